@@ -1,0 +1,1 @@
+"""The derivative transforms: activity analysis, tangent (forward) and adjoint (reverse)."""

@@ -1,0 +1,47 @@
+"""Activity analysis: which variables carry a derivative.
+
+A variable is *varied* if it depends on a differentiated input, *useful* if the output
+depends on it; only variables that are both (*active*) get tangent or adjoint code.
+
+>>> import math
+>>> from s2s_ad.ssa.ir import Assign, Const, Function, Prim, Return, Var
+>>> body = [Assign("a", Prim(math.sin, (Var("x"),)), 2),
+...         Assign("b", Prim(math.cos, (Var("y"),)), 3),
+...         Return((Var("a"),), False, 4)]
+>>> sorted(active_variables(Function("f", ["x", "y"], body, "f.py", 1), ["x", "y"]))
+['a', 'x']
+"""
+
+from __future__ import annotations
+
+from ..rules.registry import lookup
+from ..ssa.ir import Assign, Function, Prim, Var, used_vars
+
+
+def active_variables(fn: Function, wrt: list[str]) -> set[str]:
+    """Names (parameters and SSA variables) that are both varied and useful."""
+    return _varied(fn, wrt) & _useful(fn)
+
+
+def _varied(fn: Function, wrt: list[str]) -> set[str]:
+    varied = set(wrt)
+    for stmt in fn.assigns():
+        if _carries_derivative(stmt) and any(name in varied for name in used_vars(stmt.value)):
+            varied.add(stmt.target)
+    return varied
+
+
+def _useful(fn: Function) -> set[str]:
+    useful = {a.name for a in fn.result.values if isinstance(a, Var)}
+    for stmt in reversed(fn.assigns()):
+        if stmt.target in useful and _carries_derivative(stmt):
+            useful.update(used_vars(stmt.value))
+    return useful
+
+
+def _carries_derivative(stmt: Assign) -> bool:
+    """False for primitives whose output is a constant as far as derivatives go."""
+    if not isinstance(stmt.value, Prim):
+        return True
+    rule = lookup(stmt.value.fn)
+    return rule is None or not rule.nondiff

@@ -1,0 +1,148 @@
+"""Instantiate rule templates: parse once, substitute placeholder names with operands."""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass
+from functools import cache
+
+from ..codegen import build
+from ..errors import UnknownCalleeError
+from ..rules.registry import SAME_CALL, Rule, Site, Template, lookup
+from ..ssa.ir import Assign, Function, Prim, Var
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """The names generated code uses for NumPy, `math` and the s2s_ad runtime."""
+
+    np: str
+    math: str
+    rt: str
+
+
+@cache
+def _parse(template: str) -> ast.expr:
+    return build.parse_expr(template)
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, bindings: dict[str, ast.expr]) -> None:
+        self.bindings = bindings
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.bindings:
+            return copy.deepcopy(self.bindings[node.id])
+        raise KeyError(f"template name `{node.id}` has no binding")
+
+
+def instantiate(template: str, bindings: dict[str, ast.expr]) -> ast.expr:
+    return _Substitute(bindings).visit(copy.deepcopy(_parse(template)))
+
+
+def contribution(
+    rule: Rule,
+    site: Site,
+    prim: Prim,
+    index: int,
+    incoming: str,
+    answer: str,
+    aliases: Aliases,
+    *,
+    reverse: bool,
+) -> ast.expr:
+    """The derivative that flows through parameter `index`, given the incoming `d`."""
+    template: Template = (rule.vjp if reverse else rule.jvp)[index]
+    param = rule.params[index]
+    if template is SAME_CALL:
+        return _same_call(prim, index, param, incoming)
+    text = template(site) if callable(template) else template
+    bindings: dict[str, ast.expr] = {
+        name: build.atom(a) for name, a in [*site.params.items(), *site.keywords.items()]
+    }
+    bindings.update(
+        d=build.name(incoming),
+        ans=build.name(answer),
+        np=build.name(aliases.np),
+        math=build.name(aliases.math),
+        rt=build.name(aliases.rt),
+        M=build.name(aliases.math if rule.family == "math" else aliases.np),
+    )
+    expr = instantiate(text, bindings)
+    if reverse and rule.unbroadcast:
+        unbroadcast = build.parse_expr(f"{aliases.rt}.unbroadcast")
+        expr = ast.Call(func=unbroadcast, args=[expr, bindings[param]], keywords=[])
+    return expr
+
+
+def _same_call(prim: Prim, index: int, param: str, incoming: str) -> ast.expr:
+    """The primal call with parameter `index` (`param`) replaced by `incoming`: for linear slots."""
+    tangent = build.name(incoming)
+    args = [tangent if i == index else build.atom(a) for i, a in enumerate(prim.args)]
+    kwargs = [(k, tangent if k == param else build.atom(a)) for k, a in prim.kwargs]
+    return build.call(prim.fn, args, kwargs, prim.spelled)
+
+
+def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
+    """The rule and bound site of an active statement, or a located error saying what is missing."""
+    prim = stmt.value
+    assert isinstance(prim, Prim)
+    rule = lookup(prim.fn)
+    label = prim.spelled or getattr(prim.fn, "__name__", repr(prim.fn))
+    if rule is None:
+        raise UnknownCalleeError(
+            f"no derivative rule for `{label}`, which is applied to a differentiated value",
+            filename=fn.filename,
+            line=stmt.line,
+            hint=_unknown_hint(prim.fn),
+        )
+    site = rule.bind(prim)
+    if site is None:
+        raise UnknownCalleeError(
+            f"`{label}` is called with arguments its derivative rule does not know",
+            filename=fn.filename,
+            line=stmt.line,
+            hint=f"call it as {rule.name}({', '.join(rule.params)}, …)",
+        )
+    return rule, site
+
+
+def _unknown_hint(callee: object) -> str:
+    if getattr(callee, "__code__", None) is not None:
+        return "calls to your own functions are not differentiated yet; inline the helper"
+    return "use a supported NumPy/math function, or compute this value outside the function"
+
+
+def differentiable_operands(fn: Function, stmt: Assign, active: set[str]) -> list[tuple[int, Var]]:
+    """(parameter index, variable) for each active variable the statement's rule differentiates.
+
+    An active variable in a slot with no derivative (a keyword such as `axis`, or a parameter
+    whose template is None) is an error, never a silent zero.
+    """
+    if not isinstance(stmt.value, Prim):
+        return (
+            [(0, stmt.value)] if isinstance(stmt.value, Var) and stmt.value.name in active else []
+        )
+    rule, site = rule_for(fn, stmt)
+    found = []
+    for index, param in enumerate(rule.params):
+        atom = site.params[param]
+        if isinstance(atom, Var) and atom.name in active:
+            if rule.jvp[index] is None:
+                raise _no_derivative(fn, stmt, rule, param)
+            found.append((index, atom))
+    for name, atom in site.keywords.items():
+        if isinstance(atom, Var) and atom.name in active:
+            raise _no_derivative(fn, stmt, rule, name)
+    return found
+
+
+def _no_derivative(fn: Function, stmt: Assign, rule: Rule, slot: str) -> UnknownCalleeError:
+    return UnknownCalleeError(
+        f"`{rule.name}` has no derivative with respect to its argument `{slot}`, "
+        "which depends on the differentiated input",
+        filename=fn.filename,
+        line=stmt.line,
+        hint="make that argument a constant, or differentiate with respect to other inputs",
+    )

@@ -1,0 +1,288 @@
+"""The public API: argument handling, caching, and calling the pipeline."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .errors import ArgumentError, NonScalarOutputError, S2SError
+from .pipeline import Derivative, differentiate
+
+Wrt = int | str | tuple[int | str, ...]
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.RLock()
+
+
+def _derivative(f: Callable, mode: str, wrt: tuple[str, ...]) -> Derivative:
+    """The compiled derivative of `f`, transformed once per (source code, mode, wrt)."""
+    with _LOCK:
+        per_function = _CACHE.setdefault(f, {})
+        key = (f.__code__, mode, wrt)
+        if key not in per_function:
+            per_function[key] = differentiate(f, mode, wrt)
+        return per_function[key]
+
+
+# arguments
+
+
+def _signature(f: Callable) -> inspect.Signature:
+    if not inspect.isfunction(f):
+        raise ArgumentError(
+            f"cannot differentiate {f!r}: it is not a Python function",
+            hint="pass a function defined with `def`",
+        )
+    return inspect.signature(f)
+
+
+def _where(f: Callable) -> dict:
+    code = f.__code__
+    return {"filename": code.co_filename, "line": code.co_firstlineno}
+
+
+def _bind(f: Callable, args: tuple, kwargs: dict) -> list:
+    """The argument values in parameter order, defaults filled in."""
+    try:
+        bound = _signature(f).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise ArgumentError(f"bad call of `{f.__name__}`: {exc}", **_where(f)) from None
+    bound.apply_defaults()
+    return list(bound.arguments.values())
+
+
+def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
+    params = list(_signature(f).parameters)
+    positional = [
+        name
+        for name, p in _signature(f).parameters.items()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    names = []
+    for item in wrt if isinstance(wrt, tuple) else (wrt,):
+        if (
+            isinstance(item, int)
+            and not isinstance(item, bool)
+            and -len(positional) <= item < len(positional)
+        ):
+            names.append(positional[item])
+        elif isinstance(item, str) and item in params:
+            names.append(item)
+        else:
+            raise ArgumentError(
+                f"wrt={item!r} does not name a parameter of `{f.__name__}`",
+                **_where(f),
+                hint=f"its parameters are {', '.join(params) or 'none'}",
+            )
+    return tuple(names)
+
+
+def _is_differentiable(value: object) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (float, np.floating)):
+        return True
+    return isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)
+
+
+def _check_differentiable(f: Callable, name: str, value: object) -> None:
+    if _is_differentiable(value):
+        return
+    kind = type(value).__name__
+    if isinstance(value, (int, np.integer)) or (
+        isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.integer)
+    ):
+        hint = (
+            f"integers have no derivative; pass a float, e.g. {name}=float(...) or .astype(float)"
+        )
+    elif isinstance(value, (complex, np.complexfloating)) or (
+        isinstance(value, np.ndarray) and np.iscomplexobj(value)
+    ):
+        hint = "complex inputs are not supported; split into real and imaginary parts"
+    else:
+        hint = "differentiate with respect to float scalars or float NumPy arrays"
+    raise ArgumentError(
+        f"cannot differentiate `{f.__name__}` with respect to `{name}`, a {kind}",
+        **_where(f),
+        hint=hint,
+    )
+
+
+def _zero_like(x: object) -> object:
+    if isinstance(x, np.ndarray):
+        return np.zeros_like(x)
+    if isinstance(x, np.generic):
+        return x.dtype.type(0)
+    return 0.0
+
+
+def _like(g: object, x: object) -> object:
+    """`g` in the type, dtype and shape of `x` (`None`, a symbolic zero, becomes zeros)."""
+    if g is None:
+        return _zero_like(x)
+    if isinstance(x, np.ndarray):
+        arr = np.asarray(g, dtype=x.dtype)
+        if arr.shape != x.shape:
+            arr = np.broadcast_to(arr, x.shape)
+        return arr.copy() if not arr.flags.writeable else arr
+    if isinstance(x, np.generic):
+        return x.dtype.type(g)
+    return float(g)
+
+
+def _require_scalar(f: Callable, out: object) -> None:
+    if np.ndim(out) == 0 and not isinstance(out, tuple) and not np.iscomplexobj(out):
+        return
+    shape = "a tuple" if isinstance(out, tuple) else f"shape {np.shape(out)}"
+    raise NonScalarOutputError(
+        f"grad needs `{f.__name__}` to return a real scalar, but it returned {shape}",
+        **_where(f),
+        hint="use s2s_ad.vjp for a vector-Jacobian product or s2s_ad.jacobian for all of it",
+    )
+
+
+def _check_mode(mode: str, allowed: Sequence[str]) -> None:
+    if mode not in allowed:
+        raise ArgumentError(f"mode={mode!r} is not one of {', '.join(map(repr, allowed))}")
+
+
+# gradients
+
+
+def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tuple[object, tuple]:
+    """(f's value, gradients with respect to each `wrt` parameter), in the inputs' types."""
+    params = list(_signature(f).parameters)
+    inputs = [values[params.index(name)] for name in wrt]
+    for name, value in zip(wrt, inputs, strict=True):
+        _check_differentiable(f, name, value)
+    d = _derivative(f, mode, wrt)
+    if mode == "reverse":
+        out, pullback = d.function(*values)
+        _require_scalar(f, out)
+        grads = pullback(1.0)
+        grads = grads if len(wrt) > 1 else (grads,)
+    else:
+        out, grads = _forward_gradients(f, d, values, inputs)
+    return out, tuple(_like(g, x) for g, x in zip(grads, inputs, strict=True))
+
+
+def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -> tuple:
+    """The gradient from tangent passes, one per element of each input (one-hot seeds)."""
+    zeros = [_zero_like(x) for x in inputs]
+    out, grads = None, []
+    for k, x in enumerate(inputs):
+        grad = np.zeros(np.shape(x))
+        for index in np.ndindex(np.shape(x)):
+            seed = np.zeros_like(x) if isinstance(x, np.ndarray) else 1.0
+            if isinstance(x, np.ndarray):
+                seed[index] = 1.0
+            out, tangent = d.function(*values, *zeros[:k], seed, *zeros[k + 1 :])
+            _require_scalar(f, out)
+            grad[index] = 0.0 if tangent is None else tangent
+        grads.append(grad)
+    if not inputs:
+        out = f(*values)
+    return out, grads
+
+
+def grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse") -> Callable:
+    """The gradient of a scalar function: `grad(f)(*args)` is df/d args[wrt].
+
+    Usable bare (`@grad`) or configured (`@grad(wrt=("x", "y"), mode="forward")`); with a
+    tuple `wrt` the gradient is a tuple. Gradients have the type and shape of their input.
+    """
+    if f is None:
+        return lambda fn: grad(fn, wrt, mode=mode)
+    return _gradient_function(f, wrt, mode, with_value=False)
+
+
+def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse") -> Callable:
+    """Like `grad`, but the result is `(f(*args), gradient)` from one evaluation of `f`."""
+    if f is None:
+        return lambda fn: value_and_grad(fn, wrt, mode=mode)
+    return _gradient_function(f, wrt, mode, with_value=True)
+
+
+def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) -> Callable:
+    _check_mode(mode, ("reverse", "forward"))
+    _signature(f)
+
+    @functools.wraps(f)
+    def gradient(*args, **kwargs):
+        names = _wrt_names(f, wrt)
+        out, grads = _gradients(f, names, mode, _bind(f, args, kwargs))
+        result = grads if isinstance(wrt, tuple) else grads[0]
+        return (out, result) if with_value else result
+
+    return gradient
+
+
+# JVP and VJP
+
+
+def _differentiable_positions(f: Callable, primals: Sequence) -> tuple[str, ...]:
+    params = list(_signature(f).parameters)
+    return tuple(params[i] for i, p in enumerate(primals) if _is_differentiable(p))
+
+
+def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, object]:
+    """`(f(*primals), J·tangents)`: one forward pass. `primals`, `tangents`: one per argument."""
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ArgumentError(
+            f"jvp got {len(primals)} primals but {len(tangents)} tangents", **_where(f)
+        )
+    values = _bind(f, primals, {})
+    params = list(_signature(f).parameters)
+    chosen = [i for i, t in enumerate(tangents) if t is not None]
+    for i in chosen:
+        _check_differentiable(f, params[i], primals[i])
+        if np.shape(tangents[i]) != np.shape(primals[i]):
+            raise ArgumentError(
+                f"the tangent for `{params[i]}` has shape {np.shape(tangents[i])}, "
+                f"its primal {np.shape(primals[i])}",
+                **_where(f),
+            )
+    d = _derivative(f, "forward", tuple(params[i] for i in chosen))
+    out, out_dot = d.function(*values, *(tangents[i] for i in chosen))
+    if isinstance(out, tuple):
+        return out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
+    return out, _like(out_dot, out)
+
+
+def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
+    """`(f(*primals), pullback)`; `pullback(cotangent)` is a tuple, one entry per argument.
+
+    Arguments that are not floats (integers, flags) get `None`.
+    """
+    values = _bind(f, primals, {})
+    wrt = _differentiable_positions(f, primals)
+    d = _derivative(f, "reverse", wrt)
+    out, pullback = d.function(*values)
+    params = list(_signature(f).parameters)
+
+    def vjp_pullback(cotangent):
+        cts = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
+        grads = pullback(*cts) if wrt else ()
+        grads = grads if len(wrt) > 1 else (grads,)
+        by_name = dict(zip(wrt, grads, strict=True))
+        return tuple(
+            _like(by_name[params[i]], p) if params[i] in by_name else None
+            for i, p in enumerate(primals)
+        )
+
+    return out, vjp_pullback
+
+
+def derivative_source(f: Callable, mode: str = "reverse", wrt: Wrt = 0) -> str:
+    """The generated source of `f`'s derivative: `f_vjp` (reverse) or `f_jvp` (forward)."""
+    _check_mode(mode, ("reverse", "forward"))
+    return _derivative(f, mode, _wrt_names(f, wrt)).source
+
+
+__all__ = ["S2SError", "derivative_source", "grad", "jvp", "value_and_grad", "vjp"]

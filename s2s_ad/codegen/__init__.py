@@ -1,0 +1,1 @@
+"""Turning statements into Python source and compiled functions."""

@@ -1,0 +1,37 @@
+"""Compile generated source in memory into a function that lives in the user's module.
+
+The generated function reads the user's globals live (it gets the module's own globals
+dict), shares the user's closure cells, and reaches NumPy, `math` and the runtime through
+cells of its own. Its source is registered with `linecache` (no temp files), so tracebacks,
+`inspect.getsource` and pdb show the generated lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import types
+from textwrap import indent
+
+_counter = itertools.count(1)
+
+
+def compile_function(
+    source: str,
+    name: str,
+    globals_: dict,
+    cells: dict[str, types.CellType],
+    label: str,
+) -> types.FunctionType:
+    """Compile `source` (one `def name`) and bind its free names to `cells`."""
+    params = ", ".join(sorted(cells))
+    factory = f"def _s2s_factory({params}):\n{indent(source, '    ')}    return {name}\n"
+    filename = f"<s2s_ad {label} #{next(_counter)}>"
+    code = compile(factory, filename, "exec")
+    factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner = next(
+        c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == name
+    )
+    closure = tuple(cells[free] for free in inner.co_freevars) or None
+    linecache.cache[filename] = (len(factory), None, factory.splitlines(True), filename)
+    return types.FunctionType(inner, globals_, name, None, closure)

@@ -1,0 +1,57 @@
+"""Errors raised by s2s_ad: every one names the user's file:line, the construct, and a way out."""
+
+from __future__ import annotations
+
+
+class S2SError(Exception):
+    """Base class: something in the user's function or call that s2s_ad cannot differentiate."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        filename: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.filename = filename
+        self.line = line
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """`file.py:12: message; hint` — the form the CLI prints."""
+        where = ""
+        if self.filename is not None:
+            where = f"{self.filename}:{self.line}: " if self.line else f"{self.filename}: "
+        tail = f"; {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{tail}"
+
+
+class SourceError(S2SError):
+    """The function's source cannot be found or read (built-ins, lambdas typed at a prompt)."""
+
+
+class UnsupportedSyntaxError(S2SError):
+    """The function uses a construct s2s_ad does not handle."""
+
+
+class UnknownCalleeError(S2SError):
+    """A differentiated value flows into a function that has no derivative rule."""
+
+
+class NameResolutionError(S2SError):
+    """A free name or attribute in the function cannot be resolved."""
+
+
+class NonScalarOutputError(S2SError):
+    """`grad` was given a function whose output is not a scalar."""
+
+
+class ArgumentError(S2SError):
+    """The call to a derivative does not fit the function (bad wrt, types, counts)."""
+
+
+class InvariantError(S2SError):
+    """An internal pass broke the SSA invariant: a bug in s2s_ad, please report it."""

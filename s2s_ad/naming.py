@@ -1,0 +1,50 @@
+"""Deterministic fresh names that never collide with the user's names or with each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class Namer:
+    """Hands out names: the preferred spelling when free, else `base_1`, `base_2`, ….
+
+    Every name the user's function mentions is reserved up front, so `x_bar` for the
+    adjoint of `x` becomes `x_bar_1` when the user already has a variable `x_bar`.
+    """
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self._taken: set[str] = set(taken)
+        self._versioned: set[str] = set()
+        self._temp_count = 0
+
+    def reserve(self, name: str) -> None:
+        self._taken.add(name)
+
+    def is_taken(self, name: str) -> bool:
+        return name in self._taken
+
+    def fresh(self, preferred: str) -> str:
+        """`preferred` if unused, else the first free `preferred_<k>`."""
+        name, k = preferred, 0
+        while name in self._taken:
+            k += 1
+            name = f"{preferred}_{k}"
+        self._taken.add(name)
+        return name
+
+    def temp(self) -> str:
+        """The next free `_t<k>`: the temporaries of three-address code."""
+        while True:
+            self._temp_count += 1
+            name = f"_t{self._temp_count}"
+            if name not in self._taken:
+                self._taken.add(name)
+                return name
+
+    def version(self, user_name: str) -> str:
+        """A new SSA version of `user_name`: `x` the first time, then `x_1`, `x_2`, …."""
+        if user_name not in self._versioned:
+            self._versioned.add(user_name)
+            self._taken.add(user_name)
+            return user_name
+        return self.fresh(user_name)

@@ -1,0 +1,84 @@
+"""The stages in order: parse → validate → desugar → lower → verify → AD → emit → compile."""
+
+from __future__ import annotations
+
+import math
+import types
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import runtime
+from .ad.forward import tangent_function
+from .ad.reverse import adjoint_function
+from .ad.templates import Aliases
+from .codegen.compile import compile_function
+from .codegen.emit import to_source
+from .frontend.parse import parse_function
+from .frontend.scope import Scope
+from .frontend.validate import validate
+from .naming import Namer
+from .ssa.desugar import desugar
+from .ssa.ir import Function
+from .ssa.lower import lower
+from .ssa.render import render_function
+from .ssa.verify import verify
+
+MODES = ("forward", "reverse")
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A compiled derivative and the source it was compiled from."""
+
+    function: types.FunctionType
+    source: str
+    params: list[str]
+    wrt: tuple[str, ...]
+    mode: str
+
+
+def to_ssa(fn: types.FunctionType) -> Function:
+    """Stages up to the intermediate form: parse, validate, desugar, lower, verify."""
+    parsed = parse_function(fn)
+    validate(parsed.node, parsed.filename)
+    ssa = lower(desugar(parsed.node), Scope.of(fn), parsed.filename)
+    verify(ssa)
+    return ssa
+
+
+def ssa_source(fn: types.FunctionType) -> str:
+    return render_function(to_ssa(fn)) + "\n"
+
+
+def differentiate(fn: types.FunctionType, mode: str, wrt: tuple[str, ...]) -> Derivative:
+    """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`."""
+    ssa = to_ssa(fn)
+    scope = Scope.of(fn)
+    aliases, cells = _module_aliases(ssa, scope)
+    transform = tangent_function if mode == "forward" else adjoint_function
+    tree = transform(ssa, list(wrt), aliases)
+    source = to_source(tree)
+    cells.update(scope.closure)
+    label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
+    compiled = compile_function(source, tree.name, fn.__globals__, cells, label)
+    return Derivative(compiled, source, ssa.params, wrt, mode)
+
+
+def _module_aliases(ssa: Function, scope: Scope) -> tuple[Aliases, dict[str, types.CellType]]:
+    """Names for NumPy, `math` and the runtime that cannot clash with the user's names."""
+    namer = Namer(ssa.taken_names)
+    chosen, cells = {}, {}
+    for role, preferred, module in (
+        ("np", "np", np),
+        ("math", "math", math),
+        ("rt", "rt", runtime),
+    ):
+        if namer.is_taken(preferred) and scope.lookup(preferred) is module:
+            chosen[role] = preferred  # the user's own binding is the same module
+            if preferred not in scope.closure:
+                cells[preferred] = types.CellType(module)
+            continue
+        chosen[role] = namer.fresh(preferred)
+        cells[chosen[role]] = types.CellType(module)
+    return Aliases(**chosen), cells

@@ -1,0 +1,84 @@
+"""The few helpers generated code calls, where the shapes are only known at run time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import S2SError
+
+
+def unbroadcast(g, like):
+    """Sum the cotangent `g` down to the shape of `like`, undoing NumPy broadcasting."""
+    shape = np.shape(like)
+    if np.shape(g) == shape:
+        return g
+    ndim = np.ndim(g)
+    lead = ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and np.shape(g)[lead + i] != 1
+    )
+    summed = np.sum(g, axis=axes, keepdims=False) if axes else g
+    return np.reshape(summed, shape)
+
+
+def unreduce(g, like, axis, keepdims):
+    """Broadcast the cotangent of a reduction over `axis` back to the shape of `like`."""
+    shape = np.shape(like)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+    return np.broadcast_to(g, shape)
+
+
+def _matmul_operands(g, a, b):
+    """View 1-D operands of matmul as matrices, and `g` as the matching matrix product."""
+    a2 = a[None, :] if np.ndim(a) == 1 else a
+    b2 = b[:, None] if np.ndim(b) == 1 else b
+    g2 = np.asarray(g)
+    if np.ndim(b) == 1:
+        g2 = g2[..., None]
+    if np.ndim(a) == 1:
+        g2 = g2[..., None, :]
+    return a2, b2, g2
+
+
+def matmul_vjp_left(g, a, b):
+    """Cotangent of `a` in `a @ b`."""
+    a2, b2, g2 = _matmul_operands(g, a, b)
+    return np.reshape(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2), np.shape(a))
+
+
+def matmul_vjp_right(g, a, b):
+    """Cotangent of `b` in `a @ b`."""
+    a2, b2, g2 = _matmul_operands(g, a, b)
+    return np.reshape(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2), np.shape(b))
+
+
+def _check_dot(a, b) -> None:
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        raise S2SError(
+            "the derivative of np.dot is implemented for operands of at most 2 dimensions",
+            hint="use np.matmul (`@`) or np.einsum for stacked arrays",
+        )
+
+
+def dot_vjp_left(g, a, b):
+    """Cotangent of `a` in `np.dot(a, b)`."""
+    _check_dot(a, b)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a)
+    return matmul_vjp_left(g, a, b)
+
+
+def dot_vjp_right(g, a, b):
+    """Cotangent of `b` in `np.dot(a, b)`."""
+    _check_dot(a, b)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b)
+    return matmul_vjp_right(g, a, b)
+
+
+def xlogy(x, y):
+    """`x * log(y)`, taken as 0 where `x == 0` (the exponent's partial of `y ** p` at 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.asarray(x) == 0, 0.0, x * np.log(y))
