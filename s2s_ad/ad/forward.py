@@ -19,7 +19,6 @@ def f_jvp(x, x_dot):
 from __future__ import annotations
 
 import ast
-import operator
 
 from ..codegen import build
 from ..naming import Namer
@@ -80,7 +79,7 @@ def _tangent(
             terms.append(build.name(dots[var.name]))
     total = terms[0]
     for term in terms[1:]:
-        total = build.call(operator.add, [total, term], [], None)
+        total = build.add(total, term)
     return total
 
 

@@ -30,7 +30,6 @@ def f_vjp(x):
 from __future__ import annotations
 
 import ast
-import operator
 
 from ..codegen import build
 from ..naming import Namer
@@ -54,7 +53,7 @@ class _Adjoints:
             self.names[var] = self.namer.fresh(f"{var}_bar")
             self.body.append(build.assign(self.names[var], value))
             return
-        total = build.call(operator.add, [build.name(self.names[var]), value], [], None)
+        total = build.add(build.name(self.names[var]), value)
         self.body.append(build.assign(self.names[var], total))
 
 

@@ -7,10 +7,12 @@ import copy
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+
 from ..codegen import build
 from ..errors import UnknownCalleeError
 from ..rules.registry import SAME_CALL, Rule, Site, Template, lookup
-from ..ssa.ir import Assign, Function, Prim, Var
+from ..ssa.ir import Assign, Const, Function, Prim, Var
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,16 @@ def contribution(
         M=build.name(aliases.math if rule.family == "math" else aliases.np),
     )
     expr = instantiate(text, bindings)
-    if reverse and rule.unbroadcast:
+    if reverse and rule.unbroadcast and _may_broadcast(site, param):
         unbroadcast = build.parse_expr(f"{aliases.rt}.unbroadcast")
         expr = ast.Call(func=unbroadcast, args=[expr, bindings[param]], keywords=[])
     return expr
+
+
+def _may_broadcast(site: Site, param: str) -> bool:
+    """Whether another operand may broadcast `param` to a larger shape (literals cannot)."""
+    others = [a for name, a in site.params.items() if name != param]
+    return not all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in others)
 
 
 def _same_call(prim: Prim, index: int, param: str, incoming: str) -> ast.expr:

@@ -71,6 +71,13 @@ def call(
     return ast.Call(func=parse_expr(spelled or fn.__name__), args=args, keywords=keywords)
 
 
+def add(total: ast.expr, term: ast.expr) -> ast.expr:
+    """`total + term`, written `total - t` when `term` is `-t`."""
+    if isinstance(term, ast.UnaryOp) and isinstance(term.op, ast.USub):
+        return ast.BinOp(left=total, op=ast.Sub(), right=term.operand)
+    return ast.BinOp(left=total, op=ast.Add(), right=term)
+
+
 def assign(target: str, value: ast.expr) -> ast.Assign:
     return ast.Assign(targets=[store(target)], value=value, lineno=0)
 

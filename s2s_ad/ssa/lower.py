@@ -55,7 +55,7 @@ class _Lowering:
         self.scope = scope
         self.filename = filename
         self.line = node.lineno
-        self.taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)} | {node.name}
+        self.taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
         self.locals = _assigned_names(node)
         self.namer = Namer(self.taken)
         self.params = _param_names(node)
@@ -132,6 +132,13 @@ class _Lowering:
         self.env[user_name] = Var(target)
 
     def _return(self, stmt: gast.Return) -> None:
+        if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):
+            # `return <expr>`: the result is named after the function, so its adjoint reads
+            # `loss_bar` rather than `_t7_bar`.
+            name = self.namer.fresh(self.node.name)
+            self.body.append(Assign(name, self._expr(stmt.value), self.line))
+            self.body.append(Return((Var(name),), False, self.line))
+            return
         value = self._binding(stmt.value)
         if isinstance(value, tuple):
             self.body.append(Return(value, True, self.line))
