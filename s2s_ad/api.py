@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .errors import ArgumentError, NonScalarOutputError, S2SError
+from .frontend.parse import require_function
+from .frontend.validate import star_parameter_error
 from .pipeline import Derivative, differentiate
 
 Wrt = int | str | tuple[int | str, ...]
@@ -33,12 +35,13 @@ def _derivative(f: Callable, mode: str, wrt: tuple[str, ...]) -> Derivative:
 
 
 def _signature(f: Callable) -> inspect.Signature:
-    if not inspect.isfunction(f):
-        raise ArgumentError(
-            f"cannot differentiate {f!r}: it is not a Python function",
-            hint="pass a function defined with `def`",
-        )
-    return inspect.signature(f)
+    require_function(f)
+    signature = inspect.signature(f)
+    for p in signature.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            what = "*args" if p.kind is p.VAR_POSITIONAL else "**kwargs"
+            raise star_parameter_error(f.__name__, what, **_where(f))
+    return signature
 
 
 def _where(f: Callable) -> dict:
@@ -51,7 +54,11 @@ def _bind(f: Callable, args: tuple, kwargs: dict) -> list:
     try:
         bound = _signature(f).bind(*args, **kwargs)
     except TypeError as exc:
-        raise ArgumentError(f"bad call of `{f.__name__}`: {exc}", **_where(f)) from None
+        raise ArgumentError(
+            f"bad call of `{f.__name__}`: {exc}",
+            **_where(f),
+            hint="call the derivative with the arguments the function itself takes",
+        ) from None
     bound.apply_defaults()
     return list(bound.arguments.values())
 
@@ -148,7 +155,8 @@ def _require_scalar(f: Callable, out: object) -> None:
 
 def _check_mode(mode: str, allowed: Sequence[str]) -> None:
     if mode not in allowed:
-        raise ArgumentError(f"mode={mode!r} is not one of {', '.join(map(repr, allowed))}")
+        choices = " or ".join(map(repr, allowed))
+        raise ArgumentError(f"mode={mode!r} is not a mode", hint=f"use mode={choices}")
 
 
 # gradients
@@ -235,7 +243,9 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ArgumentError(
-            f"jvp got {len(primals)} primals but {len(tangents)} tangents", **_where(f)
+            f"jvp got {len(primals)} primals but {len(tangents)} tangents",
+            **_where(f),
+            hint="give one tangent per primal (None for an argument held fixed)",
         )
     values = _bind(f, primals, {})
     params = list(_signature(f).parameters)
@@ -247,6 +257,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
                 f"the tangent for `{params[i]}` has shape {np.shape(tangents[i])}, "
                 f"its primal {np.shape(primals[i])}",
                 **_where(f),
+                hint="a tangent has the shape of its primal",
             )
     d = _derivative(f, "forward", tuple(params[i] for i in chosen))
     out, out_dot = d.function(*values, *(tangents[i] for i in chosen))

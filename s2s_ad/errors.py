@@ -12,7 +12,7 @@ class S2SError(Exception):
         *,
         filename: str | None = None,
         line: int | None = None,
-        hint: str | None = None,
+        hint: str,
     ) -> None:
         self.message = message
         self.filename = filename

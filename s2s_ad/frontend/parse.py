@@ -28,14 +28,19 @@ def without_docstring(body: list[gast.stmt]) -> list[gast.stmt]:
     return body[1:] if is_doc and isinstance(first.value.value, str) else body
 
 
-def parse_function(fn: object) -> ParsedFunction:
-    """Parse `fn`'s source; line numbers in the tree are those of the file."""
+def require_function(fn: object) -> None:
+    """Only Python functions have source to transform."""
     if not inspect.isfunction(fn):
         what = type(fn).__name__
         raise SourceError(
             f"cannot differentiate {fn!r}: it is a {what}, not a Python function with source",
             hint="pass a function defined with `def` in a .py file or notebook cell",
         )
+
+
+def parse_function(fn: object) -> ParsedFunction:
+    """Parse `fn`'s source; line numbers in the tree are those of the file."""
+    require_function(fn)
     filename = fn.__code__.co_filename
     try:
         lines, first_line = inspect.getsourcelines(fn)

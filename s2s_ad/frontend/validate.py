@@ -92,12 +92,17 @@ def _check_signature(node: gast.FunctionDef, filename: str) -> None:
     args = node.args
     for star, what in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
         if star is not None:
-            raise UnsupportedSyntaxError(
-                f"`{node.name}` takes {what}",
-                filename=filename,
-                line=node.lineno,
-                hint="name each parameter explicitly",
-            )
+            raise star_parameter_error(node.name, what, filename, node.lineno)
+
+
+def star_parameter_error(name: str, what: str, filename: str, line: int) -> UnsupportedSyntaxError:
+    """`*args` and `**kwargs` parameters: the one message for them, from any stage."""
+    return UnsupportedSyntaxError(
+        f"`{name}` takes {what}",
+        filename=filename,
+        line=line,
+        hint="name each parameter explicitly",
+    )
 
 
 def _check_node(child: gast.AST, filename: str, *, at_end: bool) -> None:

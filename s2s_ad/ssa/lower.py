@@ -86,7 +86,7 @@ class _Lowering:
         elif isinstance(stmt, gast.Return):
             self._return(stmt)
         elif not isinstance(stmt, gast.Pass):  # validate lets nothing else through
-            raise self._unsupported(type(stmt).__name__)
+            raise self._unsupported(type(stmt).__name__, hint="rewrite it as plain assignments")
 
     def _assign(self, stmt: gast.Assign) -> None:
         targets = stmt.targets
@@ -122,6 +122,7 @@ class _Lowering:
                 f"cannot unpack {len(value)} values into {len(names)} names",
                 filename=self.filename,
                 line=self.line,
+                hint="use as many names as there are values",
             )
         for name, atom in zip(names, value, strict=True):
             self._define(name, atom)
@@ -183,7 +184,7 @@ class _Lowering:
             return self._call(node)
         if isinstance(node, gast.Tuple):
             return self._constant_tuple(node)
-        raise self._unsupported(type(node).__name__)
+        raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
         bound = self.env.get(name)
@@ -196,6 +197,7 @@ class _Lowering:
                 f"local variable `{name}` is used before it is assigned",
                 filename=self.filename,
                 line=self.line,
+                hint="assign it first (a global of the same name is hidden by the local)",
             )
         if is_missing(self.scope.lookup(name)):
             raise NameResolutionError(
@@ -231,7 +233,10 @@ class _Lowering:
         if not isinstance(cursor, gast.Name):
             raise self._unsupported("call of a computed callee", hint="call a named function")
         if cursor.id in self.env or cursor.id in self.locals:
-            raise self._unsupported(f"{local_construct} (not supported yet)")
+            raise self._unsupported(
+                f"{local_construct} (not supported yet)",
+                hint="call the NumPy function instead: np.transpose(x), np.shape(x), np.sum(x)",
+            )
         dotted = [cursor.id, *reversed(parts)]
         value = self.scope.resolve(dotted)
         if is_missing(value):
@@ -254,7 +259,7 @@ class _Lowering:
             hint="use tuples only to return or unpack several values",
         )
 
-    def _unsupported(self, construct: str, hint: str | None = None) -> UnsupportedSyntaxError:
+    def _unsupported(self, construct: str, *, hint: str) -> UnsupportedSyntaxError:
         return UnsupportedSyntaxError(
             f"unsupported construct: {construct}", filename=self.filename, line=self.line, hint=hint
         )

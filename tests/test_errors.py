@@ -1,0 +1,207 @@
+"""Every error path: a located `S2SError` subclass naming the construct, never a traceback
+from inside s2s_ad and never a wrong number. The offending line carries `# <- error`."""
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.errors import (
+    NameResolutionError,
+    S2SError,
+    SourceError,
+    UnknownCalleeError,
+    UnsupportedSyntaxError,
+)
+
+
+def uses_try(x):
+    try:  # <- error
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return y
+
+
+def uses_with(x):
+    with open("f") as fh:  # <- error
+        y = x
+    return y
+
+
+def uses_for(x):
+    for _ in range(3):  # <- error
+        x = x * 2.0
+    return x
+
+
+def uses_if(x):
+    if x > 0:  # <- error
+        x = -x
+    return x
+
+
+def uses_yield(x):
+    yield x  # <- error
+
+
+def uses_global(x):
+    global SOMETHING  # <- error
+    SOMETHING = x
+    return x
+
+
+def uses_del(x):
+    y = x
+    del y  # <- error
+    return x
+
+
+def uses_lambda(x):
+    g = lambda t: t * 2.0  # <- error
+    return g(x)
+
+
+def uses_subscript(x):
+    return x[0] * 2.0  # <- error
+
+
+def uses_print(x):
+    print(x)  # <- error
+    return x
+
+
+def uses_import(x):
+    import os  # <- error
+
+    return x * len(os.sep)
+
+
+def early_return(x):
+    return x  # <- error
+    x = x * 2.0
+    return x
+
+
+def no_return(x):
+    y = x * 2.0  # <- error
+
+
+def star_args(*xs):  # <- error
+    return xs[0]
+
+
+def attribute_of_local(x):
+    return x.T  # <- error
+
+
+def method_call(x):
+    return x.sum()  # <- error
+
+
+def attribute_target(x):
+    x.y = 2.0  # <- error
+    return x
+
+
+def undefined_name(x):
+    return x * NOT_DEFINED_ANYWHERE  # <- error  # noqa: F821
+
+
+def used_before_assignment(x):
+    y = z * x  # <- error  # noqa: F821
+    z = 2.0
+    return y
+
+
+def unknown_callee(x):
+    return np.sum(np.sort(x))  # <- error
+
+
+def helper(t):
+    return t * 2.0
+
+
+def calls_helper(x):
+    return helper(x) * 3.0  # <- error
+
+
+def active_keyword(x):
+    return math.log(2.0, x)  # <- error
+
+
+def unpack_call(x):
+    a, b = divmod(x, 2.0)  # <- error
+    return a
+
+
+CASES = [
+    (uses_try, UnsupportedSyntaxError, "`try`"),
+    (uses_with, UnsupportedSyntaxError, "`with`"),
+    (uses_for, UnsupportedSyntaxError, "`for` loop"),
+    (uses_if, UnsupportedSyntaxError, "`if`"),
+    (uses_yield, UnsupportedSyntaxError, "yield"),
+    (uses_global, UnsupportedSyntaxError, "`global`"),
+    (uses_del, UnsupportedSyntaxError, "`del`"),
+    (uses_lambda, UnsupportedSyntaxError, "lambda"),
+    (uses_subscript, UnsupportedSyntaxError, "indexing"),
+    (uses_print, UnsupportedSyntaxError, "thrown away"),
+    (uses_import, UnsupportedSyntaxError, "import"),
+    (early_return, UnsupportedSyntaxError, "`return` before the end"),
+    (no_return, UnsupportedSyntaxError, "must end with `return"),
+    (star_args, UnsupportedSyntaxError, r"\*args"),
+    (attribute_of_local, UnsupportedSyntaxError, "attribute of a local value"),
+    (method_call, UnsupportedSyntaxError, "method call"),
+    (attribute_target, UnsupportedSyntaxError, "assignment to an attribute"),
+    (undefined_name, NameResolutionError, "NOT_DEFINED_ANYWHERE"),
+    (used_before_assignment, NameResolutionError, "used before it is assigned"),
+    (unknown_callee, UnknownCalleeError, "np.sort"),
+    (calls_helper, UnknownCalleeError, "own functions"),
+    (active_keyword, UnknownCalleeError, "argument `base`"),
+    (unpack_call, UnsupportedSyntaxError, "unpacking"),
+]
+
+
+def marked_line(fn):
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
+
+
+@pytest.mark.parametrize(("fn", "kind", "match"), CASES, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_located_error(fn, kind, match, mode):
+    with pytest.raises(kind, match=match) as info:
+        ad.derivative_source(fn, mode=mode)
+    error = info.value
+    assert error.filename == __file__
+    assert error.line == marked_line(fn)
+    assert str(error).startswith(f"{__file__}:{error.line}: ")
+    assert error.hint, "every error says what to do instead"
+
+
+def test_unknown_callee_on_inactive_values_is_fine():
+    def sorts_constant(x):
+        order = np.sort(np.arange(3.0))
+        return x * np.sum(order)
+
+    assert ad.grad(sorts_constant)(2.0) == 3.0
+
+
+def test_builtin_has_no_source():
+    with pytest.raises(SourceError, match="not a Python function"):
+        ad.derivative_source(math.sin)
+
+
+def test_lambda_is_rejected():
+    square = lambda x: x * x
+    with pytest.raises(S2SError, match=r"lambda|def"):
+        ad.grad(square)(1.0)
+
+
+def test_function_without_source():
+    namespace = {}
+    exec("def made(x):\n    return x * x\n", namespace)
+    with pytest.raises(SourceError, match="cannot read the source"):
+        ad.grad(namespace["made"])(1.0)
