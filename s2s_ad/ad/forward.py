@@ -37,8 +37,11 @@ def tangent_function(fn: Function, wrt: list[str], aliases: Aliases) -> ast.Func
     for stmt in fn.assigns():
         body.append(render_stmt(stmt))
         if stmt.target in active:
-            dots[stmt.target] = namer.fresh(f"{stmt.target}_dot")
             tangent = _tangent(fn, stmt, active, dots, aliases)
+            if isinstance(tangent, ast.Name):  # the same tangent: no copy
+                dots[stmt.target] = tangent.id
+                continue
+            dots[stmt.target] = namer.fresh(f"{stmt.target}_dot")
             body.append(build.assign(dots[stmt.target], tangent))
     result = fn.result
     values = [build.atom(a) for a in result.values]

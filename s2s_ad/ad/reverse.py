@@ -40,21 +40,34 @@ from .templates import Aliases, contribution, differentiable_operands, rule_for
 
 
 class _Adjoints:
-    """Adjoint names and the statements that accumulate into them."""
+    """Adjoint names and the statements that accumulate into them.
+
+    A first contribution that is a bare name is not copied: the adjoint is an alias of it
+    (`_t1_bar` is `z_bar` for `z = _t1 + c`). Adding to an alias first gives the variable a
+    name of its own, so two aliases of one adjoint never update each other.
+    """
 
     def __init__(self, namer: Namer) -> None:
         self.namer = namer
         self.names: dict[str, str] = {}
+        self.owned: set[str] = set()
         self.body: list[ast.stmt] = []
+
+    def seed(self, var: str, param: str) -> None:
+        self.names[var] = param
+        self.owned.add(var)
 
     def add(self, var: str, value: ast.expr) -> None:
         """`v_bar = value` for the first contribution, `v_bar = v_bar + value` after it."""
-        if var not in self.names:
-            self.names[var] = self.namer.fresh(f"{var}_bar")
-            self.body.append(build.assign(self.names[var], value))
+        if var not in self.names and isinstance(value, ast.Name):
+            self.names[var] = value.id
             return
-        total = build.add(build.name(self.names[var]), value)
-        self.body.append(build.assign(self.names[var], total))
+        if var in self.names:
+            value = build.add(build.name(self.names[var]), value)
+        if var not in self.owned:
+            self.names[var] = self.namer.fresh(f"{var}_bar")
+            self.owned.add(var)
+        self.body.append(build.assign(self.names[var], value))
 
 
 def adjoint_function(fn: Function, wrt: list[str], aliases: Aliases) -> ast.FunctionDef:
@@ -87,7 +100,7 @@ def _seed_outputs(fn: Function, active: set[str], adjoints: _Adjoints) -> list[s
     params = []
     for index, atom in enumerate(fn.result.values):
         if isinstance(atom, Var) and atom.name in active and atom.name not in adjoints.names:
-            adjoints.names[atom.name] = adjoints.namer.fresh(f"{atom.name}_bar")
+            adjoints.seed(atom.name, adjoints.namer.fresh(f"{atom.name}_bar"))
             params.append(adjoints.names[atom.name])
             continue
         name = adjoints.namer.fresh(

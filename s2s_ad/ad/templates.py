@@ -79,9 +79,13 @@ def contribution(
 
 
 def _may_broadcast(site: Site, param: str) -> bool:
-    """Whether another operand may broadcast `param` to a larger shape (literals cannot)."""
+    """Whether another operand may broadcast `param` to a larger shape.
+
+    Scalar literals cannot, nor can the same variable (`h * h`).
+    """
+    mine = site.params[param]
     others = [a for name, a in site.params.items() if name != param]
-    return not all(isinstance(a, Const) and np.ndim(a.value) == 0 for a in others)
+    return not all(a == mine or (isinstance(a, Const) and np.ndim(a.value) == 0) for a in others)
 
 
 def _same_call(prim: Prim, index: int, param: str, incoming: str) -> ast.expr:
