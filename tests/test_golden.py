@@ -1,0 +1,44 @@
+"""Golden tests: the whole SSA form and derivative source of representative functions.
+
+Run `python tests/test_golden.py --update` to rewrite the files after an intended change,
+then read the diff.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.pipeline import ssa_source
+
+sys.path.insert(0, str(Path(__file__).parent))
+import golden_functions as gf
+
+GOLDEN = Path(__file__).parent / "golden"
+NAMES = ["tanh_layer", "scalar_chain", "swap", "partly_active", "clashing_names", "two_results"]
+
+
+def render(name: str) -> str:
+    fn = getattr(gf, name)
+    return "\n".join(
+        [
+            "# --stage ssa",
+            ssa_source(fn),
+            "# reverse, wrt=0",
+            ad.derivative_source(fn, mode="reverse"),
+            "# forward, wrt=0",
+            ad.derivative_source(fn, mode="forward"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_source(name):
+    expected = (GOLDEN / f"{name}.txt").read_text()
+    assert render(name) == expected
+
+
+if __name__ == "__main__" and "--update" in sys.argv:
+    for name in NAMES:
+        (GOLDEN / f"{name}.txt").write_text(render(name))
