@@ -20,10 +20,10 @@ OPERATORS = [
 ]
 
 for op, ufunc, params, partials in OPERATORS:
-    register(op, elementwise(op.__name__, params, *partials))
+    register(op, elementwise(f"operator.{op.__name__}", params, *partials))
     if ufunc is not None:
         register(ufunc, elementwise(f"np.{ufunc.__name__}", params, *partials))
 
-register(operator.neg, elementwise("neg", ("x",), "-d"))
-register(operator.pos, elementwise("pos", ("x",), "d"))
+register(operator.neg, elementwise("operator.neg", ("x",), "-d"))
+register(operator.pos, elementwise("operator.pos", ("x",), "d"))
 register(builtins.float, elementwise("float", ("x",), "d"))

@@ -31,8 +31,8 @@ NONDIFF = [
     (math.floor, "math.floor"),
     (math.ceil, "math.ceil"),
     (math.trunc, "math.trunc"),
-    (operator.floordiv, "floordiv"),
-    (operator.not_, "not"),
+    (operator.floordiv, "operator.floordiv"),
+    (operator.not_, "operator.not_"),
     (np.zeros_like, "np.zeros_like"),
     (np.ones_like, "np.ones_like"),
 ]
