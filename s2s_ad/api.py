@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .errors import ArgumentError, NonScalarOutputError, S2SError
+from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .frontend.parse import require_function
 from .frontend.validate import star_parameter_error
 from .pipeline import Derivative, differentiate
@@ -19,6 +19,21 @@ Wrt = int | str | tuple[int | str, ...]
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
+
+
+def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Derivative:
+    """The derivative, after checking that running it on `values` is what `f` would do."""
+    d = _derivative(f, mode, wrt)
+    for param, line in d.inplace_arguments:
+        if isinstance(values[d.params.index(param)], np.ndarray):
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: in-place update of the argument `{param}`, "
+                "which would modify the caller's array",
+                filename=d.filename,
+                line=line,
+                hint=f"write `{param} = {param} + ...` (a new array) instead of `+=`",
+            )
+    return d
 
 
 def _derivative(f: Callable, mode: str, wrt: tuple[str, ...]) -> Derivative:
@@ -168,7 +183,7 @@ def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tu
     inputs = [values[params.index(name)] for name in wrt]
     for name, value in zip(wrt, inputs, strict=True):
         _check_differentiable(f, name, value)
-    d = _derivative(f, mode, wrt)
+    d = _prepared(f, mode, wrt, values)
     if mode == "reverse":
         out, pullback = d.function(*values)
         _require_scalar(f, out)
@@ -259,7 +274,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
                 **_where(f),
                 hint="a tangent has the shape of its primal",
             )
-    d = _derivative(f, "forward", tuple(params[i] for i in chosen))
+    d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
     out, out_dot = d.function(*values, *(tangents[i] for i in chosen))
     if isinstance(out, tuple):
         return out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
@@ -273,7 +288,7 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     """
     values = _bind(f, primals, {})
     wrt = _differentiable_positions(f, primals)
-    d = _derivative(f, "reverse", wrt)
+    d = _prepared(f, "reverse", wrt, values)
     out, pullback = d.function(*values)
     params = list(_signature(f).parameters)
 

@@ -36,6 +36,8 @@ class Derivative:
     params: list[str]
     wrt: tuple[str, ...]
     mode: str
+    inplace_arguments: list[tuple[str, int]]
+    filename: str
 
 
 def to_ssa(fn: types.FunctionType) -> Function:
@@ -62,7 +64,7 @@ def differentiate(fn: types.FunctionType, mode: str, wrt: tuple[str, ...]) -> De
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label)
-    return Derivative(compiled, source, ssa.params, wrt, mode)
+    return Derivative(compiled, source, ssa.params, wrt, mode, ssa.inplace_arguments, ssa.filename)
 
 
 def _module_aliases(ssa: Function, scope: Scope) -> tuple[Aliases, dict[str, types.CellType]]:

@@ -205,3 +205,23 @@ def test_function_without_source():
     exec("def made(x):\n    return x * x\n", namespace)
     with pytest.raises(SourceError, match="cannot read the source"):
         ad.grad(namespace["made"])(1.0)
+
+
+def doubles_in_place(x):
+    y = x
+    y *= 2.0  # <- error
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_in_place_update_of_an_argument_array(mode):
+    with pytest.raises(UnsupportedSyntaxError, match="in-place update of the argument `x`") as info:
+        ad.grad(doubles_in_place, mode=mode)(np.ones(3))
+    assert info.value.line == marked_line(doubles_in_place)
+    with pytest.raises(UnsupportedSyntaxError, match="in-place"):
+        ad.vjp(doubles_in_place, np.ones(3))
+
+
+def test_in_place_update_of_a_float_argument_is_fine():
+    assert ad.grad(doubles_in_place)(3.0) == 2.0
+    assert ad.grad(doubles_in_place, mode="forward")(3.0) == 2.0

@@ -47,7 +47,9 @@ def unary_rows() -> None:
 def binary_rows() -> None:
     ops = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}
     for name, symbol in ops.items():
-        row(f"operator.{name}", f"np.sum((x {symbol} y) * w)", POS, ROW, rng.standard_normal((3, 4)))
+        row(
+            f"operator.{name}", f"np.sum((x {symbol} y) * w)", POS, ROW, rng.standard_normal((3, 4))
+        )
         row(f"operator.{name}", f"x {symbol} y", 1.3, 0.7)
     for name in ["add", "subtract", "multiply", "divide", "power", "arctan2", "hypot"]:
         row(f"np.{name}", f"np.sum(np.{name}(x, y))", POS, COL)

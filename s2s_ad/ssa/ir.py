@@ -83,8 +83,9 @@ class Function:
     body: list[Stmt]
     filename: str
     first_line: int
-    free_names: set[str] = field(default_factory=set)
     taken_names: set[str] = field(default_factory=set)
+    # (parameter, line) of each `x += e` that updates an argument's object in place
+    inplace_arguments: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def result(self) -> Return:

@@ -63,6 +63,9 @@ class _Lowering:
         for name in self.params:
             self.env[name] = Var(self.namer.version(name))
         self.body: list[Stmt] = []
+        # SSA names that are still the very object passed in as an argument
+        self.argument_of: dict[str, str] = {name: name for name in self.params}
+        self.inplace_arguments: list[tuple[str, int]] = []
 
     def run(self) -> Function:
         for stmt in self.node.body:
@@ -76,6 +79,7 @@ class _Lowering:
             filename=self.filename,
             first_line=self.node.lineno,
             taken_names=taken,
+            inplace_arguments=self.inplace_arguments,
         )
 
     # statements
@@ -83,6 +87,8 @@ class _Lowering:
     def _stmt(self, stmt: gast.stmt) -> None:
         if isinstance(stmt, gast.Assign):
             self._assign(stmt)
+        elif isinstance(stmt, gast.AugAssign):
+            self._augmented(stmt)
         elif isinstance(stmt, gast.Return):
             self._return(stmt)
         elif not isinstance(stmt, gast.Pass):  # validate lets nothing else through
@@ -103,6 +109,15 @@ class _Lowering:
                 self._define(target.id, self._expr(stmt.value))
             return
         self._bind_target(target, self._binding(stmt.value))
+
+    def _augmented(self, stmt: gast.AugAssign) -> None:
+        """`x += e` is `x = x + e`; on an argument it would update the caller's array in place."""
+        name = stmt.target.id
+        current = self._name(name)
+        if isinstance(current, Var) and current.name in self.argument_of:
+            self.inplace_arguments.append((self.argument_of[current.name], self.line))
+        op = BINOPS[type(stmt.op)]
+        self._define(name, Prim(op, (current, self._atom(stmt.value))))
 
     def _bind_target(self, target: gast.expr, value: Binding) -> None:
         if isinstance(target, gast.Name):
@@ -131,6 +146,8 @@ class _Lowering:
         target = self.namer.version(user_name)
         self.body.append(Assign(target, value, self.line))
         self.env[user_name] = Var(target)
+        if isinstance(value, Var) and value.name in self.argument_of:  # `y = x`: y is x
+            self.argument_of[target] = self.argument_of[value.name]
 
     def _return(self, stmt: gast.Return) -> None:
         if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):
