@@ -221,3 +221,24 @@ def test_threads_share_one_transformation():
     for t in threads:
         t.join()
     assert results == [12.0] * 8
+
+
+def test_generated_source_is_visible_to_inspect_and_tracebacks():
+    import inspect
+    import textwrap
+    import traceback
+
+    from s2s_ad.api import _derivative
+
+    d = _derivative(loss, "reverse", ("w",))
+    assert textwrap.dedent(inspect.getsource(d.function)) == d.source
+    _, pullback = d.function(np.ones((2, 3)), np.arange(3.0))
+    try:
+        pullback(np.ones(5))  # a cotangent of the wrong shape fails inside the pullback
+    except ValueError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        generated = [f for f in frames if f.filename.startswith("<s2s_ad ")]
+        assert generated, "the pullback's frame is in the traceback"
+        assert generated[-1].line in d.source, "with its generated line of source"
+    else:
+        raise AssertionError("a mis-shaped cotangent should fail")
