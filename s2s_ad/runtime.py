@@ -7,12 +7,24 @@ import numpy as np
 from .errors import S2SError
 
 
+def zeros_like(x):
+    """A zero derivative for `x`: `0.0` for a scalar, an array of zeros for an array."""
+    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
+
+
+def getitem_vjp(g, x, index):
+    """Cotangent of `x` in `x[index]`: `g` scattered into zeros, summed where indices repeat."""
+    out = np.zeros_like(x)
+    np.add.at(out, index, g)
+    return out
+
+
 def unbroadcast(g, like):
     """Sum the cotangent `g` down to the shape of `like`, undoing NumPy broadcasting."""
     shape = np.shape(like)
-    if np.shape(g) == shape:
-        return g
     ndim = np.ndim(g)
+    if np.shape(g) == shape or ndim < len(shape):  # equal, or a scalar that broadcasts
+        return g
     lead = ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and np.shape(g)[lead + i] != 1

@@ -57,12 +57,13 @@ def test_bad_targets_print_one_line_and_exit_2(capsys, target, message):
 def test_unsupported_construct_names_file_and_line(capsys, tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "def f(x):\n    y = x\n    for i in range(3):\n        y = y * x\n    return y\n"
+        "def f(x):\n    y = x\n    try:\n        y = y * x\n    except ValueError:\n"
+        "        pass\n    return y\n"
     )
     code, _, err = run(capsys, "show", f"{bad}:f")
     assert code == 2
     assert err.count("\n") == 1
-    assert err.startswith(f"s2s-ad: {bad}:3: unsupported construct: `for` loop")
+    assert err.startswith(f"s2s-ad: {bad}:3: unsupported construct: `try` statement")
 
 
 def test_bad_wrt_is_one_line(capsys):

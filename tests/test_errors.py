@@ -31,16 +31,47 @@ def uses_with(x):
     return y
 
 
-def uses_for(x):
+def uses_break(x):
+    for _ in range(3):
+        x = x * 2.0
+        break  # <- error
+    return x
+
+
+def uses_continue(x):
+    while x < 3.0:
+        x = x * 2.0
+        continue  # <- error
+    return x
+
+
+def return_in_loop(x):
+    for _ in range(3):
+        return x  # <- error
+    return x
+
+
+def for_else(x):
     for _ in range(3):  # <- error
         x = x * 2.0
+    else:
+        x = x + 1.0
     return x
 
 
-def uses_if(x):
-    if x > 0:  # <- error
-        x = -x
-    return x
+def element_assignment(x):
+    y = np.zeros(3)
+    y[0] = x  # <- error
+    return np.sum(y)
+
+
+def list_display(x):
+    ys = [x, x]  # <- error
+    return ys
+
+
+def membership(x):
+    return x * (x in (1.0, 2.0))  # <- error
 
 
 def uses_yield(x):
@@ -62,10 +93,6 @@ def uses_del(x):
 def uses_lambda(x):
     g = lambda t: t * 2.0  # <- error
     return g(x)
-
-
-def uses_subscript(x):
-    return x[0] * 2.0  # <- error
 
 
 def uses_print(x):
@@ -94,11 +121,11 @@ def star_args(*xs):  # <- error
 
 
 def attribute_of_local(x):
-    return x.T  # <- error
+    return x.real  # <- error
 
 
 def method_call(x):
-    return x.sum()  # <- error
+    return x.cumsum()  # <- error
 
 
 def attribute_target(x):
@@ -118,6 +145,12 @@ def used_before_assignment(x):
 
 def unknown_callee(x):
     return np.sum(np.sort(x))  # <- error
+
+
+def unknown_in_loop(x, n):
+    for _ in range(n):
+        x = np.sum(np.cumsum(x))  # <- error
+    return x
 
 
 def helper(t):
@@ -140,24 +173,29 @@ def unpack_call(x):
 CASES = [
     (uses_try, UnsupportedSyntaxError, "`try`"),
     (uses_with, UnsupportedSyntaxError, "`with`"),
-    (uses_for, UnsupportedSyntaxError, "`for` loop"),
-    (uses_if, UnsupportedSyntaxError, "`if`"),
+    (uses_break, UnsupportedSyntaxError, "`break`"),
+    (uses_continue, UnsupportedSyntaxError, "`continue`"),
+    (return_in_loop, UnsupportedSyntaxError, "`return` before the end"),
+    (for_else, UnsupportedSyntaxError, "`for … else`"),
+    (element_assignment, UnsupportedSyntaxError, "assignment to an element"),
+    (list_display, UnsupportedSyntaxError, "list display"),
+    (membership, UnsupportedSyntaxError, "comparison `In`"),
     (uses_yield, UnsupportedSyntaxError, "yield"),
     (uses_global, UnsupportedSyntaxError, "`global`"),
     (uses_del, UnsupportedSyntaxError, "`del`"),
     (uses_lambda, UnsupportedSyntaxError, "lambda"),
-    (uses_subscript, UnsupportedSyntaxError, "indexing"),
     (uses_print, UnsupportedSyntaxError, "thrown away"),
     (uses_import, UnsupportedSyntaxError, "import"),
     (early_return, UnsupportedSyntaxError, "`return` before the end"),
     (no_return, UnsupportedSyntaxError, "must end with `return"),
     (star_args, UnsupportedSyntaxError, r"\*args"),
-    (attribute_of_local, UnsupportedSyntaxError, "attribute of a local value"),
-    (method_call, UnsupportedSyntaxError, "method call"),
+    (attribute_of_local, UnsupportedSyntaxError, "attribute `.real` of a local value"),
+    (method_call, UnsupportedSyntaxError, r"method `.cumsum\(\)` of a local value"),
     (attribute_target, UnsupportedSyntaxError, "assignment to an attribute"),
     (undefined_name, NameResolutionError, "NOT_DEFINED_ANYWHERE"),
     (used_before_assignment, NameResolutionError, "used before it is assigned"),
     (unknown_callee, UnknownCalleeError, "np.sort"),
+    (unknown_in_loop, UnknownCalleeError, "np.cumsum"),
     (calls_helper, UnknownCalleeError, "own functions"),
     (active_keyword, UnknownCalleeError, "argument `base`"),
     (unpack_call, UnsupportedSyntaxError, "unpacking"),

@@ -1,7 +1,8 @@
 """Activity analysis: which variables carry a derivative.
 
 A variable is *varied* if it depends on a differentiated input, *useful* if the output
-depends on it; only variables that are both (*active*) get tangent or adjoint code.
+depends on it; only variables that are both (*active*) get tangent or adjoint code. Loops
+feed values back to their headers, so both analyses run to a fixed point.
 
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Const, Function, Prim, Return, Var
@@ -25,18 +26,26 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
 
 def _varied(fn: Function, wrt: list[str]) -> set[str]:
     varied = set(wrt)
-    for stmt in fn.assigns():
-        if _carries_derivative(stmt) and any(name in varied for name in used_vars(stmt.value)):
-            varied.add(stmt.target)
-    return varied
+    assigns = fn.assigns()
+    while True:
+        before = len(varied)
+        for stmt in assigns:
+            if _carries_derivative(stmt) and any(n in varied for n in used_vars(stmt.value)):
+                varied.add(stmt.target)
+        if len(varied) == before:
+            return varied
 
 
 def _useful(fn: Function) -> set[str]:
     useful = {a.name for a in fn.result.values if isinstance(a, Var)}
-    for stmt in reversed(fn.assigns()):
-        if stmt.target in useful and _carries_derivative(stmt):
-            useful.update(used_vars(stmt.value))
-    return useful
+    assigns = fn.assigns()[::-1]
+    while True:
+        before = len(useful)
+        for stmt in assigns:
+            if stmt.target in useful and _carries_derivative(stmt):
+                useful.update(used_vars(stmt.value))
+        if len(useful) == before:
+            return useful
 
 
 def _carries_derivative(stmt: Assign) -> bool:

@@ -1,7 +1,9 @@
 """The tangent transform (forward mode): each active statement is followed by its tangent.
 
 Before: a verified SSA function and the parameters to differentiate. After: a Python
-`FunctionDef` `f_jvp(params..., x_dot...)` returning `(value, tangent)`.
+`FunctionDef` `f_jvp(params..., x_dot...)` returning `(value, tangent)`, with the user's
+branches and loops kept as they are. A variable assigned in several places (a join or a loop
+header) keeps one tangent name; where its tangent is zero on some path, the zero is made.
 
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
@@ -19,74 +21,90 @@ def f_jvp(x, x_dot):
 from __future__ import annotations
 
 import ast
+from collections import Counter
 
 from ..codegen import build
 from ..naming import Namer
-from ..ssa.ir import Assign, Function, Var
-from ..ssa.render import render_stmt
+from ..ssa.ir import Assign, For, Function, If, Return, Var, While, walk
+from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
-from .templates import Aliases, contribution, differentiable_operands, rule_for
+from .templates import Aliases, contribution, differentiable_operands, rule_for, zeros_like
+
+
+class _Tangents:
+    def __init__(self, fn: Function, wrt: list[str], aliases: Aliases) -> None:
+        self.fn = fn
+        self.aliases = aliases
+        self.namer = Namer(fn.taken_names | set(vars(aliases).values()))
+        self.active = active_variables(fn, wrt)
+        self.dots = {p: self.namer.fresh(f"{p}_dot") for p in wrt}
+        counts = Counter(s.target for s in walk(fn.body) if isinstance(s, Assign))
+        self.assigned_often = {name for name, n in counts.items() if n > 1}
+        self.reassigned: set[str] = set()  # tangent names that change (joins, loop headers)
+
+    def block(self, block: list) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in block:
+            if isinstance(stmt, Assign):
+                out.append(render_stmt(stmt))
+                if stmt.target in self.active:
+                    out.extend(self.assign(stmt))
+            elif isinstance(stmt, If):
+                test = build.atom(stmt.test)
+                out.append(build.if_(test, self.block(stmt.body), self.block(stmt.orelse)))
+            elif isinstance(stmt, For):
+                out.append(build.for_(stmt.target, iterable(stmt), self.block(stmt.body)))
+            elif isinstance(stmt, While):
+                out.append(build.while_(build.name(stmt.test), self.block(stmt.body)))
+            elif isinstance(stmt, Return):
+                out.append(self.returns(stmt))
+        return out
+
+    def assign(self, stmt: Assign) -> list[ast.stmt]:
+        tangent = self.tangent(stmt)
+        stable = isinstance(tangent, ast.Name) and tangent.id not in self.reassigned
+        if stable and stmt.target not in self.assigned_often:
+            self.dots[stmt.target] = tangent.id  # the same tangent: no copy
+            return []
+        if stmt.target not in self.dots:
+            self.dots[stmt.target] = self.namer.fresh(f"{stmt.target}_dot")
+            if stmt.target in self.assigned_often:
+                self.reassigned.add(self.dots[stmt.target])
+        if tangent is None:  # zero on this path, not on another
+            tangent = zeros_like(Var(stmt.target), self.aliases)
+        return [build.assign(self.dots[stmt.target], tangent)]
+
+    def tangent(self, stmt: Assign) -> ast.expr | None:
+        """The sum of the contributions of the statement's active operands (None: zero)."""
+        total = None
+        for index, var in differentiable_operands(self.fn, stmt, self.active):
+            if isinstance(stmt.value, Var):
+                term = build.name(self.dots[var.name])
+            else:
+                rule, site = rule_for(self.fn, stmt)
+                term = contribution(
+                    rule, site, stmt.value, index, self.dots[var.name], stmt.target, self.aliases,
+                    reverse=False,
+                )  # fmt: skip
+            total = term if total is None else build.add(total, term)
+        return total
+
+    def returns(self, stmt: Return) -> ast.stmt:
+        values = [build.atom(a) for a in stmt.values]
+        tangents = [
+            build.name(self.dots[a.name])
+            if isinstance(a, Var) and a.name in self.dots
+            else build.constant(None)
+            for a in stmt.values
+        ]
+        if stmt.is_tuple:
+            return build.returns([build.tuple_of(values), build.tuple_of(tangents)], as_tuple=True)
+        return build.returns([values[0], tangents[0]], as_tuple=True)
 
 
 def tangent_function(fn: Function, wrt: list[str], aliases: Aliases) -> ast.FunctionDef:
     """`f_jvp(*params, *tangents)`: the primal interleaved with the tangent of each active line."""
-    namer = Namer(fn.taken_names | set(vars(aliases).values()))
-    active = active_variables(fn, wrt)
-    dots = {p: namer.fresh(f"{p}_dot") for p in wrt}
-    body: list[ast.stmt] = []
-    for stmt in fn.assigns():
-        body.append(render_stmt(stmt))
-        if stmt.target in active:
-            tangent = _tangent(fn, stmt, active, dots, aliases)
-            if isinstance(tangent, ast.Name):  # the same tangent: no copy
-                dots[stmt.target] = tangent.id
-                continue
-            dots[stmt.target] = namer.fresh(f"{stmt.target}_dot")
-            body.append(build.assign(dots[stmt.target], tangent))
-    result = fn.result
-    values = [build.atom(a) for a in result.values]
-    tangents = [_dot_or_none(a, dots) for a in result.values]
-    body.append(
-        build.returns(
-            [build.tuple_of(values), build.tuple_of(tangents)]
-            if result.is_tuple
-            else [values[0], tangents[0]],
-            as_tuple=True,
-        )
-    )
-    name = namer.fresh(f"{fn.name}_jvp")
-    return build.function(name, fn.params + [dots[p] for p in wrt], body)
-
-
-def _tangent(
-    fn: Function, stmt: Assign, active: set[str], dots: dict[str, str], aliases: Aliases
-) -> ast.expr:
-    """The sum of the contributions of the statement's active operands."""
-    terms = []
-    for index, var in differentiable_operands(fn, stmt, active):
-        if not isinstance(stmt.value, Var):
-            rule, site = rule_for(fn, stmt)
-            terms.append(
-                contribution(
-                    rule,
-                    site,
-                    stmt.value,
-                    index,
-                    dots[var.name],
-                    stmt.target,
-                    aliases,
-                    reverse=False,
-                )
-            )
-        else:
-            terms.append(build.name(dots[var.name]))
-    total = terms[0]
-    for term in terms[1:]:
-        total = build.add(total, term)
-    return total
-
-
-def _dot_or_none(atom, dots: dict[str, str]) -> ast.expr:
-    if isinstance(atom, Var) and atom.name in dots:
-        return build.name(dots[atom.name])
-    return build.constant(None)
+    tangents = _Tangents(fn, wrt, aliases)
+    params = fn.params + [tangents.dots[p] for p in wrt]
+    body = tangents.block(fn.body)
+    return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), params, body)

@@ -3,10 +3,11 @@
 Before: a verified SSA function and the parameters to differentiate. After: a Python
 `FunctionDef` `f_vjp(params...)` that runs the primal (the forward sweep) and returns
 `(value, pullback)`; `pullback(out_bar)` walks the active statements in reverse, each under
-its primal line as a comment, and returns the adjoints of the parameters.
+its primal line as a comment, and returns the adjoints of the parameters (None: zero).
 
-The first contribution to an adjoint assigns it, later ones add to it (no zeros are made);
-an adjoint no statement reaches is `None`, a symbolic zero.
+Branches are replayed by their own test. A loop appends, once per iteration, the values its
+adjoint reads and the loop overwrites to a list of its own (`_tape1`); the pullback iterates
+that list backwards. Values the adjoint never reads are not saved.
 
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
@@ -33,97 +34,248 @@ import ast
 
 from ..codegen import build
 from ..naming import Namer
-from ..ssa.ir import Assign, Function, Var
-from ..ssa.render import render_line, render_stmt
+from ..ssa.ir import Assign, For, Function, If, Var, While, used_vars, walk
+from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
+from .adjoints import Adjoints
 from .templates import Aliases, contribution, differentiable_operands, rule_for
-
-
-class _Adjoints:
-    """Adjoint names and the statements that accumulate into them.
-
-    A first contribution that is a bare name is not copied: the adjoint is an alias of it
-    (`_t1_bar` is `z_bar` for `z = _t1 + c`). Adding to an alias first gives the variable a
-    name of its own, so two aliases of one adjoint never update each other.
-    """
-
-    def __init__(self, namer: Namer) -> None:
-        self.namer = namer
-        self.names: dict[str, str] = {}
-        self.owned: set[str] = set()
-        self.body: list[ast.stmt] = []
-
-    def seed(self, var: str, param: str) -> None:
-        self.names[var] = param
-        self.owned.add(var)
-
-    def add(self, var: str, value: ast.expr) -> None:
-        """`v_bar = value` for the first contribution, `v_bar = v_bar + value` after it."""
-        if var not in self.names and isinstance(value, ast.Name):
-            self.names[var] = value.id
-            return
-        if var in self.names:
-            value = build.add(build.name(self.names[var]), value)
-        if var not in self.owned:
-            self.names[var] = self.namer.fresh(f"{var}_bar")
-            self.owned.add(var)
-        self.body.append(build.assign(self.names[var], value))
 
 
 def adjoint_function(fn: Function, wrt: list[str], aliases: Aliases) -> ast.FunctionDef:
     """`f_vjp(*params) -> (value, pullback)`, the pullback returning the adjoints of `wrt`."""
-    namer = Namer(fn.taken_names | set(vars(aliases).values()))
-    active = active_variables(fn, wrt)
-    adjoints = _Adjoints(namer)
-    seeds = _seed_outputs(fn, active, adjoints)
-    adjoints.body.insert(0, build.comment("reverse sweep"))
-    for stmt in reversed(fn.assigns()):
-        if stmt.target in active:
-            adjoints.body.append(build.comment(render_line(stmt)))
-            _pull_back(fn, stmt, active, adjoints, aliases)
-    grads = [
-        build.name(adjoints.names[p]) if p in adjoints.names else build.constant(None) for p in wrt
-    ]
-    adjoints.body.append(build.returns(grads, as_tuple=len(grads) > 1))
-    pullback = build.function(namer.fresh("pullback"), seeds, adjoints.body)
-
-    forward = [build.comment("forward sweep")] + [render_stmt(s) for s in fn.assigns()]
-    result = fn.result
-    values = [build.atom(a) for a in result.values]
-    value = build.tuple_of(values) if result.is_tuple else values[0]
-    ret = build.returns([value, build.name(pullback.name)], as_tuple=True)
-    return build.function(namer.fresh(f"{fn.name}_vjp"), fn.params, [*forward, pullback, ret])
+    return _Reverse(fn, aliases).function(wrt)
 
 
-def _seed_outputs(fn: Function, active: set[str], adjoints: _Adjoints) -> list[str]:
-    """One pullback parameter per output; an output returned twice sums its cotangents."""
-    params = []
-    for index, atom in enumerate(fn.result.values):
-        if isinstance(atom, Var) and atom.name in active and atom.name not in adjoints.names:
-            adjoints.seed(atom.name, adjoints.namer.fresh(f"{atom.name}_bar"))
-            params.append(adjoints.names[atom.name])
-            continue
-        name = adjoints.namer.fresh(
-            f"{atom.name}_bar" if isinstance(atom, Var) else f"out{index}_bar"
-        )
-        params.append(name)
-        if isinstance(atom, Var) and atom.name in active:
-            adjoints.add(atom.name, build.name(name))
-    return params
+class _Reverse:
+    def __init__(self, fn: Function, aliases: Aliases) -> None:
+        self.fn = fn
+        self.aliases = aliases
+        self.namer = Namer(fn.taken_names | set(vars(aliases).values()))
+        self.adjoints = Adjoints(self.namer, aliases)
+        self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
+        self.entry = _entry_sources(fn.body)
+        self.counts: dict[str, int] = {}
+
+    def function(self, wrt: list[str]) -> ast.FunctionDef:
+        self.active = active_variables(self.fn, wrt)
+        seeds = self.seed_outputs()
+        sweep = [build.comment("reverse sweep"), *self.seed_code]
+        sweep += self.block(self.fn.body[:-1], in_loop=False)
+        names = self.adjoints.names
+        grads = [build.name(names[p]) if p in names else build.constant(None) for p in wrt]
+        sweep.append(build.returns(grads, as_tuple=len(grads) > 1))
+        pullback = build.function(self.namer.fresh("pullback"), seeds, sweep)
+
+        forward = [build.comment("forward sweep"), *self.forward(self.fn.body[:-1])]
+        result = self.fn.result
+        values = [build.atom(a) for a in result.values]
+        value = build.tuple_of(values) if result.is_tuple else values[0]
+        ret = build.returns([value, build.name(pullback.name)], as_tuple=True)
+        name = self.namer.fresh(f"{self.fn.name}_vjp")
+        return build.function(name, self.fn.params, [*forward, pullback, ret])
+
+    def seed_outputs(self) -> list[str]:
+        """One pullback parameter per output; an output returned twice sums its cotangents."""
+        params, self.seed_code = [], []
+        for index, atom in enumerate(self.fn.result.values):
+            active = isinstance(atom, Var) and atom.name in self.active
+            if active and atom.name not in self.adjoints.names:
+                self.adjoints.seed(atom.name, self.namer.fresh(f"{atom.name}_bar"))
+                params.append(self.adjoints.names[atom.name])
+                continue
+            label = atom.name if isinstance(atom, Var) else f"out{index}"
+            params.append(self.namer.fresh(f"{label}_bar"))
+            if active:
+                self.seed_code += self.adjoints.add(atom.name, build.name(params[-1]))
+        return params
+
+    # the reverse sweep
+
+    def block(self, block: list, *, in_loop: bool) -> list[ast.stmt]:
+        code: list[ast.stmt] = []
+        for stmt in reversed(block):
+            if isinstance(stmt, Assign):
+                if stmt.target in self.active:
+                    code += self.assign(stmt)
+                self.adjoints.reset(stmt.target)
+            elif isinstance(stmt, If):
+                code += self.branch(stmt, in_loop)
+            elif isinstance(stmt, (For, While)):
+                code += self.loop(stmt)
+        return code
+
+    def assign(self, stmt: Assign) -> list[ast.stmt]:
+        incoming = self.adjoints.names.get(stmt.target)
+        if incoming is None:
+            return []
+        code: list[ast.stmt] = [build.comment(render_line(stmt))]
+        for index, var in differentiable_operands(self.fn, stmt, self.active):
+            if isinstance(stmt.value, Var):
+                value = build.name(incoming)
+            else:
+                rule, site = rule_for(self.fn, stmt)
+                value = contribution(
+                    rule, site, stmt.value, index, incoming, stmt.target, self.aliases, reverse=True
+                )
+            code += self.adjoints.add(var.name, value)
+        return code
+
+    def branch(self, stmt: If, in_loop: bool) -> list[ast.stmt]:
+        before = self.adjoints.state.copy()
+        then_code = self.block(stmt.body, in_loop=in_loop)
+        then_state, self.adjoints.state = self.adjoints.state, before.copy()
+        else_code = self.block(stmt.orelse, in_loop=in_loop)
+        then_merge, else_merge = self.adjoints.merge(before, then_state, self.adjoints.state)
+        then_code += then_merge
+        else_code += else_merge
+        if not then_code and not else_code:
+            return []
+        if in_loop:  # each branch restores what it saved in this iteration
+            record = self.numbered("_branch")
+            saved = [_saved(code, _assigned_in(b, self.sites)) for code, b in
+                     ((then_code, stmt.body), (else_code, stmt.orelse))]  # fmt: skip
+            self.sites[id(stmt)] = (record, saved)
+            then_code = _restore(record, saved[0]) + then_code
+            else_code = _restore(record, saved[1]) + else_code
+        test = build.atom(stmt.test)
+        return [build.comment(f"if {ast.unparse(test)}:"), build.if_(test, then_code, else_code)]
+
+    def loop(self, stmt: For | While) -> list[ast.stmt]:
+        inside = _assigned_in(stmt.body, self.sites)
+        if isinstance(stmt, For):
+            inside.add(stmt.target)
+        live = self.loop_live(stmt, inside)
+        zero_like = {v: self.entry.get(v, Var(v)) for v in live}
+        code: list[ast.stmt] = []
+        for var in live:
+            code += self.adjoints.fix(var, zero_like[var])
+        body = self.block(stmt.body, in_loop=True)
+        body += self.adjoints.settle(live, zero_like)
+        self.adjoints.release(live)
+        if not any(isinstance(s, Assign) and s.target in self.active for s in walk(stmt.body)):
+            return []
+        tape = self.numbered("_tape")
+        inside |= _assigned_in(stmt.body, self.sites)  # with the tapes of nested loops
+        saved = _saved(body, inside)
+        self.sites[id(stmt)] = (tape, saved)
+        replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
+        header = render_line(stmt).splitlines()[0] if isinstance(stmt, For) else "while …:"
+        return [*code, build.comment(header), replay]
+
+    def loop_live(self, stmt: For | While, inside: set[str]) -> list[str]:
+        """Adjoints that live across iterations.
+
+        Active headers; values from outside the loop that it reads; and values the loop
+        assigns whose adjoint arrives from after the loop (only the last iteration's value
+        left the loop, so the earlier iterations see a zero adjoint).
+        """
+        live = {h for h in stmt.carried if h in self.active}
+        live |= {v for v in inside if v in self.adjoints.names}
+        for s in walk(stmt.body):
+            if isinstance(s, Assign) and s.target in self.active:
+                live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
+        return sorted(live)
+
+    def numbered(self, prefix: str) -> str:
+        """`_tape1`, `_tape2`, …: tapes and branch records in the order they are made."""
+        self.counts[prefix] = self.counts.get(prefix, 0) + 1
+        return self.namer.fresh(f"{prefix}{self.counts[prefix]}")
+
+    # the forward sweep, with what the reverse sweep reads saved
+
+    def forward(self, block: list) -> list[ast.stmt]:
+        code: list[ast.stmt] = []
+        for stmt in block:
+            site = self.sites.get(id(stmt))
+            if isinstance(stmt, Assign):
+                code.append(render_stmt(stmt))
+            elif isinstance(stmt, If):
+                branches = [self.forward(stmt.body), self.forward(stmt.orelse)]
+                if site:
+                    record, saved = site
+                    for branch, names in zip(branches, saved, strict=True):
+                        branch.append(build.assign(record, _tuple(names)))
+                code.append(build.if_(build.atom(stmt.test), *branches))
+            elif isinstance(stmt, (For, While)):
+                code += self.forward_loop(stmt, site)
+        return code
+
+    def forward_loop(self, stmt: For | While, site: tuple | None) -> list[ast.stmt]:
+        body = self.forward(stmt.body)
+        code: list[ast.stmt] = []
+        if site:
+            tape, saved = site
+            trailing = 0  # the header copies at the end of the body come after the save
+            for s in reversed(stmt.body):
+                if not (isinstance(s, Assign) and s.target in stmt.carried):
+                    break
+                trailing += 1
+            push = ast.Expr(value=build.parse_expr(f"{tape}.append({_tuple_source(saved)})"))
+            body.insert(len(body) - trailing, push)
+            code.append(build.assign(tape, ast.List(elts=[], ctx=ast.Load())))
+        if isinstance(stmt, For):
+            code.append(build.for_(stmt.target, iterable(stmt), body))
+        else:
+            code.append(build.while_(build.name(stmt.test), body))
+        return code
 
 
-def _pull_back(
-    fn: Function, stmt: Assign, active: set[str], adjoints: _Adjoints, aliases: Aliases
-) -> None:
-    incoming = adjoints.names[stmt.target]
-    for index, var in differentiable_operands(fn, stmt, active):
-        if isinstance(stmt.value, Var):
-            adjoints.add(var.name, build.name(incoming))
-            continue
-        rule, site = rule_for(fn, stmt)
-        adjoints.add(
-            var.name,
-            contribution(
-                rule, site, stmt.value, index, incoming, stmt.target, aliases, reverse=True
-            ),
-        )
+def _entry_sources(block: list) -> dict[str, Var]:
+    """For each loop header, the variable it starts from (assigned just before the loop)."""
+    found: dict[str, Var] = {}
+    for index, stmt in enumerate(block):
+        if isinstance(stmt, (For, While)):
+            for prior in block[:index]:
+                entry = isinstance(prior, Assign) and prior.target in stmt.carried
+                if entry and isinstance(prior.value, Var):
+                    found[prior.target] = prior.value
+        for nested in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)):
+            if isinstance(nested, list):
+                found.update(_entry_sources(nested))
+    return found
+
+
+def _assigned_in(block: list, sites: dict[int, tuple]) -> set[str]:
+    """Primal names a block assigns: its targets, loop targets, and nested tapes and records."""
+    names: set[str] = set()
+    for stmt in walk(block):
+        if isinstance(stmt, (Assign, For)):
+            names.add(stmt.target)
+        if id(stmt) in sites:
+            names.add(sites[id(stmt)][0])
+    return names
+
+
+def _saved(code: list[ast.stmt], candidates: set[str]) -> list[str]:
+    """Names the reverse `code` reads before assigning them, among `candidates`."""
+    loads, stores = set(), set()
+    for node in ast.walk(ast.Module(body=code, type_ignores=[])):
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
+    return sorted((loads - stores) & candidates)
+
+
+def _tuple(names: list[str]) -> ast.expr:
+    """What the forward sweep saves: one value as itself, several as a tuple."""
+    if len(names) == 1:
+        return build.name(names[0])
+    return build.tuple_of([build.name(n) for n in names])
+
+
+def _targets(names: list[str]) -> ast.expr:
+    """Where the reverse sweep restores them: the same names (`_` when nothing is saved)."""
+    if not names:
+        return build.store("_")
+    if len(names) == 1:
+        return build.store(names[0])
+    return ast.Tuple(elts=[build.store(n) for n in names], ctx=ast.Store())
+
+
+def _tuple_source(names: list[str]) -> str:
+    return ast.unparse(_tuple(names)) if names else "None"
+
+
+def _restore(record: str, names: list[str]) -> list[ast.stmt]:
+    if not names:
+        return []
+    return [ast.Assign(targets=[_targets(names)], value=build.name(record), lineno=0)]

@@ -78,6 +78,13 @@ def contribution(
     return expr
 
 
+def zeros_like(atom: Var, aliases: Aliases) -> ast.expr:
+    """A zero derivative shaped like `atom`, for a path on which no derivative flows."""
+    return ast.Call(
+        func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[build.atom(atom)], keywords=[]
+    )
+
+
 def _may_broadcast(site: Site, param: str) -> bool:
     """Whether another operand may broadcast `param` to a larger shape.
 
@@ -93,7 +100,7 @@ def _same_call(prim: Prim, index: int, param: str, incoming: str) -> ast.expr:
     tangent = build.name(incoming)
     args = [tangent if i == index else build.atom(a) for i, a in enumerate(prim.args)]
     kwargs = [(k, tangent if k == param else build.atom(a)) for k, a in prim.kwargs]
-    return build.call(prim.fn, args, kwargs, prim.spelled)
+    return build.call(prim.fn, args, kwargs, prim.spelled, prim.style)
 
 
 def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:

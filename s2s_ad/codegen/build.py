@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import ast
+import operator
 
-from ..ssa.ir import BINARY_OPERATORS, UNARY_OPERATORS, Atom, Const, Expr, Free, Prim, Var
+from ..ssa.ir import (
+    ATTRIBUTE,
+    BINARY_OPERATORS,
+    COMPARE_OPERATORS,
+    METHOD,
+    UNARY_OPERATORS,
+    Atom,
+    Const,
+    Expr,
+    Free,
+    Index,
+    Operand,
+    Prim,
+    SliceItem,
+    Var,
+)
 
 COMMENT_MARK = "\x00s2s-comment:"  # an expression statement the emitter turns into `# …`
 
@@ -19,6 +35,16 @@ _BINOP_NODES = {
     "@": ast.MatMult,
 }
 _UNARY_NODES = {"-": ast.USub, "+": ast.UAdd, "not ": ast.Not}
+_COMPARE_NODES = {
+    "<": ast.Lt,
+    "<=": ast.LtE,
+    ">": ast.Gt,
+    ">=": ast.GtE,
+    "==": ast.Eq,
+    "!=": ast.NotEq,
+    "is": ast.Is,
+    "is not": ast.IsNot,
+}
 
 
 def name(identifier: str) -> ast.Name:
@@ -30,6 +56,8 @@ def store(identifier: str) -> ast.Name:
 
 
 def constant(value: object) -> ast.expr:
+    if value is Ellipsis:
+        return ast.Constant(value=...)
     if isinstance(value, tuple):
         return ast.Tuple(elts=[constant(v) for v in value], ctx=ast.Load())
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
@@ -41,7 +69,10 @@ def parse_expr(source: str) -> ast.expr:
     return ast.parse(source, mode="eval").body
 
 
-def atom(a: Atom) -> ast.expr:
+def atom(a: Operand) -> ast.expr:
+    if isinstance(a, Index):
+        items = [_index_item(i) for i in a.items]
+        return ast.Tuple(elts=items, ctx=ast.Load()) if a.is_tuple else items[0]
     if isinstance(a, Var):
         return name(a.name)
     if isinstance(a, Const):
@@ -51,23 +82,45 @@ def atom(a: Atom) -> ast.expr:
     raise TypeError(f"not an atom: {a!r}")
 
 
+def _index_item(item: Atom | SliceItem) -> ast.expr:
+    if isinstance(item, SliceItem):
+        part = [None if p is None else atom(p) for p in (item.lower, item.upper, item.step)]
+        return ast.Slice(lower=part[0], upper=part[1], step=part[2])
+    return atom(item)
+
+
 def expr(e: Expr) -> ast.expr:
     """The Python expression for one SSA right-hand side."""
     if not isinstance(e, Prim):
         return atom(e)
-    return call(e.fn, [atom(a) for a in e.args], [(k, atom(v)) for k, v in e.kwargs], e.spelled)
+    args = [atom(a) for a in e.args]
+    return call(e.fn, args, [(k, atom(v)) for k, v in e.kwargs], e.spelled, e.style)
 
 
 def call(
-    fn: object, args: list[ast.expr], kwargs: list[tuple[str, ast.expr]], spelled: str | None
+    fn: object,
+    args: list[ast.expr],
+    kwargs: list[tuple[str, ast.expr]],
+    spelled: str | None,
+    style: str = "call",
 ) -> ast.expr:
-    """`fn(*args, **kwargs)`, written infix when `fn` is an operator."""
-    if fn in BINARY_OPERATORS and not kwargs and len(args) == 2:
+    """`fn(*args, **kwargs)` written as the user wrote it: infix, method, attribute or call."""
+    keywords = [ast.keyword(arg=k, value=v) for k, v in kwargs]
+    if style == ATTRIBUTE:
+        return ast.Attribute(value=args[0], attr=spelled, ctx=ast.Load())
+    if style == METHOD:
+        method = ast.Attribute(value=args[0], attr=spelled, ctx=ast.Load())
+        return ast.Call(func=method, args=args[1:], keywords=keywords)
+    if not kwargs and fn in BINARY_OPERATORS and len(args) == 2:
         op = _BINOP_NODES[BINARY_OPERATORS[fn]]()
         return ast.BinOp(left=args[0], op=op, right=args[1])
-    if fn in UNARY_OPERATORS and not kwargs and len(args) == 1:
+    if not kwargs and fn in UNARY_OPERATORS and len(args) == 1:
         return ast.UnaryOp(op=_UNARY_NODES[UNARY_OPERATORS[fn]](), operand=args[0])
-    keywords = [ast.keyword(arg=k, value=v) for k, v in kwargs]
+    if not kwargs and fn in COMPARE_OPERATORS and len(args) == 2:
+        op = _COMPARE_NODES[COMPARE_OPERATORS[fn]]()
+        return ast.Compare(left=args[0], ops=[op], comparators=[args[1]])
+    if fn is operator.getitem and not kwargs and len(args) == 2:
+        return ast.Subscript(value=args[0], slice=args[1], ctx=ast.Load())
     return ast.Call(func=parse_expr(spelled or fn.__name__), args=args, keywords=keywords)
 
 
@@ -80,6 +133,21 @@ def add(total: ast.expr, term: ast.expr) -> ast.expr:
 
 def assign(target: str, value: ast.expr) -> ast.Assign:
     return ast.Assign(targets=[store(target)], value=value, lineno=0)
+
+
+def if_(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]) -> ast.If:
+    return ast.If(test=test, body=body or [ast.Pass()], orelse=orelse)
+
+
+def for_(target: str | ast.expr, iterable: ast.expr, body: list[ast.stmt]) -> ast.For:
+    target_node = store(target) if isinstance(target, str) else target
+    return ast.For(
+        target=target_node, iter=iterable, body=body or [ast.Pass()], orelse=[], lineno=0
+    )
+
+
+def while_(test: ast.expr, body: list[ast.stmt]) -> ast.While:
+    return ast.While(test=test, body=body or [ast.Pass()], orelse=[])
 
 
 def comment(text: str) -> ast.Expr:

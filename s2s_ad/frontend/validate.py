@@ -39,17 +39,10 @@ REJECTED: dict[type, tuple[str, str]] = {
     gast.Match: ("`match` statement", "use `if`/`elif`"),
 }
 
-# Constructs that the control-flow and data-structure work will add.
+# Constructs still to come.
 NOT_YET: dict[type, str] = {
-    gast.If: "`if` statement",
-    gast.For: "`for` loop",
-    gast.While: "`while` loop",
     gast.Break: "`break`",
     gast.Continue: "`continue`",
-    gast.IfExp: "conditional expression `a if c else b`",
-    gast.Compare: "comparison",
-    gast.BoolOp: "`and`/`or`",
-    gast.Subscript: "indexing `a[i]`",
     gast.List: "list display",
     gast.Dict: "dict display",
     gast.ListComp: "list comprehension",
@@ -120,6 +113,13 @@ def _check_node(child: gast.AST, filename: str, *, at_end: bool) -> None:
             line=line,
             hint="rewrite it with straight-line arithmetic and function calls",
         )
+    if isinstance(child, gast.Subscript) and not isinstance(child.ctx, gast.Load):
+        raise UnsupportedSyntaxError(
+            "unsupported construct: assignment to an element `a[i] = …` (not supported yet)",
+            filename=filename,
+            line=line,
+            hint="build the array from its parts, e.g. with np.where or np.concatenate",
+        )
     if isinstance(child, gast.Return) and not at_end:
         raise UnsupportedSyntaxError(
             "unsupported construct: `return` before the end of the function",
@@ -163,6 +163,8 @@ def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
         return
     if isinstance(target, gast.Attribute):
         construct = "assignment to an attribute"
+    elif isinstance(target, gast.Subscript):
+        construct = "assignment to an element `a[i] = …` (not supported yet)"
     else:
         construct = "assignment to this kind of target"
     raise UnsupportedSyntaxError(

@@ -37,17 +37,51 @@ Atom = Var | Const | Free
 
 
 @dataclass(frozen=True)
+class SliceItem:
+    """`lower:upper:step` inside an index; each part an atom or absent."""
+
+    lower: Atom | None
+    upper: Atom | None
+    step: Atom | None
+
+    def atoms(self) -> tuple[Atom, ...]:
+        return tuple(a for a in (self.lower, self.upper, self.step) if a is not None)
+
+
+@dataclass(frozen=True)
+class Index:
+    """The index of `x[...]`: atoms and slices, one per axis when `is_tuple`."""
+
+    items: tuple[Atom | SliceItem, ...]
+    is_tuple: bool
+
+    def atoms(self) -> tuple[Atom, ...]:
+        found: list[Atom] = []
+        for item in self.items:
+            found.extend(item.atoms() if isinstance(item, SliceItem) else (item,))
+        return tuple(found)
+
+
+Operand = Atom | Index
+
+# How a primitive is written in source: `f(x)`, `x.f(y)`, `x.T`, or an operator.
+CALL, METHOD, ATTRIBUTE = "call", "method", "attribute"
+
+
+@dataclass(frozen=True)
 class Prim:
     """One primitive applied to atoms: `fn(*args, **kwargs)`.
 
     `fn` is the resolved object (`operator.mul` for `*`, `numpy.sin`, `math.exp`, …);
-    `spelled` is how the user wrote the callee, kept so the output reads like the input.
+    `spelled` is how the user wrote the callee (`np.sin`, or the method or attribute name
+    when `style` is METHOD or ATTRIBUTE), kept so the output reads like the input.
     """
 
     fn: object
-    args: tuple[Atom, ...]
+    args: tuple[Operand, ...]
     kwargs: tuple[tuple[str, Atom], ...] = ()
     spelled: str | None = None
+    style: str = CALL
 
 
 Expr = Prim | Var | Const | Free
@@ -71,7 +105,42 @@ class Return:
     line: int
 
 
-Stmt = Assign | Return
+@dataclass(frozen=True)
+class If:
+    """`if test: body else: orelse`; each branch ends with the copies that join its versions."""
+
+    test: Atom
+    body: list
+    orelse: list
+    line: int
+
+
+@dataclass(frozen=True)
+class For:
+    """`for target in iterable: body`.
+
+    `carried` are the loop's header variables: each is assigned before the loop and again
+    by a copy at the end of the body (the copies stand in for phi nodes).
+    """
+
+    target: str
+    iterable: Prim | Atom
+    body: list
+    carried: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class While:
+    """`while test: body`; `test` is a carried variable recomputed at the end of the body."""
+
+    test: str
+    body: list
+    carried: tuple[str, ...]
+    line: int
+
+
+Stmt = Assign | Return | If | For | While
 
 
 @dataclass
@@ -94,7 +163,8 @@ class Function:
         return last
 
     def assigns(self) -> list[Assign]:
-        return [s for s in self.body if isinstance(s, Assign)]
+        """Every assignment, at any depth, in program order."""
+        return [s for s in walk(self.body) if isinstance(s, Assign)]
 
 
 # Python's operators as primitives: the emitter writes them infix, the rules key on them.
@@ -109,12 +179,37 @@ BINARY_OPERATORS: dict[object, str] = {
     operator.matmul: "@",
 }
 UNARY_OPERATORS: dict[object, str] = {operator.neg: "-", operator.pos: "+", operator.not_: "not "}
+COMPARE_OPERATORS: dict[object, str] = {
+    operator.lt: "<",
+    operator.le: "<=",
+    operator.gt: ">",
+    operator.ge: ">=",
+    operator.eq: "==",
+    operator.ne: "!=",
+    operator.is_: "is",
+    operator.is_not: "is not",
+}
+
+
+def walk(block: list) -> list:
+    """Every statement of `block` and of the blocks nested in it, in program order."""
+    found = []
+    for stmt in block:
+        found.append(stmt)
+        if isinstance(stmt, If):
+            found += walk(stmt.body) + walk(stmt.orelse)
+        elif isinstance(stmt, (For, While)):
+            found += walk(stmt.body)
+    return found
 
 
 def operands(expr: Expr) -> tuple[Atom, ...]:
-    """Every atom an expression reads: positional arguments, then keyword values."""
+    """Every atom an expression reads: positional arguments (inside indices too), keywords."""
     if isinstance(expr, Prim):
-        return expr.args + tuple(v for _, v in expr.kwargs)
+        atoms: list[Atom] = []
+        for arg in expr.args:
+            atoms.extend(arg.atoms() if isinstance(arg, Index) else (arg,))
+        return (*atoms, *(v for _, v in expr.kwargs))
     return (expr,)
 
 

@@ -1,47 +1,50 @@
 """Lower a desugared gast function to three-address SSA (`ssa.ir.Function`).
 
 Before: a validated, desugared `FunctionDef`. After: one primitive per statement, operands
-are atoms, every name is assigned once (`x`, then `x_1`, …), temporaries are `_t1, _t2…`.
-Tuples built from names are tracked statically, so `a, b = b, a` and `return s, t` need no
-tuple primitive.
+are atoms, every name is assigned once on every path (`x`, then `x_1`, …), temporaries are
+`_t1, _t2…`. Control flow stays structured; at joins the versions are reconciled by copies
+at the end of each branch, and loops get header variables assigned before the loop and by a
+copy at the end of the body. Tuples built from names are tracked statically.
 
 >>> import math, gast
 >>> from s2s_ad.ssa.render import render_function
 >>> from s2s_ad.frontend.scope import Scope
->>> src = 'def f(x, y):\\n    z = math.sin(x * y)\\n    z = z + x\\n    return z'
+>>> src = '''
+... def f(x, n):
+...     for i in range(n):
+...         if x > 1.0:
+...             x = x / 2.0
+...         x = math.sin(x) * x
+...     return x'''
 >>> tree = gast.parse(src).body[0]
->>> print(render_function(lower(tree, Scope({"math": math}, {}), "f.py")))
-def f(x, y):
-    _t1 = x * y
-    z = math.sin(_t1)
-    z_1 = z + x
-    return z_1
+>>> print(render_function(lower(tree, Scope({"math": math, "range": range}, {}), "f.py")))
+def f(x, n):
+    x_1 = x
+    for i in range(n):
+        _t1 = x_1 > 1.0
+        if _t1:
+            x_2 = x_1 / 2.0
+            x_3 = x_2
+        else:
+            x_3 = x_1
+        _t2 = math.sin(x_3)
+        x_4 = _t2 * x_3
+        x_1 = x_4
+    x_5 = x_1
+    return x_5
 """
 
 from __future__ import annotations
 
+import builtins
 import operator
 
 import gast
 
-from ..errors import NameResolutionError, UnsupportedSyntaxError
-from ..frontend.scope import Scope, is_missing
-from ..naming import Namer
-from .ir import Assign, Atom, Const, Expr, Free, Function, Prim, Return, Stmt, Var
-
-BINOPS = {
-    gast.Add: operator.add,
-    gast.Sub: operator.sub,
-    gast.Mult: operator.mul,
-    gast.Div: operator.truediv,
-    gast.Pow: operator.pow,
-    gast.MatMult: operator.matmul,
-    gast.FloorDiv: operator.floordiv,
-    gast.Mod: operator.mod,
-}
-UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
-
-Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
+from ..errors import UnsupportedSyntaxError
+from ..frontend.scope import Scope
+from .ir import Assign, Atom, For, Function, If, Index, Prim, Return, Stmt, Var, While, walk
+from .lower_expr import BINOPS, Binding, ExprLowering
 
 
 def lower(node: gast.FunctionDef, scope: Scope, filename: str) -> Function:
@@ -49,29 +52,21 @@ def lower(node: gast.FunctionDef, scope: Scope, filename: str) -> Function:
     return _Lowering(node, scope, filename).run()
 
 
-class _Lowering:
+class _Lowering(ExprLowering):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str) -> None:
-        self.node = node
-        self.scope = scope
-        self.filename = filename
-        self.line = node.lineno
-        self.taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-        self.locals = _assigned_names(node)
-        self.namer = Namer(self.taken)
+        super().__init__(node, scope, filename)
         self.params = _param_names(node)
-        self.env: dict[str, Binding] = {}
         for name in self.params:
             self.env[name] = Var(self.namer.version(name))
-        self.body: list[Stmt] = []
         # SSA names that are still the very object passed in as an argument
         self.argument_of: dict[str, str] = {name: name for name in self.params}
         self.inplace_arguments: list[tuple[str, int]] = []
+        self.loads = _load_lines(node)
+        self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
 
     def run(self) -> Function:
-        for stmt in self.node.body:
-            self.line = stmt.lineno
-            self._stmt(stmt)
-        taken = self.taken | {s.target for s in self.body if isinstance(s, Assign)}
+        self._block(self.node.body)
+        taken = self.taken | set(self.namer_taken())
         return Function(
             name=self.node.name,
             params=self.params,
@@ -82,7 +77,15 @@ class _Lowering:
             inplace_arguments=self.inplace_arguments,
         )
 
+    def namer_taken(self) -> set[str]:
+        return {s.target for s in walk(self.body) if isinstance(s, (Assign, For))}
+
     # statements
+
+    def _block(self, stmts: list[gast.stmt]) -> None:
+        for stmt in stmts:
+            self.line = stmt.lineno
+            self._stmt(stmt)
 
     def _stmt(self, stmt: gast.stmt) -> None:
         if isinstance(stmt, gast.Assign):
@@ -91,6 +94,12 @@ class _Lowering:
             self._augmented(stmt)
         elif isinstance(stmt, gast.Return):
             self._return(stmt)
+        elif isinstance(stmt, gast.If):
+            self._if(stmt)
+        elif isinstance(stmt, gast.For):
+            self._for(stmt)
+        elif isinstance(stmt, gast.While):
+            self._while(stmt)
         elif not isinstance(stmt, gast.Pass):  # validate lets nothing else through
             raise self._unsupported(type(stmt).__name__, hint="rewrite it as plain assignments")
 
@@ -142,28 +151,27 @@ class _Lowering:
         for name, atom in zip(names, value, strict=True):
             self._define(name, atom)
 
-    def _define(self, user_name: str, value: Expr) -> None:
+    def _define(self, user_name: str, value) -> str:
         target = self.namer.version(user_name)
-        self.body.append(Assign(target, value, self.line))
+        self.emit(Assign(target, value, self.line))
         self.env[user_name] = Var(target)
         if isinstance(value, Var) and value.name in self.argument_of:  # `y = x`: y is x
             self.argument_of[target] = self.argument_of[value.name]
+        return target
 
     def _return(self, stmt: gast.Return) -> None:
         if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):
             # `return <expr>`: the result is named after the function, so its adjoint reads
             # `loss_bar` rather than `_t7_bar`.
             name = self.namer.fresh(self.node.name)
-            self.body.append(Assign(name, self._expr(stmt.value), self.line))
-            self.body.append(Return((Var(name),), False, self.line))
+            self.emit(Assign(name, self._expr(stmt.value), self.line))
+            self.emit(Return((Var(name),), False, self.line))
             return
         value = self._binding(stmt.value)
         if isinstance(value, tuple):
-            self.body.append(Return(value, True, self.line))
+            self.emit(Return(value, True, self.line))
         else:
-            self.body.append(Return((value,), False, self.line))
-
-    # expressions
+            self.emit(Return((value,), False, self.line))
 
     def _binding(self, node: gast.expr) -> Binding:
         """An atom, or a static tuple for a tuple literal or a name bound to one."""
@@ -173,113 +181,150 @@ class _Lowering:
             return self.env[node.id]
         return self._atom(node)
 
-    def _tuple(self, node: gast.Tuple) -> tuple[Atom, ...]:
-        # Every element is lowered before any name is rebound: `a, b = b, a` swaps.
-        return tuple(self._atom(elt) for elt in node.elts)
+    # control flow
 
-    def _atom(self, node: gast.expr) -> Atom:
-        expr = self._expr(node)
-        if isinstance(expr, Prim):
-            name = self.namer.temp()
-            self.body.append(Assign(name, expr, self.line))
-            return Var(name)
-        return expr
+    def _if(self, stmt: gast.If) -> None:
+        test = self._atom(stmt.test)
+        before = dict(self.env)
+        blocks, envs = [], []
+        for branch in (stmt.body, stmt.orelse):
+            self.env = dict(before)
+            block: list[Stmt] = []
+            with self.in_block(block):
+                self._block(branch)
+            blocks.append(block)
+            envs.append(self.env)
+        self.env = dict(before)
+        changed = sorted({n for env in envs for n in env if env.get(n) != before.get(n)})
+        for name in changed:
+            self.env[name] = envs[0].get(name, envs[1].get(name))
+            if not self._live_outside(name, stmt):
+                continue
+            joined = self.namer.version(name)
+            for block, env in zip(blocks, envs, strict=True):
+                if name in env:
+                    self._require_atom(env[name], name)
+                    block.append(Assign(joined, env[name], self.line))
+            self.env[name] = Var(joined)
+        self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
 
-    def _expr(self, node: gast.expr) -> Expr:
-        if isinstance(node, gast.Constant):
-            return Const(node.value)
-        if isinstance(node, gast.Name):
-            return self._name(node.id)
-        if isinstance(node, gast.Attribute):
-            return self._free_chain(node, "attribute of a local value (`x.T`, `x.shape`)")
-        if isinstance(node, gast.BinOp):
-            fn = BINOPS[type(node.op)]
-            return Prim(fn, (self._atom(node.left), self._atom(node.right)))
-        if isinstance(node, gast.UnaryOp):
-            return self._unary(node)
-        if isinstance(node, gast.Call):
-            return self._call(node)
-        if isinstance(node, gast.Tuple):
-            return self._constant_tuple(node)
-        raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
+    def _for(self, stmt: gast.For) -> None:
+        iterable, target, elements = self._loop_iteration(stmt)
+        carried = self._enter_loop(stmt)
+        body: list[Stmt] = []
+        target_name = self.namer.version(target)
+        self.env[target] = Var(target_name)
+        with self.in_block(body):
+            for name, index_of in elements:
+                self._define(name, index_of(Var(target_name)))
+            self._block(stmt.body)
+            self._copy_back(carried)
+        self.carried_by_loops.pop()
+        self.emit(For(target_name, iterable, body, tuple(carried.values()), stmt.lineno))
+        self._exit_loop(stmt, carried, [target] + [name for name, _ in elements])
 
-    def _name(self, name: str) -> Atom:
-        bound = self.env.get(name)
-        if isinstance(bound, tuple):
-            return self._constant_tuple_of(bound, name)
-        if bound is not None:
-            return bound
-        if name in self.locals:
-            raise NameResolutionError(
-                f"local variable `{name}` is used before it is assigned",
-                filename=self.filename,
-                line=self.line,
-                hint="assign it first (a global of the same name is hidden by the local)",
+    def _while(self, stmt: gast.While) -> None:
+        carried = self._enter_loop(stmt)
+        test = self.namer.temp()
+        self.emit(Assign(test, self._expr(stmt.test), stmt.lineno))
+        body: list[Stmt] = []
+        with self.in_block(body):
+            self._block(stmt.body)
+            self.line = stmt.lineno
+            self.emit(Assign(test, self._expr(stmt.test), stmt.lineno))
+            self._copy_back(carried)
+        self.carried_by_loops.pop()
+        self.emit(While(test, body, (*carried.values(), test), stmt.lineno))
+        self._exit_loop(stmt, carried, [])
+
+    def _loop_iteration(self, stmt: gast.For):
+        """(iterable, target name, [(element name, index → element)]) for a `for` loop.
+
+        `for i in range(n)` iterates as written; `for v in xs`, `enumerate(xs)` and
+        `zip(xs, ys)` iterate over an index, so reverse mode knows where each element went.
+        """
+        if stmt.orelse:
+            raise self._unsupported("`for … else`", hint="set a flag in the loop instead")
+        it, target = stmt.iter, stmt.target
+        callee = self._loop_callee(it)
+        if callee is builtins.range and isinstance(target, gast.Name):
+            return self._expr(it), target.id, []
+        if callee is builtins.enumerate and _names(target, 2) and len(it.args) == 1:
+            index, name = (e.id for e in target.elts)
+            seq = self._atom(it.args[0])
+            return self._range_over([seq]), index, [(name, self._element(seq))]
+        if callee is builtins.zip and _names(target, len(it.args)):
+            seqs = [self._atom(a) for a in it.args]
+            pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, seqs, strict=True)]
+            return self._range_over(seqs), self.namer.fresh("_i"), pairs
+        if isinstance(target, gast.Name):
+            seq = self._atom(it)
+            return (
+                self._range_over([seq]),
+                self.namer.fresh("_i"),
+                [(target.id, self._element(seq))],
             )
-        if is_missing(self.scope.lookup(name)):
-            raise NameResolutionError(
-                f"name `{name}` is not defined",
-                filename=self.filename,
-                line=self.line,
-                hint="define it at module level or pass it as an argument",
-            )
-        return Free(name, self.scope.lookup(name))
-
-    def _unary(self, node: gast.UnaryOp) -> Expr:
-        operand = self._atom(node.operand)
-        fn = UNARYOPS[type(node.op)]
-        if fn is operator.neg and isinstance(operand, Const) and _is_number(operand.value):
-            return Const(-operand.value)
-        return Prim(fn, (operand,))
-
-    def _call(self, node: gast.Call) -> Prim:
-        callee = self._free_chain(node.func, "method call on a local value (`x.sum()`)")
-        args = tuple(self._atom(arg) for arg in node.args)
-        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
-        if any(name is None for name, _ in kwargs):
-            raise self._unsupported("`**kwargs` in a call", hint="pass keywords explicitly")
-        return Prim(callee.value, args, kwargs, spelled=callee.source)
-
-    def _free_chain(self, node: gast.expr, local_construct: str) -> Free:
-        """Resolve `np.linalg.norm`-like chains rooted at a free (global or closure) name."""
-        parts: list[str] = []
-        cursor = node
-        while isinstance(cursor, gast.Attribute):
-            parts.append(cursor.attr)
-            cursor = cursor.value
-        if not isinstance(cursor, gast.Name):
-            raise self._unsupported("call of a computed callee", hint="call a named function")
-        if cursor.id in self.env or cursor.id in self.locals:
-            raise self._unsupported(
-                f"{local_construct} (not supported yet)",
-                hint="call the NumPy function instead: np.transpose(x), np.shape(x), np.sum(x)",
-            )
-        dotted = [cursor.id, *reversed(parts)]
-        value = self.scope.resolve(dotted)
-        if is_missing(value):
-            raise NameResolutionError(
-                f"`{'.'.join(dotted)}` is not defined",
-                filename=self.filename,
-                line=self.line,
-                hint="check the spelling and the module's imports",
-            )
-        return Free(".".join(dotted), value)
-
-    def _constant_tuple(self, node: gast.Tuple) -> Const:
-        return self._constant_tuple_of(self._tuple(node), "tuple")
-
-    def _constant_tuple_of(self, atoms: tuple[Atom, ...], what: str) -> Const:
-        if all(isinstance(a, Const) for a in atoms):
-            return Const(tuple(a.value for a in atoms))
         raise self._unsupported(
-            f"`{what}`: a tuple of computed values used as a value (not supported yet)",
-            hint="use tuples only to return or unpack several values",
+            "this form of `for` loop",
+            hint="loop over range(...), an array, enumerate(xs) or zip(xs, ys)",
         )
 
-    def _unsupported(self, construct: str, *, hint: str) -> UnsupportedSyntaxError:
-        return UnsupportedSyntaxError(
-            f"unsupported construct: {construct}", filename=self.filename, line=self.line, hint=hint
-        )
+    def _loop_callee(self, it: gast.expr) -> object:
+        if isinstance(it, gast.Call) and not self._is_local_chain(it.func):
+            return self._free_chain(it.func).value
+        return None
+
+    def _range_over(self, seqs: list[Atom]) -> Prim:
+        lengths = [self._atom_of(Prim(builtins.len, (s,), spelled="len")) for s in seqs]
+        if len(lengths) > 1:
+            lengths = [self._atom_of(Prim(builtins.min, tuple(lengths), spelled="min"))]
+        return Prim(builtins.range, (lengths[0],), spelled="range")
+
+    def _element(self, seq: Atom):
+        return lambda index: Prim(operator.getitem, (seq, Index((index,), False)))
+
+    def _enter_loop(self, stmt: gast.stmt) -> dict[str, str]:
+        """Give each variable the loop carries a header version, assigned before the loop."""
+        carried: dict[str, str] = {}
+        for name in sorted(_stored_names(stmt.body)):
+            bound = self.env.get(name)
+            if bound is None:
+                continue
+            self._require_atom(bound, name)
+            header = self.namer.version(name)
+            self.emit(Assign(header, bound, self.line))
+            self.env[name] = Var(header)
+            carried[name] = header
+        self.carried_by_loops.append(set(carried))
+        return carried
+
+    def _copy_back(self, carried: dict[str, str]) -> None:
+        for name, header in carried.items():
+            if self.env[name] != Var(header):
+                self._require_atom(self.env[name], name)
+                self.emit(Assign(header, self.env[name], self.line))
+            self.env[name] = Var(header)
+
+    def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
+        """After the loop, a variable read later gets an exit copy of its last version."""
+        for name in sorted(set(_stored_names(stmt.body)) | set(targets) | set(carried)):
+            if name in self.env and self._live_outside(name, stmt):
+                self._require_atom(self.env[name], name)
+                self._define(name, self.env[name])
+
+    def _live_outside(self, name: str, stmt: gast.stmt) -> bool:
+        """Whether `name` may be read after `stmt` (conservatively: anywhere outside it)."""
+        if any(name in carried for carried in self.carried_by_loops):
+            return True
+        start, end = stmt.lineno, stmt.end_lineno
+        return any(line < start or line > end for line in self.loads.get(name, ()))
+
+    def _require_atom(self, bound: Binding, name: str) -> None:
+        if isinstance(bound, tuple):
+            raise self._unsupported(
+                f"the tuple `{name}` reassigned in a branch or loop",
+                hint="unpack it into separate names first",
+            )
 
 
 def _param_names(node: gast.FunctionDef) -> list[str]:
@@ -287,11 +332,26 @@ def _param_names(node: gast.FunctionDef) -> list[str]:
     return [a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
 
 
-def _assigned_names(node: gast.FunctionDef) -> set[str]:
+def _stored_names(stmts: list[gast.stmt]) -> set[str]:
     return {
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id
+        for stmt in stmts
+        for n in gast.walk(stmt)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float, complex)) and not isinstance(value, bool)
+def _load_lines(node: gast.FunctionDef) -> dict[str, list[int]]:
+    lines: dict[str, list[int]] = {}
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            lines.setdefault(n.id, []).append(n.lineno)
+    return lines
+
+
+def _names(target: gast.expr, count: int) -> bool:
+    return (
+        isinstance(target, gast.Tuple)
+        and len(target.elts) == count
+        and all(isinstance(e, gast.Name) for e in target.elts)
+    )

@@ -6,7 +6,7 @@ import ast
 
 from ..codegen import build
 from ..codegen.emit import to_source
-from .ir import Assign, Function, Return, Stmt
+from .ir import Assign, For, Function, If, Prim, Return, Stmt, While
 
 
 def render_stmt(stmt: Stmt) -> ast.stmt:
@@ -14,7 +14,23 @@ def render_stmt(stmt: Stmt) -> ast.stmt:
         return build.assign(stmt.target, build.expr(stmt.value))
     if isinstance(stmt, Return):
         return build.returns([build.atom(a) for a in stmt.values], stmt.is_tuple)
+    if isinstance(stmt, If):
+        return build.if_(build.atom(stmt.test), render_block(stmt.body), render_block(stmt.orelse))
+    if isinstance(stmt, For):
+        return build.for_(stmt.target, iterable(stmt), render_block(stmt.body))
+    if isinstance(stmt, While):
+        return build.while_(build.name(stmt.test), render_block(stmt.body))
     raise TypeError(f"unknown statement {stmt!r}")
+
+
+def iterable(loop: For) -> ast.expr:
+    return (
+        build.expr(loop.iterable) if isinstance(loop.iterable, Prim) else build.atom(loop.iterable)
+    )
+
+
+def render_block(block: list[Stmt]) -> list[ast.stmt]:
+    return [render_stmt(s) for s in block]
 
 
 def render_line(stmt: Stmt) -> str:
@@ -23,5 +39,4 @@ def render_line(stmt: Stmt) -> str:
 
 
 def render_function(fn: Function) -> str:
-    body = [render_stmt(s) for s in fn.body]
-    return to_source(build.function(fn.name, fn.params, body)).rstrip("\n")
+    return to_source(build.function(fn.name, fn.params, render_block(fn.body))).rstrip("\n")

@@ -1,0 +1,144 @@
+"""Bookkeeping of adjoint names during the reverse transform.
+
+Adjoints are symbolic until something flows: a variable with no adjoint yet has a zero one,
+never materialised unless two paths must agree. A first contribution that is a bare name is
+not copied (`_t1_bar` is `z_bar` for `z = _t1 + c`); adding to an alias gives the variable a
+name of its own. Inside loops, adjoints that live across iterations have a fixed *canonical*
+name, which nothing may alias.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..codegen import build
+from ..naming import Namer
+from ..ssa.ir import Var
+from .templates import Aliases, zeros_like
+
+
+@dataclass
+class State:
+    names: dict[str, str] = field(default_factory=dict)
+    owned: set[str] = field(default_factory=set)
+
+    def copy(self) -> State:
+        return State(dict(self.names), set(self.owned))
+
+
+class Adjoints:
+    def __init__(self, namer: Namer, aliases: Aliases) -> None:
+        self.namer = namer
+        self.aliases = aliases
+        self.state = State()
+        self.canonical: dict[str, str] = {}
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self.state.names
+
+    def seed(self, var: str, param: str) -> None:
+        self.state.names[var] = param
+        self.state.owned.add(var)
+
+    def add(self, var: str, value: ast.expr) -> list[ast.stmt]:
+        """Statements adding `value` to the adjoint of `var`."""
+        names, owned = self.state.names, self.state.owned
+        fixed = self.canonical.get(var)
+        if var not in names:
+            if isinstance(value, ast.Name) and fixed is None and not self._is_canonical(value.id):
+                names[var] = value.id
+                return []
+            names[var] = fixed or self.namer.fresh(f"{var}_bar")
+            owned.add(var)
+            return [build.assign(names[var], value)]
+        value = build.add(build.name(names[var]), value)
+        if var not in owned:
+            names[var] = fixed or self.namer.fresh(f"{var}_bar")
+            owned.add(var)
+        return [build.assign(names[var], value)]
+
+    def reset(self, var: str) -> None:
+        """`var` was (re)assigned here: before this point its adjoint starts from zero."""
+        self.state.names.pop(var, None)
+        self.state.owned.discard(var)
+
+    def _is_canonical(self, name: str) -> bool:
+        return name in self.canonical.values()
+
+    def zero(self, var: str, like: Var) -> ast.expr:
+        return zeros_like(like, self.aliases)
+
+    # loops
+
+    def fix(self, var: str, zero_like: Var) -> list[ast.stmt]:
+        """Give `var` a canonical adjoint name for a loop, holding its current adjoint."""
+        if var in self.canonical:
+            return []
+        current = self.state.names.get(var)
+        if current is not None and var in self.state.owned and not self._aliased(var):
+            self.canonical[var] = current
+            return []
+        name = self.namer.fresh(f"{var}_bar")
+        self.canonical[var] = name
+        value = build.name(current) if current is not None else self.zero(var, zero_like)
+        self.state.names[var] = name
+        self.state.owned.add(var)
+        return [build.assign(name, value)]
+
+    def _aliased(self, var: str) -> bool:
+        mine = self.state.names[var]
+        return any(n == mine for v, n in self.state.names.items() if v != var)
+
+    def settle(self, variables: list[str], zero_like: dict[str, Var]) -> list[ast.stmt]:
+        """At the end of a reverse loop body: each canonical adjoint back in its own name."""
+        code = []
+        for var in variables:
+            name = self.canonical[var]
+            current = self.state.names.get(var)
+            if current != name:
+                value = build.name(current) if current else self.zero(var, zero_like[var])
+                code.append(build.assign(name, value))
+            self.state.names[var] = name
+            self.state.owned.add(var)
+        return code
+
+    def release(self, variables: list[str]) -> None:
+        for var in variables:
+            self.canonical.pop(var, None)
+
+    # branches
+
+    def merge(
+        self, before: State, then: State, otherwise: State
+    ) -> tuple[list[ast.stmt], list[ast.stmt]]:
+        """Make both branches end with the same adjoint names; the copies each branch needs."""
+        then_code: list[ast.stmt] = []
+        else_code: list[ast.stmt] = []
+        merged = State(dict(then.names), set(then.owned))
+        for var in sorted(set(then.names) | set(otherwise.names)):
+            a, b = then.names.get(var), otherwise.names.get(var)
+            if a == b:
+                continue
+            target = self.canonical.get(var)
+            if target is None:
+                target = self._new_in(a, var, then, before) or self._new_in(
+                    b, var, otherwise, before
+                )
+            target = target or self.namer.fresh(f"{var}_bar")
+            for name, code in ((a, then_code), (b, else_code)):
+                if name != target:
+                    value = build.name(name) if name else self.zero(var, Var(var))
+                    code.append(build.assign(target, value))
+            merged.names[var] = target
+            merged.owned.add(var)
+        self.state = merged
+        return then_code, else_code
+
+    @staticmethod
+    def _new_in(name: str | None, var: str, branch: State, before: State) -> str | None:
+        """`name` if the branch made it for `var` (so no other path refers to it)."""
+        if name and var in branch.owned and name not in before.names.values():
+            return name
+        return None

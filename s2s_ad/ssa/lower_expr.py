@@ -1,0 +1,339 @@
+"""Expression lowering: one gast expression → atoms and three-address statements.
+
+Shared by the statement lowering (`lower.py`), which owns the control flow. Nested
+expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained comparisons and
+`a if c else b` become `If` statements whose branches assign one joined temporary.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import gast
+import numpy as np
+
+from ..errors import NameResolutionError, UnsupportedSyntaxError
+from ..frontend.scope import Scope, is_missing
+from ..naming import Namer
+from .ir import (
+    ATTRIBUTE,
+    METHOD,
+    Assign,
+    Atom,
+    Const,
+    Expr,
+    Free,
+    If,
+    Index,
+    Prim,
+    SliceItem,
+    Stmt,
+    Var,
+)
+
+BINOPS = {
+    gast.Add: operator.add,
+    gast.Sub: operator.sub,
+    gast.Mult: operator.mul,
+    gast.Div: operator.truediv,
+    gast.Pow: operator.pow,
+    gast.MatMult: operator.matmul,
+    gast.FloorDiv: operator.floordiv,
+    gast.Mod: operator.mod,
+}
+UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
+COMPARISONS = {
+    gast.Lt: operator.lt,
+    gast.LtE: operator.le,
+    gast.Gt: operator.gt,
+    gast.GtE: operator.ge,
+    gast.Eq: operator.eq,
+    gast.NotEq: operator.ne,
+    gast.Is: operator.is_,
+    gast.IsNot: operator.is_not,
+}
+# Attributes and methods of local arrays, and the NumPy function each one is.
+ARRAY_ATTRIBUTES = {"T": np.transpose, "shape": np.shape, "ndim": np.ndim, "size": np.size}
+ARRAY_METHODS = {
+    "sum": np.sum,
+    "mean": np.mean,
+    "dot": np.dot,
+    "reshape": np.reshape,
+    "transpose": np.transpose,
+    "ravel": np.ravel,
+    "flatten": np.ravel,
+    "copy": np.copy,
+}
+
+Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
+
+
+class ExprLowering:
+    """State of a lowering in progress, and the expression half of it."""
+
+    def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str) -> None:
+        self.node = node
+        self.scope = scope
+        self.filename = filename
+        self.line = node.lineno
+        self.taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+        self.locals = {
+            n.id
+            for n in gast.walk(node)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        }
+        self.namer = Namer(self.taken)
+        self.env: dict[str, Binding] = {}
+        self.body: list[Stmt] = []
+
+    def emit(self, stmt: Stmt) -> None:
+        self.body.append(stmt)
+
+    def in_block(self, block: list[Stmt]) -> _Block:
+        """`with self.in_block(b):` sends emitted statements to `b`."""
+        return _Block(self, block)
+
+    # atoms
+
+    def _atom(self, node: gast.expr) -> Atom:
+        return self._atom_of(self._expr(node))
+
+    def _expr(self, node: gast.expr) -> Expr:
+        if isinstance(node, gast.Constant):
+            return Const(node.value)
+        if isinstance(node, gast.Name):
+            return self._name(node.id)
+        if isinstance(node, gast.Attribute):
+            return self._attribute(node)
+        if isinstance(node, gast.BinOp):
+            return Prim(BINOPS[type(node.op)], (self._atom(node.left), self._atom(node.right)))
+        if isinstance(node, gast.UnaryOp):
+            return self._unary(node)
+        if isinstance(node, gast.Call):
+            return self._call(node)
+        if isinstance(node, gast.Tuple):
+            return self._constant_tuple(node)
+        if isinstance(node, gast.Subscript):
+            return self._subscript(node)
+        if isinstance(node, gast.Compare):
+            return self._compare(self._atom(node.left), node.ops, node.comparators)
+        if isinstance(node, gast.BoolOp):
+            return self._bool_op(node)
+        if isinstance(node, gast.IfExp):
+            return self._joined(node.test, node.body, node.orelse)
+        raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
+
+    def _name(self, name: str) -> Atom:
+        bound = self.env.get(name)
+        if isinstance(bound, tuple):
+            return self._constant_tuple_of(bound, name)
+        if bound is not None:
+            return bound
+        if name in self.locals:
+            raise NameResolutionError(
+                f"local variable `{name}` is used before it is assigned",
+                filename=self.filename,
+                line=self.line,
+                hint="assign it first (a global of the same name is hidden by the local)",
+            )
+        if is_missing(self.scope.lookup(name)):
+            raise NameResolutionError(
+                f"name `{name}` is not defined",
+                filename=self.filename,
+                line=self.line,
+                hint="define it at module level or pass it as an argument",
+            )
+        return Free(name, self.scope.lookup(name))
+
+    def _unary(self, node: gast.UnaryOp) -> Expr:
+        operand = self._atom(node.operand)
+        fn = UNARYOPS[type(node.op)]
+        if fn is operator.neg and isinstance(operand, Const) and _is_number(operand.value):
+            return Const(-operand.value)
+        return Prim(fn, (operand,))
+
+    # attributes, calls, methods
+
+    def _is_local_chain(self, node: gast.expr) -> bool:
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return not isinstance(node, gast.Name) or node.id in self.env or node.id in self.locals
+
+    def _attribute(self, node: gast.Attribute) -> Expr:
+        if not self._is_local_chain(node):
+            return self._free_chain(node)
+        fn = ARRAY_ATTRIBUTES.get(node.attr)
+        if fn is None:
+            raise self._unsupported(
+                f"attribute `.{node.attr}` of a local value",
+                hint=f"supported array attributes are {', '.join(ARRAY_ATTRIBUTES)}",
+            )
+        return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
+
+    def _call(self, node: gast.Call) -> Prim:
+        args = tuple(self._atom(arg) for arg in node.args)
+        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
+        if any(name is None for name, _ in kwargs):
+            raise self._unsupported("`**kwargs` in a call", hint="pass keywords explicitly")
+        func = node.func
+        if isinstance(func, gast.Attribute) and self._is_local_chain(func):
+            return self._method(func, args, kwargs)
+        callee = self._free_chain(func)
+        return Prim(callee.value, args, kwargs, spelled=callee.source)
+
+    def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
+        fn = ARRAY_METHODS.get(func.attr)
+        if fn is None:
+            raise self._unsupported(
+                f"method `.{func.attr}()` of a local value",
+                hint=f"supported array methods are {', '.join(ARRAY_METHODS)}; "
+                "or call the NumPy function",
+            )
+        receiver = self._atom(func.value)
+        if fn is np.reshape and len(args) > 1:  # x.reshape(3, 4) is x.reshape((3, 4))
+            args = (self._constant_tuple_of(args, "reshape"),)
+        return Prim(fn, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
+
+    def _free_chain(self, node: gast.expr) -> Free:
+        """Resolve `np.linalg.norm`-like chains rooted at a free (global or closure) name."""
+        parts: list[str] = []
+        cursor = node
+        while isinstance(cursor, gast.Attribute):
+            parts.append(cursor.attr)
+            cursor = cursor.value
+        if not isinstance(cursor, gast.Name):
+            raise self._unsupported("call of a computed callee", hint="call a named function")
+        dotted = [cursor.id, *reversed(parts)]
+        value = self.scope.resolve(dotted)
+        if is_missing(value):
+            raise NameResolutionError(
+                f"`{'.'.join(dotted)}` is not defined",
+                filename=self.filename,
+                line=self.line,
+                hint="check the spelling and the module's imports",
+            )
+        return Free(".".join(dotted), value)
+
+    # tuples and indexing
+
+    def _tuple(self, node: gast.Tuple) -> tuple[Atom, ...]:
+        # Every element is lowered before any name is rebound: `a, b = b, a` swaps.
+        return tuple(self._atom(elt) for elt in node.elts)
+
+    def _constant_tuple(self, node: gast.Tuple) -> Const:
+        return self._constant_tuple_of(self._tuple(node), "tuple")
+
+    def _constant_tuple_of(self, atoms: tuple[Atom, ...], what: str) -> Const:
+        if all(isinstance(a, Const) for a in atoms):
+            return Const(tuple(a.value for a in atoms))
+        raise self._unsupported(
+            f"`{what}`: a tuple of computed values used as a value (not supported yet)",
+            hint="use tuples only to return or unpack several values",
+        )
+
+    def _subscript(self, node: gast.Subscript) -> Expr:
+        target = node.value
+        if isinstance(target, gast.Name) and isinstance(self.env.get(target.id), tuple):
+            return self._static_tuple_item(self.env[target.id], node.slice, target.id)
+        value = self._atom(target)
+        return Prim(operator.getitem, (value, self._index(node.slice)))
+
+    def _static_tuple_item(self, atoms: tuple[Atom, ...], index: gast.expr, name: str) -> Atom:
+        literal = isinstance(index, gast.Constant) and isinstance(index.value, int)
+        if literal and -len(atoms) <= index.value < len(atoms):
+            return atoms[index.value]
+        raise self._unsupported(
+            f"indexing the tuple `{name}` with anything but an integer literal in range",
+            hint="unpack the tuple into names",
+        )
+
+    def _index(self, node: gast.expr) -> Index:
+        if isinstance(node, gast.Tuple):
+            return Index(tuple(self._index_item(e) for e in node.elts), True)
+        return Index((self._index_item(node),), False)
+
+    def _index_item(self, node: gast.expr) -> Atom | SliceItem:
+        if isinstance(node, gast.Slice):
+            parts = [
+                None if p is None else self._atom(p) for p in (node.lower, node.upper, node.step)
+            ]
+            return SliceItem(*parts)
+        return self._atom(node)
+
+    # comparisons and short-circuit logic
+
+    def _compare(self, left: Atom, ops: list, comparators: list) -> Expr:
+        """`a < b < c` is `a < b and b < c`, with `b` evaluated once and `c` only if needed."""
+        kind = COMPARISONS.get(type(ops[0]))
+        if kind is None:
+            raise self._unsupported(
+                f"comparison `{type(ops[0]).__name__}`",
+                hint="use <, <=, >, >=, ==, !=, is or is not",
+            )
+        right = self._atom(comparators[0])
+        first = Prim(kind, (left, right))
+        if len(ops) == 1:
+            return first
+        tested = self._atom_of(first)
+        return self._join_branches(
+            tested,
+            lambda: self._compare(right, ops[1:], comparators[1:]),
+            lambda: tested,
+        )
+
+    def _bool_op(self, node: gast.BoolOp) -> Expr:
+        """`a and b` is `b if a else a`; `a or b` is `a if a else b`, evaluating `b` lazily."""
+        left = self._atom(node.values[0])
+        for value in node.values[1:]:
+            later = self._later(value)
+            if isinstance(node.op, gast.And):
+                left = self._atom_of(self._join_branches(left, later, lambda a=left: a))
+            else:
+                left = self._atom_of(self._join_branches(left, lambda a=left: a, later))
+        return left
+
+    def _later(self, node: gast.expr):
+        return lambda: self._expr(node)
+
+    def _joined(self, test: gast.expr, body: gast.expr, orelse: gast.expr) -> Atom:
+        return self._join_branches(self._atom(test), self._later(body), self._later(orelse))
+
+    def _join_branches(self, test: Atom, then, otherwise) -> Atom:
+        """An `If` whose branches compute `then()` / `otherwise()` into one joined temporary."""
+        result = self.namer.temp()
+        blocks: list[list[Stmt]] = [[], []]
+        for block, make in zip(blocks, (then, otherwise), strict=True):
+            with self.in_block(block):
+                self.emit(Assign(result, make(), self.line))
+        self.emit(If(test, blocks[0], blocks[1], self.line))
+        return Var(result)
+
+    def _atom_of(self, expr: Expr) -> Atom:
+        if isinstance(expr, Prim):
+            name = self.namer.temp()
+            self.emit(Assign(name, expr, self.line))
+            return Var(name)
+        return expr
+
+    def _unsupported(self, construct: str, *, hint: str) -> UnsupportedSyntaxError:
+        return UnsupportedSyntaxError(
+            f"unsupported construct: {construct}", filename=self.filename, line=self.line, hint=hint
+        )
+
+
+class _Block:
+    def __init__(self, lowering: ExprLowering, block: list[Stmt]) -> None:
+        self.lowering = lowering
+        self.block = block
+
+    def __enter__(self) -> list[Stmt]:
+        self.saved = self.lowering.body
+        self.lowering.body = self.block
+        return self.block
+
+    def __exit__(self, *exc: object) -> None:
+        self.lowering.body = self.saved
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, complex)) and not isinstance(value, bool)
