@@ -1,4 +1,4 @@
-"""Random straight-line programs for property tests: source text plus the arguments to use."""
+"""Random programs for property tests: straight-line code, branches and loops with overwrites."""
 
 from __future__ import annotations
 
@@ -20,55 +20,103 @@ UNARY = [
     "np.sqrt(1.0 + {a} * {a})",
     "np.arctan({a})",
     "-{a}",
-    "{a} ** 2",
+    "np.tanh({a}) ** 2",
 ]
 BINARY = [
     "{a} + {b}",
     "{a} - {b}",
-    "{a} * {b}",
+    "np.tanh({a} * {b})",
     "{a} / (1.5 + {b} * {b})",
     "np.hypot({a}, 1.0 + {b} * {b})",
     "np.arctan2({a}, 2.0 + {b} * {b})",
 ]
-SCALAR_MATH = {"np.sin": "math.sin", "np.cos": "math.cos", "np.tanh": "math.tanh"}
+CONDITIONS = [
+    "np.sum({a}) > 0.0",
+    "np.sum({a}) < np.sum({b})",
+    "np.sum({a}) > 0.5 and np.sum({b}) < 1.0",
+]
 
 _counter = itertools.count()
 _modules_dir = Path(tempfile.mkdtemp(prefix="s2s_programs_"))
 
 
-@st.composite
-def programs(draw, n_inputs=2, max_statements=8, augment=True):
-    """A function `f(x0, x1, ...)` as source text: assignments, reassignments, `+=`.
+class _Writer:
+    def __init__(self, draw, names: list[str], augment: bool, control_flow: bool) -> None:
+        self.draw = draw
+        self.pool = list(names)
+        self.n_inputs = len(names)
+        self.augment = augment
+        self.control_flow = control_flow
+        self.lines: list[str] = []
 
-    With `augment=False` there is no `+=` (NumPy's in-place `+=` cannot grow an array's
-    shape, so broadcasting programs would fail in the function itself).
-    """
-    names = [f"x{i}" for i in range(n_inputs)]
-    lines = [f"def f({', '.join(names)}):"]
-    pool = list(names)
-    for _ in range(draw(st.integers(1, max_statements))):
+    def statements(self, count: int, indent: int, depth: int) -> None:
+        for _ in range(count):
+            kind = "assign"
+            if self.control_flow and depth < 2:
+                kind = self.draw(st.sampled_from(["assign", "assign", "assign", "if", "for"]))
+            if kind == "if":
+                self.branch(indent, depth)
+            elif kind == "for":
+                self.loop(indent, depth)
+            else:
+                self.assignment(indent, fresh_allowed=depth == 0)
+
+    def assignment(self, indent: int, fresh_allowed: bool) -> None:
+        draw, pool = self.draw, self.pool
         a = draw(st.sampled_from(pool))
         b = draw(st.sampled_from([*pool, "0.5", "2.0"]))
         if draw(st.booleans()):
             expr = draw(st.sampled_from(UNARY)).format(a=a)
         else:
             expr = draw(st.sampled_from(BINARY)).format(a=a, b=b)
-        kind = draw(
-            st.sampled_from(["new", "reassign", "augment"] if augment else ["new", "reassign"])
+        kinds = ["reassign", "augment"] if self.augment else ["reassign"]
+        kind = (
+            draw(st.sampled_from(["new", *kinds]))
+            if fresh_allowed
+            else draw(st.sampled_from(kinds))
         )
-        if kind == "new" or len(pool) == n_inputs:
+        # New names only at the top level, so every name is defined on every path.
+        pad = "    " * indent
+        if kind == "new" or (len(pool) == self.n_inputs and fresh_allowed):
             target = f"v{len(pool)}"
             pool.append(target)
-            lines.append(f"    {target} = {expr}")
+            self.lines.append(f"{pad}{target} = {expr}")
         elif kind == "reassign":
-            target = draw(st.sampled_from(pool))
-            lines.append(f"    {target} = {expr}")
+            self.lines.append(f"{pad}{draw(st.sampled_from(pool))} = {expr}")
         else:
-            target = draw(st.sampled_from(pool))
-            lines.append(f"    {target} += {expr}")
-    result = " + ".join(draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3)))
-    lines.append(f"    return np.sum({result})")
-    return "\n".join(lines) + "\n"
+            self.lines.append(f"{pad}{draw(st.sampled_from(pool))} += {expr}")
+
+    def branch(self, indent: int, depth: int) -> None:
+        a, b = self.draw(st.sampled_from(self.pool)), self.draw(st.sampled_from(self.pool))
+        test = self.draw(st.sampled_from(CONDITIONS)).format(a=a, b=b)
+        self.lines.append(f"{'    ' * indent}if {test}:")
+        self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
+        if self.draw(st.booleans()):
+            self.lines.append(f"{'    ' * indent}else:")
+            self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
+
+    def loop(self, indent: int, depth: int) -> None:
+        trips = self.draw(st.integers(0, 3))
+        self.lines.append(f"{'    ' * indent}for _ in range({trips}):")
+        self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
+
+
+@st.composite
+def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=False):
+    """A function `f(x0, x1, ...)` as source text.
+
+    Assignments, reassignments and `+=`; with `control_flow`, also `if`/`else` and `for`
+    loops (nested up to two deep) that overwrite variables. With `augment=False` there is no
+    `+=` (NumPy's in-place `+=` cannot grow an array's shape under broadcasting).
+    """
+    names = [f"x{i}" for i in range(n_inputs)]
+    writer = _Writer(draw, names, augment, control_flow)
+    writer.lines.append(f"def f({', '.join(names)}):")
+    writer.assignment(1, fresh_allowed=True)
+    writer.statements(draw(st.integers(0, max_statements - 1)), 1, 0)
+    result = " + ".join(draw(st.lists(st.sampled_from(writer.pool), min_size=1, max_size=3)))
+    writer.lines.append(f"    return np.sum({result})")
+    return "\n".join(writer.lines) + "\n"
 
 
 def load(source: str):

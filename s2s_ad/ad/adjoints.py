@@ -74,8 +74,12 @@ class Adjoints:
 
     def fix(self, var: str, zero_like: Var) -> list[ast.stmt]:
         """Give `var` a canonical adjoint name for a loop, holding its current adjoint."""
-        if var in self.canonical:
-            return []
+        if var in self.canonical:  # fixed by an enclosing loop; it must hold a value here
+            if var in self.state.names:
+                return []
+            self.state.names[var] = self.canonical[var]
+            self.state.owned.add(var)
+            return [build.assign(self.canonical[var], self.zero(var, zero_like))]
         current = self.state.names.get(var)
         if current is not None and var in self.state.owned and not self._aliased(var):
             self.canonical[var] = current
@@ -91,14 +95,14 @@ class Adjoints:
         mine = self.state.names[var]
         return any(n == mine for v, n in self.state.names.items() if v != var)
 
-    def settle(self, variables: list[str], zero_like: dict[str, Var]) -> list[ast.stmt]:
+    def settle(self, variables: list[str]) -> list[ast.stmt]:
         """At the end of a reverse loop body: each canonical adjoint back in its own name."""
         code = []
         for var in variables:
             name = self.canonical[var]
             current = self.state.names.get(var)
             if current != name:
-                value = build.name(current) if current else self.zero(var, zero_like[var])
+                value = build.name(current) if current else self.zero(var, Var(var))
                 code.append(build.assign(name, value))
             self.state.names[var] = name
             self.state.owned.add(var)

@@ -53,7 +53,7 @@ class _Reverse:
         self.namer = Namer(fn.taken_names | set(vars(aliases).values()))
         self.adjoints = Adjoints(self.namer, aliases)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
-        self.entry = _entry_sources(fn.body)
+        self.ends: dict[int, list[tuple[str, str]]] = {}
         self.counts: dict[str, int] = {}
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
@@ -145,13 +145,19 @@ class _Reverse:
         if isinstance(stmt, For):
             inside.add(stmt.target)
         live = self.loop_live(stmt, inside)
-        zero_like = {v: self.entry.get(v, Var(v)) for v in live}
         code: list[ast.stmt] = []
+        fixed_here = [v for v in live if v not in self.adjoints.canonical]  # not by outer loops
+        ends = []  # (name, header): a header's last value, kept to shape its zero adjoint
         for var in live:
-            code += self.adjoints.fix(var, zero_like[var])
+            like = Var(var)
+            if var in stmt.carried and var not in self.adjoints.names:
+                ends.append((self.namer.fresh(f"{var}_end"), var))
+                like = Var(ends[-1][0])
+            code += self.adjoints.fix(var, like)
         body = self.block(stmt.body, in_loop=True)
-        body += self.adjoints.settle(live, zero_like)
-        self.adjoints.release(live)
+        body += self.adjoints.settle(live)
+        self.adjoints.release(fixed_here)
+        self.ends[id(stmt)] = ends
         if not any(isinstance(s, Assign) and s.target in self.active for s in walk(stmt.body)):
             return []
         tape = self.numbered("_tape")
@@ -217,22 +223,10 @@ class _Reverse:
             code.append(build.for_(stmt.target, iterable(stmt), body))
         else:
             code.append(build.while_(build.name(stmt.test), body))
+        code += [
+            build.assign(end, build.name(header)) for end, header in self.ends.get(id(stmt), [])
+        ]
         return code
-
-
-def _entry_sources(block: list) -> dict[str, Var]:
-    """For each loop header, the variable it starts from (assigned just before the loop)."""
-    found: dict[str, Var] = {}
-    for index, stmt in enumerate(block):
-        if isinstance(stmt, (For, While)):
-            for prior in block[:index]:
-                entry = isinstance(prior, Assign) and prior.target in stmt.carried
-                if entry and isinstance(prior.value, Var):
-                    found[prior.target] = prior.value
-        for nested in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)):
-            if isinstance(nested, list):
-                found.update(_entry_sources(nested))
-    return found
 
 
 def _assigned_in(block: list, sites: dict[int, tuple]) -> set[str]:

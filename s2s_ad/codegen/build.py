@@ -135,19 +135,27 @@ def assign(target: str, value: ast.expr) -> ast.Assign:
     return ast.Assign(targets=[store(target)], value=value, lineno=0)
 
 
+def _is_comment(stmt: ast.stmt) -> bool:
+    value = getattr(stmt, "value", None)
+    return isinstance(value, ast.Constant) and str(value.value).startswith(COMMENT_MARK)
+
+
+def block(body: list[ast.stmt]) -> list[ast.stmt]:
+    """`body`, with a `pass` when it holds no statement but comments."""
+    return body if any(not _is_comment(s) for s in body) else [*body, ast.Pass()]
+
+
 def if_(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]) -> ast.If:
-    return ast.If(test=test, body=body or [ast.Pass()], orelse=orelse)
+    return ast.If(test=test, body=block(body), orelse=block(orelse) if orelse else [])
 
 
 def for_(target: str | ast.expr, iterable: ast.expr, body: list[ast.stmt]) -> ast.For:
     target_node = store(target) if isinstance(target, str) else target
-    return ast.For(
-        target=target_node, iter=iterable, body=body or [ast.Pass()], orelse=[], lineno=0
-    )
+    return ast.For(target=target_node, iter=iterable, body=block(body), orelse=[], lineno=0)
 
 
 def while_(test: ast.expr, body: list[ast.stmt]) -> ast.While:
-    return ast.While(test=test, body=body or [ast.Pass()], orelse=[])
+    return ast.While(test=test, body=block(body), orelse=[])
 
 
 def comment(text: str) -> ast.Expr:

@@ -63,6 +63,7 @@ class _Lowering(ExprLowering):
         self.inplace_arguments: list[tuple[str, int]] = []
         self.loads = _load_lines(node)
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
+        self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
 
     def run(self) -> Function:
         self._block(self.node.body)
@@ -219,7 +220,7 @@ class _Lowering(ExprLowering):
                 self._define(name, index_of(Var(target_name)))
             self._block(stmt.body)
             self._copy_back(carried)
-        self.carried_by_loops.pop()
+        self._leave_loop()
         self.emit(For(target_name, iterable, body, tuple(carried.values()), stmt.lineno))
         self._exit_loop(stmt, carried, [target] + [name for name, _ in elements])
 
@@ -233,7 +234,7 @@ class _Lowering(ExprLowering):
             self.line = stmt.lineno
             self.emit(Assign(test, self._expr(stmt.test), stmt.lineno))
             self._copy_back(carried)
-        self.carried_by_loops.pop()
+        self._leave_loop()
         self.emit(While(test, body, (*carried.values(), test), stmt.lineno))
         self._exit_loop(stmt, carried, [])
 
@@ -288,7 +289,7 @@ class _Lowering(ExprLowering):
         carried: dict[str, str] = {}
         for name in sorted(_stored_names(stmt.body)):
             bound = self.env.get(name)
-            if bound is None:
+            if bound is None or not self._carried(name, stmt):
                 continue
             self._require_atom(bound, name)
             header = self.namer.version(name)
@@ -296,7 +297,12 @@ class _Lowering(ExprLowering):
             self.env[name] = Var(header)
             carried[name] = header
         self.carried_by_loops.append(set(carried))
+        self.loop_lines.append((stmt.lineno, stmt.end_lineno))
         return carried
+
+    def _leave_loop(self) -> None:
+        self.carried_by_loops.pop()
+        self.loop_lines.pop()
 
     def _copy_back(self, carried: dict[str, str]) -> None:
         for name, header in carried.items():
@@ -312,12 +318,30 @@ class _Lowering(ExprLowering):
                 self._require_atom(self.env[name], name)
                 self._define(name, self.env[name])
 
+    def _carried(self, name: str, loop: gast.For | gast.While) -> bool:
+        """Whether an iteration may read the value `name` had before it (or after the loop)."""
+        if self._live_outside(name, loop):
+            return True
+        if isinstance(loop, gast.While) and name in _loaded_names(loop.test):
+            return True
+        for stmt in loop.body:
+            if name in _loaded_names(stmt):
+                return True
+            if isinstance(stmt, gast.Assign) and name in _stored_names([stmt]):
+                return False  # assigned before any read in this iteration
+        return False
+
     def _live_outside(self, name: str, stmt: gast.stmt) -> bool:
-        """Whether `name` may be read after `stmt` (conservatively: anywhere outside it)."""
+        """Whether `name` may be read after `stmt`: later, or earlier in an enclosing loop."""
         if any(name in carried for carried in self.carried_by_loops):
             return True
         start, end = stmt.lineno, stmt.end_lineno
-        return any(line < start or line > end for line in self.loads.get(name, ()))
+        for line in self.loads.get(name, ()):
+            if line > end:
+                return True
+            if line < start and any(first <= line for first, _ in self.loop_lines):
+                return True  # the next iteration of an enclosing loop reads it
+        return False
 
     def _require_atom(self, bound: Binding, name: str) -> None:
         if isinstance(bound, tuple):
@@ -341,11 +365,25 @@ def _stored_names(stmts: list[gast.stmt]) -> set[str]:
     }
 
 
-def _load_lines(node: gast.FunctionDef) -> dict[str, list[int]]:
-    lines: dict[str, list[int]] = {}
+def _loads(node: gast.AST) -> list[gast.Name]:
+    """Names `node` reads; `x += e` reads `x` although its target is a store."""
+    found = []
     for n in gast.walk(node):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            lines.setdefault(n.id, []).append(n.lineno)
+            found.append(n)
+        elif isinstance(n, gast.AugAssign):
+            found.append(n.target)
+    return found
+
+
+def _loaded_names(node: gast.AST) -> set[str]:
+    return {n.id for n in _loads(node)}
+
+
+def _load_lines(node: gast.FunctionDef) -> dict[str, list[int]]:
+    lines: dict[str, list[int]] = {}
+    for n in _loads(node):
+        lines.setdefault(n.id, []).append(n.lineno)
     return lines
 
 
