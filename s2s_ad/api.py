@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
-import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -13,12 +11,9 @@ import numpy as np
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .frontend.parse import require_function
 from .frontend.validate import star_parameter_error
-from .pipeline import Derivative, differentiate
+from .pipeline import Derivative, derivative
 
 Wrt = int | str | tuple[int | str, ...]
-
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_LOCK = threading.RLock()
 
 
 def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Derivative:
@@ -37,13 +32,7 @@ def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Der
 
 
 def _derivative(f: Callable, mode: str, wrt: tuple[str, ...]) -> Derivative:
-    """The compiled derivative of `f`, transformed once per (source code, mode, wrt)."""
-    with _LOCK:
-        per_function = _CACHE.setdefault(f, {})
-        key = (f.__code__, mode, wrt)
-        if key not in per_function:
-            per_function[key] = differentiate(f, mode, wrt)
-        return per_function[key]
+    return derivative(f, mode, wrt)
 
 
 # arguments

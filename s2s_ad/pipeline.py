@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import math
+import threading
 import types
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import runtime
+from .ad.calls import Callees
 from .ad.forward import tangent_function
 from .ad.reverse import adjoint_function
 from .ad.templates import Aliases
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
+from .errors import UnsupportedSyntaxError
 from .frontend.parse import parse_function
 from .frontend.scope import Scope
 from .frontend.validate import validate
@@ -38,6 +42,41 @@ class Derivative:
     mode: str
     inplace_arguments: list[tuple[str, int]]
     filename: str
+    returns_tuple: bool
+    outputs: int
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.RLock()
+_IN_PROGRESS: set[tuple] = set()
+
+
+def derivative(
+    fn: types.FunctionType, mode: str, wrt: tuple[str, ...], *, for_calls: bool = False
+) -> Derivative:
+    """The compiled derivative of `fn`, transformed once per (source code, mode, wrt).
+
+    `for_calls`: the variant called from other generated code, which returns zeros where
+    the public API's variant returns None (a symbolic zero).
+    """
+    with _LOCK:
+        per_function = _CACHE.setdefault(fn, {})
+        key = (fn.__code__, mode, wrt, for_calls)
+        if key not in per_function:
+            marker = (id(fn), key)
+            if marker in _IN_PROGRESS:
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: recursive call of `{fn.__qualname__}`",
+                    filename=fn.__code__.co_filename,
+                    line=fn.__code__.co_firstlineno,
+                    hint="write the recursion as a loop",
+                )
+            _IN_PROGRESS.add(marker)
+            try:
+                per_function[key] = differentiate(fn, mode, wrt, for_calls=for_calls)
+            finally:
+                _IN_PROGRESS.discard(marker)
+        return per_function[key]
 
 
 def to_ssa(fn: types.FunctionType) -> Function:
@@ -53,18 +92,32 @@ def ssa_source(fn: types.FunctionType) -> str:
     return render_function(to_ssa(fn)) + "\n"
 
 
-def differentiate(fn: types.FunctionType, mode: str, wrt: tuple[str, ...]) -> Derivative:
+def differentiate(
+    fn: types.FunctionType, mode: str, wrt: tuple[str, ...], *, for_calls: bool = False
+) -> Derivative:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`."""
     ssa = to_ssa(fn)
     scope = Scope.of(fn)
     aliases, cells = _module_aliases(ssa, scope)
+    callees = Callees(Namer(ssa.taken_names | set(cells)), derivative)
     transform = tangent_function if mode == "forward" else adjoint_function
-    tree = transform(ssa, list(wrt), aliases)
+    tree = transform(ssa, list(wrt), aliases, callees, zeros_for_none=for_calls)
     source = to_source(tree)
+    cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label)
-    return Derivative(compiled, source, ssa.params, wrt, mode, ssa.inplace_arguments, ssa.filename)
+    return Derivative(
+        compiled,
+        source,
+        ssa.params,
+        wrt,
+        mode,
+        ssa.inplace_arguments,
+        ssa.filename,
+        ssa.result.is_tuple,
+        len(ssa.result.values),
+    )
 
 
 def _module_aliases(ssa: Function, scope: Scope) -> tuple[Aliases, dict[str, types.CellType]]:

@@ -153,12 +153,22 @@ def unknown_in_loop(x, n):
     return x
 
 
-def helper(t):
-    return t * 2.0
+def recursive(x, n):
+    if n > 0:
+        x = recursive(x, n - 1)  # <- error
+    return x * 2.0
 
 
-def calls_helper(x):
-    return helper(x) * 3.0  # <- error
+def calls_recursive(x):
+    return recursive(x, 3)  # <- error
+
+
+def star_helper(*ts):
+    return ts
+
+
+def calls_star_helper(x):
+    return star_helper(x) * 3.0  # <- error
 
 
 def active_keyword(x):
@@ -167,7 +177,7 @@ def active_keyword(x):
 
 def unpack_call(x):
     a, b = divmod(x, 2.0)  # <- error
-    return a
+    return a * x
 
 
 CASES = [
@@ -196,9 +206,9 @@ CASES = [
     (used_before_assignment, NameResolutionError, "used before it is assigned"),
     (unknown_callee, UnknownCalleeError, "np.sort"),
     (unknown_in_loop, UnknownCalleeError, "np.cumsum"),
-    (calls_helper, UnknownCalleeError, "own functions"),
+    (calls_star_helper, UnsupportedSyntaxError, r"takes \*args"),
     (active_keyword, UnknownCalleeError, "argument `base`"),
-    (unpack_call, UnsupportedSyntaxError, "unpacking"),
+    (unpack_call, UnknownCalleeError, "divmod"),
 ]
 
 
@@ -217,6 +227,14 @@ def test_located_error(fn, kind, match, mode):
     assert error.line == marked_line(fn)
     assert str(error).startswith(f"{__file__}:{error.line}: ")
     assert error.hint, "every error says what to do instead"
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_recursion_is_a_located_error(mode):
+    with pytest.raises(UnsupportedSyntaxError, match="recursive call of `recursive`") as info:
+        ad.derivative_source(calls_recursive, mode=mode)
+    assert info.value.filename == __file__
+    assert info.value.hint == "write the recursion as a loop"
 
 
 def test_unknown_callee_on_inactive_values_is_fine():

@@ -18,6 +18,14 @@ from ..ssa.ir import Var
 from .templates import Aliases, zeros_like
 
 
+def primal(key: str) -> ast.expr:
+    """The primal value an adjoint key stands for: `t`, or `t[0]` for the key `t#0`."""
+    name, _, item = key.partition("#")
+    if not item:
+        return build.name(name)
+    return ast.Subscript(value=build.name(name), slice=build.constant(int(item)), ctx=ast.Load())
+
+
 @dataclass
 class State:
     names: dict[str, str] = field(default_factory=dict)
@@ -50,14 +58,18 @@ class Adjoints:
             if isinstance(value, ast.Name) and fixed is None and not self._is_canonical(value.id):
                 names[var] = value.id
                 return []
-            names[var] = fixed or self.namer.fresh(f"{var}_bar")
+            names[var] = fixed or self.fresh(var)
             owned.add(var)
             return [build.assign(names[var], value)]
         value = build.add(build.name(names[var]), value)
         if var not in owned:
-            names[var] = fixed or self.namer.fresh(f"{var}_bar")
+            names[var] = fixed or self.fresh(var)
             owned.add(var)
         return [build.assign(names[var], value)]
+
+    def fresh(self, var: str) -> str:
+        """A new adjoint name for `var` (`t#0`, item 0 of the tuple `t`, gets `t_0_bar`)."""
+        return self.namer.fresh(f"{var.replace('#', '_')}_bar")
 
     def reset(self, var: str) -> None:
         """`var` was (re)assigned here: before this point its adjoint starts from zero."""
@@ -68,7 +80,7 @@ class Adjoints:
         return name in self.canonical.values()
 
     def zero(self, var: str, like: Var) -> ast.expr:
-        return zeros_like(like, self.aliases)
+        return zeros_like(primal(like.name), self.aliases)
 
     # loops
 
@@ -84,7 +96,7 @@ class Adjoints:
         if current is not None and var in self.state.owned and not self._aliased(var):
             self.canonical[var] = current
             return []
-        name = self.namer.fresh(f"{var}_bar")
+        name = self.fresh(var)
         self.canonical[var] = name
         value = build.name(current) if current is not None else self.zero(var, zero_like)
         self.state.names[var] = name
@@ -130,7 +142,7 @@ class Adjoints:
                 target = self._new_in(a, var, then, before) or self._new_in(
                     b, var, otherwise, before
                 )
-            target = target or self.namer.fresh(f"{var}_bar")
+            target = target or self.fresh(var)
             for name, code in ((a, then_code), (b, else_code)):
                 if name != target:
                     value = build.name(name) if name else self.zero(var, Var(var))

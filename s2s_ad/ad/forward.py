@@ -8,10 +8,12 @@ header) keeps one tangent name; where its tangent is zero on some path, the zero
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
 >>> from s2s_ad.codegen.emit import to_source
+>>> from s2s_ad.naming import Namer
 >>> body = [Assign("z", Prim(math.sin, (Var("x"),), spelled="math.sin"), 2),
 ...         Return((Var("z"),), False, 3)]
 >>> fn = Function("f", ["x"], body, "f.py", 1, taken_names={"f", "x", "z"})
->>> print(to_source(tangent_function(fn, ["x"], Aliases("np", "math", "rt"))).strip())
+>>> callees = Callees(Namer(fn.taken_names | {"np", "math", "rt"}), None)
+>>> print(to_source(tangent_function(fn, ["x"], Aliases("np", "math", "rt"), callees)).strip())
 def f_jvp(x, x_dot):
     z = math.sin(x)
     z_dot = x_dot * math.cos(x)
@@ -24,18 +26,22 @@ import ast
 from collections import Counter
 
 from ..codegen import build
-from ..naming import Namer
 from ..ssa.ir import Assign, For, Function, If, Return, Var, While, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
+from .calls import Callees, bound_operands, is_user_call
 from .templates import Aliases, contribution, differentiable_operands, rule_for, zeros_like
 
 
 class _Tangents:
-    def __init__(self, fn: Function, wrt: list[str], aliases: Aliases) -> None:
+    def __init__(
+        self, fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, zeros: bool
+    ) -> None:
         self.fn = fn
         self.aliases = aliases
-        self.namer = Namer(fn.taken_names | set(vars(aliases).values()))
+        self.callees = callees
+        self.zeros_for_none = zeros
+        self.namer = callees.namer  # one namer for all names the generated code makes
         self.active = active_variables(fn, wrt)
         self.dots = {p: self.namer.fresh(f"{p}_dot") for p in wrt}
         counts = Counter(s.target for s in walk(fn.body) if isinstance(s, Assign))
@@ -46,6 +52,9 @@ class _Tangents:
         out: list[ast.stmt] = []
         for stmt in block:
             if isinstance(stmt, Assign):
+                if stmt.target in self.active and is_user_call(stmt.value):
+                    out.append(self.call(stmt))
+                    continue
                 out.append(render_stmt(stmt))
                 if stmt.target in self.active:
                     out.extend(self.assign(stmt))
@@ -66,13 +75,29 @@ class _Tangents:
         if stable and stmt.target not in self.assigned_often:
             self.dots[stmt.target] = tangent.id  # the same tangent: no copy
             return []
-        if stmt.target not in self.dots:
-            self.dots[stmt.target] = self.namer.fresh(f"{stmt.target}_dot")
-            if stmt.target in self.assigned_often:
-                self.reassigned.add(self.dots[stmt.target])
+        self.name_dot(stmt.target)
         if tangent is None:  # zero on this path, not on another
             tangent = zeros_like(Var(stmt.target), self.aliases)
         return [build.assign(self.dots[stmt.target], tangent)]
+
+    def name_dot(self, target: str) -> str:
+        if target not in self.dots:
+            self.dots[target] = self.namer.fresh(f"{target}_dot")
+            if target in self.assigned_often:
+                self.reassigned.add(self.dots[target])
+        return self.dots[target]
+
+    def call(self, stmt: Assign) -> ast.stmt:
+        """`y, y_dot = helper_jvp(x, …, x_dot, …)`: the callee's own tangent code."""
+        operands = bound_operands(self.fn, stmt)
+        active = [(n, a) for n, a in operands if isinstance(a, Var) and a.name in self.active]
+        name, _ = self.callees.get(stmt.value.fn, "forward", tuple(n for n, _ in active))
+        args = [build.atom(a) for _, a in operands] + [
+            build.name(self.dots[a.name]) for _, a in active
+        ]
+        value = ast.Call(func=build.name(name), args=args, keywords=[])
+        targets = [build.store(stmt.target), build.store(self.name_dot(stmt.target))]
+        return ast.Assign(targets=[ast.Tuple(elts=targets, ctx=ast.Store())], value=value, lineno=0)
 
     def tangent(self, stmt: Assign) -> ast.expr | None:
         """The sum of the contributions of the statement's active operands (None: zero)."""
@@ -91,20 +116,24 @@ class _Tangents:
 
     def returns(self, stmt: Return) -> ast.stmt:
         values = [build.atom(a) for a in stmt.values]
-        tangents = [
-            build.name(self.dots[a.name])
-            if isinstance(a, Var) and a.name in self.dots
-            else build.constant(None)
-            for a in stmt.values
-        ]
+        tangents = [self.output_tangent(a) for a in stmt.values]
         if stmt.is_tuple:
             return build.returns([build.tuple_of(values), build.tuple_of(tangents)], as_tuple=True)
         return build.returns([values[0], tangents[0]], as_tuple=True)
 
+    def output_tangent(self, atom) -> ast.expr:
+        if isinstance(atom, Var) and atom.name in self.dots:
+            return build.name(self.dots[atom.name])
+        if self.zeros_for_none:  # called from generated code, which wants a value
+            return zeros_like(atom, self.aliases)
+        return build.constant(None)  # a symbolic zero, made concrete by the API
 
-def tangent_function(fn: Function, wrt: list[str], aliases: Aliases) -> ast.FunctionDef:
+
+def tangent_function(
+    fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, *, zeros_for_none=False
+) -> ast.FunctionDef:
     """`f_jvp(*params, *tangents)`: the primal interleaved with the tangent of each active line."""
-    tangents = _Tangents(fn, wrt, aliases)
+    tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none)
     params = fn.params + [tangents.dots[p] for p in wrt]
     body = tangents.block(fn.body)
     return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), params, body)

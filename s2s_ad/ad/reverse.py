@@ -12,10 +12,12 @@ that list backwards. Values the adjoint never reads are not saved.
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
 >>> from s2s_ad.codegen.emit import to_source
+>>> from s2s_ad.naming import Namer
 >>> body = [Assign("z", Prim(math.sin, (Var("x"),), spelled="math.sin"), 2),
 ...         Return((Var("z"),), False, 3)]
 >>> fn = Function("f", ["x"], body, "f.py", 1, taken_names={"f", "x", "z"})
->>> print(to_source(adjoint_function(fn, ["x"], Aliases("np", "math", "rt"))).strip())
+>>> callees = Callees(Namer(fn.taken_names | {"np", "math", "rt"}), None)
+>>> print(to_source(adjoint_function(fn, ["x"], Aliases("np", "math", "rt"), callees)).strip())
 def f_vjp(x):
     # forward sweep
     z = math.sin(x)
@@ -31,26 +33,45 @@ def f_vjp(x):
 from __future__ import annotations
 
 import ast
+import operator
+from dataclasses import dataclass
 
 from ..codegen import build
-from ..naming import Namer
-from ..ssa.ir import Assign, For, Function, If, Var, While, used_vars, walk
+from ..ssa.ir import Assign, Const, For, Function, If, Prim, Var, While, used_vars, walk
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
-from .adjoints import Adjoints
-from .templates import Aliases, contribution, differentiable_operands, rule_for
+from .adjoints import Adjoints, primal
+from .calls import Callees, bound_operands, is_user_call
+from .templates import Aliases, contribution, differentiable_operands, rule_for, zeros_like
 
 
-def adjoint_function(fn: Function, wrt: list[str], aliases: Aliases) -> ast.FunctionDef:
+def adjoint_function(
+    fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, *, zeros_for_none=False
+) -> ast.FunctionDef:
     """`f_vjp(*params) -> (value, pullback)`, the pullback returning the adjoints of `wrt`."""
-    return _Reverse(fn, aliases).function(wrt)
+    return _Reverse(fn, aliases, callees, zeros_for_none).function(wrt)
+
+
+@dataclass
+class _CallSite:
+    """An active call of a user function: `y, y_pullback = helper_vjp(x, …)`."""
+
+    function: str
+    pullback: str
+    operands: list[tuple[str, object]]
+    active: list[Var]
+    outputs: int  # 0: one value; n: a tuple of n
 
 
 class _Reverse:
-    def __init__(self, fn: Function, aliases: Aliases) -> None:
+    def __init__(self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool) -> None:
         self.fn = fn
         self.aliases = aliases
-        self.namer = Namer(fn.taken_names | set(vars(aliases).values()))
+        self.callees = callees
+        self.zeros_for_none = zeros
+        self.calls: dict[int, _CallSite] = {}
+        self.tuple_vars: dict[str, int] = {}
+        self.namer = callees.namer  # one namer for all names the generated code makes
         self.adjoints = Adjoints(self.namer, aliases)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
         self.ends: dict[int, list[tuple[str, str]]] = {}
@@ -58,11 +79,11 @@ class _Reverse:
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active = active_variables(self.fn, wrt)
+        self.prepare_calls()
         seeds = self.seed_outputs()
         sweep = [build.comment("reverse sweep"), *self.seed_code]
         sweep += self.block(self.fn.body[:-1], in_loop=False)
-        names = self.adjoints.names
-        grads = [build.name(names[p]) if p in names else build.constant(None) for p in wrt]
+        grads = [self.gradient(p) for p in wrt]
         sweep.append(build.returns(grads, as_tuple=len(grads) > 1))
         pullback = build.function(self.namer.fresh("pullback"), seeds, sweep)
 
@@ -73,6 +94,27 @@ class _Reverse:
         ret = build.returns([value, build.name(pullback.name)], as_tuple=True)
         name = self.namer.fresh(f"{self.fn.name}_vjp")
         return build.function(name, self.fn.params, [*forward, pullback, ret])
+
+    def gradient(self, param: str) -> ast.expr:
+        if param in self.adjoints.names:
+            return build.name(self.adjoints.names[param])
+        if self.zeros_for_none:  # called from generated code, which wants a value
+            return zeros_like(Var(param), self.aliases)
+        return build.constant(None)  # a symbolic zero, made concrete by the API
+
+    def prepare_calls(self) -> None:
+        """Derive every active call's callee first: its outputs decide how tuples flow back."""
+        for stmt in walk(self.fn.body):
+            if isinstance(stmt, Assign) and stmt.target in self.active and is_user_call(stmt.value):
+                operands = bound_operands(self.fn, stmt)
+                active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
+                params = tuple(n for n, a in operands if a in active)
+                name, derived = self.callees.get(stmt.value.fn, "reverse", params)
+                outputs = derived.outputs if derived.returns_tuple else 0
+                pullback = self.namer.fresh(f"{stmt.target}_pullback")
+                self.calls[id(stmt)] = _CallSite(name, pullback, operands, active, outputs)
+                if outputs:
+                    self.tuple_vars[stmt.target] = outputs
 
     def seed_outputs(self) -> list[str]:
         """One pullback parameter per output; an output returned twice sums its cotangents."""
@@ -105,10 +147,15 @@ class _Reverse:
         return code
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
+        if id(stmt) in self.calls:
+            return self.call(stmt, self.calls[id(stmt)])
         incoming = self.adjoints.names.get(stmt.target)
         if incoming is None:
             return []
         code: list[ast.stmt] = [build.comment(render_line(stmt))]
+        item = _tuple_item(stmt, self.tuple_vars)
+        if item is not None:  # `a = t[k]` of a helper's tuple result: item k's adjoint
+            return code + self.adjoints.add(item, build.name(incoming))
         for index, var in differentiable_operands(self.fn, stmt, self.active):
             if isinstance(stmt.value, Var):
                 value = build.name(incoming)
@@ -118,6 +165,33 @@ class _Reverse:
                     rule, site, stmt.value, index, incoming, stmt.target, self.aliases, reverse=True
                 )
             code += self.adjoints.add(var.name, value)
+        return code
+
+    def call(self, stmt: Assign, site: _CallSite) -> list[ast.stmt]:
+        """`x_bar, … = y_pullback(y_bar)`: the callee's own adjoint code."""
+        if site.outputs:
+            keys = [f"{stmt.target}#{k}" for k in range(site.outputs)]
+        else:
+            keys = [stmt.target]
+        if not any(k in self.adjoints.names for k in keys):
+            return []
+        cotangents = [
+            build.name(self.adjoints.names[k]) if k in self.adjoints.names
+            else zeros_like(primal(k), self.aliases)
+            for k in keys
+        ]  # fmt: skip
+        for key in keys:
+            self.adjoints.reset(key)
+        results = [self.namer.fresh(f"{v.name}_bar") for v in site.active]
+        targets = [build.store(n) for n in results]
+        target = targets[0] if len(targets) == 1 else ast.Tuple(elts=targets, ctx=ast.Store())
+        value = ast.Call(func=build.name(site.pullback), args=cotangents, keywords=[])
+        code = [
+            build.comment(render_line(stmt)),
+            ast.Assign(targets=[target], value=value, lineno=0),
+        ]
+        for var, result in zip(site.active, results, strict=True):
+            code += self.adjoints.add(var.name, build.name(result))
         return code
 
     def branch(self, stmt: If, in_loop: bool) -> list[ast.stmt]:
@@ -132,7 +206,7 @@ class _Reverse:
             return []
         if in_loop:  # each branch restores what it saved in this iteration
             record = self.numbered("_branch")
-            saved = [_saved(code, _assigned_in(b, self.sites)) for code, b in
+            saved = [_saved(code, self.assigned_in(b)) for code, b in
                      ((then_code, stmt.body), (else_code, stmt.orelse))]  # fmt: skip
             self.sites[id(stmt)] = (record, saved)
             then_code = _restore(record, saved[0]) + then_code
@@ -141,7 +215,7 @@ class _Reverse:
         return [build.comment(f"if {ast.unparse(test)}:"), build.if_(test, then_code, else_code)]
 
     def loop(self, stmt: For | While) -> list[ast.stmt]:
-        inside = _assigned_in(stmt.body, self.sites)
+        inside = self.assigned_in(stmt.body)
         if isinstance(stmt, For):
             inside.add(stmt.target)
         live = self.loop_live(stmt, inside)
@@ -161,7 +235,7 @@ class _Reverse:
         if not any(isinstance(s, Assign) and s.target in self.active for s in walk(stmt.body)):
             return []
         tape = self.numbered("_tape")
-        inside |= _assigned_in(stmt.body, self.sites)  # with the tapes of nested loops
+        inside |= self.assigned_in(stmt.body)  # with the tapes of nested loops
         saved = _saved(body, inside)
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
@@ -182,6 +256,19 @@ class _Reverse:
                 live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
         return sorted(live)
 
+    def assigned_in(self, block: list) -> set[str]:
+        """Primal names a block assigns: targets, loop targets, helpers' pullbacks, and the
+        tapes and records of nested loops and branches."""
+        names: set[str] = set()
+        for stmt in walk(block):
+            if isinstance(stmt, (Assign, For)):
+                names.add(stmt.target)
+            if id(stmt) in self.sites:
+                names.add(self.sites[id(stmt)][0])
+            if id(stmt) in self.calls:
+                names.add(self.calls[id(stmt)].pullback)
+        return names
+
     def numbered(self, prefix: str) -> str:
         """`_tape1`, `_tape2`, …: tapes and branch records in the order they are made."""
         self.counts[prefix] = self.counts.get(prefix, 0) + 1
@@ -193,7 +280,9 @@ class _Reverse:
         code: list[ast.stmt] = []
         for stmt in block:
             site = self.sites.get(id(stmt))
-            if isinstance(stmt, Assign):
+            if isinstance(stmt, Assign) and id(stmt) in self.calls:
+                code.append(self.forward_call(stmt, self.calls[id(stmt)]))
+            elif isinstance(stmt, Assign):
                 code.append(render_stmt(stmt))
             elif isinstance(stmt, If):
                 branches = [self.forward(stmt.body), self.forward(stmt.orelse)]
@@ -205,6 +294,12 @@ class _Reverse:
             elif isinstance(stmt, (For, While)):
                 code += self.forward_loop(stmt, site)
         return code
+
+    def forward_call(self, stmt: Assign, site: _CallSite) -> ast.stmt:
+        args = [build.atom(a) for _, a in site.operands]
+        value = ast.Call(func=build.name(site.function), args=args, keywords=[])
+        targets = [build.store(stmt.target), build.store(site.pullback)]
+        return ast.Assign(targets=[ast.Tuple(elts=targets, ctx=ast.Store())], value=value, lineno=0)
 
     def forward_loop(self, stmt: For | While, site: tuple | None) -> list[ast.stmt]:
         body = self.forward(stmt.body)
@@ -229,15 +324,18 @@ class _Reverse:
         return code
 
 
-def _assigned_in(block: list, sites: dict[int, tuple]) -> set[str]:
-    """Primal names a block assigns: its targets, loop targets, and nested tapes and records."""
-    names: set[str] = set()
-    for stmt in walk(block):
-        if isinstance(stmt, (Assign, For)):
-            names.add(stmt.target)
-        if id(stmt) in sites:
-            names.add(sites[id(stmt)][0])
-    return names
+def _tuple_item(stmt: Assign, tuple_vars: dict[str, int]) -> str | None:
+    """The adjoint key `t#k` when `stmt` is `a = t[k]` of a helper's tuple result `t`."""
+    value = stmt.value
+    if not (isinstance(value, Prim) and value.fn is operator.getitem):
+        return None
+    base, index = value.args
+    if not (isinstance(base, Var) and base.name in tuple_vars):
+        return None
+    item = index.items[0] if len(index.items) == 1 and not index.is_tuple else None
+    if isinstance(item, Const) and isinstance(item.value, int):
+        return f"{base.name}#{item.value % tuple_vars[base.name]}"
+    return None
 
 
 def _saved(code: list[ast.stmt], candidates: set[str]) -> list[str]:

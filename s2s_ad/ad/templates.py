@@ -12,7 +12,7 @@ import numpy as np
 from ..codegen import build
 from ..errors import UnknownCalleeError
 from ..rules.registry import SAME_CALL, Rule, Site, Template, lookup
-from ..ssa.ir import Assign, Const, Function, Prim, Var
+from ..ssa.ir import Assign, Atom, Const, Function, Prim, Var
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,10 @@ def contribution(
     return expr
 
 
-def zeros_like(atom: Var, aliases: Aliases) -> ast.expr:
-    """A zero derivative shaped like `atom`, for a path on which no derivative flows."""
-    return ast.Call(
-        func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[build.atom(atom)], keywords=[]
-    )
+def zeros_like(value: Atom | ast.expr, aliases: Aliases) -> ast.expr:
+    """A zero derivative shaped like `value`, for a path on which no derivative flows."""
+    arg = value if isinstance(value, ast.expr) else build.atom(value)
+    return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
 def _may_broadcast(site: Site, param: str) -> bool:

@@ -43,7 +43,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend.scope import Scope
-from .ir import Assign, Atom, For, Function, If, Index, Prim, Return, Stmt, Var, While, walk
+from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While, walk
 from .lower_expr import BINOPS, Binding, ExprLowering
 
 
@@ -137,10 +137,10 @@ class _Lowering(ExprLowering):
                 self._define(target.id, value)
             return
         names = [elt.id for elt in target.elts]
-        if not isinstance(value, tuple):
-            raise self._unsupported(
-                "unpacking a value that is not a tuple literal",
-                hint="unpack tuples you built in the function, or index the result",
+        if not isinstance(value, tuple):  # a helper's tuple result, or rows of an array
+            value = tuple(
+                self._atom_of(Prim(operator.getitem, (value, Index((Const(k),), False))))
+                for k in range(len(names))
             )
         if len(value) != len(names):
             raise UnsupportedSyntaxError(

@@ -1,0 +1,82 @@
+"""Calls to the user's own functions: each callee gets its own derivative, called by name.
+
+The caller's generated code calls the callee's generated code (`helper_jvp`, `helper_vjp`)
+instead of inlining it; each callee is transformed once per (mode, wrt) and cached.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable
+
+from ..errors import UnsupportedSyntaxError
+from ..naming import Namer
+from ..rules.registry import lookup
+from ..ssa.ir import Const, Prim
+
+
+def is_user_call(prim: object) -> bool:
+    """A call of a plain Python function that has no derivative rule: transform the callee."""
+    return isinstance(prim, Prim) and inspect.isfunction(prim.fn) and lookup(prim.fn) is None
+
+
+class Callees:
+    """The callee derivatives one generated function uses, and the names it calls them by."""
+
+    def __init__(self, namer: Namer, derive: Callable) -> None:
+        self.namer = namer
+        self.derive = derive
+        self.cells: dict[str, types.CellType] = {}
+        self._names: dict[tuple, str] = {}
+
+    def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...]):
+        """(name in the generated code, derivative) of `fn` with respect to `wrt`."""
+        derived = self.derive(fn, mode, wrt, for_calls=True)
+        key = (fn, mode, wrt)
+        if key not in self._names:
+            suffix = "jvp" if mode == "forward" else "vjp"
+            self._names[key] = self.namer.fresh(f"{fn.__name__}_{suffix}")
+            self.cells[self._names[key]] = types.CellType(derived.function)
+        return self._names[key], derived
+
+
+def bound_operands(fn, stmt) -> list[tuple[str, object]]:
+    """(callee parameter, atom) for every parameter, defaults filled in as literals."""
+    prim = stmt.value
+    where = {"filename": fn.filename, "line": stmt.line}
+    signature = inspect.signature(prim.fn)
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
+        raise UnsupportedSyntaxError(
+            f"unsupported construct: call of `{prim.fn.__name__}`, which takes *args or **kwargs",
+            **where,
+            hint="name each parameter of the helper explicitly",
+        )
+    try:
+        bound = signature.bind(*prim.args, **dict(prim.kwargs))
+    except TypeError as exc:
+        raise UnsupportedSyntaxError(
+            f"bad call of `{prim.fn.__name__}`: {exc}",
+            **where,
+            hint="match the helper's parameters",
+        ) from None
+    operands = []
+    for name, param in signature.parameters.items():
+        if name in bound.arguments:
+            operands.append((name, bound.arguments[name]))
+        elif _is_literal(param.default):
+            operands.append((name, Const(param.default)))
+        else:
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: the default of `{name}` in `{prim.fn.__name__}` "
+                "is not a literal",
+                **where,
+                hint=f"pass `{name}` explicitly in the call",
+            )
+    return operands
+
+
+def _is_literal(value: object) -> bool:
+    if isinstance(value, tuple):
+        return all(_is_literal(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, complex, str))
