@@ -24,6 +24,7 @@ from .frontend.validate import validate
 from .naming import Namer
 from .ssa.desugar import desugar
 from .ssa.ir import Function
+from .ssa.jumps import eliminate_jumps
 from .ssa.lower import lower
 from .ssa.render import render_function
 from .ssa.verify import verify
@@ -80,10 +81,11 @@ def derivative(
 
 
 def to_ssa(fn: types.FunctionType) -> Function:
-    """Stages up to the intermediate form: parse, validate, desugar, lower, verify."""
+    """Stages up to the intermediate form: parse, validate, desugar, jumps, lower, verify."""
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
-    ssa = lower(desugar(parsed.node), Scope.of(fn), parsed.filename)
+    tree = eliminate_jumps(desugar(parsed.node))
+    ssa = lower(tree, Scope.of(fn), parsed.filename)
     verify(ssa)
     return ssa
 

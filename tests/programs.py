@@ -100,7 +100,19 @@ class _Writer:
     def loop(self, indent: int, depth: int) -> None:
         trips = self.draw(st.integers(0, 3))
         self.lines.append(f"{'    ' * indent}for _ in range({trips}):")
+        jump = self.draw(st.sampled_from([None, None, "break", "continue"]))
+        first = self.draw(st.booleans())
+        if jump and first:
+            self.jump(jump, indent + 1)
         self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
+        if jump and not first:
+            self.jump(jump, indent + 1)
+
+    def jump(self, kind: str, indent: int) -> None:
+        a, b = self.draw(st.sampled_from(self.pool)), self.draw(st.sampled_from(self.pool))
+        test = self.draw(st.sampled_from(CONDITIONS)).format(a=a, b=b)
+        self.lines.append(f"{'    ' * indent}if {test}:")
+        self.lines.append(f"{'    ' * (indent + 1)}{kind}")
 
 
 @st.composite
@@ -108,8 +120,9 @@ def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=Fals
     """A function `f(x0, x1, ...)` as source text.
 
     Assignments, reassignments and `+=`; with `control_flow`, also `if`/`else` and `for`
-    loops (nested up to two deep) that overwrite variables. With `augment=False` there is no
-    `+=` (NumPy's in-place `+=` cannot grow an array's shape under broadcasting).
+    loops (nested up to two deep, some with a `break` or `continue`) that overwrite
+    variables. With `augment=False` there is no `+=` (NumPy's in-place `+=` cannot grow an
+    array's shape under broadcasting).
     """
     names = [f"x{i}" for i in range(n_inputs)]
     writer = _Writer(draw, names, augment, control_flow)

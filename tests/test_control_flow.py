@@ -155,6 +155,51 @@ def methods(m):
     return (m.T @ m).sum() + m.mean(axis=0).dot(m[0]) + m.reshape(-1).sum() * m.shape[0]
 
 
+def newton_with_break(a):
+    x = a
+    for _ in range(50):
+        step = (x * x - a) / (2.0 * x)
+        x = x - step
+        if abs(step) < 1e-12:
+            break
+    return x
+
+
+def while_with_break(x):
+    while True:
+        x = x * 1.5
+        if x > 10.0:
+            break
+    return x
+
+
+def continue_in_loop(x, n):
+    total = 0.0
+    for i in range(n):
+        if i % 2 == 0:
+            continue
+        total = total + x**i
+    return total
+
+
+def break_over_array(xs):
+    total = 0.0
+    for v in xs:
+        if total > 2.0:
+            break
+        total = total + v * v
+    return total
+
+
+def break_in_nested_loop(x):
+    for i in range(3):
+        for j in range(5):
+            if j > i:
+                break
+            x = np.sin(x) + 0.1 * j
+    return x
+
+
 def rnn(w, u, xs):
     h = np.zeros(3)
     for t in range(xs.shape[0]):
@@ -200,6 +245,11 @@ CASES = [
     (indexing, (rng.standard_normal(5),)),
     (methods, (M,)),
     (rnn, (W, V3, rng.standard_normal(4))),
+    (newton_with_break, (2.0,)),
+    (while_with_break, (0.7,)),
+    (continue_in_loop, (1.1, 6)),
+    (break_over_array, (np.array([0.5, 1.0, 1.5, 2.0]),)),
+    (break_in_nested_loop, (0.3,)),
 ]
 
 

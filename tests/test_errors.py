@@ -31,20 +31,6 @@ def uses_with(x):
     return y
 
 
-def uses_break(x):
-    for _ in range(3):
-        x = x * 2.0
-        break  # <- error
-    return x
-
-
-def uses_continue(x):
-    while x < 3.0:
-        x = x * 2.0
-        continue  # <- error
-    return x
-
-
 def return_in_loop(x):
     for _ in range(3):
         return x  # <- error
@@ -183,8 +169,6 @@ def unpack_call(x):
 CASES = [
     (uses_try, UnsupportedSyntaxError, "`try`"),
     (uses_with, UnsupportedSyntaxError, "`with`"),
-    (uses_break, UnsupportedSyntaxError, "`break`"),
-    (uses_continue, UnsupportedSyntaxError, "`continue`"),
     (return_in_loop, UnsupportedSyntaxError, "`return` before the end"),
     (for_else, UnsupportedSyntaxError, "`for … else`"),
     (element_assignment, UnsupportedSyntaxError, "assignment to an element"),

@@ -239,7 +239,7 @@ class _Reverse:
         saved = _saved(body, inside)
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
-        header = render_line(stmt).splitlines()[0] if isinstance(stmt, For) else "while …:"
+        header = render_line(stmt).splitlines()[0]
         return [*code, build.comment(header), replay]
 
     def loop_live(self, stmt: For | While, inside: set[str]) -> list[str]:

@@ -41,8 +41,6 @@ REJECTED: dict[type, tuple[str, str]] = {
 
 # Constructs still to come.
 NOT_YET: dict[type, str] = {
-    gast.Break: "`break`",
-    gast.Continue: "`continue`",
     gast.List: "list display",
     gast.Dict: "dict display",
     gast.ListComp: "list comprehension",

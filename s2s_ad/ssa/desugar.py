@@ -16,17 +16,27 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend import nodes
 from ..frontend.parse import without_docstring
 
 
 def desugar(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` without its docstring, annotated assignments made plain."""
-    node.body = [_desugar_stmt(stmt) for stmt in without_docstring(node.body)]
+    node.body = _desugar_block(without_docstring(node.body))
     return node
+
+
+def _desugar_block(stmts: list[gast.stmt]) -> list[gast.stmt]:
+    out = []
+    for stmt in stmts:
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list):
+                setattr(stmt, field, _desugar_block(getattr(stmt, field)))
+        out.append(_desugar_stmt(stmt))
+    return out
 
 
 def _desugar_stmt(stmt: gast.stmt) -> gast.stmt:
     if isinstance(stmt, gast.AnnAssign):
-        new = gast.Assign(targets=[stmt.target], value=stmt.value, type_comment=None)
-        return gast.copy_location(new, stmt)
+        return nodes.assign(stmt.target, stmt.value, stmt)
     return stmt
