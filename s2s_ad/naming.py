@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """The names generated code uses for NumPy, `math` and the s2s_ad runtime."""
+
+    np: str
+    math: str
+    rt: str
+
+
+DEFAULT_ALIASES = Aliases("np", "math", "rt")
 
 
 class Namer:

@@ -8,20 +8,20 @@ import types
 import weakref
 from dataclasses import dataclass
 
+import gast
 import numpy as np
 
 from . import runtime
 from .ad.calls import Callees
 from .ad.forward import tangent_function
 from .ad.reverse import adjoint_function
-from .ad.templates import Aliases
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import UnsupportedSyntaxError
 from .frontend.parse import parse_function
 from .frontend.scope import Scope
 from .frontend.validate import validate
-from .naming import Namer
+from .naming import Aliases, Namer
 from .ssa.desugar import desugar
 from .ssa.ir import Function
 from .ssa.jumps import eliminate_jumps
@@ -85,7 +85,8 @@ def to_ssa(fn: types.FunctionType) -> Function:
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
     tree = eliminate_jumps(desugar(parsed.node))
-    ssa = lower(tree, Scope.of(fn), parsed.filename)
+    scope = Scope.of(fn)
+    ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
     verify(ssa)
     return ssa
 
@@ -100,8 +101,9 @@ def differentiate(
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`."""
     ssa = to_ssa(fn)
     scope = Scope.of(fn)
-    aliases, cells = _module_aliases(ssa, scope)
-    callees = Callees(Namer(ssa.taken_names | set(cells)), derivative)
+    aliases = ssa.aliases
+    cells = _alias_cells(aliases, scope)
+    callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
     transform = tangent_function if mode == "forward" else adjoint_function
     tree = transform(ssa, list(wrt), aliases, callees, zeros_for_none=for_calls)
     source = to_source(tree)
@@ -122,20 +124,26 @@ def differentiate(
     )
 
 
-def _module_aliases(ssa: Function, scope: Scope) -> tuple[Aliases, dict[str, types.CellType]]:
+MODULES = (("np", np), ("math", math), ("rt", runtime))
+
+
+def choose_aliases(tree: gast.FunctionDef, scope: Scope) -> Aliases:
     """Names for NumPy, `math` and the runtime that cannot clash with the user's names."""
-    namer = Namer(ssa.taken_names)
-    chosen, cells = {}, {}
-    for role, preferred, module in (
-        ("np", "np", np),
-        ("math", "math", math),
-        ("rt", "rt", runtime),
-    ):
-        if namer.is_taken(preferred) and scope.lookup(preferred) is module:
-            chosen[role] = preferred  # the user's own binding is the same module
-            if preferred not in scope.closure:
-                cells[preferred] = types.CellType(module)
-            continue
-        chosen[role] = namer.fresh(preferred)
-        cells[chosen[role]] = types.CellType(module)
-    return Aliases(**chosen), cells
+    namer = Namer({n.id for n in gast.walk(tree) if isinstance(n, gast.Name)})
+    chosen = {}
+    for role, module in MODULES:
+        if namer.is_taken(role) and scope.lookup(role) is module:
+            chosen[role] = role  # the user's own binding is the same module
+        else:
+            chosen[role] = namer.fresh(role)
+    return Aliases(**chosen)
+
+
+def _alias_cells(aliases: Aliases, scope: Scope) -> dict[str, types.CellType]:
+    """The cells through which generated code reaches the modules (not the user's closure)."""
+    cells = {}
+    for role, module in MODULES:
+        alias = getattr(aliases, role)
+        if alias not in scope.closure:
+            cells[alias] = types.CellType(module)
+    return cells

@@ -12,6 +12,13 @@ def zeros_like(x):
     return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
 
 
+def setitem(x, v, index):
+    """`x` with `x[index] = v`, as a new array (the SSA form of an in-place update)."""
+    out = np.array(x)  # a copy, keeping the dtype as `x[index] = v` would
+    out[index] = v
+    return out
+
+
 def getitem_vjp(g, x, index):
     """Cotangent of `x` in `x[index]`: `g` scattered into zeros, summed where indices repeat."""
     out = np.zeros_like(x)

@@ -200,6 +200,22 @@ def break_in_nested_loop(x):
     return x
 
 
+def fill_in_loop(x, n):
+    a = np.zeros(n)
+    for i in range(n):
+        a[i] = np.sin(x * i)
+    return np.sum(a * a)
+
+
+def update_rows(m, v):
+    out = np.zeros((3, 4))
+    out[0] = v
+    out[1:, :] = m[1:] * 2.0
+    out[2, 1] += v[0]
+    out[out > 1.0] = 0.0
+    return np.sum(out * out)
+
+
 def rnn(w, u, xs):
     h = np.zeros(3)
     for t in range(xs.shape[0]):
@@ -250,6 +266,8 @@ CASES = [
     (continue_in_loop, (1.1, 6)),
     (break_over_array, (np.array([0.5, 1.0, 1.5, 2.0]),)),
     (break_in_nested_loop, (0.3,)),
+    (fill_in_loop, (0.7, 5)),
+    (update_rows, (M, rng.standard_normal(4))),
 ]
 
 

@@ -45,10 +45,24 @@ def for_else(x):
     return x
 
 
-def element_assignment(x):
+def element_of_argument(x):
+    x[0] = 1.0  # <- error
+    return np.sum(x)
+
+
+def element_through_alias(x):
     y = np.zeros(3)
-    y[0] = x  # <- error
+    z = y
+    z[0] = x  # <- error
     return np.sum(y)
+
+
+def element_of_global(x):
+    GLOBAL_ARRAY[0] = x  # <- error
+    return np.sum(GLOBAL_ARRAY)
+
+
+GLOBAL_ARRAY = np.zeros(3)
 
 
 def list_display(x):
@@ -171,7 +185,13 @@ CASES = [
     (uses_with, UnsupportedSyntaxError, "`with`"),
     (return_in_loop, UnsupportedSyntaxError, "`return` before the end"),
     (for_else, UnsupportedSyntaxError, "`for … else`"),
-    (element_assignment, UnsupportedSyntaxError, "assignment to an element"),
+    (element_of_argument, UnsupportedSyntaxError, "in-place update of the argument `x`"),
+    (
+        element_through_alias,
+        UnsupportedSyntaxError,
+        "through an alias: it is the same array as `y`",
+    ),
+    (element_of_global, UnsupportedSyntaxError, "element of something other than a local array"),
     (list_display, UnsupportedSyntaxError, "list display"),
     (membership, UnsupportedSyntaxError, "comparison `In`"),
     (uses_yield, UnsupportedSyntaxError, "yield"),

@@ -136,6 +136,12 @@ def shape_rows() -> None:
     row("operator.getitem", "np.sum(x[None, ..., 1] ** 2)", cube)
     row("operator.getitem", "np.sum(x[y] ** 2)", POS, np.array([0, 2, 0]))
     row("operator.getitem", "np.sum(x[x > 1.0] ** 2)", POS)
+    row("rt.setitem", "np.sum(_set(x, y) ** 2)", POS, ROW)
+
+
+def _set_rows_source() -> str:
+    body = ["z = x * 1.0", "z[1] = y", "z[0, 1:3] += y[:2]", "z[z > 1.5] = 1.5", "return z"]
+    return "def _set(x, y):\n" + "".join(f"    {line}\n" for line in body)
 
 
 def nondiff_rows() -> None:
@@ -152,7 +158,7 @@ nondiff_rows()
 
 
 def build_module(tmp_path_factory):
-    lines = ["import math", "import numpy as np", ""]
+    lines = ["import math", "import numpy as np", "", _set_rows_source()]
     for index, (_, expr, args) in enumerate(ROWS):
         params = ", ".join(["x", "y", "w"][: len(args)])
         lines += [f"def row_{index}({params}):", f"    return {expr}", ""]

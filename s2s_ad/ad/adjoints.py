@@ -13,9 +13,9 @@ import ast
 from dataclasses import dataclass, field
 
 from ..codegen import build
-from ..naming import Namer
+from ..naming import Aliases, Namer
 from ..ssa.ir import Var
-from .templates import Aliases, zeros_like
+from .templates import zeros_like
 
 
 def primal(key: str) -> ast.expr:

@@ -26,11 +26,12 @@ import ast
 from collections import Counter
 
 from ..codegen import build
+from ..naming import Aliases
 from ..ssa.ir import Assign, For, Function, If, Return, Var, While, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, is_user_call
-from .templates import Aliases, contribution, differentiable_operands, rule_for, zeros_like
+from .templates import contribution, differentiable_operands, rule_for, zeros_like
 
 
 class _Tangents:

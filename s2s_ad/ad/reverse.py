@@ -37,12 +37,13 @@ import operator
 from dataclasses import dataclass
 
 from ..codegen import build
+from ..naming import Aliases
 from ..ssa.ir import Assign, Const, For, Function, If, Prim, Var, While, used_vars, walk
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, primal
 from .calls import Callees, bound_operands, is_user_call
-from .templates import Aliases, contribution, differentiable_operands, rule_for, zeros_like
+from .templates import contribution, differentiable_operands, rule_for, zeros_like
 
 
 def adjoint_function(

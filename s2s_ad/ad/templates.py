@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import ast
 import copy
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
 
 from ..codegen import build
 from ..errors import UnknownCalleeError
+from ..naming import Aliases
 from ..rules.registry import SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Function, Prim, Var
-
-
-@dataclass(frozen=True)
-class Aliases:
-    """The names generated code uses for NumPy, `math` and the s2s_ad runtime."""
-
-    np: str
-    math: str
-    rt: str
 
 
 @cache
@@ -96,10 +88,10 @@ def _may_broadcast(site: Site, param: str) -> bool:
 
 def _same_call(prim: Prim, index: int, param: str, incoming: str) -> ast.expr:
     """The primal call with parameter `index` (`param`) replaced by `incoming`: for linear slots."""
-    tangent = build.name(incoming)
-    args = [tangent if i == index else build.atom(a) for i, a in enumerate(prim.args)]
-    kwargs = [(k, tangent if k == param else build.atom(a)) for k, a in prim.kwargs]
-    return build.call(prim.fn, args, kwargs, prim.spelled, prim.style)
+    tangent = Var(incoming)
+    args = tuple(tangent if i == index else a for i, a in enumerate(prim.args))
+    kwargs = tuple((k, tangent if k == param else a) for k, a in prim.kwargs)
+    return build.expr(replace(prim, args=args, kwargs=kwargs))
 
 
 def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:

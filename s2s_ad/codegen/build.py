@@ -70,8 +70,9 @@ def parse_expr(source: str) -> ast.expr:
 
 
 def atom(a: Operand) -> ast.expr:
+    """An operand as a value; an index as the value `x[...]` would receive (`slice(1, 3)`)."""
     if isinstance(a, Index):
-        items = [_index_item(i) for i in a.items]
+        items = [_index_value(i) for i in a.items]
         return ast.Tuple(elts=items, ctx=ast.Load()) if a.is_tuple else items[0]
     if isinstance(a, Var):
         return name(a.name)
@@ -82,17 +83,39 @@ def atom(a: Operand) -> ast.expr:
     raise TypeError(f"not an atom: {a!r}")
 
 
-def _index_item(item: Atom | SliceItem) -> ast.expr:
+def _slice_parts(item: SliceItem) -> list[ast.expr | None]:
+    return [None if p is None else atom(p) for p in (item.lower, item.upper, item.step)]
+
+
+def _index_value(item: Atom | SliceItem) -> ast.expr:
     if isinstance(item, SliceItem):
-        part = [None if p is None else atom(p) for p in (item.lower, item.upper, item.step)]
-        return ast.Slice(lower=part[0], upper=part[1], step=part[2])
+        parts = [p or constant(None) for p in _slice_parts(item)]
+        if item.step is None:  # slice(1, None, None) is slice(1, None)
+            parts.pop()
+            if item.lower is None and item.upper is None:  # and slice(None, None) is slice(None)
+                parts.pop()
+        return ast.Call(func=name("slice"), args=parts, keywords=[])
     return atom(item)
+
+
+def index_syntax(index: Index) -> ast.expr:
+    """An index as written inside `x[...]`: `1:3, :`."""
+    items = []
+    for item in index.items:
+        if isinstance(item, SliceItem):
+            lower, upper, step = _slice_parts(item)
+            items.append(ast.Slice(lower=lower, upper=upper, step=step))
+        else:
+            items.append(atom(item))
+    return ast.Tuple(elts=items, ctx=ast.Load()) if index.is_tuple else items[0]
 
 
 def expr(e: Expr) -> ast.expr:
     """The Python expression for one SSA right-hand side."""
     if not isinstance(e, Prim):
         return atom(e)
+    if e.fn is operator.getitem and isinstance(e.args[1], Index):
+        return ast.Subscript(value=atom(e.args[0]), slice=index_syntax(e.args[1]), ctx=ast.Load())
     args = [atom(a) for a in e.args]
     return call(e.fn, args, [(k, atom(v)) for k, v in e.kwargs], e.spelled, e.style)
 

@@ -40,5 +40,10 @@ def less(left: gast.expr, right: gast.expr) -> gast.expr:
     return gast.Compare(left=left, ops=[gast.Lt()], comparators=[right])
 
 
+def loaded(target: gast.Subscript) -> gast.Subscript:
+    """The element `a[i]` read, for the target `a[i]` written."""
+    return gast.Subscript(value=target.value, slice=target.slice, ctx=gast.Load())
+
+
 def plus(left: gast.expr, right: gast.expr) -> gast.expr:
     return gast.BinOp(left=left, op=gast.Add(), right=right)

@@ -111,13 +111,6 @@ def _check_node(child: gast.AST, filename: str, *, at_end: bool) -> None:
             line=line,
             hint="rewrite it with straight-line arithmetic and function calls",
         )
-    if isinstance(child, gast.Subscript) and not isinstance(child.ctx, gast.Load):
-        raise UnsupportedSyntaxError(
-            "unsupported construct: assignment to an element `a[i] = …` (not supported yet)",
-            filename=filename,
-            line=line,
-            hint="build the array from its parts, e.g. with np.where or np.concatenate",
-        )
     if isinstance(child, gast.Return) and not at_end:
         raise UnsupportedSyntaxError(
             "unsupported construct: `return` before the end of the function",
@@ -155,14 +148,12 @@ def _check_node(child: gast.AST, filename: str, *, at_end: bool) -> None:
 
 
 def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
-    if isinstance(target, gast.Name):
+    if isinstance(target, (gast.Name, gast.Subscript)):
         return
     if isinstance(target, gast.Tuple) and all(isinstance(e, gast.Name) for e in target.elts):
         return
     if isinstance(target, gast.Attribute):
         construct = "assignment to an attribute"
-    elif isinstance(target, gast.Subscript):
-        construct = "assignment to an element `a[i] = …` (not supported yet)"
     else:
         construct = "assignment to this kind of target"
     raise UnsupportedSyntaxError(

@@ -6,6 +6,7 @@ import operator
 
 import numpy as np
 
+from .. import runtime
 from .registry import SAME_CALL, Rule, Site, elementwise, register
 
 
@@ -40,6 +41,17 @@ register(
     ),
 )
 register(np.copy, elementwise("np.copy", ("x",), "d"))
+# `x[index] = v` as a new array: linear in `x` (outside the index) and in `v` (inside it).
+register(
+    runtime.setitem,
+    Rule(
+        "rt.setitem",
+        ("x", "v"),
+        ("rt.setitem(d, 0.0, index)", "rt.setitem(np.zeros_like(x), d, index)"),
+        ("rt.setitem(d, 0.0, index)", "rt.unbroadcast(d[index], v)"),
+        keywords=(("index", None),),
+    ),
+)
 # `x[index]`: the adjoint scatters into zeros, adding where an index repeats.
 register(
     operator.getitem,
@@ -47,7 +59,7 @@ register(
         "operator.getitem",
         ("x",),
         (SAME_CALL,),
-        ("rt.getitem_vjp(d, x, np.s_[index])",),
+        ("rt.getitem_vjp(d, x, index)",),
         keywords=(("index", None),),
     ),
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 
+from ..naming import DEFAULT_ALIASES, Aliases
+
 
 @dataclass(frozen=True)
 class Var:
@@ -153,6 +155,7 @@ class Function:
     filename: str
     first_line: int
     taken_names: set[str] = field(default_factory=set)
+    aliases: Aliases = DEFAULT_ALIASES  # how generated code names the modules
     # (parameter, line) of each `x += e` that updates an argument's object in place
     inplace_arguments: list[tuple[str, int]] = field(default_factory=list)
 

@@ -41,20 +41,29 @@ import operator
 
 import gast
 
+from .. import runtime
 from ..errors import UnsupportedSyntaxError
+from ..frontend import nodes
 from ..frontend.scope import Scope
+from ..naming import DEFAULT_ALIASES, Aliases
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While, walk
 from .lower_expr import BINOPS, Binding, ExprLowering
 
 
-def lower(node: gast.FunctionDef, scope: Scope, filename: str) -> Function:
+def lower(
+    node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases = DEFAULT_ALIASES
+) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower."""
-    return _Lowering(node, scope, filename).run()
+    return _Lowering(node, scope, filename, aliases).run()
 
 
 class _Lowering(ExprLowering):
-    def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str) -> None:
+    def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename)
+        self.aliases = aliases
+        for alias in vars(aliases).values():
+            self.namer.reserve(alias)
+        self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
         self.params = _param_names(node)
         for name in self.params:
             self.env[name] = Var(self.namer.version(name))
@@ -76,6 +85,7 @@ class _Lowering(ExprLowering):
             first_line=self.node.lineno,
             taken_names=taken,
             inplace_arguments=self.inplace_arguments,
+            aliases=self.aliases,
         )
 
     def namer_taken(self) -> set[str]:
@@ -112,6 +122,9 @@ class _Lowering(ExprLowering):
                 self._bind_target(target, value)
             return
         target = targets[0]
+        if isinstance(target, gast.Subscript):
+            self._set_item(target, self._atom(stmt.value))
+            return
         if isinstance(target, gast.Name):
             if isinstance(stmt.value, gast.Tuple):
                 self.env[target.id] = self._tuple(stmt.value)
@@ -122,6 +135,11 @@ class _Lowering(ExprLowering):
 
     def _augmented(self, stmt: gast.AugAssign) -> None:
         """`x += e` is `x = x + e`; on an argument it would update the caller's array in place."""
+        if isinstance(stmt.target, gast.Subscript):  # a[i] += e is a[i] = a[i] + e
+            old = self._atom(nodes.loaded(stmt.target))
+            new = Prim(BINOPS[type(stmt.op)], (old, self._atom(stmt.value)))
+            self._set_item(stmt.target, self._atom_of(new))
+            return
         name = stmt.target.id
         current = self._name(name)
         if isinstance(current, Var) and current.name in self.argument_of:
@@ -156,9 +174,43 @@ class _Lowering(ExprLowering):
         target = self.namer.version(user_name)
         self.emit(Assign(target, value, self.line))
         self.env[user_name] = Var(target)
-        if isinstance(value, Var) and value.name in self.argument_of:  # `y = x`: y is x
-            self.argument_of[target] = self.argument_of[value.name]
+        if isinstance(value, Var):  # `y = x`: y is the same object as x
+            self.copy_of[target] = self.copy_of.get(value.name, value.name)
+            if value.name in self.argument_of:
+                self.argument_of[target] = self.argument_of[value.name]
         return target
+
+    def _set_item(self, target: gast.Subscript, value: Atom) -> None:
+        """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
+        base = target.value
+        if not isinstance(base, gast.Name) or not isinstance(self.env.get(base.id), Var):
+            raise self._unsupported(
+                "assignment to an element of something other than a local array",
+                hint="assign elements of arrays the function created (e.g. with np.zeros)",
+            )
+        current = self.env[base.id]
+        if current.name in self.argument_of:
+            raise self._unsupported(
+                f"in-place update of the argument `{base.id}`, "
+                "which would modify the caller's array",
+                hint=f"copy it first: `{base.id} = {base.id}.copy()`",
+            )
+        root = self.copy_of.get(current.name, current.name)
+        others = [
+            name
+            for name, bound in self.env.items()
+            if name != base.id
+            and isinstance(bound, Var)
+            and self.copy_of.get(bound.name, bound.name) == root
+        ]
+        if others:
+            raise self._unsupported(
+                f"update of `{base.id}` through an alias: it is the same array as `{others[0]}`",
+                hint=f"make it a copy: `{base.id} = {others[0]}.copy()`",
+            )
+        index = self._index(target.slice)
+        spelled = f"{self.aliases.rt}.setitem"
+        self._define(base.id, Prim(runtime.setitem, (current, value, index), spelled=spelled))
 
     def _return(self, stmt: gast.Return) -> None:
         if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):
@@ -357,12 +409,15 @@ def _param_names(node: gast.FunctionDef) -> list[str]:
 
 
 def _stored_names(stmts: list[gast.stmt]) -> set[str]:
-    return {
-        n.id
-        for stmt in stmts
-        for n in gast.walk(stmt)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
+    """Names the statements assign, `a` of `a[i] = v` included (it gets a new version)."""
+    names = set()
+    for stmt in stmts:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                names.add(n.id)
+            elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
+                names |= {n.value.id} if isinstance(n.value, gast.Name) else set()
+    return names
 
 
 def _loads(node: gast.AST) -> list[gast.Name]:
@@ -371,7 +426,7 @@ def _loads(node: gast.AST) -> list[gast.Name]:
     for n in gast.walk(node):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
             found.append(n)
-        elif isinstance(n, gast.AugAssign):
+        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
             found.append(n.target)
     return found
 
