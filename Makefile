@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean bench-memory
+.PHONY: demo test clean bench-memory fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,7 @@ clean:
 
 bench-memory: $(STAMP)
 	$(BIN)/python benchmarks/tape_memory.py
+
+# Ten times CI's random programs (about 24,000), drawn afresh: forward = reverse = numeric.
+fuzz: $(STAMP)
+	S2S_PROGRAMS_SCALE=10 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_properties.py
