@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .api import _is_differentiable, jvp, vjp
+from .api import _is_differentiable, grad, jvp, vjp
 
 
 def _random_like(x: object, rng: np.random.Generator) -> object:
@@ -77,3 +77,17 @@ def _random_like_output(out: object, rng: np.random.Generator) -> object:
     if np.ndim(out) > 0:
         return rng.standard_normal(np.shape(out))
     return float(rng.standard_normal())
+
+
+def check_modes_agree(f: Callable, args: Sequence, *, rtol: float = 1e-12, atol: float = 1e-14):
+    """`grad` by reverse mode equals `grad` by forward mode, for every float argument of `f`.
+
+    Returns the gradients (a tuple, one per float argument).
+    """
+    args = tuple(args)
+    wrt = tuple(i for i, a in enumerate(args) if _is_differentiable(a))
+    reverse = grad(f, wrt=wrt)(*args)
+    forward = grad(f, wrt=wrt, mode="forward")(*args)
+    for r, fwd in zip(reverse, forward, strict=True):
+        np.testing.assert_allclose(r, fwd, rtol=rtol, atol=atol, err_msg="reverse vs forward")
+    return reverse

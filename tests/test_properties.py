@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from programs import load, programs
 
-import s2s_ad as ad
-from s2s_ad.testing import numeric_jvp
+from s2s_ad.testing import check_modes_agree, numeric_jvp
 
 # Inputs away from 0: the generated branch tests compare sums with 0, and exactly at a
 # threshold AD differentiates the branch taken, which need not match the limit from either side.
@@ -31,11 +30,8 @@ SETTINGS = {
 
 
 def assert_forward_equals_reverse_and_numeric(fn, args):
-    wrt = tuple(range(len(args)))
-    reverse = ad.grad(fn, wrt=wrt)(*args)
-    forward = ad.grad(fn, wrt=wrt, mode="forward")(*args)
-    for i, (r, f) in enumerate(zip(reverse, forward, strict=True)):
-        np.testing.assert_allclose(r, f, rtol=1e-12, atol=1e-12)
+    gradients = check_modes_agree(fn, args, atol=1e-12)
+    for i, r in enumerate(gradients):
         direction = [None] * len(args)
         direction[i] = np.ones_like(args[i]) if isinstance(args[i], np.ndarray) else 1.0
         numeric = numeric_jvp(fn, args, direction)
