@@ -48,6 +48,7 @@ from ..frontend.scope import Scope
 from ..naming import DEFAULT_ALIASES, Aliases
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While, walk
 from .lower_expr import BINOPS, Binding, ExprLowering
+from .names import load_lines, loaded_names, param_names, stored_names, tuple_of_names
 
 
 def lower(
@@ -64,13 +65,13 @@ class _Lowering(ExprLowering):
         for alias in vars(aliases).values():
             self.namer.reserve(alias)
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
-        self.params = _param_names(node)
+        self.params = param_names(node)
         for name in self.params:
             self.env[name] = Var(self.namer.version(name))
         # SSA names that are still the very object passed in as an argument
         self.argument_of: dict[str, str] = {name: name for name in self.params}
         self.inplace_arguments: list[tuple[str, int]] = []
-        self.loads = _load_lines(node)
+        self.loads = load_lines(node)
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
 
@@ -302,11 +303,11 @@ class _Lowering(ExprLowering):
         callee = self._loop_callee(it)
         if callee is builtins.range and isinstance(target, gast.Name):
             return self._expr(it), target.id, []
-        if callee is builtins.enumerate and _names(target, 2) and len(it.args) == 1:
+        if callee is builtins.enumerate and tuple_of_names(target, 2) and len(it.args) == 1:
             index, name = (e.id for e in target.elts)
             seq = self._atom(it.args[0])
             return self._range_over([seq]), index, [(name, self._element(seq))]
-        if callee is builtins.zip and _names(target, len(it.args)):
+        if callee is builtins.zip and tuple_of_names(target, len(it.args)):
             seqs = [self._atom(a) for a in it.args]
             pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, seqs, strict=True)]
             return self._range_over(seqs), self.namer.fresh("_i"), pairs
@@ -339,7 +340,7 @@ class _Lowering(ExprLowering):
     def _enter_loop(self, stmt: gast.stmt) -> dict[str, str]:
         """Give each variable the loop carries a header version, assigned before the loop."""
         carried: dict[str, str] = {}
-        for name in sorted(_stored_names(stmt.body)):
+        for name in sorted(stored_names(stmt.body)):
             bound = self.env.get(name)
             if bound is None or not self._carried(name, stmt):
                 continue
@@ -365,7 +366,7 @@ class _Lowering(ExprLowering):
 
     def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
         """After the loop, a variable read later gets an exit copy of its last version."""
-        for name in sorted(set(_stored_names(stmt.body)) | set(targets) | set(carried)):
+        for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried)):
             if name in self.env and self._live_outside(name, stmt):
                 self._require_atom(self.env[name], name)
                 self._define(name, self.env[name])
@@ -374,12 +375,12 @@ class _Lowering(ExprLowering):
         """Whether an iteration may read the value `name` had before it (or after the loop)."""
         if self._live_outside(name, loop):
             return True
-        if isinstance(loop, gast.While) and name in _loaded_names(loop.test):
+        if isinstance(loop, gast.While) and name in loaded_names(loop.test):
             return True
         for stmt in loop.body:
-            if name in _loaded_names(stmt):
+            if name in loaded_names(stmt):
                 return True
-            if isinstance(stmt, gast.Assign) and name in _stored_names([stmt]):
+            if isinstance(stmt, gast.Assign) and name in stored_names([stmt]):
                 return False  # assigned before any read in this iteration
         return False
 
@@ -401,50 +402,3 @@ class _Lowering(ExprLowering):
                 f"the tuple `{name}` reassigned in a branch or loop",
                 hint="unpack it into separate names first",
             )
-
-
-def _param_names(node: gast.FunctionDef) -> list[str]:
-    args = node.args
-    return [a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
-
-
-def _stored_names(stmts: list[gast.stmt]) -> set[str]:
-    """Names the statements assign, `a` of `a[i] = v` included (it gets a new version)."""
-    names = set()
-    for stmt in stmts:
-        for n in gast.walk(stmt):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-                names.add(n.id)
-            elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
-                names |= {n.value.id} if isinstance(n.value, gast.Name) else set()
-    return names
-
-
-def _loads(node: gast.AST) -> list[gast.Name]:
-    """Names `node` reads; `x += e` reads `x` although its target is a store."""
-    found = []
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            found.append(n)
-        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
-            found.append(n.target)
-    return found
-
-
-def _loaded_names(node: gast.AST) -> set[str]:
-    return {n.id for n in _loads(node)}
-
-
-def _load_lines(node: gast.FunctionDef) -> dict[str, list[int]]:
-    lines: dict[str, list[int]] = {}
-    for n in _loads(node):
-        lines.setdefault(n.id, []).append(n.lineno)
-    return lines
-
-
-def _names(target: gast.expr, count: int) -> bool:
-    return (
-        isinstance(target, gast.Tuple)
-        and len(target.elts) == count
-        and all(isinstance(e, gast.Name) for e in target.elts)
-    )

@@ -1,0 +1,52 @@
+"""Which names a piece of gast code reads and writes: what the lowering's liveness rests on."""
+
+from __future__ import annotations
+
+import gast
+
+
+def param_names(node: gast.FunctionDef) -> list[str]:
+    args = node.args
+    return [a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+
+
+def stored_names(stmts: list[gast.stmt]) -> set[str]:
+    """Names the statements assign, `a` of `a[i] = v` included (it gets a new version)."""
+    names = set()
+    for stmt in stmts:
+        for n in gast.walk(stmt):
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                names.add(n.id)
+            elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
+                names |= {n.value.id} if isinstance(n.value, gast.Name) else set()
+    return names
+
+
+def loads(node: gast.AST) -> list[gast.Name]:
+    """Names `node` reads; `x += e` reads `x` although its target is a store."""
+    found = []
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            found.append(n)
+        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+            found.append(n.target)
+    return found
+
+
+def loaded_names(node: gast.AST) -> set[str]:
+    return {n.id for n in loads(node)}
+
+
+def load_lines(node: gast.FunctionDef) -> dict[str, list[int]]:
+    lines: dict[str, list[int]] = {}
+    for n in loads(node):
+        lines.setdefault(n.id, []).append(n.lineno)
+    return lines
+
+
+def tuple_of_names(target: gast.expr, count: int) -> bool:
+    return (
+        isinstance(target, gast.Tuple)
+        and len(target.elts) == count
+        and all(isinstance(e, gast.Name) for e in target.elts)
+    )
