@@ -18,7 +18,13 @@ Wrt = int | str | tuple[int | str, ...]
 
 def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Derivative:
     """The derivative, after checking that running it on `values` is what `f` would do."""
-    d = _derivative(f, mode, wrt)
+    params = list(_signature(f).parameters)
+    structures = tuple(
+        (name, _structure(values[params.index(name)]))
+        for name in wrt
+        if _structure(values[params.index(name)]) is not None
+    )
+    d = derivative(f, mode, wrt, structures=structures)
     for param, line in d.inplace_arguments:
         if isinstance(values[d.params.index(param)], np.ndarray):
             raise UnsupportedSyntaxError(
@@ -93,12 +99,46 @@ def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _is_differentiable(value: object) -> bool:
+def _is_leaf(value: object) -> bool:
+    """A float scalar or a float array: what has a derivative of its own."""
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, (float, np.floating)):
         return True
     return isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)
+
+
+def _structure(value: object) -> tuple[str, tuple] | None:
+    """(kind, indices or keys) of a tuple, list or dict of floats and float arrays."""
+    if isinstance(value, (tuple, list)) and value and all(_is_leaf(v) for v in value):
+        return type(value).__name__, tuple(range(len(value)))
+    is_dict = isinstance(value, dict) and bool(value)
+    if is_dict and all(_is_leaf(v) and isinstance(k, (str, int)) for k, v in value.items()):
+        return "dict", tuple(value)
+    return None
+
+
+def _is_differentiable(value: object) -> bool:
+    return _is_leaf(value) or _structure(value) is not None
+
+
+def _leaves(value: object) -> list[tuple[object, object]]:
+    """(key, leaf) pairs: one with key None for a leaf, one per item for a structure."""
+    if _structure(value) is None:
+        return [(None, value)]
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    return list(items)
+
+
+def _replaced(value: object, key: object, leaf: object) -> object:
+    """`value` with the leaf at `key` replaced (the leaf itself when `key` is None)."""
+    if key is None:
+        return leaf
+    if isinstance(value, dict):
+        return {**value, key: leaf}
+    items = list(value)
+    items[key] = leaf
+    return type(value)(items)
 
 
 def _check_differentiable(f: Callable, name: str, value: object) -> None:
@@ -116,7 +156,10 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
     ):
         hint = "complex inputs are not supported; split into real and imaginary parts"
     else:
-        hint = "differentiate with respect to float scalars or float NumPy arrays"
+        hint = (
+            "differentiate with respect to float scalars, float NumPy arrays, "
+            "or a tuple, list or dict of them"
+        )
     raise ArgumentError(
         f"cannot differentiate `{f.__name__}` with respect to `{name}`, a {kind}",
         **_where(f),
@@ -125,6 +168,8 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
 
 
 def _zero_like(x: object) -> object:
+    if _structure(x) is not None:
+        return _map_leaves(lambda _, leaf: _zero_like(leaf), x)
     if isinstance(x, np.ndarray):
         return np.zeros_like(x)
     if isinstance(x, np.generic):
@@ -136,6 +181,8 @@ def _like(g: object, x: object) -> object:
     """`g` in the type, dtype and shape of `x` (`None`, a symbolic zero, becomes zeros)."""
     if g is None:
         return _zero_like(x)
+    if _structure(x) is not None:
+        return _map_leaves(lambda key, leaf: _like(g[key], leaf), x)
     if isinstance(x, np.ndarray):
         arr = np.asarray(g, dtype=x.dtype)
         if arr.shape != x.shape:
@@ -144,6 +191,12 @@ def _like(g: object, x: object) -> object:
     if isinstance(x, np.generic):
         return x.dtype.type(g)
     return float(g)
+
+
+def _map_leaves(fn: Callable, x: object) -> object:
+    if isinstance(x, dict):
+        return {key: fn(key, leaf) for key, leaf in x.items()}
+    return type(x)(fn(key, leaf) for key, leaf in enumerate(x))
 
 
 def _require_scalar(f: Callable, out: object) -> None:
@@ -188,14 +241,18 @@ def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -
     zeros = [_zero_like(x) for x in inputs]
     out, grads = None, []
     for k, x in enumerate(inputs):
-        grad = np.zeros(np.shape(x))
-        for index in np.ndindex(np.shape(x)):
-            seed = np.zeros_like(x) if isinstance(x, np.ndarray) else 1.0
-            if isinstance(x, np.ndarray):
-                seed[index] = 1.0
-            out, tangent = d.function(*values, *zeros[:k], seed, *zeros[k + 1 :])
-            _require_scalar(f, out)
-            grad[index] = 0.0 if tangent is None else tangent
+        grad = _zero_like(x)
+        for key, leaf in _leaves(x):
+            leaf_grad = np.zeros(np.shape(leaf))
+            for index in np.ndindex(np.shape(leaf)):
+                seed = np.zeros_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
+                if isinstance(leaf, np.ndarray):
+                    seed[index] = 1.0
+                tangents = [*zeros[:k], _replaced(zeros[k], key, seed), *zeros[k + 1 :]]
+                out, tangent = d.function(*values, *tangents)
+                _require_scalar(f, out)
+                leaf_grad[index] = 0.0 if tangent is None else tangent
+            grad = _replaced(grad, key, leaf_grad)
         grads.append(grad)
     if not inputs:
         out = f(*values)
@@ -256,7 +313,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     chosen = [i for i, t in enumerate(tangents) if t is not None]
     for i in chosen:
         _check_differentiable(f, params[i], primals[i])
-        if np.shape(tangents[i]) != np.shape(primals[i]):
+        if _structure(primals[i]) is None and np.shape(tangents[i]) != np.shape(primals[i]):
             raise ArgumentError(
                 f"the tangent for `{params[i]}` has shape {np.shape(tangents[i])}, "
                 f"its primal {np.shape(primals[i])}",

@@ -53,16 +53,22 @@ _IN_PROGRESS: set[tuple] = set()
 
 
 def derivative(
-    fn: types.FunctionType, mode: str, wrt: tuple[str, ...], *, for_calls: bool = False
+    fn: types.FunctionType,
+    mode: str,
+    wrt: tuple[str, ...],
+    *,
+    for_calls: bool = False,
+    structures: tuple = (),
 ) -> Derivative:
     """The compiled derivative of `fn`, transformed once per (source code, mode, wrt).
 
     `for_calls`: the variant called from other generated code, which returns zeros where
-    the public API's variant returns None (a symbolic zero).
+    the public API's variant returns None (a symbolic zero). `structures`: (parameter,
+    (kind, keys)) for parameters passed as tuples, lists or dicts.
     """
     with _LOCK:
         per_function = _CACHE.setdefault(fn, {})
-        key = (fn.__code__, mode, wrt, for_calls)
+        key = (fn.__code__, mode, wrt, for_calls, structures)
         if key not in per_function:
             marker = (id(fn), key)
             if marker in _IN_PROGRESS:
@@ -74,7 +80,9 @@ def derivative(
                 )
             _IN_PROGRESS.add(marker)
             try:
-                per_function[key] = differentiate(fn, mode, wrt, for_calls=for_calls)
+                per_function[key] = differentiate(
+                    fn, mode, wrt, for_calls=for_calls, structures=dict(structures)
+                )
             finally:
                 _IN_PROGRESS.discard(marker)
         return per_function[key]
@@ -96,7 +104,12 @@ def ssa_source(fn: types.FunctionType) -> str:
 
 
 def differentiate(
-    fn: types.FunctionType, mode: str, wrt: tuple[str, ...], *, for_calls: bool = False
+    fn: types.FunctionType,
+    mode: str,
+    wrt: tuple[str, ...],
+    *,
+    for_calls: bool = False,
+    structures: dict | None = None,
 ) -> Derivative:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`."""
     ssa = to_ssa(fn)
@@ -104,8 +117,12 @@ def differentiate(
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
-    transform = tangent_function if mode == "forward" else adjoint_function
-    tree = transform(ssa, list(wrt), aliases, callees, zeros_for_none=for_calls)
+    if mode == "forward":
+        tree = tangent_function(ssa, list(wrt), aliases, callees, zeros_for_none=for_calls)
+    else:
+        tree = adjoint_function(
+            ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures
+        )
     source = to_source(tree)
     cells.update(callees.cells)
     cells.update(scope.closure)

@@ -10,23 +10,35 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .api import _is_differentiable, grad, jvp, vjp
+from .api import _is_differentiable, _map_leaves, _structure, grad, jvp, vjp
 
 
 def _random_like(x: object, rng: np.random.Generator) -> object:
+    if _structure(x) is not None:
+        return _map_leaves(lambda _, leaf: _random_like(leaf, rng), x)
     if isinstance(x, np.ndarray):
         return rng.standard_normal(x.shape).astype(x.dtype)
     return float(rng.standard_normal())
 
 
 def _flat(value: object) -> np.ndarray:
-    if isinstance(value, tuple):
+    if isinstance(value, dict):
+        value = tuple(value.values())
+    if isinstance(value, (tuple, list)):
         return np.concatenate([_flat(v) for v in value]) if value else np.zeros(0)
     return np.ravel(np.asarray(value, dtype=np.float64))
 
 
+def _moved(arg: object, tangent: object, step: float) -> object:
+    if tangent is None:
+        return arg
+    if _structure(arg) is not None:
+        return _map_leaves(lambda key, leaf: leaf + step * tangent[key], arg)
+    return arg + step * tangent
+
+
 def _shift(args: tuple, tangents: tuple, step: float) -> tuple:
-    return tuple(a if t is None else a + step * t for a, t in zip(args, tangents, strict=True))
+    return tuple(_moved(a, t, step) for a, t in zip(args, tangents, strict=True))
 
 
 def numeric_jvp(f: Callable, args: Sequence, tangents: Sequence, step: float = 1e-6) -> np.ndarray:
@@ -89,5 +101,7 @@ def check_modes_agree(f: Callable, args: Sequence, *, rtol: float = 1e-12, atol:
     reverse = grad(f, wrt=wrt)(*args)
     forward = grad(f, wrt=wrt, mode="forward")(*args)
     for r, fwd in zip(reverse, forward, strict=True):
-        np.testing.assert_allclose(r, fwd, rtol=rtol, atol=atol, err_msg="reverse vs forward")
+        np.testing.assert_allclose(
+            _flat(r), _flat(fwd), rtol=rtol, atol=atol, err_msg="reverse vs forward"
+        )
     return reverse

@@ -18,12 +18,18 @@ from ..ssa.ir import Var
 from .templates import zeros_like
 
 
+def item_key(var: str, item: object) -> str:
+    """The adjoint key of one item of a tuple, list or dict value: `t#0`, `p#'w'`."""
+    return f"{var}#{item!r}"
+
+
 def primal(key: str) -> ast.expr:
     """The primal value an adjoint key stands for: `t`, or `t[0]` for the key `t#0`."""
     name, _, item = key.partition("#")
     if not item:
         return build.name(name)
-    return ast.Subscript(value=build.name(name), slice=build.constant(int(item)), ctx=ast.Load())
+    index = build.constant(ast.literal_eval(item))
+    return ast.Subscript(value=build.name(name), slice=index, ctx=ast.Load())
 
 
 @dataclass
@@ -69,7 +75,8 @@ class Adjoints:
 
     def fresh(self, var: str) -> str:
         """A new adjoint name for `var` (`t#0`, item 0 of the tuple `t`, gets `t_0_bar`)."""
-        return self.namer.fresh(f"{var.replace('#', '_')}_bar")
+        readable = "".join(c if c.isalnum() or c == "_" else "_" for c in var).rstrip("_")
+        return self.namer.fresh(f"{readable}_bar")
 
     def reset(self, var: str) -> None:
         """`var` was (re)assigned here: before this point its adjoint starts from zero."""

@@ -37,20 +37,31 @@ import operator
 from dataclasses import dataclass
 
 from ..codegen import build
+from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
 from ..ssa.ir import Assign, Const, For, Function, If, Prim, Var, While, used_vars, walk
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
-from .adjoints import Adjoints, primal
+from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, is_user_call
 from .templates import contribution, differentiable_operands, rule_for, zeros_like
 
 
 def adjoint_function(
-    fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, *, zeros_for_none=False
+    fn: Function,
+    wrt: list[str],
+    aliases: Aliases,
+    callees: Callees,
+    *,
+    zeros_for_none: bool = False,
+    structures: dict[str, tuple[str, tuple]] | None = None,
 ) -> ast.FunctionDef:
-    """`f_vjp(*params) -> (value, pullback)`, the pullback returning the adjoints of `wrt`."""
-    return _Reverse(fn, aliases, callees, zeros_for_none).function(wrt)
+    """`f_vjp(*params) -> (value, pullback)`, the pullback returning the adjoints of `wrt`.
+
+    `structures`: parameters that are tuples, lists or dicts, as (kind, indices or keys).
+    """
+    reverse = _Reverse(fn, aliases, callees, zeros_for_none, structures or {})
+    return reverse.function(wrt)
 
 
 @dataclass
@@ -65,13 +76,18 @@ class _CallSite:
 
 
 class _Reverse:
-    def __init__(self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool) -> None:
+    def __init__(
+        self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool, structures: dict
+    ) -> None:
         self.fn = fn
+        self.kinds = {name: kind for name, (kind, _) in structures.items()}
         self.aliases = aliases
         self.callees = callees
         self.zeros_for_none = zeros
         self.calls: dict[int, _CallSite] = {}
-        self.tuple_vars: dict[str, int] = {}
+        # values whose items have adjoints of their own: a helper's tuple result, or a
+        # tuple, list or dict argument; each maps to its items' indices or keys
+        self.items: dict[str, tuple] = {name: keys for name, (_, keys) in structures.items()}
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.adjoints = Adjoints(self.namer, aliases)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
@@ -97,11 +113,30 @@ class _Reverse:
         return build.function(name, self.fn.params, [*forward, pullback, ret])
 
     def gradient(self, param: str) -> ast.expr:
+        if param in self.items:  # a tuple, list or dict argument: the same structure back
+            return self.structured_gradient(param)
         if param in self.adjoints.names:
             return build.name(self.adjoints.names[param])
         if self.zeros_for_none:  # called from generated code, which wants a value
             return zeros_like(Var(param), self.aliases)
         return build.constant(None)  # a symbolic zero, made concrete by the API
+
+    def structured_gradient(self, param: str) -> ast.expr:
+        kind, keys = self.kinds[param], self.items[param]
+        values = []
+        for key in keys:
+            name = self.adjoints.names.get(item_key(param, key))
+            if name is not None:
+                values.append(build.name(name))
+            elif self.zeros_for_none:
+                values.append(zeros_like(primal(item_key(param, key)), self.aliases))
+            else:
+                values.append(build.constant(None))
+        if kind == "dict":
+            return ast.Dict(keys=[build.constant(k) for k in keys], values=values)
+        if kind == "list":
+            return ast.List(elts=values, ctx=ast.Load())
+        return build.tuple_of(values)
 
     def prepare_calls(self) -> None:
         """Derive every active call's callee first: its outputs decide how tuples flow back."""
@@ -115,7 +150,7 @@ class _Reverse:
                 pullback = self.namer.fresh(f"{stmt.target}_pullback")
                 self.calls[id(stmt)] = _CallSite(name, pullback, operands, active, outputs)
                 if outputs:
-                    self.tuple_vars[stmt.target] = outputs
+                    self.items[stmt.target] = tuple(range(outputs))
 
     def seed_outputs(self) -> list[str]:
         """One pullback parameter per output; an output returned twice sums its cotangents."""
@@ -154,8 +189,8 @@ class _Reverse:
         if incoming is None:
             return []
         code: list[ast.stmt] = [build.comment(render_line(stmt))]
-        item = _tuple_item(stmt, self.tuple_vars)
-        if item is not None:  # `a = t[k]` of a helper's tuple result: item k's adjoint
+        item = self.item_of(stmt)
+        if item is not None:  # `a = t[k]` of a tuple result or argument: item k's adjoint
             return code + self.adjoints.add(item, build.name(incoming))
         for index, var in differentiable_operands(self.fn, stmt, self.active):
             if isinstance(stmt.value, Var):
@@ -168,19 +203,53 @@ class _Reverse:
             code += self.adjoints.add(var.name, value)
         return code
 
+    def item_of(self, stmt: Assign) -> str | None:
+        """The adjoint key `t#k` when `stmt` is `a = t[k]` of a value with item adjoints.
+
+        Any other use of such a value where a derivative flows is refused, with its line.
+        """
+        value = stmt.value
+        if not isinstance(value, Prim):
+            return None
+        structured = [a for a in used_vars(value) if a in self.items and a in self.active]
+        if not structured:
+            return None
+        if value.fn is operator.getitem:
+            base, index = value.args
+            item = index.items[0] if len(index.items) == 1 and not index.is_tuple else None
+            if isinstance(item, Const) and base.name in self.items:
+                keys = self.items[base.name]
+                key = item.value
+                if isinstance(key, int) and keys == tuple(range(len(keys))):
+                    key = key % len(keys)
+                if key in keys:
+                    return item_key(base.name, key)
+        raise UnsupportedSyntaxError(
+            f"unsupported construct: `{structured[0]}` (a tuple, list or dict) used other than "
+            "by indexing it with a literal",
+            filename=self.fn.filename,
+            line=stmt.line,
+            hint="unpack it first (`w, b = params`) or index it with a literal (`params['w']`)",
+        )
+
     def call(self, stmt: Assign, site: _CallSite) -> list[ast.stmt]:
         """`x_bar, … = y_pullback(y_bar)`: the callee's own adjoint code."""
         if site.outputs:
-            keys = [f"{stmt.target}#{k}" for k in range(site.outputs)]
+            keys = [item_key(stmt.target, k) for k in range(site.outputs)]
         else:
             keys = [stmt.target]
-        if not any(k in self.adjoints.names for k in keys):
+        whole = self.adjoints.names.get(stmt.target) if site.outputs else None
+        if whole is not None:  # the tuple itself flowed on (returned): its items' adjoints
+            keys = [stmt.target]
+            cotangents = [_item(build.name(whole), k) for k in range(site.outputs)]
+        elif not any(k in self.adjoints.names for k in keys):
             return []
-        cotangents = [
-            build.name(self.adjoints.names[k]) if k in self.adjoints.names
-            else zeros_like(primal(k), self.aliases)
-            for k in keys
-        ]  # fmt: skip
+        else:
+            cotangents = [
+                build.name(self.adjoints.names[k]) if k in self.adjoints.names
+                else zeros_like(primal(k), self.aliases)
+                for k in keys
+            ]  # fmt: skip
         for key in keys:
             self.adjoints.reset(key)
         results = [self.namer.fresh(f"{v.name}_bar") for v in site.active]
@@ -325,18 +394,8 @@ class _Reverse:
         return code
 
 
-def _tuple_item(stmt: Assign, tuple_vars: dict[str, int]) -> str | None:
-    """The adjoint key `t#k` when `stmt` is `a = t[k]` of a helper's tuple result `t`."""
-    value = stmt.value
-    if not (isinstance(value, Prim) and value.fn is operator.getitem):
-        return None
-    base, index = value.args
-    if not (isinstance(base, Var) and base.name in tuple_vars):
-        return None
-    item = index.items[0] if len(index.items) == 1 and not index.is_tuple else None
-    if isinstance(item, Const) and isinstance(item.value, int):
-        return f"{base.name}#{item.value % tuple_vars[base.name]}"
-    return None
+def _item(value: ast.expr, index: int) -> ast.expr:
+    return ast.Subscript(value=value, slice=build.constant(index), ctx=ast.Load())
 
 
 def _saved(code: list[ast.stmt], candidates: set[str]) -> list[str]:

@@ -156,11 +156,10 @@ class _Lowering(ExprLowering):
                 self._define(target.id, value)
             return
         names = [elt.id for elt in target.elts]
-        if not isinstance(value, tuple):  # a helper's tuple result, or rows of an array
-            value = tuple(
-                self._atom_of(Prim(operator.getitem, (value, Index((Const(k),), False))))
-                for k in range(len(names))
-            )
+        if not isinstance(value, tuple):  # a helper's tuple result, a tuple argument, rows
+            for k, name in enumerate(names):
+                self._define(name, Prim(operator.getitem, (value, Index((Const(k),), False))))
+            return
         if len(value) != len(names):
             raise UnsupportedSyntaxError(
                 f"cannot unpack {len(value)} values into {len(names)} names",

@@ -1,0 +1,83 @@
+"""Gradients with respect to tuple, list and dict arguments come back in the same structure."""
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.errors import UnsupportedSyntaxError
+from s2s_ad.testing import check_grads, check_modes_agree
+
+
+def mlp_tuple(params, x):
+    w1, b1, w2, b2 = params
+    h = np.tanh(x @ w1 + b1)
+    return np.sum((h @ w2 + b2) ** 2)
+
+
+def mlp_dict(params, x):
+    h = np.tanh(x @ params["w1"] + params["b1"])
+    return np.sum((h @ params["w2"]) ** 2) + params["scale"] * 0.5
+
+
+def indexed_list(ws, x):
+    return np.sum(ws[0] * x) + np.sum(ws[-1] * x * x)
+
+
+def partly_used(params, x):
+    a, _ = params
+    return a * x
+
+
+def iterates(params, x):
+    total = 0.0
+    for p in params:  # <- error
+        total = total + p * x
+    return total
+
+
+rng = np.random.default_rng(11)
+X = rng.standard_normal((5, 3))
+TUPLE = (rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((4, 2)), 0.3)
+DICT = {
+    "w1": rng.standard_normal((3, 4)),
+    "b1": rng.standard_normal(4),
+    "w2": rng.standard_normal((4, 2)),
+    "scale": 1.7,
+}
+LIST = [rng.standard_normal(3), rng.standard_normal(3)]
+
+CASES = [
+    (mlp_tuple, (TUPLE, X)),
+    (mlp_dict, (DICT, X)),
+    (indexed_list, (LIST, rng.standard_normal(3))),
+    (partly_used, ((1.5, 2.5), 0.7)),
+]
+
+
+@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_jvp_and_vjp_match_numeric(fn, args):
+    check_grads(fn, args)
+
+
+@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_modes_agree(fn, args):
+    check_modes_agree(fn, args)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_gradient_has_the_structure_of_its_argument(mode):
+    g = ad.grad(mlp_tuple, mode=mode)(TUPLE, X)
+    assert isinstance(g, tuple) and len(g) == 4
+    assert [np.shape(a) for a in g] == [np.shape(a) for a in TUPLE]
+    assert type(g[3]) is float
+    d = ad.grad(mlp_dict, mode=mode)(DICT, X)
+    assert isinstance(d, dict) and list(d) == list(DICT)
+    assert d["scale"] == pytest.approx(0.5)
+    assert isinstance(ad.grad(indexed_list, mode=mode)(LIST, np.ones(3)), list)
+    assert ad.grad(partly_used, mode=mode)((1.5, 2.5), 0.7) == (pytest.approx(0.7), 0.0)
+
+
+def test_other_uses_are_a_located_error():
+    with pytest.raises(UnsupportedSyntaxError, match="used other than by indexing") as info:
+        ad.grad(iterates)((1.0, 2.0), 0.5)
+    assert info.value.hint.startswith("unpack it first")
