@@ -27,6 +27,7 @@ from .ssa.ir import Function
 from .ssa.jumps import eliminate_jumps
 from .ssa.lower import lower
 from .ssa.render import render_function
+from .ssa.returns import eliminate_returns
 from .ssa.verify import verify
 
 MODES = ("forward", "reverse")
@@ -89,10 +90,11 @@ def derivative(
 
 
 def to_ssa(fn: types.FunctionType) -> Function:
-    """Stages up to the intermediate form: parse, validate, desugar, jumps, lower, verify."""
+    """Stages up to the intermediate form: parse, validate, desugar, returns, jumps, lower,
+    verify."""
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
-    tree = eliminate_jumps(desugar(parsed.node))
+    tree = eliminate_jumps(eliminate_returns(desugar(parsed.node), parsed.filename))
     scope = Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
     verify(ssa)

@@ -93,6 +93,9 @@ class _Writer:
         test = self.draw(st.sampled_from(CONDITIONS)).format(a=a, b=b)
         self.lines.append(f"{'    ' * indent}if {test}:")
         self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
+        if self.draw(st.integers(0, 4)) == 0:  # an early return
+            value = self.draw(st.sampled_from(self.pool))
+            self.lines.append(f"{'    ' * (indent + 1)}return np.sum({value} * 1.5)")
         if self.draw(st.booleans()):
             self.lines.append(f"{'    ' * indent}else:")
             self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
@@ -120,8 +123,8 @@ def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=Fals
     """A function `f(x0, x1, ...)` as source text.
 
     Assignments, reassignments and `+=`; with `control_flow`, also `if`/`else` and `for`
-    loops (nested up to two deep, some with a `break` or `continue`) that overwrite
-    variables. With `augment=False` there is no `+=` (NumPy's in-place `+=` cannot grow an
+    loops (nested up to two deep, some with a `break`, `continue` or early `return`) that
+    overwrite variables. With `augment=False` there is no `+=` (NumPy's in-place `+=` cannot grow an
     array's shape under broadcasting).
     """
     names = [f"x{i}" for i in range(n_inputs)]

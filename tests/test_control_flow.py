@@ -216,6 +216,39 @@ def update_rows(m, v):
     return np.sum(out * out)
 
 
+def early_return(x):
+    if x > 1.0:
+        return x * x
+    elif x < -1.0:
+        return -x
+    y = np.sin(x)
+    return y * 2.0
+
+
+def return_in_loop(x):
+    for i in range(10):
+        x = x * 1.3 + 0.1
+        if x > 3.0:
+            return x * i
+    return x
+
+
+def return_in_nested_loop(x):
+    for i in range(4):
+        for j in range(4):
+            x = np.sin(x) + 0.5 * j
+            if x > 1.2:
+                return x * i
+    return -x
+
+
+def ends_in_branch(x):
+    if x > 0.0:
+        return x**3
+    else:
+        return np.exp(x)
+
+
 def rnn(w, u, xs):
     h = np.zeros(3)
     for t in range(xs.shape[0]):
@@ -268,6 +301,14 @@ CASES = [
     (break_in_nested_loop, (0.3,)),
     (fill_in_loop, (0.7, 5)),
     (update_rows, (M, rng.standard_normal(4))),
+    (early_return, (1.5,)),
+    (early_return, (-1.5,)),
+    (early_return, (0.5,)),
+    (return_in_loop, (1.1,)),
+    (return_in_loop, (0.01,)),
+    (return_in_nested_loop, (0.3,)),
+    (ends_in_branch, (0.7,)),
+    (ends_in_branch, (-0.7,)),
 ]
 
 

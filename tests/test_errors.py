@@ -31,12 +31,6 @@ def uses_with(x):
     return y
 
 
-def return_in_loop(x):
-    for _ in range(3):
-        return x  # <- error
-    return x
-
-
 def for_else(x):
     for _ in range(3):  # <- error
         x = x * 2.0
@@ -106,10 +100,10 @@ def uses_import(x):
     return x * len(os.sep)
 
 
-def early_return(x):
+def mixed_returns(x):
+    if x > 0.0:
+        return x, x
     return x  # <- error
-    x = x * 2.0
-    return x
 
 
 def no_return(x):
@@ -183,7 +177,6 @@ def unpack_call(x):
 CASES = [
     (uses_try, UnsupportedSyntaxError, "`try`"),
     (uses_with, UnsupportedSyntaxError, "`with`"),
-    (return_in_loop, UnsupportedSyntaxError, "`return` before the end"),
     (for_else, UnsupportedSyntaxError, "`for … else`"),
     (element_of_argument, UnsupportedSyntaxError, "in-place update of the argument `x`"),
     (
@@ -200,8 +193,8 @@ CASES = [
     (uses_lambda, UnsupportedSyntaxError, "lambda"),
     (uses_print, UnsupportedSyntaxError, "thrown away"),
     (uses_import, UnsupportedSyntaxError, "import"),
-    (early_return, UnsupportedSyntaxError, "`return` before the end"),
-    (no_return, UnsupportedSyntaxError, "must end with `return"),
+    (mixed_returns, UnsupportedSyntaxError, "different numbers of values"),
+    (no_return, UnsupportedSyntaxError, "does not return a value"),
     (star_args, UnsupportedSyntaxError, r"\*args"),
     (attribute_of_local, UnsupportedSyntaxError, "attribute `.real` of a local value"),
     (method_call, UnsupportedSyntaxError, r"method `.cumsum\(\)` of a local value"),

@@ -20,12 +20,20 @@ def assign(target: str | gast.expr, value: gast.expr, like: gast.AST) -> gast.As
     return gast.copy_location(gast.Assign(targets=[node], value=value, type_comment=None), like)
 
 
+def _spanning(node: gast.stmt, like: gast.AST, body: list[gast.stmt]) -> gast.stmt:
+    """`node` located at `like`, its last line the last line of its body (liveness is by line)."""
+    gast.copy_location(node, like)
+    ends = [getattr(s, "end_lineno", None) for s in body] + [getattr(like, "end_lineno", None)]
+    node.end_lineno = max(e for e in ends if e is not None)
+    return node
+
+
 def if_(test: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.If:
-    return gast.copy_location(gast.If(test=test, body=body, orelse=[]), like)
+    return _spanning(gast.If(test=test, body=body, orelse=[]), like, body)
 
 
 def while_(test: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.While:
-    return gast.copy_location(gast.While(test=test, body=body, orelse=[]), like)
+    return _spanning(gast.While(test=test, body=body, orelse=[]), like, body)
 
 
 def not_(operand: gast.expr) -> gast.expr:
@@ -43,6 +51,10 @@ def less(left: gast.expr, right: gast.expr) -> gast.expr:
 def loaded(target: gast.Subscript) -> gast.Subscript:
     """The element `a[i]` read, for the target `a[i]` written."""
     return gast.Subscript(value=target.value, slice=target.slice, ctx=gast.Load())
+
+
+def tuple_of(elts: list[gast.expr], *, store: bool = False) -> gast.Tuple:
+    return gast.Tuple(elts=elts, ctx=gast.Store() if store else gast.Load())
 
 
 def plus(left: gast.expr, right: gast.expr) -> gast.expr:

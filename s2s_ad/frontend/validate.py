@@ -66,17 +66,18 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     """Raise `UnsupportedSyntaxError` at the first construct the lowering cannot handle."""
     _check_signature(node, filename)
     body = without_docstring(node.body)
-    if not body or not isinstance(body[-1], gast.Return) or body[-1].value is None:
+    returns = [n for stmt in body for n in gast.walk(stmt) if isinstance(n, gast.Return)]
+    if not any(r.value is not None for r in returns):
         line = body[-1].lineno if body else node.lineno
         raise UnsupportedSyntaxError(
-            f"`{node.name}` must end with `return <value>`",
+            f"`{node.name}` does not return a value",
             filename=filename,
             line=line,
-            hint="return the value to differentiate on the last line",
+            hint="return the value to differentiate",
         )
     for stmt in body:
         for child in gast.walk(stmt):
-            _check_node(child, filename, at_end=child is body[-1])
+            _check_node(child, filename)
 
 
 def _check_signature(node: gast.FunctionDef, filename: str) -> None:
@@ -96,7 +97,7 @@ def star_parameter_error(name: str, what: str, filename: str, line: int) -> Unsu
     )
 
 
-def _check_node(child: gast.AST, filename: str, *, at_end: bool) -> None:
+def _check_node(child: gast.AST, filename: str) -> None:
     line = getattr(child, "lineno", None)
     kind = type(child)
     if kind in REJECTED:
@@ -110,13 +111,6 @@ def _check_node(child: gast.AST, filename: str, *, at_end: bool) -> None:
             filename=filename,
             line=line,
             hint="rewrite it with straight-line arithmetic and function calls",
-        )
-    if isinstance(child, gast.Return) and not at_end:
-        raise UnsupportedSyntaxError(
-            "unsupported construct: `return` before the end of the function",
-            filename=filename,
-            line=line,
-            hint="compute the result and return it on the last line",
         )
     if isinstance(child, (gast.BinOp, gast.UnaryOp, gast.AugAssign)):
         op = child.op

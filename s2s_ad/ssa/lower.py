@@ -253,11 +253,15 @@ class _Lowering(ExprLowering):
             self.env[name] = envs[0].get(name, envs[1].get(name))
             if not self._live_outside(name, stmt):
                 continue
+            if any(name not in env for env in envs):
+                # Assigned on one path only: None on the other, so the joined variable (and
+                # a zero adjoint made from it) exists on every path.
+                unset = Var(self._define(name, Const(None)))
+                envs = [env if name in env else {**env, name: unset} for env in envs]
             joined = self.namer.version(name)
             for block, env in zip(blocks, envs, strict=True):
-                if name in env:
-                    self._require_atom(env[name], name)
-                    block.append(Assign(joined, env[name], self.line))
+                self._require_atom(env[name], name)
+                block.append(Assign(joined, env[name], self.line))
             self.env[name] = Var(joined)
         self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
 
