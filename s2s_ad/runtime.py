@@ -8,7 +8,9 @@ from .errors import S2SError
 
 
 def zeros_like(x):
-    """A zero derivative for `x`: `0.0` for a scalar, an array of zeros for an array."""
+    """A zero derivative for `x`: `0.0` for a scalar, zeros for an array, one per item of a list."""
+    if isinstance(x, list):
+        return Derivatives(zeros_like(item) for item in x)
     return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
 
 
@@ -21,6 +23,15 @@ def setitem(x, v, index):
 
 def getitem_vjp(g, x, index):
     """Cotangent of `x` in `x[index]`: `g` scattered into zeros, summed where indices repeat."""
+    if isinstance(x, list):
+        out = zeros_like(x)
+        positions = range(len(x))[index]
+        if isinstance(positions, int):
+            out[positions] = out[positions] + g
+        else:
+            for k, item in zip(positions, g, strict=True):
+                out[k] = out[k] + item
+        return out
     out = np.zeros_like(x)
     np.add.at(out, index, g)
     return out
@@ -101,3 +112,41 @@ def xlogy(x, y):
     """`x * log(y)`, taken as 0 where `x == 0` (the exponent's partial of `y ** p` at 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.asarray(x) == 0, 0.0, x * np.log(y))
+
+
+class Derivatives(list):
+    """The tangent or adjoint of a list: one per item, added item by item (not concatenated)."""
+
+    def __add__(self, other):
+        return Derivatives(a + b for a, b in zip(self, other, strict=True))
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Derivatives(-a for a in self)
+
+    def __getitem__(self, index):
+        item = list.__getitem__(self, index)
+        return Derivatives(item) if isinstance(index, slice) else item
+
+
+def make_list(*items):
+    """`[a, b]`: a list display."""
+    return list(items)
+
+
+def append(xs, v):
+    """`xs.append(v)` as a new list (the SSA form keeps every version of `xs`)."""
+    return type(xs)([*xs, v]) if isinstance(xs, Derivatives) else [*xs, v]
+
+
+def unstack(g, x):
+    """Cotangent of `x` in `np.array(x)` / `np.stack(x)` along axis 0: a list when `x` is one."""
+    if isinstance(x, (list, tuple)):
+        return Derivatives(g[k] for k in range(len(x)))
+    return g
+
+
+def sum_vjp(g, x):
+    """Cotangent of the list `x` in `sum(x)`: `g` for every item, in the item's shape."""
+    return Derivatives(unbroadcast(g, item) for item in x)

@@ -249,6 +249,30 @@ def ends_in_branch(x):
         return np.exp(x)
 
 
+def collect_in_loop(x, n):
+    hs = []
+    h = x
+    for _ in range(n):
+        h = np.tanh(h * 1.3 + 0.2)
+        hs.append(h)
+    return np.sum(np.stack(hs) ** 2) + np.sum(hs[-1] + sum(hs))
+
+
+def array_of_scalars(x, y):
+    v = np.array([x * y, np.sin(x), 2.0])
+    w = [x, y]
+    w.append(x * x)
+    return np.sum(v * v) + np.dot(np.array(w), v)
+
+
+def iterate_over_list(x):
+    parts = [x, x * 2.0, np.sin(x)]
+    total = 0.0
+    for p in parts:
+        total = total + p * p
+    return total + parts[1] * parts[-1]
+
+
 def rnn(w, u, xs):
     h = np.zeros(3)
     for t in range(xs.shape[0]):
@@ -309,6 +333,10 @@ CASES = [
     (return_in_nested_loop, (0.3,)),
     (ends_in_branch, (0.7,)),
     (ends_in_branch, (-0.7,)),
+    (collect_in_loop, (0.4, 5)),
+    (collect_in_loop, (rng.standard_normal(3), 4)),
+    (array_of_scalars, (0.7, 1.3)),
+    (iterate_over_list, (0.9,)),
 ]
 
 

@@ -59,9 +59,15 @@ def element_of_global(x):
 GLOBAL_ARRAY = np.zeros(3)
 
 
-def list_display(x):
-    ys = [x, x]  # <- error
-    return ys
+def append_to_argument(xs, x):
+    xs.append(x)  # <- error
+    return np.sum(np.array(xs))
+
+
+def list_method(x):
+    ys = [x, x]
+    ys.pop()  # <- error
+    return np.sum(np.array(ys))
 
 
 def membership(x):
@@ -182,10 +188,11 @@ CASES = [
     (
         element_through_alias,
         UnsupportedSyntaxError,
-        "through an alias: it is the same array as `y`",
+        "through an alias: it is the same object as `y`",
     ),
-    (element_of_global, UnsupportedSyntaxError, "element of something other than a local array"),
-    (list_display, UnsupportedSyntaxError, "list display"),
+    (element_of_global, UnsupportedSyntaxError, "not a local array or list"),
+    (append_to_argument, UnsupportedSyntaxError, r"argument `xs` \(append\)"),
+    (list_method, UnsupportedSyntaxError, "expression statement"),
     (membership, UnsupportedSyntaxError, "comparison `In`"),
     (uses_yield, UnsupportedSyntaxError, "yield"),
     (uses_global, UnsupportedSyntaxError, "`global`"),

@@ -136,6 +136,11 @@ def shape_rows() -> None:
     row("operator.getitem", "np.sum(x[y] ** 2)", POS, np.array([0, 2, 0]))
     row("operator.getitem", "np.sum(x[x > 1.0] ** 2)", POS)
     row("rt.setitem", "np.sum(_set(x, y) ** 2)", POS, ROW)
+    row("rt.append", "np.sum(np.array([x, y * 2.0, x * y]) ** 2)", 1.3, 0.4)
+    row("np.array", "np.sum(np.array([x, y]) * np.array(x))", ROW, ROW)
+    row("np.stack", "np.sum(np.stack([x, y * y]) ** 2)", ROW, ROW)
+    row("np.stack", "np.sum(np.stack([x, y], axis=1) * np.stack([y, x], -2))", POS, POS)
+    row("sum", "np.sum(sum([x, y, x * y]) ** 2)", ROW, ROW)
 
 
 def _set_rows_source() -> str:

@@ -9,6 +9,7 @@ from ..ssa.ir import (
     ATTRIBUTE,
     BINARY_OPERATORS,
     COMPARE_OPERATORS,
+    LIST,
     METHOD,
     UNARY_OPERATORS,
     Atom,
@@ -129,6 +130,8 @@ def call(
 ) -> ast.expr:
     """`fn(*args, **kwargs)` written as the user wrote it: infix, method, attribute or call."""
     keywords = [ast.keyword(arg=k, value=v) for k, v in kwargs]
+    if style == LIST:
+        return ast.List(elts=args, ctx=ast.Load())
     if style == ATTRIBUTE:
         return ast.Attribute(value=args[0], attr=spelled, ctx=ast.Load())
     if style == METHOD:

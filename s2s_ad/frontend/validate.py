@@ -41,7 +41,6 @@ REJECTED: dict[type, tuple[str, str]] = {
 
 # Constructs still to come.
 NOT_YET: dict[type, str] = {
-    gast.List: "list display",
     gast.Dict: "dict display",
     gast.ListComp: "list comprehension",
     gast.FunctionDef: "nested `def`",
@@ -121,7 +120,7 @@ def _check_node(child: gast.AST, filename: str) -> None:
                 line=line,
                 hint="use arithmetic operators or NumPy functions",
             )
-    if isinstance(child, gast.Expr):
+    if isinstance(child, gast.Expr) and not is_append(child):
         raise UnsupportedSyntaxError(
             "unsupported construct: an expression statement whose value is thrown away",
             filename=filename,
@@ -139,6 +138,19 @@ def _check_node(child: gast.AST, filename: str) -> None:
             line=line,
             hint="give the variable a value where it is declared",
         )
+
+
+def is_append(stmt: gast.stmt) -> bool:
+    """`xs.append(v)` on a local name: the one expression statement s2s_ad takes."""
+    call = stmt.value if isinstance(stmt, gast.Expr) else None
+    return (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr == "append"
+        and isinstance(call.func.value, gast.Name)
+        and len(call.args) == 1
+        and not call.keywords
+    )
 
 
 def _check_target(target: gast.AST, filename: str, line: int | None) -> None:

@@ -66,8 +66,8 @@ class Index:
 
 Operand = Atom | Index
 
-# How a primitive is written in source: `f(x)`, `x.f(y)`, `x.T`, or an operator.
-CALL, METHOD, ATTRIBUTE = "call", "method", "attribute"
+# How a primitive is written in source: `f(x)`, `x.f(y)`, `x.T`, `[a, b]`, or an operator.
+CALL, METHOD, ATTRIBUTE, LIST = "call", "method", "attribute", "list"
 
 
 @dataclass(frozen=True)

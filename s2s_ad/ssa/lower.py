@@ -60,10 +60,7 @@ def lower(
 
 class _Lowering(ExprLowering):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
-        super().__init__(node, scope, filename)
-        self.aliases = aliases
-        for alias in vars(aliases).values():
-            self.namer.reserve(alias)
+        super().__init__(node, scope, filename, aliases)
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
         self.params = param_names(node)
         for name in self.params:
@@ -112,6 +109,12 @@ class _Lowering(ExprLowering):
             self._for(stmt)
         elif isinstance(stmt, gast.While):
             self._while(stmt)
+        elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through
+            name = stmt.value.func.value.id
+            self._update(name, "append")
+            value = self._atom(stmt.value.args[0])
+            current = self.env[name]
+            self._define(name, Prim(runtime.append, (current, value), spelled=self._rt("append")))
         elif not isinstance(stmt, gast.Pass):  # validate lets nothing else through
             raise self._unsupported(type(stmt).__name__, hint="rewrite it as plain assignments")
 
@@ -183,34 +186,46 @@ class _Lowering(ExprLowering):
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
         base = target.value
-        if not isinstance(base, gast.Name) or not isinstance(self.env.get(base.id), Var):
+        if not isinstance(base, gast.Name):
             raise self._unsupported(
                 "assignment to an element of something other than a local array",
                 hint="assign elements of arrays the function created (e.g. with np.zeros)",
             )
+        self._update(base.id, "element assignment")
+        index = self._index(target.slice)
         current = self.env[base.id]
+        self._define(
+            base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
+        )
+
+    def _update(self, name: str, what: str) -> None:
+        """Refuse an in-place update that someone else would see: of an argument, a global,
+        or a value another name still refers to (the SSA form gives the update a new version)."""
+        current = self.env.get(name)
+        if not isinstance(current, Var):
+            raise self._unsupported(
+                f"{what} on `{name}`, which is not a local array or list",
+                hint="update arrays and lists the function created (e.g. with np.zeros or [])",
+            )
         if current.name in self.argument_of:
             raise self._unsupported(
-                f"in-place update of the argument `{base.id}`, "
-                "which would modify the caller's array",
-                hint=f"copy it first: `{base.id} = {base.id}.copy()`",
+                f"in-place update of the argument `{name}` ({what}), "
+                "which would modify the caller's value",
+                hint=f"copy it first: `{name} = {name}.copy()`",
             )
         root = self.copy_of.get(current.name, current.name)
         others = [
-            name
-            for name, bound in self.env.items()
-            if name != base.id
+            other
+            for other, bound in self.env.items()
+            if other != name
             and isinstance(bound, Var)
             and self.copy_of.get(bound.name, bound.name) == root
         ]
         if others:
             raise self._unsupported(
-                f"update of `{base.id}` through an alias: it is the same array as `{others[0]}`",
-                hint=f"make it a copy: `{base.id} = {others[0]}.copy()`",
+                f"update of `{name}` through an alias: it is the same object as `{others[0]}`",
+                hint=f"make it a copy: `{name} = {others[0]}.copy()`",
             )
-        index = self._index(target.slice)
-        spelled = f"{self.aliases.rt}.setitem"
-        self._define(base.id, Prim(runtime.setitem, (current, value, index), spelled=spelled))
 
     def _return(self, stmt: gast.Return) -> None:
         if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):

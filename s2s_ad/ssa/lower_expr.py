@@ -12,11 +12,13 @@ import operator
 import gast
 import numpy as np
 
+from .. import runtime
 from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.scope import Scope, is_missing
-from ..naming import Namer
+from ..naming import Aliases, Namer
 from .ir import (
     ATTRIBUTE,
+    LIST,
     METHOD,
     Assign,
     Atom,
@@ -71,8 +73,11 @@ Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a
 class ExprLowering:
     """State of a lowering in progress, and the expression half of it."""
 
-    def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str) -> None:
+    def __init__(
+        self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases
+    ) -> None:
         self.node = node
+        self.aliases = aliases
         self.scope = scope
         self.filename = filename
         self.line = node.lineno
@@ -82,9 +87,13 @@ class ExprLowering:
             for n in gast.walk(node)
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         }
-        self.namer = Namer(self.taken)
+        self.namer = Namer(self.taken | set(vars(aliases).values()))
         self.env: dict[str, Binding] = {}
         self.body: list[Stmt] = []
+
+    def _rt(self, name: str) -> str:
+        """How generated code spells the runtime helper `name`."""
+        return f"{self.aliases.rt}.{name}"
 
     def emit(self, stmt: Stmt) -> None:
         self.body.append(stmt)
@@ -121,6 +130,8 @@ class ExprLowering:
             return self._bool_op(node)
         if isinstance(node, gast.IfExp):
             return self._joined(node.test, node.body, node.orelse)
+        if isinstance(node, gast.List):
+            return self._list(node)
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
@@ -259,6 +270,14 @@ class ExprLowering:
             ]
             return SliceItem(*parts)
         return self._atom(node)
+
+    def _list(self, node: gast.List) -> Expr:
+        """`[a, b]` is `[]` with `a` and `b` appended: one primitive each."""
+        items = [self._atom(elt) for elt in node.elts]
+        value: Expr = Prim(runtime.make_list, (), style=LIST)
+        for item in items:
+            value = Prim(runtime.append, (self._atom_of(value), item), spelled=self._rt("append"))
+        return value
 
     # comparisons and short-circuit logic
 

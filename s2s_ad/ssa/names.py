@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend.validate import is_append
+
 
 def param_names(node: gast.FunctionDef) -> list[str]:
     args = node.args
@@ -19,6 +21,8 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
                 names.add(n.id)
             elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
                 names |= {n.value.id} if isinstance(n.value, gast.Name) else set()
+            elif isinstance(n, gast.Expr) and is_append(n):  # xs.append(v): a new version of xs
+                names.add(n.value.func.value.id)
     return names
 
 
