@@ -31,7 +31,23 @@ BINARY = [
     "np.hypot({a}, 1.0 + np.tanh({b}) ** 2)",
     "np.arctan2({a}, 2.0 + {b} * {b})",
     "{a} * np.cos({b})",
+    "helper({a}, {b})",
+    "pair({a}, {b})[0]",
 ]
+# Helpers the programs call: their own branches, loop and tuple result are differentiated too.
+HELPERS = """
+def helper(a, b):
+    if np.sum(a) > 0.0:
+        return np.tanh(a) * np.cos(b)
+    return a * 0.5 + np.sin(b)
+
+
+def pair(a, b):
+    c = a
+    for _ in range(2):
+        c = np.sin(c) + 0.1 * np.tanh(b)
+    return c, a * b
+"""
 CONDITIONS = [
     "np.sum({a}) > 0.0",
     "np.sum({a}) < np.sum({b})",
@@ -141,7 +157,7 @@ def load(source: str):
     """Write `source` to a module file (s2s_ad reads source from files) and return `f`."""
     name = f"s2s_program_{next(_counter)}"
     path = _modules_dir / f"{name}.py"
-    path.write_text("import math\n\nimport numpy as np\n\n\n" + source)
+    path.write_text("import math\n\nimport numpy as np\n\n" + HELPERS + "\n\n" + source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
