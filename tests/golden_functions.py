@@ -33,3 +33,40 @@ def clashing_names(x, x_bar, _t1):
 
 def two_results(x, y):
     return x * y, x + 1.0
+
+
+def loop_with_branch(x, n):
+    for i in range(n):
+        if x > 1.0:
+            x = x / 2.0 + i
+        else:
+            x = x * x + 0.1
+    return x
+
+
+def calls_helper(x, y):
+    a, b = polar(x, y)
+    return a * b + scalar_chain(x, a)
+
+
+def polar(r, theta):
+    return r * math.cos(theta), r * math.sin(theta)
+
+
+def early_exit(x):
+    total = 0.0
+    for k in range(10):
+        total = total + x**k
+        if total > 5.0:
+            return total
+    return -total
+
+
+def collects(x, n):
+    hs = []
+    for _ in range(n):
+        x = np.tanh(x)
+        hs.append(x)
+    hs_array = np.stack(hs)
+    hs_array[0] = 0.0
+    return np.sum(hs_array)

@@ -70,6 +70,15 @@ def list_method(x):
     return np.sum(np.array(ys))
 
 
+def uses_exec(x):
+    exec("y = 2")  # <- error
+    return x
+
+
+def uses_eval(x):
+    return eval("x * 2") * x  # <- error
+
+
 def membership(x):
     return x * (x in (1.0, 2.0))  # <- error
 
@@ -194,6 +203,8 @@ CASES = [
     (append_to_argument, UnsupportedSyntaxError, r"argument `xs` \(append\)"),
     (list_method, UnsupportedSyntaxError, "expression statement"),
     (membership, UnsupportedSyntaxError, "comparison `In`"),
+    (uses_exec, UnsupportedSyntaxError, "expression statement"),
+    (uses_eval, UnsupportedSyntaxError, "call of `eval`, which can read local variables"),
     (uses_yield, UnsupportedSyntaxError, "yield"),
     (uses_global, UnsupportedSyntaxError, "`global`"),
     (uses_del, UnsupportedSyntaxError, "`del`"),

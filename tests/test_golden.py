@@ -16,7 +16,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 import golden_functions as gf
 
 GOLDEN = Path(__file__).parent / "golden"
-NAMES = ["tanh_layer", "scalar_chain", "swap", "partly_active", "clashing_names", "two_results"]
+NAMES = [
+    "tanh_layer",
+    "scalar_chain",
+    "swap",
+    "partly_active",
+    "clashing_names",
+    "two_results",
+    "loop_with_branch",
+    "calls_helper",
+    "early_exit",
+    "collects",
+]
 
 
 def render(name: str) -> str:

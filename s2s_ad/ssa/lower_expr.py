@@ -67,6 +67,10 @@ ARRAY_METHODS = {
     "copy": np.copy,
 }
 
+# Built-ins that read or run code on the caller's local variables: their derivative would be
+# silently wrong, so they are refused wherever they appear.
+INTROSPECTION = (eval, exec, locals, vars, globals, compile)
+
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
@@ -190,6 +194,11 @@ class ExprLowering:
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
+        if any(callee.value is builtin for builtin in INTROSPECTION):
+            raise self._unsupported(
+                f"call of `{callee.source}`, which can read local variables s2s_ad cannot see",
+                hint="write the computation out as code",
+            )
         return Prim(callee.value, args, kwargs, spelled=callee.source)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
