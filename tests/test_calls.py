@@ -80,6 +80,30 @@ def helper_on_arrays(w, x):
     return np.sum(square(h))
 
 
+def nested_closure(x, y):
+    def inner(t, scale=2.0):
+        """A nested helper reading `x` from the enclosing function."""
+        if t > 0.0:
+            return t * x * scale
+        return -t
+
+    def both(t):
+        return t * y, t + x
+
+    a, b = both(x)
+    return inner(a) + inner(b, scale=3.0) + inner(-1.0)
+
+
+def nested_in_loop(x, n):
+    def step(h, k):
+        return np.tanh(h * x + k)
+
+    h = x
+    for k in range(n):
+        h = step(h, 0.1 * k)
+    return h
+
+
 rng = np.random.default_rng(5)
 CASES = [
     (calls_square, (0.7,)),
@@ -92,6 +116,9 @@ CASES = [
     (other_module, (0.8, rng.standard_normal(3))),
     (closure_helper, (0.8,)),
     (helper_on_arrays, (rng.standard_normal((3, 4)), rng.standard_normal(4))),
+    (nested_closure, (0.7, 1.3)),
+    (nested_closure, (-0.7, 1.3)),
+    (nested_in_loop, (0.6, 4)),
 ]
 
 

@@ -79,6 +79,20 @@ def uses_eval(x):
     return eval("x * 2") * x  # <- error
 
 
+def nested_recursion(x):
+    def down(t):
+        return down(t - 1.0)  # <- error
+
+    return down(x)
+
+
+def nested_as_value(x):
+    def inner(t):
+        return t
+
+    return np.sum(map(inner, x))  # <- error
+
+
 def membership(x):
     return x * (x in (1.0, 2.0))  # <- error
 
@@ -203,6 +217,8 @@ CASES = [
     (append_to_argument, UnsupportedSyntaxError, r"argument `xs` \(append\)"),
     (list_method, UnsupportedSyntaxError, "expression statement"),
     (membership, UnsupportedSyntaxError, "comparison `In`"),
+    (nested_recursion, UnsupportedSyntaxError, "recursive call of the nested function `down`"),
+    (nested_as_value, UnsupportedSyntaxError, "the nested function `inner` used as a value"),
     (uses_exec, UnsupportedSyntaxError, "expression statement"),
     (uses_eval, UnsupportedSyntaxError, "call of `eval`, which can read local variables"),
     (uses_yield, UnsupportedSyntaxError, "yield"),

@@ -6,6 +6,17 @@ from __future__ import annotations
 import gast
 
 
+def walk_own(node: gast.AST):
+    """Like `gast.walk`, without entering nested function definitions (other scopes)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        for child in gast.iter_child_nodes(current):
+            if not isinstance(child, (gast.FunctionDef, gast.Lambda)):
+                pending.append(child)
+
+
 def name(identifier: str, *, store: bool = False) -> gast.Name:
     ctx = gast.Store() if store else gast.Load()
     return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gast
 
 from ..errors import UnsupportedSyntaxError
+from . import nodes
 from .parse import without_docstring
 
 # Constructs that are never differentiated, with what to do instead.
@@ -43,7 +44,6 @@ REJECTED: dict[type, tuple[str, str]] = {
 NOT_YET: dict[type, str] = {
     gast.Dict: "dict display",
     gast.ListComp: "list comprehension",
-    gast.FunctionDef: "nested `def`",
     gast.JoinedStr: "f-string",
 }
 
@@ -65,7 +65,7 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     """Raise `UnsupportedSyntaxError` at the first construct the lowering cannot handle."""
     _check_signature(node, filename)
     body = without_docstring(node.body)
-    returns = [n for stmt in body for n in gast.walk(stmt) if isinstance(n, gast.Return)]
+    returns = [n for stmt in body for n in nodes.walk_own(stmt) if isinstance(n, gast.Return)]
     if not any(r.value is not None for r in returns):
         line = body[-1].lineno if body else node.lineno
         raise UnsupportedSyntaxError(
@@ -80,6 +80,13 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
 
 
 def _check_signature(node: gast.FunctionDef, filename: str) -> None:
+    if node.decorator_list:
+        raise UnsupportedSyntaxError(
+            f"unsupported construct: a decorated nested function `{node.name}`",
+            filename=filename,
+            line=node.lineno,
+            hint="define it without decorators",
+        )
     args = node.args
     for star, what in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
         if star is not None:
@@ -120,7 +127,9 @@ def _check_node(child: gast.AST, filename: str) -> None:
                 line=line,
                 hint="use arithmetic operators or NumPy functions",
             )
-    if isinstance(child, gast.Expr) and not is_append(child):
+    if isinstance(child, gast.FunctionDef):
+        _check_signature(child, filename)
+    if isinstance(child, gast.Expr) and not is_append(child) and not _is_string(child):
         raise UnsupportedSyntaxError(
             "unsupported construct: an expression statement whose value is thrown away",
             filename=filename,
@@ -138,6 +147,11 @@ def _check_node(child: gast.AST, filename: str) -> None:
             line=line,
             hint="give the variable a value where it is declared",
         )
+
+
+def _is_string(stmt: gast.Expr) -> bool:
+    """A string standing alone: a docstring, or text used as a comment (desugar drops it)."""
+    return isinstance(stmt.value, gast.Constant) and isinstance(stmt.value.value, str)
 
 
 def is_append(stmt: gast.stmt) -> bool:

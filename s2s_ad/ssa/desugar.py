@@ -29,6 +29,8 @@ def desugar(node: gast.FunctionDef) -> gast.FunctionDef:
 def _desugar_block(stmts: list[gast.stmt]) -> list[gast.stmt]:
     out = []
     for stmt in stmts:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+            continue  # a docstring or a string used as a comment
         for field in ("body", "orelse"):
             if isinstance(getattr(stmt, field, None), list):
                 setattr(stmt, field, _desugar_block(getattr(stmt, field)))

@@ -47,8 +47,10 @@ from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..naming import DEFAULT_ALIASES, Aliases
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While, walk
+from .jumps import eliminate_jumps
 from .lower_expr import BINOPS, Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names, tuple_of_names
+from .returns import eliminate_returns
 
 
 def lower(
@@ -69,6 +71,7 @@ class _Lowering(ExprLowering):
         self.argument_of: dict[str, str] = {name: name for name in self.params}
         self.inplace_arguments: list[tuple[str, int]] = []
         self.loads = load_lines(node)
+        self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
 
@@ -109,6 +112,8 @@ class _Lowering(ExprLowering):
             self._for(stmt)
         elif isinstance(stmt, gast.While):
             self._while(stmt)
+        elif isinstance(stmt, gast.FunctionDef):
+            self._nested_def(stmt)
         elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through
             name = stmt.value.func.value.id
             self._update(name, "append")
@@ -227,6 +232,59 @@ class _Lowering(ExprLowering):
                 hint=f"make it a copy: `{name} = {others[0]}.copy()`",
             )
 
+    def _nested_def(self, stmt: gast.FunctionDef) -> None:
+        """A nested function is inlined where it is called: it reads the enclosing values
+        (its closure) as they are at the call, like Python does."""
+        fn = eliminate_jumps(eliminate_returns(stmt, self.filename))
+        for name, lines in load_lines(fn).items():  # the rewrites read names of their own
+            self.loads.setdefault(name, []).extend(lines)
+        self.nested[stmt.name] = fn
+        self.env.pop(stmt.name, None)
+
+    def _inline(self, fn: gast.FunctionDef, args: tuple, kwargs: tuple) -> Binding:
+        if fn.name in self.inlining:
+            raise self._unsupported(
+                f"recursive call of the nested function `{fn.name}`",
+                hint="write the recursion as a loop",
+            )
+        bound = self._bind_arguments(fn, args, dict(kwargs))
+        outer, line = self.env, self.line
+        self.env = {**outer, **bound}
+        self.inlining.append(fn.name)
+        try:
+            self._block(fn.body[:-1])
+            self.line = fn.body[-1].lineno
+            result = self._binding(fn.body[-1].value)
+        finally:
+            self.inlining.pop()
+            self.env, self.line = outer, line
+        return result
+
+    def _bind_arguments(self, fn: gast.FunctionDef, args: tuple, kwargs: dict) -> dict:
+        positional = [a.id for a in [*fn.args.posonlyargs, *fn.args.args]]
+        keyword_only = [a.id for a in fn.args.kwonlyargs]
+        with_default = positional[len(positional) - len(fn.args.defaults) :]
+        defaults = dict(zip(with_default, fn.args.defaults, strict=True))
+        kw_defaults = zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)
+        defaults.update((a.id, d) for a, d in kw_defaults)
+        if len(args) > len(positional) or set(kwargs) - set(positional + keyword_only):
+            raise self._unsupported(
+                f"call of `{fn.name}` with arguments it does not take",
+                hint="match the nested function's parameters",
+            )
+        bound = dict(zip(positional, args, strict=False))  # fewer arguments than parameters
+        for name in positional + keyword_only:
+            if name in kwargs:
+                bound[name] = kwargs[name]
+            elif name not in bound:
+                if defaults.get(name) is None:
+                    raise self._unsupported(
+                        f"call of `{fn.name}` without its argument `{name}`",
+                        hint="pass every parameter that has no default",
+                    )
+                bound[name] = self._atom(defaults[name])
+        return bound
+
     def _return(self, stmt: gast.Return) -> None:
         if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):
             # `return <expr>`: the result is named after the function, so its adjoint reads
@@ -245,6 +303,9 @@ class _Lowering(ExprLowering):
         """An atom, or a static tuple for a tuple literal or a name bound to one."""
         if isinstance(node, gast.Tuple):
             return self._tuple(node)
+        nested = self._nested_call(node)
+        if nested is not None:
+            return nested
         if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), tuple):
             return self.env[node.id]
         return self._atom(node)

@@ -94,6 +94,7 @@ class ExprLowering:
         self.namer = Namer(self.taken | set(vars(aliases).values()))
         self.env: dict[str, Binding] = {}
         self.body: list[Stmt] = []
+        self.nested: dict[str, gast.FunctionDef] = {}  # nested functions, inlined where called
 
     def _rt(self, name: str) -> str:
         """How generated code spells the runtime helper `name`."""
@@ -139,6 +140,11 @@ class ExprLowering:
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
+        if name in self.nested:
+            raise self._unsupported(
+                f"the nested function `{name}` used as a value",
+                hint="call it directly, or define it at module level to pass it around",
+            )
         bound = self.env.get(name)
         if isinstance(bound, tuple):
             return self._constant_tuple_of(bound, name)
@@ -185,7 +191,15 @@ class ExprLowering:
             )
         return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
 
-    def _call(self, node: gast.Call) -> Prim:
+    def _call(self, node: gast.Call) -> Expr:
+        nested = self._nested_call(node)
+        if isinstance(nested, tuple):
+            raise self._unsupported(
+                "a nested function's several results used as one value",
+                hint="unpack them: `a, b = inner(x)`",
+            )
+        if nested is not None:
+            return nested
         args = tuple(self._atom(arg) for arg in node.args)
         kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
         if any(name is None for name, _ in kwargs):
@@ -200,6 +214,16 @@ class ExprLowering:
                 hint="write the computation out as code",
             )
         return Prim(callee.value, args, kwargs, spelled=callee.source)
+
+    def _nested_call(self, node: gast.expr) -> Binding | None:
+        """The inlined result of a call of a nested function, or None for any other node."""
+        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
+            return None
+        if node.func.id not in self.nested:
+            return None
+        args = tuple(self._atom(arg) for arg in node.args)
+        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
+        return self._inline(self.nested[node.func.id], args, kwargs)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
         fn = ARRAY_METHODS.get(func.attr)

@@ -36,7 +36,7 @@ from ..naming import Namer
 
 def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef:
     """Return `node` with a single `return` at the end."""
-    returns = [n for n in gast.walk(node) if isinstance(n, gast.Return)]
+    returns = [n for n in nodes.walk_own(node) if isinstance(n, gast.Return)]
     if len(returns) == 1 and node.body and node.body[-1] is returns[0]:
         return node
     arity = _arity(returns, filename)
@@ -79,7 +79,7 @@ def _arity(returns: list[gast.Return], filename: str) -> int | None:
 
 
 def _returns(stmt: gast.stmt) -> bool:
-    return any(isinstance(n, gast.Return) for n in gast.walk(stmt))
+    return any(isinstance(n, gast.Return) for n in nodes.walk_own(stmt))
 
 
 class _Rewriter:
