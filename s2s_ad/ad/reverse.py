@@ -328,7 +328,7 @@ class _Reverse:
 
     def assigned_in(self, block: list) -> set[str]:
         """Primal names a block assigns: targets, loop targets, helpers' pullbacks, and the
-        tapes and records of nested loops and branches."""
+        tapes, records and last header values of nested loops and branches."""
         names: set[str] = set()
         for stmt in walk(block):
             if isinstance(stmt, (Assign, For)):
@@ -337,6 +337,7 @@ class _Reverse:
                 names.add(self.sites[id(stmt)][0])
             if id(stmt) in self.calls:
                 names.add(self.calls[id(stmt)].pullback)
+            names.update(end for end, _ in self.ends.get(id(stmt), []))
         return names
 
     def numbered(self, prefix: str) -> str:
