@@ -35,12 +35,14 @@ def two_results(x, y):
     return x * y, x + 1.0
 
 
-def loop_with_branch(x, n):
-    for i in range(n):
+def while_with_branch(x, n):
+    i = 0
+    while i < n:
         if x > 1.0:
             x = x / 2.0 + i
         else:
             x = x * x + 0.1
+        i += 1
     return x
 
 

@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from derivative_tests import derivative_tests
 from helpers_elsewhere import normalise, shifted_square
 
 import s2s_ad as ad
-from s2s_ad.testing import check_grads, check_modes_agree
 
 OFFSET = 100.0  # not the helper module's OFFSET
 
@@ -122,14 +122,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_jvp_and_vjp_match_numeric(fn, args):
-    check_grads(fn, args)
-
-
-@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_grad_forward_equals_reverse(fn, args):
-    check_modes_agree(fn, args)
+test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
 
 
 def test_helper_globals_are_its_own_modules():

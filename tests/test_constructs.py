@@ -8,9 +8,7 @@ scalar functions `grad` in reverse mode against `grad` in forward mode.
 import math
 
 import numpy as np
-import pytest
-
-from s2s_ad.testing import check_grads, check_modes_agree
+from derivative_tests import derivative_tests
 
 SCALE = 1.5  # a module-level global: read, not differentiated
 A = np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]])
@@ -227,16 +225,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_jvp_and_vjp_match_numeric(fn, args):
-    check_grads(fn, args)
-
-
-SCALAR_CASES = [
-    (fn, args) for fn, args in CASES if np.ndim(fn(*args)) == 0 and not isinstance(fn(*args), tuple)
-]
-
-
-@pytest.mark.parametrize(("fn", "args"), SCALAR_CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_grad_forward_equals_reverse(fn, args):
-    check_modes_agree(fn, args)
+test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)

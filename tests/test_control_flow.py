@@ -3,10 +3,9 @@
 import math
 
 import numpy as np
-import pytest
+from derivative_tests import derivative_tests
 
 import s2s_ad as ad
-from s2s_ad.testing import check_grads, check_modes_agree
 
 
 def branch(x, y):
@@ -340,14 +339,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_jvp_and_vjp_match_numeric(fn, args):
-    check_grads(fn, args)
-
-
-@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_grad_forward_equals_reverse(fn, args):
-    check_modes_agree(fn, args)
+test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
 
 
 def test_pullback_can_be_called_twice():

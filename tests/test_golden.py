@@ -23,7 +23,7 @@ NAMES = [
     "partly_active",
     "clashing_names",
     "two_results",
-    "loop_with_branch",
+    "while_with_branch",
     "calls_helper",
     "early_exit",
     "collects",

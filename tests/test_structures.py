@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from derivative_tests import derivative_tests
 
 import s2s_ad as ad
 from s2s_ad.errors import UnsupportedSyntaxError
-from s2s_ad.testing import check_grads, check_modes_agree
 
 
 def mlp_tuple(params, x):
@@ -54,14 +54,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_jvp_and_vjp_match_numeric(fn, args):
-    check_grads(fn, args)
-
-
-@pytest.mark.parametrize(("fn", "args"), CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_modes_agree(fn, args):
-    check_modes_agree(fn, args)
+test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
 
 
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
