@@ -37,10 +37,6 @@ def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Der
     return d
 
 
-def _derivative(f: Callable, mode: str, wrt: tuple[str, ...]) -> Derivative:
-    return derivative(f, mode, wrt)
-
-
 # arguments
 
 
@@ -354,7 +350,7 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
 def derivative_source(f: Callable, mode: str = "reverse", wrt: Wrt = 0) -> str:
     """The generated source of `f`'s derivative: `f_vjp` (reverse) or `f_jvp` (forward)."""
     _check_mode(mode, ("reverse", "forward"))
-    return _derivative(f, mode, _wrt_names(f, wrt)).source
+    return derivative(f, mode, _wrt_names(f, wrt)).source
 
 
 __all__ = ["S2SError", "derivative_source", "grad", "jvp", "value_and_grad", "vjp"]

@@ -30,8 +30,6 @@ from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
 from .ssa.verify import verify
 
-MODES = ("forward", "reverse")
-
 
 @dataclass(frozen=True)
 class Derivative:

@@ -228,9 +228,9 @@ def test_generated_source_is_visible_to_inspect_and_tracebacks():
     import textwrap
     import traceback
 
-    from s2s_ad.api import _derivative
+    from s2s_ad.pipeline import derivative
 
-    d = _derivative(loss, "reverse", ("w",))
+    d = derivative(loss, "reverse", ("w",))
     assert textwrap.dedent(inspect.getsource(d.function)) == d.source
     _, pullback = d.function(np.ones((2, 3)), np.arange(3.0))
     try:
