@@ -19,11 +19,8 @@ Wrt = int | str | tuple[int | str, ...]
 def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Derivative:
     """The derivative, after checking that running it on `values` is what `f` would do."""
     params = list(_signature(f).parameters)
-    structures = tuple(
-        (name, _structure(values[params.index(name)]))
-        for name in wrt
-        if _structure(values[params.index(name)]) is not None
-    )
+    found = [(name, _structure(values[params.index(name)])) for name in wrt]
+    structures = tuple((name, kind) for name, kind in found if kind is not None)
     d = derivative(f, mode, wrt, structures=structures)
     for param, line in d.inplace_arguments:
         if isinstance(values[d.params.index(param)], np.ndarray):

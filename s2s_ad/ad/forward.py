@@ -96,9 +96,7 @@ class _Tangents:
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active
         ]
-        value = ast.Call(func=build.name(name), args=args, keywords=[])
-        targets = [build.store(stmt.target), build.store(self.name_dot(stmt.target))]
-        return ast.Assign(targets=[ast.Tuple(elts=targets, ctx=ast.Store())], value=value, lineno=0)
+        return build.assign([stmt.target, self.name_dot(stmt.target)], build.call_named(name, args))
 
     def tangent(self, stmt: Assign) -> ast.expr | None:
         """The sum of the contributions of the statement's active operands (None: zero)."""

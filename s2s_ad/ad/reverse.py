@@ -112,26 +112,21 @@ class _Reverse:
         name = self.namer.fresh(f"{self.fn.name}_vjp")
         return build.function(name, self.fn.params, [*forward, pullback, ret])
 
-    def gradient(self, param: str) -> ast.expr:
-        if param in self.items:  # a tuple, list or dict argument: the same structure back
-            return self.structured_gradient(param)
-        if param in self.adjoints.names:
-            return build.name(self.adjoints.names[param])
-        if self.zeros_for_none:  # called from generated code, which wants a value
-            return zeros_like(Var(param), self.aliases)
+    def adjoint(self, key: str, *, zero: bool) -> ast.expr:
+        """The adjoint of `key` as a value; where none flowed, zeros (`zero`) or None."""
+        if key in self.adjoints.names:
+            return build.name(self.adjoints.names[key])
+        if zero:
+            return zeros_like(primal(key), self.aliases)
         return build.constant(None)  # a symbolic zero, made concrete by the API
 
-    def structured_gradient(self, param: str) -> ast.expr:
+    def gradient(self, param: str) -> ast.expr:
+        """What the pullback returns for `param`: zeros when generated code calls it."""
+        if param not in self.items:
+            return self.adjoint(param, zero=self.zeros_for_none)
+        # a tuple, list or dict argument: the same structure back
         kind, keys = self.kinds[param], self.items[param]
-        values = []
-        for key in keys:
-            name = self.adjoints.names.get(item_key(param, key))
-            if name is not None:
-                values.append(build.name(name))
-            elif self.zeros_for_none:
-                values.append(zeros_like(primal(item_key(param, key)), self.aliases))
-            else:
-                values.append(build.constant(None))
+        values = [self.adjoint(item_key(param, k), zero=self.zeros_for_none) for k in keys]
         if kind == "dict":
             return ast.Dict(keys=[build.constant(k) for k in keys], values=values)
         if kind == "list":
@@ -245,21 +240,12 @@ class _Reverse:
         elif not any(k in self.adjoints.names for k in keys):
             return []
         else:
-            cotangents = [
-                build.name(self.adjoints.names[k]) if k in self.adjoints.names
-                else zeros_like(primal(k), self.aliases)
-                for k in keys
-            ]  # fmt: skip
+            cotangents = [self.adjoint(k, zero=True) for k in keys]
         for key in keys:
             self.adjoints.reset(key)
         results = [self.namer.fresh(f"{v.name}_bar") for v in site.active]
-        targets = [build.store(n) for n in results]
-        target = targets[0] if len(targets) == 1 else ast.Tuple(elts=targets, ctx=ast.Store())
-        value = ast.Call(func=build.name(site.pullback), args=cotangents, keywords=[])
-        code = [
-            build.comment(render_line(stmt)),
-            ast.Assign(targets=[target], value=value, lineno=0),
-        ]
+        pulled = build.assign(results, build.call_named(site.pullback, cotangents))
+        code = [build.comment(render_line(stmt)), pulled]
         for var, result in zip(site.active, results, strict=True):
             code += self.adjoints.add(var.name, build.name(result))
         return code
@@ -368,9 +354,7 @@ class _Reverse:
 
     def forward_call(self, stmt: Assign, site: _CallSite) -> ast.stmt:
         args = [build.atom(a) for _, a in site.operands]
-        value = ast.Call(func=build.name(site.function), args=args, keywords=[])
-        targets = [build.store(stmt.target), build.store(site.pullback)]
-        return ast.Assign(targets=[ast.Tuple(elts=targets, ctx=ast.Store())], value=value, lineno=0)
+        return build.assign([stmt.target, site.pullback], build.call_named(site.function, args))
 
     def forward_loop(self, stmt: For | While, site: tuple | None) -> list[ast.stmt]:
         body = self.forward(stmt.body)
@@ -417,11 +401,7 @@ def _tuple(names: list[str]) -> ast.expr:
 
 def _targets(names: list[str]) -> ast.expr:
     """Where the reverse sweep restores them: the same names (`_` when nothing is saved)."""
-    if not names:
-        return build.store("_")
-    if len(names) == 1:
-        return build.store(names[0])
-    return ast.Tuple(elts=[build.store(n) for n in names], ctx=ast.Store())
+    return build.targets(names or ["_"])
 
 
 def _tuple_source(names: list[str]) -> str:
@@ -431,4 +411,4 @@ def _tuple_source(names: list[str]) -> str:
 def _restore(record: str, names: list[str]) -> list[ast.stmt]:
     if not names:
         return []
-    return [ast.Assign(targets=[_targets(names)], value=build.name(record), lineno=0)]
+    return [build.assign(names, build.name(record))]

@@ -157,8 +157,22 @@ def add(total: ast.expr, term: ast.expr) -> ast.expr:
     return ast.BinOp(left=total, op=ast.Add(), right=term)
 
 
-def assign(target: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign(targets=[store(target)], value=value, lineno=0)
+def targets(names: list[str]) -> ast.expr:
+    """Assignment targets: one name, or a tuple of names to unpack into."""
+    if len(names) == 1:
+        return store(names[0])
+    return ast.Tuple(elts=[store(n) for n in names], ctx=ast.Store())
+
+
+def assign(target: str | list[str], value: ast.expr) -> ast.Assign:
+    """`target = value`; with a list of names, `a, b = value`."""
+    names = [target] if isinstance(target, str) else target
+    return ast.Assign(targets=[targets(names)], value=value, lineno=0)
+
+
+def call_named(function: str, args: list[ast.expr]) -> ast.Call:
+    """`function(*args)` for a function the generated code knows by name."""
+    return ast.Call(func=name(function), args=args, keywords=[])
 
 
 def _is_comment(stmt: ast.stmt) -> bool:
