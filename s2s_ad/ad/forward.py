@@ -31,7 +31,7 @@ from ..ssa.ir import Assign, For, Function, If, Return, Var, While, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, is_user_call
-from .templates import contribution, differentiable_operands, rule_for, zeros_like
+from .templates import contributions, zeros_like
 
 
 class _Tangents:
@@ -100,16 +100,11 @@ class _Tangents:
 
     def tangent(self, stmt: Assign) -> ast.expr | None:
         """The sum of the contributions of the statement's active operands (None: zero)."""
+        terms = contributions(
+            self.fn, stmt, self.active, lambda v: self.dots[v.name], self.aliases, reverse=False
+        )
         total = None
-        for index, var in differentiable_operands(self.fn, stmt, self.active):
-            if isinstance(stmt.value, Var):
-                term = build.name(self.dots[var.name])
-            else:
-                rule, site = rule_for(self.fn, stmt)
-                term = contribution(
-                    rule, site, stmt.value, index, self.dots[var.name], stmt.target, self.aliases,
-                    reverse=False,
-                )  # fmt: skip
+        for _, term in terms:
             total = term if total is None else build.add(total, term)
         return total
 

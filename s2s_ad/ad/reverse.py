@@ -44,7 +44,7 @@ from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, is_user_call
-from .templates import contribution, differentiable_operands, rule_for, zeros_like
+from .templates import contributions, zeros_like
 
 
 def adjoint_function(
@@ -187,14 +187,9 @@ class _Reverse:
         item = self.item_of(stmt)
         if item is not None:  # `a = t[k]` of a tuple result or argument: item k's adjoint
             return code + self.adjoints.add(item, build.name(incoming))
-        for index, var in differentiable_operands(self.fn, stmt, self.active):
-            if isinstance(stmt.value, Var):
-                value = build.name(incoming)
-            else:
-                rule, site = rule_for(self.fn, stmt)
-                value = contribution(
-                    rule, site, stmt.value, index, incoming, stmt.target, self.aliases, reverse=True
-                )
+        for var, value in contributions(
+            self.fn, stmt, self.active, lambda _: incoming, self.aliases, reverse=True
+        ):
             code += self.adjoints.add(var.name, value)
         return code
 

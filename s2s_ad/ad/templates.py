@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 
@@ -124,16 +125,26 @@ def _unknown_hint(callee: object) -> str:
     return "use a supported NumPy/math function, or compute this value outside the function"
 
 
-def differentiable_operands(fn: Function, stmt: Assign, active: set[str]) -> list[tuple[int, Var]]:
-    """(parameter index, variable) for each active variable the statement's rule differentiates.
+def contributions(
+    fn: Function,
+    stmt: Assign,
+    active: set[str],
+    incoming: Callable[[Var], str],
+    aliases: Aliases,
+    *,
+    reverse: bool,
+) -> list[tuple[Var, ast.expr]]:
+    """(operand, derivative through it) for each active operand of `stmt`.
 
-    An active variable in a slot with no derivative (a keyword such as `axis`, or a parameter
-    whose template is None) is an error, never a silent zero.
+    `incoming(operand)` names the derivative that flows in: the operand's tangent (forward)
+    or the result's adjoint (reverse). An active variable in a slot with no derivative (a
+    keyword such as `axis`, or a parameter whose template is None) is an error, never a
+    silent zero.
     """
-    if not isinstance(stmt.value, Prim):
-        return (
-            [(0, stmt.value)] if isinstance(stmt.value, Var) and stmt.value.name in active else []
-        )
+    value = stmt.value
+    if not isinstance(value, Prim):  # a copy
+        active_copy = isinstance(value, Var) and value.name in active
+        return [(value, build.name(incoming(value)))] if active_copy else []
     rule, site = rule_for(fn, stmt)
     found = []
     for index, param in enumerate(rule.params):
@@ -141,7 +152,10 @@ def differentiable_operands(fn: Function, stmt: Assign, active: set[str]) -> lis
         if isinstance(atom, Var) and atom.name in active:
             if rule.jvp[index] is None:
                 raise _no_derivative(fn, stmt, rule, param)
-            found.append((index, atom))
+            term = contribution(
+                rule, site, value, index, incoming(atom), stmt.target, aliases, reverse=reverse
+            )
+            found.append((atom, term))
     for name, atom in site.keywords.items():
         if isinstance(atom, Var) and atom.name in active:
             raise _no_derivative(fn, stmt, rule, name)
