@@ -33,6 +33,11 @@ class Namer:
     def reserve(self, name: str) -> None:
         self._taken.add(name)
 
+    @property
+    def taken(self) -> set[str]:
+        """Every name handed out or reserved so far."""
+        return set(self._taken)
+
     def is_taken(self, name: str) -> bool:
         return name in self._taken
 

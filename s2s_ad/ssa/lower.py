@@ -46,7 +46,7 @@ from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..naming import DEFAULT_ALIASES, Aliases
-from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While, walk
+from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
 from .jumps import eliminate_jumps
 from .lower_expr import BINOPS, Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names, tuple_of_names
@@ -67,8 +67,6 @@ class _Lowering(ExprLowering):
         self.params = param_names(node)
         for name in self.params:
             self.env[name] = Var(self.namer.version(name))
-        # SSA names that are still the very object passed in as an argument
-        self.argument_of: dict[str, str] = {name: name for name in self.params}
         self.inplace_arguments: list[tuple[str, int]] = []
         self.loads = load_lines(node)
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
@@ -77,20 +75,16 @@ class _Lowering(ExprLowering):
 
     def run(self) -> Function:
         self._block(self.node.body)
-        taken = self.taken | set(self.namer_taken())
         return Function(
             name=self.node.name,
             params=self.params,
             body=self.body,
             filename=self.filename,
             first_line=self.node.lineno,
-            taken_names=taken,
+            taken_names=self.namer.taken,
             inplace_arguments=self.inplace_arguments,
             aliases=self.aliases,
         )
-
-    def namer_taken(self) -> set[str]:
-        return {s.target for s in walk(self.body) if isinstance(s, (Assign, For))}
 
     # statements
 
@@ -151,8 +145,9 @@ class _Lowering(ExprLowering):
             return
         name = stmt.target.id
         current = self._name(name)
-        if isinstance(current, Var) and current.name in self.argument_of:
-            self.inplace_arguments.append((self.argument_of[current.name], self.line))
+        argument = self._argument_of(current)
+        if argument is not None:
+            self.inplace_arguments.append((argument, self.line))
         op = BINOPS[type(stmt.op)]
         self._define(name, Prim(op, (current, self._atom(stmt.value))))
 
@@ -184,9 +179,14 @@ class _Lowering(ExprLowering):
         self.env[user_name] = Var(target)
         if isinstance(value, Var):  # `y = x`: y is the same object as x
             self.copy_of[target] = self.copy_of.get(value.name, value.name)
-            if value.name in self.argument_of:
-                self.argument_of[target] = self.argument_of[value.name]
         return target
+
+    def _argument_of(self, atom: Binding) -> str | None:
+        """The parameter whose very object `atom` still is (through copies `y = x`), if any."""
+        if not isinstance(atom, Var):
+            return None
+        root = self.copy_of.get(atom.name, atom.name)
+        return root if root in self.params else None
 
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
@@ -212,7 +212,7 @@ class _Lowering(ExprLowering):
                 f"{what} on `{name}`, which is not a local array or list",
                 hint="update arrays and lists the function created (e.g. with np.zeros or [])",
             )
-        if current.name in self.argument_of:
+        if self._argument_of(current) is not None:
             raise self._unsupported(
                 f"in-place update of the argument `{name}` ({what}), "
                 "which would modify the caller's value",
