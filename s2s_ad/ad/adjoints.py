@@ -53,7 +53,11 @@ class Adjoints:
         return self.state.names
 
     def seed(self, var: str, param: str) -> None:
-        self.state.names[var] = param
+        self._own(var, param)
+
+    def _own(self, var: str, name: str) -> None:
+        """From here on `name`, a name of its own, holds the adjoint of `var`."""
+        self.state.names[var] = name
         self.state.owned.add(var)
 
     def add(self, var: str, value: ast.expr) -> list[ast.stmt]:
@@ -64,13 +68,11 @@ class Adjoints:
             if isinstance(value, ast.Name) and fixed is None and not self._is_canonical(value.id):
                 names[var] = value.id
                 return []
-            names[var] = fixed or self.fresh(var)
-            owned.add(var)
+            self._own(var, fixed or self.fresh(var))
             return [build.assign(names[var], value)]
         value = build.add(build.name(names[var]), value)
         if var not in owned:
-            names[var] = fixed or self.fresh(var)
-            owned.add(var)
+            self._own(var, fixed or self.fresh(var))
         return [build.assign(names[var], value)]
 
     def fresh(self, var: str) -> str:
@@ -86,29 +88,26 @@ class Adjoints:
     def _is_canonical(self, name: str) -> bool:
         return name in self.canonical.values()
 
-    def zero(self, var: str, like: Var) -> ast.expr:
-        return zeros_like(primal(like.name), self.aliases)
+    def _value(self, current: str | None, like: str) -> ast.expr:
+        """The adjoint held in `current`, or zeros shaped like the primal `like`."""
+        return build.name(current) if current else zeros_like(primal(like), self.aliases)
 
     # loops
 
     def fix(self, var: str, zero_like: Var) -> list[ast.stmt]:
         """Give `var` a canonical adjoint name for a loop, holding its current adjoint."""
-        if var in self.canonical:  # fixed by an enclosing loop; it must hold a value here
-            if var in self.state.names:
-                return []
-            self.state.names[var] = self.canonical[var]
-            self.state.owned.add(var)
-            return [build.assign(self.canonical[var], self.zero(var, zero_like))]
         current = self.state.names.get(var)
-        if current is not None and var in self.state.owned and not self._aliased(var):
+        if var in self.canonical:  # fixed by an enclosing loop; it must hold a value here
+            if current is not None:
+                return []
+            name = self.canonical[var]
+        elif current is not None and var in self.state.owned and not self._aliased(var):
             self.canonical[var] = current
             return []
-        name = self.fresh(var)
-        self.canonical[var] = name
-        value = build.name(current) if current is not None else self.zero(var, zero_like)
-        self.state.names[var] = name
-        self.state.owned.add(var)
-        return [build.assign(name, value)]
+        else:
+            name = self.canonical[var] = self.fresh(var)
+        self._own(var, name)
+        return [build.assign(name, self._value(current, zero_like.name))]
 
     def _aliased(self, var: str) -> bool:
         mine = self.state.names[var]
@@ -121,10 +120,8 @@ class Adjoints:
             name = self.canonical[var]
             current = self.state.names.get(var)
             if current != name:
-                value = build.name(current) if current else self.zero(var, Var(var))
-                code.append(build.assign(name, value))
-            self.state.names[var] = name
-            self.state.owned.add(var)
+                code.append(build.assign(name, self._value(current, var)))
+            self._own(var, name)
         return code
 
     def release(self, variables: list[str]) -> None:
@@ -139,7 +136,7 @@ class Adjoints:
         """Make both branches end with the same adjoint names; the copies each branch needs."""
         then_code: list[ast.stmt] = []
         else_code: list[ast.stmt] = []
-        merged = State(dict(then.names), set(then.owned))
+        merged = then.copy()
         for var in sorted(set(then.names) | set(otherwise.names)):
             a, b = then.names.get(var), otherwise.names.get(var)
             if a == b:
@@ -152,8 +149,7 @@ class Adjoints:
             target = target or self.fresh(var)
             for name, code in ((a, then_code), (b, else_code)):
                 if name != target:
-                    value = build.name(name) if name else self.zero(var, Var(var))
-                    code.append(build.assign(target, value))
+                    code.append(build.assign(target, self._value(name, var)))
             merged.names[var] = target
             merged.owned.add(var)
         self.state = merged
