@@ -14,10 +14,12 @@ from .api import _is_differentiable, _map_leaves, _structure, grad, jvp, vjp
 
 
 def _random_like(x: object, rng: np.random.Generator) -> object:
-    if _structure(x) is not None:
-        return _map_leaves(lambda _, leaf: _random_like(leaf, rng), x)
-    if isinstance(x, np.ndarray):
-        return rng.standard_normal(x.shape).astype(x.dtype)
+    """A random value of the structure, shape and float dtype of `x` (an input or an output)."""
+    if isinstance(x, (tuple, list, dict)):
+        return _map_leaves(lambda _, item: _random_like(item, rng), x)
+    if np.ndim(x) > 0:
+        dtype = x.dtype if np.issubdtype(np.asarray(x).dtype, np.floating) else np.float64
+        return rng.standard_normal(np.shape(x)).astype(dtype)
     return float(rng.standard_normal())
 
 
@@ -73,7 +75,7 @@ def check_grads(
     )
     out_r, pullback = vjp(f, *args)
     np.testing.assert_allclose(_flat(out_r), _flat(out), rtol=1e-15, err_msg="primal values")
-    cotangent = _random_like_output(out, rng)
+    cotangent = _random_like(out, rng)
     cts = pullback(cotangent)
     lhs = float(np.dot(_flat(cotangent), _flat(out_dot)))
     pairs = [(c, t) for c, t in zip(cts, tangents, strict=True) if t is not None]
@@ -81,14 +83,6 @@ def check_grads(
     scale = max(abs(lhs), abs(rhs), 1.0)
     message = f"dot-product test: <u, Jv> = {lhs!r} but <J^T u, v> = {rhs!r}"
     assert abs(lhs - rhs) <= 1e-10 * scale, message
-
-
-def _random_like_output(out: object, rng: np.random.Generator) -> object:
-    if isinstance(out, tuple):
-        return tuple(_random_like_output(o, rng) for o in out)
-    if np.ndim(out) > 0:
-        return rng.standard_normal(np.shape(out))
-    return float(rng.standard_normal())
 
 
 def check_modes_agree(f: Callable, args: Sequence, *, rtol: float = 1e-12, atol: float = 1e-14):
