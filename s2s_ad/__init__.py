@@ -1,7 +1,18 @@
 """s2s_ad: automatic differentiation by rewriting Python source."""
 
 from .api import derivative_source, grad, jvp, value_and_grad, vjp
+from .custom import defjvp, defvjp, stop_gradient
 from .errors import S2SError
 
-__all__ = ["S2SError", "derivative_source", "grad", "jvp", "value_and_grad", "vjp"]
+__all__ = [
+    "S2SError",
+    "defjvp",
+    "defvjp",
+    "derivative_source",
+    "grad",
+    "jvp",
+    "stop_gradient",
+    "value_and_grad",
+    "vjp",
+]
 __version__ = "0.1.0"

@@ -87,6 +87,12 @@ def derivative(
         return per_function[key]
 
 
+def forget_all() -> None:
+    """Drop every cached derivative (a derivative rule changed)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
 def to_ssa(fn: types.FunctionType) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, returns, jumps, lower,
     verify."""

@@ -148,7 +148,7 @@ def attribute_of_local(x):
 
 
 def method_call(x):
-    return x.cumsum()  # <- error
+    return x.nancumsum()  # <- error
 
 
 def attribute_target(x):
@@ -167,12 +167,12 @@ def used_before_assignment(x):
 
 
 def unknown_callee(x):
-    return np.sum(np.sort(x))  # <- error
+    return np.sum(np.unique(x))  # <- error
 
 
 def unknown_in_loop(x, n):
     for _ in range(n):
-        x = np.sum(np.cumsum(x))  # <- error
+        x = np.sum(np.nancumsum(x))  # <- error
     return x
 
 
@@ -231,12 +231,12 @@ CASES = [
     (no_return, UnsupportedSyntaxError, "does not return a value"),
     (star_args, UnsupportedSyntaxError, r"\*args"),
     (attribute_of_local, UnsupportedSyntaxError, "attribute `.real` of a local value"),
-    (method_call, UnsupportedSyntaxError, r"method `.cumsum\(\)` of a local value"),
+    (method_call, UnsupportedSyntaxError, r"method `.nancumsum\(\)` of a local value"),
     (attribute_target, UnsupportedSyntaxError, "assignment to an attribute"),
     (undefined_name, NameResolutionError, "NOT_DEFINED_ANYWHERE"),
     (used_before_assignment, NameResolutionError, "used before it is assigned"),
-    (unknown_callee, UnknownCalleeError, "np.sort"),
-    (unknown_in_loop, UnknownCalleeError, "np.cumsum"),
+    (unknown_callee, UnknownCalleeError, "np.unique"),
+    (unknown_in_loop, UnknownCalleeError, "np.nancumsum"),
     (calls_star_helper, UnsupportedSyntaxError, r"takes \*args"),
     (active_keyword, UnknownCalleeError, "argument `base`"),
     (unpack_call, UnknownCalleeError, "divmod"),
@@ -270,7 +270,7 @@ def test_recursion_is_a_located_error(mode):
 
 def test_unknown_callee_on_inactive_values_is_fine():
     def sorts_constant(x):
-        order = np.sort(np.arange(3.0))
+        order = np.unique(np.arange(3.0))
         return x * np.sum(order)
 
     assert ad.grad(sorts_constant)(2.0) == 3.0

@@ -40,6 +40,14 @@ class Callees:
             self.cells[self._names[key]] = types.CellType(derived.function)
         return self._names[key], derived
 
+    def refer(self, obj: object, preferred: str) -> str:
+        """The name generated code calls `obj` by (a user's derivative rule), bound in a cell."""
+        key = (id(obj), preferred)
+        if key not in self._names:
+            self._names[key] = self.namer.fresh(preferred)
+            self.cells[self._names[key]] = types.CellType(obj)
+        return self._names[key]
+
 
 def bound_operands(fn, stmt) -> list[tuple[str, object]]:
     """(callee parameter, atom) for every parameter, defaults filled in as literals."""

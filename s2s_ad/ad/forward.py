@@ -101,7 +101,13 @@ class _Tangents:
     def tangent(self, stmt: Assign) -> ast.expr | None:
         """The sum of the contributions of the statement's active operands (None: zero)."""
         terms = contributions(
-            self.fn, stmt, self.active, lambda v: self.dots[v.name], self.aliases, reverse=False
+            self.fn,
+            stmt,
+            self.active,
+            lambda v: self.dots[v.name],
+            self.aliases,
+            reverse=False,
+            refer=self.callees.refer,
         )
         total = None
         for _, term in terms:

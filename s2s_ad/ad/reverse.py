@@ -188,7 +188,13 @@ class _Reverse:
         if item is not None:  # `a = t[k]` of a tuple result or argument: item k's adjoint
             return code + self.adjoints.add(item, build.name(incoming))
         for var, value in contributions(
-            self.fn, stmt, self.active, lambda _: incoming, self.aliases, reverse=True
+            self.fn,
+            stmt,
+            self.active,
+            lambda _: incoming,
+            self.aliases,
+            reverse=True,
+            refer=self.callees.refer,
         ):
             code += self.adjoints.add(var.name, value)
         return code

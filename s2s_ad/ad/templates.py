@@ -13,8 +13,10 @@ import numpy as np
 from ..codegen import build
 from ..errors import UnknownCalleeError
 from ..naming import Aliases
-from ..rules.registry import SAME_CALL, Rule, Site, Template, lookup
+from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Function, Prim, Var
+
+Refer = Callable[[object, str], str]
 
 
 @cache
@@ -46,12 +48,15 @@ def contribution(
     aliases: Aliases,
     *,
     reverse: bool,
+    refer: Refer,
 ) -> ast.expr:
-    """The derivative that flows through parameter `index`, given the incoming `d`."""
+    """The derivative that flows through parameter `index`, given the incoming `d`.
+
+    `refer(obj, preferred)` names an object the generated code calls (a user's rule)."""
     template: Template = (rule.vjp if reverse else rule.jvp)[index]
     param = rule.params[index]
     if template is SAME_CALL:
-        return _same_call(prim, index, param, incoming)
+        return _same_call(prim, rule.positions().index(param), param, incoming)
     text = template(site) if callable(template) else template
     bindings: dict[str, ast.expr] = {
         name: build.atom(a) for name, a in [*site.params.items(), *site.keywords.items()]
@@ -64,8 +69,10 @@ def contribution(
         rt=build.name(aliases.rt),
         M=build.name(aliases.math if rule.family == "math" else aliases.np),
     )
+    for placeholder, obj, preferred in rule.references:
+        bindings[placeholder] = build.name(refer(obj, preferred))
     expr = instantiate(text, bindings)
-    if reverse and rule.unbroadcast and _may_broadcast(site, param):
+    if reverse and rule.unbroadcast and _may_broadcast(rule, site, param):
         unbroadcast = build.parse_expr(f"{aliases.rt}.unbroadcast")
         expr = ast.Call(func=unbroadcast, args=[expr, bindings[param]], keywords=[])
     return expr
@@ -77,20 +84,23 @@ def zeros_like(value: Atom | ast.expr, aliases: Aliases) -> ast.expr:
     return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
-def _may_broadcast(site: Site, param: str) -> bool:
+def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     """Whether another operand may broadcast `param` to a larger shape.
 
-    Scalar literals cannot, nor can the same variable (`h * h`).
+    Scalar literals cannot, nor can the same variable (`h * h`); a selector can
+    (`np.where(mask, x, 0.0)`).
     """
     mine = site.params[param]
     others = [a for name, a in site.params.items() if name != param]
+    others += [a for name, a in site.keywords.items() if name in rule.selectors]
     return not all(a == mine or (isinstance(a, Const) and np.ndim(a.value) == 0) for a in others)
 
 
-def _same_call(prim: Prim, index: int, param: str, incoming: str) -> ast.expr:
-    """The primal call with parameter `index` (`param`) replaced by `incoming`: for linear slots."""
+def _same_call(prim: Prim, position: int, param: str, incoming: str) -> ast.expr:
+    """The primal call with `param` (passed at `position` or by name) replaced by `incoming`:
+    for linear slots."""
     tangent = Var(incoming)
-    args = tuple(tangent if i == index else a for i, a in enumerate(prim.args))
+    args = tuple(tangent if i == position else a for i, a in enumerate(prim.args))
     kwargs = tuple((k, tangent if k == param else a) for k, a in prim.kwargs)
     return build.expr(replace(prim, args=args, kwargs=kwargs))
 
@@ -106,7 +116,7 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             f"no derivative rule for `{label}`, which is applied to a differentiated value",
             filename=fn.filename,
             line=stmt.line,
-            hint=_unknown_hint(prim.fn),
+            hint=_unknown_hint(label),
         )
     site = rule.bind(prim)
     if site is None:
@@ -119,10 +129,13 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
     return rule, site
 
 
-def _unknown_hint(callee: object) -> str:
-    if getattr(callee, "__code__", None) is not None:
-        return "calls to your own functions are not differentiated yet; inline the helper"
-    return "use a supported NumPy/math function, or compute this value outside the function"
+def _unknown_hint(label: str) -> str:
+    return (
+        f"give it a rule: s2s_ad.defvjp({label}, lambda g, ans, x: ...) and "
+        f"s2s_ad.defjvp({label}, lambda d, ans, x: ...), one function per argument; or use "
+        "a supported NumPy/math function (`s2s-ad rules` lists them), or wrap the value in "
+        "s2s_ad.stop_gradient if no derivative should flow"
+    )
 
 
 def contributions(
@@ -133,6 +146,7 @@ def contributions(
     aliases: Aliases,
     *,
     reverse: bool,
+    refer: Refer,
 ) -> list[tuple[Var, ast.expr]]:
     """(operand, derivative through it) for each active operand of `stmt`.
 
@@ -147,17 +161,27 @@ def contributions(
         return [(value, build.name(incoming(value)))] if active_copy else []
     rule, site = rule_for(fn, stmt)
     found = []
-    for index, param in enumerate(rule.params):
+    for index, param in enumerate(rule.params[: len(site.params)]):
         atom = site.params[param]
         if isinstance(atom, Var) and atom.name in active:
             if rule.jvp[index] is None:
                 raise _no_derivative(fn, stmt, rule, param)
+            if (rule.vjp if reverse else rule.jvp)[index] is NOT_DEFINED:
+                raise _mode_not_defined(fn, stmt, rule, reverse)
             term = contribution(
-                rule, site, value, index, incoming(atom), stmt.target, aliases, reverse=reverse
+                rule,
+                site,
+                value,
+                index,
+                incoming(atom),
+                stmt.target,
+                aliases,
+                reverse=reverse,
+                refer=refer,
             )
             found.append((atom, term))
     for name, atom in site.keywords.items():
-        if isinstance(atom, Var) and atom.name in active:
+        if isinstance(atom, Var) and atom.name in active and name not in rule.selectors:
             raise _no_derivative(fn, stmt, rule, name)
     return found
 
@@ -169,4 +193,16 @@ def _no_derivative(fn: Function, stmt: Assign, rule: Rule, slot: str) -> Unknown
         filename=fn.filename,
         line=stmt.line,
         hint="make that argument a constant, or differentiate with respect to other inputs",
+    )
+
+
+def _mode_not_defined(fn: Function, stmt: Assign, rule: Rule, reverse: bool) -> UnknownCalleeError:
+    given, missing = ("forward", "reverse") if reverse else ("reverse", "forward")
+    define = "defvjp" if reverse else "defjvp"
+    return UnknownCalleeError(
+        f"`{rule.name}` has a user-defined rule for {given} mode only, and is differentiated "
+        f"here in {missing} mode",
+        filename=fn.filename,
+        line=stmt.line,
+        hint=f"give its {missing} rule too: s2s_ad.{define}({rule.name}, ...)",
     )

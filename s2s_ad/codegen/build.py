@@ -34,8 +34,11 @@ _BINOP_NODES = {
     "%": ast.Mod,
     "**": ast.Pow,
     "@": ast.MatMult,
+    "&": ast.BitAnd,
+    "|": ast.BitOr,
+    "^": ast.BitXor,
 }
-_UNARY_NODES = {"-": ast.USub, "+": ast.UAdd, "not ": ast.Not}
+_UNARY_NODES = {"-": ast.USub, "+": ast.UAdd, "not ": ast.Not, "~": ast.Invert}
 _COMPARE_NODES = {
     "<": ast.Lt,
     "<=": ast.LtE,

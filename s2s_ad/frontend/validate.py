@@ -56,6 +56,10 @@ SUPPORTED_OPERATORS = (
     gast.MatMult,
     gast.FloorDiv,
     gast.Mod,
+    gast.BitAnd,
+    gast.BitOr,
+    gast.BitXor,
+    gast.Invert,
     gast.USub,
     gast.UAdd,
 )

@@ -32,7 +32,7 @@ UNARY: list[tuple[str, str | None, str]] = [
     ("arccosh", "acosh", "d / M.sqrt(x * x - 1.0)"),
     ("arctanh", "atanh", "d / (1.0 - x * x)"),
     ("exp", "exp", "d * ans"),
-    ("exp2", None, f"d * ans * {LN2}"),
+    ("exp2", "exp2", f"d * ans * {LN2}"),
     ("expm1", "expm1", "d * (ans + 1.0)"),
     ("log", None, "d / x"),
     ("log2", "log2", f"d / (x * {LN2})"),
@@ -78,6 +78,9 @@ BINARY: list[tuple[str, str | None, tuple[str, str], tuple[object, object]]] = [
     ("arctan2", "atan2", ("a", "b"), ("d * b / (a * a + b * b)", "-d * a / (a * a + b * b)")),
     ("hypot", "hypot", ("a", "b"), ("d * a / ans", "d * b / ans")),
     ("power", "pow", ("x", "y"), (pow_base, POW_EXPONENT)),
+    ("float_power", None, ("x", "y"), (pow_base, POW_EXPONENT)),
+    ("logaddexp", None, ("x", "y"), ("d * np.exp(x - ans)", "d * np.exp(y - ans)")),
+    ("logaddexp2", None, ("x", "y"), ("d * np.exp2(x - ans)", "d * np.exp2(y - ans)")),
 ]
 
 

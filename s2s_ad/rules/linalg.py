@@ -1,4 +1,9 @@
-"""Matrix products: `@`, `np.matmul`, `np.dot` (bilinear: the tangent is the same product)."""
+"""Linear algebra: products and contractions (bilinear: the tangent is the same product on
+each tangent in turn), inverses, solves, determinants and decompositions.
+
+Decompositions that return several arrays (`eigh`, `svd`, `slogdet`) have a tuple tangent
+and receive their cotangent as one list with an item per array (zeros for unused items).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,108 @@ import operator
 
 import numpy as np
 
-from .registry import SAME_CALL, Rule, register
+from .registry import REQUIRED, SAME_CALL, Rule, Site, register
 
+BILINEAR = (SAME_CALL, SAME_CALL)
 MATMUL_VJP = ("rt.matmul_vjp_left(d, x, y)", "rt.matmul_vjp_right(d, x, y)")
 DOT_VJP = ("rt.dot_vjp_left(d, x, y)", "rt.dot_vjp_right(d, x, y)")
 
-register(operator.matmul, Rule("operator.matmul", ("x", "y"), (SAME_CALL, SAME_CALL), MATMUL_VJP))
-register(np.matmul, Rule("np.matmul", ("x", "y"), (SAME_CALL, SAME_CALL), MATMUL_VJP))
-register(np.dot, Rule("np.dot", ("x", "y"), (SAME_CALL, SAME_CALL), DOT_VJP))
+
+def bilinear(name: str, fn, vjp, keywords=()) -> None:
+    register(fn, Rule(name, ("x", "y"), BILINEAR, vjp, keywords=keywords))
+
+
+bilinear("operator.matmul", operator.matmul, MATMUL_VJP)
+bilinear("np.matmul", np.matmul, MATMUL_VJP)
+bilinear("np.dot", np.dot, DOT_VJP)
+bilinear("np.inner", np.inner, ("rt.inner_vjp(d, x, y, 0)", "rt.inner_vjp(d, x, y, 1)"))
+bilinear("np.outer", np.outer, ("rt.outer_vjp(d, x, y, 0)", "rt.outer_vjp(d, x, y, 1)"))
+bilinear(
+    "np.vdot",
+    np.vdot,
+    ("np.reshape(d * np.ravel(y), np.shape(x))", "np.reshape(d * np.ravel(x), np.shape(y))"),
+)
+bilinear(
+    "np.tensordot",
+    np.tensordot,
+    ("rt.tensordot_vjp(d, x, y, axes, 0)", "rt.tensordot_vjp(d, x, y, axes, 1)"),
+    keywords=(("axes", 2),),
+)
+EINSUM_OPERANDS = ("x", "y", "z", "w")
+
+
+def _einsum_vjp(k: int):
+    def template(site: Site) -> str:
+        operands = ", ".join(EINSUM_OPERANDS[: len(site.params)])
+        return f"rt.einsum_vjp(d, subscripts, ({operands},), {k})"
+
+    return template
+
+
+register(
+    np.einsum,
+    Rule(
+        "np.einsum",
+        EINSUM_OPERANDS,
+        (SAME_CALL,) * 4,
+        tuple(_einsum_vjp(k) for k in range(4)),
+        keywords=(("subscripts", REQUIRED),),
+        positional=("subscripts", *EINSUM_OPERANDS),
+        variadic=True,
+    ),
+)
+
+
+def matrix_function(name: str, fn, jvp: str, vjp: str, keywords=()) -> None:
+    register(fn, Rule(name, ("a",), (jvp,), (vjp,), keywords=keywords))
+
+
+matrix_function(
+    "np.linalg.inv", np.linalg.inv, "-(ans @ d @ ans)", "-(rt.mT(ans) @ d @ rt.mT(ans))"
+)
+matrix_function(
+    "np.linalg.det",
+    np.linalg.det,
+    "ans * np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)",
+    "rt.det_vjp(d, a, ans)",
+)
+matrix_function(
+    "np.linalg.slogdet", np.linalg.slogdet, "rt.slogdet_jvp(d, a, ans)", "rt.slogdet_vjp(d, a, ans)"
+)
+matrix_function(
+    "np.linalg.cholesky",
+    np.linalg.cholesky,
+    "rt.cholesky_jvp(d, a, ans)",
+    "rt.cholesky_vjp(d, a, ans)",
+)
+matrix_function(
+    "np.linalg.eigh",
+    np.linalg.eigh,
+    "rt.eigh_jvp(d, a, ans, UPLO)",
+    "rt.eigh_vjp(d, a, ans, UPLO)",
+    keywords=(("UPLO", "L"),),
+)
+matrix_function(
+    "np.linalg.eigvalsh",
+    np.linalg.eigvalsh,
+    "rt.eigvalsh_jvp(d, a, UPLO)",
+    "rt.eigvalsh_vjp(d, a, UPLO)",
+    keywords=(("UPLO", "L"),),
+)
+matrix_function(
+    "np.linalg.svd",
+    np.linalg.svd,
+    "rt.svd_jvp(d, a, ans, full_matrices, compute_uv)",
+    "rt.svd_vjp(d, a, ans, full_matrices, compute_uv)",
+    keywords=(("full_matrices", True), ("compute_uv", True)),
+)
+# x = solve(a, b): linear in b; through a, dx = -a⁻¹ da x
+register(
+    np.linalg.solve,
+    Rule(
+        "np.linalg.solve",
+        ("a", "b"),
+        ("-np.linalg.solve(a, d @ ans)", SAME_CALL),
+        ("rt.solve_vjp_a(d, a, ans)", "np.linalg.solve(rt.mT(a), d)"),
+    ),
+)

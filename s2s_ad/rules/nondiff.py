@@ -1,7 +1,11 @@
-"""Functions whose output carries no derivative: shapes, rounding, truth values.
+"""Functions whose output carries no derivative: shapes, rounding, indices, truth values,
+and arrays made from shapes alone.
 
-Policy: these are piecewise constant or integer-valued, so their derivative is zero wherever
-it exists; s2s_ad treats their outputs as constants (like JAX's `stop_gradient`).
+Policy: these are piecewise constant, integer- or boolean-valued, or depend on their
+argument's shape only, so their derivative is zero wherever it exists; s2s_ad treats their
+outputs as constants (like JAX's `stop_gradient`). A function that *selects* values
+(`np.sort`, `np.max`, `np.where`) is differentiable and has its own rule; one that is not
+listed anywhere gets a located error, never a silent zero.
 """
 
 from __future__ import annotations
@@ -45,6 +49,53 @@ NONDIFF = [
     (builtins.range, "range"),
     (np.zeros_like, "np.zeros_like"),
     (np.ones_like, "np.ones_like"),
+    (np.empty_like, "np.empty_like"),
+    (np.zeros, "np.zeros"),
+    (np.ones, "np.ones"),
+    (np.empty, "np.empty"),
+    (np.eye, "np.eye"),
+    (np.identity, "np.identity"),
+    (np.result_type, "np.result_type"),  # also `x.dtype`
+    (np.fix, "np.fix"),
+    (np.heaviside, "np.heaviside"),
+    (np.signbit, "np.signbit"),
+    # indices and positions
+    (np.argmax, "np.argmax"),
+    (np.argmin, "np.argmin"),
+    (np.argsort, "np.argsort"),
+    (np.argwhere, "np.argwhere"),
+    (np.nonzero, "np.nonzero"),
+    (np.flatnonzero, "np.flatnonzero"),
+    (np.searchsorted, "np.searchsorted"),
+    (np.digitize, "np.digitize"),
+    (np.count_nonzero, "np.count_nonzero"),
+    # truth values and masks
+    (np.any, "np.any"),
+    (np.all, "np.all"),
+    (np.isnan, "np.isnan"),
+    (np.isinf, "np.isinf"),
+    (np.isfinite, "np.isfinite"),
+    (np.isclose, "np.isclose"),
+    (np.allclose, "np.allclose"),
+    (np.array_equal, "np.array_equal"),
+    (np.less, "np.less"),
+    (np.less_equal, "np.less_equal"),
+    (np.greater, "np.greater"),
+    (np.greater_equal, "np.greater_equal"),
+    (np.equal, "np.equal"),
+    (np.not_equal, "np.not_equal"),
+    (np.logical_and, "np.logical_and"),
+    (np.logical_or, "np.logical_or"),
+    (np.logical_not, "np.logical_not"),
+    (np.logical_xor, "np.logical_xor"),
+    (operator.and_, "operator.and_"),
+    (operator.or_, "operator.or_"),
+    (operator.xor, "operator.xor"),
+    (operator.invert, "operator.invert"),
+    (math.isnan, "math.isnan"),
+    (math.isinf, "math.isinf"),
+    (math.isfinite, "math.isfinite"),
+    (math.isclose, "math.isclose"),
 ]
 
 for fn, label in NONDIFF:

@@ -1,4 +1,9 @@
-"""Sums and means, with `axis` and `keepdims`."""
+"""Reductions with `axis` and `keepdims`: sums, means, products, extrema, moments, norms,
+running sums and products, and traces.
+
+A reduction's JVP reduces `d` weighted by the partials; its VJP broadcasts the cotangent
+back over the reduced axes (`rt.unreduce`) and weights it the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,14 @@ import numpy as np
 from .registry import SAME_CALL, Rule, Site, register
 
 REDUCE_KEYWORDS = (("axis", None), ("dtype", None), ("out", None), ("keepdims", False))
+EXTREMUM_KEYWORDS = (("axis", None), ("out", None), ("keepdims", False))
+MOMENT_KEYWORDS = (
+    ("axis", None),
+    ("dtype", None),
+    ("out", None),
+    ("ddof", 0),
+    ("keepdims", False),
+)
 
 
 def _whole(site: Site) -> bool:
@@ -23,5 +36,62 @@ def mean_vjp(site: Site) -> str:
     return "rt.unreduce(d, x, axis, keepdims) * (np.size(ans) / np.size(x))"
 
 
-register(np.sum, Rule("np.sum", ("x",), (SAME_CALL,), (sum_vjp,), keywords=REDUCE_KEYWORDS))
-register(np.mean, Rule("np.mean", ("x",), (SAME_CALL,), (mean_vjp,), keywords=REDUCE_KEYWORDS))
+def weighted(partials: str) -> tuple[str, str]:
+    """(JVP, VJP) of a reduction whose partial derivatives are the array `partials`."""
+    return (
+        f"np.sum(d * {partials}, axis=axis, keepdims=keepdims)",
+        f"rt.unreduce(d, x, axis, keepdims) * {partials}",
+    )
+
+
+def reduction(name: str, fn, jvp, vjp, keywords=REDUCE_KEYWORDS) -> None:
+    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords))
+
+
+reduction("np.sum", np.sum, SAME_CALL, sum_vjp)
+reduction("np.mean", np.mean, SAME_CALL, mean_vjp)
+reduction(
+    "np.nansum",
+    np.nansum,
+    "np.sum(np.where(np.isnan(x), 0.0, d), axis=axis, keepdims=keepdims)",
+    "np.where(np.isnan(x), 0.0, rt.unreduce(d, x, axis, keepdims))",
+)
+reduction("np.prod", np.prod, *weighted("rt.prod_partials(x, axis)"))
+EXTREMUM = weighted("rt.extremum_share(x, ans, axis, keepdims)")
+for label, fn in [
+    ("np.max", np.max),
+    ("np.amax", np.amax),
+    ("np.min", np.min),
+    ("np.amin", np.amin),
+]:
+    reduction(label, fn, *EXTREMUM, keywords=EXTREMUM_KEYWORDS)
+# var = Σ(x - mean)² / (n - ddof); std = √var
+VAR_SCALE = "(2.0 / (rt.count(x, ans) - ddof))"
+reduction("np.var", np.var, *weighted(f"rt.centered(x, axis) * {VAR_SCALE}"), MOMENT_KEYWORDS)
+reduction(
+    "np.std",
+    np.std,
+    "np.sum(d * rt.centered(x, axis), axis=axis, keepdims=keepdims) / "
+    "((rt.count(x, ans) - ddof) * ans)",
+    "rt.unreduce(d / ans, x, axis, keepdims) * rt.centered(x, axis) / (rt.count(x, ans) - ddof)",
+    MOMENT_KEYWORDS,
+)
+NORM_KEYWORDS = (("ord", None), ("axis", None), ("keepdims", False))
+reduction(
+    "np.linalg.norm", np.linalg.norm, *weighted("rt.norm_partials(x, ans, ord, axis, keepdims)"),
+    NORM_KEYWORDS,
+)  # fmt: skip
+
+CUMULATIVE_KEYWORDS = (("axis", None), ("dtype", None), ("out", None))
+reduction("np.cumsum", np.cumsum, SAME_CALL, "rt.cumsum_vjp(d, x, axis)", CUMULATIVE_KEYWORDS)
+reduction(
+    "np.cumprod",
+    np.cumprod,
+    "rt.cumprod_jvp(d, x, ans, axis)",
+    "rt.cumprod_vjp(d, x, ans, axis)",
+    CUMULATIVE_KEYWORDS,
+)
+TRACE_KEYWORDS = (("offset", 0), ("axis1", 0), ("axis2", 1), ("dtype", None), ("out", None))
+reduction(
+    "np.trace", np.trace, SAME_CALL, "rt.trace_vjp(d, x, offset, axis1, axis2)", TRACE_KEYWORDS
+)

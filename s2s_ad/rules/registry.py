@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from ..ssa.ir import Atom, Const, Prim
 
 SAME_CALL = "<same call with the tangent in place of this argument>"  # linear in that argument
+REQUIRED = "<a keyword argument without a default>"
+NOT_DEFINED = "<a user rule not given for this mode>"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class Rule:
     `jvp[i]` / `vjp[i]` is the contribution through parameter `i` (None: no derivative flows
     through it). `unbroadcast` sums VJP contributions back to the parameter's shape.
     `keywords` are the further arguments (positional or keyword) with their defaults.
+    `positional` is the order of positional arguments when it is not params then keywords
+    (`np.where(condition, x, y)`). `references` binds further template names to objects the
+    generated code calls (a user's own derivative functions): (name in template, object,
+    preferred name in generated code). `selectors` are keywords through which, by policy,
+    no derivative flows even when they depend on the input: they only pick or shape (the
+    condition of `np.where`, the array whose shape `np.full_like` copies). A `variadic`
+    rule may be called with only its first parameters (`np.einsum` of 1 to 4 operands).
     """
 
     name: str
@@ -55,22 +64,36 @@ class Rule:
     unbroadcast: bool = False
     family: str = "np"
     nondiff: bool = False
+    positional: tuple[str, ...] = ()
+    references: tuple[tuple[str, object, str], ...] = ()
+    selectors: tuple[str, ...] = ()
+    variadic: bool = False
+
+    def positions(self) -> list[str]:
+        """Parameter and keyword names in the order positional arguments fill them."""
+        return list(self.positional or [*self.params, *(k for k, _ in self.keywords)])
 
     def bind(self, prim: Prim) -> Site | None:
         """Map the call's operands to parameter and keyword names; None if they do not fit."""
-        names = list(self.params) + [k for k, _ in self.keywords]
+        names = self.positions()
         if len(prim.args) > len(names):
             return None
         params: dict[str, Atom] = {}
         keywords: dict[str, Atom] = {}
         for name, atom in [*zip(names, prim.args, strict=False), *prim.kwargs]:
+            if name not in names:  # a keyword the rule does not know could change the result
+                return None
             if name in self.params:
                 params[name] = atom
             else:
                 keywords[name] = atom
-        if len(params) != len(self.params):
+        if set(params) != set(self.params[: len(params)]):
+            return None
+        if len(params) < len(self.params) and not (self.variadic and params):
             return None
         for name, default in self.keywords:
+            if name not in keywords and default is REQUIRED:
+                return None
             keywords.setdefault(name, Const(default))
         return Site(params, keywords)
 
@@ -85,9 +108,29 @@ def register(fn: object, rule: Rule) -> None:
 
 def lookup(fn: object) -> Rule | None:
     try:
-        return REGISTRY.get(fn)
+        rule = REGISTRY.get(fn)
     except TypeError:  # unhashable callee
         return None
+    if rule is None and _load_optional_rules():
+        rule = REGISTRY.get(fn)
+    return rule
+
+
+_OPTIONAL = {"scipy.special": "special"}  # library module: our rule module for it
+_loaded: set[str] = set()
+
+
+def _load_optional_rules() -> bool:
+    """Register rules for optional libraries the user has imported (never imported here
+    first, so `import s2s_ad` stays cheap). True if new rules were registered."""
+    import importlib
+    import sys
+
+    new = [m for m in _OPTIONAL if m in sys.modules and m not in _loaded]
+    for module in new:
+        _loaded.add(module)
+        importlib.import_module(f"{__package__}.{_OPTIONAL[module]}")
+    return bool(new)
 
 
 def elementwise(name: str, params: tuple[str, ...], *partials: Template, family="np") -> Rule:

@@ -1,14 +1,22 @@
-"""Shape and indexing: transpose, reshape, ravel, copy, and `x[index]`."""
+"""Functions that move, copy or repeat elements without changing their values.
+
+Each is linear, so the tangent is the same call on the tangent (`SAME_CALL`); the adjoint
+moves the cotangent back: the inverse permutation, a reshape, or a sum over the copies.
+"""
 
 from __future__ import annotations
 
-import builtins
-import operator
-
 import numpy as np
 
-from .. import runtime
 from .registry import SAME_CALL, Rule, Site, elementwise, register
+
+
+def linear(name: str, fn, vjp, keywords=(), jvp=SAME_CALL) -> None:
+    """Register a function linear in its first argument `x`, with its adjoint template."""
+    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords))
+
+
+BACK_TO_SHAPE = "np.reshape(d, np.shape(x))"
 
 
 def transpose_vjp(site: Site) -> str:
@@ -17,84 +25,67 @@ def transpose_vjp(site: Site) -> str:
     return "np.transpose(d, np.argsort(axes))"
 
 
-register(
-    np.transpose,
-    Rule("np.transpose", ("x",), (SAME_CALL,), (transpose_vjp,), keywords=(("axes", None),)),
+linear("np.transpose", np.transpose, transpose_vjp, (("axes", None),))
+linear("np.reshape", np.reshape, BACK_TO_SHAPE, (("shape", None), ("order", "C")))
+linear("np.ravel", np.ravel, BACK_TO_SHAPE, (("order", "C"),))
+linear("np.expand_dims", np.expand_dims, BACK_TO_SHAPE, (("axis", None),))
+linear("np.squeeze", np.squeeze, BACK_TO_SHAPE, (("axis", None),))
+linear("np.atleast_1d", np.atleast_1d, BACK_TO_SHAPE)
+linear("np.atleast_2d", np.atleast_2d, BACK_TO_SHAPE)
+linear(
+    "np.broadcast_to",
+    np.broadcast_to,
+    "rt.unbroadcast(d, x)",
+    (("shape", None), ("subok", False)),
 )
-register(
-    np.reshape,
-    Rule(
-        "np.reshape",
-        ("x",),
-        (SAME_CALL,),
-        ("np.reshape(d, np.shape(x))",),
-        keywords=(("shape", None), ("order", "C")),
-    ),
+linear(
+    "np.swapaxes", np.swapaxes, "np.swapaxes(d, axis1, axis2)", (("axis1", None), ("axis2", None))
 )
-register(
-    np.ravel,
-    Rule(
-        "np.ravel",
-        ("x",),
-        (SAME_CALL,),
-        ("np.reshape(d, np.shape(x))",),
-        keywords=(("order", "C"),),
-    ),
+linear(
+    "np.moveaxis",
+    np.moveaxis,
+    "np.moveaxis(d, destination, source)",
+    (("source", None), ("destination", None)),
+)
+linear("np.flip", np.flip, "np.flip(d, axis)", (("axis", None),))
+linear("np.fliplr", np.fliplr, "np.fliplr(d)")
+linear("np.flipud", np.flipud, "np.flipud(d)")
+linear("np.roll", np.roll, "np.roll(d, rt.roll_back(shift), axis)", (("shift", 0), ("axis", None)))
+linear("np.rot90", np.rot90, "np.rot90(d, -k, axes)", (("k", 1), ("axes", (0, 1))))
+linear("np.tile", np.tile, "rt.tile_vjp(d, x, reps)", (("reps", None),))
+linear(
+    "np.repeat",
+    np.repeat,
+    "rt.repeat_vjp(d, x, repeats, axis)",
+    (("repeats", None), ("axis", None)),
+)
+linear("np.triu", np.triu, "np.triu(d, k)", (("k", 0),))
+linear("np.tril", np.tril, "np.tril(d, k)", (("k", 0),))
+linear("np.diag", np.diag, "rt.diag_vjp(d, x, k)", (("k", 0),))
+linear(
+    "np.diagonal",
+    np.diagonal,
+    "rt.diagonal_vjp(d, x, offset, axis1, axis2)",
+    (("offset", 0), ("axis1", 0), ("axis2", 1)),
+)
+# np.pad: the tangent is padded the same way, a constant border with zeros (it does not move)
+linear(
+    "np.pad",
+    np.pad,
+    "rt.pad_vjp(d, x, pad_width, mode)",
+    (("pad_width", None), ("mode", "constant"), ("constant_values", 0)),
+    jvp="np.pad(d, pad_width, mode)",
+)
+linear(
+    "np.sort", np.sort, "rt.sort_vjp(d, x, axis)", (("axis", -1),), jvp="rt.sort_jvp(d, x, axis)"
 )
 register(np.copy, elementwise("np.copy", ("x",), "d"))
-# `x[index] = v` as a new array: linear in `x` (outside the index) and in `v` (inside it).
-register(
-    runtime.setitem,
-    Rule(
-        "rt.setitem",
-        ("x", "v"),
-        ("rt.setitem(d, 0.0, index)", "rt.setitem(np.zeros_like(x), d, index)"),
-        ("rt.setitem(d, 0.0, index)", "rt.unbroadcast(d[index], v)"),
-        keywords=(("index", None),),
-    ),
-)
-# Lists: built by appending, read by np.array / np.stack / sum and indexing.
-register(
-    runtime.append,
-    Rule(
-        "rt.append",
-        ("xs", "v"),
-        ("rt.append(d, rt.zeros_like(v))", "rt.append(rt.zeros_like(xs), d)"),
-        ("d[:-1]", "rt.unbroadcast(d[-1], v)"),
-    ),
-)
-STACK_KEYWORDS = (("axis", 0), ("out", None), ("dtype", None), ("casting", "same_kind"))
-
-
-def stack_vjp(site: Site) -> str:
-    if site.is_const("axis") and site.const("axis") == 0:
-        return "rt.unstack(d, x)"
-    return "rt.unstack(np.moveaxis(d, axis, 0), x)"
-
-
-register(np.stack, Rule("np.stack", ("x",), (SAME_CALL,), (stack_vjp,), keywords=STACK_KEYWORDS))
-register(
-    np.array,
-    Rule(
-        "np.array",
-        ("x",),
-        (SAME_CALL,),
-        ("rt.unstack(d, x)",),
-        keywords=(("dtype", None), ("copy", True), ("order", "K"), ("subok", False), ("ndmin", 0)),
-    ),
-)
-register(
-    builtins.sum,
-    Rule("sum", ("x",), (SAME_CALL,), ("rt.sum_vjp(d, x)",), keywords=(("start", 0),)),
-)
-# `x[index]`: the adjoint scatters into zeros, adding where an index repeats.
-register(
-    operator.getitem,
-    Rule(
-        "operator.getitem",
-        ("x",),
-        (SAME_CALL,),
-        ("rt.getitem_vjp(d, x, index)",),
-        keywords=(("index", None),),
-    ),
+register(np.float64, elementwise("np.float64", ("x",), "d"))
+# x.astype(dtype): an integer or boolean result carries no derivative
+linear(
+    "np.ndarray.astype",
+    np.ndarray.astype,
+    "rt.cast_like(d, x, dtype)",
+    (("dtype", None),),
+    jvp="rt.cast(d, dtype)",
 )

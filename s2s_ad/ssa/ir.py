@@ -180,8 +180,16 @@ BINARY_OPERATORS: dict[object, str] = {
     operator.mod: "%",
     operator.pow: "**",
     operator.matmul: "@",
+    operator.and_: "&",
+    operator.or_: "|",
+    operator.xor: "^",
 }
-UNARY_OPERATORS: dict[object, str] = {operator.neg: "-", operator.pos: "+", operator.not_: "not "}
+UNARY_OPERATORS: dict[object, str] = {
+    operator.neg: "-",
+    operator.pos: "+",
+    operator.not_: "not ",
+    operator.invert: "~",
+}
 COMPARE_OPERATORS: dict[object, str] = {
     operator.lt: "<",
     operator.le: "<=",

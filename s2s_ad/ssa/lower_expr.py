@@ -42,8 +42,16 @@ BINOPS = {
     gast.MatMult: operator.matmul,
     gast.FloorDiv: operator.floordiv,
     gast.Mod: operator.mod,
+    gast.BitAnd: operator.and_,  # masks: `(x > 0) & (x < 1)`
+    gast.BitOr: operator.or_,
+    gast.BitXor: operator.xor,
 }
-UNARYOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos, gast.Not: operator.not_}
+UNARYOPS = {
+    gast.USub: operator.neg,
+    gast.UAdd: operator.pos,
+    gast.Not: operator.not_,
+    gast.Invert: operator.invert,
+}
 COMPARISONS = {
     gast.Lt: operator.lt,
     gast.LtE: operator.le,
@@ -55,17 +63,22 @@ COMPARISONS = {
     gast.IsNot: operator.is_not,
 }
 # Attributes and methods of local arrays, and the NumPy function each one is.
-ARRAY_ATTRIBUTES = {"T": np.transpose, "shape": np.shape, "ndim": np.ndim, "size": np.size}
-ARRAY_METHODS = {
-    "sum": np.sum,
-    "mean": np.mean,
-    "dot": np.dot,
-    "reshape": np.reshape,
-    "transpose": np.transpose,
-    "ravel": np.ravel,
-    "flatten": np.ravel,
-    "copy": np.copy,
+ARRAY_ATTRIBUTES = {
+    "T": np.transpose,
+    "shape": np.shape,
+    "ndim": np.ndim,
+    "size": np.size,
+    "dtype": np.result_type,
 }
+ARRAY_METHODS = {
+    name: getattr(np, name)
+    for name in (
+        *("sum", "mean", "prod", "max", "min", "std", "var", "cumsum", "cumprod", "dot"),
+        *("reshape", "transpose", "ravel", "copy", "swapaxes", "squeeze", "clip", "take"),
+        *("trace", "diagonal", "repeat", "argmax", "argmin", "argsort", "any", "all", "round"),
+    )
+}
+ARRAY_METHODS.update(flatten=np.ravel, astype=np.ndarray.astype)
 
 # Built-ins that read or run code on the caller's local variables: their derivative would be
 # silently wrong, so they are refused wherever they appear.

@@ -1,15 +1,16 @@
-"""The few helpers generated code calls, where the shapes are only known at run time."""
+"""Broadcasting, element updates, lists and tuples: the helpers every derivative may need."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .errors import S2SError
+from ..errors import S2SError
 
 
 def zeros_like(x):
-    """A zero derivative for `x`: `0.0` for a scalar, zeros for an array, one per item of a list."""
-    if isinstance(x, list):
+    """A zero derivative for `x`: `0.0` for a scalar, zeros for an array, one per item of a
+    list or tuple."""
+    if isinstance(x, (list, tuple)):
         return Derivatives(zeros_like(item) for item in x)
     return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
 
@@ -23,7 +24,7 @@ def setitem(x, v, index):
 
 def getitem_vjp(g, x, index):
     """Cotangent of `x` in `x[index]`: `g` scattered into zeros, summed where indices repeat."""
-    if isinstance(x, list):
+    if isinstance(x, (list, tuple)):  # a list, or the tuple a function like eigh returns
         out = zeros_like(x)
         positions = range(len(x))[index]
         if isinstance(positions, int):

@@ -1,0 +1,142 @@
+"""User-defined derivative rules (`defjvp`, `defvjp`) and `stop_gradient`.
+
+A rule is given per argument, as autograd's `defvjp` and JAX's `custom_jvp` users know:
+
+    def softplus(x):
+        return np.log1p(np.exp(x))
+
+    s2s_ad.defjvp(softplus, lambda d, ans, x: d * scipy.special.expit(x))
+    s2s_ad.defvjp(softplus, lambda g, ans, x: g * scipy.special.expit(x))
+
+Each function receives the incoming tangent `d` (or cotangent `g`), the function's result
+`ans`, and the call's arguments, and returns the derivative through its own argument:
+`J_i · d` for a JVP, `J_iᵀ · g` (in argument i's shape) for a VJP. `None` in place of a
+function means no derivative flows through that argument. The generated code calls these
+functions by name (`softplus_jvp_x(x_dot, y, x)`); the function itself is called, never
+transformed, so it may be anything callable: a C extension, a SciPy routine, code with
+syntax s2s_ad does not support.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .errors import S2SError
+from .rules.registry import NOT_DEFINED, REQUIRED, Rule, nondifferentiable, register
+
+_GIVEN: dict[object, dict[str, tuple]] = {}  # fn → {"jvp": (...), "vjp": (...)}
+
+
+def defjvp(fn: Callable, *jvps: Callable | None, argnames: Sequence[str] | None = None) -> None:
+    """Give `fn` its tangent rule: `jvps[i](d, ans, *args)` is the JVP through argument i."""
+    _define(fn, "jvp", jvps, argnames)
+
+
+def defvjp(fn: Callable, *vjps: Callable | None, argnames: Sequence[str] | None = None) -> None:
+    """Give `fn` its adjoint rule: `vjps[i](g, ans, *args)` is the VJP through argument i,
+    shaped like argument i."""
+    _define(fn, "vjp", vjps, argnames)
+
+
+def stop_gradient(x):
+    """`x`, as a constant: no derivative flows through the result (JAX's `stop_gradient`)."""
+    return x
+
+
+register(stop_gradient, nondifferentiable("s2s_ad.stop_gradient"))
+
+
+def _define(fn: Callable, mode: str, given: tuple, argnames: Sequence[str] | None) -> None:
+    names = tuple(argnames) if argnames is not None else _argument_names(fn)
+    if len(given) > len(names):
+        raise S2SError(
+            f"{len(given)} {mode} functions given for `{_label(fn)}`, which takes "
+            f"{len(names)} arguments ({', '.join(names)})",
+            hint="give one function (or None) per argument, in order",
+        )
+    for item in given:
+        if item is not None and not callable(item):
+            raise S2SError(
+                f"the {mode} rule of `{_label(fn)}` must be functions or None, got {item!r}",
+                hint=f"write it as `lambda d, ans, {', '.join(names)}: ...`",
+            )
+    _GIVEN.setdefault(fn, {})[mode] = tuple(given) + (None,) * (len(names) - len(given))
+    register(fn, _rule(fn, names, _GIVEN[fn]))
+    _forget_derivatives()
+
+
+def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]) -> Rule:
+    differentiable = [i for i in range(len(names)) if any(given[m][i] is not None for m in given)]
+    defaults = _defaults(fn, names)
+    params = tuple(names[i] for i in differentiable)
+    call = ", ".join(names)
+    templates: dict[str, tuple] = {}
+    references = []
+    for mode in ("jvp", "vjp"):
+        if mode not in given:
+            templates[mode] = (NOT_DEFINED,) * len(params)
+            continue
+        row = []
+        for i in differentiable:
+            function = given[mode][i]
+            if function is None:
+                row.append(None)
+                continue
+            placeholder = f"_{mode}_{i}"
+            references.append((placeholder, function, f"{_label(fn)}_{mode}_{names[i]}"))
+            row.append(f"{placeholder}(d, ans, {call})")
+        templates[mode] = tuple(row)
+    return Rule(
+        _label(fn),
+        params,
+        templates["jvp"],
+        templates["vjp"],
+        keywords=tuple((n, defaults.get(n, REQUIRED)) for n in names if n not in params),
+        positional=names,
+        references=tuple(references),
+    )
+
+
+def _argument_names(fn: Callable) -> tuple[str, ...]:
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        if isinstance(fn, np.ufunc):
+            return tuple(f"x{i}" for i in range(fn.nin))
+        raise S2SError(
+            f"cannot read the arguments of `{_label(fn)}`",
+            hint="name them: defvjp(fn, ..., argnames=('x', 'y'))",
+        ) from None
+    kinds = {p.kind for p in signature.parameters.values()}
+    if inspect.Parameter.VAR_POSITIONAL in kinds or inspect.Parameter.VAR_KEYWORD in kinds:
+        raise S2SError(
+            f"`{_label(fn)}` takes *args or **kwargs, so its arguments cannot be matched",
+            hint="name them: defvjp(fn, ..., argnames=('x', 'y'))",
+        )
+    return tuple(signature.parameters)
+
+
+def _defaults(fn: Callable, names: tuple[str, ...]) -> dict[str, object]:
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {
+        n: p.default
+        for n, p in parameters.items()
+        if n in names and p.default is not inspect.Parameter.empty
+    }
+
+
+def _label(fn: Callable) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _forget_derivatives() -> None:
+    """Derivatives made before a rule changed may have used the old rule: drop them all."""
+    from . import pipeline
+
+    pipeline.forget_all()

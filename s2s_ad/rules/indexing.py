@@ -1,0 +1,56 @@
+"""Reading and writing elements: `x[index]`, `x[index] = v`, `np.take`, `np.take_along_axis`.
+
+Reading is linear in `x`; its adjoint scatters the cotangent into zeros and *adds* where an
+index repeats (`x[[0, 0]]` reads `x[0]` twice, so both cotangents reach it).
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .. import runtime
+from .registry import SAME_CALL, Rule, register
+
+register(
+    operator.getitem,
+    Rule(
+        "operator.getitem",
+        ("x",),
+        (SAME_CALL,),
+        ("rt.getitem_vjp(d, x, index)",),
+        keywords=(("index", None),),
+    ),
+)
+# `x[index] = v` as a new array: linear in `x` (outside the index) and in `v` (inside it).
+register(
+    runtime.setitem,
+    Rule(
+        "rt.setitem",
+        ("x", "v"),
+        ("rt.setitem(d, 0.0, index)", "rt.setitem(np.zeros_like(x), d, index)"),
+        ("rt.setitem(d, 0.0, index)", "rt.unbroadcast(d[index], v)"),
+        keywords=(("index", None),),
+    ),
+)
+register(
+    np.take,
+    Rule(
+        "np.take",
+        ("x",),
+        (SAME_CALL,),
+        ("rt.take_vjp(d, x, indices, axis)",),
+        keywords=(("indices", None), ("axis", None)),
+    ),
+)
+register(
+    np.take_along_axis,
+    Rule(
+        "np.take_along_axis",
+        ("x",),
+        (SAME_CALL,),
+        ("rt.take_along_axis_vjp(d, x, indices, axis)",),
+        keywords=(("indices", None), ("axis", None)),
+    ),
+)

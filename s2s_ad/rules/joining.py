@@ -1,0 +1,62 @@
+"""Joining and splitting: arrays built from lists of values, and lists cut from arrays.
+
+The derivative of a list is a list (`rt.Derivatives`, added item by item); joining is
+linear, so its tangent joins the tangents and its adjoint cuts the cotangent back apart.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import runtime
+from .registry import SAME_CALL, Rule, Site, register
+
+STACK_KEYWORDS = (("axis", 0), ("out", None), ("dtype", None), ("casting", "same_kind"))
+ARRAY_KEYWORDS = (("dtype", None), ("copy", True), ("order", "K"), ("subok", False), ("ndmin", 0))
+
+
+def joined(name: str, fn, vjp, keywords=(), jvp=SAME_CALL) -> None:
+    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords))
+
+
+def stack_vjp(site: Site) -> str:
+    if site.is_const("axis") and site.const("axis") == 0:
+        return "rt.unstack(d, x)"
+    return "rt.unstack(np.moveaxis(d, axis, 0), x)"
+
+
+joined("np.stack", np.stack, stack_vjp, STACK_KEYWORDS)
+joined("np.array", np.array, "rt.unstack(d, x)", ARRAY_KEYWORDS)
+joined("np.asarray", np.asarray, "rt.unstack(d, x)", ARRAY_KEYWORDS[:1])
+joined(
+    "np.concatenate",
+    np.concatenate,
+    "rt.concatenate_vjp(d, x, axis)",
+    (("axis", 0), ("out", None), ("dtype", None), ("casting", "same_kind")),
+)
+joined("np.hstack", np.hstack, "rt.concatenate_vjp(d, x, rt.hstack_axis(x), np.atleast_1d)")
+joined("np.vstack", np.vstack, "rt.concatenate_vjp(d, x, 0, np.atleast_2d)")
+for label, fn in [("np.split", np.split), ("np.array_split", np.array_split)]:
+    joined(
+        label,
+        fn,
+        "np.concatenate(d, axis)",
+        (("indices_or_sections", None), ("axis", 0)),
+        jvp=f"rt.Derivatives({label}(d, indices_or_sections, axis))",
+    )
+# Lists: built by appending, read by np.array / np.stack / sum and indexing.
+register(
+    runtime.append,
+    Rule(
+        "rt.append",
+        ("xs", "v"),
+        ("rt.append(d, rt.zeros_like(v))", "rt.append(rt.zeros_like(xs), d)"),
+        ("d[:-1]", "rt.unbroadcast(d[-1], v)"),
+    ),
+)
+register(
+    builtins.sum,
+    Rule("sum", ("x",), (SAME_CALL,), ("rt.sum_vjp(d, x)",), keywords=(("start", 0),)),
+)

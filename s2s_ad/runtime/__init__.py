@@ -1,0 +1,9 @@
+"""The few helpers generated code calls (as `rt.…`), where shapes are only known at run time.
+
+`core`: broadcasting, element updates, lists; `arrays`: reductions, shape functions,
+indexing; `linalg`: contractions and decompositions.
+"""
+
+from .arrays import *  # noqa: F403
+from .core import *  # noqa: F403
+from .linalg import *  # noqa: F403

@@ -1,0 +1,269 @@
+"""Helpers for the derivatives of contractions and matrix decompositions.
+
+The decompositions follow the usual matrix-calculus results (Giles 2008, "Collected matrix
+derivative results"; Murray 2016 for Cholesky; Townsend 2016 for the SVD). `np.linalg.eigh`
+and `cholesky` read only the lower triangle of their argument, so their derivatives are
+taken with respect to that triangle: a perturbation of the upper triangle changes nothing.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from ..errors import S2SError
+from .core import unbroadcast
+
+
+def mT(a):
+    """The matrix transpose of the last two axes."""
+    return np.swapaxes(a, -1, -2)
+
+
+# einsum and the contractions written with it
+
+
+def _explicit(subscripts: str, operands) -> tuple[list[str], str]:
+    """The operands' and the output's subscripts, with `...` spelled as capital letters."""
+    text = subscripts.replace(" ", "")
+    inputs, _, output = text.partition("->")
+    parts = inputs.split(",")
+    if "->" not in text:  # implicit: letters seen once, in alphabetical order
+        letters = [c for c in inputs if c.isalpha()]
+        output = ("..." if "..." in inputs else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1)
+        )
+    spare = [c for c in string.ascii_uppercase if c not in text]
+    widest = max(
+        (np.ndim(op) - len(p.replace("...", "")) for p, op in zip(parts, operands, strict=True)),
+        default=0,
+    )
+    ellipsis = "".join(spare[:widest])
+
+    def spelled(part: str, ndim: int | None) -> str:
+        if "..." not in part:
+            return part
+        n = (ndim - len(part.replace("...", ""))) if ndim is not None else widest
+        return part.replace("...", ellipsis[widest - n :])
+
+    return (
+        [spelled(p, np.ndim(op)) for p, op in zip(parts, operands, strict=True)],
+        spelled(output, None),
+    )
+
+
+def einsum_vjp(g, subscripts, operands, k):
+    """Cotangent of operand `k` in `np.einsum(subscripts, *operands)`."""
+    parts, output = _explicit(subscripts, operands)
+    mine = parts[k]
+    if len(set(mine)) != len(mine):
+        raise S2SError(
+            f"the derivative of np.einsum through an operand with a repeated index ({mine!r}) "
+            "is not implemented",
+            hint="take the diagonal with np.diagonal first",
+        )
+    others = [(p, op) for i, (p, op) in enumerate(zip(parts, operands, strict=True)) if i != k]
+    seen = set(output).union(*(set(p) for p, _ in others))
+    reached = "".join(c for c in mine if c in seen)
+    spec = ",".join([output, *(p for p, _ in others)]) + "->" + reached
+    partial = np.einsum(spec, g, *(op for _, op in others))
+    # letters only this operand has were summed away: broadcast back along them
+    expanded = np.reshape(
+        partial,
+        [np.shape(partial)[reached.index(c)] if c in reached else 1 for c in mine],
+    )
+    return np.broadcast_to(expanded, np.shape(operands[k])).astype(
+        np.result_type(operands[k], g), copy=True
+    )
+
+
+def _tensordot_subscripts(a, b, axes) -> str:
+    if np.ndim(axes) == 0:
+        axes_a = list(range(np.ndim(a) - axes, np.ndim(a)))
+        axes_b = list(range(axes))
+    else:
+        axes_a, axes_b = ([x] if np.ndim(x) == 0 else list(x) for x in axes)
+    letters = iter(string.ascii_letters)
+    sub_a = [next(letters) for _ in range(np.ndim(a))]
+    sub_b = [next(letters) for _ in range(np.ndim(b))]
+    for i, j in zip(axes_a, axes_b, strict=True):
+        sub_b[j % np.ndim(b)] = sub_a[i % np.ndim(a)]
+    contracted = {sub_a[i % np.ndim(a)] for i in axes_a}
+    out = [c for c in sub_a if c not in contracted] + [c for c in sub_b if c not in contracted]
+    return f"{''.join(sub_a)},{''.join(sub_b)}->{''.join(out)}"
+
+
+def tensordot_vjp(g, a, b, axes, k):
+    """Cotangent of `a` (k=0) or `b` (k=1) in `np.tensordot(a, b, axes)`."""
+    return einsum_vjp(g, _tensordot_subscripts(a, b, axes), (a, b), k)
+
+
+def inner_vjp(g, a, b, k):
+    """Cotangent of `a` (k=0) or `b` (k=1) in `np.inner(a, b)`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:  # a product with a scalar
+        return unbroadcast(np.asarray(g) * (b if k == 0 else a), (a, b)[k])
+    return tensordot_vjp(g, a, b, ([-1], [-1]), k)
+
+
+def outer_vjp(g, a, b, k):
+    """Cotangent of `a` (k=0) or `b` (k=1) in `np.outer(a, b)`."""
+    g = np.reshape(g, (np.size(a), np.size(b)))
+    flat = g @ np.ravel(b) if k == 0 else np.ravel(a) @ g
+    return np.reshape(flat, np.shape((a, b)[k]))
+
+
+# inverses and solves
+
+
+def solve_vjp_a(g, a, ans):
+    """Cotangent of `a` in `x = np.linalg.solve(a, b)`: -(aᵀ⁻¹ g) xᵀ."""
+    gb = np.linalg.solve(mT(a), g)
+    if np.ndim(ans) == 1:
+        return -np.outer(gb, ans)
+    return -(gb @ mT(ans))
+
+
+def det_vjp(g, a, ans):
+    """Cotangent of `a` in `np.linalg.det(a)`: g · det(a) · a⁻ᵀ."""
+    return (np.asarray(g) * ans)[..., None, None] * mT(np.linalg.inv(a))
+
+
+def slogdet_jvp(d, a, ans):
+    """Tangent of `(sign, log|det a|)`: the sign does not move; d log|det| = tr(a⁻¹ da)."""
+    step = np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)
+    return (np.zeros_like(ans[0]), step)
+
+
+def slogdet_vjp(g, a, ans):
+    """Cotangent of `a` in `np.linalg.slogdet(a)`: only the log-determinant carries one."""
+    return np.asarray(g[1])[..., None, None] * mT(np.linalg.inv(a))
+
+
+# decompositions of symmetric matrices, which read the lower triangle
+
+
+def _from_lower(d, uplo="L"):
+    """The symmetric matrix whose lower (or upper, `uplo="U"`) triangle is that of `d`."""
+    d = d if uplo == "L" else mT(d)
+    return np.tril(d) + mT(np.tril(d, -1))
+
+
+def _onto_lower(b, uplo="L"):
+    """The transpose of `_from_lower`: the cotangent of the triangle that was read."""
+    out = np.tril(b) + np.tril(mT(b), -1)
+    return out if uplo == "L" else mT(out)
+
+
+def _phi(x):
+    """The lower triangle with its diagonal halved."""
+    return np.tril(x) - 0.5 * np.eye(np.shape(x)[-1]) * x
+
+
+def cholesky_jvp(d, a, ans):
+    """Tangent of `L = np.linalg.cholesky(a)`: L Φ(L⁻¹ dA L⁻ᵀ)."""
+    inner = np.linalg.solve(ans, mT(np.linalg.solve(ans, _from_lower(d))))
+    return ans @ _phi(inner)
+
+
+def cholesky_vjp(g, a, ans):
+    """Cotangent of `a` in `L = np.linalg.cholesky(a)`: L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, onto the triangle."""
+    p = _phi(mT(ans) @ g)
+    b = np.linalg.solve(mT(ans), mT(np.linalg.solve(mT(ans), mT(p))))
+    return _onto_lower(b)
+
+
+def _gaps(w):
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (eigenvalue gaps)."""
+    gap = w[..., None, :] - w[..., :, None]
+    n = np.shape(w)[-1]
+    with np.errstate(divide="ignore"):
+        return np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1, gap))
+
+
+def eigh_jvp(d, a, ans, uplo="L"):
+    """Tangent of `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
+    w, v = ans
+    c = mT(v) @ _from_lower(d, uplo) @ v
+    dw = np.diagonal(c, axis1=-2, axis2=-1).copy()
+    return (dw, v @ (_gaps(w) * c))
+
+
+def eigh_vjp(g, a, ans, uplo="L"):
+    """Cotangent of `a` in `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
+    w, v = ans
+    gw, gv = g
+    inner = _gaps(w) * (mT(v) @ gv) + np.asarray(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    return _onto_lower(v @ inner @ mT(v), uplo)
+
+
+def eigvalsh_jvp(d, a, uplo="L"):
+    """Tangent of `np.linalg.eigvalsh(a)`: the eigenvectors' quadratic forms of `d`."""
+    _, v = np.linalg.eigh(a, uplo)
+    return np.diagonal(mT(v) @ _from_lower(d, uplo) @ v, axis1=-2, axis2=-1).copy()
+
+
+def eigvalsh_vjp(g, a, uplo="L"):
+    """Cotangent of `a` in `np.linalg.eigvalsh(a)`."""
+    _, v = np.linalg.eigh(a, uplo)
+    return _onto_lower((v * np.asarray(g)[..., None, :]) @ mT(v), uplo)
+
+
+# the singular value decomposition (thin, distinct nonzero singular values)
+
+
+def _svd_parts(a, ans, compute_uv, full_matrices):
+    m, n = np.shape(a)[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise S2SError(
+            "the derivative of np.linalg.svd with full_matrices=True is not unique for a "
+            f"{m}x{n} matrix",
+            hint="call np.linalg.svd(a, full_matrices=False)",
+        )
+    if compute_uv:
+        return ans
+    return np.linalg.svd(a, full_matrices=False)
+
+
+def _svd_gaps(s):
+    """F[i, j] = 1 / (s[j]² - s[i]²) off the diagonal, 0 on it."""
+    return _gaps(s * s)
+
+
+def svd_jvp(d, a, ans, full_matrices=True, compute_uv=True):
+    """Tangent of `np.linalg.svd(a, full_matrices, compute_uv)`."""
+    u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
+    v = mT(vt)
+    p = mT(u) @ d @ v
+    ds = np.diagonal(p, axis1=-2, axis2=-1).copy()
+    if not compute_uv:
+        return ds
+    f = _svd_gaps(s)
+    s_row = s[..., None, :]
+    s_col = s[..., :, None]
+    du = u @ (f * (p * s_row + s_col * mT(p))) + (d @ v - u @ (mT(u) @ d @ v)) / s_row
+    dv = v @ (f * (s_col * p + mT(p) * s_row)) + (mT(d) @ u - v @ (mT(v) @ mT(d) @ u)) / s_row
+    return (du, ds, mT(dv))
+
+
+def svd_vjp(g, a, ans, full_matrices=True, compute_uv=True):
+    """Cotangent of `a` in `np.linalg.svd(a, full_matrices, compute_uv)`."""
+    u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
+    v = mT(vt)
+    if not compute_uv:
+        return (u * np.asarray(g)[..., None, :]) @ vt
+    gu, gs, gvt = g
+    gv = mT(gvt)
+    f = _svd_gaps(s)
+    s_row = s[..., None, :]
+    s_col = s[..., :, None]
+    k = np.shape(s)[-1]
+    core = (
+        (f * (mT(u) @ gu - mT(gu) @ u)) * s_row
+        + np.asarray(gs)[..., None, :] * np.eye(k)
+        + s_col * (f * (mT(v) @ gv - mT(gv) @ v))
+    )
+    out = u @ core @ vt
+    out = out + ((gu - u @ (mT(u) @ gu)) / s_row) @ vt
+    out = out + u @ (mT(gv - v @ (mT(v) @ gv)) / s_col)
+    return out
