@@ -15,12 +15,14 @@ from pathlib import Path
 from .api import derivative_source
 from .errors import S2SError
 from .pipeline import ssa_source
+from .rules.registry import rules_by_category
 
 EXAMPLES = """examples:
   s2s-ad show samples/teaching.py:f                  adjoint (reverse-mode) source
   s2s-ad show samples/teaching.py:f --mode forward   tangent (forward-mode) source
   s2s-ad show samples/teaching.py:f --wrt x1 x2      differentiate with respect to both
   s2s-ad show samples/teaching.py:f --stage ssa      the three-address SSA form
+  s2s-ad rules --list                                every function with a derivative rule
 """
 
 
@@ -63,6 +65,20 @@ def _show(args: argparse.Namespace) -> str:
     return derivative_source(fn, mode=args.mode, wrt=wrt)
 
 
+def _rules(args: argparse.Namespace) -> str:
+    """The rule table by category: counts, and with --list the names."""
+    if importlib.util.find_spec("scipy") is not None:
+        import scipy.special  # noqa: F401  (so that its rules are registered and listed)
+    groups = rules_by_category()
+    lines = []
+    for category, names in groups.items():
+        lines.append(f"{category:<20}{len(names):>5}")
+        if args.list:
+            lines += [f"    {name}" for name in names]
+    lines.append(f"{'total':<20}{sum(map(len, groups.values())):>5}")
+    return "\n".join(lines) + "\n"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="s2s-ad",
@@ -83,13 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--stage", choices=("ssa", "derivative"), default="derivative", help="what to print"
     )
+    rules = commands.add_parser("rules", help="count (or --list) the derivative rules")
+    rules.add_argument("--list", action="store_true", help="name every rule")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        sys.stdout.write(_show(args))
+        sys.stdout.write(_rules(args) if args.command == "rules" else _show(args))
     except S2SError as exc:
         print(f"s2s-ad: {exc.one_line()}", file=sys.stderr)
         return 2

@@ -46,7 +46,7 @@ def stop_gradient(x):
     return x
 
 
-register(stop_gradient, nondifferentiable("s2s_ad.stop_gradient"))
+register(stop_gradient, nondifferentiable("s2s_ad.stop_gradient"), "nondifferentiable")
 
 
 def _define(fn: Callable, mode: str, given: tuple, argnames: Sequence[str] | None) -> None:
@@ -101,11 +101,11 @@ def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]) -> Rule
 
 
 def _argument_names(fn: Callable) -> tuple[str, ...]:
+    if isinstance(fn, np.ufunc):  # named as NumPy's documentation names them
+        return ("x",) if fn.nin == 1 else tuple(f"x{i + 1}" for i in range(fn.nin))
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
-        if isinstance(fn, np.ufunc):
-            return tuple(f"x{i}" for i in range(fn.nin))
         raise S2SError(
             f"cannot read the arguments of `{_label(fn)}`",
             hint="name them: defvjp(fn, ..., argnames=('x', 'y'))",

@@ -89,3 +89,15 @@ def test_python_dash_m_entry_point():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == (GOLDEN / "cli_teaching_ssa.txt").read_text()
+
+
+def test_rules_counts_and_lists_the_table(capsys):
+    from s2s_ad.rules.registry import REGISTRY
+
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    counts = dict(line.split() for line in out.splitlines())
+    assert int(counts["total"]) == len(REGISTRY) >= 150
+    assert int(counts["linalg"]) > 0 and int(counts["nondifferentiable"]) > 0
+    code, out, _ = run(capsys, "rules", "--list")
+    assert "    np.linalg.cholesky\n" in out and "    scipy.special.expit\n" in out

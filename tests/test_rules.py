@@ -24,7 +24,7 @@ COL = rng.uniform(0.5, 2.0, size=(3, 1))
 
 UNARY_DOMAINS = {
     "arcsin": UNIT, "arccos": UNIT, "arctanh": UNIT, "asin": 0.3, "acos": 0.3, "atanh": 0.3,
-    "arccosh": BIG, "acosh": 1.7,
+    "arccosh": BIG, "acosh": 1.7, "sinc": np.array([-1.3, -0.2, 0.0, 0.4, 2.5]),
 }  # fmt: skip
 
 ROWS: list[tuple[str, str, tuple]] = []
@@ -40,7 +40,9 @@ def unary_rows() -> None:
     for np_name, math_name, _ in UNARY:
         if np_name is not None:
             x = UNARY_DOMAINS.get(np_name, POS)
-            row(f"np.{np_name}", f"np.sum(np.{np_name}(x) * y)", x, rng.standard_normal((3, 4)))
+            y = rng.standard_normal(np.shape(x))
+            row(f"np.{np_name}", f"np.sum(np.{np_name}(x) * y)", x, y)
+            row(f"np.{np_name}", f"np.{np_name}(x) * 2.0", float(np.ravel(x)[-1]))  # a scalar
         if math_name is not None:
             row(f"math.{math_name}", f"math.{math_name}(x)", UNARY_DOMAINS.get(math_name, 1.3))
 
@@ -128,6 +130,8 @@ def linalg_rows() -> None:
     for x, y in [(a, v), (v, b), (a, b), (v, v), (2.0, a)]:
         row("np.dot", "np.sum(np.dot(x, y) ** 2)", x, y)
         row("np.inner", "np.sum(np.inner(x, y) ** 2)", x, v if np.ndim(x) else y)
+    row("np.cross", "np.sum(np.cross(x, y) ** 2)", rng.standard_normal((4, 3)),
+        rng.standard_normal(3))  # fmt: skip
     row("np.outer", "np.sum(np.outer(x, y) ** 2)", v, a)
     row("np.vdot", "np.vdot(x, y) ** 2", a, rng.standard_normal(12))
     row("np.tensordot", "np.sum(np.tensordot(x, y, 1) ** 2)", a, b)
@@ -174,6 +178,7 @@ def _set(x, y):
     z[1] = y
     z[0, 1:3] += y[:2]
     z[z > 1.5] = 1.5
+    z[[2, 0, 2], 3] = y[:3] * 2.0  # position (2, 3) is written twice: only the last value stays
     return z
 
 
@@ -336,6 +341,8 @@ def shape_rows() -> None:
         row("np.pad", f"np.sum(np.pad(x, ((1, 2), (2, 1)), '{mode}') * y)", POS,
             rng.standard_normal((6, 7)))  # fmt: skip
     row("np.pad", "np.sum(np.pad(x, 1, constant_values=2.0) ** 2)", ROW)
+    row("np.diff", "np.sum(np.diff(x) * y)", POS, UNIT[:, :3])
+    row("np.diff", "np.sum(np.diff(x, 2, axis=0) ** 2)", POS)
     row("np.sort", "np.sum(np.sort(x) * y)", POS, UNIT)
     row("np.sort", "np.sum(np.sort(x, axis=0) * y) + np.sum(np.sort(x, None) * w)", POS, UNIT,
         rng.standard_normal(12))  # fmt: skip

@@ -8,7 +8,9 @@ import operator
 import numpy as np
 
 from .elementwise import POW_EXPONENT, pow_base
-from .registry import elementwise, register
+from .registry import elementwise, registrar
+
+register = registrar("arithmetic")
 
 # operator, ufunc twin, parameter names, one partial per parameter (linear in d)
 OPERATORS = [

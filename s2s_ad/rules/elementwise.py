@@ -11,7 +11,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from .registry import Site, elementwise, register
+from .registry import Site, elementwise, registrar
+
+register = registrar("elementwise")
 
 LN2 = 0.6931471805599453
 LN10 = 2.302585092994046
@@ -50,6 +52,7 @@ UNARY: list[tuple[str, str | None, str]] = [
     (None, "erfc", f"-d * {TWO_OVER_SQRT_PI} * M.exp(-x * x)"),
     ("deg2rad", "radians", f"d * {math.pi / 180.0!r}"),
     ("rad2deg", "degrees", f"d * {180.0 / math.pi!r}"),
+    ("sinc", None, "d * rt.sinc_slope(x)"),
 ]
 
 

@@ -11,7 +11,9 @@ import operator
 import numpy as np
 
 from .. import runtime
-from .registry import SAME_CALL, Rule, register
+from .registry import SAME_CALL, Rule, registrar
+
+register = registrar("indexing")
 
 register(
     operator.getitem,
@@ -30,7 +32,7 @@ register(
         "rt.setitem",
         ("x", "v"),
         ("rt.setitem(d, 0.0, index)", "rt.setitem(np.zeros_like(x), d, index)"),
-        ("rt.setitem(d, 0.0, index)", "rt.unbroadcast(d[index], v)"),
+        ("rt.setitem(d, 0.0, index)", "rt.setitem_value_vjp(d, v, index)"),
         keywords=(("index", None),),
     ),
 )

@@ -11,7 +11,9 @@ import operator
 
 import numpy as np
 
-from .registry import REQUIRED, SAME_CALL, Rule, Site, register
+from .registry import REQUIRED, SAME_CALL, Rule, Site, registrar
+
+register = registrar("linalg")
 
 BILINEAR = (SAME_CALL, SAME_CALL)
 MATMUL_VJP = ("rt.matmul_vjp_left(d, x, y)", "rt.matmul_vjp_right(d, x, y)")
@@ -31,6 +33,12 @@ bilinear(
     "np.vdot",
     np.vdot,
     ("np.reshape(d * np.ravel(y), np.shape(x))", "np.reshape(d * np.ravel(x), np.shape(y))"),
+)
+# <g, a x b> = <a, b x g> = <b, g x a> (the scalar triple product)
+bilinear(
+    "np.cross",
+    np.cross,
+    ("rt.unbroadcast(np.cross(y, d), x)", "rt.unbroadcast(np.cross(d, x), y)"),
 )
 bilinear(
     "np.tensordot",

@@ -16,7 +16,9 @@ import operator
 
 import numpy as np
 
-from .registry import nondifferentiable, register
+from .registry import nondifferentiable, registrar
+
+register = registrar("nondifferentiable")
 
 NONDIFF = [
     (np.shape, "np.shape"),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import SAME_CALL, Rule, Site, register
+from .registry import SAME_CALL, Rule, Site, registrar
+
+register = registrar("reductions")
 
 REDUCE_KEYWORDS = (("axis", None), ("dtype", None), ("out", None), ("keepdims", False))
 EXTREMUM_KEYWORDS = (("axis", None), ("out", None), ("keepdims", False))

@@ -99,11 +99,27 @@ class Rule:
 
 
 REGISTRY: dict[object, Rule] = {}
+CATEGORY: dict[object, str] = {}  # fn → the kind of rule: "reductions", "linalg", "user", …
 
 
-def register(fn: object, rule: Rule) -> None:
+def register(fn: object, rule: Rule, category: str = "user") -> None:
     """Make `rule` the derivative of `fn` (an operator, ufunc, or any callable)."""
     REGISTRY[fn] = rule
+    CATEGORY[fn] = category
+
+
+def rules_by_category() -> dict[str, list[str]]:
+    """Rule names grouped by category (optional libraries' rules once they are loaded)."""
+    _load_optional_rules()
+    groups: dict[str, list[str]] = {}
+    for fn, rule in REGISTRY.items():
+        groups.setdefault(CATEGORY[fn], []).append(rule.name)
+    return {category: sorted(names) for category, names in sorted(groups.items())}
+
+
+def registrar(category: str) -> Callable[[object, Rule], None]:
+    """`register` for one rule module: `register = registrar("reductions")`."""
+    return lambda fn, rule: register(fn, rule, category)
 
 
 def lookup(fn: object) -> Rule | None:

@@ -13,7 +13,9 @@ import operator
 
 import numpy as np
 
-from .registry import REQUIRED, Rule, Site, elementwise, register
+from .registry import REQUIRED, Rule, Site, elementwise, registrar
+
+register = registrar("selection")
 
 
 def _pick(wins: str) -> str:

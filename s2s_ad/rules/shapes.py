@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import SAME_CALL, Rule, Site, elementwise, register
+from .registry import SAME_CALL, Rule, Site, elementwise, registrar
+
+register = registrar("shapes")
 
 
 def linear(name: str, fn, vjp, keywords=(), jvp=SAME_CALL) -> None:
@@ -76,6 +78,7 @@ linear(
     (("pad_width", None), ("mode", "constant"), ("constant_values", 0)),
     jvp="np.pad(d, pad_width, mode)",
 )
+linear("np.diff", np.diff, "rt.diff_vjp(d, n, axis)", (("n", 1), ("axis", -1)))
 linear(
     "np.sort", np.sort, "rt.sort_vjp(d, x, axis)", (("axis", -1),), jvp="rt.sort_jvp(d, x, axis)"
 )

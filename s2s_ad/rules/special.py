@@ -10,7 +10,9 @@ from dataclasses import replace
 import scipy.special
 
 from .reductions import weighted
-from .registry import Rule, Site, elementwise, register
+from .registry import Rule, Site, elementwise, registrar
+
+register = registrar("scipy.special")
 
 SPECIAL = (("special", scipy.special, "special"),)
 SQRT_PI_OVER_2 = 0.886226925452758

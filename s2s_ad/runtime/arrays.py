@@ -61,6 +61,24 @@ def count(x, ans):
     return np.size(x) // max(np.size(ans), 1)
 
 
+def sinc_slope(x):
+    """d sinc(x) / dx = (cos(πx) - sinc(x)) / x, and 0 at x = 0."""
+    zero = np.asarray(x) == 0
+    safe = np.where(zero, 1.0, x)
+    return np.where(zero, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
+
+
+def diff_vjp(g, n=1, axis=-1):
+    """Cotangent of `x` in `np.diff(x, n, axis)`: the transposed difference, `n` times."""
+    for _ in range(n):
+        widths = [(0, 0)] * np.ndim(g)
+        before, after = list(widths), list(widths)
+        before[axis] = (1, 0)
+        after[axis] = (0, 1)
+        g = np.pad(g, before) - np.pad(g, after)
+    return g
+
+
 def cumsum_vjp(g, x, axis):
     """Cotangent of `x` in `np.cumsum(x, axis)`: sums from the end."""
     if axis is None:

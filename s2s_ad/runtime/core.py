@@ -22,6 +22,26 @@ def setitem(x, v, index):
     return out
 
 
+def _may_repeat(index) -> bool:
+    """Whether `index` can name one element twice (it holds an integer array or list)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype != bool for i in items)
+
+
+def setitem_value_vjp(g, v, index):
+    """Cotangent of `v` in `x[index] = v`: `g[index]`, except where an index repeats — there
+    only the value that was written last (the one `x` kept) receives it."""
+    selected = np.asarray(g)[index]
+    if _may_repeat(index):
+        order = np.arange(np.size(selected)).reshape(np.shape(selected))
+        writers = np.full(np.shape(g), -1)
+        writers[index] = order
+        kept = np.zeros(np.size(selected), dtype=bool)
+        kept[writers[index].ravel()] = True
+        selected = np.where(kept.reshape(np.shape(selected)), selected, 0.0)
+    return unbroadcast(selected, v)
+
+
 def getitem_vjp(g, x, index):
     """Cotangent of `x` in `x[index]`: `g` scattered into zeros, summed where indices repeat."""
     if isinstance(x, (list, tuple)):  # a list, or the tuple a function like eigh returns
