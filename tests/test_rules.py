@@ -151,6 +151,7 @@ def linalg_rows() -> None:
     ]:
         operands = ", ".join(["x", "y", "w"][: len(args)])
         row("np.einsum", f"np.sum(np.einsum({spec}, {operands}) ** 2)", *args)
+    row("np.einsum", "np.sum(np.einsum('ij,jk', x, y, optimize=True) ** 2)", a, b)
     square = rng.standard_normal((3, 3)) + 3.0 * np.eye(3)
     spd = square @ square.T + np.eye(3)
     row("np.linalg.inv", "np.sum(np.linalg.inv(x) * y)", square, a[:, :3])
@@ -357,6 +358,9 @@ def joining_rows() -> None:
     row("np.stack", "np.sum(np.stack([x, y * y]) ** 2)", ROW, ROW)
     row("np.stack", "np.sum(np.stack([x, y], axis=1) * np.stack([y, x], -2))", POS, POS)
     row("sum", "np.sum(sum([x, y, x * y]) ** 2)", ROW, ROW)
+    row(
+        "tuple", "np.sum(np.concatenate((x, y * 2.0)) ** 2) + np.sum(np.stack((y, x))[1])", ROW, ROW
+    )
     row("np.concatenate", "np.sum(np.concatenate([x, y, x]) * w)", ROW, COL[:, 0],
         rng.standard_normal(11))  # fmt: skip
     row("np.concatenate", "np.sum(np.concatenate([x, y], axis=1) ** 2)", POS, COL)

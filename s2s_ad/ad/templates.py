@@ -120,11 +120,16 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
         )
     site = rule.bind(prim)
     if site is None:
+        known = rule.positions()
+        accepted = {*known, *(k for k, _ in rule.keywords)}
+        unknown = [name for name, _ in prim.kwargs if name not in accepted]
+        what = f"the keyword `{unknown[0]}`" if unknown else "arguments"
         raise UnknownCalleeError(
-            f"`{label}` is called with arguments its derivative rule does not know",
+            f"`{label}` is called with {what} its derivative rule does not know",
             filename=fn.filename,
             line=stmt.line,
-            hint=f"call it as {rule.name}({', '.join(rule.params)}, …)",
+            hint=f"call it as {rule.name}({', '.join(known)}), or give it your own rule "
+            "with s2s_ad.defvjp and s2s_ad.defjvp",
         )
     return rule, site
 

@@ -48,6 +48,8 @@ for label, fn in [("np.split", np.split), ("np.array_split", np.array_split)]:
         (("indices_or_sections", None), ("axis", 0)),
         jvp=f"rt.Derivatives({label}(d, indices_or_sections, axis))",
     )
+# A tuple display of computed values is `tuple()` of a list: the same derivatives.
+register(builtins.tuple, Rule("tuple", ("x",), (SAME_CALL,), ("d",)))
 # Lists: built by appending, read by np.array / np.stack / sum and indexing.
 register(
     runtime.append,

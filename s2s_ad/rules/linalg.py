@@ -64,7 +64,7 @@ register(
         EINSUM_OPERANDS,
         (SAME_CALL,) * 4,
         tuple(_einsum_vjp(k) for k in range(4)),
-        keywords=(("subscripts", REQUIRED),),
+        keywords=(("subscripts", REQUIRED), ("optimize", False)),
         positional=("subscripts", *EINSUM_OPERANDS),
         variadic=True,
     ),

@@ -78,10 +78,11 @@ class Rule:
         names = self.positions()
         if len(prim.args) > len(names):
             return None
+        known = {*names, *self.params, *(k for k, _ in self.keywords)}
         params: dict[str, Atom] = {}
         keywords: dict[str, Atom] = {}
         for name, atom in [*zip(names, prim.args, strict=False), *prim.kwargs]:
-            if name not in names:  # a keyword the rule does not know could change the result
+            if name not in known:  # a keyword the rule does not know could change the result
                 return None
             if name in self.params:
                 params[name] = atom

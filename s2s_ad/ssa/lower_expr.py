@@ -139,7 +139,7 @@ class ExprLowering:
         if isinstance(node, gast.Call):
             return self._call(node)
         if isinstance(node, gast.Tuple):
-            return self._constant_tuple(node)
+            return self._tuple_value(node)
         if isinstance(node, gast.Subscript):
             return self._subscript(node)
         if isinstance(node, gast.Compare):
@@ -277,8 +277,14 @@ class ExprLowering:
         # Every element is lowered before any name is rebound: `a, b = b, a` swaps.
         return tuple(self._atom(elt) for elt in node.elts)
 
-    def _constant_tuple(self, node: gast.Tuple) -> Const:
-        return self._constant_tuple_of(self._tuple(node), "tuple")
+    def _tuple_value(self, node: gast.Tuple) -> Expr:
+        """A tuple used as a value (`np.concatenate((a, b))`): a literal when its items are,
+        else `tuple()` of the list of its items, so that derivatives flow through it."""
+        atoms = self._tuple(node)
+        if all(isinstance(a, Const) for a in atoms):
+            return Const(tuple(a.value for a in atoms))
+        items = self._atom_of(self._list_of(atoms))
+        return Prim(tuple, (items,), spelled="tuple")
 
     def _constant_tuple_of(self, atoms: tuple[Atom, ...], what: str) -> Const:
         if all(isinstance(a, Const) for a in atoms):
@@ -318,8 +324,10 @@ class ExprLowering:
         return self._atom(node)
 
     def _list(self, node: gast.List) -> Expr:
+        return self._list_of([self._atom(elt) for elt in node.elts])
+
+    def _list_of(self, items) -> Expr:
         """`[a, b]` is `[]` with `a` and `b` appended: one primitive each."""
-        items = [self._atom(elt) for elt in node.elts]
         value: Expr = Prim(runtime.make_list, (), style=LIST)
         for item in items:
             value = Prim(runtime.append, (self._atom_of(value), item), spelled=self._rt("append"))
