@@ -22,6 +22,11 @@ UNARY = [
     "np.arctan({a})",
     "-{a}",
     "np.tanh({a}) ** 2",
+    "np.clip({a}, -1.0, 1.0)",
+    "np.where({a} > 0.0, {a}, 0.1 * {a})",
+    "{a} - np.mean({a})",
+    "{a} * np.max(np.tanh({a}))",
+    "np.logaddexp({a}, 0.0)",
 ]
 BINARY = [
     "{a} + {b}",
@@ -33,6 +38,11 @@ BINARY = [
     "{a} * np.cos({b})",
     "helper({a}, {b})",
     "pair({a}, {b})[0]",
+    "np.maximum({a}, {b})",
+    "np.minimum({a}, np.tanh({b}))",
+    "np.where({a} > {b}, {a} * 0.5, np.sin({b}))",
+    "np.logaddexp({a}, {b})",
+    "{a} * np.mean(np.tanh({b}))",
 ]
 # Helpers the programs call: their own branches, loop and tuple result are differentiated too.
 HELPERS = """
