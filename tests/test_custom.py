@@ -66,6 +66,25 @@ def scaled_by_input(x):
     return scaled_sum(x, x[0])
 
 
+def half_defined(x, y):
+    return x * y
+
+
+ad.defjvp(half_defined, lambda d, ans, x, y: d * y, lambda d, ans, x, y: d * x)
+ad.defvjp(half_defined, lambda g, ans, x, y: g * y, None)
+
+
+def uses_half_defined(x, y):
+    return half_defined(x, y) * 2.0
+
+
+def test_none_in_one_mode_only():
+    assert ad.grad(uses_half_defined, wrt=(0, 1), mode="forward")(2.0, 3.0) == (6.0, 4.0)
+    assert ad.grad(uses_half_defined, wrt=0)(2.0, 3.0) == 6.0
+    with pytest.raises(UnknownCalleeError, match="no derivative with respect to its argument `y`"):
+        ad.grad(uses_half_defined, wrt=1)(2.0, 3.0)
+
+
 def test_no_derivative_through_an_argument_given_none():
     with pytest.raises(UnknownCalleeError, match="no derivative with respect to its argument"):
         ad.grad(scaled_by_input)(np.array([1.0, 2.0]))

@@ -364,10 +364,14 @@ def joining_rows() -> None:
     row("np.concatenate", "np.sum(np.concatenate([x, y, x]) * w)", ROW, COL[:, 0],
         rng.standard_normal(11))  # fmt: skip
     row("np.concatenate", "np.sum(np.concatenate([x, y], axis=1) ** 2)", POS, COL)
+    row("np.concatenate", "np.sum(np.concatenate([x, y], axis=None) * w)", POS, ROW,
+        rng.standard_normal(16))  # fmt: skip
     row("np.hstack", "np.sum(np.hstack([x, y]) * np.arange(7.0))", ROW, COL[:, 0])
     row("np.hstack", "np.sum(np.hstack([x, y]) ** 2)", POS, COL)
     row("np.vstack", "np.sum(np.vstack([x, y]) ** 2)", POS, ROW)
     row("np.vstack", "np.sum(np.vstack([x, y]) * w)", ROW, ROW, rng.standard_normal((2, 4)))
+    row("np.full_like", "np.sum(np.full_like(x, y[0, 1]) * x)", POS, UNIT)
+    row("np.full", "np.sum(np.full((2, 3), x * 2.0) * y)", 1.3, UNIT[:2, :3])
     row("np.split", "_split(x, y)", POS, UNIT)
     row("np.split", "np.sum(np.split(x, [1, 3], axis=1)[1] ** 2)", POS)
     row("np.array_split", "np.sum(np.array_split(x, 3)[2] * y)", ROW, rng.standard_normal(1))

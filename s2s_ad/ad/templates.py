@@ -169,9 +169,10 @@ def contributions(
     for index, param in enumerate(rule.params[: len(site.params)]):
         atom = site.params[param]
         if isinstance(atom, Var) and atom.name in active:
-            if rule.jvp[index] is None:
+            template = (rule.vjp if reverse else rule.jvp)[index]
+            if template is None:
                 raise _no_derivative(fn, stmt, rule, param)
-            if (rule.vjp if reverse else rule.jvp)[index] is NOT_DEFINED:
+            if template is NOT_DEFINED:
                 raise _mode_not_defined(fn, stmt, rule, reverse)
             term = contribution(
                 rule,

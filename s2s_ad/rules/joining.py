@@ -11,7 +11,7 @@ import builtins
 import numpy as np
 
 from .. import runtime
-from .registry import SAME_CALL, Rule, Site, registrar
+from .registry import REQUIRED, SAME_CALL, Rule, Site, registrar
 
 register = registrar("joining")
 
@@ -48,6 +48,30 @@ for label, fn in [("np.split", np.split), ("np.array_split", np.array_split)]:
         (("indices_or_sections", None), ("axis", 0)),
         jvp=f"rt.Derivatives({label}(d, indices_or_sections, axis))",
     )
+# Arrays filled with one value: linear in the value; the shape-giving `a` is a selector.
+register(
+    np.full_like,
+    Rule(
+        "np.full_like",
+        ("fill_value",),
+        ("np.full_like(a, d)",),
+        ("np.sum(d)",),
+        keywords=(("a", REQUIRED), ("dtype", None)),
+        positional=("a", "fill_value", "dtype"),
+        selectors=("a",),
+    ),
+)
+register(
+    np.full,
+    Rule(
+        "np.full",
+        ("fill_value",),
+        ("np.full(shape, d)",),
+        ("np.sum(d)",),
+        keywords=(("shape", REQUIRED), ("dtype", None)),
+        positional=("shape", "fill_value", "dtype"),
+    ),
+)
 # A tuple display of computed values is `tuple()` of a list: the same derivatives.
 register(builtins.tuple, Rule("tuple", ("x",), (SAME_CALL,), ("d",)))
 # Lists: built by appending, read by np.array / np.stack / sum and indexing.

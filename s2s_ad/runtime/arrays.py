@@ -178,10 +178,9 @@ def _matrix_norm_partials(x, ord, axes):
     elif ord in (1, -1, np.inf, -np.inf):
         sum_axis = -2 if ord in (1, -1) else -1  # 1: column sums, inf: row sums
         sums = np.sum(np.abs(m), axis=sum_axis, keepdims=True)
+        across = -1 if sum_axis == -2 else -2  # the largest (or smallest) of the sums
         pick = np.max if ord > 0 else np.min
-        share = extremum_share(sums, pick(sums, axis=-1 if sum_axis == -2 else -2),
-                               -1 if sum_axis == -2 else -2)  # fmt: skip
-        out = np.sign(m) * share
+        out = np.sign(m) * extremum_share(sums, pick(sums, axis=across), across)
     else:
         raise S2SError(
             f"the derivative of np.linalg.norm with ord={ord!r} for matrices is not defined",
@@ -194,6 +193,8 @@ def concatenate_vjp(g, xs, axis=0, view=None):
     """Cotangents of the arrays `xs` in `np.concatenate(xs, axis)` (and hstack/vstack, where
     `view` is the `np.atleast_*d` they apply first): the pieces of `g`."""
     viewed = [view(x) if view else np.asarray(x) for x in xs]
+    if axis is None:  # the arrays were flattened first
+        viewed, g, axis = [np.ravel(v) for v in viewed], np.ravel(g), 0
     bounds = np.cumsum([np.shape(v)[axis] for v in viewed])[:-1]
     pieces = np.split(g, bounds, axis=axis)
     return Derivatives(np.reshape(p, np.shape(x)) for p, x in zip(pieces, xs, strict=True))
