@@ -3,6 +3,7 @@
 from .api import derivative_source, grad, jvp, value_and_grad, vjp
 from .custom import defjvp, defvjp, stop_gradient
 from .errors import S2SError
+from .jacobians import jacfwd, jacobian, jacrev
 
 __all__ = [
     "S2SError",
@@ -10,6 +11,9 @@ __all__ = [
     "defvjp",
     "derivative_source",
     "grad",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
     "jvp",
     "stop_gradient",
     "value_and_grad",

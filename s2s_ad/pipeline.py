@@ -123,8 +123,10 @@ def differentiate(
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
-    if mode == "forward":
-        tree = tangent_function(ssa, list(wrt), aliases, callees, zeros_for_none=for_calls)
+    if mode in ("forward", "vector"):
+        tree = tangent_function(
+            ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, vector=mode == "vector"
+        )
     else:
         tree = adjoint_function(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures

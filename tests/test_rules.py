@@ -516,3 +516,21 @@ def test_rule_float32(rows_module, index):
         if _is_float_array(arg):
             assert narrow_ct.dtype == np.float32
             _close_in_float32(narrow_ct, wide_ct)
+
+
+def _float_positions(args) -> tuple[int, ...]:
+    return tuple(i for i, a in enumerate(args) if isinstance(a, float) or _is_float_array(a))
+
+
+@pytest.mark.parametrize("index", range(len(ROWS)), ids=IDS)
+def test_rule_vector_mode(rows_module, index):
+    """The vector tangent code (all one-hot directions in one pass) gives the Jacobian that
+    reverse sweeps give, row by row."""
+    fn = getattr(rows_module, f"row_{index}")
+    args = ROWS[index][2]
+    wrt = _float_positions(args)
+    by_columns = s2s_ad.jacfwd(fn, wrt)(*args)
+    by_rows = s2s_ad.jacrev(fn, wrt)(*args)
+    for columns, rows in zip(by_columns, by_rows, strict=True):
+        scale = max(float(np.max(np.abs(rows), initial=0.0)), 1.0)
+        np.testing.assert_allclose(columns, rows, rtol=1e-10, atol=1e-10 * scale)

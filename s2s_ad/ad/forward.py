@@ -36,9 +36,16 @@ from .templates import contributions, zeros_like
 
 class _Tangents:
     def __init__(
-        self, fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, zeros: bool
+        self,
+        fn: Function,
+        wrt: list[str],
+        aliases: Aliases,
+        callees: Callees,
+        zeros: bool,
+        vector: bool,
     ) -> None:
         self.fn = fn
+        self.vector = vector
         self.aliases = aliases
         self.callees = callees
         self.zeros_for_none = zeros
@@ -78,8 +85,16 @@ class _Tangents:
             return []
         self.name_dot(stmt.target)
         if tangent is None:  # zero on this path, not on another
-            tangent = zeros_like(Var(stmt.target), self.aliases)
+            tangent = self.zero(Var(stmt.target))
         return [build.assign(self.dots[stmt.target], tangent)]
+
+    def zero(self, atom) -> ast.expr:
+        """A zero tangent for `atom`; in vector mode, one per direction of the first seed."""
+        if not self.vector:
+            return zeros_like(atom, self.aliases)
+        seed = build.name(next(iter(self.dots.values())))
+        zeros = build.parse_expr(f"{self.aliases.rt}.directions_zeros")
+        return ast.Call(func=zeros, args=[build.atom(atom), seed], keywords=[])
 
     def name_dot(self, target: str) -> str:
         if target not in self.dots:
@@ -92,7 +107,8 @@ class _Tangents:
         """`y, y_dot = helper_jvp(x, …, x_dot, …)`: the callee's own tangent code."""
         operands = bound_operands(self.fn, stmt)
         active = [(n, a) for n, a in operands if isinstance(a, Var) and a.name in self.active]
-        name, _ = self.callees.get(stmt.value.fn, "forward", tuple(n for n, _ in active))
+        mode = "vector" if self.vector else "forward"
+        name, _ = self.callees.get(stmt.value.fn, mode, tuple(n for n, _ in active))
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active
         ]
@@ -108,6 +124,7 @@ class _Tangents:
             self.aliases,
             reverse=False,
             refer=self.callees.refer,
+            vector=self.vector,
         )
         total = None
         for _, term in terms:
@@ -125,15 +142,24 @@ class _Tangents:
         if isinstance(atom, Var) and atom.name in self.dots:
             return build.name(self.dots[atom.name])
         if self.zeros_for_none:  # called from generated code, which wants a value
-            return zeros_like(atom, self.aliases)
+            return self.zero(atom)
         return build.constant(None)  # a symbolic zero, made concrete by the API
 
 
 def tangent_function(
-    fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, *, zeros_for_none=False
+    fn: Function,
+    wrt: list[str],
+    aliases: Aliases,
+    callees: Callees,
+    *,
+    zeros_for_none=False,
+    vector=False,
 ) -> ast.FunctionDef:
-    """`f_jvp(*params, *tangents)`: the primal interleaved with the tangent of each active line."""
-    tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none)
+    """`f_jvp(*params, *tangents)`: the primal interleaved with the tangent of each active line.
+
+    With `vector`, every tangent has a leading axis of directions (`x_dot[k]` is the k-th
+    direction), so one pass computes as many Jacobian-vector products as there are seeds."""
+    tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none, vector)
     params = fn.params + [tangents.dots[p] for p in wrt]
     body = tangents.block(fn.body)
     return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), params, body)

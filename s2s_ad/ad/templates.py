@@ -49,12 +49,23 @@ def contribution(
     *,
     reverse: bool,
     refer: Refer,
+    vector: str | None = None,
 ) -> ast.expr:
     """The derivative that flows through parameter `index`, given the incoming `d`.
 
-    `refer(obj, preferred)` names an object the generated code calls (a user's rule)."""
+    `refer(obj, preferred)` names an object the generated code calls (a user's rule).
+    `vector`: in the vector tangent mode, a name free for a lambda's parameter (tangents
+    there have a leading direction axis)."""
     template: Template = (rule.vjp if reverse else rule.jvp)[index]
     param = rule.params[index]
+    if vector and not rule.diagonal:
+        if rule.batched:
+            template = rule.batched[index]
+        else:  # the JVP applied to each direction in turn
+            one = contribution(
+                rule, site, prim, index, vector, answer, aliases, reverse=False, refer=refer
+            )
+            return _call(f"{aliases.rt}.per_direction", _lambda(vector, one), build.name(incoming))
     if template is SAME_CALL:
         return _same_call(prim, rule.positions().index(param), param, incoming)
     text = template(site) if callable(template) else template
@@ -71,11 +82,24 @@ def contribution(
     )
     for placeholder, obj, preferred in rule.references:
         bindings[placeholder] = build.name(refer(obj, preferred))
+    if vector and rule.diagonal and _may_broadcast(rule, site, param):
+        # line the direction axis up in front of the result's axes: (n, 1, …, *x.shape)
+        bindings["d"] = _call(f"{aliases.rt}.along", bindings["d"], bindings["ans"])
     expr = instantiate(text, bindings)
     if reverse and rule.unbroadcast and _may_broadcast(rule, site, param):
-        unbroadcast = build.parse_expr(f"{aliases.rt}.unbroadcast")
-        expr = ast.Call(func=unbroadcast, args=[expr, bindings[param]], keywords=[])
+        expr = _call(f"{aliases.rt}.unbroadcast", expr, bindings[param])
     return expr
+
+
+def _call(dotted: str, *args: ast.expr) -> ast.expr:
+    return ast.Call(func=build.parse_expr(dotted), args=list(args), keywords=[])
+
+
+def _lambda(param: str, body: ast.expr) -> ast.expr:
+    arguments = ast.arguments(
+        posonlyargs=[], args=[ast.arg(arg=param)], kwonlyargs=[], kw_defaults=[], defaults=[]
+    )
+    return ast.Lambda(args=arguments, body=body)
 
 
 def zeros_like(value: Atom | ast.expr, aliases: Aliases) -> ast.expr:
@@ -152,6 +176,7 @@ def contributions(
     *,
     reverse: bool,
     refer: Refer,
+    vector: bool = False,
 ) -> list[tuple[Var, ast.expr]]:
     """(operand, derivative through it) for each active operand of `stmt`.
 
@@ -166,6 +191,7 @@ def contributions(
         return [(value, build.name(incoming(value)))] if active_copy else []
     rule, site = rule_for(fn, stmt)
     found = []
+    direction = _free_name("d", fn.taken_names) if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):
         atom = site.params[param]
         if isinstance(atom, Var) and atom.name in active:
@@ -184,12 +210,21 @@ def contributions(
                 aliases,
                 reverse=reverse,
                 refer=refer,
+                vector=direction,
             )
             found.append((atom, term))
     for name, atom in site.keywords.items():
         if isinstance(atom, Var) and atom.name in active and name not in rule.selectors:
             raise _no_derivative(fn, stmt, rule, name)
     return found
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, k = base, 0
+    while name in taken:
+        k += 1
+        name = f"{base}_{k}"
+    return name
 
 
 def _no_derivative(fn: Function, stmt: Assign, rule: Rule, slot: str) -> UnknownCalleeError:

@@ -23,6 +23,7 @@ register(
         (SAME_CALL,),
         ("rt.getitem_vjp(d, x, index)",),
         keywords=(("index", None),),
+        batched=("rt.directions_getitem(d, index)",),
     ),
 )
 # `x[index] = v` as a new array: linear in `x` (outside the index) and in `v` (inside it).

@@ -20,12 +20,13 @@ MATMUL_VJP = ("rt.matmul_vjp_left(d, x, y)", "rt.matmul_vjp_right(d, x, y)")
 DOT_VJP = ("rt.dot_vjp_left(d, x, y)", "rt.dot_vjp_right(d, x, y)")
 
 
-def bilinear(name: str, fn, vjp, keywords=()) -> None:
-    register(fn, Rule(name, ("x", "y"), BILINEAR, vjp, keywords=keywords))
+def bilinear(name: str, fn, vjp, keywords=(), batched=()) -> None:
+    register(fn, Rule(name, ("x", "y"), BILINEAR, vjp, keywords=keywords, batched=batched))
 
 
-bilinear("operator.matmul", operator.matmul, MATMUL_VJP)
-bilinear("np.matmul", np.matmul, MATMUL_VJP)
+MATMUL_DIRECTIONS = ("rt.matmul_left(d, y)", "rt.matmul_right(x, d)")
+bilinear("operator.matmul", operator.matmul, MATMUL_VJP, batched=MATMUL_DIRECTIONS)
+bilinear("np.matmul", np.matmul, MATMUL_VJP, batched=MATMUL_DIRECTIONS)
 bilinear("np.dot", np.dot, DOT_VJP)
 bilinear("np.inner", np.inner, ("rt.inner_vjp(d, x, y, 0)", "rt.inner_vjp(d, x, y, 1)"))
 bilinear("np.outer", np.outer, ("rt.outer_vjp(d, x, y, 0)", "rt.outer_vjp(d, x, y, 1)"))

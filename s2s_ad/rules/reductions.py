@@ -38,25 +38,31 @@ def mean_vjp(site: Site) -> str:
     return "rt.unreduce(d, x, axis, keepdims) * (np.size(ans) / np.size(x))"
 
 
-def weighted(partials: str) -> tuple[str, str]:
-    """(JVP, VJP) of a reduction whose partial derivatives are the array `partials`."""
+SHIFTED = "axis=rt.shifted(axis, x), keepdims=keepdims"  # the axes of a vector-mode tangent
+
+
+def weighted(partials: str) -> tuple[str, str, str]:
+    """(JVP, VJP, vector-mode JVP) of a reduction whose partial derivatives are `partials`."""
     return (
         f"np.sum(d * {partials}, axis=axis, keepdims=keepdims)",
         f"rt.unreduce(d, x, axis, keepdims) * {partials}",
+        f"np.sum(d * {partials}, {SHIFTED})",
     )
 
 
-def reduction(name: str, fn, jvp, vjp, keywords=REDUCE_KEYWORDS) -> None:
-    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords))
+def reduction(name: str, fn, jvp, vjp, batched=None, keywords=REDUCE_KEYWORDS) -> None:
+    batched_jvp = (batched,) if batched else ()
+    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords, batched=batched_jvp))
 
 
-reduction("np.sum", np.sum, SAME_CALL, sum_vjp)
-reduction("np.mean", np.mean, SAME_CALL, mean_vjp)
+reduction("np.sum", np.sum, SAME_CALL, sum_vjp, f"np.sum(d, {SHIFTED})")
+reduction("np.mean", np.mean, SAME_CALL, mean_vjp, f"np.mean(d, {SHIFTED})")
 reduction(
     "np.nansum",
     np.nansum,
     "np.sum(np.where(np.isnan(x), 0.0, d), axis=axis, keepdims=keepdims)",
     "np.where(np.isnan(x), 0.0, rt.unreduce(d, x, axis, keepdims))",
+    f"np.sum(np.where(np.isnan(x), 0.0, d), {SHIFTED})",
 )
 reduction("np.prod", np.prod, *weighted("rt.prod_partials(x, axis)"))
 EXTREMUM = weighted("rt.extremum_share(x, ans, axis, keepdims)")
@@ -69,31 +75,51 @@ for label, fn in [
     reduction(label, fn, *EXTREMUM, keywords=EXTREMUM_KEYWORDS)
 # var = Σ(x - mean)² / (n - ddof); std = √var
 VAR_SCALE = "(2.0 / (rt.count(x, ans) - ddof))"
-reduction("np.var", np.var, *weighted(f"rt.centered(x, axis) * {VAR_SCALE}"), MOMENT_KEYWORDS)
+reduction(
+    "np.var",
+    np.var,
+    *weighted(f"rt.centered(x, axis) * {VAR_SCALE}"),
+    keywords=MOMENT_KEYWORDS,
+)
+STD_SCALE = "((rt.count(x, ans) - ddof) * ans)"
 reduction(
     "np.std",
     np.std,
-    "np.sum(d * rt.centered(x, axis), axis=axis, keepdims=keepdims) / "
-    "((rt.count(x, ans) - ddof) * ans)",
+    f"np.sum(d * rt.centered(x, axis), axis=axis, keepdims=keepdims) / {STD_SCALE}",
     "rt.unreduce(d / ans, x, axis, keepdims) * rt.centered(x, axis) / (rt.count(x, ans) - ddof)",
-    MOMENT_KEYWORDS,
+    f"np.sum(d * rt.centered(x, axis), {SHIFTED}) / {STD_SCALE}",
+    keywords=MOMENT_KEYWORDS,
 )
 NORM_KEYWORDS = (("ord", None), ("axis", None), ("keepdims", False))
 reduction(
-    "np.linalg.norm", np.linalg.norm, *weighted("rt.norm_partials(x, ans, ord, axis, keepdims)"),
-    NORM_KEYWORDS,
-)  # fmt: skip
+    "np.linalg.norm",
+    np.linalg.norm,
+    *weighted("rt.norm_partials(x, ans, ord, axis, keepdims)"),
+    keywords=NORM_KEYWORDS,
+)
 
 CUMULATIVE_KEYWORDS = (("axis", None), ("dtype", None), ("out", None))
-reduction("np.cumsum", np.cumsum, SAME_CALL, "rt.cumsum_vjp(d, x, axis)", CUMULATIVE_KEYWORDS)
+reduction(
+    "np.cumsum",
+    np.cumsum,
+    SAME_CALL,
+    "rt.cumsum_vjp(d, x, axis)",
+    "rt.cumsum_directions(d, axis)",
+    keywords=CUMULATIVE_KEYWORDS,
+)
 reduction(
     "np.cumprod",
     np.cumprod,
     "rt.cumprod_jvp(d, x, ans, axis)",
     "rt.cumprod_vjp(d, x, ans, axis)",
-    CUMULATIVE_KEYWORDS,
+    keywords=CUMULATIVE_KEYWORDS,
 )
 TRACE_KEYWORDS = (("offset", 0), ("axis1", 0), ("axis2", 1), ("dtype", None), ("out", None))
 reduction(
-    "np.trace", np.trace, SAME_CALL, "rt.trace_vjp(d, x, offset, axis1, axis2)", TRACE_KEYWORDS
+    "np.trace",
+    np.trace,
+    SAME_CALL,
+    "rt.trace_vjp(d, x, offset, axis1, axis2)",
+    "np.trace(d, offset, rt.shifted(axis1, x), rt.shifted(axis2, x))",
+    keywords=TRACE_KEYWORDS,
 )

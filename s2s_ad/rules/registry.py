@@ -54,6 +54,11 @@ class Rule:
     no derivative flows even when they depend on the input: they only pick or shape (the
     condition of `np.where`, the array whose shape `np.full_like` copies). A `variadic`
     rule may be called with only its first parameters (`np.einsum` of 1 to 4 operands).
+
+    Vector (multi-direction) tangent mode gives every tangent a leading direction axis. A
+    `diagonal` (elementwise) rule's JVP templates work there as they are; `batched` gives
+    JVP templates written for that leading axis; any other rule's JVP is applied to each
+    direction in turn (`rt.per_direction`).
     """
 
     name: str
@@ -68,6 +73,8 @@ class Rule:
     references: tuple[tuple[str, object, str], ...] = ()
     selectors: tuple[str, ...] = ()
     variadic: bool = False
+    diagonal: bool = False
+    batched: tuple[Template, ...] = ()
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""
@@ -159,6 +166,7 @@ def elementwise(name: str, params: tuple[str, ...], *partials: Template, family=
         vjp=partials,
         unbroadcast=len(params) > 1,
         family=family,
+        diagonal=True,
     )
 
 

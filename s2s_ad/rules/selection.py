@@ -24,7 +24,7 @@ def _pick(wins: str) -> str:
 
 
 def _pick_scalar(wins: str, tie: str) -> str:
-    return f"(d if {wins} else 0.5 * d if {tie} else 0.0)"
+    return f"(d if {wins} else 0.5 * d if {tie} else 0.0 * d)"
 
 
 # ufunc, parameter names, partials (same template in both modes)
@@ -65,6 +65,7 @@ register(
         unbroadcast=True,
         positional=("condition", "x", "y"),
         selectors=("condition",),
+        diagonal=True,
     ),
 )
 
@@ -98,7 +99,7 @@ def _clip_max(site: Site) -> str:
 CLIP = (_clip_a, _clip_min, _clip_max)
 register(
     np.clip,
-    Rule("np.clip", ("a", "a_min", "a_max"), CLIP, CLIP, unbroadcast=True),
+    Rule("np.clip", ("a", "a_min", "a_max"), CLIP, CLIP, unbroadcast=True, diagonal=True),
 )
 
 # Remainders: x - n·y with n piecewise constant, so ∂/∂x = 1 and ∂/∂y = -n.

@@ -13,10 +13,14 @@ from .registry import SAME_CALL, Rule, Site, elementwise, registrar
 register = registrar("shapes")
 
 
-def linear(name: str, fn, vjp, keywords=(), jvp=SAME_CALL) -> None:
-    """Register a function linear in its first argument `x`, with its adjoint template."""
-    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords))
+def linear(name: str, fn, vjp, keywords=(), jvp=SAME_CALL, batched=None) -> None:
+    """Register a function linear in its first argument `x`, with its adjoint template
+    (and its tangent for a leading direction axis, where one is written)."""
+    batched_jvp = (batched,) if batched else ()
+    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords, batched=batched_jvp))
 
+
+RESHAPED = "rt.reshaped(d, ans)"  # a vector-mode tangent in the result's shape
 
 BACK_TO_SHAPE = "np.reshape(d, np.shape(x))"
 
@@ -27,13 +31,19 @@ def transpose_vjp(site: Site) -> str:
     return "np.transpose(d, np.argsort(axes))"
 
 
-linear("np.transpose", np.transpose, transpose_vjp, (("axes", None),))
-linear("np.reshape", np.reshape, BACK_TO_SHAPE, (("shape", None), ("order", "C")))
-linear("np.ravel", np.ravel, BACK_TO_SHAPE, (("order", "C"),))
-linear("np.expand_dims", np.expand_dims, BACK_TO_SHAPE, (("axis", None),))
-linear("np.squeeze", np.squeeze, BACK_TO_SHAPE, (("axis", None),))
-linear("np.atleast_1d", np.atleast_1d, BACK_TO_SHAPE)
-linear("np.atleast_2d", np.atleast_2d, BACK_TO_SHAPE)
+linear(
+    "np.transpose",
+    np.transpose,
+    transpose_vjp,
+    (("axes", None),),
+    batched="rt.transposed(d, axes, x)",
+)
+linear("np.reshape", np.reshape, BACK_TO_SHAPE, (("shape", None), ("order", "C")), batched=RESHAPED)
+linear("np.ravel", np.ravel, BACK_TO_SHAPE, (("order", "C"),), batched=RESHAPED)
+linear("np.expand_dims", np.expand_dims, BACK_TO_SHAPE, (("axis", None),), batched=RESHAPED)
+linear("np.squeeze", np.squeeze, BACK_TO_SHAPE, (("axis", None),), batched=RESHAPED)
+linear("np.atleast_1d", np.atleast_1d, BACK_TO_SHAPE, batched=RESHAPED)
+linear("np.atleast_2d", np.atleast_2d, BACK_TO_SHAPE, batched=RESHAPED)
 linear(
     "np.broadcast_to",
     np.broadcast_to,

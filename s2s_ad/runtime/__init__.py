@@ -1,9 +1,11 @@
 """The few helpers generated code calls (as `rt.…`), where shapes are only known at run time.
 
 `core`: broadcasting, element updates, lists; `arrays`: reductions, shape functions,
-indexing; `linalg`: contractions and decompositions.
+indexing; `linalg`: contractions and decompositions; `directions`: the vector tangent
+mode, where tangents carry a leading axis of directions.
 """
 
 from .arrays import *  # noqa: F403
 from .core import *  # noqa: F403
+from .directions import *  # noqa: F403
 from .linalg import *  # noqa: F403

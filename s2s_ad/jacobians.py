@@ -1,0 +1,165 @@
+"""Whole Jacobians, in both accumulation orders.
+
+The chain rule makes a Jacobian a product of the primitives' Jacobians. Forward
+accumulation multiplies from the inputs: one pass of the vector tangent code carries every
+one-hot seed at once (a leading direction axis) and yields all columns. Reverse
+accumulation multiplies from the outputs: one forward sweep, then one reverse sweep per
+output element, each yielding a row. `jacobian(mode="auto")` takes the order with fewer
+passes. Shapes follow JAX: `out.shape + in.shape`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from .api import (
+    Wrt,
+    _bind,
+    _check_differentiable,
+    _check_mode,
+    _prepared,
+    _signature,
+    _where,
+    _wrt_names,
+)
+from .errors import ArgumentError
+
+log = logging.getLogger("s2s_ad")
+
+
+def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict):
+    """(names, all argument values, the differentiated ones) of a call."""
+    names = _wrt_names(f, wrt)
+    values = _bind(f, args, kwargs)
+    params = list(_signature(f).parameters)
+    inputs = [values[params.index(name)] for name in names]
+    for name, value in zip(names, inputs, strict=True):
+        _check_differentiable(f, name, value)
+        if isinstance(value, (tuple, list, dict)):
+            raise ArgumentError(
+                f"a Jacobian with respect to `{name}`, a {type(value).__name__}, is not "
+                "supported yet",
+                **_where(f),
+                hint="pass the arrays as separate arguments and list them in wrt",
+            )
+    return names, values, inputs
+
+
+def _float_type(*values) -> np.dtype:
+    """float32 when every value is float32, else float64 (Python floats count as float64)."""
+    return np.result_type(np.float32, *(getattr(v, "dtype", np.float64) for v in values))
+
+
+def _seeds(inputs: list) -> list[np.ndarray]:
+    """One-hot directions for every input element: input k gets (n, *shape) with n the
+    total number of input elements, its own block of the identity."""
+    total = sum(int(np.size(x)) for x in inputs)
+    seeds, start = [], 0
+    for x in inputs:
+        size = int(np.size(x))
+        block = np.zeros((total, size), dtype=_float_type(x))
+        block[start : start + size] = np.eye(size, dtype=block.dtype)
+        seeds.append(block.reshape((total, *np.shape(x))))
+        start += size
+    return seeds
+
+
+def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
+    """The Jacobian of `out` as one array per input: out.shape + input.shape."""
+    total = sum(int(np.size(x)) for x in inputs)
+    dtype = _float_type(out, *inputs)
+    if columns is None:  # a symbolic zero: out does not depend on the inputs
+        columns = np.zeros((total, *np.shape(out)), dtype=dtype)
+    flat = np.moveaxis(np.asarray(columns, dtype=dtype), 0, -1)  # out.shape + (total,)
+    pieces, start = [], 0
+    for x in inputs:
+        size = int(np.size(x))
+        pieces.append(flat[..., start : start + size].reshape(np.shape(out) + np.shape(x)))
+        start += size
+    return tuple(pieces)
+
+
+def _shaped(per_output: list[tuple], out, wrt: Wrt):
+    """Jacobians by output then by input, shaped like `out` and `wrt` (tuples or single)."""
+    by_input = [p if isinstance(wrt, tuple) else p[0] for p in per_output]
+    return tuple(by_input) if isinstance(out, tuple) else by_input[0]
+
+
+def _forward(f: Callable, names, values, inputs) -> tuple[object, list[tuple]]:
+    d = _prepared(f, "vector", names, values)
+    out, columns = d.function(*values, *_seeds(inputs))
+    outs = out if isinstance(out, tuple) else (out,)
+    cols = columns if isinstance(out, tuple) else (columns,)
+    return out, [_split_columns(c, o, inputs) for c, o in zip(cols, outs, strict=True)]
+
+
+def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
+    """Rows from one reverse sweep per output element, all reusing one forward sweep."""
+    outs = out if isinstance(out, tuple) else (out,)
+    jacobians = []
+    for k, o in enumerate(outs):
+        rows = [np.zeros((int(np.size(o)), *np.shape(x))) for x in inputs]
+        for i in range(int(np.size(o))):
+            cts = [np.zeros_like(np.asarray(other, dtype=float)) for other in outs]
+            cts[k] = cts[k].reshape(-1)
+            cts[k][i] = 1.0
+            cts[k] = cts[k].reshape(np.shape(o)) if np.ndim(o) else 1.0
+            grads = pullback(*cts) if isinstance(out, tuple) else pullback(cts[0])
+            grads = grads if n_wrt > 1 else (grads,)
+            for row, g in zip(rows, grads, strict=True):
+                row[i] = 0.0 if g is None else g
+        dtype = _float_type(o, *inputs)
+        jacobians.append(
+            tuple(
+                row.reshape(np.shape(o) + np.shape(x)).astype(dtype)
+                for row, x in zip(rows, inputs, strict=True)
+            )
+        )
+    return jacobians
+
+
+def jacfwd(f: Callable, wrt: Wrt = 0) -> Callable:
+    """The Jacobian by forward accumulation: all columns from one vector tangent pass."""
+    return _jacobian_function(f, wrt, "forward")
+
+
+def jacrev(f: Callable, wrt: Wrt = 0) -> Callable:
+    """The Jacobian by reverse accumulation: one forward sweep, one reverse sweep per row."""
+    return _jacobian_function(f, wrt, "reverse")
+
+
+def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto") -> Callable:
+    """The Jacobian, shaped out.shape + in.shape; `mode` "forward", "reverse" or "auto"
+    (fewer passes: forward when the inputs have no more elements than the outputs)."""
+    _check_mode(mode, ("auto", "forward", "reverse"))
+    return _jacobian_function(f, wrt, mode)
+
+
+def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
+    _signature(f)
+
+    @functools.wraps(f)
+    def jacobian_of(*args, **kwargs):
+        names, values, inputs = _inputs(f, wrt, args, kwargs)
+        chosen = mode
+        if mode != "forward":
+            d = _prepared(f, "reverse", names, values)
+            out, pullback = d.function(*values)
+            if mode == "auto":
+                n = sum(int(np.size(x)) for x in inputs)
+                outs = out if isinstance(out, tuple) else (out,)
+                m = sum(int(np.size(o)) for o in outs)
+                chosen = "forward" if n <= m else "reverse"
+                log.debug("jacobian of %s: %s mode (%d inputs, %d outputs)", f.__name__,
+                          chosen, n, m)  # fmt: skip
+        if chosen == "forward":
+            out, per_output = _forward(f, names, values, inputs)
+        else:
+            per_output = _reverse(out, pullback, inputs, len(names))
+        return _shaped(per_output, out, wrt)
+
+    return jacobian_of

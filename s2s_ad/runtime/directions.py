@@ -1,0 +1,110 @@
+"""Helpers of the vector tangent mode, where each tangent has a leading axis of directions.
+
+`x_dot[k]` is the tangent of `x` along the k-th seed direction, so one pass of generated
+code carries all directions at once (`jacfwd` seeds one direction per input element).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Derivatives
+
+
+def directions_count(d) -> int:
+    """The number of directions a tangent carries."""
+    if isinstance(d, (list, tuple)):
+        return directions_count(d[0]) if d else d.directions  # an empty list remembers its count
+    return len(d)
+
+
+def directions_zeros(x, seed):
+    """A zero tangent for `x`, with as many directions as `seed` has."""
+    if isinstance(x, (list, tuple)):
+        zeros = Derivatives(directions_zeros(item, seed) for item in x)
+        zeros.directions = directions_count(seed)
+        return zeros
+    return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
+
+
+def along(d, ans):
+    """`d` (directions, *shape) with axes of length 1 inserted after the direction axis, so
+    that it broadcasts against values of the result's rank as `x` did."""
+    missing = np.ndim(ans) - (np.ndim(d) - 1)
+    if missing <= 0:
+        return d
+    return np.reshape(d, (len(d),) + (1,) * missing + np.shape(d)[1:])
+
+
+def direction(d, k: int):
+    """The k-th direction of a tangent (of an array, or of a list or tuple of them)."""
+    if isinstance(d, tuple):
+        return tuple(direction(item, k) for item in d)
+    if isinstance(d, list):
+        return Derivatives(direction(item, k) for item in d)
+    return d[k] if np.ndim(d) else d
+
+
+def stacked(results: list):
+    """The tangents of each direction, stacked along a new leading axis."""
+    first = results[0]
+    if isinstance(first, (list, tuple)):
+        items = [stacked([r[i] for r in results]) for i in range(len(first))]
+        return Derivatives(items) if isinstance(first, list) else tuple(items)
+    return np.stack([np.asarray(r) for r in results])
+
+
+def per_direction(jvp, d):
+    """Apply a rule's JVP to each direction of `d` in turn (rules without a batched form)."""
+    return stacked([jvp(direction(d, k)) for k in range(directions_count(d))])
+
+
+def shifted(axis, x):
+    """The axes of `x` named by `axis`, as axes of a tangent with a leading direction axis."""
+    if axis is None:
+        return tuple(range(1, np.ndim(x) + 1))
+    if np.ndim(axis) == 0:
+        return axis + 1 if axis >= 0 else axis
+    return tuple(a + 1 if a >= 0 else a for a in axis)
+
+
+def transposed(d, axes, x):
+    """The tangent of `np.transpose(x, axes)`."""
+    order = range(np.ndim(x))[::-1] if axes is None else axes
+    return np.transpose(d, (0, *(a % np.ndim(x) + 1 for a in order)))
+
+
+def reshaped(d, ans):
+    """`d` in the shape of the answer, per direction (reshape, ravel, squeeze, …)."""
+    return np.reshape(d, (len(d), *np.shape(ans)))
+
+
+def directions_getitem(d, index):
+    """The tangent of `x[index]`."""
+    if isinstance(d, (list, tuple)):
+        return d[index]
+    return d[(slice(None), *(index if isinstance(index, tuple) else (index,)))]
+
+
+def matmul_left(d, y):
+    """The tangent of `x @ y` through `x`."""
+    if np.ndim(y) <= 2:
+        return np.matmul(d, y)
+    return per_direction(lambda dk: np.matmul(dk, y), d)
+
+
+def matmul_right(x, d):
+    """The tangent of `x @ y` through `y` (`d` has the shape of `y` after the directions)."""
+    y_ndim = np.ndim(d) - 1
+    if np.ndim(x) <= 2 and y_ndim == 1:
+        return np.matmul(d, np.transpose(x))
+    if np.ndim(x) <= 2:
+        return np.matmul(x, d)
+    return per_direction(lambda dk: np.matmul(x, dk), d)
+
+
+def cumsum_directions(d, axis):
+    """The tangent of `np.cumsum(x, axis)`."""
+    if axis is None:
+        return np.cumsum(np.reshape(d, (len(d), -1)), axis=1)
+    return np.cumsum(d, axis=axis + 1 if axis >= 0 else axis)
