@@ -3,7 +3,7 @@
 from .api import derivative_source, grad, jvp, value_and_grad, vjp
 from .custom import defjvp, defvjp, stop_gradient
 from .errors import S2SError
-from .jacobians import jacfwd, jacobian, jacrev
+from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 
 __all__ = [
     "S2SError",
@@ -11,6 +11,8 @@ __all__ = [
     "defvjp",
     "derivative_source",
     "grad",
+    "hessian",
+    "hvp",
     "jacfwd",
     "jacobian",
     "jacrev",

@@ -272,6 +272,8 @@ def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reve
 
 def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) -> Callable:
     _check_mode(mode, ("reverse", "forward"))
+    if _gradient_of(f) is not None:  # grad(grad(f)): the tangent of f's gradient code
+        f, mode = _differentiable(f), "forward"
     _signature(f)
 
     @functools.wraps(f)
@@ -281,7 +283,24 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
         result = grads if isinstance(wrt, tuple) else grads[0]
         return (out, result) if with_value else result
 
+    if not with_value:
+        gradient._s2s_gradient_of = (f, wrt)
     return gradient
+
+
+def _gradient_of(f: Callable) -> tuple[Callable, Wrt] | None:
+    """(function, wrt) when `f` is a gradient made by `grad`, else None."""
+    return getattr(f, "_s2s_gradient_of", None)
+
+
+def _differentiable(f: Callable) -> Callable:
+    """`f` itself, or for a gradient made by `grad`, its generated flat gradient code
+    `f_grad(*params, out_bar=1.0)` (which has source, so it can be transformed again)."""
+    inner = _gradient_of(f)
+    if inner is None:
+        return f
+    fn, wrt = inner
+    return derivative(fn, "gradient", _wrt_names(fn, wrt)).function
 
 
 # JVP and VJP
@@ -295,6 +314,7 @@ def _differentiable_positions(f: Callable, primals: Sequence) -> tuple[str, ...]
 def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, object]:
     """`(f(*primals), J·tangents)`: one forward pass. `primals`, `tangents`: one per argument."""
     primals, tangents = tuple(primals), tuple(tangents)
+    f = _differentiable(f)
     if len(primals) != len(tangents):
         raise ArgumentError(
             f"jvp got {len(primals)} primals but {len(tangents)} tangents",
@@ -325,6 +345,7 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
 
     Arguments that are not floats (integers, flags) get `None`.
     """
+    f = _differentiable(f)
     values = _bind(f, primals, {})
     wrt = _differentiable_positions(f, primals)
     d = _prepared(f, "reverse", wrt, values)

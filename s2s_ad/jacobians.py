@@ -21,12 +21,15 @@ from .api import (
     _bind,
     _check_differentiable,
     _check_mode,
+    _differentiable,
     _prepared,
+    _require_scalar,
     _signature,
     _where,
     _wrt_names,
 )
 from .errors import ArgumentError
+from .pipeline import derivative
 
 log = logging.getLogger("s2s_ad")
 
@@ -140,6 +143,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto") -> Callable:
 
 
 def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
+    f = _differentiable(f)
     _signature(f)
 
     @functools.wraps(f)
@@ -163,3 +167,39 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
         return _shaped(per_output, out, wrt)
 
     return jacobian_of
+
+
+# second derivatives: the tangent of the generated gradient code (forward over reverse)
+
+
+def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> Callable:
+    """The flat gradient function `f_grad(*params, out_bar=1.0)` of a scalar `f`."""
+    _require_scalar(f, f(*values))
+    return derivative(f, "gradient", names).function
+
+
+def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
+    """The Hessian: the Jacobian of the generated gradient code, all columns from one vector
+    tangent pass over it. Shape x.shape + x.shape (blocks by pairs for a tuple `wrt`)."""
+    f = _differentiable(f)
+    _signature(f)
+
+    @functools.wraps(f)
+    def hessian_of(*args, **kwargs):
+        names, values, _ = _inputs(f, wrt, args, kwargs)
+        gradient = _gradient_code(f, names, values)
+        return jacfwd(gradient, wrt)(*values)
+
+    return hessian_of
+
+
+def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
+    """`(gradient, H·tangents)` at `primals`: one tangent pass over the gradient code."""
+    from .api import jvp
+
+    f = _differentiable(f)
+    primals, tangents = tuple(primals), tuple(tangents)
+    params = list(_signature(f).parameters)
+    names = tuple(params[i] for i, t in enumerate(tangents) if t is not None)
+    gradient = _gradient_code(f, names, _bind(f, primals, {}))
+    return jvp(gradient, primals, tangents)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import math
 import threading
 import types
@@ -14,7 +15,7 @@ import numpy as np
 from . import runtime
 from .ad.calls import Callees
 from .ad.forward import tangent_function
-from .ad.reverse import adjoint_function
+from .ad.reverse import adjoint_function, gradient_function
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import UnsupportedSyntaxError
@@ -123,7 +124,17 @@ def differentiate(
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
-    if mode in ("forward", "vector"):
+    if mode == "gradient":
+        tree = gradient_function(ssa, list(wrt), aliases, callees)
+        if tree is None:
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: a second derivative of `{fn.__name__}`, which calls "
+                "its own helper functions or user-defined rules (not supported yet)",
+                filename=ssa.filename,
+                line=ssa.first_line,
+                hint="inline the helpers into the function for Hessians",
+            )
+    elif mode in ("forward", "vector"):
         tree = tangent_function(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, vector=mode == "vector"
         )
@@ -135,7 +146,8 @@ def differentiate(
     cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
-    compiled = compile_function(source, tree.name, fn.__globals__, cells, label)
+    defaults = tuple(ast.literal_eval(d) for d in tree.args.defaults)
+    compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
     return Derivative(
         compiled,
         source,

@@ -412,6 +412,35 @@ def special_rows() -> None:
     row("scipy.special.log_softmax", "np.sum(scipy.special.log_softmax(x, 0) * y)", UNIT, POS)
 
 
+def runtime_rows() -> None:
+    """The helpers derivative code calls, which second derivatives differentiate."""
+    g, a, b = rng.standard_normal((3, 2)), rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    row("rt.zeros_like", "np.sum(x * rt.zeros_like(x) + x)", POS)
+    row("rt.extremum_share", "np.sum(x * rt.extremum_share(x, np.max(x)))", POS)
+    row("rt.count", "np.sum(x * rt.count(x, np.sum(x, axis=0)))", POS)
+    row("rt.hstack_axis", "np.sum(x * rt.hstack_axis([x, x]))", POS)
+    row("rt.roll_back", "np.sum(x * rt.roll_back(2))", POS)
+    row("rt.unbroadcast", "np.sum(rt.unbroadcast(x * y, y) * w)", POS, ROW, ROW)
+    row("rt.unbroadcast", "rt.unbroadcast(x * y, 1.0) * 2.0", POS, ROW)
+    row("rt.unreduce", "np.sum(rt.unreduce(x, y, 0, False) * y)", ROW, POS)
+    row("rt.unreduce", "np.sum(rt.unreduce(x, y, None, False) * y)", 1.3, POS)
+    row("rt.unreduce", "np.sum(rt.unreduce(x, y, (0, 1), True) * y)", COL[:1, :1], POS)
+    row("rt.getitem_vjp", "np.sum(rt.getitem_vjp(x, y, (slice(1, 3), 0)) * y)", ROW[:2], POS)
+    row("rt.getitem_vjp", "np.sum(rt.getitem_vjp(x, y, ([0, 0, 2],)) * y)", POS[:3], POS)
+    row("rt.sum_vjp", "np.sum(np.array(rt.sum_vjp(x, [y, y * 2.0])) * w)", ROW, ROW, POS[:2])
+    row("rt.unstack", "np.sum(np.array(rt.unstack(x, [y, y])) ** 2)", POS[:2], ROW)
+    row("rt.cumsum_vjp", "np.sum(rt.cumsum_vjp(x, x, 1) * y)", POS, UNIT)
+    row("rt.cumsum_vjp", "np.sum(rt.cumsum_vjp(x, y, None) * y)", ROW.repeat(3), POS)
+    row("rt.cast_like", "np.sum(rt.cast_like(x, y, np.float64) * y)", POS, UNIT)
+    row("rt.matmul_vjp_left", "np.sum(rt.matmul_vjp_left(x, y, w) ** 2)", g, a, b)
+    row("rt.matmul_vjp_left", "np.sum(rt.matmul_vjp_left(x, y, w) ** 2)", g[:, 0], a, b[:, 0])
+    row("rt.matmul_vjp_right", "np.sum(rt.matmul_vjp_right(x, y, w) ** 2)", g, a, b)
+    row("rt.matmul_vjp_right", "np.sum(rt.matmul_vjp_right(x, y, w) ** 2)", g[:, 0], a, b[:, 0])
+    row("rt.mT", "np.sum(rt.mT(x) * y)", POS, UNIT.T)
+    row("rt.centered", "np.sum(rt.centered(x, 1) ** 3) + np.sum(rt.centered(x) * y)", POS, UNIT)
+    row("rt.xlogy", "np.sum(rt.xlogy(x, y))", POS, ROW)
+
+
 def nondiff_rows() -> None:
     for name, expr in NONDIFF_ROWS.items():
         scalar = (name.startswith(("math.", "operator.")) and "np." not in expr) or "range" in expr
@@ -428,6 +457,7 @@ for make_rows in [
     joining_rows,
     indexing_rows,
     special_rows,
+    runtime_rows,
     nondiff_rows,
 ]:
     make_rows()
@@ -437,6 +467,7 @@ PARAMS = ["x", "y", "w"]
 
 def build_module(tmp_path_factory):
     lines = ["import math", "import numpy as np", "import scipy.special", "import s2s_ad"]
+    lines.append("import s2s_ad.runtime as rt")
     lines.append(_helpers_source())
     for index, (_, expr, args) in enumerate(ROWS):
         params = ", ".join(PARAMS[: len(args)])

@@ -64,6 +64,23 @@ def adjoint_function(
     return reverse.function(wrt)
 
 
+def gradient_function(fn: Function, wrt: list[str], aliases: Aliases, callees: Callees):
+    """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
+    function returning the adjoints of `wrt` — code that can itself be differentiated (its
+    tangent gives Hessian-vector products). Functions that call helpers are not flattened."""
+    vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True)
+    *forward, pullback, _ = vjp.body
+    if callees.cells:
+        return None
+    seeds = [a.arg for a in pullback.args.args]
+    return build.function(
+        callees.namer.fresh(f"{fn.name}_grad"),
+        fn.params + seeds,
+        [*forward, *pullback.body],
+        defaults=[build.constant(1.0) for _ in seeds],
+    )
+
+
 @dataclass
 class _CallSite:
     """An active call of a user function: `y, y_pullback = helper_vjp(x, …)`."""

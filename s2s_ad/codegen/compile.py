@@ -22,8 +22,10 @@ def compile_function(
     globals_: dict,
     cells: dict[str, types.CellType],
     label: str,
+    defaults: tuple = (),
 ) -> types.FunctionType:
-    """Compile `source` (one `def name`) and bind its free names to `cells`."""
+    """Compile `source` (one `def name`) and bind its free names to `cells`; `defaults` are
+    the values of its last parameters' defaults."""
     params = ", ".join(sorted(cells))
     factory = f"def _s2s_factory({params}):\n{indent(source, '    ')}    return {name}\n"
     filename = f"<s2s_ad {label} #{next(_counter)}>"
@@ -34,4 +36,4 @@ def compile_function(
     )
     closure = tuple(cells[free] for free in inner.co_freevars) or None
     linecache.cache[filename] = (len(factory), None, factory.splitlines(True), filename)
-    return types.FunctionType(inner, globals_, name, None, closure)
+    return types.FunctionType(inner, globals_, name, defaults or None, closure)

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401  (registration)
     arithmetic,
     elementwise,
+    helpers,
     indexing,
     joining,
     linalg,

@@ -161,6 +161,11 @@ def append(xs, v):
     return type(xs)([*xs, v]) if isinstance(xs, Derivatives) else [*xs, v]
 
 
+def broadcast_sum(items, like):
+    """The sum of `items`, each broadcast to the shape of `like` (the adjoint of `sum_vjp`)."""
+    return sum(np.broadcast_to(item, np.shape(like)) for item in items)
+
+
 def unstack(g, x):
     """Cotangent of `x` in `np.array(x)` / `np.stack(x)` along axis 0: a list when `x` is one."""
     if isinstance(x, (list, tuple)):

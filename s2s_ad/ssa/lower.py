@@ -336,8 +336,9 @@ class _Lowering(ExprLowering):
                 envs = [env if name in env else {**env, name: unset} for env in envs]
             joined = self.namer.version(name)
             for block, env in zip(blocks, envs, strict=True):
-                self._require_atom(env[name], name)
-                block.append(Assign(joined, env[name], self.line))
+                with self.in_block(block):
+                    value = self._as_atom(env[name])
+                block.append(Assign(joined, value, self.line))
             self.env[name] = Var(joined)
         self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
 
@@ -390,12 +391,21 @@ class _Lowering(ExprLowering):
             seqs = [self._atom(a) for a in it.args]
             pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, seqs, strict=True)]
             return self._range_over(seqs), self.namer.fresh("_i"), pairs
-        if isinstance(target, gast.Name):
+        if callee is builtins.reversed and len(it.args) == 1:  # a tape, replayed backwards
+            seq = self._atom(it.args[0])
+            return (
+                self._range_over([seq]),
+                self.namer.fresh("_i"),
+                self._unpacked(target, self._element(seq, backwards=True)),
+            )
+        if isinstance(target, gast.Name) or (
+            isinstance(target, gast.Tuple) and tuple_of_names(target, len(target.elts))
+        ):
             seq = self._atom(it)
             return (
                 self._range_over([seq]),
                 self.namer.fresh("_i"),
-                [(target.id, self._element(seq))],
+                self._unpacked(target, self._element(seq)),
             )
         raise self._unsupported(
             "this form of `for` loop",
@@ -413,8 +423,31 @@ class _Lowering(ExprLowering):
             lengths = [self._atom_of(Prim(builtins.min, tuple(lengths), spelled="min"))]
         return Prim(builtins.range, (lengths[0],), spelled="range")
 
-    def _element(self, seq: Atom):
-        return lambda index: Prim(operator.getitem, (seq, Index((index,), False)))
+    def _element(self, seq: Atom, *, backwards: bool = False):
+        """index → the element of `seq` the loop reaches at that index."""
+
+        def element(index: Atom) -> Prim:
+            if backwards:  # len(seq) - 1 - index
+                length = self._atom_of(Prim(builtins.len, (seq,), spelled="len"))
+                last = self._atom_of(Prim(operator.sub, (length, Const(1))))
+                index = self._atom_of(Prim(operator.sub, (last, index)))
+            return Prim(operator.getitem, (seq, Index((index,), False)))
+
+        return element
+
+    def _unpacked(self, target: gast.expr, element) -> list:
+        """[(name, index → value)] for a loop target: a name, or a tuple of names unpacking
+        each element (`for a, b in pairs`)."""
+        if isinstance(target, gast.Name):
+            return [(target.id, element)]
+        item = self.namer.fresh("_item")
+        pairs = [(item, element)]
+        for k, name in enumerate(e.id for e in target.elts):
+            index = Index((Const(k),), False)
+            pairs.append(
+                (name, lambda _, index=index: Prim(operator.getitem, (self.env[item], index)))
+            )
+        return pairs
 
     def _enter_loop(self, stmt: gast.stmt) -> dict[str, str]:
         """Give each variable the loop carries a header version, assigned before the loop."""
@@ -474,6 +507,13 @@ class _Lowering(ExprLowering):
             if line < start and any(first <= line for first, _ in self.loop_lines):
                 return True  # the next iteration of an enclosing loop reads it
         return False
+
+    def _as_atom(self, bound: Binding) -> Atom:
+        """A static tuple made a value (`tuple()` of its items), to join it with others."""
+        if not isinstance(bound, tuple):
+            return bound
+        items = self._atom_of(self._list_of(bound))
+        return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
 
     def _require_atom(self, bound: Binding, name: str) -> None:
         if isinstance(bound, tuple):

@@ -1,0 +1,94 @@
+"""Rules for the runtime helpers that derivative code calls, so that derivative code can be
+differentiated again (Hessians: the tangent of the gradient code).
+
+Most helpers are linear in the cotangent `g` they move around; their tangent is the same
+call on the tangent, their adjoint the transposed move. Helpers that only inspect shapes or
+pick positions (`rt.zeros_like`, `rt.extremum_share`, `rt.count`) carry no derivative.
+"""
+
+from __future__ import annotations
+
+from .. import runtime as rt
+from .registry import SAME_CALL, Rule, nondifferentiable, registrar
+
+register = registrar("runtime")
+
+for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.roll_back):
+    register(helper, nondifferentiable(f"rt.{helper.__name__}"))
+
+
+def moves_g(name: str, vjp: str, keywords: tuple, selectors: tuple = ()) -> None:
+    """A helper linear in its first argument `g`, with the adjoint of that linear map."""
+    rule = Rule(
+        f"rt.{name}",
+        ("g",),
+        (SAME_CALL,),
+        (vjp,),
+        keywords=keywords,
+        selectors=selectors,
+    )
+    register(getattr(rt, name), rule)
+
+
+# unbroadcast sums over broadcast axes: its adjoint broadcasts back
+moves_g("unbroadcast", "np.broadcast_to(d, np.shape(g))", (("like", None),), ("like",))
+# unreduce broadcasts over reduced axes: its adjoint sums them
+moves_g(
+    "unreduce",
+    "np.sum(d, axis=axis, keepdims=keepdims)",
+    (("like", None), ("axis", None), ("keepdims", False)),
+    ("like",),
+)
+# getitem_vjp scatters into zeros: its adjoint reads the same elements
+moves_g("getitem_vjp", "d[index]", (("x", None), ("index", None)), ("x",))
+moves_g("sum_vjp", "rt.broadcast_sum(d, g)", (("x", None),), ("x",))
+moves_g("unstack", "np.array(d)", (("x", None),), ("x",))
+moves_g("cumsum_vjp", "np.cumsum(d, axis)", (("x", None), ("axis", None)), ("x",))
+moves_g("cast_like", "rt.cast_like(d, g, dtype)", (("x", None), ("dtype", None)), ("x",))
+
+# products: matmul_vjp_left(g, a, b) = g @ bᵀ is the transpose of a ↦ a @ b, and bilinear
+# in (g, b); matmul_vjp_right(g, a, b) = aᵀ @ g likewise in (g, a).
+register(
+    rt.matmul_vjp_left,
+    Rule(
+        "rt.matmul_vjp_left",
+        ("g", "b"),
+        (SAME_CALL, SAME_CALL),
+        ("np.matmul(d, b)", "rt.matmul_vjp_right(g, d, b)"),
+        keywords=(("a", None),),
+        positional=("g", "a", "b"),
+        selectors=("a",),
+    ),
+)
+register(
+    rt.matmul_vjp_right,
+    Rule(
+        "rt.matmul_vjp_right",
+        ("g", "a"),
+        (SAME_CALL, SAME_CALL),
+        ("np.matmul(a, d)", "rt.matmul_vjp_left(g, a, d)"),
+        keywords=(("b", None),),
+        positional=("g", "a", "b"),
+        selectors=("b",),
+    ),
+)
+register(
+    rt.mT, Rule("rt.mT", ("a",), (SAME_CALL,), ("rt.mT(d)",), batched=("np.swapaxes(d, -1, -2)",))
+)
+# centered(x) = x - mean(x): a symmetric projection, its own adjoint
+register(
+    rt.centered,
+    Rule(
+        "rt.centered", ("x",), (SAME_CALL,), ("rt.centered(d, axis)",), keywords=(("axis", None),)
+    ),
+)
+# xlogy(x, y) = x log y (0 where x is 0)
+register(
+    rt.xlogy,
+    Rule(
+        "rt.xlogy",
+        ("x", "y"),
+        ("rt.xlogy(d, y)", "d * x / y"),
+        ("rt.unbroadcast(rt.xlogy(d, y), x)", "rt.unbroadcast(d * x / y, y)"),
+    ),
+)
