@@ -365,10 +365,20 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     return out, vjp_pullback
 
 
+SOURCE_MODES = ("reverse", "forward", "vector", "gradient", "hessian")
+
+
 def derivative_source(f: Callable, mode: str = "reverse", wrt: Wrt = 0) -> str:
-    """The generated source of `f`'s derivative: `f_vjp` (reverse) or `f_jvp` (forward)."""
-    _check_mode(mode, ("reverse", "forward"))
-    return derivative(f, mode, _wrt_names(f, wrt)).source
+    """The generated source of `f`'s derivative: `f_vjp` (reverse), `f_jvp` (forward;
+    "vector": with a leading axis of directions, as `jacfwd` runs it), `f_grad` (the flat
+    gradient code "gradient") or its vector tangent ("hessian", as `hessian` runs it)."""
+    _check_mode(mode, SOURCE_MODES)
+    f = _differentiable(f)
+    names = _wrt_names(f, wrt)
+    if mode == "hessian":
+        gradient = derivative(f, "gradient", names).function
+        return derivative(gradient, "vector", names).source
+    return derivative(f, mode, names).source
 
 
 __all__ = ["S2SError", "derivative_source", "grad", "jvp", "value_and_grad", "vjp"]

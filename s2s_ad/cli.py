@@ -12,7 +12,7 @@ import sys
 import types
 from pathlib import Path
 
-from .api import derivative_source
+from .api import SOURCE_MODES, derivative_source
 from .errors import S2SError
 from .pipeline import ssa_source
 from .rules.registry import rules_by_category
@@ -22,6 +22,7 @@ EXAMPLES = """examples:
   s2s-ad show samples/teaching.py:f --mode forward   tangent (forward-mode) source
   s2s-ad show samples/teaching.py:f --wrt x1 x2      differentiate with respect to both
   s2s-ad show samples/teaching.py:f --stage ssa      the three-address SSA form
+  s2s-ad show samples/teaching.py:f --mode hessian   second-order code (forward over reverse)
   s2s-ad rules --list                                every function with a derivative rule
 """
 
@@ -94,7 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     show.add_argument("target", metavar="FILE.py:FUNC")
-    show.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
+    show.add_argument(
+        "--mode",
+        choices=SOURCE_MODES,
+        default="reverse",
+        help="reverse (f_vjp), forward (f_jvp), vector (f_jvp with a direction axis, as "
+        "jacfwd runs it), gradient (flat f_grad), hessian (the vector tangent of f_grad)",
+    )
     show.add_argument("--wrt", nargs="+", metavar="NAME", help="parameters (default: the first)")
     show.add_argument(
         "--stage", choices=("ssa", "derivative"), default="derivative", help="what to print"

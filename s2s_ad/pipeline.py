@@ -125,7 +125,7 @@ def differentiate(
     cells = _alias_cells(aliases, scope)
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
     if mode == "gradient":
-        tree = gradient_function(ssa, list(wrt), aliases, callees)
+        tree = gradient_function(ssa, list(wrt), aliases, callees, fn.__defaults__ or ())
         if tree is None:
             raise UnsupportedSyntaxError(
                 f"unsupported construct: a second derivative of `{fn.__name__}`, which calls "

@@ -18,7 +18,12 @@ from ..ssa.ir import Const, Prim
 
 def is_user_call(prim: object) -> bool:
     """A call of a plain Python function that has no derivative rule: transform the callee."""
-    return isinstance(prim, Prim) and inspect.isfunction(prim.fn) and lookup(prim.fn) is None
+    return (
+        isinstance(prim, Prim)
+        and inspect.isfunction(prim.fn)
+        and lookup(prim.fn) is None
+        and not prim.fn.__module__.startswith("s2s_ad.")  # runtime helpers are not user code
+    )
 
 
 class Callees:

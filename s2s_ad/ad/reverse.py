@@ -64,10 +64,13 @@ def adjoint_function(
     return reverse.function(wrt)
 
 
-def gradient_function(fn: Function, wrt: list[str], aliases: Aliases, callees: Callees):
+def gradient_function(
+    fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, defaults: tuple = ()
+):
     """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
     function returning the adjoints of `wrt` — code that can itself be differentiated (its
-    tangent gives Hessian-vector products). Functions that call helpers are not flattened."""
+    tangent gives Hessian-vector products). `defaults`: the literal defaults of the last
+    parameters. Functions that call helpers are not flattened (None)."""
     vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True)
     *forward, pullback, _ = vjp.body
     if callees.cells:
@@ -77,7 +80,7 @@ def gradient_function(fn: Function, wrt: list[str], aliases: Aliases, callees: C
         callees.namer.fresh(f"{fn.name}_grad"),
         fn.params + seeds,
         [*forward, *pullback.body],
-        defaults=[build.constant(1.0) for _ in seeds],
+        defaults=[build.constant(v) for v in (*defaults, *(1.0 for _ in seeds))],
     )
 
 
