@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean bench-memory fuzz
+.PHONY: demo test clean bench-memory bench-jacobian fuzz jacobians
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+$(VENV)/.samples: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,samples]"
+	touch $(VENV)/.samples
+
+# Jacobians column by column and row by row; the forward/reverse crossover, saved as a PNG.
+jacobians: $(VENV)/.samples
+	$(BIN)/python samples/jacobians.py
+
+bench-jacobian: $(STAMP)
+	$(BIN)/python benchmarks/jacobian_vector_mode.py
 
 bench-memory: $(STAMP)
 	$(BIN)/python benchmarks/tape_memory.py

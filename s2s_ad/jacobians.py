@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -136,10 +137,50 @@ def jacrev(f: Callable, wrt: Wrt = 0) -> Callable:
 
 
 def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto") -> Callable:
-    """The Jacobian, shaped out.shape + in.shape; `mode` "forward", "reverse" or "auto"
-    (fewer passes: forward when the inputs have no more elements than the outputs)."""
+    """The Jacobian, shaped out.shape + in.shape; `mode` "forward", "reverse" or "auto".
+
+    "auto" takes forward when the inputs have no more elements than the outputs (one pass
+    against one sweep per output); otherwise it measures: the first call for a function and
+    argument shapes runs both orders, times them, and later calls take the faster one.
+    Its choice is logged at DEBUG level on the "s2s_ad" logger."""
     _check_mode(mode, ("auto", "forward", "reverse"))
     return _jacobian_function(f, wrt, mode)
+
+
+DECIDED: dict[tuple, str] = {}  # (code, wrt, argument shapes) → the order to take
+DIRECTIONS_BUDGET = 50_000_000  # n * n input elements: a vector pass this big is not tried
+
+
+def _best_of_two(run: Callable) -> tuple[float, object]:
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, list]:
+    """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`."""
+    out, pullback = _prepared(f, "reverse", names, values).function(*values)
+    n = sum(int(np.size(x)) for x in inputs)
+    outs = out if isinstance(out, tuple) else (out,)
+    m = sum(int(np.size(o)) for o in outs)
+    how = f"{n} inputs, {m} outputs"
+    if n <= m or n * n > DIRECTIONS_BUDGET:
+        chosen = DECIDED[key] = "forward" if n <= m else "reverse"
+    else:  # run both (already transformed, so only running is timed), keep the faster
+        _prepared(f, "vector", names, values)
+        t_rev, rows = _best_of_two(lambda: _reverse(out, pullback, inputs, len(names)))
+        t_fwd, (_, columns) = _best_of_two(lambda: _forward(f, names, values, inputs))
+        chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
+        how += f"; measured forward {t_fwd * 1e3:.3g} ms, reverse {t_rev * 1e3:.3g} ms"
+        log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
+        return chosen, out, columns if chosen == "forward" else rows
+    log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
+    if chosen == "forward":
+        return chosen, *_forward(f, names, values, inputs)
+    return chosen, out, _reverse(out, pullback, inputs, len(names))
 
 
 def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
@@ -149,20 +190,18 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
     @functools.wraps(f)
     def jacobian_of(*args, **kwargs):
         names, values, inputs = _inputs(f, wrt, args, kwargs)
-        chosen = mode
-        if mode != "forward":
-            d = _prepared(f, "reverse", names, values)
-            out, pullback = d.function(*values)
-            if mode == "auto":
-                n = sum(int(np.size(x)) for x in inputs)
-                outs = out if isinstance(out, tuple) else (out,)
-                m = sum(int(np.size(o)) for o in outs)
-                chosen = "forward" if n <= m else "reverse"
-                log.debug("jacobian of %s: %s mode (%d inputs, %d outputs)", f.__name__,
-                          chosen, n, m)  # fmt: skip
-        if chosen == "forward":
+        order = mode
+        if mode == "auto":
+            key = (f.__code__, names, tuple(getattr(v, "shape", type(v)) for v in values))
+            order = DECIDED.get(key, "undecided")
+            if order == "undecided":
+                _, out, per_output = _auto(f, names, values, inputs, key)
+                return _shaped(per_output, out, wrt)
+            log.debug("jacobian of %s: %s mode (decided before)", f.__name__, order)
+        if order == "forward":
             out, per_output = _forward(f, names, values, inputs)
         else:
+            out, pullback = _prepared(f, "reverse", names, values).function(*values)
             per_output = _reverse(out, pullback, inputs, len(names))
         return _shaped(per_output, out, wrt)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import s2s_ad as ad
+from s2s_ad import jacobians
 from s2s_ad.errors import ArgumentError, NonScalarOutputError
 from s2s_ad.testing import numeric_jvp
 
@@ -94,13 +95,18 @@ def test_tuple_outputs_give_one_jacobian_each():
         np.testing.assert_allclose(j_sum, 2.0 * x, atol=1e-14)
 
 
-def test_auto_mode_says_which_order_it_took(caplog):
+def test_auto_mode_says_which_order_it_took(caplog, monkeypatch):
+    monkeypatch.setattr(jacobians, "DECIDED", {})  # forget what earlier tests decided
     with caplog.at_level(logging.DEBUG, logger="s2s_ad"):
-        ad.jacobian(rn_to_r)(np.ones(5))  # 5 inputs, 1 output: reverse
-        ad.jacobian(r_to_rm)(0.3)  # 1 input, 3 outputs: forward
-    messages = [r.getMessage() for r in caplog.records]
-    assert "jacobian of rn_to_r: reverse mode (5 inputs, 1 outputs)" in messages
-    assert "jacobian of r_to_rm: forward mode (1 inputs, 3 outputs)" in messages
+        ad.jacobian(r_to_rm)(0.3)  # 1 input, 3 outputs: forward, by the sizes
+        ad.jacobian(rn_to_r)(np.ones(5))  # 5 inputs, 1 output: measured
+        ad.jacobian(rn_to_r)(np.ones(5))  # the measurement is remembered
+    first, measured, remembered = (r.getMessage() for r in caplog.records)
+    assert first == "jacobian of r_to_rm: forward mode (1 inputs, 3 outputs)"
+    assert measured.startswith("jacobian of rn_to_r: ")
+    assert "(5 inputs, 1 outputs; measured forward " in measured
+    took = measured.split()[3]
+    assert remembered == f"jacobian of rn_to_r: {took} mode (decided before)"
 
 
 def test_vector_mode_is_one_pass():

@@ -1,0 +1,28 @@
+"""The samples run end to end (on small sizes), as a newcomer would run them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "expected"),
+    [
+        ("teaching.py", [], "reverse, forward and numeric derivatives agree"),
+        ("jacobians.py", ["--quick"], "the two agree: True"),
+    ],
+)
+def test_sample_runs(script, args, expected, tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(SAMPLES / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert expected in run.stdout
