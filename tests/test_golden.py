@@ -28,6 +28,7 @@ NAMES = [
     "early_exit",
     "collects",
 ]
+SECOND_ORDER = ["tanh_layer", "scalar_chain", "while_with_branch", "early_exit"]
 
 
 def render(name: str) -> str:
@@ -40,7 +41,20 @@ def render(name: str) -> str:
             ad.derivative_source(fn, mode="reverse"),
             "# forward, wrt=0",
             ad.derivative_source(fn, mode="forward"),
+            "# vector (jacfwd), wrt=0",
+            ad.derivative_source(fn, mode="vector"),
+            *(
+                ["# hessian: the vector tangent of the gradient code", second_order(fn)]
+                if name in SECOND_ORDER
+                else []
+            ),
         ]
+    )
+
+
+def second_order(fn) -> str:
+    return (
+        ad.derivative_source(fn, mode="gradient") + "\n" + ad.derivative_source(fn, mode="hessian")
     )
 
 

@@ -30,7 +30,7 @@ def _varied(fn: Function, wrt: list[str]) -> set[str]:
     while True:
         before = len(varied)
         for stmt in assigns:
-            if _carries_derivative(stmt) and any(n in varied for n in used_vars(stmt.value)):
+            if _carries_derivative(stmt) and any(n in varied for n in _operands(stmt)):
                 varied.add(stmt.target)
         if len(varied) == before:
             return varied
@@ -43,9 +43,24 @@ def _useful(fn: Function) -> set[str]:
         before = len(useful)
         for stmt in assigns:
             if stmt.target in useful and _carries_derivative(stmt):
-                useful.update(used_vars(stmt.value))
+                useful.update(_operands(stmt))
         if len(useful) == before:
             return useful
+
+
+def _operands(stmt: Assign) -> set[str]:
+    """The variables a derivative can flow from: all the statement reads, except the
+    operands a rule only takes shapes or positions from (its selectors)."""
+    names = used_vars(stmt.value)
+    rule = lookup(stmt.value.fn) if isinstance(stmt.value, Prim) else None
+    if rule is None or not rule.selectors:
+        return names
+    site = rule.bind(stmt.value)
+    if site is None:
+        return names
+    chosen = [*site.params.values()]
+    chosen += [a for k, a in site.keywords.items() if k not in rule.selectors]
+    return {a.name for a in chosen if isinstance(a, Var)}
 
 
 def _carries_derivative(stmt: Assign) -> bool:

@@ -17,8 +17,9 @@ for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.ro
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
 
 
-def moves_g(name: str, vjp: str, keywords: tuple, selectors: tuple = ()) -> None:
-    """A helper linear in its first argument `g`, with the adjoint of that linear map."""
+def moves_g(name: str, vjp: str, keywords: tuple, selectors: tuple = (), batched=None) -> None:
+    """A helper linear in its first argument `g`, with the adjoint of that linear map (and
+    its tangent for a leading direction axis, where one is written)."""
     rule = Rule(
         f"rt.{name}",
         ("g",),
@@ -26,18 +27,26 @@ def moves_g(name: str, vjp: str, keywords: tuple, selectors: tuple = ()) -> None
         (vjp,),
         keywords=keywords,
         selectors=selectors,
+        batched=(batched,) if batched else (),
     )
     register(getattr(rt, name), rule)
 
 
 # unbroadcast sums over broadcast axes: its adjoint broadcasts back
-moves_g("unbroadcast", "np.broadcast_to(d, np.shape(g))", (("like", None),), ("like",))
+moves_g(
+    "unbroadcast",
+    "np.broadcast_to(d, np.shape(g))",
+    (("like", None),),
+    ("like",),
+    batched="rt.unbroadcast_directions(d, like)",
+)
 # unreduce broadcasts over reduced axes: its adjoint sums them
 moves_g(
     "unreduce",
     "np.sum(d, axis=axis, keepdims=keepdims)",
     (("like", None), ("axis", None), ("keepdims", False)),
     ("like",),
+    batched="rt.unreduce_directions(d, like, axis, keepdims)",
 )
 # getitem_vjp scatters into zeros: its adjoint reads the same elements
 moves_g("getitem_vjp", "d[index]", (("x", None), ("index", None)), ("x",))

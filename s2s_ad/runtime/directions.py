@@ -108,3 +108,27 @@ def cumsum_directions(d, axis):
     if axis is None:
         return np.cumsum(np.reshape(d, (len(d), -1)), axis=1)
     return np.cumsum(d, axis=axis + 1 if axis >= 0 else axis)
+
+
+def unbroadcast_directions(d, like):
+    """`rt.unbroadcast` of each direction: sum `d` down to (directions, *like.shape)."""
+    shape = np.shape(like)
+    lead = np.ndim(d) - 1 - len(shape)
+    if lead < 0:
+        return d
+    axes = tuple(range(1, 1 + lead)) + tuple(
+        1 + lead + i for i, n in enumerate(shape) if n == 1 and np.shape(d)[1 + lead + i] != 1
+    )
+    summed = np.sum(d, axis=axes) if axes else d
+    return np.reshape(summed, (len(d), *shape))
+
+
+def unreduce_directions(d, like, axis, keepdims):
+    """`rt.unreduce` of each direction: broadcast back over the reduced axes."""
+    shape = np.shape(like)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        d = np.expand_dims(d, tuple(1 + a % len(shape) for a in axes))
+    elif axis is None and not keepdims:
+        d = np.reshape(d, (len(d),) + (1,) * len(shape))
+    return np.broadcast_to(d, (len(d), *shape))
