@@ -218,37 +218,36 @@ def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tu
     inputs = [values[params.index(name)] for name in wrt]
     for name, value in zip(wrt, inputs, strict=True):
         _check_differentiable(f, name, value)
-    d = _prepared(f, mode, wrt, values)
     if mode == "reverse":
-        out, pullback = d.function(*values)
+        out, pullback = _prepared(f, mode, wrt, values).function(*values)
         _require_scalar(f, out)
         grads = pullback(1.0)
         grads = grads if len(wrt) > 1 else (grads,)
     else:
-        out, grads = _forward_gradients(f, d, values, inputs)
+        out, grads = _forward_gradients(f, _prepared(f, "vector", wrt, values), values, inputs)
     return out, tuple(_like(g, x) for g, x in zip(grads, inputs, strict=True))
 
 
 def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -> tuple:
-    """The gradient from tangent passes, one per element of each input (one-hot seeds)."""
-    zeros = [_zero_like(x) for x in inputs]
-    out, grads = None, []
-    for k, x in enumerate(inputs):
-        grad = _zero_like(x)
-        for key, leaf in _leaves(x):
-            leaf_grad = np.zeros(np.shape(leaf))
-            for index in np.ndindex(np.shape(leaf)):
-                seed = np.zeros_like(leaf) if isinstance(leaf, np.ndarray) else 1.0
-                if isinstance(leaf, np.ndarray):
-                    seed[index] = 1.0
-                tangents = [*zeros[:k], _replaced(zeros[k], key, seed), *zeros[k + 1 :]]
-                out, tangent = d.function(*values, *tangents)
-                _require_scalar(f, out)
-                leaf_grad[index] = 0.0 if tangent is None else tangent
-            grad = _replaced(grad, key, leaf_grad)
-        grads.append(grad)
-    if not inputs:
-        out = f(*values)
+    """The gradient from one pass of the vector tangent code: a one-hot direction for every
+    element of every input (leaf), all carried at once."""
+    leaves = [(k, key, leaf) for k, x in enumerate(inputs) for key, leaf in _leaves(x)]
+    total = sum(int(np.size(leaf)) for _, _, leaf in leaves)
+    seeds, start = list(inputs), 0
+    for k, key, leaf in leaves:
+        size = int(np.size(leaf))
+        block = np.zeros((total, size), dtype=np.result_type(leaf, 1.0))
+        block[start : start + size] = np.eye(size, dtype=block.dtype)
+        seeds[k] = _replaced(seeds[k], key, block.reshape((total, *np.shape(leaf))))
+        start += size
+    out, columns = d.function(*values, *seeds)
+    _require_scalar(f, out)
+    grads, start = [_zero_like(x) for x in inputs], 0
+    for k, key, leaf in leaves:
+        size = int(np.size(leaf))
+        part = np.zeros(size) if columns is None else np.asarray(columns)[start : start + size]
+        grads[k] = _replaced(grads[k], key, part.reshape(np.shape(leaf)))
+        start += size
     return out, grads
 
 

@@ -13,6 +13,8 @@ from .core import Derivatives
 
 def directions_count(d) -> int:
     """The number of directions a tangent carries."""
+    if isinstance(d, dict):
+        return directions_count(next(iter(d.values())))
     if isinstance(d, (list, tuple)):
         return directions_count(d[0]) if d else d.directions  # an empty list remembers its count
     return len(d)
@@ -42,6 +44,8 @@ def direction(d, k: int):
         return tuple(direction(item, k) for item in d)
     if isinstance(d, list):
         return Derivatives(direction(item, k) for item in d)
+    if isinstance(d, dict):
+        return {key: direction(item, k) for key, item in d.items()}
     return d[k] if np.ndim(d) else d
 
 
@@ -81,7 +85,7 @@ def reshaped(d, ans):
 
 def directions_getitem(d, index):
     """The tangent of `x[index]`."""
-    if isinstance(d, (list, tuple)):
+    if isinstance(d, (list, tuple, dict)):
         return d[index]
     return d[(slice(None), *(index if isinstance(index, tuple) else (index,)))]
 
