@@ -228,9 +228,9 @@ def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tu
     return out, tuple(_like(g, x) for g, x in zip(grads, inputs, strict=True))
 
 
-def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -> tuple:
-    """The gradient from one pass of the vector tangent code: a one-hot direction for every
-    element of every input (leaf), all carried at once."""
+def one_hot_seeds(inputs: list) -> list:
+    """Tangents for the vector mode that together seed every input element: with n input
+    elements in all, each leaf gets (n, *shape), its own block of the n-by-n identity."""
     leaves = [(k, key, leaf) for k, x in enumerate(inputs) for key, leaf in _leaves(x)]
     total = sum(int(np.size(leaf)) for _, _, leaf in leaves)
     seeds, start = list(inputs), 0
@@ -240,7 +240,14 @@ def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -
         block[start : start + size] = np.eye(size, dtype=block.dtype)
         seeds[k] = _replaced(seeds[k], key, block.reshape((total, *np.shape(leaf))))
         start += size
-    out, columns = d.function(*values, *seeds)
+    return seeds
+
+
+def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -> tuple:
+    """The gradient from one pass of the vector tangent code: a one-hot direction for every
+    element of every input (leaf), all carried at once."""
+    leaves = [(k, key, leaf) for k, x in enumerate(inputs) for key, leaf in _leaves(x)]
+    out, columns = d.function(*values, *one_hot_seeds(inputs))
     _require_scalar(f, out)
     grads, start = [_zero_like(x) for x in inputs], 0
     for k, key, leaf in leaves:

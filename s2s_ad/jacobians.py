@@ -28,6 +28,7 @@ from .api import (
     _signature,
     _where,
     _wrt_names,
+    one_hot_seeds,
 )
 from .errors import ArgumentError
 from .pipeline import derivative
@@ -58,20 +59,6 @@ def _float_type(*values) -> np.dtype:
     return np.result_type(np.float32, *(getattr(v, "dtype", np.float64) for v in values))
 
 
-def _seeds(inputs: list) -> list[np.ndarray]:
-    """One-hot directions for every input element: input k gets (n, *shape) with n the
-    total number of input elements, its own block of the identity."""
-    total = sum(int(np.size(x)) for x in inputs)
-    seeds, start = [], 0
-    for x in inputs:
-        size = int(np.size(x))
-        block = np.zeros((total, size), dtype=_float_type(x))
-        block[start : start + size] = np.eye(size, dtype=block.dtype)
-        seeds.append(block.reshape((total, *np.shape(x))))
-        start += size
-    return seeds
-
-
 def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
     """The Jacobian of `out` as one array per input: out.shape + input.shape."""
     total = sum(int(np.size(x)) for x in inputs)
@@ -95,7 +82,7 @@ def _shaped(per_output: list[tuple], out, wrt: Wrt):
 
 def _forward(f: Callable, names, values, inputs) -> tuple[object, list[tuple]]:
     d = _prepared(f, "vector", names, values)
-    out, columns = d.function(*values, *_seeds(inputs))
+    out, columns = d.function(*values, *one_hot_seeds(inputs))
     outs = out if isinstance(out, tuple) else (out,)
     cols = columns if isinstance(out, tuple) else (columns,)
     return out, [_split_columns(c, o, inputs) for c, o in zip(cols, outs, strict=True)]
