@@ -101,3 +101,17 @@ def test_rules_counts_and_lists_the_table(capsys):
     assert int(counts["linalg"]) > 0 and int(counts["nondifferentiable"]) > 0
     code, out, _ = run(capsys, "rules", "--list")
     assert "    np.linalg.cholesky\n" in out and "    scipy.special.expit\n" in out
+
+
+@pytest.mark.parametrize(
+    ("mode", "first_line"),
+    [
+        ("vector", "def f_jvp(x1, x2, x1_dot):"),
+        ("gradient", "def f_grad(x1, x2, f_bar=1.0):"),
+        ("hessian", "def f_grad_jvp(x1, x2, f_bar, x1_dot):"),
+    ],
+)
+def test_show_vector_and_second_order_code(capsys, mode, first_line):
+    code, out, err = run(capsys, "show", f"{SAMPLE}:f", "--mode", mode)
+    assert code == 0, err
+    assert out.splitlines()[0] == first_line
