@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean bench-memory bench-jacobian fuzz jacobians
+.PHONY: demo test clean bench bench-memory bench-jacobian fuzz jacobians
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ $(VENV)/.samples: $(STAMP)
 # Jacobians column by column and row by row; the forward/reverse crossover, saved as a PNG.
 jacobians: $(VENV)/.samples
 	$(BIN)/python samples/jacobians.py
+
+# Gradient and Jacobian time / plain function time, against hand-written derivatives.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/gradients.py
 
 bench-jacobian: $(STAMP)
 	$(BIN)/python benchmarks/jacobian_vector_mode.py

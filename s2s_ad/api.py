@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
+import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -37,7 +39,21 @@ def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Der
 # arguments
 
 
+_SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _signature(f: Callable) -> inspect.Signature:
+    """`f`'s signature, checked once per function object and code (it is read on every call)."""
+    cached = _SIGNATURES.get(f) if isinstance(f, types.FunctionType) else None
+    if cached is not None and cached[0] is f.__code__:
+        return cached[1]
+    signature = _checked_signature(f)
+    positional = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
+    _SIGNATURES[f] = (f.__code__, signature, positional)  # positional: args alone can bind
+    return signature
+
+
+def _checked_signature(f: Callable) -> inspect.Signature:
     require_function(f)
     signature = inspect.signature(f)
     for p in signature.parameters.values():
@@ -54,8 +70,11 @@ def _where(f: Callable) -> dict:
 
 def _bind(f: Callable, args: tuple, kwargs: dict) -> list:
     """The argument values in parameter order, defaults filled in."""
+    signature = _signature(f)
+    if not kwargs and len(args) == len(signature.parameters) and _SIGNATURES[f][2]:
+        return list(args)  # every parameter given by position: nothing to match
     try:
-        bound = _signature(f).bind(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
     except TypeError as exc:
         raise ArgumentError(
             f"bad call of `{f.__name__}`: {exc}",
@@ -282,10 +301,13 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
         f, mode = _differentiable(f), "forward"
     _signature(f)
 
+    names: list = []  # wrt as parameter names, found on the first call
+
     @functools.wraps(f)
     def gradient(*args, **kwargs):
-        names = _wrt_names(f, wrt)
-        out, grads = _gradients(f, names, mode, _bind(f, args, kwargs))
+        if not names:
+            names.append(_wrt_names(f, wrt))
+        out, grads = _gradients(f, names[0], mode, _bind(f, args, kwargs))
         result = grads if isinstance(wrt, tuple) else grads[0]
         return (out, result) if with_value else result
 

@@ -60,13 +60,15 @@ def getitem_vjp(g, x, index):
 
 def unbroadcast(g, like):
     """Sum the cotangent `g` down to the shape of `like`, undoing NumPy broadcasting."""
+    if isinstance(like, float):  # Python and NumPy float scalars: the common cheap case
+        return g if isinstance(g, float) else np.sum(g)
     shape = np.shape(like)
-    ndim = np.ndim(g)
-    if np.shape(g) == shape or ndim < len(shape):  # equal, or a scalar that broadcasts
+    g_shape = np.shape(g)
+    if g_shape == shape or len(g_shape) < len(shape):  # equal, or a scalar that broadcasts
         return g
-    lead = ndim - len(shape)
+    lead = len(g_shape) - len(shape)
     axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and np.shape(g)[lead + i] != 1
+        lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1
     )
     summed = np.sum(g, axis=axes, keepdims=False) if axes else g
     return np.reshape(summed, shape)

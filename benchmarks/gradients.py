@@ -1,0 +1,106 @@
+"""Gradient and Jacobian time, as a ratio to the plain function's time, measured in one run.
+
+Run: `make bench` (or `.venv/bin/python benchmarks/gradients.py [--quick]`). For each
+workload in `workloads.py`: the plain function, the hand-written gradient, and s2s_ad's
+gradient in reverse and (where it is sensible: few inputs) forward mode; then full
+Jacobians 10 → 1000 and 1000 → 10 both ways. Every result is checked against the
+hand-written one before it is timed. Times are the best of 5 repeats; the machines are
+shared and noisy, so compare ratios within one run, not absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import timeit
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from workloads import WORKLOADS, Workload
+
+import s2s_ad as ad
+
+RESULTS = Path(__file__).parent / "results.md"
+
+
+def best(call, repeat: int) -> float:
+    call()  # transformation and first-call costs are not what is measured here
+    once = timeit.timeit(call, number=1)
+    number = max(1, int(0.05 / max(once, 1e-7)))
+    return min(timeit.repeat(call, number=number, repeat=repeat)) / number
+
+
+def gradient_rows(workloads: list[Workload], repeat: int) -> list[tuple[str, dict]]:
+    rows = []
+    for w in workloads:
+        expected = w.hand(*w.args)
+        calls = {"hand-written": partial(w.hand, *w.args)}
+        calls["s2s_ad reverse"] = partial(ad.grad(w.fn), *w.args)
+        if w.forward:
+            calls["s2s_ad forward"] = partial(ad.grad(w.fn, mode="forward"), *w.args)
+        for name, call in calls.items():
+            np.testing.assert_allclose(call(), expected, rtol=1e-8, atol=1e-10, err_msg=name)
+        plain = best(partial(w.fn, *w.args), repeat)
+        ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
+        rows.append((w.name, {"plain µs": plain * 1e6, **ratios}))
+        print(f"{w.name:<45}" + "".join(f"{k}: {v:8.2f}  " for k, v in rows[-1][1].items()))
+    return rows
+
+
+def layer(x, a):
+    return np.tanh(a @ x)
+
+
+def jacobian_rows(repeat: int) -> list[tuple[str, dict]]:
+    rng = np.random.default_rng(1)
+    rows = []
+    for n, m in [(10, 1000), (1000, 10)]:
+        x, a = rng.standard_normal(n), rng.standard_normal((m, n)) / np.sqrt(n)
+
+        def hand(x=x, a=a):
+            return (1.0 - np.tanh(a @ x) ** 2)[:, None] * a
+
+        calls = {
+            "hand-written": hand,
+            "s2s_ad jacfwd": partial(ad.jacfwd(layer), x, a),
+            "s2s_ad jacrev": partial(ad.jacrev(layer), x, a),
+            "s2s_ad auto": partial(ad.jacobian(layer), x, a),
+        }
+        for name, call in calls.items():
+            np.testing.assert_allclose(call(), hand(), rtol=1e-10, atol=1e-12, err_msg=name)
+        plain = best(partial(layer, x, a), repeat)
+        ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
+        rows.append((f"Jacobian {n} -> {m}", {"plain µs": plain * 1e6, **ratios}))
+        print(f"{rows[-1][0]:<45}" + "".join(f"{k}: {v:8.2f}  " for k, v in rows[-1][1].items()))
+    return rows
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    columns = ["plain µs", "hand-written", "s2s_ad reverse", "s2s_ad forward",
+               "s2s_ad jacfwd", "s2s_ad jacrev", "s2s_ad auto"]  # fmt: skip
+    lines = ["| workload | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, values in rows:
+        cells = [f"{values[c]:.1f}" if c in values else "" for c in columns]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small workloads, 2 repeats")
+    args = parser.parse_args()
+    repeat = 2 if args.quick else 5
+    workloads = [w for w in WORKLOADS if not args.quick or "1000x1000" not in w.name]
+    rows = gradient_rows(workloads, repeat) + jacobian_rows(repeat)
+    text = table(rows)
+    print("\nTime / plain function time (plain in µs), best of", repeat, "\n")
+    print(text)
+    if not args.quick:
+        RESULTS.write_text(
+            "Gradient time / plain function time, one run of `make bench` (best of 5).\n\n" + text
+        )
+        print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
