@@ -7,13 +7,23 @@ import inspect
 import types
 import weakref
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
-from .frontend.parse import require_function
-from .frontend.validate import star_parameter_error
-from .pipeline import Derivative, derivative
+
+if TYPE_CHECKING:
+    from .pipeline import Derivative
+
+
+def derivative(*args, **kwargs) -> Derivative:
+    """The pipeline's cached derivative. The pipeline (gast, the passes, the rule table) is
+    imported on the first transformation, so `import s2s_ad` stays cheap."""
+    from .pipeline import derivative as cached_derivative
+
+    return cached_derivative(*args, **kwargs)
+
 
 Wrt = int | str | tuple[int | str, ...]
 
@@ -54,6 +64,9 @@ def _signature(f: Callable) -> inspect.Signature:
 
 
 def _checked_signature(f: Callable) -> inspect.Signature:
+    from .frontend.parse import require_function
+    from .frontend.validate import star_parameter_error
+
     require_function(f)
     signature = inspect.signature(f)
     for p in signature.parameters.values():

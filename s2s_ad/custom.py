@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .errors import S2SError
-from .rules.registry import NOT_DEFINED, REQUIRED, Rule, nondifferentiable, register
 
 _GIVEN: dict[object, dict[str, tuple]] = {}  # fn → {"jvp": (...), "vjp": (...)}
 
@@ -46,10 +45,9 @@ def stop_gradient(x):
     return x
 
 
-register(stop_gradient, nondifferentiable("s2s_ad.stop_gradient"), "nondifferentiable")
-
-
 def _define(fn: Callable, mode: str, given: tuple, argnames: Sequence[str] | None) -> None:
+    from .rules.registry import register
+
     names = tuple(argnames) if argnames is not None else _argument_names(fn)
     if len(given) > len(names):
         raise S2SError(
@@ -68,7 +66,9 @@ def _define(fn: Callable, mode: str, given: tuple, argnames: Sequence[str] | Non
     _forget_derivatives()
 
 
-def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]) -> Rule:
+def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]):
+    from .rules.registry import NOT_DEFINED, REQUIRED, Rule
+
     differentiable = [i for i in range(len(names)) if any(given[m][i] is not None for m in given)]
     defaults = _defaults(fn, names)
     params = tuple(names[i] for i in differentiable)

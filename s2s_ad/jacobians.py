@@ -28,10 +28,10 @@ from .api import (
     _signature,
     _where,
     _wrt_names,
+    derivative,
     one_hot_seeds,
 )
 from .errors import ArgumentError
-from .pipeline import derivative
 
 log = logging.getLogger("s2s_ad")
 

@@ -242,3 +242,18 @@ def test_generated_source_is_visible_to_inspect_and_tracebacks():
         assert generated[-1].line in d.source, "with its generated line of source"
     else:
         raise AssertionError("a mis-shaped cotangent should fail")
+
+
+def test_import_is_cheap():
+    """`import s2s_ad` loads neither gast nor the transformation passes; the first
+    transformation does."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, numpy as np, s2s_ad; "
+        "print('gast' in sys.modules, 's2s_ad.pipeline' in sys.modules); "
+        "s2s_ad.grad(np.sum)"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.stdout.splitlines()[0] == "False False"

@@ -16,6 +16,7 @@ import operator
 
 import numpy as np
 
+from ..custom import stop_gradient
 from .registry import nondifferentiable, registrar
 
 register = registrar("nondifferentiable")
@@ -98,6 +99,7 @@ NONDIFF = [
     (math.isinf, "math.isinf"),
     (math.isfinite, "math.isfinite"),
     (math.isclose, "math.isclose"),
+    (stop_gradient, "s2s_ad.stop_gradient"),
 ]
 
 for fn, label in NONDIFF:
