@@ -252,8 +252,7 @@ def test_import_is_cheap():
 
     probe = (
         "import sys, numpy as np, s2s_ad; "
-        "print('gast' in sys.modules, 's2s_ad.pipeline' in sys.modules); "
-        "s2s_ad.grad(np.sum)"
+        "print('gast' in sys.modules, 's2s_ad.pipeline' in sys.modules)"
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert run.stdout.splitlines()[0] == "False False"
