@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -24,18 +23,9 @@ def _parse(template: str) -> ast.expr:
     return build.parse_expr(template)
 
 
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, bindings: dict[str, ast.expr]) -> None:
-        self.bindings = bindings
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id in self.bindings:
-            return copy.deepcopy(self.bindings[node.id])
-        raise KeyError(f"template name `{node.id}` has no binding")
-
-
 def instantiate(template: str, bindings: dict[str, ast.expr]) -> ast.expr:
-    return _Substitute(bindings).visit(copy.deepcopy(_parse(template)))
+    """A fresh copy of the parsed `template` with its names replaced by `bindings`."""
+    return build.clone(_parse(template), bindings)
 
 
 def contribution(

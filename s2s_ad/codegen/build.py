@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 
 from ..ssa.ir import (
@@ -70,7 +71,40 @@ def constant(value: object) -> ast.expr:
 
 
 def parse_expr(source: str) -> ast.expr:
+    """A fresh tree for the expression `source` (parsed once per distinct text)."""
+    return clone(_parsed(source))
+
+
+@functools.cache
+def _parsed(source: str) -> ast.expr:
     return ast.parse(source, mode="eval").body
+
+
+def clone(node, bindings: dict[str, ast.expr] | None = None):
+    """A structural copy of an `ast` tree (much cheaper than `copy.deepcopy`); with
+    `bindings`, each name in the tree is replaced by a copy of its binding."""
+    if isinstance(node, list):
+        return [clone(item, bindings) for item in node]
+    if not isinstance(node, ast.AST):
+        return node  # identifiers, constants, None
+    if bindings is not None and isinstance(node, ast.Name):
+        if node.id not in bindings:
+            raise KeyError(f"template name `{node.id}` has no binding")
+        return clone(bindings[node.id])
+    copied = node.__class__.__new__(node.__class__)
+    for field in node._fields:
+        setattr(copied, field, clone(getattr(node, field, None), bindings))
+    return copied
+
+
+def located(node: ast.stmt) -> ast.stmt:
+    """Give `node` and the statements nested in it the line number `ast.unparse` reads
+    (a cheap stand-in for `ast.fix_missing_locations`, which visits every expression)."""
+    node.lineno = 0
+    for field in ("body", "orelse"):
+        for inner in getattr(node, field, ()):
+            located(inner)
+    return node
 
 
 def atom(a: Operand) -> ast.expr:

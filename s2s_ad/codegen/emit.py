@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import ast
 
-from .build import COMMENT_MARK
+from .build import COMMENT_MARK, located
 
 _ESCAPED_MARK = COMMENT_MARK.encode("unicode_escape").decode()
 
 
 def to_source(node: ast.AST) -> str:
     """Source for `node`, with comment markers written as real comments."""
-    ast.fix_missing_locations(node)
+    located(node)
     lines = []
     for line in ast.unparse(node).splitlines():
         stripped = line.lstrip()

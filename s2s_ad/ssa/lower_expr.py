@@ -98,12 +98,9 @@ class ExprLowering:
         self.scope = scope
         self.filename = filename
         self.line = node.lineno
-        self.taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-        self.locals = {
-            n.id
-            for n in gast.walk(node)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        }
+        names = [n for n in gast.walk(node) if isinstance(n, gast.Name)]
+        self.taken = {n.id for n in names}
+        self.locals = {n.id for n in names if isinstance(n.ctx, gast.Store)}
         self.namer = Namer(self.taken | set(vars(aliases).values()))
         self.env: dict[str, Binding] = {}
         self.body: list[Stmt] = []

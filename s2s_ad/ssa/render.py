@@ -35,7 +35,7 @@ def render_block(block: list[Stmt]) -> list[ast.stmt]:
 
 def render_line(stmt: Stmt) -> str:
     """One statement as one line of source, e.g. for the primal comment in the adjoint."""
-    return ast.unparse(ast.fix_missing_locations(render_stmt(stmt)))
+    return ast.unparse(build.located(render_stmt(stmt)))
 
 
 def render_function(fn: Function) -> str:

@@ -1,0 +1,66 @@
+"""How the cost of transforming a function grows with its length: 10, 100 and 1,000 lines.
+
+Run: `.venv/bin/python benchmarks/transform_cost.py` (or `make bench-transform`). Each
+function is a fresh module (so nothing is cached), mixing elementwise calls, arithmetic,
+a reduction and a branch; "cold" is the first `grad` call (parse, lower, differentiate,
+emit, compile, then run), "cached" a later call. Best of 3.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import s2s_ad as ad
+
+LINES = ["a = np.sin(x) * b + c", "b = np.tanh(a - 0.5 * c)", "c = a * b + np.exp(-c * c)"]
+
+
+def source(n: int, name: str) -> str:
+    body = ["    a = x * 1.0", "    b = x * 2.0", "    c = x * 3.0"]
+    for k in range(n - 4):
+        if k % 25 == 24:
+            body.append(
+                "    if np.sum(a) > 0.0:\n        a = a * 0.5\n    else:\n        a = a + 0.1"
+            )
+        else:
+            body.append("    " + LINES[k % len(LINES)])
+    body.append("    return np.sum(a + b + c)")
+    return f"import numpy as np\n\n\ndef {name}(x):\n" + "\n".join(body) + "\n"
+
+
+def fresh_function(n: int, directory: Path, tag: str):
+    name = f"f{n}_{tag}"
+    path = directory / f"{name}.py"
+    path.write_text(source(n, name))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def main() -> None:
+    x = np.linspace(0.1, 0.9, 8)
+    directory = Path(tempfile.mkdtemp(prefix="s2s_transform_"))
+    print(f"{'lines':>6} {'cold ms':>9} {'cached ms':>10} {'cold ms / line':>15}")
+    for n in [10, 100, 1000]:
+        colds, cached = [], []
+        for trial in range(3):
+            fn = fresh_function(n, directory, f"t{trial}")
+            gradient = ad.grad(fn)
+            start = time.perf_counter()
+            gradient(x)
+            colds.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            gradient(x)
+            cached.append(time.perf_counter() - start)
+        cold, warm = min(colds), min(cached)
+        print(f"{n:>6} {cold * 1e3:>9.1f} {warm * 1e3:>10.3f} {cold * 1e3 / n:>15.3f}")
+
+
+if __name__ == "__main__":
+    main()
