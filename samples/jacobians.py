@@ -152,6 +152,9 @@ def plot(table: dict, sizes: list[int], path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small grid (for tests)")
+    parser.add_argument(
+        "--plot", type=Path, default=Path(__file__).with_suffix(".png"), help="where the PNG goes"
+    )
     args = parser.parse_args()
     teaching_jacobian(2.0, 5.0)
     logger = logging.getLogger("s2s_ad")
@@ -160,7 +163,7 @@ def main() -> None:
     sizes = [2, 8, 32] if args.quick else [2, 8, 32, 128, 512]
     table = crossover(sizes, repeat=2 if args.quick else 5)
     summarise(table)
-    plot(table, sizes, Path(__file__).with_suffix(".png"))
+    plot(table, sizes, args.plot)
 
 
 if __name__ == "__main__":

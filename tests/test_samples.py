@@ -13,7 +13,7 @@ SAMPLES = Path(__file__).parent.parent / "samples"
     ("script", "args", "expected"),
     [
         ("teaching.py", [], "reverse, forward and numeric derivatives agree"),
-        ("jacobians.py", ["--quick"], "the two agree: True"),
+        ("jacobians.py", ["--quick", "--plot", "quick.png"], "the two agree: True"),
     ],
 )
 def test_sample_runs(script, args, expected, tmp_path):
