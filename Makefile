@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean bench bench-memory bench-jacobian fuzz jacobians
+.PHONY: demo test clean bench bench-memory bench-jacobian bench-transform fuzz jacobians
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ jacobians: $(VENV)/.samples
 # Gradient and Jacobian time / plain function time, against hand-written derivatives.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/gradients.py
+
+bench-transform: $(STAMP)
+	$(BIN)/python benchmarks/transform_cost.py
 
 bench-jacobian: $(STAMP)
 	$(BIN)/python benchmarks/jacobian_vector_mode.py

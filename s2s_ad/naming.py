@@ -28,6 +28,7 @@ class Namer:
     def __init__(self, taken: Iterable[str] = ()) -> None:
         self._taken: set[str] = set(taken)
         self._versioned: set[str] = set()
+        self._suffixes: dict[str, int] = {}  # base → the last suffix handed out
         self._temp_count = 0
 
     def reserve(self, name: str) -> None:
@@ -43,10 +44,11 @@ class Namer:
 
     def fresh(self, preferred: str) -> str:
         """`preferred` if unused, else the first free `preferred_<k>`."""
-        name, k = preferred, 0
+        name, k = preferred, self._suffixes.get(preferred, 0)
         while name in self._taken:
             k += 1
             name = f"{preferred}_{k}"
+        self._suffixes[preferred] = k  # the next search starts here: linear, not quadratic
         self._taken.add(name)
         return name
 
