@@ -29,6 +29,7 @@ from .ssa.jumps import eliminate_jumps
 from .ssa.lower import lower
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
+from .simplify import simplify
 from .ssa.verify import verify
 
 
@@ -142,7 +143,7 @@ def differentiate(
         tree = adjoint_function(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures
         )
-    source = to_source(tree)
+    source = to_source(simplify(tree))
     cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
