@@ -23,13 +23,13 @@ from .frontend.parse import parse_function
 from .frontend.scope import Scope
 from .frontend.validate import validate
 from .naming import Aliases, Namer
+from .simplify import simplify
 from .ssa.desugar import desugar
 from .ssa.ir import Function
 from .ssa.jumps import eliminate_jumps
 from .ssa.lower import lower
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
-from .simplify import simplify
 from .ssa.verify import verify
 
 
