@@ -1,4 +1,5 @@
-"""The stages in order: parse → validate → desugar → lower → verify → AD → emit → compile."""
+"""The stages in order: parse → validate → desugar → lower → verify → AD → simplify → emit →
+compile."""
 
 from __future__ import annotations
 

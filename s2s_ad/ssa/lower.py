@@ -36,7 +36,6 @@ def f(x, n):
 
 from __future__ import annotations
 
-import builtins
 import operator
 
 import gast
@@ -48,8 +47,9 @@ from ..frontend.scope import Scope
 from ..naming import DEFAULT_ALIASES, Aliases
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
 from .jumps import eliminate_jumps
+from .loop_iteration import LoopIteration
 from .lower_expr import BINOPS, Binding, ExprLowering
-from .names import load_lines, loaded_names, param_names, stored_names, tuple_of_names
+from .names import load_lines, loaded_names, param_names, stored_names
 from .returns import eliminate_returns
 
 
@@ -60,7 +60,7 @@ def lower(
     return _Lowering(node, scope, filename, aliases).run()
 
 
-class _Lowering(ExprLowering):
+class _Lowering(LoopIteration, ExprLowering):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
@@ -370,84 +370,6 @@ class _Lowering(ExprLowering):
         self._leave_loop()
         self.emit(While(test, body, (*carried.values(), test), stmt.lineno))
         self._exit_loop(stmt, carried, [])
-
-    def _loop_iteration(self, stmt: gast.For):
-        """(iterable, target name, [(element name, index → element)]) for a `for` loop.
-
-        `for i in range(n)` iterates as written; `for v in xs`, `enumerate(xs)` and
-        `zip(xs, ys)` iterate over an index, so reverse mode knows where each element went.
-        """
-        if stmt.orelse:
-            raise self._unsupported("`for … else`", hint="set a flag in the loop instead")
-        it, target = stmt.iter, stmt.target
-        callee = self._loop_callee(it)
-        if callee is builtins.range and isinstance(target, gast.Name):
-            return self._expr(it), target.id, []
-        if callee is builtins.enumerate and tuple_of_names(target, 2) and len(it.args) == 1:
-            index, name = (e.id for e in target.elts)
-            seq = self._atom(it.args[0])
-            return self._range_over([seq]), index, [(name, self._element(seq))]
-        if callee is builtins.zip and tuple_of_names(target, len(it.args)):
-            seqs = [self._atom(a) for a in it.args]
-            pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, seqs, strict=True)]
-            return self._range_over(seqs), self.namer.fresh("_i"), pairs
-        if callee is builtins.reversed and len(it.args) == 1:  # a tape, replayed backwards
-            seq = self._atom(it.args[0])
-            return (
-                self._range_over([seq]),
-                self.namer.fresh("_i"),
-                self._unpacked(target, self._element(seq, backwards=True)),
-            )
-        if isinstance(target, gast.Name) or (
-            isinstance(target, gast.Tuple) and tuple_of_names(target, len(target.elts))
-        ):
-            seq = self._atom(it)
-            return (
-                self._range_over([seq]),
-                self.namer.fresh("_i"),
-                self._unpacked(target, self._element(seq)),
-            )
-        raise self._unsupported(
-            "this form of `for` loop",
-            hint="loop over range(...), an array, enumerate(xs) or zip(xs, ys)",
-        )
-
-    def _loop_callee(self, it: gast.expr) -> object:
-        if isinstance(it, gast.Call) and not self._is_local_chain(it.func):
-            return self._free_chain(it.func).value
-        return None
-
-    def _range_over(self, seqs: list[Atom]) -> Prim:
-        lengths = [self._atom_of(Prim(builtins.len, (s,), spelled="len")) for s in seqs]
-        if len(lengths) > 1:
-            lengths = [self._atom_of(Prim(builtins.min, tuple(lengths), spelled="min"))]
-        return Prim(builtins.range, (lengths[0],), spelled="range")
-
-    def _element(self, seq: Atom, *, backwards: bool = False):
-        """index → the element of `seq` the loop reaches at that index."""
-
-        def element(index: Atom) -> Prim:
-            if backwards:  # len(seq) - 1 - index
-                length = self._atom_of(Prim(builtins.len, (seq,), spelled="len"))
-                last = self._atom_of(Prim(operator.sub, (length, Const(1))))
-                index = self._atom_of(Prim(operator.sub, (last, index)))
-            return Prim(operator.getitem, (seq, Index((index,), False)))
-
-        return element
-
-    def _unpacked(self, target: gast.expr, element) -> list:
-        """[(name, index → value)] for a loop target: a name, or a tuple of names unpacking
-        each element (`for a, b in pairs`)."""
-        if isinstance(target, gast.Name):
-            return [(target.id, element)]
-        item = self.namer.fresh("_item")
-        pairs = [(item, element)]
-        for k, name in enumerate(e.id for e in target.elts):
-            index = Index((Const(k),), False)
-            pairs.append(
-                (name, lambda _, index=index: Prim(operator.getitem, (self.env[item], index)))
-            )
-        return pairs
 
     def _enter_loop(self, stmt: gast.stmt) -> dict[str, str]:
         """Give each variable the loop carries a header version, assigned before the loop."""
