@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean bench bench-memory bench-jacobian bench-transform fuzz jacobians
+.PHONY: demo test clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ jacobians: $(VENV)/.samples
 
 # Gradient and Jacobian time / plain function time, against hand-written derivatives.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/gradients.py
+
+# The same, with tangent-ad, autograd, PyTorch and JAX (installs the `bench` extra: ~1 GB).
+$(VENV)/.bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(VENV)/.bench
+
+bench-peers: $(VENV)/.bench
 	$(BIN)/python benchmarks/gradients.py
 
 bench-transform: $(STAMP)

@@ -1,6 +1,8 @@
 """Gradient and Jacobian time, as a ratio to the plain function's time, measured in one run.
 
-Run: `make bench` (or `.venv/bin/python benchmarks/gradients.py [--quick]`). For each
+Run: `make bench`, or `make bench-peers` to install the optional `bench` extra and compare
+with tangent-ad, autograd, PyTorch eager and JAX (eager and jit, compile time separately),
+or `.venv/bin/python benchmarks/gradients.py [--quick]`. For each
 workload in `workloads.py`: the plain function, the hand-written gradient, and s2s_ad's
 gradient in reverse and (where it is sensible: few inputs) forward mode; then full
 Jacobians 10 → 1000 and 1000 → 10 both ways. Every result is checked against the
@@ -11,16 +13,19 @@ shared and noisy, so compare ratios within one run, not absolute times across ru
 from __future__ import annotations
 
 import argparse
+import time
 import timeit
 from functools import partial
 from pathlib import Path
 
 import numpy as np
+from peers import peer_gradients
 from workloads import WORKLOADS, Workload
 
 import s2s_ad as ad
 
 RESULTS = Path(__file__).parent / "results.md"
+FAILURES: list[str] = []  # a peer that could not differentiate a workload, or disagreed
 
 
 def best(call, repeat: int) -> float:
@@ -40,9 +45,22 @@ def gradient_rows(workloads: list[Workload], repeat: int) -> list[tuple[str, dic
             calls["s2s_ad forward"] = partial(ad.grad(w.fn, mode="forward"), *w.args)
         for name, call in calls.items():
             np.testing.assert_allclose(call(), expected, rtol=1e-8, atol=1e-10, err_msg=name)
+        notes = {}
+        for name, call in peer_gradients(w).items():
+            try:
+                start = time.perf_counter()
+                result = call()  # JAX jit compiles here
+                if name == "JAX jit":
+                    notes["JAX jit compile s"] = time.perf_counter() - start
+                np.testing.assert_allclose(np.asarray(result), expected, rtol=1e-6, atol=1e-8)
+                calls[name] = call
+            except Exception as exc:
+                FAILURES.append(
+                    f"{w.name}: {name}: {str(call if isinstance(call, str) else exc)[:90]}"
+                )
         plain = best(partial(w.fn, *w.args), repeat)
         ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
-        rows.append((w.name, {"plain µs": plain * 1e6, **ratios}))
+        rows.append((w.name, {"plain µs": plain * 1e6, **ratios, **notes}))
         print(f"{w.name:<45}" + "".join(f"{k}: {v:8.2f}  " for k, v in rows[-1][1].items()))
     return rows
 
@@ -77,7 +95,9 @@ def jacobian_rows(repeat: int) -> list[tuple[str, dict]]:
 
 def table(rows: list[tuple[str, dict]]) -> str:
     columns = ["plain µs", "hand-written", "s2s_ad reverse", "s2s_ad forward",
-               "s2s_ad jacfwd", "s2s_ad jacrev", "s2s_ad auto"]  # fmt: skip
+               "s2s_ad jacfwd", "s2s_ad jacrev", "s2s_ad auto", "tangent-ad", "autograd",
+               "PyTorch eager", "JAX eager", "JAX jit", "JAX jit compile s"]  # fmt: skip
+    columns = [c for c in columns if any(c in values for _, values in rows)]
     lines = ["| workload | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name, values in rows:
         cells = [f"{values[c]:.1f}" if c in values else "" for c in columns]
@@ -93,11 +113,16 @@ def main() -> None:
     workloads = [w for w in WORKLOADS if not args.quick or "1000x1000" not in w.name]
     rows = gradient_rows(workloads, repeat) + jacobian_rows(repeat)
     text = table(rows)
+    if FAILURES:
+        text += "\nNot measured (the tool failed or disagreed):\n\n" + "".join(
+            f"- {line}\n" for line in FAILURES
+        )
     print("\nTime / plain function time (plain in µs), best of", repeat, "\n")
     print(text)
     if not args.quick:
         RESULTS.write_text(
-            "Gradient time / plain function time, one run of `make bench` (best of 5).\n\n" + text
+            "Gradient time / plain function time, one run of benchmarks/gradients.py "
+            "(best of 5).\n\n" + text
         )
         print(f"written to {RESULTS}")
 
