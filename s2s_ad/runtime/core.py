@@ -97,12 +97,20 @@ def _matmul_operands(g, a, b):
 
 def matmul_vjp_left(g, a, b):
     """Cotangent of `a` in `a @ b`."""
+    if np.ndim(a) == 2 and np.ndim(b) == 1:  # matrix @ vector: an outer product
+        return np.outer(g, b)
+    if np.ndim(a) == 2 and np.ndim(b) == 2:
+        return g @ b.T
     a2, b2, g2 = _matmul_operands(g, a, b)
     return np.reshape(unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2), np.shape(a))
 
 
 def matmul_vjp_right(g, a, b):
     """Cotangent of `b` in `a @ b`."""
+    if np.ndim(a) == 1 and np.ndim(b) == 2:  # vector @ matrix: an outer product
+        return np.outer(a, g)
+    if np.ndim(a) == 2 and np.ndim(b) == 2:
+        return a.T @ g
     a2, b2, g2 = _matmul_operands(g, a, b)
     return np.reshape(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2), np.shape(b))
 
