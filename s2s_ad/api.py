@@ -251,12 +251,8 @@ def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tu
     for name, value in zip(wrt, inputs, strict=True):
         _check_differentiable(f, name, value)
     if mode == "reverse":
-        out, pullback = _prepared(f, mode, wrt, values).function(*values)
-        _require_scalar(f, out)
-        grads = pullback(1.0)
-        grads = grads if len(wrt) > 1 else (grads,)
-    else:
-        out, grads = _forward_gradients(f, _prepared(f, "vector", wrt, values), values, inputs)
+        return _reverse_gradients(f, _prepared(f, mode, wrt, values), wrt, values)
+    out, grads = _forward_gradients(f, _prepared(f, "vector", wrt, values), values, inputs)
     return out, tuple(_like(g, x) for g, x in zip(grads, inputs, strict=True))
 
 
@@ -315,18 +311,61 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
     _signature(f)
 
     names: list = []  # wrt as parameter names, found on the first call
+    ready: dict = {}  # argument kinds → (pipeline generation, derivative): the fast path
 
     @functools.wraps(f)
     def gradient(*args, **kwargs):
         if not names:
             names.append(_wrt_names(f, wrt))
-        out, grads = _gradients(f, names[0], mode, _bind(f, args, kwargs))
+            names.append([list(_signature(f).parameters).index(n) for n in names[0]])
+        values = _bind(f, args, kwargs)
+        kinds = _plain_kinds([values[i] for i in names[1]]) if mode == "reverse" else None
+        entry = ready.get(kinds) if kinds else None
+        if entry is not None and entry[0] == _generation():
+            out, grads = _reverse_gradients(f, entry[1], names[0], values)
+        else:
+            out, grads = _gradients(f, names[0], mode, values)
+            if kinds:  # the checks passed for arguments of these kinds: skip them next time
+                d = _prepared(f, mode, names[0], values)
+                if not d.inplace_arguments:
+                    ready[kinds] = (_generation(), d)
         result = grads if isinstance(wrt, tuple) else grads[0]
         return (out, result) if with_value else result
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
     return gradient
+
+
+def _plain_kinds(inputs: list) -> tuple | None:
+    """The kinds (float, or a float array's dtype) of the differentiated arguments, or None
+    when one is anything else (then every call takes the checked path)."""
+    kinds = []
+    for x in inputs:
+        if type(x) is float:
+            kinds.append(float)
+        elif type(x) is np.ndarray and x.dtype.kind == "f":
+            kinds.append(x.dtype)
+        else:
+            return None
+    return tuple(kinds)
+
+
+def _generation() -> int:
+    from .pipeline import GENERATION
+
+    return GENERATION[0]
+
+
+def _reverse_gradients(f: Callable, d: Derivative, wrt: tuple[str, ...], values: list):
+    """The reverse-mode gradients from an already checked derivative `d`."""
+    params = list(_signature(f).parameters)
+    out, pullback = d.function(*values)
+    _require_scalar(f, out)
+    grads = pullback(1.0)
+    grads = grads if len(wrt) > 1 else (grads,)
+    inputs = [values[params.index(name)] for name in wrt]
+    return out, tuple(_like(g, x) for g, x in zip(grads, inputs, strict=True))
 
 
 def _gradient_of(f: Callable) -> tuple[Callable, Wrt] | None:

@@ -90,10 +90,14 @@ def derivative(
         return per_function[key]
 
 
+GENERATION = [0]  # counts forget_all() calls: callers' own caches compare it
+
+
 def forget_all() -> None:
     """Drop every cached derivative (a derivative rule changed)."""
     with _LOCK:
         _CACHE.clear()
+        GENERATION[0] += 1
 
 
 def to_ssa(fn: types.FunctionType) -> Function:

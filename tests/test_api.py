@@ -256,3 +256,17 @@ def test_import_is_cheap():
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert run.stdout.splitlines()[0] == "False False"
+
+
+def test_checks_still_run_after_a_fast_call():
+    """A gradient caches its checked derivative per argument kind; other kinds are checked."""
+
+    def square_sum(x):
+        return np.sum(x * x)
+
+    gradient = ad.grad(square_sum)
+    np.testing.assert_allclose(gradient(np.ones(3)), 2.0 * np.ones(3))
+    np.testing.assert_allclose(gradient(np.ones(3)), 2.0 * np.ones(3))
+    assert gradient(np.ones(3, np.float32)).dtype == np.float32
+    with pytest.raises(ArgumentError, match="integers have no derivative"):
+        gradient(np.ones(3, dtype=int))
