@@ -380,7 +380,12 @@ def _differentiable(f: Callable) -> Callable:
     if inner is None:
         return f
     fn, wrt = inner
-    return derivative(fn, "gradient", _wrt_names(fn, wrt)).function
+    return gradient_code(fn, _wrt_names(fn, wrt))
+
+
+def gradient_code(f: Callable, names: tuple[str, ...]) -> Callable:
+    """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`."""
+    return derivative(f, "gradient", names).function
 
 
 # JVP and VJP
@@ -456,8 +461,7 @@ def derivative_source(f: Callable, mode: str = "reverse", wrt: Wrt = 0) -> str:
     f = _differentiable(f)
     names = _wrt_names(f, wrt)
     if mode == "hessian":
-        gradient = derivative(f, "gradient", names).function
-        return derivative(gradient, "vector", names).source
+        return derivative(gradient_code(f, names), "vector", names).source
     return derivative(f, mode, names).source
 
 

@@ -28,7 +28,7 @@ from .api import (
     _signature,
     _where,
     _wrt_names,
-    derivative,
+    gradient_code,
     one_hot_seeds,
 )
 from .errors import ArgumentError
@@ -201,7 +201,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
 def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> Callable:
     """The flat gradient function `f_grad(*params, out_bar=1.0)` of a scalar `f`."""
     _require_scalar(f, f(*values))
-    return derivative(f, "gradient", names).function
+    return gradient_code(f, names)
 
 
 def hessian(f: Callable, wrt: Wrt = 0) -> Callable:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..codegen import build
 from ..errors import UnknownCalleeError
-from ..naming import Aliases
+from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Function, Prim, Var
 
@@ -181,7 +181,7 @@ def contributions(
         return [(value, build.name(incoming(value)))] if active_copy else []
     rule, site = rule_for(fn, stmt)
     found = []
-    direction = _free_name("d", fn.taken_names) if vector else None
+    direction = Namer(fn.taken_names).fresh("d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):
         atom = site.params[param]
         if isinstance(atom, Var) and atom.name in active:
@@ -207,14 +207,6 @@ def contributions(
         if isinstance(atom, Var) and atom.name in active and name not in rule.selectors:
             raise _no_derivative(fn, stmt, rule, name)
     return found
-
-
-def _free_name(base: str, taken: set[str]) -> str:
-    name, k = base, 0
-    while name in taken:
-        k += 1
-        name = f"{base}_{k}"
-    return name
 
 
 def _no_derivative(fn: Function, stmt: Assign, rule: Rule, slot: str) -> UnknownCalleeError:
