@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
+from .generation import GENERATION
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -310,8 +311,10 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
         f, mode = _differentiable(f), "forward"
     _signature(f)
 
-    names: list = []  # wrt as parameter names, found on the first call
-    ready: dict = {}  # argument kinds → (pipeline generation, derivative): the fast path
+    names: list = []  # wrt as parameter names, and their positions, found on the first call
+    # the fast path: argument signature → (pipeline generation, call of the derivative
+    # specialised to those shapes), for signatures whose arguments were checked once
+    ready: dict = {}
 
     @functools.wraps(f)
     def gradient(*args, **kwargs):
@@ -319,16 +322,19 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
             names.append(_wrt_names(f, wrt))
             names.append([list(_signature(f).parameters).index(n) for n in names[0]])
         values = _bind(f, args, kwargs)
-        kinds = _plain_kinds([values[i] for i in names[1]]) if mode == "reverse" else None
-        entry = ready.get(kinds) if kinds else None
-        if entry is not None and entry[0] == _generation():
-            out, grads = _reverse_gradients(f, entry[1], names[0], values)
-        else:
+        key = _argument_signature(values)
+        entry = ready.get(key)
+        if entry is None or entry[0] != GENERATION[0]:
+            inputs = [values[i] for i in names[1]]
+            if mode == "reverse" and len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
+                for name, value in zip(names[0], inputs, strict=True):
+                    _check_differentiable(f, name, value)
+                fast = _specialised(f, names[0], key)
+                entry = ready[key] = (GENERATION[0], fast)
+        if entry is not None and entry[1] is not None:
+            out, grads = entry[1](values)
+        else:  # tuples, lists or dicts, forward mode, in-place updates: checked every time
             out, grads = _gradients(f, names[0], mode, values)
-            if kinds:  # the checks passed for arguments of these kinds: skip them next time
-                d = _prepared(f, mode, names[0], values)
-                if not d.inplace_arguments:
-                    ready[kinds] = (_generation(), d)
         result = grads if isinstance(wrt, tuple) else grads[0]
         return (out, result) if with_value else result
 
@@ -337,24 +343,46 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
     return gradient
 
 
-def _plain_kinds(inputs: list) -> tuple | None:
-    """The kinds (float, or a float array's dtype) of the differentiated arguments, or None
-    when one is anything else (then every call takes the checked path)."""
-    kinds = []
-    for x in inputs:
-        if type(x) is float:
-            kinds.append(float)
-        elif type(x) is np.ndarray and x.dtype.kind == "f":
-            kinds.append(x.dtype)
-        else:
-            return None
-    return tuple(kinds)
+MAX_SPECIALISED = 16  # argument signatures per gradient given their own derivative code
 
 
-def _generation() -> int:
-    from .pipeline import GENERATION
+def _argument_signature(values: list) -> tuple:
+    """What a specialised derivative depends on: each array's dtype and shape, each other
+    argument's type."""
+    return tuple((x.dtype, x.shape) if type(x) is np.ndarray else type(x) for x in values)
 
-    return GENERATION[0]
+
+def _static_shape(kind: object) -> tuple | None:
+    if isinstance(kind, tuple):
+        return kind[1]
+    return () if kind in (float, int, bool) or issubclass(kind, np.number) else None
+
+
+def _specialised(f: Callable, wrt: tuple[str, ...], key: tuple) -> Callable | None:
+    """`values -> (out, gradients)` through flat gradient code specialised to the argument
+    shapes in `key`, or None when the arguments need the checked path every time."""
+    from .pipeline import derivative as cached_derivative
+
+    d = cached_derivative(f, "value_and_gradient", wrt, shapes=tuple(_static_shape(k) for k in key))
+    if d.inplace_arguments:
+        return None
+    positions = [d.params.index(name) for name in wrt]
+    single = len(wrt) == 1
+
+    def call(values: list) -> tuple:
+        out, grads = d.function(*values)
+        if type(out) is not float and type(out) is not np.float64:
+            _require_scalar(f, out)
+        grads = (grads,) if single else grads
+        return out, tuple(_like(g, values[i]) for g, i in zip(grads, positions, strict=True))
+
+    return call
+
+
+def _plain_kinds(inputs: list) -> bool:
+    """Whether every differentiated argument is a float or a float array (others take the
+    checked path on every call)."""
+    return all(type(x) is float or (type(x) is np.ndarray and x.dtype.kind == "f") for x in inputs)
 
 
 def _reverse_gradients(f: Callable, d: Derivative, wrt: tuple[str, ...], values: list):

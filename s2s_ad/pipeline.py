@@ -17,12 +17,14 @@ from . import runtime
 from .ad.calls import Callees
 from .ad.forward import tangent_function
 from .ad.reverse import adjoint_function, gradient_function
+from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import UnsupportedSyntaxError
 from .frontend.parse import parse_function
 from .frontend.scope import Scope
 from .frontend.validate import validate
+from .generation import GENERATION
 from .naming import Aliases, Namer
 from .simplify import simplify
 from .ssa.desugar import desugar
@@ -61,16 +63,18 @@ def derivative(
     *,
     for_calls: bool = False,
     structures: tuple = (),
+    shapes: tuple | None = None,
 ) -> Derivative:
     """The compiled derivative of `fn`, transformed once per (source code, mode, wrt).
 
     `for_calls`: the variant called from other generated code, which returns zeros where
     the public API's variant returns None (a symbolic zero). `structures`: (parameter,
-    (kind, keys)) for parameters passed as tuples, lists or dicts.
+    (kind, keys)) for parameters passed as tuples, lists or dicts. `shapes`: one shape per
+    parameter (None: not an array or scalar) to specialise the derivative to.
     """
     with _LOCK:
         per_function = _CACHE.setdefault(fn, {})
-        key = (fn.__code__, mode, wrt, for_calls, structures)
+        key = (fn.__code__, mode, wrt, for_calls, structures, shapes)
         if key not in per_function:
             marker = (id(fn), key)
             if marker in _IN_PROGRESS:
@@ -83,14 +87,11 @@ def derivative(
             _IN_PROGRESS.add(marker)
             try:
                 per_function[key] = differentiate(
-                    fn, mode, wrt, for_calls=for_calls, structures=dict(structures)
+                    fn, mode, wrt, for_calls=for_calls, structures=dict(structures), shapes=shapes
                 )
             finally:
                 _IN_PROGRESS.discard(marker)
         return per_function[key]
-
-
-GENERATION = [0]  # counts forget_all() calls: callers' own caches compare it
 
 
 def forget_all() -> None:
@@ -123,15 +124,20 @@ def differentiate(
     *,
     for_calls: bool = False,
     structures: dict | None = None,
+    shapes: tuple | None = None,
 ) -> Derivative:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`."""
     ssa = to_ssa(fn)
+    if shapes is not None:
+        ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     scope = Scope.of(fn)
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
-    if mode == "gradient":
-        tree = gradient_function(ssa, list(wrt), aliases, callees, fn.__defaults__ or ())
+    if mode in ("gradient", "value_and_gradient"):
+        with_value = mode == "value_and_gradient"
+        defaults = fn.__defaults__ or ()
+        tree = gradient_function(ssa, list(wrt), aliases, callees, defaults, with_value=with_value)
         if tree is None:
             raise UnsupportedSyntaxError(
                 f"unsupported construct: a second derivative of `{fn.__name__}`, which calls "

@@ -65,21 +65,33 @@ def adjoint_function(
 
 
 def gradient_function(
-    fn: Function, wrt: list[str], aliases: Aliases, callees: Callees, defaults: tuple = ()
+    fn: Function,
+    wrt: list[str],
+    aliases: Aliases,
+    callees: Callees,
+    defaults: tuple = (),
+    *,
+    with_value: bool = False,
 ):
     """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
     function returning the adjoints of `wrt` — code that can itself be differentiated (its
     tangent gives Hessian-vector products). `defaults`: the literal defaults of the last
-    parameters. Functions that call helpers are not flattened (None)."""
+    parameters. Functions that call helpers are not flattened (None): their pullbacks are
+    closures. `with_value`: `f_value_and_grad` returning `(value, adjoints)` instead, the
+    code `grad` runs, which is not differentiated again and so may call helpers."""
     vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True)
-    *forward, pullback, _ = vjp.body
-    if callees.cells:
+    *forward, pullback, returned = vjp.body
+    if callees.cells and not with_value:
         return None
     seeds = [a.arg for a in pullback.args.args]
+    body = [*forward, *pullback.body]
+    if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
+        body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
+    suffix = "value_and_grad" if with_value else "grad"
     return build.function(
-        callees.namer.fresh(f"{fn.name}_grad"),
+        callees.namer.fresh(f"{fn.name}_{suffix}"),
         fn.params + seeds,
-        [*forward, *pullback.body],
+        body,
         defaults=[build.constant(v) for v in (*defaults, *(1.0 for _ in seeds))],
     )
 

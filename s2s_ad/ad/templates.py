@@ -98,12 +98,21 @@ def zeros_like(value: Atom | ast.expr, aliases: Aliases) -> ast.expr:
     return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
+def _site_shapes(site: Site, answer: str, shapes: dict[str, tuple]) -> dict[str, tuple]:
+    """The statically known shapes of a call's operands (by rule name) and result (`ans`)."""
+    named = [*site.params.items(), *site.keywords.items(), ("ans", Var(answer))]
+    return {k: shapes[a.name] for k, a in named if isinstance(a, Var) and a.name in shapes}
+
+
 def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     """Whether another operand may broadcast `param` to a larger shape.
 
-    Scalar literals cannot, nor can the same variable (`h * h`); a selector can
-    (`np.where(mask, x, 0.0)`).
+    Not when its shape is known to be the result's; scalar literals cannot broadcast it,
+    nor can the same variable (`h * h`); a selector can (`np.where(mask, x, 0.0)`).
     """
+    known = site.shapes.get(param)
+    if known is not None and known == site.shapes.get("ans"):
+        return False
     mine = site.params[param]
     others = [a for name, a in site.params.items() if name != param]
     others += [a for name, a in site.keywords.items() if name in rule.selectors]
@@ -180,6 +189,8 @@ def contributions(
         active_copy = isinstance(value, Var) and value.name in active
         return [(value, build.name(incoming(value)))] if active_copy else []
     rule, site = rule_for(fn, stmt)
+    if fn.shapes:
+        site = replace(site, shapes=_site_shapes(site, stmt.target, fn.shapes))
     found = []
     direction = Namer(fn.taken_names).fresh("d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):

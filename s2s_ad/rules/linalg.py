@@ -16,8 +16,27 @@ from .registry import REQUIRED, SAME_CALL, Rule, Site, registrar
 register = registrar("linalg")
 
 BILINEAR = (SAME_CALL, SAME_CALL)
-MATMUL_VJP = ("rt.matmul_vjp_left(d, x, y)", "rt.matmul_vjp_right(d, x, y)")
-DOT_VJP = ("rt.dot_vjp_left(d, x, y)", "rt.dot_vjp_right(d, x, y)")
+GENERAL_MATMUL_VJP = ("rt.matmul_vjp_left(d, x, y)", "rt.matmul_vjp_right(d, x, y)")
+# the adjoints as a person writes them, by the operands' numbers of axes when known
+PLAIN_MATMUL_VJP = {
+    (2, 2): ("d @ y.T", "x.T @ d"),
+    (2, 1): ("np.outer(d, y)", "x.T @ d"),
+    (1, 2): ("y @ d", "np.outer(x, d)"),
+    (1, 1): ("d * y", "d * x"),
+}
+
+
+def _matmul_vjp(k: int, general: tuple[str, str]):
+    def template(site: Site) -> str:
+        ranks = tuple(len(site.shapes[p]) if p in site.shapes else None for p in ("x", "y"))
+        return PLAIN_MATMUL_VJP.get(ranks, general)[k]
+
+    return template
+
+
+MATMUL_VJP = (_matmul_vjp(0, GENERAL_MATMUL_VJP), _matmul_vjp(1, GENERAL_MATMUL_VJP))
+GENERAL_DOT_VJP = ("rt.dot_vjp_left(d, x, y)", "rt.dot_vjp_right(d, x, y)")
+DOT_VJP = (_matmul_vjp(0, GENERAL_DOT_VJP), _matmul_vjp(1, GENERAL_DOT_VJP))
 
 
 def bilinear(name: str, fn, vjp, keywords=(), batched=()) -> None:

@@ -12,7 +12,7 @@ both modes: `sin: d * M.cos(x)`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..ssa.ir import Atom, Const, Prim
 
@@ -27,6 +27,9 @@ class Site:
 
     params: dict[str, Atom]
     keywords: dict[str, Atom]
+    # the shapes known statically (a derivative specialised to argument shapes), by parameter
+    # or keyword name, and `ans` for the result
+    shapes: dict[str, tuple] = field(default_factory=dict)
 
     def const(self, name: str, default: object = None) -> object:
         """The literal value of a parameter or keyword, `default` when absent or not literal."""

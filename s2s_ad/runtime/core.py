@@ -54,7 +54,10 @@ def getitem_vjp(g, x, index):
                 out[k] = out[k] + item
         return out
     out = np.zeros_like(x)
-    np.add.at(out, index, g)
+    if _may_repeat(index):
+        np.add.at(out, index, g)
+    else:  # each element named at most once: a plain (much faster) write
+        out[index] = g
     return out
 
 

@@ -1,0 +1,183 @@
+"""Static shapes: the shape of every variable that follows from the arguments' shapes alone.
+
+A derivative specialised to one signature of argument shapes uses them to leave out work
+a person would not write: `rt.unbroadcast(g, x)` where `x` already has the result's shape,
+`rt.along` in the vector mode, the general matmul adjoint where both operands are plain
+matrices. A shape is known only where no value could change it: globals, slices with
+computed bounds, boolean masks, anything without a shape rule here are unknown (None), and
+so are variables assigned different shapes on different paths (a loop that grows an array).
+
+The analysis is flow-insensitive, which SSA makes cheap and sound: each name's shape is the
+join of the shapes of all its assignments (the copies that stand for phi nodes included),
+iterated optimistically to a fixed point.
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+
+import numpy as np
+
+from ..rules.registry import lookup
+from ..ssa.ir import (
+    COMPARE_OPERATORS,
+    Assign,
+    Atom,
+    Const,
+    For,
+    Function,
+    Index,
+    Prim,
+    SliceItem,
+    Var,
+    While,
+    walk,
+)
+
+Shape = tuple[int, ...]
+_UNSEEN = object()  # not evaluated yet: the optimistic start of the fixed point
+
+REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.nansum}
+REDUCTIONS |= {np.std, np.var}
+ELEMENTWISE_TESTS = {*COMPARE_OPERATORS, np.sign, np.floor, np.ceil, np.isnan, np.isfinite}
+MATMULS = {operator.matmul, np.matmul, np.dot}
+
+
+def infer_shapes(fn: Function, params: dict[str, Shape | None]) -> dict[str, Shape]:
+    """Known shapes of `fn`'s variables, given the shapes of its parameters."""
+    shapes: dict[str, object] = dict(params)
+    integers = {s.target for s in walk(fn.body) if isinstance(s, For) and _is_range(s.iterable)}
+    changed = True
+    while changed:
+        changed = False
+        for target, shape in _assignments(fn, shapes, integers):
+            old = shapes.get(target, _UNSEEN)
+            new = shape if old is _UNSEEN else (old if old == shape else None)
+            if shape is not _UNSEEN and new is not old:
+                shapes[target] = new
+                changed = True
+    return {name: s for name, s in shapes.items() if isinstance(s, tuple)}
+
+
+def _is_range(iterable: object) -> bool:
+    return isinstance(iterable, Prim) and iterable.fn is builtins.range
+
+
+def _assignments(fn: Function, shapes: dict, integers: set[str]):
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign):
+            yield stmt.target, _shape_of(stmt.value, shapes, integers)
+        elif isinstance(stmt, For):
+            yield stmt.target, () if stmt.target in integers else None
+        elif isinstance(stmt, While):
+            yield stmt.test, None
+
+
+def _atom_shape(atom: Atom, shapes: dict) -> object:
+    if isinstance(atom, Var):
+        return shapes.get(atom.name, _UNSEEN)
+    if isinstance(atom, Const) and isinstance(atom.value, (bool, int, float, np.generic)):
+        return ()
+    return None  # globals can be rebound between calls; strings, None, tuples
+
+
+def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
+    """The shape `value` evaluates to: a tuple, None (unknown) or _UNSEEN."""
+    if not isinstance(value, Prim):
+        return _atom_shape(value, shapes)
+    if value.fn is operator.getitem:
+        return _indexed(value, shapes, integers)
+    inputs = [_atom_shape(a, shapes) for a in value.args if not isinstance(a, Index)]
+    keywords = {k: a for k, a in value.kwargs}
+    inputs += [_atom_shape(a, shapes) for a in keywords.values()]
+    if _UNSEEN in inputs:
+        return _UNSEEN
+    if any(s is None for s in inputs):
+        return None
+    try:
+        return _rule_shape(value, inputs, keywords)
+    except (ValueError, TypeError, IndexError, np.exceptions.AxisError):
+        return None  # the call fails at run time too, with NumPy's own message
+
+
+def _rule_shape(prim: Prim, inputs: list, keywords: dict) -> Shape | None:
+    fn = prim.fn
+    rule = lookup(fn)
+    if (rule is not None and rule.diagonal) or fn in ELEMENTWISE_TESTS:
+        return tuple(np.broadcast_shapes(*inputs))
+    if fn in REDUCTIONS and len(prim.args) == 1:
+        axis = _literal(keywords.get("axis"), None)
+        keepdims = _literal(keywords.get("keepdims"), False)
+        if axis is _UNSEEN or keepdims is _UNSEEN or set(keywords) - {"axis", "keepdims", "ddof"}:
+            return None
+        return _reduced(inputs[0], axis, bool(keepdims))
+    if fn in MATMULS and len(inputs) == 2 and not keywords:
+        return _matmul(*inputs, dot=fn is np.dot)
+    if fn is np.transpose and len(inputs) == 1:  # `x.T` too
+        return inputs[0][::-1]
+    if fn in (np.zeros_like, np.ones_like, np.full_like) and not keywords.keys() - {"dtype"}:
+        return inputs[0]
+    return None
+
+
+def _literal(atom: Atom | None, default: object) -> object:
+    if atom is None:
+        return default
+    return atom.value if isinstance(atom, Const) else _UNSEEN
+
+
+def _reduced(shape: Shape, axis: object, keepdims: bool) -> Shape:
+    if axis is None:
+        return tuple(1 for _ in shape) if keepdims else ()
+    axes = {a % len(shape) if -len(shape) <= a < len(shape) else a for a in np.atleast_1d(axis)}
+    if not axes <= set(range(len(shape))):
+        raise ValueError("axis out of range")
+    if keepdims:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _matmul(a: Shape, b: Shape, *, dot: bool) -> Shape | None:
+    if dot and (len(a) > 2 or len(b) > 2):
+        return None
+    if dot and (a == () or b == ()):
+        return tuple(np.broadcast_shapes(a, b))
+    if a == () or b == ():
+        raise ValueError("matmul of a scalar")
+    if a[-1] != (b[-2] if len(b) > 1 else b[0]):
+        raise ValueError("mismatched inner dimensions")
+    if len(a) == 1 and len(b) == 1:
+        return ()
+    if len(a) == 1:
+        return (*b[:-2], b[-1])
+    if len(b) == 1:
+        return a[:-1]
+    return (*np.broadcast_shapes(a[:-2], b[:-2]), a[-2], b[-1])
+
+
+def _indexed(prim: Prim, shapes: dict, integers: set[str]) -> object:
+    """`x[index]` where every item of the index is a literal, a literal slice, or a loop
+    counter of `range`: NumPy's own indexing of a zero-strided stand-in gives the shape."""
+    base, index = prim.args
+    shape = _atom_shape(base, shapes)
+    if not isinstance(shape, tuple) or not isinstance(index, Index):
+        return shape if shape is _UNSEEN else None
+    items = []
+    for item in index.items:
+        if isinstance(item, SliceItem):
+            parts = [_literal(p, None) for p in (item.lower, item.upper, item.step)]
+            if _UNSEEN in parts:
+                return None
+            items.append(slice(*parts))
+        elif isinstance(item, Var) and item.name in integers:
+            items.append(0)
+        elif isinstance(item, Const) and not isinstance(item.value, (list, str)):
+            items.append(item.value)
+        else:
+            return None
+    stand_in = np.broadcast_to(np.empty((), dtype=np.int8), shape)
+    try:
+        return stand_in[tuple(items) if index.is_tuple else items[0]].shape
+    except (IndexError, TypeError, ValueError):
+        return None
