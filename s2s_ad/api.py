@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy import ndarray
 
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
@@ -205,6 +206,8 @@ def _zero_like(x: object) -> object:
 
 def _like(g: object, x: object) -> object:
     """`g` in the type, dtype and shape of `x` (`None`, a symbolic zero, becomes zeros)."""
+    if type(g) is ndarray and type(x) is ndarray and g.shape == x.shape and g.dtype == x.dtype:
+        return g if g.flags.writeable else g.copy()  # the common case, quickly
     if g is None:
         return _zero_like(x)
     if _structure(x) is not None:
@@ -311,31 +314,33 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
         f, mode = _differentiable(f), "forward"
     _signature(f)
 
-    names: list = []  # wrt as parameter names, and their positions, found on the first call
+    names: list = []  # wrt as parameter names, found on the first call
     # the fast path: argument signature → (pipeline generation, call of the derivative
     # specialised to those shapes), for signatures whose arguments were checked once
     ready: dict = {}
+    count = len(_signature(f).parameters) if _SIGNATURES[f][2] else -1
+    as_tuple = isinstance(wrt, tuple)
 
     @functools.wraps(f)
     def gradient(*args, **kwargs):
+        values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
+        key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
+        entry = ready.get(key)
+        if entry is not None and entry[0] == GENERATION[0]:
+            return entry[1](values)
         if not names:
             names.append(_wrt_names(f, wrt))
-            names.append([list(_signature(f).parameters).index(n) for n in names[0]])
-        values = _bind(f, args, kwargs)
-        key = _argument_signature(values)
-        entry = ready.get(key)
-        if entry is None or entry[0] != GENERATION[0]:
-            inputs = [values[i] for i in names[1]]
-            if mode == "reverse" and len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
-                for name, value in zip(names[0], inputs, strict=True):
-                    _check_differentiable(f, name, value)
-                fast = _specialised(f, names[0], key)
-                entry = ready[key] = (GENERATION[0], fast)
-        if entry is not None and entry[1] is not None:
-            out, grads = entry[1](values)
-        else:  # tuples, lists or dicts, forward mode, in-place updates: checked every time
-            out, grads = _gradients(f, names[0], mode, values)
-        result = grads if isinstance(wrt, tuple) else grads[0]
+        inputs = [values[i] for i in _positions(f, names[0])]
+        if mode == "reverse" and len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
+            for name, value in zip(names[0], inputs, strict=True):
+                _check_differentiable(f, name, value)
+            fast = _specialised(f, names[0], key, as_tuple, with_value)
+            if fast is not None:
+                ready[key] = (GENERATION[0], fast)
+                return fast(values)
+        # tuples, lists or dicts, forward mode, in-place updates: checked on every call
+        out, grads = _gradients(f, names[0], mode, list(values))
+        result = grads if as_tuple else grads[0]
         return (out, result) if with_value else result
 
     if not with_value:
@@ -346,37 +351,44 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
 MAX_SPECIALISED = 16  # argument signatures per gradient given their own derivative code
 
 
-def _argument_signature(values: list) -> tuple:
-    """What a specialised derivative depends on: each array's dtype and shape, each other
-    argument's type."""
-    return tuple((x.dtype, x.shape) if type(x) is np.ndarray else type(x) for x in values)
-
-
-def _static_shape(kind: object) -> tuple | None:
-    if isinstance(kind, tuple):
-        return kind[1]
+def _static_shape(kind: type) -> tuple | None:
+    """The shape of every argument of type `kind` (not an array): scalars have one."""
     return () if kind in (float, int, bool) or issubclass(kind, np.number) else None
 
 
-def _specialised(f: Callable, wrt: tuple[str, ...], key: tuple) -> Callable | None:
-    """`values -> (out, gradients)` through flat gradient code specialised to the argument
+def _specialised(
+    f: Callable, wrt: tuple[str, ...], key: tuple, as_tuple: bool, with_value: bool
+) -> Callable | None:
+    """`values -> grad's result` through flat gradient code specialised to the argument
     shapes in `key`, or None when the arguments need the checked path every time."""
     from .pipeline import derivative as cached_derivative
 
-    d = cached_derivative(f, "value_and_gradient", wrt, shapes=tuple(_static_shape(k) for k in key))
+    shapes = tuple(kind[1] if isinstance(kind, tuple) else _static_shape(kind) for kind in key)
+    d = cached_derivative(f, "value_and_gradient" if with_value else "grad", wrt, shapes=shapes)
     if d.inplace_arguments:
         return None
-    positions = [d.params.index(name) for name in wrt]
-    single = len(wrt) == 1
+    function, positions, checked = d.function, _positions(f, wrt), d.returns_value
 
-    def call(values: list) -> tuple:
-        out, grads = d.function(*values)
-        if type(out) is not float and type(out) is not np.float64:
-            _require_scalar(f, out)
-        grads = (grads,) if single else grads
-        return out, tuple(_like(g, values[i]) for g, i in zip(grads, positions, strict=True))
+    def call(values: tuple) -> object:
+        if checked:
+            out, grads = function(*values)
+            if type(out) is not float and type(out) is not np.float64:
+                _require_scalar(f, out)
+        else:  # the result is a scalar whatever the values: shape inference proved it
+            out, grads = None, function(*values)
+        if len(positions) > 1:
+            grads = tuple(_like(g, values[i]) for g, i in zip(grads, positions, strict=True))
+        else:
+            grads = _like(grads, values[positions[0]])
+            grads = (grads,) if as_tuple else grads
+        return (out, grads) if with_value else grads
 
     return call
+
+
+def _positions(f: Callable, names: tuple[str, ...]) -> list[int]:
+    params = list(_signature(f).parameters)
+    return [params.index(name) for name in names]
 
 
 def _plain_kinds(inputs: list) -> bool:

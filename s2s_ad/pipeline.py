@@ -49,6 +49,7 @@ class Derivative:
     filename: str
     returns_tuple: bool
     outputs: int
+    returns_value: bool = False  # flat gradient code: whether it returns (value, gradients)
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -126,7 +127,13 @@ def differentiate(
     structures: dict | None = None,
     shapes: tuple | None = None,
 ) -> Derivative:
-    """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`."""
+    """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
+
+    Modes: reverse (`f_vjp` returning the value and a pullback), forward and vector
+    (tangents of one or many directions), gradient (flat `f_grad`, differentiable again),
+    value_and_gradient (flat, also returning the value), grad (flat, for `grad`'s fast
+    path: it returns the value too only where it is not known statically to be a scalar).
+    """
     ssa = to_ssa(fn)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
@@ -134,10 +141,17 @@ def differentiate(
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
-    if mode in ("gradient", "value_and_gradient"):
-        with_value = mode == "value_and_gradient"
-        defaults = fn.__defaults__ or ()
-        tree = gradient_function(ssa, list(wrt), aliases, callees, defaults, with_value=with_value)
+    with_value = mode == "value_and_gradient" or (mode == "grad" and not _scalar_result(ssa))
+    if mode in ("gradient", "value_and_gradient", "grad"):
+        tree = gradient_function(
+            ssa,
+            list(wrt),
+            aliases,
+            callees,
+            fn.__defaults__ or (),
+            with_value=with_value,
+            with_calls=mode != "gradient",
+        )
         if tree is None:
             raise UnsupportedSyntaxError(
                 f"unsupported construct: a second derivative of `{fn.__name__}`, which calls "
@@ -170,7 +184,14 @@ def differentiate(
         ssa.filename,
         ssa.result.is_tuple,
         len(ssa.result.values),
+        with_value,
     )
+
+
+def _scalar_result(ssa: Function) -> bool:
+    """Whether the function's result is known statically to be a scalar (no check needed)."""
+    result = ssa.result
+    return not result.is_tuple and ssa.shapes.get(getattr(result.values[0], "name", "")) == ()
 
 
 MODULES = (("np", np), ("math", math), ("rt", runtime))

@@ -72,16 +72,17 @@ def gradient_function(
     defaults: tuple = (),
     *,
     with_value: bool = False,
+    with_calls: bool = False,
 ):
     """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
     function returning the adjoints of `wrt` — code that can itself be differentiated (its
     tangent gives Hessian-vector products). `defaults`: the literal defaults of the last
-    parameters. Functions that call helpers are not flattened (None): their pullbacks are
-    closures. `with_value`: `f_value_and_grad` returning `(value, adjoints)` instead, the
-    code `grad` runs, which is not differentiated again and so may call helpers."""
+    parameters. Functions that call helpers are not flattened (None) unless `with_calls`:
+    their pullbacks are closures, so the code could not be differentiated again (`grad`
+    runs such code). `with_value`: `f_value_and_grad` returning `(value, adjoints)`."""
     vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True)
     *forward, pullback, returned = vjp.body
-    if callees.cells and not with_value:
+    if callees.cells and not with_calls:
         return None
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
