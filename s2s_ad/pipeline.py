@@ -27,6 +27,7 @@ from .frontend.validate import validate
 from .generation import GENERATION
 from .naming import Aliases, Namer
 from .simplify import simplify
+from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.ir import Function
 from .ssa.jumps import eliminate_jumps
@@ -104,14 +105,14 @@ def forget_all() -> None:
 
 def to_ssa(fn: types.FunctionType) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, returns, jumps, lower,
-    verify."""
+    verify, common subexpressions."""
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
     tree = eliminate_jumps(eliminate_returns(desugar(parsed.node), parsed.filename))
     scope = Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
     verify(ssa)
-    return ssa
+    return eliminate_common_subexpressions(ssa)
 
 
 def ssa_source(fn: types.FunctionType) -> str:
