@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from .copy_propagation import propagate_copies
 from .dead_code import eliminate_dead_code
 
-PASSES = (eliminate_dead_code,)
+PASSES = (propagate_copies, eliminate_dead_code)
 
 
 def simplify(tree: ast.FunctionDef) -> ast.FunctionDef:
