@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import ast
 
+from .constant_folding import fold_constants
 from .copy_propagation import propagate_copies
 from .dead_code import eliminate_dead_code
 
-PASSES = (propagate_copies, eliminate_dead_code)
+PASSES = (propagate_copies, fold_constants, eliminate_dead_code)
 
 
 def simplify(tree: ast.FunctionDef) -> ast.FunctionDef:
-    """Run every pass until none changes `tree` (in place); return it."""
-    while any([simplify_pass(tree) for simplify_pass in PASSES]):
-        pass
+    """Run the passes in turn until none changes `tree` (in place); return it.
+
+    Each pass leaves nothing for itself to do, so a pass runs again only after another
+    one changed the code."""
+    settled: set = set()
+    while len(settled) < len(PASSES):
+        for simplify_pass in PASSES:
+            if simplify_pass not in settled:
+                settled = {simplify_pass} if simplify_pass(tree) else settled | {simplify_pass}
     return tree

@@ -6,35 +6,84 @@ Before:                      After (dead-code elimination then drops the copy):
 
 After `a = b` (a name) or `a = 2.0` (a literal), later reads of `a` in the same block read
 `b` or the literal instead, until `a` or `b` is assigned again. A compound statement (loop,
-branch) is entered only if it assigns neither; a nested function (a pullback, run later)
-and a lambda are never entered, since they read their variables when they run.
+branch) is rewritten only with the copies whose names it does not assign. A nested
+function (a pullback) reads its free variables when it runs, later: it is rewritten only
+with copies whose names are each bound once in the whole function and not by it. Lambdas
+are never entered. One walk per block: linear in the length of the code.
 """
 
 from __future__ import annotations
 
 import ast
+from collections import Counter
+
+from .names import loads, stores
 
 
 def propagate_copies(tree: ast.FunctionDef) -> bool:
     """Replace reads of copies by their sources in place; True if any read was replaced."""
-    return _block(tree.body)
+    bound = Counter(stores(tree))
+    bound.update(a.arg for a in tree.args.args)
+    return _block(tree.body, {name for name, n in bound.items() if n == 1})
 
 
-def _block(block: list[ast.stmt]) -> bool:
+class _Copies:
+    """The copies in effect: name → the name or literal it holds, with the reverse index
+    that makes forgetting them after a store cheap."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, ast.expr] = {}
+        self.readers: dict[str, set[str]] = {}  # source name → names holding a copy of it
+
+    def add(self, target: str, source: ast.expr) -> None:
+        self.of[target] = source
+        for name in _names(source):
+            self.readers.setdefault(name, set()).add(target)
+
+    def forget(self, stores: set[str]) -> None:
+        """Drop the copies that a store to any of `stores` makes stale."""
+        for name in stores:
+            self._drop(name)
+            for target in self.readers.pop(name, ()):
+                self._drop(target)
+
+    def _drop(self, target: str) -> None:
+        source = self.of.pop(target, None)
+        for name in _names(source) if source is not None else ():
+            self.readers.get(name, set()).discard(target)
+
+
+def _block(block: list[ast.stmt], bound_once: set[str]) -> bool:
+    copies = _Copies()
     changed = False
-    for k, stmt in enumerate(block):
+    for stmt in block:
+        if isinstance(stmt, ast.FunctionDef):  # runs later: only names bound once
+            own = {*stores(stmt), *(a.arg for a in stmt.args.args)}
+            lasting = {
+                a: b
+                for a, b in copies.of.items()
+                if {a, *_names(b)} <= bound_once and not {a, *_names(b)} & own
+            }
+            changed |= any([_replace(s, lasting) for s in stmt.body])
+            changed |= _block(stmt.body, set())
+            continue
+        if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
+            stored = {n for target in getattr(stmt, "targets", ()) for n in stores(target)}
+            changed |= _replace(stmt, copies.of)  # the value is read before anything is stored
+            copies.forget(stored)
+        else:  # a loop or branch may store before it reads: only copies it leaves alone
+            copies.forget(set(stores(stmt)))
+            changed |= _replace(stmt, copies.of)
+            for field in ("body", "orelse"):
+                changed |= _block(getattr(stmt, field, None) or [], bound_once)
         source = _copy_of(stmt)
         if source is not None:
-            target = stmt.targets[0].id
-            changed |= _forward(block[k + 1 :], target, source)
-        for field in ("body", "orelse"):
-            nested = getattr(stmt, field, None)
-            if isinstance(nested, list) and not isinstance(stmt, ast.FunctionDef):
-                changed |= _block(nested)
-    for stmt in block:  # pullbacks: their own blocks
-        if isinstance(stmt, ast.FunctionDef):
-            changed |= _block(stmt.body)
+            copies.add(stmt.targets[0].id, source)
     return changed
+
+
+def _names(value: ast.expr) -> list[str]:
+    return [value.id] if isinstance(value, ast.Name) else []
 
 
 def _copy_of(stmt: ast.stmt) -> ast.expr | None:
@@ -53,41 +102,23 @@ def _copy_of(stmt: ast.stmt) -> ast.expr | None:
     return None
 
 
-def _forward(rest: list[ast.stmt], target: str, source: ast.expr) -> bool:
-    """Substitute `source` for reads of `target` in `rest` while both keep their values."""
-    watched = {target} | ({source.id} if isinstance(source, ast.Name) else set())
-    changed = False
-    for stmt in rest:
-        if isinstance(stmt, ast.FunctionDef):
-            continue  # runs later, with whatever values the names then hold
-        if _stores(stmt) & watched:
-            if isinstance(stmt, ast.Assign):  # its value is read before the store happens
-                changed |= _replace(stmt.value, target, source)
-            return changed
-        changed |= _replace(stmt, target, source)
-    return changed
-
-
-def _stores(stmt: ast.stmt) -> set[str]:
-    return {
-        n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-    }
-
-
-def _replace(node: ast.AST, target: str, source: ast.expr) -> bool:
-    """Replace reads of `target` under `node`, not entering lambdas or nested functions."""
+def _replace(node: ast.AST, copies: dict[str, ast.expr]) -> bool:
+    """Replace reads of copied names under `node`, not entering lambdas or nested functions."""
+    if not copies or not any(n in copies for n in loads(node)):
+        return False  # the common case, found by the quick walk
     changed = False
     for field, value in ast.iter_fields(node):
         items = value if isinstance(value, list) else [value]
         for i, item in enumerate(items):
-            if isinstance(item, ast.Name) and item.id == target and isinstance(item.ctx, ast.Load):
+            if isinstance(item, ast.Name) and item.id in copies and isinstance(item.ctx, ast.Load):
+                new = _copy(copies[item.id])
                 if isinstance(value, list):
-                    value[i] = _copy(source)
+                    value[i] = new
                 else:
-                    setattr(node, field, _copy(source))
+                    setattr(node, field, new)
                 changed = True
             elif isinstance(item, ast.AST) and not isinstance(item, (ast.Lambda, ast.FunctionDef)):
-                changed |= _replace(item, target, source)
+                changed |= _replace(item, copies)
     return changed
 
 

@@ -4,8 +4,9 @@ Before: a generated function whose sweeps may compute values nothing uses (a pri
 the gradient code does not return, an adjoint that flows nowhere). After: the same function
 without the assignments `name = value` to a single name that is never read anywhere in it
 (nested functions and loops included, so a value read by a later iteration or by the
-pullback stays) and without `if` statements whose branches were both emptied, repeated
-until none is left. The values removed are computed by
+pullback stays), without `if` statements whose branches were both emptied, and with an `if`
+on a literal (left by constant folding) replaced by the branch it takes; repeated until
+none is left. The values removed are computed by
 side-effect-free primitives: generated code has no statements with effects but tape pushes,
 which are expression statements and stay.
 
@@ -17,45 +18,86 @@ which are expression statements and stay.
 from __future__ import annotations
 
 import ast
+from collections import Counter
+
+from .names import loads
 
 
 def eliminate_dead_code(tree: ast.FunctionDef) -> bool:
-    """Remove unread single-name assignments from `tree` in place; True if any was removed."""
+    """Remove unread single-name assignments from `tree` in place; True if any was removed.
+
+    Reads are counted once; removing an assignment un-counts what it read, which may make
+    further assignments dead (a worklist, so the cost is linear in the code). Removing an
+    emptied `if` stops reading its test: then once more."""
     changed = False
     while True:
-        reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not _stored(n)}
-        removed = _prune(tree, reads)
-        if not removed:
+        removed, emptied = _eliminate_once(tree)
+        changed |= removed
+        if not emptied:
             return changed
-        changed = True
 
 
-def _stored(node: ast.Name) -> bool:
-    return isinstance(node.ctx, ast.Store)
+def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
+    reads = Counter(loads(tree))
+    assignments: dict[str, list[ast.Assign]] = {}
+    for node in _statements(tree):
+        if _single_name(node):
+            assignments.setdefault(node.targets[0].id, []).append(node)
+    work = [name for name in assignments if reads[name] == 0]
+    dead: set[int] = set()
+    while work:
+        for stmt in assignments.pop(work.pop(), []):
+            dead.add(id(stmt))
+            for name in loads(stmt.value):
+                reads[name] -= 1
+                if reads[name] == 0 and name in assignments:
+                    work.append(name)
+    emptied: list[ast.If] = []
+    return _prune(tree, dead, emptied), bool(emptied)
 
 
-def _prune(node: ast.AST, reads: set[str]) -> bool:
+def _single_name(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    )
+
+
+def _statements(node: ast.AST):
+    """Every statement in the blocks under `node`, nested functions included."""
+    for field in ("body", "orelse"):
+        for stmt in getattr(node, field, None) or ():
+            yield stmt
+            yield from _statements(stmt)
+
+
+def _prune(node: ast.AST, dead: set[int], emptied: list[ast.If]) -> bool:
     removed = False
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
-        kept = [s for s in block if not _dead(s, reads)]
+        kept = []
+        for stmt in block:
+            if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant):
+                taken = stmt.body if stmt.test.value else stmt.orelse  # the branch taken
+                kept += [s for s in taken if not _dead(s, dead)]
+                removed = True
+                continue
+            removed |= _prune(stmt, dead, emptied)  # inner blocks first: an `if` may empty
+            if not _dead(stmt, dead):
+                kept.append(stmt)
+            elif isinstance(stmt, ast.If):
+                emptied.append(stmt)
         removed |= len(kept) != len(block)
         if not kept and block:  # a block may not be empty
             kept = [ast.Pass()]
         setattr(node, field, kept)
-        for stmt in kept:
-            removed |= _prune(stmt, reads)
     return removed
 
 
-def _dead(stmt: ast.stmt, reads: set[str]) -> bool:
+def _dead(stmt: ast.stmt, dead: set[int]) -> bool:
     if isinstance(stmt, ast.If):  # both branches emptied (tests are names: no effects)
         return all(isinstance(s, ast.Pass) for s in stmt.body + stmt.orelse)
-    return (
-        isinstance(stmt, ast.Assign)
-        and len(stmt.targets) == 1
-        and isinstance(stmt.targets[0], ast.Name)
-        and stmt.targets[0].id not in reads
-    )
+    return id(stmt) in dead

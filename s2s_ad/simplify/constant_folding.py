@@ -1,0 +1,109 @@
+"""Constant folding on generated code: operators applied to literals become one literal.
+
+Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`.
+After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`.
+
+The literals are Python numbers and booleans, and generated code applies Python's own
+operators to them at run time, so folding with the same operators here gives the very value
+the code would compute. NaN/inf policy: a fold whose result is not a finite number (`1e308 *
+10.0`, `0.0 / 0.0`), or that raises (`1 / 0`), or that would make an integer of more than 64
+bits is left as written, so the program warns or fails at run time exactly as it did.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+
+from .names import nodes
+
+BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+COMPARE = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+
+
+def fold_constants(tree: ast.FunctionDef) -> bool:
+    """Fold operators on literals in place; True if anything was folded."""
+    if not any(_foldable(node) for node in nodes(tree)):
+        return False  # the common case, found by the quick walk
+    return _fold_fields(tree)
+
+
+def _fold_fields(node: ast.AST) -> bool:
+    """Fold, innermost first, every operator on literals below `node`."""
+    changed = False
+    for field in node._fields:
+        value = getattr(node, field, None)
+        items = value if type(value) is list else [value]
+        for i, item in enumerate(items):
+            if not isinstance(item, ast.AST):
+                continue
+            changed |= _fold_fields(item)
+            if _foldable(item) and (folded := _folded(item)) is not None:
+                if type(value) is list:
+                    value[i] = folded
+                else:
+                    setattr(node, field, folded)
+                changed = True
+    return changed
+
+
+def _foldable(node: ast.AST) -> bool:
+    if type(node) is ast.BinOp:
+        return type(node.op) in BINARY and None not in _numbers(node.left, node.right)
+    if type(node) is ast.UnaryOp:
+        return type(node.op) in UNARY and None not in _numbers(node.operand)
+    if type(node) is ast.Compare:
+        return (
+            len(node.ops) == 1
+            and type(node.ops[0]) in COMPARE
+            and None not in _numbers(node.left, node.comparators[0])
+        )
+    return False
+
+
+def _folded(node: ast.expr) -> ast.Constant | None:
+    """The literal `node` evaluates to, or None when the fold is left to run time."""
+    if type(node) is ast.BinOp:
+        op, operands = BINARY[type(node.op)], (node.left, node.right)
+    elif type(node) is ast.UnaryOp:
+        op, operands = UNARY[type(node.op)], (node.operand,)
+    else:
+        op, operands = COMPARE[type(node.ops[0])], (node.left, node.comparators[0])
+    try:
+        value = op(*_numbers(*operands))
+    except (ArithmeticError, ValueError):
+        return None
+    return ast.Constant(value=value) if _representable(value) else None
+
+
+def _numbers(*operands: ast.expr) -> list:
+    return [_number(o) for o in operands]
+
+
+def _number(node: ast.expr) -> int | float | bool | None:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float, bool):
+        return node.value
+    return None
+
+
+def _representable(value: object) -> bool:
+    if type(value) is float:
+        return math.isfinite(value)
+    return type(value) in (int, bool) and abs(value) < 2**63
