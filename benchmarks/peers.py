@@ -19,9 +19,10 @@ def available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def _rebound(fn: types.FunctionType, numpy_like) -> types.FunctionType:
-    """`fn` with its module's `np` replaced by another NumPy (autograd's, JAX's)."""
-    namespace = {"np": numpy_like}
+def rebound(fn: types.FunctionType, numpy_like) -> types.FunctionType:
+    """`fn` with its module's `np` replaced by another NumPy (autograd's, JAX's); its
+    other globals as they are."""
+    namespace = {**fn.__globals__, "np": numpy_like}
     exec(compile(inspect.getsource(fn), inspect.getsourcefile(fn), "exec"), namespace)
     return namespace[fn.__name__]
 
@@ -30,7 +31,7 @@ def autograd_gradient(w):
     import autograd
     import autograd.numpy as anp
 
-    g = autograd.grad(_rebound(w.fn, anp))
+    g = autograd.grad(rebound(w.fn, anp))
     return lambda: g(*w.args)
 
 
@@ -45,7 +46,7 @@ def jax_gradient(w, jit: bool):
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    g = jax.grad(_rebound(w.fn, jnp))
+    g = jax.grad(rebound(w.fn, jnp))
     if jit:
         g = jax.jit(g)
     args = _jax_args(w.args)

@@ -1,4 +1,5 @@
-"""Peak memory of reverse mode through a 10,000-iteration loop, against the plain function.
+"""Peak memory of reverse mode through a 10,000-iteration loop, against the plain function
+and (when the optional `bench` extra installed it) autograd.
 
 Run: `.venv/bin/python benchmarks/tape_memory.py` (or `make bench-memory`). Peak memory is
 measured with tracemalloc (NumPy reports its allocations to it), so the figures are bytes the
@@ -8,6 +9,7 @@ program allocated, independent of the machine's load.
 import tracemalloc
 
 import numpy as np
+from peers import available, rebound
 
 import s2s_ad as ad
 
@@ -35,14 +37,23 @@ def peak(call) -> int:
 
 
 def report(name, fn, args, one_value):
-    ad.grad(fn)(*args)  # transform once, outside the measurement
+    gradient = ad.grad(fn)
+    gradient(*args)  # transform once, outside the measurement
     plain = peak(lambda: fn(*args))
-    reverse = peak(lambda: ad.grad(fn)(*args))
+    reverse = peak(lambda: gradient(*args))
     per_step = (reverse - plain) / STEPS
-    print(
-        f"{name:12} plain {plain / 1e3:7.1f} kB  reverse {reverse / 1e6:6.2f} MB  "
+    line = (
+        f"{name:12} plain {plain / 1e3:7.1f} kB  s2s_ad reverse {reverse / 1e6:6.2f} MB  "
         f"per iteration {per_step:5.0f} B  (one loop value: {one_value} B)"
     )
+    if available("autograd"):
+        import autograd
+        import autograd.numpy as anp
+
+        theirs = autograd.grad(rebound(fn, anp))
+        taped = peak(lambda: theirs(*args))
+        line += f"  autograd {taped / 1e6:6.2f} MB ({taped / reverse:.1f}x)"
+    print(line)
 
 
 if __name__ == "__main__":
