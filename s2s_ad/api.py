@@ -331,14 +331,17 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
         if not names:
             names.append(_wrt_names(f, wrt))
         inputs = [values[i] for i in _positions(f, names[0])]
-        if mode == "reverse" and len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
+        if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
             for name, value in zip(names[0], inputs, strict=True):
                 _check_differentiable(f, name, value)
-            fast = _specialised(f, names[0], key, as_tuple, with_value)
+            if mode == "reverse":
+                fast = _specialised(f, names[0], key, as_tuple, with_value)
+            else:
+                fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value)
             if fast is not None:
                 ready[key] = (GENERATION[0], fast)
                 return fast(values)
-        # tuples, lists or dicts, forward mode, in-place updates: checked on every call
+        # tuples, lists or dicts, in-place updates: checked on every call
         out, grads = _gradients(f, names[0], mode, list(values))
         result = grads if as_tuple else grads[0]
         return (out, result) if with_value else result
@@ -382,6 +385,42 @@ def _specialised(
             grads = _like(grads, values[positions[0]])
             grads = (grads,) if as_tuple else grads
         return (out, grads) if with_value else grads
+
+    return call
+
+
+def _specialised_forward(
+    f: Callable, wrt: tuple[str, ...], key: tuple, inputs: list, as_tuple: bool, with_value: bool
+) -> Callable | None:
+    """`values -> grad's result` through vector tangent code specialised to the argument
+    shapes in `key`, its one-hot seeds made once."""
+    from .pipeline import derivative as cached_derivative
+
+    shapes = tuple(kind[1] if isinstance(kind, tuple) else _static_shape(kind) for kind in key)
+    scalar = len(inputs) == 1 and type(inputs[0]) is float
+    # one direction: the plain tangent code, on scalars rather than arrays of one direction
+    d = cached_derivative(f, "forward" if scalar else "vector", wrt, shapes=shapes)
+    if d.inplace_arguments:
+        return None
+    positions, seeds = _positions(f, wrt), [1.0] if scalar else one_hot_seeds(inputs)
+    sizes = [int(np.size(x)) for x in inputs]
+    starts = np.cumsum([0, *sizes[:-1]])
+    layout = list(zip(positions, starts, sizes, [np.shape(x) for x in inputs], strict=True))
+
+    def call(values: tuple) -> object:
+        out, columns = d.function(*values, *seeds)
+        if type(out) is not float and type(out) is not np.float64:
+            _require_scalar(f, out)
+        if scalar:
+            grads = (0.0 if columns is None else float(columns),)
+        else:
+            columns = np.zeros(sum(sizes)) if columns is None else np.asarray(columns)
+            grads = tuple(
+                _like(columns[start : start + size].reshape(shape), values[i])
+                for i, start, size, shape in layout
+            )
+        result = grads if as_tuple else grads[0]
+        return (out, result) if with_value else result
 
     return call
 
