@@ -30,12 +30,20 @@ def derivative(*args, **kwargs) -> Derivative:
 Wrt = int | str | tuple[int | str, ...]
 
 
-def _prepared(f: Callable, mode: str, wrt: tuple[str, ...], values: list) -> Derivative:
-    """The derivative, after checking that running it on `values` is what `f` would do."""
+def _prepared(
+    f: Callable, mode: str, wrt: tuple[str, ...], values: list, *, specialise: bool = False
+) -> Derivative:
+    """The derivative, after checking that running it on `values` is what `f` would do.
+
+    `specialise`: code for the shapes of `values` (the caller seeds it with tangents or
+    cotangents of exactly the inputs' or outputs' shapes)."""
     params = list(_signature(f).parameters)
     found = [(name, _structure(values[params.index(name)])) for name in wrt]
     structures = tuple((name, kind) for name, kind in found if kind is not None)
-    d = derivative(f, mode, wrt, structures=structures)
+    shapes = None
+    if specialise and not structures:
+        shapes = tuple(v.shape if type(v) is ndarray else _static_shape(type(v)) for v in values)
+    d = derivative(f, mode, wrt, structures=structures, shapes=shapes)
     for param, line in d.inplace_arguments:
         if isinstance(values[d.params.index(param)], np.ndarray):
             raise UnsupportedSyntaxError(

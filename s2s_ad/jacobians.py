@@ -81,24 +81,30 @@ def _shaped(per_output: list[tuple], out, wrt: Wrt):
 
 
 def _forward(f: Callable, names, values, inputs) -> tuple[object, list[tuple]]:
-    d = _prepared(f, "vector", names, values)
+    d = _prepared(f, "vector", names, values, specialise=True)
     out, columns = d.function(*values, *one_hot_seeds(inputs))
     outs = out if isinstance(out, tuple) else (out,)
     cols = columns if isinstance(out, tuple) else (columns,)
     return out, [_split_columns(c, o, inputs) for c, o in zip(cols, outs, strict=True)]
 
 
+def _forward_sweep(f: Callable, names, values) -> tuple[object, Callable]:
+    """(value, pullback) from the reverse-mode code specialised to the arguments' shapes."""
+    return _prepared(f, "reverse", names, values, specialise=True).function(*values)
+
+
 def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
     """Rows from one reverse sweep per output element, all reusing one forward sweep."""
     outs = out if isinstance(out, tuple) else (out,)
+    zeros = [np.zeros(np.shape(o)) if np.ndim(o) else 0.0 for o in outs]  # never written
     jacobians = []
     for k, o in enumerate(outs):
-        rows = [np.zeros((int(np.size(o)), *np.shape(x))) for x in inputs]
-        for i in range(int(np.size(o))):
-            cts = [np.zeros_like(np.asarray(other, dtype=float)) for other in outs]
-            cts[k] = cts[k].reshape(-1)
-            cts[k][i] = 1.0
-            cts[k] = cts[k].reshape(np.shape(o)) if np.ndim(o) else 1.0
+        size = int(np.size(o))
+        rows = [np.zeros((size, *np.shape(x))) for x in inputs]
+        # the one-hot cotangents of output k, one per element
+        seeds = np.eye(size).reshape((size, *np.shape(o))) if np.ndim(o) else [1.0]
+        for i in range(size):
+            cts = [*zeros[:k], seeds[i], *zeros[k + 1 :]]
             grads = pullback(*cts) if isinstance(out, tuple) else pullback(cts[0])
             grads = grads if n_wrt > 1 else (grads,)
             for row, g in zip(rows, grads, strict=True):
@@ -149,7 +155,7 @@ def _best_of_two(run: Callable) -> tuple[float, object]:
 
 def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, list]:
     """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`."""
-    out, pullback = _prepared(f, "reverse", names, values).function(*values)
+    out, pullback = _forward_sweep(f, names, values)
     n = sum(int(np.size(x)) for x in inputs)
     outs = out if isinstance(out, tuple) else (out,)
     m = sum(int(np.size(o)) for o in outs)
@@ -157,7 +163,7 @@ def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, 
     if n <= m or n * n > DIRECTIONS_BUDGET:
         chosen = DECIDED[key] = "forward" if n <= m else "reverse"
     else:  # run both (already transformed, so only running is timed), keep the faster
-        _prepared(f, "vector", names, values)
+        _prepared(f, "vector", names, values, specialise=True)
         t_rev, rows = _best_of_two(lambda: _reverse(out, pullback, inputs, len(names)))
         t_fwd, (_, columns) = _best_of_two(lambda: _forward(f, names, values, inputs))
         chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
@@ -188,7 +194,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
         if order == "forward":
             out, per_output = _forward(f, names, values, inputs)
         else:
-            out, pullback = _prepared(f, "reverse", names, values).function(*values)
+            out, pullback = _forward_sweep(f, names, values)
             per_output = _reverse(out, pullback, inputs, len(names))
         return _shaped(per_output, out, wrt)
 
