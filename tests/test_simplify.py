@@ -133,3 +133,16 @@ def counted(x):
 def test_folding_keeps_results_of_loops_and_branches():
     check_grads(counted, (1.3,))
     check_modes_agree(counted, (1.3,))
+
+
+def squared_tanh(x):
+    c = np.tanh(x)
+    return c * c
+
+
+def test_an_expression_the_forward_sweep_computed_is_read_not_recomputed():
+    for mode in ("reverse", "gradient"):
+        lines = code_lines(ad.derivative_source(squared_tanh, mode=mode))
+        assert sum(line.count("c * c") for line in lines) == 1, lines
+    check_grads(squared_tanh, (0.3,))
+    check_modes_agree(squared_tanh, (0.3,))

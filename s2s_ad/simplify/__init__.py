@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from .available_values import reuse_available_values
 from .constant_folding import fold_constants
-from .copy_propagation import propagate_copies
 from .dead_code import eliminate_dead_code
 
-PASSES = (propagate_copies, fold_constants, eliminate_dead_code)
+PASSES = (reuse_available_values, fold_constants, eliminate_dead_code)
 
 
 def simplify(tree: ast.FunctionDef) -> ast.FunctionDef:

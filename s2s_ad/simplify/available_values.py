@@ -1,0 +1,161 @@
+"""Copy propagation and common subexpressions on generated code: values already at hand.
+
+Before:                                   After (dead-code elimination drops the copy):
+    x_2_bar = x_1_bar                         x_2_bar = x_1_bar
+    _t3_bar = x_2_bar * 0.1                   _t3_bar = x_1_bar * 0.1
+    _t6 = c * c                               _t6 = c * c
+    _t5_bar = c_bar * (1.0 - c * c)           _t5_bar = c_bar * (1.0 - _t6)
+
+Two kinds of value become available after an assignment: after `a = b` (a name) or
+`a = 2.0` (a literal), a read of `a` can read `b` or the literal; after `t = E`, where `E`
+is built from operators, names and literals only (pure), a later `E` can read `t`. Either
+holds until one of the names involved is assigned again. A compound statement (loop,
+branch) is rewritten only with values whose names it does not assign. A nested function (a
+pullback) reads its free variables when it runs, later: it is rewritten only with values
+whose names are each bound once in the whole function and not by it. Lambdas are never
+entered. One walk per block: linear in the length of the code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+from .names import loads, stores
+
+Key = str | tuple  # a name, or the structure of a pure expression
+
+
+def reuse_available_values(tree: ast.FunctionDef) -> bool:
+    """Rewrite reads of copies and repeated pure expressions in place; True if any was."""
+    bound = Counter(stores(tree))
+    bound.update(a.arg for a in tree.args.args)
+    return _block(tree.body, {name for name, n in bound.items() if n == 1})
+
+
+class _Available:
+    """Values at hand: key → the name or literal that holds it, with the index from each
+    name to the keys that involve it, so a store forgets them cheaply."""
+
+    def __init__(self) -> None:
+        self.of: dict[Key, ast.expr] = {}
+        self.names: dict[Key, set[str]] = {}  # key → the names it involves
+        self.involving: dict[str, set[Key]] = {}
+
+    def add(self, key: Key, value: ast.expr, names: set[str]) -> None:
+        self.of[key], self.names[key] = value, names
+        for name in names:
+            self.involving.setdefault(name, set()).add(key)
+
+    def forget(self, stored: set[str]) -> None:
+        """Drop the values that a store to any of `stored` makes stale."""
+        for name in stored:
+            for key in self.involving.pop(name, ()):
+                self.of.pop(key, None)
+                for other in self.names.pop(key, ()):
+                    self.involving.get(other, set()).discard(key)
+
+    def lasting(self, own: set[str], bound_once: set[str]) -> _Available:
+        """The values a nested function binding `own` may use when it runs later."""
+        kept = _Available()
+        for key, value in self.of.items():
+            if self.names[key] <= bound_once and not self.names[key] & own:
+                kept.add(key, value, self.names[key])
+        return kept
+
+
+def _block(block: list[ast.stmt], bound_once: set[str]) -> bool:
+    available = _Available()
+    changed = False
+    for stmt in block:
+        if isinstance(stmt, ast.FunctionDef):  # runs later: only names bound once
+            own = {*stores(stmt), *(a.arg for a in stmt.args.args)}
+            lasting = available.lasting(own, bound_once)
+            changed |= any([_replace(s, lasting) for s in stmt.body])
+            changed |= _block(stmt.body, set())
+            continue
+        if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
+            stored = {n for target in getattr(stmt, "targets", ()) for n in stores(target)}
+            changed |= _replace(stmt, available)  # the value is read before the store
+            available.forget(stored)
+        else:  # a loop or branch may store before it reads: only values it leaves alone
+            available.forget(set(stores(stmt)))
+            changed |= _replace(stmt, available)
+            for field in ("body", "orelse"):
+                changed |= _block(getattr(stmt, field, None) or [], bound_once)
+        _record(stmt, available)
+    return changed
+
+
+def _record(stmt: ast.stmt, available: _Available) -> None:
+    """Make the value `stmt` assigns available, if it is a copy or a pure expression."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+    ):
+        return
+    target, value = stmt.targets[0].id, stmt.value
+    if isinstance(value, ast.Name) and value.id != target:
+        available.add(target, value, {target, value.id})
+    elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
+        available.add(target, value, {target})
+    elif isinstance(value, (ast.BinOp, ast.UnaryOp)):
+        key, names = _key(value), set(loads(value))
+        if key is not None and target not in names:
+            available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
+
+
+def _key(node: ast.expr) -> Key | None:
+    """The structure of a pure expression (operators on names and literals), else None."""
+    kind = type(node)
+    if kind is ast.Name:
+        return node.id
+    if kind is ast.Constant:
+        value = node.value
+        return ("literal", type(value), repr(value)) if type(value) in (int, float, bool) else None
+    if kind is ast.BinOp:
+        left, right = _key(node.left), _key(node.right)
+        return None if left is None or right is None else (type(node.op), left, right)
+    if kind is ast.UnaryOp:
+        operand = _key(node.operand)
+        return None if operand is None else (type(node.op), operand)
+    return None
+
+
+def _replace(node: ast.AST, available: _Available) -> bool:
+    """Replace reads of available values under `node`, not entering lambdas or nested
+    functions."""
+    if not any(n in available.involving for n in loads(node)):
+        return False  # the common case, found by the quick walk
+    return _rewrite(node, available.of)
+
+
+def _rewrite(node: ast.AST, available: dict[Key, ast.expr]) -> bool:
+    changed = False
+    for field, value in ast.iter_fields(node):
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
+                continue
+            key = _key(item) if isinstance(item, ast.expr) else None
+            if key is not None and key in available and _is_read(item):
+                new = _copy(available[key])
+                if isinstance(value, list):
+                    value[i] = new
+                else:
+                    setattr(node, field, new)
+                changed = True
+            else:
+                changed |= _rewrite(item, available)
+    return changed
+
+
+def _is_read(node: ast.expr) -> bool:
+    return not isinstance(node, ast.Name) or isinstance(node.ctx, ast.Load)
+
+
+def _copy(value: ast.expr) -> ast.expr:
+    if isinstance(value, ast.Name):
+        return ast.Name(id=value.id, ctx=ast.Load())
+    return ast.Constant(value=value.value)
