@@ -169,7 +169,8 @@ def differentiate(
         tree = adjoint_function(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures
         )
-    source = to_source(simplify(tree))
+    in_place = None if mode == "gradient" else aliases.rt  # gradient code is differentiated
+    source = to_source(simplify(tree, in_place))
     cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"

@@ -17,7 +17,8 @@ def test_a_repeated_primitive_becomes_a_copy_and_one_adjoint():
     source = ssa_source(repeated_slices)
     assert source.count("x[:-1]") == 1
     reverse = ad.derivative_source(repeated_slices)
-    assert reverse.count("rt.getitem_vjp") == 2  # x[1:] and the shared x[:-1]
+    scatters = reverse.count("rt.getitem_vjp") + reverse.count("rt.scatter_add")
+    assert scatters == 2  # x[1:] and the shared x[:-1]
     x = np.linspace(-1.0, 1.5, 7)
     check_grads(repeated_slices, (x,))
     check_modes_agree(repeated_slices, (x,))
@@ -146,3 +147,32 @@ def test_an_expression_the_forward_sweep_computed_is_read_not_recomputed():
         assert sum(line.count("c * c") for line in lines) == 1, lines
     check_grads(squared_tanh, (0.3,))
     check_modes_agree(squared_tanh, (0.3,))
+
+
+def two_slices(x):
+    return np.sum(x[1:] ** 2) + np.sum(x[[0, 0, 1]] * x[:2].sum())
+
+
+def test_slices_accumulate_in_place_into_the_fresh_adjoint():
+    assert "rt.scatter_add(" in ad.derivative_source(two_slices)
+    assert "rt.scatter_add(" not in ad.derivative_source(two_slices, mode="gradient")
+    x = np.linspace(0.5, 1.5, 5)
+    check_grads(two_slices, (x,))
+    check_modes_agree(two_slices, (x,))
+    np.testing.assert_allclose(ad.hessian(two_slices)(x), ad.jacfwd(ad.grad(two_slices))(x))
+
+
+def test_scatter_add_adds_out_of_place_unless_it_may_write():
+    from s2s_ad import runtime as rt
+
+    x = np.zeros(4)
+    shared = np.ones(4)
+    shared.flags.writeable = False
+    out = rt.scatter_add(shared, 2.0, x, slice(1, 3))
+    np.testing.assert_array_equal(out, [1.0, 3.0, 3.0, 1.0])
+    np.testing.assert_array_equal(shared, np.ones(4))
+    narrow = np.ones(4, dtype=np.float32)
+    assert rt.scatter_add(narrow, np.ones(2), x, [0, 0]).dtype == np.float64  # no downcast
+    total = np.zeros(4)
+    assert rt.scatter_add(total, np.ones(2), x, [1, 1]) is total
+    np.testing.assert_array_equal(total, [0.0, 2.0, 0.0, 0.0])  # repeated: both added

@@ -66,6 +66,23 @@ def getitem_vjp(g, x, index):
     return out
 
 
+def scatter_add(total, g, x, index):
+    """`total + getitem_vjp(g, x, index)`, adding into `total` in place: generated code calls
+    it only where `total` is a new array that nothing else refers to."""
+    if (
+        type(total) is np.ndarray
+        and total.flags.writeable
+        and total.shape == np.shape(x)
+        and getattr(g, "dtype", total.dtype) == total.dtype
+    ):
+        if _may_repeat(index):
+            np.add.at(total, index, g)
+        else:
+            total[index] += g
+        return total
+    return total + getitem_vjp(g, x, index)
+
+
 def unbroadcast(g, like):
     """Sum the cotangent `g` down to the shape of `like`, undoing NumPy broadcasting."""
     if isinstance(like, float):  # Python and NumPy float scalars: the common cheap case

@@ -1,0 +1,96 @@
+"""In-place accumulation into adjoint arrays that nothing else refers to.
+
+Before:
+    x_bar = rt.getitem_vjp(_t2_bar, x, slice(None, -1))
+    x_bar = x_bar + rt.getitem_vjp(_t4_bar, x, slice(1, None))
+After:
+    x_bar = rt.getitem_vjp(_t2_bar, x, slice(None, -1))
+    x_bar = rt.scatter_add(x_bar, _t4_bar, x, slice(1, None))
+
+`rt.getitem_vjp` returns a new array (zeros, with the cotangent written where `x[index]`
+came from). Until a statement reads the name holding it, that name is its only reference,
+so the next slice's cotangent can go straight into it (`total[index] += g`) instead of
+into more fresh zeros followed by a whole-array sum. `rt.scatter_add` still checks at run
+time that it holds a writable array of the right shape and dtype, and adds out of place
+otherwise. Freshness is followed through one straight-line block: a loop, a branch or a
+nested function ends it. Not applied to code that is differentiated again (Hessians): its
+tangent would need a rule for the update.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .names import loads
+
+FRESH = ("getitem_vjp", "scatter_add")  # runtime helpers that return a new array
+
+
+def accumulate_in_place(tree: ast.FunctionDef, runtime: str) -> bool:
+    """Rewrite `a = a + rt.getitem_vjp(g, x, i)` for a fresh `a` in place; True if any."""
+    return _block(tree.body, runtime)
+
+
+def _block(block: list[ast.stmt], runtime: str) -> bool:
+    fresh: set[str] = set()
+    changed = False
+    for stmt in block:
+        for field in ("body", "orelse"):
+            nested = getattr(stmt, field, None)
+            if isinstance(nested, list):  # a loop, branch or nested function: its own blocks
+                changed |= _block(nested, runtime)
+                fresh.clear()
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+            fresh -= set(loads(stmt))
+            continue
+        target = stmt.targets[0].id if isinstance(stmt.targets[0], ast.Name) else None
+        scatter = _scatter_onto(stmt, target, runtime)
+        if scatter is not None and target in fresh:
+            g, x, index = scatter.args
+            stmt.value = ast.Call(
+                func=ast.Attribute(
+                    value=ast.Name(id=runtime, ctx=ast.Load()), attr="scatter_add", ctx=ast.Load()
+                ),
+                args=[ast.Name(id=target, ctx=ast.Load()), g, x, index],
+                keywords=[],
+            )
+            changed = True
+        fresh -= set(loads(stmt))
+        if target is not None and _makes_fresh(stmt.value, runtime):
+            fresh.add(target)
+        else:
+            fresh.discard(target)
+    return changed
+
+
+def _scatter_onto(stmt: ast.Assign, target: str | None, runtime: str) -> ast.Call | None:
+    """The `rt.getitem_vjp(g, x, i)` call when `stmt` is `target = target + that call`
+    and the call does not itself read `target`."""
+    value = stmt.value
+    if not (
+        target is not None
+        and isinstance(value, ast.BinOp)
+        and isinstance(value.op, ast.Add)
+        and isinstance(value.left, ast.Name)
+        and value.left.id == target
+        and _is_runtime_call(value.right, runtime, "getitem_vjp")
+        and len(value.right.args) == 3
+        and not value.right.keywords
+        and target not in loads(value.right)
+    ):
+        return None
+    return value.right
+
+
+def _makes_fresh(value: ast.expr, runtime: str) -> bool:
+    return any(_is_runtime_call(value, runtime, name) for name in FRESH)
+
+
+def _is_runtime_call(node: ast.expr, runtime: str, name: str) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == name
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == runtime
+    )
