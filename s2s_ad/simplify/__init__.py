@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from functools import partial
 
 from .available_values import reuse_available_values
 from .constant_folding import fold_constants
@@ -11,20 +10,30 @@ from .dead_code import eliminate_dead_code
 from .in_place import accumulate_in_place
 
 PASSES = (reuse_available_values, fold_constants, eliminate_dead_code)
+# which passes a change by each may give more to do (dead-code elimination only removes
+# statements; in-place accumulation only rewrites one, unread before)
+ENABLES = {
+    reuse_available_values: (fold_constants, eliminate_dead_code, accumulate_in_place),
+    fold_constants: (reuse_available_values, eliminate_dead_code),
+    eliminate_dead_code: (accumulate_in_place,),
+    accumulate_in_place: (),
+}
 
 
 def simplify(tree: ast.FunctionDef, in_place_runtime: str | None = None) -> ast.FunctionDef:
-    """Run the passes in turn until none changes `tree` (in place); return it.
+    """Run the passes until none has more to do (in place); return `tree`.
 
-    Each pass leaves nothing for itself to do, so a pass runs again only after another
-    one changed the code. `in_place_runtime`: the name the code calls the runtime by, to
-    accumulate into fresh arrays in place (not for code that is differentiated again)."""
-    passes = list(PASSES)
-    if in_place_runtime is not None:
-        passes.append(partial(accumulate_in_place, runtime=in_place_runtime))
-    settled: list = []
-    while len(settled) < len(passes):
-        for simplify_pass in passes:
-            if simplify_pass not in settled:
-                settled = [simplify_pass] if simplify_pass(tree) else [*settled, simplify_pass]
+    Each pass leaves nothing for itself to do, so a pass runs again only after one that
+    can enable it changed the code. `in_place_runtime`: the name the code calls the runtime
+    by, to accumulate into fresh arrays in place (not for code differentiated again)."""
+    allowed = [*PASSES, accumulate_in_place] if in_place_runtime is not None else list(PASSES)
+    pending = list(allowed)
+    while pending:
+        simplify_pass = pending.pop(0)
+        if simplify_pass is accumulate_in_place:
+            changed = accumulate_in_place(tree, in_place_runtime)
+        else:
+            changed = simplify_pass(tree)
+        if changed:
+            pending += [p for p in ENABLES[simplify_pass] if p in allowed and p not in pending]
     return tree

@@ -1,7 +1,8 @@
-"""Constant folding on generated code: operators applied to literals become one literal.
+"""Constant folding on generated code: operators applied to literals become one literal,
+and an `if` on a literal becomes the branch it takes.
 
-Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`.
-After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`.
+Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`, `if True: a = b`.
+After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`,      `a = b`.
 
 The literals are Python numbers and booleans, and generated code applies Python's own
 operators to them at run time, so folding with the same operators here gives the very value
@@ -39,10 +40,34 @@ COMPARE = {
 
 
 def fold_constants(tree: ast.FunctionDef) -> bool:
-    """Fold operators on literals in place; True if anything was folded."""
-    if not any(_foldable(node) for node in nodes(tree)):
+    """Fold operators on literals and branches on literals in place; True if any."""
+    if not any(_foldable(node) or _decided(node) for node in nodes(tree)):
         return False  # the common case, found by the quick walk
-    return _fold_fields(tree)
+    changed = _fold_fields(tree)
+    return _take_branches(tree) or changed
+
+
+def _decided(node: ast.AST) -> bool:
+    return type(node) is ast.If and type(node.test) is ast.Constant
+
+
+def _take_branches(node: ast.AST) -> bool:
+    """Replace each `if` on a literal under `node` by the statements of the branch taken."""
+    changed = False
+    for field in ("body", "orelse"):
+        block = getattr(node, field, None)
+        if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
+            continue
+        kept: list[ast.stmt] = []
+        for stmt in block:
+            changed |= _take_branches(stmt)
+            if _decided(stmt):
+                kept += stmt.body if stmt.test.value else stmt.orelse
+                changed = True
+            else:
+                kept.append(stmt)
+        setattr(node, field, kept or [ast.Pass()])
+    return changed
 
 
 def _fold_fields(node: ast.AST) -> bool:

@@ -4,9 +4,8 @@ Before: a generated function whose sweeps may compute values nothing uses (a pri
 the gradient code does not return, an adjoint that flows nowhere). After: the same function
 without the assignments `name = value` to a single name that is never read anywhere in it
 (nested functions and loops included, so a value read by a later iteration or by the
-pullback stays), without `if` statements whose branches were both emptied, and with an `if`
-on a literal (left by constant folding) replaced by the branch it takes; repeated until
-none is left. The values removed are computed by
+pullback stays) and without `if` statements whose branches were both emptied, repeated
+until none is left. The values removed are computed by
 side-effect-free primitives: generated code has no statements with effects but tape pushes,
 which are expression statements and stay.
 
@@ -80,11 +79,6 @@ def _prune(node: ast.AST, dead: set[int], emptied: list[ast.If]) -> bool:
             continue
         kept = []
         for stmt in block:
-            if isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Constant):
-                taken = stmt.body if stmt.test.value else stmt.orelse  # the branch taken
-                kept += [s for s in taken if not _dead(s, dead)]
-                removed = True
-                continue
             removed |= _prune(stmt, dead, emptied)  # inner blocks first: an `if` may empty
             if not _dead(stmt, dead):
                 kept.append(stmt)
