@@ -237,6 +237,8 @@ def _map_leaves(fn: Callable, x: object) -> object:
 
 
 def _require_scalar(f: Callable, out: object) -> None:
+    if type(out) is float or type(out) is np.float64:
+        return  # the common case, quickly
     if np.ndim(out) == 0 and not isinstance(out, tuple) and not np.iscomplexobj(out):
         return
     shape = "a tuple" if isinstance(out, tuple) else f"shape {np.shape(out)}"
@@ -362,6 +364,11 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
 MAX_SPECIALISED = 16  # argument signatures per gradient given their own derivative code
 
 
+def _key_shapes(key: tuple) -> tuple:
+    """The shape of each argument, from its part of an argument signature."""
+    return tuple(kind[1] if isinstance(kind, tuple) else _static_shape(kind) for kind in key)
+
+
 def _static_shape(kind: type) -> tuple | None:
     """The shape of every argument of type `kind` (not an array): scalars have one."""
     return () if kind in (float, int, bool) or issubclass(kind, np.number) else None
@@ -374,8 +381,8 @@ def _specialised(
     shapes in `key`, or None when the arguments need the checked path every time."""
     from .pipeline import derivative as cached_derivative
 
-    shapes = tuple(kind[1] if isinstance(kind, tuple) else _static_shape(kind) for kind in key)
-    d = cached_derivative(f, "value_and_gradient" if with_value else "grad", wrt, shapes=shapes)
+    mode = "value_and_gradient" if with_value else "grad"
+    d = cached_derivative(f, mode, wrt, shapes=_key_shapes(key))
     if d.inplace_arguments:
         return None
     function, positions, checked = d.function, _positions(f, wrt), d.returns_value
@@ -383,8 +390,7 @@ def _specialised(
     def call(values: tuple) -> object:
         if checked:
             out, grads = function(*values)
-            if type(out) is not float and type(out) is not np.float64:
-                _require_scalar(f, out)
+            _require_scalar(f, out)
         else:  # the result is a scalar whatever the values: shape inference proved it
             out, grads = None, function(*values)
         if len(positions) > 1:
@@ -404,10 +410,9 @@ def _specialised_forward(
     shapes in `key`, its one-hot seeds made once."""
     from .pipeline import derivative as cached_derivative
 
-    shapes = tuple(kind[1] if isinstance(kind, tuple) else _static_shape(kind) for kind in key)
     scalar = len(inputs) == 1 and type(inputs[0]) is float
     # one direction: the plain tangent code, on scalars rather than arrays of one direction
-    d = cached_derivative(f, "forward" if scalar else "vector", wrt, shapes=shapes)
+    d = cached_derivative(f, "forward" if scalar else "vector", wrt, shapes=_key_shapes(key))
     if d.inplace_arguments:
         return None
     positions, seeds = _positions(f, wrt), [1.0] if scalar else one_hot_seeds(inputs)
@@ -417,8 +422,7 @@ def _specialised_forward(
 
     def call(values: tuple) -> object:
         out, columns = d.function(*values, *seeds)
-        if type(out) is not float and type(out) is not np.float64:
-            _require_scalar(f, out)
+        _require_scalar(f, out)
         if scalar:
             grads = (0.0 if columns is None else float(columns),)
         else:

@@ -17,6 +17,7 @@ from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, looku
 from ..ssa.ir import Assign, Atom, Const, Function, Prim, Var
 
 Refer = Callable[[object, str], str]
+SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
 
 
 @cache
@@ -223,9 +224,6 @@ def contributions(
         doubled = ast.BinOp(left=build.constant(2.0), op=ast.Mult(), right=found[0][1])
         return [(found[0][0], doubled)]
     return found
-
-
-SQUARES = (operator.mul, np.multiply)  # a product of a value with itself
 
 
 def _no_derivative(fn: Function, stmt: Assign, rule: Rule, slot: str) -> UnknownCalleeError:
