@@ -214,8 +214,10 @@ def _zero_like(x: object) -> object:
 
 def _like(g: object, x: object) -> object:
     """`g` in the type, dtype and shape of `x` (`None`, a symbolic zero, becomes zeros)."""
+    if type(x) is float and g is not None:
+        return float(g)  # the common cases first, quickly
     if type(g) is ndarray and type(x) is ndarray and g.shape == x.shape and g.dtype == x.dtype:
-        return g if g.flags.writeable else g.copy()  # the common case, quickly
+        return g if g.flags.writeable else g.copy()
     if g is None:
         return _zero_like(x)
     if _structure(x) is not None:
