@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import loads, stores
+from .names import assigned_name, loads, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
@@ -89,13 +89,10 @@ def _block(block: list[ast.stmt], bound_once: set[str]) -> bool:
 
 def _record(stmt: ast.stmt, available: _Available) -> None:
     """Make the value `stmt` assigns available, if it is a copy or a pure expression."""
-    if not (
-        isinstance(stmt, ast.Assign)
-        and len(stmt.targets) == 1
-        and isinstance(stmt.targets[0], ast.Name)
-    ):
+    target = assigned_name(stmt)
+    if target is None:
         return
-    target, value = stmt.targets[0].id, stmt.value
+    value = stmt.value
     if isinstance(value, ast.Name) and value.id != target:
         available.add(target, value, {target, value.id})
     elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import loads
+from .names import assigned_name, loads
 
 
 def eliminate_dead_code(tree: ast.FunctionDef) -> bool:
@@ -40,8 +40,8 @@ def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
     reads = Counter(loads(tree))
     assignments: dict[str, list[ast.Assign]] = {}
     for node in _statements(tree):
-        if _single_name(node):
-            assignments.setdefault(node.targets[0].id, []).append(node)
+        if (name := assigned_name(node)) is not None:
+            assignments.setdefault(name, []).append(node)
     work = [name for name in assignments if reads[name] == 0]
     dead: set[int] = set()
     while work:
@@ -53,14 +53,6 @@ def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
                     work.append(name)
     emptied: list[ast.If] = []
     return _prune(tree, dead, emptied), bool(emptied)
-
-
-def _single_name(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Assign)
-        and len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-    )
 
 
 def _statements(node: ast.AST):

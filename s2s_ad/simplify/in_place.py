@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import ast
 
-from .names import loads
+from ..codegen import build
+from .names import assigned_name, loads, stores
 
 FRESH = ("getitem_vjp", "scatter_add")  # runtime helpers that return a new array
 
@@ -40,36 +41,28 @@ def _block(block: list[ast.stmt], runtime: str) -> bool:
             if isinstance(nested, list):  # a loop, branch or nested function: its own blocks
                 changed |= _block(nested, runtime)
                 fresh.clear()
-        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
-            fresh -= set(loads(stmt))
-            continue
-        target = stmt.targets[0].id if isinstance(stmt.targets[0], ast.Name) else None
-        scatter = _scatter_onto(stmt, target, runtime)
-        if scatter is not None and target in fresh:
+        target = assigned_name(stmt)
+        scatter = _scatter_onto(stmt, target, runtime) if target in fresh else None
+        if scatter is not None:
             g, x, index = scatter.args
             stmt.value = ast.Call(
-                func=ast.Attribute(
-                    value=ast.Name(id=runtime, ctx=ast.Load()), attr="scatter_add", ctx=ast.Load()
-                ),
+                func=build.parse_expr(f"{runtime}.scatter_add"),
                 args=[ast.Name(id=target, ctx=ast.Load()), g, x, index],
                 keywords=[],
             )
             changed = True
-        fresh -= set(loads(stmt))
+        fresh -= {*loads(stmt), *stores(stmt)}  # read (maybe kept) or rebound: not fresh
         if target is not None and _makes_fresh(stmt.value, runtime):
             fresh.add(target)
-        else:
-            fresh.discard(target)
     return changed
 
 
-def _scatter_onto(stmt: ast.Assign, target: str | None, runtime: str) -> ast.Call | None:
+def _scatter_onto(stmt: ast.Assign, target: str, runtime: str) -> ast.Call | None:
     """The `rt.getitem_vjp(g, x, i)` call when `stmt` is `target = target + that call`
     and the call does not itself read `target`."""
     value = stmt.value
     if not (
-        target is not None
-        and isinstance(value, ast.BinOp)
+        isinstance(value, ast.BinOp)
         and isinstance(value.op, ast.Add)
         and isinstance(value.left, ast.Name)
         and value.left.id == target

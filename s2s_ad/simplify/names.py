@@ -36,3 +36,10 @@ def stores(node: ast.AST) -> list[str]:
 def loads(node: ast.AST) -> list[str]:
     """The names `node` reads."""
     return [n.id for n in names(node) if type(n.ctx) is ast.Load]
+
+
+def assigned_name(stmt: ast.stmt) -> str | None:
+    """The name `stmt` assigns when it is `name = value`, else None."""
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+        return stmt.targets[0].id
+    return None
