@@ -1,11 +1,13 @@
 """Peak memory of reverse mode through a 10,000-iteration loop, against the plain function
-and (when the optional `bench` extra installed it) autograd.
+and (when the optional `bench` extra installed it) autograd; then a 100,000-iteration loop
+with and without `s2s_ad.checkpoint`: peak memory and time.
 
 Run: `.venv/bin/python benchmarks/tape_memory.py` (or `make bench-memory`). Peak memory is
 measured with tracemalloc (NumPy reports its allocations to it), so the figures are bytes the
 program allocated, independent of the machine's load.
 """
 
+import time
 import tracemalloc
 
 import numpy as np
@@ -14,6 +16,7 @@ from peers import available, rebound
 import s2s_ad as ad
 
 STEPS = 10_000
+LONG = 100_000
 
 
 def scalar_loop(x):
@@ -24,6 +27,30 @@ def scalar_loop(x):
 
 def array_loop(w, h):
     for _ in range(STEPS):
+        h = np.tanh(w @ h)
+    return np.sum(h)
+
+
+def long_scalar(x):
+    for _ in range(LONG):
+        x = np.sin(x) * 0.9 + 0.1
+    return x
+
+
+def long_scalar_checkpointed(x):
+    for _ in ad.checkpoint(range(LONG)):
+        x = np.sin(x) * 0.9 + 0.1
+    return x
+
+
+def long_array(w, h):
+    for _ in range(LONG):
+        h = np.tanh(w @ h)
+    return np.sum(h)
+
+
+def long_array_checkpointed(w, h):
+    for _ in ad.checkpoint(range(LONG)):
         h = np.tanh(w @ h)
     return np.sum(h)
 
@@ -56,9 +83,36 @@ def report(name, fn, args, one_value):
     print(line)
 
 
+def best_time(call, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def report_checkpointing(name, plain_fn, marked_fn, args):
+    """The same loop without and with `s2s_ad.checkpoint`: peak memory and time, one run."""
+    taped, checkpointed = ad.grad(plain_fn), ad.grad(marked_fn)
+    assert np.array_equal(taped(*args), checkpointed(*args))  # and transform both first
+    plain_s = best_time(lambda: plain_fn(*args))
+    rows = [(label, peak(lambda g=g: g(*args)), best_time(lambda g=g: g(*args)))
+            for label, g in (("taped", taped), ("checkpointed", checkpointed))]  # fmt: skip
+    (_, tape_peak, tape_s), (_, ck_peak, ck_s) = rows
+    print(
+        f"{name:12} {LONG:,} steps: plain {plain_s:6.3f} s | taped {tape_peak / 1e6:7.2f} MB "
+        f"{tape_s:6.3f} s ({tape_s / plain_s:.2f}x plain) | checkpointed "
+        f"{ck_peak / 1e6:7.2f} MB {ck_s:6.3f} s ({ck_s / plain_s:.2f}x plain) | memory "
+        f"/{tape_peak / ck_peak:.0f}, time x{ck_s / tape_s:.2f}"
+    )
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
     report("scalar", scalar_loop, (0.3,), 32)  # a NumPy float64 scalar object
     n = 64
     w, h = rng.standard_normal((n, n)) / n, rng.standard_normal(n)
     report("array n=64", array_loop, (w, h), h.nbytes + 112)  # data + ndarray header
+    report_checkpointing("scalar", long_scalar, long_scalar_checkpointed, (0.3,))
+    report_checkpointing("array n=64", long_array, long_array_checkpointed, (w, h))

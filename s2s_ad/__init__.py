@@ -1,12 +1,13 @@
 """s2s_ad: automatic differentiation by rewriting Python source."""
 
 from .api import derivative_source, grad, jvp, value_and_grad, vjp
-from .custom import defjvp, defvjp, stop_gradient
+from .custom import checkpoint, defjvp, defvjp, stop_gradient
 from .errors import S2SError
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 
 __all__ = [
     "S2SError",
+    "checkpoint",
     "defjvp",
     "defvjp",
     "derivative_source",

@@ -1,4 +1,4 @@
-"""User-defined derivative rules (`defjvp`, `defvjp`) and `stop_gradient`.
+"""User-defined derivative rules (`defjvp`, `defvjp`), `stop_gradient` and `checkpoint`.
 
 A rule is given per argument, as autograd's `defvjp` and JAX's `custom_jvp` users know:
 
@@ -43,6 +43,17 @@ def defvjp(fn: Callable, *vjps: Callable | None, argnames: Sequence[str] | None 
 def stop_gradient(x):
     """`x`, as a constant: no derivative flows through the result (JAX's `stop_gradient`)."""
     return x
+
+
+def checkpoint(iterable, every: int | None = None):
+    """`iterable`, unchanged: marks `for item in checkpoint(iterable):` for checkpointing.
+
+    Reverse mode then keeps the loop's state at the start of every `every` iterations (by
+    default about √n of n) instead of the values of every iteration, and recomputes one
+    segment at a time while it runs the loop backwards: memory O(√n) instead of O(n), for
+    about one more run of the loop. Forward mode and plain calls ignore the mark.
+    """
+    return iterable
 
 
 def _define(fn: Callable, mode: str, given: tuple, argnames: Sequence[str] | None) -> None:

@@ -125,6 +125,7 @@ class _Reverse:
         self.adjoints = Adjoints(self.namer, aliases)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
         self.ends: dict[int, list[tuple[str, str]]] = {}
+        self.segmented: dict[int, tuple] = {}  # checkpointed loop → (segment, saved headers)
         self.counts: dict[str, int] = {}
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
@@ -330,7 +331,29 @@ class _Reverse:
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
         header = render_line(stmt).splitlines()[0]
+        if isinstance(stmt, For) and stmt.checkpoint is not None:
+            return [*code, build.comment(f"{header}  (checkpointed)"), self.segments(stmt, replay)]
         return [*code, build.comment(header), replay]
+
+    def segments(self, stmt: For, replay: ast.For) -> ast.For:
+        """A checkpointed loop's reverse sweep: for each segment, last first, restore the
+        headers saved at its start, run its iterations again recording the tape, replay it.
+
+        The forward sweep saved only the segments and the headers at their starts
+        (`forward_segments`).
+        """
+        tape, saved = self.sites[id(stmt)]
+        segments, segment = self.numbered("_segments"), self.numbered("_segment")
+        states = self.numbered("_checkpoints") if stmt.carried else None
+        self.sites[id(stmt)] = (segments, saved)
+        self.segmented[id(stmt)] = (segment, states)
+        k = self.numbered("_k")
+        restore = [build.assign(segment, build.parse_expr(f"{segments}[{k}]"))]
+        if states:
+            restore.append(build.assign(list(stmt.carried), build.parse_expr(f"{states}[{k}]")))
+        again = build.for_(stmt.target, build.name(segment), self.taped_body(stmt, tape, saved))
+        rerun = [*restore, build.assign(tape, ast.List(elts=[], ctx=ast.Load())), again, replay]
+        return build.for_(k, build.parse_expr(f"reversed(range(len({segments})))"), rerun)
 
     def loop_live(self, stmt: For | While, inside: set[str]) -> list[str]:
         """Adjoints that live across iterations.
@@ -355,6 +378,8 @@ class _Reverse:
                 names.add(stmt.target)
             if id(stmt) in self.sites:
                 names.add(self.sites[id(stmt)][0])
+            if id(stmt) in self.segmented and self.segmented[id(stmt)][1]:
+                names.add(self.segmented[id(stmt)][1])
             if id(stmt) in self.calls:
                 names.add(self.calls[id(stmt)].pullback)
             names.update(end for end, _ in self.ends.get(id(stmt), []))
@@ -391,26 +416,55 @@ class _Reverse:
         return build.assign([stmt.target, site.pullback], build.call_named(site.function, args))
 
     def forward_loop(self, stmt: For | While, site: tuple | None) -> list[ast.stmt]:
-        body = self.forward(stmt.body)
         code: list[ast.stmt] = []
-        if site:
+        if id(stmt) in self.segmented:
+            code += self.forward_segments(stmt, site[0])
+        elif site:
             tape, saved = site
-            trailing = 0  # the header copies at the end of the body come after the save
-            for s in reversed(stmt.body):
-                if not (isinstance(s, Assign) and s.target in stmt.carried):
-                    break
-                trailing += 1
-            push = ast.Expr(value=build.parse_expr(f"{tape}.append({_tuple_source(saved)})"))
-            body.insert(len(body) - trailing, push)
             code.append(build.assign(tape, ast.List(elts=[], ctx=ast.Load())))
-        if isinstance(stmt, For):
-            code.append(build.for_(stmt.target, iterable(stmt), body))
+            code.append(_loop(stmt, self.taped_body(stmt, tape, saved)))
         else:
-            code.append(build.while_(build.name(stmt.test), body))
+            code.append(_loop(stmt, self.forward(stmt.body)))
         code += [
             build.assign(end, build.name(header)) for end, header in self.ends.get(id(stmt), [])
         ]
         return code
+
+    def taped_body(self, stmt: For | While, tape: str, saved: list[str]) -> list[ast.stmt]:
+        """The loop's forward body, appending what the reverse sweep reads to `tape`."""
+        body = self.forward(stmt.body)
+        trailing = 0  # the header copies at the end of the body come after the save
+        for s in reversed(stmt.body):
+            if not (isinstance(s, Assign) and s.target in stmt.carried):
+                break
+            trailing += 1
+        push = ast.Expr(value=build.parse_expr(f"{tape}.append({_tuple_source(saved)})"))
+        body.insert(len(body) - trailing, push)
+        return body
+
+    def forward_segments(self, stmt: For, segments: str) -> list[ast.stmt]:
+        """A checkpointed loop's forward sweep: the plain loop, cut into segments, saving
+        the loop's headers at the start of each."""
+        segment, states = self.segmented[id(stmt)]
+        every = [] if stmt.checkpoint == Const(None) else [build.atom(stmt.checkpoint)]
+        cut = ast.Call(
+            func=build.parse_expr(f"{self.aliases.rt}.segments"),
+            args=[iterable(stmt), *every],
+            keywords=[],
+        )
+        body = [build.for_(stmt.target, build.name(segment), self.forward(stmt.body))]
+        code = [build.assign(segments, cut)]
+        if states:
+            save = build.parse_expr(f"{states}.append({_tuple_source(list(stmt.carried))})")
+            body.insert(0, ast.Expr(value=save))
+            code.append(build.assign(states, ast.List(elts=[], ctx=ast.Load())))
+        return [*code, build.for_(segment, build.name(segments), body)]
+
+
+def _loop(stmt: For | While, body: list[ast.stmt]) -> ast.stmt:
+    if isinstance(stmt, For):
+        return build.for_(stmt.target, iterable(stmt), body)
+    return build.while_(build.name(stmt.test), body)
 
 
 def _item(value: ast.expr, index: int) -> ast.expr:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import S2SError
@@ -211,3 +213,15 @@ def unstack(g, x):
 def sum_vjp(g, x):
     """Cotangent of the list `x` in `sum(x)`: `g` for every item, in the item's shape."""
     return Derivatives(unbroadcast(g, item) for item in x)
+
+
+def segments(steps: range, every=None) -> list[range]:
+    """A checkpointed loop's iterations cut into segments of `every` (by default ⌈√n⌉)."""
+    if every is None:
+        every = max(1, math.isqrt(len(steps) - 1) + 1) if len(steps) else 1
+    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+        raise S2SError(
+            f"s2s_ad.checkpoint: `every` must be a positive integer, not {every!r}",
+            hint="pass the number of iterations per segment, or leave it out for about √n",
+        )
+    return [steps[start : start + every] for start in range(0, len(steps), every)]

@@ -122,7 +122,8 @@ class For:
     """`for target in iterable: body`.
 
     `carried` are the loop's header variables: each is assigned before the loop and again
-    by a copy at the end of the body (the copies stand in for phi nodes).
+    by a copy at the end of the body (the copies stand in for phi nodes). `checkpoint`: None,
+    or the loop is marked `s2s_ad.checkpoint(…, every)` and this is `every` (Const(None): √n).
     """
 
     target: str
@@ -130,6 +131,7 @@ class For:
     body: list
     carried: tuple[str, ...]
     line: int
+    checkpoint: Atom | None = None
 
 
 @dataclass(frozen=True)

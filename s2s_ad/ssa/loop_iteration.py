@@ -15,6 +15,7 @@ import operator
 
 import gast
 
+from ..custom import checkpoint
 from .ir import Atom, Const, Index, Prim
 from .names import tuple_of_names
 
@@ -22,7 +23,23 @@ from .names import tuple_of_names
 class LoopIteration:
     """Loop heads: a mixin of the lowering (it uses the expression lowering's helpers)."""
 
-    def _loop_iteration(self, stmt: gast.For):
+    def _checkpointed(self, it: gast.expr) -> tuple[gast.expr, Atom | None]:
+        """(what the loop iterates over, `every`) for `checkpoint(iterable, every)`; else
+        (`it`, None)."""
+        if self._loop_callee(it) is not checkpoint:
+            return it, None
+        args = [*it.args, *(k.value for k in it.keywords if k.arg == "every")]
+        others = [k.arg for k in it.keywords if k.arg != "every"]
+        if not 1 <= len(args) <= 2 or others or isinstance(args[0], gast.Starred):
+            raise self._unsupported(
+                "this call of `checkpoint`",
+                hint="write `for item in s2s_ad.checkpoint(iterable)` or "
+                "`s2s_ad.checkpoint(iterable, every=k)`",
+            )
+        every = self._atom(args[1]) if len(args) == 2 else Const(None)
+        return args[0], every
+
+    def _loop_iteration(self, stmt: gast.For, it: gast.expr):
         """(iterable, target name, [(element name, index → element)]) for a `for` loop.
 
         `for i in range(n)` iterates as written; `for v in xs`, `enumerate(xs)` and
@@ -30,7 +47,7 @@ class LoopIteration:
         """
         if stmt.orelse:
             raise self._unsupported("`for … else`", hint="set a flag in the loop instead")
-        it, target = stmt.iter, stmt.target
+        target = stmt.target
         callee = self._loop_callee(it)
         if callee is builtins.range and isinstance(target, gast.Name):
             return self._expr(it), target.id, []

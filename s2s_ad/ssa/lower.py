@@ -343,7 +343,8 @@ class _Lowering(LoopIteration, ExprLowering):
         self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
 
     def _for(self, stmt: gast.For) -> None:
-        iterable, target, elements = self._loop_iteration(stmt)
+        it, checkpoint = self._checkpointed(stmt.iter)
+        iterable, target, elements = self._loop_iteration(stmt, it)
         carried = self._enter_loop(stmt)
         body: list[Stmt] = []
         target_name = self.namer.version(target)
@@ -354,7 +355,8 @@ class _Lowering(LoopIteration, ExprLowering):
             self._block(stmt.body)
             self._copy_back(carried)
         self._leave_loop()
-        self.emit(For(target_name, iterable, body, tuple(carried.values()), stmt.lineno))
+        carried_names = tuple(carried.values())
+        self.emit(For(target_name, iterable, body, carried_names, stmt.lineno, checkpoint))
         self._exit_loop(stmt, carried, [target] + [name for name, _ in elements])
 
     def _while(self, stmt: gast.While) -> None:

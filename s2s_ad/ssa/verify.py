@@ -67,6 +67,7 @@ class _Checker:
             atoms = (stmt.test,)
         elif isinstance(stmt, For):
             atoms = operands(stmt.iterable) if isinstance(stmt.iterable, Prim) else (stmt.iterable,)
+            atoms += (stmt.checkpoint,) if stmt.checkpoint is not None else ()
         else:
             atoms = (Var(stmt.test),)
         for atom in atoms:
