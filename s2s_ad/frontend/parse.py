@@ -69,6 +69,65 @@ def parse_function(fn: object) -> ParsedFunction:
             line=first_line,
             hint="write the function with `def`",
         )
+    _require_same_code(fn, source, first_line)
     node.decorator_list = []
     gast.increment_lineno(node, first_line - 1)
     return ParsedFunction(node, filename, first_line, lines)
+
+
+_FUTURE_FLAGS = 0x1FE0000  # the CO_FUTURE_* bits a module's `from __future__` imports set
+
+
+def _require_same_code(fn, source: str, first_line: int) -> None:
+    """The source found must be the code `fn` runs: not a file edited since `fn` was
+    defined, not the inner function of a decorator's wrapper (`functools.wraps`)."""
+    code = fn.__code__
+    if code.co_freevars:  # compiled inside a function giving it the same free variables
+        names = " = ".join(code.co_freevars)
+        source = f"def _enclosing():\n    {names} = None\n" + textwrap.indent(source, "    ")
+    try:
+        compiled = compile(source, "<s2s_ad>", "exec", flags=code.co_flags & _FUTURE_FLAGS,
+                           dont_inherit=True)  # fmt: skip
+    except (SyntaxError, ValueError):
+        return  # parsed by gast but not by this compiler: nothing to compare with
+    found = _code_named(compiled, code.co_name)
+    if found is None or _fingerprint(found) != _fingerprint(code):
+        unwrapped = getattr(fn, "__wrapped__", None)
+        raise SourceError(
+            f"the source found for `{fn.__qualname__}` is not the code it runs"
+            + (" (a decorator wrapped it)" if unwrapped is not None else " (edited since?)"),
+            filename=code.co_filename,
+            line=first_line,
+            hint="differentiate the undecorated function"
+            if unwrapped is not None
+            else "reload the module (or rerun the cell) so the function matches its file",
+        )
+
+
+def _code_named(code, name: str):
+    """The code object of the function `name` defined in `code`, searched depth first."""
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            if const.co_name == name:
+                return const
+            found = _code_named(const, name)
+            if found is not None:
+                return found
+    return None
+
+
+def _fingerprint(code) -> tuple:
+    """What a function's code names and which numbers it uses: its arguments, locals,
+    globals, attributes and numeric constants, nested functions included. Not the bytecode,
+    which tools such as pytest rewrite; nor names a rewriter adds (they start with `@`)."""
+    numbers = []
+    for c in code.co_consts:
+        if hasattr(c, "co_code"):
+            numbers.append(_fingerprint(c))
+        elif type(c) in (int, float, complex):
+            numbers.append((type(c), repr(c)))
+
+    def plain(names):
+        return tuple(n for n in names if not n.startswith("@"))
+
+    return (code.co_argcount, plain(code.co_names), plain(code.co_varnames), tuple(numbers))
