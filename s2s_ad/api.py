@@ -338,7 +338,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
         values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
         key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
         entry = ready.get(key)
-        if entry is not None and entry[0] == GENERATION[0]:
+        if entry is not None and entry[0] == GENERATION[0] and entry[2]():
             return entry[1](values)
         if not names:
             names.append(_wrt_names(f, wrt))
@@ -351,8 +351,8 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
             else:
                 fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value)
             if fast is not None:
-                ready[key] = (GENERATION[0], fast)
-                return fast(values)
+                ready[key] = (GENERATION[0], *fast)
+                return fast[0](values)
         # tuples, lists or dicts, in-place updates: checked on every call
         out, grads = _gradients(f, names[0], mode, list(values))
         result = grads if as_tuple else grads[0]
@@ -378,9 +378,10 @@ def _static_shape(kind: type) -> tuple | None:
 
 def _specialised(
     f: Callable, wrt: tuple[str, ...], key: tuple, as_tuple: bool, with_value: bool
-) -> Callable | None:
-    """`values -> grad's result` through flat gradient code specialised to the argument
-    shapes in `key`, or None when the arguments need the checked path every time."""
+) -> tuple[Callable, Callable] | None:
+    """(`values -> grad's result` through flat gradient code specialised to the argument
+    shapes in `key`, whether that code is current), or None when the arguments need the
+    checked path every time."""
     from .pipeline import derivative as cached_derivative
 
     mode = "value_and_gradient" if with_value else "grad"
@@ -402,14 +403,14 @@ def _specialised(
             grads = (grads,) if as_tuple else grads
         return (out, grads) if with_value else grads
 
-    return call
+    return call, d.is_current
 
 
 def _specialised_forward(
     f: Callable, wrt: tuple[str, ...], key: tuple, inputs: list, as_tuple: bool, with_value: bool
-) -> Callable | None:
-    """`values -> grad's result` through vector tangent code specialised to the argument
-    shapes in `key`, its one-hot seeds made once."""
+) -> tuple[Callable, Callable] | None:
+    """(`values -> grad's result` through vector tangent code specialised to the argument
+    shapes in `key`, its one-hot seeds made once; whether that code is current)."""
     from .pipeline import derivative as cached_derivative
 
     scalar = len(inputs) == 1 and type(inputs[0]) is float
@@ -436,7 +437,7 @@ def _specialised_forward(
         result = grads if as_tuple else grads[0]
         return (out, result) if with_value else result
 
-    return call
+    return call, d.is_current
 
 
 def _positions(f: Callable, names: tuple[str, ...]) -> list[int]:

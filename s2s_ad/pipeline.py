@@ -8,6 +8,7 @@ import math
 import threading
 import types
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import gast
@@ -22,7 +23,7 @@ from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import UnsupportedSyntaxError
 from .frontend.parse import parse_function
-from .frontend.scope import Scope
+from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
 from .generation import GENERATION
 from .naming import Aliases, Namer
@@ -51,6 +52,9 @@ class Derivative:
     returns_tuple: bool
     outputs: int
     returns_value: bool = False  # flat gradient code: whether it returns (value, gradients)
+    # the helpers, modules and rule-given functions its free names named, callees' included
+    dependencies: tuple = ()
+    is_current: Callable[[], bool] = always_current
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -77,7 +81,7 @@ def derivative(
     with _LOCK:
         per_function = _CACHE.setdefault(fn, {})
         key = (fn.__code__, mode, wrt, for_calls, structures, shapes)
-        if key not in per_function:
+        if key not in per_function or not per_function[key].is_current():
             marker = (id(fn), key)
             if marker in _IN_PROGRESS:
                 raise UnsupportedSyntaxError(
@@ -103,13 +107,13 @@ def forget_all() -> None:
         GENERATION[0] += 1
 
 
-def to_ssa(fn: types.FunctionType) -> Function:
+def to_ssa(fn: types.FunctionType, scope: Scope | None = None) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, returns, jumps, lower,
-    verify, common subexpressions."""
+    verify, common subexpressions. `scope` records the free names the lowering resolved."""
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
     tree = eliminate_jumps(eliminate_returns(desugar(parsed.node), parsed.filename))
-    scope = Scope.of(fn)
+    scope = scope or Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
@@ -135,10 +139,10 @@ def differentiate(
     value_and_gradient (flat, also returning the value), grad (flat, for `grad`'s fast
     path: it returns the value too only where it is not known statically to be a scalar).
     """
-    ssa = to_ssa(fn)
+    scope = Scope.of(fn)
+    ssa = to_ssa(fn, scope)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
-    scope = Scope.of(fn)
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
@@ -176,6 +180,7 @@ def differentiate(
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
     defaults = tuple(ast.literal_eval(d) for d in tree.args.defaults)
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
+    dependencies = (*scope.dependencies(), *callees.dependencies)
     return Derivative(
         compiled,
         source,
@@ -187,6 +192,8 @@ def differentiate(
         ssa.result.is_tuple,
         len(ssa.result.values),
         with_value,
+        dependencies,
+        is_current(dependencies),
     )
 
 

@@ -33,11 +33,13 @@ class Callees:
         self.namer = namer
         self.derive = derive
         self.cells: dict[str, types.CellType] = {}
+        self.dependencies: list[tuple] = []  # what the callees' derivatives depend on
         self._names: dict[tuple, str] = {}
 
     def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...]):
         """(name in the generated code, derivative) of `fn` with respect to `wrt`."""
         derived = self.derive(fn, mode, wrt, for_calls=True)
+        self.dependencies += derived.dependencies
         key = (fn, mode, wrt)
         if key not in self._names:
             suffix = "jvp" if mode == "forward" else "vjp"

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
-from types import FunctionType
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FunctionType, ModuleType
 
 _MISSING = object()
 
 
 @dataclass
 class Scope:
-    """Looks up free names the way Python would when the function runs."""
+    """Looks up free names the way Python would when the function runs, and remembers the
+    functions and modules it found: a derivative depends on them (`is_current`)."""
 
     globals: dict
     closure: dict[str, object]
+    reads: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fn: FunctionType) -> Scope:
@@ -23,6 +26,12 @@ class Scope:
 
     def lookup(self, name: str) -> object:
         """The value bound to the free name `name`, or `_MISSING`."""
+        value = self._lookup(name)
+        if callable(value) or isinstance(value, ModuleType):
+            self.reads[name] = value
+        return value
+
+    def _lookup(self, name: str) -> object:
         if name in self.closure:
             try:
                 return self.closure[name].cell_contents
@@ -31,6 +40,9 @@ class Scope:
         if name in self.globals:
             return self.globals[name]
         return getattr(builtins, name, _MISSING)
+
+    def dependencies(self) -> list[tuple[Scope, str, object]]:
+        return [(self, name, value) for name, value in self.reads.items()]
 
     def resolve(self, dotted: list[str]) -> object:
         """The object a chain like `np.linalg.norm` names, or `_MISSING`."""
@@ -44,3 +56,41 @@ class Scope:
 
 def is_missing(obj: object) -> bool:
     return obj is _MISSING
+
+
+def is_current(dependencies: list[tuple[Scope, str, object]]) -> Callable[[], bool]:
+    """A check, cheap enough for every call, that each free name a derivative was made for
+    (a helper function, a module, a function given a rule) still names the same object.
+
+    Compiled to one expression: `_g0.get('helper', _b0) is _o0 and _c1.cell_contents is
+    _o1 …` (a builtin's default is itself, so a global shadowing it later is a change).
+    """
+    terms, bindings, seen = [], {}, set()
+    for scope, name, value in dependencies:
+        cell = scope.closure.get(name)
+        where = id(cell) if cell is not None else (id(scope.globals), name)
+        if where in seen:
+            continue
+        seen.add(where)
+        k = len(terms)
+        bindings[f"_o{k}"] = value
+        if cell is not None:
+            bindings[f"_c{k}"] = cell
+            terms.append(f"_c{k}.cell_contents is _o{k}")
+        else:
+            bindings[f"_g{k}"] = scope.globals
+            bindings[f"_b{k}"] = _MISSING if name in scope.globals else value
+            terms.append(f"_g{k}.get({name!r}, _b{k}) is _o{k}")
+    if not terms:
+        return always_current
+    source = (
+        "def is_current():\n    try:\n        return " + " and ".join(terms) + "\n"
+        "    except ValueError:  # a closure's cell was emptied\n        return False\n"
+    )
+    namespace = dict(bindings)
+    exec(compile(source, "<s2s_ad dependencies>", "exec"), namespace)
+    return namespace["is_current"]
+
+
+def always_current() -> bool:
+    return True

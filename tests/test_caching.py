@@ -1,0 +1,210 @@
+"""Cached derivatives cannot go stale: a redefined function, a rebound global helper or
+function, an edited file; and concurrent first calls from threads."""
+
+import functools
+import importlib
+import subprocess
+import sys
+import textwrap
+import threading
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.errors import SourceError
+
+
+@pytest.fixture
+def module(tmp_path, monkeypatch):
+    """`write(source)`: a fresh module in a file (re)imported from `source`."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    counter = iter(range(1000))
+
+    def write(source, name=None):
+        name = name or f"cached_{next(counter)}"
+        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
+        importlib.invalidate_caches()
+        if name in sys.modules:
+            return importlib.reload(sys.modules[name])
+        return importlib.import_module(name)
+
+    return write
+
+
+CALLER = """
+    import numpy as np
+
+    def helper(x):
+        return x * x
+
+    def act(x):
+        return np.tanh(x)
+
+    rule = np.sin
+
+    def caller(x):
+        return helper(x) + 1.0
+
+    def through_rule(x):
+        return np.sum(rule(x))
+    """
+
+
+def both_modes(fn, *args):
+    return ad.grad(fn)(*args), ad.grad(fn, mode="forward")(*args)
+
+
+def test_a_redefined_function_gets_a_new_derivative(module):
+    """As in a notebook: the same name, new source, a new derivative."""
+    old = module("def f(x):\n    return x * x\n", "redefined").f
+    old_gradient = ad.grad(old)
+    assert both_modes(old, 3.0) == (6.0, 6.0) == (old_gradient(3.0),) * 2
+    new = module("def f(x):\n    return x * x * x\n", "redefined").f
+    assert both_modes(new, 3.0) == (27.0, 27.0)
+    assert old_gradient(3.0) == 6.0  # the old function keeps its own
+
+
+def test_a_rebound_global_helper_is_followed(module):
+    mod = module(CALLER)
+    gradient = ad.grad(mod.caller)
+    assert gradient(3.0) == gradient(3.0) == 6.0  # the second call takes the fast path
+    _, pullback = ad.vjp(mod.caller, 3.0)
+    assert pullback(1.0) == (6.0,)
+    mod.helper = mod.act  # rebound after the first derivative was made and cached
+    expected = 1.0 - np.tanh(3.0) ** 2
+    assert gradient(3.0) == pytest.approx(expected, rel=1e-14)
+    assert ad.grad(mod.caller, mode="forward")(3.0) == pytest.approx(expected, rel=1e-14)
+    assert ad.vjp(mod.caller, 3.0)[1](1.0)[0] == pytest.approx(expected, rel=1e-14)
+    assert ad.jvp(mod.caller, (3.0,), (1.0,))[1] == pytest.approx(expected, rel=1e-14)
+
+
+def test_a_rebound_global_function_with_a_rule_is_followed(module):
+    mod = module(CALLER)
+    x = np.linspace(-1.0, 1.0, 5)
+    gradient = ad.grad(mod.through_rule)
+    np.testing.assert_allclose(gradient(x), np.cos(x), rtol=1e-15)
+    mod.rule = np.exp
+    np.testing.assert_allclose(gradient(x), np.exp(x), rtol=1e-15)
+    np.testing.assert_allclose(ad.jacfwd(mod.through_rule)(x), np.exp(x), rtol=1e-15)
+
+
+def test_a_helper_rebound_in_the_callee_module_is_followed(module):
+    """The caller's derivative depends on what its callees' derivatives depend on."""
+    inner = module(CALLER)
+    outer = module(
+        f"""
+        from {inner.__name__} import caller
+
+        def outer(x):
+            return caller(x) * 2.0
+        """
+    )
+    gradient = ad.grad(outer.outer)
+    assert gradient(3.0) == 12.0
+    inner.helper = inner.act
+    assert gradient(3.0) == pytest.approx(2.0 * (1.0 - np.tanh(3.0) ** 2), rel=1e-14)
+
+
+def make_closure(fn):
+    def closure(x):
+        return fn(x) * 2.0
+
+    return closure
+
+
+def test_two_closures_over_different_functions():
+    first, second = make_closure(np.sin), make_closure(np.cos)
+    assert ad.grad(first)(0.5) == pytest.approx(2.0 * np.cos(0.5), rel=1e-15)
+    assert ad.grad(second)(0.5) == pytest.approx(-2.0 * np.sin(0.5), rel=1e-15)
+    assert ad.grad(first, mode="forward")(0.5) == pytest.approx(2.0 * np.cos(0.5), rel=1e-15)
+
+
+def test_a_file_edited_since_the_function_was_defined_is_an_error(module):
+    mod = module("def f(x):\n    return 2.0 * x\n", "edited")
+    path = mod.__file__
+    with open(path, "w") as handle:
+        handle.write("def f(x):\n    return 3.0 * x * x\n")
+    import linecache
+
+    linecache.checkcache(path)
+    with pytest.raises(SourceError, match="is not the code it runs") as info:
+        ad.grad(mod.f)(1.0)
+    assert "edited.py:1" in str(info.value)
+    assert "reload the module" in str(info.value)
+
+
+def scaled(fn):
+    @functools.wraps(fn)
+    def wrapper(x):
+        return 10.0 * fn(x)
+
+    return wrapper
+
+
+@scaled
+def decorated(x):
+    return x * x
+
+
+def test_a_wrapped_function_is_not_differentiated_as_its_inner_function():
+    with pytest.raises(SourceError, match="a decorator wrapped it"):
+        ad.grad(decorated)(1.0)
+
+
+def threaded(x, w):
+    h = x
+    for _ in range(5):
+        h = np.tanh(w * h + 0.1)
+    return np.sum(h * h)
+
+
+def test_concurrent_first_calls_from_threads():
+    rng = np.random.default_rng(0)
+    args = [(rng.normal(size=n), 0.9) for n in (3, 4, 5, 6) for _ in range(4)]
+    functions = [make_closure(np.sin) for _ in range(4)]
+    expected = [ad.grad(threaded)(*a) for a in args]  # a separate, serial gradient
+    results, errors = {}, []
+    start = threading.Barrier(len(args))
+
+    def work(k):
+        try:
+            start.wait()
+            gradient = ad.grad(threaded)  # new gradient objects: first calls race
+            results[k] = (gradient(*args[k]), ad.grad(functions[k % 4])(0.3))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(args))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for k, want in enumerate(expected):
+        np.testing.assert_array_equal(results[k][0], want)
+        assert results[k][1] == pytest.approx(2.0 * np.cos(0.3), rel=1e-15)
+
+
+SHOW = """
+import sys
+sys.path.insert(0, "samples")
+import s2s_ad as ad
+import teaching
+for mode in ("reverse", "forward", "vector", "gradient", "hessian"):
+    print(ad.derivative_source(teaching.f, mode=mode, wrt=(0, 1)))
+"""
+
+
+def test_generated_source_is_byte_identical_across_processes():
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", SHOW],
+            capture_output=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
+        for seed in ("0", "1", "12345")
+    }
+    assert len(outputs) == 1
+    assert b"def f_vjp" in outputs.pop()
