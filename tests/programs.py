@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -44,6 +45,16 @@ BINARY = [
     "np.logaddexp({a}, {b})",
     "{a} * np.mean(np.tanh({b}))",
 ]
+# Only where every value is an array whose last axis has 4 elements (the array programs):
+# indexing, reordering and gathering along that axis, keeping the shape.
+ARRAY_UNARY = [
+    "{a}[..., ::-1]",
+    "{a} * {a}[..., 1:2]",
+    "{a}[..., [0, 2, 2, 1]]",
+    "np.roll({a}, 1, axis=-1)",
+    "np.cumsum(np.tanh({a}), axis=-1)",
+    "np.sort({a}, axis=-1)",
+]
 # Helpers the programs call: their own branches, loop and tuple result are differentiated too.
 HELPERS = """
 def helper(a, b):
@@ -65,16 +76,25 @@ CONDITIONS = [
 ]
 
 _counter = itertools.count()
-_modules_dir = Path(tempfile.mkdtemp(prefix="s2s_programs_"))
+_directories: dict[int, Path] = {}  # one per process: worker processes must not share files
+
+
+def _directory() -> Path:
+    if os.getpid() not in _directories:
+        _directories[os.getpid()] = Path(tempfile.mkdtemp(prefix="s2s_programs_"))
+    return _directories[os.getpid()]
 
 
 class _Writer:
-    def __init__(self, draw, names: list[str], augment: bool, control_flow: bool) -> None:
+    def __init__(
+        self, draw, names: list[str], augment: bool, control_flow: bool, arrays: bool
+    ) -> None:
         self.draw = draw
         self.pool = list(names)
         self.n_inputs = len(names)
         self.augment = augment
         self.control_flow = control_flow
+        self.unary = UNARY + ARRAY_UNARY if arrays else UNARY
         self.lines: list[str] = []
 
     def statements(self, count: int, indent: int, depth: int) -> None:
@@ -94,7 +114,7 @@ class _Writer:
         a = draw(st.sampled_from(pool))
         b = draw(st.sampled_from([*pool, "0.5", "2.0"]))
         if draw(st.booleans()):
-            expr = draw(st.sampled_from(UNARY)).format(a=a)
+            expr = draw(st.sampled_from(self.unary)).format(a=a)
         else:
             expr = draw(st.sampled_from(BINARY)).format(a=a, b=b)
         kinds = ["reassign", "augment"] if self.augment else ["reassign"]
@@ -128,7 +148,11 @@ class _Writer:
 
     def loop(self, indent: int, depth: int) -> None:
         trips = self.draw(st.integers(0, 3))
-        self.lines.append(f"{'    ' * indent}for _ in range({trips}):")
+        steps = f"range({trips})"
+        every = self.draw(st.sampled_from([None, None, None, 0, 1, 2]))
+        if every is not None:  # checkpointed: by default (0) or every 1 or 2 iterations
+            steps = f"s2s_ad.checkpoint({steps}{f', every={every}' if every else ''})"
+        self.lines.append(f"{'    ' * indent}for _ in {steps}:")
         jump = self.draw(st.sampled_from([None, None, "break", "continue"]))
         first = self.draw(st.booleans())
         if jump and first:
@@ -145,16 +169,17 @@ class _Writer:
 
 
 @st.composite
-def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=False):
+def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=False, arrays=False):
     """A function `f(x0, x1, ...)` as source text.
 
     Assignments, reassignments and `+=`; with `control_flow`, also `if`/`else` and `for`
-    loops (nested up to two deep, some with a `break`, `continue` or early `return`) that
-    overwrite variables. With `augment=False` there is no `+=` (NumPy's in-place `+=` cannot grow an
-    array's shape under broadcasting).
+    loops (nested up to two deep, some checkpointed, some with a `break`, `continue` or
+    early `return`) that overwrite variables. With `augment=False` there is no `+=` (NumPy's
+    in-place `+=` cannot grow an array's shape under broadcasting). `arrays`: every input
+    is an array whose last axis has 4 elements, so the programs also index and gather.
     """
     names = [f"x{i}" for i in range(n_inputs)]
-    writer = _Writer(draw, names, augment, control_flow)
+    writer = _Writer(draw, names, augment, control_flow, arrays)
     writer.lines.append(f"def f({', '.join(names)}):")
     writer.assignment(1, fresh_allowed=True)
     writer.statements(draw(st.integers(0, max_statements - 1)), 1, 0)
@@ -166,8 +191,9 @@ def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=Fals
 def load(source: str):
     """Write `source` to a module file (s2s_ad reads source from files) and return `f`."""
     name = f"s2s_program_{next(_counter)}"
-    path = _modules_dir / f"{name}.py"
-    path.write_text("import math\n\nimport numpy as np\n\n" + HELPERS + "\n\n" + source)
+    path = _directory() / f"{name}.py"
+    header = "import math\n\nimport numpy as np\n\nimport s2s_ad\n\n"
+    path.write_text(header + HELPERS + "\n\n" + source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

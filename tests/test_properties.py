@@ -1,8 +1,10 @@
-"""Hypothesis-generated programs: forward = reverse to ~1e-12, and both ≈ central differences.
+"""Hypothesis-generated programs: forward = reverse to ~1e-12, both ≈ central differences,
+and the dot-product test ⟨u, J v⟩ = ⟨Jᵀ u, v⟩ between the tangent and the adjoint code.
 
 The programs have branches and loops; where a branch test sits at its threshold the function
 has a kink, which one-sided differences reveal (they disagree): the numeric check is skipped
-at such points, and forward and reverse are still compared.
+at such points, and forward and reverse are still compared. `tests/fuzz.py` draws many more
+and reports the count and every mismatch.
 """
 
 import os
@@ -12,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from programs import load, programs
 
+import s2s_ad as ad
 from s2s_ad.testing import check_modes_agree, numeric_jvp
 
 # Inputs away from 0: the generated branch tests compare sums with 0, and exactly at a
@@ -29,6 +32,37 @@ SETTINGS = {
 }
 
 
+@st.composite
+def scalar_cases(draw, **kinds):
+    """(source, arguments): a program of two floats."""
+    return draw(programs(**kinds)), (draw(FLOATS), draw(FLOATS))
+
+
+@st.composite
+def array_cases(draw, **kinds):
+    """(source, arguments): a program of a (3, 4) and a (4,) array, which broadcast."""
+    source = draw(programs(augment=False, arrays=True, **kinds))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    return source, (rng.uniform(-2, 2, size=(3, 4)), rng.uniform(-2, 2, size=(4,)))
+
+
+# name → (programs per CI run, the strategy drawing them)
+CASES = {
+    "scalar": (200, scalar_cases()),
+    "broadcasting arrays": (150, array_cases()),
+    "scalar control flow": (800, scalar_cases(control_flow=True, max_statements=6)),
+    "array control flow": (350, array_cases(control_flow=True, max_statements=6)),
+}
+
+
+def check_case(case) -> None:
+    """Every check on one drawn program; an AssertionError names what disagreed."""
+    source, args = case
+    fn = load(source)
+    assert_forward_equals_reverse_and_numeric(fn, args)
+    assert_dot_product(fn, args)
+
+
 def assert_forward_equals_reverse_and_numeric(fn, args):
     gradients = check_modes_agree(fn, args, atol=1e-12)
     for i, r in enumerate(gradients):
@@ -44,6 +78,20 @@ def assert_forward_equals_reverse_and_numeric(fn, args):
         assert not smooth, f"gradient {np.sum(r)!r}, numeric {numeric!r} at a smooth point"
 
 
+def assert_dot_product(fn, args, seed=0):
+    """⟨u, J v⟩ from the tangent code (`jvp`) = ⟨Jᵀ u, v⟩ from the adjoint code (`vjp`),
+    for a random direction v and cotangent u: the shape-generic code `grad` does not run."""
+    rng = np.random.default_rng(seed)
+    v = tuple(rng.normal(size=np.shape(a)) if np.ndim(a) else float(rng.normal()) for a in args)
+    _, jv = ad.jvp(fn, args, v)
+    u = float(rng.normal())
+    pulled = ad.vjp(fn, *args)[1](u)
+    left = u * float(jv)
+    right = sum(float(np.sum(np.asarray(c) * t)) for c, t in zip(pulled, v, strict=True))
+    scale = max(abs(left), abs(right), 1.0)
+    assert abs(left - right) <= 1e-10 * scale, f"dot-product test: {left!r} != {right!r}"
+
+
 def _one_sided(fn, args, direction, step=1e-6) -> tuple[float, float]:
     """The forward and backward differences of `fn` along `direction`."""
     moved = [a if d is None else a + step * d for a, d in zip(args, direction, strict=True)]
@@ -52,31 +100,18 @@ def _one_sided(fn, args, direction, step=1e-6) -> tuple[float, float]:
     return (np.sum(fn(*moved)) - here) / step, (here - np.sum(fn(*back))) / step
 
 
-@settings(max_examples=300 * SCALE, **SETTINGS)
-@given(source=programs(), x0=FLOATS, x1=FLOATS)
-def test_scalar_programs(source, x0, x1):
-    assert_forward_equals_reverse_and_numeric(load(source), (x0, x1))
+def _property(name):
+    count, strategy = CASES[name]
+
+    @settings(max_examples=count * SCALE, **SETTINGS)
+    @given(case=strategy)
+    def test(case):
+        check_case(case)
+
+    return test
 
 
-@settings(max_examples=150 * SCALE, **SETTINGS)
-@given(source=programs(augment=False), seed=st.integers(0, 2**16))
-def test_broadcasting_array_programs(source, seed):
-    rng = np.random.default_rng(seed)
-    args = (rng.uniform(-2, 2, size=(3, 4)), rng.uniform(-2, 2, size=(4,)))
-    assert_forward_equals_reverse_and_numeric(load(source), args)
-
-
-@settings(max_examples=1500 * SCALE, **SETTINGS)
-@given(source=programs(control_flow=True, max_statements=6), x0=FLOATS, x1=FLOATS)
-def test_programs_with_branches_and_loops(source, x0, x1):
-    assert_forward_equals_reverse_and_numeric(load(source), (x0, x1))
-
-
-@settings(max_examples=500 * SCALE, **SETTINGS)
-@given(
-    source=programs(control_flow=True, augment=False, max_statements=6), seed=st.integers(0, 2**16)
-)
-def test_array_programs_with_branches_and_loops(source, seed):
-    rng = np.random.default_rng(seed)
-    args = (rng.uniform(-2, 2, size=(3, 4)), rng.uniform(-2, 2, size=(4,)))
-    assert_forward_equals_reverse_and_numeric(load(source), args)
+test_scalar_programs = _property("scalar")
+test_broadcasting_array_programs = _property("broadcasting arrays")
+test_programs_with_branches_and_loops = _property("scalar control flow")
+test_array_programs_with_branches_and_loops = _property("array control flow")
