@@ -203,6 +203,85 @@ def unpack_call(x):
     return a * x
 
 
+async def uses_async(x):  # <- error
+    return x * 2.0
+
+
+def class_inside(x):
+    class Box:  # <- error
+        pass
+
+    return x
+
+
+def uses_nonlocal(x):
+    y = x
+
+    def scale():
+        nonlocal y  # <- error
+        y = y * 2.0
+
+    scale()
+    return y
+
+
+def list_comprehension(x):
+    ys = [x * i for i in range(3)]  # <- error
+    return sum(ys)
+
+
+def generator_expression(x):
+    return sum(x * i for i in range(3))  # <- error
+
+
+def uses_match(x):
+    match x:  # <- error
+        case 1.0:
+            return x
+    return x * 2.0
+
+
+def walrus(x):
+    if (y := x * 2.0) > 0:  # <- error
+        return y
+    return x
+
+
+def uses_raise(x):
+    if x > 10.0:
+        raise ValueError("too big")  # <- error
+    return x * x
+
+
+def uses_assert(x):
+    assert x > 0  # <- error
+    return x * x
+
+
+def keyword_arguments(x, **options):  # <- error
+    return x * 2.0
+
+
+def set_display(x):
+    s = {x, 2.0}  # <- error
+    return x * len(s)
+
+
+def dict_comprehension(x):
+    d = {i: x * i for i in range(3)}  # <- error
+    return d[1]
+
+
+def starred_call(x):
+    args = (x, 2.0)
+    return np.maximum(*args)  # <- error
+
+
+def formatted(x):
+    label = f"{x}"  # <- error
+    return x * len(label)
+
+
 CASES = [
     (uses_try, UnsupportedSyntaxError, "`try`"),
     (uses_with, UnsupportedSyntaxError, "`with`"),
@@ -240,6 +319,20 @@ CASES = [
     (calls_star_helper, UnsupportedSyntaxError, r"takes \*args"),
     (active_keyword, UnknownCalleeError, "argument `base`"),
     (unpack_call, UnknownCalleeError, "divmod"),
+    (uses_async, UnsupportedSyntaxError, "async def"),
+    (class_inside, UnsupportedSyntaxError, "class definition"),
+    (uses_nonlocal, UnsupportedSyntaxError, "`nonlocal`"),
+    (list_comprehension, UnsupportedSyntaxError, "list comprehension"),
+    (generator_expression, UnsupportedSyntaxError, "generator expression"),
+    (uses_match, UnsupportedSyntaxError, "`match`"),
+    (walrus, UnsupportedSyntaxError, ":="),
+    (uses_raise, UnsupportedSyntaxError, "`raise`"),
+    (uses_assert, UnsupportedSyntaxError, "`assert`"),
+    (keyword_arguments, UnsupportedSyntaxError, r"\*\*kwargs"),
+    (set_display, UnsupportedSyntaxError, "set display"),
+    (dict_comprehension, UnsupportedSyntaxError, "dict comprehension"),
+    (starred_call, UnsupportedSyntaxError, r"starred expression `\*x`"),
+    (formatted, UnsupportedSyntaxError, "f-string"),
 ]
 
 
@@ -258,6 +351,21 @@ def test_located_error(fn, kind, match, mode):
     assert error.line == marked_line(fn)
     assert str(error).startswith(f"{__file__}:{error.line}: ")
     assert error.hint, "every error says what to do instead"
+
+
+@pytest.mark.parametrize(("fn", "kind", "match"), CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_the_cli_prints_one_line_and_exits_2(fn, kind, match, capsys):
+    from s2s_ad import cli
+
+    code = cli.main(["show", f"{__file__}:{fn.__name__}"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert err.startswith(f"s2s-ad: {__file__}:{marked_line(fn)}: ")
+
+
+def test_the_catalogue_has_at_least_30_cases():
+    assert len(CASES) >= 30
 
 
 @pytest.mark.parametrize("mode", ["reverse", "forward"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import gast
 
-from ..errors import SourceError
+from ..errors import SourceError, UnsupportedSyntaxError
 
 
 @dataclass
@@ -62,6 +62,13 @@ def parse_function(fn: object) -> ParsedFunction:
             hint="lambdas are not supported; write the function with `def`",
         ) from None
     node = module.body[0] if module.body else None
+    if isinstance(node, gast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError(
+            f"unsupported construct: `async def {node.name}` (a coroutine function)",
+            filename=filename,
+            line=first_line,
+            hint="differentiate a plain `def` function and await around it",
+        )
     if not isinstance(node, gast.FunctionDef) or node.name != fn.__name__:
         raise SourceError(
             f"the source of `{fn.__qualname__}` is not a plain `def` (a lambda?)",
@@ -91,7 +98,7 @@ def _require_same_code(fn, source: str, first_line: int) -> None:
     except (SyntaxError, ValueError):
         return  # parsed by gast but not by this compiler: nothing to compare with
     found = _code_named(compiled, code.co_name)
-    if found is None or _fingerprint(found) != _fingerprint(code):
+    if found is None or not _matches(_fingerprint(found), _fingerprint(code)):
         unwrapped = getattr(fn, "__wrapped__", None)
         raise SourceError(
             f"the source found for `{fn.__qualname__}` is not the code it runs"
@@ -118,16 +125,29 @@ def _code_named(code, name: str):
 
 def _fingerprint(code) -> tuple:
     """What a function's code names and which numbers it uses: its arguments, locals,
-    globals, attributes and numeric constants, nested functions included. Not the bytecode,
-    which tools such as pytest rewrite; nor names a rewriter adds (they start with `@`)."""
-    numbers = []
+    globals and attributes, numeric constants, nested functions included — not the
+    bytecode, which tools such as pytest rewrite. Whether a rewriter added names (they
+    start with `@`): then names the rewriting brought in are allowed beside the source's."""
+    numbers, names, rewritten = [], set(code.co_names), False
     for c in code.co_consts:
         if hasattr(c, "co_code"):
-            numbers.append(_fingerprint(c))
+            inner = _fingerprint(c)
+            numbers.append((inner[0], inner[3]))
+            names |= inner[1]
+            rewritten |= inner[4]
         elif type(c) in (int, float, complex):
             numbers.append((type(c), repr(c)))
+    local = tuple(n for n in code.co_varnames if not n.startswith("@"))
+    rewritten |= any(n.startswith("@") for n in (*code.co_names, *code.co_varnames))
+    plain = {n for n in names if not n.startswith("@")}
+    return (code.co_argcount, plain, local, numbers, rewritten)
 
-    def plain(names):
-        return tuple(n for n in names if not n.startswith("@"))
 
-    return (code.co_argcount, plain(code.co_names), plain(code.co_varnames), tuple(numbers))
+def _matches(source: tuple, running: tuple) -> bool:
+    """Whether the code compiled from the source found is the code that runs."""
+    argcount, names, local, numbers, _ = source
+    if running[4]:  # rewritten: the source's names must all be there, with others
+        return (argcount, local, numbers) == (running[0], running[2], running[3]) and (
+            names <= running[1]
+        )
+    return source[:4] == running[:4]

@@ -41,10 +41,10 @@ REJECTED: dict[type, tuple[str, str]] = {
 }
 
 # Constructs still to come.
-NOT_YET: dict[type, str] = {
-    gast.Dict: "dict display",
-    gast.ListComp: "list comprehension",
-    gast.JoinedStr: "f-string",
+NOT_YET: dict[type, tuple[str, str]] = {
+    gast.Dict: ("dict display", "pass the values as separate arguments, or build a tuple"),
+    gast.ListComp: ("list comprehension", "write a `for` loop that appends to a list"),
+    gast.JoinedStr: ("f-string", "format text outside the differentiated function"),
 }
 
 SUPPORTED_OPERATORS = (
@@ -116,11 +116,12 @@ def _check_node(child: gast.AST, filename: str) -> None:
             f"unsupported construct: {construct}", filename=filename, line=line, hint=hint
         )
     if kind in NOT_YET:
+        construct, hint = NOT_YET[kind]
         raise UnsupportedSyntaxError(
-            f"unsupported construct: {NOT_YET[kind]} (not supported yet)",
+            f"unsupported construct: {construct} (not supported yet)",
             filename=filename,
             line=line,
-            hint="rewrite it with straight-line arithmetic and function calls",
+            hint=hint,
         )
     if isinstance(child, (gast.BinOp, gast.UnaryOp, gast.AugAssign)):
         op = child.op
@@ -133,7 +134,7 @@ def _check_node(child: gast.AST, filename: str) -> None:
             )
     if isinstance(child, gast.FunctionDef):
         _check_signature(child, filename)
-    if isinstance(child, gast.Expr) and not is_append(child) and not _is_string(child):
+    if isinstance(child, gast.Expr) and not is_append(child) and not _is_constant(child):
         raise UnsupportedSyntaxError(
             "unsupported construct: an expression statement whose value is thrown away",
             filename=filename,
@@ -153,9 +154,10 @@ def _check_node(child: gast.AST, filename: str) -> None:
         )
 
 
-def _is_string(stmt: gast.Expr) -> bool:
-    """A string standing alone: a docstring, or text used as a comment (desugar drops it)."""
-    return isinstance(stmt.value, gast.Constant) and isinstance(stmt.value.value, str)
+def _is_constant(stmt: gast.Expr) -> bool:
+    """A constant standing alone: a docstring, text used as a comment, `...` (desugar drops
+    it)."""
+    return isinstance(stmt.value, gast.Constant)
 
 
 def is_append(stmt: gast.stmt) -> bool:
