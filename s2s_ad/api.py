@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy import ndarray
 
+from .arithmetic import REPORTED, raise_reported, reporting
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
 
@@ -335,28 +336,31 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
 
     @functools.wraps(f)
     def gradient(*args, **kwargs):
-        values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
-        key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
-        entry = ready.get(key)
-        if entry is not None and entry[0] == GENERATION[0] and entry[2]():
-            return entry[1](values)
-        if not names:
-            names.append(_wrt_names(f, wrt))
-        inputs = [values[i] for i in _positions(f, names[0])]
-        if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
-            for name, value in zip(names[0], inputs, strict=True):
-                _check_differentiable(f, name, value)
-            if mode == "reverse":
-                fast = _specialised(f, names[0], key, as_tuple, with_value)
-            else:
-                fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value)
-            if fast is not None:
-                ready[key] = (GENERATION[0], *fast)
-                return fast[0](values)
-        # tuples, lists or dicts, in-place updates: checked on every call
-        out, grads = _gradients(f, names[0], mode, list(values))
-        result = grads if as_tuple else grads[0]
-        return (out, result) if with_value else result
+        try:  # costs nothing on the fast path unless an exception is raised
+            values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
+            key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
+            entry = ready.get(key)
+            if entry is not None and entry[0] == GENERATION[0] and entry[2]():
+                return entry[1](values)
+            if not names:
+                names.append(_wrt_names(f, wrt))
+            inputs = [values[i] for i in _positions(f, names[0])]
+            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
+                for name, value in zip(names[0], inputs, strict=True):
+                    _check_differentiable(f, name, value)
+                if mode == "reverse":
+                    fast = _specialised(f, names[0], key, as_tuple, with_value)
+                else:
+                    fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value)
+                if fast is not None:
+                    ready[key] = (GENERATION[0], *fast)
+                    return fast[0](values)
+            # tuples, lists or dicts, in-place updates: checked on every call
+            out, grads = _gradients(f, names[0], mode, list(values))
+            result = grads if as_tuple else grads[0]
+            return (out, result) if with_value else result
+        except REPORTED as exc:
+            raise_reported(exc)
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
@@ -490,6 +494,7 @@ def _differentiable_positions(f: Callable, primals: Sequence) -> tuple[str, ...]
     return tuple(params[i] for i, p in enumerate(primals) if _is_differentiable(p))
 
 
+@reporting
 def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, object]:
     """`(f(*primals), J·tangents)`: one forward pass. `primals`, `tangents`: one per argument."""
     primals, tangents = tuple(primals), tuple(tangents)
@@ -519,6 +524,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     return out, _like(out_dot, out)
 
 
+@reporting
 def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     """`(f(*primals), pullback)`; `pullback(cotangent)` is a tuple, one entry per argument.
 
@@ -531,6 +537,7 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     out, pullback = d.function(*values)
     params = list(_signature(f).parameters)
 
+    @reporting
     def vjp_pullback(cotangent):
         cts = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
         grads = pullback(*cts) if wrt else ()

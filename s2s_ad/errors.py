@@ -55,3 +55,8 @@ class ArgumentError(S2SError):
 
 class InvariantError(S2SError):
     """An internal pass broke the SSA invariant: a bug in s2s_ad, please report it."""
+
+
+class NumericalError(S2SError):
+    """Python float arithmetic in generated code failed (a division by zero, an overflow)
+    where NumPy would have given inf or nan: the derivative is infinite or undefined there."""

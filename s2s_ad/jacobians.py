@@ -31,6 +31,7 @@ from .api import (
     gradient_code,
     one_hot_seeds,
 )
+from .arithmetic import reporting
 from .errors import ArgumentError
 
 log = logging.getLogger("s2s_ad")
@@ -181,6 +182,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
     _signature(f)
 
     @functools.wraps(f)
+    @reporting
     def jacobian_of(*args, **kwargs):
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         order = mode
@@ -217,6 +219,7 @@ def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
     _signature(f)
 
     @functools.wraps(f)
+    @reporting
     def hessian_of(*args, **kwargs):
         names, values, _ = _inputs(f, wrt, args, kwargs)
         gradient = _gradient_code(f, names, values)

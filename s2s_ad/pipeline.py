@@ -208,10 +208,12 @@ MODULES = (("np", np), ("math", math), ("rt", runtime))
 
 def choose_aliases(tree: gast.FunctionDef, scope: Scope) -> Aliases:
     """Names for NumPy, `math` and the runtime that cannot clash with the user's names."""
-    namer = Namer({n.id for n in gast.walk(tree) if isinstance(n, gast.Name)})
+    names = [n for n in gast.walk(tree) if isinstance(n, gast.Name)]
+    namer = Namer({n.id for n in names})
+    local = {n.id for n in names if not isinstance(n.ctx, gast.Load)}  # assigned, parameters
     chosen = {}
     for role, module in MODULES:
-        if namer.is_taken(role) and scope.lookup(role) is module:
+        if namer.is_taken(role) and role not in local and scope.lookup(role) is module:
             chosen[role] = role  # the user's own binding is the same module
         else:
             chosen[role] = namer.fresh(role)
