@@ -144,8 +144,17 @@ def shadows_modules(x):
     return numpy.sum(math * np)
 
 
+def checkpoint_names(x, _checkpoints1, _k1):
+    _segments1 = x * _k1
+    for _segment1 in ad.checkpoint(range(4), every=3):
+        _tape1 = np.sin(_segments1) * _checkpoints1
+        _segments1 = _tape1 + _segment1 * 0.1
+    return np.sum(_segments1)
+
+
 HYGIENE = [
     (generated_names, (X, X[::-1].copy(), 0.3, 1.1)),
+    (checkpoint_names, (X, 0.9, 1.2)),
     (shadows_modules, (X,)),
 ]
 test_hygiene_matches_numeric, test_hygiene_forward_equals_reverse = derivative_tests(HYGIENE)
