@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import gast
 
@@ -123,31 +124,45 @@ def _code_named(code, name: str):
     return None
 
 
-def _fingerprint(code) -> tuple:
-    """What a function's code names and which numbers it uses: its arguments, locals,
-    globals and attributes, numeric constants, nested functions included — not the
-    bytecode, which tools such as pytest rewrite. Whether a rewriter added names (they
-    start with `@`): then names the rewriting brought in are allowed beside the source's."""
+class _Fingerprint(NamedTuple):
+    """What a function's code names and which numbers it uses, nested functions included —
+    not the bytecode, which tools such as pytest rewrite."""
+
+    argcount: int
+    names: frozenset  # globals and attributes
+    local: tuple  # arguments and local variables
+    numbers: tuple  # numeric constants, and nested functions' fingerprints
+    rewritten: bool  # a rewriter added names (they start with `@`)
+
+
+def _fingerprint(code) -> _Fingerprint:
     numbers, names, rewritten = [], set(code.co_names), False
     for c in code.co_consts:
         if hasattr(c, "co_code"):
             inner = _fingerprint(c)
-            numbers.append((inner[0], inner[3]))
-            names |= inner[1]
-            rewritten |= inner[4]
+            numbers.append((inner.argcount, inner.local, inner.numbers))
+            names |= inner.names
+            rewritten |= inner.rewritten
         elif type(c) in (int, float, complex):
             numbers.append((type(c), repr(c)))
-    local = tuple(n for n in code.co_varnames if not n.startswith("@"))
     rewritten |= any(n.startswith("@") for n in (*code.co_names, *code.co_varnames))
-    plain = {n for n in names if not n.startswith("@")}
-    return (code.co_argcount, plain, local, numbers, rewritten)
+    return _Fingerprint(
+        code.co_argcount,
+        frozenset(n for n in names if not n.startswith("@")),
+        tuple(n for n in code.co_varnames if not n.startswith("@")),
+        tuple(numbers),
+        rewritten,
+    )
 
 
-def _matches(source: tuple, running: tuple) -> bool:
-    """Whether the code compiled from the source found is the code that runs."""
-    argcount, names, local, numbers, _ = source
-    if running[4]:  # rewritten: the source's names must all be there, with others
-        return (argcount, local, numbers) == (running[0], running[2], running[3]) and (
-            names <= running[1]
-        )
-    return source[:4] == running[:4]
+def _matches(source: _Fingerprint, running: _Fingerprint) -> bool:
+    """Whether the code compiled from the source found is the code that runs. Where a
+    rewriter changed the running code, the source's names must all be there, among others."""
+    same = (source.argcount, source.local, source.numbers) == (
+        running.argcount,
+        running.local,
+        running.numbers,
+    )
+    if running.rewritten:
+        return same and source.names <= running.names
+    return same and source.names == running.names
