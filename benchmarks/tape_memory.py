@@ -19,38 +19,26 @@ STEPS = 10_000
 LONG = 100_000
 
 
-def scalar_loop(x):
-    for _ in range(STEPS):
+def scalar_loop(x, steps):
+    for _ in range(steps):
         x = np.sin(x) * 0.9 + 0.1
     return x
 
 
-def array_loop(w, h):
-    for _ in range(STEPS):
+def array_loop(w, h, steps):
+    for _ in range(steps):
         h = np.tanh(w @ h)
     return np.sum(h)
 
 
-def long_scalar(x):
-    for _ in range(LONG):
+def scalar_loop_checkpointed(x, steps):
+    for _ in ad.checkpoint(range(steps)):
         x = np.sin(x) * 0.9 + 0.1
     return x
 
 
-def long_scalar_checkpointed(x):
-    for _ in ad.checkpoint(range(LONG)):
-        x = np.sin(x) * 0.9 + 0.1
-    return x
-
-
-def long_array(w, h):
-    for _ in range(LONG):
-        h = np.tanh(w @ h)
-    return np.sum(h)
-
-
-def long_array_checkpointed(w, h):
-    for _ in ad.checkpoint(range(LONG)):
+def array_loop_checkpointed(w, h, steps):
+    for _ in ad.checkpoint(range(steps)):
         h = np.tanh(w @ h)
     return np.sum(h)
 
@@ -110,9 +98,9 @@ def report_checkpointing(name, plain_fn, marked_fn, args):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    report("scalar", scalar_loop, (0.3,), 32)  # a NumPy float64 scalar object
+    report("scalar", scalar_loop, (0.3, STEPS), 32)  # a NumPy float64 scalar object
     n = 64
     w, h = rng.standard_normal((n, n)) / n, rng.standard_normal(n)
-    report("array n=64", array_loop, (w, h), h.nbytes + 112)  # data + ndarray header
-    report_checkpointing("scalar", long_scalar, long_scalar_checkpointed, (0.3,))
-    report_checkpointing("array n=64", long_array, long_array_checkpointed, (w, h))
+    report("array n=64", array_loop, (w, h, STEPS), h.nbytes + 112)  # data + ndarray header
+    report_checkpointing("scalar", scalar_loop, scalar_loop_checkpointed, (0.3, LONG))
+    report_checkpointing("array n=64", array_loop, array_loop_checkpointed, (w, h, LONG))
