@@ -37,6 +37,33 @@ def iterates(params, x):
 
 rng = np.random.default_rng(11)
 X = rng.standard_normal((5, 3))
+def layer(params, x):
+    w1, b1, w2, scale = params
+    return np.tanh(x @ w1 + b1) @ w2 * scale
+
+
+def passes_tuple_to_helper(params, x):
+    """The whole tuple goes to a helper: its pullback returns one adjoint per item."""
+    return np.sum(layer(params, x) ** 2)
+
+
+def passes_and_unpacks(params, x):
+    w1, b1, w2, scale = params
+    return np.sum(layer(params, x)) + np.sum(w1 * w1) * scale + np.sum(layer(params, x * 2.0))
+
+
+def dict_helper(params, x):
+    return np.sum(np.tanh(x @ params["w1"] + params["b1"])) * params["scale"]
+
+
+def passes_dict_to_helper(params, x):
+    return dict_helper(params, x) * 3.0 + params["scale"] ** 2
+
+
+def two_levels(params, x):
+    return passes_tuple_to_helper(params, x) + np.sum(layer(params, x))
+
+
 TUPLE = (rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((4, 2)), 0.3)
 DICT = {
     "w1": rng.standard_normal((3, 4)),
@@ -51,6 +78,11 @@ CASES = [
     (mlp_dict, (DICT, X)),
     (indexed_list, (LIST, rng.standard_normal(3))),
     (partly_used, ((1.5, 2.5), 0.7)),
+    (passes_tuple_to_helper, (TUPLE, X)),
+    (passes_and_unpacks, (TUPLE, X)),
+    (passes_tuple_to_helper, (list(TUPLE), X)),
+    (passes_dict_to_helper, (DICT, X)),
+    (two_levels, (TUPLE, X)),
 ]
 
 

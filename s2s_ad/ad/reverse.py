@@ -158,9 +158,20 @@ class _Reverse:
         """What the pullback returns for `param`: zeros when generated code calls it."""
         if param not in self.items:
             return self.adjoint(param, zero=self.zeros_for_none)
-        # a tuple, list or dict argument: the same structure back
+        # a tuple, list or dict argument: the same structure back; each item's adjoint is
+        # what flowed to the item, plus its part of what flowed to the whole (the whole is
+        # passed to a helper, whose pullback returns one adjoint per item)
         kind, keys = self.kinds[param], self.items[param]
-        values = [self.adjoint(item_key(param, k), zero=self.zeros_for_none) for k in keys]
+        whole = self.adjoints.names.get(param)
+        values = []
+        for k in keys:
+            key = item_key(param, k)
+            part = _item(build.name(whole), k) if whole else None
+            if key in self.adjoints.names:
+                own = build.name(self.adjoints.names[key])
+                values.append(build.add(own, part) if part is not None else own)
+            else:
+                values.append(part or self.adjoint(key, zero=self.zeros_for_none))
         if kind == "dict":
             return ast.Dict(keys=[build.constant(k) for k in keys], values=values)
         if kind == "list":
@@ -467,7 +478,7 @@ def _loop(stmt: For | While, body: list[ast.stmt]) -> ast.stmt:
     return build.while_(build.name(stmt.test), body)
 
 
-def _item(value: ast.expr, index: int) -> ast.expr:
+def _item(value: ast.expr, index: object) -> ast.expr:
     return ast.Subscript(value=value, slice=build.constant(index), ctx=ast.Load())
 
 

@@ -14,6 +14,8 @@ def zeros_like(x):
     list or tuple."""
     if isinstance(x, (list, tuple)):
         return Derivatives(zeros_like(item) for item in x)
+    if isinstance(x, dict):
+        return DerivativeDict({key: zeros_like(item) for key, item in x.items()})
     return _zeros(x) if isinstance(x, np.ndarray) else 0.0
 
 
@@ -51,6 +53,10 @@ def setitem_value_vjp(g, v, index):
 
 def getitem_vjp(g, x, index):
     """Cotangent of `x` in `x[index]`: `g` scattered into zeros, summed where indices repeat."""
+    if isinstance(x, dict):  # a dict passed whole to a helper, which reads one value
+        out = zeros_like(x)
+        out[index] = out[index] + g
+        return out
     if isinstance(x, (list, tuple)):  # a list, or the tuple a function like eigh returns
         out = zeros_like(x)
         positions = range(len(x))[index]
@@ -186,6 +192,15 @@ class Derivatives(list):
     def __getitem__(self, index):
         item = list.__getitem__(self, index)
         return Derivatives(item) if isinstance(index, slice) else item
+
+
+class DerivativeDict(dict):
+    """The adjoint of a dict: one per value, added key by key."""
+
+    def __add__(self, other):
+        return DerivativeDict({key: item + other[key] for key, item in self.items()})
+
+    __radd__ = __add__
 
 
 def make_list(*items):
