@@ -37,6 +37,8 @@ def iterates(params, x):
 
 rng = np.random.default_rng(11)
 X = rng.standard_normal((5, 3))
+
+
 def layer(params, x):
     w1, b1, w2, scale = params
     return np.tanh(x @ w1 + b1) @ w2 * scale
@@ -48,7 +50,7 @@ def passes_tuple_to_helper(params, x):
 
 
 def passes_and_unpacks(params, x):
-    w1, b1, w2, scale = params
+    w1, _b1, _w2, scale = params
     return np.sum(layer(params, x)) + np.sum(w1 * w1) * scale + np.sum(layer(params, x * 2.0))
 
 
