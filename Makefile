@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians
+.PHONY: demo test clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians mlp pendulum
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ $(VENV)/.samples: $(STAMP)
 # Jacobians column by column and row by row; the forward/reverse crossover, saved as a PNG.
 jacobians: $(VENV)/.samples
 	$(BIN)/python samples/jacobians.py
+
+# Train a 2-16-16-1 network on two moons by gradient descent; saves samples/mlp.png.
+mlp: $(VENV)/.samples
+	$(BIN)/python samples/train_mlp.py
+
+# Fit a damped pendulum's parameters through its simulation loop; saves samples/pendulum.png.
+pendulum: $(VENV)/.samples
+	$(BIN)/python samples/pendulum_fit.py
 
 # Gradient and Jacobian time / plain function time, against hand-written derivatives.
 bench: $(STAMP)

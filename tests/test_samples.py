@@ -14,6 +14,8 @@ SAMPLES = Path(__file__).parent.parent / "samples"
     [
         ("teaching.py", [], "reverse, forward and numeric derivatives agree"),
         ("jacobians.py", ["--quick", "--plot", "quick.png"], "the two agree: True"),
+        ("train_mlp.py", ["--steps", "300", "--plot", "mlp.png"], "saved mlp.png"),
+        ("pendulum_fit.py", ["--steps", "300", "--iterations", "15", "--plot", "p.png"], "saved"),
     ],
 )
 def test_sample_runs(script, args, expected, tmp_path):
