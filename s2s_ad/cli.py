@@ -1,4 +1,5 @@
-"""The `s2s-ad` command: print a function's SSA form or derivative source.
+"""The `s2s-ad` command: show a function's SSA form or derivative source, check its
+derivatives against central differences, export them as a standalone module.
 
 Bad input (a missing file or function, unsupported syntax) prints one line naming the
 location and exits 2, never a traceback from inside s2s_ad.
@@ -8,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import sys
 import types
 from pathlib import Path
 
-from .api import SOURCE_MODES, derivative_source
+import numpy as np
+
+from .api import SOURCE_MODES, _wrt_names, derivative_source
 from .errors import S2SError
-from .pipeline import ssa_source
+from .pipeline import ssa_source, unsimplified_source
 from .rules.registry import rules_by_category
 
 EXAMPLES = """examples:
@@ -22,9 +26,16 @@ EXAMPLES = """examples:
   s2s-ad show samples/teaching.py:f --mode forward   tangent (forward-mode) source
   s2s-ad show samples/teaching.py:f --wrt x1 x2      differentiate with respect to both
   s2s-ad show samples/teaching.py:f --stage ssa      the three-address SSA form
+  s2s-ad show samples/teaching.py:f --stage adjoint  the adjoint before simplification
   s2s-ad show samples/teaching.py:f --mode hessian   second-order code (forward over reverse)
+  s2s-ad check samples/teaching.py:f --args 2.0 5.0  compare with central differences
+  s2s-ad check samples/train_mlp.py:logits --args "(np.ones((2, 3)), np.zeros(3), \\
+      np.ones((3, 3)), np.zeros(3), np.ones((3, 1)), np.zeros(1))" "np.ones((4, 2))"
+  s2s-ad export samples/teaching.py:f -o f_grad.py   a module that needs only NumPy
   s2s-ad rules --list                                every function with a derivative rule
 """
+STAGES = ("ssa", "tangent", "adjoint", "simplified")
+EXPORT_MODES = ("value_and_gradient", "gradient", "reverse", "forward")
 
 
 class UsageError(Exception):
@@ -56,14 +67,84 @@ def load_function(spec: str) -> types.FunctionType:
     return fn
 
 
+def _wrt(args: argparse.Namespace):
+    wrt = tuple(int(w) if w.isdigit() else w for w in args.wrt) if args.wrt else 0
+    return wrt[0] if isinstance(wrt, tuple) and len(wrt) == 1 else wrt
+
+
 def _show(args: argparse.Namespace) -> str:
     fn = load_function(args.target)
     if args.stage == "ssa":
-        return ssa_source(fn)
-    wrt = tuple(int(w) if w.isdigit() else w for w in args.wrt) if args.wrt else 0
-    if isinstance(wrt, tuple) and len(wrt) == 1:
-        wrt = wrt[0]
-    return derivative_source(fn, mode=args.mode, wrt=wrt)
+        source = ssa_source(fn)
+    elif args.stage in ("tangent", "adjoint"):  # as the AD stage writes it, not simplified
+        mode = "forward" if args.stage == "tangent" else "reverse"
+        source = unsimplified_source(fn, mode, _wrt_names(fn, _wrt(args)))
+    else:
+        source = derivative_source(fn, mode=args.mode, wrt=_wrt(args))
+    return _highlighted(source) if _colour(args) else source
+
+
+def _colour(args: argparse.Namespace) -> bool:
+    if args.color == "auto":
+        return sys.stdout.isatty() and importlib.util.find_spec("pygments") is not None
+    return args.color == "always"
+
+
+def _highlighted(source: str) -> str:
+    """Python syntax colours for a terminal (pygments)."""
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers import PythonLexer
+
+    return highlight(source, PythonLexer(), TerminalFormatter())
+
+
+def _arguments(texts: list[str]) -> tuple:
+    """The `--args` expressions, evaluated with NumPy as `np` and `math` at hand."""
+    values = []
+    for text in texts:
+        try:
+            values.append(eval(text, {"np": np, "math": math, "__builtins__": {}}))
+        except Exception as exc:
+            raise UsageError(f"--args {text!r}: {type(exc).__name__}: {exc}") from None
+    return tuple(values)
+
+
+def _check(args: argparse.Namespace) -> tuple[str, int]:
+    """The table of checks, and the exit status: 0 when every check passed, 1 otherwise."""
+    from .testing import derivative_checks
+
+    fn = load_function(args.target)
+    if not args.args:
+        raise UsageError("give the function's arguments: --args EXPR [EXPR ...]")
+    rows = derivative_checks(fn, _arguments(args.args), rtol=args.rtol, atol=args.atol)
+    header = ("check", "argument", "s2s_ad", "reference", "|difference|", "")
+    lines = [header] + [
+        (r.check, r.argument, f"{r.ours:.10g}", f"{r.reference:.10g}", f"{r.error:.2e}",
+         "ok" if r.ok else "MISMATCH")
+        for r in rows
+    ]  # fmt: skip
+    widths = [max(len(line[k]) for line in lines) for k in range(len(header))]
+    table = "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+                      for line in lines)  # fmt: skip
+    failed = sum(not r.ok for r in rows)
+    verdict = f"{len(rows) - failed} of {len(rows)} checks passed"
+    return f"{table}\n{verdict}\n", 1 if failed else 0
+
+
+def _export(args: argparse.Namespace) -> str:
+    from .export import export_source
+    from .pipeline import derivative
+
+    fn = load_function(args.target)
+    source = export_source(fn, derivative(fn, args.mode, _wrt_names(fn, _wrt(args))))
+    if args.output is None:
+        return source
+    try:
+        Path(args.output).write_text(source)
+    except OSError as exc:
+        raise UsageError(f"{args.output}: cannot write it: {exc.strerror}") from None
+    return f"wrote {args.output}\n"
 
 
 def _rules(args: argparse.Namespace) -> str:
@@ -104,8 +185,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument("--wrt", nargs="+", metavar="NAME", help="parameters (default: the first)")
     show.add_argument(
-        "--stage", choices=("ssa", "derivative"), default="derivative", help="what to print"
+        "--stage",
+        choices=STAGES,
+        default="simplified",
+        help="ssa: the three-address form; tangent / adjoint: forward / reverse code as the "
+        "AD stage writes it; simplified (default): the --mode code after the passes",
     )
+    show.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto",
+        help="syntax colours (pygments); auto: when writing to a terminal",
+    )  # fmt: skip
+    check = commands.add_parser(
+        "check",
+        help="compare FILE.py:FUNC's derivatives with central differences, and the tangent "
+        "with the adjoint code (the dot-product test); exit 1 on a mismatch",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("target", metavar="FILE.py:FUNC")
+    check.add_argument("--args", nargs="+", metavar="EXPR", help="the arguments, e.g. 2.0 "
+                       "'np.linspace(0, 1, 5)' (NumPy is `np`)")  # fmt: skip
+    check.add_argument("--rtol", type=float, default=1e-6)
+    check.add_argument("--atol", type=float, default=1e-8)
+    export = commands.add_parser(
+        "export",
+        help="write FILE.py:FUNC's derivative as a module that needs only NumPy",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("target", metavar="FILE.py:FUNC")
+    export.add_argument("-o", "--output", metavar="OUT.py", help="default: standard output")
+    export.add_argument(
+        "--mode", choices=EXPORT_MODES, default="value_and_gradient",
+        help="value_and_gradient (f_value_and_grad(*args) -> (value, gradient)), gradient "
+        "(flat f_grad, no helper calls), reverse (f_vjp), forward (f_jvp)",
+    )  # fmt: skip
+    export.add_argument("--wrt", nargs="+", metavar="NAME", help="parameters (default: the first)")
     rules = commands.add_parser("rules", help="count (or --list) the derivative rules")
     rules.add_argument("--list", action="store_true", help="name every rule")
     return parser
@@ -113,12 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    status = 0
     try:
-        sys.stdout.write(_rules(args) if args.command == "rules" else _show(args))
+        if args.command == "check":
+            output, status = _check(args)
+        else:
+            output = {"rules": _rules, "show": _show, "export": _export}[args.command](args)
+        sys.stdout.write(output)
     except S2SError as exc:
         print(f"s2s-ad: {exc.one_line()}", file=sys.stderr)
         return 2
     except UsageError as exc:
         print(f"s2s-ad: {exc}", file=sys.stderr)
         return 2
-    return 0
+    return status

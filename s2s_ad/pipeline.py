@@ -145,6 +145,42 @@ def differentiate(
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
+    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, structures)
+    in_place = None if mode == "gradient" else aliases.rt  # gradient code is differentiated
+    source = to_source(simplify(tree, in_place))
+    cells.update(callees.cells)
+    cells.update(scope.closure)
+    label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
+    defaults = tuple(ast.literal_eval(d) for d in tree.args.defaults)
+    compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
+    dependencies = (*scope.dependencies(), *callees.dependencies)
+    return Derivative(
+        compiled,
+        source,
+        ssa.params,
+        wrt,
+        mode,
+        ssa.inplace_arguments,
+        ssa.filename,
+        ssa.result.is_tuple,
+        len(ssa.result.values),
+        with_value,
+        dependencies,
+        is_current(dependencies),
+    )
+
+
+def _derivative_tree(
+    fn: types.FunctionType,
+    ssa: Function,
+    mode: str,
+    wrt: tuple[str, ...],
+    for_calls: bool = False,
+    structures: dict | None = None,
+) -> tuple[ast.FunctionDef, Callees, bool]:
+    """The AD stage: the derivative as a Python tree before simplification, the callees
+    it calls, and whether it returns the value beside the gradients."""
+    aliases = ssa.aliases
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
     with_value = mode == "value_and_gradient" or (mode == "grad" and not _scalar_result(ssa))
     if mode in ("gradient", "value_and_gradient", "grad"):
@@ -173,28 +209,14 @@ def differentiate(
         tree = adjoint_function(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures
         )
-    in_place = None if mode == "gradient" else aliases.rt  # gradient code is differentiated
-    source = to_source(simplify(tree, in_place))
-    cells.update(callees.cells)
-    cells.update(scope.closure)
-    label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
-    defaults = tuple(ast.literal_eval(d) for d in tree.args.defaults)
-    compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
-    dependencies = (*scope.dependencies(), *callees.dependencies)
-    return Derivative(
-        compiled,
-        source,
-        ssa.params,
-        wrt,
-        mode,
-        ssa.inplace_arguments,
-        ssa.filename,
-        ssa.result.is_tuple,
-        len(ssa.result.values),
-        with_value,
-        dependencies,
-        is_current(dependencies),
-    )
+    return tree, callees, with_value
+
+
+def unsimplified_source(fn: types.FunctionType, mode: str, wrt: tuple[str, ...]) -> str:
+    """The derivative as the AD stage writes it, before the simplification passes: what
+    `s2s-ad show --stage tangent|adjoint` prints."""
+    tree, _, _ = _derivative_tree(fn, to_ssa(fn), mode, wrt)
+    return to_source(tree)
 
 
 def _scalar_result(ssa: Function) -> bool:

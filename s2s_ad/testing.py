@@ -6,7 +6,9 @@ the tangent pass, the adjoint pass and numeric differences disagree.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -76,13 +78,62 @@ def check_grads(
     out_r, pullback = vjp(f, *args)
     np.testing.assert_allclose(_flat(out_r), _flat(out), rtol=1e-15, err_msg="primal values")
     cotangent = _random_like(out, rng)
-    cts = pullback(cotangent)
-    lhs = float(np.dot(_flat(cotangent), _flat(out_dot)))
-    pairs = [(c, t) for c, t in zip(cts, tangents, strict=True) if t is not None]
-    rhs = sum(float(np.dot(_flat(c), _flat(t))) for c, t in pairs)
-    scale = max(abs(lhs), abs(rhs), 1.0)
+    lhs, rhs = _dot_products(cotangent, out_dot, pullback(cotangent), tangents)
     message = f"dot-product test: <u, Jv> = {lhs!r} but <J^T u, v> = {rhs!r}"
-    assert abs(lhs - rhs) <= 1e-10 * scale, message
+    assert _dot_products_agree(lhs, rhs), message
+
+
+def _dot_products(cotangent, out_dot, cotangents, tangents) -> tuple[float, float]:
+    """⟨u, J v⟩ from the tangent code and ⟨Jᵀ u, v⟩ from the adjoint code."""
+    lhs = float(np.dot(_flat(cotangent), _flat(out_dot)))
+    pairs = [(c, t) for c, t in zip(cotangents, tangents, strict=True) if t is not None]
+    rhs = sum(float(np.dot(_flat(c), _flat(t))) for c, t in pairs)
+    return lhs, rhs
+
+
+def _dot_products_agree(lhs: float, rhs: float) -> bool:
+    return abs(lhs - rhs) <= 1e-10 * max(abs(lhs), abs(rhs), 1.0)
+
+
+class Check(NamedTuple):
+    """One row of `derivative_checks`: s2s_ad's number against a reference."""
+
+    check: str
+    argument: str
+    ours: float
+    reference: float
+    error: float
+    ok: bool
+
+
+def derivative_checks(
+    f: Callable, args: Sequence, *, rtol: float = 1e-6, atol: float = 1e-8, seed: int = 0
+) -> list[Check]:
+    """For each float argument in turn, along a random direction: the JVP against central
+    differences (their norms and the largest difference), and the dot-product test between
+    the tangent and the adjoint code. What `s2s-ad check` prints."""
+    rng = np.random.default_rng(seed)
+    args = tuple(args)
+    names = list(inspect.signature(f).parameters)
+    _, pullback = vjp(f, *args)
+    rows = []
+    for i, arg in enumerate(args):
+        if not _is_differentiable(arg):
+            continue
+        tangents = tuple(_random_like(a, rng) if k == i else None for k, a in enumerate(args))
+        out, out_dot = jvp(f, args, tangents)
+        ours, numeric = _flat(out_dot), numeric_jvp(f, args, tangents)
+        error = float(np.max(np.abs(ours - numeric), initial=0.0))
+        close = bool(np.allclose(ours, numeric, rtol=rtol, atol=atol))
+        norms = (float(np.linalg.norm(ours)), float(np.linalg.norm(numeric)))
+        rows.append(Check("forward vs central differences", names[i], *norms, error, close))
+        cotangent = _random_like(out, rng)
+        lhs, rhs = _dot_products(cotangent, out_dot, pullback(cotangent), tangents)
+        agree = _dot_products_agree(lhs, rhs)
+        rows.append(
+            Check("reverse vs forward (dot product)", names[i], rhs, lhs, abs(lhs - rhs), agree)
+        )
+    return rows
 
 
 def check_modes_agree(f: Callable, args: Sequence, *, rtol: float = 1e-12, atol: float = 1e-14):

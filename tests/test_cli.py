@@ -115,3 +115,138 @@ def test_show_vector_and_second_order_code(capsys, mode, first_line):
     code, out, err = run(capsys, "show", f"{SAMPLE}:f", "--mode", mode)
     assert code == 0, err
     assert out.splitlines()[0] == first_line
+
+
+def test_show_stages(capsys, tmp_path):
+    module = tmp_path / "looped.py"
+    module.write_text(
+        "import numpy as np\n\ndef f(x, n):\n    for _ in range(n):\n"
+        "        x = np.sin(x) * 1.5\n    return x\n"
+    )
+    _, adjoint, _ = run(capsys, "show", f"{module}:f", "--stage", "adjoint")
+    _, simplified, _ = run(capsys, "show", f"{module}:f", "--stage", "simplified")
+    _, tangent, _ = run(capsys, "show", f"{module}:f", "--stage", "tangent")
+    _, forward, _ = run(capsys, "show", f"{module}:f", "--mode", "forward")
+    assert "x_2_bar = x_1_bar" in adjoint  # a copy the passes read through and drop
+    assert "x_2_bar = x_1_bar" not in simplified
+    assert simplified.startswith("def f_vjp(x, n):") and adjoint.startswith("def f_vjp(x, n):")
+    assert tangent.startswith("def f_jvp(x, n, x_dot):") and len(tangent) > len(forward)
+
+
+def test_colours_only_when_asked_or_on_a_terminal(capsys):
+    _, plain, _ = run(capsys, "show", f"{SAMPLE}:f")  # captured: not a terminal
+    _, coloured, _ = run(capsys, "show", f"{SAMPLE}:f", "--color", "always")
+    assert "\x1b[" not in plain
+    assert "\x1b[" in coloured
+    assert coloured.count("\n") == plain.count("\n")
+
+
+def test_check_prints_a_table_and_passes(capsys):
+    code, out, err = run(capsys, "check", f"{SAMPLE}:f", "--args", "2.0", "5.0")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["check", "argument", "s2s_ad", "reference", "|difference|"]
+    assert sum(line.endswith(" ok") for line in lines) == 4
+    assert lines[-1] == "4 of 4 checks passed"
+
+
+WRONG_RULE = """
+import numpy as np
+import s2s_ad
+
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+s2s_ad.defjvp(softplus, lambda d, ans, x: d * 2.0)  # wrong on purpose
+s2s_ad.defvjp(softplus, lambda g, ans, x: g * 3.0)  # and disagreeing with it
+
+def f(x):
+    return np.sum(softplus(x) * x)
+"""
+
+
+def test_check_finds_a_wrong_rule(capsys, tmp_path):
+    module = tmp_path / "wrong.py"
+    module.write_text(WRONG_RULE)
+    code, out, _ = run(capsys, "check", f"{module}:f", "--args", "np.linspace(-1, 1, 4)")
+    assert code == 1
+    assert out.count("MISMATCH") == 2
+    assert out.splitlines()[-1] == "0 of 2 checks passed"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--args", "np.nope(3)"], "--args 'np.nope(3)': AttributeError"),
+        ([], "give the function's arguments"),
+    ],
+)
+def test_check_bad_arguments_are_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "check", f"{SAMPLE}:f", *argv)
+    assert (code, out) == (2, "")
+    assert message in err and err.count("\n") == 1
+
+
+RUN_EXPORTED = """
+import importlib.abc, sys
+class NoS2SAD(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] == "s2s_ad":
+            raise ImportError("s2s_ad must not be needed")
+sys.meta_path.insert(0, NoS2SAD())
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+import exported
+rng = np.random.default_rng(0)
+params = (rng.normal(size=(2, 4)), np.zeros(4), rng.normal(size=(4, 4)), np.zeros(4),
+          rng.normal(size=(4, 1)), np.zeros(1))
+x, y = rng.normal(size=(6, 2)), np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+value, grads = exported.loss_value_and_grad(params, x, y)
+np.save(sys.argv[2], np.concatenate([[value], *[g.ravel() for g in grads]]))
+"""
+
+
+def test_export_writes_a_module_that_runs_without_s2s_ad(capsys, tmp_path):
+    import numpy as np
+
+    import s2s_ad as ad
+
+    sys.path.insert(0, str(ROOT / "samples"))
+    try:
+        import train_mlp
+    finally:
+        sys.path.pop(0)
+    target = tmp_path / "exported.py"
+    code, out, err = run(capsys, "export", f"{ROOT / 'samples' / 'train_mlp.py'}:loss", "-o",
+                         str(target))  # fmt: skip
+    assert (code, out) == (0, f"wrote {target}\n"), err
+    result = tmp_path / "result.npy"
+    subprocess.run(
+        [sys.executable, "-c", RUN_EXPORTED, str(tmp_path), str(result)], check=True, cwd=tmp_path
+    )
+    rng = np.random.default_rng(0)
+    params = (rng.normal(size=(2, 4)), np.zeros(4), rng.normal(size=(4, 4)), np.zeros(4),
+              rng.normal(size=(4, 1)), np.zeros(1))  # fmt: skip
+    x, y = rng.normal(size=(6, 2)), np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    value, grads = ad.value_and_grad(train_mlp.loss)(params, x, y)
+    expected = np.concatenate([[value], *[g.ravel() for g in grads]])
+    np.testing.assert_allclose(np.load(result), expected, rtol=1e-13)
+
+
+def test_export_refuses_what_it_cannot_write(capsys, tmp_path):
+    module = tmp_path / "opaque.py"
+    module.write_text(
+        "import numpy as np\nimport threading\nLOCK = threading.Lock()\n\n"
+        "def f(x):\n    with_lock = LOCK\n    return x * x if with_lock else x\n"
+    )
+    code, out, err = run(capsys, "export", f"{module}:f")
+    assert (code, out) == (2, "")
+    assert "cannot export the global `LOCK`" in err and err.count("\n") == 1
+
+
+def test_help_shows_examples(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out, _ = capsys.readouterr()
+    assert "s2s-ad check samples/teaching.py:f --args 2.0 5.0" in out
+    assert "s2s-ad export" in out
