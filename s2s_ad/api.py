@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import types
 import weakref
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from numpy import ndarray
 from .arithmetic import REPORTED, raise_reported, reporting
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
+from .runtime import as_array
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -136,12 +138,25 @@ def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
 
 
 def _is_leaf(value: object) -> bool:
-    """A float scalar or a float array: what has a derivative of its own."""
+    """A float scalar or a float array: what has a derivative of its own. Arrays of other
+    libraries that NumPy dispatches to (Dask, CuPy: NEP 18's `__array_function__`) count."""
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, (float, np.floating)):
         return True
-    return isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)
+    return _is_array(value) and np.issubdtype(value.dtype, np.floating)
+
+
+def _size(x: object) -> int:
+    """Elements in `x`, for any library's array (Dask has no `np.size`)."""
+    return math.prod(np.shape(x))
+
+
+def _is_array(value: object) -> bool:
+    """A NumPy array, or another library's array that NumPy functions dispatch to."""
+    return isinstance(value, np.ndarray) or (
+        hasattr(type(value), "__array_function__") and hasattr(value, "dtype")
+    )
 
 
 def _structure(value: object) -> tuple[str, tuple] | None:
@@ -182,13 +197,13 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
         return
     kind = type(value).__name__
     if isinstance(value, (int, np.integer)) or (
-        isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.integer)
+        _is_array(value) and np.issubdtype(value.dtype, np.integer)
     ):
         hint = (
             f"integers have no derivative; pass a float, e.g. {name}=float(...) or .astype(float)"
         )
     elif isinstance(value, (complex, np.complexfloating)) or (
-        isinstance(value, np.ndarray) and np.iscomplexobj(value)
+        _is_array(value) and np.issubdtype(value.dtype, np.complexfloating)
     ):
         hint = "complex inputs are not supported; split into real and imaginary parts"
     else:
@@ -206,8 +221,8 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
 def _zero_like(x: object) -> object:
     if _structure(x) is not None:
         return _map_leaves(lambda _, leaf: _zero_like(leaf), x)
-    if isinstance(x, np.ndarray):
-        return np.zeros_like(x)
+    if _is_array(x):
+        return np.zeros_like(x)  # dispatched: a Dask array's zeros are a Dask array
     if isinstance(x, np.generic):
         return x.dtype.type(0)
     return 0.0
@@ -230,6 +245,9 @@ def _like(g: object, x: object) -> object:
         return arr.copy() if not arr.flags.writeable else arr
     if isinstance(x, np.generic):
         return x.dtype.type(g)
+    if _is_array(x):  # another library's array: stay in it (lazy arrays stay lazy)
+        g = g.astype(x.dtype) if getattr(g, "dtype", x.dtype) != x.dtype else g
+        return g if np.shape(g) == np.shape(x) else np.broadcast_to(g, np.shape(x))
     return float(g)
 
 
@@ -277,10 +295,10 @@ def one_hot_seeds(inputs: list) -> list:
     """Tangents for the vector mode that together seed every input element: with n input
     elements in all, each leaf gets (n, *shape), its own block of the n-by-n identity."""
     leaves = [(k, key, leaf) for k, x in enumerate(inputs) for key, leaf in _leaves(x)]
-    total = sum(int(np.size(leaf)) for _, _, leaf in leaves)
+    total = sum(_size(leaf) for _, _, leaf in leaves)
     seeds, start = list(inputs), 0
     for k, key, leaf in leaves:
-        size = int(np.size(leaf))
+        size = _size(leaf)
         block = np.zeros((total, size), dtype=np.result_type(leaf, 1.0))
         block[start : start + size] = np.eye(size, dtype=block.dtype)
         seeds[k] = _replaced(seeds[k], key, block.reshape((total, *np.shape(leaf))))
@@ -296,8 +314,8 @@ def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -
     _require_scalar(f, out)
     grads, start = [_zero_like(x) for x in inputs], 0
     for k, key, leaf in leaves:
-        size = int(np.size(leaf))
-        part = np.zeros(size) if columns is None else np.asarray(columns)[start : start + size]
+        size = _size(leaf)
+        part = np.zeros(size) if columns is None else as_array(columns)[start : start + size]
         grads[k] = _replaced(grads[k], key, part.reshape(np.shape(leaf)))
         start += size
     return out, grads
@@ -423,7 +441,7 @@ def _specialised_forward(
     if d.inplace_arguments:
         return None
     positions, seeds = _positions(f, wrt), [1.0] if scalar else one_hot_seeds(inputs)
-    sizes = [int(np.size(x)) for x in inputs]
+    sizes = [_size(x) for x in inputs]
     starts = np.cumsum([0, *sizes[:-1]])
     layout = list(zip(positions, starts, sizes, [np.shape(x) for x in inputs], strict=True))
 
@@ -433,7 +451,7 @@ def _specialised_forward(
         if scalar:
             grads = (0.0 if columns is None else float(columns),)
         else:
-            columns = np.zeros(sum(sizes)) if columns is None else np.asarray(columns)
+            columns = np.zeros(sum(sizes)) if columns is None else as_array(columns)
             grads = tuple(
                 _like(columns[start : start + size].reshape(shape), values[i])
                 for i, start, size, shape in layout

@@ -13,8 +13,22 @@ from .registry import SAME_CALL, Rule, nondifferentiable, registrar
 
 register = registrar("runtime")
 
-for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.roll_back):
+for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.roll_back, rt.size):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
+
+# full_like(x, value): linear in the value, `x` only gives the shape
+register(
+    rt.full_like,
+    Rule(
+        "rt.full_like",
+        ("value",),
+        ("rt.full_like(x, d)",),
+        ("np.sum(d)",),
+        keywords=(("x", None),),
+        positional=("x", "value"),
+        selectors=("x",),
+    ),
+)
 
 
 def moves_g(name: str, vjp: str, keywords: tuple, selectors: tuple = (), batched=None) -> None:

@@ -7,6 +7,8 @@ back over the reduced axes (`rt.unreduce`) and weights it the same way.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .registry import SAME_CALL, Rule, Site, registrar
@@ -29,13 +31,26 @@ def _whole(site: Site) -> bool:
 
 
 def sum_vjp(site: Site) -> str:
-    return "np.full_like(x, d)" if _whole(site) else "rt.unreduce(d, x, axis, keepdims)"
+    return _filled(site, "d") if _whole(site) else "rt.unreduce(d, x, axis, keepdims)"
 
 
 def mean_vjp(site: Site) -> str:
     if _whole(site):
-        return "np.full_like(x, d / np.size(x))"
-    return "rt.unreduce(d, x, axis, keepdims) * (np.size(ans) / np.size(x))"
+        return _filled(site, f"d / {_size(site, 'x')}")
+    return f"rt.unreduce(d, x, axis, keepdims) * ({_size(site, 'ans')} / {_size(site, 'x')})"
+
+
+def _filled(site: Site, value: str) -> str:
+    """`x`'s shape filled with `value`: NumPy's `full_like` where `x` is known to be a NumPy
+    array (code specialised to NumPy arguments), else the runtime's, which also takes
+    another library's scalar (a Dask 0-d array) as the value."""
+    return f"np.full_like(x, {value})" if "x" in site.shapes else f"rt.full_like(x, {value})"
+
+
+def _size(site: Site, name: str) -> str:
+    """The number of elements of `name`: a literal where its shape is known."""
+    shape = site.shapes.get(name)
+    return str(math.prod(shape)) if shape is not None else f"rt.size({name})"
 
 
 SHIFTED = "axis=rt.shifted(axis, x), keepdims=keepdims"  # the axes of a vector-mode tangent

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import S2SError
-from .core import Derivatives, unreduce
+from .core import Derivatives, as_array, unreduce
 
 
 def _axes(axis, ndim: int) -> tuple[int, ...]:
@@ -37,16 +37,16 @@ def prod_partials(x, axis=None):
 
     Exclusive products from the left and the right, so zeros in `x` are handled exactly.
     """
-    flat, axes = _along_last(np.asarray(x), axis)
+    flat, axes = _along_last(as_array(x), axis)
     ones = np.ones_like(flat[..., :1])
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    return _from_last(left * right, np.asarray(x), axes)
+    return _from_last(left * right, as_array(x), axes)
 
 
 def extremum_share(x, ans, axis=None, keepdims=False):
     """∂ max(x, axis) / ∂x: 1 at the maximum, split evenly where several elements tie."""
-    hit = np.asarray(x) == unreduce(ans, x, axis, keepdims)
+    hit = as_array(x) == unreduce(ans, x, axis, keepdims)
     count = np.sum(hit, axis=axis, keepdims=True)
     return hit / count.astype(np.result_type(x, np.float32))
 
@@ -63,7 +63,7 @@ def count(x, ans):
 
 def sinc_slope(x):
     """d sinc(x) / dx = (cos(πx) - sinc(x)) / x, and 0 at x = 0."""
-    zero = np.asarray(x) == 0
+    zero = as_array(x) == 0
     safe = np.where(zero, 1.0, x)
     return np.where(zero, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
 
@@ -87,7 +87,7 @@ def cumsum_vjp(g, x, axis):
 
 
 def _cumprod_along(x, axis):
-    x = np.asarray(x)
+    x = as_array(x)
     if axis is None:
         return np.ravel(x)[None, :], None
     return np.moveaxis(x, axis, -1), axis
@@ -105,7 +105,7 @@ def cumprod_jvp(d, x, ans, axis):
 def cumprod_vjp(g, x, ans, axis):
     """Cotangent of `x` in `np.cumprod(x, axis)`."""
     xs, _ = _cumprod_along(x, axis)
-    gs = np.asarray(g)[None, :] if axis is None else np.moveaxis(g, axis, -1)
+    gs = as_array(g)[None, :] if axis is None else np.moveaxis(g, axis, -1)
     out = np.einsum("...ij,...i->...j", _cumprod_matrix(xs), gs)
     return np.reshape(out, np.shape(x)) if axis is None else np.moveaxis(out, -1, axis)
 
@@ -115,7 +115,7 @@ def _cumprod_matrix(xs):
     n = np.shape(xs)[-1]
     i, j = np.indices((n, n))
     # the product of xs[k] for k <= i, k != j: the cumulative product with xs[j] set to 1
-    others = np.where(i == j, 1.0, np.asarray(xs)[..., None, :])  # [..., j, k]
+    others = np.where(i == j, 1.0, as_array(xs)[..., None, :])  # [..., j, k]
     partial = np.cumprod(others, axis=-1)  # [..., j, i]
     return np.where(j <= i, np.swapaxes(partial, -1, -2), 0.0)
 
@@ -125,7 +125,7 @@ def trace_vjp(g, x, offset=0, axis1=0, axis2=1):
     `g[..., None]`): `g` spread along the diagonal."""
     shape = np.shape(x)
     eye = np.eye(shape[axis1], shape[axis2], k=offset, dtype=np.result_type(x, g))
-    spread = np.asarray(g)[..., None, None] * eye
+    spread = as_array(g)[..., None, None] * eye
     return np.moveaxis(spread, (-2, -1), (axis1 % len(shape), axis2 % len(shape)))
 
 
@@ -148,7 +148,7 @@ def diag_vjp(g, x, k=0):
 
 def norm_partials(x, ans, ord=None, axis=None, keepdims=False):
     """∂ np.linalg.norm(x, ord, axis, keepdims) / ∂x, shaped like `x`."""
-    x = np.asarray(x)
+    x = as_array(x)
     matrix = (axis is None and x.ndim == 2 and ord is not None) or (
         np.ndim(axis) == 1 and len(axis) == 2
     )
@@ -192,7 +192,7 @@ def _matrix_norm_partials(x, ord, axes):
 def concatenate_vjp(g, xs, axis=0, view=None):
     """Cotangents of the arrays `xs` in `np.concatenate(xs, axis)` (and hstack/vstack, where
     `view` is the `np.atleast_*d` they apply first): the pieces of `g`."""
-    viewed = [view(x) if view else np.asarray(x) for x in xs]
+    viewed = [view(x) if view else as_array(x) for x in xs]
     if axis is None:  # the arrays were flattened first
         viewed, g, axis = [np.ravel(v) for v in viewed], np.ravel(g), 0
     bounds = np.cumsum([np.shape(v)[axis] for v in viewed])[:-1]
@@ -217,7 +217,7 @@ def tile_vjp(g, x, reps):
 
 def repeat_vjp(g, x, repeats, axis=None):
     """Cotangent of `x` in `np.repeat(x, repeats, axis)`: each element's copies summed."""
-    source = np.ravel(x) if axis is None else np.asarray(x)
+    source = np.ravel(x) if axis is None else as_array(x)
     along = 0 if axis is None else axis % np.ndim(x)
     n = np.shape(source)[along]
     owner = np.repeat(np.arange(n), np.broadcast_to(repeats, (n,)))
@@ -249,7 +249,7 @@ def pad_vjp(g, x, pad_width, mode="constant"):
     )
     keep = source >= 0
     out = np.zeros(np.size(x), dtype=np.result_type(x, g))
-    np.add.at(out, source[keep], np.asarray(g)[keep])
+    np.add.at(out, source[keep], as_array(g)[keep])
     return np.reshape(out, np.shape(x))
 
 
@@ -294,7 +294,7 @@ def cast(d, dtype):
     (an integer or boolean result carries no derivative)."""
     if not np.issubdtype(np.dtype(dtype), np.inexact):
         return np.zeros(np.shape(d))
-    return np.asarray(d).astype(dtype)
+    return as_array(d).astype(dtype)
 
 
 def cast_like(g, x, dtype):
@@ -303,5 +303,5 @@ def cast_like(g, x, dtype):
     if not np.issubdtype(np.dtype(dtype), np.inexact):
         g = np.zeros(np.shape(g))
     if isinstance(x, (np.ndarray, np.generic)):
-        return np.asarray(g).astype(x.dtype)
+        return as_array(g).astype(x.dtype)
     return float(g)

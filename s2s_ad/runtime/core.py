@@ -9,6 +9,26 @@ import numpy as np
 from ..errors import S2SError
 
 
+def as_array(x):
+    """`x` as an array without leaving its array library: NumPy, Dask and CuPy arrays
+    (anything with `__array_function__`, NEP 18) stay what they are; Python numbers and
+    lists become NumPy arrays."""
+    return x if hasattr(type(x), "__array_function__") else np.asarray(x)
+
+
+def size(x) -> int:
+    """`np.size(x)`, also for arrays NumPy dispatches to (Dask has no `np.size`)."""
+    return x.size if hasattr(type(x), "__array_function__") else np.size(x)
+
+
+def full_like(x, value):
+    """`np.full_like(x, value)`, where `value` may be another library's 0-d array (a Dask
+    scalar, which `np.full_like` would turn into a NumPy value)."""
+    if type(value) is not np.ndarray and hasattr(type(value), "__array_function__"):
+        return np.zeros_like(x) + value
+    return np.full_like(x, value)
+
+
 def zeros_like(x):
     """A zero derivative for `x`: `0.0` for a scalar, zeros for an array, one per item of a
     list or tuple."""
@@ -26,7 +46,7 @@ def _zeros(x: np.ndarray) -> np.ndarray:
 
 def setitem(x, v, index):
     """`x` with `x[index] = v`, as a new array (the SSA form of an in-place update)."""
-    out = np.array(x)  # a copy, keeping the dtype as `x[index] = v` would
+    out = x.copy() if hasattr(type(x), "__array_function__") else np.array(x)  # keeps the dtype
     out[index] = v
     return out
 
@@ -34,13 +54,13 @@ def setitem(x, v, index):
 def _may_repeat(index) -> bool:
     """Whether `index` can name one element twice (it holds an integer array or list)."""
     items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype != bool for i in items)
+    return any(isinstance(i, (list, np.ndarray)) and as_array(i).dtype != bool for i in items)
 
 
 def setitem_value_vjp(g, v, index):
     """Cotangent of `v` in `x[index] = v`: `g[index]`, except where an index repeats — there
     only the value that was written last (the one `x` kept) receives it."""
-    selected = np.asarray(g)[index]
+    selected = as_array(g)[index]
     if _may_repeat(index):
         order = np.arange(np.size(selected)).reshape(np.shape(selected))
         writers = np.full(np.shape(g), -1)
@@ -66,7 +86,7 @@ def getitem_vjp(g, x, index):
             for k, item in zip(positions, g, strict=True):
                 out[k] = out[k] + item
         return out
-    out = _zeros(np.asarray(x))
+    out = _zeros(as_array(x))
     if _may_repeat(index):
         np.add.at(out, index, g)
     else:  # each element named at most once: a plain (much faster) write
@@ -120,7 +140,7 @@ def _matmul_operands(g, a, b):
     """View 1-D operands of matmul as matrices, and `g` as the matching matrix product."""
     a2 = a[None, :] if np.ndim(a) == 1 else a
     b2 = b[:, None] if np.ndim(b) == 1 else b
-    g2 = np.asarray(g)
+    g2 = as_array(g)
     if np.ndim(b) == 1:
         g2 = g2[..., None]
     if np.ndim(a) == 1:
@@ -175,7 +195,7 @@ def dot_vjp_right(g, a, b):
 def xlogy(x, y):
     """`x * log(y)`, taken as 0 where `x == 0` (the exponent's partial of `y ** p` at 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.asarray(x) == 0, 0.0, x * np.log(y))
+        return np.where(as_array(x) == 0, 0.0, x * np.log(y))
 
 
 class Derivatives(list):

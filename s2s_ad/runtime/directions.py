@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Derivatives
+from .core import Derivatives, as_array
 
 
 def directions_count(d) -> int:
@@ -55,7 +55,7 @@ def stacked(results: list):
     if isinstance(first, (list, tuple)):
         items = [stacked([r[i] for r in results]) for i in range(len(first))]
         return Derivatives(items) if isinstance(first, list) else tuple(items)
-    return np.stack([np.asarray(r) for r in results])
+    return np.stack([as_array(r) for r in results])
 
 
 def per_direction(jvp, d):

@@ -13,7 +13,7 @@ import string
 import numpy as np
 
 from ..errors import S2SError
-from .core import unbroadcast
+from .core import as_array, unbroadcast
 
 
 def mT(a):
@@ -102,7 +102,7 @@ def tensordot_vjp(g, a, b, axes, k):
 def inner_vjp(g, a, b, k):
     """Cotangent of `a` (k=0) or `b` (k=1) in `np.inner(a, b)`."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:  # a product with a scalar
-        return unbroadcast(np.asarray(g) * (b if k == 0 else a), (a, b)[k])
+        return unbroadcast(as_array(g) * (b if k == 0 else a), (a, b)[k])
     return tensordot_vjp(g, a, b, ([-1], [-1]), k)
 
 
@@ -126,7 +126,7 @@ def solve_vjp_a(g, a, ans):
 
 def det_vjp(g, a, ans):
     """Cotangent of `a` in `np.linalg.det(a)`: g · det(a) · a⁻ᵀ."""
-    return (np.asarray(g) * ans)[..., None, None] * mT(np.linalg.inv(a))
+    return (as_array(g) * ans)[..., None, None] * mT(np.linalg.inv(a))
 
 
 def slogdet_jvp(d, a, ans):
@@ -137,7 +137,7 @@ def slogdet_jvp(d, a, ans):
 
 def slogdet_vjp(g, a, ans):
     """Cotangent of `a` in `np.linalg.slogdet(a)`: only the log-determinant carries one."""
-    return np.asarray(g[1])[..., None, None] * mT(np.linalg.inv(a))
+    return as_array(g[1])[..., None, None] * mT(np.linalg.inv(a))
 
 
 # decompositions of symmetric matrices, which read the lower triangle
@@ -193,7 +193,7 @@ def eigh_vjp(g, a, ans, uplo="L"):
     """Cotangent of `a` in `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
     w, v = ans
     gw, gv = g
-    inner = _gaps(w) * (mT(v) @ gv) + np.asarray(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    inner = _gaps(w) * (mT(v) @ gv) + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
     return _onto_lower(v @ inner @ mT(v), uplo)
 
 
@@ -206,7 +206,7 @@ def eigvalsh_jvp(d, a, uplo="L"):
 def eigvalsh_vjp(g, a, uplo="L"):
     """Cotangent of `a` in `np.linalg.eigvalsh(a)`."""
     _, v = np.linalg.eigh(a, uplo)
-    return _onto_lower((v * np.asarray(g)[..., None, :]) @ mT(v), uplo)
+    return _onto_lower((v * as_array(g)[..., None, :]) @ mT(v), uplo)
 
 
 # the singular value decomposition (thin, distinct nonzero singular values)
@@ -251,7 +251,7 @@ def svd_vjp(g, a, ans, full_matrices=True, compute_uv=True):
     u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
     v = mT(vt)
     if not compute_uv:
-        return (u * np.asarray(g)[..., None, :]) @ vt
+        return (u * as_array(g)[..., None, :]) @ vt
     gu, gs, gvt = g
     gv = mT(gvt)
     f = _svd_gaps(s)
@@ -260,7 +260,7 @@ def svd_vjp(g, a, ans, full_matrices=True, compute_uv=True):
     k = np.shape(s)[-1]
     core = (
         (f * (mT(u) @ gu - mT(gu) @ u)) * s_row
-        + np.asarray(gs)[..., None, :] * np.eye(k)
+        + as_array(gs)[..., None, :] * np.eye(k)
         + s_col * (f * (mT(v) @ gv - mT(gv) @ v))
     )
     out = u @ core @ vt
