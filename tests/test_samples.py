@@ -28,3 +28,16 @@ def test_sample_runs(script, args, expected, tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert expected in run.stdout
+
+
+def test_readme_quickstart_runs(tmp_path):
+    """The README's quickstart, as a newcomer pastes it into a file."""
+    readme = (SAMPLES.parent / "README.md").read_text()
+    section = readme.split("## Quickstart", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "quickstart.py").write_text(code)
+    run = subprocess.run(
+        [sys.executable, "quickstart.py"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("def loss_vjp(w, x, b):")
