@@ -66,6 +66,27 @@ def two_levels(params, x):
     return passes_tuple_to_helper(params, x) + np.sum(layer(params, x))
 
 
+def item_in_loop(p, n):
+    """`p[1]` read only inside a loop: its adjoint lives across iterations (and is zero when
+    the loop does not run)."""
+    x = p[0]
+    for _ in range(n):
+        x = x * p[1] + x
+    return np.sum(x)
+
+
+def squashed(params, a):
+    return np.sum(np.tanh(params["b1"] * a)) * params["scale"]
+
+
+def whole_in_loop(p, n):
+    """The whole dict passed to a helper inside a loop."""
+    s = 0.0
+    for _ in range(n):
+        s = s + squashed(p, s * 0.1 + 1.0)
+    return s
+
+
 TUPLE = (rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((4, 2)), 0.3)
 DICT = {
     "w1": rng.standard_normal((3, 4)),
@@ -85,6 +106,8 @@ CASES = [
     (passes_tuple_to_helper, (list(TUPLE), X)),
     (passes_dict_to_helper, (DICT, X)),
     (two_levels, (TUPLE, X)),
+    *[(item_in_loop, ((rng.standard_normal(3), 0.7), n)) for n in (0, 1, 3)],
+    *[(whole_in_loop, (DICT, n)) for n in (0, 1, 3)],
 ]
 
 

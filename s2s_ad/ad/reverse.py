@@ -378,6 +378,10 @@ class _Reverse:
         for s in walk(stmt.body):
             if isinstance(s, Assign) and s.target in self.active:
                 live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
+                # `a = t[k]`: the adjoint of item k of `t` lives on
+                item = None if id(s) in self.calls else self.item_of(s)
+                if item is not None and primal(item).value.id not in inside:
+                    live.add(item)
         return sorted(live)
 
     def assigned_in(self, block: list) -> set[str]:
