@@ -45,6 +45,8 @@ BINARY = [
     "np.logaddexp({a}, {b})",
     "{a} * np.mean(np.tanh({b}))",
 ]
+# Only in programs of a tuple `p`: the tuple passed whole to a helper, and indexed.
+STRUCTURED_BINARY = ["mixed(p, {a})", "{a} * p[1] + {b}"]
 # Only where every value is an array whose last axis has 4 elements (the array programs):
 # indexing, reordering and gathering along that axis, keeping the shape.
 ARRAY_UNARY = [
@@ -61,6 +63,11 @@ def helper(a, b):
     if np.sum(a) > 0.0:
         return np.tanh(a) * np.cos(b)
     return a * 0.5 + np.sin(b)
+
+
+def mixed(p, a):
+    u, v = p
+    return np.tanh(u * a) + v * np.cos(a)
 
 
 def pair(a, b):
@@ -87,7 +94,13 @@ def _directory() -> Path:
 
 class _Writer:
     def __init__(
-        self, draw, names: list[str], augment: bool, control_flow: bool, arrays: bool
+        self,
+        draw,
+        names: list[str],
+        augment: bool,
+        control_flow: bool,
+        arrays: bool,
+        structured: bool = False,
     ) -> None:
         self.draw = draw
         self.pool = list(names)
@@ -95,6 +108,7 @@ class _Writer:
         self.augment = augment
         self.control_flow = control_flow
         self.unary = UNARY + ARRAY_UNARY if arrays else UNARY
+        self.binary = BINARY + STRUCTURED_BINARY if structured else BINARY
         self.lines: list[str] = []
 
     def statements(self, count: int, indent: int, depth: int) -> None:
@@ -116,7 +130,7 @@ class _Writer:
         if draw(st.booleans()):
             expr = draw(st.sampled_from(self.unary)).format(a=a)
         else:
-            expr = draw(st.sampled_from(BINARY)).format(a=a, b=b)
+            expr = draw(st.sampled_from(self.binary)).format(a=a, b=b)
         kinds = ["reassign", "augment"] if self.augment else ["reassign"]
         kind = (
             draw(st.sampled_from(["new", *kinds]))
@@ -169,7 +183,15 @@ class _Writer:
 
 
 @st.composite
-def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=False, arrays=False):
+def programs(
+    draw,
+    n_inputs=2,
+    max_statements=8,
+    augment=True,
+    control_flow=False,
+    arrays=False,
+    structured=False,
+):
     """A function `f(x0, x1, ...)` as source text.
 
     Assignments, reassignments and `+=`; with `control_flow`, also `if`/`else` and `for`
@@ -177,10 +199,15 @@ def programs(draw, n_inputs=2, max_statements=8, augment=True, control_flow=Fals
     early `return`) that overwrite variables. With `augment=False` there is no `+=` (NumPy's
     in-place `+=` cannot grow an array's shape under broadcasting). `arrays`: every input
     is an array whose last axis has 4 elements, so the programs also index and gather.
+    `structured`: `f(p, x1, ...)` where `p` is a tuple of two values, read as `x0 = p[0]`,
+    by index, and passed whole to a helper.
     """
     names = [f"x{i}" for i in range(n_inputs)]
-    writer = _Writer(draw, names, augment, control_flow, arrays)
-    writer.lines.append(f"def f({', '.join(names)}):")
+    writer = _Writer(draw, names, augment, control_flow, arrays, structured)
+    if structured:
+        writer.lines += [f"def f(p, {', '.join(names[1:])}):", "    x0 = p[0]"]
+    else:
+        writer.lines.append(f"def f({', '.join(names)}):")
     writer.assignment(1, fresh_allowed=True)
     writer.statements(draw(st.integers(0, max_statements - 1)), 1, 0)
     result = " + ".join(draw(st.lists(st.sampled_from(writer.pool), min_size=1, max_size=3)))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from programs import load, programs
 
 import s2s_ad as ad
-from s2s_ad.testing import check_modes_agree, numeric_jvp
+from s2s_ad.testing import _flat, _random_like, _shift, check_modes_agree, numeric_jvp
 
 # Inputs away from 0: the generated branch tests compare sums with 0, and exactly at a
 # threshold AD differentiates the branch taken, which need not match the limit from either side.
@@ -46,12 +46,20 @@ def array_cases(draw, **kinds):
     return source, (rng.uniform(-2, 2, size=(3, 4)), rng.uniform(-2, 2, size=(4,)))
 
 
+@st.composite
+def structured_cases(draw, **kinds):
+    """(source, arguments): a program of a tuple of two floats, and a float."""
+    source = draw(programs(structured=True, **kinds))
+    return source, ((draw(FLOATS), draw(FLOATS)), draw(FLOATS))
+
+
 # name → (programs per CI run, the strategy drawing them)
 CASES = {
     "scalar": (200, scalar_cases()),
     "broadcasting arrays": (150, array_cases()),
     "scalar control flow": (800, scalar_cases(control_flow=True, max_statements=6)),
     "array control flow": (350, array_cases(control_flow=True, max_statements=6)),
+    "tuple argument": (150, structured_cases(control_flow=True, max_statements=6)),
 }
 
 
@@ -67,37 +75,44 @@ def assert_forward_equals_reverse_and_numeric(fn, args):
     gradients = check_modes_agree(fn, args, atol=1e-12)
     for i, r in enumerate(gradients):
         direction = [None] * len(args)
-        direction[i] = np.ones_like(args[i]) if isinstance(args[i], np.ndarray) else 1.0
+        direction[i] = _ones_like(args[i])
         numeric = numeric_jvp(fn, args, direction)
-        if np.allclose(np.sum(r), numeric, rtol=1e-5, atol=1e-6):
+        total = np.sum(_flat(r))  # the derivative along all ones
+        if np.allclose(total, numeric, rtol=1e-5, atol=1e-6):
             continue
         # at a kink or jump (a branch's threshold, a tie) the differences mix two branches,
         # while AD differentiates the branch taken: only a smooth point must agree
         ahead, behind = _one_sided(fn, args, direction)
         smooth = np.allclose(ahead, behind, rtol=1e-4, atol=1e-5)
-        assert not smooth, f"gradient {np.sum(r)!r}, numeric {numeric!r} at a smooth point"
+        assert not smooth, f"gradient {total!r}, numeric {numeric!r} at a smooth point"
+
+
+def _ones_like(value):
+    if isinstance(value, tuple):
+        return tuple(_ones_like(v) for v in value)
+    return np.ones_like(value) if isinstance(value, np.ndarray) else 1.0
 
 
 def assert_dot_product(fn, args, seed=0):
     """⟨u, J v⟩ from the tangent code (`jvp`) = ⟨Jᵀ u, v⟩ from the adjoint code (`vjp`),
     for a random direction v and cotangent u: the shape-generic code `grad` does not run."""
     rng = np.random.default_rng(seed)
-    v = tuple(rng.normal(size=np.shape(a)) if np.ndim(a) else float(rng.normal()) for a in args)
+    v = tuple(_random_like(a, rng) for a in args)
     _, jv = ad.jvp(fn, args, v)
     u = float(rng.normal())
     pulled = ad.vjp(fn, *args)[1](u)
     left = u * float(jv)
-    right = sum(float(np.sum(np.asarray(c) * t)) for c, t in zip(pulled, v, strict=True))
+    right = sum(float(np.dot(_flat(c), _flat(t))) for c, t in zip(pulled, v, strict=True))
     scale = max(abs(left), abs(right), 1.0)
     assert abs(left - right) <= 1e-10 * scale, f"dot-product test: {left!r} != {right!r}"
 
 
 def _one_sided(fn, args, direction, step=1e-6) -> tuple[float, float]:
     """The forward and backward differences of `fn` along `direction`."""
-    moved = [a if d is None else a + step * d for a, d in zip(args, direction, strict=True)]
-    back = [a if d is None else a - step * d for a, d in zip(args, direction, strict=True)]
     here = np.sum(fn(*args))
-    return (np.sum(fn(*moved)) - here) / step, (here - np.sum(fn(*back))) / step
+    ahead = np.sum(fn(*_shift(args, tuple(direction), step)))
+    behind = np.sum(fn(*_shift(args, tuple(direction), -step)))
+    return (ahead - here) / step, (here - behind) / step
 
 
 def _property(name):
@@ -115,3 +130,4 @@ test_scalar_programs = _property("scalar")
 test_broadcasting_array_programs = _property("broadcasting arrays")
 test_programs_with_branches_and_loops = _property("scalar control flow")
 test_array_programs_with_branches_and_loops = _property("array control flow")
+test_programs_of_a_tuple_argument = _property("tuple argument")
