@@ -42,7 +42,7 @@ class ExportError(S2SError):
 
 def export_source(fn: types.FunctionType, derivative) -> str:
     """The standalone module's source for the compiled `derivative` of `fn`."""
-    writer = _Writer(fn)
+    writer = _Writer()
     writer.function(derivative.function, derivative.source)
     title = f"The derivative `{derivative.function.__name__}` of `{fn.__qualname__}`."
     origin = f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}"
@@ -50,8 +50,7 @@ def export_source(fn: types.FunctionType, derivative) -> str:
 
 
 class _Writer:
-    def __init__(self, fn: types.FunctionType) -> None:
-        self.fn = fn
+    def __init__(self) -> None:
         self.definitions: dict[str, str] = {}  # name → source defining it, in order
         self.objects: dict[str, object] = {"np": np, "math": math, "types": types}
         self.runtime: dict[str, str] = {}  # helper name → its source
@@ -103,8 +102,9 @@ class _Writer:
             line = f"import {obj.__name__}"
             line += f" as {name}" if name != obj.__name__.split(".")[0] else ""
             self.define(name, obj, line)
-        elif _is_generated(obj):  # a callee's derivative
+        elif _is_generated(obj):  # a callee's derivative, maybe called by another name
             self.function(obj, _dedented(inspect.getsource(obj)))
+            self.define(name, obj, f"{name} = {obj.__name__}")
         elif _numpy_name(obj) is not None:
             self.define(name, obj, f"{name} = {_numpy_name(obj)}")
         elif inspect.isfunction(obj):
