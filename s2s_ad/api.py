@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 import types
 import weakref
 from collections.abc import Callable, Sequence
@@ -13,10 +12,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy import ndarray
 
+from . import runtime as rt
 from .arithmetic import REPORTED, raise_reported, reporting
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
-from .runtime import as_array
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -145,11 +144,6 @@ def _is_leaf(value: object) -> bool:
     if isinstance(value, (float, np.floating)):
         return True
     return _is_array(value) and np.issubdtype(value.dtype, np.floating)
-
-
-def _size(x: object) -> int:
-    """Elements in `x`, for any library's array (Dask has no `np.size`)."""
-    return math.prod(np.shape(x))
 
 
 def _is_array(value: object) -> bool:
@@ -295,10 +289,10 @@ def one_hot_seeds(inputs: list) -> list:
     """Tangents for the vector mode that together seed every input element: with n input
     elements in all, each leaf gets (n, *shape), its own block of the n-by-n identity."""
     leaves = [(k, key, leaf) for k, x in enumerate(inputs) for key, leaf in _leaves(x)]
-    total = sum(_size(leaf) for _, _, leaf in leaves)
+    total = sum(rt.size(leaf) for _, _, leaf in leaves)
     seeds, start = list(inputs), 0
     for k, key, leaf in leaves:
-        size = _size(leaf)
+        size = rt.size(leaf)
         block = np.zeros((total, size), dtype=np.result_type(leaf, 1.0))
         block[start : start + size] = np.eye(size, dtype=block.dtype)
         seeds[k] = _replaced(seeds[k], key, block.reshape((total, *np.shape(leaf))))
@@ -314,8 +308,8 @@ def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -
     _require_scalar(f, out)
     grads, start = [_zero_like(x) for x in inputs], 0
     for k, key, leaf in leaves:
-        size = _size(leaf)
-        part = np.zeros(size) if columns is None else as_array(columns)[start : start + size]
+        size = rt.size(leaf)
+        part = np.zeros(size) if columns is None else rt.as_array(columns)[start : start + size]
         grads[k] = _replaced(grads[k], key, part.reshape(np.shape(leaf)))
         start += size
     return out, grads
@@ -441,7 +435,7 @@ def _specialised_forward(
     if d.inplace_arguments:
         return None
     positions, seeds = _positions(f, wrt), [1.0] if scalar else one_hot_seeds(inputs)
-    sizes = [_size(x) for x in inputs]
+    sizes = [rt.size(x) for x in inputs]
     starts = np.cumsum([0, *sizes[:-1]])
     layout = list(zip(positions, starts, sizes, [np.shape(x) for x in inputs], strict=True))
 
@@ -451,7 +445,7 @@ def _specialised_forward(
         if scalar:
             grads = (0.0 if columns is None else float(columns),)
         else:
-            columns = np.zeros(sum(sizes)) if columns is None else as_array(columns)
+            columns = np.zeros(sum(sizes)) if columns is None else rt.as_array(columns)
             grads = tuple(
                 _like(columns[start : start + size].reshape(shape), values[i])
                 for i, start, size, shape in layout
