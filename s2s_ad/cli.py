@@ -169,13 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    show = commands.add_parser(
-        "show",
-        help="print the SSA form or the derivative source of FILE.py:FUNC",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    show = _function_command(
+        commands, "show", "print the SSA form or the derivative source of FILE.py:FUNC"
     )
-    show.add_argument("target", metavar="FILE.py:FUNC")
     show.add_argument(
         "--mode",
         choices=SOURCE_MODES,
@@ -183,7 +179,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="reverse (f_vjp), forward (f_jvp), vector (f_jvp with a direction axis, as "
         "jacfwd runs it), gradient (flat f_grad), hessian (the vector tangent of f_grad)",
     )
-    show.add_argument("--wrt", nargs="+", metavar="NAME", help="parameters (default: the first)")
     show.add_argument(
         "--stage",
         choices=STAGES,
@@ -195,35 +190,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--color", choices=("auto", "always", "never"), default="auto",
         help="syntax colours (pygments); auto: when writing to a terminal",
     )  # fmt: skip
-    check = commands.add_parser(
+    check = _function_command(
+        commands,
         "check",
-        help="compare FILE.py:FUNC's derivatives with central differences, and the tangent "
-        "with the adjoint code (the dot-product test); exit 1 on a mismatch",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "compare FILE.py:FUNC's derivatives with central differences, and its tangent with "
+        "its adjoint code (the dot-product test); exit 1 on a mismatch",
+        wrt=False,
     )
-    check.add_argument("target", metavar="FILE.py:FUNC")
     check.add_argument("--args", nargs="+", metavar="EXPR", help="the arguments, e.g. 2.0 "
                        "'np.linspace(0, 1, 5)' (NumPy is `np`)")  # fmt: skip
     check.add_argument("--rtol", type=float, default=1e-6)
     check.add_argument("--atol", type=float, default=1e-8)
-    export = commands.add_parser(
-        "export",
-        help="write FILE.py:FUNC's derivative as a module that needs only NumPy",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    export.add_argument("target", metavar="FILE.py:FUNC")
+    export = _function_command(commands, "export", "write FILE.py:FUNC's derivative as a "
+                               "module that needs only NumPy")  # fmt: skip
     export.add_argument("-o", "--output", metavar="OUT.py", help="default: standard output")
     export.add_argument(
         "--mode", choices=EXPORT_MODES, default="value_and_gradient",
         help="value_and_gradient (f_value_and_grad(*args) -> (value, gradient)), gradient "
         "(flat f_grad, no helper calls), reverse (f_vjp), forward (f_jvp)",
     )  # fmt: skip
-    export.add_argument("--wrt", nargs="+", metavar="NAME", help="parameters (default: the first)")
     rules = commands.add_parser("rules", help="count (or --list) the derivative rules")
     rules.add_argument("--list", action="store_true", help="name every rule")
     return parser
+
+
+def _function_command(commands, name: str, what: str, *, wrt: bool = True):
+    """A command on FILE.py:FUNC, with the examples in its help (and --wrt)."""
+    command = commands.add_parser(
+        name,
+        help=what,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("target", metavar="FILE.py:FUNC")
+    if wrt:
+        command.add_argument(
+            "--wrt", nargs="+", metavar="NAME", help="parameters (default: the first)"
+        )
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from pictures import error_curve, save, two_panels
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads
@@ -76,15 +77,10 @@ def fit(steps: int, iterations: int, seed: int = 0):
 
 
 def plot(fitted, theta0, observed, history, path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[samples]')")
+    panels = two_panels()
+    if panels is None:
         return
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    figure, (left, right) = panels
     t = DT * np.arange(1, len(observed) + 1)
     left.plot(t, observed, ".", markersize=2, color="0.6", label="observed")
     left.plot(t, simulate(6.0, 1.0, theta0, len(observed)), "--", label="first guess")
@@ -93,14 +89,8 @@ def plot(fitted, theta0, observed, history, path: Path) -> None:
     left.set_ylabel("angle (rad)")
     left.legend()
     left.set_title(f"damped pendulum: ω² = {fitted[0]:.2f}, c = {fitted[1]:.2f}")
-    right.plot(history)
-    right.set_yscale("log")
-    right.set_xlabel("gradient descent iteration")
-    right.set_ylabel("mean squared error")
-    right.set_title("fit error")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    print(f"saved {path}")
+    error_curve(right, history, "gradient descent iteration", "mean squared error", "fit error")
+    save(figure, path)
 
 
 def main() -> None:

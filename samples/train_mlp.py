@@ -17,6 +17,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+from pictures import error_curve, save, two_panels
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads
@@ -75,15 +76,10 @@ def train(steps: int, rate: float, seed: int = 0):
 
 
 def plot(params, x, y, history, path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[samples]')")
+    panels = two_panels()
+    if panels is None:
         return
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    figure, (left, right) = panels
     u, v = np.meshgrid(np.linspace(-2.0, 2.0, 200), np.linspace(-1.5, 1.5, 150))
     grid = np.stack([u.ravel(), v.ravel()], axis=1)
     p = 1.0 / (1.0 + np.exp(-logits(params, grid))).reshape(u.shape)
@@ -91,14 +87,8 @@ def plot(params, x, y, history, path: Path) -> None:
     left.contour(u, v, p, levels=[0.5], colors="k")
     left.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu", edgecolors="k", s=18)
     left.set_title(f"decision boundary (accuracy {accuracy(params, x, y):.1%})")
-    right.plot(history)
-    right.set_yscale("log")
-    right.set_xlabel("gradient descent step")
-    right.set_ylabel("logistic loss")
-    right.set_title("training loss")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    print(f"saved {path}")
+    error_curve(right, history, "gradient descent step", "logistic loss", "training loss")
+    save(figure, path)
 
 
 def main() -> None:
