@@ -195,11 +195,13 @@ def _derivative_tree(
         )
         if tree is None:
             raise UnsupportedSyntaxError(
-                f"unsupported construct: a second derivative of `{fn.__name__}`, which calls "
-                "its own helper functions or user-defined rules (not supported yet)",
+                f"unsupported construct: flat gradient code (for second derivatives, or "
+                f"`export --mode gradient`) of `{fn.__name__}`, which calls its own helper "
+                "functions or user-defined rules (not supported yet)",
                 filename=ssa.filename,
                 line=ssa.first_line,
-                hint="inline the helpers into the function for Hessians",
+                hint="inline the helpers into the function for Hessians; export with "
+                "--mode value_and_gradient",
             )
     elif mode in ("forward", "vector"):
         tree = tangent_function(

@@ -250,3 +250,10 @@ def test_help_shows_examples(capsys):
     out, _ = capsys.readouterr()
     assert "s2s-ad check samples/teaching.py:f --args 2.0 5.0" in out
     assert "s2s-ad export" in out
+
+
+def test_export_of_flat_gradient_code_through_a_helper_points_to_the_other_mode(capsys):
+    code, out, err = run(capsys, "export", f"{ROOT / 'samples' / 'train_mlp.py'}:loss", "--mode",
+                         "gradient")  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "calls its own helper functions" in err and "--mode value_and_gradient" in err
