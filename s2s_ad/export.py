@@ -211,12 +211,10 @@ def _numpy_name(obj: object) -> str | None:
 
 def _literal(name: str, value: object) -> str:
     """Source that makes `value` again: numbers, strings, tuples, lists, small arrays."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"  # repr gives nan / inf, which are not names
     if value is None or isinstance(value, (bool, int, float, complex, str)):
-        return (
-            repr(value)
-            if not isinstance(value, float) or math.isfinite(value)
-            else (f"float({str(value)!r})")
-        )
+        return repr(value)
     if isinstance(value, np.generic):
         return f"np.{value.dtype.name}({_literal(name, value.item())})"
     if isinstance(value, (tuple, list)):

@@ -197,12 +197,10 @@ sys.meta_path.insert(0, NoS2SAD())
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 import exported
-rng = np.random.default_rng(0)
-params = (rng.normal(size=(2, 4)), np.zeros(4), rng.normal(size=(4, 4)), np.zeros(4),
-          rng.normal(size=(4, 1)), np.zeros(1))
-x, y = rng.normal(size=(6, 2)), np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
-value, grads = exported.loss_value_and_grad(params, x, y)
-np.save(sys.argv[2], np.concatenate([[value], *[g.ravel() for g in grads]]))
+inputs = np.load(sys.argv[2])
+params = tuple(inputs[f"p{k}"] for k in range(6))
+value, grads = exported.loss_value_and_grad(params, inputs["x"], inputs["y"])
+np.save(sys.argv[3], np.concatenate([[value], *[g.ravel() for g in grads]]))
 """
 
 
@@ -220,14 +218,17 @@ def test_export_writes_a_module_that_runs_without_s2s_ad(capsys, tmp_path):
     code, out, err = run(capsys, "export", f"{ROOT / 'samples' / 'train_mlp.py'}:loss", "-o",
                          str(target))  # fmt: skip
     assert (code, out) == (0, f"wrote {target}\n"), err
-    result = tmp_path / "result.npy"
-    subprocess.run(
-        [sys.executable, "-c", RUN_EXPORTED, str(tmp_path), str(result)], check=True, cwd=tmp_path
-    )
     rng = np.random.default_rng(0)
     params = (rng.normal(size=(2, 4)), np.zeros(4), rng.normal(size=(4, 4)), np.zeros(4),
               rng.normal(size=(4, 1)), np.zeros(1))  # fmt: skip
     x, y = rng.normal(size=(6, 2)), np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    inputs, result = tmp_path / "inputs.npz", tmp_path / "result.npy"
+    np.savez(inputs, x=x, y=y, **{f"p{k}": p for k, p in enumerate(params)})
+    subprocess.run(
+        [sys.executable, "-c", RUN_EXPORTED, str(tmp_path), str(inputs), str(result)],
+        check=True,
+        cwd=tmp_path,
+    )
     value, grads = ad.value_and_grad(train_mlp.loss)(params, x, y)
     expected = np.concatenate([[value], *[g.ravel() for g in grads]])
     np.testing.assert_allclose(np.load(result), expected, rtol=1e-13)
