@@ -32,6 +32,7 @@ from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.ir import Function
 from .ssa.jumps import eliminate_jumps
+from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
@@ -108,11 +109,13 @@ def forget_all() -> None:
 
 
 def to_ssa(fn: types.FunctionType, scope: Scope | None = None) -> Function:
-    """Stages up to the intermediate form: parse, validate, desugar, returns, jumps, lower,
-    verify, common subexpressions. `scope` records the free names the lowering resolved."""
+    """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
+    jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
+    resolved."""
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
-    tree = eliminate_jumps(eliminate_returns(desugar(parsed.node), parsed.filename))
+    tree = eliminate_loop_else(desugar(parsed.node))
+    tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
     scope = scope or Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
     verify(ssa)

@@ -31,14 +31,6 @@ def uses_with(x):
     return y
 
 
-def for_else(x):
-    for _ in range(3):  # <- error
-        x = x * 2.0
-    else:
-        x = x + 1.0
-    return x
-
-
 def element_of_argument(x):
     x[0] = 1.0  # <- error
     return np.sum(x)
@@ -285,7 +277,6 @@ def formatted(x):
 CASES = [
     (uses_try, UnsupportedSyntaxError, "`try`"),
     (uses_with, UnsupportedSyntaxError, "`with`"),
-    (for_else, UnsupportedSyntaxError, "`for … else`"),
     (element_of_argument, UnsupportedSyntaxError, "in-place update of the argument `x`"),
     (
         element_through_alias,

@@ -3,7 +3,9 @@
 Before: a desugared `FunctionDef` whose loops may contain `break` and `continue`.
 After: none; a `continue` sets a flag that skips the rest of the iteration, a `break` also
 sets a flag that ends the loop: a `while` loop tests it, a `for i in range(...)` loop becomes
-a counted `while` loop, other `for` loops run their remaining iterations as no-ops.
+a counted `while` loop, other `for` loops run their remaining iterations as no-ops (their
+target is a fresh name, copied to the user's only while not stopped, so that after a `break`
+the user's name keeps the element it broke at).
 
 >>> import gast
 >>> src = '''
@@ -105,8 +107,19 @@ class _Rewriter:
         counted = self.counted(loop, stop, body)
         if counted is not None:
             return [*before, *counted]
-        loop.body = [nodes.if_(_not(stop), body, loop)]
+        loop.body = [nodes.if_(_not(stop), [*self.bind_target(loop), *body], loop)]
         return [*before, loop]
+
+    def bind_target(self, loop: gast.For) -> list[gast.stmt]:
+        """Iterations after a `break` are no-ops, so they must not rebind the loop's names
+        either: the loop binds fresh names, copied to the user's names when not stopped."""
+        copies = []
+        for node in gast.walk(loop.target):
+            if isinstance(node, gast.Name):
+                fresh = self.namer.fresh("_" + node.id.lstrip("_"))
+                copies.append(nodes.assign(node.id, nodes.name(fresh), loop))
+                node.id = fresh
+        return copies
 
     def jumping(self, stmts: list[gast.stmt], stop: str | None, skip: str) -> list[gast.stmt]:
         """`stmts` with jumps turned into flags and what follows a jump guarded by `skip`."""

@@ -45,17 +45,18 @@ class LoopIteration:
         `for i in range(n)` iterates as written; `for v in xs`, `enumerate(xs)` and
         `zip(xs, ys)` iterate over an index, so reverse mode knows where each element went.
         """
-        if stmt.orelse:
-            raise self._unsupported("`for … else`", hint="set a flag in the loop instead")
         target = stmt.target
         callee = self._loop_callee(it)
         if callee is builtins.range and isinstance(target, gast.Name):
             return self._expr(it), target.id, []
-        if callee is builtins.enumerate and tuple_of_names(target, 2) and len(it.args) == 1:
-            index, name = (e.id for e in target.elts)
-            seq = self._atom(it.args[0])
-            return self._range_over([seq]), index, [(name, self._element(seq))]
-        if callee is builtins.zip and tuple_of_names(target, len(it.args)):
+        if callee is builtins.enumerate:
+            return self._enumerated(it, target)
+        if callee is builtins.zip:
+            if it.keywords or not tuple_of_names(target, len(it.args)):
+                raise self._unsupported(
+                    "this form of loop over `zip`",
+                    hint="name each element: `for a, b in zip(xs, ys)`, without keywords",
+                )
             seqs = [self._atom(a) for a in it.args]
             pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, seqs, strict=True)]
             return self._range_over(seqs), self.namer.fresh("_i"), pairs
@@ -79,6 +80,25 @@ class LoopIteration:
             "this form of `for` loop",
             hint="loop over range(...), an array, enumerate(xs) or zip(xs, ys)",
         )
+
+    def _enumerated(self, it: gast.Call, target: gast.expr):
+        """`for i, v in enumerate(xs, start)`: an index of its own, `i = start + index`."""
+        args = [*it.args, *(k.value for k in it.keywords if k.arg == "start")]
+        others = [k.arg for k in it.keywords if k.arg != "start"]
+        if not tuple_of_names(target, 2) or not 1 <= len(args) <= 2 or others:
+            raise self._unsupported(
+                "this form of loop over `enumerate`",
+                hint="name the index and the element: `for i, v in enumerate(xs)` or "
+                "`enumerate(xs, start)`",
+            )
+        index, name = (e.id for e in target.elts)
+        seq = self._atom(args[0])
+        elements = [(name, self._element(seq))]
+        if len(args) == 1:
+            return self._range_over([seq]), index, elements
+        start = self._atom(args[1])
+        counted = (index, lambda k: Prim(operator.add, (start, k)))
+        return self._range_over([seq]), self.namer.fresh("_i"), [counted, *elements]
 
     def _loop_callee(self, it: gast.expr) -> object:
         if isinstance(it, gast.Call) and not self._is_local_chain(it.func):

@@ -37,6 +37,7 @@ def f(x, n):
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 
 import gast
 
@@ -343,9 +344,15 @@ class _Lowering(LoopIteration, ExprLowering):
         self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
 
     def _for(self, stmt: gast.For) -> None:
+        self._no_else(stmt)
         it, checkpoint = self._checkpointed(stmt.iter)
         iterable, target, elements = self._loop_iteration(stmt, it)
-        carried = self._enter_loop(stmt)
+        if self._live_outside(target, stmt):
+            # Read after the loop: bound in the body from a loop index of its own, so that
+            # an empty loop leaves the value it had before, as in Python.
+            elements = [(target, lambda index: index), *elements]
+            target = f"_{target}"
+        carried = self._enter_loop(stmt, [name for name, _ in elements])
         body: list[Stmt] = []
         target_name = self.namer.version(target)
         self.env[target] = Var(target_name)
@@ -360,6 +367,7 @@ class _Lowering(LoopIteration, ExprLowering):
         self._exit_loop(stmt, carried, [target] + [name for name, _ in elements])
 
     def _while(self, stmt: gast.While) -> None:
+        self._no_else(stmt)
         carried = self._enter_loop(stmt)
         test = self.namer.temp()
         self.emit(Assign(test, self._expr(stmt.test), stmt.lineno))
@@ -373,13 +381,31 @@ class _Lowering(LoopIteration, ExprLowering):
         self.emit(While(test, body, (*carried.values(), test), stmt.lineno))
         self._exit_loop(stmt, carried, [])
 
-    def _enter_loop(self, stmt: gast.stmt) -> dict[str, str]:
-        """Give each variable the loop carries a header version, assigned before the loop."""
+    def _no_else(self, stmt: gast.For | gast.While) -> None:
+        if stmt.orelse:  # `loop_else.py` rewrites every `else` clause before the lowering
+            raise self._unsupported("a loop's `else` clause", hint="set a flag in the loop")
+
+    def _enter_loop(self, stmt: gast.stmt, targets: Sequence[str] = ()) -> dict[str, str]:
+        """Give each variable the loop carries a header version, assigned before the loop.
+
+        `targets`: the names a `for` loop binds at the top of each iteration. A name unbound
+        before the loop that an iteration may leave unassigned (under an `if`, or in the
+        no-op iterations after a `break`) starts as None, as a name bound on one branch only
+        does (`_if`), so that it keeps its last value across such iterations.
+        """
         carried: dict[str, str] = {}
-        for name in sorted(stored_names(stmt.body)):
+        always = {*targets, *_assigned_first(stmt.body)}
+        for name in sorted(stored_names(stmt.body) | set(targets)):
             bound = self.env.get(name)
-            if bound is None or not self._carried(name, stmt):
+            if name in targets:
+                if not self._live_outside(name, stmt):
+                    continue
+            elif not self._carried(name, stmt):
                 continue
+            if bound is None:
+                if name in always:
+                    continue  # bound by every iteration before any read
+                bound = Const(None)
             self._require_atom(bound, name)
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
@@ -445,3 +471,14 @@ class _Lowering(LoopIteration, ExprLowering):
                 f"the tuple `{name}` reassigned in a branch or loop",
                 hint="unpack it into separate names first",
             )
+
+
+def _assigned_first(body: list[gast.stmt]) -> set[str]:
+    """Names every iteration of a loop with this body assigns at its top level."""
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, gast.Assign):
+            names |= stored_names([stmt]) - {
+                t.value.id for t in stmt.targets if isinstance(t, gast.Subscript)
+            }
+    return names
