@@ -333,6 +333,8 @@ class _Reverse:
         body = self.block(stmt.body, in_loop=True)
         body += self.adjoints.settle(live)
         self.adjoints.release(fixed_here)
+        for var in inside - set(stmt.carried):  # unbound before the loop: no adjoint there
+            self.adjoints.reset(var)
         self.ends[id(stmt)] = ends
         if not any(isinstance(s, Assign) and s.target in self.active for s in walk(stmt.body)):
             return []
@@ -377,11 +379,13 @@ class _Reverse:
         live |= {v for v in inside if v in self.adjoints.names}
         for s in walk(stmt.body):
             if isinstance(s, Assign) and s.target in self.active:
-                live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
-                # `a = t[k]`: the adjoint of item k of `t` lives on
+                # `a = t[k]`: the adjoint of item k of `t` lives on, not one of `t` whole
                 item = None if id(s) in self.calls else self.item_of(s)
-                if item is not None and primal(item).value.id not in inside:
-                    live.add(item)
+                if item is not None:
+                    if primal(item).value.id not in inside:
+                        live.add(item)
+                    continue
+                live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
         return sorted(live)
 
     def assigned_in(self, block: list) -> set[str]:
@@ -487,12 +491,36 @@ def _item(value: ast.expr, index: object) -> ast.expr:
 
 
 def _saved(code: list[ast.stmt], candidates: set[str]) -> list[str]:
-    """Names the reverse `code` reads before assigning them, among `candidates`."""
-    loads, stores = set(), set()
-    for node in ast.walk(ast.Module(body=code, type_ignores=[])):
-        if isinstance(node, ast.Name):
-            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
-    return sorted((loads - stores) & candidates)
+    """Names the reverse `code` may read before assigning them, among `candidates`: in
+    execution order, a name assigned in one branch only is not assigned after the branch."""
+    return sorted(_read_first(code, set()) & candidates)
+
+
+def _read_first(code: list[ast.stmt], assigned: set[str]) -> set[str]:
+    """Names `code` may read before assigning them; adds what it surely assigns to
+    `assigned`."""
+    read: set[str] = set()
+    for stmt in code:
+        if isinstance(stmt, ast.If):
+            read |= _names(stmt.test, ast.Load) - assigned
+            then, otherwise = set(assigned), set(assigned)
+            read |= _read_first(stmt.body, then) | _read_first(stmt.orelse, otherwise)
+            assigned |= then & otherwise
+        elif isinstance(stmt, (ast.For, ast.While)):
+            head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
+            read |= _names(head, ast.Load) - assigned
+            inner = assigned | (
+                _names(stmt.target, ast.Store) if isinstance(stmt, ast.For) else set()
+            )
+            read |= _read_first(stmt.body, inner)  # what it assigns may not run at all
+        else:
+            read |= _names(stmt, ast.Load) - assigned
+            assigned |= _names(stmt, ast.Store)
+    return read
+
+
+def _names(node: ast.AST, ctx: type) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
 
 
 def _tuple(names: list[str]) -> ast.expr:

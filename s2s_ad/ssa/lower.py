@@ -421,10 +421,21 @@ class _Lowering(LoopIteration, ExprLowering):
 
     def _copy_back(self, carried: dict[str, str]) -> None:
         for name, header in carried.items():
-            if self.env[name] != Var(header):
-                self._require_atom(self.env[name], name)
-                self.emit(Assign(header, self.env[name], self.line))
+            value = self.env[name]
+            if value != Var(header):
+                self._require_atom(value, name)
+                self.emit(Assign(header, value, self.line))
+                if not isinstance(value, Var) or self.copy_of.get(value.name) != header:
+                    self._rebound(header)
             self.env[name] = Var(header)
+
+    def _rebound(self, header: str) -> None:
+        """`header` now holds another object: the names that were copies of it (`b = a`
+        earlier in the iteration) keep the old one, shared among them only."""
+        old = f"{header}#{len(self.copy_of)}"  # not a name: no variable has this root
+        for name, root in self.copy_of.items():
+            if root == header:
+                self.copy_of[name] = old
 
     def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
         """After the loop, a variable read later gets an exit copy of its last version."""

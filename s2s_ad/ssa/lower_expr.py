@@ -16,6 +16,7 @@ from .. import runtime
 from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
+from ..rules.registry import lookup
 from .ir import (
     ATTRIBUTE,
     LIST,
@@ -299,9 +300,9 @@ class ExprLowering:
         return Prim(operator.getitem, (value, self._index(node.slice)))
 
     def _static_tuple_item(self, atoms: tuple[Atom, ...], index: gast.expr, name: str) -> Atom:
-        literal = isinstance(index, gast.Constant) and isinstance(index.value, int)
-        if literal and -len(atoms) <= index.value < len(atoms):
-            return atoms[index.value]
+        position = _int_literal(index)
+        if position is not None and -len(atoms) <= position < len(atoms):
+            return atoms[position]
         raise self._unsupported(
             f"indexing the tuple `{name}` with anything but an integer literal in range",
             hint="unpack the tuple into names",
@@ -374,7 +375,12 @@ class ExprLowering:
         blocks: list[list[Stmt]] = [[], []]
         for block, make in zip(blocks, (then, otherwise), strict=True):
             with self.in_block(block):
-                self.emit(Assign(result, make(), self.line))
+                value = make()
+                if isinstance(value, Prim) and lookup(value.fn) is None:
+                    # a call with no rule gets a name of its own: when no derivative flows
+                    # into it, it needs none, though the other branch makes `result` active
+                    value = self._atom_of(value)
+                self.emit(Assign(result, value, self.line))
         self.emit(If(test, blocks[0], blocks[1], self.line))
         return Var(result)
 
@@ -407,3 +413,14 @@ class _Block:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float, complex)) and not isinstance(value, bool)
+
+
+def _int_literal(node: gast.expr) -> int | None:
+    """The value of an integer literal, `-1` included (a negated constant in the tree)."""
+    sign = 1
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        sign = -1 if isinstance(node.op, gast.USub) else 1
+        node = node.operand
+    if isinstance(node, gast.Constant) and isinstance(node.value, int):
+        return sign * node.value
+    return None
