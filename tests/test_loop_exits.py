@@ -406,6 +406,21 @@ def rebound_in_loop(x):
     return np.sum(a * a) + np.sum(b * a)
 
 
+WEIGHTS = {0: 2.0, 1: 3.0, 5: 1.0}
+SCALES = {3.0}
+
+
+def over_dict_and_set(x, v):
+    s = 0.0
+    for k in WEIGHTS:  # the keys, as in Python, not WEIGHTS[0], WEIGHTS[1], ...
+        s = s + k * x
+    for a, c in zip(v, SCALES):
+        s = s + a * c * x
+    for i, k in enumerate(WEIGHTS, 1):
+        s = s + i * k * x
+    return s
+
+
 V4 = np.array([0.5, 1.0, 2.0, -1.0])
 VS = np.array([0.1, 0.3, 0.9, 0.2, 0.7, 0.4])
 W6 = np.array([1.5, -0.5, 0.8, 1.1, -1.2, 0.6])
@@ -449,6 +464,7 @@ CASES = [
     (passive_branch, (1.3,)),
     (passive_branch, (-1.3,)),
     (rebound_in_loop, (np.array([0.3, -0.4]),)),
+    (over_dict_and_set, (1.3, V4)),
 ]
 
 test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)

@@ -353,6 +353,7 @@ def shape_rows() -> None:
 
 def joining_rows() -> None:
     row("rt.append", "np.sum(np.array([x, y * 2.0, x * y]) ** 2)", 1.3, 0.4)
+    row("rt.sequence", "np.sum(rt.sequence(x) * y) + rt.sequence([x, y])[1][0]", ROW, ROW)
     row("np.array", "np.sum(np.array([x, y]) * np.array(x))", ROW, ROW)
     row("np.asarray", "np.sum(np.asarray([x, y]) ** 2) + np.sum(np.asarray(x))", ROW, ROW)
     row("np.stack", "np.sum(np.stack([x, y * y]) ** 2)", ROW, ROW)

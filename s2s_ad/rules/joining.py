@@ -84,6 +84,8 @@ register(
         ("d[:-1]", "rt.unbroadcast(d[-1], v)"),
     ),
 )
+# What a loop iterates over: the sequence itself when a derivative can flow through it.
+register(runtime.sequence, Rule("rt.sequence", ("x",), (SAME_CALL,), ("d",)))
 register(
     builtins.sum,
     Rule("sum", ("x",), (SAME_CALL,), ("rt.sum_vjp(d, x)",), keywords=(("start", 0),)),

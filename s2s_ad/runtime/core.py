@@ -228,6 +228,15 @@ def make_list(*items):
     return list(items)
 
 
+def sequence(xs):
+    """What `for x in xs` iterates over, made indexable (loops iterate by index): `xs`
+    itself when it is a sequence or an array, else its items in a list (a dict's keys, a
+    set, an iterator)."""
+    if isinstance(xs, (list, tuple, range, str)) or hasattr(xs, "shape"):
+        return xs
+    return list(xs)
+
+
 def append(xs, v):
     """`xs.append(v)` as a new list (the SSA form keeps every version of `xs`)."""
     return type(xs)([*xs, v]) if isinstance(xs, Derivatives) else [*xs, v]

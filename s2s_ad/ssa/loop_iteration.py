@@ -15,6 +15,7 @@ import operator
 
 import gast
 
+from .. import runtime
 from ..custom import checkpoint
 from .ir import Atom, Const, Index, Prim
 from .names import tuple_of_names
@@ -57,7 +58,7 @@ class LoopIteration:
                     "this form of loop over `zip`",
                     hint="name each element: `for a, b in zip(xs, ys)`, without keywords",
                 )
-            seqs = [self._atom(a) for a in it.args]
+            seqs = [self._sequence(a) for a in it.args]
             pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, seqs, strict=True)]
             return self._range_over(seqs), self.namer.fresh("_i"), pairs
         if callee is builtins.reversed and len(it.args) == 1:  # a tape, replayed backwards
@@ -70,7 +71,7 @@ class LoopIteration:
         if isinstance(target, gast.Name) or (
             isinstance(target, gast.Tuple) and tuple_of_names(target, len(target.elts))
         ):
-            seq = self._atom(it)
+            seq = self._sequence(it)
             return (
                 self._range_over([seq]),
                 self.namer.fresh("_i"),
@@ -92,13 +93,19 @@ class LoopIteration:
                 "`enumerate(xs, start)`",
             )
         index, name = (e.id for e in target.elts)
-        seq = self._atom(args[0])
+        seq = self._sequence(args[0])
         elements = [(name, self._element(seq))]
         if len(args) == 1:
             return self._range_over([seq]), index, elements
         start = self._atom(args[1])
         counted = (index, lambda k: Prim(operator.add, (start, k)))
         return self._range_over([seq]), self.namer.fresh("_i"), [counted, *elements]
+
+    def _sequence(self, node: gast.expr) -> Atom:
+        """What the loop indexes: `node`'s value, or its items in a list when it is not a
+        sequence (`rt.sequence`): a dict iterates over its keys, not `d[0], d[1], …`."""
+        seq = self._atom(node)
+        return self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
 
     def _loop_callee(self, it: gast.expr) -> object:
         if isinstance(it, gast.Call) and not self._is_local_chain(it.func):
