@@ -421,6 +421,42 @@ def over_dict_and_set(x, v):
     return s
 
 
+def checkpointed_break(x, v):
+    for k in ad.checkpoint(range(6)):
+        x = np.sin(x) + v[k]
+        if k >= 3:
+            break
+    else:
+        x = x * 10.0
+    return x * k
+
+
+def reversed_break(x, v):
+    for e in reversed(v):
+        x = x * e
+        if e > 0.8:
+            break
+    return x + e
+
+
+def rows_break(m, x):
+    for row in m:
+        x = x + np.sum(row)
+        if np.sum(row) > 0.0:
+            break
+    return x * np.sum(row * row)
+
+
+def pairs_break(v):
+    s = 0.0
+    pairs = [(v[0], v[1]), (v[2], v[3])]
+    for a, b in pairs:
+        if a > 2.0:
+            break
+        s = s + a * b
+    return s + a * b
+
+
 V4 = np.array([0.5, 1.0, 2.0, -1.0])
 VS = np.array([0.1, 0.3, 0.9, 0.2, 0.7, 0.4])
 W6 = np.array([1.5, -0.5, 0.8, 1.1, -1.2, 0.6])
@@ -465,6 +501,10 @@ CASES = [
     (passive_branch, (-1.3,)),
     (rebound_in_loop, (np.array([0.3, -0.4]),)),
     (over_dict_and_set, (1.3, V4)),
+    (checkpointed_break, (0.3, VS)),
+    (reversed_break, (0.3, VS)),
+    (rows_break, (np.array([[-1.0, 0.2], [0.5, 0.1], [1.0, 2.0]]), 0.3)),
+    (pairs_break, (V4 + 1.2,)),
 ]
 
 test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
