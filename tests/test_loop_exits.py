@@ -418,6 +418,8 @@ def over_dict_and_set(x, v):
         s = s + a * c * x
     for i, k in enumerate(WEIGHTS, 1):
         s = s + i * k * x
+    for k in reversed(WEIGHTS):
+        s = s * 0.5 + k * x
     return s
 
 

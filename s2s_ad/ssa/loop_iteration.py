@@ -2,7 +2,9 @@
 
 `for i in range(n)` iterates as written; `for v in xs`, `enumerate(xs)`, `zip(xs, ys)` and
 `reversed(xs)` (the tapes of generated derivative code) iterate over an index, so reverse
-mode knows where each element went; a tuple target unpacks each element.
+mode knows where each element went; a tuple target unpacks each element. What is not a
+sequence (a dict, a set, an iterator) is listed first (`rt.sequence`), so the loop sees the
+items Python's iteration gives.
 
 Before: `for a, b in reversed(tape):`. After: `for _i in range(len(tape)):` with
 `_item = tape[len(tape) - 1 - _i]; a = _item[0]; b = _item[1]` at the top of the body.
@@ -62,7 +64,9 @@ class LoopIteration:
             pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, seqs, strict=True)]
             return self._range_over(seqs), self.namer.fresh("_i"), pairs
         if callee is builtins.reversed and len(it.args) == 1:  # a tape, replayed backwards
-            seq = self._atom(it.args[0])
+            arg = it.args[0]
+            local = isinstance(arg, gast.Name) and arg.id in self.locals  # a list or array
+            seq = self._atom(arg) if local else self._sequence(arg)
             return (
                 self._range_over([seq]),
                 self.namer.fresh("_i"),
