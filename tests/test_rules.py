@@ -444,6 +444,9 @@ def runtime_rows() -> None:
     row("rt.mT", "np.sum(rt.mT(x) * y)", POS, UNIT.T)
     row("rt.centered", "np.sum(rt.centered(x, 1) ** 3) + np.sum(rt.centered(x) * y)", POS, UNIT)
     row("rt.xlogy", "np.sum(rt.xlogy(x, y))", POS, ROW)
+    row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) * y)", ROW, POS)
+    row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) ** 2)", 1.3, COL)
+    row("rt.broadcast_directions", "np.sum(rt.broadcast_directions(x, y) * w)", COL, ROW, POS)
 
 
 def nondiff_rows() -> None:

@@ -77,6 +77,16 @@ moves_g("unstack", "np.array(d)", (("x", None),), ("x",))
 moves_g("cumsum_vjp", "np.cumsum(d, axis)", (("x", None), ("axis", None)), ("x",))
 moves_g("cast_like", "rt.cast_like(d, g, dtype)", (("x", None), ("dtype", None)), ("x",))
 
+# the forward mode's broadcast of a tangent to its result's shape: the adjoint sums back
+moves_g(
+    "broadcast_tangent",
+    "rt.unbroadcast(d, g)",
+    (("like", None),),
+    ("like",),
+    batched="rt.broadcast_directions(d, like)",
+)
+moves_g("broadcast_directions", "rt.unbroadcast(d, g)", (("like", None),), ("like",))
+
 # products: matmul_vjp_left(g, a, b) = g @ bᵀ is the transpose of a ↦ a @ b, and bilinear
 # in (g, b); matmul_vjp_right(g, a, b) = aᵀ @ g likewise in (g, a).
 register(

@@ -127,6 +127,15 @@ def unbroadcast(g, like):
     return np.reshape(summed, shape)
 
 
+def broadcast_tangent(t, like):
+    """The tangent `t` of an elementwise result `like`, in its shape: where a passive operand
+    broadcast the primal (`data - mu` with `mu` a float), the tangent repeats as well."""
+    if isinstance(like, (float, list, tuple, dict)):  # a float's tangent is a scalar already
+        return t
+    shape = np.shape(like)
+    return t if np.shape(t) == shape else np.broadcast_to(t, shape)
+
+
 def unreduce(g, like, axis, keepdims):
     """Broadcast the cotangent of a reduction over `axis` back to the shape of `like`."""
     shape = np.shape(like)
