@@ -14,7 +14,7 @@ from ..codegen import build
 from ..errors import UnknownCalleeError
 from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
-from ..ssa.ir import Assign, Atom, Const, Function, Prim, Var
+from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
 
 Refer = Callable[[object, str], str]
 SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
@@ -262,6 +262,8 @@ def contributions(
         active_copy = isinstance(value, Var) and value.name in active
         return [(value, build.name(incoming(value)))] if active_copy else []
     rule, site = rule_for(fn, stmt)
+    if value.fn is operator.getitem:
+        _check_indexed_object(fn, stmt, active)
     if fn.shapes:
         site = replace(site, shapes=_site_shapes(site, stmt.target, fn.shapes))
     found = []
@@ -295,6 +297,30 @@ def contributions(
         doubled = ast.BinOp(left=build.constant(2.0), op=ast.Mult(), right=found[0][1])
         return [(found[0][0], doubled)]
     return found
+
+
+def _check_indexed_object(fn: Function, stmt: Assign, active: set[str]) -> None:
+    """Refuse a differentiated value in the index of an object that is not an array or a
+    container (`np.s_[x]`, `np.mgrid[0:x]`, your own `__getitem__`): what it returns may
+    depend on the value, and no derivative would flow through the index."""
+    base, index = stmt.value.args
+    if not isinstance(base, Free) or _is_container(base.value):
+        return
+    if any(isinstance(a, Var) and a.name in active for a in index.atoms()):
+        raise UnknownCalleeError(
+            f"`{base.source}[...]` is indexed with a value that depends on the differentiated "
+            "input; no derivative flows through an index",
+            filename=fn.filename,
+            line=stmt.line,
+            hint="build the value with a function that has a rule (np.concatenate, np.stack, "
+            "np.linspace of constants, …), or wrap it in s2s_ad.stop_gradient",
+        )
+
+
+def _is_container(value: object) -> bool:
+    """An array (of any library), list, tuple, dict or string: indexing reads elements."""
+    kinds = (list, tuple, dict, str, np.generic)
+    return isinstance(value, kinds) or hasattr(type(value), "__array_function__")
 
 
 def _no_derivative(fn: Function, stmt: Assign, rule: Rule, slot: str) -> UnknownCalleeError:

@@ -87,6 +87,11 @@ moves_g(
 )
 moves_g("broadcast_directions", "rt.unbroadcast(d, g)", (("like", None),), ("like",))
 
+# np.r_/np.c_: the tangent joins the items' tangents; the adjoint cuts them back apart
+CONCAT = (("maker", None), ("items", None))
+moves_g("index_concat_jvp", "rt.index_concat_vjp(d, maker, items)", CONCAT, ("maker", "items"))
+moves_g("index_concat_vjp", "rt.index_concat_jvp(d, maker, items)", CONCAT, ("maker", "items"))
+
 # products: matmul_vjp_left(g, a, b) = g @ bᵀ is the transpose of a ↦ a @ b, and bilinear
 # in (g, b); matmul_vjp_right(g, a, b) = aᵀ @ g likewise in (g, a).
 register(

@@ -73,6 +73,19 @@ register(
         positional=("shape", "fill_value", "dtype"),
     ),
 )
+# `np.r_[a, b]` / `np.c_[a, b]`, lowered to `rt.index_concat(np.r_, [a, b])`
+register(
+    runtime.index_concat,
+    Rule(
+        "rt.index_concat",
+        ("items",),
+        ("rt.index_concat_jvp(d, maker, items)",),
+        ("rt.index_concat_vjp(d, maker, items)",),
+        keywords=(("maker", REQUIRED),),
+        positional=("maker", "items"),
+        selectors=("maker",),
+    ),
+)
 # A tuple display of computed values is `tuple()` of a list: the same derivatives.
 register(builtins.tuple, Rule("tuple", ("x",), (SAME_CALL,), ("d",)))
 # Lists: built by appending, read by np.array / np.stack / sum and indexing.
