@@ -445,6 +445,8 @@ def runtime_rows() -> None:
     row("rt.centered", "np.sum(rt.centered(x, 1) ** 3) + np.sum(rt.centered(x) * y)", POS, UNIT)
     row("rt.xlogy", "np.sum(rt.xlogy(x, y))", POS, ROW)
     row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) * y)", ROW, POS)
+    row("rt.inverse_or_zero", "np.sum(rt.inverse_or_zero(x) * y)", POS, UNIT)
+    row("rt.inverse_or_zero", "rt.inverse_or_zero(x) * 2.0", 1.3)
     row("rt.index_concat", "np.sum(rt.index_concat(np.r_, [x, 2.0, y]) ** 2)", ROW, COL[:, 0])
     row("rt.index_concat", "np.sum(rt.index_concat(np.c_, [x, y]) * w)", ROW[:3], COL, POS[:, :2])
     row("rt.index_concat_jvp", "np.sum(rt.index_concat_jvp([x, y], np.c_, [y, x]) ** 2)", COL, COL)

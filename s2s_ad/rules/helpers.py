@@ -9,12 +9,15 @@ pick positions (`rt.zeros_like`, `rt.extremum_share`, `rt.count`) carry no deriv
 from __future__ import annotations
 
 from .. import runtime as rt
-from .registry import SAME_CALL, Rule, nondifferentiable, registrar
+from .registry import SAME_CALL, Rule, elementwise, nondifferentiable, registrar
 
 register = registrar("runtime")
 
 for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.roll_back, rt.size):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
+
+# inverse_or_zero(x) = 1 / x (0 at 0): -1 / x² = -ans², and 0 at 0
+register(rt.inverse_or_zero, elementwise("rt.inverse_or_zero", ("x",), "-d * (ans * ans)"))
 
 # full_like(x, value): linear in the value, `x` only gives the shape
 register(
