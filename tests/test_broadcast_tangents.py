@@ -299,3 +299,21 @@ def test_scalar_code_unchanged():
 
     for mode in ("forward", "vector"):
         assert "broadcast" not in ad.derivative_source(f, mode=mode)
+
+
+def written_into_integers(s, x):
+    buf = np.zeros(3, dtype=int)
+    buf[0] = s
+    out = np.zeros(3)
+    out[1:] = x[:2]
+    return np.sum(buf * x) + np.sum(out * out)
+
+
+def test_write_into_an_integer_array_has_no_derivative():
+    """`buf[0] = s` into an integer array rounds `s`: no derivative flows through it."""
+    x = np.array([0.5, -1.5, 2.0])
+    for mode in ("reverse", "forward"):
+        ds, dx = ad.grad(written_into_integers, wrt=(0, 1), mode=mode)(2.7, x)
+        assert ds == 0.0
+        np.testing.assert_allclose(dx, [2.0 + 2 * 0.5, 2 * -1.5, 0.0])
+    check_grads(written_into_integers, (2.7, x))

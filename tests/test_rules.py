@@ -429,9 +429,24 @@ def runtime_rows() -> None:
     row("rt.unreduce", "np.sum(rt.unreduce(x, y, (0, 1), True) * y)", COL[:1, :1], POS)
     row("rt.getitem_vjp", "np.sum(rt.getitem_vjp(x, y, (slice(1, 3), 0)) * y)", ROW[:2], POS)
     row("rt.getitem_vjp", "np.sum(rt.getitem_vjp(x, y, ([0, 0, 2],)) * y)", POS[:3], POS)
-    row("rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, (1,)) * y)", POS, ROW)
-    row("rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, ([0, 2, 0],)) ** 2)", POS, ROW)
-    row("rt.setitem_value_vjp", "rt.setitem_value_vjp(x, 1.0, (slice(None), 2)) * 2.0", POS)
+    row("rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, (1,), x) * y)", POS, ROW)
+    row(
+        "rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, ([0, 2, 0],), x) ** 2)", POS, ROW
+    )
+    row("rt.setitem_value_vjp", "rt.setitem_value_vjp(x, 1.0, (slice(None), 2), x) * 2.0", POS)
+    row(
+        "rt.setitem_value_vjp",
+        "np.sum(rt.setitem_value_vjp(x, y, 1, np.ones((3, 4), int)))",
+        POS,
+        ROW,
+    )
+    row("rt.setitem_value_jvp", "np.sum(rt.setitem_value_jvp(x, y, (1,)) * y)", ROW, POS)
+    row(
+        "rt.setitem_value_jvp",
+        "np.sum(rt.setitem_value_jvp(x, y, (slice(None), 2)) ** 2)",
+        1.3,
+        POS,
+    )
     row("rt.sum_vjp", "np.sum(np.array(rt.sum_vjp(x, [y, y * 2.0])) * w)", ROW, ROW, POS[:2])
     row("rt.unstack", "np.sum(np.array(rt.unstack(x, [y, y])) ** 2)", POS[:2], ROW)
     row("rt.cumsum_vjp", "np.sum(rt.cumsum_vjp(x, x, 1) * y)", POS, UNIT)

@@ -68,12 +68,19 @@ moves_g(
 # getitem_vjp scatters into zeros: its adjoint reads the same elements
 moves_g("getitem_vjp", "d[index]", (("x", None), ("index", None)), ("x",))
 # setitem_value_vjp reads the written elements (the last writer's where an index repeats):
-# its adjoint writes them back into zeros, the last write winning the same way
+# its adjoint writes them back into zeros, the last write winning the same way;
+# setitem_value_jvp writes them, its adjoint reads them
 moves_g(
     "setitem_value_vjp",
-    "rt.setitem(rt.zeros_like(g), d, index)",
-    (("v", None), ("index", None)),
-    ("v",),
+    "rt.setitem_value_jvp(d, x, index)",
+    (("v", None), ("index", None), ("x", None)),
+    ("v", "x"),
+)
+moves_g(
+    "setitem_value_jvp",
+    "rt.setitem_value_vjp(d, g, index, x)",
+    (("x", None), ("index", None)),
+    ("x",),
 )
 moves_g("sum_vjp", "rt.broadcast_sum(d, g)", (("x", None),), ("x",))
 moves_g("unstack", "np.array(d)", (("x", None),), ("x",))
