@@ -151,3 +151,15 @@ def test_refused_with_a_differentiated_index(fn, mode):
     with pytest.raises(UnknownCalleeError, match=r"test_index_tricks\.py:\d+: `np\.") as info:
         ad.grad(fn, mode=mode)(1.5)
     assert "no derivative flows through an index" in str(info.value)
+
+
+def c_through_a_name(x):
+    joiner = np.c_
+    return np.sum(joiner[x, x])
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_concatenator_through_a_name_is_refused(mode):
+    """`R = np.c_; R[x, x]`: not lowered as a join, so refused rather than a silent zero."""
+    with pytest.raises(UnknownCalleeError, match=r"test_index_tricks\.py:\d+: `np\.c_\[\.\.\.\]`"):
+        ad.grad(c_through_a_name, mode=mode)(X)

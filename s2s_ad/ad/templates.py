@@ -304,16 +304,21 @@ def _check_indexed_object(fn: Function, stmt: Assign, active: set[str]) -> None:
     container (`np.s_[x]`, `np.mgrid[0:x]`, your own `__getitem__`): what it returns may
     depend on the value, and no derivative would flow through the index."""
     base, index = stmt.value.args
-    if not isinstance(base, Free) or _is_container(base.value):
+    if not any(isinstance(a, Var) and a.name in active for a in index.atoms()):
         return
-    if any(isinstance(a, Var) and a.name in active for a in index.atoms()):
+    if isinstance(base, Var):  # `R = np.r_` then `R[x, y]`: follow the copies
+        copies = {s.target: s.value for s in fn.assigns() if isinstance(s.value, (Var, Free))}
+        while isinstance(base, Var) and base.name in copies:
+            base = copies.pop(base.name)
+    if isinstance(base, Free) and not _is_container(base.value):
         raise UnknownCalleeError(
             f"`{base.source}[...]` is indexed with a value that depends on the differentiated "
             "input; no derivative flows through an index",
             filename=fn.filename,
             line=stmt.line,
             hint="build the value with a function that has a rule (np.concatenate, np.stack, "
-            "np.linspace of constants, …), or wrap it in s2s_ad.stop_gradient",
+            "np.linspace of constants, …; `np.r_[a, b]` and `np.c_[a, b]` written as such), "
+            "or wrap it in s2s_ad.stop_gradient",
         )
 
 
