@@ -4,6 +4,8 @@ Before: a verified SSA function and the parameters to differentiate. After: a Py
 `FunctionDef` `f_jvp(params..., x_dot...)` returning `(value, tangent)`, with the user's
 branches and loops kept as they are. A variable assigned in several places (a join or a loop
 header) keeps one tangent name; where its tangent is zero on some path, the zero is made.
+Every tangent has its primal's shape: where a passive operand broadcast an elementwise
+result (`data - mu` with `mu` a float), the tangent is broadcast too (`result_shaped`).
 
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
