@@ -140,7 +140,7 @@ def result_shaped(
         return total
     operands = dict(site.params)
     operands.update((k, a) for k, a in site.keywords.items() if k in rule.selectors)
-    mine = {k for k, a in operands.items() if isinstance(a, Var) and a.name in active}
+    mine = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in active}
     passive = {
         k
         for k, a in operands.items()
