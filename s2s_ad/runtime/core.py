@@ -150,6 +150,8 @@ def broadcast_tangent(t, like):
     broadcast the primal (`data - mu` with `mu` a float), the tangent repeats as well."""
     if isinstance(like, (float, list, tuple, dict)):  # a float's tangent is a scalar already
         return t
+    if type(t) is np.ndarray and type(like) is np.ndarray and t.shape == like.shape:
+        return t  # the common case, quickly
     shape = np.shape(like)
     return t if np.shape(t) == shape else np.broadcast_to(t, shape)
 
