@@ -430,9 +430,24 @@ def runtime_rows() -> None:
     row("rt.unreduce", "np.sum(rt.unreduce(x, y, (0, 1), True) * y)", COL[:1, :1], POS)
     row("rt.getitem_vjp", "np.sum(rt.getitem_vjp(x, y, (slice(1, 3), 0)) * y)", ROW[:2], POS)
     row("rt.getitem_vjp", "np.sum(rt.getitem_vjp(x, y, ([0, 0, 2],)) * y)", POS[:3], POS)
-    row("rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, (1,)) * y)", POS, ROW)
-    row("rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, ([0, 2, 0],)) ** 2)", POS, ROW)
-    row("rt.setitem_value_vjp", "rt.setitem_value_vjp(x, 1.0, (slice(None), 2)) * 2.0", POS)
+    row("rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, (1,), x) * y)", POS, ROW)
+    row(
+        "rt.setitem_value_vjp", "np.sum(rt.setitem_value_vjp(x, y, ([0, 2, 0],), x) ** 2)", POS, ROW
+    )
+    row("rt.setitem_value_vjp", "rt.setitem_value_vjp(x, 1.0, (slice(None), 2), x) * 2.0", POS)
+    row(
+        "rt.setitem_value_vjp",
+        "np.sum(rt.setitem_value_vjp(x, y, 1, np.ones((3, 4), int)))",
+        POS,
+        ROW,
+    )
+    row("rt.setitem_value_jvp", "np.sum(rt.setitem_value_jvp(x, y, (1,)) * y)", ROW, POS)
+    row(
+        "rt.setitem_value_jvp",
+        "np.sum(rt.setitem_value_jvp(x, y, (slice(None), 2)) ** 2)",
+        1.3,
+        POS,
+    )
     row("rt.sum_vjp", "np.sum(np.array(rt.sum_vjp(x, [y, y * 2.0])) * w)", ROW, ROW, POS[:2])
     row("rt.unstack", "np.sum(np.array(rt.unstack(x, [y, y])) ** 2)", POS[:2], ROW)
     row("rt.cumsum_vjp", "np.sum(rt.cumsum_vjp(x, x, 1) * y)", POS, UNIT)
@@ -445,6 +460,21 @@ def runtime_rows() -> None:
     row("rt.mT", "np.sum(rt.mT(x) * y)", POS, UNIT.T)
     row("rt.centered", "np.sum(rt.centered(x, 1) ** 3) + np.sum(rt.centered(x) * y)", POS, UNIT)
     row("rt.xlogy", "np.sum(rt.xlogy(x, y))", POS, ROW)
+    row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) * y)", ROW, POS)
+    row("rt.inverse_or_zero", "np.sum(rt.inverse_or_zero(x) * y)", POS, UNIT)
+    row("rt.inverse_or_zero", "rt.inverse_or_zero(x) * 2.0", 1.3)
+    row("rt.index_concat", "np.sum(rt.index_concat(np.r_, [x, 2.0, y]) ** 2)", ROW, COL[:, 0])
+    row("rt.index_concat", "np.sum(rt.index_concat(np.c_, [x, y]) * w)", ROW[:3], COL, POS[:, :2])
+    row("rt.index_concat_jvp", "np.sum(rt.index_concat_jvp([x, y], np.c_, [y, x]) ** 2)", COL, COL)
+    row(
+        "rt.index_concat_vjp",
+        "np.sum(rt.index_concat_vjp(x, np.r_, [y, w])[1] ** 2)",
+        POS[0],
+        POS[1, :2],
+        ROW[:2],
+    )
+    row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) ** 2)", 1.3, COL)
+    row("rt.broadcast_directions", "np.sum(rt.broadcast_directions(x, y) * w)", COL, ROW, POS)
 
 
 def nondiff_rows() -> None:

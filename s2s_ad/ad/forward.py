@@ -4,6 +4,8 @@ Before: a verified SSA function and the parameters to differentiate. After: a Py
 `FunctionDef` `f_jvp(params..., x_dot...)` returning `(value, tangent)`, with the user's
 branches and loops kept as they are. A variable assigned in several places (a join or a loop
 header) keeps one tangent name; where its tangent is zero on some path, the zero is made.
+Every tangent has its primal's shape: where a passive operand broadcast an elementwise
+result (`data - mu` with `mu` a float), the tangent is broadcast too (`result_shaped`).
 
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
@@ -27,11 +29,11 @@ from collections import Counter
 
 from ..codegen import build
 from ..naming import Aliases
-from ..ssa.ir import Assign, For, Function, If, Return, Var, While, walk
+from ..ssa.ir import Assign, For, Function, If, Prim, Return, Var, While, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, is_user_call
-from .templates import contributions, zeros_like
+from .templates import contributions, result_shaped, zeros_like
 
 
 class _Tangents:
@@ -129,7 +131,9 @@ class _Tangents:
         total = None
         for _, term in terms:
             total = term if total is None else build.add(total, term)
-        return total
+        if total is None or not isinstance(stmt.value, Prim):
+            return total
+        return result_shaped(self.fn, stmt, self.active, total, self.aliases, self.vector)
 
     def returns(self, stmt: Return) -> ast.stmt:
         values = [build.atom(a) for a in stmt.values]

@@ -42,6 +42,7 @@ REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.nan
 REDUCTIONS |= {np.std, np.var}
 ELEMENTWISE_TESTS = {*COMPARE_OPERATORS, np.sign, np.floor, np.ceil, np.isnan, np.isfinite}
 MATMULS = {operator.matmul, np.matmul, np.dot}
+FILLED = {np.zeros, np.ones, np.empty, np.full}  # a new array of the shape given first
 
 
 def infer_shapes(fn: Function, params: dict[str, Shape | None]) -> dict[str, Shape]:
@@ -88,6 +89,8 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
         return _atom_shape(value, shapes)
     if value.fn is operator.getitem:
         return _indexed(value, shapes, integers)
+    if value.fn in FILLED and value.args and isinstance(value.args[0], Const):
+        return _literal_shape(value.args[0].value)
     inputs = [_atom_shape(a, shapes) for a in value.args if not isinstance(a, Index)]
     keywords = {k: a for k, a in value.kwargs}
     inputs += [_atom_shape(a, shapes) for a in keywords.values()]
@@ -118,6 +121,14 @@ def _rule_shape(prim: Prim, inputs: list, keywords: dict) -> Shape | None:
         return inputs[0][::-1]
     if fn in (np.zeros_like, np.ones_like, np.full_like) and not keywords.keys() - {"dtype"}:
         return inputs[0]
+    return None
+
+
+def _literal_shape(value: object) -> Shape | None:
+    """The shape a literal `shape` argument gives (`3` or `(2, 3)`), None if not one."""
+    dims = value if isinstance(value, tuple) else (value,)
+    if all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in dims):
+        return tuple(dims)
     return None
 
 

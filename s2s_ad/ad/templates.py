@@ -14,7 +14,7 @@ from ..codegen import build
 from ..errors import UnknownCalleeError
 from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
-from ..ssa.ir import Assign, Atom, Const, Function, Prim, Var
+from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
 
 Refer = Callable[[object, str], str]
 SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
@@ -121,6 +121,77 @@ def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     return not all(a == mine or (isinstance(a, Const) and np.ndim(a.value) == 0) for a in others)
 
 
+def result_shaped(
+    fn: Function, stmt: Assign, active: set[str], total: ast.expr, aliases: Aliases, vector: bool
+) -> ast.expr:
+    """The tangent `total` of an elementwise `stmt`, broadcast to the result's shape where
+    a passive operand may have broadcast the primal.
+
+    A tangent has its primal's shape. Each term of an elementwise rule has at least its own
+    operand's shape, so when every operand is active their sum has the result's shape; a
+    passive array operand (`data - mu`, `np.zeros(3) + s`, `np.where(mask, s, 0.0)`) can
+    make the result larger than every active operand. Before → after (`mu` a float):
+        `_t1_dot = -mu_dot`  →  `_t1_dot = rt.broadcast_tangent(-mu_dot, _t1)`
+    Left out where a term's template broadcasts its `d` against every passive operand or
+    the result (`d * y`), or the known shapes show an active operand has the result's shape.
+    """
+    rule, site = rule_for(fn, stmt)
+    if not rule.diagonal or rule.family == "math":  # math functions take and give floats
+        return total
+    operands = dict(site.params)
+    operands.update((k, a) for k, a in site.keywords.items() if k in rule.selectors)
+    mine = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in active}
+    passive = {
+        k
+        for k, a in operands.items()
+        if k not in mine and not (isinstance(a, Const) and np.ndim(a.value) == 0)
+    }
+    shapes = fn.shapes or {}
+    result = shapes.get(stmt.target)
+    if not passive or result == ():
+        return total
+    if result is not None and any(shapes.get(operands[k].name) == result for k in mine):
+        return total
+    for k in mine:
+        template = rule.jvp[rule.params.index(k)]
+        text = template(site) if callable(template) else template
+        names = _broadcast_names(_parse(text)) if text is not SAME_CALL else set()
+        if "ans" in names or passive <= names:
+            return total
+    if not vector:
+        return _call(f"{aliases.rt}.broadcast_tangent", total, build.name(stmt.target))
+    if isinstance(total, ast.Call) and ast.unparse(total.func) == f"{aliases.rt}.along":
+        total = total.args[0]  # `rt.broadcast_directions` lines the axes up itself
+    return _call(f"{aliases.rt}.broadcast_directions", total, build.name(stmt.target))
+
+
+def _broadcast_names(node: ast.expr) -> set[str]:
+    """The names whose shapes the value of a template broadcasts together: those reached
+    through arithmetic, comparisons and NumPy's elementwise functions (not through `np.sum`,
+    a subscript or a conditional expression)."""
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, ast.BinOp):
+        return _broadcast_names(node.left) | _broadcast_names(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _broadcast_names(node.operand)
+    parts: list[ast.expr] = []
+    if isinstance(node, ast.Compare):
+        parts = [node.left, *node.comparators]
+    elif isinstance(node, ast.Call) and _elementwise(node.func) and not node.keywords:
+        parts = node.args
+    return set().union(*map(_broadcast_names, parts))
+
+
+def _elementwise(func: ast.expr) -> bool:
+    """`np.where`, a NumPy ufunc (`np.exp`) or `rt.xlogy` in a template."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return False
+    if func.value.id == "np":
+        return func.attr == "where" or isinstance(getattr(np, func.attr, None), np.ufunc)
+    return func.value.id == "rt" and func.attr == "xlogy"
+
+
 def _same_call(prim: Prim, position: int, param: str, incoming: str) -> ast.expr:
     """The primal call with `param` (passed at `position` or by name) replaced by `incoming`:
     for linear slots."""
@@ -191,6 +262,8 @@ def contributions(
         active_copy = isinstance(value, Var) and value.name in active
         return [(value, build.name(incoming(value)))] if active_copy else []
     rule, site = rule_for(fn, stmt)
+    if value.fn is operator.getitem:
+        _check_indexed_object(fn, stmt, active)
     if fn.shapes:
         site = replace(site, shapes=_site_shapes(site, stmt.target, fn.shapes))
     found = []
@@ -224,6 +297,35 @@ def contributions(
         doubled = ast.BinOp(left=build.constant(2.0), op=ast.Mult(), right=found[0][1])
         return [(found[0][0], doubled)]
     return found
+
+
+def _check_indexed_object(fn: Function, stmt: Assign, active: set[str]) -> None:
+    """Refuse a differentiated value in the index of an object that is not an array or a
+    container (`np.s_[x]`, `np.mgrid[0:x]`, your own `__getitem__`): what it returns may
+    depend on the value, and no derivative would flow through the index."""
+    base, index = stmt.value.args
+    if not any(isinstance(a, Var) and a.name in active for a in index.atoms()):
+        return
+    if isinstance(base, Var):  # `R = np.r_` then `R[x, y]`: follow the copies
+        copies = {s.target: s.value for s in fn.assigns() if isinstance(s.value, (Var, Free))}
+        while isinstance(base, Var) and base.name in copies:
+            base = copies.pop(base.name)
+    if isinstance(base, Free) and not _is_container(base.value):
+        raise UnknownCalleeError(
+            f"`{base.source}[...]` is indexed with a value that depends on the differentiated "
+            "input; no derivative flows through an index",
+            filename=fn.filename,
+            line=stmt.line,
+            hint="build the value with a function that has a rule (np.concatenate, np.stack, "
+            "np.linspace of constants, …; `np.r_[a, b]` and `np.c_[a, b]` written as such), "
+            "or wrap it in s2s_ad.stop_gradient",
+        )
+
+
+def _is_container(value: object) -> bool:
+    """An array (of any library), list, tuple, dict or string: indexing reads elements."""
+    kinds = (list, tuple, dict, str, np.generic)
+    return isinstance(value, kinds) or hasattr(type(value), "__array_function__")
 
 
 def _no_derivative(fn: Function, stmt: Assign, rule: Rule, slot: str) -> UnknownCalleeError:

@@ -9,12 +9,15 @@ pick positions (`rt.zeros_like`, `rt.extremum_share`, `rt.count`) carry no deriv
 from __future__ import annotations
 
 from .. import runtime as rt
-from .registry import SAME_CALL, Rule, nondifferentiable, registrar
+from .registry import SAME_CALL, Rule, elementwise, nondifferentiable, registrar
 
 register = registrar("runtime")
 
 for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.roll_back, rt.size):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
+
+# inverse_or_zero(x) = 1 / x (0 at 0): -1 / x² = -ans², and 0 at 0
+register(rt.inverse_or_zero, elementwise("rt.inverse_or_zero", ("x",), "-d * (ans * ans)"))
 
 # full_like(x, value): linear in the value, `x` only gives the shape
 register(
@@ -65,17 +68,39 @@ moves_g(
 # getitem_vjp scatters into zeros: its adjoint reads the same elements
 moves_g("getitem_vjp", "d[index]", (("x", None), ("index", None)), ("x",))
 # setitem_value_vjp reads the written elements (the last writer's where an index repeats):
-# its adjoint writes them back into zeros, the last write winning the same way
+# its adjoint writes them back into zeros, the last write winning the same way;
+# setitem_value_jvp writes them, its adjoint reads them
 moves_g(
     "setitem_value_vjp",
-    "rt.setitem(rt.zeros_like(g), d, index)",
-    (("v", None), ("index", None)),
-    ("v",),
+    "rt.setitem_value_jvp(d, x, index)",
+    (("v", None), ("index", None), ("x", None)),
+    ("v", "x"),
+)
+moves_g(
+    "setitem_value_jvp",
+    "rt.setitem_value_vjp(d, g, index, x)",
+    (("x", None), ("index", None)),
+    ("x",),
 )
 moves_g("sum_vjp", "rt.broadcast_sum(d, g)", (("x", None),), ("x",))
 moves_g("unstack", "np.array(d)", (("x", None),), ("x",))
 moves_g("cumsum_vjp", "np.cumsum(d, axis)", (("x", None), ("axis", None)), ("x",))
 moves_g("cast_like", "rt.cast_like(d, g, dtype)", (("x", None), ("dtype", None)), ("x",))
+
+# the forward mode's broadcast of a tangent to its result's shape: the adjoint sums back
+moves_g(
+    "broadcast_tangent",
+    "rt.unbroadcast(d, g)",
+    (("like", None),),
+    ("like",),
+    batched="rt.broadcast_directions(d, like)",
+)
+moves_g("broadcast_directions", "rt.unbroadcast(d, g)", (("like", None),), ("like",))
+
+# np.r_/np.c_: the tangent joins the items' tangents; the adjoint cuts them back apart
+CONCAT = (("maker", None), ("items", None))
+moves_g("index_concat_jvp", "rt.index_concat_vjp(d, maker, items)", CONCAT, ("maker", "items"))
+moves_g("index_concat_vjp", "rt.index_concat_jvp(d, maker, items)", CONCAT, ("maker", "items"))
 
 # products: matmul_vjp_left(g, a, b) = g @ bᵀ is the transpose of a ↦ a @ b, and bilinear
 # in (g, b); matmul_vjp_right(g, a, b) = aᵀ @ g likewise in (g, a).

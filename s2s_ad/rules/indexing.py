@@ -26,14 +26,15 @@ register(
         batched=("rt.directions_getitem(d, index)",),
     ),
 )
-# `x[index] = v` as a new array: linear in `x` (outside the index) and in `v` (inside it).
+# `x[index] = v` as a new array: linear in `x` (outside the index) and in `v` (inside it,
+# unless `x` holds integers: then what is written is rounded, and has no derivative).
 register(
     runtime.setitem,
     Rule(
         "rt.setitem",
         ("x", "v"),
-        ("rt.setitem(d, 0.0, index)", "rt.setitem(np.zeros_like(x), d, index)"),
-        ("rt.setitem(d, 0.0, index)", "rt.setitem_value_vjp(d, v, index)"),
+        ("rt.setitem(d, 0.0, index)", "rt.setitem_value_jvp(d, x, index)"),
+        ("rt.setitem(d, 0.0, index)", "rt.setitem_value_vjp(d, v, index, x)"),
         keywords=(("index", None),),
     ),
 )

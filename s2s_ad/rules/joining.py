@@ -48,14 +48,15 @@ for label, fn in [("np.split", np.split), ("np.array_split", np.array_split)]:
         (("indices_or_sections", None), ("axis", 0)),
         jvp=f"rt.Derivatives({label}(d, indices_or_sections, axis))",
     )
-# Arrays filled with one value: linear in the value; the shape-giving `a` is a selector.
+# Arrays filled with one value (or a row that broadcasts): linear in the value; the
+# shape-giving `a` is a selector.
 register(
     np.full_like,
     Rule(
         "np.full_like",
         ("fill_value",),
         ("np.full_like(a, d)",),
-        ("np.sum(d)",),
+        ("rt.unbroadcast(d, fill_value)",),
         keywords=(("a", REQUIRED), ("dtype", None)),
         positional=("a", "fill_value", "dtype"),
         selectors=("a",),
@@ -67,9 +68,22 @@ register(
         "np.full",
         ("fill_value",),
         ("np.full(shape, d)",),
-        ("np.sum(d)",),
+        ("rt.unbroadcast(d, fill_value)",),
         keywords=(("shape", REQUIRED), ("dtype", None)),
         positional=("shape", "fill_value", "dtype"),
+    ),
+)
+# `np.r_[a, b]` / `np.c_[a, b]`, lowered to `rt.index_concat(np.r_, [a, b])`
+register(
+    runtime.index_concat,
+    Rule(
+        "rt.index_concat",
+        ("items",),
+        ("rt.index_concat_jvp(d, maker, items)",),
+        ("rt.index_concat_vjp(d, maker, items)",),
+        keywords=(("maker", REQUIRED),),
+        positional=("maker", "items"),
+        selectors=("maker",),
     ),
 )
 # A tuple display of computed values is `tuple()` of a list: the same derivatives.

@@ -96,13 +96,16 @@ reduction(
     *weighted(f"rt.centered(x, axis) * {VAR_SCALE}"),
     keywords=MOMENT_KEYWORDS,
 )
-STD_SCALE = "((rt.count(x, ans) - ddof) * ans)"
+# ∂std/∂x = (x - mean) / ((n - ddof) · std), taken as 0 where std is 0: exactly so for one
+# element (std is constantly 0), by the kink policy where n > 1 equal values spread to |t|
+STD_SCALE = "rt.inverse_or_zero((rt.count(x, ans) - ddof) * ans)"
 reduction(
     "np.std",
     np.std,
-    f"np.sum(d * rt.centered(x, axis), axis=axis, keepdims=keepdims) / {STD_SCALE}",
-    "rt.unreduce(d / ans, x, axis, keepdims) * rt.centered(x, axis) / (rt.count(x, ans) - ddof)",
-    f"np.sum(d * rt.centered(x, axis), {SHIFTED}) / {STD_SCALE}",
+    f"np.sum(d * rt.centered(x, axis), axis=axis, keepdims=keepdims) * {STD_SCALE}",
+    "rt.unreduce(d * rt.inverse_or_zero(ans), x, axis, keepdims) * rt.centered(x, axis) "
+    "/ (rt.count(x, ans) - ddof)",
+    f"np.sum(d * rt.centered(x, axis), {SHIFTED}) * {STD_SCALE}",
     keywords=MOMENT_KEYWORDS,
 )
 NORM_KEYWORDS = (("ord", None), ("axis", None), ("keepdims", False))

@@ -2,10 +2,11 @@
 
 `core`: broadcasting, element updates, lists; `arrays`: reductions, shape functions,
 indexing; `linalg`: contractions and decompositions; `directions`: the vector tangent
-mode, where tangents carry a leading axis of directions.
+mode, where tangents carry a leading axis of directions; `index_tricks`: `np.r_` and `np.c_`.
 """
 
 from .arrays import *  # noqa: F403
 from .core import *  # noqa: F403
 from .directions import *  # noqa: F403
+from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403

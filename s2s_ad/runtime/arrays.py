@@ -56,6 +56,13 @@ def centered(x, axis=None):
     return x - np.mean(x, axis=axis, keepdims=True)
 
 
+def inverse_or_zero(x):
+    """`1 / x`, and 0 where `x` is 0: the scale of std's derivative, which is 0 where the
+    spread is 0 (one element, or all equal: a kink, as `abs` at 0)."""
+    with np.errstate(divide="ignore"):
+        return np.where(x == 0, 0.0, 1.0 / x) if np.ndim(x) else (0.0 * x if x == 0 else 1.0 / x)
+
+
 def count(x, ans):
     """How many elements each reduced value was reduced from."""
     return np.size(x) // max(np.size(ans), 1)

@@ -57,9 +57,27 @@ def _may_repeat(index) -> bool:
     return any(isinstance(i, (list, np.ndarray)) and as_array(i).dtype != bool for i in items)
 
 
-def setitem_value_vjp(g, v, index):
+def _rounds(x) -> bool:
+    """Whether writing into `x` rounds what is written (an integer or boolean array): no
+    derivative flows through such a write."""
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and not np.issubdtype(dtype, np.inexact)
+
+
+def setitem_value_jvp(t, x, index):
+    """Tangent of `x` with `x[index] = v` through `v` (tangent `t`): `t` written into zeros,
+    or only zeros where `x` holds integers."""
+    if _rounds(x):
+        return np.zeros(np.shape(x))
+    return setitem(np.zeros_like(x), t, index)
+
+
+def setitem_value_vjp(g, v, index, x):
     """Cotangent of `v` in `x[index] = v`: `g[index]`, except where an index repeats — there
-    only the value that was written last (the one `x` kept) receives it."""
+    only the value that was written last (the one `x` kept) receives it — and none where
+    `x` holds integers."""
+    if _rounds(x):
+        return zeros_like(v)
     selected = as_array(g)[index]
     if _may_repeat(index):
         order = np.arange(np.size(selected)).reshape(np.shape(selected))
@@ -125,6 +143,17 @@ def unbroadcast(g, like):
     )
     summed = np.sum(g, axis=axes, keepdims=False) if axes else g
     return np.reshape(summed, shape)
+
+
+def broadcast_tangent(t, like):
+    """The tangent `t` of an elementwise result `like`, in its shape: where a passive operand
+    broadcast the primal (`data - mu` with `mu` a float), the tangent repeats as well."""
+    if isinstance(like, (float, list, tuple, dict)):  # a float's tangent is a scalar already
+        return t
+    if type(t) is np.ndarray and type(like) is np.ndarray and t.shape == like.shape:
+        return t  # the common case, quickly
+    shape = np.shape(like)
+    return t if np.shape(t) == shape else np.broadcast_to(t, shape)
 
 
 def unreduce(g, like, axis, keepdims):

@@ -38,6 +38,16 @@ def along(d, ans):
     return np.reshape(d, (len(d),) + (1,) * missing + np.shape(d)[1:])
 
 
+def broadcast_directions(t, like):
+    """`rt.broadcast_tangent` of each direction: `t` as (directions, *like.shape)."""
+    if isinstance(like, (list, tuple, dict)):
+        return t
+    shape = np.shape(like)
+    if np.shape(t)[1:] == shape:
+        return t
+    return np.broadcast_to(along(t, like), (len(t), *shape))
+
+
 def direction(d, k: int):
     """The k-th direction of a tangent (of an array, or of a list or tuple of them)."""
     if isinstance(d, tuple):

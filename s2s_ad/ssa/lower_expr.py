@@ -53,6 +53,7 @@ UNARYOPS = {
     gast.Not: operator.not_,
     gast.Invert: operator.invert,
 }
+CONCATENATORS = (type(np.r_), type(np.c_))  # `np.r_[...]` joins the arrays it is indexed with
 COMPARISONS = {
     gast.Lt: operator.lt,
     gast.LtE: operator.le,
@@ -297,7 +298,23 @@ class ExprLowering:
         if isinstance(target, gast.Name) and isinstance(self.env.get(target.id), tuple):
             return self._static_tuple_item(self.env[target.id], node.slice, target.id)
         value = self._atom(target)
+        if isinstance(value, Free) and isinstance(value.value, CONCATENATORS):
+            return self._index_concat(value, node.slice)
         return Prim(operator.getitem, (value, self._index(node.slice)))
+
+    def _index_concat(self, maker: Free, index: gast.expr) -> Expr:
+        """`np.r_[a, 0:3, b]` → `rt.index_concat(np.r_, [a, slice(0, 3), b])`: a join with
+        derivatives, which the element read `np.r_[...]` would not carry."""
+        items = []
+        for node in index.elts if isinstance(index, gast.Tuple) else [index]:
+            if isinstance(node, gast.Slice):
+                bounds = (node.lower, node.upper, node.step)
+                parts = tuple(Const(None) if p is None else self._atom(p) for p in bounds)
+                items.append(self._atom_of(Prim(slice, parts, spelled="slice")))
+            else:
+                items.append(self._atom(node))
+        listed = self._atom_of(self._list_of(items))
+        return Prim(runtime.index_concat, (maker, listed), spelled=self._rt("index_concat"))
 
     def _static_tuple_item(self, atoms: tuple[Atom, ...], index: gast.expr, name: str) -> Atom:
         position = _int_literal(index)

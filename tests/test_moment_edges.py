@@ -1,0 +1,116 @@
+"""`np.std` and `np.var` where the spread is zero (issue 14, item 8).
+
+Over one element (or along an axis of length 1, with ddof=0) std and var are constantly 0:
+their derivatives are exactly 0, not nan. Where n > 1 equal values meet, std(c + t·v) =
+|t|·std(v) has a kink like `abs` at 0, and the kink policy (README, "Numerical edge
+cases") gives the derivative 0. Both modes, the Jacobians and the Hessian, no warnings.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from derivative_tests import derivative_tests
+
+import s2s_ad as ad
+
+
+def std_one(x):
+    return np.std(x) + 2.0 * np.sum(x)
+
+
+def var_one(x):
+    return np.var(x) * 3.0 + np.sum(x)
+
+
+def std_rows(x):
+    return np.sum(np.std(x, axis=1) + x[:, 0])
+
+
+def var_columns_keepdims(x):
+    return np.sum(np.var(x, axis=0, keepdims=True) * x)
+
+
+def std_first(x):
+    return np.std(x[:1]) * 5.0 + np.std(x)
+
+
+def std_scalar(s):
+    return np.std(s) + s
+
+
+def mixed_axes(x):
+    return np.sum(np.std(x, axis=0)) + np.sum(np.var(x, axis=1))
+
+
+ONE = np.array([1.5])
+CASES = [
+    (std_one, (ONE,)),
+    (std_one, (np.array(1.5),)),
+    (var_one, (ONE,)),
+    (std_rows, (np.array([[0.5], [1.0], [-2.0]]),)),
+    (var_columns_keepdims, (np.array([[0.5, -1.0, 2.0, 0.3]]),)),
+    (std_first, (np.array([0.5, 1.5, -1.0]),)),
+    (std_scalar, (1.5,)),
+    (std_scalar, (np.float64(1.5),)),
+    (mixed_axes, (np.array([[0.5, -1.0, 2.0]]),)),  # std over length 1, var over length 3
+]
+
+test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
+
+
+def _gradients(f, x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 0/0 in the derivative would warn
+        reverse = ad.grad(f)(x)
+        forward = ad.grad(f, mode="forward")(x)
+        jacobian = ad.jacfwd(f)(x)
+        hessian = ad.hessian(f)(x)
+    return reverse, forward, jacobian, hessian
+
+
+@pytest.mark.parametrize(
+    ("f", "x", "slope"),
+    [
+        (std_one, ONE, 2.0),
+        (var_one, ONE, 1.0),
+        (std_rows, np.array([[0.5], [1.0], [-2.0]]), np.ones((3, 1))),
+        (std_scalar, 1.5, 1.0),
+    ],
+)
+def test_one_element_is_constant(f, x, slope):
+    """The derivative of the constant 0 is exactly 0; so is its Hessian."""
+    reverse, forward, jacobian, hessian = _gradients(f, x)
+    for gradient in (reverse, forward, jacobian):
+        np.testing.assert_array_equal(gradient, slope)
+    np.testing.assert_array_equal(hessian, np.zeros(np.shape(x) * 2))
+
+
+def spread(x):
+    return np.std(x)
+
+
+def test_zero_spread_is_a_kink():
+    """n > 1 equal values: the derivative 0 (the kink policy, as `abs` at 0), not nan."""
+    x = np.full(4, 0.7)
+    reverse, forward, jacobian, _ = _gradients(spread, x)
+    for gradient in (reverse, forward, jacobian):
+        np.testing.assert_array_equal(gradient, np.zeros(4))
+    # one-sided: std(x + t·v) = |t|·std(v), so the derivative is the subgradient nearest 0
+    v = np.array([1.0, -2.0, 0.5, 0.0])
+    t = 1e-6
+    assert spread(x + t * v) == pytest.approx(t * np.std(v), rel=1e-6)
+
+
+def std_unbiased(x):
+    return np.std(x, ddof=1)
+
+
+def test_unbiased_of_one_element_stays_nan():
+    """ddof=1 over one element: the value is nan (NumPy warns), and so is the derivative."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value, gradient = ad.value_and_grad(std_unbiased)(ONE)
+        _, forward = ad.value_and_grad(std_unbiased, mode="forward")(ONE)
+    assert np.isnan(value)
+    assert np.isnan(gradient).all() and np.isnan(forward).all()
