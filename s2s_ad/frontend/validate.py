@@ -72,8 +72,8 @@ def _reachable(node: gast.AST, filename: str, line: int) -> Iterator[tuple[gast.
         children = [v for v in (value if isinstance(value, list) else [value]) if _is_code(v)]
         if not children or name in fields.ignored:
             continue
-        if name in fields.refused:
-            raise _error(*fields.refused[name], filename, line)
+        if name in fields.refused:  # located at the refused code (a decorator's line)
+            raise _error(*fields.refused[name], filename, getattr(children[0], "lineno", line))
         if name not in fields.lowered:
             hint = "rewrite it with assignments, operators and calls"
             raise _error(f"code in the `{name}` of `{kind}`", hint, filename, line)
