@@ -24,8 +24,10 @@ from . import nodes
 from .parse import without_docstring
 from .syntax import LOWERED, NOT_YET, REFUSED
 
-# MERGE: `for … else` and `while … else` are lowered on the loops branch (i14-loops): there
-# set this to True (or delete it and `_loop_else`). The table lists a loop's `orelse` as lowered.
+# MERGE: the one place that refuses `for … else` and `while … else` (`_check_loop`). Where the
+# loop lowering handles a loop's `orelse` exactly, set this to True, or delete it with
+# `_check_loop`; the table already lists `orelse` as lowered, and tests/test_allow_list.py
+# then checks `for_else` and `while_else` against the plain call.
 LOOP_ELSE_LOWERED = False
 
 
