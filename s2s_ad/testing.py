@@ -6,13 +6,14 @@ the tangent pass, the adjoint pass and numeric differences disagree.
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from .api import _is_differentiable, _map_leaves, _structure, grad, jvp, vjp
+from .api import _is_differentiable, _map_leaves, _structure, grad, jvp, value_and_grad, vjp
 
 
 def _random_like(x: object, rng: np.random.Generator) -> object:
@@ -69,18 +70,51 @@ def check_grads(
     """
     rng = np.random.default_rng(seed)
     args = tuple(args)
+    plain = plain_value(f, args)
     tangents = tuple(_random_like(a, rng) if _is_differentiable(a) else None for a in args)
     out, out_dot = jvp(f, args, tangents)
+    assert_same_value(out, plain, "jvp's primal output")
     expected = numeric_jvp(f, args, tangents, step)
     np.testing.assert_allclose(
         _flat(out_dot), expected, rtol=rtol, atol=atol, err_msg="JVP vs central differences"
     )
     out_r, pullback = vjp(f, *args)
-    np.testing.assert_allclose(_flat(out_r), _flat(out), rtol=1e-15, err_msg="primal values")
+    assert_same_value(out_r, plain, "vjp's primal output")
     cotangent = _random_like(out, rng)
     lhs, rhs = _dot_products(cotangent, out_dot, pullback(cotangent), tangents)
     message = f"dot-product test: <u, Jv> = {lhs!r} but <J^T u, v> = {rhs!r}"
     assert _dot_products_agree(lhs, rhs), message
+
+
+def plain_value(f: Callable, args: Sequence) -> object:
+    """What the plain call `f(*args)` returns, on copies (the call may update its arguments)."""
+    return f(*copy.deepcopy(tuple(args)))
+
+
+def assert_same_value(ours: object, plain: object, entry: str) -> None:
+    """The value an entry point computed is the plain call's, bit for bit (nan where it is
+    nan), with its structure, shape and dtype.
+
+    Exact, not to a tolerance: the forward sweep and the tangent code evaluate the primal
+    statements of the function's SSA form, in its order, with the same NumPy calls (common
+    subexpressions and in-place updates compute the same floats), so any difference is a bug.
+    """
+    where = f"{entry} differs from the plain call's value"
+    if isinstance(plain, (tuple, list, dict)):
+        assert type(ours) is type(plain), f"{where}: {type(ours).__name__} is not {plain!r}"
+        assert len(ours) == len(plain), f"{where}: {ours!r} is not {plain!r}"
+        keys = plain.keys() if isinstance(plain, dict) else range(len(plain))
+        for key in keys:
+            assert_same_value(ours[key], plain[key], f"{entry}[{key!r}]")
+        return
+    assert np.shape(ours) == np.shape(plain), (
+        f"{where}: shape {np.shape(ours)} is not {np.shape(plain)}"
+    )
+    assert np.result_type(ours) == np.result_type(plain), (
+        f"{where}: dtype {np.result_type(ours)} is not {np.result_type(plain)}"
+    )
+    equal_nan = np.issubdtype(np.result_type(plain), np.inexact)
+    assert np.array_equal(ours, plain, equal_nan=equal_nan), f"{where}: {ours!r} is not {plain!r}"
 
 
 def _dot_products(cotangent, out_dot, cotangents, tangents) -> tuple[float, float]:
@@ -115,8 +149,9 @@ def derivative_checks(
     rng = np.random.default_rng(seed)
     args = tuple(args)
     names = list(inspect.signature(f).parameters)
-    _, pullback = vjp(f, *args)
-    rows = []
+    plain = plain_value(f, args)
+    out_r, pullback = vjp(f, *args)
+    rows, out = [], None
     for i, arg in enumerate(args):
         if not _is_differentiable(arg):
             continue
@@ -133,20 +168,52 @@ def derivative_checks(
         rows.append(
             Check("reverse vs forward (dot product)", names[i], rhs, lhs, abs(lhs - rhs), agree)
         )
+    rows.append(_value_row("reverse value vs plain call", out_r, plain))
+    if out is not None:  # the last jvp's value (every argument's jvp computes the same)
+        rows.append(_value_row("forward value vs plain call", out, plain))
     return rows
 
 
+def _value_row(check: str, ours: object, plain: object) -> Check:
+    """A row of `derivative_checks`: the value the derivative code computed against the plain
+    call's (ok only when equal, see `assert_same_value`)."""
+    try:
+        assert_same_value(ours, plain, check)
+    except AssertionError:
+        ok = False
+    else:
+        ok = True
+    norms = (float(np.linalg.norm(_flat(ours))), float(np.linalg.norm(_flat(plain))))
+    try:
+        error = float(np.max(np.abs(_flat(ours) - _flat(plain)), initial=0.0))
+    except ValueError:  # different shapes
+        error = float("inf")
+    return Check(check, "", *norms, error, ok)
+
+
 def check_modes_agree(f: Callable, args: Sequence, *, rtol: float = 1e-12, atol: float = 1e-14):
-    """`grad` by reverse mode equals `grad` by forward mode, for every float argument of `f`.
+    """`grad` by reverse mode equals `grad` by forward mode, for every float argument of `f`,
+    and the value `value_and_grad` gives in each mode is the plain call's.
 
     Returns the gradients (a tuple, one per float argument).
     """
     args = tuple(args)
+    plain = plain_value(f, args)
     wrt = tuple(i for i, a in enumerate(args) if _is_differentiable(a))
     reverse = grad(f, wrt=wrt)(*args)
     forward = grad(f, wrt=wrt, mode="forward")(*args)
     for r, fwd in zip(reverse, forward, strict=True):
         np.testing.assert_allclose(
             _flat(r), _flat(fwd), rtol=rtol, atol=atol, err_msg="reverse vs forward"
+        )
+    for mode, gradients in (("reverse", reverse), ("forward", forward)):
+        value, also = value_and_grad(f, wrt=wrt, mode=mode)(*args)
+        assert_same_value(value, plain, f"value_and_grad's value ({mode} mode)")
+        np.testing.assert_allclose(
+            _flat(also),
+            _flat(gradients),
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"{mode}: value_and_grad vs grad",
         )
     return reverse

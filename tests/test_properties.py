@@ -1,5 +1,6 @@
 """Hypothesis-generated programs: forward = reverse to ~1e-12, both ≈ central differences,
-and the dot-product test ⟨u, J v⟩ = ⟨Jᵀ u, v⟩ between the tangent and the adjoint code.
+the dot-product test ⟨u, J v⟩ = ⟨Jᵀ u, v⟩ between the tangent and the adjoint code, and the
+value of `jvp`, `vjp` and `value_and_grad` (both modes) equal to the plain call's.
 
 The programs have branches and loops; where a branch test sits at its threshold the function
 has a kink, which one-sided differences reveal (they disagree): the numeric check is skipped
@@ -15,7 +16,15 @@ from hypothesis import strategies as st
 from programs import load, programs
 
 import s2s_ad as ad
-from s2s_ad.testing import _flat, _random_like, _shift, check_modes_agree, numeric_jvp
+from s2s_ad.testing import (
+    _flat,
+    _random_like,
+    _shift,
+    assert_same_value,
+    check_modes_agree,
+    numeric_jvp,
+    plain_value,
+)
 
 # Inputs away from 0: the generated branch tests compare sums with 0, and exactly at a
 # threshold AD differentiates the branch taken, which need not match the limit from either side.
@@ -98,9 +107,13 @@ def assert_dot_product(fn, args, seed=0):
     for a random direction v and cotangent u: the shape-generic code `grad` does not run."""
     rng = np.random.default_rng(seed)
     v = tuple(_random_like(a, rng) for a in args)
-    _, jv = ad.jvp(fn, args, v)
+    plain = plain_value(fn, args)
+    out, jv = ad.jvp(fn, args, v)
+    assert_same_value(out, plain, "jvp's primal output")
     u = float(rng.normal())
-    pulled = ad.vjp(fn, *args)[1](u)
+    out, pullback = ad.vjp(fn, *args)
+    assert_same_value(out, plain, "vjp's primal output")
+    pulled = pullback(u)
     left = u * float(jv)
     right = sum(float(np.dot(_flat(c), _flat(t))) for c, t in zip(pulled, v, strict=True))
     scale = max(abs(left), abs(right), 1.0)

@@ -45,6 +45,7 @@ from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.scope import Scope
+from ..frontend.validate import annotations
 from ..naming import DEFAULT_ALIASES, Aliases
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
 from .jumps import eliminate_jumps
@@ -236,11 +237,31 @@ class _Lowering(LoopIteration, ExprLowering):
     def _nested_def(self, stmt: gast.FunctionDef) -> None:
         """A nested function is inlined where it is called: it reads the enclosing values
         (its closure) as they are at the call, like Python does."""
+        self._resolve_annotations(stmt)
         fn = eliminate_jumps(eliminate_returns(stmt, self.filename))
         for name, lines in load_lines(fn).items():  # the rewrites read names of their own
             self.loads.setdefault(name, []).extend(lines)
         self.nested[stmt.name] = fn
         self.env.pop(stmt.name, None)
+
+    def _resolve_annotations(self, stmt: gast.FunctionDef) -> None:
+        """A nested function's annotations are evaluated when its `def` runs: validate let
+        only type expressions through (names, `a.b`, `[]`, `|`), whose evaluation reads names
+        and nothing else; so resolve every name they read here, a missing one being an error
+        as in Python, and keep no value."""
+        for annotation in annotations(stmt):
+            for node in gast.walk(annotation):
+                if isinstance(node, gast.Name):
+                    self._name(node.id)
+                elif isinstance(node, gast.Attribute) and self._is_free_chain(node):
+                    self._free_chain(node)
+
+    def _is_free_chain(self, node: gast.Attribute) -> bool:
+        """`a.b.c` rooted at a name that is not local (a module's, a global's attribute)."""
+        root = node
+        while isinstance(root, gast.Attribute):
+            root = root.value
+        return isinstance(root, gast.Name) and not self._is_local_chain(node)
 
     def _inline(self, fn: gast.FunctionDef, args: tuple, kwargs: tuple) -> Binding:
         if fn.name in self.inlining:

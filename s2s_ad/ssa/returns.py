@@ -66,6 +66,8 @@ def _arity(returns: list[gast.Return], filename: str) -> int | None:
     def count(r: gast.Return) -> int | None:
         return len(r.value.elts) if isinstance(r.value, gast.Tuple) else None
 
+    if not returns:  # a nested function without `return` returns None
+        return None
     ordered = sorted(returns, key=lambda r: r.lineno)
     for r in ordered[1:]:
         if count(r) != count(ordered[0]):
