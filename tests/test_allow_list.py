@@ -192,7 +192,7 @@ LOWERED_PROGRAMS = [
 
 def for_else(x):
     s = 0.0
-    for i in range(3):  # <- error
+    for i in range(3):
         s = s + x * i
         if s > 100.0:
             break
@@ -203,7 +203,7 @@ def for_else(x):
 
 def while_else(x):
     k = 0
-    while k < 3:  # <- error
+    while k < 3:
         x = x * 1.5
         k = k + 1
     else:
@@ -214,7 +214,7 @@ def while_else(x):
 LOOP_ELSE = [(for_else, (0.7,)), (while_else, (0.7,))]
 
 test_lowered_jvp_and_vjp, test_lowered_grad_forward_equals_reverse = derivative_tests(
-    LOWERED_PROGRAMS + (LOOP_ELSE if validate.LOOP_ELSE_LOWERED else [])
+    LOWERED_PROGRAMS + LOOP_ELSE
 )
 
 
@@ -233,9 +233,7 @@ def positions(fn) -> tuple[set[str], set[tuple[str, str]]]:
 
 
 def test_every_lowered_class_and_field_has_a_program():
-    programs = [fn for fn, _ in LOWERED_PROGRAMS]
-    if validate.LOOP_ELSE_LOWERED:
-        programs += [fn for fn, _ in LOOP_ELSE]
+    programs = [fn for fn, _ in LOWERED_PROGRAMS + LOOP_ELSE]
     classes, fields = set(), set()
     for fn in programs:
         found = positions(fn)
@@ -247,8 +245,6 @@ def test_every_lowered_class_and_field_has_a_program():
         for name, entry in syntax.LOWERED.items()
         for field in (*entry.lowered, *entry.ignored)
     }
-    if not validate.LOOP_ELSE_LOWERED:  # refused, below
-        wanted -= {("For", "orelse"), ("While", "orelse")}
     assert wanted - fields == set()
 
 
@@ -536,8 +532,6 @@ REFUSED_PROGRAMS = [
     (computing_return_annotation, "an annotation of the nested function `g` that computes"),
     (annotation_without_value, "annotation without a value"),
 ]
-if not validate.LOOP_ELSE_LOWERED:
-    REFUSED_PROGRAMS += [(for_else, "`for … else`"), (while_else, "`while … else`")]
 
 
 def marked_line(fn) -> int:
@@ -592,13 +586,6 @@ def test_every_refused_field_position_has_a_program():
         fields |= positions(fn)[1]
     refused = {(n, f) for n, entry in syntax.LOWERED.items() for f in entry.refused}
     assert refused - fields - FIELDS_ADDED_AFTER_311 == set()
-
-
-def test_loop_else_is_lowered_or_refused():
-    """`for/while … else`: with the switch on, exercised above; else refused above."""
-    lowered = [fn for fn, _ in LOOP_ELSE if validate.LOOP_ELSE_LOWERED]
-    refused = [fn for fn, _ in REFUSED_PROGRAMS if fn in (for_else, while_else)]
-    assert sorted(f.__name__ for f in lowered + refused) == ["for_else", "while_else"]
 
 
 # Refused wherever met: every class outside the allow-list in a hand-built tree (the classes

@@ -24,12 +24,6 @@ from . import nodes
 from .parse import without_docstring
 from .syntax import LOWERED, NOT_YET, REFUSED
 
-# MERGE: the one place that refuses `for … else` and `while … else` (`_check_loop`). Where the
-# loop lowering handles a loop's `orelse` exactly, set this to True, or delete it with
-# `_check_loop`; the table already lists `orelse` as lowered, and tests/test_allow_list.py
-# then checks `for_else` and `while_else` against the plain call.
-LOOP_ELSE_LOWERED = False
-
 
 def validate(node: gast.FunctionDef, filename: str) -> None:
     """Raise `UnsupportedSyntaxError` at the first construct the lowering cannot handle.
@@ -148,12 +142,6 @@ def is_type_expression(node: gast.expr) -> bool:
     return False
 
 
-def _check_loop(node: gast.For | gast.While, filename: str, line: int) -> None:
-    if node.orelse and not LOOP_ELSE_LOWERED:
-        keyword = "for" if isinstance(node, gast.For) else "while"
-        raise _error(f"`{keyword} … else`", "set a flag in the loop instead", filename, line)
-
-
 def _check_keyword(node: gast.keyword, filename: str, line: int) -> None:
     if node.arg is None:
         raise _error("`**kwargs` in a call", "pass keywords explicitly", filename, line)
@@ -224,8 +212,6 @@ def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
 # the allow-list (so `yield x` is refused as `yield`, not as a value thrown away).
 _CHECKS = {
     "FunctionDef": _check_nested_def,
-    "For": _check_loop,
-    "While": _check_loop,
     "keyword": _check_keyword,
     "Expr": _check_expression_statement,
     "Assign": _check_assignment,
