@@ -24,24 +24,28 @@ import independent_programs as ip
 
 OUTCOMES = ("ok", "refused", "mismatch", "internal", "nonsmooth")
 _WORKDIR = None
+_KIND = None
 
 
-def _init():
-    global _WORKDIR
+def _init(kind=None):
+    global _WORKDIR, _KIND
     _WORKDIR = tempfile.mkdtemp(prefix="s2s_indep_")
+    _KIND = kind
     sys.path.insert(0, _WORKDIR)
 
 
 def _work(seed):
-    return ip.run_one(seed, _WORKDIR)
+    return ip.run_one(seed, _WORKDIR, _KIND)
 
 
 def run(programs, jobs, seed, kind=None):
     seeds = range(seed, seed + programs)
     if jobs <= 1:
-        _init()
-        return [ip.run_one(s, _WORKDIR, kind) for s in seeds]
-    with multiprocessing.Pool(jobs, initializer=_init, maxtasksperchild=50) as pool:
+        _init(kind)
+        return [_work(s) for s in seeds]
+    with multiprocessing.Pool(
+        jobs, initializer=_init, initargs=(kind,), maxtasksperchild=50
+    ) as pool:
         return list(pool.imap(_work, seeds, chunksize=4))
 
 
@@ -60,14 +64,7 @@ def report(results, out=sys.stdout):
         for msg, c in refusals.most_common():
             print(f"{c:6}  {msg}", file=out)
     fails = collections.Counter(
-        (
-            r.outcome,
-            r.detail.split(":")[0] + ":" + r.detail.split(":")[1][:60]
-            if ":" in r.detail
-            else r.detail,
-        )
-        for r in results
-        if r.outcome in ("mismatch", "internal")
+        (r.outcome, ip.signature(r)) for r in results if r.outcome in ("mismatch", "internal")
     )
     if fails:
         print("\nfailures by kind of message:", file=out)

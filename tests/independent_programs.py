@@ -555,17 +555,24 @@ class Gen:
     def small(self, shape, depth=2, b=1.5):
         return self.squash(self.expr(shape, depth), b)
 
+    def threshold(self, lo, hi):
+        """A branch threshold inside [lo, hi], or beside it when the range is a point (an
+        exactly known value must not sit on its own threshold)."""
+        if hi - lo < 0.3:
+            return round(self.r.choice([lo - 0.15, hi + 0.15]), 2) + 0.0037
+        return round(self.r.uniform(lo, hi), 2) + 0.0037
+
     def cond(self):
         """A comparison on a differentiated value with a threshold inside its range."""
         e = self.small(self.r.choice([(), (), (self.n,)]), 1, 3.0)
         if e.shape:
             e = E(f"np.sum({e.src})", (), e.lo * self.n, e.hi * self.n, e.active)
-        t = round(self.r.uniform(e.lo, e.hi), 2)
+        t = self.threshold(e.lo, e.hi)
         op = self.r.choice([">", "<", ">=", "<="])
         c = f"{e.src} {op} {_fmt(t)}"
         if self.r.random() < 0.2:
             e2 = self.small((), 1, 3.0)
-            c2 = f"{e2.src} > {_fmt(round(self.r.uniform(e2.lo, e2.hi), 2))}"
+            c2 = f"{e2.src} > {_fmt(self.threshold(e2.lo, e2.hi))}"
             c = f"{c} {self.r.choice(['and', 'or'])} {c2}"
         if self.r.random() < 0.1:
             c = f"not ({c})"
@@ -947,7 +954,7 @@ class Gen:
         with self.block(head):
             if self.r.random() < 0.4:
                 c = self.r.choice(
-                    [f"{e} > {_fmt(round(self.r.uniform(after_e.lo, after_e.hi), 2))}"]
+                    [f"{e} > {_fmt(self.threshold(after_e.lo, after_e.hi))}"]
                     if e == "e"
                     else [self.cond()]
                 )
@@ -984,7 +991,7 @@ class Gen:
         c = f"k < {n}"
         if self.r.random() < 0.3:
             e = self.small((), 1, 2.0)
-            c = f"k < {n} and {e.src} < {_fmt(round(self.r.uniform(e.lo, e.hi) + 0.5, 2))}"
+            c = f"k < {n} and {e.src} < {_fmt(self.threshold(e.lo, e.hi) + 0.5)}"
         with self.block(f"while {c}:"):
             p = self.r.random()
             if p < 0.25:
@@ -1247,14 +1254,38 @@ class Gen:
         self.emit(f"{a} = {base.src} * 1.0")
         self.env[a] = Var(a, shape, -1.5, 1.5, True, owned=True)
         v = self.fresh("v")
+        val = self.small((), 1, 1.0)
         p = self.r.random()
-        if p < 0.3:
+        if p < 0.12:
+            # a false alias (issue 17): b = a in a loop, a rebound, then a written after it
+            self.emit(f"{v} = {a}")
+            with self.block(f"for i in range({self.r.randint(1, 3)}):"):
+                self.emit(f"{v} = {a}")
+                self.emit(f"{a} = np.tanh({a}) + 0.1 * {val.src}")
+            idx = "[0]" if len(shape) == 1 else "[0, 1]"
+            self.emit(f"{a}{idx} {self.r.choice(['+=', '=', '*='])} 1.5")
+            self.emit(f"r = np.sum({a} * {a}) + np.sum({v} * {v})")
+            self.env["r"] = Var("r", (), -20, 20, True)
+            return
+        if p < 0.22:
+            # the base written while a view of it (or a list holding it) is live
+            if self.r.random() < 0.5:
+                view = self.r.choice(["[1:3]", "[:2]"] if len(shape) == 1 else ["[0]", "[:, 1]"])
+                self.emit(f"{v} = {a}{view}")
+            else:
+                self.emit(f"{v} = [{a}, {val.src}]")
+            w = self.r.choice([f"{a}[1] = {val.src}", f"{a} *= 2.0", f"{a} += {val.src}"])
+            self.emit(w)
+            self.emit(f"r = np.sum({a}) + np.sum({v}[0] * {v}[-1])")
+            self.env["r"] = Var("r", (), -20, 20, True)
+            return
+        if p < 0.45:
             view = self.r.choice(
                 ["[1:3]", "[::2]", "[:2]"] if len(shape) == 1 else ["[0]", "[:, 1]", "[1:, :]"]
             )
             self.emit(f"{v} = {a}{view}")
-        elif p < 0.55:
-            self.emit(f"{v} = {a}")
+        elif p < 0.62:
+            self.emit(f"{v} = {a}" if self.r.random() < 0.7 else f"{v} = np.asarray({a})")
         else:
             view = self.r.choice(
                 [
@@ -1266,7 +1297,6 @@ class Gen:
                 ]
             )
             self.emit(f"{v} = {a}{view}")
-        val = self.small((), 1, 1.0)
         q = self.r.random()
         if q < 0.6:
             op = self.r.choice(["+=", "-=", "*=", "/="])
@@ -1274,9 +1304,13 @@ class Gen:
             if op == "*=" and self.r.random() < 0.5:
                 rhs = "2.0"
             self.emit(f"{v} {op} {rhs}")
-        else:
+        elif q < 0.8:
             idx = self.r.choice(["[0]", "[-1]", "[...]"])
             self.emit(f"{v}{idx} = {val.src}")
+        else:
+            # the in-place update inside a loop
+            with self.block(f"for i in range({self.r.randint(1, 3)}):"):
+                self.emit(f"{v} {self.r.choice(['+=', '-='])} 0.5 * {val.src}")
         if self.r.random() < 0.3:
             self.emit(f"{a} = np.tanh({a})")
         self.emit(f"r = np.sum({a} * {a}) + np.sum({v})")
@@ -1615,6 +1649,22 @@ def check(program, workdir):
 
 class _Nonsmooth(Exception):
     pass
+
+
+def signature(res):
+    """A short name for the kind of a failure: where it showed and what it was."""
+    d = res.detail
+    if res.outcome == "mismatch":
+        head = d.split(":")[0]
+        if "value" in d.split(",")[0] or "primal" in d.split(",")[0]:
+            return f"{head}: wrong primal value"
+        if head in ("reverse", "forward"):
+            return f"{head}: derivative differs from central differences"
+        return head + ": " + re.sub(r"[-\d.e]+|array\(.*", "", d.split(":", 1)[1])[:50]
+    stage, _, rest = d.partition(": ")
+    rest = re.sub(r"'[^']*'", "'_'", rest.splitlines()[0] if rest else "")
+    rest = re.sub(r"\d+", "N", rest)
+    return f"{stage}: {rest[:70]}"
 
 
 def run_one(seed, workdir, kind=None):
