@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import independent_programs as ip
 
 SEED = 20260
-PROGRAMS = 196  # 14 per kind
+PROGRAMS = 168  # 12 per kind
 
 
 @pytest.fixture(scope="module")
