@@ -38,6 +38,12 @@ def _work(seed):
     return ip.run_one(seed, _WORKDIR, _KIND)
 
 
+def _minimize(seed):
+    prog = ip.generate(seed, _KIND)
+    src, res = ip.minimize(prog, _WORKDIR)
+    return seed, src, res
+
+
 def run(programs, jobs, seed, kind=None):
     seeds = range(seed, seed + programs)
     if jobs <= 1:
@@ -80,6 +86,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--kind", choices=ip.KINDS, default=None, help="only programs of this kind")
     ap.add_argument("--out", default="independent-failures.txt")
+    ap.add_argument(
+        "--minimize",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also minimize up to K failures of each kind (appended to the --out file)",
+    )
     a = ap.parse_args(argv)
     t0 = time.time()
     results = run(a.programs, a.jobs, a.seed, a.kind)
@@ -88,6 +101,25 @@ def main(argv=None):
     with open(a.out, "w") as fh:
         for r in bad:
             fh.write(f"### seed {r.seed} kind {r.kind}: {r.outcome}\n{r.detail}\n\n{r.source}\n\n")
+    if a.minimize and bad:
+        firsts = collections.defaultdict(list)
+        for r in bad:
+            sig = (r.outcome, ip.signature(r))
+            if len(firsts[sig]) < a.minimize:
+                firsts[sig].append(r.seed)
+        seeds = [s for group in firsts.values() for s in group]
+        if a.jobs <= 1:
+            _init(a.kind)
+            mins = [_minimize(s) for s in seeds]
+        else:
+            with multiprocessing.Pool(a.jobs, initializer=_init, initargs=(a.kind,)) as pool:
+                mins = pool.map(_minimize, seeds, chunksize=1)
+        with open(a.out, "a") as fh:
+            fh.write("\n\n######## minimized\n\n")
+            for seed, src, res in mins:
+                fh.write(f"### seed {seed} minimized: {res.outcome}: {ip.signature(res)}\n")
+                fh.write(f"{res.detail.splitlines()[0] if res.detail else ''}\n\n{src}\n\n")
+        print(f"{len(mins)} failures minimized (end of {a.out})")
     print(
         f"\n{len(results)} programs in {time.time() - t0:.0f} s; "
         f"{len(bad)} failures written to {a.out}"

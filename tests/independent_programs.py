@@ -20,6 +20,7 @@ Outcomes: ok, refused (an `s2s_ad.S2SError` naming the file and line), mismatch,
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import importlib.util
@@ -30,6 +31,7 @@ import re
 import sys
 import traceback
 import warnings
+import zlib
 
 import numpy as np
 
@@ -1579,7 +1581,7 @@ def check(program, workdir):
         try:
             vtol = 1e-6 if f32 else 1e-12
             v, g_vg = ad.value_and_grad(f, wrt=wrt)(*_copy(args))
-            if not _close(v, plain, vtol, 0.0):
+            if not _close(v, plain, vtol, 1e-14):
                 raise Mismatch(f"value_and_grad: value {v!r}, plain call {plain!r}")
             g_vg = _as_tuple(g_vg, len(idx)) if isinstance(wrt, tuple) else (g_vg,)
             stage = "grad (reverse)"
@@ -1587,17 +1589,17 @@ def check(program, workdir):
             g_r = tuple(g_r) if isinstance(wrt, tuple) else (g_r,)
             fd_check("reverse", g_r)
             for a, b in zip(g_vg, g_r, strict=False):
-                if not _close(a, b, rtol_fr, 1e-12):
+                if not _close(a, b, rtol_fr, 1e-12 * scale):
                     raise Mismatch(f"value_and_grad's gradient {a!r} differs from grad's {b!r}")
             stage = "grad (forward)"
             g_f = ad.grad(f, wrt=wrt, mode="forward")(*_copy(args))
             g_f = tuple(g_f) if isinstance(wrt, tuple) else (g_f,)
             fd_check("forward", g_f)
             for a, b in zip(g_f, g_r, strict=False):
-                if not _close(a, b, rtol_fr, 1e-12 if not f32 else 1e-5):
+                if not _close(a, b, rtol_fr, (1e-12 if not f32 else 1e-5) * scale):
                     raise Mismatch(f"forward {a!r} differs from reverse {b!r} beyond {rtol_fr}")
             stage = "jvp"
-            rng = np.random.default_rng(program.seed)
+            rng = np.random.default_rng(zlib.crc32(str(program.seed).encode()))
             tangents = []
             for i, a in enumerate(args):
                 if i not in idx:
@@ -1607,7 +1609,7 @@ def check(program, workdir):
                 else:
                     tangents.append(type(a)(rng.standard_normal()))
             out, tout = ad.jvp(f, _copy(args), tuple(tangents))
-            if not _close(out, plain, vtol, 0.0):
+            if not _close(out, plain, vtol, 1e-14):
                 raise Mismatch(f"jvp: primal {out!r}, plain call {plain!r}")
             expect = sum(
                 float(np.sum(np.asarray(g, np.float64) * np.asarray(tangents[i], np.float64)))
@@ -1617,7 +1619,7 @@ def check(program, workdir):
                 raise Mismatch(f"jvp: tangent {tout!r}, gradient . direction {expect!r}")
             stage = "vjp"
             out2, pullback = ad.vjp(f, *_copy(args))
-            if not _close(out2, plain, vtol, 0.0):
+            if not _close(out2, plain, vtol, 1e-14):
                 raise Mismatch(f"vjp: primal {out2!r}, plain call {plain!r}")
             u = 0.7
             cts = pullback(u)
@@ -1673,3 +1675,120 @@ def run_one(seed, workdir, kind=None):
     except RuntimeError as exc:
         return Result(seed, kind or "?", "internal", f"generator: {exc}")
     return check(prog, workdir)
+
+
+# ---------------------------------------------------------------------------------------
+# minimizing a failure
+
+
+def _candidates(source):
+    """Smaller versions of source: a top-level definition or a statement of f dropped, a
+    call replaced by its first argument, an operation by one of its operands."""
+    tree = ast.parse(source)
+    out = []
+    body = tree.body
+    for i, node in enumerate(body):
+        if isinstance(node, ast.Assign | ast.FunctionDef) and getattr(node, "name", "") not in (
+            "f",
+            "_args",
+        ):
+            if isinstance(node, ast.Assign) and node.targets[0].id == "WRT":
+                continue
+            out.append(("drop top", i, None))
+    f = next(n for n in body if isinstance(n, ast.FunctionDef) and n.name == "f")
+
+    def stmt_lists(node):
+        for field in ("body", "orelse"):
+            lst = getattr(node, field, None)
+            if isinstance(lst, list) and lst and isinstance(lst[0], ast.stmt):
+                yield lst
+                for st in lst:
+                    yield from stmt_lists(st)
+
+    for k, lst in enumerate(stmt_lists(f)):
+        for j in range(len(lst)):
+            out.append(("drop stmt", k, j))
+    n_expr = sum(1 for _ in ast.walk(f))
+    for e in range(n_expr):
+        out.append(("expr", e, 0))
+        out.append(("expr", e, 1))
+    return out
+
+
+def _apply(source, cand):
+    tree = ast.parse(source)
+    what, a, b = cand
+    f = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "f")
+    if what == "drop top":
+        del tree.body[a]
+    elif what == "drop stmt":
+        lists = []
+
+        def walk(node):
+            for field in ("body", "orelse"):
+                lst = getattr(node, field, None)
+                if isinstance(lst, list) and lst and isinstance(lst[0], ast.stmt):
+                    lists.append((node, field, lst))
+                    for st in lst:
+                        walk(st)
+
+        walk(f)
+        node, field, lst = lists[a]
+        del lst[b]
+        if not lst:
+            if field == "orelse":
+                pass
+            else:
+                lst.append(ast.Pass())
+    else:
+        nodes = list(ast.walk(f))
+        if a >= len(nodes):
+            return None
+        node = nodes[a]
+        if isinstance(node, ast.Call) and node.args and b == 0:
+            repl = node.args[0]
+        elif isinstance(node, ast.BinOp):
+            repl = node.left if b == 0 else node.right
+        elif isinstance(node, ast.IfExp):
+            repl = node.body if b == 0 else node.orelse
+        else:
+            return None
+        for parent in ast.walk(f):
+            for field, value in ast.iter_fields(parent):
+                if value is node:
+                    setattr(parent, field, repl)
+                elif isinstance(value, list):
+                    for i, v in enumerate(value):
+                        if v is node:
+                            value[i] = repl
+    try:
+        return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+    except Exception:
+        return None
+
+
+def minimize(program, workdir, budget=150):
+    """The shortest source found that fails as program does (same outcome and signature)."""
+    first = check(program, workdir)
+    if first.outcome not in ("mismatch", "internal"):
+        return program.source, first
+    want = (first.outcome, signature(first))
+    best, best_res, tries = program.source, first, 0
+    progress = True
+    while progress and tries < budget:
+        progress = False
+        i = 0
+        cands = _candidates(best)
+        while i < len(cands) and tries < budget:
+            src = _apply(best, cands[i])
+            i += 1
+            if src is None or len(src) >= len(best) or not _valid(src):
+                continue
+            tries += 1
+            prog = Program(f"{program.seed}_m{tries}", program.kind, src, program.float32)
+            res = check(prog, workdir)
+            if (res.outcome, signature(res)) == want:
+                best, best_res, progress = src, res, True
+                cands = _candidates(best)
+                i -= 1
+    return best, best_res
