@@ -91,7 +91,7 @@ def main(argv=None):
         type=int,
         default=0,
         metavar="K",
-        help="also minimize up to K failures of each kind (appended to the --out file)",
+        help="also minimize up to K failures per program kind and failure kind (end of --out)",
     )
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -104,7 +104,7 @@ def main(argv=None):
     if a.minimize and bad:
         firsts = collections.defaultdict(list)
         for r in bad:
-            sig = (r.outcome, ip.signature(r))
+            sig = (r.kind, r.outcome, ip.signature(r))
             if len(firsts[sig]) < a.minimize:
                 firsts[sig].append(r.seed)
         seeds = [s for group in firsts.values() for s in group]
