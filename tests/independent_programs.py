@@ -248,7 +248,7 @@ class Gen:
     def make_pos(self, e, lo_min):
         if e.lo >= lo_min:
             return e
-        if self.r.random() < 0.3 and _bound(e) < 3:
+        if lo_min <= 0.8 and self.r.random() < 0.3 and _bound(e) < 3:
             return E(f"(1.0 + {e.src} ** 2)", e.shape, 1.0, 1.0 + _bound(e) ** 2, e.active)
         c = round(lo_min - e.lo + 0.2, 2)
         return E(f"({_fmt(c)} + {e.src})", e.shape, e.lo + c, e.hi + c, e.active)
@@ -406,6 +406,10 @@ class Gen:
             lo, hi = _mul_iv((a.lo, a.hi), (min(inv), max(inv)))
             return E(f"{a.src} / {b.src}", shape, lo, hi, a.active or b.active)
         b = self.operand(sb, shape, depth - 1)
+        if b.src == a.src:  # x - x and max(x, x) are degenerate points (zero, ties)
+            b = self.const(b.shape) if sb != "col" else b
+            if b.src == a.src:
+                b = E(f"({b.src} + 0.5)", b.shape, b.lo + 0.5, b.hi + 0.5, b.active)
         act = a.active or b.active
         if op in ("+", "np.add"):
             lo, hi = a.lo + b.lo, a.hi + b.hi
@@ -462,6 +466,11 @@ class Gen:
                 a = self.squash(a, 1.2)
                 b = 1.2**k
                 return E(f"np.prod({a.src})", (), -b, b, a.active)
+            if red in ("std", "var", "norm"):
+                # a spread-out offset keeps the point off zero variance (where the
+                # derivative of std does not exist)
+                g = self.global_array(src_shape)
+                a = E(f"({a.src} + {g.src})", src_shape, a.lo + g.lo, a.hi + g.hi, a.active)
             if red in ("std", "var"):
                 ddof = self.r.choice(["", "", ", ddof=1"])
                 w = a.hi - a.lo
@@ -506,6 +515,8 @@ class Gen:
             if red == "max":
                 return E(f"np.max({a.src}, axis={axis})", shape, a.lo, a.hi, a.active)
             fn = self.r.choice(["std", "var"])
+            g = self.global_array((self.m, self.n))
+            a = E(f"({a.src} + {g.src})", a.shape, a.lo + g.lo, a.hi + g.hi, a.active)
             w = a.hi - a.lo
             return E(
                 f"np.{fn}({a.src}, axis={axis})",
@@ -1362,6 +1373,8 @@ class Gen:
                 )
             else:
                 e = self.small(src_shape, 1, 2.0)
+                g = self.global_array(src_shape)
+                e = E(f"({e.src} + {g.src})", src_shape, e.lo + g.lo, e.hi + g.hi, e.active)
             kw = ""
             sh = ()
             if len(src_shape) == 2 and self.r.random() < 0.6:
@@ -1479,24 +1492,30 @@ def _close(a, b, rtol, atol):
 
 
 def _fd(f, args, idx, h):
-    """Central differences of f with respect to args[idx], in float64."""
+    """Central differences of f with respect to args[idx], in float64, and the one-sided
+    differences (forward, backward) at the same step."""
     base = [np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) else a for a in args]
     x = base[idx]
-    if isinstance(x, np.ndarray):
-        out = np.zeros(x.shape)
-        for pos in np.ndindex(x.shape):
-            step = h * max(1.0, abs(float(x[pos])))
+    f0 = float(f(*_copy(base)))
+    xs = np.asarray(x, dtype=np.float64)
+    central, fwd, bwd = (np.zeros(xs.shape) for _ in range(3))
+    for pos in np.ndindex(xs.shape):
+        step = h * max(1.0, abs(float(xs[pos])))
+        if isinstance(x, np.ndarray):
             xp, xm = x.copy(), x.copy()
             xp[pos] += step
             xm[pos] -= step
-            ap, am = list(base), list(base)
-            ap[idx], am[idx] = xp, xm
-            out[pos] = (float(f(*_copy(ap))) - float(f(*_copy(am)))) / (2 * step)
-        return out
-    step = h * max(1.0, abs(float(x)))
-    ap, am = list(base), list(base)
-    ap[idx], am[idx] = float(x) + step, float(x) - step
-    return (float(f(*_copy(ap))) - float(f(*_copy(am)))) / (2 * step)
+        else:
+            xp, xm = float(x) + step, float(x) - step
+        ap, am = list(base), list(base)
+        ap[idx], am[idx] = xp, xm
+        fp, fm = float(f(*_copy(ap))), float(f(*_copy(am)))
+        central[pos] = (fp - fm) / (2 * step)
+        fwd[pos] = (fp - f0) / step
+        bwd[pos] = (f0 - fm) / step
+    if not isinstance(x, np.ndarray):
+        return float(central), float(fwd), float(bwd)
+    return central, fwd, bwd
 
 
 def _wrt_indices(wrt, names):
@@ -1564,14 +1583,21 @@ def check(program, workdir):
                         f"{mode}: gradient of float32 {names[i]} has dtype "
                         f"{getattr(g, 'dtype', type(g))}"
                     )
-                h1 = steps.setdefault((i, 1e-6), fd_for(i, 1e-6))
+                if (i, 1e-6) not in steps:
+                    steps[i, 1e-6] = fd_for(i, 1e-6)
+                h1, fwd1, bwd1 = steps[i, 1e-6]
                 if _close(g, h1, rtol_fd, atol_fd):
                     continue
-                h2 = steps.setdefault((i, 1e-4), fd_for(i, 1e-4))
+                if (i, 1e-4) not in steps:
+                    steps[i, 1e-4] = fd_for(i, 1e-4)
+                h2 = steps[i, 1e-4][0]
                 if _close(g, h2, rtol_fd, atol_fd):
                     continue
                 if not _close(h1, h2, 10 * rtol_fd, 10 * atol_fd):
                     raise _Nonsmooth(f"central differences disagree for {names[i]}: {h1} vs {h2}")
+                if not _close(fwd1, bwd1, 1e-3, 1e-3 * scale):
+                    # a kink at the point (a tie in a max, abs at 0): one-sided slopes differ
+                    raise _Nonsmooth(f"one-sided differences disagree for {names[i]}")
                 raise Mismatch(
                     f"{mode}: d/d{names[i]} = {np.round(g, 10)!r}, "
                     f"central differences {np.round(h1, 10)!r}"
