@@ -182,7 +182,7 @@ class Gen:
         self.float32 = False
         self.args: list[tuple[str, str, object]] = []  # name, literal source, value
         self.wrt: list[int] = []
-        self.ret_flag = False  # the function returns in the middle somewhere
+        self.uses_s2s = False  # the program marks a loop with s2s_ad.checkpoint
 
     # -- helpers --------------------------------------------------------------------
     def fresh(self, stem="t"):
@@ -225,8 +225,8 @@ class Gen:
     def assign(self, e, stem="t", owned=None):
         name = self.fresh(stem)
         self.emit(f"{name} = {e.src}")
-        if owned is None:
-            owned = bool(e.shape)
+        if owned is None:  # a bare name or a subscript may share memory with its base
+            owned = bool(e.shape) and not re.fullmatch(r"[A-Za-z_]\w*(\[.*\])?", e.src)
         self.env[name] = Var(name, e.shape, e.lo, e.hi, e.active, owned)
         return self.env[name]
 
@@ -365,7 +365,61 @@ class Gen:
             return e
         return self.binop(shape, depth)
 
+    def array_op(self, shape, depth):
+        """Shape-keeping operations on arrays: methods, flips, clips, sorts, masks."""
+        e = self.expr(shape, depth - 1)
+        lo, hi = e.lo, e.hi
+        pe = self._paren(e)
+        ops = ["copy", "flip", "roll", "clip", "where", "reshape"]
+        if len(shape) == 1:
+            ops += ["cumsum", "rev", "sort", "take"]
+        else:
+            ops += ["transpose", "fliplr"]
+        op = self.r.choice(ops)
+        if op == "copy":
+            src = self.r.choice([f"{pe}.copy()", f"np.copy({e.src})", f"{pe}.astype(np.float64)"])
+        elif op == "flip":
+            src = f"np.flip({e.src})"
+        elif op == "roll":
+            src = f"np.roll({e.src}, {self.r.choice([1, -1, 2])})"
+        elif op == "clip":
+            a, b = sorted((self.threshold(lo, hi), self.threshold(lo, hi)))
+            b = b + 0.2
+            src = self.r.choice(
+                [f"np.clip({e.src}, {_fmt(a)}, {_fmt(b)})", f"{pe}.clip({_fmt(a)}, {_fmt(b)})"]
+            )
+            lo, hi = a, b
+        elif op == "where":
+            t = self.threshold(lo, hi)
+            src = f"np.where({e.src} > {_fmt(t)}, {e.src}, 0.5 * {e.src})"
+            lo, hi = min(lo, 0.5 * lo), max(hi, 0.5 * hi)
+        elif op == "reshape":
+            src = (
+                f"{pe}.reshape({shape})"
+                if self.r.random() < 0.5
+                else f"np.reshape({e.src}, {shape})"
+            )
+        elif op == "cumsum":
+            k = shape[0]
+            src = self.r.choice([f"np.cumsum({e.src})", f"{pe}.cumsum()"])
+            lo, hi = min(lo, k * lo), max(hi, k * hi)
+        elif op == "rev":
+            src = f"{pe}[::-1]"
+        elif op == "sort":
+            src = f"np.sort({e.src})"
+        elif op == "take":
+            k = shape[0]
+            idx = [self.r.randrange(k) for _ in range(k)]
+            src = self.r.choice([f"np.take({e.src}, {idx})", f"{pe}[{idx}]"])
+        elif op == "transpose":
+            src = self.r.choice([f"{pe}.T.T", f"np.transpose({e.src}).T", f"{pe}.transpose().T"])
+        else:
+            src = f"np.fliplr({e.src})"
+        return E(src, shape, lo, hi, e.active)
+
     def unary(self, shape, depth):
+        if shape and self.r.random() < 0.25:
+            return self.array_op(shape, depth)
         table = UNARY + (MATH_UNARY if not shape else [])
         tmpl, dom = self.r.choice(table)
         e = self.fix_domain(self.expr(shape, depth - 1), dom)
@@ -453,6 +507,13 @@ class Gen:
                 ["sum", "mean", "max", "min", "prod", "std", "var", "norm", "msum", "mmean", "dot"]
             )
             if red == "sum":
+                if self.r.random() < 0.3:
+                    t = self.threshold(a.lo, a.hi)
+                    pa = self._paren(a)
+                    src = self.r.choice(
+                        [f"np.sum({pa}[{pa} > {_fmt(t)}])", f"{pa}[{pa} < {_fmt(t)}].sum()"]
+                    )
+                    return E(src, (), -k * _bound(a), k * _bound(a), a.active)
                 return E(f"np.sum({a.src})", (), k * a.lo, k * a.hi, a.active)
             if red == "msum":
                 return E(f"{self._paren(a)}.sum()", (), k * a.lo, k * a.hi, a.active)
@@ -710,11 +771,41 @@ class Gen:
                     v.lo, v.hi, v.active = lo, hi, v.active or e.active
                 else:
                     self.update(v, e)
+            elif p < 0.38 and not shape:
+                e = self.small(shape, depth, 4.0)
+                name = self.fresh("u")
+                self.emit(f"{name}: float = {e.src}")
+                self.env[name] = Var(name, (), e.lo, e.hi, e.active)
+            elif p < 0.44:
+                e = self.small(shape, depth, 4.0)
+                n1, n2 = self.fresh("u"), self.fresh("w")
+                self.emit(f"{n1} = {n2} = {e.src}")
+                self.env[n1] = Var(n1, shape, e.lo, e.hi, e.active)
+                self.env[n2] = Var(n2, shape, e.lo, e.hi, e.active)
+            elif p < 0.5 and len(self.nonargs(shape)) >= 2:
+                v1, v2 = self.r.sample(self.nonargs(shape), 2)
+                self.emit(f"{v1.name}, {v2.name} = {v2.name}, {v1.name}")
+                for a, b in ((v1, v2), (v2, v1)):
+                    a.lo, a.hi, a.active, a.owned = b.lo, b.hi, b.active, b.owned
+                v1.lo, v2.lo = min(v1.lo, v2.lo), min(v1.lo, v2.lo)
+                v1.hi, v2.hi = max(v1.hi, v2.hi), max(v1.hi, v2.hi)
             else:
                 self.assign(self.small(shape, depth, 4.0))
 
     def k_expr(self):
         self.stmts(self.r.randint(1, 4), depth=3)
+        if self.r.random() < 0.2:
+            # a complex intermediate value (issue 14, case 6): real in, real out
+            s = self.small((), 1, 1.5)
+            form = self.r.choice(
+                [
+                    "np.abs(np.exp(1j * {s}) + 2.0) ** 2",
+                    "np.real(np.exp(1j * {s}) * (1.0 + 2.0j))",
+                    "np.imag((1.0 + 1j * {s}) ** 2)",
+                    "np.abs(({s} + 1j) * ({s} - 2j))",
+                ]
+            )
+            self.assign(E(form.format(s=s.src), (), -6, 10, s.active), "cz")
 
     def k_broadcast(self):
         n, m = self.n, self.m
@@ -888,6 +979,9 @@ class Gen:
             src, values = f"range({self.n})", list(range(self.n))
         nested = self.r.random() < 0.2
         use_else = self.r.random() < 0.3
+        if self.r.random() < 0.12:
+            src = f"s2s_ad.checkpoint({src}{self.r.choice(['', ', every=2'])})"
+            self.uses_s2s = True
         with self.block(f"for {i} in {src}:"):
             self.exits(i, values)
             el = self.indexed(i, values)
