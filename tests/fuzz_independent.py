@@ -101,6 +101,11 @@ def main(argv=None):
     with open(a.out, "w") as fh:
         for r in bad:
             fh.write(f"### seed {r.seed} kind {r.kind}: {r.outcome}\n{r.detail}\n\n{r.source}\n\n")
+        seen = set()
+        for r in results:
+            if r.outcome == "refused" and r.refusal not in seen:
+                seen.add(r.refusal)
+                fh.write(f"### seed {r.seed} kind {r.kind}: refused (an example)\n{r.detail}\n\n")
     if a.minimize and bad:
         firsts = collections.defaultdict(list)
         for r in bad:

@@ -1511,9 +1511,9 @@ def _valid(source):
     """The plain function runs at its point without floating-point trouble."""
     ns = {}
     try:
-        code = compile(source, "<candidate>", "exec")
         with np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")
+            code = compile(source, "<candidate>", "exec")
             exec(code, ns)
             val = ns["f"](*ns["_args"]())
             val = float(val)
