@@ -1887,7 +1887,7 @@ def _apply(source, cand):
         return None
 
 
-def minimize(program, workdir, budget=150):
+def minimize(program, workdir, budget=60):
     """The shortest source found that fails as program does (same outcome and signature)."""
     first = check(program, workdir)
     if first.outcome not in ("mismatch", "internal"):
