@@ -218,6 +218,7 @@ class ExprLowering:
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
+        self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
                 f"call of `{callee.source}`, which can read local variables s2s_ad cannot see",
@@ -236,6 +237,7 @@ class ExprLowering:
         return self._inline(self.nested[node.func.id], args, kwargs)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
+        self._refuse_writing_method(func)  # `a.sort()`, `a.fill(v)`: ssa/aliasing.py
         fn = ARRAY_METHODS.get(func.attr)
         if fn is None:
             raise self._unsupported(

@@ -1,0 +1,518 @@
+"""Alias and view analysis: in-place updates of objects that other names may see.
+
+The lowering models values: `a[i] = v`, `x += e` and `xs.append(v)` give the updated name a
+new SSA version and leave every other name as it was. Python updates the *object*, which
+other names may share: a view (basic slicing, `.T`, `reshape`, `ravel`, `squeeze`,
+`np.asarray`, …), an alias (`b = a`), a list or tuple holding it, a loop element, a
+helper's result, an argument (the caller's array). This pass, a mixin of the lowering,
+records how each SSA value was made from others and, at every in-place update, looks at
+every other name still read later that may share memory with the updated one:
+
+- certainly the same object (`b = a`), for an element update or `append` (only arrays and
+  lists have those): the other name is rebound to the new version too, exactly;
+- certainly a view or the base of a view (`v = a[1:3]`): refused, naming both names;
+- perhaps shared (an integer index `s = a[i]` is a scalar or a row; `b = a` when `b += e`
+  may be a float's rebinding; a join of branches; a list element): the update's operand
+  goes through `rt.unshared`, which returns it unchanged, or raises a located error naming
+  both names when they do share memory at run time.
+
+Before (`s = a[0]` may be a row of `a`, which is read later)::
+
+    a = x * 2.0
+    s = a[0]
+    s += 1.0
+    return np.sum(a) + s
+
+After (SSA)::
+
+    a = x * 2.0
+    _t1 = a[0]
+    s = _t1
+    _t2 = rt.unshared(s, a, 'f.py', 4, 's', 'a', 3)
+    s_1 = _t2 + 1.0
+    ...
+"""
+
+from __future__ import annotations
+
+import linecache
+import operator
+import types
+from dataclasses import dataclass
+
+import gast
+import numpy as np
+
+from .. import runtime
+from ..custom import stop_gradient
+from .ir import Assign, Atom, Const, Index, Prim, SliceItem, Var
+from .lower_expr import ARRAY_METHODS
+
+# Functions whose result is certainly a view of (or the very object of) their first argument.
+VIEWS = {
+    np.transpose,
+    np.swapaxes,
+    np.squeeze,
+    np.expand_dims,
+    np.moveaxis,
+    np.flip,
+    np.fliplr,
+    np.flipud,
+    np.rot90,
+    np.diagonal,
+    np.broadcast_to,
+}
+# Functions whose result may be a view of, or the very object of, an argument.
+MAYBE_VIEWS = {
+    np.reshape,
+    np.ravel,
+    np.asarray,
+    np.asanyarray,
+    np.ascontiguousarray,
+    np.asfortranarray,
+    np.atleast_1d,
+    np.atleast_2d,
+    np.atleast_3d,
+    np.real,
+    np.imag,
+    np.split,
+    np.array_split,
+    np.hsplit,
+    np.vsplit,
+    np.broadcast_arrays,
+    max,
+    min,
+    tuple,
+    stop_gradient,
+    runtime.append,  # a list holds its items
+}
+OPERATORS = {
+    gast.Add: "+",
+    gast.Sub: "-",
+    gast.Mult: "*",
+    gast.Div: "/",
+    gast.Pow: "**",
+    gast.MatMult: "@",
+    gast.FloorDiv: "//",
+    gast.Mod: "%",
+    gast.BitAnd: "&",
+    gast.BitOr: "|",
+    gast.BitXor: "^",
+}
+# NumPy functions that write into an argument.
+WRITING_FUNCTIONS = {
+    np.copyto: "np.copyto(dst, src)",
+    np.put: "np.put(a, ind, v)",
+    np.place: "np.place(a, mask, vals)",
+    np.putmask: "np.putmask(a, mask, values)",
+    np.fill_diagonal: "np.fill_diagonal(a, val)",
+    np.put_along_axis: "np.put_along_axis(a, ind, vals, axis)",
+}
+WRITING_METHODS = {
+    "sort": "np.sort(a)",
+    "fill": "np.full_like(a, value)",
+    "resize": "np.resize(a, shape)",
+    "put": "a copy with the element assignment `a[ind] = v`",
+    "itemset": "an element assignment `a[i] = v`",
+    "partition": "np.partition(a, k)",
+    "setfield": "a new array",
+    "byteswap": "a new array",
+    "setflags": "nothing: arrays made in the function are writeable",
+    "clear": "a new empty list `xs = []`",
+    "extend": "`xs = xs + ys`",
+    "insert": "a new list",
+    "pop": "indexing `xs[-1]` and a new list `xs[:-1]`",
+    "remove": "a new list",
+    "reverse": "`xs[::-1]`",
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`child` was made from `parent`: the same object, a view of it, or perhaps either."""
+
+    parent: str
+    same: bool  # the very object (`b = a`)
+    certain: bool  # certainly shares memory with `parent` (else: perhaps)
+
+
+class AliasAnalysis:
+    """The mixin: the lowering calls `_note_*` as it binds names, and `_check_sharing` /
+    `_rebind_aliases` around every in-place update."""
+
+    def _init_aliasing(self) -> None:
+        self.made_from: dict[str, list[Edge]] = {}  # SSA name → what it was made from
+        self.made_on: dict[str, int] = {}  # SSA name → the line that made it
+        self.loop_depth: dict[str, int] = {}  # SSA name → loops around its definition
+        self.param_versions = {p: self.env[p].name for p in self.params}
+        self.nested_updates: dict[str, set[str]] = {}  # nested def → enclosing names updated
+        self.pending_rebinds: list[str] = []
+
+    # what each value is made from
+
+    def _note_binding(self, target: str, value) -> None:
+        self.made_on[target] = self.line
+        self.loop_depth[target] = len(self.loop_lines)
+        if isinstance(value, Var):
+            self._edge(target, value.name, same=True, certain=True)
+        elif isinstance(value, Prim):
+            for parent, certain in _sources(value):
+                self._edge(target, parent, same=False, certain=certain)
+
+    def _note_merge(self, target: str, values) -> None:
+        """A join of branches or a loop header: perhaps any of `values`."""
+        for value in values:
+            if isinstance(value, Var) and value.name != target:
+                self._edge(target, value.name, same=False, certain=False)
+
+    def _note_loop(self, headers: dict[str, str], body: list[gast.stmt]) -> None:
+        """Before the body is lowered, its back edges are unknown: if the body binds a
+        carried name to something that may share memory with another value, the values the
+        loop carries may share memory with each other."""
+        stores = [
+            s for stmt in body for s in gast.walk(stmt) if isinstance(s, (gast.Assign, gast.For))
+        ]
+        fresh = self._fresh_names(stores, set(headers))
+        if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
+            return
+        token = self.namer.temp()  # a stand-in for "any value the loop carries"
+        for header in headers.values():
+            self._edge(header, token, same=False, certain=False)
+        for bound in self.env.values():  # which may be any value bound before the loop
+            for atom in bound if isinstance(bound, tuple) else (bound,):
+                if isinstance(atom, Var) and atom.name not in headers.values():
+                    self._edge(token, atom.name, same=False, certain=False)
+
+    def _fresh_names(self, stores: list, carried: set[str]) -> set[str]:
+        """The names the loop body binds only to new values (`t = a * b`), never carried."""
+        fresh = {
+            n.id
+            for s in stores
+            for t in _targets(s)
+            for n in gast.walk(t)
+            if isinstance(n, gast.Name)
+        }
+        fresh -= carried
+        changed = True
+        while changed:
+            changed = False
+            for stmt in stores:
+                names = {
+                    n.id for t in _targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)
+                }
+                if names & fresh and (
+                    isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
+                ):
+                    fresh -= names
+                    changed = True
+        return fresh
+
+    def _binds_alias(
+        self, stmt: gast.Assign | gast.For, carried: set[str], fresh: set[str]
+    ) -> bool:
+        """Whether `stmt` binds a carried name to a value that may share memory with
+        another (a name, an element, a view, a helper's result)."""
+        names = {n.id for t in _targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)}
+        if not names & carried:
+            return False
+        return isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
+
+    def _may_alias(self, node: gast.expr, fresh: set[str]) -> bool:
+        """Whether the value of `node` may share memory with a value it was made from (a
+        name in `fresh` holds a new value)."""
+        if isinstance(node, gast.Name):
+            return node.id not in fresh
+        if isinstance(node, (gast.Subscript, gast.Attribute)):
+            return True
+        if isinstance(node, gast.IfExp):
+            return self._may_alias(node.body, fresh) or self._may_alias(node.orelse, fresh)
+        if isinstance(node, gast.BoolOp):
+            return any(self._may_alias(v, fresh) for v in node.values)
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return any(self._may_alias(v, fresh) for v in node.elts)
+        if not isinstance(node, gast.Call):
+            return False  # arithmetic, comparisons and constants make new values
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in self.nested:
+            return True  # inlined: it may return its argument
+        if isinstance(func, gast.Attribute) and self._is_local_chain(func):
+            return func.attr != "flatten" and _kind(ARRAY_METHODS.get(func.attr)) is not None
+        dotted: list[str] = []
+        while isinstance(func, gast.Attribute):
+            dotted.insert(0, func.attr)
+            func = func.value
+        if not isinstance(func, gast.Name):
+            return True
+        callee = self.scope.resolve([func.id, *dotted])
+        if isinstance(callee, types.FunctionType) and _user(callee):
+            return True
+        return _kind(callee) is not None
+
+    def _edge(self, child: str, parent: str, *, same: bool, certain: bool) -> None:
+        self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
+
+    def _ancestors(self, name: str) -> dict[str, tuple[bool, bool]]:
+        """Every value `name` was made from, with (certainly shares, is the same object)."""
+        found: dict[str, tuple[bool, bool]] = {name: (True, True)}
+        pending = [name]
+        while pending:
+            child = pending.pop()
+            certain, same = found[child]
+            for edge in self.made_from.get(child, ()):
+                kind = (certain and edge.certain, same and edge.same and edge.certain)
+                old = found.get(edge.parent)
+                new = kind if old is None else (old[0] or kind[0], old[1] or kind[1])
+                if new != old:
+                    found[edge.parent] = new
+                    pending.append(edge.parent)
+        return found
+
+    def _holds(self, container: str, item: str) -> bool:
+        """Whether `container` may be made from `item` (holds it, or is a view of it)."""
+        return item in self._ancestors(container)
+
+    def _relation(self, a: str, b: str) -> str | None:
+        """How the values `a` and `b` share memory: "same", "view" (one is certainly a view
+        of the other), "maybe", or None (they cannot)."""
+        up_a, up_b = self._ancestors(a), self._ancestors(b)
+        for high, ups in ((b, up_a), (a, up_b)):
+            if high in ups:
+                certain, same = ups[high]
+                return "same" if same else "view" if certain else "maybe"
+        return "maybe" if set(up_a) & set(up_b) else None
+
+    # in-place updates
+
+    def _check_sharing(self, name: str, what: str, *, element: bool) -> None:
+        """Before an in-place update of `name`: refuse it, guard it, or note the names that
+        must be rebound to its new version (`_rebind_aliases`, after the update)."""
+        current = self.env[name]
+        self.pending_rebinds = []
+        for other, value, is_param in self._sharers(name):
+            relation = self._relation(current.name, value)
+            if relation is None or (
+                relation != "same" and what == "append" and not self._holds(value, current.name)
+            ):
+                continue  # appending to a list changes only the names of it and of its holders
+            if relation == "same" and is_param and not element:
+                continue  # `x += e` on an argument: checked when called (a float rebinds)
+            if relation == "same" and element and not is_param and isinstance(other, str):
+                if self._can_rebind(other):
+                    self.pending_rebinds.append(other)
+                    continue
+                raise self._unsupported(
+                    f"{what} on `{name}`, which is the same object as `{other}`"
+                    f"{self._made(current.name)}, inside a loop that does not assign "
+                    f"`{other}`",
+                    hint=f"make it a copy: `{name} = {other}.copy()`",
+                )
+            shown = other if isinstance(other, str) else other[0]
+            if relation == "view":
+                raise self._view_error(name, shown, current.name, value, what, is_param)
+            self._guard(name, Var(value), f"`{shown}`" if not is_param else shown, what)
+
+    def _sharers(self, name: str):
+        """(other name, its SSA value, whether an argument) for every other name that may be
+        read after this line, and every argument (the caller sees those)."""
+        for other, bound in self.env.items():
+            if other == name or not self._read_later(other):
+                continue
+            if isinstance(bound, Var) and bound.name not in self.param_versions.values():
+                yield other, bound.name, False
+            elif isinstance(bound, tuple):
+                for atom in bound:
+                    if isinstance(atom, Var):
+                        yield (other, "a tuple"), atom.name, False
+        for param, version in self.param_versions.items():
+            yield f"the argument `{param}`", version, True
+
+    def _read_later(self, name: str) -> bool:
+        """Whether `name` may be read after the current line: later, or earlier in an
+        enclosing loop that carries it into the next iteration."""
+        for line in self.loads.get(name, ()):
+            if line > self.line:
+                return True
+            for (first, _), carried in zip(self.loop_lines, self.carried_by_loops, strict=True):
+                if first <= line and name in carried:
+                    return True
+        return False
+
+    def _can_rebind(self, other: str) -> bool:
+        """Whether rebinding `other` here keeps the SSA form: every enclosing loop carries
+        it, or it was bound inside that loop."""
+        bound = self.env[other]
+        depth = self.loop_depth.get(bound.name, 0)
+        for level, carried in enumerate(self.carried_by_loops, start=1):
+            if other not in carried and depth < level:
+                return False
+        return True
+
+    def _rebind_aliases(self, name: str) -> None:
+        """After an element update of `name`: names of the same object see the new version."""
+        for other in self.pending_rebinds:
+            self.env[other] = self.env[name]
+        self.pending_rebinds = []
+
+    def _guard(self, name: str, other: Var, shown: str, what: str) -> None:
+        """`name`'s operand through `rt.unshared`, which raises if it shares memory with
+        `other` at run time (the error names both, and where `name`'s value was made)."""
+        value = self.env[name]
+        made = self._made(value.name)
+        message = (
+            f"unsupported construct: {what} on `{name}`, whose value{made} shares memory "
+            f"with {shown} here: the update would change both"
+        )
+        hint = (
+            f"make `{name}` a copy where it is made (`.copy()`), or write the update as a "
+            f"new value (`{name} = {name} + …` rather than `+=`)"
+        )
+        facts = (self.filename, self.line, message, hint)
+        checked = Prim(
+            runtime.unshared,
+            (value, other, *(Const(f) for f in facts)),
+            spelled=self._rt("unshared"),
+        )
+        guarded = self.namer.temp()
+        self.emit(Assign(guarded, checked, self.line))
+        self._edge(guarded, value.name, same=True, certain=True)
+        self.made_on[guarded] = self.made_on.get(value.name, self.line)
+        self.env[name] = Var(guarded)
+
+    def _made(self, ssa_name: str) -> str:
+        line = self.made_on.get(ssa_name)
+        if line is None:
+            return ""
+        text = linecache.getline(self.filename, line).strip()
+        return f" (line {line}: `{text}`)" if text else f" (line {line})"
+
+    def _view_error(self, name: str, other: str, mine: str, theirs: str, what: str, is_param):
+        if is_param:
+            return self._unsupported(
+                f"{what} on `{name}`, a view of {other}{self._made(mine)}: it would modify "
+                "the caller's array",
+                hint=f"make `{name}` a copy where it is made (`.copy()`)",
+            )
+        if theirs in self._ancestors(mine):  # `name` is the view
+            view, base, made = name, other, self._made(mine)
+        else:
+            view, base, made = other, name, self._made(theirs)
+        return self._unsupported(
+            f"{what} on `{name}`, which shares memory with `{other}`: `{view}` is a view of "
+            f"`{base}`{made}, and the update would change both",
+            hint=f"make `{view}` a copy where it is made (`.copy()`), or update `{base}` "
+            f"itself and make `{view}` after the update",
+        )
+
+    # nested functions and calls
+
+    def _nested_updates(self, fn: gast.FunctionDef) -> set[str]:
+        """Names of the enclosing function `fn` updates in place (`acc.append(v)`,
+        `buf[i] = v`), its own nested calls' included."""
+        from .names import param_names, stored_names
+
+        updated = stored_names(fn.body) - assigned_names(fn) - set(param_names(fn))
+        for call in gast.walk(fn):
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+                updated |= self.nested_updates.get(call.func.id, set())
+        return updated
+
+    def _updated_by_calls(self, stmts: list[gast.stmt]) -> set[str]:
+        """Names the nested functions called in `stmts` update in place."""
+        names: set[str] = set()
+        for stmt in stmts:
+            for call in gast.walk(stmt):
+                if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+                    names |= self.nested_updates.get(call.func.id, set())
+        return names
+
+    def _refuse_writing_call(self, node: gast.Call, callee: object) -> None:
+        """`out=` arguments and NumPy functions that write into an argument."""
+        if any(kw.arg == "out" for kw in node.keywords):
+            raise self._unsupported(
+                "a call with `out=`, which writes into an existing array",
+                hint="assign the result instead: `c = np.add(a, b)` rather than "
+                "`np.add(a, b, out=c)`",
+            )
+        try:
+            spelled = WRITING_FUNCTIONS.get(callee)
+        except TypeError:  # an unhashable callee
+            spelled = None
+        if spelled is not None:
+            raise self._unsupported(
+                f"`{spelled}`, which writes into its first argument in place",
+                hint="build a new array instead (an element assignment `a[i] = v` on a "
+                "local array, or np.where)",
+            )
+
+    def _refuse_writing_method(self, func: gast.Attribute) -> None:
+        instead = WRITING_METHODS.get(func.attr)
+        if instead is not None:
+            owner = func.value.id if isinstance(func.value, gast.Name) else "the value"
+            raise self._unsupported(
+                f"`.{func.attr}()`, which updates `{owner}` in place",
+                hint=f"write {instead} (a new value) instead",
+            )
+
+
+def _targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
+    return stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+
+
+def assigned_names(fn: gast.FunctionDef) -> set[str]:
+    """The names a nested function assigns: its own locals (Python's scoping rule)."""
+    return {
+        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
+
+
+def _sources(prim: Prim) -> list[tuple[str, bool]]:
+    """The SSA values the result of `prim` may share memory with, and whether it certainly
+    does."""
+    fn, args = prim.fn, prim.args
+    first = args[0] if args and isinstance(args[0], Var) else None
+    if fn is operator.getitem and first is not None:
+        return [(first.name, _basic_view(args[1]))]
+    if fn is np.ravel and prim.spelled == "flatten":  # `x.flatten()` copies
+        return []
+    kind = _kind(fn)
+    if kind == "view" and first is not None:
+        return [(first.name, True)]
+    if kind == "maybe" or (kind is None and isinstance(fn, types.FunctionType) and _user(fn)):
+        atoms = [*args, *(a for _, a in prim.kwargs)]
+        return [(a.name, False) for a in atoms if isinstance(a, Var)]
+    return []
+
+
+def _kind(fn: object) -> str | None:
+    """ "view" for a function whose result is certainly a view of its first argument, "maybe"
+    for one whose result may share memory with an argument, else None."""
+    try:
+        return "view" if fn in VIEWS else "maybe" if fn in MAYBE_VIEWS else None
+    except TypeError:  # an unhashable callee
+        return None
+
+
+def _user(fn: types.FunctionType) -> bool:
+    """A function of the user's (or any library's Python code without a rule): its result
+    may be one of its arguments or a view of one."""
+    from ..rules.registry import lookup
+
+    return lookup(fn) is None
+
+
+def _basic_view(index: Atom | Index) -> bool:
+    """Whether `x[index]` is certainly a view: basic indexing with a slice, `None` or `...`
+    (integers alone may give a scalar, index arrays a copy)."""
+    if not isinstance(index, Index):
+        return False
+    items = index.items
+    basic = all(
+        isinstance(i, SliceItem)
+        or (isinstance(i, Const) and (i.value is None or i.value is Ellipsis or _is_int(i.value)))
+        for i in items
+    )
+    return basic and any(not (isinstance(i, Const) and _is_int(i.value)) for i in items)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
