@@ -150,14 +150,15 @@ class AliasAnalysis:
 
     # what each value is made from
 
-    def _note_binding(self, target: str, value) -> None:
-        self.made_on[target] = self.line
-        self.loop_depth[target] = len(self.loop_lines)
+    def _note_binding(self, target: str, value, *, joined: bool = False) -> None:
+        """`target = value`; `joined`: one branch's value of a join (`a if c else b`)."""
+        self.made_on.setdefault(target, self.line)
+        self.loop_depth.setdefault(target, len(self.loop_lines))
         if isinstance(value, Var):
-            self._edge(target, value.name, same=True, certain=True)
+            self._edge(target, value.name, same=not joined, certain=not joined)
         elif isinstance(value, Prim):
             for parent, certain in _sources(value):
-                self._edge(target, parent, same=False, certain=certain)
+                self._edge(target, parent, same=False, certain=certain and not joined)
 
     def _note_merge(self, target: str, values) -> None:
         """A join of branches or a loop header: perhaps any of `values`."""
@@ -175,7 +176,7 @@ class AliasAnalysis:
         fresh = self._fresh_names(stores, set(headers))
         if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
             return
-        token = self.namer.temp()  # a stand-in for "any value the loop carries"
+        token = f"<values carried by the loop on line {self.line}, {len(self.made_from)}>"
         for header in headers.values():
             self._edge(header, token, same=False, certain=False)
         for bound in self.env.values():  # which may be any value bound before the loop
@@ -415,6 +416,22 @@ class AliasAnalysis:
             if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
                 updated |= self.nested_updates.get(call.func.id, set())
         return updated
+
+    def _check_defaults_kept(self, fn, bound: dict, inner: dict, count: int, kwargs: dict):
+        """A default the call updated in place (`def g(y, acc=[])`) would be seen, updated,
+        by later calls: refused."""
+        from .names import param_names
+
+        given = set(param_names(fn)[:count]) | set(kwargs)
+        for name, value in bound.items():
+            if name in given or not isinstance(value, Var) or name in assigned_names(fn):
+                continue
+            if inner.get(name) is not value:
+                raise self._unsupported(
+                    f"the nested function `{fn.name}` updates its default `{name}` in place "
+                    "(Python keeps the update for later calls)",
+                    hint=f"make the default None and create the value in `{fn.name}`",
+                )
 
     def _updated_by_calls(self, stmts: list[gast.stmt]) -> set[str]:
         """Names the nested functions called in `stmts` update in place."""

@@ -282,6 +282,7 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
         finally:
             self.inlining.pop()
             self.env, self.line = outer, line
+        self._check_defaults_kept(fn, bound, inner, len(args), dict(kwargs))
         # The enclosing names the function updated in place (`acc.append(v)`) see the update.
         own = assigned_names(fn) | set(bound)  # the function's own locals
         for name in set(outer) - own:

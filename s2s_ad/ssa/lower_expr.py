@@ -376,7 +376,9 @@ class ExprLowering:
         blocks: list[list[Stmt]] = [[], []]
         for block, make in zip(blocks, (then, otherwise), strict=True):
             with self.in_block(block):
-                self.emit(Assign(result, make(), self.line))
+                value = make()
+                self.emit(Assign(result, value, self.line))
+            self._note_binding(result, value, joined=True)  # ssa/aliasing.py
         self.emit(If(test, blocks[0], blocks[1], self.line))
         return Var(result)
 
@@ -384,6 +386,7 @@ class ExprLowering:
         if isinstance(expr, Prim):
             name = self.namer.temp()
             self.emit(Assign(name, expr, self.line))
+            self._note_binding(name, expr)  # what it may share memory with: ssa/aliasing.py
             return Var(name)
         return expr
 
