@@ -320,6 +320,17 @@ def joined_alias(x):
     return np.sum(a * b)
 
 
+def closure_reads_base(x):
+    a = x * 1.0
+
+    def total():
+        return np.sum(a * a)
+
+    v = a[1:3]
+    v *= 2.0
+    return total()
+
+
 REFUSED = [
     (argument_augmented, 1, ("x",)),
     (argument_view, 2, ("v", "x")),
@@ -328,6 +339,7 @@ REFUSED = [
     (element_of_list, 4, ("t", "a")),
     (rows_of_loop, 3, ("row", "a")),
     (joined_alias, 6, ("b", "a")),
+    (closure_reads_base, 7, ("v", "a")),
 ]
 
 

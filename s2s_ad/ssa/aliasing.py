@@ -272,10 +272,10 @@ class AliasAnalysis:
         """Whether `container` may be made from `item` (holds it, or is a view of it)."""
         return item in self._ancestors(container)
 
-    def _relation(self, a: str, b: str) -> str | None:
+    def _relation(self, a: str, b: str, up_a: dict | None = None) -> str | None:
         """How the values `a` and `b` share memory: "same", "view" (one is certainly a view
-        of the other), "maybe", or None (they cannot)."""
-        up_a, up_b = self._ancestors(a), self._ancestors(b)
+        of the other), "maybe", or None (they cannot). `up_a`: `a`'s ancestors, if known."""
+        up_a, up_b = up_a or self._ancestors(a), self._ancestors(b)
         for high, ups in ((b, up_a), (a, up_b)):
             if high in ups:
                 certain, same = ups[high]
@@ -289,8 +289,9 @@ class AliasAnalysis:
         must be rebound to its new version (`_rebind_aliases`, after the update)."""
         current = self.env[name]
         self.pending_rebinds = []
+        ancestors = self._ancestors(current.name)
         for other, value, is_param in self._sharers(name):
-            relation = self._relation(current.name, value)
+            relation = self._relation(current.name, value, ancestors)
             if relation is None or (
                 relation != "same" and what == "append" and not self._holds(value, current.name)
             ):
@@ -327,9 +328,14 @@ class AliasAnalysis:
         for param, version in self.param_versions.items():
             yield f"the argument `{param}`", version, True
 
-    def _read_later(self, name: str) -> bool:
+    def _read_later(self, name: str, seen: frozenset = frozenset()) -> bool:
         """Whether `name` may be read after the current line: later, or earlier in an
-        enclosing loop that carries it into the next iteration."""
+        enclosing loop that carries it into the next iteration, or by a nested function
+        called then."""
+        for fn_name, fn in self.nested.items():
+            reads = fn_name not in seen and name in _reads(fn)
+            if reads and self._read_later(fn_name, seen | {fn_name}):
+                return True
         for line in self.loads.get(name, ()):
             if line > self.line:
                 return True
@@ -469,6 +475,13 @@ class AliasAnalysis:
                 f"`.{func.attr}()`, which updates `{owner}` in place",
                 hint=f"write {instead} (a new value) instead",
             )
+
+
+def _reads(fn: gast.FunctionDef) -> set[str]:
+    """The names a nested function's body reads (its closure among them)."""
+    return {
+        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
 
 
 def _targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
