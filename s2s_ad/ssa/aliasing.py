@@ -23,108 +23,41 @@ Before (`s = a[0]` may be a row of `a`, which is read later)::
     s += 1.0
     return np.sum(a) + s
 
-After (SSA)::
+After (SSA; the message names `s`, `a` and the line that made `s`)::
 
     a = x * 2.0
-    _t1 = a[0]
-    s = _t1
-    _t2 = rt.unshared(s, a, 'f.py', 4, 's', 'a', 3)
-    s_1 = _t2 + 1.0
-    ...
+    s = a[0]
+    _t1 = rt.unshared(s, a, 'f.py', 6, 'unsupported construct: `s += …` on `s`, …', '…')
+    s_1 = _t1 + 1.0
+    _t2 = np.sum(a)
+    f = _t2 + s_1
+    return f
+
+What each primitive may share memory with is in `ssa/sharing.py`.
 """
 
 from __future__ import annotations
 
 import linecache
-import operator
 import types
 from dataclasses import dataclass
 
 import gast
-import numpy as np
 
 from .. import runtime
-from ..custom import stop_gradient
-from .ir import Assign, Atom, Const, Index, Prim, SliceItem, Var
+from .ir import Assign, Const, Prim, Var
 from .lower_expr import ARRAY_METHODS
-
-# Functions whose result is certainly a view of (or the very object of) their first argument.
-VIEWS = {
-    np.transpose,
-    np.swapaxes,
-    np.squeeze,
-    np.expand_dims,
-    np.moveaxis,
-    np.flip,
-    np.fliplr,
-    np.flipud,
-    np.rot90,
-    np.diagonal,
-    np.broadcast_to,
-}
-# Functions whose result may be a view of, or the very object of, an argument.
-MAYBE_VIEWS = {
-    np.reshape,
-    np.ravel,
-    np.asarray,
-    np.asanyarray,
-    np.ascontiguousarray,
-    np.asfortranarray,
-    np.atleast_1d,
-    np.atleast_2d,
-    np.atleast_3d,
-    np.real,
-    np.imag,
-    np.split,
-    np.array_split,
-    np.hsplit,
-    np.vsplit,
-    np.broadcast_arrays,
-    max,
-    min,
-    tuple,
-    stop_gradient,
-    runtime.append,  # a list holds its items
-}
-OPERATORS = {
-    gast.Add: "+",
-    gast.Sub: "-",
-    gast.Mult: "*",
-    gast.Div: "/",
-    gast.Pow: "**",
-    gast.MatMult: "@",
-    gast.FloorDiv: "//",
-    gast.Mod: "%",
-    gast.BitAnd: "&",
-    gast.BitOr: "|",
-    gast.BitXor: "^",
-}
-# NumPy functions that write into an argument.
-WRITING_FUNCTIONS = {
-    np.copyto: "np.copyto(dst, src)",
-    np.put: "np.put(a, ind, v)",
-    np.place: "np.place(a, mask, vals)",
-    np.putmask: "np.putmask(a, mask, values)",
-    np.fill_diagonal: "np.fill_diagonal(a, val)",
-    np.put_along_axis: "np.put_along_axis(a, ind, vals, axis)",
-}
-WRITING_METHODS = {
-    "sort": "np.sort(a)",
-    "fill": "np.full_like(a, value)",
-    "resize": "np.resize(a, shape)",
-    "put": "a copy with the element assignment `a[ind] = v`",
-    "itemset": "an element assignment `a[i] = v`",
-    "partition": "np.partition(a, k)",
-    "setfield": "a new array",
-    "byteswap": "a new array",
-    "setflags": "nothing: arrays made in the function are writeable",
-    "clear": "a new empty list `xs = []`",
-    "extend": "`xs = xs + ys`",
-    "insert": "a new list",
-    "pop": "indexing `xs[-1]` and a new list `xs[:-1]`",
-    "remove": "a new list",
-    "reverse": "`xs[::-1]`",
-}
+from .names import param_names, stored_names
+from .sharing import (
+    WRITING_FUNCTIONS,
+    WRITING_METHODS,
+    assigned_names,
+    names_read,
+    sharing_kind,
+    sources,
+    targets,
+    user_function,
+)
 
 
 @dataclass(frozen=True)
@@ -157,7 +90,7 @@ class AliasAnalysis:
         if isinstance(value, Var):
             self._edge(target, value.name, same=not joined, certain=not joined)
         elif isinstance(value, Prim):
-            for parent, certain in _sources(value):
+            for parent, certain in sources(value):
                 self._edge(target, parent, same=False, certain=certain and not joined)
 
     def _note_merge(self, target: str, values) -> None:
@@ -189,7 +122,7 @@ class AliasAnalysis:
         fresh = {
             n.id
             for s in stores
-            for t in _targets(s)
+            for t in targets(s)
             for n in gast.walk(t)
             if isinstance(n, gast.Name)
         }
@@ -199,7 +132,7 @@ class AliasAnalysis:
             changed = False
             for stmt in stores:
                 names = {
-                    n.id for t in _targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)
+                    n.id for t in targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)
                 }
                 if names & fresh and (
                     isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
@@ -213,7 +146,7 @@ class AliasAnalysis:
     ) -> bool:
         """Whether `stmt` binds a carried name to a value that may share memory with
         another (a name, an element, a view, a helper's result)."""
-        names = {n.id for t in _targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)}
+        names = {n.id for t in targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)}
         if not names & carried:
             return False
         return isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
@@ -237,7 +170,7 @@ class AliasAnalysis:
         if isinstance(func, gast.Name) and func.id in self.nested:
             return True  # inlined: it may return its argument
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
-            return func.attr != "flatten" and _kind(ARRAY_METHODS.get(func.attr)) is not None
+            return func.attr != "flatten" and sharing_kind(ARRAY_METHODS.get(func.attr)) is not None
         dotted: list[str] = []
         while isinstance(func, gast.Attribute):
             dotted.insert(0, func.attr)
@@ -245,9 +178,9 @@ class AliasAnalysis:
         if not isinstance(func, gast.Name):
             return True
         callee = self.scope.resolve([func.id, *dotted])
-        if isinstance(callee, types.FunctionType) and _user(callee):
+        if isinstance(callee, types.FunctionType) and user_function(callee):
             return True
-        return _kind(callee) is not None
+        return sharing_kind(callee) is not None
 
     def _edge(self, child: str, parent: str, *, same: bool, certain: bool) -> None:
         self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
@@ -333,8 +266,8 @@ class AliasAnalysis:
         enclosing loop that carries it into the next iteration, or by a nested function
         called then."""
         for fn_name, fn in self.nested.items():
-            reads = fn_name not in seen and name in _reads(fn)
-            if reads and self._read_later(fn_name, seen | {fn_name}):
+            calls = fn_name not in seen and name in names_read(fn)
+            if calls and self._read_later(fn_name, seen | {fn_name}):
                 return True
         for line in self.loads.get(name, ()):
             if line > self.line:
@@ -415,8 +348,6 @@ class AliasAnalysis:
     def _nested_updates(self, fn: gast.FunctionDef) -> set[str]:
         """Names of the enclosing function `fn` updates in place (`acc.append(v)`,
         `buf[i] = v`), its own nested calls' included."""
-        from .names import param_names, stored_names
-
         updated = stored_names(fn.body) - assigned_names(fn) - set(param_names(fn))
         for call in gast.walk(fn):
             if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
@@ -426,8 +357,6 @@ class AliasAnalysis:
     def _check_defaults_kept(self, fn, bound: dict, inner: dict, count: int, kwargs: dict):
         """A default the call updated in place (`def g(y, acc=[])`) would be seen, updated,
         by later calls: refused."""
-        from .names import param_names
-
         given = set(param_names(fn)[:count]) | set(kwargs)
         for name, value in bound.items():
             if name in given or not isinstance(value, Var) or name in assigned_names(fn):
@@ -475,74 +404,3 @@ class AliasAnalysis:
                 f"`.{func.attr}()`, which updates `{owner}` in place",
                 hint=f"write {instead} (a new value) instead",
             )
-
-
-def _reads(fn: gast.FunctionDef) -> set[str]:
-    """The names a nested function's body reads (its closure among them)."""
-    return {
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
-
-
-def _targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
-    return stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-
-
-def assigned_names(fn: gast.FunctionDef) -> set[str]:
-    """The names a nested function assigns: its own locals (Python's scoping rule)."""
-    return {
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
-
-
-def _sources(prim: Prim) -> list[tuple[str, bool]]:
-    """The SSA values the result of `prim` may share memory with, and whether it certainly
-    does."""
-    fn, args = prim.fn, prim.args
-    first = args[0] if args and isinstance(args[0], Var) else None
-    if fn is operator.getitem and first is not None:
-        return [(first.name, _basic_view(args[1]))]
-    if fn is np.ravel and prim.spelled == "flatten":  # `x.flatten()` copies
-        return []
-    kind = _kind(fn)
-    if kind == "view" and first is not None:
-        return [(first.name, True)]
-    if kind == "maybe" or (kind is None and isinstance(fn, types.FunctionType) and _user(fn)):
-        atoms = [*args, *(a for _, a in prim.kwargs)]
-        return [(a.name, False) for a in atoms if isinstance(a, Var)]
-    return []
-
-
-def _kind(fn: object) -> str | None:
-    """ "view" for a function whose result is certainly a view of its first argument, "maybe"
-    for one whose result may share memory with an argument, else None."""
-    try:
-        return "view" if fn in VIEWS else "maybe" if fn in MAYBE_VIEWS else None
-    except TypeError:  # an unhashable callee
-        return None
-
-
-def _user(fn: types.FunctionType) -> bool:
-    """A function of the user's (or any library's Python code without a rule): its result
-    may be one of its arguments or a view of one."""
-    from ..rules.registry import lookup
-
-    return lookup(fn) is None
-
-
-def _basic_view(index: Atom | Index) -> bool:
-    """Whether `x[index]` is certainly a view: basic indexing with a slice, `None` or `...`
-    (integers alone may give a scalar, index arrays a copy)."""
-    if not isinstance(index, Index):
-        return False
-    items = index.items
-    basic = all(
-        isinstance(i, SliceItem)
-        or (isinstance(i, Const) and (i.value is None or i.value is Ellipsis or _is_int(i.value)))
-        for i in items
-    )
-    return basic and any(not (isinstance(i, Const) and _is_int(i.value)) for i in items)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

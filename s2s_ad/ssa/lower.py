@@ -45,13 +45,14 @@ from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..naming import DEFAULT_ALIASES, Aliases
-from .aliasing import OPERATORS, AliasAnalysis, assigned_names
+from .aliasing import AliasAnalysis
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
 from .jumps import eliminate_jumps
 from .loop_iteration import LoopIteration
 from .lower_expr import BINOPS, Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .returns import eliminate_returns
+from .sharing import OPERATORS, assigned_names
 
 
 def lower(
