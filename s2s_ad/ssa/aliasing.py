@@ -302,10 +302,10 @@ class AliasAnalysis:
             f"unsupported construct: {what} on `{name}`, whose value{made} shares memory "
             f"with {shown} here: the update would change both"
         )
-        hint = (
-            f"make `{name}` a copy where it is made (`.copy()`), or write the update as a "
-            f"new value (`{name} = {name} + …` rather than `+=`)"
-        )
+        hint = f"copy `{name}` or {shown} where it is made (`.copy()`) so that they do not share"
+        if what.startswith("`"):  # `x += …`: a new value instead
+            op = what[len(name) + 2 : what.index("= …")]
+            hint += f", or write `{name} = {name} {op} …` (a new value) instead of {what}"
         facts = (self.filename, self.line, message, hint)
         checked = Prim(
             runtime.unshared,
