@@ -345,6 +345,29 @@ class AliasAnalysis:
 
     # nested functions and calls
 
+    def _defaults(self, stmt: gast.FunctionDef) -> dict:
+        """The defaults of a nested function, evaluated at the `def` as Python does."""
+        positional = [a.id for a in [*stmt.args.posonlyargs, *stmt.args.args]]
+        pairs = list(
+            zip(
+                positional[len(positional) - len(stmt.args.defaults) :],
+                stmt.args.defaults,
+                strict=True,
+            )
+        )
+        pairs += [
+            (a.id, d)
+            for a, d in zip(stmt.args.kwonlyargs, stmt.args.kw_defaults, strict=True)
+            if d is not None
+        ]
+        computed = [d for _, d in pairs if not isinstance(d, gast.Constant)]
+        if computed and self.body is not self.top_block:
+            raise self._unsupported(
+                f"the nested function `{stmt.name}` with computed defaults inside a branch or loop",
+                hint="define it at the top of the function, or pass the values as arguments",
+            )
+        return {name: self._binding(default) for name, default in pairs}
+
     def _nested_updates(self, fn: gast.FunctionDef) -> set[str]:
         """Names of the enclosing function `fn` updates in place (`acc.append(v)`,
         `buf[i] = v`), its own nested calls' included."""
