@@ -469,6 +469,24 @@ def closure_calls_closure(x):
     return np.sum(np.array(acc))
 
 
+def closure_without_return(x):
+    acc = []
+
+    def add(v):
+        acc.append(v * 2.0)
+
+    def add_or_not(v):
+        if v > 0.0:
+            acc.append(v)
+            return
+        acc.append(v * v)
+
+    for i in range(3):
+        _ = add(x[i])
+        _ = add_or_not(x[i + 1])
+    return np.sum(np.array(acc))
+
+
 def default_at_def(x):
     c = x[0] * 2.0
 
@@ -508,6 +526,7 @@ NESTED = [
     closure_appends_outside_loop,
     closure_updates_through_parameter,
     closure_calls_closure,
+    closure_without_return,
     default_at_def,
     default_expression_at_def,
     default_read_twice,
