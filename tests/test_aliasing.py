@@ -232,6 +232,17 @@ def updates_in_loop_of_fresh_arrays(x):
     return np.sum(acc * buf)
 
 
+def closure_sees_alias_update(x):
+    a = x * 1.0
+
+    def total():
+        return np.sum(a * a)
+
+    b = a
+    b[0] = 5.0 * x[1]
+    return total() + np.sum(b)
+
+
 EXACT = [
     element_through_alias,
     scalar_elements,
@@ -242,6 +253,7 @@ EXACT = [
     list_alias_append,
     copy_before_update,
     updates_in_loop_of_fresh_arrays,
+    closure_sees_alias_update,
 ]
 
 
@@ -295,6 +307,13 @@ def array_in_list(x):
     return np.sum(xs[0])
 
 
+def array_in_tuple(x):
+    a = x * 1.0
+    t = (a, x)
+    a[0] = 5.0
+    return np.sum(t[0])
+
+
 def element_of_list(x):
     a = x * 1.0
     xs = [a]
@@ -336,6 +355,7 @@ REFUSED = [
     (argument_view, 2, ("v", "x")),
     (alias_in_loop, 4, ("b", "a")),
     (array_in_list, 3, ("a", "xs")),
+    (array_in_tuple, 3, ("a", "t")),
     (element_of_list, 4, ("t", "a")),
     (rows_of_loop, 3, ("row", "a")),
     (joined_alias, 6, ("b", "a")),
