@@ -19,6 +19,7 @@ import operator
 
 import numpy as np
 
+from .. import runtime
 from ..rules.registry import lookup
 from ..ssa.ir import (
     COMPARE_OPERATORS,
@@ -88,6 +89,8 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
         return _atom_shape(value, shapes)
     if value.fn is operator.getitem:
         return _indexed(value, shapes, integers)
+    if value.fn is runtime.unshared:  # its first argument, checked (ssa/aliasing.py)
+        return _atom_shape(value.args[0], shapes)
     inputs = [_atom_shape(a, shapes) for a in value.args if not isinstance(a, Index)]
     keywords = {k: a for k, a in value.kwargs}
     inputs += [_atom_shape(a, shapes) for a in keywords.values()]
