@@ -329,6 +329,17 @@ def rows_of_loop(x):
     return np.sum(a)
 
 
+def first_half(a):
+    return a[:2]
+
+
+def helper_result(x):
+    a = x * 1.0
+    b = first_half(a)
+    b[0] = 5.0
+    return np.sum(a)
+
+
 def joined_alias(x):
     a = x * 1.0
     if x[0] > 0.0:  # noqa: SIM108  (a statement, not an expression, joins here)
@@ -359,6 +370,7 @@ REFUSED = [
     (element_of_list, 4, ("t", "a")),
     (rows_of_loop, 3, ("row", "a")),
     (joined_alias, 6, ("b", "a")),
+    (helper_result, 3, ("b", "a")),
     (closure_reads_base, 7, ("v", "a")),
 ]
 
