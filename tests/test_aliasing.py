@@ -389,6 +389,24 @@ def test_element_of_argument_row_is_refused_only_when_it_is_a_row():
     assert_refused(argument_row, (matrix,), line=_first_line(argument_row) + 2, names=("s", "x"))
 
 
+def tuple_element_updated(p, y):
+    x0 = p[0]
+    x0 += y
+    return np.sum(x0) + np.sum(p[0]) * p[1]
+
+
+def test_element_of_tuple_argument_is_refused_only_when_it_is_an_array():
+    floats = ((0.5, 0.3), 0.2)
+    expected = tuple_element_updated(*floats)
+    for mode in MODES:
+        value, _ = ad.value_and_grad(tuple_element_updated, wrt=(0, 1), mode=mode)(*floats)
+        assert value == expected
+    check_grads(tuple_element_updated, floats)
+    arrays = ((np.array([0.5, 1.0]), 0.3), 0.2)
+    line = _first_line(tuple_element_updated) + 2
+    assert_refused(tuple_element_updated, arrays, line=line, names=("x0", "p"))
+
+
 # NumPy calls and methods that write into an array
 
 
