@@ -418,6 +418,7 @@ def runtime_rows() -> None:
     g, a, b = rng.standard_normal((3, 2)), rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
     row("rt.zeros_like", "np.sum(x * rt.zeros_like(x) + x)", POS)
     row("rt.size", "np.sum(x * rt.size(x))", POS)
+    row("rt.unshared", "np.sum(rt.unshared(x * 2.0, y, 'f.py', 1, 'm', 'h') * y)", POS, POS)
     row("rt.full_like", "np.sum(rt.full_like(x, y[0, 1]) * x)", POS, UNIT)
     row("rt.extremum_share", "np.sum(x * rt.extremum_share(x, np.max(x)))", POS)
     row("rt.count", "np.sum(x * rt.count(x, np.sum(x, axis=0)))", POS)

@@ -36,6 +36,7 @@ import ast
 import operator
 from dataclasses import dataclass
 
+from .. import runtime
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
@@ -250,8 +251,8 @@ class _Reverse:
         Any other use of such a value where a derivative flows is refused, with its line.
         """
         value = stmt.value
-        if not isinstance(value, Prim):
-            return None
+        if not isinstance(value, Prim) or value.fn is runtime.unshared:
+            return None  # the check of an in-place update only reads the whole (aliasing.py)
         structured = [a for a in used_vars(value) if a in self.items and a in self.active]
         if not structured:
             return None

@@ -19,6 +19,7 @@ import operator
 
 import numpy as np
 
+from .. import runtime
 from ..rules.registry import lookup
 from ..ssa.ir import (
     COMPARE_OPERATORS,
@@ -91,6 +92,8 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
         return _indexed(value, shapes, integers)
     if value.fn in FILLED and value.args and isinstance(value.args[0], Const):
         return _literal_shape(value.args[0].value)
+    if value.fn is runtime.unshared:  # its first argument, checked (ssa/aliasing.py)
+        return _atom_shape(value.args[0], shapes)
     inputs = [_atom_shape(a, shapes) for a in value.args if not isinstance(a, Index)]
     keywords = {k: a for k, a in value.kwargs}
     inputs += [_atom_shape(a, shapes) for a in keywords.values()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runtime
 from .registry import SAME_CALL, Rule, Site, elementwise, registrar
 
 register = registrar("shapes")
@@ -93,6 +94,19 @@ linear(
     "np.sort", np.sort, "rt.sort_vjp(d, x, axis)", (("axis", -1),), jvp="rt.sort_jvp(d, x, axis)"
 )
 register(np.copy, elementwise("np.copy", ("x",), "d"))
+# rt.unshared(x, other, …): `x` itself, checked not to share memory with `other` (ssa/aliasing)
+register(
+    runtime.unshared,
+    Rule(
+        "rt.unshared",
+        ("x",),
+        ("d",),
+        ("d",),
+        keywords=tuple((k, None) for k in ("other", "filename", "line", "message", "hint")),
+        selectors=("other",),
+        batched=("d",),  # a leading axis of directions passes through as it is
+    ),
+)
 register(np.float64, elementwise("np.float64", ("x",), "d"))
 # x.astype(dtype): an integer or boolean result carries no derivative
 linear(

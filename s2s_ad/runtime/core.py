@@ -44,6 +44,30 @@ def _zeros(x: np.ndarray) -> np.ndarray:
     return np.zeros(x.shape, x.dtype) if type(x) is np.ndarray else np.zeros_like(x)
 
 
+def unshared(x, other, filename, line, message, hint):
+    """`x`, after checking that it shares no memory with `other`: an in-place update of `x`
+    would change `other` too, which the SSA form does not model (`ssa/aliasing.py`)."""
+    if _shares(x, other):
+        raise S2SError(message, filename=filename, line=line, hint=hint)
+    return x
+
+
+def _shares(a, b) -> bool:
+    """Whether updating `a` in place may change `b` (arrays, lists and tuples of them)."""
+    if a is b:
+        return isinstance(a, (list, np.ndarray))
+    if isinstance(b, (list, tuple)):
+        return any(_shares(a, item) for item in b)
+    if isinstance(a, (list, tuple)):
+        return any(_shares(item, b) for item in a)
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        try:
+            return bool(np.shares_memory(a, b, max_work=10_000))
+        except np.exceptions.TooHardError:  # too costly to decide exactly: assume they do
+            return True
+    return False
+
+
 def setitem(x, v, index):
     """`x` with `x[index] = v`, as a new array (the SSA form of an in-place update)."""
     out = x.copy() if hasattr(type(x), "__array_function__") else np.array(x)  # keeps the dtype

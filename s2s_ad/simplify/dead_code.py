@@ -7,7 +7,8 @@ without the assignments `name = value` to a single name that is never read anywh
 pullback stays) and without `if` statements whose branches were both emptied, repeated
 until none is left. The values removed are computed by
 side-effect-free primitives: generated code has no statements with effects but tape pushes,
-which are expression statements and stay.
+which are expression statements and stay, and the run-time checks `rt.unshared` of in-place
+updates, which stay too.
 
     z = a * b            # read below: stays
     unused = np.sin(z)   # never read: removed
@@ -40,7 +41,7 @@ def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
     reads = Counter(loads(tree))
     assignments: dict[str, list[ast.Assign]] = {}
     for node in _statements(tree):
-        if (name := assigned_name(node)) is not None:
+        if (name := assigned_name(node)) is not None and not _is_check(node):
             assignments.setdefault(name, []).append(node)
     work = [name for name in assignments if reads[name] == 0]
     dead: set[int] = set()
@@ -53,6 +54,17 @@ def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
                     work.append(name)
     emptied: list[ast.If] = []
     return _prune(tree, dead, emptied), bool(emptied)
+
+
+def _is_check(stmt: ast.Assign) -> bool:
+    """`rt.unshared(…)`: a run-time check of an in-place update (ssa/aliasing.py), which
+    must run even when its result is not read."""
+    call = stmt.value
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "unshared"
+    )
 
 
 def _statements(node: ast.AST):

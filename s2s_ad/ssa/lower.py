@@ -47,12 +47,14 @@ from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..frontend.validate import annotations
 from ..naming import DEFAULT_ALIASES, Aliases
+from .aliasing import AliasAnalysis
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
 from .jumps import eliminate_jumps
 from .loop_iteration import LoopIteration
 from .lower_expr import BINOPS, Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .returns import eliminate_returns
+from .sharing import OPERATORS, assigned_names
 
 
 def lower(
@@ -62,7 +64,7 @@ def lower(
     return _Lowering(node, scope, filename, aliases).run()
 
 
-class _Lowering(LoopIteration, ExprLowering):
+class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
@@ -74,6 +76,9 @@ class _Lowering(LoopIteration, ExprLowering):
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
+        self.top_block = self.body  # nested defs with computed defaults only at the top level
+        self.nested_defaults: dict[str, dict[str, Binding]] = {}  # evaluated at the `def`
+        self._init_aliasing()
 
     def run(self) -> Function:
         self._block(self.node.body)
@@ -112,10 +117,11 @@ class _Lowering(LoopIteration, ExprLowering):
             self._nested_def(stmt)
         elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through
             name = stmt.value.func.value.id
-            self._update(name, "append")
             value = self._atom(stmt.value.args[0])
+            self._update(name, "append")
             current = self.env[name]
             self._define(name, Prim(runtime.append, (current, value), spelled=self._rt("append")))
+            self._rebind_aliases(name)
         elif not isinstance(stmt, gast.Pass):  # validate lets nothing else through
             raise self._unsupported(type(stmt).__name__, hint="rewrite it as plain assignments")
 
@@ -151,7 +157,10 @@ class _Lowering(LoopIteration, ExprLowering):
         if argument is not None:
             self.inplace_arguments.append((argument, self.line))
         op = BINOPS[type(stmt.op)]
-        self._define(name, Prim(op, (current, self._atom(stmt.value))))
+        value = self._atom(stmt.value)
+        if isinstance(current, Var):  # an array is updated in place: who else sees it?
+            self._check_sharing(name, f"`{name} {OPERATORS[type(stmt.op)]}= …`", element=False)
+        self._define(name, Prim(op, (self.env[name], value)))
 
     def _bind_target(self, target: gast.expr, value: Binding) -> None:
         if isinstance(target, gast.Name):
@@ -179,6 +188,7 @@ class _Lowering(LoopIteration, ExprLowering):
         target = self.namer.version(user_name)
         self.emit(Assign(target, value, self.line))
         self.env[user_name] = Var(target)
+        self._note_binding(target, value)
         if isinstance(value, Var):  # `y = x`: y is the same object as x
             self.copy_of[target] = self.copy_of.get(value.name, value.name)
         return target
@@ -198,12 +208,13 @@ class _Lowering(LoopIteration, ExprLowering):
                 "assignment to an element of something other than a local array",
                 hint="assign elements of arrays the function created (e.g. with np.zeros)",
             )
-        self._update(base.id, "element assignment")
         index = self._index(target.slice)
+        self._update(base.id, "element assignment")
         current = self.env[base.id]
         self._define(
             base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
         )
+        self._rebind_aliases(base.id)
 
     def _update(self, name: str, what: str) -> None:
         """Refuse an in-place update that someone else would see: of an argument, a global,
@@ -220,19 +231,7 @@ class _Lowering(LoopIteration, ExprLowering):
                 "which would modify the caller's value",
                 hint=f"copy it first: `{name} = {name}.copy()`",
             )
-        root = self.copy_of.get(current.name, current.name)
-        others = [
-            other
-            for other, bound in self.env.items()
-            if other != name
-            and isinstance(bound, Var)
-            and self.copy_of.get(bound.name, bound.name) == root
-        ]
-        if others:
-            raise self._unsupported(
-                f"update of `{name}` through an alias: it is the same object as `{others[0]}`",
-                hint=f"make it a copy: `{name} = {others[0]}.copy()`",
-            )
+        self._check_sharing(name, what, element=True)  # views and aliases: ssa/aliasing.py
 
     def _nested_def(self, stmt: gast.FunctionDef) -> None:
         """A nested function is inlined where it is called: it reads the enclosing values
@@ -241,6 +240,8 @@ class _Lowering(LoopIteration, ExprLowering):
         fn = eliminate_jumps(eliminate_returns(stmt, self.filename))
         for name, lines in load_lines(fn).items():  # the rewrites read names of their own
             self.loads.setdefault(name, []).extend(lines)
+        self.nested_defaults[stmt.name] = self._defaults(stmt)
+        self.nested_updates[stmt.name] = self._nested_updates(fn)
         self.nested[stmt.name] = fn
         self.env.pop(stmt.name, None)
 
@@ -277,9 +278,16 @@ class _Lowering(LoopIteration, ExprLowering):
             self._block(fn.body[:-1])
             self.line = fn.body[-1].lineno
             result = self._binding(fn.body[-1].value)
+            inner = self.env
         finally:
             self.inlining.pop()
             self.env, self.line = outer, line
+        self._check_defaults_kept(fn, bound, inner, len(args), dict(kwargs))
+        # The enclosing names the function updated in place (`acc.append(v)`) see the update.
+        own = assigned_names(fn) | set(bound)  # the function's own locals
+        for name in set(outer) - own:
+            if inner.get(name) is not outer[name]:
+                self.env[name] = inner[name]
         return result
 
     def _bind_arguments(self, fn: gast.FunctionDef, args: tuple, kwargs: dict) -> dict:
@@ -295,6 +303,7 @@ class _Lowering(LoopIteration, ExprLowering):
                 hint="match the nested function's parameters",
             )
         bound = dict(zip(positional, args, strict=False))  # fewer arguments than parameters
+        evaluated = self.nested_defaults.get(fn.name, {})
         for name in positional + keyword_only:
             if name in kwargs:
                 bound[name] = kwargs[name]
@@ -304,7 +313,7 @@ class _Lowering(LoopIteration, ExprLowering):
                         f"call of `{fn.name}` without its argument `{name}`",
                         hint="pass every parameter that has no default",
                     )
-                bound[name] = self._atom(defaults[name])
+                bound[name] = evaluated[name]
         return bound
 
     def _return(self, stmt: gast.Return) -> None:
@@ -361,6 +370,7 @@ class _Lowering(LoopIteration, ExprLowering):
                 with self.in_block(block):
                     value = self._as_atom(env[name])
                 block.append(Assign(joined, value, self.line))
+            self._note_merge(joined, [env[name] for env in envs])
             self.env[name] = Var(joined)
         self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
 
@@ -416,12 +426,13 @@ class _Lowering(LoopIteration, ExprLowering):
         """
         carried: dict[str, str] = {}
         always = {*targets, *_assigned_first(stmt.body)}
-        for name in sorted(stored_names(stmt.body) | set(targets)):
+        by_calls = self._updated_by_calls(stmt.body)  # nested functions' in-place updates
+        for name in sorted(stored_names(stmt.body) | set(targets) | by_calls):
             bound = self.env.get(name)
             if name in targets:
                 if not self._live_outside(name, stmt):
                     continue
-            elif not self._carried(name, stmt):
+            elif not (name in by_calls or self._carried(name, stmt)):
                 continue
             if bound is None:
                 if name in always:
@@ -430,8 +441,10 @@ class _Lowering(LoopIteration, ExprLowering):
             self._require_atom(bound, name)
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
+            self._note_merge(header, [bound])
             self.env[name] = Var(header)
             carried[name] = header
+        self._note_loop(carried, stmt.body)
         self.carried_by_loops.append(set(carried))
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
         return carried
@@ -442,21 +455,11 @@ class _Lowering(LoopIteration, ExprLowering):
 
     def _copy_back(self, carried: dict[str, str]) -> None:
         for name, header in carried.items():
-            value = self.env[name]
-            if value != Var(header):
-                self._require_atom(value, name)
-                self.emit(Assign(header, value, self.line))
-                if not isinstance(value, Var) or self.copy_of.get(value.name) != header:
-                    self._rebound(header)
+            if self.env[name] != Var(header):
+                self._require_atom(self.env[name], name)
+                self.emit(Assign(header, self.env[name], self.line))
+                self._note_merge(header, [self.env[name]])
             self.env[name] = Var(header)
-
-    def _rebound(self, header: str) -> None:
-        """`header` now holds another object: the names that were copies of it (`b = a`
-        earlier in the iteration) keep the old one, shared among them only."""
-        old = f"{header}#{len(self.copy_of)}"  # not a name: no variable has this root
-        for name, root in self.copy_of.items():
-            if root == header:
-                self.copy_of[name] = old
 
     def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
         """After the loop, a variable read later gets an exit copy of its last version."""

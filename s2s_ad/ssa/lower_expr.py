@@ -220,6 +220,7 @@ class ExprLowering:
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
+        self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
                 f"call of `{callee.source}`, which can read local variables s2s_ad cannot see",
@@ -238,6 +239,7 @@ class ExprLowering:
         return self._inline(self.nested[node.func.id], args, kwargs)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
+        self._refuse_writing_method(func)  # `a.sort()`, `a.fill(v)`: ssa/aliasing.py
         fn = ARRAY_METHODS.get(func.attr)
         if fn is None:
             raise self._unsupported(
@@ -398,6 +400,7 @@ class ExprLowering:
                     # into it, it needs none, though the other branch makes `result` active
                     value = self._atom_of(value)
                 self.emit(Assign(result, value, self.line))
+            self._note_binding(result, value, joined=True)  # ssa/aliasing.py
         self.emit(If(test, blocks[0], blocks[1], self.line))
         return Var(result)
 
@@ -405,6 +408,7 @@ class ExprLowering:
         if isinstance(expr, Prim):
             name = self.namer.temp()
             self.emit(Assign(name, expr, self.line))
+            self._note_binding(name, expr)  # what it may share memory with: ssa/aliasing.py
             return Var(name)
         return expr
 

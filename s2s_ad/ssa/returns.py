@@ -37,6 +37,12 @@ from ..naming import Namer
 def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef:
     """Return `node` with a single `return` at the end."""
     returns = [n for n in nodes.walk_own(node) if isinstance(n, gast.Return)]
+    for bare in returns:  # `return` alone gives None
+        if bare.value is None:
+            bare.value = gast.copy_location(nodes.constant(None), bare)
+    if not returns:  # a nested function that ends without `return` gives None
+        returns = [_at_end(gast.Return(value=nodes.constant(None)), node)]
+        node.body.append(returns[0])
     if len(returns) == 1 and node.body and node.body[-1] is returns[0]:
         return node
     arity = _arity(returns, filename)
@@ -58,6 +64,12 @@ def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef
     body.append(final)
     node.body = body
     return gast.fix_missing_locations(node)
+
+
+def _at_end(stmt: gast.stmt, node: gast.FunctionDef) -> gast.stmt:
+    stmt.lineno = stmt.end_lineno = node.end_lineno
+    stmt.col_offset = stmt.end_col_offset = 0
+    return gast.fix_missing_locations(stmt)
 
 
 def _arity(returns: list[gast.Return], filename: str) -> int | None:

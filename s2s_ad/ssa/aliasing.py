@@ -1,0 +1,429 @@
+"""Alias and view analysis: in-place updates of objects that other names may see.
+
+The lowering models values: `a[i] = v`, `x += e` and `xs.append(v)` give the updated name a
+new SSA version and leave every other name as it was. Python updates the *object*, which
+other names may share: a view (basic slicing, `.T`, `reshape`, `ravel`, `squeeze`,
+`np.asarray`, …), an alias (`b = a`), a list or tuple holding it, a loop element, a
+helper's result, an argument (the caller's array). This pass, a mixin of the lowering,
+records how each SSA value was made from others and, at every in-place update, looks at
+every other name still read later that may share memory with the updated one:
+
+- certainly the same object (`b = a`), for an element update or `append` (only arrays and
+  lists have those): the other name is rebound to the new version too, exactly;
+- certainly a view or the base of a view (`v = a[1:3]`): refused, naming both names;
+- perhaps shared (an integer index `s = a[i]` is a scalar or a row; `b = a` when `b += e`
+  may be a float's rebinding; a join of branches; a list element): the update's operand
+  goes through `rt.unshared`, which returns it unchanged, or raises a located error naming
+  both names when they do share memory at run time.
+
+Before (`s = a[0]` may be a row of `a`, which is read later)::
+
+    a = x * 2.0
+    s = a[0]
+    s += 1.0
+    return np.sum(a) + s
+
+After (SSA; the message names `s`, `a` and the line that made `s`)::
+
+    a = x * 2.0
+    s = a[0]
+    _t1 = rt.unshared(s, a, 'f.py', 6, 'unsupported construct: `s += …` on `s`, …', '…')
+    s_1 = _t1 + 1.0
+    _t2 = np.sum(a)
+    f = _t2 + s_1
+    return f
+
+What each primitive may share memory with is in `ssa/sharing.py`.
+"""
+
+from __future__ import annotations
+
+import linecache
+import types
+from dataclasses import dataclass
+
+import gast
+
+from .. import runtime
+from .ir import Assign, Const, Prim, Var
+from .lower_expr import ARRAY_METHODS
+from .names import param_names, stored_names
+from .sharing import (
+    WRITING_FUNCTIONS,
+    WRITING_METHODS,
+    assigned_names,
+    names_read,
+    sharing_kind,
+    sources,
+    targets,
+    user_function,
+)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`child` was made from `parent`: the same object, a view of it, or perhaps either."""
+
+    parent: str
+    same: bool  # the very object (`b = a`)
+    certain: bool  # certainly shares memory with `parent` (else: perhaps)
+
+
+class AliasAnalysis:
+    """The mixin: the lowering calls `_note_*` as it binds names, and `_check_sharing` /
+    `_rebind_aliases` around every in-place update."""
+
+    def _init_aliasing(self) -> None:
+        self.made_from: dict[str, list[Edge]] = {}  # SSA name → what it was made from
+        self.made_on: dict[str, int] = {}  # SSA name → the line that made it
+        self.loop_depth: dict[str, int] = {}  # SSA name → loops around its definition
+        self.param_versions = {p: self.env[p].name for p in self.params}
+        self.nested_updates: dict[str, set[str]] = {}  # nested def → enclosing names updated
+        self.pending_rebinds: list[str] = []
+
+    # what each value is made from
+
+    def _note_binding(self, target: str, value, *, joined: bool = False) -> None:
+        """`target = value`; `joined`: one branch's value of a join (`a if c else b`)."""
+        self.made_on.setdefault(target, self.line)
+        self.loop_depth.setdefault(target, len(self.loop_lines))
+        if isinstance(value, Var):
+            self._edge(target, value.name, same=not joined, certain=not joined)
+        elif isinstance(value, Prim):
+            for parent, certain in sources(value):
+                self._edge(target, parent, same=False, certain=certain and not joined)
+
+    def _note_merge(self, target: str, values) -> None:
+        """A join of branches or a loop header: perhaps any of `values`."""
+        for value in values:
+            if isinstance(value, Var) and value.name != target:
+                self._edge(target, value.name, same=False, certain=False)
+
+    def _note_loop(self, headers: dict[str, str], body: list[gast.stmt]) -> None:
+        """Before the body is lowered, its back edges are unknown: if the body binds a
+        carried name to something that may share memory with another value, the values the
+        loop carries may share memory with each other."""
+        stores = [
+            s for stmt in body for s in gast.walk(stmt) if isinstance(s, (gast.Assign, gast.For))
+        ]
+        fresh = self._fresh_names(stores, set(headers))
+        if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
+            return
+        token = f"<values carried by the loop on line {self.line}, {len(self.made_from)}>"
+        for header in headers.values():
+            self._edge(header, token, same=False, certain=False)
+        for bound in self.env.values():  # which may be any value bound before the loop
+            for atom in bound if isinstance(bound, tuple) else (bound,):
+                if isinstance(atom, Var) and atom.name not in headers.values():
+                    self._edge(token, atom.name, same=False, certain=False)
+
+    def _fresh_names(self, stores: list, carried: set[str]) -> set[str]:
+        """The names the loop body binds only to new values (`t = a * b`), never carried."""
+        fresh = {
+            n.id
+            for s in stores
+            for t in targets(s)
+            for n in gast.walk(t)
+            if isinstance(n, gast.Name)
+        }
+        fresh -= carried
+        changed = True
+        while changed:
+            changed = False
+            for stmt in stores:
+                names = {
+                    n.id for t in targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)
+                }
+                if names & fresh and (
+                    isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
+                ):
+                    fresh -= names
+                    changed = True
+        return fresh
+
+    def _binds_alias(
+        self, stmt: gast.Assign | gast.For, carried: set[str], fresh: set[str]
+    ) -> bool:
+        """Whether `stmt` binds a carried name to a value that may share memory with
+        another (a name, an element, a view, a helper's result)."""
+        names = {n.id for t in targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)}
+        if not names & carried:
+            return False
+        return isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
+
+    def _may_alias(self, node: gast.expr, fresh: set[str]) -> bool:
+        """Whether the value of `node` may share memory with a value it was made from (a
+        name in `fresh` holds a new value)."""
+        if isinstance(node, gast.Name):
+            return node.id not in fresh
+        if isinstance(node, (gast.Subscript, gast.Attribute)):
+            return True
+        if isinstance(node, gast.IfExp):
+            return self._may_alias(node.body, fresh) or self._may_alias(node.orelse, fresh)
+        if isinstance(node, gast.BoolOp):
+            return any(self._may_alias(v, fresh) for v in node.values)
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return any(self._may_alias(v, fresh) for v in node.elts)
+        if not isinstance(node, gast.Call):
+            return False  # arithmetic, comparisons and constants make new values
+        func = node.func
+        if isinstance(func, gast.Name) and func.id in self.nested:
+            return True  # inlined: it may return its argument
+        if isinstance(func, gast.Attribute) and self._is_local_chain(func):
+            return func.attr != "flatten" and sharing_kind(ARRAY_METHODS.get(func.attr)) is not None
+        dotted: list[str] = []
+        while isinstance(func, gast.Attribute):
+            dotted.insert(0, func.attr)
+            func = func.value
+        if not isinstance(func, gast.Name):
+            return True
+        callee = self.scope.resolve([func.id, *dotted])
+        if isinstance(callee, types.FunctionType) and user_function(callee):
+            return True
+        return sharing_kind(callee) is not None
+
+    def _edge(self, child: str, parent: str, *, same: bool, certain: bool) -> None:
+        self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
+
+    def _ancestors(self, name: str) -> dict[str, tuple[bool, bool]]:
+        """Every value `name` was made from, with (certainly shares, is the same object)."""
+        found: dict[str, tuple[bool, bool]] = {name: (True, True)}
+        pending = [name]
+        while pending:
+            child = pending.pop()
+            certain, same = found[child]
+            for edge in self.made_from.get(child, ()):
+                kind = (certain and edge.certain, same and edge.same and edge.certain)
+                old = found.get(edge.parent)
+                new = kind if old is None else (old[0] or kind[0], old[1] or kind[1])
+                if new != old:
+                    found[edge.parent] = new
+                    pending.append(edge.parent)
+        return found
+
+    def _holds(self, container: str, item: str) -> bool:
+        """Whether `container` may be made from `item` (holds it, or is a view of it)."""
+        return item in self._ancestors(container)
+
+    def _relation(self, a: str, b: str, up_a: dict | None = None) -> str | None:
+        """How the values `a` and `b` share memory: "same", "view" (one is certainly a view
+        of the other), "maybe", or None (they cannot). `up_a`: `a`'s ancestors, if known."""
+        up_a, up_b = up_a or self._ancestors(a), self._ancestors(b)
+        for high, ups in ((b, up_a), (a, up_b)):
+            if high in ups:
+                certain, same = ups[high]
+                return "same" if same else "view" if certain else "maybe"
+        return "maybe" if set(up_a) & set(up_b) else None
+
+    # in-place updates
+
+    def _check_sharing(self, name: str, what: str, *, element: bool) -> None:
+        """Before an in-place update of `name`: refuse it, guard it, or note the names that
+        must be rebound to its new version (`_rebind_aliases`, after the update)."""
+        current = self.env[name]
+        self.pending_rebinds = []
+        ancestors = self._ancestors(current.name)
+        for other, value, is_param in self._sharers(name):
+            relation = self._relation(current.name, value, ancestors)
+            if relation is None or (
+                relation != "same" and what == "append" and not self._holds(value, current.name)
+            ):
+                continue  # appending to a list changes only the names of it and of its holders
+            if relation == "same" and is_param and not element:
+                continue  # `x += e` on an argument: checked when called (a float rebinds)
+            if relation == "same" and element and not is_param and isinstance(other, str):
+                if self._can_rebind(other):
+                    self.pending_rebinds.append(other)
+                    continue
+                raise self._unsupported(
+                    f"{what} on `{name}`, which is the same object as `{other}`"
+                    f"{self._made(current.name)}, inside a loop that does not assign "
+                    f"`{other}`",
+                    hint=f"make it a copy: `{name} = {other}.copy()`",
+                )
+            shown = other if isinstance(other, str) else other[0]
+            if relation == "view":
+                raise self._view_error(name, shown, current.name, value, what, is_param)
+            self._guard(name, Var(value), f"`{shown}`" if not is_param else shown, what)
+
+    def _sharers(self, name: str):
+        """(other name, its SSA value, whether an argument) for every other name that may be
+        read after this line, and every argument (the caller sees those)."""
+        for other, bound in self.env.items():
+            if other == name or not self._read_later(other):
+                continue
+            if isinstance(bound, Var) and bound.name not in self.param_versions.values():
+                yield other, bound.name, False
+            elif isinstance(bound, tuple):
+                for atom in bound:
+                    if isinstance(atom, Var):
+                        yield (other, "a tuple"), atom.name, False
+        for param, version in self.param_versions.items():
+            yield f"the argument `{param}`", version, True
+
+    def _read_later(self, name: str, seen: frozenset = frozenset()) -> bool:
+        """Whether `name` may be read after the current line: later, or earlier in an
+        enclosing loop that carries it into the next iteration, or by a nested function
+        called then."""
+        for fn_name, fn in self.nested.items():
+            calls = fn_name not in seen and name in names_read(fn)
+            if calls and self._read_later(fn_name, seen | {fn_name}):
+                return True
+        for line in self.loads.get(name, ()):
+            if line > self.line:
+                return True
+            for (first, _), carried in zip(self.loop_lines, self.carried_by_loops, strict=True):
+                if first <= line and name in carried:
+                    return True
+        return False
+
+    def _can_rebind(self, other: str) -> bool:
+        """Whether rebinding `other` here keeps the SSA form: every enclosing loop carries
+        it, or it was bound inside that loop."""
+        bound = self.env[other]
+        depth = self.loop_depth.get(bound.name, 0)
+        for level, carried in enumerate(self.carried_by_loops, start=1):
+            if other not in carried and depth < level:
+                return False
+        return True
+
+    def _rebind_aliases(self, name: str) -> None:
+        """After an element update of `name`: names of the same object see the new version."""
+        for other in self.pending_rebinds:
+            self.env[other] = self.env[name]
+        self.pending_rebinds = []
+
+    def _guard(self, name: str, other: Var, shown: str, what: str) -> None:
+        """`name`'s operand through `rt.unshared`, which raises if it shares memory with
+        `other` at run time (the error names both, and where `name`'s value was made)."""
+        value = self.env[name]
+        made = self._made(value.name)
+        message = (
+            f"unsupported construct: {what} on `{name}`, whose value{made} shares memory "
+            f"with {shown} here: the update would change both"
+        )
+        hint = f"copy `{name}` or {shown} where it is made (`.copy()`) so that they do not share"
+        if what.startswith("`"):  # `x += …`: a new value instead
+            op = what[len(name) + 2 : what.index("= …")]
+            hint += f", or write `{name} = {name} {op} …` (a new value) instead of {what}"
+        facts = (self.filename, self.line, message, hint)
+        checked = Prim(
+            runtime.unshared,
+            (value, other, *(Const(f) for f in facts)),
+            spelled=self._rt("unshared"),
+        )
+        guarded = self.namer.temp()
+        self.emit(Assign(guarded, checked, self.line))
+        self._edge(guarded, value.name, same=True, certain=True)
+        self.made_on[guarded] = self.made_on.get(value.name, self.line)
+        self.env[name] = Var(guarded)
+
+    def _made(self, ssa_name: str) -> str:
+        line = self.made_on.get(ssa_name)
+        if line is None:
+            return ""
+        text = linecache.getline(self.filename, line).strip()
+        return f" (line {line}: `{text}`)" if text else f" (line {line})"
+
+    def _view_error(self, name: str, other: str, mine: str, theirs: str, what: str, is_param):
+        if is_param:
+            return self._unsupported(
+                f"{what} on `{name}`, a view of {other}{self._made(mine)}: it would modify "
+                "the caller's array",
+                hint=f"make `{name}` a copy where it is made (`.copy()`)",
+            )
+        if theirs in self._ancestors(mine):  # `name` is the view
+            view, base, made = name, other, self._made(mine)
+        else:
+            view, base, made = other, name, self._made(theirs)
+        return self._unsupported(
+            f"{what} on `{name}`, which shares memory with `{other}`: `{view}` is a view of "
+            f"`{base}`{made}, and the update would change both",
+            hint=f"make `{view}` a copy where it is made (`.copy()`), or update `{base}` "
+            f"itself and make `{view}` after the update",
+        )
+
+    # nested functions and calls
+
+    def _defaults(self, stmt: gast.FunctionDef) -> dict:
+        """The defaults of a nested function, evaluated at the `def` as Python does."""
+        positional = [a.id for a in [*stmt.args.posonlyargs, *stmt.args.args]]
+        pairs = list(
+            zip(
+                positional[len(positional) - len(stmt.args.defaults) :],
+                stmt.args.defaults,
+                strict=True,
+            )
+        )
+        pairs += [
+            (a.id, d)
+            for a, d in zip(stmt.args.kwonlyargs, stmt.args.kw_defaults, strict=True)
+            if d is not None
+        ]
+        computed = [d for _, d in pairs if not isinstance(d, gast.Constant)]
+        if computed and self.body is not self.top_block:
+            raise self._unsupported(
+                f"the nested function `{stmt.name}` with computed defaults inside a branch or loop",
+                hint="define it at the top of the function, or pass the values as arguments",
+            )
+        return {name: self._binding(default) for name, default in pairs}
+
+    def _nested_updates(self, fn: gast.FunctionDef) -> set[str]:
+        """Names of the enclosing function `fn` updates in place (`acc.append(v)`,
+        `buf[i] = v`), its own nested calls' included."""
+        updated = stored_names(fn.body) - assigned_names(fn) - set(param_names(fn))
+        for call in gast.walk(fn):
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+                updated |= self.nested_updates.get(call.func.id, set())
+        return updated
+
+    def _check_defaults_kept(self, fn, bound: dict, inner: dict, count: int, kwargs: dict):
+        """A default the call updated in place (`def g(y, acc=[])`) would be seen, updated,
+        by later calls: refused."""
+        given = set(param_names(fn)[:count]) | set(kwargs)
+        for name, value in bound.items():
+            if name in given or not isinstance(value, Var) or name in assigned_names(fn):
+                continue
+            if inner.get(name) is not value:
+                raise self._unsupported(
+                    f"the nested function `{fn.name}` updates its default `{name}` in place "
+                    "(Python keeps the update for later calls)",
+                    hint=f"make the default None and create the value in `{fn.name}`",
+                )
+
+    def _updated_by_calls(self, stmts: list[gast.stmt]) -> set[str]:
+        """Names the nested functions called in `stmts` update in place."""
+        names: set[str] = set()
+        for stmt in stmts:
+            for call in gast.walk(stmt):
+                if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+                    names |= self.nested_updates.get(call.func.id, set())
+        return names
+
+    def _refuse_writing_call(self, node: gast.Call, callee: object) -> None:
+        """`out=` arguments and NumPy functions that write into an argument."""
+        if any(kw.arg == "out" for kw in node.keywords):
+            raise self._unsupported(
+                "a call with `out=`, which writes into an existing array",
+                hint="assign the result instead: `c = np.add(a, b)` rather than "
+                "`np.add(a, b, out=c)`",
+            )
+        try:
+            spelled = WRITING_FUNCTIONS.get(callee)
+        except TypeError:  # an unhashable callee
+            spelled = None
+        if spelled is not None:
+            raise self._unsupported(
+                f"`{spelled}`, which writes into its first argument in place",
+                hint="build a new array instead (an element assignment `a[i] = v` on a "
+                "local array, or np.where)",
+            )
+
+    def _refuse_writing_method(self, func: gast.Attribute) -> None:
+        instead = WRITING_METHODS.get(func.attr)
+        if instead is not None:
+            owner = func.value.id if isinstance(func.value, gast.Name) else "the value"
+            raise self._unsupported(
+                f"`.{func.attr}()`, which updates `{owner}` in place",
+                hint=f"write {instead} (a new value) instead",
+            )

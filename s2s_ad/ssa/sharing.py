@@ -1,0 +1,172 @@
+"""What the result of each primitive may share memory with (for `ssa/aliasing.py`).
+
+Before: a primitive `Prim(fn, args)`. After: the SSA values among its operands the result
+may share memory with, and whether it certainly does: `a[1:3]` certainly shares with `a`
+(a view), `a[i]` perhaps (a scalar or a row), `a.reshape(3, 2)` perhaps (a view, or a copy
+when `a` is not contiguous), `np.tanh(a)` never (a new array). Also the NumPy functions and
+methods that write into an argument, refused by the lowering.
+"""
+
+from __future__ import annotations
+
+import operator
+import types
+
+import gast
+import numpy as np
+
+from .. import runtime
+from ..custom import stop_gradient
+from .ir import Atom, Const, Index, Prim, SliceItem, Var
+
+# Functions whose result is certainly a view of (or the very object of) their first argument.
+VIEWS = {
+    np.transpose,
+    np.swapaxes,
+    np.squeeze,
+    np.expand_dims,
+    np.moveaxis,
+    np.flip,
+    np.fliplr,
+    np.flipud,
+    np.rot90,
+    np.diagonal,
+    np.broadcast_to,
+}
+# Functions whose result may be a view of, or the very object of, an argument.
+MAYBE_VIEWS = {
+    np.reshape,
+    np.ravel,
+    np.asarray,
+    np.asanyarray,
+    np.ascontiguousarray,
+    np.asfortranarray,
+    np.atleast_1d,
+    np.atleast_2d,
+    np.atleast_3d,
+    np.real,
+    np.imag,
+    np.split,
+    np.array_split,
+    np.hsplit,
+    np.vsplit,
+    np.broadcast_arrays,
+    max,
+    min,
+    tuple,
+    stop_gradient,
+    runtime.append,  # a list holds its items
+    runtime.sequence,  # what a loop iterates: the very object when it is an array or a list
+}
+OPERATORS = {
+    gast.Add: "+",
+    gast.Sub: "-",
+    gast.Mult: "*",
+    gast.Div: "/",
+    gast.Pow: "**",
+    gast.MatMult: "@",
+    gast.FloorDiv: "//",
+    gast.Mod: "%",
+    gast.BitAnd: "&",
+    gast.BitOr: "|",
+    gast.BitXor: "^",
+}
+# NumPy functions that write into an argument.
+WRITING_FUNCTIONS = {
+    np.copyto: "np.copyto(dst, src)",
+    np.put: "np.put(a, ind, v)",
+    np.place: "np.place(a, mask, vals)",
+    np.putmask: "np.putmask(a, mask, values)",
+    np.fill_diagonal: "np.fill_diagonal(a, val)",
+    np.put_along_axis: "np.put_along_axis(a, ind, vals, axis)",
+}
+WRITING_METHODS = {
+    "sort": "np.sort(a)",
+    "fill": "np.full_like(a, value)",
+    "resize": "np.resize(a, shape)",
+    "put": "a copy with the element assignment `a[ind] = v`",
+    "itemset": "an element assignment `a[i] = v`",
+    "partition": "np.partition(a, k)",
+    "setfield": "a new array",
+    "byteswap": "a new array",
+    "setflags": "nothing: arrays made in the function are writeable",
+    "clear": "a new empty list `xs = []`",
+    "extend": "`xs = xs + ys`",
+    "insert": "a new list",
+    "pop": "indexing `xs[-1]` and a new list `xs[:-1]`",
+    "remove": "a new list",
+    "reverse": "`xs[::-1]`",
+}
+
+
+def names_read(fn: gast.FunctionDef) -> set[str]:
+    """The names a nested function's body reads (its closure among them)."""
+    return {
+        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
+
+
+def targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
+    return stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+
+
+def assigned_names(fn: gast.FunctionDef) -> set[str]:
+    """The names a nested function assigns: its own locals (Python's scoping rule)."""
+    return {
+        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
+
+
+def sources(prim: Prim) -> list[tuple[str, bool]]:
+    """The SSA values the result of `prim` may share memory with, and whether it certainly
+    does."""
+    fn, args = prim.fn, prim.args
+    first = args[0] if args and isinstance(args[0], Var) else None
+    if fn is operator.getitem and first is not None:
+        return [(first.name, _basic_view(args[1]))]
+    if fn is np.ravel and prim.spelled == "flatten":  # `x.flatten()` copies
+        return []
+    kind = sharing_kind(fn)
+    if kind == "view" and first is not None:
+        return [(first.name, True)]
+    if kind == "maybe" or (
+        kind is None and isinstance(fn, types.FunctionType) and user_function(fn)
+    ):
+        atoms = [*args, *(a for _, a in prim.kwargs)]
+        return [(a.name, False) for a in atoms if isinstance(a, Var)]
+    return []
+
+
+def sharing_kind(fn: object) -> str | None:
+    """ "view" for a function whose result is certainly a view of its first argument, "maybe"
+    for one whose result may share memory with an argument, else None."""
+    try:
+        return "view" if fn in VIEWS else "maybe" if fn in MAYBE_VIEWS else None
+    except TypeError:  # an unhashable callee
+        return None
+
+
+def user_function(fn: types.FunctionType) -> bool:
+    """A function of the user's (or any library's Python code without a rule): its result
+    may be one of its arguments or a view of one."""
+    from ..rules.registry import lookup
+
+    return lookup(fn) is None
+
+
+def _basic_view(index: Atom | Index) -> bool:
+    """Whether `x[index]` is certainly a view: basic indexing with a slice, `None` or `...`
+    (integers alone may give a scalar, index arrays a copy)."""
+    if not isinstance(index, Index):
+        return False
+    items = index.items
+    basic = all(
+        isinstance(i, SliceItem)
+        or (isinstance(i, Const) and (i.value is None or i.value is Ellipsis or _is_int(i.value)))
+        for i in items
+    )
+    return basic and any(not (isinstance(i, Const) and _is_int(i.value)) for i in items)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
