@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..errors import S2SError
+from ..errors import S2SError, UnsupportedSyntaxError
 
 
 def as_array(x):
@@ -48,7 +48,7 @@ def unshared(x, other, filename, line, message, hint):
     """`x`, after checking that it shares no memory with `other`: an in-place update of `x`
     would change `other` too, which the SSA form does not model (`ssa/aliasing.py`)."""
     if _shares(x, other):
-        raise S2SError(message, filename=filename, line=line, hint=hint)
+        raise UnsupportedSyntaxError(message, filename=filename, line=line, hint=hint)
     return x
 
 
