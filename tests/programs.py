@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from edge_snippets import MAY_REFUSE, SCALAR_ONLY, SNIPPETS, snippet
 from hypothesis import strategies as st
 
 # Each entry: a template over operands a, b whose value stays finite for finite inputs, and
@@ -101,8 +102,10 @@ class _Writer:
         control_flow: bool,
         arrays: bool,
         structured: bool = False,
+        edges: bool = False,
     ) -> None:
         self.draw = draw
+        self.edges = [k for k in SNIPPETS if not (arrays and k in SCALAR_ONLY)] if edges else []
         self.pool = list(names)
         self.n_inputs = len(names)
         self.augment = augment
@@ -116,7 +119,11 @@ class _Writer:
             kind = "assign"
             if self.control_flow and depth < 2:
                 kind = self.draw(st.sampled_from(["assign", "assign", "assign", "if", "for"]))
-            if kind == "if":
+            if self.edges and depth == 0 and self.draw(st.booleans()):
+                kind = "edge"
+            if kind == "edge":
+                self.edge(indent)
+            elif kind == "if":
                 self.branch(indent, depth)
             elif kind == "for":
                 self.loop(indent, depth)
@@ -147,6 +154,16 @@ class _Writer:
             self.lines.append(f"{pad}{draw(st.sampled_from(pool))} = {expr}")
         else:
             self.lines.append(f"{pad}{draw(st.sampled_from(pool))} += {expr}")
+
+    def edge(self, indent: int) -> None:
+        """A snippet of `edge_snippets.py` (only at the top level: it defines names)."""
+        kind = self.draw(st.sampled_from(self.edges))
+        a, b, t = (self.draw(st.sampled_from(self.pool)) for _ in range(3))
+        pad = "    " * indent
+        if kind in MAY_REFUSE:
+            self.lines.append(f"{pad}# may refuse: {kind}")
+        n = len(self.lines)
+        self.lines += snippet(kind, self.draw, st, t=t, a=a, b=b, n=n, pad=pad)
 
     def branch(self, indent: int, depth: int) -> None:
         a, b = self.draw(st.sampled_from(self.pool)), self.draw(st.sampled_from(self.pool))
@@ -191,6 +208,7 @@ def programs(
     control_flow=False,
     arrays=False,
     structured=False,
+    edges=False,
 ):
     """A function `f(x0, x1, ...)` as source text.
 
@@ -200,10 +218,11 @@ def programs(
     in-place `+=` cannot grow an array's shape under broadcasting). `arrays`: every input
     is an array whose last axis has 4 elements, so the programs also index and gather.
     `structured`: `f(p, x1, ...)` where `p` is a tuple of two values, read as `x0 = p[0]`,
-    by index, and passed whole to a helper.
+    by index, and passed whole to a helper. `edges`: top-level statements also include the
+    snippets of `edge_snippets.py` (loop `else`, views, closures, …).
     """
     names = [f"x{i}" for i in range(n_inputs)]
-    writer = _Writer(draw, names, augment, control_flow, arrays, structured)
+    writer = _Writer(draw, names, augment, control_flow, arrays, structured, edges)
     if structured:
         writer.lines += [f"def f(p, {', '.join(names[1:])}):", "    x0 = p[0]"]
     else:
