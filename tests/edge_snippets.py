@@ -158,7 +158,7 @@ for _e{n} in np.linspace(-1.0, 1.0, 3):
 """,
     "conditional expression, passive branch": """
 _q{n} = {a} * np.ones(4) if np.sum({a}) > {thr} else np.linspace(0.1, 1.0, 4)
-{t} = {t} + 0.1 * _q{n}[..., 2]
+{t} = {t} + 0.1 * np.sum(_q{n}[..., 2])
 """,
     "r_ and c_": """
 _r{n} = np.r_[np.ravel({a}), 0.5, np.ravel({b})[:2]]
@@ -173,13 +173,12 @@ _m{n} = np.c_[np.ravel({a}), np.ravel({a}) * 2.0]
 """,
 }
 # What a program may be refused for instead of differentiated (with a located S2SError):
-# writes through views and closures (principle 5 allows a refusal naming both names) and
+# writes through views and aliases (principle 5 allows a refusal naming both names) and
 # complex intermediates (refused until complex differentiation is supported).
 MAY_REFUSE = {
+    "augmented assignment through an alias",
     "write through a slice view",
     "element write through a view",
-    "closure appends",
-    "closure writes an element",
     "complex intermediate",
 }
 # Snippets whose shapes only work when the operands are scalars (an in-place `+=` cannot grow

@@ -460,10 +460,9 @@ def closure_appends(x):
 
     def add(v):
         acc.append(v * 2.0)
-        return 0.0
 
     for i in range(3):
-        _ = add(x[i])
+        add(x[i])
     return np.sum(np.array(acc)) * x[3]
 
 
@@ -472,10 +471,9 @@ def closure_sets_elements(x):
 
     def put(i, v):
         buf[i] = v
-        return 0.0
 
     for i in range(3):
-        _ = put(i, x[i] ** 2)
+        put(i, x[i] ** 2)
     return np.sum(buf * x[:3])
 
 
@@ -510,9 +508,8 @@ def closure_calls_closure(x):
         return 0.0
 
     def add_twice(v):
-        _ = add(v)
-        _ = add(v * v)
-        return 0.0
+        add(v)
+        add(v * v)
 
     for i in range(2):
         _ = add_twice(x[i])

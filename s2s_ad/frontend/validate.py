@@ -34,7 +34,10 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     _check_signature(node, filename)
     body = without_docstring(node.body)
     reached = [pair for stmt in body for pair in _reachable(stmt, filename, stmt.lineno)]
+    nested = {n.name for stmt in body for n in gast.walk(stmt) if isinstance(n, gast.FunctionDef)}
     for child, line in reached:
+        if calls_nested(child, nested):
+            continue  # `add(v)` for its effect on the enclosing function's lists and arrays
         check = _CHECKS.get(type(child).__name__)
         if check is not None:
             check(child, filename, line)
@@ -145,6 +148,14 @@ def is_type_expression(node: gast.expr) -> bool:
 def _check_keyword(node: gast.keyword, filename: str, line: int) -> None:
     if node.arg is None:
         raise _error("`**kwargs` in a call", "pass keywords explicitly", filename, line)
+
+
+def calls_nested(stmt: gast.AST, nested: set[str] | dict) -> bool:
+    """`g(...)` as a statement, `g` a nested function: inlined for its effect on the enclosing
+    function's lists and arrays (ssa/aliasing.py), its result dropped."""
+    call = stmt.value if isinstance(stmt, gast.Expr) else None
+    named = isinstance(call, gast.Call) and isinstance(call.func, gast.Name)
+    return named and call.func.id in nested
 
 
 def _check_expression_statement(node: gast.Expr, filename: str, line: int) -> None:

@@ -45,7 +45,7 @@ from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.scope import Scope
-from ..frontend.validate import annotations
+from ..frontend.validate import annotations, calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
@@ -115,7 +115,9 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
             self._while(stmt)
         elif isinstance(stmt, gast.FunctionDef):
             self._nested_def(stmt)
-        elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through
+        elif calls_nested(stmt, self.nested):
+            self._binding(stmt.value)  # inlined for its updates; the result is dropped
+        elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through else
             name = stmt.value.func.value.id
             value = self._atom(stmt.value.args[0])
             self._update(name, "append")
