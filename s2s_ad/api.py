@@ -13,9 +13,9 @@ import numpy as np
 from numpy import ndarray
 
 from . import runtime as rt
-from .arithmetic import REPORTED, raise_reported, reporting
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
+from .located import REPORTED, raise_reported, reporting
 
 if TYPE_CHECKING:
     from .pipeline import Derivative

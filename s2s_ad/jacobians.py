@@ -31,8 +31,8 @@ from .api import (
     gradient_code,
     one_hot_seeds,
 )
-from .arithmetic import reporting
 from .errors import ArgumentError
+from .located import reporting
 
 log = logging.getLogger("s2s_ad")
 

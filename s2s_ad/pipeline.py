@@ -26,11 +26,12 @@ from .frontend.parse import parse_function
 from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
 from .generation import GENERATION
+from .located import register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
-from .ssa.ir import Function
+from .ssa.ir import Assign, For, Function, While, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lower import lower
 from .ssa.render import render_function
@@ -153,6 +154,7 @@ def differentiate(
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
     defaults = tuple(ast.literal_eval(d) for d in tree.args.defaults)
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
+    register_lines(compiled.__code__.co_filename, statement_lines(ssa))
     dependencies = (*scope.dependencies(), *callees.dependencies)
     return Derivative(
         compiled,
@@ -219,6 +221,17 @@ def unsimplified_source(fn: types.FunctionType, mode: str, wrt: tuple[str, ...])
     `s2s-ad show --stage tangent|adjoint` prints."""
     tree, _, _ = _derivative_tree(fn, to_ssa(fn), mode, wrt)
     return to_source(tree)
+
+
+def statement_lines(ssa: Function) -> dict[str, int]:
+    """The user's line of each name the SSA form assigns (a run-time error maps back)."""
+    lines = dict.fromkeys(ssa.params, ssa.first_line)
+    for stmt in walk(ssa.body):
+        if isinstance(stmt, (Assign, For)):
+            lines[stmt.target] = stmt.line
+        elif isinstance(stmt, While):
+            lines[stmt.test] = stmt.line
+    return lines
 
 
 def _scalar_result(ssa: Function) -> bool:
