@@ -206,10 +206,37 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
             "or a tuple, list or dict of them"
         )
     raise ArgumentError(
-        f"cannot differentiate `{f.__name__}` with respect to `{name}`, a {kind}",
+        f"cannot differentiate `{f.__name__}` with respect to `{name}`, {with_article(kind)}",
         **_where(f),
         hint=hint,
     )
+
+
+def _is_complex(value: object) -> bool:
+    if isinstance(value, (complex, np.complexfloating)):
+        return True
+    if isinstance(value, (tuple, list)):
+        return any(_is_complex(v) for v in value)
+    if isinstance(value, dict):
+        return any(_is_complex(v) for v in value.values())
+    return _is_array(value) and np.issubdtype(value.dtype, np.complexfloating)
+
+
+def _refuse_complex(f: Callable, values: Sequence) -> None:
+    """Complex arguments are refused wherever they are (held fixed too: complex
+    intermediate values would follow, and their derivatives are not supported yet)."""
+    for name, value in zip(_signature(f).parameters, values, strict=False):
+        if _is_complex(value):
+            raise ArgumentError(
+                f"the argument `{name}` of `{f.__name__}` is complex "
+                f"({with_article(type(value).__name__)}); complex numbers are not supported yet",
+                **_where(f),
+                hint="split it into real and imaginary parts (two float arguments)",
+            )
+
+
+def with_article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _zero_like(x: object) -> object:
@@ -356,6 +383,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
                 return entry[1](values)
             if not names:
                 names.append(_wrt_names(f, wrt))
+            _refuse_complex(f, values)
             inputs = [values[i] for i in _positions(f, names[0])]
             if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
                 for name, value in zip(names[0], inputs, strict=True):
@@ -506,6 +534,19 @@ def _differentiable_positions(f: Callable, primals: Sequence) -> tuple[str, ...]
     return tuple(params[i] for i, p in enumerate(primals) if _is_differentiable(p))
 
 
+def _held_fixed(primal: object, tangent: object) -> bool:
+    """A `None` tangent, or a zero one for an argument without a derivative (an integer, a
+    flag): the argument is held fixed."""
+    if tangent is None:
+        return True
+    if _is_differentiable(primal):
+        return False
+    try:
+        return not np.any(tangent)
+    except Exception:
+        return False
+
+
 @reporting
 def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, object]:
     """`(f(*primals), J·tangents)`: one forward pass. `primals`, `tangents`: one per argument."""
@@ -518,8 +559,9 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
             hint="give one tangent per primal (None for an argument held fixed)",
         )
     values = _bind(f, primals, {})
+    _refuse_complex(f, values)
     params = list(_signature(f).parameters)
-    chosen = [i for i, t in enumerate(tangents) if t is not None]
+    chosen = [i for i, t in enumerate(tangents) if not _held_fixed(primals[i], t)]
     for i in chosen:
         _check_differentiable(f, params[i], primals[i])
         if _structure(primals[i]) is None and np.shape(tangents[i]) != np.shape(primals[i]):
@@ -544,7 +586,16 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     """
     f = _differentiable(f)
     values = _bind(f, primals, {})
+    _refuse_complex(f, values)
     wrt = _differentiable_positions(f, primals)
+    if not wrt:  # name the first argument, saying why it has no derivative
+        for name, value in zip(_signature(f).parameters, primals, strict=False):
+            _check_differentiable(f, name, value)
+        raise ArgumentError(
+            f"vjp of `{f.__name__}` got no float argument to differentiate",
+            **_where(f),
+            hint="pass floats or float arrays (2.0, not 2)",
+        )
     d = _prepared(f, "reverse", wrt, values)
     out, pullback = d.function(*values)
     params = list(_signature(f).parameters)

@@ -24,6 +24,7 @@ from .api import (
     _check_mode,
     _differentiable,
     _prepared,
+    _refuse_complex,
     _require_scalar,
     _signature,
     _where,
@@ -41,6 +42,7 @@ def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict):
     """(names, all argument values, the differentiated ones) of a call."""
     names = _wrt_names(f, wrt)
     values = _bind(f, args, kwargs)
+    _refuse_complex(f, values)
     params = list(_signature(f).parameters)
     inputs = [values[params.index(name)] for name in names]
     for name, value in zip(names, inputs, strict=True):
@@ -235,6 +237,10 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
     f = _differentiable(f)
     primals, tangents = tuple(primals), tuple(tangents)
     params = list(_signature(f).parameters)
+    values = _bind(f, primals, {})
+    _refuse_complex(f, values)
     names = tuple(params[i] for i, t in enumerate(tangents) if t is not None)
-    gradient = _gradient_code(f, names, _bind(f, primals, {}))
+    for name in names:  # checked here, so that the errors name `f` rather than its gradient code
+        _check_differentiable(f, name, values[params.index(name)])
+    gradient = _gradient_code(f, names, values)
     return jvp(gradient, primals, tangents)
