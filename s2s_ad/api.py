@@ -404,6 +404,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
+    gradient._s2s_made_by = "value_and_grad" if with_value else "grad"
     return gradient
 
 

@@ -202,6 +202,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
             per_output = _reverse(out, pullback, inputs, len(names))
         return _shaped(per_output, out, wrt)
 
+    jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
     return jacobian_of
 
 
@@ -227,6 +228,7 @@ def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
         gradient = _gradient_code(f, names, values)
         return jacfwd(gradient, wrt)(*values)
 
+    hessian_of._s2s_made_by = "hessian"
     return hessian_of
 
 
