@@ -15,7 +15,7 @@ from numpy import ndarray
 from . import runtime as rt
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
-from .located import REPORTED, raise_reported, reporting
+from .located import REPORTED, ComplexValue, is_complex, raise_reported, reporting
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -212,21 +212,11 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
     )
 
 
-def _is_complex(value: object) -> bool:
-    if isinstance(value, (complex, np.complexfloating)):
-        return True
-    if isinstance(value, (tuple, list)):
-        return any(_is_complex(v) for v in value)
-    if isinstance(value, dict):
-        return any(_is_complex(v) for v in value.values())
-    return _is_array(value) and np.issubdtype(value.dtype, np.complexfloating)
-
-
 def _refuse_complex(f: Callable, values: Sequence) -> None:
     """Complex arguments are refused wherever they are (held fixed too: complex
     intermediate values would follow, and their derivatives are not supported yet)."""
     for name, value in zip(_signature(f).parameters, values, strict=False):
-        if _is_complex(value):
+        if is_complex(value):
             raise ArgumentError(
                 f"the argument `{name}` of `{f.__name__}` is complex "
                 f"({with_article(type(value).__name__)}); complex numbers are not supported yet",
@@ -252,11 +242,15 @@ def _zero_like(x: object) -> object:
 def _like(g: object, x: object) -> object:
     """`g` in the type, dtype and shape of `x` (`None`, a symbolic zero, becomes zeros)."""
     if type(x) is float and g is not None:
+        if type(g) is not float and type(g) is not np.float64 and is_complex(g):
+            raise ComplexValue  # float() would drop the imaginary part
         return float(g)  # the common cases first, quickly
     if type(g) is ndarray and type(x) is ndarray and g.shape == x.shape and g.dtype == x.dtype:
         return g if g.flags.writeable else g.copy()
     if g is None:
         return _zero_like(x)
+    if np.iscomplexobj(g) and not np.iscomplexobj(x):
+        raise ComplexValue
     if _structure(x) is not None:
         return _map_leaves(lambda key, leaf: _like(g[key], leaf), x)
     if isinstance(x, np.ndarray):
@@ -281,7 +275,9 @@ def _map_leaves(fn: Callable, x: object) -> object:
 def _require_scalar(f: Callable, out: object) -> None:
     if type(out) is float or type(out) is np.float64:
         return  # the common case, quickly
-    if np.ndim(out) == 0 and not isinstance(out, tuple) and not np.iscomplexobj(out):
+    if is_complex(out):
+        raise ComplexValue
+    if np.ndim(out) == 0 and not isinstance(out, tuple):
         return
     shape = "a tuple" if isinstance(out, tuple) else f"shape {np.shape(out)}"
     raise NonScalarOutputError(
@@ -400,7 +396,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
             result = grads if as_tuple else grads[0]
             return (out, result) if with_value else result
         except REPORTED as exc:
-            raise_reported(exc)
+            raise_reported(exc, lambda: gradient(*args, **kwargs), f)
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
@@ -472,7 +468,7 @@ def _specialised_forward(
         out, columns = d.function(*values, *seeds)
         _require_scalar(f, out)
         if scalar:
-            grads = (0.0 if columns is None else float(columns),)
+            grads = (0.0 if columns is None else _like(columns, 0.0),)
         else:
             columns = np.zeros(sum(sizes)) if columns is None else rt.as_array(columns)
             grads = tuple(
@@ -574,6 +570,8 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
             )
     d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
     out, out_dot = d.function(*values, *(tangents[i] for i in chosen))
+    if is_complex(out) or is_complex(out_dot):
+        raise ComplexValue
     if isinstance(out, tuple):
         return out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
     return out, _like(out_dot, out)
@@ -599,18 +597,22 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
         )
     d = _prepared(f, "reverse", wrt, values)
     out, pullback = d.function(*values)
+    if is_complex(out):
+        raise ComplexValue
     params = list(_signature(f).parameters)
 
-    @reporting
     def vjp_pullback(cotangent):
-        cts = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
-        grads = pullback(*cts) if wrt else ()
-        grads = grads if len(wrt) > 1 else (grads,)
-        by_name = dict(zip(wrt, grads, strict=True))
-        return tuple(
-            _like(by_name[params[i]], p) if params[i] in by_name else None
-            for i, p in enumerate(primals)
-        )
+        try:
+            cts = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
+            grads = pullback(*cts) if wrt else ()
+            grads = grads if len(wrt) > 1 else (grads,)
+            by_name = dict(zip(wrt, grads, strict=True))
+            return tuple(
+                _like(by_name[params[i]], p) if params[i] in by_name else None
+                for i, p in enumerate(primals)
+            )
+        except REPORTED as exc:  # a complex value: watched from the forward sweep on
+            raise_reported(exc, lambda: vjp(f, *primals)[1](cotangent), f)
 
     return out, vjp_pullback
 

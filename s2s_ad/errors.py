@@ -65,3 +65,7 @@ class NumericalError(S2SError):
 class EvaluationError(S2SError):
     """An exception raised while the derivative code ran (in NumPy, a runtime helper or a
     rule), reported at the user's statement the failing generated line comes from."""
+
+
+class ComplexValueError(S2SError):
+    """A complex value appeared while differentiating (complex numbers are not supported)."""

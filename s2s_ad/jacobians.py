@@ -33,7 +33,7 @@ from .api import (
     one_hot_seeds,
 )
 from .errors import ArgumentError
-from .located import reporting
+from .located import ComplexValue, is_complex, reporting
 
 log = logging.getLogger("s2s_ad")
 
@@ -64,6 +64,8 @@ def _float_type(*values) -> np.dtype:
 
 def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
     """The Jacobian of `out` as one array per input: out.shape + input.shape."""
+    if is_complex(columns) or is_complex(out):
+        raise ComplexValue  # the float columns would drop the imaginary parts
     total = sum(int(np.size(x)) for x in inputs)
     dtype = _float_type(out, *inputs)
     if columns is None:  # a symbolic zero: out does not depend on the inputs
@@ -110,6 +112,8 @@ def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
             cts = [*zeros[:k], seeds[i], *zeros[k + 1 :]]
             grads = pullback(*cts) if isinstance(out, tuple) else pullback(cts[0])
             grads = grads if n_wrt > 1 else (grads,)
+            if is_complex(o) or is_complex(grads):
+                raise ComplexValue  # the float rows would drop the imaginary parts
             for row, g in zip(rows, grads, strict=True):
                 row[i] = 0.0 if g is None else g
         dtype = _float_type(o, *inputs)

@@ -24,10 +24,15 @@ from __future__ import annotations
 import functools
 import linecache
 import re
+import sys
+import threading
+import types
 from collections.abc import Callable
 from typing import NoReturn
 
-from .errors import EvaluationError, NumericalError, S2SError
+import numpy as np
+
+from .errors import ComplexValueError, EvaluationError, NumericalError, S2SError
 
 _LABEL = re.compile(r"<s2s_ad (\w+) of (.*):(\d+) #\d+>")
 _DERIVED = re.compile(r"(.+?)_(?:bar|dot)(?:_\d+)?")  # an adjoint's or a tangent's name
@@ -75,6 +80,19 @@ def _user_line(label: str, lines: list[str], line: int) -> int | None:
     return None
 
 
+def _in_user_code(label: str, line: int) -> tuple[str, int, str]:
+    """(file, line, generated statement) of the user's code that the generated `line` of
+    `label` comes from; through generated code differentiated again (Hessians) too."""
+    lines = linecache.getlines(label)
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else "?"
+    while True:
+        match = _LABEL.fullmatch(label)
+        found = _user_line(label, linecache.getlines(label), line) or int(match[3])
+        if not _LABEL.fullmatch(match[2]):
+            return match[2], found, text
+        label, line = match[2], found  # the code differentiated was generated code too
+
+
 def located_error(exc: Exception) -> S2SError | None:
     """The located report for `exc` when it was raised in or under generated code, else None."""
     if isinstance(exc, S2SError) and exc.filename is not None:
@@ -83,10 +101,7 @@ def located_error(exc: Exception) -> S2SError | None:
     if found is None:
         return None
     match, label, line = found
-    lines = linecache.getlines(label)
-    text = lines[line - 1].strip() if 0 < line <= len(lines) else "?"
-    filename, first_line = match[2], int(match[3])
-    user_line = _user_line(label, lines, line) or first_line
+    filename, user_line, text = _in_user_code(label, line)
     statement = linecache.getline(filename, user_line).strip()
     at = f"at `{statement}`" if statement else f"at line {user_line}"
     where = f"{at} (line {line} of {match[1]}: `{text}`)"
@@ -121,11 +136,94 @@ def _hint(exc: Exception) -> str:
     )
 
 
+# complex values: refused where they first appear
+
+
+class ComplexValue(Exception):
+    """A complex value reached the API (a value or a derivative): the caller re-runs the
+    call with `first_complex` watching, to report where it appeared."""
+
+
+def is_complex(value: object) -> bool:
+    """A complex scalar or array, or a tuple, list or dict holding one."""
+    if isinstance(value, (tuple, list)):
+        return any(is_complex(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_complex(v) for v in value.values())
+    if isinstance(value, (complex, np.complexfloating)):
+        return True
+    dtype = getattr(value, "dtype", None)  # NumPy's, or a Dask or CuPy array's
+    return isinstance(dtype, np.dtype) and dtype.kind == "c"
+
+
+class _Found(Exception):
+    pass
+
+
+_WATCHING = threading.local()
+
+
+def first_complex(call: Callable[[], object], fn: Callable | None) -> S2SError:
+    """The report for the first complex value `call` computes in generated code.
+
+    Only called once a complex value was seen: the call runs again with a line tracer on
+    generated frames, whose locals are the SSA variables (every intermediate has a name),
+    and stops after the first line that gives one of them a complex value."""
+    last: dict[int, int] = {}  # frame → the line it ran last
+    found: list = []
+
+    def local_trace(frame, event, arg):
+        if any(is_complex(v) for v in frame.f_locals.values()):
+            found.append((frame.f_code.co_filename, last.get(id(frame), frame.f_lineno)))
+            raise _Found
+        last[id(frame)] = frame.f_lineno
+        return local_trace
+
+    def global_trace(frame, event, arg):
+        return local_trace if _LABEL.fullmatch(frame.f_code.co_filename) else None
+
+    previous = sys.gettrace()
+    _WATCHING.active = True
+    sys.settrace(global_trace)
+    try:
+        call()
+    except Exception:
+        pass
+    finally:
+        sys.settrace(previous)
+        _WATCHING.active = False
+    filename, line, where = None, None, "in the derivative code"
+    if fn is not None:
+        code = fn.__code__
+        filename, line, where = code.co_filename, code.co_firstlineno, f"in `{fn.__name__}`"
+    if found:
+        label, generated = found[0]
+        match = _LABEL.fullmatch(label)
+        filename, line, text = _in_user_code(label, generated)
+        statement = linecache.getline(filename, line).strip()
+        where = f"at `{statement}` (`{text}`, line {generated} of {match[1]})"
+    return ComplexValueError(
+        f"a complex value appears {where}: complex numbers are not supported yet",
+        filename=filename,
+        line=line,
+        hint="keep the computation real (carry real and imaginary parts as two float "
+        "arrays), or wrap a value that needs no derivative in s2s_ad.stop_gradient",
+    )
+
+
+# the entry points' wrapper
+
+
 REPORTED = (Exception,)
 
 
-def raise_reported(exc: Exception) -> NoReturn:
-    """Raise the located report for `exc` when generated code raised it, else `exc` itself."""
+def raise_reported(exc: Exception, call: Callable[[], object] | None = None, fn=None) -> NoReturn:
+    """Raise the located report for `exc` when generated code raised it, else `exc` itself.
+    A `ComplexValue` is reported where it first appeared by re-running `call` of `fn`."""
+    if isinstance(exc, ComplexValue) and call is not None:
+        if getattr(_WATCHING, "active", False):
+            raise exc  # an inner entry point, while the outer one watches
+        raise first_complex(call, fn) from None
     error = located_error(exc)
     if error is None:
         raise exc
@@ -133,13 +231,15 @@ def raise_reported(exc: Exception) -> NoReturn:
 
 
 def reporting(fn: Callable) -> Callable:
-    """`fn`, with exceptions raised in generated code reported at the user's statement."""
+    """`fn` (an entry point whose first argument is the user's function), with exceptions
+    raised in generated code reported at the user's statement."""
 
     @functools.wraps(fn)
     def reported(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except REPORTED as exc:
-            raise_reported(exc)
+            owner = next((a for a in args if isinstance(a, types.FunctionType)), None)
+            raise_reported(exc, lambda: fn(*args, **kwargs), owner)
 
     return reported
