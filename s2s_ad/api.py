@@ -249,7 +249,7 @@ def _like(g: object, x: object) -> object:
         return g if g.flags.writeable else g.copy()
     if g is None:
         return _zero_like(x)
-    if np.iscomplexobj(g) and not np.iscomplexobj(x):
+    if is_complex(g) and not is_complex(x):
         raise ComplexValue
     if _structure(x) is not None:
         return _map_leaves(lambda key, leaf: _like(g[key], leaf), x)

@@ -1,5 +1,5 @@
-"""The stages in order: parse → validate → desugar → lower → verify → AD → simplify → emit →
-compile."""
+"""The stages in order: parse → validate → desugar → lower → refuse complex values → verify
+→ AD → simplify → emit → compile."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from .generation import GENERATION
 from .located import register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
+from .ssa.complex_values import refuse_complex
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.ir import Assign, For, Function, While, walk
@@ -116,6 +117,7 @@ def to_ssa(fn: types.FunctionType, scope: Scope | None = None) -> Function:
     tree = eliminate_jumps(eliminate_returns(desugar(parsed.node), parsed.filename))
     scope = scope or Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
+    refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
 
