@@ -215,8 +215,9 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
 def _refuse_complex(f: Callable, values: Sequence) -> None:
     """Complex arguments are refused wherever they are (held fixed too: complex
     intermediate values would follow, and their derivatives are not supported yet)."""
-    for name, value in zip(_signature(f).parameters, values, strict=False):
+    for k, value in enumerate(values):
         if is_complex(value):
+            name = list(_signature(f).parameters)[k]
             raise ArgumentError(
                 f"the argument `{name}` of `{f.__name__}` is complex "
                 f"({with_article(type(value).__name__)}); complex numbers are not supported yet",
@@ -239,10 +240,13 @@ def _zero_like(x: object) -> object:
     return 0.0
 
 
+REAL_SCALARS = frozenset((float, np.float64, np.float32, int))
+
+
 def _like(g: object, x: object) -> object:
     """`g` in the type, dtype and shape of `x` (`None`, a symbolic zero, becomes zeros)."""
     if type(x) is float and g is not None:
-        if type(g) is not float and type(g) is not np.float64 and is_complex(g):
+        if type(g) not in REAL_SCALARS and is_complex(g):
             raise ComplexValue  # float() would drop the imaginary part
         return float(g)  # the common cases first, quickly
     if type(g) is ndarray and type(x) is ndarray and g.shape == x.shape and g.dtype == x.dtype:
@@ -396,7 +400,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
             result = grads if as_tuple else grads[0]
             return (out, result) if with_value else result
         except REPORTED as exc:
-            raise_reported(exc, lambda: gradient(*args, **kwargs), f)
+            raise_reported(exc, functools.partial(gradient, *args, **kwargs), f)
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
@@ -536,7 +540,7 @@ def _held_fixed(primal: object, tangent: object) -> bool:
     flag): the argument is held fixed."""
     if tangent is None:
         return True
-    if _is_differentiable(primal):
+    if _plain_kinds([primal]) or _is_differentiable(primal):
         return False
     try:
         return not np.any(tangent)
@@ -612,9 +616,14 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
                 for i, p in enumerate(primals)
             )
         except REPORTED as exc:  # a complex value: watched from the forward sweep on
-            raise_reported(exc, lambda: vjp(f, *primals)[1](cotangent), f)
+            raise_reported(exc, functools.partial(_vjp_again, f, primals, cotangent), f)
 
     return out, vjp_pullback
+
+
+def _vjp_again(f: Callable, primals: tuple, cotangent: object) -> object:
+    """The forward and the reverse sweep of `vjp` again (to find a complex value's origin)."""
+    return vjp(f, *primals)[1](cotangent)
 
 
 SOURCE_MODES = ("reverse", "forward", "vector", "gradient", "hessian")

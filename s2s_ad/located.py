@@ -146,6 +146,11 @@ class ComplexValue(Exception):
 
 def is_complex(value: object) -> bool:
     """A complex scalar or array, or a tuple, list or dict holding one."""
+    kind = type(value)
+    if kind is np.ndarray:  # the common cases first, quickly
+        return value.dtype.kind == "c"
+    if kind is float or kind is np.float64 or kind is int:
+        return False
     if isinstance(value, (tuple, list)):
         return any(is_complex(v) for v in value)
     if isinstance(value, dict):
@@ -240,6 +245,6 @@ def reporting(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except REPORTED as exc:
             owner = next((a for a in args if isinstance(a, types.FunctionType)), None)
-            raise_reported(exc, lambda: fn(*args, **kwargs), owner)
+            raise_reported(exc, functools.partial(fn, *args, **kwargs), owner)
 
     return reported
