@@ -7,16 +7,21 @@ code, whose file is the label `<s2s_ad f_vjp of user.py:12 #3>`. The innermost s
 and its line name the generated statement; `pipeline.differentiate` registers, per label,
 the line of the user's code each SSA name comes from, so the statement maps back:
 
-    ValueError: matrices are not aligned          (inside rt.dot_vjp_left)
-    →  EvaluationError: user.py:14: ValueError: matrices are not aligned, at
-       `z = np.dot(y, B)` (line 14 of f, in `y_bar = rt.dot_vjp_left(z_bar, y, B)` of the
-       derivative code); …
+    before: ValueError: shapes (3,) and (4,2) not aligned      (no file, no line)
+    after:  EvaluationError: user.py:14: ValueError: shapes (3,) and (4,2) not aligned,
+            at `z = np.dot(y, B)` (line 10 of f_vjp: `z = np.dot(y, B)`); …
 
 In the reverse sweep the comment above a generated line is the SSA statement it comes
 from; elsewhere the names a line assigns are SSA names or their tangents/adjoints
 (`z_dot`, `z_bar`). Python float arithmetic failures stay `NumericalError`s; an S2SError a
 runtime helper raised without a location gets one; anything raised outside generated code
 (argument checks, the user's own plain functions called directly) passes unchanged.
+
+Complex values are not supported: where one reaches a result or a derivative (`api.py`
+raises `ComplexValue` instead of casting it to a float), the entry point runs again with a
+line tracer on the generated frames, whose locals are the SSA variables, and reports the
+first statement that made a complex value (`ComplexValueError`). Only the failing call
+pays for the tracer.
 """
 
 from __future__ import annotations
