@@ -13,9 +13,9 @@ import numpy as np
 from numpy import ndarray
 
 from . import runtime as rt
-from .arithmetic import REPORTED, raise_reported, reporting
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
+from .located import REPORTED, ComplexValue, is_complex, raise_reported, reporting
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -206,10 +206,28 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
             "or a tuple, list or dict of them"
         )
     raise ArgumentError(
-        f"cannot differentiate `{f.__name__}` with respect to `{name}`, a {kind}",
+        f"cannot differentiate `{f.__name__}` with respect to `{name}`, {with_article(kind)}",
         **_where(f),
         hint=hint,
     )
+
+
+def _refuse_complex(f: Callable, values: Sequence) -> None:
+    """Complex arguments are refused wherever they are (held fixed too: complex
+    intermediate values would follow, and their derivatives are not supported yet)."""
+    for k, value in enumerate(values):
+        if is_complex(value):
+            name = list(_signature(f).parameters)[k]
+            raise ArgumentError(
+                f"the argument `{name}` of `{f.__name__}` is complex "
+                f"({with_article(type(value).__name__)}); complex numbers are not supported yet",
+                **_where(f),
+                hint="split it into real and imaginary parts (two float arguments)",
+            )
+
+
+def with_article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _zero_like(x: object) -> object:
@@ -222,14 +240,21 @@ def _zero_like(x: object) -> object:
     return 0.0
 
 
+REAL_SCALARS = frozenset((float, np.float64, np.float32, int))
+
+
 def _like(g: object, x: object) -> object:
     """`g` in the type, dtype and shape of `x` (`None`, a symbolic zero, becomes zeros)."""
     if type(x) is float and g is not None:
+        if type(g) not in REAL_SCALARS and is_complex(g):
+            raise ComplexValue  # float() would drop the imaginary part
         return float(g)  # the common cases first, quickly
     if type(g) is ndarray and type(x) is ndarray and g.shape == x.shape and g.dtype == x.dtype:
         return g if g.flags.writeable else g.copy()
     if g is None:
         return _zero_like(x)
+    if is_complex(g) and not is_complex(x):
+        raise ComplexValue
     if _structure(x) is not None:
         return _map_leaves(lambda key, leaf: _like(g[key], leaf), x)
     if isinstance(x, np.ndarray):
@@ -254,7 +279,9 @@ def _map_leaves(fn: Callable, x: object) -> object:
 def _require_scalar(f: Callable, out: object) -> None:
     if type(out) is float or type(out) is np.float64:
         return  # the common case, quickly
-    if np.ndim(out) == 0 and not isinstance(out, tuple) and not np.iscomplexobj(out):
+    if is_complex(out):
+        raise ComplexValue
+    if np.ndim(out) == 0 and not isinstance(out, tuple):
         return
     shape = "a tuple" if isinstance(out, tuple) else f"shape {np.shape(out)}"
     raise NonScalarOutputError(
@@ -356,6 +383,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
                 return entry[1](values)
             if not names:
                 names.append(_wrt_names(f, wrt))
+            _refuse_complex(f, values)
             inputs = [values[i] for i in _positions(f, names[0])]
             if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
                 for name, value in zip(names[0], inputs, strict=True):
@@ -372,10 +400,11 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
             result = grads if as_tuple else grads[0]
             return (out, result) if with_value else result
         except REPORTED as exc:
-            raise_reported(exc)
+            raise_reported(exc, functools.partial(gradient, *args, **kwargs), f)
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
+    gradient._s2s_made_by = "value_and_grad" if with_value else "grad"
     return gradient
 
 
@@ -443,7 +472,7 @@ def _specialised_forward(
         out, columns = d.function(*values, *seeds)
         _require_scalar(f, out)
         if scalar:
-            grads = (0.0 if columns is None else float(columns),)
+            grads = (0.0 if columns is None else _like(columns, 0.0),)
         else:
             columns = np.zeros(sum(sizes)) if columns is None else rt.as_array(columns)
             grads = tuple(
@@ -506,6 +535,19 @@ def _differentiable_positions(f: Callable, primals: Sequence) -> tuple[str, ...]
     return tuple(params[i] for i, p in enumerate(primals) if _is_differentiable(p))
 
 
+def _held_fixed(primal: object, tangent: object) -> bool:
+    """A `None` tangent, or a zero one for an argument without a derivative (an integer, a
+    flag): the argument is held fixed."""
+    if tangent is None:
+        return True
+    if _plain_kinds([primal]) or _is_differentiable(primal):
+        return False
+    try:
+        return not np.any(tangent)
+    except Exception:
+        return False
+
+
 @reporting
 def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, object]:
     """`(f(*primals), J·tangents)`: one forward pass. `primals`, `tangents`: one per argument."""
@@ -518,8 +560,9 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
             hint="give one tangent per primal (None for an argument held fixed)",
         )
     values = _bind(f, primals, {})
+    _refuse_complex(f, values)
     params = list(_signature(f).parameters)
-    chosen = [i for i, t in enumerate(tangents) if t is not None]
+    chosen = [i for i, t in enumerate(tangents) if not _held_fixed(primals[i], t)]
     for i in chosen:
         _check_differentiable(f, params[i], primals[i])
         if _structure(primals[i]) is None and np.shape(tangents[i]) != np.shape(primals[i]):
@@ -531,6 +574,8 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
             )
     d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
     out, out_dot = d.function(*values, *(tangents[i] for i in chosen))
+    if is_complex(out) or is_complex(out_dot):
+        raise ComplexValue
     if isinstance(out, tuple):
         return out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
     return out, _like(out_dot, out)
@@ -544,23 +589,41 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     """
     f = _differentiable(f)
     values = _bind(f, primals, {})
+    _refuse_complex(f, values)
     wrt = _differentiable_positions(f, primals)
+    if not wrt:  # name the first argument, saying why it has no derivative
+        for name, value in zip(_signature(f).parameters, primals, strict=False):
+            _check_differentiable(f, name, value)
+        raise ArgumentError(
+            f"vjp of `{f.__name__}` got no float argument to differentiate",
+            **_where(f),
+            hint="pass floats or float arrays (2.0, not 2)",
+        )
     d = _prepared(f, "reverse", wrt, values)
     out, pullback = d.function(*values)
+    if is_complex(out):
+        raise ComplexValue
     params = list(_signature(f).parameters)
 
-    @reporting
     def vjp_pullback(cotangent):
-        cts = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
-        grads = pullback(*cts) if wrt else ()
-        grads = grads if len(wrt) > 1 else (grads,)
-        by_name = dict(zip(wrt, grads, strict=True))
-        return tuple(
-            _like(by_name[params[i]], p) if params[i] in by_name else None
-            for i, p in enumerate(primals)
-        )
+        try:
+            cts = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
+            grads = pullback(*cts) if wrt else ()
+            grads = grads if len(wrt) > 1 else (grads,)
+            by_name = dict(zip(wrt, grads, strict=True))
+            return tuple(
+                _like(by_name[params[i]], p) if params[i] in by_name else None
+                for i, p in enumerate(primals)
+            )
+        except REPORTED as exc:  # a complex value: watched from the forward sweep on
+            raise_reported(exc, functools.partial(_vjp_again, f, primals, cotangent), f)
 
     return out, vjp_pullback
+
+
+def _vjp_again(f: Callable, primals: tuple, cotangent: object) -> object:
+    """The forward and the reverse sweep of `vjp` again (to find a complex value's origin)."""
+    return vjp(f, *primals)[1](cotangent)
 
 
 SOURCE_MODES = ("reverse", "forward", "vector", "gradient", "hessian")

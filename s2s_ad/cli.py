@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import math
 import sys
 import types
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .api import SOURCE_MODES, _wrt_names, derivative_source
+from .api import SOURCE_MODES, _is_differentiable, _wrt_names, derivative_source, with_article
 from .errors import S2SError
 from .pipeline import ssa_source, unsimplified_source
 from .rules.registry import rules_by_category
@@ -117,7 +118,8 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
     fn = load_function(args.target)
     if not args.args:
         raise UsageError("give the function's arguments: --args EXPR [EXPR ...]")
-    rows = derivative_checks(fn, _arguments(args.args), rtol=args.rtol, atol=args.atol)
+    values = _arguments(args.args)
+    rows = derivative_checks(fn, values, rtol=args.rtol, atol=args.atol)
     header = ("check", "argument", "s2s_ad", "reference", "|difference|", "")
     lines = [header] + [
         (r.check, r.argument, f"{r.ours:.10g}", f"{r.reference:.10g}", f"{r.error:.2e}",
@@ -129,7 +131,13 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
                       for line in lines)  # fmt: skip
     failed = sum(not r.ok for r in rows)
     verdict = f"{len(rows) - failed} of {len(rows)} checks passed"
-    return f"{table}\n{verdict}\n", 1 if failed else 0
+    skipped = "".join(
+        f"{name} = {value!r} skipped: {with_article(type(value).__name__)} has no derivative"
+        f"{' (write it as a float to check it)' if isinstance(value, (int, np.integer)) else ''}\n"
+        for name, value in zip(inspect.signature(fn).parameters, values, strict=False)
+        if not _is_differentiable(value)
+    )
+    return f"{table}\n{skipped}{verdict}\n", 1 if failed else 0
 
 
 def _export(args: argparse.Namespace) -> str:

@@ -60,3 +60,12 @@ class InvariantError(S2SError):
 class NumericalError(S2SError):
     """Python float arithmetic in generated code failed (a division by zero, an overflow)
     where NumPy would have given inf or nan: the derivative is infinite or undefined there."""
+
+
+class EvaluationError(S2SError):
+    """An exception raised while the derivative code ran (in NumPy, a runtime helper or a
+    rule), reported at the user's statement the failing generated line comes from."""
+
+
+class ComplexValueError(S2SError):
+    """A complex value appeared while differentiating (complex numbers are not supported)."""

@@ -24,6 +24,7 @@ from .api import (
     _check_mode,
     _differentiable,
     _prepared,
+    _refuse_complex,
     _require_scalar,
     _signature,
     _where,
@@ -31,8 +32,8 @@ from .api import (
     gradient_code,
     one_hot_seeds,
 )
-from .arithmetic import reporting
 from .errors import ArgumentError
+from .located import ComplexValue, is_complex, reporting
 
 log = logging.getLogger("s2s_ad")
 
@@ -41,6 +42,7 @@ def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict):
     """(names, all argument values, the differentiated ones) of a call."""
     names = _wrt_names(f, wrt)
     values = _bind(f, args, kwargs)
+    _refuse_complex(f, values)
     params = list(_signature(f).parameters)
     inputs = [values[params.index(name)] for name in names]
     for name, value in zip(names, inputs, strict=True):
@@ -62,6 +64,8 @@ def _float_type(*values) -> np.dtype:
 
 def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
     """The Jacobian of `out` as one array per input: out.shape + input.shape."""
+    if is_complex(columns) or is_complex(out):
+        raise ComplexValue  # the float columns would drop the imaginary parts
     total = sum(int(np.size(x)) for x in inputs)
     dtype = _float_type(out, *inputs)
     if columns is None:  # a symbolic zero: out does not depend on the inputs
@@ -108,6 +112,8 @@ def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
             cts = [*zeros[:k], seeds[i], *zeros[k + 1 :]]
             grads = pullback(*cts) if isinstance(out, tuple) else pullback(cts[0])
             grads = grads if n_wrt > 1 else (grads,)
+            if is_complex(o) or is_complex(grads):
+                raise ComplexValue  # the float rows would drop the imaginary parts
             for row, g in zip(rows, grads, strict=True):
                 row[i] = 0.0 if g is None else g
         dtype = _float_type(o, *inputs)
@@ -200,6 +206,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
             per_output = _reverse(out, pullback, inputs, len(names))
         return _shaped(per_output, out, wrt)
 
+    jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
     return jacobian_of
 
 
@@ -225,6 +232,7 @@ def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
         gradient = _gradient_code(f, names, values)
         return jacfwd(gradient, wrt)(*values)
 
+    hessian_of._s2s_made_by = "hessian"
     return hessian_of
 
 
@@ -235,6 +243,10 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
     f = _differentiable(f)
     primals, tangents = tuple(primals), tuple(tangents)
     params = list(_signature(f).parameters)
+    values = _bind(f, primals, {})
+    _refuse_complex(f, values)
     names = tuple(params[i] for i, t in enumerate(tangents) if t is not None)
-    gradient = _gradient_code(f, names, _bind(f, primals, {}))
+    for name in names:  # checked here, so that the errors name `f` rather than its gradient code
+        _check_differentiable(f, name, values[params.index(name)])
+    gradient = _gradient_code(f, names, values)
     return jvp(gradient, primals, tangents)

@@ -1,5 +1,5 @@
-"""The stages in order: parse → validate → desugar → lower → verify → AD → simplify → emit →
-compile."""
+"""The stages in order: parse → validate → desugar → lower → refuse complex values → verify
+→ AD → simplify → emit → compile."""
 
 from __future__ import annotations
 
@@ -26,11 +26,13 @@ from .frontend.parse import parse_function
 from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
 from .generation import GENERATION
+from .located import register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
+from .ssa.complex_values import refuse_complex
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
-from .ssa.ir import Function
+from .ssa.ir import Assign, For, Function, While, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
@@ -118,6 +120,7 @@ def to_ssa(fn: types.FunctionType, scope: Scope | None = None) -> Function:
     tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
     scope = scope or Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
+    refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
 
@@ -156,6 +159,7 @@ def differentiate(
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
     defaults = tuple(ast.literal_eval(d) for d in tree.args.defaults)
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
+    register_lines(compiled.__code__.co_filename, statement_lines(ssa))
     dependencies = (*scope.dependencies(), *callees.dependencies)
     return Derivative(
         compiled,
@@ -222,6 +226,17 @@ def unsimplified_source(fn: types.FunctionType, mode: str, wrt: tuple[str, ...])
     `s2s-ad show --stage tangent|adjoint` prints."""
     tree, _, _ = _derivative_tree(fn, to_ssa(fn), mode, wrt)
     return to_source(tree)
+
+
+def statement_lines(ssa: Function) -> dict[str, int]:
+    """The user's line of each name the SSA form assigns (a run-time error maps back)."""
+    lines = dict.fromkeys(ssa.params, ssa.first_line)
+    for stmt in walk(ssa.body):
+        if isinstance(stmt, (Assign, For)):
+            lines[stmt.target] = stmt.line
+        elif isinstance(stmt, While):
+            lines[stmt.test] = stmt.line
+    return lines
 
 
 def _scalar_result(ssa: Function) -> bool:

@@ -259,3 +259,21 @@ def test_export_of_flat_gradient_code_through_a_helper_points_to_the_other_mode(
                          "gradient")  # fmt: skip
     assert (code, out) == (2, "")
     assert "calls its own helper functions" in err and "--mode value_and_gradient" in err
+
+
+def test_check_with_only_integer_arguments_is_one_line_exit_2(capsys, tmp_path):
+    module = tmp_path / "scaled.py"
+    module.write_text("def f(x, n):\n    return x * n\n")
+    code, out, err = run(capsys, "check", f"{module}:f", "--args", "2", "5")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert err.startswith(f"s2s-ad: {module}:1: ") and "`x`, an int" in err
+
+
+def test_check_says_which_arguments_it_skips(capsys, tmp_path):
+    module = tmp_path / "scaled.py"
+    module.write_text("def f(x, n):\n    return x * n\n")
+    code, out, _ = run(capsys, "check", f"{module}:f", "--args", "2", "5.0")
+    assert code == 0
+    assert "x = 2 skipped: an int has no derivative (write it as a float to check it)" in out
+    assert out.endswith("2 of 2 checks passed\n")

@@ -9,6 +9,7 @@ import pytest
 
 import s2s_ad as ad
 from s2s_ad.errors import (
+    ComplexValueError,
     NameResolutionError,
     S2SError,
     SourceError,
@@ -274,6 +275,37 @@ def formatted(x):
     return x * len(label)
 
 
+def complex_literal(t):
+    return np.abs(np.exp(1j * t) + 2.0) ** 2  # <- error
+
+
+def fft_power(x):
+    return np.sum(np.abs(np.fft.fft(x)) ** 2)  # <- error
+
+
+def calls_a_function_argument(x, fn):
+    return fn(x) * 2.0  # <- error
+
+
+def _squares(y):
+    return np.sum(y**2)
+
+
+D_SQUARES = ad.grad(_squares)
+
+
+def calls_a_derivative(x):
+    return np.sum(D_SQUARES(x) * x)  # <- error
+
+
+def _doubled(x):
+    yield x * 2.0
+
+
+def calls_a_generator(x):
+    return sum(_doubled(x))  # <- error
+
+
 CASES = [
     (uses_try, UnsupportedSyntaxError, "`try`"),
     (uses_with, UnsupportedSyntaxError, "`with`"),
@@ -320,6 +352,11 @@ CASES = [
     (dict_comprehension, UnsupportedSyntaxError, "dict comprehension"),
     (starred_call, UnsupportedSyntaxError, r"starred expression `\*x`"),
     (formatted, UnsupportedSyntaxError, "f-string"),
+    (complex_literal, ComplexValueError, "the literal `1j`"),
+    (fft_power, ComplexValueError, "np.fft.fft"),
+    (calls_a_function_argument, UnsupportedSyntaxError, "function-valued arguments"),
+    (calls_a_derivative, UnsupportedSyntaxError, r"derivative made by s2s_ad\.grad"),
+    (calls_a_generator, UnsupportedSyntaxError, "generator function"),
 ]
 
 

@@ -60,6 +60,24 @@ def bound_operands(fn, stmt) -> list[tuple[str, object]]:
     """(callee parameter, atom) for every parameter, defaults filled in as literals."""
     prim = stmt.value
     where = {"filename": fn.filename, "line": stmt.line}
+    made_by = getattr(prim.fn, "_s2s_made_by", None)
+    if made_by is not None:
+        raise UnsupportedSyntaxError(
+            f"unsupported construct: call of `{prim.spelled}`, a derivative made by "
+            f"s2s_ad.{made_by}, on a differentiated value (calling an s2s_ad derivative inside "
+            "a function being differentiated is not supported yet)",
+            **where,
+            hint="differentiate the original function twice instead (s2s_ad.grad(s2s_ad.grad(g)), "
+            "s2s_ad.hessian, s2s_ad.hvp), or compute the derivative outside and pass its value "
+            "as an argument",
+        )
+    if inspect.isgeneratorfunction(prim.fn):
+        raise UnsupportedSyntaxError(
+            f"unsupported construct: call of `{prim.spelled}`, a generator function (it uses "
+            "`yield`), on a differentiated value",
+            **where,
+            hint="make the helper return a list or an array instead of yielding values",
+        )
     signature = inspect.signature(prim.fn)
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
         raise UnsupportedSyntaxError(

@@ -271,7 +271,8 @@ class _Reverse:
             "by indexing it with a literal",
             filename=self.fn.filename,
             line=stmt.line,
-            hint="unpack it first (`w, b = params`) or index it with a literal (`params['w']`)",
+            hint="unpack it first (`w, b = params`) or index it with a literal (`params['w']`); "
+            "if it is meant as one array, pass np.array(...) instead of a list",
         )
 
     def call(self, stmt: Assign, site: _CallSite) -> list[ast.stmt]:

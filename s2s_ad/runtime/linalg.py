@@ -124,9 +124,35 @@ def solve_vjp_a(g, a, ans):
     return -(gb @ mT(ans))
 
 
+def adjugate(a):
+    """The adjugate (classical adjoint) of the last two axes: adj(a) · a = det(a) · I, also
+    where `a` is singular (Jacobi's formula: d det(a) = tr(adj(a) · da)).
+
+    From the SVD a = U diag(s) Vᵀ, since adj(BC) = adj(C) adj(B), adj(diag(s)) =
+    diag(∏_{j≠i} s_j) and adj(Q) = det(Q) Qᵀ for orthogonal Q (the adjugate's properties in
+    Horn & Johnson, "Matrix Analysis", 2nd ed., §0.8.2): adj(a) = det(U) det(V) ·
+    V diag(∏_{j≠i} s_j) Uᵀ. The products leave s_i out instead of dividing by it, so a zero
+    singular value is fine.
+    """
+    u, s, vt = np.linalg.svd(a)
+    ones = np.ones_like(s[..., :1])
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(
+        np.cumprod(np.concatenate([ones, np.flip(s, -1)[..., :-1]], axis=-1), axis=-1), -1
+    )
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign[..., None, None] * (mT(vt) * (before * after)[..., None, :]) @ mT(u)
+
+
+def det_jvp(d, a):
+    """Tangent of `np.linalg.det(a)`: tr(adj(a) · d) (Jacobi's formula)."""
+    return np.einsum("...ij,...ji->...", adjugate(a), d)
+
+
 def det_vjp(g, a, ans):
-    """Cotangent of `a` in `np.linalg.det(a)`: g · det(a) · a⁻ᵀ."""
-    return (as_array(g) * ans)[..., None, None] * mT(np.linalg.inv(a))
+    """Cotangent of `a` in `np.linalg.det(a)`: g · adj(a)ᵀ (Jacobi's formula; a singular `a`
+    has a derivative too, so no inverse)."""
+    return as_array(g)[..., None, None] * mT(adjugate(a))
 
 
 def slogdet_jvp(d, a, ans):

@@ -217,7 +217,16 @@ class ExprLowering:
         if any(name is None for name, _ in kwargs):
             raise self._unsupported("`**kwargs` in a call", hint="pass keywords explicitly")
         func = node.func
-        if isinstance(func, gast.Attribute) and self._is_local_chain(func):
+        if isinstance(func, gast.Name) and (func.id in self.env or func.id in self.locals):
+            raise self._unsupported(
+                f"call of `{func.id}`, a function passed as an argument or held in a local "
+                "variable (function-valued arguments are not supported yet)",
+                hint=f"define `{func.id}`'s function at module level and call it by its name, "
+                "or close over it (a nested def, or a name of the enclosing function)",
+            )
+        if isinstance(func, gast.Attribute) and (
+            self._is_local_chain(func) or self._is_free_array(func.value)
+        ):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
@@ -251,6 +260,18 @@ class ExprLowering:
         if fn is np.reshape and len(args) > 1:  # x.reshape(3, 4) is x.reshape((3, 4))
             args = (self._constant_tuple_of(args, "reshape"),)
         return Prim(fn, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
+
+    def _is_free_array(self, node: gast.expr) -> bool:
+        """Whether `node` is a global or closed-over chain naming an array (`W.T` in
+        `W.T.dot(x)`): its methods are the array methods, with a derivative for `x`."""
+        if self._is_local_chain(node):
+            return False
+        dotted = []
+        while isinstance(node, gast.Attribute):
+            dotted.append(node.attr)
+            node = node.value
+        value = self.scope.resolve([node.id, *reversed(dotted)])
+        return isinstance(value, np.ndarray)
 
     def _free_chain(self, node: gast.expr) -> Free:
         """Resolve `np.linalg.norm`-like chains rooted at a free (global or closure) name."""

@@ -1,0 +1,255 @@
+"""Exceptions raised while derivative code runs, reported at the user's statement.
+
+Generated code calls NumPy, the runtime helpers (`rt.*`) and rules; any of them can raise
+(`np.dot` of a 3-D operand, a shape mismatch, Python float arithmetic dividing by zero where
+NumPy would give inf). Such an exception carries a traceback through a frame of generated
+code, whose file is the label `<s2s_ad f_vjp of user.py:12 #3>`. The innermost such frame
+and its line name the generated statement; `pipeline.differentiate` registers, per label,
+the line of the user's code each SSA name comes from, so the statement maps back:
+
+    before: ValueError: shapes (3,) and (4,2) not aligned      (no file, no line)
+    after:  EvaluationError: user.py:14: ValueError: shapes (3,) and (4,2) not aligned,
+            at `z = np.dot(y, B)` (line 10 of f_vjp: `z = np.dot(y, B)`); …
+
+In the reverse sweep the comment above a generated line is the SSA statement it comes
+from; elsewhere the names a line assigns are SSA names or their tangents/adjoints
+(`z_dot`, `z_bar`). Python float arithmetic failures stay `NumericalError`s; an S2SError a
+runtime helper raised without a location gets one; anything raised outside generated code
+(argument checks, the user's own plain functions called directly) passes unchanged.
+
+Complex values are not supported: where one reaches a result or a derivative (`api.py`
+raises `ComplexValue` instead of casting it to a float), the entry point runs again with a
+line tracer on the generated frames, whose locals are the SSA variables, and reports the
+first statement that made a complex value (`ComplexValueError`). Only the failing call
+pays for the tracer.
+"""
+
+from __future__ import annotations
+
+import functools
+import linecache
+import re
+import sys
+import threading
+import types
+from collections.abc import Callable
+from typing import NoReturn
+
+import numpy as np
+
+from .errors import ComplexValueError, EvaluationError, NumericalError, S2SError
+
+_LABEL = re.compile(r"<s2s_ad (\w+) of (.*):(\d+) #\d+>")
+_DERIVED = re.compile(r"(.+?)_(?:bar|dot)(?:_\d+)?")  # an adjoint's or a tangent's name
+
+# generated file label → the user's line of each SSA name it assigns
+_LINES: dict[str, dict[str, int]] = {}
+
+
+def register_lines(label: str, lines: dict[str, int]) -> None:
+    """Remember where the SSA names of the code compiled as `label` come from."""
+    _LINES[label] = lines
+
+
+def _generated_frame(exc: BaseException) -> tuple[re.Match, str, int] | None:
+    """(label match, label, line) of the innermost frame of generated code, if any."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        match = _LABEL.fullmatch(tb.tb_frame.f_code.co_filename)
+        if match:
+            found = (match, tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _user_line(label: str, lines: list[str], line: int) -> int | None:
+    """The user's line the generated line `line` comes from, when the names tell it."""
+    names = _LINES.get(label, {})
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    candidates = []
+    for above in reversed(lines[: line - 1]):  # the SSA statement a reverse-sweep line follows
+        above = above.strip()
+        if above.startswith("# "):
+            if " = " in above and not above.endswith("sweep"):
+                candidates.append(above[2:].split(" = ")[0])
+            break
+        if above.startswith("def "):
+            break
+    if " = " in text:
+        candidates += re.findall(r"\w+", text.split(" = ")[0])
+    for candidate in candidates:
+        derived = _DERIVED.fullmatch(candidate)
+        for name in (candidate, *(derived.groups() if derived else ())):
+            if name in names:
+                return names[name]
+    return None
+
+
+def _in_user_code(label: str, line: int) -> tuple[str, int, str]:
+    """(file, line, generated statement) of the user's code that the generated `line` of
+    `label` comes from; through generated code differentiated again (Hessians) too."""
+    lines = linecache.getlines(label)
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else "?"
+    while True:
+        match = _LABEL.fullmatch(label)
+        found = _user_line(label, linecache.getlines(label), line) or int(match[3])
+        if not _LABEL.fullmatch(match[2]):
+            return match[2], found, text
+        label, line = match[2], found  # the code differentiated was generated code too
+
+
+def located_error(exc: Exception) -> S2SError | None:
+    """The located report for `exc` when it was raised in or under generated code, else None."""
+    if isinstance(exc, S2SError) and exc.filename is not None:
+        return None
+    found = _generated_frame(exc)
+    if found is None:
+        return None
+    match, label, line = found
+    filename, user_line, text = _in_user_code(label, line)
+    statement = linecache.getline(filename, user_line).strip()
+    at = f"at `{statement}`" if statement else f"at line {user_line}"
+    where = f"{at} (line {line} of {match[1]}: `{text}`)"
+    if isinstance(exc, (ZeroDivisionError, OverflowError)):
+        return NumericalError(
+            f"{type(exc).__name__}: {exc} {where}: the derivative is infinite or undefined "
+            "at these arguments",
+            filename=filename,
+            line=user_line,
+            hint="NumPy functions (np.sqrt, np.log, …) give inf or nan with a warning where "
+            "`math` functions on Python floats raise; or move the point",
+        )
+    if isinstance(exc, S2SError):  # a runtime helper's refusal: now located
+        return type(exc)(
+            f"{exc.message}, {where}", filename=filename, line=user_line, hint=exc.hint
+        )
+    return EvaluationError(
+        f"{type(exc).__name__}: {exc}, {where}",
+        filename=filename,
+        line=user_line,
+        hint=_hint(exc),
+    )
+
+
+def _hint(exc: Exception) -> str:
+    said = str(exc)
+    if isinstance(exc, TypeError) and ("sequence" in said or "list" in said or "tuple" in said):
+        return "a list or tuple where an array is meant: pass np.array(...)"
+    return (
+        "the plain call raises this too at these arguments, or the derivative is not "
+        "available in this form here; check the shapes and values at this line"
+    )
+
+
+# complex values: refused where they first appear
+
+
+class ComplexValue(Exception):
+    """A complex value reached the API (a value or a derivative): the caller re-runs the
+    call with `first_complex` watching, to report where it appeared."""
+
+
+def is_complex(value: object) -> bool:
+    """A complex scalar or array, or a tuple, list or dict holding one."""
+    kind = type(value)
+    if kind is np.ndarray:  # the common cases first, quickly
+        return value.dtype.kind == "c"
+    if kind is float or kind is np.float64 or kind is int:
+        return False
+    if isinstance(value, (tuple, list)):
+        return any(is_complex(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_complex(v) for v in value.values())
+    if isinstance(value, (complex, np.complexfloating)):
+        return True
+    dtype = getattr(value, "dtype", None)  # NumPy's, or a Dask or CuPy array's
+    return isinstance(dtype, np.dtype) and dtype.kind == "c"
+
+
+class _Found(Exception):
+    pass
+
+
+_WATCHING = threading.local()
+
+
+def first_complex(call: Callable[[], object], fn: Callable | None) -> S2SError:
+    """The report for the first complex value `call` computes in generated code.
+
+    Only called once a complex value was seen: the call runs again with a line tracer on
+    generated frames, whose locals are the SSA variables (every intermediate has a name),
+    and stops after the first line that gives one of them a complex value."""
+    last: dict[int, int] = {}  # frame → the line it ran last
+    found: list = []
+
+    def local_trace(frame, event, arg):
+        if any(is_complex(v) for v in frame.f_locals.values()):
+            found.append((frame.f_code.co_filename, last.get(id(frame), frame.f_lineno)))
+            raise _Found
+        last[id(frame)] = frame.f_lineno
+        return local_trace
+
+    def global_trace(frame, event, arg):
+        return local_trace if _LABEL.fullmatch(frame.f_code.co_filename) else None
+
+    previous = sys.gettrace()
+    _WATCHING.active = True
+    sys.settrace(global_trace)
+    try:
+        call()
+    except Exception:
+        pass
+    finally:
+        sys.settrace(previous)
+        _WATCHING.active = False
+    filename, line, where = None, None, "in the derivative code"
+    if fn is not None:
+        code = fn.__code__
+        filename, line, where = code.co_filename, code.co_firstlineno, f"in `{fn.__name__}`"
+    if found:
+        label, generated = found[0]
+        match = _LABEL.fullmatch(label)
+        filename, line, text = _in_user_code(label, generated)
+        statement = linecache.getline(filename, line).strip()
+        where = f"at `{statement}` (`{text}`, line {generated} of {match[1]})"
+    return ComplexValueError(
+        f"a complex value appears {where}: complex numbers are not supported yet",
+        filename=filename,
+        line=line,
+        hint="keep the computation real (carry real and imaginary parts as two float "
+        "arrays), or wrap a value that needs no derivative in s2s_ad.stop_gradient",
+    )
+
+
+# the entry points' wrapper
+
+
+REPORTED = (Exception,)
+
+
+def raise_reported(exc: Exception, call: Callable[[], object] | None = None, fn=None) -> NoReturn:
+    """Raise the located report for `exc` when generated code raised it, else `exc` itself.
+    A `ComplexValue` is reported where it first appeared by re-running `call` of `fn`."""
+    if isinstance(exc, ComplexValue) and call is not None:
+        if getattr(_WATCHING, "active", False):
+            raise exc  # an inner entry point, while the outer one watches
+        raise first_complex(call, fn) from None
+    error = located_error(exc)
+    if error is None:
+        raise exc
+    raise error from None
+
+
+def reporting(fn: Callable) -> Callable:
+    """`fn` (an entry point whose first argument is the user's function), with exceptions
+    raised in generated code reported at the user's statement."""
+
+    @functools.wraps(fn)
+    def reported(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except REPORTED as exc:
+            owner = next((a for a in args if isinstance(a, types.FunctionType)), None)
+            raise_reported(exc, functools.partial(fn, *args, **kwargs), owner)
+
+    return reported
