@@ -60,8 +60,12 @@ bench-jacobian: $(STAMP)
 bench-memory: $(STAMP)
 	$(BIN)/python benchmarks/tape_memory.py
 
-# 10,000 random programs drawn afresh (PROGRAMS=n for more): forward = reverse = numeric,
-# and the dot-product test; prints the count and the mismatches (fuzz-failures.txt).
+# 10,000 random programs drawn afresh (PROGRAMS=n for more) by each of two generators, ours
+# and one written from the README alone: value = plain call, forward = reverse = numeric, and
+# the dot-product test; each prints its counts and mismatches (fuzz-failures.txt,
+# independent-failures.txt).
 PROGRAMS ?= 10000
+SEED ?= $(shell date +%s)
 fuzz: $(STAMP)
-	$(BIN)/python tests/fuzz.py --programs $(PROGRAMS)
+	$(BIN)/python tests/fuzz.py --programs $(PROGRAMS) --seed $(SEED)
+	$(BIN)/python tests/fuzz_independent.py --programs $(PROGRAMS) --jobs 2 --seed $(SEED)
