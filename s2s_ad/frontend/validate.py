@@ -43,10 +43,6 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
             check(child, filename, line)
     returns = [n for stmt in body for n in nodes.walk_own(stmt) if isinstance(n, gast.Return)]
     if not any(r.value is not None for r in returns):
-        for stmt in body:  # a generator: say so (its values come from `yield`, not `return`)
-            for child in nodes.walk_own(stmt):
-                if isinstance(child, (gast.Yield, gast.YieldFrom)):
-                    _check_node(child, filename)
         line = body[-1].lineno if body else node.lineno
         raise UnsupportedSyntaxError(
             f"`{node.name}` does not return a value",

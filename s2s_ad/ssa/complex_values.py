@@ -20,7 +20,7 @@ import types
 import numpy as np
 
 from ..errors import ComplexValueError
-from .ir import Const, Free, Function, Prim, While, operands, walk
+from .ir import Const, Free, Function, Index, Prim, SliceItem, While, operands, walk
 
 COMPLEX_MODULES = (
     "numpy.fft",
@@ -66,12 +66,31 @@ def _complex_part(expr) -> str | None:
             value = dtype.value if isinstance(dtype, (Const, Free)) else None
             if _is_complex_dtype(value):
                 return f"`{spelled}` with a complex dtype"
+    counts = _slice_steps(expr)
     for atom in operands(expr) if isinstance(expr, Prim) else (expr,):
+        if atom in counts:
+            continue
         if isinstance(atom, Const) and _is_complex_constant(atom.value):
             return f"the literal `{atom.value!r}`"
         if isinstance(atom, Free) and _is_complex_object(atom.value):
             return f"`{atom.source}`"
     return None
+
+
+def _slice_steps(expr) -> tuple:
+    """The steps of slices in `expr`: NumPy reads a complex step (`np.r_[0:1:5j]`,
+    `np.mgrid[0:x:4j]`) as a number of points, not as a complex value."""
+    if not isinstance(expr, Prim):
+        return ()
+    if expr.fn is slice:
+        return expr.args[2:3]
+    return tuple(
+        item.step
+        for arg in expr.args
+        if isinstance(arg, Index)
+        for item in arg.items
+        if isinstance(item, SliceItem) and item.step is not None
+    )
 
 
 def _is_complex_constant(value: object) -> bool:
