@@ -46,7 +46,7 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
         for stmt in body:  # a generator: say so (its values come from `yield`, not `return`)
             for child in nodes.walk_own(stmt):
                 if isinstance(child, (gast.Yield, gast.YieldFrom)):
-                    _check_node(child, filename)
+                    list(_reachable(child, filename, child.lineno))  # refused: a `yield`
         line = body[-1].lineno if body else node.lineno
         raise UnsupportedSyntaxError(
             f"`{node.name}` does not return a value",

@@ -167,7 +167,7 @@ class AliasAnalysis:
         if not isinstance(node, gast.Call):
             return False  # arithmetic, comparisons and constants make new values
         func = node.func
-        if isinstance(func, gast.Name) and func.id in self.nested:
+        if isinstance(func, gast.Name) and func.id in self.nested_defs:
             return True  # inlined: it may return its argument
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
             return func.attr != "flatten" and sharing_kind(ARRAY_METHODS.get(func.attr)) is not None
@@ -265,8 +265,8 @@ class AliasAnalysis:
         """Whether `name` may be read after the current line: later, or earlier in an
         enclosing loop that carries it into the next iteration, or by a nested function
         called then."""
-        for fn_name, fn in self.nested.items():
-            calls = fn_name not in seen and name in names_read(fn)
+        for fn_name, fns in self.nested_defs.items():
+            calls = fn_name not in seen and any(name in names_read(fn) for fn in fns)
             if calls and self._read_later(fn_name, seen | {fn_name}):
                 return True
         for line in self.loads.get(name, ()):
