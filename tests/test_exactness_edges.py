@@ -6,6 +6,7 @@ returns) and central differences (`check_grads`), and reverse mode against forwa
 (`check_modes_agree`); each refusal names the user's file and line.
 """
 
+import inplace_helpers
 import numpy as np
 import pytest
 
@@ -292,3 +293,159 @@ def generator(x):
 
 def test_generator_refused_at_its_yield():
     assert_refused(generator, (0.7,), 1, words=("yield",))
+
+
+# 2. A helper (module-level, in another module, a helper's helper) that updates its argument
+# in place: refused at the caller's line, naming the helper's; exact where it only rebinds.
+
+
+def scale_inplace(v, s):
+    v *= s
+    return 0.0
+
+
+def set_first(v, e):
+    v[0] = e
+    return 0.0
+
+
+def set_first_through(v, e):
+    return set_first(v, e) + 1.0
+
+
+def double_middle(v):
+    w = v[1:3]
+    w *= 2.0
+    return 0.0
+
+
+def append_to(xs, e):
+    xs.append(e)
+    return 0.0
+
+
+def alias_then_update(v, e):
+    b = v
+    b[1] = e
+    return 0.0
+
+
+def scales_a_copy(v, s):
+    v = v.copy()
+    v *= s
+    v[0] = s
+    return v
+
+
+def calls_scale_inplace(x):
+    a = x * 1.0
+    _ = scale_inplace(a, x[0])
+    return np.sum(a * x)
+
+
+def calls_scale_inplace_by_keyword(x):
+    a = x * 1.0
+    _ = scale_inplace(s=x[0], v=a)
+    return np.sum(a * x)
+
+
+def calls_scale_inplace_on_passive(x):
+    a = np.ones(4)
+    _ = scale_inplace(a, 2.0)
+    return np.sum(a * x)
+
+
+def calls_scale_inplace_on_argument(x):
+    _ = scale_inplace(x, 2.0)
+    return np.sum(x)
+
+
+def calls_set_first(x):
+    a = x * 1.0
+    _ = set_first(a, x[1] ** 2)
+    return np.sum(a * x)
+
+
+def calls_helper_of_helper(x):
+    a = x * 1.0
+    _ = set_first_through(a, x[1] ** 2)
+    return np.sum(a * x)
+
+
+def calls_double_middle(x):
+    a = x * 1.0
+    _ = double_middle(a)
+    return np.sum(a * x)
+
+
+def calls_append_to(x):
+    xs = [x[0]]
+    _ = append_to(xs, x[1])
+    return xs[0] * x[1]
+
+
+def calls_alias_then_update(x):
+    a = x * 1.0
+    _ = alias_then_update(a, x[0])
+    return np.sum(a * x)
+
+
+def calls_helpers_elsewhere(x):
+    a = x * 1.0
+    _ = inplace_helpers.write_last(a, x[0])
+    return np.sum(a * x)
+
+
+def calls_add_into_elsewhere(x):
+    a = x * 1.0
+    _ = inplace_helpers.add_into(a, x[0])
+    return np.sum(a * x)
+
+
+@pytest.mark.parametrize(
+    "f, line",
+    [
+        (calls_scale_inplace, 2),
+        (calls_scale_inplace_by_keyword, 2),
+        (calls_scale_inplace_on_passive, 2),
+        (calls_scale_inplace_on_argument, 1),
+        (calls_set_first, 2),
+        (calls_helper_of_helper, 2),
+        (calls_double_middle, 2),
+        (calls_append_to, 2),
+        (calls_alias_then_update, 2),
+        (calls_helpers_elsewhere, 2),
+        (calls_add_into_elsewhere, 2),
+    ],
+)
+def test_helper_updating_its_argument_refused(f, line):
+    assert_refused(f, (X,), line, words=("in place", "line "))
+
+
+def test_refusal_names_the_helpers_line():
+    with pytest.raises(UnsupportedSyntaxError) as caught:
+        ad.grad(calls_set_first)(X)
+    assert f"line {set_first.__code__.co_firstlineno + 1}" in str(caught.value)
+    with pytest.raises(UnsupportedSyntaxError) as caught:
+        ad.grad(calls_add_into_elsewhere)(X)
+    assert "inplace_helpers.py" in str(caught.value)
+
+
+def rebinds_float_in_helper(x):
+    return np.sum(x) * scale_float(x[0], 2.0) + scale_float(3.0, x[1])
+
+
+def scale_float(v, s):
+    v *= s  # `v` is a number here: rebound, nothing else changes
+    return v
+
+
+def updates_a_copy(x):
+    a = x * 1.0
+    b = scales_a_copy(a, x[0])
+    return np.sum(a * x) + np.sum(b * b)
+
+
+@pytest.mark.parametrize("f", [rebinds_float_in_helper, updates_a_copy])
+def test_helper_rebinding_its_argument_is_exact(f):
+    check_all(f, (X,))

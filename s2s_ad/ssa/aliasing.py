@@ -243,6 +243,10 @@ class AliasAnalysis:
                 )
             shown = other if isinstance(other, str) else other[0]
             if relation == "view":
+                if is_param and self.recording:  # a callee's: its callers refuse the call
+                    param = {v: p for p, v in self.param_versions.items()}[value]
+                    self.argument_updates.append((param, self.line))
+                    continue
                 raise self._view_error(name, shown, current.name, value, what, is_param)
             self._guard(name, Var(value), f"`{shown}`" if not is_param else shown, what)
 

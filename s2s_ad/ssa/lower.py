@@ -48,6 +48,7 @@ from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
+from .callee_updates import CalleeUpdates
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
 from .lower_expr import BINOPS, Binding, ExprLowering
@@ -57,13 +58,23 @@ from .sharing import OPERATORS
 
 
 def lower(
-    node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases = DEFAULT_ALIASES
+    node: gast.FunctionDef,
+    scope: Scope,
+    filename: str,
+    aliases: Aliases = DEFAULT_ALIASES,
+    *,
+    recording: bool = False,
 ) -> Function:
-    """Lower the body of `node` to SSA; raises located errors for what it cannot lower."""
-    return _Lowering(node, scope, filename, aliases).run()
+    """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
+
+    `recording`: for a callee's analysis (ssa/callee_updates.py), in-place updates of its
+    parameters are recorded in `argument_updates` rather than refused."""
+    lowering = _Lowering(node, scope, filename, aliases)
+    lowering.recording = recording
+    return lowering.run()
 
 
-class _Lowering(LoopIteration, NestedFunctions, AliasAnalysis, ExprLowering):
+class _Lowering(LoopIteration, NestedFunctions, CalleeUpdates, AliasAnalysis, ExprLowering):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
@@ -71,6 +82,8 @@ class _Lowering(LoopIteration, NestedFunctions, AliasAnalysis, ExprLowering):
         for name in self.params:
             self.env[name] = Var(self.namer.version(name))
         self.inplace_arguments: list[tuple[str, int]] = []
+        self.argument_updates: list[tuple[str, int]] = []  # when recording
+        self.recording = False
         self.loads = load_lines(node)
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
@@ -89,6 +102,7 @@ class _Lowering(LoopIteration, NestedFunctions, AliasAnalysis, ExprLowering):
             first_line=self.node.lineno,
             taken_names=self.namer.taken,
             inplace_arguments=self.inplace_arguments,
+            argument_updates=self.argument_updates,
             aliases=self.aliases,
         )
 
@@ -227,6 +241,9 @@ class _Lowering(LoopIteration, NestedFunctions, AliasAnalysis, ExprLowering):
                 hint="update arrays and lists the function created (e.g. with np.zeros or [])",
             )
         if self._argument_of(current) is not None:
+            if self.recording:
+                self.argument_updates.append((self._argument_of(current), self.line))
+                return
             raise self._unsupported(
                 f"in-place update of the argument `{name}` ({what}), "
                 "which would modify the caller's value",

@@ -236,6 +236,7 @@ class ExprLowering:
                 f"call of `{callee.source}`, which can read local variables s2s_ad cannot see",
                 hint="write the computation out as code",
             )
+        args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
         return Prim(callee.value, args, kwargs, spelled=callee.source)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
