@@ -449,3 +449,88 @@ def updates_a_copy(x):
 @pytest.mark.parametrize("f", [rebinds_float_in_helper, updates_a_copy])
 def test_helper_rebinding_its_argument_is_exact(f):
     check_all(f, (X,))
+
+
+# 3. Element targets in chained and tuple assignments, bound left to right.
+
+
+def chained_elements(x):
+    a = np.zeros(4)
+    a[0] = a[2] = x[1] ** 2
+    return np.sum(a * x)
+
+
+def tuple_of_elements(x):
+    a = np.zeros(4)
+    a[0], a[1] = x[2] * 3.0, np.sin(x[0])
+    return np.sum(a * x)
+
+
+def index_bound_first(x):
+    a = x * 1.0
+    i = 0
+    i, a[i] = 2, x[1] ** 2  # `a[2]`: Python binds `i` first
+    return np.sum(a * x) + i
+
+
+def swap_elements(x):
+    a = x * 2.0
+    i, j = 0, 3
+    a[i], a[j] = a[j], a[i]
+    return np.sum(a * x * x)
+
+
+def name_and_element(x):
+    a = x * 1.0
+    b = a[0] = x[1] * x[2]
+    return np.sum(a * x) * b
+
+
+def element_and_name(x):
+    a = x * 1.0
+    a[3] = b = np.cos(x[0])
+    return np.sum(a * x) * b
+
+
+def pair_of(u):
+    return u * 2.0, np.exp(u)
+
+
+def elements_from_helper(x):
+    a = np.zeros(4)
+    a[1], a[3] = pair_of(x[0])
+    (b, a[0]), c = (x[2], x[3] * x[1]), x[1]
+    return np.sum(a * x) + b * c
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        chained_elements,
+        tuple_of_elements,
+        index_bound_first,
+        swap_elements,
+        name_and_element,
+        element_and_name,
+        elements_from_helper,
+    ],
+)
+def test_element_targets_are_exact(f):
+    check_all(f, (X,))
+
+
+def swap_rows(x):
+    m = np.outer(x, x)
+    m[0], m[1] = m[1], m[0]  # NumPy: `m[1]` is a view, updated by `m[0] = …` first
+    return np.sum(m * np.arange(16.0).reshape(4, 4))
+
+
+def swap_slices(x):
+    a = x * 1.0
+    a[:2], a[2:] = a[2:], a[:2]
+    return np.sum(a * np.arange(4.0))
+
+
+@pytest.mark.parametrize("f", [swap_rows, swap_slices])
+def test_swap_of_views_refused(f):
+    assert_refused(f, (X,), 2, words=("view",))

@@ -142,10 +142,14 @@ class _Lowering(LoopIteration, NestedFunctions, CalleeUpdates, AliasAnalysis, Ex
 
     def _assign(self, stmt: gast.Assign) -> None:
         targets = stmt.targets
-        if len(targets) > 1:  # a = b = expr: evaluate once, bind every target
+        if len(targets) > 1:  # a = b = expr: evaluate once, bind every target left to right
             value = self._atom(stmt.value)
+            updated: list[Var] = []
             for target in targets:
-                self._bind_target(target, value)
+                before = self.env.get(target.value.id) if _is_element(target) else None
+                self._bind_target(target, self._read_before_updates(value, updated))
+                if isinstance(before, Var):
+                    updated.append(before)
             return
         target = targets[0]
         if isinstance(target, gast.Subscript):
@@ -178,26 +182,66 @@ class _Lowering(LoopIteration, NestedFunctions, CalleeUpdates, AliasAnalysis, Ex
         self._define(name, Prim(op, (self.env[name], value)))
 
     def _bind_target(self, target: gast.expr, value: Binding) -> None:
+        """Bind `target` (a name, an element `a[i]`, a tuple of those) to `value`, already
+        evaluated; a tuple's targets are bound left to right, as Python does (`i, a[i] = …`
+        indexes with the new `i`)."""
         if isinstance(target, gast.Name):
             if isinstance(value, tuple):
                 self.env[target.id] = value
             else:
                 self._define(target.id, value)
             return
-        names = [elt.id for elt in target.elts]
-        if not isinstance(value, tuple):  # a helper's tuple result, a tuple argument, rows
-            for k, name in enumerate(names):
-                self._define(name, Prim(operator.getitem, (value, Index((Const(k),), False))))
+        if isinstance(target, gast.Subscript):
+            self._set_item(target, self._as_atom(value))
             return
-        if len(value) != len(names):
+        if all(isinstance(elt, gast.Name) for elt in target.elts) and not isinstance(value, tuple):
+            # a helper's tuple result, a tuple argument, rows: each item named after its target
+            for k, elt in enumerate(target.elts):
+                self._define(elt.id, Prim(operator.getitem, (value, Index((Const(k),), False))))
+            return
+        if not isinstance(value, tuple):  # every item is read before any target is bound
+            value = tuple(
+                self._atom_of(Prim(operator.getitem, (value, Index((Const(k),), False))))
+                for k in range(len(target.elts))
+            )
+        if len(value) != len(target.elts):
             raise UnsupportedSyntaxError(
-                f"cannot unpack {len(value)} values into {len(names)} names",
+                f"cannot unpack {len(value)} values into {len(target.elts)} names",
                 filename=self.filename,
                 line=self.line,
                 hint="use as many names as there are values",
             )
-        for name, atom in zip(names, value, strict=True):
-            self._define(name, atom)
+        updated: list[Var] = []  # the arrays earlier targets updated, as they were
+        for elt, item in zip(target.elts, value, strict=True):
+            item = self._read_before_updates(item, updated)
+            before = self.env.get(elt.value.id) if _is_element(elt) else None
+            self._bind_target(elt, item)
+            if isinstance(before, Var):
+                updated.append(before)
+
+    def _read_before_updates(self, item: Binding, updated: list[Var]) -> Binding:
+        """`a[i], a[j] = a[j], a[i]`: Python binds the item `a[i]` after updating `a[i]`;
+        the SSA form has its old value. Exact where the item is a copy or a number; refused
+        where it is (or, checked at run time, may be) a view of an array updated before."""
+        if not isinstance(item, Var):
+            return item
+        for old in updated:
+            relation = self._relation(item.name, old.name)
+            if relation is None:
+                continue
+            what = "an assignment whose later value is a view of an array an earlier target updated"
+            hint = "assign in separate statements, copying the value first (`.copy()`)"
+            if relation != "maybe":
+                raise self._unsupported(what, hint=hint)
+            facts = (self.filename, self.line, f"unsupported construct: {what}", hint)
+            checked = Prim(
+                runtime.unshared, (item, old, *map(Const, facts)), spelled=self._rt("unshared")
+            )
+            guarded = self.namer.temp()
+            self.emit(Assign(guarded, checked, self.line))
+            self._edge(guarded, item.name, same=True, certain=True)
+            item = Var(guarded)
+        return item
 
     def _define(self, user_name: str, value) -> str:
         target = self.namer.version(user_name)
@@ -471,6 +515,11 @@ def _assigned_first(body: list[gast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, gast.Assign):
             names |= stored_names([stmt]) - {
-                t.value.id for t in stmt.targets if isinstance(t, gast.Subscript)
+                t.value.id for target in stmt.targets for t in gast.walk(target) if _is_element(t)
             }
     return names
+
+
+def _is_element(target: gast.expr) -> bool:
+    """`a[i]` as a target: an update of the local `a`."""
+    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)
