@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import s2s_ad as ad
-from s2s_ad.errors import NameResolutionError, UnsupportedSyntaxError
+from s2s_ad.errors import NameResolutionError, NumericalError, UnsupportedSyntaxError
 from s2s_ad.testing import check_grads, check_modes_agree
 
 X = np.array([0.5, 1.2, -0.7, 2.0])
@@ -534,3 +534,85 @@ def swap_slices(x):
 @pytest.mark.parametrize("f", [swap_rows, swap_slices])
 def test_swap_of_views_refused(f):
     assert_refused(f, (X,), 2, words=("view",))
+
+
+# 4. The base's partial of a power where the exponent is 0: 0, at x = 0 too (x ** -1 is inf).
+
+X0 = np.array([0.0, 1.2, -0.7, 2.0])
+
+
+def power_zero(x):
+    return np.sum(x**0)
+
+
+def power_zero_float(x):
+    return x**0 + pow(x, 0) * x
+
+
+def power_one(x):
+    return np.sum(x**1)
+
+
+def power_of_argument(x, p):
+    return np.sum(x**p)
+
+
+def power_of_float_argument(x, p):
+    return x**p * 3.0
+
+
+def slope(x, p):
+    """The base's partial of x ** p, 0 where p is 0 (the analytic answer, as JAX gives it)."""
+    p = np.broadcast_to(p, np.shape(x)).astype(float)
+    safe = np.where(p == 0, 1.0, x)
+    return np.where(p == 0, 0.0, p * safe ** (p - 1))
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_power_zero_at_zero(mode):
+    check_all(power_zero, (X0,))
+    np.testing.assert_array_equal(ad.grad(power_zero, mode=mode)(X0), np.zeros(4))
+    np.testing.assert_array_equal(ad.grad(power_one, mode=mode)(X0), np.ones(4))
+    assert ad.grad(power_zero_float, mode=mode)(0.0) == 1.0  # 0 + (0 * 0 + 1 * 1)
+    assert ad.grad(power_zero_float, mode=mode)(0.5) == 1.0
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 3, np.array([0, 1, 0, 2])])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_power_of_an_integer_argument_at_zero(p, mode):
+    check_all(power_of_argument, (X0, p))
+    gradient = ad.grad(power_of_argument, mode=mode)(X0, p)
+    np.testing.assert_allclose(gradient, slope(X0, p), rtol=1e-15)
+    assert ad.grad(power_of_float_argument, mode=mode)(0.0, 0) == 0.0
+
+
+@pytest.mark.parametrize("p", [0, 1, np.array([0, 1, 0, 2]), 3])
+def test_power_hessian_at_zero(p):
+    q = np.broadcast_to(p, X0.shape).astype(float)
+    flat = (q == 0) | (q == 1)  # x ** 0 and x ** 1 have no curvature, at 0 too
+    expected = np.diag(np.where(flat, 0.0, q * (q - 1) * np.where(flat, 1.0, X0) ** (q - 2)))
+    for f in (ad.hessian(power_of_argument), ad.jacfwd(ad.grad(power_of_argument))):
+        np.testing.assert_allclose(f(X0, p), expected, rtol=1e-15, atol=0.0)
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    _, product = ad.hvp(power_of_argument, (X0, p), (v, None))
+    np.testing.assert_allclose(product, expected @ v, rtol=1e-15)
+    np.testing.assert_array_equal(ad.hessian(power_zero)(X0), np.zeros((4, 4)))
+
+
+def power_half(x):
+    return np.sum(x**0.5)
+
+
+def power_half_float(x):
+    return x**0.5
+
+
+def test_power_half_at_zero_is_infinite():
+    """The README's policy: inf on NumPy values, NumericalError on Python floats."""
+    x = np.array([0.0, 1.2, 0.7, 2.0])
+    with np.errstate(divide="ignore"):
+        gradient = ad.grad(power_half)(x)
+    assert gradient[0] == np.inf
+    np.testing.assert_allclose(gradient[1:], 0.5 / np.sqrt(x[1:]), rtol=1e-15)
+    with pytest.raises(NumericalError):
+        ad.grad(power_half_float)(0.0)
