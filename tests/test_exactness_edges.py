@@ -616,3 +616,60 @@ def test_power_half_at_zero_is_infinite():
     np.testing.assert_allclose(gradient[1:], 0.5 / np.sqrt(x[1:]), rtol=1e-15)
     with pytest.raises(NumericalError):
         ad.grad(power_half_float)(0.0)
+
+
+# 5. Second derivatives of functions with keyword-only parameters (and defaults).
+
+
+def sine_sum(x, *, k=2.0):
+    return np.sum(np.sin(k * x))
+
+
+def sine(x, *, k=2.0):
+    return np.sin(k * x) * x
+
+
+def positional_default_then_keyword(x, a=1.5, *, k=2.0, n=2):
+    return np.sum(np.sin(k * x) * a) + np.sum(x**n)
+
+
+def keyword_without_default(x, a=1.5, *, k):
+    return np.sum(np.sin(k * x) * a)
+
+
+def sine_hessian(x, k):
+    """The analytic Hessian of sine_sum."""
+    return np.diag(-k * k * np.sin(k * x))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"k": 3.0}])
+def test_keyword_only_default_second_order(kwargs):
+    k = kwargs.get("k", 2.0)
+    expected = sine_hessian(X, k)
+    np.testing.assert_allclose(ad.hessian(sine_sum)(X, **kwargs), expected, rtol=1e-13)
+    np.testing.assert_allclose(ad.jacfwd(ad.grad(sine_sum))(X, **kwargs), expected, rtol=1e-13)
+    np.testing.assert_allclose(ad.jacrev(ad.grad(sine_sum))(X, **kwargs), expected, rtol=1e-13)
+    # d²/dx² (sin(kx) x) = 2k cos(kx) - k² x sin(kx)
+    for x in (0.7, -1.1):
+        second = 2 * k * np.cos(k * x) - k * k * x * np.sin(k * x)
+        for mode in ("reverse", "forward"):
+            value = ad.grad(ad.grad(sine), mode=mode)(x, **kwargs)
+            np.testing.assert_allclose(value, second, rtol=1e-13)
+    if not kwargs:
+        v = np.array([1.0, -2.0, 0.5, 3.0])
+        gradient, product = ad.hvp(sine_sum, (X,), (v,))
+        np.testing.assert_allclose(gradient, 2.0 * np.cos(2.0 * X), rtol=1e-13)
+        np.testing.assert_allclose(product, expected @ v, rtol=1e-13)
+
+
+def test_positional_and_keyword_defaults_second_order():
+    f = positional_default_then_keyword
+    expected = np.diag(-1.5 * 4.0 * np.sin(2.0 * X) + 2.0)
+    np.testing.assert_allclose(ad.hessian(f)(X), expected, rtol=1e-13)
+    np.testing.assert_allclose(ad.jacfwd(ad.grad(f))(X), expected, rtol=1e-13)
+    expected = np.diag(-0.5 * 9.0 * np.sin(3.0 * X) + 6.0 * X)
+    np.testing.assert_allclose(ad.hessian(f)(X, 0.5, k=3.0, n=3), expected, rtol=1e-13)
+    expected = np.diag(-1.5 * 9.0 * np.sin(3.0 * X))
+    g = keyword_without_default
+    np.testing.assert_allclose(ad.hessian(g)(X, k=3.0), expected, rtol=1e-13)
+    check_all(positional_default_then_keyword, (X,))
