@@ -36,20 +36,19 @@ def f(x, n):
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 
 import gast
 
 from .. import runtime
-from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
 from .callee_updates import CalleeUpdates
-from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
+from .element_targets import ElementTargets, is_element
+from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
 from .lower_expr import BINOPS, Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
@@ -74,7 +73,9 @@ def lower(
     return lowering.run()
 
 
-class _Lowering(LoopIteration, NestedFunctions, CalleeUpdates, AliasAnalysis, ExprLowering):
+class _Lowering(
+    LoopIteration, NestedFunctions, ElementTargets, CalleeUpdates, AliasAnalysis, ExprLowering
+):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
@@ -146,7 +147,7 @@ class _Lowering(LoopIteration, NestedFunctions, CalleeUpdates, AliasAnalysis, Ex
             value = self._atom(stmt.value)
             updated: list[Var] = []
             for target in targets:
-                before = self.env.get(target.value.id) if _is_element(target) else None
+                before = self.env.get(target.value.id) if is_element(target) else None
                 self._bind_target(target, self._read_before_updates(value, updated))
                 if isinstance(before, Var):
                     updated.append(before)
@@ -181,68 +182,6 @@ class _Lowering(LoopIteration, NestedFunctions, CalleeUpdates, AliasAnalysis, Ex
             self._check_sharing(name, f"`{name} {OPERATORS[type(stmt.op)]}= …`", element=False)
         self._define(name, Prim(op, (self.env[name], value)))
 
-    def _bind_target(self, target: gast.expr, value: Binding) -> None:
-        """Bind `target` (a name, an element `a[i]`, a tuple of those) to `value`, already
-        evaluated; a tuple's targets are bound left to right, as Python does (`i, a[i] = …`
-        indexes with the new `i`)."""
-        if isinstance(target, gast.Name):
-            if isinstance(value, tuple):
-                self.env[target.id] = value
-            else:
-                self._define(target.id, value)
-            return
-        if isinstance(target, gast.Subscript):
-            self._set_item(target, self._as_atom(value))
-            return
-        if all(isinstance(elt, gast.Name) for elt in target.elts) and not isinstance(value, tuple):
-            # a helper's tuple result, a tuple argument, rows: each item named after its target
-            for k, elt in enumerate(target.elts):
-                self._define(elt.id, Prim(operator.getitem, (value, Index((Const(k),), False))))
-            return
-        if not isinstance(value, tuple):  # every item is read before any target is bound
-            value = tuple(
-                self._atom_of(Prim(operator.getitem, (value, Index((Const(k),), False))))
-                for k in range(len(target.elts))
-            )
-        if len(value) != len(target.elts):
-            raise UnsupportedSyntaxError(
-                f"cannot unpack {len(value)} values into {len(target.elts)} names",
-                filename=self.filename,
-                line=self.line,
-                hint="use as many names as there are values",
-            )
-        updated: list[Var] = []  # the arrays earlier targets updated, as they were
-        for elt, item in zip(target.elts, value, strict=True):
-            item = self._read_before_updates(item, updated)
-            before = self.env.get(elt.value.id) if _is_element(elt) else None
-            self._bind_target(elt, item)
-            if isinstance(before, Var):
-                updated.append(before)
-
-    def _read_before_updates(self, item: Binding, updated: list[Var]) -> Binding:
-        """`a[i], a[j] = a[j], a[i]`: Python binds the item `a[i]` after updating `a[i]`;
-        the SSA form has its old value. Exact where the item is a copy or a number; refused
-        where it is (or, checked at run time, may be) a view of an array updated before."""
-        if not isinstance(item, Var):
-            return item
-        for old in updated:
-            relation = self._relation(item.name, old.name)
-            if relation is None:
-                continue
-            what = "an assignment whose later value is a view of an array an earlier target updated"
-            hint = "assign in separate statements, copying the value first (`.copy()`)"
-            if relation != "maybe":
-                raise self._unsupported(what, hint=hint)
-            facts = (self.filename, self.line, f"unsupported construct: {what}", hint)
-            checked = Prim(
-                runtime.unshared, (item, old, *map(Const, facts)), spelled=self._rt("unshared")
-            )
-            guarded = self.namer.temp()
-            self.emit(Assign(guarded, checked, self.line))
-            self._edge(guarded, item.name, same=True, certain=True)
-            item = Var(guarded)
-        return item
-
     def _define(self, user_name: str, value) -> str:
         target = self.namer.version(user_name)
         self.emit(Assign(target, value, self.line))
@@ -258,42 +197,6 @@ class _Lowering(LoopIteration, NestedFunctions, CalleeUpdates, AliasAnalysis, Ex
             return None
         root = self.copy_of.get(atom.name, atom.name)
         return root if root in self.params else None
-
-    def _set_item(self, target: gast.Subscript, value: Atom) -> None:
-        """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
-        base = target.value
-        if not isinstance(base, gast.Name):
-            raise self._unsupported(
-                "assignment to an element of something other than a local array",
-                hint="assign elements of arrays the function created (e.g. with np.zeros)",
-            )
-        index = self._index(target.slice)
-        self._update(base.id, "element assignment")
-        current = self.env[base.id]
-        self._define(
-            base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
-        )
-        self._rebind_aliases(base.id)
-
-    def _update(self, name: str, what: str) -> None:
-        """Refuse an in-place update that someone else would see: of an argument, a global,
-        or a value another name still refers to (the SSA form gives the update a new version)."""
-        current = self.env.get(name)
-        if not isinstance(current, Var):
-            raise self._unsupported(
-                f"{what} on `{name}`, which is not a local array or list",
-                hint="update arrays and lists the function created (e.g. with np.zeros or [])",
-            )
-        if self._argument_of(current) is not None:
-            if self.recording:
-                self.argument_updates.append((self._argument_of(current), self.line))
-                return
-            raise self._unsupported(
-                f"in-place update of the argument `{name}` ({what}), "
-                "which would modify the caller's value",
-                hint=f"copy it first: `{name} = {name}.copy()`",
-            )
-        self._check_sharing(name, what, element=True)  # views and aliases: ssa/aliasing.py
 
     def _return(self, stmt: gast.Return) -> None:
         if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):
@@ -515,11 +418,6 @@ def _assigned_first(body: list[gast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, gast.Assign):
             names |= stored_names([stmt]) - {
-                t.value.id for target in stmt.targets for t in gast.walk(target) if _is_element(t)
+                t.value.id for target in stmt.targets for t in gast.walk(target) if is_element(t)
             }
     return names
-
-
-def _is_element(target: gast.expr) -> bool:
-    """`a[i]` as a target: an update of the local `a`."""
-    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)

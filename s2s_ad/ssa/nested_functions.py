@@ -17,20 +17,18 @@ Before::
         def g(v): return np.cos(v)
     return g(x) * x
 
-After (SSA)::
+After (SSA; the `if` of the definitions is empty, the call's `if` tests the same value)::
 
     _t1 = x > 0.0
     if _t1:
         pass
-    else:
-        pass
     if _t1:
-        _t3 = np.sin(x)
-        _t2 = _t3
+        _t2 = np.sin(x)
+        _t4 = _t2
     else:
-        _t4 = np.cos(x)
-        _t2 = _t4
-    f = _t2 * x
+        _t3 = np.cos(x)
+        _t4 = _t3
+    f = _t4 * x
     return f
 """
 
