@@ -110,6 +110,15 @@ def _bind(f: Callable, args: tuple, kwargs: dict) -> list:
     return list(bound.arguments.values())
 
 
+def _call_with(f: Callable, values: list) -> object:
+    """`f` called with its argument values in parameter order (`_bind`'s), the keyword-only
+    ones by keyword."""
+    params = _signature(f).parameters.values()
+    pairs = list(zip(params, values, strict=True))
+    args = [v for p, v in pairs if p.kind != p.KEYWORD_ONLY]
+    return f(*args, **{p.name: v for p, v in pairs if p.kind == p.KEYWORD_ONLY})
+
+
 def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
     params = list(_signature(f).parameters)
     positional = [

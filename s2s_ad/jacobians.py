@@ -20,6 +20,7 @@ import numpy as np
 from .api import (
     Wrt,
     _bind,
+    _call_with,
     _check_differentiable,
     _check_mode,
     _differentiable,
@@ -215,7 +216,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
 
 def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> Callable:
     """The flat gradient function `f_grad(*params, out_bar=1.0)` of a scalar `f`."""
-    _require_scalar(f, f(*values))
+    _require_scalar(f, _call_with(f, values))
     return gradient_code(f, names)
 
 

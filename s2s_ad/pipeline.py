@@ -15,7 +15,7 @@ import gast
 import numpy as np
 
 from . import runtime
-from .ad.calls import Callees
+from .ad.calls import Callees, is_literal
 from .ad.forward import tangent_function
 from .ad.reverse import adjoint_function, gradient_function
 from .ad.shapes import infer_shapes
@@ -196,7 +196,7 @@ def _derivative_tree(
             list(wrt),
             aliases,
             callees,
-            fn.__defaults__ or (),
+            _trailing_defaults(fn, ssa.params),
             with_value=with_value,
             with_calls=mode != "gradient",
         )
@@ -219,6 +219,26 @@ def _derivative_tree(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures
         )
     return tree, callees, with_value
+
+
+def _trailing_defaults(fn: types.FunctionType, params: list[str]) -> tuple:
+    """The defaults of the last of `params` (positional ones, then keyword-only ones, as the
+    flat gradient code takes them all by position) that have literal defaults: calls that
+    leave them out, as `f`'s callers may, still bind."""
+    defaults = dict(
+        zip(
+            reversed(params[: fn.__code__.co_argcount]),
+            reversed(fn.__defaults__ or ()),
+            strict=False,
+        )
+    )
+    defaults.update(fn.__kwdefaults__ or {})
+    trailing: list = []
+    for name in reversed(params):
+        if name not in defaults or not is_literal(defaults[name]):
+            break
+        trailing.insert(0, defaults[name])
+    return tuple(trailing)
 
 
 def unsimplified_source(fn: types.FunctionType, mode: str, wrt: tuple[str, ...]) -> str:

@@ -461,6 +461,8 @@ def runtime_rows() -> None:
     row("rt.mT", "np.sum(rt.mT(x) * y)", POS, UNIT.T)
     row("rt.centered", "np.sum(rt.centered(x, 1) ** 3) + np.sum(rt.centered(x) * y)", POS, UNIT)
     row("rt.xlogy", "np.sum(rt.xlogy(x, y))", POS, ROW)
+    row("rt.pow_term", "np.sum(rt.pow_term(x, y, w))", UNIT, POS, ROW)
+    row("rt.pow_term", "rt.pow_term(x, y, w) * 2.0", 1.3, 0.7, -0.6)
     row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) * y)", ROW, POS)
     row("rt.inverse_or_zero", "np.sum(rt.inverse_or_zero(x) * y)", POS, UNIT)
     row("rt.inverse_or_zero", "rt.inverse_or_zero(x) * 2.0", 1.3)

@@ -3434,8 +3434,19 @@ def test_grad_zero_d_shape():
 KINDS = ["value", "rev", "fwd", "jvp", "vjp", "jacfwd", "jacrev", "hess"]
 CASES = [(n, k) for n, s in PROGRAMS.items() for k in KINDS if k in s["checks"]]
 
+# Second derivatives refused today (no rule for a runtime helper the gradient code calls, with
+# the error located in the generated code): issue 17 makes them work. Strict, so a case that
+# starts to pass must leave this list.
+SECOND_ORDER_PENDING = set()
+ISSUE_17 = pytest.mark.xfail(strict=True, reason="second derivatives: issue 17")
 
-@pytest.mark.parametrize("name,kind", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+
+def _case(name, kind):
+    marks = [ISSUE_17] if kind == "hess" and name in SECOND_ORDER_PENDING else []
+    return pytest.param(name, kind, marks=marks, id=f"{name}-{kind}")
+
+
+@pytest.mark.parametrize("name,kind", [_case(n, k) for n, k in CASES])
 def test_program(name, kind):
     check(name, kind)
 
@@ -3765,7 +3776,14 @@ HESS_FUNCS = [
 ]
 
 
-@pytest.mark.parametrize("fn", HESS_FUNCS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(f, marks=[ISSUE_17] if f.__name__ in SECOND_ORDER_PENDING else [])
+        for f in HESS_FUNCS
+    ],
+    ids=lambda f: f.__name__,
+)
 def test_hessian_of_primitive(fn):
     x = np.array([0.5, -0.8, 1.3])
 

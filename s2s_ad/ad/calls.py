@@ -97,7 +97,7 @@ def bound_operands(fn, stmt) -> list[tuple[str, object]]:
     for name, param in signature.parameters.items():
         if name in bound.arguments:
             operands.append((name, bound.arguments[name]))
-        elif _is_literal(param.default):
+        elif is_literal(param.default):
             operands.append((name, Const(param.default)))
         else:
             raise UnsupportedSyntaxError(
@@ -109,7 +109,7 @@ def bound_operands(fn, stmt) -> list[tuple[str, object]]:
     return operands
 
 
-def _is_literal(value: object) -> bool:
+def is_literal(value: object) -> bool:
     if isinstance(value, tuple):
-        return all(_is_literal(v) for v in value)
+        return all(is_literal(v) for v in value)
     return value is None or isinstance(value, (bool, int, float, complex, str))

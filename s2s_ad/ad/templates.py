@@ -184,12 +184,12 @@ def _broadcast_names(node: ast.expr) -> set[str]:
 
 
 def _elementwise(func: ast.expr) -> bool:
-    """`np.where`, a NumPy ufunc (`np.exp`) or `rt.xlogy` in a template."""
+    """`np.where`, a NumPy ufunc (`np.exp`), `rt.xlogy` or `rt.pow_term` in a template."""
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
         return False
     if func.value.id == "np":
         return func.attr == "where" or isinstance(getattr(np, func.attr, None), np.ufunc)
-    return func.value.id == "rt" and func.attr == "xlogy"
+    return func.value.id == "rt" and func.attr in ("xlogy", "pow_term")
 
 
 def _same_call(prim: Prim, position: int, param: str, incoming: str) -> ast.expr:

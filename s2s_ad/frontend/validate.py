@@ -205,7 +205,9 @@ def is_append(stmt: gast.stmt) -> bool:
 def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
     if isinstance(target, (gast.Name, gast.Subscript)):
         return
-    if isinstance(target, gast.Tuple) and all(isinstance(e, gast.Name) for e in target.elts):
+    if isinstance(target, gast.Tuple):  # names, elements and tuples of them, left to right
+        for element in target.elts:
+            _check_target(element, filename, line)
         return
     if isinstance(target, gast.Attribute):
         construct = "assignment to an attribute"
@@ -215,7 +217,7 @@ def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
         f"unsupported construct: {construct}",
         filename=filename,
         line=line,
-        hint="assign to a plain local name (or a tuple of names)",
+        hint="assign to a plain local name, an element `a[i]`, or a tuple of those",
     )
 
 

@@ -64,15 +64,18 @@ def _math_log(site: Site) -> str:
 
 
 def pow_base(site: Site) -> str:
-    """∂(x ** y)/∂x, folded when the exponent is a literal number."""
+    """∂(x ** y)/∂x = y · x ** (y - 1), 0 where y is 0 (also at x = 0, where x ** -1 is
+    infinite); folded when the exponent is a literal number."""
     y = site.const("y")
     if isinstance(y, (int, float)) and not isinstance(y, bool):
+        if y == 0:
+            return "d * 0.0"
         if y == 1:
             return "d"
         if y == 2:
             return "d * (2 * x)"
         return f"d * ({y!r} * x ** {y - 1!r})"
-    return "d * (y * x ** (y - 1))"
+    return "d * rt.pow_term(y, x, y - 1)"
 
 
 POW_EXPONENT = "d * rt.xlogy(ans, x)"  # ∂(x ** y)/∂y = x ** y · log x, and 0 where x ** y is 0

@@ -138,6 +138,18 @@ register(
         "rt.centered", ("x",), (SAME_CALL,), ("rt.centered(d, axis)",), keywords=(("axis", None),)
     ),
 )
+# pow_term(c, x, y) = c x ** y (0 where c is 0): the base's partial of a power, differentiable
+# again (Hessians) in the same form
+register(
+    rt.pow_term,
+    elementwise(
+        "rt.pow_term",
+        ("c", "x", "y"),
+        "rt.pow_term(d, x, y)",
+        "d * rt.pow_term(c * y, x, y - 1)",
+        "d * rt.xlogy(ans, x)",
+    ),
+)
 # xlogy(x, y) = x log y (0 where x is 0)
 register(
     rt.xlogy,

@@ -245,6 +245,20 @@ def dot_vjp_right(g, a, b):
     return matmul_vjp_right(g, a, b)
 
 
+def pow_term(c, x, y):
+    """`c * x ** y`, taken as 0 where `c` is 0: the base's partial of `x ** p` is
+    `pow_term(p, x, p - 1)`, 0 where `p` is 0 (`x ** 0` is 1 everywhere, at 0 too) although
+    `x ** -1` is infinite there."""
+    if np.ndim(c) == 0:  # one exponent (numbers keep Python's errors)
+        if c != 0:
+            return c * x**y
+        return (
+            0.0 * c if np.ndim(x) == 0 and np.ndim(y) == 0 else np.zeros(np.broadcast(x, y).shape)
+        )
+    zero = as_array(c) == 0
+    return np.where(zero, 0.0, c * np.where(zero, 1.0, x) ** y)
+
+
 def xlogy(x, y):
     """`x * log(y)`, taken as 0 where `x == 0` (the exponent's partial of `y ** p` at 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -167,7 +167,7 @@ class AliasAnalysis:
         if not isinstance(node, gast.Call):
             return False  # arithmetic, comparisons and constants make new values
         func = node.func
-        if isinstance(func, gast.Name) and func.id in self.nested:
+        if isinstance(func, gast.Name) and func.id in self.nested_defs:
             return True  # inlined: it may return its argument
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
             return func.attr != "flatten" and sharing_kind(ARRAY_METHODS.get(func.attr)) is not None
@@ -243,6 +243,10 @@ class AliasAnalysis:
                 )
             shown = other if isinstance(other, str) else other[0]
             if relation == "view":
+                if is_param and self.recording:  # a callee's: its callers refuse the call
+                    param = {v: p for p, v in self.param_versions.items()}[value]
+                    self.argument_updates.append((param, self.line))
+                    continue
                 raise self._view_error(name, shown, current.name, value, what, is_param)
             self._guard(name, Var(value), f"`{shown}`" if not is_param else shown, what)
 
@@ -265,8 +269,8 @@ class AliasAnalysis:
         """Whether `name` may be read after the current line: later, or earlier in an
         enclosing loop that carries it into the next iteration, or by a nested function
         called then."""
-        for fn_name, fn in self.nested.items():
-            calls = fn_name not in seen and name in names_read(fn)
+        for fn_name, fns in self.nested_defs.items():
+            calls = fn_name not in seen and any(name in names_read(fn) for fn in fns)
             if calls and self._read_later(fn_name, seen | {fn_name}):
                 return True
         for line in self.loads.get(name, ()):

@@ -160,6 +160,8 @@ class Function:
     aliases: Aliases = DEFAULT_ALIASES  # how generated code names the modules
     # (parameter, line) of each `x += e` that updates an argument's object in place
     inplace_arguments: list[tuple[str, int]] = field(default_factory=list)
+    # element updates, appends, updates through views of parameters (recorded, not refused)
+    argument_updates: list[tuple[str, int]] = field(default_factory=list)
     # variable → shape, where it follows from the argument shapes the derivative is
     # specialised to (`ad/shapes.py`); empty for a derivative for every shape
     shapes: dict[str, tuple] = field(default_factory=dict)

@@ -36,35 +36,46 @@ def f(x, n):
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 
 import gast
 
 from .. import runtime
-from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.scope import Scope
-from ..frontend.validate import annotations, calls_nested
+from ..frontend.validate import calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
-from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
-from .jumps import eliminate_jumps
+from .callee_updates import CalleeUpdates
+from .element_targets import ElementTargets, is_element
+from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
 from .lower_expr import BINOPS, Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
-from .returns import eliminate_returns
-from .sharing import OPERATORS, assigned_names
+from .nested_functions import NestedFunctions
+from .sharing import OPERATORS
 
 
 def lower(
-    node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases = DEFAULT_ALIASES
+    node: gast.FunctionDef,
+    scope: Scope,
+    filename: str,
+    aliases: Aliases = DEFAULT_ALIASES,
+    *,
+    recording: bool = False,
 ) -> Function:
-    """Lower the body of `node` to SSA; raises located errors for what it cannot lower."""
-    return _Lowering(node, scope, filename, aliases).run()
+    """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
+
+    `recording`: for a callee's analysis (ssa/callee_updates.py), in-place updates of its
+    parameters are recorded in `argument_updates` rather than refused."""
+    lowering = _Lowering(node, scope, filename, aliases)
+    lowering.recording = recording
+    return lowering.run()
 
 
-class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
+class _Lowering(
+    LoopIteration, NestedFunctions, ElementTargets, CalleeUpdates, AliasAnalysis, ExprLowering
+):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
@@ -72,13 +83,15 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
         for name in self.params:
             self.env[name] = Var(self.namer.version(name))
         self.inplace_arguments: list[tuple[str, int]] = []
+        self.argument_updates: list[tuple[str, int]] = []  # when recording
+        self.recording = False
         self.loads = load_lines(node)
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
         self.top_block = self.body  # nested defs with computed defaults only at the top level
-        self.nested_defaults: dict[str, dict[str, Binding]] = {}  # evaluated at the `def`
         self._init_aliasing()
+        self._init_nested()
 
     def run(self) -> Function:
         self._block(self.node.body)
@@ -90,6 +103,7 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
             first_line=self.node.lineno,
             taken_names=self.namer.taken,
             inplace_arguments=self.inplace_arguments,
+            argument_updates=self.argument_updates,
             aliases=self.aliases,
         )
 
@@ -115,7 +129,7 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
             self._while(stmt)
         elif isinstance(stmt, gast.FunctionDef):
             self._nested_def(stmt)
-        elif calls_nested(stmt, self.nested):
+        elif calls_nested(stmt, self.nested_defs):
             self._binding(stmt.value)  # inlined for its updates; the result is dropped
         elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through else
             name = stmt.value.func.value.id
@@ -129,10 +143,14 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
 
     def _assign(self, stmt: gast.Assign) -> None:
         targets = stmt.targets
-        if len(targets) > 1:  # a = b = expr: evaluate once, bind every target
+        if len(targets) > 1:  # a = b = expr: evaluate once, bind every target left to right
             value = self._atom(stmt.value)
+            updated: list[Var] = []
             for target in targets:
-                self._bind_target(target, value)
+                before = self.env.get(target.value.id) if is_element(target) else None
+                self._bind_target(target, self._read_before_updates(value, updated))
+                if isinstance(before, Var):
+                    updated.append(before)
             return
         target = targets[0]
         if isinstance(target, gast.Subscript):
@@ -164,28 +182,6 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
             self._check_sharing(name, f"`{name} {OPERATORS[type(stmt.op)]}= …`", element=False)
         self._define(name, Prim(op, (self.env[name], value)))
 
-    def _bind_target(self, target: gast.expr, value: Binding) -> None:
-        if isinstance(target, gast.Name):
-            if isinstance(value, tuple):
-                self.env[target.id] = value
-            else:
-                self._define(target.id, value)
-            return
-        names = [elt.id for elt in target.elts]
-        if not isinstance(value, tuple):  # a helper's tuple result, a tuple argument, rows
-            for k, name in enumerate(names):
-                self._define(name, Prim(operator.getitem, (value, Index((Const(k),), False))))
-            return
-        if len(value) != len(names):
-            raise UnsupportedSyntaxError(
-                f"cannot unpack {len(value)} values into {len(names)} names",
-                filename=self.filename,
-                line=self.line,
-                hint="use as many names as there are values",
-            )
-        for name, atom in zip(names, value, strict=True):
-            self._define(name, atom)
-
     def _define(self, user_name: str, value) -> str:
         target = self.namer.version(user_name)
         self.emit(Assign(target, value, self.line))
@@ -201,122 +197,6 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
             return None
         root = self.copy_of.get(atom.name, atom.name)
         return root if root in self.params else None
-
-    def _set_item(self, target: gast.Subscript, value: Atom) -> None:
-        """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
-        base = target.value
-        if not isinstance(base, gast.Name):
-            raise self._unsupported(
-                "assignment to an element of something other than a local array",
-                hint="assign elements of arrays the function created (e.g. with np.zeros)",
-            )
-        index = self._index(target.slice)
-        self._update(base.id, "element assignment")
-        current = self.env[base.id]
-        self._define(
-            base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
-        )
-        self._rebind_aliases(base.id)
-
-    def _update(self, name: str, what: str) -> None:
-        """Refuse an in-place update that someone else would see: of an argument, a global,
-        or a value another name still refers to (the SSA form gives the update a new version)."""
-        current = self.env.get(name)
-        if not isinstance(current, Var):
-            raise self._unsupported(
-                f"{what} on `{name}`, which is not a local array or list",
-                hint="update arrays and lists the function created (e.g. with np.zeros or [])",
-            )
-        if self._argument_of(current) is not None:
-            raise self._unsupported(
-                f"in-place update of the argument `{name}` ({what}), "
-                "which would modify the caller's value",
-                hint=f"copy it first: `{name} = {name}.copy()`",
-            )
-        self._check_sharing(name, what, element=True)  # views and aliases: ssa/aliasing.py
-
-    def _nested_def(self, stmt: gast.FunctionDef) -> None:
-        """A nested function is inlined where it is called: it reads the enclosing values
-        (its closure) as they are at the call, like Python does."""
-        self._resolve_annotations(stmt)
-        fn = eliminate_jumps(eliminate_returns(stmt, self.filename))
-        for name, lines in load_lines(fn).items():  # the rewrites read names of their own
-            self.loads.setdefault(name, []).extend(lines)
-        self.nested_defaults[stmt.name] = self._defaults(stmt)
-        self.nested_updates[stmt.name] = self._nested_updates(fn)
-        self.nested[stmt.name] = fn
-        self.env.pop(stmt.name, None)
-
-    def _resolve_annotations(self, stmt: gast.FunctionDef) -> None:
-        """A nested function's annotations are evaluated when its `def` runs: validate let
-        only type expressions through (names, `a.b`, `[]`, `|`), whose evaluation reads names
-        and nothing else; so resolve every name they read here, a missing one being an error
-        as in Python, and keep no value."""
-        for annotation in annotations(stmt):
-            for node in gast.walk(annotation):
-                if isinstance(node, gast.Name):
-                    self._name(node.id)
-                elif isinstance(node, gast.Attribute) and self._is_free_chain(node):
-                    self._free_chain(node)
-
-    def _is_free_chain(self, node: gast.Attribute) -> bool:
-        """`a.b.c` rooted at a name that is not local (a module's, a global's attribute)."""
-        root = node
-        while isinstance(root, gast.Attribute):
-            root = root.value
-        return isinstance(root, gast.Name) and not self._is_local_chain(node)
-
-    def _inline(self, fn: gast.FunctionDef, args: tuple, kwargs: tuple) -> Binding:
-        if fn.name in self.inlining:
-            raise self._unsupported(
-                f"recursive call of the nested function `{fn.name}`",
-                hint="write the recursion as a loop",
-            )
-        bound = self._bind_arguments(fn, args, dict(kwargs))
-        outer, line = self.env, self.line
-        self.env = {**outer, **bound}
-        self.inlining.append(fn.name)
-        try:
-            self._block(fn.body[:-1])
-            self.line = fn.body[-1].lineno
-            result = self._binding(fn.body[-1].value)
-            inner = self.env
-        finally:
-            self.inlining.pop()
-            self.env, self.line = outer, line
-        self._check_defaults_kept(fn, bound, inner, len(args), dict(kwargs))
-        # The enclosing names the function updated in place (`acc.append(v)`) see the update.
-        own = assigned_names(fn) | set(bound)  # the function's own locals
-        for name in set(outer) - own:
-            if inner.get(name) is not outer[name]:
-                self.env[name] = inner[name]
-        return result
-
-    def _bind_arguments(self, fn: gast.FunctionDef, args: tuple, kwargs: dict) -> dict:
-        positional = [a.id for a in [*fn.args.posonlyargs, *fn.args.args]]
-        keyword_only = [a.id for a in fn.args.kwonlyargs]
-        with_default = positional[len(positional) - len(fn.args.defaults) :]
-        defaults = dict(zip(with_default, fn.args.defaults, strict=True))
-        kw_defaults = zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)
-        defaults.update((a.id, d) for a, d in kw_defaults)
-        if len(args) > len(positional) or set(kwargs) - set(positional + keyword_only):
-            raise self._unsupported(
-                f"call of `{fn.name}` with arguments it does not take",
-                hint="match the nested function's parameters",
-            )
-        bound = dict(zip(positional, args, strict=False))  # fewer arguments than parameters
-        evaluated = self.nested_defaults.get(fn.name, {})
-        for name in positional + keyword_only:
-            if name in kwargs:
-                bound[name] = kwargs[name]
-            elif name not in bound:
-                if defaults.get(name) is None:
-                    raise self._unsupported(
-                        f"call of `{fn.name}` without its argument `{name}`",
-                        hint="pass every parameter that has no default",
-                    )
-                bound[name] = evaluated[name]
-        return bound
 
     def _return(self, stmt: gast.Return) -> None:
         if not isinstance(stmt.value, (gast.Name, gast.Constant, gast.Tuple)):
@@ -347,20 +227,31 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
 
     def _if(self, stmt: gast.If) -> None:
         test = self._atom(stmt.test)
+        makers = [lambda branch=branch: self._block(branch) for branch in (stmt.body, stmt.orelse)]
+        self._branch(test, makers, lambda name: self._live_outside(name, stmt), stmt.lineno)
+
+    def _branch(self, test: Atom, makers: list, live, line: int | None = None) -> Atom | None:
+        """An `If` on `test` whose branches run `makers` (the lowering of a block, or of a
+        call giving a result); the names they bind differently are joined where `live`."""
         before = dict(self.env)
-        blocks, envs = [], []
-        for branch in (stmt.body, stmt.orelse):
+        blocks, envs, results = [], [], []
+        for make in makers:
             self.env = dict(before)
             block: list[Stmt] = []
             with self.in_block(block):
-                self._block(branch)
+                result = make()
+                if result is not None:
+                    result = self._as_atom(result)
             blocks.append(block)
             envs.append(self.env)
+            results.append(result)
         self.env = dict(before)
         changed = sorted({n for env in envs for n in env if env.get(n) != before.get(n)})
         for name in changed:
+            if self._join_functions(name, test, envs, before):  # ssa/nested_functions.py
+                continue
             self.env[name] = envs[0].get(name, envs[1].get(name))
-            if not self._live_outside(name, stmt):
+            if not live(name):
                 continue
             if any(name not in env for env in envs):
                 # Assigned on one path only: None on the other, so the joined variable (and
@@ -374,7 +265,15 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
                 block.append(Assign(joined, value, self.line))
             self._note_merge(joined, [env[name] for env in envs])
             self.env[name] = Var(joined)
-        self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
+        joined_result = None
+        if results[0] is not None:
+            joined_result = self.namer.temp()
+            for block, result in zip(blocks, results, strict=True):
+                block.append(Assign(joined_result, result, self.line))
+                self._note_binding(joined_result, result, joined=True)
+            joined_result = Var(joined_result)
+        self.emit(If(test, blocks[0], blocks[1], self.line if line is None else line))
+        return joined_result
 
     def _for(self, stmt: gast.For) -> None:
         self._no_else(stmt)
@@ -429,7 +328,9 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
         carried: dict[str, str] = {}
         always = {*targets, *_assigned_first(stmt.body)}
         by_calls = self._updated_by_calls(stmt.body)  # nested functions' in-place updates
-        for name in sorted(stored_names(stmt.body) | set(targets) | by_calls):
+        stored = stored_names(stmt.body)
+        rebound = self._enter_loop_functions(stmt, stored)  # ssa/nested_functions.py
+        for name in sorted((stored | set(targets) | by_calls) - rebound):
             bound = self.env.get(name)
             if name in targets:
                 if not self._live_outside(name, stmt):
@@ -465,7 +366,8 @@ class _Lowering(LoopIteration, AliasAnalysis, ExprLowering):
 
     def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
         """After the loop, a variable read later gets an exit copy of its last version."""
-        for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried)):
+        rebound = self._exit_loop_functions(stmt)
+        for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried) - rebound):
             if name in self.env and self._live_outside(name, stmt):
                 self._require_atom(self.env[name], name)
                 self._define(name, self.env[name])
@@ -516,6 +418,6 @@ def _assigned_first(body: list[gast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, gast.Assign):
             names |= stored_names([stmt]) - {
-                t.value.id for t in stmt.targets if isinstance(t, gast.Subscript)
+                t.value.id for target in stmt.targets for t in gast.walk(target) if is_element(t)
             }
     return names

@@ -106,7 +106,8 @@ class ExprLowering:
         self.namer = Namer(self.taken | set(vars(aliases).values()))
         self.env: dict[str, Binding] = {}
         self.body: list[Stmt] = []
-        self.nested: dict[str, gast.FunctionDef] = {}  # nested functions, inlined where called
+        # every nested function bound to each name (ssa/nested_functions.py)
+        self.nested_defs: dict[str, list[gast.FunctionDef]] = {}
 
     def _rt(self, name: str) -> str:
         """How generated code spells the runtime helper `name`."""
@@ -152,7 +153,7 @@ class ExprLowering:
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
-        if name in self.nested:
+        if self._is_function(name):  # ssa/nested_functions.py
             raise self._unsupported(
                 f"the nested function `{name}` used as a value",
                 hint="call it directly, or define it at module level to pass it around",
@@ -235,17 +236,8 @@ class ExprLowering:
                 f"call of `{callee.source}`, which can read local variables s2s_ad cannot see",
                 hint="write the computation out as code",
             )
+        args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
         return Prim(callee.value, args, kwargs, spelled=callee.source)
-
-    def _nested_call(self, node: gast.expr) -> Binding | None:
-        """The inlined result of a call of a nested function, or None for any other node."""
-        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
-            return None
-        if node.func.id not in self.nested:
-            return None
-        args = tuple(self._atom(arg) for arg in node.args)
-        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
-        return self._inline(self.nested[node.func.id], args, kwargs)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
         self._refuse_writing_method(func)  # `a.sort()`, `a.fill(v)`: ssa/aliasing.py

@@ -1,0 +1,137 @@
+"""Assignment targets for the statement lowering (`lower.py`): names, elements `a[i]` and
+tuples of those, bound left to right as Python does, and the in-place updates they make.
+
+An element update gives the array a new SSA version (`rt.setitem`), after the checks that no
+one else sees the object (an argument, an alias, a view: `ssa/aliasing.py`). In a tuple or
+chained assignment every value is evaluated first, then the targets are bound in order, so
+`i, a[i] = 2, v` indexes with the new `i`; a later value that is (or, checked at run time,
+may be) a view of an array an earlier target updated is refused, as SSA would give its old
+value.
+
+Before::
+
+    a[0], a[1] = u, v
+
+After (SSA)::
+
+    a_1 = rt.setitem(a, u, 0)
+    a_2 = rt.setitem(a_1, v, 1)
+"""
+
+from __future__ import annotations
+
+import operator
+
+import gast
+
+from .. import runtime
+from ..errors import UnsupportedSyntaxError
+from .ir import Assign, Atom, Const, Index, Prim, Var
+from .lower_expr import Binding
+
+
+class ElementTargets:
+    """The mixin: `_bind_target`, `_set_item` and the checks of an in-place update."""
+
+    def _bind_target(self, target: gast.expr, value: Binding) -> None:
+        """Bind `target` (a name, an element `a[i]`, a tuple of those) to `value`, already
+        evaluated; a tuple's targets are bound left to right, as Python does (`i, a[i] = …`
+        indexes with the new `i`)."""
+        if isinstance(target, gast.Name):
+            if isinstance(value, tuple):
+                self.env[target.id] = value
+            else:
+                self._define(target.id, value)
+            return
+        if isinstance(target, gast.Subscript):
+            self._set_item(target, self._as_atom(value))
+            return
+        if all(isinstance(elt, gast.Name) for elt in target.elts) and not isinstance(value, tuple):
+            # a helper's tuple result, a tuple argument, rows: each item named after its target
+            for k, elt in enumerate(target.elts):
+                self._define(elt.id, Prim(operator.getitem, (value, Index((Const(k),), False))))
+            return
+        if not isinstance(value, tuple):  # every item is read before any target is bound
+            value = tuple(
+                self._atom_of(Prim(operator.getitem, (value, Index((Const(k),), False))))
+                for k in range(len(target.elts))
+            )
+        if len(value) != len(target.elts):
+            raise UnsupportedSyntaxError(
+                f"cannot unpack {len(value)} values into {len(target.elts)} names",
+                filename=self.filename,
+                line=self.line,
+                hint="use as many names as there are values",
+            )
+        updated: list[Var] = []  # the arrays earlier targets updated, as they were
+        for elt, item in zip(target.elts, value, strict=True):
+            item = self._read_before_updates(item, updated)
+            before = self.env.get(elt.value.id) if is_element(elt) else None
+            self._bind_target(elt, item)
+            if isinstance(before, Var):
+                updated.append(before)
+
+    def _read_before_updates(self, item: Binding, updated: list[Var]) -> Binding:
+        """`a[i], a[j] = a[j], a[i]`: Python binds the item `a[i]` after updating `a[i]`;
+        the SSA form has its old value. Exact where the item is a copy or a number; refused
+        where it is (or, checked at run time, may be) a view of an array updated before."""
+        if not isinstance(item, Var):
+            return item
+        for old in updated:
+            relation = self._relation(item.name, old.name)
+            if relation is None:
+                continue
+            what = "an assignment whose later value is a view of an array an earlier target updated"
+            hint = "assign in separate statements, copying the value first (`.copy()`)"
+            if relation != "maybe":
+                raise self._unsupported(what, hint=hint)
+            facts = (self.filename, self.line, f"unsupported construct: {what}", hint)
+            checked = Prim(
+                runtime.unshared, (item, old, *map(Const, facts)), spelled=self._rt("unshared")
+            )
+            guarded = self.namer.temp()
+            self.emit(Assign(guarded, checked, self.line))
+            self._edge(guarded, item.name, same=True, certain=True)
+            item = Var(guarded)
+        return item
+
+    def _set_item(self, target: gast.Subscript, value: Atom) -> None:
+        """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
+        base = target.value
+        if not isinstance(base, gast.Name):
+            raise self._unsupported(
+                "assignment to an element of something other than a local array",
+                hint="assign elements of arrays the function created (e.g. with np.zeros)",
+            )
+        index = self._index(target.slice)
+        self._update(base.id, "element assignment")
+        current = self.env[base.id]
+        self._define(
+            base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
+        )
+        self._rebind_aliases(base.id)
+
+    def _update(self, name: str, what: str) -> None:
+        """Refuse an in-place update that someone else would see: of an argument, a global,
+        or a value another name still refers to (the SSA form gives the update a new version)."""
+        current = self.env.get(name)
+        if not isinstance(current, Var):
+            raise self._unsupported(
+                f"{what} on `{name}`, which is not a local array or list",
+                hint="update arrays and lists the function created (e.g. with np.zeros or [])",
+            )
+        if self._argument_of(current) is not None:
+            if self.recording:
+                self.argument_updates.append((self._argument_of(current), self.line))
+                return
+            raise self._unsupported(
+                f"in-place update of the argument `{name}` ({what}), "
+                "which would modify the caller's value",
+                hint=f"copy it first: `{name} = {name}.copy()`",
+            )
+        self._check_sharing(name, what, element=True)  # views and aliases: ssa/aliasing.py
+
+
+def is_element(target: gast.expr) -> bool:
+    """`a[i]` as a target: an update of the local `a`."""
+    return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)
