@@ -612,7 +612,7 @@ def default_updated_in_place(x):
 @pytest.mark.parametrize(
     ("fn", "offset", "match"),
     [
-        (default_in_branch, 4, "computed defaults inside a branch or loop"),
+        (default_in_branch, 12, "defined with computed defaults in the branches of an `if`"),
         (default_updated_in_place, 5, "updates its default `acc` in place"),
     ],
     ids=lambda c: getattr(c, "__name__", ""),

@@ -207,6 +207,44 @@ def test_nested_def_in_loop_body_is_exact(f):
     check_all(f, (X,))
 
 
+def default_after_early_return(x, y):
+    if np.sum(x) > 5.0:
+        return np.sum(x * 1.5)
+    c = x * 2.0
+
+    def g(v, c=c):
+        return v * c
+
+    c = x + 1.0
+    return np.sum(x + 0.1 * g(y) + 0.01 * c)
+
+
+def default_computed_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        c = x + i
+
+        def h(v, c=c):
+            return v * c
+
+        c = 100.0
+        s = s + h(x)
+    return s
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (default_after_early_return, (0.7, 0.3)),
+        (default_after_early_return, (3.0, 0.3)),
+        (default_computed_in_loop, (0.4,)),
+    ],
+)
+def test_computed_defaults_in_branches_and_loops_are_exact(f, args):
+    """Defaults are evaluated at the `def` (the early return puts it in a branch)."""
+    check_all(f, args)
+
+
 def def_shadowed_by_value(x):
     def g(v):
         return np.sin(v)

@@ -364,12 +364,6 @@ class AliasAnalysis:
             for a, d in zip(stmt.args.kwonlyargs, stmt.args.kw_defaults, strict=True)
             if d is not None
         ]
-        computed = [d for _, d in pairs if not isinstance(d, gast.Constant)]
-        if computed and self.body is not self.top_block:
-            raise self._unsupported(
-                f"the nested function `{stmt.name}` with computed defaults inside a branch or loop",
-                hint="define it at the top of the function, or pass the values as arguments",
-            )
         return {name: self._binding(default) for name, default in pairs}
 
     def _nested_updates(self, fn: gast.FunctionDef) -> set[str]:

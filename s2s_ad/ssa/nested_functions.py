@@ -40,6 +40,7 @@ import gast
 
 from ..errors import NameResolutionError
 from ..frontend.validate import annotations
+from .ir import Const
 from .jumps import eliminate_jumps
 from .names import load_lines
 from .returns import eliminate_returns
@@ -73,6 +74,15 @@ class Rebound:
 
 
 FUNCTION_BINDINGS = (Nested, Chosen, Rebound)
+
+
+def _computes_defaults(bound: object) -> bool:
+    """Whether a binding chosen by a branch has a default computed at its `def`."""
+    if isinstance(bound, Chosen):
+        return _computes_defaults(bound.then) or _computes_defaults(bound.orelse)
+    if isinstance(bound, Nested):
+        return any(not isinstance(v, Const) for v in bound.defaults.values())
+    return False
 
 
 def defined_functions(stmts: list[gast.stmt]) -> set[str]:
@@ -157,6 +167,13 @@ class NestedFunctions:
         if isinstance(bound, Nested):
             return self._inline(bound, args, kwargs)
         if isinstance(bound, Chosen):
+            if _computes_defaults(bound):
+                # their values exist on one path each: the adjoint of the join cannot start
+                raise self._unsupported(
+                    f"call of the nested function `{name}`, defined with computed defaults in "
+                    "the branches of an `if` and called after it",
+                    hint=f"call `{name}` inside each branch, or pass the values as arguments",
+                )
             makers = [
                 lambda b=b: self._call_bound(name, b, args, kwargs)
                 for b in (bound.then, bound.orelse)
