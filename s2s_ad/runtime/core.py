@@ -45,7 +45,22 @@ def _zeros(x: np.ndarray) -> np.ndarray:
 
 
 def setitem(x, v, index):
-    """`x` with `x[index] = v`, as a new array (the SSA form of an in-place update)."""
+    """`x` with `x[index] = v`, as a new array or list (the SSA form of an in-place update).
+
+    In a list of derivatives, a 0.0 written (the rule of `x[i] = v` clears `d[i]`) stands
+    for a zero shaped like the item it replaces."""
+    if isinstance(x, list):
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise S2SError(
+                "unsupported construct: assignment to a slice of a list (it may change the "
+                "list's length)",
+                hint="assign one item at a time: `L[i] = v`",
+            )
+        out = Derivatives(x) if isinstance(x, Derivatives) else list(x)
+        if isinstance(x, Derivatives) and type(v) is float and v == 0.0:
+            v = zeros_like(x[index])
+        out[index] = v
+        return out
     out = x.copy() if hasattr(type(x), "__array_function__") else np.array(x)  # keeps the dtype
     out[index] = v
     return out
@@ -67,6 +82,8 @@ def _rounds(x) -> bool:
 def setitem_value_jvp(t, x, index):
     """Tangent of `x` with `x[index] = v` through `v` (tangent `t`): `t` written into zeros,
     or only zeros where `x` holds integers."""
+    if isinstance(x, list):
+        return setitem(zeros_like(x), t, index)
     if _rounds(x):
         return np.zeros(np.shape(x))
     return setitem(np.zeros_like(x), t, index)
@@ -76,6 +93,8 @@ def setitem_value_vjp(g, v, index, x):
     """Cotangent of `v` in `x[index] = v`: `g[index]`, except where an index repeats — there
     only the value that was written last (the one `x` kept) receives it — and none where
     `x` holds integers."""
+    if isinstance(x, list):
+        return unbroadcast(g[index], v)
     if _rounds(x):
         return zeros_like(v)
     selected = as_array(g)[index]
@@ -231,9 +250,18 @@ class Derivatives(list):
     """The tangent or adjoint of a list: one per item, added item by item (not concatenated)."""
 
     def __add__(self, other):
+        if not isinstance(other, (list, tuple)) or len(other) != len(self):
+            raise _sequence_arithmetic("`+`")
         return Derivatives(a + b for a, b in zip(self, other, strict=True))
 
     __radd__ = __add__
+
+    def __mul__(self, other):
+        # a list's derivative is never scaled or repeated: the arithmetic rule of `*` met a
+        # list the lowering did not know to be one (`rt.repeat` handles those it knows)
+        raise _sequence_arithmetic("`*`")
+
+    __rmul__ = __mul__
 
     def __neg__(self):
         return Derivatives(-a for a in self)
@@ -241,6 +269,14 @@ class Derivatives(list):
     def __getitem__(self, index):
         item = list.__getitem__(self, index)
         return Derivatives(item) if isinstance(index, slice) else item
+
+
+def _sequence_arithmetic(op: str) -> S2SError:
+    return S2SError(
+        f"unsupported construct: {op} of a list or tuple that s2s_ad cannot tell is one "
+        "(a list argument, a helper's result, an item of a nested list)",
+        hint="build lists with `[...]` in the function, or convert with np.array first",
+    )
 
 
 class DerivativeDict(dict):

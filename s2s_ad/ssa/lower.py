@@ -142,16 +142,28 @@ class _Lowering(LoopIteration, ExprLowering):
         """`x += e` is `x = x + e`; on an argument it would update the caller's array in place."""
         if isinstance(stmt.target, gast.Subscript):  # a[i] += e is a[i] = a[i] + e
             old = self._atom(nodes.loaded(stmt.target))
-            new = Prim(BINOPS[type(stmt.op)], (old, self._atom(stmt.value)))
+            if isinstance(stmt.target.value, gast.Name) and self._is_list(stmt.target.value.id):
+                # `L[i] += e` updates an array item in place, which other slots may share
+                item = Prim(runtime.immutable_item, (old,), spelled=self._rt("immutable_item"))
+                old = self._atom_of(item)
+            new = self._binop(type(stmt.op), old, self._atom(stmt.value))
             self._set_item(stmt.target, self._atom_of(new))
             return
         name = stmt.target.id
         current = self._name(name)
+        value = self._atom(stmt.value)
+        new = self._binop(type(stmt.op), current, value)
+        kind = self.kind_of(current)
+        if new.fn in (runtime.concat, runtime.repeat) and kind == "list":
+            # `L += [v]` and `L *= n` extend the list in place: refused where another name
+            # (or the caller) holds it
+            self._update(name, "`+=` or `*=` on a list")
+        elif new.fn in (runtime.concat, runtime.repeat) and isinstance(current, Var):
+            self._refuse_aliases(name, current)  # a list if not a tuple (the caller: api.py)
         argument = self._argument_of(current)
         if argument is not None:
             self.inplace_arguments.append((argument, self.line))
-        op = BINOPS[type(stmt.op)]
-        self._define(name, Prim(op, (current, self._atom(stmt.value))))
+        self._define(name, new)
 
     def _bind_target(self, target: gast.expr, value: Binding) -> None:
         if isinstance(target, gast.Name):
@@ -190,6 +202,10 @@ class _Lowering(LoopIteration, ExprLowering):
         root = self.copy_of.get(atom.name, atom.name)
         return root if root in self.params else None
 
+    def _is_list(self, name: str) -> bool:
+        bound = self.env.get(name)
+        return isinstance(bound, Var) and self.kind_of(bound) == "list"
+
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
         base = target.value
@@ -220,6 +236,10 @@ class _Lowering(LoopIteration, ExprLowering):
                 "which would modify the caller's value",
                 hint=f"copy it first: `{name} = {name}.copy()`",
             )
+        self._refuse_aliases(name, current)
+
+    def _refuse_aliases(self, name: str, current: Var) -> None:
+        """Refuse an in-place update of `name` while another name holds the same object."""
         root = self.copy_of.get(current.name, current.name)
         others = [
             other
@@ -361,6 +381,7 @@ class _Lowering(LoopIteration, ExprLowering):
                 with self.in_block(block):
                     value = self._as_atom(env[name])
                 block.append(Assign(joined, value, self.line))
+                self.note_kind(joined, value)
             self.env[name] = Var(joined)
         self.emit(If(test, blocks[0], blocks[1], stmt.lineno))
 

@@ -107,13 +107,61 @@ class ExprLowering:
         self.env: dict[str, Binding] = {}
         self.body: list[Stmt] = []
         self.nested: dict[str, gast.FunctionDef] = {}  # nested functions, inlined where called
+        self.kinds: dict[str, str | None] = {}  # SSA name → "list" / "tuple" where known
 
     def _rt(self, name: str) -> str:
         """How generated code spells the runtime helper `name`."""
         return f"{self.aliases.rt}.{name}"
 
     def emit(self, stmt: Stmt) -> None:
+        if isinstance(stmt, Assign):
+            self.note_kind(stmt.target, stmt.value)
         self.body.append(stmt)
+
+    # lists and tuples: `+` joins and `*` repeats them
+
+    def note_kind(self, target: str, value: Expr) -> None:
+        """Record whether `target` holds a list or a tuple (None: not known to), joining the
+        kinds of every assignment of it (a loop header, a joined temporary)."""
+        kind = self.kind_of(value)
+        self.kinds[target] = kind if self.kinds.get(target, kind) == kind else None
+
+    def kind_of(self, expr: Expr | None) -> str | None:
+        """ "list" or "tuple" where `expr` is known to make one, else None."""
+        if isinstance(expr, Var):
+            return self.kinds.get(expr.name)
+        if isinstance(expr, Const):
+            return {list: "list", tuple: "tuple"}.get(type(expr.value))
+        if not isinstance(expr, Prim):
+            return None
+        if expr.fn in (runtime.make_list, runtime.append, list):
+            return "list"
+        if expr.fn is tuple:
+            return "tuple"
+        if expr.fn in (runtime.concat, runtime.repeat, runtime.setitem):
+            return self.kind_of(expr.args[0])
+        if expr.fn is operator.getitem:  # a slice of a list is a list
+            index = expr.args[1]
+            sliced = not index.is_tuple and isinstance(index.items[0], SliceItem)
+            return self.kind_of(expr.args[0]) if sliced else None
+        return None
+
+    def _binop(self, op: type, left: Atom, right: Atom) -> Prim:
+        """`left op right`; on a list or tuple `+` joins (`rt.concat`) and `*` repeats
+        (`rt.repeat`, the sequence first), as in Python."""
+        kinds = (self.kind_of(left), self.kind_of(right))
+        if not any(kinds):
+            return Prim(BINOPS[op], (left, right))
+        if op is gast.Add:
+            return Prim(runtime.concat, (left, right), spelled=self._rt("concat"))
+        if op is gast.Mult:
+            sequence, count = (left, right) if kinds[0] else (right, left)
+            return Prim(runtime.repeat, (sequence, count), spelled=self._rt("repeat"))
+        raise self._unsupported(
+            f"`{BINOPS[op].__name__}` with a list or tuple operand (NumPy would apply it "
+            "elementwise)",
+            hint="convert the list first: `np.array(L)`",
+        )
 
     def in_block(self, block: list[Stmt]) -> _Block:
         """`with self.in_block(b):` sends emitted statements to `b`."""
@@ -132,7 +180,7 @@ class ExprLowering:
         if isinstance(node, gast.Attribute):
             return self._attribute(node)
         if isinstance(node, gast.BinOp):
-            return Prim(BINOPS[type(node.op)], (self._atom(node.left), self._atom(node.right)))
+            return self._binop(type(node.op), self._atom(node.left), self._atom(node.right))
         if isinstance(node, gast.UnaryOp):
             return self._unary(node)
         if isinstance(node, gast.Call):
