@@ -50,7 +50,7 @@ from ..naming import DEFAULT_ALIASES, Aliases
 from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
 from .jumps import eliminate_jumps
 from .loop_iteration import LoopIteration
-from .lower_expr import BINOPS, Binding, ExprLowering
+from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .returns import eliminate_returns
 
