@@ -365,6 +365,7 @@ def joining_rows() -> None:
     # lists and tuples joined and repeated (`+`, `*`), `list()`, an item read for `L[i] += v`
     row("rt.concat", "np.sum(np.array([x] + [y * 2.0, x]) * w)", ROW, ROW, POS)
     row("rt.concat", "np.sum(np.stack((x, y) + (y * x,)) ** 2)", ROW, ROW)
+    row("rt.extend", "np.sum(np.array(rt.extend([x, y], (y * x,))) ** 2)", ROW, ROW)
     row("rt.repeat", "np.sum(np.array([x, y] * 2) * w)", ROW, ROW, rng.standard_normal((4, 4)))
     row("rt.repeat", "sum(3 * [x * y]) + sum((x,) * 2)", 1.3, 0.7)
     row("list", "np.sum(np.array(list(x)) ** 2) + list((x, y))[1][0, 0]", POS, POS)

@@ -91,15 +91,19 @@ register(
 register(builtins.tuple, Rule("tuple", ("x",), (SAME_CALL,), ("rt.sequence_vjp(d, x)",)))
 register(builtins.list, Rule("list", ("x",), (SAME_CALL,), ("rt.sequence_vjp(d, x)",)))
 # `a + b` and `a * n` of lists and tuples: joins and repeats, not arithmetic.
-register(
-    runtime.concat,
-    Rule(
-        "rt.concat",
-        ("x", "y"),
-        ("rt.concat(d, rt.zeros_like(y))", "rt.concat(rt.zeros_like(x), d)"),
-        ("rt.front(d, x)", "rt.back(d, y)"),
-    ),
-)
+for join in (runtime.concat, runtime.extend):  # `a + b`, and `a += b` (b any sequence)
+    register(
+        join,
+        Rule(
+            f"rt.{join.__name__}",
+            ("x", "y"),
+            (
+                f"rt.{join.__name__}(d, rt.zeros_like(y))",
+                f"rt.{join.__name__}(rt.zeros_like(x), d)",
+            ),
+            ("rt.front(d, x)", "rt.back(d, y)"),
+        ),
+    )
 register(
     runtime.repeat,
     Rule("rt.repeat", ("x",), (SAME_CALL,), ("rt.repeated_vjp(d, x, n)",), keywords=(("n", None),)),

@@ -152,6 +152,12 @@ def unbroadcast(g, like):
     """Sum the cotangent `g` down to the shape of `like`, undoing NumPy broadcasting."""
     if isinstance(like, float):  # Python and NumPy float scalars: the common cheap case
         return g if isinstance(g, float) else np.sum(g)
+    if isinstance(like, (list, tuple)):  # a list item (a tape's entry, a row of np.array)
+        if isinstance(g, (list, tuple)) and len(g) == len(like):
+            return g
+        if isinstance(g, np.ndarray) and g.ndim and len(g) == len(like):
+            return Derivatives(g)  # the rows of an array's cotangent
+        raise _sequence_arithmetic("arithmetic")  # a join the lowering did not know of
     shape = np.shape(like)
     g_shape = np.shape(g)
     if g_shape == shape or len(g_shape) < len(shape):  # equal, or a scalar that broadcasts
@@ -273,7 +279,7 @@ class Derivatives(list):
 
 def _sequence_arithmetic(op: str) -> S2SError:
     return S2SError(
-        f"unsupported construct: {op} of a list or tuple that s2s_ad cannot tell is one "
+        f"unsupported construct: {op} on a list or tuple that s2s_ad cannot tell is one "
         "(a list argument, a helper's result, an item of a nested list)",
         hint="build lists with `[...]` in the function, or convert with np.array first",
     )

@@ -35,6 +35,13 @@ def concat(a, b):
     return a + b
 
 
+def extend(a, b):
+    """`a += b`: for a list `a`, `b` may be any list or tuple (`list.extend`); else `a + b`."""
+    if isinstance(a, list) and isinstance(b, tuple):
+        b = type(a)(b) if isinstance(a, Derivatives) else list(b)
+    return concat(a, b)
+
+
 def repeat(a, n):
     """`a * n` for a list or tuple `a` and an integer `n` (the items are not copied)."""
     if not isinstance(a, SEQUENCES) or isinstance(n, SEQUENCES) or np.ndim(n) != 0:

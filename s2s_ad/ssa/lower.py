@@ -153,12 +153,14 @@ class _Lowering(LoopIteration, ExprLowering):
         current = self._name(name)
         value = self._atom(stmt.value)
         new = self._binop(type(stmt.op), current, value)
+        if new.fn is runtime.concat:  # `L += t` extends a list by any sequence
+            new = Prim(runtime.extend, new.args, spelled=self._rt("extend"))
         kind = self.kind_of(current)
-        if new.fn in (runtime.concat, runtime.repeat) and kind == "list":
+        if new.fn in (runtime.extend, runtime.repeat) and kind == "list":
             # `L += [v]` and `L *= n` extend the list in place: refused where another name
             # (or the caller) holds it
             self._update(name, "`+=` or `*=` on a list")
-        elif new.fn in (runtime.concat, runtime.repeat) and isinstance(current, Var):
+        elif new.fn in (runtime.extend, runtime.repeat) and isinstance(current, Var):
             self._refuse_aliases(name, current)  # a list if not a tuple (the caller: api.py)
         argument = self._argument_of(current)
         if argument is not None:
@@ -513,10 +515,7 @@ class _Lowering(LoopIteration, ExprLowering):
 
     def _as_atom(self, bound: Binding) -> Atom:
         """A static tuple made a value (`tuple()` of its items), to join it with others."""
-        if not isinstance(bound, tuple):
-            return bound
-        items = self._atom_of(self._list_of(bound))
-        return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
+        return self.tuple_atom(bound) if isinstance(bound, tuple) else bound
 
     def _require_atom(self, bound: Binding, name: str) -> None:
         if isinstance(bound, tuple):

@@ -126,24 +126,40 @@ class ExprLowering:
         kind = self.kind_of(value)
         self.kinds[target] = kind if self.kinds.get(target, kind) == kind else None
 
-    def kind_of(self, expr: Expr | None) -> str | None:
-        """ "list" or "tuple" where `expr` is known to make one, else None."""
+    def kind_of(self, expr: object) -> str | None:
+        """Where `expr` is known to make a list or tuple, "list" or "tuple", followed by
+        "/" and its items' kind when they are all known lists or tuples ("list/tuple"), or
+        "/*" while it has no items; else None."""
         if isinstance(expr, Var):
             return self.kinds.get(expr.name)
         if isinstance(expr, Const):
             return {list: "list", tuple: "tuple"}.get(type(expr.value))
         if not isinstance(expr, Prim):
             return None
-        if expr.fn in (runtime.make_list, runtime.append, list):
-            return "list"
-        if expr.fn is tuple:
-            return "tuple"
-        if expr.fn in (runtime.concat, runtime.repeat, runtime.setitem):
-            return self.kind_of(expr.args[0])
-        if expr.fn is operator.getitem:  # a slice of a list is a list
-            index = expr.args[1]
-            sliced = not index.is_tuple and isinstance(index.items[0], SliceItem)
-            return self.kind_of(expr.args[0]) if sliced else None
+        fn, args = expr.fn, expr.args
+        if fn is runtime.make_list:
+            return "list/*"
+        if fn in (list, tuple):
+            return _sequence_kind(fn.__name__, _items(self.kind_of(args[0])) if args else "*")
+        if fn is runtime.append:
+            return _sequence_kind(
+                "list", _join(_items(self.kind_of(args[0])), self.kind_of(args[1]))
+            )
+        if fn in (runtime.concat, runtime.extend):
+            left, right = (self.kind_of(a) for a in args)
+            top = (left or right or "").split("/")[0]
+            return _sequence_kind(top, _join(_items(left), _items(right)))
+        if fn in (runtime.repeat, runtime.sequence):
+            return self.kind_of(args[0])
+        if fn is runtime.setitem:
+            kind = self.kind_of(args[0])
+            return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
+        if fn is operator.getitem:
+            index = args[1]
+            whole = self.kind_of(args[0])
+            if not index.is_tuple and isinstance(index.items[0], SliceItem):
+                return whole  # a slice of a list is a list
+            return _items(whole) if whole and not index.is_tuple else None
         return None
 
     def _binop(self, op: type, left: Atom, right: Atom) -> Prim:
@@ -206,8 +222,8 @@ class ExprLowering:
                 hint="call it directly, or define it at module level to pass it around",
             )
         bound = self.env.get(name)
-        if isinstance(bound, tuple):
-            return self._constant_tuple_of(bound, name)
+        if isinstance(bound, tuple):  # a tuple bound statically, used as a value
+            return self.tuple_atom(bound)
         if bound is not None:
             return bound
         if name in self.locals:
@@ -327,11 +343,14 @@ class ExprLowering:
     def _tuple_value(self, node: gast.Tuple) -> Expr:
         """A tuple used as a value (`np.concatenate((a, b))`): a literal when its items are,
         else `tuple()` of the list of its items, so that derivatives flow through it."""
-        atoms = self._tuple(node)
+        return self.tuple_atom(self._tuple(node))
+
+    def tuple_atom(self, atoms: tuple[Atom, ...]) -> Atom:
+        """A static tuple as a value: a literal, else `tuple()` of the list of its items."""
         if all(isinstance(a, Const) for a in atoms):
             return Const(tuple(a.value for a in atoms))
         items = self._atom_of(self._list_of(atoms))
-        return Prim(tuple, (items,), spelled="tuple")
+        return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
 
     def _constant_tuple_of(self, atoms: tuple[Atom, ...], what: str) -> Const:
         if all(isinstance(a, Const) for a in atoms):
@@ -474,6 +493,22 @@ class _Block:
 
     def __exit__(self, *exc: object) -> None:
         self.lowering.body = self.saved
+
+
+def _items(kind: str | None) -> str | None:
+    """The kind of a sequence's items ("*": it has none), None when not known."""
+    return kind.split("/", 1)[1] if kind and "/" in kind else None
+
+
+def _join(a: str | None, b: str | None) -> str | None:
+    """The items' kind of a sequence holding items of kinds `a` and `b`."""
+    return b if a == "*" else a if b == "*" or a == b else None
+
+
+def _sequence_kind(top: str, items: str | None) -> str | None:
+    if not top:
+        return None
+    return f"{top}/{items}" if items else top
 
 
 def _is_number(value: object) -> bool:
