@@ -239,6 +239,13 @@ def second_nested(x):
     return np.sum(A @ A)
 
 
+def second_items_of_array(x):  # floats read from an array: `+=` on them is exact
+    L = [x[0], x[1] * 1.0, x[0] * x[1]]
+    L[0] += L[1] * L[2]
+    L[-1] -= L[0]
+    return L[0] * L[2] + np.sum(x * x) * L[1]
+
+
 def second_differences(f, x, h=1e-4):
     """The Hessian by second central differences of `f` itself (not of a gradient)."""
     flat = np.atleast_1d(np.asarray(x, dtype=float))
@@ -262,6 +269,16 @@ def second_differences(f, x, h=1e-4):
 
 SECOND = [second_update, second_join, second_repeat, second_extend, second_nested]
 POINTS = {"float": 0.7, "array": np.array([0.7, -0.4])}
+
+
+def test_hessian_of_items_read_from_an_array():
+    x = np.array([0.7, -0.4, 1.1])
+    expected = second_differences(second_items_of_array, x)
+    for hessian in (ad.hessian, lambda f: ad.jacfwd(ad.grad(f)), lambda f: ad.jacrev(ad.grad(f))):
+        got = hessian(second_items_of_array)(x)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+    check_grads(second_items_of_array, (x,))
+    check_modes_agree(second_items_of_array, (x,))
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -307,6 +324,12 @@ def slice_assigned(x):
 def extend_argument(x, L):
     L += (x,)
     return L[-1] * 2.0
+
+
+def test_slice_assignment_is_refused_at_its_line():
+    with pytest.raises(S2SError, match="slice of the list `L`") as error:
+        ad.grad(slice_assigned)(0.7)
+    assert error.value.line == slice_assigned.__code__.co_firstlineno + 2
 
 
 def test_alias_of_an_extended_list_is_refused():

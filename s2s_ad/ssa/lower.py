@@ -47,7 +47,21 @@ from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..frontend.validate import annotations
 from ..naming import DEFAULT_ALIASES, Aliases
-from .ir import Assign, Atom, Const, For, Function, If, Index, Prim, Return, Stmt, Var, While
+from .ir import (
+    Assign,
+    Atom,
+    Const,
+    For,
+    Function,
+    If,
+    Index,
+    Prim,
+    Return,
+    SliceItem,
+    Stmt,
+    Var,
+    While,
+)
 from .jumps import eliminate_jumps
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
@@ -218,6 +232,11 @@ class _Lowering(LoopIteration, ExprLowering):
             )
         self._update(base.id, "element assignment")
         index = self._index(target.slice)
+        if self._is_list(base.id) and (index.is_tuple or isinstance(index.items[0], SliceItem)):
+            raise self._unsupported(
+                f"assignment to a slice of the list `{base.id}` (it may change its length)",
+                hint=f"assign one item at a time: `{base.id}[i] = v`",
+            )
         current = self.env[base.id]
         self._define(
             base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
