@@ -277,7 +277,7 @@ class Derivatives(list):
         return Derivatives(item) if isinstance(index, slice) else item
 
 
-def _sequence_arithmetic(op: str) -> S2SError:
+def _sequence_arithmetic(op: str):  # no annotation: export copies it
     return S2SError(
         f"unsupported construct: {op} on a list or tuple that s2s_ad cannot tell is one "
         "(a list argument, a helper's result, an item of a nested list)",

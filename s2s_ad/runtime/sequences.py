@@ -18,7 +18,7 @@ from .core import Derivatives, zeros_like
 SEQUENCES = (list, tuple)
 
 
-def _refuse(what: str, hint: str) -> S2SError:
+def _refuse(what: str, hint: str):  # no annotation: export copies it
     return S2SError(f"unsupported construct: {what}", hint=hint)
 
 

@@ -70,10 +70,18 @@ from .returns import eliminate_returns
 
 
 def lower(
-    node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases = DEFAULT_ALIASES
+    node: gast.FunctionDef,
+    scope: Scope,
+    filename: str,
+    aliases: Aliases = DEFAULT_ALIASES,
+    param_kinds: dict[str, str] | None = None,
 ) -> Function:
-    """Lower the body of `node` to SSA; raises located errors for what it cannot lower."""
-    return _Lowering(node, scope, filename, aliases).run()
+    """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
+    `param_kinds`: "list" or "tuple" for parameters known to be passed as one."""
+    lowering = _Lowering(node, scope, filename, aliases)
+    for name, kind in (param_kinds or {}).items():
+        lowering.kinds[lowering.env[name].name] = kind
+    return lowering.run()
 
 
 class _Lowering(LoopIteration, ExprLowering):
@@ -534,7 +542,10 @@ class _Lowering(LoopIteration, ExprLowering):
 
     def _as_atom(self, bound: Binding) -> Atom:
         """A static tuple made a value (`tuple()` of its items), to join it with others."""
-        return self.tuple_atom(bound) if isinstance(bound, tuple) else bound
+        if not isinstance(bound, tuple):
+            return bound
+        items = self._atom_of(self._list_of(bound))
+        return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
 
     def _require_atom(self, bound: Binding, name: str) -> None:
         if isinstance(bound, tuple):

@@ -7,13 +7,16 @@ expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained c
 
 from __future__ import annotations
 
+import functools
 import operator
+import types
 
 import gast
 import numpy as np
 
 from .. import runtime
-from ..errors import NameResolutionError, UnsupportedSyntaxError
+from ..errors import NameResolutionError, S2SError, UnsupportedSyntaxError
+from ..frontend.parse import parse_function
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
@@ -151,6 +154,10 @@ class ExprLowering:
             return _sequence_kind(top, _join(_items(left), _items(right)))
         if fn in (runtime.repeat, runtime.sequence):
             return self.kind_of(args[0])
+        if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
+            return "list" if fn in RETURNS_LIST else "tuple"
+        if isinstance(fn, types.FunctionType):
+            return _helper_kind(fn)
         if fn is runtime.setitem:
             kind = self.kind_of(args[0])
             return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
@@ -493,6 +500,36 @@ class _Block:
 
     def __exit__(self, *exc: object) -> None:
         self.lowering.body = self.saved
+
+
+# NumPy functions that return a list or a tuple of arrays (hashable ones only)
+RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.meshgrid}
+RETURNS_TUPLE = {np.linalg.eigh, np.linalg.qr, np.linalg.svd, np.linalg.slogdet, np.nonzero}
+
+
+@functools.cache
+def _helper_kind(fn: types.FunctionType) -> str | None:
+    """"list" or "tuple" when every `return` of the helper `fn` gives a list or tuple
+    display (or comprehension): then `helper(x) + [v]` joins. None when not known."""
+    try:
+        node = parse_function(fn).node
+    except S2SError:
+        return None
+    kinds = set()
+    for stmt in gast.walk(node):
+        if isinstance(stmt, (gast.FunctionDef, gast.Lambda)) and stmt is not node:
+            return None  # a nested def's returns are not the helper's (kept simple)
+        if isinstance(stmt, (gast.Yield, gast.YieldFrom)):
+            return None
+        if isinstance(stmt, gast.Return):
+            value = stmt.value
+            if isinstance(value, (gast.List, gast.ListComp)):
+                kinds.add("list")
+            elif isinstance(value, gast.Tuple):
+                kinds.add("tuple")
+            else:
+                return None
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _items(kind: str | None) -> str | None:
