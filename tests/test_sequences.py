@@ -126,6 +126,41 @@ def nested_lists(x, y):
     return np.sum(A * A) + np.sum(A[1])
 
 
+def rows_joined(x, y):
+    rows = [[x, 2.0 * y], [x * y, x]]
+    r = rows[0] + rows[1]
+    return np.sum(sum(r) + r[3] * r[1])
+
+
+def rows_in_loop(x, y):
+    s = 0.0
+    for r in [[x, 2.0 * y], [x * y, x]]:
+        s = s + sum(r * 2) * r[-1]
+    return np.sum(s)
+
+
+def pair(x, y):
+    return [x, y * 2.0]
+
+
+def built(x):
+    out = []
+    for k in range(2):
+        out.append(x * (k + 1.0))
+    return out
+
+
+def helpers_joined(x, y):
+    r = pair(x, y) + pair(y, x * x) + built(x * y)
+    return np.sum(r[0] * r[3] + r[5])
+
+
+def split_joined(x, y):
+    parts = np.split(np.concatenate([x, y]) if np.ndim(x) else np.array([x, y]), 2)
+    joined = parts + np.split(np.array([x * y, x]).ravel(), 2)
+    return np.sum(joined[1] * joined[3]) + np.sum(joined[0])
+
+
 def item_augmented(x, y):  # floats only: an array item would be updated in place
     L = [x, y * 1.0]
     L[0] += L[1] * y
@@ -136,7 +171,8 @@ def item_augmented(x, y):  # floats only: an array item would be updated in plac
 CASES = [repeat_right, repeat_left, repeat_tuple, join, join_in_loop, extend_in_loop]
 CASES += [repeat_in_place, join_tuples, extend_tuple, list_of_tuple, tuple_of_list, slices]
 CASES += [negative_index_and_len, element_update, element_update_negative, update_repeated]
-CASES += [joined_in_branches, loop_over_repeated, nested_lists]
+CASES += [joined_in_branches, loop_over_repeated, nested_lists, rows_joined, rows_in_loop]
+CASES += [helpers_joined, split_joined]
 rng = np.random.default_rng(3)
 ELEMENTS = {
     "float": (0.7, -1.3),
@@ -198,6 +234,24 @@ def test_the_reported_gradients(fn, expected):
     """The tester's cases at x = 0.7 (derivatives worked by hand: 3, 2x, 2, 3x²)."""
     for mode in ("reverse", "forward"):
         assert ad.grad(fn, mode=mode)(0.7) == pytest.approx(expected, rel=1e-12)
+
+
+def joined_argument(L):
+    M = L + L
+    return M[1] * M[2]
+
+
+def test_list_argument_joined_in_forward_mode():
+    """A list passed whole (differentiated as a structure) is joined by `+`, not added."""
+    L = [0.7, -1.3]
+    got = ad.grad(joined_argument, mode="forward")(L)
+    h = 1e-6
+    for k in range(2):
+        up, down = list(L), list(L)
+        up[k] += h
+        down[k] -= h
+        numeric = (joined_argument(up) - joined_argument(down)) / (2 * h)
+        assert got[k] == pytest.approx(numeric, rel=1e-7, abs=1e-9)
 
 
 # second order

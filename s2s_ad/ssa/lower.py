@@ -108,7 +108,14 @@ class _Lowering(LoopIteration, ExprLowering):
             taken_names=self.namer.taken,
             inplace_arguments=self.inplace_arguments,
             aliases=self.aliases,
+            result_kind=self._result_kind(),
         )
+
+    def _result_kind(self) -> str | None:
+        last = self.body[-1] if self.body else None
+        if not isinstance(last, Return):
+            return None
+        return "tuple" if last.is_tuple else self.kind_of(last.values[0])
 
     # statements
 

@@ -7,7 +7,7 @@ expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained c
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import operator
 import types
 
@@ -16,7 +16,6 @@ import numpy as np
 
 from .. import runtime
 from ..errors import NameResolutionError, S2SError, UnsupportedSyntaxError
-from ..frontend.parse import parse_function
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
@@ -127,7 +126,7 @@ class ExprLowering:
         """Record whether `target` holds a list or a tuple (None: not known to), joining the
         kinds of every assignment of it (a loop header, a joined temporary)."""
         kind = self.kind_of(value)
-        self.kinds[target] = kind if self.kinds.get(target, kind) == kind else None
+        self.kinds[target] = _join_kinds(self.kinds[target], kind) if target in self.kinds else kind
 
     def kind_of(self, expr: object) -> str | None:
         """Where `expr` is known to make a list or tuple, "list" or "tuple", followed by
@@ -166,7 +165,8 @@ class ExprLowering:
             whole = self.kind_of(args[0])
             if not index.is_tuple and isinstance(index.items[0], SliceItem):
                 return whole  # a slice of a list is a list
-            return _items(whole) if whole and not index.is_tuple else None
+            item = _items(whole) if not index.is_tuple else None
+            return None if item == "*" else item
         return None
 
     def _binop(self, op: type, left: Atom, right: Atom) -> Prim:
@@ -507,29 +507,20 @@ RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.me
 RETURNS_TUPLE = {np.linalg.eigh, np.linalg.qr, np.linalg.svd, np.linalg.slogdet, np.nonzero}
 
 
-@functools.cache
+_KINDS: dict = {}  # helper's code → the kind of its result (None while being found)
+
+
 def _helper_kind(fn: types.FunctionType) -> str | None:
-    """"list" or "tuple" when every `return` of the helper `fn` gives a list or tuple
-    display (or comprehension): then `helper(x) + [v]` joins. None when not known."""
-    try:
-        node = parse_function(fn).node
-    except S2SError:
-        return None
-    kinds = set()
-    for stmt in gast.walk(node):
-        if isinstance(stmt, (gast.FunctionDef, gast.Lambda)) and stmt is not node:
-            return None  # a nested def's returns are not the helper's (kept simple)
-        if isinstance(stmt, (gast.Yield, gast.YieldFrom)):
-            return None
-        if isinstance(stmt, gast.Return):
-            value = stmt.value
-            if isinstance(value, (gast.List, gast.ListComp)):
-                kinds.add("list")
-            elif isinstance(value, gast.Tuple):
-                kinds.add("tuple")
-            else:
-                return None
-    return kinds.pop() if len(kinds) == 1 else None
+    """ "list" or "tuple" when the helper `fn`'s result is known to be one (its lowering
+    says so): then `helper(x) + [v]` joins. None when not known, or not lowerable."""
+    code = fn.__code__
+    if code not in _KINDS:
+        _KINDS[code] = None  # a recursive helper's kind is not known
+        from ..pipeline import to_ssa  # the stages around this one
+
+        with contextlib.suppress(S2SError):  # not lowerable: its calls are refused later
+            _KINDS[code] = to_ssa(fn).result_kind
+    return _KINDS[code]
 
 
 def _items(kind: str | None) -> str | None:
@@ -540,6 +531,13 @@ def _items(kind: str | None) -> str | None:
 def _join(a: str | None, b: str | None) -> str | None:
     """The items' kind of a sequence holding items of kinds `a` and `b`."""
     return b if a == "*" else a if b == "*" or a == b else None
+
+
+def _join_kinds(a: str | None, b: str | None) -> str | None:
+    """The kind of a name assigned values of kinds `a` and `b` (a loop header, a join)."""
+    if a is None or b is None or a.split("/")[0] != b.split("/")[0]:
+        return None
+    return _sequence_kind(a.split("/")[0], _join(_items(a), _items(b)))
 
 
 def _sequence_kind(top: str, items: str | None) -> str | None:
