@@ -155,7 +155,7 @@ class ExprLowering:
             return self.kind_of(args[0])
         if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
             return "list" if fn in RETURNS_LIST else "tuple"
-        if isinstance(fn, types.FunctionType):
+        if isinstance(fn, types.FunctionType) and _is_users(fn):
             return _helper_kind(fn)
         if fn is runtime.setitem:
             kind = self.kind_of(args[0])
@@ -508,6 +508,12 @@ RETURNS_TUPLE = {np.linalg.eigh, np.linalg.qr, np.linalg.svd, np.linalg.slogdet,
 
 
 _KINDS: dict = {}  # helper's code → the kind of its result (None while being found)
+
+
+def _is_users(fn: types.FunctionType) -> bool:
+    """A helper of the user's (not NumPy's, a library's with rules, or s2s_ad's own)."""
+    root = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return root not in ("numpy", "scipy", "s2s_ad") and lookup(fn) is None
 
 
 def _helper_kind(fn: types.FunctionType) -> str | None:
