@@ -503,8 +503,9 @@ class _Block:
 
 
 # NumPy functions that return a list or a tuple of arrays (hashable ones only)
-RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.meshgrid}
-RETURNS_TUPLE = {np.linalg.eigh, np.linalg.qr, np.linalg.svd, np.linalg.slogdet, np.nonzero}
+RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}  # not meshgrid: a tuple in 2.x
+# (not svd nor qr: with compute_uv=False or mode="r" they return one array)
+RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
 
 
 _KINDS: dict = {}  # helper's code → the kind of its result (None while being found)
