@@ -502,9 +502,9 @@ class _Block:
         self.lowering.body = self.saved
 
 
-# NumPy functions that return a list or a tuple of arrays (hashable ones only)
-RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}  # not meshgrid: a tuple in 2.x
-# (not svd nor qr: with compute_uv=False or mode="r" they return one array)
+# NumPy functions that always return a list or a tuple of arrays (not meshgrid: a list in
+# NumPy 1, a tuple in 2; not svd nor qr: one array with compute_uv=False or mode="r")
+RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}
 RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
 
 
