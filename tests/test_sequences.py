@@ -403,3 +403,28 @@ def test_extending_the_callers_list_is_refused():
 def test_refusals(fn):
     with pytest.raises(S2SError, match="unsupported construct"):
         ad.grad(fn)(np.array([0.7, 0.2]))
+
+
+def mixed(x):  # a list of one length or another, or a float: its kind is not known statically
+    out = [x, x * 2.0] if x > 0.0 else [x]
+    return out if x > -10.0 else 0.0
+
+
+def unknown_joined(x):
+    r = mixed(x) + mixed(x * x)
+    return r[0] * r[3]
+
+
+def unknown_repeated(x):
+    r = mixed(x) * 2
+    return r[0] * r[3]
+
+
+def test_lists_the_lowering_cannot_see_are_refused_when_run():
+    """`+` and `*` of lists the lowering could not tell are lists went through the rules of
+    arithmetic: the adjoint (and the repeat's tangent) refuse them rather than mix items."""
+    with pytest.raises(S2SError, match="cannot tell is one"):
+        ad.grad(unknown_joined)(0.7)
+    for mode in ("reverse", "forward"):
+        with pytest.raises(S2SError, match="cannot tell is one"):
+            ad.grad(unknown_repeated, mode=mode)(0.7)
