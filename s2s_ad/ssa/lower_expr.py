@@ -2,20 +2,19 @@
 
 Shared by the statement lowering (`lower.py`), which owns the control flow. Nested
 expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained comparisons and
-`a if c else b` become `If` statements whose branches assign one joined temporary.
+`a if c else b` become `If` statements whose branches assign one joined temporary. `+` and
+`*` on values known to be lists or tuples join and repeat them (`kinds.py`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import operator
-import types
 
 import gast
 import numpy as np
 
 from .. import runtime
-from ..errors import NameResolutionError, S2SError, UnsupportedSyntaxError
+from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
@@ -35,20 +34,8 @@ from .ir import (
     Stmt,
     Var,
 )
+from .kinds import SequenceKinds
 
-BINOPS = {
-    gast.Add: operator.add,
-    gast.Sub: operator.sub,
-    gast.Mult: operator.mul,
-    gast.Div: operator.truediv,
-    gast.Pow: operator.pow,
-    gast.MatMult: operator.matmul,
-    gast.FloorDiv: operator.floordiv,
-    gast.Mod: operator.mod,
-    gast.BitAnd: operator.and_,  # masks: `(x > 0) & (x < 1)`
-    gast.BitOr: operator.or_,
-    gast.BitXor: operator.xor,
-}
 UNARYOPS = {
     gast.USub: operator.neg,
     gast.UAdd: operator.pos,
@@ -91,7 +78,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering:
+class ExprLowering(SequenceKinds):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -119,72 +106,6 @@ class ExprLowering:
         if isinstance(stmt, Assign):
             self.note_kind(stmt.target, stmt.value)
         self.body.append(stmt)
-
-    # lists and tuples: `+` joins and `*` repeats them
-
-    def note_kind(self, target: str, value: Expr) -> None:
-        """Record whether `target` holds a list or a tuple (None: not known to), joining the
-        kinds of every assignment of it (a loop header, a joined temporary)."""
-        kind = self.kind_of(value)
-        self.kinds[target] = _join_kinds(self.kinds[target], kind) if target in self.kinds else kind
-
-    def kind_of(self, expr: object) -> str | None:
-        """Where `expr` is known to make a list or tuple, "list" or "tuple", followed by
-        "/" and its items' kind when they are all known lists or tuples ("list/tuple"), or
-        "/*" while it has no items; else None."""
-        if isinstance(expr, Var):
-            return self.kinds.get(expr.name)
-        if isinstance(expr, Const):
-            return {list: "list", tuple: "tuple"}.get(type(expr.value))
-        if not isinstance(expr, Prim):
-            return None
-        fn, args = expr.fn, expr.args
-        if fn is runtime.make_list:
-            return "list/*"
-        if fn in (list, tuple):
-            return _sequence_kind(fn.__name__, _items(self.kind_of(args[0])) if args else "*")
-        if fn is runtime.append:
-            return _sequence_kind(
-                "list", _join(_items(self.kind_of(args[0])), self.kind_of(args[1]))
-            )
-        if fn in (runtime.concat, runtime.extend):
-            left, right = (self.kind_of(a) for a in args)
-            top = (left or right or "").split("/")[0]
-            return _sequence_kind(top, _join(_items(left), _items(right)))
-        if fn in (runtime.repeat, runtime.sequence):
-            return self.kind_of(args[0])
-        if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
-            return "list" if fn in RETURNS_LIST else "tuple"
-        if isinstance(fn, types.FunctionType) and _is_users(fn):
-            return _helper_kind(fn)
-        if fn is runtime.setitem:
-            kind = self.kind_of(args[0])
-            return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
-        if fn is operator.getitem:
-            index = args[1]
-            whole = self.kind_of(args[0])
-            if not index.is_tuple and isinstance(index.items[0], SliceItem):
-                return whole  # a slice of a list is a list
-            item = _items(whole) if not index.is_tuple else None
-            return None if item == "*" else item
-        return None
-
-    def _binop(self, op: type, left: Atom, right: Atom) -> Prim:
-        """`left op right`; on a list or tuple `+` joins (`rt.concat`) and `*` repeats
-        (`rt.repeat`, the sequence first), as in Python."""
-        kinds = (self.kind_of(left), self.kind_of(right))
-        if not any(kinds):
-            return Prim(BINOPS[op], (left, right))
-        if op is gast.Add:
-            return Prim(runtime.concat, (left, right), spelled=self._rt("concat"))
-        if op is gast.Mult:
-            sequence, count = (left, right) if kinds[0] else (right, left)
-            return Prim(runtime.repeat, (sequence, count), spelled=self._rt("repeat"))
-        raise self._unsupported(
-            f"`{BINOPS[op].__name__}` with a list or tuple operand (NumPy would apply it "
-            "elementwise)",
-            hint="convert the list first: `np.array(L)`",
-        )
 
     def in_block(self, block: list[Stmt]) -> _Block:
         """`with self.in_block(b):` sends emitted statements to `b`."""
@@ -500,57 +421,6 @@ class _Block:
 
     def __exit__(self, *exc: object) -> None:
         self.lowering.body = self.saved
-
-
-# NumPy functions that always return a list or a tuple of arrays (not meshgrid: a list in
-# NumPy 1, a tuple in 2; not svd nor qr: one array with compute_uv=False or mode="r")
-RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}
-RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
-
-
-_KINDS: dict = {}  # helper's code → the kind of its result (None while being found)
-
-
-def _is_users(fn: types.FunctionType) -> bool:
-    """A helper of the user's (not NumPy's, a library's with rules, or s2s_ad's own)."""
-    root = (getattr(fn, "__module__", None) or "").split(".")[0]
-    return root not in ("numpy", "scipy", "s2s_ad") and lookup(fn) is None
-
-
-def _helper_kind(fn: types.FunctionType) -> str | None:
-    """ "list" or "tuple" when the helper `fn`'s result is known to be one (its lowering
-    says so): then `helper(x) + [v]` joins. None when not known, or not lowerable."""
-    code = fn.__code__
-    if code not in _KINDS:
-        _KINDS[code] = None  # a recursive helper's kind is not known
-        from ..pipeline import to_ssa  # the stages around this one
-
-        with contextlib.suppress(S2SError):  # not lowerable: its calls are refused later
-            _KINDS[code] = to_ssa(fn).result_kind
-    return _KINDS[code]
-
-
-def _items(kind: str | None) -> str | None:
-    """The kind of a sequence's items ("*": it has none), None when not known."""
-    return kind.split("/", 1)[1] if kind and "/" in kind else None
-
-
-def _join(a: str | None, b: str | None) -> str | None:
-    """The items' kind of a sequence holding items of kinds `a` and `b`."""
-    return b if a == "*" else a if b == "*" or a == b else None
-
-
-def _join_kinds(a: str | None, b: str | None) -> str | None:
-    """The kind of a name assigned values of kinds `a` and `b` (a loop header, a join)."""
-    if a is None or b is None or a.split("/")[0] != b.split("/")[0]:
-        return None
-    return _sequence_kind(a.split("/")[0], _join(_items(a), _items(b)))
-
-
-def _sequence_kind(top: str, items: str | None) -> str | None:
-    if not top:
-        return None
-    return f"{top}/{items}" if items else top
 
 
 def _is_number(value: object) -> bool:
