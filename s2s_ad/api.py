@@ -47,13 +47,15 @@ def _prepared(
         shapes = tuple(v.shape if type(v) is ndarray else _static_shape(type(v)) for v in values)
     d = derivative(f, mode, wrt, structures=structures, shapes=shapes)
     for param, line in d.inplace_arguments:
-        if isinstance(values[d.params.index(param)], np.ndarray):
+        value = values[d.params.index(param)]
+        if isinstance(value, (np.ndarray, list)):  # `+=` updates both in place
+            what = "list" if isinstance(value, list) else "array"
             raise UnsupportedSyntaxError(
                 f"unsupported construct: in-place update of the argument `{param}`, "
-                "which would modify the caller's array",
+                f"which would modify the caller's {what}",
                 filename=d.filename,
                 line=line,
-                hint=f"write `{param} = {param} + ...` (a new array) instead of `+=`",
+                hint=f"write `{param} = {param} + ...` (a new {what}) instead of `+=`",
             )
     return d
 

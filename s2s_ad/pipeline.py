@@ -110,16 +110,18 @@ def forget_all() -> None:
         GENERATION[0] += 1
 
 
-def to_ssa(fn: types.FunctionType, scope: Scope | None = None) -> Function:
+def to_ssa(
+    fn: types.FunctionType, scope: Scope | None = None, param_kinds: dict | None = None
+) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
-    resolved."""
+    resolved; `param_kinds` names the parameters passed as lists or tuples."""
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
     tree = eliminate_loop_else(desugar(parsed.node))
     tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
     scope = scope or Scope.of(fn)
-    ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope))
+    ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), param_kinds or {})
     refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
@@ -146,7 +148,8 @@ def differentiate(
     path: it returns the value too only where it is not known statically to be a scalar).
     """
     scope = Scope.of(fn)
-    ssa = to_ssa(fn, scope)
+    kinds = {p: kind for p, (kind, _) in (structures or {}).items() if kind in ("list", "tuple")}
+    ssa = to_ssa(fn, scope, kinds)  # `L + M` of list arguments joins them
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases

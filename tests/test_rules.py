@@ -362,6 +362,22 @@ def joining_rows() -> None:
     row(
         "tuple", "np.sum(np.concatenate((x, y * 2.0)) ** 2) + np.sum(np.stack((y, x))[1])", ROW, ROW
     )
+    # lists and tuples joined and repeated (`+`, `*`), `list()`, an item read for `L[i] += v`
+    row("rt.concat", "np.sum(np.array([x] + [y * 2.0, x]) * w)", ROW, ROW, POS)
+    row("rt.concat", "np.sum(np.stack((x, y) + (y * x,)) ** 2)", ROW, ROW)
+    row("rt.extend", "np.sum(np.array(rt.extend([x, y], (y * x,))) ** 2)", ROW, ROW)
+    row("rt.repeat", "np.sum(np.array([x, y] * 2) * w)", ROW, ROW, rng.standard_normal((4, 4)))
+    row("rt.repeat", "sum(3 * [x * y]) + sum((x,) * 2)", 1.3, 0.7)
+    row("list", "np.sum(np.array(list(x)) ** 2) + list((x, y))[1][0, 0]", POS, POS)
+    row("rt.immutable_item", "rt.immutable_item(x) * y", 1.3, 0.7)
+    row("rt.front", "np.sum(np.array(rt.front([x, y, x * y], [y, y])) ** 2)", ROW, ROW)
+    row("rt.back", "np.sum(np.array(rt.back([x, y, x * y], [y, y])) ** 2)", ROW, ROW)
+    row("rt.place", "np.sum(np.array(rt.place([x, y * y], True, [x, x, y])) ** 2)", ROW, ROW)
+    row("rt.place", "np.sum(np.array(rt.place([x * y], False, [x, y])) * w)", ROW, ROW, POS[:2])
+    row("rt.repeated_vjp", "np.sum(np.array(rt.repeated_vjp([x, y, x * y, y], [x, y], 2)) ** 2)",
+        ROW, ROW)  # fmt: skip
+    row("rt.sequence_vjp", "np.sum(rt.sequence_vjp([x, y * 2.0, x], w) * w)", ROW, ROW, POS)
+    row("rt.sequence_vjp", "np.sum(np.array(rt.sequence_vjp([x, y], [x, y])) ** 2)", ROW, ROW)
     row("np.concatenate", "np.sum(np.concatenate([x, y, x]) * w)", ROW, COL[:, 0],
         rng.standard_normal(11))  # fmt: skip
     row("np.concatenate", "np.sum(np.concatenate([x, y], axis=1) ** 2)", POS, COL)

@@ -84,6 +84,17 @@ moves_g(
 )
 moves_g("sum_vjp", "rt.broadcast_sum(d, g)", (("x", None),), ("x",))
 moves_g("unstack", "np.array(d)", (("x", None),), ("x",))
+# lists joined and repeated: the adjoints cut the cotangent apart, or sum its copies
+moves_g("front", "rt.place(d, False, g)", (("a", None),), ("a",))
+moves_g("back", "rt.place(d, True, g)", (("b", None),), ("b",))
+moves_g(
+    "place",
+    "rt.back(d, g) if at_back else rt.front(d, g)",
+    (("at_back", None), ("total", None)),
+    ("total",),
+)
+moves_g("repeated_vjp", "rt.repeat(d, n)", (("a", None), ("n", None)), ("a", "n"))
+moves_g("sequence_vjp", "rt.Derivatives(d)", (("x", None),), ("x",))
 moves_g("cumsum_vjp", "np.cumsum(d, axis)", (("x", None), ("axis", None)), ("x",))
 moves_g("cast_like", "rt.cast_like(d, g, dtype)", (("x", None), ("dtype", None)), ("x",))
 

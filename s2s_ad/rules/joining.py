@@ -86,8 +86,29 @@ register(
         selectors=("maker",),
     ),
 )
-# A tuple display of computed values is `tuple()` of a list: the same derivatives.
-register(builtins.tuple, Rule("tuple", ("x",), (SAME_CALL,), ("d",)))
+# A tuple display of computed values is `tuple()` of a list: the same derivatives; so is
+# `list(x)`, also of an array (a list of its rows, whose cotangents stack back).
+register(builtins.tuple, Rule("tuple", ("x",), (SAME_CALL,), ("rt.sequence_vjp(d, x)",)))
+register(builtins.list, Rule("list", ("x",), (SAME_CALL,), ("rt.sequence_vjp(d, x)",)))
+# `a + b` and `a * n` of lists and tuples: joins and repeats, not arithmetic.
+for join in (runtime.concat, runtime.extend):  # `a + b`, and `a += b` (b any sequence)
+    register(
+        join,
+        Rule(
+            f"rt.{join.__name__}",
+            ("x", "y"),
+            (
+                f"rt.{join.__name__}(d, rt.zeros_like(y))",
+                f"rt.{join.__name__}(rt.zeros_like(x), d)",
+            ),
+            ("rt.front(d, x)", "rt.back(d, y)"),
+        ),
+    )
+register(
+    runtime.repeat,
+    Rule("rt.repeat", ("x",), (SAME_CALL,), ("rt.repeated_vjp(d, x, n)",), keywords=(("n", None),)),
+)
+register(runtime.immutable_item, Rule("rt.immutable_item", ("x",), (SAME_CALL,), ("d",)))
 # Lists: built by appending, read by np.array / np.stack / sum and indexing.
 register(
     runtime.append,

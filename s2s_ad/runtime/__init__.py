@@ -10,3 +10,4 @@ from .core import *  # noqa: F403
 from .directions import *  # noqa: F403
 from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
+from .sequences import *  # noqa: F403

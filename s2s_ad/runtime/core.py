@@ -69,7 +69,22 @@ def _shares(a, b) -> bool:
 
 
 def setitem(x, v, index):
-    """`x` with `x[index] = v`, as a new array (the SSA form of an in-place update)."""
+    """`x` with `x[index] = v`, as a new array or list (the SSA form of an in-place update).
+
+    In a list of derivatives, a 0.0 written (the rule of `x[i] = v` clears `d[i]`) stands
+    for a zero shaped like the item it replaces."""
+    if isinstance(x, list):
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise S2SError(
+                "unsupported construct: assignment to a slice of a list (it may change the "
+                "list's length)",
+                hint="assign one item at a time: `L[i] = v`",
+            )
+        out = Derivatives(x) if isinstance(x, Derivatives) else list(x)
+        if isinstance(x, Derivatives) and type(v) is float and v == 0.0:
+            v = zeros_like(x[index])
+        out[index] = v
+        return out
     out = x.copy() if hasattr(type(x), "__array_function__") else np.array(x)  # keeps the dtype
     out[index] = v
     return out
@@ -91,6 +106,8 @@ def _rounds(x) -> bool:
 def setitem_value_jvp(t, x, index):
     """Tangent of `x` with `x[index] = v` through `v` (tangent `t`): `t` written into zeros,
     or only zeros where `x` holds integers."""
+    if isinstance(x, list):
+        return setitem(zeros_like(x), t, index)
     if _rounds(x):
         return np.zeros(np.shape(x))
     return setitem(np.zeros_like(x), t, index)
@@ -100,6 +117,8 @@ def setitem_value_vjp(g, v, index, x):
     """Cotangent of `v` in `x[index] = v`: `g[index]`, except where an index repeats — there
     only the value that was written last (the one `x` kept) receives it — and none where
     `x` holds integers."""
+    if isinstance(x, list):
+        return unbroadcast(g[index], v)
     if _rounds(x):
         return zeros_like(v)
     selected = as_array(g)[index]
@@ -157,6 +176,12 @@ def unbroadcast(g, like):
     """Sum the cotangent `g` down to the shape of `like`, undoing NumPy broadcasting."""
     if isinstance(like, float):  # Python and NumPy float scalars: the common cheap case
         return g if isinstance(g, float) else np.sum(g)
+    if isinstance(like, (list, tuple)):  # a list item (a tape's entry, a row of np.array)
+        if isinstance(g, (list, tuple)) and len(g) == len(like):
+            return g
+        if isinstance(g, np.ndarray) and g.ndim and len(g) == len(like):
+            return Derivatives(g)  # the rows of an array's cotangent
+        raise _sequence_arithmetic("arithmetic")  # a join the lowering did not know of
     shape = np.shape(like)
     g_shape = np.shape(g)
     if g_shape == shape or len(g_shape) < len(shape):  # equal, or a scalar that broadcasts
@@ -269,9 +294,18 @@ class Derivatives(list):
     """The tangent or adjoint of a list: one per item, added item by item (not concatenated)."""
 
     def __add__(self, other):
+        if not isinstance(other, (list, tuple)) or len(other) != len(self):
+            raise _sequence_arithmetic("`+`")
         return Derivatives(a + b for a, b in zip(self, other, strict=True))
 
     __radd__ = __add__
+
+    def __mul__(self, other):
+        # a list's derivative is never scaled or repeated: the arithmetic rule of `*` met a
+        # list the lowering did not know to be one (`rt.repeat` handles those it knows)
+        raise _sequence_arithmetic("`*`")
+
+    __rmul__ = __mul__
 
     def __neg__(self):
         return Derivatives(-a for a in self)
@@ -279,6 +313,14 @@ class Derivatives(list):
     def __getitem__(self, index):
         item = list.__getitem__(self, index)
         return Derivatives(item) if isinstance(index, slice) else item
+
+
+def _sequence_arithmetic(op: str):  # no annotation: export copies it
+    return S2SError(
+        f"unsupported construct: {op} on a list or tuple that s2s_ad cannot tell is one "
+        "(a list argument, a helper's result, an item of a nested list)",
+        hint="build lists with `[...]` in the function, or convert with np.array first",
+    )
 
 
 class DerivativeDict(dict):

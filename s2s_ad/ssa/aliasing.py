@@ -59,6 +59,10 @@ from .sharing import (
     user_function,
 )
 
+# In-place updates of a list object (`xs.append(v)`, `xs += ys`, `xs *= n`, `xs[i] = v`): they
+# change which items the list holds, not the items.
+GROWING = ("append", "`+=` or `*=` on a list", "item assignment on a list")
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -226,9 +230,9 @@ class AliasAnalysis:
         for other, value, is_param in self._sharers(name):
             relation = self._relation(current.name, value, ancestors)
             if relation is None or (
-                relation != "same" and what == "append" and not self._holds(value, current.name)
+                relation != "same" and what in GROWING and not self._holds(value, current.name)
             ):
-                continue  # appending to a list changes only the names of it and of its holders
+                continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
             if relation == "same" and element and not is_param and isinstance(other, str):

@@ -26,7 +26,8 @@ import gast
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
-from .ir import Assign, Atom, Const, Index, Prim, Var
+from .aliasing import GROWING
+from .ir import Assign, Atom, Const, Index, Prim, SliceItem, Var
 from .lower_expr import Binding
 
 
@@ -95,6 +96,10 @@ class ElementTargets:
             item = Var(guarded)
         return item
 
+    def _is_list(self, name: str) -> bool:
+        bound = self.env.get(name)
+        return isinstance(bound, Var) and self.kind_of(bound) == "list"
+
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
         base = target.value
@@ -104,7 +109,13 @@ class ElementTargets:
                 hint="assign elements of arrays the function created (e.g. with np.zeros)",
             )
         index = self._index(target.slice)
-        self._update(base.id, "element assignment")
+        is_list = self._is_list(base.id)
+        self._update(base.id, GROWING[2] if is_list else "element assignment")
+        if is_list and (index.is_tuple or isinstance(index.items[0], SliceItem)):
+            raise self._unsupported(
+                f"assignment to a slice of the list `{base.id}` (it may change its length)",
+                hint=f"assign one item at a time: `{base.id}[i] = v`",
+            )
         current = self.env[base.id]
         self._define(
             base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))

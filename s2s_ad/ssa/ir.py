@@ -165,6 +165,8 @@ class Function:
     # variable → shape, where it follows from the argument shapes the derivative is
     # specialised to (`ad/shapes.py`); empty for a derivative for every shape
     shapes: dict[str, tuple] = field(default_factory=dict)
+    # "list" or "tuple" when the result is known to be one (`+` of two calls then joins)
+    result_kind: str | None = None
 
     @property
     def result(self) -> Return:

@@ -45,12 +45,12 @@ from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
-from .aliasing import AliasAnalysis
+from .aliasing import GROWING, AliasAnalysis
 from .callee_updates import CalleeUpdates
 from .element_targets import ElementTargets, is_element
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
-from .lower_expr import BINOPS, Binding, ExprLowering
+from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .sharing import OPERATORS
@@ -61,15 +61,19 @@ def lower(
     scope: Scope,
     filename: str,
     aliases: Aliases = DEFAULT_ALIASES,
+    param_kinds: dict[str, str] | None = None,
     *,
     recording: bool = False,
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
+    `param_kinds`: "list" or "tuple" for parameters known to be passed as one.
     `recording`: for a callee's analysis (ssa/callee_updates.py), in-place updates of its
     parameters are recorded in `argument_updates` rather than refused."""
     lowering = _Lowering(node, scope, filename, aliases)
     lowering.recording = recording
+    for name, kind in (param_kinds or {}).items():
+        lowering.kinds[lowering.env[name].name] = kind
     return lowering.run()
 
 
@@ -89,7 +93,6 @@ class _Lowering(
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
-        self.top_block = self.body  # nested defs with computed defaults only at the top level
         self._init_aliasing()
         self._init_nested()
 
@@ -105,7 +108,14 @@ class _Lowering(
             inplace_arguments=self.inplace_arguments,
             argument_updates=self.argument_updates,
             aliases=self.aliases,
+            result_kind=self._result_kind(),
         )
+
+    def _result_kind(self) -> str | None:
+        last = self.body[-1] if self.body else None
+        if not isinstance(last, Return):
+            return None
+        return "tuple" if last.is_tuple else self.kind_of(last.values[0])
 
     # statements
 
@@ -168,7 +178,11 @@ class _Lowering(
         """`x += e` is `x = x + e`; on an argument it would update the caller's array in place."""
         if isinstance(stmt.target, gast.Subscript):  # a[i] += e is a[i] = a[i] + e
             old = self._atom(nodes.loaded(stmt.target))
-            new = Prim(BINOPS[type(stmt.op)], (old, self._atom(stmt.value)))
+            if isinstance(stmt.target.value, gast.Name) and self._is_list(stmt.target.value.id):
+                # `L[i] += e` updates an array item in place, which other slots may share
+                item = Prim(runtime.immutable_item, (old,), spelled=self._rt("immutable_item"))
+                old = self._atom_of(item)
+            new = self._binop(type(stmt.op), old, self._atom(stmt.value))
             self._set_item(stmt.target, self._atom_of(new))
             return
         name = stmt.target.id
@@ -176,11 +190,21 @@ class _Lowering(
         argument = self._argument_of(current)
         if argument is not None:
             self.inplace_arguments.append((argument, self.line))
-        op = BINOPS[type(stmt.op)]
         value = self._atom(stmt.value)
-        if isinstance(current, Var):  # an array is updated in place: who else sees it?
-            self._check_sharing(name, f"`{name} {OPERATORS[type(stmt.op)]}= …`", element=False)
-        self._define(name, Prim(op, (self.env[name], value)))
+        new = self._binop(type(stmt.op), current, value)
+        if new.fn is runtime.concat:  # `L += t` extends a list by any sequence
+            new = Prim(runtime.extend, new.args, spelled=self._rt("extend"))
+        what = f"`{name} {OPERATORS[type(stmt.op)]}= …`"
+        if new.fn in (runtime.extend, runtime.repeat) and self.kind_of(current) == "list":
+            self._update(name, GROWING[1])  # grows the list in place: the caller's, an alias's?
+        elif isinstance(self.env[name], Var):  # an array is updated in place: who else sees it?
+            self._check_sharing(name, what, element=False)
+        guarded = self.env[name]
+        if isinstance(guarded, Var) and guarded is not current:  # rt.unshared checked it
+            new = Prim(new.fn, (guarded, *new.args[1:]), spelled=new.spelled)
+        self._define(name, new)
+        if new.fn in (runtime.extend, runtime.repeat):
+            self._rebind_aliases(name)  # `M = L; L += …`: M sees the longer list too
 
     def _define(self, user_name: str, value) -> str:
         target = self.namer.version(user_name)
@@ -263,6 +287,7 @@ class _Lowering(
                 with self.in_block(block):
                     value = self._as_atom(env[name])
                 block.append(Assign(joined, value, self.line))
+                self.note_kind(joined, value)
             self._note_merge(joined, [env[name] for env in envs])
             self.env[name] = Var(joined)
         joined_result = None

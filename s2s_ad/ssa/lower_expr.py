@@ -2,7 +2,8 @@
 
 Shared by the statement lowering (`lower.py`), which owns the control flow. Nested
 expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained comparisons and
-`a if c else b` become `If` statements whose branches assign one joined temporary.
+`a if c else b` become `If` statements whose branches assign one joined temporary. `+` and
+`*` on values known to be lists or tuples join and repeat them (`kinds.py`).
 """
 
 from __future__ import annotations
@@ -33,20 +34,8 @@ from .ir import (
     Stmt,
     Var,
 )
+from .kinds import SequenceKinds
 
-BINOPS = {
-    gast.Add: operator.add,
-    gast.Sub: operator.sub,
-    gast.Mult: operator.mul,
-    gast.Div: operator.truediv,
-    gast.Pow: operator.pow,
-    gast.MatMult: operator.matmul,
-    gast.FloorDiv: operator.floordiv,
-    gast.Mod: operator.mod,
-    gast.BitAnd: operator.and_,  # masks: `(x > 0) & (x < 1)`
-    gast.BitOr: operator.or_,
-    gast.BitXor: operator.xor,
-}
 UNARYOPS = {
     gast.USub: operator.neg,
     gast.UAdd: operator.pos,
@@ -89,7 +78,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering:
+class ExprLowering(SequenceKinds):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -108,12 +97,15 @@ class ExprLowering:
         self.body: list[Stmt] = []
         # every nested function bound to each name (ssa/nested_functions.py)
         self.nested_defs: dict[str, list[gast.FunctionDef]] = {}
+        self.kinds: dict[str, str | None] = {}  # SSA name → "list" / "tuple" where known
 
     def _rt(self, name: str) -> str:
         """How generated code spells the runtime helper `name`."""
         return f"{self.aliases.rt}.{name}"
 
     def emit(self, stmt: Stmt) -> None:
+        if isinstance(stmt, Assign):
+            self.note_kind(stmt.target, stmt.value)
         self.body.append(stmt)
 
     def in_block(self, block: list[Stmt]) -> _Block:
@@ -133,7 +125,7 @@ class ExprLowering:
         if isinstance(node, gast.Attribute):
             return self._attribute(node)
         if isinstance(node, gast.BinOp):
-            return Prim(BINOPS[type(node.op)], (self._atom(node.left), self._atom(node.right)))
+            return self._binop(type(node.op), self._atom(node.left), self._atom(node.right))
         if isinstance(node, gast.UnaryOp):
             return self._unary(node)
         if isinstance(node, gast.Call):
@@ -159,8 +151,8 @@ class ExprLowering:
                 hint="call it directly, or define it at module level to pass it around",
             )
         bound = self.env.get(name)
-        if isinstance(bound, tuple):
-            return self._constant_tuple_of(bound, name)
+        if isinstance(bound, tuple):  # a tuple bound statically, used as a value
+            return self.tuple_atom(bound)
         if bound is not None:
             return bound
         if name in self.locals:
@@ -294,11 +286,14 @@ class ExprLowering:
     def _tuple_value(self, node: gast.Tuple) -> Expr:
         """A tuple used as a value (`np.concatenate((a, b))`): a literal when its items are,
         else `tuple()` of the list of its items, so that derivatives flow through it."""
-        atoms = self._tuple(node)
+        return self.tuple_atom(self._tuple(node))
+
+    def tuple_atom(self, atoms: tuple[Atom, ...]) -> Atom:
+        """A static tuple as a value: a literal, else `tuple()` of the list of its items."""
         if all(isinstance(a, Const) for a in atoms):
             return Const(tuple(a.value for a in atoms))
         items = self._atom_of(self._list_of(atoms))
-        return Prim(tuple, (items,), spelled="tuple")
+        return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
 
     def _constant_tuple_of(self, atoms: tuple[Atom, ...], what: str) -> Const:
         if all(isinstance(a, Const) for a in atoms):

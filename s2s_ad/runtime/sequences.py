@@ -1,0 +1,103 @@
+"""Python lists and tuples joined and repeated by `+` and `*`, and their derivatives.
+
+The lowering writes `a + b` as `rt.concat(a, b)` and `a * n` / `n * a` as `rt.repeat(a, n)`
+where `a` is known to be a list or tuple: the arithmetic rules of `+` and `*` would add and
+scale the items' derivatives instead of joining them. The derivative of a list is a
+`Derivatives` (one per item, added item by item), so these helpers return one whenever an
+operand is one. Before → after:
+    `L = [x] + [2.0 * x]`  →  `L = rt.concat(_t2, _t5)`; adjoint `_t2_bar = rt.front(L_bar, _t2)`
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import S2SError
+from .core import Derivatives, zeros_like
+
+SEQUENCES = (list, tuple)
+
+
+def _refuse(what: str, hint: str):  # no annotation: export copies it
+    return S2SError(f"unsupported construct: {what}", hint=hint)
+
+
+def concat(a, b):
+    """`a + b` for two lists or two tuples (Python's own join; a derivative list stays one)."""
+    if not (isinstance(a, SEQUENCES) and isinstance(b, SEQUENCES)):
+        raise _refuse(
+            f"`+` of a list or tuple and a {type(b if isinstance(a, SEQUENCES) else a).__name__}"
+            " (NumPy would add them elementwise)",
+            "convert the list first: `np.array(L) + a`",
+        )
+    if isinstance(a, Derivatives) or isinstance(b, Derivatives):
+        return Derivatives([*a, *b])
+    return a + b
+
+
+def extend(a, b):
+    """`a += b`: for a list `a`, `b` may be any list or tuple (`list.extend`); else `a + b`."""
+    if isinstance(a, list) and isinstance(b, tuple):
+        b = type(a)(b) if isinstance(a, Derivatives) else list(b)
+    return concat(a, b)
+
+
+def repeat(a, n):
+    """`a * n` for a list or tuple `a` and an integer `n` (the items are not copied)."""
+    if not isinstance(a, SEQUENCES) or isinstance(n, SEQUENCES) or np.ndim(n) != 0:
+        raise _refuse(
+            "`*` of a list or tuple and an array (NumPy would multiply them elementwise)",
+            "convert the list first: `np.array(L) * a`",
+        )
+    if isinstance(a, Derivatives):
+        return Derivatives(list(a) * n)
+    return a * n
+
+
+def front(g, a):
+    """The cotangent of `a` in `a + b`: the first `len(a)` items of `g`."""
+    return Derivatives(g[: len(a)])
+
+
+def back(g, b):
+    """The cotangent of `b` in `a + b`: the last `len(b)` items of `g`."""
+    return Derivatives(g[len(g) - len(b) :])
+
+
+def repeated_vjp(g, a, n):
+    """The cotangent of `a` in `a * n`: each item's cotangents summed over the copies."""
+    m = len(a)
+    if m == 0 or n <= 0:
+        return zeros_like(a)
+    return Derivatives(sum(g[k * m + i] for k in range(n)) for i in range(m))
+
+
+def place(g, at_back, total):
+    """Adjoint of `front` / `back`: `g` in a zero list as long as `total`, at its front or
+    at its back."""
+    zeros = zeros_like(total)
+    start = len(total) - len(g) if at_back else 0
+    for k, item in enumerate(g):
+        zeros[start + k] = zeros[start + k] + item
+    return zeros
+
+
+def sequence_vjp(g, x):
+    """The cotangent of `x` in `list(x)` / `tuple(x)`: `g` itself for a list or tuple, its
+    items stacked back into rows for an array."""
+    if isinstance(x, SEQUENCES) or not hasattr(x, "shape"):
+        return g
+    rows = [np.broadcast_to(item, np.shape(x)[1:]) for item in g]
+    return np.stack(rows) if rows else np.zeros(np.shape(x))
+
+
+def immutable_item(item):
+    """`L[i]` read for `L[i] += v`: exact only when the item is not an array, which `+=`
+    would update in place (and with it every name and slot that holds the same array)."""
+    if isinstance(item, np.ndarray):
+        raise _refuse(
+            "`L[i] += ...` on a list item that is an array: it updates that array in place, "
+            "and every other name or list slot holding it",
+            "write `L[i] = L[i] + ...` (a new array)",
+        )
+    return item

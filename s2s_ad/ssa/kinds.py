@@ -1,0 +1,165 @@
+"""Which values are lists or tuples, so that `+` joins them and `*` repeats them.
+
+The arithmetic rules of `+` and `*` add and scale derivatives; on lists and tuples Python's
+`+` joins and `*` repeats, so the lowering writes those as `rt.concat` / `rt.repeat` (with
+their own rules) wherever it knows an operand is a list or tuple. Known: displays, `list()`
+and `tuple()`, appends, joins, repeats, slices and element updates of known lists, their
+items when those are known lists (rows of `[[x, y], [y, x]]`, a loop over them), list
+arguments, the user's helpers whose lowering returns one, NumPy functions that always return
+one. A name assigned in a loop or in branches joins the kinds of its assignments. Before →
+after (`L` a list, `x` a float):
+    `M = L + [x]`   →  `_t2 = rt.append(_t1, x)`; `M = rt.concat(L, _t2)`
+    `M = 2 * L`     →  `M = rt.repeat(L, 2)`
+Unknown operands keep the arithmetic rules; where those meet a list at run time, the
+derivative code refuses it (`rt.unbroadcast`, `Derivatives`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import types
+
+import gast
+import numpy as np
+
+from .. import runtime
+from ..errors import S2SError
+from ..rules.registry import lookup
+from .ir import Atom, Const, Expr, Prim, SliceItem, Var
+
+BINOPS = {
+    gast.Add: operator.add,
+    gast.Sub: operator.sub,
+    gast.Mult: operator.mul,
+    gast.Div: operator.truediv,
+    gast.Pow: operator.pow,
+    gast.MatMult: operator.matmul,
+    gast.FloorDiv: operator.floordiv,
+    gast.Mod: operator.mod,
+    gast.BitAnd: operator.and_,  # masks: `(x > 0) & (x < 1)`
+    gast.BitOr: operator.or_,
+    gast.BitXor: operator.xor,
+}
+
+
+class SequenceKinds:
+    """The kinds half of the expression lowering: `kinds` maps SSA names to kinds; the
+    lowering supplies `_rt` and `_unsupported`."""
+
+    kinds: dict[str, str | None]
+
+    def note_kind(self, target: str, value: Expr) -> None:
+        """Record whether `target` holds a list or a tuple (None: not known to), joining the
+        kinds of every assignment of it (a loop header, a joined temporary)."""
+        kind = self.kind_of(value)
+        self.kinds[target] = _join_kinds(self.kinds[target], kind) if target in self.kinds else kind
+
+    def kind_of(self, expr: object) -> str | None:
+        """Where `expr` is known to make a list or tuple, "list" or "tuple", followed by
+        "/" and its items' kind when they are all known lists or tuples ("list/tuple"), or
+        "/*" while it has no items; else None."""
+        if isinstance(expr, Var):
+            return self.kinds.get(expr.name)
+        if isinstance(expr, Const):
+            return {list: "list", tuple: "tuple"}.get(type(expr.value))
+        if not isinstance(expr, Prim):
+            return None
+        fn, args = expr.fn, expr.args
+        if fn is runtime.make_list:
+            return "list/*"
+        if fn in (list, tuple):
+            return _sequence_kind(fn.__name__, _items(self.kind_of(args[0])) if args else "*")
+        if fn is runtime.append:
+            return _sequence_kind(
+                "list", _join(_items(self.kind_of(args[0])), self.kind_of(args[1]))
+            )
+        if fn in (runtime.concat, runtime.extend):
+            left, right = (self.kind_of(a) for a in args)
+            top = (left or right or "").split("/")[0]
+            return _sequence_kind(top, _join(_items(left), _items(right)))
+        if fn in (runtime.repeat, runtime.sequence, runtime.unshared):
+            return self.kind_of(args[0])
+        if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
+            return "list" if fn in RETURNS_LIST else "tuple"
+        if isinstance(fn, types.FunctionType) and _is_users(fn):
+            return _helper_kind(fn)
+        if fn is runtime.setitem:
+            kind = self.kind_of(args[0])
+            return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
+        if fn is operator.getitem:
+            index = args[1]
+            whole = self.kind_of(args[0])
+            if not index.is_tuple and isinstance(index.items[0], SliceItem):
+                return whole  # a slice of a list is a list
+            item = _items(whole) if not index.is_tuple else None
+            return None if item == "*" else item
+        return None
+
+    def _binop(self, op: type, left: Atom, right: Atom) -> Prim:
+        """`left op right`; on a list or tuple `+` joins (`rt.concat`) and `*` repeats
+        (`rt.repeat`, the sequence first), as in Python."""
+        kinds = (self.kind_of(left), self.kind_of(right))
+        if not any(kinds):
+            return Prim(BINOPS[op], (left, right))
+        if op is gast.Add:
+            return Prim(runtime.concat, (left, right), spelled=self._rt("concat"))
+        if op is gast.Mult:
+            sequence, count = (left, right) if kinds[0] else (right, left)
+            return Prim(runtime.repeat, (sequence, count), spelled=self._rt("repeat"))
+        raise self._unsupported(
+            f"`{BINOPS[op].__name__}` with a list or tuple operand (NumPy would apply it "
+            "elementwise)",
+            hint="convert the list first: `np.array(L)`",
+        )
+
+
+# NumPy functions that always return a list or a tuple of arrays (not meshgrid: a list in
+# NumPy 1, a tuple in 2; not svd nor qr: one array with compute_uv=False or mode="r")
+RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}
+RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
+
+
+_KINDS: dict = {}  # helper's code → the kind of its result (None while being found)
+
+
+def _is_users(fn: types.FunctionType) -> bool:
+    """A helper of the user's (not NumPy's, a library's with rules, or s2s_ad's own)."""
+    root = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return root not in ("numpy", "scipy", "s2s_ad") and lookup(fn) is None
+
+
+def _helper_kind(fn: types.FunctionType) -> str | None:
+    """ "list" or "tuple" when the helper `fn`'s result is known to be one (its lowering
+    says so): then `helper(x) + [v]` joins. None when not known, or not lowerable."""
+    code = fn.__code__
+    if code not in _KINDS:
+        _KINDS[code] = None  # a recursive helper's kind is not known
+        from ..pipeline import to_ssa  # the stages around this one
+
+        with contextlib.suppress(S2SError):  # not lowerable: its calls are refused later
+            _KINDS[code] = to_ssa(fn).result_kind
+    return _KINDS[code]
+
+
+def _items(kind: str | None) -> str | None:
+    """The kind of a sequence's items ("*": it has none), None when not known."""
+    return kind.split("/", 1)[1] if kind and "/" in kind else None
+
+
+def _join(a: str | None, b: str | None) -> str | None:
+    """The items' kind of a sequence holding items of kinds `a` and `b`."""
+    return b if a == "*" else a if b == "*" or a == b else None
+
+
+def _join_kinds(a: str | None, b: str | None) -> str | None:
+    """The kind of a name assigned values of kinds `a` and `b` (a loop header, a join)."""
+    if a is None or b is None or a.split("/")[0] != b.split("/")[0]:
+        return None
+    return _sequence_kind(a.split("/")[0], _join(_items(a), _items(b)))
+
+
+def _sequence_kind(top: str, items: str | None) -> str | None:
+    if not top:
+        return None
+    return f"{top}/{items}" if items else top
