@@ -59,10 +59,6 @@ from .sharing import (
     user_function,
 )
 
-# In-place updates of a list object (`xs.append(v)`, `xs += ys`, `xs *= n`, `xs[i] = v`): they
-# change which items the list holds, not the items.
-GROWING = ("append", "`+=` or `*=` on a list", "item assignment on a list")
-
 
 @dataclass(frozen=True)
 class Edge:
@@ -221,16 +217,19 @@ class AliasAnalysis:
 
     # in-place updates
 
-    def _check_sharing(self, name: str, what: str, *, element: bool) -> None:
+    def _check_sharing(self, name: str, what: str, *, element: bool, of_list: bool = False) -> None:
         """Before an in-place update of `name`: refuse it, guard it, or note the names that
-        must be rebound to its new version (`_rebind_aliases`, after the update)."""
+        must be rebound to its new version (`_rebind_aliases`, after the update).
+
+        `of_list`: an update of a list object (`xs.append(v)`, `xs += ys`, `xs[i] = v`),
+        which changes which items it holds, not the items."""
         current = self.env[name]
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
         for other, value, is_param in self._sharers(name):
             relation = self._relation(current.name, value, ancestors)
             if relation is None or (
-                relation != "same" and what in GROWING and not self._holds(value, current.name)
+                relation != "same" and of_list and not self._holds(value, current.name)
             ):
                 continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:

@@ -26,7 +26,6 @@ import gast
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
-from .aliasing import GROWING
 from .ir import Assign, Atom, Const, Index, Prim, SliceItem, Var
 from .lower_expr import Binding
 
@@ -110,7 +109,7 @@ class ElementTargets:
             )
         index = self._index(target.slice)
         is_list = self._is_list(base.id)
-        self._update(base.id, GROWING[2] if is_list else "element assignment")
+        self._update(base.id, "element assignment", of_list=is_list)
         if is_list and (index.is_tuple or isinstance(index.items[0], SliceItem)):
             raise self._unsupported(
                 f"assignment to a slice of the list `{base.id}` (it may change its length)",
@@ -122,7 +121,7 @@ class ElementTargets:
         )
         self._rebind_aliases(base.id)
 
-    def _update(self, name: str, what: str) -> None:
+    def _update(self, name: str, what: str, *, of_list: bool = False) -> None:
         """Refuse an in-place update that someone else would see: of an argument, a global,
         or a value another name still refers to (the SSA form gives the update a new version)."""
         current = self.env.get(name)
@@ -140,7 +139,7 @@ class ElementTargets:
                 "which would modify the caller's value",
                 hint=f"copy it first: `{name} = {name}.copy()`",
             )
-        self._check_sharing(name, what, element=True)  # views and aliases: ssa/aliasing.py
+        self._check_sharing(name, what, element=True, of_list=of_list)  # ssa/aliasing.py
 
 
 def is_element(target: gast.expr) -> bool:

@@ -45,7 +45,7 @@ from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
-from .aliasing import GROWING, AliasAnalysis
+from .aliasing import AliasAnalysis
 from .callee_updates import CalleeUpdates
 from .element_targets import ElementTargets, is_element
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
@@ -144,7 +144,7 @@ class _Lowering(
         elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through else
             name = stmt.value.func.value.id
             value = self._atom(stmt.value.args[0])
-            self._update(name, "append")
+            self._update(name, "append", of_list=True)
             current = self.env[name]
             self._define(name, Prim(runtime.append, (current, value), spelled=self._rt("append")))
             self._rebind_aliases(name)
@@ -196,7 +196,7 @@ class _Lowering(
             new = Prim(runtime.extend, new.args, spelled=self._rt("extend"))
         what = f"`{name} {OPERATORS[type(stmt.op)]}= …`"
         if new.fn in (runtime.extend, runtime.repeat) and self.kind_of(current) == "list":
-            self._update(name, GROWING[1])  # grows the list in place: the caller's, an alias's?
+            self._update(name, what, of_list=True)  # grows the list: the caller's, an alias's?
         elif isinstance(self.env[name], Var):  # an array is updated in place: who else sees it?
             self._check_sharing(name, what, element=False)
         guarded = self.env[name]
