@@ -121,7 +121,16 @@ register(
 )
 # What a loop iterates over: the sequence itself when a derivative can flow through it.
 register(runtime.sequence, Rule("rt.sequence", ("x",), (SAME_CALL,), ("d",)))
+
+
+# sum(xs, start) = start + xs[0] + xs[1] + …: linear in the items and in the start.
 register(
     builtins.sum,
-    Rule("sum", ("x",), (SAME_CALL,), ("rt.sum_vjp(d, x)",), keywords=(("start", 0),)),
+    Rule(
+        "sum",
+        ("x", "start"),
+        ("rt.broadcast_sum(d, ans)", "rt.broadcast_tangent(d, ans)"),
+        ("rt.sum_vjp(d, x)", "rt.unbroadcast(d, start)"),
+        variadic=True,
+    ),
 )

@@ -102,7 +102,10 @@ register(
         ("x",),
         ("d",),
         ("d",),
-        keywords=tuple((k, None) for k in ("other", "filename", "line", "message", "hint")),
+        keywords=(
+            *((k, None) for k in ("other", "filename", "line", "message", "hint")),
+            ("list_object", False),
+        ),
         selectors=("other",),
         batched=("d",),  # a leading axis of directions passes through as it is
     ),

@@ -44,10 +44,14 @@ def _zeros(x: np.ndarray) -> np.ndarray:
     return np.zeros(x.shape, x.dtype) if type(x) is np.ndarray else np.zeros_like(x)
 
 
-def unshared(x, other, filename, line, message, hint):
+def unshared(x, other, filename, line, message, hint, list_object=False):
     """`x`, after checking that it shares no memory with `other`: an in-place update of `x`
-    would change `other` too, which the SSA form does not model (`ssa/aliasing.py`)."""
-    if _shares(x, other):
+    would change `other` too, which the SSA form does not model (`ssa/aliasing.py`).
+
+    `list_object`: the update grows or shrinks the list `x` (`x.append(v)`), which changes
+    `other` only if `other` is `x` or holds it; the items they share are not changed."""
+    shares = _is_or_holds(other, x) if list_object else _shares(x, other)
+    if shares:
         raise UnsupportedSyntaxError(message, filename=filename, line=line, hint=hint)
     return x
 
@@ -65,6 +69,14 @@ def _shares(a, b) -> bool:
             return bool(np.shares_memory(a, b, max_work=10_000))
         except np.exceptions.TooHardError:  # too costly to decide exactly: assume they do
             return True
+    return False
+
+
+def _is_or_holds(container, x) -> bool:
+    if container is x:
+        return True
+    if isinstance(container, (list, tuple)):
+        return any(_is_or_holds(item, x) for item in container)
     return False
 
 

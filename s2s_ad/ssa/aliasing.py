@@ -228,9 +228,11 @@ class AliasAnalysis:
         ancestors = self._ancestors(current.name)
         for other, value, is_param in self._sharers(name):
             relation = self._relation(current.name, value, ancestors)
-            if relation is None or (
-                relation != "same" and of_list and not self._holds(value, current.name)
-            ):
+            if relation is None:
+                continue
+            if relation != "same" and of_list and not self._holds(value, current.name):
+                if relation == "maybe" and not is_param:  # a loop's or a join's: same list?
+                    self._guard(name, Var(value), f"`{other}`", what, list_object=True)
                 continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
@@ -300,23 +302,30 @@ class AliasAnalysis:
             self.env[other] = self.env[name]
         self.pending_rebinds = []
 
-    def _guard(self, name: str, other: Var, shown: str, what: str) -> None:
+    def _guard(
+        self, name: str, other: Var, shown: str, what: str, *, list_object: bool = False
+    ) -> None:
         """`name`'s operand through `rt.unshared`, which raises if it shares memory with
-        `other` at run time (the error names both, and where `name`'s value was made)."""
+        `other` at run time (the error names both, and where `name`'s value was made).
+        `list_object`: `name` is a list grown or shrunk, which changes `other` only if
+        `other` is the same list or holds it."""
         value = self.env[name]
         made = self._made(value.name)
+        shares = "may be the same list as" if list_object else "shares memory with"
         message = (
-            f"unsupported construct: {what} on `{name}`, whose value{made} shares memory "
-            f"with {shown} here: the update would change both"
+            f"unsupported construct: {what} on `{name}`, whose value{made} {shares} "
+            f"{shown} here: the update would change both"
         )
         hint = f"copy `{name}` or {shown} where it is made (`.copy()`) so that they do not share"
+        if list_object:
+            hint = f"update {shown} by its own name, or make `{name}` a copy (`list(…)`)"
         if what.startswith("`"):  # `x += …`: a new value instead
             op = what[len(name) + 2 : what.index("= …")]
             hint += f", or write `{name} = {name} {op} …` (a new value) instead of {what}"
         facts = (self.filename, self.line, message, hint)
         checked = Prim(
             runtime.unshared,
-            (value, other, *(Const(f) for f in facts)),
+            (value, other, *(Const(f) for f in facts), *((Const(True),) if list_object else ())),
             spelled=self._rt("unshared"),
         )
         guarded = self.namer.temp()
