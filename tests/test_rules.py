@@ -208,6 +208,8 @@ NONDIFF_ROWS = {
     "np.shape": "x * len(np.shape(x))",
     "np.size": "x * np.size(x)",
     "np.ndim": "x * np.ndim(x)",
+    "np.isscalar": "x * (2.0 if np.isscalar(x) else 3.0)",
+    "np.iterable": "x * (2.0 if np.iterable(x) else 3.0)",
     "len": "np.sum(x) * len(x)",
     "int": "x * int(x)",
     "round": "x * round(x)",
@@ -387,6 +389,9 @@ def joining_rows() -> None:
     row("np.hstack", "np.sum(np.hstack([x, y]) ** 2)", POS, COL)
     row("np.vstack", "np.sum(np.vstack([x, y]) ** 2)", POS, ROW)
     row("np.vstack", "np.sum(np.vstack([x, y]) * w)", ROW, ROW, rng.standard_normal((2, 4)))
+    row("np.row_stack", "np.sum(np.row_stack([x, y]) * w)", ROW, ROW, rng.standard_normal((2, 4)))
+    row("np.row_stack", "np.sum(np.row_stack((x, y)) ** 2)", POS, ROW)
+    row("np.asarray_chkfinite", "np.sum(np.asarray_chkfinite(x) ** 2)", POS)
     row("np.full_like", "np.sum(np.full_like(x, y[0, 1]) * x)", POS, UNIT)
     row("np.full", "np.sum(np.full((2, 3), x * 2.0) * y)", 1.3, UNIT[:2, :3])
     row("np.split", "_split(x, y)", POS, UNIT)

@@ -11,6 +11,7 @@ import types
 from collections.abc import Callable
 
 from ..errors import UnsupportedSyntaxError
+from ..frontend.library import is_library_function
 from ..naming import Namer
 from ..rules.registry import lookup
 from ..ssa.ir import Const, Prim
@@ -23,6 +24,7 @@ def is_user_call(prim: object) -> bool:
         and inspect.isfunction(prim.fn)
         and lookup(prim.fn) is None
         and not prim.fn.__module__.startswith("s2s_ad.")  # runtime helpers are not user code
+        and not is_library_function(prim.fn)  # NumPy's, SciPy's, the stdlib's: never read
     )
 
 

@@ -1,0 +1,86 @@
+"""Which functions are the user's code and which are a library's: s2s_ad reads the source of
+the first and never of the second.
+
+A library function (NumPy, SciPy, the standard library, anything installed in
+site-packages) is a primitive: it has a derivative rule, or it runs as it is when no
+differentiated value flows into it, or the call is refused at the user's line with "no
+derivative rule for `scipy.linalg.sqrtm`" and how to give it one. Before, s2s_ad descended
+into a pure-Python library function like any helper and refused the library's own code:
+
+    np.row_stack([x, y])        before: "…/numpy/lib/_shape_base_impl.py:609: an expression
+                                statement …"   after: np.vstack's rule (an alias of it)
+    scipy.linalg.sqrtm(A @ x)   before: "the default of `disp` in `sqrtm` is not a literal"
+                                after:  "no derivative rule for `scipy.linalg.sqrtm` …;
+                                give it a rule: s2s_ad.defvjp(…)" at the user's line
+
+The decision is by where the code lives, not by what it is called: a function whose source
+file is under the standard library or a site-packages / dist-packages directory of this
+interpreter (`sysconfig`, `site`, `sys.path`) is a library's; so is any of NumPy's or
+SciPy's (an in-place build), and one without a file whose module is a standard-library
+module (frozen ones). Everything else is the user's: a script, a notebook cell, a test module, and
+a package of the user's own installed in editable mode (`pip install -e .`), whose files
+stay in the project's directory, not in site-packages. A package installed normally (copied
+into site-packages) is a library, as for any other installed code. `sys.prefix` as a whole
+is deliberately not used: the system interpreter's prefix is `/usr`, under which user code
+may well live (`/usr/src/app` in containers).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import site
+import sys
+import sysconfig
+import types
+
+# packages s2s_ad has rules for: library code wherever they are installed (an in-place build)
+_RULED_LIBRARIES = frozenset({"numpy", "scipy"})
+
+
+def is_library_function(fn: object) -> bool:
+    """Whether `fn` is a library's function (its source is never read), not the user's."""
+    if not isinstance(fn, types.FunctionType):
+        return True  # builtins, ufuncs, NumPy's dispatchers: compiled code, no source
+    root = _module_root(fn)
+    if root in _RULED_LIBRARIES:
+        return True
+    filename = fn.__code__.co_filename
+    if os.path.isabs(filename):  # a user's `code.py` or `random.py` is the user's own
+        return is_library_file(filename)
+    # no file: frozen standard-library modules ("<frozen posixpath>"), or code typed by the user
+    return root in sys.stdlib_module_names
+
+
+def _module_root(fn: types.FunctionType) -> str:
+    """The top-level package of the module that defined `fn` (its globals' `__name__`)."""
+    name = fn.__globals__.get("__name__") or getattr(fn, "__module__", None) or ""
+    return name.split(".")[0] if isinstance(name, str) else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def is_library_file(filename: str) -> bool:
+    """Whether `filename` lies under the standard library or an installed-packages directory."""
+    path = os.path.realpath(filename)
+    return any(_under(path, root) for root in library_directories())
+
+
+def _under(path: str, root: str) -> bool:
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # different drives
+        return False
+
+
+@functools.cache
+def library_directories() -> tuple[str, ...]:
+    """The standard library's and installed packages' directories of this interpreter."""
+    found: list[str] = []
+    paths = sysconfig.get_paths()
+    found += [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths]
+    found += site.getsitepackages() if hasattr(site, "getsitepackages") else []
+    if site.ENABLE_USER_SITE and site.getusersitepackages():
+        found.append(site.getusersitepackages())
+    # Debian's dist-packages and other installers' directories on the path
+    found += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+    return tuple(dict.fromkeys(os.path.realpath(p) for p in found if p))
