@@ -84,3 +84,19 @@ def library_directories() -> tuple[str, ...]:
     # Debian's dist-packages and other installers' directories on the path
     found += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
     return tuple(dict.fromkeys(os.path.realpath(p) for p in found if p))
+
+
+def library_import(name: str, fn: types.FunctionType) -> str:
+    """The import that binds `name` to the library function `fn` in an exported module
+    (`from scipy.linalg._matfuncs import sqrtm`), or an error: its source is not copied."""
+    from ..export import ExportError  # export uses this module
+
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    if module is None or getattr(module, fn.__name__, None) is not fn:
+        raise ExportError(
+            f"cannot export `{name}`: the library function {fn.__qualname__} cannot be imported "
+            "by its name",
+            hint="call it through its module (`scipy.linalg.sqrtm`) in your function",
+        )
+    alias = f" as {name}" if name != fn.__name__ else ""
+    return f"from {module.__name__} import {fn.__name__}{alias}"
