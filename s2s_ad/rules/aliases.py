@@ -23,7 +23,9 @@ register = registrar("aliases")
 _row_stack = getattr(np, "row_stack", None)  # deprecated in NumPy 2.0, to be removed
 if _row_stack is not None and _row_stack is not np.vstack:
     # linear: the tangent is the join of the tangents (np.vstack: row_stack would warn again)
-    joined("np.row_stack", _row_stack, "rt.concatenate_vjp(d, x, 0, np.atleast_2d)", jvp="np.vstack(d)")
+    joined(
+        "np.row_stack", _row_stack, "rt.concatenate_vjp(d, x, 0, np.atleast_2d)", jvp="np.vstack(d)"
+    )
 
 # np.asarray that also checks the values are finite: the same rule
 joined("np.asarray_chkfinite", np.asarray_chkfinite, "rt.unstack(d, x)", ARRAY_KEYWORDS[:1])

@@ -241,8 +241,8 @@ class ExprLowering(SequenceKinds):
                 "or call the NumPy function",
             )
         receiver = self._atom(func.value)
-        if fn is np.reshape and len(args) > 1:  # x.reshape(n * 4, 6) is x.reshape((n * 4, 6))
-            args = (self.tuple_atom(args),)
+        if fn in (np.reshape, np.transpose) and len(args) > 1:  # x.reshape(n * 4, 6) is
+            args = (self.tuple_atom(args),)  # x.reshape((n * 4, 6)); x.transpose(1, 0) too
         return Prim(fn, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
 
     def _is_free_array(self, node: gast.expr) -> bool:
