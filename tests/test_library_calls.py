@@ -18,11 +18,12 @@ import warnings
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.special
 from derivative_tests import derivative_tests
 from test_sequences import second_differences
 
 import s2s_ad as ad
-from s2s_ad.errors import UnknownCalleeError
+from s2s_ad.errors import SourceError, UnknownCalleeError
 from s2s_ad.frontend import library
 from s2s_ad.frontend.library import is_library_function
 from s2s_ad.rules import lookup
@@ -342,3 +343,20 @@ from scipy.linalg import sqrtm  # noqa: E402  (a library function bound to a glo
 def uses_imported_sqrtm(x):
     root = sqrtm(np.eye(3) * 4.0)
     return np.sum((root @ x) ** 2)
+
+
+@pytest.mark.parametrize("fn", [scipy.special.logsumexp, statistics.mean], ids=lambda f: f.__name__)
+def test_a_library_function_given_to_a_transform_is_not_read(fn):
+    for transform in (ad.grad, lambda f: ad.grad(f, mode="forward")):
+        with pytest.raises(SourceError, match="it is a library's function") as info:
+            transform(fn)(X)
+        assert f"def f(x): return {fn.__name__}(x)" in info.value.hint
+
+
+def logsumexp_of_yours(x):
+    return scipy.special.logsumexp(x * 2.0)
+
+
+def test_calling_it_from_your_function_uses_its_rule():
+    check_grads(logsumexp_of_yours, (X,))
+    check_modes_agree(logsumexp_of_yours, (X,))

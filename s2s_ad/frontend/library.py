@@ -16,13 +16,13 @@ into a pure-Python library function like any helper and refused the library's ow
 The decision is by where the code lives, not by what it is called: a function whose source
 file is under the standard library or a site-packages / dist-packages directory of this
 interpreter (`sysconfig`, `site`, `sys.path`) is a library's; so is any of NumPy's or
-SciPy's (an in-place build), and one without a file whose module is a standard-library
-module (frozen ones). Everything else is the user's: a script, a notebook cell, a test module, and
-a package of the user's own installed in editable mode (`pip install -e .`), whose files
-stay in the project's directory, not in site-packages. A package installed normally (copied
-into site-packages) is a library, as for any other installed code. `sys.prefix` as a whole
-is deliberately not used: the system interpreter's prefix is `/usr`, under which user code
-may well live (`/usr/src/app` in containers).
+SciPy's (an in-place build), and the standard library's frozen modules (no file).
+Everything else is the user's: a script, a notebook cell, a test module, code s2s_ad
+generated, and a package of the user's own installed in editable mode (`pip install -e .`),
+whose files stay in the project's directory, not in site-packages. A package installed
+normally (copied into site-packages) is a library, as any other installed code. `sys.prefix`
+as a whole is deliberately not used: the system interpreter's prefix is `/usr`, under which
+user code may well live (`/usr/src/app` in containers).
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def is_library_function(fn: object) -> bool:
     filename = fn.__code__.co_filename
     if os.path.isabs(filename):  # a user's `code.py` or `random.py` is the user's own
         return is_library_file(filename)
-    # no file: frozen standard-library modules ("<frozen posixpath>"), or code typed by the user
-    return root in sys.stdlib_module_names
+    # no file: the standard library's frozen modules ("<frozen posixpath>"); else code the
+    # user typed (a notebook cell, `exec`) or s2s_ad generated ("<s2s_ad f_grad …>")
+    return filename.startswith("<frozen ")
 
 
 def _module_root(fn: types.FunctionType) -> str:
@@ -100,3 +101,19 @@ def library_import(name: str, fn: types.FunctionType) -> str:
         )
     alias = f" as {name}" if name != fn.__name__ else ""
     return f"from {module.__name__} import {fn.__name__}{alias}"
+
+
+def refuse_library_source(fn: types.FunctionType) -> None:
+    """A library function given to a transform (`ad.grad(scipy.special.logsumexp)`) is not
+    read: its code is the library's, written with constructs s2s_ad need not support."""
+    if not is_library_function(fn):
+        return
+    from ..errors import SourceError
+
+    label = f"{fn.__module__}.{fn.__qualname__}"
+    raise SourceError(
+        f"cannot differentiate `{label}` itself: it is a library's function "
+        f"({fn.__code__.co_filename}), and s2s_ad reads only your own code",
+        hint=f"call it from a function of yours (`def f(x): return {fn.__name__}(x)`) and "
+        "differentiate that: the call uses its derivative rule, or tells you how to give it one",
+    )
