@@ -190,6 +190,7 @@ def test_no_rule_is_located_at_the_users_line(fn, spelled, mode):
     assert f"no derivative rule for `{spelled}`" in str(error)
     assert f"s2s_ad.defvjp({spelled}" in error.hint and f"s2s_ad.defjvp({spelled}" in error.hint
     assert "site-packages" not in str(error) and "python3." not in str(error)
+    assert "installed package" not in error.hint  # SciPy and the stdlib are not the user's
 
 
 # giving a library function a rule, as the error says: sqrtm by its Sylvester equation
@@ -307,6 +308,8 @@ def test_installed_package_is_a_library_editable_one_is_users(installed):
         with pytest.raises(UnknownCalleeError, match=r"thirdparty\.clipped_norm") as info:
             ad.grad(through_library, mode=mode)(X)
         assert info.value.filename == __file__  # not the package's file, nor its `try`
+        assert "`thirdparty` is an installed package" in info.value.hint
+        assert "pip install -e" in info.value.hint
     check_grads(through_users_package, (X,))
     check_modes_agree(through_users_package, (X,))
     check_grads(passive_library, (X,))

@@ -117,3 +117,17 @@ def refuse_library_source(fn: types.FunctionType) -> None:
         hint=f"call it from a function of yours (`def f(x): return {fn.__name__}(x)`) and "
         "differentiate that: the call uses its derivative rule, or tells you how to give it one",
     )
+
+
+def installed_package_note(fn: object) -> str:
+    """A sentence for the "no derivative rule" error when `fn` is the Python code of an
+    installed package other than NumPy, SciPy or the standard library: perhaps the user's."""
+    if not isinstance(fn, types.FunctionType) or not is_library_function(fn):
+        return ""
+    root = _module_root(fn)
+    if root in _RULED_LIBRARIES or root in sys.stdlib_module_names:
+        return ""
+    return (
+        f"; `{root}` is an installed package, whose code s2s_ad does not read: if it is your "
+        "own, install it in editable mode (`pip install -e`) to differentiate it as your code"
+    )
