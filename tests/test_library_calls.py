@@ -363,3 +363,26 @@ def logsumexp_of_yours(x):
 def test_calling_it_from_your_function_uses_its_rule():
     check_grads(logsumexp_of_yours, (X,))
     check_modes_agree(logsumexp_of_yours, (X,))
+
+
+@functools.singledispatch
+def _dispatched(x):  # functools's wrapper (a library's code) around a function of yours
+    return np.sin(x)
+
+
+def through_a_library_decorator(x):
+    return np.sum(_dispatched(x))  # <- error
+
+
+def passive_through_a_library_decorator(x):
+    return np.sum(x**2) * _dispatched(0.5)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_function_wrapped_by_a_library_decorator(mode):
+    with pytest.raises(UnknownCalleeError, match="no derivative rule for `_dispatched`") as info:
+        ad.grad(through_a_library_decorator, mode=mode)(X)
+    assert info.value.line == _marked_line(through_a_library_decorator)
+    assert "wrapped by a decorator of `functools`" in info.value.hint
+    check_grads(passive_through_a_library_decorator, (X,))
+    check_modes_agree(passive_through_a_library_decorator, (X,))

@@ -119,12 +119,19 @@ def refuse_library_source(fn: types.FunctionType) -> None:
     )
 
 
-def installed_package_note(fn: object) -> str:
-    """A sentence for the "no derivative rule" error when `fn` is the Python code of an
-    installed package other than NumPy, SciPy or the standard library: perhaps the user's."""
+def library_note(fn: object) -> str:
+    """A sentence for the "no derivative rule" error when `fn` is a library's Python code
+    that may hide the user's: a function of the user's wrapped by a library's decorator, or
+    an installed package other than NumPy, SciPy or the standard library."""
     if not isinstance(fn, types.FunctionType) or not is_library_function(fn):
         return ""
     root = _module_root(fn)
+    wrapped = getattr(fn, "__wrapped__", None)
+    if isinstance(wrapped, types.FunctionType) and not is_library_function(wrapped):
+        return (
+            f"; `{fn.__name__}` is your function wrapped by a decorator of `{root}`, whose "
+            "code s2s_ad does not read: call the undecorated function instead"
+        )
     if root in _RULED_LIBRARIES or root in sys.stdlib_module_names:
         return ""
     return (

@@ -18,7 +18,7 @@ import numpy as np
 from .joining import ARRAY_KEYWORDS, joined
 from .registry import nondifferentiable, registrar
 
-register = registrar("aliases")
+register = registrar("nondifferentiable")
 
 _row_stack = getattr(np, "row_stack", None)  # deprecated in NumPy 2.0, to be removed
 if _row_stack is not None and _row_stack is not np.vstack:
