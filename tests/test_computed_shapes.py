@@ -181,6 +181,22 @@ def helper_default_in_loop(x):
     return total
 
 
+WEIGHTS = np.array([1.0, -2.0, 0.5])
+
+
+def _keyword_only(x, *, w=WEIGHTS * 2, k=len(WEIGHTS)):  # noqa: B008
+    return np.sum(x * w) * k
+
+
+def _optional(x, y=WEIGHTS + 1.0, z=None):
+    return np.sum(x * y) + (0.0 if z is None else np.sum(z))
+
+
+def helper_keyword_defaults(x):
+    a = _keyword_only(x) + _keyword_only(x, w=x)
+    return a + _optional(x) + _optional(x, z=x**2) + _optional(y=x, x=WEIGHTS)
+
+
 def nested_defaults(x):
     n = x.shape[0]
 
@@ -205,6 +221,7 @@ DEFAULT_CASES = [
     (helper_defaults, (VECTOR,)),
     (helper_default_passed_active, (VECTOR,)),
     (helper_default_in_loop, (VECTOR,)),
+    (helper_keyword_defaults, (VECTOR,)),
     (nested_defaults, (VECTOR,)),
     (nested_default_of_active, (VECTOR,)),
     (own_defaults, (VECTOR,)),
@@ -212,7 +229,12 @@ DEFAULT_CASES = [
 
 test_defaults_numeric, test_defaults_modes_agree = derivative_tests(DEFAULT_CASES)
 
-HELPERS = {helper_defaults, helper_default_passed_active, helper_default_in_loop}
+HELPERS = {
+    helper_defaults,
+    helper_default_passed_active,
+    helper_default_in_loop,
+    helper_keyword_defaults,
+}
 
 
 @pytest.mark.parametrize(
