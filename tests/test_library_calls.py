@@ -67,6 +67,14 @@ def passive_text(x):
     return np.sum(x**2) * len(label)
 
 
+def passive_numpy_python(x):
+    n = x.shape[0]
+    p = np.linalg.matrix_power(np.eye(n) * 1.5, 3)  # NumPy's Python code behind dispatchers
+    c = np.linalg.cond(np.diag(np.arange(1.0, n + 1.0)))
+    weights = np.polyval([1.0, -2.0, 0.5], np.arange(n) / n)
+    return np.sum(p @ x**2) * c + np.sum(weights * x)
+
+
 def _scaled_by_root(v):
     root = scipy.linalg.sqrtm(np.eye(3) * 9.0)  # passive inside a helper of the user's
     return root @ v
@@ -97,6 +105,7 @@ CASES = [
     (passive_reduce, (X,)),
     (passive_row_stack, (X,)),
     (passive_text, (X,)),
+    (passive_numpy_python, (X,)),
     (passive_in_helper, (X,)),
     (active_row_stack, (X,)),
     (active_row_stack_tuple, (X, Y)),
@@ -162,6 +171,15 @@ def statistics_of_active(x):
     return m * 2.0
 
 
+def matrix_power_of_active(x):
+    p = np.linalg.matrix_power(np.outer(x, x), 2)  # <- error
+    return np.sum(p)
+
+
+def polyval_of_active(x):
+    return np.sum(np.polyval([1.0, 2.0, 3.0], x))  # <- error
+
+
 def reduce_of_active(x):
     total = functools.reduce(operator.add, [x, x * 2.0])  # <- error
     return np.sum(total)
@@ -177,6 +195,8 @@ REFUSED = [
     (expm_of_active, "scipy.linalg.expm"),
     (statistics_of_active, "statistics.mean"),
     (reduce_of_active, "functools.reduce"),
+    (matrix_power_of_active, "np.linalg.matrix_power"),
+    (polyval_of_active, "np.polyval"),
 ]
 
 
