@@ -285,3 +285,21 @@ def test_own_defaults_are_differentiated_only_when_passed():
 
 def lambda_free_own_defaults_passed(x, w):
     return own_defaults(x, w=w) + own_defaults(x)
+
+
+def test_export_writes_the_default_objects(tmp_path):
+    import importlib.util
+
+    from s2s_ad.export import export_source
+    from s2s_ad.pipeline import derivative
+
+    made = derivative(helper_defaults, "value_and_gradient", ("x",))
+    path = tmp_path / "exported_defaults.py"
+    path.write_text(export_source(helper_defaults, made))
+    spec = importlib.util.spec_from_file_location("exported_defaults", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    value, gradient = module.helper_defaults_value_and_grad(VECTOR)
+    expected_value, expected = ad.value_and_grad(helper_defaults)(VECTOR)
+    assert value == expected_value
+    np.testing.assert_array_equal(gradient, expected)
