@@ -313,6 +313,10 @@ def test_installed_package_is_a_library_editable_one_is_users(installed):
     thirdparty, mine = installed
     assert is_library_function(thirdparty.clipped_norm)
     assert not is_library_function(mine.norm)
+    with pytest.raises(SourceError, match="it is a library's function") as info:
+        ad.grad(thirdparty.clipped_norm)(X)  # given to a transform: not read either
+    assert "`thirdparty` is an installed package" in info.value.hint
+    check_grads(mine.norm, (X,))
 
     def through_library(x):
         return thirdparty.clipped_norm(x) * 2.0

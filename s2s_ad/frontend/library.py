@@ -115,7 +115,8 @@ def refuse_library_source(fn: types.FunctionType) -> None:
         f"cannot differentiate `{label}` itself: it is a library's function "
         f"({fn.__code__.co_filename}), and s2s_ad reads only your own code",
         hint=f"call it from a function of yours (`def f(x): return {fn.__name__}(x)`) and "
-        "differentiate that: the call uses its derivative rule, or tells you how to give it one",
+        "differentiate that: the call uses its derivative rule, or tells you how to give it one"
+        + library_note(fn),
     )
 
 
