@@ -86,6 +86,11 @@ def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]):
     call = ", ".join(names)
     templates: dict[str, tuple] = {}
     references = []
+    # a default that is not a literal (SciPy's `disp=_NoValue`) reaches the rule's functions
+    # as the object itself, through a cell, when the call leaves it out
+    odd = {n: v for n, v in defaults.items() if n not in params and not _is_literal(v)}
+    for n, value in odd.items():
+        references.append((f"_default_{n}", value, f"{_label(fn)}_{n}_default"))
     for mode in ("jvp", "vjp"):
         if mode not in given:
             templates[mode] = (NOT_DEFINED,) * len(params)
@@ -98,7 +103,9 @@ def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]):
                 continue
             placeholder = f"_{mode}_{i}"
             references.append((placeholder, function, f"{_label(fn)}_{mode}_{names[i]}"))
-            row.append(f"{placeholder}(d, ans, {call})")
+            row.append(
+                _call_template(placeholder, names, odd) if odd else f"{placeholder}(d, ans, {call})"
+            )
         templates[mode] = tuple(row)
     return Rule(
         _label(fn),
@@ -109,6 +116,23 @@ def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]):
         positional=names,
         references=tuple(references),
     )
+
+
+def _call_template(placeholder: str, names: tuple[str, ...], odd: dict[str, object]):
+    """The template `placeholder(d, ans, A, disp)`, with `_default_disp` for `disp` where the
+    call leaves out an argument whose default is not a literal."""
+
+    def template(site) -> str:
+        args = [f"_default_{n}" if n in odd and site.const(n, None) is odd[n] else n for n in names]
+        return f"{placeholder}(d, ans, {', '.join(args)})"
+
+    return template
+
+
+def _is_literal(value: object) -> bool:
+    from .ad.calls import is_literal
+
+    return is_literal(value)
 
 
 def _argument_names(fn: Callable) -> tuple[str, ...]:

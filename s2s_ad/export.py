@@ -22,6 +22,7 @@ import numpy as np
 
 from . import runtime
 from .errors import S2SError
+from .frontend.library import is_library_function, library_import
 
 HEADER = '''"""{title}
 
@@ -107,6 +108,8 @@ class _Writer:
             self.define(name, obj, f"{name} = {obj.__name__}")
         elif _numpy_name(obj) is not None:
             self.define(name, obj, f"{name} = {_numpy_name(obj)}")
+        elif inspect.isfunction(obj) and is_library_function(obj):
+            self.define(name, obj, library_import(name, obj))  # its source is never copied
         elif inspect.isfunction(obj):
             self.user_function(name, obj)
         else:

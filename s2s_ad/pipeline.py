@@ -17,6 +17,7 @@ import numpy as np
 from . import runtime
 from .ad.calls import Callees, is_literal
 from .ad.forward import tangent_function
+from .ad.own_defaults import compiled_defaults
 from .ad.reverse import adjoint_function, gradient_function
 from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
@@ -160,7 +161,7 @@ def differentiate(
     cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
-    defaults = tuple(ast.literal_eval(d) for d in tree.args.defaults)
+    defaults = compiled_defaults(fn, ssa.params, tree)  # `w=np.ones(3)` too
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
     register_lines(compiled.__code__.co_filename, statement_lines(ssa))
     dependencies = (*scope.dependencies(), *callees.dependencies)

@@ -124,7 +124,9 @@ def reduction_rows() -> None:
 def linalg_rows() -> None:
     a, v, b = rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((4, 2))
     stack = rng.standard_normal((2, 3, 4))
-    for name, call in [("operator.matmul", "x @ y"), ("np.matmul", "np.matmul(x, y)")]:
+    matmuls = [("operator.matmul", "x @ y"), ("np.matmul", "np.matmul(x, y)")]
+    matmuls.append(("np.linalg.matmul", "np.linalg.matmul(x, y)"))
+    for name, call in matmuls:
         for x, y in [(a, v), (v, b), (a, b), (stack, b), (v, v)]:
             row(name, f"np.sum(({call}) ** 2)", x, y)
     for x, y in [(a, v), (v, b), (a, b), (v, v), (2.0, a)]:
@@ -208,6 +210,8 @@ NONDIFF_ROWS = {
     "np.shape": "x * len(np.shape(x))",
     "np.size": "x * np.size(x)",
     "np.ndim": "x * np.ndim(x)",
+    "np.isscalar": "x * (2.0 if np.isscalar(x) else 3.0)",
+    "np.iterable": "x * (2.0 if np.iterable(x) else 3.0)",
     "len": "np.sum(x) * len(x)",
     "int": "x * int(x)",
     "round": "x * round(x)",
@@ -216,6 +220,7 @@ NONDIFF_ROWS = {
     "np.trunc": "x * np.trunc(x)",
     "np.rint": "x * np.rint(x)",
     "np.round": "x * np.round(x)",
+    "np.around": "x * np.around(x)",
     "np.sign": "x * np.sign(x)",
     "np.floor_divide": "x * np.floor_divide(x, 0.7)",
     "math.floor": "x * math.floor(x)",
@@ -387,6 +392,11 @@ def joining_rows() -> None:
     row("np.hstack", "np.sum(np.hstack([x, y]) ** 2)", POS, COL)
     row("np.vstack", "np.sum(np.vstack([x, y]) ** 2)", POS, ROW)
     row("np.vstack", "np.sum(np.vstack([x, y]) * w)", ROW, ROW, rng.standard_normal((2, 4)))
+    row("np.row_stack", "np.sum(np.row_stack([x, y]) * w)", ROW, ROW, rng.standard_normal((2, 4)))
+    row("np.row_stack", "np.sum(np.row_stack((x, y)) ** 2)", POS, ROW)
+    row("np.asarray_chkfinite", "np.sum(np.asarray_chkfinite(x) ** 2)", POS)
+    row("np.asanyarray", "np.sum(np.asanyarray([x, y]) ** 2) + np.sum(np.asanyarray(x))", ROW, ROW)
+    row("np.ascontiguousarray", "np.sum(np.ascontiguousarray(x.T) ** 3)", POS)
     row("np.full_like", "np.sum(np.full_like(x, y[0, 1]) * x)", POS, UNIT)
     row("np.full", "np.sum(np.full((2, 3), x * 2.0) * y)", 1.3, UNIT[:2, :3])
     row("np.split", "_split(x, y)", POS, UNIT)

@@ -11,9 +11,10 @@ import types
 from collections.abc import Callable
 
 from ..errors import UnsupportedSyntaxError
+from ..frontend.library import is_library_function
 from ..naming import Namer
 from ..rules.registry import lookup
-from ..ssa.ir import Const, Prim
+from ..ssa.ir import Const, Free, Prim
 
 
 def is_user_call(prim: object) -> bool:
@@ -23,6 +24,7 @@ def is_user_call(prim: object) -> bool:
         and inspect.isfunction(prim.fn)
         and lookup(prim.fn) is None
         and not prim.fn.__module__.startswith("s2s_ad.")  # runtime helpers are not user code
+        and not is_library_function(prim.fn)  # NumPy's, SciPy's, the stdlib's: never read
     )
 
 
@@ -56,8 +58,10 @@ class Callees:
         return self._names[key]
 
 
-def bound_operands(fn, stmt) -> list[tuple[str, object]]:
-    """(callee parameter, atom) for every parameter, defaults filled in as literals."""
+def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, object]]:
+    """(callee parameter, atom) for every parameter, defaults filled in: literals as such,
+    any other default (`w=np.ones(3)`, `scale=SCALE * 2`) as the object Python made at the
+    `def`, which the generated code reads through a cell `refer` binds; never differentiated."""
     prim = stmt.value
     where = {"filename": fn.filename, "line": stmt.line}
     made_by = getattr(prim.fn, "_s2s_made_by", None)
@@ -99,6 +103,9 @@ def bound_operands(fn, stmt) -> list[tuple[str, object]]:
             operands.append((name, bound.arguments[name]))
         elif is_literal(param.default):
             operands.append((name, Const(param.default)))
+        elif refer is not None:
+            label = f"{prim.fn.__name__}_{name}_default"
+            operands.append((name, Free(refer(param.default, label), param.default)))
         else:
             raise UnsupportedSyntaxError(
                 f"unsupported construct: the default of `{name}` in `{prim.fn.__name__}` "

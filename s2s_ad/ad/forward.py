@@ -107,7 +107,7 @@ class _Tangents:
 
     def call(self, stmt: Assign) -> ast.stmt:
         """`y, y_dot = helper_jvp(x, …, x_dot, …)`: the callee's own tangent code."""
-        operands = bound_operands(self.fn, stmt)
+        operands = bound_operands(self.fn, stmt, self.callees.refer)
         active = [(n, a) for n, a in operands if isinstance(a, Var) and a.name in self.active]
         mode = "vector" if self.vector else "forward"
         name, _ = self.callees.get(stmt.value.fn, mode, tuple(n for n, _ in active))

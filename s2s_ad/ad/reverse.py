@@ -183,7 +183,7 @@ class _Reverse:
         """Derive every active call's callee first: its outputs decide how tuples flow back."""
         for stmt in walk(self.fn.body):
             if isinstance(stmt, Assign) and stmt.target in self.active and is_user_call(stmt.value):
-                operands = bound_operands(self.fn, stmt)
+                operands = bound_operands(self.fn, stmt, self.callees.refer)
                 active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
                 params = tuple(n for n, a in operands if a in active)
                 name, derived = self.callees.get(stmt.value.fn, "reverse", params)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..codegen import build
 from ..errors import UnknownCalleeError
+from ..frontend.library import library_note
 from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
@@ -212,7 +213,7 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             f"no derivative rule for `{label}`, which is applied to a differentiated value",
             filename=fn.filename,
             line=stmt.line,
-            hint=_unknown_hint(label),
+            hint=_unknown_hint(label) + library_note(prim.fn),
         )
     site = rule.bind(prim)
     if site is None:

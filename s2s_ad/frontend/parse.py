@@ -10,6 +10,7 @@ from typing import NamedTuple
 import gast
 
 from ..errors import SourceError, UnsupportedSyntaxError
+from .library import refuse_library_source
 
 
 @dataclass
@@ -42,6 +43,7 @@ def require_function(fn: object) -> None:
 def parse_function(fn: object) -> ParsedFunction:
     """Parse `fn`'s source; line numbers in the tree are those of the file."""
     require_function(fn)
+    refuse_library_source(fn)  # frontend/library.py: NumPy's, SciPy's, the stdlib's code
     filename = fn.__code__.co_filename
     try:
         lines, first_line = inspect.getsourcelines(fn)

@@ -1,6 +1,7 @@
 """Derivative rules, one small entry per primitive; importing this package registers them all."""
 
 from . import (  # noqa: F401  (registration)
+    aliases,
     arithmetic,
     elementwise,
     helpers,

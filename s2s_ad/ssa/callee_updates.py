@@ -29,6 +29,7 @@ import weakref
 
 from .. import runtime
 from ..errors import S2SError
+from ..frontend.library import is_library_function
 from .ir import Assign, Const, Prim, Var
 from .sharing import user_function
 
@@ -84,6 +85,7 @@ class CalleeUpdates:
             isinstance(fn, types.FunctionType)
             and user_function(fn)
             and not fn.__module__.startswith("s2s_ad.")
+            and not is_library_function(fn)  # a library's source is never read
         ):
             return args, kwargs
         updates = argument_updates(fn)

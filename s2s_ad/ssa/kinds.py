@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import S2SError
+from ..frontend.library import is_library_function
 from ..rules.registry import lookup
 from .ir import Atom, Const, Expr, Prim, SliceItem, Var
 
@@ -126,7 +127,7 @@ _KINDS: dict = {}  # helper's code → the kind of its result (None while being 
 def _is_users(fn: types.FunctionType) -> bool:
     """A helper of the user's (not NumPy's, a library's with rules, or s2s_ad's own)."""
     root = (getattr(fn, "__module__", None) or "").split(".")[0]
-    return root not in ("numpy", "scipy", "s2s_ad") and lookup(fn) is None
+    return root != "s2s_ad" and lookup(fn) is None and not is_library_function(fn)
 
 
 def _helper_kind(fn: types.FunctionType) -> str | None:

@@ -241,8 +241,8 @@ class ExprLowering(SequenceKinds):
                 "or call the NumPy function",
             )
         receiver = self._atom(func.value)
-        if fn is np.reshape and len(args) > 1:  # x.reshape(3, 4) is x.reshape((3, 4))
-            args = (self._constant_tuple_of(args, "reshape"),)
+        if fn in (np.reshape, np.transpose) and len(args) > 1:  # x.reshape(n * 4, 6) is
+            args = (self.tuple_atom(args),)  # x.reshape((n * 4, 6)); x.transpose(1, 0) too
         return Prim(fn, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
 
     def _is_free_array(self, node: gast.expr) -> bool:
@@ -294,14 +294,6 @@ class ExprLowering(SequenceKinds):
             return Const(tuple(a.value for a in atoms))
         items = self._atom_of(self._list_of(atoms))
         return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
-
-    def _constant_tuple_of(self, atoms: tuple[Atom, ...], what: str) -> Const:
-        if all(isinstance(a, Const) for a in atoms):
-            return Const(tuple(a.value for a in atoms))
-        raise self._unsupported(
-            f"`{what}`: a tuple of computed values used as a value (not supported yet)",
-            hint="use tuples only to return or unpack several values",
-        )
 
     def _subscript(self, node: gast.Subscript) -> Expr:
         target = node.value
