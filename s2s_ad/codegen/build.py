@@ -235,6 +235,10 @@ def while_(test: ast.expr, body: list[ast.stmt]) -> ast.While:
     return ast.While(test=test, body=block(body), orelse=[])
 
 
+def with_(context: ast.expr, body: list[ast.stmt]) -> ast.With:
+    return ast.With(items=[ast.withitem(context_expr=context)], body=block(body), lineno=0)
+
+
 def comment(text: str) -> ast.Expr:
     return ast.Expr(value=ast.Constant(value=COMMENT_MARK + text))
 

@@ -1,0 +1,288 @@
+"""Passive statements kept for their effect: copied as written, in program order.
+
+A mixin of the lowering. An expression statement (`print(…)`, `logger.info(…)`,
+`warnings.warn(…)`, a call of a helper for its effect on passive data), `assert`, `raise`,
+and a `try` whose every statement is one of those, compute no value the function goes on
+with: each becomes one `Effect` holding the statement as written, its local names renamed
+to their SSA versions. The sweeps emit it once, where it stands, in the primal or forward
+sweep only (never in a pullback, nor when a checkpointed loop runs a segment again); it has
+no derivative. An `Effect` reads values and so keeps them alive, and prints the primal.
+
+Before::
+
+    def f(x, n):
+        assert n > 0, f"n = {n}"
+        y = np.sin(x)
+        print("y:", y)
+        return y * n
+
+After (SSA)::
+
+    def f(x, n):
+        assert n > 0, f'n = {n}'
+        y = np.sin(x)
+        print('y:', y)
+        f = y * n
+        return f
+
+A call that could update a local value in place would change a value the SSA form models as
+unchanged: such a call (`rng.shuffle(idx)`, `xs.sort()`, a helper that writes into its
+argument) is refused at its line, unless its callee is known to leave its arguments alone
+(`print`, `logging`, `warnings`, NumPy functions without `out=`, str and array methods that
+read, helpers of yours that update no argument). A `try` around code that assigns is
+refused with what to write instead.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import logging
+import sys
+import types
+import warnings
+
+import gast
+import numpy as np
+
+from ..errors import UnsupportedSyntaxError
+from ..frontend import nodes
+from .callee_updates import argument_updates
+from .ir import Const, Effect, Free, Var
+from .lower_expr import ARRAY_METHODS
+
+# Built-ins that only read their arguments (they call `__str__`, `__len__`, … at most).
+READING_BUILTINS = frozenset(
+    getattr(builtins, name)
+    for name in (
+        *("print", "repr", "str", "format", "len", "isinstance", "issubclass", "type", "id"),
+        *("float", "int", "bool", "complex", "abs", "round", "min", "max", "sum", "any", "all"),
+        *("sorted", "list", "tuple", "dict", "set", "frozenset", "range", "enumerate", "zip"),
+        *("hash", "ascii", "bin", "hex", "oct", "chr", "ord", "callable", "hasattr", "getattr"),
+    )
+)
+# Methods of local values that only read them: array methods, str methods, dict views.
+READING_METHODS = frozenset(
+    {
+        *ARRAY_METHODS,
+        *("item", "tolist", "nonzero", "conj", "argmax", "argmin", "astype", "copy"),
+        *("format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit"),
+        *("startswith", "endswith", "replace", "count", "index", "find", "center", "ljust"),
+        *("rjust", "zfill", "title", "capitalize", "splitlines", "encode", "decode"),
+        *("keys", "values", "items", "get"),
+    }
+)
+# NumPy functions that write into an argument.
+NUMPY_WRITERS = frozenset(
+    {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
+)
+_PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
+# Built-ins whose result is a new object holding none of its arguments' objects.
+FRESH_BUILTINS = frozenset(
+    getattr(builtins, name)
+    for name in ("repr", "str", "format", "len", "float", "int", "bool", "round", "abs", "hash")
+)
+
+
+class Effects:
+    """The mixin: `_effect` lowers one statement kept for its effect."""
+
+    def _effect(self, stmt: gast.stmt) -> None:
+        if isinstance(stmt, gast.Try):
+            self._refuse_active_try(stmt)
+        inner = _inner_scope_names(stmt)
+        clash = sorted(inner & (self.locals | set(self.env)))
+        if clash:
+            raise self._unsupported(
+                f"`{clash[0]}` bound both by a comprehension or lambda inside a statement kept "
+                "for its effect and by the function",
+                hint=f"give the comprehension's or lambda's variable another name than `{clash[0]}`",
+            )
+        for call in (n for n in gast.walk(stmt) if isinstance(n, gast.Call)):
+            self._refuse_updating_call(call, inner)
+        renamed, reads = self._renamed(stmt, inner)
+        node = gast.gast_to_ast(renamed)
+        self.emit(Effect(node, tuple(reads), self.line))
+
+    # what the statement reads, under SSA names
+
+    def _renamed(self, stmt: gast.stmt, inner: set[str]) -> tuple[gast.stmt, list[str]]:
+        """A copy of `stmt` whose local names are their SSA versions; the versions read."""
+        stmt = copy.deepcopy(stmt)
+        handlers = {}  # `except E as err`: a name of the handler's own, fresh
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.ExceptHandler) and node.name is not None:
+                handlers[node.name.id] = self.namer.fresh(node.name.id)
+        reads: list[str] = []
+        for node in gast.walk(stmt):
+            for field, value in gast.iter_fields(node):
+                items = value if isinstance(value, list) else [value]
+                for k, item in enumerate(items):
+                    if not isinstance(item, gast.Name) or item.id in inner:
+                        continue
+                    new = self._renamed_name(item, handlers, reads)
+                    if new is item:
+                        continue
+                    if isinstance(value, list):
+                        value[k] = new
+                    else:
+                        setattr(node, field, new)
+        return stmt, reads
+
+    def _renamed_name(self, name: gast.Name, handlers: dict, reads: list[str]) -> gast.expr:
+        if name.id in handlers:
+            return nodes.name(handlers[name.id], store=isinstance(name.ctx, gast.Store))
+        if not isinstance(name.ctx, gast.Load):
+            raise self._unsupported(
+                f"assignment to `{name.id}` inside a `try` block",
+                hint="assign before or after the `try`, and keep inside it only calls such as "
+                "print(), logging, `assert` and `raise`",
+            )
+        atom = self._name(name.id)  # refuses names used before assignment, nested defs
+        if isinstance(atom, Var):
+            reads.append(atom.name)
+            return nodes.name(atom.name)
+        if isinstance(atom, Const):
+            return nodes.constant(atom.value)
+        assert isinstance(atom, Free)
+        return name
+
+    # calls that might update a local value
+
+    def _refuse_updating_call(self, call: gast.Call, inner: set[str]) -> None:
+        func = call.func
+        receiver = _root(func.value) if isinstance(func, gast.Attribute) else None
+        if receiver is not None and self._is_local(receiver, inner):
+            if func.attr in READING_METHODS:
+                return
+            raise self._unsupported(
+                f"method `.{func.attr}()` of the local `{receiver}` in a statement kept for "
+                f"its effect: it may update `{receiver}` in place, which s2s_ad does not see",
+                hint=f"call it on a copy (`{receiver}.copy()`), or outside the differentiated "
+                "function",
+            )
+        if isinstance(func, gast.Attribute) and isinstance(func.value, (gast.Constant, gast.JoinedStr)):
+            if func.attr in READING_METHODS:  # `"{:.3f}".format(x)`, `", ".join(names)`
+                return
+        callee = self._callee_object(func)
+        if _only_reads(callee, call):
+            return
+        exposed = sorted(
+            {
+                name
+                for arg in [*call.args, *(kw.value for kw in call.keywords)]
+                for name in _exposed(arg, self._callee_object)
+                if self._is_local(name, inner)
+            }
+        )
+        if receiver is not None and self._is_local(receiver, inner):
+            exposed.insert(0, receiver)
+        if not exposed:
+            return
+        spelled = gast.unparse(func).strip()
+        if isinstance(callee, types.FunctionType) and not argument_updates(callee):
+            return  # a helper of yours that updates none of its arguments
+        raise self._unsupported(
+            f"call of `{spelled}` for its effect, given the local `{exposed[0]}`: s2s_ad cannot "
+            f"see whether it updates `{exposed[0]}` in place",
+            hint=f"pass a copy (`{exposed[0]}.copy()`), or make the call outside the "
+            "differentiated function",
+        )
+
+    def _is_local(self, name: str, inner: set[str]) -> bool:
+        return name not in inner and (name in self.env or name in self.locals)
+
+    def _callee_object(self, func: gast.expr) -> object:
+        """The object a callee spelled `f` or `a.b.f` names when all of it is free, else None."""
+        dotted = []
+        while isinstance(func, gast.Attribute):
+            dotted.append(func.attr)
+            func = func.value
+        if not isinstance(func, gast.Name) or func.id in self.env or func.id in self.locals:
+            return None
+        return self.scope.resolve([func.id, *reversed(dotted)])
+
+    def _refuse_active_try(self, stmt: gast.Try) -> None:
+        """A `try` is copied whole: only statements kept for their effect may be in it."""
+        for node in nodes.walk_own(stmt):
+            if node is stmt or not isinstance(node, gast.stmt):
+                continue
+            if not isinstance(node, _PASSIVE_STATEMENTS):
+                line = getattr(node, "lineno", None) or self.line
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: `{type(node).__name__.lower()}` inside a `try` "
+                    "block (a `try` is kept only around print(), logging, `assert`, `raise` "
+                    "and other calls for their effect; a derivative cannot follow an exception)",
+                    filename=self.filename,
+                    line=line,
+                    hint="compute outside the `try`: check the inputs with `if …: raise …` "
+                    "instead of catching the error, or move the `try` outside the "
+                    "differentiated function",
+                )
+
+
+def _only_reads(callee: object, call: gast.Call) -> bool:
+    """Whether calling `callee` certainly leaves the objects it is given unchanged."""
+    if callee is None:
+        return False
+    if any(kw.arg == "out" for kw in call.keywords):
+        return False
+    try:
+        if callee in READING_BUILTINS:
+            return True
+    except TypeError:  # unhashable
+        return False
+    owner = getattr(callee, "__self__", None)
+    if owner is sys.stdout or owner is sys.stderr or isinstance(owner, logging.Logger):
+        return True
+    module = getattr(callee, "__module__", None) or ""
+    if module.split(".")[0] in ("logging", "warnings") or callee is warnings.warn:
+        return True
+    name = getattr(callee, "__name__", "")
+    if isinstance(callee, np.ufunc):
+        return True
+    return module.split(".")[0] == "numpy" and name not in NUMPY_WRITERS
+
+
+def _root(node: gast.expr) -> str | None:
+    """The name at the root of `a.b[i].c`, if a name."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
+def _exposed(node: gast.expr, resolve) -> set[str]:
+    """Names whose objects (or views of them, or containers holding them) `node` may
+    evaluate to: what a callee given `node` could update. Operators, f-strings and calls of
+    `FRESH_BUILTINS` make new objects of their own."""
+    if isinstance(node, gast.Name):
+        return {node.id}
+    if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.JoinedStr, gast.Constant)):
+        return set()
+    if isinstance(node, gast.Call):
+        try:
+            if resolve(node.func) in FRESH_BUILTINS:
+                return set()
+        except TypeError:  # unhashable
+            pass
+    found: set[str] = set()
+    for child in gast.iter_child_nodes(node):  # `a.T`, `f(a)`, `[a, b]`, `a or b`, …
+        if isinstance(child, gast.keyword):
+            child = child.value
+        if isinstance(child, gast.expr):
+            found |= _exposed(child, resolve)
+    return found
+
+
+def _inner_scope_names(stmt: gast.stmt) -> set[str]:
+    """Names bound by lambdas and comprehensions inside `stmt` (scopes of their own)."""
+    names: set[str] = set()
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Lambda):
+            args = node.args
+            params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+            params += [a for a in (args.vararg, args.kwarg) if a is not None]
+            names |= {p.id for p in params}
+        elif isinstance(node, gast.comprehension):
+            names |= {n.id for n in gast.walk(node.target) if isinstance(n, gast.Name)}
+    return names
