@@ -49,7 +49,7 @@ from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from .callee_updates import argument_updates
 from .ir import Const, Effect, Free, Var
-from .lower_expr import ARRAY_METHODS
+from .lower_expr import ARRAY_METHODS, INTROSPECTION
 
 # Built-ins that only read their arguments (they call `__str__`, `__len__`, … at most).
 READING_BUILTINS = frozenset(
@@ -77,6 +77,17 @@ NUMPY_WRITERS = frozenset(
     {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
 )
 _PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
+_STATEMENT_NAMES = {
+    gast.Assign: "an assignment",
+    gast.AugAssign: "an assignment",
+    gast.AnnAssign: "an assignment",
+    gast.Return: "`return`",
+    gast.For: "a loop",
+    gast.While: "a loop",
+    gast.With: "a `with` block",
+    gast.Break: "`break`",
+    gast.Continue: "`continue`",
+}
 # Built-ins whose result is a new object holding none of its arguments' objects.
 FRESH_BUILTINS = frozenset(
     getattr(builtins, name)
@@ -165,6 +176,12 @@ class Effects:
             if func.attr in READING_METHODS:  # `"{:.3f}".format(x)`, `", ".join(names)`
                 return
         callee = self._callee_object(func)
+        if any(callee is builtin for builtin in INTROSPECTION):
+            raise self._unsupported(
+                f"call of `{gast.unparse(func).strip()}`, which can read local variables "
+                "s2s_ad cannot see",
+                hint="write the computation out as code",
+            )
         if _only_reads(callee, call):
             return
         exposed = sorted(
@@ -204,17 +221,16 @@ class Effects:
 
     def _refuse_active_try(self, stmt: gast.Try) -> None:
         """A `try` is copied whole: only statements kept for their effect may be in it."""
-        for node in nodes.walk_own(stmt):
-            if node is stmt or not isinstance(node, gast.stmt):
-                continue
+        inside = [n for n in nodes.walk_own(stmt) if isinstance(n, gast.stmt) and n is not stmt]
+        for node in sorted(inside, key=lambda n: n.lineno):
             if not isinstance(node, _PASSIVE_STATEMENTS):
-                line = getattr(node, "lineno", None) or self.line
+                what = _STATEMENT_NAMES.get(type(node), f"`{type(node).__name__.lower()}`")
                 raise UnsupportedSyntaxError(
-                    f"unsupported construct: `{type(node).__name__.lower()}` inside a `try` "
-                    "block (a `try` is kept only around print(), logging, `assert`, `raise` "
-                    "and other calls for their effect; a derivative cannot follow an exception)",
+                    f"unsupported construct: `try` around {what} (line {node.lineno}): a "
+                    "`try` is kept only around print(), logging, `assert`, `raise` and other "
+                    "calls for their effect (a derivative cannot follow an exception)",
                     filename=self.filename,
-                    line=line,
+                    line=stmt.lineno,
                     hint="compute outside the `try`: check the inputs with `if …: raise …` "
                     "instead of catching the error, or move the `try` outside the "
                     "differentiated function",
