@@ -106,6 +106,8 @@ def located_error(exc: Exception) -> S2SError | None:
     if found is None:
         return None
     match, label, line = found
+    if _raised_by_the_users_statement(exc, label, line):
+        return None  # the user's own `raise` or `assert`: the plain call raises it too
     filename, user_line, text = _in_user_code(label, line)
     statement = linecache.getline(filename, user_line).strip()
     at = f"at `{statement}`" if statement else f"at line {user_line}"
@@ -129,6 +131,18 @@ def located_error(exc: Exception) -> S2SError | None:
         line=user_line,
         hint=_hint(exc),
     )
+
+
+def _raised_by_the_users_statement(exc: BaseException, label: str, line: int) -> bool:
+    """Whether a `raise` or `assert` of the user's, copied into generated code
+    (`ssa/effects.py`), raised `exc` itself."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or tb.tb_frame.f_code.co_filename != label or tb.tb_lineno != line:
+        return False
+    text = linecache.getline(label, line).strip()
+    return text.startswith(("raise ", "assert ")) or text == "raise"
 
 
 def _hint(exc: Exception) -> str:

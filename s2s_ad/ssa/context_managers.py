@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import runtime
 from ..frontend import nodes
-from .ir import Const, Prim, With
+from .ir import Assign, Const, Prim, Var, With
 
 # Context managers that never swallow an exception (their `__exit__` returns a false value).
 NOT_SUPPRESSING = (
@@ -48,12 +48,19 @@ NOT_SUPPRESSING = (
     contextlib.nullcontext,
     contextlib.redirect_stdout,
     contextlib.redirect_stderr,
+    runtime.reentered,  # the pullback's: an np.errstate, or a context doing nothing
+    runtime.unsuppressing,
 )
 SUPPRESSING = (contextlib.suppress,)
 
 
 class ContextManagers:
     """The mixin: `_with` lowers a `with` statement."""
+
+    def emit(self, stmt) -> None:
+        if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
+            self.__dict__.setdefault("made_by", {})[stmt.target] = stmt.value.fn
+        super().emit(stmt)
 
     def _with(self, stmt: gast.With) -> None:
         self._refuse_jumps_out(stmt)
@@ -89,7 +96,12 @@ class ContextManagers:
         self.emit(With(context, body, stmt.lineno))
 
     def _context_maker(self, node: gast.expr) -> object:
-        """The class or function a context expression `np.errstate(…)` calls, if known."""
+        """The class or function a context expression `np.errstate(…)` calls, if known;
+        for a name, the one that made its value (`_t1 = np.errstate(…)`, `with _t1:`)."""
+        if isinstance(node, gast.Name):
+            bound = self.env.get(node.id)
+            made_by = self.__dict__.get("made_by", {})
+            return made_by.get(bound.name) if isinstance(bound, Var) else None
         if not isinstance(node, gast.Call):
             return None
         return self._callee_object(node.func)  # ssa/effects.py
