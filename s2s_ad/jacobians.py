@@ -215,8 +215,12 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
 
 
 def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> Callable:
-    """The flat gradient function `f_grad(*params, out_bar=1.0)` of a scalar `f`."""
-    _require_scalar(f, _call_with(f, values))
+    """The flat gradient function `f_grad(*params, out_bar=1.0)` of a scalar `f`.
+
+    Whether `f` returns a scalar is known from the argument shapes (`ad/shapes.py`) in the
+    common case; otherwise the plain call tells, once more (`print`s in `f` run twice then)."""
+    if _prepared(f, "grad", names, values, specialise=True).returns_value:
+        _require_scalar(f, _call_with(f, values))
     return gradient_code(f, names)
 
 

@@ -26,7 +26,9 @@ def with_adjoint(stmt: With, adjoint: list[ast.stmt], aliases: Aliases) -> list[
     if not any(not isinstance(s, ast.Expr) or not _is_comment(s) for s in adjoint):
         return adjoint
     context = ast.Call(
-        func=build.parse_expr(f"{aliases.rt}.reentered"), args=[build.atom(stmt.context)], keywords=[]
+        func=build.parse_expr(f"{aliases.rt}.reentered"),
+        args=[build.atom(stmt.context)],
+        keywords=[],
     )
     return [build.with_(context, adjoint)]
 

@@ -1,8 +1,9 @@
 """Context managers of `with` blocks around differentiated code (`ssa/context_managers.py`).
 
 `reentered(cm)`: what the pullback enters around the adjoint of a `with` block's body: an
-`np.errstate` of the same settings again, nothing for other context managers. `unsuppressing(cm, filename, line)`: `cm`, raising a located error instead of
-letting it swallow an exception (the derivative could not follow the skipped statements).
+`np.errstate` of the same settings again, nothing for other context managers.
+`unsuppressing(cm, filename, line)`: `cm`, raising a located error instead of letting it
+swallow an exception (the derivative could not follow the skipped statements).
 """
 
 from __future__ import annotations

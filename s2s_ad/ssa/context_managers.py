@@ -88,7 +88,9 @@ class ContextManagers:
             )
         if maker is None or not any(maker is kind for kind in NOT_SUPPRESSING):
             facts = (Const(self.filename), Const(self.line))
-            guard = Prim(runtime.unsuppressing, (context, *facts), spelled=self._rt("unsuppressing"))
+            guard = Prim(
+                runtime.unsuppressing, (context, *facts), spelled=self._rt("unsuppressing")
+            )
             context = self._atom_of(guard)
         body: list = []
         with self.in_block(body):
@@ -121,9 +123,7 @@ def _own_jumps(body: list) -> list:
     """`return`s, and `break`/`continue` not inside a loop of `body`'s own."""
     found = []
     for stmt in body:
-        if isinstance(stmt, gast.Return):
-            found.append(stmt)
-        elif isinstance(stmt, (gast.Break, gast.Continue)):
+        if isinstance(stmt, (gast.Return, gast.Break, gast.Continue)):
             found.append(stmt)
         elif isinstance(stmt, (gast.For, gast.While)):
             found += [n for n in nodes.walk_own(stmt) if isinstance(n, gast.Return)]

@@ -35,47 +35,18 @@ refused with what to write instead.
 
 from __future__ import annotations
 
-import builtins
 import copy
-import logging
-import sys
 import types
-import warnings
 
 import gast
-import numpy as np
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
-from .callee_updates import argument_updates
+from .effect_calls import READING_METHODS, exposed, helper_update, only_reads, root
 from .ir import Const, Effect, Free, Var
-from .lower_expr import ARRAY_METHODS, INTROSPECTION
+from .lower_expr import INTROSPECTION
 
-# Built-ins that only read their arguments (they call `__str__`, `__len__`, … at most).
-READING_BUILTINS = frozenset(
-    getattr(builtins, name)
-    for name in (
-        *("print", "repr", "str", "format", "len", "isinstance", "issubclass", "type", "id"),
-        *("float", "int", "bool", "complex", "abs", "round", "min", "max", "sum", "any", "all"),
-        *("sorted", "list", "tuple", "dict", "set", "frozenset", "range", "enumerate", "zip"),
-        *("hash", "ascii", "bin", "hex", "oct", "chr", "ord", "callable", "hasattr", "getattr"),
-    )
-)
-# Methods of local values that only read them: array methods, str methods, dict views.
-READING_METHODS = frozenset(
-    {
-        *ARRAY_METHODS,
-        *("item", "tolist", "nonzero", "conj", "argmax", "argmin", "astype", "copy"),
-        *("format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit"),
-        *("startswith", "endswith", "replace", "count", "index", "find", "center", "ljust"),
-        *("rjust", "zfill", "title", "capitalize", "splitlines", "encode", "decode"),
-        *("keys", "values", "items", "get"),
-    }
-)
-# NumPy functions that write into an argument.
-NUMPY_WRITERS = frozenset(
-    {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
-)
+_LITERALS = (gast.Constant, gast.JoinedStr)
 _PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
 _STATEMENT_NAMES = {
     gast.Assign: "an assignment",
@@ -88,11 +59,6 @@ _STATEMENT_NAMES = {
     gast.Break: "`break`",
     gast.Continue: "`continue`",
 }
-# Built-ins whose result is a new object holding none of its arguments' objects.
-FRESH_BUILTINS = frozenset(
-    getattr(builtins, name)
-    for name in ("repr", "str", "format", "len", "float", "int", "bool", "round", "abs", "hash")
-)
 
 
 class Effects:
@@ -107,7 +73,8 @@ class Effects:
             raise self._unsupported(
                 f"`{clash[0]}` bound both by a comprehension or lambda inside a statement kept "
                 "for its effect and by the function",
-                hint=f"give the comprehension's or lambda's variable another name than `{clash[0]}`",
+                hint=f"give the comprehension's or lambda's variable a name other than "
+                f"`{clash[0]}`",
             )
         for call in (n for n in gast.walk(stmt) if isinstance(n, gast.Call)):
             self._refuse_updating_call(call, inner)
@@ -162,7 +129,7 @@ class Effects:
 
     def _refuse_updating_call(self, call: gast.Call, inner: set[str]) -> None:
         func = call.func
-        receiver = _root(func.value) if isinstance(func, gast.Attribute) else None
+        receiver = root(func.value) if isinstance(func, gast.Attribute) else None
         if receiver is not None and self._is_local(receiver, inner):
             if func.attr in READING_METHODS:
                 return
@@ -172,9 +139,9 @@ class Effects:
                 hint=f"call it on a copy (`{receiver}.copy()`), or outside the differentiated "
                 "function",
             )
-        if isinstance(func, gast.Attribute) and isinstance(func.value, (gast.Constant, gast.JoinedStr)):
-            if func.attr in READING_METHODS:  # `"{:.3f}".format(x)`, `", ".join(names)`
-                return
+        literal = isinstance(func, gast.Attribute) and isinstance(func.value, _LITERALS)
+        if literal and func.attr in READING_METHODS:  # `"{:.3f}".format(x)`, `", ".join(xs)`
+            return
         callee = self._callee_object(func)
         if any(callee is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
@@ -182,27 +149,35 @@ class Effects:
                 "s2s_ad cannot see",
                 hint="write the computation out as code",
             )
-        if _only_reads(callee, call):
+        if only_reads(callee, call):
             return
-        exposed = sorted(
+        given = sorted(
             {
                 name
                 for arg in [*call.args, *(kw.value for kw in call.keywords)]
-                for name in _exposed(arg, self._callee_object)
+                for name in exposed(arg, self._callee_object)
                 if self._is_local(name, inner)
             }
         )
         if receiver is not None and self._is_local(receiver, inner):
-            exposed.insert(0, receiver)
-        if not exposed:
+            given.insert(0, receiver)
+        if not given:
             return
         spelled = gast.unparse(func).strip()
-        if isinstance(callee, types.FunctionType) and not argument_updates(callee):
-            return  # a helper of yours that updates none of its arguments
+        if isinstance(callee, types.FunctionType):
+            update = helper_update(callee)
+            if update is None:
+                return  # a helper of yours that updates none of its arguments
+            raise self._unsupported(
+                f"call of `{spelled}` for its effect, given the local `{given[0]}`: it may "
+                f"update its argument in place ({update})",
+                hint=f"pass a copy (`{given[0]}.copy()`), or make `{spelled}` return a new "
+                "value instead of updating its argument",
+            )
         raise self._unsupported(
-            f"call of `{spelled}` for its effect, given the local `{exposed[0]}`: s2s_ad cannot "
-            f"see whether it updates `{exposed[0]}` in place",
-            hint=f"pass a copy (`{exposed[0]}.copy()`), or make the call outside the "
+            f"call of `{spelled}` for its effect, given the local `{given[0]}`: s2s_ad cannot "
+            f"see whether it updates `{given[0]}` in place",
+            hint=f"pass a copy (`{given[0]}.copy()`), or make the call outside the "
             "differentiated function",
         )
 
@@ -235,59 +210,6 @@ class Effects:
                     "instead of catching the error, or move the `try` outside the "
                     "differentiated function",
                 )
-
-
-def _only_reads(callee: object, call: gast.Call) -> bool:
-    """Whether calling `callee` certainly leaves the objects it is given unchanged."""
-    if callee is None:
-        return False
-    if any(kw.arg == "out" for kw in call.keywords):
-        return False
-    try:
-        if callee in READING_BUILTINS:
-            return True
-    except TypeError:  # unhashable
-        return False
-    owner = getattr(callee, "__self__", None)
-    if owner is sys.stdout or owner is sys.stderr or isinstance(owner, logging.Logger):
-        return True
-    module = getattr(callee, "__module__", None) or ""
-    if module.split(".")[0] in ("logging", "warnings") or callee is warnings.warn:
-        return True
-    name = getattr(callee, "__name__", "")
-    if isinstance(callee, np.ufunc):
-        return True
-    return module.split(".")[0] == "numpy" and name not in NUMPY_WRITERS
-
-
-def _root(node: gast.expr) -> str | None:
-    """The name at the root of `a.b[i].c`, if a name."""
-    while isinstance(node, (gast.Attribute, gast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, gast.Name) else None
-
-
-def _exposed(node: gast.expr, resolve) -> set[str]:
-    """Names whose objects (or views of them, or containers holding them) `node` may
-    evaluate to: what a callee given `node` could update. Operators, f-strings and calls of
-    `FRESH_BUILTINS` make new objects of their own."""
-    if isinstance(node, gast.Name):
-        return {node.id}
-    if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.JoinedStr, gast.Constant)):
-        return set()
-    if isinstance(node, gast.Call):
-        try:
-            if resolve(node.func) in FRESH_BUILTINS:
-                return set()
-        except TypeError:  # unhashable
-            pass
-    found: set[str] = set()
-    for child in gast.iter_child_nodes(node):  # `a.T`, `f(a)`, `[a, b]`, `a or b`, …
-        if isinstance(child, gast.keyword):
-            child = child.value
-        if isinstance(child, gast.expr):
-            found |= _exposed(child, resolve)
-    return found
 
 
 def _inner_scope_names(stmt: gast.stmt) -> set[str]:

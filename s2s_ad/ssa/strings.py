@@ -59,4 +59,6 @@ class Strings:
         method = getattr(str, func.attr, None)
         if method is None:
             return None
-        return Prim(method, (Const(func.value.value), *args), kwargs, spelled=func.attr, style=METHOD)
+        return Prim(
+            method, (Const(func.value.value), *args), kwargs, spelled=func.attr, style=METHOD
+        )
