@@ -142,7 +142,8 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto") -> Callable:
 
     "auto" takes forward when the inputs have no more elements than the outputs (one pass
     against one sweep per output); otherwise it measures: the first call for a function and
-    argument shapes runs both orders, times them, and later calls take the faster one.
+    argument shapes runs both orders, times them, and later calls take the faster one (a
+    function with statements kept for their effect, such as `print`, runs once: reverse).
     Its choice is logged at DEBUG level on the "s2s_ad" logger."""
     _check_mode(mode, ("auto", "forward", "reverse"))
     return _jacobian_function(f, wrt, mode)
@@ -168,7 +169,11 @@ def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, 
     outs = out if isinstance(out, tuple) else (out,)
     m = sum(int(np.size(o)) for o in outs)
     how = f"{n} inputs, {m} outputs"
-    if n <= m or n * n > DIRECTIONS_BUDGET:
+    effects = _prepared(f, "reverse", names, values, specialise=True).effects
+    if effects:  # timing would run its `print`s again: the sweep made is used, every time
+        chosen = DECIDED[key] = "reverse"
+        how += "; it has statements kept for their effect (print, …): not timed"
+    elif n <= m or n * n > DIRECTIONS_BUDGET:
         chosen = DECIDED[key] = "forward" if n <= m else "reverse"
     else:  # run both (already transformed, so only running is timed), keep the faster
         _prepared(f, "vector", names, values, specialise=True)

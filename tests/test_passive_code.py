@@ -168,6 +168,8 @@ DRIVERS = {
     "vjp and pullback": lambda f, a: ad.vjp(f, *a)[1](1.0),
     "jacfwd": lambda f, a: ad.jacfwd(f)(*a),
     "jacrev": lambda f, a: ad.jacrev(f)(*a),
+    "jacobian": lambda f, a: ad.jacobian(f)(*a),
+    "jacobian of grad": lambda f, a: ad.jacobian(ad.grad(f))(*a),
     "hessian": lambda f, a: ad.hessian(f)(*a),
     "hvp": lambda f, a: ad.hvp(f, a, (1.0,) + (None,) * (len(a) - 1)),
 }

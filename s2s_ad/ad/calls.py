@@ -40,6 +40,7 @@ class Callees:
         """(name in the generated code, derivative) of `fn` with respect to `wrt`."""
         derived = self.derive(fn, mode, wrt, for_calls=True)
         self.dependencies += derived.dependencies
+        self.effects = getattr(self, "effects", False) or derived.effects
         key = (fn, mode, wrt)
         if key not in self._names:
             suffix = "jvp" if mode == "forward" else "vjp"

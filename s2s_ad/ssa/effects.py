@@ -43,7 +43,7 @@ import gast
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from .effect_calls import READING_METHODS, exposed, helper_update, only_reads, root
-from .ir import Const, Effect, Free, Var
+from .ir import Const, Effect, Free, Function, Var, walk
 from .lower_expr import INTROSPECTION
 
 _LITERALS = (gast.Constant, gast.JoinedStr)
@@ -210,6 +210,11 @@ class Effects:
                     "instead of catching the error, or move the `try` outside the "
                     "differentiated function",
                 )
+
+
+def has_effects(fn: Function) -> bool:
+    """Whether `fn` has statements kept for their effect: running it twice shows."""
+    return any(isinstance(stmt, Effect) for stmt in walk(fn.body))
 
 
 def _inner_scope_names(stmt: gast.stmt) -> set[str]:
