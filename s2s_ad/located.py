@@ -26,6 +26,7 @@ pays for the tracer.
 
 from __future__ import annotations
 
+import ast
 import functools
 import linecache
 import re
@@ -106,8 +107,8 @@ def located_error(exc: Exception) -> S2SError | None:
     if found is None:
         return None
     match, label, line = found
-    if _raised_by_the_users_statement(exc, label, line):
-        return None  # the user's own `raise` or `assert`: the plain call raises it too
+    if _raised_by_a_users_statement(label, line):
+        return None  # the user's own `raise`, `assert`, `print(…)`: the plain call raises too
     filename, user_line, text = _in_user_code(label, line)
     statement = linecache.getline(filename, user_line).strip()
     at = f"at `{statement}`" if statement else f"at line {user_line}"
@@ -133,16 +134,25 @@ def located_error(exc: Exception) -> S2SError | None:
     )
 
 
-def _raised_by_the_users_statement(exc: BaseException, label: str, line: int) -> bool:
-    """Whether a `raise` or `assert` of the user's, copied into generated code
-    (`ssa/effects.py`), raised `exc` itself."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if tb is None or tb.tb_frame.f_code.co_filename != label or tb.tb_lineno != line:
-        return False
+def _raised_by_a_users_statement(label: str, line: int) -> bool:
+    """Whether generated line `line` is a statement of the user's kept for its effect and
+    copied as written (`ssa/effects.py`): a `raise`, an `assert`, an expression statement
+    other than a tape's `append`. What it raises, the plain call raises."""
     text = linecache.getline(label, line).strip()
-    return text.startswith(("raise ", "assert ")) or text == "raise"
+    if text.startswith(("raise ", "assert ")) or text == "raise":
+        return True
+    try:
+        body = ast.parse(text).body
+    except SyntaxError:
+        return False
+    if len(body) != 1 or not isinstance(body[0], ast.Expr):
+        return False
+    value = body[0].value
+    if isinstance(value, ast.Constant):
+        return False
+    pushed = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+    pushed = pushed and isinstance(value.func.value, ast.Name)
+    return not (pushed and value.func.value.id.startswith(("_tape", "_checkpoints")))
 
 
 def _hint(exc: Exception) -> str:

@@ -112,7 +112,19 @@ def tries(x):
 def checkpointed(x, n):
     for i in ad.checkpoint(range(n), every=2):
         print(f"iteration {i}: {x:.6f}")
-        x = np.sin(x) * 1.2 + 0.1
+        with np.errstate(all="ignore"):
+            x = np.sin(x) * 1.2 + 0.1
+    return x
+
+
+def scaled(x):
+    return x * 0.9
+
+
+def checkpointed_quiet_helper(x, n):
+    for i in ad.checkpoint(range(n), every=2):
+        print(f"iteration {i}")
+        x = scaled(np.sin(x))
     return x
 
 
@@ -242,6 +254,22 @@ def test_raise_and_assert_raise_the_users_exception(run):
         run(checks, -1.0, 1.0)
 
 
+def prints_badly(x):
+    y = np.sin(x)
+    print(f"{y:.3f}")  # an array has no such format: TypeError, in the plain call too
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_an_exception_from_a_print_is_the_plain_calls(mode):
+    x = np.array([0.1, 0.2])
+    with pytest.raises(TypeError) as plain:
+        prints_badly(x)
+    with pytest.raises(TypeError) as ours:
+        ad.grad(prints_badly, mode=mode)(x)
+    assert str(ours.value) == str(plain.value)
+
+
 def raises_inside_errstate(x):
     with np.errstate(divide="ignore"):
         y = np.log(x)
@@ -345,6 +373,17 @@ def breaks_in_with(x):
     return x
 
 
+def _loud(x):
+    print("in a helper", x)
+    return x * 0.5
+
+
+def checkpointed_loud_helper(x, n):
+    for _ in ad.checkpoint(range(n)):
+        x = _loud(np.sin(x))  # <- error
+    return x
+
+
 def sorts_a_local(x):
     xs = [x, 2.0]
     xs.sort()  # <- error
@@ -401,6 +440,21 @@ def test_refused_with_a_located_error(fn, match, mode):
         ad.derivative_source(fn, mode=mode)
     assert (info.value.filename, info.value.line) == (__file__, marked_line(fn))
     assert info.value.hint
+
+
+def test_a_helper_with_a_print_in_a_checkpointed_loop(capsys):
+    """Reverse mode would run the helper again for each recomputed segment: refused there;
+    forward mode ignores the checkpoint and prints once."""
+    with pytest.raises(UnsupportedSyntaxError, match="runs `print") as info:
+        ad.grad(checkpointed_loud_helper)(0.5, 3)
+    assert info.value.line == marked_line(checkpointed_loud_helper)
+    plain = _printed(capsys, lambda: checkpointed_loud_helper(0.5, 3))
+    printed = _printed(capsys, lambda: ad.grad(checkpointed_loud_helper, mode="forward")(0.5, 3))
+    assert printed == plain
+    # a helper without effects is fine: the loop's own print runs once per iteration
+    plain = _printed(capsys, lambda: checkpointed_quiet_helper(0.5, 5))
+    assert _printed(capsys, lambda: ad.grad(checkpointed_quiet_helper)(0.5, 5)) == plain
+    check_grads(checkpointed_quiet_helper, (0.5, 5))
 
 
 def test_refused_try_says_what_to_write():

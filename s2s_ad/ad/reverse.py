@@ -58,7 +58,7 @@ from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, is_user_call
-from .effects import with_adjoint
+from .effects import refuse_effects_in_rerun, with_adjoint
 from .templates import contributions, zeros_like
 
 
@@ -374,6 +374,7 @@ class _Reverse:
         The forward sweep saved only the segments and the headers at their starts
         (`forward_segments`).
         """
+        refuse_effects_in_rerun(stmt, self.fn)  # ad/effects.py
         tape, saved = self.sites[id(stmt)]
         segments, segment = self.numbered("_segments"), self.numbered("_segment")
         states = self.numbered("_checkpoints") if stmt.carried else None

@@ -16,9 +16,6 @@ from ..errors import UnsupportedSyntaxError
 
 __all__ = ["reentered", "unsuppressing"]
 
-_ERRSTATE = ("all", "divide", "over", "under", "invalid", "call")
-_UNSET = np.errstate().__getattribute__("_call")  # what an errstate holds for `call` not given
-
 
 def reentered(cm):
     """A context like `cm`, to enter after `cm` exited: a new `np.errstate` of the same
@@ -26,8 +23,9 @@ def reentered(cm):
     if isinstance(cm, _Unsuppressing):
         return _Unsuppressing(reentered(cm.cm), cm.filename, cm.line)
     if isinstance(cm, np.errstate):
-        settings = {k: getattr(cm, f"_{k}") for k in _ERRSTATE}
-        if settings["call"] is _UNSET:
+        names = ("all", "divide", "over", "under", "invalid", "call")
+        settings = {k: getattr(cm, f"_{k}") for k in names}
+        if settings["call"] is np.errstate()._call:  # `call` not given: NumPy's marker
             del settings["call"]
         return np.errstate(**settings)
     return contextlib.nullcontext()

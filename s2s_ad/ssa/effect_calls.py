@@ -202,3 +202,25 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
     if isinstance(callee, types.FunctionType):
         return helper_update(callee, depth + 1)
     return ""
+
+
+def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
+    """A statement of `fn` (or of a helper of the user's it calls) kept for its effect,
+    described, or None: what would run again if the call were made again."""
+    filename = fn.__code__.co_filename
+    if filename.startswith(_LIBRARY_PATHS) or fn.__module__.startswith("s2s_ad.") or depth > 3:
+        return None
+    try:
+        node = parse_function(fn).node
+    except S2SError:
+        return None
+    for n in gast.walk(node):
+        if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):
+            return f"`{gast.unparse(n).strip()}`, line {n.lineno} of `{fn.__qualname__}`"
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id != fn.__name__:
+            callee = fn.__globals__.get(n.func.id)
+            if isinstance(callee, types.FunctionType):
+                found = helper_effect(callee, depth + 1)
+                if found is not None:
+                    return found
+    return None
