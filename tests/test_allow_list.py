@@ -13,6 +13,7 @@ import inspect
 import logging
 import re
 import textwrap
+import warnings
 
 import gast
 import numpy as np
@@ -186,8 +187,8 @@ LOG = logging.getLogger("s2s_ad.tests.allow_list")
 
 def passive(x, y):
     assert x is not None, f"x = {x!r:>{8}}"
-    with np.errstate(divide="ignore"):
-        z = np.log(x * x) + y
+    with np.errstate(divide="ignore"), warnings.catch_warnings(record=True) as caught:
+        z = np.log(x * x) + y * len(caught)
     try:
         if z is None:
             raise ValueError("no value") from None

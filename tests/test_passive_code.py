@@ -87,6 +87,14 @@ def own_context(x):
     return y
 
 
+def records_warnings(x):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y = np.sin(x)
+        warnings.warn("inside", UserWarning, stacklevel=1)
+    return y * (1.0 + len(caught))
+
+
 def in_a_loop(x, n):
     for i in range(n):
         with np.errstate(all="ignore"):
@@ -136,6 +144,7 @@ CASES = [
     (errstate, (np.array([0.5, 1.5, 2.0]),)),
     (nested_contexts, (0.3, 1.7)),
     (own_context, (0.4,)),
+    (records_warnings, (0.4,)),
     (in_a_loop, (0.7, 3)),
     (tries, (0.8,)),
     (checkpointed, (0.7, 5)),
@@ -359,9 +368,9 @@ def suppresses(x):
 
 
 def with_as(x):
-    with np.errstate(all="ignore") as state:  # <- error
-        y = x * len(str(state))
-    return y
+    with contextlib.nullcontext(x) as y:  # <- error
+        z = y * 2.0
+    return z
 
 
 def breaks_in_with(x):

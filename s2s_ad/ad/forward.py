@@ -80,7 +80,8 @@ class _Tangents:
             elif isinstance(stmt, Effect):  # once, where it stands; no tangent
                 out.append(render_stmt(stmt))
             elif isinstance(stmt, With):  # the body and its tangents inside the context
-                out.append(build.with_(build.atom(stmt.context), self.block(stmt.body)))
+                body = self.block(stmt.body)
+                out.append(build.with_(build.atom(stmt.context), body, stmt.target))
         return out
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:

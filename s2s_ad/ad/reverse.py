@@ -453,7 +453,8 @@ class _Reverse:
             elif isinstance(stmt, Effect) and not self.rerunning:  # once: not in a rerun
                 code.append(render_stmt(stmt))
             elif isinstance(stmt, With):
-                code.append(build.with_(build.atom(stmt.context), self.forward(stmt.body)))
+                body = self.forward(stmt.body)
+                code.append(build.with_(build.atom(stmt.context), body, stmt.target))
         return code
 
     def forward_call(self, stmt: Assign, site: _CallSite) -> ast.stmt:

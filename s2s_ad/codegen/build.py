@@ -235,8 +235,9 @@ def while_(test: ast.expr, body: list[ast.stmt]) -> ast.While:
     return ast.While(test=test, body=block(body), orelse=[])
 
 
-def with_(context: ast.expr, body: list[ast.stmt]) -> ast.With:
-    return ast.With(items=[ast.withitem(context_expr=context)], body=block(body), lineno=0)
+def with_(context: ast.expr, body: list[ast.stmt], target: str | None = None) -> ast.With:
+    item = ast.withitem(context_expr=context, optional_vars=target and store(target))
+    return ast.With(items=[item], body=block(body), lineno=0)
 
 
 def comment(text: str) -> ast.Expr:

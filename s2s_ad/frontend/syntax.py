@@ -75,16 +75,7 @@ LOWERED: dict[str, Fields] = {
     "Try": Fields(lowered=("body", "handlers", "orelse", "finalbody")),
     "ExceptHandler": Fields(lowered=("type", "name", "body")),
     "With": Fields(lowered=("items", "body")),
-    "withitem": Fields(
-        lowered=("context_expr",),
-        refused={
-            "optional_vars": (
-                "`with … as name` (not supported yet)",
-                "drop `as name`: a context manager such as np.errstate() needs no name; open "
-                "files and similar resources outside the differentiated function",
-            )
-        },
-    ),
+    "withitem": Fields(lowered=("context_expr", "optional_vars")),  # `as` names: lowering
     "Pass": _NONE,
     "Break": _NONE,
     "Continue": _NONE,

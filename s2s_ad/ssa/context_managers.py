@@ -52,6 +52,8 @@ NOT_SUPPRESSING = (
     runtime.unsuppressing,
 )
 SUPPRESSING = (contextlib.suppress,)
+# What entering these gives (`as name`) holds no value of the function's.
+NAMED = (warnings.catch_warnings, np.errstate, np.printoptions)
 
 
 class ContextManagers:
@@ -72,14 +74,9 @@ class ContextManagers:
             return
         item = items[0]
         self.line = getattr(item.context_expr, "lineno", stmt.lineno)
-        if item.optional_vars is not None:
-            raise self._unsupported(
-                "`with … as name` (not supported yet)",
-                hint="drop `as name`: a context manager such as np.errstate() needs no name; "
-                "open files and similar resources outside the differentiated function",
-            )
         context = self._atom(item.context_expr)
         maker = self._context_maker(item.context_expr)
+        target = self._entered_as(item, maker)
         if maker is not None and any(maker is kind for kind in SUPPRESSING):
             raise self._unsupported(
                 f"`with {gast.unparse(item.context_expr).strip()}`, which swallows exceptions "
@@ -93,9 +90,27 @@ class ContextManagers:
             )
             context = self._atom_of(guard)
         body: list = []
+        if target is not None:  # bound on entering, before the body
+            self.env[target] = Var(self.namer.version(target))
         with self.in_block(body):
             self._entered(stmt, items[1:])
-        self.emit(With(context, body, stmt.lineno))
+        name = self.env[target].name if target is not None else None
+        self.emit(With(context, body, stmt.lineno, name))
+
+    def _entered_as(self, item: gast.withitem, maker: object) -> str | None:
+        """The name `as name` binds: only where what entering gives is never a number that
+        carries a derivative (the list `warnings.catch_warnings(record=True)` records)."""
+        if item.optional_vars is None:
+            return None
+        named = isinstance(item.optional_vars, gast.Name)
+        if not named or not any(maker is kind for kind in NAMED):
+            raise self._unsupported(
+                "`with … as name` (not supported yet) but for "
+                + ", ".join(f"`{kind.__module__.split('.')[0]}.{kind.__name__}`" for kind in NAMED),
+                hint="drop `as name`: a context manager such as np.errstate() needs no name; "
+                "open files and similar resources outside the differentiated function",
+            )
+        return item.optional_vars.id
 
     def _context_maker(self, node: gast.expr) -> object:
         """The class or function a context expression `np.errstate(…)` calls, if known;

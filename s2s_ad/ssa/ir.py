@@ -167,6 +167,7 @@ class With:
     context: Atom
     body: list
     line: int
+    target: str | None = None  # `as name`: the SSA variable entering binds
 
 
 Stmt = Assign | Return | If | For | While | Effect | With

@@ -24,7 +24,7 @@ def render_stmt(stmt: Stmt) -> ast.stmt:
     if isinstance(stmt, Effect):  # a copy: the simplification passes rewrite in place
         return copy.deepcopy(stmt.node)
     if isinstance(stmt, With):
-        return build.with_(build.atom(stmt.context), render_block(stmt.body))
+        return build.with_(build.atom(stmt.context), render_block(stmt.body), stmt.target)
     raise TypeError(f"unknown statement {stmt!r}")
 
 

@@ -58,7 +58,8 @@ class _Checker:
                 otherwise = self.block(stmt.orelse, defined, headers)
                 defined |= then | otherwise
             elif isinstance(stmt, With):
-                defined |= self.block(stmt.body, defined, headers)
+                inner = defined | ({stmt.target} if stmt.target else set())
+                defined |= self.block(stmt.body, inner, headers) | inner
             elif isinstance(stmt, (For, While)):
                 inner = set(defined)
                 if isinstance(stmt, For):
