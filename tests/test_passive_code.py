@@ -61,6 +61,15 @@ def labels(x):
     return np.sum(x * x) * (len(label) > 5) + x[0] * len(short) + len(joined)
 
 
+def keeps_losses(x, activation):
+    name = activation.strip().lower()
+    y = np.tanh(x) if name.startswith("tanh") else np.sin(x)
+    loss = np.sum(y * y)
+    RECORD.append(loss)
+    RECORD.append(f"{name}: {loss:.3f}")
+    return loss
+
+
 def errstate(x):
     with np.errstate(divide="ignore", invalid="ignore"):
         y = np.log(x) * x
@@ -141,6 +150,7 @@ CASES = [
     (checks, (0.7, 1.3)),
     (logs, (np.array([0.3, -0.2]),)),
     (labels, (np.array([0.3, -0.2, 1.1]),)),
+    (keeps_losses, (np.array([0.3, -0.2, 1.1]), "  TANH ")),
     (errstate, (np.array([0.5, 1.5, 2.0]),)),
     (nested_contexts, (0.3, 1.7)),
     (own_context, (0.4,)),
@@ -393,6 +403,14 @@ def checkpointed_loud_helper(x, n):
     return x
 
 
+def keeps_an_updated_local(x):
+    a = np.sin(x)
+    RECORD.append(a)  # <- error
+    b = a
+    b[0] = 1.0
+    return np.sum(a * x)
+
+
 def sorts_a_local(x):
     xs = [x, 2.0]
     xs.sort()  # <- error
@@ -428,6 +446,7 @@ REFUSED = [
     (suppresses, "swallows exceptions"),
     (with_as, r"`with … as name`"),
     (breaks_in_with, "`break` inside a `with` block"),
+    (keeps_an_updated_local, r"`RECORD.append` keeps the local `a`, which the function then"),
     (sorts_a_local, r"method `.sort\(\)` of the local `xs`"),
     (shuffles, "whether it updates `idx` in place"),
     (writes_through_helper, r"may update its argument in place \(line \d+: `a\[0\] = …`\)"),

@@ -55,6 +55,9 @@ READING_METHODS = frozenset(
 NUMPY_WRITERS = frozenset(
     {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
 )
+# Methods that store their arguments in the receiver (a list or dict of the module's) and
+# never update the arguments themselves.
+STORING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
 # Built-ins whose result is a new object holding none of its arguments' objects.
 FRESH_BUILTINS = frozenset(
     getattr(builtins, name)
@@ -160,7 +163,17 @@ def _first_update(fn: types.FunctionType, node: gast.FunctionDef, depth: int) ->
             value = getattr(value, attr, None)
         return value
 
-    body = [n for stmt in node.body for n in nodes.walk_own(stmt)]
+    return first_update(node, holders, resolve, depth)
+
+
+def first_update(
+    node: gast.FunctionDef, holders: set[str], resolve, depth: int = 0, skip=None
+) -> str | None:
+    """Where the body of `node` may update in place an object one of `holders` names (or
+    a name made to share it, `b = a`, `v = a[1:]`), described; None if nowhere. `skip`: a
+    call not to count (the one asking)."""
+    holders = set(holders)
+    body = [n for stmt in node.body for n in nodes.walk_own(stmt) if n is not skip]
     for _ in range(len(body)):  # aliases and views: to a fixed point
         before = len(holders)
         for n in body:

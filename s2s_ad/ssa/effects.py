@@ -42,7 +42,15 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
-from .effect_calls import READING_METHODS, exposed, helper_update, only_reads, root
+from .effect_calls import (
+    READING_METHODS,
+    STORING_METHODS,
+    exposed,
+    first_update,
+    helper_update,
+    only_reads,
+    root,
+)
 from .ir import Const, Effect, Free, Function, Var, walk
 from .lower_expr import INTROSPECTION
 
@@ -164,6 +172,9 @@ class Effects:
         if not given:
             return
         spelled = gast.unparse(func).strip()
+        if isinstance(func, gast.Attribute) and func.attr in STORING_METHODS:
+            self._refuse_storing_updated(call, given)  # `LOSSES.append(loss)`
+            return
         if isinstance(callee, types.FunctionType):
             update = helper_update(callee)
             if update is None:
@@ -179,6 +190,20 @@ class Effects:
             f"see whether it updates `{given[0]}` in place",
             hint=f"pass a copy (`{given[0]}.copy()`), or make the call outside the "
             "differentiated function",
+        )
+
+    def _refuse_storing_updated(self, call: gast.Call, given: list[str]) -> None:
+        """A module's list or dict keeping a local value: the plain call's would see the
+        function's later in-place updates of it, the derivative's value does not (it makes
+        a new version): refused where there are any."""
+        update = first_update(self.node, set(given), self._callee_object, skip=call)
+        if update is None:
+            return
+        spelled = gast.unparse(call.func).strip()
+        raise self._unsupported(
+            f"`{spelled}` keeps the local `{given[0]}`, which the function then updates in "
+            f"place ({update}): what it keeps would differ from the plain call's",
+            hint=f"keep a copy: `{spelled}({given[0]}.copy())`",
         )
 
     def _is_local(self, name: str, inner: set[str]) -> bool:

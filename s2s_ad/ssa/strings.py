@@ -25,6 +25,15 @@ import gast
 
 from .ir import METHOD, Atom, Const, Expr, Prim
 
+# Methods of `str` that neither arrays nor lists have: on a local value, text work.
+STRING_ONLY_METHODS = frozenset(
+    {
+        *("upper", "lower", "casefold", "title", "capitalize", "swapcase", "strip", "lstrip"),
+        *("rstrip", "split", "rsplit", "splitlines", "startswith", "endswith", "replace"),
+        *("format", "join", "zfill", "center", "ljust", "rjust", "isdigit", "isalpha"),
+        *("removeprefix", "removesuffix", "partition", "rpartition", "expandtabs", "encode"),
+    }
+)
 _CONVERSIONS = {ord("s"): builtins.str, ord("r"): builtins.repr, ord("a"): builtins.ascii}
 
 
@@ -51,14 +60,19 @@ class Strings:
         return joined
 
     def _string_method(self, node: gast.Call, args: tuple, kwargs: tuple) -> Prim | None:
-        """`'…'.format(x)`, `', '.join(names)`: a method of a string literal, else None."""
+        """`'…'.format(x)`, `', '.join(names)`: a method of a string literal; `name.upper()`:
+        a method only strings have, of a local value; else None."""
         func = node.func
-        literal = isinstance(func, gast.Attribute) and isinstance(func.value, gast.Constant)
-        if not literal or not isinstance(func.value.value, str):
+        if not isinstance(func, gast.Attribute):
+            return None
+        value = func.value
+        if isinstance(value, gast.Constant) and isinstance(value.value, str):
+            receiver = Const(value.value)
+        elif func.attr in STRING_ONLY_METHODS and self._is_local_chain(value):
+            receiver = self._atom(value)
+        else:
             return None
         method = getattr(str, func.attr, None)
         if method is None:
             return None
-        return Prim(
-            method, (Const(func.value.value), *args), kwargs, spelled=func.attr, style=METHOD
-        )
+        return Prim(method, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
