@@ -145,6 +145,17 @@ def checkpointed_quiet_helper(x, n):
     return x
 
 
+def fluid_steps(v, steps):
+    """A small simulation in the style of autograd's fluid example: a print per step."""
+    assert v.ndim == 1, "a 1-d field"
+    for t in range(steps):
+        print(f"step {t}: energy {np.sum(v * v):.6f}")
+        v = 0.5 * (np.roll(v, 1) + np.roll(v, -1)) * 0.99
+        with np.errstate(over="raise", invalid="raise"):
+            v = v - 0.1 * v**3
+    return np.sum(v**2)
+
+
 CASES = [
     (prints, (0.7, 3)),
     (checks, (0.7, 1.3)),
@@ -158,6 +169,7 @@ CASES = [
     (in_a_loop, (0.7, 3)),
     (tries, (0.8,)),
     (checkpointed, (0.7, 5)),
+    (fluid_steps, (np.array([0.3, -0.4, 0.8, 0.1, -0.2]), 4)),
 ]
 
 test_jvp_and_vjp, test_grad_forward_equals_reverse = derivative_tests(CASES)
@@ -195,24 +207,31 @@ DRIVERS = {
     "grad": lambda f, a: ad.grad(f)(*a),
     "grad forward": lambda f, a: ad.grad(f, mode="forward")(*a),
     "value_and_grad": lambda f, a: ad.value_and_grad(f)(*a),
-    "jvp": lambda f, a: ad.jvp(f, a, (1.0,) + (None,) * (len(a) - 1)),
+    "jvp": lambda f, a: ad.jvp(f, a, (np.ones_like(a[0]),) + (None,) * (len(a) - 1)),
     "vjp and pullback": lambda f, a: ad.vjp(f, *a)[1](1.0),
     "jacfwd": lambda f, a: ad.jacfwd(f)(*a),
     "jacrev": lambda f, a: ad.jacrev(f)(*a),
     "jacobian": lambda f, a: ad.jacobian(f)(*a),
     "jacobian of grad": lambda f, a: ad.jacobian(ad.grad(f))(*a),
     "hessian": lambda f, a: ad.hessian(f)(*a),
-    "hvp": lambda f, a: ad.hvp(f, a, (1.0,) + (None,) * (len(a) - 1)),
+    "hvp": lambda f, a: ad.hvp(f, a, (np.ones_like(a[0]),) + (None,) * (len(a) - 1)),
 }
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
 @pytest.mark.parametrize(
     ("fn", "args"),
-    [(prints, (0.7, 3)), (checkpointed, (0.7, 5)), (in_a_loop, (0.7, 3))],
+    [
+        (prints, (0.7, 3)),
+        (checkpointed, (0.7, 5)),
+        (in_a_loop, (0.7, 3)),
+        (fluid_steps, (np.array([0.3, -0.4, 0.8, 0.1, -0.2]), 4)),
+    ],
     ids=lambda c: getattr(c, "__name__", ""),
 )
 def test_prints_what_the_plain_call_prints(capsys, driver, fn, args):
+    if fn is fluid_steps and driver in ("hessian", "hvp"):
+        pytest.skip("np.roll has no shape rule: hessian/hvp call f once more to check its result")
     plain = _printed(capsys, lambda: fn(*args))
     assert plain.count("\n") >= 3
     assert _printed(capsys, lambda: DRIVERS[driver](fn, args)) == plain
