@@ -14,7 +14,7 @@ import pytest
 from derivative_tests import derivative_tests
 
 import s2s_ad as ad
-from s2s_ad.errors import UnsupportedSyntaxError
+from s2s_ad.errors import NonScalarOutputError, UnsupportedSyntaxError
 from s2s_ad.testing import assert_same_value, check_grads, numeric_jvp
 
 LOG = logging.getLogger("s2s_ad.tests.passive")
@@ -156,6 +156,18 @@ def fluid_steps(v, steps):
     return np.sum(v**2)
 
 
+def _announced(n):
+    print("scale for", n)
+    print("computed once per call")
+    return 1.0 + 0.5 * n
+
+
+def calls_a_loud_helper(x, n):
+    scale = _announced(n)  # passive: called as written, printing in its own code
+    print("x =", x)
+    return np.sin(x) * scale
+
+
 CASES = [
     (prints, (0.7, 3)),
     (checks, (0.7, 1.3)),
@@ -170,6 +182,7 @@ CASES = [
     (tries, (0.8,)),
     (checkpointed, (0.7, 5)),
     (fluid_steps, (np.array([0.3, -0.4, 0.8, 0.1, -0.2]), 4)),
+    (calls_a_loud_helper, (0.4, 2)),
 ]
 
 test_jvp_and_vjp, test_grad_forward_equals_reverse = derivative_tests(CASES)
@@ -226,17 +239,31 @@ DRIVERS = {
         (checkpointed, (0.7, 5)),
         (in_a_loop, (0.7, 3)),
         (fluid_steps, (np.array([0.3, -0.4, 0.8, 0.1, -0.2]), 4)),
+        (calls_a_loud_helper, (0.4, 2)),
     ],
     ids=lambda c: getattr(c, "__name__", ""),
 )
 def test_prints_what_the_plain_call_prints(capsys, driver, fn, args):
-    if fn is fluid_steps and driver in ("hessian", "hvp"):
-        pytest.skip("np.roll has no shape rule: hessian/hvp call f once more to check its result")
     plain = _printed(capsys, lambda: fn(*args))
     assert plain.count("\n") >= 3
     assert _printed(capsys, lambda: DRIVERS[driver](fn, args)) == plain
     # twice: the derivative cached on the first call prints as much on the second
     assert _printed(capsys, lambda: DRIVERS[driver](fn, args)) == plain
+
+
+def rolls_and_prints(x):
+    print("x =", x)
+    return np.roll(x, 1) * 2.0  # not a scalar; np.roll has no shape rule
+
+
+def test_hessian_of_a_non_scalar_function_with_prints_is_refused(capsys):
+    """The value the gradient code returns beside tells, without a second plain call."""
+    x = np.array([0.1, 0.2, 0.3])
+    with pytest.raises(NonScalarOutputError):
+        ad.hessian(rolls_and_prints)(x)
+    with pytest.raises(NonScalarOutputError):
+        ad.hvp(rolls_and_prints, (x,), (x,))
+    assert capsys.readouterr().out.count("x =") == 2  # once per call
 
 
 def test_effects_on_passive_data_run_once_in_order():

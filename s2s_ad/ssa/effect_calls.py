@@ -121,7 +121,9 @@ def exposed(node: gast.expr, resolve) -> set[str]:
 _LIBRARY_PATHS = tuple(
     path for path in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if path
 )
-_UPDATES: dict = {}  # code object → what `helper_update` found
+# the functions being read (not cached: a helper's globals may be rebound between calls)
+_UPDATING: set = set()
+_READING: set = set()
 
 
 def helper_update(fn: types.FunctionType, depth: int = 0) -> str | None:
@@ -132,17 +134,17 @@ def helper_update(fn: types.FunctionType, depth: int = 0) -> str | None:
         return f"`{fn.__qualname__}` is a library function"
     if depth > 3:
         return f"`{fn.__qualname__}` calls helpers too deeply nested to follow"
-    if fn.__code__ in _UPDATES:
-        return _UPDATES[fn.__code__]
-    _UPDATES[fn.__code__] = f"`{fn.__qualname__}` is recursive"  # while it is read
+    if fn.__code__ in _UPDATING:
+        return f"`{fn.__qualname__}` is recursive"
     try:
         node = parse_function(fn).node
     except S2SError:
-        found = f"the source of `{fn.__qualname__}` cannot be read"
-    else:
-        found = _first_update(fn, node, depth)
-    _UPDATES[fn.__code__] = found
-    return found
+        return f"the source of `{fn.__qualname__}` cannot be read"
+    _UPDATING.add(fn.__code__)
+    try:
+        return _first_update(fn, node, depth)
+    finally:
+        _UPDATING.discard(fn.__code__)
 
 
 def _first_update(fn: types.FunctionType, node: gast.FunctionDef, depth: int) -> str | None:
@@ -223,6 +225,16 @@ def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
     filename = fn.__code__.co_filename
     if filename.startswith(_LIBRARY_PATHS) or fn.__module__.startswith("s2s_ad.") or depth > 3:
         return None
+    if fn.__code__ in _READING:
+        return None  # recursion: the outer reading finds what there is
+    _READING.add(fn.__code__)
+    try:
+        return _first_effect(fn, depth)
+    finally:
+        _READING.discard(fn.__code__)
+
+
+def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
     try:
         node = parse_function(fn).node
     except S2SError:

@@ -47,11 +47,12 @@ from .effect_calls import (
     STORING_METHODS,
     exposed,
     first_update,
+    helper_effect,
     helper_update,
     only_reads,
     root,
 )
-from .ir import Const, Effect, Free, Function, Var, walk
+from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
 from .lower_expr import INTROSPECTION
 
 _LITERALS = (gast.Constant, gast.JoinedStr)
@@ -238,8 +239,16 @@ class Effects:
 
 
 def has_effects(fn: Function) -> bool:
-    """Whether `fn` has statements kept for their effect: running it twice shows."""
-    return any(isinstance(stmt, Effect) for stmt in walk(fn.body))
+    """Whether `fn` has statements kept for their effect, or calls a helper of the user's
+    that has: running it twice shows."""
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Effect):
+            return True
+        value = stmt.value if isinstance(stmt, Assign) else None
+        helper = value.fn if isinstance(value, Prim) else None
+        if isinstance(helper, types.FunctionType) and helper_effect(helper) is not None:
+            return True
+    return False
 
 
 def _inner_scope_names(stmt: gast.stmt) -> set[str]:
