@@ -179,7 +179,7 @@ def differentiate(
         with_value,
         dependencies,
         is_current(dependencies),
-        has_effects(ssa) or getattr(callees, "effects", False),
+        has_effects(ssa) or callees.effects,
     )
 
 

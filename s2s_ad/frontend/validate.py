@@ -174,7 +174,8 @@ def _check_assignment(
 
 
 def is_append(stmt: gast.stmt) -> bool:
-    """`xs.append(v)` on a local name: the one expression statement s2s_ad takes."""
+    """`xs.append(v)`: on a local list, a new version of the list (other expression
+    statements are kept for their effect: ssa/effects.py)."""
     call = stmt.value if isinstance(stmt, gast.Expr) else None
     return (
         isinstance(call, gast.Call)
