@@ -487,12 +487,22 @@ def assigns_in_try(x):
     return x * len(label)
 
 
+def handler_rebinds(x):
+    error = x * 2.0
+    try:  # <- error
+        print(error)
+    except ValueError as error:
+        print(error)
+    return error
+
+
 REFUSED = [
     (try_around_active, r"`try` around an assignment \(line"),
     (suppresses, "swallows exceptions"),
     (with_as, r"`with … as name`"),
     (breaks_in_with, "`break` inside a `with` block"),
     (keeps_an_updated_local, r"`RECORD.append` keeps the local `a`, which the function then"),
+    (handler_rebinds, "`except … as error`, which rebinds the local `error`"),
     (sorts_a_local, r"method `.sort\(\)` of the local `xs`"),
     (shuffles, "whether it updates `idx` in place"),
     (writes_through_helper, r"may update its argument in place \(line \d+: `a\[0\] = …`\)"),

@@ -99,6 +99,12 @@ class Effects:
         handlers = {}  # `except E as err`: a name of the handler's own, fresh
         for node in gast.walk(stmt):
             if isinstance(node, gast.ExceptHandler) and node.name is not None:
+                if node.name.id in self.env:  # Python rebinds it, then deletes it
+                    raise self._unsupported(
+                        f"`except … as {node.name.id}`, which rebinds the local "
+                        f"`{node.name.id}` (and deletes it after the handler)",
+                        hint="give the exception a name of its own",
+                    )
                 handlers[node.name.id] = self.namer.fresh(node.name.id)
         reads: list[str] = []
         for node in gast.walk(stmt):
