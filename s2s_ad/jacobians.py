@@ -142,7 +142,8 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto") -> Callable:
 
     "auto" takes forward when the inputs have no more elements than the outputs (one pass
     against one sweep per output); otherwise it measures: the first call for a function and
-    argument shapes runs both orders, times them, and later calls take the faster one.
+    argument shapes runs both orders, times them, and later calls take the faster one (a
+    function with statements kept for their effect, such as `print`, runs once: reverse).
     Its choice is logged at DEBUG level on the "s2s_ad" logger."""
     _check_mode(mode, ("auto", "forward", "reverse"))
     return _jacobian_function(f, wrt, mode)
@@ -168,7 +169,11 @@ def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, 
     outs = out if isinstance(out, tuple) else (out,)
     m = sum(int(np.size(o)) for o in outs)
     how = f"{n} inputs, {m} outputs"
-    if n <= m or n * n > DIRECTIONS_BUDGET:
+    effects = _prepared(f, "reverse", names, values, specialise=True).effects
+    if effects:  # timing would run its `print`s again: the sweep made is used, every time
+        chosen = DECIDED[key] = "reverse"
+        how += "; it has statements kept for their effect (print, …): not timed"
+    elif n <= m or n * n > DIRECTIONS_BUDGET:
         chosen = DECIDED[key] = "forward" if n <= m else "reverse"
     else:  # run both (already transformed, so only running is timed), keep the faster
         _prepared(f, "vector", names, values, specialise=True)
@@ -214,10 +219,21 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
 # second derivatives: the tangent of the generated gradient code (forward over reverse)
 
 
-def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> Callable:
-    """The flat gradient function `f_grad(*params, out_bar=1.0)` of a scalar `f`."""
+def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[Callable, bool]:
+    """(the flat gradient function `f_grad(*params, out_bar=1.0)` of a scalar `f`, False),
+    or (`f_value_and_grad`, True) when the caller is to check the value it returns.
+
+    Whether `f` returns a scalar is known from the argument shapes (`ad/shapes.py`) in the
+    common case; otherwise the plain call tells, or, for a function with statements kept
+    for their effect (`print`), which must run once, the value the code returns beside."""
+    grad = _prepared(f, "grad", names, values, specialise=True)
+    code = gradient_code(f, names)  # refuses what second derivatives cannot follow
+    if not grad.returns_value:
+        return code, False
+    if grad.effects and len(names) == 1:
+        return _prepared(f, "value_and_gradient", names, values).function, True
     _require_scalar(f, _call_with(f, values))
-    return gradient_code(f, names)
+    return code, False
 
 
 def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
@@ -230,8 +246,13 @@ def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
     @reporting
     def hessian_of(*args, **kwargs):
         names, values, _ = _inputs(f, wrt, args, kwargs)
-        gradient = _gradient_code(f, names, values)
-        return jacfwd(gradient, wrt)(*values)
+        gradient, with_value = _gradient_code(f, names, values)
+        if not with_value:
+            return jacfwd(gradient, wrt)(*values)
+        names, values, inputs = _inputs(gradient, wrt, values, {})
+        (value, grad), per_output = _forward(gradient, names, values, inputs)
+        _require_scalar(f, value)
+        return _shaped(per_output[1:], grad, wrt)
 
     hessian_of._s2s_made_by = "hessian"
     return hessian_of
@@ -249,5 +270,9 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
     names = tuple(params[i] for i, t in enumerate(tangents) if t is not None)
     for name in names:  # checked here, so that the errors name `f` rather than its gradient code
         _check_differentiable(f, name, values[params.index(name)])
-    gradient = _gradient_code(f, names, values)
-    return jvp(gradient, primals, tangents)
+    gradient, with_value = _gradient_code(f, names, values)
+    if not with_value:
+        return jvp(gradient, primals, tangents)
+    (value, grad), (_, product) = jvp(gradient, primals, tangents)
+    _require_scalar(f, value)
+    return grad, product

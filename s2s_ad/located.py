@@ -26,6 +26,7 @@ pays for the tracer.
 
 from __future__ import annotations
 
+import ast
 import functools
 import linecache
 import re
@@ -106,6 +107,8 @@ def located_error(exc: Exception) -> S2SError | None:
     if found is None:
         return None
     match, label, line = found
+    if _raised_by_a_users_statement(label, line):
+        return None  # the user's own `raise`, `assert`, `print(…)`: the plain call raises too
     filename, user_line, text = _in_user_code(label, line)
     statement = linecache.getline(filename, user_line).strip()
     at = f"at `{statement}`" if statement else f"at line {user_line}"
@@ -129,6 +132,27 @@ def located_error(exc: Exception) -> S2SError | None:
         line=user_line,
         hint=_hint(exc),
     )
+
+
+def _raised_by_a_users_statement(label: str, line: int) -> bool:
+    """Whether generated line `line` is a statement of the user's kept for its effect and
+    copied as written (`ssa/effects.py`): a `raise`, an `assert`, an expression statement
+    other than a tape's `append`. What it raises, the plain call raises."""
+    text = linecache.getline(label, line).strip()
+    if text.startswith(("raise ", "assert ")) or text == "raise":
+        return True
+    try:
+        body = ast.parse(text).body
+    except SyntaxError:
+        return False
+    if len(body) != 1 or not isinstance(body[0], ast.Expr):
+        return False
+    value = body[0].value
+    if isinstance(value, ast.Constant):
+        return False
+    pushed = isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+    pushed = pushed and isinstance(value.func.value, ast.Name)
+    return not (pushed and value.func.value.id.startswith(("_tape", "_checkpoints")))
 
 
 def _hint(exc: Exception) -> str:

@@ -33,6 +33,7 @@ from .simplify import simplify
 from .ssa.complex_values import refuse_complex
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
+from .ssa.effects import has_effects
 from .ssa.ir import Assign, For, Function, While, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.loop_else import eliminate_loop_else
@@ -59,6 +60,7 @@ class Derivative:
     # the helpers, modules and rule-given functions its free names named, callees' included
     dependencies: tuple = ()
     is_current: Callable[[], bool] = always_current
+    effects: bool = False  # it runs statements kept for their effect (`print`), its callees too
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -178,6 +180,7 @@ def differentiate(
         with_value,
         dependencies,
         is_current(dependencies),
+        has_effects(ssa) or callees.effects,
     )
 
 

@@ -7,7 +7,8 @@ after every kind of exit, every `enumerate`/`range` form, passive arrays combine
 values of lower rank (both operand orders), views and aliases updated in place, closures that
 update enclosing lists and arrays, nested-def defaults, helpers' tuples read in loops,
 negative tuple indices, conditional expressions in loops, `np.r_`/`np.c_`, `np.std`/`np.var`
-of one element, and complex intermediates.
+of one element, and complex intermediates; and of issue 15, `print`, `assert`, `with
+np.errstate(…)` around active code and a `try` around passive code.
 
 `{n}` is a suffix unique to the snippet, `{thr}` a branch threshold, `{p}` the indentation.
 A snippet whose construct s2s_ad may refuse (rather than differentiate) is listed in
@@ -175,6 +176,26 @@ _m{n} = np.c_[np.ravel({a}), np.ravel({a}) * 2.0]
 # What a program may be refused for instead of differentiated (with a located S2SError):
 # writes through views and aliases (principle 5 allows a refusal naming both names) and
 # complex intermediates (refused until complex differentiation is supported).
+# Passive code (issue 15): statements kept for their effect, in every sweep exactly once.
+SNIPPETS["print and assert"] = """
+print(f"{n}: {{np.sum({t}):.4f}}", np.shape({a}), "%.2f" % np.sum({b}), file=QUIET)
+assert np.ndim({t}) >= 0, f"{{np.shape({t})}}"
+{t} = {t} + 0.25 * np.tanh({b})
+"""
+SNIPPETS["with errstate"] = """
+with np.errstate(divide="ignore", invalid="ignore"):
+    {t} = {t} * np.cos({a}) + 0.5 * np.tanh({b})
+    report({t})
+"""
+SNIPPETS["passive try"] = """
+try:
+    print("{n}", np.sum({t}) > {thr}, file=QUIET)
+except (TypeError, ValueError) as _err{n}:
+    raise RuntimeError("unexpected") from _err{n}
+finally:
+    report({a})
+{t} = np.sin({t}) + {b}
+"""
 MAY_REFUSE = {
     "augmented assignment through an alias",
     "write through a slice view",

@@ -72,3 +72,13 @@ def collects(x, n):
     hs_array = np.stack(hs)
     hs_array[0] = 0.0
     return np.sum(hs_array)
+
+
+def reports(x, n):
+    assert n > 0, f"n must be positive, got {n}"
+    with np.errstate(divide="ignore"):
+        y = np.log(x * x)
+    for i in range(n):
+        print(f"step {i}: y = {y:.4f}")
+        y = np.sin(y) * x
+    return y

@@ -59,7 +59,15 @@ ARRAY_UNARY = [
     "np.sort({a}, axis=-1)",
 ]
 # Helpers the programs call: their own branches, loop and tuple result are differentiated too.
+# `report` is called for its effect (printing, to `QUIET`), as the edge snippets do.
 HELPERS = """
+QUIET = __import__("io").StringIO()
+
+
+def report(a):
+    print("report", np.sum(a), file=QUIET)
+    return None
+
 def helper(a, b):
     if np.sum(a) > 0.0:
         return np.tanh(a) * np.cos(b)

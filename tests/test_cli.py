@@ -63,7 +63,7 @@ def test_unsupported_construct_names_file_and_line(capsys, tmp_path):
     code, _, err = run(capsys, "show", f"{bad}:f")
     assert code == 2
     assert err.count("\n") == 1
-    assert err.startswith(f"s2s-ad: {bad}:3: unsupported construct: `try` statement")
+    assert err.startswith(f"s2s-ad: {bad}:3: unsupported construct: `try` around an assignment")
 
 
 def test_bad_wrt_is_one_line(capsys):

@@ -1,6 +1,7 @@
 """Every error path: a located `S2SError` subclass naming the construct, never a traceback
 from inside s2s_ad and never a wrong number. The offending line carries `# <- error`."""
 
+import contextlib
 import inspect
 import math
 
@@ -111,9 +112,10 @@ def uses_lambda(x):
     return g(x)
 
 
-def uses_print(x):
-    print(x)  # <- error
-    return x
+def shuffles_a_local(x):
+    idx = np.arange(3)
+    np.random.shuffle(idx)  # <- error
+    return x[idx]
 
 
 def uses_import(x):
@@ -240,15 +242,18 @@ def walrus(x):
     return x
 
 
-def uses_raise(x):
-    if x > 10.0:
-        raise ValueError("too big")  # <- error
-    return x * x
+def try_finally(x):
+    try:  # <- error
+        y = x * 2.0
+    finally:
+        print("done")
+    return y
 
 
-def uses_assert(x):
-    assert x > 0  # <- error
-    return x * x
+def uses_suppress(x):
+    with contextlib.suppress(ValueError):  # <- error
+        y = np.log(x)
+    return y
 
 
 def keyword_arguments(x, **options):  # <- error
@@ -270,9 +275,9 @@ def starred_call(x):
     return np.maximum(*args)  # <- error
 
 
-def formatted(x):
-    label = f"{x}"  # <- error
-    return x * len(label)
+def returns_inside_with(x):
+    with np.errstate(all="ignore"):
+        return np.log(x)  # <- error
 
 
 def complex_literal(t):
@@ -308,22 +313,22 @@ def calls_a_generator(x):
 
 CASES = [
     (uses_try, UnsupportedSyntaxError, "`try`"),
-    (uses_with, UnsupportedSyntaxError, "`with`"),
+    (uses_with, UnsupportedSyntaxError, "`with … as name`"),
     (element_of_argument, UnsupportedSyntaxError, "in-place update of the argument `x`"),
     (element_through_view, UnsupportedSyntaxError, "`z` is a view of `y`"),
     (element_of_global, UnsupportedSyntaxError, "not a local array or list"),
     (append_to_argument, UnsupportedSyntaxError, r"argument `xs` \(append\)"),
-    (list_method, UnsupportedSyntaxError, "expression statement"),
+    (list_method, UnsupportedSyntaxError, r"method `.pop\(\)` of the local `ys`"),
     (membership, UnsupportedSyntaxError, "comparison `In`"),
     (nested_recursion, UnsupportedSyntaxError, "recursive call of the nested function `down`"),
     (nested_as_value, UnsupportedSyntaxError, "the nested function `inner` used as a value"),
-    (uses_exec, UnsupportedSyntaxError, "expression statement"),
+    (uses_exec, UnsupportedSyntaxError, "call of `exec`, which can read local variables"),
     (uses_eval, UnsupportedSyntaxError, "call of `eval`, which can read local variables"),
     (uses_yield, UnsupportedSyntaxError, "yield"),
     (uses_global, UnsupportedSyntaxError, "`global`"),
     (uses_del, UnsupportedSyntaxError, "`del`"),
     (uses_lambda, UnsupportedSyntaxError, "lambda"),
-    (uses_print, UnsupportedSyntaxError, "thrown away"),
+    (shuffles_a_local, UnsupportedSyntaxError, "whether it updates `idx` in place"),
     (uses_import, UnsupportedSyntaxError, "import"),
     (mixed_returns, UnsupportedSyntaxError, "different numbers of values"),
     (no_return, UnsupportedSyntaxError, "does not return a value"),
@@ -345,13 +350,13 @@ CASES = [
     (generator_expression, UnsupportedSyntaxError, "generator expression"),
     (uses_match, UnsupportedSyntaxError, "`match`"),
     (walrus, UnsupportedSyntaxError, ":="),
-    (uses_raise, UnsupportedSyntaxError, "`raise`"),
-    (uses_assert, UnsupportedSyntaxError, "`assert`"),
+    (try_finally, UnsupportedSyntaxError, "`try` around an assignment"),
+    (uses_suppress, UnsupportedSyntaxError, "swallows exceptions"),
     (keyword_arguments, UnsupportedSyntaxError, r"\*\*kwargs"),
     (set_display, UnsupportedSyntaxError, "set display"),
     (dict_comprehension, UnsupportedSyntaxError, "dict comprehension"),
     (starred_call, UnsupportedSyntaxError, r"starred expression `\*x`"),
-    (formatted, UnsupportedSyntaxError, "f-string"),
+    (returns_inside_with, UnsupportedSyntaxError, "`return` inside a `with` block"),
     (complex_literal, ComplexValueError, "the literal `1j`"),
     (fft_power, ComplexValueError, "np.fft.fft"),
     (calls_a_function_argument, UnsupportedSyntaxError, "function-valued arguments"),

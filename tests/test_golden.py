@@ -27,8 +27,9 @@ NAMES = [
     "calls_helper",
     "early_exit",
     "collects",
+    "reports",
 ]
-SECOND_ORDER = ["tanh_layer", "scalar_chain", "while_with_branch", "early_exit"]
+SECOND_ORDER = ["tanh_layer", "scalar_chain", "while_with_branch", "early_exit", "reports"]
 
 
 def render(name: str) -> str:

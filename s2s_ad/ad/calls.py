@@ -37,11 +37,13 @@ class Callees:
         self.cells: dict[str, types.CellType] = {}
         self.dependencies: list[tuple] = []  # what the callees' derivatives depend on
         self._names: dict[tuple, str] = {}
+        self.effects = False  # whether a callee's derivative runs a `print` or the like
 
     def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...]):
         """(name in the generated code, derivative) of `fn` with respect to `wrt`."""
         derived = self.derive(fn, mode, wrt, for_calls=True)
         self.dependencies += derived.dependencies
+        self.effects = self.effects or derived.effects
         key = (fn, mode, wrt)
         if key not in self._names:
             suffix = "jvp" if mode == "forward" else "vjp"

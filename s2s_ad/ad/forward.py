@@ -29,7 +29,7 @@ from collections import Counter
 
 from ..codegen import build
 from ..naming import Aliases
-from ..ssa.ir import Assign, For, Function, If, Prim, Return, Var, While, walk
+from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, is_user_call
@@ -77,6 +77,11 @@ class _Tangents:
                 out.append(build.while_(build.name(stmt.test), self.block(stmt.body)))
             elif isinstance(stmt, Return):
                 out.append(self.returns(stmt))
+            elif isinstance(stmt, Effect):  # once, where it stands; no tangent
+                out.append(render_stmt(stmt))
+            elif isinstance(stmt, With):  # the body and its tangents inside the context
+                body = self.block(stmt.body)
+                out.append(build.with_(build.atom(stmt.context), body, stmt.target))
         return out
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:

@@ -40,11 +40,25 @@ from .. import runtime
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
-from ..ssa.ir import Assign, Const, For, Function, If, Prim, Var, While, used_vars, walk
+from ..ssa.ir import (
+    Assign,
+    Const,
+    Effect,
+    For,
+    Function,
+    If,
+    Prim,
+    Var,
+    While,
+    With,
+    used_vars,
+    walk,
+)
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, is_user_call
+from .effects import refuse_effects_in_rerun, with_adjoint
 from .templates import contributions, zeros_like
 
 
@@ -128,6 +142,7 @@ class _Reverse:
         self.ends: dict[int, list[tuple[str, str]]] = {}
         self.segmented: dict[int, tuple] = {}  # checkpointed loop → (segment, saved headers)
         self.counts: dict[str, int] = {}
+        self.rerunning = False  # making the code that runs a checkpointed segment again
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active = active_variables(self.fn, wrt)
@@ -221,6 +236,8 @@ class _Reverse:
                 code += self.branch(stmt, in_loop)
             elif isinstance(stmt, (For, While)):
                 code += self.loop(stmt)
+            elif isinstance(stmt, With):  # the adjoint inside the context, if re-entrant
+                code += with_adjoint(stmt, self.block(stmt.body, in_loop=in_loop), self.aliases)
         return code
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
@@ -357,6 +374,7 @@ class _Reverse:
         The forward sweep saved only the segments and the headers at their starts
         (`forward_segments`).
         """
+        refuse_effects_in_rerun(stmt, self.fn)  # ad/effects.py
         tape, saved = self.sites[id(stmt)]
         segments, segment = self.numbered("_segments"), self.numbered("_segment")
         states = self.numbered("_checkpoints") if stmt.carried else None
@@ -366,7 +384,9 @@ class _Reverse:
         restore = [build.assign(segment, build.parse_expr(f"{segments}[{k}]"))]
         if states:
             restore.append(build.assign(list(stmt.carried), build.parse_expr(f"{states}[{k}]")))
+        self.rerunning = True  # the effects of the segment ran in the forward sweep
         again = build.for_(stmt.target, build.name(segment), self.taped_body(stmt, tape, saved))
+        self.rerunning = False
         rerun = [*restore, build.assign(tape, ast.List(elts=[], ctx=ast.Load())), again, replay]
         return build.for_(k, build.parse_expr(f"reversed(range(len({segments})))"), rerun)
 
@@ -430,6 +450,11 @@ class _Reverse:
                 code.append(build.if_(build.atom(stmt.test), *branches))
             elif isinstance(stmt, (For, While)):
                 code += self.forward_loop(stmt, site)
+            elif isinstance(stmt, Effect) and not self.rerunning:  # once: not in a rerun
+                code.append(render_stmt(stmt))
+            elif isinstance(stmt, With):
+                body = self.forward(stmt.body)
+                code.append(build.with_(build.atom(stmt.context), body, stmt.target))
         return code
 
     def forward_call(self, stmt: Assign, site: _CallSite) -> ast.stmt:

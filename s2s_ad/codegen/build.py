@@ -235,6 +235,11 @@ def while_(test: ast.expr, body: list[ast.stmt]) -> ast.While:
     return ast.While(test=test, body=block(body), orelse=[])
 
 
+def with_(context: ast.expr, body: list[ast.stmt], target: str | None = None) -> ast.With:
+    item = ast.withitem(context_expr=context, optional_vars=target and store(target))
+    return ast.With(items=[item], body=block(body), lineno=0)
+
+
 def comment(text: str) -> ast.Expr:
     return ast.Expr(value=ast.Constant(value=COMMENT_MARK + text))
 

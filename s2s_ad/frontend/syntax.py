@@ -66,7 +66,16 @@ LOWERED: dict[str, Fields] = {
     "For": Fields(lowered=("target", "iter", "body", "orelse")),
     "While": Fields(lowered=("test", "body", "orelse")),
     "If": Fields(lowered=("test", "body", "orelse")),
-    "Expr": Fields(lowered=("value",)),  # `xs.append(v)` or a constant (validate checks)
+    # Kept for their effect, copied as written (ssa/effects.py): a call or any expression
+    # as a statement, `assert`, `raise`, and a `try` around those; a `with` block's body is
+    # lowered, its context manager entered around it (ssa/context_managers.py).
+    "Expr": Fields(lowered=("value",)),
+    "Assert": Fields(lowered=("test", "msg")),
+    "Raise": Fields(lowered=("exc", "cause")),
+    "Try": Fields(lowered=("body", "handlers", "orelse", "finalbody")),
+    "ExceptHandler": Fields(lowered=("type", "name", "body")),
+    "With": Fields(lowered=("items", "body")),
+    "withitem": Fields(lowered=("context_expr", "optional_vars")),  # `as` names: lowering
     "Pass": _NONE,
     "Break": _NONE,
     "Continue": _NONE,
@@ -79,6 +88,8 @@ LOWERED: dict[str, Fields] = {
     "Call": Fields(lowered=("func", "args", "keywords")),
     "keyword": Fields(lowered=("value",)),  # `f(**kw)` (arg None): validate refuses it
     "Constant": _NONE,
+    "JoinedStr": Fields(lowered=("values",)),  # f-strings: in statements kept for effect
+    "FormattedValue": Fields(lowered=("value", "format_spec")),
     "Attribute": Fields(lowered=("value", "ctx")),
     "Subscript": Fields(lowered=("value", "slice", "ctx")),
     "Slice": Fields(lowered=("lower", "upper", "step")),
@@ -98,11 +109,7 @@ LOWERED: dict[str, Fields] = {
 
 # Never differentiated: (construct, what to do instead).
 REFUSED: dict[str, tuple[str, str]] = {
-    "Try": ("`try` statement", "move error handling outside the differentiated function"),
     "TryStar": ("`try … except*` statement", "move error handling outside the function"),
-    "ExceptHandler": ("`except` clause", "move error handling outside the function"),
-    "With": ("`with` block", "move the context manager outside the differentiated function"),
-    "withitem": ("`with` block", "move the context manager outside the function"),
     "AsyncWith": ("`async with`", _SYNC),
     "AsyncFor": ("`async for`", _SYNC),
     "AsyncFunctionDef": ("`async def`", _SYNC),
@@ -117,8 +124,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "Import": ("`import` inside the function", "import at module level"),
     "ImportFrom": ("`import` inside the function", "import at module level"),
     "alias": ("`import` inside the function", "import at module level"),
-    "Raise": ("`raise` statement", "check inputs before calling the derivative"),
-    "Assert": ("`assert` statement", "check inputs before calling the derivative"),
     "Lambda": ("`lambda`", "define a named helper with `def` at module level"),
     "NamedExpr": ("assignment expression `:=`", "assign on a line of its own"),
     "Starred": ("starred expression `*x`", "pass the elements explicitly"),
@@ -134,7 +139,6 @@ REFUSED: dict[str, tuple[str, str]] = {
         ("`match` pattern", "use `if`/`elif`"),
     ),
     **dict.fromkeys(("MatchStar", "MatchAs", "MatchOr"), ("`match` pattern", "use `if`/`elif`")),
-    "FormattedValue": ("f-string", "format text outside the differentiated function"),
     "TemplateStr": ("template string `t'…'`", "format text outside the function"),
     "Interpolation": ("template string `t'…'`", "format text outside the function"),
     "TypeAlias": ("`type` alias statement", "define the alias at module level"),
@@ -152,7 +156,6 @@ REFUSED: dict[str, tuple[str, str]] = {
 NOT_YET: dict[str, tuple[str, str]] = {
     "Dict": ("dict display", "pass the values as separate arguments, or build a tuple"),
     "ListComp": ("list comprehension", "write a `for` loop that appends to a list"),
-    "JoinedStr": ("f-string", "format text outside the differentiated function"),
 }
 
 # Classes the parser never puts in a function body: abstract bases, the roots of other parse

@@ -3,7 +3,7 @@ early, with the user's file:line and what to write instead.
 
 Before: a parsed `FunctionDef`. After: the same tree, known to hold only node classes of
 `syntax.LOWERED`, code only in the fields listed there, and only the forms of them the
-lowering takes (`xs.append(v)` as an expression statement, names or elements as targets).
+lowering takes (names or elements as targets).
 
     def f(x):                   f.py:2: unsupported construct: `while … else`; set a flag
         while x < 1.0:  # <-    in the loop instead
@@ -158,16 +158,6 @@ def calls_nested(stmt: gast.AST, nested: set[str] | dict) -> bool:
     return named and call.func.id in nested
 
 
-def _check_expression_statement(node: gast.Expr, filename: str, line: int) -> None:
-    if not is_append(node) and not _is_constant(node):
-        raise _error(
-            "an expression statement whose value is thrown away",
-            "assign it to a name, or move side effects such as print() out of the function",
-            filename,
-            line,
-        )
-
-
 def _check_assignment(
     node: gast.Assign | gast.AugAssign | gast.AnnAssign, filename: str, line: int
 ) -> None:
@@ -183,14 +173,9 @@ def _check_assignment(
         )
 
 
-def _is_constant(stmt: gast.Expr) -> bool:
-    """A constant standing alone: a docstring, text used as a comment, `...` (desugar drops
-    it)."""
-    return isinstance(stmt.value, gast.Constant)
-
-
 def is_append(stmt: gast.stmt) -> bool:
-    """`xs.append(v)` on a local name: the one expression statement s2s_ad takes."""
+    """`xs.append(v)`: on a local list, a new version of the list (other expression
+    statements are kept for their effect: ssa/effects.py)."""
     call = stmt.value if isinstance(stmt, gast.Expr) else None
     return (
         isinstance(call, gast.Call)
@@ -226,7 +211,6 @@ def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
 _CHECKS = {
     "FunctionDef": _check_nested_def,
     "keyword": _check_keyword,
-    "Expr": _check_expression_statement,
     "Assign": _check_assignment,
     "AugAssign": _check_assignment,
     "AnnAssign": _check_assignment,

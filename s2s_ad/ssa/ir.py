@@ -144,7 +144,33 @@ class While:
     line: int
 
 
-Stmt = Assign | Return | If | For | While
+@dataclass(frozen=True, eq=False)
+class Effect:
+    """A statement kept for its effect, copied as the user wrote it (`print(x_1)`,
+    `assert n_1 > 0, 'empty'`, `raise ValueError(…)`, a passive `try`): `node` is its Python
+    tree with local names renamed to their SSA versions (`ssa/effects.py`); `reads` the
+    variables it reads. It assigns nothing, carries no derivative, and runs once, where it
+    stands, in the primal or forward sweep only."""
+
+    node: object  # an `ast.stmt`; generated code gets a copy (`render.py`)
+    reads: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, eq=False)
+class With:
+    """`with context: body`, the body lowered like any block (`ssa/context_managers.py`);
+    `context` is the evaluated context manager. Forward mode runs the body and its tangents
+    inside; reverse mode runs the forward sweep of the body inside, and its adjoint inside
+    an `np.errstate` of the same settings again, outside other ones (`rt.reentered`)."""
+
+    context: Atom
+    body: list
+    line: int
+    target: str | None = None  # `as name`: the SSA variable entering binds
+
+
+Stmt = Assign | Return | If | For | While | Effect | With
 
 
 @dataclass
@@ -218,7 +244,7 @@ def walk(block: list) -> list:
         found.append(stmt)
         if isinstance(stmt, If):
             found += walk(stmt.body) + walk(stmt.orelse)
-        elif isinstance(stmt, (For, While)):
+        elif isinstance(stmt, (For, While, With)):
             found += walk(stmt.body)
     return found
 

@@ -43,10 +43,12 @@ import gast
 from .. import runtime
 from ..frontend import nodes
 from ..frontend.scope import Scope
-from ..frontend.validate import calls_nested
+from ..frontend.validate import calls_nested, is_append
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
 from .callee_updates import CalleeUpdates
+from .context_managers import ContextManagers
+from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
@@ -78,7 +80,14 @@ def lower(
 
 
 class _Lowering(
-    LoopIteration, NestedFunctions, ElementTargets, CalleeUpdates, AliasAnalysis, ExprLowering
+    Effects,
+    ContextManagers,
+    LoopIteration,
+    NestedFunctions,
+    ElementTargets,
+    CalleeUpdates,
+    AliasAnalysis,
+    ExprLowering,
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
@@ -141,13 +150,17 @@ class _Lowering(
             self._nested_def(stmt)
         elif calls_nested(stmt, self.nested_defs):
             self._binding(stmt.value)  # inlined for its updates; the result is dropped
-        elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through else
+        elif is_append(stmt) and stmt.value.func.value.id in self.env:
             name = stmt.value.func.value.id
             value = self._atom(stmt.value.args[0])
             self._update(name, "append", of_list=True)
             current = self.env[name]
             self._define(name, Prim(runtime.append, (current, value), spelled=self._rt("append")))
             self._rebind_aliases(name)
+        elif isinstance(stmt, (gast.Expr, gast.Assert, gast.Raise, gast.Try)):
+            self._effect(stmt)  # kept for its effect: ssa/effects.py
+        elif isinstance(stmt, gast.With):
+            self._with(stmt)  # ssa/context_managers.py
         elif not isinstance(stmt, gast.Pass):  # validate lets nothing else through
             raise self._unsupported(type(stmt).__name__, hint="rewrite it as plain assignments")
 

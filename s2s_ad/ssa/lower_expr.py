@@ -35,6 +35,7 @@ from .ir import (
     Var,
 )
 from .kinds import SequenceKinds
+from .strings import Strings
 
 UNARYOPS = {
     gast.USub: operator.neg,
@@ -78,7 +79,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(SequenceKinds):
+class ExprLowering(Strings, SequenceKinds):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -142,6 +143,8 @@ class ExprLowering(SequenceKinds):
             return self._joined(node.test, node.body, node.orelse)
         if isinstance(node, gast.List):
             return self._list(node)
+        if isinstance(node, gast.JoinedStr):
+            return self._formatted_string(node)  # ssa/strings.py
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
@@ -210,6 +213,9 @@ class ExprLowering(SequenceKinds):
         if any(name is None for name, _ in kwargs):
             raise self._unsupported("`**kwargs` in a call", hint="pass keywords explicitly")
         func = node.func
+        string = self._string_method(node, args, kwargs)  # ssa/strings.py
+        if string is not None:
+            return string
         if isinstance(func, gast.Name) and (func.id in self.env or func.id in self.locals):
             raise self._unsupported(
                 f"call of `{func.id}`, a function passed as an argument or held in a local "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import copy
 
 from ..codegen import build
 from ..codegen.emit import to_source
-from .ir import Assign, For, Function, If, Prim, Return, Stmt, While
+from .ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, While, With
 
 
 def render_stmt(stmt: Stmt) -> ast.stmt:
@@ -20,6 +21,10 @@ def render_stmt(stmt: Stmt) -> ast.stmt:
         return build.for_(stmt.target, iterable(stmt), render_block(stmt.body))
     if isinstance(stmt, While):
         return build.while_(build.name(stmt.test), render_block(stmt.body))
+    if isinstance(stmt, Effect):  # a copy: the simplification passes rewrite in place
+        return copy.deepcopy(stmt.node)
+    if isinstance(stmt, With):
+        return build.with_(build.atom(stmt.context), render_block(stmt.body), stmt.target)
     raise TypeError(f"unknown statement {stmt!r}")
 
 

@@ -16,7 +16,21 @@ s2s_ad.errors.InvariantError: f.py:2: SSA invariant broken: `x` is assigned twic
 from __future__ import annotations
 
 from ..errors import InvariantError
-from .ir import Assign, Const, For, Free, Function, If, Prim, Return, Var, While, operands
+from .ir import (
+    Assign,
+    Const,
+    Effect,
+    For,
+    Free,
+    Function,
+    If,
+    Prim,
+    Return,
+    Var,
+    While,
+    With,
+    operands,
+)
 
 
 def verify(fn: Function) -> None:
@@ -43,6 +57,9 @@ class _Checker:
                 then = self.block(stmt.body, defined, headers)
                 otherwise = self.block(stmt.orelse, defined, headers)
                 defined |= then | otherwise
+            elif isinstance(stmt, With):
+                inner = defined | ({stmt.target} if stmt.target else set())
+                defined |= self.block(stmt.body, inner, headers) | inner
             elif isinstance(stmt, (For, While)):
                 inner = set(defined)
                 if isinstance(stmt, For):
@@ -65,6 +82,10 @@ class _Checker:
             atoms = stmt.values
         elif isinstance(stmt, If):
             atoms = (stmt.test,)
+        elif isinstance(stmt, Effect):
+            atoms = tuple(Var(name) for name in stmt.reads)
+        elif isinstance(stmt, With):
+            atoms = (stmt.context,)
         elif isinstance(stmt, For):
             atoms = operands(stmt.iterable) if isinstance(stmt.iterable, Prim) else (stmt.iterable,)
             atoms += (stmt.checkpoint,) if stmt.checkpoint is not None else ()

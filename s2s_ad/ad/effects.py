@@ -1,0 +1,63 @@
+"""The reverse sweep of a `with` block (`ssa/context_managers.py`).
+
+Its forward sweep runs inside the context; the adjoint of its body runs in the pullback,
+after the context exited: inside `rt.reentered(cm)`, an `np.errstate` of the same settings
+again, nothing for other context managers. Statements kept for their effect
+(`ssa/effects.py`) have no adjoint: the reverse sweep skips them, and so does the rerun of a
+checkpointed loop's segments, which refuses a helper that has effects of its own.
+
+    with _t1:                       # forward sweep
+        y = np.log(x)
+    ...
+    with rt.reentered(_t1):         # reverse sweep
+        x_bar = y_bar / x
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+
+from ..codegen import build
+from ..errors import UnsupportedSyntaxError
+from ..naming import Aliases
+from ..ssa.effect_calls import helper_effect
+from ..ssa.ir import Assign, For, Function, Prim, With, walk
+
+
+def with_adjoint(stmt: With, adjoint: list[ast.stmt], aliases: Aliases) -> list[ast.stmt]:
+    """The adjoint code of `stmt`'s body, inside its context entered again (none: none)."""
+    if not any(not isinstance(s, ast.Expr) or not _is_comment(s) for s in adjoint):
+        return adjoint
+    context = ast.Call(
+        func=build.parse_expr(f"{aliases.rt}.reentered"),
+        args=[build.atom(stmt.context)],
+        keywords=[],
+    )
+    return [build.with_(context, adjoint)]
+
+
+def _is_comment(stmt: ast.Expr) -> bool:
+    value = stmt.value
+    return isinstance(value, ast.Constant) and isinstance(value.value, str)
+
+
+def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
+    """The pullback of a checkpointed loop runs its segments again (`reverse.segments`):
+    the loop's own statements kept for their effect are left out then, but a helper of
+    yours it calls runs whole again, with the `print`s inside it: refused."""
+    for stmt in walk(loop.body):
+        value = stmt.value if isinstance(stmt, Assign) else None
+        if not (isinstance(value, Prim) and isinstance(value.fn, types.FunctionType)):
+            continue
+        found = helper_effect(value.fn)
+        if found is not None:
+            name = value.spelled or value.fn.__name__
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: call of `{name}` in a checkpointed loop, which runs "
+                f"{found} again when the pullback recomputes the loop's segments",
+                filename=fn.filename,
+                line=stmt.line,
+                hint=f"move that statement out of `{name}` into the loop's body (it then runs "
+                "once), or do not checkpoint the loop",
+            )

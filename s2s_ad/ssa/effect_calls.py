@@ -1,0 +1,251 @@
+"""What a call may update in place: the calls a statement kept for its effect may make.
+
+`only_reads(callee, call)`: `print`, `logging`, `warnings`, reading built-ins, NumPy functions
+without `out=` (nor `np.copyto`, `np.random.shuffle`, …). `exposed(expr)`: the local names
+whose objects a callee given `expr` could reach (`a`, `a[1:]`, `[a, b]`; not `a + 1`,
+`str(a)`). `helper_update(fn)`: for a function of the user's, how it may update an argument
+in place (`v[0] = …`, `v += …`, `v.sort()`, passing `v` on to such a call), read from its
+source, views and aliases of its parameters included; None when it updates none.
+
+    def report(w):               helper_update(report) → None
+        print(np.mean(w))
+    def fill(a, x):              helper_update(fill) → "line 2: `a[0] = x`"
+        a[0] = x
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import sys
+import sysconfig
+import types
+import warnings
+
+import gast
+import numpy as np
+
+from ..errors import S2SError
+from ..frontend import nodes
+from ..frontend.parse import parse_function
+from .lower_expr import ARRAY_METHODS
+
+# Built-ins that only read their arguments (they call `__str__`, `__len__`, … at most).
+READING_BUILTINS = frozenset(
+    getattr(builtins, name)
+    for name in (
+        *("print", "repr", "str", "format", "len", "isinstance", "issubclass", "type", "id"),
+        *("float", "int", "bool", "complex", "abs", "round", "min", "max", "sum", "any", "all"),
+        *("sorted", "list", "tuple", "dict", "set", "frozenset", "range", "enumerate", "zip"),
+        *("hash", "ascii", "bin", "hex", "oct", "chr", "ord", "callable", "hasattr", "getattr"),
+    )
+)
+# Methods of local values that only read them: array methods, str methods, dict views.
+READING_METHODS = frozenset(
+    {
+        *ARRAY_METHODS,
+        *("item", "tolist", "nonzero", "conj", "argmax", "argmin", "astype", "copy"),
+        *("format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit"),
+        *("startswith", "endswith", "replace", "count", "index", "find", "center", "ljust"),
+        *("rjust", "zfill", "title", "capitalize", "splitlines", "encode", "decode"),
+        *("keys", "values", "items", "get"),
+    }
+)
+# NumPy functions that write into an argument.
+NUMPY_WRITERS = frozenset(
+    {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
+)
+# Methods that store their arguments in the receiver (a list or dict of the module's) and
+# never update the arguments themselves.
+STORING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
+# Built-ins whose result is a new object holding none of its arguments' objects.
+FRESH_BUILTINS = frozenset(
+    getattr(builtins, name)
+    for name in ("repr", "str", "format", "len", "float", "int", "bool", "round", "abs", "hash")
+)
+
+
+def only_reads(callee: object, call: gast.Call) -> bool:
+    """Whether calling `callee` certainly leaves the objects it is given unchanged."""
+    if callee is None:
+        return False
+    if any(kw.arg == "out" for kw in call.keywords):
+        return False
+    try:
+        if callee in READING_BUILTINS:
+            return True
+    except TypeError:  # unhashable
+        return False
+    owner = getattr(callee, "__self__", None)
+    if owner is sys.stdout or owner is sys.stderr or isinstance(owner, logging.Logger):
+        return True
+    module = getattr(callee, "__module__", None) or ""
+    if module.split(".")[0] in ("logging", "warnings") or callee is warnings.warn:
+        return True
+    name = getattr(callee, "__name__", "")
+    if isinstance(callee, np.ufunc):
+        return True
+    return module.split(".")[0] == "numpy" and name not in NUMPY_WRITERS
+
+
+def root(node: gast.expr) -> str | None:
+    """The name at the root of `a.b[i].c`, if a name."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
+def exposed(node: gast.expr, resolve) -> set[str]:
+    """Names whose objects (or views of them, or containers holding them) `node` may
+    evaluate to: what a callee given `node` could update. Operators, f-strings and calls of
+    `FRESH_BUILTINS` make new objects of their own."""
+    if isinstance(node, gast.Name):
+        return {node.id}
+    if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.JoinedStr, gast.Constant)):
+        return set()
+    if isinstance(node, gast.Call):
+        try:
+            if resolve(node.func) in FRESH_BUILTINS:
+                return set()
+        except TypeError:  # unhashable
+            pass
+    found: set[str] = set()
+    for child in gast.iter_child_nodes(node):  # `a.T`, `f(a)`, `[a, b]`, `a or b`, …
+        if isinstance(child, gast.keyword):
+            child = child.value
+        if isinstance(child, gast.expr):
+            found |= exposed(child, resolve)
+    return found
+
+
+_LIBRARY_PATHS = tuple(
+    path for path in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if path
+)
+# the functions being read (not cached: a helper's globals may be rebound between calls)
+_UPDATING: set = set()
+_READING: set = set()
+
+
+def helper_update(fn: types.FunctionType, depth: int = 0) -> str | None:
+    """How `fn` may update an argument in place (a short description), or None if it
+    certainly does not. A library's function (never read) or one nested too deep may."""
+    filename = fn.__code__.co_filename
+    if filename.startswith(_LIBRARY_PATHS) or fn.__module__.startswith("s2s_ad."):
+        return f"`{fn.__qualname__}` is a library function"
+    if depth > 3:
+        return f"`{fn.__qualname__}` calls helpers too deeply nested to follow"
+    if fn.__code__ in _UPDATING:
+        return f"`{fn.__qualname__}` is recursive"
+    try:
+        node = parse_function(fn).node
+    except S2SError:
+        return f"the source of `{fn.__qualname__}` cannot be read"
+    _UPDATING.add(fn.__code__)
+    try:
+        return _first_update(fn, node, depth)
+    finally:
+        _UPDATING.discard(fn.__code__)
+
+
+def _first_update(fn: types.FunctionType, node: gast.FunctionDef, depth: int) -> str | None:
+    args = node.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    params += [a for a in (args.vararg, args.kwarg) if a is not None]
+    holders = {p.id for p in params}  # names that may hold an argument's object or a view
+
+    def resolve(func: gast.expr) -> object:
+        dotted = []
+        while isinstance(func, gast.Attribute):
+            dotted.append(func.attr)
+            func = func.value
+        if not isinstance(func, gast.Name) or func.id in holders:
+            return None
+        value = fn.__globals__.get(func.id, getattr(builtins, func.id, None))
+        for attr in reversed(dotted):
+            value = getattr(value, attr, None)
+        return value
+
+    return first_update(node, holders, resolve, depth)
+
+
+def first_update(
+    node: gast.FunctionDef, holders: set[str], resolve, depth: int = 0, skip=None
+) -> str | None:
+    """Where the body of `node` may update in place an object one of `holders` names (or
+    a name made to share it, `b = a`, `v = a[1:]`), described; None if nowhere. `skip`: a
+    call not to count (the one asking)."""
+    holders = set(holders)
+    body = [n for stmt in node.body for n in nodes.walk_own(stmt) if n is not skip]
+    for _ in range(len(body)):  # aliases and views: to a fixed point
+        before = len(holders)
+        for n in body:
+            if isinstance(n, (gast.Assign, gast.For)) and exposed(_value(n), resolve) & holders:
+                targets = n.targets if isinstance(n, gast.Assign) else [n.target]
+                holders |= {m.id for t in targets for m in gast.walk(t) if isinstance(m, gast.Name)}
+        if len(holders) == before:
+            break
+    for n in body:
+        where = f"line {getattr(n, 'lineno', node.lineno)}: `{gast.unparse(n).strip()}`"
+        if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
+            if root(n) in holders:
+                return f"line {n.lineno}: `{gast.unparse(n).strip()} = …`"
+        elif isinstance(n, gast.AugAssign) and root(n.target) in holders:
+            return where
+        elif isinstance(n, gast.Call):
+            update = _call_update(n, holders, resolve, depth)
+            if update is not None:
+                return update or where
+    return None
+
+
+def _value(n: gast.stmt) -> gast.expr:
+    return n.value if isinstance(n, gast.Assign) else n.iter
+
+
+def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str | None:
+    """'' (this call) or a deeper description when `call` may update a holder, else None."""
+    func = call.func
+    if isinstance(func, gast.Attribute) and root(func.value) in holders:
+        return None if func.attr in READING_METHODS else ""
+    callee = resolve(func)
+    if only_reads(callee, call):
+        return None
+    given = {name for arg in [*call.args, *(k.value for k in call.keywords)]
+             for name in exposed(arg, resolve)} & holders  # fmt: skip
+    if not given:
+        return None
+    if isinstance(callee, types.FunctionType):
+        return helper_update(callee, depth + 1)
+    return ""
+
+
+def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
+    """A statement of `fn` (or of a helper of the user's it calls) kept for its effect,
+    described, or None: what would run again if the call were made again."""
+    filename = fn.__code__.co_filename
+    if filename.startswith(_LIBRARY_PATHS) or fn.__module__.startswith("s2s_ad.") or depth > 3:
+        return None
+    if fn.__code__ in _READING:
+        return None  # recursion: the outer reading finds what there is
+    _READING.add(fn.__code__)
+    try:
+        return _first_effect(fn, depth)
+    finally:
+        _READING.discard(fn.__code__)
+
+
+def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
+    try:
+        node = parse_function(fn).node
+    except S2SError:
+        return None
+    for n in gast.walk(node):
+        if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):
+            return f"`{gast.unparse(n).strip()}`, line {n.lineno} of `{fn.__qualname__}`"
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id != fn.__name__:
+            callee = fn.__globals__.get(n.func.id)
+            if isinstance(callee, types.FunctionType):
+                found = helper_effect(callee, depth + 1)
+                if found is not None:
+                    return found
+    return None

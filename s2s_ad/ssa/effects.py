@@ -1,0 +1,271 @@
+"""Passive statements kept for their effect: copied as written, in program order.
+
+A mixin of the lowering. An expression statement (`print(…)`, `logger.info(…)`,
+`warnings.warn(…)`, a call of a helper for its effect on passive data), `assert`, `raise`,
+and a `try` whose every statement is one of those, compute no value the function goes on
+with: each becomes one `Effect` holding the statement as written, its local names renamed
+to their SSA versions. The sweeps emit it once, where it stands, in the primal or forward
+sweep only (never in a pullback, nor when a checkpointed loop runs a segment again); it has
+no derivative. An `Effect` reads values and so keeps them alive, and prints the primal.
+
+Before::
+
+    def f(x, n):
+        assert n > 0, f"n = {n}"
+        y = np.sin(x)
+        print("y:", y)
+        return y * n
+
+After (SSA)::
+
+    def f(x, n):
+        assert n > 0, f'n = {n}'
+        y = np.sin(x)
+        print('y:', y)
+        f = y * n
+        return f
+
+A call that could update a local value in place would change a value the SSA form models as
+unchanged: such a call (`rng.shuffle(idx)`, `xs.sort()`, a helper that writes into its
+argument) is refused at its line, unless its callee is known to leave its arguments alone
+(`print`, `logging`, `warnings`, NumPy functions without `out=`, str and array methods that
+read, helpers of yours that update no argument). A `try` around code that assigns is
+refused with what to write instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+
+import gast
+
+from ..errors import UnsupportedSyntaxError
+from ..frontend import nodes
+from .effect_calls import (
+    READING_METHODS,
+    STORING_METHODS,
+    exposed,
+    first_update,
+    helper_effect,
+    helper_update,
+    only_reads,
+    root,
+)
+from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
+from .lower_expr import INTROSPECTION
+
+_LITERALS = (gast.Constant, gast.JoinedStr)
+_PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
+_STATEMENT_NAMES = {
+    gast.Assign: "an assignment",
+    gast.AugAssign: "an assignment",
+    gast.AnnAssign: "an assignment",
+    gast.Return: "`return`",
+    gast.For: "a loop",
+    gast.While: "a loop",
+    gast.With: "a `with` block",
+    gast.Break: "`break`",
+    gast.Continue: "`continue`",
+}
+
+
+class Effects:
+    """The mixin: `_effect` lowers one statement kept for its effect."""
+
+    def _effect(self, stmt: gast.stmt) -> None:
+        if isinstance(stmt, gast.Try):
+            self._refuse_active_try(stmt)
+        inner = _inner_scope_names(stmt)
+        clash = sorted(inner & (self.locals | set(self.env)))
+        if clash:
+            raise self._unsupported(
+                f"`{clash[0]}` bound both by a comprehension or lambda inside a statement kept "
+                "for its effect and by the function",
+                hint=f"give the comprehension's or lambda's variable a name other than "
+                f"`{clash[0]}`",
+            )
+        for call in (n for n in gast.walk(stmt) if isinstance(n, gast.Call)):
+            self._refuse_updating_call(call, inner)
+        renamed, reads = self._renamed(stmt, inner)
+        node = gast.gast_to_ast(renamed)
+        self.emit(Effect(node, tuple(reads), self.line))
+
+    # what the statement reads, under SSA names
+
+    def _renamed(self, stmt: gast.stmt, inner: set[str]) -> tuple[gast.stmt, list[str]]:
+        """A copy of `stmt` whose local names are their SSA versions; the versions read."""
+        stmt = copy.deepcopy(stmt)
+        handlers = {}  # `except E as err`: a name of the handler's own, fresh
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.ExceptHandler) and node.name is not None:
+                if node.name.id in self.env:  # Python rebinds it, then deletes it
+                    raise self._unsupported(
+                        f"`except … as {node.name.id}`, which rebinds the local "
+                        f"`{node.name.id}` (and deletes it after the handler)",
+                        hint="give the exception a name of its own",
+                    )
+                handlers[node.name.id] = self.namer.fresh(node.name.id)
+        reads: list[str] = []
+        for node in gast.walk(stmt):
+            for field, value in gast.iter_fields(node):
+                items = value if isinstance(value, list) else [value]
+                for k, item in enumerate(items):
+                    if not isinstance(item, gast.Name) or item.id in inner:
+                        continue
+                    new = self._renamed_name(item, handlers, reads)
+                    if new is item:
+                        continue
+                    if isinstance(value, list):
+                        value[k] = new
+                    else:
+                        setattr(node, field, new)
+        return stmt, reads
+
+    def _renamed_name(self, name: gast.Name, handlers: dict, reads: list[str]) -> gast.expr:
+        if name.id in handlers:
+            return nodes.name(handlers[name.id], store=isinstance(name.ctx, gast.Store))
+        if not isinstance(name.ctx, gast.Load):
+            raise self._unsupported(
+                f"assignment to `{name.id}` inside a `try` block",
+                hint="assign before or after the `try`, and keep inside it only calls such as "
+                "print(), logging, `assert` and `raise`",
+            )
+        atom = self._name(name.id)  # refuses names used before assignment, nested defs
+        if isinstance(atom, Var):
+            reads.append(atom.name)
+            return nodes.name(atom.name)
+        if isinstance(atom, Const):
+            return nodes.constant(atom.value)
+        assert isinstance(atom, Free)
+        return name
+
+    # calls that might update a local value
+
+    def _refuse_updating_call(self, call: gast.Call, inner: set[str]) -> None:
+        func = call.func
+        receiver = root(func.value) if isinstance(func, gast.Attribute) else None
+        if receiver is not None and self._is_local(receiver, inner):
+            if func.attr in READING_METHODS:
+                return
+            raise self._unsupported(
+                f"method `.{func.attr}()` of the local `{receiver}` in a statement kept for "
+                f"its effect: it may update `{receiver}` in place, which s2s_ad does not see",
+                hint=f"call it on a copy (`{receiver}.copy()`), or outside the differentiated "
+                "function",
+            )
+        literal = isinstance(func, gast.Attribute) and isinstance(func.value, _LITERALS)
+        if literal and func.attr in READING_METHODS:  # `"{:.3f}".format(x)`, `", ".join(xs)`
+            return
+        callee = self._callee_object(func)
+        if any(callee is builtin for builtin in INTROSPECTION):
+            raise self._unsupported(
+                f"call of `{gast.unparse(func).strip()}`, which can read local variables "
+                "s2s_ad cannot see",
+                hint="write the computation out as code",
+            )
+        if only_reads(callee, call):
+            return
+        given = sorted(
+            {
+                name
+                for arg in [*call.args, *(kw.value for kw in call.keywords)]
+                for name in exposed(arg, self._callee_object)
+                if self._is_local(name, inner)
+            }
+        )
+        if receiver is not None and self._is_local(receiver, inner):
+            given.insert(0, receiver)
+        if not given:
+            return
+        spelled = gast.unparse(func).strip()
+        if isinstance(func, gast.Attribute) and func.attr in STORING_METHODS:
+            self._refuse_storing_updated(call, given)  # `LOSSES.append(loss)`
+            return
+        if isinstance(callee, types.FunctionType):
+            update = helper_update(callee)
+            if update is None:
+                return  # a helper of yours that updates none of its arguments
+            raise self._unsupported(
+                f"call of `{spelled}` for its effect, given the local `{given[0]}`: it may "
+                f"update its argument in place ({update})",
+                hint=f"pass a copy (`{given[0]}.copy()`), or make `{spelled}` return a new "
+                "value instead of updating its argument",
+            )
+        raise self._unsupported(
+            f"call of `{spelled}` for its effect, given the local `{given[0]}`: s2s_ad cannot "
+            f"see whether it updates `{given[0]}` in place",
+            hint=f"pass a copy (`{given[0]}.copy()`), or make the call outside the "
+            "differentiated function",
+        )
+
+    def _refuse_storing_updated(self, call: gast.Call, given: list[str]) -> None:
+        """A module's list or dict keeping a local value: the plain call's would see the
+        function's later in-place updates of it, the derivative's value does not (it makes
+        a new version): refused where there are any."""
+        update = first_update(self.node, set(given), self._callee_object, skip=call)
+        if update is None:
+            return
+        spelled = gast.unparse(call.func).strip()
+        raise self._unsupported(
+            f"`{spelled}` keeps the local `{given[0]}`, which the function then updates in "
+            f"place ({update}): what it keeps would differ from the plain call's",
+            hint=f"keep a copy: `{spelled}({given[0]}.copy())`",
+        )
+
+    def _is_local(self, name: str, inner: set[str]) -> bool:
+        return name not in inner and (name in self.env or name in self.locals)
+
+    def _callee_object(self, func: gast.expr) -> object:
+        """The object a callee spelled `f` or `a.b.f` names when all of it is free, else None."""
+        dotted = []
+        while isinstance(func, gast.Attribute):
+            dotted.append(func.attr)
+            func = func.value
+        if not isinstance(func, gast.Name) or func.id in self.env or func.id in self.locals:
+            return None
+        return self.scope.resolve([func.id, *reversed(dotted)])
+
+    def _refuse_active_try(self, stmt: gast.Try) -> None:
+        """A `try` is copied whole: only statements kept for their effect may be in it."""
+        inside = [n for n in nodes.walk_own(stmt) if isinstance(n, gast.stmt) and n is not stmt]
+        for node in sorted(inside, key=lambda n: n.lineno):
+            if not isinstance(node, _PASSIVE_STATEMENTS):
+                what = _STATEMENT_NAMES.get(type(node), f"`{type(node).__name__.lower()}`")
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: `try` around {what} (line {node.lineno}): a "
+                    "`try` is kept only around print(), logging, `assert`, `raise` and other "
+                    "calls for their effect (a derivative cannot follow an exception)",
+                    filename=self.filename,
+                    line=stmt.lineno,
+                    hint="compute outside the `try`: check the inputs with `if …: raise …` "
+                    "instead of catching the error, or move the `try` outside the "
+                    "differentiated function",
+                )
+
+
+def has_effects(fn: Function) -> bool:
+    """Whether `fn` has statements kept for their effect, or calls a helper of the user's
+    that has: running it twice shows."""
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Effect):
+            return True
+        value = stmt.value if isinstance(stmt, Assign) else None
+        helper = value.fn if isinstance(value, Prim) else None
+        if isinstance(helper, types.FunctionType) and helper_effect(helper) is not None:
+            return True
+    return False
+
+
+def _inner_scope_names(stmt: gast.stmt) -> set[str]:
+    """Names bound by lambdas and comprehensions inside `stmt` (scopes of their own)."""
+    names: set[str] = set()
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Lambda):
+            args = node.args
+            params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+            params += [a for a in (args.vararg, args.kwarg) if a is not None]
+            names |= {p.id for p in params}
+        elif isinstance(node, gast.comprehension):
+            names |= {n.id for n in gast.walk(node.target) if isinstance(n, gast.Name)}
+    return names
