@@ -1,0 +1,399 @@
+"""Rewrite comprehensions and generator expressions into the loops a person would write.
+
+Before: a parsed `FunctionDef` (before validation, so that the loops written here are
+validated like the user's code). After: no list, set or dict comprehension and no generator
+expression of a class `syntax.LOWERED` lists, except inside a `lambda`, an `assert` or a
+`raise` (left as written); each became a loop, placed before the statement that used it, in
+a scope of its own (`comprehension_scopes.py`). `any(...)`/`all(...)` of a generator stop
+evaluating at the first element that decides them, as Python's do; `sum`, `max`, `min`,
+`tuple`, `sorted`, `set` and `str.join` read the list the loop built. Where the loop cannot
+go before the statement (a comprehension Python may not evaluate, or evaluates again), the
+pass refuses with a located error that says what to write.
+
+    def f(ws, xs):                        def f(ws, xs):
+        hs = [np.tanh(w) for w in ws]         hs = []
+        return sum(h * x for h, x in          for w in ws:
+                   zip(hs, xs) if x > 0)          hs.append(np.tanh(w))
+                                              _terms = []
+                                              for h, x in zip(hs, xs):
+                                                  if x > 0:
+                                                      _terms.append(h * x)
+                                              return sum(_terms)
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import gast
+
+from ..errors import UnsupportedSyntaxError
+from ..frontend import nodes
+from ..frontend.scope import Scope
+from ..frontend.syntax import LOWERED
+from ..naming import Namer
+from .comprehension_scopes import (
+    COMPREHENSIONS,
+    TargetNames,
+    elements,
+    rename_own,
+    target_names,
+)
+
+# Builtins whose result is the same for a generator and for the list of its elements:
+# (name, positional arguments they may take after the generator).
+CONSUMERS = {"sum": 1, "max": 0, "min": 0, "tuple": 0, "sorted": 0, "set": 0, "list": 0}
+SHORT_CIRCUIT = ("any", "all")
+WRITE_A_LOOP = "assign the comprehension to a name on a line of its own"
+READ_AFTER = "results_read_after"  # names a generated loop builds for the statement after it
+
+
+def lower_comprehensions(
+    node: gast.FunctionDef, filename: str, scope: Scope | None = None
+) -> gast.FunctionDef:
+    """Return `node` with its comprehensions rewritten into loops (see the module)."""
+    if not any(isinstance(n, COMPREHENSIONS) for n in gast.walk(node)):
+        return node
+    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    locals_ = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and _stores(n)}
+    nested = {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)} - {node.name}
+    rewriter = _Rewriter(Namer(taken), TargetNames(node), filename, scope, locals_, nested)
+    node.body = rewriter.block(node.body)
+    return node
+
+
+def _stores(name: gast.Name) -> bool:
+    return not isinstance(name.ctx, gast.Load)
+
+
+class _Rewriter:
+    def __init__(self, namer, targets, filename, scope, locals_, nested) -> None:
+        self.namer: Namer = namer
+        self.targets: TargetNames = targets
+        self.filename: str = filename
+        self.scope: Scope | None = scope
+        self.locals: set[str] = locals_
+        self.nested: set[str] = nested
+
+    # statements
+
+    def block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in stmts:
+            pre: list[gast.stmt] = []
+            keep = self._statement(stmt, pre)
+            out += self.block(pre) if pre else []  # comprehensions in the loops' bodies
+            if not keep:
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                if _is_block(getattr(stmt, field, None)):
+                    setattr(stmt, field, self.block(getattr(stmt, field)))
+            for handler in getattr(stmt, "handlers", None) or ():
+                handler.body = self.block(handler.body)
+            out.append(stmt)
+        return out
+
+    def _statement(self, stmt: gast.stmt, pre: list[gast.stmt]) -> bool:
+        """Hoist the comprehensions `stmt` evaluates before it runs into `pre`; False when
+        the loops replace `stmt` (`ys = [...]` builds `ys` itself)."""
+        if isinstance(stmt, (gast.Assert, gast.Raise)):
+            return True  # kept as written: Python evaluates them only when the check runs
+        if isinstance(stmt, gast.While) and _has_comprehension(stmt.test):
+            raise self._error(
+                stmt,
+                "a comprehension in a `while` test (Python evaluates it again before each "
+                "iteration)",
+                "compute it into a name before the loop and again at the end of its body, "
+                "and test that name",
+            )
+        if isinstance(stmt, gast.For) and _has_comprehension(stmt.target):
+            raise self._error(stmt, "a comprehension in a `for` target", WRITE_A_LOOP)
+        fields = _evaluated_first(stmt)
+        if not any(_has_comprehension(e) for e in _values(fields)):
+            return True
+        self._check_order(stmt, fields)
+        if (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+            and type(stmt.value) is gast.ListComp
+            and self._lowered(stmt.value)
+            and not self._reads(stmt.value, stmt.targets[0].id)
+        ):  # `ys = [...]`: build `ys` itself, as a person would
+            self._lower(stmt.value, stmt, pre, stmt.targets[0].id)
+            return False
+        for owner, field in fields:
+            setattr(owner, field, self._expr(getattr(owner, field), stmt, pre, None))
+        return True
+
+    def _check_order(self, stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> None:
+        """The loop runs before the rest of the statement. That changes nothing unless a
+        nested function the statement calls updates a list or array another part of it
+        reads: then only the forms where the comprehension is all there is to evaluate."""
+        exprs = _values(fields)
+        if not any(self._calls_nested(e) for e in exprs):
+            return
+        comps = [e for e in exprs if _has_comprehension(e)]
+        whole = len(comps) == 1 and all(
+            _pure(e) for e in exprs if e is not comps[0]
+        ) and _whole(comps[0])
+        if not whole:
+            name = next(f for e in exprs for f in self._nested_calls(e))
+            raise self._error(
+                stmt,
+                f"a comprehension in a statement that also calls the nested function "
+                f"`{name}` (the loop would run before the rest of the statement)",
+                WRITE_A_LOOP,
+            )
+
+    # expressions
+
+    def _expr(self, node, stmt, pre, conditional: str | None):
+        """`node` with each comprehension it evaluates replaced by the name of its result."""
+        if isinstance(node, list):
+            return [self._expr(item, stmt, pre, conditional) for item in node]
+        if not isinstance(node, gast.AST) or isinstance(node, gast.Lambda):
+            return node  # a lambda's body runs when it is called
+        if isinstance(node, gast.IfExp):
+            node.test = self._expr(node.test, stmt, pre, conditional)
+            node.body = self._expr(node.body, stmt, pre, "`… if … else …`")
+            node.orelse = self._expr(node.orelse, stmt, pre, "`… if … else …`")
+            return node
+        if isinstance(node, gast.BoolOp):
+            first, *rest = node.values
+            word = "`and`" if isinstance(node.op, gast.And) else "`or`"
+            node.values = [
+                self._expr(first, stmt, pre, conditional),
+                *self._expr(rest, stmt, pre, conditional or f"the right of {word}"),
+            ]
+            return node
+        if isinstance(node, gast.Call) and self._consumes(node):
+            if conditional:
+                self._refuse_conditional(node.args[0], stmt, conditional)
+            return self._consumer(node, stmt, pre)
+        if isinstance(node, COMPREHENSIONS) and self._lowered(node):
+            if conditional:
+                self._refuse_conditional(node, stmt, conditional)
+            if isinstance(node, gast.GeneratorExp):
+                raise self._error(
+                    node,
+                    "a generator expression whose elements are not consumed at once "
+                    "(lazily, Python evaluates each only when it is asked for)",
+                    "write a list comprehension `[…]`, or pass the generator straight to "
+                    "sum, max, min, any, all, list, tuple or sorted",
+                )
+            return self._lower(node, stmt, pre)
+        if isinstance(node, COMPREHENSIONS):
+            return node  # a class the allow-list refuses: validate says so at its line
+        for field, value in gast.iter_fields(node):
+            if isinstance(value, (gast.AST, list)) and field != "ctx":
+                setattr(node, field, self._expr(value, stmt, pre, conditional))
+        return node
+
+    def _refuse_conditional(self, comp: gast.expr, stmt: gast.stmt, where: str) -> None:
+        raise self._error(
+            comp,
+            f"a comprehension in {where} (Python evaluates it only when that part is "
+            "reached)",
+            "write an `if` statement and build the list inside the branch that needs it",
+        )
+
+    def _consumes(self, call: gast.Call) -> bool:
+        """`sum(gen)`, `any(gen)`, `", ".join(gen)`, …: a builtin that reads a generator
+        once, whole (or up to the element that decides it)."""
+        args = call.args
+        if not args or not isinstance(args[0], gast.GeneratorExp) or not self._lowered(args[0]):
+            return False
+        if any(isinstance(a, gast.Starred) for a in args):
+            return False
+        func = call.func
+        if isinstance(func, gast.Attribute) and func.attr == "join":
+            return isinstance(func.value, gast.Constant) and len(args) == 1
+        if not isinstance(func, gast.Name) or not self._is_builtin(func.id):
+            return False
+        if func.id in SHORT_CIRCUIT:
+            return len(args) == 1 and not call.keywords
+        return func.id in CONSUMERS and len(args) <= 1 + CONSUMERS[func.id]
+
+    def _consumer(self, call: gast.Call, stmt: gast.stmt, pre: list[gast.stmt]) -> gast.expr:
+        gen = call.args[0]
+        kind = getattr(call.func, "id", None)
+        if kind in SHORT_CIRCUIT:
+            return self._short_circuit(gen, kind, stmt, pre)
+        base = "_terms" if kind == "sum" else "_items"
+        built = self._lower(gen, stmt, pre, self.namer.fresh(base))
+        call.args[1:] = self._expr(call.args[1:], stmt, pre, None)
+        call.keywords = self._expr(call.keywords, stmt, pre, None)
+        if kind == "list":
+            return built  # `list(gen)` is the list the loop built
+        call.args[0] = built
+        return call
+
+    def _short_circuit(self, gen, kind: str, stmt: gast.stmt, pre: list[gast.stmt]):
+        """`any(gen)` → a flag the loop sets at the first true element; every later
+        iterable, condition and element is skipped, as Python's `any` never asks for them.
+
+            _any = False
+            for a in xs:
+                if not _any and a > 1.0:
+                    _any = True
+        """
+        self._rename_targets(gen)
+        flag = self.namer.fresh(f"_{kind}")
+        undecided = nodes.not_(nodes.name(flag)) if kind == "any" else nodes.name(flag)
+        decides = gen.elt if kind == "any" else nodes.not_(gen.elt)
+        body = [nodes.assign(flag, nodes.constant(kind == "any"), stmt)]
+        for k, comp in reversed(list(enumerate(gen.generators))):
+            tests = [undecided, *comp.ifs, *([decides] if k == len(gen.generators) - 1 else [])]
+            body = [nodes.for_(comp.target, comp.iter, [_if_all(tests, body, stmt)], stmt)]
+        self._check_targets(gen)
+        setattr(body[0], READ_AFTER, {flag})
+        pre += [nodes.assign(flag, nodes.constant(kind == "all"), stmt), *body]
+        return nodes.name(flag)
+
+    def _lower(self, comp, stmt, pre, result: str | None = None) -> gast.expr:
+        """The loop building `comp`'s elements into `result` (a fresh name if None)."""
+        self._rename_targets(comp)
+        self._check_targets(comp)
+        if isinstance(comp, gast.DictComp):
+            result = result or self.namer.fresh("_dict")
+            start = nodes.empty_dict()
+            add = nodes.assign(nodes.element(result, comp.key, store=True), comp.value, stmt)
+        else:
+            base = "_items" if isinstance(comp, gast.SetComp) else "_list"
+            result = result or self.namer.fresh(base)
+            start = nodes.empty_list()
+            add = nodes.method_call(result, "append", [comp.elt], stmt)
+        body = [add]
+        for gen in reversed(comp.generators):
+            if gen.ifs:
+                body = [_if_all(gen.ifs, body, stmt)]
+            body = [nodes.for_(gen.target, gen.iter, body, stmt)]
+        setattr(body[0], READ_AFTER, {result})
+        pre += [nodes.assign(result, start, stmt), *body]
+        if isinstance(comp, gast.SetComp):
+            if not self._is_builtin("set"):
+                raise self._error(comp, "a set comprehension where `set` is not the builtin", "rename your `set`")
+            return nodes.call("set", [nodes.name(result)], comp)
+        return nodes.name(result)
+
+    def _rename_targets(self, comp) -> None:
+        names = dict.fromkeys(n for gen in comp.generators for n in target_names(gen.target))
+        mapping = {n: self.namer.fresh(n) for n in names if not self.targets.keeps(n)}
+        rename_own(comp, mapping)
+
+    def _check_targets(self, comp) -> None:
+        for gen in comp.generators:
+            if gen.is_async:
+                raise self._error(
+                    gen.iter, "`async for` in a comprehension", "differentiate a plain synchronous function"
+                )
+            parts = (n for n in gast.walk(gen.target) if not isinstance(n, gast.expr_context))
+            if not all(isinstance(n, (gast.Name, gast.Tuple, gast.List)) for n in parts):
+                raise self._error(
+                    gen.iter,
+                    "a comprehension target that is not a name or a tuple of names",
+                    "bind the element to a name (`for a in xs`) and use it in the element",
+                )
+
+    # facts
+
+    def _lowered(self, comp: gast.expr) -> bool:
+        return type(comp).__name__ in LOWERED
+
+    def _is_builtin(self, name: str) -> bool:
+        if name in self.locals:
+            return False
+        if self.scope is None:
+            return True
+        return self.scope.lookup(name) is getattr(builtins, name)
+
+    def _reads(self, comp: gast.expr, name: str) -> bool:
+        """Whether building `comp` may read `name` (directly, or through a nested function
+        it calls, which may read the enclosing variable)."""
+        read = any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(comp))
+        return read or self._calls_nested(comp)
+
+    def _calls_nested(self, node: gast.AST) -> bool:
+        return bool(self._nested_calls(node))
+
+    def _nested_calls(self, node: gast.AST) -> list[str]:
+        return [
+            n.func.id
+            for n in gast.walk(node)
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in self.nested
+        ]
+
+    def _error(self, node: gast.AST, construct: str, hint: str) -> UnsupportedSyntaxError:
+        return UnsupportedSyntaxError(
+            f"unsupported construct: {construct}",
+            filename=self.filename,
+            line=getattr(node, "lineno", None),
+            hint=hint,
+        )
+
+
+def _if_all(tests: list[gast.expr], body: list[gast.stmt], like: gast.AST) -> gast.If:
+    """`if t1 and t2 …:` — a comprehension's `if` clauses, tested left to right until one
+    fails, as Python tests them."""
+    test = tests[0] if len(tests) == 1 else nodes.and_(*tests)
+    return nodes.if_(test, body, like)
+
+
+def _is_block(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(s, gast.stmt) for s in value)
+
+
+def _has_comprehension(node: gast.AST | None) -> bool:
+    return node is not None and any(isinstance(n, COMPREHENSIONS) for n in gast.walk(node))
+
+
+def _evaluated_first(stmt: gast.stmt) -> list[tuple[gast.AST, str]]:
+    """(node, field) of the expressions Python evaluates when `stmt` starts, each exactly
+    once: a loop put before `stmt` runs as they would."""
+    if isinstance(stmt, gast.Assign):
+        return [(stmt, "value"), (stmt, "targets")]
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
+        return [(stmt, "target"), (stmt, "value")]
+    if isinstance(stmt, (gast.Return, gast.Expr)):
+        return [(stmt, "value")]
+    if isinstance(stmt, gast.If):
+        return [(stmt, "test")]
+    if isinstance(stmt, gast.For):
+        return [(stmt, "iter")]
+    if isinstance(stmt, gast.FunctionDef):
+        return [(stmt.args, "defaults"), (stmt.args, "kw_defaults")]
+    if isinstance(stmt, gast.With):
+        return [(item, "context_expr") for item in stmt.items]
+    return []
+
+
+def _values(fields: list[tuple[gast.AST, str]]) -> list[gast.expr]:
+    """The expressions in those fields (a field may hold a list, or None)."""
+    found = []
+    for owner, field in fields:
+        value = getattr(owner, field)
+        found += [v for v in (value if isinstance(value, list) else [value]) if v is not None]
+    return found
+
+
+def _pure(node: gast.AST | list) -> bool:
+    """Names, constants and attributes of names: reading them takes no snapshot of a value
+    that a nested function's in-place update could change."""
+    if isinstance(node, list):
+        return all(_pure(n) for n in node)
+    return all(
+        isinstance(n, (gast.Name, gast.Constant, gast.Attribute, gast.expr_context))
+        for n in gast.walk(node)
+    )
+
+
+def _whole(node: gast.expr) -> bool:
+    """The comprehension alone, or a call whose only computed argument it is."""
+    if isinstance(node, COMPREHENSIONS):
+        return True
+    if isinstance(node, gast.Call) and _pure(node.func):
+        comps = [a for a in node.args if isinstance(a, COMPREHENSIONS)]
+        rest = [a for a in node.args if a not in comps] + [k.value for k in node.keywords]
+        return len(comps) == 1 and _pure(rest)
+    return False
