@@ -123,5 +123,6 @@ register(
 register(runtime.sequence, Rule("rt.sequence", ("x",), (SAME_CALL,), ("d",)))
 register(
     builtins.sum,
-    Rule("sum", ("x",), (SAME_CALL,), ("rt.sum_vjp(d, x)",), keywords=(("start", 0),)),
+    # the tangent of `sum(xs, start)` is `sum(xs_dot)`: the start only shifts the value
+    Rule("sum", ("x",), ("rt.broadcast_sum(d, ans)",), ("rt.sum_vjp(d, x)",), keywords=(("start", 0),)),
 )

@@ -39,8 +39,9 @@ class TargetNames:
     def __init__(self, node: gast.FunctionDef) -> None:
         self.outside: set[str] = set()  # names used other than as a comprehension variable
         self.binders: Counter[str] = Counter()  # comprehensions binding each name
-        for stmt in node.body:
-            self._visit(stmt, frozenset())
+        self.assigned: set[str] = set()  # the function's own locals (parameters included)
+        for part in [node.args, *node.body]:  # parameters are the function's names too
+            self._visit(part, frozenset())
 
     def keeps(self, name: str) -> bool:
         """Whether a comprehension's target `name` may be the loop's variable as spelled:
@@ -51,6 +52,8 @@ class TargetNames:
         if isinstance(node, gast.Name):
             if node.id not in bound:
                 self.outside.add(node.id)
+                if not isinstance(node.ctx, gast.Load):
+                    self.assigned.add(node.id)
             return
         if isinstance(node, COMPREHENSIONS):
             inner = bound

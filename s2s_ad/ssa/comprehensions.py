@@ -55,15 +55,11 @@ def lower_comprehensions(
     if not any(isinstance(n, COMPREHENSIONS) for n in gast.walk(node)):
         return node
     taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-    locals_ = {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and _stores(n)}
     nested = {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)} - {node.name}
-    rewriter = _Rewriter(Namer(taken), TargetNames(node), filename, scope, locals_, nested)
+    targets = TargetNames(node)
+    rewriter = _Rewriter(Namer(taken), targets, filename, scope, targets.assigned | nested, nested)
     node.body = rewriter.block(node.body)
     return node
-
-
-def _stores(name: gast.Name) -> bool:
-    return not isinstance(name.ctx, gast.Load)
 
 
 class _Rewriter:
