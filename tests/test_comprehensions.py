@@ -14,7 +14,8 @@ import pytest
 from derivative_tests import derivative_tests
 
 import s2s_ad as ad
-from s2s_ad.errors import UnknownCalleeError, UnsupportedSyntaxError
+from s2s_ad.errors import EvaluationError, UnknownCalleeError, UnsupportedSyntaxError
+from s2s_ad.frontend import syntax
 from s2s_ad.frontend.parse import parse_function
 from s2s_ad.ssa.comprehensions import lower_comprehensions
 from s2s_ad.testing import check_grads, check_modes_agree
@@ -252,3 +253,242 @@ CASES = [
 ]
 
 test_jvp_and_vjp, test_grad_forward_equals_reverse = derivative_tests(CASES)
+
+
+def over_powers(x):
+    factors = np.array([np.sin(x * k) + 2.0 for k in range(3)])
+    return sum(x**k / (k + 1.0) for k in range(4)) * np.sum(factors**2)
+
+
+def pairs_of_powers(x):
+    return sum(x**i * x**j for i in range(3) for j in range(i, 3) if i + j > 0)
+
+
+def second_differences(f, x, h=1e-4):
+    """The Hessian by second central differences of `f` itself."""
+    flat = np.atleast_1d(np.asarray(x, dtype=float))
+    n = flat.size
+
+    def at(v):
+        return f(v.reshape(np.shape(x)) if np.ndim(x) else float(v[0]))
+
+    out = np.zeros((n, n))
+    eye = np.eye(n) * h
+    for i in range(n):
+        for j in range(n):
+            out[i, j] = (
+                at(flat + eye[i] + eye[j])
+                - at(flat + eye[i] - eye[j])
+                - at(flat - eye[i] + eye[j])
+                + at(flat - eye[i] - eye[j])
+            ) / (4 * h * h)
+    return out
+
+
+SECOND_ORDER = [(over_powers, 0.7), (pairs_of_powers, 0.7)]
+test_second_jvp_and_vjp, test_second_forward_equals_reverse = derivative_tests(
+    [(fn, (x,)) for fn, x in SECOND_ORDER if np.ndim(fn(x)) == 0]
+)
+
+
+@pytest.mark.parametrize("fn", [over_powers], ids=lambda f: f.__name__)
+def test_second_order(fn):
+    x = 0.7
+    expected = second_differences(fn, x)
+    for hessian in (ad.hessian(fn), ad.jacfwd(ad.grad(fn))):
+        got = np.reshape(hessian(x), expected.shape)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnknownCalleeError,
+    reason="issue 17: the gradient code of a loop over an array reads items with "
+    "rt.getitem_vjp, which has no derivative rule of its own",
+)
+def test_second_order_over_an_array():
+    ad.hessian(squares)(XS)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=EvaluationError,
+    reason="the vector tangent of a list's cotangent emptied by slicing loses its number of "
+    "directions (runtime Derivatives): the same for the loop written by hand",
+)
+def test_second_order_of_a_list_built_under_an_if():
+    ad.hessian(pairs_of_powers)(0.7)
+
+
+# what the loops look like
+
+
+def lowered(fn) -> str:
+    parsed = parse_function(fn)
+    return gast.unparse(lower_comprehensions(parsed.node, parsed.filename)).strip()
+
+
+def test_the_loops_read_as_a_person_would_write_them():
+    assert lowered(weighted_sum).splitlines()[1:] == [
+        "    _terms = []",
+        "    for w, x in zip(ws, xs):",
+        "        _terms.append(w * x)",
+        "    return sum(_terms)",
+    ]
+    assert lowered(squares).splitlines()[1:4] == [
+        "    ys = []",
+        "    for a in xs:",
+        "        ys.append(a * a)",
+    ]
+
+
+def test_targets_get_names_of_their_own():
+    text = lowered(target_does_not_leak)
+    assert "for a_1 in xs:" in text and "ys.append(a_1 * 3.0)" in text
+    assert "return a * np.sum(np.array(ys))" in text
+    text = lowered(inner_shadows_outer)  # the inner `a` is another variable than the outer
+    assert "for a in xs:" in text and "for a_1 in xs:" in text and "a_1 * 2.0" in text
+    text = lowered(same_target_twice)  # two comprehensions, two variables
+    assert "for a in xs:" in text and "for a_1 in ys:" in text
+
+
+def dict_of_squares(xs):
+    d = {k: a * a for k, a in enumerate(xs) if k > 0}
+    return d[1] + d[2]
+
+
+def test_a_dict_comprehension_becomes_a_loop_assigning_items(monkeypatch):
+    # dict displays are lowered on another branch of issue 15; the rewrite is ready for them
+    monkeypatch.setitem(syntax.LOWERED, "DictComp", syntax.Fields(("key", "value", "generators")))
+    assert lowered(dict_of_squares).splitlines()[1:5] == [
+        "    d = {}",
+        "    for k, a in enumerate(xs):",
+        "        if k > 0:",
+        "            d[k] = a * a",
+    ]
+
+
+def test_a_set_comprehension_is_the_set_of_a_list():
+    assert lowered(passive_set_comprehension).splitlines()[1:] == [
+        "    _items = []",
+        "    for i in range(5):",
+        "        _items.append(i % 2)",
+        "    return x * len(set(_items))",
+    ]
+
+
+def test_any_and_all_test_nothing_after_the_element_that_decides():
+    assert lowered(all_and_any).splitlines()[2:6] == [
+        "    _all = True",
+        "    for a in xs:",
+        "        if _all and (not a > -2.0):",
+        "            _all = False",
+    ]
+
+
+# max and min of a list are item 4 of issue 15 (another branch)
+
+
+def max_of_generator(xs):
+    return max(a * a for a in xs) + min(np.sin(a) for a in xs)
+
+
+@pytest.mark.xfail(
+    strict=True, raises=UnknownCalleeError, reason="max/min of a list: issue 15 item 4"
+)
+def test_max_and_min_of_a_generator():
+    check_grads(max_of_generator, (XS,))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="np.sum of a list of arrays in vector mode sums over the directions (lists, not "
+    "comprehensions: the same with a loop that appends)",
+)
+def test_np_sum_of_a_list_of_arrays_forward():
+    def f(xs):
+        return np.sum(np.sum([a * xs for a in xs], axis=0))
+
+    check_modes_agree(f, (XS,))
+
+
+# refused: a located error that says what to write
+
+
+def in_conditional_expression(xs, c):
+    return np.sum(np.array([a * 2.0 for a in xs]) if c > 0.0 else xs)  # <- error
+
+
+def in_right_of_and(xs, c):
+    ok = c > 0.0 and all(a > 0.0 for a in xs)  # <- error
+    return np.sum(xs) * (2.0 if ok else 1.0)
+
+
+def in_while_test(xs):
+    while sum(a for a in xs) < 10.0:  # <- error
+        xs = xs * 2.0
+    return np.sum(xs)
+
+
+def lazy_generator(xs):
+    g = (a * 2.0 for a in xs)  # <- error
+    return sum(g)
+
+
+def generator_to_np_array(xs):
+    return np.sum(np.array(a * 2.0 for a in xs))  # <- error
+
+
+def element_target(xs):
+    ys = [0.0]
+    zs = [ys[0] * 2.0 for ys[0] in xs]  # <- error
+    return np.sum(np.array(zs))
+
+
+def in_for_target(xs):
+    ys = [0.0, 0.0]
+    for ys[[i for i in range(1)][0]] in xs:  # <- error
+        pass
+    return ys[0] * 2.0
+
+
+def nested_call_beside(xs):
+    def g(v):
+        return v * 2.0
+
+    return np.sum(g(xs)) + sum(a for a in xs)  # <- error
+
+
+def dict_comprehension(xs):
+    d = {k: a for k, a in enumerate(xs)}  # <- error
+    return d[0]
+
+
+REFUSED = [
+    (in_conditional_expression, (XS, 1.0), "`… if … else …`"),
+    (in_right_of_and, (XS, 1.0), "the right of `and`"),
+    (in_while_test, (XS,), "a comprehension in a `while` test"),
+    (lazy_generator, (XS,), "a generator expression whose elements are not consumed at once"),
+    (generator_to_np_array, (XS,), "a generator expression whose elements are not consumed"),
+    (element_target, (XS,), "a comprehension target that is not a name"),
+    (in_for_target, (XS,), "a comprehension in a `for` target"),
+    (nested_call_beside, (XS,), "also calls the nested function `g`"),
+    (dict_comprehension, (XS,), r"dict comprehension \(not supported yet\)"),
+]
+
+
+def marked_line(fn) -> int:
+    import inspect
+
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
+
+
+@pytest.mark.parametrize(("fn", "args", "match"), REFUSED, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_refused_with_a_located_error(fn, args, match, mode):
+    fn(*args)  # plain Python runs it
+    with pytest.raises(UnsupportedSyntaxError, match=match) as info:
+        ad.derivative_source(fn, mode=mode)
+    assert (info.value.filename, info.value.line) == (__file__, marked_line(fn))
+    assert info.value.hint

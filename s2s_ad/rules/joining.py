@@ -124,5 +124,11 @@ register(runtime.sequence, Rule("rt.sequence", ("x",), (SAME_CALL,), ("d",)))
 register(
     builtins.sum,
     # the tangent of `sum(xs, start)` is `sum(xs_dot)`: the start only shifts the value
-    Rule("sum", ("x",), ("rt.broadcast_sum(d, ans)",), ("rt.sum_vjp(d, x)",), keywords=(("start", 0),)),
+    Rule(
+        "sum",
+        ("x",),
+        ("rt.broadcast_sum(d, ans)",),
+        ("rt.sum_vjp(d, x)",),
+        keywords=(("start", 0),),
+    ),
 )

@@ -3,8 +3,9 @@ comprehension's own, which never leak and never touch a name of the enclosing fu
 
 `comprehensions.py` turns each comprehension into a loop of the enclosing function; this
 module picks the names that loop binds. A target keeps its spelling when nothing else in the
-function (another comprehension, a parameter, a global, a nested `def`) uses that name;
-otherwise it gets a fresh one, renamed wherever the comprehension's scope reads it.
+function (a variable, a parameter, a global, a nested `def`, a comprehension rewritten
+before) uses that name; otherwise it gets a fresh one, renamed wherever the comprehension's
+scope reads it.
 
 Before → after (the function also has a variable `a`, so the target is renamed):
 
@@ -14,8 +15,6 @@ Before → after (the function also has a variable `a`, so the target is renamed
 """
 
 from __future__ import annotations
-
-from collections import Counter
 
 import gast
 
@@ -38,15 +37,19 @@ class TargetNames:
 
     def __init__(self, node: gast.FunctionDef) -> None:
         self.outside: set[str] = set()  # names used other than as a comprehension variable
-        self.binders: Counter[str] = Counter()  # comprehensions binding each name
+        self.kept: set[str] = set()  # targets a rewritten comprehension kept as spelled
         self.assigned: set[str] = set()  # the function's own locals (parameters included)
         for part in [node.args, *node.body]:  # parameters are the function's names too
             self._visit(part, frozenset())
 
     def keeps(self, name: str) -> bool:
         """Whether a comprehension's target `name` may be the loop's variable as spelled:
-        no other comprehension binds it and the function uses it nowhere else."""
-        return self.binders[name] == 1 and name not in self.outside
+        the function uses it nowhere else, and no comprehension rewritten before (an
+        enclosing one, or one earlier in the function) kept it."""
+        if name in self.outside or name in self.kept:
+            return False
+        self.kept.add(name)
+        return True
 
     def _visit(self, node: gast.AST, bound: frozenset[str]) -> None:
         if isinstance(node, gast.Name):
@@ -57,15 +60,11 @@ class TargetNames:
             return
         if isinstance(node, COMPREHENSIONS):
             inner = bound
-            own: set[str] = set()
             for k, gen in enumerate(node.generators):
                 self._visit(gen.iter, bound if k == 0 else inner)
-                names = target_names(gen.target)
-                own |= set(names)
-                inner = inner | set(names)
+                inner = inner | set(target_names(gen.target))
                 for cond in gen.ifs:
                     self._visit(cond, inner)
-            self.binders.update(own)
             for part in elements(node):
                 self._visit(part, inner)
             return

@@ -112,7 +112,7 @@ class _Rewriter:
             isinstance(stmt, gast.Assign)
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], gast.Name)
-            and type(stmt.value) is gast.ListComp
+            and isinstance(stmt.value, (gast.ListComp, gast.DictComp))
             and self._lowered(stmt.value)
             and not self._reads(stmt.value, stmt.targets[0].id)
         ):  # `ys = [...]`: build `ys` itself, as a person would
@@ -130,9 +130,11 @@ class _Rewriter:
         if not any(self._calls_nested(e) for e in exprs):
             return
         comps = [e for e in exprs if _has_comprehension(e)]
-        whole = len(comps) == 1 and all(
-            _pure(e) for e in exprs if e is not comps[0]
-        ) and _whole(comps[0])
+        whole = (
+            len(comps) == 1
+            and all(_pure(e) for e in exprs if e is not comps[0])
+            and _whole(comps[0])
+        )
         if not whole:
             name = next(f for e in exprs for f in self._nested_calls(e))
             raise self._error(
@@ -189,8 +191,7 @@ class _Rewriter:
     def _refuse_conditional(self, comp: gast.expr, stmt: gast.stmt, where: str) -> None:
         raise self._error(
             comp,
-            f"a comprehension in {where} (Python evaluates it only when that part is "
-            "reached)",
+            f"a comprehension in {where} (Python evaluates it only when that part is reached)",
             "write an `if` statement and build the list inside the branch that needs it",
         )
 
@@ -269,7 +270,9 @@ class _Rewriter:
         pre += [nodes.assign(result, start, stmt), *body]
         if isinstance(comp, gast.SetComp):
             if not self._is_builtin("set"):
-                raise self._error(comp, "a set comprehension where `set` is not the builtin", "rename your `set`")
+                raise self._error(
+                    comp, "a set comprehension where `set` is not the builtin", "rename your `set`"
+                )
             return nodes.call("set", [nodes.name(result)], comp)
         return nodes.name(result)
 
@@ -282,7 +285,9 @@ class _Rewriter:
         for gen in comp.generators:
             if gen.is_async:
                 raise self._error(
-                    gen.iter, "`async for` in a comprehension", "differentiate a plain synchronous function"
+                    gen.iter,
+                    "`async for` in a comprehension",
+                    "differentiate a plain synchronous function",
                 )
             parts = (n for n in gast.walk(gen.target) if not isinstance(n, gast.expr_context))
             if not all(isinstance(n, (gast.Name, gast.Tuple, gast.List)) for n in parts):
@@ -317,7 +322,9 @@ class _Rewriter:
         return [
             n.func.id
             for n in gast.walk(node)
-            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in self.nested
+            if isinstance(n, gast.Call)
+            and isinstance(n.func, gast.Name)
+            and n.func.id in self.nested
         ]
 
     def _error(self, node: gast.AST, construct: str, hint: str) -> UnsupportedSyntaxError:
