@@ -33,7 +33,7 @@ def squares(xs):
 
 
 def weighted_sum(ws, xs):
-    return sum(w * x for w, x in zip(ws, xs))
+    return sum(w * x for w, x in zip(ws, xs))  # noqa: B905
 
 
 def filtered(xs):
@@ -138,7 +138,7 @@ def scale(a, b):
 
 
 def helper_in_element(xs, ws):
-    return sum(scale(a, w) for a, w in zip(xs, ws))
+    return sum(scale(a, w) for a, w in zip(xs, ws))  # noqa: B905
 
 
 def builds_list(xs):
@@ -447,7 +447,7 @@ def element_target(xs):
 
 def in_for_target(xs):
     ys = [0.0, 0.0]
-    for ys[[i for i in range(1)][0]] in xs:  # <- error
+    for ys[[i for i in range(1)][0]] in xs:  # <- error  # noqa: RUF015, B007
         pass
     return ys[0] * 2.0
 

@@ -35,7 +35,6 @@ from ..naming import Namer
 from .comprehension_scopes import (
     COMPREHENSIONS,
     TargetNames,
-    elements,
     rename_own,
     target_names,
 )
