@@ -72,3 +72,8 @@ def collects(x, n):
     hs_array = np.stack(hs)
     hs_array[0] = 0.0
     return np.sum(hs_array)
+
+
+def comprehension(ws, xs):
+    hs = [np.tanh(w) for w in ws]
+    return sum(h * x for h, x in zip(hs, xs) if x > 0.0)  # noqa: B905
