@@ -472,7 +472,7 @@ REFUSED = [
     (generator_to_np_array, (XS,), "a generator expression whose elements are not consumed"),
     (element_target, (XS,), "a comprehension target that is not a name"),
     (in_for_target, (XS,), "a comprehension in a `for` target"),
-    (nested_call_beside, (XS,), "also calls the nested function `g`"),
+    (nested_call_beside, (XS,), "also calls the nested function `g`, which may update"),
     (dict_comprehension, (XS,), r"dict comprehension \(not supported yet\)"),
 ]
 
@@ -492,3 +492,43 @@ def test_refused_with_a_located_error(fn, args, match, mode):
         ad.derivative_source(fn, mode=mode)
     assert (info.value.filename, info.value.line) == (__file__, marked_line(fn))
     assert info.value.hint
+
+
+def nested_call_after(xs):
+    acc = [np.sum(xs) * 0.0]
+
+    def push(v):
+        acc.append(v * 2.0)
+        return np.sum(v)
+
+    total = 0.5 * sum(push(a) for a in xs) + np.sum(acc[-1])  # exact: the loop runs first
+    return total + np.sum(np.array(acc))
+
+
+def nested_call_before(xs):
+    acc = [xs * 1.0]
+
+    def push(v):
+        acc.append(v * 2.0)
+        return np.sum(v)
+
+    return np.sum(acc[-1]) + sum(push(a) for a in xs)  # <- error
+
+
+def nested_call_in_element_of_a_sum(xs):
+    def h(v):
+        return np.sin(v) * 0.5
+
+    t = np.sum(xs)
+    t = t + sum(h(a * t) for a in (1.0, 2.0))
+    return t
+
+
+def test_nested_calls_in_their_order():
+    check_grads(nested_call_after, (XS,))
+    check_modes_agree(nested_call_after, (XS,))
+    check_grads(nested_call_in_element_of_a_sum, (XS,))
+    check_modes_agree(nested_call_in_element_of_a_sum, (XS,))
+    with pytest.raises(UnsupportedSyntaxError, match="may update what the rest") as info:
+        ad.derivative_source(nested_call_before)
+    assert info.value.line == marked_line(nested_call_before)

@@ -32,6 +32,7 @@ from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..frontend.syntax import LOWERED
 from ..naming import Namer
+from .comprehension_order import out_of_order_call
 from .comprehension_scopes import (
     COMPREHENSIONS,
     TargetNames,
@@ -122,24 +123,15 @@ class _Rewriter:
         return True
 
     def _check_order(self, stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> None:
-        """The loop runs before the rest of the statement. That changes nothing unless a
-        nested function the statement calls updates a list or array another part of it
-        reads: then only the forms where the comprehension is all there is to evaluate."""
-        exprs = _values(fields)
-        if not any(self._calls_nested(e) for e in exprs):
-            return
-        comps = [e for e in exprs if _has_comprehension(e)]
-        whole = (
-            len(comps) == 1
-            and all(_pure(e) for e in exprs if e is not comps[0])
-            and _whole(comps[0])
-        )
-        if not whole:
-            name = next(f for e in exprs for f in self._nested_calls(e))
+        """The loops run before the rest of the statement: refuse where a nested function it
+        calls could then change or see a value in another order (comprehension_order.py)."""
+        name = out_of_order_call(_values(fields), self.nested)
+        if name is not None:
             raise self._error(
                 stmt,
                 f"a comprehension in a statement that also calls the nested function "
-                f"`{name}` (the loop would run before the rest of the statement)",
+                f"`{name}`, which may update what the rest of the statement reads (the "
+                "comprehension's loop runs first)",
                 WRITE_A_LOOP,
             )
 
@@ -315,16 +307,10 @@ class _Rewriter:
         return read or self._calls_nested(comp)
 
     def _calls_nested(self, node: gast.AST) -> bool:
-        return bool(self._nested_calls(node))
-
-    def _nested_calls(self, node: gast.AST) -> list[str]:
-        return [
-            n.func.id
+        return any(
+            isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in self.nested
             for n in gast.walk(node)
-            if isinstance(n, gast.Call)
-            and isinstance(n.func, gast.Name)
-            and n.func.id in self.nested
-        ]
+        )
 
     def _error(self, node: gast.AST, construct: str, hint: str) -> UnsupportedSyntaxError:
         return UnsupportedSyntaxError(
@@ -377,25 +363,3 @@ def _values(fields: list[tuple[gast.AST, str]]) -> list[gast.expr]:
         value = getattr(owner, field)
         found += [v for v in (value if isinstance(value, list) else [value]) if v is not None]
     return found
-
-
-def _pure(node: gast.AST | list) -> bool:
-    """Names, constants and attributes of names: reading them takes no snapshot of a value
-    that a nested function's in-place update could change."""
-    if isinstance(node, list):
-        return all(_pure(n) for n in node)
-    return all(
-        isinstance(n, (gast.Name, gast.Constant, gast.Attribute, gast.expr_context))
-        for n in gast.walk(node)
-    )
-
-
-def _whole(node: gast.expr) -> bool:
-    """The comprehension alone, or a call whose only computed argument it is."""
-    if isinstance(node, COMPREHENSIONS):
-        return True
-    if isinstance(node, gast.Call) and _pure(node.func):
-        comps = [a for a in node.args if isinstance(a, COMPREHENSIONS)]
-        rest = [a for a in node.args if a not in comps] + [k.value for k in node.keywords]
-        return len(comps) == 1 and _pure(rest)
-    return False
