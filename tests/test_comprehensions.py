@@ -14,7 +14,7 @@ import pytest
 from derivative_tests import derivative_tests
 
 import s2s_ad as ad
-from s2s_ad.errors import EvaluationError, UnknownCalleeError, UnsupportedSyntaxError
+from s2s_ad.errors import EvaluationError, S2SError, UnknownCalleeError, UnsupportedSyntaxError
 from s2s_ad.frontend import syntax
 from s2s_ad.frontend.parse import parse_function
 from s2s_ad.ssa.comprehensions import lower_comprehensions
@@ -400,16 +400,33 @@ def test_max_and_min_of_a_generator():
     check_grads(max_of_generator, (XS,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="np.sum of a list of arrays in vector mode sums over the directions (lists, not "
-    "comprehensions: the same with a loop that appends)",
-)
-def test_np_sum_of_a_list_of_arrays_forward():
-    def f(xs):
-        return np.sum(np.sum([a * xs for a in xs], axis=0))
+def reduced_lists(xs):
+    rows = [xs[0] * xs, np.sin(xs[2]) * xs]
+    return np.sum(np.sum(rows, axis=0) ** 2) + np.mean([a * a for a in xs]) + np.sum(rows)
 
-    check_modes_agree(f, (XS,))
+
+def test_np_sum_and_mean_of_lists_in_every_mode():
+    # jacfwd, hessian and forward-mode grad carry a list's tangent as one per item, each
+    # with its directions: reducing it must sum items, not directions
+    check_grads(reduced_lists, (XS,))
+    check_modes_agree(reduced_lists, (XS,))
+    np.testing.assert_allclose(ad.jacfwd(reduced_lists)(XS), ad.grad(reduced_lists)(XS))
+
+
+def list_reduced_along_axis_1(xs):
+    return np.sum(np.sum([xs[0] * xs, xs[2] * xs], axis=1))  # <- error
+
+
+def list_reduced_keeping_dims(xs):
+    return np.sum(np.mean([xs[0] * xs, xs[2] * xs], keepdims=True))  # <- error
+
+
+@pytest.mark.parametrize("fn", [list_reduced_along_axis_1, list_reduced_keeping_dims])
+def test_lists_reduced_otherwise_are_refused_in_vector_mode(fn):
+    check_grads(fn, (XS,))  # reverse and one-direction forward mode differentiate it
+    with pytest.raises(S2SError, match="reduced along an axis other than 0") as info:
+        ad.jacfwd(fn)(XS)
+    assert info.value.line == marked_line(fn)
 
 
 # refused: a located error that says what to write
