@@ -213,7 +213,35 @@ def target_named_like_a_builtin(xs):
     return sum(sum * 2.0 for sum in xs)
 
 
+def in_conditional_expression(xs, c):
+    return np.sum(np.array([a * 2.0 for a in xs]) if c > 0.0 else xs)
+
+
+def only_the_branch_taken_is_built(xs, c):
+    # Python never evaluates the other branch: its sqrt of a negative number must not run
+    ys = [math.sqrt(c) * a for a in xs] if c > 0.0 else [math.sqrt(-c) * a for a in xs]
+    return np.sum(np.array(ys))
+
+
+def in_and_and_or(xs, c):
+    ok = c > 0.0 and all(a > -5.0 for a in xs) and sum(a * c for a in xs) > 0.1
+    other = c < 0.0 or any(math.sqrt(c) * a > 1.0 for a in xs)  # sqrt(c) only for c >= 0
+    return np.sum(xs) * (2.0 if ok else 1.0) * (3.0 if other else 1.0) * c
+
+
+def conditional_in_an_element(xs):
+    return sum(sum(a * b for b in xs) if a > 0.0 else -a for a in xs)
+
+
 CASES = [
+    (in_conditional_expression, (XS, 1.0)),
+    (in_conditional_expression, (XS, -1.0)),
+    (only_the_branch_taken_is_built, (XS, 0.8)),
+    (only_the_branch_taken_is_built, (XS, -0.8)),
+    (in_and_and_or, (XS, 0.8)),
+    (in_and_and_or, (XS, -0.8)),
+    (in_and_and_or, (XS * 5.0, 6.0)),
+    (conditional_in_an_element, (XS,)),
     (squares, (XS,)),
     (weighted_sum, (WS, XS)),
     (filtered, (XS,)),
@@ -432,15 +460,6 @@ def test_lists_reduced_otherwise_are_refused_in_vector_mode(fn):
 # refused: a located error that says what to write
 
 
-def in_conditional_expression(xs, c):
-    return np.sum(np.array([a * 2.0 for a in xs]) if c > 0.0 else xs)  # <- error
-
-
-def in_right_of_and(xs, c):
-    ok = c > 0.0 and all(a > 0.0 for a in xs)  # <- error
-    return np.sum(xs) * (2.0 if ok else 1.0)
-
-
 def in_while_test(xs):
     while sum(a for a in xs) < 10.0:  # <- error
         xs = xs * 2.0
@@ -482,8 +501,6 @@ def dict_comprehension(xs):
 
 
 REFUSED = [
-    (in_conditional_expression, (XS, 1.0), "`… if … else …`"),
-    (in_right_of_and, (XS, 1.0), "the right of `and`"),
     (in_while_test, (XS,), "a comprehension in a `while` test"),
     (lazy_generator, (XS,), "a generator expression whose elements are not consumed at once"),
     (generator_to_np_array, (XS,), "a generator expression whose elements are not consumed"),

@@ -43,6 +43,12 @@ def if_(test: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.If:
     return _spanning(gast.If(test=test, body=body, orelse=[]), like, body)
 
 
+def if_else(
+    test: gast.expr, body: list[gast.stmt], orelse: list[gast.stmt], like: gast.AST
+) -> gast.If:
+    return _spanning(gast.If(test=test, body=body, orelse=orelse), like, body + orelse)
+
+
 def while_(test: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.While:
     return _spanning(gast.While(test=test, body=body, orelse=[]), like, body)
 

@@ -6,9 +6,12 @@ expression of a class `syntax.LOWERED` lists, except inside a `lambda`, an `asse
 `raise` (left as written); each became a loop, placed before the statement that used it, in
 a scope of its own (`comprehension_scopes.py`). `any(...)`/`all(...)` of a generator stop
 evaluating at the first element that decides them, as Python's do; `sum`, `max`, `min`,
-`tuple`, `sorted`, `set` and `str.join` read the list the loop built. Where the loop cannot
-go before the statement (a comprehension Python may not evaluate, or evaluates again), the
-pass refuses with a located error that says what to write.
+`tuple`, `sorted`, `set` and `str.join` read the list the loop built. A comprehension that
+Python evaluates only on some paths (in `a if c else b`, right of `and`/`or`) is built on
+those paths only: the expression becomes `if` statements. Where the loop cannot go before
+the statement (a `while` test, evaluated again before each iteration; a nested function
+called out of order, `comprehension_order.py`), the pass refuses with a located error that
+says what to write.
 
     def f(ws, xs):                        def f(ws, xs):
         hs = [np.tanh(w) for w in ws]         hs = []
@@ -119,7 +122,7 @@ class _Rewriter:
             self._lower(stmt.value, stmt, pre, stmt.targets[0].id)
             return False
         for owner, field in fields:
-            setattr(owner, field, self._expr(getattr(owner, field), stmt, pre, None))
+            setattr(owner, field, self._expr(getattr(owner, field), stmt, pre))
         return True
 
     def _check_order(self, stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> None:
@@ -137,32 +140,19 @@ class _Rewriter:
 
     # expressions
 
-    def _expr(self, node, stmt, pre, conditional: str | None):
+    def _expr(self, node, stmt, pre):
         """`node` with each comprehension it evaluates replaced by the name of its result."""
         if isinstance(node, list):
-            return [self._expr(item, stmt, pre, conditional) for item in node]
+            return [self._expr(item, stmt, pre) for item in node]
         if not isinstance(node, gast.AST) or isinstance(node, gast.Lambda):
             return node  # a lambda's body runs when it is called
-        if isinstance(node, gast.IfExp):
-            node.test = self._expr(node.test, stmt, pre, conditional)
-            node.body = self._expr(node.body, stmt, pre, "`… if … else …`")
-            node.orelse = self._expr(node.orelse, stmt, pre, "`… if … else …`")
-            return node
-        if isinstance(node, gast.BoolOp):
-            first, *rest = node.values
-            word = "`and`" if isinstance(node.op, gast.And) else "`or`"
-            node.values = [
-                self._expr(first, stmt, pre, conditional),
-                *self._expr(rest, stmt, pre, conditional or f"the right of {word}"),
-            ]
-            return node
+        if isinstance(node, gast.IfExp) and self._in_any(node.body, node.orelse):
+            return self._choice(node, stmt, pre)
+        if isinstance(node, gast.BoolOp) and self._in_any(*node.values[1:]):
+            return self._short_circuit_operator(node, stmt, pre)
         if isinstance(node, gast.Call) and self._consumes(node):
-            if conditional:
-                self._refuse_conditional(node.args[0], stmt, conditional)
             return self._consumer(node, stmt, pre)
         if isinstance(node, COMPREHENSIONS) and self._lowered(node):
-            if conditional:
-                self._refuse_conditional(node, stmt, conditional)
             if isinstance(node, gast.GeneratorExp):
                 raise self._error(
                     node,
@@ -176,15 +166,61 @@ class _Rewriter:
             return node  # a class the allow-list refuses: validate says so at its line
         for field, value in gast.iter_fields(node):
             if isinstance(value, (gast.AST, list)) and field != "ctx":
-                setattr(node, field, self._expr(value, stmt, pre, conditional))
+                setattr(node, field, self._expr(value, stmt, pre))
         return node
 
-    def _refuse_conditional(self, comp: gast.expr, stmt: gast.stmt, where: str) -> None:
-        raise self._error(
-            comp,
-            f"a comprehension in {where} (Python evaluates it only when that part is reached)",
-            "write an `if` statement and build the list inside the branch that needs it",
+    def _in_any(self, *parts: gast.expr) -> bool:
+        """Whether a comprehension this pass lowers is among `parts`."""
+        return any(
+            isinstance(n, COMPREHENSIONS) and self._lowered(n) for p in parts for n in gast.walk(p)
         )
+
+    def _choice(self, node: gast.IfExp, stmt, pre) -> gast.expr:
+        """`a if c else b` whose `a` or `b` holds a comprehension: an `if` statement, so
+        that only the branch Python evaluates builds its list.
+
+            _value = [f(x) for x in xs] if c else ys   →   if c:
+                                                               _list = []
+                                                               for x in xs: …
+                                                               _value = _list
+                                                           else:
+                                                               _value = ys
+        """
+        test = self._expr(node.test, stmt, pre)
+        result = self.namer.fresh("_value")
+        branches = []
+        for part in (node.body, node.orelse):
+            block: list[gast.stmt] = []
+            value = self._expr(part, stmt, block)
+            branches.append([*block, nodes.assign(result, value, stmt)])
+        choice = nodes.if_else(test, branches[0], branches[1], stmt)
+        setattr(choice, READ_AFTER, {result})
+        pre.append(choice)
+        return nodes.name(result)
+
+    def _short_circuit_operator(self, node: gast.BoolOp, stmt, pre) -> gast.expr:
+        """`a and b` / `a or b` whose later operands hold a comprehension: each operand
+        evaluated only while the result is still undecided, as Python does.
+
+            _and = a
+            if _and:
+                …            (the loop of the comprehension in b)
+                _and = b
+        """
+        conjunction = isinstance(node.op, gast.And)
+        result = self.namer.fresh("_and" if conjunction else "_or")
+        first, *rest = node.values
+        pre.append(nodes.assign(result, self._expr(first, stmt, pre), stmt))
+        undecided = nodes.name(result) if conjunction else nodes.not_(nodes.name(result))
+        tail: list[gast.stmt] = pre
+        for operand in rest:
+            block: list[gast.stmt] = []
+            value = self._expr(operand, stmt, block)
+            step = nodes.if_(undecided, [*block, nodes.assign(result, value, stmt)], stmt)
+            setattr(step, READ_AFTER, {result})
+            tail.append(step)
+            tail = step.body
+        return nodes.name(result)
 
     def _consumes(self, call: gast.Call) -> bool:
         """`sum(gen)`, `any(gen)`, `", ".join(gen)`, …: a builtin that reads a generator
@@ -210,8 +246,8 @@ class _Rewriter:
             return self._short_circuit(gen, kind, stmt, pre)
         base = "_terms" if kind == "sum" else "_items"
         built = self._lower(gen, stmt, pre, self.namer.fresh(base))
-        call.args[1:] = self._expr(call.args[1:], stmt, pre, None)
-        call.keywords = self._expr(call.keywords, stmt, pre, None)
+        call.args[1:] = self._expr(call.args[1:], stmt, pre)
+        call.keywords = self._expr(call.keywords, stmt, pre)
         if kind == "list":
             return built  # `list(gen)` is the list the loop built
         call.args[0] = built
