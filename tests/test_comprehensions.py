@@ -233,7 +233,30 @@ def conditional_in_an_element(xs):
     return sum(sum(a * b for b in xs) if a > 0.0 else -a for a in xs)
 
 
+def in_while_test(xs, c):
+    n = 0
+    while sum(a * c for a in xs if a > 0.0) < 10.0 and n < 20:
+        xs = xs * 1.5
+        n += 1
+        if n > 15:
+            break
+    else:
+        xs = xs + c
+    return np.sum(xs * c)
+
+
+def in_while_test_after_and(xs, c):
+    n = 0
+    while n < 6 and all(a * c < 8.0 for a in xs):
+        xs = xs * 1.5 + c
+        n += 1
+    return np.sum(xs)
+
+
 CASES = [
+    (in_while_test, (XS, 0.8)),
+    (in_while_test, (XS, 40.0)),
+    (in_while_test_after_and, (XS, 0.8)),
     (in_conditional_expression, (XS, 1.0)),
     (in_conditional_expression, (XS, -1.0)),
     (only_the_branch_taken_is_built, (XS, 0.8)),
@@ -460,8 +483,24 @@ def test_lists_reduced_otherwise_are_refused_in_vector_mode(fn):
 # refused: a located error that says what to write
 
 
-def in_while_test(xs):
+def in_while_test_with_continue(xs):
+    k = 0
     while sum(a for a in xs) < 10.0:  # <- error
+        k += 1
+        if k < 2:
+            continue
+        xs = xs * 2.0
+    return np.sum(xs)
+
+
+def in_while_test_with_continue_in_else(xs):
+    k = 0
+    while sum(a for a in xs) < 10.0:  # <- error
+        for _ in range(k):
+            break
+        else:
+            k += 1
+            continue
         xs = xs * 2.0
     return np.sum(xs)
 
@@ -501,7 +540,8 @@ def dict_comprehension(xs):
 
 
 REFUSED = [
-    (in_while_test, (XS,), "a comprehension in a `while` test"),
+    (in_while_test_with_continue, (XS,), "`while` loop that uses `continue`"),
+    (in_while_test_with_continue_in_else, (XS,), "`while` loop that uses `continue`"),
     (lazy_generator, (XS,), "a generator expression whose elements are not consumed at once"),
     (generator_to_np_array, (XS,), "a generator expression whose elements are not consumed"),
     (element_target, (XS,), "a comprehension target that is not a name"),

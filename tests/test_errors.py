@@ -221,6 +221,8 @@ def uses_nonlocal(x):
 def comprehension_in_while_test(x):
     while sum(x * i for i in range(3)) < 10.0:  # <- error
         x = x * 2.0
+        if x < 0.1:
+            continue
     return x
 
 
@@ -343,7 +345,7 @@ CASES = [
     (uses_async, UnsupportedSyntaxError, "async def"),
     (class_inside, UnsupportedSyntaxError, "class definition"),
     (uses_nonlocal, UnsupportedSyntaxError, "`nonlocal`"),
-    (comprehension_in_while_test, UnsupportedSyntaxError, "a comprehension in a `while` test"),
+    (comprehension_in_while_test, UnsupportedSyntaxError, "`while` loop that uses `continue`"),
     (generator_kept_lazy, UnsupportedSyntaxError, "generator expression whose elements are not"),
     (uses_match, UnsupportedSyntaxError, "`match`"),
     (walrus, UnsupportedSyntaxError, ":="),

@@ -27,6 +27,7 @@ says what to write.
 from __future__ import annotations
 
 import builtins
+import copy
 
 import gast
 
@@ -97,20 +98,16 @@ class _Rewriter:
         the loops replace `stmt` (`ys = [...]` builds `ys` itself)."""
         if isinstance(stmt, (gast.Assert, gast.Raise)):
             return True  # kept as written: Python evaluates them only when the check runs
-        if isinstance(stmt, gast.While) and _has_comprehension(stmt.test):
-            raise self._error(
-                stmt,
-                "a comprehension in a `while` test (Python evaluates it again before each "
-                "iteration)",
-                "compute it into a name before the loop and again at the end of its body, "
-                "and test that name",
-            )
+        if isinstance(stmt, gast.While) and self._in_any(stmt.test):
+            self._while_test(stmt, pre)
+            return True
         if isinstance(stmt, gast.For) and _has_comprehension(stmt.target):
             raise self._error(stmt, "a comprehension in a `for` target", WRITE_A_LOOP)
         fields = _evaluated_first(stmt)
         if not any(_has_comprehension(e) for e in _values(fields)):
             return True
         self._check_order(stmt, fields)
+        at = _location(stmt, fields)
         if (
             isinstance(stmt, gast.Assign)
             and len(stmt.targets) == 1
@@ -119,11 +116,37 @@ class _Rewriter:
             and self._lowered(stmt.value)
             and not self._reads(stmt.value, stmt.targets[0].id)
         ):  # `ys = [...]`: build `ys` itself, as a person would
-            self._lower(stmt.value, stmt, pre, stmt.targets[0].id)
+            self._lower(stmt.value, at, pre, stmt.targets[0].id)
             return False
         for owner, field in fields:
-            setattr(owner, field, self._expr(getattr(owner, field), stmt, pre))
+            setattr(owner, field, self._expr(getattr(owner, field), at, pre))
         return True
+
+    def _while_test(self, loop: gast.While, pre: list[gast.stmt]) -> None:
+        """A `while` test holding a comprehension, evaluated before the loop and again at
+        the end of each iteration, as Python evaluates it before each one:
+
+            while sum(a for a in xs) < c:   →   _terms = [] / for a in xs: … / _while = …
+                xs = xs * 2.0                   while _while:
+                                                    xs = xs * 2.0
+                                                    _terms_1 = [] / for a_1 in xs: … / _while = …
+        """
+        if _continues(loop.body):  # `continue` would skip the test's evaluation at the end
+            raise self._error(
+                loop,
+                "a comprehension in the test of a `while` loop that uses `continue`",
+                "compute the test into a name before the loop, before each `continue` and at "
+                "the end of the body, and test that name",
+            )
+        self._check_order(loop, [(loop, "test")])
+        at = _location(loop, [(loop, "test")])
+        again = copy.deepcopy(loop.test)
+        flag = self.namer.fresh("_while")
+        pre.append(nodes.assign(flag, self._expr(loop.test, at, pre), at))
+        end: list[gast.stmt] = []
+        end.append(nodes.assign(flag, self._expr(again, at, end), at))
+        loop.body = [*loop.body, *end]
+        loop.test = nodes.name(flag)
 
     def _check_order(self, stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> None:
         """The loops run before the rest of the statement: refuse where a nested function it
@@ -362,6 +385,35 @@ def _if_all(tests: list[gast.expr], body: list[gast.stmt], like: gast.AST) -> ga
     fails, as Python tests them."""
     test = tests[0] if len(tests) == 1 else nodes.and_(*tests)
     return nodes.if_(test, body, like)
+
+
+def _location(stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> gast.AST:
+    """Where the loops put before `stmt` are located: its first line to the end of the
+    statement, or of its header for an `if`, `for`, `while` or `def` (not of its body: the
+    lowering decides by line whether a name is read after a loop)."""
+    spot = gast.copy_location(gast.Pass(), stmt)
+    if _is_block(getattr(stmt, "body", None)):
+        ends = [getattr(e, "end_lineno", None) for e in _values(fields)]
+        spot.end_lineno = max([stmt.lineno, *(e for e in ends if e is not None)])
+    return spot
+
+
+def _continues(stmts: list[gast.stmt]) -> bool:
+    """Whether the loop whose body is `stmts` has a `continue` of its own."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.Continue):
+            return True
+        if isinstance(stmt, (gast.For, gast.While)):  # its `else` is still this loop's body
+            if _continues(stmt.orelse):
+                return True
+            continue
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        blocks = [getattr(stmt, f, None) for f in ("body", "orelse", "finalbody")]
+        blocks += [h.body for h in getattr(stmt, "handlers", None) or ()]
+        if any(_is_block(b) and _continues(b) for b in blocks):
+            return True
+    return False
 
 
 def _is_block(value: object) -> bool:
