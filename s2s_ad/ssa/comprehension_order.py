@@ -1,4 +1,8 @@
-"""Whether the loops of a statement's comprehensions may run before the rest of it.
+"""Where in a statement its comprehensions are evaluated, and whether their loops may run
+before the rest of it.
+
+`evaluated_first` lists the expressions a statement evaluates when it starts (a loop put
+before the statement runs as they would); `location` is where those loops are placed.
 
 `comprehensions.py` puts each comprehension's loop before the statement that uses it. Python
 evaluates the statement's parts in order, so the loop now runs before the parts Python
@@ -82,3 +86,69 @@ def out_of_order_call(exprs: list[gast.AST], nested: set[str]) -> str | None:
             if later:
                 return step.func.id
     return None
+
+
+def location(stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> gast.AST:
+    """Where the loops put before `stmt` are located: its first line to the end of the
+    statement, or of its header for an `if`, `for`, `while` or `def` (not of its body: the
+    lowering decides by line whether a name is read after a loop)."""
+    spot = gast.copy_location(gast.Pass(), stmt)
+    if is_block(getattr(stmt, "body", None)):
+        ends = [getattr(e, "end_lineno", None) for e in values_of(fields)]
+        spot.end_lineno = max([stmt.lineno, *(e for e in ends if e is not None)])
+    return spot
+
+
+def continues(stmts: list[gast.stmt]) -> bool:
+    """Whether the loop whose body is `stmts` has a `continue` of its own."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.Continue):
+            return True
+        if isinstance(stmt, (gast.For, gast.While)):  # its `else` is still this loop's body
+            if continues(stmt.orelse):
+                return True
+            continue
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        blocks = [getattr(stmt, f, None) for f in ("body", "orelse", "finalbody")]
+        blocks += [h.body for h in getattr(stmt, "handlers", None) or ()]
+        if any(is_block(b) and continues(b) for b in blocks):
+            return True
+    return False
+
+
+def is_block(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(s, gast.stmt) for s in value)
+
+
+def has_comprehension(node: gast.AST | None) -> bool:
+    return node is not None and any(isinstance(n, COMPREHENSIONS) for n in gast.walk(node))
+
+
+def evaluated_first(stmt: gast.stmt) -> list[tuple[gast.AST, str]]:
+    """(node, field) of the expressions Python evaluates when `stmt` starts, each exactly
+    once: a loop put before `stmt` runs as they would."""
+    if isinstance(stmt, gast.Assign):
+        return [(stmt, "value"), (stmt, "targets")]
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
+        return [(stmt, "target"), (stmt, "value")]
+    if isinstance(stmt, (gast.Return, gast.Expr)):
+        return [(stmt, "value")]
+    if isinstance(stmt, gast.If):
+        return [(stmt, "test")]
+    if isinstance(stmt, gast.For):
+        return [(stmt, "iter")]
+    if isinstance(stmt, gast.FunctionDef):
+        return [(stmt.args, "defaults"), (stmt.args, "kw_defaults")]
+    if isinstance(stmt, gast.With):
+        return [(item, "context_expr") for item in stmt.items]
+    return []
+
+
+def values_of(fields: list[tuple[gast.AST, str]]) -> list[gast.expr]:
+    """The expressions in those fields (a field may hold a list, or None)."""
+    found = []
+    for owner, field in fields:
+        value = getattr(owner, field)
+        found += [v for v in (value if isinstance(value, list) else [value]) if v is not None]
+    return found

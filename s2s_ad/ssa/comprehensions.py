@@ -36,7 +36,15 @@ from ..frontend import nodes
 from ..frontend.scope import Scope
 from ..frontend.syntax import LOWERED
 from ..naming import Namer
-from .comprehension_order import out_of_order_call
+from .comprehension_order import (
+    continues,
+    evaluated_first,
+    has_comprehension,
+    is_block,
+    location,
+    out_of_order_call,
+    values_of,
+)
 from .comprehension_scopes import (
     COMPREHENSIONS,
     TargetNames,
@@ -86,7 +94,7 @@ class _Rewriter:
             if not keep:
                 continue
             for field in ("body", "orelse", "finalbody"):
-                if _is_block(getattr(stmt, field, None)):
+                if is_block(getattr(stmt, field, None)):
                     setattr(stmt, field, self.block(getattr(stmt, field)))
             for handler in getattr(stmt, "handlers", None) or ():
                 handler.body = self.block(handler.body)
@@ -101,13 +109,13 @@ class _Rewriter:
         if isinstance(stmt, gast.While) and self._in_any(stmt.test):
             self._while_test(stmt, pre)
             return True
-        if isinstance(stmt, gast.For) and _has_comprehension(stmt.target):
+        if isinstance(stmt, gast.For) and has_comprehension(stmt.target):
             raise self._error(stmt, "a comprehension in a `for` target", WRITE_A_LOOP)
-        fields = _evaluated_first(stmt)
-        if not any(_has_comprehension(e) for e in _values(fields)):
+        fields = evaluated_first(stmt)
+        if not any(has_comprehension(e) for e in values_of(fields)):
             return True
         self._check_order(stmt, fields)
-        at = _location(stmt, fields)
+        at = location(stmt, fields)
         if (
             isinstance(stmt, gast.Assign)
             and len(stmt.targets) == 1
@@ -131,7 +139,7 @@ class _Rewriter:
                                                     xs = xs * 2.0
                                                     _terms_1 = [] / for a_1 in xs: … / _while = …
         """
-        if _continues(loop.body):  # `continue` would skip the test's evaluation at the end
+        if continues(loop.body):  # `continue` would skip the test's evaluation at the end
             raise self._error(
                 loop,
                 "a comprehension in the test of a `while` loop that uses `continue`",
@@ -139,7 +147,7 @@ class _Rewriter:
                 "the end of the body, and test that name",
             )
         self._check_order(loop, [(loop, "test")])
-        at = _location(loop, [(loop, "test")])
+        at = location(loop, [(loop, "test")])
         again = copy.deepcopy(loop.test)
         flag = self.namer.fresh("_while")
         pre.append(nodes.assign(flag, self._expr(loop.test, at, pre), at))
@@ -151,7 +159,7 @@ class _Rewriter:
     def _check_order(self, stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> None:
         """The loops run before the rest of the statement: refuse where a nested function it
         calls could then change or see a value in another order (comprehension_order.py)."""
-        name = out_of_order_call(_values(fields), self.nested)
+        name = out_of_order_call(values_of(fields), self.nested)
         if name is not None:
             raise self._error(
                 stmt,
@@ -385,69 +393,3 @@ def _if_all(tests: list[gast.expr], body: list[gast.stmt], like: gast.AST) -> ga
     fails, as Python tests them."""
     test = tests[0] if len(tests) == 1 else nodes.and_(*tests)
     return nodes.if_(test, body, like)
-
-
-def _location(stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> gast.AST:
-    """Where the loops put before `stmt` are located: its first line to the end of the
-    statement, or of its header for an `if`, `for`, `while` or `def` (not of its body: the
-    lowering decides by line whether a name is read after a loop)."""
-    spot = gast.copy_location(gast.Pass(), stmt)
-    if _is_block(getattr(stmt, "body", None)):
-        ends = [getattr(e, "end_lineno", None) for e in _values(fields)]
-        spot.end_lineno = max([stmt.lineno, *(e for e in ends if e is not None)])
-    return spot
-
-
-def _continues(stmts: list[gast.stmt]) -> bool:
-    """Whether the loop whose body is `stmts` has a `continue` of its own."""
-    for stmt in stmts:
-        if isinstance(stmt, gast.Continue):
-            return True
-        if isinstance(stmt, (gast.For, gast.While)):  # its `else` is still this loop's body
-            if _continues(stmt.orelse):
-                return True
-            continue
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        blocks = [getattr(stmt, f, None) for f in ("body", "orelse", "finalbody")]
-        blocks += [h.body for h in getattr(stmt, "handlers", None) or ()]
-        if any(_is_block(b) and _continues(b) for b in blocks):
-            return True
-    return False
-
-
-def _is_block(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(s, gast.stmt) for s in value)
-
-
-def _has_comprehension(node: gast.AST | None) -> bool:
-    return node is not None and any(isinstance(n, COMPREHENSIONS) for n in gast.walk(node))
-
-
-def _evaluated_first(stmt: gast.stmt) -> list[tuple[gast.AST, str]]:
-    """(node, field) of the expressions Python evaluates when `stmt` starts, each exactly
-    once: a loop put before `stmt` runs as they would."""
-    if isinstance(stmt, gast.Assign):
-        return [(stmt, "value"), (stmt, "targets")]
-    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
-        return [(stmt, "target"), (stmt, "value")]
-    if isinstance(stmt, (gast.Return, gast.Expr)):
-        return [(stmt, "value")]
-    if isinstance(stmt, gast.If):
-        return [(stmt, "test")]
-    if isinstance(stmt, gast.For):
-        return [(stmt, "iter")]
-    if isinstance(stmt, gast.FunctionDef):
-        return [(stmt.args, "defaults"), (stmt.args, "kw_defaults")]
-    if isinstance(stmt, gast.With):
-        return [(item, "context_expr") for item in stmt.items]
-    return []
-
-
-def _values(fields: list[tuple[gast.AST, str]]) -> list[gast.expr]:
-    """The expressions in those fields (a field may hold a list, or None)."""
-    found = []
-    for owner, field in fields:
-        value = getattr(owner, field)
-        found += [v for v in (value if isinstance(value, list) else [value]) if v is not None]
-    return found
