@@ -9,7 +9,8 @@ update enclosing lists and arrays, nested-def defaults, helpers' tuples read in 
 negative tuple indices, conditional expressions in loops, `np.r_`/`np.c_`, `np.std`/`np.var`
 of one element, complex intermediates; and of issue 15, comprehensions and generator
 expressions (nested, filtered, over `zip`/`enumerate`, `any`/`all`, a target shadowing a
-local, a nested def called in the element).
+local, a nested def called in the element, in a branch of `a if c else b`, right of
+`and`/`or`, in a `while` test).
 
 `{n}` is a suffix unique to the snippet, `{thr}` a branch threshold, `{p}` the indentation.
 A snippet whose construct s2s_ad may refuse (rather than differentiate) is listed in
@@ -209,6 +210,25 @@ _arr{n} = np.array(
 def _h{n}(v):
     return np.sin(v) * 0.5
 {t} = {t} + sum(_h{n}(_e{n} * {a}) for _e{n} in (1.0, 2.0))
+""",
+    "comprehension in one branch of a conditional expression": """
+_c{n} = (
+    [np.sin(_e{n}) * {a} for _e{n} in (0.5, 1.5)]
+    if np.sum({b}) > {thr}
+    else [{b} * _e{n} for _e{n} in range(3)]
+)
+{t} = {t} + 0.1 * sum(_c{n})
+""",
+    "comprehension right of and / or": """
+_ok{n} = np.sum({a}) > {thr} and all(np.sum(_e{n} * {b}) < 3.0 for _e{n} in (0.5, 1.0))
+_or{n} = np.sum({b}) > {thr} or any(np.sum(np.cos(_e{n} * {a})) > 0.0 for _e{n} in (1.0, 2.0))
+{t} = {t} * (0.9 if _ok{n} else 1.1) + (0.1 * {b} if _or{n} else 0.0)
+""",
+    "comprehension in a while test": """
+_w{n} = 0
+while sum(np.sum(_e{n} * {t}) for _e{n} in (0.5, 0.25)) < 4.0 and _w{n} < 3:
+    {t} = {t} * 1.2 + 0.1 * {a}
+    _w{n} += 1
 """,
     "complex intermediate": """
 {t} = {t} + 0.1 * np.abs(np.exp(1j * np.sum({a})) + 2.0) ** 2
