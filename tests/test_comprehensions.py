@@ -253,7 +253,24 @@ def in_while_test_after_and(xs, c):
     return np.sum(xs)
 
 
+def list_of_pairs(xs, ws):
+    ps = [(a, w * a) for a, w in zip(xs, ws)]  # noqa: B905
+    s = 0.0
+    for a, b in ps:
+        s = s + a * b
+    return s + len([a for a in xs if a > 0]) * ps[0][1]
+
+
+def returned_early_from_a_loop(xs):
+    for k in range(3):
+        if k == 1:
+            return sum(a * k for a in xs)
+    return 0.0
+
+
 CASES = [
+    (list_of_pairs, (XS, WS)),
+    (returned_early_from_a_loop, (XS,)),
     (in_while_test, (XS, 0.8)),
     (in_while_test, (XS, 40.0)),
     (in_while_test_after_and, (XS, 0.8)),
