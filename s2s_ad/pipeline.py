@@ -31,6 +31,7 @@ from .located import register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
 from .ssa.complex_values import refuse_complex
+from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.effects import has_effects
@@ -120,10 +121,10 @@ def to_ssa(
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
     resolved; `param_kinds` names the parameters passed as lists or tuples."""
     parsed = parse_function(fn)
-    validate(parsed.node, parsed.filename)
+    scope = scope or Scope.of(fn)
+    validate(lower_comprehensions(parsed.node, parsed.filename, scope), parsed.filename)
     tree = eliminate_loop_else(desugar(parsed.node))
     tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
-    scope = scope or Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), param_kinds or {})
     refuse_complex(ssa)
     verify(ssa)

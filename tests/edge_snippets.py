@@ -7,8 +7,11 @@ after every kind of exit, every `enumerate`/`range` form, passive arrays combine
 values of lower rank (both operand orders), views and aliases updated in place, closures that
 update enclosing lists and arrays, nested-def defaults, helpers' tuples read in loops,
 negative tuple indices, conditional expressions in loops, `np.r_`/`np.c_`, `np.std`/`np.var`
-of one element, and complex intermediates; and of issue 15, `print`, `assert`, `with
-np.errstate(…)` around active code and a `try` around passive code.
+of one element, complex intermediates; and of issue 15, `print`, `assert`, `with
+np.errstate(…)` around active code, a `try` around passive code, comprehensions and generator
+expressions (nested, filtered, over `zip`/`enumerate`, `any`/`all`, a target shadowing a
+local, a nested def called in the element, in a branch of `a if c else b`, right of
+`and`/`or`, in a `while` test).
 
 `{n}` is a suffix unique to the snippet, `{thr}` a branch threshold, `{p}` the indentation.
 A snippet whose construct s2s_ad may refuse (rather than differentiate) is listed in
@@ -168,6 +171,65 @@ _m{n} = np.c_[np.ravel({a}), np.ravel({a}) * 2.0]
 """,
     "variance of one element": """
 {t} = {t} + np.var(np.ravel({a})[:1]) + np.std(np.ravel({b})[:1])
+""",
+    "list comprehension summed": """
+_l{n} = [np.sin({a}) * _k{n} for _k{n} in range(4) if _k{n} != 2]
+{t} = {t} + 0.1 * sum(_l{n})
+""",
+    "generator over zip": """
+{t} = {t} + 0.1 * sum(
+    _w{n} * np.tanh({a} + _x{n})
+    for _w{n}, _x{n} in zip(np.linspace(0.5, 1.5, 3), [{b}, {a}, {b} * 0.5])
+)
+""",
+    "nested comprehension with a condition": """
+_m{n} = [
+    [_u{n} * _v{n} for _v{n} in ({a}, {b})]
+    for _u{n} in np.linspace(0.1, 0.9, 3)
+    if _u{n} > {thr} - 1.0
+]
+{t} = {t} + 0.1 * sum(sum(_r{n}) for _r{n} in _m{n})
+""",
+    "any and all of generators": """
+_f{n} = any(np.sum(_e{n}) > {thr} for _e{n} in [{a}, {b} * 2.0])
+if _f{n}:
+    {t} = {t} * 0.9
+if all(np.sum(_e{n} * {b}) < {thr} for _e{n} in np.linspace(0.5, 1.0, 3)):
+    {t} = {t} + 0.5 * {a}
+""",
+    "comprehension target shadows a local": """
+_s{n} = {b} * 1.0
+{t} = {t} + 0.1 * sum(_s{n} * np.cos(_s{n}) for _s{n} in [{a}, _s{n}]) + 0.01 * _s{n}
+""",
+    "comprehension into np.array": """
+_arr{n} = np.array(
+    [_i{n} * np.sum(np.tanh(_e{n})) for _i{n}, _e{n} in enumerate([{a}, {b}, {a} * {b}], {start})]
+)
+{t} = {t} + 0.1 * np.sum(_arr{n} ** 2)
+""",
+    "nested def in a comprehension": """
+def _h{n}(v):
+    return np.sin(v) * 0.5
+{t} = {t} + sum(_h{n}(_e{n} * {a}) for _e{n} in (1.0, 2.0))
+""",
+    "comprehension in one branch of a conditional expression": """
+_c{n} = (
+    [np.sin(_e{n}) * {a} for _e{n} in (0.5, 1.5)]
+    if np.sum({b}) > {thr}
+    else [{b} * _e{n} for _e{n} in range(3)]
+)
+{t} = {t} + 0.1 * sum(_c{n})
+""",
+    "comprehension right of and / or": """
+_ok{n} = np.sum({a}) > {thr} and all(np.sum(_e{n} * {b}) < 3.0 for _e{n} in (0.5, 1.0))
+_or{n} = np.sum({b}) > {thr} or any(np.sum(np.cos(_e{n} * {a})) > 0.0 for _e{n} in (1.0, 2.0))
+{t} = {t} * (0.9 if _ok{n} else 1.1) + (0.1 * {b} if _or{n} else 0.0)
+""",
+    "comprehension in a while test": """
+_w{n} = 0
+while sum(np.sum(_e{n} * {t}) for _e{n} in (0.5, 0.25)) < 4.0 and _w{n} < 3:
+    {t} = {t} * 1.2 + 0.1 * {a}
+    _w{n} += 1
 """,
     "complex intermediate": """
 {t} = {t} + 0.1 * np.abs(np.exp(1j * np.sum({a})) + 2.0) ** 2

@@ -220,13 +220,17 @@ def uses_nonlocal(x):
     return y
 
 
-def list_comprehension(x):
-    ys = [x * i for i in range(3)]  # <- error
-    return sum(ys)
+def comprehension_in_while_test(x):
+    while sum(x * i for i in range(3)) < 10.0:  # <- error
+        x = x * 2.0
+        if x < 0.1:
+            continue
+    return x
 
 
-def generator_expression(x):
-    return sum(x * i for i in range(3))  # <- error
+def generator_kept_lazy(x):
+    g = (x * i for i in range(3))  # <- error
+    return sum(g)
 
 
 def uses_match(x):
@@ -346,8 +350,8 @@ CASES = [
     (uses_async, UnsupportedSyntaxError, "async def"),
     (class_inside, UnsupportedSyntaxError, "class definition"),
     (uses_nonlocal, UnsupportedSyntaxError, "`nonlocal`"),
-    (list_comprehension, UnsupportedSyntaxError, "list comprehension"),
-    (generator_expression, UnsupportedSyntaxError, "generator expression"),
+    (comprehension_in_while_test, UnsupportedSyntaxError, "`while` loop that uses `continue`"),
+    (generator_kept_lazy, UnsupportedSyntaxError, "generator expression whose elements are not"),
     (uses_match, UnsupportedSyntaxError, "`match`"),
     (walrus, UnsupportedSyntaxError, ":="),
     (try_finally, UnsupportedSyntaxError, "`try` around an assignment"),

@@ -7,10 +7,13 @@ then read the diff.
 import sys
 from pathlib import Path
 
+import gast
 import pytest
 
 import s2s_ad as ad
+from s2s_ad.frontend.parse import parse_function
 from s2s_ad.pipeline import ssa_source
+from s2s_ad.ssa.comprehensions import lower_comprehensions
 
 sys.path.insert(0, str(Path(__file__).parent))
 import golden_functions as gf
@@ -28,7 +31,9 @@ NAMES = [
     "early_exit",
     "collects",
     "reports",
+    "comprehension",
 ]
+LOOPS = ["comprehension"]  # the loops comprehensions become (ssa/comprehensions.py)
 SECOND_ORDER = ["tanh_layer", "scalar_chain", "while_with_branch", "early_exit", "reports"]
 
 
@@ -36,6 +41,7 @@ def render(name: str) -> str:
     fn = getattr(gf, name)
     return "\n".join(
         [
+            *(["# comprehensions as loops", as_loops(fn)] if name in LOOPS else []),
             "# --stage ssa",
             ssa_source(fn),
             "# reverse, wrt=0",
@@ -51,6 +57,11 @@ def render(name: str) -> str:
             ),
         ]
     )
+
+
+def as_loops(fn) -> str:
+    parsed = parse_function(fn)
+    return gast.unparse(lower_comprehensions(parsed.node, parsed.filename)).strip() + "\n"
 
 
 def second_order(fn) -> str:

@@ -43,6 +43,12 @@ def if_(test: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.If:
     return _spanning(gast.If(test=test, body=body, orelse=[]), like, body)
 
 
+def if_else(
+    test: gast.expr, body: list[gast.stmt], orelse: list[gast.stmt], like: gast.AST
+) -> gast.If:
+    return _spanning(gast.If(test=test, body=body, orelse=orelse), like, body + orelse)
+
+
 def while_(test: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.While:
     return _spanning(gast.While(test=test, body=body, orelse=[]), like, body)
 
@@ -70,3 +76,33 @@ def tuple_of(elts: list[gast.expr], *, store: bool = False) -> gast.Tuple:
 
 def plus(left: gast.expr, right: gast.expr) -> gast.expr:
     return gast.BinOp(left=left, op=gast.Add(), right=right)
+
+
+def for_(target: gast.expr, iter_: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.For:
+    loop = gast.For(target=target, iter=iter_, body=body, orelse=[], type_comment=None)
+    return _spanning(loop, like, body)
+
+
+def call(func: str | gast.expr, args: list[gast.expr], like: gast.AST | None = None) -> gast.Call:
+    callee = name(func) if isinstance(func, str) else func
+    node = gast.Call(func=callee, args=args, keywords=[])
+    return gast.copy_location(node, like) if like is not None else node
+
+
+def method_call(obj: str, method: str, args: list[gast.expr], like: gast.AST) -> gast.Expr:
+    """The statement `obj.method(*args)`."""
+    func = gast.Attribute(value=name(obj), attr=method, ctx=gast.Load())
+    return gast.copy_location(gast.Expr(value=call(func, args)), like)
+
+
+def empty_list() -> gast.List:
+    return gast.List(elts=[], ctx=gast.Load())
+
+
+def empty_dict() -> gast.Dict:
+    return gast.Dict(keys=[], values=[])
+
+
+def element(obj: str, index: gast.expr, *, store: bool = False) -> gast.Subscript:
+    ctx = gast.Store() if store else gast.Load()
+    return gast.Subscript(value=name(obj), slice=index, ctx=ctx)

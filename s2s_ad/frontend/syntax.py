@@ -95,6 +95,12 @@ LOWERED: dict[str, Fields] = {
     "Slice": Fields(lowered=("lower", "upper", "step")),
     "Name": Fields(lowered=("ctx", "annotation")),  # annotation: a nested def's parameter
     "List": Fields(lowered=("elts", "ctx")),
+    # Comprehensions become loops before validation (ssa/comprehensions.py), which are then
+    # validated like the user's code; `is_async` of a `comprehension` is refused there.
+    "ListComp": Fields(lowered=("elt", "generators")),
+    "SetComp": Fields(lowered=("elt", "generators")),
+    "GeneratorExp": Fields(lowered=("elt", "generators")),
+    "comprehension": Fields(lowered=("target", "iter", "ifs")),
     "Tuple": Fields(lowered=("elts", "ctx")),
     # contexts (`Param`: gast's context of a parameter)
     "Load": _NONE,
@@ -128,10 +134,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "NamedExpr": ("assignment expression `:=`", "assign on a line of its own"),
     "Starred": ("starred expression `*x`", "pass the elements explicitly"),
     "Set": ("set display", "use a tuple or a list"),
-    "SetComp": ("set comprehension", "use a loop that builds a list"),
-    "DictComp": ("dict comprehension", "use a loop"),
-    "GeneratorExp": ("generator expression", "use a loop"),
-    "comprehension": ("comprehension", "use a loop"),
     "Match": ("`match` statement", "use `if`/`elif`"),
     "match_case": ("`match` statement", "use `if`/`elif`"),
     **dict.fromkeys(
@@ -155,7 +157,9 @@ REFUSED: dict[str, tuple[str, str]] = {
 # Refused for now, with the same located error and "(not supported yet)".
 NOT_YET: dict[str, tuple[str, str]] = {
     "Dict": ("dict display", "pass the values as separate arguments, or build a tuple"),
-    "ListComp": ("list comprehension", "write a `for` loop that appends to a list"),
+    # lowered by ssa/comprehensions.py into `d = {}` and `d[k] = v` once dict displays are
+    # lowered: then move it to LOWERED as Fields(lowered=("key", "value", "generators"))
+    "DictComp": ("dict comprehension", "write a loop that assigns `d[k] = v`"),
 }
 
 # Classes the parser never puts in a function body: abstract bases, the roots of other parse

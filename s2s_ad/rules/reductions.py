@@ -53,7 +53,9 @@ def _size(site: Site, name: str) -> str:
     return str(math.prod(shape)) if shape is not None else f"rt.size({name})"
 
 
-SHIFTED = "axis=rt.shifted(axis, x), keepdims=keepdims"  # the axes of a vector-mode tangent
+SHIFTED = (
+    "axis=rt.shifted(axis, x, keepdims), keepdims=keepdims"  # the axes of a vector-mode tangent
+)
 
 
 def weighted(partials: str) -> tuple[str, str, str]:

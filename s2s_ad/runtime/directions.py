@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import S2SError
 from .core import Derivatives, as_array
 
 
@@ -73,13 +74,32 @@ def per_direction(jvp, d):
     return stacked([jvp(direction(d, k)) for k in range(directions_count(d))])
 
 
-def shifted(axis, x):
-    """The axes of `x` named by `axis`, as axes of a tangent with a leading direction axis."""
+def shifted(axis, x, keepdims=False):
+    """The axes of `x` named by `axis`, as axes of a tangent with a leading direction axis.
+
+    The tangent of a list or tuple `x` is one tangent per item, each with its direction
+    axis, which NumPy reads as (items, directions, *item shape): all axes but the
+    directions' for `None`, the items' axis 0 as it is; other axes, and `keepdims`, are
+    refused."""
+    if isinstance(x, (list, tuple)):
+        return _list_axes(None if keepdims else axis, np.ndim(x), keepdims)
     if axis is None:
         return tuple(range(1, np.ndim(x) + 1))
     if np.ndim(axis) == 0:
         return axis + 1 if axis >= 0 else axis
     return tuple(a + 1 if a >= 0 else a for a in axis)
+
+
+def _list_axes(axis, ndim, keepdims):
+    if axis is None and not keepdims:
+        return (0, *range(2, ndim + 1))
+    if np.ndim(axis) == 0 and axis in (0, -ndim):
+        return 0
+    raise S2SError(
+        "unsupported construct: a list or tuple reduced along an axis other than 0, or with "
+        "keepdims, in vector mode (jacfwd, hessian, forward-mode grad)",
+        hint="convert it to an array first: `np.sum(np.array(L), axis=k)`",
+    )
 
 
 def transposed(d, axes, x):

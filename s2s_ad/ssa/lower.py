@@ -427,6 +427,8 @@ class _Lowering(
         """Whether `name` may be read after `stmt`: later, or earlier in an enclosing loop."""
         if any(name in carried for carried in self.carried_by_loops):
             return True
+        if name in getattr(stmt, "results_read_after", ()):  # comprehensions.py: same line
+            return True
         start, end = stmt.lineno, stmt.end_lineno
         for line in self.loads.get(name, ()):
             if line > end:
