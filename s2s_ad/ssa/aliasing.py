@@ -88,7 +88,7 @@ class AliasAnalysis:
         self.made_on.setdefault(target, self.line)
         self.loop_depth.setdefault(target, len(self.loop_lines))
         if isinstance(value, Var):
-            self._edge(target, value.name, same=not joined, certain=not joined)
+            self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
         elif isinstance(value, Prim):
             for parent, certain in sources(value):
                 self._edge(target, parent, same=False, certain=certain and not joined)
@@ -96,8 +96,8 @@ class AliasAnalysis:
     def _note_merge(self, target: str, values) -> None:
         """A join of branches or a loop header: perhaps any of `values`."""
         for value in values:
-            if isinstance(value, Var) and value.name != target:
-                self._edge(target, value.name, same=False, certain=False)
+            if isinstance(value, Var) and value.name != target:  # perhaps the same object
+                self._edge(target, value.name, same=True, certain=False)
 
     def _note_loop(self, headers: dict[str, str], body: list[gast.stmt]) -> None:
         """Before the body is lowered, its back edges are unknown: if the body binds a
@@ -201,6 +201,21 @@ class AliasAnalysis:
                     pending.append(edge.parent)
         return found
 
+    def _possibly_same(self, a: str, b: str) -> bool:
+        """Whether `a` and `b` may be the very same object: one reaches the other through
+        copies `y = x` and the joins of branches and loop headers (`alias = xs` before a
+        loop whose header then holds either)."""
+        for start, goal in ((a, b), (b, a)):
+            seen, pending = {start}, [start]
+            while pending:
+                for edge in self.made_from.get(pending.pop(), ()):
+                    if edge.same and edge.parent not in seen:
+                        if edge.parent == goal:
+                            return True
+                        seen.add(edge.parent)
+                        pending.append(edge.parent)
+        return False
+
     def _holds(self, container: str, item: str) -> bool:
         """Whether `container` may be made from `item` (holds it, or is a view of it)."""
         return item in self._ancestors(container)
@@ -231,7 +246,7 @@ class AliasAnalysis:
             if relation is None:
                 continue
             if relation != "same" and of_list and not self._holds(value, current.name):
-                if relation == "maybe" and not is_param:  # a loop's or a join's: same list?
+                if not is_param and self._possibly_same(current.name, value):
                     self._guard(name, Var(value), f"`{other}`", what, list_object=True)
                 continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:
