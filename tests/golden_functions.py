@@ -82,6 +82,8 @@ def reports(x, n):
         print(f"step {i}: y = {y:.4f}")
         y = np.sin(y) * x
     return y
+
+
 def comprehension(ws, xs):
     hs = [np.tanh(w) for w in ws]
     return sum(h * x for h, x in zip(hs, xs) if x > 0.0)  # noqa: B905

@@ -200,6 +200,8 @@ def passive(x, y):
     finally:
         LOG.debug("done")
     return z * y
+
+
 def comprehensions(x, y):
     squares = [x * k for k in range(3) if k > 0]
     total = sum(a * b for a in squares for b in (x, y))
