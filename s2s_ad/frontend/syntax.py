@@ -94,6 +94,7 @@ LOWERED: dict[str, Fields] = {
     **dict.fromkeys(("Add", "Sub", "Mult", "Div", "Pow", "MatMult", "FloorDiv", "Mod"), _NONE),
     **dict.fromkeys(("BitAnd", "BitOr", "BitXor"), _NONE),  # masks: `(x > 0) & (x < 1)`
     **dict.fromkeys(("Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Is", "IsNot"), _NONE),
+    **dict.fromkeys(("In", "NotIn"), _NONE),  # `name in ("relu", "tanh")`: a passive bool
 }
 
 # Never differentiated: (construct, what to do instead).
@@ -144,8 +145,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     ),
     "LShift": ("operator `<<`", "use arithmetic operators or NumPy functions"),
     "RShift": ("operator `>>`", "use arithmetic operators or NumPy functions"),
-    "In": ("comparison `In`", "use <, <=, >, >=, ==, !=, is or is not"),
-    "NotIn": ("comparison `NotIn`", "use <, <=, >, >=, ==, !=, is or is not"),
 }
 
 # Refused for now, with the same located error and "(not supported yet)".

@@ -159,7 +159,7 @@ def calls_nested(stmt: gast.AST, nested: set[str] | dict) -> bool:
 
 
 def _check_expression_statement(node: gast.Expr, filename: str, line: int) -> None:
-    if not is_append(node) and not _is_constant(node):
+    if not is_append(node) and not is_list_update(node) and not _is_constant(node):
         raise _error(
             "an expression statement whose value is thrown away",
             "assign it to a name, or move side effects such as print() out of the function",
@@ -199,6 +199,21 @@ def is_append(stmt: gast.stmt) -> bool:
         and isinstance(call.func.value, gast.Name)
         and len(call.args) == 1
         and not call.keywords
+    )
+
+
+def is_list_update(stmt: gast.stmt) -> bool:
+    """`xs.pop(…)`, `xs.extend(ys)`, `xs.insert(i, v)` as a statement, on a local name."""
+    return isinstance(stmt, gast.Expr) and is_list_update_call(stmt.value)
+
+
+def is_list_update_call(call: object) -> bool:
+    """A call of `.pop`, `.extend` or `.insert` on a name: a new version of that list."""
+    return (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr in ("pop", "extend", "insert")
+        and isinstance(call.func.value, gast.Name)
     )
 
 

@@ -11,3 +11,4 @@ from .directions import *  # noqa: F403
 from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .sequences import *  # noqa: F403
+from .builtins import *  # noqa: F403

@@ -46,10 +46,12 @@ from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
+from .builtins import Builtins, is_list_update
 from .callee_updates import CalleeUpdates
 from .element_targets import ElementTargets, is_element
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
+from .nested_targets import NestedTargets
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
@@ -78,7 +80,14 @@ def lower(
 
 
 class _Lowering(
-    LoopIteration, NestedFunctions, ElementTargets, CalleeUpdates, AliasAnalysis, ExprLowering
+    LoopIteration,
+    NestedTargets,
+    NestedFunctions,
+    ElementTargets,
+    CalleeUpdates,
+    AliasAnalysis,
+    Builtins,
+    ExprLowering,
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
@@ -141,6 +150,8 @@ class _Lowering(
             self._nested_def(stmt)
         elif calls_nested(stmt, self.nested_defs):
             self._binding(stmt.value)  # inlined for its updates; the result is dropped
+        elif is_list_update(stmt):  # xs.pop(), xs.extend(ys), xs.insert(i, v)
+            self._expr(stmt.value)
         elif isinstance(stmt, gast.Expr):  # validate lets only `xs.append(v)` through else
             name = stmt.value.func.value.id
             value = self._atom(stmt.value.args[0])
@@ -172,6 +183,7 @@ class _Lowering(
             else:
                 self._define(target.id, self._expr(stmt.value))
             return
+        self.consume(stmt.value)  # `a, b = zip(*pairs)` unpacks an iterator at once
         self._bind_target(target, self._binding(stmt.value))
 
     def _augmented(self, stmt: gast.AugAssign) -> None:

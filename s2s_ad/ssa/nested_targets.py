@@ -1,0 +1,124 @@
+"""Loops whose target nests tuples, or whose iterable nests `enumerate` and `zip`, for the
+loop lowering (`loop_iteration.py` hands over the forms it does not take itself).
+
+`for i, (a, b) in enumerate(zip(xs, ys))` iterates over one index, as the simple forms do:
+`enumerate` and `zip` are taken apart statically (the index, and each sequence read at it),
+so no list of tuples is built; any other iterable is indexed (`rt.sequence`), and an element
+that is a tuple at run time is unpacked by item (`for (a, b), c in zip(pairs, cs)`).
+Before → after (the top of the loop body):
+
+    for i, (a, b) in enumerate(zip(xs, ys)):      for _i in range(min(len(xs), len(ys))):
+                                                      i = _i; a = xs[_i]; b = ys[_i]
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+
+import gast
+
+from .ir import Atom, Const, Index, Prim
+
+# An element as the lowering knows it: a value (index → primitive), or a tuple of elements.
+Element = object
+
+
+class NestedTargets:
+    """The mixin: `_nested_iteration` returns what `_loop_iteration` returns."""
+
+    def _nested_iteration(self, stmt: gast.For, it: gast.expr):
+        """(iterable, index name, [(name, index → value)]) for any `for` loop whose target
+        is a name or nests tuples of names."""
+        leaves = _leaf_names(stmt.target)
+        if leaves is None:
+            raise self._unsupported(
+                "this form of `for` loop target",
+                hint="name each element: `for i, (a, b) in enumerate(zip(xs, ys))`",
+            )
+        seqs, element = self._plan(it)
+        values: dict[tuple, Atom] = {}
+
+        def value_at(path: tuple[int, ...], index: Atom) -> Atom:
+            """The value at `path` inside the element at `index` (computed once)."""
+            if path not in values:
+                values[path] = self._element_part(element, path, index, values)
+            return values[path]
+
+        pairs = [
+            (name, lambda index, path=path: value_at(path, index))
+            for name, path in _paths(stmt.target)
+        ]
+        return self._range_over(seqs), self.namer.fresh("_i"), pairs
+
+    def _plan(self, it: gast.expr) -> tuple[list[Atom], Element]:
+        """(the sequences whose shortest bounds the loop, index → element)."""
+        callee = self._loop_callee(it)
+        if callee is builtins.zip and it.args and not it.keywords:
+            if not any(isinstance(a, gast.Starred) for a in it.args):
+                plans = [self._plan(arg) for arg in it.args]
+                return [s for seqs, _ in plans for s in seqs], tuple(e for _, e in plans)
+        if callee is builtins.enumerate and not isinstance(it.args[0], gast.Starred):
+            args = [*it.args, *(k.value for k in it.keywords if k.arg == "start")]
+            if 1 <= len(args) <= 2 and all(k.arg == "start" for k in it.keywords):
+                seqs, inner = self._plan(args[0])
+                if len(args) == 1:
+                    return seqs, (lambda index: index, inner)
+                start = self._atom(args[1])
+                return seqs, (lambda index: Prim(operator.add, (start, index)), inner)
+        seq = self._sequence(it)
+        return [seq], self._element(seq)
+
+    def _element_part(self, element: Element, path: tuple, index: Atom, values: dict) -> Atom:
+        """The atom at `path` of `element` (a static tuple of parts, or a value indexed)."""
+        if not path:
+            if isinstance(element, tuple):  # a name bound to a whole `(i, x)`: a tuple value
+                parts = [self._element_part(e, (), index, values) for e in element]
+                return self.tuple_atom(tuple(parts))
+            return self._atom_of(element(index))
+        first, rest = path[0], path[1:]
+        if isinstance(element, tuple):
+            if first >= len(element):
+                raise self._unsupported(
+                    f"unpacking {len(element)} values into more names",
+                    hint="use as many names as there are values",
+                )
+            return self._element_part(element[first], rest, index, values)
+        key = ("whole", id(element))  # the element itself, read once
+        if key not in values:
+            values[key] = self._atom_of(element(index))
+        whole = values[key]
+        part = self._atom_of(Prim(operator.getitem, (whole, Index((Const(first),), False))))
+        if not rest:
+            return part
+        return self._element_part(lambda _: part, rest, index, {})
+
+
+def _leaf_names(target: gast.expr) -> list[str] | None:
+    if isinstance(target, gast.Name):
+        return [target.id]
+    if isinstance(target, gast.Tuple):
+        names = [_leaf_names(e) for e in target.elts]
+        return None if any(n is None for n in names) else [n for ns in names for n in ns]
+    return None
+
+
+def _paths(target: gast.expr, prefix: tuple = ()) -> list[tuple[str, tuple[int, ...]]]:
+    """(name, position inside the element) for each name of a nested tuple target."""
+    if isinstance(target, gast.Name):
+        return [(target.id, prefix)]
+    return [pair for k, e in enumerate(target.elts) for pair in _paths(e, (*prefix, k))]
+
+
+def nests(target: gast.expr, it: gast.expr) -> bool:
+    """Whether a loop needs `_nested_iteration`: a target with a tuple inside, or
+    `enumerate`/`zip` of something other than their simple form (`for i, v in …`)."""
+    if isinstance(target, gast.Tuple) and any(not isinstance(e, gast.Name) for e in target.elts):
+        return True
+    func = it.func if isinstance(it, gast.Call) else None
+    if not isinstance(func, gast.Name) or func.id not in ("enumerate", "zip"):
+        return False
+    if not isinstance(target, gast.Tuple):
+        return True  # `for pair in zip(xs, ys)`: the element is a tuple of elements
+    inner = [a for a in it.args if isinstance(a, gast.Call) and isinstance(a.func, gast.Name)]
+    return any(a.func.id in ("enumerate", "zip") for a in inner)
