@@ -64,7 +64,11 @@ def stacked(results: list):
     first = results[0]
     if isinstance(first, (list, tuple)):
         items = [stacked([r[i] for r in results]) for i in range(len(first))]
-        return Derivatives(items) if isinstance(first, list) else tuple(items)
+        if not isinstance(first, list):
+            return tuple(items)
+        out = Derivatives(items)
+        out.directions = len(results)  # an empty list remembers the count of directions
+        return out
     return np.stack([as_array(r) for r in results])
 
 
@@ -95,6 +99,10 @@ def reshaped(d, ans):
 
 def directions_getitem(d, index):
     """The tangent of `x[index]`."""
+    if isinstance(d, (list, tuple)) and isinstance(index, slice):
+        part = Derivatives(d[index])  # an empty slice remembers the count of directions
+        part.directions = directions_count(d) if len(d) else getattr(d, "directions", 0)
+        return part
     if isinstance(d, (list, tuple, dict)):
         return d[index]
     return d[(slice(None), *(index if isinstance(index, tuple) else (index,)))]

@@ -67,8 +67,6 @@ class Builtins:
         fn = self._builtin(node.func)
         if fn is None:
             return None
-        if any(fn is c for c in CONSUMERS) and node.args:
-            self.consume(node.args[0])  # its first argument may be an iterator
         if any(fn is it for it in ITERATORS) and fn is not builtins.enumerate:
             if self.consumed is not node:
                 raise self._unsupported(
@@ -76,6 +74,8 @@ class Builtins:
                     hint=f"consume it at once: `list({node.func.id}(…))`, or loop over it",
                 )
             self.consumed = None
+        if any(fn is c for c in CONSUMERS) and node.args:
+            self.consume(node.args[0])  # its first argument may be an iterator
         if fn is builtins.max or fn is builtins.min:
             return self._extremum(node, fn)
         if fn is builtins.sorted:
