@@ -85,6 +85,8 @@ LOWERED: dict[str, Fields] = {
     "Name": Fields(lowered=("ctx", "annotation")),  # annotation: a nested def's parameter
     "List": Fields(lowered=("elts", "ctx")),
     "Tuple": Fields(lowered=("elts", "ctx")),
+    # `first, *rest = xs` and `zip(*pairs)` only: validate refuses it elsewhere
+    "Starred": Fields(lowered=("value", "ctx")),
     # contexts (`Param`: gast's context of a parameter)
     "Load": _NONE,
     "Store": _NONE,
@@ -122,7 +124,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "Assert": ("`assert` statement", "check inputs before calling the derivative"),
     "Lambda": ("`lambda`", "define a named helper with `def` at module level"),
     "NamedExpr": ("assignment expression `:=`", "assign on a line of its own"),
-    "Starred": ("starred expression `*x`", "pass the elements explicitly"),
     "Set": ("set display", "use a tuple or a list"),
     "SetComp": ("set comprehension", "use a loop that builds a list"),
     "DictComp": ("dict comprehension", "use a loop"),

@@ -134,6 +134,8 @@ def cumsum_directions(d, axis):
 
 def unbroadcast_directions(d, like):
     """`rt.unbroadcast` of each direction: sum `d` down to (directions, *like.shape)."""
+    if isinstance(like, (list, tuple)) and isinstance(d, (list, tuple)):
+        return d  # a list item's derivative, item by item (as `rt.unbroadcast`)
     shape = np.shape(like)
     lead = np.ndim(d) - 1 - len(shape)
     if lead < 0:

@@ -249,3 +249,38 @@ def _append(result: str, value: gast.expr, like: gast.AST) -> gast.stmt:
 def _is_none(node: gast.expr) -> bool:
     return isinstance(node, gast.Constant) and node.value is None
 
+
+
+class StarredTargets:
+    """`first, *rest = xs`: the items before and after the starred name, and a list of the
+    ones between (Python's error when there are too few)."""
+
+    def _starred_target(self, target: gast.Tuple, value) -> tuple[gast.Tuple, tuple]:
+        """(the target with the star removed, the tuple of values it binds)."""
+        elts = target.elts
+        at = next(k for k, e in enumerate(elts) if isinstance(e, gast.Starred))
+        before, after = at, len(elts) - at - 1
+        if isinstance(value, tuple):  # a tuple display: split statically
+            if len(value) < before + after:
+                raise self._unsupported(
+                    f"unpacking {len(value)} values into at least {before + after} names",
+                    hint="use as many names as there are values",
+                )
+            middle = value[before : len(value) - after]
+            listed = self._atom_of(self._list_of(middle))
+            items = (*value[:before], listed, *value[len(value) - after :])
+        else:
+            checked = Prim(
+                runtime.at_least, (value, Const(before), Const(after)), spelled=self._rt("at_least")
+            )
+            seq = self._atom_of(checked)
+            firsts = [self._item(seq, Const(k)) for k in range(before)]
+            upper = Const(-after) if after else None
+            middle = self._atom_of(self._slice(seq, Const(before), upper))
+            lasts = [self._item(seq, Const(k - after)) for k in range(after)]
+            items = (*firsts, middle, *lasts)
+        plain = [e.value if isinstance(e, gast.Starred) else e for e in elts]
+        return nodes.tuple_of(plain, store=True), items
+
+    def _item(self, seq, index: Const):
+        return self._atom_of(Prim(operator.getitem, (seq, Index((index,), False))))

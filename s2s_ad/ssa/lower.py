@@ -46,7 +46,7 @@ from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
-from .builtins import Builtins, is_list_update
+from .builtins import Builtins, StarredTargets, is_list_update
 from .callee_updates import CalleeUpdates
 from .element_targets import ElementTargets, is_element
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
@@ -87,6 +87,7 @@ class _Lowering(
     CalleeUpdates,
     AliasAnalysis,
     Builtins,
+    StarredTargets,
     ExprLowering,
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
