@@ -178,6 +178,14 @@ def nested(x, y):
     return g(x, y) + g(x, y, 3.0, c=1.5)
 
 
+def starred_and_membership(x, y):
+    first, *rest = [x, y, x * y]  # a starred target gets a list
+    s = first * sum(rest)
+    if "relu" in ("relu", "tanh") and "sigmoid" not in ("relu",):
+        s = s * 2.0
+    return s * (len(rest) in (2, 3)) + x * (x not in (1.0, 2.0))
+
+
 LOWERED_PROGRAMS = [
     (assignments, (1.3, 0.7)),
     (branches, (1.3, 0.7)),
@@ -187,6 +195,7 @@ LOWERED_PROGRAMS = [
     (indexing, (np.array([0.3, -1.2, 2.4, 0.8]),)),
     (loops, (0.7, 4)),
     (nested, (1.3, 0.7)),
+    (starred_and_membership, (1.3, 0.7)),
 ]
 
 
@@ -434,14 +443,6 @@ def uses_right_shift(x):
     return x * (8 >> 2)  # <- error
 
 
-def uses_in(x):
-    return x * (x in (1.0, 2.0))  # <- error
-
-
-def uses_not_in(x):
-    return x * (x not in (1.0, 2.0))  # <- error
-
-
 # refused field positions of lowered classes
 
 
@@ -522,8 +523,6 @@ REFUSED_PROGRAMS = [
     (uses_match, "`match`"),
     (uses_shift, "`<<`"),
     (uses_right_shift, "`>>`"),
-    (uses_in, "comparison `In`"),
-    (uses_not_in, "comparison `NotIn`"),
     (decorated_nested, "a decorated nested function"),
     (nested_star_args, r"`\*args` parameter"),
     (nested_star_kwargs, r"`\*\*kwargs` parameter"),

@@ -424,3 +424,16 @@ def test_too_few_values_raise_as_python():
         too_few_to_unpack(0.7)
     with pytest.raises(S2SError, match="not enough values to unpack"):
         ad.grad(too_few_to_unpack)(0.7)
+
+
+def map_nested_def(x, y):
+    def scaled(v, w=y):
+        return v * w
+
+    return sum(map(scaled, [x, x * x])) + sum(filter(None, [x, 0.0, y]))
+
+
+def test_map_calls_a_nested_function():
+    for args in ((1.5, 2.5), (-0.7, 1.3)):
+        check_grads(map_nested_def, args)
+        check_modes_agree(map_nested_def, args)

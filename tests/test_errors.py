@@ -59,7 +59,7 @@ def append_to_argument(xs, x):
 
 def list_method(x):
     ys = [x, x]
-    ys.pop()  # <- error
+    ys.reverse()  # <- error
     return np.sum(np.array(ys))
 
 
@@ -83,11 +83,12 @@ def nested_as_value(x):
     def inner(t):
         return t
 
-    return np.sum(map(inner, x))  # <- error
+    functions = [inner]  # <- error
+    return functions[0](x)
 
 
-def membership(x):
-    return x * (x in (1.0, 2.0))  # <- error
+def max_with_key(x):
+    return max([x, -x], key=abs)  # <- error
 
 
 def uses_yield(x):
@@ -314,7 +315,7 @@ CASES = [
     (element_of_global, UnsupportedSyntaxError, "not a local array or list"),
     (append_to_argument, UnsupportedSyntaxError, r"argument `xs` \(append\)"),
     (list_method, UnsupportedSyntaxError, "expression statement"),
-    (membership, UnsupportedSyntaxError, "comparison `In`"),
+    (max_with_key, UnsupportedSyntaxError, "`max` with `key=`"),
     (nested_recursion, UnsupportedSyntaxError, "recursive call of the nested function `down`"),
     (nested_as_value, UnsupportedSyntaxError, "the nested function `inner` used as a value"),
     (uses_exec, UnsupportedSyntaxError, "expression statement"),
