@@ -398,7 +398,9 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "message", "offset"), REFUSED, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    ("fn", "message", "offset"), REFUSED, ids=lambda v: getattr(v, "__name__", "")
+)
 def test_refusals_are_located(fn, message, offset):
     line = fn.__code__.co_firstlineno + offset
     for mode in ("reverse", "forward"):

@@ -544,11 +544,16 @@ def test_issue_numbers():
         assert ad.grad(empty_keeps_previous, mode=mode)(1.3, 0) == 2.5 + 3.0
 
 
-def enumerate_one_name(x):
+def enumerate_one_name(x):  # each element a tuple (i, v): tests/test_builtins.py
     s = 0.0
-    for pair in enumerate(VS):  # <- error
-        s = s + pair[1] * x
+    for pair in enumerate(VS):
+        s = s + pair[1] * x * pair[0]
     return s
+
+
+def test_enumerate_one_name():
+    check_grads(enumerate_one_name, (np.array([0.3, 0.4]),))
+    check_modes_agree(enumerate_one_name, (1.3,))
 
 
 def zip_with_keyword(x):
@@ -561,7 +566,6 @@ def zip_with_keyword(x):
 @pytest.mark.parametrize(
     ("fn", "message"),
     [
-        (enumerate_one_name, "loop over `enumerate`"),
         (zip_with_keyword, "loop over `zip`"),
     ],
 )

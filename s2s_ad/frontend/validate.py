@@ -226,7 +226,8 @@ def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
         return
     if isinstance(target, gast.Tuple):  # names, elements and tuples of them, left to right
         for element in target.elts:  # `first, *rest = xs`: frontend/starred.py
-            _check_target(element.value if isinstance(element, gast.Starred) else element, filename, line)
+            inner = element.value if isinstance(element, gast.Starred) else element
+            _check_target(inner, filename, line)
         return
     if isinstance(target, gast.Attribute):
         construct = "assignment to an attribute"

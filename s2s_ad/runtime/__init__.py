@@ -6,9 +6,9 @@ mode, where tangents carry a leading axis of directions; `index_tricks`: `np.r_`
 """
 
 from .arrays import *  # noqa: F403
+from .builtins import *  # noqa: F403
 from .core import *  # noqa: F403
 from .directions import *  # noqa: F403
 from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .sequences import *  # noqa: F403
-from .builtins import *  # noqa: F403

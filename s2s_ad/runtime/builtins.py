@@ -46,7 +46,9 @@ def tie_vjp(g, xs, ans):
     """The cotangent of `xs` in `max(xs)`: `g` split evenly between the tied items."""
     weights = tie_weights(xs, ans)
     if isinstance(xs, (list, tuple)):
-        return Derivatives(w * g if w else zeros_like(item) for w, item in zip(weights, xs))
+        return Derivatives(
+            w * g if w else zeros_like(item) for w, item in zip(weights, xs, strict=True)
+        )
     out = zeros_like(as_array(xs))
     for k, w in enumerate(weights):
         if w:
@@ -124,18 +126,18 @@ def pop_index(xs, index=-1):
 def unzip(pairs):
     """`zip(*pairs)` consumed at once: the tuple of first items, of second items, …"""
     if isinstance(pairs, Derivatives):
-        return Derivatives(Derivatives(column) for column in zip(*pairs))
-    return list(zip(*pairs))
+        return Derivatives(Derivatives(column) for column in zip(*pairs, strict=False))
+    return list(zip(*pairs, strict=False))  # Python's `zip(*pairs)`: the shortest pair
 
 
 def unzip_vjp(g, pairs):
     """The cotangent of `pairs` in `zip(*pairs)`: `g` transposed back, one per pair."""
     if not len(g):
         return zeros_like(pairs)
-    rows = zip(*g)
+    rows = zip(*g, strict=True)
     return Derivatives(
         Derivatives(row) if isinstance(pair, (list, tuple)) else as_array(row)
-        for row, pair in zip(rows, pairs)
+        for row, pair in zip(rows, pairs, strict=False)
     )
 
 

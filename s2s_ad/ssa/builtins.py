@@ -250,7 +250,6 @@ def _is_none(node: gast.expr) -> bool:
     return isinstance(node, gast.Constant) and node.value is None
 
 
-
 class StarredTargets:
     """`first, *rest = xs`: the items before and after the starred name, and a list of the
     ones between (Python's error when there are too few)."""

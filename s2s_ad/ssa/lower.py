@@ -51,10 +51,10 @@ from .callee_updates import CalleeUpdates
 from .element_targets import ElementTargets, is_element
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
-from .nested_targets import NestedTargets
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
+from .nested_targets import NestedTargets
 from .sharing import OPERATORS
 
 

@@ -54,11 +54,13 @@ class NestedTargets:
     def _plan(self, it: gast.expr) -> tuple[list[Atom], Element]:
         """(the sequences whose shortest bounds the loop, index → element)."""
         callee = self._loop_callee(it)
-        if callee is builtins.zip and it.args and not it.keywords:
-            if not any(isinstance(a, gast.Starred) for a in it.args):
-                plans = [self._plan(arg) for arg in it.args]
-                return [s for seqs, _ in plans for s in seqs], tuple(e for _, e in plans)
-        if callee is builtins.enumerate and not isinstance(it.args[0], gast.Starred):
+        plain = (
+            callee is not None and it.args and not any(isinstance(a, gast.Starred) for a in it.args)
+        )
+        if callee is builtins.zip and plain and not it.keywords:
+            plans = [self._plan(arg) for arg in it.args]
+            return [s for seqs, _ in plans for s in seqs], tuple(e for _, e in plans)
+        if callee is builtins.enumerate and plain:
             args = [*it.args, *(k.value for k in it.keywords if k.arg == "start")]
             if 1 <= len(args) <= 2 and all(k.arg == "start" for k in it.keywords):
                 seqs, inner = self._plan(args[0])
