@@ -439,3 +439,26 @@ def test_map_calls_a_nested_function():
     for args in ((1.5, 2.5), (-0.7, 1.3)):
         check_grads(map_nested_def, args)
         check_modes_agree(map_nested_def, args)
+
+
+def unpack_too_many(x):
+    s = 0.0
+    for i, (a, b) in enumerate([(x, x, x)]):
+        s = s + a * b
+    return s
+
+
+def unpack_too_few(x):
+    s = 0.0
+    for (a, b), c in zip([(x,)], [x]):
+        s = s + a * b * c
+    return s
+
+
+@pytest.mark.parametrize("fn", [unpack_too_many, unpack_too_few])
+def test_loop_unpacking_counts_as_python(fn):
+    with pytest.raises(ValueError, match="values to unpack"):
+        fn(0.7)
+    for mode in ("reverse", "forward"):
+        with pytest.raises(S2SError, match="values to unpack"):
+            ad.grad(fn, mode=mode)(0.7)

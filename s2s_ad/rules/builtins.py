@@ -62,6 +62,11 @@ register(
         keywords=(("before", 0), ("after", 0)),
     ),
 )
+# a tuple target's value, checked to have as many items as names: the value itself
+register(
+    rt.exactly,
+    Rule("rt.exactly", ("xs",), (SAME_CALL,), ("d",), keywords=(("count", None),)),
+)
 register(rt.unzip, Rule("rt.unzip", ("pairs",), (SAME_CALL,), ("rt.unzip_vjp(d, pairs)",)))
 
 

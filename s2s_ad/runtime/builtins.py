@@ -144,5 +144,14 @@ def unzip_vjp(g, pairs):
 __all__ = [
     *("max_of", "min_of", "tie_weights", "tie_jvp", "tie_vjp", "sort_order", "sorted_items"),
     *("reversed_items", "reverse_order", "gather", "scatter", "is_in", "is_not_in"),
-    *("at_least", "pop_index", "unzip", "unzip_vjp"),
+    *("at_least", "exactly", "pop_index", "unzip", "unzip_vjp"),
 ]
+
+
+def exactly(xs, count):
+    """`xs`, after checking it has the `count` items a tuple target names (Python's error
+    otherwise: `for a, b in triples` raises, it does not take the first two)."""
+    if len(xs) != count:
+        many = "too many" if len(xs) > count else "not enough"
+        raise ValueError(f"{many} values to unpack (expected {count}, got {len(xs)})")
+    return xs

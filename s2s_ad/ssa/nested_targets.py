@@ -18,6 +18,7 @@ import operator
 
 import gast
 
+from .. import runtime
 from .ir import Atom, Const, Index, Prim
 
 # An element as the lowering knows it: a value (index → primitive), or a tuple of elements.
@@ -37,18 +38,16 @@ class NestedTargets:
                 hint="name each element: `for i, (a, b) in enumerate(zip(xs, ys))`",
             )
         seqs, element = self._plan(it)
-        values: dict[tuple, Atom] = {}
+        bound: dict[str, Atom] = {}
 
-        def value_at(path: tuple[int, ...], index: Atom) -> Atom:
-            """The value at `path` inside the element at `index` (computed once)."""
-            if path not in values:
-                values[path] = self._element_part(element, path, index, values)
-            return values[path]
+        def value_of(name: str, index: Atom) -> Atom:
+            """The value the element at `index` gives `name` (the whole target unpacked
+            at the first name)."""
+            if not bound:
+                bound.update(self._unpack(stmt.target, element, index))
+            return bound[name]
 
-        pairs = [
-            (name, lambda index, path=path: value_at(path, index))
-            for name, path in _paths(stmt.target)
-        ]
+        pairs = [(name, lambda index, name=name: value_of(name, index)) for name in leaves]
         return self._range_over(seqs), self.namer.fresh("_i"), pairs
 
     def _plan(self, it: gast.expr) -> tuple[list[Atom], Element]:
@@ -71,29 +70,36 @@ class NestedTargets:
         seq = self._sequence(it)
         return [seq], self._element(seq)
 
-    def _element_part(self, element: Element, path: tuple, index: Atom, values: dict) -> Atom:
-        """The atom at `path` of `element` (a static tuple of parts, or a value indexed)."""
-        if not path:
-            if isinstance(element, tuple):  # a name bound to a whole `(i, x)`: a tuple value
-                parts = [self._element_part(e, (), index, values) for e in element]
-                return self.tuple_atom(tuple(parts))
-            return self._atom_of(element(index))
-        first, rest = path[0], path[1:]
+    def _unpack(self, target: gast.expr, element: Element, index: Atom) -> dict[str, Atom]:
+        """{name: value} for a (nested) target bound to `element`, as Python unpacks: a
+        tuple of parts known statically, or a value read item by item after checking it
+        has as many items as the target names (`rt.exactly`)."""
+        if isinstance(target, gast.Name):
+            return {target.id: self._whole(element, index)}
         if isinstance(element, tuple):
-            if first >= len(element):
+            if len(element) != len(target.elts):
                 raise self._unsupported(
-                    f"unpacking {len(element)} values into more names",
+                    f"unpacking {len(element)} values into {len(target.elts)} names",
                     hint="use as many names as there are values",
                 )
-            return self._element_part(element[first], rest, index, values)
-        key = ("whole", id(element))  # the element itself, read once
-        if key not in values:
-            values[key] = self._atom_of(element(index))
-        whole = values[key]
-        part = self._atom_of(Prim(operator.getitem, (whole, Index((Const(first),), False))))
-        if not rest:
-            return part
-        return self._element_part(lambda _: part, rest, index, {})
+            parts = element
+        else:
+            value = Prim(runtime.exactly, (self._whole(element, index), Const(len(target.elts))))
+            whole = self._atom_of(Prim(value.fn, value.args, spelled=self._rt("exactly")))
+            parts = [
+                lambda _, k=k: Prim(operator.getitem, (whole, Index((Const(k),), False)))
+                for k in range(len(target.elts))
+            ]
+        found: dict[str, Atom] = {}
+        for elt, part in zip(target.elts, parts, strict=True):
+            found.update(self._unpack(elt, part, index))
+        return found
+
+    def _whole(self, element: Element, index: Atom) -> Atom:
+        """The value of `element` at `index`: a tuple value for a static tuple (`(i, x)`)."""
+        if isinstance(element, tuple):
+            return self.tuple_atom(tuple(self._whole(e, index) for e in element))
+        return self._atom_of(element(index))
 
 
 def _leaf_names(target: gast.expr) -> list[str] | None:
@@ -103,13 +109,6 @@ def _leaf_names(target: gast.expr) -> list[str] | None:
         names = [_leaf_names(e) for e in target.elts]
         return None if any(n is None for n in names) else [n for ns in names for n in ns]
     return None
-
-
-def _paths(target: gast.expr, prefix: tuple = ()) -> list[tuple[str, tuple[int, ...]]]:
-    """(name, position inside the element) for each name of a nested tuple target."""
-    if isinstance(target, gast.Name):
-        return [(target.id, prefix)]
-    return [pair for k, e in enumerate(target.elts) for pair in _paths(e, (*prefix, k))]
 
 
 def nests(target: gast.expr, it: gast.expr) -> bool:
