@@ -462,3 +462,57 @@ def test_loop_unpacking_counts_as_python(fn):
     for mode in ("reverse", "forward"):
         with pytest.raises(S2SError, match="values to unpack"):
             ad.grad(fn, mode=mode)(0.7)
+
+
+def pop_in_closure(x, y):
+    L = [x, y, x * y]
+
+    def take():
+        return L.pop()
+
+    a = take()
+    b = take()
+    return a * b + L[0] * len(L)
+
+
+def pop_in_for_loop(x, y):
+    L = [x, y, x * y]
+    out = 0.0
+    for _ in range(2):
+        out = out + L.pop() * x
+    return out + len(L) * L[0]
+
+
+def enumerate_as_value(x, y):
+    E = list(enumerate([x, y * x], 1))
+    return E[1][0] * E[1][1] + E[0][1]
+
+
+def zip_strict_loop(x, y):
+    s = 0.0
+    for i, (a, b) in enumerate(zip([x, y], [y, x * y], strict=True)):
+        s = s + (i + 1) * a * b
+    return s
+
+
+@pytest.mark.parametrize(
+    "fn", [pop_in_closure, pop_in_for_loop, enumerate_as_value, zip_strict_loop]
+)
+def test_more_forms(fn):
+    for args in ((1.5, 2.5), (-0.7, 1.3)):
+        check_grads(fn, args)
+        check_modes_agree(fn, args)
+
+
+def membership_of_active(x, y):
+    L = [x, y]
+    if 1.5 in L:
+        return x * 2.0
+    return y * y
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_membership_of_active_values_picks_a_branch(mode):
+    """`in` compares values: the branch taken at the point decides the derivative."""
+    assert ad.grad(membership_of_active, wrt=(0, 1), mode=mode)(1.5, 2.5) == (2.0, 0.0)
+    assert ad.grad(membership_of_active, wrt=(0, 1), mode=mode)(1.3, 2.5) == (0.0, 5.0)

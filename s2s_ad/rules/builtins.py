@@ -17,6 +17,7 @@ register = registrar("builtins")
 for helper in (rt.tie_weights, rt.sort_order, rt.reverse_order, rt.is_in, rt.is_not_in):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
 register(rt.pop_index, nondifferentiable("rt.pop_index"))
+register(rt.zip_range, nondifferentiable("rt.zip_range"))
 register(list.index, nondifferentiable("index"))
 register(list.count, nondifferentiable("count"))
 

@@ -144,7 +144,7 @@ def unzip_vjp(g, pairs):
 __all__ = [
     *("max_of", "min_of", "tie_weights", "tie_jvp", "tie_vjp", "sort_order", "sorted_items"),
     *("reversed_items", "reverse_order", "gather", "scatter", "is_in", "is_not_in"),
-    *("at_least", "exactly", "pop_index", "unzip", "unzip_vjp"),
+    *("at_least", "exactly", "pop_index", "unzip", "unzip_vjp", "zip_range"),
 ]
 
 
@@ -155,3 +155,17 @@ def exactly(xs, count):
         many = "too many" if len(xs) > count else "not enough"
         raise ValueError(f"{many} values to unpack (expected {count}, got {len(xs)})")
     return xs
+
+
+def zip_range(strict, *counts):
+    """The positions `zip(…, strict=strict)` reaches, given each sequence's `range(len)`:
+    the shortest, or Python's error under `strict` when the lengths differ."""
+    lengths = [len(c) for c in counts]
+    shortest = min(lengths)
+    if strict and len(set(lengths)) > 1:  # Python's message
+        first = lengths[0] == shortest
+        k = next(k for k, n in enumerate(lengths) if (n > shortest if first else n == shortest))
+        earlier = "argument 1" if k == 1 else f"arguments 1-{k}"
+        which = "longer" if first else "shorter"
+        raise ValueError(f"zip() argument {k + 1} is {which} than {earlier}")
+    return range(shortest)

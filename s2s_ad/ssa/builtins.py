@@ -67,8 +67,9 @@ class Builtins:
         fn = self._builtin(node.func)
         if fn is None:
             return None
+        consumed = self.consumed is node
         if any(fn is it for it in ITERATORS) and fn is not builtins.enumerate:
-            if self.consumed is not node:
+            if not consumed:
                 raise self._unsupported(
                     f"`{node.func.id}(…)` kept as a value (Python makes a one-shot iterator)",
                     hint=f"consume it at once: `list({node.func.id}(…))`, or loop over it",
@@ -92,8 +93,11 @@ class Builtins:
                 pairs = self._atom(node.args[0].value)
                 return Prim(runtime.unzip, (pairs,), spelled=self._rt("unzip"))
             return self._map_loop(None, node.args, keep=None)
-        if any(fn is it for it in ITERATORS):
-            return None  # enumerate: its loop form is lowered by `loop_iteration.py`
+        if fn is builtins.enumerate and consumed:
+            args = [*node.args, *(k.value for k in node.keywords if k.arg == "start")]
+            if 1 <= len(args) <= 2 and all(k.arg == "start" for k in node.keywords):
+                start = args[1] if len(args) == 2 else nodes.constant(0)
+                return self._map_loop(None, args[:1], keep=None, counted=start)
         return None
 
     # max, min, sorted
@@ -133,10 +137,11 @@ class Builtins:
 
     # map, filter, zip: the loop a person would write
 
-    def _map_loop(self, func: gast.expr | None, iterables: list[gast.expr], keep) -> Var:
+    def _map_loop(self, func, iterables: list[gast.expr], keep, counted=None) -> Var:
         """`[func(a, b) for a, b in zip(xs, ys)]` as a loop appending to a new list; for
         `filter` (`keep`), the items for which `func(a)` is true; `zip` (`func` None) the
-        tuples. Each iterable is evaluated once, before the loop, as Python does."""
+        tuples; `enumerate` (`counted`: the start) the `(i, a)` pairs. Each iterable is
+        evaluated once, before the loop, as Python does."""
         line = nodes.constant(None)
         line.lineno = line.end_lineno = self.line
         names = []
@@ -154,6 +159,11 @@ class Builtins:
         items = [self.namer.fresh("_a") for _ in names]
         result = self.namer.fresh("_map" if keep is None else "_filter")
         self._define(result, Prim(runtime.make_list, (), style="list"))
+        if counted is not None:  # enumerate(xs, start): the count is the first item
+            start = self.namer.fresh("_start")
+            self.env[start] = self._atom(counted)
+            names.append(start)
+            items.insert(0, self.namer.fresh("_k"))
         if func is None:
             value = nodes.tuple_of([nodes.name(n) for n in items])
         elif keep is not None and _is_none(func):
@@ -166,7 +176,12 @@ class Builtins:
         else:
             test = value
             body = [nodes.if_(test, [_append(result, nodes.name(items[0]), line)], line)]
-        if len(names) == 1:
+        if counted is not None:
+            iterable = gast.Call(
+                func=nodes.name("enumerate"), args=[nodes.name(n) for n in names], keywords=[]
+            )
+            target = nodes.tuple_of([nodes.name(n, store=True) for n in items], store=True)
+        elif len(names) == 1:
             iterable, target = nodes.name(names[0]), nodes.name(items[0], store=True)
         else:
             zipped = gast.Call(

@@ -56,9 +56,15 @@ class NestedTargets:
         plain = (
             callee is not None and it.args and not any(isinstance(a, gast.Starred) for a in it.args)
         )
-        if callee is builtins.zip and plain and not it.keywords:
+        if callee is builtins.zip and plain and all(k.arg == "strict" for k in it.keywords):
             plans = [self._plan(arg) for arg in it.args]
-            return [s for seqs, _ in plans for s in seqs], tuple(e for _, e in plans)
+            seqs, elements = [s for seqs, _ in plans for s in seqs], tuple(e for _, e in plans)
+            if it.keywords:  # zip(…, strict=True): Python's error when the lengths differ
+                strict = self._atom(it.keywords[0].value)
+                counts = [self._atom_of(self._range_over(s)) for s, _ in plans]
+                checked = Prim(runtime.zip_range, (strict, *counts), spelled=self._rt("zip_range"))
+                seqs = [self._atom_of(checked)]
+            return seqs, elements
         if callee is builtins.enumerate and plain:
             args = [*it.args, *(k.value for k in it.keywords if k.arg == "start")]
             if 1 <= len(args) <= 2 and all(k.arg == "start" for k in it.keywords):
@@ -119,6 +125,8 @@ def nests(target: gast.expr, it: gast.expr) -> bool:
     func = it.func if isinstance(it, gast.Call) else None
     if not isinstance(func, gast.Name) or func.id not in ("enumerate", "zip"):
         return False
+    if func.id == "zip" and it.keywords:
+        return True  # zip(xs, ys, strict=True)
     if not isinstance(target, gast.Tuple):
         return True  # `for pair in zip(xs, ys)`: the element is a tuple of elements
     inner = [a for a in it.args if isinstance(a, gast.Call) and isinstance(a.func, gast.Name)]
