@@ -516,3 +516,45 @@ def test_membership_of_active_values_picks_a_branch(mode):
     """`in` compares values: the branch taken at the point decides the derivative."""
     assert ad.grad(membership_of_active, wrt=(0, 1), mode=mode)(1.5, 2.5) == (2.0, 0.0)
     assert ad.grad(membership_of_active, wrt=(0, 1), mode=mode)(1.3, 2.5) == (0.0, 5.0)
+
+
+EXPORTED = """
+def f(x, y):
+    L = sorted([x, y, x * y], reverse=True)
+    first, *rest = L
+    v = L.pop()
+    L.insert(0, v * 2.0)
+    s = 0.0
+    for i, (a, b) in enumerate(zip(L, reversed(rest))):
+        s = s + i * a * b
+    return max(L) * min(x, y, 2.0) + first * sum(rest) + v + s
+"""
+RUN_EXPORTED = """
+import sys
+sys.modules["s2s_ad"] = None  # the exported module must not need s2s_ad
+sys.path.insert(0, sys.argv[1])
+import exported
+print(repr(exported.f_value_and_grad(1.5, 2.5)))
+"""
+
+
+def test_export_copies_the_runtime_helpers(tmp_path):
+    """`s2s-ad export` writes the helpers these builtins call into a module that runs
+    without s2s_ad, and it computes what s2s_ad computes."""
+    import subprocess
+    import sys
+
+    from s2s_ad import cli
+
+    (tmp_path / "user.py").write_text(EXPORTED)
+    target = tmp_path / "exported.py"
+    argv = ["export", f"{tmp_path / 'user.py'}:f", "-o", str(target), "--wrt", "x", "y"]
+    assert cli.main(argv) == 0
+    run = [sys.executable, "-c", RUN_EXPORTED, str(tmp_path)]
+    out = subprocess.run(run, check=True, capture_output=True, text=True, cwd=tmp_path).stdout
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import user
+    finally:
+        sys.path.pop(0)
+    assert out.strip() == repr(ad.value_and_grad(user.f, wrt=(0, 1))(1.5, 2.5))
