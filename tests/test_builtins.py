@@ -495,8 +495,14 @@ def zip_strict_loop(x, y):
     return s
 
 
+def zip_strict_value(x, y):
+    P = list(zip([x, y], [y, x * y], strict=True))
+    d = dict(zip(["a", "b"], [1.0, 2.0]))
+    return P[1][1] * P[0][0] * len(d)
+
+
 @pytest.mark.parametrize(
-    "fn", [pop_in_closure, pop_in_for_loop, enumerate_as_value, zip_strict_loop]
+    "fn", [pop_in_closure, pop_in_for_loop, enumerate_as_value, zip_strict_loop, zip_strict_value]
 )
 def test_more_forms(fn):
     for args in ((1.5, 2.5), (-0.7, 1.3)):

@@ -13,8 +13,8 @@ expression lowering (`lower_expr.py` calls `_builtin_call` and `_list_method` fi
 
 Python's `reversed`, `map`, `filter` and `zip` return one-shot iterators: the lowering makes
 lists of them only where Python consumes them at once (an argument of `list`, `tuple`,
-`sum`, `sorted`, `max`, `min`, `any`, `all`, `map`, `filter`, `zip`, `enumerate`, a loop, a
-tuple unpacking); anywhere else they are refused. Before → after:
+`dict`, `set`, `sum`, `sorted`, `max`, `min`, `any`, `all`, `map`, `filter`, `zip`,
+`enumerate`, a loop, a tuple unpacking); anywhere else they are refused. Before → after:
 
     L = list(map(f, xs))          _map = []
                                   for _i in range(len(xs)):
@@ -40,6 +40,7 @@ ITERATORS = (builtins.reversed, builtins.map, builtins.filter, builtins.zip, bui
 # Builtins that iterate over their first argument once, at the call.
 CONSUMERS = (
     *(builtins.list, builtins.tuple, builtins.sum, builtins.sorted, builtins.max, builtins.min),
+    *(builtins.dict, builtins.set, builtins.frozenset),
     *(builtins.any, builtins.all, builtins.map, builtins.filter, builtins.zip, builtins.enumerate),
 )
 LIST_UPDATES = ("pop", "extend", "insert")  # as `validate.is_list_update_call`
@@ -88,11 +89,13 @@ class Builtins:
             return self._map_loop(node.args[0], node.args[1:], keep=None)
         if fn is builtins.filter and len(node.args) == 2 and not node.keywords:
             return self._map_loop(node.args[0], node.args[1:], keep=True)
-        if fn is builtins.zip and not node.keywords:
+        if fn is builtins.zip and all(k.arg == "strict" for k in node.keywords):
             if len(node.args) == 1 and isinstance(node.args[0], gast.Starred):
-                pairs = self._atom(node.args[0].value)
-                return Prim(runtime.unzip, (pairs,), spelled=self._rt("unzip"))
-            return self._map_loop(None, node.args, keep=None)
+                if not node.keywords:
+                    pairs = self._atom(node.args[0].value)
+                    return Prim(runtime.unzip, (pairs,), spelled=self._rt("unzip"))
+            elif node.args:
+                return self._map_loop(None, node.args, keep=None, keywords=node.keywords)
         if fn is builtins.enumerate and consumed:
             args = [*node.args, *(k.value for k in node.keywords if k.arg == "start")]
             if 1 <= len(args) <= 2 and all(k.arg == "start" for k in node.keywords):
@@ -137,7 +140,7 @@ class Builtins:
 
     # map, filter, zip: the loop a person would write
 
-    def _map_loop(self, func, iterables: list[gast.expr], keep, counted=None) -> Var:
+    def _map_loop(self, func, iterables: list[gast.expr], keep, counted=None, keywords=()) -> Var:
         """`[func(a, b) for a, b in zip(xs, ys)]` as a loop appending to a new list; for
         `filter` (`keep`), the items for which `func(a)` is true; `zip` (`func` None) the
         tuples; `enumerate` (`counted`: the start) the `(i, a)` pairs. Each iterable is
@@ -184,8 +187,8 @@ class Builtins:
         elif len(names) == 1:
             iterable, target = nodes.name(names[0]), nodes.name(items[0], store=True)
         else:
-            zipped = gast.Call(
-                func=nodes.name("zip"), args=[nodes.name(n) for n in names], keywords=[]
+            zipped = gast.Call(  # `strict=` kept: the loop checks the lengths
+                func=nodes.name("zip"), args=[nodes.name(n) for n in names], keywords=list(keywords)
             )
             iterable = zipped
             target = nodes.tuple_of([nodes.name(n, store=True) for n in items], store=True)
