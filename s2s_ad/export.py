@@ -147,7 +147,16 @@ class _Writer:
                 self.helper(free, value)
             elif isinstance(value, types.ModuleType):
                 self.define(free, value, f"import {value.__name__}")
+            elif _builtin_types(value):  # `SEQUENCES = (list, tuple)`
+                self.define(free, value, f"{free} = ({', '.join(t.__name__ for t in value)},)")
         self.runtime[name] = _dedented(inspect.getsource(obj))
+
+
+def _builtin_types(value: object) -> bool:
+    """A tuple of builtin types (a runtime module's constant for `isinstance`)."""
+    return isinstance(value, tuple) and all(
+        isinstance(t, type) and t.__module__ == "builtins" for t in value
+    )
 
 
 _UNBOUND = object()

@@ -11,7 +11,8 @@ of one element, complex intermediates; and of issue 15, `print`, `assert`, `with
 np.errstate(…)` around active code, a `try` around passive code, comprehensions and generator
 expressions (nested, filtered, over `zip`/`enumerate`, `any`/`all`, a target shadowing a
 local, a nested def called in the element, in a branch of `a if c else b`, right of
-`and`/`or`, in a `while` test).
+`and`/`or`, in a `while` test), builtins over lists (`max`, `sorted`, `reversed`, `map`,
+`filter`, `zip(*pairs)`, list methods, starred assignment).
 
 `{n}` is a suffix unique to the snippet, `{thr}` a branch threshold, `{p}` the indentation.
 A snippet whose construct s2s_ad may refuse (rather than differentiate) is listed in
@@ -233,6 +234,31 @@ while sum(np.sum(_e{n} * {t}) for _e{n} in (0.5, 0.25)) < 4.0 and _w{n} < 3:
 """,
     "complex intermediate": """
 {t} = {t} + 0.1 * np.abs(np.exp(1j * np.sum({a})) + 2.0) ** 2
+""",
+    # builtins over sequences and list methods (issue 15)
+    "max and min of lists": """
+_m{n} = [np.sum({a}), np.sum(np.tanh({b})) * 0.5, {thr}]
+{t} = {t} + 0.1 * max(_m{n}) - 0.2 * min(_m{n}[0], _m{n}[1], 0.25) + 0.05 * max(np.ravel({b}))
+""",
+    "sorted, reversed, enumerate of zip": """
+_s{n} = sorted([np.sum({a}), np.sum({b}) * 0.5, {thr}], reverse=True)
+for _i{n}, (_u{n}, _v{n}) in enumerate(zip(_s{n}, reversed([1.0, 2.0, 3.0])), {start}):
+    {t} = {t} + 0.1 * _u{n} * _v{n} * _i{n}
+""",
+    "list methods and starred assignment": """
+_l{n} = [{a} * 1.0, {b} * 0.5, np.tanh({a})]
+_p{n} = _l{n}.pop(0)
+_l{n}.insert(1, _p{n} * 0.5)
+_l{n}.extend([{b}])
+_first{n}, *_rest{n} = _l{n}
+if "relu" in ("relu", "tanh") and len(_rest{n}) not in (0, 1):
+    {t} = {t} + 0.1 * _first{n} * _rest{n}[-1] + 0.05 * _rest{n}[0]
+""",
+    "map, filter and unzip": """
+_g{n} = list(map(np.tanh, [{a}, {b}]))
+_pairs{n} = [(np.sum({a}), 1.0), (np.sum({b}), 2.0)]
+_x{n}, _w{n} = zip(*_pairs{n})
+{t} = {t} + 0.1 * sum(_g{n}) + 0.05 * _x{n}[1] * _w{n}[0] * len(list(filter(None, [1.0, 0.0])))
 """,
 }
 # What a program may be refused for instead of differentiated (with a located S2SError):

@@ -208,6 +208,14 @@ def comprehensions(x, y):
     return total + y * len({k % 2 for k in range(4)})
 
 
+def starred_and_membership(x, y):
+    first, *rest = [x, y, x * y]  # a starred target gets a list
+    s = first * sum(rest)
+    if "relu" in ("relu", "tanh") and "sigmoid" not in ("relu",):
+        s = s * 2.0
+    return s * (len(rest) in (2, 3)) + x * (x not in (1.0, 2.0))
+
+
 LOWERED_PROGRAMS = [
     (assignments, (1.3, 0.7)),
     (branches, (1.3, 0.7)),
@@ -219,6 +227,7 @@ LOWERED_PROGRAMS = [
     (nested, (1.3, 0.7)),
     (passive, (1.3, 0.7)),
     (comprehensions, (1.3, 0.7)),
+    (starred_and_membership, (1.3, 0.7)),
 ]
 
 
@@ -439,14 +448,6 @@ def uses_right_shift(x):
     return x * (8 >> 2)  # <- error
 
 
-def uses_in(x):
-    return x * (x in (1.0, 2.0))  # <- error
-
-
-def uses_not_in(x):
-    return x * (x not in (1.0, 2.0))  # <- error
-
-
 # refused field positions of lowered classes
 
 
@@ -521,8 +522,6 @@ REFUSED_PROGRAMS = [
     (uses_match, "`match`"),
     (uses_shift, "`<<`"),
     (uses_right_shift, "`>>`"),
-    (uses_in, "comparison `In`"),
-    (uses_not_in, "comparison `NotIn`"),
     (decorated_nested, "a decorated nested function"),
     (nested_star_args, r"`\*args` parameter"),
     (nested_star_kwargs, r"`\*\*kwargs` parameter"),

@@ -60,7 +60,7 @@ def append_to_argument(xs, x):
 
 def list_method(x):
     ys = [x, x]
-    ys.pop()  # <- error
+    ys.reverse()  # <- error
     return np.sum(np.array(ys))
 
 
@@ -84,11 +84,12 @@ def nested_as_value(x):
     def inner(t):
         return t
 
-    return np.sum(map(inner, x))  # <- error
+    functions = [inner]  # <- error
+    return functions[0](x)
 
 
-def membership(x):
-    return x * (x in (1.0, 2.0))  # <- error
+def max_with_key(x):
+    return max([x, -x], key=abs)  # <- error
 
 
 def uses_yield(x):
@@ -322,8 +323,8 @@ CASES = [
     (element_through_view, UnsupportedSyntaxError, "`z` is a view of `y`"),
     (element_of_global, UnsupportedSyntaxError, "not a local array or list"),
     (append_to_argument, UnsupportedSyntaxError, r"argument `xs` \(append\)"),
-    (list_method, UnsupportedSyntaxError, r"method `.pop\(\)` of the local `ys`"),
-    (membership, UnsupportedSyntaxError, "comparison `In`"),
+    (list_method, UnsupportedSyntaxError, r"method `.reverse\(\)` of the local `ys`"),
+    (max_with_key, UnsupportedSyntaxError, "`max` with `key=`"),
     (nested_recursion, UnsupportedSyntaxError, "recursive call of the nested function `down`"),
     (nested_as_value, UnsupportedSyntaxError, "the nested function `inner` used as a value"),
     (uses_exec, UnsupportedSyntaxError, "call of `exec`, which can read local variables"),

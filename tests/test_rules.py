@@ -512,7 +512,49 @@ def nondiff_rows() -> None:
         row(name, expr, 1.3 if scalar or name in ("int", "round", "bool") else POS[0])
 
 
+def builtins_rows() -> None:
+    """Python's builtins over lists (`runtime/builtins.py`) and the helpers of their rules."""
+    w2, w3 = np.array([0.7, -1.1]), np.array([0.7, -1.1, 0.4])
+    row("rt.max_of", "rt.max_of([x, y * 2.0, x * y])", 1.3, 0.7)
+    row("rt.max_of", "rt.max_of(x * y) * 2.0", ROW, ROW)
+    row("rt.min_of", "rt.min_of([x, y * 2.0, x * y])", 1.3, 0.7)
+    row("rt.min_of", "rt.min_of(x * y) * 2.0", ROW, ROW)
+    row("rt.sorted_items", "np.sum(np.array(rt.sorted_items([x, y, x * y], True)) * w)", 1.3,
+        0.7, w3)  # fmt: skip
+    row("rt.sorted_items", "np.sum(np.array(rt.sorted_items(x * y, key=abs)) * x)", ROW, ROW)
+    row("rt.reversed_items", "np.sum(np.array(rt.reversed_items([x, y * x])) * w)", 1.3, 0.7, w2)
+    row("rt.reversed_items", "np.sum(np.array(rt.reversed_items(x * y)) * x)", ROW, ROW)
+    row("rt.at_least", "np.sum(np.array(rt.at_least((x, y * x), 1, 1)) * w)", 1.3, 0.7, w2)
+    row("rt.at_least", "np.sum(np.array(rt.at_least(x * y, 1, 2)) * x)", ROW, ROW)
+    row("rt.exactly", "np.sum(np.array(rt.exactly([x, y * x], 2)) * w)", 1.3, 0.7, w2)
+    row("rt.unzip", "rt.unzip([(x, y), (y * x, x)])[1][0] * x + rt.unzip([(x, y)])[0][0]", 1.3,
+        0.7)  # fmt: skip
+    row("rt.unzip_vjp", "np.sum(np.array(rt.unzip_vjp([(x, y * x), (y, x)], [(1.0, 2.0), "
+        "(3.0, 4.0)])) ** 2)", 1.3, 0.7)  # fmt: skip
+    row("rt.tie_jvp", "rt.tie_jvp([x, y * x], [1.0, 1.0], 1.0)", 1.3, 0.7)
+    row("rt.tie_vjp", "np.sum(np.array(rt.tie_vjp(x * y, [1.0, 2.0, 2.0], 2.0)) * w)", 1.3, 0.7,
+        w3)  # fmt: skip
+    row("rt.tie_vjp", "np.sum(rt.tie_vjp(x * y, np.array([1.0, 2.0, 2.0]), 2.0) * w)", 1.3, 0.7,
+        w3)  # fmt: skip
+    row("rt.gather", "np.sum(np.array(rt.gather([x, y, x * y], [2, 0])) * w)", 1.3, 0.7, w2)
+    row("rt.scatter", "np.sum(np.array(rt.scatter([x, y * x], [2, 0], [0.0, 0.0, 0.0])) * w)",
+        1.3, 0.7, w3)  # fmt: skip
+    for name, expr in {
+        "rt.tie_weights": "np.sum(x * np.array(rt.tie_weights(x, np.max(x))))",
+        "rt.sort_order": "np.sum(x * np.array(rt.sort_order(x)))",
+        "rt.reverse_order": "np.sum(x * np.array(rt.reverse_order(x)))",
+        "rt.is_in": "np.sum(x * rt.is_in(1.0, [x[0], 2.0]))",
+        "rt.is_not_in": "np.sum(x * rt.is_not_in(1.0, [x[0], 2.0]))",
+        "rt.pop_index": "np.sum(x * rt.pop_index([x, x], -1))",
+        "rt.zip_range": "np.sum(x * len(rt.zip_range(True, x, x)))",
+        "index": "np.sum(x * [x[0], 2.0].index(2.0))",
+        "count": "np.sum(x * [x[0], 2.0, 2.0].count(2.0))",
+    }.items():
+        row(name, expr, POS[0])
+
+
 for make_rows in [
+    builtins_rows,
     unary_rows,
     binary_rows,
     selection_rows,

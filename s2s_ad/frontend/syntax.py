@@ -102,6 +102,8 @@ LOWERED: dict[str, Fields] = {
     "GeneratorExp": Fields(lowered=("elt", "generators")),
     "comprehension": Fields(lowered=("target", "iter", "ifs")),
     "Tuple": Fields(lowered=("elts", "ctx")),
+    # `first, *rest = xs` and `zip(*pairs)` only: validate refuses it elsewhere
+    "Starred": Fields(lowered=("value", "ctx")),
     # contexts (`Param`: gast's context of a parameter)
     "Load": _NONE,
     "Store": _NONE,
@@ -111,6 +113,7 @@ LOWERED: dict[str, Fields] = {
     **dict.fromkeys(("Add", "Sub", "Mult", "Div", "Pow", "MatMult", "FloorDiv", "Mod"), _NONE),
     **dict.fromkeys(("BitAnd", "BitOr", "BitXor"), _NONE),  # masks: `(x > 0) & (x < 1)`
     **dict.fromkeys(("Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Is", "IsNot"), _NONE),
+    **dict.fromkeys(("In", "NotIn"), _NONE),  # `name in ("relu", "tanh")`: a passive bool
 }
 
 # Never differentiated: (construct, what to do instead).
@@ -132,7 +135,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "alias": ("`import` inside the function", "import at module level"),
     "Lambda": ("`lambda`", "define a named helper with `def` at module level"),
     "NamedExpr": ("assignment expression `:=`", "assign on a line of its own"),
-    "Starred": ("starred expression `*x`", "pass the elements explicitly"),
     "Set": ("set display", "use a tuple or a list"),
     "Match": ("`match` statement", "use `if`/`elif`"),
     "match_case": ("`match` statement", "use `if`/`elif`"),
@@ -150,8 +152,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     ),
     "LShift": ("operator `<<`", "use arithmetic operators or NumPy functions"),
     "RShift": ("operator `>>`", "use arithmetic operators or NumPy functions"),
-    "In": ("comparison `In`", "use <, <=, >, >=, ==, !=, is or is not"),
-    "NotIn": ("comparison `NotIn`", "use <, <=, >, >=, ==, !=, is or is not"),
 }
 
 # Refused for now, with the same located error and "(not supported yet)".

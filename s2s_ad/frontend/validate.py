@@ -22,6 +22,7 @@ import gast
 from ..errors import UnsupportedSyntaxError
 from . import nodes
 from .parse import without_docstring
+from .starred import admitted_starred
 from .syntax import LOWERED, NOT_YET, REFUSED
 
 
@@ -35,7 +36,10 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     body = without_docstring(node.body)
     reached = [pair for stmt in body for pair in _reachable(stmt, filename, stmt.lineno)]
     nested = {n.name for stmt in body for n in gast.walk(stmt) if isinstance(n, gast.FunctionDef)}
+    starred = admitted_starred(body)
     for child, line in reached:
+        if isinstance(child, gast.Starred) and id(child) not in starred:
+            raise _error("starred expression `*x`", "pass the elements explicitly", filename, line)
         if calls_nested(child, nested):
             continue  # `add(v)` for its effect on the enclosing function's lists and arrays
         check = _CHECKS.get(type(child).__name__)
@@ -187,12 +191,28 @@ def is_append(stmt: gast.stmt) -> bool:
     )
 
 
+def is_list_update(stmt: gast.stmt) -> bool:
+    """`xs.pop(…)`, `xs.extend(ys)`, `xs.insert(i, v)` as a statement, on a local name."""
+    return isinstance(stmt, gast.Expr) and is_list_update_call(stmt.value)
+
+
+def is_list_update_call(call: object) -> bool:
+    """A call of `.pop`, `.extend` or `.insert` on a name: a new version of that list."""
+    return (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Attribute)
+        and call.func.attr in ("pop", "extend", "insert")
+        and isinstance(call.func.value, gast.Name)
+    )
+
+
 def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
     if isinstance(target, (gast.Name, gast.Subscript)):
         return
     if isinstance(target, gast.Tuple):  # names, elements and tuples of them, left to right
-        for element in target.elts:
-            _check_target(element, filename, line)
+        for element in target.elts:  # `first, *rest = xs`: frontend/starred.py
+            inner = element.value if isinstance(element, gast.Starred) else element
+            _check_target(inner, filename, line)
         return
     if isinstance(target, gast.Attribute):
         construct = "assignment to an attribute"

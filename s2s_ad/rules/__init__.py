@@ -3,6 +3,7 @@
 from . import (  # noqa: F401  (registration)
     aliases,
     arithmetic,
+    builtins,
     elementwise,
     helpers,
     indexing,

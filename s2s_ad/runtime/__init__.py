@@ -6,6 +6,7 @@ mode, where tangents carry a leading axis of directions; `index_tricks`: `np.r_`
 """
 
 from .arrays import *  # noqa: F403
+from .builtins import *  # noqa: F403
 from .contexts import *  # noqa: F403
 from .core import *  # noqa: F403
 from .directions import *  # noqa: F403

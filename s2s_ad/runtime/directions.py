@@ -65,7 +65,11 @@ def stacked(results: list):
     first = results[0]
     if isinstance(first, (list, tuple)):
         items = [stacked([r[i] for r in results]) for i in range(len(first))]
-        return Derivatives(items) if isinstance(first, list) else tuple(items)
+        if not isinstance(first, list):
+            return tuple(items)
+        out = Derivatives(items)
+        out.directions = len(results)  # an empty list remembers the count of directions
+        return out
     return np.stack([as_array(r) for r in results])
 
 
@@ -115,6 +119,10 @@ def reshaped(d, ans):
 
 def directions_getitem(d, index):
     """The tangent of `x[index]`."""
+    if isinstance(d, (list, tuple)) and isinstance(index, slice):
+        part = Derivatives(d[index])  # an empty slice remembers the count of directions
+        part.directions = directions_count(d) if len(d) else getattr(d, "directions", 0)
+        return part
     if isinstance(d, (list, tuple, dict)):
         return d[index]
     return d[(slice(None), *(index if isinstance(index, tuple) else (index,)))]
@@ -146,6 +154,8 @@ def cumsum_directions(d, axis):
 
 def unbroadcast_directions(d, like):
     """`rt.unbroadcast` of each direction: sum `d` down to (directions, *like.shape)."""
+    if isinstance(like, (list, tuple)) and isinstance(d, (list, tuple)):
+        return d  # a list item's derivative, item by item (as `rt.unbroadcast`)
     shape = np.shape(like)
     lead = np.ndim(d) - 1 - len(shape)
     if lead < 0:

@@ -26,6 +26,7 @@ import gast
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
+from ..frontend.starred import has_star
 from .ir import Assign, Atom, Const, Index, Prim, SliceItem, Var
 from .lower_expr import Binding
 
@@ -46,6 +47,8 @@ class ElementTargets:
         if isinstance(target, gast.Subscript):
             self._set_item(target, self._as_atom(value))
             return
+        if has_star(target):  # `first, *rest = xs`: ssa/builtins.py
+            target, value = self._starred_target(target, value)
         if all(isinstance(elt, gast.Name) for elt in target.elts) and not isinstance(value, tuple):
             # a helper's tuple result, a tuple argument, rows: each item named after its target
             for k, elt in enumerate(target.elts):

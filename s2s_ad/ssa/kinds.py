@@ -118,6 +118,7 @@ class SequenceKinds:
 # NumPy functions that always return a list or a tuple of arrays (not meshgrid: a list in
 # NumPy 1, a tuple in 2; not svd nor qr: one array with compute_uv=False or mode="r")
 RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}
+RETURNS_LIST |= {runtime.at_least, runtime.sorted_items, runtime.reversed_items, runtime.unzip}
 RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
 
 

@@ -21,6 +21,7 @@ from .. import runtime
 from ..custom import checkpoint
 from .ir import Atom, Const, Index, Prim
 from .names import tuple_of_names
+from .nested_targets import nests
 
 
 class LoopIteration:
@@ -52,6 +53,8 @@ class LoopIteration:
         callee = self._loop_callee(it)
         if callee is builtins.range and isinstance(target, gast.Name):
             return self._expr(it), target.id, []
+        if nests(target, it):  # `for i, (a, b) in enumerate(zip(xs, ys))`: nested_targets.py
+            return self._nested_iteration(stmt, it)
         if callee is builtins.enumerate:
             return self._enumerated(it, target)
         if callee is builtins.zip:
@@ -81,10 +84,7 @@ class LoopIteration:
                 self.namer.fresh("_i"),
                 self._unpacked(target, self._element(seq)),
             )
-        raise self._unsupported(
-            "this form of `for` loop",
-            hint="loop over range(...), an array, enumerate(xs) or zip(xs, ys)",
-        )
+        return self._nested_iteration(stmt, it)  # a nested target: ssa/nested_targets.py
 
     def _enumerated(self, it: gast.Call, target: gast.expr):
         """`for i, v in enumerate(xs, start)`: an index of its own, `i = start + index`."""
@@ -108,6 +108,7 @@ class LoopIteration:
     def _sequence(self, node: gast.expr) -> Atom:
         """What the loop indexes: `node`'s value, or its items in a list when it is not a
         sequence (`rt.sequence`): a dict iterates over its keys, not `d[0], d[1], …`."""
+        self.consume(node)  # `for x in map(f, xs)`: an iterator, consumed (ssa/builtins.py)
         seq = self._atom(node)
         return self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
 

@@ -46,6 +46,7 @@ from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested, is_append
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
+from .builtins import Builtins, StarredTargets, is_list_update
 from .callee_updates import CalleeUpdates
 from .context_managers import ContextManagers
 from .effects import Effects
@@ -55,6 +56,7 @@ from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
+from .nested_targets import NestedTargets
 from .sharing import OPERATORS
 
 
@@ -83,10 +85,13 @@ class _Lowering(
     Effects,
     ContextManagers,
     LoopIteration,
+    NestedTargets,
     NestedFunctions,
     ElementTargets,
     CalleeUpdates,
     AliasAnalysis,
+    Builtins,
+    StarredTargets,
     ExprLowering,
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
@@ -150,6 +155,8 @@ class _Lowering(
             self._nested_def(stmt)
         elif calls_nested(stmt, self.nested_defs):
             self._binding(stmt.value)  # inlined for its updates; the result is dropped
+        elif is_list_update(stmt) and stmt.value.func.value.id in self.env:
+            self._expr(stmt.value)  # xs.pop(), xs.extend(ys), xs.insert(i, v): ssa/builtins.py
         elif is_append(stmt) and stmt.value.func.value.id in self.env:
             name = stmt.value.func.value.id
             value = self._atom(stmt.value.args[0])
@@ -185,6 +192,7 @@ class _Lowering(
             else:
                 self._define(target.id, self._expr(stmt.value))
             return
+        self.consume(stmt.value)  # `a, b = zip(*pairs)` unpacks an iterator at once
         self._bind_target(target, self._binding(stmt.value))
 
     def _augmented(self, stmt: gast.AugAssign) -> None:

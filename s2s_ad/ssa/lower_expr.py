@@ -53,6 +53,8 @@ COMPARISONS = {
     gast.NotEq: operator.ne,
     gast.Is: operator.is_,
     gast.IsNot: operator.is_not,
+    gast.In: runtime.is_in,  # passive: a bool
+    gast.NotIn: runtime.is_not_in,
 }
 # Attributes and methods of local arrays, and the NumPy function each one is.
 ARRAY_ATTRIBUTES = {
@@ -208,6 +210,9 @@ class ExprLowering(Strings, SequenceKinds):
             )
         if nested is not None:
             return nested
+        built = self._builtin_call(node)  # max, sorted, map, …: ssa/builtins.py
+        if built is not None:
+            return built
         args = tuple(self._atom(arg) for arg in node.args)
         kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
         if any(name is None for name, _ in kwargs):
@@ -237,7 +242,10 @@ class ExprLowering(Strings, SequenceKinds):
         args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
         return Prim(callee.value, args, kwargs, spelled=callee.source)
 
-    def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
+    def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
+        listed = self._list_method(func, args, kwargs)  # xs.pop(), …: ssa/builtins.py
+        if listed is not None:
+            return listed
         self._refuse_writing_method(func)  # `a.sort()`, `a.fill(v)`: ssa/aliasing.py
         fn = ARRAY_METHODS.get(func.attr)
         if fn is None:
@@ -364,10 +372,11 @@ class ExprLowering(Strings, SequenceKinds):
         if kind is None:
             raise self._unsupported(
                 f"comparison `{type(ops[0]).__name__}`",
-                hint="use <, <=, >, >=, ==, !=, is or is not",
+                hint="use <, <=, >, >=, ==, !=, is, is not, in or not in",
             )
         right = self._atom(comparators[0])
-        first = Prim(kind, (left, right))
+        spelled = self._rt(kind.__name__) if kind in (runtime.is_in, runtime.is_not_in) else None
+        first = Prim(kind, (left, right), spelled=spelled)
         if len(ops) == 1:
             return first
         tested = self._atom_of(first)

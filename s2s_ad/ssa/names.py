@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gast
 
-from ..frontend.validate import is_append
+from ..frontend.validate import is_append, is_list_update_call
 
 
 def param_names(node: gast.FunctionDef) -> list[str]:
@@ -23,6 +23,8 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
                 names |= {n.value.id} if isinstance(n.value, gast.Name) else set()
             elif isinstance(n, gast.Expr) and is_append(n):  # xs.append(v): a new version of xs
                 names.add(n.value.func.value.id)
+            elif is_list_update_call(n):  # xs.pop(), xs.extend(ys), xs.insert(i, v)
+                names.add(n.func.value.id)
     return names
 
 

@@ -57,6 +57,9 @@ MAYBE_VIEWS = {
     stop_gradient,
     runtime.append,  # a list holds its items
     runtime.sequence,  # what a loop iterates: the very object when it is an array or a list
+    runtime.max_of,  # max(xs): one of the items (ssa/builtins.py)
+    runtime.min_of,
+    runtime.exactly,  # a tuple target's value, checked: the very object
 }
 OPERATORS = {
     gast.Add: "+",

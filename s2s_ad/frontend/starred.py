@@ -1,0 +1,55 @@
+"""Where a starred expression `*x` may stand: the validator admits only these.
+
+- one per tuple or list of an assignment target: `first, *rest = xs`, `*init, last = xs`,
+  `(a, *b), c = …` (the starred name gets a list, as in Python);
+- the single argument of `zip`: `zip(*pairs)` (unzip a list of pairs).
+
+Everywhere else (`f(*xs)`, `[*a, *b]`, a loop target) it is refused at its line.
+Before: a `Starred` node anywhere. After: the ids of the `Starred` nodes that are admitted.
+"""
+
+from __future__ import annotations
+
+import gast
+
+
+def admitted_starred(body: list[gast.stmt]) -> set[int]:
+    """The ids of the `Starred` nodes of `body` in a position the lowering takes."""
+    admitted: set[int] = set()
+    for stmt in body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Assign):
+                for target in node.targets:
+                    admitted |= _in_target(target)
+            elif _is_unzip(node):
+                admitted.add(id(node.args[0]))
+    return admitted
+
+
+def _in_target(target: gast.expr) -> set[int]:
+    if not isinstance(target, (gast.Tuple, gast.List)):
+        return set()
+    stars = [e for e in target.elts if isinstance(e, gast.Starred)]
+    found = {id(stars[0])} if len(stars) == 1 else set()
+    for elt in target.elts:
+        found |= _in_target(elt.value if isinstance(elt, gast.Starred) else elt)
+    return found
+
+
+def _is_unzip(node: gast.AST) -> bool:
+    """`zip(*pairs)`."""
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "zip"
+        and len(node.args) == 1
+        and isinstance(node.args[0], gast.Starred)
+        and not node.keywords
+    )
+
+
+def has_star(target: gast.expr) -> bool:
+    """A tuple or list target with a starred name at its top level."""
+    return isinstance(target, (gast.Tuple, gast.List)) and any(
+        isinstance(e, gast.Starred) for e in target.elts
+    )
