@@ -33,6 +33,7 @@ from .ssa.complex_values import refuse_complex
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.ir import Assign, For, Function, While, walk
+from .ssa.lambdas import lift_lambdas
 from .ssa.jumps import eliminate_jumps
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
@@ -118,7 +119,7 @@ def to_ssa(
     resolved; `param_kinds` names the parameters passed as lists or tuples."""
     parsed = parse_function(fn)
     validate(parsed.node, parsed.filename)
-    tree = eliminate_loop_else(desugar(parsed.node))
+    tree = eliminate_loop_else(lift_lambdas(desugar(parsed.node), parsed.filename))
     tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
     scope = scope or Scope.of(fn)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), param_kinds or {})

@@ -178,6 +178,11 @@ def nested(x, y):
     return g(x, y) + g(x, y, 3.0, c=1.5)
 
 
+def lambdas(x, y):
+    scale = lambda u, w=2.0, *, c=0.5: u * w * c  # noqa: E731
+    return scale(x) + (lambda v: v * y)(x)
+
+
 LOWERED_PROGRAMS = [
     (assignments, (1.3, 0.7)),
     (branches, (1.3, 0.7)),
@@ -187,6 +192,7 @@ LOWERED_PROGRAMS = [
     (indexing, (np.array([0.3, -1.2, 2.4, 0.8]),)),
     (loops, (0.7, 4)),
     (nested, (1.3, 0.7)),
+    (lambdas, (1.3, 0.7)),
 ]
 
 
@@ -369,11 +375,6 @@ def uses_assert(x):
     return x
 
 
-def uses_lambda(x):
-    g = lambda t: t * 2.0  # <- error  # noqa: E731
-    return g(x)
-
-
 def uses_walrus(x):
     if (y := x * 2.0) > 0:  # <- error
         return y
@@ -509,7 +510,6 @@ REFUSED_PROGRAMS = [
     (uses_import_from, "`import`"),
     (uses_raise, "`raise`"),
     (uses_assert, "`assert`"),
-    (uses_lambda, "`lambda`"),
     (uses_walrus, ":="),
     (uses_starred, r"starred expression `\*x`"),
     (uses_set, "set display"),

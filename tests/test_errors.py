@@ -107,8 +107,8 @@ def uses_del(x):
 
 
 def uses_lambda(x):
-    g = lambda t: t * 2.0  # <- error
-    return g(x)
+    gs = [lambda t: t * 2.0]  # <- error
+    return gs[0](x)
 
 
 def uses_print(x):
@@ -322,7 +322,7 @@ CASES = [
     (uses_yield, UnsupportedSyntaxError, "yield"),
     (uses_global, UnsupportedSyntaxError, "`global`"),
     (uses_del, UnsupportedSyntaxError, "`del`"),
-    (uses_lambda, UnsupportedSyntaxError, "lambda"),
+    (uses_lambda, UnsupportedSyntaxError, "a lambda used as a value"),
     (uses_print, UnsupportedSyntaxError, "thrown away"),
     (uses_import, UnsupportedSyntaxError, "import"),
     (mixed_returns, UnsupportedSyntaxError, "different numbers of values"),

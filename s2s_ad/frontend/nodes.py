@@ -70,3 +70,19 @@ def tuple_of(elts: list[gast.expr], *, store: bool = False) -> gast.Tuple:
 
 def plus(left: gast.expr, right: gast.expr) -> gast.expr:
     return gast.BinOp(left=left, op=gast.Add(), right=right)
+
+
+def function_def(
+    identifier: str, args: gast.arguments, body: list[gast.stmt], like: gast.AST
+) -> gast.FunctionDef:
+    """`def identifier(args): body`, located at `like` (a lambda made a nested def)."""
+    node = gast.FunctionDef(
+        name=identifier,
+        args=args,
+        body=body,
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+        type_params=[],
+    )
+    return _spanning(node, like, body)

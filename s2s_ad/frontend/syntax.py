@@ -85,6 +85,7 @@ LOWERED: dict[str, Fields] = {
     "Name": Fields(lowered=("ctx", "annotation")),  # annotation: a nested def's parameter
     "List": Fields(lowered=("elts", "ctx")),
     "Tuple": Fields(lowered=("elts", "ctx")),
+    "Lambda": Fields(lowered=("args", "body")),  # a nested def (ssa/lambdas.py)
     # contexts (`Param`: gast's context of a parameter)
     "Load": _NONE,
     "Store": _NONE,
@@ -119,7 +120,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "alias": ("`import` inside the function", "import at module level"),
     "Raise": ("`raise` statement", "check inputs before calling the derivative"),
     "Assert": ("`assert` statement", "check inputs before calling the derivative"),
-    "Lambda": ("`lambda`", "define a named helper with `def` at module level"),
     "NamedExpr": ("assignment expression `:=`", "assign on a line of its own"),
     "Starred": ("starred expression `*x`", "pass the elements explicitly"),
     "Set": ("set display", "use a tuple or a list"),

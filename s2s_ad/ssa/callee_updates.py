@@ -51,6 +51,7 @@ def argument_updates(fn: types.FunctionType) -> list[tuple[str, str, int, bool]]
     from ..pipeline import choose_aliases
     from .desugar import desugar
     from .jumps import eliminate_jumps
+    from .lambdas import lift_lambdas
     from .loop_else import eliminate_loop_else
     from .lower import lower
     from .returns import eliminate_returns
@@ -59,7 +60,7 @@ def argument_updates(fn: types.FunctionType) -> list[tuple[str, str, int, bool]]
     try:
         parsed = parse_function(fn)
         validate(parsed.node, parsed.filename)
-        tree = eliminate_loop_else(desugar(parsed.node))
+        tree = eliminate_loop_else(lift_lambdas(desugar(parsed.node), parsed.filename))
         tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
         scope = Scope.of(fn)
         ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), recording=True)

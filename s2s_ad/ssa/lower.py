@@ -52,6 +52,7 @@ from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var,
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
+from .function_values import FunctionValues
 from .nested_functions import NestedFunctions
 from .sharing import OPERATORS
 
@@ -78,7 +79,13 @@ def lower(
 
 
 class _Lowering(
-    LoopIteration, NestedFunctions, ElementTargets, CalleeUpdates, AliasAnalysis, ExprLowering
+    LoopIteration,
+    NestedFunctions,
+    FunctionValues,
+    ElementTargets,
+    CalleeUpdates,
+    AliasAnalysis,
+    ExprLowering,
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
@@ -167,6 +174,8 @@ class _Lowering(
             self._set_item(target, self._atom(stmt.value))
             return
         if isinstance(target, gast.Name):
+            if self._bind_function_value(target.id, stmt.value):  # ssa/function_values.py
+                return
             if isinstance(stmt.value, gast.Tuple):
                 self.env[target.id] = self._tuple(stmt.value)
             else:

@@ -145,9 +145,13 @@ class ExprLowering(SequenceKinds):
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
+        named = getattr(self.env.get(name), "free", None)  # `act = np.tanh`: function_values.py
+        if named is not None:
+            return named
         if self._is_function(name):  # ssa/nested_functions.py
+            what = "a lambda" if name.startswith("_lambda") else f"the nested function `{name}`"
             raise self._unsupported(
-                f"the nested function `{name}` used as a value",
+                f"{what} used as a value",
                 hint="call it directly, or define it at module level to pass it around",
             )
         bound = self.env.get(name)

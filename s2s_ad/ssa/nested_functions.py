@@ -40,6 +40,7 @@ import gast
 
 from ..errors import NameResolutionError
 from ..frontend.validate import annotations
+from .function_values import Closed, Named
 from .ir import Const
 from .jumps import eliminate_jumps
 from .names import load_lines
@@ -73,7 +74,7 @@ class Rebound:
     line: int
 
 
-FUNCTION_BINDINGS = (Nested, Chosen, Rebound)
+FUNCTION_BINDINGS = (Nested, Chosen, Rebound, Named, Closed)  # Named, Closed: function_values.py
 
 
 def _computes_defaults(bound: object) -> bool:
@@ -157,7 +158,7 @@ class NestedFunctions:
                 hint=f"define `{name}` before calling it",
             )
         if not isinstance(bound, FUNCTION_BINDINGS):
-            return None
+            return self._helper_with_functions(node)  # ssa/function_values.py
         args = tuple(self._atom(arg) for arg in node.args)
         kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
         return self._call_bound(name, bound, args, kwargs)
@@ -166,6 +167,10 @@ class NestedFunctions:
         """Inline the function `bound` is; for a `Chosen`, each one in its branch."""
         if isinstance(bound, Nested):
             return self._inline(bound, args, kwargs)
+        if isinstance(bound, Named):  # ssa/function_values.py
+            return self._call_named(bound, args, kwargs)
+        if isinstance(bound, Closed):
+            return self._call_closed(name, bound, args, kwargs)
         if isinstance(bound, Chosen):
             if _computes_defaults(bound):
                 # their values exist on one path each: the adjoint of the join cannot start
