@@ -42,6 +42,10 @@ def require_function(fn: object) -> None:
 def parse_function(fn: object) -> ParsedFunction:
     """Parse `fn`'s source; line numbers in the tree are those of the file."""
     require_function(fn)
+    if fn.__code__.co_name == "<lambda>":
+        from .lambda_source import parse_lambda
+
+        return parse_lambda(fn)
     filename = fn.__code__.co_filename
     try:
         lines, first_line = inspect.getsourcelines(fn)

@@ -49,7 +49,8 @@ from ..frontend.scope import Scope
 from ..rules.registry import lookup
 from ..ad.calls import is_literal
 from .ir import Const, Free, Prim
-from .names import load_lines
+from ..frontend.validate import is_append
+from .names import load_lines, param_names
 
 _CONTEXT = ("env", "scope", "locals", "def_names", "filename")
 
@@ -126,6 +127,11 @@ class FunctionValues:
     def _call_named(self, bound: Named, args: tuple, kwargs: tuple):
         """`act(h)` with `act = np.tanh`: the call `np.tanh(h)`."""
         callee = bound.free
+        if any(isinstance(a, (Named, Closed)) for a in (*args, *dict(kwargs).values())):
+            if is_user_helper(callee.value):
+                return self._inline_helper(callee.source, callee.value, args, kwargs)
+            args = tuple(self._as_value(a, callee.source) for a in args)
+            kwargs = tuple((k, self._as_value(a, callee.source)) for k, a in kwargs)
         if any(name == "out" for name, _ in kwargs):
             raise self._unsupported(
                 "a call with `out=`, which writes into an existing array",
@@ -135,13 +141,34 @@ class FunctionValues:
         args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
         return Prim(callee.value, args, kwargs, spelled=callee.source)
 
+    def _as_value(self, argument: object, callee: str):
+        """An argument of a call that is not inlined: a function known by name is a value."""
+        if isinstance(argument, Named):
+            return argument.free
+        if isinstance(argument, Closed):
+            raise self._unsupported(
+                f"a lambda or nested function passed to `{callee}`, which is not a function "
+                "of this module (s2s_ad cannot follow the function into it)",
+                hint="call the function in a loop, or define it at module level",
+            )
+        return argument
+
     def _call_closed(self, name: str, bound: Closed, args: tuple, kwargs: tuple):
         """A lambda or nested def given to a helper, run among its own function's values."""
         saved = self._context()
+        before = bound.context[0]
+        if bound.context[1] is self.scope:  # passed to a nested def: the same function's values
+            stale = sorted(n for n in self._reads(bound.binding) if self.env.get(n) is not before.get(n))
+            if stale:
+                raise self._unsupported(
+                    f"call of `{name}`, a function passed to a nested function, which reads "
+                    f"`{stale[0]}`: the nested function rebinds or updates that name",
+                    hint="give the nested function's own names other names, or pass the "
+                    "value as an argument",
+                )
         self._enter_context(bound.context)
         try:
             result = self._call_bound(name, bound.binding, args, kwargs)
-            before = bound.context[0]
             changed = [n for n in before if self.env.get(n) is not before[n]]
         finally:
             self._enter_context(saved)
@@ -152,6 +179,19 @@ class FunctionValues:
                 hint="return the new value from the function instead",
             )
         return result
+
+    def _reads(self, bound: object) -> set[str]:
+        """The names the functions a binding may be read (their closures)."""
+        from .names import loaded_names
+        from .nested_functions import Chosen, Nested
+
+        if isinstance(bound, Chosen):
+            return self._reads(bound.then) | self._reads(bound.orelse)
+        if isinstance(bound, Nested):
+            return loaded_names(bound.fn)
+        if isinstance(bound, Closed):
+            return self._reads(bound.binding)
+        return set()
 
     def _context(self) -> tuple:
         return tuple(getattr(self, field) for field in _CONTEXT)
@@ -185,6 +225,11 @@ class FunctionValues:
         )
         return self._inline_helper(name, fn, args, kwargs)
 
+    def _argument(self, node: gast.expr):
+        """An argument of a call that is inlined: an atom, or a function value as passed."""
+        binding = self._function_argument(node)
+        return self._atom(node) if binding is None else self._passed(binding)
+
     def _passed(self, binding: object) -> object:
         """A function binding as a helper receives it: closed over the caller's values."""
         if isinstance(binding, (Named, Closed)):
@@ -211,6 +256,14 @@ class FunctionValues:
             self.namer.reserve(taken)  # no generated name may hide the helper's globals
         module_names |= free
         defaults = self._helper_defaults(fn, where)
+        updated = updated_parameters(tree)
+        if updated:
+            param, line = updated[0]
+            raise self._unsupported(
+                f"call of {where}, which updates its argument `{param}` in place (line "
+                f"{line}): the caller's names would not see the update",
+                hint=f"make `{name}` return the new value instead of updating `{param}`",
+            )
         from .nested_functions import Nested, defined_functions
 
         for read, lines in load_lines(tree).items():
@@ -277,3 +330,21 @@ def function_names(tree: gast.FunctionDef) -> tuple[set[str], set[str], set[str]
     own = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
     own |= {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
     return names, own, names - own
+
+
+def updated_parameters(tree: gast.FunctionDef) -> list[tuple[str, int]]:
+    """(parameter, line) of every update in place of a parameter of `tree` (`p += e`,
+    `p[i] = e`, `p.append(e)`), in it and in its nested functions."""
+    params = set(param_names(tree))
+    found = []
+    for node in gast.walk(tree):
+        target = None
+        if isinstance(node, gast.AugAssign):
+            target = node.target
+        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
+            target = node.value
+        elif isinstance(node, gast.Expr) and is_append(node):
+            target = node.value.func.value
+        if isinstance(target, gast.Name) and target.id in params:
+            found.append((target.id, node.lineno if hasattr(node, "lineno") else tree.lineno))
+    return sorted(found, key=lambda item: item[1])

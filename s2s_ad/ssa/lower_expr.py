@@ -34,6 +34,7 @@ from .ir import (
     Stmt,
     Var,
 )
+from .function_values import Named
 from .kinds import SequenceKinds
 
 UNARYOPS = {
@@ -145,9 +146,9 @@ class ExprLowering(SequenceKinds):
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
-        named = getattr(self.env.get(name), "free", None)  # `act = np.tanh`: function_values.py
-        if named is not None:
-            return named
+        named = self.env.get(name)
+        if isinstance(named, Named):  # `act = np.tanh`: ssa/function_values.py
+            return named.free
         if self._is_function(name):  # ssa/nested_functions.py
             what = "a lambda" if name.startswith("_lambda") else f"the nested function `{name}`"
             raise self._unsupported(

@@ -159,8 +159,8 @@ class NestedFunctions:
             )
         if not isinstance(bound, FUNCTION_BINDINGS):
             return self._helper_with_functions(node)  # ssa/function_values.py
-        args = tuple(self._atom(arg) for arg in node.args)
-        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
+        args = tuple(self._argument(arg) for arg in node.args)  # functions too: function_values
+        kwargs = tuple((kw.arg, self._argument(kw.value)) for kw in node.keywords)
         return self._call_bound(name, bound, args, kwargs)
 
     def _call_bound(self, name: str, bound: object, args: tuple, kwargs: tuple):
