@@ -413,9 +413,9 @@ def test_builtin_has_no_source():
         ad.derivative_source(math.sin)
 
 
-def test_lambda_is_rejected():
-    square = lambda x: x * x
-    with pytest.raises(S2SError, match=r"lambda|def"):
+def test_lambda_without_source_is_rejected():
+    square = eval("lambda x: x * x")  # a lambda's source is found by its line: none here
+    with pytest.raises(S2SError, match=r"lambda.*`def`"):
         ad.grad(square)(1.0)
 
 

@@ -50,13 +50,14 @@ def parse_lambda(fn) -> ParsedFunction:
         module = ast.parse("".join(lines))
     except SyntaxError:
         raise SourceError("cannot parse the file of the lambda", **where, hint=_HINT) from None
-    found = [node for node in ast.walk(module) if _fits(node, code)]
-    if len(found) > 1:
-        found = [node for node in found if _holds_every_instruction(node.body, code)]
+    candidates = [node for node in ast.walk(module) if _fits(node, code)]
+    found = candidates
+    if len(candidates) > 1:
+        found = [node for node in candidates if _holds_every_instruction(node.body, code)]
     if len(found) != 1:
         raise SourceError(
             f"cannot tell which lambda on line {code.co_firstlineno} is the function given"
-            if found
+            if candidates
             else f"found no lambda with the parameters of the one on line {code.co_firstlineno}"
             " (edited since?)",
             **where,
