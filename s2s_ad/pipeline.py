@@ -33,8 +33,8 @@ from .ssa.complex_values import refuse_complex
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.ir import Assign, For, Function, While, walk
-from .ssa.lambdas import lift_lambdas
 from .ssa.jumps import eliminate_jumps
+from .ssa.lambdas import lift_lambdas
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
 from .ssa.render import render_function

@@ -45,11 +45,11 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from ..frontend.scope import Scope
-from ..rules.registry import lookup
 from ..ad.calls import is_literal
-from .ir import Const, Free, Prim
+from ..frontend.scope import Scope
 from ..frontend.validate import is_append
+from ..rules.registry import lookup
+from .ir import Const, Free, Prim
 from .names import load_lines, param_names
 
 _CONTEXT = ("env", "scope", "locals", "def_names", "filename")
@@ -158,7 +158,9 @@ class FunctionValues:
         saved = self._context()
         before = bound.context[0]
         if bound.context[1] is self.scope:  # passed to a nested def: the same function's values
-            stale = sorted(n for n in self._reads(bound.binding) if self.env.get(n) is not before.get(n))
+            stale = sorted(
+                n for n in self._reads(bound.binding) if self.env.get(n) is not before.get(n)
+            )
             if stale:
                 raise self._unsupported(
                     f"call of `{name}`, a function passed to a nested function, which reads "
@@ -205,10 +207,15 @@ class FunctionValues:
     def _helper_with_functions(self, node: gast.Call):
         """The inlined result of `helper(..., f, ...)` with a function value among the
         arguments, or None for any other call."""
-        name = node.func.id
-        if name in self.env or name in self.locals:
+        if not isinstance(node, gast.Call):
             return None
-        fn = self.scope.lookup(name)
+        func = node.func
+        if not isinstance(func, (gast.Name, gast.Attribute)) or self._is_local_chain(func):
+            return None
+        if isinstance(func, gast.Name) and func.id in self.locals:
+            return None
+        helper = self._free_chain(func)
+        name, fn = helper.source, helper.value
         if not is_user_helper(fn):
             return None
         functions = [self._function_argument(a) for a in node.args]
@@ -327,7 +334,11 @@ def helper_tree(fn: types.FunctionType) -> tuple[gast.FunctionDef, str, set[str]
 def function_names(tree: gast.FunctionDef) -> tuple[set[str], set[str], set[str]]:
     """(every name, the names it binds, the names it reads from elsewhere) of `tree`."""
     names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
-    own = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+    own = {
+        n.id
+        for n in gast.walk(tree)
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)
+    }
     own |= {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
     return names, own, names - own
 

@@ -155,9 +155,7 @@ def _chosen_lambda(stmt: gast.stmt) -> gast.If | None:
     if not any(isinstance(n, gast.Lambda) for n in gast.walk(choice)):
         return None
     target = stmt.targets[0].id
-    branches = [
-        [nodes.assign(target, arm, stmt)] for arm in (choice.body, choice.orelse)
-    ]
+    branches = [[nodes.assign(target, arm, stmt)] for arm in (choice.body, choice.orelse)]
     node = nodes.if_(choice.test, branches[0], stmt)
     node.orelse = branches[1]
     return node

@@ -48,11 +48,11 @@ from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
 from .callee_updates import CalleeUpdates
 from .element_targets import ElementTargets, is_element
+from .function_values import FunctionValues
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
-from .function_values import FunctionValues
 from .nested_functions import NestedFunctions
 from .sharing import OPERATORS
 

@@ -18,6 +18,7 @@ from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
+from .function_values import Named
 from .ir import (
     ATTRIBUTE,
     LIST,
@@ -34,7 +35,6 @@ from .ir import (
     Stmt,
     Var,
 )
-from .function_values import Named
 from .kinds import SequenceKinds
 
 UNARYOPS = {

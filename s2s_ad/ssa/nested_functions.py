@@ -147,7 +147,7 @@ class NestedFunctions:
     def _nested_call(self, node: gast.expr):
         """The inlined result of a call of a nested function, or None for any other node."""
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
-            return None
+            return self._helper_with_functions(node)  # `mod.helper(f, x)`: function_values.py
         name = node.func.id
         bound = self.env.get(name)
         if bound is None and name in self.def_names:
