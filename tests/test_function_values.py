@@ -7,6 +7,9 @@ JVP, forward `grad` against reverse `grad`, and (where no module-level helper is
 call) the Hessian against central differences of the gradient.
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from derivative_tests import derivative_tests
@@ -14,6 +17,7 @@ from helpers_elsewhere import shifted_square
 
 import s2s_ad as ad
 from s2s_ad.errors import UnsupportedSyntaxError
+from s2s_ad.pipeline import ssa_source
 from s2s_ad.testing import assert_same_value, plain_value
 
 rng = np.random.default_rng(1515)
@@ -314,3 +318,42 @@ def test_a_helper_of_another_module_given_a_function_is_refused(tmp_path, monkey
         with pytest.raises(UnsupportedSyntaxError) as info:
             ad.grad(fn)(X)
         assert info.value.filename == __file__
+
+
+# golden: the code a callback given to a helper becomes, as a person would write it inline
+
+GOLDEN = Path(__file__).parent / "golden" / "function_values.txt"
+
+
+def render_golden() -> str:
+    parts = []
+    for fn in (ode_net, with_lambda):
+        parts += [f"# {fn.__name__}: --stage ssa", ssa_source(fn)]
+        parts += [f"# {fn.__name__}: reverse", ad.derivative_source(fn, mode="reverse")]
+        parts += [f"# {fn.__name__}: forward", ad.derivative_source(fn, mode="forward")]
+    return "\n".join(parts)
+
+
+def test_golden_source():
+    assert render_golden() == GOLDEN.read_text()
+
+
+if __name__ == "__main__" and "--update" in sys.argv:
+    GOLDEN.write_text(render_golden())
+
+
+def test_a_lambda_closing_over_the_model_is_how_to_pass_one_to_grad():
+    objective = lambda p: train_loss(p, predict, INPUTS, TARGETS)  # noqa: E731
+    grads = ad.grad(objective)(PARAMS)
+    expected = ad.grad(mlp_loss)(PARAMS, INPUTS, TARGETS)
+    for ours, reference in zip(grads, expected, strict=True):
+        np.testing.assert_allclose(ours, reference, rtol=1e-12)
+    value, _ = ad.value_and_grad(objective)(PARAMS)
+    assert_same_value(value, objective(PARAMS), "value_and_grad of a lambda")
+
+
+def test_a_function_given_to_the_differentiated_function_itself_is_refused_at_its_call():
+    with pytest.raises(UnsupportedSyntaxError, match="function-valued arguments") as info:
+        ad.grad(train_loss)(PARAMS, predict, INPUTS, TARGETS)
+    assert info.value.line == train_loss.__code__.co_firstlineno + 1
+    assert "lambda" in info.value.hint
