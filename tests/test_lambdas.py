@@ -86,6 +86,21 @@ def name_bound_to_a_numpy_function(x):
     return np.sum(act(x) * act(2.0 * x))
 
 
+def rebound_in_a_loop(x):
+    act = np.tanh
+    for _ in range(2):
+        act = np.sin
+        x = act(x) * 1.5
+    return np.sum(x)
+
+
+def chosen_between_numpy_and_lambda(x, c):
+    act = np.tanh
+    if c > 0.0:
+        act = lambda z: z * 3.0  # noqa: E731
+    return np.sum(act(x) * x)
+
+
 def lambda_and_nested_def_renamed(x, s):
     def g(z):
         return z * s
@@ -116,6 +131,9 @@ CASES = [
     (lambda_of_lambda, (X, 0.7)),
     (in_a_loop, (X, 3)),
     (name_bound_to_a_numpy_function, (X,)),
+    (rebound_in_a_loop, (X,)),
+    (chosen_between_numpy_and_lambda, (X, 1.0)),
+    (chosen_between_numpy_and_lambda, (X, -1.0)),
     (lambda_and_nested_def_renamed, (X, 0.7)),
     (mixture_of_experts, (X, W)),
 ]
@@ -278,3 +296,14 @@ def test_a_lambda_with_defaults_in_a_while_test_is_refused():
     with pytest.raises(UnsupportedSyntaxError, match="lambda with defaults in a `while`") as info:
         ad.grad(looping)(1.0)
     assert info.value.line == looping.__code__.co_firstlineno + 1
+
+
+def test_a_lambda_a_loop_rebinds_called_after_it_is_refused():
+    def after_the_loop(x):
+        for i in range(2):
+            f = lambda z: z * (i + 2.0)  # noqa: E731, B023
+        return f(x)  # <- error
+
+    with pytest.raises(UnsupportedSyntaxError, match="which the loop on line") as info:
+        ad.grad(after_the_loop)(1.0)
+    assert info.value.line == after_the_loop.__code__.co_firstlineno + 3

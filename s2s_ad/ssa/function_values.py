@@ -6,8 +6,9 @@ A mixin of the lowering (`lower.py`), beside `nested_functions.py`, which inline
 
 - `act = np.tanh` / `act = helper` / `act = g` (a nested function): the name is bound
   statically to that function (`Named` for a function known by its module-level name, the
-  very binding of `g` otherwise); `act(h)` calls it. Outside loops only; in a loop such a
-  name stays a plain value (a call of it is refused, as before).
+  very binding of `g` otherwise); `act(h)` calls it. In a loop, only a name that held a
+  function before it (which the loop then holds `Rebound`, `nested_functions.py`); else
+  the name stays a plain value there (a call of it is refused, as before).
 - `apply(f, x)`, `apply` a module-level function of the user and an argument a function
   value (a lambda, a nested def, a module-level or NumPy function): the call is inlined, the
   helper's parameter bound to the function, so the derivative is specialised to it; a
@@ -93,8 +94,8 @@ class FunctionValues:
     def _bind_function_value(self, target: str, value: gast.expr) -> bool:
         """`target = <function>`: bind `target` to the function statically (True), or leave
         the assignment to the ordinary lowering (False)."""
-        if self.carried_by_loops:  # which function a loop's name holds depends on the iteration
-            return False
+        if not all(target in rebound for rebound in self.rebound_by_loops):
+            return False  # a loop's name holds a function on some iterations only
         binding = self._function_argument(value)
         if binding is None or isinstance(binding, Closed):
             return False

@@ -220,9 +220,12 @@ class ExprLowering(SequenceKinds):
                 f"call of `{func.id}`, a function passed as an argument or held in a local "
                 "variable (function-valued arguments are not supported yet)",
                 hint=f"define `{func.id}`'s function at module level and call it by its name, "
-                "or close over it (a nested def, or a name of the enclosing function); to give "
-                f"the differentiated function one, differentiate a lambda: "
-                f"`grad(lambda p: loss(p, {func.id}_function))`",
+                "or close over it (a nested def, or a name of the enclosing function)"
+                + (
+                    f"; or differentiate a lambda giving it: `grad(lambda p: f(p, {func.id}))`"
+                    if func.id in getattr(self, "params", ())
+                    else ""
+                ),
             )
         if isinstance(func, gast.Attribute) and (
             self._is_local_chain(func) or self._is_free_array(func.value)
