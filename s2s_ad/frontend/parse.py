@@ -64,7 +64,7 @@ def parse_function(fn: object) -> ParsedFunction:
             f"cannot parse the source of `{fn.__qualname__}`: {exc.msg}",
             filename=filename,
             line=first_line + (exc.lineno or 1) - 1,
-            hint="lambdas are not supported; write the function with `def`",
+            hint="write the function with `def` at the start of its own lines",
         ) from None
     node = module.body[0] if module.body else None
     if isinstance(node, gast.AsyncFunctionDef):
@@ -76,7 +76,7 @@ def parse_function(fn: object) -> ParsedFunction:
         )
     if not isinstance(node, gast.FunctionDef) or node.name != fn.__name__:
         raise SourceError(
-            f"the source of `{fn.__qualname__}` is not a plain `def` (a lambda?)",
+            f"the source of `{fn.__qualname__}` is not a plain `def`",
             filename=filename,
             line=first_line,
             hint="write the function with `def`",
