@@ -97,7 +97,7 @@ class FunctionValues:
         if not all(target in rebound for rebound in self.rebound_by_loops):
             return False  # a loop's name holds a function on some iterations only
         binding = self._function_argument(value)
-        if binding is None or isinstance(binding, Closed):
+        if binding is None:
             return False
         self.env[target] = binding
         return True
@@ -109,8 +109,15 @@ class FunctionValues:
             return bound if self._is_function(node.id) and self._callable_binding(bound) else None
         if not isinstance(node, (gast.Name, gast.Attribute)) or self._is_local_chain(node):
             return None
-        free = self._free_chain(node)
-        return Named(free) if is_function_value(free.value) else None
+        dotted = []
+        while isinstance(node, gast.Attribute):
+            dotted.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, gast.Name):
+            return None
+        dotted.insert(0, node.id)
+        value = self.scope.resolve(dotted)  # a missing name: the ordinary lowering reports it
+        return Named(Free(".".join(dotted), value)) if is_function_value(value) else None
 
     def _callable_binding(self, bound: object) -> bool:
         from .nested_functions import Chosen, Nested
