@@ -307,3 +307,20 @@ def test_a_lambda_a_loop_rebinds_called_after_it_is_refused():
     with pytest.raises(UnsupportedSyntaxError, match="which the loop on line") as info:
         ad.grad(after_the_loop)(1.0)
     assert info.value.line == after_the_loop.__code__.co_firstlineno + 3
+
+
+softplus = lambda z: np.log1p(np.exp(z))  # noqa: E731  (a module-level lambda as a helper)
+
+
+def calls_a_module_level_lambda(x):
+    return np.sum(softplus(x) * x)
+
+
+def test_a_module_level_lambda_is_a_helper_with_its_own_derivative():
+    check_grads(calls_a_module_level_lambda, (X,))
+    check_modes_agree(calls_a_module_level_lambda, (X,))
+    np.testing.assert_allclose(
+        ad.grad(calls_a_module_level_lambda)(X),
+        np.log1p(np.exp(X)) + X / (1.0 + np.exp(-X)),
+        rtol=1e-12,
+    )
