@@ -324,3 +324,23 @@ def test_a_module_level_lambda_is_a_helper_with_its_own_derivative():
         np.log1p(np.exp(X)) + X / (1.0 + np.exp(-X)),
         rtol=1e-12,
     )
+
+
+def test_a_lambda_with_defaults_python_may_not_evaluate_is_refused():
+    def conditional(x):
+        y = (lambda t, d=np.log(x): t + d)(x) if x > 0.0 else 0.0  # <- error  # noqa: B008
+        return y
+
+    with pytest.raises(UnsupportedSyntaxError, match="may not evaluate") as info:
+        ad.grad(conditional)(1.0)
+    assert info.value.line == conditional.__code__.co_firstlineno + 1
+
+
+def without_defaults_in_an_arm(x):
+    return np.sum((lambda t: np.log(t))(x) if x[0] > 0.0 else x * 2.0)
+
+
+@pytest.mark.parametrize("x", [np.abs(X) + 0.5, -np.abs(X) - 0.5], ids=["log", "double"])
+def test_a_lambda_without_defaults_in_an_arm_runs_only_there(x):
+    check_grads(without_defaults_in_an_arm, (x,))
+    check_modes_agree(without_defaults_in_an_arm, (x,))

@@ -17,7 +17,7 @@ A mixin of the lowering (`lower.py`), beside `nested_functions.py`, which inline
   nested def passed in is `Closed` over the caller's values at the call: the helper's own
   names cannot reach it, as in Python.
 
-Before (`def apply(f, v): return f(v) * 2.0` at module level)::
+Before (`def apply(f, v): return f(v) * 2.0` at module level, inside `def g(x)`)::
 
     s = 3.0
     return apply(lambda z: np.sin(z) * s, x)
@@ -28,8 +28,8 @@ After (SSA)::
     _t1 = np.sin(x)
     _t2 = _t1 * s
     _t3 = _t2 * 2.0
-    f = _t3
-    return f
+    g = _t3
+    return g
 
 For other builtins taking a function (`map(f, xs)`, helper D's): `_function_argument(node)`
 gives the binding of a function-valued argument (None for any other value), and

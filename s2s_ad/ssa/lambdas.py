@@ -68,7 +68,7 @@ class _Lifter:
             return [*lifted, stmt]
         named = _named_lambda(stmt)
         if named is not None:
-            return self.stmt(self.as_def(named[0], named[1], stmt))
+            return self.stmt(self.as_def(named[0], named[1]))
         chosen = _chosen_lambda(stmt)
         if chosen is not None:
             return self.stmt(chosen)
@@ -86,24 +86,23 @@ class _Lifter:
     def hoist(self, node: gast.AST, stmt: gast.stmt) -> list[gast.stmt]:
         """The `def`s of the lambdas in `node` (outermost ones), each replaced by its name."""
         lifted: list[gast.stmt] = []
+        conditional = _conditionally_evaluated(node)
         for parent in list(_walk_outside_lambdas(node)):
             for field, value in gast.iter_fields(parent):
                 values = value if isinstance(value, list) else [value]
                 for i, child in enumerate(values):
                     if not isinstance(child, gast.Lambda):
                         continue
-                    if isinstance(stmt, gast.While) and child.args.defaults + [
-                        d for d in child.args.kw_defaults if d is not None
-                    ]:
+                    where = _refused_position(child, stmt, conditional)
+                    if where is not None:
                         raise UnsupportedSyntaxError(
-                            "unsupported construct: a lambda with defaults in a `while` test "
-                            "(its defaults are evaluated at every test)",
+                            f"unsupported construct: a lambda with defaults {where}",
                             filename=self.filename,
                             line=child.lineno,
-                            hint="define the function with `def` before the loop",
+                            hint="define the function with `def` on a line of its own before",
                         )
                     name = self.namer.fresh(LAMBDA_PREFIX)
-                    lifted += self.stmt(self.as_def(name, child, stmt))
+                    lifted += self.stmt(self.as_def(name, child))
                     reference = gast.copy_location(nodes.name(name), child)
                     if isinstance(value, list):
                         value[i] = reference
@@ -111,9 +110,38 @@ class _Lifter:
                         setattr(parent, field, reference)
         return lifted
 
-    def as_def(self, name: str, fn: gast.Lambda, stmt: gast.stmt) -> gast.FunctionDef:
+    def as_def(self, name: str, fn: gast.Lambda) -> gast.FunctionDef:
         result = gast.copy_location(gast.Return(value=fn.body), fn.body)
         return nodes.function_def(name, fn.args, [result], like=fn)
+
+
+def _refused_position(fn: gast.Lambda, stmt: gast.stmt, conditional: set[int]) -> str | None:
+    """Where hoisting a lambda with defaults would evaluate them when Python does not."""
+    if not (fn.args.defaults or any(d is not None for d in fn.args.kw_defaults)):
+        return None
+    if isinstance(stmt, gast.While):
+        return "in a `while` test (its defaults are evaluated at every test)"
+    if id(fn) in conditional:
+        return "in a part of an expression Python may not evaluate (`a if c else b`, `and`, `or`)"
+    return None
+
+
+def _conditionally_evaluated(node: gast.AST) -> set[int]:
+    """The ids of the nodes in `node` that Python evaluates only on some paths: the arms
+    of `a if c else b`, the operands of `and`/`or` after the first, a chained comparison's
+    later operands."""
+    found: set[int] = set()
+    for parent in gast.walk(node):
+        arms: list[gast.AST] = []
+        if isinstance(parent, gast.IfExp):
+            arms = [parent.body, parent.orelse]
+        elif isinstance(parent, gast.BoolOp):
+            arms = parent.values[1:]
+        elif isinstance(parent, gast.Compare):
+            arms = parent.comparators[1:]
+        for arm in arms:
+            found |= {id(n) for n in gast.walk(arm)}
+    return found
 
 
 def _walk_outside_lambdas(node: gast.AST):
