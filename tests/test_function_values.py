@@ -357,3 +357,14 @@ def test_a_function_given_to_the_differentiated_function_itself_is_refused_at_it
         ad.grad(train_loss)(PARAMS, predict, INPUTS, TARGETS)
     assert info.value.line == train_loss.__code__.co_firstlineno + 1
     assert "lambda" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("fn", "args"),
+    [(fn, args) for fn, args in CASES if fn in CALLS_A_HELPER and fn is not mlp_loss],
+    ids=lambda c: getattr(c, "__name__", ""),
+)
+def test_second_order_through_a_module_level_helper_is_refused_not_wrong(fn, args):
+    # the helper keeps its own derivative: flat gradient code does not call helpers yet
+    with pytest.raises(UnsupportedSyntaxError, match="flat gradient code"):
+        ad.hessian(fn)(*args)
