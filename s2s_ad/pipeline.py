@@ -23,7 +23,7 @@ from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import UnsupportedSyntaxError
-from .frontend.parse import parse_function
+from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
 from .generation import GENERATION
@@ -37,6 +37,7 @@ from .ssa.desugar import desugar
 from .ssa.effects import has_effects
 from .ssa.ir import Assign, For, Function, While, walk
 from .ssa.jumps import eliminate_jumps
+from .ssa.lambdas import lift_lambdas
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
 from .ssa.render import render_function
@@ -122,13 +123,23 @@ def to_ssa(
     resolved; `param_kinds` names the parameters passed as lists or tuples."""
     parsed = parse_function(fn)
     scope = scope or Scope.of(fn)
-    validate(lower_comprehensions(parsed.node, parsed.filename, scope), parsed.filename)
-    tree = eliminate_loop_else(desugar(parsed.node))
-    tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
+    tree = lowerable_tree(parsed, scope)
     ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), param_kinds or {})
     refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
+
+
+def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
+    """The stages before the lowering: comprehensions, lambdas, validate, desugar, loops'
+    `else`, returns, jumps."""
+    # Comprehensions become loops first, so that a lambda in one is lifted into the loop
+    # (its scope); then lambdas become defs, and the comprehensions in their bodies loops.
+    node = lower_comprehensions(parsed.node, parsed.filename, scope)
+    node = lower_comprehensions(lift_lambdas(node, parsed.filename), parsed.filename, scope)
+    validate(node, parsed.filename)
+    tree = eliminate_loop_else(desugar(node))
+    return eliminate_jumps(eliminate_returns(tree, parsed.filename))
 
 
 def ssa_source(fn: types.FunctionType) -> str:

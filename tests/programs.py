@@ -45,6 +45,8 @@ BINARY = [
     "np.where({a} > {b}, {a} * 0.5, np.sin({b}))",
     "np.logaddexp({a}, {b})",
     "{a} * np.mean(np.tanh({b}))",
+    "(lambda t: np.tanh(t) * {b})({a})",  # a lambda called at once (ssa/lambdas.py)
+    "apply(lambda t: np.sin(t) + {b}, {a})",  # a helper given a lambda (ssa/function_values.py)
 ]
 # Only in programs of a tuple `p`: the tuple passed whole to a helper, and indexed.
 STRUCTURED_BINARY = ["mixed(p, {a})", "{a} * p[1] + {b}"]
@@ -84,6 +86,10 @@ def pair(a, b):
     for _ in range(2):
         c = np.sin(c) + 0.1 * np.tanh(b)
     return c, a * b
+
+
+def apply(f, v):
+    return f(v) * 0.5 + np.cos(v)
 """
 CONDITIONS = [
     "np.sum({a}) > 0.0",

@@ -216,6 +216,11 @@ def starred_and_membership(x, y):
     return s * (len(rest) in (2, 3)) + x * (x not in (1.0, 2.0))
 
 
+def lambdas(x, y):
+    scale = lambda u, w=2.0, *, c=0.5: u * w * c  # noqa: E731
+    return scale(x) + (lambda v: v * y)(x)
+
+
 LOWERED_PROGRAMS = [
     (assignments, (1.3, 0.7)),
     (branches, (1.3, 0.7)),
@@ -228,6 +233,7 @@ LOWERED_PROGRAMS = [
     (passive, (1.3, 0.7)),
     (comprehensions, (1.3, 0.7)),
     (starred_and_membership, (1.3, 0.7)),
+    (lambdas, (1.3, 0.7)),
 ]
 
 
@@ -399,11 +405,6 @@ def uses_import_from(x):
     return x * len(sep)
 
 
-def uses_lambda(x):
-    g = lambda t: t * 2.0  # <- error  # noqa: E731
-    return g(x)
-
-
 def uses_walrus(x):
     if (y := x * 2.0) > 0:  # <- error
         return y
@@ -513,7 +514,6 @@ REFUSED_PROGRAMS = [
     (uses_class, "class definition"),
     (uses_import, "`import`"),
     (uses_import_from, "`import`"),
-    (uses_lambda, "`lambda`"),
     (uses_walrus, ":="),
     (uses_starred, r"starred expression `\*x`"),
     (uses_set, "set display"),

@@ -109,8 +109,8 @@ def uses_del(x):
 
 
 def uses_lambda(x):
-    g = lambda t: t * 2.0  # <- error
-    return g(x)
+    gs = [lambda t: t * 2.0]  # <- error
+    return gs[0](x)
 
 
 def shuffles_a_local(x):
@@ -332,7 +332,7 @@ CASES = [
     (uses_yield, UnsupportedSyntaxError, "yield"),
     (uses_global, UnsupportedSyntaxError, "`global`"),
     (uses_del, UnsupportedSyntaxError, "`del`"),
-    (uses_lambda, UnsupportedSyntaxError, "lambda"),
+    (uses_lambda, UnsupportedSyntaxError, "a lambda used as a value"),
     (shuffles_a_local, UnsupportedSyntaxError, "whether it updates `idx` in place"),
     (uses_import, UnsupportedSyntaxError, "import"),
     (mixed_returns, UnsupportedSyntaxError, "different numbers of values"),
@@ -423,9 +423,9 @@ def test_builtin_has_no_source():
         ad.derivative_source(math.sin)
 
 
-def test_lambda_is_rejected():
-    square = lambda x: x * x
-    with pytest.raises(S2SError, match=r"lambda|def"):
+def test_lambda_without_source_is_rejected():
+    square = eval("lambda x: x * x")  # a lambda's source is found by its line: none here
+    with pytest.raises(S2SError, match=r"lambda.*`def`"):
         ad.grad(square)(1.0)
 
 

@@ -47,7 +47,8 @@ class Callees:
         key = (fn, mode, wrt)
         if key not in self._names:
             suffix = "jvp" if mode == "forward" else "vjp"
-            self._names[key] = self.namer.fresh(f"{fn.__name__}_{suffix}")
+            stem = fn.__name__ if fn.__name__.isidentifier() else "_lambda"  # `<lambda>`
+            self._names[key] = self.namer.fresh(f"{stem}_{suffix}")
             self.cells[self._names[key]] = types.CellType(derived.function)
         return self._names[key], derived
 

@@ -106,3 +106,19 @@ def empty_dict() -> gast.Dict:
 def element(obj: str, index: gast.expr, *, store: bool = False) -> gast.Subscript:
     ctx = gast.Store() if store else gast.Load()
     return gast.Subscript(value=name(obj), slice=index, ctx=ctx)
+
+
+def function_def(
+    identifier: str, args: gast.arguments, body: list[gast.stmt], like: gast.AST
+) -> gast.FunctionDef:
+    """`def identifier(args): body`, located at `like` (a lambda made a nested def)."""
+    node = gast.FunctionDef(
+        name=identifier,
+        args=args,
+        body=body,
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+        type_params=[],
+    )
+    return _spanning(node, like, body)

@@ -44,6 +44,10 @@ def parse_function(fn: object) -> ParsedFunction:
     """Parse `fn`'s source; line numbers in the tree are those of the file."""
     require_function(fn)
     refuse_library_source(fn)  # frontend/library.py: NumPy's, SciPy's, the stdlib's code
+    if fn.__code__.co_name == "<lambda>":
+        from .lambda_source import parse_lambda
+
+        return parse_lambda(fn)
     filename = fn.__code__.co_filename
     try:
         lines, first_line = inspect.getsourcelines(fn)
@@ -62,7 +66,7 @@ def parse_function(fn: object) -> ParsedFunction:
             f"cannot parse the source of `{fn.__qualname__}`: {exc.msg}",
             filename=filename,
             line=first_line + (exc.lineno or 1) - 1,
-            hint="lambdas are not supported; write the function with `def`",
+            hint="write the function with `def` at the start of its own lines",
         ) from None
     node = module.body[0] if module.body else None
     if isinstance(node, gast.AsyncFunctionDef):
@@ -74,7 +78,7 @@ def parse_function(fn: object) -> ParsedFunction:
         )
     if not isinstance(node, gast.FunctionDef) or node.name != fn.__name__:
         raise SourceError(
-            f"the source of `{fn.__qualname__}` is not a plain `def` (a lambda?)",
+            f"the source of `{fn.__qualname__}` is not a plain `def`",
             filename=filename,
             line=first_line,
             hint="write the function with `def`",

@@ -104,6 +104,7 @@ LOWERED: dict[str, Fields] = {
     "Tuple": Fields(lowered=("elts", "ctx")),
     # `first, *rest = xs` and `zip(*pairs)` only: validate refuses it elsewhere
     "Starred": Fields(lowered=("value", "ctx")),
+    "Lambda": Fields(lowered=("args", "body")),  # a nested def (ssa/lambdas.py)
     # contexts (`Param`: gast's context of a parameter)
     "Load": _NONE,
     "Store": _NONE,
@@ -133,7 +134,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "Import": ("`import` inside the function", "import at module level"),
     "ImportFrom": ("`import` inside the function", "import at module level"),
     "alias": ("`import` inside the function", "import at module level"),
-    "Lambda": ("`lambda`", "define a named helper with `def` at module level"),
     "NamedExpr": ("assignment expression `:=`", "assign on a line of its own"),
     "Set": ("set display", "use a tuple or a list"),
     "Match": ("`match` statement", "use `if`/`elif`"),

@@ -48,22 +48,14 @@ def argument_updates(fn: types.FunctionType) -> list[tuple[str, str, int, bool]]
         return []
     from ..frontend.parse import parse_function
     from ..frontend.scope import Scope
-    from ..frontend.validate import validate
-    from ..pipeline import choose_aliases
-    from .comprehensions import lower_comprehensions
-    from .desugar import desugar
-    from .jumps import eliminate_jumps
-    from .loop_else import eliminate_loop_else
+    from ..pipeline import choose_aliases, lowerable_tree
     from .lower import lower
-    from .returns import eliminate_returns
 
     _IN_PROGRESS.add(id(fn))
     try:
         parsed = parse_function(fn)
         scope = Scope.of(fn)
-        validate(lower_comprehensions(parsed.node, parsed.filename, scope), parsed.filename)
-        tree = eliminate_loop_else(desugar(parsed.node))
-        tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
+        tree = lowerable_tree(parsed, scope)
         ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), recording=True)
         updates = [(p, ssa.filename, line, False) for p, line in ssa.inplace_arguments]
         updates += [(p, ssa.filename, line, True) for p, line in ssa.argument_updates]

@@ -51,6 +51,7 @@ from .callee_updates import CalleeUpdates
 from .context_managers import ContextManagers
 from .effects import Effects
 from .element_targets import ElementTargets, is_element
+from .function_values import FunctionValues
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
@@ -87,6 +88,7 @@ class _Lowering(
     LoopIteration,
     NestedTargets,
     NestedFunctions,
+    FunctionValues,
     ElementTargets,
     CalleeUpdates,
     AliasAnalysis,
@@ -187,6 +189,8 @@ class _Lowering(
             self._set_item(target, self._atom(stmt.value))
             return
         if isinstance(target, gast.Name):
+            if self._bind_function_value(target.id, stmt.value):  # ssa/function_values.py
+                return
             if isinstance(stmt.value, gast.Tuple):
                 self.env[target.id] = self._tuple(stmt.value)
             else:

@@ -18,6 +18,7 @@ from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
+from .function_values import Named
 from .ir import (
     ATTRIBUTE,
     LIST,
@@ -150,9 +151,13 @@ class ExprLowering(Strings, SequenceKinds):
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
+        named = self.env.get(name)
+        if isinstance(named, Named):  # `act = np.tanh`: ssa/function_values.py
+            return named.free
         if self._is_function(name):  # ssa/nested_functions.py
+            what = "a lambda" if name.startswith("_lambda") else f"the nested function `{name}`"
             raise self._unsupported(
-                f"the nested function `{name}` used as a value",
+                f"{what} used as a value",
                 hint="call it directly, or define it at module level to pass it around",
             )
         bound = self.env.get(name)
@@ -226,7 +231,12 @@ class ExprLowering(Strings, SequenceKinds):
                 f"call of `{func.id}`, a function passed as an argument or held in a local "
                 "variable (function-valued arguments are not supported yet)",
                 hint=f"define `{func.id}`'s function at module level and call it by its name, "
-                "or close over it (a nested def, or a name of the enclosing function)",
+                "or close over it (a nested def, or a name of the enclosing function)"
+                + (
+                    f"; or differentiate a lambda giving it: `grad(lambda p: f(p, {func.id}))`"
+                    if func.id in getattr(self, "params", ())
+                    else ""
+                ),
             )
         if isinstance(func, gast.Attribute) and (
             self._is_local_chain(func) or self._is_free_array(func.value)

@@ -40,6 +40,7 @@ import gast
 
 from ..errors import NameResolutionError
 from ..frontend.validate import annotations
+from .function_values import Closed, Named
 from .ir import Const
 from .jumps import eliminate_jumps
 from .names import load_lines
@@ -73,7 +74,7 @@ class Rebound:
     line: int
 
 
-FUNCTION_BINDINGS = (Nested, Chosen, Rebound)
+FUNCTION_BINDINGS = (Nested, Chosen, Rebound, Named, Closed)  # Named, Closed: function_values.py
 
 
 def _computes_defaults(bound: object) -> bool:
@@ -146,7 +147,7 @@ class NestedFunctions:
     def _nested_call(self, node: gast.expr):
         """The inlined result of a call of a nested function, or None for any other node."""
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
-            return None
+            return self._helper_with_functions(node)  # `mod.helper(f, x)`: function_values.py
         name = node.func.id
         bound = self.env.get(name)
         if bound is None and name in self.def_names:
@@ -157,15 +158,19 @@ class NestedFunctions:
                 hint=f"define `{name}` before calling it",
             )
         if not isinstance(bound, FUNCTION_BINDINGS):
-            return None
-        args = tuple(self._atom(arg) for arg in node.args)
-        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
+            return self._helper_with_functions(node)  # ssa/function_values.py
+        args = tuple(self._argument(arg) for arg in node.args)  # functions too: function_values
+        kwargs = tuple((kw.arg, self._argument(kw.value)) for kw in node.keywords)
         return self._call_bound(name, bound, args, kwargs)
 
     def _call_bound(self, name: str, bound: object, args: tuple, kwargs: tuple):
         """Inline the function `bound` is; for a `Chosen`, each one in its branch."""
         if isinstance(bound, Nested):
             return self._inline(bound, args, kwargs)
+        if isinstance(bound, Named):  # ssa/function_values.py
+            return self._call_named(bound, args, kwargs)
+        if isinstance(bound, Closed):
+            return self._call_closed(name, bound, args, kwargs)
         if isinstance(bound, Chosen):
             if _computes_defaults(bound):
                 # their values exist on one path each: the adjoint of the join cannot start

@@ -1,0 +1,369 @@
+"""Function values in the statement lowering: names bound to functions, and the user's
+helpers given a function as an argument (DESIGN.md, "Growing the language", principle 4).
+
+A mixin of the lowering (`lower.py`), beside `nested_functions.py`, which inlines nested
+`def`s (and lambdas, made `def`s by `lambdas.py`) where they are called. Here:
+
+- `act = np.tanh` / `act = helper` / `act = g` (a nested function): the name is bound
+  statically to that function (`Named` for a function known by its module-level name, the
+  very binding of `g` otherwise); `act(h)` calls it. In a loop, only a name that held a
+  function before it (which the loop then holds `Rebound`, `nested_functions.py`); else
+  the name stays a plain value there (a call of it is refused, as before).
+- `apply(f, x)`, `apply` a module-level function of the user and an argument a function
+  value (a lambda, a nested def, a module-level or NumPy function): the call is inlined, the
+  helper's parameter bound to the function, so the derivative is specialised to it; a
+  different callback at another call gets its own code, and the caller's derivative depends
+  on every free name the helper read (redefining one makes a new derivative). A lambda or
+  nested def passed in is `Closed` over the caller's values at the call: the helper's own
+  names cannot reach it, as in Python.
+
+Before (`def apply(f, v): return f(v) * 2.0` at module level, inside `def g(x)`)::
+
+    s = 3.0
+    return apply(lambda z: np.sin(z) * s, x)
+
+After (SSA)::
+
+    s = 3.0
+    _t1 = np.sin(x)
+    _t2 = _t1 * s
+    _t3 = _t2 * 2.0
+    g = _t3
+    return g
+
+For other builtins taking a function (`map(f, xs)`, helper D's): `_function_argument(node)`
+gives the binding of a function-valued argument (None for any other value), and
+`_call_function_value(name, binding, args, kwargs)` lowers one call of it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import types
+from dataclasses import dataclass
+
+import gast
+import numpy as np
+
+from ..ad.calls import is_literal
+from ..frontend.scope import Scope
+from ..frontend.validate import is_append
+from ..rules.registry import lookup
+from .ir import Const, Free, Prim
+from .names import load_lines, param_names
+
+_CONTEXT = ("env", "scope", "locals", "def_names", "filename")
+
+
+@dataclass(frozen=True)
+class Named:
+    """A name bound statically to a function known by its module-level name (`np.tanh`)."""
+
+    free: Free
+
+
+@dataclass(frozen=True, eq=False)
+class Closed:
+    """A nested function (or a choice of them) passed to a helper, with the values of the
+    function it was defined in, as they were at the call of the helper."""
+
+    binding: object
+    context: tuple  # the defining function's (env, scope, locals, def_names, filename)
+
+
+def is_function_value(value: object) -> bool:
+    """A value called as a function: not a class (`np.float64` is a dtype), an array or a
+    module."""
+    return callable(value) and not isinstance(value, (type, np.ndarray, types.ModuleType))
+
+
+def is_user_helper(value: object) -> bool:
+    return (
+        inspect.isfunction(value)
+        and lookup(value) is None
+        and not value.__module__.startswith("s2s_ad.")
+    )
+
+
+class FunctionValues:
+    """The mixin: function-valued names and arguments."""
+
+    # names bound to functions
+
+    def _bind_function_value(self, target: str, value: gast.expr) -> bool:
+        """`target = <function>`: bind `target` to the function statically (True), or leave
+        the assignment to the ordinary lowering (False)."""
+        if not all(target in rebound for rebound in self.rebound_by_loops):
+            return False  # a loop's name holds a function on some iterations only
+        binding = self._function_argument(value)
+        if binding is None:
+            return False
+        self.env[target] = binding
+        return True
+
+    def _function_argument(self, node: gast.expr) -> object | None:
+        """The function binding `node` names, or None when it is not a function value."""
+        if isinstance(node, gast.Name) and node.id in self.env:
+            bound = self.env[node.id]
+            return bound if self._is_function(node.id) and self._callable_binding(bound) else None
+        if not isinstance(node, (gast.Name, gast.Attribute)) or self._is_local_chain(node):
+            return None
+        dotted = []
+        while isinstance(node, gast.Attribute):
+            dotted.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, gast.Name):
+            return None
+        dotted.insert(0, node.id)
+        value = self.scope.resolve(dotted)  # a missing name: the ordinary lowering reports it
+        return Named(Free(".".join(dotted), value)) if is_function_value(value) else None
+
+    def _callable_binding(self, bound: object) -> bool:
+        from .nested_functions import Chosen, Nested
+
+        if isinstance(bound, Chosen):
+            return all(
+                b is not None and self._callable_binding(b) for b in (bound.then, bound.orelse)
+            )
+        return isinstance(bound, (Nested, Named, Closed))
+
+    def _call_function_value(self, name: str, bound: object, args: tuple, kwargs: tuple):
+        """One call of a function binding (what `_call_bound` does for every kind)."""
+        return self._call_bound(name, bound, args, kwargs)
+
+    def _call_named(self, bound: Named, args: tuple, kwargs: tuple):
+        """`act(h)` with `act = np.tanh`: the call `np.tanh(h)`."""
+        callee = bound.free
+        if any(isinstance(a, (Named, Closed)) for a in (*args, *dict(kwargs).values())):
+            if is_user_helper(callee.value):
+                return self._inline_helper(callee.source, callee.value, args, kwargs)
+            args = tuple(self._as_value(a, callee.source) for a in args)
+            kwargs = tuple((k, self._as_value(a, callee.source)) for k, a in kwargs)
+        if any(name == "out" for name, _ in kwargs):
+            raise self._unsupported(
+                "a call with `out=`, which writes into an existing array",
+                hint="assign the result instead",
+            )
+        self._refuse_writing_call(gast.Call(func=None, args=[], keywords=[]), callee.value)
+        args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
+        return Prim(callee.value, args, kwargs, spelled=callee.source)
+
+    def _as_value(self, argument: object, callee: str):
+        """An argument of a call that is not inlined: a function known by name is a value."""
+        if isinstance(argument, Named):
+            return argument.free
+        if isinstance(argument, Closed):
+            raise self._unsupported(
+                f"a lambda or nested function passed to `{callee}`, which is not a function "
+                "of this module (s2s_ad cannot follow the function into it)",
+                hint="call the function in a loop, or define it at module level",
+            )
+        return argument
+
+    def _call_closed(self, name: str, bound: Closed, args: tuple, kwargs: tuple):
+        """A lambda or nested def given to a helper, run among its own function's values."""
+        saved = self._context()
+        before = bound.context[0]
+        if bound.context[1] is self.scope:  # passed to a nested def: the same function's values
+            stale = sorted(
+                n for n in self._reads(bound.binding) if self.env.get(n) is not before.get(n)
+            )
+            if stale:
+                raise self._unsupported(
+                    f"call of `{name}`, a function passed to a nested function, which reads "
+                    f"`{stale[0]}`: the nested function rebinds or updates that name",
+                    hint="give the nested function's own names other names, or pass the "
+                    "value as an argument",
+                )
+        self._enter_context(bound.context)
+        try:
+            result = self._call_bound(name, bound.binding, args, kwargs)
+            changed = [n for n in before if self.env.get(n) is not before[n]]
+        finally:
+            self._enter_context(saved)
+        if changed:
+            raise self._unsupported(
+                f"call of `{name}`, a function passed to a helper, which updates "
+                f"`{changed[0]}` of the function it was defined in",
+                hint="return the new value from the function instead",
+            )
+        return result
+
+    def _reads(self, bound: object) -> set[str]:
+        """The names the functions a binding may be read (their closures)."""
+        from .names import loaded_names
+        from .nested_functions import Chosen, Nested
+
+        if isinstance(bound, Chosen):
+            return self._reads(bound.then) | self._reads(bound.orelse)
+        if isinstance(bound, Nested):
+            return loaded_names(bound.fn)
+        if isinstance(bound, Closed):
+            return self._reads(bound.binding)
+        return set()
+
+    def _context(self) -> tuple:
+        return tuple(getattr(self, field) for field in _CONTEXT)
+
+    def _enter_context(self, context: tuple) -> None:
+        for field, value in zip(_CONTEXT, context, strict=True):
+            setattr(self, field, dict(value) if field == "env" else value)
+
+    # helpers given function values
+
+    def _helper_with_functions(self, node: gast.Call):
+        """The inlined result of `helper(..., f, ...)` with a function value among the
+        arguments, or None for any other call."""
+        if not isinstance(node, gast.Call):
+            return None
+        func = node.func
+        if not isinstance(func, (gast.Name, gast.Attribute)) or self._is_local_chain(func):
+            return None
+        if isinstance(func, gast.Name) and func.id in self.locals:
+            return None
+        helper = self._free_chain(func)
+        name, fn = helper.source, helper.value
+        if not is_user_helper(fn):
+            return None
+        functions = [self._function_argument(a) for a in node.args]
+        keywords = [self._function_argument(k.value) for k in node.keywords]
+        if all(f is None for f in functions + keywords):
+            return None
+        args = tuple(
+            self._passed(f) if f is not None else self._atom(a)
+            for f, a in zip(functions, node.args, strict=True)
+        )
+        kwargs = tuple(
+            (k.arg, self._passed(f) if f is not None else self._atom(k.value))
+            for f, k in zip(keywords, node.keywords, strict=True)
+        )
+        return self._inline_helper(name, fn, args, kwargs)
+
+    def _argument(self, node: gast.expr):
+        """An argument of a call that is inlined: an atom, or a function value as passed."""
+        binding = self._function_argument(node)
+        return self._atom(node) if binding is None else self._passed(binding)
+
+    def _passed(self, binding: object) -> object:
+        """A function binding as a helper receives it: closed over the caller's values."""
+        if isinstance(binding, (Named, Closed)):
+            return binding
+        return Closed(binding, self._context())
+
+    def _inline_helper(self, name: str, fn: types.FunctionType, args: tuple, kwargs: tuple):
+        where = f"`{name}` (given a function as an argument)"
+        if fn.__closure__ or fn.__globals__ is not self.scope.globals:
+            raise self._unsupported(
+                f"call of {where}, which is defined in another module or inside a function",
+                hint=f"define `{name}` at module level beside the differentiated function",
+            )
+        tree, filename, free = helper_tree(fn)
+        module_names = self._module_names()
+        clash = sorted(n for n in free if self.namer.is_taken(n) and n not in module_names)
+        if clash:
+            raise self._unsupported(
+                f"call of {where}, which reads the module's `{clash[0]}`, a name the "
+                "differentiated function also uses for a value of its own",
+                hint=f"rename `{clash[0]}` in one of the two functions",
+            )
+        for taken in function_names(tree)[0]:
+            self.namer.reserve(taken)  # no generated name may hide the helper's globals
+        module_names |= free
+        defaults = self._helper_defaults(fn, where)
+        updated = updated_parameters(tree)
+        if updated:
+            param, line = updated[0]
+            raise self._unsupported(
+                f"call of {where}, which updates its argument `{param}` in place (line "
+                f"{line}): the caller's names would not see the update",
+                hint=f"make `{name}` return the new value instead of updating `{param}`",
+            )
+        from .nested_functions import Nested, defined_functions
+
+        for read, lines in load_lines(tree).items():
+            self.loads.setdefault(read, []).extend(lines)
+        saved = self._context()
+        own = function_names(tree)[1]
+        helper_scope = Scope(self.scope.globals, {}, self.scope.reads)  # the caller's record
+        self._enter_context(({}, helper_scope, own, defined_functions(tree.body), filename))
+        try:
+            return self._inline(Nested(tree, defaults), args, kwargs)
+        finally:
+            self._enter_context(saved)
+
+    def _module_names(self) -> set[str]:
+        """Names the generated code reads from the module: the differentiated function's
+        free names that its closure does not hold (first called in its own context)."""
+        if not hasattr(self, "_read_from_module"):
+            _, _, free = function_names(self.node)
+            self._read_from_module = free - set(self.scope.closure)
+            # the generated code's names for NumPy and math, where the module's are the same
+            for alias, module in ((self.aliases.np, np), (self.aliases.math, math)):
+                if self.scope.globals.get(alias) is module:
+                    self._read_from_module.add(alias)
+        return self._read_from_module
+
+    def _helper_defaults(self, fn: types.FunctionType, where: str) -> dict:
+        """The helper's defaults as literals (they were evaluated when its `def` ran)."""
+        code = fn.__code__
+        positional = code.co_varnames[: code.co_argcount]
+        values = dict(zip(reversed(positional), reversed(fn.__defaults__ or ()), strict=False))
+        values.update(fn.__kwdefaults__ or {})
+        defaults = {}
+        for param, value in values.items():
+            if not is_literal(value):
+                raise self._unsupported(
+                    f"call of {where}, whose default of `{param}` is not a literal",
+                    hint=f"make the default of `{param}` None, a number or a string",
+                )
+            defaults[param] = Const(value)
+        return defaults
+
+
+def helper_tree(fn: types.FunctionType) -> tuple[gast.FunctionDef, str, set[str]]:
+    """The helper's tree as a nested def is before it is inlined (returns and jumps
+    rewritten), its file, and the names it reads from its module."""
+    from ..frontend.parse import parse_function
+    from ..frontend.validate import validate
+    from .desugar import desugar
+    from .jumps import eliminate_jumps
+    from .lambdas import lift_lambdas
+    from .loop_else import eliminate_loop_else
+    from .returns import eliminate_returns
+
+    parsed = parse_function(fn)
+    validate(parsed.node, parsed.filename)
+    tree = eliminate_loop_else(lift_lambdas(desugar(parsed.node), parsed.filename))
+    tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
+    return (tree, parsed.filename, function_names(tree)[2])
+
+
+def function_names(tree: gast.FunctionDef) -> tuple[set[str], set[str], set[str]]:
+    """(every name, the names it binds, the names it reads from elsewhere) of `tree`."""
+    names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    own = {
+        n.id
+        for n in gast.walk(tree)
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)
+    }
+    own |= {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
+    return names, own, names - own
+
+
+def updated_parameters(tree: gast.FunctionDef) -> list[tuple[str, int]]:
+    """(parameter, line) of every update in place of a parameter of `tree` (`p += e`,
+    `p[i] = e`, `p.append(e)`), in it and in its nested functions."""
+    params = set(param_names(tree))
+    found = []
+    for node in gast.walk(tree):
+        target = None
+        if isinstance(node, gast.AugAssign):
+            target = node.target
+        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
+            target = node.value
+        elif isinstance(node, gast.Expr) and is_append(node):
+            target = node.value.func.value
+        if isinstance(target, gast.Name) and target.id in params:
+            found.append((target.id, node.lineno if hasattr(node, "lineno") else tree.lineno))
+    return sorted(found, key=lambda item: item[1])
