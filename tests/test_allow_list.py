@@ -178,7 +178,13 @@ def nested(x, y):
     return g(x, y) + g(x, y, 3.0, c=1.5)
 
 
+def dicts(x, y):
+    d = {"w": x, "b": y * x}
+    return d["w"] * d["b"]
+
+
 LOWERED_PROGRAMS = [
+    (dicts, (1.3, 0.7)),
     (assignments, (1.3, 0.7)),
     (branches, (1.3, 0.7)),
     (branches, (-0.4, 0.7)),
@@ -405,10 +411,6 @@ def uses_list_comprehension(x):
     return sum([x * i for i in range(3)])  # <- error
 
 
-def uses_dict(x):
-    return {"a": x}["a"]  # <- error
-
-
 def uses_f_string(x):
     return x * len(f"{x:>{3}}")  # <- error
 
@@ -517,7 +519,6 @@ REFUSED_PROGRAMS = [
     (uses_dict_comprehension, "dict comprehension"),
     (uses_generator, "generator expression"),
     (uses_list_comprehension, "list comprehension"),
-    (uses_dict, "dict display"),
     (uses_f_string, "f-string"),
     (uses_match, "`match`"),
     (uses_shift, "`<<`"),

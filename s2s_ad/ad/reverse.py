@@ -266,6 +266,8 @@ class _Reverse:
                     key = key % len(keys)
                 if key in keys:
                     return item_key(base.name, key)
+        if all(self.kinds.get(name) == "dict" for name in structured):
+            return None  # its whole adjoint, a dict: `gradient` adds its entries to the items'
         raise UnsupportedSyntaxError(
             f"unsupported construct: `{structured[0]}` (a tuple, list or dict) used other than "
             "by indexing it with a literal",

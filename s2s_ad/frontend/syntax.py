@@ -85,6 +85,7 @@ LOWERED: dict[str, Fields] = {
     "Name": Fields(lowered=("ctx", "annotation")),  # annotation: a nested def's parameter
     "List": Fields(lowered=("elts", "ctx")),
     "Tuple": Fields(lowered=("elts", "ctx")),
+    "Dict": Fields(lowered=("keys", "values")),  # `{**d}` (a key None): the lowering refuses
     # contexts (`Param`: gast's context of a parameter)
     "Load": _NONE,
     "Store": _NONE,
@@ -150,7 +151,6 @@ REFUSED: dict[str, tuple[str, str]] = {
 
 # Refused for now, with the same located error and "(not supported yet)".
 NOT_YET: dict[str, tuple[str, str]] = {
-    "Dict": ("dict display", "pass the values as separate arguments, or build a tuple"),
     "ListComp": ("list comprehension", "write a `for` loop that appends to a list"),
     "JoinedStr": ("f-string", "format text outside the differentiated function"),
 }

@@ -7,6 +7,7 @@ mode, where tangents carry a leading axis of directions; `index_tricks`: `np.r_`
 
 from .arrays import *  # noqa: F403
 from .core import *  # noqa: F403
+from .dicts import *  # noqa: F403
 from .directions import *  # noqa: F403
 from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403

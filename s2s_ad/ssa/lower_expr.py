@@ -18,6 +18,7 @@ from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
+from .dicts import DictValues
 from .ir import (
     ATTRIBUTE,
     LIST,
@@ -78,7 +79,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(SequenceKinds):
+class ExprLowering(DictValues, SequenceKinds):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -142,6 +143,8 @@ class ExprLowering(SequenceKinds):
             return self._joined(node.test, node.body, node.orelse)
         if isinstance(node, gast.List):
             return self._list(node)
+        if isinstance(node, gast.Dict):
+            return self._dict_display(node)  # ssa/dicts.py
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
@@ -222,6 +225,8 @@ class ExprLowering(SequenceKinds):
         ):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
+        if callee.value is dict:
+            return self._dict_call(args, kwargs)  # ssa/dicts.py
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
@@ -233,6 +238,9 @@ class ExprLowering(SequenceKinds):
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Prim:
         self._refuse_writing_method(func)  # `a.sort()`, `a.fill(v)`: ssa/aliasing.py
+        method = self._dict_method(func, args, kwargs)  # `d.items()`: ssa/dicts.py
+        if method is not None:
+            return method
         fn = ARRAY_METHODS.get(func.attr)
         if fn is None:
             raise self._unsupported(
