@@ -148,7 +148,9 @@ def differentiate(
     path: it returns the value too only where it is not known statically to be a scalar).
     """
     scope = Scope.of(fn)
-    kinds = {p: kind for p, (kind, _) in (structures or {}).items() if kind in ("list", "tuple")}
+    kinds = {
+        p: kind for p, (kind, _) in (structures or {}).items() if kind in ("list", "tuple", "dict")
+    }
     ssa = to_ssa(fn, scope, kinds)  # `L + M` of list arguments joins them
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import s2s_ad as ad
+from s2s_ad.errors import S2SError
 from s2s_ad.testing import check_grads, check_modes_agree
 
 NAMES = ("w", "b")
@@ -205,3 +206,119 @@ def test_hessian(fn, point):
     for hessian in (ad.hessian(fn), ad.jacfwd(ad.grad(fn)), ad.jacrev(ad.grad(fn))):
         got = np.reshape(hessian(x, y), expected.shape)
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+# dict arguments, used whole (their structure is known when the derivative is made)
+
+
+def argument_items(params, x):
+    s = 0.0
+    for _k, v in params.items():
+        s = s + np.sum(np.tanh(v * x))
+    return s + np.sum(params["w"] * 2.0)
+
+
+def argument_copied(params, x):
+    p = params.copy()
+    p["w"] = p["w"] * x
+    for k in params:
+        p[k] = p[k] * 0.5 + params[k]
+    return np.sum(p["w"] + p["b"]) * len(params)
+
+
+def argument_values(params, x):
+    return np.sum(sum(params.values()) * x) + np.sum(params.get("b", x) * params.get("c", x))
+
+
+def argument_to_helper(params, x):
+    return apply(params, x) * np.sum(make_params(x, params["b"])["b"])
+
+
+PARAMS = {"w": np.array([0.3, -0.2, 0.5]), "b": np.array([0.1, 0.4, -0.3])}
+X = np.array([1.0, 2.0, 0.5])
+ARGUMENT_CASES = [argument_items, argument_copied, argument_values, argument_to_helper]
+
+
+@pytest.mark.parametrize("fn", ARGUMENT_CASES, ids=lambda f: f.__name__)
+def test_dict_arguments(fn):
+    """The gradient with respect to a dict is a dict, in both modes, for every use."""
+    check_grads(fn, (PARAMS, X))
+    check_modes_agree(fn, (PARAMS, X))
+    for mode in ("reverse", "forward"):
+        grads = ad.grad(fn, mode=mode)(PARAMS, X)
+        assert isinstance(grads, dict) and set(grads) == set(PARAMS)
+
+
+@pytest.mark.parametrize("fn", ARGUMENT_CASES[:3], ids=lambda f: f.__name__)
+def test_dict_arguments_second_order(fn):
+    expected = second_differences(lambda v: fn(PARAMS, v), X)
+    for hessian in (ad.hessian(fn, wrt=1), ad.jacfwd(ad.grad(fn, wrt=1), wrt=1)):
+        np.testing.assert_allclose(hessian(PARAMS, X), expected, rtol=1e-6, atol=1e-6)
+
+
+def dict_result(x):
+    return {"a": x * 2.0, "b": np.sin(x), "c": 1.0}
+
+
+def test_dict_result():
+    """A dict returned: its tangent and its cotangent are dicts."""
+    x = np.array([0.3, -1.2, 0.5])
+    value, tangent = ad.jvp(dict_result, (x,), (np.ones(3),))
+    assert value["c"] == 1.0
+    np.testing.assert_allclose(tangent["a"], 2.0 * np.ones(3))
+    np.testing.assert_allclose(tangent["b"], np.cos(x))
+    _, pullback = ad.vjp(dict_result, x)
+    (cotangent,) = pullback({"a": np.ones(3), "b": np.full(3, 2.0), "c": 0.0})
+    np.testing.assert_allclose(cotangent, 2.0 + 2.0 * np.cos(x))
+
+
+# refusals: a located error that says what to write
+
+
+def unpacked_display(x):
+    d = {"w": x}
+    e = {**d, "b": x}  # <- error
+    return np.sum(e["w"])
+
+
+def added(x):
+    d = {"w": x}
+    return np.sum((d + d)["w"])  # <- error
+
+
+def updated(x):
+    d = {"w": x}
+    e = d.setdefault("b", x)  # <- error
+    return np.sum(e * d["w"])
+
+
+def from_pairs(x):
+    d = dict([("w", x)])  # <- error
+    return np.sum(d["w"])
+
+
+def updated_argument(params, x):
+    params["c"] = x  # <- error
+    return np.sum(params["w"])
+
+
+@pytest.mark.parametrize(
+    ("fn", "args", "message"),
+    [
+        (unpacked_display, (0.7,), r"`\*\*` unpacking in a dict display.*e = dict\(d\)"),
+        (added, (0.7,), r"`add` with a dict operand"),
+        (updated, (0.7,), r"`.setdefault\(\)`, which updates a dict in place"),
+        (from_pairs, (0.7,), r"`dict\(...\)` of a list or tuple of pairs"),
+        (updated_argument, (PARAMS, X), r"in-place update of the argument `params`.*copy\(\)"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_refusals(fn, args, message):
+    import inspect
+
+    lines, first = inspect.getsourcelines(fn)
+    line = first + next(i for i, text in enumerate(lines) if "# <- error" in text)
+    for mode in ("reverse", "forward"):
+        with pytest.raises(S2SError, match=message) as info:
+            ad.grad(fn, mode=mode)(*args)
+        assert info.value.line == line and info.value.filename == __file__
