@@ -111,7 +111,10 @@ def forget_all() -> None:
 
 
 def to_ssa(
-    fn: types.FunctionType, scope: Scope | None = None, param_kinds: dict | None = None
+    fn: types.FunctionType,
+    scope: Scope | None = None,
+    param_kinds: dict | None = None,
+    stars: dict | None = None,
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
@@ -121,7 +124,8 @@ def to_ssa(
     tree = eliminate_loop_else(desugar(parsed.node))
     tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
     scope = scope or Scope.of(fn)
-    ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), param_kinds or {})
+    aliases = choose_aliases(tree, scope)
+    ssa = lower(tree, scope, parsed.filename, aliases, param_kinds or {}, stars=stars)
     refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
@@ -151,7 +155,9 @@ def differentiate(
     kinds = {
         p: kind for p, (kind, _) in (structures or {}).items() if kind in ("list", "tuple", "dict")
     }
-    ssa = to_ssa(fn, scope, kinds)  # `L + M` of list arguments joins them
+    stars = {p: arity for p, (kind, arity) in (structures or {}).items() if kind in ("*", "**")}
+    structures = {p: s for p, s in (structures or {}).items() if p not in stars}
+    ssa = to_ssa(fn, scope, kinds, stars)  # `L + M` of list arguments joins them
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases

@@ -183,8 +183,17 @@ def dicts(x, y):
     return d["w"] * d["b"]
 
 
+def star_arguments(x, y):
+    def g(t, *ts, **options):
+        return t * ts[0] * options["scale"]
+
+    pair = (x, y)
+    return g(*pair, scale=2.0) + g(x, *[y], **{"scale": x})
+
+
 LOWERED_PROGRAMS = [
     (dicts, (1.3, 0.7)),
+    (star_arguments, (1.3, 0.7)),
     (assignments, (1.3, 0.7)),
     (branches, (1.3, 0.7)),
     (branches, (-0.4, 0.7)),
@@ -387,7 +396,7 @@ def uses_walrus(x):
 
 
 def uses_starred(x):
-    args = (x, 2.0)
+    args = np.array([x, 2.0])
     return np.maximum(*args)  # <- error
 
 
@@ -455,20 +464,6 @@ def decorated_nested(x):
     return x
 
 
-def nested_star_args(x):
-    def g(*ts):  # <- error
-        return ts[0]
-
-    return g(x)
-
-
-def nested_star_kwargs(x):
-    def g(t, **options):  # <- error
-        return t
-
-    return g(x)
-
-
 def call_unpacks_keywords(x):
     return np.sum(x, **OPTIONS)  # <- error
 
@@ -513,7 +508,7 @@ REFUSED_PROGRAMS = [
     (uses_assert, "`assert`"),
     (uses_lambda, "`lambda`"),
     (uses_walrus, ":="),
-    (uses_starred, r"starred expression `\*x`"),
+    (uses_starred, r"`\*args` in a call, where the number of elements"),
     (uses_set, "set display"),
     (uses_set_comprehension, "set comprehension"),
     (uses_dict_comprehension, "dict comprehension"),
@@ -526,9 +521,7 @@ REFUSED_PROGRAMS = [
     (uses_in, "comparison `In`"),
     (uses_not_in, "comparison `NotIn`"),
     (decorated_nested, "a decorated nested function"),
-    (nested_star_args, r"`\*args` parameter"),
-    (nested_star_kwargs, r"`\*\*kwargs` parameter"),
-    (call_unpacks_keywords, r"`\*\*kwargs` in a call"),
+    (call_unpacks_keywords, r"`\*\*OPTIONS` in a call, where the keys"),
     (computing_annotation, "an annotation of the nested function `g` that computes"),
     (computing_return_annotation, "an annotation of the nested function `g` that computes"),
     (annotation_without_value, "annotation without a value"),

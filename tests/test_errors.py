@@ -184,7 +184,8 @@ def star_helper(*ts):
 
 
 def calls_star_helper(x):
-    return star_helper(x) * 3.0  # <- error
+    xs = np.array([x, x])
+    return star_helper(*xs)[0] * 3.0  # <- error
 
 
 def active_keyword(x):
@@ -266,7 +267,7 @@ def dict_comprehension(x):
 
 
 def starred_call(x):
-    args = (x, 2.0)
+    args = np.array([x, 2.0])
     return np.maximum(*args)  # <- error
 
 
@@ -335,7 +336,7 @@ CASES = [
     (used_before_assignment, NameResolutionError, "used before it is assigned"),
     (unknown_callee, UnknownCalleeError, "np.unique"),
     (unknown_in_loop, UnknownCalleeError, "np.nancumsum"),
-    (calls_star_helper, UnsupportedSyntaxError, r"takes \*args"),
+    (calls_star_helper, UnsupportedSyntaxError, r"`\*xs` in a call, where the number"),
     (active_keyword, UnknownCalleeError, "argument `base`"),
     (unpack_call, UnknownCalleeError, "divmod"),
     (uses_async, UnsupportedSyntaxError, "async def"),
@@ -350,7 +351,7 @@ CASES = [
     (keyword_arguments, UnsupportedSyntaxError, r"\*\*kwargs"),
     (set_display, UnsupportedSyntaxError, "set display"),
     (dict_comprehension, UnsupportedSyntaxError, "dict comprehension"),
-    (starred_call, UnsupportedSyntaxError, r"starred expression `\*x`"),
+    (starred_call, UnsupportedSyntaxError, r"`\*args` in a call, where the number of elements"),
     (formatted, UnsupportedSyntaxError, "f-string"),
     (complex_literal, ComplexValueError, "the literal `1j`"),
     (fft_power, ComplexValueError, "np.fft.fft"),

@@ -14,6 +14,7 @@ from ..errors import UnsupportedSyntaxError
 from ..naming import Namer
 from ..rules.registry import lookup
 from ..ssa.ir import Const, Prim
+from ..ssa.star_arguments import star_parameter_names
 
 
 def is_user_call(prim: object) -> bool:
@@ -36,11 +37,12 @@ class Callees:
         self.dependencies: list[tuple] = []  # what the callees' derivatives depend on
         self._names: dict[tuple, str] = {}
 
-    def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...]):
-        """(name in the generated code, derivative) of `fn` with respect to `wrt`."""
-        derived = self.derive(fn, mode, wrt, for_calls=True)
+    def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...], structures=()):
+        """(name in the generated code, derivative) of `fn` with respect to `wrt`;
+        `structures`: the arity of its star parameters at the call (`star_structures`)."""
+        derived = self.derive(fn, mode, wrt, for_calls=True, structures=structures)
         self.dependencies += derived.dependencies
-        key = (fn, mode, wrt)
+        key = (fn, mode, wrt, structures)
         if key not in self._names:
             suffix = "jvp" if mode == "forward" else "vjp"
             self._names[key] = self.namer.fresh(f"{fn.__name__}_{suffix}")
@@ -79,12 +81,6 @@ def bound_operands(fn, stmt) -> list[tuple[str, object]]:
             hint="make the helper return a list or an array instead of yielding values",
         )
     signature = inspect.signature(prim.fn)
-    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
-        raise UnsupportedSyntaxError(
-            f"unsupported construct: call of `{prim.fn.__name__}`, which takes *args or **kwargs",
-            **where,
-            hint="name each parameter of the helper explicitly",
-        )
     try:
         bound = signature.bind(*prim.args, **dict(prim.kwargs))
     except TypeError as exc:
@@ -95,7 +91,19 @@ def bound_operands(fn, stmt) -> list[tuple[str, object]]:
         ) from None
     operands = []
     for name, param in signature.parameters.items():
-        if name in bound.arguments:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):  # one operand per item
+            items = bound.arguments.get(name, () if param.kind is param.VAR_POSITIONAL else {})
+            arity = tuple(items) if isinstance(items, dict) else len(items)
+            if isinstance(arity, tuple) and not all(key.isidentifier() for key in arity):
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: call of `{prim.fn.__name__}` with keywords that "
+                    f"are not names ({', '.join(map(repr, arity))}) for its `**{name}`",
+                    **where,
+                    hint="pass keywords that are Python names",
+                )
+            values = items.values() if isinstance(items, dict) else items
+            operands += zip(star_parameter_names(name, arity), values, strict=True)
+        elif name in bound.arguments:
             operands.append((name, bound.arguments[name]))
         elif is_literal(param.default):
             operands.append((name, Const(param.default)))
@@ -107,6 +115,25 @@ def bound_operands(fn, stmt) -> list[tuple[str, object]]:
                 hint=f"pass `{name}` explicitly in the call",
             )
     return operands
+
+
+def star_structures(prim: Prim) -> tuple:
+    """The arity of a call's star parameters, for the cache key of the callee's derivative:
+    (("args", ("*", 2)), ("kwargs", ("**", ("scale",)))), or () for none."""
+    signature = inspect.signature(prim.fn)
+    stars = [
+        p for p in signature.parameters.values() if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if not stars:
+        return ()
+    bound = signature.bind(*prim.args, **dict(prim.kwargs)).arguments
+    found = []
+    for p in stars:
+        if p.kind is p.VAR_POSITIONAL:
+            found.append((p.name, ("*", len(bound.get(p.name, ())))))
+        else:
+            found.append((p.name, ("**", tuple(bound.get(p.name, {})))))
+    return tuple(found)
 
 
 def is_literal(value: object) -> bool:

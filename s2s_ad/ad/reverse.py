@@ -44,7 +44,7 @@ from ..ssa.ir import Assign, Const, For, Function, If, Prim, Var, While, used_va
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
-from .calls import Callees, bound_operands, is_user_call
+from .calls import Callees, bound_operands, is_user_call, star_structures
 from .templates import contributions, zeros_like
 
 
@@ -186,7 +186,8 @@ class _Reverse:
                 operands = bound_operands(self.fn, stmt)
                 active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
                 params = tuple(n for n, a in operands if a in active)
-                name, derived = self.callees.get(stmt.value.fn, "reverse", params)
+                stars = star_structures(stmt.value)  # `*args`: the arity (ssa/star_arguments.py)
+                name, derived = self.callees.get(stmt.value.fn, "reverse", params, stars)
                 outputs = derived.outputs if derived.returns_tuple else 0
                 pullback = self.namer.fresh(f"{stmt.target}_pullback")
                 self.calls[id(stmt)] = _CallSite(name, pullback, operands, active, outputs)

@@ -50,12 +50,9 @@ LOWERED: dict[str, Fields] = {
             "type_params": ("type parameters of a nested function", "drop `[T]`"),
         },
     ),
+    # `*args` / `**kwargs`: bound for the arity of each call (ssa/star_arguments.py)
     "arguments": Fields(
-        lowered=("posonlyargs", "args", "kwonlyargs", "defaults", "kw_defaults"),
-        refused={
-            "vararg": ("`*args` parameter", "name each parameter explicitly"),
-            "kwarg": ("`**kwargs` parameter", "name each parameter explicitly"),
-        },
+        lowered=("posonlyargs", "args", "vararg", "kwonlyargs", "kw_defaults", "kwarg", "defaults"),
     ),
     "Return": Fields(lowered=("value",)),
     "Assign": Fields(lowered=("targets", "value")),
@@ -77,7 +74,8 @@ LOWERED: dict[str, Fields] = {
     "IfExp": Fields(lowered=("test", "body", "orelse")),
     "Compare": Fields(lowered=("left", "ops", "comparators")),
     "Call": Fields(lowered=("func", "args", "keywords")),
-    "keyword": Fields(lowered=("value",)),  # `f(**kw)` (arg None): validate refuses it
+    "keyword": Fields(lowered=("value",)),  # `f(**kw)` (arg None): ssa/star_arguments.py
+    "Starred": Fields(lowered=("value", "ctx")),  # `f(*xs)`: ssa/star_arguments.py
     "Constant": _NONE,
     "Attribute": Fields(lowered=("value", "ctx")),
     "Subscript": Fields(lowered=("value", "slice", "ctx")),
@@ -122,7 +120,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "Assert": ("`assert` statement", "check inputs before calling the derivative"),
     "Lambda": ("`lambda`", "define a named helper with `def` at module level"),
     "NamedExpr": ("assignment expression `:=`", "assign on a line of its own"),
-    "Starred": ("starred expression `*x`", "pass the elements explicitly"),
     "Set": ("set display", "use a tuple or a list"),
     "SetComp": ("set comprehension", "use a loop that builds a list"),
     "DictComp": ("dict comprehension", "use a loop"),

@@ -54,6 +54,7 @@ from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .sharing import OPERATORS
+from .star_arguments import StarArguments
 
 
 def lower(
@@ -64,21 +65,31 @@ def lower(
     param_kinds: dict[str, str] | None = None,
     *,
     recording: bool = False,
+    stars: dict | None = None,
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
     `param_kinds`: "list" or "tuple" for parameters known to be passed as one.
     `recording`: for a callee's analysis (ssa/callee_updates.py), in-place updates of its
-    parameters are recorded in `argument_updates` rather than refused."""
+    parameters are recorded in `argument_updates` rather than refused. `stars`: the arity
+    of `*args` / `**kwargs` parameters (ssa/star_arguments.py)."""
     lowering = _Lowering(node, scope, filename, aliases)
     lowering.recording = recording
+    if node.args.vararg is not None or node.args.kwarg is not None:
+        lowering._bind_star_parameters(stars or {})
     for name, kind in (param_kinds or {}).items():
         lowering.kinds[lowering.env[name].name] = kind
     return lowering.run()
 
 
 class _Lowering(
-    LoopIteration, NestedFunctions, ElementTargets, CalleeUpdates, AliasAnalysis, ExprLowering
+    StarArguments,
+    LoopIteration,
+    NestedFunctions,
+    ElementTargets,
+    CalleeUpdates,
+    AliasAnalysis,
+    ExprLowering,
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)

@@ -145,6 +145,11 @@ class ExprLowering(DictValues, SequenceKinds):
             return self._list(node)
         if isinstance(node, gast.Dict):
             return self._dict_display(node)  # ssa/dicts.py
+        if isinstance(node, gast.Starred):
+            raise self._unsupported(
+                "starred expression `*x` outside a call's arguments",
+                hint="pass the elements explicitly",
+            )
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
@@ -208,10 +213,7 @@ class ExprLowering(DictValues, SequenceKinds):
             )
         if nested is not None:
             return nested
-        args = tuple(self._atom(arg) for arg in node.args)
-        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
-        if any(name is None for name, _ in kwargs):
-            raise self._unsupported("`**kwargs` in a call", hint="pass keywords explicitly")
+        args, kwargs = self._call_arguments(node)  # `*xs`, `**opts`: ssa/star_arguments.py
         func = node.func
         if isinstance(func, gast.Name) and (func.id in self.env or func.id in self.locals):
             raise self._unsupported(
@@ -289,7 +291,7 @@ class ExprLowering(DictValues, SequenceKinds):
 
     def _tuple(self, node: gast.Tuple) -> tuple[Atom, ...]:
         # Every element is lowered before any name is rebound: `a, b = b, a` swaps.
-        return tuple(self._atom(elt) for elt in node.elts)
+        return tuple(self._display_items(node.elts))  # `(*xs, y)`: ssa/star_arguments.py
 
     def _tuple_value(self, node: gast.Tuple) -> Expr:
         """A tuple used as a value (`np.concatenate((a, b))`): a literal when its items are,
@@ -357,7 +359,7 @@ class ExprLowering(DictValues, SequenceKinds):
         return self._atom(node)
 
     def _list(self, node: gast.List) -> Expr:
-        return self._list_of([self._atom(elt) for elt in node.elts])
+        return self._list_of(self._display_items(node.elts))  # `[*xs, y]`
 
     def _list_of(self, items) -> Expr:
         """`[a, b]` is `[]` with `a` and `b` appended: one primitive each."""

@@ -158,8 +158,7 @@ class NestedFunctions:
             )
         if not isinstance(bound, FUNCTION_BINDINGS):
             return None
-        args = tuple(self._atom(arg) for arg in node.args)
-        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
+        args, kwargs = self._call_arguments(node)  # ssa/star_arguments.py
         return self._call_bound(name, bound, args, kwargs)
 
     def _call_bound(self, name: str, bound: object, args: tuple, kwargs: tuple):
@@ -231,6 +230,7 @@ class NestedFunctions:
         defaults = dict(zip(with_default, fn.args.defaults, strict=True))
         kw_defaults = zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)
         defaults.update((a.id, d) for a, d in kw_defaults)
+        args, kwargs, stars = self._bind_nested_stars(fn, args, kwargs, positional + keyword_only)
         if len(args) > len(positional) or set(kwargs) - set(positional + keyword_only):
             raise self._unsupported(
                 f"call of `{fn.name}` with arguments it does not take",
@@ -247,7 +247,7 @@ class NestedFunctions:
                         hint="pass every parameter that has no default",
                     )
                 bound_args[name] = bound.defaults[name]
-        return bound_args
+        return {**bound_args, **stars}
 
     # joins
 
