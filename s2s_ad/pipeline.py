@@ -115,6 +115,7 @@ def to_ssa(
     scope: Scope | None = None,
     param_kinds: dict | None = None,
     stars: dict | None = None,
+    lengths: dict | None = None,
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
@@ -125,7 +126,9 @@ def to_ssa(
     tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
     scope = scope or Scope.of(fn)
     aliases = choose_aliases(tree, scope)
-    ssa = lower(tree, scope, parsed.filename, aliases, param_kinds or {}, stars=stars)
+    ssa = lower(
+        tree, scope, parsed.filename, aliases, param_kinds or {}, stars=stars, lengths=lengths
+    )
     refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
@@ -157,7 +160,9 @@ def differentiate(
     }
     stars = {p: arity for p, (kind, arity) in (structures or {}).items() if kind in ("*", "**")}
     structures = {p: s for p, s in (structures or {}).items() if p not in stars}
-    ssa = to_ssa(fn, scope, kinds, stars)  # `L + M` of list arguments joins them
+    # `L + M` of list arguments joins them; `f(*params)` of a tuple argument knows its length
+    lengths = {p: len(keys) for p, (kind, keys) in structures.items() if kind in ("list", "tuple")}
+    ssa = to_ssa(fn, scope, kinds, stars, lengths)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases

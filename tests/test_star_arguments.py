@@ -239,3 +239,24 @@ def test_the_differentiated_function_with_star_parameters():
     with pytest.raises(S2SError, match=r"takes \*args") as info:
         ad.grad(star_function)(0.7, 1.3)
     assert info.value.filename == __file__
+
+
+def tuple_argument(params, x):
+    return np.sum(layer(x, *params)) + lstm(*params[:2])
+
+
+@pytest.mark.parametrize("container", [tuple, list])
+def test_starred_argument_of_known_structure(container):
+    """A tuple or list argument differentiated as a structure has a known length."""
+    params = container([np.array([0.3, 0.5]), np.array([1.2, -0.4]), np.array([0.2, 0.1])])
+    x = np.array([0.7, -0.2])
+    check_grads(tuple_argument, (params, x))
+    check_modes_agree(tuple_argument, (params, x))
+
+
+def test_starred_argument_not_differentiated_is_refused():
+    """Not differentiated, its length is not part of the derivative's specialisation."""
+    params = (np.array([0.3, 0.5]), np.array([1.2, -0.4]))
+    with pytest.raises(S2SError, match=r"`\*params` in a call, where the number") as info:
+        ad.grad(tuple_argument, wrt=1)(params, np.array([0.7, -0.2]))
+    assert info.value.filename == __file__

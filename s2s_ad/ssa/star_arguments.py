@@ -26,6 +26,7 @@ import gast
 
 from .. import runtime
 from .ir import Atom, Const, Index, Prim, SliceItem, Var
+from .lower_expr import _int_literal
 
 UNKNOWN_LENGTH_HINT = (
     "build it where the call can see its length: a tuple `ws = (w1, w2)` (or a list display "
@@ -80,6 +81,10 @@ class StarArguments:
             return self._display_items(node.elts)
         if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), tuple):
             return list(self.env[node.id])
+        if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice):
+            sliced = self._sliced_items(node)  # `*params[1:]`: items of `params` itself
+            if sliced is not None:
+                return sliced
         whole = self._atom(node)
         if isinstance(whole, Const) and isinstance(whole.value, (tuple, list)):
             return [Const(item) for item in whole.value]
@@ -115,6 +120,21 @@ class StarArguments:
         return [
             (key, self._atom_of(Prim(operator.getitem, (dict_atom, Index((Const(key),), False)))))
             for key in keys
+        ]
+
+    def _sliced_items(self, node: gast.Subscript) -> list[Atom] | None:
+        """The items of `xs[a:b:c]` read from `xs` (of known length, literal bounds)."""
+        base = self._atom(node.value)
+        length = self.lengths.get(base.name) if isinstance(base, Var) else None
+        bounds = [node.slice.lower, node.slice.upper, node.slice.step]
+        values = [None if b is None else _int_literal(b) for b in bounds]
+        if length is None or any(
+            v is None and b is not None for v, b in zip(values, bounds, strict=True)
+        ):
+            return None
+        return [
+            self._atom_of(Prim(operator.getitem, (base, Index((Const(k),), False))))
+            for k in range(length)[slice(*values)]
         ]
 
     # the function's own star parameters (a helper, its derivative made for one arity)
