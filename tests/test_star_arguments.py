@@ -25,7 +25,7 @@ def lstm_step(*params_and_inputs):
     return np.tanh(w * x + b) * len(params_and_inputs)
 
 
-def concat_and_multiply(weights, *args):  # as in autograd's RNN example
+def concat_and_sum(weights, *args):  # as in autograd's RNN example
     cat_state = np.hstack(args + (np.ones(np.shape(args[0])),))  # noqa: RUF005
     return np.sum(cat_state * weights)
 
@@ -53,7 +53,7 @@ def lstm(x, y):
 
 
 def rnn_concat(x, y):
-    return concat_and_multiply(np.concatenate([x, y, x]) if np.ndim(x) else 2.0, x, y)
+    return concat_and_sum(np.concatenate([x, y, x]) if np.ndim(x) else 2.0, x, y)
 
 
 def predicts(x, y):
@@ -260,3 +260,98 @@ def test_starred_argument_not_differentiated_is_refused():
     with pytest.raises(S2SError, match=r"`\*params` in a call, where the number") as info:
         ad.grad(tuple_argument, wrt=1)(params, np.array([0.7, -0.2]))
     assert info.value.filename == __file__
+
+
+# An RNN and an LSTM written as in autograd's examples (only the imports changed): a dict of
+# parameters, a `*args` helper, nested functions closing over the parameters, lists of outputs.
+
+
+def sigmoid(x):
+    return 0.5 * (np.tanh(x) + 1.0)
+
+
+def concat_and_multiply(weights, *args):
+    cat_state = np.hstack(args + (np.ones((args[0].shape[0], 1)),))  # noqa: RUF005
+    return np.dot(cat_state, weights)
+
+
+def make_rnn_params(input_size, state_size, output_size, scale, rng):  # plain NumPy
+    return {
+        "init hiddens": rng.standard_normal((1, state_size)) * scale,
+        "change": rng.standard_normal((input_size + state_size + 1, state_size)) * scale,
+        "predict": rng.standard_normal((state_size + 1, output_size)) * scale,
+    }
+
+
+def rnn_predict(params, inputs):
+    def update_rnn(input, hiddens):
+        return np.tanh(concat_and_multiply(params["change"], input, hiddens))
+
+    def hiddens_to_output_probs(hiddens):
+        output = concat_and_multiply(params["predict"], hiddens)
+        return output - np.log(np.sum(np.exp(output), axis=1, keepdims=True))
+
+    num_sequences = inputs.shape[1]
+    hiddens = np.repeat(params["init hiddens"], num_sequences, axis=0)
+    output = [hiddens_to_output_probs(hiddens)]
+    for input in inputs:
+        hiddens = update_rnn(input, hiddens)
+        output.append(hiddens_to_output_probs(hiddens))
+    return output
+
+
+def rnn_log_likelihood(params, inputs, targets):
+    logprobs = rnn_predict(params, inputs)
+    loglik = 0.0
+    num_time_steps, num_examples, _ = inputs.shape
+    for t in range(num_time_steps):
+        loglik += np.sum(logprobs[t] * targets[t])
+    return loglik / (num_time_steps * num_examples)
+
+
+def lstm_predict(params, inputs):
+    def update_lstm(input, hiddens, cells):
+        change = np.tanh(concat_and_multiply(params["change"], input, hiddens))
+        forget = sigmoid(concat_and_multiply(params["forget"], input, hiddens))
+        ingate = sigmoid(concat_and_multiply(params["ingate"], input, hiddens))
+        outgate = sigmoid(concat_and_multiply(params["outgate"], input, hiddens))
+        cells = cells * forget + ingate * change
+        hiddens = outgate * np.tanh(cells)
+        return hiddens, cells
+
+    def hiddens_to_output_probs(hiddens):
+        output = concat_and_multiply(params["predict"], hiddens)
+        return output - np.log(np.sum(np.exp(output), axis=1, keepdims=True))
+
+    num_sequences = inputs.shape[1]
+    hiddens = np.repeat(params["init hiddens"], num_sequences, axis=0)
+    cells = np.repeat(params["init cells"], num_sequences, axis=0)
+    output = [hiddens_to_output_probs(hiddens)]
+    for input in inputs:
+        hiddens, cells = update_lstm(input, hiddens, cells)
+        output.append(hiddens_to_output_probs(hiddens))
+    return output
+
+
+def lstm_log_likelihood(params, inputs, targets):
+    logprobs = lstm_predict(params, inputs)
+    loglik = 0.0
+    num_time_steps, num_examples, _ = inputs.shape
+    for t in range(num_time_steps):
+        loglik += np.sum(logprobs[t] * targets[t])
+    return loglik / (num_time_steps * num_examples)
+
+
+@pytest.mark.parametrize("objective", [rnn_log_likelihood, lstm_log_likelihood])
+def test_rnn_and_lstm_objectives(objective):
+    rng = np.random.default_rng(0)
+    params = make_rnn_params(3, 4, 3, 0.3, rng)
+    for name in ("forget", "ingate", "outgate"):
+        params[name] = rng.standard_normal(params["change"].shape) * 0.3
+    params["init cells"] = rng.standard_normal((1, 4)) * 0.3
+    inputs = rng.standard_normal((5, 2, 3))
+    targets = rng.standard_normal((5, 2, 3))
+    check_grads(objective, (params, inputs, targets))
+    check_modes_agree(objective, (params, inputs, targets))
+    grads = ad.grad(objective)(params, inputs, targets)
+    assert {k: v.shape for k, v in grads.items()} == {k: v.shape for k, v in params.items()}
