@@ -140,9 +140,57 @@ def tuple_keys(x, y):
     return np.sum(d[0, 1] * d[1, 0] + d[0, 0])
 
 
+def int_keys(x, y):
+    d = {}
+    for i in range(3):
+        d[i] = x * (i + 1.0) + y
+    s = 0.0
+    for i in range(len(d)):
+        s = s + np.sum(d[i] * d.get(i + 1, y))
+    return s
+
+
+def zip_keys_values(x, y):
+    d = {"a": x, "b": y * x}
+    s = 0.0
+    for k, v in zip(d.keys(), d.values()):  # noqa: SIM911, B905  (as users write it)
+        s = s + np.sum(v) * (2.0 if k == "a" else 3.0)
+    return s
+
+
+def branches(x, y):
+    d = {"a": x}
+    if np.sum(x) > 0:
+        d["b"] = y
+    else:
+        d["b"] = x * y
+    return np.sum(d["a"] * d["b"])
+
+
+def replace_entry_shape(x, y):
+    d = {"a": x}
+    d["a"] = np.sum(d["a"] * y)
+    return d["a"] * 2.0
+
+
+def values_list(x, y):
+    d = {"a": x, "b": y}
+    vs = list(d.values())
+    return np.sum(vs[0] * vs[1])
+
+
+def items_pairs(x, y):
+    d = {"a": x, "b": y}
+    s = 0.0
+    for pair in d.items():
+        s = s + np.sum(pair[1])
+    return s
+
+
 CASES = [display, dict_call, computed_keys, update, alias, items_loop, values_sum]
 CASES += [values_loop, keys_loop, get_entries, length, helper_dicts, copies]
 CASES += [comprehension_loop, nested, carried, tuple_keys]
+CASES += [int_keys, zip_keys_values, branches, replace_entry_shape, values_list, items_pairs]
 rng = np.random.default_rng(15)
 ELEMENTS = {
     "float": (0.7, -1.3),

@@ -74,7 +74,7 @@ def setitem(x, v, index):
     In a list of derivatives, a 0.0 written (the rule of `x[i] = v` clears `d[i]`) stands
     for a zero shaped like the item it replaces."""
     if isinstance(x, dict):  # a new dict; in a derivative's, a 0.0 written drops the entry
-        out = DerivativeDict(x) if isinstance(x, DerivativeDict) else dict(x)
+        out = x.copy() if isinstance(x, DerivativeDict) else dict(x)
         if isinstance(x, DerivativeDict) and type(v) is float and v == 0.0:
             out.pop(index, None)
         else:
@@ -344,7 +344,7 @@ class DerivativeDict(dict):
     def __add__(self, other):
         if not isinstance(other, dict):
             return DerivativeDict({key: item + other[key] for key, item in self.items()})
-        out = DerivativeDict(self)
+        out = self.copy()
         for key, item in other.items():
             out[key] = out[key] + item if key in out else item
         return out
@@ -353,6 +353,13 @@ class DerivativeDict(dict):
 
     def __neg__(self):
         return DerivativeDict({key: -item for key, item in self.items()})
+
+    def copy(self):
+        """A copy, keeping the count of directions an empty one carries (vector mode)."""
+        out = DerivativeDict(self)
+        if hasattr(self, "directions"):
+            out.directions = self.directions
+        return out
 
 
 def make_list(*items):

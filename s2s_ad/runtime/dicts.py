@@ -37,7 +37,7 @@ def dict_items(d):
 
 def copy_dict(d):
     """`dict(d)` / `d.copy()`: a new dict with the same entries (a derivative stays one)."""
-    return type(d)(d) if isinstance(d, DerivativeDict) else dict(d)
+    return d.copy() if isinstance(d, DerivativeDict) else dict(d)
 
 
 def dict_get(d, key, default=None):

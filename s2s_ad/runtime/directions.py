@@ -13,8 +13,8 @@ from .core import DerivativeDict, Derivatives, as_array, setitem, setitem_value_
 
 def directions_count(d) -> int:
     """The number of directions a tangent carries."""
-    if isinstance(d, dict):
-        return directions_count(next(iter(d.values())))
+    if isinstance(d, dict):  # an empty one remembers its count
+        return directions_count(next(iter(d.values()))) if d else d.directions
     if isinstance(d, (list, tuple)):
         return directions_count(d[0]) if d else d.directions  # an empty list remembers its count
     return len(d)
@@ -27,7 +27,9 @@ def directions_zeros(x, seed):
         zeros.directions = directions_count(seed)
         return zeros
     if isinstance(x, dict):
-        return DerivativeDict({key: directions_zeros(item, seed) for key, item in x.items()})
+        zeros = DerivativeDict({key: directions_zeros(item, seed) for key, item in x.items()})
+        zeros.directions = directions_count(seed)
+        return zeros
     return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
 
 
@@ -159,6 +161,7 @@ def unreduce_directions(d, like, axis, keepdims):
 def _stacked_entries(results: list):
     """`stacked` for derivative dicts: a direction missing an entry has zero there."""
     out = DerivativeDict()
+    out.directions = len(results)
     for key in dict.fromkeys(key for r in results for key in r):
         like = next(r[key] for r in results if key in r)
         out[key] = stacked([r[key] if key in r else np.zeros_like(like) for r in results])
