@@ -12,6 +12,7 @@ without source, a large array) is refused with a clear error.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import math
 import sys
@@ -144,6 +145,9 @@ class _Writer:
                 self.helper(free, value)
             elif isinstance(value, types.ModuleType):
                 self.define(free, value, f"import {value.__name__}")
+            elif isinstance(value, tuple) and all(t in vars(builtins).values() for t in value):
+                # a constant such as `SEQUENCES = (list, tuple)`
+                self.define(free, value, f"{free} = ({''.join(t.__name__ + ', ' for t in value)})")
         self.runtime[name] = _dedented(inspect.getsource(obj))
 
 

@@ -370,3 +370,51 @@ def test_refusals(fn, args, message):
         with pytest.raises(S2SError, match=message) as info:
             ad.grad(fn, mode=mode)(*args)
         assert info.value.line == line and info.value.filename == __file__
+
+
+EXPORTED = """
+import numpy as np
+
+
+def layer(x, *weights):
+    h = x
+    for w in weights:
+        h = np.tanh(h * w)
+    return h
+
+
+def loss(params, x):
+    d = {"w": params["w"] * 2.0, "b": params["b"]}
+    s = 0.0
+    for _k, v in d.items():
+        s = s + np.sum(layer(x, v, d.get("b", x)))
+    return s + np.sum(sum(d.values()))
+"""
+
+
+def test_export_of_dicts_and_star_helpers(tmp_path):
+    """The exported module (NumPy only) computes what s2s_ad computes."""
+    import importlib.util
+
+    from s2s_ad import cli
+
+    source = tmp_path / "dict_loss.py"
+    source.write_text(EXPORTED)
+    target = tmp_path / "dict_loss_grad.py"
+    assert cli.main(["export", f"{source}:loss", "-o", str(target)]) in (0, None)
+    lines = target.read_text().splitlines()
+    assert not any("s2s_ad" in line for line in lines if line.startswith(("import", "from")))
+    modules = []
+    for path in (source, target):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules.append(module)
+    params = {"w": np.array([0.3, 0.5]), "b": np.array([1.2, -0.4])}
+    x = np.array([0.7, -0.2])
+    value, grads = modules[1].loss_value_and_grad(params, x)
+    expected_value, expected = ad.value_and_grad(modules[0].loss)(params, x)
+    assert value == expected_value
+    for key in params:
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-12)
+    check_grads(modules[0].loss, (params, x))

@@ -21,18 +21,19 @@ def make_dict():
 
 
 def dict_keys(d):
-    """`d.keys()` (and what `for k in d` iterates): the keys in a list."""
-    return list(d)
+    """`d.keys()` (and what `for k in d` iterates): the keys in a list (a value without
+    the method raises what Python raises)."""
+    return list(d.keys())
 
 
 def dict_values(d):
     """`d.values()`: the values in a list, in the keys' order."""
-    return [d[key] for key in d]
+    return list(d.values())
 
 
 def dict_items(d):
     """`d.items()`: (key, value) pairs in a list, in the keys' order."""
-    return [(key, d[key]) for key in d]
+    return list(d.items())
 
 
 def copy_dict(d):

@@ -85,11 +85,11 @@ class DictValues:
             raise self._unsupported(
                 f"`.{name}()`, which updates a dict in place", hint=f"write {UPDATING[name]}"
             )
-        receiver_kind = None
-        if name == "copy":
+        if name == "copy":  # a dict's where the lowering knows a local name holds one
+            if not (isinstance(func.value, gast.Name) and func.value.id in self.env):
+                return None
             receiver = self._atom(func.value)
-            receiver_kind = self.kind_of(receiver)
-            if receiver_kind != "dict":
+            if self.kind_of(receiver) != "dict":
                 return None
             return Prim(runtime.copy_dict, (receiver,), spelled=self._rt("copy_dict"))
         if name not in DICT_METHODS:
