@@ -120,6 +120,15 @@ def comprehension_loop(x, y):  # `{k: v * 2.0 for k, v in zip(NAMES, [x, y])}`, 
     return np.sum(d["w"] * d["b"])
 
 
+def comprehension_over_items(x, y):  # `{k: v * 2.0 for k, v in d.items() if k != "c"}`
+    d = {"a": x, "b": y * x, "c": y}
+    e = {}
+    for k, v in d.items():
+        if k != "c":
+            e[k] = v * 2.0
+    return np.sum(e["a"] * e["b"]) * len(e)
+
+
 def nested(x, y):
     d = {"layer": {"w": x, "b": y}, "scale": 2.0}
     inner = d["layer"]
@@ -189,7 +198,7 @@ def items_pairs(x, y):
 
 CASES = [display, dict_call, computed_keys, update, alias, items_loop, values_sum]
 CASES += [values_loop, keys_loop, get_entries, length, helper_dicts, copies]
-CASES += [comprehension_loop, nested, carried, tuple_keys]
+CASES += [comprehension_loop, comprehension_over_items, nested, carried, tuple_keys]
 CASES += [int_keys, zip_keys_values, branches, replace_entry_shape, values_list, items_pairs]
 rng = np.random.default_rng(15)
 ELEMENTS = {
