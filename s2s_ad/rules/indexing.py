@@ -23,7 +23,6 @@ register(
         (SAME_CALL,),
         ("rt.getitem_vjp(d, x, index)",),
         keywords=(("index", None),),
-        selectors=("index",),  # it only picks: a key restored from a tape is not differentiated
         batched=("rt.directions_getitem(d, index, ans)",),
     ),
 )
@@ -37,7 +36,7 @@ register(
         ("rt.setitem(d, 0.0, index)", "rt.setitem_value_jvp(d, x, index)"),
         ("rt.setitem(d, 0.0, index)", "rt.setitem_value_vjp(d, v, index, x)"),
         keywords=(("index", None),),
-        selectors=("index",),
+        selectors=("index",),  # it only places (a dict's key restored from a tape, in Hessians)
         batched=("rt.directions_setitem(d, index)", "rt.directions_setitem_value(d, x, index)"),
     ),
 )
