@@ -68,3 +68,11 @@ class Namer:
             self._taken.add(user_name)
             return user_name
         return self.fresh(user_name)
+
+
+def star_parameter_names(name: str, arity: int | tuple) -> list[str]:
+    """The flattened parameters of `*name` called with `arity` positional arguments, or
+    of `**name` called with the keywords `arity` (a tuple of names)."""
+    if isinstance(arity, tuple):
+        return [f"{name}_{key}" for key in arity]
+    return [f"{name}_{k}" for k in range(arity)]

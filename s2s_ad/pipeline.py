@@ -116,7 +116,11 @@ def forget_all() -> None:
 
 
 def to_ssa(
-    fn: types.FunctionType, scope: Scope | None = None, param_kinds: dict | None = None
+    fn: types.FunctionType,
+    scope: Scope | None = None,
+    param_kinds: dict | None = None,
+    stars: dict | None = None,
+    lengths: dict | None = None,
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
@@ -124,7 +128,10 @@ def to_ssa(
     parsed = parse_function(fn)
     scope = scope or Scope.of(fn)
     tree = lowerable_tree(parsed, scope)
-    ssa = lower(tree, scope, parsed.filename, choose_aliases(tree, scope), param_kinds or {})
+    aliases = choose_aliases(tree, scope)
+    ssa = lower(
+        tree, scope, parsed.filename, aliases, param_kinds or {}, stars=stars, lengths=lengths
+    )
     refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
@@ -163,8 +170,14 @@ def differentiate(
     path: it returns the value too only where it is not known statically to be a scalar).
     """
     scope = Scope.of(fn)
-    kinds = {p: kind for p, (kind, _) in (structures or {}).items() if kind in ("list", "tuple")}
-    ssa = to_ssa(fn, scope, kinds)  # `L + M` of list arguments joins them
+    kinds = {
+        p: kind for p, (kind, _) in (structures or {}).items() if kind in ("list", "tuple", "dict")
+    }
+    stars = {p: arity for p, (kind, arity) in (structures or {}).items() if kind in ("*", "**")}
+    structures = {p: s for p, s in (structures or {}).items() if p not in stars}
+    # `L + M` of list arguments joins them; `f(*params)` of a tuple argument knows its length
+    lengths = {p: len(keys) for p, (kind, keys) in structures.items() if kind in ("list", "tuple")}
+    ssa = to_ssa(fn, scope, kinds, stars, lengths)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases

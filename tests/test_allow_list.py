@@ -221,6 +221,20 @@ def lambdas(x, y):
     return scale(x) + (lambda v: v * y)(x)
 
 
+def dicts(x, y):
+    d = {"w": x, "b": y * x}
+    powers = {i: x**i for i in range(3) if i > 0}
+    return d["w"] * d["b"] + powers[2]
+
+
+def star_arguments(x, y):
+    def g(t, *ts, **options):
+        return t * ts[0] * options["scale"]
+
+    pair = (x, y)
+    return g(*pair, scale=2.0) + g(x, *[y], **{"scale": x})
+
+
 LOWERED_PROGRAMS = [
     (assignments, (1.3, 0.7)),
     (branches, (1.3, 0.7)),
@@ -234,6 +248,8 @@ LOWERED_PROGRAMS = [
     (comprehensions, (1.3, 0.7)),
     (starred_and_membership, (1.3, 0.7)),
     (lambdas, (1.3, 0.7)),
+    (dicts, (1.3, 0.7)),
+    (star_arguments, (1.3, 0.7)),
 ]
 
 
@@ -412,20 +428,12 @@ def uses_walrus(x):
 
 
 def uses_starred(x):
-    args = (x, 2.0)
+    args = np.array([x, 2.0])
     return np.maximum(*args)  # <- error
 
 
 def uses_set(x):
     return x * len({x, 2.0})  # <- error
-
-
-def uses_dict_comprehension(x):
-    return {i: x * i for i in range(3)}[1]  # <- error
-
-
-def uses_dict(x):
-    return {"a": x}["a"]  # <- error
 
 
 def uses_match(x):
@@ -458,20 +466,6 @@ def decorated_nested(x):
         return t
 
     return x
-
-
-def nested_star_args(x):
-    def g(*ts):  # <- error
-        return ts[0]
-
-    return g(x)
-
-
-def nested_star_kwargs(x):
-    def g(t, **options):  # <- error
-        return t
-
-    return g(x)
 
 
 def call_unpacks_keywords(x):
@@ -515,17 +509,13 @@ REFUSED_PROGRAMS = [
     (uses_import, "`import`"),
     (uses_import_from, "`import`"),
     (uses_walrus, ":="),
-    (uses_starred, r"starred expression `\*x`"),
+    (uses_starred, r"`\*args` in a call, where the number of elements"),
     (uses_set, "set display"),
-    (uses_dict_comprehension, "dict comprehension"),
-    (uses_dict, "dict display"),
     (uses_match, "`match`"),
     (uses_shift, "`<<`"),
     (uses_right_shift, "`>>`"),
     (decorated_nested, "a decorated nested function"),
-    (nested_star_args, r"`\*args` parameter"),
-    (nested_star_kwargs, r"`\*\*kwargs` parameter"),
-    (call_unpacks_keywords, r"`\*\*kwargs` in a call"),
+    (call_unpacks_keywords, r"`\*\*OPTIONS` in a call, where the keys"),
     (computing_annotation, "an annotation of the nested function `g` that computes"),
     (computing_return_annotation, "an annotation of the nested function `g` that computes"),
     (annotation_without_value, "annotation without a value"),

@@ -306,11 +306,6 @@ def second_loops(x):
     return s + sum(map(np.sin, [x[0] * x[1], x[2]]))
 
 
-LOOP_INDEX = pytest.mark.xfail(
-    strict=True,
-    reason="issue 17: the gradient code of a loop over a list reads items by a loop index "
-    "(`rt.getitem_vjp` has no derivative with respect to that index)",
-)
 TUPLE_ITEMS = pytest.mark.xfail(
     strict=True,
     reason="issue 17: reverse over reverse of a list of tuples (`rt.getitem_vjp` of a "
@@ -324,7 +319,7 @@ HESSIANS = {
 SECOND = [
     *((second_builtins, way) for way in HESSIANS),
     *((second_list_methods, way) for way in HESSIANS),
-    *(pytest.param(second_loops, way, marks=LOOP_INDEX) for way in HESSIANS),
+    *((second_loops, way) for way in HESSIANS),
     (second_unzip, "hessian"),
     (second_unzip, "jacfwd(grad)"),
     pytest.param(second_unzip, "jacrev(grad)", marks=TUPLE_ITEMS),
@@ -379,9 +374,9 @@ def starred_loop_target(x):
     return s
 
 
-def starred_in_display(x):
-    L = [x]
-    return sum([*L, x])
+def starred_in_display(x, y):
+    L = [x, x * y]
+    return sum([*L, y]) * max(*L, y)
 
 
 def pop_of_argument(L):
@@ -394,7 +389,6 @@ REFUSED = [
     (reversed_of_map, "`map(…)` kept as a value", 1),
     (max_with_key, "`max` with `key=`", 1),
     (starred_loop_target, "starred expression", 2),
-    (starred_in_display, "starred expression", 2),
 ]
 
 
@@ -502,7 +496,15 @@ def zip_strict_value(x, y):
 
 
 @pytest.mark.parametrize(
-    "fn", [pop_in_closure, pop_in_for_loop, enumerate_as_value, zip_strict_loop, zip_strict_value]
+    "fn",
+    [
+        pop_in_closure,
+        pop_in_for_loop,
+        enumerate_as_value,
+        zip_strict_loop,
+        zip_strict_value,
+        starred_in_display,
+    ],
 )
 def test_more_forms(fn):
     for args in ((1.5, 2.5), (-0.7, 1.3)):

@@ -14,7 +14,7 @@ import pytest
 from derivative_tests import derivative_tests
 
 import s2s_ad as ad
-from s2s_ad.errors import EvaluationError, S2SError, UnknownCalleeError, UnsupportedSyntaxError
+from s2s_ad.errors import EvaluationError, S2SError, UnsupportedSyntaxError
 from s2s_ad.frontend import syntax
 from s2s_ad.frontend.parse import parse_function
 from s2s_ad.ssa.comprehensions import lower_comprehensions
@@ -368,12 +368,6 @@ def test_second_order(fn):
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnknownCalleeError,
-    reason="issue 17: the gradient code of a loop over an array reads items with "
-    "rt.getitem_vjp, which has no derivative rule of its own",
-)
 def test_second_order_over_an_array():
     ad.hessian(squares)(XS)
 
@@ -549,11 +543,6 @@ def nested_call_beside(xs):
     return np.sum(g(xs)) + sum(a for a in xs)  # <- error
 
 
-def dict_comprehension(xs):
-    d = {k: a for k, a in enumerate(xs)}  # <- error
-    return d[0]
-
-
 REFUSED = [
     (in_while_test_with_continue, (XS,), "`while` loop that uses `continue`"),
     (in_while_test_with_continue_in_else, (XS,), "`while` loop that uses `continue`"),
@@ -562,7 +551,6 @@ REFUSED = [
     (element_target, (XS,), "a comprehension target that is not a name"),
     (in_for_target, (XS,), "a comprehension in a `for` target"),
     (nested_call_beside, (XS,), "also calls the nested function `g`, which may update"),
-    (dict_comprehension, (XS,), r"dict comprehension \(not supported yet\)"),
 ]
 
 

@@ -187,7 +187,8 @@ def star_helper(*ts):
 
 
 def calls_star_helper(x):
-    return star_helper(x) * 3.0  # <- error
+    xs = np.array([x, x])
+    return star_helper(*xs)[0] * 3.0  # <- error
 
 
 def active_keyword(x):
@@ -270,13 +271,13 @@ def set_display(x):
     return x * len(s)
 
 
-def dict_comprehension(x):
-    d = {i: x * i for i in range(3)}  # <- error
-    return d[1]
+def dict_of_active_pairs(x):
+    d = dict(zip(["a", "b"], [x, 2.0 * x]))  # <- error
+    return d["a"] * d["b"]
 
 
 def starred_call(x):
-    args = (x, 2.0)
+    args = np.array([x, 2.0])
     return np.maximum(*args)  # <- error
 
 
@@ -345,7 +346,7 @@ CASES = [
     (used_before_assignment, NameResolutionError, "used before it is assigned"),
     (unknown_callee, UnknownCalleeError, "np.unique"),
     (unknown_in_loop, UnknownCalleeError, "np.nancumsum"),
-    (calls_star_helper, UnsupportedSyntaxError, r"takes \*args"),
+    (calls_star_helper, UnsupportedSyntaxError, r"`\*xs` in a call, where the number"),
     (active_keyword, UnknownCalleeError, "argument `base`"),
     (unpack_call, UnknownCalleeError, "divmod"),
     (uses_async, UnsupportedSyntaxError, "async def"),
@@ -359,8 +360,8 @@ CASES = [
     (uses_suppress, UnsupportedSyntaxError, "swallows exceptions"),
     (keyword_arguments, UnsupportedSyntaxError, r"\*\*kwargs"),
     (set_display, UnsupportedSyntaxError, "set display"),
-    (dict_comprehension, UnsupportedSyntaxError, "dict comprehension"),
-    (starred_call, UnsupportedSyntaxError, r"starred expression `\*x`"),
+    (dict_of_active_pairs, UnknownCalleeError, "no derivative rule for `dict`"),
+    (starred_call, UnsupportedSyntaxError, r"`\*args` in a call, where the number of elements"),
     (returns_inside_with, UnsupportedSyntaxError, "`return` inside a `with` block"),
     (complex_literal, ComplexValueError, "the literal `1j`"),
     (fft_power, ComplexValueError, "np.fft.fft"),

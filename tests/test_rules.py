@@ -506,6 +506,27 @@ def runtime_rows() -> None:
     row("rt.broadcast_directions", "np.sum(rt.broadcast_directions(x, y) * w)", COL, ROW, POS)
 
 
+def dict_rows() -> None:
+    D = "{'a': 1.0, 'b': 2.0}"
+    row("rt.make_dict", "np.sum(rt.setitem(rt.make_dict(), x, 'a')['a'] * y)", ROW, ROW)
+    row("rt.dict_keys", "np.sum(x * y) * len(rt.dict_keys({'a': x, 'b': y}))", ROW, ROW)
+    row("rt.dict_values", "np.sum(rt.dict_values({'a': x, 'b': y * y})[1] * x)", ROW, ROW)
+    row("rt.dict_items", "np.sum(rt.dict_items({'a': x, 'b': y})[1][1] * x)", ROW, ROW)
+    row("rt.copy_dict", "np.sum(rt.copy_dict({'a': x * y})['a'])", ROW, ROW)
+    row("rt.dict_get", "np.sum(rt.dict_get({'a': x}, 'a', y) * rt.dict_get({'a': x}, 'b', y))",
+        ROW, ROW)  # fmt: skip
+    row("rt.values_jvp", f"np.sum(rt.values_jvp({{'a': x, 'b': y}}, {D})[0] * y)", ROW, ROW)
+    row("rt.values_vjp", f"np.sum(rt.values_vjp([x, y], {D})['b'] * x)", ROW, ROW)
+    row("rt.items_jvp", f"np.sum(rt.items_jvp({{'a': x}}, {D})[0][1] * y)", ROW, ROW)
+    row("rt.items_vjp", f"np.sum(rt.items_vjp([(0.0, x), (0.0, y)], {D})['a'] * y)", ROW, ROW)
+    row("rt.get_jvp", f"np.sum(rt.get_jvp({{'a': x}}, {D}, 'a') * y)", ROW, ROW)
+    row("rt.get_vjp", f"np.sum(rt.get_vjp(x, {D}, 'a')['a'] * y)", ROW, ROW)
+    row("rt.default_jvp", "np.sum(rt.default_jvp(x, {'a': 1.0}, 'b') * y)", ROW, ROW)
+    row("rt.default_vjp", "np.sum(rt.default_vjp(x, {'a': 1.0}, 'b', y) * y)", ROW, ROW)
+    row("rt.iterated_jvp", "np.sum(rt.iterated_jvp(x, y) * y)", ROW, ROW)
+    row("rt.iterated_vjp", "np.sum(rt.iterated_vjp(x, y) * y)", ROW, ROW)
+
+
 def nondiff_rows() -> None:
     for name, expr in NONDIFF_ROWS.items():
         scalar = (name.startswith(("math.", "operator.")) and "np." not in expr) or "range" in expr
@@ -565,6 +586,7 @@ for make_rows in [
     indexing_rows,
     special_rows,
     runtime_rows,
+    dict_rows,
     nondiff_rows,
 ]:
     make_rows()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend.library import is_library_function
-from ..naming import Namer
+from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
 from ..ssa.ir import Const, Free, Prim
 
@@ -39,12 +39,13 @@ class Callees:
         self._names: dict[tuple, str] = {}
         self.effects = False  # whether a callee's derivative runs a `print` or the like
 
-    def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...]):
-        """(name in the generated code, derivative) of `fn` with respect to `wrt`."""
-        derived = self.derive(fn, mode, wrt, for_calls=True)
+    def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...], structures=()):
+        """(name in the generated code, derivative) of `fn` with respect to `wrt`;
+        `structures`: the arity of its star parameters at the call (`star_structures`)."""
+        derived = self.derive(fn, mode, wrt, for_calls=True, structures=structures)
         self.dependencies += derived.dependencies
         self.effects = self.effects or derived.effects
-        key = (fn, mode, wrt)
+        key = (fn, mode, wrt, structures)
         if key not in self._names:
             suffix = "jvp" if mode == "forward" else "vjp"
             stem = fn.__name__ if fn.__name__.isidentifier() else "_lambda"  # `<lambda>`
@@ -86,12 +87,6 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
             hint="make the helper return a list or an array instead of yielding values",
         )
     signature = inspect.signature(prim.fn)
-    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
-        raise UnsupportedSyntaxError(
-            f"unsupported construct: call of `{prim.fn.__name__}`, which takes *args or **kwargs",
-            **where,
-            hint="name each parameter of the helper explicitly",
-        )
     try:
         bound = signature.bind(*prim.args, **dict(prim.kwargs))
     except TypeError as exc:
@@ -102,7 +97,19 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
         ) from None
     operands = []
     for name, param in signature.parameters.items():
-        if name in bound.arguments:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):  # one operand per item
+            items = bound.arguments.get(name, () if param.kind is param.VAR_POSITIONAL else {})
+            arity = tuple(items) if isinstance(items, dict) else len(items)
+            if isinstance(arity, tuple) and not all(key.isidentifier() for key in arity):
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: call of `{prim.fn.__name__}` with keywords that "
+                    f"are not names ({', '.join(map(repr, arity))}) for its `**{name}`",
+                    **where,
+                    hint="pass keywords that are Python names",
+                )
+            values = items.values() if isinstance(items, dict) else items
+            operands += zip(star_parameter_names(name, arity), values, strict=True)
+        elif name in bound.arguments:
             operands.append((name, bound.arguments[name]))
         elif is_literal(param.default):
             operands.append((name, Const(param.default)))
@@ -117,6 +124,25 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
                 hint=f"pass `{name}` explicitly in the call",
             )
     return operands
+
+
+def star_structures(prim: Prim) -> tuple:
+    """The arity of a call's star parameters, for the cache key of the callee's derivative:
+    (("args", ("*", 2)), ("kwargs", ("**", ("scale",)))), or () for none."""
+    signature = inspect.signature(prim.fn)
+    stars = [
+        p for p in signature.parameters.values() if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if not stars:
+        return ()
+    bound = signature.bind(*prim.args, **dict(prim.kwargs)).arguments
+    found = []
+    for p in stars:
+        if p.kind is p.VAR_POSITIONAL:
+            found.append((p.name, ("*", len(bound.get(p.name, ())))))
+        else:
+            found.append((p.name, ("**", tuple(bound.get(p.name, {})))))
+    return tuple(found)
 
 
 def is_literal(value: object) -> bool:

@@ -32,7 +32,7 @@ from ..naming import Aliases
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
-from .calls import Callees, bound_operands, is_user_call
+from .calls import Callees, bound_operands, is_user_call, star_structures
 from .templates import contributions, result_shaped, zeros_like
 
 
@@ -115,7 +115,8 @@ class _Tangents:
         operands = bound_operands(self.fn, stmt, self.callees.refer)
         active = [(n, a) for n, a in operands if isinstance(a, Var) and a.name in self.active]
         mode = "vector" if self.vector else "forward"
-        name, _ = self.callees.get(stmt.value.fn, mode, tuple(n for n, _ in active))
+        stars = star_structures(stmt.value)  # `*args`: the arity (ssa/star_arguments.py)
+        name, _ = self.callees.get(stmt.value.fn, mode, tuple(n for n, _ in active), stars)
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active
         ]

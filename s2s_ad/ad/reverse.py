@@ -57,7 +57,7 @@ from ..ssa.ir import (
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
-from .calls import Callees, bound_operands, is_user_call
+from .calls import Callees, bound_operands, is_user_call, star_structures
 from .effects import refuse_effects_in_rerun, with_adjoint
 from .templates import contributions, zeros_like
 
@@ -201,7 +201,8 @@ class _Reverse:
                 operands = bound_operands(self.fn, stmt, self.callees.refer)
                 active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
                 params = tuple(n for n, a in operands if a in active)
-                name, derived = self.callees.get(stmt.value.fn, "reverse", params)
+                stars = star_structures(stmt.value)  # `*args`: the arity (ssa/star_arguments.py)
+                name, derived = self.callees.get(stmt.value.fn, "reverse", params, stars)
                 outputs = derived.outputs if derived.returns_tuple else 0
                 pullback = self.namer.fresh(f"{stmt.target}_pullback")
                 self.calls[id(stmt)] = _CallSite(name, pullback, operands, active, outputs)
@@ -283,6 +284,8 @@ class _Reverse:
                     key = key % len(keys)
                 if key in keys:
                     return item_key(base.name, key)
+        if all(self.kinds.get(name) == "dict" for name in structured):
+            return None  # its whole adjoint, a dict: `gradient` adds its entries to the items'
         raise UnsupportedSyntaxError(
             f"unsupported construct: `{structured[0]}` (a tuple, list or dict) used other than "
             "by indexing it with a literal",

@@ -2,9 +2,12 @@
 
 - one per tuple or list of an assignment target: `first, *rest = xs`, `*init, last = xs`,
   `(a, *b), c = …` (the starred name gets a list, as in Python);
-- the single argument of `zip`: `zip(*pairs)` (unzip a list of pairs).
+- the single argument of `zip`: `zip(*pairs)` (unzip a list of pairs);
+- an argument of any other call, `f(*xs)`, and an item of a list or tuple display,
+  `[*a, *b]`: `ssa/star_arguments.py` spreads it where the lowering knows its length, and
+  refuses it elsewhere.
 
-Everywhere else (`f(*xs)`, `[*a, *b]`, a loop target) it is refused at its line.
+Everywhere else (a loop target, two starred names in one target) it is refused at its line.
 Before: a `Starred` node anywhere. After: the ids of the `Starred` nodes that are admitted.
 """
 
@@ -21,8 +24,10 @@ def admitted_starred(body: list[gast.stmt]) -> set[int]:
             if isinstance(node, gast.Assign):
                 for target in node.targets:
                     admitted |= _in_target(target)
-            elif _is_unzip(node):
-                admitted.add(id(node.args[0]))
+            elif isinstance(node, gast.Call):  # `zip(*pairs)`, `f(*xs)`
+                admitted |= {id(a) for a in node.args if isinstance(a, gast.Starred)}
+            elif isinstance(node, (gast.List, gast.Tuple)) and isinstance(node.ctx, gast.Load):
+                admitted |= {id(e) for e in node.elts if isinstance(e, gast.Starred)}
     return admitted
 
 
@@ -34,18 +39,6 @@ def _in_target(target: gast.expr) -> set[int]:
     for elt in target.elts:
         found |= _in_target(elt.value if isinstance(elt, gast.Starred) else elt)
     return found
-
-
-def _is_unzip(node: gast.AST) -> bool:
-    """`zip(*pairs)`."""
-    return (
-        isinstance(node, gast.Call)
-        and isinstance(node.func, gast.Name)
-        and node.func.id == "zip"
-        and len(node.args) == 1
-        and isinstance(node.args[0], gast.Starred)
-        and not node.keywords
-    )
 
 
 def has_star(target: gast.expr) -> bool:

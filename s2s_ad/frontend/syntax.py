@@ -50,12 +50,9 @@ LOWERED: dict[str, Fields] = {
             "type_params": ("type parameters of a nested function", "drop `[T]`"),
         },
     ),
+    # `*args` / `**kwargs`: bound for the arity of each call (ssa/star_arguments.py)
     "arguments": Fields(
-        lowered=("posonlyargs", "args", "kwonlyargs", "defaults", "kw_defaults"),
-        refused={
-            "vararg": ("`*args` parameter", "name each parameter explicitly"),
-            "kwarg": ("`**kwargs` parameter", "name each parameter explicitly"),
-        },
+        lowered=("posonlyargs", "args", "vararg", "kwonlyargs", "kw_defaults", "kwarg", "defaults"),
     ),
     "Return": Fields(lowered=("value",)),
     "Assign": Fields(lowered=("targets", "value")),
@@ -86,7 +83,8 @@ LOWERED: dict[str, Fields] = {
     "IfExp": Fields(lowered=("test", "body", "orelse")),
     "Compare": Fields(lowered=("left", "ops", "comparators")),
     "Call": Fields(lowered=("func", "args", "keywords")),
-    "keyword": Fields(lowered=("value",)),  # `f(**kw)` (arg None): validate refuses it
+    "keyword": Fields(lowered=("value",)),  # `f(**kw)` (arg None): ssa/star_arguments.py
+    "Starred": Fields(lowered=("value", "ctx")),  # `f(*xs)`: ssa/star_arguments.py
     "Constant": _NONE,
     "JoinedStr": Fields(lowered=("values",)),  # f-strings: in statements kept for effect
     "FormattedValue": Fields(lowered=("value", "format_spec")),
@@ -102,9 +100,10 @@ LOWERED: dict[str, Fields] = {
     "GeneratorExp": Fields(lowered=("elt", "generators")),
     "comprehension": Fields(lowered=("target", "iter", "ifs")),
     "Tuple": Fields(lowered=("elts", "ctx")),
-    # `first, *rest = xs` and `zip(*pairs)` only: validate refuses it elsewhere
-    "Starred": Fields(lowered=("value", "ctx")),
     "Lambda": Fields(lowered=("args", "body")),  # a nested def (ssa/lambdas.py)
+    "Dict": Fields(lowered=("keys", "values")),  # `{**d}` (a key None): the lowering refuses
+    # lowered by ssa/comprehensions.py into `d = {}` and `d[k] = v`
+    "DictComp": Fields(lowered=("key", "value", "generators")),
     # contexts (`Param`: gast's context of a parameter)
     "Load": _NONE,
     "Store": _NONE,
@@ -155,12 +154,7 @@ REFUSED: dict[str, tuple[str, str]] = {
 }
 
 # Refused for now, with the same located error and "(not supported yet)".
-NOT_YET: dict[str, tuple[str, str]] = {
-    "Dict": ("dict display", "pass the values as separate arguments, or build a tuple"),
-    # lowered by ssa/comprehensions.py into `d = {}` and `d[k] = v` once dict displays are
-    # lowered: then move it to LOWERED as Fields(lowered=("key", "value", "generators"))
-    "DictComp": ("dict comprehension", "write a loop that assigns `d[k] = v`"),
-}
+NOT_YET: dict[str, tuple[str, str]] = {}
 
 # Classes the parser never puts in a function body: abstract bases, the roots of other parse
 # modes, deprecated aliases (`ast.Num(1)` makes a `Constant`), Python 2's (gast keeps them).

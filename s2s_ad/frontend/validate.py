@@ -32,7 +32,6 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     The signature of `node` itself (defaults, annotations) was evaluated by Python when its
     `def` ran: only its body is the differentiated code.
     """
-    _check_signature(node, filename)
     body = without_docstring(node.body)
     reached = [pair for stmt in body for pair in _reachable(stmt, filename, stmt.lineno)]
     nested = {n.name for stmt in body for n in gast.walk(stmt) if isinstance(n, gast.FunctionDef)}
@@ -94,15 +93,6 @@ def _error(construct: str, hint: str, filename: str, line: int | None) -> Unsupp
     )
 
 
-def _check_signature(node: gast.FunctionDef, filename: str) -> None:
-    """`*args` and `**kwargs` of the differentiated function itself (a nested function's are
-    refused by the table, as are its decorators; the function's own were removed by parse)."""
-    args = node.args
-    for star, what in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
-        if star is not None:
-            raise star_parameter_error(node.name, what, filename, node.lineno)
-
-
 def star_parameter_error(name: str, what: str, filename: str, line: int) -> UnsupportedSyntaxError:
     """`*args` and `**kwargs` parameters: the one message for them, from any stage."""
     return UnsupportedSyntaxError(
@@ -147,11 +137,6 @@ def is_type_expression(node: gast.expr) -> bool:
     if isinstance(node, gast.BinOp) and isinstance(node.op, gast.BitOr):
         return is_type_expression(node.left) and is_type_expression(node.right)
     return False
-
-
-def _check_keyword(node: gast.keyword, filename: str, line: int) -> None:
-    if node.arg is None:
-        raise _error("`**kwargs` in a call", "pass keywords explicitly", filename, line)
 
 
 def calls_nested(stmt: gast.AST, nested: set[str] | dict) -> bool:
@@ -230,7 +215,6 @@ def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
 # the allow-list (so `yield x` is refused as `yield`, not as a value thrown away).
 _CHECKS = {
     "FunctionDef": _check_nested_def,
-    "keyword": _check_keyword,
     "Assign": _check_assignment,
     "AugAssign": _check_assignment,
     "AnnAssign": _check_assignment,

@@ -4,6 +4,7 @@ from . import (  # noqa: F401  (registration)
     aliases,
     arithmetic,
     builtins,
+    dicts,
     elementwise,
     helpers,
     indexing,

@@ -66,7 +66,7 @@ moves_g(
     batched="rt.unreduce_directions(d, like, axis, keepdims)",
 )
 # getitem_vjp scatters into zeros: its adjoint reads the same elements
-moves_g("getitem_vjp", "d[index]", (("x", None), ("index", None)), ("x",))
+moves_g("getitem_vjp", "d[index]", (("x", None), ("index", None)), ("x", "index"))
 # setitem_value_vjp reads the written elements (the last writer's where an index repeats):
 # its adjoint writes them back into zeros, the last write winning the same way;
 # setitem_value_jvp writes them, its adjoint reads them
@@ -74,13 +74,13 @@ moves_g(
     "setitem_value_vjp",
     "rt.setitem_value_jvp(d, x, index)",
     (("v", None), ("index", None), ("x", None)),
-    ("v", "x"),
+    ("v", "x", "index"),
 )
 moves_g(
     "setitem_value_jvp",
     "rt.setitem_value_vjp(d, g, index, x)",
     (("x", None), ("index", None)),
-    ("x",),
+    ("x", "index"),
 )
 moves_g("sum_vjp", "rt.broadcast_sum(d, g)", (("x", None),), ("x",))
 moves_g("unstack", "np.array(d)", (("x", None),), ("x",))

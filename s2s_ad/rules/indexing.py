@@ -23,7 +23,7 @@ register(
         (SAME_CALL,),
         ("rt.getitem_vjp(d, x, index)",),
         keywords=(("index", None),),
-        batched=("rt.directions_getitem(d, index)",),
+        batched=("rt.directions_getitem(d, index, ans)",),
     ),
 )
 # `x[index] = v` as a new array: linear in `x` (outside the index) and in `v` (inside it,
@@ -36,6 +36,8 @@ register(
         ("rt.setitem(d, 0.0, index)", "rt.setitem_value_jvp(d, x, index)"),
         ("rt.setitem(d, 0.0, index)", "rt.setitem_value_vjp(d, v, index, x)"),
         keywords=(("index", None),),
+        selectors=("index",),  # it only places (a dict's key restored from a tape, in Hessians)
+        batched=("rt.directions_setitem(d, index)", "rt.directions_setitem_value(d, x, index)"),
     ),
 )
 register(

@@ -120,7 +120,17 @@ register(
     ),
 )
 # What a loop iterates over: the sequence itself when a derivative can flow through it.
-register(runtime.sequence, Rule("rt.sequence", ("x",), (SAME_CALL,), ("d",)))
+# A dict iterates over its keys, which carry no derivative (runtime/dicts.py).
+register(
+    runtime.sequence,
+    Rule(
+        "rt.sequence",
+        ("x",),
+        ("rt.iterated_jvp(d, x)",),
+        ("rt.iterated_vjp(d, x)",),
+        batched=("rt.iterated_jvp(d, x)",),
+    ),
+)
 
 
 # sum(xs, start) = start + xs[0] + xs[1] + …: linear in the items and in the start.

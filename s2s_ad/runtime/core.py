@@ -85,6 +85,13 @@ def setitem(x, v, index):
 
     In a list of derivatives, a 0.0 written (the rule of `x[i] = v` clears `d[i]`) stands
     for a zero shaped like the item it replaces."""
+    if isinstance(x, dict):  # a new dict; in a derivative's, a 0.0 written drops the entry
+        out = x.copy() if isinstance(x, DerivativeDict) else dict(x)
+        if isinstance(x, DerivativeDict) and type(v) is float and v == 0.0:
+            out.pop(index, None)
+        else:
+            out[index] = v
+        return out
     if isinstance(x, list):
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
             raise S2SError(
@@ -118,6 +125,8 @@ def _rounds(x) -> bool:
 def setitem_value_jvp(t, x, index):
     """Tangent of `x` with `x[index] = v` through `v` (tangent `t`): `t` written into zeros,
     or only zeros where `x` holds integers."""
+    if isinstance(x, dict):  # the other entries' tangents are missing: zero
+        return DerivativeDict({index: t})
     if isinstance(x, list):
         return setitem(zeros_like(x), t, index)
     if _rounds(x):
@@ -129,6 +138,8 @@ def setitem_value_vjp(g, v, index, x):
     """Cotangent of `v` in `x[index] = v`: `g[index]`, except where an index repeats — there
     only the value that was written last (the one `x` kept) receives it — and none where
     `x` holds integers."""
+    if isinstance(x, dict):
+        return unbroadcast(g[index], v) if index in g else zeros_like(v)
     if isinstance(x, list):
         return unbroadcast(g[index], v)
     if _rounds(x):
@@ -336,12 +347,31 @@ def _sequence_arithmetic(op: str):  # no annotation: export copies it
 
 
 class DerivativeDict(dict):
-    """The adjoint of a dict: one per value, added key by key."""
+    """The tangent or adjoint of a dict: one per value, added key by key; a missing entry is
+    zero (`runtime/dicts.py`)."""
+
+    def __missing__(self, key):
+        return 0.0
 
     def __add__(self, other):
-        return DerivativeDict({key: item + other[key] for key, item in self.items()})
+        if not isinstance(other, dict):
+            return DerivativeDict({key: item + other[key] for key, item in self.items()})
+        out = self.copy()
+        for key, item in other.items():
+            out[key] = out[key] + item if key in out else item
+        return out
 
     __radd__ = __add__
+
+    def __neg__(self):
+        return DerivativeDict({key: -item for key, item in self.items()})
+
+    def copy(self):
+        """A copy, keeping the count of directions an empty one carries (vector mode)."""
+        out = DerivativeDict(self)
+        if hasattr(self, "directions"):
+            out.directions = self.directions
+        return out
 
 
 def make_list(*items):

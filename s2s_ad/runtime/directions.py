@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import S2SError
-from .core import Derivatives, as_array
+from .core import DerivativeDict, Derivatives, as_array, setitem, setitem_value_jvp
 
 
 def directions_count(d) -> int:
     """The number of directions a tangent carries."""
-    if isinstance(d, dict):
-        return directions_count(next(iter(d.values())))
+    if isinstance(d, dict):  # an empty one remembers its count
+        return directions_count(next(iter(d.values()))) if d else d.directions
     if isinstance(d, (list, tuple)):
         return directions_count(d[0]) if d else d.directions  # an empty list remembers its count
     return len(d)
@@ -27,12 +27,18 @@ def directions_zeros(x, seed):
         zeros = Derivatives(directions_zeros(item, seed) for item in x)
         zeros.directions = directions_count(seed)
         return zeros
+    if isinstance(x, dict):
+        zeros = DerivativeDict({key: directions_zeros(item, seed) for key, item in x.items()})
+        zeros.directions = directions_count(seed)
+        return zeros
     return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
 
 
 def along(d, ans):
     """`d` (directions, *shape) with axes of length 1 inserted after the direction axis, so
     that it broadcasts against values of the result's rank as `x` did."""
+    if isinstance(d, (dict, list, tuple)):  # their items carry the direction axis
+        return d
     missing = np.ndim(ans) - (np.ndim(d) - 1)
     if missing <= 0:
         return d
@@ -56,13 +62,15 @@ def direction(d, k: int):
     if isinstance(d, list):
         return Derivatives(direction(item, k) for item in d)
     if isinstance(d, dict):
-        return {key: direction(item, k) for key, item in d.items()}
+        return DerivativeDict({key: direction(item, k) for key, item in d.items()})
     return d[k] if np.ndim(d) else d
 
 
 def stacked(results: list):
     """The tangents of each direction, stacked along a new leading axis."""
     first = results[0]
+    if isinstance(first, dict):
+        return _stacked_entries(results)
     if isinstance(first, (list, tuple)):
         items = [stacked([r[i] for r in results]) for i in range(len(first))]
         if not isinstance(first, list):
@@ -117,8 +125,10 @@ def reshaped(d, ans):
     return np.reshape(d, (len(d), *np.shape(ans)))
 
 
-def directions_getitem(d, index):
-    """The tangent of `x[index]`."""
+def directions_getitem(d, index, ans=None):
+    """The tangent of `x[index]` (`ans`); a dict's missing entry is zero."""
+    if isinstance(d, dict) and index not in d:
+        return directions_zeros(ans, next(iter(d.values()))) if d else 0.0
     if isinstance(d, (list, tuple)) and isinstance(index, slice):
         part = Derivatives(d[index])  # an empty slice remembers the count of directions
         part.directions = directions_count(d) if len(d) else getattr(d, "directions", 0)
@@ -176,3 +186,28 @@ def unreduce_directions(d, like, axis, keepdims):
     elif axis is None and not keepdims:
         d = np.reshape(d, (len(d),) + (1,) * len(shape))
     return np.broadcast_to(d, (len(d), *shape))
+
+
+def _stacked_entries(results: list):
+    """`stacked` for derivative dicts: a direction missing an entry has zero there."""
+    out = DerivativeDict()
+    out.directions = len(results)
+    for key in dict.fromkeys(key for r in results for key in r):
+        like = next(r[key] for r in results if key in r)
+        out[key] = stacked([r[key] if key in r else np.zeros_like(like) for r in results])
+    return out
+
+
+def directions_setitem(d, index):
+    """The tangent of `x` with `x[index] = v`, through `x`: a dict's tangent has no
+    direction axis of its own (its entries do)."""
+    if isinstance(d, dict):
+        return setitem(d, 0.0, index)
+    return per_direction(lambda dk: setitem(dk, 0.0, index), d)
+
+
+def directions_setitem_value(d, x, index):
+    """The tangent of `x` with `x[index] = v`, through `v` (tangent `d`)."""
+    if isinstance(x, dict):
+        return setitem_value_jvp(d, x, index)
+    return per_direction(lambda dk: setitem_value_jvp(dk, x, index), d)

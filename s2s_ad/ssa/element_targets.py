@@ -100,7 +100,7 @@ class ElementTargets:
 
     def _is_list(self, name: str) -> bool:
         bound = self.env.get(name)
-        return isinstance(bound, Var) and self.kind_of(bound) == "list"
+        return isinstance(bound, Var) and self.kind_of(bound) in ("list", "dict")
 
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
@@ -113,7 +113,8 @@ class ElementTargets:
         index = self._index(target.slice)
         is_list = self._is_list(base.id)
         self._update(base.id, "element assignment", of_list=is_list)
-        if is_list and (index.is_tuple or isinstance(index.items[0], SliceItem)):
+        is_dict = is_list and self.kind_of(self.env[base.id]) == "dict"  # tuple keys: fine
+        if is_list and not is_dict and (index.is_tuple or isinstance(index.items[0], SliceItem)):
             raise self._unsupported(
                 f"assignment to a slice of the list `{base.id}` (it may change its length)",
                 hint=f"assign one item at a time: `{base.id}[i] = v`",

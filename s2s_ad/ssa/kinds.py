@@ -27,6 +27,7 @@ from .. import runtime
 from ..errors import S2SError
 from ..frontend.library import is_library_function
 from ..rules.registry import lookup
+from .dicts import dict_kind
 from .ir import Atom, Const, Expr, Prim, SliceItem, Var
 
 BINOPS = {
@@ -67,6 +68,8 @@ class SequenceKinds:
         if not isinstance(expr, Prim):
             return None
         fn, args = expr.fn, expr.args
+        if dict_kind(fn, args, self.kind_of):  # ssa/dicts.py
+            return "dict"
         if fn is runtime.make_list:
             return "list/*"
         if fn in (list, tuple):
@@ -103,6 +106,11 @@ class SequenceKinds:
         kinds = (self.kind_of(left), self.kind_of(right))
         if not any(kinds):
             return Prim(BINOPS[op], (left, right))
+        if "dict" in kinds:
+            raise self._unsupported(
+                f"`{BINOPS[op].__name__}` with a dict operand",
+                hint="combine dicts entry by entry: `e = dict(d)`, then `e[k] = v`",
+            )
         if op is gast.Add:
             return Prim(runtime.concat, (left, right), spelled=self._rt("concat"))
         if op is gast.Mult:

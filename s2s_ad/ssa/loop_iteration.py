@@ -50,6 +50,9 @@ class LoopIteration:
         `zip(xs, ys)` iterate over an index, so reverse mode knows where each element went.
         """
         target = stmt.target
+        over_dict = self._dict_loop(stmt, it)  # `for k, v in d.items()`: ssa/dicts.py
+        if over_dict is not None:
+            return over_dict
         callee = self._loop_callee(it)
         if callee is builtins.range and isinstance(target, gast.Name):
             return self._expr(it), target.id, []
@@ -110,6 +113,8 @@ class LoopIteration:
         sequence (`rt.sequence`): a dict iterates over its keys, not `d[0], d[1], …`."""
         self.consume(node)  # `for x in map(f, xs)`: an iterator, consumed (ssa/builtins.py)
         seq = self._atom(node)
+        if self.kind_of(seq) == "dict":  # its keys, which carry no derivative
+            return self._atom_of(Prim(runtime.dict_keys, (seq,), spelled=self._rt("dict_keys")))
         return self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
 
     def _loop_callee(self, it: gast.expr) -> object:

@@ -59,6 +59,7 @@ from .names import load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
 from .sharing import OPERATORS
+from .star_arguments import StarArguments
 
 
 def lower(
@@ -69,14 +70,22 @@ def lower(
     param_kinds: dict[str, str] | None = None,
     *,
     recording: bool = False,
+    stars: dict | None = None,
+    lengths: dict | None = None,
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
     `param_kinds`: "list" or "tuple" for parameters known to be passed as one.
     `recording`: for a callee's analysis (ssa/callee_updates.py), in-place updates of its
-    parameters are recorded in `argument_updates` rather than refused."""
+    parameters are recorded in `argument_updates` rather than refused. `stars`: the arity
+    of `*args` / `**kwargs` parameters (ssa/star_arguments.py); `lengths`: of list and tuple
+    parameters, where known."""
     lowering = _Lowering(node, scope, filename, aliases)
     lowering.recording = recording
+    if node.args.vararg is not None or node.args.kwarg is not None:
+        lowering._bind_star_parameters(stars or {})
+    for name, length in (lengths or {}).items():
+        lowering.lengths[lowering.env[name].name] = length
     for name, kind in (param_kinds or {}).items():
         lowering.kinds[lowering.env[name].name] = kind
     return lowering.run()
@@ -85,6 +94,7 @@ def lower(
 class _Lowering(
     Effects,
     ContextManagers,
+    StarArguments,
     LoopIteration,
     NestedTargets,
     NestedFunctions,

@@ -18,6 +18,7 @@ from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
+from .dicts import DictValues
 from .function_values import Named
 from .ir import (
     ATTRIBUTE,
@@ -82,7 +83,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(Strings, SequenceKinds):
+class ExprLowering(Strings, DictValues, SequenceKinds):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -148,6 +149,13 @@ class ExprLowering(Strings, SequenceKinds):
             return self._list(node)
         if isinstance(node, gast.JoinedStr):
             return self._formatted_string(node)  # ssa/strings.py
+        if isinstance(node, gast.Dict):
+            return self._dict_display(node)  # ssa/dicts.py
+        if isinstance(node, gast.Starred):
+            raise self._unsupported(
+                "starred expression `*x` outside a call's arguments",
+                hint="pass the elements explicitly",
+            )
         raise self._unsupported(type(node).__name__, hint="rewrite it with operators and calls")
 
     def _name(self, name: str) -> Atom:
@@ -218,10 +226,7 @@ class ExprLowering(Strings, SequenceKinds):
         built = self._builtin_call(node)  # max, sorted, map, …: ssa/builtins.py
         if built is not None:
             return built
-        args = tuple(self._atom(arg) for arg in node.args)
-        kwargs = tuple((kw.arg, self._atom(kw.value)) for kw in node.keywords)
-        if any(name is None for name, _ in kwargs):
-            raise self._unsupported("`**kwargs` in a call", hint="pass keywords explicitly")
+        args, kwargs = self._call_arguments(node)  # `*xs`, `**opts`: ssa/star_arguments.py
         func = node.func
         string = self._string_method(node, args, kwargs)  # ssa/strings.py
         if string is not None:
@@ -243,6 +248,8 @@ class ExprLowering(Strings, SequenceKinds):
         ):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
+        if callee.value is dict:
+            return self._dict_call(args, kwargs)  # ssa/dicts.py
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
@@ -257,6 +264,9 @@ class ExprLowering(Strings, SequenceKinds):
         if listed is not None:
             return listed
         self._refuse_writing_method(func)  # `a.sort()`, `a.fill(v)`: ssa/aliasing.py
+        method = self._dict_method(func, args, kwargs)  # `d.items()`: ssa/dicts.py
+        if method is not None:
+            return method
         fn = ARRAY_METHODS.get(func.attr)
         if fn is None:
             raise self._unsupported(
@@ -305,7 +315,7 @@ class ExprLowering(Strings, SequenceKinds):
 
     def _tuple(self, node: gast.Tuple) -> tuple[Atom, ...]:
         # Every element is lowered before any name is rebound: `a, b = b, a` swaps.
-        return tuple(self._atom(elt) for elt in node.elts)
+        return tuple(self._display_items(node.elts))  # `(*xs, y)`: ssa/star_arguments.py
 
     def _tuple_value(self, node: gast.Tuple) -> Expr:
         """A tuple used as a value (`np.concatenate((a, b))`): a literal when its items are,
@@ -365,7 +375,7 @@ class ExprLowering(Strings, SequenceKinds):
         return self._atom(node)
 
     def _list(self, node: gast.List) -> Expr:
-        return self._list_of([self._atom(elt) for elt in node.elts])
+        return self._list_of(self._display_items(node.elts))  # `[*xs, y]`
 
     def _list_of(self, items) -> Expr:
         """`[a, b]` is `[]` with `a` and `b` appended: one primitive each."""

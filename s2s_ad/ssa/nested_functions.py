@@ -159,8 +159,8 @@ class NestedFunctions:
             )
         if not isinstance(bound, FUNCTION_BINDINGS):
             return self._helper_with_functions(node)  # ssa/function_values.py
-        args = tuple(self._argument(arg) for arg in node.args)  # functions too: function_values
-        kwargs = tuple((kw.arg, self._argument(kw.value)) for kw in node.keywords)
+        # functions too (function_values.py); `*xs`, `**opts` (star_arguments.py)
+        args, kwargs = self._call_arguments(node, self._argument)
         return self._call_bound(name, bound, args, kwargs)
 
     def _call_bound(self, name: str, bound: object, args: tuple, kwargs: tuple):
@@ -236,6 +236,7 @@ class NestedFunctions:
         defaults = dict(zip(with_default, fn.args.defaults, strict=True))
         kw_defaults = zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)
         defaults.update((a.id, d) for a, d in kw_defaults)
+        args, kwargs, stars = self._bind_nested_stars(fn, args, kwargs, positional + keyword_only)
         if len(args) > len(positional) or set(kwargs) - set(positional + keyword_only):
             raise self._unsupported(
                 f"call of `{fn.name}` with arguments it does not take",
@@ -252,7 +253,7 @@ class NestedFunctions:
                         hint="pass every parameter that has no default",
                     )
                 bound_args[name] = bound.defaults[name]
-        return bound_args
+        return {**bound_args, **stars}
 
     # joins
 

@@ -1,0 +1,73 @@
+"""Rules for the dict helpers of `runtime/dicts.py`: a dict's derivative is a dict of its
+entries' derivatives (a missing entry is zero), so reading the values or items of a dict
+is linear, and so is each helper that moves derivatives between dicts and lists.
+
+Every helper derivative code calls has rules of its own, so second derivatives work: each
+`*_jvp` / `*_vjp` pair is linear in its first argument, and each is the other's adjoint.
+"""
+
+from __future__ import annotations
+
+from .. import runtime as rt
+from .registry import SAME_CALL, Rule, nondifferentiable, registrar
+
+register = registrar("runtime")
+
+for helper in (rt.make_dict, rt.dict_keys):
+    register(helper, nondifferentiable(f"rt.{helper.__name__}"))
+
+
+def _reads(name: str, jvp: str, vjp: str, batched: str) -> None:
+    """`rt.<name>(x)`: linear in the dict `x`."""
+    register(
+        getattr(rt, name),
+        Rule(f"rt.{name}", ("x",), (jvp,), (vjp,), batched=(batched,)),
+    )
+
+
+_reads("dict_values", "rt.values_jvp(d, x)", "rt.values_vjp(d, x)", "rt.values_jvp(d, x, True)")
+_reads("dict_items", "rt.items_jvp(d, x)", "rt.items_vjp(d, x)", "rt.items_jvp(d, x, True)")
+_reads("copy_dict", "rt.copy_dict(d)", "d", "rt.copy_dict(d)")
+# d.get(key, default): the entry when present, else the default
+register(
+    rt.dict_get,
+    Rule(
+        "rt.dict_get",
+        ("x", "default"),
+        ("rt.get_jvp(d, x, key)", "rt.default_jvp(d, x, key)"),
+        ("rt.get_vjp(d, x, key)", "rt.default_vjp(d, x, key, default)"),
+        keywords=(("key", None),),
+        positional=("x", "key", "default"),
+        selectors=("key",),
+        batched=("rt.get_jvp(d, x, key, ans)", "rt.default_jvp(d, x, key, ans)"),
+    ),
+)
+
+
+def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str = "") -> None:
+    """A helper linear in its first argument `g`; `keywords` only shape or select (the
+    vector mode calls it as `batched`, by default the same call)."""
+    register(
+        getattr(rt, name),
+        Rule(
+            f"rt.{name}",
+            ("g",),
+            (SAME_CALL,),
+            (adjoint,),
+            keywords=tuple((k, None) for k in keywords),
+            selectors=keywords,
+            batched=(batched or f"rt.{name}(d, {', '.join(keywords)})",),
+        ),
+    )
+
+
+_moves("values_jvp", "rt.values_vjp(d, x)", ("x", "directions"), "rt.values_jvp(d, x, True)")
+_moves("values_vjp", "rt.values_jvp(d, x)", ("x",))
+_moves("items_jvp", "rt.items_vjp(d, x)", ("x", "directions"), "rt.items_jvp(d, x, True)")
+_moves("items_vjp", "rt.items_jvp(d, x)", ("x",))
+_moves("get_jvp", "rt.get_vjp(d, x, key)", ("x", "key", "ans"), "rt.get_jvp(d, x, key, ans)")
+_moves("get_vjp", "rt.get_jvp(d, x, key)", ("x", "key"))
+_moves("default_jvp", "rt.default_jvp(d, x, key)", ("x", "key", "ans"))
+_moves("default_vjp", "rt.default_jvp(d, x, key)", ("x", "key", "default"))
+_moves("iterated_jvp", "rt.iterated_vjp(d, x)", ("x",))
+_moves("iterated_vjp", "rt.iterated_jvp(d, x)", ("x",))

@@ -1,0 +1,118 @@
+"""Python dicts as values of differentiated code, and their tangents and cotangents.
+
+The lowering writes a dict display `{'w': W, 'b': b}` as an empty dict and one `rt.setitem`
+per entry (a new dict each time: the SSA form keeps every version), `d.values()` as
+`rt.dict_values(d)`, `d.items()` as `rt.dict_items(d)`, `d.keys()` as `rt.dict_keys(d)`
+and `d.get(k, v)` as `rt.dict_get(d, k, v)`. The tangent or cotangent of a dict is a
+`DerivativeDict` (`core.py`) of the entries' tangents or cotangents; a missing entry is
+zero, so a derivative never needs an entry for a key nothing flowed to. Before → after:
+    `s = sum(d.values())`  →  `_t1 = rt.dict_values(d)`; adjoint `d_bar = rt.values_vjp(_t1_bar, d)`
+"""
+
+from __future__ import annotations
+
+from .core import DerivativeDict, Derivatives, zeros_like
+from .directions import directions_zeros
+
+
+def make_dict():
+    """`{}`: an empty dict, the start of a dict display."""
+    return {}
+
+
+def dict_keys(d):
+    """`d.keys()` (and what `for k in d` iterates): the keys in a list (a value without
+    the method raises what Python raises)."""
+    return list(d.keys())
+
+
+def dict_values(d):
+    """`d.values()`: the values in a list, in the keys' order."""
+    return list(d.values())
+
+
+def dict_items(d):
+    """`d.items()`: (key, value) pairs in a list, in the keys' order."""
+    return list(d.items())
+
+
+def copy_dict(d):
+    """`dict(d)` / `d.copy()`: a new dict with the same entries (a derivative stays one)."""
+    return d.copy() if isinstance(d, DerivativeDict) else dict(d)
+
+
+def dict_get(d, key, default=None):
+    """`d.get(key, default)`."""
+    return d.get(key, default)
+
+
+def entry(t, key, x=None, directions=False):
+    """The derivative of the entry `key` in the derivative dict `t`: zero when missing (0.0,
+    or, with `directions`, zeros shaped like `x[key]` for each direction `t` carries)."""
+    if key in t:
+        return t[key]
+    if directions and t:
+        return directions_zeros(x[key], next(iter(t.values())))
+    return 0.0
+
+
+def values_jvp(t, x, directions=False):
+    """The tangent of `rt.dict_values(x)`, the tangent of `x` being `t` (`directions`: the
+    vector mode's, with a leading axis of directions)."""
+    return Derivatives(entry(t, key, x, directions) for key in x)
+
+
+def values_vjp(g, x):
+    """The cotangent of `x` in `rt.dict_values(x)`: each value's cotangent under its key."""
+    return DerivativeDict(zip(x, g, strict=True))
+
+
+def items_jvp(t, x, directions=False):
+    """The tangent of `rt.dict_items(x)`: (0.0 for the key, the value's tangent) per entry."""
+    return Derivatives(Derivatives([0.0, entry(t, key, x, directions)]) for key in x)
+
+
+def items_vjp(g, x):
+    """The cotangent of `x` in `rt.dict_items(x)`: each pair's value cotangent under its key."""
+    return DerivativeDict((key, pair[1]) for key, pair in zip(x, g, strict=True))
+
+
+def get_jvp(t, x, key, ans=None):
+    """The tangent of `x.get(key, default)` through `x`: the entry's, or zero when absent
+    (given the result `ans`: the vector mode's, zeros with a leading axis of directions)."""
+    if key in x:
+        return entry(t, key, x, ans is not None)
+    return directions_zeros(ans, next(iter(t.values()))) if ans is not None and t else 0.0
+
+
+def get_vjp(g, x, key):
+    """The cotangent of `x` in `x.get(key, default)`: `g` at `key` when `x` has it."""
+    out = zeros_like(x)
+    if key in x:
+        out[key] = g
+    return out
+
+
+def default_jvp(t, x, key, ans=None):
+    """The tangent of `x.get(key, default)` through `default` (tangent `t`; given the result
+    `ans`, the vector mode's)."""
+    if key not in x:
+        return t
+    return directions_zeros(ans, t) if ans is not None else 0.0
+
+
+def default_vjp(g, x, key, default):
+    """The cotangent of `default` in `x.get(key, default)`: `g` when `x` lacks `key`."""
+    return zeros_like(default) if key in x else g
+
+
+def iterated_jvp(t, x):
+    """The tangent of `rt.sequence(x)` (what a loop iterates): none for a dict's keys."""
+    if isinstance(x, dict):
+        return Derivatives([0.0] * len(x))
+    return t if isinstance(t, (list, tuple, range, str)) or hasattr(t, "shape") else list(t)
+
+
+def iterated_vjp(g, x):
+    """The cotangent of `x` in `rt.sequence(x)`: zero for a dict (its keys are iterated)."""
+    return zeros_like(x) if isinstance(x, dict) else g
