@@ -106,16 +106,20 @@ class Builtins:
     # max, min, sorted
 
     def _extremum(self, node: gast.Call, fn) -> Expr | None:
-        if node.keywords or not node.args or any(isinstance(a, gast.Starred) for a in node.args):
+        if node.keywords or not node.args:
             if any(k.arg in ("key", "default") for k in node.keywords):
                 raise self._unsupported(
                     f"`{fn.__name__}` with `key=` or `default=`",
                     hint=f"compute the keys first, or write the loop that finds the {fn.__name__}",
                 )
             return None
+        helper = runtime.max_of if fn is builtins.max else runtime.min_of
+        if any(isinstance(a, gast.Starred) for a in node.args):  # `max(*xs, y)`: spread
+            atoms, _ = self._call_arguments(node)  # ssa/star_arguments.py
+            items = atoms[0] if len(atoms) == 1 else self._atom_of(self._list_of(list(atoms)))
+            return Prim(helper, (items,), spelled=self._rt(helper.__name__))
         if len(node.args) == 2:
             return None  # max(a, b): its own rule (`rules/selection.py`)
-        helper = runtime.max_of if fn is builtins.max else runtime.min_of
         if len(node.args) == 1:
             items = self._atom(node.args[0])
         else:  # max(a, b, c) returns the item max([a, b, c]) returns
