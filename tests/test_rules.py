@@ -543,6 +543,9 @@ def builtins_rows() -> None:
     row("rt.sorted_items", "np.sum(np.array(rt.sorted_items([x, y, x * y], True)) * w)", 1.3,
         0.7, w3)  # fmt: skip
     row("rt.sorted_items", "np.sum(np.array(rt.sorted_items(x * y, key=abs)) * x)", ROW, ROW)
+    row("rt.sorted_by_keys", "np.sum(np.array(rt.sorted_by_keys([x, y, x * y], [y, x, 0.5])) * w)",
+        1.3, 0.7, w3)  # fmt: skip
+    row("rt.sorted_by_keys", "np.sum(np.array(rt.sorted_by_keys(x * y, -x, True)) * x)", ROW, ROW)
     row("rt.reversed_items", "np.sum(np.array(rt.reversed_items([x, y * x])) * w)", 1.3, 0.7, w2)
     row("rt.reversed_items", "np.sum(np.array(rt.reversed_items(x * y)) * x)", ROW, ROW)
     row("rt.at_least", "np.sum(np.array(rt.at_least((x, y * x), 1, 1)) * w)", 1.3, 0.7, w2)

@@ -57,20 +57,7 @@ FUNCTIONS = [
 test_numeric, test_modes = derivative_tests([(f, (WS, X)) for f in FUNCTIONS])
 
 
-# second order through `rt.getitem_vjp` with an index computed in a loop: issue 17
-SECOND_ORDER_PENDING = {"lambda_over_comprehension_variable", "map_of_lambda_over_zip"}
-
-
-@pytest.mark.parametrize(
-    "f",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="issue 17: rt.getitem_vjp"))
-        if f.__name__ in SECOND_ORDER_PENDING
-        else f
-        for f in FUNCTIONS
-    ],
-    ids=lambda f: f.__name__,
-)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
 def test_second_order(f):
     hessian = ad.hessian(f, wrt=1)(WS, X)
     h = 1e-5

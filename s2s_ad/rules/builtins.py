@@ -10,7 +10,7 @@ scattered back (`rt.gather` and `rt.scatter` are each other's adjoints). `in`, `
 from __future__ import annotations
 
 from .. import runtime as rt
-from .registry import SAME_CALL, Rule, nondifferentiable, registrar
+from .registry import REQUIRED, SAME_CALL, Rule, nondifferentiable, registrar
 
 register = registrar("builtins")
 
@@ -41,6 +41,19 @@ register(
         (f"rt.gather(d, {SORT})",),
         (f"rt.scatter(d, {SORT}, xs)",),
         keywords=(("reverse", False), ("key", None)),
+    ),
+)
+# the keys only order the items: no derivative flows through them
+register(
+    rt.sorted_by_keys,
+    Rule(
+        "rt.sorted_by_keys",
+        ("xs",),
+        ("rt.gather(d, rt.sort_order(keys, reverse))",),
+        ("rt.scatter(d, rt.sort_order(keys, reverse), xs)",),
+        keywords=(("keys", REQUIRED), ("reverse", False)),
+        positional=("xs", "keys", "reverse"),
+        selectors=("keys",),
     ),
 )
 register(

@@ -68,6 +68,11 @@ def sorted_items(xs, reverse=False, key=None):
     return sorted(xs, key=key, reverse=reverse)
 
 
+def sorted_by_keys(xs, keys, reverse=False):
+    """`sorted(xs, key=f)` given `keys = [f(a) for a in xs]`: a new list."""
+    return [xs[i] for i in sort_order(keys, reverse)]
+
+
 def reversed_items(xs):
     """`reversed(xs)` consumed at once (by `list`, `sum`, a loop, …): its items, last first."""
     return list(reversed(xs))
@@ -143,6 +148,7 @@ def unzip_vjp(g, pairs):
 
 __all__ = [
     *("max_of", "min_of", "tie_weights", "tie_jvp", "tie_vjp", "sort_order", "sorted_items"),
+    "sorted_by_keys",
     *("reversed_items", "reverse_order", "gather", "scatter", "is_in", "is_not_in"),
     *("at_least", "exactly", "pop_index", "unzip", "unzip_vjp", "zip_range"),
 ]

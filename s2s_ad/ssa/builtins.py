@@ -132,15 +132,33 @@ class Builtins:
             raise self._unsupported(
                 "this call of `sorted`", hint="write `sorted(xs)`, with `reverse=` or `key=`"
             )
+        key = keywords.get("key")
+        if key is not None and self._function_argument(key) is not None:
+            return self._sorted_by_keys(node.args[0], key, keywords.get("reverse"))
         seq = self._atom(node.args[0])
         kwargs = tuple((k, self._atom(v)) for k, v in keywords.items())
         for name, value in kwargs:
             if name == "key" and isinstance(value, Var):
                 raise self._unsupported(
                     "`sorted` with a `key=` computed in the function",
-                    hint="pass a function defined at module level as `key=`",
+                    hint="pass a function (a lambda, a `def`) as `key=`",
                 )
         return Prim(runtime.sorted_items, (seq,), kwargs, spelled=self._rt("sorted_items"))
+
+    def _sorted_by_keys(self, items: gast.expr, key: gast.expr, reverse) -> Expr:
+        """`sorted(xs, key=f)`, `f` a lambda or a function the lowering inlines: the keys
+        are `[f(a) for a in xs]` (each item's once, in order, as `sorted` calls `f`), then
+        the items in the order of the keys' stable sort."""
+        seq = self.namer.fresh("_items")
+        self.env[seq] = self._atom(items)
+        keys = self._map_loop(key, [nodes.name(seq)], keep=None)
+        kwargs = (("reverse", self._atom(reverse)),) if reverse is not None else ()
+        return Prim(
+            runtime.sorted_by_keys,
+            (self.env[seq], keys),
+            kwargs,
+            spelled=self._rt("sorted_by_keys"),
+        )
 
     # map, filter, zip: the loop a person would write
 
