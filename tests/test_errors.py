@@ -272,7 +272,7 @@ def set_display(x):
 
 
 def dict_of_active_pairs(x):
-    d = dict(zip(["a", "b"], [x, 2.0 * x]))  # <- error
+    d = dict(zip(["a", "b"], [x, 2.0 * x], strict=True))  # <- error
     return d["a"] * d["b"]
 
 
