@@ -339,7 +339,9 @@ def check_program(p, capsys):
         assert located(fwd.value), f"UNLOCATED forward refusal: {fwd.value}"
         return "refused"
     if p.expect == "refuse":
-        pytest.fail("NOT REFUSED: the program was differentiated; item 7 says refuse", pytrace=False)
+        pytest.fail(
+            "NOT REFUSED: the program was differentiated; item 7 says refuse", pytrace=False
+        )
 
     assert same_value(value, plain_value), f"WRONG value: {value!r} != plain {plain_value!r}"
     assert effects == plain_effects, (
@@ -355,9 +357,9 @@ def check_program(p, capsys):
         close(g, r, p.rtol, f"reverse gradient, wrt {wrt_indices(p)[i]}, vs central differences")
     # Structure of the gradient: that of the argument.
     for i, g in zip(wrt_indices(p), [grad_rev] if not isinstance(p.wrt, tuple) else grad_rev):
-        assert type(g) is type(args[i]) or (
-            is_float_leaf(args[i]) and is_float_leaf(g)
-        ), f"gradient type {type(g)} for argument of type {type(args[i])}"
+        assert type(g) is type(args[i]) or (is_float_leaf(args[i]) and is_float_leaf(g)), (
+            f"gradient type {type(g)} for argument of type {type(args[i])}"
+        )
 
     if p.forward:
         (value_f, grad_fwd), effects_f = rec(
@@ -373,9 +375,7 @@ def check_program(p, capsys):
 
     # jvp along a random direction of every float argument.
     a0 = fresh()
-    tangents = [
-        unflat(a, R.standard_normal(flat(a).size)) if leaves(a) else None for a in a0
-    ]
+    tangents = [unflat(a, R.standard_normal(flat(a).size)) if leaves(a) else None for a in a0]
     (out, tan), effects_j = rec(lambda: derivative_call(lambda: ad.jvp(p.fn, fresh(), tangents)))
     assert same_value(out, plain_value), f"WRONG jvp value: {out!r}"
     assert effects_j == plain_effects, f"WRONG effects (jvp): {effects_j!r}"
@@ -405,9 +405,7 @@ def check_program(p, capsys):
     close(lhs, rhs, p.rtol * 10, "vjp dot-product test vs central differences")
 
     if p.hessian and p.smooth:
-        H, effects_h = rec(
-            lambda: derivative_call(lambda: ad.hessian(p.fn, wrt=p.wrt)(*fresh()))
-        )
+        H, effects_h = rec(lambda: derivative_call(lambda: ad.hessian(p.fn, wrt=p.wrt)(*fresh())))
         assert effects_h == plain_effects, f"WRONG effects (hessian): {effects_h!r}"
         (i,) = wrt_indices(p)
         n = flat(args[i]).size
@@ -978,6 +976,7 @@ register("lambda_from_factory", "lambda", make_objective(LAMBDA_X, LAMBDA_Y, 0.1
 TWICE, THRICE = (lambda x: np.sum(x * 2.0)), (lambda x: np.sum(x**3))
 register("ambiguous_lambda_first", "lambda", TWICE, [arr(3)], expect="either")
 register("ambiguous_lambda_second", "lambda", THRICE, [arr(3)], expect="either")
+# fmt: off
 register(
     "lambda_over_several_lines",
     "lambda",
@@ -987,6 +986,7 @@ register(
     ),
     [arr(4)],
 )
+# fmt: on
 
 
 # ============================================================================================
@@ -1762,9 +1762,7 @@ def bayesian_nn_style_log_posterior(w, v):
 def tiny_convolution_with_comprehensions(kernels):
     image = np.arange(16.0).reshape(4, 4) / 16.0
     maps = [
-        np.array(
-            [[np.sum(image[i : i + 2, j : j + 2] * k) for j in range(3)] for i in range(3)]
-        )
+        np.array([[np.sum(image[i : i + 2, j : j + 2] * k) for j in range(3)] for i in range(3)])
         for k in kernels
     ]
     pooled = [np.max(m) for m in maps]
@@ -2121,6 +2119,48 @@ def enumerate_reversed_zip_in_comprehension(x):
     return sum(k * a * b for k, (a, b) in enumerate(reversed(pairs), start=2))
 
 
+@program("builtins", [arr(3)])
+def sum_list_with_start_scalar(x):
+    return sum([x[0], x[1] * 2.0, x[2] ** 2], 5.0)
+
+
+@program("builtins", [arr(4)])
+def sum_list_with_start_array(x):
+    return np.sum(sum([x[:2], x[2:] ** 2], np.array([1.0, -2.0])) ** 2)
+
+
+@program("builtins", [arr(3)])
+def sum_generator_with_start_keyword(x):
+    return sum((a * a for a in x), start=x[0])
+
+
+@program("stress", [arr(3)])
+def list_alias_append_seen_through_original(x):
+    xs = [x[0]]
+    ys = xs
+    ys.append(x[1] * 2.0)
+    return sum(xs) * len(xs) + xs[-1]
+
+
+@program("stress", [arr(3)])
+def list_alias_pop_extend_insert_seen_by_both(x):
+    xs = [x[0], x[1]]
+    ys = xs
+    ys.extend([x[2]])
+    xs.insert(0, x[1] * x[2])
+    v = ys.pop()
+    return sum(xs) * v + sum(ys)
+
+
+@program("stress", [arr(3)])
+def list_in_dict_appended_through_alias(x):
+    d = {"h": []}
+    hist = d["h"]
+    for a in x:
+        hist.append(a * a)
+    return sum(d["h"]) + len(d["h"])
+
+
 # ============================================================================================
 # The test
 # ============================================================================================
@@ -2134,3 +2174,82 @@ def test_program(p, capsys):
 def test_enough_programs():
     assert len(PROGRAMS) >= 120
     assert len({_id(p) for p in PROGRAMS}) == len(PROGRAMS)
+
+
+# ============================================================================================
+# `python tests/test_python_people_write.py`: a per-category summary (pass, refused, wrong, crash)
+# ============================================================================================
+
+
+class _Capture:
+    """Enough of pytest's capsys for `check_program`, outside pytest."""
+
+    def __init__(self):
+        import io
+        import sys
+
+        self.buffer = io.StringIO()
+        self.saved = sys.stdout
+        sys.stdout = self.buffer
+
+    def readouterr(self):
+        out = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return type("Captured", (), {"out": out, "err": ""})()
+
+    def restore(self):
+        import sys
+
+        sys.stdout = self.saved
+
+
+def _classify(p):
+    cap = _Capture()
+    try:
+        result = check_program(p, cap)
+        if result == "refused" and p.expect != "refuse":
+            return "ok-refused", "a located refusal (allowed for this program)"
+        return "pass", ""
+    except pytest.fail.Exception as e:
+        msg = str(e)
+        if msg.startswith("REFUSED"):
+            kind = "refused"
+        elif msg.startswith(("UNLOCATED", "LIBRARY")):
+            kind = "unlocated"
+        else:
+            kind = "wrong"
+        return kind, msg
+    except Refused as e:
+        return "refused", f"REFUSED in a later mode: {e}"
+    except AssertionError as e:
+        return "wrong", str(e)
+    except Exception as e:
+        return "crash", f"{type(e).__name__}: {e}"
+    finally:
+        cap.restore()
+
+
+def main():
+    import collections
+    import sys
+
+    verbose = "-v" in sys.argv
+    table = collections.defaultdict(collections.Counter)
+    for p in PROGRAMS:
+        kind, msg = _classify(p)
+        table[p.category][kind] += 1
+        if verbose:
+            print(f"{kind:8} {p.category}-{p.name}: {msg.splitlines()[0][:300] if msg else ''}")
+    kinds = ("pass", "ok-refused", "refused", "unlocated", "wrong", "crash")
+    print(f"{'category':16}" + "".join(f"{k:>11}" for k in kinds))
+    for cat, counts in table.items():
+        print(f"{cat:16}" + "".join(f"{counts[k]:>11}" for k in kinds))
+    total = collections.Counter()
+    for counts in table.values():
+        total.update(counts)
+    print(f"{'all':16}" + "".join(f"{total[k]:>11}" for k in kinds), f"({len(PROGRAMS)} programs)")
+
+
+if __name__ == "__main__":
+    main()
