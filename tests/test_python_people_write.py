@@ -2161,6 +2161,37 @@ def list_in_dict_appended_through_alias(x):
     return sum(d["h"]) + len(d["h"])
 
 
+@program("passive", [np.array([0.5, -0.3, 1.2, -2.0])])
+def with_errstate_log_of_negative_in_untaken_where_branch(x):
+    with np.errstate(invalid="ignore"):
+        y = np.where(x > 0, np.log(x), 0.5 * x)
+    return np.sum(y * y)
+
+
+# The same lambda source, three function objects with different defaults and closures: each
+# gradient must be that of its own function (a cache keyed on the source would mix them up).
+SCALED_LAMBDAS = [lambda x, k=k: k * np.sum(x**2) for k in range(1, 4)]
+for _k, _f in enumerate(SCALED_LAMBDAS):
+    register(f"same_source_lambda_default_{_k}", "lambda", _f, [arr(3)], expect="either")
+
+FACTORY_A = make_objective(LAMBDA_X, LAMBDA_Y, 0.0)
+FACTORY_B = make_objective(LAMBDA_X * 2.0, -LAMBDA_Y, 5.0)
+register("lambda_from_factory_closure_a", "lambda", FACTORY_A, [arr(3)])
+register("lambda_from_factory_closure_b", "lambda", FACTORY_B, [arr(3)])
+
+
+def make_power(p):
+    def power_sum(x):
+        print("power", p)
+        return np.sum(x**p)
+
+    return power_sum
+
+
+register("closure_factory_with_print_p2", "passive", make_power(2), [arr(3)])
+register("closure_factory_with_print_p3", "passive", make_power(3), [arr(3)])
+
+
 # ============================================================================================
 # The test
 # ============================================================================================
@@ -2169,6 +2200,64 @@ def list_in_dict_appended_through_alias(x):
 @pytest.mark.parametrize("p", PROGRAMS, ids=_id)
 def test_program(p, capsys):
     check_program(p, capsys)
+
+
+def numeric_jacobian(f, x, h=1e-6):
+    cols = []
+    for k in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[k] = h
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse", "auto"])
+def test_jacobian_of_a_lambda_given_directly(mode):
+    A = arr(4, 3)
+    x = arr(3)
+    jac = ad.jacobian(lambda v: np.tanh(A @ v) * np.sum(v), mode=mode)(x)
+    ref = numeric_jacobian(lambda v: np.tanh(A @ v) * np.sum(v), x)
+    close(jac, ref, 1e-6, f"jacobian ({mode}) of a lambda")
+
+
+def test_grad_of_a_lambda_closing_over_the_test_locals():
+    x, y = arr(7, 3), arr(7)
+    w = arr(3)
+    value, g = ad.value_and_grad(lambda w: mse_loss(w, x, y) + 0.1 * np.sum(w**2))(w)
+    assert value == mse_loss(w, x, y) + 0.1 * np.sum(w**2)
+    ref = numeric_jacobian(lambda w: mse_loss(w, x, y) + 0.1 * np.sum(w**2), w)
+    close(g, ref, 1e-6, "gradient of a lambda")
+    gf = ad.grad(lambda w: mse_loss(w, x, y) + 0.1 * np.sum(w**2), mode="forward")(w)
+    close(gf, ref, 1e-6, "forward gradient of a lambda")
+    H = ad.hessian(lambda w: mse_loss(w, x, y) + 0.1 * np.sum(w**2))(w)
+    close(H, 2.0 * x.T @ x / len(x) + 0.2 * np.eye(3), 1e-8, "hessian of a quadratic")
+
+
+def test_grad_of_grad_of_a_lambda():
+    d2 = ad.grad(ad.grad(lambda t: t**3 * math.sin(t)))(0.7)
+    ref = 6 * 0.7 * math.sin(0.7) + 6 * 0.7**2 * math.cos(0.7) - 0.7**3 * math.sin(0.7)
+    close(d2, ref, 1e-8, "grad(grad(lambda))")
+
+
+def test_print_runs_once_per_derivative_call(capsys):
+    x = arr(4)
+    print_intermediate(x)
+    plain = capsys.readouterr().out
+    assert plain.count("loss") == 1
+    for call in (
+        lambda: ad.grad(print_intermediate)(x),
+        lambda: ad.grad(print_intermediate, mode="forward")(x),
+        lambda: ad.jvp(print_intermediate, (x,), (np.ones(4),)),
+        lambda: ad.vjp(print_intermediate, x)[1](1.0),
+        lambda: ad.hessian(print_intermediate)(x),
+        lambda: ad.hvp(print_intermediate, (x,), (np.ones(4),)),
+        lambda: ad.jacobian(print_intermediate)(x),
+    ):
+        try:
+            call()
+        except ad.S2SError as err:
+            pytest.fail(f"REFUSED: {err}", pytrace=False)
+        assert capsys.readouterr().out == plain
 
 
 def test_enough_programs():
