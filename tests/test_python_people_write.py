@@ -1882,7 +1882,7 @@ def evaluation_order_of_side_effects_in_arguments(x):
 
 
 @program("stress", [arr(3)])
-def list_alias_then_append_in_comprehension_loop(x):
+def list_alias_append_in_loop_read_through_original(x):
     xs = [x[0]]
     alias = xs
     for k in range(1, 3):
@@ -2190,6 +2190,286 @@ def make_power(p):
 
 register("closure_factory_with_print_p2", "passive", make_power(2), [arr(3)])
 register("closure_factory_with_print_p3", "passive", make_power(3), [arr(3)])
+
+
+# --- laziness: generators and map/filter run when consumed, not when made -------------------
+
+
+@program("comprehension", [arr(3)])
+def generator_reads_free_variable_when_consumed(x):
+    s = 2.0
+    g = (a * s for a in x)
+    s = x[0] * 10.0  # the generator sees this s: it runs at sum()
+    return sum(g)
+
+
+@program("comprehension", [arr(3), arr(3)])
+def generator_iterable_bound_when_made(x, y):
+    xs = [x[0], x[1]]
+    g = (a * a for a in xs)  # the first iterable is evaluated here
+    xs = [y[0], y[1], y[2]]
+    return sum(g) + sum(xs)
+
+
+@program("comprehension", [arr(4)])
+def generator_partly_consumed_with_next(x):
+    g = (a**2 for a in x)
+    first = next(g)
+    second = next(g)
+    return first * 3.0 + second + sum(g)
+
+
+@program("builtins", [arr(3)])
+def map_reads_free_variable_when_consumed(x):
+    s = 2.0
+    m = map(lambda v: v * s, x)
+    s = x[1] + 1.0
+    return sum(m)
+
+
+@program("lambda", [arr(3)])
+def lambda_default_captures_value_at_definition(x):
+    s = x[0]
+    f = lambda v, s=s: v * s
+    s = x[1] * 100.0
+    return f(x[2]) + s
+
+
+@program("builtins", [arr(4)])
+def zip_generator_with_list(x):
+    g = (a * 2.0 for a in x)
+    return sum(u * v for u, v in zip(g, [x[3], x[2], x[1]]))
+
+
+# --- context managers around active code -----------------------------------------------------
+
+
+class Timer:
+    """A context manager that records when it is entered and left; it touches no values."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        EVENTS.append(("enter", self.name))
+        return self
+
+    def __exit__(self, *exc):
+        EVENTS.append(("exit", self.name))
+        return False
+
+
+@program("passive", [arr(4)])
+def user_context_manager_around_active_code(x):
+    with Timer("forward"):
+        h = np.tanh(x)
+        y = np.sum(h**2)
+    with Timer("extra") as t:
+        note(t.name)
+        z = y * 2.0
+    return z
+
+
+@program("passive", [arr(3)])
+def contextlib_suppress_around_passive_lookup(x):
+    import contextlib
+
+    scale = 1.0
+    with contextlib.suppress(KeyError):
+        scale = SETTINGS["missing"]
+    with contextlib.suppress(KeyError):
+        scale = scale * SETTINGS["scale"]
+    return scale * np.sum(np.sin(x))
+
+
+@program("passive", [arr(3)])
+def two_context_managers_in_one_with(x):
+    with np.errstate(over="ignore"), Timer("both"):
+        y = np.sum(np.exp(x) * x)
+    return y
+
+
+@program("passive", [arr(4)])
+def passive_try_inside_loop_with_active_code_outside(x):
+    acc = 0.0
+    for i in range(4):
+        try:
+            w = [1.0, 2.0, 3.0][i]
+        except IndexError:
+            w = 0.5
+            note("index", i)
+        acc = acc + w * x[i] ** 2
+    return acc
+
+
+@program("passive", [arr(3)])
+def raise_in_helper_not_taken(x):
+    return checked_norm(x) + checked_norm(x * 2.0)
+
+
+def checked_norm(v):
+    if v.ndim != 1:
+        raise ValueError("a vector please")
+    assert len(v) > 0, "empty"
+    return np.sqrt(np.sum(v**2))
+
+
+@program("passive", [arr(3)])
+def assert_with_side_effect_in_condition(x):
+    assert note("checked") is None
+    return np.sum(x**2)
+
+
+# --- more builtins and containers ------------------------------------------------------------
+
+
+@program("builtins", [arr(3)])
+def dict_display_with_double_star_merge(x):
+    base = {"a": x[0], "b": x[1]}
+    merged = {**base, "b": x[2] * 3.0, "c": x[0] * x[1]}
+    return sum(merged.values()) * merged["b"]
+
+
+@program("builtins", [arr(4)])
+def sorted_with_active_key(x):
+    xs = [x[0], x[1], x[2], x[3]]
+    s = sorted(xs, key=lambda v: (v - 0.1) ** 2)
+    return s[0] * 4.0 + s[1] * 3.0 + s[-1]
+
+
+@program("builtins", [arr(3), arr(3)])
+def enumerate_zip_with_starred_target(a, b):
+    rows = [(a[i], b[i], a[i] * b[i]) for i in range(3)]
+    total = 0.0
+    for i, (u, *rest) in enumerate(rows):
+        total = total + i * u + sum(rest) ** 2
+    return total
+
+
+@program("args_kwargs", [arr(3)], expect="either")
+def star_of_generator_arity_from_array(x):
+    return add_all(*(a * 2.0 for a in x))
+
+
+def ordered_kwargs(**kw):
+    vals = list(kw.values())
+    return vals[0] * 10.0 + vals[-1]
+
+
+@program("args_kwargs", [arr(2)])
+def kwargs_keep_call_order(x):
+    return ordered_kwargs(b=x[0], a=x[1]) + ordered_kwargs(**{"z": x[1], "y": x[0]})
+
+
+@program("shapes_defaults", [arr(24)])
+def reshape_with_size_from_len(x):
+    n = len(x) // 24
+    m = x.reshape(n * 4, 6)
+    k = m.shape[0] * m.shape[1] // 3
+    return np.sum(m**2) + np.sum(x.reshape(3, k // 3 * 1, -1)[1])
+
+
+@program("shapes_defaults", [arr(3, 2)])
+def zeros_filled_by_comprehension_rows(w):
+    n, m = w.shape
+    out = np.zeros((m, n))
+    rows = [w[:, j] * (j + 1) for j in range(m)]
+    for j, r in enumerate(rows):
+        out[j] = r
+    return np.sum(out**2)
+
+
+# --- more objectives of the autograd-examples kind -------------------------------------------
+
+HMM_OBS = [0, 1, 1, 0, 2]
+
+
+@program("examples", [arr(2, 2), arr(2, 3)], wrt=(0, 1))
+def hmm_forward_log_likelihood(log_trans_raw, log_emit_raw):
+    log_trans = log_trans_raw - scipy.special.logsumexp(log_trans_raw, axis=1, keepdims=True)
+    log_emit = log_emit_raw - scipy.special.logsumexp(log_emit_raw, axis=1, keepdims=True)
+    alpha = np.log(np.array([0.5, 0.5])) + log_emit[:, HMM_OBS[0]]
+    for o in HMM_OBS[1:]:
+        alpha = np.array(
+            [scipy.special.logsumexp(alpha + log_trans[:, j]) + log_emit[j, o] for j in range(2)]
+        )
+    return -scipy.special.logsumexp(alpha)
+
+
+NB_COUNTS = np.array([3.0, 0.0, 5.0, 2.0, 7.0, 1.0])
+
+
+@program("examples", [np.array([0.4, 0.2])], hessian=True)
+def negative_binomial_mle(params):
+    log_r, logit_p = params[0], params[1]
+    r = np.exp(log_r)
+    p = scipy.special.expit(logit_p)
+    ll = sum(
+        scipy.special.gammaln(k + r)
+        - scipy.special.gammaln(r)
+        - scipy.special.gammaln(k + 1)
+        + r * np.log(1 - p)
+        + k * np.log(p)
+        for k in NB_COUNTS
+    )
+    return -ll
+
+
+SIN_T = np.linspace(0.0, 3.0, 7)
+SIN_Y = 1.3 * np.sin(2.0 * SIN_T + 0.4)
+
+
+@program("examples", [np.array([1.0, 1.8, 0.2])], hessian=True)
+def sinusoid_fit(theta):
+    amp, freq, phase = theta
+    preds = [amp * np.sin(freq * t + phase) for t in SIN_T]
+    residuals = [p - y for p, y in zip(preds, SIN_Y)]
+    return 0.5 * sum(r * r for r in residuals)
+
+
+@program("examples", [np.array([-1.2, 1.0])])
+def rosenbrock_optimizer_steps_with_print(x0):
+    x = x0
+    for it in range(3):
+        g = np.array([-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2), 200 * (x[1] - x[0] ** 2)])
+        x = x - 1e-3 * g
+        if it == 2:
+            print(f"iter {it}: f={(1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2:.6f}")
+    return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+
+
+ICA_X = arr(6, 2)
+
+
+@program("examples", [np.eye(2) + 0.1 * arr(2, 2)])
+def ica_style_objective(W):
+    s = ICA_X @ W.T
+    sign, logdet = np.linalg.slogdet(W)
+    return -(np.sum(np.log(np.cosh(s))) * -1.0 + len(ICA_X) * logdet)
+
+
+@program("examples", [{"mean": arr(2), "log_std": arr(2) * 0.1}])
+def vi_dict_params_with_dict_comprehension(params):
+    stds = {k: np.exp(v) for k, v in params.items() if k.startswith("log_")}
+    z = [params["mean"] + stds["log_std"] * e for e in VI_EPS[:3]]
+    return -np.mean(log_density(np.array(z))) - np.sum(params["log_std"])
+
+
+@program("stress", [arr(3)])
+def list_alias_append_in_loop_then_len_of_original(x):
+    xs = [x[0]]
+    alias = xs
+    for k in range(1, 3):
+        alias.append(x[k])
+    return len(xs) * 1.0 + sum(xs)
+
+
+@program("stress", [arr(3)])
+def list_alias_append_in_comprehension_loop(x):
+    xs = [x[0]]
+    alias = xs
+    [alias.append(a * 2.0) for a in x[1:]]
+    return sum(xs) * len(xs)
 
 
 # ============================================================================================
