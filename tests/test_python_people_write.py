@@ -1951,9 +1951,10 @@ def sorted_ties_are_stable(x):
     return s[0] * 1.0 + s[1] * 2.0 + s[2] * 3.0 + s[3] * 4.0
 
 
-@program("stress", [np.array([0.3, 0.3, 0.3])], smooth=False)
-def max_three_way_tie(x):
-    return max([x[0], x[1], x[2]]) + min(x[0] * 1.0, x[1] * 1.0)
+# Ties of two (central differences give the even split only for two-way ties).
+@program("stress", [np.array([0.3, 0.3, 0.1])], smooth=False)
+def max_and_min_two_way_ties_in_lists(x):
+    return max([x[0], x[1], x[2]]) + min(x[0] * 1.0, x[1] * 1.0) + min([x[2], 0.1, x[0]])
 
 
 @program("stress", [arr(3)])
