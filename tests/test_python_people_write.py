@@ -27,10 +27,12 @@ name a library's file.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -635,8 +637,6 @@ def print_python_float_repr(a):
 
 @program("passive", [arr(3)])
 def print_with_sep_end_and_file_kw(x):
-    import sys
-
     print("a", "b", sep="|", end="!\n")
     print("values", x.round(3), file=sys.stdout)
     return np.sum(x**2)
@@ -2273,8 +2273,6 @@ def user_context_manager_around_active_code(x):
 
 @program("passive", [arr(3)])
 def contextlib_suppress_around_passive_lookup(x):
-    import contextlib
-
     scale = 1.0
     with contextlib.suppress(KeyError):
         scale = SETTINGS["missing"]
@@ -2473,6 +2471,75 @@ def list_alias_append_in_comprehension_loop(x):
     return sum(xs) * len(xs)
 
 
+# --- passive code in checkpointed loops: the recomputation must not print again -----------
+
+
+@program("passive", [arr(3)])
+def print_inside_checkpointed_loop(x):
+    h = x
+    for t in ad.checkpoint(range(6), every=2):
+        h = np.sin(h) * 1.2 + 0.1
+        print("t", t, float(np.sum(h)))
+    return np.sum(h**2)
+
+
+@program("passive", [arr(3)])
+def note_and_assert_inside_checkpointed_loop(x):
+    h = x
+    for t in ad.checkpoint(range(4)):
+        assert t < 4
+        note("step", t)
+        h = np.tanh(h + 0.3 * t)
+    return np.sum(h)
+
+
+@program("passive", [arr(3)])
+def comprehension_and_try_inside_checkpointed_loop(x):
+    h = x
+    for t in ad.checkpoint(range(4), every=2):
+        try:
+            c = [0.5, 0.25][t]
+        except IndexError:
+            c = 0.1
+        h = np.array([np.sin(a) + c * a for a in h])
+    return np.sum(h**2)
+
+
+@program("passive", [arr(3)])
+def sys_stdout_write_and_print_of_comprehension(x):
+    y = np.exp(x)
+    sys.stdout.write(f"{float(np.sum(y)):.8f}\n")
+    print([round(float(a), 6) for a in y], end="")
+    print()
+    return np.sum(y)
+
+
+@program("passive", [arr(3)], expect="either")
+def helper_appends_active_value_to_passive_history(x):
+    history = []
+    h = x
+    for _ in range(3):
+        h = np.tanh(h) + 0.1
+        track(history, np.sum(h))
+    return history[-1] + history[0]
+
+
+def track(hist, value):
+    hist.append(value)
+
+
+@program("passive", [arr(3)], expect="either")
+def import_inside_the_function(x):
+    import math as m
+
+    return np.sum(x**2) * m.pi
+
+
+def scalar_printing(t):
+    print("t is", t)
+    return t**3 * math.sin(t)
+
+
 # ============================================================================================
 # The test
 # ============================================================================================
@@ -2533,12 +2600,26 @@ def test_print_runs_once_per_derivative_call(capsys):
         lambda: ad.hessian(print_intermediate)(x),
         lambda: ad.hvp(print_intermediate, (x,), (np.ones(4),)),
         lambda: ad.jacobian(print_intermediate)(x),
+        lambda: ad.jacfwd(print_intermediate)(x),
+        lambda: ad.jacrev(print_intermediate)(x),
     ):
         try:
             call()
         except ad.S2SError as err:
             pytest.fail(f"REFUSED: {err}", pytrace=False)
         assert capsys.readouterr().out == plain
+
+
+def test_print_runs_once_in_grad_of_grad(capsys):
+    scalar_printing(0.7)
+    plain = capsys.readouterr().out
+    try:
+        d2 = ad.grad(ad.grad(scalar_printing))(0.7)
+    except ad.S2SError as err:
+        pytest.fail(f"REFUSED: {err}", pytrace=False)
+    assert capsys.readouterr().out == plain
+    ref = 6 * 0.7 * math.sin(0.7) + 6 * 0.7**2 * math.cos(0.7) - 0.7**3 * math.sin(0.7)
+    close(d2, ref, 1e-8, "grad(grad(f)) of a printing function")
 
 
 def test_enough_programs():
