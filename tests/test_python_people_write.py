@@ -2535,6 +2535,142 @@ def import_inside_the_function(x):
     return np.sum(x**2) * m.pi
 
 
+# --- more containers -------------------------------------------------------------------------
+
+
+@program("builtins", [arr(4)])
+def min_with_builtin_key_abs(x):
+    xs = [x[0] - 0.05, x[1] * 2.0, x[2] + 0.3, x[3]]
+    return min(xs, key=abs) ** 2 + max(xs, key=abs)
+
+
+@program("builtins", [arr(3)])
+def list_index_of_active_value(x):
+    xs = [x[0], x[1] * 2.0, x[2]]
+    i = xs.index(xs[2])
+    return xs[i] * 5.0 + i
+
+
+@program("builtins", [arr(3)], expect="either")
+def in_on_list_holding_active_values(x):
+    xs = [x[0], x[1]]
+    r = np.sum(x**2)
+    if x[0] in xs:
+        r = r * 2.0
+    if 123.0 not in xs:
+        r = r + x[2]
+    return r
+
+
+@program("builtins", [arr(4)])
+def zip_star_of_pairs_built_by_append(x):
+    pairs = []
+    for i in range(3):
+        pairs.append((x[i], x[i + 1] ** 2))
+    firsts, seconds = zip(*pairs)
+    return sum(firsts) * seconds[-1] + seconds[0]
+
+
+@program("builtins", [arr(5)])
+def negative_index_insert_and_pop(x):
+    xs = [x[0], x[1], x[2]]
+    xs.insert(-1, x[3] * 2.0)
+    xs.insert(100, x[4])  # past the end: appends
+    second_last = xs.pop(-2)
+    return second_last * xs[-1] + xs[2] + sum(xs)
+
+
+@program("builtins", [arr(4)])
+def starred_assignment_from_array(x):
+    a, *rest = x
+    *front, z = rest
+    return a * z + np.sum(np.array(front) ** 2) + len(rest)
+
+
+@program("builtins", [arr(3)])
+def reversed_dict_items_and_sorted_keys(x):
+    d = {"c": x[0], "a": x[1] * 2.0, "b": x[2] ** 2}
+    total = 0.0
+    for k, (name, v) in enumerate(reversed(list(d.items()))):
+        total = total + (k + 1) * v
+    firsts = [d[k] for k in sorted(d)]
+    return total + firsts[0] * 10.0
+
+
+@program("args_kwargs", [arr(3)])
+def kwargs_passed_through_two_levels(x):
+    return outer_helper(x, power=3, coef=0.5) + outer_helper(x)
+
+
+def outer_helper(x, **kw):
+    return kw_only(x * 2.0, **kw)
+
+
+def apply_act(x, act=lambda v: v * v, *rest, scale=1.0):
+    return scale * np.sum(act(x)) + sum(rest)
+
+
+@program("shapes_defaults", [arr(3)])
+def default_that_is_a_lambda(x):
+    return apply_act(x) + apply_act(x, np.sin, x[0], x[1], scale=2.0)
+
+
+# --- more objectives -------------------------------------------------------------------------
+
+
+@program("examples", [np.array([0.3, 0.8])])
+def fixed_point_iteration_with_while_and_print(theta):
+    z = 0.0
+    n = 0
+    while True:
+        z_new = np.tanh(theta[0] * z + theta[1])
+        n += 1
+        if abs(z_new - z) < 1e-12 or n > 200:
+            break
+        z = z_new
+    print(f"converged after {n} iterations")
+    return z_new**2
+
+
+def init_vae(enc_sizes, dec_sizes):
+    return init_mlp(enc_sizes, 0.4), init_mlp(dec_sizes, 0.4)
+
+
+VAE_X = (arr(4, 3) > 0).astype(float)
+VAE_EPS = R.standard_normal((4, 1))
+
+
+@program("examples", [arr(3, 2) * 0.4, arr(2) * 0.1, arr(1, 3) * 0.4, arr(3) * 0.1])
+def vae_elbo_with_reparameterisation(we, be, wd, bd):
+    enc = [(we, be)]
+    dec = [(wd, bd)]
+    out = VAE_X
+    for W, b in enc:
+        out = out @ W + b
+    mean, log_std = out[:, :1], out[:, 1:]
+    z = mean + np.exp(log_std) * VAE_EPS
+    logits = z
+    for W, b in dec:
+        logits = logits @ W + b
+    log_lik = np.sum(VAE_X * logits - np.logaddexp(0.0, logits))
+    kl = 0.5 * np.sum(np.exp(2 * log_std) + mean**2 - 1.0 - 2 * log_std)
+    return -(log_lik - kl) / len(VAE_X)
+
+
+def tanh_repeated(x):
+    return np.tanh(x)
+
+
+def test_repeated_grads_of_tanh_like_autograd_tanh_example():
+    # autograd's "tanh" example takes grad of grad of grad; here, up to second order.
+    xs = np.linspace(-2.0, 2.0, 5)
+    for x in xs:
+        d1 = ad.grad(tanh_repeated)(float(x))
+        d2 = ad.grad(ad.grad(tanh_repeated))(float(x))
+        close(d1, 1 - np.tanh(x) ** 2, 1e-10, "tanh'")
+        close(d2, -2 * np.tanh(x) * (1 - np.tanh(x) ** 2), 1e-10, "tanh''")
+
+
 def scalar_printing(t):
     print("t is", t)
     return t**3 * math.sin(t)
