@@ -2674,6 +2674,81 @@ def test_repeated_grads_of_tanh_like_autograd_tanh_example():
         close(d2, -2 * np.tanh(x) * (1 - np.tanh(x) ** 2), 1e-10, "tanh''")
 
 
+# --- order, stability, short-circuits --------------------------------------------------------
+
+
+@program("builtins", [arr(3)])
+def dict_order_after_pop_and_reinsert(x):
+    d = {"a": x[0], "b": x[1] * 2.0, "c": x[2]}
+    v = d.pop("a")
+    d["a"] = v * 3.0
+    vals = list(d.values())
+    return vals[0] * 1.0 + vals[1] * 10.0 + vals[2] * 100.0
+
+
+@program("builtins", [np.array([0.7, -0.4, 0.2, -0.9, 0.5])])
+def sorted_stable_on_key_ties(x):
+    xs = [x[0], x[1], x[2], x[3], x[4]]
+    s = sorted(xs, key=lambda v: v > 0)  # negatives first, each group in its original order
+    return sum((k + 1) ** 2 * v for k, v in enumerate(s))
+
+
+@program("builtins", [arr(4), arr(4)])
+def pipeline_of_map_filter_zip_enumerate(x, y):
+    kept = filter(lambda u: u > -5.0, y)
+    return sum(i * w * v for i, (w, v) in enumerate(zip(map(np.exp, x), kept)))
+
+
+@program("builtins", [arr(3, 4)])
+def builtin_sum_of_2d_array_and_generator_of_arrays(m):
+    col = sum(m)  # sums the rows: a vector of 4
+    return np.sum(col**2) + np.sum(sum(r * r for r in m))
+
+
+@program("stress", [arr(3)])
+def lambda_sees_list_appended_after_definition(x):
+    xs = [x[0]]
+    total = lambda: sum(xs)
+    xs.append(x[1] * 2.0)
+    xs.append(x[2] ** 2)
+    return total() * len(xs)
+
+
+@program("stress", [arr(3)])
+def star_args_tuple_unaffected_by_later_list_mutation(x):
+    parts = [x[0], x[1]]
+    r = add_all(*parts)
+    parts.append(x[2] * 100.0)
+    parts[0] = x[2]
+    return r * 3.0 + add_all(*parts)
+
+
+@program("stress", [arr(3, 2)])
+def nested_comprehension_effect_order(m):
+    vals = [note(i, j) or m[i, j] ** 2 for i in range(3) for j in range(2) if i != j]
+    return sum(vals)
+
+
+@program("stress", [np.array([-0.5, 0.3, 0.8])])
+def any_short_circuits_its_generator(x):
+    found = any(note("test", i) or x[i] > 0.0 for i in range(3))
+    stop = all(note("all", i) or x[i] < 0.0 for i in range(3))
+    return np.sum(x**2) * (2.0 if found else 1.0) + (1.0 if stop else 0.0)
+
+
+@program("stress", [arr(3)], expect="either")
+def comprehension_in_nested_def_reads_outer_loop_variable(x):
+    # a def that a loop rebinds is refused today (README); if it runs, its numbers must be right
+    total = 0.0
+    for k in range(1, 3):
+
+        def scaled(v):
+            return [a * k for a in v]
+
+        total = total + sum(scaled(x)) ** 2
+    return total
+
+
 def scalar_printing(t):
     print("t is", t)
     return t**3 * math.sin(t)
