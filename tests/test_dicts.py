@@ -365,7 +365,7 @@ def updated_argument(params, x):
         (unpacked_display, (0.7,), r"`\*\*` unpacking in a dict display.*e = dict\(d\)"),
         (added, (0.7,), r"`add` with a dict operand"),
         (updated, (0.7,), r"`.setdefault\(\)`, which updates a dict in place"),
-        (from_pairs, (0.7,), r"`dict\(...\)` of a list or tuple of pairs"),
+        (from_pairs, (0.7,), r"no derivative rule for `dict`"),
         (updated_argument, (PARAMS, X), r"in-place update of the argument `params`.*copy\(\)"),
     ],
     ids=lambda v: getattr(v, "__name__", ""),

@@ -95,5 +95,33 @@ def test_list_grown_through_a_maybe_alias_runs_when_it_is_not_the_same():
     x = X * np.array([1.0, 1.0, -1.0, 1.0])  # the branch makes a new list
     check_grads(append_to_fresh_list_or_alias, (x,))
     check_modes_agree(append_to_fresh_list_or_alias, (x,))
-    with pytest.raises(UnsupportedSyntaxError, match="may be the same list as `xs`"):
+    with pytest.raises(
+        UnsupportedSyntaxError, match="may be the same list as, or an item of, `xs`"
+    ):
         ad.grad(append_to_fresh_list_or_alias)(X)
+
+
+def grows_a_list_read_out_of_a_list(x):
+    rows = [[x[0]], [x[1]]]
+    r = rows[0]
+    r.append(x[2])
+    return sum(rows[0]) * len(rows[0])
+
+
+def grows_a_list_read_out_of_a_dict_in_a_loop(x):
+    d = {"h": []}
+    hist = d["h"]
+    for a in x:
+        hist.append(a * a)
+    return sum(d["h"]) + len(d["h"])
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize(
+    "f", [grows_a_list_read_out_of_a_list, grows_a_list_read_out_of_a_dict_in_a_loop]
+)
+def test_growing_an_item_of_a_container_is_refused(f, mode):
+    # the container holds the very list: its SSA value would not see the new items
+    with pytest.raises(UnsupportedSyntaxError, match="or an item of") as info:
+        ad.grad(f, mode=mode)(X)
+    assert "test_sum_start_and_list_aliases.py" in str(info.value)

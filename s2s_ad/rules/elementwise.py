@@ -78,7 +78,9 @@ def pow_base(site: Site) -> str:
     return "d * rt.pow_term(y, x, y - 1)"
 
 
-POW_EXPONENT = "d * rt.xlogy(ans, x)"  # ∂(x ** y)/∂y = x ** y · log x, and 0 where x ** y is 0
+# ∂(x ** y)/∂y = x ** y · log x, and 0 where x ** y is 0; a zero tangent (cotangent) of y
+# contributes 0, also where log x is nan (x < 0: an integer exponent held in a dict)
+POW_EXPONENT = "rt.xlogy(d * ans, x)"
 
 BINARY: list[tuple[str, str | None, tuple[str, str], tuple[object, object]]] = [
     ("arctan2", "atan2", ("a", "b"), ("d * b / (a * a + b * b)", "-d * a / (a * a + b * b)")),

@@ -75,6 +75,8 @@ def _shares(a, b) -> bool:
 def _is_or_holds(container, x) -> bool:
     if container is x:
         return True
+    if isinstance(container, dict):
+        container = list(container.values())
     if isinstance(container, (list, tuple)):
         return any(_is_or_holds(item, x) for item in container)
     return False

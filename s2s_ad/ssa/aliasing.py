@@ -39,6 +39,7 @@ What each primitive may share memory with is in `ssa/sharing.py`.
 from __future__ import annotations
 
 import linecache
+import operator
 import types
 from dataclasses import dataclass
 
@@ -80,6 +81,7 @@ class AliasAnalysis:
         self.param_versions = {p: self.env[p].name for p in self.params}
         self.nested_updates: dict[str, set[str]] = {}  # nested def → enclosing names updated
         self.pending_rebinds: list[str] = []
+        self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
 
     # what each value is made from
 
@@ -90,6 +92,9 @@ class AliasAnalysis:
         if isinstance(value, Var):
             self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
         elif isinstance(value, Prim):
+            container = value.args[0] if value.args else None
+            if value.fn is operator.getitem and isinstance(container, Var):
+                self.item_of[target] = container.name
             for parent, certain in sources(value):
                 self._edge(target, parent, same=False, certain=certain and not joined)
 
@@ -216,6 +221,23 @@ class AliasAnalysis:
                         pending.append(edge.parent)
         return False
 
+    def _may_be_item_of(self, name: str, container: str) -> bool:
+        """Whether `name` may be an item read out of `container` (`hist = d["h"]`), through
+        copies and joins: growing it changes what `container` holds."""
+        seen, pending = {name}, [name]
+        while pending:
+            current = pending.pop()
+            holder = self.item_of.get(current)
+            if holder is not None and (
+                holder == container or self._possibly_same(holder, container)
+            ):
+                return True
+            for edge in self.made_from.get(current, ()):
+                if edge.same and edge.parent not in seen:
+                    seen.add(edge.parent)
+                    pending.append(edge.parent)
+        return False
+
     def _holds(self, container: str, item: str) -> bool:
         """Whether `container` may be made from `item` (holds it, or is a view of it)."""
         return item in self._ancestors(container)
@@ -246,7 +268,10 @@ class AliasAnalysis:
             if relation is None:
                 continue
             if relation != "same" and of_list and not self._holds(value, current.name):
-                if not is_param and self._possibly_same(current.name, value):
+                if not is_param and (
+                    self._possibly_same(current.name, value)
+                    or self._may_be_item_of(current.name, value)
+                ):
                     self._guard(name, Var(value), f"`{other}`", what, list_object=True)
                 continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:
@@ -326,7 +351,7 @@ class AliasAnalysis:
         `other` is the same list or holds it."""
         value = self.env[name]
         made = self._made(value.name)
-        shares = "may be the same list as" if list_object else "shares memory with"
+        shares = "may be the same list as, or an item of," if list_object else "shares memory with"
         message = (
             f"unsupported construct: {what} on `{name}`, whose value{made} {shares} "
             f"{shown} here: the update would change both"
