@@ -128,7 +128,7 @@ register(
         ("x",),
         ("rt.iterated_jvp(d, x)",),
         ("rt.iterated_vjp(d, x)",),
-        batched=("rt.iterated_jvp(d, x)",),
+        batched=("rt.iterated_jvp(d, x, True)",),
     ),
 )
 

@@ -321,9 +321,17 @@ class Derivatives(list):
     def __add__(self, other):
         if not isinstance(other, (list, tuple)) or len(other) != len(self):
             raise _sequence_arithmetic("`+`")
-        return Derivatives(a + b for a, b in zip(self, other, strict=True))
+        return self._like(Derivatives(a + b for a, b in zip(self, other, strict=True)), other)
 
     __radd__ = __add__
+
+    def _like(self, out: Derivatives, other: object = None) -> Derivatives:
+        """`out`, keeping the count of directions an empty list carries (vector mode)."""
+        for source in (self, other):
+            if hasattr(source, "directions"):
+                out.directions = source.directions
+                break
+        return out
 
     def __mul__(self, other):
         # a list's derivative is never scaled or repeated: the arithmetic rule of `*` met a
@@ -333,7 +341,7 @@ class Derivatives(list):
     __rmul__ = __mul__
 
     def __neg__(self):
-        return Derivatives(-a for a in self)
+        return self._like(Derivatives(-a for a in self))
 
     def __getitem__(self, index):
         item = list.__getitem__(self, index)

@@ -68,8 +68,10 @@ def values_vjp(g, x):
 
 
 def items_jvp(t, x, directions=False):
-    """The tangent of `rt.dict_items(x)`: (0.0 for the key, the value's tangent) per entry."""
-    return Derivatives(Derivatives([0.0, entry(t, key, x, directions)]) for key in x)
+    """The tangent of `rt.dict_items(x)`: (0.0 for the key, the value's tangent) per entry
+    (in vector mode, `directions`, the key's zero along each direction)."""
+    key_dot = directions_zeros(0.0, t) if directions and t else 0.0
+    return Derivatives(Derivatives([key_dot, entry(t, key, x, directions)]) for key in x)
 
 
 def items_vjp(g, x):
@@ -106,10 +108,12 @@ def default_vjp(g, x, key, default):
     return zeros_like(default) if key in x else g
 
 
-def iterated_jvp(t, x):
-    """The tangent of `rt.sequence(x)` (what a loop iterates): none for a dict's keys."""
+def iterated_jvp(t, x, batched=False):
+    """The tangent of `rt.sequence(x)` (what a loop iterates): none for a dict's keys (in
+    vector mode, `batched`, zeros along each of the directions `t` carries)."""
     if isinstance(x, dict):
-        return Derivatives([0.0] * len(x))
+        keys = [0.0] * len(x)
+        return directions_zeros(keys, t) if batched else Derivatives(keys)
     return t if isinstance(t, (list, tuple, range, str)) or hasattr(t, "shape") else list(t)
 
 

@@ -136,6 +136,8 @@ class Builtins:
         if key is not None and self._function_argument(key) is not None:
             return self._sorted_by_keys(node.args[0], key, keywords.get("reverse"))
         seq = self._atom(node.args[0])
+        if self.kind_of(seq) == "dict":  # `sorted(d)`: its keys, which carry no derivative
+            seq = self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
         kwargs = tuple((k, self._atom(v)) for k, v in keywords.items())
         for name, value in kwargs:
             if name == "key" and isinstance(value, Var):
@@ -238,6 +240,12 @@ class Builtins:
         if attr not in LIST_UPDATES or not isinstance(func.value, gast.Name) or kwargs:
             return None
         name = func.value.id
+        if attr == "pop" and name in self.env and self.kind_of(self.env[name]) == "dict":
+            raise self._unsupported(
+                "`.pop()`, which updates a dict in place",
+                hint="read the entry, `v = d[k]`, and build a new dict without it: "
+                "`d = {k2: w for k2, w in d.items() if k2 != k}`",
+            )
         if not self._is_list(name):
             return None  # refused by the caller as it was (`.pop()` of what?)
         current = self.env[name]
