@@ -14,7 +14,7 @@ import pytest
 from derivative_tests import derivative_tests
 
 import s2s_ad as ad
-from s2s_ad.errors import EvaluationError, S2SError, UnsupportedSyntaxError
+from s2s_ad.errors import S2SError, UnsupportedSyntaxError
 from s2s_ad.frontend import syntax
 from s2s_ad.frontend.parse import parse_function
 from s2s_ad.ssa.comprehensions import lower_comprehensions
@@ -372,12 +372,6 @@ def test_second_order_over_an_array():
     ad.hessian(squares)(XS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EvaluationError,
-    reason="the vector tangent of a list's cotangent emptied by slicing loses its number of "
-    "directions (runtime Derivatives): the same for the loop written by hand",
-)
 def test_second_order_of_a_list_built_under_an_if():
     ad.hessian(pairs_of_powers)(0.7)
 

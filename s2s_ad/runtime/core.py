@@ -325,7 +325,7 @@ class Derivatives(list):
 
     __radd__ = __add__
 
-    def _like(self, out: Derivatives, other: object = None) -> Derivatives:
+    def _like(self, out, other=None):  # no annotations: export copies the class
         """`out`, keeping the count of directions an empty list carries (vector mode)."""
         for source in (self, other):
             if hasattr(source, "directions"):
