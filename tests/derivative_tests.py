@@ -28,3 +28,25 @@ def derivative_tests(cases):
 
 def _is_scalar(value) -> bool:
     return not isinstance(value, tuple) and np.ndim(value) == 0
+
+
+def second_differences(f, x, h=1e-4):
+    """The Hessian of the scalar `f` at `x` (a float or an array) by second central
+    differences of `f` itself (not of a gradient), shaped `x.shape * 2`."""
+    flat = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
+    n = flat.size
+
+    def at(v):
+        return f(v.reshape(np.shape(x)) if np.ndim(x) else float(v[0]))
+
+    out = np.zeros((n, n))
+    eye = np.eye(n) * h
+    for i in range(n):
+        for j in range(n):
+            out[i, j] = (
+                at(flat + eye[i] + eye[j])
+                - at(flat + eye[i] - eye[j])
+                - at(flat - eye[i] + eye[j])
+                + at(flat - eye[i] - eye[j])
+            ) / (4 * h * h)
+    return out.reshape(np.shape(x) * 2)

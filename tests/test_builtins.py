@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from derivative_tests import second_differences
 
 import s2s_ad as ad
 from s2s_ad.errors import S2SError
@@ -333,22 +334,6 @@ def test_hessian(fn, way):
     np.testing.assert_allclose(HESSIANS[way](fn)(x), expected, rtol=1e-6, atol=1e-6)
     check_grads(fn, (x,))
     check_modes_agree(fn, (x,))
-
-
-def second_differences(f, x, h=1e-4):
-    """The Hessian by second central differences of `f` itself."""
-    n = x.size
-    eye = np.eye(n) * h
-    out = np.zeros((n, n))
-    for i in range(n):
-        for j in range(n):
-            out[i, j] = (
-                f(x + eye[i] + eye[j])
-                - f(x + eye[i] - eye[j])
-                - f(x - eye[i] + eye[j])
-                + f(x - eye[i] - eye[j])
-            ) / (4 * h * h)
-    return out
 
 
 # refusals: located, saying what to write

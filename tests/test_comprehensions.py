@@ -11,7 +11,7 @@ import math
 import gast
 import numpy as np
 import pytest
-from derivative_tests import derivative_tests
+from derivative_tests import derivative_tests, second_differences
 
 import s2s_ad as ad
 from s2s_ad.errors import S2SError, UnsupportedSyntaxError
@@ -330,27 +330,6 @@ def over_powers(x):
 
 def pairs_of_powers(x):
     return sum(x**i * x**j for i in range(3) for j in range(i, 3) if i + j > 0)
-
-
-def second_differences(f, x, h=1e-4):
-    """The Hessian by second central differences of `f` itself."""
-    flat = np.atleast_1d(np.asarray(x, dtype=float))
-    n = flat.size
-
-    def at(v):
-        return f(v.reshape(np.shape(x)) if np.ndim(x) else float(v[0]))
-
-    out = np.zeros((n, n))
-    eye = np.eye(n) * h
-    for i in range(n):
-        for j in range(n):
-            out[i, j] = (
-                at(flat + eye[i] + eye[j])
-                - at(flat + eye[i] - eye[j])
-                - at(flat - eye[i] + eye[j])
-                + at(flat - eye[i] - eye[j])
-            ) / (4 * h * h)
-    return out
 
 
 SECOND_ORDER = [(over_powers, 0.7), (pairs_of_powers, 0.7)]

@@ -10,7 +10,7 @@ caller passes the argument. Each in reverse, forward and vector mode and to seco
 
 import numpy as np
 import pytest
-from derivative_tests import derivative_tests
+from derivative_tests import derivative_tests, second_differences
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads, check_modes_agree
@@ -121,18 +121,6 @@ def _second(cases):
             marks = pytest.mark.xfail(strict=True, reason=f"issue 17: {ISSUE_17[fn]}")
         out.append(pytest.param(fn, args, marks=marks, id=fn.__name__))
     return out
-
-
-def second_differences(f, x, h=1e-4):
-    """The Hessian of the scalar `f` at the array `x` by second central differences."""
-    n = x.size
-    steps = np.eye(n).reshape((n, *x.shape)) * h
-    out = np.zeros((n, n))
-    for i in range(n):
-        for j in range(n):
-            a, b = steps[i], steps[j]
-            out[i, j] = f(x + a + b) - f(x + a - b) - f(x - a + b) + f(x - a - b)
-    return (out / (4 * h * h)).reshape(x.shape * 2)
 
 
 def _hessian_matches(fn, args):

@@ -6,6 +6,7 @@ against central differences and the plain call; and the located refusals."""
 
 import numpy as np
 import pytest
+from derivative_tests import second_differences
 
 import s2s_ad as ad
 from s2s_ad.errors import S2SError
@@ -224,27 +225,6 @@ def test_jacobians(fn, kind):
     by_rows = ad.jacrev(fn, (0, 1))(*args)
     for column, row in zip(by_columns, by_rows, strict=True):
         np.testing.assert_allclose(column, row, rtol=1e-12, atol=1e-12)
-
-
-def second_differences(f, x, h=1e-4):
-    """The Hessian by second central differences of `f` itself."""
-    flat = np.atleast_1d(np.asarray(x, dtype=float))
-    n = flat.size
-
-    def at(v):
-        return f(v.reshape(np.shape(x)) if np.ndim(x) else float(v[0]))
-
-    out = np.zeros((n, n))
-    eye = np.eye(n) * h
-    for i in range(n):
-        for j in range(n):
-            out[i, j] = (
-                at(flat + eye[i] + eye[j])
-                - at(flat + eye[i] - eye[j])
-                - at(flat - eye[i] + eye[j])
-                + at(flat - eye[i] - eye[j])
-            ) / (4 * h * h)
-    return out
 
 
 POINTS = {"float": 0.7, "array": np.array([0.7, -0.4])}

@@ -6,6 +6,7 @@ call; and the located refusals where the result would be wrong."""
 
 import numpy as np
 import pytest
+from derivative_tests import second_differences
 
 import s2s_ad as ad
 from s2s_ad.errors import S2SError
@@ -298,27 +299,6 @@ def second_items_of_array(x):  # floats read from an array: `+=` on them is exac
     L[0] += L[1] * L[2]
     L[-1] -= L[0]
     return L[0] * L[2] + np.sum(x * x) * L[1]
-
-
-def second_differences(f, x, h=1e-4):
-    """The Hessian by second central differences of `f` itself (not of a gradient)."""
-    flat = np.atleast_1d(np.asarray(x, dtype=float))
-    n = flat.size
-
-    def at(v):
-        return f(v.reshape(np.shape(x)) if np.ndim(x) else float(v[0]))
-
-    out = np.zeros((n, n))
-    eye = np.eye(n) * h
-    for i in range(n):
-        for j in range(n):
-            out[i, j] = (
-                at(flat + eye[i] + eye[j])
-                - at(flat + eye[i] - eye[j])
-                - at(flat - eye[i] + eye[j])
-                + at(flat - eye[i] - eye[j])
-            ) / (4 * h * h)
-    return out
 
 
 SECOND = [second_update, second_join, second_repeat, second_extend, second_nested]

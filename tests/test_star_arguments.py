@@ -7,6 +7,7 @@ import inspect
 
 import numpy as np
 import pytest
+from derivative_tests import second_differences
 
 import s2s_ad as ad
 from s2s_ad.errors import S2SError
@@ -121,26 +122,6 @@ def test_jacobians(fn, kind):
     by_rows = ad.jacrev(fn, (0, 1))(*args)
     for column, row in zip(by_columns, by_rows, strict=True):
         np.testing.assert_allclose(column, row, rtol=1e-12, atol=1e-12)
-
-
-def second_differences(f, x, h=1e-4):
-    flat = np.atleast_1d(np.asarray(x, dtype=float))
-    n = flat.size
-
-    def at(v):
-        return f(v.reshape(np.shape(x)) if np.ndim(x) else float(v[0]))
-
-    out = np.zeros((n, n))
-    eye = np.eye(n) * h
-    for i in range(n):
-        for j in range(n):
-            out[i, j] = (
-                at(flat + eye[i] + eye[j])
-                - at(flat + eye[i] - eye[j])
-                - at(flat - eye[i] + eye[j])
-                + at(flat - eye[i] - eye[j])
-            ) / (4 * h * h)
-    return out
 
 
 # flat gradient code does not call the user's helpers yet (a located refusal of its own):
