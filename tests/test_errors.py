@@ -113,9 +113,9 @@ def uses_lambda(x):
     return gs[0](x)
 
 
-def shuffles_a_local(x):
-    idx = np.arange(3)
-    np.random.shuffle(idx)  # <- error
+def sorts_a_local(x):
+    idx = [2, 0, 1]
+    idx.sort()  # <- error
     return x[idx]
 
 
@@ -334,7 +334,7 @@ CASES = [
     (uses_global, UnsupportedSyntaxError, "`global`"),
     (uses_del, UnsupportedSyntaxError, "`del`"),
     (uses_lambda, UnsupportedSyntaxError, "a lambda used as a value"),
-    (shuffles_a_local, UnsupportedSyntaxError, "whether it updates `idx` in place"),
+    (sorts_a_local, UnsupportedSyntaxError, r"method `.sort\(\)` of the local `idx`"),
     (uses_import, UnsupportedSyntaxError, "import"),
     (mixed_returns, UnsupportedSyntaxError, "different numbers of values"),
     (no_return, UnsupportedSyntaxError, "does not return a value"),

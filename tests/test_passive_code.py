@@ -15,7 +15,7 @@ from derivative_tests import derivative_tests
 
 import s2s_ad as ad
 from s2s_ad.errors import NonScalarOutputError, UnsupportedSyntaxError
-from s2s_ad.testing import assert_same_value, check_grads, numeric_jvp
+from s2s_ad.testing import assert_same_value, check_grads, check_modes_agree, numeric_jvp
 
 LOG = logging.getLogger("s2s_ad.tests.passive")
 RECORD: list = []
@@ -504,8 +504,6 @@ REFUSED = [
     (keeps_an_updated_local, r"`RECORD.append` keeps the local `a`, which the function then"),
     (handler_rebinds, "`except … as error`, which rebinds the local `error`"),
     (sorts_a_local, r"method `.sort\(\)` of the local `xs`"),
-    (shuffles, "whether it updates `idx` in place"),
-    (writes_through_helper, r"may update its argument in place \(line \d+: `a\[0\] = …`\)"),
     (assigns_in_try, "`try` around an assignment"),
 ]
 
@@ -524,6 +522,41 @@ def test_refused_with_a_located_error(fn, match, mode):
         ad.derivative_source(fn, mode=mode)
     assert (info.value.filename, info.value.line) == (__file__, marked_line(fn))
     assert info.value.hint
+
+
+def passes_none_to_an_updating_helper(x, ax=None):
+    a = x * 2.0
+    _show(ax, 3)  # updates its first argument when given one: here None
+    return np.sum(a * a)
+
+
+def _show(ax, t):
+    if ax is not None:
+        ax.append(t)
+
+
+# A call for its effect that may update a local it is given is checked when it runs: an
+# array, list or dict is refused (the SSA form would not see the update), other values pass.
+UPDATED_AT_RUN_TIME = [
+    (shuffles, "whether it updates `idx` in place"),
+    (writes_through_helper, r"may update its argument in place \(line \d+: `a\[0\] = …`\)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fn", "match"), UPDATED_AT_RUN_TIME, ids=lambda c: getattr(c, "__name__", "")
+)
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_local_array_given_to_an_updating_call_is_refused_when_it_runs(fn, match, mode):
+    with pytest.raises(UnsupportedSyntaxError, match=match) as info:
+        ad.grad(fn, mode=mode)(np.array([0.3, -0.4, 0.8]) if fn is shuffles else 0.7)
+    assert (info.value.filename, info.value.line) == (__file__, marked_line(fn))
+
+
+def test_none_given_to_an_updating_helper_passes():
+    x = np.array([0.3, -0.4, 0.8])
+    check_grads(passes_none_to_an_updating_helper, (x,))
+    check_modes_agree(passes_none_to_an_updating_helper, (x,))
 
 
 def test_a_helper_with_a_print_in_a_checkpointed_loop(capsys):

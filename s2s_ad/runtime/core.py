@@ -59,7 +59,7 @@ def unshared(x, other, filename, line, message, hint, list_object=False):
 def _shares(a, b) -> bool:
     """Whether updating `a` in place may change `b` (arrays, lists and tuples of them)."""
     if a is b:
-        return isinstance(a, (list, np.ndarray))
+        return isinstance(a, (list, dict, np.ndarray))
     if isinstance(b, (list, tuple)):
         return any(_shares(a, item) for item in b)
     if isinstance(a, (list, tuple)):

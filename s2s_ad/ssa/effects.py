@@ -40,6 +40,7 @@ import types
 
 import gast
 
+from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from .effect_calls import (
@@ -186,18 +187,36 @@ class Effects:
             update = helper_update(callee)
             if update is None:
                 return  # a helper of yours that updates none of its arguments
-            raise self._unsupported(
-                f"call of `{spelled}` for its effect, given the local `{given[0]}`: it may "
-                f"update its argument in place ({update})",
-                hint=f"pass a copy (`{given[0]}.copy()`), or make `{spelled}` return a new "
-                "value instead of updating its argument",
+            for name in given:
+                self._check_not_updated(
+                    name,
+                    f"call of `{spelled}` for its effect, given the local `{name}`: it may "
+                    f"update its argument in place ({update})",
+                    f"pass a copy (`{name}.copy()`), or make `{spelled}` return a new value "
+                    "instead of updating its argument",
+                )
+            return
+        for name in given:
+            self._check_not_updated(
+                name,
+                f"call of `{spelled}` for its effect, given the local `{name}`: s2s_ad cannot "
+                f"see whether it updates `{name}` in place",
+                f"pass a copy (`{name}.copy()`), or make the call outside the differentiated "
+                "function",
             )
-        raise self._unsupported(
-            f"call of `{spelled}` for its effect, given the local `{given[0]}`: s2s_ad cannot "
-            f"see whether it updates `{given[0]}` in place",
-            hint=f"pass a copy (`{given[0]}.copy()`), or make the call outside the "
-            "differentiated function",
+
+    def _check_not_updated(self, name: str, construct: str, hint: str) -> None:
+        """Refuse, when the call runs, a local array, list or dict passed to a call that may
+        update it (the SSA form would not see the update); any other value (None, a plot's
+        axes, a random generator) passes: its updates change nothing differentiated."""
+        atom = self._name(name)
+        if not isinstance(atom, Var):
+            return  # a constant: a number or a string, which no call updates
+        facts = (self.filename, self.line, f"unsupported construct: {construct}", hint)
+        checked = Prim(
+            runtime.unshared, (atom, atom, *map(Const, facts)), spelled=self._rt("unshared")
         )
+        self.emit(Assign(self.namer.temp(), checked, self.line))
 
     def _refuse_storing_updated(self, call: gast.Call, given: list[str]) -> None:
         """A module's list or dict keeping a local value: the plain call's would see the
