@@ -3438,15 +3438,9 @@ CASES = [(n, k) for n, s in PROGRAMS.items() for k in KINDS if k in s["checks"]]
 # the error located in the generated code): issue 17 makes them work. Strict, so a case that
 # starts to pass must leave this list.
 SECOND_ORDER_PENDING = {
-    "iir_filter_wrt_a",
-    "rosenbrock_loop",
     "fixed_matmul_active_scaled",
     "stack_active_scalars",
-    "second_order_loop",
-    "gauss_seidel",
     "nbody_pairwise",
-    "conv1d_loop",
-    "goertzel_power",
     "matrix_power_loop",
     "hess_outer",
     "hess_dot_vec",
@@ -3463,7 +3457,6 @@ SECOND_ORDER_PENDING = {
     "hess_prod",
     "hess_take",
     "hess_diff",
-    "hess_loop_index",
 }
 ISSUE_17 = pytest.mark.xfail(strict=True, reason="second derivatives: issue 17")
 
