@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import s2s_ad as ad
 from s2s_ad.testing import check_grads, check_modes_agree
 
 
@@ -50,3 +51,25 @@ def second_differences(f, x, h=1e-4):
                 + at(flat - eye[i] - eye[j])
             ) / (4 * h * h)
     return out.reshape(np.shape(x) * 2)
+
+
+def two_argument_tests(cases, elements):
+    """Tests for functions of two arguments, at each kind of `elements` (name → arguments):
+    both modes against central differences and each other (with each mode's primal), and
+    the vector tangent code (jacfwd) against reverse sweeps (jacrev)."""
+
+    @pytest.mark.parametrize("kind", elements)
+    @pytest.mark.parametrize("fn", cases, ids=_name)
+    def test_both_modes(fn, kind):
+        check_grads(fn, elements[kind])
+        check_modes_agree(fn, elements[kind])  # forward with a tuple `wrt`
+
+    @pytest.mark.parametrize("kind", elements)
+    @pytest.mark.parametrize("fn", cases, ids=_name)
+    def test_jacobians(fn, kind):
+        by_columns = ad.jacfwd(fn, (0, 1))(*elements[kind])
+        by_rows = ad.jacrev(fn, (0, 1))(*elements[kind])
+        for column, row in zip(by_columns, by_rows, strict=True):
+            np.testing.assert_allclose(column, row, rtol=1e-12, atol=1e-12)
+
+    return test_both_modes, test_jacobians

@@ -6,7 +6,7 @@ against central differences and the plain call; and the located refusals."""
 
 import numpy as np
 import pytest
-from derivative_tests import second_differences
+from derivative_tests import second_differences, two_argument_tests
 
 import s2s_ad as ad
 from s2s_ad.errors import S2SError
@@ -208,23 +208,7 @@ ELEMENTS = {
 }
 
 
-@pytest.mark.parametrize("kind", ELEMENTS)
-@pytest.mark.parametrize("fn", CASES, ids=lambda f: f.__name__)
-def test_both_modes(fn, kind):
-    args = ELEMENTS[kind]
-    check_grads(fn, args)
-    check_modes_agree(fn, args)  # forward with a tuple `wrt`, and the primal of each mode
-
-
-@pytest.mark.parametrize("kind", ELEMENTS)
-@pytest.mark.parametrize("fn", CASES, ids=lambda f: f.__name__)
-def test_jacobians(fn, kind):
-    """The vector tangent code (jacfwd) agrees with reverse sweeps (jacrev)."""
-    args = ELEMENTS[kind]
-    by_columns = ad.jacfwd(fn, (0, 1))(*args)
-    by_rows = ad.jacrev(fn, (0, 1))(*args)
-    for column, row in zip(by_columns, by_rows, strict=True):
-        np.testing.assert_allclose(column, row, rtol=1e-12, atol=1e-12)
+test_both_modes, test_jacobians = two_argument_tests(CASES, ELEMENTS)
 
 
 POINTS = {"float": 0.7, "array": np.array([0.7, -0.4])}
