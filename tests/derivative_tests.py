@@ -1,4 +1,7 @@
-"""The two tests every table of (function, arguments) rows gets, in both modes."""
+"""What the tests share: the two tests every table of (function, arguments) rows gets in both
+modes, tables of two-argument functions, second differences, and the marked line of a refusal."""
+
+import inspect
 
 import numpy as np
 import pytest
@@ -73,3 +76,9 @@ def two_argument_tests(cases, elements):
             np.testing.assert_allclose(column, row, rtol=1e-12, atol=1e-12)
 
     return test_both_modes, test_jacobians
+
+
+def marked_line(fn) -> int:
+    """The line of `fn`'s source marked `# <- error`: where a refusal must point."""
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)

@@ -18,7 +18,7 @@ import warnings
 import gast
 import numpy as np
 import pytest
-from derivative_tests import derivative_tests
+from derivative_tests import derivative_tests, marked_line
 
 import s2s_ad as ad
 from s2s_ad.errors import NameResolutionError, UnsupportedSyntaxError
@@ -520,11 +520,6 @@ REFUSED_PROGRAMS = [
     (computing_return_annotation, "an annotation of the nested function `g` that computes"),
     (annotation_without_value, "annotation without a value"),
 ]
-
-
-def marked_line(fn) -> int:
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
 
 
 @pytest.mark.parametrize(

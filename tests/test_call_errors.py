@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from derivative_tests import marked_line
 
 import s2s_ad as ad
 from s2s_ad.errors import (
@@ -22,11 +23,6 @@ from s2s_ad.errors import (
 from s2s_ad.testing import check_grads, check_modes_agree, numeric_jvp
 
 MODES = ["reverse", "forward"]
-
-
-def marked_line(fn) -> int:
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
 
 
 def assert_located(error: S2SError, fn) -> None:

@@ -11,7 +11,7 @@ import math
 import gast
 import numpy as np
 import pytest
-from derivative_tests import derivative_tests, second_differences
+from derivative_tests import derivative_tests, marked_line, second_differences
 
 import s2s_ad as ad
 from s2s_ad.errors import S2SError, UnsupportedSyntaxError
@@ -525,13 +525,6 @@ REFUSED = [
     (in_for_target, (XS,), "a comprehension in a `for` target"),
     (nested_call_beside, (XS,), "also calls the nested function `g`, which may update"),
 ]
-
-
-def marked_line(fn) -> int:
-    import inspect
-
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
 
 
 @pytest.mark.parametrize(("fn", "args", "match"), REFUSED, ids=lambda c: getattr(c, "__name__", ""))

@@ -2,11 +2,11 @@
 from inside s2s_ad and never a wrong number. The offending line carries `# <- error`."""
 
 import contextlib
-import inspect
 import math
 
 import numpy as np
 import pytest
+from derivative_tests import marked_line
 
 import s2s_ad as ad
 from s2s_ad.errors import (
@@ -369,11 +369,6 @@ CASES = [
     (calls_a_derivative, UnsupportedSyntaxError, r"derivative made by s2s_ad\.grad"),
     (calls_a_generator, UnsupportedSyntaxError, "generator function"),
 ]
-
-
-def marked_line(fn):
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
 
 
 @pytest.mark.parametrize(("fn", "kind", "match"), CASES, ids=lambda c: getattr(c, "__name__", ""))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from derivative_tests import derivative_tests
+from derivative_tests import derivative_tests, marked_line
 from helpers_elsewhere import shifted_square
 
 import s2s_ad as ad
@@ -284,13 +284,6 @@ REFUSED = [
     (nested_def_reading_a_shadowed_name, "reads `s`: the nested function rebinds"),
     (numpy_function_given_a_lambda, "a lambda used as a value"),
 ]
-
-
-def marked_line(fn) -> int:
-    import inspect
-
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
 
 
 @pytest.mark.parametrize(("fn", "match"), REFUSED, ids=lambda c: getattr(c, "__name__", ""))

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from derivative_tests import derivative_tests
+from derivative_tests import derivative_tests, marked_line
 
 import s2s_ad as ad
 from s2s_ad.errors import NonScalarOutputError, UnsupportedSyntaxError
@@ -506,13 +506,6 @@ REFUSED = [
     (sorts_a_local, r"method `.sort\(\)` of the local `xs`"),
     (assigns_in_try, "`try` around an assignment"),
 ]
-
-
-def marked_line(fn) -> int:
-    import inspect
-
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
 
 
 @pytest.mark.parametrize(("fn", "match"), REFUSED, ids=lambda c: getattr(c, "__name__", ""))
