@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import s2s_ad as ad
+from s2s_ad.errors import UnsupportedSyntaxError
 from s2s_ad.testing import check_grads, check_modes_agree
 
 
@@ -82,3 +83,12 @@ def marked_line(fn) -> int:
     """The line of `fn`'s source marked `# <- error`: where a refusal must point."""
     lines, first = inspect.getsourcelines(fn)
     return first + next(i for i, text in enumerate(lines) if "# <- error" in text)
+
+
+def assert_located_refusal(fn, match, mode):
+    """Making `fn`'s derivative in `mode` is refused at its `# <- error` line, saying why
+    (`match`) and what to write instead."""
+    with pytest.raises(UnsupportedSyntaxError, match=match) as info:
+        ad.derivative_source(fn, mode=mode)
+    assert (info.value.filename, info.value.line) == (fn.__code__.co_filename, marked_line(fn))
+    assert info.value.hint

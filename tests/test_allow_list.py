@@ -18,7 +18,7 @@ import warnings
 import gast
 import numpy as np
 import pytest
-from derivative_tests import derivative_tests, marked_line
+from derivative_tests import assert_located_refusal, derivative_tests, marked_line
 
 import s2s_ad as ad
 from s2s_ad.errors import NameResolutionError, UnsupportedSyntaxError
@@ -527,10 +527,7 @@ REFUSED_PROGRAMS = [
 )
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_refused_with_a_located_error(fn, match, mode):
-    with pytest.raises(UnsupportedSyntaxError, match=match) as info:
-        ad.derivative_source(fn, mode=mode)
-    assert (info.value.filename, info.value.line) == (__file__, marked_line(fn))
-    assert info.value.hint
+    assert_located_refusal(fn, match, mode)
 
 
 # `except*` in a module of its own: ruff reads this file as Python 3.10
