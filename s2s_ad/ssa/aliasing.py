@@ -206,37 +206,27 @@ class AliasAnalysis:
                     pending.append(edge.parent)
         return found
 
+    def _same_objects(self, name: str) -> set[str]:
+        """`name` and the values it may be the very same object as, reached through copies
+        `y = x` and the joins of branches and loop headers (`alias = xs` before a loop whose
+        header then holds either)."""
+        seen, pending = {name}, [name]
+        while pending:
+            for edge in self.made_from.get(pending.pop(), ()):
+                if edge.same and edge.parent not in seen:
+                    seen.add(edge.parent)
+                    pending.append(edge.parent)
+        return seen
+
     def _possibly_same(self, a: str, b: str) -> bool:
-        """Whether `a` and `b` may be the very same object: one reaches the other through
-        copies `y = x` and the joins of branches and loop headers (`alias = xs` before a
-        loop whose header then holds either)."""
-        for start, goal in ((a, b), (b, a)):
-            seen, pending = {start}, [start]
-            while pending:
-                for edge in self.made_from.get(pending.pop(), ()):
-                    if edge.same and edge.parent not in seen:
-                        if edge.parent == goal:
-                            return True
-                        seen.add(edge.parent)
-                        pending.append(edge.parent)
-        return False
+        """Whether `a` and `b` may be the very same object."""
+        return b in self._same_objects(a) or a in self._same_objects(b)
 
     def _may_be_item_of(self, name: str, container: str) -> bool:
         """Whether `name` may be an item read out of `container` (`hist = d["h"]`), through
         copies and joins: growing it changes what `container` holds."""
-        seen, pending = {name}, [name]
-        while pending:
-            current = pending.pop()
-            holder = self.item_of.get(current)
-            if holder is not None and (
-                holder == container or self._possibly_same(holder, container)
-            ):
-                return True
-            for edge in self.made_from.get(current, ()):
-                if edge.same and edge.parent not in seen:
-                    seen.add(edge.parent)
-                    pending.append(edge.parent)
-        return False
+        holders = {self.item_of.get(same) for same in self._same_objects(name)} - {None}
+        return any(self._possibly_same(holder, container) for holder in holders)
 
     def _holds(self, container: str, item: str) -> bool:
         """Whether `container` may be made from `item` (holds it, or is a view of it)."""
