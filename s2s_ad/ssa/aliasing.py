@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import gast
 
 from .. import runtime
-from .ir import Assign, Const, Prim, Var
+from .ir import Assign, Atom, Const, Prim, Var
 from .lower_expr import ARRAY_METHODS
 from .names import param_names, stored_names
 from .sharing import (
@@ -352,17 +352,27 @@ class AliasAnalysis:
         if what.startswith("`"):  # `x += …`: a new value instead
             op = what[len(name) + 2 : what.index("= …")]
             hint += f", or write `{name} = {name} {op} …` (a new value) instead of {what}"
+        guarded = self._checked_unshared(value, other, message, hint, list_object=list_object)
+        self.made_on[guarded.name] = self.made_on.get(value.name, self.line)
+        self.env[name] = guarded
+
+    def _checked_unshared(
+        self, value: Var, other: Atom, message: str, hint: str, *, list_object: bool = False
+    ) -> Var:
+        """`value` through `rt.unshared(value, other, …)`, emitted here: at run time it
+        raises `message` at the user's line if an in-place update of `value` would change
+        `other` (`value` itself as `other`: if `value` is an array, list or dict at all)."""
         facts = (self.filename, self.line, message, hint)
+        extra = (Const(True),) if list_object else ()
         checked = Prim(
             runtime.unshared,
-            (value, other, *(Const(f) for f in facts), *((Const(True),) if list_object else ())),
+            (value, other, *map(Const, facts), *extra),
             spelled=self._rt("unshared"),
         )
         guarded = self.namer.temp()
         self.emit(Assign(guarded, checked, self.line))
         self._edge(guarded, value.name, same=True, certain=True)
-        self.made_on[guarded] = self.made_on.get(value.name, self.line)
-        self.env[name] = Var(guarded)
+        return Var(guarded)
 
     def _made(self, ssa_name: str) -> str:
         line = self.made_on.get(ssa_name)

@@ -27,10 +27,9 @@ import inspect
 import types
 import weakref
 
-from .. import runtime
 from ..errors import S2SError
 from ..frontend.library import is_library_function
-from .ir import Assign, Const, Prim, Var
+from .ir import Var
 from .sharing import user_function
 
 # fn → (its code, [(parameter, file, line, certainly in place)])
@@ -114,13 +113,7 @@ class CalleeUpdates:
             if not isinstance(atom, Var):
                 continue  # a constant: a number, which the helper rebinds
             message = f"unsupported construct: {construct}"
-            facts = (self.filename, self.line, message, hint)
-            checked = Prim(
-                runtime.unshared, (atom, atom, *map(Const, facts)), spelled=self._rt("unshared")
-            )
-            guarded = self.namer.temp()
-            self.emit(Assign(guarded, checked, self.line))
-            self._edge(guarded, atom.name, same=True, certain=True)
-            positional = [Var(guarded) if a == atom else a for a in positional]
-            keywords = {k: Var(guarded) if a == atom else a for k, a in keywords.items()}
+            guarded = self._checked_unshared(atom, atom, message, hint)  # ssa/aliasing.py
+            positional = [guarded if a == atom else a for a in positional]
+            keywords = {k: guarded if a == atom else a for k, a in keywords.items()}
         return tuple(positional), tuple(keywords.items())

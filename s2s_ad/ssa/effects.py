@@ -40,7 +40,6 @@ import types
 
 import gast
 
-from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from .effect_calls import (
@@ -212,11 +211,7 @@ class Effects:
         atom = self._name(name)
         if not isinstance(atom, Var):
             return  # a constant: a number or a string, which no call updates
-        facts = (self.filename, self.line, f"unsupported construct: {construct}", hint)
-        checked = Prim(
-            runtime.unshared, (atom, atom, *map(Const, facts)), spelled=self._rt("unshared")
-        )
-        self.emit(Assign(self.namer.temp(), checked, self.line))
+        self._checked_unshared(atom, atom, f"unsupported construct: {construct}", hint)
 
     def _refuse_storing_updated(self, call: gast.Call, given: list[str]) -> None:
         """A module's list or dict keeping a local value: the plain call's would see the

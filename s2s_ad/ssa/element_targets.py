@@ -27,7 +27,7 @@ import gast
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..frontend.starred import has_star
-from .ir import Assign, Atom, Const, Index, Prim, SliceItem, Var
+from .ir import Atom, Const, Index, Prim, SliceItem, Var
 from .lower_expr import Binding
 
 
@@ -88,14 +88,7 @@ class ElementTargets:
             hint = "assign in separate statements, copying the value first (`.copy()`)"
             if relation != "maybe":
                 raise self._unsupported(what, hint=hint)
-            facts = (self.filename, self.line, f"unsupported construct: {what}", hint)
-            checked = Prim(
-                runtime.unshared, (item, old, *map(Const, facts)), spelled=self._rt("unshared")
-            )
-            guarded = self.namer.temp()
-            self.emit(Assign(guarded, checked, self.line))
-            self._edge(guarded, item.name, same=True, certain=True)
-            item = Var(guarded)
+            item = self._checked_unshared(item, old, f"unsupported construct: {what}", hint)
         return item
 
     def _is_list(self, name: str) -> bool:
