@@ -1,3 +1,4 @@
+# ruff: noqa: B023, B905, E501, E702, E731, SIM118, UP031, UP032 -- the programs are written the way users write them
 """Issue 15 breakers: everyday Python a JAX/autograd user writes, checked against
 the plain call and central differences only."""
 import os
@@ -792,3 +793,130 @@ def test_round_four(capsys, f):
 @pytest.mark.parametrize("wrt", [0, 1])
 def test_nested_genexp(capsys, wrt):
     check(capsys, f_nested_genexp, X.copy(), W.copy(), wrt=wrt)
+
+
+# ---- round five: specialisation, caching and scopes ---------------------------------
+
+def _twice(fun, v):
+    return fun(fun(v))
+
+
+def f_helper_two_lambdas(x):
+    a = _twice(lambda v: v * x[1], x[0])
+    b = _twice(lambda v: np.sin(v) + 1.0, x[2])
+    return a + b
+
+
+def f_star_two_arities(x):
+    return _combine(x[0], x[1]) * _combine(x[2], x[3], x[0], x[1])
+
+
+def f_nested_def_star(x):
+    def total(*vs, scale=1.0):
+        return scale * sum(v * v for v in vs)
+    return total(x[0], x[1]) + total(*[x[2], x[3]], scale=x[0])
+
+
+def f_kwargs_from_comp(x):
+    opts = {k: x[i] for i, k in enumerate(["w", "b"])}
+    return np.sum(_layer(x[2:], **opts))
+
+
+def f_gen_over_items(x):
+    d = {"u": x[0], "v": x[1] * x[2]}
+    wts = {"u": 2.0, "v": -1.0}
+    return sum(v * wts[k] for k, v in d.items()) ** 2
+
+
+def f_comp_name_like_helper(x):
+    ys = [_twice * 2.0 for _twice in x]   # shadows the module helper inside only
+    return sum(ys) + _twice(lambda v: v * v, x[3])
+
+
+def f_max_array_builtin(x):
+    m = np.array([[x[0], x[1]], [x[2], x[3]]])
+    return max(m[:, 0]) + min(np.abs(m[1]))
+
+
+CASES_6 = [
+    f_helper_two_lambdas, f_star_two_arities, f_nested_def_star, f_kwargs_from_comp,
+    f_gen_over_items, f_comp_name_like_helper, f_max_array_builtin,
+]
+
+
+@pytest.mark.parametrize("f", CASES_6, ids=lambda f: f.__name__)
+def test_round_five(capsys, f):
+    check(capsys, f, X.copy())
+
+
+def test_two_lambdas_one_line():
+    a = np.array([0.1, 0.2, 0.3, 0.4]); b = np.array([1.0, -1.0, 2.0, 0.5])
+    try:
+        g1, g2 = ad.grad(lambda w: loss(w, a)), ad.grad(lambda w: loss(w, b) * 2.0)
+        r1, r2 = g1(W.copy()), g2(W.copy())
+    except ad.S2SError as err:
+        if _located(err) and type(err).__name__ != "EvaluationError":
+            pytest.skip(str(err))
+        raise
+    np.testing.assert_allclose(r1, _num_grad(lambda w: loss(w, a), [W.copy()], 0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(r2, _num_grad(lambda w: loss(w, b) * 2.0, [W.copy()], 0), rtol=1e-6, atol=1e-7)
+
+
+def test_lambda_closure_read_live_across_calls():
+    xd = np.array([0.2, -0.4, 1.3, 0.9])
+    for c in [1.0, 3.0]:
+        for mode in ("reverse", "forward"):
+            try:
+                g = ad.grad(lambda w: c * loss(w, xd) + max(w) * c, mode=mode)(W.copy())
+            except ad.S2SError as err:
+                if _located(err) and type(err).__name__ != "EvaluationError":
+                    pytest.skip(str(err))
+                raise
+            num = _num_grad(lambda w: c * loss(w, xd) + max(w) * c, [W.copy()], 0)
+            np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-7, err_msg=f"c={c} {mode}")
+
+
+# ---- round six -------------------------------------------------------------------
+
+def _sum_over(fun, xs):
+    return sum(fun(v) for v in xs)
+
+
+def _map_over(fun, xs):
+    return list(map(fun, xs))
+
+
+def f_gen_in_fn_helper(x):
+    return _sum_over(lambda v: v * np.exp(v), x)
+
+
+def f_map_in_fn_helper(x):
+    return sum(_map_over(np.cos, x)) * x[0]
+
+
+def s_errstate_var(a):
+    with np.errstate(all="ignore"):
+        r = max([a ** 3, 2.0 * a, np.log(1.0 + a * a)])
+    print(f"r={r:.4f}")
+    return r
+
+
+def s_dict_kwargs(a):
+    p = {"w": a, "b": a * a}
+    return np.sum(_layer(np.array([0.5, -0.3]), **p))
+
+
+def s_star_sorted(a):
+    first, *rest = sorted([a * a, np.sin(a), 2.0])
+    return first * sum(rest)
+
+
+@pytest.mark.parametrize("f", [f_gen_in_fn_helper, f_map_in_fn_helper], ids=lambda f: f.__name__)
+def test_round_six(capsys, f):
+    check(capsys, f, X.copy())
+
+
+@pytest.mark.parametrize("f", [s_errstate_var, s_dict_kwargs, s_star_sorted], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_second_order_more(capsys, f, mode):
+    test_second_order(capsys, f, mode)
