@@ -682,7 +682,7 @@ def test_round_three(capsys, f):
 
 
 def test_jacobian_of_lambda_prints_once(capsys):
-    fn = lambda v: np.array([sum(a * a for a in v), max(v)])  # noqa: E731
+    fn = lambda v: np.array([sum(a * a for a in v), max(v)])
     capsys.readouterr()
     expect = fn(X)
     capsys.readouterr()
