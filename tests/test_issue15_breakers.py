@@ -1,6 +1,7 @@
-# ruff: noqa: B023, B905, E501, E702, E731, SIM118, UP031, UP032 -- the programs are written the way users write them
+# ruff: noqa: B023, B905, E731, SIM118, UP031, UP032 -- the programs are written the way users write them
 """Issue 15 breakers: everyday Python a JAX/autograd user writes, checked against
 the plain call and central differences only."""
+
 import os
 import re
 
@@ -21,17 +22,25 @@ def _located(err):
 def _num_grad(f, args, wrt):
     x = args[wrt]
     if np.isscalar(x) or np.ndim(x) == 0:
+
         def at(v):
-            a = list(args); a[wrt] = v
+            a = list(args)
+            a[wrt] = v
             return float(f(*a))
+
         return (at(float(x) + STEP) - at(float(x) - STEP)) / (2 * STEP)
     x = np.asarray(x, dtype=float)
     g = np.zeros_like(x)
     for i in np.ndindex(x.shape):
-        xp = x.copy(); xp[i] += STEP
-        xm = x.copy(); xm[i] -= STEP
-        a = list(args); a[wrt] = xp; fp = float(f(*a))
-        a[wrt] = xm; fm = float(f(*a))
+        xp = x.copy()
+        xp[i] += STEP
+        xm = x.copy()
+        xm[i] -= STEP
+        a = list(args)
+        a[wrt] = xp
+        fp = float(f(*a))
+        a[wrt] = xm
+        fm = float(f(*a))
         g[i] = (fp - fm) / (2 * STEP)
     return g
 
@@ -68,6 +77,7 @@ W = np.array([0.5, 0.25, -0.4, 1.1])
 
 # ---- passive code -------------------------------------------------------
 
+
 def f_print_loop(x):
     s = 0.0
     for i in range(3):
@@ -77,7 +87,7 @@ def f_print_loop(x):
 
 
 def f_print_branch(x):
-    t = np.sum(x ** 2)
+    t = np.sum(x**2)
     if t > 1.0:
         print(f"big {t:.4f}")
         t = np.sqrt(t)
@@ -104,7 +114,7 @@ def f_fstring_value(x):
 
 def f_errstate(x):
     with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.log(np.abs(x)) / (1.0 + x ** 2)
+        y = np.log(np.abs(x)) / (1.0 + x**2)
     return np.sum(y)
 
 
@@ -137,6 +147,7 @@ def f_raise_unreached(x):
 
 # ---- comprehensions -------------------------------------------------------
 
+
 def f_listcomp(x):
     ys = [np.tanh(a) * a for a in x]
     return sum(ys)
@@ -149,8 +160,8 @@ def f_nested_comp(x):
 
 def f_comp_shadow(x):
     a = 2.0
-    ys = [a * 3.0 for a in x]          # comprehension's own a
-    return sum(ys) + a * x[0]          # outer a is still 2.0
+    ys = [a * 3.0 for a in x]  # comprehension's own a
+    return sum(ys) + a * x[0]  # outer a is still 2.0
 
 
 def f_comp_zip(x, w):
@@ -158,7 +169,7 @@ def f_comp_zip(x, w):
 
 
 def f_comp_enum(x):
-    return sum([(i + 1) * v ** 2 for i, v in enumerate(x)])
+    return sum([(i + 1) * v**2 for i, v in enumerate(x)])
 
 
 def f_dict_comp(x):
@@ -195,6 +206,7 @@ def f_comp_in_branch(x):
 
 # ---- lambdas ----------------------------------------------------------------
 
+
 def f_lambda_assigned(x):
     sq = lambda v: v * v + 1.0
     return sq(x[0]) * sq(x[1])
@@ -221,6 +233,7 @@ def f_lambda_closure_default(x):
 
 # ---- builtins ---------------------------------------------------------------
 
+
 def f_max_list(x):
     return max([x[0] * 2.0, x[1] ** 2, x[2] + 1.0])
 
@@ -234,7 +247,7 @@ def f_max_args(x):
 
 
 def f_sorted(x):
-    s = sorted([v ** 2 for v in x])
+    s = sorted([v**2 for v in x])
     return s[0] + 2.0 * s[-1]
 
 
@@ -282,6 +295,7 @@ def f_zip_star(x):
 
 # ---- dicts ----------------------------------------------------------------
 
+
 def f_dict_params(x):
     params = {"w": x[:2], "b": x[2]}
     params["v"] = x[3] * 2.0
@@ -298,6 +312,7 @@ def f_dict_values(x):
 
 
 # ---- *args / **kwargs ----------------------------------------------------------
+
 
 def _combine(*args):
     s = 0.0
@@ -341,6 +356,7 @@ def f_rnn_args(x):
 
 # ---- computed shapes -------------------------------------------------------------
 
+
 def f_reshape_computed(x):
     n = len(x) // 2
     m = x.reshape(n, 2)
@@ -350,13 +366,42 @@ def f_reshape_computed(x):
 
 
 CASES_1 = [
-    f_print_loop, f_print_branch, f_assert_loop, f_fstring_value, f_errstate,
-    f_errstate_loop, f_print_while, f_raise_unreached, f_listcomp, f_nested_comp,
-    f_comp_shadow, f_comp_enum, f_dict_comp, f_genexp_filtered, f_comp_of_comp,
-    f_comp_in_branch, f_lambda_assigned, f_lambda_to_helper, f_lambda_closure_default,
-    f_max_list, f_min_array, f_max_args, f_sorted, f_sorted_reverse_key, f_reversed,
-    f_map_filter, f_pop_insert, f_swap_star, f_zip_star, f_dict_params, f_dict_values,
-    f_star_args, f_star_call, f_kwargs_call, f_rnn_args, f_reshape_computed,
+    f_print_loop,
+    f_print_branch,
+    f_assert_loop,
+    f_fstring_value,
+    f_errstate,
+    f_errstate_loop,
+    f_print_while,
+    f_raise_unreached,
+    f_listcomp,
+    f_nested_comp,
+    f_comp_shadow,
+    f_comp_enum,
+    f_dict_comp,
+    f_genexp_filtered,
+    f_comp_of_comp,
+    f_comp_in_branch,
+    f_lambda_assigned,
+    f_lambda_to_helper,
+    f_lambda_closure_default,
+    f_max_list,
+    f_min_array,
+    f_max_args,
+    f_sorted,
+    f_sorted_reverse_key,
+    f_reversed,
+    f_map_filter,
+    f_pop_insert,
+    f_swap_star,
+    f_zip_star,
+    f_dict_params,
+    f_dict_values,
+    f_star_args,
+    f_star_call,
+    f_kwargs_call,
+    f_rnn_args,
+    f_reshape_computed,
 ]
 CASES_2 = [f_comp_zip, f_genexp_sum, f_comp_enum_zip, f_map_two]
 
@@ -382,7 +427,7 @@ def test_grad_of_lambda_direct(capsys):
 
 
 def test_grad_of_lambda_printing(capsys):
-    check(capsys, lambda v: (print("at", v[0]), np.sum(v ** 3))[1], X.copy())
+    check(capsys, lambda v: (print("at", v[0]), np.sum(v**3))[1], X.copy())
 
 
 def test_value_and_grad_lambda_wrt_data(capsys):
@@ -392,15 +437,16 @@ def test_value_and_grad_lambda_wrt_data(capsys):
 
 # ---- round two: harder corners ---------------------------------------------------
 
+
 def f_comp_shadows_param(x):
-    ys = [x * 2.0 for x in x]            # target named like the parameter
-    return sum(ys) * x[0]                # x is the array again here
+    ys = [x * 2.0 for x in x]  # target named like the parameter
+    return sum(ys) * x[0]  # x is the array again here
 
 
 def f_comp_loopvar_survives(x):
     i = 3
     ys = [x[i] ** 2 for i in range(2)]
-    return sum(ys) + x[i]                # i is still 3
+    return sum(ys) + x[i]  # i is still 3
 
 
 def f_comp_ifexp(x):
@@ -413,11 +459,11 @@ def f_genexp_max_min(x):
 
 def f_max_tie_same(x):
     a = x[1] * 2.0
-    return max([a, a, x[0]])             # the two equal entries are one value
+    return max([a, a, x[0]])  # the two equal entries are one value
 
 
 def f_any_all(x):
-    s = np.sum(x ** 2)
+    s = np.sum(x**2)
     if any(v > 2.0 for v in x) and all(v > -5.0 for v in x):
         s = s * x[0]
     return s
@@ -439,7 +485,7 @@ def f_comp_in_while(x):
 
 def f_dict_comp_items_filtered(x):
     d = {"a": x[0], "b": x[1], "c": x[2] * x[3]}
-    e = {k: v ** 2 for k, v in d.items() if k != "b"}
+    e = {k: v**2 for k, v in d.items() if k != "b"}
     return sum(e.values()) + e.get("b", x[1])
 
 
@@ -452,7 +498,7 @@ def f_enumerate_items(x):
 
 
 def f_lambda_list_defaults(x):
-    fs = [lambda v, k=k: v ** k for k in range(1, 4)]
+    fs = [lambda v, k=k: v**k for k in range(1, 4)]
     return sum(f(x[0]) for f in fs)
 
 
@@ -482,9 +528,7 @@ def f_print_kwargs_array(x):
     y = x * 2.0
     print(y, sep="|", end=";\n")
     print("%s" % (y[:2],), flush=True)
-    return np.sum(y ** 2)
-
-
+    return np.sum(y**2)
 
 
 def f_try_finally_passive(x):
@@ -504,7 +548,7 @@ def _logger_helper(tag, v):
 def f_helper_for_effect(x):
     s = 0.0
     for i, v in enumerate(x):
-        s = s + v ** 3
+        s = s + v**3
         _logger_helper(f"it{i}", s)
     return s
 
@@ -517,7 +561,7 @@ def f_dict_update_in_loop(x):
 
 
 def f_stack_comp(x):
-    rows = [np.array([v, v ** 2]) for v in x]
+    rows = [np.array([v, v**2]) for v in x]
     m = np.stack(rows)
     return np.sum(m[:, 1] * m[:, 0])
 
@@ -543,12 +587,29 @@ def f_index_count_in(x):
 
 
 CASES_3 = [
-    f_comp_shadows_param, f_comp_loopvar_survives, f_comp_ifexp, f_genexp_max_min,
-    f_max_tie_same, f_any_all, f_set_comp_constants, f_comp_in_while,
-    f_dict_comp_items_filtered, f_enumerate_items, f_lambda_list_defaults, f_lambda_ifexp,
-    f_map_numpy_fn, f_float_of_active, f_forward_star_kw, f_print_kwargs_array,
-    f_try_finally_passive, f_helper_for_effect, f_dict_update_in_loop, f_stack_comp,
-    f_zeros_len_fill, f_sorted_pairs_key, f_index_count_in,
+    f_comp_shadows_param,
+    f_comp_loopvar_survives,
+    f_comp_ifexp,
+    f_genexp_max_min,
+    f_max_tie_same,
+    f_any_all,
+    f_set_comp_constants,
+    f_comp_in_while,
+    f_dict_comp_items_filtered,
+    f_enumerate_items,
+    f_lambda_list_defaults,
+    f_lambda_ifexp,
+    f_map_numpy_fn,
+    f_float_of_active,
+    f_forward_star_kw,
+    f_print_kwargs_array,
+    f_try_finally_passive,
+    f_helper_for_effect,
+    f_dict_update_in_loop,
+    f_stack_comp,
+    f_zeros_len_fill,
+    f_sorted_pairs_key,
+    f_index_count_in,
 ]
 
 
@@ -558,6 +619,7 @@ def test_round_two(capsys, f):
 
 
 # ---- second order: d2f/dx0^2 by grad(grad) against central differences -----------
+
 
 def s_print_comp(a):
     ys = [np.sin(a * k) for k in range(1, 4)]
@@ -572,11 +634,12 @@ def s_lambda_gen(a):
 
 def s_max_errstate(a):
     with np.errstate(all="ignore"):
-        return max([a ** 3, 2.0 * a, np.log(1.0 + a * a)])
+        return max([a**3, 2.0 * a, np.log(1.0 + a * a)])
 
 
-@pytest.mark.parametrize("f", [s_print_comp, s_lambda_gen, s_max_errstate],
-                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "f", [s_print_comp, s_lambda_gen, s_max_errstate], ids=lambda f: f.__name__
+)
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_second_order(capsys, f, mode):
     a = 0.7
@@ -584,7 +647,7 @@ def test_second_order(capsys, f, mode):
     capsys.readouterr()
     f(a)
     one = capsys.readouterr().out
-    num = (f(a + h) - 2 * f(a) + f(a - h)) / h ** 2
+    num = (f(a + h) - 2 * f(a) + f(a - h)) / h**2
     capsys.readouterr()
     try:
         g2 = ad.grad(ad.grad(f, mode=mode), mode=mode)(a)
@@ -599,8 +662,9 @@ def test_second_order(capsys, f, mode):
 
 # ---- round three: what the derivative sees --------------------------------------
 
+
 def f_print_types(x):
-    s = np.sum(x ** 2)
+    s = np.sum(x**2)
     print(type(x).__name__, type(s).__name__, x.dtype, s.dtype, x.shape)
     print(repr(x[0]), repr(s))
     return s
@@ -621,11 +685,11 @@ def f_fstring_eq(x):
 
 
 def f_sum_start(x):
-    return sum([v ** 2 for v in x], 0.5 * x[0])
+    return sum([v**2 for v in x], 0.5 * x[0])
 
 
 def f_np_array_comp(x):
-    return np.sum(np.array([np.sin(v) * v for v in x]) ** 2) + np.sum([v ** 2 for v in x])
+    return np.sum(np.array([np.sin(v) * v for v in x]) ** 2) + np.sum([v**2 for v in x])
 
 
 def f_size_reshape(x):
@@ -638,10 +702,8 @@ def f_reversed_range_enum_start(x):
     for i in reversed(range(len(x))):
         s = s * 0.9 + x[i]
     for j, v in enumerate(x, start=1):
-        s = s + j * v ** 2
+        s = s + j * v**2
     return s
-
-
 
 
 def f_kwargs_mixed(x):
@@ -670,9 +732,18 @@ def f_print_count_helper(x):
 
 
 CASES_4 = [
-    f_print_types, f_isinstance_branch, f_fstring_eq, f_sum_start, f_np_array_comp,
-    f_size_reshape, f_reversed_range_enum_start, f_kwargs_mixed, f_tolist_comp,
-    f_print_in_comp, f_comp_closure_later, f_print_count_helper,
+    f_print_types,
+    f_isinstance_branch,
+    f_fstring_eq,
+    f_sum_start,
+    f_np_array_comp,
+    f_size_reshape,
+    f_reversed_range_enum_start,
+    f_kwargs_mixed,
+    f_tolist_comp,
+    f_print_in_comp,
+    f_comp_closure_later,
+    f_print_count_helper,
 ]
 
 
@@ -687,7 +758,9 @@ def test_jacobian_of_lambda_prints_once(capsys):
     expect = fn(X)
     capsys.readouterr()
     try:
-        J = ad.jacobian(lambda v: np.array([sum(a * a for a in v), max(v)]), mode="reverse")(X.copy())
+        J = ad.jacobian(lambda v: np.array([sum(a * a for a in v), max(v)]), mode="reverse")(
+            X.copy()
+        )
     except ad.S2SError as err:
         if _located(err):
             pytest.skip(str(err))
@@ -698,6 +771,7 @@ def test_jacobian_of_lambda_prints_once(capsys):
 
 
 # ---- round four ------------------------------------------------------------------
+
 
 def f_dict_for_keys_sorted(x):
     d = {"b": x[1], "a": x[0]}
@@ -740,7 +814,7 @@ def f_print_starred(x):
 def f_two_contexts(x):
     with np.errstate(divide="ignore"), np.printoptions(precision=3):
         print(x)
-        y = np.sum(x / (1.0 + x ** 2))
+        y = np.sum(x / (1.0 + x**2))
     return y
 
 
@@ -765,19 +839,27 @@ def f_appended_max(x):
 def f_list_elem_inplace(x):
     xs = list(x)
     for i in range(len(xs)):
-        xs[i] *= (i + 1.0)
+        xs[i] *= i + 1.0
     return sum(xs) * xs[0]
 
 
 def f_dict_of_lists(x):
     params = {"layers": [x[:2], x[2:]], "scale": x[0]}
-    return sum(np.sum(w ** 2) for w in params["layers"]) * params["scale"]
+    return sum(np.sum(w**2) for w in params["layers"]) * params["scale"]
 
 
 CASES_5 = [
-    f_dict_for_keys_sorted, f_rows_comp, f_lambda_in_loop, f_map_closing_active,
-    f_print_starred, f_two_contexts, f_zip_star_transpose, f_sorted_unpack,
-    f_appended_max, f_list_elem_inplace, f_dict_of_lists,
+    f_dict_for_keys_sorted,
+    f_rows_comp,
+    f_lambda_in_loop,
+    f_map_closing_active,
+    f_print_starred,
+    f_two_contexts,
+    f_zip_star_transpose,
+    f_sorted_unpack,
+    f_appended_max,
+    f_list_elem_inplace,
+    f_dict_of_lists,
 ]
 
 
@@ -797,6 +879,7 @@ def test_nested_genexp(capsys, wrt):
 
 # ---- round five: specialisation, caching and scopes ---------------------------------
 
+
 def _twice(fun, v):
     return fun(fun(v))
 
@@ -814,6 +897,7 @@ def f_star_two_arities(x):
 def f_nested_def_star(x):
     def total(*vs, scale=1.0):
         return scale * sum(v * v for v in vs)
+
     return total(x[0], x[1]) + total(*[x[2], x[3]], scale=x[0])
 
 
@@ -829,7 +913,7 @@ def f_gen_over_items(x):
 
 
 def f_comp_name_like_helper(x):
-    ys = [_twice * 2.0 for _twice in x]   # shadows the module helper inside only
+    ys = [_twice * 2.0 for _twice in x]  # shadows the module helper inside only
     return sum(ys) + _twice(lambda v: v * v, x[3])
 
 
@@ -839,8 +923,13 @@ def f_max_array_builtin(x):
 
 
 CASES_6 = [
-    f_helper_two_lambdas, f_star_two_arities, f_nested_def_star, f_kwargs_from_comp,
-    f_gen_over_items, f_comp_name_like_helper, f_max_array_builtin,
+    f_helper_two_lambdas,
+    f_star_two_arities,
+    f_nested_def_star,
+    f_kwargs_from_comp,
+    f_gen_over_items,
+    f_comp_name_like_helper,
+    f_max_array_builtin,
 ]
 
 
@@ -850,7 +939,8 @@ def test_round_five(capsys, f):
 
 
 def test_two_lambdas_one_line():
-    a = np.array([0.1, 0.2, 0.3, 0.4]); b = np.array([1.0, -1.0, 2.0, 0.5])
+    a = np.array([0.1, 0.2, 0.3, 0.4])
+    b = np.array([1.0, -1.0, 2.0, 0.5])
     try:
         g1, g2 = ad.grad(lambda w: loss(w, a)), ad.grad(lambda w: loss(w, b) * 2.0)
         r1, r2 = g1(W.copy()), g2(W.copy())
@@ -858,8 +948,12 @@ def test_two_lambdas_one_line():
         if _located(err) and type(err).__name__ != "EvaluationError":
             pytest.skip(str(err))
         raise
-    np.testing.assert_allclose(r1, _num_grad(lambda w: loss(w, a), [W.copy()], 0), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(r2, _num_grad(lambda w: loss(w, b) * 2.0, [W.copy()], 0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        r1, _num_grad(lambda w: loss(w, a), [W.copy()], 0), rtol=1e-6, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        r2, _num_grad(lambda w: loss(w, b) * 2.0, [W.copy()], 0), rtol=1e-6, atol=1e-7
+    )
 
 
 def test_lambda_closure_read_live_across_calls():
@@ -877,6 +971,7 @@ def test_lambda_closure_read_live_across_calls():
 
 
 # ---- round six -------------------------------------------------------------------
+
 
 def _sum_over(fun, xs):
     return sum(fun(v) for v in xs)
@@ -896,7 +991,7 @@ def f_map_in_fn_helper(x):
 
 def s_errstate_var(a):
     with np.errstate(all="ignore"):
-        r = max([a ** 3, 2.0 * a, np.log(1.0 + a * a)])
+        r = max([a**3, 2.0 * a, np.log(1.0 + a * a)])
     print(f"r={r:.4f}")
     return r
 
@@ -916,7 +1011,9 @@ def test_round_six(capsys, f):
     check(capsys, f, X.copy())
 
 
-@pytest.mark.parametrize("f", [s_errstate_var, s_dict_kwargs, s_star_sorted], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "f", [s_errstate_var, s_dict_kwargs, s_star_sorted], ids=lambda f: f.__name__
+)
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_second_order_more(capsys, f, mode):
     test_second_order(capsys, f, mode)

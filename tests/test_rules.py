@@ -383,6 +383,10 @@ def joining_rows() -> None:
         ROW, ROW)  # fmt: skip
     row("rt.sequence_vjp", "np.sum(rt.sequence_vjp([x, y * 2.0, x], w) * w)", ROW, ROW, POS)
     row("rt.sequence_vjp", "np.sum(np.array(rt.sequence_vjp([x, y], [x, y])) ** 2)", ROW, ROW)
+    row("rt.sequence_jvp", "np.sum(np.array(rt.sequence_jvp([x, y * x], [x, y])) ** 2)", ROW, ROW)
+    row(
+        "rt.sequence_jvp", "np.sum(np.array(rt.sequence_jvp(x * y, x, 'tuple')) * w)", ROW, ROW, POS
+    )
     row("np.concatenate", "np.sum(np.concatenate([x, y, x]) * w)", ROW, COL[:, 0],
         rng.standard_normal(11))  # fmt: skip
     row("np.concatenate", "np.sum(np.concatenate([x, y], axis=1) ** 2)", POS, COL)

@@ -45,6 +45,29 @@ def printing_helper_in_comprehension(ws, x):
     return sum(noisy(w * x) for w in ws if w > -1.0)
 
 
+def dict_keys_listed_in_a_loop(ws, x):
+    d = {"a": ws[0], "b": ws[1]}
+    for k in list(d):  # the keys: no derivative flows through them
+        d[k] = d[k] * x
+    return d["a"] + d["b"] ** 2 + sum(tuple(d.values()))
+
+
+def helper_with_a_comprehension(fun, xs):
+    return [fun(v) for v in xs]
+
+
+def helper_with_a_generator(fun, xs):
+    return sum(fun(v) for v in xs)
+
+
+def comprehension_in_a_helper_given_a_function(ws, x):
+    return (
+        np.sum(np.array(helper_with_a_comprehension(np.sin, ws * x)))
+        + sum(helper_with_a_comprehension(lambda v: v * x, ws))
+        + helper_with_a_generator(np.cos, ws)
+    )
+
+
 WS, X = np.array([0.3, -1.2, 0.8]), 0.7
 FUNCTIONS = [
     lambda_in_comprehension,
@@ -53,6 +76,8 @@ FUNCTIONS = [
     map_of_lambda_over_zip,
     sorted_with_lambda_key,
     printing_helper_in_comprehension,
+    dict_keys_listed_in_a_loop,
+    comprehension_in_a_helper_given_a_function,
 ]
 test_numeric, test_modes = derivative_tests([(f, (WS, X)) for f in FUNCTIONS])
 

@@ -95,6 +95,7 @@ moves_g(
 )
 moves_g("repeated_vjp", "rt.repeat(d, n)", (("a", None), ("n", None)), ("a", "n"))
 moves_g("sequence_vjp", "rt.Derivatives(d)", (("x", None),), ("x",))
+moves_g("sequence_jvp", "rt.sequence_vjp(d, x)", (("x", None), ("make", "list")), ("x",))
 moves_g("cumsum_vjp", "np.cumsum(d, axis)", (("x", None), ("axis", None)), ("x",))
 moves_g("cast_like", "rt.cast_like(d, g, dtype)", (("x", None), ("dtype", None)), ("x",))
 

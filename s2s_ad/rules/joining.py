@@ -88,8 +88,17 @@ register(
 )
 # A tuple display of computed values is `tuple()` of a list: the same derivatives; so is
 # `list(x)`, also of an array (a list of its rows, whose cotangents stack back).
-register(builtins.tuple, Rule("tuple", ("x",), (SAME_CALL,), ("rt.sequence_vjp(d, x)",)))
-register(builtins.list, Rule("list", ("x",), (SAME_CALL,), ("rt.sequence_vjp(d, x)",)))
+# `list(d)` of a dict is its keys: `rt.sequence_jvp` gives them no derivative
+for _make in (builtins.tuple, builtins.list):
+    register(
+        _make,
+        Rule(
+            _make.__name__,
+            ("x",),
+            (f"rt.sequence_jvp(d, x, {_make.__name__!r})",),
+            ("rt.sequence_vjp(d, x)",),
+        ),
+    )
 # `a + b` and `a * n` of lists and tuples: joins and repeats, not arithmetic.
 for join in (runtime.concat, runtime.extend):  # `a + b`, and `a += b` (b any sequence)
     register(

@@ -82,9 +82,19 @@ def place(g, at_back, total):
     return zeros
 
 
+def sequence_jvp(t, x, make="list"):
+    """The tangent of `list(x)` / `tuple(x)` (`make`): the items' tangents in a new list or
+    tuple; none for a dict's keys, which are what `list(d)` holds."""
+    if isinstance(x, dict):
+        return Derivatives([0.0] * len(x))
+    return tuple(t) if make == "tuple" else list(t)
+
+
 def sequence_vjp(g, x):
     """The cotangent of `x` in `list(x)` / `tuple(x)`: `g` itself for a list or tuple, its
     items stacked back into rows for an array."""
+    if isinstance(x, dict):  # `list(d)`: its keys, through which no derivative flows
+        return zeros_like(x)
     if isinstance(x, SEQUENCES) or not hasattr(x, "shape"):
         return g
     rows = [np.broadcast_to(item, np.shape(x)[1:]) for item in g]

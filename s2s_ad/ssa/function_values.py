@@ -325,17 +325,11 @@ def helper_tree(fn: types.FunctionType) -> tuple[gast.FunctionDef, str, set[str]
     """The helper's tree as a nested def is before it is inlined (returns and jumps
     rewritten), its file, and the names it reads from its module."""
     from ..frontend.parse import parse_function
-    from ..frontend.validate import validate
-    from .desugar import desugar
-    from .jumps import eliminate_jumps
-    from .lambdas import lift_lambdas
-    from .loop_else import eliminate_loop_else
-    from .returns import eliminate_returns
+    from ..frontend.scope import Scope
+    from ..pipeline import lowerable_tree  # the one front end: comprehensions, lambdas, …
 
     parsed = parse_function(fn)
-    validate(parsed.node, parsed.filename)
-    tree = eliminate_loop_else(lift_lambdas(desugar(parsed.node), parsed.filename))
-    tree = eliminate_jumps(eliminate_returns(tree, parsed.filename))
+    tree = lowerable_tree(parsed, Scope.of(fn))
     return (tree, parsed.filename, function_names(tree)[2])
 
 
