@@ -1,0 +1,163 @@
+"""Nested structures of arrays (pytrees): which values are nodes, their children, and how
+to rebuild a node of the same type from new children.
+
+A *leaf with a derivative* is a float scalar or a float array. A *node* is a tuple, a list,
+a dict, a NamedTuple, a dataclass instance, or an instance of a user class holding its
+attributes in `__dict__` (an Equinox-style module). Anything else (ints, strings, None,
+functions, integer arrays) is a *static* leaf: held fixed, its derivative is None.
+
+    flatten([(W, b), {"s": 2.0, "n": 3}])
+        -> [W, b, 2.0], <treedef: list(tuple(leaf, leaf), dict(s=leaf, n=static))>
+    unflatten(treedef, [W_bar, b_bar, 0.5]) -> [(W_bar, b_bar), {"s": 0.5, "n": None}]
+
+Derivatives of a node inside generated code are `rt.Derivatives` (lists, tuples),
+`rt.DerivativeDict` (dicts) and `rt.DerivativeRecord` (NamedTuples, dataclasses, objects);
+`rebuild` turns each back into the user's type. This module is the only place that knows
+what a node is: the API, the Jacobians, `testing` and export use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from .runtime.records import record_fields
+
+
+class Node(NamedTuple):
+    """One node: its kind, its type, its keys (indices, dict keys or attribute names)."""
+
+    kind: str  # "tuple", "list", "dict", "namedtuple", "dataclass", "object"
+    type: type
+    keys: tuple
+
+
+def is_leaf(value: object) -> bool:
+    """A float scalar or a float array: what has a derivative of its own. Arrays of other
+    libraries that NumPy dispatches to (Dask, CuPy: NEP 18's `__array_function__`) count."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (float, np.floating)):
+        return True
+    return is_array(value) and np.issubdtype(value.dtype, np.floating)
+
+
+def is_array(value: object) -> bool:
+    """A NumPy array, or another library's array that NumPy functions dispatch to."""
+    return isinstance(value, np.ndarray) or (
+        hasattr(type(value), "__array_function__") and hasattr(value, "dtype")
+    )
+
+
+def node(value: object) -> Node | None:
+    """The node `value` is, or None for a leaf (with or without a derivative)."""
+    kind = type(value)
+    if isinstance(value, tuple) and hasattr(kind, "_fields"):
+        return Node("namedtuple", kind, tuple(kind._fields))
+    if isinstance(value, (tuple, list)):
+        return Node(_base(value), kind, tuple(range(len(value))))
+    if isinstance(value, dict):
+        return Node("dict", kind, tuple(value))
+    fields = record_fields(value)
+    if fields is None:
+        return None
+    is_dataclass = dataclasses.is_dataclass(value)
+    return Node("dataclass" if is_dataclass else "object", kind, fields)
+
+
+def _base(value: object) -> str:
+    return "tuple" if isinstance(value, tuple) else "list"
+
+
+def children(value: object, at: Node) -> list:
+    """The children of `value`, a node, in the order of `at.keys`."""
+    if at.kind in ("namedtuple", "dataclass", "object"):
+        return [getattr(value, key) for key in at.keys]
+    return [value[key] for key in at.keys]
+
+
+def rebuild(at: Node, items: list) -> object:
+    """A node of `at`'s type holding `items` (derivatives of its children). Objects and
+    dataclasses are made without calling `__init__` (it may validate or compute): their
+    attributes are set directly, as `copy.copy` does."""
+    if at.kind in ("tuple", "list"):
+        return at.type(items)
+    if at.kind == "namedtuple":
+        return at.type(*items)
+    if at.kind == "dict":
+        return dict(zip(at.keys, items, strict=True))
+    out = object.__new__(at.type)
+    for key, item in zip(at.keys, items, strict=True):
+        object.__setattr__(out, key, item)
+    return out
+
+
+class TreeDef(NamedTuple):
+    """A structure without its leaves, hashable (derivatives are cached on it)."""
+
+    node: Node | None  # None: a leaf
+    children: tuple  # TreeDefs
+    differentiable: bool  # a leaf with a derivative (for a leaf)
+
+
+def treedef(value: object) -> TreeDef:
+    at = node(value)
+    if at is None:
+        return TreeDef(None, (), is_leaf(value))
+    return TreeDef(at, tuple(treedef(c) for c in children(value, at)), False)
+
+
+def flatten(value: object) -> tuple[list, TreeDef]:
+    """(leaves in order, the structure): static leaves included."""
+    leaves: list = []
+
+    def visit(x: object) -> TreeDef:
+        at = node(x)
+        if at is None:
+            leaves.append(x)
+            return TreeDef(None, (), is_leaf(x))
+        return TreeDef(at, tuple(visit(c) for c in children(x, at)), False)
+
+    return leaves, visit(value)
+
+
+def unflatten(tree: TreeDef, leaves: list) -> object:
+    items = iter(leaves)
+
+    def build(t: TreeDef) -> object:
+        if t.node is None:
+            return next(items)
+        return rebuild(t.node, [build(c) for c in t.children])
+
+    return build(tree)
+
+
+def map_leaves(fn: Callable, value: object, *others: object) -> object:
+    """`value` with each leaf `x` replaced by `fn(x, *items of others at that place)`; the
+    others may be derivatives of `value` (`rt.Derivatives`, `rt.DerivativeRecord`, dicts),
+    where a missing item is None."""
+    at = node(value)
+    if at is None:
+        return fn(value, *others)
+    parts = [children(value, at)] + [_items_like(o, at) for o in others]
+    return rebuild(at, [map_leaves(fn, *column) for column in zip(*parts, strict=True)])
+
+
+def _items_like(derivative: object, at: Node) -> list:
+    """The items of `derivative` at `at`'s keys: None where it holds none (a symbolic zero)."""
+    if derivative is None:
+        return [None] * len(at.keys)
+    if isinstance(derivative, dict):  # a dict, or a record's derivative (`rt.DerivativeRecord`)
+        return [derivative.get(key) for key in at.keys]
+    if at.kind in ("dataclass", "object"):  # the user's own class (a tangent given to jvp)
+        return [getattr(derivative, key, None) for key in at.keys]
+    return list(derivative)  # a tuple, list or NamedTuple, or `rt.Derivatives` of one
+
+
+def has_derivative(value: object) -> bool:
+    """A leaf with a derivative, or a node holding at least one."""
+    leaves, _ = flatten(value)
+    return any(is_leaf(x) for x in leaves)
