@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy import ndarray
 
+from . import pytrees
 from . import runtime as rt
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
@@ -40,8 +41,9 @@ def _prepared(
     `specialise`: code for the shapes of `values` (the caller seeds it with tangents or
     cotangents of exactly the inputs' or outputs' shapes)."""
     params = list(_signature(f).parameters)
-    found = [(name, _structure(values[params.index(name)])) for name in wrt]
-    structures = tuple((name, kind) for name, kind in found if kind is not None)
+    # structured arguments: the derivative is made for their structure (`pytrees.TreeDef`)
+    found = [(name, _tree(values[params.index(name)])) for name in wrt]
+    structures = tuple((name, tree) for name, tree in found if tree is not None)
     shapes = None
     if specialise and not structures:
         shapes = tuple(v.shape if type(v) is ndarray else _static_shape(type(v)) for v in values)
@@ -147,54 +149,19 @@ def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _is_leaf(value: object) -> bool:
-    """A float scalar or a float array: what has a derivative of its own. Arrays of other
-    libraries that NumPy dispatches to (Dask, CuPy: NEP 18's `__array_function__`) count."""
-    if isinstance(value, (bool, np.bool_)):
-        return False
-    if isinstance(value, (float, np.floating)):
-        return True
-    return _is_array(value) and np.issubdtype(value.dtype, np.floating)
+_is_leaf = pytrees.is_leaf  # a float scalar or a float array (NEP 18 arrays count)
+_is_array = pytrees.is_array
 
 
-def _is_array(value: object) -> bool:
-    """A NumPy array, or another library's array that NumPy functions dispatch to."""
-    return isinstance(value, np.ndarray) or (
-        hasattr(type(value), "__array_function__") and hasattr(value, "dtype")
-    )
-
-
-def _structure(value: object) -> tuple[str, tuple] | None:
-    """(kind, indices or keys) of a tuple, list or dict of floats and float arrays."""
-    if isinstance(value, (tuple, list)) and value and all(_is_leaf(v) for v in value):
-        return type(value).__name__, tuple(range(len(value)))
-    is_dict = isinstance(value, dict) and bool(value)
-    if is_dict and all(_is_leaf(v) and isinstance(k, (str, int)) for k, v in value.items()):
-        return "dict", tuple(value)
-    return None
+def _tree(value: object) -> pytrees.TreeDef | None:
+    """The structure of a tuple, list, dict, NamedTuple, dataclass or object argument, at
+    any nesting (`pytrees.py`); None for a leaf."""
+    return pytrees.treedef(value) if pytrees.node(value) is not None else None
 
 
 def _is_differentiable(value: object) -> bool:
-    return _is_leaf(value) or _structure(value) is not None
-
-
-def _leaves(value: object) -> list[tuple[object, object]]:
-    """(key, leaf) pairs: one with key None for a leaf, one per item for a structure."""
-    if _structure(value) is None:
-        return [(None, value)]
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    return list(items)
-
-
-def _replaced(value: object, key: object, leaf: object) -> object:
-    """`value` with the leaf at `key` replaced (the leaf itself when `key` is None)."""
-    if key is None:
-        return leaf
-    if isinstance(value, dict):
-        return {**value, key: leaf}
-    items = list(value)
-    items[key] = leaf
-    return type(value)(items)
+    """A float leaf, or a structure holding at least one."""
+    return _is_leaf(value) or (pytrees.node(value) is not None and pytrees.has_derivative(value))
 
 
 def _check_differentiable(f: Callable, name: str, value: object) -> None:
@@ -213,8 +180,8 @@ def _check_differentiable(f: Callable, name: str, value: object) -> None:
         hint = "complex inputs are not supported; split into real and imaginary parts"
     else:
         hint = (
-            "differentiate with respect to float scalars, float NumPy arrays, "
-            "or a tuple, list or dict of them"
+            "differentiate with respect to float scalars, float NumPy arrays, or a tuple, "
+            "list, dict, NamedTuple, dataclass or object holding them (nested too)"
         )
     raise ArgumentError(
         f"cannot differentiate `{f.__name__}` with respect to `{name}`, {with_article(kind)}",
@@ -242,8 +209,8 @@ def with_article(noun: str) -> str:
 
 
 def _zero_like(x: object) -> object:
-    if _structure(x) is not None:
-        return _map_leaves(lambda _, leaf: _zero_like(leaf), x)
+    if pytrees.node(x) is not None:  # zeros at its float leaves, None at its static ones
+        return pytrees.map_leaves(lambda leaf: _zero_like(leaf) if _is_leaf(leaf) else None, x)
     if _is_array(x):
         return np.zeros_like(x)  # dispatched: a Dask array's zeros are a Dask array
     if isinstance(x, np.generic):
@@ -264,10 +231,10 @@ def _like(g: object, x: object) -> object:
         return g if g.flags.writeable else g.copy()
     if g is None:
         return _zero_like(x)
+    if pytrees.node(x) is not None:  # `g` in any derivative form: `x`'s own types back
+        return pytrees.map_leaves(_leaf_like, x, g)
     if is_complex(g) and not is_complex(x):
         raise ComplexValue
-    if _structure(x) is not None:
-        return _map_leaves(lambda key, leaf: _like(g[key], leaf), x)
     if isinstance(x, np.ndarray):
         arr = np.asarray(g, dtype=x.dtype)
         if arr.shape != x.shape:
@@ -281,10 +248,10 @@ def _like(g: object, x: object) -> object:
     return float(g)
 
 
-def _map_leaves(fn: Callable, x: object) -> object:
-    if isinstance(x, dict):
-        return {key: fn(key, leaf) for key, leaf in x.items()}
-    return type(x)(fn(key, leaf) for key, leaf in enumerate(x))
+def _leaf_like(leaf: object, g: object) -> object:
+    """A structure's leaf's derivative `g` like `_like`; None for a static leaf (an int, a
+    string, None: held fixed)."""
+    return _like(g, leaf) if _is_leaf(leaf) else None
 
 
 def _require_scalar(f: Callable, out: object) -> None:
@@ -324,33 +291,64 @@ def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tu
 
 
 def one_hot_seeds(inputs: list) -> list:
-    """Tangents for the vector mode that together seed every input element: with n input
-    elements in all, each leaf gets (n, *shape), its own block of the n-by-n identity."""
-    leaves = [(k, key, leaf) for k, x in enumerate(inputs) for key, leaf in _leaves(x)]
-    total = sum(rt.size(leaf) for _, _, leaf in leaves)
-    seeds, start = list(inputs), 0
-    for k, key, leaf in leaves:
-        size = rt.size(leaf)
-        block = np.zeros((total, size), dtype=np.result_type(leaf, 1.0))
-        block[start : start + size] = np.eye(size, dtype=block.dtype)
-        seeds[k] = _replaced(seeds[k], key, block.reshape((total, *np.shape(leaf))))
-        start += size
+    """Tangents for the vector mode that together seed every input element: with n float
+    elements in all, each float leaf gets (n, *shape), its own block of the n-by-n identity
+    (in its input's structure; None at static leaves)."""
+    per_input = [pytrees.float_leaves(x) for x in inputs]
+    total = sum(rt.size(leaf) for leaves in per_input for leaf in leaves)
+    seeds, start = [], 0
+    for x, leaves in zip(inputs, per_input, strict=True):
+        blocks = []
+        for leaf in leaves:
+            size = rt.size(leaf)
+            block = np.zeros((total, size), dtype=np.result_type(leaf, 1.0))
+            block[start : start + size] = np.eye(size, dtype=block.dtype)
+            blocks.append(block.reshape((total, *np.shape(leaf))))
+            start += size
+        items = iter(blocks)
+        seeds.append(
+            pytrees.map_leaves(
+                lambda leaf, items=items: next(items)
+                if _is_leaf(leaf)
+                else static_tangent(leaf, (total,)),
+                x,
+            )
+        )
     return seeds
+
+
+def static_tangent(leaf: object, directions: tuple = ()) -> object:
+    """The tangent generated code gets for a structure's static leaf: zeros for a number
+    (an int or integer array may meet floats in arithmetic, e.g. `x * params["n"]`; with a
+    leading axis of `directions` in vector mode), None for anything else (a string, None)."""
+    if isinstance(leaf, bool) or not isinstance(leaf, (int, np.number, np.ndarray)):
+        return None
+    return np.zeros(directions + np.shape(leaf)) if directions or np.ndim(leaf) else 0.0
+
+
+def split_columns(columns: object, inputs: list) -> list:
+    """Each input's part of `columns` (the vector tangent of a scalar, one entry per input
+    float element, in `one_hot_seeds`' order), in the input's structure."""
+    per_input = [pytrees.float_leaves(x) for x in inputs]
+    total = sum(rt.size(leaf) for leaves in per_input for leaf in leaves)
+    flat = np.zeros(total) if columns is None else rt.as_array(columns)
+    parts, start = [], 0
+    for x, leaves in zip(inputs, per_input, strict=True):
+        pieces = []
+        for leaf in leaves:
+            size = rt.size(leaf)
+            pieces.append(flat[start : start + size].reshape(np.shape(leaf)))
+            start += size
+        parts.append(pytrees.with_float_leaves(x, pieces))
+    return parts
 
 
 def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -> tuple:
     """The gradient from one pass of the vector tangent code: a one-hot direction for every
     element of every input (leaf), all carried at once."""
-    leaves = [(k, key, leaf) for k, x in enumerate(inputs) for key, leaf in _leaves(x)]
     out, columns = d.function(*values, *one_hot_seeds(inputs))
     _require_scalar(f, out)
-    grads, start = [_zero_like(x) for x in inputs], 0
-    for k, key, leaf in leaves:
-        size = rt.size(leaf)
-        part = np.zeros(size) if columns is None else rt.as_array(columns)[start : start + size]
-        grads[k] = _replaced(grads[k], key, part.reshape(np.shape(leaf)))
-        start += size
-    return out, grads
+    return out, split_columns(columns, inputs)
 
 
 def grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse") -> Callable:
@@ -576,20 +574,47 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     chosen = [i for i, t in enumerate(tangents) if not _held_fixed(primals[i], t)]
     for i in chosen:
         _check_differentiable(f, params[i], primals[i])
-        if _structure(primals[i]) is None and np.shape(tangents[i]) != np.shape(primals[i]):
+    given = [_tangent_of(f, params[i], primals[i], tangents[i]) for i in chosen]
+    d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
+    out, out_dot = d.function(*values, *given)
+    if type(out) is tuple:  # `return a, b`: each value's tangent (0.0 for an integer)
+        if any(is_complex(o) for o in out) or any(is_complex(t) for t in out_dot):
+            raise ComplexValue
+        return out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
+    if pytrees.node(out) is None and (is_complex(out) or is_complex(out_dot)):
+        raise ComplexValue
+    return out, _like(out_dot, out)
+
+
+def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> object:
+    """The tangent given for `primal`, checked: a leaf's has its shape; a structure's has
+    its structure (any of the derivative forms: a tuple for a list, a dict for a record),
+    and is passed on in the primal's own types, zeros at missing float leaves."""
+    if pytrees.node(primal) is None:
+        if np.shape(tangent) != np.shape(primal):
             raise ArgumentError(
-                f"the tangent for `{params[i]}` has shape {np.shape(tangents[i])}, "
-                f"its primal {np.shape(primals[i])}",
+                f"the tangent for `{name}` has shape {np.shape(tangent)}, "
+                f"its primal {np.shape(primal)}",
                 **_where(f),
                 hint="a tangent has the shape of its primal",
             )
-    d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
-    out, out_dot = d.function(*values, *(tangents[i] for i in chosen))
-    if is_complex(out) or is_complex(out_dot):
-        raise ComplexValue
-    if isinstance(out, tuple):
-        return out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
-    return out, _like(out_dot, out)
+        return tangent
+
+    def leaf(x: object, t: object) -> object:
+        if not _is_leaf(x):
+            return static_tangent(x)
+        if t is not None and np.shape(t) != np.shape(x):
+            raise ValueError(f"a leaf of shape {np.shape(x)} got a tangent of {np.shape(t)}")
+        return _zero_like(x) if t is None else t
+
+    try:
+        return pytrees.map_leaves(leaf, primal, tangent)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise ArgumentError(
+            f"the tangent for `{name}` is not structured like its primal ({exc})",
+            **_where(f),
+            hint="a tangent has the structure of its primal, leaf by leaf of the same shape",
+        ) from None
 
 
 @reporting
@@ -618,7 +643,8 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
 
     def vjp_pullback(cotangent):
         try:
-            cts = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
+            cts = tuple(cotangent) if d.returns_tuple else (cotangent,)
+            cts = tuple(pytrees.as_derivative(c) for c in cts)  # a structure's: derivative form
             grads = pullback(*cts) if wrt else ()
             grads = grads if len(wrt) > 1 else (grads,)
             by_name = dict(zip(wrt, grads, strict=True))

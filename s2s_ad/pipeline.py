@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from . import runtime
+from . import pytrees, runtime
 from .ad.calls import Callees, is_literal
 from .ad.forward import tangent_function
 from .ad.own_defaults import compiled_defaults
@@ -170,13 +170,18 @@ def differentiate(
     path: it returns the value too only where it is not known statically to be a scalar).
     """
     scope = Scope.of(fn)
-    kinds = {
-        p: kind for p, (kind, _) in (structures or {}).items() if kind in ("list", "tuple", "dict")
-    }
-    stars = {p: arity for p, (kind, arity) in (structures or {}).items() if kind in ("*", "**")}
-    structures = {p: s for p, s in (structures or {}).items() if p not in stars}
+    # structured arguments (pytrees.TreeDef): their adjoints are whole values (`rt.Derivatives`
+    # of a list, …), as a local list's are; `*args`/`**kwargs`: their arity at the call
+    trees = {p: s for p, s in (structures or {}).items() if isinstance(s, pytrees.TreeDef)}
+    stars = {p: s[1] for p, s in (structures or {}).items() if p not in trees}
+    kinds = {p: pytrees.kind_string(t) for p, t in trees.items() if pytrees.kind_string(t)}
     # `L + M` of list arguments joins them; `f(*params)` of a tuple argument knows its length
-    lengths = {p: len(keys) for p, (kind, keys) in structures.items() if kind in ("list", "tuple")}
+    lengths = {
+        p: len(t.node.keys)
+        for p, t in trees.items()
+        if t.node.kind in ("list", "tuple", "namedtuple")
+    }
+    structures = {}
     ssa = to_ssa(fn, scope, kinds, stars, lengths)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))

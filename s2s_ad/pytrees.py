@@ -24,7 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .runtime.records import record_fields
+from .runtime.core import DerivativeDict, Derivatives
+from .runtime.records import DerivativeRecord, record_fields
 
 
 class Node(NamedTuple):
@@ -148,8 +149,8 @@ def map_leaves(fn: Callable, value: object, *others: object) -> object:
 
 def _items_like(derivative: object, at: Node) -> list:
     """The items of `derivative` at `at`'s keys: None where it holds none (a symbolic zero)."""
-    if derivative is None:
-        return [None] * len(at.keys)
+    if derivative is None or (type(derivative) in (float, int) and derivative == 0):
+        return [None] * len(at.keys)  # a symbolic zero, or the 0.0 standing for one
     if isinstance(derivative, dict):  # a dict, or a record's derivative (`rt.DerivativeRecord`)
         return [derivative.get(key) for key in at.keys]
     if at.kind in ("dataclass", "object"):  # the user's own class (a tangent given to jvp)
@@ -161,3 +162,52 @@ def has_derivative(value: object) -> bool:
     """A leaf with a derivative, or a node holding at least one."""
     leaves, _ = flatten(value)
     return any(is_leaf(x) for x in leaves)
+
+
+def float_leaves(value: object) -> list:
+    """The leaves of `value` that have a derivative, in `flatten`'s order."""
+    leaves, _ = flatten(value)
+    return [x for x in leaves if is_leaf(x)]
+
+
+def derivative_leaves(derivative: object, like: object) -> list:
+    """The items of `derivative` (of `like`, in any derivative form) at `like`'s leaves
+    with a derivative, in `float_leaves`' order: None where it holds none."""
+    found: list = []
+    map_leaves(lambda x, d: found.append(d) if is_leaf(x) else None, like, derivative)
+    return found
+
+
+def with_float_leaves(value: object, leaves: list) -> object:
+    """`value`'s structure holding `leaves` at its leaves with a derivative, None at its
+    static leaves (ints, strings, None): a derivative in the user's types."""
+    items = iter(leaves)
+    return map_leaves(lambda x: next(items) if is_leaf(x) else None, value)
+
+
+def as_derivative(value: object) -> object:
+    """`value` (a structure in the user's types, such as a cotangent given to a pullback)
+    in the form generated code holds derivatives in: `rt.Derivatives` for tuples, lists and
+    NamedTuples, `rt.DerivativeDict` for dicts, `rt.DerivativeRecord` for records."""
+    at = node(value)
+    if at is None:
+        return value
+    items = [as_derivative(c) for c in children(value, at)]
+    if at.kind in ("tuple", "list", "namedtuple"):
+        return Derivatives(items)
+    table = dict(zip(at.keys, items, strict=True))
+    return DerivativeDict(table) if at.kind == "dict" else DerivativeRecord(table)
+
+
+def kind_string(tree: TreeDef) -> str | None:
+    """The lowering's kind of a parameter passed as `tree` (ssa/kinds.py): "list", "tuple"
+    or "dict", followed by "/" and its items' kind when they all have the same one."""
+    at = tree.node
+    if at is None or at.kind in ("dataclass", "object"):
+        return None
+    top = {"namedtuple": "tuple"}.get(at.kind, at.kind)
+    if top == "dict":
+        return top
+    kinds = {kind_string(c) for c in tree.children} or {"*"}  # "*": it has no items
+    item = kinds.pop() if len(kinds) == 1 else None
+    return f"{top}/{item}" if item else top

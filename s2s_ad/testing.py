@@ -13,13 +13,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .api import _is_differentiable, _map_leaves, _structure, grad, jvp, value_and_grad, vjp
+from . import pytrees
+from .api import _is_differentiable, grad, jvp, value_and_grad, vjp
 
 
 def _random_like(x: object, rng: np.random.Generator) -> object:
-    """A random value of the structure, shape and float dtype of `x` (an input or an output)."""
-    if isinstance(x, (tuple, list, dict)):
-        return _map_leaves(lambda _, item: _random_like(item, rng), x)
+    """A random value of the structure, shape and float dtype of `x` (an input or an output):
+    None at a structure's static leaves (ints, strings)."""
+    if pytrees.node(x) is not None:
+        return pytrees.map_leaves(
+            lambda leaf: _random_like(leaf, rng) if pytrees.is_leaf(leaf) else None, x
+        )
     if np.ndim(x) > 0:
         dtype = x.dtype if np.issubdtype(np.asarray(x).dtype, np.floating) else np.float64
         return rng.standard_normal(np.shape(x)).astype(dtype)
@@ -27,18 +31,22 @@ def _random_like(x: object, rng: np.random.Generator) -> object:
 
 
 def _flat(value: object) -> np.ndarray:
-    if isinstance(value, dict):
-        value = tuple(value.values())
-    if isinstance(value, (tuple, list)):
-        return np.concatenate([_flat(v) for v in value]) if value else np.zeros(0)
-    return np.ravel(np.asarray(value, dtype=np.float64))
+    """The numbers of `value`, one vector: a structure's leaves in `pytrees.flatten`'s order,
+    without its None leaves (the derivatives of static leaves)."""
+    leaves, _ = pytrees.flatten(value)
+    parts = [np.ravel(np.asarray(v, dtype=np.float64)) for v in leaves if v is not None]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def _moved(arg: object, tangent: object, step: float) -> object:
     if tangent is None:
         return arg
-    if _structure(arg) is not None:
-        return _map_leaves(lambda key, leaf: leaf + step * tangent[key], arg)
+    if pytrees.node(arg) is not None:
+        return pytrees.map_leaves(
+            lambda leaf, t: leaf if t is None or not pytrees.is_leaf(leaf) else leaf + step * t,
+            arg,
+            tangent,
+        )
     return arg + step * tangent
 
 
@@ -100,12 +108,17 @@ def assert_same_value(ours: object, plain: object, entry: str) -> None:
     subexpressions and in-place updates compute the same floats), so any difference is a bug.
     """
     where = f"{entry} differs from the plain call's value"
-    if isinstance(plain, (tuple, list, dict)):
+    at = pytrees.node(plain)
+    if at is not None:
         assert type(ours) is type(plain), f"{where}: {type(ours).__name__} is not {plain!r}"
-        assert len(ours) == len(plain), f"{where}: {ours!r} is not {plain!r}"
-        keys = plain.keys() if isinstance(plain, dict) else range(len(plain))
-        for key in keys:
-            assert_same_value(ours[key], plain[key], f"{entry}[{key!r}]")
+        mine = pytrees.node(ours)
+        assert mine is not None and mine.keys == at.keys, f"{where}: {ours!r} is not {plain!r}"
+        pairs = zip(pytrees.children(ours, mine), pytrees.children(plain, at), strict=True)
+        for key, (a, b) in zip(at.keys, pairs, strict=True):
+            assert_same_value(a, b, f"{entry}[{key!r}]")
+        return
+    if plain is None or isinstance(plain, str):  # a static leaf of a structure
+        assert ours == plain, f"{where}: {ours!r} is not {plain!r}"
         return
     assert np.shape(ours) == np.shape(plain), (
         f"{where}: shape {np.shape(ours)} is not {np.shape(plain)}"

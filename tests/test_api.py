@@ -150,7 +150,7 @@ def test_grad_of_non_scalar_points_to_vjp():
         ((3, 1.0), 0, "integers have no derivative"),
         ((np.arange(3), 1.0), 0, "integers have no derivative"),
         ((1j, 1.0), 0, "complex"),
-        (("text", 1.0), 0, "float scalars, float NumPy arrays, or a tuple, list or dict"),
+        (("text", 1.0), 0, "float scalars, float NumPy arrays, or a tuple, list, dict"),
         ((1.0, 1.0), 5, "does not name a parameter"),
         ((1.0, 1.0), "z", "its parameters are x, y"),
         ((1.0,), 0, "bad call of `f`"),
