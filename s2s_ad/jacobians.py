@@ -6,6 +6,13 @@ one-hot seed at once (a leading direction axis) and yields all columns. Reverse
 accumulation multiplies from the outputs: one forward sweep, then one reverse sweep per
 output element, each yielding a row. `jacobian(mode="auto")` takes the order with fewer
 passes. Shapes follow JAX: `out.shape + in.shape`.
+
+Structures (tuples, lists, dicts, NamedTuples, dataclasses, objects; `pytrees.py`) follow
+JAX's layout too: the Jacobian has the output's structure, each of its numeric leaves holding
+the input's structure of blocks `out_leaf.shape + in_leaf.shape` (None at static leaves).
+
+    jacfwd(f)({"w": W, "b": b})  with f returning (y, z)
+        -> ({"w": dy/dW, "b": dy/db}, {"w": dz/dW, "b": dz/db})
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import pytrees
 from .api import (
     Wrt,
     _bind,
@@ -32,8 +40,8 @@ from .api import (
     _wrt_names,
     gradient_code,
     one_hot_seeds,
+    static_tangent,
 )
-from .errors import ArgumentError
 from .located import ComplexValue, is_complex, reporting
 
 log = logging.getLogger("s2s_ad")
@@ -48,14 +56,19 @@ def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict):
     inputs = [values[params.index(name)] for name in names]
     for name, value in zip(names, inputs, strict=True):
         _check_differentiable(f, name, value)
-        if isinstance(value, (tuple, list, dict)):
-            raise ArgumentError(
-                f"a Jacobian with respect to `{name}`, a {type(value).__name__}, is not "
-                "supported yet",
-                **_where(f),
-                hint="pass the arrays as separate arguments and list them in wrt",
-            )
     return names, values, inputs
+
+
+def _is_numeric(value: object) -> bool:
+    """An output leaf with a Jacobian: a float one, or a number (its Jacobian is zeros)."""
+    return pytrees.is_leaf(value) or static_tangent(value) is not None
+
+
+def _output_leaves(out: object, derivative: object) -> list[tuple[object, object]]:
+    """(leaf, its part of `derivative`) for each numeric leaf of the output `out`."""
+    found: list = []
+    pytrees.map_leaves(lambda o, d: found.append((o, d)) if _is_numeric(o) else None, out, derivative)
+    return found
 
 
 def _float_type(*values) -> np.dtype:
@@ -64,67 +77,103 @@ def _float_type(*values) -> np.dtype:
 
 
 def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
-    """The Jacobian of `out` as one array per input: out.shape + input.shape."""
+    """The Jacobian of the output leaf `out`, one per input in the input's structure, each
+    float leaf's block shaped out.shape + leaf.shape."""
     if is_complex(columns) or is_complex(out):
         raise ComplexValue  # the float columns would drop the imaginary parts
-    total = sum(int(np.size(x)) for x in inputs)
-    dtype = _float_type(out, *inputs)
+    per_input = [pytrees.float_leaves(x) for x in inputs]
+    total = sum(int(np.size(leaf)) for leaves in per_input for leaf in leaves)
+    dtype = _float_type(out, *(leaf for leaves in per_input for leaf in leaves))
     if columns is None:  # a symbolic zero: out does not depend on the inputs
         columns = np.zeros((total, *np.shape(out)), dtype=dtype)
     flat = np.moveaxis(np.asarray(columns, dtype=dtype), 0, -1)  # out.shape + (total,)
-    pieces, start = [], 0
-    for x in inputs:
-        size = int(np.size(x))
-        pieces.append(flat[..., start : start + size].reshape(np.shape(out) + np.shape(x)))
-        start += size
-    return tuple(pieces)
+    jacobians, start = [], 0
+    for x, leaves in zip(inputs, per_input, strict=True):
+        pieces = []
+        for leaf in leaves:
+            size = int(np.size(leaf))
+            pieces.append(flat[..., start : start + size].reshape(np.shape(out) + np.shape(leaf)))
+            start += size
+        jacobians.append(pytrees.with_float_leaves(x, pieces))
+    return tuple(jacobians)
 
 
 def _shaped(per_output: list[tuple], out, wrt: Wrt):
-    """Jacobians by output then by input, shaped like `out` and `wrt` (tuples or single)."""
-    by_input = [p if isinstance(wrt, tuple) else p[0] for p in per_output]
-    return tuple(by_input) if isinstance(out, tuple) else by_input[0]
+    """Jacobians by output leaf then by input, in the structure of `out` (None at its static
+    leaves), each a tuple over `wrt` when it is one."""
+    by_input = iter([p if isinstance(wrt, tuple) else p[0] for p in per_output])
+    return pytrees.map_leaves(lambda o: next(by_input) if _is_numeric(o) else None, out)
 
 
 def _forward(f: Callable, names, values, inputs) -> tuple[object, list[tuple]]:
     d = _prepared(f, "vector", names, values, specialise=True)
     out, columns = d.function(*values, *one_hot_seeds(inputs))
-    outs = out if isinstance(out, tuple) else (out,)
-    cols = columns if isinstance(out, tuple) else (columns,)
-    return out, [_split_columns(c, o, inputs) for c, o in zip(cols, outs, strict=True)]
+    return out, [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
 
 
 def _forward_sweep(f: Callable, names, values) -> tuple[object, Callable]:
-    """(value, pullback) from the reverse-mode code specialised to the arguments' shapes."""
-    return _prepared(f, "reverse", names, values, specialise=True).function(*values)
+    """(value, pullback) from the reverse-mode code specialised to the arguments' shapes;
+    the pullback takes one cotangent, in the output's structure."""
+    d = _prepared(f, "reverse", names, values, specialise=True)
+    out, pullback = d.function(*values)
+
+    def structured(cotangent):
+        cts = tuple(cotangent) if d.returns_tuple else (cotangent,)
+        return pullback(*(pytrees.as_derivative(c) for c in cts))
+
+    return out, structured
 
 
 def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
     """Rows from one reverse sweep per output element, all reusing one forward sweep."""
-    outs = out if isinstance(out, tuple) else (out,)
-    zeros = [np.zeros(np.shape(o)) if np.ndim(o) else 0.0 for o in outs]  # never written
+    leaves = [o for o, _ in _output_leaves(out, None)]
+    per_input = [pytrees.float_leaves(x) for x in inputs]
+    flat_inputs = [leaf for leaves in per_input for leaf in leaves]
     jacobians = []
-    for k, o in enumerate(outs):
+    for k, o in enumerate(leaves):
         size = int(np.size(o))
-        rows = [np.zeros((size, *np.shape(x))) for x in inputs]
-        # the one-hot cotangents of output k, one per element
+        rows = [np.zeros((size, *np.shape(leaf))) for leaf in flat_inputs]
+        # the one-hot cotangents of output leaf k, one per element; zeros at the others
         seeds = np.eye(size).reshape((size, *np.shape(o))) if np.ndim(o) else [1.0]
         for i in range(size):
-            cts = [*zeros[:k], seeds[i], *zeros[k + 1 :]]
-            grads = pullback(*cts) if isinstance(out, tuple) else pullback(cts[0])
+            cotangent = _one_hot(out, leaves, k, seeds[i])
+            grads = pullback(cotangent)
             grads = grads if n_wrt > 1 else (grads,)
             if is_complex(o) or is_complex(grads):
                 raise ComplexValue  # the float rows would drop the imaginary parts
-            for row, g in zip(rows, grads, strict=True):
+            found = [
+                d
+                for g, x in zip(grads, inputs, strict=True)
+                for d in pytrees.derivative_leaves(g, x)
+            ]
+            for row, g in zip(rows, found, strict=True):
                 row[i] = 0.0 if g is None else g
-        dtype = _float_type(o, *inputs)
+        dtype = _float_type(o, *flat_inputs)
+        blocks = iter(
+            row.reshape(np.shape(o) + np.shape(leaf)).astype(dtype)
+            for row, leaf in zip(rows, flat_inputs, strict=True)
+        )
         jacobians.append(
             tuple(
-                row.reshape(np.shape(o) + np.shape(x)).astype(dtype)
-                for row, x in zip(rows, inputs, strict=True)
+                pytrees.with_float_leaves(x, [next(blocks) for _ in leaves])
+                for x, leaves in zip(inputs, per_input, strict=True)
             )
         )
     return jacobians
+
+
+def _one_hot(out: object, leaves: list, k: int, seed: object) -> object:
+    """A cotangent of `out`: `seed` at its k-th numeric leaf, zeros at the others."""
+    position = iter(range(len(leaves)))
+
+    def leaf(o: object) -> object:
+        if not _is_numeric(o):
+            return None
+        if next(position) == k:
+            return seed
+        return np.zeros(np.shape(o)) if np.ndim(o) else 0.0  # never written
+
+    return pytrees.map_leaves(leaf, out)
 
 
 def jacfwd(f: Callable, wrt: Wrt = 0) -> Callable:
@@ -165,9 +214,8 @@ def _best_of_two(run: Callable) -> tuple[float, object]:
 def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, list]:
     """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`."""
     out, pullback = _forward_sweep(f, names, values)
-    n = sum(int(np.size(x)) for x in inputs)
-    outs = out if isinstance(out, tuple) else (out,)
-    m = sum(int(np.size(o)) for o in outs)
+    n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))
+    m = sum(int(np.size(o)) for o, _ in _output_leaves(out, None))
     how = f"{n} inputs, {m} outputs"
     effects = _prepared(f, "reverse", names, values, specialise=True).effects
     if effects:  # timing would run its `print`s again: the sweep made is used, every time
@@ -189,6 +237,14 @@ def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, 
     return chosen, out, _reverse(out, pullback, inputs, len(names))
 
 
+def _shape_key(value: object) -> object:
+    """An argument's part of the key `mode="auto"` remembers its decision by."""
+    if pytrees.node(value) is None:
+        return getattr(value, "shape", type(value))
+    leaves, tree = pytrees.flatten(value)
+    return tree, tuple(getattr(leaf, "shape", type(leaf)) for leaf in leaves)
+
+
 def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
     f = _differentiable(f)
     _signature(f)
@@ -199,7 +255,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         order = mode
         if mode == "auto":
-            key = (f.__code__, names, tuple(getattr(v, "shape", type(v)) for v in values))
+            key = (f.__code__, names, tuple(_shape_key(v) for v in values))
             order = DECIDED.get(key, "undecided")
             if order == "undecided":
                 _, out, per_output = _auto(f, names, values, inputs, key)
@@ -238,21 +294,37 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
 
 def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
     """The Hessian: the Jacobian of the generated gradient code, all columns from one vector
-    tangent pass over it. Shape x.shape + x.shape (blocks by pairs for a tuple `wrt`)."""
+    tangent pass over it. Shape x.shape + x.shape (blocks by pairs for a tuple `wrt`).
+
+    With respect to a structure, JAX's layout: the input's structure (the gradient's), each
+    float leaf holding the input's structure of blocks `leaf.shape + other_leaf.shape`."""
     f = _differentiable(f)
     _signature(f)
 
     @functools.wraps(f)
     @reporting
     def hessian_of(*args, **kwargs):
-        names, values, _ = _inputs(f, wrt, args, kwargs)
+        names, values, inputs = _inputs(f, wrt, args, kwargs)
         gradient, with_value = _gradient_code(f, names, values)
-        if not with_value:
-            return jacfwd(gradient, wrt)(*values)
-        names, values, inputs = _inputs(gradient, wrt, values, {})
-        (value, grad), per_output = _forward(gradient, names, values, inputs)
-        _require_scalar(f, value)
-        return _shaped(per_output[1:], grad, wrt)
+        names, values, inputs = _inputs(gradient, wrt, values, {})  # `out_bar=1.0` bound
+        d = _prepared(gradient, "vector", names, values, specialise=True)
+        out, columns = d.function(*values, *one_hot_seeds(inputs))
+        if with_value:  # `f_value_and_grad`: (value, gradients)
+            (value, out), columns = out, columns[1]
+            _require_scalar(f, value)
+        several = len(names) > 1
+        cols = columns if several else (columns,)
+        per_input = []
+        for x, c in zip(inputs, cols, strict=True):
+            # the gradient's leaf at each float leaf of `x` has that leaf's shape and dtype
+            parts = pytrees.derivative_leaves(c, x)
+            blocks = [
+                _split_columns(part, leaf, inputs)
+                for leaf, part in zip(pytrees.float_leaves(x), parts, strict=True)
+            ]
+            blocks = [b if isinstance(wrt, tuple) else b[0] for b in blocks]
+            per_input.append(pytrees.with_float_leaves(x, blocks))
+        return tuple(per_input) if isinstance(wrt, tuple) else per_input[0]
 
     hessian_of._s2s_made_by = "hessian"
     return hessian_of

@@ -32,7 +32,7 @@ def derivative_tests(cases):
 
 
 def _is_scalar(value) -> bool:
-    return not isinstance(value, tuple) and np.ndim(value) == 0
+    return not isinstance(value, (tuple, list, dict)) and np.ndim(value) == 0
 
 
 def second_differences(f, x, h=1e-4):

@@ -122,11 +122,6 @@ def test_float32_jacobians_stay_float32():
         assert ad.jacobian(rn_to_r, mode=mode)(x).dtype == np.float32
 
 
-def test_structured_wrt_is_refused():
-    with pytest.raises(ArgumentError, match="not supported yet"):
-        ad.jacfwd(rn_to_r)([1.0, 2.0])
-
-
 # Hessians: the tangent of the generated gradient code
 
 
