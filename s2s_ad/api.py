@@ -308,9 +308,9 @@ def one_hot_seeds(inputs: list) -> list:
         items = iter(blocks)
         seeds.append(
             pytrees.map_leaves(
-                lambda leaf, items=items: next(items)
-                if _is_leaf(leaf)
-                else static_tangent(leaf, (total,)),
+                lambda leaf, items=items: (
+                    next(items) if _is_leaf(leaf) else static_tangent(leaf, (total,))
+                ),
                 x,
             )
         )

@@ -36,7 +36,6 @@ from .api import (
     _refuse_complex,
     _require_scalar,
     _signature,
-    _where,
     _wrt_names,
     gradient_code,
     one_hot_seeds,
@@ -67,7 +66,9 @@ def _is_numeric(value: object) -> bool:
 def _output_leaves(out: object, derivative: object) -> list[tuple[object, object]]:
     """(leaf, its part of `derivative`) for each numeric leaf of the output `out`."""
     found: list = []
-    pytrees.map_leaves(lambda o, d: found.append((o, d)) if _is_numeric(o) else None, out, derivative)
+    pytrees.map_leaves(
+        lambda o, d: found.append((o, d)) if _is_numeric(o) else None, out, derivative
+    )
     return found
 
 

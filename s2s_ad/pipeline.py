@@ -83,7 +83,8 @@ def derivative(
 
     `for_calls`: the variant called from other generated code, which returns zeros where
     the public API's variant returns None (a symbolic zero). `structures`: (parameter,
-    (kind, keys)) for parameters passed as tuples, lists or dicts. `shapes`: one shape per
+    `pytrees.TreeDef`) for parameters passed as structures, (parameter, ("*", arity)) for
+    star parameters; part of the cache key. `shapes`: one shape per
     parameter (None: not an array or scalar) to specialise the derivative to.
     """
     with _LOCK:
@@ -181,13 +182,12 @@ def differentiate(
         for p, t in trees.items()
         if t.node.kind in ("list", "tuple", "namedtuple")
     }
-    structures = {}
     ssa = to_ssa(fn, scope, kinds, stars, lengths)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
-    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, structures)
+    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls)
     in_place = None if mode == "gradient" else aliases.rt  # gradient code is differentiated
     source = to_source(simplify(tree, in_place))
     cells.update(callees.cells)
@@ -220,7 +220,6 @@ def _derivative_tree(
     mode: str,
     wrt: tuple[str, ...],
     for_calls: bool = False,
-    structures: dict | None = None,
 ) -> tuple[ast.FunctionDef, Callees, bool]:
     """The AD stage: the derivative as a Python tree before simplification, the callees
     it calls, and whether it returns the value beside the gradients."""
@@ -252,9 +251,7 @@ def _derivative_tree(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, vector=mode == "vector"
         )
     else:
-        tree = adjoint_function(
-            ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures
-        )
+        tree = adjoint_function(ssa, list(wrt), aliases, callees, zeros_for_none=for_calls)
     return tree, callees, with_value
 
 

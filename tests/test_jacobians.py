@@ -9,7 +9,7 @@ import pytest
 
 import s2s_ad as ad
 from s2s_ad import jacobians
-from s2s_ad.errors import ArgumentError, NonScalarOutputError
+from s2s_ad.errors import NonScalarOutputError
 from s2s_ad.testing import numeric_jvp
 
 MODES = ["forward", "reverse", "auto"]

@@ -6,6 +6,7 @@ forward mode with each mode's primal value against the plain call (`check_modes_
 at second order (`hessian`, against second differences of the function itself)."""
 
 import dataclasses
+import itertools
 from typing import NamedTuple
 
 import numpy as np
@@ -65,7 +66,7 @@ def sliced_from_one(params, x):
 def zipped(params, xs):
     """`zip(params, xs)` of a structured argument and a list of arrays."""
     total = 0.0
-    for (W, b), x in zip(params, xs):
+    for (W, b), x in zip(params, xs, strict=True):
         total = total + np.sum(np.tanh(W @ x + b))
     return total
 
@@ -128,8 +129,7 @@ def two_structures(params, extra, x):
 
 def layers(*sizes):
     return [
-        (rng.standard_normal((m, n)), rng.standard_normal(m))
-        for n, m in zip(sizes[:-1], sizes[1:], strict=True)
+        (rng.standard_normal((m, n)), rng.standard_normal(m)) for n, m in itertools.pairwise(sizes)
     ]
 
 
@@ -212,7 +212,7 @@ def test_vjp_and_jvp_of_a_structured_result():
     out, pullback = ad.vjp(built_and_returned, *args)
     assert_same_value(out, plain_value(built_and_returned, args), "vjp's value")
     cotangent = [(np.linspace(0.5, 1.5, 3), 1.0), {"first": 2.0, "w": np.ones((3, 2))}]
-    (g_params, g_x) = pullback(cotangent)
+    g_params, _ = pullback(cotangent)
     assert type(g_params) is list and type(g_params[0]) is tuple
     tangents = (pytrees.map_leaves(np.ones_like, PARAMS), np.zeros(2))
     value, tangent = ad.jvp(built_and_returned, args, tangents)
@@ -280,7 +280,9 @@ def _numeric_jacobian(f, args, k):
         return np.moveaxis(np.array(cols), 0, -1).reshape(np.shape(o) + np.shape(leaf))
 
     n_out = len(pytrees.float_leaves(out))
-    return [[block(o, i) for i in range(len(flat)) if pytrees.is_leaf(flat[i])] for o in range(n_out)]
+    return [
+        [block(o, i) for i in range(len(flat)) if pytrees.is_leaf(flat[i])] for o in range(n_out)
+    ]
 
 
 @pytest.mark.parametrize("mode", ["forward", "reverse", "auto"])
@@ -325,7 +327,10 @@ def _dense_hessian(h, x):
     rows = pytrees.derivative_leaves(h, x)
     return np.block(
         [
-            [np.reshape(b, (np.size(a), np.size(c))) for b, c in zip(_leaves(row), leaves, strict=True)]
+            [
+                np.reshape(b, (np.size(a), np.size(c)))
+                for b, c in zip(_leaves(row), leaves, strict=True)
+            ]
             for row, a in zip(rows, leaves, strict=True)
         ]
     )
@@ -391,7 +396,9 @@ def test_hessian_with_respect_to_a_structure(f, args):
     np.testing.assert_allclose(_dense_hessian(h, args[0]), _second_differences(f, args), atol=1e-5)
     # forward over the reverse gradient, as jacfwd(grad(f)): the same numbers
     again = ad.jacfwd(ad.grad(f))(*args)
-    np.testing.assert_allclose(_dense_hessian(again, args[0]), _dense_hessian(h, args[0]), rtol=1e-12)
+    np.testing.assert_allclose(
+        _dense_hessian(again, args[0]), _dense_hessian(h, args[0]), rtol=1e-12
+    )
 
 
 def test_a_structure_is_part_of_the_derivatives_cache_key():

@@ -69,13 +69,13 @@ def adjoint_function(
     callees: Callees,
     *,
     zeros_for_none: bool = False,
-    structures: dict[str, tuple[str, tuple]] | None = None,
 ) -> ast.FunctionDef:
     """`f_vjp(*params) -> (value, pullback)`, the pullback returning the adjoints of `wrt`.
 
-    `structures`: parameters that are tuples, lists or dicts, as (kind, indices or keys).
-    """
-    reverse = _Reverse(fn, aliases, callees, zeros_for_none, structures or {})
+    A structured parameter (a list of `(W, b)` tuples, a dict, …) has one adjoint, a whole
+    value (`rt.Derivatives`, `rt.DerivativeDict`), as a local list has: the API turns it
+    back into the argument's types (`pytrees.py`)."""
+    reverse = _Reverse(fn, aliases, callees, zeros_for_none)
     return reverse.function(wrt)
 
 
@@ -124,18 +124,15 @@ class _CallSite:
 
 
 class _Reverse:
-    def __init__(
-        self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool, structures: dict
-    ) -> None:
+    def __init__(self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool) -> None:
         self.fn = fn
-        self.kinds = {name: kind for name, (kind, _) in structures.items()}
         self.aliases = aliases
         self.callees = callees
         self.zeros_for_none = zeros
         self.calls: dict[int, _CallSite] = {}
-        # values whose items have adjoints of their own: a helper's tuple result, or a
-        # tuple, list or dict argument; each maps to its items' indices or keys
-        self.items: dict[str, tuple] = {name: keys for name, (_, keys) in structures.items()}
+        # values whose items have adjoints of their own: a helper's tuple result, mapped to
+        # its items' indices
+        self.items: dict[str, tuple] = {}
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.adjoints = Adjoints(self.namer, aliases)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
@@ -150,7 +147,7 @@ class _Reverse:
         seeds = self.seed_outputs()
         sweep = [build.comment("reverse sweep"), *self.seed_code]
         sweep += self.block(self.fn.body[:-1], in_loop=False)
-        grads = [self.gradient(p) for p in wrt]
+        grads = [self.adjoint(p, zero=self.zeros_for_none) for p in wrt]
         sweep.append(build.returns(grads, as_tuple=len(grads) > 1))
         pullback = build.function(self.namer.fresh("pullback"), seeds, sweep)
 
@@ -169,30 +166,6 @@ class _Reverse:
         if zero:
             return zeros_like(primal(key), self.aliases)
         return build.constant(None)  # a symbolic zero, made concrete by the API
-
-    def gradient(self, param: str) -> ast.expr:
-        """What the pullback returns for `param`: zeros when generated code calls it."""
-        if param not in self.items:
-            return self.adjoint(param, zero=self.zeros_for_none)
-        # a tuple, list or dict argument: the same structure back; each item's adjoint is
-        # what flowed to the item, plus its part of what flowed to the whole (the whole is
-        # passed to a helper, whose pullback returns one adjoint per item)
-        kind, keys = self.kinds[param], self.items[param]
-        whole = self.adjoints.names.get(param)
-        values = []
-        for k in keys:
-            key = item_key(param, k)
-            part = _item(build.name(whole), k) if whole else None
-            if key in self.adjoints.names:
-                own = build.name(self.adjoints.names[key])
-                values.append(build.add(own, part) if part is not None else own)
-            else:
-                values.append(part or self.adjoint(key, zero=self.zeros_for_none))
-        if kind == "dict":
-            return ast.Dict(keys=[build.constant(k) for k in keys], values=values)
-        if kind == "list":
-            return ast.List(elts=values, ctx=ast.Load())
-        return build.tuple_of(values)
 
     def prepare_calls(self) -> None:
         """Derive every active call's callee first: its outputs decide how tuples flow back."""
@@ -284,11 +257,9 @@ class _Reverse:
                     key = key % len(keys)
                 if key in keys:
                     return item_key(base.name, key)
-        if all(self.kinds.get(name) == "dict" for name in structured):
-            return None  # its whole adjoint, a dict: `gradient` adds its entries to the items'
         raise UnsupportedSyntaxError(
-            f"unsupported construct: `{structured[0]}` (a tuple, list or dict) used other than "
-            "by indexing it with a literal",
+            f"unsupported construct: `{structured[0]}` (a helper's tuple result) used other "
+            "than by indexing it with a literal",
             filename=self.fn.filename,
             line=stmt.line,
             hint="unpack it first (`w, b = params`) or index it with a literal (`params['w']`); "
