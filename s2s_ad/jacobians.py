@@ -32,6 +32,7 @@ from .api import (
     _check_differentiable,
     _check_mode,
     _differentiable,
+    _like,
     _prepared,
     _refuse_complex,
     _require_scalar,
@@ -345,7 +346,14 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
         _check_differentiable(f, name, values[params.index(name)])
     gradient, with_value = _gradient_code(f, names, values)
     if not with_value:
-        return jvp(gradient, primals, tangents)
-    (value, grad), (_, product) = jvp(gradient, primals, tangents)
-    _require_scalar(f, value)
-    return grad, product
+        grad, product = jvp(gradient, primals, tangents)
+    else:
+        (value, grad), (_, product) = jvp(gradient, primals, tangents)
+        _require_scalar(f, value)
+    # the gradient code's derivative forms (`rt.Derivatives`, …) in the inputs' own types
+    inputs = [values[params.index(name)] for name in names]
+    if len(names) == 1:
+        return _like(grad, inputs[0]), _like(product, inputs[0])
+    return tuple(_like(g, x) for g, x in zip(grad, inputs, strict=True)), tuple(
+        _like(p, x) for p, x in zip(product, inputs, strict=True)
+    )

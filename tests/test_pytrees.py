@@ -406,3 +406,35 @@ def test_a_structure_is_part_of_the_derivatives_cache_key():
     for params in (layers(2, 2, 1), layers(2, 3, 3, 1), layers(2, 1)):
         check_modes_agree(mlp, (params, X2))
         check_grads(mlp, (params, X2))
+
+
+def test_export_of_a_structured_argument():
+    """The exported module takes the structure as it is; the gradient comes back in the
+    runtime's derivative forms, copied: lists (of tuples, lists, NamedTuples) and dicts."""
+    from s2s_ad.export import export_source
+    from s2s_ad.pipeline import derivative
+
+    params = [Layer(*p) for p in layers(2, 3, 1)]
+    source = export_source(mlp, derivative(mlp, "value_and_gradient", ("params",)))
+    assert "import s2s_ad" not in source and "from s2s_ad" not in source
+    namespace: dict = {}
+    exec(compile(source, "exported.py", "exec"), namespace)
+    value, gradient = namespace["mlp_value_and_grad"](params, X2)
+    expected_value, expected = ad.value_and_grad(mlp)(params, X2)
+    assert value == expected_value
+    assert isinstance(gradient, list) and all(isinstance(item, list) for item in gradient)
+    for ours, theirs in zip(_leaves(list(map(tuple, gradient))), _leaves(expected), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_hessian_vector_product_with_respect_to_a_structure():
+    params = layers(2, 2, 1)
+    tangent = pytrees.map_leaves(lambda leaf: np.full(np.shape(leaf), 0.3), params)
+    grad, product = ad.hvp(mlp, (params, X2), (tangent, None))
+    assert type(grad) is list and type(grad[0]) is tuple and type(product[1]) is tuple
+    for ours, theirs in zip(_leaves(grad), _leaves(ad.grad(mlp)(params, X2)), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    dense = _dense_hessian(ad.hessian(mlp)(params, X2), params)
+    flat = np.concatenate([np.ravel(v) for v in _leaves(tangent)])
+    ours = np.concatenate([np.ravel(v) for v in _leaves(product)])
+    np.testing.assert_allclose(ours, dense @ flat, rtol=1e-10, atol=1e-12)
