@@ -50,6 +50,15 @@ BINARY = [
 ]
 # Only in programs of a tuple `p`: the tuple passed whole to a helper, and indexed.
 STRUCTURED_BINARY = ["mixed(p, {a})", "{a} * p[1] + {b}"]
+# Only in programs of a nested `p = [(u, v), {"s": s}, (w, v2)]`: its parts passed to a
+# helper, indexed at depth, sliced, iterated, zipped and measured (`len`).
+NESTED_BINARY = [
+    "mixed(p[0], {a})",
+    "{a} * p[1]['s'] + {b}",
+    "{a} * len(p) + p[-1][0] * {b}",
+    "spread(p[::2], {a})",
+    "{a} + sum(u * v for (u, v), _ in zip(p[::2], [0.0, 1.0]))",
+]
 # Only where every value is an array whose last axis has 4 elements (the array programs):
 # indexing, reordering and gathering along that axis, keeping the shape.
 ARRAY_UNARY = [
@@ -79,6 +88,13 @@ def helper(a, b):
 def mixed(p, a):
     u, v = p
     return np.tanh(u * a) + v * np.cos(a)
+
+
+def spread(pairs, a):
+    total = a * 0.0
+    for u, v in pairs:
+        total = total + np.sin(u * a) * v
+    return total
 
 
 def pair(a, b):
@@ -125,7 +141,8 @@ class _Writer:
         self.augment = augment
         self.control_flow = control_flow
         self.unary = UNARY + ARRAY_UNARY if arrays else UNARY
-        self.binary = BINARY + STRUCTURED_BINARY if structured else BINARY
+        extra = {"nested": NESTED_BINARY, True: STRUCTURED_BINARY}.get(structured, [])
+        self.binary = BINARY + extra
         self.lines: list[str] = []
 
     def statements(self, count: int, indent: int, depth: int) -> None:
@@ -232,13 +249,16 @@ def programs(
     in-place `+=` cannot grow an array's shape under broadcasting). `arrays`: every input
     is an array whose last axis has 4 elements, so the programs also index and gather.
     `structured`: `f(p, x1, ...)` where `p` is a tuple of two values, read as `x0 = p[0]`,
-    by index, and passed whole to a helper. `edges`: top-level statements also include the
-    snippets of `edge_snippets.py` (loop `else`, views, closures, …).
+    by index, and passed whole to a helper; "nested": `p` is `[(u, v), {"s": s}, (w, v2)]`,
+    read as `x0 = p[0][0]` and in the ways of `NESTED_BINARY`. `edges`: top-level
+    statements also include the snippets of `edge_snippets.py` (loop `else`, views,
+    closures, …).
     """
     names = [f"x{i}" for i in range(n_inputs)]
     writer = _Writer(draw, names, augment, control_flow, arrays, structured, edges)
     if structured:
-        writer.lines += [f"def f(p, {', '.join(names[1:])}):", "    x0 = p[0]"]
+        first = "p[0][0]" if structured == "nested" else "p[0]"
+        writer.lines += [f"def f(p, {', '.join(names[1:])}):", f"    x0 = {first}"]
     else:
         writer.lines.append(f"def f({', '.join(names)}):")
     writer.assignment(1, fresh_allowed=True)

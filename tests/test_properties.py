@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from programs import load, programs
 
 import s2s_ad as ad
-from s2s_ad import S2SError
+from s2s_ad import S2SError, pytrees
 from s2s_ad.testing import (
     _flat,
     _random_like,
@@ -73,6 +73,14 @@ def structured_cases(draw, **kinds):
     return source, ((draw(FLOATS), draw(FLOATS)), draw(FLOATS))
 
 
+@st.composite
+def nested_cases(draw, **kinds):
+    """(source, arguments): a program of `[(u, v), {"s": s}, (w, v2)]` and a float."""
+    source = draw(programs(structured="nested", **kinds))
+    u, v, s, w, v2, x = (draw(FLOATS) for _ in range(6))
+    return source, ([(u, v), {"s": s}, (w, v2)], x)
+
+
 # name → (programs per CI run, the strategy drawing them)
 CASES = {
     "scalar": (200, scalar_cases()),
@@ -80,6 +88,7 @@ CASES = {
     "scalar control flow": (800, scalar_cases(control_flow=True, max_statements=6)),
     "array control flow": (350, array_cases(control_flow=True, max_statements=6)),
     "tuple argument": (150, structured_cases(control_flow=True, max_statements=6)),
+    "nested argument": (60, nested_cases(control_flow=True, max_statements=6)),
     "scalar edge constructs": (
         300,
         float64_cases(control_flow=True, edges=True, max_statements=6),
@@ -119,8 +128,8 @@ def assert_forward_equals_reverse_and_numeric(fn, args):
 
 
 def _ones_like(value):
-    if isinstance(value, tuple):
-        return tuple(_ones_like(v) for v in value)
+    if isinstance(value, (tuple, list, dict)):
+        return pytrees.map_leaves(_ones_like, value)
     return np.ones_like(value) if isinstance(value, np.ndarray) else 1.0
 
 
@@ -166,5 +175,6 @@ test_broadcasting_array_programs = _property("broadcasting arrays")
 test_programs_with_branches_and_loops = _property("scalar control flow")
 test_array_programs_with_branches_and_loops = _property("array control flow")
 test_programs_of_a_tuple_argument = _property("tuple argument")
+test_programs_of_a_nested_argument = _property("nested argument")
 test_programs_at_the_edges_of_the_model = _property("scalar edge constructs")
 test_array_programs_at_the_edges_of_the_model = _property("array edge constructs")
