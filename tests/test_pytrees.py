@@ -438,3 +438,17 @@ def test_hessian_vector_product_with_respect_to_a_structure():
     flat = np.concatenate([np.ravel(v) for v in _leaves(tangent)])
     ours = np.concatenate([np.ravel(v) for v in _leaves(product)])
     np.testing.assert_allclose(ours, dense @ flat, rtol=1e-10, atol=1e-12)
+
+
+def test_a_records_adjoint_adds_into_a_lists_zeros():
+    """`rt.getitem_vjp` of a list holding a record: the record's zero (0.0 from
+    `rt.zeros_like`) plus its adjoint (`rt.DerivativeRecord`, from attribute reads) is
+    that adjoint, which the API turns into the record's class."""
+    from s2s_ad import runtime as rt
+    from s2s_ad.api import _like
+
+    params = [X2, Config(0.5, "c")]
+    adjoint = rt.getitem_vjp(DerivativeRecord({"scale": 2.0}), params, 1)
+    assert type(adjoint[1]) is DerivativeRecord and adjoint[1]["scale"] == 2.0
+    g = _like(adjoint, params)
+    assert type(g[1]) is Config and g[1].scale == 2.0 and np.array_equal(g[0], np.zeros(2))

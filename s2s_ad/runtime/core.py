@@ -364,6 +364,8 @@ class DerivativeDict(dict):
         return 0.0
 
     def __add__(self, other):
+        if type(other) in (float, int) and other == 0:  # the 0.0 standing for a zero (of a
+            return self.copy()  # record in a list's zeros, `rt.zeros_like`)
         if not isinstance(other, dict):
             return DerivativeDict({key: item + other[key] for key, item in self.items()})
         out = self.copy()
