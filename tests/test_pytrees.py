@@ -127,6 +127,27 @@ def two_structures(params, extra, x):
     return np.sum(np.tanh(W @ x + b) * c) + extra["d"][1] ** 2
 
 
+def sin_and_double(x):
+    return np.sin(x), x * 2.0
+
+
+def tuple_result_returned_and_indexed(x):
+    """A helper's tuple result read by a literal index and returned whole (its item's
+    adjoint was dropped before: a silent wrong derivative)."""
+    t = sin_and_double(x)
+    a = t[0]
+    return a * 3.0, t
+
+
+def tuple_result_iterated(x):
+    """A helper's tuple result used other than by literal indexing (refused before)."""
+    t = sin_and_double(x)
+    total = t[1] * 0.5
+    for v in t:
+        total = total + np.sum(v * v)
+    return total + np.sum(t[-1])
+
+
 def layers(*sizes):
     return [
         (rng.standard_normal((m, n)), rng.standard_normal(m)) for n, m in itertools.pairwise(sizes)
@@ -157,6 +178,9 @@ CASES = [
     (built_and_returned, (PARAMS, X2)),
     (tuple_of_dicts, (({"w": X2 * 1.5, "u": X2}, {"v": 0.3}), X2)),
     (two_structures, (PARAMS, {"c": 0.5, "d": [1.0, 2.0]}, X2)),
+    (tuple_result_returned_and_indexed, (0.7,)),
+    (tuple_result_returned_and_indexed, (X2,)),
+    (tuple_result_iterated, (0.7,)),
 ]
 
 test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)

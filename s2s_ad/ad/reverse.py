@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 from .. import runtime
 from ..codegen import build
-from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
 from ..ssa.ir import (
     Assign,
@@ -239,8 +238,8 @@ class _Reverse:
     def item_of(self, stmt: Assign) -> str | None:
         """The adjoint key `t#k` when `stmt` is `a = t[k]` of a value with item adjoints.
 
-        Any other use of such a value where a derivative flows is refused, with its line.
-        """
+        Any other use of such a value (`for v in t`, `t[1:]`, passing it on) adds to its
+        whole adjoint, as for a local list: `call` adds both."""
         value = stmt.value
         if not isinstance(value, Prim) or value.fn is runtime.unshared:
             return None  # the check of an in-place update only reads the whole (aliasing.py)
@@ -257,14 +256,7 @@ class _Reverse:
                     key = key % len(keys)
                 if key in keys:
                     return item_key(base.name, key)
-        raise UnsupportedSyntaxError(
-            f"unsupported construct: `{structured[0]}` (a helper's tuple result) used other "
-            "than by indexing it with a literal",
-            filename=self.fn.filename,
-            line=stmt.line,
-            hint="unpack it first (`w, b = params`) or index it with a literal (`params['w']`); "
-            "if it is meant as one array, pass np.array(...) instead of a list",
-        )
+        return None
 
     def call(self, stmt: Assign, site: _CallSite) -> list[ast.stmt]:
         """`x_bar, … = y_pullback(y_bar)`: the callee's own adjoint code."""
@@ -273,11 +265,17 @@ class _Reverse:
         else:
             keys = [stmt.target]
         whole = self.adjoints.names.get(stmt.target) if site.outputs else None
-        if whole is not None:  # the tuple itself flowed on (returned): its items' adjoints
-            keys = [stmt.target]
-            cotangents = [_item(build.name(whole), k) for k in range(site.outputs)]
-        elif not any(k in self.adjoints.names for k in keys):
+        if whole is None and not any(k in self.adjoints.names for k in keys):
             return []
+        if whole is not None:  # the tuple itself flowed on (returned, iterated): each item's
+            # cotangent is its part of the whole's adjoint plus what flowed to the item alone
+            cotangents = []
+            for k, key in enumerate(keys):
+                part = _item(build.name(whole), k)
+                if key in self.adjoints.names:
+                    part = build.add(build.name(self.adjoints.names[key]), part)
+                cotangents.append(part)
+            self.adjoints.reset(stmt.target)
         else:
             cotangents = [self.adjoint(k, zero=True) for k in keys]
         for key in keys:
