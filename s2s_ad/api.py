@@ -326,7 +326,7 @@ def static_tangent(leaf: object, directions: tuple = ()) -> object:
     return np.zeros(directions + np.shape(leaf)) if directions or np.ndim(leaf) else 0.0
 
 
-def split_columns(columns: object, inputs: list) -> list:
+def _gradient_parts(columns: object, inputs: list) -> list:
     """Each input's part of `columns` (the vector tangent of a scalar, one entry per input
     float element, in `one_hot_seeds`' order), in the input's structure."""
     per_input = [pytrees.float_leaves(x) for x in inputs]
@@ -348,7 +348,7 @@ def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -
     element of every input (leaf), all carried at once."""
     out, columns = d.function(*values, *one_hot_seeds(inputs))
     _require_scalar(f, out)
-    return out, split_columns(columns, inputs)
+    return out, _gradient_parts(columns, inputs)
 
 
 def grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse") -> Callable:

@@ -62,6 +62,8 @@ def node(value: object) -> Node | None:
         return Node(_base(value), kind, tuple(range(len(value))))
     if isinstance(value, dict):
         return Node("dict", kind, tuple(value))
+    if is_array(value):  # a Dask or CuPy array has a `__dict__`, but is a leaf
+        return None
     fields = record_fields(value)
     if fields is None:
         return None
