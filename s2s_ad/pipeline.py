@@ -171,8 +171,7 @@ def differentiate(
     path: it returns the value too only where it is not known statically to be a scalar).
     """
     scope = Scope.of(fn)
-    # structured arguments (pytrees.TreeDef): their adjoints are whole values (`rt.Derivatives`
-    # of a list, …), as a local list's are; `*args`/`**kwargs`: their arity at the call
+    # structured arguments (`pytrees.TreeDef`); `*args`/`**kwargs`: their arity at the call
     trees = {p: s for p, s in (structures or {}).items() if isinstance(s, pytrees.TreeDef)}
     stars = {p: s[1] for p, s in (structures or {}).items() if p not in trees}
     kinds = {p: pytrees.kind_string(t) for p, t in trees.items() if pytrees.kind_string(t)}
@@ -182,12 +181,18 @@ def differentiate(
         for p, t in trees.items()
         if t.node.kind in ("list", "tuple", "namedtuple")
     }
+    # items read by literal indices get adjoints of their own (ad/reverse.py)
+    items = {
+        p: (_TOP_KINDS[t.node.kind], _item_keys(t.node))
+        for p, t in trees.items()
+        if t.node.kind in _TOP_KINDS
+    }
     ssa = to_ssa(fn, scope, kinds, stars, lengths)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
-    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls)
+    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
     in_place = None if mode == "gradient" else aliases.rt  # gradient code is differentiated
     source = to_source(simplify(tree, in_place))
     cells.update(callees.cells)
@@ -220,6 +225,7 @@ def _derivative_tree(
     mode: str,
     wrt: tuple[str, ...],
     for_calls: bool = False,
+    structures: dict | None = None,
 ) -> tuple[ast.FunctionDef, Callees, bool]:
     """The AD stage: the derivative as a Python tree before simplification, the callees
     it calls, and whether it returns the value beside the gradients."""
@@ -251,8 +257,19 @@ def _derivative_tree(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, vector=mode == "vector"
         )
     else:
-        tree = adjoint_function(ssa, list(wrt), aliases, callees, zeros_for_none=for_calls)
+        tree = adjoint_function(
+            ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, structures=structures
+        )
     return tree, callees, with_value
+
+
+_TOP_KINDS = {"tuple": "tuple", "namedtuple": "tuple", "list": "list", "dict": "dict"}
+
+
+def _item_keys(at: pytrees.Node) -> tuple:
+    """The keys an item of the node `at` is read by: indices (a NamedTuple's too), or a
+    dict's keys."""
+    return at.keys if at.kind == "dict" else tuple(range(len(at.keys)))
 
 
 def _trailing_defaults(fn: types.FunctionType, params: list[str]) -> tuple:

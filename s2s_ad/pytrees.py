@@ -39,6 +39,9 @@ class Node(NamedTuple):
 def is_leaf(value: object) -> bool:
     """A float scalar or a float array: what has a derivative of its own. Arrays of other
     libraries that NumPy dispatches to (Dask, CuPy: NEP 18's `__array_function__`) count."""
+    kind = type(value)
+    if kind is float or kind is np.ndarray:  # the common cases, quickly
+        return kind is float or value.dtype.kind == "f"
     if isinstance(value, (bool, np.bool_)):
         return False
     if isinstance(value, (float, np.floating)):
@@ -56,6 +59,8 @@ def is_array(value: object) -> bool:
 def node(value: object) -> Node | None:
     """The node `value` is, or None for a leaf (with or without a derivative)."""
     kind = type(value)
+    if kind in _LEAF_TYPES:  # the common cases, quickly
+        return None
     if isinstance(value, tuple) and hasattr(kind, "_fields"):
         return Node("namedtuple", kind, tuple(kind._fields))
     if isinstance(value, (tuple, list)):
@@ -69,6 +74,9 @@ def node(value: object) -> Node | None:
         return None
     is_dataclass = dataclasses.is_dataclass(value)
     return Node("dataclass" if is_dataclass else "object", kind, fields)
+
+
+_LEAF_TYPES = frozenset((float, int, bool, str, type(None), np.ndarray, np.float64, np.float32))
 
 
 def _base(value: object) -> str:

@@ -68,13 +68,17 @@ def adjoint_function(
     callees: Callees,
     *,
     zeros_for_none: bool = False,
+    structures: dict[str, tuple[str, tuple]] | None = None,
 ) -> ast.FunctionDef:
     """`f_vjp(*params) -> (value, pullback)`, the pullback returning the adjoints of `wrt`.
 
-    A structured parameter (a list of `(W, b)` tuples, a dict, …) has one adjoint, a whole
-    value (`rt.Derivatives`, `rt.DerivativeDict`), as a local list has: the API turns it
-    back into the argument's types (`pytrees.py`)."""
-    reverse = _Reverse(fn, aliases, callees, zeros_for_none)
+    `structures`: parameters that are tuples, lists or dicts (at any nesting), as ("tuple",
+    "list" or "dict", indices or keys). An item read by a literal index (`w, b = params`)
+    has an adjoint of its own; any other use (`for W, b in params`, `params[1:]`, passing
+    it on) adds to the parameter's whole adjoint (`rt.Derivatives`, `rt.DerivativeDict`),
+    as for a local list; the pullback returns both added, item by item.
+    """
+    reverse = _Reverse(fn, aliases, callees, zeros_for_none, structures or {})
     return reverse.function(wrt)
 
 
@@ -123,15 +127,18 @@ class _CallSite:
 
 
 class _Reverse:
-    def __init__(self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool) -> None:
+    def __init__(
+        self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool, structures: dict
+    ) -> None:
         self.fn = fn
+        self.kinds = {name: kind for name, (kind, _) in structures.items()}
         self.aliases = aliases
         self.callees = callees
         self.zeros_for_none = zeros
         self.calls: dict[int, _CallSite] = {}
-        # values whose items have adjoints of their own: a helper's tuple result, mapped to
-        # its items' indices
-        self.items: dict[str, tuple] = {}
+        # values whose items have adjoints of their own: a helper's tuple result, or a
+        # tuple, list or dict argument; each maps to its items' indices or keys
+        self.items: dict[str, tuple] = {name: keys for name, (_, keys) in structures.items()}
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.adjoints = Adjoints(self.namer, aliases)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
@@ -146,7 +153,7 @@ class _Reverse:
         seeds = self.seed_outputs()
         sweep = [build.comment("reverse sweep"), *self.seed_code]
         sweep += self.block(self.fn.body[:-1], in_loop=False)
-        grads = [self.adjoint(p, zero=self.zeros_for_none) for p in wrt]
+        grads = [self.gradient(p) for p in wrt]
         sweep.append(build.returns(grads, as_tuple=len(grads) > 1))
         pullback = build.function(self.namer.fresh("pullback"), seeds, sweep)
 
@@ -165,6 +172,30 @@ class _Reverse:
         if zero:
             return zeros_like(primal(key), self.aliases)
         return build.constant(None)  # a symbolic zero, made concrete by the API
+
+    def gradient(self, param: str) -> ast.expr:
+        """What the pullback returns for `param`: zeros when generated code calls it."""
+        if param not in self.items:
+            return self.adjoint(param, zero=self.zeros_for_none)
+        # a tuple, list or dict argument: the same structure back; each item's adjoint is
+        # what flowed to the item, plus its part of what flowed to the whole (iterated,
+        # sliced, passed to a helper)
+        kind, keys = self.kinds[param], self.items[param]
+        whole = self.adjoints.names.get(param)
+        values = []
+        for k in keys:
+            key = item_key(param, k)
+            part = _item(build.name(whole), k) if whole else None
+            if key in self.adjoints.names:
+                own = build.name(self.adjoints.names[key])
+                values.append(build.add(own, part) if part is not None else own)
+            else:
+                values.append(part or self.adjoint(key, zero=self.zeros_for_none))
+        if kind == "dict":
+            return ast.Dict(keys=[build.constant(k) for k in keys], values=values)
+        if kind == "list":
+            return ast.List(elts=values, ctx=ast.Load())
+        return build.tuple_of(values)
 
     def prepare_calls(self) -> None:
         """Derive every active call's callee first: its outputs decide how tuples flow back."""
@@ -239,7 +270,7 @@ class _Reverse:
         """The adjoint key `t#k` when `stmt` is `a = t[k]` of a value with item adjoints.
 
         Any other use of such a value (`for v in t`, `t[1:]`, passing it on) adds to its
-        whole adjoint, as for a local list: `call` adds both."""
+        whole adjoint, as for a local list: `call` and `gradient` add both."""
         value = stmt.value
         if not isinstance(value, Prim) or value.fn is runtime.unshared:
             return None  # the check of an in-place update only reads the whole (aliasing.py)

@@ -319,6 +319,8 @@ class Derivatives(list):
     """The tangent or adjoint of a list: one per item, added item by item (not concatenated)."""
 
     def __add__(self, other):
+        if type(other) in (float, int) and other == 0:  # the 0.0 standing for a zero
+            return self  # (a missing entry of a `DerivativeDict`)
         if not isinstance(other, (list, tuple)) or len(other) != len(self):
             raise _sequence_arithmetic("`+`")
         return self._like(Derivatives(a + b for a, b in zip(self, other, strict=True)), other)
