@@ -607,14 +607,53 @@ def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> obje
             raise ValueError(f"a leaf of shape {np.shape(x)} got a tangent of {np.shape(t)}")
         return _zero_like(x) if t is None else t
 
+    return _structured_like(f, f"the tangent for `{name}`", "its primal", leaf, primal, tangent)
+
+
+def _structured_like(
+    f: Callable, what: str, like: str, leaf: Callable, value: object, given: object
+) -> object:
+    """`leaf(x, g)` at each leaf of `value` and its place in `given`; a located error when
+    `given` is not structured like `value`."""
     try:
-        return pytrees.map_leaves(leaf, primal, tangent)
+        return pytrees.map_leaves(leaf, value, given)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ArgumentError(
-            f"the tangent for `{name}` is not structured like its primal ({exc})",
+            f"{what} is not structured like {like} ({exc})",
             **_where(f),
-            hint="a tangent has the structure of its primal, leaf by leaf of the same shape",
+            hint=f"give it the structure of {like}, leaf by leaf of the same shape",
         ) from None
+
+
+def _pairs(f: Callable, out: tuple, cotangent: object) -> list:
+    """(value, its cotangent) for each value of a tuple output."""
+    if not isinstance(cotangent, (tuple, list)) or len(cotangent) != len(out):
+        raise ArgumentError(
+            f"the cotangent for the {len(out)} values `{f.__name__}` returns is "
+            f"{with_article(type(cotangent).__name__)}"
+            + (f" of {len(cotangent)}" if isinstance(cotangent, (tuple, list)) else ""),
+            **_where(f),
+            hint=f"give a tuple of {len(out)} cotangents, one per value",
+        )
+    return list(zip(out, cotangent, strict=True))
+
+
+def _cotangent_of(f: Callable, out: object, cotangent: object) -> object:
+    """The cotangent given for the output `out` in the derivative form generated code
+    takes (`pytrees.as_derivative`); a structure's checked against `out`'s structure,
+    zeros at missing float leaves."""
+    if pytrees.node(out) is None:
+        return cotangent
+
+    def leaf(x: object, g: object) -> object:
+        if not _is_leaf(x):
+            return static_tangent(x)
+        if g is not None and np.shape(g) != np.shape(x):
+            raise ValueError(f"a leaf of shape {np.shape(x)} got a cotangent of {np.shape(g)}")
+        return _zero_like(x) if g is None else g
+
+    checked = _structured_like(f, "the cotangent", "the output", leaf, out, cotangent)
+    return pytrees.as_derivative(checked)
 
 
 @reporting
@@ -643,8 +682,10 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
 
     def vjp_pullback(cotangent):
         try:
-            cts = tuple(cotangent) if d.returns_tuple else (cotangent,)
-            cts = tuple(pytrees.as_derivative(c) for c in cts)  # a structure's: derivative form
+            if d.returns_tuple:  # `return a, b`: one cotangent each
+                cts = tuple(_cotangent_of(f, o, c) for o, c in _pairs(f, out, cotangent))
+            else:
+                cts = (_cotangent_of(f, out, cotangent),)
             grads = pullback(*cts) if wrt else ()
             grads = grads if len(wrt) > 1 else (grads,)
             by_name = dict(zip(wrt, grads, strict=True))

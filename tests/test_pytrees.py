@@ -476,3 +476,13 @@ def test_a_records_adjoint_adds_into_a_lists_zeros():
     assert type(adjoint[1]) is DerivativeRecord and adjoint[1]["scale"] == 2.0
     g = _like(adjoint, params)
     assert type(g[1]) is Config and g[1].scale == 2.0 and np.array_equal(g[0], np.zeros(2))
+
+
+def test_a_cotangent_not_structured_like_the_output_is_a_located_error():
+    _, pullback = ad.vjp(built_and_returned, PARAMS, X2)
+    with pytest.raises(ArgumentError, match="the cotangent is not structured like the output"):
+        pullback([(np.ones(3),), {"first": 1.0}])
+    _, pullback = ad.vjp(tuple_result_returned_and_indexed, 0.7)
+    with pytest.raises(ArgumentError, match="give a tuple of 2 cotangents") as info:
+        pullback((1.0,))
+    assert info.value.filename == __file__
