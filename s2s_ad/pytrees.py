@@ -10,9 +10,13 @@ functions, integer arrays) is a *static* leaf: held fixed, its derivative is Non
         -> [W, b, 2.0], <treedef: list(tuple(leaf, leaf), dict(s=leaf, n=static))>
     unflatten(treedef, [W_bar, b_bar, 0.5]) -> [(W_bar, b_bar), {"s": 0.5, "n": None}]
 
-Derivatives of a node inside generated code are `rt.Derivatives` (lists, tuples),
-`rt.DerivativeDict` (dicts) and `rt.DerivativeRecord` (NamedTuples, dataclasses, objects);
-`rebuild` turns each back into the user's type. This module is the only place that knows
+Derivatives of a node inside generated code are `rt.Derivatives` (lists, tuples,
+NamedTuples), `rt.DerivativeDict` (dicts) and `rt.DerivativeRecord` (dataclasses, objects);
+`map_leaves(fn, value, derivative)` reads any of them (or the user's own types) at `value`'s
+leaves and `rebuild` makes the user's type again; `as_derivative` goes the other way (a
+cotangent given to a pullback). `float_leaves`, `derivative_leaves` and
+`with_float_leaves` take apart and put together the leaves with a derivative (Jacobian
+blocks, one-hot seeds), and `kind_string` tells the lowering a structured parameter's kind. This module is the only place that knows
 what a node is: the API, the Jacobians, `testing` and export use it.
 """
 
