@@ -16,8 +16,9 @@ NamedTuples), `rt.DerivativeDict` (dicts) and `rt.DerivativeRecord` (dataclasses
 leaves and `rebuild` makes the user's type again; `as_derivative` goes the other way (a
 cotangent given to a pullback). `float_leaves`, `derivative_leaves` and
 `with_float_leaves` take apart and put together the leaves with a derivative (Jacobian
-blocks, one-hot seeds), and `kind_string` tells the lowering a structured parameter's kind. This module is the only place that knows
-what a node is: the API, the Jacobians, `testing` and export use it.
+blocks, one-hot seeds), and `kind_string` tells the lowering a structured parameter's kind.
+This module is the only place that knows what a node is: the API, the Jacobians, `testing`
+and export use it.
 """
 
 from __future__ import annotations
