@@ -3,57 +3,155 @@ adjoint of a NamedTuple, a dataclass or a user object (`DerivativeRecord`).
 
     p = Params(w=W, b=0.5)        p_bar = DerivativeRecord({"w": W_bar, "b": 1.5})
     p.w                           p_bar.w, p_bar["w"]
+
+Reading an attribute (`getattr`, written `p.w`) and building a record (`new_record`,
+`new_object`) are primitives of generated code; `attribute_jvp` / `attribute_vjp` and
+`record_jvp` / `record_vjp` move derivatives through them (their rules: rules/records.py).
+A NamedTuple's derivative is positional (`Derivatives`, as a tuple's); the derivative of a
+dataclass or an object is a `DerivativeRecord`. A scalar `0.0` is a zero of either.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
+import numpy as np
 
-from .core import DerivativeDict
+from ..errors import S2SError
+from .core import DerivativeRecord, Derivatives, _is_zero, record_fields, zeros_like
 
-_NOT_RECORDS = (
-    type,
-    types.ModuleType,
-    types.FunctionType,
-    types.BuiltinFunctionType,
-    types.MethodType,
-)
+__all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like makes records')
+    *("DerivativeRecord", "record_fields", "attribute_jvp", "attribute_vjp"),
+    *("new_record", "new_object", "record_jvp", "record_vjp"),
+]
 
-
-def record_fields(value: object) -> tuple | None:
-    """The attribute names of a record (None if `value` is not one): a dataclass's fields,
-    else the instance attributes of a user class (its `__dict__`; `__slots__` classes have
-    none). NamedTuples are tuples (`pytrees.node`)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(f.name for f in dataclasses.fields(value))
-    if isinstance(value, _NOT_RECORDS) or type(value).__module__ in ("builtins", "numpy"):
-        return None
-    attributes = getattr(value, "__dict__", None)
-    if not isinstance(attributes, dict) or (callable(value) and not attributes):
-        return None
-    return tuple(attributes)
+def _refuse(what, hint):  # no annotations: export copies it
+    return S2SError(f"unsupported construct: {what}", hint=hint)
 
 
-class DerivativeRecord(DerivativeDict):
-    """The tangent or adjoint of a record: one per attribute, read as `d.w` or `d["w"]`,
-    added attribute by attribute; a missing attribute is zero."""
+def _field_index(x, name):
+    """The position of the stored attribute `name` in a NamedTuple `x`; None for others."""
+    fields = getattr(type(x), "_fields", None) if isinstance(x, tuple) else None
+    return fields.index(name) if fields is not None and name in fields else None
 
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self[name]
 
-    def __add__(self, other):
-        return DerivativeRecord(DerivativeDict.__add__(self, other))
+def _stored(x, name):
+    """Whether `x.name` is stored in the record `x` (True) or is a plain class attribute,
+    held fixed (False). Refused, where a derivative flows through `x.name`: an array's own
+    attributes (`a.real`, `a.flat`) and attributes a class computes (properties), whose
+    derivative would be lost."""
+    kind = type(x)
+    if isinstance(x, np.ndarray) or (hasattr(kind, "__array_function__") and hasattr(x, "dtype")):
+        if _holds_no_derivative(getattr(x, name)):  # `a.nbytes`, `a.itemsize`, `a.flags`
+            return False
+        raise _refuse(
+            f"attribute `.{name}` of an array (the supported ones are T, shape, ndim, size, dtype)",
+            "call the NumPy function instead (`np.real(a)`), or read a record's attribute",
+        )
+    named = isinstance(x, tuple) and hasattr(kind, "_fields")
+    fields = kind._fields if named else record_fields(x)
+    if fields is None:
+        raise _refuse(
+            f"attribute `.{name}` of {kind.__name__!r} value where a derivative flows",
+            "read attributes of NamedTuples, dataclasses and objects of your own classes",
+        )
+    if name in fields and (named or not _is_computed(kind, name)):
+        return True
+    if name not in fields and hasattr(kind, name) and not _is_computed(kind, name):
+        return False
+    raise _refuse(
+        f"attribute `.{name}` of a {kind.__name__}, which its class computes (a property or "
+        "a method) rather than stores: its derivative is not known",
+        f"compute it in the differentiated function from the stored attributes of {kind.__name__}",
+    )
 
-    __radd__ = __add__
 
-    def __neg__(self):
-        return DerivativeRecord(DerivativeDict.__neg__(self))
+def _holds_no_derivative(value):
+    """Integers, flags, strings and dtypes: values through which no derivative flows."""
+    if isinstance(value, (tuple, list)):
+        return all(_holds_no_derivative(v) for v in value)
+    return isinstance(value, (int, bool, str, bytes, np.integer, np.bool_, np.dtype))
 
-    def copy(self):
-        out = DerivativeRecord(self)
-        if hasattr(self, "directions"):
-            out.directions = self.directions
+
+def _is_computed(kind, name):
+    """Whether the class computes `name` (a property, a method) rather than holding a value."""
+    for klass in kind.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            return hasattr(found, "__get__") or callable(found)
+    return False
+
+
+def attribute_jvp(g, x, name, ans=None, batched=False):
+    """The tangent of `x.name` from the tangent `g` of the record `x` (`batched`: with a
+    leading axis of directions)."""
+    if not _stored(x, name):  # a class attribute: held fixed
+        return 0.0 if batched else zeros_like(ans)
+    index = _field_index(x, name)
+    if index is not None:
+        return zeros_like(ans) if _is_zero(g) else g[index]
+    if isinstance(g, dict):
+        if name in g:
+            return g[name]
+        if batched:
+            from .directions import directions_zeros
+
+            return directions_zeros(ans, next(iter(g.values()))) if g else 0.0
+        return zeros_like(ans)
+    if _is_zero(g):
+        return 0.0 if batched else zeros_like(ans)
+    return getattr(g, name)  # a tangent of the user's own class, given to `jvp`
+
+
+def attribute_vjp(g, x, name):
+    """The cotangent of the record `x` in `x.name`: `g` at that attribute, zero elsewhere."""
+    if not _stored(x, name):  # a class attribute, or an array's integer attribute: fixed
+        return zeros_like(x)
+    if isinstance(x, tuple):  # a NamedTuple: positional
+        out = zeros_like(x)
+        index = _field_index(x, name)
+        out[index] = out[index] + g
         return out
+    return DerivativeRecord({name: g})
+
+
+def new_record(cls, names, items):
+    """`cls(**{name: item})`: a NamedTuple or a dataclass built by its own constructor."""
+    return cls(**dict(zip(names, items, strict=True)))
+
+
+def new_object(cls, names, items):
+    """An object of `cls` whose `__init__` only stores these attributes (the lowering checked
+    it, `ssa/records.py`): made without calling it, with the values it would store."""
+    out = object.__new__(cls)
+    for name, item in zip(names, items, strict=True):
+        setattr(out, name, item)
+    return out
+
+
+def record_jvp(g, cls, names):
+    """The tangent of a record built from items whose tangents are `g` (a list)."""
+    if _is_zero(g):
+        return 0.0
+    if isinstance(cls, type) and issubclass(cls, tuple):  # a NamedTuple: by position
+        fields = cls._fields
+        out = Derivatives(0.0 for _ in fields)
+        for name, item in zip(names, g, strict=True):
+            out[fields.index(name)] = item
+        if hasattr(g, "directions"):
+            out.directions = g.directions
+        return out
+    out = DerivativeRecord(zip(names, g, strict=True))
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def record_vjp(g, cls, names):
+    """The cotangents of the items a record was built from, from the record's cotangent."""
+    if _is_zero(g):
+        return Derivatives(0.0 for _ in names)
+    if isinstance(cls, type) and issubclass(cls, tuple):
+        fields = cls._fields
+        return Derivatives(g[fields.index(name)] for name in names)
+    if isinstance(g, dict):
+        return Derivatives(g.get(name, 0.0) for name in names)
+    return Derivatives(getattr(g, name) for name in names)

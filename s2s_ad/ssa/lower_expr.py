@@ -37,6 +37,7 @@ from .ir import (
     Var,
 )
 from .kinds import SequenceKinds
+from .records import Records
 from .strings import Strings
 
 UNARYOPS = {
@@ -83,7 +84,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(Strings, DictValues, SequenceKinds):
+class ExprLowering(Strings, DictValues, SequenceKinds, Records):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -207,11 +208,8 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
         if not self._is_local_chain(node):
             return self._free_chain(node)
         fn = ARRAY_ATTRIBUTES.get(node.attr)
-        if fn is None:
-            raise self._unsupported(
-                f"attribute `.{node.attr}` of a local value",
-                hint=f"supported array attributes are {', '.join(ARRAY_ATTRIBUTES)}",
-            )
+        if fn is None:  # a record's attribute (an array's other ones refused at run time)
+            return self._record_attribute(node)  # ssa/records.py
         return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
 
     def _call(self, node: gast.Call) -> Expr:
@@ -250,6 +248,9 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
         callee = self._free_chain(func)
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
+        record = self._construction(callee, args, kwargs)  # `Params(w, b)`: ssa/records.py
+        if record is not None:
+            return record
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(

@@ -1,0 +1,71 @@
+"""Rules for records: reading an attribute (`x.w`, the primitive `getattr(x, "w")`) and
+building a NamedTuple, a dataclass or an object (`rt.new_record`, `rt.new_object`).
+
+Both are linear in the record or in its items: the tangent of `x.w` is the tangent's `w`
+(`rt.attribute_jvp`), its adjoint a record derivative holding the cotangent at `w`
+(`rt.attribute_vjp`); building moves the items' derivatives into a record derivative
+(`rt.record_jvp`) and back (`rt.record_vjp`). Each helper is linear in its first argument
+and has rules of its own, so derivative code that reads attributes can be differentiated
+again (Hessians).
+"""
+
+from __future__ import annotations
+
+from .. import runtime as rt
+from .registry import REQUIRED, SAME_CALL, Rule, registrar
+
+register = registrar("records")
+
+register(
+    getattr,
+    Rule(
+        "getattr",
+        ("x",),
+        ("rt.attribute_jvp(d, x, name, ans)",),
+        ("rt.attribute_vjp(d, x, name)",),
+        keywords=(("name", REQUIRED),),
+        selectors=("name",),
+        batched=("rt.attribute_jvp(d, x, name, ans, True)",),
+    ),
+)
+for maker in (rt.new_record, rt.new_object):
+    register(
+        maker,
+        Rule(
+            f"rt.{maker.__name__}",
+            ("items",),
+            ("rt.record_jvp(d, cls, names)",),
+            ("rt.record_vjp(d, cls, names)",),
+            keywords=(("cls", None), ("names", None)),
+            positional=("cls", "names", "items"),
+            selectors=("cls", "names"),
+            batched=("rt.record_jvp(d, cls, names)",),
+        ),
+    )
+
+
+def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str) -> None:
+    """A helper linear in its first argument `g`; `keywords` only select."""
+    register(
+        getattr(rt, name),
+        Rule(
+            f"rt.{name}",
+            ("g",),
+            (SAME_CALL,),
+            (adjoint,),
+            keywords=tuple((k, None) for k in keywords),
+            selectors=keywords,
+            batched=(batched,),
+        ),
+    )
+
+
+_moves(
+    "attribute_jvp",
+    "rt.attribute_vjp(d, x, name)",
+    ("x", "name", "ans", "batched"),
+    "rt.attribute_jvp(d, x, name, ans, True)",
+)
+_moves("attribute_vjp", "rt.attribute_jvp(d, x, name)", ("x", "name"), "rt.attribute_vjp(d, x, name)")
+_moves("record_jvp", "rt.record_vjp(d, cls, names)", ("cls", "names"), "rt.record_jvp(d, cls, names)")
+_moves("record_vjp", "rt.record_jvp(d, cls, names)", ("cls", "names"), "rt.record_vjp(d, cls, names)")

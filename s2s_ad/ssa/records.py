@@ -1,0 +1,248 @@
+"""Records in the lowering: reading an attribute of a local value, and building a NamedTuple,
+a dataclass or an object of a user class inside the differentiated function.
+
+Before: `obj.attr` of a local value, `Params(w, b=b)`, `Model(w)` (a class whose `__init__`
+only stores values). After: the primitives `getattr` (written `obj.attr`), `rt.new_record`
+(the class's own constructor, for NamedTuples and dataclasses) and `rt.new_object` (an object
+made without `__init__`, holding the values its `__init__` would store, each lowered here):
+
+    p = Params(w, b=b)        _t1 = [w, b]; p = rt.new_record(Params, ('w', 'b'), _t1)
+    m = Model(w)              _t2 = w * 2.0; _t3 = [_t2]; m = rt.new_object(Model, ('W',), _t3)
+    y = m.W @ x               _t4 = m.W; y = _t4 @ x
+
+Their rules are in rules/records.py, the runtime helpers in runtime/records.py.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import inspect
+
+import gast
+
+from .. import runtime
+from ..errors import S2SError
+from ..frontend.parse import parse_function, without_docstring
+from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim
+
+_LITERALS = (int, float, str, bytes, bool, type(None))
+
+
+class Records:
+    """Mixed into the expression lowering (`lower_expr.py`)."""
+
+    def _record_attribute(self, node: gast.Attribute) -> Expr:
+        """`obj.attr` of a local value that is not an array attribute: a record's attribute."""
+        value = self._atom(node.value)
+        return Prim(getattr, (value, Const(node.attr)), spelled=node.attr, style=ATTRIBUTE)
+
+    def _construction(self, callee: Free, args: tuple, kwargs: tuple) -> Expr | None:
+        """`cls(...)` of a NamedTuple, a dataclass or a user class with its own `__init__`,
+        as a record primitive; None for other callees (and classes this does not build)."""
+        cls = callee.value
+        if not _is_user_class(cls):
+            return None
+        if _is_namedtuple(cls) or _is_plain_dataclass(cls):
+            names = self._bound_fields(cls, callee, args, kwargs)
+            items = self._atom_of(self._list_of([atom for _, atom in names]))
+            fields = Const(tuple(name for name, _ in names))
+            return Prim(runtime.new_record, (callee, fields, items), spelled=self._rt("new_record"))
+        init = cls.__dict__.get("__init__") if "__init__" in vars(cls) else _inherited_init(cls)
+        if not inspect.isfunction(init):
+            return None  # no `__init__` of its own: as any other call
+        return self._stored_by_init(cls, callee, init, args, kwargs)
+
+    def _bound_fields(
+        self, cls: type, callee: Free, args: tuple, kwargs: tuple
+    ) -> list[tuple[str, Atom]]:
+        """(field, atom) for each argument of `cls(...)`, by the constructor's signature."""
+        try:
+            bound = inspect.signature(cls).bind(*args, **dict(kwargs))
+        except TypeError as exc:
+            raise self._unsupported(
+                f"`{callee.source}(...)` with arguments that do not fit its fields ({exc})",
+                hint=f"pass {callee.source}'s fields by position or by name",
+            ) from None
+        return list(bound.arguments.items())
+
+    def _stored_by_init(
+        self, cls: type, callee: Free, init, args: tuple, kwargs: tuple
+    ) -> Expr:
+        """An object whose `__init__` only stores values: each value lowered here, with the
+        `__init__`'s parameters bound to the call's arguments."""
+        what = f"`{callee.source}(...)`"
+        self._refuse_special_class(cls, what)
+        body, where = self._init_body(init, what)
+        signature = inspect.signature(init)
+        try:
+            bound = signature.bind(None, *args, **dict(kwargs))
+        except TypeError as exc:
+            raise self._unsupported(
+                f"{what} with arguments that do not fit `{cls.__name__}.__init__` ({exc})",
+                hint="pass the arguments its `__init__` takes",
+            ) from None
+        given = set(bound.arguments)
+        bound.apply_defaults()
+        params = list(signature.parameters.values())
+        self_name = params[0].name
+        values: dict[str, Atom] = {}
+        for param in params[1:]:
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                raise self._unsupported(
+                    f"{what}: `{cls.__name__}.__init__` takes `*{param.name}`",
+                    hint="name each parameter of `__init__` explicitly",
+                )
+            value = bound.arguments[param.name]
+            if param.name not in given:
+                value = self._default_atom(value, param.name, what)
+            values[param.name] = value
+        stored: dict[str, Atom] = {}
+        for stmt in body:
+            target, expr = _stored_value(stmt, self_name)
+            if target is None:
+                raise self._init_refusal(what, cls, where, stmt, "a statement other than "
+                                         f"`{self_name}.name = value`")
+            stored[target] = self._init_value(expr, values, init, self_name, what, cls, where)
+        items = self._atom_of(self._list_of(list(stored.values())))
+        fields = Const(tuple(stored))
+        return Prim(runtime.new_object, (callee, fields, items), spelled=self._rt("new_object"))
+
+    def _default_atom(self, value: object, name: str, what: str) -> Atom:
+        if isinstance(value, _LITERALS) or (
+            isinstance(value, tuple) and all(isinstance(v, _LITERALS) for v in value)
+        ):
+            return Const(value)
+        raise self._unsupported(
+            f"{what} leaving `{name}` to its default, which is not a literal",
+            hint=f"pass `{name}` explicitly",
+        )
+
+    def _init_body(self, init, what: str) -> tuple[list[gast.stmt], str]:
+        try:
+            parsed = parse_function(init)
+        except S2SError as exc:
+            raise self._unsupported(
+                f"{what}: the source of its `__init__` cannot be read ({exc.message})",
+                hint="build the object outside the differentiated function and pass it in",
+            ) from None
+        return without_docstring(parsed.node.body), parsed.filename
+
+    def _init_value(
+        self, expr: gast.expr, values: dict, init, self_name: str, what: str, cls: type, where: str
+    ) -> Atom:
+        """The value `__init__` stores, lowered with its parameters bound to `values`."""
+        for name in _loaded_names(expr):
+            if name == self_name:
+                raise self._init_refusal(
+                    what, cls, where, expr, f"a value that reads `{self_name}`"
+                )
+            if name in values:
+                continue
+            if not self._same_free_name(name, init):
+                raise self._init_refusal(
+                    what, cls, where, expr,
+                    f"a value that reads `{name}`, which the differentiated function does not "
+                    "see as its `__init__` does",
+                )
+        saved = {name: self.env.get(name) for name in values}
+        self.env.update(values)
+        try:
+            return self._atom(expr)
+        finally:
+            for name, old in saved.items():
+                if old is None:
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = old
+
+    def _same_free_name(self, name: str, init) -> bool:
+        """Whether the free name `name` of `__init__` means the same object here."""
+        if name in self.env or name in self.locals or name in self.nested_defs:
+            return False
+        code = init.__code__
+        if name in code.co_freevars:
+            cell = init.__closure__[code.co_freevars.index(name)]
+            theirs = cell.cell_contents
+        else:
+            missing = object()
+            theirs = init.__globals__.get(name, getattr(builtins, name, missing))
+            if theirs is missing:
+                return False
+        return self.scope.lookup(name) is theirs
+
+    def _refuse_special_class(self, cls: type, what: str) -> None:
+        """Classes for which an object made without `__init__` and given its attributes one by
+        one might differ from the one Python makes."""
+        special = [
+            name
+            for name in ("__new__", "__setattr__", "__slots__", "__post_init__")
+            if any(name in vars(k) for k in cls.__mro__[:-1])
+        ]
+        if special or dataclasses.is_dataclass(cls):
+            raise self._unsupported(
+                f"{what}: its class defines `{(special or ['a dataclass __init__'])[0]}`",
+                hint="build the object outside the differentiated function and pass it in",
+            )
+
+    def _init_refusal(self, what: str, cls: type, where: str, node: gast.AST, found: str):
+        line = getattr(node, "lineno", None)
+        return self._unsupported(
+            f"{what}: `{cls.__name__}.__init__` ({where}:{line}) has {found}; only an "
+            "`__init__` that stores values (`self.W = W`, `self.b = np.zeros(n)`) is lowered",
+            hint="build the object outside the differentiated function and pass it in, or use "
+            "a NamedTuple or a dataclass",
+        )
+
+
+def _is_user_class(cls: object) -> bool:
+    return (
+        isinstance(cls, type)
+        and cls.__module__ not in ("builtins", "numpy")
+        and not cls.__module__.startswith(("numpy.", "s2s_ad"))
+        and not issubclass(cls, BaseException)
+    )
+
+
+def _is_namedtuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and hasattr(cls, "_fields") and hasattr(cls, "_make")
+
+
+def _is_plain_dataclass(cls: type) -> bool:
+    """A dataclass whose `__init__` is the generated one and does nothing more."""
+    params = getattr(cls, "__dataclass_params__", None)
+    return (
+        dataclasses.is_dataclass(cls)
+        and params is not None
+        and params.init
+        and not hasattr(cls, "__post_init__")
+        and all(f.init for f in dataclasses.fields(cls))
+    )
+
+
+def _inherited_init(cls: type):
+    for klass in cls.__mro__[1:-1]:
+        if "__init__" in vars(klass):
+            return vars(klass)["__init__"]
+    return None
+
+
+def _stored_value(stmt: gast.stmt, self_name: str) -> tuple[str | None, gast.expr | None]:
+    """(attribute, value) of `self.attribute = value` (annotated or not)."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, gast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
+    else:
+        return None, None
+    if (
+        isinstance(target, gast.Attribute)
+        and isinstance(target.value, gast.Name)
+        and target.value.id == self_name
+    ):
+        return target.attr, value
+    return None, None
+
+
+def _loaded_names(expr: gast.expr) -> list[str]:
+    return [n.id for n in gast.walk(expr) if isinstance(n, gast.Name)]
