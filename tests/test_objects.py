@@ -225,7 +225,8 @@ def test_second_order(fn, args):
         return fn(*args[:i], v, *args[i + 1 :])
 
     expected = second_differences(along, args[i])
-    for hessian in (ad.hessian(fn, wrt=i), ad.jacfwd(ad.grad(fn, wrt=i), wrt=i)):
+    gradient = ad.grad(fn, wrt=i)
+    for hessian in (ad.hessian(fn, wrt=i), ad.jacfwd(gradient, wrt=i), ad.jacrev(gradient, wrt=i)):
         got = np.reshape(hessian(*args), expected.shape)
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 

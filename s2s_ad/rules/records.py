@@ -34,12 +34,12 @@ for maker in (rt.new_record, rt.new_object):
         Rule(
             f"rt.{maker.__name__}",
             ("items",),
-            ("rt.record_jvp(d, cls, names)",),
-            ("rt.record_vjp(d, cls, names)",),
+            ("rt.record_jvp(d, cls, names, ans)",),
+            ("rt.record_vjp(d, cls, names, items)",),
             keywords=(("cls", None), ("names", None)),
             positional=("cls", "names", "items"),
             selectors=("cls", "names"),
-            batched=("rt.record_jvp(d, cls, names)",),
+            batched=("rt.record_jvp(d, cls, names, ans, True)",),
         ),
     )
 
@@ -66,6 +66,21 @@ _moves(
     ("x", "name", "ans", "batched"),
     "rt.attribute_jvp(d, x, name, ans, True)",
 )
-_moves("attribute_vjp", "rt.attribute_jvp(d, x, name)", ("x", "name"), "rt.attribute_vjp(d, x, name)")
-_moves("record_jvp", "rt.record_vjp(d, cls, names)", ("cls", "names"), "rt.record_jvp(d, cls, names)")
-_moves("record_vjp", "rt.record_jvp(d, cls, names)", ("cls", "names"), "rt.record_vjp(d, cls, names)")
+_moves(
+    "attribute_vjp",
+    "rt.attribute_jvp(d, x, name)",
+    ("x", "name", "batched"),
+    "rt.attribute_vjp(d, x, name, True)",
+)
+_moves(
+    "record_jvp",
+    "rt.record_vjp(d, cls, names)",
+    ("cls", "names", "ans", "batched"),
+    "rt.record_jvp(d, cls, names, ans, True)",
+)
+_moves(
+    "record_vjp",
+    "rt.record_jvp(d, cls, names)",
+    ("cls", "names", "items", "batched"),
+    "rt.record_vjp(d, cls, names, items, True)",
+)

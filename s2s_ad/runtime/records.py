@@ -101,16 +101,28 @@ def attribute_jvp(g, x, name, ans=None, batched=False):
     return getattr(g, name)  # a tangent of the user's own class, given to `jvp`
 
 
-def attribute_vjp(g, x, name):
-    """The cotangent of the record `x` in `x.name`: `g` at that attribute, zero elsewhere."""
+def attribute_vjp(g, x, name, batched=False):
+    """The cotangent of the record `x` in `x.name`: `g` at that attribute, zero elsewhere
+    (`batched`: `g` has a leading axis of directions, and so do the zeros)."""
     if not _stored(x, name):  # a class attribute, or an array's integer attribute: fixed
-        return zeros_like(x)
+        return _zeros(x, g, batched)
     if isinstance(x, tuple):  # a NamedTuple: positional
-        out = zeros_like(x)
+        out = _zeros(x, g, batched)
         index = _field_index(x, name)
         out[index] = out[index] + g
         return out
     return DerivativeRecord({name: g})
+
+
+def _zeros(x, seed, batched):
+    """A zero derivative of `x`; with the directions of `seed` when `batched`."""
+    if not batched:
+        return zeros_like(x)
+    from .directions import directions_zeros
+
+    if isinstance(x, tuple) or not isinstance(zeros_like(x), dict):
+        return directions_zeros(x, seed)
+    return DerivativeRecord()  # a record's missing attributes are zero
 
 
 def new_record(cls, names, items):
@@ -127,31 +139,40 @@ def new_object(cls, names, items):
     return out
 
 
-def record_jvp(g, cls, names):
-    """The tangent of a record built from items whose tangents are `g` (a list)."""
+def record_jvp(g, cls, names, ans=None, batched=False):
+    """The tangent of the record `ans` built from items whose tangents are `g` (a list); an
+    attribute `cls` filled in itself (a default) has none."""
     if _is_zero(g):
-        return 0.0
+        return _zeros(ans, g, False) if ans is not None else 0.0
     if isinstance(cls, type) and issubclass(cls, tuple):  # a NamedTuple: by position
         fields = cls._fields
-        out = Derivatives(0.0 for _ in fields)
+        seed = next(iter(g), None)
+        out = Derivatives(
+            0.0 if ans is None else _zeros(getattr(ans, f), seed, batched) for f in fields
+        )
         for name, item in zip(names, g, strict=True):
             out[fields.index(name)] = item
-        if hasattr(g, "directions"):
-            out.directions = g.directions
-        return out
-    out = DerivativeRecord(zip(names, g, strict=True))
+    else:
+        out = DerivativeRecord(zip(names, g, strict=True))
     if hasattr(g, "directions"):
         out.directions = g.directions
     return out
 
 
-def record_vjp(g, cls, names):
-    """The cotangents of the items a record was built from, from the record's cotangent."""
-    if _is_zero(g):
-        return Derivatives(0.0 for _ in names)
-    if isinstance(cls, type) and issubclass(cls, tuple):
+def record_vjp(g, cls, names, items=None, batched=False):
+    """The cotangents of the `items` a record was built from, from the record's cotangent."""
+    if isinstance(cls, type) and issubclass(cls, tuple) and not _is_zero(g):
         fields = cls._fields
         return Derivatives(g[fields.index(name)] for name in names)
-    if isinstance(g, dict):
-        return Derivatives(g.get(name, 0.0) for name in names)
-    return Derivatives(getattr(g, name) for name in names)
+    found = {} if _is_zero(g) else g if isinstance(g, dict) else vars(g)
+    seed = next(iter(found.values()), None)
+    out = Derivatives()
+    for k, name in enumerate(names):
+        if name in found:
+            out.append(found[name])
+        else:  # a missing attribute is zero
+            item = 0.0 if items is None else items[k]  # (None: in derivatives of derivatives)
+            out.append(_zeros(item, seed, batched and seed is not None))
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
