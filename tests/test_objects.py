@@ -7,6 +7,7 @@ an `__init__` that does more than store values)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -19,7 +20,8 @@ from derivative_tests import (
 )
 
 import s2s_ad as ad
-from s2s_ad.errors import S2SError
+from s2s_ad.errors import S2SError, UnknownCalleeError
+from s2s_ad.testing import check_grads, check_modes_agree
 
 SCALE = 3.0
 
@@ -159,7 +161,8 @@ def record_in_branch(w, b):
     if b > 0.0:
         p = Params(p.w * p.b, p.b)
     else:
-        p = Params(p.w, p.b * 2.0)
+        q = Params(p.w, p.b * 2.0)
+        p = q
     return np.sum(p.w**2) + p.b
 
 
@@ -321,7 +324,7 @@ def builds_reads_self(w):
 
 
 def shadows_scale(w):
-    SCALE = 2.0  # noqa: N806 -- the caller's local hides the module constant Scaled reads
+    SCALE = 2.0  # the caller's local hides the module constant `Scaled.__init__` reads
     m = Scaled(w * SCALE)  # <- error
     return np.sum(m.W)
 
@@ -342,15 +345,49 @@ def builds_post_init(w):
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 @pytest.mark.parametrize(
     ("fn", "match"),
+    [(assigns_attribute, "assignment to an attribute"), (updates_attribute, "to an attribute")],
+    ids=lambda v: getattr(v, "__name__", None),
+)
+def test_attribute_assignment_is_refused(fn, match, mode):
+    assert_located_refusal(fn, match, mode)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize(
+    ("fn", "match"),
     [
-        (assigns_attribute, "assignment to an attribute"),
-        (updates_attribute, "assignment to an attribute"),
-        (builds_branchy, r"Branchy.__init__.*a statement other than"),
+        (builds_branchy, r"`Branchy.__init__` \(.*test_objects.py:\d+\) has a statement other"),
         (builds_reads_self, "a value that reads `self`"),
-        (shadows_scale, "reads `SCALE`"),
-        (builds_post_init, "__post_init__"),
+        (shadows_scale, "reads `SCALE`, which the differentiated function does not see"),
+        (builds_post_init, "`Checked` defines `__post_init__`"),
     ],
     ids=lambda v: getattr(v, "__name__", None),
 )
-def test_refusals_are_located(fn, match, mode):
-    assert_located_refusal(fn, match, mode)
+def test_objects_not_built_inside_say_why(fn, match, mode):
+    """An object whose `__init__` does more than store values is made by the plain call
+    (exact where no derivative flows through it); where one does, the refusal is located at
+    the construction and says why and what to write instead."""
+    with pytest.raises(UnknownCalleeError, match="no derivative rule") as info:
+        ad.derivative_source(fn, mode=mode)
+    assert (info.value.filename, info.value.line) == (fn.__code__.co_filename, marked_line(fn))
+    assert re.search(match, info.value.hint)
+    assert "build the object outside the function and pass it in" in info.value.hint
+
+
+class Logger:
+    """A class used where no derivative flows: its `__init__` may do anything."""
+
+    def __init__(self, name):
+        self.lines = []
+        for part in name.split("."):
+            self.lines.append(part)
+
+
+def uses_passive_object(w):
+    log = Logger("a.b")
+    return np.sum(w**2) * len(log.lines)
+
+
+def test_passive_objects_use_the_plain_constructor():
+    check_grads(uses_passive_object, (W,))
+    check_modes_agree(uses_passive_object, (W,))

@@ -63,8 +63,8 @@ def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str) -> 
 _moves(
     "attribute_jvp",
     "rt.attribute_vjp(d, x, name)",
-    ("x", "name", "ans", "batched"),
-    "rt.attribute_jvp(d, x, name, ans, True)",
+    ("x", "name", "like", "batched"),
+    "rt.attribute_jvp(d, x, name, like, True)",
 )
 _moves(
     "attribute_vjp",
@@ -75,8 +75,8 @@ _moves(
 _moves(
     "record_jvp",
     "rt.record_vjp(d, cls, names)",
-    ("cls", "names", "ans", "batched"),
-    "rt.record_jvp(d, cls, names, ans, True)",
+    ("cls", "names", "record", "batched"),
+    "rt.record_jvp(d, cls, names, record, True)",
 )
 _moves(
     "record_vjp",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import types
 
 import numpy as np
 
@@ -391,22 +390,14 @@ class DerivativeDict(dict):
         return out
 
 
-_NOT_RECORDS = (
-    type,
-    types.ModuleType,
-    types.FunctionType,
-    types.BuiltinFunctionType,
-    types.MethodType,
-)
-
-
 def record_fields(value: object) -> tuple | None:
     """The attribute names of a record (None if `value` is not one): a dataclass's fields,
     else the instance attributes of a user class (its `__dict__`; `__slots__` classes have
     none). NamedTuples are tuples (`pytrees.node`)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple(f.name for f in dataclasses.fields(value))
-    if isinstance(value, _NOT_RECORDS) or type(value).__module__ in ("builtins", "numpy"):
+    # classes, and functions, methods and modules (whose types are builtins) are not records
+    if isinstance(value, type) or type(value).__module__ in ("builtins", "numpy"):
         return None
     attributes = getattr(value, "__dict__", None)
     if not isinstance(attributes, dict) or (callable(value) and not attributes):

@@ -23,6 +23,7 @@ __all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like ma
     *("new_record", "new_object", "record_jvp", "record_vjp"),
 ]
 
+
 def _refuse(what, hint):  # no annotations: export copies it
     return S2SError(f"unsupported construct: {what}", hint=hint)
 
@@ -80,24 +81,24 @@ def _is_computed(kind, name):
     return False
 
 
-def attribute_jvp(g, x, name, ans=None, batched=False):
+def attribute_jvp(g, x, name, like=None, batched=False):
     """The tangent of `x.name` from the tangent `g` of the record `x` (`batched`: with a
-    leading axis of directions)."""
+    leading axis of directions); `like` is the attribute's value."""
     if not _stored(x, name):  # a class attribute: held fixed
-        return 0.0 if batched else zeros_like(ans)
+        return 0.0 if batched else zeros_like(like)
     index = _field_index(x, name)
     if index is not None:
-        return zeros_like(ans) if _is_zero(g) else g[index]
+        return zeros_like(like) if _is_zero(g) else g[index]
     if isinstance(g, dict):
         if name in g:
             return g[name]
         if batched:
             from .directions import directions_zeros
 
-            return directions_zeros(ans, next(iter(g.values()))) if g else 0.0
-        return zeros_like(ans)
+            return directions_zeros(like, next(iter(g.values()))) if g else 0.0
+        return zeros_like(like)
     if _is_zero(g):
-        return 0.0 if batched else zeros_like(ans)
+        return 0.0 if batched else zeros_like(like)
     return getattr(g, name)  # a tangent of the user's own class, given to `jvp`
 
 
@@ -139,16 +140,16 @@ def new_object(cls, names, items):
     return out
 
 
-def record_jvp(g, cls, names, ans=None, batched=False):
-    """The tangent of the record `ans` built from items whose tangents are `g` (a list); an
+def record_jvp(g, cls, names, record=None, batched=False):
+    """The tangent of the record `record` built from items whose tangents are `g` (a list); an
     attribute `cls` filled in itself (a default) has none."""
     if _is_zero(g):
-        return _zeros(ans, g, False) if ans is not None else 0.0
+        return _zeros(record, g, False) if record is not None else 0.0
     if isinstance(cls, type) and issubclass(cls, tuple):  # a NamedTuple: by position
         fields = cls._fields
         seed = next(iter(g), None)
         out = Derivatives(
-            0.0 if ans is None else _zeros(getattr(ans, f), seed, batched) for f in fields
+            0.0 if record is None else _zeros(getattr(record, f), seed, batched) for f in fields
         )
         for name, item in zip(names, g, strict=True):
             out[fields.index(name)] = item

@@ -18,11 +18,13 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import inspect
+import weakref
 
 import gast
 
 from .. import runtime
 from ..errors import S2SError
+from ..frontend.library import is_library_function
 from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim
 
@@ -49,9 +51,17 @@ class Records:
             fields = Const(tuple(name for name, _ in names))
             return Prim(runtime.new_record, (callee, fields, items), spelled=self._rt("new_record"))
         init = cls.__dict__.get("__init__") if "__init__" in vars(cls) else _inherited_init(cls)
-        if not inspect.isfunction(init):
-            return None  # no `__init__` of its own: as any other call
-        return self._stored_by_init(cls, callee, init, args, kwargs)
+        if not inspect.isfunction(init) or is_library_function(init):
+            return None  # no `__init__` of the user's: as any other call
+        emitted = len(self.body)
+        try:
+            return self._stored_by_init(cls, callee, init, args, kwargs)
+        except _NotLowered as reason:
+            # the plain call: exact where no derivative flows through it; where one does,
+            # the missing rule is reported with this reason (ad/templates.py)
+            del self.body[emitted:]
+            NOT_LOWERED[cls] = str(reason)
+            return None
 
     def _bound_fields(
         self, cls: type, callee: Free, args: tuple, kwargs: tuple
@@ -66,21 +76,17 @@ class Records:
             ) from None
         return list(bound.arguments.items())
 
-    def _stored_by_init(
-        self, cls: type, callee: Free, init, args: tuple, kwargs: tuple
-    ) -> Expr:
+    def _stored_by_init(self, cls: type, callee: Free, init, args: tuple, kwargs: tuple) -> Expr:
         """An object whose `__init__` only stores values: each value lowered here, with the
         `__init__`'s parameters bound to the call's arguments."""
-        what = f"`{callee.source}(...)`"
-        self._refuse_special_class(cls, what)
-        body, where = self._init_body(init, what)
+        _refuse_special_class(cls)
+        body, where = _init_body(init)
         signature = inspect.signature(init)
         try:
             bound = signature.bind(None, *args, **dict(kwargs))
         except TypeError as exc:
-            raise self._unsupported(
-                f"{what} with arguments that do not fit `{cls.__name__}.__init__` ({exc})",
-                hint="pass the arguments its `__init__` takes",
+            raise _NotLowered(
+                f"its arguments do not fit `{cls.__name__}.__init__` ({exc})"
             ) from None
         given = set(bound.arguments)
         bound.apply_defaults()
@@ -89,66 +95,44 @@ class Records:
         values: dict[str, Atom] = {}
         for param in params[1:]:
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-                raise self._unsupported(
-                    f"{what}: `{cls.__name__}.__init__` takes `*{param.name}`",
-                    hint="name each parameter of `__init__` explicitly",
-                )
+                raise _NotLowered(f"`{cls.__name__}.__init__` takes `*{param.name}`")
             value = bound.arguments[param.name]
             if param.name not in given:
-                value = self._default_atom(value, param.name, what)
+                value = _default_atom(value, param.name)
             values[param.name] = value
         stored: dict[str, Atom] = {}
         for stmt in body:
             target, expr = _stored_value(stmt, self_name)
             if target is None:
-                raise self._init_refusal(what, cls, where, stmt, "a statement other than "
-                                         f"`{self_name}.name = value`")
-            stored[target] = self._init_value(expr, values, init, self_name, what, cls, where)
+                found = f"a statement other than `{self_name}.name = value`"
+                raise _init_refusal(cls, where, stmt, found)
+            stored[target] = self._init_value(expr, values, init, self_name, cls, where)
         items = self._atom_of(self._list_of(list(stored.values())))
         fields = Const(tuple(stored))
         return Prim(runtime.new_object, (callee, fields, items), spelled=self._rt("new_object"))
 
-    def _default_atom(self, value: object, name: str, what: str) -> Atom:
-        if isinstance(value, _LITERALS) or (
-            isinstance(value, tuple) and all(isinstance(v, _LITERALS) for v in value)
-        ):
-            return Const(value)
-        raise self._unsupported(
-            f"{what} leaving `{name}` to its default, which is not a literal",
-            hint=f"pass `{name}` explicitly",
-        )
-
-    def _init_body(self, init, what: str) -> tuple[list[gast.stmt], str]:
-        try:
-            parsed = parse_function(init)
-        except S2SError as exc:
-            raise self._unsupported(
-                f"{what}: the source of its `__init__` cannot be read ({exc.message})",
-                hint="build the object outside the differentiated function and pass it in",
-            ) from None
-        return without_docstring(parsed.node.body), parsed.filename
-
     def _init_value(
-        self, expr: gast.expr, values: dict, init, self_name: str, what: str, cls: type, where: str
+        self, expr: gast.expr, values: dict, init, self_name: str, cls: type, where: str
     ) -> Atom:
         """The value `__init__` stores, lowered with its parameters bound to `values`."""
         for name in _loaded_names(expr):
             if name == self_name:
-                raise self._init_refusal(
-                    what, cls, where, expr, f"a value that reads `{self_name}`"
-                )
+                raise _init_refusal(cls, where, expr, f"a value that reads `{self_name}`")
             if name in values:
                 continue
             if not self._same_free_name(name, init):
-                raise self._init_refusal(
-                    what, cls, where, expr,
+                found = (
                     f"a value that reads `{name}`, which the differentiated function does not "
-                    "see as its `__init__` does",
+                    "see as its `__init__` does"
                 )
+                raise _init_refusal(cls, where, expr, found)
         saved = {name: self.env.get(name) for name in values}
         self.env.update(values)
         try:
             return self._atom(expr)
+        except S2SError:  # a construct the lowering refuses (`lambda`, `*xs`, …)
+            found = "a value written in a form not lowered here"
+            raise _init_refusal(cls, where, expr, found) from None
         finally:
             for name, old in saved.items():
                 if old is None:
@@ -171,28 +155,32 @@ class Records:
                 return False
         return self.scope.lookup(name) is theirs
 
-    def _refuse_special_class(self, cls: type, what: str) -> None:
-        """Classes for which an object made without `__init__` and given its attributes one by
-        one might differ from the one Python makes."""
-        special = [
-            name
-            for name in ("__new__", "__setattr__", "__slots__", "__post_init__")
-            if any(name in vars(k) for k in cls.__mro__[:-1])
-        ]
-        if special or dataclasses.is_dataclass(cls):
-            raise self._unsupported(
-                f"{what}: its class defines `{(special or ['a dataclass __init__'])[0]}`",
-                hint="build the object outside the differentiated function and pass it in",
-            )
 
-    def _init_refusal(self, what: str, cls: type, where: str, node: gast.AST, found: str):
-        line = getattr(node, "lineno", None)
-        return self._unsupported(
-            f"{what}: `{cls.__name__}.__init__` ({where}:{line}) has {found}; only an "
-            "`__init__` that stores values (`self.W = W`, `self.b = np.zeros(n)`) is lowered",
-            hint="build the object outside the differentiated function and pass it in, or use "
-            "a NamedTuple or a dataclass",
-        )
+class _NotLowered(Exception):
+    """Why a construction is left to the plain call."""
+
+
+# class → why building its objects is left to the plain call (for the missing-rule message)
+NOT_LOWERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def construction_hint(fn: object) -> str | None:
+    """What to write instead, when `fn` is a class whose construction was not lowered and a
+    derivative flows through it."""
+    reason = NOT_LOWERED.get(fn) if isinstance(fn, type) else None
+    if reason is None:
+        return None
+    return (
+        f"objects of `{fn.__name__}` are built inside a differentiated function only when its "
+        f"`__init__` just stores values (`self.W = W`, `self.b = np.zeros(n)`), and {reason}; "
+        "build the object outside the function and pass it in, or use a NamedTuple or a "
+        "dataclass"
+    )
+
+
+def _init_refusal(cls: type, where: str, node: gast.AST, found: str) -> _NotLowered:
+    line = getattr(node, "lineno", None)
+    return _NotLowered(f"`{cls.__name__}.__init__` ({where}:{line}) has {found}")
 
 
 def _is_user_class(cls: object) -> bool:
@@ -246,3 +234,32 @@ def _stored_value(stmt: gast.stmt, self_name: str) -> tuple[str | None, gast.exp
 
 def _loaded_names(expr: gast.expr) -> list[str]:
     return [n.id for n in gast.walk(expr) if isinstance(n, gast.Name)]
+
+
+def _default_atom(value: object, name: str) -> Atom:
+    if isinstance(value, _LITERALS) or (
+        isinstance(value, tuple) and all(isinstance(v, _LITERALS) for v in value)
+    ):
+        return Const(value)
+    raise _NotLowered(f"it leaves `{name}` to its default, which is not a literal")
+
+
+def _init_body(init) -> tuple[list[gast.stmt], str]:
+    try:
+        parsed = parse_function(init)
+    except S2SError as exc:
+        raise _NotLowered(f"the source of its `__init__` cannot be read ({exc})") from None
+    return without_docstring(parsed.node.body), parsed.filename
+
+
+def _refuse_special_class(cls: type) -> None:
+    """Classes for which an object made without `__init__` and given its attributes one by
+    one might differ from the one Python makes."""
+    special = [
+        name
+        for name in ("__new__", "__setattr__", "__slots__", "__post_init__")
+        if any(name in vars(k) for k in cls.__mro__[:-1])
+    ]
+    if special or dataclasses.is_dataclass(cls):
+        found = f"`{special[0]}`" if special else "an `__init__` of its own"
+        raise _NotLowered(f"`{cls.__name__}` defines {found}")
