@@ -179,6 +179,48 @@ def mixes_fixed_and_built(w, layer):
     return np.sum(np.tanh(m.W @ w[:3] + m.b))
 
 
+def forward(layer, x):
+    """A helper given an object."""
+    return np.tanh(layer.W @ x + layer.b)
+
+
+def make_params(w, b):
+    """A helper returning a record."""
+    return Params(w * 2.0, b)
+
+
+def helper_given_fixed(x, model):
+    for layer in model.layers:
+        x = forward(layer, x)
+    return np.sum(x)
+
+
+def helper_given_built(w, b):
+    return np.sum(forward(Layer(w[:, None] * w, w * b), w))
+
+
+def helper_returns_record(w, b):
+    p = make_params(w, b)
+    return np.sum(p.w) * p.b
+
+
+HELPER_CASES = [
+    (helper_given_fixed, (X, MODEL)),
+    (helper_given_built, (rng.standard_normal(3), 0.7)),
+    (helper_returns_record, (rng.standard_normal(3), 0.7)),
+]
+test_helpers_numeric, test_helpers_modes = derivative_tests(HELPER_CASES)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 17: flat gradient code does not support helper calls yet"
+)
+@pytest.mark.parametrize(("fn", "args"), HELPER_CASES, ids=lambda v: getattr(v, "__name__", ""))
+def test_helpers_second_order(fn, args):
+    i = _first_array(args)
+    ad.hessian(fn, wrt=i)(*args)
+
+
 W = rng.standard_normal(3)
 FIXED_CASES = [
     (layer_read, (X, LAYER)),
