@@ -170,13 +170,37 @@ def objects_in_list(w, b):
     layers = [Layer(w, b), Layer(w * 2.0, b * b)]
     total = 0.0
     for layer in layers:
-        total = total + np.sum(np.tanh(layer.W * layer.b))
+        total = total + np.sum(np.tanh(layer.W * layer.b)) * layer.act_scale
     return total + np.sum(layers[1].W)
 
 
 def mixes_fixed_and_built(w, layer):
     m = Layer(layer.W * w[0], layer.b)
     return np.sum(np.tanh(m.W @ w[:3] + m.b))
+
+
+def namedtuple_replaced(w, b):
+    p = Params(w, b)
+    p = p._replace(w=np.sin(p.w) * p.b)
+    return np.sum(p.w) * p.b
+
+
+def dataclass_replaced(w, b):
+    d = Dense(w[:, None] * w, w)
+    d = dataclasses.replace(d, b=d.b * b, gain=b)
+    return np.sum(np.tanh(d.W @ w + d.b)) * d.gain
+
+
+def fixed_replaced(x, dense):
+    q = dataclasses.replace(dense, b=x * dense.b)
+    return np.sum(np.tanh(q.W @ x + q.b)) * q.gain
+
+
+def replaced_in_loop(w, b):
+    p = Params(w, b)
+    for _ in range(3):
+        p = p._replace(b=p.b * np.sum(np.cos(p.w)))
+    return p.b + np.sum(p.w)
 
 
 def forward(layer, x):
@@ -242,6 +266,10 @@ BUILT_CASES = [
     (record_in_branch, (W, -0.7)),
     (objects_in_list, (W, 0.7)),
     (mixes_fixed_and_built, (np.r_[W, 0.4], LAYER)),
+    (namedtuple_replaced, (W, 0.7)),
+    (dataclass_replaced, (W, 0.7)),
+    (fixed_replaced, (X, Dense(rng.standard_normal((3, 3)), rng.standard_normal(3), 0.8))),
+    (replaced_in_loop, (W * 0.3, 0.7)),
 ]
 CASES = FIXED_CASES + BUILT_CASES
 
@@ -391,6 +419,45 @@ def builds_post_init(w):
     ids=lambda v: getattr(v, "__name__", None),
 )
 def test_attribute_assignment_is_refused(fn, match, mode):
+    assert_located_refusal(fn, match, mode)
+
+
+class Odd(NamedTuple):
+    T: float
+
+
+class Sized:
+    def __init__(self, n):
+        self.size = n
+
+
+def builds_odd(w):
+    p = Odd(w * 2.0)  # <- error
+    return p.T
+
+
+def builds_sized(w):
+    s = Sized(w)  # <- error
+    return np.sum(s.size)
+
+
+def replaces_positionally(w):
+    p = Params(w, 1.0)
+    p = p._replace(w)  # <- error
+    return np.sum(p.w)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize(
+    ("fn", "match"),
+    [
+        (builds_odd, "attribute named `.T`, which reads as the array attribute"),
+        (builds_sized, "attribute named `.size`, which reads as the array attribute"),
+        (replaces_positionally, "with positional arguments"),
+    ],
+    ids=lambda v: getattr(v, "__name__", None),
+)
+def test_records_that_would_read_wrongly_are_refused(fn, match, mode):
     assert_located_refusal(fn, match, mode)
 
 

@@ -556,6 +556,17 @@ def record_rows() -> None:
     row("rt.record_vjp", "np.sum(rt.record_vjp({'a': x, 'b': y}, _Box, ('a', 'b'))[1] * x)",
         ROW, ROW)  # fmt: skip
     row("rt.record_vjp", "np.sum(rt.record_vjp([x, y], _Pair, ('b', 'a'))[0] * x)", ROW, ROW)
+    row("rt.replaced", "np.sum(_Pair(x, y)._replace(b=x * y).b * _Pair(y, x)._replace(a=x).b)",
+        ROW, ROW)  # fmt: skip
+    row("rt.without_fields", "np.sum(rt.without_fields([x, y], _Pair(x, y), ('a',))[1] * x)",
+        ROW, ROW)  # fmt: skip
+    row("rt.without_fields", "np.sum(rt.without_fields({'a': x, 'b': y}, _Box(x, y), ('a',))['b'] "
+        "* x)", ROW, ROW)  # fmt: skip
+    row("rt.fields_jvp", "np.sum(rt.fields_jvp([x * y], _Pair(x, y), ('b',))[1] * x)", ROW, ROW)
+    row("rt.fields_jvp", "np.sum(rt.fields_jvp([x * y], _Box(x, y), ('b',))['b'] * x)", ROW, ROW)
+    row("rt.fields_vjp", "np.sum(rt.fields_vjp([x, y], _Pair(x, y), ('b',))[0] * x)", ROW, ROW)
+    row("rt.fields_vjp", "np.sum(rt.fields_vjp({'a': x, 'b': y}, _Box(x, y), ('b', 'a'))[1] * x)",
+        ROW, ROW)  # fmt: skip
 
 
 def nondiff_rows() -> None:

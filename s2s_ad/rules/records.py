@@ -43,6 +43,21 @@ for maker in (rt.new_record, rt.new_object):
         ),
     )
 
+# replaced(x, names, items): linear in the record and in the items
+register(
+    rt.replaced,
+    Rule(
+        "rt.replaced",
+        ("x", "items"),
+        ("rt.without_fields(d, x, names)", "rt.fields_jvp(d, x, names)"),
+        ("rt.without_fields(d, x, names)", "rt.fields_vjp(d, x, names, items)"),
+        keywords=(("names", None),),
+        positional=("x", "names", "items"),
+        selectors=("names",),
+        batched=("rt.without_fields(d, x, names, True)", "rt.fields_jvp(d, x, names, True)"),
+    ),
+)
+
 
 def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str) -> None:
     """A helper linear in its first argument `g`; `keywords` only select."""
@@ -83,4 +98,22 @@ _moves(
     "rt.record_jvp(d, cls, names)",
     ("cls", "names", "items", "batched"),
     "rt.record_vjp(d, cls, names, items, True)",
+)
+_moves(
+    "without_fields",
+    "rt.without_fields(d, x, names)",
+    ("x", "names", "batched"),
+    "rt.without_fields(d, x, names, True)",
+)
+_moves(
+    "fields_jvp",
+    "rt.fields_vjp(d, x, names)",
+    ("x", "names", "batched"),
+    "rt.fields_jvp(d, x, names, True)",
+)
+_moves(
+    "fields_vjp",
+    "rt.fields_jvp(d, x, names)",
+    ("x", "names", "items", "batched"),
+    "rt.fields_vjp(d, x, names, items, True)",
 )

@@ -13,6 +13,8 @@ dataclass or an object is a `DerivativeRecord`. A scalar `0.0` is a zero of eith
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from ..errors import S2SError
@@ -21,6 +23,7 @@ from .core import DerivativeRecord, Derivatives, _is_zero, record_fields, zeros_
 __all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like makes records')
     *("DerivativeRecord", "record_fields", "attribute_jvp", "attribute_vjp"),
     *("new_record", "new_object", "record_jvp", "record_vjp"),
+    *("replaced", "without_fields", "fields_jvp", "fields_vjp"),
 ]
 
 
@@ -84,22 +87,23 @@ def _is_computed(kind, name):
 def attribute_jvp(g, x, name, like=None, batched=False):
     """The tangent of `x.name` from the tangent `g` of the record `x` (`batched`: with a
     leading axis of directions); `like` is the attribute's value."""
-    if not _stored(x, name):  # a class attribute: held fixed
-        return 0.0 if batched else zeros_like(like)
-    index = _field_index(x, name)
-    if index is not None:
-        return zeros_like(like) if _is_zero(g) else g[index]
-    if isinstance(g, dict):
-        if name in g:
-            return g[name]
-        if batched:
-            from .directions import directions_zeros
+    stored = _stored(x, name)
+    like = getattr(x, name) if like is None else like
+    if stored and _field_index(x, name) is not None and not _is_zero(g):
+        return g[_field_index(x, name)]  # a NamedTuple's: by position
+    if stored and isinstance(g, dict) and name in g:
+        return g[name]
+    if stored and not _is_zero(g) and not isinstance(g, (dict, list, tuple)):
+        return getattr(g, name)  # a tangent of the user's own class, given to `jvp`
+    # a zero: a class attribute (held fixed), an attribute missing from `g`, or `g` zero
+    return _zeros(like, _seed(g), batched and _seed(g) is not None)
 
-            return directions_zeros(like, next(iter(g.values()))) if g else 0.0
-        return zeros_like(like)
-    if _is_zero(g):
-        return 0.0 if batched else zeros_like(like)
-    return getattr(g, name)  # a tangent of the user's own class, given to `jvp`
+
+def _seed(g):
+    """`g` where it tells its count of directions (`directions_count`), else None."""
+    if isinstance(g, (dict, list, tuple)):
+        return g if len(g) or hasattr(g, "directions") else None
+    return None if _is_zero(g) else g
 
 
 def attribute_vjp(g, x, name, batched=False):
@@ -162,6 +166,11 @@ def record_jvp(g, cls, names, record=None, batched=False):
 
 def record_vjp(g, cls, names, items=None, batched=False):
     """The cotangents of the `items` a record was built from, from the record's cotangent."""
+    if not (_is_zero(g) or isinstance(g, (list, tuple, dict, cls))):
+        raise _refuse(  # an array: read through an attribute named like an array's (`p.T`)
+            f"a {cls.__name__} whose derivative is {type(g).__name__!r}",
+            "rename attributes named like an array's (T, shape, ndim, size, dtype)",
+        )
     if isinstance(cls, type) and issubclass(cls, tuple) and not _is_zero(g):
         fields = cls._fields
         return Derivatives(g[fields.index(name)] for name in names)
@@ -176,4 +185,79 @@ def record_vjp(g, cls, names, items=None, batched=False):
             out.append(_zeros(item, seed, batched and seed is not None))
     if hasattr(g, "directions"):
         out.directions = g.directions
+    return out
+
+
+def replaced(x, names, items):
+    """`x._replace(**changes)` of a NamedTuple, `dataclasses.replace(x, **changes)` of a
+    dataclass: a copy of the record `x` with the attributes `names` set to `items`."""
+    changes = dict(zip(names, items, strict=True))
+    if isinstance(x, tuple) and hasattr(type(x), "_fields"):
+        return x._replace(**changes)
+    if not dataclasses.is_dataclass(x) or hasattr(type(x), "__post_init__"):
+        raise _refuse(
+            f"a copy with new attributes of a {type(x).__name__} (only NamedTuples and "
+            "dataclasses without `__post_init__` are copied this way here)",
+            f"build a new {type(x).__name__}(...) from its attributes",
+        )
+    return dataclasses.replace(x, **changes)
+
+
+def without_fields(g, x, names, batched=False):
+    """The derivative `g` of the record `x` with the attributes `names` zero: the part of
+    `x`'s derivative that flows into `replaced(x, names, items)`, and back."""
+    if _is_zero(g):
+        return g
+    if isinstance(x, tuple):
+        out = Derivatives(g)
+        for name in names:
+            index = x._fields.index(name)
+            out[index] = _zeros(x[index], next(iter(g)), batched)
+        if hasattr(g, "directions"):
+            out.directions = g.directions
+        return out
+    out = DerivativeRecord({key: item for key, item in _entries(g, x).items() if key not in names})
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def _entries(g, x):
+    """The attributes of a record's derivative `g` (a dict, or the user's own class)."""
+    if isinstance(g, dict):
+        return g
+    return {name: getattr(g, name) for name in record_fields(x)}
+
+
+def fields_jvp(g, x, names, batched=False):
+    """The derivative of `replaced(x, names, items)` through the items (tangents `g`)."""
+    if isinstance(x, tuple):
+        seed = next(iter(g), None)
+        out = _zeros(x, seed, batched)
+        for name, item in zip(names, g, strict=True):
+            out[x._fields.index(name)] = item
+        return out
+    out = DerivativeRecord(zip(names, g, strict=True))
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def fields_vjp(g, x, names, items=None, batched=False):
+    """The cotangents of the items in `replaced(x, names, items)`, from the copy's `g`."""
+    if isinstance(x, tuple):
+        return Derivatives(
+            _zeros(x[x._fields.index(name)], None, False)
+            if _is_zero(g)
+            else g[x._fields.index(name)]
+            for name in names
+        )
+    found = {} if _is_zero(g) else _entries(g, x)
+    seed = next(iter(found.values()), None)
+    out = Derivatives()
+    for k, name in enumerate(names):
+        item = 0.0 if items is None else items[k]
+        out.append(
+            found[name] if name in found else _zeros(item, seed, batched and seed is not None)
+        )
     return out

@@ -8,6 +8,7 @@ expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained c
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 
 import gast
@@ -251,6 +252,8 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
         record = self._construction(callee, args, kwargs)  # `Params(w, b)`: ssa/records.py
         if record is not None:
             return record
+        if callee.value is dataclasses.replace and args:  # ssa/records.py
+            return self._replaced(args[0], args[1:], kwargs, callee.source)
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
@@ -261,6 +264,8 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
         return Prim(callee.value, args, kwargs, spelled=callee.source)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
+        if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
+            return self._replaced(self._atom(func.value), args, kwargs, "._replace(...)")
         listed = self._list_method(func, args, kwargs)  # xs.pop(), …: ssa/builtins.py
         if listed is not None:
             return listed

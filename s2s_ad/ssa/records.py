@@ -46,6 +46,7 @@ class Records:
         if not _is_user_class(cls):
             return None
         if _is_namedtuple(cls) or _is_plain_dataclass(cls):
+            self._refuse_array_names(cls.__name__, _field_names(cls))
             names = self._bound_fields(cls, callee, args, kwargs)
             items = self._atom_of(self._list_of([atom for _, atom in names]))
             fields = Const(tuple(name for name, _ in names))
@@ -62,6 +63,31 @@ class Records:
             del self.body[emitted:]
             NOT_LOWERED[cls] = str(reason)
             return None
+
+    def _refuse_array_names(self, kind: str, names) -> None:
+        """`p.T`, `p.shape`, … read as the array attributes they name (`lower_expr.py`): a
+        record built here must not hold attributes of those names."""
+        from .lower_expr import ARRAY_ATTRIBUTES
+
+        clash = [name for name in names if name in ARRAY_ATTRIBUTES]
+        if clash:
+            raise self._unsupported(
+                f"a {kind} with an attribute named `.{clash[0]}`, which reads as the array "
+                "attribute of that name",
+                hint=f"rename the attribute (`.{clash[0]}_`)",
+            )
+
+    def _replaced(self, record: Atom, args: tuple, kwargs: tuple, spelled: str) -> Expr:
+        """`p._replace(w=v)` / `dataclasses.replace(p, w=v)`: a copy with new attributes."""
+        if args or not kwargs:
+            raise self._unsupported(
+                f"`{spelled}` with positional arguments or none",
+                hint="name the attributes to replace: `p._replace(w=new_w)`",
+            )
+        self._refuse_array_names("record", [name for name, _ in kwargs])
+        items = self._atom_of(self._list_of([atom for _, atom in kwargs]))
+        names = Const(tuple(name for name, _ in kwargs))
+        return Prim(runtime.replaced, (record, names, items), spelled=self._rt("replaced"))
 
     def _bound_fields(
         self, cls: type, callee: Free, args: tuple, kwargs: tuple
@@ -107,6 +133,7 @@ class Records:
                 found = f"a statement other than `{self_name}.name = value`"
                 raise _init_refusal(cls, where, stmt, found)
             stored[target] = self._init_value(expr, values, init, self_name, cls, where)
+        self._refuse_array_names(cls.__name__, stored)
         items = self._atom_of(self._list_of(list(stored.values())))
         fields = Const(tuple(stored))
         return Prim(runtime.new_object, (callee, fields, items), spelled=self._rt("new_object"))
@@ -206,6 +233,12 @@ def _is_plain_dataclass(cls: type) -> bool:
         and not hasattr(cls, "__post_init__")
         and all(f.init for f in dataclasses.fields(cls))
     )
+
+
+def _field_names(cls: type) -> tuple:
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return tuple(cls._fields)
 
 
 def _inherited_init(cls: type):
