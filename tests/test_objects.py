@@ -203,6 +203,36 @@ def replaced_in_loop(w, b):
     return p.b + np.sum(p.w)
 
 
+def namedtuples_in_list(w, b):
+    layers = [Params(w, b), Params(w * 2.0, b * b)]
+    total = 0.0
+    for v, c in layers:
+        total = total + np.sum(np.sin(v)) * c
+    for p in layers[1:]:
+        total = total + np.sum(p.w) * p.b
+    return total + len(layers)
+
+
+def optional_bias(x, model):
+    h = x
+    for layer in model.layers:
+        h = layer.W @ h
+        if layer.b is not None:
+            h = h + layer.b
+        h = np.tanh(h)
+    return np.sum(h)
+
+
+def optional_bias_built(w, b):
+    layers = [Layer(w[:, None] * w, None), Layer(np.eye(3) * b, w)]
+    h = w
+    for layer in layers:
+        h = layer.W @ h
+        if layer.b is not None:
+            h = h + layer.b
+    return np.sum(np.sin(h))
+
+
 def forward(layer, x):
     """A helper given an object."""
     return np.tanh(layer.W @ x + layer.b)
@@ -270,6 +300,9 @@ BUILT_CASES = [
     (dataclass_replaced, (W, 0.7)),
     (fixed_replaced, (X, Dense(rng.standard_normal((3, 3)), rng.standard_normal(3), 0.8))),
     (replaced_in_loop, (W * 0.3, 0.7)),
+    (namedtuples_in_list, (W, 0.7)),
+    (optional_bias, (X, Model([Layer(W1, None), Layer(W2, B2)], None))),
+    (optional_bias_built, (W, 0.7)),
 ]
 CASES = FIXED_CASES + BUILT_CASES
 
