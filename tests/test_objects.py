@@ -440,6 +440,24 @@ class Checked:
         self.w = self.w * 2.0
 
 
+class Counted(type):
+    made = 0
+
+    def __call__(cls, *args):
+        Counted.made += 1
+        return super().__call__(*args)
+
+
+class Tracked(metaclass=Counted):
+    def __init__(self, W):
+        self.W = W
+
+
+def builds_tracked(w):
+    t = Tracked(w)  # <- error
+    return np.sum(t.W)
+
+
 def builds_post_init(w):
     c = Checked(w)  # <- error
     return np.sum(c.w)
@@ -502,6 +520,7 @@ def test_records_that_would_read_wrongly_are_refused(fn, match, mode):
         (builds_reads_self, "a value that reads `self`"),
         (shadows_scale, "reads `SCALE`, which the differentiated function does not see"),
         (builds_post_init, "`Checked` defines `__post_init__`"),
+        (builds_tracked, "the metaclass of `Tracked` defines `__call__`"),
     ],
     ids=lambda v: getattr(v, "__name__", None),
 )

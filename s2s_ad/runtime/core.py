@@ -396,8 +396,12 @@ def record_fields(value: object) -> tuple | None:
     none). NamedTuples are tuples (`pytrees.node`)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple(f.name for f in dataclasses.fields(value))
-    # classes, and functions, methods and modules (whose types are builtins) are not records
-    if isinstance(value, type) or type(value).__module__ in ("builtins", "numpy"):
+    # classes, functions, methods and modules (whose types are builtins), and arrays of
+    # libraries NumPy dispatches to (Dask, CuPy) are not records
+    kind = type(value)
+    if isinstance(value, type) or kind.__module__ in ("builtins", "numpy"):
+        return None
+    if hasattr(kind, "__array_function__"):
         return None
     attributes = getattr(value, "__dict__", None)
     if not isinstance(attributes, dict) or (callable(value) and not attributes):

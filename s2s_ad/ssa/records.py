@@ -293,6 +293,8 @@ def _refuse_special_class(cls: type) -> None:
         for name in ("__new__", "__setattr__", "__slots__", "__post_init__")
         if any(name in vars(k) for k in cls.__mro__[:-1])
     ]
+    if type(cls).__call__ is not type.__call__:  # a metaclass that makes objects its way
+        raise _NotLowered(f"the metaclass of `{cls.__name__}` defines `__call__`")
     if special or dataclasses.is_dataclass(cls):
         found = f"`{special[0]}`" if special else "an `__init__` of its own"
         raise _NotLowered(f"`{cls.__name__}` defines {found}")
