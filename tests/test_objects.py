@@ -366,10 +366,19 @@ def reads_property(w):
     return np.sum(m.double)  # <- error
 
 
+def misspelt(x):
+    y = np.sin(x)
+    return np.sum(y.sise)  # <- error
+
+
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 @pytest.mark.parametrize(
     ("fn", "match"),
-    [(array_real, r"attribute `\.real` of an array"), (reads_property, "property")],
+    [
+        (array_real, r"attribute `\.real` of an array"),
+        (reads_property, "property"),
+        (misspelt, "has no attribute 'sise'"),
+    ],
 )
 def test_computed_attributes_are_refused_when_run(fn, match, mode):
     with pytest.raises(S2SError, match=match) as info:
