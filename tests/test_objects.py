@@ -233,6 +233,18 @@ def optional_bias_built(w, b):
     return np.sum(np.sin(h))
 
 
+class ReadsSelf:
+    def __init__(self, W):
+        self.W = W
+        self.n = self.W.shape[0]
+        self.V = self.W * self.n + np.tanh(self.W)
+
+
+def builds_reads_self(w):
+    m = ReadsSelf(w)
+    return np.sum(m.V * m.W)
+
+
 def forward(layer, x):
     """A helper given an object."""
     return np.tanh(layer.W @ x + layer.b)
@@ -303,6 +315,7 @@ BUILT_CASES = [
     (namedtuples_in_list, (W, 0.7)),
     (optional_bias, (X, Model([Layer(W1, None), Layer(W2, B2)], None))),
     (optional_bias_built, (W, 0.7)),
+    (builds_reads_self, (W,)),
 ]
 CASES = FIXED_CASES + BUILT_CASES
 
@@ -424,14 +437,14 @@ def builds_branchy(w):
     return np.sum(m.W)
 
 
-class ReadsSelf:
+class ReadsSelfEarly:
     def __init__(self, W):
+        self.V = self.W * 2.0  # an AttributeError in Python too
         self.W = W
-        self.V = self.W * 2.0
 
 
-def builds_reads_self(w):
-    m = ReadsSelf(w)  # <- error
+def builds_reads_self_early(w):
+    m = ReadsSelfEarly(w)  # <- error
     return np.sum(m.V)
 
 
@@ -526,7 +539,7 @@ def test_records_that_would_read_wrongly_are_refused(fn, match, mode):
     ("fn", "match"),
     [
         (builds_branchy, r"`Branchy.__init__` \(.*test_objects.py:\d+\) has a statement other"),
-        (builds_reads_self, "a value that reads `self`"),
+        (builds_reads_self_early, "a value that reads `self`"),
         (shadows_scale, "reads `SCALE`, which the differentiated function does not see"),
         (builds_post_init, "`Checked` defines `__post_init__`"),
         (builds_tracked, "the metaclass of `Tracked` defines `__call__`"),

@@ -16,6 +16,7 @@ Their rules are in rules/records.py, the runtime helpers in runtime/records.py.
 from __future__ import annotations
 
 import builtins
+import copy
 import dataclasses
 import inspect
 import weakref
@@ -24,6 +25,7 @@ import gast
 
 from .. import runtime
 from ..errors import S2SError
+from ..frontend import nodes
 from ..frontend.library import is_library_function
 from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim
@@ -132,7 +134,9 @@ class Records:
             if target is None:
                 found = f"a statement other than `{self_name}.name = value`"
                 raise _init_refusal(cls, where, stmt, found)
+            expr = _stored_reads(expr, self_name, stored)
             stored[target] = self._init_value(expr, values, init, self_name, cls, where)
+            values[f"{self_name}.{target}"] = stored[target]  # read back as `self.W`
         self._refuse_array_names(cls.__name__, stored)
         items = self._atom_of(self._list_of(list(stored.values())))
         fields = Const(tuple(stored))
@@ -263,6 +267,25 @@ def _stored_value(stmt: gast.stmt, self_name: str) -> tuple[str | None, gast.exp
     ):
         return target.attr, value
     return None, None
+
+
+class _StoredReads(gast.NodeTransformer):
+    """`self.W` read after `self.W = …` in an `__init__`: the name `self.W`, bound to the
+    value stored (a name no Python code can spell, so it cannot clash)."""
+
+    def __init__(self, self_name: str, stored: dict) -> None:
+        self.self_name = self_name
+        self.stored = stored
+
+    def visit_Attribute(self, node: gast.Attribute) -> gast.expr:
+        value = node.value
+        if isinstance(value, gast.Name) and value.id == self.self_name and node.attr in self.stored:
+            return nodes.name(f"{self.self_name}.{node.attr}")
+        return self.generic_visit(node)
+
+
+def _stored_reads(expr: gast.expr, self_name: str, stored: dict) -> gast.expr:
+    return _StoredReads(self_name, stored).visit(copy.deepcopy(expr))
 
 
 def _loaded_names(expr: gast.expr) -> list[str]:
