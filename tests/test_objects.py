@@ -245,6 +245,41 @@ def builds_reads_self(w):
     return np.sum(m.V * m.W)
 
 
+class Module:
+    """A base class as in PyTorch-style code: its `__init__` sets flags."""
+
+    def __init__(self):
+        super().__init__()
+        self.training = False
+
+
+class Linear(Module):
+    def __init__(self, W, b=None):
+        super().__init__()
+        self.W = W
+        self.b = b
+
+
+class Affine(Linear):
+    def __init__(self, W, b, scale):
+        super().__init__(W * scale, b=b)
+        self.scale = scale + self.W[0, 0]
+
+
+class Plain(Linear):
+    """No `__init__` of its own: Linear's."""
+
+
+def builds_subclasses(w, b):
+    first = Linear(w[:, None] * w)
+    second = Affine(np.eye(3) * b, w * b, b)
+    third = Plain(np.sin(first.W), b=w)
+    h = np.tanh(first.W @ w)
+    h = second.W @ h + second.b * second.scale
+    h = third.W @ h + third.b
+    return np.sum(h**2) + float(first.training)
+
+
 def forward(layer, x):
     """A helper given an object."""
     return np.tanh(layer.W @ x + layer.b)
@@ -316,6 +351,7 @@ BUILT_CASES = [
     (optional_bias, (X, Model([Layer(W1, None), Layer(W2, B2)], None))),
     (optional_bias_built, (W, 0.7)),
     (builds_reads_self, (W,)),
+    (builds_subclasses, (W, 0.7)),
 ]
 CASES = FIXED_CASES + BUILT_CASES
 

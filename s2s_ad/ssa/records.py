@@ -108,28 +108,44 @@ class Records:
         """An object whose `__init__` only stores values: each value lowered here, with the
         `__init__`'s parameters bound to the call's arguments."""
         _refuse_special_class(cls)
-        body, where = _init_body(init)
-        signature = inspect.signature(init)
-        try:
-            bound = signature.bind(None, *args, **dict(kwargs))
-        except TypeError as exc:
-            raise _NotLowered(
-                f"its arguments do not fit `{cls.__name__}.__init__` ({exc})"
-            ) from None
-        given = set(bound.arguments)
-        bound.apply_defaults()
-        params = list(signature.parameters.values())
-        self_name = params[0].name
-        values: dict[str, Atom] = {}
-        for param in params[1:]:
-            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-                raise _NotLowered(f"`{cls.__name__}.__init__` takes `*{param.name}`")
-            value = bound.arguments[param.name]
-            if param.name not in given:
-                value = _default_atom(value, param.name)
-            values[param.name] = value
         stored: dict[str, Atom] = {}
+        self._run_init(cls, init, args, kwargs, stored)
+        self._refuse_array_names(cls.__name__, stored)
+        items = self._atom_of(self._list_of(list(stored.values())))
+        fields = Const(tuple(stored))
+        return Prim(runtime.new_object, (callee, fields, items), spelled=self._rt("new_object"))
+
+    def _run_init(self, cls: type, init, args: tuple, kwargs: tuple, stored: dict) -> None:
+        """Lower what `init` stores into `stored` (attribute → atom), following
+        `super().__init__(…)` into the next class's `__init__`."""
+        body, where = _init_body(init)
+        values, self_name = _bound_parameters(cls, init, args, kwargs)
         for stmt in body:
+            parent = _super_init_call(stmt)
+            if parent is not None:
+                lowered = [
+                    self._init_value(
+                        _stored_reads(a, self_name, stored), values, init, self_name, cls, where
+                    )
+                    for a in parent.args
+                ]
+                named = [
+                    (
+                        k.arg,
+                        self._init_value(
+                            _stored_reads(k.value, self_name, stored),
+                            values,
+                            init,
+                            self_name,
+                            cls,
+                            where,
+                        ),
+                    )
+                    for k in parent.keywords
+                ]
+                self._run_parent_init(cls, init, tuple(lowered), tuple(named), stored, where, stmt)
+                values.update({f"{self_name}.{name}": atom for name, atom in stored.items()})
+                continue
             target, expr = _stored_value(stmt, self_name)
             if target is None:
                 found = f"a statement other than `{self_name}.name = value`"
@@ -137,10 +153,18 @@ class Records:
             expr = _stored_reads(expr, self_name, stored)
             stored[target] = self._init_value(expr, values, init, self_name, cls, where)
             values[f"{self_name}.{target}"] = stored[target]  # read back as `self.W`
-        self._refuse_array_names(cls.__name__, stored)
-        items = self._atom_of(self._list_of(list(stored.values())))
-        fields = Const(tuple(stored))
-        return Prim(runtime.new_object, (callee, fields, items), spelled=self._rt("new_object"))
+
+    def _run_parent_init(self, cls, init, args, kwargs, stored, where, stmt) -> None:
+        base = _next_init(cls, init)
+        if base is object.__init__:
+            if args or kwargs:
+                raise _init_refusal(
+                    cls, where, stmt, "`super().__init__(…)` of `object` with arguments"
+                )
+            return
+        if not inspect.isfunction(base) or is_library_function(base):
+            raise _init_refusal(cls, where, stmt, "`super().__init__(…)` of a class not your own")
+        self._run_init(cls, base, args, kwargs, stored)
 
     def _init_value(
         self, expr: gast.expr, values: dict, init, self_name: str, cls: type, where: str
@@ -237,6 +261,48 @@ def _is_plain_dataclass(cls: type) -> bool:
         and not hasattr(cls, "__post_init__")
         and all(f.init for f in dataclasses.fields(cls))
     )
+
+
+def _bound_parameters(cls: type, init, args: tuple, kwargs: tuple) -> tuple[dict, str]:
+    """(parameter → atom, the name of `self`) for `init` called with these atoms."""
+    signature = inspect.signature(init)
+    try:
+        bound = signature.bind(None, *args, **dict(kwargs))
+    except TypeError as exc:
+        raise _NotLowered(f"its arguments do not fit `{init.__qualname__}` ({exc})") from None
+    given = set(bound.arguments)
+    bound.apply_defaults()
+    params = list(signature.parameters.values())
+    values: dict[str, Atom] = {}
+    for param in params[1:]:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise _NotLowered(f"`{init.__qualname__}` takes `*{param.name}`")
+        value = bound.arguments[param.name]
+        values[param.name] = value if param.name in given else _default_atom(value, param.name)
+    return values, params[0].name
+
+
+def _super_init_call(stmt: gast.stmt) -> gast.Call | None:
+    """The call `super().__init__(…)` when `stmt` is one."""
+    call = stmt.value if isinstance(stmt, gast.Expr) else None
+    if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
+        return None
+    inner = call.func.value
+    is_super = (
+        call.func.attr == "__init__"
+        and isinstance(inner, gast.Call)
+        and isinstance(inner.func, gast.Name)
+        and inner.func.id == "super"
+        and not inner.args
+    )
+    return call if is_super else None
+
+
+def _next_init(cls: type, init):
+    """The `__init__` after `init`'s class in `cls`'s method resolution order."""
+    mro = cls.__mro__
+    owner = next(k for k, klass in enumerate(mro) if vars(klass).get("__init__") is init)
+    return next(vars(k)["__init__"] for k in mro[owner + 1 :] if "__init__" in vars(k))
 
 
 def _field_names(cls: type) -> tuple:
