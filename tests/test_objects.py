@@ -104,6 +104,12 @@ def config_steps(x, cfg):
     return np.sum(x**2)
 
 
+def indexed_layers(x, model):
+    for i in range(len(model.layers)):
+        x = np.tanh(getattr(model.layers[i], "W") @ x + model.layers[i].b)
+    return np.sum(x)
+
+
 def method_body(self, x):
     """A method's body, as a plain function of `self` (held fixed) and `x`."""
     return np.sum((self.W @ x) ** 2) + np.sum(self.b * x[:1])
@@ -329,6 +335,7 @@ FIXED_CASES = [
     (nested_chain, (X, MODEL)),
     (config_steps, (X, CONFIG)),
     (method_body, (LAYER, X)),
+    (indexed_layers, (X, MODEL)),
 ]
 BUILT_CASES = [
     (namedtuple_built, (W, 0.7)),
