@@ -106,7 +106,7 @@ def config_steps(x, cfg):
 
 def indexed_layers(x, model):
     for i in range(len(model.layers)):
-        x = np.tanh(getattr(model.layers[i], "W") @ x + model.layers[i].b)
+        x = np.tanh(getattr(model.layers[i], "W") @ x + model.layers[i].b)  # noqa: B009
     return np.sum(x)
 
 
