@@ -47,6 +47,10 @@ BINARY = [
     "{a} * np.mean(np.tanh({b}))",
     "(lambda t: np.tanh(t) * {b})({a})",  # a lambda called at once (ssa/lambdas.py)
     "apply(lambda t: np.sin(t) + {b}, {a})",  # a helper given a lambda (ssa/function_values.py)
+    # records built in the function, their attributes read (ssa/records.py)
+    "Rec({a}, {b}).u * np.cos(Rec(v={b}, u={a}).v)",
+    "through(Cell({a}, np.tanh({b})))",
+    "Box({a}, {b}).scaled + Box({b}, {a}).a",
 ]
 # Only in programs of a tuple `p`: the tuple passed whole to a helper, and indexed.
 STRUCTURED_BINARY = ["mixed(p, {a})", "{a} * p[1] + {b}"]
@@ -72,7 +76,31 @@ ARRAY_UNARY = [
 # Helpers the programs call: their own branches, loop and tuple result are differentiated too.
 # `report` is called for its effect (printing, to `QUIET`), as the edge snippets do.
 HELPERS = """
+import dataclasses
+import typing
+
 QUIET = __import__("io").StringIO()
+
+
+class Rec(typing.NamedTuple):
+    u: object
+    v: object
+
+
+@dataclasses.dataclass
+class Cell:
+    u: object
+    v: object
+
+
+class Box:
+    def __init__(self, a, b):
+        self.a = a
+        self.scaled = a * np.tanh(b)
+
+
+def through(r):
+    return r.u * np.cos(r.v)
 
 
 def report(a):

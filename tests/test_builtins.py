@@ -307,11 +307,6 @@ def second_loops(x):
     return s + sum(map(np.sin, [x[0] * x[1], x[2]]))
 
 
-TUPLE_ITEMS = pytest.mark.xfail(
-    strict=True,
-    reason="issue 17: reverse over reverse of a list of tuples (`rt.getitem_vjp` of a "
-    "tuple's cotangent); also without zip(*pairs)",
-)
 HESSIANS = {
     "hessian": ad.hessian,
     "jacfwd(grad)": lambda f: ad.jacfwd(ad.grad(f)),
@@ -323,7 +318,7 @@ SECOND = [
     *((second_loops, way) for way in HESSIANS),
     (second_unzip, "hessian"),
     (second_unzip, "jacfwd(grad)"),
-    pytest.param(second_unzip, "jacrev(grad)", marks=TUPLE_ITEMS),
+    (second_unzip, "jacrev(grad)"),  # unbroadcast's adjoint keeps a tuple's cotangent
 ]
 
 

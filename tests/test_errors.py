@@ -139,10 +139,6 @@ def star_args(*xs):  # <- error
     return xs[0]
 
 
-def attribute_of_local(x):
-    return x.real  # <- error
-
-
 def method_call(x):
     return x.nancumsum()  # <- error
 
@@ -339,7 +335,6 @@ CASES = [
     (mixed_returns, UnsupportedSyntaxError, "different numbers of values"),
     (no_return, UnsupportedSyntaxError, "does not return a value"),
     (star_args, UnsupportedSyntaxError, r"\*args"),
-    (attribute_of_local, UnsupportedSyntaxError, "attribute `.real` of a local value"),
     (method_call, UnsupportedSyntaxError, r"method `.nancumsum\(\)` of a local value"),
     (attribute_target, UnsupportedSyntaxError, "assignment to an attribute"),
     (undefined_name, NameResolutionError, "NOT_DEFINED_ANYWHERE"),

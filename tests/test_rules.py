@@ -203,6 +203,17 @@ def _split(x, y):
 def _svd(x, y):
     u, s, vt = np.linalg.svd(x, full_matrices=False)
     return np.sum(s * y[0]) + np.sum((u * u) @ y) + np.sum(y @ (vt * vt))
+
+
+class _Pair(typing.NamedTuple):
+    a: object
+    b: object
+
+
+class _Box:
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b * 2.0
 """
 
 
@@ -531,6 +542,33 @@ def dict_rows() -> None:
     row("rt.iterated_vjp", "np.sum(rt.iterated_vjp(x, y) * y)", ROW, ROW)
 
 
+def record_rows() -> None:
+    """Attributes of records and records built inside (`runtime/records.py`)."""
+    row("getattr", "np.sum(_Pair(x, y).a * _Pair(x * y, y).a) + np.sum(_Box(x, y).b * x)", ROW, ROW)
+    row("rt.new_record", "np.sum(_Pair(b=x * y, a=y).b * x)", ROW, ROW)
+    row("rt.new_object", "np.sum(_Box(x * y, y).a * _Box(x, x).b)", ROW, ROW)
+    row("rt.attribute_jvp", "np.sum(rt.attribute_jvp({'a': x}, _Box(y, y), 'a') * y)", ROW, ROW)
+    row("rt.attribute_jvp", "np.sum(rt.attribute_jvp([x, y], _Pair(y, y), 'b') * y)", ROW, ROW)
+    row("rt.attribute_vjp", "np.sum(rt.attribute_vjp(x, _Box(y, y), 'b')['b'] * y)", ROW, ROW)
+    row("rt.attribute_vjp", "np.sum(rt.attribute_vjp(x * y, _Pair(y, y), 'a')[0] * y)", ROW, ROW)
+    row("rt.record_jvp", "np.sum(rt.record_jvp([x, y], _Box, ('a', 'b'))['b'] * x)", ROW, ROW)
+    row("rt.record_jvp", "np.sum(rt.record_jvp([y, x], _Pair, ('b', 'a'))[1] * x)", ROW, ROW)
+    row("rt.record_vjp", "np.sum(rt.record_vjp({'a': x, 'b': y}, _Box, ('a', 'b'))[1] * x)",
+        ROW, ROW)  # fmt: skip
+    row("rt.record_vjp", "np.sum(rt.record_vjp([x, y], _Pair, ('b', 'a'))[0] * x)", ROW, ROW)
+    row("rt.replaced", "np.sum(_Pair(x, y)._replace(b=x * y).b * _Pair(y, x)._replace(a=x).b)",
+        ROW, ROW)  # fmt: skip
+    row("rt.without_fields", "np.sum(rt.without_fields([x, y], _Pair(x, y), ('a',))[1] * x)",
+        ROW, ROW)  # fmt: skip
+    row("rt.without_fields", "np.sum(rt.without_fields({'a': x, 'b': y}, _Box(x, y), ('a',))['b'] "
+        "* x)", ROW, ROW)  # fmt: skip
+    row("rt.fields_jvp", "np.sum(rt.fields_jvp([x * y], _Pair(x, y), ('b',))[1] * x)", ROW, ROW)
+    row("rt.fields_jvp", "np.sum(rt.fields_jvp([x * y], _Box(x, y), ('b',))['b'] * x)", ROW, ROW)
+    row("rt.fields_vjp", "np.sum(rt.fields_vjp([x, y], _Pair(x, y), ('b',))[0] * x)", ROW, ROW)
+    row("rt.fields_vjp", "np.sum(rt.fields_vjp({'a': x, 'b': y}, _Box(x, y), ('b', 'a'))[1] * x)",
+        ROW, ROW)  # fmt: skip
+
+
 def nondiff_rows() -> None:
     for name, expr in NONDIFF_ROWS.items():
         scalar = (name.startswith(("math.", "operator.")) and "np." not in expr) or "range" in expr
@@ -594,6 +632,7 @@ for make_rows in [
     special_rows,
     runtime_rows,
     dict_rows,
+    record_rows,
     nondiff_rows,
 ]:
     make_rows()
@@ -603,6 +642,7 @@ PARAMS = ["x", "y", "w"]
 
 def build_module(tmp_path_factory):
     lines = ["import math", "import numpy as np", "import scipy.special", "import s2s_ad"]
+    lines.append("import typing")
     lines.append("import s2s_ad.runtime as rt")
     lines.append(_helpers_source())
     for index, (_, expr, args) in enumerate(ROWS):

@@ -16,6 +16,7 @@ from ..frontend.library import library_note
 from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
+from ..ssa.records import construction_hint
 
 Refer = Callable[[object, str], str]
 SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
@@ -213,7 +214,7 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             f"no derivative rule for `{label}`, which is applied to a differentiated value",
             filename=fn.filename,
             line=stmt.line,
-            hint=_unknown_hint(label) + library_note(prim.fn),
+            hint=construction_hint(prim.fn) or _unknown_hint(label) + library_note(prim.fn),
         )
     site = rule.bind(prim)
     if site is None:

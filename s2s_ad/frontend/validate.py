@@ -199,15 +199,20 @@ def _check_target(target: gast.AST, filename: str, line: int | None) -> None:
             inner = element.value if isinstance(element, gast.Starred) else element
             _check_target(inner, filename, line)
         return
+    hint = "assign to a plain local name, an element `a[i]`, or a tuple of those"
     if isinstance(target, gast.Attribute):
-        construct = "assignment to an attribute"
+        construct = (
+            f"assignment to an attribute (`.{target.attr} = …` would change the object for "
+            "every name that holds it)"
+        )
+        hint = (
+            "make a new object instead: `p = p._replace(w=...)` (a NamedTuple), "
+            "`p = dataclasses.replace(p, w=...)` (a dataclass), `m = Model(...)`; or " + hint
+        )
     else:
         construct = "assignment to this kind of target"
     raise UnsupportedSyntaxError(
-        f"unsupported construct: {construct}",
-        filename=filename,
-        line=line,
-        hint="assign to a plain local name, an element `a[i]`, or a tuple of those",
+        f"unsupported construct: {construct}", filename=filename, line=line, hint=hint
     )
 
 

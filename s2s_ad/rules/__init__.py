@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (registration)
     joining,
     linalg,
     nondiff,
+    records,
     reductions,
     selection,
     shapes,

@@ -49,10 +49,11 @@ def moves_g(name: str, vjp: str, keywords: tuple, selectors: tuple = (), batched
     register(getattr(rt, name), rule)
 
 
-# unbroadcast sums over broadcast axes: its adjoint broadcasts back
+# unbroadcast sums over broadcast axes: its adjoint broadcasts back (a list's, a dict's or a
+# record's cotangent as it is)
 moves_g(
     "unbroadcast",
-    "np.broadcast_to(d, np.shape(g))",
+    "rt.broadcast_tangent(d, g)",
     (("like", None),),
     ("like",),
     batched="rt.unbroadcast_directions(d, like)",

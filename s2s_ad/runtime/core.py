@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -36,7 +37,12 @@ def zeros_like(x):
         return Derivatives(zeros_like(item) for item in x)
     if isinstance(x, dict):
         return DerivativeDict({key: zeros_like(item) for key, item in x.items()})
-    return _zeros(x) if isinstance(x, np.ndarray) else 0.0
+    if isinstance(x, np.ndarray):
+        return _zeros(x)
+    fields = None if isinstance(x, (float, int, complex, np.generic)) else record_fields(x)
+    if fields is not None:  # a dataclass or an object: one zero per attribute
+        return DerivativeRecord({name: zeros_like(getattr(x, name)) for name in fields})
+    return 0.0
 
 
 def _zeros(x: np.ndarray) -> np.ndarray:
@@ -386,6 +392,58 @@ class DerivativeDict(dict):
         if hasattr(self, "directions"):
             out.directions = self.directions
         return out
+
+
+def record_fields(value: object) -> tuple | None:
+    """The attribute names of a record (None if `value` is not one): a dataclass's fields,
+    else the instance attributes of a user class (its `__dict__`; `__slots__` classes have
+    none). NamedTuples are tuples (`pytrees.node`)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(f.name for f in dataclasses.fields(value))
+    # classes, functions, methods and modules (whose types are builtins), and arrays of
+    # libraries NumPy dispatches to (Dask, CuPy) are not records
+    kind = type(value)
+    if isinstance(value, type) or kind.__module__ in ("builtins", "numpy"):
+        return None
+    if hasattr(kind, "__array_function__"):
+        return None
+    attributes = getattr(value, "__dict__", None)
+    if not isinstance(attributes, dict) or (callable(value) and not attributes):
+        return None
+    return tuple(attributes)
+
+
+class DerivativeRecord(DerivativeDict):
+    """The tangent or adjoint of a record: one per attribute, read as `d.w` or `d["w"]`,
+    added attribute by attribute; a missing attribute is zero when read as `d["w"]`.
+
+    `d.w` reads only attributes it holds: NumPy and the runtime probe `d.shape`, `d.dtype`,
+    `d.directions`, which must not read as a zero."""
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name not in self:
+            raise AttributeError(name)
+        return self[name]
+
+    def __add__(self, other):
+        if _is_zero(other):  # a record's zero made where its type was not known
+            return self.copy()
+        return DerivativeRecord(DerivativeDict.__add__(self, other))
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return DerivativeRecord(DerivativeDict.__neg__(self))
+
+    def copy(self):
+        out = DerivativeRecord(self)
+        if hasattr(self, "directions"):
+            out.directions = self.directions
+        return out
+
+
+def _is_zero(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
 
 
 def make_list(*items):

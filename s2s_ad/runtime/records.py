@@ -3,57 +3,261 @@ adjoint of a NamedTuple, a dataclass or a user object (`DerivativeRecord`).
 
     p = Params(w=W, b=0.5)        p_bar = DerivativeRecord({"w": W_bar, "b": 1.5})
     p.w                           p_bar.w, p_bar["w"]
+
+Reading an attribute (`getattr`, written `p.w`) and building a record (`new_record`,
+`new_object`) are primitives of generated code; `attribute_jvp` / `attribute_vjp` and
+`record_jvp` / `record_vjp` move derivatives through them (their rules: rules/records.py).
+A NamedTuple's derivative is positional (`Derivatives`, as a tuple's); the derivative of a
+dataclass or an object is a `DerivativeRecord`. A scalar `0.0` is a zero of either.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import types
 
-from .core import DerivativeDict
+import numpy as np
 
-_NOT_RECORDS = (
-    type,
-    types.ModuleType,
-    types.FunctionType,
-    types.BuiltinFunctionType,
-    types.MethodType,
-)
+from ..errors import S2SError
+from .core import DerivativeRecord, Derivatives, _is_zero, record_fields, zeros_like
 
-
-def record_fields(value: object) -> tuple | None:
-    """The attribute names of a record (None if `value` is not one): a dataclass's fields,
-    else the instance attributes of a user class (its `__dict__`; `__slots__` classes have
-    none). NamedTuples are tuples (`pytrees.node`)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(f.name for f in dataclasses.fields(value))
-    if isinstance(value, _NOT_RECORDS) or type(value).__module__ in ("builtins", "numpy"):
-        return None
-    attributes = getattr(value, "__dict__", None)
-    if not isinstance(attributes, dict) or (callable(value) and not attributes):
-        return None
-    return tuple(attributes)
+__all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like makes records')
+    *("DerivativeRecord", "record_fields", "attribute_jvp", "attribute_vjp"),
+    *("new_record", "new_object", "record_jvp", "record_vjp"),
+    *("replaced", "without_fields", "fields_jvp", "fields_vjp"),
+]
 
 
-class DerivativeRecord(DerivativeDict):
-    """The tangent or adjoint of a record: one per attribute, read as `d.w` or `d["w"]`,
-    added attribute by attribute; a missing attribute is zero."""
+def _refuse(what, hint):  # no annotations: export copies it
+    return S2SError(f"unsupported construct: {what}", hint=hint)
 
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self[name]
 
-    def __add__(self, other):
-        return DerivativeRecord(DerivativeDict.__add__(self, other))
+def _field_index(x, name):
+    """The position of the stored attribute `name` in a NamedTuple `x`; None for others."""
+    fields = getattr(type(x), "_fields", None) if isinstance(x, tuple) else None
+    return fields.index(name) if fields is not None and name in fields else None
 
-    __radd__ = __add__
 
-    def __neg__(self):
-        return DerivativeRecord(DerivativeDict.__neg__(self))
+def _stored(x, name):
+    """Whether `x.name` is stored in the record `x` (True) or is a plain class attribute,
+    held fixed (False). Refused, where a derivative flows through `x.name`: an array's own
+    attributes (`a.real`, `a.flat`) and attributes a class computes (properties), whose
+    derivative would be lost."""
+    kind = type(x)
+    if isinstance(x, np.ndarray) or (hasattr(kind, "__array_function__") and hasattr(x, "dtype")):
+        if _holds_no_derivative(getattr(x, name)):  # `a.nbytes`, `a.itemsize`, `a.flags`
+            return False
+        raise _refuse(
+            f"attribute `.{name}` of an array (the supported ones are T, shape, ndim, size, dtype)",
+            "call the NumPy function instead (`np.real(a)`), or read a record's attribute",
+        )
+    named = isinstance(x, tuple) and hasattr(kind, "_fields")
+    fields = kind._fields if named else record_fields(x)
+    if fields is None:
+        raise _refuse(
+            f"attribute `.{name}` of {kind.__name__!r} value where a derivative flows",
+            "read attributes of NamedTuples, dataclasses and objects of your own classes",
+        )
+    if name in fields and (named or not _is_computed(kind, name)):
+        return True
+    if name not in fields and hasattr(kind, name) and not _is_computed(kind, name):
+        return False
+    raise _refuse(
+        f"attribute `.{name}` of a {kind.__name__}, which its class computes (a property or "
+        "a method) rather than stores: its derivative is not known",
+        f"compute it in the differentiated function from the stored attributes of {kind.__name__}",
+    )
 
-    def copy(self):
-        out = DerivativeRecord(self)
-        if hasattr(self, "directions"):
-            out.directions = self.directions
+
+def _holds_no_derivative(value):
+    """Integers, flags, strings and dtypes: values through which no derivative flows."""
+    if isinstance(value, (tuple, list)):
+        return all(_holds_no_derivative(v) for v in value)
+    return isinstance(value, (int, bool, str, bytes, np.integer, np.bool_, np.dtype))
+
+
+def _is_computed(kind, name):
+    """Whether the class computes `name` (a property, a method) rather than holding a value."""
+    for klass in kind.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            return hasattr(found, "__get__") or callable(found)
+    return False
+
+
+def attribute_jvp(g, x, name, like=None, batched=False):
+    """The tangent of `x.name` from the tangent `g` of the record `x` (`batched`: with a
+    leading axis of directions); `like` is the attribute's value."""
+    stored = _stored(x, name)
+    like = getattr(x, name) if like is None else like
+    if stored and _field_index(x, name) is not None and not _is_zero(g):
+        return g[_field_index(x, name)]  # a NamedTuple's: by position
+    if stored and isinstance(g, dict) and name in g:
+        return g[name]
+    if stored and not _is_zero(g) and not isinstance(g, (dict, list, tuple)):
+        return getattr(g, name)  # a tangent of the user's own class, given to `jvp`
+    # a zero: a class attribute (held fixed), an attribute missing from `g`, or `g` zero
+    return _zeros(like, _seed(g), batched and _seed(g) is not None)
+
+
+def _seed(g):
+    """`g` where it tells its count of directions (`directions_count`), else None."""
+    if isinstance(g, (dict, list, tuple)):
+        return g if len(g) or hasattr(g, "directions") else None
+    return None if _is_zero(g) else g
+
+
+def attribute_vjp(g, x, name, batched=False):
+    """The cotangent of the record `x` in `x.name`: `g` at that attribute, zero elsewhere
+    (`batched`: `g` has a leading axis of directions, and so do the zeros)."""
+    if not _stored(x, name):  # a class attribute, or an array's integer attribute: fixed
+        return _zeros(x, g, batched)
+    if isinstance(x, tuple):  # a NamedTuple: positional
+        out = _zeros(x, g, batched)
+        index = _field_index(x, name)
+        out[index] = out[index] + g
         return out
+    return DerivativeRecord({name: g})
+
+
+def _zeros(x, seed, batched):
+    """A zero derivative of `x`; with the directions of `seed` when `batched`."""
+    if not batched:
+        return zeros_like(x)
+    from .directions import directions_zeros
+
+    if isinstance(x, tuple) or not isinstance(zeros_like(x), dict):
+        return directions_zeros(x, seed)
+    return DerivativeRecord()  # a record's missing attributes are zero
+
+
+def new_record(cls, names, items):
+    """`cls(**{name: item})`: a NamedTuple or a dataclass built by its own constructor."""
+    return cls(**dict(zip(names, items, strict=True)))
+
+
+def new_object(cls, names, items):
+    """An object of `cls` whose `__init__` only stores these attributes (the lowering checked
+    it, `ssa/records.py`): made without calling it, with the values it would store."""
+    out = object.__new__(cls)
+    for name, item in zip(names, items, strict=True):
+        setattr(out, name, item)
+    return out
+
+
+def record_jvp(g, cls, names, record=None, batched=False):
+    """The tangent of the record `record` built from items whose tangents are `g` (a list); an
+    attribute `cls` filled in itself (a default) has none."""
+    if _is_zero(g):
+        return _zeros(record, g, False) if record is not None else 0.0
+    if isinstance(cls, type) and issubclass(cls, tuple):  # a NamedTuple: by position
+        fields = cls._fields
+        seed = next(iter(g), None)
+        out = Derivatives(
+            0.0 if record is None else _zeros(getattr(record, f), seed, batched) for f in fields
+        )
+        for name, item in zip(names, g, strict=True):
+            out[fields.index(name)] = item
+    else:
+        out = DerivativeRecord(zip(names, g, strict=True))
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def record_vjp(g, cls, names, items=None, batched=False):
+    """The cotangents of the `items` a record was built from, from the record's cotangent."""
+    if not (_is_zero(g) or isinstance(g, (list, tuple, dict, cls))):
+        raise _refuse(  # an array: read through an attribute named like an array's (`p.T`)
+            f"a {cls.__name__} whose derivative is {type(g).__name__!r}",
+            "rename attributes named like an array's (T, shape, ndim, size, dtype)",
+        )
+    if isinstance(cls, type) and issubclass(cls, tuple) and not _is_zero(g):
+        fields = cls._fields
+        return Derivatives(g[fields.index(name)] for name in names)
+    found = {} if _is_zero(g) else g if isinstance(g, dict) else vars(g)
+    seed = next(iter(found.values()), None)
+    out = Derivatives()
+    for k, name in enumerate(names):
+        if name in found:
+            out.append(found[name])
+        else:  # a missing attribute is zero
+            item = 0.0 if items is None else items[k]  # (None: in derivatives of derivatives)
+            out.append(_zeros(item, seed, batched and seed is not None))
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def replaced(x, names, items):
+    """`x._replace(**changes)` of a NamedTuple, `dataclasses.replace(x, **changes)` of a
+    dataclass: a copy of the record `x` with the attributes `names` set to `items`."""
+    changes = dict(zip(names, items, strict=True))
+    if isinstance(x, tuple) and hasattr(type(x), "_fields"):
+        return x._replace(**changes)
+    if not dataclasses.is_dataclass(x) or hasattr(type(x), "__post_init__"):
+        raise _refuse(
+            f"a copy with new attributes of a {type(x).__name__} (only NamedTuples and "
+            "dataclasses without `__post_init__` are copied this way here)",
+            f"build a new {type(x).__name__}(...) from its attributes",
+        )
+    return dataclasses.replace(x, **changes)
+
+
+def without_fields(g, x, names, batched=False):
+    """The derivative `g` of the record `x` with the attributes `names` zero: the part of
+    `x`'s derivative that flows into `replaced(x, names, items)`, and back."""
+    if _is_zero(g):
+        return g
+    if isinstance(x, tuple):
+        out = Derivatives(g)
+        for name in names:
+            index = x._fields.index(name)
+            out[index] = _zeros(x[index], next(iter(g)), batched)
+        if hasattr(g, "directions"):
+            out.directions = g.directions
+        return out
+    out = DerivativeRecord({key: item for key, item in _entries(g, x).items() if key not in names})
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def _entries(g, x):
+    """The attributes of a record's derivative `g` (a dict, or the user's own class)."""
+    if isinstance(g, dict):
+        return g
+    return {name: getattr(g, name) for name in record_fields(x)}
+
+
+def fields_jvp(g, x, names, batched=False):
+    """The derivative of `replaced(x, names, items)` through the items (tangents `g`)."""
+    if isinstance(x, tuple):
+        seed = next(iter(g), None)
+        out = _zeros(x, seed, batched)
+        for name, item in zip(names, g, strict=True):
+            out[x._fields.index(name)] = item
+        return out
+    out = DerivativeRecord(zip(names, g, strict=True))
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def fields_vjp(g, x, names, items=None, batched=False):
+    """The cotangents of the items in `replaced(x, names, items)`, from the copy's `g`."""
+    if isinstance(x, tuple):
+        return Derivatives(
+            _zeros(x[x._fields.index(name)], None, False)
+            if _is_zero(g)
+            else g[x._fields.index(name)]
+            for name in names
+        )
+    found = {} if _is_zero(g) else _entries(g, x)
+    seed = next(iter(found.values()), None)
+    out = Derivatives()
+    for k, name in enumerate(names):
+        item = 0.0 if items is None else items[k]
+        out.append(
+            found[name] if name in found else _zeros(item, seed, batched and seed is not None)
+        )
+    return out

@@ -8,6 +8,7 @@ expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained c
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 
 import gast
@@ -37,6 +38,7 @@ from .ir import (
     Var,
 )
 from .kinds import SequenceKinds
+from .records import Records
 from .strings import Strings
 
 UNARYOPS = {
@@ -83,7 +85,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(Strings, DictValues, SequenceKinds):
+class ExprLowering(Strings, DictValues, SequenceKinds, Records):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -207,11 +209,8 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
         if not self._is_local_chain(node):
             return self._free_chain(node)
         fn = ARRAY_ATTRIBUTES.get(node.attr)
-        if fn is None:
-            raise self._unsupported(
-                f"attribute `.{node.attr}` of a local value",
-                hint=f"supported array attributes are {', '.join(ARRAY_ATTRIBUTES)}",
-            )
+        if fn is None:  # a record's attribute (an array's other ones refused at run time)
+            return self._record_attribute(node)  # ssa/records.py
         return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
 
     def _call(self, node: gast.Call) -> Expr:
@@ -250,6 +249,11 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
         callee = self._free_chain(func)
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
+        record = self._construction(callee, args, kwargs)  # `Params(w, b)`: ssa/records.py
+        if record is not None:
+            return record
+        if callee.value is dataclasses.replace and args:  # ssa/records.py
+            return self._replaced(args[0], args[1:], kwargs, callee.source)
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
@@ -260,6 +264,8 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
         return Prim(callee.value, args, kwargs, spelled=callee.source)
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
+        if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
+            return self._replaced(self._atom(func.value), args, kwargs, "._replace(...)")
         listed = self._list_method(func, args, kwargs)  # xs.pop(), …: ssa/builtins.py
         if listed is not None:
             return listed

@@ -1,0 +1,119 @@
+"""Rules for records: reading an attribute (`x.w`, the primitive `getattr(x, "w")`) and
+building a NamedTuple, a dataclass or an object (`rt.new_record`, `rt.new_object`).
+
+Both are linear in the record or in its items: the tangent of `x.w` is the tangent's `w`
+(`rt.attribute_jvp`), its adjoint a record derivative holding the cotangent at `w`
+(`rt.attribute_vjp`); building moves the items' derivatives into a record derivative
+(`rt.record_jvp`) and back (`rt.record_vjp`). Each helper is linear in its first argument
+and has rules of its own, so derivative code that reads attributes can be differentiated
+again (Hessians).
+"""
+
+from __future__ import annotations
+
+from .. import runtime as rt
+from .registry import REQUIRED, SAME_CALL, Rule, registrar
+
+register = registrar("records")
+
+register(
+    getattr,
+    Rule(
+        "getattr",
+        ("x",),
+        ("rt.attribute_jvp(d, x, name, ans)",),
+        ("rt.attribute_vjp(d, x, name)",),
+        keywords=(("name", REQUIRED),),
+        selectors=("name",),
+        batched=("rt.attribute_jvp(d, x, name, ans, True)",),
+    ),
+)
+for maker in (rt.new_record, rt.new_object):
+    register(
+        maker,
+        Rule(
+            f"rt.{maker.__name__}",
+            ("items",),
+            ("rt.record_jvp(d, cls, names, ans)",),
+            ("rt.record_vjp(d, cls, names, items)",),
+            keywords=(("cls", None), ("names", None)),
+            positional=("cls", "names", "items"),
+            selectors=("cls", "names"),
+            batched=("rt.record_jvp(d, cls, names, ans, True)",),
+        ),
+    )
+
+# replaced(x, names, items): linear in the record and in the items
+register(
+    rt.replaced,
+    Rule(
+        "rt.replaced",
+        ("x", "items"),
+        ("rt.without_fields(d, x, names)", "rt.fields_jvp(d, x, names)"),
+        ("rt.without_fields(d, x, names)", "rt.fields_vjp(d, x, names, items)"),
+        keywords=(("names", None),),
+        positional=("x", "names", "items"),
+        selectors=("names",),
+        batched=("rt.without_fields(d, x, names, True)", "rt.fields_jvp(d, x, names, True)"),
+    ),
+)
+
+
+def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str) -> None:
+    """A helper linear in its first argument `g`; `keywords` only select."""
+    register(
+        getattr(rt, name),
+        Rule(
+            f"rt.{name}",
+            ("g",),
+            (SAME_CALL,),
+            (adjoint,),
+            keywords=tuple((k, None) for k in keywords),
+            selectors=keywords,
+            batched=(batched,),
+        ),
+    )
+
+
+_moves(
+    "attribute_jvp",
+    "rt.attribute_vjp(d, x, name)",
+    ("x", "name", "like", "batched"),
+    "rt.attribute_jvp(d, x, name, like, True)",
+)
+_moves(
+    "attribute_vjp",
+    "rt.attribute_jvp(d, x, name)",
+    ("x", "name", "batched"),
+    "rt.attribute_vjp(d, x, name, True)",
+)
+_moves(
+    "record_jvp",
+    "rt.record_vjp(d, cls, names)",
+    ("cls", "names", "record", "batched"),
+    "rt.record_jvp(d, cls, names, record, True)",
+)
+_moves(
+    "record_vjp",
+    "rt.record_jvp(d, cls, names)",
+    ("cls", "names", "items", "batched"),
+    "rt.record_vjp(d, cls, names, items, True)",
+)
+_moves(
+    "without_fields",
+    "rt.without_fields(d, x, names)",
+    ("x", "names", "batched"),
+    "rt.without_fields(d, x, names, True)",
+)
+_moves(
+    "fields_jvp",
+    "rt.fields_vjp(d, x, names)",
+    ("x", "names", "batched"),
+    "rt.fields_jvp(d, x, names, True)",
+)
+_moves(
+    "fields_vjp",
+    "rt.fields_jvp(d, x, names)",
+    ("x", "names", "items", "batched"),
+    "rt.fields_vjp(d, x, names, items, True)",
+)

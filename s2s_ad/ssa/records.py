@@ -1,0 +1,389 @@
+"""Records in the lowering: reading an attribute of a local value, and building a NamedTuple,
+a dataclass or an object of a user class inside the differentiated function.
+
+Before: `obj.attr` of a local value, `Params(w, b=b)`, `Model(w)` (a class whose `__init__`
+only stores values). After: the primitives `getattr` (written `obj.attr`), `rt.new_record`
+(the class's own constructor, for NamedTuples and dataclasses) and `rt.new_object` (an object
+made without `__init__`, holding the values its `__init__` would store, each lowered here):
+
+    p = Params(w, b=b)        _t1 = [w, b]; p = rt.new_record(Params, ('w', 'b'), _t1)
+    m = Model(w)              _t2 = w * 2.0; _t3 = [_t2]; m = rt.new_object(Model, ('W',), _t3)
+    y = m.W @ x               _t4 = m.W; y = _t4 @ x
+
+Their rules are in rules/records.py, the runtime helpers in runtime/records.py.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import dataclasses
+import inspect
+import weakref
+
+import gast
+
+from .. import runtime
+from ..errors import S2SError
+from ..frontend import nodes
+from ..frontend.library import is_library_function
+from ..frontend.parse import parse_function, without_docstring
+from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim
+
+_LITERALS = (int, float, str, bytes, bool, type(None))
+
+
+class Records:
+    """Mixed into the expression lowering (`lower_expr.py`)."""
+
+    def _record_attribute(self, node: gast.Attribute) -> Expr:
+        """`obj.attr` of a local value that is not an array attribute: a record's attribute."""
+        value = self._atom(node.value)
+        return Prim(getattr, (value, Const(node.attr)), spelled=node.attr, style=ATTRIBUTE)
+
+    def _construction(self, callee: Free, args: tuple, kwargs: tuple) -> Expr | None:
+        """`cls(...)` of a NamedTuple, a dataclass or a user class with its own `__init__`,
+        as a record primitive; None for other callees (and classes this does not build)."""
+        cls = callee.value
+        if not _is_user_class(cls):
+            return None
+        if _is_namedtuple(cls) or _is_plain_dataclass(cls):
+            self._refuse_array_names(cls.__name__, _field_names(cls))
+            names = self._bound_fields(cls, callee, args, kwargs)
+            items = self._atom_of(self._list_of([atom for _, atom in names]))
+            fields = Const(tuple(name for name, _ in names))
+            return Prim(runtime.new_record, (callee, fields, items), spelled=self._rt("new_record"))
+        init = cls.__dict__.get("__init__") if "__init__" in vars(cls) else _inherited_init(cls)
+        if not inspect.isfunction(init) or is_library_function(init):
+            return None  # no `__init__` of the user's: as any other call
+        emitted = len(self.body)
+        try:
+            return self._stored_by_init(cls, callee, init, args, kwargs)
+        except _NotLowered as reason:
+            # the plain call: exact where no derivative flows through it; where one does,
+            # the missing rule is reported with this reason (ad/templates.py)
+            del self.body[emitted:]
+            NOT_LOWERED[cls] = str(reason)
+            return None
+
+    def _refuse_array_names(self, kind: str, names) -> None:
+        """`p.T`, `p.shape`, … read as the array attributes they name (`lower_expr.py`): a
+        record built here must not hold attributes of those names."""
+        from .lower_expr import ARRAY_ATTRIBUTES
+
+        clash = [name for name in names if name in ARRAY_ATTRIBUTES]
+        if clash:
+            raise self._unsupported(
+                f"a {kind} with an attribute named `.{clash[0]}`, which reads as the array "
+                "attribute of that name",
+                hint=f"rename the attribute (`.{clash[0]}_`)",
+            )
+
+    def _replaced(self, record: Atom, args: tuple, kwargs: tuple, spelled: str) -> Expr:
+        """`p._replace(w=v)` / `dataclasses.replace(p, w=v)`: a copy with new attributes."""
+        if args or not kwargs:
+            raise self._unsupported(
+                f"`{spelled}` with positional arguments or none",
+                hint="name the attributes to replace: `p._replace(w=new_w)`",
+            )
+        self._refuse_array_names("record", [name for name, _ in kwargs])
+        items = self._atom_of(self._list_of([atom for _, atom in kwargs]))
+        names = Const(tuple(name for name, _ in kwargs))
+        return Prim(runtime.replaced, (record, names, items), spelled=self._rt("replaced"))
+
+    def _bound_fields(
+        self, cls: type, callee: Free, args: tuple, kwargs: tuple
+    ) -> list[tuple[str, Atom]]:
+        """(field, atom) for each argument of `cls(...)`, by the constructor's signature."""
+        try:
+            bound = inspect.signature(cls).bind(*args, **dict(kwargs))
+        except TypeError as exc:
+            raise self._unsupported(
+                f"`{callee.source}(...)` with arguments that do not fit its fields ({exc})",
+                hint=f"pass {callee.source}'s fields by position or by name",
+            ) from None
+        return list(bound.arguments.items())
+
+    def _stored_by_init(self, cls: type, callee: Free, init, args: tuple, kwargs: tuple) -> Expr:
+        """An object whose `__init__` only stores values: each value lowered here, with the
+        `__init__`'s parameters bound to the call's arguments."""
+        _refuse_special_class(cls)
+        stored: dict[str, Atom] = {}
+        self._run_init(cls, init, args, kwargs, stored)
+        self._refuse_array_names(cls.__name__, stored)
+        items = self._atom_of(self._list_of(list(stored.values())))
+        fields = Const(tuple(stored))
+        return Prim(runtime.new_object, (callee, fields, items), spelled=self._rt("new_object"))
+
+    def _run_init(self, cls: type, init, args: tuple, kwargs: tuple, stored: dict) -> None:
+        """Lower what `init` stores into `stored` (attribute → atom), following
+        `super().__init__(…)` into the next class's `__init__`."""
+        body, where = _init_body(init)
+        values, self_name = _bound_parameters(cls, init, args, kwargs)
+        for stmt in body:
+            parent = _super_init_call(stmt)
+            if parent is not None:
+                lowered = [
+                    self._init_value(
+                        _stored_reads(a, self_name, stored), values, init, self_name, cls, where
+                    )
+                    for a in parent.args
+                ]
+                named = [
+                    (
+                        k.arg,
+                        self._init_value(
+                            _stored_reads(k.value, self_name, stored),
+                            values,
+                            init,
+                            self_name,
+                            cls,
+                            where,
+                        ),
+                    )
+                    for k in parent.keywords
+                ]
+                self._run_parent_init(cls, init, tuple(lowered), tuple(named), stored, where, stmt)
+                values.update({f"{self_name}.{name}": atom for name, atom in stored.items()})
+                continue
+            target, expr = _stored_value(stmt, self_name)
+            if target is None:
+                found = f"a statement other than `{self_name}.name = value`"
+                raise _init_refusal(cls, where, stmt, found)
+            expr = _stored_reads(expr, self_name, stored)
+            stored[target] = self._init_value(expr, values, init, self_name, cls, where)
+            values[f"{self_name}.{target}"] = stored[target]  # read back as `self.W`
+
+    def _run_parent_init(self, cls, init, args, kwargs, stored, where, stmt) -> None:
+        base = _next_init(cls, init)
+        if base is object.__init__:
+            if args or kwargs:
+                raise _init_refusal(
+                    cls, where, stmt, "`super().__init__(…)` of `object` with arguments"
+                )
+            return
+        if not inspect.isfunction(base) or is_library_function(base):
+            raise _init_refusal(cls, where, stmt, "`super().__init__(…)` of a class not your own")
+        self._run_init(cls, base, args, kwargs, stored)
+
+    def _init_value(
+        self, expr: gast.expr, values: dict, init, self_name: str, cls: type, where: str
+    ) -> Atom:
+        """The value `__init__` stores, lowered with its parameters bound to `values`."""
+        for name in _loaded_names(expr):
+            if name == self_name:
+                raise _init_refusal(cls, where, expr, f"a value that reads `{self_name}`")
+            if name in values:
+                continue
+            if not self._same_free_name(name, init):
+                found = (
+                    f"a value that reads `{name}`, which the differentiated function does not "
+                    "see as its `__init__` does"
+                )
+                raise _init_refusal(cls, where, expr, found)
+        saved = {name: self.env.get(name) for name in values}
+        self.env.update(values)
+        try:
+            return self._atom(expr)
+        except S2SError:  # a construct the lowering refuses (`lambda`, `*xs`, …)
+            found = "a value written in a form not lowered here"
+            raise _init_refusal(cls, where, expr, found) from None
+        finally:
+            for name, old in saved.items():
+                if old is None:
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = old
+
+    def _same_free_name(self, name: str, init) -> bool:
+        """Whether the free name `name` of `__init__` means the same object here."""
+        if name in self.env or name in self.locals or name in self.nested_defs:
+            return False
+        code = init.__code__
+        if name in code.co_freevars:
+            cell = init.__closure__[code.co_freevars.index(name)]
+            theirs = cell.cell_contents
+        else:
+            missing = object()
+            theirs = init.__globals__.get(name, getattr(builtins, name, missing))
+            if theirs is missing:
+                return False
+        return self.scope.lookup(name) is theirs
+
+
+class _NotLowered(Exception):
+    """Why a construction is left to the plain call."""
+
+
+# class → why building its objects is left to the plain call (for the missing-rule message)
+NOT_LOWERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def construction_hint(fn: object) -> str | None:
+    """What to write instead, when `fn` is a class whose construction was not lowered and a
+    derivative flows through it."""
+    reason = NOT_LOWERED.get(fn) if isinstance(fn, type) else None
+    if reason is None:
+        return None
+    return (
+        f"objects of `{fn.__name__}` are built inside a differentiated function only when its "
+        f"`__init__` just stores values (`self.W = W`, `self.b = np.zeros(n)`), and {reason}; "
+        "build the object outside the function and pass it in, or use a NamedTuple or a "
+        "dataclass"
+    )
+
+
+def _init_refusal(cls: type, where: str, node: gast.AST, found: str) -> _NotLowered:
+    line = getattr(node, "lineno", None)
+    return _NotLowered(f"`{cls.__name__}.__init__` ({where}:{line}) has {found}")
+
+
+def _is_user_class(cls: object) -> bool:
+    return (
+        isinstance(cls, type)
+        and cls.__module__ not in ("builtins", "numpy")
+        and not cls.__module__.startswith(("numpy.", "s2s_ad"))
+        and not issubclass(cls, BaseException)
+    )
+
+
+def _is_namedtuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and hasattr(cls, "_fields") and hasattr(cls, "_make")
+
+
+def _is_plain_dataclass(cls: type) -> bool:
+    """A dataclass whose `__init__` is the generated one and does nothing more."""
+    params = getattr(cls, "__dataclass_params__", None)
+    return (
+        dataclasses.is_dataclass(cls)
+        and params is not None
+        and params.init
+        and not hasattr(cls, "__post_init__")
+        and all(f.init for f in dataclasses.fields(cls))
+    )
+
+
+def _bound_parameters(cls: type, init, args: tuple, kwargs: tuple) -> tuple[dict, str]:
+    """(parameter → atom, the name of `self`) for `init` called with these atoms."""
+    signature = inspect.signature(init)
+    try:
+        bound = signature.bind(None, *args, **dict(kwargs))
+    except TypeError as exc:
+        raise _NotLowered(f"its arguments do not fit `{init.__qualname__}` ({exc})") from None
+    given = set(bound.arguments)
+    bound.apply_defaults()
+    params = list(signature.parameters.values())
+    values: dict[str, Atom] = {}
+    for param in params[1:]:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise _NotLowered(f"`{init.__qualname__}` takes `*{param.name}`")
+        value = bound.arguments[param.name]
+        values[param.name] = value if param.name in given else _default_atom(value, param.name)
+    return values, params[0].name
+
+
+def _super_init_call(stmt: gast.stmt) -> gast.Call | None:
+    """The call `super().__init__(…)` when `stmt` is one."""
+    call = stmt.value if isinstance(stmt, gast.Expr) else None
+    if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
+        return None
+    inner = call.func.value
+    is_super = (
+        call.func.attr == "__init__"
+        and isinstance(inner, gast.Call)
+        and isinstance(inner.func, gast.Name)
+        and inner.func.id == "super"
+        and not inner.args
+    )
+    return call if is_super else None
+
+
+def _next_init(cls: type, init):
+    """The `__init__` after `init`'s class in `cls`'s method resolution order."""
+    mro = cls.__mro__
+    owner = next(k for k, klass in enumerate(mro) if vars(klass).get("__init__") is init)
+    return next(vars(k)["__init__"] for k in mro[owner + 1 :] if "__init__" in vars(k))
+
+
+def _field_names(cls: type) -> tuple:
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return tuple(cls._fields)
+
+
+def _inherited_init(cls: type):
+    for klass in cls.__mro__[1:-1]:
+        if "__init__" in vars(klass):
+            return vars(klass)["__init__"]
+    return None
+
+
+def _stored_value(stmt: gast.stmt, self_name: str) -> tuple[str | None, gast.expr | None]:
+    """(attribute, value) of `self.attribute = value` (annotated or not)."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, gast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
+    else:
+        return None, None
+    if (
+        isinstance(target, gast.Attribute)
+        and isinstance(target.value, gast.Name)
+        and target.value.id == self_name
+    ):
+        return target.attr, value
+    return None, None
+
+
+class _StoredReads(gast.NodeTransformer):
+    """`self.W` read after `self.W = …` in an `__init__`: the name `self.W`, bound to the
+    value stored (a name no Python code can spell, so it cannot clash)."""
+
+    def __init__(self, self_name: str, stored: dict) -> None:
+        self.self_name = self_name
+        self.stored = stored
+
+    def visit_Attribute(self, node: gast.Attribute) -> gast.expr:
+        value = node.value
+        if isinstance(value, gast.Name) and value.id == self.self_name and node.attr in self.stored:
+            return nodes.name(f"{self.self_name}.{node.attr}")
+        return self.generic_visit(node)
+
+
+def _stored_reads(expr: gast.expr, self_name: str, stored: dict) -> gast.expr:
+    return _StoredReads(self_name, stored).visit(copy.deepcopy(expr))
+
+
+def _loaded_names(expr: gast.expr) -> list[str]:
+    return [n.id for n in gast.walk(expr) if isinstance(n, gast.Name)]
+
+
+def _default_atom(value: object, name: str) -> Atom:
+    if isinstance(value, _LITERALS) or (
+        isinstance(value, tuple) and all(isinstance(v, _LITERALS) for v in value)
+    ):
+        return Const(value)
+    raise _NotLowered(f"it leaves `{name}` to its default, which is not a literal")
+
+
+def _init_body(init) -> tuple[list[gast.stmt], str]:
+    try:
+        parsed = parse_function(init)
+    except S2SError as exc:
+        raise _NotLowered(f"the source of its `__init__` cannot be read ({exc})") from None
+    return without_docstring(parsed.node.body), parsed.filename
+
+
+def _refuse_special_class(cls: type) -> None:
+    """Classes for which an object made without `__init__` and given its attributes one by
+    one might differ from the one Python makes."""
+    special = [
+        name
+        for name in ("__new__", "__setattr__", "__slots__", "__post_init__")
+        if any(name in vars(k) for k in cls.__mro__[:-1])
+    ]
+    if type(cls).__call__ is not type.__call__:  # a metaclass that makes objects its way
+        raise _NotLowered(f"the metaclass of `{cls.__name__}` defines `__call__`")
+    if special or dataclasses.is_dataclass(cls):
+        found = f"`{special[0]}`" if special else "an `__init__` of its own"
+        raise _NotLowered(f"`{cls.__name__}` defines {found}")
