@@ -293,7 +293,7 @@ def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tu
 def one_hot_seeds(inputs: list) -> list:
     """Tangents for the vector mode that together seed every input element: with n float
     elements in all, each float leaf gets (n, *shape), its own block of the n-by-n identity
-    (in its input's structure; None at static leaves)."""
+    (in its input's structure, in the derivative form; None at static leaves)."""
     per_input = [pytrees.float_leaves(x) for x in inputs]
     total = sum(rt.size(leaf) for leaves in per_input for leaf in leaves)
     seeds, start = [], 0
@@ -307,11 +307,13 @@ def one_hot_seeds(inputs: list) -> list:
             start += size
         items = iter(blocks)
         seeds.append(
-            pytrees.map_leaves(
-                lambda leaf, items=items: (
-                    next(items) if _is_leaf(leaf) else static_tangent(leaf, (total,))
-                ),
-                x,
+            pytrees.as_derivative(
+                pytrees.map_leaves(
+                    lambda leaf, items=items: (
+                        next(items) if _is_leaf(leaf) else static_tangent(leaf, (total,))
+                    ),
+                    x,
+                )
             )
         )
     return seeds
@@ -589,7 +591,8 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
 def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> object:
     """The tangent given for `primal`, checked: a leaf's has its shape; a structure's has
     its structure (any of the derivative forms: a tuple for a list, a dict for a record),
-    and is passed on in the primal's own types, zeros at missing float leaves."""
+    and is passed on in the derivative form (`pytrees.as_derivative`), zeros at missing
+    float leaves."""
     if pytrees.node(primal) is None:
         if np.shape(tangent) != np.shape(primal):
             raise ArgumentError(
@@ -607,7 +610,8 @@ def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> obje
             raise ValueError(f"a leaf of shape {np.shape(x)} got a tangent of {np.shape(t)}")
         return _zero_like(x) if t is None else t
 
-    return _structured_like(f, f"the tangent for `{name}`", "its primal", leaf, primal, tangent)
+    checked = _structured_like(f, f"the tangent for `{name}`", "its primal", leaf, primal, tangent)
+    return pytrees.as_derivative(checked)  # the one form generated code holds derivatives in
 
 
 def _structured_like(
