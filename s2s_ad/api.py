@@ -14,6 +14,7 @@ from numpy import ndarray
 
 from . import runtime as rt
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
+from .callables import as_function
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, is_complex, raise_reported, reporting
 
@@ -373,6 +374,7 @@ def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reve
 
 def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) -> Callable:
     _check_mode(mode, ("reverse", "forward"))
+    f = as_function(f)  # partial, bound method, callable object: callables.py
     if _gradient_of(f) is not None:  # grad(grad(f)): the tangent of f's gradient code
         f, mode = _differentiable(f), "forward"
     _signature(f)
@@ -415,6 +417,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
+    gradient._s2s_wrt = wrt  # called inside a differentiated function: callables.py
     gradient._s2s_made_by = "value_and_grad" if with_value else "grad"
     return gradient
 
@@ -526,6 +529,7 @@ def _gradient_of(f: Callable) -> tuple[Callable, Wrt] | None:
 def _differentiable(f: Callable) -> Callable:
     """`f` itself, or for a gradient made by `grad`, its generated flat gradient code
     `f_grad(*params, out_bar=1.0)` (which has source, so it can be transformed again)."""
+    f = as_function(f)  # partial, bound method, callable object: callables.py
     inner = _gradient_of(f)
     if inner is None:
         return f

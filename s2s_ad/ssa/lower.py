@@ -47,6 +47,7 @@ from ..frontend.validate import calls_nested, is_append
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
 from .builtins import Builtins, StarredTargets, is_list_update
+from .callable_values import CallableValues
 from .callee_updates import CalleeUpdates
 from .context_managers import ContextManagers
 from .effects import Effects
@@ -98,6 +99,7 @@ class _Lowering(
     LoopIteration,
     NestedTargets,
     NestedFunctions,
+    CallableValues,
     FunctionValues,
     ElementTargets,
     CalleeUpdates,

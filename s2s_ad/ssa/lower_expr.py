@@ -206,6 +206,9 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
     def _attribute(self, node: gast.Attribute) -> Expr:
         if not self._is_local_chain(node):
             return self._free_chain(node)
+        known = self._known_attribute(node)  # `self.W` of a known `self`: callable_values.py
+        if known is not None:
+            return known
         fn = ARRAY_ATTRIBUTES.get(node.attr)
         if fn is None:
             raise self._unsupported(
@@ -215,6 +218,9 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
         return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
 
     def _call(self, node: gast.Call) -> Expr:
+        called = self._call_value(node)  # a partial, a method, `fs[0]`: callable_values.py
+        if called is not None:
+            return called
         nested = self._nested_call(node)
         if isinstance(nested, tuple):
             raise self._unsupported(

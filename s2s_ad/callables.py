@@ -1,0 +1,225 @@
+"""Callable values: what Python function a callable runs, and with which arguments bound.
+
+One resolver for every place a function arrives as a VALUE (the API's `f`, a function held
+in a name, a list, a dict or an object, a method of an object the derivative is specialised
+to):
+
+- a plain function or lambda: itself, nothing bound;
+- `functools.partial(f, *args, **kwargs)`, nested too: `f`, those arguments bound first;
+- a bound method `obj.method`: `type(obj).method`, `obj` bound first (held fixed);
+- an object of a user class with `__call__` (`layer(x)`): `type(layer).__call__`, `layer`
+  bound first;
+- a `functools.wraps` wrapper whose body only forwards to `__wrapped__`
+  (`return fn(*args, **kwargs)`): the wrapped function;
+- a derivative made by s2s_ad (`grad(g)`, `value_and_grad(g)`): its flat gradient code,
+  Python source s2s_ad generated, so it is differentiated like any helper.
+
+Before → after: `resolve(partial(model.loss, y=1.0))` →
+`Resolved(fn=Model.loss, args=(model,), kwargs={"y": 1.0})`.
+
+`as_function(f)` makes the API's `f` a Python function with source: for a resolved callable
+that binds something, a small generated closure `def loss(w, x): return callee(bound, w, x)`
+(source kept in `linecache`), whose closure cells hold the callee and the bound values, so
+they are read live and never differentiated, and whose globals are the callee's module's,
+so the lowering inlines the callee specialised to those values (ssa/callable_values.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import linecache
+import textwrap
+import types
+from dataclasses import dataclass, field
+
+import gast
+
+from .errors import SourceError, UnsupportedSyntaxError
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """`fn(*args, *call_args, **{**kwargs, **call_kwargs})` is what calling the value does."""
+
+    fn: types.FunctionType
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+def resolve(value: object) -> Resolved | None:
+    """The Python function `value` runs and the arguments it binds, or None when it is not
+    a callable with Python source of the user's (a builtin, a ufunc, a class, …)."""
+    if isinstance(value, functools.partial):
+        inner = resolve(value.func)
+        if inner is None:
+            return None
+        return Resolved(
+            inner.fn, (*inner.args, *value.args), {**inner.kwargs, **(value.keywords or {})}
+        )
+    if isinstance(value, types.MethodType):
+        inner = resolve(value.__func__)
+        if inner is None:
+            return None
+        return Resolved(inner.fn, (value.__self__, *inner.args), inner.kwargs)
+    if isinstance(value, types.FunctionType):
+        made = made_by_s2s_ad(value)
+        if made is not None:
+            return Resolved(made)
+        wrapped = transparently_wraps(value)
+        return resolve(wrapped) if wrapped is not None else Resolved(value)
+    if isinstance(value, type) or not callable(value):
+        return None
+    call = getattr(type(value), "__call__", None)
+    if isinstance(call, types.FunctionType):  # a user class's `__call__`
+        inner = resolve(call)
+        return None if inner is None else Resolved(inner.fn, (value, *inner.args), inner.kwargs)
+    return None
+
+
+def binds(resolved: Resolved) -> bool:
+    return bool(resolved.args or resolved.kwargs)
+
+
+def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
+    """For `grad(g)` or `value_and_grad(g)`, the flat code computing what it returns
+    (`g_grad(*params, out_bar=1.0)` returns the gradient, the value first for
+    `value_and_grad`); None for other functions. Forward-mode ones are refused."""
+    made = getattr(fn, "_s2s_made_by", None)
+    if made is None:
+        return None
+    from . import api
+
+    inner, wrt = fn.__wrapped__, getattr(fn, "_s2s_wrt", 0)  # functools.wraps(f)
+    names = api._wrt_names(inner, wrt)
+    mode = "value_and_gradient" if made == "value_and_grad" else "gradient"
+    return api.derivative(inner, mode, names).function
+
+
+def transparently_wraps(fn: types.FunctionType) -> object | None:
+    """`fn.__wrapped__` when `fn` is a wrapper whose body only calls it with what it got
+    (`def wrapper(*args, **kwargs): return fn(*args, **kwargs)`), else None."""
+    wrapped = getattr(fn, "__wrapped__", None)
+    if wrapped is None:
+        return None
+    code = fn.__code__
+    if not (code.co_flags & inspect.CO_VARARGS and code.co_flags & inspect.CO_VARKEYWORDS):
+        return None
+    if code.co_argcount or code.co_kwonlyargcount:
+        return None
+    try:
+        source = textwrap.dedent("".join(inspect.getsourcelines(code)[0]))
+        node = gast.parse(source).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return None
+    if not isinstance(node, gast.FunctionDef):
+        return None
+    body = [s for s in node.body if not _is_docstring(s)]
+    if len(body) != 1 or not isinstance(body[0], gast.Return):
+        return None
+    call = body[0].value
+    star, double = node.args.vararg.id, node.args.kwarg.id
+    forwards = (
+        isinstance(call, gast.Call)
+        and isinstance(call.func, gast.Name)
+        and len(call.args) == 1
+        and isinstance(call.args[0], gast.Starred)
+        and _is_name(call.args[0].value, star)
+        and len(call.keywords) == 1
+        and call.keywords[0].arg is None
+        and _is_name(call.keywords[0].value, double)
+    )
+    if not forwards or call.func.id not in code.co_freevars:
+        return None
+    cell = fn.__closure__[code.co_freevars.index(call.func.id)]
+    try:
+        return wrapped if cell.cell_contents is wrapped else None
+    except ValueError:
+        return None
+
+
+def _is_docstring(stmt: gast.stmt) -> bool:
+    return isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+
+
+def _is_name(node: gast.expr, name: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == name
+
+
+# the API's `f`
+
+_COUNTER = itertools.count()
+
+
+def as_function(f: object) -> object:
+    """`f` as a Python function with source: itself when it is one, else a generated closure
+    binding what `f` binds (`partial(f, y=1.0)`, `model.loss`, `layer`); anything else is
+    returned as it is (the API reports it)."""
+    if isinstance(f, types.FunctionType) and getattr(f, "__wrapped__", None) is None:
+        return f
+    if isinstance(f, types.FunctionType) and getattr(f, "_s2s_made_by", None) is not None:
+        return f  # grad(grad(g)): the API takes the gradient code itself
+    resolved = resolve(f)
+    if resolved is None:
+        return f
+    if not binds(resolved):
+        return resolved.fn
+    return _bound_function(resolved, f)
+
+
+def _bound_function(resolved: Resolved, original: object) -> types.FunctionType:
+    """`def name(<what is left of the signature>): return _s2s_callee(<bound>, <params>)`."""
+    fn = resolved.fn
+    where = {"filename": fn.__code__.co_filename, "line": fn.__code__.co_firstlineno}
+    try:
+        signature = inspect.signature(functools.partial(fn, *resolved.args, **resolved.kwargs))
+    except (TypeError, ValueError) as exc:
+        raise SourceError(
+            f"cannot bind the arguments of {original!r} to `{fn.__qualname__}`: {exc}",
+            **where,
+            hint="bind arguments that the function takes",
+        ) from None
+    params, passed, defaults = [], [], {}
+    kind_seen = None
+    for p in signature.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: differentiating {original!r}, whose function "
+                f"`{fn.__qualname__}` takes `{'*' if p.kind is p.VAR_POSITIONAL else '**'}"
+                f"{p.name}`",
+                **where,
+                hint="give the function named parameters",
+            )
+        text = p.name
+        if p.default is not p.empty:
+            defaults[f"_s2s_default_{p.name}"] = p.default
+            text += f"=_s2s_default_{p.name}"
+        if p.kind is p.KEYWORD_ONLY and kind_seen is not p.KEYWORD_ONLY:
+            params.append("*")
+        kind_seen = p.kind
+        params.append(text)
+        passed.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+    if any(p.kind is p.POSITIONAL_ONLY for p in signature.parameters.values()):
+        last = max(
+            i for i, p in enumerate(signature.parameters.values()) if p.kind is p.POSITIONAL_ONLY
+        )
+        params.insert(last + 1, "/")
+    bound = [f"_s2s_bound{i}" for i in range(len(resolved.args))]
+    # keyword-bound values are the defaults of keyword-only parameters (partial's semantics)
+    cells = ["_s2s_callee", *bound, *defaults]
+    name = fn.__name__ if fn.__name__.isidentifier() else "_lambda"
+    source = (
+        f"def _s2s_make({', '.join(cells)}):\n"
+        f"    def {name}({', '.join(params)}):\n"
+        f"        return _s2s_callee({', '.join([*bound, *passed])})\n"
+        f"    return {name}\n"
+    )
+    filename = f"<s2s_ad bound {name} {next(_COUNTER)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), fn.__globals__, namespace)
+    made = namespace["_s2s_make"](fn, *resolved.args, *defaults.values())
+    made.__qualname__ = f"{fn.__qualname__} (bound)"
+    made._s2s_bound = (resolved, original)
+    return made

@@ -1,0 +1,319 @@
+"""Calls whose callee is a value known when the derivative is made (DESIGN.md, "Growing the
+language", principle 4): a function held in an object, a list or a dict, a method of an
+object the derivative is specialised to, a `functools.partial`, a callable object, a
+transparent `functools.wraps` wrapper, and derivatives made by s2s_ad (`dg = grad(g)`,
+`grad(g)(x)`).
+
+A mixin of the lowering, beside `function_values.py` (names bound to functions, helpers
+given functions). A name bound to a KNOWN value (`Named`: a function, or an object of a
+user class such as `self` when `grad(model.loss)` binds it) roots chains that are resolved
+here at specialisation: `self.forward(x)` is `type(self).forward(self, x)`, inlined with
+`self` known again, so the methods it calls resolve too; `self.W` is read live (held
+fixed, as a global is); `layer(x)` runs `type(layer).__call__`. What the callable binds
+(`self`, a partial's arguments) is read in the generated code through the chain that named
+it (`_s2s_bound0.forward.__self__` is written `_s2s_bound0`). `callables.resolve` says what
+a callable runs.
+
+Before (`grad(model.loss)`, `def loss(self, x): return np.sum(self.forward(x))`,
+`def forward(self, x): return np.tanh(self.W * x)`)::
+
+    _s2s_callee(_s2s_bound0, x)
+
+After (SSA of the generated closure `loss(x)`)::
+
+    _t1 = _s2s_bound0.W * x
+    _t2 = np.tanh(_t1)
+    _t3 = np.sum(_t2)
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import sys
+import types
+
+import gast
+import numpy as np
+
+from ..callables import made_by_s2s_ad, resolve, transparently_wraps
+from ..frontend.library import is_library_file
+from ..frontend.scope import is_missing
+from .function_values import Named, is_function_value, is_user_helper
+from .ir import Free
+
+_TRANSFORMS = ("grad", "value_and_grad")
+
+
+def is_user_object(value: object) -> bool:
+    """An instance of a class of the user's (not a number, an array, a container, a
+    function, a module or a library's object): its methods have source to inline."""
+    if isinstance(value, (type, types.ModuleType, types.FunctionType, np.ndarray, np.generic)):
+        return False
+    if isinstance(value, (int, float, complex, str, bytes, list, tuple, dict, set, frozenset)):
+        return False
+    cls = type(value)
+    if cls.__module__ in ("builtins", "functools"):
+        return False
+    module = sys.modules.get(cls.__module__)
+    filename = getattr(module, "__file__", None)
+    if cls.__module__.split(".")[0] in ("numpy", "scipy", "s2s_ad"):
+        return False
+    return not (filename and is_library_file(filename))
+
+
+def needs_resolving(value: object) -> bool:
+    """A callable that is not called as it is: a partial, a bound method, a callable object,
+    a transparent wrapper, a derivative made by s2s_ad."""
+    if isinstance(value, types.FunctionType):
+        return (
+            getattr(value, "_s2s_made_by", None) is not None
+            or transparently_wraps(value) is not None
+        )
+    if isinstance(value, (type, types.BuiltinFunctionType, np.ufunc)):
+        return False
+    return callable(value) and resolve(value) is not None
+
+
+class CallableValues:
+    """The mixin: calls of known values, attribute reads of known objects."""
+
+    # known values
+
+    def _known_chain(self, node: gast.expr) -> Free | None:
+        """`self.forward`, `self.layers[0]`, `FS[1]`, `OPS['act']`: the value a chain of
+        attributes and literal indices names, when its root is a name bound to a known
+        value or (with an index in it) a global; None for any other expression."""
+        steps: list[tuple[str, object]] = []
+        cursor = node
+        while isinstance(cursor, (gast.Attribute, gast.Subscript)):
+            if isinstance(cursor, gast.Attribute):
+                steps.append(("attr", cursor.attr))
+            elif isinstance(cursor.slice, gast.Constant) and isinstance(
+                cursor.slice.value, (int, str)
+            ):
+                steps.append(("item", cursor.slice.value))
+            else:
+                return None
+            cursor = cursor.value
+        if not isinstance(cursor, gast.Name) or not steps:
+            return None
+        bound = self.env.get(cursor.id)
+        if isinstance(bound, Named):
+            free = bound.free
+        elif cursor.id in self.env or cursor.id in self.locals:
+            return None
+        elif any(kind == "item" for kind, _ in steps):
+            value = self.scope.lookup(cursor.id)
+            if is_missing(value):
+                return None
+            free = Free(cursor.id, value)
+        else:
+            return None
+        source, value = free.source, free.value
+        for kind, key in reversed(steps):
+            try:
+                value = getattr(value, key) if kind == "attr" else value[key]
+            except (AttributeError, LookupError, TypeError):
+                raise self._unsupported(
+                    f"`{_text(node)}`: "
+                    f"{type(value).__name__} has no {'attribute' if kind == 'attr' else 'item'} "
+                    f"{key!r} when the derivative is made",
+                    hint="give the object that attribute or item before differentiating",
+                ) from None
+            source = f"{source}.{key}" if kind == "attr" else f"{source}[{key!r}]"
+        return Free(source, value)
+
+    def _known_argument(self, node: gast.expr) -> object:
+        """An argument of an inlined call: a function or a user object known now stays
+        known (`Named`), anything else is an atom."""
+        binding = self._function_argument(node)
+        if binding is not None:
+            return self._passed(binding)
+        if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), Named):
+            return self.env[node.id]
+        chain = self._known_chain(node)
+        if chain is None and isinstance(node, gast.Name):
+            if node.id not in self.env and node.id not in self.locals:
+                value = self.scope.lookup(node.id)
+                if not is_missing(value):
+                    chain = Free(node.id, value)
+        if chain is not None and (is_user_object(chain.value) or is_function_value(chain.value)):
+            return Named(chain)
+        return self._atom(node)
+
+    # calls
+
+    def _call_value(self, node: gast.Call):
+        """The lowered call when its callee is a value this module resolves, else None."""
+        callee = self._callee_value(node.func)
+        if callee is None:
+            return None
+        args, kwargs = self._call_arguments(node, self._known_argument)
+        owner = None  # `self.forward(x)`: the object `self` names, for what the method binds
+        if isinstance(node.func, gast.Attribute):
+            owner = self._known_chain(node.func.value) or self._known_name(node.func.value)
+        return self._call_known(callee, args, kwargs, owner)
+
+    def _known_name(self, node: gast.expr) -> Free | None:
+        bound = self.env.get(node.id) if isinstance(node, gast.Name) else None
+        return bound.free if isinstance(bound, Named) else None
+
+    def _callee_value(self, func: gast.expr) -> Free | None:
+        if isinstance(func, gast.Call):
+            return self._transform_call(func)
+        if isinstance(func, gast.Name):
+            bound = self.env.get(func.id)
+            if isinstance(bound, Named):
+                return bound.free if needs_resolving(bound.free.value) else None
+            if func.id in self.env or func.id in self.locals:
+                return None
+            value = self.scope.lookup(func.id)
+            if is_missing(value):
+                return None
+            forced = func.id == "_s2s_callee" and func.id in self.scope.closure
+            return Free(func.id, value) if forced or needs_resolving(value) else None
+        chain = self._known_chain(func)
+        if chain is not None:
+            return chain
+        if isinstance(func, gast.Attribute) and not self._is_local_chain(func):
+            free = self._free_chain(func)
+            return free if needs_resolving(free.value) else None
+        return None
+
+    def _transform_call(self, node: gast.Call) -> Free | None:
+        """`ad.grad(g)` or `ad.value_and_grad(g, wrt=1)` called at once: made now."""
+        from .. import api
+
+        if not isinstance(node.func, (gast.Name, gast.Attribute)) or self._is_local_chain(
+            node.func
+        ):
+            return None
+        transform = self._free_chain(node.func).value
+        if not any(transform is getattr(api, name) for name in _TRANSFORMS):
+            return None
+        if any(isinstance(a, gast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
+            return None
+        values = [self._static_operand(a) for a in node.args]
+        keywords = {k.arg: self._static_operand(k.value) for k in node.keywords}
+        made = transform(*values, **keywords)
+        return Free(_text(node), made)  # `ad.grad(g)(x)` is spelled so where it is passive
+
+    def _static_operand(self, node: gast.expr) -> object:
+        """A value known now: a literal, a tuple of them, a module-level function."""
+        if isinstance(node, gast.Constant):
+            return node.value
+        if isinstance(node, gast.Tuple):
+            return tuple(self._static_operand(e) for e in node.elts)
+        bound = self.env.get(node.id) if isinstance(node, gast.Name) else None
+        if isinstance(bound, Named):
+            return bound.free.value
+        if isinstance(node, (gast.Name, gast.Attribute)) and not self._is_local_chain(node):
+            return self._free_chain(node).value
+        raise self._unsupported(
+            "a derivative made inside the differentiated function of a function that is not "
+            "known before it runs (a lambda, a nested def, a local value)",
+            hint="define the function at module level and write `dg = s2s_ad.grad(g)` there, "
+            "or `s2s_ad.grad(g)` of that module-level `g`",
+        )
+
+    def _call_known(self, callee: Free, args: tuple, kwargs: tuple, owner: Free | None = None):
+        """A call of the known value `callee`: resolved to its Python function, what it binds
+        passed first; inlined where it is a helper of this module given known values."""
+        if resolve(callee.value) is None:
+            return self._call_named(Named(callee), self._values(args), self._values(kwargs))
+        made = made_by_s2s_ad(callee.value) if isinstance(callee.value, types.FunctionType) else None
+        if made is not None:  # the flat gradient code, a helper; called as `dg` is when passive
+            return self._call_named(Named(Free(callee.source, made)), args, kwargs)
+        path, positional, keywords = _bindings(callee.value, "")
+        fn = resolve(callee.value).fn
+        given = dict(kwargs)
+        bound = {k: self._bound_atom(callee, p, v, owner) for k, (p, v) in keywords if k not in given}
+        args = (*(self._bound_atom(callee, p, v, owner) for p, v in positional), *args)
+        kwargs = (*bound.items(), *kwargs)
+        if self._inlinable(fn):
+            return self._inline_helper(fn.__name__, fn, args, kwargs)
+        spelled = callee.source + path  # the function itself: `layer.__call__.__func__`
+        return self._call_named(Named(Free(spelled, fn)), self._values(args), self._values(kwargs))
+
+    def _inlinable(self, fn: types.FunctionType) -> bool:
+        """Whether to inline `fn`: a helper of this module with literal defaults that does
+        not update its arguments; then what it is given stays known inside it."""
+        from ..ad.calls import is_literal
+        from .function_values import helper_tree, updated_parameters
+
+        if not is_user_helper(fn) or fn.__closure__ or fn.__globals__ is not self.scope.globals:
+            return False
+        defaults = (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
+        if not all(is_literal(d) for d in defaults):
+            return False
+        return not updated_parameters(helper_tree(fn)[0])
+
+    def _values(self, items: tuple) -> tuple:
+        """Known objects given to a call that is not inlined: passed as values (read live);
+        a function passed on stays a function (`_call_named` inlines or refuses)."""
+
+        def value(item):
+            if isinstance(item, Named) and not is_function_value(item.free.value):
+                return item.free
+            return item
+
+        if items and isinstance(items[0], tuple):
+            return tuple((k, value(v)) for k, v in items)
+        return tuple(value(item) for item in items)
+
+    def _bound_atom(self, callee: Free, path: str, value: object, owner: Free | None) -> object:
+        """What a callable binds, as the generated code reads it: `obj.method.__self__` is
+        `obj` itself."""
+        source = callee.source + path
+        if path == ".__self__" and owner is not None and owner.value is value:
+            source = owner.source  # `self.forward.__self__` is `self`
+        atom = Free(source, value)
+        if is_user_object(value) or is_function_value(value):
+            return Named(atom)
+        return atom
+
+    # attribute reads of known objects
+
+    def _known_attribute(self, node: gast.Attribute) -> Free | None:
+        """`self.W` of a known `self`: its value, read live (held fixed)."""
+        if not isinstance(self.env.get(_root(node)), Named):
+            return None
+        return self._known_chain(node)
+
+
+def _text(node: gast.expr) -> str:
+    return ast.unparse(gast.gast_to_ast(node))
+
+
+def _root(node: gast.expr) -> str | None:
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
+def _bindings(value: object, prefix: str) -> tuple[str, list, list]:
+    """(path from `value` to the function it runs, [(path, value)] of what it binds by
+    position, in order, [(keyword, (path, value))] of what it binds by keyword), parallel
+    to `callables.resolve(value)`."""
+    if isinstance(value, functools.partial):
+        path, inner_pos, inner_kw = _bindings(value.func, prefix + ".func")
+        own_pos = [(f"{prefix}.args[{i}]", v) for i, v in enumerate(value.args)]
+        kw = dict(inner_kw)
+        kw.update({k: (f"{prefix}.keywords[{k!r}]", v) for k, v in (value.keywords or {}).items()})
+        return path, inner_pos + own_pos, list(kw.items())
+    if isinstance(value, types.MethodType):
+        path, inner_pos, inner_kw = _bindings(value.__func__, prefix + ".__func__")
+        return path, [(f"{prefix}.__self__", value.__self__), *inner_pos], inner_kw
+    if isinstance(value, types.FunctionType):
+        wrapped = transparently_wraps(value)
+        if wrapped is not None:
+            return _bindings(wrapped, prefix + ".__wrapped__")
+        return prefix, [], []
+    path, inner_pos, inner_kw = _bindings(type(value).__call__, prefix + ".__call__.__func__")
+    return path, [(prefix, value), *inner_pos], inner_kw
+
+
+__all__ = ["CallableValues", "is_user_object", "needs_resolving"]
