@@ -34,8 +34,6 @@ import textwrap
 import types
 from dataclasses import dataclass, field
 
-import gast
-
 from .errors import SourceError, UnsupportedSyntaxError
 
 
@@ -108,6 +106,8 @@ def transparently_wraps(fn: types.FunctionType) -> object | None:
         return None
     if code.co_argcount or code.co_kwonlyargcount:
         return None
+    import gast  # imported on the first transformation: `import s2s_ad` stays cheap
+
     try:
         source = textwrap.dedent("".join(inspect.getsourcelines(code)[0]))
         node = gast.parse(source).body[0]
@@ -139,11 +139,15 @@ def transparently_wraps(fn: types.FunctionType) -> object | None:
         return None
 
 
-def _is_docstring(stmt: gast.stmt) -> bool:
+def _is_docstring(stmt) -> bool:
+    import gast
+
     return isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
 
 
-def _is_name(node: gast.expr, name: str) -> bool:
+def _is_name(node, name: str) -> bool:
+    import gast
+
     return isinstance(node, gast.Name) and node.id == name
 
 

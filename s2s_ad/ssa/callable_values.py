@@ -112,6 +112,7 @@ class CallableValues:
             return None
         source, value = free.source, free.value
         for kind, key in reversed(steps):
+            self._watch(value, kind, key)
             try:
                 value = getattr(value, key) if kind == "attr" else value[key]
             except (AttributeError, LookupError, TypeError):
@@ -123,6 +124,25 @@ class CallableValues:
                 ) from None
             source = f"{source}.{key}" if kind == "attr" else f"{source}[{key!r}]"
         return Free(source, value)
+
+    def _watch(self, holder: object, kind: str, key: object) -> None:
+        """The derivative depends on what `holder.key` / `holder[key]` holds when it is a
+        function or an object (its code follows them; arrays and numbers are read live)."""
+        if kind == "item":
+            if isinstance(holder, (list, tuple, dict)):
+                value = holder[key] if key in _Keys(holder) else None
+                if _shapes_code(value):
+                    self.scope.watch(holder, key, value)
+            return
+        own = getattr(holder, "__dict__", None)
+        if own is not None:
+            value = own.get(key, getattr(holder, key, None))
+            if _shapes_code(value):
+                self.scope.watch(own, key, value)  # absent from it: it stays absent
+        for cls in type(holder).__mro__ if not isinstance(holder, type) else ():
+            if key in cls.__dict__:
+                self.scope.watch(cls.__dict__, key, cls.__dict__[key])
+                break
 
     def _known_argument(self, node: gast.expr) -> object:
         """An argument of an inlined call: a function or a user object known now stays
@@ -227,6 +247,8 @@ class CallableValues:
         made = made_by_s2s_ad(callee.value) if isinstance(callee.value, types.FunctionType) else None
         if made is not None:  # the flat gradient code, a helper; called as `dg` is when passive
             return self._call_named(Named(Free(callee.source, made)), args, kwargs)
+        if is_user_object(callee.value):  # `layer(x)`: the class's `__call__` now
+            self._watch(callee.value, "attr", "__call__")
         path, positional, keywords = _bindings(callee.value, "")
         fn = resolve(callee.value).fn
         given = dict(kwargs)
@@ -282,6 +304,20 @@ class CallableValues:
         if not isinstance(self.env.get(_root(node)), Named):
             return None
         return self._known_chain(node)
+
+
+def _shapes_code(value: object) -> bool:
+    return callable(value) or is_user_object(value) or isinstance(value, (list, dict, tuple))
+
+
+class _Keys:
+    def __init__(self, holder: object) -> None:
+        self.holder = holder
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(self.holder, dict):
+            return key in self.holder
+        return isinstance(key, int) and -len(self.holder) <= key < len(self.holder)
 
 
 def _text(node: gast.expr) -> str:
