@@ -14,7 +14,7 @@ from numpy import ndarray
 
 from . import runtime as rt
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
-from .callables import as_function
+from .callables import as_function, is_known_value, specialised
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, is_complex, raise_reported, reporting
 
@@ -41,6 +41,7 @@ def _prepared(
     `specialise`: code for the shapes of `values` (the caller seeds it with tangents or
     cotangents of exactly the inputs' or outputs' shapes)."""
     params = list(_signature(f).parameters)
+    f = specialised(f, values, wrt)  # functions and objects given: callables.py
     found = [(name, _structure(values[params.index(name)])) for name in wrt]
     structures = tuple((name, kind) for name, kind in found if kind is not None)
     shapes = None
@@ -398,7 +399,9 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
                 names.append(_wrt_names(f, wrt))
             _refuse_complex(f, values)
             inputs = [values[i] for i in _positions(f, names[0])]
-            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
+            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs) and not any(
+                is_known_value(v) for v in values  # functions given: callables.py
+            ):
                 for name, value in zip(names[0], inputs, strict=True):
                     _check_differentiable(f, name, value)
                 if mode == "reverse":

@@ -32,7 +32,10 @@ import itertools
 import linecache
 import textwrap
 import types
+import weakref
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .errors import SourceError, UnsupportedSyntaxError
 
@@ -219,11 +222,86 @@ def _bound_function(resolved: Resolved, original: object) -> types.FunctionType:
         f"        return _s2s_callee({', '.join([*bound, *passed])})\n"
         f"    return {name}\n"
     )
-    filename = f"<s2s_ad bound {name} {next(_COUNTER)}>"
+    made = _compiled(source, fn, [fn, *resolved.args, *defaults.values()])
+    made._s2s_bound = (resolved, original)
+    return made
+
+
+# arguments that are functions or objects: the derivative is specialised to them
+
+_SPECIALISED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MAX_SPECIALISED = 32  # function values per function given their own derivative, newest kept
+
+
+def is_known_value(value: object) -> bool:
+    """An argument the derivative is specialised to: a function (a plain one, a partial, a
+    bound method, a callable object) or an object of a user class (its methods are
+    inlined where they are called)."""
+    from .ssa.callable_values import is_user_object
+
+    if isinstance(value, (type, types.ModuleType, np.ndarray, np.generic, float, int)):
+        return False
+    return callable(value) or is_user_object(value)
+
+
+def specialised(f: object, values: list, wrt: tuple = ()) -> object:
+    """`f`, or where an argument not in `wrt` is a function or an object, a function of
+    the same signature that calls `f` with those very values (closed over, so the lowering
+    knows them): `def apply(fn, x): return _s2s_callee(_s2s_known_fn, x)`. The API uses it
+    only with those values (cached on their identity), so it computes what `f` does."""
+    if not isinstance(f, types.FunctionType):
+        return f
+    params = list(inspect.signature(f).parameters.values())
+    known = {
+        p.name: v
+        for p, v in zip(params, values, strict=False)
+        if p.name not in wrt and is_known_value(v)
+    }
+    if not known:
+        return f
+    cache = _SPECIALISED.setdefault(f, {})
+    key = (f.__code__, tuple((name, id(v)) for name, v in known.items()))
+    entry = cache.get(key)
+    if entry is not None and all(entry[1][n] is v for n, v in known.items()):
+        return entry[0]
+    made = _same_signature(f, params, known)
+    cache[key] = (made, known)
+    while len(cache) > MAX_SPECIALISED:
+        del cache[next(iter(cache))]
+    return made
+
+
+def _same_signature(
+    f: types.FunctionType, params: list, known: dict
+) -> types.FunctionType:
+    texts, passed, defaults, star = [], [], {}, False
+    for p in params:
+        text = p.name
+        if p.default is not p.empty:
+            defaults[f"_s2s_default_{p.name}"] = p.default
+            text += f"=_s2s_default_{p.name}"
+        if p.kind is p.KEYWORD_ONLY and not star:
+            texts.append("*")
+            star = True
+        texts.append(text)
+        value = f"_s2s_known_{p.name}" if p.name in known else p.name
+        passed.append(f"{p.name}={value}" if p.kind is p.KEYWORD_ONLY else value)
+    cells = ["_s2s_callee", *(f"_s2s_known_{n}" for n in known), *defaults]
+    source = (
+        f"def _s2s_make({', '.join(cells)}):\n"
+        f"    def {f.__name__}({', '.join(texts)}):\n"
+        f"        return _s2s_callee({', '.join(passed)})\n"
+        f"    return {f.__name__}\n"
+    )
+    return _compiled(source, f, [f, *known.values(), *defaults.values()])
+
+
+def _compiled(source: str, fn: types.FunctionType, cells: list) -> types.FunctionType:
+    filename = f"<s2s_ad bound {fn.__name__} {next(_COUNTER)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict = {}
     exec(compile(source, filename, "exec"), fn.__globals__, namespace)
-    made = namespace["_s2s_make"](fn, *resolved.args, *defaults.values())
-    made.__qualname__ = f"{fn.__qualname__} (bound)"
-    made._s2s_bound = (resolved, original)
+    made = namespace["_s2s_make"](*cells)
+    made.__qualname__ = fn.__qualname__
+    made._s2s_where = (fn.__code__.co_filename, fn.__code__.co_firstlineno)  # its statements
     return made

@@ -72,6 +72,8 @@ def needs_resolving(value: object) -> bool:
         )
     if isinstance(value, (type, types.BuiltinFunctionType, np.ufunc)):
         return False
+    if isinstance(value, functools.partial):
+        return True
     return callable(value) and resolve(value) is not None
 
 
@@ -240,22 +242,20 @@ class CallableValues:
         )
 
     def _call_known(self, callee: Free, args: tuple, kwargs: tuple, owner: Free | None = None):
-        """A call of the known value `callee`: resolved to its Python function, what it binds
-        passed first; inlined where it is a helper of this module given known values."""
-        if resolve(callee.value) is None:
-            return self._call_named(Named(callee), self._values(args), self._values(kwargs))
-        made = made_by_s2s_ad(callee.value) if isinstance(callee.value, types.FunctionType) else None
+        """A call of the known value `callee`: resolved to the function it runs, what it
+        binds passed first; inlined where it is a helper of this module."""
+        value = callee.value
+        made = made_by_s2s_ad(value) if isinstance(value, types.FunctionType) else None
         if made is not None:  # the flat gradient code, a helper; called as `dg` is when passive
             return self._call_named(Named(Free(callee.source, made)), args, kwargs)
-        if is_user_object(callee.value):  # `layer(x)`: the class's `__call__` now
-            self._watch(callee.value, "attr", "__call__")
-        path, positional, keywords = _bindings(callee.value, "")
-        fn = resolve(callee.value).fn
+        if is_user_object(value):  # `layer(x)`: the class's `__call__` now
+            self._watch(value, "attr", "__call__")
+        fn, path, positional, keywords = _bindings(value, "")
         given = dict(kwargs)
         bound = {k: self._bound_atom(callee, p, v, owner) for k, (p, v) in keywords if k not in given}
         args = (*(self._bound_atom(callee, p, v, owner) for p, v in positional), *args)
         kwargs = (*bound.items(), *kwargs)
-        if self._inlinable(fn):
+        if isinstance(fn, types.FunctionType) and self._inlinable(fn):
             return self._inline_helper(fn.__name__, fn, args, kwargs)
         spelled = callee.source + path  # the function itself: `layer.__call__.__func__`
         return self._call_named(Named(Free(spelled, fn)), self._values(args), self._values(kwargs))
@@ -330,26 +330,30 @@ def _root(node: gast.expr) -> str | None:
     return node.id if isinstance(node, gast.Name) else None
 
 
-def _bindings(value: object, prefix: str) -> tuple[str, list, list]:
-    """(path from `value` to the function it runs, [(path, value)] of what it binds by
-    position, in order, [(keyword, (path, value))] of what it binds by keyword), parallel
-    to `callables.resolve(value)`."""
+def _bindings(value: object, prefix: str) -> tuple[object, str, list, list]:
+    """(the function `value` runs, its path from `value`, [(path, value)] of what it binds
+    by position, in order, [(keyword, (path, value))] of what it binds by keyword), as
+    `callables.resolve(value)` resolves it; a library function (`partial(np.power, 2.0)`)
+    is the function run."""
     if isinstance(value, functools.partial):
-        path, inner_pos, inner_kw = _bindings(value.func, prefix + ".func")
+        fn, path, inner_pos, inner_kw = _bindings(value.func, prefix + ".func")
         own_pos = [(f"{prefix}.args[{i}]", v) for i, v in enumerate(value.args)]
         kw = dict(inner_kw)
         kw.update({k: (f"{prefix}.keywords[{k!r}]", v) for k, v in (value.keywords or {}).items()})
-        return path, inner_pos + own_pos, list(kw.items())
+        return fn, path, inner_pos + own_pos, list(kw.items())
     if isinstance(value, types.MethodType):
-        path, inner_pos, inner_kw = _bindings(value.__func__, prefix + ".__func__")
-        return path, [(f"{prefix}.__self__", value.__self__), *inner_pos], inner_kw
+        fn, path, inner_pos, inner_kw = _bindings(value.__func__, prefix + ".__func__")
+        return fn, path, [(f"{prefix}.__self__", value.__self__), *inner_pos], inner_kw
     if isinstance(value, types.FunctionType):
         wrapped = transparently_wraps(value)
         if wrapped is not None:
             return _bindings(wrapped, prefix + ".__wrapped__")
-        return prefix, [], []
-    path, inner_pos, inner_kw = _bindings(type(value).__call__, prefix + ".__call__.__func__")
-    return path, [(prefix, value), *inner_pos], inner_kw
+        return value, prefix, [], []
+    call = getattr(type(value), "__call__", None)
+    if not isinstance(call, types.FunctionType):
+        return value, prefix, [], []  # a builtin, a ufunc: called as it is
+    fn, path, inner_pos, inner_kw = _bindings(call, prefix + ".__call__.__func__")
+    return fn, path, [(prefix, value), *inner_pos], inner_kw
 
 
 __all__ = ["CallableValues", "is_user_object", "needs_resolving"]
