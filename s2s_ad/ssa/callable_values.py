@@ -297,6 +297,33 @@ class CallableValues:
             return Named(atom)
         return atom
 
+    # loops over known functions and objects
+
+    def _unrolled(self, stmt: gast.For) -> bool:
+        """`for layer in self.layers: h = layer(h)`, the list known (held by a known
+        object or a global) and holding functions or objects: the body once per element,
+        `layer` bound to it, known (True); any other loop is left to `_for` (False)."""
+        if not isinstance(stmt.target, gast.Name) or stmt.orelse:
+            return False
+        items = self._known_chain(stmt.iter) or self._known_name(stmt.iter)
+        if items is None and isinstance(stmt.iter, gast.Name):
+            name = stmt.iter.id
+            if name not in self.env and name not in self.locals:
+                value = self.scope.lookup(name)
+                items = None if is_missing(value) else Free(name, value)
+        if items is None or not isinstance(items.value, (list, tuple)):
+            return False
+        if not any(is_function_value(v) or is_user_object(v) for v in items.value):
+            return False
+        self.scope.watch(_Length(items.value), "len", len(items.value))
+        for i, value in enumerate(items.value):
+            self.scope.watch(items.value, i, value)
+            atom = Free(f"{items.source}[{i}]", value)
+            known = is_function_value(value) or is_user_object(value)
+            self.env[stmt.target.id] = Named(atom) if known else atom
+            self._block(stmt.body)
+        return True
+
     # attribute reads of known objects
 
     def _known_attribute(self, node: gast.Attribute) -> Free | None:
@@ -308,6 +335,19 @@ class CallableValues:
 
 def _shapes_code(value: object) -> bool:
     return callable(value) or is_user_object(value) or isinstance(value, (list, dict, tuple))
+
+
+class _Length:
+    """A list's length seen as `Scope.watch` sees a holder (`holder["len"]`)."""
+
+    def __init__(self, items: list | tuple) -> None:
+        self.items = items
+
+    def __getitem__(self, key: str) -> int:
+        return len(self.items)
+
+    def __contains__(self, key: object) -> bool:
+        return key == "len"
 
 
 class _Keys:

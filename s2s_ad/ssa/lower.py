@@ -339,6 +339,8 @@ class _Lowering(
 
     def _for(self, stmt: gast.For) -> None:
         self._no_else(stmt)
+        if self._unrolled(stmt):  # over known layers or functions: ssa/callable_values.py
+            return
         it, checkpoint = self._checkpointed(stmt.iter)
         iterable, target, elements = self._loop_iteration(stmt, it)
         if self._live_outside(target, stmt):
