@@ -37,6 +37,7 @@ import gast
 import numpy as np
 
 from ..callables import made_by_s2s_ad, resolve, transparently_wraps
+from ..errors import UnsupportedSyntaxError
 from ..frontend.library import is_library_file
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
@@ -256,9 +257,32 @@ class CallableValues:
         args = (*(self._bound_atom(callee, p, v, owner) for p, v in positional), *args)
         kwargs = (*bound.items(), *kwargs)
         if isinstance(fn, types.FunctionType) and self._inlinable(fn):
-            return self._inline_helper(fn.__name__, fn, args, kwargs)
+            inlining = self.__dict__.setdefault("_inlining_known", [])
+            inlining.append(fn)  # a method calling itself is called, not inlined again
+            try:
+                return self._inline_helper(fn.__name__, fn, args, kwargs)
+            finally:
+                inlining.pop()
+        if callee.source == "_s2s_callee":
+            self._refuse_functions_given(fn, (*args, *dict(kwargs).values()))
         spelled = callee.source + path  # the function itself: `layer.__call__.__func__`
         return self._call_named(Named(Free(spelled, fn)), self._values(args), self._values(kwargs))
+
+    def _refuse_functions_given(self, fn: object, given: tuple) -> None:
+        """The API gave `fn` a function it cannot follow: located at `fn`'s `def`."""
+        for item in given:
+            if isinstance(item, Named) and is_function_value(item.free.value):
+                code = getattr(fn, "__code__", None)
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: `{getattr(fn, '__name__', fn)}` given a function "
+                    "as an argument, but it is a closure, defined in another module, or has "
+                    "defaults that are not literals or updates its arguments (s2s_ad inlines "
+                    "a function given functions)",
+                    filename=code.co_filename if code else None,
+                    line=code.co_firstlineno if code else None,
+                    hint="define it at module level with literal defaults, or close over the "
+                    "function in a lambda: grad(lambda x: f(x, fn))",
+                )
 
     def _inlinable(self, fn: types.FunctionType) -> bool:
         """Whether to inline `fn`: a helper of this module with literal defaults that does
@@ -267,6 +291,8 @@ class CallableValues:
         from .function_values import helper_tree, updated_parameters
 
         if not is_user_helper(fn) or fn.__closure__ or fn.__globals__ is not self.scope.globals:
+            return False
+        if fn in self.__dict__.get("_inlining_known", ()):
             return False
         defaults = (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
         if not all(is_literal(d) for d in defaults):
@@ -327,10 +353,16 @@ class CallableValues:
     # attribute reads of known objects
 
     def _known_attribute(self, node: gast.Attribute) -> Free | None:
-        """`self.W` of a known `self`: its value, read live (held fixed)."""
-        if not isinstance(self.env.get(_root(node)), Named):
+        """`self.W` of a known `self`, `_s2s_bound0.layers[0].W` in generated code: its
+        value, read live (held fixed)."""
+        root = _root(node)
+        if root is None:
             return None
-        return self._known_chain(node)
+        if isinstance(self.env.get(root), Named) or (
+            root not in self.env and root not in self.locals
+        ):
+            return self._known_chain(node)
+        return None
 
 
 def _shapes_code(value: object) -> bool:
