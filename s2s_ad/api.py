@@ -13,8 +13,8 @@ import numpy as np
 from numpy import ndarray
 
 from . import runtime as rt
+from .callables import as_function, has_known_values, specialised
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
-from .callables import as_function, is_known_value, specialised
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, is_complex, raise_reported, reporting
 
@@ -399,9 +399,8 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
                 names.append(_wrt_names(f, wrt))
             _refuse_complex(f, values)
             inputs = [values[i] for i in _positions(f, names[0])]
-            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs) and not any(
-                is_known_value(v) for v in values  # functions given: callables.py
-            ):
+            given = has_known_values(values)  # functions, objects: callables.py
+            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs) and not given:
                 for name, value in zip(names[0], inputs, strict=True):
                     _check_differentiable(f, name, value)
                 if mode == "reverse":

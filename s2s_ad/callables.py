@@ -65,6 +65,10 @@ def resolve(value: object) -> Resolved | None:
             return None
         return Resolved(inner.fn, (value.__self__, *inner.args), inner.kwargs)
     if isinstance(value, types.FunctionType):
+        from .frontend.library import is_library_function
+
+        if is_library_function(value):
+            return None  # NumPy's, SciPy's, the standard library's: a primitive, not read
         made = made_by_s2s_ad(value)
         if made is not None:
             return Resolved(made)
@@ -72,7 +76,7 @@ def resolve(value: object) -> Resolved | None:
         return resolve(wrapped) if wrapped is not None else Resolved(value)
     if isinstance(value, type) or not callable(value):
         return None
-    call = getattr(type(value), "__call__", None)
+    call = inspect.getattr_static(type(value), "__call__", None)
     if isinstance(call, types.FunctionType):  # a user class's `__call__`
         inner = resolve(call)
         return None if inner is None else Resolved(inner.fn, (value, *inner.args), inner.kwargs)
@@ -244,6 +248,10 @@ def is_known_value(value: object) -> bool:
     return callable(value) or is_user_object(value)
 
 
+def has_known_values(values: tuple | list) -> bool:
+    return any(is_known_value(v) for v in values)
+
+
 def specialised(f: object, values: list, wrt: tuple = ()) -> object:
     """`f`, or where an argument not in `wrt` is a function or an object, a function of
     the same signature that calls `f` with those very values (closed over, so the lowering
@@ -274,9 +282,7 @@ def specialised(f: object, values: list, wrt: tuple = ()) -> object:
     return made
 
 
-def _same_signature(
-    f: types.FunctionType, params: list, known: dict
-) -> types.FunctionType:
+def _same_signature(f: types.FunctionType, params: list, known: dict) -> types.FunctionType:
     texts, passed, defaults, star = [], [], {}, False
     for p in params:
         text = p.name

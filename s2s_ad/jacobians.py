@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .callables import specialised
 from .api import (
     Wrt,
     _bind,
@@ -34,6 +33,7 @@ from .api import (
     gradient_code,
     one_hot_seeds,
 )
+from .callables import specialised
 from .errors import ArgumentError
 from .located import ComplexValue, is_complex, reporting
 

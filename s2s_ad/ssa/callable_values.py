@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import inspect
 import sys
 import types
 
@@ -38,7 +39,7 @@ import numpy as np
 
 from ..callables import made_by_s2s_ad, resolve, transparently_wraps
 from ..errors import UnsupportedSyntaxError
-from ..frontend.library import is_library_file
+from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
 from .ir import Free
@@ -67,6 +68,8 @@ def needs_resolving(value: object) -> bool:
     """A callable that is not called as it is: a partial, a bound method, a callable object,
     a transparent wrapper, a derivative made by s2s_ad."""
     if isinstance(value, types.FunctionType):
+        if is_library_function(value):
+            return False  # a library's function is a primitive: never unwrapped or read
         return (
             getattr(value, "_s2s_made_by", None) is not None
             or transparently_wraps(value) is not None
@@ -156,11 +159,10 @@ class CallableValues:
         if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), Named):
             return self.env[node.id]
         chain = self._known_chain(node)
-        if chain is None and isinstance(node, gast.Name):
-            if node.id not in self.env and node.id not in self.locals:
-                value = self.scope.lookup(node.id)
-                if not is_missing(value):
-                    chain = Free(node.id, value)
+        free = isinstance(node, gast.Name) and node.id not in self.env
+        if chain is None and free and node.id not in self.locals:
+            value = self.scope.lookup(node.id)
+            chain = None if is_missing(value) else Free(node.id, value)
         if chain is not None and (is_user_object(chain.value) or is_function_value(chain.value)):
             return Named(chain)
         return self._atom(node)
@@ -253,7 +255,9 @@ class CallableValues:
             self._watch(value, "attr", "__call__")
         fn, path, positional, keywords = _bindings(value, "")
         given = dict(kwargs)
-        bound = {k: self._bound_atom(callee, p, v, owner) for k, (p, v) in keywords if k not in given}
+        bound = {
+            k: self._bound_atom(callee, p, v, owner) for k, (p, v) in keywords if k not in given
+        }
         args = (*(self._bound_atom(callee, p, v, owner) for p, v in positional), *args)
         kwargs = (*bound.items(), *kwargs)
         if isinstance(fn, types.FunctionType) and self._inlinable(fn):
@@ -421,7 +425,7 @@ def _bindings(value: object, prefix: str) -> tuple[object, str, list, list]:
         if wrapped is not None:
             return _bindings(wrapped, prefix + ".__wrapped__")
         return value, prefix, [], []
-    call = getattr(type(value), "__call__", None)
+    call = inspect.getattr_static(type(value), "__call__", None)
     if not isinstance(call, types.FunctionType):
         return value, prefix, [], []  # a builtin, a ufunc: called as it is
     fn, path, inner_pos, inner_kw = _bindings(call, prefix + ".__call__.__func__")
