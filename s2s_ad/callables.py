@@ -239,13 +239,31 @@ MAX_SPECIALISED = 32  # function values per function given their own derivative,
 
 def is_known_value(value: object) -> bool:
     """An argument the derivative is specialised to: a function (a plain one, a partial, a
-    bound method, a callable object) or an object of a user class (its methods are
-    inlined where they are called)."""
+    bound method, a callable object) or an object of a user class with code of its own
+    (methods, or functions among its attributes), which the lowering follows. An object
+    holding only data (arrays, numbers) is an ordinary argument: a new one on every call
+    makes no new derivative."""
+    if type(value) in _PLAIN or isinstance(value, _NEVER_KNOWN):
+        return False
+    if callable(value):
+        return True
     from .ssa.callable_values import is_user_object
 
-    if isinstance(value, (type, types.ModuleType, np.ndarray, np.generic, float, int)):
-        return False
-    return callable(value) or is_user_object(value)
+    return is_user_object(value) and _has_code(value)
+
+
+_PLAIN = frozenset((float, int, bool, np.ndarray, np.float64, np.float32, tuple, list, dict))
+_NEVER_KNOWN = (type, types.ModuleType, np.ndarray, np.generic, tuple, list, dict, str)
+
+
+def _has_code(value: object) -> bool:
+    for cls in type(value).__mro__[:-1]:  # not `object`'s
+        for name, attr in vars(cls).items():
+            is_code = isinstance(attr, (types.FunctionType, staticmethod, classmethod, property))
+            if is_code and (not name.startswith("__") or name == "__call__"):
+                return True
+    own = getattr(value, "__dict__", {})
+    return any(callable(v) and not isinstance(v, type) for v in own.values())
 
 
 def has_known_values(values: tuple | list) -> bool:

@@ -178,6 +178,21 @@ def grad_wrt_second(x):
     return np.sum(ad.grad(two_args, wrt=1)(1.5, x))
 
 
+class Model:
+    def __init__(self, W):
+        self.W = W
+
+    def forward(self, x):
+        return np.tanh(self.W @ x)
+
+
+def model_loss(x, model):
+    return np.sum(model.forward(x) ** 2)
+
+
+MODEL = Model(W1)
+
+
 # (id, function, arguments, second order works)
 CASES = [
     ("partial_keyword", functools.partial(poly, y=1.5), (X,), True),
@@ -195,6 +210,7 @@ CASES = [
     ("apply_bound_method", apply, (NET.predict, X), True),
     ("apply_callable_object", apply, (LAYER, X), True),
     ("apply_closure", apply, (make_loss(0.5), X), False),
+    ("object_argument_with_methods", model_loss, (X, MODEL), True),
     ("functions_in_structures", from_structures, (X,), True),
     ("partial_in_dict", through_partial_in_dict, (X,), True),
     ("map_partial", mapped, (X, functools.partial(with_offset, c=-1.0)), True),
@@ -313,6 +329,30 @@ def test_a_method_redefined_on_the_class_makes_a_new_derivative():
     np.testing.assert_allclose(g(X), 4.0 * X)
 
 
+def test_a_function_replaced_in_a_global_list_makes_a_new_derivative():
+    g = ad.grad(from_structures)
+    before = g(X)
+    FUNCTIONS[1] = np.exp
+    try:
+        np.testing.assert_allclose(g(X), np.cos(X) + np.exp(X) + 1 - np.tanh(X) ** 2)
+        check_grads(from_structures, (X,))
+    finally:
+        FUNCTIONS[1] = cube
+    np.testing.assert_allclose(g(X), before)
+
+
+def test_objects_holding_only_data_do_not_specialise_the_derivative():
+    from s2s_ad.callables import is_known_value
+
+    class Data:
+        def __init__(self, w):
+            self.w = w
+
+    assert not is_known_value(Data(X))
+    assert is_known_value(MODEL) and is_known_value(LAYER) and is_known_value(np.sin)
+    assert not any(is_known_value(v) for v in (X, 1.0, 2, (X,), [X], {"w": X}, "s"))
+
+
 # refusals
 
 
@@ -347,6 +387,15 @@ def test_located_refusals(fn, args, match, mode):
 def test_an_object_without_call_is_refused_with_a_hint():
     with pytest.raises(SourceError, match="NoCall") as info:
         ad.grad(NoCall())(X)
+    assert info.value.hint
+
+
+def test_a_method_of_a_class_without_source_is_refused_with_its_place():
+    namespace = {"np": np}
+    exec("class Hidden:\n    def loss(self, x):\n        return np.sum(x ** 2)\n", namespace)
+    with pytest.raises(SourceError, match="Hidden.loss") as info:
+        ad.grad(namespace["Hidden"]().loss)(X)
+    assert (info.value.filename, info.value.line) == ("<string>", 2)
     assert info.value.hint
 
 
