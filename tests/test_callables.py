@@ -393,7 +393,7 @@ def test_an_object_without_call_is_refused_with_a_hint():
 def test_a_method_of_a_class_without_source_is_refused_with_its_place():
     namespace = {"np": np}
     exec("class Hidden:\n    def loss(self, x):\n        return np.sum(x ** 2)\n", namespace)
-    with pytest.raises(SourceError, match="Hidden.loss") as info:
+    with pytest.raises(SourceError, match=r"Hidden\.loss") as info:
         ad.grad(namespace["Hidden"]().loss)(X)
     assert (info.value.filename, info.value.line) == ("<string>", 2)
     assert info.value.hint

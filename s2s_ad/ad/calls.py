@@ -23,7 +23,8 @@ def is_user_call(prim: object) -> bool:
         isinstance(prim, Prim)
         and inspect.isfunction(prim.fn)
         and lookup(prim.fn) is None
-        and not (prim.fn.__module__ or "").startswith("s2s_ad.")  # runtime helpers are not user code
+        # runtime helpers are not user code
+        and not (prim.fn.__module__ or "").startswith("s2s_ad.")
         and not is_library_function(prim.fn)  # NumPy's, SciPy's, the stdlib's: never read
     )
 
