@@ -104,6 +104,22 @@ class Net:
 
 
 NET = Net([Dense(W1, np.tanh), Scale(1.5)])
+
+
+class Stack:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def loss(self, x, scales):
+        h = x
+        for i, layer in enumerate(self.layers, 1):
+            h = layer(h) * scales[i - 1] + i
+        outs = [layer(x) for layer in self.layers]
+        return np.sum(h**2) + sum(np.sum(o) for o in outs)
+
+
+STACK = Stack([Dense(np.eye(3) * 0.5, np.tanh), Scale(0.7), Dense(W1[:3] * 0.3, np.sin)])
+SCALES = np.array([1.5, 0.5, -0.8])
 LAYER = Dense(W1, np.tanh)
 
 
@@ -198,6 +214,7 @@ CASES = [
     ("partial_keyword", functools.partial(poly, y=1.5), (X,), True),
     ("partial_nested", functools.partial(functools.partial(three, 0.7), b=2.0), (X,), True),
     ("bound_method", NET.loss, (X,), True),
+    ("enumerate_and_comprehension_over_layers", STACK.loss, (X, SCALES), True),
     ("callable_object", LAYER, (X,), False),  # returns an array: no Hessian
     ("layer_sum", layer_sum, (X,), True),
     ("wrapped", wrapped, (X,), True),

@@ -42,7 +42,7 @@ from ..errors import UnsupportedSyntaxError
 from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
-from .ir import Free
+from .ir import Const, Free
 
 _TRANSFORMS = ("grad", "value_and_grad")
 
@@ -330,29 +330,49 @@ class CallableValues:
     # loops over known functions and objects
 
     def _unrolled(self, stmt: gast.For) -> bool:
-        """`for layer in self.layers: h = layer(h)`, the list known (held by a known
-        object or a global) and holding functions or objects: the body once per element,
-        `layer` bound to it, known (True); any other loop is left to `_for` (False)."""
-        if not isinstance(stmt.target, gast.Name) or stmt.orelse:
+        """`for layer in self.layers: h = layer(h)` (or `for i, layer in
+        enumerate(self.layers)`), the list known (held by a known object or a global) and
+        holding functions or objects: the body once per element, `layer` bound to it,
+        known (True); any other loop is left to `_for` (False)."""
+        target, iterable, start = stmt.target, stmt.iter, None
+        if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
+            if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
+                return False
+            start = 0
+            if len(iterable.args) == 2:
+                if not isinstance(iterable.args[1], gast.Constant):
+                    return False
+                start = iterable.args[1].value
+            index, target, iterable = target.elts[0].id, target.elts[1], iterable.args[0]
+        if not isinstance(target, gast.Name) or stmt.orelse:
             return False
-        items = self._known_chain(stmt.iter) or self._known_name(stmt.iter)
-        if items is None and isinstance(stmt.iter, gast.Name):
-            name = stmt.iter.id
-            if name not in self.env and name not in self.locals:
-                value = self.scope.lookup(name)
-                items = None if is_missing(value) else Free(name, value)
-        if items is None or not isinstance(items.value, (list, tuple)):
-            return False
-        if not any(is_function_value(v) or is_user_object(v) for v in items.value):
+        items = self._known_items(iterable)
+        if items is None:
             return False
         self.scope.watch(_Length(items.value), "len", len(items.value))
         for i, value in enumerate(items.value):
             self.scope.watch(items.value, i, value)
+            if start is not None:
+                self._define(index, Const(start + i))
             atom = Free(f"{items.source}[{i}]", value)
             known = is_function_value(value) or is_user_object(value)
-            self.env[stmt.target.id] = Named(atom) if known else atom
+            self.env[target.id] = Named(atom) if known else atom
             self._block(stmt.body)
         return True
+
+    def _known_items(self, node: gast.expr) -> Free | None:
+        """A known list or tuple holding functions or objects with code, or None."""
+        items = self._known_chain(node) or self._known_name(node)
+        if items is None and isinstance(node, gast.Name):
+            name = node.id
+            if name not in self.env and name not in self.locals:
+                value = self.scope.lookup(name)
+                items = None if is_missing(value) else Free(name, value)
+        if items is None or not isinstance(items.value, (list, tuple)):
+            return None
+        if not any(is_function_value(v) or is_user_object(v) for v in items.value):
+            return None
+        return items
 
     # attribute reads of known objects
 
@@ -367,6 +387,20 @@ class CallableValues:
         ):
             return self._known_chain(node)
         return None
+
+
+def _is_enumerate(node: gast.expr, scope) -> bool:
+    import builtins
+
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "enumerate"
+        and scope.lookup("enumerate") is builtins.enumerate
+        and 1 <= len(node.args) <= 2
+        and not node.keywords
+        and not any(isinstance(a, gast.Starred) for a in node.args)
+    )
 
 
 def _shapes_code(value: object) -> bool:
