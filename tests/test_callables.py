@@ -385,14 +385,22 @@ def calls_a_list_item_computed(x, i):
     return np.sum(FUNCTIONS[i](x))  # <- error
 
 
+def zipped_layers(x):
+    h = x
+    for layer, s in zip(NET.layers, [1.0, 2.0]):
+        h = layer(h) * s  # <- error
+    return np.sum(h)
+
+
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 @pytest.mark.parametrize(
     ("fn", "args", "match"),
     [
         (calls_a_lambda_derivative, (X,), "not known before it runs"),
         (calls_a_list_item_computed, (X, 1), "computed callee"),
+        (zipped_layers, (X,), "loop variable over `zip`"),
     ],
-    ids=["grad_of_lambda_inside", "computed_item"],
+    ids=["grad_of_lambda_inside", "computed_item", "zip_of_layers"],
 )
 def test_located_refusals(fn, args, match, mode):
     with pytest.raises(UnsupportedSyntaxError, match=match) as info:

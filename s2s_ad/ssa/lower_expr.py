@@ -239,10 +239,15 @@ class ExprLowering(Strings, DictValues, SequenceKinds):
             return string
         if isinstance(func, gast.Name) and (func.id in self.env or func.id in self.locals):
             raise self._unsupported(
-                f"call of `{func.id}`, a function passed as an argument or held in a local "
-                "variable (function-valued arguments are not supported yet)",
+                f"call of `{func.id}`, a function held in a local variable, unknown when the "
+                "derivative is made (function-valued arguments are known when it is made for "
+                "argument values, by grad, jvp, vjp, …, not by derivative_source; a loop "
+                "variable over `zip`, an item at a computed index, a function a helper returns "
+                "are not)",
                 hint=f"define `{func.id}`'s function at module level and call it by its name, "
-                "or close over it (a nested def, or a name of the enclosing function)"
+                "or close over it (a nested def, or a name of the enclosing function); loop "
+                "over the functions themselves (`for f in fs:`, `enumerate(fs)`) or index "
+                "them with a literal"
                 + (
                     f"; or differentiate a lambda giving it: `grad(lambda p: f(p, {func.id}))`"
                     if func.id in getattr(self, "params", ())
