@@ -387,7 +387,7 @@ def calls_a_list_item_computed(x, i):
 
 def zipped_layers(x):
     h = x
-    for layer, s in zip(NET.layers, [1.0, 2.0]):
+    for layer, s in zip(NET.layers, [1.0, 2.0], strict=True):
         h = layer(h) * s  # <- error
     return np.sum(h)
 
