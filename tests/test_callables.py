@@ -209,6 +209,10 @@ def model_loss(x, model):
 MODEL = Model(W1)
 
 
+def global_model_method(x):
+    return np.sum(MODEL.forward(x) * x)
+
+
 # (id, function, arguments, second order works)
 CASES = [
     ("partial_keyword", functools.partial(poly, y=1.5), (X,), True),
@@ -228,6 +232,7 @@ CASES = [
     ("apply_callable_object", apply, (LAYER, X), True),
     ("apply_closure", apply, (make_loss(0.5), X), False),
     ("object_argument_with_methods", model_loss, (X, MODEL), True),
+    ("global_object_method", global_model_method, (X,), True),
     ("functions_in_structures", from_structures, (X,), True),
     ("partial_in_dict", through_partial_in_dict, (X,), True),
     ("map_partial", mapped, (X, functools.partial(with_offset, c=-1.0)), True),
@@ -344,6 +349,18 @@ def test_a_method_redefined_on_the_class_makes_a_new_derivative():
     np.testing.assert_allclose(g(X), 2.0 * np.cos(X))
     Model.f = lambda self, x: np.sum(x**2)
     np.testing.assert_allclose(g(X), 4.0 * X)
+
+
+def test_the_method_of_a_global_object_is_read_as_written_and_followed():
+    source = ad.derivative_source(global_model_method)
+    assert "MODEL.W @ x" in source and "__self__" not in source
+    g = ad.grad(global_model_method)
+    saved = Model.forward
+    Model.forward = lambda self, x: np.sin(self.W @ x)
+    try:
+        np.testing.assert_allclose(g(X), ad.grad(lambda v: np.sum(np.sin(W1 @ v) * v))(X))
+    finally:
+        Model.forward = saved
 
 
 def test_a_function_replaced_in_a_global_list_makes_a_new_derivative():

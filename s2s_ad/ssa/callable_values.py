@@ -86,10 +86,10 @@ class CallableValues:
 
     # known values
 
-    def _known_chain(self, node: gast.expr) -> Free | None:
+    def _known_chain(self, node: gast.expr, free_root: bool = False) -> Free | None:
         """`self.forward`, `self.layers[0]`, `FS[1]`, `OPS['act']`: the value a chain of
         attributes and literal indices names, when its root is a name bound to a known
-        value or (with an index in it) a global; None for any other expression."""
+        value or (with an index in it, or `free_root`) a global; None for any other."""
         steps: list[tuple[str, object]] = []
         cursor = node
         while isinstance(cursor, (gast.Attribute, gast.Subscript)):
@@ -109,7 +109,7 @@ class CallableValues:
             free = bound.free
         elif cursor.id in self.env or cursor.id in self.locals:
             return None
-        elif any(kind == "item" for kind, _ in steps):
+        elif free_root or any(kind == "item" for kind, _ in steps):
             value = self.scope.lookup(cursor.id)
             if is_missing(value):
                 return None
@@ -177,7 +177,10 @@ class CallableValues:
         args, kwargs = self._call_arguments(node, self._known_argument)
         owner = None  # `self.forward(x)`: the object `self` names, for what the method binds
         if isinstance(node.func, gast.Attribute):
-            owner = self._known_chain(node.func.value) or self._known_name(node.func.value)
+            value = node.func.value
+            owner = self._known_chain(value) or self._known_name(value)
+            if owner is None and isinstance(value, (gast.Name, gast.Attribute)):
+                owner = None if self._is_local_chain(value) else self._free_chain(value)
         return self._call_known(callee, args, kwargs, owner)
 
     def _known_name(self, node: gast.expr) -> Free | None:
@@ -202,8 +205,8 @@ class CallableValues:
         if chain is not None:
             return chain
         if isinstance(func, gast.Attribute) and not self._is_local_chain(func):
-            free = self._free_chain(func)
-            return free if needs_resolving(free.value) else None
+            free = self._free_chain(func)  # `MODEL.forward`: watched step by step
+            return self._known_chain(func, free_root=True) if needs_resolving(free.value) else None
         return None
 
     def _transform_call(self, node: gast.Call) -> Free | None:
