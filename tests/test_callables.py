@@ -213,6 +213,29 @@ def global_model_method(x):
     return np.sum(MODEL.forward(x)) * np.sum(x)
 
 
+def grad_of_lambda_inside(x):
+    return np.sum(ad.grad(lambda t: np.sum(np.sin(t) * t))(x) * x)
+
+
+def grad_of_lambda_closing_over(x, w):
+    return np.sum(ad.grad(lambda t: np.sum(t * w) ** 2)(x))  # w flows through too
+
+
+def nested_grads_of_module_function(x):
+    return ad.grad(ad.grad(lambda t: t**4))(x) + ad.grad(ad.grad(scalar_energy))(x)
+
+
+def scalar_energy(t):
+    return t**3 / 3.0 + np.sin(t)
+
+
+def grad_of_nested_def(x):
+    def inner(t):
+        return np.sum(np.exp(t) * x)
+
+    return np.sum(ad.grad(inner)(x * 2.0))
+
+
 # (id, function, arguments, second order works)
 CASES = [
     ("partial_keyword", functools.partial(poly, y=1.5), (X,), True),
@@ -241,6 +264,10 @@ CASES = [
     ("newton_step", newton_step, (X,), False),
     ("value_and_grad_inside", value_and_gradient_inside, (X,), False),
     ("grad_wrt_second_inside", grad_wrt_second, (X,), False),
+    ("grad_of_lambda_inside", grad_of_lambda_inside, (X,), False),
+    ("grad_of_lambda_closing_over", grad_of_lambda_closing_over, (X, X[::-1] + 1.0), False),
+    ("nested_grads", nested_grads_of_module_function, (0.7,), False),
+    ("grad_of_nested_def", grad_of_nested_def, (X,), False),
 ]
 IDS = [case[0] for case in CASES]
 SCALAR = [case for case in CASES if case[0] != "callable_object"]
@@ -283,7 +310,7 @@ HESSIAN_CASES = [_hessian_case(*case) for case in SCALAR]
 
 @pytest.mark.parametrize(("name", "fn", "args"), HESSIAN_CASES)
 def test_hessian_against_second_differences(name, fn, args):
-    k = next(i for i, a in enumerate(args) if isinstance(a, np.ndarray))
+    k = next(i for i, a in enumerate(args) if isinstance(a, (np.ndarray, float)))
 
     def at(v):
         return fn(*args[:k], v, *args[k + 1 :])
@@ -394,8 +421,12 @@ class NoCall:
     pass
 
 
-def calls_a_lambda_derivative(x):
-    return np.sum(ad.grad(lambda t: np.sum(t**2))(x))  # <- error
+def calls_a_hessian(x):
+    return np.sum(ad.hessian(energy)(x))  # <- error
+
+
+def grad_of_a_ufunc(x):
+    return ad.grad(np.sin)(x)  # <- error
 
 
 def calls_a_list_item_computed(x, i):
@@ -413,17 +444,24 @@ def zipped_layers(x):
 @pytest.mark.parametrize(
     ("fn", "args", "match"),
     [
-        (calls_a_lambda_derivative, (X,), "not known before it runs"),
+        (calls_a_hessian, (X,), "`hessian` called inside"),
         (calls_a_list_item_computed, (X, 1), "computed callee"),
         (zipped_layers, (X,), "loop variable over `zip`"),
     ],
-    ids=["grad_of_lambda_inside", "computed_item", "zip_of_layers"],
+    ids=["hessian_inside", "computed_item", "zip_of_layers"],
 )
 def test_located_refusals(fn, args, match, mode):
     with pytest.raises(UnsupportedSyntaxError, match=match) as info:
         ad.grad(fn, mode=mode)(*args)
     assert (info.value.filename, info.value.line) == (fn.__code__.co_filename, marked_line(fn))
     assert info.value.hint
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_derivative_of_a_ufunc_inside_is_refused_at_its_line(mode):
+    with pytest.raises(SourceError, match="ufunc") as info:
+        ad.grad(grad_of_a_ufunc, mode=mode)(0.3)
+    assert (info.value.filename, info.value.line) == (__file__, marked_line(grad_of_a_ufunc))
 
 
 def test_an_object_without_call_is_refused_with_a_hint():

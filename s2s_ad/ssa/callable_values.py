@@ -31,6 +31,8 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import itertools
+import linecache
 import sys
 import types
 
@@ -38,13 +40,20 @@ import gast
 import numpy as np
 
 from ..callables import made_by_s2s_ad, resolve, transparently_wraps
-from ..errors import UnsupportedSyntaxError
+from ..errors import S2SError, UnsupportedSyntaxError
 from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
-from .ir import Const, Free
+from .ir import Atom, Const, Free
+from .names import loaded_names, stored_names
+from .nested_functions import Nested
 
 _TRANSFORMS = ("grad", "value_and_grad")
+_LIFTED = itertools.count()
+
+
+def _label(name: str) -> str:
+    return "the lambda" if name.startswith("_lambda") else f"the nested function `{name}`"
 
 
 def is_user_object(value: object) -> bool:
@@ -171,6 +180,13 @@ class CallableValues:
 
     def _call_value(self, node: gast.Call):
         """The lowered call when its callee is a value this module resolves, else None."""
+        if isinstance(node.func, gast.Call):  # `ad.grad(g)(x)`: made now
+            made = self._transform_call(node.func)
+            if made is None:
+                return None
+            callee, extra = made
+            args, kwargs = self._call_arguments(node, self._known_argument)
+            return self._call_known(callee, args, (*kwargs, *extra))
         callee = self._callee_value(node.func)
         if callee is None:
             return None
@@ -188,8 +204,6 @@ class CallableValues:
         return bound.free if isinstance(bound, Named) else None
 
     def _callee_value(self, func: gast.expr) -> Free | None:
-        if isinstance(func, gast.Call):
-            return self._transform_call(func)
         if isinstance(func, gast.Name):
             bound = self.env.get(func.id)
             if isinstance(bound, Named):
@@ -209,28 +223,98 @@ class CallableValues:
             return self._known_chain(func, free_root=True) if needs_resolving(free.value) else None
         return None
 
-    def _transform_call(self, node: gast.Call) -> Free | None:
-        """`ad.grad(g)` or `ad.value_and_grad(g, wrt=1)` called at once: made now."""
-        from .. import api
-
-        if not isinstance(node.func, (gast.Name, gast.Attribute)) or self._is_local_chain(
-            node.func
-        ):
-            return None
-        transform = self._free_chain(node.func).value
-        if not any(transform is getattr(api, name) for name in _TRANSFORMS):
+    def _transform_call(self, node: gast.Call) -> tuple[Free, tuple] | None:
+        """`ad.grad(g)` or `ad.value_and_grad(lambda t: …, wrt=1)` called at once: made now,
+        (the derivative, keyword arguments for the values a lambda closes over)."""
+        transform = self._transform(node.func)
+        if transform is None:
             return None
         if any(isinstance(a, gast.Starred) for a in node.args) or any(
             k.arg is None for k in node.keywords
         ):
             return None
-        values = [self._static_operand(a) for a in node.args]
+        extra: tuple = ()
+        values = []
+        for a in node.args:
+            bound = self.env.get(a.id) if isinstance(a, gast.Name) else None
+            if isinstance(bound, Nested) and not values:  # a lambda or a nested def
+                function, extra = self._lifted(a.id, bound)
+                values.append(function)
+            else:
+                values.append(self._static_operand(a))
         keywords = {k.arg: self._static_operand(k.value) for k in node.keywords}
-        made = transform(*values, **keywords)
-        return Free(_text(node), made)  # `ad.grad(g)(x)` is spelled so where it is passive
+        try:
+            made = transform(*values, **keywords)
+        except S2SError as exc:
+            if exc.filename is not None:
+                raise
+            raise type(exc)(exc.message, filename=self.filename, line=self.line, hint=exc.hint)
+        name = self.namer.fresh("_s2s_made")  # read through a cell where the call is passive
+        self.root_scope.closure[name] = types.CellType(made)
+        return Free(name, made), extra
+
+    def _transform(self, func: gast.expr) -> object | None:
+        from .. import api
+
+        if not isinstance(func, (gast.Name, gast.Attribute)) or self._is_local_chain(func):
+            return None
+        transform = self._free_chain(func).value
+        if any(transform is getattr(api, name) for name in _TRANSFORMS):
+            return transform
+        if getattr(transform, "__module__", "").startswith("s2s_ad.") and callable(transform):
+            name = getattr(transform, "__name__", "")
+            if name in ("jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp", "hvp"):
+                raise self._unsupported(
+                    f"`{name}` called inside a differentiated function (only `grad` and "
+                    "`value_and_grad` are, as their flat gradient code)",
+                    hint="compute it outside and pass the value, or write it with `grad`",
+                )
+        return None
+
+    def _lifted(self, name: str, bound: Nested) -> tuple[types.FunctionType, tuple]:
+        """A lambda or nested def given to `grad` inside: a function of its own, the values
+        it closes over as extra parameters (passed by keyword at the call, so that
+        derivatives flow through them too)."""
+        tree = bound.fn
+        args = tree.args
+        if bound.defaults or args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+            raise self._unsupported(
+                f"`{_label(name)}` given to a derivative inside the differentiated function has "
+                "defaults or star parameters",
+                hint="give it plain parameters, or define it at module level",
+            )
+        params = [a.id for a in args.args]
+        own = set(params) | stored_names(tree.body)
+        closed = sorted(
+            n
+            for n in loaded_names(tree) - own
+            if n in self.env or n in self.locals or n in self.scope.closure
+        )
+        for n in closed:
+            if self._is_function(n) or not isinstance(self.env.get(n, Const(None)), Atom):
+                raise self._unsupported(
+                    f"`{_label(name)}` given to a derivative inside the differentiated function "
+                    f"closes over `{n}`, a function",
+                    hint=f"pass `{n}` the module-level function by its name instead",
+                )
+        body = ast.unparse(gast.gast_to_ast(tree)).split("\n", 1)[1]
+        header = f"def {tree.name}({', '.join([*params, *closed])}):\n"
+        source = "\n" * (tree.lineno - 1) + header + body + "\n"
+        filename = f"<s2s_ad lifted {tree.name} {next(_LIFTED)}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace: dict = {}
+        exec(compile(source, filename, "exec"), self.scope.globals, namespace)
+        function = namespace[tree.name]
+        function._s2s_where = (self.filename, tree.lineno)
+        return function, tuple((n, self._name(n)) for n in closed)
 
     def _static_operand(self, node: gast.expr) -> object:
-        """A value known now: a literal, a tuple of them, a module-level function."""
+        """A value known now: a literal, a tuple of them, a module-level function, a
+        derivative of one (`grad(grad(g))`)."""
+        if isinstance(node, gast.Call):
+            made = self._transform_call(node)
+            if made is not None and not made[1]:
+                return made[0].value
         if isinstance(node, gast.Constant):
             return node.value
         if isinstance(node, gast.Tuple):
@@ -242,7 +326,8 @@ class CallableValues:
             return self._free_chain(node).value
         raise self._unsupported(
             "a derivative made inside the differentiated function of a function that is not "
-            "known before it runs (a lambda, a nested def, a local value)",
+            "known before it runs (a local value, a lambda given to a derivative with values "
+            "it closes over)",
             hint="define the function at module level and write `dg = s2s_ad.grad(g)` there, "
             "or `s2s_ad.grad(g)` of that module-level `g`",
         )

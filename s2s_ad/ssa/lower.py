@@ -110,6 +110,7 @@ class _Lowering(
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
+        self.root_scope = scope  # its closure's cells reach the generated code
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
         self.params = param_names(node)
         for name in self.params:
