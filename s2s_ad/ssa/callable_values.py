@@ -248,7 +248,8 @@ class CallableValues:
         except S2SError as exc:
             if exc.filename is not None:
                 raise
-            raise type(exc)(exc.message, filename=self.filename, line=self.line, hint=exc.hint)
+            located = type(exc)(exc.message, filename=self.filename, line=self.line, hint=exc.hint)
+            raise located from None
         name = self.namer.fresh("_s2s_made")  # read through a cell where the call is passive
         self.root_scope.closure[name] = types.CellType(made)
         return Free(name, made), extra
