@@ -50,6 +50,7 @@ from .builtins import Builtins, StarredTargets, is_list_update
 from .callable_values import CallableValues
 from .callee_updates import CalleeUpdates
 from .context_managers import ContextManagers
+from .derivative_calls import DerivativeCalls
 from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .function_values import FunctionValues
@@ -100,6 +101,7 @@ class _Lowering(
     NestedTargets,
     NestedFunctions,
     CallableValues,
+    DerivativeCalls,
     FunctionValues,
     ElementTargets,
     CalleeUpdates,
