@@ -248,8 +248,8 @@ CASES = [
     ("wrapped_helper", calls_wrapped_helper, (X,), True),
     ("closure_from_factory", make_loss(1.3), (X,), True),
     ("apply_numpy", apply, (np.tanh, X), True),
-    ("apply_user_function", apply, (cube, X), False),
-    ("apply_lambda", apply, (lambda t: np.cos(t) * t, X), False),
+    ("apply_user_function", apply, (cube, X), True),
+    ("apply_lambda", apply, (lambda t: np.cos(t) * t, X), True),
     ("apply_partial", apply, (functools.partial(with_offset, c=2.0), X), True),
     ("apply_bound_method", apply, (NET.predict, X), True),
     ("apply_callable_object", apply, (LAYER, X), True),
@@ -402,6 +402,18 @@ def test_a_function_replaced_in_a_global_list_makes_a_new_derivative():
     np.testing.assert_allclose(g(X), before)
 
 
+def test_a_global_list_of_functions_rebound_makes_a_new_derivative():
+    global FUNCTIONS
+    g = ad.grad(from_structures)
+    before, saved = g(X), FUNCTIONS
+    FUNCTIONS = [np.cos, np.sin]
+    try:
+        np.testing.assert_allclose(g(X), -np.sin(X) + np.cos(X) + 1 - np.tanh(X) ** 2)
+    finally:
+        FUNCTIONS = saved
+    np.testing.assert_allclose(g(X), before)
+
+
 def test_objects_holding_only_data_do_not_specialise_the_derivative():
     from s2s_ad.callables import is_known_value
 
@@ -433,6 +445,15 @@ def calls_a_list_item_computed(x, i):
     return np.sum(FUNCTIONS[i](x))  # <- error
 
 
+def breaks_out_of_layers(x):
+    h = x
+    for layer in NET.layers:  # <- error
+        if np.sum(h) > 10.0:
+            break
+        h = layer(h)
+    return np.sum(h)
+
+
 def zipped_layers(x):
     h = x
     for layer, s in zip(NET.layers, [1.0, 2.0], strict=True):
@@ -447,8 +468,9 @@ def zipped_layers(x):
         (calls_a_hessian, (X,), "`hessian` called inside"),
         (calls_a_list_item_computed, (X, 1), "computed callee"),
         (zipped_layers, (X,), "loop variable over `zip`"),
+        (breaks_out_of_layers, (X,), "`break` or `continue` in a loop over functions"),
     ],
-    ids=["hessian_inside", "computed_item", "zip_of_layers"],
+    ids=["hessian_inside", "computed_item", "zip_of_layers", "break_in_layers"],
 )
 def test_located_refusals(fn, args, match, mode):
     with pytest.raises(UnsupportedSyntaxError, match=match) as info:

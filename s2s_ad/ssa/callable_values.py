@@ -34,6 +34,7 @@ import functools
 import inspect
 import sys
 import types
+from dataclasses import dataclass
 
 import gast
 import numpy as np
@@ -44,6 +45,14 @@ from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
 from .ir import Const, Free
+from .names import stored_names
+
+
+@dataclass(frozen=True)
+class Known(Named):
+    """A function or object bound here (an argument of an inlined call, what a callable
+    binds, a layer of an unrolled loop): a user function it names is inlined where called,
+    so second derivatives follow it."""
 
 
 def is_user_object(value: object) -> bool:
@@ -112,6 +121,7 @@ class CallableValues:
             value = self.scope.lookup(cursor.id)
             if is_missing(value):
                 return None
+            self.scope.reads[cursor.id] = value  # rebinding the global makes a new derivative
             free = Free(cursor.id, value)
         else:
             return None
@@ -153,6 +163,8 @@ class CallableValues:
         """An argument of an inlined call: a function or a user object known now stays
         known (`Named`), anything else is an atom."""
         binding = self._function_argument(node)
+        if isinstance(binding, Named):  # known here: inlined where it is called
+            return Known(binding.free)
         if binding is not None:
             return self._passed(binding)
         if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), Named):
@@ -162,8 +174,10 @@ class CallableValues:
         if chain is None and free and node.id not in self.locals:
             value = self.scope.lookup(node.id)
             chain = None if is_missing(value) else Free(node.id, value)
+            if chain is not None and is_user_object(value):
+                self.scope.reads[node.id] = value  # its methods are followed: watched
         if chain is not None and (is_user_object(chain.value) or is_function_value(chain.value)):
-            return Named(chain)
+            return Known(chain)
         return self._atom(node)
 
     # calls
@@ -197,7 +211,11 @@ class CallableValues:
         if isinstance(func, gast.Name):
             bound = self.env.get(func.id)
             if isinstance(bound, Named):
-                return bound.free if needs_resolving(bound.free.value) else None
+                value = bound.free.value
+                if needs_resolving(value):
+                    return bound.free
+                inline = isinstance(bound, Known) and isinstance(value, types.FunctionType)
+                return bound.free if inline and self._inlinable(value) else None
             if func.id in self.env or func.id in self.locals:
                 return None
             value = self.scope.lookup(func.id)
@@ -293,7 +311,7 @@ class CallableValues:
             source = owner.source  # `self.forward.__self__` is `self`
         atom = Free(source, value)
         if is_user_object(value) or is_function_value(value):
-            return Named(atom)
+            return Known(atom)
         return atom
 
     # loops over known functions and objects
@@ -318,6 +336,12 @@ class CallableValues:
         items = self._known_items(iterable)
         if items is None:
             return False
+        if any(n.startswith(("_stop", "_skip")) for n in stored_names(stmt.body)):
+            raise self._unsupported(  # jumps.py's flags: run per iteration of a real loop
+                "`break` or `continue` in a loop over functions or layers (s2s_ad runs its "
+                "body once per element, each known when the derivative is made)",
+                hint="guard the rest of the body with an `if` instead",
+            )
         self.scope.watch(_Length(items.value), "len", len(items.value))
         for i, value in enumerate(items.value):
             self.scope.watch(items.value, i, value)
@@ -325,18 +349,22 @@ class CallableValues:
                 self._define(index, Const(start + i))
             atom = Free(f"{items.source}[{i}]", value)
             known = is_function_value(value) or is_user_object(value)
-            self.env[target.id] = Named(atom) if known else atom
+            self.env[target.id] = Known(atom) if known else atom
             self._block(stmt.body)
         return True
 
     def _known_items(self, node: gast.expr) -> Free | None:
         """A known list or tuple holding functions or objects with code, or None."""
         items = self._known_chain(node) or self._known_name(node)
+        if items is None and isinstance(node, gast.Attribute) and not self._is_local_chain(node):
+            items = self._known_chain(node, free_root=True)  # `NET.layers`
         if items is None and isinstance(node, gast.Name):
             name = node.id
             if name not in self.env and name not in self.locals:
                 value = self.scope.lookup(name)
                 items = None if is_missing(value) else Free(name, value)
+                if items is not None:
+                    self.scope.reads[name] = value
         if items is None or not isinstance(items.value, (list, tuple)):
             return None
         if not any(is_function_value(v) or is_user_object(v) for v in items.value):
