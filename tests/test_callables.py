@@ -508,3 +508,30 @@ def test_a_builtin_callable_without_a_rule_is_refused_at_the_call():
     with pytest.raises(S2SError, match="rule") as info:
         ad.grad(uses_builtin)(X, np.frompyfunc(lambda t: t, 1, 1))
     assert info.value.line == marked_line(uses_builtin)
+
+
+# Jacobians, hvp, jvp and vjp given functions
+
+
+def doubled(fn, x):
+    return fn(x) * 2.0
+
+
+def test_jacobians_of_a_function_given_a_function_agree():
+    expected = np.diag(2.0 * (1.0 - np.tanh(X) ** 2))
+    for jacobian in (ad.jacfwd, ad.jacrev, ad.jacobian):
+        np.testing.assert_allclose(jacobian(doubled, wrt=1)(np.tanh, X), expected, rtol=1e-12)
+    bound = functools.partial(doubled, np.sin)
+    np.testing.assert_allclose(ad.jacrev(bound)(X), np.diag(2.0 * np.cos(X)), rtol=1e-12)
+
+
+def test_hvp_jvp_and_vjp_given_a_function():
+    _, product = ad.hvp(apply, (np.sin, X), (None, np.ones(3)))
+    np.testing.assert_allclose(product, -2.0 * np.sin(X), rtol=1e-12)
+    out, tangent = ad.jvp(doubled, (np.cos, X), (None, np.ones(3)))
+    assert_same_value(out, doubled(np.cos, X), "jvp")
+    np.testing.assert_allclose(tangent, -2.0 * np.sin(X), rtol=1e-12)
+    out, pullback = ad.vjp(doubled, np.cos, X)
+    fixed, cotangent = pullback(np.ones(3))
+    assert fixed is None
+    np.testing.assert_allclose(cotangent, -2.0 * np.sin(X), rtol=1e-12)
