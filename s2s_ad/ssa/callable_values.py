@@ -2,8 +2,8 @@
 language", principle 4): a function held in an object, a list or a dict, a method of an
 object the derivative is specialised to, a `functools.partial`, a callable object, a
 transparent `functools.wraps` wrapper, a derivative made by s2s_ad (`dg = grad(g)`; those
-made at the call, `grad(g)(x)`, in `derivative_calls.py`), and loops over a known list of
-layers or functions (unrolled, each element known).
+made at the call, `grad(g)(x)`, are `derivative_calls.py`'s; loops over a known list of
+layers, `known_loops.py`'s).
 
 A mixin of the lowering, beside `function_values.py` (names bound to functions, helpers
 given functions). A name bound to a KNOWN value (`Named`: a function, or an object of a
@@ -44,8 +44,7 @@ from ..errors import UnsupportedSyntaxError
 from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
-from .ir import Const, Free
-from .names import stored_names
+from .ir import Free
 
 
 @dataclass(frozen=True)
@@ -314,63 +313,6 @@ class CallableValues:
             return Known(atom)
         return atom
 
-    # loops over known functions and objects
-
-    def _unrolled(self, stmt: gast.For) -> bool:
-        """`for layer in self.layers: h = layer(h)` (or `for i, layer in
-        enumerate(self.layers)`), the list known (held by a known object or a global) and
-        holding functions or objects: the body once per element, `layer` bound to it,
-        known (True); any other loop is left to `_for` (False)."""
-        target, iterable, start = stmt.target, stmt.iter, None
-        if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
-            if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
-                return False
-            start = 0
-            if len(iterable.args) == 2:
-                if not isinstance(iterable.args[1], gast.Constant):
-                    return False
-                start = iterable.args[1].value
-            index, target, iterable = target.elts[0].id, target.elts[1], iterable.args[0]
-        if not isinstance(target, gast.Name) or stmt.orelse:
-            return False
-        items = self._known_items(iterable)
-        if items is None:
-            return False
-        if any(n.startswith(("_stop", "_skip")) for n in stored_names(stmt.body)):
-            raise self._unsupported(  # jumps.py's flags: run per iteration of a real loop
-                "`break` or `continue` in a loop over functions or layers (s2s_ad runs its "
-                "body once per element, each known when the derivative is made)",
-                hint="guard the rest of the body with an `if` instead",
-            )
-        self.scope.watch(_Length(items.value), "len", len(items.value))
-        for i, value in enumerate(items.value):
-            self.scope.watch(items.value, i, value)
-            if start is not None:
-                self._define(index, Const(start + i))
-            atom = Free(f"{items.source}[{i}]", value)
-            known = is_function_value(value) or is_user_object(value)
-            self.env[target.id] = Known(atom) if known else atom
-            self._block(stmt.body)
-        return True
-
-    def _known_items(self, node: gast.expr) -> Free | None:
-        """A known list or tuple holding functions or objects with code, or None."""
-        items = self._known_chain(node) or self._known_name(node)
-        if items is None and isinstance(node, gast.Attribute) and not self._is_local_chain(node):
-            items = self._known_chain(node, free_root=True)  # `NET.layers`
-        if items is None and isinstance(node, gast.Name):
-            name = node.id
-            if name not in self.env and name not in self.locals:
-                value = self.scope.lookup(name)
-                items = None if is_missing(value) else Free(name, value)
-                if items is not None:
-                    self.scope.reads[name] = value
-        if items is None or not isinstance(items.value, (list, tuple)):
-            return None
-        if not any(is_function_value(v) or is_user_object(v) for v in items.value):
-            return None
-        return items
-
     # attribute reads of known objects
 
     def _known_attribute(self, node: gast.Attribute) -> Free | None:
@@ -386,35 +328,8 @@ class CallableValues:
         return None
 
 
-def _is_enumerate(node: gast.expr, scope) -> bool:
-    import builtins
-
-    return (
-        isinstance(node, gast.Call)
-        and isinstance(node.func, gast.Name)
-        and node.func.id == "enumerate"
-        and scope.lookup("enumerate") is builtins.enumerate
-        and 1 <= len(node.args) <= 2
-        and not node.keywords
-        and not any(isinstance(a, gast.Starred) for a in node.args)
-    )
-
-
 def _shapes_code(value: object) -> bool:
     return callable(value) or is_user_object(value) or isinstance(value, (list, dict, tuple))
-
-
-class _Length:
-    """A list's length seen as `Scope.watch` sees a holder (`holder["len"]`)."""
-
-    def __init__(self, items: list | tuple) -> None:
-        self.items = items
-
-    def __getitem__(self, key: str) -> int:
-        return len(self.items)
-
-    def __contains__(self, key: object) -> bool:
-        return key == "len"
 
 
 class _Keys:

@@ -55,6 +55,7 @@ from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .function_values import FunctionValues
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
+from .known_loops import KnownLoops
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
@@ -102,6 +103,7 @@ class _Lowering(
     NestedFunctions,
     CallableValues,
     DerivativeCalls,
+    KnownLoops,
     FunctionValues,
     ElementTargets,
     CalleeUpdates,
@@ -342,7 +344,7 @@ class _Lowering(
 
     def _for(self, stmt: gast.For) -> None:
         self._no_else(stmt)
-        if self._unrolled(stmt):  # over known layers or functions: ssa/callable_values.py
+        if self._unrolled(stmt):  # over known layers or functions: ssa/known_loops.py
             return
         it, checkpoint = self._checkpointed(stmt.iter)
         iterable, target, elements = self._loop_iteration(stmt, it)
