@@ -90,10 +90,10 @@ def binds(resolved: Resolved) -> bool:
 def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
     """For `grad(g)` or `value_and_grad(g)`, the flat code computing what it returns
     (`g_grad(*params, out_bar=1.0)` returns the gradient, the value first for
-    `value_and_grad`); None for other functions. Forward-mode ones are refused."""
+    `value_and_grad`); None for other functions (`jacobian`, `hessian`: refused at the call)."""
     made = getattr(fn, "_s2s_made_by", None)
-    if made is None:
-        return None
+    if made not in ("grad", "value_and_grad"):
+        return None  # jacobian, hessian, …: refused where they are called
     from . import api
 
     inner, wrt = fn.__wrapped__, getattr(fn, "_s2s_wrt", 0)  # functools.wraps(f)

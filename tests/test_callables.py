@@ -454,6 +454,13 @@ def breaks_out_of_layers(x):
     return np.sum(h)
 
 
+D_HESSIAN = ad.hessian(energy)
+
+
+def calls_a_module_level_hessian(x):
+    return np.sum(D_HESSIAN(x) @ x)  # <- error
+
+
 def zipped_layers(x):
     h = x
     for layer, s in zip(NET.layers, [1.0, 2.0], strict=True):
@@ -469,8 +476,9 @@ def zipped_layers(x):
         (calls_a_list_item_computed, (X, 1), "computed callee"),
         (zipped_layers, (X,), "loop variable over `zip`"),
         (breaks_out_of_layers, (X,), "`break` or `continue` in a loop over functions"),
+        (calls_a_module_level_hessian, (X,), "only those made by grad and value_and_grad"),
     ],
-    ids=["hessian_inside", "computed_item", "zip_of_layers", "break_in_layers"],
+    ids=["hessian_inside", "computed_item", "zip_of_layers", "break_in_layers", "dh_inside"],
 )
 def test_located_refusals(fn, args, match, mode):
     with pytest.raises(UnsupportedSyntaxError, match=match) as info:

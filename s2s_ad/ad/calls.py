@@ -73,8 +73,9 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
     if made_by is not None:
         raise UnsupportedSyntaxError(
             f"unsupported construct: call of `{prim.spelled}`, a derivative made by "
-            f"s2s_ad.{made_by}, on a differentiated value (calling an s2s_ad derivative inside "
-            "a function being differentiated is not supported yet)",
+            f"s2s_ad.{made_by}, on a differentiated value (of s2s_ad's derivatives, only those "
+            "made by grad and value_and_grad can be called inside a function being "
+            "differentiated)",
             **where,
             hint="differentiate the original function twice instead (s2s_ad.grad(s2s_ad.grad(g)), "
             "s2s_ad.hessian, s2s_ad.hvp), or compute the derivative outside and pass its value "

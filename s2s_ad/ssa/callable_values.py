@@ -234,9 +234,6 @@ class CallableValues:
         """A call of the known value `callee`: resolved to the function it runs, what it
         binds passed first; inlined where it is a helper of this module."""
         value = callee.value
-        made = made_by_s2s_ad(value) if isinstance(value, types.FunctionType) else None
-        if made is not None:  # the flat gradient code, a helper; called as `dg` is when passive
-            return self._call_named(Named(Free(callee.source, made)), args, kwargs)
         if is_user_object(value):  # `layer(x)`: the class's `__call__` now
             self._watch(value, "attr", "__call__")
         fn, path, positional, keywords = _bindings(value, "")
@@ -246,6 +243,11 @@ class CallableValues:
         }
         args = (*(self._bound_atom(callee, p, v, owner) for p, v in positional), *args)
         kwargs = (*bound.items(), *kwargs)
+        spelled = callee.source + path  # the function itself: `layer.__call__.__func__`
+        if getattr(fn, "_s2s_made_by", None) is not None:  # made by s2s_ad: never inlined
+            made = made_by_s2s_ad(fn)  # grad's flat gradient code, a helper; else refused
+            target = Free(spelled, fn if made is None else made)  # called as `dg` if passive
+            return self._call_named(Named(target), self._values(args), self._values(kwargs))
         if isinstance(fn, types.FunctionType) and self._inlinable(fn):
             inlining = self.__dict__.setdefault("_inlining_known", [])
             inlining.append(fn)  # a method calling itself is called, not inlined again
@@ -255,7 +257,6 @@ class CallableValues:
                 inlining.pop()
         if callee.source == "_s2s_callee":
             self._refuse_functions_given(fn, (*args, *dict(kwargs).values()))
-        spelled = callee.source + path  # the function itself: `layer.__call__.__func__`
         return self._call_named(Named(Free(spelled, fn)), self._values(args), self._values(kwargs))
 
     def _refuse_functions_given(self, fn: object, given: tuple) -> None:
