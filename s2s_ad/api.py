@@ -14,6 +14,7 @@ from numpy import ndarray
 
 from . import pytrees
 from . import runtime as rt
+from .callables import as_function, has_known_values, specialised
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, is_complex, raise_reported, reporting
@@ -41,6 +42,7 @@ def _prepared(
     `specialise`: code for the shapes of `values` (the caller seeds it with tangents or
     cotangents of exactly the inputs' or outputs' shapes)."""
     params = list(_signature(f).parameters)
+    f = specialised(f, values, wrt)  # functions and objects given: callables.py
     # structured arguments: the derivative is made for their structure (`pytrees.TreeDef`)
     found = [(name, _tree(values[params.index(name)])) for name in wrt]
     structures = tuple((name, tree) for name, tree in found if tree is not None)
@@ -373,6 +375,7 @@ def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reve
 
 def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) -> Callable:
     _check_mode(mode, ("reverse", "forward"))
+    f = as_function(f)  # partial, bound method, callable object: callables.py
     if _gradient_of(f) is not None:  # grad(grad(f)): the tangent of f's gradient code
         f, mode = _differentiable(f), "forward"
     _signature(f)
@@ -396,7 +399,8 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
                 names.append(_wrt_names(f, wrt))
             _refuse_complex(f, values)
             inputs = [values[i] for i in _positions(f, names[0])]
-            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs):
+            given = has_known_values(values)  # functions, objects: callables.py
+            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs) and not given:
                 for name, value in zip(names[0], inputs, strict=True):
                     _check_differentiable(f, name, value)
                 if mode == "reverse":
@@ -415,6 +419,7 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
 
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
+    gradient._s2s_wrt = wrt  # called inside a differentiated function: callables.py
     gradient._s2s_made_by = "value_and_grad" if with_value else "grad"
     return gradient
 
@@ -526,6 +531,7 @@ def _gradient_of(f: Callable) -> tuple[Callable, Wrt] | None:
 def _differentiable(f: Callable) -> Callable:
     """`f` itself, or for a gradient made by `grad`, its generated flat gradient code
     `f_grad(*params, out_bar=1.0)` (which has source, so it can be transformed again)."""
+    f = as_function(f)  # partial, bound method, callable object: callables.py
     inner = _gradient_of(f)
     if inner is None:
         return f

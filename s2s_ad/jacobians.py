@@ -42,6 +42,7 @@ from .api import (
     one_hot_seeds,
     static_tangent,
 )
+from .callables import specialised
 from .located import ComplexValue, is_complex, reporting
 
 log = logging.getLogger("s2s_ad")
@@ -285,7 +286,8 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     common case; otherwise the plain call tells, or, for a function with statements kept
     for their effect (`print`), which must run once, the value the code returns beside."""
     grad = _prepared(f, "grad", names, values, specialise=True)
-    code = gradient_code(f, names)  # refuses what second derivatives cannot follow
+    code = gradient_code(specialised(f, values, names), names)  # refuses what second
+    # derivatives cannot follow; `specialised`: functions given as arguments (callables.py)
     if not grad.returns_value:
         return code, False
     if grad.effects and len(names) == 1:

@@ -133,6 +133,8 @@ def to_ssa(
     ssa = lower(
         tree, scope, parsed.filename, aliases, param_kinds or {}, stars=stars, lengths=lengths
     )
+    # a closure made by callables.py binding a callee: its statements are the callee's
+    ssa.filename, ssa.first_line = getattr(fn, "_s2s_where", (ssa.filename, ssa.first_line))
     refuse_complex(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)

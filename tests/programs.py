@@ -29,6 +29,9 @@ UNARY = [
     "{a} - np.mean({a})",
     "{a} * np.max(np.tanh({a}))",
     "np.logaddexp({a}, 0.0)",
+    "LAYER({a})",  # a callable object (s2s_ad/ssa/callable_values.py)
+    "ACTS['act']({a})",  # a function held in a dict
+    "half({a})",  # a functools.partial of a helper
 ]
 BINARY = [
     "{a} + {b}",
@@ -134,6 +137,19 @@ def pair(a, b):
 
 def apply(f, v):
     return f(v) * 0.5 + np.cos(v)
+
+
+class Layer:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def __call__(self, a):
+        return np.tanh(a) * self.scale
+
+
+LAYER = Layer(1.5)
+ACTS = {"act": np.sin}
+half = functools.partial(helper, b=0.5)
 """
 CONDITIONS = [
     "np.sum({a}) > 0.0",
@@ -300,7 +316,7 @@ def load(source: str):
     """Write `source` to a module file (s2s_ad reads source from files) and return `f`."""
     name = f"s2s_program_{next(_counter)}"
     path = _directory() / f"{name}.py"
-    header = "import math\n\nimport numpy as np\n\nimport s2s_ad\n\n"
+    header = "import functools\nimport math\n\nimport numpy as np\n\nimport s2s_ad\n\n"
     path.write_text(header + HELPERS + "\n\n" + source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

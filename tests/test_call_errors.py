@@ -175,11 +175,11 @@ d_squares = ad.grad(squares)
 
 
 def calls_a_gradient(x):
-    return np.sum(d_squares(x) * x)  # <- error
+    return np.sum(d_squares(x) * x)
 
 
 def calls_an_argument(x, fn):
-    return fn(x) * 2.0  # <- error
+    return fn(x) * 2.0
 
 
 def generator_helper(x):
@@ -198,8 +198,6 @@ def is_a_generator(x):
 @pytest.mark.parametrize(
     ("fn", "args", "match"),
     [
-        (calls_a_gradient, (np.ones(2),), r"s2s_ad\.grad.*not supported yet"),
-        (calls_an_argument, (1.0, np.sin), "function-valued arguments are not supported yet"),
         (calls_a_generator, (1.0,), "generator function .*`yield`"),
         (is_a_generator, (1.0,), "yield"),
     ],
@@ -212,16 +210,12 @@ def test_refusal_names_the_user_line_and_the_reason(fn, args, match, mode):
     assert "api.py" not in str(info.value)
 
 
-def test_refusal_of_a_derivative_call_says_what_to_do():
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        ad.grad(calls_a_gradient)(np.ones(2))
-    assert "hessian" in info.value.hint and "as an argument" in info.value.hint
-
-
-def test_refusal_of_a_function_argument_says_what_to_do():
-    with pytest.raises(UnsupportedSyntaxError) as info:
-        ad.grad(calls_an_argument)(1.0, np.sin)
-    assert "module level" in info.value.hint and "close over" in info.value.hint
+@pytest.mark.parametrize("mode", MODES)
+def test_a_derivative_call_and_a_function_argument_are_differentiated(mode):
+    # issue 16 made both work (tests/test_callables.py has the full set)
+    x = np.array([0.5, -1.5])
+    np.testing.assert_allclose(ad.grad(calls_a_gradient, mode=mode)(x), 4.0 * x)
+    np.testing.assert_allclose(ad.grad(calls_an_argument, mode=mode)(0.3, np.sin), 2 * np.cos(0.3))
 
 
 def list_as_array(x):

@@ -23,7 +23,8 @@ def is_user_call(prim: object) -> bool:
         isinstance(prim, Prim)
         and inspect.isfunction(prim.fn)
         and lookup(prim.fn) is None
-        and not prim.fn.__module__.startswith("s2s_ad.")  # runtime helpers are not user code
+        # runtime helpers are not user code
+        and not (prim.fn.__module__ or "").startswith("s2s_ad.")
         and not is_library_function(prim.fn)  # NumPy's, SciPy's, the stdlib's: never read
     )
 
@@ -72,8 +73,9 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
     if made_by is not None:
         raise UnsupportedSyntaxError(
             f"unsupported construct: call of `{prim.spelled}`, a derivative made by "
-            f"s2s_ad.{made_by}, on a differentiated value (calling an s2s_ad derivative inside "
-            "a function being differentiated is not supported yet)",
+            f"s2s_ad.{made_by}, on a differentiated value (of s2s_ad's derivatives, only those "
+            "made by grad and value_and_grad can be called inside a function being "
+            "differentiated)",
             **where,
             hint="differentiate the original function twice instead (s2s_ad.grad(s2s_ad.grad(g)), "
             "s2s_ad.hessian, s2s_ad.hvp), or compute the derivative outside and pass its value "

@@ -41,8 +41,21 @@ class Scope:
             return self.globals[name]
         return getattr(builtins, name, _MISSING)
 
+    def watch(self, holder: object, key: object, value: object) -> None:
+        """Depend on `holder[key]` (an object's or a class's `__dict__`, a dict, a list)
+        still being `value`: a method or a function held in an object, resolved when the
+        derivative was made (ssa/callable_values.py)."""
+        self.reads[("item", id(holder), key)] = (holder, value)
+
     def dependencies(self) -> list[tuple[Scope, str, object]]:
-        return [(self, name, value) for name, value in self.reads.items()]
+        found = []
+        for name, value in self.reads.items():
+            if isinstance(name, tuple):  # `watch`'s: the holder looked up as globals are
+                holder, value = value
+                found.append((Scope(_Items(holder), {}), name[2], value))
+            else:
+                found.append((self, name, value))
+        return found
 
     def resolve(self, dotted: list[str]) -> object:
         """The object a chain like `np.linalg.norm` names, or `_MISSING`."""
@@ -52,6 +65,21 @@ class Scope:
                 break
             obj = getattr(obj, attr, _MISSING)
         return obj
+
+
+class _Items:
+    """A dict, a mapping proxy or a list seen as `is_current` sees globals (`get`, `in`)."""
+
+    def __init__(self, holder: object) -> None:
+        self.holder = holder
+
+    def get(self, key: object, default: object) -> object:
+        return self.holder[key] if key in self else default
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(self.holder, (list, tuple)):
+            return isinstance(key, int) and -len(self.holder) <= key < len(self.holder)
+        return key in self.holder
 
 
 def is_missing(obj: object) -> bool:

@@ -82,7 +82,7 @@ def is_user_helper(value: object) -> bool:
     return (
         inspect.isfunction(value)
         and lookup(value) is None
-        and not value.__module__.startswith("s2s_ad.")
+        and not (value.__module__ or "").startswith("s2s_ad.")
     )
 
 

@@ -47,12 +47,15 @@ from ..frontend.validate import calls_nested, is_append
 from ..naming import DEFAULT_ALIASES, Aliases
 from .aliasing import AliasAnalysis
 from .builtins import Builtins, StarredTargets, is_list_update
+from .callable_values import CallableValues
 from .callee_updates import CalleeUpdates
 from .context_managers import ContextManagers
+from .derivative_calls import DerivativeCalls
 from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .function_values import FunctionValues
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
+from .known_loops import KnownLoops
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
@@ -98,6 +101,9 @@ class _Lowering(
     LoopIteration,
     NestedTargets,
     NestedFunctions,
+    CallableValues,
+    DerivativeCalls,
+    KnownLoops,
     FunctionValues,
     ElementTargets,
     CalleeUpdates,
@@ -108,6 +114,7 @@ class _Lowering(
 ):
     def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
         super().__init__(node, scope, filename, aliases)
+        self.root_scope = scope  # its closure's cells reach the generated code
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
         self.params = param_names(node)
         for name in self.params:
@@ -337,6 +344,8 @@ class _Lowering(
 
     def _for(self, stmt: gast.For) -> None:
         self._no_else(stmt)
+        if self._unrolled(stmt):  # over known layers or functions: ssa/known_loops.py
+            return
         it, checkpoint = self._checkpointed(stmt.iter)
         iterable, target, elements = self._loop_iteration(stmt, it)
         if self._live_outside(target, stmt):

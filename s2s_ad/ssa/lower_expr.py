@@ -208,12 +208,18 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
     def _attribute(self, node: gast.Attribute) -> Expr:
         if not self._is_local_chain(node):
             return self._free_chain(node)
+        known = self._known_attribute(node)  # `self.W` of a known `self`: callable_values.py
+        if known is not None:
+            return known
         fn = ARRAY_ATTRIBUTES.get(node.attr)
         if fn is None:  # a record's attribute (an array's other ones refused at run time)
             return self._record_attribute(node)  # ssa/records.py
         return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
 
     def _call(self, node: gast.Call) -> Expr:
+        called = self._call_value(node)  # a partial, a method, `fs[0]`: callable_values.py
+        if called is not None:
+            return called
         nested = self._nested_call(node)
         if isinstance(nested, tuple):
             raise self._unsupported(
@@ -232,10 +238,15 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
             return string
         if isinstance(func, gast.Name) and (func.id in self.env or func.id in self.locals):
             raise self._unsupported(
-                f"call of `{func.id}`, a function passed as an argument or held in a local "
-                "variable (function-valued arguments are not supported yet)",
+                f"call of `{func.id}`, a function held in a local variable, unknown when the "
+                "derivative is made (function-valued arguments are known when it is made for "
+                "argument values, by grad, jvp, vjp, …, not by derivative_source; a loop "
+                "variable over `zip`, an item at a computed index, a function a helper returns "
+                "are not)",
                 hint=f"define `{func.id}`'s function at module level and call it by its name, "
-                "or close over it (a nested def, or a name of the enclosing function)"
+                "or close over it (a nested def, or a name of the enclosing function); loop "
+                "over the functions themselves (`for f in fs:`, `enumerate(fs)`) or index "
+                "them with a literal"
                 + (
                     f"; or differentiate a lambda giving it: `grad(lambda p: f(p, {func.id}))`"
                     if func.id in getattr(self, "params", ())

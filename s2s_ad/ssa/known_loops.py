@@ -1,0 +1,115 @@
+"""Loops over a known list of layers or functions (DESIGN.md, "Growing the language",
+principle 4): `for layer in self.layers: h = layer(h)`, `for i, f in enumerate(FUNCS)`,
+comprehensions over them, where the list is held by an object the derivative is specialised
+to or by a global. The list is known when the derivative is made, so the body is lowered once
+per element, the loop variable bound to that element, known (`Known`): a heterogeneous list
+of layers (different classes, functions) mixes freely. The list's length and items are
+watched (`Scope.watch`): adding or replacing a layer makes a new derivative.
+
+Before (`self` known, two layers)::
+
+    for layer in self.layers:
+        h = layer(h)
+
+After (SSA, each `__call__` inlined)::
+
+    _t1 = self_.layers[0].W @ h
+    h_1 = np.tanh(_t1)
+    h_2 = h_1 * self_.layers[1].s
+"""
+
+from __future__ import annotations
+
+import gast
+
+from ..frontend.scope import is_missing
+from .callable_values import Known, is_user_object
+from .function_values import is_function_value
+from .ir import Const, Free
+from .names import stored_names
+
+
+class KnownLoops:
+    """The mixin: loops over known lists of functions or objects, unrolled."""
+
+    def _unrolled(self, stmt: gast.For) -> bool:
+        """`for layer in self.layers: h = layer(h)` (or `for i, layer in
+        enumerate(self.layers)`), the list known (held by a known object or a global) and
+        holding functions or objects: the body once per element, `layer` bound to it,
+        known (True); any other loop is left to `_for` (False)."""
+        target, iterable, start = stmt.target, stmt.iter, None
+        if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
+            if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
+                return False
+            start = 0
+            if len(iterable.args) == 2:
+                if not isinstance(iterable.args[1], gast.Constant):
+                    return False
+                start = iterable.args[1].value
+            index, target, iterable = target.elts[0].id, target.elts[1], iterable.args[0]
+        if not isinstance(target, gast.Name) or stmt.orelse:
+            return False
+        items = self._known_items(iterable)
+        if items is None:
+            return False
+        if any(n.startswith(("_stop", "_skip")) for n in stored_names(stmt.body)):
+            raise self._unsupported(  # jumps.py's flags: run per iteration of a real loop
+                "`break` or `continue` in a loop over functions or layers (s2s_ad runs its "
+                "body once per element, each known when the derivative is made)",
+                hint="guard the rest of the body with an `if` instead",
+            )
+        self.scope.watch(_Length(items.value), "len", len(items.value))
+        for i, value in enumerate(items.value):
+            self.scope.watch(items.value, i, value)
+            if start is not None:
+                self._define(index, Const(start + i))
+            atom = Free(f"{items.source}[{i}]", value)
+            known = is_function_value(value) or is_user_object(value)
+            self.env[target.id] = Known(atom) if known else atom
+            self._block(stmt.body)
+        return True
+
+    def _known_items(self, node: gast.expr) -> Free | None:
+        """A known list or tuple holding functions or objects with code, or None."""
+        items = self._known_chain(node) or self._known_name(node)
+        if items is None and isinstance(node, gast.Attribute) and not self._is_local_chain(node):
+            items = self._known_chain(node, free_root=True)  # `NET.layers`
+        if items is None and isinstance(node, gast.Name):
+            name = node.id
+            if name not in self.env and name not in self.locals:
+                value = self.scope.lookup(name)
+                items = None if is_missing(value) else Free(name, value)
+                if items is not None:
+                    self.scope.reads[name] = value
+        if items is None or not isinstance(items.value, (list, tuple)):
+            return None
+        if not any(is_function_value(v) or is_user_object(v) for v in items.value):
+            return None
+        return items
+
+
+def _is_enumerate(node: gast.expr, scope) -> bool:
+    import builtins
+
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "enumerate"
+        and scope.lookup("enumerate") is builtins.enumerate
+        and 1 <= len(node.args) <= 2
+        and not node.keywords
+        and not any(isinstance(a, gast.Starred) for a in node.args)
+    )
+
+
+class _Length:
+    """A list's length seen as `Scope.watch` sees a holder (`holder["len"]`)."""
+
+    def __init__(self, items: list | tuple) -> None:
+        self.items = items
+
+    def __getitem__(self, key: str) -> int:
+        return len(self.items)
+
+    def __contains__(self, key: object) -> bool:
+        return key == "len"
