@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import independent_programs as ip
 
 SEED = 20260
-PROGRAMS = 168  # 12 per kind
+PROGRAMS = 12 * len(ip.KINDS)  # 12 per kind
 
 
 @pytest.fixture(scope="module")
