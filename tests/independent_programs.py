@@ -197,6 +197,7 @@ class Gen:
         self.wrt: list[int] = []
         self.uses_s2s = False  # the program marks a loop with s2s_ad.checkpoint
         self.imports: set[str] = set()  # what the issue 16 kinds import besides math, numpy
+        self.must: list[str] = []  # values the result must use (the structure reaches it)
 
     # -- helpers --------------------------------------------------------------------
     def fresh(self, stem="t"):
@@ -746,6 +747,8 @@ class Gen:
         act = [v for v in self.env.values() if v.active and v.name not in [a[0] for a in self.args]]
         act = act or [v for v in self.env.values() if v.active]
         chosen = self.r.sample(act, min(len(act), self.r.choice([1, 2, 2, 3])))
+        if self.must and not any(v.name in self.must for v in chosen):
+            chosen.append(self.env[self.r.choice(self.must)])
         for v in chosen:
             e = E(v.name, v.shape, v.lo, v.hi, v.active)
             if v.shape:
@@ -772,6 +775,7 @@ class Gen:
             p = self.r.random()
             olds = self.vars_of(shape)
             olds = [v for v in olds if v.name not in dict((a[0], 1) for a in self.args)]
+            olds = [v for v in olds if v.name not in self.must]  # keep what must reach the result
             if olds and p < 0.3:
                 v = self.r.choice(olds)
                 e = self.small(shape, depth, 4.0)
@@ -926,7 +930,7 @@ class Gen:
         self.stmts(self.r.randint(0, 2))
 
     def nonargs(self, shape=None):
-        argn = {a[0] for a in self.args}
+        argn = {a[0] for a in self.args} | set(self.must)
         return [v for v in self.vars_of(shape) if v.name not in argn]
 
     def acc_init(self, shape=()):
@@ -1513,6 +1517,11 @@ class Gen:
     def float_lit(self, lo, hi):
         return _fmt(round(self.r.uniform(lo, hi), 3))
 
+    def keep(self, var):
+        """var must reach the result: the structure or the function value is differentiated."""
+        self.must.append(var.name)
+        return var
+
     def structured_arg(self, name, lit):
         """A differentiated argument that is a structure (not an entry of env)."""
         self.wrt.append(len(self.args))
@@ -1612,6 +1621,7 @@ class Gen:
         else:
             self.emit(f"{name} = np.sum({ps}[-1][1]) + np.sum({ps}[0][0] ** 2) / len({ps})")
         self.env[name] = Var(name, (), -20.0, 20.0, True)
+        self.must.append(name)
 
     def k_pytree_args(self):
         n, m = self.n, self.m
@@ -1661,6 +1671,7 @@ class Gen:
                 self.env[reg] = Var(reg, (), 0.0, 10.0, True)
             hshape = (m,) if batch else ()
             self.env[h] = Var(h, hshape, -2.0, 2.0, True)
+            self.must.append(h)
             self.stmts(self.r.randint(0, 1))
             return
         elif form == "nested":
@@ -1684,6 +1695,7 @@ class Gen:
             y = self.fresh("y")
             self.emit(f"{y} = {h} @ params['out']['w'] + params['out']['b']")
             self.env[y] = Var(y, (m,) if batch else (), -4.0, 4.0, True)
+            self.must.append(y)
             if self.r.random() < 0.4:
                 self.penalty("params['layers']")
         else:
@@ -1703,6 +1715,7 @@ class Gen:
                 self.emit(f"{h} = {h} + 0.1 * np.sum(params[-1]['b'])")
         shape = (m, widths[-1]) if batch else (widths[-1],)
         self.env[h] = Var(h, shape, -3.0, 3.0, True)
+        self.must.append(h)
         self.stmts(self.r.randint(0, 1))
 
     def k_array_list(self):
@@ -1718,21 +1731,22 @@ class Gen:
             self.add_arg("y", "vec", active=True)
         p = self.r.random()
         if p < 0.25:
-            self.assign(E("np.concatenate(xs)", (k * n,), -1.2, 1.2, True), "j")
+            self.keep(self.assign(E("np.concatenate(xs)", (k * n,), -1.2, 1.2, True), "j"))
         elif p < 0.45:
-            self.assign(E("np.stack(xs)", (k, n), -1.2, 1.2, True), "st")
+            self.keep(self.assign(E("np.stack(xs)", (k, n), -1.2, 1.2, True), "st"))
         elif p < 0.6:
-            self.assign(E("sum(xs) / len(xs)", (n,), -1.2, 1.2, True), "mean")
+            self.keep(self.assign(E("sum(xs) / len(xs)", (n,), -1.2, 1.2, True), "mean"))
         elif p < 0.8:
             acc = self.fresh("acc")
             self.emit(f"{acc} = 0.0")
             with self.block("for a, b in zip(xs, xs[1:]):"):
                 self.emit(f"{acc} = {acc} + np.sum((b - a) ** 2)")
             self.env[acc] = Var(acc, (), 0.0, 40.0, True)
+            self.must.append(acc)
         else:
-            self.assign(E("xs[-1] * xs[0]", (n,), -1.5, 1.5, True), "t")
+            self.keep(self.assign(E("xs[-1] * xs[0]", (n,), -1.5, 1.5, True), "t"))
         if self.r.random() < 0.4:
-            self.assign(E("np.tanh(xs[1]) @ xs[0]", (), -5.0, 5.0, True), "t")
+            self.keep(self.assign(E("np.tanh(xs[1]) @ xs[0]", (), -5.0, 5.0, True), "t"))
         self.stmts(self.r.randint(0, 2))
 
     def k_dataclass_params(self):
@@ -1770,7 +1784,7 @@ class Gen:
                 self.emit(f"{h} = np.tanh({h} @ layer.W + layer.b)")
             self.emit(f"{h} = p.scale * {h}")
             shape = (m, widths[-1]) if batch else (widths[-1],)
-            self.env[h] = Var(h, shape, -1.5, 1.5, True)
+            self.keep(self.env.setdefault(h, Var(h, shape, -1.5, 1.5, True)))
             self.stmts(self.r.randint(0, 1))
             return
         fields = ["    w: np.ndarray", "    b: float", "    scale: float"]
@@ -1810,17 +1824,17 @@ class Gen:
                 ]
             )
             self.emit(f"{h} = {helper}(p, {x.name})")
-        self.env[h] = Var(h, hshape, -1.5, 1.5, True)
+        self.keep(self.env.setdefault(h, Var(h, hshape, -1.5, 1.5, True)))
         if steps:
             u = self.fresh("u")
             self.emit(f"{u} = p.w")
             with self.block("for _ in range(p.steps):"):
                 self.emit(f"{u} = np.sin({u}) * p.b + 0.5 * {u}")
-            self.env[u] = Var(u, (n,), -1.5, 1.5, True)
+            self.keep(self.env.setdefault(u, Var(u, (n,), -1.5, 1.5, True)))
         if self.r.random() < 0.2 and style != "namedtuple":
             # a record built inside from the argument's fields
             self.emit("q = Params(w=0.5 * p.w, b=p.b + 1.0, scale=p.scale)")
-            self.assign(E("np.sum(q.w ** 2) * q.b", (), -10.0, 10.0, True), "t")
+            self.keep(self.assign(E("np.sum(q.w ** 2) * q.b", (), -10.0, 10.0, True), "t"))
         self.stmts(self.r.randint(0, 1))
 
     def callback_value(self, unary):
@@ -1869,36 +1883,43 @@ class Gen:
         for _ in range(self.r.randint(1, 2)):
             shape = self.r.choice([(), (n,), (n,)])
             a = self.small(shape, 1, 1.5)
+            if not a.active:  # the function value is called on a differentiated value
+                a = E("np.tanh(x)" if shape else "np.tanh(np.sum(x))", shape, -1.0, 1.0, True)
             b = self.small(shape, 1, 1.5)
             call = f"{fn}({a.src})" if unary else f"{fn}({a.src}, {b.src})"
             args = f"{a.src}" if unary else f"{a.src}, {b.src}"
             p = self.r.random()
             if p < 0.35:
-                self.assign(E(call, shape, -2.5, 2.5, True), "h")
+                self.keep(self.assign(E(call, shape, -2.5, 2.5, True), "h"))
             elif p < 0.55:
                 helper = self.fresh("apply")
                 params = "u" if unary else "u, v"
                 self.top_def([f"def {helper}(f, {params}):", f"    return f({params})"])
-                self.assign(E(f"{helper}({fn}, {args})", shape, -2.5, 2.5, True), "h")
+                self.keep(self.assign(E(f"{helper}({fn}, {args})", shape, -2.5, 2.5, True), "h"))
             elif p < 0.7 and unary:
-                self.assign(E(f"{fn}({fn}({a.src}))", shape, -2.5, 2.5, True), "h")
+                self.keep(self.assign(E(f"{fn}({fn}({a.src}))", shape, -2.5, 2.5, True), "h"))
             elif p < 0.85 and unary:
                 hs = self.fresh("hs")
                 self.emit(f"{hs} = list(map({fn}, [{a.src}, {b.src}]))")
-                self.assign(E(f"{hs}[0] + 0.5 * {hs}[-1]", shape, -4.0, 4.0, True), "h")
+                self.keep(self.assign(E(f"{hs}[0] + 0.5 * {hs}[-1]", shape, -4.0, 4.0, True), "h"))
             else:
                 other = "np.sin" if unary else "np.multiply"
                 ops = self.fresh("ops")
                 if self.r.random() < 0.5:
                     self.emit(f"{ops} = [{fn}, {other}]")
-                    acc = self.assign(E(f"{ops}[0]({args})", shape, -2.5, 2.5, True), "h")
+                    acc = self.keep(
+                        self.assign(E(f"{ops}[0]({args})", shape, -2.5, 2.5, True), "h")
+                    )
                     with self.block(f"for op in {ops}[1:]:"):
                         self.emit(f"{acc.name} = {acc.name} + 0.5 * op({args})")
                     acc.lo, acc.hi = -4.0, 4.0
                 else:
                     self.emit(f"{ops} = {{'act': {fn}, 'other': {other}}}")
-                    self.assign(
-                        E(f"{ops}['act']({args}) - {ops}['other']({args})", shape, -5, 5, True), "h"
+                    self.keep(
+                        self.assign(
+                            E(f"{ops}['act']({args}) - {ops}['other']({args})", shape, -5, 5, True),
+                            "h",
+                        )
                     )
         self.stmts(self.r.randint(0, 1))
 
