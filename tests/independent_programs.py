@@ -1839,7 +1839,8 @@ class Gen:
 
     def callback_value(self, unary):
         """The source of a function value given as an argument: a module-level function, a
-        lambda, a functools.partial, or a NumPy function."""
+        lambda, a functools.partial, a closure from a factory, a callable object, a bound
+        method, or a NumPy function."""
         if not unary:
             self.top_def(CALLBACKS[3][1])
             p = self.r.random()
@@ -1850,11 +1851,11 @@ class Gen:
                 return f"functools.partial(mix, w={self.float_lit(0.2, 0.8)})"
             return f"lambda a, b: a * np.cos(b) + {self.float_lit(0.1, 0.9)}"
         p = self.r.random()
-        if p < 0.35:
+        if p < 0.25:
             name, lines, _ = self.r.choice(CALLBACKS[:3])
             self.top_def(lines)
             return name
-        if p < 0.6:
+        if p < 0.45:
             return self.r.choice(
                 [
                     "lambda u: np.sin(u) * 0.5",
@@ -1862,10 +1863,38 @@ class Gen:
                     "lambda u: np.tanh(2.0 * u)",
                 ]
             )
-        if p < 0.85:
+        if p < 0.65:
             self.imports.add("import functools")
             self.top_def(CALLBACKS[2][1])
             return f"functools.partial(scaled_tanh, c={self.float_lit(0.3, 1.5)})"
+        if p < 0.75:
+            self.top_def(
+                [
+                    "def make_act(c):",
+                    "    def act(u):",
+                    "        return np.tanh(c * u) + 0.1 * u",
+                    "",
+                    "    return act",
+                ]
+            )
+            return f"make_act({self.float_lit(0.5, 1.5)})"
+        if p < 0.9:
+            self.top_def(
+                [
+                    "class Affine:",
+                    "    def __init__(self, a, c):",
+                    "        self.a = a",
+                    "        self.c = c",
+                    "",
+                    "    def __call__(self, u):",
+                    "        return self.a * np.tanh(u) + self.c",
+                    "",
+                    "    def squash(self, u):",
+                    "        return self.a * u / (1.0 + u * u)",
+                ]
+            )
+            obj = f"Affine({self.float_lit(0.5, 1.5)}, {self.float_lit(-0.5, 0.5)})"
+            return obj if self.r.random() < 0.5 else obj + ".squash"
         return self.r.choice(["np.tanh", "np.sin", "np.arctan"])
 
     def k_callback(self):
