@@ -4,9 +4,22 @@ The grammar comes from the README's "What is supported today" table, its rule li
 (`s2s-ad rules --list`) and issue 14's edge cases; it was written without reading the
 library's source or its other tests.  `generate(seed)` returns a `Program`: the source of a
 module holding the function `f`, its helpers, its globals, and `_args()`/`WRT` (the point
-and the arguments differentiated), fully determined by the seed.  `check(program, workdir)`
-writes the module to a real file, imports it and runs the public API against the plain call
-and central differences:
+and the arguments differentiated), fully determined by the seed; kinds rotate with the seed.
+
+Issue 16's kinds (STRUCTURED_KINDS) take what people hold parameters in: `pytree_args` a
+list of (W, b) tuples, a dict, a dict of a list of layers, a tuple of dicts or a list of
+vectors (read by `for W, b in params`, `params[-1]`, `params[i]['w']`, len, zip, slices,
+star unpacking, a helper given the whole list); `dataclass_params` a dataclass (plain,
+frozen, with a method, with an int field, of a list of Layer dataclasses) or a NamedTuple
+read as `p.w`; `callback` a function value (a function, lambda, functools.partial, closure
+from a factory, callable object, bound method, NumPy function) called directly, through a
+helper, through map, from a list or a dict.  The checker flattens these by its own rules
+(`_node`), never s2s_ad's: central differences leaf by leaf, and gradients, tangents and
+cotangents structured as the argument (the same containers, the NamedTuple or dataclass
+class, the same keys, None at int fields).
+
+`check(program, workdir)` writes the module to a real file, imports it and runs the public
+API against the plain call and central differences:
 
 - the plain value; `value_and_grad`'s value, `jvp`'s and `vjp`'s primal outputs equal it;
 - `grad` (reverse) and `grad(mode="forward")` agree with central differences (two step
@@ -14,8 +27,9 @@ and central differences:
   other at the point is `nonsmooth` and skipped) and with each other;
 - the dot-product test between `jvp` and `vjp`.
 
-Outcomes: ok, refused (an `s2s_ad.S2SError` naming the file and line), mismatch, internal
-(any other exception, or a refusal with no location), nonsmooth (skipped).
+Outcomes: ok, refused (an `s2s_ad.S2SError` naming the program's file with a line number),
+mismatch, internal (any other exception, or a refusal without that location), nonsmooth
+(skipped).
 """
 
 from __future__ import annotations
