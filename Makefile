@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians mlp pendulum
+.PHONY: demo test clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians mlp model pendulum
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ jacobians: $(VENV)/.samples
 # Train a 2-16-16-1 network on two moons by gradient descent; saves samples/mlp.png.
 mlp: $(VENV)/.samples
 	$(BIN)/python samples/train_mlp.py
+
+# Train a 1-24-24-1 network held as objects (an MLP of Dense dataclasses) and as a list of
+# (W, b) tuples, with a loss passed to a training helper; saves samples/model.png.
+model: $(VENV)/.samples
+	$(BIN)/python samples/train_model.py
 
 # Fit a damped pendulum's parameters through its simulation loop; saves samples/pendulum.png.
 pendulum: $(VENV)/.samples
