@@ -237,6 +237,20 @@ def grad_of_nested_def(x):
 
 
 # (id, function, arguments, second order works)
+def mix(a, b, w=0.5):
+    return w * a + (1.0 - w) * np.sin(b)
+
+
+def apply2(f, u, v):
+    return f(u, v)
+
+
+def partial_given_on(fn, x):
+    """A partial or callable object given to the function, passed on to a helper (a fresh
+    tester's random programs: the helper called it as a primitive with no rule)."""
+    return np.sum(apply2(fn, np.sin(x), x * 2.0))
+
+
 CASES = [
     ("partial_keyword", functools.partial(poly, y=1.5), (X,), True),
     ("partial_nested", functools.partial(functools.partial(three, 0.7), b=2.0), (X,), True),
@@ -258,6 +272,7 @@ CASES = [
     ("global_object_method", global_model_method, (X,), True),
     ("functions_in_structures", from_structures, (X,), True),
     ("partial_in_dict", through_partial_in_dict, (X,), True),
+    ("partial_given_on_to_helper", partial_given_on, (functools.partial(mix, w=0.6), X), True),
     ("map_partial", mapped, (X, functools.partial(with_offset, c=-1.0)), True),
     ("grad_inside", gradient_norm, (X,), False),
     ("grad_inline", inline_grad, (X,), False),
@@ -486,7 +501,7 @@ def zipped_layers(x):
     ("fn", "args", "match"),
     [
         (calls_a_hessian, (X,), "`hessian` called inside"),
-        (calls_a_list_item_computed, (X, 1), "computed callee"),
+        (calls_a_list_item_computed, (X, 1), "a value computed in the function"),
         (zipped_layers, (X,), "loop variable over `zip`"),
         (breaks_out_of_layers, (X,), "`break` or `continue` in a loop over functions"),
         (calls_a_module_level_hessian, (X,), "only those made by grad and value_and_grad"),

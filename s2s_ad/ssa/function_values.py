@@ -135,6 +135,9 @@ class FunctionValues:
     def _call_named(self, bound: Named, args: tuple, kwargs: tuple):
         """`act(h)` with `act = np.tanh`: the call `np.tanh(h)`."""
         callee = bound.free
+        made_here = getattr(callee.value, "_s2s_made_by", None) is not None  # grad(g): a call
+        if _needs_resolving(callee.value) and not made_here:  # a partial, a callable object
+            return self._call_known(callee, args, kwargs)  # what it runs: callable_values.py
         if any(isinstance(a, (Named, Closed)) for a in (*args, *dict(kwargs).values())):
             if is_user_helper(callee.value):
                 return self._inline_helper(callee.source, callee.value, args, kwargs)
@@ -361,3 +364,9 @@ def updated_parameters(tree: gast.FunctionDef) -> list[tuple[str, int]]:
         if isinstance(target, gast.Name) and target.id in params:
             found.append((target.id, node.lineno if hasattr(node, "lineno") else tree.lineno))
     return sorted(found, key=lambda item: item[1])
+
+
+def _needs_resolving(value: object) -> bool:
+    from .callable_values import needs_resolving  # it builds on this module
+
+    return needs_resolving(value)

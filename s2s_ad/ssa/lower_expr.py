@@ -8,6 +8,7 @@ expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained c
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import operator
 
@@ -316,7 +317,14 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
             parts.append(cursor.attr)
             cursor = cursor.value
         if not isinstance(cursor, gast.Name):
-            raise self._unsupported("call of a computed callee", hint="call a named function")
+            spelled = ast.unparse(gast.gast_to_ast(node))
+            raise self._unsupported(
+                f"call of `{spelled}`, a function taken from a value computed in the function "
+                "(a local list or dict of functions, an item at a computed index, a call's "
+                "result): s2s_ad follows a function it knows when the derivative is made",
+                hint="call the function by its name, or keep the functions in a module-level "
+                "list or dict (or an argument) and index it with a literal: `OPS['act'](x)`",
+            )
         dotted = [cursor.id, *reversed(parts)]
         value = self.scope.resolve(dotted)
         if is_missing(value):
