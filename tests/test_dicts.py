@@ -277,6 +277,34 @@ def test_dict_arguments_second_order(fn):
         np.testing.assert_allclose(hessian(PARAMS, X), expected, rtol=1e-6, atol=1e-6)
 
 
+def dict_of_layers(params, x):
+    """A dict of `(W, b)` tuples, unpacked in the loop header (a fresh tester's program)."""
+    h = x
+    for name, (W, b) in params.items():
+        h = np.sin(W @ h + b) * (1.0 + 0.1 * len(name))
+    return np.sum(h**2)
+
+
+LAYERS = {
+    "first": (np.array([[0.5, -0.2, 0.1], [0.3, 0.8, -0.4], [0.0, 0.2, 0.6]]), X * 0.1),
+    "second": (np.array([[0.2, 0.1, -0.7], [0.4, -0.3, 0.5], [0.9, 0.1, 0.2]]), X[::-1] * 0.2),
+}
+
+
+def test_nested_targets_over_items():
+    """`for k, (W, b) in d.items()`: the gradient is a dict of tuples, in both modes, and the
+    Hessian with respect to `x` matches second differences."""
+    check_grads(dict_of_layers, (LAYERS, X))
+    check_modes_agree(dict_of_layers, (LAYERS, X))
+    for mode in ("reverse", "forward"):
+        grads = ad.grad(dict_of_layers, mode=mode)(LAYERS, X)
+        assert set(grads) == set(LAYERS)
+        assert all(isinstance(g, tuple) and len(g) == 2 for g in grads.values())
+    expected = second_differences(lambda v: dict_of_layers(LAYERS, v), X)
+    actual = ad.hessian(dict_of_layers, wrt=1)(LAYERS, X)
+    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
+
+
 def dict_result(x):
     return {"a": x * 2.0, "b": np.sin(x), "c": 1.0}
 

@@ -140,10 +140,7 @@ class DictValues:
             Prim(runtime.dict_values, (receiver,), spelled=self._rt("dict_values"))
         )
         if not all(isinstance(e, gast.Name) for e in target.elts):
-            raise self._unsupported(
-                "this form of loop over `.items()`",
-                hint="name the key and the value: `for k, v in d.items()`",
-            )
+            return None  # `for k, (W, b) in d.items()`: over the pairs (nested_targets.py)
         pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, (keys, values), strict=True)]
         return self._range_over([keys]), self.namer.fresh("_i"), pairs
 
