@@ -16,7 +16,7 @@ import pytest
 from derivative_tests import marked_line, second_differences
 
 import s2s_ad as ad
-from s2s_ad.errors import S2SError, SourceError, UnsupportedSyntaxError
+from s2s_ad.errors import S2SError, SourceError, UnknownCalleeError, UnsupportedSyntaxError
 from s2s_ad.testing import assert_same_value, check_grads, check_modes_agree, plain_value
 
 rng = np.random.default_rng(16)
@@ -513,6 +513,25 @@ def test_located_refusals(fn, args, match, mode):
         ad.grad(fn, mode=mode)(*args)
     assert (info.value.filename, info.value.line) == (fn.__code__.co_filename, marked_line(fn))
     assert info.value.hint
+
+
+def jvp_called_inside(x):
+    _, tangent = ad.jvp(cube_sum, (x,), (np.ones_like(x),))  # <- error
+    return tangent * 2.0
+
+
+def cube_sum(t):
+    return np.sum(t**3)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_other_transformations_inside_say_what_to_write(mode):
+    """`ad.jvp` (or `vjp`, `jacobian`) applied inside to a differentiated value: located,
+    saying that `grad(g)(x)` is what is differentiated there (not "give ad.jvp a rule")."""
+    with pytest.raises(UnknownCalleeError, match="only `grad") as info:
+        ad.grad(jvp_called_inside, mode=mode)(X)
+    assert (info.value.filename, info.value.line) == (__file__, marked_line(jvp_called_inside))
+    assert "defvjp" not in info.value.hint
 
 
 @pytest.mark.parametrize("mode", ["reverse", "forward"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 from collections.abc import Callable
 from dataclasses import replace
@@ -214,7 +215,9 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             f"no derivative rule for `{label}`, which is applied to a differentiated value",
             filename=fn.filename,
             line=stmt.line,
-            hint=construction_hint(prim.fn) or _unknown_hint(label) + library_note(prim.fn),
+            hint=construction_hint(prim.fn)
+            or _made_inside_hint(prim.fn, label)
+            or _unknown_hint(label) + library_note(prim.fn),
         )
     site = rule.bind(prim)
     if site is None:
@@ -230,6 +233,25 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             "with s2s_ad.defvjp and s2s_ad.defjvp",
         )
     return rule, site
+
+
+def _made_inside_hint(fn: object, label: str) -> str | None:
+    """What to write instead of a transformation of s2s_ad's or a `functools.partial`
+    applied inside the function to a differentiated value (ssa/derivative_calls.py
+    differentiates `grad(g)(x)` and `value_and_grad(g)(x)` only)."""
+    if fn is functools.partial:
+        return (
+            "a partial made inside the function of a differentiated value is not followed; "
+            "write a lambda or a nested def instead: `lambda z: f(z, scale=w)`"
+        )
+    if getattr(fn, "__module__", "").startswith("s2s_ad."):
+        return (
+            f"`{label}` inside a differentiated function is not differentiated; only "
+            "`grad(g)(x)` and `value_and_grad(g)(x)` are (their flat gradient code): write "
+            "it with them (a JVP of a scalar function is `grad(g)(x) @ v`), or compute it "
+            "outside and pass the value in"
+        )
+    return None
 
 
 def _unknown_hint(label: str) -> str:
