@@ -237,6 +237,24 @@ def grad_of_nested_def(x):
 
 
 # (id, function, arguments, second order works)
+def softsign(z):
+    return z / (1.0 + np.abs(z))
+
+
+def over_function_display(x):
+    """A loop over a display of functions known by name (a fresh tester's program)."""
+    for act in [np.tanh, np.sin, softsign]:
+        x = act(x) * 1.5
+    return np.sum(x)
+
+
+def enumerate_function_display(x):
+    s = 0.0
+    for i, f in enumerate((np.cos, softsign), 1):
+        s = s + i * np.sum(f(x))
+    return s
+
+
 def mix(a, b, w=0.5):
     return w * a + (1.0 - w) * np.sin(b)
 
@@ -273,6 +291,8 @@ CASES = [
     ("functions_in_structures", from_structures, (X,), True),
     ("partial_in_dict", through_partial_in_dict, (X,), True),
     ("partial_given_on_to_helper", partial_given_on, (functools.partial(mix, w=0.6), X), True),
+    ("loop_over_a_display_of_functions", over_function_display, (X,), True),
+    ("enumerate_a_display_of_functions", enumerate_function_display, (X,), True),
     ("map_partial", mapped, (X, functools.partial(with_offset, c=-1.0)), True),
     ("grad_inside", gradient_norm, (X,), False),
     ("grad_inline", inline_grad, (X,), False),

@@ -24,7 +24,7 @@ import gast
 
 from ..frontend.scope import is_missing
 from .callable_values import Known, is_user_object
-from .function_values import is_function_value
+from .function_values import Named, is_function_value
 from .ir import Const, Free
 from .names import stored_names
 
@@ -37,7 +37,7 @@ class KnownLoops:
         enumerate(self.layers)`), the list known (held by a known object or a global) and
         holding functions or objects: the body once per element, `layer` bound to it,
         known (True); any other loop is left to `_for` (False)."""
-        target, iterable, start = stmt.target, stmt.iter, None
+        target, iterable, start, index = stmt.target, stmt.iter, None, None
         if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
             if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
                 return False
@@ -51,13 +51,8 @@ class KnownLoops:
             return False
         items = self._known_items(iterable)
         if items is None:
-            return False
-        if any(n.startswith(("_stop", "_skip")) for n in stored_names(stmt.body)):
-            raise self._unsupported(  # jumps.py's flags: run per iteration of a real loop
-                "`break` or `continue` in a loop over functions or layers (s2s_ad runs its "
-                "body once per element, each known when the derivative is made)",
-                hint="guard the rest of the body with an `if` instead",
-            )
+            return self._unrolled_display(stmt, target, iterable, index, start)
+        self._refuse_jumps(stmt)
         self.scope.watch(_Length(items.value), "len", len(items.value))
         for i, value in enumerate(items.value):
             self.scope.watch(items.value, i, value)
@@ -66,6 +61,30 @@ class KnownLoops:
             atom = Free(f"{items.source}[{i}]", value)
             known = is_function_value(value) or is_user_object(value)
             self.env[target.id] = Known(atom) if known else atom
+            self._block(stmt.body)
+        return True
+
+    def _refuse_jumps(self, stmt: gast.For) -> None:
+        if any(n.startswith(("_stop", "_skip")) for n in stored_names(stmt.body)):
+            raise self._unsupported(  # jumps.py's flags: run per iteration of a real loop
+                "`break` or `continue` in a loop over functions or layers (s2s_ad runs its "
+                "body once per element, each known when the derivative is made)",
+                hint="guard the rest of the body with an `if` instead",
+            )
+
+    def _unrolled_display(self, stmt, target, iterable, index, start) -> bool:
+        """`for act in [np.tanh, np.sin, softsign]`: a list or tuple display of functions
+        known by name, unrolled as a known list is (False for any other loop)."""
+        if not isinstance(iterable, (gast.List, gast.Tuple)) or not iterable.elts:
+            return False
+        bindings = [self._function_argument(e) for e in iterable.elts]
+        if not all(isinstance(b, Named) for b in bindings):
+            return False
+        self._refuse_jumps(stmt)
+        for i, bound in enumerate(bindings):
+            if start is not None:
+                self._define(index, Const(start + i))
+            self.env[target.id] = Known(bound.free)
             self._block(stmt.body)
         return True
 
