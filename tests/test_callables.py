@@ -255,6 +255,17 @@ def enumerate_function_display(x):
     return s
 
 
+def scaled_tanh(p, x, k=1.0):
+    return np.sum(np.tanh(p * x) * k)
+
+
+def partial_applied_at_once(x):
+    """`partial(g, a, k=…)(b)`, made and called at once (autograd's hmm_em example)."""
+    return functools.partial(scaled_tanh, x[::-1], k=2.0)(x) + functools.partial(
+        scaled_tanh, k=0.5
+    )(x, x * x, k=1.5)
+
+
 def mix(a, b, w=0.5):
     return w * a + (1.0 - w) * np.sin(b)
 
@@ -293,6 +304,7 @@ CASES = [
     ("partial_given_on_to_helper", partial_given_on, (functools.partial(mix, w=0.6), X), True),
     ("loop_over_a_display_of_functions", over_function_display, (X,), True),
     ("enumerate_a_display_of_functions", enumerate_function_display, (X,), True),
+    ("partial_applied_at_once", partial_applied_at_once, (X,), False),
     ("map_partial", mapped, (X, functools.partial(with_offset, c=-1.0)), True),
     ("grad_inside", gradient_norm, (X,), False),
     ("grad_inline", inline_grad, (X,), False),

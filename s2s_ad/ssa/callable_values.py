@@ -41,6 +41,7 @@ import numpy as np
 
 from ..callables import made_by_s2s_ad, resolve, transparently_wraps
 from ..errors import UnsupportedSyntaxError
+from ..frontend import nodes
 from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
@@ -184,6 +185,9 @@ class CallableValues:
     def _call_value(self, node: gast.Call):
         """The lowered call when its callee is a value this module resolves, else None."""
         if isinstance(node.func, gast.Call):  # `ad.grad(g)(x)`: made now
+            applied = self._partial_applied(node)
+            if applied is not None:
+                return self._expr(applied)
             made = self._transform_call(node.func)
             if made is None:
                 return None
@@ -201,6 +205,24 @@ class CallableValues:
             if owner is None and isinstance(value, (gast.Name, gast.Attribute)):
                 owner = None if self._is_local_chain(value) else self._free_chain(value)
         return self._call_known(callee, args, kwargs, owner)
+
+    def _partial_applied(self, node: gast.Call) -> gast.Call | None:
+        """`partial(f, a, k=v)(b)` made and called at once is the call `f(a, b, k=v)`: Python
+        evaluates the partial's arguments first, then the call's, as this call does."""
+        made = node.func
+        if not made.args or any(isinstance(a, gast.Starred) for a in made.args):
+            return None
+        if not isinstance(made.func, (gast.Name, gast.Attribute)) or self._is_local_chain(
+            made.func
+        ):
+            return None
+        if self._free_chain(made.func).value is not functools.partial:
+            return None
+        given = {k.arg for k in node.keywords}
+        keywords = [k for k in made.keywords if k.arg not in given] + list(node.keywords)
+        applied = nodes.call(made.args[0], [*made.args[1:], *node.args], like=node)
+        applied.keywords = keywords
+        return applied
 
     def _known_name(self, node: gast.expr) -> Free | None:
         bound = self.env.get(node.id) if isinstance(node, gast.Name) else None
