@@ -244,7 +244,7 @@ def _made_inside_hint(fn: object, label: str) -> str | None:
             "a partial made inside the function of a differentiated value is not followed; "
             "write a lambda or a nested def instead: `lambda z: f(z, scale=w)`"
         )
-    if getattr(fn, "__module__", "").startswith("s2s_ad."):
+    if (getattr(fn, "__module__", None) or "").startswith("s2s_ad."):
         return (
             f"`{label}` inside a differentiated function is not differentiated; only "
             "`grad(g)(x)` and `value_and_grad(g)(x)` are (their flat gradient code): write "
