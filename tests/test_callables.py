@@ -273,7 +273,7 @@ IDS = [case[0] for case in CASES]
 SCALAR = [case for case in CASES if case[0] != "callable_object"]
 # an object with methods that is itself differentiated (check_grads and vjp differentiate
 # every float argument): its methods are not yet resolved from a differentiated value
-WRT_OBJECT_WITH_METHODS = ("apply_callable_object", "object_argument_with_methods")
+WRT_OBJECT_WITH_METHODS = ()
 
 
 def _marked(cases: list) -> list:

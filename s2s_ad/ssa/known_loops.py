@@ -20,12 +20,14 @@ After (SSA, each `__call__` inlined)::
 
 from __future__ import annotations
 
+import operator
+
 import gast
 
 from ..frontend.scope import is_missing
 from .callable_values import Known, is_user_object
 from .function_values import is_function_value
-from .ir import Const, Free
+from .ir import Const, Free, Prim
 from .names import stored_names
 
 
@@ -58,6 +60,7 @@ class KnownLoops:
                 "body once per element, each known when the derivative is made)",
                 hint="guard the rest of the body with an `if` instead",
             )
+        live = self._live(iterable)  # a differentiated list (ssa/live_objects.py): its atom
         self.scope.watch(_Length(items.value), "len", len(items.value))
         for i, value in enumerate(items.value):
             self.scope.watch(items.value, i, value)
@@ -65,7 +68,12 @@ class KnownLoops:
                 self._define(index, Const(start + i))
             atom = Free(f"{items.source}[{i}]", value)
             known = is_function_value(value) or is_user_object(value)
-            self.env[target.id] = Known(atom) if known else atom
+            if live is not None and (is_user_object(value) or not known):
+                # data through the run-time list, code from the example
+                item = self._atom_of(Prim(operator.getitem, (live, Const(i))))
+                self.env[target.id] = Known(atom, atom=item) if known else item
+            else:
+                self.env[target.id] = Known(atom) if known else atom
             self._block(stmt.body)
         return True
 
