@@ -109,10 +109,8 @@ class CallableValues:
         while isinstance(cursor, (gast.Attribute, gast.Subscript)):
             if isinstance(cursor, gast.Attribute):
                 steps.append(("attr", cursor.attr))
-            elif isinstance(cursor.slice, gast.Constant) and isinstance(
-                cursor.slice.value, (int, str)
-            ):
-                steps.append(("item", cursor.slice.value))
+            elif _literal_key(cursor.slice) is not None:
+                steps.append(("item", _literal_key(cursor.slice)))
             else:
                 return None
             cursor = cursor.value
@@ -374,6 +372,18 @@ class CallableValues:
                 hint="call the method where it is used: `self.forward(x)`",
             )
         return chain
+
+
+def _literal_key(node: gast.expr) -> int | str | None:
+    """The key of `xs[2]`, `xs[-1]`, `d['act']`; None for a computed one."""
+    sign = 1
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        sign, node = -1, node.operand
+        if not (isinstance(node, gast.Constant) and type(node.value) is int):
+            return None
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
+        return sign * node.value if sign == -1 else node.value
+    return None
 
 
 def _shapes_code(value: object) -> bool:
