@@ -34,11 +34,11 @@ from .ssa.complex_values import refuse_complex
 from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
-from .ssa.live_objects import live_examples
 from .ssa.effects import has_effects
 from .ssa.ir import Assign, For, Function, While, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambdas import lift_lambdas
+from .ssa.live_objects import live_examples
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
 from .ssa.render import render_function

@@ -358,7 +358,6 @@ class CallableValues:
             return self._known_chain(node)
         return None
 
-
     def _live_code(self, node: gast.Attribute) -> Free | None:
         """`self.act` of a differentiated `self`: the function it holds (code, known from the
         example); None for data (read through the atom: ssa/records.py)."""
