@@ -241,3 +241,26 @@ def test_a_method_of_the_differentiated_object_used_as_a_value_is_refused():
         ad.grad(method_as_value)(Linear(np.eye(2), np.ones(2)), X)
     assert "used as a value" in str(info.value)
     assert "test_wrt_objects.py" in str(info.value)
+
+
+class Delegating:
+    """Holds a bound method of a layer it also holds: the layer's weights are parameters,
+    so reading them through the bound method (held fixed) would be wrong."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.fn = layer.forward
+
+    def __call__(self, x):
+        return self.fn(x)
+
+
+def delegate(model, x):
+    return np.sum(model(x))
+
+
+def test_a_bound_method_of_another_object_held_by_the_differentiated_one_is_refused():
+    model = Delegating(Linear(np.eye(2), np.ones(2)))
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        ad.grad(delegate)(model, X)
+    assert "binds another object" in str(info.value)

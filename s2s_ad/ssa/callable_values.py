@@ -212,7 +212,8 @@ class CallableValues:
             if owner is None and isinstance(value, (gast.Name, gast.Attribute)):
                 owner = None if self._is_local_chain(value) else self._free_chain(value)
             owner_atom = self._live(value) if owner is not None else None
-        return self._call_known(callee, args, kwargs, owner, (callee_atom, owner_atom))
+        live = (callee_atom, owner_atom, self._live_root(node.func))
+        return self._call_known(callee, args, kwargs, owner, live)
 
     def _known_name(self, node: gast.expr) -> Free | None:
         bound = self.env.get(node.id) if isinstance(node, gast.Name) else None
@@ -248,11 +249,12 @@ class CallableValues:
         args: tuple,
         kwargs: tuple,
         owner: Free | None = None,
-        live: tuple = (None, None),
+        live: tuple = (None, None, False),
     ):
         """A call of the known value `callee`: resolved to the function it runs, what it
         binds passed first; inlined where it is a helper of this module. `live`: the
-        run-time atoms of `callee` and `owner` when they are differentiated objects."""
+        run-time atoms of `callee` and `owner` when they are differentiated objects, and
+        whether `callee` was reached from one."""
         value = callee.value
         if is_user_object(value):  # `layer(x)`: the class's `__call__` now
             self._watch(value, "attr", "__call__")
@@ -337,6 +339,14 @@ class CallableValues:
             source = owner.source  # `self.forward.__self__` is `self`
             if live[1] is not None:
                 return Known(Free(source, value), atom=live[1])
+        if live[2] and is_user_object(value):
+            # `self.fn = self.sub.forward`: the object it binds is an example's, or one
+            # outside the structure: its data would be read held fixed
+            raise self._unsupported(
+                f"calling `{callee.source}`, a callable held by an object the derivative is "
+                f"taken with respect to, which binds another object ({type(value).__name__})",
+                hint="call the method through the object that holds it: `self.sub.forward(x)`",
+            )
         atom = Free(source, value)
         if is_user_object(value) or is_function_value(value):
             return Known(atom)
