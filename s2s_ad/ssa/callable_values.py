@@ -368,20 +368,6 @@ class CallableValues:
             return self._known_chain(node)
         return None
 
-    def _live_code(self, node: gast.Attribute) -> Free | None:
-        """`self.act` of a differentiated `self`: the function it holds (code, known from the
-        example); None for data (read through the atom: ssa/records.py)."""
-        chain = self._known_chain(node)
-        if chain is None or is_user_object(chain.value) or not is_function_value(chain.value):
-            return None
-        if isinstance(chain.value, types.MethodType) and is_user_object(chain.value.__self__):
-            raise self._unsupported(
-                f"`{ast.unparse(gast.gast_to_ast(node))}`, a method of an object the derivative "
-                "is taken with respect to, used as a value",
-                hint="call the method where it is used: `self.forward(x)`",
-            )
-        return chain
-
 
 def _literal_key(node: gast.expr) -> int | str | None:
     """The key of `xs[2]`, `xs[-1]`, `d['act']`; None for a computed one."""

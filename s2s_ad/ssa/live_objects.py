@@ -22,11 +22,15 @@ After (SSA)::
 
 from __future__ import annotations
 
+import ast
+import types
+
 import gast
 
 from .. import pytrees
 from ..callables import is_known_value
-from .callable_values import Known, _root
+from .callable_values import Known, _root, is_user_object
+from .function_values import is_function_value
 from .ir import Atom, Free
 
 
@@ -66,3 +70,17 @@ class LiveObjects:
         if isinstance(node, gast.Name):
             return self.env[node.id].atom
         return self._atom(node)
+
+    def _live_code(self, node: gast.Attribute) -> Free | None:
+        """`self.act` of a differentiated `self`: the function it holds (code, known from the
+        example); None for data (read through the atom: ssa/records.py)."""
+        chain = self._known_chain(node)
+        if chain is None or is_user_object(chain.value) or not is_function_value(chain.value):
+            return None
+        if isinstance(chain.value, types.MethodType) and is_user_object(chain.value.__self__):
+            raise self._unsupported(
+                f"`{ast.unparse(gast.gast_to_ast(node))}`, a method of an object the derivative "
+                "is taken with respect to, used as a value",
+                hint="call the method where it is used: `self.forward(x)`",
+            )
+        return chain
