@@ -539,9 +539,19 @@ def _differentiable(f: Callable) -> Callable:
     return gradient_code(fn, _wrt_names(fn, wrt))
 
 
-def gradient_code(f: Callable, names: tuple[str, ...]) -> Callable:
-    """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`."""
-    return derivative(f, "gradient", names).function
+def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = None) -> Callable:
+    """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`; made for the
+    structure of those of `values` that are objects with methods (their code is inlined:
+    ssa/live_objects.py)."""
+    structures = ()
+    if values is not None:
+        from .ssa.live_objects import live_examples  # imported on the first transformation
+
+        params = list(_signature(f).parameters)
+        found = [(name, _tree(values[params.index(name)])) for name in names]
+        trees = {name: tree for name, tree in found if tree is not None}
+        structures = tuple((n, t) for n, t in found if n in live_examples(trees))
+    return derivative(f, "gradient", names, structures=structures).function
 
 
 # JVP and VJP

@@ -286,7 +286,7 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     common case; otherwise the plain call tells, or, for a function with statements kept
     for their effect (`print`), which must run once, the value the code returns beside."""
     grad = _prepared(f, "grad", names, values, specialise=True)
-    code = gradient_code(specialised(f, values, names), names)  # refuses what second
+    code = gradient_code(specialised(f, values, names), names, values)  # refuses what second
     # derivatives cannot follow; `specialised`: functions given as arguments (callables.py)
     if not grad.returns_value:
         return code, False

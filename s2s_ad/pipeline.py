@@ -38,6 +38,7 @@ from .ssa.effects import has_effects
 from .ssa.ir import Assign, For, Function, While, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambdas import lift_lambdas
+from .ssa.live_objects import live_examples
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
 from .ssa.render import render_function
@@ -122,6 +123,7 @@ def to_ssa(
     param_kinds: dict | None = None,
     stars: dict | None = None,
     lengths: dict | None = None,
+    examples: dict | None = None,
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
@@ -131,7 +133,14 @@ def to_ssa(
     tree = lowerable_tree(parsed, scope)
     aliases = choose_aliases(tree, scope)
     ssa = lower(
-        tree, scope, parsed.filename, aliases, param_kinds or {}, stars=stars, lengths=lengths
+        tree,
+        scope,
+        parsed.filename,
+        aliases,
+        param_kinds or {},
+        stars=stars,
+        lengths=lengths,
+        examples=examples,
     )
     # a closure made by callables.py binding a callee: its statements are the callee's
     ssa.filename, ssa.first_line = getattr(fn, "_s2s_where", (ssa.filename, ssa.first_line))
@@ -189,7 +198,9 @@ def differentiate(
         for p, t in trees.items()
         if t.node.kind in _TOP_KINDS
     }
-    ssa = to_ssa(fn, scope, kinds, stars, lengths)
+    # differentiated objects with methods: code from an example of their structure
+    examples = live_examples({p: t for p, t in trees.items() if p in wrt})
+    ssa = to_ssa(fn, scope, kinds, stars, lengths, examples)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases

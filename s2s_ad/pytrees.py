@@ -117,13 +117,45 @@ class TreeDef(NamedTuple):
     node: Node | None  # None: a leaf
     children: tuple  # TreeDefs
     differentiable: bool  # a leaf with a derivative (for a leaf)
+    code: Code | None = None  # a static leaf that is a function: the code the value runs
+
+
+class Code:
+    """A function-valued static leaf (`act=np.tanh`), compared by identity: a structure
+    holding another function is another structure (another derivative)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Code) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+
+def _leaf(value: object) -> TreeDef:
+    differentiable = is_leaf(value)
+    code = Code(value) if not differentiable and callable(value) else None
+    return TreeDef(None, (), differentiable, code)
 
 
 def treedef(value: object) -> TreeDef:
     at = node(value)
     if at is None:
-        return TreeDef(None, (), is_leaf(value))
+        return _leaf(value)
     return TreeDef(at, tuple(treedef(c) for c in children(value, at)), False)
+
+
+def example(tree: TreeDef) -> object:
+    """A value of `tree`'s structure: its nodes of the same types, its function leaves the
+    same functions, None at every other leaf. It says which code a value of that structure
+    runs (methods, function attributes, list lengths), not its data."""
+    if tree.node is None:
+        return tree.code.value if tree.code is not None else None
+    return rebuild(tree.node, [example(c) for c in tree.children])
 
 
 def flatten(value: object) -> tuple[list, TreeDef]:
@@ -134,7 +166,7 @@ def flatten(value: object) -> tuple[list, TreeDef]:
         at = node(x)
         if at is None:
             leaves.append(x)
-            return TreeDef(None, (), is_leaf(x))
+            return _leaf(x)
         return TreeDef(at, tuple(visit(c) for c in children(x, at)), False)
 
     return leaves, visit(value)

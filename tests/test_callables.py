@@ -318,19 +318,10 @@ CASES = [
 ]
 IDS = [case[0] for case in CASES]
 SCALAR = [case for case in CASES if case[0] != "callable_object"]
-# an object with methods that is itself differentiated (check_grads and vjp differentiate
-# every float argument): its methods are not yet resolved from a differentiated value
-WRT_OBJECT_WITH_METHODS = ("apply_callable_object", "object_argument_with_methods")
 
 
 def _marked(cases: list) -> list:
-    reason = "differentiating with respect to an object whose methods are called: not yet"
-    return [
-        pytest.param(*c, id=c[0], marks=pytest.mark.xfail(strict=True, reason=reason))
-        if c[0] in WRT_OBJECT_WITH_METHODS
-        else pytest.param(*c, id=c[0])
-        for c in cases
-    ]
+    return [pytest.param(*c, id=c[0]) for c in cases]
 
 
 @pytest.mark.parametrize(("name", "fn", "args", "second"), _marked(CASES))

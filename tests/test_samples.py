@@ -15,16 +15,7 @@ SAMPLES = Path(__file__).parent.parent / "samples"
         ("teaching.py", [], "reverse, forward and numeric derivatives agree"),
         ("jacobians.py", ["--quick", "--plot", "quick.png"], "the two agree: True"),
         ("train_mlp.py", ["--steps", "300", "--plot", "mlp.png"], "saved mlp.png"),
-        pytest.param(
-            "train_model.py",
-            ["--steps", "300", "--plot", "model.png"],
-            "both went down: True",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 16: needs nested structures, objects and function values "
-                "(remove this mark when they are merged)",
-            ),
-        ),
+        ("train_model.py", ["--steps", "300", "--plot", "model.png"], "both went down: True"),
         ("pendulum_fit.py", ["--steps", "300", "--iterations", "15", "--plot", "p.png"], "saved"),
     ],
 )

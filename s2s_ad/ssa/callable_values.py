@@ -52,7 +52,14 @@ from .ir import Free
 class Known(Named):
     """A function or object bound here (an argument of an inlined call, what a callable
     binds, a layer of an unrolled loop): a user function it names is inlined where called,
-    so second derivatives follow it."""
+    so second derivatives follow it.
+
+    `atom`: for an object that is (part of) a differentiated argument (ssa/live_objects.py),
+    the run-time value: `free.value` is then an EXAMPLE of the same structure, which says
+    what code runs (methods, function attributes, list lengths), while data is read through
+    `atom` (getattr / getitem primitives, so derivatives flow)."""
+
+    atom: object = None
 
 
 def is_user_object(value: object) -> bool:
@@ -103,10 +110,8 @@ class CallableValues:
         while isinstance(cursor, (gast.Attribute, gast.Subscript)):
             if isinstance(cursor, gast.Attribute):
                 steps.append(("attr", cursor.attr))
-            elif isinstance(cursor.slice, gast.Constant) and isinstance(
-                cursor.slice.value, (int, str)
-            ):
-                steps.append(("item", cursor.slice.value))
+            elif _literal_key(cursor.slice) is not None:
+                steps.append(("item", _literal_key(cursor.slice)))
             else:
                 return None
             cursor = cursor.value
@@ -163,6 +168,8 @@ class CallableValues:
         """An argument of an inlined call: a function or a user object known now stays
         known (`Named`), anything else is an atom."""
         binding = self._function_argument(node)
+        if isinstance(binding, Known):  # a differentiated object keeps its atom
+            return binding
         if isinstance(binding, Named):  # known here: inlined where it is called
             return Known(binding.free)
         if binding is not None:
@@ -177,7 +184,8 @@ class CallableValues:
             if chain is not None and is_user_object(value):
                 self.scope.reads[node.id] = value  # its methods are followed: watched
         if chain is not None and (is_user_object(chain.value) or is_function_value(chain.value)):
-            return Known(chain)
+            live = self._live(node) if is_user_object(chain.value) else None
+            return Known(chain, atom=live)
         return self._atom(node)
 
     # calls
@@ -197,14 +205,19 @@ class CallableValues:
         callee = self._callee_value(node.func)
         if callee is None:
             return None
+        # a differentiated object (ssa/live_objects.py): its run-time value, for its data
+        callee_atom = self._live(node.func) if is_user_object(callee.value) else None
         args, kwargs = self._call_arguments(node, self._known_argument)
         owner = None  # `self.forward(x)`: the object `self` names, for what the method binds
+        owner_atom = None
         if isinstance(node.func, gast.Attribute):
             value = node.func.value
             owner = self._known_chain(value) or self._known_name(value)
             if owner is None and isinstance(value, (gast.Name, gast.Attribute)):
                 owner = None if self._is_local_chain(value) else self._free_chain(value)
-        return self._call_known(callee, args, kwargs, owner)
+            owner_atom = self._live(value) if owner is not None else None
+        live = (callee_atom, owner_atom, self._live_root(node.func))
+        return self._call_known(callee, args, kwargs, owner, live)
 
     def _partial_applied(self, node: gast.Call) -> gast.Call | None:
         """`partial(f, a, k=v)(b)` made and called at once is the call `f(a, b, k=v)`: Python
@@ -252,18 +265,29 @@ class CallableValues:
             return self._known_chain(func, free_root=True) if needs_resolving(free.value) else None
         return None
 
-    def _call_known(self, callee: Free, args: tuple, kwargs: tuple, owner: Free | None = None):
+    def _call_known(
+        self,
+        callee: Free,
+        args: tuple,
+        kwargs: tuple,
+        owner: Free | None = None,
+        live: tuple = (None, None, False),
+    ):
         """A call of the known value `callee`: resolved to the function it runs, what it
-        binds passed first; inlined where it is a helper of this module."""
+        binds passed first; inlined where it is a helper of this module. `live`: the
+        run-time atoms of `callee` and `owner` when they are differentiated objects, and
+        whether `callee` was reached from one."""
         value = callee.value
         if is_user_object(value):  # `layer(x)`: the class's `__call__` now
             self._watch(value, "attr", "__call__")
         fn, path, positional, keywords = _bindings(value, "")
         given = dict(kwargs)
         bound = {
-            k: self._bound_atom(callee, p, v, owner) for k, (p, v) in keywords if k not in given
+            k: self._bound_atom(callee, p, v, owner, live)
+            for k, (p, v) in keywords
+            if k not in given
         }
-        args = (*(self._bound_atom(callee, p, v, owner) for p, v in positional), *args)
+        args = (*(self._bound_atom(callee, p, v, owner, live) for p, v in positional), *args)
         kwargs = (*bound.items(), *kwargs)
         spelled = callee.source + path  # the function itself: `layer.__call__.__func__`
         if getattr(fn, "_s2s_made_by", None) is not None:  # made by s2s_ad: never inlined
@@ -318,19 +342,33 @@ class CallableValues:
 
         def value(item):
             if isinstance(item, Named) and not is_function_value(item.free.value):
-                return item.free
+                return item.free if getattr(item, "atom", None) is None else item.atom
             return item
 
         if items and isinstance(items[0], tuple):
             return tuple((k, value(v)) for k, v in items)
         return tuple(value(item) for item in items)
 
-    def _bound_atom(self, callee: Free, path: str, value: object, owner: Free | None) -> object:
+    def _bound_atom(
+        self, callee: Free, path: str, value: object, owner: Free | None, live: tuple
+    ) -> object:
         """What a callable binds, as the generated code reads it: `obj.method.__self__` is
-        `obj` itself."""
+        `obj` itself; a differentiated object keeps its run-time atom."""
         source = callee.source + path
+        if path == "" and live[0] is not None:  # `layer(x)`: `layer` bound as `self`
+            return Known(Free(source, value), atom=live[0])
         if path == ".__self__" and owner is not None and owner.value is value:
             source = owner.source  # `self.forward.__self__` is `self`
+            if live[1] is not None:
+                return Known(Free(source, value), atom=live[1])
+        if live[2] and is_user_object(value):
+            # `self.fn = self.sub.forward`: the object it binds is an example's, or one
+            # outside the structure: its data would be read held fixed
+            raise self._unsupported(
+                f"calling `{callee.source}`, a callable held by an object the derivative is "
+                f"taken with respect to, which binds another object ({type(value).__name__})",
+                hint="call the method through the object that holds it: `self.sub.forward(x)`",
+            )
         atom = Free(source, value)
         if is_user_object(value) or is_function_value(value):
             return Known(atom)
@@ -344,11 +382,25 @@ class CallableValues:
         root = _root(node)
         if root is None:
             return None
+        if self._live_root(node):  # a differentiated object: ssa/live_objects.py
+            return self._live_code(node)
         if isinstance(self.env.get(root), Named) or (
             root not in self.env and root not in self.locals
         ):
             return self._known_chain(node)
         return None
+
+
+def _literal_key(node: gast.expr) -> int | str | None:
+    """The key of `xs[2]`, `xs[-1]`, `d['act']`; None for a computed one."""
+    sign = 1
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        sign, node = -1, node.operand
+        if not (isinstance(node, gast.Constant) and type(node.value) is int):
+            return None
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
+        return sign * node.value if sign == -1 else node.value
+    return None
 
 
 def _shapes_code(value: object) -> bool:

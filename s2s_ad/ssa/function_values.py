@@ -289,11 +289,22 @@ class FunctionValues:
         saved = self._context()
         own = function_names(tree)[1]
         helper_scope = Scope(self.scope.globals, {}, self.scope.reads)  # the caller's record
+        helpers = self.__dict__.setdefault("_inlining_helpers", [])
+        if fn in helpers:
+            raise self._unsupported(
+                f"recursive call of {where}", hint="write the recursion as a loop"
+            )
+        # the helper's nested functions are its own: a method `__call__` inlined inside
+        # another class's `__call__` is no recursion
+        saved_inlining, self.inlining = self.inlining, []
+        helpers.append(fn)
         self._enter_context(({}, helper_scope, own, defined_functions(tree.body), filename))
         try:
             return self._inline(Nested(tree, defaults), args, kwargs)
         finally:
             self._enter_context(saved)
+            helpers.pop()
+            self.inlining = saved_inlining
 
     def _module_names(self) -> set[str]:
         """Names the generated code reads from the module: the differentiated function's

@@ -20,12 +20,14 @@ After (SSA, each `__call__` inlined)::
 
 from __future__ import annotations
 
+import operator
+
 import gast
 
 from ..frontend.scope import is_missing
 from .callable_values import Known, is_user_object
 from .function_values import Named, is_function_value
-from .ir import Const, Free
+from .ir import Const, Free, Index, Prim
 from .names import stored_names
 
 
@@ -53,6 +55,7 @@ class KnownLoops:
         if items is None:
             return self._unrolled_display(stmt, target, iterable, index, start)
         self._refuse_jumps(stmt)
+        live = self._live(iterable)  # a differentiated list (ssa/live_objects.py): its atom
         self.scope.watch(_Length(items.value), "len", len(items.value))
         for i, value in enumerate(items.value):
             self.scope.watch(items.value, i, value)
@@ -60,7 +63,12 @@ class KnownLoops:
                 self._define(index, Const(start + i))
             atom = Free(f"{items.source}[{i}]", value)
             known = is_function_value(value) or is_user_object(value)
-            self.env[target.id] = Known(atom) if known else atom
+            if live is not None and (is_user_object(value) or not known):
+                # data through the run-time list, code from the example
+                item = self._atom_of(Prim(operator.getitem, (live, Index((Const(i),), False))))
+                self.env[target.id] = Known(atom, atom=item) if known else item
+            else:
+                self.env[target.id] = Known(atom) if known else atom
             self._block(stmt.body)
         return True
 
@@ -89,7 +97,18 @@ class KnownLoops:
         return True
 
     def _known_items(self, node: gast.expr) -> Free | None:
-        """A known list or tuple holding functions or objects with code, or None."""
+        """A known list or tuple holding functions or objects with code, or None; a slice
+        of one by literal bounds (`self.layers[:-1]`) too."""
+        bounds = _literal_slice(node)
+        if bounds is not None:
+            whole = self._known_items(node.value)
+            if whole is None:
+                return None
+            for i, value in enumerate(whole.value):  # the slice's items are the list's
+                self.scope.watch(whole.value, i, value)
+            part = whole.value[slice(*bounds)]
+            spelled = ":".join("" if b is None else str(b) for b in bounds)
+            return Free(f"{whole.source}[{spelled}]", part)
         items = self._known_chain(node) or self._known_name(node)
         if items is None and isinstance(node, gast.Attribute) and not self._is_local_chain(node):
             items = self._known_chain(node, free_root=True)  # `NET.layers`
@@ -105,6 +124,24 @@ class KnownLoops:
         if not any(is_function_value(v) or is_user_object(v) for v in items.value):
             return None
         return items
+
+
+def _literal_slice(node: gast.expr) -> tuple | None:
+    """(lower, upper, step) of `xs[a:b:c]` whose bounds are integer literals or absent."""
+    if not isinstance(node, gast.Subscript) or not isinstance(node.slice, gast.Slice):
+        return None
+    bounds = []
+    for part in (node.slice.lower, node.slice.upper, node.slice.step):
+        sign = 1
+        if isinstance(part, gast.UnaryOp) and isinstance(part.op, gast.USub):
+            sign, part = -1, part.operand
+        if part is None:
+            bounds.append(None)
+        elif isinstance(part, gast.Constant) and type(part.value) is int:
+            bounds.append(sign * part.value)
+        else:
+            return None
+    return tuple(bounds)
 
 
 def _is_enumerate(node: gast.expr, scope) -> bool:

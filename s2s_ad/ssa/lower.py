@@ -56,6 +56,7 @@ from .element_targets import ElementTargets, is_element
 from .function_values import FunctionValues
 from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
 from .known_loops import KnownLoops
+from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
 from .names import load_lines, loaded_names, param_names, stored_names
@@ -75,6 +76,7 @@ def lower(
     recording: bool = False,
     stars: dict | None = None,
     lengths: dict | None = None,
+    examples: dict | None = None,
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
@@ -91,6 +93,7 @@ def lower(
         lowering.lengths[lowering.env[name].name] = length
     for name, kind in (param_kinds or {}).items():
         lowering.kinds[lowering.env[name].name] = kind
+    bind_live_parameters(lowering.env, examples or {})  # `examples`: ssa/live_objects.py
     return lowering.run()
 
 
@@ -104,6 +107,7 @@ class _Lowering(
     CallableValues,
     DerivativeCalls,
     KnownLoops,
+    LiveObjects,
     FunctionValues,
     ElementTargets,
     CalleeUpdates,

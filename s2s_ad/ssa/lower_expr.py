@@ -164,7 +164,8 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
     def _name(self, name: str) -> Atom:
         named = self.env.get(name)
         if isinstance(named, Named):  # `act = np.tanh`: ssa/function_values.py
-            return named.free
+            live = getattr(named, "atom", None)  # a differentiated object: ssa/live_objects.py
+            return named.free if live is None else live
         if self._is_function(name):  # ssa/nested_functions.py
             what = "a lambda" if name.startswith("_lambda") else f"the nested function `{name}`"
             raise self._unsupported(

@@ -1,0 +1,86 @@
+"""Differentiating with respect to an object whose methods are called (Equinox-style
+modules): `def loss(model, x): return model(x)` with `model` differentiated.
+
+Before lowering, a differentiated parameter whose structure holds code (an object of a user
+class with methods, a function among its leaves: `pytrees.TreeDef` records both) is bound to
+`Known(Free(name, example), atom=Var(name))`: the EXAMPLE (`pytrees.example`, rebuilt from the
+structure, so any value of that structure makes the same derivative) says which code runs —
+`model(x)` is `type(model).__call__`, `self.act(h)` the function held, `for layer in
+self.layers` unrolled to the list's length — while data is read from the run-time value
+through the atom (`getattr` / `getitem` primitives of ssa/records.py), so derivatives flow.
+
+Before (`model` differentiated, `def __call__(self, x): return np.tanh(self.W @ x)`)::
+
+    return model(x)
+
+After (SSA)::
+
+    _t1 = model.W
+    _t2 = _t1 @ x
+    _t3 = np.tanh(_t2)
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+
+import gast
+
+from .. import pytrees
+from ..callables import is_known_value
+from .callable_values import Known, _root, is_user_object
+from .function_values import is_function_value
+from .ir import Atom, Free
+
+
+def holds_code(value: object) -> bool:
+    """`value` (an example) is, or holds, an object with methods or a function."""
+    at = pytrees.node(value)
+    if at is None:
+        return is_known_value(value)
+    if is_known_value(value):
+        return True
+    return any(holds_code(c) for c in pytrees.children(value, at))
+
+
+def live_examples(trees: dict) -> dict:
+    """{parameter: example} for the differentiated structured parameters holding code."""
+    examples = {name: pytrees.example(tree) for name, tree in trees.items()}
+    return {name: ex for name, ex in examples.items() if holds_code(ex)}
+
+
+def bind_live_parameters(env: dict, examples: dict) -> None:
+    for name, value in examples.items():
+        env[name] = Known(Free(name, value), atom=env[name])
+
+
+class LiveObjects:
+    """The mixin: chains rooted at a differentiated object (a `Known` with an atom)."""
+
+    def _live_root(self, node: gast.expr) -> bool:
+        bound = self.env.get(_root(node) or "")
+        return isinstance(bound, Known) and bound.atom is not None
+
+    def _live(self, node: gast.expr) -> Atom | None:
+        """The run-time value `node` names when its root is a differentiated object, read
+        through getattr / getitem (so it has a derivative); None for any other root."""
+        if not self._live_root(node):
+            return None
+        if isinstance(node, gast.Name):
+            return self.env[node.id].atom
+        return self._atom(node)
+
+    def _live_code(self, node: gast.Attribute) -> Free | None:
+        """`self.act` of a differentiated `self`: the function it holds (code, known from the
+        example); None for data (read through the atom: ssa/records.py)."""
+        chain = self._known_chain(node)
+        if chain is None or is_user_object(chain.value) or not is_function_value(chain.value):
+            return None
+        if isinstance(chain.value, types.MethodType) and is_user_object(chain.value.__self__):
+            raise self._unsupported(
+                f"`{ast.unparse(gast.gast_to_ast(node))}`, a method of an object the derivative "
+                "is taken with respect to, used as a value",
+                hint="call the method where it is used: `self.forward(x)`",
+            )
+        return chain
