@@ -92,6 +92,26 @@ def linear_loss(m, x):
     return np.sum(m.forward(x))
 
 
+class Scaled:
+    """A weight computed by a property (a fresh tester's program: the property's getter ran
+    on the structure's placeholders and crashed inside s2s_ad)."""
+
+    def __init__(self, raw, scale):
+        self.raw = raw
+        self.scale = scale
+
+    @property
+    def weight(self):
+        return self.raw * self.scale
+
+    def forward(self, x):
+        return np.tanh(self.weight @ x)
+
+
+def property_read(m, x):
+    return np.sum(np.tanh(m.weight @ x)) + np.sum(m.forward(x) * m.weight.T[0])
+
+
 def _dense(n, m):
     return Dense(rng.standard_normal((n, m)), rng.standard_normal(n))
 
@@ -107,6 +127,7 @@ CASES = [
     (net_loss, (_net(), X)),
     (chain, ([_dense(2, 2), _dense(2, 2)], X)),
     (linear_loss, (Linear(rng.standard_normal((2, 2)), rng.standard_normal(2)), X)),
+    (property_read, (Scaled(rng.standard_normal((2, 2)), 0.7), X)),
 ]
 test_numeric, test_modes = derivative_tests(CASES)
 IDS = [fn.__name__ for fn, _ in CASES]

@@ -23,6 +23,7 @@ After (SSA)::
 from __future__ import annotations
 
 import ast
+import inspect
 import types
 
 import gast
@@ -71,9 +72,15 @@ class LiveObjects:
             return self.env[node.id].atom
         return self._atom(node)
 
-    def _live_code(self, node: gast.Attribute) -> Free | None:
+    def _live_code(self, node: gast.Attribute):
         """`self.act` of a differentiated `self`: the function it holds (code, known from the
-        example); None for data (read through the atom: ssa/records.py)."""
+        example); a property's value, its getter inlined on the run-time value; None for data
+        (read through the atom: ssa/records.py)."""
+        getter = self._live_property(node)
+        if getter is not None:
+            return getter
+        if self._through_property(node.value):
+            return None  # `self.weight.T`: data computed by a property, read through the atom
         chain = self._known_chain(node)
         if chain is None or is_user_object(chain.value) or not is_function_value(chain.value):
             return None
@@ -84,3 +91,39 @@ class LiveObjects:
                 hint="call the method where it is used: `self.forward(x)`",
             )
         return chain
+
+    def _live_property(self, node: gast.Attribute):
+        """`m.weight`, a property of a differentiated object's class: a call of its getter
+        with `m` bound to the run-time value (the example's data are placeholders, never
+        given to user code)."""
+        owner = self._live_owner(node.value)
+        if owner is None:
+            return None
+        found = inspect.getattr_static(type(owner.value), node.attr, None)
+        if not isinstance(found, property) or found.fget is None:
+            return None
+        bound = Known(owner, atom=self._live(node.value))
+        getter = Free(f"type({owner.source}).{node.attr}.fget", found.fget)
+        return self._call_known(getter, (bound,), ())
+
+    def _live_owner(self, node: gast.expr) -> Free | None:
+        """The example `node` names, when it is a differentiated object or a chain of one."""
+        if not self._live_root(node) or self._through_property(node):
+            return None
+        if isinstance(node, gast.Name):
+            return self.env[node.id].free
+        chain = self._known_chain(node)
+        return chain if chain is not None and is_user_object(chain.value) else None
+
+    def _through_property(self, node: gast.expr) -> bool:
+        """Whether a step of the chain `node` reads a property (computed, not stored)."""
+        while isinstance(node, (gast.Attribute, gast.Subscript)):
+            if isinstance(node, gast.Attribute):
+                owner = self._live_owner(node.value)
+                found = (
+                    inspect.getattr_static(type(owner.value), node.attr, None) if owner else None
+                )
+                if isinstance(found, property):
+                    return True
+            node = node.value
+        return False
