@@ -266,6 +266,10 @@ def partial_applied_at_once(x):
     )(x, x * x, k=1.5)
 
 
+def loss_with_activation(w, x, act):
+    return np.sum(act(w * x) ** 2)
+
+
 def mix(a, b, w=0.5):
     return w * a + (1.0 - w) * np.sin(b)
 
@@ -305,6 +309,12 @@ CASES = [
     ("loop_over_a_display_of_functions", over_function_display, (X,), True),
     ("enumerate_a_display_of_functions", enumerate_function_display, (X,), True),
     ("partial_applied_at_once", partial_applied_at_once, (X,), False),
+    (
+        "partial_binding_a_function",
+        functools.partial(loss_with_activation, act=np.tanh),
+        (X, X),
+        True,
+    ),
     ("map_partial", mapped, (X, functools.partial(with_offset, c=-1.0)), True),
     ("grad_inside", gradient_norm, (X,), False),
     ("grad_inline", inline_grad, (X,), False),

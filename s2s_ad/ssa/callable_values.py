@@ -278,6 +278,10 @@ class CallableValues:
         run-time atoms of `callee` and `owner` when they are differentiated objects, and
         whether `callee` was reached from one."""
         value = callee.value
+        made = getattr(value, "_s2s_bound", None)  # the API's closure for `partial(f, act=…)`
+        if made is not None and not live[2]:  # what it binds, read from the callable it made
+            callee = Free(f"{callee.source}._s2s_bound[1]", made[1])
+            value = made[1]
         if is_user_object(value):  # `layer(x)`: the class's `__call__` now
             self._watch(value, "attr", "__call__")
         fn, path, positional, keywords = _bindings(value, "")
