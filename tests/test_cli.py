@@ -277,3 +277,21 @@ def test_check_says_which_arguments_it_skips(capsys, tmp_path):
     assert code == 0
     assert "x = 2 skipped: an int has no derivative (write it as a float to check it)" in out
     assert out.endswith("4 of 4 checks passed\n")  # derivatives and values of `n`
+
+
+def test_runtime_helpers_have_one_name_each():
+    """Export copies the runtime's helpers by name into one module: two modules defining the
+    same name (a private `_zeros` in two files) would make the copy call the wrong one."""
+    import inspect
+
+    import s2s_ad.runtime as runtime
+
+    seen: dict[str, str] = {}
+    for module in (getattr(runtime, m) for m in dir(runtime)):
+        if not inspect.ismodule(module) or not module.__name__.startswith("s2s_ad.runtime."):
+            continue
+        for name, value in vars(module).items():
+            defined_here = getattr(value, "__module__", None) == module.__name__
+            if defined_here and (inspect.isfunction(value) or inspect.isclass(value)):
+                assert name not in seen, f"`{name}` in {module.__name__} and {seen[name]}"
+                seen[name] = module.__name__

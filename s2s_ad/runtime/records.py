@@ -17,18 +17,14 @@ import dataclasses
 
 import numpy as np
 
-from ..errors import S2SError
 from .core import DerivativeRecord, Derivatives, _is_zero, record_fields, zeros_like
+from .sequences import _refuse
 
 __all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like makes records')
     *("DerivativeRecord", "record_fields", "attribute_jvp", "attribute_vjp"),
     *("new_record", "new_object", "record_jvp", "record_vjp"),
     *("replaced", "without_fields", "fields_jvp", "fields_vjp"),
 ]
-
-
-def _refuse(what, hint):  # no annotations: export copies it
-    return S2SError(f"unsupported construct: {what}", hint=hint)
 
 
 def _field_index(x, name):
@@ -96,7 +92,7 @@ def attribute_jvp(g, x, name, like=None, batched=False):
     if stored and not _is_zero(g) and not isinstance(g, (dict, list, tuple)):
         return getattr(g, name)  # a tangent of the user's own class, given to `jvp`
     # a zero: a class attribute (held fixed), an attribute missing from `g`, or `g` zero
-    return _zeros(like, _seed(g), batched and _seed(g) is not None)
+    return _record_zeros(like, _seed(g), batched and _seed(g) is not None)
 
 
 def _seed(g):
@@ -110,16 +106,16 @@ def attribute_vjp(g, x, name, batched=False):
     """The cotangent of the record `x` in `x.name`: `g` at that attribute, zero elsewhere
     (`batched`: `g` has a leading axis of directions, and so do the zeros)."""
     if not _stored(x, name):  # a class attribute, or an array's integer attribute: fixed
-        return _zeros(x, g, batched)
+        return _record_zeros(x, g, batched)
     if isinstance(x, tuple):  # a NamedTuple: positional
-        out = _zeros(x, g, batched)
+        out = _record_zeros(x, g, batched)
         index = _field_index(x, name)
         out[index] = out[index] + g
         return out
     return DerivativeRecord({name: g})
 
 
-def _zeros(x, seed, batched):
+def _record_zeros(x, seed, batched):
     """A zero derivative of `x`; with the directions of `seed` when `batched`."""
     if not batched:
         return zeros_like(x)
@@ -148,12 +144,13 @@ def record_jvp(g, cls, names, record=None, batched=False):
     """The tangent of the record `record` built from items whose tangents are `g` (a list); an
     attribute `cls` filled in itself (a default) has none."""
     if _is_zero(g):
-        return _zeros(record, g, False) if record is not None else 0.0
+        return _record_zeros(record, g, False) if record is not None else 0.0
     if isinstance(cls, type) and issubclass(cls, tuple):  # a NamedTuple: by position
         fields = cls._fields
         seed = next(iter(g), None)
         out = Derivatives(
-            0.0 if record is None else _zeros(getattr(record, f), seed, batched) for f in fields
+            0.0 if record is None else _record_zeros(getattr(record, f), seed, batched)
+            for f in fields
         )
         for name, item in zip(names, g, strict=True):
             out[fields.index(name)] = item
@@ -182,7 +179,7 @@ def record_vjp(g, cls, names, items=None, batched=False):
             out.append(found[name])
         else:  # a missing attribute is zero
             item = 0.0 if items is None else items[k]  # (None: in derivatives of derivatives)
-            out.append(_zeros(item, seed, batched and seed is not None))
+            out.append(_record_zeros(item, seed, batched and seed is not None))
     if hasattr(g, "directions"):
         out.directions = g.directions
     return out
@@ -212,7 +209,7 @@ def without_fields(g, x, names, batched=False):
         out = Derivatives(g)
         for name in names:
             index = x._fields.index(name)
-            out[index] = _zeros(x[index], next(iter(g)), batched)
+            out[index] = _record_zeros(x[index], next(iter(g)), batched)
         if hasattr(g, "directions"):
             out.directions = g.directions
         return out
@@ -233,7 +230,7 @@ def fields_jvp(g, x, names, batched=False):
     """The derivative of `replaced(x, names, items)` through the items (tangents `g`)."""
     if isinstance(x, tuple):
         seed = next(iter(g), None)
-        out = _zeros(x, seed, batched)
+        out = _record_zeros(x, seed, batched)
         for name, item in zip(names, g, strict=True):
             out[x._fields.index(name)] = item
         return out
@@ -247,7 +244,7 @@ def fields_vjp(g, x, names, items=None, batched=False):
     """The cotangents of the items in `replaced(x, names, items)`, from the copy's `g`."""
     if isinstance(x, tuple):
         return Derivatives(
-            _zeros(x[x._fields.index(name)], None, False)
+            _record_zeros(x[x._fields.index(name)], None, False)
             if _is_zero(g)
             else g[x._fields.index(name)]
             for name in names
@@ -258,6 +255,8 @@ def fields_vjp(g, x, names, items=None, batched=False):
     for k, name in enumerate(names):
         item = 0.0 if items is None else items[k]
         out.append(
-            found[name] if name in found else _zeros(item, seed, batched and seed is not None)
+            found[name]
+            if name in found
+            else _record_zeros(item, seed, batched and seed is not None)
         )
     return out
