@@ -242,7 +242,11 @@ def is_known_value(value: object) -> bool:
     bound method, a callable object) or an object of a user class with code of its own
     (methods, or functions among its attributes), which the lowering follows. An object
     holding only data (arrays, numbers) is an ordinary argument: a new one on every call
-    makes no new derivative."""
+    makes no new derivative. A list, tuple or dict holding such values (`{"hidden":
+    np.tanh, "loss": mse}`) is known too: its items are followed."""
+    if type(value) in (list, tuple, dict):
+        items = value.values() if isinstance(value, dict) else value
+        return len(items) < 64 and any(is_known_value(v) for v in items)  # not large data
     if type(value) in _PLAIN or isinstance(value, _NEVER_KNOWN):
         return False
     if callable(value):

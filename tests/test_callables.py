@@ -270,6 +270,16 @@ def loss_with_activation(w, x, act):
     return np.sum(act(w * x) ** 2)
 
 
+def total_cube(t):
+    return np.sum(t**3)
+
+
+def dict_of_functions(x, fns):
+    """A dict (and a list) of functions given as an argument, indexed with literals."""
+    h = fns["hidden"](x * 1.5)
+    return fns["loss"](h) + np.sum(fns["extra"][0](x))
+
+
 def mix(a, b, w=0.5):
     return w * a + (1.0 - w) * np.sin(b)
 
@@ -313,6 +323,12 @@ CASES = [
         "partial_binding_a_function",
         functools.partial(loss_with_activation, act=np.tanh),
         (X, X),
+        True,
+    ),
+    (
+        "dict_of_functions_argument",
+        dict_of_functions,
+        (X, {"hidden": np.tanh, "loss": total_cube, "extra": [np.sin]}),
         True,
     ),
     ("map_partial", mapped, (X, functools.partial(with_offset, c=-1.0)), True),

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from ..callables import made_by_s2s_ad, resolve, transparently_wraps
+from ..callables import is_known_value, made_by_s2s_ad, resolve, transparently_wraps
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.library import is_library_file, is_library_function
@@ -183,7 +183,7 @@ class CallableValues:
             chain = None if is_missing(value) else Free(node.id, value)
             if chain is not None and is_user_object(value):
                 self.scope.reads[node.id] = value  # its methods are followed: watched
-        if chain is not None and (is_user_object(chain.value) or is_function_value(chain.value)):
+        if chain is not None and _followed(chain.value):
             live = self._live(node) if is_user_object(chain.value) else None
             return Known(chain, atom=live)
         return self._atom(node)
@@ -374,7 +374,7 @@ class CallableValues:
                 hint="call the method through the object that holds it: `self.sub.forward(x)`",
             )
         atom = Free(source, value)
-        if is_user_object(value) or is_function_value(value):
+        if _followed(value):
             return Known(atom)
         return atom
 
@@ -405,6 +405,12 @@ def _literal_key(node: gast.expr) -> int | str | None:
     if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
         return sign * node.value if sign == -1 else node.value
     return None
+
+
+def _followed(value: object) -> bool:
+    """A value whose code the lowering follows: a function, an object with methods, or a
+    list or dict holding functions (`callables.is_known_value`)."""
+    return is_user_object(value) or is_function_value(value) or is_known_value(value)
 
 
 def _shapes_code(value: object) -> bool:
