@@ -619,15 +619,23 @@ def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> obje
             )
         return tangent
 
-    def leaf(x: object, t: object) -> object:
-        if not _is_leaf(x):
-            return static_tangent(x)
-        if t is not None and np.shape(t) != np.shape(x):
-            raise ValueError(f"a leaf of shape {np.shape(x)} got a tangent of {np.shape(t)}")
-        return _zero_like(x) if t is None else t
-
+    leaf = _leaf_checker("tangent")
     checked = _structured_like(f, f"the tangent for `{name}`", "its primal", leaf, primal, tangent)
     return pytrees.as_derivative(checked)  # the one form generated code holds derivatives in
+
+
+def _leaf_checker(what: str) -> Callable:
+    """The check of one leaf `x` of a structure and the `what` (tangent, cotangent) given for
+    it: the leaf's shape, zeros where None was given, a static leaf's own zero."""
+
+    def leaf(x: object, given: object) -> object:
+        if not _is_leaf(x):
+            return static_tangent(x)
+        if given is not None and np.shape(given) != np.shape(x):
+            raise ValueError(f"a leaf of shape {np.shape(x)} got a {what} of {np.shape(given)}")
+        return _zero_like(x) if given is None else given
+
+    return leaf
 
 
 def _structured_like(
@@ -665,14 +673,9 @@ def _cotangent_of(f: Callable, out: object, cotangent: object) -> object:
     if pytrees.node(out) is None:
         return cotangent
 
-    def leaf(x: object, g: object) -> object:
-        if not _is_leaf(x):
-            return static_tangent(x)
-        if g is not None and np.shape(g) != np.shape(x):
-            raise ValueError(f"a leaf of shape {np.shape(x)} got a cotangent of {np.shape(g)}")
-        return _zero_like(x) if g is None else g
-
-    checked = _structured_like(f, "the cotangent", "the output", leaf, out, cotangent)
+    checked = _structured_like(
+        f, "the cotangent", "the output", _leaf_checker("cotangent"), out, cotangent
+    )
     return pytrees.as_derivative(checked)
 
 

@@ -12,7 +12,8 @@ again (Hessians).
 from __future__ import annotations
 
 from .. import runtime as rt
-from .registry import REQUIRED, SAME_CALL, Rule, registrar
+from .dicts import _moves
+from .registry import REQUIRED, Rule, registrar
 
 register = registrar("records")
 
@@ -57,22 +58,6 @@ register(
         batched=("rt.without_fields(d, x, names, True)", "rt.fields_jvp(d, x, names, True)"),
     ),
 )
-
-
-def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str) -> None:
-    """A helper linear in its first argument `g`; `keywords` only select."""
-    register(
-        getattr(rt, name),
-        Rule(
-            f"rt.{name}",
-            ("g",),
-            (SAME_CALL,),
-            (adjoint,),
-            keywords=tuple((k, None) for k in keywords),
-            selectors=keywords,
-            batched=(batched,),
-        ),
-    )
 
 
 _moves(
