@@ -85,8 +85,8 @@ def nested_cases(draw, **kinds):
 CASES = {
     "scalar": (200, scalar_cases()),
     "broadcasting arrays": (150, array_cases()),
-    "scalar control flow": (800, scalar_cases(control_flow=True, max_statements=6)),
-    "array control flow": (350, array_cases(control_flow=True, max_statements=6)),
+    "scalar control flow": (450, scalar_cases(control_flow=True, max_statements=6)),
+    "array control flow": (220, array_cases(control_flow=True, max_statements=6)),
     "tuple argument": (150, structured_cases(control_flow=True, max_statements=6)),
     "nested argument": (60, nested_cases(control_flow=True, max_statements=6)),
     "scalar edge constructs": (
