@@ -44,9 +44,12 @@ register(
 )
 
 
-def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str = "") -> None:
-    """A helper linear in its first argument `g`; `keywords` only shape or select (the
-    vector mode calls it as `batched`, by default the same call)."""
+def _moves(name: str, adjoint: str, keywords: tuple[str, ...]) -> None:
+    """A helper linear in its first argument `g`; `keywords` only shape or select. The
+    vector mode calls it the same way, with its last keyword `directions` or `batched` (the
+    flag saying the derivative carries a leading axis of directions), if any, set True."""
+    flagged = keywords and keywords[-1] in ("directions", "batched")
+    given = (*keywords[:-1], "True") if flagged else keywords
     register(
         getattr(rt, name),
         Rule(
@@ -56,16 +59,16 @@ def _moves(name: str, adjoint: str, keywords: tuple[str, ...], batched: str = ""
             (adjoint,),
             keywords=tuple((k, None) for k in keywords),
             selectors=keywords,
-            batched=(batched or f"rt.{name}(d, {', '.join(keywords)})",),
+            batched=(f"rt.{name}(d, {', '.join(given)})",),
         ),
     )
 
 
-_moves("values_jvp", "rt.values_vjp(d, x)", ("x", "directions"), "rt.values_jvp(d, x, True)")
+_moves("values_jvp", "rt.values_vjp(d, x)", ("x", "directions"))
 _moves("values_vjp", "rt.values_jvp(d, x)", ("x",))
-_moves("items_jvp", "rt.items_vjp(d, x)", ("x", "directions"), "rt.items_jvp(d, x, True)")
+_moves("items_jvp", "rt.items_vjp(d, x)", ("x", "directions"))
 _moves("items_vjp", "rt.items_jvp(d, x)", ("x",))
-_moves("get_jvp", "rt.get_vjp(d, x, key)", ("x", "key", "ans"), "rt.get_jvp(d, x, key, ans)")
+_moves("get_jvp", "rt.get_vjp(d, x, key)", ("x", "key", "ans"))
 _moves("get_vjp", "rt.get_jvp(d, x, key)", ("x", "key"))
 _moves("default_jvp", "rt.default_jvp(d, x, key)", ("x", "key", "ans"))
 _moves("default_vjp", "rt.default_jvp(d, x, key)", ("x", "key", "default"))

@@ -60,45 +60,10 @@ register(
 )
 
 
-_moves(
-    "attribute_jvp",
-    "rt.attribute_vjp(d, x, name)",
-    ("x", "name", "like", "batched"),
-    "rt.attribute_jvp(d, x, name, like, True)",
-)
-_moves(
-    "attribute_vjp",
-    "rt.attribute_jvp(d, x, name)",
-    ("x", "name", "batched"),
-    "rt.attribute_vjp(d, x, name, True)",
-)
-_moves(
-    "record_jvp",
-    "rt.record_vjp(d, cls, names)",
-    ("cls", "names", "record", "batched"),
-    "rt.record_jvp(d, cls, names, record, True)",
-)
-_moves(
-    "record_vjp",
-    "rt.record_jvp(d, cls, names)",
-    ("cls", "names", "items", "batched"),
-    "rt.record_vjp(d, cls, names, items, True)",
-)
-_moves(
-    "without_fields",
-    "rt.without_fields(d, x, names)",
-    ("x", "names", "batched"),
-    "rt.without_fields(d, x, names, True)",
-)
-_moves(
-    "fields_jvp",
-    "rt.fields_vjp(d, x, names)",
-    ("x", "names", "batched"),
-    "rt.fields_jvp(d, x, names, True)",
-)
-_moves(
-    "fields_vjp",
-    "rt.fields_jvp(d, x, names)",
-    ("x", "names", "items", "batched"),
-    "rt.fields_vjp(d, x, names, items, True)",
-)
+_moves("attribute_jvp", "rt.attribute_vjp(d, x, name)", ("x", "name", "like", "batched"))
+_moves("attribute_vjp", "rt.attribute_jvp(d, x, name)", ("x", "name", "batched"))
+_moves("record_jvp", "rt.record_vjp(d, cls, names)", ("cls", "names", "record", "batched"))
+_moves("record_vjp", "rt.record_jvp(d, cls, names)", ("cls", "names", "items", "batched"))
+_moves("without_fields", "rt.without_fields(d, x, names)", ("x", "names", "batched"))
+_moves("fields_jvp", "rt.fields_vjp(d, x, names)", ("x", "names", "batched"))
+_moves("fields_vjp", "rt.fields_jvp(d, x, names)", ("x", "names", "items", "batched"))
