@@ -333,15 +333,20 @@ def static_tangent(leaf: object, directions: tuple = ()) -> object:
 def _gradient_parts(columns: object, inputs: list) -> list:
     """Each input's part of `columns` (the vector tangent of a scalar, one entry per input
     float element, in `one_hot_seeds`' order), in the input's structure."""
-    per_input = [pytrees.float_leaves(x) for x in inputs]
-    total = sum(rt.size(leaf) for leaves in per_input for leaf in leaves)
-    flat = np.zeros(total) if columns is None else rt.as_array(columns)
-    parts, start = [], 0
-    for x, leaves in zip(inputs, per_input, strict=True):
+    total = sum(rt.size(leaf) for x in inputs for leaf in pytrees.float_leaves(x))
+    return split_elements(np.zeros(total) if columns is None else rt.as_array(columns), inputs)
+
+
+def split_elements(flat: object, inputs: list) -> list:
+    """`flat`, whose last axis runs over the float elements of all `inputs` (in
+    `one_hot_seeds`' order), cut into one structure per input, each float leaf's block
+    shaped `flat.shape[:-1] + leaf.shape` (lazy arrays stay lazy)."""
+    lead, start, parts = tuple(np.shape(flat)[:-1]), 0, []
+    for x in inputs:
         pieces = []
-        for leaf in leaves:
+        for leaf in pytrees.float_leaves(x):
             size = rt.size(leaf)
-            pieces.append(flat[start : start + size].reshape(np.shape(leaf)))
+            pieces.append(flat[..., start : start + size].reshape(lead + np.shape(leaf)))
             start += size
         parts.append(pytrees.with_float_leaves(x, pieces))
     return parts

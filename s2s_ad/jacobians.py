@@ -40,6 +40,7 @@ from .api import (
     _wrt_names,
     gradient_code,
     one_hot_seeds,
+    split_elements,
     static_tangent,
 )
 from .callables import specialised
@@ -90,15 +91,7 @@ def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
     if columns is None:  # a symbolic zero: out does not depend on the inputs
         columns = np.zeros((total, *np.shape(out)), dtype=dtype)
     flat = np.moveaxis(np.asarray(columns, dtype=dtype), 0, -1)  # out.shape + (total,)
-    jacobians, start = [], 0
-    for x, leaves in zip(inputs, per_input, strict=True):
-        pieces = []
-        for leaf in leaves:
-            size = int(np.size(leaf))
-            pieces.append(flat[..., start : start + size].reshape(np.shape(out) + np.shape(leaf)))
-            start += size
-        jacobians.append(pytrees.with_float_leaves(x, pieces))
-    return tuple(jacobians)
+    return tuple(split_elements(flat, inputs))
 
 
 def _shaped(per_output: list[tuple], out, wrt: Wrt):
