@@ -143,10 +143,8 @@ def _leaf(value: object) -> TreeDef:
 
 
 def treedef(value: object) -> TreeDef:
-    at = node(value)
-    if at is None:
-        return _leaf(value)
-    return TreeDef(at, tuple(treedef(c) for c in children(value, at)), False)
+    """The structure of `value` (`flatten`'s, without its leaves)."""
+    return flatten(value)[1]
 
 
 def example(tree: TreeDef) -> object:
