@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .runtime.core import DerivativeDict, Derivatives
-from .runtime.records import DerivativeRecord, record_fields
+from .runtime.records import DerivativeRecord, new_object, record_fields
 
 
 class Node(NamedTuple):
@@ -105,10 +105,7 @@ def rebuild(at: Node, items: list) -> object:
         return at.type(*items)
     if at.kind == "dict":
         return dict(zip(at.keys, items, strict=True))
-    out = object.__new__(at.type)
-    for key, item in zip(at.keys, items, strict=True):
-        object.__setattr__(out, key, item)
-    return out
+    return new_object(at.type, at.keys, items)
 
 
 class TreeDef(NamedTuple):

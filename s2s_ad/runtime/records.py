@@ -133,10 +133,12 @@ def new_record(cls, names, items):
 
 def new_object(cls, names, items):
     """An object of `cls` whose `__init__` only stores these attributes (the lowering checked
-    it, `ssa/records.py`): made without calling it, with the values it would store."""
+    it, `ssa/records.py`), or a derivative of a dataclass or object in the user's class
+    (`pytrees.rebuild`): made without calling it, with the values it would store (set as
+    `copy.copy` sets them, frozen dataclasses too)."""
     out = object.__new__(cls)
     for name, item in zip(names, items, strict=True):
-        setattr(out, name, item)
+        object.__setattr__(out, name, item)
     return out
 
 
