@@ -112,6 +112,16 @@ def property_read(m, x):
     return np.sum(np.tanh(m.weight @ x)) + np.sum(m.forward(x) * m.weight.T[0])
 
 
+def predict(model, x):
+    return model(x)
+
+
+def through_a_helper(model, x):
+    """A helper whose body only calls the differentiated model (a fresh tester's program:
+    its derivative with respect to the model was silently zero)."""
+    return np.sum(predict(model, x) ** 2)
+
+
 def _dense(n, m):
     return Dense(rng.standard_normal((n, m)), rng.standard_normal(n))
 
@@ -128,6 +138,7 @@ CASES = [
     (chain, ([_dense(2, 2), _dense(2, 2)], X)),
     (linear_loss, (Linear(rng.standard_normal((2, 2)), rng.standard_normal(2)), X)),
     (property_read, (Scaled(rng.standard_normal((2, 2)), 0.7), X)),
+    (through_a_helper, (_dense(2, 2), X)),
 ]
 test_numeric, test_modes = derivative_tests(CASES)
 IDS = [fn.__name__ for fn, _ in CASES]

@@ -137,7 +137,9 @@ class FunctionValues:
         callee = bound.free
         made_here = getattr(callee.value, "_s2s_made_by", None) is not None  # grad(g): a call
         if _needs_resolving(callee.value) and not made_here:  # a partial, a callable object
-            return self._call_known(callee, args, kwargs)  # what it runs: callable_values.py
+            # what it runs (callable_values.py); a differentiated object keeps its atom
+            live = (getattr(bound, "atom", None), None, False)
+            return self._call_known(callee, args, kwargs, live=live)
         if any(isinstance(a, (Named, Closed)) for a in (*args, *dict(kwargs).values())):
             if is_user_helper(callee.value):
                 return self._inline_helper(callee.source, callee.value, args, kwargs)
@@ -154,8 +156,9 @@ class FunctionValues:
 
     def _as_value(self, argument: object, callee: str):
         """An argument of a call that is not inlined: a function known by name is a value."""
-        if isinstance(argument, Named):
-            return argument.free
+        if isinstance(argument, Named):  # a differentiated object: its run-time value
+            atom = getattr(argument, "atom", None)
+            return argument.free if atom is None else atom
         if isinstance(argument, Closed):
             raise self._unsupported(
                 f"a lambda or nested function passed to `{callee}`, which is not a function "
