@@ -27,6 +27,9 @@ import numpy as np
 from .errors import S2SError
 
 _GIVEN: dict[object, dict[str, tuple]] = {}  # fn → {"jvp": (...), "vjp": (...)}
+# id(rule function) → (it, what it is, where it was given): flat gradient code calls rule
+# functions, and second derivatives differentiate them as helpers (errors name the rule)
+_RULE_FUNCTIONS: dict[int, tuple[object, str, str | None, int | None]] = {}
 
 
 def defjvp(fn: Callable, *jvps: Callable | None, argnames: Sequence[str] | None = None) -> None:
@@ -73,8 +76,23 @@ def _define(fn: Callable, mode: str, given: tuple, argnames: Sequence[str] | Non
                 hint=f"write it as `lambda d, ans, {', '.join(names)}: ...`",
             )
     _GIVEN.setdefault(fn, {})[mode] = tuple(given) + (None,) * (len(names) - len(given))
+    caller = inspect.currentframe().f_back.f_back  # the user's defjvp/defvjp call
+    where = (caller.f_code.co_filename, caller.f_lineno) if caller else (None, None)
+    for name, item in zip(names, given, strict=False):
+        if item is not None:
+            what = f"the {mode} rule of `{_label(fn)}` for `{name}` (given to s2s_ad.def{mode})"
+            _RULE_FUNCTIONS[id(item)] = (item, what, *where)
     register(fn, _rule(fn, names, _GIVEN[fn]))
     _forget_derivatives()
+
+
+def rule_function(obj: object) -> tuple[str, str | None, int | None] | None:
+    """(what it is, file, line of its defjvp/defvjp call) when `obj` is a function given as
+    a user's rule, else None."""
+    found = _RULE_FUNCTIONS.get(id(obj))
+    if found is None or found[0] is not obj:
+        return None
+    return found[1:]
 
 
 def _rule(fn: Callable, names: tuple[str, ...], given: dict[str, tuple]):

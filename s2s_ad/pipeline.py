@@ -206,7 +206,8 @@ def differentiate(
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
-    in_place = None if mode == "gradient" else aliases.rt  # gradient code is differentiated
+    # flat gradient code is differentiated again: no in-place updates
+    in_place = None if mode in ("gradient", "value_and_gradient") else aliases.rt
     source = to_source(simplify(tree, in_place))
     cells.update(callees.cells)
     cells.update(scope.closure)
@@ -253,18 +254,8 @@ def _derivative_tree(
             callees,
             _trailing_defaults(fn, ssa.params),
             with_value=with_value,
-            with_calls=mode != "gradient",
+            with_calls=mode == "grad",  # the flat modes are differentiated again
         )
-        if tree is None:
-            raise UnsupportedSyntaxError(
-                f"unsupported construct: flat gradient code (for second derivatives, or "
-                f"`export --mode gradient`) of `{fn.__name__}`, which calls its own helper "
-                "functions or user-defined rules (not supported yet)",
-                filename=ssa.filename,
-                line=ssa.first_line,
-                hint="inline the helpers into the function for Hessians; export with "
-                "--mode value_and_gradient",
-            )
     elif mode in ("forward", "vector"):
         tree = tangent_function(
             ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, vector=mode == "vector"

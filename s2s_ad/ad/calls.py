@@ -10,7 +10,8 @@ import inspect
 import types
 from collections.abc import Callable
 
-from ..errors import UnsupportedSyntaxError
+from ..custom import rule_function
+from ..errors import S2SError, UnsupportedSyntaxError
 from ..frontend.library import is_library_function
 from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
@@ -43,12 +44,19 @@ class Callees:
     def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...], structures=()):
         """(name in the generated code, derivative) of `fn` with respect to `wrt`;
         `structures`: the arity of its star parameters at the call (`star_structures`)."""
-        derived = self.derive(fn, mode, wrt, for_calls=True, structures=structures)
+        try:
+            derived = self.derive(fn, mode, wrt, for_calls=True, structures=structures)
+        except S2SError as exc:
+            given = rule_function(fn)
+            if given is None:
+                raise
+            message = f"in {given[0]}, which a second derivative differentiates: {exc.message}"
+            raise type(exc)(message, filename=exc.filename, line=exc.line, hint=exc.hint) from None
         self.dependencies += derived.dependencies
         self.effects = self.effects or derived.effects
         key = (fn, mode, wrt, structures)
         if key not in self._names:
-            suffix = "jvp" if mode == "forward" else "vjp"
+            suffix = {"forward": "jvp", "vector": "jvp", "gradient": "grad"}.get(mode, "vjp")
             stem = fn.__name__ if fn.__name__.isidentifier() else "_lambda"  # `<lambda>`
             self._names[key] = self.namer.fresh(f"{stem}_{suffix}")
             self.cells[self._names[key]] = types.CellType(derived.function)

@@ -69,8 +69,12 @@ def adjoint_function(
     *,
     zeros_for_none: bool = False,
     structures: dict[str, tuple[str, tuple]] | None = None,
+    flat: bool = False,
 ) -> ast.FunctionDef:
     """`f_vjp(*params) -> (value, pullback)`, the pullback returning the adjoints of `wrt`.
+
+    `flat`: a call of a helper runs the helper itself in the forward sweep and the helper's
+    own flat gradient code in the reverse sweep (`gradient_function`), never a closure.
 
     `structures`: parameters that are tuples, lists or dicts (at any nesting), as ("tuple",
     "list" or "dict", indices or keys). An item read by a literal index (`w, b = params`)
@@ -78,7 +82,7 @@ def adjoint_function(
     it on) adds to the parameter's whole adjoint (`rt.Derivatives`, `rt.DerivativeDict`),
     as for a local list; the pullback returns both added, item by item.
     """
-    reverse = _Reverse(fn, aliases, callees, zeros_for_none, structures or {})
+    reverse = _Reverse(fn, aliases, callees, zeros_for_none, structures or {}, flat)
     return reverse.function(wrt)
 
 
@@ -95,13 +99,16 @@ def gradient_function(
     """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
     function returning the adjoints of `wrt` — code that can itself be differentiated (its
     tangent gives Hessian-vector products). `defaults`: the literal defaults of the last
-    parameters. Functions that call helpers are not flattened (None) unless `with_calls`:
-    their pullbacks are closures, so the code could not be differentiated again (`grad`
-    runs such code). `with_value`: `f_value_and_grad` returning `(value, adjoints)`."""
-    vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True)
+    parameters. `with_value`: `f_value_and_grad` returning `(value, adjoints)`.
+
+    A call of a helper `y = helper(x, w)` stays the plain call in the forward sweep; the
+    reverse sweep calls the helper's own flat gradient code, `x_bar = helper_grad(x, w,
+    y_bar)`, itself plain Python the transforms can differentiate again as a callee. That
+    runs the helper's forward sweep a second time (the price of code with no closures).
+    `with_calls`: calls keep their pullback closures instead (`grad`'s code: not
+    differentiated again, and no helper runs twice)."""
+    vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True, flat=not with_calls)
     *forward, pullback, returned = vjp.body
-    if callees.cells and not with_calls:
-        return None
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
@@ -117,7 +124,8 @@ def gradient_function(
 
 @dataclass
 class _CallSite:
-    """An active call of a user function: `y, y_pullback = helper_vjp(x, …)`."""
+    """An active call of a user function: `y, y_pullback = helper_vjp(x, …)`; in flat code,
+    `y = helper(x, …)`, then `x_bar = helper_grad(x, …, y_bar)` in the reverse sweep."""
 
     function: str
     pullback: str
@@ -128,9 +136,16 @@ class _CallSite:
 
 class _Reverse:
     def __init__(
-        self, fn: Function, aliases: Aliases, callees: Callees, zeros: bool, structures: dict
+        self,
+        fn: Function,
+        aliases: Aliases,
+        callees: Callees,
+        zeros: bool,
+        structures: dict,
+        flat: bool = False,
     ) -> None:
         self.fn = fn
+        self.flat = flat
         self.kinds = {name: kind for name, (kind, _) in structures.items()}
         self.aliases = aliases
         self.callees = callees
@@ -205,7 +220,8 @@ class _Reverse:
                 active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
                 params = tuple(n for n, a in operands if a in active)
                 stars = star_structures(stmt.value)  # `*args`: the arity (ssa/star_arguments.py)
-                name, derived = self.callees.get(stmt.value.fn, "reverse", params, stars)
+                mode = "gradient" if self.flat else "reverse"
+                name, derived = self.callees.get(stmt.value.fn, mode, params, stars)
                 outputs = derived.outputs if derived.returns_tuple else 0
                 pullback = self.namer.fresh(f"{stmt.target}_pullback")
                 self.calls[id(stmt)] = _CallSite(name, pullback, operands, active, outputs)
@@ -312,7 +328,11 @@ class _Reverse:
         for key in keys:
             self.adjoints.reset(key)
         results = [self.namer.fresh(f"{v.name}_bar") for v in site.active]
-        pulled = build.assign(results, build.call_named(site.pullback, cotangents))
+        if self.flat:  # the helper's flat gradient code, given the operands again
+            args = [build.atom(a) for _, a in site.operands]
+            pulled = build.assign(results, build.call_named(site.function, args + cotangents))
+        else:
+            pulled = build.assign(results, build.call_named(site.pullback, cotangents))
         code = [build.comment(render_line(stmt)), pulled]
         for var, result in zip(site.active, results, strict=True):
             code += self.adjoints.add(var.name, build.name(result))
@@ -461,6 +481,8 @@ class _Reverse:
         return code
 
     def forward_call(self, stmt: Assign, site: _CallSite) -> ast.stmt:
+        if self.flat:  # the plain call; the reverse sweep calls the helper's gradient code
+            return render_stmt(stmt)
         args = [build.atom(a) for _, a in site.operands]
         return build.assign([stmt.target, site.pullback], build.call_named(site.function, args))
 

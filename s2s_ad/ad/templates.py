@@ -12,6 +12,7 @@ from functools import cache
 import numpy as np
 
 from ..codegen import build
+from ..custom import rule_function
 from ..errors import UnknownCalleeError
 from ..frontend.library import library_note
 from ..naming import Aliases, Namer
@@ -210,6 +211,17 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
     assert isinstance(prim, Prim)
     rule = lookup(prim.fn)
     label = prim.spelled or getattr(prim.fn, "__name__", repr(prim.fn))
+    if rule is None and rule_function(prim.fn) is not None:  # called by flat gradient code
+        what, filename, line = rule_function(prim.fn)
+        raise UnknownCalleeError(
+            f"{what} is differentiated again for a second derivative (the gradient code "
+            f"calls it), but it is not Python s2s_ad can read, and it has no rule",
+            filename=filename,
+            line=line,
+            hint="write the rule as a Python function of NumPy calls (s2s_ad differentiates "
+            "it, e.g. `lambda g, ans, x: g * scipy.special.expit(x)`), or give the rule "
+            "function rules of its own with s2s_ad.defvjp and s2s_ad.defjvp",
+        )
     if rule is None:
         raise UnknownCalleeError(
             f"no derivative rule for `{label}`, which is applied to a differentiated value",
