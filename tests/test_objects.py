@@ -319,13 +319,10 @@ HELPER_CASES = [
 test_helpers_numeric, test_helpers_modes = derivative_tests(HELPER_CASES)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 17: flat gradient code does not support helper calls yet"
-)
 @pytest.mark.parametrize(("fn", "args"), HELPER_CASES, ids=lambda v: getattr(v, "__name__", ""))
 def test_helpers_second_order(fn, args):
-    i = _first_array(args)
-    ad.hessian(fn, wrt=i)(*args)
+    """Through helpers given objects: their flat gradient code is called (issue 17)."""
+    test_second_order(fn, args)
 
 
 W = rng.standard_normal(3)

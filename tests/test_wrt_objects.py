@@ -199,13 +199,7 @@ def _flat_hessian(hessian, like):
     return np.concatenate(rows, axis=0)
 
 
-HELPER_17 = pytest.mark.xfail(
-    strict=True, reason="issue 17: flat gradient code does not support helper calls yet"
-)
-SECOND = [
-    pytest.param(*case, id=name, marks=HELPER_17 if name == "linear_loss" else ())
-    for case, name in zip(CASES, IDS, strict=True)
-]
+SECOND = [pytest.param(*case, id=name) for case, name in zip(CASES, IDS, strict=True)]
 
 
 @pytest.mark.parametrize(("fn", "args"), SECOND)
