@@ -98,7 +98,7 @@ def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
 
     inner, wrt = fn.__wrapped__, getattr(fn, "_s2s_wrt", 0)  # functools.wraps(f)
     names = api._wrt_names(inner, wrt)
-    mode = "value_and_gradient" if made == "value_and_grad" else "gradient"
+    mode = "flat_value_and_gradient" if made == "value_and_grad" else "gradient"
     return api.derivative(inner, mode, names).function
 
 

@@ -284,7 +284,7 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     if not grad.returns_value:
         return code, False
     if grad.effects and len(names) == 1:
-        return _prepared(f, "value_and_gradient", names, values).function, True
+        return _prepared(f, "flat_value_and_gradient", names, values).function, True
     _require_scalar(f, _call_with(f, values))
     return code, False
 

@@ -66,6 +66,9 @@ class Derivative:
     effects: bool = False  # it runs statements kept for their effect (`print`), its callees too
 
 
+# modes whose code is differentiated again: no closures, no in-place updates (reverse.py)
+FLAT_MODES = ("gradient", "flat_value_and_gradient")
+
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 _IN_PROGRESS: set[tuple] = set()
@@ -180,6 +183,8 @@ def differentiate(
     (tangents of one or many directions), gradient (flat `f_grad`, differentiable again),
     value_and_gradient (flat, also returning the value), grad (flat, for `grad`'s fast
     path: it returns the value too only where it is not known statically to be a scalar).
+    In those two, helpers' pullbacks are closures; gradient and flat_value_and_gradient
+    (`FLAT_MODES`, differentiated again) call the helpers' own flat gradient code instead.
     """
     scope = Scope.of(fn)
     # structured arguments (`pytrees.TreeDef`); `*args`/`**kwargs`: their arity at the call
@@ -207,7 +212,7 @@ def differentiate(
     cells = _alias_cells(aliases, scope)
     tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
     # flat gradient code is differentiated again: no in-place updates
-    in_place = None if mode in ("gradient", "value_and_gradient") else aliases.rt
+    in_place = None if mode in FLAT_MODES else aliases.rt
     source = to_source(simplify(tree, in_place))
     cells.update(callees.cells)
     cells.update(scope.closure)
@@ -245,8 +250,10 @@ def _derivative_tree(
     it calls, and whether it returns the value beside the gradients."""
     aliases = ssa.aliases
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
-    with_value = mode == "value_and_gradient" or (mode == "grad" and not _scalar_result(ssa))
-    if mode in ("gradient", "value_and_gradient", "grad"):
+    with_value = mode in ("value_and_gradient", "flat_value_and_gradient") or (
+        mode == "grad" and not _scalar_result(ssa)
+    )
+    if mode in ("gradient", "value_and_gradient", "flat_value_and_gradient", "grad"):
         tree = gradient_function(
             ssa,
             list(wrt),
@@ -254,7 +261,7 @@ def _derivative_tree(
             callees,
             _trailing_defaults(fn, ssa.params),
             with_value=with_value,
-            with_calls=mode == "grad",  # the flat modes are differentiated again
+            with_calls=mode not in FLAT_MODES,  # these are differentiated again
         )
     elif mode in ("forward", "vector"):
         tree = tangent_function(

@@ -234,11 +234,6 @@ def test_defaults_second_order(fn, args):
     _hessian_matches(fn, args)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="second derivatives of a function calling a helper of the user's: the flat "
-    "gradient code does not call helpers yet (a refusal older than this change)",
-)
 def test_helper_defaults_second_order():
     _hessian_matches(helper_defaults, (VECTOR,))
 

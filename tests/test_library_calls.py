@@ -132,11 +132,6 @@ def test_second_order(fn):
         np.testing.assert_allclose(hessian(X), expected, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="second derivatives of a function calling a helper of the user's: the flat "
-    "gradient code does not call helpers yet (a refusal older than this change)",
-)
 def test_second_order_through_a_helper():
     np.testing.assert_allclose(
         ad.hessian(passive_in_helper)(X), second_differences(passive_in_helper, X), atol=1e-5

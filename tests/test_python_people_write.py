@@ -2763,7 +2763,6 @@ def scalar_printing(t):
 
 # Programs still refused (each with a located error) after issue 15's work, and why: strict
 # expected failures, so that one that starts to work fails here until it is moved out.
-I16_HELPERS = "issue 16: second derivatives through calls of your own helpers (flat gradient code)"
 I16_FUNCTIONS = "issue 16: function values kept in containers, rebound in loops, or as keywords"
 I17 = "issue 17: second derivatives need rules for the runtime helpers (rt.dot_vjp_left, …)"
 TRY = "not yet: `try` around assignments (only effects are kept inside a `try`)"
@@ -2775,11 +2774,7 @@ ALIAS = "refused: a list grown through a second name or as a container's item (S
 PENDING = {
     "assert_shapes": I17,
     "shape_unpack_then_ones": I17,
-    "default_arrays": I16_HELPERS,
-    "star_args_helper": I16_HELPERS,
-    "gp_marginal_likelihood_lambda": I16_HELPERS,
-    "logistic_regression_nll": I16_HELPERS,
-    "negative_binomial_mle": I16_HELPERS,
+    "gp_marginal_likelihood_lambda": I17,  # rt.solve_vjp_a
     "lambda_late_binding_in_loop": I16_FUNCTIONS,
     "lambda_in_dict_of_activations": I16_FUNCTIONS,
     "kwargs_helper_and_double_star_call": I16_FUNCTIONS,
@@ -2865,7 +2860,6 @@ def test_grad_of_a_lambda_closing_over_the_test_locals():
     close(gf, ref, 1e-6, "forward gradient of a lambda")
 
 
-@pytest.mark.xfail(strict=True, reason=I16_HELPERS)
 def test_hessian_of_a_lambda_closing_over_the_test_locals():
     x, w = arr(7, 3), arr(3)
     y = arr(7)

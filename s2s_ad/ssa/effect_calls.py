@@ -239,7 +239,10 @@ def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
         node = parse_function(fn).node
     except S2SError:
         return None
+    generated = fn.__code__.co_filename.startswith("<s2s_ad ")
     for n in gast.walk(node):
+        if generated and _records_tape(n):
+            continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
         if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):
             return f"`{gast.unparse(n).strip()}`, line {n.lineno} of `{fn.__qualname__}`"
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id != fn.__name__:
@@ -249,3 +252,17 @@ def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
                 if found is not None:
                     return found
     return None
+
+
+def _records_tape(node: gast.AST) -> bool:
+    """`_tape1.append(…)` or `_checkpoints1.append(…)`: what reverse.py's forward sweep saves
+    for the reverse sweep, a local list of the generated code, not an effect."""
+    if not (isinstance(node, gast.Expr) and isinstance(node.value, gast.Call)):
+        return False
+    func = node.value.func
+    return (
+        isinstance(func, gast.Attribute)
+        and func.attr == "append"
+        and isinstance(func.value, gast.Name)
+        and func.value.id.startswith(("_tape", "_checkpoints"))
+    )
