@@ -34,7 +34,14 @@ NAMES = [
     "comprehension",
 ]
 LOOPS = ["comprehension"]  # the loops comprehensions become (ssa/comprehensions.py)
-SECOND_ORDER = ["tanh_layer", "scalar_chain", "while_with_branch", "calls_helper", "early_exit", "reports"]
+SECOND_ORDER = [
+    "tanh_layer",
+    "scalar_chain",
+    "while_with_branch",
+    "calls_helper",
+    "early_exit",
+    "reports",
+]
 
 
 def render(name: str) -> str:
