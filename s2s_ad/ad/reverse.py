@@ -9,6 +9,11 @@ Branches are replayed by their own test. A loop appends, once per iteration, the
 adjoint reads and the loop overwrites to a list of its own (`_tape1`); the pullback iterates
 that list backwards. Values the adjoint never reads are not saved.
 
+A call of a user function calls its derivative: `y, y_pullback = helper_vjp(x)`, then
+`x_bar = y_pullback(y_bar)`. The flat gradient code (`gradient_function`), which is
+differentiated again, has no closures: `y = helper(x)`, then `x_bar = helper_grad(x, y_bar)`,
+the helper's own flat gradient code.
+
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
 >>> from s2s_ad.codegen.emit import to_source
