@@ -9,10 +9,24 @@ Jacobians 10 → 1000 and 1000 → 10 both ways; then Hessians of 10, 100 and 1,
 against autograd's and JAX's (`hessians.py`; `--hessians` runs only those). Every result is
 checked against the hand-written one before it is timed. Times are the best of 5 repeats
 (fewer for a call taking seconds); the machines are shared and noisy, so compare ratios within
-one run, not absolute times across runs.
+one run, not absolute times across runs. Every tool runs on one thread (unless the
+environment sets OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or XLA_FLAGS): on these shared
+two-core machines a threaded BLAS waiting for busy cores made one (100, 100) @ (100, 200) product
+over 100 times slower, which measured the machine's load, not the tools.
 """
 
 from __future__ import annotations
+
+import os
+
+ONE_THREAD = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
+for _name, _value in ONE_THREAD.items():
+    os.environ.setdefault(_name, _value)  # before NumPy, JAX and PyTorch are imported
 
 import argparse
 import time
