@@ -139,3 +139,75 @@ def test_one_product_for_all_directions(f, args, wrt, one_product):
         finally:
             directions.per_direction = original
         assert not calls
+
+
+# Lists and tapes: `xs.append(v)`, `tuple(…)`, `list(…)` in the gradient code have tangents for
+# all directions at once, and the zero tangents of passive items are lazy zero views
+# (`rt.zeros_along`) that `Derivatives`' item-by-item sum skips.
+
+
+def appends_in_loop(x, data):
+    hs = []
+    for k in range(3):
+        hs.append(np.tanh(x * (k + 1.0)))
+        hs.append(data[k])  # a passive item
+    return np.sum(np.array(hs[::2]) ** 2) + np.sum(np.array(hs[1::2]) * x)
+
+
+def tuple_of_list(x, data):
+    parts = [np.sin(x), data[0], x * x]
+    a, b, c = tuple(parts)
+    return np.sum(a * c) + np.sum(b * a)
+
+
+def list_of_array(x, data):
+    rows = list(x[:, None] * x + data)  # np.outer: issue 17 part B
+    total = 0.0
+    for row in rows:
+        total = total + np.sum(np.cos(row))
+    return total
+
+
+def list_of_dict(x, data):
+    keys = list({"a": x, "b": data[0]})
+    return np.sum(x**3) * len(keys)
+
+
+def float_items(x, data):  # scalars appended: tangents of shape (directions,)
+    ys = []
+    for k in range(3):
+        ys.append(np.sum(x * data[k]))
+    return ys[0] * ys[1] + ys[2] ** 2
+
+
+LIST_CASES = [appends_in_loop, tuple_of_list, list_of_array, list_of_dict, float_items]
+LIST_ARGS = (rng.standard_normal(3), rng.standard_normal((3, 3)))
+
+
+@pytest.mark.parametrize("f", LIST_CASES, ids=lambda f: f.__name__)
+def test_hessian_through_lists(f):
+    h = ad.hessian(f)(*LIST_ARGS)
+    np.testing.assert_allclose(h, numeric_block(f, LIST_ARGS, 0, 0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(h, ad.jacrev(ad.grad(f))(*LIST_ARGS), rtol=1e-12, atol=1e-12)
+    v = rng.standard_normal(3)
+    gradient, product = ad.hvp(f, LIST_ARGS, (v, None))
+    np.testing.assert_allclose(product, h @ v, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gradient, ad.grad(f)(*LIST_ARGS), rtol=1e-14)
+    source = ad.derivative_source(f, mode="hessian")
+    assert "per_direction(lambda d: rt.append" not in source
+
+
+def test_zero_views_are_skipped_exactly():
+    from s2s_ad import runtime as rt
+
+    d = np.ones((4, 2))
+    zero = rt.zeros_along(np.ones(2), d)
+    assert zero.shape == (4, 2) and rt.is_zero_view(zero) and not zero.flags.writeable
+    assert not rt.is_zero_view(np.broadcast_to(np.float64(1.0), (4, 2)))  # not a zero
+    assert not rt.is_zero_view(np.zeros((4, 2)))  # a real array: added as usual
+    total = rt.Derivatives([d, zero]) + rt.Derivatives([zero, d])
+    assert total[0] is d and total[1] is d  # nothing allocated for the zeros
+    wider = rt.Derivatives([np.ones(2)]) + rt.Derivatives([zero])  # shapes differ: broadcast
+    assert wider[0].shape == (4, 2)
+    narrow = rt.Derivatives([np.ones((4, 2), np.float32)]) + rt.Derivatives([zero])
+    assert narrow[0].dtype == np.float64  # as NumPy's sum would be
