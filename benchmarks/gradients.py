@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from hessians import hessian_rows
 from hessians import table as hessian_table
-from peers import peer_gradients
+from peers import installed_peers, peer_gradients
 from workloads import HESSIAN_WORKLOADS, WORKLOADS, Workload
 
 import s2s_ad as ad
@@ -150,8 +150,9 @@ def main() -> None:
     print(text)
     if not args.quick and not args.hessians:
         RESULTS.write_text(
-            "Gradient time / plain function time, one run of benchmarks/gradients.py "
-            "(best of 5).\n\n" + text
+            "Gradient, Jacobian and Hessian time / plain function time, one run of "
+            "`make bench-peers` (`benchmarks/gradients.py`, best of 5, every tool on one "
+            f"thread; peers installed: {', '.join(installed_peers()) or 'none'}).\n\n" + text
         )
         print(f"written to {RESULTS}")
 

@@ -145,6 +145,11 @@ def jax_hessian(w):
 HESSIAN_PEERS = {"autograd": ("autograd", autograd_hessian), "JAX jit": ("jax", jax_hessian)}
 
 
+def installed_peers() -> list[str]:
+    """The compared tools whose modules are installed."""
+    return [name for name, (module, _) in {**PEERS, **HESSIAN_PEERS}.items() if available(module)]
+
+
 def peer_gradients(w, peers: dict = PEERS) -> dict:
     """{tool: gradient callable or the reason it failed} for the installed tools (`peers`:
     HESSIAN_PEERS for Hessians)."""
