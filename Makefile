@@ -48,7 +48,8 @@ pendulum: $(VENV)/.samples
 bench: $(STAMP)
 	$(BIN)/python benchmarks/gradients.py
 
-# The same, with tangent-ad, autograd, PyTorch and JAX (installs the `bench` extra: ~1 GB).
+# The same, with tangent-ad, autograd, PyTorch and JAX, and Hessians against autograd's and
+# JAX's (installs the `bench` extra: ~1 GB).
 $(VENV)/.bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	touch $(VENV)/.bench

@@ -16,7 +16,11 @@ TOOLS = ["hand-written", "s2s_ad reverse", "tangent-ad", "autograd", "PyTorch ea
 
 
 def read_table(path: Path) -> tuple[list[str], dict[str, dict[str, float]]]:
-    lines = [line for line in path.read_text().splitlines() if line.startswith("| ")]
+    """The first table of `path` (the gradients'; the Hessians' and others follow it)."""
+    text = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(text) if line.startswith("| "))
+    end = next((i for i in range(start, len(text)) if not text[i].startswith("|")), len(text))
+    lines = [line for line in text[start:end] if line.startswith("| ")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     rows = {}
     for line in lines[1:]:

@@ -5,12 +5,28 @@ with tangent-ad, autograd, PyTorch eager and JAX (eager and jit, compile time se
 or `.venv/bin/python benchmarks/gradients.py [--quick]`. For each
 workload in `workloads.py`: the plain function, the hand-written gradient, and s2s_ad's
 gradient in reverse and (where it is sensible: few inputs) forward mode; then full
-Jacobians 10 → 1000 and 1000 → 10 both ways. Every result is checked against the
-hand-written one before it is timed. Times are the best of 5 repeats; the machines are
-shared and noisy, so compare ratios within one run, not absolute times across runs.
+Jacobians 10 → 1000 and 1000 → 10 both ways; then Hessians of 10, 100 and 1,000 inputs
+against autograd's and JAX's (`hessians.py`; `--hessians` runs only those). Every result is
+checked against the hand-written one before it is timed. Times are the best of 5 repeats
+(fewer for a call taking seconds); the machines are shared and noisy, so compare ratios within
+one run, not absolute times across runs. Every tool runs on one thread (unless the
+environment sets OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or XLA_FLAGS): on these shared
+two-core machines a threaded BLAS waiting for busy cores made one (100, 100) @ (100, 200) product
+over 100 times slower, which measured the machine's load, not the tools.
 """
 
 from __future__ import annotations
+
+import os
+
+ONE_THREAD = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
+for _name, _value in ONE_THREAD.items():
+    os.environ.setdefault(_name, _value)  # before NumPy, JAX and PyTorch are imported
 
 import argparse
 import time
@@ -19,8 +35,10 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from peers import peer_gradients
-from workloads import WORKLOADS, Workload
+from hessians import hessian_rows
+from hessians import table as hessian_table
+from peers import installed_peers, peer_gradients
+from workloads import HESSIAN_WORKLOADS, WORKLOADS, Workload
 
 import s2s_ad as ad
 
@@ -28,11 +46,15 @@ RESULTS = Path(__file__).parent / "results.md"
 FAILURES: list[str] = []  # a peer that could not differentiate a workload, or disagreed
 
 
-def best(call, repeat: int) -> float:
-    call()  # transformation and first-call costs are not what is measured here
+def best(call, repeat: int, warm: bool = True, budget: float = 20.0) -> float:
+    """The best time of one call, over `repeat` timings of at least 0.05 s each (fewer when
+    they would take more than `budget` seconds); `warm`: call once first."""
+    if warm:
+        call()  # transformation and first-call costs are not what is measured here
     once = timeit.timeit(call, number=1)
     number = max(1, int(0.05 / max(once, 1e-7)))
-    return min(timeit.repeat(call, number=number, repeat=repeat)) / number
+    repeat = max(0, min(repeat, int(budget / (once * number))))
+    return min([once, *(t / number for t in timeit.repeat(call, number=number, repeat=repeat))])
 
 
 def gradient_rows(workloads: list[Workload], repeat: int) -> list[tuple[str, dict]]:
@@ -108,21 +130,29 @@ def table(rows: list[tuple[str, dict]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workloads, 2 repeats")
+    parser.add_argument("--hessians", action="store_true", help="only the Hessian workloads")
     args = parser.parse_args()
     repeat = 2 if args.quick else 5
-    workloads = [w for w in WORKLOADS if not args.quick or "1000x1000" not in w.name]
-    rows = gradient_rows(workloads, repeat) + jacobian_rows(repeat)
-    text = table(rows)
+    text = ""
+    if not args.hessians:
+        workloads = [w for w in WORKLOADS if not args.quick or "1000x1000" not in w.name]
+        text = table(gradient_rows(workloads, repeat) + jacobian_rows(repeat)) + "\n"
+    hessians = [w for w in HESSIAN_WORKLOADS if not args.quick or "1,000" not in w.name]
+    text += (
+        "Hessian time / plain function time; the last columns: s2s_ad.hessian's time / "
+        "another's.\n\n" + hessian_table(hessian_rows(hessians, repeat, best, FAILURES))
+    )
     if FAILURES:
         text += "\nNot measured (the tool failed or disagreed):\n\n" + "".join(
             f"- {line}\n" for line in FAILURES
         )
     print("\nTime / plain function time (plain in µs), best of", repeat, "\n")
     print(text)
-    if not args.quick:
+    if not args.quick and not args.hessians:
         RESULTS.write_text(
-            "Gradient time / plain function time, one run of benchmarks/gradients.py "
-            "(best of 5).\n\n" + text
+            "Gradient, Jacobian and Hessian time / plain function time, one run of "
+            "`make bench-peers` (`benchmarks/gradients.py`, best of 5, every tool on one "
+            f"thread; peers installed: {', '.join(installed_peers()) or 'none'}).\n\n" + text
         )
         print(f"written to {RESULTS}")
 

@@ -1,7 +1,8 @@
-"""The same gradients from other tools, when the optional `bench` extra installed them.
+"""The same gradients and Hessians from other tools, when the optional `bench` extra installed
+them.
 
-Each maker takes a workload and returns a zero-argument callable computing the gradient
-with respect to the first argument (as a NumPy array), or raises when the tool cannot.
+Each maker takes a workload and returns a zero-argument callable computing the gradient (or
+Hessian) with respect to the first argument (as a NumPy array), or raises when the tool cannot.
 autograd and JAX run the workload's own source with `np` bound to their NumPy; PyTorch
 gets each workload written with torch functions; tangent-ad transforms the NumPy source.
 """
@@ -122,10 +123,38 @@ PEERS = {
 }
 
 
-def peer_gradients(w) -> dict:
-    """{tool: gradient callable or the reason it failed} for the installed tools."""
+def autograd_hessian(w):
+    import autograd
+    import autograd.numpy as anp
+
+    h = autograd.hessian(rebound(w.fn, anp))
+    return lambda: h(*w.args)
+
+
+def jax_hessian(w):
+    """`jax.hessian` (forward over reverse, as s2s_ad's) under `jit`."""
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    h = jax.jit(jax.hessian(rebound(w.fn, jnp)))
+    args = _jax_args(w.args)
+    return lambda: np.asarray(jax.block_until_ready(h(*args)))
+
+
+HESSIAN_PEERS = {"autograd": ("autograd", autograd_hessian), "JAX jit": ("jax", jax_hessian)}
+
+
+def installed_peers() -> list[str]:
+    """The compared tools whose modules are installed."""
+    return [name for name, (module, _) in {**PEERS, **HESSIAN_PEERS}.items() if available(module)]
+
+
+def peer_gradients(w, peers: dict = PEERS) -> dict:
+    """{tool: gradient callable or the reason it failed} for the installed tools (`peers`:
+    HESSIAN_PEERS for Hessians)."""
     found = {}
-    for name, (module, make) in PEERS.items():
+    for name, (module, make) in peers.items():
         if not available(module):
             continue
         try:

@@ -1,8 +1,9 @@
 """The benchmark workloads: each a plain NumPy function, its arguments, and a gradient written
-by hand (the practical limit a derivative tool can approach).
+by hand (the practical limit a derivative tool can approach); the Hessian workloads likewise
+with a Hessian written by hand.
 
-Used by `benchmarks/gradients.py`; every gradient is checked against the hand-written one
-before anything is timed.
+Used by `benchmarks/gradients.py` and `benchmarks/hessians.py`; every derivative is checked
+against the hand-written one before anything is timed.
 """
 
 from __future__ import annotations
@@ -186,4 +187,50 @@ WORKLOADS = [
         recurrent_hand,
         forward=False,
     ),
+]
+
+
+# Hessians: logistic regression's negative log-likelihood with a Gaussian prior, n = 10, 100,
+# 1,000 weights, 200 rows of data; accumulated over batches of 50 rows in a loop (as a
+# streaming or mini-batch likelihood is written), and in one batch for comparison
+
+
+@dataclass
+class HessianWorkload:
+    name: str
+    fn: Callable
+    args: tuple
+    hand: Callable  # the Hessian with respect to the first argument, written by hand
+
+
+def batched_nll(w, X, y):
+    total = 0.5 * np.sum(w * w)
+    for start in range(0, X.shape[0], 50):
+        z = X[start : start + 50] @ w
+        total = total + np.sum(np.logaddexp(0.0, z) - y[start : start + 50] * z)
+    return total
+
+
+def nll(w, X, y):
+    z = X @ w
+    return 0.5 * np.sum(w * w) + np.sum(np.logaddexp(0.0, z) - y * z)
+
+
+def nll_hessian_hand(w, X, y):
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    return X.T @ ((p * (1.0 - p))[:, None] * X) + np.eye(len(w))
+
+
+def _logistic_data(n: int, rows: int = 200) -> tuple:
+    w = rng.standard_normal(n) / 2
+    X = rng.standard_normal((rows, n)) / np.sqrt(n)
+    y = (rng.uniform(size=rows) < 1.0 / (1.0 + np.exp(-(X @ w)))).astype(float)
+    return w, X, y
+
+
+HESSIAN_WORKLOADS = [
+    HessianWorkload(f"{label}, {n:,} inputs", fn, args, nll_hessian_hand)
+    for n in (10, 100, 1000)
+    for args in [_logistic_data(n)]
+    for label, fn in [("logistic NLL, loop over 4 batches", batched_nll), ("logistic NLL", nll)]
 ]

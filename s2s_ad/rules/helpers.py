@@ -116,7 +116,8 @@ moves_g("index_concat_jvp", "rt.index_concat_vjp(d, maker, items)", CONCAT, ("ma
 moves_g("index_concat_vjp", "rt.index_concat_jvp(d, maker, items)", CONCAT, ("maker", "items"))
 
 # products: matmul_vjp_left(g, a, b) = g @ bᵀ is the transpose of a ↦ a @ b, and bilinear
-# in (g, b); matmul_vjp_right(g, a, b) = aᵀ @ g likewise in (g, a).
+# in (g, b); matmul_vjp_right(g, a, b) = aᵀ @ g likewise in (g, a). Their vector-mode tangents
+# (Hessians) are one product for all directions (runtime/directions.py)
 register(
     rt.matmul_vjp_left,
     Rule(
@@ -127,6 +128,10 @@ register(
         keywords=(("a", None),),
         positional=("g", "a", "b"),
         selectors=("a",),
+        batched=(
+            "rt.matmul_vjp_left_directions(d, g, a, b, True)",
+            "rt.matmul_vjp_left_directions(d, g, a, b, False)",
+        ),
     ),
 )
 register(
@@ -139,6 +144,10 @@ register(
         keywords=(("b", None),),
         positional=("g", "a", "b"),
         selectors=("b",),
+        batched=(
+            "rt.matmul_vjp_right_directions(d, g, a, b, True)",
+            "rt.matmul_vjp_right_directions(d, g, a, b, False)",
+        ),
     ),
 )
 register(

@@ -97,6 +97,7 @@ for _make in (builtins.tuple, builtins.list):
             ("x",),
             (f"rt.sequence_jvp(d, x, {_make.__name__!r})",),
             ("rt.sequence_vjp(d, x)",),
+            batched=(f"rt.sequence_directions(d, x, {_make.__name__!r})",),
         ),
     )
 # `a + b` and `a * n` of lists and tuples: joins and repeats, not arithmetic.
@@ -126,6 +127,11 @@ register(
         ("xs", "v"),
         ("rt.append(d, rt.zeros_like(v))", "rt.append(rt.zeros_like(xs), d)"),
         ("d[:-1]", "rt.unbroadcast(d[-1], v)"),
+        # vector mode: the items' tangents carry the directions (tapes in Hessian code)
+        batched=(
+            "rt.append(d, rt.zeros_along(v, d))",
+            "rt.append(rt.zeros_along(xs, d), d)",
+        ),
     ),
 )
 # What a loop iterates over: the sequence itself when a derivative can flow through it.

@@ -329,7 +329,9 @@ class Derivatives(list):
             return self  # (a missing entry of a `DerivativeDict`)
         if not isinstance(other, (list, tuple)) or len(other) != len(self):
             raise _sequence_arithmetic("`+`")
-        return self._like(Derivatives(a + b for a, b in zip(self, other, strict=True)), other)
+        return self._like(
+            Derivatives(_added(a, b) for a, b in zip(self, other, strict=True)), other
+        )
 
     __radd__ = __add__
 
@@ -354,6 +356,21 @@ class Derivatives(list):
     def __getitem__(self, index):
         item = list.__getitem__(self, index)
         return Derivatives(item) if isinstance(index, slice) else item
+
+
+def _added(a, b):  # no annotations: export copies it
+    """`a + b`, skipping a lazy zero of the other's shape and type (`rt.zeros_along`)."""
+    if is_zero_view(b) and np.shape(a) == b.shape and np.result_type(a, b) == np.result_type(a):
+        return a
+    if is_zero_view(a) and np.shape(b) == a.shape and np.result_type(a, b) == np.result_type(b):
+        return b
+    return a + b
+
+
+def is_zero_view(x) -> bool:
+    """Whether `x` is an array of zeros that is a view of a single element (every stride 0:
+    all its elements are that one), as `rt.zeros_along` makes."""
+    return type(x) is np.ndarray and x.size > 0 and not any(x.strides) and x.reshape(-1)[0] == 0
 
 
 def _sequence_arithmetic(op: str):  # no annotation: export copies it

@@ -9,7 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import S2SError
-from .core import DerivativeDict, Derivatives, as_array, setitem, setitem_value_jvp
+from .core import (
+    DerivativeDict,
+    Derivatives,
+    as_array,
+    is_zero_view,
+    matmul_vjp_left,
+    matmul_vjp_right,
+    setitem,
+    setitem_value_jvp,
+    zeros_like,
+)
 
 
 def directions_count(d) -> int:
@@ -153,6 +163,88 @@ def matmul_right(x, d):
     if np.ndim(x) <= 2:
         return np.matmul(x, d)
     return per_direction(lambda dk: np.matmul(x, dk), d)
+
+
+def sequence_directions(d, x, make="list"):
+    """The tangent of `list(x)` / `tuple(x)` (`make`) for all directions at once: the items'
+    tangents (each with its direction axis) in a new list or tuple; an array's rows; none
+    for a dict's keys (zeros along each direction)."""
+    if isinstance(x, dict):
+        items, count = [np.zeros(directions_count(d)) for _ in x], directions_count(d)
+    elif isinstance(d, (list, tuple)):
+        items, count = list(d), getattr(d, "directions", None)
+    else:  # an array: its rows, each (directions, *row shape)
+        items, count = [d[:, i] for i in range(np.shape(d)[1])], len(d)
+    if make == "tuple":
+        return tuple(items)
+    out = Derivatives(items)
+    if count is not None or items:  # an empty list remembers its count of directions
+        out.directions = count if count is not None else directions_count(items[0])
+    return out
+
+
+def zeros_along(x, d):
+    """A zero tangent for `x` with as many directions as `d` has, made lazily: a read-only
+    view of one zero (`is_zero_view`), so that the passive items a tape of the gradient code
+    holds (slices of data) cost no memory in a Hessian, and `Derivatives` adding a list's
+    tangents item by item skips them (one record of zeros per direction for an object)."""
+    if isinstance(x, (list, tuple)):
+        out = Derivatives(zeros_along(item, d) for item in x)
+        out.directions = directions_count(d)
+        return out
+    if isinstance(x, dict):
+        out = DerivativeDict({key: zeros_along(item, d) for key, item in x.items()})
+        out.directions = directions_count(d)
+        return out
+    if isinstance(x, (np.ndarray, np.generic, float, int)):
+        zero = np.zeros((), dtype=np.result_type(x, 1.0))
+        return np.broadcast_to(zero, (directions_count(d), *np.shape(x)))
+    return per_direction(lambda dk: zeros_like(x), d)
+
+
+def matmul_vjp_left_directions(d, g, a, b, through_g: bool):
+    """The tangent of `rt.matmul_vjp_left(g, a, b)` (g @ bᵀ, the cotangent of `a` in `a @ b`)
+    through `g` (`through_g`) or `b`, whose tangent `d` has a leading direction axis: one
+    product for all directions where `a` and `b` are matrices, or one of them a vector
+    (Hessians of `W @ x`, `v @ M`), else direction by direction."""
+    if is_zero_view(d):
+        return zeros_along(matmul_vjp_left(g, a, b), d)
+    operand = g if through_g else b
+    if np.ndim(a) in (1, 2) and np.ndim(b) in (1, 2) and np.ndim(d) == np.ndim(operand) + 1:
+        if np.ndim(a) == 2 and np.ndim(b) == 2:  # g @ bᵀ
+            return np.matmul(d, np.transpose(b)) if through_g else np.matmul(g, _mT(d))
+        if np.ndim(a) == 2:  # outer(g, b)
+            return d[:, :, None] * b if through_g else g[:, None] * d[:, None, :]
+        if np.ndim(b) == 2:  # b @ g
+            return np.matmul(d, np.transpose(b)) if through_g else np.matmul(d, g)
+    if through_g:
+        return per_direction(lambda dk: matmul_vjp_left(dk, a, b), d)
+    return per_direction(lambda dk: matmul_vjp_left(g, a, dk), d)
+
+
+def matmul_vjp_right_directions(d, g, a, b, through_g: bool):
+    """The tangent of `rt.matmul_vjp_right(g, a, b)` (aᵀ @ g, the cotangent of `b` in
+    `a @ b`) through `g` (`through_g`) or `a`, whose tangent `d` has a leading direction
+    axis: one product for all directions where `a` is a matrix and `b` a matrix or vector
+    (Hessians of `X @ w`), or `a` a vector and `b` a matrix, else direction by direction."""
+    if is_zero_view(d):
+        return zeros_along(matmul_vjp_right(g, a, b), d)
+    operand = g if through_g else a
+    if np.ndim(b) in (1, 2) and np.ndim(a) in (1, 2) and np.ndim(d) == np.ndim(operand) + 1:
+        if np.ndim(a) == 2 and np.ndim(b) == 2:  # aᵀ @ g
+            return np.matmul(np.transpose(a), d) if through_g else np.matmul(_mT(d), g)
+        if np.ndim(a) == 2:  # aᵀ @ g with g a vector: g @ a
+            return np.matmul(d, a) if through_g else np.matmul(g, d)
+        if np.ndim(b) == 2:  # outer(a, g)
+            return a[:, None] * d[:, None, :] if through_g else d[:, :, None] * g
+    if through_g:
+        return per_direction(lambda dk: matmul_vjp_right(dk, a, b), d)
+    return per_direction(lambda dk: matmul_vjp_right(g, dk, b), d)
+
+
+def _mT(d):
+    """Each direction's matrix of `d` (directions, m, n) transposed: (directions, n, m)."""
+    return np.swapaxes(d, -1, -2)
 
 
 def cumsum_directions(d, axis):
