@@ -1,0 +1,158 @@
+"""Helpers that the rules of derivative helpers call: second derivatives of products,
+running products, norms and `sinc`, and the linear moves that undo other helpers' moves.
+
+The first derivatives of `np.prod`, `np.cumprod`, `np.linalg.norm` and `np.sinc` are runtime
+helpers (`prod_partials`, `cumprod_jvp`, `norm_partials`, `sinc_slope`, in `arrays.py`);
+differentiating derivative code (a Hessian) differentiates those helpers, which call these.
+Before → after (the tangent of the gradient code of `np.linalg.norm(x)`):
+    `x_bar = rt.unreduce(n_bar, x, None, False) * rt.norm_partials(x, n, None, None, False)`
+    →  `… rt.norm_hvp(x_dot, x, n, None, None, False) …`
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import S2SError
+from .arrays import _along_last, _axes, _cumprod_along, _from_last
+from .core import as_array
+
+__all__ = [
+    "along_last",
+    "cumprod_second",
+    "cumprod_second_vjp",
+    "from_last",
+    "joined_pieces",
+    "norm_hvp",
+    "sinc_derivative",
+    "untransposed",
+]
+
+
+def along_last(x, like, axis=None):
+    """`x` (shaped like `like`) with the axes `axis` gathered into one last axis."""
+    return _along_last(np.broadcast_to(x, np.shape(like)), axis)[0]
+
+
+def from_last(flat, like, axis=None):
+    """Undo `along_last`: `flat` back to the shape and axis order of `like`."""
+    return _from_last(flat, as_array(like), _axes(axis, np.ndim(like)))
+
+
+def joined_pieces(pieces, xs, axis=0, view=None):
+    """The transpose of `concatenate_vjp`: the pieces (one per array of `xs`, shaped like
+    it) joined as `np.concatenate(xs, axis)` joins the arrays (`view`: hstack's and vstack's
+    `np.atleast_*d`)."""
+    shaped = [np.broadcast_to(p, np.shape(x)) for p, x in zip(pieces, xs, strict=True)]
+    viewed = [view(p) if view else as_array(p) for p in shaped]
+    if axis is None:
+        return np.concatenate([np.ravel(v) for v in viewed])
+    return np.concatenate(viewed, axis=axis)
+
+
+def _sinc_series(x, order: int):
+    """The `order`-th derivative of sinc by its Taylor series (accurate for |x| <= 1):
+    sinc(x) = Σ (-1)^n (πx)^{2n} / (2n+1)!."""
+    total = np.zeros(np.shape(x))
+    for n in range((order + 1) // 2, (order + 1) // 2 + 40):
+        power = 2 * n - order
+        coefficient = (-1) ** n * math.pi ** (2 * n) / math.factorial(2 * n + 1)
+        coefficient *= math.factorial(2 * n) / math.factorial(power)
+        total = total + coefficient * x**power
+    return total
+
+
+def _sinc_closed(x, order: int):
+    """The `order`-th derivative of sin(πx) / (πx) by Leibniz's rule (for |x| > 1)."""
+    total = np.zeros(np.shape(x))
+    for j in range(order + 1):
+        m = order - j
+        sine = math.pi**j * np.sin(math.pi * x + j * math.pi / 2)
+        inverse = (-1) ** m * math.factorial(m) / (math.pi * x ** (m + 1))
+        total = total + math.comb(order, j) * sine * inverse
+    return total
+
+
+def sinc_derivative(x, order):
+    """The `order`-th derivative of `np.sinc` at `x`: exact at 0 (the Taylor series near
+    0, where the closed form cancels), for any order (each one's rule calls the next)."""
+    x = as_array(x).astype(np.result_type(x, 1.0))
+    near = np.abs(x) <= 1.0
+    safe = np.where(near, 2.0, x)
+    out = np.where(near, _sinc_series(np.where(near, x, 0.0), order), _sinc_closed(safe, order))
+    return out if np.ndim(out) else out[()]
+
+
+def norm_hvp(d, x, ans, ord=None, axis=None, keepdims=False):
+    """The tangent of `norm_partials(x, ans, …)` (the gradient of `np.linalg.norm`) along
+    `d`, with `ans` the norm of `x`: the Hessian of the norm times `d` (symmetric, so also
+    the adjoint). Piecewise-linear norms (1, ∞, 0, matrix 1 and ∞) have a zero Hessian
+    away from their kinks."""
+    x = as_array(x)
+    d = np.broadcast_to(d, np.shape(x))
+    matrix = (axis is None and x.ndim == 2 and ord is not None) or (
+        np.ndim(axis) == 1 and len(axis) == 2
+    )
+    n = ans if keepdims or axis is None else np.expand_dims(ans, axis)
+    flat = axis if axis is not None else None
+    if ord is None or ord == "fro" or (ord == 2 and not matrix):
+        along = np.sum(x * d, axis=flat, keepdims=True)  # x·d over the reduced axes
+        return d / n - x * along / n**3
+    if not matrix:
+        if ord in (1, 0, np.inf, -np.inf):
+            return np.zeros(np.shape(x))
+        # p = sign(x) |x|^(p-1) n^(1-p): ∂/∂x and ∂/∂n, with dn = Σ p·d
+        p = np.sign(x) * (np.abs(x) / n) ** (ord - 1)
+        dn = np.sum(p * d, axis=flat, keepdims=True)
+        return (ord - 1) * ((np.abs(x) / n) ** (ord - 2) * d - p * dn) / n
+    if ord in (1, -1, np.inf, -np.inf):
+        return np.zeros(np.shape(x))
+    raise S2SError(
+        f"the second derivative of np.linalg.norm with ord={ord!r} for matrices is not implemented",
+        hint="use the Frobenius norm (ord None or 'fro'), or write the norm with np.linalg.svd",
+    )
+
+
+def _cumprod_tensor(xs):
+    """H[..., i, j, m] = ∂² cumprod(xs)[..., i] / ∂xs[..., j] ∂xs[..., m]: the product of
+    xs[..., :i+1] without positions j and m (j ≠ m, both <= i), exact where xs has zeros."""
+    n = np.shape(xs)[-1]
+    j, m, k = np.indices((n, n, n))
+    others = np.where((k == j) | (k == m), 1.0, as_array(xs)[..., None, None, :])
+    partial = np.cumprod(others, axis=-1)  # [..., j, m, i]
+    inside = (j != m) & (j <= k) & (m <= k)  # k plays i here
+    return np.moveaxis(np.where(inside, partial, 0.0), -1, -3)  # [..., i, j, m]
+
+
+def _moved(v, x, axis):
+    """`v` (shaped like `x`, or like cumprod's result: flat for `axis` None) along its last axis."""
+    if axis is None:
+        return np.ravel(np.broadcast_to(v, (np.size(x),)) if np.ndim(v) == 0 else v)[None, :]
+    return np.moveaxis(np.broadcast_to(v, np.shape(x)), axis, -1)
+
+
+def cumprod_second(t, e, x, axis):
+    """The second derivative of `np.cumprod(x, axis)` along `t` and `e` (the tangent of
+    `cumprod_jvp(t, x, …)` along `e`)."""
+    xs, _ = _cumprod_along(x, axis)
+    h = _cumprod_tensor(xs)
+    out = np.einsum("...ijm,...j,...m->...i", h, _moved(t, x, axis), _moved(e, x, axis))
+    return np.ravel(out) if axis is None else np.moveaxis(out, -1, axis)
+
+
+def cumprod_second_vjp(g, t, x, axis):
+    """Σ_i g_i H_ijm t_j: the tangent of `cumprod_vjp(g, x, …)` along `t`, and the adjoint
+    of `x` in `cumprod_jvp(t, x, …)` (H is symmetric in j and m)."""
+    xs, _ = _cumprod_along(x, axis)
+    h = _cumprod_tensor(xs)
+    out = np.einsum("...ijm,...i,...j->...m", h, _moved(g, x, axis), _moved(t, x, axis))
+    return np.reshape(out, np.shape(x)) if axis is None else np.moveaxis(out, -1, axis)
+
+
+def untransposed(g, axes, x):
+    """The transpose of `transposed(d, axes, x)`: a tangent with a leading direction axis
+    moved back from the axis order of `np.transpose(x, axes)` to that of `x`."""
+    order = range(np.ndim(x))[::-1] if axes is None else [a % np.ndim(x) for a in axes]
+    return np.transpose(g, (0, *(int(a) + 1 for a in np.argsort(list(order)))))
