@@ -69,10 +69,11 @@ def count(x, ans):
 
 
 def sinc_slope(x):
-    """d sinc(x) / dx = (cos(πx) - sinc(x)) / x, and 0 at x = 0."""
-    zero = as_array(x) == 0
-    safe = np.where(zero, 1.0, x)
-    return np.where(zero, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
+    """d sinc(x) / dx = (cos(πx) - sinc(x)) / x, and 0 at x = 0 (by its Taylor series near
+    0, where that quotient cancels: `curvature.sinc_derivative`)."""
+    from .curvature import sinc_derivative
+
+    return sinc_derivative(x, 1)
 
 
 def diff_vjp(g, n=1, axis=-1):
