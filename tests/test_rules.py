@@ -593,12 +593,14 @@ def runtime_array_rows() -> None:
     fixed = "np.linspace(0.5, 1.5, 4)"
     for ord_ in [None, 3]:
         row("rt.norm_partials",
-            f"np.sum(rt.norm_partials(x, np.linalg.norm(x, {ord_}), {ord_}) * y)", vec, ROW)  # fmt: skip
+            f"np.sum(rt.norm_partials(x, np.linalg.norm(x, {ord_}), {ord_}) * y)", vec,
+            ROW)  # fmt: skip
         row("rt.norm_hvp",
             f"np.sum(rt.norm_hvp(x, {fixed}, np.linalg.norm({fixed}, {ord_}), {ord_}) * y)", ROW,
             ROW)  # fmt: skip
     row("rt.norm_partials",
-        "np.sum(rt.norm_partials(x, np.linalg.norm(x, axis=1), None, 1) * y)", POS, UNIT)  # fmt: skip
+        "np.sum(rt.norm_partials(x, np.linalg.norm(x, axis=1), None, 1) * y)", POS,
+        UNIT)  # fmt: skip
     row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, 1) * w)", UNIT, POS, UNIT)
     row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, None) ** 2)", 1.3, POS)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, 0) * w)", UNIT, POS, UNIT)
