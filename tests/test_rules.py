@@ -589,18 +589,19 @@ def runtime_array_rows() -> None:
         rng.standard_normal(5))  # fmt: skip
     row("rt.sinc_derivative", "np.sum(rt.sinc_derivative(x, 3) * y)", UNARY_DOMAINS["sinc"],
         rng.standard_normal(5))  # fmt: skip
-    # norm_hvp and cumprod_second(_vjp) are refused in `x` (third derivatives): a constant
+    # cumprod_second(_vjp) are refused in `x` (third derivatives): a constant
     fixed = "np.linspace(0.5, 1.5, 4)"
     for ord_ in [None, 3]:
         row("rt.norm_partials",
             f"np.sum(rt.norm_partials(x, np.linalg.norm(x, {ord_}), {ord_}) * y)", vec,
             ROW)  # fmt: skip
-        row("rt.norm_hvp",
-            f"np.sum(rt.norm_hvp(x, {fixed}, np.linalg.norm({fixed}, {ord_}), {ord_}) * y)", ROW,
-            ROW)  # fmt: skip
     row("rt.norm_partials",
         "np.sum(rt.norm_partials(x, np.linalg.norm(x, axis=1), None, 1) * y)", POS,
         UNIT)  # fmt: skip
+    row("rt.norm_partials", "np.sum(rt.norm_partials(x, y, 1.5) * w)", vec, 1.3, ROW)
+    row("rt.norm_partials", "np.sum(rt.norm_partials(x, 2.0, 'fro', (0, 1), True) ** 2)", POS)
+    row("rt.norm_kind", "np.sum(x * len(rt.norm_kind(x, 2, (0, 1))))", POS)
+    row("rt.norm_flat", "np.sum(x * rt.norm_flat(x, x, np.inf))", vec)
     row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, 1) * w)", UNIT, POS, UNIT)
     row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, None) ** 2)", 1.3, POS)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, 0) * w)", UNIT, POS, UNIT)

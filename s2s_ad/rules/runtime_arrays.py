@@ -131,31 +131,53 @@ register(
     ),
 )
 
-# norm_partials(x, n, …) is the norm's gradient at x (n, the norm, a function of x the
-# helper accounts for): its derivative is the norm's Hessian, symmetric
+# norm_partials(x, n, …) is the norm's gradient at x, n the norm: x / n, or
+# sign(x) (|x| / n)^(p-1) for a p-norm. Its partials in x (diagonal) and in n, written with
+# primitives that have rules, so the norm has derivatives of every order; piecewise-linear
+# norms (1, ∞, 0; matrix 1 and ∞) have zero curvature, and the spectral and nuclear matrix
+# norms are refused (rt.norm_flat).
 NORM = (("n", None), ("ord", None), ("axis", None), ("keepdims", False))
-NORM_HVP = "rt.norm_hvp(d, x, n, ord, axis, keepdims)"
+KIND = "rt.norm_kind(x, ord, axis)"
+N = "rt.unreduce(n, x, axis, keepdims)"  # the norm, broadcast back over the reduced axes
+P = "rt.norm_partials(x, n, ord, axis, keepdims)"
+D = "rt.unreduce(d, x, axis, keepdims)"  # the tangent of n, broadcast likewise
+
+
+def _by_kind(two: str, power: str, flat: str) -> str:
+    return f"({two}) if {KIND} == 'two' else (({power}) if {KIND} == 'power' else {flat})"
+
+
+NORM_X = _by_kind(f"d / {N}", f"(ord - 1) * (np.abs(x) / {N}) ** (ord - 2) * d / {N}",
+                  "rt.norm_flat(x, x, ord, axis)")  # fmt: skip
+NORM_N_JVP = _by_kind(f"-x * {D} / {N} ** 2", f"-(ord - 1) * {P} * {D} / {N}",
+                      "rt.norm_flat(x, x, ord, axis)")  # fmt: skip
+NORM_N_VJP = _by_kind(
+    f"np.sum(-x * d / {N} ** 2, axis=axis, keepdims=keepdims)",
+    f"np.sum(-(ord - 1) * {P} * d / {N}, axis=axis, keepdims=keepdims)",
+    "rt.norm_flat(n, x, ord, axis)",
+)
 register(
     rt.norm_partials,
     Rule(
         "rt.norm_partials",
-        ("x",),
-        (NORM_HVP,),
-        (NORM_HVP,),
-        keywords=NORM,
+        ("x", "n"),
+        (NORM_X, NORM_N_JVP),
+        (NORM_X, NORM_N_VJP),
+        keywords=NORM[1:],
         positional=("x", "n", "ord", "axis", "keepdims"),
-        selectors=("n",),
     ),
 )
-# norm_hvp is linear in d and self-adjoint; its own derivative in x (third derivatives of a
-# norm) is refused: `x` is not a selector
-linear_in(
-    "norm_hvp",
-    "d",
-    "rt.norm_hvp(d, x, n, ord, axis, keepdims)",
-    (("x", None), *NORM),
-    ("n",),
-)
+
+
+def constant_out(name: str, names: tuple[str, ...]) -> None:
+    """A helper whose result carries no derivative (a string, or zeros), called with `names`."""
+    keywords = tuple((k, None) for k in names)
+    rule = Rule(f"rt.{name}", (), (), (), keywords=keywords, nondiff=True, selectors=names)
+    register(getattr(rt, name), rule)
+
+
+constant_out("norm_kind", ("x", "ord", "axis"))
+constant_out("norm_flat", ("like", "x", "ord", "axis"))
 
 # cumprod_jvp(t, x, c, axis) = J(x) t and cumprod_vjp(g, x, c, axis) = J(x)ᵀ g, with `c`
 # unused (`c`); their derivatives in x are the second derivative H of cumprod (curvature.py)

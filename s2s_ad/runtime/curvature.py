@@ -6,7 +6,7 @@ helpers (`prod_partials`, `cumprod_jvp`, `norm_partials`, `sinc_slope`, in `arra
 differentiating derivative code (a Hessian) differentiates those helpers, which call these.
 Before → after (the tangent of the gradient code of `np.linalg.norm(x)`):
     `x_bar = rt.unreduce(n_bar, x, None, False) * rt.norm_partials(x, n, None, None, False)`
-    →  `… rt.norm_hvp(x_dot, x, n, None, None, False) …`
+    →  `… x_dot / rt.unreduce(n, x, None, False) if rt.norm_kind(x, None, None) == 'two' …`
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ __all__ = [
     "cumprod_second_vjp",
     "from_last",
     "joined_pieces",
-    "norm_hvp",
+    "norm_flat",
+    "norm_kind",
     "sinc_derivative",
     "untransposed",
 ]
@@ -85,34 +86,30 @@ def sinc_derivative(x, order):
     return out if np.ndim(out) else out[()]
 
 
-def norm_hvp(d, x, ans, ord=None, axis=None, keepdims=False):
-    """The tangent of `norm_partials(x, ans, …)` (the gradient of `np.linalg.norm`) along
-    `d`, with `ans` the norm of `x`: the Hessian of the norm times `d` (symmetric, so also
-    the adjoint). Piecewise-linear norms (1, ∞, 0, matrix 1 and ∞) have a zero Hessian
-    away from their kinks."""
-    x = as_array(x)
-    d = np.broadcast_to(d, np.shape(x))
-    matrix = (axis is None and x.ndim == 2 and ord is not None) or (
+def norm_kind(x, ord=None, axis=None) -> str:
+    """How the gradient of `np.linalg.norm(x, ord, axis)` varies: "two" (x / n: the 2-norm
+    of vectors, Frobenius), "power" (another p-norm of vectors), "flat" (piecewise linear:
+    zero curvature) or "spectral" (the matrix 2, -2 and nuclear norms)."""
+    matrix = (axis is None and np.ndim(x) == 2 and ord is not None) or (
         np.ndim(axis) == 1 and len(axis) == 2
     )
-    n = ans if keepdims or axis is None else np.expand_dims(ans, axis)
-    flat = axis if axis is not None else None
     if ord is None or ord == "fro" or (ord == 2 and not matrix):
-        along = np.sum(x * d, axis=flat, keepdims=True)  # x·d over the reduced axes
-        return d / n - x * along / n**3
-    if not matrix:
-        if ord in (1, 0, np.inf, -np.inf):
-            return np.zeros(np.shape(x))
-        # p = sign(x) |x|^(p-1) n^(1-p): ∂/∂x and ∂/∂n, with dn = Σ p·d
-        p = np.sign(x) * (np.abs(x) / n) ** (ord - 1)
-        dn = np.sum(p * d, axis=flat, keepdims=True)
-        return (ord - 1) * ((np.abs(x) / n) ** (ord - 2) * d - p * dn) / n
-    if ord in (1, -1, np.inf, -np.inf):
-        return np.zeros(np.shape(x))
-    raise S2SError(
-        f"the second derivative of np.linalg.norm with ord={ord!r} for matrices is not implemented",
-        hint="use the Frobenius norm (ord None or 'fro'), or write the norm with np.linalg.svd",
-    )
+        return "two"
+    if matrix:
+        return "flat" if ord in (1, -1, np.inf, -np.inf) else "spectral"
+    return "flat" if ord in (1, 0, np.inf, -np.inf) else "power"
+
+
+def norm_flat(like, x, ord=None, axis=None):
+    """The zero curvature of a piecewise-linear norm, shaped like `like`; the spectral and
+    nuclear matrix norms are refused."""
+    if norm_kind(x, ord, axis) == "spectral":
+        raise S2SError(
+            f"the second derivative of np.linalg.norm with ord={ord!r} for matrices is not "
+            "implemented",
+            hint="use the Frobenius norm (ord None or 'fro'), or write the norm with np.linalg.svd",
+        )
+    return np.zeros(np.shape(like))
 
 
 def _cumprod_tensor(xs):
