@@ -589,8 +589,6 @@ def runtime_array_rows() -> None:
         rng.standard_normal(5))  # fmt: skip
     row("rt.sinc_derivative", "np.sum(rt.sinc_derivative(x, 3) * y)", UNARY_DOMAINS["sinc"],
         rng.standard_normal(5))  # fmt: skip
-    # cumprod_second(_vjp) are refused in `x` (third derivatives): a constant
-    fixed = "np.linspace(0.5, 1.5, 4)"
     for ord_ in [None, 3]:
         row("rt.norm_partials",
             f"np.sum(rt.norm_partials(x, np.linalg.norm(x, {ord_}), {ord_}) * y)", vec,
@@ -606,15 +604,6 @@ def runtime_array_rows() -> None:
     row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, None) ** 2)", 1.3, POS)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, 0) * w)", UNIT, POS, UNIT)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, None) ** 2)", UNIT.ravel(), POS)
-    row("rt.cumprod_second", f"np.sum(rt.cumprod_second(x, y * 2.0, {fixed}, None) * w)", ROW,
-        ROW, ROW)  # fmt: skip
-    row("rt.cumprod_second", "np.sum(rt.cumprod_second(x, y, np.ones((3, 4)) * 1.5, 1) ** 2)",
-        POS, 1.3)  # fmt: skip
-    row("rt.cumprod_second_vjp", f"np.sum(rt.cumprod_second_vjp(x, y, {fixed}, None) ** 2)",
-        ROW, ROW)  # fmt: skip
-    row("rt.cumprod_second_vjp",
-        "np.sum(rt.cumprod_second_vjp(x, y, np.linspace(0.5, 1.5, 12).reshape(3, 4), 0) * y)",
-        UNIT, POS)  # fmt: skip
 
 
 def dict_rows() -> None:

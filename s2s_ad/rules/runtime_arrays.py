@@ -179,19 +179,51 @@ def constant_out(name: str, names: tuple[str, ...]) -> None:
 constant_out("norm_kind", ("x", "ord", "axis"))
 constant_out("norm_flat", ("like", "x", "ord", "axis"))
 
+
 # cumprod_jvp(t, x, c, axis) = J(x) t and cumprod_vjp(g, x, c, axis) = J(x)ᵀ g, with `c`
-# unused (`c`); their derivatives in x are the second derivative H of cumprod (curvature.py)
-CUMPROD = (("c", None), ("axis", None))  # `c`: the cumprod (unused)
+# unused. Along the last axis, J[j, i] (j <= i) is the product of x[:i+1] without x[j]: row
+# j of the running products of "x with x[j] set to 1" (`OTHERS`). Their derivatives in x
+# differentiate that: the running products' own tangent and adjoint, on arrays with one
+# more axis, so cumprod has derivatives of every order.
+def _along(v: str) -> str:
+    return f"rt.along_last({v}, x, axis)"
+
+
+def _result_along(v: str) -> str:  # cumprod's result (flat for axis None) along the last axis
+    return f"({v} if axis is None else {_along(v)})"
+
+
+SIZE = f"np.shape({_along('x')})[-1]"
+EYE = f"np.eye({SIZE}, dtype=np.bool_)"
+UPPER = f"(np.triu(np.ones(({SIZE}, {SIZE}))) > 0.5)"  # [j, i]: j <= i
+OTHERS = f"np.where({EYE}, 1.0, {_along('x')}[..., None, :])"  # [..., j, k]
+
+
+def _partial_dot(e: str) -> str:
+    """The tangent of J[..., j, i] (masked) along `e` (shaped like x)."""
+    moved = f"np.where({EYE}, 0.0, {_along(e)}[..., None, :])"
+    return f"np.where({UPPER}, rt.cumprod_jvp({moved}, {OTHERS}, None, -1), 0.0)"
+
+
+def _x_adjoint(t: str, g: str) -> str:
+    """Σ_i g_i Σ_j H[i, j, m] t_j, shaped like x: `t` shaped like x, `g` like the result."""
+    pairs = f"np.where({UPPER}, {_along(t)}[..., :, None] * {_result_along(g)}[..., None, :], 0.0)"
+    back = f"np.sum(np.where({EYE}, 0.0, rt.cumprod_vjp({pairs}, {OTHERS}, None, -1)), axis=-2)"
+    return f"rt.from_last({back}, x, axis)"
+
+
+_JVP_OUT = f"np.sum({_partial_dot('d')} * {_along('t')}[..., :, None], axis=-2)"  # [..., i]
+CUMPROD_JVP_X = f"({_JVP_OUT}) if axis is None else rt.from_last({_JVP_OUT}, x, axis)"
+_VJP_OUT = f"np.sum({_partial_dot('d')} * {_result_along('g')}[..., None, :], axis=-1)"
+CUMPROD_VJP_X = f"rt.from_last({_VJP_OUT}, x, axis)"  # [..., j] back to x's shape
+CUMPROD = (("c", None), ("axis", None))
 register(
     rt.cumprod_jvp,
     Rule(
         "rt.cumprod_jvp",
         ("t", "x"),
-        (SAME_CALL, "rt.cumprod_second(t, d, x, axis)"),
-        (
-            "rt.unbroadcast(rt.cumprod_vjp(d, x, c, axis), t)",
-            "rt.cumprod_second_vjp(d, t, x, axis)",
-        ),
+        (SAME_CALL, CUMPROD_JVP_X),
+        ("rt.unbroadcast(rt.cumprod_vjp(d, x, c, axis), t)", _x_adjoint("t", "d")),
         keywords=CUMPROD,
         positional=("t", "x", "c", "axis"),
         selectors=("c",),
@@ -202,41 +234,10 @@ register(
     Rule(
         "rt.cumprod_vjp",
         ("g", "x"),
-        (SAME_CALL, "rt.cumprod_second_vjp(g, d, x, axis)"),
-        ("rt.cumprod_jvp(d, x, c, axis)", "rt.cumprod_second_vjp(g, d, x, axis)"),
+        (SAME_CALL, CUMPROD_VJP_X),
+        ("rt.cumprod_jvp(d, x, c, axis)", _x_adjoint("d", "g")),
         keywords=CUMPROD,
         positional=("g", "x", "c", "axis"),
         selectors=("c",),
-    ),
-)
-# the second derivative is bilinear in its two directions; third derivatives (in x) are
-# refused: `x` is not a selector
-SECOND = (("x", None), ("axis", None))
-register(
-    rt.cumprod_second,
-    Rule(
-        "rt.cumprod_second",
-        ("t", "e"),
-        (SAME_CALL, SAME_CALL),
-        (
-            "rt.unbroadcast(rt.cumprod_second_vjp(d, e, x, axis), t)",
-            "rt.unbroadcast(rt.cumprod_second_vjp(d, t, x, axis), e)",
-        ),
-        keywords=SECOND,
-        positional=("t", "e", "x", "axis"),
-    ),
-)
-register(
-    rt.cumprod_second_vjp,
-    Rule(
-        "rt.cumprod_second_vjp",
-        ("g", "t"),
-        (SAME_CALL, SAME_CALL),
-        (
-            "rt.cumprod_second(t, d, x, axis)",
-            "rt.unbroadcast(rt.cumprod_second_vjp(g, d, x, axis), t)",
-        ),
-        keywords=SECOND,
-        positional=("g", "t", "x", "axis"),
     ),
 )

@@ -1,5 +1,5 @@
-"""Helpers that the rules of derivative helpers call: second derivatives of products,
-running products, norms and `sinc`, and the linear moves that undo other helpers' moves.
+"""Helpers that the rules of derivative helpers call: derivatives of `sinc` of every
+order, the kinds of norms, and the linear moves that undo other helpers' moves.
 
 The first derivatives of `np.prod`, `np.cumprod`, `np.linalg.norm` and `np.sinc` are runtime
 helpers (`prod_partials`, `cumprod_jvp`, `norm_partials`, `sinc_slope`, in `arrays.py`);
@@ -16,13 +16,11 @@ import math
 import numpy as np
 
 from ..errors import S2SError
-from .arrays import _along_last, _axes, _cumprod_along, _from_last
+from .arrays import _along_last, _axes, _from_last
 from .core import as_array
 
 __all__ = [
     "along_last",
-    "cumprod_second",
-    "cumprod_second_vjp",
     "from_last",
     "joined_pieces",
     "norm_flat",
@@ -110,42 +108,6 @@ def norm_flat(like, x, ord=None, axis=None):
             hint="use the Frobenius norm (ord None or 'fro'), or write the norm with np.linalg.svd",
         )
     return np.zeros(np.shape(like))
-
-
-def _cumprod_tensor(xs):
-    """H[..., i, j, m] = ∂² cumprod(xs)[..., i] / ∂xs[..., j] ∂xs[..., m]: the product of
-    xs[..., :i+1] without positions j and m (j ≠ m, both <= i), exact where xs has zeros."""
-    n = np.shape(xs)[-1]
-    j, m, k = np.indices((n, n, n))
-    others = np.where((k == j) | (k == m), 1.0, as_array(xs)[..., None, None, :])
-    partial = np.cumprod(others, axis=-1)  # [..., j, m, i]
-    inside = (j != m) & (j <= k) & (m <= k)  # k plays i here
-    return np.moveaxis(np.where(inside, partial, 0.0), -1, -3)  # [..., i, j, m]
-
-
-def _moved(v, x, axis):
-    """`v` (shaped like `x`, or like cumprod's result: flat for `axis` None) along its last axis."""
-    if axis is None:
-        return np.ravel(np.broadcast_to(v, (np.size(x),)) if np.ndim(v) == 0 else v)[None, :]
-    return np.moveaxis(np.broadcast_to(v, np.shape(x)), axis, -1)
-
-
-def cumprod_second(t, e, x, axis):
-    """The second derivative of `np.cumprod(x, axis)` along `t` and `e` (the tangent of
-    `cumprod_jvp(t, x, …)` along `e`)."""
-    xs, _ = _cumprod_along(x, axis)
-    h = _cumprod_tensor(xs)
-    out = np.einsum("...ijm,...j,...m->...i", h, _moved(t, x, axis), _moved(e, x, axis))
-    return np.ravel(out) if axis is None else np.moveaxis(out, -1, axis)
-
-
-def cumprod_second_vjp(g, t, x, axis):
-    """Σ_i g_i H_ijm t_j: the tangent of `cumprod_vjp(g, x, …)` along `t`, and the adjoint
-    of `x` in `cumprod_jvp(t, x, …)` (H is symmetric in j and m)."""
-    xs, _ = _cumprod_along(x, axis)
-    h = _cumprod_tensor(xs)
-    out = np.einsum("...ijm,...i,...j->...m", h, _moved(g, x, axis), _moved(t, x, axis))
-    return np.reshape(out, np.shape(x)) if axis is None else np.moveaxis(out, -1, axis)
 
 
 def untransposed(g, axes, x):
