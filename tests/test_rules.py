@@ -566,6 +566,8 @@ def runtime_array_rows() -> None:
     row("rt.joined_pieces", "np.sum(rt.joined_pieces([x, y * 2.0], [x, y], 1) * w)", POS, COL,
         rng.standard_normal((3, 5)))  # fmt: skip
     row("rt.joined_pieces", "np.sum(rt.joined_pieces([x, y], [x, y], None) ** 2)", POS, ROW)
+    row("rt.Derivatives", "np.sum(np.array(rt.Derivatives(x * y)) ** 2)", POS, ROW)
+    row("rt.Derivatives", "np.sum(np.array(rt.Derivatives([x, y * x])) * w)", ROW, ROW, POS[:2])
     row("rt.broadcast_sum", "np.sum(rt.broadcast_sum([x, y * y], w) * w)", ROW, COL, POS)
     row("rt.cast", "np.sum(rt.cast(x, np.float64) * y) + np.sum(rt.cast(x, int))", POS, UNIT)
     row("rt.along_last", "np.sum(rt.along_last(x, y, (0, 2)) ** 2)", cube, cube)

@@ -10,13 +10,17 @@ second. Rows that cannot pass yet are in `PENDING_TESTS` with the reason.
 """
 
 import importlib.util
+import pathlib
+import re
 
 import numpy as np
 import pytest
 import test_rules as table
 
 import s2s_ad
+import s2s_ad.runtime as rt
 from s2s_ad.errors import S2SError
+from s2s_ad.rules import lookup
 from s2s_ad.rules.registry import REGISTRY
 
 STEP = 1e-6  # central differences of the gradient: truncation ~STEP², rounding ~1e-16/STEP
@@ -191,6 +195,83 @@ def test_spectral_norm_second_derivative_is_refused_with_its_place(tmp_path):
     ) as error:
         s2s_ad.hessian(f)(x)
     assert "third.py:4" in str(error.value)
+
+
+# Runtime helpers that generated code names but never applies to a differentiated value, so
+# that derivative code never needs their derivative.
+VECTOR_MODE = "vector tangent code (jacfwd, hessian) is not differentiated again"
+LINALG = "issue 17 part B: rules for the linear-algebra helpers (rules/runtime_linalg.py)"
+LINALG_HELPERS = (
+    "cholesky_jvp",
+    "cholesky_vjp",
+    "det_jvp",
+    "det_vjp",
+    "dot_vjp_left",
+    "dot_vjp_right",
+    "eigh_jvp",
+    "eigh_vjp",
+    "eigvalsh_jvp",
+    "eigvalsh_vjp",
+    "einsum_vjp",
+    "inner_vjp",
+    "matmul_left",
+    "matmul_right",
+    "outer_vjp",
+    "slogdet_jvp",
+    "slogdet_vjp",
+    "solve_vjp_a",
+    "svd_jvp",
+    "svd_vjp",
+    "tensordot_vjp",
+)
+NEVER_DIFFERENTIATED = {
+    "along": VECTOR_MODE,
+    "cumsum_directions": VECTOR_MODE,
+    "directions_getitem": VECTOR_MODE,
+    "directions_setitem": VECTOR_MODE,
+    "directions_setitem_value": VECTOR_MODE,
+    "directions_zeros": VECTOR_MODE,
+    "per_direction": VECTOR_MODE,
+    "unbroadcast_directions": VECTOR_MODE,
+    "unreduce_directions": VECTOR_MODE,
+    "as_array": "called by the API on its inputs, never by generated code",
+    "make_list": "called with no arguments: an empty list that items are appended to",
+    "reentered": "a context manager's re-entry in passive code",
+    "unsuppressing": "a context manager's exit test in passive code",
+    "segments": "cuts a checkpointed loop's range of integers",
+    "DerivativeDict": "named in docstrings only: built by rt.zeros_like and the dict rules",
+    "DerivativeRecord": "named in docstrings only: built by rt.zeros_like and the record rules",
+    **dict.fromkeys(LINALG_HELPERS, LINALG),
+}
+
+
+def _emitted_runtime_names() -> set[str]:
+    """Every `rt.<name>` that rule templates and the code builders write (their sources)."""
+    root = pathlib.Path(s2s_ad.__file__).parent
+    patterns = [
+        r"\brt\.([A-Za-z_]\w*)",  # templates, and generated code in docstrings
+        r"(?:rt|runtime)\}\.([A-Za-z_]\w*)",  # f"{aliases.rt}.segments"
+        r"\bruntime\.([A-Za-z_]\w*)",  # Prim(runtime.append, …) in the lowering
+        r"_rt\(\"(\w+)\"\)",  # spelled=self._rt("append")
+    ]
+    names: set[str] = set()
+    for path in root.rglob("*.py"):
+        if "runtime" not in path.relative_to(root).parts:
+            text = path.read_text()
+            for pattern in patterns:
+                names |= set(re.findall(pattern, text))
+    return {n for n in names if callable(getattr(rt, n, None))}
+
+
+def test_every_emitted_runtime_helper_has_a_rule():
+    """Derivative code is differentiable code: each helper it calls has a rule, or is listed
+    here as never applied to a differentiated value (with the reason)."""
+    emitted = _emitted_runtime_names()
+    assert len(emitted) > 100  # the scan finds the helpers
+    missing = {n for n in emitted if lookup(getattr(rt, n)) is None} - set(NEVER_DIFFERENTIATED)
+    assert missing == set(), "runtime helpers without a rule"
+    stale = {n for n in NEVER_DIFFERENTIATED if n not in emitted}
+    assert stale == set(), "listed helpers that generated code no longer names"
 
 
 PENDING_TESTS: dict[str, str] = {}

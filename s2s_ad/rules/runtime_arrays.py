@@ -60,6 +60,11 @@ linear_in("sort_vjp", "g", "rt.sort_jvp(d, x, axis)", SORT, ("x",))
 JOIN = (("xs", None), ("axis", 0), ("view", None))
 linear_in("concatenate_vjp", "g", "rt.joined_pieces(d, xs, axis, view)", JOIN, ("xs",))
 linear_in("joined_pieces", "pieces", "rt.concatenate_vjp(d, xs, axis, view)", JOIN, ("xs",))
+# a list of derivatives made from a list or from an array's rows (sequence_vjp's adjoint)
+register(
+    rt.Derivatives,
+    Rule("rt.Derivatives", ("items",), (SAME_CALL,), ("rt.sequence_vjp(d, items)",)),
+)
 linear_in("broadcast_sum", "items", "rt.sum_vjp(d, items)", (("like", None),), ("like",))
 linear_in("cast", "t", "rt.cast_like(d, t, dtype)", (("dtype", None),))
 # the axes gathered last for a reduction's partials, and put back
