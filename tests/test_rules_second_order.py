@@ -4,9 +4,9 @@ registered rule, differentiated twice.
 A row whose value is an array is made scalar by `np.sum(np.sin(row))` (which also gives
 linear rules a second derivative to check). For each row: `hvp` along a random direction
 against central differences of the gradient (`grad` with respect to every float argument);
-for rows of scalars also the whole `hessian`, and `grad(grad)` for one scalar; for
-elementwise rules of one scalar, the third derivative against central differences of the
-second. Rows that cannot pass yet are in `PENDING_TESTS` with the reason.
+for rows of scalars also the whole `hessian`, `grad(grad)`, and for one scalar
+`jacfwd(grad)` and `jacrev(grad)`; for elementwise rules of one scalar, the third
+derivative against central differences of the second. Rows that cannot pass yet are in `PENDING_TESTS` with the reason.
 """
 
 import importlib.util
@@ -144,6 +144,10 @@ def _check_scalar_hessian(fn, args, wrt, gradient) -> None:
     first = wrt[0]
     twice = s2s_ad.grad(s2s_ad.grad(fn, first), first)(*args)
     _close(twice, matrix[0, 0], "grad(grad) against hessian")
+    if len(wrt) == 1:  # the Jacobians of the gradient, forward and reverse
+        for jacobian in (s2s_ad.jacfwd, s2s_ad.jacrev):
+            again = jacobian(s2s_ad.grad(fn, first), first)(*args)
+            _close(again, matrix[0, 0], f"{jacobian.__name__}(grad) against hessian")
 
 
 def _elementwise_scalar_rows() -> list[int]:
