@@ -6,7 +6,8 @@ linear rules a second derivative to check). For each row: `hvp` along a random d
 against central differences of the gradient (`grad` with respect to every float argument);
 for rows of scalars also the whole `hessian`, `grad(grad)`, and for one scalar
 `jacfwd(grad)` and `jacrev(grad)`; for elementwise rules of one scalar, the third
-derivative against central differences of the second. Rows that cannot pass yet are in `PENDING_TESTS` with the reason.
+derivative against central differences of the second. Rows that cannot pass yet are in
+`PENDING_TESTS` with the reason.
 """
 
 import importlib.util
