@@ -344,3 +344,15 @@ PENDING_TESTS: dict[str, str] = {
     "test_second_order[scipy.special.digamma:np.sum(scipy.special.digamma(x) * y)]": HELPERS,
     "test_second_order[scipy.special.xlogy:np.sum(scipy.special.xlogy(x, y))]": HELPERS,
 }
+
+
+def test_exported_gradient_of_sinc_runs_without_s2s_ad(tmp_path):
+    """`sinc_slope` (np.sinc's partial) is copied by `export` with the helpers it calls."""
+    from s2s_ad.api import derivative
+    from s2s_ad.export import export_source
+
+    f = _module(tmp_path, "def f(x):\n    return np.sum(np.sinc(x))\n").f
+    namespace: dict = {}
+    exec(export_source(f, derivative(f, "gradient", ("x",))), namespace)
+    x = np.array([-1.3, 0.0, 0.4, 2.5])
+    np.testing.assert_allclose(namespace["f_grad"](x), s2s_ad.grad(f)(x), rtol=1e-14)

@@ -68,14 +68,6 @@ def count(x, ans):
     return np.size(x) // max(np.size(ans), 1)
 
 
-def sinc_slope(x):
-    """d sinc(x) / dx = (cos(πx) - sinc(x)) / x, and 0 at x = 0 (by its Taylor series near
-    0, where that quotient cancels: `curvature.sinc_derivative`)."""
-    from .curvature import sinc_derivative
-
-    return sinc_derivative(x, 1)
-
-
 def diff_vjp(g, n=1, axis=-1):
     """Cotangent of `x` in `np.diff(x, n, axis)`: the transposed difference, `n` times."""
     for _ in range(n):

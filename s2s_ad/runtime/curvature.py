@@ -26,6 +26,7 @@ __all__ = [
     "norm_flat",
     "norm_kind",
     "sinc_derivative",
+    "sinc_slope",
     "untransposed",
 ]
 
@@ -72,6 +73,12 @@ def _sinc_closed(x, order: int):
         inverse = (-1) ** m * math.factorial(m) / (math.pi * x ** (m + 1))
         total = total + math.comb(order, j) * sine * inverse
     return total
+
+
+def sinc_slope(x):
+    """d sinc(x) / dx = (cos(πx) - sinc(x)) / x, and 0 at x = 0: by the Taylor series near
+    0, where that quotient cancels."""
+    return sinc_derivative(x, 1)
 
 
 def sinc_derivative(x, order):
