@@ -1,8 +1,9 @@
 """Helpers that the rules of derivative helpers call: derivatives of `sinc` of every
-order, the kinds of norms, and the linear moves that undo other helpers' moves.
+order (`sinc_slope` is the first), the kinds of norms, and the linear moves that undo
+other helpers' moves.
 
 The first derivatives of `np.prod`, `np.cumprod`, `np.linalg.norm` and `np.sinc` are runtime
-helpers (`prod_partials`, `cumprod_jvp`, `norm_partials`, `sinc_slope`, in `arrays.py`);
+helpers (`prod_partials`, `cumprod_jvp`, `norm_partials` in `arrays.py`, `sinc_slope` here);
 differentiating derivative code (a Hessian) differentiates those helpers, which call these.
 Before → after (the tangent of the gradient code of `np.linalg.norm(x)`):
     `x_bar = rt.unreduce(n_bar, x, None, False) * rt.norm_partials(x, n, None, None, False)`
