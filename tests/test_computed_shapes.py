@@ -110,17 +110,9 @@ SHAPE_CASES = [
 
 test_shapes_numeric, test_shapes_modes_agree = derivative_tests(SHAPE_CASES)
 
-ISSUE_17 = {tile_and_broadcast: "rt.tile_vjp (np.tile's adjoint) has no rule of its own"}
-
 
 def _second(cases):
-    out = []
-    for fn, args in cases:
-        marks = ()
-        if fn in ISSUE_17:
-            marks = pytest.mark.xfail(strict=True, reason=f"issue 17: {ISSUE_17[fn]}")
-        out.append(pytest.param(fn, args, marks=marks, id=fn.__name__))
-    return out
+    return [pytest.param(fn, args, id=fn.__name__) for fn, args in cases]
 
 
 def _hessian_matches(fn, args):

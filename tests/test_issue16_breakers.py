@@ -1588,7 +1588,6 @@ def test_w08_helper_calls_model_hessian():
 # Refused with a located error (not yet) or issue 17: strict xfails (tests/conftest.py).
 NOT_YET = "not yet: refused with a located error"
 PENDING_TESTS = {
-    "test_s09_concatenate_list_argument": "issue 17: rt.concatenate_vjp has no rule of its own",
     "test_f23_namedtuple_of_models": NOT_YET + " (models unpacked from an argument, called)",
     "test_f23c_unpack_list_of_layers": NOT_YET + " (layers unpacked from an argument, called)",
     "test_o34_namedtuple_with_call": NOT_YET + " (a NamedTuple with __call__ differentiated)",

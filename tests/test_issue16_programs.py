@@ -1976,7 +1976,6 @@ PENDING_TESTS = {
     "test_reverse[partial_made_inside]": "not yet: a functools.partial of a differentiated value made inside (refused, located)",
     "test_reverse[profile_gd_steps]": "not yet: a derivative made inside and kept in a variable (`dg = ad.grad(g)`; refused, located)",
     "test_second_order_hvp[compose_inside]": "not yet: a lambda returned by a helper (refused with a located message)",
-    "test_second_order_hvp[concat_list_arg]": I17_RULES,
     "test_second_order_hvp[factory_closing_over_active]": "not yet: a function returned by a helper, called (refused with a located message)",
     "test_second_order_hvp[factory_inside]": "not yet: a function returned by a helper, called (refused with a located message)",
     "test_second_order_hvp[functions_in_list_arg]": "not yet: a loop variable over zip holding functions (refused with a located message)",

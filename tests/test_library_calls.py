@@ -115,14 +115,7 @@ with warnings.catch_warnings():  # the table calls np.row_stack once, to see its
     warnings.simplefilter("ignore", DeprecationWarning)
     test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
 
-ISSUE_17 = pytest.mark.xfail(
-    strict=True, reason="issue 17: rt.concatenate_vjp (np.vstack's adjoint) has no rule of its own"
-)
-SECOND = [
-    pytest.param(f, marks=ISSUE_17) if f is active_row_stack else f
-    for f, args in CASES
-    if len(args) == 1 and f is not passive_in_helper
-]
+SECOND = [f for f, args in CASES if len(args) == 1 and f is not passive_in_helper]
 
 
 @pytest.mark.parametrize("fn", SECOND, ids=lambda f: f.__name__)

@@ -2773,7 +2773,6 @@ STAR = "not yet: `*x` of a length the derivative is not specialised to, or in a 
 ALIAS = "refused: a list grown through a second name or as a container's item (SSA values)"
 PENDING = {
     "assert_shapes": I17,
-    "shape_unpack_then_ones": I17,
     "gp_marginal_likelihood_lambda": I17,  # rt.solve_vjp_a
     "lambda_late_binding_in_loop": I16_FUNCTIONS,
     "lambda_in_dict_of_activations": I16_FUNCTIONS,

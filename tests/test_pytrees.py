@@ -378,11 +378,6 @@ def _second_differences(f, args):
     return second_differences(at, flat)
 
 
-CONCATENATE_17 = pytest.mark.xfail(
-    strict=True, reason="issue 17: rt.concatenate_vjp has no rule of its own"
-)
-
-
 @pytest.mark.parametrize(
     ("f", "args"),
     [
@@ -395,7 +390,7 @@ CONCATENATE_17 = pytest.mark.xfail(
         (zipped, (layers(2, 2), [X2])),
         (unpacked, (layers(2, 2, 1), X2)),
         (through_helpers, (layers(2, 2, 2), X2)),
-        pytest.param(concatenated, ([X2, X2[:1]], rng.standard_normal(3)), marks=CONCATENATE_17),
+        (concatenated, ([X2, X2[:1]], rng.standard_normal(3))),
         (dict_of_layers, ({**MODEL, "layers": [Layer(*p) for p in layers(2, 1)]}, X2)),
         (two_structures, (layers(2, 1), {"c": 0.5, "d": [1.0, 2.0]}, X2)),
     ],

@@ -521,6 +521,93 @@ def runtime_rows() -> None:
     row("rt.broadcast_directions", "np.sum(rt.broadcast_directions(x, y) * w)", COL, ROW, POS)
 
 
+def runtime_array_rows() -> None:
+    """The array helpers of derivative code (`rules/runtime_arrays.py`): their own rules."""
+    cube = rng.standard_normal((2, 3, 4))
+    sq = rng.standard_normal((4, 4))
+    vec = rng.uniform(0.5, 1.5, 4)
+    row("rt.diff_vjp", "np.sum(rt.diff_vjp(x, 2, 0) * y)", UNIT[:1], POS)
+    row("rt.diff_vjp", "np.sum(rt.diff_vjp(x) ** 2)", UNIT)
+    row("rt.trace_vjp", "np.sum(rt.trace_vjp(x, y, 1) * y)", 1.3, POS)
+    row("rt.trace_vjp", "np.sum(rt.trace_vjp(x, y, 0, 2, 1) ** 2)", ROW[:2], cube)
+    row("rt.diagonal_vjp", "np.sum(rt.diagonal_vjp(x, y, 1) * y)", ROW[:3], POS)
+    row(
+        "rt.diagonal_vjp", "np.sum(rt.diagonal_vjp(x, y, 0, 2, 0) ** 2)", POS[:, :2], cube[:, :, :3]
+    )
+    row("rt.diag_vjp", "np.sum(rt.diag_vjp(x, y) * y)", sq, ROW)
+    row("rt.diag_vjp", "np.sum(rt.diag_vjp(x, y, -1) ** 2)", ROW[:2], POS)
+    row("rt.tile_vjp", "np.sum(rt.tile_vjp(x, y, (2, 1, 3)) * y)", rng.standard_normal((2, 3, 12)),
+        POS)  # fmt: skip
+    row("rt.tile_vjp", "np.sum(rt.tile_vjp(x, y, 2) ** 2)", rng.standard_normal(8), ROW)
+    row("rt.repeat_vjp", "np.sum(rt.repeat_vjp(x, y, [1, 0, 3], 0) ** 2)", sq, POS[:3])
+    row("rt.repeat_vjp", "np.sum(rt.repeat_vjp(x, y, 2) * y)", rng.standard_normal(24), POS)
+    for mode in ["constant", "reflect", "wrap"]:
+        row("rt.pad_vjp", f"np.sum(rt.pad_vjp(x, y, ((1, 2), (2, 1)), '{mode}') ** 2)",
+            rng.standard_normal((6, 7)), POS)  # fmt: skip
+    row("rt.take_vjp", "np.sum(rt.take_vjp(x, y, [0, 5, 5, 11]) ** 2)", ROW, POS)
+    row("rt.take_vjp", "np.sum(rt.take_vjp(x, y, [3, 0, 3], 1) * y)", POS[:, :3], POS)
+    row("rt.take_along_axis_vjp",
+        "np.sum(rt.take_along_axis_vjp(x, y, np.array([[0, 0], [3, 1], [2, 2]]), 1) ** 2)",
+        POS[:, :2], POS)  # fmt: skip
+    row("rt.sort_jvp", "np.sum(rt.sort_jvp(x, y, 0) * w)", POS, UNIT, POS)
+    row("rt.sort_jvp", "np.sum(rt.sort_jvp(x, y, None) ** 2)", POS, UNIT)
+    row("rt.sort_vjp", "np.sum(rt.sort_vjp(x, y) * w)", POS, UNIT, POS)
+    row("rt.sort_vjp", "np.sum(rt.sort_vjp(x, y, None) ** 2)", ROW.repeat(3), UNIT)
+    row(
+        "rt.concatenate_vjp",
+        "np.sum(rt.concatenate_vjp(x, [y, w], 1)[1] ** 2)",
+        POS,
+        COL,
+        POS[:, :3],
+    )
+    row("rt.concatenate_vjp",
+        "np.sum(np.array(rt.concatenate_vjp(x, [y, y], 0, np.atleast_2d)) ** 2)",
+        POS[:2], ROW)  # fmt: skip
+    row("rt.joined_pieces", "np.sum(rt.joined_pieces([x, y * 2.0], [x, y], 1) * w)", POS, COL,
+        rng.standard_normal((3, 5)))  # fmt: skip
+    row("rt.joined_pieces", "np.sum(rt.joined_pieces([x, y], [x, y], None) ** 2)", POS, ROW)
+    row("rt.Derivatives", "np.sum(np.array(rt.Derivatives(x * y)) ** 2)", POS, ROW)
+    row("rt.Derivatives", "np.sum(np.array(rt.Derivatives([x, y * x])) * w)", ROW, ROW, POS[:2])
+    row("rt.broadcast_sum", "np.sum(rt.broadcast_sum([x, y * y], w) * w)", ROW, COL, POS)
+    row("rt.cast", "np.sum(rt.cast(x, np.float64) * y) + np.sum(rt.cast(x, int))", POS, UNIT)
+    row("rt.along_last", "np.sum(rt.along_last(x, y, (0, 2)) ** 2)", cube, cube)
+    row("rt.along_last", "np.sum(rt.along_last(x, y, 0) * w)", ROW, POS, POS.T)
+    row("rt.from_last", "np.sum(rt.from_last(x, y, (0, 2)) * y)", rng.standard_normal((3, 8)), cube)
+    row("rt.reshaped", "np.sum(rt.reshaped(x, y) * w)", POS, rng.standard_normal((2, 2)),
+        rng.standard_normal((3, 2, 2)))  # fmt: skip
+    dirs = rng.standard_normal((2, 2, 3, 4))  # two directions of a tangent of `cube`
+    row("rt.transposed", "np.sum(rt.transposed(x, (2, 0, 1), y) * w)", dirs, cube,
+        rng.standard_normal((2, 4, 2, 3)))  # fmt: skip
+    row("rt.transposed", "np.sum(rt.transposed(x, None, y) ** 2)", dirs, cube)
+    row("rt.untransposed", "np.sum(rt.untransposed(x, (2, 0, 1), y) * w)",
+        rng.standard_normal((2, 4, 2, 3)), cube, dirs)  # fmt: skip
+    row("rt.shifted", "np.sum(np.sum(x, axis=rt.shifted(0, x)) ** 2)", cube)
+    row("rt.scatter_add", "np.sum(rt.scatter_add(x * 2.0, y, x, (slice(1, 3), 0)) * x)", POS,
+        ROW[:2])  # fmt: skip
+    row("rt.scatter_add", "np.sum(rt.scatter_add(x * 2.0, y, x, ([0, 0, 2],)) ** 2)", POS, POS)
+    row("rt.prod_partials", "np.sum(rt.prod_partials(x, 1) * y)", POS, UNIT)
+    row("rt.prod_partials", "np.sum(rt.prod_partials(x) ** 2)", vec)
+    row("rt.sinc_slope", "np.sum(rt.sinc_slope(x) * y)", UNARY_DOMAINS["sinc"],
+        rng.standard_normal(5))  # fmt: skip
+    row("rt.sinc_derivative", "np.sum(rt.sinc_derivative(x, 3) * y)", UNARY_DOMAINS["sinc"],
+        rng.standard_normal(5))  # fmt: skip
+    for ord_ in [None, 3]:
+        row("rt.norm_partials",
+            f"np.sum(rt.norm_partials(x, np.linalg.norm(x, {ord_}), {ord_}) * y)", vec,
+            ROW)  # fmt: skip
+    row("rt.norm_partials",
+        "np.sum(rt.norm_partials(x, np.linalg.norm(x, axis=1), None, 1) * y)", POS,
+        UNIT)  # fmt: skip
+    row("rt.norm_partials", "np.sum(rt.norm_partials(x, y, 1.5) * w)", vec, 1.3, ROW)
+    row("rt.norm_partials", "np.sum(rt.norm_partials(x, 2.0, 'fro', (0, 1), True) ** 2)", POS)
+    row("rt.norm_kind", "np.sum(x * len(rt.norm_kind(x, 2, (0, 1))))", POS)
+    row("rt.norm_flat", "np.sum(x * rt.norm_flat(x, x, np.inf))", vec)
+    row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, 1) * w)", UNIT, POS, UNIT)
+    row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, None) ** 2)", 1.3, POS)
+    row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, 0) * w)", UNIT, POS, UNIT)
+    row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, None) ** 2)", UNIT.ravel(), POS)
+
+
 def dict_rows() -> None:
     D = "{'a': 1.0, 'b': 2.0}"
     row("rt.make_dict", "np.sum(rt.setitem(rt.make_dict(), x, 'a')['a'] * y)", ROW, ROW)
@@ -631,6 +718,7 @@ for make_rows in [
     indexing_rows,
     special_rows,
     runtime_rows,
+    runtime_array_rows,
     dict_rows,
     record_rows,
     nondiff_rows,

@@ -3439,24 +3439,14 @@ CASES = [(n, k) for n, s in PROGRAMS.items() for k in KINDS if k in s["checks"]]
 # starts to pass must leave this list.
 SECOND_ORDER_PENDING = {
     "fixed_matmul_active_scaled",
-    "stack_active_scalars",
     "nbody_pairwise",
-    "matrix_power_loop",
     "hess_outer",
     "hess_dot_vec",
-    "hess_concatenate",
     "hess_trace",
     "hess_det",
-    "hess_inv",
     "hess_solve",
     "hess_cholesky",
-    "hess_norm",
-    "hess_cumprod",
-    "hess_sort",
     "hess_einsum",
-    "hess_prod",
-    "hess_take",
-    "hess_diff",
 }
 ISSUE_17 = pytest.mark.xfail(strict=True, reason="second derivatives: issue 17")
 

@@ -9,6 +9,7 @@ from .arrays import *  # noqa: F403
 from .builtins import *  # noqa: F403
 from .contexts import *  # noqa: F403
 from .core import *  # noqa: F403
+from .curvature import *  # noqa: F403
 from .dicts import *  # noqa: F403
 from .directions import *  # noqa: F403
 from .index_tricks import *  # noqa: F403

@@ -68,13 +68,6 @@ def count(x, ans):
     return np.size(x) // max(np.size(ans), 1)
 
 
-def sinc_slope(x):
-    """d sinc(x) / dx = (cos(πx) - sinc(x)) / x, and 0 at x = 0."""
-    zero = as_array(x) == 0
-    safe = np.where(zero, 1.0, x)
-    return np.where(zero, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
-
-
 def diff_vjp(g, n=1, axis=-1):
     """Cotangent of `x` in `np.diff(x, n, axis)`: the transposed difference, `n` times."""
     for _ in range(n):
