@@ -15,8 +15,10 @@ The nonlinear ones (`prod_partials`, `norm_partials`, `cumprod_jvp`/`cumprod_vjp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import runtime as rt
-from .registry import SAME_CALL, Rule, nondifferentiable, registrar
+from .registry import SAME_CALL, Rule, Site, nondifferentiable, registrar
 
 register = registrar("runtime")
 
@@ -198,6 +200,19 @@ def _result_along(v: str) -> str:  # cumprod's result (flat for axis None) along
     return f"({v} if axis is None else {_along(v)})"
 
 
+def _by_axis(template: str) -> Callable[[Site], str]:
+    """`template` with its `X if axis is None else Y` decided where `axis` is a literal (a
+    literal `0 is None` in generated code is a SyntaxWarning)."""
+
+    def chosen(site: Site) -> str:
+        if not site.is_const("axis"):
+            return template
+        none = site.const("axis") is None
+        return template.replace("axis is None", "True" if none else "False")
+
+    return chosen
+
+
 SIZE = f"np.shape({_along('x')})[-1]"
 EYE = f"np.eye({SIZE}, dtype=np.bool_)"
 UPPER = f"(np.triu(np.ones(({SIZE}, {SIZE}))) > 0.5)"  # [j, i]: j <= i
@@ -227,8 +242,8 @@ register(
     Rule(
         "rt.cumprod_jvp",
         ("t", "x"),
-        (SAME_CALL, CUMPROD_JVP_X),
-        ("rt.unbroadcast(rt.cumprod_vjp(d, x, c, axis), t)", _x_adjoint("t", "d")),
+        (SAME_CALL, _by_axis(CUMPROD_JVP_X)),
+        ("rt.unbroadcast(rt.cumprod_vjp(d, x, c, axis), t)", _by_axis(_x_adjoint("t", "d"))),
         keywords=CUMPROD,
         positional=("t", "x", "c", "axis"),
         selectors=("c",),
@@ -239,8 +254,8 @@ register(
     Rule(
         "rt.cumprod_vjp",
         ("g", "x"),
-        (SAME_CALL, CUMPROD_VJP_X),
-        ("rt.cumprod_jvp(d, x, c, axis)", _x_adjoint("d", "g")),
+        (SAME_CALL, _by_axis(CUMPROD_VJP_X)),
+        ("rt.cumprod_jvp(d, x, c, axis)", _by_axis(_x_adjoint("d", "g"))),
         keywords=CUMPROD,
         positional=("g", "x", "c", "axis"),
         selectors=("c",),
