@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (registration)
     nondiff,
     records,
     reductions,
+    runtime_linalg,
     selection,
     shapes,
 )

@@ -72,7 +72,7 @@ EINSUM_OPERANDS = ("x", "y", "z", "w")
 def _einsum_vjp(k: int):
     def template(site: Site) -> str:
         operands = ", ".join(EINSUM_OPERANDS[: len(site.params)])
-        return f"rt.einsum_vjp(d, subscripts, ({operands},), {k})"
+        return f"rt.einsum_vjp(d, subscripts, {k}, {operands})"
 
     return template
 

@@ -53,8 +53,9 @@ def _explicit(subscripts: str, operands) -> tuple[list[str], str]:
     )
 
 
-def einsum_vjp(g, subscripts, operands, k):
-    """Cotangent of operand `k` in `np.einsum(subscripts, *operands)`."""
+def einsum_vjp(g, subscripts, k, *operands):
+    """Cotangent of operand `k` in `np.einsum(subscripts, *operands)`: linear in `g` and in
+    each other operand; operand `k` gives only its shape."""
     parts, output = _explicit(subscripts, operands)
     mine = parts[k]
     if len(set(mine)) != len(mine):
@@ -96,7 +97,7 @@ def _tensordot_subscripts(a, b, axes) -> str:
 
 def tensordot_vjp(g, a, b, axes, k):
     """Cotangent of `a` (k=0) or `b` (k=1) in `np.tensordot(a, b, axes)`."""
-    return einsum_vjp(g, _tensordot_subscripts(a, b, axes), (a, b), k)
+    return einsum_vjp(g, _tensordot_subscripts(a, b, axes), k, a, b)
 
 
 def inner_vjp(g, a, b, k):
@@ -142,6 +143,42 @@ def adjugate(a):
     )
     sign = np.linalg.det(u) * np.linalg.det(vt)
     return sign[..., None, None] * (mT(vt) * (before * after)[..., None, :]) @ mT(u)
+
+
+def adjugate_jvp(d, a):
+    """Tangent of `adjugate(a)`, exact also where `a` is singular (its entries are minors:
+    polynomials in `a`).
+
+    With a = U S Vᵀ, adj(a) = det(U) det(V) · V adj(S) Uᵀ, so its tangent is
+    det(U) det(V) · V M Uᵀ with P = Uᵀ d V and M the tangent of adj at the diagonal S:
+    M_ii = Σ_{k≠i} P_kk q_ik and M_ij = -P_ij q_ij (i ≠ j), q_ij = ∏_{l≠i,j} s_l (the
+    invertible case's (tr(adj d) adj - adj d adj) / det with the division carried out).
+    """
+    u, s, vt = np.linalg.svd(a)
+    p = mT(u) @ d @ mT(vt)
+    q = _pair_products(s)
+    diagonal = np.einsum("...ik,...kk->...i", q, p)
+    m = -q * p + diagonal[..., None] * np.eye(np.shape(s)[-1])
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign[..., None, None] * (mT(vt) @ m @ mT(u))
+
+
+def _pair_products(s):
+    """q[i, j] = ∏_{l≠i,j} s_l for i ≠ j, 0 on the diagonal, without dividing (s may hold
+    zeros): the products before i, strictly between i and j, and after j."""
+    n = np.shape(s)[-1]
+    ones = np.ones_like(s[..., :1])
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(
+        np.cumprod(np.concatenate([ones, np.flip(s, -1)[..., :-1]], axis=-1), axis=-1), -1
+    )
+    # between[i, j] = ∏_{i<l<j} s_l: cumulative products of the entries after i
+    later = np.where(np.arange(n)[None, :] > np.arange(n)[:, None], s[..., None, :], 1.0)
+    running = np.cumprod(later, axis=-1)
+    between = np.concatenate([np.ones_like(running[..., :1]), running[..., :-1]], axis=-1)
+    upper = before[..., :, None] * between * after[..., None, :]
+    upper = np.triu(upper, 1)
+    return upper + mT(upper)
 
 
 def det_jvp(d, a):
