@@ -254,3 +254,82 @@ register(
         selectors=("out",),
     ),
 )
+
+# Cholesky (Murray 2016, "Differentiation of the Cholesky decomposition"): with L = chol(a),
+# cholesky_jvp(t, a, L) = L Φ(X), X = inner_of(t, L) = L⁻¹ S L⁻ᵀ, and
+# cholesky_vjp(g, a, L) = lower_sandwich(Φ(Lᵀ g), L) = tril-share of L⁻ᵀ Φ(Lᵀ g) L⁻¹: each
+# is linear in t / g and the transpose of the other; their pieces have rules below, so every
+# derivative through L is written with them again (third derivatives too).
+register(rt.phi, Rule("rt.phi", ("x",), (SAME_CALL,), ("rt.phi(d)",)))
+register(rt.sym, Rule("rt.sym", ("x",), (SAME_CALL,), ("rt.sym(d)",)))
+for name, transpose in [("from_lower", "onto_lower"), ("onto_lower", "from_lower")]:
+    register(
+        getattr(rt, name),
+        Rule(f"rt.{name}", ("t",), (SAME_CALL,), (f"rt.{transpose}(d, uplo)",),
+             keywords=(("uplo", "L"),)),
+    )  # fmt: skip
+# inner_of(t, L) = L⁻¹ S L⁻ᵀ: through L, -(Y + Yᵀ) with Y = L⁻¹ dL X
+register(
+    rt.inner_of,
+    Rule(
+        "rt.inner_of",
+        ("t", "l"),
+        (SAME_CALL, "-rt.sym(np.linalg.solve(l, d @ ans))"),
+        ("rt.lower_sandwich(d, l)", "-(np.linalg.solve(rt.mT(l), rt.sym(d)) @ ans)"),
+    ),
+)
+# lower_sandwich(q, L) = onto_lower(B), B = L⁻ᵀ q L⁻¹: through L, -L⁻ᵀ (dLᵀ L⁻ᵀ q + q L⁻¹ dL) L⁻¹
+BFULL = "np.linalg.solve(rt.mT(l), rt.mT(np.linalg.solve(rt.mT(l), rt.mT(q))))"
+register(
+    rt.lower_sandwich,
+    Rule(
+        "rt.lower_sandwich",
+        ("q", "l"),
+        (
+            SAME_CALL,
+            "-rt.lower_sandwich(rt.mT(d) @ np.linalg.solve(rt.mT(l), q) + q @ np.linalg.solve(l, d), l)",
+        ),
+        (
+            "rt.inner_of(d, l)",
+            f"-(rt.sym({BFULL}) @ rt.mT(np.linalg.solve(l, rt.from_lower(d))))",
+        ),
+    ),
+)
+X = "rt.inner_of(t, l)"
+register(
+    rt.cholesky_jvp,
+    Rule(
+        "rt.cholesky_jvp",
+        ("t", "l"),
+        (SAME_CALL, f"d @ rt.phi({X}) - l @ rt.phi(rt.sym(np.linalg.solve(l, d @ {X})))"),
+        (
+            "rt.cholesky_vjp(d, a, l)",
+            f"d @ rt.mT(rt.phi({X})) - np.linalg.solve(rt.mT(l), rt.sym(rt.phi(rt.mT(l) @ d))) @ {X}",
+        ),
+        keywords=(("a", None),),
+        positional=("t", "a", "l"),
+        selectors=("a",),
+    ),
+)
+Q = "rt.phi(rt.mT(l) @ g)"
+QFULL = BFULL.replace("(q)", f"({Q})")
+register(
+    rt.cholesky_vjp,
+    Rule(
+        "rt.cholesky_vjp",
+        ("g", "l"),
+        (
+            SAME_CALL,
+            f"rt.lower_sandwich(rt.phi(rt.mT(d) @ g), l) - rt.lower_sandwich(rt.mT(d) @ "
+            f"np.linalg.solve(rt.mT(l), {Q}) + {Q} @ np.linalg.solve(l, d), l)",
+        ),
+        (
+            "rt.cholesky_jvp(d, a, l)",
+            f"g @ rt.mT(rt.phi(rt.inner_of(d, l))) - rt.sym({QFULL}) @ "
+            "rt.mT(np.linalg.solve(l, rt.from_lower(d)))",
+        ),
+        keywords=(("a", None),),
+        positional=("g", "a", "l"),
+        selectors=("a",),
+    ),
+)

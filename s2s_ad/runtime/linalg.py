@@ -206,34 +206,47 @@ def slogdet_vjp(g, a, ans):
 # decompositions of symmetric matrices, which read the lower triangle
 
 
-def _from_lower(d, uplo="L"):
+def from_lower(d, uplo="L"):
     """The symmetric matrix whose lower (or upper, `uplo="U"`) triangle is that of `d`."""
     d = d if uplo == "L" else mT(d)
     return np.tril(d) + mT(np.tril(d, -1))
 
 
-def _onto_lower(b, uplo="L"):
-    """The transpose of `_from_lower`: the cotangent of the triangle that was read."""
+def onto_lower(b, uplo="L"):
+    """The transpose of `from_lower`: the cotangent of the triangle that was read."""
     out = np.tril(b) + np.tril(mT(b), -1)
     return out if uplo == "L" else mT(out)
 
 
-def _phi(x):
-    """The lower triangle with its diagonal halved."""
+def phi(x):
+    """The lower triangle with its diagonal halved (Murray 2016's Φ; its own adjoint)."""
     return np.tril(x) - 0.5 * np.eye(np.shape(x)[-1]) * x
+
+
+def sym(x):
+    """x + xᵀ over the last two axes (its own adjoint)."""
+    return x + mT(x)
+
+
+def inner_of(d, lower):
+    """L⁻¹ S L⁻ᵀ for the symmetric S read from the lower triangle of `d` (L = `lower`)."""
+    return np.linalg.solve(lower, mT(np.linalg.solve(lower, from_lower(d))))
+
+
+def lower_sandwich(q, lower):
+    """The lower triangle's share of L⁻ᵀ q L⁻¹: the transpose of `inner_of`."""
+    b = np.linalg.solve(mT(lower), mT(np.linalg.solve(mT(lower), mT(q))))
+    return onto_lower(b)
 
 
 def cholesky_jvp(d, a, ans):
     """Tangent of `L = np.linalg.cholesky(a)`: L Φ(L⁻¹ dA L⁻ᵀ)."""
-    inner = np.linalg.solve(ans, mT(np.linalg.solve(ans, _from_lower(d))))
-    return ans @ _phi(inner)
+    return ans @ phi(inner_of(d, ans))
 
 
 def cholesky_vjp(g, a, ans):
     """Cotangent of `a` in `L = np.linalg.cholesky(a)`: L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, onto the triangle."""
-    p = _phi(mT(ans) @ g)
-    b = np.linalg.solve(mT(ans), mT(np.linalg.solve(mT(ans), mT(p))))
-    return _onto_lower(b)
+    return lower_sandwich(phi(mT(ans) @ g), ans)
 
 
 def _gaps(w):
@@ -247,7 +260,7 @@ def _gaps(w):
 def eigh_jvp(d, a, ans, uplo="L"):
     """Tangent of `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
     w, v = ans
-    c = mT(v) @ _from_lower(d, uplo) @ v
+    c = mT(v) @ from_lower(d, uplo) @ v
     dw = np.diagonal(c, axis1=-2, axis2=-1).copy()
     return (dw, v @ (_gaps(w) * c))
 
@@ -257,19 +270,19 @@ def eigh_vjp(g, a, ans, uplo="L"):
     w, v = ans
     gw, gv = g
     inner = _gaps(w) * (mT(v) @ gv) + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
-    return _onto_lower(v @ inner @ mT(v), uplo)
+    return onto_lower(v @ inner @ mT(v), uplo)
 
 
 def eigvalsh_jvp(d, a, uplo="L"):
     """Tangent of `np.linalg.eigvalsh(a)`: the eigenvectors' quadratic forms of `d`."""
     _, v = np.linalg.eigh(a, uplo)
-    return np.diagonal(mT(v) @ _from_lower(d, uplo) @ v, axis1=-2, axis2=-1).copy()
+    return np.diagonal(mT(v) @ from_lower(d, uplo) @ v, axis1=-2, axis2=-1).copy()
 
 
 def eigvalsh_vjp(g, a, uplo="L"):
     """Cotangent of `a` in `np.linalg.eigvalsh(a)`."""
     _, v = np.linalg.eigh(a, uplo)
-    return _onto_lower((v * as_array(g)[..., None, :]) @ mT(v), uplo)
+    return onto_lower((v * as_array(g)[..., None, :]) @ mT(v), uplo)
 
 
 # the singular value decomposition (thin, distinct nonzero singular values)
