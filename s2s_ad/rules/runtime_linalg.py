@@ -287,7 +287,8 @@ register(
         ("q", "l"),
         (
             SAME_CALL,
-            "-rt.lower_sandwich(rt.mT(d) @ np.linalg.solve(rt.mT(l), q) + q @ np.linalg.solve(l, d), l)",
+            "-rt.lower_sandwich(rt.mT(d) @ np.linalg.solve(rt.mT(l), q) "
+            "+ q @ np.linalg.solve(l, d), l)",
         ),
         (
             "rt.inner_of(d, l)",
@@ -304,7 +305,8 @@ register(
         (SAME_CALL, f"d @ rt.phi({X}) - l @ rt.phi(rt.sym(np.linalg.solve(l, d @ {X})))"),
         (
             "rt.cholesky_vjp(d, a, l)",
-            f"d @ rt.mT(rt.phi({X})) - np.linalg.solve(rt.mT(l), rt.sym(rt.phi(rt.mT(l) @ d))) @ {X}",
+            f"d @ rt.mT(rt.phi({X})) "
+            f"- np.linalg.solve(rt.mT(l), rt.sym(rt.phi(rt.mT(l) @ d))) @ {X}",
         ),
         keywords=(("a", None),),
         positional=("t", "a", "l"),
