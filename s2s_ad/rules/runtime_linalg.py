@@ -335,3 +335,50 @@ register(
         selectors=("a",),
     ),
 )
+
+# eigvalsh (Giles 2008 §3.1 for the eigenvector tangent dV = V (F ∘ Vᵀ dA V)): with the
+# symmetric trilinear form T(g, t, s) = <g, eigvalsh_hess(t, s, a)>, eigvalsh_jvp(t) is
+# linear in t with tangent eigvalsh_hess(t, da) through a, and eigvalsh_vjp(g) linear in g
+# with tangent eigvalsh_hess_vjp(g, da) = ∇_t T(g, t, da). Third derivatives through `a`
+# are refused (no rule through `a` for the two second-order helpers).
+UPLO = (("uplo", "L"),)
+register(
+    rt.eigvalsh_jvp,
+    Rule(
+        "rt.eigvalsh_jvp",
+        ("t", "a"),
+        (SAME_CALL, "rt.eigvalsh_hess(t, d, a, uplo)"),
+        ("rt.eigvalsh_vjp(d, a, uplo)", "rt.eigvalsh_hess_vjp(d, t, a, uplo)"),
+        keywords=UPLO,
+    ),
+)
+register(
+    rt.eigvalsh_vjp,
+    Rule(
+        "rt.eigvalsh_vjp",
+        ("g", "a"),
+        (SAME_CALL, "rt.eigvalsh_hess_vjp(g, d, a, uplo)"),
+        ("rt.eigvalsh_jvp(d, a, uplo)", "rt.eigvalsh_hess_vjp(g, d, a, uplo)"),
+        keywords=UPLO,
+    ),
+)
+register(
+    rt.eigvalsh_hess,
+    Rule(
+        "rt.eigvalsh_hess",
+        ("t", "s", "a"),
+        (SAME_CALL, SAME_CALL, None),
+        ("rt.eigvalsh_hess_vjp(d, s, a, uplo)", "rt.eigvalsh_hess_vjp(d, t, a, uplo)", None),
+        keywords=UPLO,
+    ),
+)
+register(
+    rt.eigvalsh_hess_vjp,
+    Rule(
+        "rt.eigvalsh_hess_vjp",
+        ("g", "t", "a"),
+        (SAME_CALL, SAME_CALL, None),
+        ("rt.eigvalsh_hess(t, d, a, uplo)", "rt.eigvalsh_hess_vjp(g, d, a, uplo)", None),
+        keywords=UPLO,
+    ),
+)

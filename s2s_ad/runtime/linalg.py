@@ -285,6 +285,29 @@ def eigvalsh_vjp(g, a, uplo="L"):
     return onto_lower((v * as_array(g)[..., None, :]) @ mT(v), uplo)
 
 
+def _eigen_quadratics(a, uplo, *tangents):
+    """The eigenvalue gaps F of symmetric `a` and Vᵀ S V for each tangent's symmetric S."""
+    w, v = np.linalg.eigh(a, uplo)
+    return _gaps(w), [mT(v) @ from_lower(t, uplo) @ v for t in tangents], v
+
+
+def eigvalsh_hess(t, s, a, uplo="L"):
+    """The second derivative of `np.linalg.eigvalsh(a)` along `t` and `s` (symmetric):
+    2 Σ_k C_t[i, k] F[k, i] C_s[k, i] with C = Vᵀ S V, from dV = V (F ∘ C) (distinct
+    eigenvalues; where two are equal F is infinite and so is this, as the eigenvalues have
+    no second derivative at a crossing)."""
+    f, (ct, cs), _ = _eigen_quadratics(a, uplo, t, s)
+    return 2.0 * np.sum(ct * mT(f * cs), axis=-1)
+
+
+def eigvalsh_hess_vjp(g, t, a, uplo="L"):
+    """The cotangent of `s` in <g, eigvalsh_hess(t, s, a)> (the same trilinear form read
+    as a function of `s`)."""
+    f, (ct,), v = _eigen_quadratics(a, uplo, t)
+    m = 2.0 * f * mT(ct) * as_array(g)[..., None, :]
+    return onto_lower(v @ m @ mT(v), uplo)
+
+
 # the singular value decomposition (thin, distinct nonzero singular values)
 
 
