@@ -200,7 +200,7 @@ register(
         "rt.slogdet_vjp",
         ("g", "a"),
         (SAME_CALL, "-(ans @ rt.mT(np.linalg.solve(a, d)))"),
-        ("rt.Derivatives(rt.slogdet_jvp(d, a, out))", "-(ans @ rt.mT(np.linalg.solve(a, d)))"),
+        ("rt.slogdet_jvp(d, a, out)", "-(ans @ rt.mT(np.linalg.solve(a, d)))"),
         keywords=(("out", None),),
         positional=("g", "a", "out"),
         selectors=("out",),

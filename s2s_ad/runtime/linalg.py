@@ -13,7 +13,7 @@ import string
 import numpy as np
 
 from ..errors import S2SError
-from .core import as_array, unbroadcast
+from .core import Derivatives, as_array, unbroadcast
 
 
 def mT(a):
@@ -195,7 +195,8 @@ def det_vjp(g, a, ans):
 def slogdet_jvp(d, a, ans):
     """Tangent of `(sign, log|det a|)`: the sign does not move; d log|det| = tr(a⁻¹ da)."""
     step = np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)
-    return (np.zeros_like(ans[0]), step)
+    # added item by item where tangents through several arguments meet (second derivatives)
+    return Derivatives([np.zeros_like(ans[0]), step])
 
 
 def slogdet_vjp(g, a, ans):
