@@ -2005,7 +2005,6 @@ PENDING_TESTS = {
     "test_second_order_hvp[loss_fn_huber]": I17_HELPERS,
     "test_second_order_hvp[loss_fn_mse]": I17_HELPERS,
     "test_second_order_hvp[loss_fn_partial]": I17_HELPERS,
-    "test_second_order_hvp[map_two_lists]": I17_RULES,
     "test_second_order_hvp[map_user_fn]": I17_HELPERS,
     "test_second_order_hvp[mlp_built_inside]": "not yet: calling an object built inside the function (`MLP([...])(x)`)",
     "test_second_order_hvp[mlp_layer_helper]": I17_HELPERS,

@@ -2773,7 +2773,6 @@ LAZY = "not yet: generators and iterators kept as values (consumed later, lazily
 STAR = "not yet: `*x` of a length the derivative is not specialised to, or in a loop target"
 ALIAS = "refused: a list grown through a second name or as a container's item (SSA values)"
 PENDING = {
-    "assert_shapes": I17,
     "shape_unpack_then_ones": I17,
     "default_arrays": I16_HELPERS,
     "star_args_helper": I16_HELPERS,
