@@ -21,6 +21,7 @@ X3 = np.array([0.3, 0.5, 0.7])
 X4 = rng.uniform(0.2, 0.9, size=4)
 WEIGHTS = np.arange(9.0).reshape(3, 3) * 0.1
 SPD = np.outer(X3, X3) + np.eye(3) * (1.0 + X3)
+TALL = np.array([[1.0, 2.0, 0.0], [-1.0, 1.0, 3.0], [0.5, 0.0, 2.0], [0.3, 0.2, 0.1]])
 MIX = np.array([[1.0, 2.0, 0.0], [-1.0, 1.0, 3.0], [0.5, 0.0, 2.0]])
 
 
@@ -112,6 +113,11 @@ def eigenvalue_power(v):
     return np.sum(np.linalg.eigvalsh(np.outer(v, v) + np.eye(3) * (1.0 + v)) ** 3)
 
 
+def singular_values(v):
+    a = np.outer(TALL @ v, v) + TALL
+    return np.sum(np.linalg.svd(a, compute_uv=False) ** 3) + np.linalg.svd(a.T, False, False)[0]
+
+
 CASES = [
     (dot_squared, X3),
     (dot_matrix_vector, X3),
@@ -132,6 +138,7 @@ CASES = [
     (cholesky_solve, X3),
     (eigenvalues, X3),
     (eigenvalue_power, X3),
+    (singular_values, X3),
 ]
 IDS = [fn.__name__ for fn, _ in CASES]
 PART_A = "issue 17 part A: `rt.trace_vjp` (an array helper) has no rule yet"
@@ -236,6 +243,30 @@ def test_refused_third_derivatives_are_located(fn, helper):
     a third derivative is refused with an error naming the helper and the function's file."""
     with pytest.raises(S2SError) as caught:
         ad.grad(ad.grad(ad.grad(fn)))(0.8)
+    message = str(caught.value)
+    assert helper in message
+    assert "test_linalg_second_order.py" in message
+
+
+def eigenvectors(v):
+    w, vectors = np.linalg.eigh(np.outer(v, v) + MIX + MIX.T)
+    return np.sum(w**2) + np.sum(vectors[0] ** 2)
+
+
+def singular_vectors(v):
+    u, s, _ = np.linalg.svd(np.outer(TALL @ v, v) + TALL, full_matrices=False)
+    return np.sum(s**2) + np.sum(u[0] ** 2)
+
+
+@pytest.mark.parametrize(
+    ("fn", "helper"), [(eigenvectors, "rt.eigh_vjp"), (singular_vectors, "rt.svd_vjp")]
+)
+def test_refused_second_derivatives_are_located(fn, helper):
+    """Eigenvectors and singular vectors have first derivatives but no second ones yet: a
+    Hessian is refused with an error naming the helper and the function's file."""
+    check_grads(fn, (X3,))
+    with pytest.raises(S2SError) as caught:
+        ad.hessian(fn)(X3)
     message = str(caught.value)
     assert helper in message
     assert "test_linalg_second_order.py" in message

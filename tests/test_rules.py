@@ -580,6 +580,13 @@ def runtime_linalg_rows() -> None:
     row("rt.eigvalsh_vjp", "np.sum(rt.eigvalsh_vjp(x, y) ** 2)", v3, spd)
     row("rt.eigvalsh_hess", f"np.sum(rt.eigvalsh_hess(x, y, {fixed}) ** 2)", m3, square)
     row("rt.eigvalsh_hess_vjp", f"np.sum(rt.eigvalsh_hess_vjp(x, y, {fixed}) ** 2)", v3, m3)
+    row("rt.svdvals_jvp", "np.sum(rt.svdvals_jvp(x, y) * w)", a.T, a.T @ a[:, :3] + a.T, v3)
+    row("rt.svdvals_jvp", "np.sum(rt.svdvals_jvp(x, y) ** 2)", a.T, a.T)
+    row("rt.svdvals_vjp", "np.sum(rt.svdvals_vjp(x, y) ** 2)", v3, a)
+    row("rt.svdvals_vjp", "np.sum(rt.svdvals_vjp(x, y) ** 2)", a[:2, :2], stack[:, :, :2] * 2.0)
+    fixed_wide = "np.array([[3.0, 1.0, 0.0, 0.5], [0.0, 2.0, 1.0, 0.0], [0.2, 0.0, 1.0, 0.3]])"
+    row("rt.svdvals_hess", f"np.sum(rt.svdvals_hess(x, y, {fixed_wide}) ** 2)", a, a * 0.5)
+    row("rt.svdvals_hess_vjp", f"np.sum(rt.svdvals_hess_vjp(x, y, {fixed_wide}) ** 2)", v3, a)
 
 
 def dict_rows() -> None:

@@ -336,49 +336,45 @@ register(
     ),
 )
 
-# eigvalsh (Giles 2008 §3.1 for the eigenvector tangent dV = V (F ∘ Vᵀ dA V)): with the
-# symmetric trilinear form T(g, t, s) = <g, eigvalsh_hess(t, s, a)>, eigvalsh_jvp(t) is
-# linear in t with tangent eigvalsh_hess(t, da) through a, and eigvalsh_vjp(g) linear in g
-# with tangent eigvalsh_hess_vjp(g, da) = ∇_t T(g, t, da). Third derivatives through `a`
-# are refused (no rule through `a` for the two second-order helpers).
-UPLO = (("uplo", "L"),)
-register(
-    rt.eigvalsh_jvp,
-    Rule(
-        "rt.eigvalsh_jvp",
-        ("t", "a"),
-        (SAME_CALL, "rt.eigvalsh_hess(t, d, a, uplo)"),
-        ("rt.eigvalsh_vjp(d, a, uplo)", "rt.eigvalsh_hess_vjp(d, t, a, uplo)"),
-        keywords=UPLO,
-    ),
-)
-register(
-    rt.eigvalsh_vjp,
-    Rule(
-        "rt.eigvalsh_vjp",
-        ("g", "a"),
-        (SAME_CALL, "rt.eigvalsh_hess_vjp(g, d, a, uplo)"),
-        ("rt.eigvalsh_jvp(d, a, uplo)", "rt.eigvalsh_hess_vjp(g, d, a, uplo)"),
-        keywords=UPLO,
-    ),
-)
-register(
-    rt.eigvalsh_hess,
-    Rule(
-        "rt.eigvalsh_hess",
-        ("t", "s", "a"),
-        (SAME_CALL, SAME_CALL, None),
-        ("rt.eigvalsh_hess_vjp(d, s, a, uplo)", "rt.eigvalsh_hess_vjp(d, t, a, uplo)", None),
-        keywords=UPLO,
-    ),
-)
-register(
-    rt.eigvalsh_hess_vjp,
-    Rule(
-        "rt.eigvalsh_hess_vjp",
-        ("g", "t", "a"),
-        (SAME_CALL, SAME_CALL, None),
-        ("rt.eigvalsh_hess(t, d, a, uplo)", "rt.eigvalsh_hess_vjp(g, d, a, uplo)", None),
-        keywords=UPLO,
-    ),
-)
+
+# Eigenvalues and singular values (Giles 2008 §3.1: the eigenvector tangent dV = V (F ∘ Vᵀ dA V);
+# singular values are the eigenvalues of the dilation [[0, a], [aᵀ, 0]]). With the symmetric
+# trilinear form T(g, t, s) = <g, *_hess(t, s, a)>, *_jvp(t) is linear in t with tangent
+# *_hess(t, da) through a, and *_vjp(g) linear in g with tangent *_hess_vjp(g, da) =
+# ∇_t T(g, t, da). Third derivatives through `a` are refused (no rule through `a` for the
+# two second-order helpers); equal eigenvalues (singular values) make them infinite.
+def spectral(prefix: str, keywords: tuple) -> None:
+    extra = "".join(f", {k}" for k, _ in keywords)
+    rules = {
+        "jvp": (
+            ("t", "a"),
+            (SAME_CALL, f"rt.{prefix}_hess(t, d, a{extra})"),
+            (f"rt.{prefix}_vjp(d, a{extra})", f"rt.{prefix}_hess_vjp(d, t, a{extra})"),
+        ),
+        "vjp": (
+            ("g", "a"),
+            (SAME_CALL, f"rt.{prefix}_hess_vjp(g, d, a{extra})"),
+            (f"rt.{prefix}_jvp(d, a{extra})", f"rt.{prefix}_hess_vjp(g, d, a{extra})"),
+        ),
+        "hess": (
+            ("t", "s", "a"),
+            (SAME_CALL, SAME_CALL, None),
+            (
+                f"rt.{prefix}_hess_vjp(d, s, a{extra})",
+                f"rt.{prefix}_hess_vjp(d, t, a{extra})",
+                None,
+            ),
+        ),
+        "hess_vjp": (
+            ("g", "t", "a"),
+            (SAME_CALL, SAME_CALL, None),
+            (f"rt.{prefix}_hess(t, d, a{extra})", f"rt.{prefix}_hess_vjp(g, d, a{extra})", None),
+        ),
+    }
+    for suffix, (params, jvp, vjp) in rules.items():
+        name = f"{prefix}_{suffix}"
+        register(getattr(rt, name), Rule(f"rt.{name}", params, jvp, vjp, keywords=keywords))
+
+
+spectral("eigvalsh", (("uplo", "L"),))
+spectral("svdvals", ())

@@ -367,3 +367,57 @@ def svd_vjp(g, a, ans, full_matrices=True, compute_uv=True):
     out = out + ((gu - u @ (mT(u) @ gu)) / s_row) @ vt
     out = out + u @ (mT(gv - v @ (mT(v) @ gv)) / s_col)
     return out
+
+
+# singular values alone (`compute_uv=False`), with the thin SVD a = U S Vᵀ
+
+
+def _thin_svd(a):
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return u, s, mT(vt)
+
+
+def svdvals_jvp(d, a):
+    """Tangent of `np.linalg.svd(a, compute_uv=False)`: ds_i = u_iᵀ d v_i."""
+    u, _, v = _thin_svd(a)
+    return np.diagonal(mT(u) @ d @ v, axis1=-2, axis2=-1).copy()
+
+
+def svdvals_vjp(g, a):
+    """Cotangent of `a` in `np.linalg.svd(a, compute_uv=False)`: U diag(g) Vᵀ."""
+    u, _, v = _thin_svd(a)
+    return (u * as_array(g)[..., None, :]) @ mT(v)
+
+
+def svdvals_hess(e, f, a):
+    """The second derivative of the singular values along `e` and `f` (symmetric), for
+    distinct nonzero singular values (the eigenvalues' second derivative, Giles 2008, applied
+    to the symmetric dilation [[0, a], [aᵀ, 0]], whose eigenvalues are ±s): with P = Uᵀ e V,
+    Q = Uᵀ f V and the parts of e V, eᵀ U outside U's and V's columns,
+    h_i = Σ_{j≠i} (s_i (P_ij Q_ij + P_ji Q_ji) + s_j (P_ij Q_ji + P_ji Q_ij)) / (s_i² - s_j²)
+          + (e_⊥ v_i · f_⊥ v_i + e_⊥ᵀ u_i · f_⊥ᵀ u_i) / s_i.
+    Equal singular values make it infinite, a zero one too (no second derivative there)."""
+    u, s, v = _thin_svd(a)
+    p, q = mT(u) @ e @ v, mT(u) @ f @ v
+    pt, qt = mT(p), mT(q)
+    si, sj = s[..., :, None], s[..., None, :]
+    pairs = -_svd_gaps(s) * (si * (p * q + pt * qt) + sj * (p * qt + pt * q))
+    eu, fu = e @ v - u @ p, f @ v - u @ q
+    ev, fv = mT(e) @ u - v @ pt, mT(f) @ u - v @ qt
+    outside = np.sum(eu * fu, axis=-2) + np.sum(ev * fv, axis=-2)
+    return np.sum(pairs, axis=-1) + outside / s
+
+
+def svdvals_hess_vjp(g, e, a):
+    """The cotangent of `f` in <g, svdvals_hess(e, f, a)>."""
+    u, s, v = _thin_svd(a)
+    g = as_array(g)
+    p = mT(u) @ e @ v
+    pt = mT(p)
+    si, sj = s[..., :, None], s[..., None, :]
+    c = -g[..., :, None] * _svd_gaps(s)
+    m = c * (si * p + sj * pt) + mT(c * (si * pt + sj * p))
+    scale = (g / s)[..., None, :]
+    eu = e @ v - u @ p
+    ev = mT(e) @ u - v @ pt
+    return u @ m @ mT(v) + (eu * scale) @ mT(v) + u @ mT(ev * scale)
