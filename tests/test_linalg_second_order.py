@@ -118,6 +118,21 @@ def singular_values(v):
     return np.sum(np.linalg.svd(a, compute_uv=False) ** 3) + np.linalg.svd(a.T, False, False)[0]
 
 
+STACK = rng.standard_normal((2, 3, 3)) + 3.0 * np.eye(3)
+
+
+def stacked_matrices(v):
+    """Every helper over a stack of two matrices (leading batch axis)."""
+    a = STACK * v[:2, None, None] + np.outer(v, v)
+    pd = a @ np.swapaxes(a, -1, -2) + np.eye(3)
+    chol = np.linalg.cholesky(pd)
+    total = np.sum(np.linalg.det(a) ** 2) + np.sum(np.linalg.slogdet(pd)[1])
+    total = total + np.sum(np.linalg.solve(a, np.ones((2, 3, 1)) * v[:, None]) ** 2)
+    total = total + np.sum(chol**3) + np.sum(np.linalg.eigvalsh(pd) ** 2)
+    total = total + np.sum(np.linalg.svd(a, compute_uv=False) ** 3)
+    return total + np.sum(np.einsum("bij,bjk->bik", a, a) ** 2)
+
+
 CASES = [
     (dot_squared, X3),
     (dot_matrix_vector, X3),
@@ -139,6 +154,7 @@ CASES = [
     (eigenvalues, X3),
     (eigenvalue_power, X3),
     (singular_values, X3),
+    (stacked_matrices, X3),
 ]
 IDS = [fn.__name__ for fn, _ in CASES]
 PART_A = "issue 17 part A: `rt.trace_vjp` (an array helper) has no rule yet"
