@@ -580,6 +580,19 @@ def runtime_linalg_rows() -> None:
     row("rt.eigvalsh_vjp", "np.sum(rt.eigvalsh_vjp(x, y) ** 2)", v3, spd)
     row("rt.eigvalsh_hess", f"np.sum(rt.eigvalsh_hess(x, y, {fixed}) ** 2)", m3, square)
     row("rt.eigvalsh_hess_vjp", f"np.sum(rt.eigvalsh_hess_vjp(x, y, {fixed}) ** 2)", v3, m3)
+    pair = "np.linalg.eigh(y)"
+    row("rt.eigh_jvp", f"np.sum(rt.eigh_jvp(x, y, {pair})[1] ** 2 + rt.eigh_jvp(x, y, {pair})[0])",
+        m3, spd)  # fmt: skip
+    row("rt.eigh_vjp", f"np.sum(rt.eigh_vjp((w, x), y, {pair}) ** 2)", m3, spd, v3)
+    pair = f"np.linalg.eigh({fixed})"
+    for name in ["eigh_jvp_tangent", "eigh_jvp_cotangent"]:
+        call = f"rt.{name}(x, {pair}, [w, y])"
+        row(f"rt.{name}", f"np.sum({call}[0] ** 2) + np.sum({call}[1] ** 2)", m3, square, v3)
+    tangent = f"rt.eigh_vjp_tangent((w, x), {pair}, [w, y])"
+    row("rt.eigh_vjp_tangent", f"np.sum({tangent} ** 2)", m3, square, v3)
+    cotangent = f"rt.eigh_vjp_cotangent((w, x), {pair}, y)"
+    row("rt.eigh_vjp_cotangent", f"np.sum({cotangent}[0] ** 2) + np.sum({cotangent}[1] ** 2)",
+        m3, square, v3)  # fmt: skip
     row("rt.svdvals_jvp", "np.sum(rt.svdvals_jvp(x, y) * w)", a.T, a.T @ a[:, :3] + a.T, v3)
     row("rt.svdvals_jvp", "np.sum(rt.svdvals_jvp(x, y) ** 2)", a.T, a.T)
     row("rt.svdvals_vjp", "np.sum(rt.svdvals_vjp(x, y) ** 2)", v3, a)

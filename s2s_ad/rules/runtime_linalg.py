@@ -378,3 +378,65 @@ def spectral(prefix: str, keywords: tuple) -> None:
 
 spectral("eigvalsh", (("uplo", "L"),))
 spectral("svdvals", ())
+
+
+# eigh (distinct eigenvalues): eigh_jvp(t, a, e) and eigh_vjp(g, a, e) are linear in t / g,
+# each the other's transpose, and depend on `a` only through e = (w, V) = eigh(a), which
+# the code passes along; the derivatives through `e` are the four helpers below, bilinear in
+# their first and last arguments, whose adjoints are each other (through `e` itself: no rule,
+# so a third derivative through the eigenvectors is refused).
+def eigen_rule(name: str, params: tuple, jvp: tuple, vjp: tuple, selectors=()) -> None:
+    keywords = (("a", None),) if selectors else ()
+    positional = (params[0], *(("a",) if selectors else ()), "e", *params[1:-1], "uplo")
+    register(
+        getattr(rt, name),
+        Rule(
+            f"rt.{name}",
+            params,
+            jvp,
+            vjp,
+            keywords=(*keywords, ("uplo", "L")),
+            positional=positional,
+            selectors=selectors,
+        ),
+    )
+
+
+eigen_rule(
+    "eigh_jvp",
+    ("t", "e"),
+    (SAME_CALL, "rt.eigh_jvp_tangent(t, e, d, uplo)"),
+    ("rt.eigh_vjp(d, a, e, uplo)", "rt.eigh_jvp_cotangent(t, e, d, uplo)"),
+    selectors=("a",),
+)
+eigen_rule(
+    "eigh_vjp",
+    ("g", "e"),
+    (SAME_CALL, "rt.eigh_vjp_tangent(g, e, d, uplo)"),
+    ("rt.eigh_jvp(d, a, e, uplo)", "rt.eigh_vjp_cotangent(g, e, d, uplo)"),
+    selectors=("a",),
+)
+eigen_rule(
+    "eigh_jvp_tangent",
+    ("t", "c", "e"),
+    (SAME_CALL, SAME_CALL, None),
+    ("rt.eigh_vjp_tangent(d, e, c, uplo)", "rt.eigh_jvp_cotangent(t, e, d, uplo)", None),
+)
+eigen_rule(
+    "eigh_jvp_cotangent",
+    ("t", "c", "e"),
+    (SAME_CALL, SAME_CALL, None),
+    ("rt.eigh_vjp_tangent(c, e, d, uplo)", "rt.eigh_jvp_tangent(t, e, d, uplo)", None),
+)
+eigen_rule(
+    "eigh_vjp_tangent",
+    ("g", "c", "e"),
+    (SAME_CALL, SAME_CALL, None),
+    ("rt.eigh_jvp_tangent(d, e, c, uplo)", "rt.eigh_vjp_cotangent(g, e, d, uplo)", None),
+)
+eigen_rule(
+    "eigh_vjp_cotangent",
+    ("g", "c", "e"),
+    (SAME_CALL, SAME_CALL, None),
+    ("rt.eigh_jvp_tangent(c, e, d, uplo)", "rt.eigh_vjp_tangent(g, e, d, uplo)", None),
+)

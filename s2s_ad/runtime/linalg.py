@@ -263,7 +263,7 @@ def eigh_jvp(d, a, ans, uplo="L"):
     w, v = ans
     c = mT(v) @ from_lower(d, uplo) @ v
     dw = np.diagonal(c, axis1=-2, axis2=-1).copy()
-    return (dw, v @ (_gaps(w) * c))
+    return Derivatives([dw, v @ (_gaps(w) * c)])  # added item by item (second derivatives)
 
 
 def eigh_vjp(g, a, ans, uplo="L"):
@@ -272,6 +272,59 @@ def eigh_vjp(g, a, ans, uplo="L"):
     gw, gv = g
     inner = _gaps(w) * (mT(v) @ gv) + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
     return onto_lower(v @ inner @ mT(v), uplo)
+
+
+def _gaps_tangent(f, dw):
+    """Tangent of F = _gaps(w): dF_ij = -F_ij² (dw_j - dw_i)."""
+    return -(f * f) * (dw[..., None, :] - dw[..., :, None])
+
+
+def _gaps_cotangent(z):
+    """The cotangent of w from <Z / F², dF> (Z already holds the F² factor)."""
+    return np.sum(z, axis=-1) - np.sum(z, axis=-2)
+
+
+def eigh_jvp_tangent(d, ans, dans, uplo="L"):
+    """Tangent of eigh_jvp(d, a, ans) as `ans` = (w, V) moves by `dans` = (dw, dV)."""
+    (w, v), (dw, dv) = ans, dans
+    s, f = from_lower(d, uplo), _gaps(w)
+    c = mT(v) @ s @ v
+    dc = mT(dv) @ s @ v + mT(v) @ s @ dv
+    ddw = np.diagonal(dc, axis1=-2, axis2=-1).copy()
+    return Derivatives([ddw, dv @ (f * c) + v @ (_gaps_tangent(f, dw) * c + f * dc)])
+
+
+def eigh_jvp_cotangent(d, ans, g, uplo="L"):
+    """The cotangent of `ans` = (w, V) in <g, eigh_jvp(d, a, ans)>, g = (gw, gV)."""
+    (w, v), (gw, gv) = ans, g
+    s, f = from_lower(d, uplo), _gaps(w)
+    c = mT(v) @ s @ v
+    vg = mT(v) @ gv
+    x = as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1]) + f * vg  # the coefficient of C
+    v_bar = s @ v @ (x + mT(x)) + gv @ mT(f * c)
+    return Derivatives([_gaps_cotangent(vg * c * f * f), v_bar])
+
+
+def eigh_vjp_tangent(g, ans, dans, uplo="L"):
+    """Tangent of eigh_vjp(g, a, ans) as `ans` = (w, V) moves by `dans` = (dw, dV)."""
+    (w, v), (dw, dv), (gw, gv) = ans, dans, g
+    f = _gaps(w)
+    h = mT(v) @ gv
+    k = f * h + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    dk = _gaps_tangent(f, dw) * h + f * (mT(dv) @ gv)
+    return onto_lower(dv @ k @ mT(v) + v @ dk @ mT(v) + v @ k @ mT(dv), uplo)
+
+
+def eigh_vjp_cotangent(g, ans, d, uplo="L"):
+    """The cotangent of `ans` = (w, V) in <d, eigh_vjp(g, a, ans)>."""
+    (w, v), (gw, gv) = ans, g
+    f = _gaps(w)
+    h = mT(v) @ gv
+    k = f * h + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    fd = from_lower(d, uplo)
+    r = mT(v) @ fd @ v
+    v_bar = fd @ v @ (k + mT(k)) + gv @ mT(r * f)
+    return Derivatives([_gaps_cotangent(r * h * f * f), v_bar])
 
 
 def eigvalsh_jvp(d, a, uplo="L"):
