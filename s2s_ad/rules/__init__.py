@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (registration)
     records,
     reductions,
     runtime_linalg,
+    runtime_spectral,
     selection,
     shapes,
 )
