@@ -131,7 +131,7 @@ matrix_function(
 
 def _svd(kind: str):
     """Singular values alone (`compute_uv=False`) have helpers of their own, differentiable
-    again (runtime_linalg.py); the full decomposition's helpers have no rules yet."""
+    again (rules/runtime_spectral.py); the full decomposition's helpers have no rules yet."""
 
     def template(site: Site) -> str:
         if site.is_const("compute_uv") and site.const("compute_uv") is False:

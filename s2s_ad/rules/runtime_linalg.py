@@ -8,9 +8,10 @@ product the helper transposes (`np.dot(d, b)`).
 
 The contraction adjoints (`dot_vjp_*`, `inner_vjp`, `outer_vjp`, `tensordot_vjp`,
 `einsum_vjp`) are linear in the cotangent `g` and in the other operand; the operand whose
-cotangent they return gives only its shape. The solve and determinant helpers have their
-own formulas (Giles 2008, "Collected matrix derivative results"), written with helpers that
-have rules in turn.
+cotangent they return gives only its shape. The solve, determinant and Cholesky helpers
+have their own formulas (Giles 2008, "Collected matrix derivative results"; Murray 2016),
+written with helpers that have rules in turn. Not covered: `rt.matmul_left`/`matmul_right`,
+which only vector tangent code calls (never differentiated again).
 """
 
 from __future__ import annotations
