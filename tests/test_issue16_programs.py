@@ -1983,7 +1983,6 @@ PENDING_TESTS = {
     "test_second_order_hvp[grad_of_bound_method_inside]": "not yet: grad of a method made inside (refused with a located message)",
     "test_second_order_hvp[jvp_inside]": INSIDE,
     "test_second_order_hvp[lambdas_in_list_arg]": "not yet: a loop variable over zip holding functions (refused with a located message)",
-    "test_second_order_hvp[map_two_lists]": I17_RULES,
     "test_second_order_hvp[mlp_built_inside]": "not yet: calling an object built inside the function (`MLP([...])(x)`)",
     "test_second_order_hvp[object_created_inside]": "not yet: calling an object built inside the function (`Linear(W, b)(x)`)",
     "test_second_order_hvp[object_created_inside_wrt_b]": "not yet: calling an object built inside the function (`Linear(W, b)(x)`)",

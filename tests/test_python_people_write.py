@@ -2772,8 +2772,6 @@ LAZY = "not yet: generators and iterators kept as values (consumed later, lazily
 STAR = "not yet: `*x` of a length the derivative is not specialised to, or in a loop target"
 ALIAS = "refused: a list grown through a second name or as a container's item (SSA values)"
 PENDING = {
-    "assert_shapes": I17,
-    "gp_marginal_likelihood_lambda": I17,  # rt.solve_vjp_a
     "lambda_late_binding_in_loop": I16_FUNCTIONS,
     "lambda_in_dict_of_activations": I16_FUNCTIONS,
     "kwargs_helper_and_double_star_call": I16_FUNCTIONS,

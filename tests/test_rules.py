@@ -606,6 +606,85 @@ def runtime_array_rows() -> None:
     row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, None) ** 2)", 1.3, POS)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, 0) * w)", UNIT, POS, UNIT)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, None) ** 2)", UNIT.ravel(), POS)
+def runtime_linalg_rows() -> None:
+    """The linear-algebra helpers of derivative code (`runtime/linalg.py`, `dot_vjp_*`),
+    called with consistent arguments (`ans` computed from the matrix it belongs to)."""
+    g, a, b = rng.standard_normal((3, 2)), rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    v3, v4 = rng.standard_normal(3), rng.standard_normal(4)
+    square = rng.standard_normal((3, 3)) + 3.0 * np.eye(3)
+    spd = square @ square.T + np.eye(3)
+    m3, stack = rng.standard_normal((3, 3)), rng.standard_normal((2, 3, 3)) + 3.0 * np.eye(3)
+    fixed = "np.diag([1.0, 2.0, 4.0]) + 0.3"  # a constant symmetric matrix, distinct eigenvalues
+    for name in ["dot_vjp_left", "dot_vjp_right"]:
+        row(f"rt.{name}", f"np.sum(rt.{name}(x, y, w) ** 2)", g, a, b)
+        row(f"rt.{name}", f"np.sum(rt.{name}(x, y, w) ** 2)", v3, a, v4)
+        row(f"rt.{name}", f"np.sum(rt.{name}(x, 2.0, y) ** 2) + np.sum(rt.{name}(x, y, 2.0))",
+            v4, v4 * 0.5)  # fmt: skip
+    both = "np.sum(rt.{0}(x, y, w{1}, 0) ** 2) + np.sum(rt.{0}(x, y, w{1}, 1) ** 3)"
+    row("rt.inner_vjp", both.format("inner_vjp", ""), v3, a, v4)
+    row("rt.inner_vjp", both.format("inner_vjp", ""), v4, 1.3, v4)
+    row("rt.outer_vjp", both.format("outer_vjp", ""), a.T, v4, v3)
+    row("rt.tensordot_vjp", both.format("tensordot_vjp", ", 1"), g, a, b)
+    row("rt.tensordot_vjp", both.format("tensordot_vjp", ", ((0, 1), (0, 1))"), 1.3, a, a * 2.0)
+    for k in range(2):
+        row("rt.einsum_vjp", f"np.sum(rt.einsum_vjp(x, 'ij,jk->ik', {k}, y, w) ** 2)", g, a, b)
+    row("rt.einsum_vjp", "np.sum(rt.einsum_vjp(x, 'i,ij,j->', 2, y[:, 0], y, w) ** 2)", 1.3, a, v4)
+    row("rt.einsum_vjp", "np.sum(rt.einsum_vjp(x, 'ij->j', 0, y) ** 2)", v4, a)
+    row("rt.solve_vjp_a", "np.sum(rt.solve_vjp_a(x, y, np.linalg.solve(y, w)) ** 2)",
+        v3, square, v3 * 2.0)  # fmt: skip
+    row("rt.solve_vjp_a", "np.sum(rt.solve_vjp_a(x, y, np.linalg.solve(y, w)) ** 2)",
+        g, square, g * 2.0)  # fmt: skip
+    row("rt.slogdet_jvp", "rt.slogdet_jvp(x, y, np.linalg.slogdet(y))[1] ** 2", m3, square)
+    row("rt.slogdet_vjp", "np.sum(rt.slogdet_vjp((0.0, x), y, np.linalg.slogdet(y)) ** 2)",
+        1.3, square)  # fmt: skip
+    row(
+        "rt.slogdet_vjp",
+        "np.sum(rt.slogdet_vjp([x * 0.0, x], y, np.linalg.slogdet(y)) ** 2)",
+        v3[:2],
+        stack,
+    )
+    row("rt.adjugate", "np.sum(rt.adjugate(x) * y)", square, m3)
+    row("rt.adjugate", "np.sum(rt.adjugate(x) ** 2)", np.outer(v3, v3) + np.outer(v3, v3[::-1]))
+    row("rt.adjugate_jvp", f"np.sum(rt.adjugate_jvp(x, {fixed}) ** 2)", m3)
+    singular = "np.outer([1.0, 2.0, 3.0], [1.0, 0.5, 2.0])"  # rank 1: adj = 0, its tangent not
+    row("rt.adjugate_jvp", f"np.sum(rt.adjugate_jvp(x, {singular}) * y)", m3, square)
+    row("rt.det_jvp", "rt.det_jvp(x, y) ** 2", m3, square)
+    row("rt.det_jvp", "np.sum(rt.det_jvp(x, y) ** 2)", stack * 0.5, stack)
+    row("rt.det_vjp", "np.sum(rt.det_vjp(x, y, None) ** 2)", 1.3, square)
+    row("rt.det_vjp", "np.sum(rt.det_vjp(x, y, None) ** 2)", v3[:2], stack)
+    row("rt.phi", "np.sum(rt.phi(x) * y)", m3, square)
+    row("rt.sym", "np.sum(rt.sym(x) ** 2)", m3)
+    for name in ["from_lower", "onto_lower"]:
+        row(f"rt.{name}", f"np.sum(rt.{name}(x) * y) + np.sum(rt.{name}(x, 'U') ** 2)", m3, square)
+    row("rt.inner_of", "np.sum(rt.inner_of(x, np.linalg.cholesky(y)) ** 2)", m3, spd)
+    row("rt.lower_sandwich", "np.sum(rt.lower_sandwich(x, np.linalg.cholesky(y)) ** 2)", m3, spd)
+    for name in ["cholesky_jvp", "cholesky_vjp"]:
+        row(f"rt.{name}", f"np.sum(rt.{name}(x, y, np.linalg.cholesky(y)) * w)", m3, spd, square)
+    row("rt.eigvalsh_jvp", "np.sum(rt.eigvalsh_jvp(x, y) * w)", m3, spd, v3)
+    row("rt.eigvalsh_jvp", "np.sum(rt.eigvalsh_jvp(x, y, 'U') ** 2)", m3, spd)
+    row("rt.eigvalsh_vjp", "np.sum(rt.eigvalsh_vjp(x, y) ** 2)", v3, spd)
+    row("rt.eigvalsh_hess", f"np.sum(rt.eigvalsh_hess(x, y, {fixed}) ** 2)", m3, square)
+    row("rt.eigvalsh_hess_vjp", f"np.sum(rt.eigvalsh_hess_vjp(x, y, {fixed}) ** 2)", v3, m3)
+    pair = "np.linalg.eigh(y)"
+    row("rt.eigh_jvp", f"np.sum(rt.eigh_jvp(x, y, {pair})[1] ** 2 + rt.eigh_jvp(x, y, {pair})[0])",
+        m3, spd)  # fmt: skip
+    row("rt.eigh_vjp", f"np.sum(rt.eigh_vjp((w, x), y, {pair}) ** 2)", m3, spd, v3)
+    pair = f"np.linalg.eigh({fixed})"
+    for name in ["eigh_jvp_tangent", "eigh_jvp_cotangent"]:
+        call = f"rt.{name}(x, {pair}, [w, y])"
+        row(f"rt.{name}", f"np.sum({call}[0] ** 2) + np.sum({call}[1] ** 2)", m3, square, v3)
+    tangent = f"rt.eigh_vjp_tangent((w, x), {pair}, [w, y])"
+    row("rt.eigh_vjp_tangent", f"np.sum({tangent} ** 2)", m3, square, v3)
+    cotangent = f"rt.eigh_vjp_cotangent((w, x), {pair}, y)"
+    row("rt.eigh_vjp_cotangent", f"np.sum({cotangent}[0] ** 2) + np.sum({cotangent}[1] ** 2)",
+        m3, square, v3)  # fmt: skip
+    row("rt.svdvals_jvp", "np.sum(rt.svdvals_jvp(x, y) * w)", a.T, a.T @ a[:, :3] + a.T, v3)
+    row("rt.svdvals_jvp", "np.sum(rt.svdvals_jvp(x, y) ** 2)", a.T, a.T)
+    row("rt.svdvals_vjp", "np.sum(rt.svdvals_vjp(x, y) ** 2)", v3, a)
+    row("rt.svdvals_vjp", "np.sum(rt.svdvals_vjp(x, y) ** 2)", a[:2, :2], stack[:, :, :2] * 2.0)
+    fixed_wide = "np.array([[3.0, 1.0, 0.0, 0.5], [0.0, 2.0, 1.0, 0.0], [0.2, 0.0, 1.0, 0.3]])"
+    row("rt.svdvals_hess", f"np.sum(rt.svdvals_hess(x, y, {fixed_wide}) ** 2)", a, a * 0.5)
+    row("rt.svdvals_hess_vjp", f"np.sum(rt.svdvals_hess_vjp(x, y, {fixed_wide}) ** 2)", v3, a)
 
 
 def dict_rows() -> None:
@@ -719,6 +798,7 @@ for make_rows in [
     special_rows,
     runtime_rows,
     runtime_array_rows,
+    runtime_linalg_rows,
     dict_rows,
     record_rows,
     nondiff_rows,

@@ -14,6 +14,8 @@ from . import (  # noqa: F401  (registration)
     records,
     reductions,
     runtime_arrays,
+    runtime_linalg,
+    runtime_spectral,
     selection,
     shapes,
 )

@@ -72,7 +72,7 @@ EINSUM_OPERANDS = ("x", "y", "z", "w")
 def _einsum_vjp(k: int):
     def template(site: Site) -> str:
         operands = ", ".join(EINSUM_OPERANDS[: len(site.params)])
-        return f"rt.einsum_vjp(d, subscripts, ({operands},), {k})"
+        return f"rt.einsum_vjp(d, subscripts, {k}, {operands})"
 
     return template
 
@@ -127,12 +127,29 @@ matrix_function(
     "rt.eigvalsh_vjp(d, a, UPLO)",
     keywords=(("UPLO", "L"),),
 )
-matrix_function(
-    "np.linalg.svd",
+
+
+def _svd(kind: str):
+    """Singular values alone (`compute_uv=False`) have helpers of their own, differentiable
+    again (rules/runtime_spectral.py); the full decomposition's helpers have no rules yet."""
+
+    def template(site: Site) -> str:
+        if site.is_const("compute_uv") and site.const("compute_uv") is False:
+            return f"rt.svdvals_{kind}(d, a)"
+        return f"rt.svd_{kind}(d, a, ans, full_matrices, compute_uv)"
+
+    return template
+
+
+register(
     np.linalg.svd,
-    "rt.svd_jvp(d, a, ans, full_matrices, compute_uv)",
-    "rt.svd_vjp(d, a, ans, full_matrices, compute_uv)",
-    keywords=(("full_matrices", True), ("compute_uv", True)),
+    Rule(
+        "np.linalg.svd",
+        ("a",),
+        (_svd("jvp"),),
+        (_svd("vjp"),),
+        keywords=(("full_matrices", True), ("compute_uv", True)),
+    ),
 )
 # x = solve(a, b): linear in b; through a, dx = -a⁻¹ da x
 register(

@@ -1,8 +1,9 @@
 """The few helpers generated code calls (as `rt.…`), where shapes are only known at run time.
 
 `core`: broadcasting, element updates, lists; `arrays`: reductions, shape functions,
-indexing; `linalg`: contractions and decompositions; `directions`: the vector tangent
-mode, where tangents carry a leading axis of directions; `index_tricks`: `np.r_` and `np.c_`.
+indexing; `linalg`: contractions, solves, determinants, Cholesky; `spectral`: eigh and svd;
+`directions`: the vector tangent mode, where tangents carry a leading axis of directions;
+`index_tricks`: `np.r_` and `np.c_`.
 """
 
 from .arrays import *  # noqa: F403
@@ -16,3 +17,4 @@ from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .records import *  # noqa: F403
 from .sequences import *  # noqa: F403
+from .spectral import *  # noqa: F403

@@ -1,9 +1,9 @@
 """Helpers for the derivatives of contractions and matrix decompositions.
 
 The decompositions follow the usual matrix-calculus results (Giles 2008, "Collected matrix
-derivative results"; Murray 2016 for Cholesky; Townsend 2016 for the SVD). `np.linalg.eigh`
-and `cholesky` read only the lower triangle of their argument, so their derivatives are
-taken with respect to that triangle: a perturbation of the upper triangle changes nothing.
+derivative results"; Murray 2016 for Cholesky); eigh and svd are in `spectral.py`.
+`cholesky` reads only the lower triangle of its argument, so its derivatives are taken with
+respect to that triangle: a perturbation of the upper triangle changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import string
 import numpy as np
 
 from ..errors import S2SError
-from .core import as_array, unbroadcast
+from .core import Derivatives, as_array, unbroadcast
 
 
 def mT(a):
@@ -53,8 +53,9 @@ def _explicit(subscripts: str, operands) -> tuple[list[str], str]:
     )
 
 
-def einsum_vjp(g, subscripts, operands, k):
-    """Cotangent of operand `k` in `np.einsum(subscripts, *operands)`."""
+def einsum_vjp(g, subscripts, k, *operands):
+    """Cotangent of operand `k` in `np.einsum(subscripts, *operands)`: linear in `g` and in
+    each other operand; operand `k` gives only its shape."""
     parts, output = _explicit(subscripts, operands)
     mine = parts[k]
     if len(set(mine)) != len(mine):
@@ -96,7 +97,7 @@ def _tensordot_subscripts(a, b, axes) -> str:
 
 def tensordot_vjp(g, a, b, axes, k):
     """Cotangent of `a` (k=0) or `b` (k=1) in `np.tensordot(a, b, axes)`."""
-    return einsum_vjp(g, _tensordot_subscripts(a, b, axes), (a, b), k)
+    return einsum_vjp(g, _tensordot_subscripts(a, b, axes), k, a, b)
 
 
 def inner_vjp(g, a, b, k):
@@ -144,6 +145,42 @@ def adjugate(a):
     return sign[..., None, None] * (mT(vt) * (before * after)[..., None, :]) @ mT(u)
 
 
+def adjugate_jvp(d, a):
+    """Tangent of `adjugate(a)`, exact also where `a` is singular (its entries are minors:
+    polynomials in `a`).
+
+    With a = U S Vᵀ, adj(a) = det(U) det(V) · V adj(S) Uᵀ, so its tangent is
+    det(U) det(V) · V M Uᵀ with P = Uᵀ d V and M the tangent of adj at the diagonal S:
+    M_ii = Σ_{k≠i} P_kk q_ik and M_ij = -P_ij q_ij (i ≠ j), q_ij = ∏_{l≠i,j} s_l (the
+    invertible case's (tr(adj d) adj - adj d adj) / det with the division carried out).
+    """
+    u, s, vt = np.linalg.svd(a)
+    p = mT(u) @ d @ mT(vt)
+    q = _pair_products(s)
+    diagonal = np.einsum("...ik,...kk->...i", q, p)
+    m = -q * p + diagonal[..., None] * np.eye(np.shape(s)[-1])
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign[..., None, None] * (mT(vt) @ m @ mT(u))
+
+
+def _pair_products(s):
+    """q[i, j] = ∏_{l≠i,j} s_l for i ≠ j, 0 on the diagonal, without dividing (s may hold
+    zeros): the products before i, strictly between i and j, and after j."""
+    n = np.shape(s)[-1]
+    ones = np.ones_like(s[..., :1])
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(
+        np.cumprod(np.concatenate([ones, np.flip(s, -1)[..., :-1]], axis=-1), axis=-1), -1
+    )
+    # between[i, j] = ∏_{i<l<j} s_l: cumulative products of the entries after i
+    later = np.where(np.arange(n)[None, :] > np.arange(n)[:, None], s[..., None, :], 1.0)
+    running = np.cumprod(later, axis=-1)
+    between = np.concatenate([np.ones_like(running[..., :1]), running[..., :-1]], axis=-1)
+    upper = before[..., :, None] * between * after[..., None, :]
+    upper = np.triu(upper, 1)
+    return upper + mT(upper)
+
+
 def det_jvp(d, a):
     """Tangent of `np.linalg.det(a)`: tr(adj(a) · d) (Jacobi's formula)."""
     return np.einsum("...ij,...ji->...", adjugate(a), d)
@@ -158,7 +195,8 @@ def det_vjp(g, a, ans):
 def slogdet_jvp(d, a, ans):
     """Tangent of `(sign, log|det a|)`: the sign does not move; d log|det| = tr(a⁻¹ da)."""
     step = np.trace(np.linalg.solve(a, d), axis1=-2, axis2=-1)
-    return (np.zeros_like(ans[0]), step)
+    # added item by item where tangents through several arguments meet (second derivatives)
+    return Derivatives([np.zeros_like(ans[0]), step])
 
 
 def slogdet_vjp(g, a, ans):
@@ -169,127 +207,44 @@ def slogdet_vjp(g, a, ans):
 # decompositions of symmetric matrices, which read the lower triangle
 
 
-def _from_lower(d, uplo="L"):
+def from_lower(d, uplo="L"):
     """The symmetric matrix whose lower (or upper, `uplo="U"`) triangle is that of `d`."""
     d = d if uplo == "L" else mT(d)
     return np.tril(d) + mT(np.tril(d, -1))
 
 
-def _onto_lower(b, uplo="L"):
-    """The transpose of `_from_lower`: the cotangent of the triangle that was read."""
+def onto_lower(b, uplo="L"):
+    """The transpose of `from_lower`: the cotangent of the triangle that was read."""
     out = np.tril(b) + np.tril(mT(b), -1)
     return out if uplo == "L" else mT(out)
 
 
-def _phi(x):
-    """The lower triangle with its diagonal halved."""
+def phi(x):
+    """The lower triangle with its diagonal halved (Murray 2016's Φ; its own adjoint)."""
     return np.tril(x) - 0.5 * np.eye(np.shape(x)[-1]) * x
+
+
+def sym(x):
+    """x + xᵀ over the last two axes (its own adjoint)."""
+    return x + mT(x)
+
+
+def inner_of(d, lower):
+    """L⁻¹ S L⁻ᵀ for the symmetric S read from the lower triangle of `d` (L = `lower`)."""
+    return np.linalg.solve(lower, mT(np.linalg.solve(lower, from_lower(d))))
+
+
+def lower_sandwich(q, lower):
+    """The lower triangle's share of L⁻ᵀ q L⁻¹: the transpose of `inner_of`."""
+    b = np.linalg.solve(mT(lower), mT(np.linalg.solve(mT(lower), mT(q))))
+    return onto_lower(b)
 
 
 def cholesky_jvp(d, a, ans):
     """Tangent of `L = np.linalg.cholesky(a)`: L Φ(L⁻¹ dA L⁻ᵀ)."""
-    inner = np.linalg.solve(ans, mT(np.linalg.solve(ans, _from_lower(d))))
-    return ans @ _phi(inner)
+    return ans @ phi(inner_of(d, ans))
 
 
 def cholesky_vjp(g, a, ans):
     """Cotangent of `a` in `L = np.linalg.cholesky(a)`: L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, onto the triangle."""
-    p = _phi(mT(ans) @ g)
-    b = np.linalg.solve(mT(ans), mT(np.linalg.solve(mT(ans), mT(p))))
-    return _onto_lower(b)
-
-
-def _gaps(w):
-    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (eigenvalue gaps)."""
-    gap = w[..., None, :] - w[..., :, None]
-    n = np.shape(w)[-1]
-    with np.errstate(divide="ignore"):
-        return np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1, gap))
-
-
-def eigh_jvp(d, a, ans, uplo="L"):
-    """Tangent of `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
-    w, v = ans
-    c = mT(v) @ _from_lower(d, uplo) @ v
-    dw = np.diagonal(c, axis1=-2, axis2=-1).copy()
-    return (dw, v @ (_gaps(w) * c))
-
-
-def eigh_vjp(g, a, ans, uplo="L"):
-    """Cotangent of `a` in `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
-    w, v = ans
-    gw, gv = g
-    inner = _gaps(w) * (mT(v) @ gv) + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
-    return _onto_lower(v @ inner @ mT(v), uplo)
-
-
-def eigvalsh_jvp(d, a, uplo="L"):
-    """Tangent of `np.linalg.eigvalsh(a)`: the eigenvectors' quadratic forms of `d`."""
-    _, v = np.linalg.eigh(a, uplo)
-    return np.diagonal(mT(v) @ _from_lower(d, uplo) @ v, axis1=-2, axis2=-1).copy()
-
-
-def eigvalsh_vjp(g, a, uplo="L"):
-    """Cotangent of `a` in `np.linalg.eigvalsh(a)`."""
-    _, v = np.linalg.eigh(a, uplo)
-    return _onto_lower((v * as_array(g)[..., None, :]) @ mT(v), uplo)
-
-
-# the singular value decomposition (thin, distinct nonzero singular values)
-
-
-def _svd_parts(a, ans, compute_uv, full_matrices):
-    m, n = np.shape(a)[-2:]
-    if compute_uv and full_matrices and m != n:
-        raise S2SError(
-            "the derivative of np.linalg.svd with full_matrices=True is not unique for a "
-            f"{m}x{n} matrix",
-            hint="call np.linalg.svd(a, full_matrices=False)",
-        )
-    if compute_uv:
-        return ans
-    return np.linalg.svd(a, full_matrices=False)
-
-
-def _svd_gaps(s):
-    """F[i, j] = 1 / (s[j]² - s[i]²) off the diagonal, 0 on it."""
-    return _gaps(s * s)
-
-
-def svd_jvp(d, a, ans, full_matrices=True, compute_uv=True):
-    """Tangent of `np.linalg.svd(a, full_matrices, compute_uv)`."""
-    u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
-    v = mT(vt)
-    p = mT(u) @ d @ v
-    ds = np.diagonal(p, axis1=-2, axis2=-1).copy()
-    if not compute_uv:
-        return ds
-    f = _svd_gaps(s)
-    s_row = s[..., None, :]
-    s_col = s[..., :, None]
-    du = u @ (f * (p * s_row + s_col * mT(p))) + (d @ v - u @ (mT(u) @ d @ v)) / s_row
-    dv = v @ (f * (s_col * p + mT(p) * s_row)) + (mT(d) @ u - v @ (mT(v) @ mT(d) @ u)) / s_row
-    return (du, ds, mT(dv))
-
-
-def svd_vjp(g, a, ans, full_matrices=True, compute_uv=True):
-    """Cotangent of `a` in `np.linalg.svd(a, full_matrices, compute_uv)`."""
-    u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
-    v = mT(vt)
-    if not compute_uv:
-        return (u * as_array(g)[..., None, :]) @ vt
-    gu, gs, gvt = g
-    gv = mT(gvt)
-    f = _svd_gaps(s)
-    s_row = s[..., None, :]
-    s_col = s[..., :, None]
-    k = np.shape(s)[-1]
-    core = (
-        (f * (mT(u) @ gu - mT(gu) @ u)) * s_row
-        + as_array(gs)[..., None, :] * np.eye(k)
-        + s_col * (f * (mT(v) @ gv - mT(gv) @ v))
-    )
-    out = u @ core @ vt
-    out = out + ((gu - u @ (mT(u) @ gu)) / s_row) @ vt
-    out = out + u @ (mT(gv - v @ (mT(v) @ gv)) / s_col)
-    return out
+    return lower_sandwich(phi(mT(ans) @ g), ans)

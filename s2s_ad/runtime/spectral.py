@@ -1,0 +1,245 @@
+"""Helpers for the derivatives of the symmetric eigendecomposition and the singular value
+decomposition, and for their second derivatives (Giles 2008, "Collected matrix derivative
+results"; Townsend 2016 for the SVD).
+
+Before: `w, v = np.linalg.eigh(a)` had first derivatives only. After: the helpers its
+derivative code calls (`eigh_jvp`, `eigh_vjp`) have derivatives of their own here
+(`eigh_jvp_tangent`, …; rules in rules/runtime_spectral.py), so Hessians exist. `eigh` reads
+only the lower triangle of its argument, so derivatives are taken with respect to that
+triangle. Equal eigenvalues (singular values) have no derivative of the eigenvectors: the
+gaps 1 / (w_j - w_i) are infinite there, and so are the results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import S2SError
+from .core import Derivatives, as_array
+from .linalg import from_lower, mT, onto_lower
+
+
+def _gaps(w):
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (eigenvalue gaps)."""
+    gap = w[..., None, :] - w[..., :, None]
+    n = np.shape(w)[-1]
+    with np.errstate(divide="ignore"):
+        return np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1, gap))
+
+
+def eigh_jvp(d, a, ans, uplo="L"):
+    """Tangent of `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
+    w, v = ans
+    c = mT(v) @ from_lower(d, uplo) @ v
+    dw = np.diagonal(c, axis1=-2, axis2=-1).copy()
+    return Derivatives([dw, v @ (_gaps(w) * c)])  # added item by item (second derivatives)
+
+
+def eigh_vjp(g, a, ans, uplo="L"):
+    """Cotangent of `a` in `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
+    w, v = ans
+    gw, gv = g
+    inner = _gaps(w) * (mT(v) @ gv) + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    return onto_lower(v @ inner @ mT(v), uplo)
+
+
+def _gaps_tangent(f, dw):
+    """Tangent of F = _gaps(w): dF_ij = -F_ij² (dw_j - dw_i)."""
+    return -(f * f) * (dw[..., None, :] - dw[..., :, None])
+
+
+def _gaps_cotangent(z):
+    """The cotangent of w from <Z / F², dF> (Z already holds the F² factor)."""
+    return np.sum(z, axis=-1) - np.sum(z, axis=-2)
+
+
+def eigh_jvp_tangent(d, ans, dans, uplo="L"):
+    """Tangent of eigh_jvp(d, a, ans) as `ans` = (w, V) moves by `dans` = (dw, dV)."""
+    (w, v), (dw, dv) = ans, dans
+    s, f = from_lower(d, uplo), _gaps(w)
+    c = mT(v) @ s @ v
+    dc = mT(dv) @ s @ v + mT(v) @ s @ dv
+    ddw = np.diagonal(dc, axis1=-2, axis2=-1).copy()
+    return Derivatives([ddw, dv @ (f * c) + v @ (_gaps_tangent(f, dw) * c + f * dc)])
+
+
+def eigh_jvp_cotangent(d, ans, g, uplo="L"):
+    """The cotangent of `ans` = (w, V) in <g, eigh_jvp(d, a, ans)>, g = (gw, gV)."""
+    (w, v), (gw, gv) = ans, g
+    s, f = from_lower(d, uplo), _gaps(w)
+    c = mT(v) @ s @ v
+    vg = mT(v) @ gv
+    x = as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1]) + f * vg  # the coefficient of C
+    v_bar = s @ v @ (x + mT(x)) + gv @ mT(f * c)
+    return Derivatives([_gaps_cotangent(vg * c * f * f), v_bar])
+
+
+def eigh_vjp_tangent(g, ans, dans, uplo="L"):
+    """Tangent of eigh_vjp(g, a, ans) as `ans` = (w, V) moves by `dans` = (dw, dV)."""
+    (w, v), (dw, dv), (gw, gv) = ans, dans, g
+    f = _gaps(w)
+    h = mT(v) @ gv
+    k = f * h + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    dk = _gaps_tangent(f, dw) * h + f * (mT(dv) @ gv)
+    return onto_lower(dv @ k @ mT(v) + v @ dk @ mT(v) + v @ k @ mT(dv), uplo)
+
+
+def eigh_vjp_cotangent(g, ans, d, uplo="L"):
+    """The cotangent of `ans` = (w, V) in <d, eigh_vjp(g, a, ans)>."""
+    (w, v), (gw, gv) = ans, g
+    f = _gaps(w)
+    h = mT(v) @ gv
+    k = f * h + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    fd = from_lower(d, uplo)
+    r = mT(v) @ fd @ v
+    v_bar = fd @ v @ (k + mT(k)) + gv @ mT(r * f)
+    return Derivatives([_gaps_cotangent(r * h * f * f), v_bar])
+
+
+def eigvalsh_jvp(d, a, uplo="L"):
+    """Tangent of `np.linalg.eigvalsh(a)`: the eigenvectors' quadratic forms of `d`."""
+    _, v = np.linalg.eigh(a, uplo)
+    return np.diagonal(mT(v) @ from_lower(d, uplo) @ v, axis1=-2, axis2=-1).copy()
+
+
+def eigvalsh_vjp(g, a, uplo="L"):
+    """Cotangent of `a` in `np.linalg.eigvalsh(a)`."""
+    _, v = np.linalg.eigh(a, uplo)
+    return onto_lower((v * as_array(g)[..., None, :]) @ mT(v), uplo)
+
+
+def _eigen_quadratics(a, uplo, *tangents):
+    """The eigenvalue gaps F of symmetric `a` and Vᵀ S V for each tangent's symmetric S."""
+    w, v = np.linalg.eigh(a, uplo)
+    return _gaps(w), [mT(v) @ from_lower(t, uplo) @ v for t in tangents], v
+
+
+def eigvalsh_hess(t, s, a, uplo="L"):
+    """The second derivative of `np.linalg.eigvalsh(a)` along `t` and `s` (symmetric):
+    2 Σ_k C_t[i, k] F[k, i] C_s[k, i] with C = Vᵀ S V, from dV = V (F ∘ C) (distinct
+    eigenvalues; where two are equal F is infinite and so is this, as the eigenvalues have
+    no second derivative at a crossing)."""
+    f, (ct, cs), _ = _eigen_quadratics(a, uplo, t, s)
+    return 2.0 * np.sum(ct * mT(f * cs), axis=-1)
+
+
+def eigvalsh_hess_vjp(g, t, a, uplo="L"):
+    """The cotangent of `s` in <g, eigvalsh_hess(t, s, a)> (the same trilinear form read
+    as a function of `s`)."""
+    f, (ct,), v = _eigen_quadratics(a, uplo, t)
+    m = 2.0 * f * mT(ct) * as_array(g)[..., None, :]
+    return onto_lower(v @ m @ mT(v), uplo)
+
+
+# the singular value decomposition (thin, distinct nonzero singular values)
+
+
+def _svd_parts(a, ans, compute_uv, full_matrices):
+    m, n = np.shape(a)[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise S2SError(
+            "the derivative of np.linalg.svd with full_matrices=True is not unique for a "
+            f"{m}x{n} matrix",
+            hint="call np.linalg.svd(a, full_matrices=False)",
+        )
+    if compute_uv:
+        return ans
+    return np.linalg.svd(a, full_matrices=False)
+
+
+def _svd_gaps(s):
+    """F[i, j] = 1 / (s[j]² - s[i]²) off the diagonal, 0 on it."""
+    return _gaps(s * s)
+
+
+def svd_jvp(d, a, ans, full_matrices=True, compute_uv=True):
+    """Tangent of `np.linalg.svd(a, full_matrices, compute_uv)`."""
+    u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
+    v = mT(vt)
+    p = mT(u) @ d @ v
+    ds = np.diagonal(p, axis1=-2, axis2=-1).copy()
+    if not compute_uv:
+        return ds
+    f = _svd_gaps(s)
+    s_row = s[..., None, :]
+    s_col = s[..., :, None]
+    du = u @ (f * (p * s_row + s_col * mT(p))) + (d @ v - u @ (mT(u) @ d @ v)) / s_row
+    dv = v @ (f * (s_col * p + mT(p) * s_row)) + (mT(d) @ u - v @ (mT(v) @ mT(d) @ u)) / s_row
+    return (du, ds, mT(dv))
+
+
+def svd_vjp(g, a, ans, full_matrices=True, compute_uv=True):
+    """Cotangent of `a` in `np.linalg.svd(a, full_matrices, compute_uv)`."""
+    u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
+    v = mT(vt)
+    if not compute_uv:
+        return (u * as_array(g)[..., None, :]) @ vt
+    gu, gs, gvt = g
+    gv = mT(gvt)
+    f = _svd_gaps(s)
+    s_row = s[..., None, :]
+    s_col = s[..., :, None]
+    k = np.shape(s)[-1]
+    core = (
+        (f * (mT(u) @ gu - mT(gu) @ u)) * s_row
+        + as_array(gs)[..., None, :] * np.eye(k)
+        + s_col * (f * (mT(v) @ gv - mT(gv) @ v))
+    )
+    out = u @ core @ vt
+    out = out + ((gu - u @ (mT(u) @ gu)) / s_row) @ vt
+    out = out + u @ (mT(gv - v @ (mT(v) @ gv)) / s_col)
+    return out
+
+
+# singular values alone (`compute_uv=False`), with the thin SVD a = U S Vᵀ
+
+
+def _thin_svd(a):
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return u, s, mT(vt)
+
+
+def svdvals_jvp(d, a):
+    """Tangent of `np.linalg.svd(a, compute_uv=False)`: ds_i = u_iᵀ d v_i."""
+    u, _, v = _thin_svd(a)
+    return np.diagonal(mT(u) @ d @ v, axis1=-2, axis2=-1).copy()
+
+
+def svdvals_vjp(g, a):
+    """Cotangent of `a` in `np.linalg.svd(a, compute_uv=False)`: U diag(g) Vᵀ."""
+    u, _, v = _thin_svd(a)
+    return (u * as_array(g)[..., None, :]) @ mT(v)
+
+
+def svdvals_hess(e, f, a):
+    """The second derivative of the singular values along `e` and `f` (symmetric), for
+    distinct nonzero singular values (the eigenvalues' second derivative, Giles 2008, applied
+    to the symmetric dilation [[0, a], [aᵀ, 0]], whose eigenvalues are ±s): with P = Uᵀ e V,
+    Q = Uᵀ f V and the parts of e V, eᵀ U outside U's and V's columns,
+    h_i = Σ_{j≠i} (s_i (P_ij Q_ij + P_ji Q_ji) + s_j (P_ij Q_ji + P_ji Q_ij)) / (s_i² - s_j²)
+          + (e_⊥ v_i · f_⊥ v_i + e_⊥ᵀ u_i · f_⊥ᵀ u_i) / s_i.
+    Equal singular values make it infinite, a zero one too (no second derivative there)."""
+    u, s, v = _thin_svd(a)
+    p, q = mT(u) @ e @ v, mT(u) @ f @ v
+    pt, qt = mT(p), mT(q)
+    si, sj = s[..., :, None], s[..., None, :]
+    pairs = -_svd_gaps(s) * (si * (p * q + pt * qt) + sj * (p * qt + pt * q))
+    eu, fu = e @ v - u @ p, f @ v - u @ q
+    ev, fv = mT(e) @ u - v @ pt, mT(f) @ u - v @ qt
+    outside = np.sum(eu * fu, axis=-2) + np.sum(ev * fv, axis=-2)
+    return np.sum(pairs, axis=-1) + outside / s
+
+
+def svdvals_hess_vjp(g, e, a):
+    """The cotangent of `f` in <g, svdvals_hess(e, f, a)>."""
+    u, s, v = _thin_svd(a)
+    g = as_array(g)
+    p = mT(u) @ e @ v
+    pt = mT(p)
+    si, sj = s[..., :, None], s[..., None, :]
+    c = -g[..., :, None] * _svd_gaps(s)
+    m = c * (si * p + sj * pt) + mT(c * (si * pt + sj * p))
+    scale = (g / s)[..., None, :]
+    eu = e @ v - u @ p
+    ev = mT(e) @ u - v @ pt
+    return u @ m @ mT(v) + (eu * scale) @ mT(v) + u @ mT(ev * scale)
