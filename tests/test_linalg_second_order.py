@@ -163,15 +163,6 @@ CASES = [
     (eigenvectors, X3),
 ]
 IDS = [fn.__name__ for fn, _ in CASES]
-PART_A = "issue 17 part A: `rt.trace_vjp` (an array helper) has no rule yet"
-PENDING_TESTS = {
-    f"{test}[trace_form]": PART_A
-    for test in (
-        "test_hessian_against_gradient_differences",
-        "test_forward_and_reverse_over_reverse_agree",
-        "test_hvp_and_gradient_code_derivatives",
-    )
-}
 
 
 def gradient_differences(f, x, h=1e-5):

@@ -606,6 +606,8 @@ def runtime_array_rows() -> None:
     row("rt.cumprod_jvp", "np.sum(rt.cumprod_jvp(x, y, None, None) ** 2)", 1.3, POS)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, 0) * w)", UNIT, POS, UNIT)
     row("rt.cumprod_vjp", "np.sum(rt.cumprod_vjp(x, y, None, None) ** 2)", UNIT.ravel(), POS)
+
+
 def runtime_linalg_rows() -> None:
     """The linear-algebra helpers of derivative code (`runtime/linalg.py`, `dot_vjp_*`),
     called with consistent arguments (`ans` computed from the matrix it belongs to)."""

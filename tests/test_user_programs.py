@@ -3438,11 +3438,7 @@ CASES = [(n, k) for n, s in PROGRAMS.items() for k in KINDS if k in s["checks"]]
 # the error located in the generated code): issue 17 makes them work. Strict, so a case that
 # starts to pass must leave this list.
 SECOND_ORDER_PENDING = {
-    "hess_trace",
     "nbody_pairwise",
-    "hess_det",
-    "hess_solve",
-    "hess_cholesky",
 }
 ISSUE_17 = pytest.mark.xfail(strict=True, reason="second derivatives: issue 17")
 
