@@ -59,7 +59,7 @@ from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
-from .names import load_lines, loaded_names, param_names, stored_names
+from .names import load_lines, loaded_names, may_read_first, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
 from .sharing import OPERATORS
@@ -365,6 +365,7 @@ class _Lowering(
             for name, index_of in elements:
                 self._define(name, index_of(Var(target_name)))
             self._block(stmt.body)
+            self._tuples_as_values(stmt)
             self._copy_back(carried)
         self._leave_loop()
         carried_names = tuple(carried.values())
@@ -381,6 +382,7 @@ class _Lowering(
             self._block(stmt.body)
             self.line = stmt.lineno
             self.emit(Assign(test, self._expr(stmt.test), stmt.lineno))
+            self._tuples_as_values(stmt)
             self._copy_back(carried)
         self._leave_loop()
         self.emit(While(test, body, (*carried.values(), test), stmt.lineno))
@@ -414,7 +416,7 @@ class _Lowering(
                 if name in always:
                     continue  # bound by every iteration before any read
                 bound = Const(None)
-            self._require_atom(bound, name)
+            bound = self._as_atom(bound)  # a static tuple becomes a value the loop carries
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
             self._note_merge(header, [bound])
@@ -432,18 +434,26 @@ class _Lowering(
     def _copy_back(self, carried: dict[str, str]) -> None:
         for name, header in carried.items():
             if self.env[name] != Var(header):
-                self._require_atom(self.env[name], name)
-                self.emit(Assign(header, self.env[name], self.line))
-                self._note_merge(header, [self.env[name]])
+                value = self._as_atom(self.env[name])
+                self.emit(Assign(header, value, self.line))
+                self._note_merge(header, [value])
             self.env[name] = Var(header)
+
+    def _tuples_as_values(self, stmt: gast.For | gast.While) -> None:
+        """At the end of a loop body: a static tuple it binds that is read after the loop
+        becomes a value made in the body (`tuple()` of its items), so that the exit copy
+        copies a value of the last iteration, as it does for any other name."""
+        for name in sorted(stored_names(stmt.body)):
+            bound = self.env.get(name)
+            if isinstance(bound, tuple) and self._live_outside(name, stmt):
+                self.env[name] = self._as_atom(bound)
 
     def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
         """After the loop, a variable read later gets an exit copy of its last version."""
         rebound = self._exit_loop_functions(stmt)
         for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried) - rebound):
             if name in self.env and self._live_outside(name, stmt):
-                self._require_atom(self.env[name], name)
-                self._define(name, self.env[name])
+                self._define(name, self._as_atom(self.env[name]))
 
     def _carried(self, name: str, loop: gast.For | gast.While) -> bool:
         """Whether an iteration may read the value `name` had before it (or after the loop)."""
@@ -451,12 +461,7 @@ class _Lowering(
             return True
         if isinstance(loop, gast.While) and name in loaded_names(loop.test):
             return True
-        for stmt in loop.body:
-            if name in loaded_names(stmt):
-                return True
-            if isinstance(stmt, gast.Assign) and name in stored_names([stmt]):
-                return False  # assigned before any read in this iteration
-        return False
+        return may_read_first(name, loop.body)  # else assigned before any read, or unused
 
     def _live_outside(self, name: str, stmt: gast.stmt) -> bool:
         """Whether `name` may be read after `stmt`: later, or earlier in an enclosing loop."""
@@ -478,13 +483,6 @@ class _Lowering(
             return bound
         items = self._atom_of(self._list_of(bound))
         return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
-
-    def _require_atom(self, bound: Binding, name: str) -> None:
-        if isinstance(bound, tuple):
-            raise self._unsupported(
-                f"the tuple `{name}` reassigned in a branch or loop",
-                hint="unpack it into separate names first",
-            )
 
 
 def _assigned_first(body: list[gast.stmt]) -> set[str]:
