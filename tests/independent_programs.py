@@ -2385,7 +2385,9 @@ def check(program, workdir):
         except ad.S2SError as exc:
             msg = str(exc)
             if _located(msg, path):
-                res.outcome, res.refusal = "refused", f"{type(exc).__name__}: {_message_kind(msg)}"
+                kind = f"{type(exc).__name__}: {_message_kind(msg)}"
+                second = "second order (hvp): " if stage == "hvp" else ""
+                res.outcome, res.refusal = "refused", second + kind
                 res.detail = f"{stage}: {msg.splitlines()[0] if msg else ''}"
             else:
                 res.outcome = "internal"
