@@ -152,8 +152,57 @@ def checkpoint_in_loop(x):
     return v
 
 
+def three_way_branch_in_loop(p):
+    """Per iteration one of three arms, saving values of different shapes."""
+    v = p
+    for i in range(3):
+        if np.sum(v) > 1.0:
+            v = v * np.max(v)
+        elif i == 1:
+            v = np.cumsum(v) * 0.5
+        else:
+            v = v[::-1] * p
+    return np.sum(v**2)
+
+
+def while_true_until_event(p):
+    s = 0.0
+    i = 0
+    while True:
+        s = s + np.exp(p[i % 3] * s)
+        i += 1
+        if s > 3.0 or i > 6:
+            break
+    return s
+
+
+def early_return_and_continue(p):
+    x = p * 1.0
+    for k in range(3):
+        if k == 2:
+            continue
+        if np.sum(x) > 2.0:
+            return np.sum(x * (1.0 + 0.5))
+        x = x * (1.0 + 0.5) + np.sin(x)
+    return np.sum(x)
+
+
+def conditional_tuple_in_loop(p):
+    out = p[0] * 0.0
+    for k in range(3):
+        a, b = (p[k], p[k] ** 2) if p[k] > 0.4 else (p[0], np.tanh(p[k]))
+        out = out + a * b
+    return out
+
+
 P = np.array([0.3, 0.5, 0.7])
 CASES = [
+    (three_way_branch_in_loop, (P,)),
+    (three_way_branch_in_loop, (P * 2.0,)),
+    (while_true_until_event, (P,)),
+    (early_return_and_continue, (P,)),
+    (early_return_and_continue, (P * 2.0,)),
+    (conditional_tuple_in_loop, (P,)),
     (event, (18.0,)),
     (event, (1.2,)),
     (event, (0.5,)),
