@@ -195,8 +195,22 @@ def conditional_tuple_in_loop(p):
     return out
 
 
+def continue_in_checkpointed_loop(x0, x1):
+    """The rerun of a checkpointed segment assigns a temporary in one branch; the next
+    segment's rerun assigns it before reading it (it is not carried into the replay)."""
+    v2 = np.sin(x1)
+    for _ in range(1):
+        for _ in s2s_ad.checkpoint(range(1), every=2):
+            if np.sum(v2) > 0.0:
+                continue
+            x0 = np.tanh(x1) ** 2
+    return np.sum(x0 * x1)
+
+
 P = np.array([0.3, 0.5, 0.7])
 CASES = [
+    (continue_in_checkpointed_loop, (0.5, 0.7)),
+    (continue_in_checkpointed_loop, (0.5, -0.7)),
     (three_way_branch_in_loop, (P,)),
     (three_way_branch_in_loop, (P * 2.0,)),
     (while_true_until_event, (P,)),

@@ -130,6 +130,7 @@ class _Lowering(
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
+        self.enclosing_loops: list[gast.For | gast.While] = []  # the loops themselves
         self._init_aliasing()
         self._init_nested()
 
@@ -425,11 +426,13 @@ class _Lowering(
         self._note_loop(carried, stmt.body)
         self.carried_by_loops.append(set(carried))
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
+        self.enclosing_loops.append(stmt)
         return carried
 
     def _leave_loop(self) -> None:
         self.carried_by_loops.pop()
         self.loop_lines.pop()
+        self.enclosing_loops.pop()
 
     def _copy_back(self, carried: dict[str, str]) -> None:
         for name, header in carried.items():
@@ -473,7 +476,10 @@ class _Lowering(
         for line in self.loads.get(name, ()):
             if line > end:
                 return True
-            if line < start and any(first <= line for first, _ in self.loop_lines):
+            if line < start and any(
+                loop.lineno <= line and _next_iteration_reads(name, loop)
+                for loop in self.enclosing_loops
+            ):
                 return True  # the next iteration of an enclosing loop reads it
         return False
 
@@ -483,6 +489,14 @@ class _Lowering(
             return bound
         items = self._atom_of(self._list_of(bound))
         return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
+
+
+def _next_iteration_reads(name: str, loop: gast.For | gast.While) -> bool:
+    """Whether an iteration of `loop` may read the value `name` had when the previous one
+    ended: not when it binds `name` (its target, or an assignment on every path) first."""
+    if isinstance(loop, gast.While):
+        return name in loaded_names(loop.test) or may_read_first(name, loop.body)
+    return name not in stored_names([loop.target]) and may_read_first(name, loop.body)
 
 
 def _assigned_first(body: list[gast.stmt]) -> set[str]:
