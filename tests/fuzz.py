@@ -3,9 +3,10 @@
 
     .venv/bin/python tests/fuzz.py --programs 10000 --jobs 2      (or `make fuzz`)
 
-The programs are split between the four kinds of `CASES` in CI's proportions. A failing
-program is written to `fuzz-failures.txt` with its arguments and the failed check; the exit
-status is 1 if there was one.
+The programs are split between the kinds of `CASES` in CI's proportions; those of the kinds
+in `SECOND_ORDER` are checked at second order too (Hessians: issue 17), unless
+`--first-order-only`. A failing program is written to `fuzz-failures.txt` with its arguments
+and the failed check; the exit status is 1 if there was one.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from concurrent.futures import ProcessPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
-def run(kind: str, count: int, seed: int) -> tuple[int, list[str]]:
-    """Draw and check `count` programs of `kind`: (programs checked, failure reports)."""
+def run(kind: str, count: int, seed: int, second: bool) -> tuple[int, list[str], int]:
+    """Draw and check `count` programs of `kind`: (programs checked, failure reports, programs
+    whose second-order checks wait for issue 17 part C)."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
-    from test_properties import CASES, check_case
+    from test_properties import CASES, PENDING_SECOND_ORDER, SECOND_ORDER, check_case
 
     warnings.simplefilter("ignore")  # NumPy warnings at kinks are expected, not failures
+    PENDING_SECOND_ORDER["programs"] = 0  # a worker process runs several tasks
     checked, failures = [0], []
 
     @hypothesis_seed(seed)
@@ -42,13 +45,13 @@ def run(kind: str, count: int, seed: int) -> tuple[int, list[str]]:
     def check(case):
         checked[0] += 1
         try:
-            check_case(case)
+            check_case(case, SECOND_ORDER.get(kind) if second else None)
         except Exception:  # a wrong number and an error inside s2s_ad both count
             source, args = case
             failures.append(f"# {kind}, arguments {args!r}\n{source}\n{traceback.format_exc()}")
 
     check()
-    return checked[0], failures
+    return checked[0], failures, PENDING_SECOND_ORDER["programs"]
 
 
 def main() -> int:
@@ -56,9 +59,10 @@ def main() -> int:
     parser.add_argument("--programs", type=int, default=10_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--first-order-only", action="store_true")
     options = parser.parse_args()
 
-    from test_properties import CASES
+    from test_properties import CASES, HELPERS_PENDING, SECOND_ORDER
 
     total_share = sum(share for share, _ in CASES.values())
     tasks = []
@@ -66,23 +70,29 @@ def main() -> int:
         count = -(-options.programs * share // total_share)  # rounded up
         per_job = -(-count // options.jobs)
         for job in range(options.jobs):
-            tasks.append((kind, per_job, options.seed + 1000 * index + job))
+            second = not options.first_order_only
+            tasks.append((kind, per_job, options.seed + 1000 * index + job, second))
     start = time.perf_counter()
     with ProcessPoolExecutor(options.jobs) as pool:
         results = list(pool.map(run, *zip(*tasks, strict=True)))
     elapsed = time.perf_counter() - start
     checked = {kind: 0 for kind in CASES}
-    failures = []
-    for (kind, _, _), (count, failed) in zip(tasks, results, strict=True):
+    failures, pending = [], 0
+    for (kind, _, _, _), (count, failed, waiting) in zip(tasks, results, strict=True):
         checked[kind] += count
         failures += failed
+        pending += waiting
     for kind, count in checked.items():
-        print(f"{kind:22} {count:6,} programs")
+        second = "" if options.first_order_only else SECOND_ORDER.get(kind, "")
+        print(f"{kind:22} {count:6,} programs {'+ ' + second if second else ''}")
     print(
         f"{sum(checked.values()):,} programs, {len(failures)} mismatches "
-        "(forward = reverse, numeric, dot-product, values = the plain call's) "
+        "(forward = reverse, numeric, dot-product, values = the plain call's; second order: "
+        "hessian symmetric = jacfwd(grad) = jacrev(grad) = grad(grad) = numeric, or hvp) "
         f"in {elapsed:.0f} s, seed {options.seed}"
     )
+    if pending:
+        print(f"{pending:,} programs without second-order checks ({HELPERS_PENDING})")
     if os.path.exists("fuzz-failures.txt"):
         os.remove("fuzz-failures.txt")  # from an earlier run
     if failures:

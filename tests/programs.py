@@ -151,6 +151,21 @@ LAYER = Layer(1.5)
 ACTS = {"act": np.sin}
 half = functools.partial(helper, b=0.5)
 """
+# Inside a loop, statements may use its counter `{k}` (an int): indices, weights and branch
+# tests computed from loop counters and constants only, which carry no derivative however the
+# gradient code saves and replays them (issue 17: tapes, branch records, tuples).
+COUNTER_UNARY = [
+    "{a} * (1.0 + 0.5 * {k})",
+    "{a} * [0.5, 1.5, -1.0, 2.0][{k} % 4]",
+    "np.sin({a} * ({k} % 2 + 1))",
+    "{a} * 1.5 if {k} % 2 == 0 else np.tanh({a})",
+    "{a} * (1.0 + 0.5)",
+]
+# Only where values are arrays whose last axis has 4 elements: the counter as an index.
+COUNTER_ARRAY_UNARY = [
+    "{a} * np.tanh({a}[..., {k} % 4:{k} % 4 + 1])",
+    "{a} + {a}[..., [{k} % 4, ({k} + 1) % 4, 0, 3]] * 0.5",
+]
 CONDITIONS = [
     "np.sum({a}) > 0.0",
     "np.sum({a}) < np.sum({b})",
@@ -187,6 +202,8 @@ class _Writer:
         self.unary = UNARY + ARRAY_UNARY if arrays else UNARY
         extra = {"nested": NESTED_BINARY, True: STRUCTURED_BINARY}.get(structured, [])
         self.binary = BINARY + extra
+        self.counter_unary = COUNTER_UNARY + COUNTER_ARRAY_UNARY if arrays else COUNTER_UNARY
+        self.counters: list[str] = []  # the counters of the loops around the next statement
         self.lines: list[str] = []
 
     def statements(self, count: int, indent: int, depth: int) -> None:
@@ -209,7 +226,10 @@ class _Writer:
         draw, pool = self.draw, self.pool
         a = draw(st.sampled_from(pool))
         b = draw(st.sampled_from([*pool, "0.5", "2.0"]))
-        if draw(st.booleans()):
+        if self.counters and draw(st.integers(0, 3)) == 0:
+            k = draw(st.sampled_from(self.counters))
+            expr = draw(st.sampled_from(self.counter_unary)).format(a=a, k=k)
+        elif draw(st.booleans()):
             expr = draw(st.sampled_from(self.unary)).format(a=a)
         else:
             expr = draw(st.sampled_from(self.binary)).format(a=a, b=b)
@@ -243,6 +263,10 @@ class _Writer:
     def branch(self, indent: int, depth: int) -> None:
         a, b = self.draw(st.sampled_from(self.pool)), self.draw(st.sampled_from(self.pool))
         test = self.draw(st.sampled_from(CONDITIONS)).format(a=a, b=b)
+        if self.counters and self.draw(st.integers(0, 3)) == 0:  # taken on some iterations
+            k = self.draw(st.sampled_from(self.counters))
+            test = self.draw(st.sampled_from(["{k} % 2 == 1", "{k} > 0", "1.09 > 1.5"]))
+            test = test.format(k=k)
         self.lines.append(f"{'    ' * indent}if {test}:")
         self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
         if self.draw(st.integers(0, 4)) == 0:  # an early return
@@ -258,12 +282,15 @@ class _Writer:
         every = self.draw(st.sampled_from([None, None, None, 0, 1, 2]))
         if every is not None:  # checkpointed: by default (0) or every 1 or 2 iterations
             steps = f"s2s_ad.checkpoint({steps}{f', every={every}' if every else ''})"
-        self.lines.append(f"{'    ' * indent}for _ in {steps}:")
+        counter = f"k{depth}"
+        self.lines.append(f"{'    ' * indent}for {counter} in {steps}:")
         jump = self.draw(st.sampled_from([None, None, "break", "continue"]))
         first = self.draw(st.booleans())
         if jump and first:
             self.jump(jump, indent + 1)
+        self.counters.append(counter)
         self.statements(self.draw(st.integers(1, 3)), indent + 1, depth + 1)
+        self.counters.pop()
         if jump and not first:
             self.jump(jump, indent + 1)
 

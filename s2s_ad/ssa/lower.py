@@ -59,7 +59,7 @@ from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
-from .names import load_lines, loaded_names, param_names, stored_names
+from .names import load_lines, loaded_names, may_read_first, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
 from .sharing import OPERATORS
@@ -130,6 +130,7 @@ class _Lowering(
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
+        self.enclosing_loops: list[gast.For | gast.While] = []  # the loops themselves
         self._init_aliasing()
         self._init_nested()
 
@@ -365,6 +366,7 @@ class _Lowering(
             for name, index_of in elements:
                 self._define(name, index_of(Var(target_name)))
             self._block(stmt.body)
+            self._tuples_as_values(stmt)
             self._copy_back(carried)
         self._leave_loop()
         carried_names = tuple(carried.values())
@@ -381,6 +383,7 @@ class _Lowering(
             self._block(stmt.body)
             self.line = stmt.lineno
             self.emit(Assign(test, self._expr(stmt.test), stmt.lineno))
+            self._tuples_as_values(stmt)
             self._copy_back(carried)
         self._leave_loop()
         self.emit(While(test, body, (*carried.values(), test), stmt.lineno))
@@ -414,7 +417,7 @@ class _Lowering(
                 if name in always:
                     continue  # bound by every iteration before any read
                 bound = Const(None)
-            self._require_atom(bound, name)
+            bound = self._as_atom(bound)  # a static tuple becomes a value the loop carries
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
             self._note_merge(header, [bound])
@@ -423,27 +426,37 @@ class _Lowering(
         self._note_loop(carried, stmt.body)
         self.carried_by_loops.append(set(carried))
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
+        self.enclosing_loops.append(stmt)
         return carried
 
     def _leave_loop(self) -> None:
         self.carried_by_loops.pop()
         self.loop_lines.pop()
+        self.enclosing_loops.pop()
 
     def _copy_back(self, carried: dict[str, str]) -> None:
         for name, header in carried.items():
             if self.env[name] != Var(header):
-                self._require_atom(self.env[name], name)
-                self.emit(Assign(header, self.env[name], self.line))
-                self._note_merge(header, [self.env[name]])
+                value = self._as_atom(self.env[name])
+                self.emit(Assign(header, value, self.line))
+                self._note_merge(header, [value])
             self.env[name] = Var(header)
+
+    def _tuples_as_values(self, stmt: gast.For | gast.While) -> None:
+        """At the end of a loop body: a static tuple it binds that is read after the loop
+        becomes a value made in the body (`tuple()` of its items), so that the exit copy
+        copies a value of the last iteration, as it does for any other name."""
+        for name in sorted(stored_names(stmt.body)):
+            bound = self.env.get(name)
+            if isinstance(bound, tuple) and self._live_outside(name, stmt):
+                self.env[name] = self._as_atom(bound)
 
     def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
         """After the loop, a variable read later gets an exit copy of its last version."""
         rebound = self._exit_loop_functions(stmt)
         for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried) - rebound):
             if name in self.env and self._live_outside(name, stmt):
-                self._require_atom(self.env[name], name)
-                self._define(name, self.env[name])
+                self._define(name, self._as_atom(self.env[name]))
 
     def _carried(self, name: str, loop: gast.For | gast.While) -> bool:
         """Whether an iteration may read the value `name` had before it (or after the loop)."""
@@ -451,12 +464,7 @@ class _Lowering(
             return True
         if isinstance(loop, gast.While) and name in loaded_names(loop.test):
             return True
-        for stmt in loop.body:
-            if name in loaded_names(stmt):
-                return True
-            if isinstance(stmt, gast.Assign) and name in stored_names([stmt]):
-                return False  # assigned before any read in this iteration
-        return False
+        return may_read_first(name, loop.body)  # else assigned before any read, or unused
 
     def _live_outside(self, name: str, stmt: gast.stmt) -> bool:
         """Whether `name` may be read after `stmt`: later, or earlier in an enclosing loop."""
@@ -468,7 +476,10 @@ class _Lowering(
         for line in self.loads.get(name, ()):
             if line > end:
                 return True
-            if line < start and any(first <= line for first, _ in self.loop_lines):
+            if line < start and any(
+                loop.lineno <= line and _next_iteration_reads(name, loop)
+                for loop in self.enclosing_loops
+            ):
                 return True  # the next iteration of an enclosing loop reads it
         return False
 
@@ -479,12 +490,13 @@ class _Lowering(
         items = self._atom_of(self._list_of(bound))
         return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
 
-    def _require_atom(self, bound: Binding, name: str) -> None:
-        if isinstance(bound, tuple):
-            raise self._unsupported(
-                f"the tuple `{name}` reassigned in a branch or loop",
-                hint="unpack it into separate names first",
-            )
+
+def _next_iteration_reads(name: str, loop: gast.For | gast.While) -> bool:
+    """Whether an iteration of `loop` may read the value `name` had when the previous one
+    ended: not when it binds `name` (its target, or an assignment on every path) first."""
+    if isinstance(loop, gast.While):
+        return name in loaded_names(loop.test) or may_read_first(name, loop.body)
+    return name not in stored_names([loop.target]) and may_read_first(name, loop.body)
 
 
 def _assigned_first(body: list[gast.stmt]) -> set[str]:

@@ -56,3 +56,39 @@ def tuple_of_names(target: gast.expr, count: int) -> bool:
         and len(target.elts) == count
         and all(isinstance(e, gast.Name) for e in target.elts)
     )
+
+
+def may_read_first(name: str, stmts: list[gast.stmt]) -> bool:
+    """Whether running `stmts` may read `name` before assigning it, on some path.
+
+    A branch assigns it only where both arms do; a loop may run no iteration, so it never
+    assigns it for what follows, and its body reads a `for` target's own value. Before:
+    `for ...: (for k in ks: v = c[k]; use(v))` — the outer body does not read `v` first,
+    although a statement of it loads `v`."""
+    return _first_use(name, stmts) is True
+
+
+def _first_use(name: str, stmts: list[gast.stmt]) -> bool | None:
+    """True: read first on some path; False: assigned first on every path; None: neither."""
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            if name in loaded_names(stmt.test):
+                return True
+            arms = _first_use(name, stmt.body), _first_use(name, stmt.orelse)
+            if True in arms:
+                return True
+            if arms == (False, False):
+                return False
+        elif isinstance(stmt, gast.For):
+            if name in loaded_names(stmt.iter) or (stmt.orelse and name in loaded_names(stmt)):
+                return True
+            if name not in stored_names([stmt.target]) and _first_use(name, stmt.body):
+                return True
+        elif isinstance(stmt, gast.While):
+            if name in loaded_names(stmt.test) or _first_use(name, [*stmt.body, *stmt.orelse]):
+                return True
+        elif name in loaded_names(stmt):
+            return True
+        elif isinstance(stmt, gast.Assign) and name in stored_names([stmt]):
+            return False
+    return None
