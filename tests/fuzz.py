@@ -22,15 +22,13 @@ from concurrent.futures import ProcessPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
-def run(kind: str, count: int, seed: int, second: bool) -> tuple[int, list[str], int]:
-    """Draw and check `count` programs of `kind`: (programs checked, failure reports, programs
-    whose second-order checks wait for issue 17 part C)."""
+def run(kind: str, count: int, seed: int, second: bool) -> tuple[int, list[str]]:
+    """Draw and check `count` programs of `kind`: (programs checked, failure reports)."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
-    from test_properties import CASES, PENDING_SECOND_ORDER, SECOND_ORDER, check_case
+    from test_properties import CASES, SECOND_ORDER, check_case
 
     warnings.simplefilter("ignore")  # NumPy warnings at kinks are expected, not failures
-    PENDING_SECOND_ORDER["programs"] = 0  # a worker process runs several tasks
     checked, failures = [0], []
 
     @hypothesis_seed(seed)
@@ -51,7 +49,7 @@ def run(kind: str, count: int, seed: int, second: bool) -> tuple[int, list[str],
             failures.append(f"# {kind}, arguments {args!r}\n{source}\n{traceback.format_exc()}")
 
     check()
-    return checked[0], failures, PENDING_SECOND_ORDER["programs"]
+    return checked[0], failures
 
 
 def main() -> int:
@@ -62,7 +60,7 @@ def main() -> int:
     parser.add_argument("--first-order-only", action="store_true")
     options = parser.parse_args()
 
-    from test_properties import CASES, HELPERS_PENDING, SECOND_ORDER
+    from test_properties import CASES, SECOND_ORDER
 
     total_share = sum(share for share, _ in CASES.values())
     tasks = []
@@ -77,11 +75,10 @@ def main() -> int:
         results = list(pool.map(run, *zip(*tasks, strict=True)))
     elapsed = time.perf_counter() - start
     checked = {kind: 0 for kind in CASES}
-    failures, pending = [], 0
-    for (kind, _, _, _), (count, failed, waiting) in zip(tasks, results, strict=True):
+    failures = []
+    for (kind, _, _, _), (count, failed) in zip(tasks, results, strict=True):
         checked[kind] += count
         failures += failed
-        pending += waiting
     for kind, count in checked.items():
         second = "" if options.first_order_only else SECOND_ORDER.get(kind, "")
         print(f"{kind:22} {count:6,} programs {'+ ' + second if second else ''}")
@@ -91,8 +88,6 @@ def main() -> int:
         "hessian symmetric = jacfwd(grad) = jacrev(grad) = grad(grad) = numeric, or hvp) "
         f"in {elapsed:.0f} s, seed {options.seed}"
     )
-    if pending:
-        print(f"{pending:,} programs without second-order checks ({HELPERS_PENDING})")
     if os.path.exists("fuzz-failures.txt"):
         os.remove("fuzz-failures.txt")  # from an earlier run
     if failures:

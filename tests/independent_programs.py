@@ -2038,9 +2038,6 @@ class Mismatch(Exception):
 # fuzz_independent.py sets this: each program that passed the first-order checks is also
 # checked at second order (`_check_hvp`); CI's test_independent_programs.py does not.
 SECOND_ORDER = False
-# Second derivatives of functions that call helpers wait for issue 17 part C: such a refusal
-# leaves the program "ok" at first order, its detail saying so.
-HELPERS_PENDING = "calls its own helper functions"
 
 
 def load(program, workdir):
@@ -2372,12 +2369,7 @@ def check(program, workdir):
                 )
             if SECOND_ORDER and not f32:  # float32: too coarse for second differences
                 stage = "hvp"
-                try:
-                    _check_hvp(ad, f, args, wrt, idx, names, tangents, draw, scale)
-                except ad.S2SError as exc:
-                    if HELPERS_PENDING not in str(exc):
-                        raise
-                    res.detail = "second order: pending (issue 17 part C, helpers)"
+                _check_hvp(ad, f, args, wrt, idx, names, tangents, draw, scale)
         except Mismatch as exc:
             res.outcome, res.detail = "mismatch", str(exc)
         except _Nonsmooth as exc:

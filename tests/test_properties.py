@@ -15,7 +15,6 @@ and reports the count and every mismatch.
 import os
 
 import numpy as np
-import pytest
 from hessian_checks import assert_hessian_consistent, assert_hvp_consistent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,18 +109,11 @@ SECOND_ORDER = {
     "scalar": "hessian",
     "scalar control flow": "hessian",
     "nested argument": "hessian",
+    "array control flow": "hvp",
 }
-# Not yet: "array control flow": "hvp" waits for issue 17 part A (`np.sort` in the array
-# programs: no rule for `rt.sort_vjp`); the "tuple argument" and "scalar edge constructs"
-# programs CI draws include the
+# Not yet: the "tuple argument" and "scalar edge constructs" programs CI draws include the
 # two failures of `test_hessian_loops.PENDING_TESTS` (a checkpointed loop around loops left
-# by `break`; a checkpointed loop's counter given a tangent). Issue 17: add them back when
-# those pass.
-# Second derivatives of functions that call helpers need the helpers' flat gradient code:
-# until issue 17 part C lands, those programs skip the second-order checks (counted in
-# PENDING_SECOND_ORDER), and `test_hessians_of_programs_calling_helpers` is skipped.
-HELPERS_PENDING = "issue 17 part C: flat gradient code of a function that calls helpers"
-PENDING_SECOND_ORDER = {"programs": 0}
+# by `break`; a checkpointed loop's counter given a tangent).
 
 
 def check_case(case, second_order: str | None = None) -> None:
@@ -143,9 +135,6 @@ def check_case(case, second_order: str | None = None) -> None:
         else:
             assert_hvp_consistent(fn, args)
     except S2SError as error:
-        if "calls its own helper functions" in str(error):  # HELPERS_PENDING
-            PENDING_SECOND_ORDER["programs"] += 1
-            return
         _refused_where_allowed(error, fn, source)
 
 
@@ -224,12 +213,3 @@ test_programs_of_a_tuple_argument = _property("tuple argument")
 test_programs_of_a_nested_argument = _property("nested argument")
 test_programs_at_the_edges_of_the_model = _property("scalar edge constructs")
 test_array_programs_at_the_edges_of_the_model = _property("array edge constructs")
-
-
-@pytest.mark.skip(reason=HELPERS_PENDING)
-@settings(max_examples=200 * SCALE, **SETTINGS)
-@given(case=scalar_cases(control_flow=True, max_statements=6))
-def test_hessians_of_programs_calling_helpers(case):
-    """The programs whose second-order checks wait for part C, checked without exception."""
-    source, args = case
-    assert_hessian_consistent(load(source), args)
