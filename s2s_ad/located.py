@@ -99,6 +99,19 @@ def _in_user_code(label: str, line: int) -> tuple[str, int, str]:
         label, line = match[2], found  # the code differentiated was generated code too
 
 
+def in_users_code(exc: S2SError) -> S2SError:
+    """A refusal raised while s2s_ad differentiated its own generated code again (Hessians,
+    `grad(grad(f))`), located at the generated line: the same refusal at the user's
+    statement that line comes from, the generated line kept in the message."""
+    match = _LABEL.fullmatch(exc.filename or "")
+    if match is None or exc.line is None:
+        return exc
+    filename, user_line, text = _in_user_code(exc.filename, exc.line)
+    statement = linecache.getline(filename, user_line).strip() or f"line {user_line}"
+    where = f"in the derivative code of `{statement}` (line {exc.line} of {match[1]}: `{text}`)"
+    return type(exc)(f"{exc.message}, {where}", filename=filename, line=user_line, hint=exc.hint)
+
+
 def located_error(exc: Exception) -> S2SError | None:
     """The located report for `exc` when it was raised in or under generated code, else None."""
     if isinstance(exc, S2SError) and exc.filename is not None:

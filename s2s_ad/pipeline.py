@@ -22,12 +22,12 @@ from .ad.reverse import adjoint_function, gradient_function
 from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
-from .errors import UnsupportedSyntaxError
+from .errors import S2SError, UnsupportedSyntaxError
 from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
 from .generation import GENERATION
-from .located import register_lines
+from .located import in_users_code, register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
 from .ssa.complex_values import refuse_complex
@@ -108,6 +108,11 @@ def derivative(
                 per_function[key] = differentiate(
                     fn, mode, wrt, for_calls=for_calls, structures=dict(structures), shapes=shapes
                 )
+            except S2SError as exc:  # refused in generated code: at the user's statement
+                located = in_users_code(exc)
+                if located is exc:
+                    raise
+                raise located from None
             finally:
                 _IN_PROGRESS.discard(marker)
         return per_function[key]

@@ -208,8 +208,22 @@ def continue_in_checkpointed_loop(x0, x1):
     return np.sum(x0 * x1)
 
 
+def pair_energy(points):
+    """Rows of an argument in a loop over pairs: the outer loop's tape holds the inner
+    loop's tape, whose entries are views of the argument (once refused in the Hessian code
+    as an append on a list sharing memory with a view)."""
+    e = 0.0
+    for i in range(3):
+        for j in range(i + 1, 3):
+            d = points[i] - points[j]
+            e = e + np.sum(d * d) + 0.1 * np.sum(d**4)
+    return e
+
+
 P = np.array([0.3, 0.5, 0.7])
+POINTS = np.array([[0.1, 0.4], [0.9, -0.3], [-0.5, 0.2]])
 CASES = [
+    (pair_energy, (POINTS,)),
     (continue_in_checkpointed_loop, (0.5, 0.7)),
     (continue_in_checkpointed_loop, (0.5, -0.7)),
     (three_way_branch_in_loop, (P,)),

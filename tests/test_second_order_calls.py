@@ -11,6 +11,7 @@ forward over reverse (`hessian`, `jacfwd(grad)`) against reverse over reverse
 derivatives in both modes with the primal values of the plain call.
 """
 
+import importlib.util
 import math
 
 import numpy as np
@@ -358,3 +359,26 @@ def test_a_python_rule_that_cannot_be_differentiated_names_the_rule():
         ad.jacrev(ad.grad(with_rule_using_try))(X)
     assert info.value.filename == __file__
     assert info.value.line == _rule_with_try.__code__.co_firstlineno + 1  # its `try`
+
+
+def test_refusal_in_derivative_code_is_at_the_users_statement(tmp_path):
+    """An operation with no derivative of the next order (the full SVD's vectors) is refused
+    at the user's statement that made the derivative code, not at a generated line."""
+    path = tmp_path / "svd_vectors.py"
+    path.write_text(
+        "import numpy as np\n"
+        "def f(a):\n"
+        "    u, s, vt = np.linalg.svd(a, full_matrices=False)\n"
+        "    return np.sum(u[:, 0] ** 2 * s[0])\n"
+    )
+    spec = importlib.util.spec_from_file_location("svd_vectors", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    f = module.f
+    a = np.arange(6.0).reshape(3, 2) + np.eye(3, 2)
+    ad.grad(f)(a)  # first derivatives exist
+    with pytest.raises(ad.S2SError) as error:
+        ad.hessian(f)(a)
+    assert error.value.filename == str(path)
+    assert error.value.line == 3
+    assert "rt.svd_vjp" in error.value.message and "np.linalg.svd" in error.value.message

@@ -222,6 +222,16 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             "it, e.g. `lambda g, ans, x: g * scipy.special.expit(x)`), or give the rule "
             "function rules of its own with s2s_ad.defvjp and s2s_ad.defjvp",
         )
+    if rule is None and (getattr(prim.fn, "__module__", None) or "").startswith("s2s_ad.runtime"):
+        raise UnknownCalleeError(
+            f"no derivative rule for `{label}`, a helper of s2s_ad's derivative code: this "
+            "operation has no derivative of the next order yet",
+            filename=fn.filename,
+            line=stmt.line,
+            hint="see the README's list under 'Second and higher derivatives'; take this "
+            "derivative by central differences of the one below it, or write the step with "
+            "operations that have it",
+        )
     if rule is None:
         raise UnknownCalleeError(
             f"no derivative rule for `{label}`, which is applied to a differentiated value",

@@ -250,6 +250,8 @@ class AliasAnalysis:
 
         `of_list`: an update of a list object (`xs.append(v)`, `xs += ys`, `xs[i] = v`),
         which changes which items it holds, not the items."""
+        if self.filename.startswith("<s2s_ad ") and name.startswith(("_tape", "_checkpoints")):
+            return  # a tape of s2s_ad's own derivative code: a fresh list only its sweep reads
         current = self.env[name]
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
