@@ -43,7 +43,6 @@ from dataclasses import dataclass
 
 from .. import runtime
 from ..codegen import build
-from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
 from ..ssa.ir import (
     Assign,
@@ -228,8 +227,6 @@ class _Reverse:
                 stars = star_structures(stmt.value)  # `*args`: the arity (ssa/star_arguments.py)
                 mode = "gradient" if self.flat else "reverse"
                 name, derived = self.callees.get(stmt.value.fn, mode, params, stars)
-                if self.flat and derived.effects:
-                    raise _effects_twice(self.fn, stmt)
                 outputs = derived.outputs if derived.returns_tuple else 0
                 pullback = self.namer.fresh(f"{stmt.target}_pullback")
                 self.calls[id(stmt)] = _CallSite(name, pullback, operands, active, outputs)
@@ -538,21 +535,6 @@ class _Reverse:
             body.insert(0, ast.Expr(value=save))
             code.append(build.assign(states, ast.List(elts=[], ctx=ast.Load())))
         return [*code, build.for_(segment, build.name(segments), body)]
-
-
-def _effects_twice(fn: Function, stmt: Assign) -> UnsupportedSyntaxError:
-    """Flat code runs a helper's forward sweep again in its gradient code: a `print` in the
-    helper would run twice."""
-    label = stmt.value.spelled or stmt.value.fn.__name__
-    return UnsupportedSyntaxError(
-        f"unsupported construct: call of `{label}`, which runs `print` or other statements "
-        "kept for their effect, in flat gradient code (second derivatives, `export --mode "
-        "gradient`): the helper's gradient code runs it again, so they would run twice",
-        filename=fn.filename,
-        line=stmt.line,
-        hint="move the `print` (or logging) out of the helper into the function being "
-        "differentiated, or take second derivatives of a function without it",
-    )
 
 
 def _loop(stmt: For | While, body: list[ast.stmt]) -> ast.stmt:
