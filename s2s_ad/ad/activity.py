@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ..rules.registry import lookup
 from ..ssa.ir import Assign, Function, Prim, Var, used_vars
+from .integers import integral_names
 
 
 def active_variables(fn: Function, wrt: list[str]) -> set[str]:
@@ -26,7 +27,8 @@ def active_variables(fn: Function, wrt: list[str]) -> set[str]:
 
 def _varied(fn: Function, wrt: list[str]) -> set[str]:
     varied = set(wrt)
-    assigns = fn.assigns()
+    integral = integral_names(fn)  # counters, lengths, shapes: never varied (integers.py)
+    assigns = [stmt for stmt in fn.assigns() if stmt.target not in integral]
     while True:
         before = len(varied)
         for stmt in assigns:
