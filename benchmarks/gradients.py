@@ -29,7 +29,6 @@ for _name, _value in ONE_THREAD.items():
     os.environ.setdefault(_name, _value)  # before NumPy, JAX and PyTorch are imported
 
 import argparse
-import time
 import timeit
 from functools import partial
 from pathlib import Path
@@ -37,7 +36,7 @@ from pathlib import Path
 import numpy as np
 from hessians import hessian_rows
 from hessians import table as hessian_table
-from peers import installed_peers, peer_gradients
+from peers import checked_peers, installed_peers
 from workloads import HESSIAN_WORKLOADS, WORKLOADS, Workload
 
 import s2s_ad as ad
@@ -67,19 +66,8 @@ def gradient_rows(workloads: list[Workload], repeat: int) -> list[tuple[str, dic
             calls["s2s_ad forward"] = partial(ad.grad(w.fn, mode="forward"), *w.args)
         for name, call in calls.items():
             np.testing.assert_allclose(call(), expected, rtol=1e-8, atol=1e-10, err_msg=name)
-        notes = {}
-        for name, call in peer_gradients(w).items():
-            try:
-                start = time.perf_counter()
-                result = call()  # JAX jit compiles here
-                if name == "JAX jit":
-                    notes["JAX jit compile s"] = time.perf_counter() - start
-                np.testing.assert_allclose(np.asarray(result), expected, rtol=1e-6, atol=1e-8)
-                calls[name] = call
-            except Exception as exc:
-                FAILURES.append(
-                    f"{w.name}: {name}: {str(call if isinstance(call, str) else exc)[:90]}"
-                )
+        peers, notes = checked_peers(w, expected, FAILURES)
+        calls.update(peers)
         plain = best(partial(w.fn, *w.args), repeat)
         ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
         rows.append((w.name, {"plain µs": plain * 1e6, **ratios, **notes}))

@@ -11,12 +11,11 @@ Every Hessian is checked against the hand-written one before it is timed.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import partial
 
 import numpy as np
-from peers import HESSIAN_PEERS, peer_gradients
+from peers import HESSIAN_PEERS, checked_peers
 from workloads import HessianWorkload
 
 import s2s_ad as ad
@@ -53,19 +52,8 @@ def hessian_rows(
         }
         for name, call in calls.items():
             np.testing.assert_allclose(call(), expected, rtol=1e-8, atol=1e-10, err_msg=name)
-        notes = {}
-        for name, call in peer_gradients(w, HESSIAN_PEERS).items():
-            try:
-                start = time.perf_counter()
-                result = call()  # JAX jit compiles here
-                if name == "JAX jit":
-                    notes["JAX jit compile s"] = time.perf_counter() - start
-                np.testing.assert_allclose(np.asarray(result), expected, rtol=1e-6, atol=1e-8)
-                calls[name] = call
-            except Exception as exc:
-                failures.append(
-                    f"{w.name}: {name}: {str(call if isinstance(call, str) else exc)[:90]}"
-                )
+        peers, notes = checked_peers(w, expected, failures, HESSIAN_PEERS)
+        calls.update(peers)
         calls["s2s_ad grad"] = partial(ad.grad(w.fn), *w.args)
         times = {name: best(call, repeat, warm=False) for name, call in calls.items()}
         plain = best(partial(w.fn, *w.args), repeat)

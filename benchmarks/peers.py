@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import time
 import types
 
 import numpy as np
@@ -162,3 +163,20 @@ def peer_gradients(w, peers: dict = PEERS) -> dict:
         except Exception as exc:  # a tool that cannot differentiate this: reported, not fatal
             found[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:60]}"
     return found
+
+
+def checked_peers(w, expected, failures: list[str], peers: dict = PEERS) -> tuple[dict, dict]:
+    """({tool: callable} of the installed tools whose result equals `expected`, {"JAX jit
+    compile s": seconds}); each tool that fails or differs is described in `failures`."""
+    calls, notes = {}, {}
+    for name, call in peer_gradients(w, peers).items():
+        try:
+            start = time.perf_counter()
+            result = call()  # JAX jit compiles here
+            if name == "JAX jit":
+                notes["JAX jit compile s"] = time.perf_counter() - start
+            np.testing.assert_allclose(np.asarray(result), expected, rtol=1e-6, atol=1e-8)
+            calls[name] = call
+        except Exception as exc:
+            failures.append(f"{w.name}: {name}: {str(call if isinstance(call, str) else exc)[:90]}")
+    return calls, notes

@@ -86,10 +86,15 @@ def numeric_hessian_column(f, args, wrt, sizes, k, step=1e-5):
     there: its one-sided differences agree, and so do central differences of two steps — a
     jump of the gradient, as at a tie of `np.maximum`, grows them like 1 / step)."""
     here = _gradient_vector(f, args, wrt)
-    at = {
-        s: _gradient_vector(f, _moved(args, wrt, sizes, k, s), wrt)
-        for s in (step, -step, 2 * step, -2 * step)
-    }
+    return gradient_differences(
+        lambda s: _gradient_vector(f, _moved(args, wrt, sizes, k, s), wrt), here, step
+    )
+
+
+def gradient_differences(gradient_at, here, step):
+    """(central difference of the gradient, whether it is smooth there), from
+    `gradient_at(s)`, the gradient a step s along the direction, and `here`, at 0."""
+    at = {s: gradient_at(s) for s in (step, -step, 2 * step, -2 * step)}
     ahead, behind = (at[step] - here) / step, (here - at[-step]) / step
     central, wider = (
         (at[step] - at[-step]) / (2 * step),
@@ -165,17 +170,8 @@ def assert_hvp_consistent(f, args: tuple, seed: int = 0) -> None:
     np.testing.assert_allclose(
         hessian @ flat_v, h_v, rtol=1e-9, atol=1e-9 * scale, err_msg="hvp vs hessian"
     )
-    step = 1e-5
-    at = {
-        s: _gradient_vector(f, _shift(args, v, s), wrt) for s in (step, -step, 2 * step, -2 * step)
-    }
-    ahead, behind = (at[step] - gradient) / step, (gradient - at[-step]) / step
-    central, wider = (
-        (at[step] - at[-step]) / (2 * step),
-        (at[2 * step] - at[-2 * step]) / (4 * step),
-    )
-    smooth = np.allclose(ahead, behind, rtol=1e-3, atol=1e-4) and np.allclose(
-        central, wider, rtol=1e-3, atol=1e-4
+    central, smooth = gradient_differences(
+        lambda s: _gradient_vector(f, _shift(args, v, s), wrt), gradient, 1e-5
     )
     if smooth:
         np.testing.assert_allclose(

@@ -31,16 +31,21 @@ def directions_count(d) -> int:
     return len(d)
 
 
+def _items_zeros(x, seed, zeros):
+    """The zero tangent of a list, tuple or dict `x`: `zeros(item, seed)` item by item, as
+    many directions as `seed` has."""
+    if isinstance(x, dict):
+        out = DerivativeDict({key: zeros(item, seed) for key, item in x.items()})
+    else:
+        out = Derivatives(zeros(item, seed) for item in x)
+    out.directions = directions_count(seed)
+    return out
+
+
 def directions_zeros(x, seed):
     """A zero tangent for `x`, with as many directions as `seed` has."""
-    if isinstance(x, (list, tuple)):
-        zeros = Derivatives(directions_zeros(item, seed) for item in x)
-        zeros.directions = directions_count(seed)
-        return zeros
-    if isinstance(x, dict):
-        zeros = DerivativeDict({key: directions_zeros(item, seed) for key, item in x.items()})
-        zeros.directions = directions_count(seed)
-        return zeros
+    if isinstance(x, (list, tuple, dict)):
+        return _items_zeros(x, seed, directions_zeros)
     return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
 
 
@@ -188,14 +193,8 @@ def zeros_along(x, d):
     view of one zero (`is_zero_view`), so that the passive items a tape of the gradient code
     holds (slices of data) cost no memory in a Hessian, and `Derivatives` adding a list's
     tangents item by item skips them (one record of zeros per direction for an object)."""
-    if isinstance(x, (list, tuple)):
-        out = Derivatives(zeros_along(item, d) for item in x)
-        out.directions = directions_count(d)
-        return out
-    if isinstance(x, dict):
-        out = DerivativeDict({key: zeros_along(item, d) for key, item in x.items()})
-        out.directions = directions_count(d)
-        return out
+    if isinstance(x, (list, tuple, dict)):
+        return _items_zeros(x, d, zeros_along)
     if isinstance(x, (np.ndarray, np.generic, float, int)):
         zero = np.zeros((), dtype=np.result_type(x, 1.0))
         return np.broadcast_to(zero, (directions_count(d), *np.shape(x)))
