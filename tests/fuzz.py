@@ -26,8 +26,9 @@ def run(kind: str, count: int, seed: int, second: bool) -> tuple[int, list[str]]
     """Draw and check `count` programs of `kind`: (programs checked, failure reports)."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
-    from test_properties import CASES, SECOND_ORDER, check_case
+    from test_properties import CASES, REVERSE_OVER_REVERSE, SECOND_ORDER, check_case
 
+    REVERSE_OVER_REVERSE[0] = 1  # every second-order check on every program
     warnings.simplefilter("ignore")  # NumPy warnings at kinks are expected, not failures
     checked, failures = [0], []
 
