@@ -446,6 +446,8 @@ def special_rows() -> None:
     for name in ["gammaln", "gamma", "digamma"]:
         row(f"scipy.special.{name}", f"np.sum(scipy.special.{name}(x) * y)", POS, UNIT)
     row("scipy.special.xlogy", "np.sum(scipy.special.xlogy(x, y))", POS, ROW)
+    row("scipy.special.polygamma", "np.sum(scipy.special.polygamma(1, x) * y)", POS, ROW)
+    row("scipy.special.polygamma", "scipy.special.polygamma(2, x) * 2.0", 1.3)
     row("scipy.special.logsumexp", "scipy.special.logsumexp(x)", UNIT)
     row("scipy.special.logsumexp", "np.sum(scipy.special.logsumexp(x, axis=1) ** 2)", UNIT)
     row("scipy.special.logsumexp", "np.sum(scipy.special.logsumexp(x, 0, y, True) * x)", UNIT, POS)

@@ -10,7 +10,7 @@ from dataclasses import replace
 import scipy.special
 
 from .reductions import weighted
-from .registry import Rule, Site, elementwise, registrar
+from .registry import REQUIRED, Rule, Site, elementwise, registrar
 
 register = registrar("scipy.special")
 
@@ -44,6 +44,19 @@ for name, template in UNARY:
 register(
     scipy.special.xlogy,
     _rule(elementwise("scipy.special.xlogy", ("x", "y"), "d * np.log(y)", "d * x / y")),
+)
+# polygamma(n, x): the n-th derivative of digamma, so its derivative in x is the next one
+# (https://docs.scipy.org/doc/scipy/reference/generated/scipy.special.polygamma.html); the
+# order n is an integer, no derivative flows through it. Rules of every order then exist.
+register(
+    scipy.special.polygamma,
+    _rule(
+        replace(
+            elementwise("scipy.special.polygamma", ("x",), "d * special.polygamma(n + 1, x)"),
+            keywords=(("n", REQUIRED),),
+            positional=("n", "x"),
+        )
+    ),
 )
 AXIS_KEYWORDS = (("axis", None),)
 
