@@ -17,7 +17,7 @@ from . import runtime as rt
 from .callables import as_function, has_known_values, specialised
 from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
 from .generation import GENERATION
-from .located import REPORTED, ComplexValue, is_complex, raise_reported, reporting
+from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -538,10 +538,30 @@ def _differentiable(f: Callable) -> Callable:
     `f_grad(*params, out_bar=1.0)` (which has source, so it can be transformed again)."""
     f = as_function(f)  # partial, bound method, callable object: callables.py
     inner = _gradient_of(f)
+    made_by = getattr(f, "_s2s_made_by", None)
+    if inner is None and made_by is not None:  # jacfwd, jacrev, jacobian, hessian
+        raise _derivative_of_jacobian(f, made_by)
     if inner is None:
         return f
     fn, wrt = inner
     return gradient_code(fn, _wrt_names(fn, wrt))
+
+
+def _derivative_of_jacobian(f: Callable, made_by: str) -> S2SError:
+    """A derivative of what `jacfwd`, `jacrev`, `jacobian` or `hessian` made: their code
+    carries a direction axis and is not differentiated again."""
+    inner = getattr(f, "__wrapped__", f)
+    name = inner.__name__
+    code = getattr(inner, "__code__", None)
+    error = UnsupportedSyntaxError(
+        f"unsupported construct: a derivative of `{made_by}(…)` of `{name}`: the vector "
+        "code of Jacobians and Hessians is not differentiated again (third-order tensors)",
+        filename=code.co_filename if code else None,
+        line=code.co_firstlineno if code else None,
+        hint="nest `grad` instead: `grad(grad(grad(f)))` for a scalar argument, or take "
+        "a directional derivative, `hessian(lambda x: grad(f)(x) @ v)`",
+    )
+    return in_users_code(error)  # `jacfwd(grad(f))`: at `f`, not at its gradient code
 
 
 def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = None) -> Callable:

@@ -20,7 +20,7 @@ import scipy.special as sp
 from derivative_tests import derivative_tests
 
 import s2s_ad as ad
-from s2s_ad.errors import S2SError, UnknownCalleeError
+from s2s_ad.errors import S2SError, UnknownCalleeError, UnsupportedSyntaxError
 from s2s_ad.testing import assert_same_value, plain_value
 
 rng = np.random.default_rng(17)
@@ -383,3 +383,34 @@ def test_refusal_in_derivative_code_is_at_the_users_statement(tmp_path):
     assert error.value.filename == str(path)
     assert error.value.line == 3
     assert "rt.svd_vjp" in error.value.message and "np.linalg.svd" in error.value.message
+
+
+def softplus_sum(w):
+    return np.sum(np.log1p(np.exp(w * 2.0)))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ad.jacfwd(ad.hessian(softplus_sum)),
+        lambda: ad.jacrev(ad.jacfwd(ad.grad(softplus_sum))),
+        lambda: ad.jacfwd(ad.jacrev(ad.grad(softplus_sum))),
+    ],
+    ids=["jacfwd_hessian", "jacrev_jacfwd_grad", "jacfwd_jacrev_grad"],
+)
+def test_third_order_tensors_are_refused_at_the_function(make):
+    """Jacobians and Hessians are vector code, not differentiated again: a located refusal
+    naming the user's function, not an internal error."""
+    with pytest.raises(UnsupportedSyntaxError, match="third-order tensors") as error:
+        make()(np.ones(3))
+    assert error.value.filename == __file__
+    assert error.value.line == softplus_sum.__code__.co_firstlineno
+
+
+def test_third_derivative_along_a_direction():
+    """What the refusal proposes: the Hessian of a directional derivative."""
+    v = np.array([0.5, -1.0, 2.0])
+    w = np.array([0.1, 0.4, -0.3])
+    got = ad.hessian(lambda x: ad.grad(softplus_sum)(x) @ v)(w)
+    s = 1.0 / (1.0 + np.exp(-2.0 * w))  # d³/dw³ of log1p(exp(2w)) is 8 s (1-s) (1-2s)
+    np.testing.assert_allclose(got, np.diag(8.0 * s * (1 - s) * (1 - 2 * s) * v), rtol=1e-10)
