@@ -2384,10 +2384,6 @@ def test_hessian_dict_static_leaves():
 
 
 PENDING_TESTS = {
-    "test_edge_hessian_vs_fd[digamma_gamma]": "UnknownCalleeError: no rule for special.polygamma "
-    "(digamma's derivative code)",
-    "test_scalar_third_order_rules[gammaln]": "UnknownCalleeError: no rule for polygamma: third "
-    "derivative of gammaln",
     "test_third_tensor_jacfwd_hessian": "SourceError at s2s_ad/located.py: 'source found for "
     "logistic_loglik is not the code it runs (a decorator wrapped it)' for jacfwd(hessian(f))",
     "test_third_tensor_loop_branch": "same SourceError for jacfwd(hessian(f))",
@@ -2414,10 +2410,6 @@ PENDING_TESTS = {
     "('... _grad is not the code it runs (a decorator wrapped it)')",
     "test_third_tensor_routes[loop_branch-jacrev_hessian]": "SourceError at s2s_ad/located.py "
     "('... _grad is not the code it runs (a decorator wrapped it)')",
-    "test_elementwise_third_derivative[gamma]": "UnknownCalleeError: no rule for polygamma "
-    "(third derivative of scipy.special.gamma)",
-    "test_elementwise_third_derivative[psi]": "UnknownCalleeError: no rule for polygamma "
-    "(second derivative of scipy.special.digamma)",
     "test_vjp_only_rule_second_order[hessian]": "refused: rule for reverse mode only, "
     "differentiated in forward mode (autograd-style defvjp-only rule)",
     "test_vjp_only_rule_second_order[jacfwd]": "same refusal as hessian",

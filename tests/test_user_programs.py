@@ -3437,9 +3437,7 @@ CASES = [(n, k) for n, s in PROGRAMS.items() for k in KINDS if k in s["checks"]]
 # Second derivatives refused today (no rule for a runtime helper the gradient code calls, with
 # the error located in the generated code): issue 17 makes them work. Strict, so a case that
 # starts to pass must leave this list.
-SECOND_ORDER_PENDING = {
-    "nbody_pairwise",
-}
+SECOND_ORDER_PENDING: set[str] = set()
 ISSUE_17 = pytest.mark.xfail(strict=True, reason="second derivatives: issue 17")
 
 

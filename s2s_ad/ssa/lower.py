@@ -477,7 +477,9 @@ class _Lowering(
             if line > end:
                 return True
             if line < start and any(
-                loop.lineno <= line and _next_iteration_reads(name, loop)
+                loop.lineno <= line
+                # a `while` test rebuilt in the body (comprehensions.py) reads it: any read
+                and (isinstance(loop, gast.While) or _next_iteration_reads(name, loop))
                 for loop in self.enclosing_loops
             ):
                 return True  # the next iteration of an enclosing loop reads it
