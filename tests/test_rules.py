@@ -820,9 +820,14 @@ def build_module(tmp_path_factory):
     for index, (_, expr, args) in enumerate(ROWS):
         params = ", ".join(PARAMS[: len(args)])
         lines += [f"def row_{index}({params}):", f"    return {expr}", ""]
-    path = tmp_path_factory.mktemp("rules") / "rule_rows.py"
+    return module_of_lines(tmp_path_factory, "rule_rows", lines)
+
+
+def module_of_lines(tmp_path_factory, name: str, lines: list[str]):
+    """The module `name` whose source is `lines`, written to a file (s2s_ad reads sources)."""
+    path = tmp_path_factory.mktemp(name) / f"{name}.py"
     path.write_text("\n".join(lines))
-    spec = importlib.util.spec_from_file_location("rule_rows", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

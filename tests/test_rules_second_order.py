@@ -74,11 +74,7 @@ def second(tmp_path_factory):
         scalar[index] = expr is not None
         params = ", ".join(table.PARAMS[: len(args)])
         lines += [f"def row_{index}({params}):", f"    return {expr}", ""]
-    path = tmp_path_factory.mktemp("second") / "second_rows.py"
-    path.write_text("\n".join(lines))
-    spec = importlib.util.spec_from_file_location("second_rows", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = table.module_of_lines(tmp_path_factory, "second_rows", lines)
     module.SCALAR = scalar
     return module
 
