@@ -76,3 +76,13 @@ def star_parameter_names(name: str, arity: int | tuple) -> list[str]:
     if isinstance(arity, tuple):
         return [f"{name}_{key}" for key in arity]
     return [f"{name}_{k}" for k in range(arity)]
+
+
+# the lists reverse.py's forward sweep saves to (`_tape1`, `_checkpoints1`)
+TAPE_STEMS = ("_tape", "_checkpoints")
+
+
+def is_generated_tape(filename: str, name: str) -> bool:
+    """Whether `name`, in code compiled from `filename`, is a tape of s2s_ad's own derivative
+    code: a fresh local list only its reverse sweep reads (never an alias, never an effect)."""
+    return filename.startswith("<s2s_ad ") and name.startswith(TAPE_STEMS)

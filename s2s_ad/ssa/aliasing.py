@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import gast
 
 from .. import runtime
+from ..naming import is_generated_tape
 from .ir import Assign, Atom, Const, Prim, Var
 from .lower_expr import ARRAY_METHODS
 from .names import param_names, stored_names
@@ -250,7 +251,7 @@ class AliasAnalysis:
 
         `of_list`: an update of a list object (`xs.append(v)`, `xs += ys`, `xs[i] = v`),
         which changes which items it holds, not the items."""
-        if self.filename.startswith("<s2s_ad ") and name.startswith(("_tape", "_checkpoints")):
+        if is_generated_tape(self.filename, name):
             return  # a tape of s2s_ad's own derivative code: a fresh list only its sweep reads
         current = self.env[name]
         self.pending_rebinds = []

@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import S2SError
 from ..frontend import nodes
 from ..frontend.parse import parse_function
+from ..naming import is_generated_tape
 from .lower_expr import ARRAY_METHODS
 
 # Built-ins that only read their arguments (they call `__str__`, `__len__`, … at most).
@@ -239,9 +240,8 @@ def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
         node = parse_function(fn).node
     except S2SError:
         return None
-    generated = fn.__code__.co_filename.startswith("<s2s_ad ")
     for n in gast.walk(node):
-        if generated and _records_tape(n):
+        if _records_tape(n, fn.__code__.co_filename):
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
         if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):
             return f"`{gast.unparse(n).strip()}`, line {n.lineno} of `{fn.__qualname__}`"
@@ -254,7 +254,7 @@ def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
     return None
 
 
-def _records_tape(node: gast.AST) -> bool:
+def _records_tape(node: gast.AST, filename: str) -> bool:
     """`_tape1.append(…)` or `_checkpoints1.append(…)`: what reverse.py's forward sweep saves
     for the reverse sweep, a local list of the generated code, not an effect."""
     if not (isinstance(node, gast.Expr) and isinstance(node.value, gast.Call)):
@@ -264,5 +264,5 @@ def _records_tape(node: gast.AST) -> bool:
         isinstance(func, gast.Attribute)
         and func.attr == "append"
         and isinstance(func.value, gast.Name)
-        and func.value.id.startswith(("_tape", "_checkpoints"))
+        and is_generated_tape(filename, func.value.id)
     )
