@@ -1,0 +1,38 @@
+"""Sphinx configuration of s2s_ad's documentation (`make docs`, warnings are errors).
+
+Pages are MyST Markdown; those with `{code-cell}` blocks are notebooks that myst-nb runs in
+an IPython kernel at every build, so each output shown is what this version of s2s_ad prints.
+"""
+
+import s2s_ad
+
+project = "s2s_ad"
+author = "the s2s_ad authors"
+release = version = s2s_ad.__version__
+
+extensions = [
+    "myst_nb",  # MyST Markdown, and pages whose code cells run at build time
+    "sphinx.ext.autodoc",  # the API reference, from the docstrings
+    "sphinx.ext.mathjax",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+
+# Every build runs every code cell again; a cell that raises fails the build.
+nb_execution_mode = "force"
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 120
+nb_merge_streams = True
+
+# Docstrings write code in single backquotes, as Markdown does.
+default_role = "code"
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_preserve_defaults = True
+
+html_theme = "furo"
+html_title = f"s2s_ad {release}"
+html_static_path: list[str] = []
