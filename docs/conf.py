@@ -26,6 +26,7 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 120
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # Markdown outputs (the rule tables) may hold tables
 
 # Docstrings write code in single backquotes, as Markdown does.
 default_role = "code"
