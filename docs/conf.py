@@ -31,7 +31,7 @@ nb_render_markdown_format = "myst"  # Markdown outputs (the rule tables) may hol
 # Docstrings write code in single backquotes, as Markdown does.
 default_role = "code"
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+autodoc_typehints = "signature"
 autodoc_preserve_defaults = True
 
 html_theme = "furo"
