@@ -4,7 +4,12 @@ Pages are MyST Markdown; those with `{code-cell}` blocks are notebooks that myst
 an IPython kernel at every build, so each output shown is what this version of s2s_ad prints.
 """
 
+import logging
+
 import s2s_ad
+
+# nbclient logs each notebook it starts at INFO through traitlets: keep the build quiet.
+logging.getLogger("traitlets").setLevel(logging.WARNING)
 
 project = "s2s_ad"
 author = "the s2s_ad authors"
