@@ -19,6 +19,7 @@ extensions = [
     "myst_nb",  # MyST Markdown, and pages whose code cells run at build time
     "sphinx.ext.autodoc",  # the API reference, from the docstrings
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax copied into the site: the formulas render offline
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
