@@ -755,12 +755,22 @@ def _vjp_again(f: Callable, primals: tuple, cotangent: object) -> object:
 SOURCE_MODES = ("reverse", "forward", "vector", "gradient", "hessian")
 
 
-def derivative_source(f: Callable, mode: str = "reverse", wrt: Wrt = 0) -> str:
+def derivative_source(
+    f: Callable, mode: str = "reverse", wrt: Wrt = 0, *, args: Sequence | None = None
+) -> str:
     """The generated source of `f`'s derivative: `f_vjp` (reverse), `f_jvp` (forward;
     "vector": with a leading axis of directions, as `jacfwd` runs it), `f_grad` (the flat
-    gradient code "gradient") or its vector tangent ("hessian", as `hessian` runs it)."""
+    gradient code "gradient") or its vector tangent ("hessian", as `hessian` runs it).
+
+    Without `args` it is the shape-generic code; with example arguments `args` (a tuple, one
+    per parameter) it is the code the API runs on them: for "gradient" what `grad` runs,
+    specialised to their shapes (runs.py)."""
     _check_mode(mode, SOURCE_MODES)
     f = _differentiable(f)
+    if args is not None:
+        from .runs import derivative_run
+
+        return derivative_run(f, mode, wrt, args).source
     names = _wrt_names(f, wrt)
     if mode == "hessian":
         return derivative(gradient_code(f, names), "vector", names).source
