@@ -146,7 +146,8 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
         if not _is_differentiable(value)
     )
     legend = "(the derivative rows compare derivatives along a random direction, by norm)\n"
-    return f"{table}\n{skipped}{verdict}\n{legend}{_gradient_lines(fn, values)}", int(failed > 0)
+    gradient = _gradient_lines(fn, values)
+    return f"{table}\n{legend}{gradient}{skipped}{verdict}\n", int(failed > 0)
 
 
 def _gradient_lines(fn: types.FunctionType, values: tuple) -> str:
