@@ -3,6 +3,9 @@ refused when the derivative is made, scalar Jacobians and Hessians as floats, ar
 messages, the package metadata that installs without warnings."""
 
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -224,3 +227,82 @@ def test_license_is_an_spdx_string_with_the_setuptools_that_reads_it():
     assert project["project"]["license"] == "Apache-2.0"
     requires = project["build-system"]["requires"]
     assert requires == ["setuptools>=77"]
+
+
+# the README, as a newcomer pastes it
+
+README = (ROOT / "README.md").read_text()
+
+
+def _block_after(marker: str, fence: str = "```python\n") -> str:
+    return README.split(marker, 1)[1].split(fence, 1)[1].split("```", 1)[0]
+
+
+def test_readme_dask_snippet_runs(tmp_path):
+    """The Dask snippet defines everything it uses and prints what its comments say."""
+    pytest.importorskip("dask.array")
+    code = _block_after("in their library: **Dask arrays**")
+    (tmp_path / "dask_snippet.py").write_text(code)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's s2s_ad
+    run = subprocess.run(
+        [sys.executable, "dask_snippet.py"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Array (4000, 1000) (1000, 1000)\n")
+
+
+def test_readme_speed_block_is_what_grad_runs():
+    """The Speed section's code is `derivative_source(..., "gradient", args=...)` for the
+    shapes it names, as it says."""
+    shown = _block_after("the code `grad` runs is (printed by")
+    assert ad.derivative_source(tanh_layer, "gradient", args=(W, X, B)) == shown
+
+
+def test_readme_command_lines_do_not_need_an_activated_venv():
+    """Every command of the command-line block is `.venv/bin/s2s-ad` (a bare `s2s-ad` is
+    `command not found` unless .venv is activated), and the export writes outside the clone."""
+    block = README.split("## The command line", 1)[1].split("```\n", 2)[1]
+    commands = [line for line in block.splitlines() if line.strip()]
+    assert commands and all(line.startswith(".venv/bin/s2s-ad ") for line in commands)
+    export = next(line for line in commands if " export " in line)
+    assert " -o /tmp/" in export
+    install = README.split("**Into your own environment**", 1)[1].split("```\n", 2)[1]
+    assert "python -m pip install -e" in install and "python -m s2s_ad show" in install
+
+
+# samples: pictures outside the clone by default, the committed ones refreshed by one target
+
+
+def test_a_sample_run_without_plot_writes_outside_the_clone(tmp_path):
+    before = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--", "samples", "*.png"],
+        capture_output=True, text=True, cwd=ROOT,
+    ).stdout  # fmt: skip
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "samples" / "train_mlp.py"), "--steps", "20"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    picture = tmp_path / "s2s_ad_samples" / "mlp.png"
+    if "matplotlib is not installed" not in run.stdout:
+        assert f"saved {picture}" in run.stdout and picture.is_file()
+    after = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--", "samples", "*.png"],
+        capture_output=True, text=True, cwd=ROOT,
+    ).stdout  # fmt: skip
+    assert after == before
+
+
+def test_make_pictures_refreshes_every_committed_picture():
+    run = subprocess.run(
+        ["make", "-n", "-W", "pyproject.toml", "pictures", "jacobians", "mlp"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    for name, script in [("mlp", "train_mlp"), ("model", "train_model"),
+                         ("pendulum", "pendulum_fit"), ("jacobians", "jacobians")]:  # fmt: skip
+        assert f"samples/{script}.py --plot samples/{name}.png" in run.stdout
+        assert (ROOT / "samples" / f"{name}.png").is_file()
+    assert "samples/jacobians.py --plot /" in run.stdout  # `make jacobians`: outside the clone
+    assert "samples/train_mlp.py --plot /" in run.stdout
