@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import types
 import weakref
 from collections.abc import Callable, Sequence
@@ -170,11 +171,23 @@ def check_wrt(f: Callable, wrt: object, made_by: str) -> None:
     raise ArgumentError(
         f"{made_by}(`{f.__name__}`, wrt=…) got {with_article(given)} as wrt: wrt is a "
         "parameter's index or name, or a tuple of them",
-        **_where(f),
+        **_callers_line(f),
         hint=f"pass the arguments to the function {made_by} returns: "
         f"`{made_by}({f.__name__})(x)`, or `{made_by}({f.__name__}, wrt=1)(x, y)` for the "
         "second parameter",
     )
+
+
+def _callers_line(f: Callable) -> dict:
+    """The file and line of the first caller outside s2s_ad (where `grad(f, …)` is
+    written); `f`'s own when there is none."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = inspect.currentframe()
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame = frame.f_back
+    if frame is None:
+        return _where(f)
+    return {"filename": frame.f_code.co_filename, "line": frame.f_lineno}
 
 
 _is_leaf = pytrees.is_leaf  # a float scalar or a float array (NEP 18 arrays count)
