@@ -33,7 +33,7 @@ EXAMPLES = """examples:
   s2s-ad check samples/teaching.py:f --args 2.0 5.0  compare with central differences
   s2s-ad check samples/train_mlp.py:logits --args "(np.ones((2, 3)), np.zeros(3), \\
       np.ones((3, 3)), np.zeros(3), np.ones((3, 1)), np.zeros(1))" "np.ones((4, 2))"
-  s2s-ad export samples/teaching.py:f -o f_grad.py   a module that needs only NumPy
+  s2s-ad export samples/teaching.py:f -o /tmp/f_grad.py  a module needing only NumPy
   s2s-ad rules --list                                every function with a derivative rule
 """
 STAGES = ("ssa", "tangent", "adjoint", "simplified")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import time
 import timeit
 from pathlib import Path
 
@@ -78,9 +79,12 @@ class _Choices(logging.Handler):
 
 
 def best_time(call, repeat: int) -> float:
+    """The best per-call CPU time of this process (all its threads): other work on a shared
+    machine does not count, as it would in wall-clock time."""
     call()  # transform and warm up outside the timing
-    number = max(1, int(0.02 / max(timeit.timeit(call, number=1), 1e-7)))
-    return min(timeit.repeat(call, number=number, repeat=repeat)) / number
+    once = timeit.timeit(call, number=1, timer=time.process_time)
+    number = max(1, int(0.02 / max(once, 1e-7)))
+    return min(timeit.repeat(call, number=number, repeat=repeat, timer=time.process_time)) / number
 
 
 def crossover(sizes: list[int], repeat: int) -> dict:
