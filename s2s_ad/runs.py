@@ -9,7 +9,7 @@ the derivative the matching API call runs:
     → "def f_grad(w, x, b, f_bar=1.0): ..." without `rt.unbroadcast` where shapes match
 
 mode        the call whose code it is
-gradient    grad(f, wrt) (value_and_grad: the same code returning the value too)
+gradient    grad(f, wrt) (value_and_grad runs a twin that also returns the value)
 reverse     vjp(f, *args)'s forward sweep and pullback (generic in the cotangent's shape)
 forward     jvp(f, args, tangents)
 vector      jacfwd(f, wrt)
