@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test docs clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians mlp model pendulum
+.PHONY: demo test docs clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians mlp model pendulum pictures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,22 +38,34 @@ $(VENV)/.samples: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,samples]"
 	touch $(VENV)/.samples
 
+# The samples save their pictures outside the repository: in $(PICTURES) (make mlp
+# PICTURES=~/pictures for another place); `make pictures` refreshes the committed ones in
+# samples/ (the README shows them).
+PICTURES ?= $(shell $(PYTHON) -c "import tempfile; print(tempfile.gettempdir())")/s2s_ad_samples
+
 # Jacobians column by column and row by row; the forward/reverse crossover, saved as a PNG.
 jacobians: $(VENV)/.samples
-	$(BIN)/python samples/jacobians.py
+	$(BIN)/python samples/jacobians.py --plot $(PICTURES)/jacobians.png
 
-# Train a 2-16-16-1 network on two moons by gradient descent; saves samples/mlp.png.
+# Train a 2-16-16-1 network on two moons by gradient descent; saves mlp.png.
 mlp: $(VENV)/.samples
-	$(BIN)/python samples/train_mlp.py
+	$(BIN)/python samples/train_mlp.py --plot $(PICTURES)/mlp.png
 
 # Train a 1-24-24-1 network held as objects (an MLP of Dense dataclasses) and as a list of
-# (W, b) tuples, with a loss passed to a training helper; saves samples/model.png.
+# (W, b) tuples, with a loss passed to a training helper; saves model.png.
 model: $(VENV)/.samples
-	$(BIN)/python samples/train_model.py
+	$(BIN)/python samples/train_model.py --plot $(PICTURES)/model.png
 
-# Fit a damped pendulum's parameters through its simulation loop; saves samples/pendulum.png.
+# Fit a damped pendulum's parameters through its simulation loop; saves pendulum.png.
 pendulum: $(VENV)/.samples
-	$(BIN)/python samples/pendulum_fit.py
+	$(BIN)/python samples/pendulum_fit.py --plot $(PICTURES)/pendulum.png
+
+# The committed pictures the README shows, made again by the samples.
+pictures: $(VENV)/.samples
+	$(BIN)/python samples/train_mlp.py --plot samples/mlp.png
+	$(BIN)/python samples/train_model.py --plot samples/model.png
+	$(BIN)/python samples/pendulum_fit.py --plot samples/pendulum.png
+	$(BIN)/python samples/jacobians.py --plot samples/jacobians.png
 
 # Gradient and Jacobian time / plain function time, against hand-written derivatives.
 bench: $(STAMP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import types
 import weakref
 from collections.abc import Callable, Sequence
@@ -15,7 +16,13 @@ from numpy import ndarray
 from . import pytrees
 from . import runtime as rt
 from .callables import as_function, has_known_values, specialised
-from .errors import ArgumentError, NonScalarOutputError, S2SError, UnsupportedSyntaxError
+from .errors import (
+    ArgumentError,
+    NonScalarOutputError,
+    S2SError,
+    UnsupportedSyntaxError,
+    with_article,
+)
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
 
@@ -135,11 +142,11 @@ def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
     names = []
     for item in wrt if isinstance(wrt, tuple) else (wrt,):
         if (
-            isinstance(item, int)
-            and not isinstance(item, bool)
+            isinstance(item, (int, np.integer))
+            and not isinstance(item, (bool, np.bool_))
             and -len(positional) <= item < len(positional)
         ):
-            names.append(positional[item])
+            names.append(positional[int(item)])
         elif isinstance(item, str) and item in params:
             names.append(item)
         else:
@@ -149,6 +156,38 @@ def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
                 hint=f"its parameters are {', '.join(params) or 'none'}",
             )
     return tuple(names)
+
+
+def check_wrt(f: Callable, wrt: object, made_by: str) -> None:
+    """`wrt` is an index, a name, or a tuple of them: anything else (an array, a float, a
+    list) is refused when the derivative is made, not at its first call. `grad(f, x)`
+    passes the point where `wrt` goes."""
+    items = wrt if isinstance(wrt, tuple) else (wrt,)
+    if items and all(
+        isinstance(w, (int, np.integer, str)) and not isinstance(w, (bool, np.bool_)) for w in items
+    ):
+        return
+    given = type(wrt).__name__
+    raise ArgumentError(
+        f"{made_by}(`{f.__name__}`, wrt=…) got {with_article(given)} as wrt: wrt is a "
+        "parameter's index or name, or a tuple of them",
+        **_callers_line(f),
+        hint=f"pass the arguments to the function {made_by} returns: "
+        f"`{made_by}({f.__name__})(x)`, or `{made_by}({f.__name__}, wrt=1)(x, y)` for the "
+        "second parameter",
+    )
+
+
+def _callers_line(f: Callable) -> dict:
+    """The file and line of the first caller outside s2s_ad (where `grad(f, …)` is
+    written); `f`'s own when there is none."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = inspect.currentframe()
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame = frame.f_back
+    if frame is None:
+        return _where(f)
+    return {"filename": frame.f_code.co_filename, "line": frame.f_lineno}
 
 
 _is_leaf = pytrees.is_leaf  # a float scalar or a float array (NEP 18 arrays count)
@@ -204,10 +243,6 @@ def _refuse_complex(f: Callable, values: Sequence) -> None:
                 **_where(f),
                 hint="split it into real and imaginary parts (two float arguments)",
             )
-
-
-def with_article(noun: str) -> str:
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _zero_like(x: object) -> object:
@@ -292,6 +327,15 @@ def _gradients(f: Callable, wrt: tuple[str, ...], mode: str, values: list) -> tu
     return out, tuple(_like(g, x) for g, x in zip(grads, inputs, strict=True))
 
 
+def scalar_block(block: object, leaf: object) -> object:
+    """A Jacobian's or Hessian's 0-d NumPy block for a scalar input leaf, in that leaf's
+    type as `grad` gives it (a float for a float, np.float32 for np.float32); others as
+    they are."""
+    if type(block) is ndarray and block.ndim == 0 and isinstance(leaf, (float, np.floating)):
+        return _like(block, leaf)
+    return block
+
+
 def one_hot_seeds(inputs: list) -> list:
     """Tangents for the vector mode that together seed every input element: with n float
     elements in all, each float leaf gets (n, *shape), its own block of the n-by-n identity
@@ -346,7 +390,8 @@ def split_elements(flat: object, inputs: list) -> list:
         pieces = []
         for leaf in pytrees.float_leaves(x):
             size = rt.size(leaf)
-            pieces.append(flat[..., start : start + size].reshape(lead + np.shape(leaf)))
+            block = flat[..., start : start + size].reshape(lead + np.shape(leaf))
+            pieces.append(scalar_block(block, leaf))
             start += size
         parts.append(pytrees.with_float_leaves(x, pieces))
     return parts
@@ -381,6 +426,7 @@ def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reve
 def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) -> Callable:
     _check_mode(mode, ("reverse", "forward"))
     f = as_function(f)  # partial, bound method, callable object: callables.py
+    check_wrt(f, wrt, "value_and_grad" if with_value else "grad")
     if _gradient_of(f) is not None:  # grad(grad(f)): the tangent of f's gradient code
         f, mode = _differentiable(f), "forward"
     _signature(f)
@@ -755,12 +801,22 @@ def _vjp_again(f: Callable, primals: tuple, cotangent: object) -> object:
 SOURCE_MODES = ("reverse", "forward", "vector", "gradient", "hessian")
 
 
-def derivative_source(f: Callable, mode: str = "reverse", wrt: Wrt = 0) -> str:
+def derivative_source(
+    f: Callable, mode: str = "reverse", wrt: Wrt = 0, *, args: Sequence | None = None
+) -> str:
     """The generated source of `f`'s derivative: `f_vjp` (reverse), `f_jvp` (forward;
     "vector": with a leading axis of directions, as `jacfwd` runs it), `f_grad` (the flat
-    gradient code "gradient") or its vector tangent ("hessian", as `hessian` runs it)."""
+    gradient code "gradient") or its vector tangent ("hessian", as `hessian` runs it).
+
+    Without `args` it is the shape-generic code; with example arguments `args` (a tuple, one
+    per parameter) it is the code the API runs on them: for "gradient" what `grad` runs,
+    specialised to their shapes (runs.py)."""
     _check_mode(mode, SOURCE_MODES)
     f = _differentiable(f)
+    if args is not None:
+        from .runs import derivative_run
+
+        return derivative_run(f, mode, wrt, args).source
     names = _wrt_names(f, wrt)
     if mode == "hessian":
         return derivative(gradient_code(f, names), "vector", names).source

@@ -29,10 +29,11 @@ EXAMPLES = """examples:
   s2s-ad show samples/teaching.py:f --stage ssa      the three-address SSA form
   s2s-ad show samples/teaching.py:f --stage adjoint  the adjoint before simplification
   s2s-ad show samples/teaching.py:f --mode hessian   second-order code (forward over reverse)
+  s2s-ad show samples/teaching.py:f --args 2.0 5.0   the code grad runs for these arguments
   s2s-ad check samples/teaching.py:f --args 2.0 5.0  compare with central differences
   s2s-ad check samples/train_mlp.py:logits --args "(np.ones((2, 3)), np.zeros(3), \\
       np.ones((3, 3)), np.zeros(3), np.ones((3, 1)), np.zeros(1))" "np.ones((4, 2))"
-  s2s-ad export samples/teaching.py:f -o f_grad.py   a module that needs only NumPy
+  s2s-ad export samples/teaching.py:f -o /tmp/f_grad.py  a module needing only NumPy
   s2s-ad rules --list                                every function with a derivative rule
 """
 STAGES = ("ssa", "tangent", "adjoint", "simplified")
@@ -75,13 +76,20 @@ def _wrt(args: argparse.Namespace):
 
 def _show(args: argparse.Namespace) -> str:
     fn = load_function(args.target)
-    if args.stage == "ssa":
+    if args.args and args.stage != "simplified":
+        raise UsageError(
+            f"--args: the code that runs for them is --stage simplified, not {args.stage}"
+        )
+    if args.args:  # the code the API runs on these arguments (`grad`'s: for their shapes)
+        values = _arguments(args.args)
+        source = derivative_source(fn, mode=args.mode or "gradient", wrt=_wrt(args), args=values)
+    elif args.stage == "ssa":
         source = ssa_source(fn)
     elif args.stage in ("tangent", "adjoint"):  # as the AD stage writes it, not simplified
         mode = "forward" if args.stage == "tangent" else "reverse"
         source = unsimplified_source(fn, mode, _wrt_names(fn, _wrt(args)))
     else:
-        source = derivative_source(fn, mode=args.mode, wrt=_wrt(args))
+        source = derivative_source(fn, mode=args.mode or "reverse", wrt=_wrt(args))
     return _highlighted(source) if _colour(args) else source
 
 
@@ -137,7 +145,35 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
         for name, value in zip(inspect.signature(fn).parameters, values, strict=False)
         if not _is_differentiable(value)
     )
-    return f"{table}\n{skipped}{verdict}\n", 1 if failed else 0
+    legend = "(the derivative rows compare derivatives along a random direction, by norm)\n"
+    gradient = _gradient_lines(fn, values)
+    return f"{table}\n{legend}{gradient}{skipped}{verdict}\n", int(failed > 0)
+
+
+def _gradient_lines(fn: types.FunctionType, values: tuple) -> str:
+    """The gradient at `values` with respect to every float argument (reverse mode), one
+    line per argument; for a function that does not return a real scalar, a pointer to the
+    Jacobian instead."""
+    from .api import grad
+    from .errors import NonScalarOutputError
+
+    names = [n for n, v in zip(inspect.signature(fn).parameters, values, strict=False)
+             if _is_differentiable(v)]  # fmt: skip
+    if not names:
+        return ""
+    try:
+        grads = grad(fn, wrt=tuple(names))(*values)
+    except NonScalarOutputError:
+        return (f"`{fn.__name__}` does not return a real scalar: no gradient to print "
+                "(s2s_ad.jacobian gives its Jacobian)\n")  # fmt: skip
+    lines = [f"gradient of {fn.__name__} at these arguments (reverse mode):"]
+    for name, g in zip(names, grads, strict=True):
+        text = np.array2string(g, precision=10) if isinstance(g, np.ndarray) else repr(g)
+        lines.append(
+            f"  d{fn.__name__}/d{name} = "
+            + text.replace("\n", "\n" + " " * (len(fn.__name__) + len(name) + 7))
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _export(args: argparse.Namespace) -> str:
@@ -183,10 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--mode",
         choices=SOURCE_MODES,
-        default="reverse",
-        help="reverse (f_vjp), forward (f_jvp), vector (f_jvp with a direction axis, as "
-        "jacfwd runs it), gradient (flat f_grad), hessian (the vector tangent of f_grad)",
+        help="reverse (f_vjp; the default), forward (f_jvp), vector (f_jvp with a direction "
+        "axis, as jacfwd runs it), gradient (flat f_grad, as grad runs it; the default with "
+        "--args), hessian (the vector tangent of f_grad)",
     )
+    show.add_argument(
+        "--args", nargs="+", metavar="EXPR",
+        help="example arguments (NumPy is `np`): print the code the API runs on them, "
+        "specialised to their shapes (with --mode gradient, the default: what grad runs)",
+    )  # fmt: skip
     show.add_argument(
         "--stage",
         choices=STAGES,
@@ -207,8 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--args", nargs="+", metavar="EXPR", help="the arguments, e.g. 2.0 "
                        "'np.linspace(0, 1, 5)' (NumPy is `np`)")  # fmt: skip
-    check.add_argument("--rtol", type=float, default=1e-6)
-    check.add_argument("--atol", type=float, default=1e-8)
+    check.add_argument("--rtol", type=float, default=1e-6, help="relative tolerance of each "
+                       "comparison: |s2s_ad - reference| <= atol + rtol * |reference| "
+                       "(default: %(default)g)")  # fmt: skip
+    check.add_argument("--atol", type=float, default=1e-8, help="absolute tolerance of each "
+                       "comparison (default: %(default)g)")  # fmt: skip
     export = _function_command(commands, "export", "write FILE.py:FUNC's derivative as a "
                                "module that needs only NumPy")  # fmt: skip
     export.add_argument("-o", "--output", metavar="OUT.py", help="default: standard output")

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def with_article(noun: str) -> str:
+    """`noun` after "a" or "an", as said: "an int", "an ndarray", "a float", "a uint8"."""
+    lower = noun.lower()
+    vowel = lower[:1] in "aeiou" and not lower.startswith(("uint", "uni", "use"))
+    spelled = lower.startswith("nd")  # "ndarray" is said "en-dee-array"
+    return f"{'an' if vowel or spelled else 'a'} {noun}"
+
+
 class S2SError(Exception):
     """Base class: something in the user's function or call that s2s_ad cannot differentiate."""
 

@@ -38,8 +38,10 @@ from .api import (
     _require_scalar,
     _signature,
     _wrt_names,
+    check_wrt,
     gradient_code,
     one_hot_seeds,
+    scalar_block,
     split_elements,
     static_tangent,
 )
@@ -146,7 +148,7 @@ def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
                 row[i] = 0.0 if g is None else g
         dtype = _float_type(o, *flat_inputs)
         blocks = iter(
-            row.reshape(np.shape(o) + np.shape(leaf)).astype(dtype)
+            scalar_block(row.reshape(np.shape(o) + np.shape(leaf)).astype(dtype), leaf)
             for row, leaf in zip(rows, flat_inputs, strict=True)
         )
         jacobians.append(
@@ -244,6 +246,7 @@ def _shape_key(value: object) -> object:
 def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
     f = _differentiable(f)
     _signature(f)
+    check_wrt(f, wrt, {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian"))
 
     @functools.wraps(f)
     @reporting
@@ -297,6 +300,7 @@ def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
     float leaf holding the input's structure of blocks `leaf.shape + other_leaf.shape`."""
     f = _differentiable(f)
     _signature(f)
+    check_wrt(f, wrt, "hessian")
 
     @functools.wraps(f)
     @reporting

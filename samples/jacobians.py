@@ -9,7 +9,9 @@ outputs and yields the rows, one reverse sweep each. So forward should win for f
 Run: `make jacobians` (or `.venv/bin/python samples/jacobians.py [--quick]`). It prints the
 teaching example's Jacobian built column by column and row by row, a table of measured
 times over a grid of (n, m), whether "auto" took the faster order, and saves the crossover
-as `samples/jacobians.png` (when matplotlib is installed: `pip install -e ".[samples]"`).
+to the --plot path (default: `jacobians.png` in `s2s_ad_samples/` in the temporary
+directory; `make pictures` refreshes `samples/jacobians.png`; when matplotlib is installed:
+`pip install -e ".[samples]"`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import time
 import timeit
 from pathlib import Path
 
 import numpy as np
+from pictures import default_plot
 
 import s2s_ad as ad
 
@@ -75,9 +79,12 @@ class _Choices(logging.Handler):
 
 
 def best_time(call, repeat: int) -> float:
+    """The best per-call CPU time of this process (all its threads): other work on a shared
+    machine does not count, as it would in wall-clock time."""
     call()  # transform and warm up outside the timing
-    number = max(1, int(0.02 / max(timeit.timeit(call, number=1), 1e-7)))
-    return min(timeit.repeat(call, number=number, repeat=repeat)) / number
+    once = timeit.timeit(call, number=1, timer=time.process_time)
+    number = max(1, int(0.02 / max(once, 1e-7)))
+    return min(timeit.repeat(call, number=number, repeat=repeat, timer=time.process_time)) / number
 
 
 def crossover(sizes: list[int], repeat: int) -> dict:
@@ -122,29 +129,32 @@ def plot(table: dict, sizes: list[int], path: Path) -> None:
         print("matplotlib is not installed: no plot (pip install -e '.[samples]')")
         return
     ratio = np.array([[table[n, m][0] / table[n, m][1] for n in sizes] for m in sizes])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
+    fig.get_layout_engine().set(wspace=0.12)  # room between the colour bar's label and ms
     image = left.imshow(np.log2(ratio), origin="lower", cmap="coolwarm", vmin=-6, vmax=6)
     left.set_xticks(range(len(sizes)), sizes)
     left.set_yticks(range(len(sizes)), sizes)
     left.set_xlabel("n (inputs)")
     left.set_ylabel("m (outputs)")
-    left.plot([-0.5, len(sizes) - 0.5], [-0.5, len(sizes) - 0.5], "k--", label="n = m")
+    left.plot([-0.5, len(sizes) - 0.5], [-0.5, len(sizes) - 0.5], "k--", linewidth=1)
     for i, m in enumerate(sizes):  # what mode="auto" took: F or R
         for j, n in enumerate(sizes):
             left.text(j, i, table[n, m][3][0].upper(), ha="center", va="center")
-    left.set_title("log2(time jacfwd / time jacrev); letters: auto's choice\n"
-                   "blue: forward faster, red: reverse faster")  # fmt: skip
-    left.legend(loc="upper left")
-    fig.colorbar(image, ax=left)
+    left.set_title("which order is faster; letters: jacobian(mode=\"auto\")'s choice\n"
+                   "(F forward, R reverse); dashed: n = m", fontsize=10)  # fmt: skip
+    bar = fig.colorbar(image, ax=left)
+    bar.set_label("log2(jacfwd time / jacrev time)\nblue: forward faster, red: reverse faster")
     m = sizes[len(sizes) // 2]
     right.loglog(sizes, [table[n, m][0] * 1e3 for n in sizes], "o-", label="jacfwd (vector)")
     right.loglog(sizes, [table[n, m][1] * 1e3 for n in sizes], "s-", label="jacrev")
     right.loglog(sizes, [table[n, m][2] * 1e3 for n in sizes], "k:", label="jacobian auto")
+    right.set_xticks(sizes, [str(n) for n in sizes])
+    right.xaxis.set_minor_formatter(plt.NullFormatter())
     right.set_xlabel("n (inputs)")
-    right.set_ylabel("ms")
-    right.set_title(f"m = {m} outputs")
+    right.set_ylabel("time per Jacobian (ms)")
+    right.set_title(f"m = {m} outputs", fontsize=10)
     right.legend()
-    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     print(f"saved {path}")
 
@@ -153,7 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small grid (for tests)")
     parser.add_argument(
-        "--plot", type=Path, default=Path(__file__).with_suffix(".png"), help="where the PNG goes"
+        "--plot", type=Path, default=default_plot("jacobians.png"), help="where the PNG goes"
     )
     args = parser.parse_args()
     teaching_jacobian(2.0, 5.0)

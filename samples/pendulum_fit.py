@@ -9,8 +9,10 @@ is marked `s2s_ad.checkpoint`, so reverse mode keeps the state once per ⌈√n�
 of every step.
 
 Run: `make pendulum` (or `.venv/bin/python samples/pendulum_fit.py [--steps N]
-[--iterations K] [--plot PATH]`). It prints the fit as it goes and saves
-`samples/pendulum.png`: observed and fitted trajectories, and the error per iteration.
+[--iterations K] [--plot PATH]`). It prints the fit as it goes and saves a picture to the
+--plot path (default: `pendulum.png` in `s2s_ad_samples/` in the temporary directory;
+`make pictures` refreshes `samples/pendulum.png`): observed and fitted trajectories, and
+the error per iteration.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from pictures import error_curve, save, two_panels
+from pictures import default_plot, error_curve, save, two_panels
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads
@@ -88,7 +90,7 @@ def plot(fitted, theta0, observed, history, path: Path) -> None:
     left.set_xlabel("time (s)")
     left.set_ylabel("angle (rad)")
     left.legend()
-    left.set_title(f"damped pendulum: ω² = {fitted[0]:.2f}, c = {fitted[1]:.2f}")
+    left.set_title(f"damped pendulum, fitted: ω² = {fitted[0]:.2f}, c = {fitted[1]:.2f}")
     error_curve(right, history, "gradient descent iteration", "mean squared error", "fit error")
     save(figure, path)
 
@@ -97,7 +99,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1000, help="simulation steps of 0.01 s")
     parser.add_argument("--iterations", type=int, default=60)
-    parser.add_argument("--plot", type=Path, default=Path(__file__).with_name("pendulum.png"))
+    parser.add_argument(
+        "--plot", type=Path, default=default_plot("pendulum.png"), help="where the PNG goes"
+    )
     args = parser.parse_args()
     fitted, _, theta0, observed, history = fit(args.steps, args.iterations)
     plot(fitted, theta0, observed, history, args.plot)

@@ -4,7 +4,17 @@ how to get the pictures."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+
+# Where a sample's picture goes unless --plot says: outside the repository, so that running
+# a sample leaves the clone as it was (`make pictures` refreshes the committed ones).
+OUTSIDE = Path(tempfile.gettempdir()) / "s2s_ad_samples"
+
+
+def default_plot(name: str) -> Path:
+    """The default --plot path of the picture `name`."""
+    return OUTSIDE / name
 
 
 def two_panels():
@@ -30,5 +40,6 @@ def error_curve(axes, history: list[float], xlabel: str, ylabel: str, title: str
 
 def save(figure, path: Path) -> None:
     figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)
     print(f"saved {path}")

@@ -6,8 +6,10 @@ with respect to the whole tuple of weights comes from s2s_ad's generated code; i
 checked once against central differences before training.
 
 Run: `make mlp` (or `.venv/bin/python samples/train_mlp.py [--steps N] [--plot PATH]`).
-It prints the loss and accuracy as it trains and saves `samples/mlp.png`: the decision
-boundary over the data, and the loss curve (when matplotlib is installed).
+It prints the loss and accuracy as it trains and saves a picture to the --plot path
+(default: `mlp.png` in `s2s_ad_samples/` in the temporary directory; `make pictures`
+refreshes `samples/mlp.png`): the decision boundary over the data, and the loss curve (when
+matplotlib is installed).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-from pictures import error_curve, save, two_panels
+from pictures import default_plot, error_curve, save, two_panels
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads
@@ -95,7 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=0.3)
-    parser.add_argument("--plot", type=Path, default=Path(__file__).with_name("mlp.png"))
+    parser.add_argument(
+        "--plot", type=Path, default=default_plot("mlp.png"), help="where the PNG goes"
+    )
     args = parser.parse_args()
     params, x, y, history = train(args.steps, args.rate)
     print(f"final loss {history[-1]:.4f}, accuracy {accuracy(params, x, y):.1%}")

@@ -15,8 +15,10 @@ central differences (`s2s_ad.testing.check_grads`), and steps every array of the
 with a tree map of its own. The gradients of the two forms are compared leaf by leaf.
 
 Run: `make model` (or `.venv/bin/python samples/train_model.py [--steps N] [--plot PATH]`).
-It prints both losses as they go down and saves `samples/model.png`: the two fits over the
-data, and the loss curves (when matplotlib is installed).
+It prints both losses as they go down and saves a picture to the --plot path (default:
+`model.png` in `s2s_ad_samples/` in the temporary directory; `make pictures` refreshes
+`samples/model.png`): the two fits over the data, and the loss curves (when matplotlib is
+installed).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from pictures import save, two_panels
+from pictures import default_plot, save, two_panels
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads
@@ -165,7 +167,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=0.05)
-    parser.add_argument("--plot", type=Path, default=Path(__file__).with_name("model.png"))
+    parser.add_argument(
+        "--plot", type=Path, default=default_plot("model.png"), help="where the PNG goes"
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     x, y = noisy_curve(128, rng)

@@ -1,5 +1,6 @@
 """The `s2s-ad` command: output for the sample, one-line located errors with exit code 2."""
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -147,8 +148,84 @@ def test_check_prints_a_table_and_passes(capsys):
     lines = out.splitlines()
     assert lines[0].split() == ["check", "argument", "s2s_ad", "reference", "|difference|"]
     assert sum(line.endswith(" ok") for line in lines) == 6
-    assert lines[-2].startswith("forward value vs plain call ")
+    assert lines[6].startswith("forward value vs plain call ")
     assert lines[-1] == "6 of 6 checks passed"
+
+
+def test_check_prints_the_gradient(capsys):
+    """Beside the directional checks (norms along a random direction, easily misread as
+    partial derivatives), the gradient itself: f = ln x1 + x1·x2 - sin x2 at (2, 5) has
+    ∂f/∂x1 = 1/x1 + x2 = 5.5 and ∂f/∂x2 = x1 - cos x2."""
+    code, out, err = run(capsys, "check", f"{SAMPLE}:f", "--args", "2.0", "5.0")
+    assert code == 0, err
+    assert "along a random direction" in out
+    tail = out.split("gradient of f at these arguments (reverse mode):\n", 1)[1].splitlines()
+    assert tail[0] == "  df/dx1 = 5.5"
+    assert tail[1].startswith("  df/dx2 = ")
+    assert float(tail[1].split("= ")[1]) == pytest.approx(2.0 - math.cos(5.0), rel=1e-15)
+
+
+def test_check_prints_an_array_gradient_and_none_for_vector_functions(capsys, tmp_path):
+    module = tmp_path / "fns.py"
+    module.write_text(
+        "import numpy as np\n\n"
+        "def energy(x, w):\n    return np.sum(w * x ** 2)\n\n"
+        "def vec(x):\n    return np.sin(x)\n"
+    )
+    code, out, _ = run(capsys, "check", f"{module}:energy", "--args", "np.array([1.0, 2.0])",
+                       "np.array([3.0, 0.5])")  # fmt: skip
+    assert code == 0
+    assert "  denergy/dx = [6. 2.]" in out  # 2 w x
+    assert "  denergy/dw = [1. 4.]" in out  # x ** 2
+    code, out, _ = run(capsys, "check", f"{module}:vec", "--args", "np.array([1.0, 2.0])")
+    assert code == 0
+    assert "`vec` does not return a real scalar: no gradient to print" in out
+
+
+def test_check_tolerances_have_help(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    words = " ".join(capsys.readouterr()[0].split())
+    assert "--rtol RTOL relative tolerance" in words and "(default: 1e-06)" in words
+    assert "--atol ATOL absolute tolerance" in words and "(default: 1e-08)" in words
+
+
+SPECIALISE = """
+import numpy as np
+
+
+def tanh_layer(w, x, b):
+    return np.sum(np.tanh(w @ x + b))
+"""
+
+
+def test_show_args_prints_the_code_grad_runs(capsys, tmp_path):
+    """`show --args` prints the flat gradient specialised to the arguments' shapes: no
+    `rt.unbroadcast` where the shapes say the operand already has the result's shape."""
+    module = tmp_path / "layer.py"
+    module.write_text(SPECIALISE)
+    argv = ["--args", "np.ones((3, 4))", "np.arange(4.0)", "np.zeros(3)"]
+    code, out, err = run(capsys, "show", f"{module}:tanh_layer", *argv, "--color", "never")
+    assert code == 0, err
+    assert out.startswith("def tanh_layer_grad(w, x, b, tanh_layer_bar=1.0):")
+    assert "unbroadcast" not in out and "w_bar = _t2_bar[:, None] * x" in out
+    code, generic, _ = run(capsys, "show", f"{module}:tanh_layer", "--mode", "gradient")
+    assert "rt.unbroadcast(" in generic  # without --args: the shape-generic code
+    code, out, _ = run(capsys, "show", f"{module}:tanh_layer", *argv, "--mode", "reverse")
+    assert code == 0 and out.startswith("def tanh_layer_vjp(w, x, b):")
+
+
+def test_show_args_bad_input_is_one_line(capsys, tmp_path):
+    module = tmp_path / "layer.py"
+    module.write_text(SPECIALISE)
+    code, out, err = run(capsys, "show", f"{module}:tanh_layer", "--args", "np.ones(", "--stage",
+                         "simplified")  # fmt: skip
+    assert (code, out) == (2, "") and err.startswith("s2s-ad: --args 'np.ones(': SyntaxError")
+    code, out, err = run(capsys, "show", f"{module}:tanh_layer", "--args", "1.0", "--stage", "ssa")
+    assert (code, out) == (2, "") and "--stage simplified" in err and err.count("\n") == 1
+    code, out, err = run(capsys, "show", f"{module}:tanh_layer", "--args", "np.ones(3)")
+    assert (code, out) == (2, "") and err.startswith(f"s2s-ad: {module}:")  # too few arguments
+    assert err.count("\n") == 1
 
 
 WRONG_RULE = """

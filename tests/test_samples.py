@@ -1,5 +1,6 @@
 """The samples run end to end (on small sizes), as a newcomer would run them."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +38,9 @@ def test_readme_quickstart_runs(tmp_path):
     section = readme.split("## Quickstart", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     (tmp_path / "quickstart.py").write_text(code)
+    env = {**os.environ, "PYTHONPATH": str(SAMPLES.parent)}  # this checkout's s2s_ad
     run = subprocess.run(
-        [sys.executable, "quickstart.py"], capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "quickstart.py"], capture_output=True, text=True, cwd=tmp_path, env=env
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("def loss_vjp(w, x, b):")

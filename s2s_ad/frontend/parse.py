@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import gast
 
-from ..errors import SourceError, UnsupportedSyntaxError
+from ..errors import SourceError, UnsupportedSyntaxError, with_article
 from .library import refuse_library_source
 
 
@@ -35,7 +35,8 @@ def require_function(fn: object) -> None:
     if not inspect.isfunction(fn):
         what = type(fn).__name__
         raise SourceError(
-            f"cannot differentiate {fn!r}: it is a {what}, not a Python function with source",
+            f"cannot differentiate {fn!r}: it is {with_article(what)}, not a Python function "
+            "with source",
             hint="pass a function defined with `def` in a .py file or notebook cell",
         )
 

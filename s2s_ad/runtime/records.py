@@ -58,8 +58,8 @@ def _stored(x, name):
     if name not in fields and hasattr(kind, name) and not _is_computed(kind, name):
         return False
     raise _refuse(
-        f"attribute `.{name}` of a {kind.__name__}, which its class computes (a property or "
-        "a method) rather than stores: its derivative is not known",
+        f"attribute `.{name}` of an object of class `{kind.__name__}`, which its class "
+        "computes (a property or a method) rather than stores: its derivative is not known",
         f"compute it in the differentiated function from the stored attributes of {kind.__name__}",
     )
 
@@ -167,7 +167,7 @@ def record_vjp(g, cls, names, items=None, batched=False):
     """The cotangents of the `items` a record was built from, from the record's cotangent."""
     if not (_is_zero(g) or isinstance(g, (list, tuple, dict, cls))):
         raise _refuse(  # an array: read through an attribute named like an array's (`p.T`)
-            f"a {cls.__name__} whose derivative is {type(g).__name__!r}",
+            f"an object of class `{cls.__name__}` whose derivative is {type(g).__name__!r}",
             "rename attributes named like an array's (T, shape, ndim, size, dtype)",
         )
     if isinstance(cls, type) and issubclass(cls, tuple) and not _is_zero(g):
@@ -195,8 +195,8 @@ def replaced(x, names, items):
         return x._replace(**changes)
     if not dataclasses.is_dataclass(x) or hasattr(type(x), "__post_init__"):
         raise _refuse(
-            f"a copy with new attributes of a {type(x).__name__} (only NamedTuples and "
-            "dataclasses without `__post_init__` are copied this way here)",
+            f"a copy with new attributes of an object of class `{type(x).__name__}` (only "
+            "NamedTuples and dataclasses without `__post_init__` are copied this way here)",
             f"build a new {type(x).__name__}(...) from its attributes",
         )
     return dataclasses.replace(x, **changes)

@@ -26,8 +26,9 @@ def concat(a, b):
     """`a + b` for two lists or two tuples (Python's own join; a derivative list stays one)."""
     if not (isinstance(a, SEQUENCES) and isinstance(b, SEQUENCES)):
         raise _refuse(
-            f"`+` of a list or tuple and a {type(b if isinstance(a, SEQUENCES) else a).__name__}"
-            " (NumPy would add them elementwise)",
+            "`+` of a list or tuple and a value of type "
+            f"`{type(b if isinstance(a, SEQUENCES) else a).__name__}` (NumPy would add them "
+            "elementwise)",
             "convert the list first: `np.array(L) + a`",
         )
     if isinstance(a, Derivatives) or isinstance(b, Derivatives):

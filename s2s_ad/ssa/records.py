@@ -24,7 +24,7 @@ import weakref
 import gast
 
 from .. import runtime
-from ..errors import S2SError
+from ..errors import S2SError, with_article
 from ..frontend import nodes
 from ..frontend.library import is_library_function
 from ..frontend.parse import parse_function, without_docstring
@@ -74,8 +74,8 @@ class Records:
         clash = [name for name in names if name in ARRAY_ATTRIBUTES]
         if clash:
             raise self._unsupported(
-                f"a {kind} with an attribute named `.{clash[0]}`, which reads as the array "
-                "attribute of that name",
+                f"{with_article(kind)} with an attribute named `.{clash[0]}`, which reads as the "
+                "array attribute of that name",
                 hint=f"rename the attribute (`.{clash[0]}_`)",
             )
 
