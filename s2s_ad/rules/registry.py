@@ -138,13 +138,16 @@ def lookup(fn: object) -> Rule | None:
         rule = REGISTRY.get(fn)
     except TypeError:  # unhashable callee
         return None
-    if rule is None and _load_optional_rules():
+    if rule is None and (_load_optional_rules() or _load_rules_needing(fn)):
         rule = REGISTRY.get(fn)
     return rule
 
 
 _OPTIONAL = {"scipy.special": "special"}  # library module: our rule module for it
 _loaded: set[str] = set()
+# functions of always-present modules whose derivatives call an optional library: `math`'s
+# gamma functions differentiate to `scipy.special.digamma`
+_NEEDS = {"math.lgamma": "scipy.special", "math.gamma": "scipy.special"}
 
 
 def _load_optional_rules() -> bool:
@@ -158,6 +161,20 @@ def _load_optional_rules() -> bool:
         _loaded.add(module)
         importlib.import_module(f"{__package__}.{_OPTIONAL[module]}")
     return bool(new)
+
+
+def _load_rules_needing(fn: object) -> bool:
+    """Import the optional library `fn`'s rule needs (if installed), registering its rules."""
+    import importlib
+
+    needed = _NEEDS.get(f"{getattr(fn, '__module__', '')}.{getattr(fn, '__name__', '')}")
+    if needed is None or needed in _loaded:
+        return False
+    try:
+        importlib.import_module(needed)
+    except ImportError:  # not installed: no rule, the usual located error
+        return False
+    return _load_optional_rules()
 
 
 def elementwise(name: str, params: tuple[str, ...], *partials: Template, family="np") -> Rule:
