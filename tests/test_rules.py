@@ -487,6 +487,15 @@ def special_function_rows() -> None:
     row(f"{sp}.multigammaln", f"np.sum({sp}.multigammaln(x, 3) * y)", BIG, UNIT)
     row(f"{sp}.multigammaln", f"{sp}.multigammaln(x, d=1) + {sp}.multigammaln(x, 4)", 2.2)
     row(f"{sp}.gammasgn", f"np.sum({sp}.gammasgn(x) * x)", UNIT)
+    signed = np.where(np.arange(4) == 1, -0.3, 1.0) * POS  # Σ b·exp(x) > 0 in each row
+    lse = f"{sp}.logsumexp"
+    row(f"{sp}.logsumexp", f"np.sum({lse}(x, 1, y, return_sign=True)[0] * w[:, 0])", UNIT,
+        signed, POS)  # fmt: skip
+    row(f"{sp}.logsumexp", f"np.sum({lse}(x, b=-y, axis=0, return_sign=True)[0] * w[0])", UNIT,
+        POS, POS)  # a negative sum: the sign -1  # fmt: skip
+    row(f"{sp}.logsumexp", f"{lse}(x, return_sign=True)[0] * {lse}(x, b=y, return_sign=True)[1]",
+        UNIT, signed)  # fmt: skip
+    row(f"{sp}.logsumexp", f"np.sum({lse}(x, 1, y, True, True)[0] ** 2)", UNIT, -signed)
     row("math.lgamma", "math.lgamma(x) * 2.0", 1.3)
     row("math.gamma", "math.gamma(x) * x", 0.6)
 

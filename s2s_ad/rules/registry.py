@@ -57,6 +57,7 @@ class Rule:
     no derivative flows even when they depend on the input: they only pick or shape (the
     condition of `np.where`, the array whose shape `np.full_like` copies). A `variadic`
     rule may be called with only its first parameters (`np.einsum` of 1 to 4 operands).
+    `literals` are keywords that must be written as literals: the templates depend on them.
 
     Vector (multi-direction) tangent mode gives every tangent a leading direction axis. A
     `diagonal` (elementwise) rule's JVP templates work there as they are; `batched` gives
@@ -78,6 +79,7 @@ class Rule:
     variadic: bool = False
     diagonal: bool = False
     batched: tuple[Template, ...] = ()
+    literals: tuple[str, ...] = ()  # keywords whose value the templates read (`return_sign`)
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""
@@ -106,6 +108,8 @@ class Rule:
             if name not in keywords and default is REQUIRED:
                 return None
             keywords.setdefault(name, Const(default))
+        if any(not isinstance(keywords[name], Const) for name in self.literals):
+            return None
         return Site(params, keywords)
 
 

@@ -17,7 +17,6 @@ from dataclasses import replace
 import scipy.special
 
 from ..codegen import build
-from .reductions import weighted
 from .registry import REQUIRED, Rule, Site, elementwise, nondifferentiable, registrar
 
 register = registrar("scipy.special")
@@ -142,13 +141,39 @@ for math_fn, template in [
 AXIS_KEYWORDS = (("axis", None),)
 
 
-# log Σ b·exp(x): ∂/∂x = b·exp(x - ans), ∂/∂b = exp(x - ans)
-LSE_PARTIALS = "np.exp(x - rt.unreduce(ans, x, axis, keepdims))"
+# log Σ b·exp(x): ∂/∂x = b·exp(x - ans), ∂/∂b = exp(x - ans). With `return_sign=True` the
+# result is (log |S|, sign S) for S = Σ b·exp(x): ∂ log|S| = ∂S / S, so the partials gain the
+# sign, and the sign carries no derivative (its tangent is zero, its cotangent unused).
+LSE = "rt.unreduce(ans, x, axis, keepdims)"
+SIGNED_LSE = "rt.unreduce(ans[0], x, axis, keepdims)"
+SIGN = "rt.unreduce(ans[1], x, axis, keepdims)"
 
 
-def _lse_x(k: int):
+def _signed(site: Site) -> bool:
+    return site.const("return_sign") is True
+
+
+def _partials(site: Site, through_b: bool) -> str:
+    """∂ log|Σ b·exp(x)| with respect to each x (or each b), at x's shape."""
+    if not _signed(site):
+        return f"np.exp(x - {LSE})" + (" * b" if "b" in site.params and not through_b else "")
+    weight = "" if through_b or "b" not in site.params else " * b"
+    return f"{SIGN} * np.exp(x - {SIGNED_LSE}){weight}"
+
+
+def _lse_jvp(through_b: bool):
     def template(site: Site) -> str:
-        return weighted(LSE_PARTIALS + (" * b" if "b" in site.params else ""))[k]
+        step = f"np.sum(d * {_partials(site, through_b)}, axis=axis, keepdims=keepdims)"
+        return f"rt.Derivatives([{step}, np.zeros_like(ans[1])])" if _signed(site) else step
+
+    return template
+
+
+def _lse_vjp(through_b: bool):
+    def template(site: Site) -> str:
+        g = "d[0]" if _signed(site) else "d"
+        step = f"rt.unreduce({g}, x, axis, keepdims) * {_partials(site, through_b)}"
+        return f"rt.unbroadcast({step}, b)" if through_b else step
 
     return template
 
@@ -158,11 +183,12 @@ register(
     Rule(
         "scipy.special.logsumexp",
         ("x", "b"),
-        (_lse_x(0), "np.sum(d * " + LSE_PARTIALS + ", axis=axis, keepdims=keepdims)"),
-        (_lse_x(1), "rt.unbroadcast(rt.unreduce(d, x, axis, keepdims) * " + LSE_PARTIALS + ", b)"),
-        keywords=(("axis", None), ("keepdims", False)),
-        positional=("x", "axis", "b", "keepdims"),
+        (_lse_jvp(False), _lse_jvp(True)),
+        (_lse_vjp(False), _lse_vjp(True)),
+        keywords=(("axis", None), ("keepdims", False), ("return_sign", False)),
+        positional=("x", "axis", "b", "keepdims", "return_sign"),
         variadic=True,
+        literals=("return_sign",),
     ),
 )
 register(
