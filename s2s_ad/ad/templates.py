@@ -68,6 +68,8 @@ def contribution(
     bindings: dict[str, ast.expr] = {
         name: build.atom(a) for name, a in [*site.params.items(), *site.keywords.items()]
     }
+    if "d" in site.keywords:  # a keyword named like the incoming derivative (multigammaln)
+        bindings["d_"] = bindings["d"]
     bindings.update(
         d=build.name(incoming),
         ans=build.name(answer),

@@ -10,13 +10,11 @@ is None: it broadcasts like any operand, and a differentiated one is a located r
 
 from __future__ import annotations
 
-import ast
 import math
 from dataclasses import replace
 
 import scipy.special
 
-from ..codegen import build
 from .registry import REQUIRED, Rule, Site, elementwise, nondifferentiable, registrar
 
 register = registrar("scipy.special")
@@ -112,12 +110,11 @@ register(scipy.special.gammasgn, nondifferentiable("scipy.special.gammasgn"))  #
 
 def _multigammaln(site: Site) -> str:
     """multigammaln(a, d) = Σ_{j<d} gammaln(a - j/2) + const: the sum of the digammas.
-    The dimension `d` (an integer) is written into the template: `d` names the incoming
-    derivative there."""
+    The dimension `d` (an integer) is `d_` in the template (`d` is the incoming derivative);
+    a literal one is written out."""
     dim = site.const("d")
-    if not isinstance(dim, int) or isinstance(dim, bool):  # a variable: its name
-        dim = ast.unparse(build.atom(site.keywords["d"]))
-        return f"d * np.sum(special.digamma(np.expand_dims(a, -1) - 0.5 * np.arange({dim})), -1)"
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        return "d * np.sum(special.digamma(np.expand_dims(a, -1) - 0.5 * np.arange(d_)), -1)"
     return "d * (" + " + ".join(f"special.digamma(a - {j / 2!r})" for j in range(dim)) + ")"
 
 
