@@ -497,6 +497,15 @@ def special_function_rows() -> None:
         UNIT, signed)  # fmt: skip
     row(f"{sp}.logsumexp", f"np.sum({lse}(x, 1, y, True, True)[0] ** 2)", UNIT, -signed)
     row("math.lgamma", "math.lgamma(x) * 2.0", 1.3)
+    row("math.fsum", "math.fsum([x, y * x, 2.0]) * x", 1.3, 0.7)
+    row("math.fsum", "math.fsum([x[i] * y for i in range(3)])", POS[0], 0.7)
+    row("math.ldexp", "math.ldexp(x, 3) + math.ldexp(x * y, -2)", 1.3, 0.7)
+    row("math.remainder", "math.remainder(x, y) ** 2", 5.2, 1.5)
+    row("math.remainder", "math.remainder(x * 3.0, 0.7) * x", 1.3)
+    for name, call in [("comb", "comb(5, 2)"), ("factorial", "factorial(3)"),
+                       ("gcd", "gcd(4, 6)"), ("isqrt", "isqrt(10)"), ("lcm", "lcm(4, 6)"),
+                       ("perm", "perm(5, 2)"), ("ulp", "ulp(x) * 1e10")]:  # fmt: skip
+        row(f"math.{name}", f"x * math.{call}", 1.3)
     row("math.gamma", "math.gamma(x) * x", 0.6)
 
 
