@@ -14,6 +14,7 @@ import math
 from .registry import Rule, elementwise, nondifferentiable, registrar
 
 register = registrar("elementwise")
+register_constant = registrar("nondifferentiable")
 
 # fsum is sum with exact rounding: the same derivative as `sum` of the items
 register(
@@ -31,4 +32,4 @@ register(
 )
 # integer-valued (or piecewise constant: `ulp`): their outputs are constants
 for fn in [math.comb, math.factorial, math.gcd, math.isqrt, math.lcm, math.perm, math.ulp]:
-    register(fn, nondifferentiable(f"math.{fn.__name__}"))
+    register_constant(fn, nondifferentiable(f"math.{fn.__name__}"))

@@ -105,7 +105,8 @@ for name, params, partials in BINARY:
         getattr(scipy.special, name),
         _rule(elementwise(f"scipy.special.{name}", params, *partials)),
     )
-register(scipy.special.gammasgn, nondifferentiable("scipy.special.gammasgn"))  # ±1
+# ±1 (0 at the poles): piecewise constant
+registrar("nondifferentiable")(scipy.special.gammasgn, nondifferentiable("scipy.special.gammasgn"))
 
 
 def _multigammaln(site: Site) -> str:
