@@ -11,6 +11,7 @@ both modes: `sin: d * M.cos(x)`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -151,7 +152,7 @@ _OPTIONAL = {"scipy.special": "special"}  # library module: our rule module for 
 _loaded: set[str] = set()
 # functions of always-present modules whose derivatives call an optional library: `math`'s
 # gamma functions differentiate to `scipy.special.digamma`
-_NEEDS = {"math.lgamma": "scipy.special", "math.gamma": "scipy.special"}
+_NEEDS = {math.lgamma: "scipy.special", math.gamma: "scipy.special"}
 
 
 def _load_optional_rules() -> bool:
@@ -171,7 +172,7 @@ def _load_rules_needing(fn: object) -> bool:
     """Import the optional library `fn`'s rule needs (if installed), registering its rules."""
     import importlib
 
-    needed = _NEEDS.get(f"{getattr(fn, '__module__', '')}.{getattr(fn, '__name__', '')}")
+    needed = _NEEDS.get(fn)
     if needed is None or needed in _loaded:
         return False
     try:
