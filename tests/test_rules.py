@@ -456,6 +456,59 @@ def special_rows() -> None:
     row("scipy.special.log_softmax", "np.sum(scipy.special.log_softmax(x, 0) * y)", UNIT, POS)
 
 
+def special_function_rows() -> None:
+    """scipy.special's gamma, beta, Bessel and inverse functions (issue 18), `math.lgamma`."""
+    sp = "scipy.special"
+    probabilities = rng.uniform(0.1, 0.9, size=(3, 4))
+    for name, x in [("rgamma", POS), ("erfcinv", probabilities * 1.8), ("ndtri", probabilities),
+                    ("entr", POS), ("j0", POS), ("j1", POS), ("y0", POS), ("y1", POS),
+                    ("i0", UNIT), ("i1", UNIT)]:  # fmt: skip
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(x) * y)", x, UNIT)
+        row(f"{sp}.{name}", f"{sp}.{name}(x) * 2.0", float(x[1, 2]))
+    for name in ["beta", "betaln", "xlog1py"]:
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(x, y) * w)", POS, ROW, UNIT)
+        row(f"{sp}.{name}", f"{sp}.{name}(x, y)", 1.3, 0.7)
+    orders = "np.array([[0.5], [1.0], [2.5]])"  # broadcast against a row of arguments
+    for name in ["jv", "yv", "iv", "ive", "kv"]:
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(1.5, x) * y)", POS, UNIT)
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}({orders}, x) * y)", ROW, UNIT)
+        row(f"{sp}.{name}", f"{sp}.{name}(0, x) * {sp}.{name}(2, x)", 1.3)
+    row(f"{sp}.ive", f"np.sum({sp}.ive(1.0, x) * y)", -POS, UNIT)  # |z|, integer order
+    row(f"{sp}.jv", f"np.sum({sp}.jn(2, x) * y)", POS, UNIT)  # jn is jv
+    row(f"{sp}.yn", f"np.sum({sp}.yn(np.array([0, 1, 3, 2]), x) * y)", POS, UNIT)
+    row(f"{sp}.yn", f"{sp}.yn(1, x) * 2.0", 1.3)
+    row(f"{sp}.polygamma", f"np.sum({sp}.polygamma(np.array([[0], [1], [2]]), x) * y)", ROW, UNIT)
+    for name in ["gammainc", "gammaincc"]:
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(2.5, x) * y)", POS, UNIT)
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(np.array([[0.7], [1.0], [3.0]]), x))", ROW)
+        row(f"{sp}.{name}", f"{sp}.{name}(0.6, x) * 2.0", 1.3)
+    row(f"{sp}.betainc", f"np.sum({sp}.betainc(2.5, 0.8, x) * y)", probabilities, UNIT)
+    row(f"{sp}.betainc", f"{sp}.betainc(0.7, 3.0, x) * 2.0", 0.4)
+    row(f"{sp}.multigammaln", f"np.sum({sp}.multigammaln(x, 3) * y)", BIG, UNIT)
+    row(f"{sp}.multigammaln", f"{sp}.multigammaln(x, d=1) + {sp}.multigammaln(x, 4)", 2.2)
+    row(f"{sp}.gammasgn", f"np.sum({sp}.gammasgn(x) * x)", UNIT)
+    signed = np.where(np.arange(4) == 1, -0.3, 1.0) * POS  # Σ b·exp(x) > 0 in each row
+    lse = f"{sp}.logsumexp"
+    row(f"{sp}.logsumexp", f"np.sum({lse}(x, 1, y, return_sign=True)[0] * w[:, 0])", UNIT,
+        signed, POS)  # fmt: skip
+    row(f"{sp}.logsumexp", f"np.sum({lse}(x, b=-y, axis=0, return_sign=True)[0] * w[0])", UNIT,
+        POS, POS)  # a negative sum: the sign -1  # fmt: skip
+    row(f"{sp}.logsumexp", f"{lse}(x, return_sign=True)[0] * {lse}(x, b=y, return_sign=True)[1]",
+        UNIT, signed)  # fmt: skip
+    row(f"{sp}.logsumexp", f"np.sum({lse}(x, 1, y, True, True)[0] ** 2)", UNIT, -signed)
+    row("math.lgamma", "math.lgamma(x) * 2.0", 1.3)
+    row("math.fsum", "math.fsum([x, y * x, 2.0]) * x", 1.3, 0.7)
+    row("math.fsum", "math.fsum([x[i] * y for i in range(3)])", POS[0], 0.7)
+    row("math.ldexp", "math.ldexp(x, 3) + math.ldexp(x * y, -2)", 1.3, 0.7)
+    row("math.remainder", "math.remainder(x, y) ** 2", 5.2, 1.5)
+    row("math.remainder", "math.remainder(x * 3.0, 0.7) * x", 1.3)
+    for name, call in [("comb", "comb(5, 2)"), ("factorial", "factorial(3)"),
+                       ("gcd", "gcd(4, 6)"), ("isqrt", "isqrt(10)"), ("lcm", "lcm(4, 6)"),
+                       ("perm", "perm(5, 2)"), ("ulp", "ulp(x) * 1e10")]:  # fmt: skip
+        row(f"math.{name}", f"x * math.{call}", 1.3)
+    row("math.gamma", "math.gamma(x) * x", 0.6)
+
+
 def runtime_rows() -> None:
     """The helpers derivative code calls, which second derivatives differentiate."""
     g, a, b = rng.standard_normal((3, 2)), rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
@@ -800,6 +853,7 @@ for make_rows in [
     joining_rows,
     indexing_rows,
     special_rows,
+    special_function_rows,
     runtime_rows,
     runtime_array_rows,
     runtime_linalg_rows,

@@ -68,6 +68,8 @@ def contribution(
     bindings: dict[str, ast.expr] = {
         name: build.atom(a) for name, a in [*site.params.items(), *site.keywords.items()]
     }
+    if "d" in site.keywords:  # a keyword named like the incoming derivative (multigammaln)
+        bindings["d_"] = bindings["d"]
     bindings.update(
         d=build.name(incoming),
         ans=build.name(answer),
@@ -247,6 +249,16 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
         accepted = {*known, *(k for k, _ in rule.keywords)}
         unknown = [name for name, _ in prim.kwargs if name not in accepted]
         what = f"the keyword `{unknown[0]}`" if unknown else "arguments"
+        written = dict(zip(known, prim.args, strict=False)) | dict(prim.kwargs)
+        variable = [k for k in rule.literals if k in written and not isinstance(written[k], Const)]
+        if variable and not unknown:
+            raise UnknownCalleeError(
+                f"`{label}`'s argument `{variable[0]}` is a variable; its derivative rule "
+                "depends on its value",
+                filename=fn.filename,
+                line=stmt.line,
+                hint=f"write it as a literal: `{variable[0]}=True` or `{variable[0]}=False`",
+            )
         raise UnknownCalleeError(
             f"`{label}` is called with {what} its derivative rule does not know",
             filename=fn.filename,

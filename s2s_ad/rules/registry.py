@@ -11,6 +11,7 @@ both modes: `sin: d * M.cos(x)`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,6 +58,7 @@ class Rule:
     no derivative flows even when they depend on the input: they only pick or shape (the
     condition of `np.where`, the array whose shape `np.full_like` copies). A `variadic`
     rule may be called with only its first parameters (`np.einsum` of 1 to 4 operands).
+    `literals` are keywords that must be written as literals: the templates depend on them.
 
     Vector (multi-direction) tangent mode gives every tangent a leading direction axis. A
     `diagonal` (elementwise) rule's JVP templates work there as they are; `batched` gives
@@ -78,6 +80,7 @@ class Rule:
     variadic: bool = False
     diagonal: bool = False
     batched: tuple[Template, ...] = ()
+    literals: tuple[str, ...] = ()  # keywords whose value the templates read (`return_sign`)
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""
@@ -106,6 +109,8 @@ class Rule:
             if name not in keywords and default is REQUIRED:
                 return None
             keywords.setdefault(name, Const(default))
+        if any(not isinstance(keywords[name], Const) for name in self.literals):
+            return None
         return Site(params, keywords)
 
 
@@ -138,13 +143,16 @@ def lookup(fn: object) -> Rule | None:
         rule = REGISTRY.get(fn)
     except TypeError:  # unhashable callee
         return None
-    if rule is None and _load_optional_rules():
+    if rule is None and (_load_optional_rules() or _load_rules_needing(fn)):
         rule = REGISTRY.get(fn)
     return rule
 
 
 _OPTIONAL = {"scipy.special": "special"}  # library module: our rule module for it
 _loaded: set[str] = set()
+# functions of always-present modules whose derivatives call an optional library: `math`'s
+# gamma functions differentiate to `scipy.special.digamma`
+_NEEDS = {math.lgamma: "scipy.special", math.gamma: "scipy.special"}
 
 
 def _load_optional_rules() -> bool:
@@ -158,6 +166,20 @@ def _load_optional_rules() -> bool:
         _loaded.add(module)
         importlib.import_module(f"{__package__}.{_OPTIONAL[module]}")
     return bool(new)
+
+
+def _load_rules_needing(fn: object) -> bool:
+    """Import the optional library `fn`'s rule needs (if installed), registering its rules."""
+    import importlib
+
+    needed = _NEEDS.get(fn)
+    if needed is None or needed in _loaded:
+        return False
+    try:
+        importlib.import_module(needed)
+    except ImportError:  # not installed: no rule, the usual located error
+        return False
+    return _load_optional_rules()
 
 
 def elementwise(name: str, params: tuple[str, ...], *partials: Template, family="np") -> Rule:
