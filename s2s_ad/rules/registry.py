@@ -143,7 +143,7 @@ def lookup(fn: object) -> Rule | None:
     return rule
 
 
-_OPTIONAL = {"scipy.special": "special"}  # library module: our rule module for it
+_OPTIONAL = {"scipy.special": "special", "scipy.stats": "stats"}  # library module: our rule module for it
 _loaded: set[str] = set()
 
 
