@@ -500,6 +500,7 @@ def stats_rows() -> None:
         else:
             row(f"{call}.entropy", f"{call}.entropy(x, y) * 2.0", 0.3, scale)
             row(f"{call}.entropy", f"np.sum({call}.entropy(scale=x))", ROW)
+    multivariate_rows()
     counts = np.array([[0, 1, 3], [2, 5, 4]])  # integers: no derivative flows through k
     means = np.array([0.7, 2.5, 3.1])
     for method in ["pmf", "logpmf", "cdf", "logcdf", "sf", "logsf"]:
@@ -507,6 +508,33 @@ def stats_rows() -> None:
         row(rule, f"np.sum(scipy.stats.poisson.{method}(x, y) * w)", counts, means, POS[:2, :3])
         row(rule, f"np.sum(scipy.stats.poisson.{method}(x, mu=y, loc=1))", counts + 1, means)
         row(rule, f"scipy.stats.poisson.{method}(3, x)", 2.2)
+
+
+def multivariate_rows() -> None:
+    """multivariate_normal (a matrix `cov`, of which SciPy reads the lower triangle) and
+    dirichlet (components on the first axis of the point)."""
+    square = rng.standard_normal((3, 3))
+    cov = square @ square.T + 2.0 * np.eye(3)
+    cov[0, 2] += 0.4  # not symmetric: the upper triangle is not read
+    points, mean = rng.standard_normal((5, 3)), rng.standard_normal(3)
+    for method in ["logpdf", "pdf"]:
+        rule = f"scipy.stats.multivariate_normal.{method}"
+        call = f"scipy.stats.multivariate_normal.{method}"
+        row(rule, f"np.sum({call}(x, y, w))", points, mean, cov)
+        row(rule, f"{call}(x, y, w) * 2.0", mean * 0.5, mean, cov)  # one point
+        row(rule, f"np.sum({call}(x, cov=y))", points, cov)  # mean left out: 0
+        row(rule, f"{call}(x, mean=y, cov=w)", points[:1], mean, cov)  # one point, squeezed
+        # points on the simplex (SciPy refuses others), moved along it by softmax
+        logits, alpha = rng.standard_normal((3, 4)), np.array([1.5, 2.0, 3.2])
+        rule = f"scipy.stats.dirichlet.{method}"
+        on_simplex = "scipy.special.softmax(x.astype(np.float64), axis=0)"  # float32: off it
+        row(rule, f"np.sum(scipy.stats.dirichlet.{method}({on_simplex}, y))", logits, alpha)
+        row(rule, f"scipy.stats.dirichlet.{method}({on_simplex}, y) * 2.0", logits[:, 0], alpha)
+    row("scipy.stats.multivariate_normal.entropy",
+        "scipy.stats.multivariate_normal.entropy(x, y)", mean, cov)  # fmt: skip
+    row("scipy.stats.multivariate_normal.entropy",
+        "scipy.stats.multivariate_normal.entropy(cov=x)", cov)  # fmt: skip
+    row("scipy.stats.dirichlet.entropy", "scipy.stats.dirichlet.entropy(x)", alpha)
 
 
 def rule_shapes(name: str) -> list[str]:
