@@ -141,6 +141,10 @@ def scaled_rules(family: Family) -> None:
         register(dist.entropy, rule)
 
 
+# z where the density is positive, a safe 1 or 0 elsewhere: the pdf's partials in a shape
+# parameter are 0 there (the pdf is 0), not 0 · log(z < 0) = nan
+POSITIVE = "np.where(Z > 0.0, Z, 1.0)"
+BELOW_ONE = "np.where(Z < 1.0, Z, 0.0)"
 NORMAL_DENSITY = f"{ONE_OVER_SQRT_2PI} * np.exp(-0.5 * Z * Z)"
 FAMILIES = [
     Family(
@@ -207,7 +211,7 @@ FAMILIES = [
         "gamma",
         score="(a - 1.0) / Z - 1.0",
         density="stats.gamma.pdf(Z, a)",
-        shapes={"a": "np.log(Z) - special.digamma(a)"},
+        shapes={"a": f"np.log({POSITIVE}) - special.digamma(a)"},
         entropy={"a": "1.0 + (1.0 - a) * special.polygamma(1, a)"},
         log_cdf="np.exp(stats.gamma.logpdf(Z, a) - ans)",
         log_sf="-np.exp(stats.gamma.logpdf(Z, a) - ans)",
@@ -216,7 +220,7 @@ FAMILIES = [
         "chi2",
         score="(0.5 * df - 1.0) / Z - 0.5",
         density="stats.chi2.pdf(Z, df)",
-        shapes={"df": "0.5 * (np.log(0.5 * Z) - special.digamma(0.5 * df))"},
+        shapes={"df": f"0.5 * (np.log(0.5 * {POSITIVE}) - special.digamma(0.5 * df))"},
         entropy={"df": "0.5 + 0.5 * (1.0 - 0.5 * df) * special.polygamma(1, 0.5 * df)"},
         log_cdf="np.exp(stats.chi2.logpdf(Z, df) - ans)",
         log_sf="-np.exp(stats.chi2.logpdf(Z, df) - ans)",
@@ -226,8 +230,8 @@ FAMILIES = [
         score="(a - 1.0) / Z - (b - 1.0) / (1.0 - Z)",
         density="stats.beta.pdf(Z, a, b)",
         shapes={
-            "a": "np.log(Z) - special.digamma(a) + special.digamma(a + b)",
-            "b": "np.log1p(-Z) - special.digamma(b) + special.digamma(a + b)",
+            "a": f"np.log({POSITIVE}) - special.digamma(a) + special.digamma(a + b)",
+            "b": f"np.log1p(-{BELOW_ONE}) - special.digamma(b) + special.digamma(a + b)",
         },
         entropy={
             "a": "(a + b - 2.0) * special.polygamma(1, a + b) - (a - 1.0) * special.polygamma(1, a)",
