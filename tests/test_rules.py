@@ -482,7 +482,8 @@ def stats_rows() -> None:
             if not shapes:
                 row(rule, f"np.sum({call}.{method}(x, y, w))", x, loc, scale)
                 row(rule, f"np.sum({call}.{method}(x, scale=y))", x, scale)
-                row(rule, f"{call}.{method}(x, loc=y) * 2.0", float(x[1, 2]), float(np.ravel(loc)[0]))
+                scalars = float(x[1, 2]), float(np.ravel(loc)[0])
+                row(rule, f"{call}.{method}(x, loc=y) * 2.0", *scalars)
                 continue
             constants = ", ".join(repr(float(np.ravel(v)[0])) for v in shapes)
             row(rule, f"np.sum({call}.{method}(x, {constants}, y, w))", x, loc, scale)
@@ -490,7 +491,8 @@ def stats_rows() -> None:
             if method in ("pdf", "logpdf"):  # the shape parameters too
                 operands = ", ".join(["y", "w"][: len(shapes)])
                 row(rule, f"np.sum({call}.{method}(x, {operands}, {loc}, {scale}))", x, *shapes)
-                keywords = ", ".join(f"{k}={v}" for k, v in zip(rule_shapes(name), ["y", "w"]))
+                pairs = zip(rule_shapes(name), ["y", "w"][: len(shapes)], strict=True)
+                keywords = ", ".join(f"{k}={v}" for k, v in pairs)
                 row(rule, f"np.sum({call}.{method}(x, loc={loc}, {keywords}))", x, *shapes)
         if shapes:
             operands = ", ".join(["x", "y", "w"][: len(shapes)])

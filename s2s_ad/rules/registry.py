@@ -143,7 +143,8 @@ def lookup(fn: object) -> Rule | None:
     return rule
 
 
-_OPTIONAL = {"scipy.special": "special", "scipy.stats": "stats"}  # library module: our rule module for it
+# library module: our rule module for it
+_OPTIONAL = {"scipy.special": "special", "scipy.stats": "stats"}
 _loaded: set[str] = set()
 
 

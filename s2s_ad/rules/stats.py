@@ -145,6 +145,7 @@ def scaled_rules(family: Family) -> None:
 # parameter are 0 there (the pdf is 0), not 0 · log(z < 0) = nan
 POSITIVE = "np.where(Z > 0.0, Z, 1.0)"
 BELOW_ONE = "np.where(Z < 1.0, Z, 0.0)"
+BETA_ENTROPY = "(a + b - 2.0) * special.polygamma(1, a + b)"
 NORMAL_DENSITY = f"{ONE_OVER_SQRT_2PI} * np.exp(-0.5 * Z * Z)"
 FAMILIES = [
     Family(
@@ -234,8 +235,8 @@ FAMILIES = [
             "b": f"np.log1p(-{BELOW_ONE}) - special.digamma(b) + special.digamma(a + b)",
         },
         entropy={
-            "a": "(a + b - 2.0) * special.polygamma(1, a + b) - (a - 1.0) * special.polygamma(1, a)",
-            "b": "(a + b - 2.0) * special.polygamma(1, a + b) - (b - 1.0) * special.polygamma(1, b)",
+            "a": f"{BETA_ENTROPY} - (a - 1.0) * special.polygamma(1, a)",
+            "b": f"{BETA_ENTROPY} - (b - 1.0) * special.polygamma(1, b)",
         },
         log_cdf="np.exp(stats.beta.logpdf(Z, a, b) - ans)",
         log_sf="-np.exp(stats.beta.logpdf(Z, a, b) - ans)",

@@ -160,7 +160,9 @@ def register_multivariate(register: Callable[[object, Rule], None]) -> None:
     dirichlet = scipy.stats.dirichlet
     for method, pdf in [("logpdf", False), ("pdf", True)]:
         jvp, vjp = _dirichlet(pdf)
-        rule = Rule(f"scipy.stats.dirichlet.{method}", ("x", "alpha"), jvp, vjp, references=REFERENCES)
+        rule = Rule(
+            f"scipy.stats.dirichlet.{method}", ("x", "alpha"), jvp, vjp, references=REFERENCES
+        )
         register(getattr(dirichlet, method), rule)
     entropy = Rule(
         "scipy.stats.dirichlet.entropy",
