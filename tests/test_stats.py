@@ -16,7 +16,7 @@ from derivative_tests import derivative_tests, marked_line, second_differences
 from scipy.stats import gamma, multivariate_normal, norm
 
 import s2s_ad as ad
-from s2s_ad.errors import UnknownCalleeError
+from s2s_ad.errors import UnknownCalleeError, UnsupportedSyntaxError
 from s2s_ad.testing import check_grads
 
 rng = np.random.default_rng(18)
@@ -64,6 +64,20 @@ def exponential_race(rate):
     return np.sum(st.expon.logsf(DATA**2, scale=1.0 / rate)) + st.expon.entropy(scale=rate)
 
 
+def frozen_in_one_expression(x, mu, s):
+    """`st.norm(mu, s).logpdf(x)`: the frozen distribution's method, called at once."""
+    return (
+        np.sum(st.norm(mu, s).logpdf(x))
+        + st.t(3.0, scale=s).entropy()
+        + np.sum(st.gamma(2.0, loc=mu).cdf(x + 3.0))
+        + st.poisson(mu + 2.0).logpmf(3)
+    )
+
+
+def frozen_multivariate(x, mean, cov):
+    return st.multivariate_normal(mean, cov).logpdf(x) + st.dirichlet(mean**2).entropy()
+
+
 CASES = [
     (regression_log_posterior, (np.array([0.3, -0.2]), 0.1)),
     (imported_names, (0.4, 1.3)),
@@ -73,6 +87,8 @@ CASES = [
     (dirichlet_mixture, (rng.standard_normal(3), np.array([1.2, 2.5, 0.8]))),
     (poisson_counts, (0.3,)),
     (exponential_race, (0.8,)),
+    (frozen_in_one_expression, (DATA, 0.2, 1.4)),
+    (frozen_multivariate, (rng.standard_normal(2), np.array([0.5, -0.7]), np.eye(2) + 0.3)),
 ]
 test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
 
@@ -186,3 +202,30 @@ def test_a_constant_shape_parameter_of_a_cdf_is_fine():
         return np.sum(st.gamma.cdf(x, 2.5, scale=s)) + np.sum(st.t.logcdf(x, 3.0, 0.1, s))
 
     check_grads(f, (DATA**2, 1.3))
+
+
+def frozen_kept_in_a_variable(x, s):
+    dist = st.norm(0.0, s)
+    return dist.logpdf(x)  # <- error
+
+
+def test_a_frozen_distribution_kept_in_a_variable_is_refused_with_the_form_to_write():
+    with pytest.raises(UnsupportedSyntaxError, match=r"method `.logpdf\(\)`") as info:
+        ad.grad(frozen_kept_in_a_variable, wrt=(0, 1))(0.3, 1.2)
+    line = marked_line(frozen_kept_in_a_variable)
+    assert (info.value.filename, info.value.line) == (__file__, line)
+    assert "st.norm.logpdf(x, loc, scale)" in info.value.hint
+
+
+def test_a_frozen_distribution_called_at_once_without_a_derivative_runs_as_written():
+    """No differentiated value flows into it: the call is the distribution's method, whose
+    value is the frozen one's, bit for bit."""
+
+    def f(x):
+        return x * st.norm(0.5, 2.0).cdf(1.5) + st.multivariate_normal(np.zeros(2)).logpdf(
+            np.ones(2)
+        )
+
+    value, slope = ad.value_and_grad(f)(1.3)
+    assert value == f(1.3)
+    assert slope == st.norm(0.5, 2.0).cdf(1.5)
