@@ -229,3 +229,11 @@ def test_a_frozen_distribution_called_at_once_without_a_derivative_runs_as_writt
     value, slope = ad.value_and_grad(f)(1.3)
     assert value == f(1.3)
     assert slope == st.norm(0.5, 2.0).cdf(1.5)
+
+
+def test_the_rule_list_names_the_distributions(capsys):
+    from s2s_ad import cli
+
+    assert cli.main(["rules", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "    scipy.stats.norm.logpdf\n" in out and "    scipy.stats.dirichlet.entropy\n" in out
