@@ -78,6 +78,21 @@ def frozen_multivariate(x, mean, cov):
     return st.multivariate_normal(mean, cov).logpdf(x) + st.dirichlet(mean**2).entropy()
 
 
+EPS = rng.standard_normal((5, 2))
+
+
+def black_box_elbo(params):
+    """autograd's black-box variational inference example: a funnel-shaped target
+    (`norm.logpdf` with a scale that depends on the sample), a Gaussian approximation
+    whose entropy is `multivariate_normal.entropy` of a diagonal covariance."""
+    mean, log_std = params[:2], params[2:]
+    samples = EPS * np.exp(log_std) + mean
+    mu, log_sigma = samples[:, 0], samples[:, 1]
+    log_density = st.norm.logpdf(log_sigma, 0, 1.35) + st.norm.logpdf(mu, 0, np.exp(log_sigma))
+    covariance = np.diag(np.exp(2 * log_std))
+    return st.multivariate_normal.entropy(mean, covariance) + np.mean(log_density)
+
+
 CASES = [
     (regression_log_posterior, (np.array([0.3, -0.2]), 0.1)),
     (imported_names, (0.4, 1.3)),
@@ -88,6 +103,7 @@ CASES = [
     (poisson_counts, (0.3,)),
     (exponential_race, (0.8,)),
     (frozen_in_one_expression, (DATA, 0.2, 1.4)),
+    (black_box_elbo, (np.array([-1.0, -1.0, -5.0, -5.0]) * 0.2,)),
     (frozen_multivariate, (rng.standard_normal(2), np.array([0.5, -0.7]), np.eye(2) + 0.3)),
 ]
 test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
