@@ -194,7 +194,8 @@ def _export(args: argparse.Namespace) -> str:
 def _rules(args: argparse.Namespace) -> str:
     """The rule table by category: counts, and with --list the names."""
     if importlib.util.find_spec("scipy") is not None:
-        import scipy.special  # noqa: F401  (so that its rules are registered and listed)
+        for module in ("scipy.special", "scipy.stats"):  # so that their rules are listed
+            importlib.import_module(module)
     groups = rules_by_category()
     lines = []
     for category, names in groups.items():

@@ -509,6 +509,95 @@ def special_function_rows() -> None:
     row("math.gamma", "math.gamma(x) * x", 0.6)
 
 
+def stats_rows() -> None:
+    """scipy.stats: each method with respect to the point, `loc`, `scale` and the shape
+    parameters (where it has a closed form), positionally and by keyword."""
+    import scipy.stats  # noqa: F401  (registers the rules, as a user's import would)
+
+    methods = ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf"]
+    inside = rng.uniform(0.2, 0.8, size=(3, 4))  # z in (0, 1) with loc 0.05, scale 1.1
+    families = {  # name: (points, shape values, loc, scale)
+        "norm": (UNIT, (), ROW - 1.0, 1.3),
+        "logistic": (UNIT, (), ROW - 1.0, 1.3),
+        "cauchy": (UNIT, (), ROW - 1.0, 1.3),
+        "laplace": (UNIT + 0.05, (), 0.0, 1.3),  # away from the kink at loc
+        "expon": (POS, (), 0.2, 1.3),
+        "uniform": (POS, (), 0.1, 2.5),
+        "t": (UNIT, (ROW + 2.0,), 0.1, 1.3),
+        "gamma": (POS, (ROW + 1.0,), 0.2, 1.3),
+        "chi2": (POS, (ROW + 2.0,), 0.2, 1.3),
+        "beta": (inside, (ROW + 1.0, 2.5), 0.05, 1.1),
+    }
+    for name, (x, shapes, loc, scale) in families.items():
+        call = f"scipy.stats.{name}"
+        for method in methods:
+            rule = f"{call}.{method}"
+            if not shapes:
+                row(rule, f"np.sum({call}.{method}(x, y, w))", x, loc, scale)
+                row(rule, f"np.sum({call}.{method}(x, scale=y))", x, scale)
+                scalars = float(x[1, 2]), float(np.ravel(loc)[0])
+                row(rule, f"{call}.{method}(x, loc=y) * 2.0", *scalars)
+                continue
+            constants = ", ".join(repr(float(np.ravel(v)[0])) for v in shapes)
+            row(rule, f"np.sum({call}.{method}(x, {constants}, y, w))", x, loc, scale)
+            row(rule, f"np.sum({call}.{method}(x, {constants}, scale=w) * y)", x, UNIT, scale)
+            if method in ("pdf", "logpdf"):  # the shape parameters too
+                operands = ", ".join(["y", "w"][: len(shapes)])
+                row(rule, f"np.sum({call}.{method}(x, {operands}, {loc}, {scale}))", x, *shapes)
+                pairs = zip(rule_shapes(name), ["y", "w"][: len(shapes)], strict=True)
+                keywords = ", ".join(f"{k}={v}" for k, v in pairs)
+                row(rule, f"np.sum({call}.{method}(x, loc={loc}, {keywords}))", x, *shapes)
+        if shapes:
+            operands = ", ".join(["x", "y", "w"][: len(shapes)])
+            entropy = f"{call}.entropy({operands}, scale={'xyw'[len(shapes)]})"
+            row(f"{call}.entropy", entropy, *(float(np.ravel(v)[0]) for v in shapes), scale)
+            row(f"{call}.entropy", f"np.sum({entropy})", *shapes, scale)
+        else:
+            row(f"{call}.entropy", f"{call}.entropy(x, y) * 2.0", 0.3, scale)
+            row(f"{call}.entropy", f"np.sum({call}.entropy(scale=x))", ROW)
+    multivariate_rows()
+    counts = np.array([[0, 1, 3], [2, 5, 4]])  # integers: no derivative flows through k
+    means = np.array([0.7, 2.5, 3.1])
+    for method in ["pmf", "logpmf", "cdf", "logcdf", "sf", "logsf"]:
+        rule = f"scipy.stats.poisson.{method}"
+        row(rule, f"np.sum(scipy.stats.poisson.{method}(x, y) * w)", counts, means, POS[:2, :3])
+        row(rule, f"np.sum(scipy.stats.poisson.{method}(x, mu=y, loc=1))", counts + 1, means)
+        row(rule, f"scipy.stats.poisson.{method}(3, x)", 2.2)
+
+
+def multivariate_rows() -> None:
+    """multivariate_normal (a matrix `cov`, of which SciPy reads the lower triangle) and
+    dirichlet (components on the first axis of the point)."""
+    square = rng.standard_normal((3, 3))
+    cov = square @ square.T + 2.0 * np.eye(3)
+    cov[0, 2] += 0.4  # not symmetric: the upper triangle is not read
+    points, mean = rng.standard_normal((5, 3)), rng.standard_normal(3)
+    for method in ["logpdf", "pdf"]:
+        rule = f"scipy.stats.multivariate_normal.{method}"
+        call = f"scipy.stats.multivariate_normal.{method}"
+        row(rule, f"np.sum({call}(x, y, w))", points, mean, cov)
+        row(rule, f"{call}(x, y, w) * 2.0", mean * 0.5, mean, cov)  # one point
+        row(rule, f"np.sum({call}(x, cov=y))", points, cov)  # mean left out: 0
+        row(rule, f"{call}(x, mean=y, cov=w)", points[:1], mean, cov)  # one point, squeezed
+        # points on the simplex (SciPy refuses others), moved along it by softmax
+        logits, alpha = rng.standard_normal((3, 4)), np.array([1.5, 2.0, 3.2])
+        rule = f"scipy.stats.dirichlet.{method}"
+        on_simplex = "scipy.special.softmax(x.astype(np.float64), axis=0)"  # float32: off it
+        row(rule, f"np.sum(scipy.stats.dirichlet.{method}({on_simplex}, y))", logits, alpha)
+        row(rule, f"scipy.stats.dirichlet.{method}({on_simplex}, y) * 2.0", logits[:, 0], alpha)
+    row("scipy.stats.multivariate_normal.entropy",
+        "scipy.stats.multivariate_normal.entropy(x, y)", mean, cov)  # fmt: skip
+    row("scipy.stats.multivariate_normal.entropy",
+        "scipy.stats.multivariate_normal.entropy(cov=x)", cov)  # fmt: skip
+    row("scipy.stats.dirichlet.entropy", "scipy.stats.dirichlet.entropy(x)", alpha)
+
+
+def rule_shapes(name: str) -> list[str]:
+    import scipy.stats
+
+    return [s.strip() for s in getattr(scipy.stats, name).shapes.split(",")]
+
+
 def runtime_rows() -> None:
     """The helpers derivative code calls, which second derivatives differentiate."""
     g, a, b = rng.standard_normal((3, 2)), rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
@@ -854,6 +943,7 @@ for make_rows in [
     indexing_rows,
     special_rows,
     special_function_rows,
+    stats_rows,
     runtime_rows,
     runtime_array_rows,
     runtime_linalg_rows,
@@ -868,6 +958,7 @@ PARAMS = ["x", "y", "w"]
 
 def build_module(tmp_path_factory):
     lines = ["import math", "import numpy as np", "import scipy.special", "import s2s_ad"]
+    lines.append("import scipy.stats")
     lines.append("import typing")
     lines.append("import s2s_ad.runtime as rt")
     lines.append(_helpers_source())

@@ -148,7 +148,8 @@ def lookup(fn: object) -> Rule | None:
     return rule
 
 
-_OPTIONAL = {"scipy.special": "special"}  # library module: our rule module for it
+# library module: our rule module for it
+_OPTIONAL = {"scipy.special": "special", "scipy.stats": "stats"}
 _loaded: set[str] = set()
 # functions of always-present modules whose derivatives call an optional library: `math`'s
 # gamma functions differentiate to `scipy.special.digamma`

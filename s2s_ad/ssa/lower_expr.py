@@ -21,6 +21,7 @@ from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
 from .dicts import DictValues
+from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
 from .function_values import Named
 from .ir import (
     ATTRIBUTE,
@@ -86,7 +87,7 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(Strings, DictValues, SequenceKinds, Records):
+class ExprLowering(Strings, DictValues, SequenceKinds, Records, FrozenDistributions):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -233,6 +234,9 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
         built = self._builtin_call(node)  # max, sorted, map, …: ssa/builtins.py
         if built is not None:
             return built
+        frozen = self._frozen_distribution_call(node)  # `st.norm(m, s).pdf(x)`: distributions.py
+        if frozen is not None:
+            return frozen
         args, kwargs = self._call_arguments(node)  # `*xs`, `**opts`: ssa/star_arguments.py
         func = node.func
         string = self._string_method(node, args, kwargs)  # ssa/strings.py
@@ -291,7 +295,8 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records):
             raise self._unsupported(
                 f"method `.{func.attr}()` of a local value",
                 hint=f"supported array methods are {', '.join(ARRAY_METHODS)}; "
-                "or call the NumPy function",
+                "or call the NumPy function"
+                + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else ""),
             )
         receiver = self._atom(func.value)
         if fn in (np.reshape, np.transpose) and len(args) > 1:  # x.reshape(n * 4, 6) is
