@@ -38,8 +38,21 @@ from .. import runtime
 from ..codegen import build
 from ..naming import Aliases
 from ..rules.registry import lookup
-from ..ssa.ir import Assign, Atom, Const, Effect, For, Function, If, Prim, Return, Var, While, With
-from ..ssa.ir import used_vars
+from ..ssa.ir import (
+    Assign,
+    Atom,
+    Const,
+    Effect,
+    For,
+    Function,
+    If,
+    Prim,
+    Return,
+    Var,
+    While,
+    With,
+    used_vars,
+)
 
 
 @dataclass(frozen=True)
