@@ -243,6 +243,18 @@ def test_logaddexp_with_minus_infinity(mode):
     np.testing.assert_allclose(gy, [1.0, 0.0, 0.5], rtol=1e-15)
 
 
+def test_logaddexp_with_minus_infinity_second_order():
+    def f(x):
+        return np.logaddexp(x[0], x[1]) + np.logaddexp(x[2], x[1])
+
+    x = np.array([-np.inf, 0.3, 1.2])
+    h = ad.hessian(f)(x)
+    p = 1 / (1 + np.exp(x[1] - x[2]))  # the weight of x[2] in logaddexp(x[2], x[1])
+    expected = np.zeros((3, 3))
+    expected[np.ix_([2, 1], [2, 1])] = p * (1 - p) * np.array([[1.0, -1.0], [-1.0, 1.0]])
+    np.testing.assert_allclose(h, expected, rtol=1e-12, atol=1e-15)
+
+
 # 5. the norm at 0: the zero subgradient
 
 

@@ -31,6 +31,8 @@ def _any_down_to(mask, shape: tuple) -> np.ndarray:
 def reach(like, *masks) -> np.ndarray:
     """The elements of `like` some element selected by one of `masks` depends on, each
     mask lined up with `like` as NumPy broadcasts them."""
+    if isinstance(like, (list, tuple)):  # a list's adjoint (`rt.Derivatives`): not masked
+        return np.True_
     shape = np.shape(like)
     found = np.zeros(shape, dtype=bool)
     for mask in masks:
@@ -41,6 +43,8 @@ def reach(like, *masks) -> np.ndarray:
 def masked(value, mask):
     """`value` with zeros where `mask` (reduced to `value`'s shape) is False: a derivative
     contribution from elements that no selected element depends on."""
+    if isinstance(value, (list, tuple)):  # a list's adjoint: as it is
+        return value
     keep = _any_down_to(mask, np.shape(value))
     if keep.all():  # the common case: nothing masked, `value` as it is (a float stays one)
         return value
