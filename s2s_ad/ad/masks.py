@@ -110,9 +110,42 @@ def masked_statements(fn: Function, active: set[str]) -> dict[str, list[Use]]:
         found[var] = result or None
         return found[var]
 
+    # a mask is made only where needed: a statement whose partials may be infinite, and
+    # the statements after it whose masks its own mask is made of (in program order)
+    needed: dict[str, list[Use]] = {}
     for stmt in fn.assigns():
-        uses_of(stmt.target)
-    return {var: u for var, u in found.items() if u}
+        var = stmt.target
+        if uses_of(var) is None:
+            continue
+        if _has_partials(stmt, active) or any(v in needed for v in used_vars(stmt.value)):
+            needed[var] = found[var]
+    return needed
+
+
+# templates that multiply the cotangent by no partial: a zero cotangent stays zero
+FINITE = {
+    "d",
+    "-d",
+    "np.where(condition, d, 0.0)",
+    "np.where(condition, 0.0, d)",
+    "rt.masked(d, mask)",
+}
+
+
+def _has_partials(stmt: Assign, active: set[str]) -> bool:
+    """Whether an active operand's adjoint template multiplies by a partial."""
+    prim = stmt.value
+    if not isinstance(prim, Prim):
+        return False  # a copy
+    rule = lookup(prim.fn)
+    site = rule.bind(prim)
+    if site is None:
+        return True
+    for index, param in enumerate(rule.params[: len(site.params)]):
+        atom = site.params[param]
+        if isinstance(atom, Var) and atom.name in active and rule.vjp[index] not in FINITE:
+            return True
+    return False
 
 
 def mask_code(

@@ -19,6 +19,7 @@ from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
 from ..ssa.records import construction_hint
+from .masks import FINITE
 
 Refer = Callable[[object, str], str]
 SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
@@ -85,15 +86,11 @@ def contribution(
         # line the direction axis up in front of the result's axes: (n, 1, …, *x.shape)
         bindings["d"] = _call(f"{aliases.rt}.along", bindings["d"], bindings["ans"])
     expr = instantiate(text, bindings)
-    if reverse and text not in _FINITE:  # masked at the result's shape, before the sum
+    if reverse and text not in FINITE:  # masked at the result's shape, before the sum
         expr = _masked(expr, mask, aliases)  # down to the operand's shape
     if reverse and rule.unbroadcast and _may_broadcast(rule, site, param):
         expr = _call(f"{aliases.rt}.unbroadcast", expr, bindings[param])
     return expr
-
-
-# templates that multiply the cotangent by no partial: a zero cotangent stays zero
-_FINITE = {"d", "-d", "np.where(condition, d, 0.0)", "np.where(condition, 0.0, d)"}
 
 
 def _masked(expr: ast.expr, mask: str | None, aliases: Aliases) -> ast.expr:
