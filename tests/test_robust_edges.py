@@ -79,10 +79,17 @@ def where_division(x, y):
     return np.sum(np.where(np.abs(y) > 0.1, x / y, x))
 
 
+def where_asserted(x):
+    root = np.sqrt(x)
+    assert root.shape == x.shape  # a passive read: no derivative flows back through it
+    return np.sum(np.where(x > 0, root, 0.0))
+
+
 V = np.array([-1.0, 4.0, 0.25, -0.5])
 XY = (np.array([0.0, 1.0, -0.5, 0.0]), np.array([0.0, 2.0, 0.3, -1.0]))
 WHERE_CASES = [
     (where_sqrt, (V,)),
+    (where_asserted, (V,)),
     (where_sinc, (np.array([0.0, 1.0, -2.0]),)),
     (where_xlogx, (np.array([-1.0, 2.0, 0.5]),)),
     (where_chains_both_branches, (np.array([0.5, -0.7, 2.0]), np.array([1.5, 0.8, -0.4]))),

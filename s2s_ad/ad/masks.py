@@ -92,10 +92,12 @@ def masked_statements(fn: Function, active: set[str]) -> dict[str, list[Use]]:
             return None
         result: list[Use] = []
         for user, where in uses.get(var, []):
+            if isinstance(user, (Effect, If)) or (isinstance(user, While) and user.test == var):
+                continue  # printed, asserted or tested: no derivative flows back
             if not isinstance(user, Assign) or user.target not in active:
                 if isinstance(user, Assign):
                     continue  # no derivative flows back through an inactive result
-                return None  # returned, tested, iterated, printed: read whole
+                return None  # returned, iterated, a context: read whole
             if where != block:
                 return None
             if not _carries(user, var):
