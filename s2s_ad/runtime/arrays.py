@@ -172,8 +172,8 @@ def norm_partials(x, ans, ord=None, axis=None, keepdims=False):
 
 def _zero_at_zero(n, partials):
     """`partials(n)`, and 0 where the norm `n` is 0 (the zero subgradient)."""
-    zero = np.asarray(n) == 0
-    if not zero.any():
+    zero = n == 0
+    if not np.any(zero):
         return partials(n)
     return np.where(zero, 0.0, partials(np.where(zero, 1.0, n)))
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core import as_array
+
 __all__ = ["masked", "reach"]
 
 
 def _any_down_to(mask, shape: tuple) -> np.ndarray:
     """`mask` reduced by `any` to `shape`: an element of a value of `shape` is True where
     some element it broadcasts to is True (the way `rt.unbroadcast` sums)."""
-    mask = np.asarray(mask, dtype=bool)
-    full = np.broadcast_shapes(mask.shape, shape)
+    mask = as_array(mask)  # a Python bool too; arrays of other libraries stay theirs
+    full = np.broadcast_shapes(np.shape(mask), shape)
     mask = np.broadcast_to(mask, full)
     lead = len(full) - len(shape)
     axes = tuple(range(lead)) + tuple(
@@ -46,7 +48,7 @@ def masked(value, mask):
     if isinstance(value, (list, tuple)):  # a list's adjoint: as it is
         return value
     keep = _any_down_to(mask, np.shape(value))
-    if keep.all():  # the common case: nothing masked, `value` as it is (a float stays one)
+    if np.all(keep):  # the common case: nothing masked, `value` as it is (a float stays one)
         return value
     with np.errstate(invalid="ignore"):
         out = np.where(keep, value, np.zeros_like(value))
