@@ -887,6 +887,14 @@ def nondiff_rows() -> None:
         row(name, expr, 1.3 if scalar or name in ("int", "round", "bool") else POS[0])
 
 
+def mask_rows() -> None:
+    """The branch masks of masked adjoints under `np.where` (`runtime/masks.py`)."""
+    row("rt.masked", "np.sum(rt.masked(x * y, y > 0.0) * w)", POS, UNIT, POS)
+    row("rt.masked", "np.sum(rt.masked(x, y > 0.0) ** 2)", ROW, UNIT)  # the mask broadcasts
+    row("rt.masked", "rt.masked(x * 2.0, y > 0.0) * 3.0", 1.3, UNIT[0])
+    row("rt.reach", "np.sum(x * rt.reach(x, y > 0.0, y < -0.5))", ROW, UNIT)
+
+
 def builtins_rows() -> None:
     """Python's builtins over lists (`runtime/builtins.py`) and the helpers of their rules."""
     w2, w3 = np.array([0.7, -1.1]), np.array([0.7, -1.1, 0.4])
@@ -950,6 +958,7 @@ for make_rows in [
     dict_rows,
     record_rows,
     nondiff_rows,
+    mask_rows,
 ]:
     make_rows()
 

@@ -63,6 +63,7 @@ from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, is_user_call, star_structures
 from .effects import refuse_effects_in_rerun, with_adjoint
+from .masks import mask_code, masked_statements
 from .templates import contributions, zeros_like
 
 
@@ -169,6 +170,8 @@ class _Reverse:
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active = active_variables(self.fn, wrt)
+        self.masks = masked_statements(self.fn, self.active)  # under np.where (ad/masks.py)
+        self.mask_names: dict[str, str] = {}
         self.prepare_calls()
         seeds = self.seed_outputs()
         sweep = [build.comment("reverse sweep"), *self.seed_code]
@@ -275,6 +278,14 @@ class _Reverse:
         item = self.item_of(stmt)
         if item is not None:  # `a = t[k]` of a tuple result or argument: item k's adjoint
             return code + self.adjoints.add(item, build.name(incoming))
+        mask = None
+        if stmt.target in self.masks:  # zero where no selected element depends on it
+            name = self.namer.fresh(f"{stmt.target}_mask")
+            made = mask_code(stmt.target, self.masks[stmt.target], self.mask_names, name,
+                             self.aliases)  # fmt: skip
+            if made is not None:
+                code.append(made)
+                self.mask_names[stmt.target] = mask = name
         for var, value in contributions(
             self.fn,
             stmt,
@@ -283,6 +294,7 @@ class _Reverse:
             self.aliases,
             reverse=True,
             refer=self.callees.refer,
+            mask=mask,
         ):
             code += self.adjoints.add(var.name, value)
         return code

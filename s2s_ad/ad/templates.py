@@ -19,6 +19,7 @@ from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
 from ..ssa.records import construction_hint
+from .masks import FINITE
 
 Refer = Callable[[object, str], str]
 SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
@@ -46,12 +47,14 @@ def contribution(
     reverse: bool,
     refer: Refer,
     vector: str | None = None,
+    mask: str | None = None,
 ) -> ast.expr:
     """The derivative that flows through parameter `index`, given the incoming `d`.
 
     `refer(obj, preferred)` names an object the generated code calls (a user's rule).
     `vector`: in the vector tangent mode, a name free for a lambda's parameter (tangents
-    there have a leading direction axis)."""
+    there have a leading direction axis). `mask`: in reverse mode, the name of the result's
+    branch mask (ad/masks.py): the contribution is zero where it is False."""
     template: Template = (rule.vjp if reverse else rule.jvp)[index]
     param = rule.params[index]
     if vector and not rule.diagonal:
@@ -63,7 +66,8 @@ def contribution(
             )
             return _call(f"{aliases.rt}.per_direction", _lambda(vector, one), build.name(incoming))
     if template is SAME_CALL:
-        return _same_call(prim, rule.positions().index(param), param, incoming)
+        expr = _same_call(prim, rule.positions().index(param), param, incoming)
+        return _masked(expr, mask, aliases) if reverse else expr
     text = template(site) if callable(template) else template
     bindings: dict[str, ast.expr] = {
         name: build.atom(a) for name, a in [*site.params.items(), *site.keywords.items()]
@@ -84,9 +88,15 @@ def contribution(
         # line the direction axis up in front of the result's axes: (n, 1, …, *x.shape)
         bindings["d"] = _call(f"{aliases.rt}.along", bindings["d"], bindings["ans"])
     expr = instantiate(text, bindings)
+    if reverse and text not in FINITE:  # masked at the result's shape, before the sum
+        expr = _masked(expr, mask, aliases)  # down to the operand's shape
     if reverse and rule.unbroadcast and _may_broadcast(rule, site, param):
         expr = _call(f"{aliases.rt}.unbroadcast", expr, bindings[param])
     return expr
+
+
+def _masked(expr: ast.expr, mask: str | None, aliases: Aliases) -> ast.expr:
+    return expr if mask is None else _call(f"{aliases.rt}.masked", expr, build.name(mask))
 
 
 def _call(dotted: str, *args: ast.expr) -> ast.expr:
@@ -307,6 +317,7 @@ def contributions(
     reverse: bool,
     refer: Refer,
     vector: bool = False,
+    mask: str | None = None,
 ) -> list[tuple[Var, ast.expr]]:
     """(operand, derivative through it) for each active operand of `stmt`.
 
@@ -345,6 +356,7 @@ def contributions(
                 reverse=reverse,
                 refer=refer,
                 vector=direction,
+                mask=mask,
             )
             found.append((atom, term))
     for name, atom in site.keywords.items():

@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (registration)
     indexing,
     joining,
     linalg,
+    masks,
     math_functions,
     nondiff,
     records,

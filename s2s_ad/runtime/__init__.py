@@ -15,6 +15,7 @@ from .dicts import *  # noqa: F403
 from .directions import *  # noqa: F403
 from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
+from .masks import *  # noqa: F403
 from .records import *  # noqa: F403
 from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403

@@ -147,14 +147,18 @@ def diag_vjp(g, x, k=0):
 
 
 def norm_partials(x, ans, ord=None, axis=None, keepdims=False):
-    """∂ np.linalg.norm(x, ord, axis, keepdims) / ∂x, shaped like `x`."""
+    """∂ np.linalg.norm(x, ord, axis, keepdims) / ∂x, shaped like `x`.
+
+    Where a 2-norm, Frobenius or p-norm is 0 (x is 0 there) it has no derivative: the zero
+    subgradient (PyTorch's choice), so `norm(x) ** 2` differentiates to 0 at 0, as the math
+    says, and not to 0 · nan."""
     x = as_array(x)
     matrix = (axis is None and x.ndim == 2 and ord is not None) or (
         np.ndim(axis) == 1 and len(axis) == 2
     )
     n = ans if keepdims or axis is None else np.expand_dims(ans, axis)
     if ord is None or ord == "fro" or (ord == 2 and not matrix):
-        return x / n
+        return _zero_at_zero(n, lambda m: x / m)
     if not matrix:
         if ord == 1:
             return np.sign(x)
@@ -162,8 +166,16 @@ def norm_partials(x, ans, ord=None, axis=None, keepdims=False):
             return np.sign(x) * extremum_share(np.abs(x), ans, axis, keepdims)
         if ord == 0:
             return np.zeros_like(x)
-        return np.sign(x) * (np.abs(x) / n) ** (ord - 1)
+        return _zero_at_zero(n, lambda m: np.sign(x) * (np.abs(x) / m) ** (ord - 1))
     return _matrix_norm_partials(x, ord, (-2, -1) if axis is None else tuple(axis))
+
+
+def _zero_at_zero(n, partials):
+    """`partials(n)`, and 0 where the norm `n` is 0 (the zero subgradient)."""
+    zero = n == 0
+    if not np.any(zero):
+        return partials(n)
+    return np.where(zero, 0.0, partials(np.where(zero, 1.0, n)))
 
 
 def _matrix_norm_partials(x, ord, axes):

@@ -7,7 +7,9 @@ derivative code calls (`eigh_jvp`, `eigh_vjp`) have derivatives of their own her
 (`eigh_jvp_tangent`, …; rules in rules/runtime_spectral.py), so Hessians exist. `eigh` reads
 only the lower triangle of its argument, so derivatives are taken with respect to that
 triangle. Equal eigenvalues (singular values) have no derivative of the eigenvectors: the
-gaps 1 / (w_j - w_i) are infinite there, and so are the results.
+gaps 1 / (w_j - w_i) are infinite there, and so are the results — except for pairs whose
+coupling is exactly 0 (an output that does not depend on the eigenvectors of a repeated
+eigenvalue, such as `np.sum(w)`): they contribute 0 (`_times_gaps`), in both modes.
 """
 
 from __future__ import annotations
@@ -32,15 +34,23 @@ def eigh_jvp(d, a, ans, uplo="L"):
     w, v = ans
     c = mT(v) @ from_lower(d, uplo) @ v
     dw = np.diagonal(c, axis1=-2, axis2=-1).copy()
-    return Derivatives([dw, v @ (_gaps(w) * c)])  # added item by item (second derivatives)
+    return Derivatives([dw, v @ _times_gaps(_gaps(w), c)])  # added item by item
 
 
 def eigh_vjp(g, a, ans, uplo="L"):
     """Cotangent of `a` in `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
     w, v = ans
     gw, gv = g
-    inner = _gaps(w) * (mT(v) @ gv) + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
+    inner = _times_gaps(_gaps(w), mT(v) @ gv) + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
     return onto_lower(v @ inner @ mT(v), uplo)
+
+
+def _times_gaps(f, m):
+    """F ∘ M, 0 where M is 0: a pair of equal eigenvalues (F infinite) whose coupling M is
+    0 — an output that does not depend on how the eigenvectors turn inside their shared
+    eigenspace (a zero cotangent of V, as for `np.sum(w)`) — contributes nothing."""
+    with np.errstate(invalid="ignore"):
+        return np.where(m == 0, 0.0, f * m)
 
 
 def _gaps_tangent(f, dw):
