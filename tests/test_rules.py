@@ -789,6 +789,79 @@ def builtins_rows() -> None:
         row(name, expr, POS[0])
 
 
+def numpy_tail_rows() -> None:
+    """Issue 18's NumPy tail (rules/tail.py)."""
+    cube = rng.standard_normal((2, 3, 4))
+    row("np.atleast_3d", "np.sum(np.atleast_3d(x) * y)", POS, POS[:, :, None])
+    row("np.atleast_3d", "np.sum(np.atleast_3d(x) ** 2) * 2.0", ROW)
+    row("np.rollaxis", "np.sum(np.rollaxis(x, 2) * y)", cube, cube.transpose(2, 0, 1))
+    row("np.rollaxis", "np.sum(np.rollaxis(x, 0, 3) ** 2 * y)", cube, cube.transpose(1, 2, 0))
+    row("np.rollaxis", "np.sum(np.rollaxis(x, -1, 1) * y)", cube, cube.transpose(0, 2, 1))
+    row("rt.rolled_position", "np.sum(x * rt.rolled_position(x, 0, 2))", cube)
+    row("np.vsplit", "np.sum(np.vsplit(x, 3)[1] ** 2 * y)", POS, ROW)
+    row("np.vsplit", "np.sum(np.vsplit(x, [1])[1] ** 3)", POS)
+    row("np.hsplit", "np.sum(np.hsplit(x, 2)[1] ** 2) + np.sum(np.hsplit(y, [1])[0])", POS, ROW)
+    row("np.dsplit", "np.sum(np.dsplit(x, [1, 3])[1] ** 2 * y)", cube, cube[:, :, 1:3])
+    row(
+        "np.column_stack", "np.sum(np.column_stack([x, y * x]) * w)", ROW[:3], COL[:, 0], POS[:, :2]
+    )
+    row("np.column_stack", "np.sum(np.column_stack((x, y)) ** 2)", POS, COL)
+    row("rt.column", "np.sum(rt.column(x) * y) + np.sum(rt.column(y) ** 2)", ROW, POS.T)
+    row("np.append", "np.sum(np.append(x, y * x) * w)", ROW[:3], COL[:, 0], rng.standard_normal(6))
+    row("np.append", "np.sum(np.append(x, y, axis=0) ** 3)", POS, POS[:1])
+    row("np.append", "np.sum(np.append(x, y, 1) * w)", POS, COL, rng.standard_normal((3, 5)))
+    row("np.append", "np.sum(np.append(x, 2.0) ** 2)", POS)
+    nonfinite = POS.copy()
+    nonfinite[0, 1], nonfinite[1, 2], nonfinite[2, 0] = np.nan, np.inf, -np.inf
+    row(
+        "np.nan_to_num",
+        "np.sum(np.nan_to_num(x, posinf=3.0, neginf=-2.0) * y * w)",
+        nonfinite,
+        POS,
+        UNIT,
+    )
+    row("np.nan_to_num", "np.sum(np.nan_to_num(x, nan=1.0, posinf=2.0) ** 2)", UNIT)
+    row("np.copysign", "np.sum(np.copysign(x, y) * w)", UNIT, COL - 1.2, POS)
+    row("np.copysign", "np.sum(np.copysign(x * x, -1.0) * x)", UNIT)
+    row("np.copysign", "np.copysign(x, y) * y", 1.3, -0.7)  # `y` only picks the sign
+    row("np.real", "np.sum(np.real(x) ** 2) + np.real(y) * 2.0", UNIT, 1.3)
+    row("np.conj", "np.sum(np.conj(x) * y) + np.sum(np.conjugate(y) ** 2)", UNIT, POS)
+    row("np.real_if_close", "np.sum(np.real_if_close(x) ** 2)", UNIT)
+    row("np.imag", "np.sum(x * (1.0 + np.imag(x)))", UNIT)
+    row("np.angle", "np.sum(x * np.angle(x))", UNIT)
+    sq = rng.standard_normal((2, 3))
+    row("np.kron", "np.sum(np.kron(x, y) * w)", sq, UNIT[:2, :2], rng.standard_normal((4, 6)))
+    row("np.kron", "np.sum(np.kron(x, y) ** 2)", ROW, COL)  # 1-D with 2-D: padded
+    row("np.kron", "np.sum(np.kron(x, y * x[0]) ** 2)", ROW[:3], ROW[:2])
+    for helper in ["kron_shape", "kron_padded", "convolve_padding"]:
+        row(
+            f"rt.{helper}",
+            f"np.sum(x * rt.{helper}(x, y, 'same')[0])"
+            if helper == "convolve_padding"
+            else f"np.sum(x * rt.{helper}(x, y)[0])",
+            ROW,
+            ROW[:2],
+        )
+    row(
+        "rt.kron_subscripts",
+        "np.sum(np.einsum(rt.kron_subscripts(x, x, 0), np.reshape(np.kron(x, y), "
+        "rt.kron_shape(x, y)), y) ** 2)",
+        sq,
+        sq,
+    )
+    row("rt.along_axis", "np.sum(x * np.reshape(y, rt.along_axis(x, 1)))", POS, ROW)
+    for mode in ["'full'", "'same'", "'valid'"]:
+        row("np.convolve", f"np.sum(np.convolve(x, y, {mode}) ** 2)", ROW, ROW[:3])
+        row("np.convolve", f"np.sum(np.convolve(x, y, mode={mode}) * x[0])", ROW[:2], ROW)
+    row("np.polyval", "np.sum(np.polyval(x, y) * y)", ROW, UNIT)
+    row("np.polyval", "np.polyval(x, y) ** 2", ROW, 0.7)
+    row("np.polyval", "np.sum(np.polyval(x[:1], y) ** 2)", ROW, UNIT[0])  # a constant
+    row("np.linspace", "np.sum(np.linspace(x, y, 5) ** 2)", 0.3, 1.7)
+    row("np.linspace", "np.sum(np.linspace(x, y, 4, endpoint=False) * w)", 0.3, ROW,
+        rng.standard_normal((4, 4)))  # fmt: skip
+    row("np.linspace", "np.sum(np.linspace(x, y, num=3, axis=1) ** 2)", ROW, 2.0)
+
+
 for make_rows in [
     builtins_rows,
     unary_rows,
@@ -806,6 +879,7 @@ for make_rows in [
     dict_rows,
     record_rows,
     nondiff_rows,
+    numpy_tail_rows,
 ]:
     make_rows()
 

@@ -18,3 +18,4 @@ from .linalg import *  # noqa: F403
 from .records import *  # noqa: F403
 from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403
+from .tail import *  # noqa: F403

@@ -1,0 +1,191 @@
+"""Rules for NumPy's less common functions (issue 18's NumPy tail), each written with
+functions that have rules themselves, so second derivatives follow.
+
+Before: `np.kron(a, x)`, `np.linspace(x[0], x[1], 5)`, `np.polyval(p, x)` … stopped with
+"no derivative rule". After: exact derivatives in both modes; forms whose derivative is not
+implemented (np.linspace with retstep=True) are refused at the user's line.
+
+Real and imaginary parts: s2s_ad refuses complex values where they appear (api.py), so
+these functions only ever see real inputs: `np.real`, `np.conj`, `np.real_if_close` are the
+identity and `np.imag`, `np.angle` are piecewise constant (no derivative).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .. import runtime as rt
+from .joining import joined
+from .registry import Rule, Site, elementwise, nondifferentiable, registrar
+from .shapes import BACK_TO_SHAPE, RESHAPED, linear
+
+register = registrar("tail")
+
+# ---- moving elements -------------------------------------------------------------------
+linear("np.atleast_3d", np.atleast_3d, BACK_TO_SHAPE, batched=RESHAPED)
+linear(
+    "np.rollaxis",
+    np.rollaxis,
+    "np.moveaxis(d, rt.rolled_position(x, axis, start), axis)",
+    (("axis", None), ("start", 0)),
+)
+for _label, _fn, _axis in [("np.vsplit", np.vsplit, 0), ("np.dsplit", np.dsplit, 2)]:
+    joined(
+        _label,
+        _fn,
+        f"np.concatenate(d, {_axis})",
+        (("indices_or_sections", None),),
+        jvp=f"rt.Derivatives({_label}(d, indices_or_sections))",
+    )
+joined(
+    "np.hsplit",
+    np.hsplit,
+    "np.hstack(d)",
+    (("indices_or_sections", None),),
+    jvp="rt.Derivatives(np.hsplit(d, indices_or_sections))",
+)
+joined("np.column_stack", np.column_stack, "rt.concatenate_vjp(d, x, 1, rt.column)")
+register(rt.rolled_position, nondifferentiable("rt.rolled_position"))
+linear("rt.column", rt.column, BACK_TO_SHAPE)
+
+
+def _append_vjp(k: int):
+    def template(site: Site) -> str:
+        if site.is_const("axis") and site.const("axis") is None:  # both flattened first
+            piece = "d[: np.size(arr)]" if k == 0 else "d[np.size(arr) :]"
+        else:
+            piece = f"np.split(d, [np.shape(arr)[axis]], axis)[{k}]"
+        return f"np.reshape({piece}, np.shape({('arr', 'values')[k]}))"
+
+    return template
+
+
+register(
+    np.append,
+    Rule(
+        "np.append",
+        ("arr", "values"),
+        ("np.append(d, rt.zeros_like(values), axis)", "np.append(rt.zeros_like(arr), d, axis)"),
+        (_append_vjp(0), _append_vjp(1)),
+        keywords=(("axis", None),),
+    ),
+)
+
+# ---- elementwise -------------------------------------------------------------------------
+# nan → 0, ±inf → the largest float: constants, so those elements carry no derivative
+register(
+    np.nan_to_num,
+    Rule(
+        "np.nan_to_num",
+        ("x",),
+        ("np.where(np.isfinite(x), d, 0.0)",),
+        ("np.where(np.isfinite(x), d, 0.0)",),
+        keywords=(("copy", True), ("nan", 0.0), ("posinf", None), ("neginf", None)),
+        diagonal=True,
+    ),
+)
+# copysign(x, y) = ±x: the slope is ±1; the sign of `y` only picks it (a selector)
+register(
+    np.copysign,
+    Rule(
+        "np.copysign",
+        ("x",),
+        ("d * (np.sign(x) * np.sign(ans))",),
+        ("rt.unbroadcast(d * (np.sign(x) * np.sign(ans)), x)",),
+        keywords=(("y", None),),
+        positional=("x", "y"),
+        selectors=("y",),
+    ),
+)
+for _label, _fn in [("np.real", np.real), ("np.conj", np.conj)]:  # np.conjugate is np.conj
+    register(_fn, elementwise(_label, ("x",), "d"))
+register(
+    np.real_if_close,
+    replace(elementwise("np.real_if_close", ("x",), "d"), keywords=(("tol", 100),)),
+)
+for _label, _fn in [("np.imag", np.imag), ("np.angle", np.angle)]:
+    register(_fn, nondifferentiable(_label))
+
+# ---- products and sums -------------------------------------------------------------------
+# kron(a, b) is bilinear; the adjoint cuts the cotangent into (a₀, b₀, a₁, b₁, …) axes and
+# contracts the other operand's axes away
+_KRON_VJP = (
+    "np.reshape(np.einsum(rt.kron_subscripts({a}, {b}, {k}), np.reshape(d, rt.kron_shape({a}, "
+    "{b})), np.reshape({o}, rt.kron_padded({o}, {m}))), np.shape({m}))"
+)
+register(
+    np.kron,
+    Rule(
+        "np.kron",
+        ("a", "b"),
+        ("np.kron(d, b)", "np.kron(a, d)"),
+        (
+            _KRON_VJP.format(a="a", b="b", k=0, o="b", m="a"),
+            _KRON_VJP.format(a="a", b="b", k=1, o="a", m="b"),
+        ),
+    ),
+)
+for _helper in (rt.kron_shape, rt.kron_padded, rt.kron_subscripts, rt.convolve_padding):
+    register(_helper, nondifferentiable(f"rt.{_helper.__name__}"))
+register(rt.along_axis, nondifferentiable("rt.along_axis"))
+
+# convolve(a, v) is bilinear; the adjoint of the full convolution correlates the cotangent
+# with the other operand (a 'same' or 'valid' result is the full one cut: zeros pad it back)
+_PADDED = "np.pad(d, rt.convolve_padding(a, v, mode))"
+register(
+    np.convolve,
+    Rule(
+        "np.convolve",
+        ("a", "v"),
+        ("np.convolve(d, v, mode)", "np.convolve(a, d, mode)"),
+        (f"np.convolve({_PADDED}, v[::-1], 'valid')", f"np.convolve({_PADDED}, a[::-1], 'valid')"),
+        keywords=(("mode", "full"),),
+    ),
+)
+
+# polyval(p, x) = Σ pᵢ x^(n-1-i): linear in p; its slope in x is the derivative polynomial
+_SLOPE = "np.polyval(p[:-1] * np.arange(np.size(p) - 1, 0, -1), x)"
+_POWERS = "np.reshape(x, (1, -1)) ** np.reshape(np.arange(np.size(p) - 1, -1, -1.0), (-1, 1))"
+register(
+    np.polyval,
+    Rule(
+        "np.polyval",
+        ("p", "x"),
+        ("np.polyval(d, x)", f"d * {_SLOPE}"),
+        (f"np.sum(np.reshape(d, (1, -1)) * {_POWERS}, axis=1)", f"d * {_SLOPE}"),
+    ),
+)
+
+
+# linspace(start, stop) = start·(1 - t) + stop·t, t = k / (num - 1) (or k / num): linear in
+# both ends, jointly
+def _linspace_end(k: int, jvp: bool):
+    def template(site: Site) -> str:
+        if jvp:
+            ends = ("d", "rt.zeros_like(stop)") if k == 0 else ("rt.zeros_like(start)", "d")
+            return f"np.linspace({ends[0]}, {ends[1]}, num, endpoint, axis=axis)"
+        weights = (
+            "np.linspace(1.0, 0.0, num, endpoint)"
+            if k == 0
+            else ("np.linspace(0.0, 1.0, num, endpoint)")
+        )
+        end = ("start", "stop")[k]
+        return f"rt.unbroadcast(np.tensordot({weights}, np.moveaxis(d, axis, 0), 1), {end})"
+
+    return template
+
+
+register(
+    np.linspace,
+    Rule(
+        "np.linspace",
+        ("start", "stop"),
+        (_linspace_end(0, True), _linspace_end(1, True)),
+        (_linspace_end(0, False), _linspace_end(1, False)),
+        # no `retstep`: a call with it (a tuple result) is refused as an unknown keyword
+        keywords=(("num", 50), ("endpoint", True), ("dtype", None), ("axis", 0)),
+        positional=("start", "stop", "num", "endpoint"),
+    ),
+)

@@ -1,0 +1,87 @@
+"""Shape and index helpers for the derivatives of NumPy's less common functions
+(rules/tail.py): `np.rollaxis`, `np.column_stack`, `np.kron`.
+
+They compute positions, shapes and subscripts only (no derivative flows through them), so
+the derivative templates stay written with functions that have rules, and second
+derivatives follow. Before → after, for `np.kron(a, b)` of 2-D `a` (m, n), `b` (p, q):
+
+    cotangent of a:  (no rule)  →  np.einsum('ajbk,jk->ab', reshape(g, (m, p, n, q)), b)
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from ..errors import S2SError
+
+__all__ = [
+    "along_axis",
+    "column",
+    "convolve_padding",
+    "kron_padded",
+    "kron_shape",
+    "kron_subscripts",
+    "rolled_position",
+]
+
+
+def rolled_position(x, axis, start):
+    """Where `np.rollaxis(x, axis, start)` puts `axis`: np.moveaxis's destination."""
+    n = np.ndim(x)
+    axis = axis % n
+    start = start + n if start < 0 else start
+    return start - 1 if axis < start else start
+
+
+def column(x):
+    """`x` as np.column_stack reads it: a 1-D (or 0-D) array as one column."""
+    x = np.asarray(x)
+    return x.reshape(-1, 1) if x.ndim < 2 else x
+
+
+def kron_padded(x, other):
+    """The shape of `x` with ones in front, as np.kron pads the operand of fewer axes."""
+    n = max(np.ndim(x), np.ndim(other))
+    return (1,) * (n - np.ndim(x)) + np.shape(x)
+
+
+def kron_shape(a, b):
+    """The result of `np.kron(a, b)` cut into (a₀, b₀, a₁, b₁, …) axes."""
+    return tuple(s for pair in zip(kron_padded(a, b), kron_padded(b, a), strict=True) for s in pair)
+
+
+def kron_subscripts(a, b, k):
+    """einsum subscripts contracting the cut result with the other operand, keeping operand
+    `k` (0: a, 1: b)."""
+    n = max(np.ndim(a), np.ndim(b))
+    mine, other = string.ascii_letters[:n], string.ascii_letters[n : 2 * n]
+    pairs = zip(mine, other, strict=True) if k == 0 else zip(other, mine, strict=True)
+    return "".join(p + q for p, q in pairs) + "," + other + "->" + mine
+
+
+def convolve_padding(a, v, mode):
+    """Zeros before and after the result of `np.convolve(a, v, mode)` that make it the full
+    convolution (the cotangent of the cut-off elements is zero)."""
+    n, m = np.size(a), np.size(v)
+    full = n + m - 1
+    if mode == "full":
+        return (0, 0)
+    kept = max(n, m) if mode == "same" else max(n, m) - min(n, m) + 1
+    before = (full - kept) // 2 if mode == "same" else min(n, m) - 1
+    return (before, full - kept - before)
+
+
+def along_axis(y, axis, x=None):
+    """The shape that lays a 1-D array along `axis` of `y` (np.trapezoid's weights); a
+    sample-point array `x` of more than one axis is refused."""
+    if x is not None and np.ndim(x) > 1:
+        raise S2SError(
+            "the derivative of np.trapezoid with sample points `x` of more than one axis "
+            "is not implemented",
+            hint="pass `x` as a 1-D array (one sample point per element along `axis`)",
+        )
+    shape = [1] * np.ndim(y)
+    shape[axis] = -1
+    return tuple(shape)
