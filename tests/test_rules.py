@@ -860,6 +860,27 @@ def numpy_tail_rows() -> None:
     row("np.linspace", "np.sum(np.linspace(x, y, 4, endpoint=False) * w)", 0.3, ROW,
         rng.standard_normal((4, 4)))  # fmt: skip
     row("np.linspace", "np.sum(np.linspace(x, y, num=3, axis=1) ** 2)", ROW, 2.0)
+    grid = np.array([0.0, 0.4, 1.1, 1.5, 2.3])
+    row("np.trapezoid", "np.trapezoid(x ** 2) + np.trapezoid(x, dx=0.3)", ROW)
+    row("np.trapezoid", "np.sum(np.trapezoid(x ** 2, axis=0) * y)", POS, ROW)
+    row("np.trapezoid", "np.trapezoid(x ** 2, y)", ROW, np.cumsum(ROW))
+    row("np.trapezoid", "np.sum(np.trapezoid(x * x, y, axis=0) ** 2)", POS, np.cumsum(ROW[:3]))
+    row("np.trapezoid", "np.sum(np.trapezoid(x, y) * w)", POS, np.cumsum(ROW), ROW[:3])
+    row("rt.trapezoid_weights", "np.sum(x * rt.trapezoid_weights(x, 1, 0.5))", POS)
+    knots = "np.array([0.0, 0.4, 1.1, 1.5, 2.3])"  # `xp`: a constant (else refused)
+    row(
+        "np.interp",
+        f"np.sum(np.interp(x, {knots}, y) ** 2)",
+        rng.uniform(-0.5, 2.8, 7),
+        POS[0, 0] + ROW[[0, 1, 2, 3, 0]],
+    )
+    row("np.interp", f"np.sum(np.interp(x, {knots}, y, 0.5, -1.0) * x)",
+        rng.uniform(-0.5, 2.8, (2, 3)), rng.standard_normal(5))  # fmt: skip
+    row("np.interp", f"np.interp(x, {knots}, y, right=3.0) ** 2", 2.0, rng.standard_normal(5))
+    row("np.interp", f"np.interp(x, {knots}, y, right=3.0) * x", 2.9, rng.standard_normal(5))
+    row("rt.interval", "np.sum(x * rt.interval(x, y))", ROW, grid)
+    row("rt.inside", "np.sum(x * rt.inside(x, y))", ROW, grid)
+    row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 
 for make_rows in [

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import runtime as rt
 from .joining import joined
-from .registry import Rule, Site, elementwise, nondifferentiable, registrar
+from .registry import REQUIRED, SAME_CALL, Rule, Site, elementwise, nondifferentiable, registrar
 from .shapes import BACK_TO_SHAPE, RESHAPED, linear
 
 register = registrar("tail")
@@ -189,3 +189,85 @@ register(
         positional=("start", "stop", "num", "endpoint"),
     ),
 )
+
+
+# trapezoid(y, x) = Σ (y[i] + y[i+1]) / 2 · (x[i+1] - x[i]) along `axis`: linear in y, each
+# element weighted by half the two steps beside it; in x, a sum of the averages times the
+# steps' tangents
+def _has_x(site: Site) -> bool:
+    return "x" in site.params and not (site.is_const("x") and site.const("x") is None)
+
+
+_AVERAGES = "np.moveaxis((np.moveaxis(y, axis, 0)[1:] + np.moveaxis(y, axis, 0)[:-1]) * 0.5, 0, -1)"
+_STEP_WEIGHTS = (
+    "np.reshape(0.5 * (np.concatenate([np.diff(x), [0.0]]) + np.concatenate([[0.0], "
+    "np.diff(x)])), rt.along_axis(y, axis, x))"
+)
+
+
+def _trapezoid_y_vjp(site: Site) -> str:
+    weights = _STEP_WEIGHTS if _has_x(site) else "rt.trapezoid_weights(y, axis, dx)"
+    return f"np.expand_dims(d, axis) * {weights}"
+
+
+_X_COTANGENT = (
+    f"np.sum(np.reshape({_AVERAGES} * np.expand_dims(d, -1), (-1, np.size(x) - 1)), axis=0)"
+)
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy 2 renamed np.trapz
+register(
+    _trapezoid,
+    Rule(
+        f"np.{_trapezoid.__name__}",
+        ("y", "x"),
+        (SAME_CALL, f"np.sum({_AVERAGES} * np.diff(d), axis=-1)"),
+        (
+            _trapezoid_y_vjp,
+            f"-np.diff(np.concatenate([[0.0], {_X_COTANGENT}, [0.0]]))",
+        ),
+        keywords=(("dx", 1.0), ("axis", -1)),
+        positional=("y", "x", "dx", "axis"),
+        variadic=True,
+    ),
+)
+
+# interp(x, xp, fp): piecewise linear. In x the slope of the piece x lies on (0 outside
+# the sample points, where the result is flat); in fp linear: each point takes (1 - t) of
+# fp[j] and t of fp[j + 1]. The sample points `xp` only place the pieces (a selector would
+# drop their derivative: they are refused when differentiated). `period` is refused as an
+# unknown keyword.
+_J = "rt.interval(x, xp)"
+_SLOPE_X = f"np.where(rt.inside(x, xp), (fp[{_J} + 1] - fp[{_J}]) / (xp[{_J} + 1] - xp[{_J}]), 0.0)"
+_JR = "rt.interval(np.ravel(x), xp)"
+_T = f"np.clip((np.ravel(x) - xp[{_JR}]) / (xp[{_JR} + 1] - xp[{_JR}]), 0.0, 1.0)"
+
+
+def _interp_fp_vjp(site: Site) -> str:
+    g = "np.ravel(rt.broadcast_tangent(d, x))"
+    for end, test in [("left", "np.ravel(x) >= xp[0]"), ("right", "np.ravel(x) <= xp[-1]")]:
+        if not (site.is_const(end) and site.const(end) is None):  # a fixed value outside
+            g = f"np.where({test}, {g}, 0.0)"
+    n = "np.size(fp)"
+    lower = f"rt.onehot({_JR}, {n}).T @ ({g} * (1.0 - {_T}))"
+    return f"{lower} + rt.onehot({_JR} + 1, {n}).T @ ({g} * {_T})"
+
+
+def _interp_fp_jvp(site: Site) -> str:
+    ends = [
+        "None" if site.is_const(e) and site.const(e) is None else "0.0" for e in ("left", "right")
+    ]
+    return f"np.interp(x, xp, d, {ends[0]}, {ends[1]})"
+
+
+register(
+    np.interp,
+    Rule(
+        "np.interp",
+        ("x", "fp"),
+        (f"d * {_SLOPE_X}", _interp_fp_jvp),
+        (f"d * {_SLOPE_X}", _interp_fp_vjp),
+        keywords=(("xp", REQUIRED), ("left", None), ("right", None)),
+        positional=("x", "xp", "fp", "left", "right"),
+    ),
+)
+for _helper in (rt.trapezoid_weights, rt.interval, rt.inside, rt.onehot):
+    register(_helper, nondifferentiable(f"rt.{_helper.__name__}"))

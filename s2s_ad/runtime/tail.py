@@ -20,10 +20,14 @@ __all__ = [
     "along_axis",
     "column",
     "convolve_padding",
+    "inside",
+    "interval",
     "kron_padded",
     "kron_shape",
     "kron_subscripts",
+    "onehot",
     "rolled_position",
+    "trapezoid_weights",
 ]
 
 
@@ -85,3 +89,28 @@ def along_axis(y, axis, x=None):
     shape = [1] * np.ndim(y)
     shape[axis] = -1
     return tuple(shape)
+
+
+def trapezoid_weights(y, axis, dx):
+    """The weight of each element of `y` along `axis` in `np.trapezoid(y, dx=dx, axis)`:
+    dx/2 at the two ends, dx inside (0 for a single sample), laid along that axis."""
+    n = np.shape(y)[axis]
+    weights = np.full(n, float(dx))
+    weights[[0, -1]] = 0.5 * dx if n > 1 else 0.0
+    return weights.reshape(along_axis(y, axis))
+
+
+def interval(x, xp):
+    """For each point of `x`, the index j of the piece [xp[j], xp[j+1]] np.interp reads
+    (the first or last piece outside the range)."""
+    return np.clip(np.searchsorted(xp, x, side="right") - 1, 0, np.size(xp) - 2)
+
+
+def inside(x, xp):
+    """Whether each point of `x` is within the sample points (outside, np.interp is flat)."""
+    return (x >= xp[0]) & (x <= xp[-1])
+
+
+def onehot(j, n):
+    """Rows of the n-by-n identity picked by the integer array `j`."""
+    return np.eye(n)[np.ravel(j)]
