@@ -880,6 +880,26 @@ def numpy_tail_rows() -> None:
     row("np.interp", f"np.interp(x, {knots}, y, right=3.0) * x", 2.9, rng.standard_normal(5))
     row("rt.interval", "np.sum(x * rt.interval(x, y))", ROW, grid)
     row("rt.inside", "np.sum(x * rt.inside(x, y))", ROW, grid)
+    row("np.partition", "np.sum(np.partition(x, 1) * y)", ROW, UNIT[0])
+    row("np.partition", "np.sum(np.partition(x, (0, 2), axis=0) * y)", POS, UNIT)
+    row("np.partition", "np.sum(np.partition(x, 3, None) * y)", POS, rng.standard_normal(12))
+    row("rt.partition_order", "np.sum(x * rt.partition_order(x, 1, -1, np.partition(x, 1)))",
+        ROW)  # fmt: skip
+    row("np.select", "np.sum(np.select([x > 1.0, x < 0.7], [x ** 2, y * x], y) * w)", POS, ROW,
+        UNIT)  # fmt: skip
+    row("np.select", "np.sum(np.select([x > 1.0], [y]) ** 2) + np.sum(np.select([x < 1.0], "
+        "[x * 2.0], default=3.0))", POS, 1.7)  # fmt: skip
+    masks = "[x > 1.0, x < 0.7]"
+    row("rt.masked_sum", f"np.sum(rt.masked_sum({masks}, [x * 2.0, y]) ** 2)", POS, ROW)
+    row("rt.masked_split", f"np.sum(np.array(rt.masked_split(x * y, {masks}, [x, x])) ** 2)",
+        POS, ROW)  # fmt: skip
+    row("rt.select_masks", "np.sum(x * rt.select_masks([x > 1.0], [x])[0])", POS)
+    tall = rng.standard_normal((4, 3))
+    row("np.linalg.pinv", "np.sum(np.linalg.pinv(x) * y)", tall, rng.standard_normal((3, 4)))
+    row("np.linalg.pinv", "np.sum(np.linalg.pinv(x) ** 2)", tall.T)
+    row(
+        "np.linalg.pinv", "np.sum(np.linalg.pinv(x, hermitian=False) @ x)", UNIT[:3, :3] + np.eye(3)
+    )
     row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 

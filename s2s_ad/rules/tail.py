@@ -271,3 +271,83 @@ register(
 )
 for _helper in (rt.trapezoid_weights, rt.interval, rt.inside, rt.onehot):
     register(_helper, nondifferentiable(f"rt.{_helper.__name__}"))
+
+# partition moves elements like a sort (the order np.argpartition gives)
+_ORDER = "rt.partition_order(x, kth, axis, ans)"
+register(
+    np.partition,
+    Rule(
+        "np.partition",
+        ("x",),
+        (f"np.take_along_axis(d, {_ORDER}, axis)",),
+        (f"rt.take_along_axis_vjp(d, x, {_ORDER}, axis)",),
+        keywords=(("kth", REQUIRED), ("axis", -1)),
+        positional=("x", "kth", "axis"),
+    ),
+)
+register(rt.partition_order, nondifferentiable("rt.partition_order"))
+
+# select(conditions, choices, default): each element is the first choice whose condition
+# holds, else the default: a sum of masked choices (the conditions only pick: selectors)
+_MASKS = "rt.select_masks(condlist, choicelist)"
+register(
+    np.select,
+    Rule(
+        "np.select",
+        ("choicelist", "default"),
+        (f"rt.masked_sum({_MASKS}[:-1], d)", f"{_MASKS}[-1] * d"),
+        (
+            f"rt.masked_split(d, {_MASKS}[:-1], choicelist)",
+            f"rt.unbroadcast({_MASKS}[-1] * d, default)",
+        ),
+        keywords=(("condlist", REQUIRED),),
+        positional=("condlist", "choicelist", "default"),
+        selectors=("condlist",),
+        variadic=True,
+    ),
+)
+register(rt.select_masks, nondifferentiable("rt.select_masks"))
+
+# pinv: the derivative of the pseudo-inverse where the rank does not change (Golub and
+# Pereyra 1973): dA⁺ = -A⁺ dA A⁺ + A⁺A⁺ᵀ dAᵀ (I - AA⁺) + (I - A⁺A) dAᵀ A⁺ᵀA⁺
+_I_M = "np.eye(np.shape(a)[-2])"
+_I_N = "np.eye(np.shape(a)[-1])"
+register(
+    np.linalg.pinv,
+    Rule(
+        "np.linalg.pinv",
+        ("a",),
+        (
+            f"-ans @ d @ ans + ans @ rt.mT(ans) @ rt.mT(d) @ ({_I_M} - a @ ans)"
+            f" + ({_I_N} - ans @ a) @ rt.mT(d) @ rt.mT(ans) @ ans",
+        ),
+        (
+            f"-rt.mT(ans) @ d @ rt.mT(ans) + ({_I_M} - a @ ans) @ rt.mT(d) @ ans @ rt.mT(ans)"
+            f" + rt.mT(ans) @ ans @ rt.mT(d) @ ({_I_N} - ans @ a)",
+        ),
+        keywords=(("rcond", None), ("hermitian", False)),
+    ),
+)
+register(
+    rt.masked_sum,
+    Rule(
+        "rt.masked_sum",
+        ("items",),
+        (SAME_CALL,),
+        ("rt.masked_split(d, masks, items)",),
+        keywords=(("masks", REQUIRED),),
+        positional=("masks", "items"),
+        selectors=("masks",),
+    ),
+)
+register(
+    rt.masked_split,
+    Rule(
+        "rt.masked_split",
+        ("g",),
+        (SAME_CALL,),
+        ("rt.unbroadcast(rt.masked_sum(masks, d), g)",),
+        keywords=(("masks", None), ("items", None)),
+        selectors=("masks", "items"),
+    ),
+)

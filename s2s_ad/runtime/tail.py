@@ -15,6 +15,7 @@ import string
 import numpy as np
 
 from ..errors import S2SError
+from .core import Derivatives, unbroadcast
 
 __all__ = [
     "along_axis",
@@ -25,8 +26,12 @@ __all__ = [
     "kron_padded",
     "kron_shape",
     "kron_subscripts",
+    "masked_split",
+    "masked_sum",
     "onehot",
+    "partition_order",
     "rolled_position",
+    "select_masks",
     "trapezoid_weights",
 ]
 
@@ -114,3 +119,45 @@ def inside(x, xp):
 def onehot(j, n):
     """Rows of the n-by-n identity picked by the integer array `j`."""
     return np.eye(n)[np.ravel(j)]
+
+
+def partition_order(x, kth, axis, ans):
+    """The positions in `x` of the elements of `ans = np.partition(x, kth, axis)`
+    (np.argpartition, checked to give the same arrangement)."""
+    order = np.argpartition(x, kth, axis=axis)
+    if not np.array_equal(np.take_along_axis(np.asarray(x), order, axis), ans, equal_nan=True):
+        raise S2SError(
+            "np.partition and np.argpartition arranged the elements differently here, so the "
+            "derivative of np.partition cannot follow them",
+            hint="use np.sort (whose derivative follows a stable order) instead",
+        )
+    return order
+
+
+def select_masks(condlist, choicelist):
+    """For each choice of `np.select(condlist, choicelist, default)`, where it is the
+    one picked (its condition the first true one), in the result's shape; then the
+    default's mask."""
+    shape = np.broadcast_shapes(*(np.shape(a) for a in [*condlist, *choicelist]))
+    taken = np.zeros(shape, dtype=bool)
+    masks = []
+    for condition in condlist:
+        mine = np.broadcast_to(condition, shape) & ~taken
+        masks.append(mine.astype(float))
+        taken = taken | mine
+    masks.append((~taken).astype(float))
+    return masks
+
+
+def masked_sum(masks, items):
+    """Σ masks[k] · items[k]: np.select's tangent (linear in the items)."""
+    total = 0.0
+    for mask, item in zip(masks, items, strict=True):
+        total = total + mask * item
+    return total
+
+
+def masked_split(g, masks, items):
+    """The cotangent of each item of `masked_sum(masks, items)`: its mask times `g`,
+    summed back to the item's shape."""
+    return Derivatives(unbroadcast(m * g, item) for m, item in zip(masks, items, strict=True))
