@@ -900,6 +900,13 @@ def numpy_tail_rows() -> None:
     row(
         "np.linalg.pinv", "np.sum(np.linalg.pinv(x, hermitian=False) @ x)", UNIT[:3, :3] + np.eye(3)
     )
+    a3, b3, m45 = rng.standard_normal((2, 3, 4)), rng.standard_normal((3, 4, 2)), POS.T
+    row("np.dot", "np.sum(np.dot(x, y) ** 2)", a3, m45)  # N-D: a's last with b's 2nd-to-last
+    g5 = rng.standard_normal((2, 3, 3, 2))
+    row("np.dot", "np.sum(np.dot(x, y) * w)", a3, b3, g5)
+    row("np.dot", "np.sum(np.dot(x[0, 0], y) ** 2) + np.sum(np.dot(x, y[0, :, 0]) ** 2)", a3, b3)
+    row("rt.dot_vjp_left", "np.sum(rt.dot_vjp_left(w, x, y) ** 2)", a3, b3, g5)
+    row("rt.dot_vjp_right", "np.sum(rt.dot_vjp_right(w, x, y) ** 2)", a3, b3, g5)
     row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 
