@@ -907,6 +907,13 @@ def numpy_tail_rows() -> None:
     row("np.dot", "np.sum(np.dot(x[0, 0], y) ** 2) + np.sum(np.dot(x, y[0, :, 0]) ** 2)", a3, b3)
     row("rt.dot_vjp_left", "np.sum(rt.dot_vjp_left(w, x, y) ** 2)", a3, b3, g5)
     row("rt.dot_vjp_right", "np.sum(rt.dot_vjp_right(w, x, y) ** 2)", a3, b3, g5)
+    sq3 = rng.standard_normal((3, 3))
+    row("np.einsum", "np.sum(np.einsum('nn->n', x) ** 2) + np.einsum('ii', x) ** 2", sq3)
+    row("np.einsum", "np.sum(np.einsum('nd,nn->d', x, y) ** 2)", POS[:3], sq3)
+    stacked = np.stack([sq3] * 2, -1)
+    row("np.einsum", "np.sum(np.einsum('iij,ji->j', x, y) * w)", stacked, POS[:2, :3], ROW[:2])
+    row("np.einsum", "np.einsum('iii', x) ** 2", rng.standard_normal((2, 2, 2)))
+    row("rt.einsum_vjp", "np.sum(rt.einsum_vjp(x, 'nd,nn->d', 1, y, w) ** 2)", ROW, POS[:3], sq3)
     row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 
