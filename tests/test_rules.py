@@ -914,6 +914,11 @@ def numpy_tail_rows() -> None:
     row("np.einsum", "np.sum(np.einsum('iij,ji->j', x, y) * w)", stacked, POS[:2, :3], ROW[:2])
     row("np.einsum", "np.einsum('iii', x) ** 2", rng.standard_normal((2, 2, 2)))
     row("rt.einsum_vjp", "np.sum(rt.einsum_vjp(x, 'nd,nn->d', 1, y, w) ** 2)", ROW, POS[:3], sq3)
+    v3a, v3b = rng.standard_normal((3, 4)), rng.standard_normal((4, 3))
+    row("np.cross", "np.sum(np.cross(x, y, axisa=0) * w)", v3a, v3b, rng.standard_normal((4, 3)))
+    row("np.cross", "np.sum(np.cross(x, y, axisa=0, axisb=1, axisc=0) ** 2)", v3a, v3b)
+    row("np.cross", "np.sum(np.cross(x, y, axis=0) * w)", v3a, v3b.T, rng.standard_normal((3, 4)))
+    row("np.cross", "np.sum(np.cross(x, y[0], axisa=0, axisc=0) ** 2)", v3a, v3b)  # broadcast
     row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 
