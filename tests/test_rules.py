@@ -919,6 +919,12 @@ def numpy_tail_rows() -> None:
     row("np.cross", "np.sum(np.cross(x, y, axisa=0, axisb=1, axisc=0) ** 2)", v3a, v3b)
     row("np.cross", "np.sum(np.cross(x, y, axis=0) * w)", v3a, v3b.T, rng.standard_normal((3, 4)))
     row("np.cross", "np.sum(np.cross(x, y[0], axisa=0, axisc=0) ** 2)", v3a, v3b)  # broadcast
+    nonsym = np.diag([1.0, 2.5, 4.0]) + 0.3 * rng.standard_normal((3, 3))  # real eigenvalues
+    row("np.linalg.eigvals", "np.sum(np.linalg.eigvals(x) * y)", nonsym, ROW[:3])
+    row("np.linalg.eigvals", "np.sum(np.linalg.eigvals(x @ x.T) ** 2)", nonsym)
+    fixed = "np.diag([1.0, 2.5, 4.0]) + np.triu(np.ones((3, 3)), 1)"  # through `a`: refused
+    row("rt.eigvals_jvp", f"np.sum(rt.eigvals_jvp(x, {fixed}) * y)", UNIT[:3, :3], ROW[:3])
+    row("rt.eigvals_vjp", f"np.sum(rt.eigvals_vjp(x, {fixed}) ** 2)", ROW[:3])
     row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 

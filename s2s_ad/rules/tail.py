@@ -351,3 +351,20 @@ register(
         selectors=("masks", "items"),
     ),
 )
+
+# eigvals of a matrix with distinct real eigenvalues: dλᵢ = (V⁻¹ dA V)ᵢᵢ; complex
+# eigenvalues are refused (np.linalg.eig, with eigenvectors, has no rule yet)
+register(
+    np.linalg.eigvals,
+    Rule("np.linalg.eigvals", ("a",), ("rt.eigvals_jvp(d, a)",), ("rt.eigvals_vjp(d, a)",)),
+)
+# the helpers are linear in the derivative they move; through `a` (third derivatives of
+# eigvals) no rule yet: refused as a differentiated keyword
+for _name, _adjoint in [
+    ("eigvals_jvp", "rt.eigvals_vjp(d, a)"),
+    ("eigvals_vjp", "rt.eigvals_jvp(d, a)"),
+]:
+    register(
+        getattr(rt, _name),
+        Rule(f"rt.{_name}", ("d",), (SAME_CALL,), (_adjoint,), keywords=(("a", None),)),
+    )

@@ -21,6 +21,8 @@ __all__ = [
     "along_axis",
     "column",
     "convolve_padding",
+    "eigvals_jvp",
+    "eigvals_vjp",
     "inside",
     "interval",
     "kron_padded",
@@ -161,3 +163,29 @@ def masked_split(g, masks, items):
     """The cotangent of each item of `masked_sum(masks, items)`: its mask times `g`,
     summed back to the item's shape."""
     return Derivatives(unbroadcast(m * g, item) for m, item in zip(masks, items, strict=True))
+
+
+def _real_eigen(a):
+    """Eigenvectors of `a` and their inverse, refused when an eigenvalue is complex."""
+    w, vectors = np.linalg.eig(a)
+    if np.iscomplexobj(w) and np.any(np.imag(w) != 0):
+        raise S2SError(
+            "the derivative of np.linalg.eigvals at a matrix with complex eigenvalues is not "
+            "implemented (complex values are not supported)",
+            hint="differentiate where the eigenvalues are real (e.g. a symmetric matrix: "
+            "np.linalg.eigvalsh)",
+        )
+    vectors = np.real(vectors)
+    return vectors, np.linalg.inv(vectors)
+
+
+def eigvals_jvp(d, a):
+    """Tangent of the eigenvalues of `a`: dλᵢ = (V⁻¹ dA V)ᵢᵢ (distinct real eigenvalues)."""
+    vectors, inverse = _real_eigen(a)
+    return np.diagonal(inverse @ d @ vectors, axis1=-2, axis2=-1)
+
+
+def eigvals_vjp(g, a):
+    """Cotangent of `a` in `np.linalg.eigvals(a)`: V⁻ᵀ diag(g) Vᵀ."""
+    vectors, inverse = _real_eigen(a)
+    return np.swapaxes(inverse, -1, -2) @ (np.expand_dims(g, -1) * np.swapaxes(vectors, -1, -2))
