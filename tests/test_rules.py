@@ -850,6 +850,7 @@ def numpy_tail_rows() -> None:
         sq,
     )
     row("rt.along_axis", "np.sum(x * np.reshape(y, rt.along_axis(x, 1)))", POS, ROW)
+    row("rt.sample_points", "np.sum(rt.sample_points(x) ** 2)", ROW)
     for mode in ["'full'", "'same'", "'valid'"]:
         row("np.convolve", f"np.sum(np.convolve(x, y, {mode}) ** 2)", ROW, ROW[:3])
         row("np.convolve", f"np.sum(np.convolve(x, y, mode={mode}) * x[0])", ROW[:2], ROW)

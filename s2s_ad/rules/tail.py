@@ -130,6 +130,7 @@ register(
 for _helper in (rt.kron_shape, rt.kron_padded, rt.kron_subscripts, rt.convolve_padding):
     register(_helper, nondifferentiable(f"rt.{_helper.__name__}"))
 register(rt.along_axis, nondifferentiable("rt.along_axis"))
+linear("rt.sample_points", rt.sample_points, "d")  # the identity on 1-D sample points
 
 # convolve(a, v) is bilinear; the adjoint of the full convolution correlates the cotangent
 # with the other operand (a 'same' or 'valid' result is the full one cut: zeros pad it back)
@@ -200,8 +201,8 @@ def _has_x(site: Site) -> bool:
 
 _AVERAGES = "np.moveaxis((np.moveaxis(y, axis, 0)[1:] + np.moveaxis(y, axis, 0)[:-1]) * 0.5, 0, -1)"
 _STEP_WEIGHTS = (
-    "np.reshape(0.5 * (np.concatenate([np.diff(x), [0.0]]) + np.concatenate([[0.0], "
-    "np.diff(x)])), rt.along_axis(y, axis, x))"
+    "np.reshape(0.5 * (np.concatenate([np.diff(rt.sample_points(x)), [0.0]]) + "
+    "np.concatenate([[0.0], np.diff(x)])), rt.along_axis(y, axis))"
 )
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "onehot",
     "partition_order",
     "rolled_position",
+    "sample_points",
     "select_masks",
     "trapezoid_weights",
 ]
@@ -84,15 +85,8 @@ def convolve_padding(a, v, mode):
     return (before, full - kept - before)
 
 
-def along_axis(y, axis, x=None):
-    """The shape that lays a 1-D array along `axis` of `y` (np.trapezoid's weights); a
-    sample-point array `x` of more than one axis is refused."""
-    if x is not None and np.ndim(x) > 1:
-        raise S2SError(
-            "the derivative of np.trapezoid with sample points `x` of more than one axis "
-            "is not implemented",
-            hint="pass `x` as a 1-D array (one sample point per element along `axis`)",
-        )
+def along_axis(y, axis):
+    """The shape that lays a 1-D array along `axis` of `y` (np.trapezoid's weights)."""
     shape = [1] * np.ndim(y)
     shape[axis] = -1
     return tuple(shape)
@@ -189,3 +183,14 @@ def eigvals_vjp(g, a):
     """Cotangent of `a` in `np.linalg.eigvals(a)`: V⁻ᵀ diag(g) Vᵀ."""
     vectors, inverse = _real_eigen(a)
     return np.swapaxes(inverse, -1, -2) @ (np.expand_dims(g, -1) * np.swapaxes(vectors, -1, -2))
+
+
+def sample_points(x):
+    """`x` itself, when it is np.trapezoid's 1-D sample points; more axes are refused."""
+    if np.ndim(x) > 1:
+        raise S2SError(
+            "the derivative of np.trapezoid with sample points `x` of more than one axis "
+            "is not implemented",
+            hint="pass `x` as a 1-D array (one sample point per element along `axis`)",
+        )
+    return x
