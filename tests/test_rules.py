@@ -939,6 +939,146 @@ def builtins_rows() -> None:
         row(name, expr, POS[0])
 
 
+def numpy_tail_rows() -> None:
+    """Issue 18's NumPy tail (rules/tail.py)."""
+    cube = rng.standard_normal((2, 3, 4))
+    row("np.atleast_3d", "np.sum(np.atleast_3d(x) * y)", POS, POS[:, :, None])
+    row("np.atleast_3d", "np.sum(np.atleast_3d(x) ** 2) * 2.0", ROW)
+    row("np.rollaxis", "np.sum(np.rollaxis(x, 2) * y)", cube, cube.transpose(2, 0, 1))
+    row("np.rollaxis", "np.sum(np.rollaxis(x, 0, 3) ** 2 * y)", cube, cube.transpose(1, 2, 0))
+    row("np.rollaxis", "np.sum(np.rollaxis(x, -1, 1) * y)", cube, cube.transpose(0, 2, 1))
+    row("rt.rolled_position", "np.sum(x * rt.rolled_position(x, 0, 2))", cube)
+    row("np.vsplit", "np.sum(np.vsplit(x, 3)[1] ** 2 * y)", POS, ROW)
+    row("np.vsplit", "np.sum(np.vsplit(x, [1])[1] ** 3)", POS)
+    row("np.hsplit", "np.sum(np.hsplit(x, 2)[1] ** 2) + np.sum(np.hsplit(y, [1])[0])", POS, ROW)
+    row("np.dsplit", "np.sum(np.dsplit(x, [1, 3])[1] ** 2 * y)", cube, cube[:, :, 1:3])
+    row(
+        "np.column_stack", "np.sum(np.column_stack([x, y * x]) * w)", ROW[:3], COL[:, 0], POS[:, :2]
+    )
+    row("np.column_stack", "np.sum(np.column_stack((x, y)) ** 2)", POS, COL)
+    row("rt.column", "np.sum(rt.column(x) * y) + np.sum(rt.column(y) ** 2)", ROW, POS.T)
+    row("np.append", "np.sum(np.append(x, y * x) * w)", ROW[:3], COL[:, 0], rng.standard_normal(6))
+    row("np.append", "np.sum(np.append(x, y, axis=0) ** 3)", POS, POS[:1])
+    row("np.append", "np.sum(np.append(x, y, 1) * w)", POS, COL, rng.standard_normal((3, 5)))
+    row("np.append", "np.sum(np.append(x, 2.0) ** 2)", POS)
+    nonfinite = POS.copy()
+    nonfinite[0, 1], nonfinite[1, 2], nonfinite[2, 0] = np.nan, np.inf, -np.inf
+    row(
+        "np.nan_to_num",
+        "np.sum(np.nan_to_num(x, posinf=3.0, neginf=-2.0) * y * w)",
+        nonfinite,
+        POS,
+        UNIT,
+    )
+    row("np.nan_to_num", "np.sum(np.nan_to_num(x, nan=1.0, posinf=2.0) ** 2)", UNIT)
+    row("np.copysign", "np.sum(np.copysign(x, y) * w)", UNIT, COL - 1.2, POS)
+    row("np.copysign", "np.sum(np.copysign(x * x, -1.0) * x)", UNIT)
+    row("np.copysign", "np.copysign(x, y) * y", 1.3, -0.7)  # `y` only picks the sign
+    row("np.real", "np.sum(np.real(x) ** 2) + np.real(y) * 2.0", UNIT, 1.3)
+    row("np.conj", "np.sum(np.conj(x) * y) + np.sum(np.conjugate(y) ** 2)", UNIT, POS)
+    row("np.real_if_close", "np.sum(np.real_if_close(x) ** 2)", UNIT)
+    row("np.imag", "np.sum(x * (1.0 + np.imag(x)))", UNIT)
+    row("np.angle", "np.sum(x * np.angle(x))", UNIT)
+    sq = rng.standard_normal((2, 3))
+    row("np.kron", "np.sum(np.kron(x, y) * w)", sq, UNIT[:2, :2], rng.standard_normal((4, 6)))
+    row("np.kron", "np.sum(np.kron(x, y) ** 2)", ROW, COL)  # 1-D with 2-D: padded
+    row("np.kron", "np.sum(np.kron(x, y * x[0]) ** 2)", ROW[:3], ROW[:2])
+    for helper in ["kron_shape", "kron_padded", "convolve_padding"]:
+        row(
+            f"rt.{helper}",
+            f"np.sum(x * rt.{helper}(x, y, 'same')[0])"
+            if helper == "convolve_padding"
+            else f"np.sum(x * rt.{helper}(x, y)[0])",
+            ROW,
+            ROW[:2],
+        )
+    row(
+        "rt.kron_subscripts",
+        "np.sum(np.einsum(rt.kron_subscripts(x, x, 0), np.reshape(np.kron(x, y), "
+        "rt.kron_shape(x, y)), y) ** 2)",
+        sq,
+        sq,
+    )
+    row("rt.along_axis", "np.sum(x * np.reshape(y, rt.along_axis(x, 1)))", POS, ROW)
+    row("rt.sample_points", "np.sum(rt.sample_points(x) ** 2)", ROW)
+    for mode in ["'full'", "'same'", "'valid'"]:
+        row("np.convolve", f"np.sum(np.convolve(x, y, {mode}) ** 2)", ROW, ROW[:3])
+        row("np.convolve", f"np.sum(np.convolve(x, y, mode={mode}) * x[0])", ROW[:2], ROW)
+    row("np.polyval", "np.sum(np.polyval(x, y) * y)", ROW, UNIT)
+    row("np.polyval", "np.polyval(x, y) ** 2", ROW, 0.7)
+    row("np.polyval", "np.sum(np.polyval(x[:1], y) ** 2)", ROW, UNIT[0])  # a constant
+    row("np.linspace", "np.sum(np.linspace(x, y, 5) ** 2)", 0.3, 1.7)
+    row("np.linspace", "np.sum(np.linspace(x, y, 4, endpoint=False) * w)", 0.3, ROW,
+        rng.standard_normal((4, 4)))  # fmt: skip
+    row("np.linspace", "np.sum(np.linspace(x, y, num=3, axis=1) ** 2)", ROW, 2.0)
+    grid = np.array([0.0, 0.4, 1.1, 1.5, 2.3])
+    row("np.trapezoid", "np.trapezoid(x ** 2) + np.trapezoid(x, dx=0.3)", ROW)
+    row("np.trapezoid", "np.sum(np.trapezoid(x ** 2, axis=0) * y)", POS, ROW)
+    row("np.trapezoid", "np.trapezoid(x ** 2, y)", ROW, np.cumsum(ROW))
+    row("np.trapezoid", "np.sum(np.trapezoid(x * x, y, axis=0) ** 2)", POS, np.cumsum(ROW[:3]))
+    row("np.trapezoid", "np.sum(np.trapezoid(x, y) * w)", POS, np.cumsum(ROW), ROW[:3])
+    row("rt.trapezoid_weights", "np.sum(x * rt.trapezoid_weights(x, 1, 0.5))", POS)
+    knots = "np.array([0.0, 0.4, 1.1, 1.5, 2.3])"  # `xp`: a constant (else refused)
+    row(
+        "np.interp",
+        f"np.sum(np.interp(x, {knots}, y) ** 2)",
+        rng.uniform(-0.5, 2.8, 7),
+        POS[0, 0] + ROW[[0, 1, 2, 3, 0]],
+    )
+    row("np.interp", f"np.sum(np.interp(x, {knots}, y, 0.5, -1.0) * x)",
+        rng.uniform(-0.5, 2.8, (2, 3)), rng.standard_normal(5))  # fmt: skip
+    row("np.interp", f"np.interp(x, {knots}, y, right=3.0) ** 2", 2.0, rng.standard_normal(5))
+    row("np.interp", f"np.interp(x, {knots}, y, right=3.0) * x", 2.9, rng.standard_normal(5))
+    row("rt.interval", "np.sum(x * rt.interval(x, y))", ROW, grid)
+    row("rt.inside", "np.sum(x * rt.inside(x, y))", ROW, grid)
+    row("np.partition", "np.sum(np.partition(x, 1) * y)", ROW, UNIT[0])
+    row("np.partition", "np.sum(np.partition(x, (0, 2), axis=0) * y)", POS, UNIT)
+    row("np.partition", "np.sum(np.partition(x, 3, None) * y)", POS, rng.standard_normal(12))
+    row("rt.partition_order", "np.sum(x * rt.partition_order(x, 1, -1, np.partition(x, 1)))",
+        ROW)  # fmt: skip
+    row("np.select", "np.sum(np.select([x > 1.0, x < 0.7], [x ** 2, y * x], y) * w)", POS, ROW,
+        UNIT)  # fmt: skip
+    row("np.select", "np.sum(np.select([x > 1.0], [y]) ** 2) + np.sum(np.select([x < 1.0], "
+        "[x * 2.0], default=3.0))", POS, 1.7)  # fmt: skip
+    masks = "[x > 1.0, x < 0.7]"
+    row("rt.masked_sum", f"np.sum(rt.masked_sum({masks}, [x * 2.0, y]) ** 2)", POS, ROW)
+    row("rt.masked_split", f"np.sum(np.array(rt.masked_split(x * y, {masks}, [x, x])) ** 2)",
+        POS, ROW)  # fmt: skip
+    row("rt.select_masks", "np.sum(x * rt.select_masks([x > 1.0], [x])[0])", POS)
+    tall = rng.standard_normal((4, 3))
+    row("np.linalg.pinv", "np.sum(np.linalg.pinv(x) * y)", tall, rng.standard_normal((3, 4)))
+    row("np.linalg.pinv", "np.sum(np.linalg.pinv(x) ** 2)", tall.T)
+    row(
+        "np.linalg.pinv", "np.sum(np.linalg.pinv(x, hermitian=False) @ x)", UNIT[:3, :3] + np.eye(3)
+    )
+    a3, b3, m45 = rng.standard_normal((2, 3, 4)), rng.standard_normal((3, 4, 2)), POS.T
+    row("np.dot", "np.sum(np.dot(x, y) ** 2)", a3, m45)  # N-D: a's last with b's 2nd-to-last
+    g5 = rng.standard_normal((2, 3, 3, 2))
+    row("np.dot", "np.sum(np.dot(x, y) * w)", a3, b3, g5)
+    row("np.dot", "np.sum(np.dot(x[0, 0], y) ** 2) + np.sum(np.dot(x, y[0, :, 0]) ** 2)", a3, b3)
+    row("rt.dot_vjp_left", "np.sum(rt.dot_vjp_left(w, x, y) ** 2)", a3, b3, g5)
+    row("rt.dot_vjp_right", "np.sum(rt.dot_vjp_right(w, x, y) ** 2)", a3, b3, g5)
+    sq3 = rng.standard_normal((3, 3))
+    row("np.einsum", "np.sum(np.einsum('nn->n', x) ** 2) + np.einsum('ii', x) ** 2", sq3)
+    row("np.einsum", "np.sum(np.einsum('nd,nn->d', x, y) ** 2)", POS[:3], sq3)
+    stacked = np.stack([sq3] * 2, -1)
+    row("np.einsum", "np.sum(np.einsum('iij,ji->j', x, y) * w)", stacked, POS[:2, :3], ROW[:2])
+    row("np.einsum", "np.einsum('iii', x) ** 2", rng.standard_normal((2, 2, 2)))
+    row("rt.einsum_vjp", "np.sum(rt.einsum_vjp(x, 'nd,nn->d', 1, y, w) ** 2)", ROW, POS[:3], sq3)
+    v3a, v3b = rng.standard_normal((3, 4)), rng.standard_normal((4, 3))
+    row("np.cross", "np.sum(np.cross(x, y, axisa=0) * w)", v3a, v3b, rng.standard_normal((4, 3)))
+    row("np.cross", "np.sum(np.cross(x, y, axisa=0, axisb=1, axisc=0) ** 2)", v3a, v3b)
+    row("np.cross", "np.sum(np.cross(x, y, axis=0) * w)", v3a, v3b.T, rng.standard_normal((3, 4)))
+    row("np.cross", "np.sum(np.cross(x, y[0], axisa=0, axisc=0) ** 2)", v3a, v3b)  # broadcast
+    nonsym = np.diag([1.0, 2.5, 4.0]) + 0.3 * rng.standard_normal((3, 3))  # real eigenvalues
+    row("np.linalg.eigvals", "np.sum(np.linalg.eigvals(x) * y)", nonsym, ROW[:3])
+    row("np.linalg.eigvals", "np.sum(np.linalg.eigvals(x @ x.T) ** 2)", nonsym)
+    fixed = "np.diag([1.0, 2.5, 4.0]) + np.triu(np.ones((3, 3)), 1)"  # through `a`: refused
+    row("rt.eigvals_jvp", f"np.sum(rt.eigvals_jvp(x, {fixed}) * y)", UNIT[:3, :3], ROW[:3])
+    row("rt.eigvals_vjp", f"np.sum(rt.eigvals_vjp(x, {fixed}) ** 2)", ROW[:3])
+    row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
+
+
 for make_rows in [
     builtins_rows,
     unary_rows,
@@ -959,6 +1099,7 @@ for make_rows in [
     record_rows,
     nondiff_rows,
     mask_rows,
+    numpy_tail_rows,
 ]:
     make_rows()
 

@@ -272,6 +272,10 @@ THIRD_THROUGH_A = (
     "the matrix (rt.adjugate_jvp, rt.eigvalsh_hess, rt.svdvals_hess and eigh's curvature helpers "
     "have no derivative in `a`)"
 )
+EIGVALS_SECOND = (
+    "second derivative of np.linalg.eigvals: rt.eigvals_vjp has no rule through the matrix "
+    "(eigenvector derivatives of a non-symmetric matrix); refused with a located error"
+)
 PENDING_TESTS: dict[str, str] = {
     "test_second_order[rt.adjugate:np.sum(rt.adjugate(x) * y)]": THIRD_THROUGH_A,
     "test_second_order[rt.adjugate:np.sum(rt.adjugate(x) ** 2)]": THIRD_THROUGH_A,
@@ -293,6 +297,10 @@ PENDING_TESTS: dict[str, str] = {
     "test_second_order[np.linalg.norm:np.linalg.norm(x, -2) + np.sum(x ** 2)]": SPECTRAL,
     "test_second_order[np.linalg.svd:_svd(x, y)]": SVD_VECTORS,
     "test_second_order[np.linalg.svd:_svd(x, y)#2]": SVD_VECTORS,
+    # S3 (issue 18): np.linalg.eigvals' helpers have no rule through the matrix (it needs
+    # the eigenvector derivatives of a non-symmetric matrix): refused, located
+    "test_second_order[np.linalg.eigvals:np.sum(np.linalg.eigvals(x) * y)]": EIGVALS_SECOND,
+    "test_second_order[np.linalg.eigvals:np.sum(np.linalg.eigvals(x @ x.T) ** 2)]": EIGVALS_SECOND,
 }
 
 

@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (registration)
     runtime_spectral,
     selection,
     shapes,
+    tail,
 )
 from .registry import REGISTRY, Rule, lookup
 

@@ -52,6 +52,8 @@ UNARY: list[tuple[str, str | None, str]] = [
     (None, "erfc", f"-d * {TWO_OVER_SQRT_PI} * M.exp(-x * x)"),
     ("deg2rad", "radians", f"d * {math.pi / 180.0!r}"),
     ("rad2deg", "degrees", f"d * {180.0 / math.pi!r}"),
+    ("radians", None, f"d * {math.pi / 180.0!r}"),  # np.radians is not np.deg2rad
+    ("degrees", None, f"d * {180.0 / math.pi!r}"),
     ("sinc", None, "d * rt.sinc_slope(x)"),
 ]
 

@@ -54,11 +54,34 @@ bilinear(
     np.vdot,
     ("np.reshape(d * np.ravel(y), np.shape(x))", "np.reshape(d * np.ravel(x), np.shape(y))"),
 )
-# <g, a x b> = <a, b x g> = <b, g x a> (the scalar triple product)
+
+
+# <g, a x b> = <a, b x g> = <b, g x a> (the scalar triple product); with the vectors along
+# other axes (`axisa`, `axisb`, `axisc`, or `axis` for all three), the same with those axes
+# moved last and the cotangent's axis moved back
+def _cross_vjp(k: int):
+    def template(site: Site) -> str:
+        names = ("axisa", "axisb", "axisc", "axis")
+        if all(site.is_const(n) and site.const(n) == (None if n == "axis" else -1) for n in names):
+            return ("rt.unbroadcast(np.cross(y, d), x)", "rt.unbroadcast(np.cross(d, x), y)")[k]
+        every = not (site.is_const("axis") and site.const("axis") is None)
+        ax, bx, cx = ("axis",) * 3 if every else names[:3]
+        x, y, d = (f"np.moveaxis({v}, {a}, -1)" for v, a in [("x", ax), ("y", bx), ("d", cx)])
+        product = (
+            f"rt.unbroadcast(np.cross({y}, {d}), {x})"
+            if k == 0
+            else (f"rt.unbroadcast(np.cross({d}, {x}), {y})")
+        )
+        return f"np.moveaxis({product}, -1, {(ax, bx)[k]})"
+
+    return template
+
+
 bilinear(
     "np.cross",
     np.cross,
-    ("rt.unbroadcast(np.cross(y, d), x)", "rt.unbroadcast(np.cross(d, x), y)"),
+    (_cross_vjp(0), _cross_vjp(1)),
+    (("axisa", -1), ("axisb", -1), ("axisc", -1), ("axis", None)),
 )
 bilinear(
     "np.tensordot",

@@ -19,3 +19,4 @@ from .masks import *  # noqa: F403
 from .records import *  # noqa: F403
 from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403
+from .tail import *  # noqa: F403

@@ -277,27 +277,34 @@ def matmul_vjp_right(g, a, b):
     return np.reshape(unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2), np.shape(b))
 
 
-def _check_dot(a, b) -> None:
-    if np.ndim(a) > 2 or np.ndim(b) > 2:
-        raise S2SError(
-            "the derivative of np.dot is implemented for operands of at most 2 dimensions",
-            hint="use np.matmul (`@`) or np.einsum for stacked arrays",
-        )
+def _dot_nd_vjp(g, a, b, k):
+    """Cotangent of `a` (k=0) or `b` (k=1) in np.dot(a, b) of N-D operands: the sum over
+    a's last axis and b's second-to-last (its only one when 1-D); `g` has a's other axes,
+    then b's."""
+    na, nb = np.ndim(a), np.ndim(b)
+    joined = max(nb - 2, 0)
+    if k == 0:
+        b_rest = [i for i in range(nb) if i != joined]
+        return np.tensordot(g, b, (list(range(na - 1, na + nb - 2)), b_rest))
+    a_rest = list(range(na - 1))
+    return np.moveaxis(np.tensordot(a, g, (a_rest, a_rest)), 0, joined)
 
 
 def dot_vjp_left(g, a, b):
     """Cotangent of `a` in `np.dot(a, b)`."""
-    _check_dot(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        return _dot_nd_vjp(g, a, b, 0)
     return matmul_vjp_left(g, a, b)
 
 
 def dot_vjp_right(g, a, b):
     """Cotangent of `b` in `np.dot(a, b)`."""
-    _check_dot(a, b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        return _dot_nd_vjp(g, a, b, 1)
     return matmul_vjp_right(g, a, b)
 
 

@@ -12,7 +12,6 @@ import string
 
 import numpy as np
 
-from ..errors import S2SError
 from .core import Derivatives, as_array, unbroadcast
 
 
@@ -57,26 +56,40 @@ def einsum_vjp(g, subscripts, k, *operands):
     """Cotangent of operand `k` in `np.einsum(subscripts, *operands)`: linear in `g` and in
     each other operand; operand `k` gives only its shape."""
     parts, output = _explicit(subscripts, operands)
-    mine = parts[k]
-    if len(set(mine)) != len(mine):
-        raise S2SError(
-            f"the derivative of np.einsum through an operand with a repeated index ({mine!r}) "
-            "is not implemented",
-            hint="take the diagonal with np.diagonal first",
-        )
+    mine, spelled, diagonals = _distinct(parts[k], "".join(parts) + output)
     others = [(p, op) for i, (p, op) in enumerate(zip(parts, operands, strict=True)) if i != k]
     seen = set(output).union(*(set(p) for p, _ in others))
-    reached = "".join(c for c in mine if c in seen)
+    unique = "".join(dict.fromkeys(mine))
+    reached = "".join(c for c in unique if c in seen)
     spec = ",".join([output, *(p for p, _ in others)]) + "->" + reached
     partial = np.einsum(spec, g, *(op for _, op in others))
     # letters only this operand has were summed away: broadcast back along them
+    shape = dict(zip(parts[k], np.shape(operands[k]), strict=True))
     expanded = np.reshape(
         partial,
-        [np.shape(partial)[reached.index(c)] if c in reached else 1 for c in mine],
+        [np.shape(partial)[reached.index(c)] if c in reached else 1 for c in unique],
     )
-    return np.broadcast_to(expanded, np.shape(operands[k])).astype(
-        np.result_type(operands[k], g), copy=True
-    )
+    expanded = np.broadcast_to(expanded, [shape[c] for c in unique])
+    if diagonals:  # a repeated index reads a diagonal: the cotangent lies on it, zeros off it
+        eyes = [np.eye(shape[c]) for c, _ in diagonals]
+        spec = ",".join([unique, *(c + fresh for c, fresh in diagonals)]) + "->" + spelled
+        expanded = np.einsum(spec, expanded, *eyes)
+    return expanded.astype(np.result_type(operands[k], g), copy=True)
+
+
+def _distinct(part: str, used: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """`part` with each repeat of an index renamed to a fresh letter: (the indices the
+    operand's cotangent is computed over, that spelling, [(index, its fresh name)])."""
+    fresh = (c for c in string.ascii_letters if c not in used)
+    spelled, diagonals = "", []
+    for c in part:
+        if c in spelled:
+            name = next(fresh)
+            diagonals.append((c, name))
+            spelled += name
+        else:
+            spelled += c
+    return part, spelled, diagonals
 
 
 def _tensordot_subscripts(a, b, axes) -> str:
