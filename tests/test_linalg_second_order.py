@@ -276,3 +276,38 @@ def test_refused_second_derivatives_are_located(fn, helper):
     message = str(caught.value)
     assert helper in message
     assert "test_linalg_second_order.py" in message
+
+
+# Repeated eigenvalues (singular values) of a function that is smooth there: the pair terms
+# of equal eigenvalues weighted alike cancel, and are left out rather than formed as ±∞ (or,
+# at a rotated matrix whose eigenvalues differ by rounding, as ±1e16) and added.
+_Q = np.linalg.qr(np.array([[1.0, 0.2, 0.3], [0.1, 1.0, -0.4], [0.5, 0.3, 1.0]]))[0]
+REPEATED_SPECTRA = {
+    "identity": np.eye(3),
+    "rotated 1, 1, 3": _Q @ np.diag([1.0, 1.0, 3.0]) @ _Q.T,
+    "block 1, 1, 3": np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 1.0], [0.0, 1.0, 2.0]]),
+}
+
+
+def trace_by_eigenvalues(v):
+    a = np.reshape(v, (3, 3))
+    return np.sum(np.linalg.eigvalsh(a + a.T)) + np.sum(np.linalg.eigvalsh(a) * 2.0)
+
+
+def nuclear_norm(v):
+    return np.sum(np.linalg.svd(np.reshape(v, (3, 3)), compute_uv=False))
+
+
+@pytest.mark.parametrize("point", sorted(REPEATED_SPECTRA))
+def test_hessian_at_repeated_eigenvalues_weighted_alike(point):
+    x = REPEATED_SPECTRA[point].ravel()
+    # linear in the matrix: the Hessian is exactly 0 whatever the spectrum
+    np.testing.assert_array_equal(ad.hessian(trace_by_eigenvalues)(x), np.zeros((9, 9)))
+
+
+@pytest.mark.parametrize("point", sorted(REPEATED_SPECTRA))
+def test_nuclear_norm_hessian_at_repeated_singular_values(point):
+    x = REPEATED_SPECTRA[point].ravel()
+    hessian = ad.hessian(nuclear_norm)(x)
+    assert_close(hessian, gradient_differences(nuclear_norm, x), rtol=1e-5)
+    np.testing.assert_allclose(hessian, hessian.T, atol=1e-12)

@@ -29,6 +29,20 @@ def _gaps(w):
         return np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1, gap))
 
 
+def _differences(g):
+    """D[i, j] = g[j] - g[i] over the last axis."""
+    return g[..., None, :] - g[..., :, None]
+
+
+def _divided_differences(g, w):
+    """D[i, j] = (g[j] - g[i]) / (w[j] - w[i]) off the diagonal, and 0 where g[j] = g[i]
+    (on the diagonal, and for a pair of equal eigenvalues weighted alike: the terms of such
+    a pair cancel exactly, so they are left out rather than formed as ±∞ and added)."""
+    num = _differences(as_array(g))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(num == 0, 0.0, num * _gaps(w))
+
+
 def eigh_jvp(d, a, ans, uplo="L"):
     """Tangent of `(w, v) = np.linalg.eigh(a)`, for distinct eigenvalues."""
     w, v = ans
@@ -119,9 +133,9 @@ def eigvalsh_vjp(g, a, uplo="L"):
 
 
 def _eigen_quadratics(a, uplo, *tangents):
-    """The eigenvalue gaps F of symmetric `a` and Vᵀ S V for each tangent's symmetric S."""
+    """The eigenvalues w of symmetric `a` and Vᵀ S V for each tangent's symmetric S."""
     w, v = np.linalg.eigh(a, uplo)
-    return _gaps(w), [mT(v) @ from_lower(t, uplo) @ v for t in tangents], v
+    return w, [mT(v) @ from_lower(t, uplo) @ v for t in tangents], v
 
 
 def eigvalsh_hess(t, s, a, uplo="L"):
@@ -129,16 +143,17 @@ def eigvalsh_hess(t, s, a, uplo="L"):
     2 Σ_k C_t[i, k] F[k, i] C_s[k, i] with C = Vᵀ S V, from dV = V (F ∘ C) (distinct
     eigenvalues; where two are equal F is infinite and so is this, as the eigenvalues have
     no second derivative at a crossing)."""
-    f, (ct, cs), _ = _eigen_quadratics(a, uplo, t, s)
-    return 2.0 * np.sum(ct * mT(f * cs), axis=-1)
+    w, (ct, cs), _ = _eigen_quadratics(a, uplo, t, s)
+    return 2.0 * np.sum(ct * mT(_gaps(w) * cs), axis=-1)
 
 
 def eigvalsh_hess_vjp(g, t, a, uplo="L"):
     """The cotangent of `s` in <g, eigvalsh_hess(t, s, a)> (the same trilinear form read
     as a function of `s`)."""
-    f, (ct,), v = _eigen_quadratics(a, uplo, t)
-    m = 2.0 * f * mT(ct) * as_array(g)[..., None, :]
-    return onto_lower(v @ m @ mT(v), uplo)
+    w, (ct,), v = _eigen_quadratics(a, uplo, t)
+    # the symmetric part of 2 F ∘ Ctᵀ ∘ g_row (all onto_lower reads), Ct ∘ D with the divided
+    # differences D of g: exact 0 for equal eigenvalues weighted alike (np.sum(w) = trace)
+    return onto_lower(v @ (ct * _divided_differences(g, w)) @ mT(v), uplo)
 
 
 # the singular value decomposition (thin, distinct nonzero singular values)
@@ -246,9 +261,13 @@ def svdvals_hess_vjp(g, e, a):
     g = as_array(g)
     p = mT(u) @ e @ v
     pt = mT(p)
-    si, sj = s[..., :, None], s[..., None, :]
-    c = -g[..., :, None] * _svd_gaps(s)
-    m = c * (si * p + sj * pt) + mT(c * (si * pt + sj * p))
+    # m_ij = (p_ij (g_j s_j - g_i s_i) + p_ji (g_j s_i - g_i s_j)) / (s_j² - s_i²), written with
+    # the divided differences of g over s and the sums (g_j + g_i) / (s_j + s_i) so that equal
+    # singular values weighted alike (the nuclear norm) give finite, exact terms
+    apart = _divided_differences(g, s)
+    together = (g[..., None, :] + g[..., :, None]) / (s[..., None, :] + s[..., :, None])
+    together = together * (1.0 - np.eye(np.shape(s)[-1]))
+    m = 0.5 * (p * (apart + together) + pt * (apart - together))
     scale = (g / s)[..., None, :]
     eu = e @ v - u @ p
     ev = mT(e) @ u - v @ pt

@@ -357,7 +357,7 @@ class _Lowering(
             # Read after the loop: bound in the body from a loop index of its own, so that
             # an empty loop leaves the value it had before, as in Python.
             elements = [(target, lambda index: index), *elements]
-            target = f"_{target}"
+            target = self.namer.fresh(f"_{target}")  # never a name the function uses
         carried = self._enter_loop(stmt, [name for name, _ in elements])
         body: list[Stmt] = []
         target_name = self.namer.version(target)
