@@ -23,6 +23,7 @@ from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import S2SError, UnsupportedSyntaxError
+from .frontend.nodes import descendants
 from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
@@ -337,7 +338,7 @@ MODULES = (("np", np), ("math", math), ("rt", runtime))
 
 def choose_aliases(tree: gast.FunctionDef, scope: Scope) -> Aliases:
     """Names for NumPy, `math` and the runtime that cannot clash with the user's names."""
-    names = [n for n in gast.walk(tree) if isinstance(n, gast.Name)]
+    names = [n for n in descendants(tree) if isinstance(n, gast.Name)]
     namer = Namer({n.id for n in names})
     local = {n.id for n in names if not isinstance(n.ctx, gast.Load)}  # assigned, parameters
     chosen = {}

@@ -42,6 +42,7 @@ import gast
 
 from .. import runtime
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested, is_append
 from ..naming import DEFAULT_ALIASES, Aliases
@@ -517,6 +518,6 @@ def _assigned_first(body: list[gast.stmt]) -> set[str]:
     for stmt in body:
         if isinstance(stmt, gast.Assign):
             names |= stored_names([stmt]) - {
-                t.value.id for target in stmt.targets for t in gast.walk(target) if is_element(t)
+                t.value.id for target in stmt.targets for t in descendants(target) if is_element(t)
             }
     return names

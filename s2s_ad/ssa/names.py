@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call
 
 
@@ -16,14 +17,18 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
     """Names the statements assign, `a` of `a[i] = v` included (it gets a new version)."""
     names = set()
     for stmt in stmts:
-        for n in gast.walk(stmt):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-                names.add(n.id)
-            elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
-                names |= {n.value.id} if isinstance(n.value, gast.Name) else set()
-            elif isinstance(n, gast.Expr) and is_append(n):  # xs.append(v): a new version of xs
-                names.add(n.value.func.value.id)
-            elif is_list_update_call(n):  # xs.pop(), xs.extend(ys), xs.insert(i, v)
+        for n in descendants(stmt):
+            kind = type(n)
+            if kind is gast.Name:
+                if type(n.ctx) is gast.Store:
+                    names.add(n.id)
+            elif kind is gast.Subscript:
+                if type(n.ctx) is gast.Store and type(n.value) is gast.Name:
+                    names.add(n.value.id)
+            elif kind is gast.Expr:
+                if is_append(n):  # xs.append(v): a new version of xs
+                    names.add(n.value.func.value.id)
+            elif kind is gast.Call and is_list_update_call(n):  # xs.pop(), extend, insert
                 names.add(n.func.value.id)
     return names
 
@@ -31,10 +36,12 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
 def loads(node: gast.AST) -> list[gast.Name]:
     """Names `node` reads; `x += e` reads `x` although its target is a store."""
     found = []
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            found.append(n)
-        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+    for n in descendants(node):
+        kind = type(n)
+        if kind is gast.Name:
+            if type(n.ctx) is gast.Load:
+                found.append(n)
+        elif kind is gast.AugAssign and type(n.target) is gast.Name:
             found.append(n.target)
     return found
 
