@@ -41,8 +41,11 @@ LAMBDA_PREFIX = "_lambda"
 
 def lift_lambdas(node: gast.FunctionDef, filename: str = "") -> gast.FunctionDef:
     """`node` with every lambda in its body (nested functions' included) made a `def`."""
-    taken = {n.id for n in nodes.descendants(node) if isinstance(n, gast.Name)}
-    taken |= {n.name for n in nodes.descendants(node) if isinstance(n, gast.FunctionDef)}
+    every = nodes.descendants(node)
+    if not any(type(n) is gast.Lambda for n in every):
+        return node  # the common case: nothing to lift, no statement to visit
+    taken = {n.id for n in every if isinstance(n, gast.Name)}
+    taken |= {n.name for n in every if isinstance(n, gast.FunctionDef)}
     _Lifter(Namer(taken), filename).function(node)
     return node
 
