@@ -17,6 +17,29 @@ def walk_own(node: gast.AST):
                 pending.append(child)
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # class → fields that may hold nodes
+_LEAF_FIELDS = ("ctx", "op", "ops")  # contexts and operators: no names below them
+
+
+def descendants(node: gast.AST) -> list[gast.AST]:
+    """The nodes under `node` (itself included) but contexts and operators, in no
+    particular order: `gast.walk`'s nodes, found several times faster (one list, each
+    class's fields looked up once)."""
+    found = [node]
+    for current in found:  # grows as it goes: a breadth-first walk
+        kind = type(current)
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        for field in fields:
+            value = getattr(current, field, None)
+            if type(value) is list:
+                found.extend([v for v in value if isinstance(v, gast.AST)])
+            elif isinstance(value, gast.AST):
+                found.append(value)
+    return found
+
+
 def name(identifier: str, *, store: bool = False) -> gast.Name:
     ctx = gast.Store() if store else gast.Load()
     return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import gast
 
+from .nodes import descendants
+
 
 def admitted_starred(body: list[gast.stmt]) -> set[int]:
     """The ids of the `Starred` nodes of `body` in a position the lowering takes."""
     admitted: set[int] = set()
     for stmt in body:
-        for node in gast.walk(stmt):
+        for node in descendants(stmt):
             if isinstance(node, gast.Assign):
                 for target in node.targets:
                     admitted |= _in_target(target)

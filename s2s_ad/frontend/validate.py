@@ -21,6 +21,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from . import nodes
+from .nodes import descendants
 from .parse import without_docstring
 from .starred import admitted_starred
 from .syntax import LOWERED, NOT_YET, REFUSED
@@ -34,7 +35,7 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     """
     body = without_docstring(node.body)
     reached = [pair for stmt in body for pair in _reachable(stmt, filename, stmt.lineno)]
-    nested = {n.name for stmt in body for n in gast.walk(stmt) if isinstance(n, gast.FunctionDef)}
+    nested = {n.name for stmt in body for n in descendants(stmt) if isinstance(n, gast.FunctionDef)}
     starred = admitted_starred(body)
     for child, line in reached:
         if isinstance(child, gast.Starred) and id(child) not in starred:

@@ -79,7 +79,8 @@ def _block(block: list[ast.stmt], bound_once: set[str]) -> bool:
             changed |= _replace(stmt, available)  # the value is read before the store
             available.forget(stored)
         else:  # a loop or branch may store before it reads: only values it leaves alone
-            available.forget(set(stores(stmt)))
+            if available.of:  # (nothing to forget: no walk of the whole statement)
+                available.forget(set(stores(stmt)))
             changed |= _replace(stmt, available)
             for field in ("body", "orelse"):
                 changed |= _block(getattr(stmt, field, None) or [], bound_once)
@@ -123,7 +124,7 @@ def _key(node: ast.expr) -> Key | None:
 def _replace(node: ast.AST, available: _Available) -> bool:
     """Replace reads of available values under `node`, not entering lambdas or nested
     functions."""
-    if not any(n in available.involving for n in loads(node)):
+    if not available.of or not any(n in available.involving for n in loads(node)):
         return False  # the common case, found by the quick walk
     return _rewrite(node, available.of)
 

@@ -51,7 +51,8 @@ def _block(block: list[ast.stmt], runtime: str) -> bool:
                 keywords=[],
             )
             changed = True
-        fresh -= {*loads(stmt), *stores(stmt)}  # read (maybe kept) or rebound: not fresh
+        if fresh:  # read (maybe kept) or rebound: not fresh (none is after a nested block)
+            fresh -= {*loads(stmt), *stores(stmt)}
         if target is not None and _makes_fresh(stmt.value, runtime):
             fresh.add(target)
     return changed

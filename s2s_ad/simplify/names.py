@@ -1,12 +1,27 @@
 """The names a piece of generated code reads and writes, found quickly.
 
 `ast.walk` visits every node through generic field iteration; the simplification passes run
-on every derivative, so a plain stack over `_fields` serves them (about twice as fast)."""
+on every derivative, so a plain stack over each class's `_fields` (looked up once per class)
+serves them, and `loads`/`stores` collect names in the same walk (several times faster)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields
+_CHILDREN: dict[type, tuple[str, ...]] = {}  # class → the fields that may hold a name
+_LEAVES = ("ctx", "op", "ops")  # contexts and operators: nodes without names
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    fields = _FIELDS[kind] = kind._fields
+    return fields
+
+
+def _children(kind: type) -> tuple[str, ...]:
+    fields = _CHILDREN[kind] = tuple(f for f in kind._fields if f not in _LEAVES)
+    return fields
 
 
 def nodes(node: ast.AST) -> Iterator[ast.AST]:
@@ -15,10 +30,10 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
     while stack:
         current = stack.pop()
         yield current
-        for field in current._fields:
+        for field in _FIELDS.get(type(current)) or _fields(type(current)):
             value = getattr(current, field, None)
             if type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
+                stack.extend([v for v in value if isinstance(v, ast.AST)])
             elif isinstance(value, ast.AST):
                 stack.append(value)
 
@@ -28,14 +43,37 @@ def names(node: ast.AST) -> Iterator[ast.Name]:
     return (n for n in nodes(node) if type(n) is ast.Name)
 
 
+def _names_in(node: ast.AST, context: type) -> list[str]:
+    """The ids of the `Name` nodes under `node` in `context` (Load or Store), in the order
+    `names` yields them."""
+    found = []
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    name, fields_of, AST = ast.Name, _CHILDREN, ast.AST
+    while stack:
+        current = pop()
+        kind = type(current)
+        if kind is name:
+            if type(current.ctx) is context:
+                found.append(current.id)
+            continue  # its only child is its context
+        for field in fields_of.get(kind) or _children(kind):
+            value = getattr(current, field, None)
+            if type(value) is list:
+                extend([v for v in value if isinstance(v, AST)])
+            elif isinstance(value, AST):
+                push(value)
+    return found
+
+
 def stores(node: ast.AST) -> list[str]:
     """The names `node` assigns (loop targets and tuple targets included)."""
-    return [n.id for n in names(node) if type(n.ctx) is ast.Store]
+    return _names_in(node, ast.Store)
 
 
 def loads(node: ast.AST) -> list[str]:
     """The names `node` reads."""
-    return [n.id for n in names(node) if type(n.ctx) is ast.Load]
+    return _names_in(node, ast.Load)
 
 
 def assigned_name(stmt: ast.stmt) -> str | None:

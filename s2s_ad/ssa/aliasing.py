@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import gast
 
 from .. import runtime
+from ..frontend.nodes import descendants
 from ..naming import is_generated_tape
 from .ir import Assign, Atom, Const, Prim, Var
 from .lower_expr import ARRAY_METHODS
@@ -110,7 +111,7 @@ class AliasAnalysis:
         carried name to something that may share memory with another value, the values the
         loop carries may share memory with each other."""
         stores = [
-            s for stmt in body for s in gast.walk(stmt) if isinstance(s, (gast.Assign, gast.For))
+            s for stmt in body for s in descendants(stmt) if isinstance(s, (gast.Assign, gast.For))
         ]
         fresh = self._fresh_names(stores, set(headers))
         if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
@@ -129,7 +130,7 @@ class AliasAnalysis:
             n.id
             for s in stores
             for t in targets(s)
-            for n in gast.walk(t)
+            for n in descendants(t)
             if isinstance(n, gast.Name)
         }
         fresh -= carried
@@ -138,7 +139,7 @@ class AliasAnalysis:
             changed = False
             for stmt in stores:
                 names = {
-                    n.id for t in targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)
+                    n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, gast.Name)
                 }
                 if names & fresh and (
                     isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
@@ -152,7 +153,7 @@ class AliasAnalysis:
     ) -> bool:
         """Whether `stmt` binds a carried name to a value that may share memory with
         another (a name, an element, a view, a helper's result)."""
-        names = {n.id for t in targets(stmt) for n in gast.walk(t) if isinstance(n, gast.Name)}
+        names = {n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, gast.Name)}
         if not names & carried:
             return False
         return isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
@@ -425,7 +426,7 @@ class AliasAnalysis:
         """Names of the enclosing function `fn` updates in place (`acc.append(v)`,
         `buf[i] = v`), its own nested calls' included."""
         updated = stored_names(fn.body) - assigned_names(fn) - set(param_names(fn))
-        for call in gast.walk(fn):
+        for call in descendants(fn):
             if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
                 updated |= self.nested_updates.get(call.func.id, set())
         return updated
@@ -448,7 +449,7 @@ class AliasAnalysis:
         """Names the nested functions called in `stmts` update in place."""
         names: set[str] = set()
         for stmt in stmts:
-            for call in gast.walk(stmt):
+            for call in descendants(stmt):
                 if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
                     names |= self.nested_updates.get(call.func.id, set())
         return names

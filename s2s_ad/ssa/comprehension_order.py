@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend.nodes import descendants
 from .comprehension_scopes import COMPREHENSIONS
 
 # Steps that compute nothing of their own: they read a binding (the object, not a copy of
@@ -70,7 +71,7 @@ def out_of_order_call(exprs: list[gast.AST], nested: set[str]) -> str | None:
     def calls(node: gast.AST) -> list[str]:
         return [
             n.func.id
-            for n in gast.walk(node)
+            for n in descendants(node)
             if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in nested
         ]
 
@@ -122,7 +123,7 @@ def is_block(value: object) -> bool:
 
 
 def has_comprehension(node: gast.AST | None) -> bool:
-    return node is not None and any(isinstance(n, COMPREHENSIONS) for n in gast.walk(node))
+    return node is not None and any(isinstance(n, COMPREHENSIONS) for n in descendants(node))
 
 
 def evaluated_first(stmt: gast.stmt) -> list[tuple[gast.AST, str]]:

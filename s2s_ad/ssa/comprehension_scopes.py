@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend.nodes import descendants
+
 COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)
 
 
 def target_names(target: gast.expr) -> list[str]:
     """The names a comprehension target binds (`a`, `w, x`, `i, (a, b)`), in order."""
-    return [n.id for n in gast.walk(target) if isinstance(n, gast.Name)]
+    return [n.id for n in descendants(target) if isinstance(n, gast.Name)]
 
 
 def elements(comp: gast.expr) -> list[gast.expr]:
@@ -96,7 +98,7 @@ def rename(node: gast.AST, mapping: dict[str, str]) -> None:
         args = node.args
         for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
             rename(default, mapping)
-        params = {p.id for p in gast.walk(args) if isinstance(p, gast.Name)}
+        params = {p.id for p in descendants(args) if isinstance(p, gast.Name)}
         rename(node.body, {k: v for k, v in mapping.items() if k not in params})
         return
     for child in gast.iter_child_nodes(node):

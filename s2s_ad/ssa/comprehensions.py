@@ -33,6 +33,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
 from ..frontend.syntax import LOWERED
 from ..naming import Namer
@@ -64,10 +65,10 @@ def lower_comprehensions(
     node: gast.FunctionDef, filename: str, scope: Scope | None = None
 ) -> gast.FunctionDef:
     """Return `node` with its comprehensions rewritten into loops (see the module)."""
-    if not any(isinstance(n, COMPREHENSIONS) for n in gast.walk(node)):
+    if not any(isinstance(n, COMPREHENSIONS) for n in descendants(node)):
         return node
-    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-    nested = {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)} - {node.name}
+    taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
+    nested = {n.name for n in descendants(node) if isinstance(n, gast.FunctionDef)} - {node.name}
     targets = TargetNames(node)
     rewriter = _Rewriter(Namer(taken), targets, filename, scope, targets.assigned | nested, nested)
     node.body = rewriter.block(node.body)
@@ -203,7 +204,9 @@ class _Rewriter:
     def _in_any(self, *parts: gast.expr) -> bool:
         """Whether a comprehension this pass lowers is among `parts`."""
         return any(
-            isinstance(n, COMPREHENSIONS) and self._lowered(n) for p in parts for n in gast.walk(p)
+            isinstance(n, COMPREHENSIONS) and self._lowered(n)
+            for p in parts
+            for n in descendants(p)
         )
 
     def _choice(self, node: gast.IfExp, stmt, pre) -> gast.expr:
@@ -370,13 +373,13 @@ class _Rewriter:
     def _reads(self, comp: gast.expr, name: str) -> bool:
         """Whether building `comp` may read `name` (directly, or through a nested function
         it calls, which may read the enclosing variable)."""
-        read = any(isinstance(n, gast.Name) and n.id == name for n in gast.walk(comp))
+        read = any(isinstance(n, gast.Name) and n.id == name for n in descendants(comp))
         return read or self._calls_nested(comp)
 
     def _calls_nested(self, node: gast.AST) -> bool:
         return any(
             isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id in self.nested
-            for n in gast.walk(node)
+            for n in descendants(node)
         )
 
     def _error(self, node: gast.AST, construct: str, hint: str) -> UnsupportedSyntaxError:

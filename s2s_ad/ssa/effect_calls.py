@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import S2SError
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function
 from ..naming import is_generated_tape
 from .lower_expr import ARRAY_METHODS
@@ -182,7 +183,9 @@ def first_update(
         for n in body:
             if isinstance(n, (gast.Assign, gast.For)) and exposed(_value(n), resolve) & holders:
                 targets = n.targets if isinstance(n, gast.Assign) else [n.target]
-                holders |= {m.id for t in targets for m in gast.walk(t) if isinstance(m, gast.Name)}
+                holders |= {
+                    m.id for t in targets for m in descendants(t) if isinstance(m, gast.Name)
+                }
         if len(holders) == before:
             break
     for n in body:
@@ -240,7 +243,7 @@ def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
         node = parse_function(fn).node
     except S2SError:
         return None
-    for n in gast.walk(node):
+    for n in descendants(node):
         if _records_tape(n, fn.__code__.co_filename):
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
         if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):

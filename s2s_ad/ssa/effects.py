@@ -42,6 +42,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from .effect_calls import (
     READING_METHODS,
     STORING_METHODS,
@@ -85,7 +86,7 @@ class Effects:
                 hint=f"give the comprehension's or lambda's variable a name other than "
                 f"`{clash[0]}`",
             )
-        for call in (n for n in gast.walk(stmt) if isinstance(n, gast.Call)):
+        for call in (n for n in descendants(stmt) if isinstance(n, gast.Call)):
             self._refuse_updating_call(call, inner)
         renamed, reads = self._renamed(stmt, inner)
         node = gast.gast_to_ast(renamed)
@@ -274,12 +275,12 @@ def has_effects(fn: Function) -> bool:
 def _inner_scope_names(stmt: gast.stmt) -> set[str]:
     """Names bound by lambdas and comprehensions inside `stmt` (scopes of their own)."""
     names: set[str] = set()
-    for node in gast.walk(stmt):
+    for node in descendants(stmt):
         if isinstance(node, gast.Lambda):
             args = node.args
             params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
             params += [a for a in (args.vararg, args.kwarg) if a is not None]
             names |= {p.id for p in params}
         elif isinstance(node, gast.comprehension):
-            names |= {n.id for n in gast.walk(node.target) if isinstance(n, gast.Name)}
+            names |= {n.id for n in descendants(node.target) if isinstance(n, gast.Name)}
     return names

@@ -47,6 +47,7 @@ import gast
 import numpy as np
 
 from ..ad.calls import is_literal
+from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
 from ..frontend.validate import is_append
 from ..rules.registry import lookup
@@ -352,13 +353,13 @@ def helper_tree(fn: types.FunctionType) -> tuple[gast.FunctionDef, str, set[str]
 
 def function_names(tree: gast.FunctionDef) -> tuple[set[str], set[str], set[str]]:
     """(every name, the names it binds, the names it reads from elsewhere) of `tree`."""
-    names = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    names = {n.id for n in descendants(tree) if isinstance(n, gast.Name)}
     own = {
         n.id
-        for n in gast.walk(tree)
+        for n in descendants(tree)
         if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)
     }
-    own |= {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
+    own |= {n.name for n in descendants(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
     return names, own, names - own
 
 
@@ -367,7 +368,7 @@ def updated_parameters(tree: gast.FunctionDef) -> list[tuple[str, int]]:
     `p[i] = e`, `p.append(e)`), in it and in its nested functions."""
     params = set(param_names(tree))
     found = []
-    for node in gast.walk(tree):
+    for node in descendants(tree):
         target = None
         if isinstance(node, gast.AugAssign):
             target = node.target

@@ -36,12 +36,13 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from ..naming import Namer
 
 
 def eliminate_jumps(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every `break` and `continue` replaced by flags."""
-    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
     node.body = _Rewriter(Namer(taken)).block(node.body)
     return gast.fix_missing_locations(node)
 
@@ -114,7 +115,7 @@ class _Rewriter:
         """Iterations after a `break` are no-ops, so they must not rebind the loop's names
         either: the loop binds fresh names, copied to the user's names when not stopped."""
         copies = []
-        for node in gast.walk(loop.target):
+        for node in descendants(loop.target):
             if isinstance(node, gast.Name):
                 fresh = self.namer.fresh("_" + node.id.lstrip("_"))
                 copies.append(nodes.assign(node.id, nodes.name(fresh), loop))

@@ -41,8 +41,11 @@ LAMBDA_PREFIX = "_lambda"
 
 def lift_lambdas(node: gast.FunctionDef, filename: str = "") -> gast.FunctionDef:
     """`node` with every lambda in its body (nested functions' included) made a `def`."""
-    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-    taken |= {n.name for n in gast.walk(node) if isinstance(n, gast.FunctionDef)}
+    every = nodes.descendants(node)
+    if not any(type(n) is gast.Lambda for n in every):
+        return node  # the common case: nothing to lift, no statement to visit
+    taken = {n.id for n in every if isinstance(n, gast.Name)}
+    taken |= {n.name for n in every if isinstance(n, gast.FunctionDef)}
     _Lifter(Namer(taken), filename).function(node)
     return node
 
@@ -131,7 +134,7 @@ def _conditionally_evaluated(node: gast.AST) -> set[int]:
     of `a if c else b`, the operands of `and`/`or` after the first, a chained comparison's
     later operands."""
     found: set[int] = set()
-    for parent in gast.walk(node):
+    for parent in nodes.descendants(node):
         arms: list[gast.AST] = []
         if isinstance(parent, gast.IfExp):
             arms = [parent.body, parent.orelse]
@@ -140,7 +143,7 @@ def _conditionally_evaluated(node: gast.AST) -> set[int]:
         elif isinstance(parent, gast.Compare):
             arms = parent.comparators[1:]
         for arm in arms:
-            found |= {id(n) for n in gast.walk(arm)}
+            found |= {id(n) for n in nodes.descendants(arm)}
     return found
 
 
@@ -180,7 +183,7 @@ def _chosen_lambda(stmt: gast.stmt) -> gast.If | None:
     choice = stmt.value
     if not any(isinstance(arm, (gast.Lambda, gast.IfExp)) for arm in (choice.body, choice.orelse)):
         return None
-    if not any(isinstance(n, gast.Lambda) for n in gast.walk(choice)):
+    if not any(isinstance(n, gast.Lambda) for n in nodes.descendants(choice)):
         return None
     target = stmt.targets[0].id
     branches = [[nodes.assign(target, arm, stmt)] for arm in (choice.body, choice.orelse)]

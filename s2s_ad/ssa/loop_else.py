@@ -38,12 +38,13 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from ..naming import Namer
 
 
 def eliminate_loop_else(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every loop's `else` clause rewritten into a flag."""
-    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
     node.body = _Rewriter(Namer(taken)).block(node.body)
     return gast.fix_missing_locations(node)
 

@@ -42,6 +42,7 @@ import gast
 
 from .. import runtime
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
 from ..frontend.validate import calls_nested, is_append
 from ..naming import DEFAULT_ALIASES, Aliases
@@ -59,7 +60,7 @@ from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
 from .lower_expr import Binding, ExprLowering
-from .names import load_lines, loaded_names, may_read_first, param_names, stored_names
+from .names import first_uses, load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
 from .sharing import OPERATORS
@@ -131,6 +132,9 @@ class _Lowering(
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops
         self.enclosing_loops: list[gast.For | gast.While] = []  # the loops themselves
+        # id of a loop → (the loop, `first_uses` of its body): one walk per loop, not one per
+        # name; the entry holds the loop, so its id is not reused by another node meanwhile
+        self.loop_first_uses: dict[int, tuple[gast.stmt, dict[str, bool]]] = {}
         self._init_aliasing()
         self._init_nested()
 
@@ -464,7 +468,14 @@ class _Lowering(
             return True
         if isinstance(loop, gast.While) and name in loaded_names(loop.test):
             return True
-        return may_read_first(name, loop.body)  # else assigned before any read, or unused
+        return self._reads_first(loop).get(name) is True  # else assigned first, or unused
+
+    def _reads_first(self, loop: gast.For | gast.While) -> dict[str, bool]:
+        """`names.first_uses` of the loop's body, found once per loop."""
+        entry = self.loop_first_uses.get(id(loop))
+        if entry is None or entry[0] is not loop:
+            entry = self.loop_first_uses[id(loop)] = (loop, first_uses(loop.body))
+        return entry[1]
 
     def _live_outside(self, name: str, stmt: gast.stmt) -> bool:
         """Whether `name` may be read after `stmt`: later, or earlier in an enclosing loop."""
@@ -479,11 +490,19 @@ class _Lowering(
             if line < start and any(
                 loop.lineno <= line
                 # a `while` test rebuilt in the body (comprehensions.py) reads it: any read
-                and (isinstance(loop, gast.While) or _next_iteration_reads(name, loop))
+                and (isinstance(loop, gast.While) or self._next_iteration_reads(name, loop))
                 for loop in self.enclosing_loops
             ):
                 return True  # the next iteration of an enclosing loop reads it
         return False
+
+    def _next_iteration_reads(self, name: str, loop: gast.For | gast.While) -> bool:
+        """Whether an iteration of `loop` may read the value `name` had when the previous
+        one ended: not when it binds `name` (its target, or an assignment on every path)
+        first."""
+        if isinstance(loop, gast.While):
+            return name in loaded_names(loop.test) or self._reads_first(loop).get(name) is True
+        return name not in stored_names([loop.target]) and self._reads_first(loop).get(name) is True
 
     def _as_atom(self, bound: Binding) -> Atom:
         """A static tuple made a value (`tuple()` of its items), to join it with others."""
@@ -493,20 +512,12 @@ class _Lowering(
         return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
 
 
-def _next_iteration_reads(name: str, loop: gast.For | gast.While) -> bool:
-    """Whether an iteration of `loop` may read the value `name` had when the previous one
-    ended: not when it binds `name` (its target, or an assignment on every path) first."""
-    if isinstance(loop, gast.While):
-        return name in loaded_names(loop.test) or may_read_first(name, loop.body)
-    return name not in stored_names([loop.target]) and may_read_first(name, loop.body)
-
-
 def _assigned_first(body: list[gast.stmt]) -> set[str]:
     """Names every iteration of a loop with this body assigns at its top level."""
     names: set[str] = set()
     for stmt in body:
         if isinstance(stmt, gast.Assign):
             names |= stored_names([stmt]) - {
-                t.value.id for target in stmt.targets for t in gast.walk(target) if is_element(t)
+                t.value.id for target in stmt.targets for t in descendants(target) if is_element(t)
             }
     return names

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import NameResolutionError, UnsupportedSyntaxError
+from ..frontend.nodes import descendants
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
@@ -98,7 +99,7 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records, FrozenDistributi
         self.scope = scope
         self.filename = filename
         self.line = node.lineno
-        names = [n for n in gast.walk(node) if isinstance(n, gast.Name)]
+        names = [n for n in descendants(node) if isinstance(n, gast.Name)]
         self.taken = {n.id for n in names}
         self.locals = {n.id for n in names if isinstance(n.ctx, gast.Store)}
         self.namer = Namer(self.taken | set(vars(aliases).values()))

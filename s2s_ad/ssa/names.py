@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call
 
 
@@ -16,14 +17,18 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
     """Names the statements assign, `a` of `a[i] = v` included (it gets a new version)."""
     names = set()
     for stmt in stmts:
-        for n in gast.walk(stmt):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-                names.add(n.id)
-            elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
-                names |= {n.value.id} if isinstance(n.value, gast.Name) else set()
-            elif isinstance(n, gast.Expr) and is_append(n):  # xs.append(v): a new version of xs
-                names.add(n.value.func.value.id)
-            elif is_list_update_call(n):  # xs.pop(), xs.extend(ys), xs.insert(i, v)
+        for n in descendants(stmt):
+            kind = type(n)
+            if kind is gast.Name:
+                if type(n.ctx) is gast.Store:
+                    names.add(n.id)
+            elif kind is gast.Subscript:
+                if type(n.ctx) is gast.Store and type(n.value) is gast.Name:
+                    names.add(n.value.id)
+            elif kind is gast.Expr:
+                if is_append(n):  # xs.append(v): a new version of xs
+                    names.add(n.value.func.value.id)
+            elif kind is gast.Call and is_list_update_call(n):  # xs.pop(), extend, insert
                 names.add(n.func.value.id)
     return names
 
@@ -31,10 +36,12 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
 def loads(node: gast.AST) -> list[gast.Name]:
     """Names `node` reads; `x += e` reads `x` although its target is a store."""
     found = []
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            found.append(n)
-        elif isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+    for n in descendants(node):
+        kind = type(n)
+        if kind is gast.Name:
+            if type(n.ctx) is gast.Load:
+                found.append(n)
+        elif kind is gast.AugAssign and type(n.target) is gast.Name:
             found.append(n.target)
     return found
 
@@ -65,30 +72,51 @@ def may_read_first(name: str, stmts: list[gast.stmt]) -> bool:
     assigns it for what follows, and its body reads a `for` target's own value. Before:
     `for ...: (for k in ks: v = c[k]; use(v))` — the outer body does not read `v` first,
     although a statement of it loads `v`."""
-    return _first_use(name, stmts) is True
+    return first_uses(stmts).get(name) is True
 
 
-def _first_use(name: str, stmts: list[gast.stmt]) -> bool | None:
-    """True: read first on some path; False: assigned first on every path; None: neither."""
+def first_uses(stmts: list[gast.stmt]) -> dict[str, bool]:
+    """`may_read_first` for every name at once, in one walk of `stmts`: name → True (read
+    first on some path) or False (assigned first on every path); a name neither read nor
+    assigned is absent."""
+    found: dict[str, bool] = {}
     for stmt in stmts:
-        if isinstance(stmt, gast.If):
-            if name in loaded_names(stmt.test):
-                return True
-            arms = _first_use(name, stmt.body), _first_use(name, stmt.orelse)
+        for name, first in _stmt_first_uses(stmt).items():
+            found.setdefault(name, first)  # the first statement to decide it decides
+    return found
+
+
+def _stmt_first_uses(stmt: gast.stmt) -> dict[str, bool]:
+    decided = dict.fromkeys(_reads_before(stmt), True)
+    if isinstance(stmt, gast.If):
+        body, orelse = first_uses(stmt.body), first_uses(stmt.orelse)
+        for name in body.keys() | orelse.keys():
+            arms = body.get(name), orelse.get(name)
             if True in arms:
-                return True
-            if arms == (False, False):
-                return False
-        elif isinstance(stmt, gast.For):
-            if name in loaded_names(stmt.iter) or (stmt.orelse and name in loaded_names(stmt)):
-                return True
-            if name not in stored_names([stmt.target]) and _first_use(name, stmt.body):
-                return True
-        elif isinstance(stmt, gast.While):
-            if name in loaded_names(stmt.test) or _first_use(name, [*stmt.body, *stmt.orelse]):
-                return True
-        elif name in loaded_names(stmt):
-            return True
-        elif isinstance(stmt, gast.Assign) and name in stored_names([stmt]):
-            return False
-    return None
+                decided.setdefault(name, True)
+            elif arms == (False, False):
+                decided.setdefault(name, False)
+    elif isinstance(stmt, gast.For):
+        bound = stored_names([stmt.target])
+        for name, first in first_uses(stmt.body).items():
+            if first and name not in bound:
+                decided.setdefault(name, True)
+    elif isinstance(stmt, gast.While):
+        for name, first in first_uses([*stmt.body, *stmt.orelse]).items():
+            if first:
+                decided.setdefault(name, True)
+    elif isinstance(stmt, gast.Assign):
+        for name in stored_names([stmt]):
+            decided.setdefault(name, False)
+    return decided
+
+
+def _reads_before(stmt: gast.stmt) -> set[str]:
+    """The names a statement reads before any of its blocks runs: an `if`'s or `while`'s
+    test, a `for` loop's iterable (the whole loop with an `else`), a simple statement's
+    every read."""
+    if isinstance(stmt, (gast.If, gast.While)):
+        return loaded_names(stmt.test)
+    if isinstance(stmt, gast.For):
+        return loaded_names(stmt) if stmt.orelse else loaded_names(stmt.iter)
+    return loaded_names(stmt)

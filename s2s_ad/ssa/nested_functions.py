@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import gast
 
 from ..errors import NameResolutionError
+from ..frontend.nodes import descendants
 from ..frontend.validate import annotations
 from .function_values import Closed, Named
 from .ir import Const
@@ -129,7 +130,7 @@ class NestedFunctions:
         and nothing else; so resolve every name they read here, a missing one being an error
         as in Python, and keep no value."""
         for annotation in annotations(stmt):
-            for node in gast.walk(annotation):
+            for node in descendants(annotation):
                 if isinstance(node, gast.Name):
                     self._name(node.id)
                 elif isinstance(node, gast.Attribute) and self._is_free_chain(node):

@@ -27,6 +27,7 @@ from .. import runtime
 from ..errors import S2SError, with_article
 from ..frontend import nodes
 from ..frontend.library import is_library_function
+from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim
 
@@ -355,7 +356,7 @@ def _stored_reads(expr: gast.expr, self_name: str, stored: dict) -> gast.expr:
 
 
 def _loaded_names(expr: gast.expr) -> list[str]:
-    return [n.id for n in gast.walk(expr) if isinstance(n, gast.Name)]
+    return [n.id for n in descendants(expr) if isinstance(n, gast.Name)]
 
 
 def _default_atom(value: object, name: str) -> Atom:

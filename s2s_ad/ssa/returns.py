@@ -31,6 +31,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 from ..naming import Namer
 
 
@@ -46,7 +47,7 @@ def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef
     if len(returns) == 1 and node.body and node.body[-1] is returns[0]:
         return node
     arity = _arity(returns, filename)
-    namer = Namer({n.id for n in gast.walk(node) if isinstance(n, gast.Name)})
+    namer = Namer({n.id for n in descendants(node) if isinstance(n, gast.Name)})
     if arity:
         results = [namer.fresh(f"_result{k}") for k in range(arity)]
     else:

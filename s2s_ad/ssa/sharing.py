@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import runtime
 from ..custom import stop_gradient
+from ..frontend.nodes import descendants
 from .ir import Atom, Const, Index, Prim, SliceItem, Var
 
 # Functions whose result is certainly a view of (or the very object of) their first argument.
@@ -105,7 +106,7 @@ WRITING_METHODS = {
 def names_read(fn: gast.FunctionDef) -> set[str]:
     """The names a nested function's body reads (its closure among them)."""
     return {
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in descendants(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     }
 
 
@@ -116,7 +117,7 @@ def targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
 def assigned_names(fn: gast.FunctionDef) -> set[str]:
     """The names a nested function assigns: its own locals (Python's scoping rule)."""
     return {
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in descendants(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
 
 
