@@ -311,3 +311,25 @@ def test_nuclear_norm_hessian_at_repeated_singular_values(point):
     hessian = ad.hessian(nuclear_norm)(x)
     assert_close(hessian, gradient_differences(nuclear_norm, x), rtol=1e-5)
     np.testing.assert_allclose(hessian, hessian.T, atol=1e-12)
+
+
+def trace_by_eigh(v):
+    a = np.reshape(v, (3, 3))
+    return np.sum(np.linalg.eigh(a + a.T)[0])
+
+
+def eigenvalues_weighted_apart(v):
+    a = np.reshape(v, (3, 3))
+    w, _ = np.linalg.eigh(a + a.T)
+    return w[0] + w[1] + 2.0 * w[2]
+
+
+@pytest.mark.parametrize("point", sorted(REPEATED_SPECTRA))
+def test_eigh_at_repeated_eigenvalues_exact_or_refused(point):
+    x = REPEATED_SPECTRA[point].ravel() / 2.0
+    for second in (ad.hessian, lambda f: ad.jacrev(ad.grad(f))):
+        np.testing.assert_array_equal(second(trace_by_eigh)(x), np.zeros((9, 9)))
+        # a repeated eigenvalue weighted apart from its twin: no second derivative exists
+        with pytest.raises(S2SError, match="repeated eigenvalues") as refused:
+            second(eigenvalues_weighted_apart)(x)
+        assert refused.value.line == eigenvalues_weighted_apart.__code__.co_firstlineno + 2

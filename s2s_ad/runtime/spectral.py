@@ -77,9 +77,27 @@ def _gaps_cotangent(z):
     return np.sum(z, axis=-1) - np.sum(z, axis=-2)
 
 
+def _refuse_repeated(w):
+    """Second derivatives through eigh's eigenvectors at (nearly) repeated eigenvalues: the
+    eigenvector tangent there is ±∞ (or, a rounding error apart, ±1e16 with noise that
+    reaches every other pair), so no accurate number exists: refused."""
+    w = np.asarray(w)
+    off_diagonal = ~np.eye(np.shape(w)[-1], dtype=bool)
+    gaps = np.abs(w[..., None, :] - w[..., :, None])[..., off_diagonal]
+    scale = max(float(np.max(np.abs(w), initial=0.0)), np.finfo(float).tiny)
+    if np.any(gaps <= 1e-9 * scale):
+        raise S2SError(
+            "a second derivative through np.linalg.eigh at repeated eigenvalues (equal to "
+            "nine digits): the eigenvectors have no derivative there",
+            hint="for eigenvalues alone use np.linalg.eigvalsh, whose second derivatives are "
+            "exact there for outputs that weight repeated eigenvalues alike (np.sum(w))",
+        )
+
+
 def eigh_jvp_tangent(d, ans, dans, uplo="L"):
     """Tangent of eigh_jvp(d, a, ans) as `ans` = (w, V) moves by `dans` = (dw, dV)."""
     (w, v), (dw, dv) = ans, dans
+    _refuse_repeated(w)
     s, f = from_lower(d, uplo), _gaps(w)
     c = mT(v) @ s @ v
     dc = mT(dv) @ s @ v + mT(v) @ s @ dv
@@ -90,6 +108,7 @@ def eigh_jvp_tangent(d, ans, dans, uplo="L"):
 def eigh_jvp_cotangent(d, ans, g, uplo="L"):
     """The cotangent of `ans` = (w, V) in <g, eigh_jvp(d, a, ans)>, g = (gw, gV)."""
     (w, v), (gw, gv) = ans, g
+    _refuse_repeated(w)
     s, f = from_lower(d, uplo), _gaps(w)
     c = mT(v) @ s @ v
     vg = mT(v) @ gv
@@ -99,8 +118,15 @@ def eigh_jvp_cotangent(d, ans, g, uplo="L"):
 
 
 def eigh_vjp_tangent(g, ans, dans, uplo="L"):
-    """Tangent of eigh_vjp(g, a, ans) as `ans` = (w, V) moves by `dans` = (dw, dV)."""
+    """Tangent of eigh_vjp(g, a, ans) as `ans` = (w, V) moves by `dans` = (dw, dV), a
+    tangent of eigh's output (Vᵀ dV antisymmetric, V orthogonal)."""
     (w, v), (dw, dv), (gw, gv) = ans, dans, g
+    weights = _differences(as_array(gw))
+    if not np.any(gv) and not np.any(weights):
+        # every eigenvalue weighted alike (np.sum(w), the trace): dV diag(gw) Vᵀ + its
+        # transpose is exactly 0 for any tangent of eigh's output, repeated eigenvalues too
+        return onto_lower(np.zeros_like(dv), uplo)
+    _refuse_repeated(w)
     f = _gaps(w)
     h = mT(v) @ gv
     k = f * h + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
@@ -111,6 +137,11 @@ def eigh_vjp_tangent(g, ans, dans, uplo="L"):
 def eigh_vjp_cotangent(g, ans, d, uplo="L"):
     """The cotangent of `ans` = (w, V) in <d, eigh_vjp(g, a, ans)>."""
     (w, v), (gw, gv) = ans, g
+    if not np.any(gv) and not np.any(_differences(as_array(gw))):
+        # every eigenvalue weighted alike: eigh_vjp is c I whatever (w, V) on eigh's outputs
+        # (V orthogonal); the part of the cotangent off them, 2c d V, is read by nothing
+        return Derivatives([np.zeros_like(w), np.zeros_like(v)])
+    _refuse_repeated(w)
     f = _gaps(w)
     h = mT(v) @ gv
     k = f * h + as_array(gw)[..., None, :] * np.eye(np.shape(w)[-1])
