@@ -164,8 +164,8 @@ def matrix_power_of_active(x):
     return np.sum(p)
 
 
-def polyval_of_active(x):
-    return np.sum(np.polyval([1.0, 2.0, 3.0], x))  # <- error
+def vander_of_active(x):
+    return np.sum(np.vander(x, 3))  # <- error
 
 
 def reduce_of_active(x):
@@ -184,7 +184,7 @@ REFUSED = [
     (statistics_of_active, "statistics.mean"),
     (reduce_of_active, "functools.reduce"),
     (matrix_power_of_active, "np.linalg.matrix_power"),
-    (polyval_of_active, "np.polyval"),
+    (vander_of_active, "np.vander"),
 ]
 
 
