@@ -4,6 +4,7 @@ here, the refusals (located, both modes) and checks against independent formulat
 
 import numpy as np
 import pytest
+import scipy.integrate as sint
 import scipy.linalg as sla
 import scipy.signal as ssig
 from derivative_tests import marked_line
@@ -112,3 +113,37 @@ def test_signal_convolve_valid_with_the_larger_operand_second():
         return np.sum(ssig.convolve(x, k, "valid") ** 2)
 
     check_grads(f, (rng.standard_normal((2, 3)), rng.standard_normal((4, 5))))
+
+
+# scipy.integrate.odeint calls the user's right-hand side inside the library: refused, with
+# how to write it instead; run as it is when nothing differentiated flows into it
+
+TIMES = np.linspace(0.0, 1.0, 5)
+
+
+def decay(y, t, k):
+    return -k * y
+
+
+def integrated(y0, k):
+    ys = sint.odeint(decay, y0, TIMES, args=(k,))  # <- error
+    return np.sum(ys)
+
+
+def integrated_passively(k):
+    ys = sint.odeint(decay, np.ones(2), TIMES, args=(0.3,))
+    return k * np.sum(ys)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_odeint_of_a_differentiated_value_is_refused_with_a_hint(mode):
+    with pytest.raises(S2SError, match=r"no derivative rule for `sint\.odeint`") as info:
+        ad.grad(integrated, mode=mode)(np.ones(2), 0.5)
+    _assert_located(info.value, integrated)
+    assert "`decay`" in info.value.hint and "Runge-Kutta" in info.value.hint
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_odeint_of_passive_values_runs_as_it_is(mode):
+    expected = np.sum(sint.odeint(decay, np.ones(2), TIMES, args=(0.3,)))
+    assert ad.grad(integrated_passively, mode=mode)(1.5) == pytest.approx(expected, rel=1e-12)
