@@ -1114,6 +1114,16 @@ def scipy_signal_linalg_rows() -> None:
         img,
         kernel,
     )
+    for name in ["correlate", "fftconvolve"]:
+        for mode in ["full", "same", "valid"]:
+            row(
+                f"scipy.signal.{name}",
+                f"np.sum(np.sin(scipy.signal.{name}(x, y, '{mode}')))",
+                long,
+                short,
+            )
+        row(f"scipy.signal.{name}", f"np.sum(scipy.signal.{name}(x, y, 'same') ** 2)", img, kernel)
+        row(f"scipy.signal.{name}", f"np.sum(scipy.signal.{name}(x, y, 'valid') ** 2)", short, long)
     row("rt.signal_padding", "np.sum(x) * np.sum(rt.signal_padding(x, y, 'valid'))", img, kernel)
     ab = rng.standard_normal((3, 5)) + np.array([[0.0], [4.0], [0.0]])
     row(
