@@ -1079,6 +1079,98 @@ def numpy_tail_rows() -> None:
     row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 
+def scipy_signal_linalg_rows() -> None:
+    """scipy.signal.convolve and scipy.linalg's solve_banded, solve_sylvester, sqrtm."""
+    import scipy.linalg  # registers the rules, as a user's import would
+    import scipy.signal
+
+    assert scipy.linalg and scipy.signal
+
+    long, short = rng.standard_normal(6), rng.standard_normal(3)
+    for mode in ["full", "same", "valid"]:
+        row(
+            "scipy.signal.convolve",
+            f"np.sum(np.sin(scipy.signal.convolve(x, y, '{mode}')))",
+            long,
+            short,
+        )
+    row(
+        "scipy.signal.convolve",
+        "np.sum(scipy.signal.convolve(x, y, mode='same') ** 2)",
+        short,
+        long,
+    )
+    img, kernel = rng.standard_normal((4, 3)), rng.standard_normal((2, 2))
+    row("scipy.signal.convolve", "np.sum(scipy.signal.convolve(x, y) ** 2)", img, kernel)
+    row(
+        "scipy.signal.convolve",
+        "np.sum(scipy.signal.convolve(x, y, 'same', method='direct') ** 2)",
+        img,
+        kernel,
+    )
+    row(
+        "scipy.signal.convolve",
+        "np.sum(scipy.signal.convolve(x, y, 'valid', method='fft') * x[:3, :2])",
+        img,
+        kernel,
+    )
+    for name in ["correlate", "fftconvolve"]:
+        for mode in ["full", "same", "valid"]:
+            row(
+                f"scipy.signal.{name}",
+                f"np.sum(np.sin(scipy.signal.{name}(x, y, '{mode}')))",
+                long,
+                short,
+            )
+        row(f"scipy.signal.{name}", f"np.sum(scipy.signal.{name}(x, y, 'same') ** 2)", img, kernel)
+        row(f"scipy.signal.{name}", f"np.sum(scipy.signal.{name}(x, y, 'valid') ** 2)", short, long)
+    row("rt.signal_padding", "np.sum(x) * np.sum(rt.signal_padding(x, y, 'valid'))", img, kernel)
+    ab = rng.standard_normal((3, 5)) + np.array([[0.0], [4.0], [0.0]])
+    row(
+        "scipy.linalg.solve_banded",
+        "np.sum(scipy.linalg.solve_banded((1, 1), x, y) ** 2)",
+        ab,
+        rng.standard_normal(5),
+    )
+    row(
+        "scipy.linalg.solve_banded",
+        "np.sum(scipy.linalg.solve_banded((2, 1), x, y) * w)",
+        rng.standard_normal((4, 5)) + np.array([[0.0], [5.0], [0.0], [0.0]]),
+        rng.standard_normal((5, 2)),
+        rng.standard_normal((5, 2)),
+    )
+    row(
+        "rt.band_to_dense",
+        "np.sum(rt.band_to_dense(x, (1, 1)) * y)",
+        ab,
+        rng.standard_normal((5, 5)),
+    )
+    row(
+        "rt.dense_to_band",
+        "np.sum(rt.dense_to_band(x, (1, 2)) * y)",
+        rng.standard_normal((5, 5)),
+        rng.standard_normal((4, 5)),
+    )
+    shift = 3.0 * np.eye(3)
+    a, b, q = (rng.standard_normal((3, 3)) for _ in range(3))
+    row(
+        "scipy.linalg.solve_sylvester",
+        "np.sum(scipy.linalg.solve_sylvester(x + 3.0 * np.eye(3), y + 3.0 * np.eye(3), w) ** 2)",
+        a,
+        b,
+        q,
+    )
+    row(
+        "scipy.linalg.solve_sylvester",
+        "np.sum(scipy.linalg.solve_sylvester(x, y, x @ y))",
+        a + shift,
+        b + shift,
+    )
+    spd = a @ a.T + shift
+    row("scipy.linalg.sqrtm", "np.sum(scipy.linalg.sqrtm(x) * y)", spd, b)
+    row("scipy.linalg.sqrtm", "np.sum(scipy.linalg.sqrtm(x @ x.T + 3.0 * np.eye(3)) ** 3)", a)
+
+
 for make_rows in [
     builtins_rows,
     unary_rows,
@@ -1100,6 +1192,7 @@ for make_rows in [
     nondiff_rows,
     mask_rows,
     numpy_tail_rows,
+    scipy_signal_linalg_rows,
 ]:
     make_rows()
 
@@ -1109,6 +1202,7 @@ PARAMS = ["x", "y", "w"]
 def build_module(tmp_path_factory):
     lines = ["import math", "import numpy as np", "import scipy.special", "import s2s_ad"]
     lines.append("import scipy.stats")
+    lines += ["import scipy.signal", "import scipy.linalg"]
     lines.append("import typing")
     lines.append("import s2s_ad.runtime as rt")
     lines.append(_helpers_source())

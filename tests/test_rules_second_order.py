@@ -68,6 +68,7 @@ def second(tmp_path_factory):
     first = table.build_module(tmp_path_factory)
     lines = ["import math", "import numpy as np", "import scipy.special", "import s2s_ad"]
     lines.append("import scipy.stats")
+    lines += ["import scipy.signal", "import scipy.linalg"]
     lines += ["import typing", "import s2s_ad.runtime as rt", table._helpers_source()]
     scalar = {}
     for index, (_, _, args) in enumerate(table.ROWS):

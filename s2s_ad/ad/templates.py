@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import types
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -217,6 +218,25 @@ def _same_call(prim: Prim, position: int, param: str, incoming: str) -> ast.expr
     return build.expr(replace(prim, args=args, kwargs=kwargs))
 
 
+def _function_argument_hint(prim: Prim, label: str) -> str | None:
+    """For a library function given a function of the user's (`odeint(rhs, y0, t)`): the
+    library calls it in code s2s_ad does not read, so only a rule or the user's own loop can
+    carry the derivative through it."""
+    given = [a.source for a in (*prim.args, *(v for _, v in prim.kwargs)) if _is_function(a)]
+    if not given:
+        return None
+    return (
+        f"`{label}` calls `{given[0]}` inside the library, where s2s_ad cannot follow; write "
+        "the iteration in your own code (for an ODE, a loop of explicit Runge-Kutta steps "
+        f"over `{given[0]}`, differentiated exactly), or give `{label}` a rule with "
+        "s2s_ad.defvjp and s2s_ad.defjvp"
+    )
+
+
+def _is_function(atom: object) -> bool:
+    return isinstance(atom, Free) and isinstance(atom.value, types.FunctionType)
+
+
 def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
     """The rule and bound site of an active statement, or a located error saying what is missing."""
     prim = stmt.value
@@ -251,6 +271,7 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             line=stmt.line,
             hint=construction_hint(prim.fn)
             or _made_inside_hint(prim.fn, label)
+            or _function_argument_hint(prim, label)
             or _unknown_hint(label) + library_note(prim.fn),
         )
     site = rule.bind(prim)

@@ -149,7 +149,12 @@ def lookup(fn: object) -> Rule | None:
 
 
 # library module: our rule module for it
-_OPTIONAL = {"scipy.special": "special", "scipy.stats": "stats"}
+_OPTIONAL = {
+    "scipy.special": "special",
+    "scipy.stats": "stats",
+    "scipy.signal": "scipy_signal",
+    "scipy.linalg": "scipy_linalg",
+}
 _loaded: set[str] = set()
 # functions of always-present modules whose derivatives call an optional library: `math`'s
 # gamma functions differentiate to `scipy.special.digamma`

@@ -17,6 +17,7 @@ from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .masks import *  # noqa: F403
 from .records import *  # noqa: F403
+from .scipy_forms import *  # noqa: F403
 from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403
 from .tail import *  # noqa: F403

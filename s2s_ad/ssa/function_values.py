@@ -47,6 +47,7 @@ import gast
 import numpy as np
 
 from ..ad.calls import is_literal
+from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
 from ..frontend.validate import is_append
@@ -80,10 +81,13 @@ def is_function_value(value: object) -> bool:
 
 
 def is_user_helper(value: object) -> bool:
+    """A function of the user's that is inlined (a library's, e.g. `scipy.integrate.odeint`
+    given the user's right-hand side, is a primitive: its rule, or "no derivative rule")."""
     return (
         inspect.isfunction(value)
         and lookup(value) is None
         and not (value.__module__ or "").startswith("s2s_ad.")
+        and not is_library_function(value)
     )
 
 
