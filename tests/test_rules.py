@@ -939,6 +939,21 @@ def builtins_rows() -> None:
         row(name, expr, POS[0])
 
 
+def numpy_wave2_rows() -> None:
+    """Issue 18's second NumPy wave: lists read as arrays in forward mode, fftshift, …"""
+    # a list of differentiated values given to a NumPy reduction or elementwise function
+    row("np.std", "np.std([x[0] * 2.0, x[1], x[0] * x[1]])", ROW)
+    row("np.var", "np.var([x[0], x[1] ** 2, y])", ROW, 0.3)
+    row("np.var", "np.sum(np.var([x, y * x], axis=0) * w)", ROW, ROW[::-1], POS[0])
+    row("np.std", "np.std((x[0], y), ddof=1)", ROW, 1.7)
+    row("np.prod", "np.prod([x[0], x[1] * y])", ROW, 0.7)
+    row("np.max", "np.max([x[0], x[1] * 3.0, y])", ROW, 0.2)
+    row("np.min", "np.sum(np.min([x, y * x], axis=0))", ROW, ROW[::-1])
+    row("np.linalg.norm", "np.linalg.norm([x[0], x[1] * y])", ROW, 0.7)
+    row("np.exp", "np.sum(np.exp([x[0], x[1] * 3.0]) * w)", ROW, 0.3, ROW[:2])
+    row("np.sin", "np.sum(np.sin([[x[0], y], [x[1], x[2]]]) * w)", ROW, 0.3, POS[:2, :2])
+
+
 def numpy_tail_rows() -> None:
     """Issue 18's NumPy tail (rules/tail.py)."""
     cube = rng.standard_normal((2, 3, 4))
@@ -1100,6 +1115,7 @@ for make_rows in [
     nondiff_rows,
     mask_rows,
     numpy_tail_rows,
+    numpy_wave2_rows,
 ]:
     make_rows()
 

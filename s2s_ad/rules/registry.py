@@ -81,6 +81,7 @@ class Rule:
     diagonal: bool = False
     batched: tuple[Template, ...] = ()
     literals: tuple[str, ...] = ()  # keywords whose value the templates read (`return_sign`)
+    arrays: bool = False  # NumPy reads a list or tuple parameter as an array (forward mode)
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""
@@ -193,6 +194,7 @@ def elementwise(name: str, params: tuple[str, ...], *partials: Template, family=
         unbroadcast=len(params) > 1,
         family=family,
         diagonal=True,
+        arrays=family == "np",
     )
 
 

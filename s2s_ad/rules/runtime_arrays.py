@@ -172,6 +172,7 @@ register(
         (NORM_X, NORM_N_VJP),
         keywords=NORM[1:],
         positional=("x", "n", "ord", "axis", "keepdims"),
+        arrays=True,
     ),
 )
 
