@@ -952,6 +952,21 @@ def numpy_wave2_rows() -> None:
     row("np.linalg.norm", "np.linalg.norm([x[0], x[1] * y])", ROW, 0.7)
     row("np.exp", "np.sum(np.exp([x[0], x[1] * 3.0]) * w)", ROW, 0.3, ROW[:2])
     row("np.sin", "np.sum(np.sin([[x[0], y], [x[1], x[2]]]) * w)", ROW, 0.3, POS[:2, :2])
+    cube = rng.standard_normal((2, 3, 4))
+    row("np.fft.fftshift", "np.sum(np.fft.fftshift(x) * y)", ROW[:3], ROW[1:])
+    row("np.fft.fftshift", "np.sum(np.fft.fftshift(x * x, axes=1) * y)", POS, UNIT)
+    row("np.fft.ifftshift", "np.sum(np.fft.ifftshift(x) ** 3 * y)", cube, cube[::-1])
+    row("np.fft.ifftshift", "np.sum(np.fft.ifftshift(x, (0, 2)) * y)", cube, cube * 2.0)
+    row("np.gradient", "np.sum(np.gradient(x * x) * y)", ROW, ROW[::-1])
+    row("np.gradient", "np.sum(np.gradient(x, 0.5, edge_order=2) * y)", ROW, UNIT[0])
+    row("np.gradient", "np.sum(np.gradient(x, np.arange(4.0) ** 2) ** 2)", ROW)
+    row("np.gradient", "np.sum(np.gradient(x ** 2, axis=1) * y)", POS, UNIT)
+    row("np.gradient", "np.sum(np.gradient(x, 2.0, axis=0, edge_order=2) * y)", POS, UNIT)
+    row("np.gradient", "np.sum(np.gradient(x)[0] * y) + np.sum(np.gradient(x)[1] ** 2)", POS, UNIT)
+    row("np.gradient", "np.sum(np.gradient(x, axis=(0, 2))[1] * y)", cube, cube)
+    row("rt.gradient_vjp", "np.sum(rt.gradient_vjp(x * y, y, 0.5, 0, 2) ** 2)", ROW, ROW[::-1])
+    row("rt.gradient_vjp", "np.sum(rt.gradient_vjp([x, x * y], y) * y)", POS, UNIT)
+    row("rt.gradient_tangent", "np.sum(rt.gradient_tangent(np.gradient(x))[1] ** 2)", POS)
 
 
 def numpy_tail_rows() -> None:

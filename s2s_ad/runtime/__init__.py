@@ -20,3 +20,4 @@ from .records import *  # noqa: F403
 from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403
 from .tail import *  # noqa: F403
+from .wave2 import *  # noqa: F403
