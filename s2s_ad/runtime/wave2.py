@@ -26,14 +26,9 @@ def gradient_vjp(g, f, h=1.0, axis=None, edge_order=1):
     """The cotangent of `f` in `np.gradient(f, h, axis=axis, edge_order=edge_order)`, given
     the cotangent `g` of its result (one array per axis, or one array for one axis)."""
     f = as_array(f)
-    if axis is None:
-        axes = tuple(range(f.ndim))
-    else:
-        axes = tuple(np.atleast_1d(axis))
-    if isinstance(g, (list, tuple)) or len(axes) > 1:  # one part per axis (also stacked)
-        parts = list(g)
-    else:
-        parts = [g]
+    axes = tuple(range(f.ndim)) if axis is None else tuple(np.atleast_1d(axis))
+    # one part per axis (a list, or stacked in an array), or one array for one axis
+    parts = list(g) if isinstance(g, (list, tuple)) or len(axes) > 1 else [g]
     out = np.zeros(f.shape, np.result_type(f, as_array(parts[0]), np.float32))
     for part, ax in zip(parts, axes, strict=True):
         n = f.shape[ax]
