@@ -22,7 +22,13 @@ def fft_then_shift(x):
     return np.sum(np.fft.fftshift(np.fft.fft(x)).real)  # <- error
 
 
+def einsum_with_computed_sublist(x):
+    labels = [0, 1]
+    return np.einsum(x, labels, x, [1, 2], [0, 2])[0, 0]  # <- error
+
+
 REFUSED = [
+    (einsum_with_computed_sublist, "np.einsum"),
     (gradient_with_active_spacing, "argument `h`"),
     (gradient_with_spacing_per_axis, "np.gradient"),
     (fft_then_shift, "complex"),

@@ -967,6 +967,12 @@ def numpy_wave2_rows() -> None:
     row("rt.gradient_vjp", "np.sum(rt.gradient_vjp(x * y, y, 0.5, 0, 2) ** 2)", ROW, ROW[::-1])
     row("rt.gradient_vjp", "np.sum(rt.gradient_vjp([x, x * y], y) * y)", POS, UNIT)
     row("rt.gradient_tangent", "np.sum(rt.gradient_tangent(np.gradient(x))[1] ** 2)", POS)
+    # np.einsum's sublist form with literal sublists: lowered to the string form
+    row("np.einsum", "np.sum(np.einsum(x, [0, 1], y, [1, 2], [0, 2]) ** 2)", POS, POS.T)
+    row("np.einsum", "np.einsum(x, [0, 1], y, [0, 1])", POS, UNIT)
+    row("np.einsum", "np.sum(np.einsum(x, [..., 1], y, [1, 2]) * w)", cube, POS.T, cube[:, :, :3])
+    row("np.einsum", "np.sum(np.einsum(x, (1, 0)) * y)", POS, UNIT.T)
+    row("np.einsum", "np.einsum(x, [0, 0])", POS[:3, :3])
 
 
 def numpy_tail_rows() -> None:

@@ -22,6 +22,7 @@ from ..naming import Aliases, Namer
 from ..rules.registry import lookup
 from .dicts import DictValues
 from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
+from .einsum_sublists import EinsumSublists
 from .function_values import Named
 from .ir import (
     ATTRIBUTE,
@@ -87,7 +88,9 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(Strings, DictValues, SequenceKinds, Records, FrozenDistributions):
+class ExprLowering(
+    Strings, DictValues, SequenceKinds, Records, FrozenDistributions, EinsumSublists
+):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -237,6 +240,7 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records, FrozenDistributi
         frozen = self._frozen_distribution_call(node)  # `st.norm(m, s).pdf(x)`: distributions.py
         if frozen is not None:
             return frozen
+        node = self._einsum_string_form(node) or node  # sublists: ssa/einsum_sublists.py
         args, kwargs = self._call_arguments(node)  # `*xs`, `**opts`: ssa/star_arguments.py
         func = node.func
         string = self._string_method(node, args, kwargs)  # ssa/strings.py
