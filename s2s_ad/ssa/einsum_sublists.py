@@ -9,7 +9,7 @@ output is the labels seen once, in increasing order, written out here explicitly
                                                subscripts"
                                                after:  np.einsum('ab,bc->ac', a, b)
 
-Sublists that are not literals of labels (ints 0–51, `...`) are left as they are (refused
+Sublists that are not literals of labels (ints 0 to 51, `...`) are left as they are (refused
 as before, naming the argument).
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from ..frontend import nodes
 
-LETTERS = string.ascii_letters  # NumPy's sublist labels 0–51
+LETTERS = string.ascii_letters  # NumPy's sublist labels 0 to 51
 
 
 class EinsumSublists:
