@@ -327,6 +327,7 @@ RANDOM_FINDS = {
     "checkpoint_counter": (CHECKPOINT_COUNTER, (np.float64(1.9), np.float64(-1.4304751285897055))),
 }
 
+
 @pytest.mark.parametrize("name", sorted(RANDOM_FINDS))
 def test_random_find(name):
     source, args = RANDOM_FINDS[name]

@@ -57,3 +57,17 @@ def test_list_reduction_forward_over_many_directions():
     eps = 1e-6
     central = [(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in np.eye(2)]
     np.testing.assert_allclose(ad.grad(f)(x), central, rtol=1e-6)
+
+
+def lstsq_rank_deficient(x):
+    return np.sum(np.linalg.lstsq(x, np.ones(3), rcond=None)[0])  # <- error
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_lstsq_without_full_column_rank_refused_when_run(mode):
+    singular = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]])
+    with pytest.raises(S2SError, match="full column rank") as info:
+        ad.grad(lstsq_rank_deficient, mode=mode)(singular)
+    assert info.value.filename == __file__
+    assert info.value.line == marked_line(lstsq_rank_deficient)
+    assert info.value.hint

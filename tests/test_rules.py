@@ -973,6 +973,19 @@ def numpy_wave2_rows() -> None:
     row("np.einsum", "np.sum(np.einsum(x, [..., 1], y, [1, 2]) * w)", cube, POS.T, cube[:, :, :3])
     row("np.einsum", "np.sum(np.einsum(x, (1, 0)) * y)", POS, UNIT.T)
     row("np.einsum", "np.einsum(x, [0, 0])", POS[:3, :3])
+    # least squares of a full-column-rank matrix: the solution, residuals, singular values
+    tall, rhs = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    row("np.linalg.lstsq", "np.sum(np.linalg.lstsq(x, y, rcond=None)[0] ** 2)", tall, rhs[:, 0])
+    row(
+        "np.linalg.lstsq", "np.sum(np.linalg.lstsq(x, y, rcond=None)[0] * w)", tall, rhs, POS[:, :2]
+    )
+    row(
+        "np.linalg.lstsq",
+        "np.sum(np.linalg.lstsq(x, y)[1]) + np.sum(np.linalg.lstsq(x * x, y)[3] ** 2)",
+        tall,
+        rhs,
+    )
+    row("np.linalg.lstsq", "np.linalg.lstsq(x, y, rcond=None)[0][1]", POS[:3, :3], ROW[:3])
 
 
 def numpy_tail_rows() -> None:

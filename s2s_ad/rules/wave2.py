@@ -52,3 +52,17 @@ register(
     ),
 )
 register(rt.gradient_tangent, Rule("rt.gradient_tangent", ("t",), (SAME_CALL,), ("d",)))
+
+# ---- least squares -----------------------------------------------------------------------
+# a full-column-rank `a` (others refused at run time); the helpers have no rules (no second
+# derivative yet)
+register(
+    np.linalg.lstsq,
+    Rule(
+        "np.linalg.lstsq",
+        ("a", "b"),
+        ("rt.lstsq_jvp_a(d, a, b, ans)", "rt.lstsq_jvp_b(d, a, b, ans)"),
+        ("rt.lstsq_vjp_a(d, a, b, ans)", "rt.lstsq_vjp_b(d, a, b, ans)"),
+        keywords=(("rcond", None),),
+    ),
+)

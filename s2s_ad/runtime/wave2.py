@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import S2SError
 from .core import Derivatives, as_array
 
-__all__ = ["gradient_tangent", "gradient_vjp"]
+__all__ = [
+    "gradient_tangent",
+    "gradient_vjp",
+    "lstsq_jvp_a",
+    "lstsq_jvp_b",
+    "lstsq_vjp_a",
+    "lstsq_vjp_b",
+]
 
 
 def gradient_tangent(t):
@@ -37,3 +45,72 @@ def gradient_vjp(g, f, h=1.0, axis=None, edge_order=1):
         moved = np.tensordot(stencil, np.moveaxis(part, ax, 0), axes=([0], [0]))
         out = out + np.moveaxis(moved, 0, ax)
     return out
+
+
+# np.linalg.lstsq(a, b) of a full-column-rank `a` (m ≥ n, rank n): x = G aᵀ b, G = (aᵀa)⁻¹,
+# r = b - a x with aᵀ r = 0. Then dx = P (db - da x) + G daᵀ r (P = G aᵀ = pinv(a)),
+# d‖r‖² = -2 rᵀ(db - da x), and dsᵢ = uᵢᵀ da vᵢ for the singular values (distinct).
+
+
+def _lstsq_parts(a, b, ans):
+    a = as_array(a)
+    n = a.shape[1]
+    if ans[2] < n:
+        raise S2SError(
+            "the derivative of np.linalg.lstsq of a matrix without full column rank "
+            f"(rank {ans[2]} of {n} columns) is not implemented",
+            hint="give it a matrix of full column rank, or use np.linalg.pinv(a) @ b",
+        )
+    column = np.ndim(b) == 1  # b, x, r as matrices of one column
+    x = ans[0][:, None] if column else ans[0]
+    r = (b[:, None] if column else as_array(b)) - a @ x
+    gram = np.linalg.inv(a.T @ a)
+    return a, x, r, gram, column
+
+
+def lstsq_jvp_a(d, a, b, ans):
+    """Tangent of `np.linalg.lstsq(a, b)` (x, residuals, rank, s) along `d` = da."""
+    a, x, r, gram, column = _lstsq_parts(a, b, ans)
+    dx = gram @ (d.T @ r - a.T @ (d @ x))
+    u, _, vt = np.linalg.svd(a, full_matrices=False)
+    ds = np.einsum("mi,mn,in->i", u, d, vt)
+    return _lstsq_tangent(dx, -2.0 * np.sum(r * (d @ x), axis=0), ds, ans, column)
+
+
+def lstsq_jvp_b(d, a, b, ans):
+    """Tangent of `np.linalg.lstsq(a, b)` along `d` = db."""
+    a, _, r, gram, column = _lstsq_parts(a, b, ans)
+    db = d[:, None] if column else d
+    dx = gram @ (a.T @ db)
+    zeros = np.zeros_like(ans[3])
+    return _lstsq_tangent(dx, 2.0 * np.sum(r * db, axis=0), zeros, ans, column)
+
+
+def _lstsq_tangent(dx, dres, ds, ans, column):
+    dres = dres[: np.size(ans[1])]  # residuals are empty where m == n
+    return Derivatives([dx[:, 0] if column else dx, dres, 0.0, ds])
+
+
+def _lstsq_cotangents(g, ans, column):
+    gx = as_array(g[0])
+    gx = gx[:, None] if column else gx
+    gres = np.zeros(gx.shape[1]) if np.size(ans[1]) == 0 else np.broadcast_to(g[1], gx.shape[1])
+    return gx, gres
+
+
+def lstsq_vjp_a(g, a, b, ans):
+    """Cotangent of `a` in `np.linalg.lstsq(a, b)`, given one item per result."""
+    a, x, r, gram, column = _lstsq_parts(a, b, ans)
+    gx, gres = _lstsq_cotangents(g, ans, column)
+    pinv_t = a @ gram  # Pᵀ
+    out = -(pinv_t @ gx) @ x.T + r @ (gram @ gx).T - 2.0 * (r * gres) @ x.T
+    u, _, vt = np.linalg.svd(a, full_matrices=False)
+    return out + (u * np.broadcast_to(g[3], u.shape[1:])) @ vt
+
+
+def lstsq_vjp_b(g, a, b, ans):
+    """Cotangent of `b` in `np.linalg.lstsq(a, b)`."""
+    a, _, r, gram, column = _lstsq_parts(a, b, ans)
+    gx, gres = _lstsq_cotangents(g, ans, column)
+    out = a @ (gram @ gx) + 2.0 * r * gres
+    return out[:, 0] if column else out
