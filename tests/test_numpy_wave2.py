@@ -71,3 +71,18 @@ def test_lstsq_without_full_column_rank_refused_when_run(mode):
     assert info.value.filename == __file__
     assert info.value.line == marked_line(lstsq_rank_deficient)
     assert info.value.hint
+
+
+def eig_complex(x):
+    w, v = np.linalg.eig(x)  # <- error
+    return np.sum(w) + np.sum(v)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_eig_with_complex_eigenvalues_refused_when_run(mode):
+    rotation = np.array([[0.0, -1.0, 0.2], [1.0, 0.0, 0.1], [0.0, 0.3, 2.0]])
+    with pytest.raises(S2SError, match="complex") as info:
+        ad.grad(eig_complex, mode=mode)(rotation)
+    assert info.value.filename == __file__
+    assert info.value.line == marked_line(eig_complex)
+    assert info.value.hint

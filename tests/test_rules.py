@@ -986,6 +986,11 @@ def numpy_wave2_rows() -> None:
         rhs,
     )
     row("np.linalg.lstsq", "np.linalg.lstsq(x, y, rcond=None)[0][1]", POS[:3, :3], ROW[:3])
+    # eigen-decomposition with distinct real eigenvalues: eigenvalues and unit eigenvectors
+    general = np.array([[2.0, 0.3, 0.1], [0.5, 1.0, -0.2], [0.1, -0.4, 3.5]])
+    row("np.linalg.eig", "np.sum(np.linalg.eig(x)[0] * y)", general, ROW[:3])
+    row("np.linalg.eig", "np.sum(np.linalg.eig(x * y)[1] ** 3)", general, POS[:3, :3])
+    row("np.linalg.eig", "np.sum(np.abs(np.linalg.eig(x)[1][:, 0]) * y)", general, ROW[:3])
 
 
 def numpy_tail_rows() -> None:

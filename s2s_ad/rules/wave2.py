@@ -66,3 +66,9 @@ register(
         keywords=(("rcond", None),),
     ),
 )
+
+# ---- eigen-decomposition (distinct real eigenvalues; complex ones refused at run time) --
+register(
+    np.linalg.eig,
+    Rule("np.linalg.eig", ("a",), ("rt.eig_jvp(d, a, ans)",), ("rt.eig_vjp(d, a, ans)",)),
+)

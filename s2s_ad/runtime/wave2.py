@@ -16,6 +16,8 @@ from ..errors import S2SError
 from .core import Derivatives, as_array
 
 __all__ = [
+    "eig_jvp",
+    "eig_vjp",
     "gradient_tangent",
     "gradient_vjp",
     "lstsq_jvp_a",
@@ -114,3 +116,38 @@ def lstsq_vjp_b(g, a, b, ans):
     gx, gres = _lstsq_cotangents(g, ans, column)
     out = a @ (gram @ gx) + 2.0 * r * gres
     return out[:, 0] if column else out
+
+
+# np.linalg.eig of a matrix with distinct real eigenvalues: with C = V⁻¹ dA V and
+# Fᵢⱼ = 1/(λⱼ - λᵢ) (0 on the diagonal), dλ = diag(C) and the raw dV = V (F ∘ C), each
+# column then kept orthogonal to its own unit eigenvector (NumPy normalises them).
+
+
+def _eig_parts(a, ans):
+    from .tail import _real_eigen
+
+    vectors, inverse = _real_eigen(a, "np.linalg.eig")
+    w = np.real(ans[0])
+    gaps = w[..., None, :] - w[..., :, None]
+    eye = np.eye(w.shape[-1], dtype=bool)
+    safe = np.where(eye, 1.0, gaps)
+    return vectors, inverse, np.where(eye, 0.0, 1.0 / safe)
+
+
+def eig_jvp(d, a, ans):
+    """Tangent of `(w, v) = np.linalg.eig(a)` along `d` = dA (distinct real eigenvalues)."""
+    vectors, inverse, f = _eig_parts(a, ans)
+    c = inverse @ d @ vectors
+    raw = vectors @ (f * c)
+    along = np.sum(vectors * raw, axis=-2, keepdims=True)  # vᵢᵀ dvᵢ (unit columns)
+    return Derivatives([np.diagonal(c, axis1=-2, axis2=-1), raw - vectors * along])
+
+
+def eig_vjp(g, a, ans):
+    """Cotangent of `a` in `np.linalg.eig(a)`, given one item per result (w, v)."""
+    vectors, inverse, f = _eig_parts(a, ans)
+    gv = np.broadcast_to(g[1], vectors.shape)
+    gv = gv - vectors * np.sum(vectors * gv, axis=-2, keepdims=True)
+    inner = f * (np.swapaxes(vectors, -1, -2) @ gv)
+    inner = inner + np.broadcast_to(g[0], vectors.shape[:-1])[..., None] * np.eye(vectors.shape[-1])
+    return np.swapaxes(inverse, -1, -2) @ inner @ np.swapaxes(vectors, -1, -2)
