@@ -84,12 +84,6 @@ def contribution(
     )
     for placeholder, obj, preferred in rule.references:
         bindings[placeholder] = build.name(refer(obj, preferred))
-    if rule.arrays and not reverse:  # list arguments read as arrays, and their tangents
-        flag = build.atom(Const(vector is not None))  # laid out as those arrays'
-        bindings["d"] = _call(f"{aliases.rt}.array_tangent", bindings["d"], bindings[param], flag)
-        for name, atom in site.params.items():
-            if isinstance(atom, Var):
-                bindings[name] = _call(f"{aliases.rt}.array_primal", bindings[name])
     if vector and rule.diagonal and _may_broadcast(rule, site, param):
         # line the direction axis up in front of the result's axes: (n, 1, …, *x.shape)
         bindings["d"] = _call(f"{aliases.rt}.along", bindings["d"], bindings["ans"])

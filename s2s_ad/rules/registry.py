@@ -81,7 +81,7 @@ class Rule:
     diagonal: bool = False
     batched: tuple[Template, ...] = ()
     literals: tuple[str, ...] = ()  # keywords whose value the templates read (`return_sign`)
-    arrays: bool = False  # NumPy reads a list or tuple parameter as an array (forward mode)
+    arrays: bool = False  # reads a known list or tuple as one array (ssa/lower_expr.py)
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""

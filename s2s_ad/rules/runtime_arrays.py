@@ -172,7 +172,6 @@ register(
         (NORM_X, NORM_N_VJP),
         keywords=NORM[1:],
         positional=("x", "n", "ord", "axis", "keepdims"),
-        arrays=True,
     ),
 )
 

@@ -302,23 +302,3 @@ def directions_setitem_value(d, x, index):
     if isinstance(x, dict):
         return setitem_value_jvp(d, x, index)
     return per_direction(lambda dk: setitem_value_jvp(dk, x, index), d)
-
-
-def array_primal(x):
-    """`x` as NumPy reads it: a list or tuple argument of a NumPy function, as an array."""
-    return np.asarray(x) if isinstance(x, (list, tuple)) else x
-
-
-def array_tangent(d, x, vector: bool):
-    """The tangent of a list or tuple `x` that a NumPy function reads as an array, laid out
-    as that array's tangent: (*x's shape) or, in vector mode, (directions, *x's shape) —
-    NumPy alone would read the items' tangents as (items, directions, *item shape)."""
-    if not isinstance(x, (list, tuple)):
-        return d
-    out = np.asarray(d)
-    if not vector:
-        return out
-    depth, item = 0, x  # the direction axis comes after the list's own levels
-    while isinstance(item, (list, tuple)) and len(item):
-        depth, item = depth + 1, item[0]
-    return np.moveaxis(out, depth, 0)

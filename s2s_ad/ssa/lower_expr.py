@@ -282,7 +282,26 @@ class ExprLowering(
                 hint="write the computation out as code",
             )
         args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
+        args = self._arrays_of_lists(callee.value, args)
         return Prim(callee.value, args, kwargs, spelled=callee.source)
+
+    def _arrays_of_lists(self, fn: object, args: tuple) -> tuple:
+        """A known list or tuple given to a NumPy function that reads it as one array
+        (a reduction, an elementwise function: `Rule.arrays`) converted by `np.asarray`
+        first, whose rule lays out its tangent as the array's (in vector mode too):
+        `np.std([a, b])` → `_t1 = np.asarray([a, b]); np.std(_t1)`."""
+        try:
+            rule = lookup(fn)
+        except TypeError:  # an unhashable callee
+            return args
+        if rule is None or not rule.arrays:
+            return args
+        return tuple(
+            self._atom_of(Prim(np.asarray, (a,), spelled="np.asarray"))
+            if isinstance(a, Var) and (self.kind_of(a) or "").startswith(("list", "tuple"))
+            else a
+            for a in args
+        )
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
         if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
