@@ -1,4 +1,5 @@
-"""Rules for issue 18's second NumPy wave: np.fft's shifts of real arrays, np.gradient.
+"""Rules for issue 18's second NumPy wave: np.fft's shifts of real arrays, np.gradient,
+np.linalg.lstsq (full column rank) and np.linalg.eig (distinct real eigenvalues).
 
 Before: `np.fft.fftshift(x)` was refused as complex (it is in `np.fft`) and
 `np.gradient(x)` stopped with "no derivative rule". After: both are linear in `x` and
@@ -8,6 +9,8 @@ fftshift and ifftshift are rolls (real in, real out: ssa/complex_values.py lets 
 through); each is the other's adjoint. np.gradient takes one constant spacing or array of
 coordinates `h` (written positionally; it is linear in the array for either); one spacing
 per axis does not bind the rule and is refused as a call without a derivative rule.
+lstsq of a rank-deficient matrix and eig at complex eigenvalues are refused at run time
+(runtime/wave2.py); their helpers have no rules yet (no second derivatives).
 """
 
 from __future__ import annotations
