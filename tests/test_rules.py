@@ -939,6 +939,60 @@ def builtins_rows() -> None:
         row(name, expr, POS[0])
 
 
+def numpy_wave2_rows() -> None:
+    """Issue 18's second NumPy wave: lists read as arrays in forward mode, fftshift, …"""
+    # a list of differentiated values given to a NumPy reduction or elementwise function
+    row("np.std", "np.std([x[0] * 2.0, x[1], x[0] * x[1]])", ROW)
+    row("np.var", "np.var([x[0], x[1] ** 2, y])", ROW, 0.3)
+    row("np.var", "np.sum(np.var([x, y * x], axis=0) * w)", ROW, ROW[::-1], POS[0])
+    row("np.std", "np.std((x[0], y), ddof=1)", ROW, 1.7)
+    row("np.prod", "np.prod([x[0], x[1] * y])", ROW, 0.7)
+    row("np.max", "np.max([x[0], x[1] * 3.0, y])", ROW, 0.2)
+    row("np.min", "np.sum(np.min([x, y * x], axis=0))", ROW, ROW[::-1])
+    row("np.linalg.norm", "np.linalg.norm([x[0], x[1] * y])", ROW, 0.7)
+    row("np.exp", "np.sum(np.exp([x[0], x[1] * 3.0]) * w)", ROW, 0.3, ROW[:2])
+    row("np.sin", "np.sum(np.sin([[x[0], y], [x[1], x[2]]]) * w)", ROW, 0.3, POS[:2, :2])
+    cube = rng.standard_normal((2, 3, 4))
+    row("np.fft.fftshift", "np.sum(np.fft.fftshift(x) * y)", ROW[:3], ROW[1:])
+    row("np.fft.fftshift", "np.sum(np.fft.fftshift(x * x, axes=1) * y)", POS, UNIT)
+    row("np.fft.ifftshift", "np.sum(np.fft.ifftshift(x) ** 3 * y)", cube, cube[::-1])
+    row("np.fft.ifftshift", "np.sum(np.fft.ifftshift(x, (0, 2)) * y)", cube, cube * 2.0)
+    row("np.gradient", "np.sum(np.gradient(x * x) * y)", ROW, ROW[::-1])
+    row("np.gradient", "np.sum(np.gradient(x, 0.5, edge_order=2) * y)", ROW, UNIT[0])
+    row("np.gradient", "np.sum(np.gradient(x, np.arange(4.0) ** 2) ** 2)", ROW)
+    row("np.gradient", "np.sum(np.gradient(x ** 2, axis=1) * y)", POS, UNIT)
+    row("np.gradient", "np.sum(np.gradient(x, 2.0, axis=0, edge_order=2) * y)", POS, UNIT)
+    row("np.gradient", "np.sum(np.gradient(x)[0] * y) + np.sum(np.gradient(x)[1] ** 2)", POS, UNIT)
+    row("np.gradient", "np.sum(np.gradient(x, axis=(0, 2))[1] * y)", cube, cube)
+    row("rt.gradient_vjp", "np.sum(rt.gradient_vjp(x * y, y, 0.5, 0, 2) ** 2)", ROW, ROW[::-1])
+    row("rt.gradient_vjp", "np.sum(rt.gradient_vjp([x, x * y], y) * y)", POS, UNIT)
+    row("rt.gradient_tangent", "np.sum(rt.gradient_tangent(np.gradient(x))[1] ** 2)", POS)
+    # np.einsum's sublist form with literal sublists: lowered to the string form
+    row("np.einsum", "np.sum(np.einsum(x, [0, 1], y, [1, 2], [0, 2]) ** 2)", POS, POS.T)
+    row("np.einsum", "np.einsum(x, [0, 1], y, [0, 1])", POS, UNIT)
+    row("np.einsum", "np.sum(np.einsum(x, [..., 1], y, [1, 2]) * w)", cube, POS.T, cube[:, :, :3])
+    row("np.einsum", "np.sum(np.einsum(x, (1, 0)) * y)", POS, UNIT.T)
+    row("np.einsum", "np.einsum(x, [0, 0])", POS[:3, :3])
+    # least squares of a full-column-rank matrix: the solution, residuals, singular values
+    tall, rhs = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    row("np.linalg.lstsq", "np.sum(np.linalg.lstsq(x, y, rcond=None)[0] ** 2)", tall, rhs[:, 0])
+    row(
+        "np.linalg.lstsq", "np.sum(np.linalg.lstsq(x, y, rcond=None)[0] * w)", tall, rhs, POS[:, :2]
+    )
+    row(
+        "np.linalg.lstsq",
+        "np.sum(np.linalg.lstsq(x, y)[1]) + np.sum(np.linalg.lstsq(x * x, y)[3] ** 2)",
+        tall,
+        rhs,
+    )
+    row("np.linalg.lstsq", "np.linalg.lstsq(x, y, rcond=None)[0][1]", POS[:3, :3], ROW[:3])
+    # eigen-decomposition with distinct real eigenvalues: eigenvalues and unit eigenvectors
+    general = np.array([[2.0, 0.3, 0.1], [0.5, 1.0, -0.2], [0.1, -0.4, 3.5]])
+    row("np.linalg.eig", "np.sum(np.linalg.eig(x)[0] * y)", general, ROW[:3])
+    row("np.linalg.eig", "np.sum(np.linalg.eig(x * y)[1] ** 3)", general, POS[:3, :3])
+    row("np.linalg.eig", "np.sum(np.abs(np.linalg.eig(x)[1][:, 0]) * y)", general, ROW[:3])
+
+
 def numpy_tail_rows() -> None:
     """Issue 18's NumPy tail (rules/tail.py)."""
     cube = rng.standard_normal((2, 3, 4))
@@ -1193,6 +1247,7 @@ for make_rows in [
     mask_rows,
     numpy_tail_rows,
     scipy_signal_linalg_rows,
+    numpy_wave2_rows,
 ]:
     make_rows()
 

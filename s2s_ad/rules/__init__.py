@@ -21,6 +21,7 @@ from . import (  # noqa: F401  (registration)
     selection,
     shapes,
     tail,
+    wave2,
 )
 from .registry import REGISTRY, Rule, lookup
 

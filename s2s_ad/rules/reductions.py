@@ -69,7 +69,8 @@ def weighted(partials: str) -> tuple[str, str, str]:
 
 def reduction(name: str, fn, jvp, vjp, batched=None, keywords=REDUCE_KEYWORDS) -> None:
     batched_jvp = (batched,) if batched else ()
-    register(fn, Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords, batched=batched_jvp))
+    rule = Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords, batched=batched_jvp, arrays=True)
+    register(fn, rule)
 
 
 reduction("np.sum", np.sum, SAME_CALL, sum_vjp, f"np.sum(d, {SHIFTED})")

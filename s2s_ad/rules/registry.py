@@ -81,6 +81,7 @@ class Rule:
     diagonal: bool = False
     batched: tuple[Template, ...] = ()
     literals: tuple[str, ...] = ()  # keywords whose value the templates read (`return_sign`)
+    arrays: bool = False  # reads a known list or tuple as one array (ssa/lower_expr.py)
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""
@@ -198,6 +199,7 @@ def elementwise(name: str, params: tuple[str, ...], *partials: Template, family=
         unbroadcast=len(params) > 1,
         family=family,
         diagonal=True,
+        arrays=family == "np",
     )
 
 

@@ -21,3 +21,4 @@ from .scipy_forms import *  # noqa: F403
 from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403
 from .tail import *  # noqa: F403
+from .wave2 import *  # noqa: F403

@@ -46,7 +46,8 @@ def prod_partials(x, axis=None):
 
 def extremum_share(x, ans, axis=None, keepdims=False):
     """∂ max(x, axis) / ∂x: 1 at the maximum, split evenly where several elements tie."""
-    hit = as_array(x) == unreduce(ans, x, axis, keepdims)
+    x = as_array(x)  # a list too (np.max of a list)
+    hit = x == unreduce(ans, x, axis, keepdims)
     count = np.sum(hit, axis=axis, keepdims=True)
     return hit / count.astype(np.result_type(x, np.float32))
 

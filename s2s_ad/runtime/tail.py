@@ -159,12 +159,12 @@ def masked_split(g, masks, items):
     return Derivatives(unbroadcast(m * g, item) for m, item in zip(masks, items, strict=True))
 
 
-def _real_eigen(a):
+def _real_eigen(a, name="np.linalg.eigvals"):
     """Eigenvectors of `a` and their inverse, refused when an eigenvalue is complex."""
     w, vectors = np.linalg.eig(a)
     if np.iscomplexobj(w) and np.any(np.imag(w) != 0):
         raise S2SError(
-            "the derivative of np.linalg.eigvals at a matrix with complex eigenvalues is not "
+            f"the derivative of {name} at a matrix with complex eigenvalues is not "
             "implemented (complex values are not supported)",
             hint="differentiate where the eigenvalues are real (e.g. a symmetric matrix: "
             "np.linalg.eigvalsh)",

@@ -29,6 +29,8 @@ COMPLEX_MODULES = (
     "numpy.lib._scimath_impl",
     "numpy.emath",
 )
+# functions of those modules that take and give real values (rolls, sample frequencies)
+REAL_FUNCTIONS = (np.fft.fftshift, np.fft.ifftshift, np.fft.fftfreq, np.fft.rfftfreq)
 
 
 def refuse_complex(ssa: Function) -> None:
@@ -120,5 +122,7 @@ def _is_complex_object(value: object) -> bool:
         return value.kind == "c"
     if isinstance(value, types.ModuleType):
         return value.__name__.startswith(COMPLEX_MODULES)
+    if any(value is f for f in REAL_FUNCTIONS):
+        return False
     module = getattr(value, "__module__", None)
     return callable(value) and isinstance(module, str) and module.startswith(COMPLEX_MODULES)

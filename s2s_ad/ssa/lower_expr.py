@@ -23,6 +23,7 @@ from ..naming import Aliases, Namer
 from ..rules.registry import lookup
 from .dicts import DictValues
 from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
+from .einsum_sublists import EinsumSublists
 from .function_values import Named
 from .ir import (
     ATTRIBUTE,
@@ -88,7 +89,9 @@ INTROSPECTION = (eval, exec, locals, vars, globals, compile)
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
 
-class ExprLowering(Strings, DictValues, SequenceKinds, Records, FrozenDistributions):
+class ExprLowering(
+    Strings, DictValues, SequenceKinds, Records, FrozenDistributions, EinsumSublists
+):
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
@@ -238,6 +241,7 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records, FrozenDistributi
         frozen = self._frozen_distribution_call(node)  # `st.norm(m, s).pdf(x)`: distributions.py
         if frozen is not None:
             return frozen
+        node = self._einsum_string_form(node) or node  # sublists: ssa/einsum_sublists.py
         args, kwargs = self._call_arguments(node)  # `*xs`, `**opts`: ssa/star_arguments.py
         func = node.func
         string = self._string_method(node, args, kwargs)  # ssa/strings.py
@@ -279,7 +283,26 @@ class ExprLowering(Strings, DictValues, SequenceKinds, Records, FrozenDistributi
                 hint="write the computation out as code",
             )
         args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
+        args = self._arrays_of_lists(callee.value, args)
         return Prim(callee.value, args, kwargs, spelled=callee.source)
+
+    def _arrays_of_lists(self, fn: object, args: tuple) -> tuple:
+        """A known list or tuple given to a NumPy function that reads it as one array
+        (a reduction, an elementwise function: `Rule.arrays`) converted by `np.asarray`
+        first, whose rule lays out its tangent as the array's (in vector mode too):
+        `np.std([a, b])` → `_t1 = np.asarray([a, b]); np.std(_t1)`."""
+        try:
+            rule = lookup(fn)
+        except TypeError:  # an unhashable callee
+            return args
+        if rule is None or not rule.arrays:
+            return args
+        return tuple(
+            self._atom_of(Prim(np.asarray, (a,), spelled="np.asarray"))
+            if isinstance(a, Var) and (self.kind_of(a) or "").startswith(("list", "tuple"))
+            else a
+            for a in args
+        )
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
         if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
