@@ -1641,3 +1641,11 @@ def test_census_row(row):
 def test_row_names_unique():
     names = [r.name for r in ROWS]
     assert len(names) == len(set(names))
+
+
+# Strict expected failures (tests/conftest.py): what s2s_ad still refuses, with the reason.
+PENDING_TESTS = {
+    "test_census_row[integrate.odeint]": "issue 18: scipy.integrate.odeint calls the user's "
+    "function inside the library, out of s2s_ad's sight: refused at the line with what to "
+    "write instead (an explicit Runge-Kutta loop, or a rule)",
+}

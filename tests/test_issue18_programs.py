@@ -1743,3 +1743,16 @@ def test_nuclear_norm_hessian_at_repeated_singular_values(point):
     check_grad(nuclear_norm_via_svd, x, g.ravel(), rtol=1e-8, atol=1e-10)
     H_fd = fd_jac(lambda z: fd_grad(nuclear_norm_via_svd, z, h=1e-3), x, h=1e-3)
     check_hessian(nuclear_norm_via_svd, x, H_fd, rtol=1e-5, atol=1e-6)
+
+
+# Strict expected failures (tests/conftest.py): correct mathematics s2s_ad refuses, with why.
+PENDING_TESTS = {
+    "test_cdfs_wrt_shape_parameters": "issue 18: a cdf's derivative with respect to a shape "
+    "parameter (gamma's a, beta's a and b, t's and chi2's df) has no closed form: refused "
+    "at the line, naming the parameter",
+    "test_eigh_degenerate_hessian_finite[block]": "issue 17: second derivatives through eigh "
+    "at repeated eigenvalues weighted apart are refused at the eigh line (exact only when "
+    "every eigenvalue is weighted alike; eigvalsh for eigenvalues alone)",
+    "test_eigh_degenerate_hessian_finite[rotated]": "issue 17: as [block], at eigenvalues "
+    "equal but for rounding",
+}

@@ -939,7 +939,7 @@ def builtins_rows() -> None:
         row(name, expr, POS[0])
 
 
-def numpy_wave2_rows() -> None:
+def numpy_more_rows() -> None:
     """Issue 18's second NumPy wave: lists read as arrays in forward mode, fftshift, …"""
     # a list of differentiated values given to a NumPy reduction or elementwise function
     row("np.std", "np.std([x[0] * 2.0, x[1], x[0] * x[1]])", ROW)
@@ -1247,7 +1247,7 @@ for make_rows in [
     mask_rows,
     numpy_tail_rows,
     scipy_signal_linalg_rows,
-    numpy_wave2_rows,
+    numpy_more_rows,
 ]:
     make_rows()
 

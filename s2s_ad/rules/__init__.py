@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (registration)
     masks,
     math_functions,
     nondiff,
+    numpy_more,
     records,
     reductions,
     runtime_arrays,
@@ -21,7 +22,6 @@ from . import (  # noqa: F401  (registration)
     selection,
     shapes,
     tail,
-    wave2,
 )
 from .registry import REGISTRY, Rule, lookup
 

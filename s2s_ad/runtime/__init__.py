@@ -20,5 +20,5 @@ from .records import *  # noqa: F403
 from .scipy_forms import *  # noqa: F403
 from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403
+from .stencils import *  # noqa: F403
 from .tail import *  # noqa: F403
-from .wave2 import *  # noqa: F403

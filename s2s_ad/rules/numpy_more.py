@@ -10,7 +10,7 @@ through); each is the other's adjoint. np.gradient takes one constant spacing or
 coordinates `h` (written positionally; it is linear in the array for either); one spacing
 per axis does not bind the rule and is refused as a call without a derivative rule.
 lstsq of a rank-deficient matrix and eig at complex eigenvalues are refused at run time
-(runtime/wave2.py); their helpers have no rules yet (no second derivatives).
+(runtime/stencils.py); their helpers have no rules yet (no second derivatives).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .. import runtime as rt
 from .registry import SAME_CALL, Rule, registrar
 from .shapes import linear
 
-register = registrar("wave2")
+register = registrar("tail")
 
 # ---- rolls -------------------------------------------------------------------------------
 linear("np.fft.fftshift", np.fft.fftshift, "np.fft.ifftshift(d, axes)", (("axes", None),))

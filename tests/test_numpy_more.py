@@ -1,5 +1,5 @@
 """Issue 18's second NumPy wave: the forms that stay refused give a located error in both
-modes; the rules themselves are rows of tests/test_rules.py (`numpy_wave2_rows`: both
+modes; the rules themselves are rows of tests/test_rules.py (`numpy_more_rows`: both
 modes, float32, vector mode, second order)."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Adjoints of NumPy's linear finite differences (rules/wave2.py): `np.gradient`.
+"""Adjoints of NumPy's linear finite differences (rules/numpy_more.py): `np.gradient`.
 
 np.gradient is linear in its array: along each axis it is a matrix G (central differences
 inside, one-sided of `edge_order` at the ends), so its adjoint applies Gᵀ along that axis.
