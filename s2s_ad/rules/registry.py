@@ -87,6 +87,20 @@ class Rule:
         """Parameter and keyword names in the order positional arguments fill them."""
         return list(self.positional or [*self.params, *(k for k, _ in self.keywords)])
 
+    def given(self, prim: Prim) -> dict[str, Atom] | None:
+        """The call's operands by parameter or keyword name, as Python binds them; None when
+        there are too many, or a keyword is unknown or given twice (SciPy's `scipy.stats`
+        rules bind their optional trailing parameters from this)."""
+        names = self.positions()
+        if len(prim.args) > len(names):
+            return None
+        given = dict(zip(names, prim.args, strict=False))
+        for name, atom in prim.kwargs:
+            if name in given or name not in names:
+                return None
+            given[name] = atom
+        return given
+
     def bind(self, prim: Prim) -> Site | None:
         """Map the call's operands to parameter and keyword names; None if they do not fit."""
         names = self.positions()

@@ -46,14 +46,9 @@ class StatsRule(Rule):
     defaults: tuple[tuple[str, object], ...] = field(default=())
 
     def bind(self, prim: Prim) -> Site | None:
-        names = self.positions()
-        if len(prim.args) > len(names):
+        given = self.given(prim)
+        if given is None:
             return None
-        given = dict(zip(names, prim.args, strict=False))
-        for name, atom in prim.kwargs:
-            if name in given or name not in names:  # twice, or a keyword SciPy would refuse
-                return None
-            given[name] = atom
         defaults = dict(self.defaults)
         params = {}
         for name in self.params:

@@ -36,14 +36,9 @@ class NormalRule(Rule):
     refused at the call with the form to write)."""
 
     def bind(self, prim: Prim) -> Site | None:
-        names = self.positions()
-        if len(prim.args) > len(names):
+        given = self.given(prim)
+        if given is None:
             return None
-        given = dict(zip(names, prim.args, strict=False))
-        for name, atom in prim.kwargs:
-            if name in given or name not in names:
-                return None
-            given[name] = atom
         cov = given.get("cov")
         if cov is None or (isinstance(cov, Const) and np.ndim(cov.value) != 2):
             return None
