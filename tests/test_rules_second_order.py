@@ -247,12 +247,22 @@ def _emitted_runtime_names() -> set[str]:
     return {n for n in names if callable(getattr(rt, n, None))}
 
 
+# Helpers of first derivatives whose own derivatives are not written yet: a second derivative
+# through them is refused at the user's line ("no derivative of the next order yet"), the
+# README lists them
+NO_NEXT_ORDER_YET = {
+    name: "issue 18: lstsq's and eig's second derivatives are not written yet"
+    for name in ["lstsq_jvp_a", "lstsq_vjp_a", "lstsq_jvp_b", "lstsq_vjp_b", "eig_jvp", "eig_vjp"]
+}
+
+
 def test_every_emitted_runtime_helper_has_a_rule():
     """Derivative code is differentiable code: each helper it calls has a rule, or is listed
     here as never applied to a differentiated value (with the reason)."""
     emitted = _emitted_runtime_names()
     assert len(emitted) > 100  # the scan finds the helpers
-    missing = {n for n in emitted if lookup(getattr(rt, n)) is None} - set(NEVER_DIFFERENTIATED)
+    listed = set(NEVER_DIFFERENTIATED) | set(NO_NEXT_ORDER_YET)
+    missing = {n for n in emitted if lookup(getattr(rt, n)) is None} - listed
     assert missing == set(), "runtime helpers without a rule"
     stale = {n for n in NEVER_DIFFERENTIATED if n not in emitted}
     assert stale == set(), "listed helpers that generated code no longer names"
