@@ -10,8 +10,8 @@ Run: `make jacobians` (or `.venv/bin/python samples/jacobians.py [--quick]`). It
 teaching example's Jacobian built column by column and row by row, a table of measured
 times over a grid of (n, m), whether "auto" took the faster order, and saves the crossover
 to the --plot path (default: `jacobians.png` in `s2s_ad_samples/` in the temporary
-directory; `make pictures` refreshes `samples/jacobians.png`; when matplotlib is installed:
-`pip install -e ".[samples]"`).
+directory; `make pictures` refreshes `samples/jacobians.png`; the plot needs matplotlib:
+`pip install matplotlib`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import timeit
 from pathlib import Path
 
 import numpy as np
-from pictures import default_plot
+from pictures import default_plot, pyplot
 
 import s2s_ad as ad
 
@@ -120,13 +120,8 @@ def summarise(table: dict) -> None:
 
 
 def plot(table: dict, sizes: list[int], path: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[samples]')")
+    plt = pyplot()
+    if plt is None:
         return
     ratio = np.array([[table[n, m][0] / table[n, m][1] for n in sizes] for m in sizes])
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")

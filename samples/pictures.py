@@ -17,17 +17,30 @@ def default_plot(name: str) -> Path:
     return OUTSIDE / name
 
 
-def two_panels():
-    """(figure, (left, right)) from matplotlib, or None when it is not installed."""
+NO_MATPLOTLIB = (
+    "matplotlib is not installed: no plot (pip install matplotlib; in a clone of s2s_ad, "
+    "pip install -e '.[samples]' installs what every sample needs)"
+)
+
+
+def pyplot():
+    """matplotlib.pyplot writing files only (no display needed), or None when matplotlib is
+    not installed (after saying so)."""
     try:
         import matplotlib
 
-        matplotlib.use("Agg")  # files only: no display needed
+        matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib is not installed: no plot (pip install -e '.[samples]')")
+        print(NO_MATPLOTLIB)
         return None
-    return plt.subplots(1, 2, figsize=(10, 4.2))
+    return plt
+
+
+def two_panels():
+    """(figure, (left, right)) from matplotlib, or None when it is not installed."""
+    plt = pyplot()
+    return None if plt is None else plt.subplots(1, 2, figsize=(10, 4.2))
 
 
 def error_curve(axes, history: list[float], xlabel: str, ylabel: str, title: str) -> None:
