@@ -232,11 +232,42 @@ def counter_on_a_list(p):
     return s
 
 
+def nested_checkpoints_left_by_break(p):
+    """Checkpointed loops, one inside a branch of the other, both left by `break`: the inner
+    loop's segments are saved in the outer loop's branch record (`_branch2 = (…, _segments1,
+    …)` or `()`), and its hidden counter read back from them is never active (once given a
+    tangent in the Hessian code: an IndexError)."""
+    x, y = p[0], p[1]
+    for _ in s2s_ad.checkpoint(range(3)):
+        y = np.sin(x) * y + p[2]
+        for j in s2s_ad.checkpoint(range(2)):
+            x = np.cos(y * (j + 1)) + 0.5 * x
+            if y > 0.0:
+                break
+        if x < -5.0:
+            break
+    return x * y
+
+
+def counter_saved_in_branch(p):
+    """A counter saved beside a differentiated value in a tuple one branch builds and the
+    other leaves empty, then used as an index: the tuple's items are known by position."""
+    s = 0.0
+    for m in range(3):
+        rec = (p[1] * m, m) if p[0] > 0.0 and m > 0 else ()
+        if len(rec) > 0:
+            s = s + p[rec[1]] * rec[0]
+    return s**2
+
+
 P = np.array([0.3, 0.5, 0.7])
 POINTS = np.array([[0.1, 0.4], [0.9, -0.3], [-0.5, 0.2]])
 CASES = [
     (pair_energy, (POINTS,)),
     (counter_on_a_list, (P,)),
+    (nested_checkpoints_left_by_break, (P,)),
+    (nested_checkpoints_left_by_break, (-P,)),
+    (counter_saved_in_branch, (P,)),
     (continue_in_checkpointed_loop, (0.5, 0.7)),
     (continue_in_checkpointed_loop, (0.5, -0.7)),
     (three_way_branch_in_loop, (P,)),
@@ -350,13 +381,6 @@ RANDOM_FINDS = {
     ),
     "checkpoint_around_break_loops": (CHECKPOINT_AROUND_BREAK_LOOPS, ((-1.93, 1.25), 1.65)),
     "checkpoint_counter": (CHECKPOINT_COUNTER, (np.float64(1.9), np.float64(-1.4304751285897055))),
-}
-
-
-PENDING_TESTS = {
-    "test_random_find[checkpoints_left_by_break]": "issue 17: nested checkpointed loops left "
-    "by `break` (found when every CI program was checked at second order): the Hessian code "
-    "gives the inner counter `_k1` a tangent (IndexError in rt.directions_getitem)",
 }
 
 
