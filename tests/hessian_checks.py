@@ -106,10 +106,8 @@ def gradient_differences(gradient_at, here, step):
     return central, smooth
 
 
-def assert_hessian_consistent(f, args: tuple, reverse_over_reverse: bool = True) -> np.ndarray:
-    """Every second-order check of `f` at `args` (module docstring); returns the matrix.
-    `reverse_over_reverse=False` leaves out `jacrev(grad)` and `grad(grad)`, the two that
-    generate code of their own (CI runs them on a share of the random programs)."""
+def assert_hessian_consistent(f, args: tuple) -> np.ndarray:
+    """Every second-order check of `f` at `args` (module docstring); returns the matrix."""
     args = tuple(args)
     wrt = float_arguments(args)
     sizes = _sizes(args, wrt)
@@ -117,13 +115,13 @@ def assert_hessian_consistent(f, args: tuple, reverse_over_reverse: bool = True)
     scale = max(1.0, float(np.max(np.abs(hessian), initial=0.0)))
     np.testing.assert_allclose(hessian, hessian.T, rtol=0, atol=1e-9 * scale, err_msg="symmetry")
     routes = (("jacfwd", ad.jacfwd), ("jacrev", ad.jacrev))
-    for name, jac in routes if reverse_over_reverse else routes[:1]:
+    for name, jac in routes:
         other = as_matrix(jac(ad.grad(f, wrt=wrt), wrt=wrt)(*args), sizes)
         np.testing.assert_allclose(
             other, hessian, rtol=1e-10, atol=1e-10 * scale, err_msg=f"{name}(grad) vs hessian"
         )
     scalars = [i for i in wrt if pytrees.node(args[i]) is None and np.ndim(args[i]) == 0]
-    if scalars and reverse_over_reverse:  # the first scalar argument: its diagonal entry
+    if scalars:  # the first scalar argument: its diagonal entry
         i = scalars[0]
         twice = ad.grad(ad.grad(f, wrt=i), wrt=i)(*args)
         at = sum(_sizes(args, wrt[: wrt.index(i)]))

@@ -232,11 +232,42 @@ def counter_on_a_list(p):
     return s
 
 
+def nested_checkpoints_left_by_break(p):
+    """Checkpointed loops, one inside a branch of the other, both left by `break`: the inner
+    loop's segments are saved in the outer loop's branch record (`_branch2 = (…, _segments1,
+    …)` or `()`), and its hidden counter read back from them is never active (once given a
+    tangent in the Hessian code: an IndexError)."""
+    x, y = p[0], p[1]
+    for _ in s2s_ad.checkpoint(range(3)):
+        y = np.sin(x) * y + p[2]
+        for j in s2s_ad.checkpoint(range(2)):
+            x = np.cos(y * (j + 1)) + 0.5 * x
+            if y > 0.0:
+                break
+        if x < -5.0:
+            break
+    return x * y
+
+
+def counter_saved_in_branch(p):
+    """A counter saved beside a differentiated value in a tuple one branch builds and the
+    other leaves empty, then used as an index: the tuple's items are known by position."""
+    s = 0.0
+    for m in range(3):
+        rec = (p[1] * m, m) if p[0] > 0.0 and m > 0 else ()
+        if len(rec) > 0:
+            s = s + p[rec[1]] * rec[0]
+    return s**2
+
+
 P = np.array([0.3, 0.5, 0.7])
 POINTS = np.array([[0.1, 0.4], [0.9, -0.3], [-0.5, 0.2]])
 CASES = [
     (pair_energy, (POINTS,)),
     (counter_on_a_list, (P,)),
+    (nested_checkpoints_left_by_break, (P,)),
+    (nested_checkpoints_left_by_break, (-P,)),
+    (counter_saved_in_branch, (P,)),
     (continue_in_checkpointed_loop, (0.5, 0.7)),
     (continue_in_checkpointed_loop, (0.5, -0.7)),
     (three_way_branch_in_loop, (P,)),
@@ -343,20 +374,63 @@ CHECKPOINTS_LEFT_BY_BREAK = """def f(x0, x1):
     v2 = np.maximum(x0, v2)
     return np.sum(x1 + x0 + x1)
 """
+UNBOUND_LOOP_NAME = """def f(x0, x1):
+    v2 = -x0
+    x0 = np.log(1.0 + np.tanh(x1) ** 2)
+    if np.sum(v2) < np.sum(v2):
+        x1 = np.hypot(x1, 1.0 + np.tanh(x1) ** 2)
+        x0 = np.arctan2(x1, 2.0 + x0 * x0)
+        x0 = np.minimum(x0, np.tanh(x1))
+    else:
+        if np.sum(v2) > 0.5 and np.sum(x1) < 1.0:
+            v2 += np.tanh(x0)
+        else:
+            x1 = np.cos(v2)
+            x1 = np.exp(np.tanh(x0))
+        for k1 in s2s_ad.checkpoint(range(0)):
+            v2 += x0 * [0.5, 1.5, -1.0, 2.0][k1 % 4]
+            x1 += x0 * [0.5, 1.5, -1.0, 2.0][k1 % 4]
+            v2 = v2 * np.mean(np.tanh(x0))
+        v2 += -x0
+    x1 += np.minimum(x0, np.tanh(x1))
+    if np.sum(x1) > 0.5 and np.sum(x0) < 1.0:
+        for k1 in s2s_ad.checkpoint(range(3), every=2):
+            if np.sum(x0) < np.sum(v2):
+                continue
+            x0 += v2 * (1.0 + 0.5)
+            v2 += np.exp(np.tanh(v2))
+            v2 += v2 * np.max(np.tanh(v2))
+        x0 += np.tanh(x0 * 2.0)
+        return np.sum(x0 * 1.5)
+    else:
+        for k1 in s2s_ad.checkpoint(range(0), every=2):
+            x1 += np.where(x0 > x0, x0 * 0.5, np.sin(x0))
+            x0 += np.tanh(x0 * 2.0)
+            x0 = -x1
+        for k1 in range(0):
+            x0 = Rec(x0, 2.0).u * np.cos(Rec(v=2.0, u=x0).v)
+            x1 = np.sqrt(1.0 + np.tanh(x0) ** 2)
+            x0 = x0 * (1.0 + 0.5 * k1)
+            if np.sum(v2) > 0.0:
+                break
+    v3 = LAYER(x0)
+    return np.sum(x1 + v2 + v3)
+"""
 RANDOM_FINDS = {
     "checkpoints_left_by_break": (
         CHECKPOINTS_LEFT_BY_BREAK,
         (-0.12590907678555352, 0.8769194762896526),
     ),
     "checkpoint_around_break_loops": (CHECKPOINT_AROUND_BREAK_LOOPS, ((-1.93, 1.25), 1.65)),
+    "unbound_loop_name": (UNBOUND_LOOP_NAME, (-1.4076638569244828, 0.3406910668084513)),
     "checkpoint_counter": (CHECKPOINT_COUNTER, (np.float64(1.9), np.float64(-1.4304751285897055))),
 }
 
 
 PENDING_TESTS = {
-    "test_random_find[checkpoints_left_by_break]": "issue 17: nested checkpointed loops left "
-    "by `break` (found when every CI program was checked at second order): the Hessian code "
-    "gives the inner counter `_k1` a tangent (IndexError in rt.directions_getitem)",
+    "test_random_find[unbound_loop_name]": "found by `make fuzz` (seed 60005), fails at first "
+    "order on main too: value_and_grad and vjp read a loop's name `k1` that no iteration "
+    "bound (UnboundLocalError at `k1_3 = k1` in f_value_and_grad)",
 }
 
 

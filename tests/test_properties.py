@@ -12,12 +12,13 @@ at such points, and forward and reverse are still compared. `tests/fuzz.py` draw
 and reports the count and every mismatch.
 """
 
-import itertools
 import os
 
 import numpy as np
+import pytest
 from hessian_checks import assert_hessian_consistent, assert_hvp_consistent
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from programs import load, programs
 
@@ -87,12 +88,12 @@ def nested_cases(draw, **kinds):
     return source, ([(u, v), {"s": s}, (w, v2)], x)
 
 
-# name → (programs per CI run, the strategy drawing them); 705 of them are checked at
-# second order too (SECOND_ORDER, SECOND_ORDER_EVERY), as many as CI's time allows
+# name → (programs per CI run, the strategy drawing them); every one is checked at second
+# order too (SECOND_ORDER): 1,010 by every check of `hessian_checks.py`, 410 by `hvp`
 CASES = {
     "scalar": (200, scalar_cases()),
     "broadcasting arrays": (100, array_cases()),
-    "scalar control flow": (450, scalar_cases(control_flow=True, max_statements=6)),
+    "scalar control flow": (470, scalar_cases(control_flow=True, max_statements=6)),
     "array control flow": (220, array_cases(control_flow=True, max_statements=6)),
     "tuple argument": (100, structured_cases(control_flow=True, max_statements=6)),
     "nested argument": (60, nested_cases(control_flow=True, max_statements=6)),
@@ -104,24 +105,20 @@ CASES = {
 }
 
 
-# The kinds whose programs are also checked at second order, and how: every second-order
-# check of `hessian_checks.py` ("hessian") or, for the many inputs of the array programs,
-# `hvp` in random directions ("hvp"). The other kinds' programs are of the same language.
+# How each kind's programs are checked at second order: every check of `hessian_checks.py`
+# ("hessian": the Hessian symmetric and equal to `jacfwd(grad)`, `jacrev(grad)`, `grad(grad)`
+# and central differences of the gradient) or, for the many inputs of the array programs,
+# `hvp` in random directions ("hvp").
 SECOND_ORDER = {
     "scalar": "hessian",
+    "broadcasting arrays": "hvp",
     "scalar control flow": "hessian",
-    "nested argument": "hessian",
     "array control flow": "hvp",
+    "tuple argument": "hessian",
+    "nested argument": "hessian",
+    "scalar edge constructs": "hessian",
+    "array edge constructs": "hvp",
 }
-# CI's time: the long kind checks every SECOND_ORDER_EVERY-th program at second order
-SECOND_ORDER_EVERY = {"scalar control flow": [2 if SCALE == 1 else 1]}
-# Every program checked by "hessian" gets the Hessian, its symmetry, `jacfwd(grad)` and
-# central differences; every REVERSE_OVER_REVERSE-th also `jacrev(grad)` and `grad(grad)`,
-# which generate code of their own (CI's time); `make fuzz` and S2S_PROGRAMS_SCALE > 1: all.
-REVERSE_OVER_REVERSE = [10 if SCALE == 1 else 1]
-_DRAWN = itertools.count()
-# Not yet every program at second order: checked so, the scalar control-flow programs hit a
-# Hessian bug (`test_hessian_loops.RANDOM_FINDS["checkpoints_left_by_break"]`).
 
 
 def check_case(case, second_order: str | None = None) -> None:
@@ -139,8 +136,7 @@ def check_case(case, second_order: str | None = None) -> None:
         return
     try:
         if second_order == "hessian":
-            every = REVERSE_OVER_REVERSE[0]
-            assert_hessian_consistent(fn, args, next(_DRAWN) % every == 0)
+            assert_hessian_consistent(fn, args)
         else:
             assert_hvp_consistent(fn, args)
     except S2SError as error:
@@ -203,19 +199,37 @@ def _one_sided(fn, args, direction, step=1e-6) -> tuple[float, float]:
     return (ahead - here) / step, (here - behind) / step
 
 
+# Kinds whose programs are split into chunks, each a test item of its own with its own seed,
+# so that `pytest -n auto` spreads them over the workers: at full second order the 470
+# scalar control-flow programs take ~10 minutes of one core in one piece.
+CHUNKS = {"scalar control flow": 8}
+
+
 def _property(name):
     count, strategy = CASES[name]
+    chunks = CHUNKS.get(name, 1)
+    shares = [count * SCALE // chunks + (i < count * SCALE % chunks) for i in range(chunks)]
+    if chunks == 1:
+        return _drawn(name, strategy, shares[0])
+    checks = [_drawn(name, strategy, share, f"{name}, chunk {i}") for i, share in enumerate(shares)]
 
-    drawn = itertools.count()
-    every = SECOND_ORDER_EVERY.get(name, [1])
-
-    @settings(max_examples=count * SCALE, **SETTINGS)
-    @given(case=strategy)
-    def test(case):
-        second = SECOND_ORDER.get(name) if next(drawn) % every[0] == 0 else None
-        check_case(case, second)
+    @pytest.mark.parametrize("chunk", range(chunks))
+    def test(chunk):
+        checks[chunk]()
 
     return test
+
+
+def _drawn(name, strategy, count, chunk_seed=None):
+    """The test of `count` programs drawn by `strategy`; CI's (SCALE 1) draws the same ones
+    every run, a chunk those of its own seed."""
+
+    @settings(max_examples=count, **SETTINGS)
+    @given(case=strategy)
+    def test(case):
+        check_case(case, SECOND_ORDER.get(name))
+
+    return hypothesis_seed(chunk_seed)(test) if chunk_seed and SCALE == 1 else test
 
 
 test_scalar_programs = _property("scalar")

@@ -14,7 +14,14 @@ is followed item by item while its items are known by position, as a whole once 
     k = _item[1]                         # int: never active, though `_item` is
 
 A description is INT, TOP (anything), ("seq", (d0, d1, …)) for a list or tuple known item by
-item, or ("list", d) for one whose items are all described by d.
+item, ("ragged", (d0, d1, …)) for one of several lengths whose item at a position counted from
+the start is known, or ("list", d) for one whose items are all described by d. A ragged one is
+what a branch's saved values become where the other branch saves none, so the hidden counters
+of a checkpointed loop inside it stay integers when read back from a tape:
+
+    _branch2 = (_checkpoints1, _segments1, x1_2)   # if taken: (TOP, INT, TOP)
+    _branch2 = ()                                  # if not: unpacked only where it was taken
+    _segments1 = _branch2[1]                       # ragged (TOP, INT, TOP): INT
 """
 
 from __future__ import annotations
@@ -28,28 +35,34 @@ from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, walk
 
 INT = "int"
 TOP = "top"
-NOTHING = "nothing"  # the items of an empty list: what a join starts from
+NOTHING = "nothing"  # no value: the items of an empty list; what a name starts from
 EMPTY = ("seq", ())
+_POSITIONAL = ("seq", "ragged")
+_DEPTH = 8
 _INTEGER_RESULTS = (range, len, int, np.shape, np.ndim, np.size, runtime.segments)
 _INTEGER_OPERATORS = (
     operator.add, operator.sub, operator.mul, operator.floordiv, operator.mod,
     operator.neg, operator.pos, abs, min, max,
 )  # fmt: skip
-_SAME_ITEMS = (tuple, list, reversed, runtime.make_list)
+_SAME_ITEMS = (tuple, list, runtime.sequence)
 
 
 def integral_names(fn: Function) -> set[str]:
     """The names of `fn` (SSA variables and loop targets) that hold integers only."""
-    described: dict[str, object] = {}
     statements = [s for s in walk(fn.body) if isinstance(s, (Assign, For))]
+    # Optimistic: a name starts as NOTHING and grows to what flows into it, so a loop header
+    # that reads a value assigned further down (a tape, a branch's saved values) is not
+    # taken for anything before that value is known; parameters are TOP.
+    described: dict[str, object] = {stmt.target: NOTHING for stmt in statements}
     while True:
         changed = False
         for stmt in statements:
-            new = _iterated(stmt.iterable, described) if isinstance(stmt, For) else None
-            if not isinstance(stmt, For):
+            if isinstance(stmt, For):
+                new = _iterated(stmt.iterable, described)
+            else:
                 new = _described(stmt.value, described)
-            old = described.get(stmt.target)
-            joined = new if old is None else _join(old, new)
+            old = described[stmt.target]
+            joined = _bounded(_join(old, new))
             if joined != old:
                 described[stmt.target] = joined
                 changed = True
@@ -57,10 +70,22 @@ def integral_names(fn: Function) -> set[str]:
             return {name for name, d in described.items() if _integral(d)}
 
 
+def _bounded(d: object, depth: int = 0) -> object:
+    """`d` with lists nested deeper than `_DEPTH` taken as TOP: a loop that wraps a value in
+    a tuple each time would otherwise describe it deeper on every pass."""
+    if not isinstance(d, tuple):
+        return d
+    if depth >= _DEPTH:
+        return TOP
+    if d[0] == "list":
+        return ("list", _bounded(d[1], depth + 1))
+    return (d[0], tuple(_bounded(item, depth + 1) for item in d[1]))
+
+
 def _integral(d: object) -> bool:
     if d in (INT, NOTHING):
         return True
-    if isinstance(d, tuple) and d[0] == "seq":
+    if isinstance(d, tuple) and d[0] in _POSITIONAL:
         return all(_integral(item) for item in d[1])
     return isinstance(d, tuple) and d[0] == "list" and _integral(d[1])
 
@@ -74,18 +99,22 @@ def _join(a: object, b: object) -> object:
         return TOP
     if a[0] == b[0] == "seq" and len(a[1]) == len(b[1]):
         return ("seq", tuple(_join(x, y) for x, y in zip(a[1], b[1], strict=True)))
+    if a[0] in _POSITIONAL and b[0] in _POSITIONAL:  # lengths differ: position by position
+        longer, shorter = (a[1], b[1]) if len(a[1]) >= len(b[1]) else (b[1], a[1])
+        padded = (*shorter, *[NOTHING] * (len(longer) - len(shorter)))
+        return ("ragged", tuple(_join(x, y) for x, y in zip(longer, padded, strict=True)))
     return ("list", _join(_items(a), _items(b)))
 
 
 def _items(d: object) -> object:
     """What any one item of a list or tuple described by `d` is."""
-    if d == INT:
-        return INT
+    if d in (INT, NOTHING):
+        return d
     if not isinstance(d, tuple):
         return TOP
     if d[0] == "list":
         return d[1]
-    items = d[1]
+    items = d[1]  # "seq" or "ragged"
     if not items:
         return NOTHING
     joined = items[0]
@@ -99,6 +128,8 @@ def _atom(atom: object, described: dict) -> object:
         return described.get(atom.name, TOP)
     if isinstance(atom, Const):
         value = atom.value
+        if value is None:  # a name's placeholder before the loop that binds it: no items
+            return NOTHING
         plain = (int, bool, str, type(None))
         if isinstance(value, plain) or (
             isinstance(value, tuple) and all(isinstance(v, plain) for v in value)
@@ -115,29 +146,52 @@ def _described(value: object, described: dict) -> object:
     if fn in _INTEGER_RESULTS and fn is not runtime.segments:
         return INT  # lengths, shapes, `range`, `int(…)`: integers whatever they are of
     if fn is runtime.segments:  # a checkpointed loop's iterations cut into ranges
-        return INT if args and _atom(args[0], described) == INT else TOP
+        return INT if args and _whole(_atom(args[0], described)) else TOP
     if fn is runtime.append and len(args) == 2:
         return _appended(_atom(args[0], described), _atom(args[1], described))
+    if fn is runtime.make_list:  # `[a, b]`
+        return ("seq", tuple(_atom(a, described) for a in args))
     if fn in _SAME_ITEMS:
         return EMPTY if not args else _atom(args[0], described)
+    if fn is reversed and len(args) == 1:  # positions counted from the other end
+        return _reversed(_atom(args[0], described))
     if fn is operator.getitem and len(args) == 2 and isinstance(args[1], Index):
         return _item(_atom(args[0], described), args[1])
     if fn in _INTEGER_OPERATORS and args:
-        return INT if all(_atom(a, described) == INT for a in args) else TOP
+        return INT if all(_whole(_atom(a, described)) for a in args) else TOP
     return TOP
 
 
+def _whole(d: object) -> bool:
+    """An integer, or nothing yet (a value still to flow in, or none at all)."""
+    return d in (INT, NOTHING)
+
+
 def _appended(seq: object, item: object) -> object:
-    if seq == INT and item == INT:
+    if seq == NOTHING:
+        return NOTHING
+    if seq == INT and _whole(item):
         return INT
     if isinstance(seq, tuple) and seq[0] == "seq":
         return ("seq", (*seq[1], item))
     if isinstance(seq, tuple) and seq[0] == "list":
         return ("list", _join(seq[1], item))
+    if isinstance(seq, tuple) and seq[0] == "ragged":  # its length, so the new position, varies
+        return ("list", _join(_items(seq), item))
     return TOP
 
 
+def _reversed(d: object) -> object:
+    if isinstance(d, tuple) and d[0] == "seq":
+        return ("seq", d[1][::-1])
+    if isinstance(d, tuple) and d[0] == "ragged":
+        return ("list", _items(d))
+    return d
+
+
 def _item(seq: object, index: Index) -> object:
+    if seq == NOTHING:
+        return NOTHING
     if index.is_tuple or len(index.items) != 1:
         return INT if seq == INT else TOP
     (at,) = index.items
@@ -145,7 +199,13 @@ def _item(seq: object, index: Index) -> object:
         position = at.value
         if isinstance(position, int) and -len(seq[1]) <= position < len(seq[1]):
             return seq[1][position]
-        return TOP
+        return NOTHING if isinstance(position, int) else TOP  # an IndexError: no value
+    if isinstance(seq, tuple) and seq[0] == "ragged" and isinstance(at, Const):
+        position = at.value  # from the end: which item depends on the length
+        if isinstance(position, int) and 0 <= position < len(seq[1]):
+            return seq[1][position]
+        if isinstance(position, int) and position >= len(seq[1]):
+            return NOTHING
     return _items(seq) if isinstance(at, (Var, Const)) else TOP
 
 
