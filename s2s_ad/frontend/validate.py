@@ -15,8 +15,6 @@ lowering takes (names or elements as targets).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import gast
 
 from ..errors import UnsupportedSyntaxError
@@ -34,7 +32,9 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     `def` ran: only its body is the differentiated code.
     """
     body = without_docstring(node.body)
-    reached = [pair for stmt in body for pair in _reachable(stmt, filename, stmt.lineno)]
+    reached: list[tuple[gast.AST, int]] = []
+    for stmt in body:
+        _reachable(stmt, filename, stmt.lineno, reached)
     nested = {n.name for stmt in body for n in descendants(stmt) if isinstance(n, gast.FunctionDef)}
     starred = admitted_starred(body)
     for child, line in reached:
@@ -56,9 +56,13 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
         )
 
 
-def _reachable(node: gast.AST, filename: str, line: int) -> Iterator[tuple[gast.AST, int]]:
+def _reachable(
+    node: gast.AST, filename: str, line: int, found: list | None = None
+) -> list[tuple[gast.AST, int]]:
     """`node` and every node in its code, with its line (or its parent's), refusing at once
-    a class in no table of `syntax.py` and code in a field not listed for its class."""
+    a class in no table of `syntax.py` and code in a field not listed for its class.
+    Appended to `found` depth first (one list: no generator per level of nesting)."""
+    found = [] if found is None else found
     line = getattr(node, "lineno", None) or line
     kind = type(node).__name__
     if kind in REFUSED or kind in NOT_YET:
@@ -70,8 +74,9 @@ def _reachable(node: gast.AST, filename: str, line: int) -> Iterator[tuple[gast.
         raise _error(
             f"`{kind}`", "rewrite it with assignments, operators and calls", filename, line
         )
-    yield node, line
-    for name, value in gast.iter_fields(node):
+    found.append((node, line))
+    for name in node._fields:
+        value = getattr(node, name, None)
         children = [v for v in (value if isinstance(value, list) else [value]) if _is_code(v)]
         if not children or name in fields.ignored:
             continue
@@ -81,7 +86,8 @@ def _reachable(node: gast.AST, filename: str, line: int) -> Iterator[tuple[gast.
             hint = "rewrite it with assignments, operators and calls"
             raise _error(f"code in the `{name}` of `{kind}`", hint, filename, line)
         for child in children:
-            yield from _reachable(child, filename, line)
+            _reachable(child, filename, line, found)
+    return found
 
 
 def _is_code(value: object) -> bool:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
+from ..frontend.locations import fix_missing_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
@@ -44,7 +45,7 @@ def eliminate_jumps(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every `break` and `continue` replaced by flags."""
     taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
     node.body = _Rewriter(Namer(taken)).block(node.body)
-    return gast.fix_missing_locations(node)
+    return fix_missing_locations(node)
 
 
 def _set(flag: str, value: bool, like: gast.AST) -> gast.Assign:

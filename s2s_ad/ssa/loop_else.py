@@ -38,6 +38,7 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
+from ..frontend.locations import fix_missing_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
@@ -46,7 +47,7 @@ def eliminate_loop_else(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every loop's `else` clause rewritten into a flag."""
     taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
     node.body = _Rewriter(Namer(taken)).block(node.body)
-    return gast.fix_missing_locations(node)
+    return fix_missing_locations(node)
 
 
 def _marked(stmts: list[gast.stmt], flag: str) -> list[gast.stmt]:
