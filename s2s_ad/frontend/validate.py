@@ -19,9 +19,8 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from . import nodes
-from .nodes import descendants
 from .parse import without_docstring
-from .starred import admitted_starred
+from .starred import admitted_among
 from .syntax import LOWERED, NOT_YET, REFUSED
 
 
@@ -35,8 +34,10 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     reached: list[tuple[gast.AST, int]] = []
     for stmt in body:
         _reachable(stmt, filename, stmt.lineno, reached)
-    nested = {n.name for stmt in body for n in descendants(stmt) if isinstance(n, gast.FunctionDef)}
-    starred = admitted_starred(body)
+    # the nodes reached are every node of the body but annotations, which hold no `def`,
+    # and whose starred expressions are never checked: the same as walking the body again
+    nested = {n.name for n, _ in reached if type(n) is gast.FunctionDef}
+    starred = admitted_among([n for n, _ in reached])
     for child, line in reached:
         if isinstance(child, gast.Starred) and id(child) not in starred:
             raise _error("starred expression `*x`", "pass the elements explicitly", filename, line)

@@ -75,7 +75,7 @@ def _block(block: list[ast.stmt], bound_once: set[str]) -> bool:
             changed |= _block(stmt.body, set())
             continue
         if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
-            stored = {n for target in getattr(stmt, "targets", ()) for n in stores(target)}
+            stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
             changed |= _replace(stmt, available)  # the value is read before the store
             available.forget(stored)
         else:  # a loop or branch may store before it reads: only values it leaves alone
@@ -99,9 +99,16 @@ def _record(stmt: ast.stmt, available: _Available) -> None:
     elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
         available.add(target, value, {target})
     elif isinstance(value, (ast.BinOp, ast.UnaryOp)):
-        key, names = _key(value), set(loads(value))
-        if key is not None and target not in names:
+        key = _key(value)
+        if key is not None and target not in (names := set(loads(value))):
             available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
+
+
+def _stores(target: ast.expr) -> list[str]:
+    """`stores(target)`, at once for the common target, a name."""
+    if type(target) is ast.Name:
+        return [target.id] if type(target.ctx) is ast.Store else []
+    return stores(target)
 
 
 def _key(node: ast.expr) -> Key | None:
@@ -129,9 +136,17 @@ def _replace(node: ast.AST, available: _Available) -> bool:
     return _rewrite(node, available.of)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields but contexts and operators
+
+
 def _rewrite(node: ast.AST, available: dict[Key, ast.expr]) -> bool:
     changed = False
-    for field, value in ast.iter_fields(node):
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:  # contexts and operators hold no values
+        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+    for field in fields:
+        value = getattr(node, field, None)
         items = value if isinstance(value, list) else [value]
         for i, item in enumerate(items):
             if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
