@@ -28,9 +28,22 @@ Key = str | tuple  # a name, or the structure of a pure expression
 
 def reuse_available_values(tree: ast.FunctionDef) -> bool:
     """Rewrite reads of copies and repeated pure expressions in place; True if any was."""
-    bound = Counter(stores(tree))
-    bound.update(a.arg for a in tree.args.args)
-    return _block(tree.body, {name for name, n in bound.items() if n == 1})
+    return _block(tree.body, _BoundOnce(tree))
+
+
+class _BoundOnce:
+    """The names bound once in the whole function, found when a nested function first asks
+    (flat gradient code has none: no walk of the whole function)."""
+
+    def __init__(self, tree: ast.FunctionDef) -> None:
+        self.tree, self.names = tree, None
+
+    def get(self) -> set[str]:
+        if self.names is None:
+            bound = Counter(stores(self.tree))
+            bound.update(a.arg for a in self.tree.args.args)
+            self.names = {name for name, n in bound.items() if n == 1}
+        return self.names
 
 
 class _Available:
@@ -64,13 +77,14 @@ class _Available:
         return kept
 
 
-def _block(block: list[ast.stmt], bound_once: set[str]) -> bool:
+def _block(block: list[ast.stmt], bound_once: _BoundOnce | set[str]) -> bool:
     available = _Available()
     changed = False
     for stmt in block:
         if isinstance(stmt, ast.FunctionDef):  # runs later: only names bound once
             own = {*stores(stmt), *(a.arg for a in stmt.args.args)}
-            lasting = available.lasting(own, bound_once)
+            once = bound_once if isinstance(bound_once, set) else bound_once.get()
+            lasting = available.lasting(own, once)
             changed |= any([_replace(s, lasting) for s in stmt.body])
             changed |= _block(stmt.body, set())
             continue
