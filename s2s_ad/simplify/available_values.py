@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import assigned_name, loads, stores
+from .names import assigned_name, loads, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
@@ -145,7 +145,7 @@ def _key(node: ast.expr) -> Key | None:
 def _replace(node: ast.AST, available: _Available) -> bool:
     """Replace reads of available values under `node`, not entering lambdas or nested
     functions."""
-    if not available.of or not any(n in available.involving for n in loads(node)):
+    if not available.of or not reads_any(node, available.involving):
         return False  # the common case, found by the quick walk
     return _rewrite(node, available.of)
 
@@ -161,8 +161,18 @@ def _rewrite(node: ast.AST, available: dict[Key, ast.expr]) -> bool:
         fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
     for field in fields:
         value = getattr(node, field, None)
-        items = value if isinstance(value, list) else [value]
+        items = value if isinstance(value, list) else (value,)
         for i, item in enumerate(items):
+            kind = type(item)
+            if kind is ast.Name or kind is ast.Constant:  # no values below them
+                key = _key(item)
+                if key is not None and key in available and _is_read(item):
+                    if isinstance(value, list):
+                        value[i] = _copy(available[key])
+                    else:
+                        setattr(node, field, _copy(available[key]))
+                    changed = True
+                continue
             if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
                 continue
             key = _key(item) if isinstance(item, ast.expr) else None
