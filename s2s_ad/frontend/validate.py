@@ -18,7 +18,6 @@ from __future__ import annotations
 import gast
 
 from ..errors import UnsupportedSyntaxError
-from . import nodes
 from .parse import without_docstring
 from .starred import admitted_among
 from .syntax import LOWERED, NOT_YET, REFUSED
@@ -32,8 +31,9 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     """
     body = without_docstring(node.body)
     reached: list[tuple[gast.AST, int]] = []
+    returns: list[gast.Return] = []  # those of the function itself, not of nested ones
     for stmt in body:
-        _reachable(stmt, filename, stmt.lineno, reached)
+        _reachable(stmt, filename, stmt.lineno, reached, returns)
     # the nodes reached are every node of the body but annotations, which hold no `def`,
     # and whose starred expressions are never checked: the same as walking the body again
     nested = {n.name for n, _ in reached if type(n) is gast.FunctionDef}
@@ -46,7 +46,6 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
         check = _CHECKS.get(type(child).__name__)
         if check is not None:
             check(child, filename, line)
-    returns = [n for stmt in body for n in nodes.walk_own(stmt) if isinstance(n, gast.Return)]
     if not any(r.value is not None for r in returns):
         line = body[-1].lineno if body else node.lineno
         raise UnsupportedSyntaxError(
@@ -58,12 +57,20 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
 
 
 def _reachable(
-    node: gast.AST, filename: str, line: int, found: list | None = None
+    node: gast.AST,
+    filename: str,
+    line: int,
+    found: list | None = None,
+    returns: list | None = None,
 ) -> list[tuple[gast.AST, int]]:
     """`node` and every node in its code, with its line (or its parent's), refusing at once
     a class in no table of `syntax.py` and code in a field not listed for its class.
-    Appended to `found` depth first (one list: no generator per level of nesting)."""
+    Appended to `found` depth first (one list: no generator per level of nesting); the
+    `return` statements `nodes.walk_own(node)` finds (none in nested functions or lambdas
+    below `node`) to `returns`."""
     found = [] if found is None else found
+    if returns is not None and type(node) is gast.Return:
+        returns.append(node)
     line = getattr(node, "lineno", None) or line
     kind = type(node).__name__
     if kind in REFUSED or kind in NOT_YET:
@@ -78,7 +85,12 @@ def _reachable(
     found.append((node, line))
     for name in node._fields:
         value = getattr(node, name, None)
-        children = [v for v in (value if isinstance(value, list) else [value]) if _is_code(v)]
+        if isinstance(value, list):
+            children = [v for v in value if isinstance(v, gast.AST)]
+        elif isinstance(value, gast.AST):
+            children = [value]
+        else:
+            continue
         if not children or name in fields.ignored:
             continue
         if name in fields.refused:  # located at the refused code (a decorator's line)
@@ -87,12 +99,12 @@ def _reachable(
             hint = "rewrite it with assignments, operators and calls"
             raise _error(f"code in the `{name}` of `{kind}`", hint, filename, line)
         for child in children:
-            _reachable(child, filename, line, found)
+            own = returns if type(child) not in _SCOPES else None
+            _reachable(child, filename, line, found, own)
     return found
 
 
-def _is_code(value: object) -> bool:
-    return isinstance(value, gast.AST)
+_SCOPES = (gast.FunctionDef, gast.Lambda)  # code of its own: its `return`s are not ours
 
 
 def _error(construct: str, hint: str, filename: str, line: int | None) -> UnsupportedSyntaxError:
