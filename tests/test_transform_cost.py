@@ -1,16 +1,24 @@
 """The transformation's speed-ups keep its behaviour: the garbage collector's state after a
-derivative is made (or refused), and the one-walk liveness of a loop body
-(`ssa.names.first_uses`) against what each name's reads and writes say."""
+derivative is made (or refused), the one-walk liveness of a loop body
+(`ssa.names.first_uses`) against what each name's reads and writes say, and the faster
+walks (line numbers, `walk_own`, `unparse`, dead code) against what they replace."""
 
+import ast
+import copy
 import gc
+import random
 import textwrap
+from pathlib import Path
 
 import gast
 import numpy as np
 import pytest
 
 import s2s_ad as ad
+from s2s_ad.codegen.emit import unparse
 from s2s_ad.errors import S2SError
+from s2s_ad.frontend import locations, nodes
+from s2s_ad.simplify.dead_code import eliminate_dead_code
 from s2s_ad.ssa.names import first_uses, may_read_first
 
 
@@ -62,3 +70,89 @@ def test_first_uses(source, expected):
     for name, first in expected.items():
         assert (found.get(name) is True) is first
         assert may_read_first(name, body) is first
+
+
+# The faster walks give what the library functions they replace give (issue 19, part 6).
+
+_SOURCES = sorted(Path(ad.__file__).parent.rglob("*.py"))
+
+
+def _stripped(tree: gast.AST, seed: int) -> gast.AST:
+    """`tree` with some line attributes deleted and some set to None, as passes leave them."""
+    chance = random.Random(seed)
+    for node in gast.walk(tree):
+        for attribute in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            if attribute in node._attributes and chance.random() < 0.3:
+                if attribute in node.__dict__ and chance.random() < 0.5:
+                    delattr(node, attribute)
+                else:
+                    setattr(node, attribute, None)
+    return tree
+
+
+@pytest.mark.parametrize("path", _SOURCES[::9], ids=lambda p: p.name)
+def test_locations_as_gast_sets_them(path):
+    tree = _stripped(gast.parse(path.read_text()), seed=len(path.name))
+    ours, theirs = copy.deepcopy(tree), copy.deepcopy(tree)
+    locations.fix_missing_locations(ours)
+    gast.fix_missing_locations(theirs)
+    assert gast.dump(ours, include_attributes=True) == gast.dump(theirs, include_attributes=True)
+    locations.increment_lineno(ours, 9)
+    gast.increment_lineno(theirs, 9)
+    assert gast.dump(ours, include_attributes=True) == gast.dump(theirs, include_attributes=True)
+
+
+def _walk_own_by_gast(node):
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        for child in gast.iter_child_nodes(current):
+            if not isinstance(child, (gast.FunctionDef, gast.Lambda)):
+                pending.append(child)
+
+
+@pytest.mark.parametrize("path", _SOURCES[::9], ids=lambda p: p.name)
+def test_walk_own_order(path):
+    tree = gast.parse(path.read_text())
+    for node in [tree, *[n for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)]]:
+        ours, theirs = list(nodes.walk_own(node)), list(_walk_own_by_gast(node))
+        assert len(ours) == len(theirs) and all(a is b for a, b in zip(ours, theirs, strict=True))
+
+
+@pytest.mark.parametrize("path", _SOURCES[::6], ids=lambda p: p.name)
+def test_unparse_as_ast(path):
+    tree = ast.parse(path.read_text())
+    assert unparse(tree) == ast.unparse(tree)
+    for node in list(ast.walk(tree))[::5]:
+        if isinstance(node, (ast.stmt, ast.expr)):
+            assert unparse(node) == ast.unparse(node)
+
+
+def test_unparse_of_derivative_code():
+    tree = ast.parse(ad.derivative_source(_square_sum, mode="reverse"))
+    assert unparse(tree) == ast.unparse(tree)
+
+
+def test_emptied_branch_frees_its_test():
+    """Dead assignments empty an `if`; removing it leaves its test unread, and what only the
+    test read is dead too (the count of reads is kept, not made again)."""
+    tree = ast.parse(
+        textwrap.dedent(
+            """
+            def f(x):
+                t = x > 0.0
+                u = t
+                if u:
+                    a = x * 2.0
+                    if t:
+                        c = a
+                else:
+                    b = x + 1.0
+                v = x * 3.0
+                return v
+            """
+        )
+    ).body[0]
+    assert eliminate_dead_code(tree)
+    assert ast.unparse(tree) == "def f(x):\n    v = x * 3.0\n    return v"

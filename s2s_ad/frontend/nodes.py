@@ -5,16 +5,31 @@ from __future__ import annotations
 
 import gast
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields
+
 
 def walk_own(node: gast.AST):
-    """Like `gast.walk`, without entering nested function definitions (other scopes)."""
+    """Like `gast.walk`, without entering nested function definitions (other scopes).
+    Each node's children in `gast.iter_child_nodes`' order, found without its generators."""
     pending = [node]
+    pop, push, extend, AST, scopes = pending.pop, pending.append, pending.extend, gast.AST, _SCOPES
     while pending:
-        current = pending.pop()
+        current = pop()
         yield current
-        for child in gast.iter_child_nodes(current):
-            if not isinstance(child, (gast.FunctionDef, gast.Lambda)):
-                pending.append(child)
+        kind = type(current)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = kind._fields
+        for field in fields:
+            value = getattr(current, field, None)
+            if isinstance(value, AST):
+                if not isinstance(value, scopes):
+                    push(value)
+            elif isinstance(value, list):
+                extend([v for v in value if isinstance(v, AST) and not isinstance(v, scopes)])
+
+
+_SCOPES = (gast.FunctionDef, gast.Lambda)
 
 
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # class → fields that may hold nodes

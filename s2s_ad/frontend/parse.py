@@ -11,6 +11,7 @@ import gast
 
 from ..errors import SourceError, UnsupportedSyntaxError, with_article
 from .library import refuse_library_source
+from .locations import increment_lineno
 
 
 @dataclass
@@ -86,7 +87,7 @@ def parse_function(fn: object) -> ParsedFunction:
         )
     _require_same_code(fn, source, first_line)
     node.decorator_list = []
-    gast.increment_lineno(node, first_line - 1)
+    increment_lineno(node, first_line - 1)
     return ParsedFunction(node, filename, first_line, lines)
 
 

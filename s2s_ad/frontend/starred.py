@@ -20,16 +20,22 @@ from .nodes import descendants
 
 def admitted_starred(body: list[gast.stmt]) -> set[int]:
     """The ids of the `Starred` nodes of `body` in a position the lowering takes."""
+    return admitted_among([node for stmt in body for node in descendants(stmt)])
+
+
+def admitted_among(found: list[gast.AST]) -> set[int]:
+    """The ids of the `Starred` nodes admitted by the nodes `found` (every node of some
+    code: a starred node's place is decided by its assignment, call or display)."""
     admitted: set[int] = set()
-    for stmt in body:
-        for node in descendants(stmt):
-            if isinstance(node, gast.Assign):
-                for target in node.targets:
-                    admitted |= _in_target(target)
-            elif isinstance(node, gast.Call):  # `zip(*pairs)`, `f(*xs)`
-                admitted |= {id(a) for a in node.args if isinstance(a, gast.Starred)}
-            elif isinstance(node, (gast.List, gast.Tuple)) and isinstance(node.ctx, gast.Load):
-                admitted |= {id(e) for e in node.elts if isinstance(e, gast.Starred)}
+    for node in found:
+        kind = type(node)
+        if kind is gast.Assign:
+            for target in node.targets:
+                admitted |= _in_target(target)
+        elif kind is gast.Call:  # `zip(*pairs)`, `f(*xs)`
+            admitted |= {id(a) for a in node.args if isinstance(a, gast.Starred)}
+        elif (kind is gast.List or kind is gast.Tuple) and isinstance(node.ctx, gast.Load):
+            admitted |= {id(e) for e in node.elts if isinstance(e, gast.Starred)}
     return admitted
 
 

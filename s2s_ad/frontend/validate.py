@@ -15,15 +15,11 @@ lowering takes (names or elements as targets).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import gast
 
 from ..errors import UnsupportedSyntaxError
-from . import nodes
-from .nodes import descendants
 from .parse import without_docstring
-from .starred import admitted_starred
+from .starred import admitted_among
 from .syntax import LOWERED, NOT_YET, REFUSED
 
 
@@ -34,9 +30,14 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     `def` ran: only its body is the differentiated code.
     """
     body = without_docstring(node.body)
-    reached = [pair for stmt in body for pair in _reachable(stmt, filename, stmt.lineno)]
-    nested = {n.name for stmt in body for n in descendants(stmt) if isinstance(n, gast.FunctionDef)}
-    starred = admitted_starred(body)
+    reached: list[tuple[gast.AST, int]] = []
+    returns: list[gast.Return] = []  # those of the function itself, not of nested ones
+    for stmt in body:
+        _reachable(stmt, filename, stmt.lineno, reached, returns)
+    # the nodes reached are every node of the body but annotations, which hold no `def`,
+    # and whose starred expressions are never checked: the same as walking the body again
+    nested = {n.name for n, _ in reached if type(n) is gast.FunctionDef}
+    starred = admitted_among([n for n, _ in reached])
     for child, line in reached:
         if isinstance(child, gast.Starred) and id(child) not in starred:
             raise _error("starred expression `*x`", "pass the elements explicitly", filename, line)
@@ -45,7 +46,6 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
         check = _CHECKS.get(type(child).__name__)
         if check is not None:
             check(child, filename, line)
-    returns = [n for stmt in body for n in nodes.walk_own(stmt) if isinstance(n, gast.Return)]
     if not any(r.value is not None for r in returns):
         line = body[-1].lineno if body else node.lineno
         raise UnsupportedSyntaxError(
@@ -56,9 +56,21 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
         )
 
 
-def _reachable(node: gast.AST, filename: str, line: int) -> Iterator[tuple[gast.AST, int]]:
+def _reachable(
+    node: gast.AST,
+    filename: str,
+    line: int,
+    found: list | None = None,
+    returns: list | None = None,
+) -> list[tuple[gast.AST, int]]:
     """`node` and every node in its code, with its line (or its parent's), refusing at once
-    a class in no table of `syntax.py` and code in a field not listed for its class."""
+    a class in no table of `syntax.py` and code in a field not listed for its class.
+    Appended to `found` depth first (one list: no generator per level of nesting); the
+    `return` statements `nodes.walk_own(node)` finds (none in nested functions or lambdas
+    below `node`) to `returns`."""
+    found = [] if found is None else found
+    if returns is not None and type(node) is gast.Return:
+        returns.append(node)
     line = getattr(node, "lineno", None) or line
     kind = type(node).__name__
     if kind in REFUSED or kind in NOT_YET:
@@ -70,9 +82,15 @@ def _reachable(node: gast.AST, filename: str, line: int) -> Iterator[tuple[gast.
         raise _error(
             f"`{kind}`", "rewrite it with assignments, operators and calls", filename, line
         )
-    yield node, line
-    for name, value in gast.iter_fields(node):
-        children = [v for v in (value if isinstance(value, list) else [value]) if _is_code(v)]
+    found.append((node, line))
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            children = [v for v in value if isinstance(v, gast.AST)]
+        elif isinstance(value, gast.AST):
+            children = [value]
+        else:
+            continue
         if not children or name in fields.ignored:
             continue
         if name in fields.refused:  # located at the refused code (a decorator's line)
@@ -81,11 +99,12 @@ def _reachable(node: gast.AST, filename: str, line: int) -> Iterator[tuple[gast.
             hint = "rewrite it with assignments, operators and calls"
             raise _error(f"code in the `{name}` of `{kind}`", hint, filename, line)
         for child in children:
-            yield from _reachable(child, filename, line)
+            own = returns if type(child) not in _SCOPES else None
+            _reachable(child, filename, line, found, own)
+    return found
 
 
-def _is_code(value: object) -> bool:
-    return isinstance(value, gast.AST)
+_SCOPES = (gast.FunctionDef, gast.Lambda)  # code of its own: its `return`s are not ours
 
 
 def _error(construct: str, hint: str, filename: str, line: int | None) -> UnsupportedSyntaxError:

@@ -21,16 +21,29 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import assigned_name, loads, stores
+from .names import assigned_name, loads, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
 
 def reuse_available_values(tree: ast.FunctionDef) -> bool:
     """Rewrite reads of copies and repeated pure expressions in place; True if any was."""
-    bound = Counter(stores(tree))
-    bound.update(a.arg for a in tree.args.args)
-    return _block(tree.body, {name for name, n in bound.items() if n == 1})
+    return _block(tree.body, _BoundOnce(tree))
+
+
+class _BoundOnce:
+    """The names bound once in the whole function, found when a nested function first asks
+    (flat gradient code has none: no walk of the whole function)."""
+
+    def __init__(self, tree: ast.FunctionDef) -> None:
+        self.tree, self.names = tree, None
+
+    def get(self) -> set[str]:
+        if self.names is None:
+            bound = Counter(stores(self.tree))
+            bound.update(a.arg for a in self.tree.args.args)
+            self.names = {name for name, n in bound.items() if n == 1}
+        return self.names
 
 
 class _Available:
@@ -64,18 +77,19 @@ class _Available:
         return kept
 
 
-def _block(block: list[ast.stmt], bound_once: set[str]) -> bool:
+def _block(block: list[ast.stmt], bound_once: _BoundOnce | set[str]) -> bool:
     available = _Available()
     changed = False
     for stmt in block:
         if isinstance(stmt, ast.FunctionDef):  # runs later: only names bound once
             own = {*stores(stmt), *(a.arg for a in stmt.args.args)}
-            lasting = available.lasting(own, bound_once)
+            once = bound_once if isinstance(bound_once, set) else bound_once.get()
+            lasting = available.lasting(own, once)
             changed |= any([_replace(s, lasting) for s in stmt.body])
             changed |= _block(stmt.body, set())
             continue
         if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
-            stored = {n for target in getattr(stmt, "targets", ()) for n in stores(target)}
+            stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
             changed |= _replace(stmt, available)  # the value is read before the store
             available.forget(stored)
         else:  # a loop or branch may store before it reads: only values it leaves alone
@@ -99,9 +113,16 @@ def _record(stmt: ast.stmt, available: _Available) -> None:
     elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
         available.add(target, value, {target})
     elif isinstance(value, (ast.BinOp, ast.UnaryOp)):
-        key, names = _key(value), set(loads(value))
-        if key is not None and target not in names:
+        key = _key(value)
+        if key is not None and target not in (names := set(loads(value))):
             available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
+
+
+def _stores(target: ast.expr) -> list[str]:
+    """`stores(target)`, at once for the common target, a name."""
+    if type(target) is ast.Name:
+        return [target.id] if type(target.ctx) is ast.Store else []
+    return stores(target)
 
 
 def _key(node: ast.expr) -> Key | None:
@@ -124,16 +145,34 @@ def _key(node: ast.expr) -> Key | None:
 def _replace(node: ast.AST, available: _Available) -> bool:
     """Replace reads of available values under `node`, not entering lambdas or nested
     functions."""
-    if not available.of or not any(n in available.involving for n in loads(node)):
+    if not available.of or not reads_any(node, available.involving):
         return False  # the common case, found by the quick walk
     return _rewrite(node, available.of)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields but contexts and operators
+
+
 def _rewrite(node: ast.AST, available: dict[Key, ast.expr]) -> bool:
     changed = False
-    for field, value in ast.iter_fields(node):
-        items = value if isinstance(value, list) else [value]
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:  # contexts and operators hold no values
+        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+    for field in fields:
+        value = getattr(node, field, None)
+        items = value if isinstance(value, list) else (value,)
         for i, item in enumerate(items):
+            kind = type(item)
+            if kind is ast.Name or kind is ast.Constant:  # no values below them
+                key = _key(item)
+                if key is not None and key in available and _is_read(item):
+                    if isinstance(value, list):
+                        value[i] = _copy(available[key])
+                    else:
+                        setattr(node, field, _copy(available[key]))
+                    changed = True
+                continue
             if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
                 continue
             key = _key(item) if isinstance(item, ast.expr) else None

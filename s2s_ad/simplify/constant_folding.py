@@ -17,7 +17,7 @@ import ast
 import math
 import operator
 
-from .names import nodes
+from ..frontend.nodes import descendants
 
 BINARY = {
     ast.Add: operator.add,
@@ -29,6 +29,8 @@ BINARY = {
     ast.Pow: operator.pow,
 }
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+# the classes `_foldable` or `_decided` may accept (the quick walk asks only them)
+_CANDIDATES = frozenset({ast.BinOp, ast.UnaryOp, ast.Compare, ast.If})
 COMPARE = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
@@ -41,7 +43,10 @@ COMPARE = {
 
 def fold_constants(tree: ast.FunctionDef) -> bool:
     """Fold operators on literals and branches on literals in place; True if any."""
-    if not any(_foldable(node) or _decided(node) for node in nodes(tree)):
+    if not any(
+        type(node) in _CANDIDATES and (_foldable(node) or _decided(node))
+        for node in descendants(tree)
+    ):
         return False  # the common case, found by the quick walk
     changed = _fold_fields(tree)
     return _take_branches(tree) or changed

@@ -28,32 +28,34 @@ def eliminate_dead_code(tree: ast.FunctionDef) -> bool:
 
     Reads are counted once; removing an assignment un-counts what it read, which may make
     further assignments dead (a worklist, so the cost is linear in the code). Removing an
-    emptied `if` stops reading its test: then once more."""
-    changed = False
-    while True:
-        removed, emptied = _eliminate_once(tree)
-        changed |= removed
-        if not emptied:
-            return changed
-
-
-def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
+    emptied `if` stops reading its test: its reads are un-counted too, and once more."""
     reads = Counter(loads(tree))
     assignments: dict[str, list[ast.Assign]] = {}
     for node in _statements(tree):
         if (name := assigned_name(node)) is not None and not _is_check(node):
             assignments.setdefault(name, []).append(node)
     work = [name for name in assignments if reads[name] == 0]
-    dead: set[int] = set()
-    while work:
-        for stmt in assignments.pop(work.pop(), []):
-            dead.add(id(stmt))
-            for name in loads(stmt.value):
-                reads[name] -= 1
-                if reads[name] == 0 and name in assignments:
-                    work.append(name)
-    emptied: list[ast.If] = []
-    return _prune(tree, dead, emptied), bool(emptied)
+    changed = False
+    while True:
+        dead: set[int] = set()
+        while work:
+            for stmt in assignments.pop(work.pop(), []):
+                dead.add(id(stmt))
+                _unread(loads(stmt.value), reads, assignments, work)
+        emptied: list[ast.If] = []
+        changed |= _prune(tree, dead, emptied)
+        if not emptied:
+            return changed
+        for branch in emptied:  # its branches hold only `pass`: its test is all it read
+            _unread(loads(branch.test), reads, assignments, work)
+
+
+def _unread(names: list[str], reads: Counter, assignments: dict, work: list[str]) -> None:
+    """Un-count the reads of `names` (a statement removed); those left unread are dead."""
+    for name in names:
+        reads[name] -= 1
+        if reads[name] == 0 and name in assignments:
+            work.append(name)
 
 
 def _is_check(stmt: ast.Assign) -> bool:

@@ -66,6 +66,28 @@ def _names_in(node: ast.AST, context: type) -> list[str]:
     return found
 
 
+def reads_any(node: ast.AST, wanted: dict | set) -> bool:
+    """Whether `node` reads a name in `wanted`: `any(n in wanted for n in loads(node))`,
+    stopping at the first."""
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    name, load, fields_of, AST = ast.Name, ast.Load, _CHILDREN, ast.AST
+    while stack:
+        current = pop()
+        kind = type(current)
+        if kind is name:
+            if type(current.ctx) is load and current.id in wanted:
+                return True
+            continue
+        for field in fields_of.get(kind) or _children(kind):
+            value = getattr(current, field, None)
+            if type(value) is list:
+                extend([v for v in value if isinstance(v, AST)])
+            elif isinstance(value, AST):
+                push(value)
+    return False
+
+
 def stores(node: ast.AST) -> list[str]:
     """The names `node` assigns (loop targets and tuple targets included)."""
     return _names_in(node, ast.Store)

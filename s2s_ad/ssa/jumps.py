@@ -36,15 +36,28 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
+from ..frontend.locations import fix_missing_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
 
 def eliminate_jumps(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every `break` and `continue` replaced by flags."""
-    taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
-    node.body = _Rewriter(Namer(taken)).block(node.body)
-    return gast.fix_missing_locations(node)
+    if _any_jump(node.body):  # else the rewriting leaves every statement as it is
+        taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
+        node.body = _Rewriter(Namer(taken)).block(node.body)
+    return fix_missing_locations(node)
+
+
+def _any_jump(stmts: list[gast.stmt]) -> bool:
+    """Whether a loop among `stmts`, found where `_Rewriter` looks, has a jump of its own."""
+    for stmt in stmts:
+        if isinstance(stmt, (gast.For, gast.While)):
+            if any(_jumps(stmt.body)) or _any_jump(stmt.body):
+                return True
+        elif isinstance(stmt, gast.If) and (_any_jump(stmt.body) or _any_jump(stmt.orelse)):
+            return True
+    return False
 
 
 def _set(flag: str, value: bool, like: gast.AST) -> gast.Assign:

@@ -38,15 +38,29 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
+from ..frontend.locations import fix_missing_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
 
 def eliminate_loop_else(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every loop's `else` clause rewritten into a flag."""
-    taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
-    node.body = _Rewriter(Namer(taken)).block(node.body)
-    return gast.fix_missing_locations(node)
+    if _any_loop_else(node.body):  # else the rewriting leaves every statement as it is
+        taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
+        node.body = _Rewriter(Namer(taken)).block(node.body)
+    return fix_missing_locations(node)
+
+
+def _any_loop_else(stmts: list[gast.stmt]) -> bool:
+    """Whether a loop with `else` is among `stmts`, found where `_Rewriter` looks."""
+    for stmt in stmts:
+        if isinstance(stmt, (gast.For, gast.While)) and stmt.orelse:
+            return True
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and _any_loop_else(inner):
+                return True
+    return False
 
 
 def _marked(stmts: list[gast.stmt], flag: str) -> list[gast.stmt]:

@@ -127,7 +127,8 @@ class _Lowering(
         self.inplace_arguments: list[tuple[str, int]] = []
         self.argument_updates: list[tuple[str, int]] = []  # when recording
         self.recording = False
-        self.loads = load_lines(node)
+        self.loads = load_lines(node, self.every_node)
+        del self.every_node  # (the lowering rewrites parts of the tree)
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
         self.loop_lines: list[tuple[int, int]] = []  # first and last lines of enclosing loops

@@ -102,7 +102,8 @@ class ExprLowering(
         self.scope = scope
         self.filename = filename
         self.line = node.lineno
-        names = [n for n in descendants(node) if isinstance(n, gast.Name)]
+        self.every_node = descendants(node)  # before any rewriting: read once more in lower.py
+        names = [n for n in self.every_node if isinstance(n, gast.Name)]
         self.taken = {n.id for n in names}
         self.locals = {n.id for n in names if isinstance(n.ctx, gast.Store)}
         self.namer = Namer(self.taken | set(vars(aliases).values()))

@@ -33,10 +33,11 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
     return names
 
 
-def loads(node: gast.AST) -> list[gast.Name]:
-    """Names `node` reads; `x += e` reads `x` although its target is a store."""
+def loads(node: gast.AST, every: list[gast.AST] | None = None) -> list[gast.Name]:
+    """Names `node` reads; `x += e` reads `x` although its target is a store. `every`:
+    `descendants(node)`, when at hand."""
     found = []
-    for n in descendants(node):
+    for n in descendants(node) if every is None else every:
         kind = type(n)
         if kind is gast.Name:
             if type(n.ctx) is gast.Load:
@@ -50,9 +51,9 @@ def loaded_names(node: gast.AST) -> set[str]:
     return {n.id for n in loads(node)}
 
 
-def load_lines(node: gast.FunctionDef) -> dict[str, list[int]]:
+def load_lines(node: gast.FunctionDef, every: list[gast.AST] | None = None) -> dict[str, list[int]]:
     lines: dict[str, list[int]] = {}
-    for n in loads(node):
+    for n in loads(node, every):
         lines.setdefault(n.id, []).append(n.lineno)
     return lines
 

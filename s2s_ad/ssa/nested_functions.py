@@ -88,7 +88,8 @@ def _computes_defaults(bound: object) -> bool:
 
 
 def defined_functions(stmts: list[gast.stmt]) -> set[str]:
-    """The names `def` statements in `stmts` bind (not those inside nested functions)."""
+    """The names `def` statements in `stmts` bind (not those inside nested functions).
+    Expressions hold no statements: only the other fields are walked."""
     names: set[str] = set()
     pending: list[gast.AST] = list(stmts)
     while pending:
@@ -96,8 +97,17 @@ def defined_functions(stmts: list[gast.stmt]) -> set[str]:
         if isinstance(node, gast.FunctionDef):
             names.add(node.name)
             continue
-        pending.extend(gast.iter_child_nodes(node))
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                pending.extend([v for v in value if _may_hold_statements(v)])
+            elif _may_hold_statements(value):
+                pending.append(value)
     return names
+
+
+def _may_hold_statements(value: object) -> bool:
+    return isinstance(value, gast.AST) and not isinstance(value, gast.expr)
 
 
 class NestedFunctions:

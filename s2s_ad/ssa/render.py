@@ -6,7 +6,7 @@ import ast
 import copy
 
 from ..codegen import build
-from ..codegen.emit import to_source
+from ..codegen.emit import to_source, unparse
 from .ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, While, With
 
 
@@ -40,7 +40,7 @@ def render_block(block: list[Stmt]) -> list[ast.stmt]:
 
 def render_line(stmt: Stmt) -> str:
     """One statement as one line of source, e.g. for the primal comment in the adjoint."""
-    return ast.unparse(build.located(render_stmt(stmt)))
+    return unparse(build.located(render_stmt(stmt)))
 
 
 def render_function(fn: Function) -> str:

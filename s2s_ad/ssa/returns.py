@@ -31,6 +31,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
+from ..frontend.locations import fix_missing_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
@@ -64,13 +65,13 @@ def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef
     final.col_offset = final.end_col_offset = 0
     body.append(final)
     node.body = body
-    return gast.fix_missing_locations(node)
+    return fix_missing_locations(node)
 
 
 def _at_end(stmt: gast.stmt, node: gast.FunctionDef) -> gast.stmt:
     stmt.lineno = stmt.end_lineno = node.end_lineno
     stmt.col_offset = stmt.end_col_offset = 0
-    return gast.fix_missing_locations(stmt)
+    return fix_missing_locations(stmt)
 
 
 def _arity(returns: list[gast.Return], filename: str) -> int | None:
