@@ -58,6 +58,7 @@ from ..ssa.ir import (
     used_vars,
     walk,
 )
+from ..ssa.effects import calls_effect
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
@@ -397,12 +398,16 @@ class _Reverse:
         self.ends[id(stmt)] = ends
         if not any(isinstance(s, Assign) and s.target in self.active for s in walk(stmt.body)):
             return []
-        tape = self.numbered("_tape")
         inside |= self.assigned_in(stmt.body)  # with the tapes of nested loops
         saved = _saved(body, inside)
+        header = render_line(stmt).splitlines()[0]
+        if _counted(stmt, inside) and set(saved) <= {stmt.target}:
+            # the range again, backwards: no tape (the forward sweep runs the plain loop)
+            backwards = ast.Call(func=build.name("reversed"), args=[iterable(stmt)], keywords=[])
+            return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
+        tape = self.numbered("_tape")
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
-        header = render_line(stmt).splitlines()[0]
         if isinstance(stmt, For) and stmt.checkpoint is not None:
             return [*code, build.comment(f"{header}  (checkpointed)"), self.segments(stmt, replay)]
         return [*code, build.comment(header), replay]
@@ -501,7 +506,8 @@ class _Reverse:
         if self.flat:  # the plain call; the reverse sweep calls the helper's gradient code
             return render_stmt(stmt)
         args = [build.atom(a) for _, a in site.operands]
-        return build.assign([stmt.target, site.pullback], build.call_named(site.function, args))
+        call = build.assign([stmt.target, site.pullback], build.call_named(site.function, args))
+        return build.kept_for_effect(call, calls_effect(stmt.value))
 
     def forward_loop(self, stmt: For | While, site: tuple | None) -> list[ast.stmt]:
         code: list[ast.stmt] = []
@@ -547,6 +553,20 @@ class _Reverse:
             body.insert(0, ast.Expr(value=save))
             code.append(build.assign(states, ast.List(elts=[], ctx=ast.Load())))
         return [*code, build.for_(segment, build.name(segments), body)]
+
+
+def _counted(stmt: For | While, inside: set[str]) -> bool:
+    """Whether `stmt` is `for i in range(…)` with bounds the loop does not assign, not
+    checkpointed: its reverse sweep can run `reversed(range(…))` again, the bounds read
+    where they stand (a loop left by `break` is a `while` loop by then, ssa/jumps.py)."""
+    if not isinstance(stmt, For) or stmt.checkpoint is not None:
+        return False
+    value = stmt.iterable
+    if not isinstance(value, Prim) or value.fn is not range or value.kwargs:
+        return False
+    return all(
+        isinstance(a, Const) or (isinstance(a, Var) and a.name not in inside) for a in value.args
+    )
 
 
 def _loop(stmt: For | While, body: list[ast.stmt]) -> ast.stmt:
