@@ -102,6 +102,7 @@ def gradient_function(
     *,
     with_value: bool = False,
     with_calls: bool = False,
+    unit_seed: bool = False,
 ):
     """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
     function returning the adjoints of `wrt` — code that can itself be differentiated (its
@@ -113,11 +114,17 @@ def gradient_function(
     y_bar)`, itself plain Python the transforms can differentiate again as a callee. That
     runs the helper's forward sweep a second time (the price of code with no closures).
     `with_calls`: calls keep their pullback closures instead (`grad`'s code: not
-    differentiated again, and no helper runs twice)."""
+    differentiated again, and no helper runs twice).
+
+    `unit_seed` (`grad`'s code): the cotangent is the literal 1.0, not a parameter, so the
+    simplification passes fold it (no `np.full_like(y, 1.0)`, no `* 1.0`)."""
     vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True, flat=not with_calls)
     *forward, pullback, returned = vjp.body
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
+    if unit_seed:
+        body = [_UnitSeeds(set(seeds)).visit(stmt) for stmt in body]
+        seeds = []
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
         body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
     suffix = "value_and_grad" if with_value else "grad"
@@ -127,6 +134,18 @@ def gradient_function(
         body,
         defaults=[build.constant(v) for v in (*defaults, *(1.0 for _ in seeds))],
     )
+
+
+class _UnitSeeds(ast.NodeTransformer):
+    """Every read of a seed parameter becomes the literal 1.0."""
+
+    def __init__(self, seeds: set[str]) -> None:
+        self.seeds = seeds
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if isinstance(node.ctx, ast.Load) and node.id in self.seeds:
+            return build.constant(1.0)
+        return node
 
 
 @dataclass
