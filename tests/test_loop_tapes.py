@@ -29,20 +29,20 @@ from s2s_ad.testing import check_grads, check_modes_agree
 
 def add_loop(x):
     y = 0.0
-    for i in range(100):
+    for i in range(100):  # noqa: B007 (the issue's example, as written)
         y = y + x * x
     return y
 
 
 def sin_loop(x):
     y = x
-    for i in range(200):
+    for _ in range(200):
         y = math.sin(y) * x
     return y
 
 
 def sin_cos_steps(x, v):
-    for i in range(50):
+    for _ in range(50):
         x, v = x + 0.01 * v, v - 0.01 * math.sin(x) * math.cos(v)
     return x * v
 
@@ -72,7 +72,7 @@ def with_continue(x):
 
 def with_break(x):
     y = x
-    for i in range(10):
+    for _ in range(10):
         y = math.sin(y) * x
         if y > 0.5:
             break
@@ -81,7 +81,7 @@ def with_break(x):
 
 def with_else(x):
     y = x
-    for i in range(4):
+    for _ in range(4):
         y = y * x
         if y > 100.0:
             break
@@ -109,9 +109,9 @@ def nested(x):
 
 def nested_saving(x):
     y = x
-    for j in range(4):
+    for _ in range(4):
         z = y
-        for k in range(3):
+        for _ in range(3):
             z = math.sin(z) * x
         y = y + z
     return y
@@ -127,27 +127,39 @@ def bounds_before(x, n):
 
 def checkpointed(x):
     y = x
-    for i in ad.checkpoint(range(12), every=4):
+    for _ in ad.checkpoint(range(12), every=4):
         y = math.sin(y) * x + 0.1
     return y
 
 
 def checkpointed_plain(x):
     y = 0.0
-    for i in ad.checkpoint(range(9)):
+    for _ in ad.checkpoint(range(9)):
         y = y + x * x
     return y
 
 
 def array_loop(w):
     v = np.linspace(-1.0, 1.0, 4)
-    for i in range(5):
+    for _ in range(5):
         v = np.tanh(w * v) + 0.1
     return np.sum(v)
 
 
 def tanh_layer(W, x, b):
     return np.sum(np.tanh(W @ x + b))
+
+
+def scaled_sum(x, c):
+    return np.sum(x * c)  # the ones times `c` (a scalar): not `c`, kept
+
+
+def broadcast_tanh(a, b):
+    return np.sum(np.tanh(a[:, None] + b))
+
+
+def mean_of_squares(x):
+    return np.mean(x**2) + np.sum(np.cos(x))
 
 
 PROGRAMS = [
@@ -166,6 +178,9 @@ PROGRAMS = [
     (checkpointed, (0.7,)),
     (checkpointed_plain, (0.7,)),
     (array_loop, (0.8,)),
+    (scaled_sum, (np.linspace(-1.0, 2.0, 5), 1.7)),
+    (broadcast_tanh, (np.linspace(-1.0, 1.0, 3), np.linspace(0.1, 0.4, 4))),
+    (mean_of_squares, (np.linspace(-1.0, 2.0, 6),)),
     (tanh_layer, (np.linspace(-1, 1, 12).reshape(3, 4), np.linspace(0.2, 0.5, 4), np.ones(3))),
 ]
 IDS = [f.__name__ for f, _ in PROGRAMS]
@@ -299,7 +314,7 @@ def with_effects(x):
     y = 0.0
     for i in range(3):
         y = y + x * x
-        unused = noisy(y)
+        unused = noisy(y)  # noqa: F841 (a call kept for its effect)
         print("step", i)
     return y
 
@@ -343,8 +358,24 @@ def test_vjp_keeps_the_general_seed():
     args = PROGRAMS[-1][1]
     source = ad.derivative_source(tanh_layer, mode="reverse")
     assert "def pullback(" in source and "full_like" in source
-    out, pullback = ad.vjp(tanh_layer, *args)
+    _, pullback = ad.vjp(tanh_layer, *args)
     two = pullback(2.0)[0]
     one = pullback(1.0)[0]
     np.testing.assert_array_equal(two, 2.0 * one)  # scaling by a power of two is exact
     _same_bits((ad.grad(tanh_layer)(*args),), (one,))
+
+
+def test_the_ones_stay_where_the_product_is_not_the_other_factor():
+    source = _grad_source(scaled_sum, (np.linspace(-1.0, 2.0, 5), 1.7))
+    assert "full_like" in source  # `ones * c` has x's shape, `c` has not
+    gradient = ad.grad(scaled_sum)(np.linspace(-1.0, 2.0, 5), 1.7)
+    np.testing.assert_array_equal(gradient, np.full(5, 1.7))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_unit_seed_keeps_the_dtype(dtype):
+    x = np.linspace(-1.0, 2.0, 6).astype(dtype)
+    for f in (broadcast_tanh, mean_of_squares):
+        args = (x, x[:4]) if f is broadcast_tanh else (x,)
+        _, pullback = ad.vjp(f, *args)
+        _same_bits(ad.grad(f, wrt=tuple(range(len(args))))(*args), pullback(dtype(1.0)))

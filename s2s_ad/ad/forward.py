@@ -29,8 +29,8 @@ from collections import Counter
 
 from ..codegen import build
 from ..naming import Aliases
-from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Var, While, With, walk
 from ..ssa.effects import calls_effect
+from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, is_user_call, star_structures

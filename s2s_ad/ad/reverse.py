@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from .. import runtime
 from ..codegen import build
 from ..naming import Aliases
+from ..ssa.effects import calls_effect
 from ..ssa.ir import (
     Assign,
     Const,
@@ -58,7 +59,6 @@ from ..ssa.ir import (
     used_vars,
     walk,
 )
-from ..ssa.effects import calls_effect
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal

@@ -32,6 +32,8 @@ from .names import loads, stores
 # loops over these cost nothing but time: a loop over anything else (a user's iterator)
 # is kept like an effect
 _PLAIN_ITERABLES = frozenset({"range", "reversed", "zip", "enumerate"})
+_PLAIN_NODES = (ast.Name, ast.Constant, ast.UnaryOp, ast.BinOp)
+_PLAIN_NODES += (ast.expr_context, ast.operator, ast.unaryop)
 
 
 def eliminate_dead_code(tree: ast.FunctionDef) -> bool:
@@ -179,9 +181,8 @@ def _plain_loop(loop: ast.For) -> bool:
                 return False
             if node.keywords:
                 return False
-        elif not isinstance(node, (ast.Name, ast.Constant, ast.Load, ast.expr_context)):
-            if not isinstance(node, (ast.UnaryOp, ast.BinOp, ast.operator, ast.unaryop)):
-                return False
+        elif not isinstance(node, _PLAIN_NODES):
+            return False
     return not loop.orelse
 
 

@@ -35,9 +35,10 @@ def drop_unit_factors(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
         if type(node) is ast.Assign and len(node.targets) == 1:
             target = node.targets[0]
             like = _ones_like(node.value)
-            if type(target) is ast.Name and like is not None and assigned[target.id] == 1:
-                if assigned[like] <= 1 and like in shapes:
-                    ones[target.id] = like
+            if type(target) is not ast.Name or like is None or like not in shapes:
+                continue
+            if assigned[target.id] == 1 and assigned[like] <= 1:
+                ones[target.id] = like
     if not ones:
         return False
     changed = False
