@@ -7,7 +7,10 @@ its primal line as a comment, and returns the adjoints of the parameters (None: 
 
 Branches are replayed by their own test. A loop appends, once per iteration, the values its
 adjoint reads and the loop overwrites to a list of its own (`_tape1`); the pullback iterates
-that list backwards. Values the adjoint never reads are not saved.
+that list backwards. Values the adjoint never reads are not saved, and loop invariants are
+read where they stand. A `for i in range(…)` loop whose adjoint reads nothing else the loop
+overwrites has no tape: the pullback runs `for i in reversed(range(…))`, and the forward
+loop, when nothing else reads its values, is removed with the dead code (simplify/).
 
 A call of a user function calls its derivative: `y, y_pullback = helper_vjp(x)`, then
 `x_bar = y_pullback(y_bar)`. The flat gradient code (`gradient_function`), which is
