@@ -55,8 +55,9 @@ class _Graph:
         self.opened: set[int] = set()  # compound statements whose blocks were visited
 
     def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
-        """`targets`: name → the innermost enclosing loop that binds it as its target (a
-        read of it in that loop's body is that loop's value, not another sweep's)."""
+        """`targets`: name → the innermost enclosing loop that binds it as its target and
+        whose body never assigns it (a read of it there is that loop's value, not the value
+        another sweep assigns to the same name)."""
         targets = targets or {}
         for stmt in block:
             if _is_comment(stmt) or type(stmt) is ast.Pass:
@@ -71,7 +72,10 @@ class _Graph:
                 if kind is ast.For:
                     bound = stores(stmt.target)
                     self.write(key, bound)
-                    inner = {**targets, **dict.fromkeys(bound, key)}
+                    # a name the body assigns again is not the loop's value everywhere
+                    again = {n for s in stmt.body + stmt.orelse for n in stores(s)}
+                    inner = {n: k for n, k in targets.items() if n not in again}
+                    inner |= {n: key for n in bound if n not in again}
                     if not _plain_loop(stmt):  # a loop over a user's iterator: it runs
                         self.roots.append(key)
             elif kind is ast.With or kind is ast.FunctionDef:  # kept; their bodies swept
