@@ -379,3 +379,37 @@ def test_unit_seed_keeps_the_dtype(dtype):
         args = (x, x[:4]) if f is broadcast_tanh else (x,)
         _, pullback = ad.vjp(f, *args)
         _same_bits(ad.grad(f, wrt=tuple(range(len(args))))(*args), pullback(dtype(1.0)))
+
+
+def test_the_unit_cotangent_is_read_as_a_literal_through_the_loop():
+    source = _grad_source(add_loop, (1.5,))
+    body = source[source.index("for i in reversed(range(100)):") :].splitlines()[1:]
+    statements = [line.strip() for line in body if not line.strip().startswith("#")]
+    assert statements[0] == "x_bar = x_bar + 2.0 * (1.0 * x)"  # no copies of the seed left
+
+
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        ("a = 1.0\nfor i in r:\n    b = a\n    a = a\nreturn b * x", []),
+        ("a = 1.0\nfor i in r:\n    a = 2.0\nreturn a * x", ["a"]),  # two literals
+        ("a = 0.0\nif c:\n    a = -0.0\nreturn a * x", ["a"]),  # two zeros
+        ("a = 1.0\nfor a, j in r:\n    pass\nreturn a * x", ["a"]),  # a loop target too
+        ("a = 1.0\na += x\nreturn a", ["a"]),  # updated
+        ("a = 1.0\nreturn (lambda a: a * x)(2.0)", ["a"]),  # a parameter of its own there
+        ("a = 1.0\nb = a * x\nreturn b", ["b"]),
+        ("a = 1\nreturn a * x", ["a"]),  # an int literal: left to copy propagation
+    ],
+)
+def test_literal_names(source, kept):
+    import ast
+
+    from s2s_ad.simplify.unit_seeds import _propagate_literals
+
+    body = "\n".join("    " + line for line in source.splitlines())
+    tree = ast.parse(f"def f(x, r, c):\n{body}").body[0]
+    _propagate_literals(tree)
+    loads = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.ctx.__class__ is ast.Load
+    }
+    assert sorted(loads & {"a", "b"}) == kept  # the names still read

@@ -14,9 +14,14 @@ PASSES = (reuse_available_values, fold_constants, eliminate_dead_code)
 # which passes a change by each may give more to do (dead-code elimination only removes
 # statements; in-place accumulation only rewrites one, unread before)
 ENABLES = {
-    reuse_available_values: (fold_constants, eliminate_dead_code, accumulate_in_place),
-    fold_constants: (reuse_available_values, eliminate_dead_code),
-    eliminate_dead_code: (accumulate_in_place,),
+    reuse_available_values: (
+        fold_constants,
+        eliminate_dead_code,
+        accumulate_in_place,
+        drop_unit_factors,
+    ),
+    fold_constants: (reuse_available_values, eliminate_dead_code, drop_unit_factors),
+    eliminate_dead_code: (accumulate_in_place, drop_unit_factors),
     accumulate_in_place: (),
     drop_unit_factors: (reuse_available_values, fold_constants, eliminate_dead_code),
 }

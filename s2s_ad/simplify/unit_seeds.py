@@ -1,5 +1,17 @@
-"""Multiplications by an array of ones dropped, where the shapes say the product is the other
-factor itself (shape-specialised code only).
+"""`grad`'s unit cotangent followed through: names that can only hold the literal, and
+multiplications by an array of ones where the shapes say the product is the other factor.
+
+A name every assignment of which is one same literal, or a copy of itself or of another such
+name, holds that literal wherever it is read, loops included (where copy propagation, which
+follows the order of statements, stops at the loop's own `y_bar = y_bar`):
+
+    y_1_bar = 1.0                              # dead: removed
+    for i in reversed(range(100)):
+        y_2_bar = y_1_bar                      # dead: removed
+        y_1_bar = y_1_bar                      # dead: removed
+        x_bar = x_bar + 2.0 * (y_2_bar * x)  → x_bar = x_bar + 2.0 * (1.0 * x)
+
+The ones (shape-specialised code only):
 
 `grad`'s cotangent is the literal 1.0 (ad/reverse.py, `unit_seed`); the adjoint of a whole
 sum spreads it as `np.full_like(y, 1.0)`, which the next rule multiplies by its partial
@@ -26,7 +38,66 @@ _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
 
 def drop_unit_factors(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
-    """Replace `ones * e` and `e * ones` by `e` under `tree`, in place; True if any."""
+    """Read literals for the names that can hold nothing else, and replace `ones * e` and
+    `e * ones` by `e` under `tree`, in place; True if any."""
+    return _propagate_literals(tree) | _drop_ones(tree, shapes)
+
+
+def _propagate_literals(tree: ast.FunctionDef) -> bool:
+    values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
+    for node in nodes(tree):
+        if type(node) is ast.Assign and [type(t) for t in node.targets] == [ast.Name]:
+            values.setdefault(node.targets[0].id, []).append(node.value)
+    stored = Counter(stores(tree))  # every binding: loop and tuple targets, `+=`, `as` …
+    parameters = {n.arg for n in nodes(tree) if type(n) is ast.arg}  # lambdas' too
+    candidates = {
+        name: assigned
+        for name, assigned in values.items()
+        if stored[name] == len(assigned) and name not in parameters
+    }
+    literal: dict[str, float] = {}
+    changed = True
+    while changed:  # copies of copies: to a fixed point
+        changed = False
+        for name, assigned in candidates.items():
+            if name not in literal and (found := _one_literal(name, assigned, literal)):
+                literal[name] = found[0]
+                changed = True
+    replaced = False
+    for node in list(nodes(tree)) if literal else ():
+        for field, value in ast.iter_fields(node):
+            items = value if type(value) is list else [value]
+            for i, item in enumerate(items):
+                if type(item) is ast.Name and type(item.ctx) is ast.Load and item.id in literal:
+                    constant = ast.Constant(value=literal[item.id])
+                    if type(value) is list:
+                        value[i] = constant
+                    else:
+                        setattr(node, field, constant)
+                    replaced = True
+    return replaced
+
+
+def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
+    """`(c,)` when every value in `assigned` is the float literal `c`, `name` itself, or a
+    name known to hold `c`; else None."""
+    found: float | None = None
+    for value in assigned:
+        if type(value) is ast.Name and value.id == name:
+            continue  # `n = n`
+        if type(value) is ast.Name and value.id in literal:
+            constant = literal[value.id]
+        elif type(value) is ast.Constant and type(value.value) is float:
+            constant = value.value
+        else:
+            return None
+        if found is not None and repr(found) != repr(constant):
+            return None  # two literals (0.0 and -0.0 differ too)
+        found = constant
+    return None if found is None else (found,)
+
+
+def _drop_ones(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
     if not shapes:
         return False
     assigned = Counter(stores(tree))
