@@ -24,7 +24,8 @@ Exact: `1 * v` is `v` bit for bit (signed zeros, infinities and NaNs included) w
 product has `v`'s shape and dtype. Both are checked: the other factor `e` is elementwise
 arithmetic (operators, literals) over names whose known shapes are `t`'s or `()`, reading
 `t` itself, so `e` has `t`'s shape and a dtype NumPy promoted from `t`'s, which the ones
-(of `t`'s dtype) cannot widen. `t` and the ones are each assigned once.
+(of `t`'s dtype) cannot widen. `t` and the ones are each assigned once, and `e` is not a
+bare name (the product is a new array; `e` then is one too, never an alias of another).
 """
 
 from __future__ import annotations
@@ -158,6 +159,8 @@ def _product(node: ast.BinOp, ones: dict[str, str], shapes: dict) -> ast.expr | 
 def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool:
     """Whether `expr` is arithmetic over literals and names of `like`'s shape (or scalars),
     reading `like` itself."""
+    if type(expr) is ast.Name:
+        return False  # the product is a new array, the name another's: no aliases made
     shape = shapes[like]
     reads_like = False
     for node in ast.walk(expr):
