@@ -241,7 +241,7 @@ def differentiate(
     tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
     # flat gradient code is differentiated again: no in-place updates
     in_place = None if mode in FLAT_MODES else aliases.rt
-    source = to_source(simplify(tree, in_place))
+    source = to_source(simplify(tree, in_place, ssa.shapes))
     cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
@@ -290,6 +290,7 @@ def _derivative_tree(
             _trailing_defaults(fn, ssa.params),
             with_value=with_value,
             with_calls=mode not in FLAT_MODES,  # these are differentiated again
+            unit_seed=mode == "grad" and not with_value,  # only `grad` runs this code
         )
     elif mode in ("forward", "vector"):
         tree = tangent_function(

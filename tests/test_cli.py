@@ -207,7 +207,8 @@ def test_show_args_prints_the_code_grad_runs(capsys, tmp_path):
     argv = ["--args", "np.ones((3, 4))", "np.arange(4.0)", "np.zeros(3)"]
     code, out, err = run(capsys, "show", f"{module}:tanh_layer", *argv, "--color", "never")
     assert code == 0, err
-    assert out.startswith("def tanh_layer_grad(w, x, b, tanh_layer_bar=1.0):")
+    # grad's cotangent 1.0 folded in: no seed parameter, no `np.full_like` (issue 19)
+    assert out.startswith("def tanh_layer_grad(w, x, b):") and "full_like" not in out
     assert "unbroadcast" not in out and "w_bar = _t2_bar[:, None] * x" in out
     code, generic, _ = run(capsys, "show", f"{module}:tanh_layer", "--mode", "gradient")
     assert "rt.unbroadcast(" in generic  # without --args: the shape-generic code

@@ -29,6 +29,7 @@ from collections import Counter
 
 from ..codegen import build
 from ..naming import Aliases
+from ..ssa.effects import calls_effect
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
@@ -120,7 +121,8 @@ class _Tangents:
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active
         ]
-        return build.assign([stmt.target, self.name_dot(stmt.target)], build.call_named(name, args))
+        call = build.assign([stmt.target, self.name_dot(stmt.target)], build.call_named(name, args))
+        return build.kept_for_effect(call, calls_effect(stmt.value))
 
     def tangent(self, stmt: Assign) -> ast.expr | None:
         """The sum of the contributions of the statement's active operands (None: zero)."""

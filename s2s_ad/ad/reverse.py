@@ -7,7 +7,10 @@ its primal line as a comment, and returns the adjoints of the parameters (None: 
 
 Branches are replayed by their own test. A loop appends, once per iteration, the values its
 adjoint reads and the loop overwrites to a list of its own (`_tape1`); the pullback iterates
-that list backwards. Values the adjoint never reads are not saved.
+that list backwards. Values the adjoint never reads are not saved, and loop invariants are
+read where they stand. A `for i in range(…)` loop whose adjoint reads nothing else the loop
+overwrites has no tape: the pullback runs `for i in reversed(range(…))`, and the forward
+loop, when nothing else reads its values, is removed with the dead code (simplify/).
 
 A call of a user function calls its derivative: `y, y_pullback = helper_vjp(x)`, then
 `x_bar = y_pullback(y_bar)`. The flat gradient code (`gradient_function`), which is
@@ -44,6 +47,7 @@ from dataclasses import dataclass
 from .. import runtime
 from ..codegen import build
 from ..naming import Aliases
+from ..ssa.effects import calls_effect
 from ..ssa.ir import (
     Assign,
     Const,
@@ -101,6 +105,7 @@ def gradient_function(
     *,
     with_value: bool = False,
     with_calls: bool = False,
+    unit_seed: bool = False,
 ):
     """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
     function returning the adjoints of `wrt` — code that can itself be differentiated (its
@@ -112,11 +117,17 @@ def gradient_function(
     y_bar)`, itself plain Python the transforms can differentiate again as a callee. That
     runs the helper's forward sweep a second time (the price of code with no closures).
     `with_calls`: calls keep their pullback closures instead (`grad`'s code: not
-    differentiated again, and no helper runs twice)."""
+    differentiated again, and no helper runs twice).
+
+    `unit_seed` (`grad`'s code): the cotangent is the literal 1.0, not a parameter, so the
+    simplification passes fold it (no `np.full_like(y, 1.0)`, no `* 1.0`)."""
     vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True, flat=not with_calls)
     *forward, pullback, returned = vjp.body
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
+    if unit_seed:
+        body = [_UnitSeeds(set(seeds)).visit(stmt) for stmt in body]
+        seeds = []
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
         body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
     suffix = "value_and_grad" if with_value else "grad"
@@ -126,6 +137,18 @@ def gradient_function(
         body,
         defaults=[build.constant(v) for v in (*defaults, *(1.0 for _ in seeds))],
     )
+
+
+class _UnitSeeds(ast.NodeTransformer):
+    """Every read of a seed parameter becomes the literal 1.0."""
+
+    def __init__(self, seeds: set[str]) -> None:
+        self.seeds = seeds
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if isinstance(node.ctx, ast.Load) and node.id in self.seeds:
+            return build.constant(1.0)
+        return node
 
 
 @dataclass
@@ -397,12 +420,16 @@ class _Reverse:
         self.ends[id(stmt)] = ends
         if not any(isinstance(s, Assign) and s.target in self.active for s in walk(stmt.body)):
             return []
-        tape = self.numbered("_tape")
         inside |= self.assigned_in(stmt.body)  # with the tapes of nested loops
         saved = _saved(body, inside)
+        header = render_line(stmt).splitlines()[0]
+        if _counted(stmt, inside) and set(saved) <= {stmt.target}:
+            # the range again, backwards: no tape (the forward sweep runs the plain loop)
+            backwards = ast.Call(func=build.name("reversed"), args=[iterable(stmt)], keywords=[])
+            return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
+        tape = self.numbered("_tape")
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
-        header = render_line(stmt).splitlines()[0]
         if isinstance(stmt, For) and stmt.checkpoint is not None:
             return [*code, build.comment(f"{header}  (checkpointed)"), self.segments(stmt, replay)]
         return [*code, build.comment(header), replay]
@@ -501,7 +528,8 @@ class _Reverse:
         if self.flat:  # the plain call; the reverse sweep calls the helper's gradient code
             return render_stmt(stmt)
         args = [build.atom(a) for _, a in site.operands]
-        return build.assign([stmt.target, site.pullback], build.call_named(site.function, args))
+        call = build.assign([stmt.target, site.pullback], build.call_named(site.function, args))
+        return build.kept_for_effect(call, calls_effect(stmt.value))
 
     def forward_loop(self, stmt: For | While, site: tuple | None) -> list[ast.stmt]:
         code: list[ast.stmt] = []
@@ -547,6 +575,20 @@ class _Reverse:
             body.insert(0, ast.Expr(value=save))
             code.append(build.assign(states, ast.List(elts=[], ctx=ast.Load())))
         return [*code, build.for_(segment, build.name(segments), body)]
+
+
+def _counted(stmt: For | While, inside: set[str]) -> bool:
+    """Whether `stmt` is `for i in range(…)` with bounds the loop does not assign, not
+    checkpointed: its reverse sweep can run `reversed(range(…))` again, the bounds read
+    where they stand (a loop left by `break` is a `while` loop by then, ssa/jumps.py)."""
+    if not isinstance(stmt, For) or stmt.checkpoint is not None:
+        return False
+    value = stmt.iterable
+    if not isinstance(value, Prim) or value.fn is not range or value.kwargs:
+        return False
+    return all(
+        isinstance(a, Const) or (isinstance(a, Var) and a.name not in inside) for a in value.args
+    )
 
 
 def _loop(stmt: For | While, body: list[ast.stmt]) -> ast.stmt:

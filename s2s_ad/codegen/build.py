@@ -217,6 +217,17 @@ def _is_comment(stmt: ast.stmt) -> bool:
     return isinstance(value, ast.Constant) and str(value.value).startswith(COMMENT_MARK)
 
 
+KEPT_FOR_EFFECT = "s2s_kept_for_effect"  # dead-code elimination never removes these
+
+
+def kept_for_effect(stmt: ast.stmt, effect: bool = True) -> ast.stmt:
+    """`stmt`, marked to run even when nothing reads what it assigns (`effect`): a call of a
+    user function that prints, logs, calls back (simplify/dead_code.py)."""
+    if effect:
+        setattr(stmt, KEPT_FOR_EFFECT, True)
+    return stmt
+
+
 def block(body: list[ast.stmt]) -> list[ast.stmt]:
     """`body`, with a `pass` when it holds no statement but comments."""
     return body if any(not _is_comment(s) for s in body) else [*body, ast.Pass()]

@@ -8,30 +8,46 @@ from .available_values import reuse_available_values
 from .constant_folding import fold_constants
 from .dead_code import eliminate_dead_code
 from .in_place import accumulate_in_place
+from .unit_seeds import drop_unit_factors
 
 PASSES = (reuse_available_values, fold_constants, eliminate_dead_code)
 # which passes a change by each may give more to do (dead-code elimination only removes
 # statements; in-place accumulation only rewrites one, unread before)
 ENABLES = {
-    reuse_available_values: (fold_constants, eliminate_dead_code, accumulate_in_place),
-    fold_constants: (reuse_available_values, eliminate_dead_code),
-    eliminate_dead_code: (accumulate_in_place,),
+    reuse_available_values: (
+        fold_constants,
+        eliminate_dead_code,
+        accumulate_in_place,
+        drop_unit_factors,
+    ),
+    fold_constants: (reuse_available_values, eliminate_dead_code, drop_unit_factors),
+    eliminate_dead_code: (accumulate_in_place, drop_unit_factors),
     accumulate_in_place: (),
+    drop_unit_factors: (reuse_available_values, fold_constants, eliminate_dead_code),
 }
 
 
-def simplify(tree: ast.FunctionDef, in_place_runtime: str | None = None) -> ast.FunctionDef:
+def simplify(
+    tree: ast.FunctionDef,
+    in_place_runtime: str | None = None,
+    shapes: dict[str, tuple] | None = None,
+) -> ast.FunctionDef:
     """Run the passes until none has more to do (in place); return `tree`.
 
     Each pass leaves nothing for itself to do, so a pass runs again only after one that
     can enable it changed the code. `in_place_runtime`: the name the code calls the runtime
-    by, to accumulate into fresh arrays in place (not for code differentiated again)."""
+    by, to accumulate into fresh arrays in place (not for code differentiated again).
+    `shapes`: the variables' shapes, in code specialised to them (drops products by ones)."""
     allowed = [*PASSES, accumulate_in_place] if in_place_runtime is not None else list(PASSES)
+    if shapes:
+        allowed.insert(0, drop_unit_factors)
     pending = list(allowed)
     while pending:
         simplify_pass = pending.pop(0)
         if simplify_pass is accumulate_in_place:
             changed = accumulate_in_place(tree, in_place_runtime)
+        elif simplify_pass is drop_unit_factors:
+            changed = drop_unit_factors(tree, shapes)
         else:
             changed = simplify_pass(tree)
         if changed:

@@ -1,61 +1,199 @@
-"""Dead-code elimination on generated code: drop assignments nobody reads.
+"""Dead-code elimination on generated code: mark what the result needs, sweep the rest.
 
 Before: a generated function whose sweeps may compute values nothing uses (a primal result
-the gradient code does not return, an adjoint that flows nowhere). After: the same function
-without the assignments `name = value` to a single name that is never read anywhere in it
-(nested functions and loops included, so a value read by a later iteration or by the
-pullback stays) and without `if` statements whose branches were both emptied, repeated
-until none is left. The values removed are computed by
-side-effect-free primitives: generated code has no statements with effects but tape pushes,
-which are expression statements and stay, and the run-time checks `rt.unshared` of in-place
-updates, which stay too.
+the gradient code does not return, an adjoint that flows nowhere, a forward loop whose values
+the reverse sweep never reads). After: the same function keeping only the statements the
+roots need, by name: the roots are the `return`s, statements kept for their effect (`print`,
+`assert`, a passive `try`, a call of a user function that has an effect: marked
+`build.kept_for_effect` where they are generated) and the run-time checks
+`rt.unshared` of in-place updates; a statement is needed when it assigns a name a needed
+statement reads (anywhere: in a later iteration, in the pullback), a tape push when its tape
+is read, and a loop or `if` when a statement inside it is needed (then its header is read).
+Cycles die too: the forward loop of `grad` whose values nothing reads goes whole.
 
-    z = a * b            # read below: stays
-    unused = np.sin(z)   # never read: removed
-    return z
+    y = 0.0                          # feeds only the loop below: removed
+    for i in range(100):             # nothing inside needed: removed
+        y_2 = y + x * x
+        y = y_2
+    x_bar = rt.zeros_like(x)         # returned: stays
+    for i in reversed(range(100)):
+        x_bar = x_bar + 2.0 * x
+    return x_bar
 """
 
 from __future__ import annotations
 
 import ast
-from collections import Counter
 
-from .names import assigned_name, loads
+from ..codegen.build import COMMENT_MARK, KEPT_FOR_EFFECT
+from ..naming import TAPE_STEMS
+from .names import loads, stores
+
+# loops over these cost nothing but time: a loop over anything else (a user's iterator)
+# is kept like an effect
+_PLAIN_ITERABLES = frozenset({"range", "reversed", "zip", "enumerate"})
+_PLAIN_NODES = (ast.Name, ast.Constant, ast.UnaryOp, ast.BinOp)
+_PLAIN_NODES += (ast.expr_context, ast.operator, ast.unaryop)
 
 
 def eliminate_dead_code(tree: ast.FunctionDef) -> bool:
-    """Remove unread single-name assignments from `tree` in place; True if any was removed.
+    """Remove from `tree`, in place, the statements no root needs; True if any was."""
+    graph = _Graph()
+    graph.visit(tree.body, None)
+    return _sweep(tree, graph.mark(), graph.opened)
 
-    Reads are counted once; removing an assignment un-counts what it read, which may make
-    further assignments dead (a worklist, so the cost is linear in the code). Removing an
-    emptied `if` stops reading its test: its reads are un-counted too, and once more."""
-    reads = Counter(loads(tree))
-    assignments: dict[str, list[ast.Assign]] = {}
-    for node in _statements(tree):
-        if (name := assigned_name(node)) is not None and not _is_check(node):
-            assignments.setdefault(name, []).append(node)
-    work = [name for name in assignments if reads[name] == 0]
-    changed = False
-    while True:
-        dead: set[int] = set()
+
+class _Graph:
+    """Statements, what each reads and assigns, and the compound statement holding it."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int | None] = {}
+        self.reads: dict[int, list[str]] = {}
+        self.bound: dict[int, list[int]] = {}  # loops whose own target a statement reads
+        self.writers: dict[str, list[int]] = {}
+        self.roots: list[int] = []
+        self.opened: set[int] = set()  # compound statements whose blocks were visited
+
+    def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
+        """`targets`: name → the innermost enclosing loop that binds it as its target and
+        whose body never assigns it (a read of it there is that loop's value, not the value
+        another sweep assigns to the same name)."""
+        targets = targets or {}
+        for stmt in block:
+            if _is_comment(stmt) or type(stmt) is ast.Pass:
+                continue
+            key = id(stmt)
+            self.parent[key] = parent
+            kind = type(stmt)
+            inner = targets
+            if kind in (ast.If, ast.While, ast.For):
+                head = stmt.iter if kind is ast.For else stmt.test
+                reads = loads(head)
+                if kind is ast.For:
+                    bound = stores(stmt.target)
+                    self.write(key, bound)
+                    # a name the body assigns again is not the loop's value everywhere
+                    again = {n for s in stmt.body + stmt.orelse for n in stores(s)}
+                    inner = {n: k for n, k in targets.items() if n not in again}
+                    inner |= {n: key for n in bound if n not in again}
+                    if not _plain_loop(stmt):  # a loop over a user's iterator: it runs
+                        self.roots.append(key)
+            elif kind is ast.With or kind is ast.FunctionDef:  # kept; their bodies swept
+                reads = [n for item in _heads(stmt) for n in loads(item)]
+                self.roots.append(key)
+            elif (written := _written(stmt)) is not None:
+                reads = loads(stmt.value) + (written if kind is ast.AugAssign else [])
+                self.write(key, written)
+            elif (tape := _tape_push(stmt)) is not None:
+                reads = [n for a in stmt.value.args for n in loads(a)]
+                self.write(key, [tape])
+            else:  # returns, effects, checks, element updates: whole, never opened
+                reads = loads(stmt)
+                self.roots.append(key)
+            self.reads[key] = [n for n in reads if n not in targets]
+            self.bound[key] = [targets[n] for n in reads if n in targets]
+            if kind in (ast.If, ast.While, ast.For, ast.With, ast.FunctionDef):
+                self.opened.add(key)
+                self.visit(stmt.body, key, inner)
+                self.visit(getattr(stmt, "orelse", []), key, inner)
+
+    def write(self, key: int, names: list[str]) -> None:
+        for name in names:
+            self.writers.setdefault(name, []).append(key)
+
+    def mark(self) -> set[int]:
+        live: set[int] = set()
+        named: set[str] = set()
+        work = list(self.roots)
         while work:
-            for stmt in assignments.pop(work.pop(), []):
-                dead.add(id(stmt))
-                _unread(loads(stmt.value), reads, assignments, work)
-        emptied: list[ast.If] = []
-        changed |= _prune(tree, dead, emptied)
-        if not emptied:
-            return changed
-        for branch in emptied:  # its branches hold only `pass`: its test is all it read
-            _unread(loads(branch.test), reads, assignments, work)
+            key = work.pop()
+            if key in live:
+                continue
+            live.add(key)
+            if (parent := self.parent.get(key)) is not None:
+                work.append(parent)  # a loop or branch holding a needed statement
+            work += self.bound[key]
+            for name in self.reads[key]:
+                if name not in named:
+                    named.add(name)
+                    work += self.writers.get(name, ())
+        return live
 
 
-def _unread(names: list[str], reads: Counter, assignments: dict, work: list[str]) -> None:
-    """Un-count the reads of `names` (a statement removed); those left unread are dead."""
-    for name in names:
-        reads[name] -= 1
-        if reads[name] == 0 and name in assignments:
-            work.append(name)
+def _sweep(node: ast.AST, live: set[int], opened: set[int]) -> bool:
+    """Drop the statements not `live` from the blocks of `node` and the compound statements
+    kept under it; a block left with comments only gets a `pass`."""
+    removed = False
+    for field in ("body", "orelse"):
+        block = getattr(node, field, None)
+        if not isinstance(block, list):
+            continue
+        kept = [s for s in block if _is_comment(s) or type(s) is ast.Pass or id(s) in live]
+        for stmt in kept:
+            if id(stmt) in opened:
+                removed |= _sweep(stmt, live, opened)
+        if len(kept) != len(block):
+            removed = True
+            if field == "orelse" and all(_is_comment(s) or type(s) is ast.Pass for s in kept):
+                kept = []
+            elif not any(not _is_comment(s) for s in kept):
+                kept.append(ast.Pass())  # a block may not hold only comments
+        setattr(node, field, kept)
+    return removed
+
+
+def _written(stmt: ast.stmt) -> list[str] | None:
+    """The names `stmt` assigns when it is `a = …`, `a, b = …` or `a += …` of a value with
+    no effect; None for any other statement."""
+    if getattr(stmt, KEPT_FOR_EFFECT, False):
+        return None
+    if type(stmt) is ast.AugAssign and type(stmt.target) is ast.Name:
+        return [stmt.target.id]
+    if type(stmt) is not ast.Assign or _is_check(stmt):
+        return None
+    names: list[str] = []
+    for target in stmt.targets:
+        parts = target.elts if type(target) in (ast.Tuple, ast.List) else [target]
+        if not all(type(p) is ast.Name for p in parts):
+            return None  # an element or attribute update: kept
+        names += [p.id for p in parts]
+    return names
+
+
+def _tape_push(stmt: ast.stmt) -> str | None:
+    """The tape of `_tape1.append(…)`, a tape s2s_ad's code made (naming.TAPE_STEMS)."""
+    call = stmt.value if type(stmt) is ast.Expr else None
+    if (
+        type(call) is ast.Call
+        and type(call.func) is ast.Attribute
+        and call.func.attr == "append"
+        and type(call.func.value) is ast.Name
+        and call.func.value.id.startswith(TAPE_STEMS)
+        and not call.keywords
+        and not getattr(stmt, KEPT_FOR_EFFECT, False)
+    ):
+        return call.func.value.id
+    return None
+
+
+def _plain_loop(loop: ast.For) -> bool:
+    """A loop over a `range` (or `zip`, `reversed`, `enumerate` of names and ranges), whose
+    iteration alone has no effect; a loop over anything else is kept."""
+    for node in ast.walk(loop.iter):
+        if isinstance(node, ast.Call):
+            if type(node.func) is not ast.Name or node.func.id not in _PLAIN_ITERABLES:
+                return False
+            if node.keywords:
+                return False
+        elif not isinstance(node, _PLAIN_NODES):
+            return False
+    return not loop.orelse
+
+
+def _heads(stmt: ast.stmt) -> list[ast.AST]:
+    if isinstance(stmt, ast.With):
+        return list(stmt.items)
+    return [*stmt.decorator_list, stmt.args]
 
 
 def _is_check(stmt: ast.Assign) -> bool:
@@ -69,35 +207,11 @@ def _is_check(stmt: ast.Assign) -> bool:
     )
 
 
-def _statements(node: ast.AST):
-    """Every statement in the blocks under `node`, nested functions included."""
-    for field in ("body", "orelse"):
-        for stmt in getattr(node, field, None) or ():
-            yield stmt
-            yield from _statements(stmt)
-
-
-def _prune(node: ast.AST, dead: set[int], emptied: list[ast.If]) -> bool:
-    removed = False
-    for field in ("body", "orelse"):
-        block = getattr(node, field, None)
-        if not isinstance(block, list):
-            continue
-        kept = []
-        for stmt in block:
-            removed |= _prune(stmt, dead, emptied)  # inner blocks first: an `if` may empty
-            if not _dead(stmt, dead):
-                kept.append(stmt)
-            elif isinstance(stmt, ast.If):
-                emptied.append(stmt)
-        removed |= len(kept) != len(block)
-        if not kept and block:  # a block may not be empty
-            kept = [ast.Pass()]
-        setattr(node, field, kept)
-    return removed
-
-
-def _dead(stmt: ast.stmt, dead: set[int]) -> bool:
-    if isinstance(stmt, ast.If):  # both branches emptied (tests are names: no effects)
-        return all(isinstance(s, ast.Pass) for s in stmt.body + stmt.orelse)
-    return id(stmt) in dead
+def _is_comment(stmt: ast.stmt) -> bool:
+    value = getattr(stmt, "value", None)
+    return (
+        type(stmt) is ast.Expr
+        and type(value) is ast.Constant
+        and isinstance(value.value, str)
+        and value.value.startswith(COMMENT_MARK)
+    )

@@ -265,11 +265,18 @@ def has_effects(fn: Function) -> bool:
     for stmt in walk(fn.body):
         if isinstance(stmt, Effect):
             return True
-        value = stmt.value if isinstance(stmt, Assign) else None
-        helper = value.fn if isinstance(value, Prim) else None
-        if isinstance(helper, types.FunctionType) and helper_effect(helper) is not None:
+        if isinstance(stmt, Assign) and calls_effect(stmt.value):
             return True
     return False
+
+
+def calls_effect(value: object) -> bool:
+    """Whether `value` calls a function of the user's (a method too) that has a statement
+    kept for its effect: the call must run even when nothing reads its result."""
+    helper = value.fn if isinstance(value, Prim) else None
+    if isinstance(helper, types.MethodType):
+        helper = helper.__func__
+    return isinstance(helper, types.FunctionType) and helper_effect(helper) is not None
 
 
 def _inner_scope_names(stmt: gast.stmt) -> set[str]:

@@ -7,12 +7,14 @@ import copy
 
 from ..codegen import build
 from ..codegen.emit import to_source, unparse
+from .effects import calls_effect
 from .ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, While, With
 
 
 def render_stmt(stmt: Stmt) -> ast.stmt:
     if isinstance(stmt, Assign):
-        return build.assign(stmt.target, build.expr(stmt.value))
+        rendered = build.assign(stmt.target, build.expr(stmt.value))
+        return build.kept_for_effect(rendered, calls_effect(stmt.value))
     if isinstance(stmt, Return):
         return build.returns([build.atom(a) for a in stmt.values], stmt.is_tuple)
     if isinstance(stmt, If):
