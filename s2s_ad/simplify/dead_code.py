@@ -5,7 +5,8 @@ the gradient code does not return, an adjoint that flows nowhere). After: the sa
 without the assignments `name = value` to a single name that is never read anywhere in it
 (nested functions and loops included, so a value read by a later iteration or by the
 pullback stays) and without `if` statements whose branches were both emptied, repeated
-until none is left. The values removed are computed by
+until none is left, and without self-copies `x = x` (which a pass leaves when it rewrites
+`x_bar = rt.unbroadcast(x_bar, x)` of a known shape). The values removed are computed by
 side-effect-free primitives: generated code has no statements with effects but tape pushes,
 which are expression statements and stay, and the run-time checks `rt.unshared` of in-place
 updates, which stay too.
@@ -43,8 +44,13 @@ def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
     for node in _statements(tree):
         if (name := assigned_name(node)) is not None and not _is_check(node):
             assignments.setdefault(name, []).append(node)
-    work = [name for name in assignments if reads[name] == 0]
     dead: set[int] = set()
+    for stmts in assignments.values():
+        for stmt in [s for s in stmts if _self_copy(s)]:  # changes nothing
+            dead.add(id(stmt))
+            reads[stmt.value.id] -= 1
+            stmts.remove(stmt)
+    work = [name for name in assignments if reads[name] == 0]
     while work:
         for stmt in assignments.pop(work.pop(), []):
             dead.add(id(stmt))
@@ -54,6 +60,10 @@ def _eliminate_once(tree: ast.FunctionDef) -> tuple[bool, bool]:
                     work.append(name)
     emptied: list[ast.If] = []
     return _prune(tree, dead, emptied), bool(emptied)
+
+
+def _self_copy(stmt: ast.Assign) -> bool:
+    return type(stmt.value) is ast.Name and stmt.value.id == stmt.targets[0].id
 
 
 def _is_check(stmt: ast.Assign) -> bool:
