@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from .available_values import reuse_available_values
+from .comments import prune_comments
 from .constant_folding import fold_constants
 from .dead_code import eliminate_dead_code
 from .flags import fold_flags
@@ -38,4 +39,5 @@ def simplify(tree: ast.FunctionDef, in_place_runtime: str | None = None) -> ast.
             changed = simplify_pass(tree)
         if changed:
             pending += [p for p in ENABLES[simplify_pass] if p in allowed and p not in pending]
+    prune_comments(tree)  # once the code is final
     return tree

@@ -159,7 +159,7 @@ def _fold_blocks(node: ast.AST, booleans: set[str]) -> bool:
                     new.extend(folded)
                     continue
             new.append(stmt)
-        setattr(node, field, new)
+        setattr(node, field, new or [ast.Pass()])  # a block may not be empty
     return changed
 
 
