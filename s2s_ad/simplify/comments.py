@@ -76,7 +76,9 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]]) -> bool
                 code_follows = False
             changed |= line != text
         kept.reverse()
-        if not any(_text(s) is None for s in kept):
+        if field == "orelse" and all(_text(s) is not None or type(s) is ast.Pass for s in kept):
+            kept = []  # `else: pass`: no `else`
+        elif not any(_text(s) is None for s in kept):
             kept.append(ast.Pass())
         setattr(node, field, kept)
     return changed

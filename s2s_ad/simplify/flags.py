@@ -97,9 +97,7 @@ def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:
     items = pushed[it.args[0].id]
     if type(loop.target) is ast.Name:
         return {loop.target.id: items}
-    if type(loop.target) is not ast.Tuple or not all(
-        type(t) is ast.Name for t in loop.target.elts
-    ):
+    if type(loop.target) is not ast.Tuple or not all(type(t) is ast.Name for t in loop.target.elts):
         return None
     width = len(loop.target.elts)
     if not all(type(i) is ast.Tuple and len(i.elts) == width for i in items):
@@ -234,7 +232,9 @@ def _join(op: ast.boolop, left: ast.expr, right: ast.expr, booleans: set[str]) -
     written `a`."""
     if type(left) is ast.Name and type(right) is ast.Name and left.id == right.id:
         return left
-    neutral = type(op) is ast.Or and _is(right, False) or type(op) is ast.And and _is(right, True)
+    neutral = (type(op) is ast.Or and _is(right, False)) or (
+        type(op) is ast.And and _is(right, True)
+    )
     if neutral and _boolean(left, booleans):
         return left
     return ast.BoolOp(op, [left, right])
