@@ -180,7 +180,7 @@ def _fold_if(stmt: ast.If, booleans: set[str]) -> list[ast.Assign]:
             continue
         stmt.body.remove(then)
         stmt.orelse.remove(other)
-        folded.append(ast.Assign(targets=[ast.Name(target, ast.Store())], value=value))
+        folded.append(ast.Assign([ast.Name(target, ast.Store())], value, lineno=0))
     if folded and not stmt.body and stmt.orelse:  # keep the test's sense: `if not a:`
         stmt.test = ast.UnaryOp(ast.Not(), stmt.test)
         stmt.body, stmt.orelse = stmt.orelse, []
