@@ -107,13 +107,17 @@ FLAGS = {  # the branch values: (then, else) → the fold, with `a` known to be 
 @pytest.mark.parametrize(("branches", "expected"), FLAGS.items())
 def test_a_flag_picked_by_an_if_becomes_and_or(branches, expected):
     then, other = branches
-    source = f"def f(x, s):\n    a = x > 0\n    if a:\n        t = {then}\n    else:\n        t = {other}\n    return t"
+    source = (
+        f"def f(x, s):\n    a = x > 0\n    if a:\n        t = {then}\n    else:\n"
+        f"        t = {other}\n    return t"
+    )
     result = folded(source)
     assert expected in result and "if" not in result
     for x, s in itertools.product([-1.0, 1.0], [True, False, 0.0, 2.5, np.float64(0.0)]):
-        assert run(result + "\nr = f(x, s)", x=x, s=s, f=None)["r"] == run(
-            source + "\nr = f(x, s)", x=x, s=s
-        )["r"]
+        assert (
+            run(result + "\nr = f(x, s)", x=x, s=s, f=None)["r"]
+            == run(source + "\nr = f(x, s)", x=x, s=s)["r"]
+        )
 
 
 @pytest.mark.parametrize("then", ["True", "False"])
