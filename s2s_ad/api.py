@@ -826,4 +826,21 @@ def derivative_source(
     return derivative(f, mode, names).source
 
 
-__all__ = ["S2SError", "derivative_source", "grad", "jvp", "value_and_grad", "vjp"]
+def ssa_source(f: Callable) -> str:
+    """`f` in the three-address SSA form every derivative of it is made from: one primitive
+    operation per line, each name assigned once (what `s2s-ad show FILE:FUNC --stage ssa`
+    prints). For a gradient made by `grad`, the SSA form of its generated code."""
+    from .pipeline import ssa_source as ssa_of
+
+    return ssa_of(_differentiable(f))
+
+
+__all__ = [
+    "S2SError",
+    "derivative_source",
+    "grad",
+    "jvp",
+    "ssa_source",
+    "value_and_grad",
+    "vjp",
+]

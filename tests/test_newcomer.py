@@ -327,3 +327,15 @@ def test_make_pictures_refreshes_every_committed_picture():
         assert (ROOT / "samples" / f"{name}.png").is_file()
     assert "samples/jacobians.py --plot /" in run.stdout  # `make jacobians`: outside the clone
     assert "samples/train_mlp.py --plot /" in run.stdout
+
+
+def test_the_ssa_form_is_public_api():
+    """The tutorial prints it with `s2s_ad.ssa_source`, not from the internal pipeline."""
+    from s2s_ad.pipeline import ssa_source
+
+    assert "ssa_source" in ad.__all__
+    assert ad.ssa_source(tanh_layer) == ssa_source(tanh_layer)
+    assert "_t1 = w @ x" in ad.ssa_source(tanh_layer)
+    assert ad.ssa_source(ad.grad(tanh_layer)).startswith("def tanh_layer_grad(")
+    tutorial = (Path(__file__).parent.parent / "docs" / "tutorial.md").read_text()
+    assert "s2s_ad.pipeline" not in tutorial
