@@ -211,3 +211,54 @@ def test_specialised_loop_code_has_no_self_copy():
 def test_grad_of_the_examples_agrees_with_the_tangent():
     check_grads(projectile_range, (12.0, 0.8))
     check_modes_agree(series_until_small, (0.5, 20))
+
+
+EXIT_LOOP = """def f(n, x):
+    _stop_1 = False
+    _t1 = 0 < n
+    while _t1:
+        x = x * 0.5
+        _t7 = x < 0.001
+        _stop_3 = _t7 or _stop_1
+        _t8 = not _stop_3
+        _t9 = _t8 and x < n
+        _t1 = _t9
+        _stop_1 = _stop_3
+    return (x, _stop_1)"""
+
+
+def exit_folded(source: str) -> str:
+    from s2s_ad.simplify.exit_flags import fold_exit_flags
+
+    tree = ast.parse(source).body[0]
+    fold_exit_flags(tree)
+    return ast.unparse(tree)
+
+
+def test_a_carried_exit_flag_reads_false_in_the_loop():
+    result = exit_folded(EXIT_LOOP)
+    assert "_stop_3 = _t7\n" in result
+    for n, x in itertools.product([0, 1, 3], [1.0, 0.0011, 1e-5]):
+        plain = run(EXIT_LOOP + "\nr = f(n, x)", n=n, x=x)["r"]
+        assert run(result + "\nr = f(n, x)", n=n, x=x)["r"] == plain
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("_stop_1 = False", "_stop_1 = x > 5"),  # not known false before the loop
+        ("_t8 = not _stop_3", "_t8 = not _t7"),  # the loop test does not imply it
+        ("        _t1 = _t9\n", "        _t1 = _t9 or _stop_3\n"),  # nor here
+        ("        _stop_1 = _stop_3\n", "        _stop_1 = _stop_3 or _t9\n"),  # no copy
+    ],
+)
+def test_a_flag_not_proven_false_stays(change):
+    source = EXIT_LOOP.replace(*change)
+    assert "_t7 or _stop_1" in exit_folded(source)
+
+
+def test_the_examples_forward_code_has_no_exit_flags():
+    for fn in (projectile_range, series_until_small):
+        for mode in ("forward", "gradient"):
+            source = ad.derivative_source(fn, mode=mode)
+            assert "_stop" not in source and "if _t8:" not in source, (fn.__name__, mode)

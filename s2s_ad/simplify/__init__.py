@@ -8,16 +8,30 @@ from .available_values import reuse_available_values
 from .comments import prune_comments
 from .constant_folding import fold_constants
 from .dead_code import eliminate_dead_code
+from .exit_flags import fold_exit_flags
 from .flags import fold_flags
 from .in_place import accumulate_in_place
 
-PASSES = (reuse_available_values, fold_constants, fold_flags, eliminate_dead_code)
+PASSES = (
+    reuse_available_values,
+    fold_constants,
+    fold_flags,
+    fold_exit_flags,
+    eliminate_dead_code,
+)
 # which passes a change by each may give more to do (dead-code elimination only removes
 # statements; in-place accumulation only rewrites one, unread before)
 ENABLES = {
-    reuse_available_values: (fold_constants, fold_flags, eliminate_dead_code, accumulate_in_place),
-    fold_constants: (reuse_available_values, fold_flags, eliminate_dead_code),
-    fold_flags: (reuse_available_values, fold_constants, eliminate_dead_code),
+    reuse_available_values: (
+        fold_constants,
+        fold_flags,
+        fold_exit_flags,
+        eliminate_dead_code,
+        accumulate_in_place,
+    ),
+    fold_constants: (reuse_available_values, fold_flags, fold_exit_flags, eliminate_dead_code),
+    fold_flags: (reuse_available_values, fold_constants, fold_exit_flags, eliminate_dead_code),
+    fold_exit_flags: (reuse_available_values, fold_constants, fold_flags, eliminate_dead_code),
     eliminate_dead_code: (accumulate_in_place,),
     accumulate_in_place: (),
 }

@@ -59,7 +59,7 @@ def known_booleans(tree: ast.AST) -> set[str]:
     while changed:  # optimistic: drop the names one assignment of which may be other
         changed = False
         for name in list(booleans):
-            if not all(v is not None and _boolean(v, booleans) for v in values[name]):
+            if not all(v is not None and boolean(v, booleans) for v in values[name]):
                 booleans.discard(name)
                 changed = True
     return booleans
@@ -126,7 +126,7 @@ def _other_stores(node: ast.AST) -> list[str]:
     return []
 
 
-def _boolean(value: ast.expr, booleans: set[str]) -> bool:
+def boolean(value: ast.expr, booleans: set[str]) -> bool:
     if type(value) is ast.Constant:
         return type(value.value) is bool
     if type(value) is ast.Compare:
@@ -134,7 +134,7 @@ def _boolean(value: ast.expr, booleans: set[str]) -> bool:
     if type(value) is ast.UnaryOp:
         return type(value.op) is ast.Not
     if type(value) is ast.BoolOp:
-        return all(_boolean(v, booleans) for v in value.values)
+        return all(boolean(v, booleans) for v in value.values)
     return type(value) is ast.Name and value.id in booleans
 
 
@@ -157,7 +157,7 @@ def _fold_blocks(node: ast.AST, booleans: set[str]) -> bool:
                     new.extend(folded)
                     continue
             new.append(stmt)
-        setattr(node, field, new or [ast.Pass()])  # a block may not be empty
+        setattr(node, field, new or (block and [ast.Pass()]))  # a block may not be empty
     return changed
 
 
@@ -235,6 +235,6 @@ def _join(op: ast.boolop, left: ast.expr, right: ast.expr, booleans: set[str]) -
     neutral = (type(op) is ast.Or and _is(right, False)) or (
         type(op) is ast.And and _is(right, True)
     )
-    if neutral and _boolean(left, booleans):
+    if neutral and boolean(left, booleans):
         return left
     return ast.BoolOp(op, [left, right])
