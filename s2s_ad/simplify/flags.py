@@ -51,7 +51,7 @@ def known_booleans(tree: ast.AST) -> set[str]:
                 values.setdefault(name, []).extend(items)
         elif type(node) is ast.For and _replayed(node, pushed) is not None:
             continue
-        elif isinstance(node, ast.stmt | ast.arguments | ast.comprehension):
+        elif isinstance(node, _BINDERS):
             for name in _other_stores(node):
                 values.setdefault(name, []).append(None)  # a loop target, a parameter, …
     booleans = set(values)
@@ -63,6 +63,9 @@ def known_booleans(tree: ast.AST) -> set[str]:
                 booleans.discard(name)
                 changed = True
     return booleans
+
+
+_BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.ExceptHandler)
 
 
 def _pushed(tree: ast.AST) -> dict[str, list[ast.expr]]:
@@ -113,6 +116,8 @@ def _other_stores(node: ast.AST) -> list[str]:
         ]
     if type(node) is ast.Assign:
         return [n for t in node.targets for n in stores(t)]
+    if type(node) is ast.ExceptHandler:
+        return [node.name] if node.name else []
     if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
         return stores(node.target)
     if isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr):
