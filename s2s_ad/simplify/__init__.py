@@ -22,7 +22,8 @@ PASSES = (
 # which passes a change by each may give more to do (dead-code elimination only removes
 # statements; in-place accumulation only rewrites one, unread before)
 ENABLES = {
-    reuse_available_values: (
+    reuse_available_values: (  # a copy read through may make an expression one at hand
+        reuse_available_values,
         fold_constants,
         fold_flags,
         fold_exit_flags,
