@@ -6,6 +6,7 @@ against reverse, the primal value)."""
 
 import ast
 import itertools
+import re
 import sys
 from pathlib import Path
 
@@ -262,3 +263,21 @@ def test_the_examples_forward_code_has_no_exit_flags():
         for mode in ("forward", "gradient"):
             source = ad.derivative_source(fn, mode=mode)
             assert "_stop" not in source and "if _t8:" not in source, (fn.__name__, mode)
+
+
+def halve_until_small(x):
+    while x > 1.0:
+        x = x * 0.5
+    return x
+
+
+def test_the_output_cotangent_has_the_name_a_person_gives_it():
+    # the returned variable's name; the function's for a `return` inside the loop; a
+    # returned parameter's version keeps its own, since `x_bar` is the parameter's gradient
+    assert "def pullback(x_bar):" in ad.derivative_source(projectile_range)
+    assert "def pullback(total_bar):" in ad.derivative_source(series_until_small)
+    assert "def pullback(returns_from_loop_bar):" in ad.derivative_source(returns_from_loop)
+    source = ad.derivative_source(halve_until_small, mode="gradient")
+    assert re.match(r"def halve_until_small_grad\(x, x_\d+_bar=1\.0\):", source)
+    check_grads(halve_until_small, (13.0,))
+    check_modes_agree(halve_until_small, (13.0,))
