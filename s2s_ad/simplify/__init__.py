@@ -1,4 +1,5 @@
-"""Simplification passes on generated code, one per module, run to a fixed point."""
+"""Simplification passes on generated code, one per module, run to a fixed point; then,
+once the code is final, the primal comments are matched to the lines it holds."""
 
 from __future__ import annotations
 
