@@ -15,9 +15,11 @@ Before:                                   After:
         # _t4 = vx * dt
         vx_bar = vx_bar + _t4_bar * 0.01
 
-A comment `name = value` (or `a, b = value`) stays when the generated code holds that very
-line; when it does not but one statement assigns `name`, it becomes that statement's line;
-otherwise it goes. Then a comment of a line followed by no code in its block (only further
+A comment `name = value` (or `a, b = value`) stays when the generated code still assigns
+`name` and holds every name `value` reads (the adjoint below it reads those, even where the
+forward line now reads a copy's source); when a name it reads is gone (`dt`, folded into
+`0.01`) and one statement assigns `name`, it becomes that statement's line; when nothing
+assigns `name` (a copy the passes removed), it goes. Then a comment of a line followed by no code in its block (only further
 comments, or the block's end) goes: its adjoint was nothing. Other comments (the sweeps'
 headings, a loop's or branch's header) stay.
 """
@@ -26,11 +28,13 @@ from __future__ import annotations
 
 import ast
 import re
+from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK
-from .names import nodes, stores
+from .names import names, nodes, stores
 
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
+_IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or numbers
 
 
 def prune_comments(tree: ast.FunctionDef) -> bool:
@@ -40,7 +44,8 @@ def prune_comments(tree: ast.FunctionDef) -> bool:
         if type(node) is ast.Assign:
             for target in stores(node):
                 assigning.setdefault(target, []).append(node)
-    return _block_comments(tree, assigning)
+    known = {n.id for n in names(tree)} | {a.arg for a in nodes(tree) if type(a) is ast.arg}
+    return _block_comments(tree, assigning, known)
 
 
 def _text(stmt: ast.stmt) -> str | None:
@@ -52,7 +57,7 @@ def _text(stmt: ast.stmt) -> str | None:
     return None
 
 
-def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]]) -> bool:
+def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: set) -> bool:
     changed = False
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
@@ -61,14 +66,15 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]]) -> bool
         kept: list[ast.stmt] = []
         code_follows = False  # walking backwards: code before the next comment kept
         for stmt in reversed(block):
-            changed |= _block_comments(stmt, assigning)
+            changed |= _block_comments(stmt, assigning, known)
             text = _text(stmt)
             match = text and _ASSIGNMENT.match(text)
             if not match:
                 kept.append(stmt)
                 code_follows = text is None
                 continue
-            line = code_follows and _existing(text, match.group(1).split(", "), assigning)
+            targets = match.group(1).split(", ")
+            line = code_follows and _existing(text, targets, assigning, known)
             if line:
                 if line != text:
                     stmt.value = ast.Constant(COMMENT_MARK + line)
@@ -84,10 +90,18 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]]) -> bool
     return changed
 
 
-def _existing(text: str, targets: list[str], assigning: dict[str, list[ast.stmt]]) -> str:
-    """`text` when the code assigns `targets` by that very line, else the one line that
-    assigns the single target, else ''."""
+def _existing(
+    text: str, targets: list[str], assigning: dict[str, list[ast.stmt]], known: set[str]
+) -> str:
+    """`text` when the code assigns `targets` and holds every name `text` reads (the
+    adjoint below reads them; the forward line may read a copy's source instead), else
+    the one line that assigns the single target, else ''."""
     candidates = assigning.get(targets[0], [])
+    if not candidates:
+        return ""
+    read = {w for w in _IDENTIFIER.findall(text.split(" = ", 1)[1]) if not iskeyword(w)}
+    if read <= known:
+        return text
     lines = [ast.unparse(s) for s in candidates]
     if text in lines:
         return text
