@@ -170,25 +170,33 @@ def test_the_loop_test_after_break_is_one_expression():
     assert "True" not in source  # neither `_stop = True` in a branch nor `True and …`
 
 
-def test_primal_comments_name_only_lines_the_code_holds():
+def test_primal_comments_name_only_what_the_code_holds():
+    # each comment's target is assigned by the code, and each name it reads is in the code
     for fn in (projectile_range, series_until_small, returns_from_loop):
         for mode in ("reverse", "gradient"):
             source = ad.derivative_source(fn, mode=mode)
-            lines = [line.strip() for line in source.splitlines()]
-            for line in lines:
+            code = "\n".join(line for line in source.splitlines() if "#" not in line)
+            words = set(re.findall(r"\w+", code))
+            for line in source.splitlines():
+                line = line.strip()
                 if line.startswith("# ") and " = " in line:
-                    assert line[2:] in lines, (fn.__name__, mode, line)
+                    target, value = line[2:].split(" = ", 1)
+                    assert re.search(rf"\b{target} = ", code), (fn.__name__, mode, line)
+                    read = set(re.findall(r"(?<![\w.])[A-Za-z_]\w*", value)) - {"not"}
+                    assert read <= words, (fn.__name__, mode, line)
+    # the comments of copies the passes removed are gone
+    assert "# x_3 = x_1" not in ad.derivative_source(projectile_range, wrt=(0, 1))
 
 
 def test_a_comment_whose_line_was_rewritten_shows_the_line_as_it_runs():
-    tree = ast.parse("def f(vx, dt):\n    t = vx * 0.01\n    'X'\n    u = t * 2\n").body[0]
+    tree = ast.parse("def f(vx):\n    t = vx * 0.01\n    'X'\n    u = t * 2\n").body[0]
     from s2s_ad.codegen.build import comment
 
     tree.body[1] = comment("t = vx * dt")
     tree.body.append(comment("gone = t"))  # nothing follows it, and no line assigns `gone`
     prune_comments(tree)
     assert to_source(tree).splitlines() == [
-        "def f(vx, dt):",
+        "def f(vx):",
         "    t = vx * 0.01",
         "    # t = vx * 0.01",
         "    u = t * 2",
