@@ -38,8 +38,8 @@ def f_vjp(x):
 from __future__ import annotations
 
 import ast
-import re
 import operator
+import re
 from dataclasses import dataclass
 
 from .. import runtime

@@ -19,8 +19,9 @@ A comment `name = value` (or `a, b = value`) stays when the generated code still
 `name` and holds every name `value` reads (the adjoint below it reads those, even where the
 forward line now reads a copy's source); when a name it reads is gone (`dt`, folded into
 `0.01`) and one statement assigns `name`, it becomes that statement's line; when nothing
-assigns `name` (a copy the passes removed), it goes. Then a comment of a line followed by no code in its block (only further
-comments, or the block's end) goes: its adjoint was nothing. Other comments (the sweeps'
+assigns `name` (a copy the passes removed), it goes. Then a comment of a line followed by
+no code in its block (only further comments, or the block's end) goes: its adjoint was
+nothing. Other comments (the sweeps'
 headings, a loop's or branch's header) stay.
 """
 
