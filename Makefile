@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test docs clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz jacobians mlp model pendulum pictures
+.PHONY: demo test docs clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz golden jacobians mlp model pendulum pictures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ $(VENV)/.docs: $(STAMP)
 # cell fails the build.
 docs: $(VENV)/.docs
 	$(BIN)/python -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
+
+# Rewrite the golden files of tests/golden after an intended change to generated code
+# (then read the diff).
+golden: $(STAMP)
+	$(BIN)/python tests/test_golden.py --update
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis docs/_build

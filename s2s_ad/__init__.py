@@ -1,6 +1,6 @@
 """s2s_ad: automatic differentiation by rewriting Python source."""
 
-from .api import derivative_source, grad, jvp, value_and_grad, vjp
+from .api import derivative_source, grad, jvp, ssa_source, value_and_grad, vjp
 from .custom import checkpoint, defjvp, defvjp, stop_gradient
 from .errors import S2SError
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev
@@ -18,6 +18,7 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "ssa_source",
     "stop_gradient",
     "value_and_grad",
     "vjp",

@@ -132,7 +132,9 @@ def _call_with(f: Callable, values: list) -> object:
     return f(*args, **{p.name: v for p, v in pairs if p.kind == p.KEYWORD_ONLY})
 
 
-def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
+def _wrt_names(f: Callable, wrt: Wrt, where: dict | None = None) -> tuple[str, ...]:
+    """`wrt` as parameter names of `f`; refused, located at `where` (default: `f`), when
+    an item names none."""
     params = list(_signature(f).parameters)
     positional = [
         name
@@ -152,24 +154,25 @@ def _wrt_names(f: Callable, wrt: Wrt) -> tuple[str, ...]:
         else:
             raise ArgumentError(
                 f"wrt={item!r} does not name a parameter of `{f.__name__}`",
-                **_where(f),
+                **(where or _where(f)),
                 hint=f"its parameters are {', '.join(params) or 'none'}",
             )
     return tuple(names)
 
 
 def check_wrt(f: Callable, wrt: object, made_by: str) -> None:
-    """`wrt` is an index, a name, or a tuple of them: anything else (an array, a float, a
-    list) is refused when the derivative is made, not at its first call. `grad(f, x)`
-    passes the point where `wrt` goes."""
+    """`wrt` is an index, a name, or a tuple of them, naming parameters of `f`: anything else
+    (an array, a float, a list, an index out of range) is refused when the derivative is
+    made, not at its first call. `grad(f, x)` passes the point where `wrt` goes."""
     items = wrt if isinstance(wrt, tuple) else (wrt,)
     if items and all(
         isinstance(w, (int, np.integer, str)) and not isinstance(w, (bool, np.bool_)) for w in items
     ):
+        _wrt_names(f, wrt, _callers_line(f))  # an index out of range, an unknown name
         return
-    given = type(wrt).__name__
+    given = "None" if wrt is None else with_article(type(wrt).__name__)
     raise ArgumentError(
-        f"{made_by}(`{f.__name__}`, wrt=…) got {with_article(given)} as wrt: wrt is a "
+        f"{made_by}(`{f.__name__}`, wrt=…) got {given} as wrt: wrt is a "
         "parameter's index or name, or a tuple of them",
         **_callers_line(f),
         hint=f"pass the arguments to the function {made_by} returns: "
@@ -823,4 +826,21 @@ def derivative_source(
     return derivative(f, mode, names).source
 
 
-__all__ = ["S2SError", "derivative_source", "grad", "jvp", "value_and_grad", "vjp"]
+def ssa_source(f: Callable) -> str:
+    """`f` in the three-address SSA form every derivative of it is made from: one primitive
+    operation per line, each name assigned once (what `s2s-ad show FILE:FUNC --stage ssa`
+    prints). For a gradient made by `grad`, the SSA form of its generated code."""
+    from .pipeline import ssa_source as ssa_of
+
+    return ssa_of(_differentiable(f))
+
+
+__all__ = [
+    "S2SError",
+    "derivative_source",
+    "grad",
+    "jvp",
+    "ssa_source",
+    "value_and_grad",
+    "vjp",
+]

@@ -15,11 +15,10 @@ def f(x1, x2):
 
 if __name__ == "__main__":
     import s2s_ad
-    from s2s_ad.pipeline import ssa_source
 
     x1, x2 = 2.0, 5.0
     print("# f in three-address SSA form: one primitive per line")
-    print(ssa_source(f))
+    print(s2s_ad.ssa_source(f))
     print("# tangent pass (forward mode): J·v, one column of the Jacobian per pass")
     print(s2s_ad.derivative_source(f, mode="forward", wrt=("x1", "x2")))
     print("# adjoint pass (reverse mode): uᵀ·J, the whole gradient of a scalar in one pass")

@@ -87,3 +87,32 @@ def reports(x, n):
 def comprehension(ws, xs):
     hs = [np.tanh(w) for w in ws]
     return sum(h * x for h, x in zip(hs, xs) if x > 0.0)  # noqa: B905
+
+
+def projectile_range(v, angle):
+    """How far a projectile thrown at speed `v` and `angle` flies: integrated (explicit
+    Euler) until it lands, as a user writes it; a `while` left by `break`."""
+    dt = 0.01
+    g = 9.81
+    x, y = 0.0, 0.0
+    vx = v * np.cos(angle)
+    vy = v * np.sin(angle)
+    while True:
+        x = x + vx * dt
+        y = y + vy * dt
+        if y < 0.0:
+            break
+        vy = vy - g * dt
+    return x
+
+
+def series_until_small(x, n):
+    """The exponential series' first terms, stopped by `break` once a term is small."""
+    total = 0.0
+    term = x
+    for k in range(n):
+        total = total + term
+        term = term * x / (k + 1)
+        if abs(term) < 1e-3:
+            break
+    return total

@@ -163,6 +163,25 @@ def test_wrt_that_is_not_an_index_or_name_is_refused_at_once(made_by, wrt, kind)
     assert (info.value.filename, info.value.line) == (__file__, line)  # the call
 
 
+@pytest.mark.parametrize("made_by", list(MAKERS))
+def test_wrt_none_is_named_as_such(made_by):
+    with pytest.raises(ArgumentError, match=rf"{made_by}\(`tanh_layer`, wrt=…\) got None as wrt"):
+        MAKERS[made_by](tanh_layer, None)
+
+
+@pytest.mark.parametrize("made_by", list(MAKERS))
+@pytest.mark.parametrize("wrt", [5, -4, "z", (0, 9), ("x", "nope")])
+def test_wrt_naming_no_parameter_is_refused_when_the_derivative_is_made(made_by, wrt):
+    """Not at the first call: at `grad(f, 5)`'s line, listing the parameters."""
+    with pytest.raises(ArgumentError) as info:
+        line = inspect.currentframe().f_lineno + 1
+        MAKERS[made_by](tanh_layer, wrt)
+    assert "does not name a parameter of `tanh_layer`; its parameters are w, x, b" in str(
+        info.value
+    )
+    assert (info.value.filename, info.value.line) == (__file__, line)  # the call
+
+
 @pytest.mark.parametrize("wrt", [0, "x", np.int64(0), (0,), ("x", np.int64(0))])
 def test_wrt_indices_and_names_still_work(wrt):
     g = ad.grad(cubic, wrt)(1.5)
@@ -309,3 +328,15 @@ def test_make_pictures_refreshes_every_committed_picture():
         assert (ROOT / "samples" / f"{name}.png").is_file()
     assert "samples/jacobians.py --plot /" in run.stdout  # `make jacobians`: outside the clone
     assert "samples/train_mlp.py --plot /" in run.stdout
+
+
+def test_the_ssa_form_is_public_api():
+    """The tutorial prints it with `s2s_ad.ssa_source`, not from the internal pipeline."""
+    from s2s_ad.pipeline import ssa_source
+
+    assert "ssa_source" in ad.__all__
+    assert ad.ssa_source(tanh_layer) == ssa_source(tanh_layer)
+    assert "_t1 = w @ x" in ad.ssa_source(tanh_layer)
+    assert ad.ssa_source(ad.grad(tanh_layer)).startswith("def tanh_layer_grad(")
+    tutorial = (Path(__file__).parent.parent / "docs" / "tutorial.md").read_text()
+    assert "s2s_ad.pipeline" not in tutorial

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import dataclass
 
 from .. import runtime
@@ -259,13 +260,23 @@ class _Reverse:
                 if outputs:
                     self.items[stmt.target] = tuple(range(outputs))
 
+    def user_name(self, version: str) -> str:
+        """The name a person gives the output `version`: its variable's (`x` for `x_3`), or
+        the function's for a hidden one (`_result_4` of a `return` in a loop), as the
+        function's name already names an expression returned; a parameter's versions keep
+        theirs (its own cotangent is `x_bar`)."""
+        base = re.sub(r"(_\d+)+$", "", version)
+        if base.startswith("_"):
+            base = self.fn.name
+        return version if base in self.fn.params else base
+
     def seed_outputs(self) -> list[str]:
         """One pullback parameter per output; an output returned twice sums its cotangents."""
         params, self.seed_code = [], []
         for index, atom in enumerate(self.fn.result.values):
             active = isinstance(atom, Var) and atom.name in self.active
             if active and atom.name not in self.adjoints.names:
-                self.adjoints.seed(atom.name, self.namer.fresh(f"{atom.name}_bar"))
+                self.adjoints.seed(atom.name, self.namer.fresh(f"{self.user_name(atom.name)}_bar"))
                 params.append(self.adjoints.names[atom.name])
                 continue
             label = atom.name if isinstance(atom, Var) else f"out{index}"

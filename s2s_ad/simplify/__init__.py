@@ -1,26 +1,47 @@
-"""Simplification passes on generated code, one per module, run to a fixed point."""
+"""Simplification passes on generated code, one per module, run to a fixed point; then,
+once the code is final, the primal comments are matched to the lines it holds."""
 
 from __future__ import annotations
 
 import ast
 
 from .available_values import reuse_available_values
+from .comments import prune_comments
 from .constant_folding import fold_constants
 from .dead_code import eliminate_dead_code
+from .exit_flags import fold_exit_flags
+from .flags import fold_flags
 from .in_place import accumulate_in_place
 from .unit_seeds import drop_unit_factors
 
-PASSES = (reuse_available_values, fold_constants, eliminate_dead_code)
+PASSES = (
+    reuse_available_values,
+    fold_constants,
+    fold_flags,
+    fold_exit_flags,
+    eliminate_dead_code,
+)
 # which passes a change by each may give more to do (dead-code elimination only removes
 # statements; in-place accumulation only rewrites one, unread before)
 ENABLES = {
-    reuse_available_values: (
+    reuse_available_values: (  # a copy read through may make an expression one at hand
+        reuse_available_values,
         fold_constants,
+        fold_flags,
+        fold_exit_flags,
         eliminate_dead_code,
         accumulate_in_place,
         drop_unit_factors,
     ),
-    fold_constants: (reuse_available_values, eliminate_dead_code, drop_unit_factors),
+    fold_constants: (
+        reuse_available_values,
+        fold_flags,
+        fold_exit_flags,
+        eliminate_dead_code,
+        drop_unit_factors,
+    ),
+    fold_flags: (reuse_available_values, fold_constants, fold_exit_flags, eliminate_dead_code),
+    fold_exit_flags: (reuse_available_values, fold_constants, fold_flags, eliminate_dead_code),
     eliminate_dead_code: (accumulate_in_place, drop_unit_factors),
     accumulate_in_place: (),
     drop_unit_factors: (reuse_available_values, fold_constants, eliminate_dead_code),
@@ -52,4 +73,5 @@ def simplify(
             changed = simplify_pass(tree)
         if changed:
             pending += [p for p in ENABLES[simplify_pass] if p in allowed and p not in pending]
+    prune_comments(tree)  # once the code is final
     return tree

@@ -1,8 +1,11 @@
 """Constant folding on generated code: operators applied to literals become one literal,
-and an `if` on a literal becomes the branch it takes.
+`and`/`or` after a literal the operand they give, and an `if` on a literal becomes the
+branch it takes.
 
-Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`, `if True: a = b`.
-After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`,      `a = b`.
+Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`, `_t4 = True and k < n`,
+After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`,      `_t4 = k < n`,
+Before: `if True: a = b`.
+After:  `a = b`.
 
 The literals are Python numbers and booleans, and generated code applies Python's own
 operators to them at run time, so folding with the same operators here gives the very value
@@ -30,7 +33,7 @@ BINARY = {
 }
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 # the classes `_foldable` or `_decided` may accept (the quick walk asks only them)
-_CANDIDATES = frozenset({ast.BinOp, ast.UnaryOp, ast.Compare, ast.If})
+_CANDIDATES = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
 COMPARE = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
@@ -99,6 +102,8 @@ def _foldable(node: ast.AST) -> bool:
         return type(node.op) in BINARY and None not in _numbers(node.left, node.right)
     if type(node) is ast.UnaryOp:
         return type(node.op) in UNARY and None not in _numbers(node.operand)
+    if type(node) is ast.BoolOp:
+        return _number(node.values[0]) is not None
     if type(node) is ast.Compare:
         return (
             len(node.ops) == 1
@@ -108,8 +113,13 @@ def _foldable(node: ast.AST) -> bool:
     return False
 
 
-def _folded(node: ast.expr) -> ast.Constant | None:
+def _folded(node: ast.expr) -> ast.expr | None:
     """The literal `node` evaluates to, or None when the fold is left to run time."""
+    if type(node) is ast.BoolOp:  # Python's rule: `and` gives a falsy first operand, …
+        first, rest = node.values[0], node.values[1:]
+        if bool(first.value) == (type(node.op) is ast.Or):
+            return first
+        return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
     if type(node) is ast.BinOp:
         op, operands = BINARY[type(node.op)], (node.left, node.right)
     elif type(node) is ast.UnaryOp:

@@ -9,7 +9,9 @@ roots need, by name: the roots are the `return`s, statements kept for their effe
 `rt.unshared` of in-place updates; a statement is needed when it assigns a name a needed
 statement reads (anywhere: in a later iteration, in the pullback), a tape push when its tape
 is read, and a loop or `if` when a statement inside it is needed (then its header is read).
-Cycles die too: the forward loop of `grad` whose values nothing reads goes whole.
+Cycles die too: the forward loop of `grad` whose values nothing reads goes whole. Self-copies
+`x = x` (left when a pass rewrites `x_bar = rt.unbroadcast(x_bar, x)` of a known shape) go
+too: they change nothing.
 
     y = 0.0                          # feeds only the loop below: removed
     for i in range(100):             # nothing inside needed: removed
@@ -60,8 +62,8 @@ class _Graph:
         another sweep assigns to the same name)."""
         targets = targets or {}
         for stmt in block:
-            if _is_comment(stmt) or type(stmt) is ast.Pass:
-                continue
+            if _is_comment(stmt) or type(stmt) is ast.Pass or _self_copy(stmt):
+                continue  # never live: the sweep drops a self-copy
             key = id(stmt)
             self.parent[key] = parent
             kind = type(stmt)
@@ -194,6 +196,16 @@ def _heads(stmt: ast.stmt) -> list[ast.AST]:
     if isinstance(stmt, ast.With):
         return list(stmt.items)
     return [*stmt.decorator_list, stmt.args]
+
+
+def _self_copy(stmt: ast.stmt) -> bool:
+    return (
+        type(stmt) is ast.Assign
+        and len(stmt.targets) == 1
+        and type(stmt.targets[0]) is ast.Name
+        and type(stmt.value) is ast.Name
+        and stmt.value.id == stmt.targets[0].id
+    )
 
 
 def _is_check(stmt: ast.Assign) -> bool:

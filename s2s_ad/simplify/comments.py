@@ -1,0 +1,111 @@
+"""Comments only for lines that exist: the primal comments of the reverse sweep, after the
+other passes.
+
+The reverse sweep writes before each statement's adjoint the primal line it pulls back
+(`# x_2 = x_1 + _t4`). After simplification the primal line may read differently (a
+constant folded in) or not exist at all (a copy the passes removed), and a statement's
+adjoint may have become nothing (a copy propagated away).
+
+Before:                                   After:
+    # reverse sweep                           # reverse sweep
+    # x_3 = x_1                               x_1_bar = x_3_bar
+    x_1_bar = x_3_bar                         for _t4, x_1 in reversed(_tape1):
+    for _t4, x_1 in reversed(_tape1):             # _t4 = vx * 0.01
+        # term_1 = term_2                         vx_bar = vx_bar + _t4_bar * 0.01
+        # _t4 = vx * dt
+        vx_bar = vx_bar + _t4_bar * 0.01
+
+A comment `name = value` (or `a, b = value`) stays when the generated code still assigns
+`name` and holds every name `value` reads (the adjoint below it reads those, even where the
+forward line now reads a copy's source); when a name it reads is gone (`dt`, folded into
+`0.01`) and one statement assigns `name`, it becomes that statement's line; when nothing
+assigns `name` (a copy the passes removed), it goes. Then a comment of a line followed by
+no code in its block (only further comments, or the block's end) goes: its adjoint was
+nothing. Other comments (the sweeps'
+headings, a loop's or branch's header) stay.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from keyword import iskeyword
+
+from ..codegen.build import COMMENT_MARK
+from .names import names, nodes, stores
+
+_ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
+_IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or numbers
+
+
+def prune_comments(tree: ast.FunctionDef) -> bool:
+    """Rewrite or drop the stale primal comments under `tree` in place; True if any."""
+    assigning: dict[str, list[ast.stmt]] = {}
+    for node in nodes(tree):
+        if type(node) is ast.Assign:
+            for target in stores(node):
+                assigning.setdefault(target, []).append(node)
+    known = {n.id for n in names(tree)} | {a.arg for a in nodes(tree) if type(a) is ast.arg}
+    return _block_comments(tree, assigning, known)
+
+
+def _text(stmt: ast.stmt) -> str | None:
+    """The text of the comment `stmt`, or None when it is no comment."""
+    if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+        value = stmt.value.value
+        if type(value) is str and value.startswith(COMMENT_MARK):
+            return value[len(COMMENT_MARK) :]
+    return None
+
+
+def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: set) -> bool:
+    changed = False
+    for field in ("body", "orelse"):
+        block = getattr(node, field, None)
+        if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
+            continue
+        kept: list[ast.stmt] = []
+        code_follows = False  # walking backwards: code before the next comment kept
+        for stmt in reversed(block):
+            changed |= _block_comments(stmt, assigning, known)
+            text = _text(stmt)
+            match = text and _ASSIGNMENT.match(text)
+            if not match:
+                kept.append(stmt)
+                code_follows = text is None
+                continue
+            targets = match.group(1).split(", ")
+            line = code_follows and _existing(text, targets, assigning, known)
+            if line:
+                if line != text:
+                    stmt.value = ast.Constant(COMMENT_MARK + line)
+                kept.append(stmt)
+                code_follows = False
+            changed |= line != text
+        kept.reverse()
+        if field == "orelse" and all(_text(s) is not None or type(s) is ast.Pass for s in kept):
+            kept = []  # `else: pass`: no `else`
+        elif not any(_text(s) is None for s in kept):
+            kept.append(ast.Pass())
+        setattr(node, field, kept)
+    return changed
+
+
+def _existing(
+    text: str, targets: list[str], assigning: dict[str, list[ast.stmt]], known: set[str]
+) -> str:
+    """`text` when the code assigns `targets` and holds every name `text` reads (the
+    adjoint below reads them; the forward line may read a copy's source instead), else
+    the one line that assigns the single target, else ''."""
+    candidates = assigning.get(targets[0], [])
+    if not candidates:
+        return ""
+    read = {w for w in _IDENTIFIER.findall(text.split(" = ", 1)[1]) if not iskeyword(w)}
+    if read <= known:
+        return text
+    lines = [ast.unparse(s) for s in candidates]
+    if text in lines:
+        return text
+    if len(targets) == 1 and len(lines) == 1 and "\n" not in lines[0]:
+        return lines[0]
+    return ""

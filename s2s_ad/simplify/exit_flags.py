@@ -1,0 +1,135 @@
+"""A loop's exit flag is false whenever the loop runs again: its reads at the start of an
+iteration become `False`.
+
+Lowering `break` (or `return` in a loop) carries a flag from one iteration to the next and
+ends the loop when it is set; the loop only runs again while it is unset, so the carried
+flag is known false where the body reads it, and the flag folds away.
+
+Before:                                   After (then folded, dead code dropped):
+    _stop_1 = False                           _t1 = 0 < n
+    _t1 = 0 < n                               while _t1:
+    while _t1:                                    _t7 = _t6 < 0.001
+        _t7 = _t6 < 0.001                         _t8 = not _t7
+        _stop_3 = _t7 or _stop_1                  _t1 = _t8 and _k_2 < n
+        _t8 = not _stop_3
+        _t1 = _t8 and _k_2 < n
+        _stop_1 = _stop_3
+
+For `while t:`, the body's last word on `t` is followed back through its single assignments
+in the body (`t = u`, `u = a and b` → both true, `u = not s` → `s` false), each before the
+next. A name `c` the body copies from such a false `s` once (`c = s`, after `s` is
+assigned), that is `False` just before the loop, and every assignment of which gives a
+boolean (simplify/flags.py), is `False` at the start of every iteration: its reads in the
+body before the copy become `False`, and `x or False` of a boolean `x` becomes `x`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .flags import boolean, known_booleans
+from .names import assigned_name, stores
+
+
+def fold_exit_flags(tree: ast.FunctionDef) -> bool:
+    """Read `False` for the carried exit flags of `while` loops under `tree` in place; True
+    if any read was replaced."""
+    booleans: set[str] | None = None
+    changed = False
+    for block in _blocks(tree):
+        for i, stmt in enumerate(block):
+            if type(stmt) is ast.While and type(stmt.test) is ast.Name and not stmt.orelse:
+                if booleans is None:
+                    booleans = known_booleans(tree)
+                changed |= _fold_loop(stmt, block[:i], booleans)
+    return changed
+
+
+def _blocks(node: ast.AST):
+    """Every statement list under `node`, nested functions included."""
+    for field in ("body", "orelse"):
+        block = getattr(node, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+            for stmt in block:
+                yield from _blocks(stmt)
+
+
+def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: set[str]) -> bool:
+    count: dict[str, int] = {}
+    for name in stores(ast.Module(body=loop.body, type_ignores=[])):
+        count[name] = count.get(name, 0) + 1
+    at: dict[str, int] = {}  # name → the index of its single top-level assignment
+    for i, stmt in enumerate(loop.body):
+        if (name := assigned_name(stmt)) is not None and count[name] == 1:
+            at[name] = i
+    false = _implied(loop.test.id, True, at, loop.body, len(loop.body))
+    changed = False
+    for c in [c for c in at if c in booleans and _false_before(c, before)]:
+        copy = loop.body[at[c]].value
+        if type(copy) is ast.Name and copy.id in false and false[copy.id] < at[c]:
+            changed |= _read_false(loop.body[: at[c]], c, booleans)
+    return changed
+
+
+def _implied(name: str, truth: bool, at: dict, body: list[ast.stmt], limit: int) -> dict:
+    """The names known false at the end of the body when `name`, assigned once in the body
+    before index `limit`, has truthiness `truth` there: name → its assignment's index."""
+    if name not in at or at[name] >= limit:
+        return {}
+    index = at[name]
+    value = body[index].value
+    found = {} if truth else {name: index}
+    if type(value) is ast.Name:
+        found |= _implied(value.id, truth, at, body, index)
+    elif type(value) is ast.UnaryOp and type(value.op) is ast.Not:
+        if type(value.operand) is ast.Name:
+            found |= _implied(value.operand.id, not truth, at, body, index)
+    elif type(value) is ast.BoolOp and type(value.op) is ast.And and truth:
+        for operand in value.values:
+            if type(operand) is ast.Name:
+                found |= _implied(operand.id, True, at, body, index)
+    return found
+
+
+def _false_before(name: str, before: list[ast.stmt]) -> bool:
+    """The last statement before the loop that stores `name` is `name = False`."""
+    for stmt in reversed(before):
+        if name in stores(stmt):
+            value = getattr(stmt, "value", None)
+            return (
+                assigned_name(stmt) == name and type(value) is ast.Constant and value.value is False
+            )
+    return False
+
+
+def _read_false(statements: list[ast.stmt], flag: str, booleans: set[str]) -> bool:
+    """Replace the reads of `flag` in `statements` by `False` in place; True if any."""
+    changed = False
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            for field, value in ast.iter_fields(node):
+                items = value if isinstance(value, list) else [value]
+                for k, item in enumerate(items):
+                    if type(item) is ast.Name and item.id == flag and type(item.ctx) is ast.Load:
+                        false = ast.Constant(False)
+                        if isinstance(value, list):
+                            value[k] = false
+                        else:
+                            setattr(node, field, false)
+                        changed = True
+        for node in ast.walk(stmt):  # `x or False` of a boolean `x`: `x`
+            if type(node) is ast.Assign and type(node.value) is ast.BoolOp:
+                node.value = _without_false(node.value, booleans)
+    return changed
+
+
+def _without_false(value: ast.BoolOp, booleans: set[str]) -> ast.expr:
+    if type(value.op) is not ast.Or:
+        return value
+    kept = [v for v in value.values if not (type(v) is ast.Constant and v.value is False)]
+    if len(kept) == len(value.values) or not kept:
+        return value
+    if not boolean(kept[-1], booleans):
+        return value  # `x or False` is False, not `x`, for a falsy non-boolean `x`
+    return kept[0] if len(kept) == 1 else ast.BoolOp(ast.Or(), kept)

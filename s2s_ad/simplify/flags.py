@@ -1,0 +1,245 @@
+"""Boolean flags folded: an `if` that only picks a flag's value becomes one `and`/`or`.
+
+Lowering `break`, `return` in a loop and early exits sets flags in both branches of an
+`if`, and the loop test becomes the flag's negation joined to the old test; written out as
+branches this reads nothing like the loop a person writes.
+
+Before:                                   After:
+    if _t7:                                   _stop_3 = _t7 or _stop_1
+        _stop_3 = True                        _t9 = _t8 and _k_2 < n
+    else:
+        _stop_3 = _stop_1
+    if _t8:
+        _t9 = _k_2 < n
+    else:
+        _t9 = _t8
+
+A target is folded when each branch assigns it once, at the branch's top level, with a
+value that reads no name either branch assigns, and neither branch reads it otherwise; its
+assignment then moves after the `if` (the other assignments stay in the branches; an
+emptied `if` goes). `if a: t = y else: t = a` is `t = a and y`; `if a: t = a else: t = y`
+is `t = a or y`; `if a: t = False …` is `t = not a and y`; `… else: t = True` is
+`t = not a or y` — Python's own `and`/`or`, which test `a` once, as the `if` did, and
+evaluate `y` only when the branch would have. `if a: t = True else: t = y` is `a or y` and
+`… else: t = False` is `a and y` only when `a` is known to be a boolean (every assignment
+of it is a comparison, `not`, `True`/`False`, or such a flag), since `a or y` gives `a`
+itself, not `True`. `a or a` and `a and a` are `a`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .names import assigned_name, loads, nodes, stores
+
+
+def fold_flags(tree: ast.FunctionDef) -> bool:
+    """Fold the flag assignments of `if` statements in place; True if any was folded."""
+    booleans = known_booleans(tree)
+    return _fold_blocks(tree, booleans)
+
+
+def known_booleans(tree: ast.AST) -> set[str]:
+    """The names every assignment of which (anywhere under `tree`) gives True or False."""
+    values: dict[str, list[ast.expr | None]] = {}
+    pushed = _pushed(tree)
+    for node in nodes(tree):
+        if type(node) is ast.Assign and (name := assigned_name(node)) is not None:
+            values.setdefault(name, []).append(node.value)
+        elif type(node) is ast.For and (replayed := _replayed(node, pushed)) is not None:
+            for name, items in replayed.items():  # a tape's items: the values pushed
+                values.setdefault(name, []).extend(items)
+        elif type(node) is ast.For and _replayed(node, pushed) is not None:
+            continue
+        elif isinstance(node, _BINDERS):
+            for name in _other_stores(node):
+                values.setdefault(name, []).append(None)  # a loop target, a parameter, …
+    booleans = set(values)
+    changed = True
+    while changed:  # optimistic: drop the names one assignment of which may be other
+        changed = False
+        for name in list(booleans):
+            if not all(v is not None and boolean(v, booleans) for v in values[name]):
+                booleans.discard(name)
+                changed = True
+    return booleans
+
+
+_BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.ExceptHandler)
+
+
+def _pushed(tree: ast.AST) -> dict[str, list[ast.expr]]:
+    """Tape name → the items `tape.append(item)` statements push on it."""
+    pushed: dict[str, list[ast.expr]] = {}
+    for node in nodes(tree):
+        if (
+            type(node) is ast.Expr
+            and type(call := node.value) is ast.Call
+            and type(call.func) is ast.Attribute
+            and call.func.attr == "append"
+            and type(call.func.value) is ast.Name
+            and len(call.args) == 1
+        ):
+            pushed.setdefault(call.func.value.id, []).append(call.args[0])
+    return pushed
+
+
+def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:
+    """For `for a, b in reversed(tape):` over a tape whose pushes are all tuples of names
+    as long as the target: each target name → the expressions pushed in its place."""
+    it = loop.iter
+    if not (
+        type(it) is ast.Call
+        and type(it.func) is ast.Name
+        and it.func.id == "reversed"
+        and len(it.args) == 1
+        and type(it.args[0]) is ast.Name
+        and it.args[0].id in pushed
+    ):
+        return None
+    items = pushed[it.args[0].id]
+    if type(loop.target) is ast.Name:
+        return {loop.target.id: items}
+    if type(loop.target) is not ast.Tuple or not all(type(t) is ast.Name for t in loop.target.elts):
+        return None
+    width = len(loop.target.elts)
+    if not all(type(i) is ast.Tuple and len(i.elts) == width for i in items):
+        return None
+    return {t.id: [i.elts[k] for i in items] for k, t in enumerate(loop.target.elts)}
+
+
+def _other_stores(node: ast.AST) -> list[str]:
+    """The names `node` binds other than as `name = value` (its own statement only)."""
+    if type(node) is ast.arguments:
+        return [a.arg for a in [*node.posonlyargs, *node.args, *node.kwonlyargs]] + [
+            a.arg for a in (node.vararg, node.kwarg) if a is not None
+        ]
+    if type(node) is ast.Assign:
+        return [n for t in node.targets for n in stores(t)]
+    if type(node) is ast.ExceptHandler:
+        return [node.name] if node.name else []
+    if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+        return stores(node.target)
+    if isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr):
+        return stores(node.target)
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return [n for item in node.items if item.optional_vars for n in stores(item.optional_vars)]
+    if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+        return [node.name]
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [(a.asname or a.name).split(".")[0] for a in node.names]
+    return []
+
+
+def boolean(value: ast.expr, booleans: set[str]) -> bool:
+    if type(value) is ast.Constant:
+        return type(value.value) is bool
+    if type(value) is ast.Compare:
+        return len(value.ops) == 1  # a chained comparison may give a non-boolean operand
+    if type(value) is ast.UnaryOp:
+        return type(value.op) is ast.Not
+    if type(value) is ast.BoolOp:
+        return all(boolean(v, booleans) for v in value.values)
+    return type(value) is ast.Name and value.id in booleans
+
+
+def _fold_blocks(node: ast.AST, booleans: set[str]) -> bool:
+    changed = False
+    for field in ("body", "orelse"):
+        block = getattr(node, field, None)
+        if not isinstance(block, list):
+            continue
+        new: list[ast.stmt] = []
+        for stmt in block:
+            changed |= _fold_blocks(stmt, booleans)
+            if type(stmt) is ast.If and type(stmt.test) is ast.Name:
+                folded = _fold_if(stmt, booleans)
+                if folded:
+                    changed = True
+                    if stmt.body or stmt.orelse:
+                        stmt.body = stmt.body or [ast.Pass()]
+                        new.append(stmt)
+                    new.extend(folded)
+                    continue
+            new.append(stmt)
+        setattr(node, field, new or (block and [ast.Pass()]))  # a block may not be empty
+    return changed
+
+
+def _fold_if(stmt: ast.If, booleans: set[str]) -> list[ast.Assign]:
+    """The flag assignments taken out of `stmt`'s branches (removed from them) as folds."""
+    test = stmt.test.id
+    branch_stores = {n for s in stmt.body + stmt.orelse for n in stores(s)}
+    if test in branch_stores or not stmt.orelse:
+        return []
+    body, orelse = _top_assignments(stmt.body), _top_assignments(stmt.orelse)
+    folded = []
+    for target in body.keys() & orelse.keys():
+        then, other = body[target], orelse[target]
+        if any(n in branch_stores for n in loads(then.value) + loads(other.value)):
+            continue
+        if any(target in loads(s) for s in stmt.body + stmt.orelse if s not in (then, other)):
+            continue
+        value = _fold(stmt.test, then.value, other.value, test in booleans, booleans)
+        if value is None:
+            continue
+        stmt.body.remove(then)
+        stmt.orelse.remove(other)
+        folded.append(ast.Assign([ast.Name(target, ast.Store())], value, lineno=0))
+    if folded and not stmt.body and stmt.orelse:  # keep the test's sense: `if not a:`
+        stmt.test = ast.UnaryOp(ast.Not(), stmt.test)
+        stmt.body, stmt.orelse = stmt.orelse, []
+    elif folded and all(type(s) is ast.Pass for s in stmt.orelse):
+        stmt.orelse = []
+    return sorted(folded, key=lambda a: a.targets[0].id)
+
+
+def _top_assignments(block: list[ast.stmt]) -> dict[str, ast.Assign]:
+    """The names assigned exactly once in `block`, at its top level, by `name = value`."""
+    found: dict[str, ast.Assign] = {}
+    counts: dict[str, int] = {}
+    for stmt in block:
+        for name in stores(stmt):
+            counts[name] = counts.get(name, 0) + 1
+        if (name := assigned_name(stmt)) is not None:
+            found[name] = stmt
+    return {n: s for n, s in found.items() if counts[n] == 1}
+
+
+def _is(value: ast.expr, constant: bool) -> bool:
+    return type(value) is ast.Constant and value.value is constant
+
+
+def _same(value: ast.expr, test: ast.Name) -> bool:
+    return type(value) is ast.Name and value.id == test.id
+
+
+def _fold(
+    test: ast.Name, then: ast.expr, other: ast.expr, boolean: bool, booleans: set[str]
+) -> ast.expr | None:
+    """`then if test else other` as `and`/`or`, when that is the same value; else None."""
+    a = ast.Name(test.id, ast.Load())
+    if _same(other, test):
+        return _join(ast.And(), a, then, booleans)
+    if _same(then, test) or (boolean and _is(then, True)):
+        return _join(ast.Or(), a, other, booleans)
+    if _is(then, False):
+        return _join(ast.And(), ast.UnaryOp(ast.Not(), a), other, booleans)
+    if _is(other, True):
+        return _join(ast.Or(), ast.UnaryOp(ast.Not(), a), then, booleans)
+    if boolean and _is(other, False):
+        return _join(ast.And(), a, then, booleans)
+    return None
+
+
+def _join(op: ast.boolop, left: ast.expr, right: ast.expr, booleans: set[str]) -> ast.expr:
+    """`left op right`, with `a or a`, `a and a`, and a boolean `a or False`/`a and True`
+    written `a`."""
+    if type(left) is ast.Name and type(right) is ast.Name and left.id == right.id:
+        return left
+    neutral = (type(op) is ast.Or and _is(right, False)) or (
+        type(op) is ast.And and _is(right, True)
+    )
+    if neutral and boolean(left, booleans):
+        return left
+    return ast.BoolOp(op, [left, right])
