@@ -12,12 +12,12 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as benchmarks/gradients.py: one thread
 
-import timeit  # noqa: E402
+import timeit
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import s2s_ad as ad  # noqa: E402
-from s2s_ad import jacobians  # noqa: E402
+import s2s_ad as ad
+from s2s_ad import jacobians
 
 
 def layer(x, a):

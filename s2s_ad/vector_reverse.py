@@ -23,6 +23,7 @@ by row (jacobians.py): never a different number, only a slower path.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import numpy as np
@@ -40,6 +41,7 @@ from .callables import specialised
 from .errors import S2SError
 from .located import is_complex
 
+log = logging.getLogger("s2s_ad")
 ROW_BY_ROW: set[tuple] = set()  # (function, wrt, argument kinds) refused: swept row by row
 MADE: dict[tuple, object] = {}  # the same key → the reverse code; with the outputs' kinds:
 # ((the derivatives whose staleness it checks), the vector code)
@@ -61,6 +63,20 @@ def _key(f: Callable, names: tuple[str, ...], values: list) -> tuple | None:
     return (f, names, tuple(kinds))
 
 
+def _kinds_key(f: Callable, names: tuple[str, ...], values: list) -> tuple:
+    """A coarser key, for any arguments, under which a refusal is remembered: the
+    structures and shapes of the arguments, the type of others (two functions passed alike
+    share it: the second is swept row by row too, never wrongly)."""
+    kinds = []
+    for v in values:
+        if pytrees.node(v) is None:
+            kinds.append((type(v), getattr(v, "shape", None), getattr(v, "dtype", None)))
+        else:
+            leaves, tree = pytrees.flatten(v)
+            kinds.append((tree, tuple(np.shape(leaf) for leaf in leaves)))
+    return (f, names, tuple(kinds))
+
+
 def _float_outputs(out: object) -> list | None:
     """The returned values, when each is a float array or float (what the flat gradient
     code takes one cotangent parameter for); None for anything else (a structure, an int)."""
@@ -77,7 +93,8 @@ def rows(
     in `float_leaves` order, the rows (size of the output, *leaf.shape) or None for zero);
     None where this function is swept row by row."""
     key = _key(f, names, values)
-    if key in ROW_BY_ROW:
+    refusal = key if key is not None else _kinds_key(f, names, values)
+    if refusal in ROW_BY_ROW:
         return None
     reverse = MADE.get(key) if key is not None else None
     if reverse is None or not reverse.is_current():
@@ -85,12 +102,12 @@ def rows(
         if key is not None:
             MADE[key] = reverse
     if reverse.effects:  # a `print` runs once: in the forward sweep, row by row
-        return _refused(key)
+        return _refused(refusal)
     if out is None:
         out = _call_with(f, values)
     outputs = _float_outputs(out)
     if outputs is None or (type(out) is tuple) != reverse.returns_tuple:
-        return _refused(key)
+        return _refused(refusal)
     cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
     # the code is specialised to the outputs' shapes too (the cotangents'), so they key it
     shaped = None if key is None else (*key, tuple(_key(f, names, cotangents)[2]))
@@ -98,11 +115,16 @@ def rows(
     if made is None or not all(d.is_current() for d in made[0]):
         made = _made(f, names, values, cotangents, reverse)
         if made is None:
-            return _refused(key)
+            return _refused(refusal)
         if shaped is not None:  # plain arguments: `f` itself was made into gradient code
             made = ((*made[0], derivative(f, "gradient", names)), made[1])
             MADE[shaped] = made
-    _, tangents = made[1].function(*values, *cotangents, *one_hot_seeds(outputs))
+    try:
+        _, tangents = made[1].function(*values, *cotangents, *one_hot_seeds(outputs))
+    except Exception as exc:  # the plain call ran: a case the vector code
+        # misses (a helper's zeros without the axis of rows); row by row says the same or more
+        log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
+        return _refused(refusal)
     tangents = tangents if len(names) > 1 else (tangents,)
     params = list(_signature(f).parameters)
     inputs = [values[params.index(name)] for name in names]
@@ -119,9 +141,8 @@ def rows(
     return out, found
 
 
-def _refused(key: tuple | None) -> None:
-    if key is not None:
-        ROW_BY_ROW.add(key)
+def _refused(key: tuple) -> None:
+    ROW_BY_ROW.add(key)
 
 
 def _made(f: Callable, names: tuple[str, ...], values: list, cotangents: list, reverse):

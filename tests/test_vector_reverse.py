@@ -32,7 +32,8 @@ def swept_by_rows(fn, wrt, args) -> bool:
     """Whether `jacrev(fn, wrt)(*args)` took the row-by-row path."""
     f = jacobians._differentiable(fn)
     names, values, _ = jacobians._inputs(f, wrt, args, {})
-    return vector_reverse._key(f, names, values) in vector_reverse.ROW_BY_ROW
+    key = vector_reverse._key(f, names, values) or vector_reverse._kinds_key(f, names, values)
+    return key in vector_reverse.ROW_BY_ROW
 
 
 def numeric_jacobian(fn, args, wrt: tuple[int, ...], step=1e-6) -> list[np.ndarray]:
@@ -51,7 +52,7 @@ def numeric_jacobian(fn, args, wrt: tuple[int, ...], step=1e-6) -> list[np.ndarr
                 for j, a in enumerate(args)
             )
             columns.append(np.asarray(numeric_jvp(fn, args, tangents, step)))
-        stacked = np.stack(columns, axis=-1) if columns else np.zeros(out.shape + (0,))
+        stacked = np.stack(columns, axis=-1) if columns else np.zeros((*out.shape, 0))
         blocks.append(stacked.reshape(out.shape + np.shape(x)))
     return blocks
 
@@ -142,7 +143,7 @@ def looped(x):
 
 def with_branch(x, W):
     h = W @ x
-    if np.sum(h) > 0.0:
+    if np.sum(h) > 0.0:  # noqa: SIM108 (a branch statement)
         h = h * np.exp(-h)
     else:
         h = np.cos(h)
