@@ -1,4 +1,4 @@
-"""The vector reverse mode against one reverse sweep per row, for the R¹⁰⁰⁰ → R¹⁰ Jacobian.
+"""The vector reverse mode against one reverse sweep per row: Jacobians R¹⁰⁰⁰ → R¹⁰, R¹⁰ → R¹⁰⁰⁰.
 
 `jacrev` pulls back all ten one-hot cotangents through one pass of generated code
 (cotangents with a leading axis of rows: the vector tangent code of the flat gradient code
@@ -46,10 +46,14 @@ def best(call) -> float:
 
 def main() -> None:
     rng = np.random.default_rng(1)
-    n, m = 1000, 10
-    x, a = rng.standard_normal(n), rng.standard_normal((m, n)) / np.sqrt(n)
-    print(f"Jacobian R^{n} -> R^{m}, best of 5, ratios to the plain function")
-    for f in (layer, chain):
+    for n, m, functions in [(1000, 10, (layer, chain)), (10, 1000, (layer,))]:
+        x, a = rng.standard_normal(n), rng.standard_normal((m, n)) / np.sqrt(n)
+        print(f"Jacobian R^{n} -> R^{m}, best of 5, ratios to the plain function")
+        compare(functions, x, a)
+
+
+def compare(functions, x, a) -> None:
+    for f in functions:
         jacobian = ad.jacrev(f)
         np.testing.assert_allclose(jacobian(x, a), row_by_row(f, x, a), rtol=1e-12, atol=1e-14)
         plain = best(lambda f=f: f(x, a))

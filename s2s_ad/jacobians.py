@@ -3,8 +3,10 @@
 The chain rule makes a Jacobian a product of the primitives' Jacobians. Forward
 accumulation multiplies from the inputs: one pass of the vector tangent code carries every
 one-hot seed at once (a leading direction axis) and yields all columns. Reverse
-accumulation multiplies from the outputs: one forward sweep, then one reverse sweep per
-output element, each yielding a row. `jacobian(mode="auto")` takes the order with fewer
+accumulation multiplies from the outputs: one pass of the vector reverse code carries every
+one-hot cotangent at once (a leading axis of rows, vector_reverse.py) and yields all rows;
+where that code cannot be made, one forward sweep, then one reverse sweep per output
+element, each yielding a row. `jacobian(mode="auto")` takes the order with fewer
 passes. Shapes follow JAX: `out.shape + in.shape`.
 
 Structures (tuples, lists, dicts, NamedTuples, dataclasses, objects; `pytrees.py`) follow
@@ -211,7 +213,8 @@ def jacfwd(f: Callable, wrt: Wrt = 0) -> Callable:
 
 
 def jacrev(f: Callable, wrt: Wrt = 0) -> Callable:
-    """The Jacobian by reverse accumulation: one forward sweep, one reverse sweep per row."""
+    """The Jacobian by reverse accumulation: all rows from one vector reverse pass (one
+    reverse sweep per row where that code cannot be made)."""
     return _jacobian_function(f, wrt, "reverse")
 
 
