@@ -39,7 +39,7 @@ from .api import (
 )
 from .callables import specialised
 from .errors import S2SError
-from .located import is_complex
+from .located import ComplexValue, is_complex
 
 log = logging.getLogger("s2s_ad")
 ROW_BY_ROW: set[tuple] = set()  # (function, wrt, argument kinds) refused: swept row by row
@@ -104,7 +104,10 @@ def rows(
     if reverse.effects:  # a `print` runs once: in the forward sweep, row by row
         return _refused(refusal)
     if out is None:
-        out = _call_with(f, values)
+        try:
+            out = _call_with(f, values)
+        except Exception:  # row by row raises it again, located in the derivative code
+            return None
     outputs = _float_outputs(out)
     if outputs is None or (type(out) is tuple) != reverse.returns_tuple:
         return _refused(refusal)
@@ -133,6 +136,9 @@ def rows(
         for x, tangent in zip(inputs, tangents, strict=True)
         for t in pytrees.derivative_leaves(tangent, x)
     ]
+    if any(is_complex(t) for t in per_leaf):
+        raise ComplexValue  # the float rows would drop the imaginary parts (reported where
+        # the complex value first appears, as row by row)
     found, start = [], 0
     for o in outputs:
         size = int(np.size(o))
