@@ -103,6 +103,10 @@ def rows(
             MADE[key] = reverse
     if reverse.effects:  # a `print` runs once: in the forward sweep, row by row
         return _refused(refusal)
+    if _generated(f):  # `jacrev(grad(f))`: the vector code of the gradient code of gradient
+        # code gave a wrong Hessian (tests/test_sequences.py::test_hessian[second_nested]),
+        # not found yet: row by row, as before
+        return _refused(refusal)
     if out is None:
         try:
             out = _call_with(f, values)
@@ -145,6 +149,12 @@ def rows(
         found.append([_block(t, start, size) for t in per_leaf])
         start += size
     return out, found
+
+
+def _generated(f: Callable) -> bool:
+    """Whether `f` is derivative code s2s_ad generated (a gradient made by `grad`)."""
+    code = getattr(f, "__code__", None)
+    return code is not None and code.co_filename.startswith("<s2s_ad ")
 
 
 def _refused(key: tuple) -> None:
