@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test docs clean bench bench-peers bench-memory bench-jacobian bench-transform fuzz golden jacobians mlp model pendulum pictures
+.PHONY: demo test docs clean bench bench-peers bench-memory bench-jacobian bench-jacrev bench-transform fuzz golden jacobians mlp model pendulum pictures
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,9 @@ bench-transform: $(STAMP)
 
 bench-jacobian: $(STAMP)
 	$(BIN)/python benchmarks/jacobian_vector_mode.py
+
+bench-jacrev: $(STAMP)
+	$(BIN)/python benchmarks/jacobian_reverse_mode.py
 
 bench-memory: $(STAMP)
 	$(BIN)/python benchmarks/tape_memory.py

@@ -3,8 +3,10 @@
 The chain rule makes a Jacobian a product of the primitives' Jacobians. Forward
 accumulation multiplies from the inputs: one pass of the vector tangent code carries every
 one-hot seed at once (a leading direction axis) and yields all columns. Reverse
-accumulation multiplies from the outputs: one forward sweep, then one reverse sweep per
-output element, each yielding a row. `jacobian(mode="auto")` takes the order with fewer
+accumulation multiplies from the outputs: one pass of the vector reverse code carries every
+one-hot cotangent at once (a leading axis of rows, vector_reverse.py) and yields all rows;
+where that code cannot be made, one forward sweep, then one reverse sweep per output
+element, each yielding a row. `jacobian(mode="auto")` takes the order with fewer
 passes. Shapes follow JAX: `out.shape + in.shape`.
 
 Structures (tuples, lists, dicts, NamedTuples, dataclasses, objects; `pytrees.py`) follow
@@ -24,7 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import pytrees
+from . import pytrees, vector_reverse
 from .api import (
     Wrt,
     _bind,
@@ -125,8 +127,7 @@ def _forward_sweep(f: Callable, names, values) -> tuple[object, Callable]:
 def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
     """Rows from one reverse sweep per output element, all reusing one forward sweep."""
     leaves = [o for o, _ in _output_leaves(out, None)]
-    per_input = [pytrees.float_leaves(x) for x in inputs]
-    flat_inputs = [leaf for leaves in per_input for leaf in leaves]
+    flat_inputs = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
     jacobians = []
     for k, o in enumerate(leaves):
         size = int(np.size(o))
@@ -146,18 +147,50 @@ def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
             ]
             for row, g in zip(rows, found, strict=True):
                 row[i] = 0.0 if g is None else g
-        dtype = _float_type(o, *flat_inputs)
-        blocks = iter(
-            scalar_block(row.reshape(np.shape(o) + np.shape(leaf)).astype(dtype), leaf)
-            for row, leaf in zip(rows, flat_inputs, strict=True)
-        )
-        jacobians.append(
-            tuple(
-                pytrees.with_float_leaves(x, [next(blocks) for _ in leaves])
-                for x, leaves in zip(inputs, per_input, strict=True)
-            )
-        )
+        jacobians.append(_rows_shaped(o, rows, inputs))
     return jacobians
+
+
+def _rows_shaped(o, rows: list, inputs: list) -> tuple:
+    """The Jacobian of output leaf `o` from its rows (size of `o`, *leaf.shape) at each float
+    leaf of the inputs (None: zeros), one per input in the input's structure."""
+    per_input = [pytrees.float_leaves(x) for x in inputs]
+    flat_inputs = [leaf for leaves in per_input for leaf in leaves]
+    dtype = _float_type(o, *flat_inputs)
+    blocks = iter(
+        scalar_block(
+            np.zeros(np.shape(o) + np.shape(leaf), dtype=dtype)
+            if row is None
+            else np.asarray(row).reshape(np.shape(o) + np.shape(leaf)).astype(dtype),
+            leaf,
+        )
+        for row, leaf in zip(rows, flat_inputs, strict=True)
+    )
+    return tuple(
+        pytrees.with_float_leaves(x, [next(blocks) for _ in leaves])
+        for x, leaves in zip(inputs, per_input, strict=True)
+    )
+
+
+def _all_rows(f: Callable, names, values, inputs, out=None) -> tuple[object, list] | None:
+    """(out, Jacobians per output) from one vector reverse sweep (vector_reverse.py), or None
+    where `f` is swept row by row."""
+    found = vector_reverse.rows(f, names, values, out)
+    if found is None:
+        return None
+    out, per_output = found
+    outputs = list(out) if type(out) is tuple else [out]
+    return out, [_rows_shaped(o, r, inputs) for o, r in zip(outputs, per_output, strict=True)]
+
+
+def _jacobian_rows(f: Callable, names, values, inputs) -> tuple[object, list]:
+    """(out, Jacobians per output) by reverse accumulation: all rows in one vector reverse
+    sweep, or one reverse sweep per row where that code cannot be made."""
+    found = _all_rows(f, names, values, inputs)
+    if found is not None:
+        return found
+    out, pullback = _forward_sweep(f, names, values)
+    return out, _reverse(out, pullback, inputs, len(names))
 
 
 def _one_hot(out: object, leaves: list, k: int, seed: object) -> object:
@@ -180,7 +213,8 @@ def jacfwd(f: Callable, wrt: Wrt = 0) -> Callable:
 
 
 def jacrev(f: Callable, wrt: Wrt = 0) -> Callable:
-    """The Jacobian by reverse accumulation: one forward sweep, one reverse sweep per row."""
+    """The Jacobian by reverse accumulation: all rows from one vector reverse pass (one
+    reverse sweep per row where that code cannot be made)."""
     return _jacobian_function(f, wrt, "reverse")
 
 
@@ -223,7 +257,8 @@ def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, 
         chosen = DECIDED[key] = "forward" if n <= m else "reverse"
     else:  # run both (already transformed, so only running is timed), keep the faster
         _prepared(f, "vector", names, values, specialise=True)
-        t_rev, rows = _best_of_two(lambda: _reverse(out, pullback, inputs, len(names)))
+        _all_rows(f, names, values, inputs, out)  # made before timing: only running is timed
+        t_rev, (_, rows) = _best_of_two(lambda: _jacobian_rows(f, names, values, inputs))
         t_fwd, (_, columns) = _best_of_two(lambda: _forward(f, names, values, inputs))
         chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
         how += f"; measured forward {t_fwd * 1e3:.3g} ms, reverse {t_rev * 1e3:.3g} ms"
@@ -232,6 +267,9 @@ def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, 
     log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
     if chosen == "forward":
         return chosen, *_forward(f, names, values, inputs)
+    found = _all_rows(f, names, values, inputs, out)
+    if found is not None:
+        return chosen, *found
     return chosen, out, _reverse(out, pullback, inputs, len(names))
 
 
@@ -263,8 +301,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
         if order == "forward":
             out, per_output = _forward(f, names, values, inputs)
         else:
-            out, pullback = _forward_sweep(f, names, values)
-            per_output = _reverse(out, pullback, inputs, len(names))
+            out, per_output = _jacobian_rows(f, names, values, inputs)
         return _shaped(per_output, out, wrt)
 
     jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")

@@ -30,6 +30,7 @@ register(
         keywords=(("x", None),),
         positional=("x", "value"),
         selectors=("x",),
+        batched=("rt.full_like_directions(x, d)",),
     ),
 )
 

@@ -87,9 +87,10 @@ def get_jvp(t, x, key, ans=None):
     return directions_zeros(ans, next(iter(t.values()))) if ans is not None and t else 0.0
 
 
-def get_vjp(g, x, key):
-    """The cotangent of `x` in `x.get(key, default)`: `g` at `key` when `x` has it."""
-    out = zeros_like(x)
+def get_vjp(g, x, key, batched=False):
+    """The cotangent of `x` in `x.get(key, default)`: `g` at `key` when `x` has it (in the
+    vector mode, `batched`: `g` carries a leading axis of directions, the zeros too)."""
+    out = directions_zeros(x, g) if batched else zeros_like(x)
     if key in x:
         out[key] = g
     return out
@@ -103,9 +104,12 @@ def default_jvp(t, x, key, ans=None):
     return directions_zeros(ans, t) if ans is not None else 0.0
 
 
-def default_vjp(g, x, key, default):
-    """The cotangent of `default` in `x.get(key, default)`: `g` when `x` lacks `key`."""
-    return zeros_like(default) if key in x else g
+def default_vjp(g, x, key, default, batched=False):
+    """The cotangent of `default` in `x.get(key, default)`: `g` when `x` lacks `key` (in the
+    vector mode, `batched`: zeros with `g`'s leading axis of directions when it has it)."""
+    if key not in x:
+        return g
+    return directions_zeros(default, g) if batched else zeros_like(default)
 
 
 def iterated_jvp(t, x, batched=False):

@@ -13,6 +13,7 @@ from .core import (
     DerivativeDict,
     Derivatives,
     as_array,
+    full_like,
     is_zero_view,
     matmul_vjp_left,
     matmul_vjp_right,
@@ -127,6 +128,15 @@ def _list_axes(axis, ndim, keepdims):
         "keepdims, in vector mode (jacfwd, hessian, forward-mode grad)",
         hint="convert it to an array first: `np.sum(np.array(L), axis=k)`",
     )
+
+
+def full_like_directions(x, d):
+    """The tangent of `rt.full_like(x, value)` (value's tangent `d`): each direction's value
+    filling `x`'s shape, in `x`'s dtype, in one broadcast (the adjoint of a sum)."""
+    if type(d) is not np.ndarray:  # another library's arrays: direction by direction
+        return per_direction(lambda dk: full_like(x, dk), d)
+    shape = (len(d), *np.shape(x))
+    return np.broadcast_to(along(d, x), shape).astype(np.asarray(x).dtype)
 
 
 def transposed(d, axes, x):

@@ -1,0 +1,202 @@
+"""Vector reverse mode: every row of a Jacobian from one pass of derivative code.
+
+Reverse accumulation pulls a cotangent back from the outputs; a row of the Jacobian is the
+pullback of a one-hot cotangent. The flat gradient code `f_grad(*params, *out_bars)`
+(generated source, differentiable again) is linear in its cotangents `out_bars`, so its
+vector tangent code with respect to them, seeded with every one-hot cotangent at once
+(a leading axis of rows, as `jacfwd` seeds directions), pulls back all rows in one sweep:
+
+    f(x) = np.tanh(W @ x)                      (m outputs)
+    f_grad(x, W, _t1_bar):  y = np.tanh(W @ x); _t0_bar = _t1_bar * (1.0 - y * y); ...
+    its vector tangent in `_t1_bar`, seeded with eye(m):
+        _t0_bar_dot = rt.along(_t1_bar_dot, _t0_bar) * (1.0 - y * y)     (m, *y.shape)
+        x_bar_dot = rt.matmul_vjp_right_directions(_t0_bar_dot, ...)   (m, *x.shape)
+
+The primal part of `f_grad` (its forward sweep) carries no tangent: it runs once. The
+tangent templates are the vector tangent mode's, tested rule by rule.
+
+Where that code cannot be made (an output that is not a float array or a tuple of them, a
+function with statements kept for their effect, an operation without a derivative of the
+next order, …) `rows` returns None when the derivative is made, and the caller sweeps row
+by row (jacobians.py): never a different number, only a slower path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from . import pytrees
+from .api import (
+    _call_with,
+    _prepared,
+    _signature,
+    derivative,
+    gradient_code,
+    one_hot_seeds,
+)
+from .callables import specialised
+from .errors import S2SError
+from .located import ComplexValue, is_complex
+
+log = logging.getLogger("s2s_ad")
+ROW_BY_ROW: set[tuple] = set()  # (function, wrt, argument kinds) refused: swept row by row
+MADE: dict[tuple, object] = {}  # the same key → the reverse code; with the outputs' kinds:
+# ((the derivatives whose staleness it checks), the vector code)
+_SCALARS = (float, int, bool, np.float64, np.float32, np.int64)
+
+
+def _key(f: Callable, names: tuple[str, ...], values: list) -> tuple | None:
+    """What the code made for a call depends on, where every argument is an array or a
+    number (no function, object or structure the derivative would be specialised to);
+    None otherwise (such calls are not remembered)."""
+    kinds = []
+    for v in values:
+        if type(v) is np.ndarray:
+            kinds.append((np.ndarray, v.shape, v.dtype))
+        elif type(v) in _SCALARS:
+            kinds.append(type(v))
+        else:
+            return None
+    return (f, names, tuple(kinds))
+
+
+def _kinds_key(f: Callable, names: tuple[str, ...], values: list) -> tuple:
+    """A coarser key, for any arguments, under which a refusal is remembered: the
+    structures and shapes of the arguments, the type of others (two functions passed alike
+    share it: the second is swept row by row too, never wrongly)."""
+    kinds = []
+    for v in values:
+        if pytrees.node(v) is None:
+            kinds.append((type(v), getattr(v, "shape", None), getattr(v, "dtype", None)))
+        else:
+            leaves, tree = pytrees.flatten(v)
+            kinds.append((tree, tuple(np.shape(leaf) for leaf in leaves)))
+    return (f, names, tuple(kinds))
+
+
+def _float_outputs(out: object) -> list | None:
+    """The returned values, when each is a float array or float (what the flat gradient
+    code takes one cotangent parameter for); None for anything else (a structure, an int)."""
+    items = list(out) if type(out) is tuple else [out]
+    if not items or not all(pytrees.is_leaf(o) and not is_complex(o) for o in items):
+        return None
+    return items
+
+
+def rows(
+    f: Callable, names: tuple[str, ...], values: list, out: object = None
+) -> tuple[object, list[list[np.ndarray | None]]] | None:
+    """(the value of `f`, for each returned value, for each float leaf of the inputs `names`
+    in `float_leaves` order, the rows (size of the output, *leaf.shape) or None for zero);
+    None where this function is swept row by row."""
+    key = _key(f, names, values)
+    refusal = key if key is not None else _kinds_key(f, names, values)
+    if refusal in ROW_BY_ROW:
+        return None
+    reverse = MADE.get(key) if key is not None else None
+    if reverse is None or not reverse.is_current():
+        reverse = _prepared(f, "reverse", names, values, specialise=True)  # as row by row
+        if key is not None:
+            MADE[key] = reverse
+    if reverse.effects:  # a `print` runs once: in the forward sweep, row by row
+        return _refused(refusal)
+    if _generated(f):  # `jacrev(grad(f))`: the vector code of the gradient code of gradient
+        # code gave a wrong Hessian (tests/test_sequences.py::test_hessian[second_nested]:
+        # tangents of two directions for one seed, through its lists), not fixed yet: row by
+        # row, as before
+        return _refused(refusal)
+    if out is None:
+        try:
+            out = _call_with(f, values)
+        except Exception:  # row by row raises it again, located in the derivative code
+            return None
+    outputs = _float_outputs(out)
+    if outputs is None or (type(out) is tuple) != reverse.returns_tuple:
+        return _refused(refusal)
+    cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
+    # the code is specialised to the outputs' shapes too (the cotangents'), so they key it
+    shaped = None if key is None else (*key, tuple(_key(f, names, cotangents)[2]))
+    made = MADE.get(shaped) if shaped is not None else None
+    if made is None or not all(d.is_current() for d in made[0]):
+        made = _made(f, names, values, cotangents, reverse)
+        if made is None:
+            return _refused(refusal)
+        if shaped is not None:  # plain arguments: `f` itself was made into gradient code
+            made = ((*made[0], derivative(f, "gradient", names)), made[1])
+            MADE[shaped] = made
+    try:
+        _, tangents = made[1].function(*values, *cotangents, *one_hot_seeds(outputs))
+    except Exception as exc:  # the plain call ran: a case the vector code
+        # misses (a helper's zeros without the axis of rows); row by row says the same or more
+        log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
+        return _refused(refusal)
+    tangents = tangents if len(names) > 1 else (tangents,)
+    params = list(_signature(f).parameters)
+    inputs = [values[params.index(name)] for name in names]
+    per_leaf = [
+        t
+        for x, tangent in zip(inputs, tangents, strict=True)
+        for t in pytrees.derivative_leaves(tangent, x)
+    ]
+    rows_count = sum(int(np.size(o)) for o in outputs)
+    flat_inputs = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
+    pairs = zip(per_leaf, flat_inputs, strict=True)
+    if not all(_has_rows(t, leaf, rows_count) for t, leaf in pairs):
+        log.debug("vector reverse code of %s lost its axis of rows: row by row", f.__name__)
+        return _refused(refusal)  # never a number from a tangent of another layout
+    if any(is_complex(t) for t in per_leaf):
+        raise ComplexValue  # the float rows would drop the imaginary parts (reported where
+        # the complex value first appears, as row by row)
+    found, start = [], 0
+    for o in outputs:
+        size = int(np.size(o))
+        found.append([_block(t, start, size) for t in per_leaf])
+        start += size
+    return out, found
+
+
+def _has_rows(tangent: object, leaf: object, count: int) -> bool:
+    """Whether an input leaf's tangent is a symbolic zero or (count, *leaf.shape)."""
+    if tangent is None or np.ndim(tangent) == 0:
+        return True
+    return np.shape(tangent) == (count, *np.shape(leaf))
+
+
+def _generated(f: Callable) -> bool:
+    """Whether `f` is derivative code s2s_ad generated (a gradient made by `grad`)."""
+    code = getattr(f, "__code__", None)
+    return code is not None and code.co_filename.startswith("<s2s_ad ")
+
+
+def _refused(key: tuple) -> None:
+    ROW_BY_ROW.add(key)
+
+
+def _made(f: Callable, names: tuple[str, ...], values: list, cotangents: list, reverse):
+    """((the derivatives whose staleness it checks), the vector tangent code of `f`'s flat
+    gradient code in its cotangents, specialised to the shapes of `values` and
+    `cotangents`); None where it cannot be made."""
+    try:
+        gradient = gradient_code(specialised(f, values, names), names, values)
+        bars = tuple(list(_signature(gradient).parameters)[len(values) :])
+        if len(bars) != len(cotangents) or len(bars) != reverse.outputs:
+            raise _Unfit
+        full = [*values, *cotangents]
+        vector = _prepared(gradient, "vector", bars, full, specialise=True)
+    except (S2SError, _Unfit):
+        return None
+    return (reverse, vector), vector
+
+
+class _Unfit(Exception):
+    """The gradient code's cotangent parameters do not match the returned values."""
+
+
+def _block(tangent: object, start: int, size: int) -> np.ndarray | None:
+    """Rows `start:start + size` of one input leaf's tangent (rows, *leaf.shape)."""
+    if tangent is None or np.ndim(tangent) == 0:
+        return None  # a symbolic zero: that input leaf does not reach the outputs
+    return np.asarray(tangent)[start : start + size]
