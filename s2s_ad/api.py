@@ -472,6 +472,8 @@ def _gradient_function(
                     ready[key] = (GENERATION[0], *fast)
                     return fast[0](values)
             # tuples, lists or dicts, in-place updates: checked on every call
+            if jit:
+                _not_compiled(f)
             out, grads = _gradients(f, names[0], mode, list(values))
             result = grads if as_tuple else grads[0]
             return (out, result) if with_value else result
@@ -575,7 +577,18 @@ def _backend(d: Derivative, f: Callable, jit: bool) -> Callable:
         return d.function
     from .jit.backend import compiled
 
-    return compiled(d.function, f)
+    return compiled(d.function, f, d.effects)
+
+
+def _not_compiled(f: Callable) -> None:
+    from .jit.backend import not_compiled
+
+    not_compiled(
+        f,
+        "jit=True compiles the code specialised to argument shapes, for float and "
+        "float-array arguments; structures, functions or objects as arguments, in-place "
+        f"updates of arguments and more than {MAX_SPECIALISED} signatures take the checked path",
+    )
 
 
 def _positions(f: Callable, names: tuple[str, ...]) -> list[int]:

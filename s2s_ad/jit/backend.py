@@ -33,13 +33,42 @@ _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _WARNED: set[tuple] = set()  # the user functions (file, line, name) warned about
 
 
-def compiled(function: types.FunctionType, f: Callable) -> Callable:
+def compiled(function: types.FunctionType, f: Callable, effects: bool = False) -> Callable:
     """`function` (generated derivative code of the user function `f`) compiled by Numba
-    on its first call, or the NumPy code where Numba cannot compile it."""
+    on its first call, or the NumPy code where Numba cannot compile it. `effects`: the code
+    runs statements kept for their effect (`print`), which run as Python writes them."""
     found = _COMPILED.get(function)
     if found is None:
         found = _COMPILED[function] = Compiled(function, f)
+        if effects:  # Numba's `print` formats numbers its own way
+            found._refuse("it runs statements kept for their effect (`print`, logging)")
     return found
+
+
+def runs_of(f: Callable) -> dict[str, bool]:
+    """{derivative function's name: whether its last call ran compiled} for the user
+    function `f`'s derivatives run with `jit=True` (which path was taken: for tests)."""
+    user = (f.__code__.co_filename, f.__code__.co_firstlineno, f.__name__)
+    return {c.function.__name__: c.ran_compiled for c in _COMPILED.values() if c.user == user}
+
+
+def not_compiled(f: Callable, reason: str) -> None:
+    """Say once (per user function `f`) that its derivative runs as NumPy code, and why."""
+    _warn_once((f.__code__.co_filename, f.__code__.co_firstlineno, f.__name__), reason)
+
+
+def _warn_once(user: tuple, reason: str) -> None:
+    if user in _WARNED:
+        return
+    _WARNED.add(user)
+    filename, line, name = user
+    LOG.warning(
+        "jit=True: the derivative of `%s` (%s:%d) runs as NumPy code: %s",
+        name,
+        filename,
+        line,
+        reason,
+    )
 
 
 class Compiled:
@@ -52,6 +81,7 @@ class Compiled:
         self.refused: str | None = None  # Numba's reason, once it refused the code
         self.ran_compiled = False
         self.ran_compiled_once = False
+        self.kinds: set[tuple] = set()  # the argument kinds Numba compiled the code for
 
     def __call__(self, *args: object) -> object:
         self.ran_compiled = False
@@ -63,14 +93,17 @@ class Compiled:
             except ImportError:  # the `jit` extra is not installed
                 self._refuse("Numba is not installed (pip install 's2s_ad[jit]')")
                 return self.function(*args)
+        kinds = tuple((type(a), getattr(a, "dtype", None), getattr(a, "ndim", 0)) for a in args)
         compiled_before = len(self.dispatcher.overloads)
         try:
             out = self.dispatcher(*args)
         except Exception as exc:
-            if len(self.dispatcher.overloads) == compiled_before:  # Numba refused the code
-                self._refuse(_reason(exc, self.function))
-            # else raised by the compiled code: the NumPy code's result or error is the answer
+            if kinds not in self.kinds and len(self.dispatcher.overloads) == compiled_before:
+                self._refuse(_reason(exc, self.function))  # Numba refused the code
+            else:  # raised by the compiled code: the NumPy code's result or error is the answer
+                self.kinds.add(kinds)
             return self.function(*args)
+        self.kinds.add(kinds)
         if not self.ran_compiled_once:  # the path taken, for tests and for curious users
             self.ran_compiled_once = True
             LOG.debug("`%s` ran compiled by Numba", self.function.__name__)
@@ -79,18 +112,7 @@ class Compiled:
 
     def _refuse(self, reason: str) -> None:
         self.refused = reason
-        if self.user not in _WARNED:
-            _WARNED.add(self.user)
-            filename, line, name = self.user
-            LOG.warning(
-                "jit=True: the derivative of `%s` (%s:%d) runs as NumPy code: Numba cannot "
-                "compile `%s`: %s",
-                name,
-                filename,
-                line,
-                self.function.__name__,
-                reason,
-            )
+        _warn_once(self.user, f"Numba cannot compile `{self.function.__name__}`: {reason}")
 
 
 def _njit(function: types.FunctionType) -> Callable:
