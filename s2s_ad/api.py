@@ -465,9 +465,7 @@ def _gradient_function(
                 if mode == "reverse":
                     fast = _specialised(f, names[0], key, as_tuple, with_value, jit)
                 else:
-                    fast = _specialised_forward(
-                        f, names[0], key, inputs, as_tuple, with_value, jit
-                    )
+                    fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value, jit)
                 if fast is not None:
                     ready[key] = (GENERATION[0], *fast)
                     return fast[0](values)
