@@ -83,6 +83,12 @@ def tangent_gradient(w):
 def _torch_functions():
     import torch
 
+    def squares_loop(x):
+        y = torch.zeros((), dtype=x.dtype)
+        for _ in range(100):
+            y = y + x * x
+        return y
+
     def scalar_loop(x):
         for _ in range(200):
             x = torch.sin(x) * 0.9 + torch.cos(x) * 0.1
@@ -110,7 +116,8 @@ def _torch_functions():
             h = torch.tanh(w @ h)
         return torch.sum(h)
 
-    return {f.__name__: f for f in (scalar_loop, chain, tanh_layer, mlp, rosenbrock, recurrent)}
+    functions = (squares_loop, scalar_loop, chain, tanh_layer, mlp, rosenbrock, recurrent)
+    return {f.__name__: f for f in functions}
 
 
 TORCH = _torch_functions() if available("torch") else {}

@@ -25,6 +25,23 @@ class Workload:
     forward: bool = True  # whether a forward-mode gradient (one pass, n directions) is sensible
 
 
+# scalar loop, 100 steps of y = y + x * x
+
+
+def squares_loop(x):
+    y = 0.0
+    for _ in range(100):
+        y = y + x * x
+    return y
+
+
+def squares_loop_hand(x):
+    g = 0.0
+    for _ in range(100):  # as the loop is written: one step of the adjoint per step
+        g = g + 2.0 * x
+    return g
+
+
 # scalar loop, 200 steps of sin/cos
 
 
@@ -144,6 +161,7 @@ def recurrent_hand(w, h):
 
 
 WORKLOADS = [
+    Workload("scalar loop, 100 steps of y = y + x * x", squares_loop, (0.3,), squares_loop_hand),
     Workload("scalar loop, 200 steps of sin/cos", scalar_loop, (0.3,), scalar_loop_hand),
     Workload("scalar transcendental chain", chain, (0.7,), chain_hand),
     Workload(
