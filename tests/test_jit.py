@@ -2,13 +2,16 @@
 NumPy backend's numbers; where Numba cannot compile the code, the NumPy code with one logged
 warning (s2s_ad/jit/)."""
 
+import ast
 import logging
+import textwrap
 
 import numpy as np
 import pytest
 
 import s2s_ad as ad
 from s2s_ad.jit import backend
+from s2s_ad.jit.fuse import fused
 from s2s_ad.runs import derivative_run
 from s2s_ad.testing import check_grads, plain_value
 
@@ -112,7 +115,9 @@ def test_the_compiled_code_is_the_code_derivative_source_shows(jit_log):
     run = derivative_run(sin_cos_steps, "gradient", 0, args).function
     runner = backend.compiled(run, sin_cos_steps)
     assert runner.function.__code__ is run.__code__
-    assert runner.dispatcher is not None and runner.dispatcher.py_func.__code__ is run.__code__
+    compiled_code = runner.dispatcher.py_func.__code__  # fuse.py's, of the same lines
+    assert compiled_code.co_filename == run.__code__.co_filename
+    assert compiled_code.co_name == run.__code__.co_name
     g(*args)
     assert runner.ran_compiled
     assert ad.derivative_source(sin_cos_steps, "gradient", args=args) == shown
@@ -201,3 +206,36 @@ def test_an_error_of_the_compiled_code_is_the_numpy_codes(jit_log):
     assert g(2.0, 4.0) == plain(2.0, 4.0)
     assert backend.runs_of(guarded_ratio) == {"guarded_ratio_grad": True}  # still compiled
     assert not _warnings(jit_log)
+
+
+def test_single_use_temporaries_are_inlined_where_nothing_changes_between():
+    source = """
+    def f_grad(x, y):
+        k = a_list[0]
+        m = k * 2.0
+        for i in range(3):
+            k = k + m
+        a = x * 2.0
+        b = np.sin(a)
+        c = rt.helper(y)
+        d = b + c
+        e = x + 1.0
+        x = y
+        return e * d + k
+    """
+    tree = ast.parse(textwrap.dedent(source)).body[0]
+    expected = """
+    def f_grad(x, y):
+        k = a_list[0]
+        m = k * 2.0
+        for i in range(3):
+            k = k + m
+        b = np.sin(x * 2.0)
+        c = rt.helper(y)
+        e = x + 1.0
+        x = y
+        return e * (b + c) + k
+    """
+    # `b` is not moved past a helper's call (it may update arrays in place), `e` not past
+    # the rebinding of `x`, `m` not into a loop; `d` moves past both
+    assert ast.unparse(fused(tree, "np")) == textwrap.dedent(expected).strip()

@@ -19,6 +19,8 @@ per argument shapes; Numba compiles once per argument types.
 
 from __future__ import annotations
 
+import ast
+import linecache
 import logging
 import re
 import types
@@ -121,18 +123,49 @@ def _njit(function: types.FunctionType) -> Callable:
 
     from . import helpers
 
-    cells = function.__closure__ or ()
+    cells = dict(zip(function.__code__.co_freevars, function.__closure__ or (), strict=True))
+    code = _fused_code(function, cells)
     closure = tuple(
-        types.CellType(helpers if c.cell_contents is runtime else c.cell_contents) for c in cells
+        types.CellType(helpers if c.cell_contents is runtime else c.cell_contents)
+        for c in (cells[name] for name in code.co_freevars)
     )
     globals_ = function.__globals__
     if "reversed" not in globals_:  # Numba reads globals when it compiles: a copy is the same
         globals_ = {**globals_, "reversed": helpers.reversed_}
     copy = types.FunctionType(
-        function.__code__, globals_, function.__name__, function.__defaults__, closure or None
+        code, globals_, function.__name__, function.__defaults__, closure or None
     )
     LOG.debug("compiling `%s` with Numba", function.__name__)
     return numba.njit(copy, cache=False)
+
+
+def _fused_code(function: types.FunctionType, cells: dict) -> types.CodeType:
+    """`function`'s code with single-use elementwise temporaries inlined (fuse.py), compiled
+    from its registered source under the same file name, so lines keep their numbers; its
+    own code where that source is not found."""
+    import numpy as np
+
+    from .fuse import fused
+
+    numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
+    filename = function.__code__.co_filename
+    lines = linecache.getlines(filename)
+    if numpy is None or not lines:
+        return function.__code__
+    module = ast.parse("".join(lines), filename)
+    factory = module.body[0]  # `def _s2s_factory(<free names>): def f_grad(...): ...`
+    inner = next(
+        n for n in factory.body if isinstance(n, ast.FunctionDef) and n.name == function.__name__
+    )
+    fused(inner, numpy)
+    factory_code = next(
+        c for c in compile(module, filename, "exec").co_consts if isinstance(c, types.CodeType)
+    )
+    return next(
+        c
+        for c in factory_code.co_consts
+        if isinstance(c, types.CodeType) and c.co_name == function.__name__
+    )
 
 
 def _reason(exc: Exception, function: types.FunctionType) -> str:
@@ -159,8 +192,6 @@ def _reason(exc: Exception, function: types.FunctionType) -> str:
 
 def _used_at(function: types.FunctionType, name: str) -> str:
     """Where the generated code of `function` first calls `rt.name`, as `_reason` says it."""
-    import linecache
-
     filename = function.__code__.co_filename
     for number, text in enumerate(linecache.getlines(filename), start=1):  # as `_reason`
         if f"rt.{name}(" in text:
@@ -169,6 +200,4 @@ def _used_at(function: types.FunctionType, name: str) -> str:
 
 
 def _line_of(filename: str, line: int) -> str:
-    import linecache
-
     return linecache.getline(filename, line).strip()
