@@ -239,3 +239,17 @@ def test_single_use_temporaries_are_inlined_where_nothing_changes_between():
     # `b` is not moved past a helper's call (it may update arrays in place), `e` not past
     # the rebinding of `x`, `m` not into a loop; `d` moves past both
     assert ast.unparse(fused(tree, "np")) == textwrap.dedent(expected).strip()
+
+
+def log_of(x):
+    return np.log(x) * x
+
+
+def test_a_nan_of_the_compiled_code_comes_with_numpys_warning():
+    g, plain = ad.grad(log_of, jit=True), ad.grad(log_of)
+    assert g(2.0) == plain(2.0)
+    assert backend.runs_of(log_of) == {"log_of_grad": True}
+    for gradient in (g, plain):
+        with pytest.warns(RuntimeWarning, match="invalid value"):
+            assert np.isnan(gradient(-1.0))
+    assert backend.runs_of(log_of) == {"log_of_grad": False}  # the NumPy code's run

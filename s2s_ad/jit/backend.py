@@ -10,8 +10,9 @@ After, with `jit=True`: `compiled(d, f)` is a callable of the same arguments and
   type), logs ONE warning per user function on the `s2s_ad.jit` logger naming the line and
   Numba's reason, and from then on runs the NumPy code;
 - when the compiled code raises at run time (a division by zero, a shape the compiled helper
-  does not cover), runs the NumPy code on those arguments: its result, or its error, is the
-  one the NumPy backend gives.
+  does not cover), or its result holds an inf or a nan (of which NumPy warns, Numba does not),
+  runs the NumPy code on those arguments: its result, its error or its warning is the one the
+  NumPy backend gives.
 
 Compiled callables are cached per derivative function, as the derivative itself is cached
 per argument shapes; Numba compiles once per argument types.
@@ -22,10 +23,13 @@ from __future__ import annotations
 import ast
 import linecache
 import logging
+import math
 import re
 import types
 import weakref
 from collections.abc import Callable
+
+import numpy as np
 
 from .. import runtime
 
@@ -106,6 +110,8 @@ class Compiled:
                 self.kinds.add(kinds)
             return self.function(*args)
         self.kinds.add(kinds)
+        if not _finite(out):  # NumPy warns of the inf or nan (RuntimeWarning), Numba does not
+            return self.function(*args)
         if not self.ran_compiled_once:  # the path taken, for tests and for curious users
             self.ran_compiled_once = True
             LOG.debug("`%s` ran compiled by Numba", self.function.__name__)
@@ -115,6 +121,17 @@ class Compiled:
     def _refuse(self, reason: str) -> None:
         self.refused = reason
         _warn_once(self.user, f"Numba cannot compile `{self.function.__name__}`: {reason}")
+
+
+def _finite(out: object) -> bool:
+    """Whether every number in `out` (a float, an array, a tuple of them, None) is finite."""
+    if type(out) is float:
+        return math.isfinite(out)
+    if type(out) is tuple:
+        return all(_finite(item) for item in out)
+    if out is None:
+        return True
+    return bool(np.isfinite(out).all())
 
 
 def _njit(function: types.FunctionType) -> Callable:
@@ -143,8 +160,6 @@ def _fused_code(function: types.FunctionType, cells: dict) -> types.CodeType:
     """`function`'s code with single-use elementwise temporaries inlined (fuse.py), compiled
     from its registered source under the same file name, so lines keep their numbers; its
     own code where that source is not found."""
-    import numpy as np
-
     from .fuse import fused
 
     numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
