@@ -2,7 +2,8 @@
 
 Run: `make bench`, or `make bench-peers` to install the optional `bench` extra and compare
 with tangent-ad, autograd, PyTorch eager and JAX (eager and jit, compile time separately),
-or `.venv/bin/python benchmarks/gradients.py [--quick]`. For each
+or `.venv/bin/python benchmarks/gradients.py [--quick] [--only TEXT]`. With Numba installed
+(the `jit` extra) `grad(f, jit=True)` is a column too, its compile time another. For each
 workload in `workloads.py`: the plain function, the hand-written gradient, and s2s_ad's
 gradient in reverse and (where it is sensible: few inputs) forward mode; then full
 Jacobians 10 → 1000 and 1000 → 10 both ways; then Hessians of 10, 100 and 1,000 inputs
@@ -29,6 +30,8 @@ for _name, _value in ONE_THREAD.items():
     os.environ.setdefault(_name, _value)  # before NumPy, JAX and PyTorch are imported
 
 import argparse
+import importlib.util
+import time
 import timeit
 from functools import partial
 from pathlib import Path
@@ -56,7 +59,9 @@ def best(call, repeat: int, warm: bool = True, budget: float = 20.0) -> float:
     return min([once, *(t / number for t in timeit.repeat(call, number=number, repeat=repeat))])
 
 
-def gradient_rows(workloads: list[Workload], repeat: int) -> list[tuple[str, dict]]:
+def gradient_rows(
+    workloads: list[Workload], repeat: int, jit: bool = True
+) -> list[tuple[str, dict]]:
     rows = []
     for w in workloads:
         expected = w.hand(*w.args)
@@ -64,9 +69,16 @@ def gradient_rows(workloads: list[Workload], repeat: int) -> list[tuple[str, dic
         calls["s2s_ad reverse"] = partial(ad.grad(w.fn), *w.args)
         if w.forward:
             calls["s2s_ad forward"] = partial(ad.grad(w.fn, mode="forward"), *w.args)
+        notes = {}
+        if jit:  # reverse mode compiled by Numba; its first call compiles
+            calls["s2s_ad jit"] = partial(ad.grad(w.fn, jit=True), *w.args)
+            start = time.perf_counter()
+            calls["s2s_ad jit"]()
+            notes["s2s_ad jit compile s"] = time.perf_counter() - start
         for name, call in calls.items():
             np.testing.assert_allclose(call(), expected, rtol=1e-8, atol=1e-10, err_msg=name)
-        peers, notes = checked_peers(w, expected, FAILURES)
+        peers, peer_notes = checked_peers(w, expected, FAILURES)
+        notes.update(peer_notes)
         calls.update(peers)
         plain = best(partial(w.fn, *w.args), repeat)
         ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
@@ -104,9 +116,10 @@ def jacobian_rows(repeat: int) -> list[tuple[str, dict]]:
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
-    columns = ["plain µs", "hand-written", "s2s_ad reverse", "s2s_ad forward",
+    columns = ["plain µs", "hand-written", "s2s_ad reverse", "s2s_ad forward", "s2s_ad jit",
                "s2s_ad jacfwd", "s2s_ad jacrev", "s2s_ad auto", "tangent-ad", "autograd",
-               "PyTorch eager", "JAX eager", "JAX jit", "JAX jit compile s"]  # fmt: skip
+               "PyTorch eager", "JAX eager", "JAX jit", "JAX jit compile s",
+               "s2s_ad jit compile s"]  # fmt: skip
     columns = [c for c in columns if any(c in values for _, values in rows)]
     lines = ["| workload | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name, values in rows:
@@ -119,12 +132,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workloads, 2 repeats")
     parser.add_argument("--hessians", action="store_true", help="only the Hessian workloads")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="only the gradient workloads whose name contains TEXT (repeatable; no "
+        "Jacobians, no Hessians, results.md left as it is)",
+    )
     args = parser.parse_args()
     repeat = 2 if args.quick else 5
+    jit = importlib.util.find_spec("numba") is not None  # the `jit` extra: the column
     text = ""
+    if args.only:
+        chosen = [w for w in WORKLOADS if any(part in w.name for part in args.only)]
+        print(table(gradient_rows(chosen, repeat, jit)))
+        return
     if not args.hessians:
         workloads = [w for w in WORKLOADS if not args.quick or "1000x1000" not in w.name]
-        text = table(gradient_rows(workloads, repeat) + jacobian_rows(repeat)) + "\n"
+        text = table(gradient_rows(workloads, repeat, jit) + jacobian_rows(repeat)) + "\n"
     hessians = [w for w in HESSIAN_WORKLOADS if not args.quick or "1,000" not in w.name]
     text += (
         "Hessian time / plain function time; the last columns: s2s_ad.hessian's time / "

@@ -83,8 +83,8 @@ def tangent_gradient(w):
 def _torch_functions():
     import torch
 
-    def add_loop(x):
-        y = torch.zeros_like(x)
+    def squares_loop(x):
+        y = torch.zeros((), dtype=x.dtype)
         for _ in range(100):
             y = y + x * x
         return y
@@ -116,7 +116,7 @@ def _torch_functions():
             h = torch.tanh(w @ h)
         return torch.sum(h)
 
-    functions = (add_loop, scalar_loop, chain, tanh_layer, mlp, rosenbrock, recurrent)
+    functions = (squares_loop, scalar_loop, chain, tanh_layer, mlp, rosenbrock, recurrent)
     return {f.__name__: f for f in functions}
 
 

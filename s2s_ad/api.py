@@ -408,25 +408,33 @@ def _forward_gradients(f: Callable, d: Derivative, values: list, inputs: list) -
     return out, _gradient_parts(columns, inputs)
 
 
-def grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse") -> Callable:
+def grad(
+    f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse", jit: bool = False
+) -> Callable:
     """The gradient of a scalar function: `grad(f)(*args)` is df/d args[wrt].
 
     Usable bare (`@grad`) or configured (`@grad(wrt=("x", "y"), mode="forward")`); with a
     tuple `wrt` the gradient is a tuple. Gradients have the type and shape of their input.
+    `jit=True`: the code specialised to the arguments' shapes is compiled by Numba (the
+    `jit` extra), or runs as NumPy code with one logged warning where Numba cannot compile it.
     """
     if f is None:
-        return lambda fn: grad(fn, wrt, mode=mode)
-    return _gradient_function(f, wrt, mode, with_value=False)
+        return lambda fn: grad(fn, wrt, mode=mode, jit=jit)
+    return _gradient_function(f, wrt, mode, with_value=False, jit=jit)
 
 
-def value_and_grad(f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse") -> Callable:
+def value_and_grad(
+    f: Callable | None = None, wrt: Wrt = 0, *, mode: str = "reverse", jit: bool = False
+) -> Callable:
     """Like `grad`, but the result is `(f(*args), gradient)` from one evaluation of `f`."""
     if f is None:
-        return lambda fn: value_and_grad(fn, wrt, mode=mode)
-    return _gradient_function(f, wrt, mode, with_value=True)
+        return lambda fn: value_and_grad(fn, wrt, mode=mode, jit=jit)
+    return _gradient_function(f, wrt, mode, with_value=True, jit=jit)
 
 
-def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) -> Callable:
+def _gradient_function(
+    f: Callable, wrt: Wrt, mode: str, *, with_value: bool, jit: bool = False
+) -> Callable:
     _check_mode(mode, ("reverse", "forward"))
     f = as_function(f)  # partial, bound method, callable object: callables.py
     check_wrt(f, wrt, "value_and_grad" if with_value else "grad")
@@ -458,13 +466,15 @@ def _gradient_function(f: Callable, wrt: Wrt, mode: str, *, with_value: bool) ->
                 for name, value in zip(names[0], inputs, strict=True):
                     _check_differentiable(f, name, value)
                 if mode == "reverse":
-                    fast = _specialised(f, names[0], key, as_tuple, with_value)
+                    fast = _specialised(f, names[0], key, as_tuple, with_value, jit)
                 else:
-                    fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value)
+                    fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value, jit)
                 if fast is not None:
                     ready[key] = (GENERATION[0], *fast)
                     return fast[0](values)
             # tuples, lists or dicts, in-place updates: checked on every call
+            if jit:
+                _not_compiled(f)
             out, grads = _gradients(f, names[0], mode, list(values))
             result = grads if as_tuple else grads[0]
             return (out, result) if with_value else result
@@ -492,7 +502,7 @@ def _static_shape(kind: type) -> tuple | None:
 
 
 def _specialised(
-    f: Callable, wrt: tuple[str, ...], key: tuple, as_tuple: bool, with_value: bool
+    f: Callable, wrt: tuple[str, ...], key: tuple, as_tuple: bool, with_value: bool, jit: bool
 ) -> tuple[Callable, Callable] | None:
     """(`values -> grad's result` through flat gradient code specialised to the argument
     shapes in `key`, whether that code is current), or None when the arguments need the
@@ -503,7 +513,7 @@ def _specialised(
     d = cached_derivative(f, mode, wrt, shapes=_key_shapes(key))
     if d.inplace_arguments:
         return None
-    function, positions, checked = d.function, _positions(f, wrt), d.returns_value
+    function, positions, checked = _backend(d, f, jit), _positions(f, wrt), d.returns_value
 
     def call(values: tuple) -> object:
         if checked:
@@ -522,7 +532,13 @@ def _specialised(
 
 
 def _specialised_forward(
-    f: Callable, wrt: tuple[str, ...], key: tuple, inputs: list, as_tuple: bool, with_value: bool
+    f: Callable,
+    wrt: tuple[str, ...],
+    key: tuple,
+    inputs: list,
+    as_tuple: bool,
+    with_value: bool,
+    jit: bool,
 ) -> tuple[Callable, Callable] | None:
     """(`values -> grad's result` through vector tangent code specialised to the argument
     shapes in `key`, its one-hot seeds made once; whether that code is current)."""
@@ -533,13 +549,14 @@ def _specialised_forward(
     d = cached_derivative(f, "forward" if scalar else "vector", wrt, shapes=_key_shapes(key))
     if d.inplace_arguments:
         return None
+    function = _backend(d, f, jit)
     positions, seeds = _positions(f, wrt), [1.0] if scalar else one_hot_seeds(inputs)
     sizes = [rt.size(x) for x in inputs]
     starts = np.cumsum([0, *sizes[:-1]])
     layout = list(zip(positions, starts, sizes, [np.shape(x) for x in inputs], strict=True))
 
     def call(values: tuple) -> object:
-        out, columns = d.function(*values, *seeds)
+        out, columns = function(*values, *seeds)
         _require_scalar(f, out)
         if scalar:
             grads = (0.0 if columns is None else _like(columns, 0.0),)
@@ -553,6 +570,26 @@ def _specialised_forward(
         return (out, result) if with_value else result
 
     return call, d.is_current
+
+
+def _backend(d: Derivative, f: Callable, jit: bool) -> Callable:
+    """The function that runs `d`'s code: compiled by Numba with `jit` (jit/backend.py)."""
+    if not jit:
+        return d.function
+    from .jit.backend import compiled
+
+    return compiled(d.function, f, d.effects)
+
+
+def _not_compiled(f: Callable) -> None:
+    from .jit.backend import not_compiled
+
+    not_compiled(
+        f,
+        "jit=True compiles the code specialised to argument shapes, for float and "
+        "float-array arguments; structures, functions or objects as arguments, in-place "
+        f"updates of arguments and more than {MAX_SPECIALISED} signatures take the checked path",
+    )
 
 
 def _positions(f: Callable, names: tuple[str, ...]) -> list[int]:

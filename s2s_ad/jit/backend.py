@@ -1,0 +1,218 @@
+"""Run a derivative's generated code compiled by Numba, or as NumPy code where Numba refuses.
+
+Before: `grad(f)` calls the shape-specialised derivative function (`Derivative.function`).
+After, with `jit=True`: `compiled(d, f)` is a callable of the same arguments and results that
+
+- compiles a copy of that function with `numba.njit` on its first call (the same code
+  object: `derivative_source` shows the same source either way), its `rt` bound to the
+  Numba versions of the helpers (helpers.py) and Python's `reversed` to one Numba compiles;
+- when Numba refuses the code (a helper without a Numba version, a construct Numba cannot
+  type), logs ONE warning per user function on the `s2s_ad.jit` logger naming the line and
+  Numba's reason, and from then on runs the NumPy code;
+- when the compiled code raises at run time (a division by zero, a shape the compiled helper
+  does not cover), or its result holds an inf or a nan (of which NumPy warns, Numba does not),
+  runs the NumPy code on those arguments: its result, its error or its warning is the one the
+  NumPy backend gives.
+
+Compiled callables are cached per derivative function, as the derivative itself is cached
+per argument shapes; Numba compiles once per argument types.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import logging
+import math
+import re
+import types
+import weakref
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import runtime
+
+LOG = logging.getLogger("s2s_ad.jit")
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_WARNED: set[tuple] = set()  # the user functions (file, line, name) warned about
+
+
+def compiled(function: types.FunctionType, f: Callable, effects: bool = False) -> Callable:
+    """`function` (generated derivative code of the user function `f`) compiled by Numba
+    on its first call, or the NumPy code where Numba cannot compile it. `effects`: the code
+    runs statements kept for their effect (`print`), which run as Python writes them."""
+    found = _COMPILED.get(function)
+    if found is None:
+        found = _COMPILED[function] = Compiled(function, f)
+        if effects:  # Numba's `print` formats numbers its own way
+            found._refuse("it runs statements kept for their effect (`print`, logging)")
+    return found
+
+
+def runs_of(f: Callable) -> dict[str, bool]:
+    """{derivative function's name: whether its last call ran compiled} for the user
+    function `f`'s derivatives run with `jit=True` (which path was taken: for tests)."""
+    user = (f.__code__.co_filename, f.__code__.co_firstlineno, f.__name__)
+    return {c.function.__name__: c.ran_compiled for c in _COMPILED.values() if c.user == user}
+
+
+def not_compiled(f: Callable, reason: str) -> None:
+    """Say once (per user function `f`) that its derivative runs as NumPy code, and why."""
+    _warn_once((f.__code__.co_filename, f.__code__.co_firstlineno, f.__name__), reason)
+
+
+def _warn_once(user: tuple, reason: str) -> None:
+    if user in _WARNED:
+        return
+    _WARNED.add(user)
+    filename, line, name = user
+    LOG.warning(
+        "jit=True: the derivative of `%s` (%s:%d) runs as NumPy code: %s",
+        name,
+        filename,
+        line,
+        reason,
+    )
+
+
+class Compiled:
+    """A derivative function run compiled (`ran_compiled`: whether its last call did)."""
+
+    def __init__(self, function: types.FunctionType, f: Callable) -> None:
+        self.function = function
+        self.user = (f.__code__.co_filename, f.__code__.co_firstlineno, f.__name__)
+        self.dispatcher: Callable | None = None
+        self.refused: str | None = None  # Numba's reason, once it refused the code
+        self.ran_compiled = False
+        self.ran_compiled_once = False
+        self.kinds: set[tuple] = set()  # the argument kinds Numba compiled the code for
+
+    def __call__(self, *args: object) -> object:
+        self.ran_compiled = False
+        if self.refused is not None:
+            return self.function(*args)
+        if self.dispatcher is None:
+            try:
+                self.dispatcher = _njit(self.function)
+            except ImportError:  # the `jit` extra is not installed
+                self._refuse("Numba is not installed (pip install 's2s_ad[jit]')")
+                return self.function(*args)
+        kinds = tuple((type(a), getattr(a, "dtype", None), getattr(a, "ndim", 0)) for a in args)
+        compiled_before = len(self.dispatcher.overloads)
+        try:
+            out = self.dispatcher(*args)
+        except Exception as exc:
+            if kinds not in self.kinds and len(self.dispatcher.overloads) == compiled_before:
+                self._refuse(_reason(exc, self.function))  # Numba refused the code
+            else:  # raised by the compiled code: the NumPy code's result or error is the answer
+                self.kinds.add(kinds)
+            return self.function(*args)
+        self.kinds.add(kinds)
+        if not _finite(out):  # NumPy warns of the inf or nan (RuntimeWarning), Numba does not
+            return self.function(*args)
+        if not self.ran_compiled_once:  # the path taken, for tests and for curious users
+            self.ran_compiled_once = True
+            LOG.debug("`%s` ran compiled by Numba", self.function.__name__)
+        self.ran_compiled = True
+        return out
+
+    def _refuse(self, reason: str) -> None:
+        self.refused = reason
+        _warn_once(self.user, f"Numba cannot compile `{self.function.__name__}`: {reason}")
+
+
+def _finite(out: object) -> bool:
+    """Whether every number in `out` (a float, an array, a tuple of them, None) is finite."""
+    if type(out) is float:
+        return math.isfinite(out)
+    if type(out) is tuple:
+        return all(_finite(item) for item in out)
+    if out is None:
+        return True
+    return bool(np.isfinite(out).all())
+
+
+def _njit(function: types.FunctionType) -> Callable:
+    """A Numba dispatcher of `function`'s code with the runtime's Numba helpers as `rt`."""
+    import numba
+
+    from . import helpers
+
+    cells = dict(zip(function.__code__.co_freevars, function.__closure__ or (), strict=True))
+    code = _fused_code(function, cells)
+    closure = tuple(
+        types.CellType(helpers if c.cell_contents is runtime else c.cell_contents)
+        for c in (cells[name] for name in code.co_freevars)
+    )
+    globals_ = function.__globals__
+    if "reversed" not in globals_:  # Numba reads globals when it compiles: a copy is the same
+        globals_ = {**globals_, "reversed": helpers.reversed_}
+    copy = types.FunctionType(
+        code, globals_, function.__name__, function.__defaults__, closure or None
+    )
+    LOG.debug("compiling `%s` with Numba", function.__name__)
+    return numba.njit(copy, cache=False)
+
+
+def _fused_code(function: types.FunctionType, cells: dict) -> types.CodeType:
+    """`function`'s code with single-use elementwise temporaries inlined (fuse.py), compiled
+    from its registered source under the same file name, so lines keep their numbers; its
+    own code where that source is not found."""
+    from .fuse import fused
+
+    numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
+    filename = function.__code__.co_filename
+    lines = linecache.getlines(filename)
+    if numpy is None or not lines:
+        return function.__code__
+    module = ast.parse("".join(lines), filename)
+    factory = module.body[0]  # `def _s2s_factory(<free names>): def f_grad(...): ...`
+    inner = next(
+        n for n in factory.body if isinstance(n, ast.FunctionDef) and n.name == function.__name__
+    )
+    fused(inner, numpy)
+    factory_code = next(
+        c for c in compile(module, filename, "exec").co_consts if isinstance(c, types.CodeType)
+    )
+    return next(
+        c
+        for c in factory_code.co_consts
+        if isinstance(c, types.CodeType) and c.co_name == function.__name__
+    )
+
+
+def _reason(exc: Exception, function: types.FunctionType) -> str:
+    """Numba's message, shortened to what it could not compile and the generated line."""
+    text = str(exc)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Numba colours its messages
+    helper = re.search(r"module '[\w.]+' has no attribute '(\w+)'", text)
+    if helper is not None:  # a helper without a Numba version (helpers.py)
+        name = helper.group(1)
+        return f"the helper `rt.{name}` has no Numba version" + _used_at(function, name)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    what = next(
+        (ln for ln in lines if not ln.startswith(("Failed in", "No implementation", "During"))),
+        lines[0] if lines else type(exc).__name__,
+    )
+    where = re.search(r'File "([^"]+)", line (\d+)', text)
+    if where is None:
+        return what
+    number = int(where.group(2))
+    source = _line_of(where.group(1), number)
+    # the generated code is compiled inside a factory (codegen/compile.py): one line above it
+    return f"{what} (line {number - 1} of the generated code: `{source}`)"
+
+
+def _used_at(function: types.FunctionType, name: str) -> str:
+    """Where the generated code of `function` first calls `rt.name`, as `_reason` says it."""
+    filename = function.__code__.co_filename
+    for number, text in enumerate(linecache.getlines(filename), start=1):  # as `_reason`
+        if f"rt.{name}(" in text:
+            return f" (line {number - 1} of the generated code: `{text.strip()}`)"
+    return ""
+
+
+def _line_of(filename: str, line: int) -> str:
+    return linecache.getline(filename, line).strip()

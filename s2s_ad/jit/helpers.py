@@ -1,0 +1,127 @@
+"""Numba-compilable versions of the runtime helpers that scalar loops and elementwise chains
+need, in a module that compiled derivative code reads as its `rt`.
+
+Before: the generated code's `rt` is `s2s_ad.runtime`, plain Python Numba cannot type. After:
+`rt` is this module when the code is compiled (backend.py), and
+
+    x_bar = rt.zeros_like(x)                      # 0.0 for a float, zeros for an array
+    x_bar = rt.getitem_vjp(_t2_bar, x, slice(None, -1))
+    for x_1 in reversed(_tape1): ...              # `reversed` of a tape list or a range
+
+compile to loops. Each helper is a stub whose Numba implementation (`overload`) covers the
+argument types of the common cases and the NumPy helper's exact semantics there; any other
+types leave the helper untyped, Numba raises a TypingError naming the line, and the
+derivative runs as NumPy code (backend.py). A helper not defined here is untyped too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+
+def zeros_like(x):
+    """`rt.zeros_like` of a float or a float array."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+def getitem_vjp(g, x, index):
+    """`rt.getitem_vjp` of an array read by an integer or a slice (no element named twice)."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+def scatter_add(total, g, x, index):
+    """`rt.scatter_add`: `total + getitem_vjp(g, x, index)`, into `total` in place."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+def unbroadcast(g, like):
+    """`rt.unbroadcast` where no sum is needed (`g` has `like`'s shape), or down to a float."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+def reversed_(seq):
+    """Python's `reversed` of a list (a tape) or a `range` (a counted loop replayed)."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+_FLOATS = (types.Float, types.Integer)
+
+
+def _plain_index(index) -> bool:
+    """An index naming each element at most once: an integer or a slice (a plain write)."""
+    return isinstance(index, (types.Integer, types.SliceType))
+
+
+@overload(zeros_like)
+def _zeros_like(x):
+    if isinstance(x, _FLOATS):
+        return lambda x: 0.0
+    if isinstance(x, types.Array) and isinstance(x.dtype, types.Float):
+        return lambda x: np.zeros(x.shape, x.dtype)
+    return None
+
+
+@overload(getitem_vjp)
+def _getitem_vjp(g, x, index):
+    if isinstance(x, types.Array) and _plain_index(index):
+
+        def scatter(g, x, index):
+            out = np.zeros(x.shape, x.dtype)
+            out[index] = g
+            return out
+
+        return scatter
+    return None
+
+
+@overload(scatter_add)
+def _scatter_add(total, g, x, index):
+    same = isinstance(total, types.Array) and isinstance(x, types.Array)
+    if same and total.ndim == x.ndim and total.dtype == x.dtype and _plain_index(index):
+
+        def add(total, g, x, index):
+            if total.shape == x.shape:  # the generated code's new array: added in place
+                total[index] += g
+                return total
+            out = np.zeros(x.shape, x.dtype)
+            out[index] = g
+            return total + out
+
+        return add
+    return None
+
+
+@overload(unbroadcast)
+def _unbroadcast(g, like):
+    if isinstance(like, types.Float) and isinstance(g, _FLOATS):
+        return lambda g, like: g
+    if isinstance(like, types.Float) and isinstance(g, types.Array):
+        return lambda g, like: np.sum(g)
+    if isinstance(like, types.Array) and isinstance(g, types.Array) and g.ndim == like.ndim:
+
+        def same_shape(g, like):
+            if g.shape != like.shape:  # a broadcast axis of length one: refused at run time
+                raise ValueError("s2s_ad.jit: unbroadcast needs a sum over an axis")
+            return g
+
+        return same_shape
+    if isinstance(like, types.Array) and isinstance(g, _FLOATS):
+        return lambda g, like: g  # a scalar that broadcasts, as the NumPy helper returns it
+    return None
+
+
+@overload(reversed_)
+def _reversed(seq):
+    if isinstance(seq, types.List):
+        return lambda seq: seq[::-1]
+    if isinstance(seq, types.RangeType):
+
+        def backwards(seq):
+            n = len(seq)
+            last = seq.start + (n - 1) * seq.step
+            return range(last, last - n * seq.step, -seq.step)
+
+        return backwards
+    return None

@@ -1,0 +1,255 @@
+"""`grad(f, jit=True)`: the shape-specialised derivative code compiled by Numba, with the
+NumPy backend's numbers; where Numba cannot compile the code, the NumPy code with one logged
+warning (s2s_ad/jit/)."""
+
+import ast
+import logging
+import textwrap
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.jit import backend
+from s2s_ad.jit.fuse import fused
+from s2s_ad.runs import derivative_run
+from s2s_ad.testing import check_grads, plain_value
+
+pytest.importorskip("numba")
+
+RTOL = 1e-13  # the same arithmetic; Numba's sin/cos/exp may round the last bit differently
+
+
+def squares(x):
+    y = 0.0
+    for _ in range(100):
+        y = y + x * x
+    return y
+
+
+def sin_cos_steps(x):
+    for _ in range(200):
+        x = np.sin(x) * 0.9 + np.cos(x) * 0.1
+    return x
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def two_scalars(a, b):
+    s = 0.0
+    for k in range(5):
+        s = s + np.exp(-a * k) * b + np.tanh(b * k) / (1.0 + a * a)
+    if a > b:
+        s = s * a
+    else:
+        s = s / (1.0 + b * b)
+    return s
+
+
+def elementwise(x, w):
+    return np.sum(np.tanh(x * w) + np.log(1.0 + x * x) * 0.5)
+
+
+rng = np.random.default_rng(3)
+CASES = {
+    "squares": (squares, (0.3,)),
+    "sin_cos_steps": (sin_cos_steps, (0.3,)),
+    "rosenbrock": (rosenbrock, (rng.uniform(-1, 1, 1000),)),
+    "two_scalars a>b": (two_scalars, (0.7, 0.2)),
+    "two_scalars a<b": (two_scalars, (0.2, 0.7)),
+    "elementwise": (elementwise, (rng.standard_normal((4, 3)), rng.standard_normal((4, 3)))),
+}
+
+
+def _warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+@pytest.fixture
+def jit_log(caplog):
+    caplog.set_level(logging.DEBUG, logger="s2s_ad.jit")
+    return caplog
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_compiled_gradients_equal_numpy_backend(name, mode, jit_log):
+    f, args = CASES[name]
+    wrt = tuple(range(len(args)))
+    expected = ad.grad(f, wrt, mode=mode)(*args)
+    got = ad.grad(f, wrt, mode=mode, jit=True)(*args)
+    for g, e, x in zip(got, expected, args, strict=True):
+        assert type(g) is type(x) and np.shape(g) == np.shape(x)
+        np.testing.assert_allclose(g, e, rtol=RTOL, atol=1e-300)
+    value, also = ad.value_and_grad(f, wrt, mode=mode, jit=True)(*args)
+    np.testing.assert_allclose(value, plain_value(f, args), rtol=RTOL)
+    for g, e in zip(also, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=RTOL, atol=1e-300)
+    runs = backend.runs_of(f)
+    if mode == "reverse":
+        assert runs[f"{f.__name__}_grad"] and runs[f"{f.__name__}_value_and_grad"]
+        assert not _warnings(jit_log)
+    elif name in ("squares", "sin_cos_steps"):  # one scalar input: the plain tangent code
+        assert runs[f"{f.__name__}_jvp"]
+        assert not _warnings(jit_log)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_compiled_gradients_against_central_differences(name):
+    f, args = CASES[name]
+    check_grads(f, args)  # the derivative the jitted code equals (above) is the right one
+    wrt = tuple(range(len(args)))
+    reverse = ad.grad(f, wrt, jit=True)(*args)
+    forward = ad.grad(f, wrt, mode="forward", jit=True)(*args)
+    for r, fw in zip(reverse, forward, strict=True):
+        np.testing.assert_allclose(r, fw, rtol=1e-12, atol=1e-14)
+
+
+def test_the_compiled_code_is_the_code_derivative_source_shows(jit_log):
+    args = (0.4,)
+    shown = ad.derivative_source(sin_cos_steps, "gradient", args=args)
+    g = ad.grad(sin_cos_steps, jit=True)
+    g(*args)
+    run = derivative_run(sin_cos_steps, "gradient", 0, args).function
+    runner = backend.compiled(run, sin_cos_steps)
+    assert runner.function.__code__ is run.__code__
+    compiled_code = runner.dispatcher.py_func.__code__  # fuse.py's, of the same lines
+    assert compiled_code.co_filename == run.__code__.co_filename
+    assert compiled_code.co_name == run.__code__.co_name
+    g(*args)
+    assert runner.ran_compiled
+    assert ad.derivative_source(sin_cos_steps, "gradient", args=args) == shown
+
+
+def summed_rows(x):  # np.sum over an axis: `rt.unreduce`, without a Numba version
+    return np.sum(np.sum(x * x, axis=0) * np.sin(x[0]))
+
+
+def test_fallback_to_numpy_with_one_warning(jit_log):
+    x = np.random.default_rng(5).standard_normal((3, 4))
+    expected = ad.grad(summed_rows)(x)
+    g = ad.grad(summed_rows, jit=True)
+    for _ in range(3):
+        np.testing.assert_allclose(g(x), expected, rtol=0, atol=0)  # the NumPy code itself
+    np.testing.assert_allclose(ad.value_and_grad(summed_rows, jit=True)(x)[1], expected)
+    np.testing.assert_allclose(ad.grad(summed_rows, mode="forward", jit=True)(x), expected)
+    check_grads(summed_rows, (x,))
+    (warning,) = _warnings(jit_log)  # one per function, whatever the calls
+    assert "`summed_rows`" in warning and "runs as NumPy code" in warning
+    assert "rt.unreduce" in warning and "line " in warning  # the construct and where
+    assert not any(backend.runs_of(summed_rows).values())
+
+
+def branches_in_a_loop(a, b):
+    s = 0.0
+    for k in range(5):
+        if a > b:
+            s = s + np.exp(-a * k) * b
+        else:
+            s = s + np.tanh(b * k) / (1.0 + a * a)
+    return s
+
+
+@pytest.mark.parametrize("args", [(0.7, 0.2), (0.2, 0.7)])
+def test_fallback_where_numba_cannot_type_the_tape(args, jit_log):
+    # each branch saves different values on the loop's tape: a list Numba cannot type
+    expected = ad.grad(branches_in_a_loop, (0, 1))(*args)
+    got = ad.grad(branches_in_a_loop, (0, 1), jit=True)(*args)
+    assert got == expected
+    check_grads(branches_in_a_loop, args)
+    for warning in _warnings(jit_log):  # the first parameter's run says it once
+        assert "`branches_in_a_loop`" in warning and "Cannot unify" in warning
+        assert "_tape1.append(" in warning
+    assert not any(backend.runs_of(branches_in_a_loop).values())
+
+
+def noisy(x):
+    print("x is", x)
+    return x * x
+
+
+def test_code_with_effects_runs_as_numpy(jit_log, capsys):
+    assert ad.grad(noisy, jit=True)(1.5) == 3.0
+    assert capsys.readouterr().out == "x is 1.5\n"  # Python's print, not Numba's
+    (warning,) = _warnings(jit_log)
+    assert "`noisy`" in warning and "print" in warning
+
+
+def test_structured_arguments_run_as_numpy_with_one_warning(jit_log):
+    def f(p):
+        return p["a"] * p["b"] ** 2
+
+    g = ad.grad(f, jit=True)
+    for _ in range(2):
+        got = g({"a": 2.0, "b": 3.0})
+        assert got == {"a": 9.0, "b": 12.0}
+    (warning,) = _warnings(jit_log)
+    assert "`f`" in warning and "structures" in warning
+
+
+def guarded_ratio(x, y):
+    return x / y
+
+
+def test_an_error_of_the_compiled_code_is_the_numpy_codes(jit_log):
+    g, plain = ad.grad(guarded_ratio, jit=True), ad.grad(guarded_ratio)
+    assert g(1.0, 4.0) == plain(1.0, 4.0)
+    with pytest.raises(ad.S2SError) as compiled_error:
+        g(1.0, 0.0)  # ZeroDivisionError in the compiled code
+    with pytest.raises(ad.S2SError) as numpy_error:
+        plain(1.0, 0.0)
+    assert type(compiled_error.value) is type(numpy_error.value)
+    assert str(compiled_error.value) == str(numpy_error.value)
+    assert backend.runs_of(guarded_ratio) == {"guarded_ratio_grad": False}
+    assert g(2.0, 4.0) == plain(2.0, 4.0)
+    assert backend.runs_of(guarded_ratio) == {"guarded_ratio_grad": True}  # still compiled
+    assert not _warnings(jit_log)
+
+
+def test_single_use_temporaries_are_inlined_where_nothing_changes_between():
+    source = """
+    def f_grad(x, y):
+        k = a_list[0]
+        m = k * 2.0
+        for i in range(3):
+            k = k + m
+        a = x * 2.0
+        b = np.sin(a)
+        c = rt.helper(y)
+        d = b + c
+        e = x + 1.0
+        x = y
+        return e * d + k
+    """
+    tree = ast.parse(textwrap.dedent(source)).body[0]
+    expected = """
+    def f_grad(x, y):
+        k = a_list[0]
+        m = k * 2.0
+        for i in range(3):
+            k = k + m
+        b = np.sin(x * 2.0)
+        c = rt.helper(y)
+        e = x + 1.0
+        x = y
+        return e * (b + c) + k
+    """
+    # `b` is not moved past a helper's call (it may update arrays in place), `e` not past
+    # the rebinding of `x`, `m` not into a loop; `d` moves past both
+    assert ast.unparse(fused(tree, "np")) == textwrap.dedent(expected).strip()
+
+
+def log_of(x):
+    return np.log(x) * x
+
+
+def test_a_nan_of_the_compiled_code_comes_with_numpys_warning():
+    g, plain = ad.grad(log_of, jit=True), ad.grad(log_of)
+    assert g(2.0) == plain(2.0)
+    assert backend.runs_of(log_of) == {"log_of_grad": True}
+    for gradient in (g, plain):
+        with pytest.warns(RuntimeWarning, match="invalid value"):
+            assert np.isnan(gradient(-1.0))
+    assert backend.runs_of(log_of) == {"log_of_grad": False}  # the NumPy code's run
