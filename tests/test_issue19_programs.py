@@ -499,6 +499,218 @@ def range_len_minus_expression(x):
     return y
 
 
+def nested_break_inner(x):
+    s = 0.0
+    for i in range(4):
+        for j in range(5):
+            s = s + x[i] * x[j] * 0.3
+            if s > 2.0:
+                break
+    return s
+
+
+def two_steps_back(x):
+    a = x
+    b = 1.0
+    for _ in range(6):
+        a, b = 0.5 * a + 0.3 * b * x, a
+    return a * b
+
+
+def conditional_save(x):
+    y = x
+    saved = 0.0
+    for i in range(6):
+        y = np.sin(y) + x
+        if i == 2:
+            saved = y
+    return y * saved
+
+
+def augmented_float(x):
+    y = 0.0
+    for i in range(5):
+        y += x * i
+        y *= 0.9
+    return y**2
+
+
+def grid_2d_indices(X):
+    s = 0.0
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            s = s + X[i, j] ** 2 * (i + 2 * j)
+    return s
+
+
+def rows_of_matrix(X):
+    s = 0.0
+    for row in X:
+        s = s + np.sum(np.tanh(row)) ** 2
+    return s
+
+
+def checkpointed_loop(x):
+    y = x
+    for _ in ad.checkpoint(range(9)):
+        y = np.sin(y) * 1.2 + x
+    return y
+
+
+def checkpointed_every_3(x):
+    y = x
+    for i in ad.checkpoint(range(10), every=3):
+        y = np.cos(y) * x + i * 0.01
+    return y
+
+
+def while_on_array(x):
+    v = x.copy()
+    k = 0
+    while np.max(v) < 3.0:
+        v = v * 1.3 + 0.05
+        k += 1
+    return np.sum(v**2) + k
+
+
+def size_and_ndim_bound(X):
+    s = 0.0
+    for i in range(X.size):
+        s = s + X.ravel()[i] ** 3 * X.ndim
+    return s
+
+
+WEIGHTS = [0.5, 1.5, -0.2]
+
+
+def global_list_len_bound(x):
+    s = 0.0
+    for i in range(len(WEIGHTS)):
+        s = s + WEIGHTS[i] * x ** (i + 1)
+    return s
+
+
+def while_break_else_in_for(x):
+    y = x
+    for i in range(3):
+        k = 0
+        while k < 10:
+            y = y * 1.1
+            k += 1
+            if y > 2.0 + i:
+                break
+        else:
+            y = y - 0.5
+    return y
+
+
+def _layer(h, i):
+    return np.tanh(h * (i + 1)) + h[::-1] * 0.1
+
+
+def array_helper_in_loop(x):
+    h = x
+    for i in range(3):
+        h = _layer(h, i)
+    return np.sum(h)
+
+
+def tuple_state(x):
+    pair = (0.0, 1.0)
+    for _ in range(4):
+        pair = (pair[0] + x * pair[1], pair[1] * 0.5 * x)
+    return pair[0] + pair[1]
+
+
+def list_grows_in_loop(x):
+    xs = [x, x * 2.0]
+    for i in range(len(xs)):
+        xs.append(xs[i] * xs[-1] * 0.5)
+    return sum(xs)
+
+
+def bound_rebound_after(x, n):
+    y = x
+    for i in range(n):
+        y = np.sin(y) * x + i
+    n = n + 5
+    return y * n
+
+
+def invariant_rebound_after(x, a):
+    c = np.exp(a)
+    y = 0.0
+    for _ in range(5):
+        y = y * 0.5 + c * x
+    c = c * 3.0
+    return y + c
+
+
+def invariant_array_updated_after(x):
+    w = x * 2.0
+    y = 0.0
+    for i in range(3):
+        y = y + np.sum(w * x) * (i + 1)
+    w[0] = 100.0
+    return y + np.sum(w * x)
+
+
+def control_only_variable(x):
+    z = 0.0
+    y = 0.0
+    for _ in range(6):
+        z = z + x
+        if z > 1.0:
+            y = y + x * x
+        else:
+            y = y - x
+    return y
+
+
+def while_cond_only_variable(x):
+    t = 0.0
+    y = 0.0
+    while t < 2.0:
+        t = t + 0.3 * x
+        y = y + x**2
+    return y
+
+
+def range_negative_start(x):
+    s = 0.0
+    for i in range(-3, 2):
+        s = s + x[i] * (i + 4)
+    return s**2
+
+
+def empty_range_start_gt_stop(x, n):
+    y = x
+    for _ in range(n, 2):
+        y = y * x
+    return y + x
+
+
+def two_loops_bound_changed_between(x, n):
+    y = x
+    for _ in range(n):
+        y = y * 0.9 + x
+    n = n - 2
+    for _ in range(n):
+        y = np.cos(y) + x
+    return y
+
+
+def flag_chooses_loop(x, flag):
+    y = x
+    if flag:
+        for _ in range(3):
+            y = np.sin(y) * x
+    else:
+        for _ in range(5):
+            y = y * y * 0.5 + x
+    return y
+
+
 SCALAR_PROGRAMS = {
     "horner_int_n": (horner_int_n, lambda r: (1.3, 5)),
     "square_accumulate_100": (square_accumulate_100, lambda r: (0.7,)),
@@ -558,6 +770,32 @@ SCALAR_PROGRAMS = {
     ),
     "coupled_swap": (coupled_swap, lambda r: (0.8,)),
     "range_len_minus_expression": (range_len_minus_expression, lambda r: (r.standard_normal(7) + 2.0,)),
+    "nested_break_inner": (nested_break_inner, lambda r: (np.array([0.5, 0.8, -0.3, 1.1, 0.2]),)),
+    "two_steps_back": (two_steps_back, lambda r: (0.7,)),
+    "conditional_save": (conditional_save, lambda r: (0.7,)),
+    "augmented_float": (augmented_float, lambda r: (0.7,)),
+    "grid_2d_indices": (grid_2d_indices, lambda r: (r.standard_normal((2, 3)),)),
+    "rows_of_matrix": (rows_of_matrix, lambda r: (r.standard_normal((3, 2)),)),
+    "checkpointed_loop": (checkpointed_loop, lambda r: (0.4,)),
+    "checkpointed_every_3": (checkpointed_every_3, lambda r: (0.4,)),
+    "while_on_array": (while_on_array, lambda r: (np.array([0.5, 1.0, 0.2]),)),
+    "size_and_ndim_bound": (size_and_ndim_bound, lambda r: (r.standard_normal((2, 3)),)),
+    "global_list_len_bound": (global_list_len_bound, lambda r: (0.8,)),
+    "while_break_else_in_for": (while_break_else_in_for, lambda r: (1.3,)),
+    "array_helper_in_loop": (array_helper_in_loop, lambda r: (np.array([0.5, 1.0, 0.2]),)),
+    "tuple_state": (tuple_state, lambda r: (0.7,)),
+    "list_grows_in_loop": (list_grows_in_loop, lambda r: (0.7,)),
+    "bound_rebound_after": (bound_rebound_after, lambda r: (0.7, 4)),
+    "invariant_rebound_after": (invariant_rebound_after, lambda r: (0.7, 0.3)),
+    "invariant_array_updated_after": (invariant_array_updated_after, lambda r: (np.array([0.5, -0.2, 1.0]),)),
+    "control_only_variable": (control_only_variable, lambda r: (0.3,)),
+    "while_cond_only_variable": (while_cond_only_variable, lambda r: (0.7,)),
+    "range_negative_start": (range_negative_start, lambda r: (np.arange(1.0, 6.0) * 0.3,)),
+    "empty_range_start_gt_stop_runs": (empty_range_start_gt_stop, lambda r: (0.7, 0)),
+    "empty_range_start_gt_stop_empty": (empty_range_start_gt_stop, lambda r: (0.7, 5)),
+    "two_loops_bound_changed_between": (two_loops_bound_changed_between, lambda r: (0.7, 4)),
+    "flag_chooses_loop_true": (flag_chooses_loop, lambda r: (0.7, True)),
+    "flag_chooses_loop_false": (flag_chooses_loop, lambda r: (0.7, False)),
 }
 
 SCALAR_NAMES = sorted(SCALAR_PROGRAMS)
@@ -581,12 +819,13 @@ def test_grad_matches_central_differences(name):
         assert_close(g, num_jac(fn, args, i), what=f"{name} d/d arg {i}")
 
 
-@pytest.mark.parametrize("name", SCALAR_NAMES)
+MULTI_ARG_NAMES = [n for n in SCALAR_NAMES if len(float_indices(_scalar_case(n, seed=1)[1])) > 1]
+
+
+@pytest.mark.parametrize("name", MULTI_ARG_NAMES)
 def test_grad_wrt_all_float_args_at_once(name):
     fn, args = _scalar_case(name, seed=1)
     idx = float_indices(args)
-    if len(idx) < 2:
-        pytest.skip("one float argument")
     gs = ad.grad(fn, wrt=tuple(idx))(*args)
     assert isinstance(gs, tuple) and len(gs) == len(idx)
     for g, i in zip(gs, idx):
@@ -656,6 +895,9 @@ def test_grad_repeated_calls_other_values_same_result(name):
 
 # shape-generic programs: the same gradient object with vectors of other lengths
 SHAPE_GENERIC = [
+    "range_negative_start",
+    "array_helper_in_loop",
+    "invariant_array_updated_after",
     "len_bound_pairs",
     "shape_bound_weighted",
     "fill_local_array",
@@ -906,6 +1148,135 @@ def vec_matrix_loop_power(A):
     return M
 
 
+def vec_loop_break(x):
+    res = np.zeros(len(x))
+    acc = 1.0
+    for i in range(len(x)):
+        acc = acc * x[i]
+        if abs(acc) > 5.0:
+            break
+        res[i] = acc
+    return res
+
+
+def vec_while(x):
+    v = x
+    while np.sum(v) < 10.0:
+        v = v * 1.5 + 0.2
+    return v
+
+
+def vec_checkpoint(x):
+    h = x
+    for _ in ad.checkpoint(range(6)):
+        h = np.tanh(h[::-1] * 1.3 + 0.1)
+    return h
+
+
+def vec_mean_axis0_3d(X):
+    return np.mean(X**2, axis=0).ravel()
+
+
+def vec_swapaxes(X):
+    return np.swapaxes(X, 0, 1) @ np.ones(X.shape[0])
+
+
+def vec_expand_squeeze(x):
+    return np.squeeze(np.expand_dims(x, 0) * np.expand_dims(x, 1)).sum(axis=-1)
+
+
+def vec_tile_repeat(x):
+    return np.concatenate([np.tile(x, 2), np.repeat(x, 2)]) * 1.5
+
+
+def vec_pad(x):
+    return np.pad(x, (1, 2)) * np.arange(len(x) + 3.0)
+
+
+def vec_take_along(X):
+    idx = np.array([[0], [1]])
+    return np.take_along_axis(X, idx, axis=1).ravel() + X[:, -1]
+
+
+def vec_max_axis(X):
+    return np.max(X, axis=0) * np.min(X, axis=1)[0]
+
+
+def vec_var_std(X):
+    return np.concatenate([np.var(X, axis=0), np.std(X, axis=1)])
+
+
+def vec_dot_2d(A, B):
+    return np.dot(A, B).ravel()
+
+
+def vec_cross(a, b):
+    return np.cross(a, b)
+
+
+def vec_det_slogdet(A):
+    return np.array([np.linalg.det(A), np.linalg.slogdet(A)[1]])
+
+
+def vec_cholesky(A):
+    return np.linalg.cholesky(A @ A.T + np.eye(A.shape[0])).ravel()
+
+
+def vec_tensordot(A, B):
+    return np.tensordot(A, B, axes=([1], [0])).ravel()
+
+
+def vec_triu_tril(A):
+    return (np.triu(A) + 2 * np.tril(A, -1)).ravel()
+
+
+def vec_matvec_loop(W, x):
+    outs = []
+    h = x
+    for _ in range(3):
+        h = W @ h
+        outs.append(h[0])
+    return np.array(outs)
+
+
+def vec_scalar_times_matrix(a, X):
+    return (a * X).T.ravel()
+
+
+def vec_prod_axis(X):
+    return np.prod(X, axis=1)
+
+
+def vec_cumsum_axis0(X):
+    return np.cumsum(X, axis=0).ravel()
+
+
+def vec_index_assign_2d(x):
+    M = np.zeros((2, 3))
+    for i in range(2):
+        M[i, :] = x * (i + 1)
+        M[i, i] = x[0] ** 2
+    return M
+
+
+def vec_logsumexp_rows(X):
+    m = np.max(X, axis=1, keepdims=True)
+    return (m + np.log(np.sum(np.exp(X - m), axis=1, keepdims=True))).ravel()
+
+
+def vec_constant_row(x):
+    return np.array([np.sum(x**2), 3.0, x[0]])
+
+
+def vec_independent_of_input(x):
+    return np.ones(3) * 2.0
+
+
+def vec_list_params(params, x):
+    W, b = params
+    return np.tanh(W @ x + b)
+
+
 VEC_PROGRAMS = {
     "elementwise": (vec_elementwise, lambda r: (r.standard_normal(5),)),
     "matvec_global": (vec_matvec_global, lambda r: (r.standard_normal(4),)),
@@ -941,6 +1312,31 @@ VEC_PROGRAMS = {
     "where_clip": (vec_where_clip, lambda r: (np.array([0.3, -1.2, 0.8, -0.2, 1.5]),)),
     "stack_2d_output": (vec_stack_2d_output, lambda r: (r.standard_normal(3), r.standard_normal(3) + 3.0)),
     "matrix_loop_power": (vec_matrix_loop_power, lambda r: (0.5 * r.standard_normal((3, 3)),)),
+    "loop_break": (vec_loop_break, lambda r: (np.array([1.5, 2.0, 1.2, 3.0, 0.4]),)),
+    "while": (vec_while, lambda r: (np.array([0.5, 1.0, 0.2]),)),
+    "checkpoint": (vec_checkpoint, lambda r: (np.array([0.5, 1.0, 0.2]),)),
+    "mean_axis0_3d": (vec_mean_axis0_3d, lambda r: (r.standard_normal((2, 3, 2)),)),
+    "swapaxes": (vec_swapaxes, lambda r: (r.standard_normal((2, 3)),)),
+    "expand_squeeze": (vec_expand_squeeze, lambda r: (r.standard_normal(3),)),
+    "tile_repeat": (vec_tile_repeat, lambda r: (r.standard_normal(3),)),
+    "pad": (vec_pad, lambda r: (r.standard_normal(3),)),
+    "take_along": (vec_take_along, lambda r: (r.standard_normal((2, 3)),)),
+    "max_axis": (vec_max_axis, lambda r: (r.standard_normal((3, 3)),)),
+    "var_std": (vec_var_std, lambda r: (r.standard_normal((3, 4)),)),
+    "dot_2d": (vec_dot_2d, lambda r: (r.standard_normal((2, 3)), r.standard_normal((3, 2)))),
+    "cross": (vec_cross, lambda r: (r.standard_normal(3), r.standard_normal(3))),
+    "det_slogdet": (vec_det_slogdet, lambda r: (r.standard_normal((3, 3)) + 3 * np.eye(3),)),
+    "cholesky": (vec_cholesky, lambda r: (r.standard_normal((3, 3)),)),
+    "tensordot": (vec_tensordot, lambda r: (r.standard_normal((2, 3)), r.standard_normal((3, 2)))),
+    "triu_tril": (vec_triu_tril, lambda r: (r.standard_normal((3, 3)),)),
+    "matvec_loop": (vec_matvec_loop, lambda r: (0.5 * r.standard_normal((3, 3)), r.standard_normal(3))),
+    "scalar_times_matrix": (vec_scalar_times_matrix, lambda r: (1.7, r.standard_normal((2, 3)))),
+    "prod_axis": (vec_prod_axis, lambda r: (r.standard_normal((3, 4)),)),
+    "cumsum_axis0": (vec_cumsum_axis0, lambda r: (r.standard_normal((3, 2)),)),
+    "index_assign_2d": (vec_index_assign_2d, lambda r: (r.standard_normal(3),)),
+    "logsumexp_rows": (vec_logsumexp_rows, lambda r: (r.standard_normal((3, 4)),)),
+    "constant_row": (vec_constant_row, lambda r: (r.standard_normal(3),)),
+    "independent_of_input": (vec_independent_of_input, lambda r: (r.standard_normal(3),)),
 }
 
 VEC_NAMES = sorted(VEC_PROGRAMS)
@@ -1015,7 +1411,10 @@ def test_jacrev_repeated_calls_other_values(name):
     j = ad.jacrev(fn)
     first = np.array(j(*args), copy=True)
     _, other = _vec_case(name, seed=7)
-    if name in ("reductions", "axis_reductions", "mask_index", "sort_flip_roll", "where_clip", "few_to_many"):
+    if name in (
+        "reductions", "axis_reductions", "mask_index", "sort_flip_roll", "where_clip", "few_to_many",
+        "loop_break", "while", "max_axis",
+    ):
         other = (args[0] * 1.01,) + tuple(args[1:])
     j(*other)
     np.testing.assert_array_equal(j(*args), first)
@@ -1224,6 +1623,25 @@ HESSIAN_NAMES = [
     "loop_var_after_loop",
     "coupled_swap",
     "vector_state_loop",
+    "nested_break_inner",
+    "two_steps_back",
+    "conditional_save",
+    "grid_2d_indices",
+    "checkpointed_loop",
+    "checkpointed_every_3",
+    "while_on_array",
+    "while_break_else_in_for",
+    "array_helper_in_loop",
+    "tuple_state",
+    "list_grows_in_loop",
+    "bound_rebound_after",
+    "invariant_rebound_after",
+    "invariant_array_updated_after",
+    "control_only_variable",
+    "while_cond_only_variable",
+    "two_loops_bound_changed_between",
+    "flag_chooses_loop_true",
+    "flag_chooses_loop_false",
 ]
 
 
@@ -1338,6 +1756,187 @@ def test_assert_in_loop_still_checked():
     assert_close(ad.grad(assert_in_loop)(0.5), 32.0)
     with pytest.raises(AssertionError):
         ad.grad(assert_in_loop)(5.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# more seeds, structures, argument types and Hessian blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def seed_identity(x):
+    return x
+
+
+def seed_double(x):
+    return 2.0 * x
+
+
+def seed_negate(x):
+    return -x
+
+
+def seed_constant(x):
+    return 3.0
+
+
+def seed_first_element(x):
+    return x[0]
+
+
+def seed_times_zero(x):
+    return np.sum(x) * 0.0
+
+
+def seed_inner(x):
+    return x @ x
+
+
+def seed_python_float(x):
+    return float(np.sum(x**2))
+
+
+def seed_loop_accumulator(x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] * (i + 1)
+    return s
+
+
+SEED_CASES = {
+    "identity": (seed_identity, 2.0, 1.0),
+    "double": (seed_double, 2.0, 2.0),
+    "negate_float32": (seed_negate, np.float32(2.0), np.float32(-1.0)),
+    "constant": (seed_constant, 2.0, 0.0),
+    "first_element": (seed_first_element, np.array([1.0, 2.0]), np.array([1.0, 0.0])),
+    "times_zero": (seed_times_zero, np.array([1.0, 2.0]), np.array([0.0, 0.0])),
+    "inner": (seed_inner, np.array([1.0, 2.0]), np.array([2.0, 4.0])),
+    "python_float": (seed_python_float, np.array([1.0, 2.0]), np.array([2.0, 4.0])),
+    "loop_accumulator": (seed_loop_accumulator, np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEED_CASES))
+def test_seed_specialised_gradient_type_and_value(case):
+    fn, x, expected = SEED_CASES[case]
+    g = ad.grad(fn)(x)
+    assert type(g) is type(expected), (type(g), type(expected))
+    assert np.asarray(g).dtype == np.asarray(expected).dtype
+    np.testing.assert_array_equal(g, expected)
+    value, g2 = ad.value_and_grad(fn)(x)
+    assert value == fn(x) and type(value) is type(fn(x))
+    np.testing.assert_array_equal(g2, expected)
+    _, pullback = ad.vjp(fn, x)
+    (v,) = pullback(-2.5)
+    np.testing.assert_array_equal(np.asarray(v), -2.5 * np.asarray(expected))
+
+
+def test_argument_types_float_npfloat_0d_array_share_nothing_wrong():
+    g = ad.grad(overwrite_sin_times_x)
+    a = g(1.1, 7)
+    b = g(np.float64(1.1), 7)
+    c = g(np.array(1.1), 7)
+    d = g(1.1, np.int64(7))
+    assert isinstance(a, float)
+    assert float(b) == a and float(c) == a and float(d) == a
+    assert np.shape(c) == ()
+
+
+def stop_gradient_in_loop(x):
+    y = x
+    for _ in range(4):
+        y = y * ad.stop_gradient(y) + x
+    return y
+
+
+def test_stop_gradient_in_loop_against_hand_derivative():
+    x = 0.7
+    y, dy = x, 1.0
+    for _ in range(4):
+        y, dy = y * y + x, y * dy + 1.0
+    assert_close(ad.grad(stop_gradient_in_loop)(x), dy, rtol=1e-13)
+    assert_close(ad.grad(stop_gradient_in_loop, mode="forward")(x), dy, rtol=1e-13)
+    (v,) = ad.vjp(stop_gradient_in_loop, x)[1](2.5)
+    assert_close(v, 2.5 * dy, rtol=1e-13)
+
+
+def test_jacrev_of_list_params_structure():
+    r = np.random.default_rng(16)
+    W, b, x = 0.5 * r.standard_normal((3, 2)), r.standard_normal(3), r.standard_normal(2)
+    Jr = ad.jacrev(vec_list_params)([W, b], x)
+    Jf = ad.jacfwd(vec_list_params)([W, b], x)
+    assert isinstance(Jr, list) and len(Jr) == 2
+    assert_close(Jr[0], num_jac(lambda w: vec_list_params([w, b], x), (W,), 0))
+    assert_close(Jr[1], num_jac(lambda c: vec_list_params([W, c], x), (b,), 0))
+    for a, c in zip(Jr, Jf):
+        assert_close(a, c, rtol=1e-12, atol=1e-14)
+    _, pullback = ad.vjp(vec_list_params, [W, b], x)
+    ct = r.standard_normal(3)
+    (gp, gx) = pullback(ct)
+    assert_close(gp[0], np.tensordot(ct, Jr[0], axes=1), rtol=1e-12, atol=1e-14)
+    assert_close(gp[1], ct @ Jr[1], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "fn,args",
+    [
+        (loop_invariant_before, (0.9, 0.2, 0.7)),
+        (euler_pendulum, (0.8, 2.0, 15)),
+        (zip_two_arrays, (np.array([0.3, -0.5, 1.1]), np.array([0.9, 0.4, -0.2]))),
+    ],
+    ids=lambda v: getattr(v, "__name__", "args"),
+)
+def test_hessian_blocks_wrt_tuple(fn, args):
+    idx = tuple(float_indices(args))
+    H = ad.hessian(fn, wrt=idx)(*args)
+    assert isinstance(H, tuple) and len(H) == len(idx)
+    for a, i in enumerate(idx):
+        for b, j in enumerate(idx):
+            num = num_jac(lambda *z: np.asarray(ad.grad(fn, wrt=i)(*z)), args, j)
+            assert_close(H[a][b], num, rtol=1e-5, atol=1e-6, what=f"block {i},{j}")
+            assert_close(np.asarray(H[a][b]), np.swapaxes(np.asarray(H[b][a]).reshape(num.shape[::-1] if num.ndim == 2 else num.shape), 0, -1) if num.ndim == 2 else np.asarray(H[b][a]).T, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["rosenbrock_loop", "nested_triangular", "while_on_array", "rnn_loop"])
+def test_hvp_matches_hessian_times_vector(name):
+    fn, args = _scalar_case(name, seed=21)
+    v = np.random.default_rng(22).standard_normal(np.shape(args[0]))
+    tangents = (v,) + tuple(None for _ in args[1:])
+    out = ad.hvp(fn, args, tangents)
+    hv = out[1] if isinstance(out, tuple) else out
+    H = np.asarray(ad.hessian(fn)(*args))
+    nd = np.ndim(args[0])
+    assert_close(hv, np.tensordot(H, v, axes=nd), rtol=1e-10, atol=1e-10)
+
+
+def loop_append_module_list(x):
+    y = x
+    for _ in range(3):
+        y = np.sin(y) + x
+        LOG.append(float(y))
+    return y
+
+
+MODULE_LIST_CALLS = {
+    "grad": lambda x: ad.grad(loop_append_module_list)(x),
+    "grad_forward": lambda x: ad.grad(loop_append_module_list, mode="forward")(x),
+    "value_and_grad": lambda x: ad.value_and_grad(loop_append_module_list)(x)[1],
+    "vjp": lambda x: ad.vjp(loop_append_module_list, x)[1](1.0)[0],
+    "jvp": lambda x: ad.jvp(loop_append_module_list, (x,), (1.0,))[1],
+}
+
+
+@pytest.mark.parametrize("call", sorted(MODULE_LIST_CALLS))
+def test_module_list_append_in_loop_every_mode(call):
+    LOG.clear()
+    loop_append_module_list(0.4)
+    plain = list(LOG)
+    LOG.clear()
+    try:
+        g = MODULE_LIST_CALLS[call](0.4)
+        assert LOG == plain
+    finally:
+        LOG.clear()
+    assert_close(g, num_jac(loop_append_module_list, (0.4,), 0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1479,3 +2078,4 @@ _MODULE_LIST = (
     "`LOG_1 = rt.append(LOG, _t2)`); outside a loop it works"
 )
 PENDING_TESTS["test_module_list_side_effect_under_grad"] = _MODULE_LIST
+PENDING_TESTS.update({f"test_module_list_append_in_loop_every_mode[{c}]": _MODULE_LIST for c in MODULE_LIST_CALLS})
