@@ -12,6 +12,7 @@ the first.
 
 import logging
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -711,6 +712,99 @@ def flag_chooses_loop(x, flag):
     return y
 
 
+def target_shadows_active(x, n):
+    i = x * 2.0
+    y = x
+    for i in range(n):
+        y = y * 0.5 + x * i
+    return y + i
+
+
+def counter_conditionally_rebound(x):
+    y = 0.0
+    for i in range(6):
+        if y > 1.0:
+            i = i + 10
+        y = y + x * i
+    return y
+
+
+def raise_guard(x):
+    z = 1.0
+    y = 0.0
+    for _ in range(5):
+        z = z * x
+        if z > 1e6:
+            raise ValueError("overflow")
+        y = y + x
+    return y
+
+
+def comprehension_sum(x):
+    return sum(x[i] * x[i - 1] * i for i in range(len(x)))
+
+
+def comprehension_matrix(x):
+    M = np.array([[x[i] * x[j] + i - j for j in range(len(x))] for i in range(len(x))])
+    return np.sum(M**2)
+
+
+def comprehension_in_loop(x):
+    y = x
+    for k in range(3):
+        y = np.array([np.sin(y[i]) * (k + 1) + y[i - 1] for i in range(len(y))])
+    return np.sum(y)
+
+
+def errstate_in_loop(x):
+    y = x
+    for _ in range(3):
+        with np.errstate(divide="ignore"):
+            y = np.log(y * y + 1.0) + x
+    return np.sum(y)
+
+
+def zip_range_array(x):
+    s = 0.0
+    for i, xi in zip(range(10), x):
+        s = s + xi**2 * i
+    return s
+
+
+def enumerate_start_2(x):
+    s = 0.0
+    for i, xi in enumerate(x, 2):
+        s = s + np.exp(-xi * i)
+    return s
+
+
+def lambda_in_loop(x):
+    f = lambda v, k: np.sin(v) * k  # noqa: E731
+    y = x
+    for k in range(1, 4):
+        y = f(y, k) + x
+    return y
+
+
+def nested_def_in_loop(x):
+    def step(v):
+        return v * np.cos(v) + x
+
+    y = x
+    for _ in range(4):
+        y = step(y)
+    return y
+
+
+def running_max_min(x):
+    best = x[0]
+    worst = x[0]
+    for v in x[1:]:
+        best = max(best, v)
+        worst = min(worst, v)
+    return best * worst + best**2
+
+
 SCALAR_PROGRAMS = {
     "horner_int_n": (horner_int_n, lambda r: (1.3, 5)),
     "square_accumulate_100": (square_accumulate_100, lambda r: (0.7,)),
@@ -796,6 +890,19 @@ SCALAR_PROGRAMS = {
     "two_loops_bound_changed_between": (two_loops_bound_changed_between, lambda r: (0.7, 4)),
     "flag_chooses_loop_true": (flag_chooses_loop, lambda r: (0.7, True)),
     "flag_chooses_loop_false": (flag_chooses_loop, lambda r: (0.7, False)),
+    "target_shadows_active_runs": (target_shadows_active, lambda r: (0.7, 3)),
+    "target_shadows_active_empty": (target_shadows_active, lambda r: (0.7, 0)),
+    "counter_conditionally_rebound": (counter_conditionally_rebound, lambda r: (0.7,)),
+    "raise_guard": (raise_guard, lambda r: (0.7,)),
+    "comprehension_sum": (comprehension_sum, lambda r: (r.standard_normal(4),)),
+    "comprehension_matrix": (comprehension_matrix, lambda r: (r.standard_normal(3),)),
+    "comprehension_in_loop": (comprehension_in_loop, lambda r: (r.standard_normal(3),)),
+    "errstate_in_loop": (errstate_in_loop, lambda r: (r.standard_normal(3),)),
+    "zip_range_array": (zip_range_array, lambda r: (r.standard_normal(4),)),
+    "enumerate_start_2": (enumerate_start_2, lambda r: (r.standard_normal(4),)),
+    "lambda_in_loop": (lambda_in_loop, lambda r: (0.4,)),
+    "nested_def_in_loop": (nested_def_in_loop, lambda r: (0.4,)),
+    "running_max_min": (running_max_min, lambda r: (np.array([0.3, 1.5, -0.7, 0.9]),)),
 }
 
 SCALAR_NAMES = sorted(SCALAR_PROGRAMS)
@@ -895,6 +1002,10 @@ def test_grad_repeated_calls_other_values_same_result(name):
 
 # shape-generic programs: the same gradient object with vectors of other lengths
 SHAPE_GENERIC = [
+    "comprehension_sum",
+    "comprehension_matrix",
+    "comprehension_in_loop",
+    "zip_range_array",
     "range_negative_start",
     "array_helper_in_loop",
     "invariant_array_updated_after",
@@ -1642,6 +1753,13 @@ HESSIAN_NAMES = [
     "two_loops_bound_changed_between",
     "flag_chooses_loop_true",
     "flag_chooses_loop_false",
+    "target_shadows_active_runs",
+    "target_shadows_active_empty",
+    "counter_conditionally_rebound",
+    "raise_guard",
+    "comprehension_in_loop",
+    "nested_def_in_loop",
+    "running_max_min",
 ]
 
 
@@ -1739,6 +1857,72 @@ def test_print_in_loop_happens_as_in_plain_call(fn, call, capsys):
     for _ in range(2):  # the second call runs the cached code
         PRINT_CALLS[call](fn, args)
         assert capsys.readouterr().out == expected
+
+
+def warn_in_loop(x):
+    y = x
+    z = 0.0
+    for i in range(4):
+        y = y * 1.5
+        z = z + y
+        if z > 3.0:
+            warnings.warn(f"big {i}")
+    return y
+
+
+def print_after_loop(x):
+    z = 0.0
+    y = 0.0
+    for _ in range(4):
+        z = z * 2.0 + x
+        y = y + x * x
+    print("z", z)
+    return y
+
+
+def log_in_loop(x):
+    y = x
+    for i in range(3):
+        y = np.cos(y) * x
+        logging.getLogger("issue19.user").info("step %d y=%.6f", i, y)
+    return y
+
+
+@pytest.mark.parametrize("call", sorted(PRINT_CALLS))
+def test_print_after_loop_of_dead_value(call, capsys):
+    expected = _plain_output(print_after_loop, (0.7,), capsys)
+    PRINT_CALLS[call](print_after_loop, (0.7,))
+    assert capsys.readouterr().out == expected
+
+
+@pytest.mark.parametrize("call", sorted(PRINT_CALLS))
+def test_warnings_in_loop_as_in_plain_call(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_in_loop(0.9)
+    plain = [str(w.message) for w in caught]
+    assert plain == ["big 1", "big 2", "big 3"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        PRINT_CALLS[call](warn_in_loop, (0.9,))
+    assert [str(w.message) for w in caught if "big" in str(w.message)] == plain
+
+
+@pytest.mark.parametrize("call", sorted(PRINT_CALLS))
+def test_logging_in_loop_as_in_plain_call(call, caplog):
+    with caplog.at_level(logging.INFO, logger="issue19.user"):
+        log_in_loop(0.6)
+        plain = [r.getMessage() for r in caplog.records if r.name == "issue19.user"]
+        caplog.clear()
+        PRINT_CALLS[call](log_in_loop, (0.6,))
+        got = [r.getMessage() for r in caplog.records if r.name == "issue19.user"]
+    assert got == plain
+
+
+@pytest.mark.parametrize("call", sorted(PRINT_CALLS))
+def test_raise_in_loop_still_raises(call):
+    with pytest.raises(ValueError, match="overflow"):
+        PRINT_CALLS[call](raise_guard, (50.0,))
 
 
 def test_module_list_side_effect_under_grad():
