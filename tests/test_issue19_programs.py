@@ -1943,6 +1943,122 @@ def test_assert_in_loop_still_checked():
 
 
 # ---------------------------------------------------------------------------------------------
+# values that look loop-invariant but are updated in the loop (in place, through an alias)
+# ---------------------------------------------------------------------------------------------
+
+
+def alias_element_update_in_loop(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for _ in range(2):
+        s = s + w[0]
+        v[0] = v[0] * 2.0
+    return s
+
+
+def alias_made_in_loop(x):
+    w = x * 1.0
+    s = 0.0
+    for _ in range(2):
+        v = w
+        s = s + w[0]
+        v[0] = v[0] * 2.0
+    return s
+
+
+def alias_augmented_in_loop(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for _ in range(2):
+        s = s + w[0]
+        v += 1.0
+    return s
+
+
+def alias_updated_sum_sin(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for i in range(len(x)):
+        s = s + np.sum(np.sin(w)) * x[i]
+        v[i] = v[i] * 2.0
+    return s
+
+
+def inplace_mul_read_earlier(x):
+    w = x * 1.0
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(w * w) * (i + 1)
+        w *= 1.1
+    return s
+
+
+def list_read_then_appended(x):
+    xs = [x]
+    s = 0.0
+    for _ in range(4):
+        s = s + sum(xs) * x
+        xs.append(np.sin(xs[-1]))
+    return s
+
+
+def row_update_read_by_matmul(x):
+    M = np.outer(x, x)
+    s = 0.0
+    for i in range(M.shape[0]):
+        s = s + np.sum(M @ x) * 0.1
+        M[i, :] = M[i, :] * 0.5 + x
+    return s + np.sum(M)
+
+
+def swap_arrays_in_loop(x):
+    a = x * 1.0
+    b = x * 2.0
+    for _ in range(3):
+        a, b = b, a * b
+    return np.sum(a + b)
+
+
+def invariant_after_first_loop(x):
+    y = x
+    for _ in range(3):
+        y = y * 0.9 + 0.1
+    c = np.cos(y)
+    for _ in range(3):
+        y = y * c + x
+    return y
+
+
+UPDATED_IN_LOOP = {
+    "alias_element_update_in_loop": (alias_element_update_in_loop, np.array([0.5, 1.0])),
+    "alias_made_in_loop": (alias_made_in_loop, np.array([0.5, 1.0])),
+    "alias_augmented_in_loop": (alias_augmented_in_loop, np.array([0.5, 1.0])),
+    "alias_updated_sum_sin": (alias_updated_sum_sin, np.array([0.3, -0.5, 1.2])),
+    "inplace_mul_read_earlier": (inplace_mul_read_earlier, np.array([0.3, -0.5, 1.2])),
+    "list_read_then_appended": (list_read_then_appended, 0.6),
+    "row_update_read_by_matmul": (row_update_read_by_matmul, np.array([0.3, -0.5, 1.2])),
+    "swap_arrays_in_loop": (swap_arrays_in_loop, np.array([0.3, -0.5, 1.2])),
+    "invariant_after_first_loop": (invariant_after_first_loop, 0.6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UPDATED_IN_LOOP))
+def test_updated_in_loop_value_and_gradient(name):
+    fn, x = UPDATED_IN_LOOP[name]
+    plain = fn(np.array(x, copy=True) if isinstance(x, np.ndarray) else x)
+    value, g = ad.value_and_grad(fn)(x)
+    assert float(value) == float(plain), (value, plain)
+    expected = num_jac(fn, (x,), 0)
+    assert_close(g, expected, what="reverse")
+    assert_close(ad.grad(fn, mode="forward")(x), expected, what="forward")
+    (v,) = ad.vjp(fn, x)[1](2.5)
+    assert_close(v, 2.5 * expected, what="vjp 2.5")
+
+
+# ---------------------------------------------------------------------------------------------
 # more seeds, structures, argument types and Hessian blocks
 # ---------------------------------------------------------------------------------------------
 
@@ -2276,3 +2392,15 @@ _MODULE_LIST = (
 )
 PENDING_TESTS["test_module_list_side_effect_under_grad"] = _MODULE_LIST
 PENDING_TESTS.update({f"test_module_list_append_in_loop_every_mode[{c}]": _MODULE_LIST for c in MODULE_LIST_CALLS})
+_ALIAS = (
+    "bug (wrong numbers, both modes): an array updated in a loop through an alias (`v = w`, then "
+    "`v[0] = v[0] * 2.0` or `v += 1.0`) is read by later iterations as if never updated; "
+    "alias_element_update_in_loop at x=[0.5, 1.0]: value 1.0 (plain 1.5), gradient [2, 0] "
+    "(central differences [3, 0]); without the loop the update is seen"
+)
+PENDING_TESTS.update(
+    {
+        f"test_updated_in_loop_value_and_gradient[{n}]": _ALIAS
+        for n in ["alias_element_update_in_loop", "alias_made_in_loop", "alias_augmented_in_loop", "alias_updated_sum_sin"]
+    }
+)
