@@ -2032,6 +2032,73 @@ def invariant_after_first_loop(x):
     return y
 
 
+def alias_view_slice_in_loop(x):
+    w = x * 1.0
+    v = w[:]
+    s = 0.0
+    for _ in range(2):
+        s = s + w[0]
+        v[0] = v[0] * 2.0
+    return s
+
+
+def _identity(a):
+    return a
+
+
+def alias_from_helper_in_loop(x):
+    w = x * 1.0
+    v = _identity(w)
+    s = 0.0
+    for _ in range(2):
+        s = s + w[0]
+        v[0] = v[0] * 2.0
+    return s
+
+
+def alias_tuple_unpacked_in_loop(x):
+    w = x * 1.0
+    v, u = w, 1.0
+    s = 0.0
+    for _ in range(2):
+        s = s + w[0] * u
+        v[0] = v[0] * 2.0
+    return s
+
+
+def alias_in_while_loop(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    k = 0
+    while k < 2:
+        s = s + w[0]
+        v[0] = v[0] * 2.0
+        k += 1
+    return s
+
+
+def alias_original_updated_in_loop(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for _ in range(2):
+        s = s + v[0]
+        w[0] = w[0] * 2.0
+    return s
+
+
+def alias_nested_loops(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for _ in range(2):
+        for j in range(2):
+            s = s + w[j]
+            v[j] = v[j] * 2.0
+    return s
+
+
 UPDATED_IN_LOOP = {
     "alias_element_update_in_loop": (alias_element_update_in_loop, np.array([0.5, 1.0])),
     "alias_made_in_loop": (alias_made_in_loop, np.array([0.5, 1.0])),
@@ -2042,6 +2109,12 @@ UPDATED_IN_LOOP = {
     "row_update_read_by_matmul": (row_update_read_by_matmul, np.array([0.3, -0.5, 1.2])),
     "swap_arrays_in_loop": (swap_arrays_in_loop, np.array([0.3, -0.5, 1.2])),
     "invariant_after_first_loop": (invariant_after_first_loop, 0.6),
+    "alias_view_slice_in_loop": (alias_view_slice_in_loop, np.array([0.5, 1.0])),
+    "alias_from_helper_in_loop": (alias_from_helper_in_loop, np.array([0.5, 1.0])),
+    "alias_tuple_unpacked_in_loop": (alias_tuple_unpacked_in_loop, np.array([0.5, 1.0])),
+    "alias_in_while_loop": (alias_in_while_loop, np.array([0.5, 1.0])),
+    "alias_original_updated_in_loop": (alias_original_updated_in_loop, np.array([0.5, 1.0])),
+    "alias_nested_loops": (alias_nested_loops, np.array([0.5, 1.0])),
 }
 
 
@@ -2049,7 +2122,13 @@ UPDATED_IN_LOOP = {
 def test_updated_in_loop_value_and_gradient(name):
     fn, x = UPDATED_IN_LOOP[name]
     plain = fn(np.array(x, copy=True) if isinstance(x, np.ndarray) else x)
-    value, g = ad.value_and_grad(fn)(x)
+    try:
+        value, g = ad.value_and_grad(fn)(x)
+    except ad.S2SError:
+        # a located refusal is allowed ("never a wrong number"); then every mode refuses
+        with pytest.raises(ad.S2SError):
+            ad.grad(fn, mode="forward")(x)
+        return
     assert float(value) == float(plain), (value, plain)
     expected = num_jac(fn, (x,), 0)
     assert_close(g, expected, what="reverse")
@@ -2401,6 +2480,17 @@ _ALIAS = (
 PENDING_TESTS.update(
     {
         f"test_updated_in_loop_value_and_gradient[{n}]": _ALIAS
-        for n in ["alias_element_update_in_loop", "alias_made_in_loop", "alias_augmented_in_loop", "alias_updated_sum_sin"]
+        for n in [
+            "alias_element_update_in_loop",
+            "alias_made_in_loop",
+            "alias_augmented_in_loop",
+            "alias_updated_sum_sin",
+            "alias_view_slice_in_loop",
+            "alias_from_helper_in_loop",
+            "alias_tuple_unpacked_in_loop",
+            "alias_in_while_loop",
+            "alias_original_updated_in_loop",
+            "alias_nested_loops",
+        ]
     }
 )
