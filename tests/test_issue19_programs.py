@@ -1388,6 +1388,37 @@ def vec_list_params(params, x):
     return np.tanh(W @ x + b)
 
 
+def vec_math_in_loop(x):
+    res = np.zeros(len(x))
+    for i in range(len(x)):
+        res[i] = math.sin(x[i]) * math.exp(-x[i] ** 2) + float(x[i - 1])
+    return res
+
+
+def vec_builtins_in_loop(x):
+    out = []
+    for i in range(len(x)):
+        out.append(max(x[i], 0.1 * x[i]) + abs(x[i]) * min(x[i], 1.0))
+    return np.array(out)
+
+
+def vec_python_scalars(a, b):
+    s = a
+    vals = []
+    for k in range(3):
+        s = math.tanh(s * b) + a**k
+        vals.append(s)
+    return np.array(vals)
+
+
+def vec_scalar_powers(x):
+    return np.array([x**2.5, 2.0**x, x**x])
+
+
+def vec_hypot_arctan2(x, y):
+    return np.array([np.hypot(x, y), np.arctan2(y, x), math.atan2(y, x), math.hypot(x, y)])
+
+
 VEC_PROGRAMS = {
     "elementwise": (vec_elementwise, lambda r: (r.standard_normal(5),)),
     "matvec_global": (vec_matvec_global, lambda r: (r.standard_normal(4),)),
@@ -1448,6 +1479,11 @@ VEC_PROGRAMS = {
     "logsumexp_rows": (vec_logsumexp_rows, lambda r: (r.standard_normal((3, 4)),)),
     "constant_row": (vec_constant_row, lambda r: (r.standard_normal(3),)),
     "independent_of_input": (vec_independent_of_input, lambda r: (r.standard_normal(3),)),
+    "math_in_loop": (vec_math_in_loop, lambda r: (np.array([0.3, -0.5, 1.2]),)),
+    "builtins_in_loop": (vec_builtins_in_loop, lambda r: (np.array([0.3, -0.5, 1.2, 2.0]),)),
+    "python_scalars": (vec_python_scalars, lambda r: (0.7, 0.4)),
+    "scalar_powers": (vec_scalar_powers, lambda r: (1.3,)),
+    "hypot_arctan2": (vec_hypot_arctan2, lambda r: (0.7, -0.4)),
 }
 
 VEC_NAMES = sorted(VEC_PROGRAMS)
@@ -1524,7 +1560,7 @@ def test_jacrev_repeated_calls_other_values(name):
     _, other = _vec_case(name, seed=7)
     if name in (
         "reductions", "axis_reductions", "mask_index", "sort_flip_roll", "where_clip", "few_to_many",
-        "loop_break", "while", "max_axis",
+        "loop_break", "while", "max_axis", "builtins_in_loop",
     ):
         other = (args[0] * 1.01,) + tuple(args[1:])
     j(*other)
