@@ -2592,29 +2592,14 @@ def test_jit_derivative_source_is_the_same():
 # expected failures found by this file (strict xfails through the conftest)
 # ---------------------------------------------------------------------------------------------
 
-_JIT = "missing feature: grad(f, jit=True) and friends (issue 19 part 5) not implemented yet"
+_JIT = "missing feature: jit=True on jacfwd/jacrev (issue 19 part 5 covers grad and value_and_grad)"
 
 PENDING_TESTS = {}
-PENDING_TESTS.update({f"test_jit_grad_same_numbers[{n}]": _JIT for n in JIT_NAMES})
-PENDING_TESTS.update(
-    {
-        f"test_jit_value_and_grad_same_numbers[{n}]": _JIT
-        for n in ["horner_int_n", "rosenbrock_loop", "rnn_loop"]
-    }
-)
 PENDING_TESTS.update(
     {
         f"test_jit_jacobians_same_numbers[{n}-{j}]": _JIT
         for n in ["loop_fill", "matvec_wrt_matrix", "loop_cumulative"]
         for j in ["jacrev", "jacfwd"]
-    }
-)
-PENDING_TESTS.update(
-    {
-        "test_jit_fallback_right_numbers_one_warning[False]": _JIT,
-        "test_jit_fallback_right_numbers_one_warning[True]": _JIT,
-        "test_jit_print_in_loop_prints_as_plain": _JIT,
-        "test_jit_derivative_source_is_the_same": _JIT,
     }
 )
 _MODULE_LIST = (
