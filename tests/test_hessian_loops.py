@@ -427,11 +427,7 @@ RANDOM_FINDS = {
 }
 
 
-PENDING_TESTS = {
-    "test_random_find[unbound_loop_name]": "found by `make fuzz` (seed 60005), fails at first "
-    "order on main too: value_and_grad and vjp read a loop's name `k1` that no iteration "
-    "bound (UnboundLocalError at `k1_3 = k1` in f_value_and_grad)",
-}
+PENDING_TESTS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", sorted(RANDOM_FINDS))

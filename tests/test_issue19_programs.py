@@ -2602,15 +2602,6 @@ PENDING_TESTS.update(
         for j in ["jacrev", "jacfwd"]
     }
 )
-_MODULE_LIST = (
-    "bug: `LIST.append(v)` to a module-level list inside a loop fails in every mode with an "
-    "EvaluationError (TypeError: Value after * must be an iterable, not NoneType, at "
-    "`LOG_1 = rt.append(LOG, _t2)`); outside a loop it works"
-)
-PENDING_TESTS["test_module_list_side_effect_under_grad"] = _MODULE_LIST
-PENDING_TESTS.update(
-    {f"test_module_list_append_in_loop_every_mode[{c}]": _MODULE_LIST for c in MODULE_LIST_CALLS}
-)
 _ALIAS = (
     "bug (wrong numbers, both modes): an array updated in a loop through an alias (`v = w`, then "
     "`v[0] = v[0] * 2.0` or `v += 1.0`) is read by later iterations as if never updated; "

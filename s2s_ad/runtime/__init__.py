@@ -22,3 +22,4 @@ from .sequences import *  # noqa: F403
 from .spectral import *  # noqa: F403
 from .stencils import *  # noqa: F403
 from .tail import *  # noqa: F403
+from .unbound import *  # noqa: F403

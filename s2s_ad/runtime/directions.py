@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import S2SError
+from .unbound import Unbound
 from .core import (
     DerivativeDict,
     Derivatives,
@@ -47,6 +48,8 @@ def directions_zeros(x, seed):
     """A zero tangent for `x`, with as many directions as `seed` has."""
     if isinstance(x, (list, tuple, dict)):
         return _items_zeros(x, seed, directions_zeros)
+    if isinstance(x, Unbound):  # a loop target before an iteration binds it: a scalar zero
+        return np.zeros(directions_count(seed))
     return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
 
 

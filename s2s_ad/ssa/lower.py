@@ -55,7 +55,7 @@ from .derivative_calls import DerivativeCalls
 from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .function_values import FunctionValues
-from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var, While
+from .ir import Assign, Atom, Const, For, Free, Function, If, Prim, Return, Stmt, Var, While
 from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
@@ -418,10 +418,15 @@ class _Lowering(
                     continue
             elif not (name in by_calls or self._carried(name, stmt)):
                 continue
+            if bound is None and name not in self.locals and name not in targets:
+                continue  # a global's or closure's object (`LOG.append(v)`): not a local value
             if bound is None:
-                if name in always:
+                if name in always and name not in targets:
                     continue  # bound by every iteration before any read
-                bound = Const(None)
+                # A target unbound before the loop stays unbound after an empty one: a
+                # placeholder that the exit copies may copy and any use of raises, as in Python
+                # (runtime/unbound.py).
+                bound = self._unbound(name) if name in targets else Const(None)
             bound = self._as_atom(bound)  # a static tuple becomes a value the loop carries
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
@@ -433,6 +438,10 @@ class _Lowering(
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
         self.enclosing_loops.append(stmt)
         return carried
+
+    def _unbound(self, name: str) -> Free:
+        """`rt.unbound.NAME`: the value of the local `name` before anything binds it."""
+        return Free(f"{self._rt('unbound')}.{name}", runtime.Unbound(name))
 
     def _leave_loop(self) -> None:
         self.carried_by_loops.pop()

@@ -1,0 +1,74 @@
+"""The value of a local name that is not bound yet: `rt.unbound.k`.
+
+Python leaves a `for` loop's target unbound when the loop runs no iteration and the name had
+no value before it; a later read raises `UnboundLocalError`. The lowering joins the versions
+of such a name (after the loop, at the end of a branch) and carries it through loops and
+checkpoints, so generated code copies it where Python would not read it. It starts as this
+placeholder instead: copying or storing it is harmless, while every use a program can make of
+a value (arithmetic, NumPy, truth, indexing, iteration, conversion, printing, attributes)
+raises the plain call's own error.
+
+Before (an empty `for k in range(0)` before a join read `k_1 = k`: UnboundLocalError in
+generated code although the program never reads `k`):
+
+    k_1 = rt.unbound.k
+    for _k in range(0):
+        k_1 = _k
+
+`x * k_1` after it raises "cannot access local variable 'k' where it is not associated
+with a value", as `x * k` does in the plain call.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+__all__ = ["Unbound", "unbound"]
+
+
+class Unbound:
+    """The placeholder of the local `name`: any use raises `UnboundLocalError`."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "name", name)
+
+    def _read(self, *args: object, **kwargs: object) -> NoReturn:
+        name = object.__getattribute__(self, "name")
+        raise UnboundLocalError(
+            f"cannot access local variable '{name}' where it is not associated with a value"
+        )
+
+    def __getattr__(self, attribute: str) -> object:
+        if attribute.startswith("__"):  # protocol probes (copy, pickle, NumPy) find nothing
+            raise AttributeError(attribute)
+        self._read()
+
+    def __reduce__(self):
+        return (Unbound, (object.__getattribute__(self, "name"),))
+
+    __hash__ = object.__hash__
+    __array_ufunc__ = _read
+    __array_function__ = _read
+    __array__ = _read
+
+
+_USES = """add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow
+matmul rmatmul neg pos abs invert and rand or ror xor rxor lshift rlshift rshift rrshift
+divmod rdivmod lt le gt ge eq ne bool len iter getitem setitem delitem contains float
+int index complex round trunc floor ceil str format bytes repr setattr""".split()
+for _use in _USES:
+    setattr(Unbound, f"__{_use}__", Unbound._read)
+
+
+class _Names:
+    """`rt.unbound.k`: the placeholder of the local `k` (one object per name)."""
+
+    def __getattr__(self, name: str) -> Unbound:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Unbound(name)
+
+
+unbound = _Names()
