@@ -66,7 +66,7 @@ class _Names:
     """`rt.unbound.k`: the placeholder of the local `k` (one object per name)."""
 
     def __getattr__(self, name: str) -> Unbound:
-        if name.startswith("__"):
+        if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         return Unbound(name)
 

@@ -330,9 +330,10 @@ class _Lowering(
             if not live(name):
                 continue
             if any(name not in env for env in envs):
-                # Assigned on one path only: None on the other, so the joined variable (and
-                # a zero adjoint made from it) exists on every path.
-                unset = Var(self._define(name, Const(None)))
+                # Assigned on one path only: unbound on the other (`rt.unbound.NAME`, which
+                # any use raises as Python does), so the joined variable (and a zero adjoint
+                # made from it) exists on every path.
+                unset = Var(self._define(name, self._unbound(name)))
                 envs = [env if name in env else {**env, name: unset} for env in envs]
             joined = self.namer.version(name)
             for block, env in zip(blocks, envs, strict=True):
@@ -423,10 +424,9 @@ class _Lowering(
             if bound is None:
                 if name in always and name not in targets:
                     continue  # bound by every iteration before any read
-                # A target unbound before the loop stays unbound after an empty one: a
-                # placeholder that the exit copies may copy and any use of raises, as in Python
-                # (runtime/unbound.py).
-                bound = self._unbound(name) if name in targets else Const(None)
+                # Unbound before the loop, it stays unbound after an empty one (or iterations
+                # that skip it): a placeholder the copies may copy and any use of raises.
+                bound = self._unbound(name)
             bound = self._as_atom(bound)  # a static tuple becomes a value the loop carries
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
