@@ -422,7 +422,7 @@ class _Lowering(
             if bound is None and name not in self.locals and name not in targets:
                 continue  # a global's or closure's object (`LOG.append(v)`): not a local value
             if bound is None:
-                if name in always and name not in targets:
+                if name in always and not self._live_outside(name, stmt):
                     continue  # bound by every iteration before any read
                 # Unbound before the loop, it stays unbound after an empty one (or iterations
                 # that skip it): a placeholder the copies may copy and any use of raises.
