@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+import numpy as np
+
 __all__ = ["Unbound", "unbound"]
 
 
@@ -48,10 +50,20 @@ class Unbound:
     def __reduce__(self):
         return (Unbound, (object.__getattribute__(self, "name"),))
 
+    def __array_function__(self, func, types, args, kwargs):
+        # Derivative code asks the shape of every primal value it sums an adjoint down to
+        # or makes a zero for (`rt.unbroadcast`, `rt.along`): a placeholder is a scalar
+        # there, as None was. Every other NumPy function is a use.
+        if func in _SHAPE_QUERIES:
+            return _SHAPE_QUERIES[func](*(None if a is self else a for a in args), **kwargs)
+        self._read()
+
     __hash__ = object.__hash__
     __array_ufunc__ = _read
-    __array_function__ = _read
     __array__ = _read
+
+
+_SHAPE_QUERIES = {np.shape: np.shape, np.ndim: np.ndim, np.size: np.size}
 
 
 _USES = """add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow

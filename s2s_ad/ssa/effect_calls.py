@@ -171,13 +171,24 @@ def _first_update(fn: types.FunctionType, node: gast.FunctionDef, depth: int) ->
 
 
 def first_update(
-    node: gast.FunctionDef, holders: set[str], resolve, depth: int = 0, skip=None
+    node: gast.FunctionDef,
+    holders: set[str],
+    resolve,
+    depth: int = 0,
+    skip=None,
+    filename: str = "",
 ) -> str | None:
     """Where the body of `node` may update in place an object one of `holders` names (or
     a name made to share it, `b = a`, `v = a[1:]`), described; None if nowhere. `skip`: a
-    call not to count (the one asking)."""
+    call not to count (the one asking). In derivative code compiled from `filename`, saving
+    values on a tape (`_tape1.append((i, v))`) updates the tape, never the values."""
     holders = set(holders)
-    body = [n for stmt in node.body for n in nodes.walk_own(stmt) if n is not skip]
+    body = [
+        n
+        for stmt in node.body
+        for n in nodes.walk_own(stmt)
+        if n is not skip and not _appends_to_tape(n, filename)
+    ]
     for _ in range(len(body)):  # aliases and views: to a fixed point
         before = len(holders)
         for n in body:
@@ -255,6 +266,11 @@ def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
                 if found is not None:
                     return found
     return None
+
+
+def _appends_to_tape(node: gast.AST, filename: str) -> bool:
+    """The call `_tape1.append(…)` of s2s_ad's own derivative code."""
+    return isinstance(node, gast.Call) and _records_tape(gast.Expr(value=node), filename)
 
 
 def _records_tape(node: gast.AST, filename: str) -> bool:

@@ -218,7 +218,9 @@ class Effects:
         """A module's list or dict keeping a local value: the plain call's would see the
         function's later in-place updates of it, the derivative's value does not (it makes
         a new version): refused where there are any."""
-        update = first_update(self.node, set(given), self._callee_object, skip=call)
+        update = first_update(
+            self.node, set(given), self._callee_object, skip=call, filename=self.filename
+        )
         if update is None:
             return
         spelled = gast.unparse(call.func).strip()
