@@ -35,7 +35,7 @@ def empty_checkpoint_then_same_name(x):
     else:
         for k in s2s_ad.checkpoint(range(0)):
             x = x * (1.0 + k)
-    for k in s2s_ad.checkpoint(range(3), every=2):
+    for k in s2s_ad.checkpoint(range(3), every=2):  # noqa: B007 (the name matters after the loop)
         x = np.sin(x) * 1.5
     return x
 
@@ -43,7 +43,7 @@ def empty_checkpoint_then_same_name(x):
 def counted_empty_then_checkpoint(x, n):
     for k in range(n):
         x = x * (1.0 + 0.1 * k)
-    for k in s2s_ad.checkpoint(range(3)):
+    for k in s2s_ad.checkpoint(range(3)):  # noqa: B007 (the name matters after the loop)
         x = np.sin(x) * 1.5
     return x
 
@@ -66,7 +66,7 @@ def nested_empty_inner(x, n):
         for k in range(n):
             x = x * (1.0 + 0.1 * k)
         x = np.sin(x) + 0.3
-    for k in s2s_ad.checkpoint(range(2)):
+    for k in s2s_ad.checkpoint(range(2)):  # noqa: B007 (the name matters after the loop)
         x = x * np.cos(x)
     return x
 
@@ -87,20 +87,20 @@ def skipped_assignment_then_loop(x):
 
 
 def target_after_loop(x, n):
-    for k in range(n):
+    for k in range(n):  # noqa: B007 (the name matters after the loop)
         x = x * 1.1
     return x * k
 
 
 def target_kept_by_empty_loop(x, n):
     k = 2.5
-    for k in range(n):
+    for k in range(n):  # noqa: B007 (the name matters after the loop)
         x = x * 1.1
     return x * k
 
 
 def target_after_break(x):
-    for k in range(10):
+    for k in range(10):  # noqa: B007 (the name matters after the loop)
         x = x * 1.5
         if x > 3.0:
             break
@@ -156,7 +156,7 @@ def test_hessian(case):
 
 
 def read_after_empty_loop(x, n):
-    for k in range(n):
+    for k in range(n):  # noqa: B007 (the name matters after the loop)
         x = x * 1.1
     return x * k
 
@@ -177,7 +177,7 @@ def read_when_no_iteration_assigned(x, n):
 
 
 def printed_unbound(x, n):
-    for k in range(n):
+    for k in range(n):  # noqa: B007 (the name matters after the loop)
         x = x * 1.1
     print(k)
     return x
@@ -367,7 +367,7 @@ SECOND_ORDER_REFUSED = {append_in_nested_loops}
 @pytest.mark.parametrize(("fn", "args", "log"), EFFECTS, ids=lambda v: getattr(v, "__name__", ""))
 def test_effects_in_loops_run_once_in_order(fn, args, log, call):
     if call == "hessian" and fn in SECOND_ORDER_REFUSED:
-        with pytest.raises(S2SError, match="test_loop_names.py"):
+        with pytest.raises(S2SError, match=r"test_loop_names\.py"):
             EFFECT_CALLS[call](fn, args)
         log.clear()
         return

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import S2SError
-from .unbound import Unbound
 from .core import (
     DerivativeDict,
     Derivatives,
@@ -22,6 +21,7 @@ from .core import (
     setitem_value_jvp,
     zeros_like,
 )
+from .unbound import Unbound
 
 
 def directions_count(d) -> int:

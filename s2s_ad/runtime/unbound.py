@@ -69,8 +69,8 @@ _SHAPE_QUERIES = {np.shape: np.shape, np.ndim: np.ndim, np.size: np.size}
 _USES = """add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow
 matmul rmatmul neg pos abs invert and rand or ror xor rxor lshift rlshift rshift rrshift
 divmod rdivmod lt le gt ge eq ne bool len iter getitem setitem delitem contains float
-int index complex round trunc floor ceil str format bytes repr setattr""".split()
-for _use in _USES:
+int index complex round trunc floor ceil str format bytes repr setattr"""
+for _use in _USES.split():
     setattr(Unbound, f"__{_use}__", Unbound._read)
 
 

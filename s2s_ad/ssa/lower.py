@@ -55,7 +55,7 @@ from .derivative_calls import DerivativeCalls
 from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .function_values import FunctionValues
-from .ir import Assign, Atom, Const, For, Free, Function, If, Prim, Return, Stmt, Var, While
+from .ir import Assign, Atom, For, Free, Function, If, Prim, Return, Stmt, Var, While
 from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
