@@ -416,3 +416,53 @@ def test_module_dict_item_set_is_refused_at_its_line(fn):
         ad.grad(fn)(0.4)
     assert "test_loop_names.py" in str(error.value)
     assert not TABLE
+
+
+def read_back_module_list(x):
+    y = np.sin(x) + x
+    LOG.append(y)
+    return y + LOG[-1]
+
+
+def read_back_in_loop(x):
+    for _ in range(2):
+        x = np.sin(x) + x
+        LOG.append(x)
+    return np.sum(LOG)
+
+
+def printed_module_list(x):
+    for _ in range(2):
+        x = np.sin(x) + x
+        LOG.append(float(x))
+        print(len(LOG))
+    return x
+
+
+@pytest.mark.parametrize("fn", [read_back_module_list, read_back_in_loop])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_module_list_read_back_is_refused(fn, mode):
+    """Was a silently wrong derivative (2.0 instead of 4.0 for `y + LOG[-1]`): the value
+    read back from the module's list counted as a constant."""
+    try:
+        with pytest.raises(S2SError, match=r"`LOG`, an object of the module") as error:
+            ad.grad(fn, mode=mode)(0.4)
+        assert "test_loop_names.py" in str(error.value)
+        assert not LOG
+    finally:
+        LOG.clear()
+
+
+def test_module_list_read_by_an_effect_is_kept(capsys):
+    LOG.clear()
+    printed_module_list(0.4)
+    plain = (list(LOG), capsys.readouterr().out)
+    LOG.clear()
+    try:
+        g = ad.grad(printed_module_list)(0.4)
+        assert (list(LOG), capsys.readouterr().out) == plain
+        check_grads(printed_module_list, (0.4,))
+        check_modes_agree(printed_module_list, (0.4,))
+        assert np.isfinite(g)
+    finally:
+        LOG.clear()

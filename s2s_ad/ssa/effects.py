@@ -132,6 +132,8 @@ class Effects:
                 hint="assign before or after the `try`, and keep inside it only calls such as "
                 "print(), logging, `assert` and `raise`",
             )
+        if name.id in self.stored_in_free and name.id not in self.env:
+            return name  # `LOG` in `LOG.append(y)`, `print(LOG)`: the module's object
         atom = self._name(name.id)  # refuses names used before assignment, nested defs
         if isinstance(atom, Var):
             reads.append(atom.name)

@@ -106,6 +106,7 @@ class ExprLowering(
         names = [n for n in self.every_node if isinstance(n, gast.Name)]
         self.taken = {n.id for n in names}
         self.locals = {n.id for n in names if isinstance(n.ctx, gast.Store)}
+        self.stored_in_free = _stored_in_free(self.every_node, self.locals)
         self.namer = Namer(self.taken | set(vars(aliases).values()))
         self.env: dict[str, Binding] = {}
         self.body: list[Stmt] = []
@@ -183,6 +184,16 @@ class ExprLowering(
             return self.tuple_atom(bound)
         if bound is not None:
             return bound
+        if name in self.stored_in_free:
+            method, line = self.stored_in_free[name]
+            raise self._unsupported(
+                f"`{name}`, an object of the module or of a closure that the function also "
+                f"stores values in (`{name}.{method}(…)`, line {line}), read back in a "
+                "computation: s2s_ad reads such an object's contents as constants, so the "
+                "derivative of a value stored in it would be lost",
+                hint=f"keep the values in a local list (`kept = []`, `kept.append(…)`) and "
+                f"compute with it; fill `{name}` from it for its effect",
+            )
         if name in self.locals:
             raise NameResolutionError(
                 f"local variable `{name}` is used before it is assigned",
@@ -507,6 +518,26 @@ class ExprLowering(
         return UnsupportedSyntaxError(
             f"unsupported construct: {construct}", filename=self.filename, line=self.line, hint=hint
         )
+
+
+# Methods that store their arguments in the object they are called on.
+_STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
+
+
+def _stored_in_free(every: list[gast.AST], local: set[str]) -> dict[str, tuple[str, int]]:
+    """Names, not local to the function, of objects it stores values in (`LOG.append(y)`):
+    name → (the method, its first line). Such a statement is kept for its effect
+    (ssa/effects.py); reading the object back elsewhere would read those values as constants."""
+    found: dict[str, tuple[str, int]] = {}
+    for n in every:
+        if not isinstance(n, gast.Call) or not isinstance(n.func, gast.Attribute):
+            continue
+        receiver = n.func.value
+        if n.func.attr not in _STORING or not isinstance(receiver, gast.Name):
+            continue
+        if receiver.id not in local and receiver.id not in found:
+            found[receiver.id] = (n.func.attr, n.lineno)
+    return found
 
 
 class _Block:
