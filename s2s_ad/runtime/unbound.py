@@ -8,15 +8,22 @@ placeholder instead: copying or storing it is harmless, while every use a progra
 a value (arithmetic, NumPy, truth, indexing, iteration, conversion, printing, attributes)
 raises the plain call's own error.
 
-Before (an empty `for k in range(0)` before a join read `k_1 = k`: UnboundLocalError in
-generated code although the program never reads `k`):
+Before (`for k in range(0)` in one branch of an `if`, a later loop of `k` checkpointed:
+the join read the loop's `k`, unbound, although the program never reads it):
 
-    k_1 = rt.unbound.k
-    for _k in range(0):
-        k_1 = _k
+    for _k1 in range(0):
+        k = _k1
+    k_3 = k                      # UnboundLocalError in the generated code
 
-`x * k_1` after it raises "cannot access local variable 'k' where it is not associated
-with a value", as `x * k` does in the plain call.
+After:
+
+    k_2 = rt.unbound.k
+    for _k1 in range(0):
+        k_2 = _k1
+    k_3 = k_2                    # a copy; `x * k_3` raises as `x * k` does in Python
+
+NumPy's shape queries (`np.shape`, `np.ndim`, `np.size`) see a scalar, as derivative code
+summing an adjoint down to a primal's shape needs; `k is None` is False (Python raises).
 """
 
 from __future__ import annotations
