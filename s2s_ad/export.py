@@ -138,9 +138,9 @@ class _Writer:
             return
         obj = obj if obj is not None else getattr(runtime, name)
         module = sys.modules[obj.__module__]
-        for base in obj.__bases__ if isinstance(obj, type) else ():
-            if base.__module__.startswith("s2s_ad.runtime"):  # a class's base comes first
-                self.helper(base.__name__, base)
+        for base in (*obj.__bases__, type(obj)) if isinstance(obj, type) else ():
+            if base.__module__.startswith("s2s_ad.runtime"):  # a class's bases and metaclass
+                self.helper(base.__name__, base)  # come first
         self.runtime[name] = ""  # placed before what it uses is copied: no cycles
         for free in _free_names(inspect.getsource(obj)):
             value = module.__dict__.get(free, _UNBOUND)

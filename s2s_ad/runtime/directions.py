@@ -21,7 +21,6 @@ from .core import (
     setitem_value_jvp,
     zeros_like,
 )
-from .unbound import Unbound
 
 
 def directions_count(d) -> int:
@@ -48,8 +47,6 @@ def directions_zeros(x, seed):
     """A zero tangent for `x`, with as many directions as `seed` has."""
     if isinstance(x, (list, tuple, dict)):
         return _items_zeros(x, seed, directions_zeros)
-    if isinstance(x, Unbound):  # a loop target before an iteration binds it: a scalar zero
-        return np.zeros(directions_count(seed))
     return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
 
 

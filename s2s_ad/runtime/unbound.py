@@ -22,13 +22,12 @@ After:
         k_2 = _k1
     k_3 = k_2                    # a copy; `x * k_3` raises as `x * k` does in Python
 
-NumPy's shape queries (`np.shape`, `np.ndim`, `np.size`) see a scalar, as derivative code
-summing an adjoint down to a primal's shape needs; `k is None` is False (Python raises).
+NumPy's shape queries (`np.shape`, `np.ndim`, `np.size`, `np.result_type`) see None, as
+derivative code summing an adjoint down to a primal's shape or making a zero tangent needs;
+`k is None` is False (Python raises).
 """
 
 from __future__ import annotations
-
-from typing import NoReturn
 
 import numpy as np
 
@@ -36,20 +35,21 @@ __all__ = ["Unbound", "unbound"]
 
 
 class Unbound:
-    """The placeholder of the local `name`: any use raises `UnboundLocalError`."""
+    """The placeholder of the local `name`: any use raises `UnboundLocalError`. (Plain
+    annotations and no module constants: `s2s-ad export` copies this source as it is.)"""
 
     __slots__ = ("name",)
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name):
         object.__setattr__(self, "name", name)
 
-    def _read(self, *args: object, **kwargs: object) -> NoReturn:
+    def _read(self, *args, **kwargs):
         name = object.__getattribute__(self, "name")
         raise UnboundLocalError(
             f"cannot access local variable '{name}' where it is not associated with a value"
         )
 
-    def __getattr__(self, attribute: str) -> object:
+    def __getattr__(self, attribute):
         if attribute.startswith("__"):  # protocol probes (copy, pickle, NumPy) find nothing
             raise AttributeError(attribute)
         self._read()
@@ -59,35 +59,34 @@ class Unbound:
 
     def __array_function__(self, func, types, args, kwargs):
         # Derivative code asks the shape of every primal value it sums an adjoint down to
-        # or makes a zero for (`rt.unbroadcast`, `rt.along`): a placeholder is a scalar
-        # there, as None was. Every other NumPy function is a use.
-        if func in _SHAPE_QUERIES:
-            return _SHAPE_QUERIES[func](*(None if a is self else a for a in args), **kwargs)
+        # or makes a zero for (`rt.unbroadcast`, `rt.along`): a placeholder is None there,
+        # as it was before. Every other NumPy function is a use.
+        if func in (np.shape, np.ndim, np.size, np.result_type):
+            return func(*(None if a is self else a for a in args), **kwargs)
         self._read()
 
     __hash__ = object.__hash__
-    __array_ufunc__ = _read
-    __array__ = _read
+    __array_ufunc__ = __array__ = _read
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _read
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _read
+    __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __divmod__ = __rdivmod__ = _read
+    __neg__ = __pos__ = __abs__ = __invert__ = __round__ = __trunc__ = _read
+    __floor__ = __ceil__ = __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = _read
+    __lshift__ = __rlshift__ = __rshift__ = __rrshift__ = _read
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = __bool__ = _read
+    __len__ = __iter__ = __getitem__ = __setitem__ = __delitem__ = __contains__ = _read
+    __float__ = __int__ = __index__ = __complex__ = _read
+    __str__ = __format__ = __bytes__ = __repr__ = __setattr__ = _read
 
 
-_SHAPE_QUERIES = {np.shape: np.shape, np.ndim: np.ndim, np.size: np.size}
+class _Names(type):
+    """The type of `unbound`: its attributes are placeholders (one object per read)."""
 
-
-_USES = """add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow
-matmul rmatmul neg pos abs invert and rand or ror xor rxor lshift rlshift rshift rrshift
-divmod rdivmod lt le gt ge eq ne bool len iter getitem setitem delitem contains float
-int index complex round trunc floor ceil str format bytes repr setattr"""
-for _use in _USES.split():
-    setattr(Unbound, f"__{_use}__", Unbound._read)
-
-
-class _Names:
-    """`rt.unbound.k`: the placeholder of the local `k` (one object per name)."""
-
-    def __getattr__(self, name: str) -> Unbound:
+    def __getattr__(cls, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         return Unbound(name)
 
 
-unbound = _Names()
+class unbound(metaclass=_Names):  # read as `rt.unbound.k`
+    """`rt.unbound.k`: the placeholder of the local `k`."""
