@@ -35,8 +35,23 @@ from .names import assigned_name, loads, nodes, stores
 
 def fold_flags(tree: ast.FunctionDef) -> bool:
     """Fold the flag assignments of `if` statements in place; True if any was folded."""
-    booleans = known_booleans(tree)
-    return _fold_blocks(tree, booleans)
+    return _fold_blocks(tree, _Booleans(tree))
+
+
+class _Booleans:
+    """`known_booleans(tree)`, found when a fold first asks (most `if`s fold, or not,
+    without it: no walks of the whole function). A fold keeps every name's answer (the
+    folded `a and y`/`a or y`/`not a …` is a boolean exactly where the values it replaces
+    are, `a` being one where its answer was asked), so asking after folds answers as
+    asking before them."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree, self.names = tree, None
+
+    def __contains__(self, name: object) -> bool:
+        if self.names is None:
+            self.names = known_booleans(self.tree)
+        return name in self.names
 
 
 def known_booleans(tree: ast.AST) -> set[str]:
@@ -180,7 +195,7 @@ def _fold_if(stmt: ast.If, booleans: set[str]) -> list[ast.Assign]:
             continue
         if any(target in loads(s) for s in stmt.body + stmt.orelse if s not in (then, other)):
             continue
-        value = _fold(stmt.test, then.value, other.value, test in booleans, booleans)
+        value = _fold(stmt.test, then.value, other.value, booleans)
         if value is None:
             continue
         stmt.body.remove(then)
@@ -214,20 +229,19 @@ def _same(value: ast.expr, test: ast.Name) -> bool:
     return type(value) is ast.Name and value.id == test.id
 
 
-def _fold(
-    test: ast.Name, then: ast.expr, other: ast.expr, boolean: bool, booleans: set[str]
-) -> ast.expr | None:
-    """`then if test else other` as `and`/`or`, when that is the same value; else None."""
+def _fold(test: ast.Name, then: ast.expr, other: ast.expr, booleans: set[str]) -> ast.expr | None:
+    """`then if test else other` as `and`/`or`, when that is the same value; else None.
+    Whether `test` is a boolean is asked only where a literal makes it matter."""
     a = ast.Name(test.id, ast.Load())
     if _same(other, test):
         return _join(ast.And(), a, then, booleans)
-    if _same(then, test) or (boolean and _is(then, True)):
+    if _same(then, test) or (_is(then, True) and test.id in booleans):
         return _join(ast.Or(), a, other, booleans)
     if _is(then, False):
         return _join(ast.And(), ast.UnaryOp(ast.Not(), a), other, booleans)
     if _is(other, True):
         return _join(ast.Or(), ast.UnaryOp(ast.Not(), a), then, booleans)
-    if boolean and _is(other, False):
+    if _is(other, False) and test.id in booleans:
         return _join(ast.And(), a, then, booleans)
     return None
 

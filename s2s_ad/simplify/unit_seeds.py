@@ -33,7 +33,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import nodes, stores
+from .names import all_nodes, nodes
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
@@ -41,16 +41,23 @@ _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 def drop_unit_factors(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
     """Read literals for the names that can hold nothing else, and replace `ones * e` and
     `e * ones` by `e` under `tree`, in place; True if any."""
-    return _propagate_literals(tree) | _drop_ones(tree, shapes)
+    every = all_nodes(tree)  # one walk for the analyses; rewrites walk again, if any
+    return _propagate_literals(tree, every) | _drop_ones(tree, every, shapes)
 
 
-def _propagate_literals(tree: ast.FunctionDef) -> bool:
+def _propagate_literals(tree: ast.FunctionDef, every: list[ast.AST]) -> bool:
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
-    for node in nodes(tree):
-        if type(node) is ast.Assign and [type(t) for t in node.targets] == [ast.Name]:
+    stored: Counter = Counter()  # every binding: loop and tuple targets, `+=`, `as` …
+    parameters = set()  # lambdas' too
+    for node in every:
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Store:
+                stored[node.id] += 1
+        elif kind is ast.Assign and [type(t) for t in node.targets] == [ast.Name]:
             values.setdefault(node.targets[0].id, []).append(node.value)
-    stored = Counter(stores(tree))  # every binding: loop and tuple targets, `+=`, `as` …
-    parameters = {n.arg for n in nodes(tree) if type(n) is ast.arg}  # lambdas' too
+        elif kind is ast.arg:
+            parameters.add(node.arg)
     candidates = {
         name: assigned
         for name, assigned in values.items()
@@ -64,8 +71,11 @@ def _propagate_literals(tree: ast.FunctionDef) -> bool:
             if name not in literal and (found := _one_literal(name, assigned, literal)):
                 literal[name] = found[0]
                 changed = True
+    read = [n for n in every if type(n) is ast.Name and n.id in literal]
+    if not any(type(n.ctx) is ast.Load for n in read):
+        return False  # no read to rewrite: no rewriting walk
     replaced = False
-    for node in list(nodes(tree)) if literal else ():
+    for node in list(nodes(tree)):
         for field, value in ast.iter_fields(node):
             items = value if type(value) is list else [value]
             for i, item in enumerate(items):
@@ -98,12 +108,14 @@ def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | 
     return None if found is None else (found,)
 
 
-def _drop_ones(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
+def _drop_ones(tree: ast.FunctionDef, every: list[ast.AST], shapes: dict[str, tuple]) -> bool:
+    """`every`: the nodes under `tree` before `_propagate_literals` replaced names by
+    literals (which changes no store, no `ones` and no product by ones)."""
     if not shapes:
         return False
-    assigned = Counter(stores(tree))
+    assigned = Counter(n.id for n in every if type(n) is ast.Name and type(n.ctx) is ast.Store)
     ones: dict[str, str] = {}  # name of the ones → the array whose shape and dtype it has
-    for node in nodes(tree):
+    for node in every:
         if type(node) is ast.Assign and len(node.targets) == 1:
             target = node.targets[0]
             like = _ones_like(node.value)
@@ -111,7 +123,10 @@ def _drop_ones(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
                 continue
             if assigned[target.id] == 1 and assigned[like] <= 1:
                 ones[target.id] = like
-    if not ones:
+    # the rewriting walk only where a product by ones is there to drop
+    if not ones or not any(
+        type(n) is ast.BinOp and _product(n, ones, shapes) is not None for n in every
+    ):
         return False
     changed = False
     for node in nodes(tree):
