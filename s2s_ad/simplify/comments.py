@@ -32,7 +32,8 @@ import re
 from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK
-from .names import all_nodes, stores
+from ..frontend.nodes import descendants
+from .names import stores
 
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or numbers
@@ -42,7 +43,7 @@ def prune_comments(tree: ast.FunctionDef) -> bool:
     """Rewrite or drop the stale primal comments under `tree` in place; True if any."""
     assigning: dict[str, list[ast.stmt]] = {}
     known: set[str] = set()  # the names the code holds: read, assigned or parameters
-    for node in all_nodes(tree):  # one walk
+    for node in descendants(tree):  # one walk
         kind = type(node)
         if kind is ast.Name:
             known.add(node.id)

@@ -38,25 +38,6 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
                 stack.append(value)
 
 
-def all_nodes(node: ast.AST) -> list[ast.AST]:
-    """Every node under `node` (itself included), parents before their children, as a
-    list: one walk shared by a pass's analyses (no generator step per node)."""
-    found = [node]
-    append, fields_of, AST = found.append, _FIELDS, ast.AST
-    for current in found:  # grows as it goes
-        kind = type(current)
-        fields = fields_of.get(kind)
-        for field in _fields(kind) if fields is None else fields:
-            value = getattr(current, field, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, AST):
-                        append(item)
-            elif isinstance(value, AST):
-                append(value)
-    return found
-
-
 def names(node: ast.AST) -> Iterator[ast.Name]:
     """Every `Name` node under `node` (itself included), in no particular order."""
     return (n for n in nodes(node) if type(n) is ast.Name)

@@ -33,7 +33,8 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import all_nodes, nodes
+from ..frontend.nodes import descendants
+from .names import nodes
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
@@ -41,23 +42,52 @@ _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 def drop_unit_factors(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
     """Read literals for the names that can hold nothing else, and replace `ones * e` and
     `e * ones` by `e` under `tree`, in place; True if any."""
-    every = all_nodes(tree)  # one walk for the analyses; rewrites walk again, if any
-    return _propagate_literals(tree, every) | _drop_ones(tree, every, shapes)
+    found = _Inventory(tree)
+    return _propagate_literals(tree, found) | _drop_ones(tree, found, shapes)
 
 
-def _propagate_literals(tree: ast.FunctionDef, every: list[ast.AST]) -> bool:
+class _Inventory:
+    """What both parts ask of the whole function, gathered in one walk (the rewriting walks
+    run only where there is something to rewrite). Replacing reads by literals changes no
+    store, no assignment's target and no product's place: it holds after that part too."""
+
+    def __init__(self, tree: ast.FunctionDef) -> None:
+        self.stored: Counter = Counter()  # every binding: loop and tuple targets, `+=`, `as` …
+        self.assigns: list[ast.Assign] = []  # the `name = value` statements
+        self.parameters: set[str] = set()  # lambdas' too
+        self.loaded: set[str] = set()
+        self.products: list[ast.BinOp] = []
+        store, load, name, assign, binop, mult = (
+            ast.Store,
+            ast.Load,
+            ast.Name,
+            ast.Assign,
+            ast.BinOp,
+            ast.Mult,
+        )
+        for node in descendants(tree):
+            kind = type(node)
+            if kind is name:
+                context = type(node.ctx)
+                if context is store:
+                    self.stored[node.id] += 1
+                elif context is load:
+                    self.loaded.add(node.id)
+            elif kind is binop:
+                if type(node.op) is mult:
+                    self.products.append(node)
+            elif kind is assign:
+                if len(node.targets) == 1 and type(node.targets[0]) is name:
+                    self.assigns.append(node)
+            elif kind is ast.arg:
+                self.parameters.add(node.arg)
+
+
+def _propagate_literals(tree: ast.FunctionDef, found: _Inventory) -> bool:
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
-    stored: Counter = Counter()  # every binding: loop and tuple targets, `+=`, `as` …
-    parameters = set()  # lambdas' too
-    for node in every:
-        kind = type(node)
-        if kind is ast.Name:
-            if type(node.ctx) is ast.Store:
-                stored[node.id] += 1
-        elif kind is ast.Assign and [type(t) for t in node.targets] == [ast.Name]:
-            values.setdefault(node.targets[0].id, []).append(node.value)
-        elif kind is ast.arg:
-            parameters.add(node.arg)
+    for node in found.assigns:
+        values.setdefault(node.targets[0].id, []).append(node.value)
+    stored, parameters = found.stored, found.parameters
     candidates = {
         name: assigned
         for name, assigned in values.items()
@@ -68,11 +98,10 @@ def _propagate_literals(tree: ast.FunctionDef, every: list[ast.AST]) -> bool:
     while changed:  # copies of copies: to a fixed point
         changed = False
         for name, assigned in candidates.items():
-            if name not in literal and (found := _one_literal(name, assigned, literal)):
-                literal[name] = found[0]
+            if name not in literal and (one := _one_literal(name, assigned, literal)):
+                literal[name] = one[0]
                 changed = True
-    read = [n for n in every if type(n) is ast.Name and n.id in literal]
-    if not any(type(n.ctx) is ast.Load for n in read):
+    if found.loaded.isdisjoint(literal):
         return False  # no read to rewrite: no rewriting walk
     replaced = False
     for node in list(nodes(tree)):
@@ -108,25 +137,19 @@ def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | 
     return None if found is None else (found,)
 
 
-def _drop_ones(tree: ast.FunctionDef, every: list[ast.AST], shapes: dict[str, tuple]) -> bool:
-    """`every`: the nodes under `tree` before `_propagate_literals` replaced names by
-    literals (which changes no store, no `ones` and no product by ones)."""
+def _drop_ones(tree: ast.FunctionDef, found: _Inventory, shapes: dict[str, tuple]) -> bool:
     if not shapes:
         return False
-    assigned = Counter(n.id for n in every if type(n) is ast.Name and type(n.ctx) is ast.Store)
+    assigned = found.stored
     ones: dict[str, str] = {}  # name of the ones → the array whose shape and dtype it has
-    for node in every:
-        if type(node) is ast.Assign and len(node.targets) == 1:
-            target = node.targets[0]
-            like = _ones_like(node.value)
-            if type(target) is not ast.Name or like is None or like not in shapes:
-                continue
-            if assigned[target.id] == 1 and assigned[like] <= 1:
-                ones[target.id] = like
+    for node in found.assigns:
+        like = _ones_like(node.value)
+        if like is None or like not in shapes:
+            continue
+        if assigned[node.targets[0].id] == 1 and assigned[like] <= 1:
+            ones[node.targets[0].id] = like
     # the rewriting walk only where a product by ones is there to drop
-    if not ones or not any(
-        type(n) is ast.BinOp and _product(n, ones, shapes) is not None for n in every
-    ):
+    if not ones or all(_product(n, ones, shapes) is None for n in found.products):
         return False
     changed = False
     for node in nodes(tree):
