@@ -39,19 +39,20 @@ def fold_flags(tree: ast.FunctionDef) -> bool:
 
 
 class _Booleans:
-    """`known_booleans(tree)`, found when a fold first asks (most `if`s fold, or not,
-    without it: no walks of the whole function). A fold keeps every name's answer (the
-    folded `a and y`/`a or y`/`not a …` is a boolean exactly where the values it replaces
-    are, `a` being one where its answer was asked), so asking after folds answers as
-    asking before them."""
+    """`known_booleans(tree)`, found when a fold first asks or is first made, whichever
+    comes first: always on the tree as the pass found it (a fold's assignment is out of the
+    tree until its block is done), and not at all where nothing asks or folds."""
 
     def __init__(self, tree: ast.AST) -> None:
         self.tree, self.names = tree, None
 
-    def __contains__(self, name: object) -> bool:
+    def find(self) -> set[str]:
         if self.names is None:
             self.names = known_booleans(self.tree)
-        return name in self.names
+        return self.names
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.find()
 
 
 def known_booleans(tree: ast.AST) -> set[str]:
@@ -198,6 +199,8 @@ def _fold_if(stmt: ast.If, booleans: set[str]) -> list[ast.Assign]:
         value = _fold(stmt.test, then.value, other.value, booleans)
         if value is None:
             continue
+        if isinstance(booleans, _Booleans):
+            booleans.find()  # before the tree changes
         stmt.body.remove(then)
         stmt.orelse.remove(other)
         folded.append(ast.Assign([ast.Name(target, ast.Store())], value, lineno=0))
