@@ -83,7 +83,8 @@ class _Inventory:
                 self.parameters.add(node.arg)
 
 
-def _propagate_literals(tree: ast.FunctionDef, found: _Inventory) -> bool:
+def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) -> bool:
+    found = found or _Inventory(tree)
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
     for node in found.assigns:
         values.setdefault(node.targets[0].id, []).append(node.value)
