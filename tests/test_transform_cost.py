@@ -156,3 +156,62 @@ def test_emptied_branch_frees_its_test():
     ).body[0]
     assert eliminate_dead_code(tree)
     assert ast.unparse(tree) == "def f(x):\n    v = x * 3.0\n    return v"
+
+
+# Session 7's pass speed-ups keep each pass's result (issue 19, part 6).
+
+_FLAG_FOLDS = [
+    # a fold that needs no boolean analysis, then one that asks whether its test is a boolean
+    "def f(a, b, y):\n    if b:\n        s = c\n    else:\n        s = b\n"
+    "    u = a < y\n    if u:\n        t = True\n    else:\n        t = y\n    return s, t",
+    # the asked test is the result of an earlier fold (`u = w and v`)
+    "def f(w, y):\n    v = w < y\n    if w:\n        u = v\n    else:\n        u = w\n"
+    "    if u:\n        t = y\n    else:\n        t = False\n    return t",
+    # … and a boolean: the second fold asks, after the first folded
+    "def f(a, y):\n    w = a < y\n    v = w < y\n    if w:\n        u = v\n    else:\n"
+    "        u = w\n    if u:\n        t = y\n    else:\n        t = False\n    return t",
+    # a test that is no boolean: the fold that needs one is left alone
+    "def f(u, y):\n    if u:\n        t = True\n    else:\n        t = y\n    return t",
+]
+
+
+@pytest.mark.parametrize("source", _FLAG_FOLDS)
+def test_flag_folds_ask_for_booleans_only_where_they_matter(source):
+    """`fold_flags` finds the known booleans lazily: the code is what folding with the
+    booleans found first (the pass before the speed-up) gives."""
+    from s2s_ad.simplify.flags import _fold_blocks, fold_flags, known_booleans
+
+    lazy, eager = ast.parse(source).body[0], ast.parse(source).body[0]
+    assert fold_flags(lazy) == _fold_blocks(eager, known_booleans(eager))
+    assert ast.unparse(lazy) == ast.unparse(eager)
+
+
+_UNIT_SEEDS = [
+    # the seed read in a loop, and a sum's ones multiplying an elementwise factor
+    "def f_grad(x, t):\n    y_bar = 1.0\n    x_bar = 0.0\n    for i in range(3):\n"
+    "        y2_bar = y_bar\n        x_bar = x_bar + y2_bar * x\n"
+    "    t_bar = np.full_like(t, 1.0)\n    u_bar = t_bar * (1.0 - t * t)\n    return x_bar, u_bar",
+    # nothing to rewrite: the literal is not read, the ones multiply a bare name
+    "def f_grad(x, t):\n    y_bar = 1.0\n    t_bar = np.full_like(t, 1.0)\n    u_bar = t_bar * x\n"
+    "    return u_bar",
+    # two literals: no name holds one
+    "def f_grad(x, c):\n    y_bar = 1.0\n    if c:\n        y_bar = 2.0\n    return x * y_bar",
+]
+
+
+@pytest.mark.parametrize("source", _UNIT_SEEDS)
+def test_unit_seeds_rewrite_only_what_the_analyses_find(source):
+    """`drop_unit_factors` gathers its analyses in one walk and rewrites only where they
+    found something: the result is the one of reading the tree afresh for each part (the
+    pass before the speed-up), and no change is reported where the code stays the same."""
+    from s2s_ad.simplify import unit_seeds
+
+    shapes = {"t": (3,), "x": (3,), "t_bar": (3,), "c": ()}
+    ours, theirs = ast.parse(source).body[0], ast.parse(source).body[0]
+    before = ast.dump(ours)
+    changed = unit_seeds.drop_unit_factors(ours, shapes)
+    assert changed == (ast.dump(ours) != before)
+    reference = unit_seeds._propagate_literals(theirs, unit_seeds._Inventory(theirs))
+    reference |= unit_seeds._drop_ones(theirs, unit_seeds._Inventory(theirs), shapes)
+    assert changed == reference
+    assert ast.dump(ours) == ast.dump(theirs)

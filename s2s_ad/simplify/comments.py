@@ -32,7 +32,8 @@ import re
 from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK
-from .names import names, nodes, stores
+from ..frontend.nodes import descendants
+from .names import stores
 
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or numbers
@@ -41,11 +42,16 @@ _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or 
 def prune_comments(tree: ast.FunctionDef) -> bool:
     """Rewrite or drop the stale primal comments under `tree` in place; True if any."""
     assigning: dict[str, list[ast.stmt]] = {}
-    for node in nodes(tree):
-        if type(node) is ast.Assign:
+    known: set[str] = set()  # the names the code holds: read, assigned or parameters
+    for node in descendants(tree):  # one walk
+        kind = type(node)
+        if kind is ast.Name:
+            known.add(node.id)
+        elif kind is ast.Assign:
             for target in stores(node):
                 assigning.setdefault(target, []).append(node)
-    known = {n.id for n in names(tree)} | {a.arg for a in nodes(tree) if type(a) is ast.arg}
+        elif kind is ast.arg:
+            known.add(node.arg)
     return _block_comments(tree, assigning, known)
 
 

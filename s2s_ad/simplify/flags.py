@@ -35,8 +35,24 @@ from .names import assigned_name, loads, nodes, stores
 
 def fold_flags(tree: ast.FunctionDef) -> bool:
     """Fold the flag assignments of `if` statements in place; True if any was folded."""
-    booleans = known_booleans(tree)
-    return _fold_blocks(tree, booleans)
+    return _fold_blocks(tree, _Booleans(tree))
+
+
+class _Booleans:
+    """`known_booleans(tree)`, found when a fold first asks or is first made, whichever
+    comes first: always on the tree as the pass found it (a fold's assignment is out of the
+    tree until its block is done), and not at all where nothing asks or folds."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree, self.names = tree, None
+
+    def find(self) -> set[str]:
+        if self.names is None:
+            self.names = known_booleans(self.tree)
+        return self.names
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.find()
 
 
 def known_booleans(tree: ast.AST) -> set[str]:
@@ -180,9 +196,11 @@ def _fold_if(stmt: ast.If, booleans: set[str]) -> list[ast.Assign]:
             continue
         if any(target in loads(s) for s in stmt.body + stmt.orelse if s not in (then, other)):
             continue
-        value = _fold(stmt.test, then.value, other.value, test in booleans, booleans)
+        value = _fold(stmt.test, then.value, other.value, booleans)
         if value is None:
             continue
+        if isinstance(booleans, _Booleans):
+            booleans.find()  # before the tree changes
         stmt.body.remove(then)
         stmt.orelse.remove(other)
         folded.append(ast.Assign([ast.Name(target, ast.Store())], value, lineno=0))
@@ -214,20 +232,19 @@ def _same(value: ast.expr, test: ast.Name) -> bool:
     return type(value) is ast.Name and value.id == test.id
 
 
-def _fold(
-    test: ast.Name, then: ast.expr, other: ast.expr, boolean: bool, booleans: set[str]
-) -> ast.expr | None:
-    """`then if test else other` as `and`/`or`, when that is the same value; else None."""
+def _fold(test: ast.Name, then: ast.expr, other: ast.expr, booleans: set[str]) -> ast.expr | None:
+    """`then if test else other` as `and`/`or`, when that is the same value; else None.
+    Whether `test` is a boolean is asked only where a literal makes it matter."""
     a = ast.Name(test.id, ast.Load())
     if _same(other, test):
         return _join(ast.And(), a, then, booleans)
-    if _same(then, test) or (boolean and _is(then, True)):
+    if _same(then, test) or (_is(then, True) and test.id in booleans):
         return _join(ast.Or(), a, other, booleans)
     if _is(then, False):
         return _join(ast.And(), ast.UnaryOp(ast.Not(), a), other, booleans)
     if _is(other, True):
         return _join(ast.Or(), ast.UnaryOp(ast.Not(), a), then, booleans)
-    if boolean and _is(other, False):
+    if _is(other, False) and test.id in booleans:
         return _join(ast.And(), a, then, booleans)
     return None
 

@@ -33,7 +33,8 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import nodes, stores
+from ..frontend.nodes import descendants
+from .names import nodes
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
@@ -41,16 +42,53 @@ _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 def drop_unit_factors(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
     """Read literals for the names that can hold nothing else, and replace `ones * e` and
     `e * ones` by `e` under `tree`, in place; True if any."""
-    return _propagate_literals(tree) | _drop_ones(tree, shapes)
+    found = _Inventory(tree)
+    return _propagate_literals(tree, found) | _drop_ones(tree, found, shapes)
 
 
-def _propagate_literals(tree: ast.FunctionDef) -> bool:
+class _Inventory:
+    """What both parts ask of the whole function, gathered in one walk (the rewriting walks
+    run only where there is something to rewrite). Replacing reads by literals changes no
+    store, no assignment's target and no product's place: it holds after that part too."""
+
+    def __init__(self, tree: ast.FunctionDef) -> None:
+        self.stored: Counter = Counter()  # every binding: loop and tuple targets, `+=`, `as` …
+        self.assigns: list[ast.Assign] = []  # the `name = value` statements
+        self.parameters: set[str] = set()  # lambdas' too
+        self.loaded: set[str] = set()
+        self.products: list[ast.BinOp] = []
+        store, load, name, assign, binop, mult = (
+            ast.Store,
+            ast.Load,
+            ast.Name,
+            ast.Assign,
+            ast.BinOp,
+            ast.Mult,
+        )
+        for node in descendants(tree):
+            kind = type(node)
+            if kind is name:
+                context = type(node.ctx)
+                if context is store:
+                    self.stored[node.id] += 1
+                elif context is load:
+                    self.loaded.add(node.id)
+            elif kind is binop:
+                if type(node.op) is mult:
+                    self.products.append(node)
+            elif kind is assign:
+                if len(node.targets) == 1 and type(node.targets[0]) is name:
+                    self.assigns.append(node)
+            elif kind is ast.arg:
+                self.parameters.add(node.arg)
+
+
+def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) -> bool:
+    found = found or _Inventory(tree)
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
-    for node in nodes(tree):
-        if type(node) is ast.Assign and [type(t) for t in node.targets] == [ast.Name]:
-            values.setdefault(node.targets[0].id, []).append(node.value)
-    stored = Counter(stores(tree))  # every binding: loop and tuple targets, `+=`, `as` …
-    parameters = {n.arg for n in nodes(tree) if type(n) is ast.arg}  # lambdas' too
+    for node in found.assigns:
+        values.setdefault(node.targets[0].id, []).append(node.value)
+    stored, parameters = found.stored, found.parameters
     candidates = {
         name: assigned
         for name, assigned in values.items()
@@ -61,11 +99,13 @@ def _propagate_literals(tree: ast.FunctionDef) -> bool:
     while changed:  # copies of copies: to a fixed point
         changed = False
         for name, assigned in candidates.items():
-            if name not in literal and (found := _one_literal(name, assigned, literal)):
-                literal[name] = found[0]
+            if name not in literal and (one := _one_literal(name, assigned, literal)):
+                literal[name] = one[0]
                 changed = True
+    if found.loaded.isdisjoint(literal):
+        return False  # no read to rewrite: no rewriting walk
     replaced = False
-    for node in list(nodes(tree)) if literal else ():
+    for node in list(nodes(tree)):
         for field, value in ast.iter_fields(node):
             items = value if type(value) is list else [value]
             for i, item in enumerate(items):
@@ -98,20 +138,19 @@ def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | 
     return None if found is None else (found,)
 
 
-def _drop_ones(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
+def _drop_ones(tree: ast.FunctionDef, found: _Inventory, shapes: dict[str, tuple]) -> bool:
     if not shapes:
         return False
-    assigned = Counter(stores(tree))
+    assigned = found.stored
     ones: dict[str, str] = {}  # name of the ones → the array whose shape and dtype it has
-    for node in nodes(tree):
-        if type(node) is ast.Assign and len(node.targets) == 1:
-            target = node.targets[0]
-            like = _ones_like(node.value)
-            if type(target) is not ast.Name or like is None or like not in shapes:
-                continue
-            if assigned[target.id] == 1 and assigned[like] <= 1:
-                ones[target.id] = like
-    if not ones:
+    for node in found.assigns:
+        like = _ones_like(node.value)
+        if like is None or like not in shapes:
+            continue
+        if assigned[node.targets[0].id] == 1 and assigned[like] <= 1:
+            ones[node.targets[0].id] = like
+    # the rewriting walk only where a product by ones is there to drop
+    if not ones or all(_product(n, ones, shapes) is None for n in found.products):
         return False
     changed = False
     for node in nodes(tree):
