@@ -26,12 +26,14 @@ import logging
 import math
 import re
 import types
+import warnings
 import weakref
 from collections.abc import Callable
 
 import numpy as np
 
 from .. import runtime
+from .live_values import free_data_names, is_data, take_as_parameters, value_reader
 
 LOG = logging.getLogger("s2s_ad.jit")
 
@@ -88,6 +90,8 @@ class Compiled:
         self.ran_compiled = False
         self.ran_compiled_once = False
         self.kinds: set[tuple] = set()  # the argument kinds Numba compiled the code for
+        self.lifted: list[str] = []  # free names of data, passed first (live_values.py)
+        self.read = value_reader(function)
 
     def __call__(self, *args: object) -> object:
         self.ran_compiled = False
@@ -95,14 +99,23 @@ class Compiled:
             return self.function(*args)
         if self.dispatcher is None:
             try:
-                self.dispatcher = _njit(self.function)
+                self.dispatcher, self.lifted = _njit(self.function)
             except ImportError:  # the `jit` extra is not installed
                 self._refuse("Numba is not installed (pip install 's2s_ad[jit]')")
                 return self.function(*args)
-        kinds = tuple((type(a), getattr(a, "dtype", None), getattr(a, "ndim", 0)) for a in args)
+            except _Unliftable as exc:
+                self._refuse(str(exc))
+                return self.function(*args)
+        passed = (*[self.read(n) for n in self.lifted], *args)  # globals' values now
+        kinds = tuple((type(a), getattr(a, "dtype", None), getattr(a, "ndim", 0)) for a in passed)
         compiled_before = len(self.dispatcher.overloads)
         try:
-            out = self.dispatcher(*args)
+            if kinds in self.kinds:
+                out = self.dispatcher(*passed)
+            else:  # compiling: Numba's performance hints are about code the user did not write
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", _performance_warning())
+                    out = self.dispatcher(*passed)
         except Exception as exc:
             if kinds not in self.kinds and len(self.dispatcher.overloads) == compiled_before:
                 self._refuse(_reason(exc, self.function))  # Numba refused the code
@@ -134,14 +147,15 @@ def _finite(out: object) -> bool:
     return bool(np.isfinite(out).all())
 
 
-def _njit(function: types.FunctionType) -> Callable:
-    """A Numba dispatcher of `function`'s code with the runtime's Numba helpers as `rt`."""
+def _njit(function: types.FunctionType) -> tuple[Callable, list[str]]:
+    """A Numba dispatcher of `function`'s code with the runtime's Numba helpers as `rt`, and
+    the free names of data it takes as its leading arguments (live_values.py)."""
     import numba
 
     from . import helpers
 
     cells = dict(zip(function.__code__.co_freevars, function.__closure__ or (), strict=True))
-    code = _fused_code(function, cells)
+    code, lifted = _fused_code(function, cells)
     closure = tuple(
         types.CellType(helpers if c.cell_contents is runtime else c.cell_contents)
         for c in (cells[name] for name in code.co_freevars)
@@ -153,34 +167,52 @@ def _njit(function: types.FunctionType) -> Callable:
         code, globals_, function.__name__, function.__defaults__, closure or None
     )
     LOG.debug("compiling `%s` with Numba", function.__name__)
-    return numba.njit(copy, cache=False)
+    return numba.njit(copy, cache=False), lifted
 
 
-def _fused_code(function: types.FunctionType, cells: dict) -> types.CodeType:
-    """`function`'s code with single-use elementwise temporaries inlined (fuse.py), compiled
-    from its registered source under the same file name, so lines keep their numbers; its
-    own code where that source is not found."""
+class _Unliftable(Exception):
+    """The code reads data from outside and its source is not at hand to pass it in."""
+
+
+def _fused_code(function: types.FunctionType, cells: dict) -> tuple[types.CodeType, list[str]]:
+    """`function`'s code with single-use elementwise temporaries inlined (fuse.py) and its
+    free names of data made leading parameters (live_values.py), compiled from its
+    registered source under the same file name, so lines keep their numbers; and those
+    names. Its own code where that source is not found and it reads no such name."""
     from .fuse import fused
 
     numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
     filename = function.__code__.co_filename
     lines = linecache.getlines(filename)
     if numpy is None or not lines:
-        return function.__code__
+        read = value_reader(function)
+        names = [*function.__code__.co_names, *function.__code__.co_freevars]
+        if any(is_data(read(n)) for n in names):
+            raise _Unliftable("it reads values from outside the function (globals, closures)")
+        return function.__code__, []
     module = ast.parse("".join(lines), filename)
     factory = module.body[0]  # `def _s2s_factory(<free names>): def f_grad(...): ...`
     inner = next(
         n for n in factory.body if isinstance(n, ast.FunctionDef) and n.name == function.__name__
     )
     fused(inner, numpy)
+    lifted = free_data_names(inner, function)
+    take_as_parameters(inner, lifted)
     factory_code = next(
         c for c in compile(module, filename, "exec").co_consts if isinstance(c, types.CodeType)
     )
-    return next(
+    code = next(
         c
         for c in factory_code.co_consts
         if isinstance(c, types.CodeType) and c.co_name == function.__name__
     )
+    return code, lifted
+
+
+def _performance_warning() -> type[Warning]:
+    from numba.core.errors import NumbaPerformanceWarning
+
+    return NumbaPerformanceWarning
 
 
 def _reason(exc: Exception, function: types.FunctionType) -> str:
