@@ -49,8 +49,7 @@ def take_as_parameters(inner: ast.FunctionDef, names: list[str]) -> None:
     """Make `names` the leading positional parameters of `inner` (in place)."""
     line = inner.lineno  # a parameter needs a place; the def line keeps numbers right
     inner.args.args[:0] = [
-        ast.arg(arg=n, lineno=line, col_offset=0, end_lineno=line, end_col_offset=0)
-        for n in names
+        ast.arg(arg=n, lineno=line, col_offset=0, end_lineno=line, end_col_offset=0) for n in names
     ]
 
 

@@ -136,7 +136,7 @@ def full_like_directions(x, d):
     if type(d) is not np.ndarray:  # another library's arrays: direction by direction
         return per_direction(lambda dk: full_like(x, dk), d)
     shape = (len(d), *np.shape(x))
-    return np.broadcast_to(along(d, x), shape).astype(np.asarray(x).dtype)
+    return np.broadcast_to(along(d, x), shape).astype(as_array(x).dtype)
 
 
 def transposed(d, axes, x):
