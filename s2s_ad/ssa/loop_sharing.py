@@ -43,7 +43,7 @@ import gast
 from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call
 from .ir import Var
-from .names import stored_names
+from .sharing import targets
 
 
 def updated_in_place(body: list[gast.stmt], *, augmented: bool = True) -> set[str]:
@@ -100,9 +100,13 @@ class LoopSharing:
         while changed:
             changed = False
             for stmt in stores:
-                if not stored_names([stmt] if isinstance(stmt, gast.Assign) else [stmt.target]) & (
-                    reached
-                ):
+                bound = {  # names bound whole: `a[i] = w` copies into `a`
+                    n.id
+                    for t in targets(stmt)
+                    for n in descendants(t)
+                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+                }
+                if not bound & reached:
                     continue
                 value = stmt.value if isinstance(stmt, gast.Assign) else stmt.iter
                 if isinstance(stmt, gast.Assign) and not self._may_alias(value, set()):
@@ -146,9 +150,9 @@ class LoopSharing:
             a, b = self.env[child], self.env[parent]
             if a == Var(carried[child]) and b == Var(carried[parent]):
                 continue  # neither changed in the body
-            if isinstance(a, Var) and isinstance(b, Var):
-                if a == b or self._relation(a.name, b.name) == relation:
-                    continue
+            both = isinstance(a, Var) and isinstance(b, Var)
+            if both and (a == b or self._relation(a.name, b.name) == relation):
+                continue
             shares = "the same array as" if relation == "same" else "a view of"
             raise self._unsupported(
                 f"a loop (line {line}) that updates `{child}` or `{parent}` in place, where "
