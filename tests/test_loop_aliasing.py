@@ -208,6 +208,18 @@ def float_alias_augmented_is_a_rebinding(x):
     return s + b
 
 
+def updated_after_rebinding(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for i in range(3):
+        s = s + w[0] * x[i]
+        if i > 0:
+            v[0] = v[0] * x[i]  # `v` is a new array by then: `w` stays as it is
+        v = x * 3.0
+    return s
+
+
 EXACT = [
     element_update_read_by_original,
     original_updated_read_by_alias,
@@ -218,6 +230,7 @@ EXACT = [
     row_updated_through_alias,
     list_grown_through_alias_read_in_loop,
     float_alias_augmented_is_a_rebinding,
+    updated_after_rebinding,
 ]
 XS = np.array([0.7, -0.4, 1.1])
 
@@ -255,8 +268,8 @@ def rebound_after_update(x):
     s = 0.0
     for _ in range(2):
         s = s + w[0]
-        v[0] = v[0] * 2.0
-        v = x * 3.0  # <- error
+        v[0] = v[0] * 2.0  # <- error (the first iteration's `v` is `w`: checked when called)
+        v = x * 3.0
     return s
 
 

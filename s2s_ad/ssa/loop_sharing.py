@@ -29,11 +29,11 @@ rebinds it and the next iteration reads the updated array)::
         v_1 = v_2
         w_1 = v_2
 
-At the end of the body the headers must still share as assumed (`w` and `v` rebound to the
-same version); a body that rebinds one of them to another value (`v = x * 3.0` after the
-update) would make the next iteration's update change `w` wrongly, and is refused, naming
-both names and the loop's line. Names that perhaps share (a join, an item of a list) keep
-the run-time check `rt.unshared` of `ssa/aliasing.py`.
+The headers are assumed to share only when the body rebinds neither name whole (no `v = …`,
+`v += …`); at the end of the body they must still share as assumed (`w` and `v` rebound to
+the same version), else the loop is refused, naming both names. Names that perhaps share (a
+join, an item of a list, a name the body rebinds: `v[0] = …; v = x * 3.0`) keep the run-time
+check `rt.unshared` of `ssa/aliasing.py`, which refuses the update when they do share.
 """
 
 from __future__ import annotations
@@ -122,14 +122,24 @@ class LoopSharing:
         return reached
 
     def _note_sharing_headers(
-        self, carried: dict[str, str], before: dict[str, object], updated: set[str]
+        self, carried: dict[str, str], before: dict[str, object], body: list[gast.stmt]
     ) -> None:
         """The header versions of two carried names whose values before the loop are the
-        same object (or one a view of the other), one of them updated in place by the body,
-        share as those values do: a certain edge between the headers (the merge with the
-        back edge alone would say only "perhaps")."""
+        same object (or one a view of the other), one of them updated in place by the body
+        and neither rebound whole by it, share as those values do: a certain edge between
+        the headers (the merge with the back edge alone would say only "perhaps", and an
+        update would be checked at run time by `rt.unshared`, which refuses it)."""
+        updated = updated_in_place(body, augmented=False)
+        rebound = {  # `v = …`, `v += …`, `for v in …`: perhaps another object next time
+            n.id
+            for stmt in body
+            for n in descendants(stmt)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        }
         pairs: list[tuple[str, str, str]] = []
-        names = sorted(n for n in carried if isinstance(before.get(n), Var))
+        names = sorted(
+            n for n in carried if isinstance(before.get(n), Var) and n not in rebound
+        )
         for i, a in enumerate(names):
             for b in names[i + 1 :]:
                 if a not in updated and b not in updated:

@@ -59,7 +59,7 @@ from .ir import Assign, Atom, Const, For, Function, If, Prim, Return, Stmt, Var,
 from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
-from .loop_sharing import LoopSharing, updated_in_place
+from .loop_sharing import LoopSharing
 from .lower_expr import Binding, ExprLowering
 from .names import first_uses, load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
@@ -434,7 +434,7 @@ class _Lowering(
             self.env[name] = Var(header)
             carried[name] = header
         self._note_loop(carried, stmt.body)
-        self._note_sharing_headers(carried, before, updated_in_place(stmt.body, augmented=False))
+        self._note_sharing_headers(carried, before, stmt.body)
         self.carried_by_loops.append(set(carried))
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
         self.enclosing_loops.append(stmt)
