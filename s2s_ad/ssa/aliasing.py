@@ -243,10 +243,7 @@ class AliasAnalysis:
             if high in ups:
                 certain, same = ups[high]
                 return "same" if same else "view" if certain else "maybe"
-        common = set(up_a) & set(up_b)
-        if any(up_a[c] == up_b[c] == (True, True) for c in common):
-            return "same"  # both the very object of a third value (`v = w` and `u = w`)
-        return "maybe" if common else None
+        return "maybe" if set(up_a) & set(up_b) else None
 
     # in-place updates
 

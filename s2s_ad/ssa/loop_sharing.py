@@ -137,9 +137,7 @@ class LoopSharing:
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         }
         pairs: list[tuple[str, str, str]] = []
-        names = sorted(
-            n for n in carried if isinstance(before.get(n), Var) and n not in rebound
-        )
+        names = sorted(n for n in carried if isinstance(before.get(n), Var) and n not in rebound)
         for i, a in enumerate(names):
             for b in names[i + 1 :]:
                 if a not in updated and b not in updated:
@@ -174,4 +172,13 @@ class LoopSharing:
             )
 
     def _leave_sharing_headers(self) -> None:
-        self.sharing_headers.pop()
+        self.sharing_exits = self.sharing_headers.pop()
+
+    def _note_sharing_exits(self) -> None:
+        """After the loop, the exit copies of two headers that share, taken together, share
+        as the headers do (`v = w` before an inner loop: still one object after it)."""
+        for child, parent, relation in self.sharing_exits:
+            a, b = self.env.get(child), self.env.get(parent)
+            if isinstance(a, Var) and isinstance(b, Var) and a != b:
+                self._edge(a.name, b.name, same=relation == "same", certain=True)
+        self.sharing_exits = []

@@ -141,6 +141,7 @@ class _Lowering(
         self._init_aliasing()
         self._init_nested()
         self.sharing_headers: list[list[tuple[str, str, str]]] = []  # ssa/loop_sharing.py
+        self.sharing_exits: list[tuple[str, str, str]] = []
 
     def run(self) -> Function:
         self._block(self.node.body)
@@ -470,6 +471,7 @@ class _Lowering(
         for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried) - rebound):
             if name in self.env and self._live_outside(name, stmt):
                 self._define(name, self._as_atom(self.env[name]))
+        self._note_sharing_exits()  # ssa/loop_sharing.py
 
     def _carried(self, name: str, loop: gast.For | gast.While) -> bool:
         """Whether an iteration may read the value `name` had before it (or after the loop)."""
