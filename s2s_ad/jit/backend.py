@@ -157,22 +157,30 @@ def _njit(function: types.FunctionType) -> Callable:
 
 
 def _fused_code(function: types.FunctionType, cells: dict) -> types.CodeType:
-    """`function`'s code with single-use elementwise temporaries inlined (fuse.py), compiled
+    """`function`'s code with single-use elementwise temporaries inlined (fuse.py) and
+    per-direction lambdas batched (batched.py), compiled
     from its registered source under the same file name, so lines keep their numbers; its
     own code where that source is not found."""
+    from .batched import batched
     from .fuse import fused
 
     numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
+    if numpy is None and function.__globals__.get("np") is np:  # code made from generated code
+        numpy = "np"
+    helpers = next((n for n, c in cells.items() if c.cell_contents is runtime), None)
     filename = function.__code__.co_filename
     lines = linecache.getlines(filename)
-    if numpy is None or not lines:
+    if (numpy is None and helpers is None) or not lines:
         return function.__code__
     module = ast.parse("".join(lines), filename)
     factory = module.body[0]  # `def _s2s_factory(<free names>): def f_grad(...): ...`
     inner = next(
         n for n in factory.body if isinstance(n, ast.FunctionDef) and n.name == function.__name__
     )
-    fused(inner, numpy)
+    if numpy is not None:
+        fused(inner, numpy)
+    if helpers is not None:  # a rule's per-direction lambda as one batched call (batched.py)
+        batched(inner, helpers)
     factory_code = next(
         c for c in compile(module, filename, "exec").co_consts if isinstance(c, types.CodeType)
     )
