@@ -47,6 +47,11 @@ def full_like(x, value):
     raise NotImplementedError("compiled by Numba only")
 
 
+def matmul_left(d, y):
+    """`rt.matmul_left`: the tangent of `x @ y` through `x`."""
+    raise NotImplementedError("compiled by Numba only")
+
+
 def matmul_right(x, d):
     """`rt.matmul_right`: the tangent of `x @ y` through `y`."""
     raise NotImplementedError("compiled by Numba only")
@@ -150,6 +155,31 @@ def _directions_getitem(d, index, ans=None):
 def _full_like(x, value):
     if _array(x) and isinstance(value, (types.Float, types.Integer)):
         return lambda x, value: np.full_like(x, value)
+    return None
+
+
+@overload(matmul_left)
+def _matmul_left(d, y):
+    if _array(d, 2) and _array(y) and y.ndim <= 2:  # x a vector: d @ y
+        return lambda d, y: np.dot(d, y)
+    if _array(d, 3) and _array(y, 2):  # x a matrix: each direction's matrix @ y
+
+        def each(d, y):
+            out = np.empty((d.shape[0], d.shape[1], y.shape[1]), d.dtype)
+            for k in range(d.shape[0]):
+                out[k] = np.dot(d[k], y)
+            return out
+
+        return each
+    if _array(d, 3) and _array(y, 1):  # x a matrix, y a vector
+
+        def each_vector(d, y):
+            out = np.empty((d.shape[0], d.shape[1]), d.dtype)
+            for k in range(d.shape[0]):
+                out[k] = np.dot(d[k], y)
+            return out
+
+        return each_vector
     return None
 
 
