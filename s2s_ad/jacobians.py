@@ -262,9 +262,7 @@ def _best_of_two(run: Callable) -> tuple[float, object]:
     return min(times), result
 
 
-def _auto(
-    f: Callable, names, values, inputs, key: tuple, jit: bool
-) -> tuple[str, object, list]:
+def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[str, object, list]:
     """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`."""
     out, pullback = _forward_sweep(f, names, values)
     n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))

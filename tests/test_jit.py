@@ -297,7 +297,11 @@ JACOBIAN_CASES = {  # (function, arguments, wrt); each compiles whole
         (rng_j.standard_normal((3, 4)) / 2, rng_j.standard_normal(4)),
         0,
     ),
-    "row times matrix": (row_times_matrix, (rng_j.standard_normal(4), rng_j.standard_normal((4, 3))), 0),
+    "row times matrix": (
+        row_times_matrix,
+        (rng_j.standard_normal(4), rng_j.standard_normal((4, 3))),
+        0,
+    ),
     "row times matrix in b": (
         row_times_matrix,
         (rng_j.standard_normal(4), rng_j.standard_normal((4, 3))),

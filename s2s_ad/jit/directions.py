@@ -354,4 +354,3 @@ def _getitem_vjp_directions(d, x, index):
 
         return scatter2
     return None
-
