@@ -249,7 +249,7 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *, jit: bool = False
     return _jacobian_function(f, wrt, mode, jit)
 
 
-DECIDED: dict[tuple, str] = {}  # (code, wrt, argument shapes) → the order to take
+DECIDED: dict[tuple, str] = {}  # (code, wrt, argument shapes, jit) → the order to take
 DIRECTIONS_BUDGET = 50_000_000  # n * n input elements: a vector pass this big is not tried
 
 
@@ -316,7 +316,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         order = mode
         if mode == "auto":
-            key = (f.__code__, names, tuple(_shape_key(v) for v in values))
+            key = (f.__code__, names, tuple(_shape_key(v) for v in values), jit)
             order = DECIDED.get(key, "undecided")
             if order == "undecided":
                 _, out, per_output = _auto(f, names, values, inputs, key, jit)
