@@ -6,7 +6,8 @@ or `.venv/bin/python benchmarks/gradients.py [--quick] [--only TEXT]`. With Numb
 (the `jit` extra) `grad(f, jit=True)` is a column too, its compile time another. For each
 workload in `workloads.py`: the plain function, the hand-written gradient, and s2s_ad's
 gradient in reverse and (where it is sensible: few inputs) forward mode; then full
-Jacobians 10 → 1000 and 1000 → 10 both ways; then Hessians of 10, 100 and 1,000 inputs
+Jacobians 10 → 1000, 1000 → 10 and of an elementwise chain both ways (and compiled, `jit=True`);
+then Hessians of 10, 100 and 1,000 inputs
 against autograd's and JAX's (`hessians.py`; `--hessians` runs only those). Every result is
 checked against the hand-written one before it is timed. Times are the best of 5 repeats
 (fewer for a call taking seconds); the machines are shared and noisy, so compare ratios within
@@ -91,33 +92,63 @@ def layer(x, a):
     return np.tanh(a @ x)
 
 
-def jacobian_rows(repeat: int) -> list[tuple[str, dict]]:
+def chain(x):
+    return np.tanh(x[1:] * x[:-1]) - np.cos(x[:-1]) * x[1:]
+
+
+def chain_jacobian(x):
+    """The hand-written Jacobian of `chain`: two diagonals."""
+    n = len(x)
+    t = np.tanh(x[1:] * x[:-1])
+    out = np.zeros((n - 1, n))
+    rows = np.arange(n - 1)
+    out[rows, rows] = (1.0 - t * t) * x[1:] + np.sin(x[:-1]) * x[1:]
+    out[rows, rows + 1] = (1.0 - t * t) * x[:-1] - np.cos(x[:-1])
+    return out
+
+
+def jacobian_rows(repeat: int, jit: bool = False) -> list[tuple[str, dict]]:
+    """Jacobians of a layer 10 → 1000 and 1000 → 10 and of an elementwise chain of 200
+    inputs, both ways; with `jit`, compiled by Numba too (compile time apart)."""
     rng = np.random.default_rng(1)
-    rows = []
+    cases = []
     for n, m in [(10, 1000), (1000, 10)]:
         x, a = rng.standard_normal(n), rng.standard_normal((m, n)) / np.sqrt(n)
 
         def hand(x=x, a=a):
             return (1.0 - np.tanh(a @ x) ** 2)[:, None] * a
 
+        cases.append((f"Jacobian {n} -> {m}", layer, (x, a), hand))
+    x = rng.uniform(-1, 1, 200)
+    cases.append(("Jacobian of a chain, 200 -> 199", chain, (x,), partial(chain_jacobian, x)))
+    rows = []
+    for title, fn, args, hand in cases:
         calls = {
             "hand-written": hand,
-            "s2s_ad jacfwd": partial(ad.jacfwd(layer), x, a),
-            "s2s_ad jacrev": partial(ad.jacrev(layer), x, a),
-            "s2s_ad auto": partial(ad.jacobian(layer), x, a),
+            "s2s_ad jacfwd": partial(ad.jacfwd(fn), *args),
+            "s2s_ad jacrev": partial(ad.jacrev(fn), *args),
+            "s2s_ad auto": partial(ad.jacobian(fn), *args),
         }
+        notes = {}
+        if jit:  # the vector passes compiled by Numba; their first calls compile
+            start = time.perf_counter()
+            for mode in ("jacfwd", "jacrev"):
+                calls[f"s2s_ad {mode} jit"] = partial(getattr(ad, mode)(fn, jit=True), *args)
+                calls[f"s2s_ad {mode} jit"]()
+            notes["s2s_ad jit compile s"] = time.perf_counter() - start
         for name, call in calls.items():
             np.testing.assert_allclose(call(), hand(), rtol=1e-10, atol=1e-12, err_msg=name)
-        plain = best(partial(layer, x, a), repeat)
+        plain = best(partial(fn, *args), repeat)
         ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
-        rows.append((f"Jacobian {n} -> {m}", {"plain µs": plain * 1e6, **ratios}))
+        rows.append((title, {"plain µs": plain * 1e6, **ratios, **notes}))
         print(f"{rows[-1][0]:<45}" + "".join(f"{k}: {v:8.2f}  " for k, v in rows[-1][1].items()))
     return rows
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
     columns = ["plain µs", "hand-written", "s2s_ad reverse", "s2s_ad forward", "s2s_ad jit",
-               "s2s_ad jacfwd", "s2s_ad jacrev", "s2s_ad auto", "tangent-ad", "autograd",
+               "s2s_ad jacfwd", "s2s_ad jacrev", "s2s_ad auto", "s2s_ad jacfwd jit",
+               "s2s_ad jacrev jit", "tangent-ad", "autograd",
                "PyTorch eager", "JAX eager", "JAX jit", "JAX jit compile s",
                "s2s_ad jit compile s"]  # fmt: skip
     columns = [c for c in columns if any(c in values for _, values in rows)]
@@ -133,6 +164,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small workloads, 2 repeats")
     parser.add_argument("--hessians", action="store_true", help="only the Hessian workloads")
     parser.add_argument(
+        "--jacobians",
+        action="store_true",
+        help="only the Jacobian and Hessian workloads (results.md left as it is)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         metavar="TEXT",
@@ -147,13 +183,15 @@ def main() -> None:
         chosen = [w for w in WORKLOADS if any(part in w.name for part in args.only)]
         print(table(gradient_rows(chosen, repeat, jit)))
         return
-    if not args.hessians:
+    if args.jacobians:
+        text = table(jacobian_rows(repeat, jit)) + "\n"
+    elif not args.hessians:
         workloads = [w for w in WORKLOADS if not args.quick or "1000x1000" not in w.name]
-        text = table(gradient_rows(workloads, repeat, jit) + jacobian_rows(repeat)) + "\n"
+        text = table(gradient_rows(workloads, repeat, jit) + jacobian_rows(repeat, jit)) + "\n"
     hessians = [w for w in HESSIAN_WORKLOADS if not args.quick or "1,000" not in w.name]
     text += (
         "Hessian time / plain function time; the last columns: s2s_ad.hessian's time / "
-        "another's.\n\n" + hessian_table(hessian_rows(hessians, repeat, best, FAILURES))
+        "another's.\n\n" + hessian_table(hessian_rows(hessians, repeat, best, FAILURES, jit))
     )
     if FAILURES:
         text += "\nNot measured (the tool failed or disagreed):\n\n" + "".join(
@@ -161,7 +199,7 @@ def main() -> None:
         )
     print("\nTime / plain function time (plain in µs), best of", repeat, "\n")
     print(text)
-    if not args.quick and not args.hessians:
+    if not args.quick and not args.hessians and not args.jacobians:
         RESULTS.write_text(
             "Gradient, Jacobian and Hessian time / plain function time, one run of "
             "`make bench-peers` (`benchmarks/gradients.py`, best of 5, every tool on one "

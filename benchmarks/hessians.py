@@ -5,12 +5,14 @@ log-likelihood of 10, 100 and 1,000 weights, with a loop over batches and withou
 function, the Hessian written by hand, `s2s_ad.hessian`, the one vector-tangent pass over the
 generated gradient code that `hessian` runs (timed alone, through s2s_ad's internals: what
 `hessian` adds around it is the rest), s2s_ad's gradient, autograd's `hessian` (reverse over
-reverse) and `jax.jit(jax.hessian)` (forward over reverse, as s2s_ad; its compile time apart).
+reverse), `jax.jit(jax.hessian)` (forward over reverse, as s2s_ad; its compile time apart)
+and, with Numba installed, `s2s_ad.hessian(f, jit=True)` (its compile time apart).
 Every Hessian is checked against the hand-written one before it is timed.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -21,8 +23,9 @@ from workloads import HessianWorkload
 import s2s_ad as ad
 
 COLUMNS = ["plain µs", "hand-written", "s2s_ad hessian", "s2s_ad vector pass", "s2s_ad grad",
-           "autograd", "JAX jit", "JAX jit compile s", "hessian / vector pass",
-           "hessian / grad", "hessian / autograd", "hessian / JAX jit"]  # fmt: skip
+           "s2s_ad hessian jit", "autograd", "JAX jit", "JAX jit compile s",
+           "s2s_ad jit compile s", "hessian / vector pass", "hessian / grad",
+           "hessian / autograd", "hessian / JAX jit", "hessian jit / JAX jit"]  # fmt: skip
 
 
 def vector_pass(w: HessianWorkload) -> Callable:
@@ -40,7 +43,11 @@ def vector_pass(w: HessianWorkload) -> Callable:
 
 
 def hessian_rows(
-    workloads: list[HessianWorkload], repeat: int, best: Callable, failures: list[str]
+    workloads: list[HessianWorkload],
+    repeat: int,
+    best: Callable,
+    failures: list[str],
+    jit: bool = False,
 ) -> list[tuple[str, dict]]:
     rows = []
     for w in workloads:
@@ -50,9 +57,16 @@ def hessian_rows(
             "s2s_ad hessian": partial(ad.hessian(w.fn), *w.args),
             "s2s_ad vector pass": vector_pass(w),
         }
+        compile_s = {}
+        if jit:  # `hessian(f, jit=True)`: its first call compiles
+            calls["s2s_ad hessian jit"] = partial(ad.hessian(w.fn, jit=True), *w.args)
+            start = time.perf_counter()
+            calls["s2s_ad hessian jit"]()
+            compile_s["s2s_ad jit compile s"] = time.perf_counter() - start
         for name, call in calls.items():
             np.testing.assert_allclose(call(), expected, rtol=1e-8, atol=1e-10, err_msg=name)
         peers, notes = checked_peers(w, expected, failures, HESSIAN_PEERS)
+        notes.update(compile_s)
         calls.update(peers)
         calls["s2s_ad grad"] = partial(ad.grad(w.fn), *w.args)
         times = {name: best(call, repeat, warm=False) for name, call in calls.items()}
@@ -63,6 +77,8 @@ def hessian_rows(
                               ("JAX jit", "hessian / JAX jit")]:  # fmt: skip
             if other in times:
                 values[column] = times["s2s_ad hessian"] / times[other]
+        if "JAX jit" in times and "s2s_ad hessian jit" in times:
+            values["hessian jit / JAX jit"] = times["s2s_ad hessian jit"] / times["JAX jit"]
         rows.append((w.name, values))
         print(f"{w.name:<45}" + "".join(f"{k}: {v:8.2f}  " for k, v in values.items()))
     return rows

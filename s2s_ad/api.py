@@ -581,6 +581,23 @@ def _backend(d: Derivative, f: Callable, jit: bool) -> Callable:
     return compiled(d.function, f, d.effects)
 
 
+def compiled_runner(d: Derivative, f: Callable, values: list | tuple, jit: bool) -> Callable:
+    """The function that runs `d`'s code (made for the user function `f`) on `values`:
+    compiled by Numba with `jit` where every argument is a number or a numeric array (the
+    Jacobians' and the Hessian's code); the NumPy code, said once, for other arguments."""
+    if jit and not all(_plain_value(v) for v in values):
+        _not_compiled(f)
+        return d.function
+    return _backend(d, f, jit)
+
+
+def _plain_value(value: object) -> bool:
+    """A number or a numeric array: an argument Numba compiles the code for."""
+    if type(value) is np.ndarray:
+        return value.dtype.kind in "fiub"
+    return type(value) in (float, int, bool)
+
+
 def _not_compiled(f: Callable) -> None:
     from .jit.backend import not_compiled
 

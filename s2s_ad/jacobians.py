@@ -41,6 +41,7 @@ from .api import (
     _signature,
     _wrt_names,
     check_wrt,
+    compiled_runner,
     gradient_code,
     one_hot_seeds,
     scalar_block,
@@ -105,9 +106,9 @@ def _shaped(per_output: list[tuple], out, wrt: Wrt):
     return pytrees.map_leaves(lambda o: next(by_input) if _is_numeric(o) else None, out)
 
 
-def _forward(f: Callable, names, values, inputs) -> tuple[object, list[tuple]]:
+def _forward(f: Callable, names, values, inputs, jit: bool) -> tuple[object, list[tuple]]:
     d = _prepared(f, "vector", names, values, specialise=True)
-    out, columns = d.function(*values, *one_hot_seeds(inputs))
+    out, columns = compiled_runner(d, f, values, jit)(*values, *one_hot_seeds(inputs))
     return out, [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
 
 
@@ -172,10 +173,12 @@ def _rows_shaped(o, rows: list, inputs: list) -> tuple:
     )
 
 
-def _all_rows(f: Callable, names, values, inputs, out=None) -> tuple[object, list] | None:
+def _all_rows(
+    f: Callable, names, values, inputs, jit: bool, out=None
+) -> tuple[object, list] | None:
     """(out, Jacobians per output) from one vector reverse sweep (vector_reverse.py), or None
     where `f` is swept row by row."""
-    found = vector_reverse.rows(f, names, values, out)
+    found = vector_reverse.rows(f, names, values, out, jit=jit)
     if found is None:
         return None
     out, per_output = found
@@ -183,14 +186,27 @@ def _all_rows(f: Callable, names, values, inputs, out=None) -> tuple[object, lis
     return out, [_rows_shaped(o, r, inputs) for o, r in zip(outputs, per_output, strict=True)]
 
 
-def _jacobian_rows(f: Callable, names, values, inputs) -> tuple[object, list]:
+def _jacobian_rows(f: Callable, names, values, inputs, jit: bool) -> tuple[object, list]:
     """(out, Jacobians per output) by reverse accumulation: all rows in one vector reverse
     sweep, or one reverse sweep per row where that code cannot be made."""
-    found = _all_rows(f, names, values, inputs)
+    found = _all_rows(f, names, values, inputs, jit)
     if found is not None:
         return found
+    if jit:
+        _row_by_row_not_compiled(f)
     out, pullback = _forward_sweep(f, names, values)
     return out, _reverse(out, pullback, inputs, len(names))
+
+
+def _row_by_row_not_compiled(f: Callable) -> None:
+    from .jit.backend import not_compiled
+
+    not_compiled(
+        f,
+        "its Jacobian is swept row by row (no vector reverse code: a structured or integer "
+        "output, statements kept for their effect, ...), through a pullback closure; "
+        "jacfwd or jacobian(mode='forward') may compile",
+    )
 
 
 def _one_hot(out: object, leaves: list, k: int, seed: object) -> object:
@@ -207,30 +223,33 @@ def _one_hot(out: object, leaves: list, k: int, seed: object) -> object:
     return pytrees.map_leaves(leaf, out)
 
 
-def jacfwd(f: Callable, wrt: Wrt = 0) -> Callable:
-    """The Jacobian by forward accumulation: all columns from one vector tangent pass."""
-    return _jacobian_function(f, wrt, "forward")
+def jacfwd(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
+    """The Jacobian by forward accumulation: all columns from one vector tangent pass.
+    `jit=True`: that pass compiled by Numba, as `grad(f, jit=True)` (jit/backend.py)."""
+    return _jacobian_function(f, wrt, "forward", jit)
 
 
-def jacrev(f: Callable, wrt: Wrt = 0) -> Callable:
+def jacrev(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
     """The Jacobian by reverse accumulation: all rows from one vector reverse pass (one
-    reverse sweep per row where that code cannot be made)."""
-    return _jacobian_function(f, wrt, "reverse")
+    reverse sweep per row where that code cannot be made). `jit=True`: the vector reverse
+    pass compiled by Numba; a row-by-row sweep runs as NumPy code, said once."""
+    return _jacobian_function(f, wrt, "reverse", jit)
 
 
-def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto") -> Callable:
+def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *, jit: bool = False) -> Callable:
     """The Jacobian, shaped out.shape + in.shape; `mode` "forward", "reverse" or "auto".
 
     "auto" takes forward when the inputs have no more elements than the outputs (one pass
     against one sweep per output); otherwise it measures: the first call for a function and
     argument shapes runs both orders, times them, and later calls take the faster one (a
     function with statements kept for their effect, such as `print`, runs once: reverse).
-    Its choice is logged at DEBUG level on the "s2s_ad" logger."""
+    Its choice is logged at DEBUG level on the "s2s_ad" logger. `jit=True`: as `jacfwd` and
+    `jacrev`, the orders timed compiled."""
     _check_mode(mode, ("auto", "forward", "reverse"))
-    return _jacobian_function(f, wrt, mode)
+    return _jacobian_function(f, wrt, mode, jit)
 
 
-DECIDED: dict[tuple, str] = {}  # (code, wrt, argument shapes) → the order to take
+DECIDED: dict[tuple, str] = {}  # (code, wrt, argument shapes, jit) → the order to take
 DIRECTIONS_BUDGET = 50_000_000  # n * n input elements: a vector pass this big is not tried
 
 
@@ -243,7 +262,7 @@ def _best_of_two(run: Callable) -> tuple[float, object]:
     return min(times), result
 
 
-def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, list]:
+def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[str, object, list]:
     """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`."""
     out, pullback = _forward_sweep(f, names, values)
     n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))
@@ -257,19 +276,24 @@ def _auto(f: Callable, names, values, inputs, key: tuple) -> tuple[str, object, 
         chosen = DECIDED[key] = "forward" if n <= m else "reverse"
     else:  # run both (already transformed, so only running is timed), keep the faster
         _prepared(f, "vector", names, values, specialise=True)
-        _all_rows(f, names, values, inputs, out)  # made before timing: only running is timed
-        t_rev, (_, rows) = _best_of_two(lambda: _jacobian_rows(f, names, values, inputs))
-        t_fwd, (_, columns) = _best_of_two(lambda: _forward(f, names, values, inputs))
+        # made (and compiled, with `jit`) before timing: only running is timed
+        _all_rows(f, names, values, inputs, jit, out)
+        if jit:
+            _forward(f, names, values, inputs, jit)
+        t_rev, (_, rows) = _best_of_two(lambda: _jacobian_rows(f, names, values, inputs, jit))
+        t_fwd, (_, columns) = _best_of_two(lambda: _forward(f, names, values, inputs, jit))
         chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
         how += f"; measured forward {t_fwd * 1e3:.3g} ms, reverse {t_rev * 1e3:.3g} ms"
         log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
         return chosen, out, columns if chosen == "forward" else rows
     log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
     if chosen == "forward":
-        return chosen, *_forward(f, names, values, inputs)
-    found = _all_rows(f, names, values, inputs, out)
+        return chosen, *_forward(f, names, values, inputs, jit)
+    found = _all_rows(f, names, values, inputs, jit, out)
     if found is not None:
         return chosen, *found
+    if jit:
+        _row_by_row_not_compiled(f)
     return chosen, out, _reverse(out, pullback, inputs, len(names))
 
 
@@ -281,7 +305,7 @@ def _shape_key(value: object) -> object:
     return tree, tuple(getattr(leaf, "shape", type(leaf)) for leaf in leaves)
 
 
-def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
+def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     f = _differentiable(f)
     _signature(f)
     check_wrt(f, wrt, {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian"))
@@ -292,16 +316,16 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str) -> Callable:
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         order = mode
         if mode == "auto":
-            key = (f.__code__, names, tuple(_shape_key(v) for v in values))
+            key = (f.__code__, names, tuple(_shape_key(v) for v in values), jit)
             order = DECIDED.get(key, "undecided")
             if order == "undecided":
-                _, out, per_output = _auto(f, names, values, inputs, key)
+                _, out, per_output = _auto(f, names, values, inputs, key, jit)
                 return _shaped(per_output, out, wrt)
             log.debug("jacobian of %s: %s mode (decided before)", f.__name__, order)
         if order == "forward":
-            out, per_output = _forward(f, names, values, inputs)
+            out, per_output = _forward(f, names, values, inputs, jit)
         else:
-            out, per_output = _jacobian_rows(f, names, values, inputs)
+            out, per_output = _jacobian_rows(f, names, values, inputs, jit)
         return _shaped(per_output, out, wrt)
 
     jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
@@ -329,12 +353,13 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     return code, False
 
 
-def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
+def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
     """The Hessian: the Jacobian of the generated gradient code, all columns from one vector
     tangent pass over it. Shape x.shape + x.shape (blocks by pairs for a tuple `wrt`).
 
     With respect to a structure, JAX's layout: the input's structure (the gradient's), each
-    float leaf holding the input's structure of blocks `leaf.shape + other_leaf.shape`."""
+    float leaf holding the input's structure of blocks `leaf.shape + other_leaf.shape`.
+    `jit=True`: that pass compiled by Numba, as `grad(f, jit=True)` (jit/backend.py)."""
     f = _differentiable(f)
     _signature(f)
     check_wrt(f, wrt, "hessian")
@@ -346,7 +371,7 @@ def hessian(f: Callable, wrt: Wrt = 0) -> Callable:
         gradient, with_value = _gradient_code(f, names, values)
         names, values, inputs = _inputs(gradient, wrt, values, {})  # `out_bar=1.0` bound
         d = _prepared(gradient, "vector", names, values, specialise=True)
-        out, columns = d.function(*values, *one_hot_seeds(inputs))
+        out, columns = compiled_runner(d, f, values, jit)(*values, *one_hot_seeds(inputs))
         if with_value:  # `f_value_and_grad`: (value, gradients)
             (value, out), columns = out, columns[1]
             _require_scalar(f, value)

@@ -33,6 +33,7 @@ from .api import (
     _call_with,
     _prepared,
     _signature,
+    compiled_runner,
     derivative,
     gradient_code,
     one_hot_seeds,
@@ -87,11 +88,12 @@ def _float_outputs(out: object) -> list | None:
 
 
 def rows(
-    f: Callable, names: tuple[str, ...], values: list, out: object = None
+    f: Callable, names: tuple[str, ...], values: list, out: object = None, *, jit: bool = False
 ) -> tuple[object, list[list[np.ndarray | None]]] | None:
     """(the value of `f`, for each returned value, for each float leaf of the inputs `names`
     in `float_leaves` order, the rows (size of the output, *leaf.shape) or None for zero);
-    None where this function is swept row by row."""
+    None where this function is swept row by row. `jit`: the vector code compiled by Numba
+    (jit/backend.py)."""
     key = _key(f, names, values)
     refusal = key if key is not None else _kinds_key(f, names, values)
     if refusal in ROW_BY_ROW:
@@ -128,7 +130,8 @@ def rows(
             made = ((*made[0], derivative(f, "gradient", names)), made[1])
             MADE[shaped] = made
     try:
-        _, tangents = made[1].function(*values, *cotangents, *one_hot_seeds(outputs))
+        run = compiled_runner(made[1], f, [*values, *cotangents], jit)
+        _, tangents = run(*values, *cotangents, *one_hot_seeds(outputs))
     except Exception as exc:  # the plain call ran: a case the vector code
         # misses (a helper's zeros without the axis of rows); row by row says the same or more
         log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)

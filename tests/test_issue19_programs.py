@@ -2592,13 +2592,4 @@ def test_jit_derivative_source_is_the_same():
 # expected failures found by this file (strict xfails through the conftest)
 # ---------------------------------------------------------------------------------------------
 
-_JIT = "missing feature: jit=True on jacfwd/jacrev (issue 19 part 5 covers grad and value_and_grad)"
-
 PENDING_TESTS = {}
-PENDING_TESTS.update(
-    {
-        f"test_jit_jacobians_same_numbers[{n}-{j}]": _JIT
-        for n in ["loop_fill", "matvec_wrt_matrix", "loop_cumulative"]
-        for j in ["jacrev", "jacfwd"]
-    }
-)

@@ -11,6 +11,7 @@ import pytest
 
 import s2s_ad as ad
 from s2s_ad.jit import backend
+from s2s_ad.jit.batched import batched
 from s2s_ad.jit.fuse import fused
 from s2s_ad.runs import derivative_run
 from s2s_ad.testing import check_grads, plain_value
@@ -253,3 +254,217 @@ def test_a_nan_of_the_compiled_code_comes_with_numpys_warning():
         with pytest.warns(RuntimeWarning, match="invalid value"):
             assert np.isnan(gradient(-1.0))
     assert backend.runs_of(log_of) == {"log_of_grad": False}  # the NumPy code's run
+
+
+# jit=True on the Jacobians and the Hessian (issue 19 part 5): the vector code compiled
+
+
+def layer(x, a):
+    return np.tanh(a @ x)
+
+
+def matvec_in_matrix(w, x):
+    return np.exp(-(w @ x))
+
+
+def row_times_matrix(x, b):
+    return np.sin(x @ b) * 2.0
+
+
+def tail_differences(x):
+    return x[1:] * x[:-1] - np.cos(x[:-1])
+
+
+def logistic_nll(w, X, y):
+    z = X @ w
+    return np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(w * w)
+
+
+def filled_in_a_loop(x):  # per-direction `setitem_value_vjp`: no Numba version
+    res = np.zeros(len(x))
+    for i in range(len(x)):
+        res[i] = np.sin(x[i]) * x[i - 1]
+    return res
+
+
+rng_j = np.random.default_rng(11)
+JACOBIAN_CASES = {  # (function, arguments, wrt); each compiles whole
+    "layer wide": (layer, (rng_j.standard_normal(3), rng_j.standard_normal((7, 3))), 0),
+    "layer tall": (layer, (rng_j.standard_normal(7), rng_j.standard_normal((3, 7))), 0),
+    "layer in a": (layer, (rng_j.standard_normal(3), rng_j.standard_normal((4, 3))), 1),
+    "matvec in matrix": (
+        matvec_in_matrix,
+        (rng_j.standard_normal((3, 4)) / 2, rng_j.standard_normal(4)),
+        0,
+    ),
+    "row times matrix": (
+        row_times_matrix,
+        (rng_j.standard_normal(4), rng_j.standard_normal((4, 3))),
+        0,
+    ),
+    "row times matrix in b": (
+        row_times_matrix,
+        (rng_j.standard_normal(4), rng_j.standard_normal((4, 3))),
+        1,
+    ),
+    "tail differences": (tail_differences, (rng_j.standard_normal(6),), 0),
+}
+
+
+def _central_jacobian(f, args, wrt, h=1e-6):
+    """Central differences of f with respect to args[wrt]: out.shape + in.shape."""
+    x = np.asarray(args[wrt], dtype=float)
+    columns = []
+    for k in range(x.size):
+        step = np.zeros(x.size)
+        step[k] = h
+        step = step.reshape(x.shape)
+        up = [*args[:wrt], x + step, *args[wrt + 1 :]]
+        down = [*args[:wrt], x - step, *args[wrt + 1 :]]
+        columns.append((np.asarray(f(*up)) - np.asarray(f(*down))) / (2 * h))
+    out_shape = np.shape(f(*args))
+    return np.moveaxis(np.array(columns), 0, -1).reshape(out_shape + x.shape)
+
+
+@pytest.mark.parametrize("name", list(JACOBIAN_CASES))
+def test_compiled_jacobians_equal_numpy_backend(name, jit_log):
+    f, args, wrt = JACOBIAN_CASES[name]
+    forward = ad.jacfwd(f, wrt)(*args)
+    reverse = ad.jacrev(f, wrt)(*args)
+    for make, expected in [(ad.jacfwd, forward), (ad.jacrev, reverse)]:
+        got = make(f, wrt, jit=True)(*args)
+        assert type(got) is np.ndarray and got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-15)
+    for mode in ("forward", "reverse", "auto"):
+        got = ad.jacobian(f, wrt, mode, jit=True)(*args)
+        np.testing.assert_allclose(got, forward, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(forward, reverse, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(forward, _central_jacobian(f, args, wrt), rtol=1e-6, atol=1e-8)
+    assert not _warnings(jit_log)  # every pass ran compiled
+    runs = backend.runs_of(f)
+    assert runs and all(runs.values()), runs
+
+
+HESSIAN_CASES = {
+    "rosenbrock": (rosenbrock, (rng_j.uniform(-1, 1, 8),)),
+    "logistic nll": (
+        logistic_nll,
+        (rng_j.standard_normal(5), rng_j.standard_normal((12, 5)), (rng_j.random(12) > 0.5) * 1.0),
+    ),
+    "elementwise": (elementwise, (rng_j.standard_normal(6), rng_j.standard_normal(6))),
+}
+
+
+@pytest.mark.parametrize("name", list(HESSIAN_CASES))
+def test_compiled_hessians_equal_numpy_backend(name, jit_log):
+    f, args = HESSIAN_CASES[name]
+    expected = ad.hessian(f)(*args)
+    got = ad.hessian(f, jit=True)(*args)
+    assert type(got) is np.ndarray and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-15)
+    assert not _warnings(jit_log)
+    assert backend.runs_of(f)[f"{f.__name__}_grad_jvp"]
+    # against central differences of the gradient, and symmetric
+    gradient = ad.grad(f)
+    np.testing.assert_allclose(
+        got, _central_jacobian(gradient, args, 0, h=1e-5), rtol=1e-6, atol=1e-7
+    )
+    np.testing.assert_allclose(got, got.T, rtol=1e-12, atol=1e-14)
+
+
+def test_hessian_of_a_taped_loop_runs_as_numpy_with_one_warning(jit_log):
+    # the gradient code's loop tape (a list of tuples) has tangents Numba cannot type
+    def spiral(x):
+        s = 0.0
+        for k in range(20):
+            s = s + np.sin(x[0] * k * 0.1) * x[1] + x[0] * x[1] * x[1]
+        return s
+
+    x = np.array([0.3, -0.7])
+    expected = ad.hessian(spiral)(x)
+    h = ad.hessian(spiral, jit=True)
+    for _ in range(2):
+        np.testing.assert_array_equal(h(x), expected)  # the NumPy code itself
+    np.testing.assert_allclose(
+        expected, _central_jacobian(ad.grad(spiral), (x,), 0, h=1e-5), rtol=1e-6, atol=1e-7
+    )
+    (warning,) = _warnings(jit_log)
+    assert "`spiral`" in warning and "rt.directions_zeros" in warning
+    assert backend.runs_of(spiral) == {"spiral_grad_jvp": False}
+
+
+def test_jacobians_fall_back_with_one_warning(jit_log):
+    x = np.random.default_rng(12).standard_normal(5)
+    expected = ad.jacfwd(filled_in_a_loop)(x)
+    for _ in range(2):
+        for make in (ad.jacfwd, ad.jacrev, ad.jacobian):
+            got = make(filled_in_a_loop, jit=True)(x)
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        expected, _central_jacobian(filled_in_a_loop, (x,), 0), rtol=1e-6, atol=1e-8
+    )
+    (warning,) = _warnings(jit_log)  # one per function, whatever the Jacobians and calls
+    assert "`filled_in_a_loop`" in warning and "runs as NumPy code" in warning
+    assert "line " in warning  # the generated line Numba refused
+
+
+def two_outputs(x):
+    return {"s": np.sin(x), "p": np.prod(x)}
+
+
+def test_a_jacobian_swept_row_by_row_says_so_once(jit_log):
+    x = np.array([0.4, -1.2, 0.8])
+    expected = ad.jacfwd(two_outputs)(x)
+    for _ in range(2):
+        got = ad.jacrev(two_outputs, jit=True)(x)
+        for key in ("s", "p"):
+            np.testing.assert_allclose(got[key], expected[key], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        expected["s"], _central_jacobian(lambda v: np.sin(v), (x,), 0), rtol=1e-6
+    )
+    (warning,) = _warnings(jit_log)
+    assert "`two_outputs`" in warning and "row by row" in warning
+
+
+def test_structured_arguments_of_a_jacobian_run_as_numpy(jit_log):
+    def f(p):
+        return np.tanh(p["w"] * p["b"])
+
+    p = {"w": np.array([0.5, -1.0]), "b": 2.0}
+    expected = ad.jacfwd(f)(p)
+    got = ad.jacfwd(f, jit=True)(p)
+    np.testing.assert_array_equal(got["w"], expected["w"])
+    np.testing.assert_array_equal(got["b"], expected["b"])
+    (warning,) = _warnings(jit_log)
+    assert "`f`" in warning and "structures" in warning
+
+
+def test_jacobian_and_hessian_sources_are_the_same_after_jit():
+    args = (np.array([0.3, -0.2, 1.1, 0.4]),)
+    vector = ad.derivative_source(tail_differences, "vector", args=args)
+    hessian = ad.derivative_source(rosenbrock, "hessian", args=args)
+    ad.jacfwd(tail_differences, jit=True)(*args)
+    ad.hessian(rosenbrock, jit=True)(*args)
+    assert ad.derivative_source(tail_differences, "vector", args=args) == vector
+    assert ad.derivative_source(rosenbrock, "hessian", args=args) == hessian
+    assert "rt.per_direction(lambda" in hessian  # shown as generated, batched only compiled
+
+
+def test_per_direction_lambdas_of_a_batched_helper_become_its_call():
+    source = """
+    def f_grad_jvp(x, d2, d3, i):
+        a = rt.per_direction(lambda d: rt.getitem_vjp(d, x, i), d2)
+        b = rt.per_direction(lambda d: rt.getitem_vjp(d, x, d), d3)
+        c = rt.per_direction(lambda d: rt.setitem_value_vjp(d, x, i, x), d3)
+        return a + b + c
+    """
+    expected = """
+    def f_grad_jvp(x, d2, d3, i):
+        a = rt.getitem_vjp_directions(d2, x, i)
+        b = rt.per_direction(lambda d: rt.getitem_vjp(d, x, d), d3)
+        c = rt.per_direction(lambda d: rt.setitem_value_vjp(d, x, i, x), d3)
+        return a + b + c
+    """
+    # the direction read twice (b), a helper without a batched version (c): left as they are
+    tree = ast.parse(textwrap.dedent(source)).body[0]
+    assert ast.unparse(batched(tree, "rt")) == textwrap.dedent(expected).strip()

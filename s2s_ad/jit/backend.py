@@ -175,16 +175,21 @@ class _Unliftable(Exception):
 
 
 def _fused_code(function: types.FunctionType, cells: dict) -> tuple[types.CodeType, list[str]]:
-    """`function`'s code with single-use elementwise temporaries inlined (fuse.py) and its
-    free names of data made leading parameters (live_values.py), compiled from its
-    registered source under the same file name, so lines keep their numbers; and those
-    names. Its own code where that source is not found and it reads no such name."""
+    """`function`'s code with single-use elementwise temporaries inlined (fuse.py),
+    per-direction lambdas batched (batched.py) and its free names of data made leading
+    parameters (live_values.py), compiled from its registered source under the same file
+    name, so lines keep their numbers; and those names. Its own code where that source is
+    not found and it reads no such name."""
+    from .batched import batched
     from .fuse import fused
 
     numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
+    if numpy is None and function.__globals__.get("np") is np:  # code made from generated code
+        numpy = "np"
+    helpers = next((n for n, c in cells.items() if c.cell_contents is runtime), None)
     filename = function.__code__.co_filename
     lines = linecache.getlines(filename)
-    if numpy is None or not lines:
+    if (numpy is None and helpers is None) or not lines:
         read = value_reader(function)
         names = [*function.__code__.co_names, *function.__code__.co_freevars]
         if any(is_data(read(n)) for n in names):
@@ -195,7 +200,10 @@ def _fused_code(function: types.FunctionType, cells: dict) -> tuple[types.CodeTy
     inner = next(
         n for n in factory.body if isinstance(n, ast.FunctionDef) and n.name == function.__name__
     )
-    fused(inner, numpy)
+    if numpy is not None:
+        fused(inner, numpy)
+    if helpers is not None:  # a rule's per-direction lambda as one batched call (batched.py)
+        batched(inner, helpers)
     lifted = free_data_names(inner, function)
     take_as_parameters(inner, lifted)
     factory_code = next(

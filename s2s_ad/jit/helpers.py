@@ -125,3 +125,40 @@ def _reversed(seq):
 
         return backwards
     return None
+
+
+# the vector tangent code's direction helpers (jacfwd, jacrev, hessian): directions.py
+from .directions import (  # noqa: E402
+    along,
+    broadcast_directions,
+    directions_getitem,
+    full_like,
+    getitem_vjp_directions,
+    matmul_left,
+    matmul_right,
+    matmul_vjp_left,
+    matmul_vjp_left_directions,
+    matmul_vjp_right,
+    matmul_vjp_right_directions,
+    unbroadcast_directions,
+)
+
+__all__ = [
+    "along",
+    "broadcast_directions",
+    "directions_getitem",
+    "full_like",
+    "getitem_vjp",
+    "getitem_vjp_directions",
+    "matmul_left",
+    "matmul_right",
+    "matmul_vjp_left",
+    "matmul_vjp_left_directions",
+    "matmul_vjp_right",
+    "matmul_vjp_right_directions",
+    "reversed_",
+    "scatter_add",
+    "unbroadcast",
+    "unbroadcast_directions",
+    "zeros_like",
+]

@@ -1,0 +1,158 @@
+"""The Numba versions of the vector code's direction helpers (s2s_ad/jit/directions.py) give
+the NumPy helpers' numbers, case by case (each covered rank, both `through_g` ways), and
+leave other cases to the NumPy code."""
+
+import numpy as np
+import pytest
+
+from s2s_ad import runtime as rt
+
+numba = pytest.importorskip("numba")
+from s2s_ad.jit import helpers  # noqa: E402
+
+rng = np.random.default_rng(21)
+n = 3  # directions
+
+
+def r(*shape):
+    return rng.standard_normal(shape)
+
+
+A, B, V, W = r(4, 5), r(5, 2), r(5), r(4)
+CASES = {  # name → (helper, arguments)
+    "matmul_right x matrix, y vector": ("matmul_right", (A, r(n, 5))),
+    "matmul_right x vector, y vector": ("matmul_right", (V, r(n, 5))),
+    "matmul_right x matrix, y matrix": ("matmul_right", (A, r(n, 5, 2))),
+    "matmul_right x vector, y matrix": ("matmul_right", (V, r(n, 5, 2))),
+    "matmul_left x vector, y matrix": ("matmul_left", (r(n, 5), B)),
+    "matmul_left x vector, y vector": ("matmul_left", (r(n, 5), V)),
+    "matmul_left x matrix, y matrix": ("matmul_left", (r(n, 4, 5), B)),
+    "matmul_left x matrix, y vector": ("matmul_left", (r(n, 4, 5), V)),
+    "matmul_vjp_left matrix vector": ("matmul_vjp_left", (W, A, V)),
+    "matmul_vjp_left matrix matrix": ("matmul_vjp_left", (r(4, 2), A, B)),
+    "matmul_vjp_left vector matrix": ("matmul_vjp_left", (r(2), V, B)),
+    "matmul_vjp_right matrix vector": ("matmul_vjp_right", (W, A, V)),
+    "matmul_vjp_right matrix matrix": ("matmul_vjp_right", (r(4, 2), A, B)),
+    "matmul_vjp_right vector matrix": ("matmul_vjp_right", (r(2), V, B)),
+    "right_directions matrices through g": (
+        "matmul_vjp_right_directions",
+        (r(n, 4, 2), r(4, 2), A, B, True),
+    ),
+    "right_directions matrices through a": (
+        "matmul_vjp_right_directions",
+        (r(n, 4, 5), r(4, 2), A, B, False),
+    ),
+    "right_directions matrix vector through g": (
+        "matmul_vjp_right_directions",
+        (r(n, 4), W, A, V, True),
+    ),
+    "right_directions matrix vector through a": (
+        "matmul_vjp_right_directions",
+        (r(n, 4, 5), W, A, V, False),
+    ),
+    "right_directions vector matrix through g": (
+        "matmul_vjp_right_directions",
+        (r(n, 2), r(2), V, B, True),
+    ),
+    "right_directions vector matrix through a": (
+        "matmul_vjp_right_directions",
+        (r(n, 5), r(2), V, B, False),
+    ),
+    "left_directions matrices through g": (
+        "matmul_vjp_left_directions",
+        (r(n, 4, 2), r(4, 2), A, B, True),
+    ),
+    "left_directions matrices through b": (
+        "matmul_vjp_left_directions",
+        (r(n, 5, 2), r(4, 2), A, B, False),
+    ),
+    "left_directions matrix vector through g": (
+        "matmul_vjp_left_directions",
+        (r(n, 4), W, A, V, True),
+    ),
+    "left_directions matrix vector through b": (
+        "matmul_vjp_left_directions",
+        (r(n, 5), W, A, V, False),
+    ),
+    "left_directions vector matrix through g": (
+        "matmul_vjp_left_directions",
+        (r(n, 2), r(2), V, B, True),
+    ),
+    "left_directions vector matrix through b": (
+        "matmul_vjp_left_directions",
+        (r(n, 5, 2), r(2), V, B, False),
+    ),
+    "along vector of a vector": ("along", (r(n), V)),
+    "along vector of a matrix": ("along", (r(n), A)),
+    "along matrix of a matrix": ("along", (r(n, 5), A)),
+    "along of a scalar": ("along", (r(n), 2.0)),
+    "along same rank": ("along", (r(n, 5), V)),
+    "broadcast_directions same shape": ("broadcast_directions", (r(n, 5), V)),
+    "broadcast_directions of a scalar": ("broadcast_directions", (r(n), 2.0)),
+    "unbroadcast_directions same shape": ("unbroadcast_directions", (r(n, 4, 5), A)),
+    "unbroadcast_directions to a scalar": ("unbroadcast_directions", (r(n, 5), 2.0)),
+    "unbroadcast_directions scalar": ("unbroadcast_directions", (r(n), 2.0)),
+    "directions_getitem integer": ("directions_getitem", (r(n, 5), 2, 0.0)),
+    "directions_getitem slice": ("directions_getitem", (r(n, 5), slice(1, None), V[1:])),
+    "directions_getitem row": ("directions_getitem", (r(n, 4, 5), -1, A[-1])),
+    "full_like": ("full_like", (A, 1.5)),
+}
+
+
+def _compiled(name: str, count: int):
+    """A Numba-compiled function calling the Numba version of helper `name`."""
+    helper = getattr(helpers, name)
+    params = ", ".join(f"a{k}" for k in range(count))
+    scope = {"helper": helper}
+    exec(f"def call({params}):\n    return helper({params})\n", scope)
+    return numba.njit(scope["call"])
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_numba_helper_equals_numpy_helper(case):
+    name, args = CASES[case]
+    expected = getattr(rt, name)(*args)
+    got = _compiled(name, len(args))(*args)
+    assert np.shape(got) == np.shape(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
+
+
+def test_batched_getitem_vjp_equals_per_direction():
+    d, x = r(n, 4), r(6)
+    for index in (slice(1, 5), slice(None, -2)):
+        expected = rt.per_direction(lambda dk, i=index: rt.getitem_vjp(dk, x, i), d)
+        got = _compiled("getitem_vjp_directions", 3)(d, x, index)
+        np.testing.assert_array_equal(got, expected)
+    d1 = r(n)
+    expected = rt.per_direction(lambda dk: rt.getitem_vjp(dk, x, 2), d1)
+    np.testing.assert_array_equal(_compiled("getitem_vjp_directions", 3)(d1, x, 2), expected)
+    m = r(3, 4)
+    d2 = r(n, 4)
+    expected = rt.per_direction(lambda dk: rt.getitem_vjp(dk, m, 1), d2)
+    np.testing.assert_array_equal(_compiled("getitem_vjp_directions", 3)(d2, m, 1), expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("broadcast_directions", (r(n, 1), V)),  # a broadcast: the NumPy code's
+        ("unbroadcast_directions", (r(n, 4, 5), r(1, 5))),  # a sum over an axis
+        ("matmul_vjp_right_directions", (r(n, 4), W, A, V, False)),  # direction by direction
+    ],
+)
+def test_shapes_not_covered_raise_for_the_numpy_code(name, args):
+    with pytest.raises(ValueError, match=r"s2s_ad\.jit"):
+        _compiled(name, len(args))(*args)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("along", (r(n, 2, 3), r(2, 3, 4, 5))),  # ranks not covered: untyped
+        ("directions_getitem", (r(n, 5), np.array([0, 0]), V[[0, 0]])),  # a repeated index
+        ("full_like", (2.0, 1.0)),
+    ],
+)
+def test_cases_not_covered_are_untyped(name, args):
+    with pytest.raises(numba.core.errors.TypingError):
+        _compiled(name, len(args))(*args)
