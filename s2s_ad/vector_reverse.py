@@ -103,11 +103,6 @@ def rows(
             MADE[key] = reverse
     if reverse.effects:  # a `print` runs once: in the forward sweep, row by row
         return _refused(refusal)
-    if _generated(f):  # `jacrev(grad(f))`: the vector code of the gradient code of gradient
-        # code gave a wrong Hessian (tests/test_sequences.py::test_hessian[second_nested]:
-        # tangents of two directions for one seed, through its lists), not fixed yet: row by
-        # row, as before
-        return _refused(refusal)
     if out is None:
         try:
             out = _call_with(f, values)
@@ -163,12 +158,6 @@ def _has_rows(tangent: object, leaf: object, count: int) -> bool:
     if tangent is None or np.ndim(tangent) == 0:
         return True
     return np.shape(tangent) == (count, *np.shape(leaf))
-
-
-def _generated(f: Callable) -> bool:
-    """Whether `f` is derivative code s2s_ad generated (a gradient made by `grad`)."""
-    code = getattr(f, "__code__", None)
-    return code is not None and code.co_filename.startswith("<s2s_ad ")
 
 
 def _refused(key: tuple) -> None:
