@@ -15,11 +15,11 @@ central differences of the gradient, or of the second derivative).
 
 import numpy as np
 import pytest
+from test_vector_reverse import swept_by_rows
 
 import s2s_ad as ad
 from s2s_ad.runtime import directions as rt_directions
 from s2s_ad.testing import check_grads, check_modes_agree
-from test_vector_reverse import swept_by_rows
 
 STEP = 1e-5
 

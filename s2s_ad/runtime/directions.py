@@ -344,9 +344,12 @@ def _items_of_rows(d, like):
     """`rt.unbroadcast_directions` to a list or tuple `like`: a list's tangent as it is, or
     an array's tangent (directions, len(like), …) cut into one per item (as `rt.unbroadcast`
     cuts an array's cotangent into the list of its rows)."""
-    if isinstance(d, (list, tuple)) and len(d) == len(like) or np.ndim(d) == 0:
-        return d  # item by item already, or a zero standing for any tangent
-    if type(d) is np.ndarray and d.ndim >= 2 and d.shape[1] == len(like):
+    if isinstance(d, (list, tuple)):
+        if len(d) == len(like):
+            return d  # item by item already
+    elif np.ndim(d) == 0:
+        return d  # a zero standing for any tangent
+    elif type(d) is np.ndarray and d.ndim >= 2 and d.shape[1] == len(like):
         out = Derivatives(d[:, k] for k in range(len(like)))
         out.directions = len(d)
         return out
