@@ -131,11 +131,16 @@ def rows(
     tangents = tangents if len(names) > 1 else (tangents,)
     params = list(_signature(f).parameters)
     inputs = [values[params.index(name)] for name in names]
-    per_leaf = [
-        t
-        for x, tangent in zip(inputs, tangents, strict=True)
-        for t in pytrees.derivative_leaves(tangent, x)
-    ]
+    try:
+        per_leaf = [
+            t
+            for x, tangent in zip(inputs, tangents, strict=True)
+            for t in pytrees.derivative_leaves(tangent, x)
+        ]
+    except ValueError:  # a list input's rows in one array (rows, len(x)) rather than item
+        # by item: row by row, never a number from a tangent of another layout
+        log.debug("vector reverse code of %s: tangents not shaped like the inputs", f.__name__)
+        return _refused(refusal)
     rows_count = sum(int(np.size(o)) for o in outputs)
     flat_inputs = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
     pairs = zip(per_leaf, flat_inputs, strict=True)

@@ -263,3 +263,80 @@ def test_unbroadcast_directions_to_a_list_keeps_items():
     np.testing.assert_array_equal(out[1], [4, 5, 6])
     back = rt_directions.broadcast_directions(out, np.zeros(2))
     np.testing.assert_array_equal(back, d)
+
+
+# lists known as lists however they are made: by a helper, in a loop, in a branch, as a
+# tuple, or given as the argument
+
+
+def helper_rows(x):
+    return [[x[0] * x[1], 2.0], [np.sin(x[1]), x[0]]]
+
+
+def raveled_from_a_helper(x):
+    return np.ravel(helper_rows(x))
+
+
+def transposed_from_a_helper(x):
+    return np.transpose(helper_rows(x))
+
+
+def built_in_a_loop(x):
+    L = []
+    for i in range(2):
+        L.append([x[i], x[0] * x[i]])
+    return np.ravel(L)
+
+
+def chosen_in_a_branch(x):
+    L = [x[0], x[1]] if x[0] > 0 else (x[1], x[0])
+    return np.transpose([L, L])
+
+
+def transposed_tuples(x):
+    return np.transpose(((x[0], x[1] * 2.0), (x[1], 1.0)))
+
+
+MADE = [
+    raveled_from_a_helper,
+    transposed_from_a_helper,
+    built_in_a_loop,
+    chosen_in_a_branch,
+    transposed_tuples,
+]
+
+
+@pytest.mark.parametrize("fn", MADE, **NAME)
+def test_lists_made_elsewhere(fn):
+    expected = differences(fn, X)
+    close(ad.jacfwd(fn)(X), expected)
+    close(ad.jacrev(fn)(X), expected)
+    check_grads(fn, (X,))
+
+    def scalar(x):
+        return np.sum(np.sin(fn(x)))
+
+    gradient = ad.grad(scalar)
+    hessian = differences(gradient, X)
+    close(ad.hessian(scalar)(X), hessian)
+    close(ad.jacrev(gradient)(X), hessian)
+
+
+def raveled_argument(L):
+    return np.ravel(L) * np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def test_jacobians_with_respect_to_a_nested_list():
+    """Each float of the list argument: its column, the same by columns and by rows."""
+    L = [[0.7, -0.4], [0.3, 1.1]]
+    by_columns = ad.jacfwd(raveled_argument)(L)
+    by_rows = ad.jacrev(raveled_argument)(L)
+    for i in range(2):
+        for j in range(2):
+            L_plus = [row[:] for row in L]
+            L_minus = [row[:] for row in L]
+            L_plus[i][j] += STEP
+            L_minus[i][j] -= STEP
+            column = (raveled_argument(L_plus) - raveled_argument(L_minus)) / (2 * STEP)
+            close(by_columns[i][j], column)
+            close(by_rows[i][j], column)
