@@ -105,11 +105,6 @@ def rows(
             MADE[key] = reverse
     if reverse.effects:  # a `print` runs once: in the forward sweep, row by row
         return _refused(refusal)
-    if _generated(f):  # `jacrev(grad(f))`: the vector code of the gradient code of gradient
-        # code gave a wrong Hessian (tests/test_sequences.py::test_hessian[second_nested]:
-        # tangents of two directions for one seed, through its lists), not fixed yet: row by
-        # row, as before
-        return _refused(refusal)
     if out is None:
         try:
             out = _call_with(f, values)
@@ -139,11 +134,16 @@ def rows(
     tangents = tangents if len(names) > 1 else (tangents,)
     params = list(_signature(f).parameters)
     inputs = [values[params.index(name)] for name in names]
-    per_leaf = [
-        t
-        for x, tangent in zip(inputs, tangents, strict=True)
-        for t in pytrees.derivative_leaves(tangent, x)
-    ]
+    try:
+        per_leaf = [
+            t
+            for x, tangent in zip(inputs, tangents, strict=True)
+            for t in pytrees.derivative_leaves(tangent, x)
+        ]
+    except ValueError:  # a list input's rows in one array (rows, len(x)) rather than item
+        # by item: row by row, never a number from a tangent of another layout
+        log.debug("vector reverse code of %s: tangents not shaped like the inputs", f.__name__)
+        return _refused(refusal)
     rows_count = sum(int(np.size(o)) for o in outputs)
     flat_inputs = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
     pairs = zip(per_leaf, flat_inputs, strict=True)
@@ -166,12 +166,6 @@ def _has_rows(tangent: object, leaf: object, count: int) -> bool:
     if tangent is None or np.ndim(tangent) == 0:
         return True
     return np.shape(tangent) == (count, *np.shape(leaf))
-
-
-def _generated(f: Callable) -> bool:
-    """Whether `f` is derivative code s2s_ad generated (a gradient made by `grad`)."""
-    code = getattr(f, "__code__", None)
-    return code is not None and code.co_filename.startswith("<s2s_ad ")
 
 
 def _refused(key: tuple) -> None:

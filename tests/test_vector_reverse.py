@@ -208,13 +208,14 @@ def second_nested(x):
 
 @pytest.mark.parametrize("f", [hessian_of, second_nested])
 def test_jacrev_of_grad_is_the_hessian(f):
-    """`jacrev(grad(f))` = `hessian` = central differences of the gradient. It is swept row
-    by row: the vector code of the gradient code of `grad`'s gradient code gave a wrong
-    number for `second_nested` (a bug not found yet, vector_reverse.py)."""
+    """`jacrev(grad(f))` = `hessian` = central differences of the gradient, from one pass of
+    the vector code of the gradient code of `grad`'s gradient code (lists built from
+    scalars: their tangents item by item became an array's, directions first, in
+    `rt.broadcast_directions`; tests/test_vector_tangent_lists.py)."""
     x = X if f is hessian_of else 0.7
     gradient = ad.grad(f)
     ours = ad.jacrev(gradient)(x)
-    assert swept_by_rows(gradient, 0, (x,))
+    assert not swept_by_rows(gradient, 0, (x,))
     np.testing.assert_allclose(ours, ad.hessian(f)(x), rtol=1e-12, atol=1e-12)
     numeric = numeric_jacobian(gradient, (x,), (0,))[0]
     np.testing.assert_allclose(ours, numeric, rtol=1e-5, atol=1e-6)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..ssa.ir import Atom, Const, Prim
 
@@ -133,8 +133,18 @@ REGISTRY: dict[object, Rule] = {}
 CATEGORY: dict[object, str] = {}  # fn → the kind of rule: "reductions", "linalg", "user", …
 
 
+# NumPy functions of these kinds read a list or tuple operand as one array (`np.ravel([[a,
+# b], [c, d]])`), so the lowering converts a known one first and their rules see an array
+# and lay out its tangent as one (directions first in vector mode); the joining functions
+# (`np.stack`, `np.concatenate`, …) and `np.select` read a list of separate arrays instead
+ARRAY_READERS = {"shapes", "selection", "linalg", "tail", "indexing", "reductions"}
+READS_ITEMS = {"np.select"}
+
+
 def register(fn: object, rule: Rule, category: str = "user") -> None:
     """Make `rule` the derivative of `fn` (an operator, ufunc, or any callable)."""
+    if category in ARRAY_READERS and rule.name.startswith("np.") and rule.name not in READS_ITEMS:
+        rule = replace(rule, arrays=True)
     REGISTRY[fn] = rule
     CATEGORY[fn] = category
 

@@ -12,6 +12,7 @@ from ..errors import S2SError
 from .core import (
     DerivativeDict,
     Derivatives,
+    _sequence_arithmetic,
     as_array,
     full_like,
     is_zero_view,
@@ -65,6 +66,8 @@ def broadcast_directions(t, like):
     """`rt.broadcast_tangent` of each direction: `t` as (directions, *like.shape)."""
     if isinstance(like, (list, tuple, dict)):
         return t
+    if isinstance(t, (list, tuple)):  # a list's tangent, item by item, made the array `like`
+        t = directions_first(t, like)
     shape = np.shape(like)
     if np.shape(t)[1:] == shape:
         return t
@@ -264,9 +267,12 @@ def cumsum_directions(d, axis):
 
 
 def unbroadcast_directions(d, like):
-    """`rt.unbroadcast` of each direction: sum `d` down to (directions, *like.shape)."""
-    if isinstance(like, (list, tuple)) and isinstance(d, (list, tuple)):
-        return d  # a list item's derivative, item by item (as `rt.unbroadcast`)
+    """`rt.unbroadcast` of each direction: sum `d` down to (directions, *like.shape); for a
+    list `like`, one tangent per item, as `rt.unbroadcast` makes a list of an array's rows."""
+    if isinstance(like, (list, tuple)):
+        return _items_of_rows(d, like)
+    if isinstance(d, (list, tuple)):  # a list's tangent standing for an array's
+        d = directions_first(d, like)
     shape = np.shape(like)
     lead = np.ndim(d) - 1 - len(shape)
     if lead < 0:
@@ -312,3 +318,39 @@ def directions_setitem_value(d, x, index):
     if isinstance(x, dict):
         return setitem_value_jvp(d, x, index)
     return per_direction(lambda dk: setitem_value_jvp(dk, x, index), d)
+
+
+def directions_first(t, like):
+    """The tangent of a list or tuple, one per item (each (directions, *item shape)), as
+    the tangent of the array `like` NumPy makes of it: (directions, len(like), *item shape).
+
+    NumPy would read the items' tangents as (items, directions, …), the directions'
+    numbers in the wrong places: two items of two directions `[[1, 2], [3, 4]]` are the
+    array's tangent [[1, 3], [2, 4]]."""
+    count = directions_count(t)
+    shape = np.shape(like)[1:]
+    item_like = np.zeros(shape)
+    columns = []
+    for item in t:
+        if isinstance(item, (list, tuple)):  # a row of a nested list
+            item = directions_first(item, item_like)
+        elif np.ndim(item) == 0:  # a zero standing for any tangent
+            item = np.zeros(count)
+        columns.append(np.broadcast_to(along(item, item_like), (count, *shape)))
+    return np.stack(columns, axis=1)
+
+
+def _items_of_rows(d, like):
+    """`rt.unbroadcast_directions` to a list or tuple `like`: a list's tangent as it is, or
+    an array's tangent (directions, len(like), …) cut into one per item (as `rt.unbroadcast`
+    cuts an array's cotangent into the list of its rows)."""
+    if isinstance(d, (list, tuple)):
+        if len(d) == len(like):
+            return d  # item by item already
+    elif np.ndim(d) == 0:
+        return d  # a zero standing for any tangent
+    elif type(d) is np.ndarray and d.ndim >= 2 and d.shape[1] == len(like):
+        out = Derivatives(d[:, k] for k in range(len(like)))
+        out.directions = len(d)
+        return out
+    raise _sequence_arithmetic("arithmetic")  # a join the lowering did not know of
