@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import s2s_ad as ad
-from s2s_ad.ad.known_shapes import known_shapes
+from s2s_ad.ad.known_shapes import Like, known_shapes
 from s2s_ad.pipeline import to_ssa
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -107,14 +107,51 @@ def test_the_analysis_knows_literals_counters_and_scalar_results_only():
         p = 0.0
         for q in range(n):
             p = p + x * q
+            w = x[:q]  # a new shape in each iteration
+            p = p + np.sum(w)
         return a, b, c, d, e, g, h, i, j, m, p
 
-    ssa = to_ssa(f)
-    shapes = known_shapes(ssa)
+    shapes = known_shapes(to_ssa(f))
     for name in ("a", "b", "c", "d", "e", "i", "k", "m_1", "m_2"):
         assert shapes.get(name) == (), name
-    for name in ("x", "n", "xs", "g", "h", "j", "p_1", "p_2"):
+    # an argument's shape is its own, and so is an elementwise result's
+    for name, like in [
+        ("x", "x"),
+        ("j", "x"),
+        ("p_2", "x"),
+        ("p_3", "x"),
+        ("g", "g"),
+        ("h", "h"),
+        ("n", "n"),
+    ]:
+        assert shapes.get(name) == Like(like), name
+    # 0-d before the loop, `x`'s shape after: either; and a value of each iteration
+    for name in ("p_1", "p_4", "w"):
         assert name not in shapes, name
+
+
+def tanh_terms(x):
+    return np.sum(np.tanh(x) * x + x * 2.0)
+
+
+def two_arguments(x, y):
+    return np.sum(np.tanh(x) * y)
+
+
+def prefixes(x, s):
+    """`w` has a new shape in each iteration: no shape of its own for the call."""
+    total = 0.0
+    for i in range(1, 4):
+        w = x[:i] * s
+        total = total + np.sum(w * w[::-1])
+    return total
+
+
+def test_a_result_of_an_arguments_shape_needs_no_unbroadcast():
+    assert "unbroadcast" not in ad.derivative_source(tanh_terms)
+    assert "rt.along" not in ad.derivative_source(tanh_terms, "vector")
+    source = ad.derivative_source(two_arguments, "reverse", (0, 1))
+    assert source.count("rt.unbroadcast(") == 2  # `x` and `y` may broadcast each other
 
 
 CASES = [
@@ -126,6 +163,12 @@ CASES = [
     (array_times_counter, (np.array([[0.3], [-1.2]]), np.array([0.5, 2.0, -0.4]))),
     (scalar_of_an_array, (np.array([0.3, -1.2, 0.5]), 0.7)),
     (scalar_of_an_array, (np.array([[0.3, 0.1], [-1.2, 0.4]]), np.float64(-0.2))),
+    (tanh_terms, (np.array([0.3, -1.2, 0.5]),)),
+    (tanh_terms, (0.4,)),
+    (two_arguments, (np.array([0.3, -1.2, 0.5]), 0.7)),
+    (two_arguments, (np.array([[0.3], [-1.2]]), np.array([0.5, 2.0, -0.4]))),
+    (prefixes, (np.array([0.3, -1.2, 0.5]), 0.7)),
+    (prefixes, (np.array([0.3, -1.2, 0.5]), np.array([[0.5], [2.0]]))),
 ]
 test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
 

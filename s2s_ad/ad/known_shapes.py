@@ -3,28 +3,169 @@
 A derivative made for every shape (what `vjp`, `jvp` and `derivative_source(f)` give) knows
 no argument's shape: an argument written as a float may be called with an array. Some
 values' shapes follow from the code alone: Python literals, `range` counters, `len(x)`,
-`float(x)`, `math.exp(x)`, `np.sum(x)` over every axis, and arithmetic of those. Where both
-operands of a primitive are such scalars, or one operand is a 0-d value that cannot
-broadcast the other, `rt.unbroadcast(x_bar, x)` sums over no axis and is left out
-(ad/templates.py, `_may_broadcast`); likewise `rt.broadcast_tangent` in the tangent code.
-Sound or nothing: an argument's shape is unknown, and so is every value it reaches, except
-through a primitive whose result is 0-d whatever its operand.
+`float(x)`, `math.exp(x)`, `np.sum(x)` over every axis, and arithmetic of those are 0-d
+(ad/shapes.py with no argument's shape). Others are known *equal*: `np.tanh(x) * 2.0` has
+`x`'s shape, whatever it is (`Like("x")`). Where an operand has the result's shape, or the
+other operand is 0-d and cannot broadcast it, `rt.unbroadcast(x_bar, x)` sums over no axis
+and is left out (ad/templates.py, `_may_broadcast`); likewise `rt.along` and
+`rt.broadcast_tangent` in the tangent code. Sound or nothing: a shape is unknown unless it
+follows for every argument.
 
 Before → after, `total` a float accumulated over a `range` loop (`k` its counter):
-    `_t1 = x * k` … `x_bar = x_bar + rt.unbroadcast(_t1_bar * k, x)`   (x: unknown shape)
-    `_t2 = k + 1` … `total_1_bar = rt.unbroadcast(total_2_bar, total_1)` (both 0-d)
-        →  `total_1_bar = total_2_bar`;  `x_bar = x_bar + _t1_bar * k` (k cannot broadcast x)
+    `total_1_bar = rt.unbroadcast(total_2_bar, total_1)` (`total_2 = total_1 + _t2`, both 0-d)
+    `x_bar = x_bar + rt.unbroadcast(_t1_bar * k, x)`     (`_t1 = x * k`)
+        →  `total_1_bar = total_2_bar`;  `x_bar = x_bar + _t1_bar * k`
+
+A `Like(r)` stands for the shape of `r`'s value: `r` is a parameter or a variable assigned
+once outside every loop, so its shape is one for the whole call. A loop-carried variable has
+the set of shapes of its assignments (`x_1`: {(), Like("vx")} for `x = 0.0` then
+`x = x + vx * dt`); elementwise operations broadcast the sets pairwise, and only a single
+shape is known. The analysis is flow-insensitive on SSA, iterated to a fixed point.
 """
 
 from __future__ import annotations
 
-from ..ssa.ir import Function
-from .shapes import infer_shapes
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import runtime
+from ..rules.registry import lookup
+from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, While, walk
+from .shapes import ELEMENTWISE_TESTS, infer_shapes
+
+_UNSEEN = object()  # not evaluated yet: the optimistic start of the fixed point
+_MOST = 4  # more shapes than this in one variable's set: unknown
 
 
-def known_shapes(fn: Function) -> dict[str, tuple]:
-    """`fn`'s variables whose shape is the same for every argument: the shapes it is
-    specialised to where it is (`fn.shapes`), else those that follow with no argument's."""
+@dataclass(frozen=True)
+class Like:
+    """The shape of `name`'s value, whatever it is (a parameter's, or a variable's assigned
+    once outside every loop)."""
+
+    name: str
+
+
+Shapes = frozenset | None  # of tuples and `Like`s; None: unknown
+
+
+def known_shapes(fn: Function) -> dict[str, tuple | Like]:
+    """`fn`'s variables whose shape is the same for every argument, or the same as a root's:
+    the shapes it is specialised to where it is (`fn.shapes`), else those that follow with
+    no argument's."""
     if fn.shapes:
         return fn.shapes
-    return infer_shapes(fn, dict.fromkeys(fn.params))
+    concrete = infer_shapes(fn, dict.fromkeys(fn.params))
+    roots = _roots(fn)
+    sets: dict[str, object] = {p: frozenset({Like(p)}) for p in fn.params}
+    changed = True
+    while changed:
+        changed = False
+        for target, value in _assignments(fn):
+            new = _set_of(target, value, sets, concrete, roots)
+            if new is _UNSEEN:
+                continue
+            old = sets.get(target, _UNSEEN)
+            if old is not _UNSEEN:
+                new = None if old is None or new is None else old | new
+                new = None if new is not None and len(new) > _MOST else new
+            if new != old:
+                sets[target] = new
+                changed = True
+    known: dict[str, tuple | Like] = dict(concrete)
+    for name, shapes in sets.items():
+        if name not in known and isinstance(shapes, frozenset) and len(shapes) == 1:
+            known[name] = next(iter(shapes))
+    return known
+
+
+def _assignments(fn: Function):
+    for stmt in walk(fn.body):
+        if isinstance(stmt, Assign):
+            yield stmt.target, stmt.value
+        elif isinstance(stmt, For):
+            yield stmt.target, None
+        elif isinstance(stmt, While):
+            yield stmt.test, None
+
+
+def _roots(fn: Function) -> set[str]:
+    """Names whose value is one for the whole call: parameters never assigned, variables
+    assigned once, not in a loop's body (each iteration would give a new value)."""
+    counts: dict[str, int] = {}
+    for target, _ in _assignments(fn):
+        counts[target] = counts.get(target, 0) + 1
+    in_loops = {
+        target
+        for stmt in walk(fn.body)
+        if isinstance(stmt, (For, While))
+        for target, _ in _assignments(Function("", [], stmt.body, "", 0))
+    }
+    once = {name for name, n in counts.items() if n == 1 and name not in in_loops}
+    return (once | {p for p in fn.params if p not in counts}) - _loop_names(fn)
+
+
+def _loop_names(fn: Function) -> set[str]:
+    return {s.target for s in walk(fn.body) if isinstance(s, For)} | {
+        s.test for s in walk(fn.body) if isinstance(s, While)
+    }
+
+
+def _set_of(target: str, value: object, sets: dict, concrete: dict, roots: set[str]) -> object:
+    """The shapes `target` may have after `target = value`: a frozenset, None or _UNSEEN."""
+    if target in concrete:
+        return frozenset({concrete[target]})
+    found = _elementwise(value, sets) if value is not None else None
+    if found is _UNSEEN or found is not None:
+        return found
+    return frozenset({Like(target)}) if target in roots else None
+
+
+def _elementwise(value: object, sets: dict) -> object:
+    """The shapes of a copy, or of an elementwise primitive of operands of known shapes."""
+    if isinstance(value, (Var, Const)):
+        return _atom_set(value, sets)
+    if not isinstance(value, Prim) or value.kwargs:
+        return None
+    if value.fn is runtime.unshared:  # its first argument, checked (ssa/aliasing.py)
+        return _atom_set(value.args[0], sets)
+    rule = lookup(value.fn)
+    elementwise = (rule is not None and rule.diagonal) or value.fn in ELEMENTWISE_TESTS
+    if not elementwise or any(isinstance(a, Index) for a in value.args):
+        return None
+    result: object = frozenset({()})
+    for arg in value.args:
+        shapes = _atom_set(arg, sets)
+        if shapes is _UNSEEN or shapes is None:
+            return shapes
+        result = _broadcast(result, shapes)
+        if result is None:
+            return None
+    return result
+
+
+def _atom_set(atom: object, sets: dict) -> object:
+    if isinstance(atom, Var):
+        return sets.get(atom.name, _UNSEEN)
+    if isinstance(atom, Const) and isinstance(atom.value, (bool, int, float, np.generic)):
+        return frozenset({()})
+    return None  # globals can be rebound between calls; strings, None, tuples
+
+
+def _broadcast(left: frozenset, right: frozenset) -> Shapes:
+    """Every shape broadcasting one of `left` with one of `right` gives; None if unknown."""
+    found = set()
+    for a in left:
+        for b in right:
+            if a == () or a == b:
+                found.add(b)
+            elif b == ():
+                found.add(a)
+            elif isinstance(a, tuple) and isinstance(b, tuple):
+                try:
+                    found.add(tuple(np.broadcast_shapes(a, b)))
+                except ValueError:
+                    return None  # the call fails at run time too
+            else:
+                return None
+    return frozenset(found) if len(found) <= _MOST else None

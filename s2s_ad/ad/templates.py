@@ -117,7 +117,7 @@ def zeros_like(value: Atom | ast.expr, aliases: Aliases) -> ast.expr:
     return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
-def _site_shapes(site: Site, answer: str, shapes: dict[str, tuple]) -> dict[str, tuple]:
+def _site_shapes(site: Site, answer: str, shapes: dict[str, object]) -> dict[str, object]:
     """The statically known shapes of a call's operands (by rule name) and result (`ans`)."""
     named = [*site.params.items(), *site.keywords.items(), ("ans", Var(answer))]
     return {k: shapes[a.name] for k, a in named if isinstance(a, Var) and a.name in shapes}

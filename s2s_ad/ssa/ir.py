@@ -192,8 +192,8 @@ class Function:
     # specialised to (`ad/shapes.py`); empty for a derivative for every shape
     shapes: dict[str, tuple] = field(default_factory=dict)
     # variable → shape that holds in every call of the derivative: `shapes` in specialised
-    # code, else the shapes of literals, counters and scalar results (`ad/known_shapes.py`)
-    known_shapes: dict[str, tuple] = field(default_factory=dict)
+    # code, else 0-d scalars and `Like(name)`: another value's shape (`ad/known_shapes.py`)
+    known_shapes: dict[str, object] = field(default_factory=dict)
     # "list" or "tuple" when the result is known to be one (`+` of two calls then joins)
     result_kind: str | None = None
 
