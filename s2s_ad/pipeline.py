@@ -278,7 +278,7 @@ def _derivative_tree(
     """The AD stage: the derivative as a Python tree before simplification, the callees
     it calls, and whether it returns the value beside the gradients."""
     aliases = ssa.aliases
-    ssa.known_shapes = known_shapes(ssa)  # no `rt.unbroadcast` of scalars (generic code too)
+    ssa.known_shapes, ssa.numbers = known_shapes(ssa)  # no `rt.unbroadcast` of scalars
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
     with_value = mode in ("value_and_gradient", "flat_value_and_gradient") or (
         mode == "grad" and not _scalar_result(ssa)

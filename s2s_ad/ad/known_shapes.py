@@ -25,17 +25,27 @@ shape is known. The analysis is flow-insensitive on SSA, iterated to a fixed poi
 
 from __future__ import annotations
 
+import builtins
+import operator
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import runtime
 from ..rules.registry import lookup
-from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, While, walk
-from .shapes import ELEMENTWISE_TESTS, infer_shapes
+from ..ssa.ir import COMPARE_OPERATORS, Assign, Const, For, Function, Index, Prim, Var, While, walk
+from .shapes import ELEMENTWISE_TESTS, MATMULS, REDUCTIONS, _is_range, infer_shapes
 
 _UNSEEN = object()  # not evaluated yet: the optimistic start of the fixed point
 _MOST = 4  # more shapes than this in one variable's set: unknown
+# kinds of values, from the most to the least known: a float or an array (a NumPy scalar
+# too), with which `+` and `*` are arithmetic whatever the other operand; a number or an
+# array (a Python int or bool too); anything (None: perhaps a list, a tuple, a string)
+FLOAT, NUMBER = "float", "number"
+PYTHON_OPERATORS = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow}
+PYTHON_OPERATORS |= {operator.neg, operator.pos, operator.mod, builtins.abs, builtins.pow}
+SEQUENCE_OPERATORS = {operator.add, operator.mul, operator.mod}  # join, repeat, format too
+INTEGERS = {builtins.len, builtins.int, builtins.bool}
 
 
 @dataclass(frozen=True)
@@ -49,20 +59,21 @@ class Like:
 Shapes = frozenset | None  # of tuples and `Like`s; None: unknown
 
 
-def known_shapes(fn: Function) -> dict[str, tuple | Like]:
-    """`fn`'s variables whose shape is the same for every argument, or the same as a root's:
-    the shapes it is specialised to where it is (`fn.shapes`), else those that follow with
-    no argument's."""
+def known_shapes(fn: Function) -> tuple[dict[str, tuple | Like], frozenset[str]]:
+    """`fn`'s variables whose shape is the same for every argument, or the same as a root's,
+    and the variables known not to be sequences (numbers and arrays): the shapes it is
+    specialised to where it is (`fn.shapes`), else those that follow with no argument's."""
     if fn.shapes:
-        return fn.shapes
+        return fn.shapes, frozenset(fn.shapes)
     concrete = infer_shapes(fn, dict.fromkeys(fn.params))
+    kinds = value_kinds(fn)
     roots = _roots(fn)
     sets: dict[str, object] = {p: frozenset({Like(p)}) for p in fn.params}
     changed = True
     while changed:
         changed = False
         for target, value in _assignments(fn):
-            new = _set_of(target, value, sets, concrete, roots)
+            new = _set_of(target, value, sets, concrete, roots, kinds)
             if new is _UNSEEN:
                 continue
             old = sets.get(target, _UNSEEN)
@@ -72,11 +83,83 @@ def known_shapes(fn: Function) -> dict[str, tuple | Like]:
             if new != old:
                 sets[target] = new
                 changed = True
+    numbers = frozenset(name for name, kind in kinds.items() if kind in (FLOAT, NUMBER))
     known: dict[str, tuple | Like] = dict(concrete)
     for name, shapes in sets.items():
-        if name not in known and isinstance(shapes, frozenset) and len(shapes) == 1:
+        one = isinstance(shapes, frozenset) and len(shapes) == 1
+        if name not in known and one and name in numbers:
             known[name] = next(iter(shapes))
-    return known
+    return known, numbers | frozenset(concrete)
+
+
+def value_kinds(fn: Function) -> dict[str, str | None]:
+    """FLOAT, NUMBER or None for each variable: the least known of its assignments, from
+    the optimistic start (each value is computed from earlier ones, so the induction holds)."""
+    kinds: dict[str, object] = dict.fromkeys(fn.params)  # an argument may be anything
+    changed = True
+    while changed:
+        changed = False
+        for target, value in _assignments(fn):
+            new = _kind(value, kinds) if value is not None else _loop_kind(fn, target)
+            if new is _UNSEEN:
+                continue
+            old = kinds.get(target, _UNSEEN)
+            if old is not _UNSEEN:
+                new = old if old == new else (NUMBER if None not in (old, new) else None)
+            if new != old:
+                kinds[target] = new
+                changed = True
+    return {name: kind for name, kind in kinds.items() if kind is not _UNSEEN}
+
+
+def _loop_kind(fn: Function, target: str) -> str | None:
+    for stmt in walk(fn.body):
+        if isinstance(stmt, For) and stmt.target == target:
+            return NUMBER if _is_range(stmt.iterable) else None
+    return NUMBER  # a `while` test: a truth value
+
+
+def _kind(value: object, kinds: dict) -> object:
+    if isinstance(value, Var):
+        return kinds.get(value.name, _UNSEEN)
+    if isinstance(value, Const):
+        if isinstance(value.value, (bool, int)):
+            return NUMBER
+        return FLOAT if isinstance(value.value, (float, complex, np.generic)) else None
+    if not isinstance(value, Prim):
+        return None
+    if value.fn is runtime.unshared:
+        return _kind(value.args[0], kinds)
+    if _numpy_call(value) or value.fn in REDUCTIONS or value.fn is builtins.float:
+        return FLOAT
+    if value.fn in INTEGERS or value.fn in ELEMENTWISE_TESTS:
+        return NUMBER
+    if value.fn not in PYTHON_OPERATORS:
+        return None
+    operands = [_kind(a, kinds) for a in value.args]
+    if _UNSEEN in operands:
+        return _UNSEEN
+    if FLOAT in operands or value.fn is operator.truediv:  # an int's quotient is a float
+        return FLOAT
+    if value.fn not in SEQUENCE_OPERATORS or _square(value):  # `-`, `**`, `abs` of a list,
+        return NUMBER  # and a list times a list, fail
+    return NUMBER if all(k == NUMBER for k in operands) else None
+
+
+def _square(prim: Prim) -> bool:
+    """`x * x`: a number's or an array's square (a list times a list fails)."""
+    return prim.fn is operator.mul and len(set(prim.args)) == 1 and isinstance(prim.args[0], Var)
+
+
+def _numpy_call(prim: Prim) -> bool:
+    """A NumPy ufunc or elementwise function, a matrix product or a `math` function: its
+    result is an array or a NumPy scalar (`np.sin` of a list too), or a float."""
+    rule = lookup(prim.fn)
+    if rule is not None and rule.family == "math":
+        return True
+    if isinstance(prim.fn, np.ufunc) or (prim.fn in MATMULS and prim.fn is not operator.matmul):
+        return True
+    return rule is not None and rule.diagonal and rule.name.startswith("np.")
 
 
 def _assignments(fn: Function):
@@ -111,24 +194,35 @@ def _loop_names(fn: Function) -> set[str]:
     }
 
 
-def _set_of(target: str, value: object, sets: dict, concrete: dict, roots: set[str]) -> object:
+def _set_of(
+    target: str, value: object, sets: dict, concrete: dict, roots: set[str], kinds: dict
+) -> object:
     """The shapes `target` may have after `target = value`: a frozenset, None or _UNSEEN."""
     if target in concrete:
         return frozenset({concrete[target]})
-    found = _elementwise(value, sets) if value is not None else None
+    found = _elementwise(value, sets, kinds) if value is not None else None
     if found is _UNSEEN or found is not None:
         return found
     return frozenset({Like(target)}) if target in roots else None
 
 
-def _elementwise(value: object, sets: dict) -> object:
-    """The shapes of a copy, or of an elementwise primitive of operands of known shapes."""
+def _elementwise(value: object, sets: dict, kinds: dict) -> object:
+    """The shapes of a copy, or of an elementwise primitive of operands of known shapes
+    (a Python operator only where it is arithmetic: an operand a float or an array, or all
+    numbers)."""
     if isinstance(value, (Var, Const)):
         return _atom_set(value, sets)
     if not isinstance(value, Prim) or value.kwargs:
         return None
     if value.fn is runtime.unshared:  # its first argument, checked (ssa/aliasing.py)
         return _atom_set(value.args[0], sets)
+    if value.fn in SEQUENCE_OPERATORS or value.fn in COMPARE_OPERATORS:  # lists compare whole
+        operands = [_kind(a, kinds) for a in value.args]
+        arithmetic = FLOAT in operands or all(k == NUMBER for k in operands)
+        if not (arithmetic or _square(value)):
+            return None
+    elif not (_numpy_call(value) or value.fn in PYTHON_OPERATORS or value.fn in ELEMENTWISE_TESTS):
+        return None
     rule = lookup(value.fn)
     elementwise = (rule is not None and rule.diagonal) or value.fn in ELEMENTWISE_TESTS
     if not elementwise or any(isinstance(a, Index) for a in value.args):

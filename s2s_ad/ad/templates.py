@@ -24,6 +24,8 @@ from .masks import FINITE
 
 Refer = Callable[[object, str], str]
 SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
+# on lists, tuples and strings these join, repeat and format
+SEQUENCE_OPERATORS = ("operator.add", "operator.mul", "operator.mod")
 
 
 @cache
@@ -136,8 +138,12 @@ def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     mine = site.params[param]
     named = [(name, a) for name, a in site.params.items() if name != param]
     named += [(name, a) for name, a in site.keywords.items() if name in rule.selectors]
+    # a known 0-d variable as the other operand: not where `param` may be a list it repeats
+    scalars = param in site.numbers or rule.name not in SEQUENCE_OPERATORS
     return not all(
-        a == mine or (isinstance(a, Const) and np.ndim(a.value) == 0) or site.known.get(name) == ()
+        a == mine
+        or (isinstance(a, Const) and np.ndim(a.value) == 0)
+        or (scalars and site.known.get(name) == ())
         for name, a in named
     )
 
@@ -362,8 +368,10 @@ def contributions(
         _check_indexed_object(fn, stmt, active)
     if fn.shapes:
         site = replace(site, shapes=_site_shapes(site, stmt.target, fn.shapes))
-    if fn.known_shapes:
-        site = replace(site, known=_site_shapes(site, stmt.target, fn.known_shapes))
+    if fn.known_shapes or fn.numbers:
+        numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
+        known = _site_shapes(site, stmt.target, fn.known_shapes)
+        site = replace(site, known=known, numbers=frozenset(numbers))
     found = []
     direction = Namer(fn.taken_names).fresh("d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):
