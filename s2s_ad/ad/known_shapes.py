@@ -1,26 +1,32 @@
 """Shapes the shape-generic derivative may rely on: those that hold for every argument.
 
 A derivative made for every shape (what `vjp`, `jvp` and `derivative_source(f)` give) knows
-no argument's shape: an argument written as a float may be called with an array. Some
-values' shapes follow from the code alone: Python literals, `range` counters, `len(x)`,
-`float(x)`, `math.exp(x)`, `np.sum(x)` over every axis, and arithmetic of those are 0-d
-(ad/shapes.py with no argument's shape). Others are known *equal*: `np.tanh(x) * 2.0` has
-`x`'s shape, whatever it is (`Like("x")`). Where an operand has the result's shape, or the
-other operand is 0-d and cannot broadcast it, `rt.unbroadcast(x_bar, x)` sums over no axis
-and is left out (ad/templates.py, `_may_broadcast`); likewise `rt.along` and
-`rt.broadcast_tangent` in the tangent code. Sound or nothing: a shape is unknown unless it
-follows for every argument.
+no argument's shape: an argument written as a float may be called with an array, and a
+helper may be given a list. Some values' shapes follow from the code alone: Python
+literals, `range` counters, `len(x)`, `float(x)`, `math.exp(x)`, `np.sum(x)` over every
+axis, and arithmetic of those are 0-d (ad/shapes.py with no argument's shape). Others are
+known *equal*: `np.tanh(x) * 2.0` has the shape of `np.tanh(x)`, whatever it is (`Like`).
+Where an operand has the result's shape, or the other operand is 0-d and cannot broadcast
+it, `rt.unbroadcast(x_bar, x)` sums over no axis and is left out (ad/templates.py,
+`_may_broadcast`); likewise `rt.along` and `rt.broadcast_tangent` in the tangent code.
+Sound or nothing: a shape is unknown unless it follows for every argument.
 
-Before → after, `total` a float accumulated over a `range` loop (`k` its counter):
+Before → after, `total` a float accumulated over a `range` loop (`k` its counter), `y` an
+array `np.tanh(x)`:
     `total_1_bar = rt.unbroadcast(total_2_bar, total_1)` (`total_2 = total_1 + _t2`, both 0-d)
-    `x_bar = x_bar + rt.unbroadcast(_t1_bar * k, x)`     (`_t1 = x * k`)
-        →  `total_1_bar = total_2_bar`;  `x_bar = x_bar + _t1_bar * k`
+    `y_bar = y_bar + rt.unbroadcast(_t1_bar * k, y)`     (`_t1 = y * k`)
+        →  `total_1_bar = total_2_bar`;  `y_bar = y_bar + _t1_bar * k`
 
 A `Like(r)` stands for the shape of `r`'s value: `r` is a parameter or a variable assigned
 once outside every loop, so its shape is one for the whole call. A loop-carried variable has
 the set of shapes of its assignments (`x_1`: {(), Like("vx")} for `x = 0.0` then
 `x = x + vx * dt`); elementwise operations broadcast the sets pairwise, and only a single
-shape is known. The analysis is flow-insensitive on SSA, iterated to a fixed point.
+shape is known. Python's `+`, `*` and `%` also join, repeat and format lists, tuples and
+strings: each value has a kind (a float or an array; a number; perhaps a sequence), a shape
+passes through those operators only where an operand is a float or an array (or both are
+numbers), and only values known not to be sequences get a shape: an argument keeps its
+`rt.unbroadcast`, which makes a list's cotangent. The analysis is flow-insensitive on SSA,
+iterated to a fixed point (each value is computed from earlier ones: the induction holds).
 """
 
 from __future__ import annotations
@@ -96,11 +102,16 @@ def value_kinds(fn: Function) -> dict[str, str | None]:
     """FLOAT, NUMBER or None for each variable: the least known of its assignments, from
     the optimistic start (each value is computed from earlier ones, so the induction holds)."""
     kinds: dict[str, object] = dict.fromkeys(fn.params)  # an argument may be anything
+    counters = {s.target for s in walk(fn.body) if isinstance(s, For) and _is_range(s.iterable)}
+    loops = {s.target for s in walk(fn.body) if isinstance(s, For)}
     changed = True
     while changed:
         changed = False
         for target, value in _assignments(fn):
-            new = _kind(value, kinds) if value is not None else _loop_kind(fn, target)
+            if value is not None:
+                new = _kind(value, kinds)
+            else:  # a counter of `range`, another loop's item, a `while` test (a truth value)
+                new = NUMBER if target in counters or target not in loops else None
             if new is _UNSEEN:
                 continue
             old = kinds.get(target, _UNSEEN)
@@ -110,13 +121,6 @@ def value_kinds(fn: Function) -> dict[str, str | None]:
                 kinds[target] = new
                 changed = True
     return {name: kind for name, kind in kinds.items() if kind is not _UNSEEN}
-
-
-def _loop_kind(fn: Function, target: str) -> str | None:
-    for stmt in walk(fn.body):
-        if isinstance(stmt, For) and stmt.target == target:
-            return NUMBER if _is_range(stmt.iterable) else None
-    return NUMBER  # a `while` test: a truth value
 
 
 def _kind(value: object, kinds: dict) -> object:
