@@ -19,6 +19,7 @@ import numpy as np
 from . import pytrees, runtime
 from .ad.calls import Callees, is_literal
 from .ad.forward import tangent_function
+from .ad.known_shapes import known_shapes
 from .ad.own_defaults import compiled_defaults
 from .ad.reverse import adjoint_function, gradient_function
 from .ad.shapes import infer_shapes
@@ -277,6 +278,7 @@ def _derivative_tree(
     """The AD stage: the derivative as a Python tree before simplification, the callees
     it calls, and whether it returns the value beside the gradients."""
     aliases = ssa.aliases
+    ssa.known_shapes, ssa.numbers = known_shapes(ssa)  # no `rt.unbroadcast` of scalars
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
     with_value = mode in ("value_and_gradient", "flat_value_and_gradient") or (
         mode == "grad" and not _scalar_result(ssa)

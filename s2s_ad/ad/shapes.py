@@ -44,6 +44,8 @@ REDUCTIONS |= {np.std, np.var}
 ELEMENTWISE_TESTS = {*COMPARE_OPERATORS, np.sign, np.floor, np.ceil, np.isnan, np.isfinite}
 MATMULS = {operator.matmul, np.matmul, np.dot}
 FILLED = {np.zeros, np.ones, np.empty, np.full}  # a new array of the shape given first
+# a Python number whatever the operand is (or a failure at run time, as in the plain call)
+NUMBERS = {builtins.float, builtins.int, builtins.bool, builtins.len}
 
 
 def infer_shapes(fn: Function, params: dict[str, Shape | None]) -> dict[str, Shape]:
@@ -94,6 +96,8 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
         return _literal_shape(value.args[0].value)
     if value.fn is runtime.unshared:  # its first argument, checked (ssa/aliasing.py)
         return _atom_shape(value.args[0], shapes)
+    if _always_scalar(value):
+        return ()
     inputs = [_atom_shape(a, shapes) for a in value.args if not isinstance(a, Index)]
     keywords = {k: a for k, a in value.kwargs}
     inputs += [_atom_shape(a, shapes) for a in keywords.values()]
@@ -105,6 +109,23 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
         return _rule_shape(value, inputs, keywords)
     except (ValueError, TypeError, IndexError, np.exceptions.AxisError):
         return None  # the call fails at run time too, with NumPy's own message
+
+
+def _always_scalar(prim: Prim) -> bool:
+    """Whether `prim` gives a 0-d value whatever its operands' shapes: `float(x)`, `len(x)`,
+    `math.exp(x)`, and a reduction over every axis (`np.sum(x)`, also of a list)."""
+    if prim.fn in NUMBERS:
+        return True
+    rule = lookup(prim.fn)
+    if rule is not None and rule.family == "math":
+        return True
+    if prim.fn not in REDUCTIONS or len(prim.args) != 1:
+        return False
+    keywords = dict(prim.kwargs)
+    if keywords.keys() - {"axis", "keepdims", "dtype", "ddof"}:
+        return False
+    axis, keepdims = _literal(keywords.get("axis"), None), _literal(keywords.get("keepdims"), False)
+    return axis is None and keepdims is False
 
 
 def _rule_shape(prim: Prim, inputs: list, keywords: dict) -> Shape | None:

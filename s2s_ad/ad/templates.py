@@ -24,6 +24,8 @@ from .masks import FINITE
 
 Refer = Callable[[object, str], str]
 SQUARES = (operator.mul, np.multiply)  # `x * x`: a product of a value with itself
+# on lists, tuples and strings these join, repeat and format
+SEQUENCE_OPERATORS = ("operator.add", "operator.mul", "operator.mod")
 
 
 @cache
@@ -117,7 +119,7 @@ def zeros_like(value: Atom | ast.expr, aliases: Aliases) -> ast.expr:
     return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
-def _site_shapes(site: Site, answer: str, shapes: dict[str, tuple]) -> dict[str, tuple]:
+def _site_shapes(site: Site, answer: str, shapes: dict[str, object]) -> dict[str, object]:
     """The statically known shapes of a call's operands (by rule name) and result (`ans`)."""
     named = [*site.params.items(), *site.keywords.items(), ("ans", Var(answer))]
     return {k: shapes[a.name] for k, a in named if isinstance(a, Var) and a.name in shapes}
@@ -126,16 +128,24 @@ def _site_shapes(site: Site, answer: str, shapes: dict[str, tuple]) -> dict[str,
 def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     """Whether another operand may broadcast `param` to a larger shape.
 
-    Not when its shape is known to be the result's; scalar literals cannot broadcast it,
-    nor can the same variable (`h * h`); a selector can (`np.where(mask, x, 0.0)`).
+    Not when its shape is known to be the result's; scalar literals and other values known
+    to be 0-d cannot broadcast it, nor can the same variable (`h * h`); a selector can
+    (`np.where(mask, x, 0.0)`).
     """
-    known = site.shapes.get(param)
-    if known is not None and known == site.shapes.get("ans"):
+    known = site.known.get(param)
+    if known is not None and known == site.known.get("ans"):
         return False
     mine = site.params[param]
-    others = [a for name, a in site.params.items() if name != param]
-    others += [a for name, a in site.keywords.items() if name in rule.selectors]
-    return not all(a == mine or (isinstance(a, Const) and np.ndim(a.value) == 0) for a in others)
+    named = [(name, a) for name, a in site.params.items() if name != param]
+    named += [(name, a) for name, a in site.keywords.items() if name in rule.selectors]
+    # a known 0-d variable as the other operand: not where `param` may be a list it repeats
+    scalars = param in site.numbers or rule.name not in SEQUENCE_OPERATORS
+    return not all(
+        a == mine
+        or (isinstance(a, Const) and np.ndim(a.value) == 0)
+        or (scalars and site.known.get(name) == ())
+        for name, a in named
+    )
 
 
 def result_shaped(
@@ -158,12 +168,14 @@ def result_shaped(
     operands = dict(site.params)
     operands.update((k, a) for k, a in site.keywords.items() if k in rule.selectors)
     mine = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in active}
-    passive = {
+    shapes = fn.known_shapes
+    passive = {  # those that may make the result larger: not 0-d literals or known scalars
         k
         for k, a in operands.items()
-        if k not in mine and not (isinstance(a, Const) and np.ndim(a.value) == 0)
+        if k not in mine
+        and not (isinstance(a, Const) and np.ndim(a.value) == 0)
+        and not (isinstance(a, Var) and shapes.get(a.name) == ())
     }
-    shapes = fn.shapes or {}
     result = shapes.get(stmt.target)
     if not passive or result == ():
         return total
@@ -356,6 +368,10 @@ def contributions(
         _check_indexed_object(fn, stmt, active)
     if fn.shapes:
         site = replace(site, shapes=_site_shapes(site, stmt.target, fn.shapes))
+    if fn.known_shapes or fn.numbers:
+        numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
+        known = _site_shapes(site, stmt.target, fn.known_shapes)
+        site = replace(site, known=known, numbers=frozenset(numbers))
     found = []
     direction = Namer(fn.taken_names).fresh("d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):

@@ -31,6 +31,12 @@ class Site:
     # the shapes known statically (a derivative specialised to argument shapes), by parameter
     # or keyword name, and `ans` for the result
     shapes: dict[str, tuple] = field(default_factory=dict)
+    # the shapes that hold for every argument (ad/known_shapes.py: a tuple, or `Like(name)`
+    # for the shape of another value; `shapes` where the derivative is specialised): only
+    # compared, to leave out `rt.unbroadcast` and `rt.along`
+    known: dict[str, object] = field(default_factory=dict)
+    # the parameter names whose operands are known to be numbers or arrays, not sequences
+    numbers: frozenset[str] = frozenset()
 
     def const(self, name: str, default: object = None) -> object:
         """The literal value of a parameter or keyword, `default` when absent or not literal."""
