@@ -210,6 +210,7 @@ NEVER_DIFFERENTIATED = {
     "directions_setitem": VECTOR_MODE,
     "directions_setitem_value": VECTOR_MODE,
     "directions_zeros": VECTOR_MODE,
+    "full_like_directions": VECTOR_MODE,
     "per_direction": VECTOR_MODE,
     "unbroadcast_directions": VECTOR_MODE,
     "unreduce_directions": VECTOR_MODE,
