@@ -1,0 +1,1040 @@
+"""Session 7: programs a user coming from JAX or autograd would write, checked from outside.
+
+Written from the README, docs/ and issues 17, 19 and 20 only (not from s2s_ad's code or its
+other tests). Each program is differentiated by every entry point the issues touch: `grad`
+against central differences, forward against reverse, the primal value of
+`value_and_grad`/`vjp`/`jvp` against the plain call, `hessian` against `jacfwd(grad)`,
+`jacrev(grad)` and central differences of the gradient, `jacrev` (one vector sweep) against
+`jacfwd` and row-by-row `vjp`, `grad(jit=True)` against `grad`, and the generated code of
+`derivative_source(f, "gradient", args=...)` / `s2s-ad show` run as Python.
+"""
+
+import ast
+import collections
+import contextlib
+import io
+import logging
+import math
+import os
+import subprocess
+import sys
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad import runtime as rt
+
+LOG = logging.getLogger("session7.user")
+HISTORY = []
+G = 9.81
+DRAG = 0.05
+KERNEL = np.array([0.25, 0.5, 0.25])
+
+# --------------------------------------------------------------------------------------
+# helpers a user would write
+# --------------------------------------------------------------------------------------
+
+
+def dense(W, b, x):
+    return np.tanh(W @ x + b)
+
+
+def rhs_lotka(y, a, b):
+    prey, pred = y[0], y[1]
+    return np.array([a * prey - b * prey * pred, -pred + 0.5 * b * prey * pred])
+
+
+def rk4_step(fun, y, dt, a, b):
+    k1 = fun(y, a, b)
+    k2 = fun(y + 0.5 * dt * k1, a, b)
+    k3 = fun(y + 0.5 * dt * k2, a, b)
+    k4 = fun(y + dt * k3, a, b)
+    return y + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+
+def sq_dist(a, b):
+    d = a - b
+    return d @ d
+
+
+def rbf(x1, x2, ell):
+    return np.exp(-0.5 * sq_dist(x1, x2) / ell**2)
+
+
+def stats(v):
+    m = np.mean(v)
+    return m, np.mean((v - m) ** 2)
+
+
+class Params(NamedTuple):
+    W: np.ndarray
+    b: np.ndarray
+
+
+# --------------------------------------------------------------------------------------
+# scalar-valued programs: f(x, *rest), differentiated with respect to x
+# --------------------------------------------------------------------------------------
+
+
+def projectile_until_ground(v, dt):
+    """Explicit Euler with quadratic drag until the projectile lands (while-until-event)."""
+    pos = np.zeros(2)
+    vel = v * 1.0
+    steps = 0
+    while pos[1] >= 0.0:
+        speed = np.sqrt(vel @ vel)
+        acc = np.array([0.0, -G]) - DRAG * speed * vel
+        vel = vel + dt * acc
+        pos = pos + dt * vel
+        steps += 1
+    return pos[0] + 0.01 * pos[1]
+
+
+def bouncing_ball_break(h0, dt):
+    """A ball dropped from h0 with restitution; stop after the third bounce (break)."""
+    h = h0 * 1.0
+    v = 0.0
+    bounces = 0
+    travelled = 0.0
+    for _ in range(2000):
+        v = v - G * dt
+        h_new = h + dt * v
+        travelled = travelled + abs(h_new - h)
+        h = h_new
+        if h < 0.0:
+            h = -h
+            v = -0.8 * v
+            bounces += 1
+            if bounces == 3:
+                break
+    return travelled + h
+
+
+def newton_sqrt(a, tol):
+    """Newton's iteration for sqrt(a) until converged (while with a value test)."""
+    y = a * 0.5 + 0.5
+    while abs(y * y - a) > tol:
+        y = 0.5 * (y + a / y)
+    return y
+
+
+def logistic_map(r, x0):
+    x = x0
+    n = x0.shape[0] * 3
+    total = 0.0
+    for _ in range(n):
+        x = r * x * (1.0 - x)
+        total = total + np.sum(x)
+    return total / n
+
+
+def tuple_recurrence(w, n):
+    a, b = 1.0, w
+    for _ in range(n):
+        a, b = b, a + w * b * 0.5
+    return a * b
+
+
+def rnn_loss(W, U, xs, y):
+    h = np.zeros(W.shape[0])
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum((h - y) ** 2)
+
+
+def mlp_tuple_params(params, x, y):
+    W1, b1, W2, b2 = params
+    h = dense(W1, b1, x)
+    out = W2 @ h + b2
+    return np.mean((out - y) ** 2)
+
+
+def mlp_dict_params(p, x, y):
+    h = x
+    for k in range(len(p) // 2):
+        h = np.tanh(p[f"W{k}"] @ h + p[f"b{k}"])
+    return np.sum((h - y) ** 2)
+
+
+def softmax_xent(logits, labels):
+    loss = 0.0
+    for i in range(logits.shape[0]):
+        z = logits[i] - np.max(logits[i])
+        lse = np.log(np.sum(np.exp(z)))
+        loss = loss - (z[labels[i]] - lse)
+    return loss / logits.shape[0]
+
+
+def rosenbrock_loop(x):
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def rosenbrock_vec(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def fill_local_array(x):
+    n = x.shape[0]
+    out = np.zeros(n)
+    for i in range(n):
+        out[i] = x[i] ** 2 * (i + 1) + np.sin(x[i])
+    return np.sum(out * out)
+
+
+def cumsum_in_place(x):
+    c = np.zeros_like(x)
+    c[0] = x[0]
+    for i in range(1, x.shape[0]):
+        c[i] = c[i - 1] + x[i] * c[i - 1] * 0.1 + x[i]
+    return np.sum(c**2)
+
+
+def view_read_only(a):
+    head = a[:-1]
+    tail = a[1:]
+    mid = a[1:-1]
+    return np.sum(head * tail) + np.sum(mid**3)
+
+
+def alias_then_update(x):
+    a = x * 2.0
+    b = a
+    b[0] = np.sin(a[1])
+    a[2] += b[0] * 3.0
+    return np.sum(a * b)
+
+
+def print_in_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + np.sum(np.cos(x * i))
+        print(f"step {i}: {s:.6f}")
+    return s
+
+
+def logging_in_loop(x, n):
+    y = x
+    for i in range(n):
+        y = y - 0.1 * np.tanh(y)
+        LOG.info("iteration %d norm %.4f", i, float(np.sum(y * y)))
+    return np.sum(y**2)
+
+
+def make_closure_loss(data):
+    def loss(w):
+        r = data @ w - 1.0
+        return np.sum(r**2) + 0.1 * np.sum(w**4)
+
+    return loss
+
+
+CLOSURE_LOSS = make_closure_loss(np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]]))
+
+
+def leaky_lambda(x, W):
+    act = lambda z: np.maximum(z, 0.1 * z)  # noqa: E731
+    h = act(W @ x)
+    h = act(W @ h + 0.3)
+    return np.sum(h**2)
+
+
+def generator_sum(w, x):
+    return sum(w[i] * x[i] ** 2 for i in range(len(x))) + sum(np.sin(wi) for wi in w)
+
+
+def list_comp_stack(w):
+    rows = [w * k for k in range(1, 4)]
+    M = np.array(rows)
+    return np.sum(M @ w)
+
+
+def dict_comp(w):
+    d = {k: w[k] ** 2 for k in range(w.shape[0])}
+    return sum(d[k] * (k + 1.0) for k in d)
+
+
+def while_continue(x):
+    i = 0
+    s = 0.0
+    while i < 10:
+        i += 1
+        if i % 3 == 0:
+            continue
+        s = s + np.sin(x * i)
+    return s
+
+
+def for_else_search(x):
+    acc = x
+    for k in range(6):
+        acc = acc * 1.1 + 0.05 * acc**2
+        if acc > 50.0:
+            break
+    else:
+        acc = acc + 100.0
+    return acc
+
+
+def early_return_loop(x):
+    y = x
+    for k in range(20):
+        y = y * 1.3 + np.sin(y)
+        if y > 5.0:
+            return y * k
+    return -y
+
+
+def unrolled_gd(x0, lr):
+    """Meta-learning style: differentiate through gradient steps taken with grad itself."""
+    x = x0
+    for _ in range(4):
+        g = INNER_GRAD(x)
+        x = x - lr * g
+    return np.sum(x**2)
+
+
+def inner_loss(x):
+    return np.sum(np.cos(x) + 0.5 * x**2)
+
+
+INNER_GRAD = ad.grad(inner_loss)
+
+
+def leapfrog_energy(q, p, dt, n):
+    for _ in range(n):
+        p = p - 0.5 * dt * (q + 0.1 * q**3)
+        q = q + dt * p
+        p = p - 0.5 * dt * (q + 0.1 * q**3)
+    return np.sum(0.5 * p**2 + 0.5 * q**2 + 0.025 * q**4)
+
+
+def adaptive_euler(y0):
+    t = 0.0
+    y = y0
+    dt = 0.1
+    while t < 1.0:
+        dy = -y + np.sin(3.0 * t)
+        dt = min(0.1, 0.5 / (1.0 + abs(dy)))
+        if t + dt > 1.0:
+            dt = 1.0 - t
+        y = y + dt * dy
+        t = t + dt
+    return y
+
+
+def heat_stencil(u0, alpha):
+    u = u0.copy()
+    for _ in range(10):
+        lap = u[:-2] - 2.0 * u[1:-1] + u[2:]
+        u[1:-1] = u[1:-1] + alpha * lap
+    return np.sum(u**2)
+
+
+def power_iteration(A):
+    v = np.ones(A.shape[0])
+    for _ in range(30):
+        v = A @ v
+        v = v / np.linalg.norm(v)
+    return v @ A @ v
+
+
+def horner(coeffs, x):
+    y = 0.0
+    for c in coeffs[::-1]:
+        y = y * x + c
+    return y
+
+
+def soft_kmeans(centers, X):
+    total = 0.0
+    for i in range(X.shape[0]):
+        d = np.sum((centers - X[i]) ** 2, axis=1)
+        w = np.exp(-d)
+        w = w / np.sum(w)
+        total = total + np.sum(w * d)
+    return total
+
+
+def gp_nll(log_ell, X, y):
+    n = X.shape[0]
+    ell = np.exp(log_ell)
+    K = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            K[i, j] = rbf(X[i], X[j], ell)
+    K = K + 0.1 * np.eye(n)
+    L = np.linalg.cholesky(K)
+    alpha = np.linalg.solve(K, y)
+    return 0.5 * y @ alpha + np.sum(np.log(np.diag(L)))
+
+
+def lotka_rk4(theta, y0):
+    a, b = theta[0], theta[1]
+    y = y0
+    for _ in range(20):
+        y = rk4_step(rhs_lotka, y, 0.05, a, b)
+    return np.sum(y**2)
+
+
+def pendulum_zero_crossing(theta0, dt):
+    """Integrate a pendulum until the angle changes sign; return the interpolated time."""
+    th = theta0
+    om = 0.0
+    t = 0.0
+    while True:
+        om_new = om - dt * G * np.sin(th)
+        th_new = th + dt * om_new
+        if th_new * th < 0.0:
+            frac = th / (th - th_new)
+            return t + frac * dt
+        th, om = th_new, om_new
+        t = t + dt
+
+
+def clipped_where(x):
+    y = np.clip(x, -1.0, 2.0)
+    z = np.where(x > 0.5, y**2, np.sin(y))
+    return np.sum(z * x)
+
+
+def attention(Q, K, V):
+    s = Q @ K.T / np.sqrt(Q.shape[1])
+    s = s - np.max(s, axis=1, keepdims=True)
+    a = np.exp(s)
+    a = a / np.sum(a, axis=1, keepdims=True)
+    return np.sum((a @ V) ** 2)
+
+
+def layer_norm(x, gamma):
+    m, v = stats(x)
+    xh = (x - m) / np.sqrt(v + 1e-5)
+    return np.sum((gamma * xh) ** 3)
+
+
+def conv1d_loop(w, x):
+    k = w.shape[0]
+    n = x.shape[0] - k + 1
+    out = np.zeros(n)
+    for i in range(n):
+        out[i] = x[i : i + k] @ w
+    return np.sum(np.tanh(out))
+
+
+def minibatch_logreg(w, X, y):
+    bs = 3
+    nll = 0.0
+    for start in range(0, X.shape[0], bs):
+        xb = X[start : start + bs]
+        yb = y[start : start + bs]
+        z = xb @ w
+        nll = nll + np.sum(np.logaddexp(0.0, z) - yb * z)
+    return nll / X.shape[0]
+
+
+def quadratic_pairs(x, A):
+    s = 0.0
+    for i in range(len(x)):
+        for j in range(i):
+            s = s + A[i, j] * x[i] * x[j]
+    return s
+
+
+def python_math_loop(x):
+    s = 0.0
+    for k in range(1, 6):
+        s += math.exp(-k * x) * math.sin(k * x) / k + math.log1p(x * x) * math.sqrt(k)
+    return s
+
+
+def namedtuple_params(p, x):
+    return np.sum(np.tanh(p.W @ x + p.b) ** 2)
+
+
+def enumerate_zip(w, xs, ys):
+    loss = 0.0
+    for i, (xi, yi) in enumerate(zip(xs, ys)):
+        loss = loss + (i + 1.0) * (np.dot(w, xi) - yi) ** 2
+    return loss
+
+
+def while_two_conditions(x):
+    y = x
+    k = 0
+    while y < 100.0 and k < 50:
+        y = y * 1.5 + 1.0
+        k += 1
+    return y / (k + 1)
+
+
+def warn_and_format(x):
+    s = np.sum(x**2)
+    label = f"loss {s:.3f}"
+    if s > 1e6:
+        warnings.warn(label)
+    return s + len(label) * 0.0
+
+
+def global_array_loop(x):
+    y = 0.0
+    for i in range(KERNEL.shape[0]):
+        y = y + KERNEL[i] * np.sum(np.roll(x, i) * x)
+    return y
+
+
+def augmented_ops(x):
+    y = x.copy()
+    for i in range(3):
+        y *= 1.0 + 0.1 * i
+        y += np.sin(y)
+        y -= 0.2 * y**2
+    return np.sum(y)
+
+
+def builtin_max_sorted(x):
+    vals = [x[0] * 2.0, x[1] ** 2, np.sin(x[2]) + 1.0]
+    top = max(vals)
+    ordered = sorted(vals)
+    return top * ordered[0] + ordered[1]
+
+
+def huber_elementwise(r):
+    total = 0.0
+    for i in range(r.shape[0]):
+        a = abs(r[i])
+        if a <= 1.0:
+            total = total + 0.5 * r[i] ** 2
+        else:
+            total = total + a - 0.5
+    return total
+
+
+def piecewise_elif(x):
+    y = 0.0
+    for i in range(x.shape[0]):
+        v = x[i]
+        if v < -1.0:
+            y = y + v**3
+        elif v < 1.0:
+            y = y + np.exp(v)
+        elif v < 2.0:
+            y = y + v * np.log(v)
+        else:
+            y = y + 3.0 * v
+    return y
+
+
+def grad_clip_step(g, w):
+    norm = np.linalg.norm(g)
+    if norm > 1.0:
+        g = g / norm
+    w = w - 0.5 * g
+    return np.sum(np.sin(w) * w)
+
+
+def momentum_unrolled(x0):
+    x = x0
+    v = np.zeros_like(x0)
+    for _ in range(8):
+        g = 4.0 * x**3 - 2.0 * x
+        v = 0.9 * v + g
+        x = x - 0.01 * v
+    return np.sum(x**4 - x**2)
+
+
+def reduce_keepdims(X):
+    mu = np.mean(X, axis=0, keepdims=True)
+    Z = X - mu
+    cov = Z.T @ Z / X.shape[0]
+    return np.sum(cov**2) + np.sum(np.var(X, axis=1))
+
+
+def lennard_jones(pos):
+    n = pos.shape[0]
+    e = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            r2 = np.sum((pos[i] - pos[j]) ** 2)
+            inv6 = 1.0 / r2**3
+            e = e + 4.0 * (inv6 * inv6 - inv6)
+    return e
+
+
+def spring_chain(x):
+    d = np.diff(x)
+    return np.sum(0.5 * (d - 1.0) ** 2) + 0.1 * np.sum(x**2)
+
+
+def trapezoid_loop(a):
+    n = 20
+    h = 1.0 / n
+    s = 0.0
+    for k in range(n + 1):
+        t = k * h
+        w = 0.5 if k == 0 or k == n else 1.0
+        s = s + w * np.exp(-a * t * t)
+    return s * h
+
+
+def kalman_1d(q, zs):
+    m, P = 0.0, 1.0
+    ll = 0.0
+    for z in zs:
+        P = P + q
+        S = P + 0.5
+        K = P / S
+        ll = ll - 0.5 * (np.log(2 * np.pi * S) + (z - m) ** 2 / S)
+        m = m + K * (z - m)
+        P = (1.0 - K) * P
+    return -ll
+
+
+def dict_in_loop_update(x):
+    state = {"pos": x, "vel": np.zeros_like(x)}
+    for _ in range(5):
+        acc = -state["pos"] ** 3
+        state["vel"] = state["vel"] + 0.1 * acc
+        state["pos"] = state["pos"] + 0.1 * state["vel"]
+    return np.sum(state["pos"] ** 2 + state["vel"] ** 2)
+
+
+def list_append_history(x):
+    hist = []
+    y = x
+    for k in range(5):
+        y = np.tanh(1.5 * y + 0.1 * k)
+        hist.append(y)
+    H = np.stack(hist)
+    return np.sum(H * H[::-1])
+
+
+def nested_def_loop(x, n):
+    def step(z, k):
+        return z - 0.1 * (z**3 - k)
+
+    for k in range(n):
+        x = step(x, float(k))
+    return np.sum(x)
+
+
+def tuple_return_helper(x):
+    m, v = stats(x)
+    return m * v + np.sum(np.exp(-((x - m) ** 2) / v))
+
+
+def scalar_sincos_loop(x):
+    s = x
+    c = 0.0
+    for _ in range(200):
+        s = np.sin(s) * 0.99 + 0.1
+        c = c + np.cos(s) * 0.01
+    return s + c
+
+
+def squares_loop(x):
+    y = 0.0
+    for _ in range(100):
+        y = y + x * x
+    return y
+
+
+def branch_sometimes_in_loop(x):
+    for _ in range(3):
+        if x > 1.0:
+            x = np.sin(x) * x
+        x = x + 0.5
+    return x
+
+
+def break_with_factor(y):
+    for k in range(10):
+        y = y * (1.0 + 0.5)
+        if y > 20.0:
+            break
+    return y
+
+
+def logsumexp_objective(w, X):
+    z = X @ w
+    m = np.max(z)
+    return m + np.log(np.sum(np.exp(z - m))) + 0.5 * w @ w
+
+
+def cholesky_logdet(a):
+    A = np.outer(a, a) + np.eye(a.shape[0]) * 2.0
+    L = np.linalg.cholesky(A)
+    return 2.0 * np.sum(np.log(np.diag(L)))
+
+
+def prod_and_cumprod(x):
+    return np.prod(x) + np.sum(np.cumprod(x)) + np.linalg.norm(x)
+
+
+def sorted_top_k(x):
+    s = np.sort(x)
+    return np.sum(s[-2:] ** 2) - s[0]
+
+
+def lambda_closure_scale(x, c):
+    scale = lambda z: c * z**2  # noqa: E731
+    total = 0.0
+    for k in range(3):
+        total = total + np.sum(scale(x + k))
+    return total
+
+
+def ode_with_event_count(k):
+    """Exponential decay: integrate until below a threshold, return final state plus a penalty."""
+    y = 1.0
+    t = 0.0
+    dt = 0.05
+    while y > 0.1:
+        y = y - dt * k * y
+        t = t + dt
+    return y + 0.01 * t * k
+
+
+# name -> (function, arguments, keyword note: "array" for a vector first argument)
+def _args():
+    r = np.random.default_rng(7)
+    X6x3 = r.standard_normal((6, 3))
+    return {
+        "projectile_until_ground": (projectile_until_ground, (np.array([12.0, 9.0]), 0.01)),
+        "bouncing_ball_break": (bouncing_ball_break, (2.3, 0.01)),
+        "newton_sqrt": (newton_sqrt, (3.7, 1e-12)),
+        "logistic_map": (logistic_map, (3.2, np.array([0.2, 0.4, 0.7]))),
+        "tuple_recurrence": (tuple_recurrence, (0.7, 6)),
+        "rnn_loss": (
+            rnn_loss,
+            (
+                r.standard_normal((3, 3)) * 0.5,
+                r.standard_normal((3, 2)),
+                r.standard_normal((4, 2)),
+                r.standard_normal(3),
+            ),
+        ),
+        "softmax_xent": (softmax_xent, (r.standard_normal((4, 3)), np.array([0, 2, 1, 2]))),
+        "rosenbrock_loop": (rosenbrock_loop, (np.array([0.5, 1.2, -0.3, 0.8]),)),
+        "rosenbrock_vec": (rosenbrock_vec, (np.array([0.5, 1.2, -0.3, 0.8]),)),
+        "fill_local_array": (fill_local_array, (np.array([0.3, -0.7, 1.1, 0.4]),)),
+        "cumsum_in_place": (cumsum_in_place, (np.array([0.3, -0.7, 1.1, 0.4]),)),
+        "view_read_only": (view_read_only, (np.array([0.3, -0.7, 1.1, 0.4, 0.9]),)),
+        "alias_then_update": (alias_then_update, (np.array([0.3, -0.7, 1.1, 0.4]),)),
+        "print_in_loop": (print_in_loop, (np.array([0.3, -0.7]), 3)),
+        "logging_in_loop": (logging_in_loop, (np.array([0.3, -0.7, 2.0]), 4)),
+        "closure_loss": (CLOSURE_LOSS, (np.array([0.2, -0.4, 0.9]),)),
+        "leaky_lambda": (leaky_lambda, (np.array([0.5, -1.0, 0.8]), r.standard_normal((3, 3)))),
+        "generator_sum": (generator_sum, (np.array([0.5, -1.0, 0.8]), np.array([1.0, 2.0, -0.5]))),
+        "list_comp_stack": (list_comp_stack, (np.array([0.5, -1.0, 0.8]),)),
+        "dict_comp": (dict_comp, (np.array([0.5, -1.0, 0.8]),)),
+        "while_continue": (while_continue, (0.37,)),
+        "for_else_search": (for_else_search, (1.3,)),
+        "for_else_no_break": (for_else_search, (0.3,)),
+        "early_return_loop": (early_return_loop, (0.4,)),
+        "early_return_fallthrough": (early_return_loop, (-2.0,)),
+        "unrolled_gd": (unrolled_gd, (np.array([0.5, 1.5, -2.0]), 0.3)),
+        "leapfrog_energy": (leapfrog_energy, (np.array([1.0, -0.5]), np.array([0.2, 0.3]), 0.1, 15)),
+        "adaptive_euler": (adaptive_euler, (0.8,)),
+        "heat_stencil": (heat_stencil, (np.array([0.0, 1.0, 2.0, 0.5, -1.0, 0.0]), 0.2)),
+        "power_iteration": (power_iteration, (np.array([[2.0, 0.5, 0.1], [0.5, 1.0, 0.3], [0.1, 0.3, 0.5]]),)),
+        "horner": (horner, (np.array([1.0, -2.0, 0.5, 0.3]), 1.7)),
+        "soft_kmeans": (soft_kmeans, (r.standard_normal((2, 2)), r.standard_normal((5, 2)))),
+        "gp_nll": (gp_nll, (0.2, r.standard_normal((4, 2)), r.standard_normal(4))),
+        "lotka_rk4": (lotka_rk4, (np.array([1.1, 0.4]), np.array([1.0, 0.5]))),
+        "pendulum_zero_crossing": (pendulum_zero_crossing, (0.7, 0.01)),
+        "clipped_where": (clipped_where, (np.array([-1.5, 0.2, 0.9, 2.5, 1.3]),)),
+        "attention": (
+            attention,
+            (r.standard_normal((3, 2)), r.standard_normal((4, 2)), r.standard_normal((4, 2))),
+        ),
+        "layer_norm": (layer_norm, (np.array([0.3, -0.7, 1.1, 0.4]), np.array([1.0, 0.5, 2.0, 1.5]))),
+        "conv1d_loop": (conv1d_loop, (KERNEL * 2.0, np.array([0.3, -0.7, 1.1, 0.4, 0.2, -1.0]))),
+        "minibatch_logreg": (minibatch_logreg, (np.array([0.2, -0.5, 0.1]), X6x3, (X6x3[:, 0] > 0) * 1.0)),
+        "quadratic_pairs": (quadratic_pairs, (np.array([0.3, -0.7, 1.1, 0.4]), r.standard_normal((4, 4)))),
+        "python_math_loop": (python_math_loop, (0.6,)),
+        "enumerate_zip": (
+            enumerate_zip,
+            (np.array([0.2, -0.5]), [np.array([1.0, 2.0]), np.array([0.5, -1.0])], [0.3, 0.8]),
+        ),
+        "while_two_conditions": (while_two_conditions, (0.7,)),
+        "warn_and_format": (warn_and_format, (np.array([0.3, -0.7]),)),
+        "global_array_loop": (global_array_loop, (np.array([0.3, -0.7, 1.1, 0.4]),)),
+        "augmented_ops": (augmented_ops, (np.array([0.3, -0.7, 1.1]),)),
+        "builtin_max_sorted": (builtin_max_sorted, (np.array([0.3, -0.7, 1.1]),)),
+        "huber_elementwise": (huber_elementwise, (np.array([0.3, -1.7, 1.1, -0.4]),)),
+        "piecewise_elif": (piecewise_elif, (np.array([-1.5, 0.3, 1.4, 2.5]),)),
+        "grad_clip_big": (grad_clip_step, (np.array([1.5, -2.0]), np.array([0.3, 0.8]))),
+        "grad_clip_small": (grad_clip_step, (np.array([0.3, -0.2]), np.array([0.3, 0.8]))),
+        "momentum_unrolled": (momentum_unrolled, (np.array([0.3, -0.7, 1.1]),)),
+        "reduce_keepdims": (reduce_keepdims, (r.standard_normal((4, 3)),)),
+        "lennard_jones": (lennard_jones, (np.array([[0.0, 0.0], [1.1, 0.1], [0.4, 1.2], [1.5, 1.3]]),)),
+        "spring_chain": (spring_chain, (np.array([0.0, 0.9, 2.2, 2.8]),)),
+        "trapezoid_loop": (trapezoid_loop, (1.3,)),
+        "kalman_1d": (kalman_1d, (0.3, np.array([0.1, 0.5, 0.2, 0.9]))),
+        "dict_in_loop_update": (dict_in_loop_update, (np.array([0.3, -0.7, 1.1]),)),
+        "list_append_history": (list_append_history, (np.array([0.3, -0.7, 1.1]),)),
+        "nested_def_loop": (nested_def_loop, (np.array([0.3, -0.7, 1.1]), 4)),
+        "tuple_return_helper": (tuple_return_helper, (np.array([0.3, -0.7, 1.1, 0.2]),)),
+        "scalar_sincos_loop": (scalar_sincos_loop, (0.4,)),
+        "squares_loop": (squares_loop, (0.4,)),
+        "branch_sometimes_in_loop": (branch_sometimes_in_loop, (0.8,)),
+        "break_with_factor": (break_with_factor, (1.3,)),
+        "logsumexp_objective": (logsumexp_objective, (np.array([0.2, -0.5, 0.1]), X6x3)),
+        "cholesky_logdet": (cholesky_logdet, (np.array([0.3, -0.7, 1.1]),)),
+        "prod_and_cumprod": (prod_and_cumprod, (np.array([0.3, -0.7, 1.1, 1.4]),)),
+        "sorted_top_k": (sorted_top_k, (np.array([0.3, -0.7, 1.1, 1.4]),)),
+        "lambda_closure_scale": (lambda_closure_scale, (np.array([0.3, -0.7]), 1.7)),
+        "ode_with_event_count": (ode_with_event_count, (0.9,)),
+    }
+
+
+SCALAR = _args()
+NAMES = sorted(SCALAR)
+
+
+# --------------------------------------------------------------------------------------
+# checking helpers (our own, independent of s2s_ad.testing)
+# --------------------------------------------------------------------------------------
+
+
+def _copy(args):
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _with(args, i, value):
+    out = list(_copy(args))
+    out[i] = value
+    return tuple(out)
+
+
+def _plain(f, args):
+    with contextlib.redirect_stdout(io.StringIO()):
+        return f(*_copy(args))
+
+
+def fd_grad(f, args, wrt=0, h=1e-6):
+    """Central differences of a scalar f with respect to args[wrt] (float or float array)."""
+    x = args[wrt]
+    if np.ndim(x) == 0:
+        return (_plain(f, _with(args, wrt, x + h)) - _plain(f, _with(args, wrt, x - h))) / (2 * h)
+    g = np.zeros(np.shape(x))
+    for idx in np.ndindex(g.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        g[idx] = (_plain(f, _with(args, wrt, xp)) - _plain(f, _with(args, wrt, xm))) / (2 * h)
+    return g
+
+
+def fd_jac(f, args, wrt=0, h=1e-6):
+    """Central differences of an array-valued f: shape out.shape + in.shape."""
+    x = np.asarray(args[wrt], dtype=float)
+    out = np.asarray(_plain(f, args))
+    J = np.zeros(out.shape + x.shape)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        if np.ndim(args[wrt]) == 0:
+            xp, xm = float(xp), float(xm)
+        d = (np.asarray(_plain(f, _with(args, wrt, xp))) - np.asarray(_plain(f, _with(args, wrt, xm)))) / (2 * h)
+        J[(Ellipsis, *idx)] = d
+    return J
+
+
+def assert_close(ours, ref, rtol, atol, what):
+    ours = np.asarray(ours, dtype=float)
+    ref = np.asarray(ref, dtype=float)
+    assert ours.shape == ref.shape, f"{what}: shape {ours.shape} != {ref.shape}"
+    bad = ~np.isclose(ours, ref, rtol=rtol, atol=atol)
+    assert not bad.any(), (
+        f"{what}: max |diff| {np.max(np.abs(ours - ref)):.3e}\nours={ours.ravel()[:8]}\nref ={ref.ravel()[:8]}"
+    )
+
+
+def _size(x):
+    return int(np.size(x))
+
+
+def _printed(call):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        value = call()
+    return value, buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------
+# scalar programs: every entry point
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_grad_matches_central_differences(name):
+    f, args = SCALAR[name]
+    g = ad.grad(f)(*_copy(args))
+    assert np.shape(g) == np.shape(args[0])
+    assert_close(g, fd_grad(f, args), 1e-5, 1e-6, f"{name}: grad vs central differences")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_mode_equals_reverse_mode(name):
+    f, args = SCALAR[name]
+    rev = ad.grad(f)(*_copy(args))
+    fwd = ad.grad(f, mode="forward")(*_copy(args))
+    assert_close(fwd, rev, 1e-11, 1e-13, f"{name}: grad forward vs reverse")
+    jf = ad.jacfwd(f)(*_copy(args))
+    jr = ad.jacrev(f)(*_copy(args))
+    assert_close(jf, rev, 1e-11, 1e-13, f"{name}: jacfwd vs grad")
+    assert_close(jr, rev, 1e-11, 1e-13, f"{name}: jacrev vs grad")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_primal_values_equal_plain_call(name):
+    f, args = SCALAR[name]
+    plain = _plain(f, args)
+    for mode in ("reverse", "forward"):
+        value, _ = _printed(lambda: ad.value_and_grad(f, mode=mode)(*_copy(args)))
+        assert value[0] == plain, f"{name}: value_and_grad({mode}) {value[0]!r} != plain {plain!r}"
+    out, pullback = _printed(lambda: ad.vjp(f, *_copy(args)))[0]
+    assert out == plain, f"{name}: vjp value {out!r} != {plain!r}"
+    ct = pullback(1.0)
+    assert_close(ct[0], ad.grad(f)(*_copy(args)), 1e-12, 1e-14, f"{name}: vjp pullback(1) vs grad")
+    x = args[0]
+    t = np.ones_like(x) * 0.5 if isinstance(x, np.ndarray) else 0.5
+    (y, dy), _ = _printed(lambda: ad.jvp(f, _copy(args), (t,) + (None,) * (len(args) - 1)))
+    assert y == plain, f"{name}: jvp value {y!r} != {plain!r}"
+    assert_close(dy, np.sum(np.asarray(ad.grad(f)(*_copy(args))) * t), 1e-10, 1e-12, f"{name}: jvp vs grad")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_derivatives_do_not_modify_arguments(name):
+    f, args = SCALAR[name]
+    mine = _copy(args)
+    with contextlib.redirect_stdout(io.StringIO()):
+        ad.grad(f)(*mine)
+        ad.value_and_grad(f, mode="forward")(*mine)
+        ad.hessian(f)(*mine)
+    for a, b in zip(mine, args):
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b), f"{name}: an argument was modified"
+
+
+def _hess_checks(f, args, name):
+    n = _size(args[0])
+    with contextlib.redirect_stdout(io.StringIO()):
+        H = np.asarray(ad.hessian(f)(*_copy(args)), dtype=float)
+        assert H.shape == np.shape(args[0]) * 2, f"{name}: hessian shape {H.shape}"
+        Hm = H.reshape(n, n)
+        gradf = ad.grad(f)
+        JF = np.asarray(ad.jacfwd(gradf)(*_copy(args)), dtype=float).reshape(n, n)
+        JR = np.asarray(ad.jacrev(gradf)(*_copy(args)), dtype=float).reshape(n, n)
+        FD = fd_jac(lambda *a: np.asarray(gradf(*a), dtype=float), args, h=1e-5).reshape(n, n)
+    scale = max(1.0, np.max(np.abs(Hm)))
+    assert_close(Hm, Hm.T, 1e-9, 1e-10 * scale, f"{name}: hessian symmetric")
+    assert_close(Hm, JF, 1e-10, 1e-12 * scale, f"{name}: hessian vs jacfwd(grad)")
+    assert_close(Hm, JR, 1e-10, 1e-12 * scale, f"{name}: hessian vs jacrev(grad)")
+    assert_close(Hm, FD, 1e-4, 1e-5 * scale, f"{name}: hessian vs central differences of grad")
+    if np.ndim(args[0]) == 0:
+        gg = ad.grad(ad.grad(f))(*_copy(args))
+        assert_close(gg, Hm[0, 0], 1e-10, 1e-12 * scale, f"{name}: grad(grad) vs hessian")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hessian_consistent(name):
+    f, args = SCALAR[name]
+    _hess_checks(f, args, name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hvp_matches_hessian(name):
+    f, args = SCALAR[name]
+    x = args[0]
+    v = np.linspace(0.3, -0.9, _size(x)).reshape(np.shape(x))
+    if np.ndim(x) == 0:
+        v = 0.7
+    with contextlib.redirect_stdout(io.StringIO()):
+        H = np.asarray(ad.hessian(f)(*_copy(args)), dtype=float).reshape(_size(x), _size(x))
+        res = ad.hvp(f, _copy(args), (v,) + (None,) * (len(args) - 1))
+    hv = res[1] if isinstance(res, tuple) else res
+    assert_close(np.ravel(hv), H @ np.ravel(v), 1e-9, 1e-11, f"{name}: hvp vs hessian @ v")
+
+
+JIT_NAMES = NAMES
+
+
+@pytest.mark.parametrize("name", JIT_NAMES)
+def test_jit_same_numbers_and_effects(name, caplog):
+    f, args = SCALAR[name]
+    ref, out_ref = _printed(lambda: ad.grad(f)(*_copy(args)))
+    _, out_plain = _printed(lambda: f(*_copy(args)))
+    with caplog.at_level(logging.WARNING, logger="s2s_ad.jit"):
+        g1, out1 = _printed(lambda: ad.grad(f, jit=True)(*_copy(args)))
+        g2, out2 = _printed(lambda: ad.grad(f, jit=True)(*_copy(args)))
+        (v, g3), out3 = _printed(lambda: ad.value_and_grad(f, jit=True)(*_copy(args)))
+    assert_close(g1, ref, 1e-12, 1e-14, f"{name}: grad jit vs numpy")
+    assert_close(g2, ref, 1e-12, 1e-14, f"{name}: grad jit second call vs numpy")
+    assert_close(g3, ref, 1e-12, 1e-14, f"{name}: value_and_grad jit vs numpy")
+    assert np.shape(g1) == np.shape(ref) and type(g1) is type(ref), f"{name}: {type(g1)} vs {type(ref)}"
+    plain = _plain(f, args)
+    assert_close(v, plain, 1e-13, 0.0, f"{name}: value_and_grad jit value vs plain call")
+    assert out1 == out_plain and out2 == out_plain and out3 == out_plain, (
+        f"{name}: printed under jit {out1!r} / {out3!r}, plain call printed {out_plain!r}"
+    )
+    assert out_ref == out_plain
+    jit_warnings = [r for r in caplog.records if r.name.startswith("s2s_ad.jit") and r.levelno >= logging.WARNING]
+    assert len(jit_warnings) <= 2, f"{name}: {len(jit_warnings)} jit warnings: {[r.getMessage() for r in jit_warnings]}"
+
+
+def _run_source(src, f, args):
+    tree = ast.parse(src)
+    compile(tree, "<derivative>", "exec")
+    fname = next(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+    import inspect
+
+    ns = dict(f.__globals__)
+    ns.update(inspect.getclosurevars(f).nonlocals)
+    ns.update(np=np, rt=rt, math=math)
+    exec(compile(tree, "<derivative>", "exec"), ns)
+    out = ns[fname](*_copy(args))
+    # "gradient" code is f_grad, or f_value_and_grad (value, gradient) where the value is checked
+    return out[1] if fname.endswith("_value_and_grad") else out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gradient_source_is_python_that_runs(name):
+    f, args = SCALAR[name]
+    src = ad.derivative_source(f, "gradient", args=_copy(args))
+    tree = ast.parse(src)
+    fdef = next(node for node in tree.body if isinstance(node, ast.FunctionDef))
+    assert fdef.name.endswith(("_grad", "_value_and_grad")), fdef.name
+    # readable: the returned cotangent is not named after a flag of the lowering
+    ret = fdef.body[-1]
+    assert isinstance(ret, ast.Return), src
+    names = [n.id for n in ast.walk(ret) if isinstance(n, ast.Name)]
+    grads = names[1:] if fdef.name.endswith("_value_and_grad") else names
+    assert not any(n.startswith(("_result", "_skip", "_stop")) for n in grads), f"{name}: returns {grads}"
+    with contextlib.redirect_stdout(io.StringIO()):
+        ref = ad.grad(f)(*_copy(args))
+        try:
+            got = _run_source(src, f, args)
+        except NameError as e:
+            # the code calls the derivative of one of the user's helpers, printed apart
+            missing = e.name
+            helper = missing.rsplit("_", 1)[0].removesuffix("_grad")
+            assert callable(f.__globals__.get(helper)), f"{name}: the printed code reads {missing!r}"
+            return
+    assert_close(got, ref, 1e-12, 1e-14, f"{name}: the printed gradient code run by hand vs grad")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reverse_source_runs_through_vjp_shape(name):
+    f, args = SCALAR[name]
+    src = ad.derivative_source(f)
+    ast.parse(src)
+    src_f = ad.derivative_source(f, "forward")
+    ast.parse(src_f)
