@@ -1038,3 +1038,673 @@ def test_reverse_source_runs_through_vjp_shape(name):
     ast.parse(src)
     src_f = ad.derivative_source(f, "forward")
     ast.parse(src_f)
+
+
+# --------------------------------------------------------------------------------------
+# array-valued programs: Jacobians forward, reverse (one vector sweep), row by row
+# --------------------------------------------------------------------------------------
+
+
+def lotka_state(y0, theta):
+    y = y0
+    for _ in range(10):
+        y = rk4_step(rhs_lotka, y, 0.05, theta[0], theta[1])
+    return y
+
+
+def heat_field(u0, alpha):
+    u = u0.copy()
+    for _ in range(5):
+        u[1:-1] = u[1:-1] + alpha * (u[:-2] - 2.0 * u[1:-1] + u[2:])
+    return u
+
+
+def softmax_vec(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+def cumprod_loop(x):
+    out = np.ones_like(x)
+    out[0] = x[0]
+    for i in range(1, len(x)):
+        out[i] = out[i - 1] * x[i]
+    return out
+
+
+def rnn_states(h0, W):
+    hs = []
+    h = h0
+    for t in range(3):
+        h = np.tanh(W @ h + 0.1 * t)
+        hs.append(h)
+    return np.concatenate(hs)
+
+
+def projectile_landing(v, dt):
+    pos = np.zeros(2)
+    vel = v * 1.0
+    while pos[1] >= 0.0:
+        vel = vel + dt * (np.array([0.0, -G]) - DRAG * np.sqrt(vel @ vel) * vel)
+        pos = pos + dt * vel
+    return pos
+
+
+def bounce_state(h0, dt):
+    h, v = h0 * 1.0, 0.0
+    for _ in range(1000):
+        v = v - G * dt
+        h = h + dt * v
+        if h < 0.0:
+            break
+    return np.array([h, v, h * v])
+
+
+def sort_weighted(x):
+    return np.sort(x) * np.arange(1.0, x.shape[0] + 1.0)
+
+
+def fill_with_print(x):
+    out = np.zeros(x.shape[0] + 1)
+    for i in range(x.shape[0]):
+        out[i] = np.sin(x[i]) * x[-1 - i]
+        print("filled", i)
+    out[-1] = np.sum(x)
+    return out
+
+
+def poly_features(x):
+    return np.stack([x**k / (k + 1.0) for k in range(1, 4)])
+
+
+def matrix_out(A):
+    B = A @ A.T
+    for _ in range(2):
+        B = B - 0.1 * B @ B
+    return B
+
+
+def early_exit_vector(x):
+    y = x.copy()
+    for k in range(10):
+        y = y + 0.3 * np.tanh(y) * (k + 1)
+        if np.max(y) > 4.0:
+            return y * 2.0
+    return y
+
+
+def newton_vector(a):
+    y = np.ones_like(a)
+    for _ in range(30):
+        y_new = 0.5 * (y + a / y)
+        if np.max(np.abs(y_new - y)) < 1e-14:
+            break
+        y = y_new
+    return y
+
+
+def scalar_to_vector(t):
+    return np.array([np.cos(t), np.sin(t) * t, t**3])
+
+
+VECTOR = {
+    "lotka_state": (lotka_state, (np.array([1.0, 0.5]), np.array([1.1, 0.4]))),
+    "heat_field": (heat_field, (np.array([0.0, 1.0, 2.0, 0.5, -1.0, 0.0]), 0.2)),
+    "softmax_vec": (softmax_vec, (np.array([0.3, -1.2, 2.0, 0.1]),)),
+    "cumprod_loop": (cumprod_loop, (np.array([0.3, -1.2, 2.0, 0.9]),)),
+    "rnn_states": (rnn_states, (np.array([0.3, -0.5]), np.array([[0.5, -0.3], [0.8, 0.2]]))),
+    "projectile_landing": (projectile_landing, (np.array([12.0, 9.0]), 0.01)),
+    "bounce_state": (bounce_state, (2.3, 0.01)),
+    "sort_weighted": (sort_weighted, (np.array([0.3, -1.2, 2.0, 0.9]),)),
+    "fill_with_print": (fill_with_print, (np.array([0.3, -1.2, 2.0]),)),
+    "poly_features": (poly_features, (np.array([0.3, -1.2, 2.0]),)),
+    "matrix_out": (matrix_out, (np.array([[0.3, -0.2], [0.5, 0.4], [0.1, 0.2]]),)),
+    "early_exit_vector": (early_exit_vector, (np.array([0.3, -1.2, 0.9]),)),
+    "early_exit_vector_fallthrough": (early_exit_vector, (np.array([-3.0, -1.2, -2.0]),)),
+    "newton_vector": (newton_vector, (np.array([2.0, 0.5, 9.0]),)),
+    "scalar_to_vector": (scalar_to_vector, (0.7,)),
+    "rnn_states_wrt_W": (lambda W, h0: rnn_states(h0, W), (np.array([[0.5, -0.3], [0.8, 0.2]]), np.array([0.3, -0.5]))),
+}
+VNAMES = sorted(VECTOR)
+
+
+def _rows_by_vjp(f, args):
+    out, pullback = ad.vjp(f, *_copy(args))
+    out = np.asarray(out)
+    x = args[0]
+    J = np.zeros(out.shape + np.shape(x))
+    for idx in np.ndindex(out.shape):
+        e = np.zeros(out.shape)
+        e[idx] = 1.0
+        J[idx] = pullback(e)[0]
+    return J
+
+
+def _cols_by_jvp(f, args):
+    x = args[0]
+    out = np.asarray(_plain(f, args))
+    J = np.zeros(out.shape + np.shape(x))
+    for idx in np.ndindex(np.shape(x)):
+        if np.ndim(x) == 0:
+            t = 1.0
+        else:
+            t = np.zeros(np.shape(x))
+            t[idx] = 1.0
+        _, dy = ad.jvp(f, _copy(args), (t,) + (None,) * (len(args) - 1))
+        J[(Ellipsis, *idx)] = dy
+    return J
+
+
+@pytest.mark.parametrize("name", VNAMES)
+def test_jacobians_agree(name):
+    f, args = VECTOR[name]
+    with contextlib.redirect_stdout(io.StringIO()):
+        jf = np.asarray(ad.jacfwd(f)(*_copy(args)))
+        jr = np.asarray(ad.jacrev(f)(*_copy(args)))
+        jrev = np.asarray(ad.jacobian(f, mode="reverse")(*_copy(args)))
+        jfwd = np.asarray(ad.jacobian(f, mode="forward")(*_copy(args)))
+        jauto = np.asarray(ad.jacobian(f)(*_copy(args)))
+        rows = _rows_by_vjp(f, args)
+        cols = _cols_by_jvp(f, args)
+    fd = fd_jac(f, args)
+    assert_close(jf, fd, 1e-5, 1e-6, f"{name}: jacfwd vs central differences")
+    assert_close(jr, fd, 1e-5, 1e-6, f"{name}: jacrev vs central differences")
+    for what, J in (("jacrev", jr), ("jacobian reverse", jrev), ("jacobian forward", jfwd), ("auto", jauto)):
+        assert_close(J, jf, 1e-11, 1e-13, f"{name}: {what} vs jacfwd")
+    assert_close(rows, jf, 1e-11, 1e-13, f"{name}: rows by vjp vs jacfwd")
+    assert_close(cols, jf, 1e-11, 1e-13, f"{name}: columns by jvp vs jacfwd")
+
+
+@pytest.mark.parametrize("name", VNAMES)
+def test_jacobian_calls_print_as_plain_call(name):
+    f, args = VECTOR[name]
+    _, plain = _printed(lambda: f(*_copy(args)))
+    for what, call in (
+        ("jacrev", lambda: ad.jacrev(f)(*_copy(args))),
+        ("jacfwd", lambda: ad.jacfwd(f)(*_copy(args))),
+        ("vjp", lambda: ad.vjp(f, *_copy(args))),
+        ("jvp", lambda: ad.jvp(f, _copy(args), (args[0] * 0.0 + 1.0,) + (None,) * (len(args) - 1))),
+    ):
+        _, printed = _printed(call)
+        assert printed == plain, f"{name}: {what} printed {printed!r}, the plain call {plain!r}"
+
+
+@pytest.mark.parametrize("name", VNAMES)
+def test_vector_primal_values(name):
+    f, args = VECTOR[name]
+    plain = np.asarray(_plain(f, args))
+    with contextlib.redirect_stdout(io.StringIO()):
+        out, _ = ad.vjp(f, *_copy(args))
+        y, _ = ad.jvp(f, _copy(args), (args[0] * 0.0 + 1.0,) + (None,) * (len(args) - 1))
+    assert np.array_equal(np.asarray(out), plain), f"{name}: vjp value differs: {out} vs {plain}"
+    assert np.array_equal(np.asarray(y), plain), f"{name}: jvp value differs: {y} vs {plain}"
+
+
+@pytest.mark.parametrize("name", VNAMES)
+def test_hessian_of_weighted_output(name):
+    """The Hessian of a scalar made from the program's output: through the vector program's
+    loops again, checked by the same four routes."""
+    f, args = VECTOR[name]
+
+    if len(args) == 1:
+
+        def scalarised(x):
+            out = f(x)
+            return np.sum(np.sin(out) * np.arange(1.0, np.size(out) + 1.0).reshape(np.shape(out)))
+    else:
+
+        def scalarised(x, y):
+            out = f(x, y)
+            return np.sum(np.sin(out) * np.arange(1.0, np.size(out) + 1.0).reshape(np.shape(out)))
+
+    _hess_checks(scalarised, args, name)
+
+
+# --------------------------------------------------------------------------------------
+# effects: a module's list appended to in a loop, warnings, prints, logging
+# --------------------------------------------------------------------------------------
+
+
+def history_in_for_loop(x):
+    s = 0.0
+    for k in range(3):
+        s = s + np.sum(np.sin(x) * k)
+        HISTORY.append(float(s))
+    return s
+
+
+def history_in_while_loop(x):
+    y = x
+    n = 0
+    while np.sum(y) < 10.0:
+        y = y * 1.5
+        n += 1
+        HISTORY.append(n)
+    return np.sum(y**2)
+
+
+def history_after_loop(x):
+    s = 0.0
+    for k in range(3):
+        s = s + np.sum(np.sin(x) * k)
+    HISTORY.append(float(s))
+    return s
+
+
+def history_of_filled_dict(x):
+    stats = {}
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(x) * i
+        stats[i] = float(s)
+    HISTORY.append(stats)
+    return s
+
+
+def warn_in_loop(x):
+    y = x
+    for i in range(3):
+        y = y * 2.0
+        if np.max(y) > 1.0:
+            warnings.warn(f"large at step {i}")
+    return np.sum(y)
+
+
+def log_in_loop(x):
+    y = x
+    for i in range(3):
+        y = np.tanh(y) * 1.5
+        LOG.warning("step %d sum %.6f", i, float(np.sum(y)))
+    return np.sum(y)
+
+
+EFFECT_X = np.array([0.3, 0.8, -0.4])
+EFFECT_CALLS = {
+    "grad": lambda f: ad.grad(f)(EFFECT_X.copy()),
+    "value_and_grad": lambda f: ad.value_and_grad(f)(EFFECT_X.copy()),
+    "grad_forward": lambda f: ad.grad(f, mode="forward")(EFFECT_X.copy()),
+    "vjp": lambda f: ad.vjp(f, EFFECT_X.copy())[1](1.0),
+    "jvp": lambda f: ad.jvp(f, (EFFECT_X.copy(),), (np.ones(3),)),
+    "jacrev": lambda f: ad.jacrev(f)(EFFECT_X.copy()),
+    "jacfwd": lambda f: ad.jacfwd(f)(EFFECT_X.copy()),
+    "hessian": lambda f: ad.hessian(f)(EFFECT_X.copy()),
+    "grad_jit": lambda f: ad.grad(f, jit=True)(EFFECT_X.copy()),
+}
+EFFECT_FUNCS = {
+    f.__name__: f
+    for f in (history_in_for_loop, history_in_while_loop, history_after_loop, history_of_filled_dict)
+}
+
+
+@pytest.mark.parametrize("call", sorted(EFFECT_CALLS))
+@pytest.mark.parametrize("fname", sorted(EFFECT_FUNCS))
+def test_module_list_appends_happen_as_in_plain_call(fname, call):
+    f = EFFECT_FUNCS[fname]
+    HISTORY.clear()
+    f(EFFECT_X.copy())
+    plain = list(HISTORY)
+    HISTORY.clear()
+    EFFECT_CALLS[call](f)
+    got = list(HISTORY)
+    HISTORY.clear()
+    assert got == plain, f"{fname} under {call}: HISTORY {got}, the plain call appended {plain}"
+
+
+@pytest.mark.parametrize("call", sorted(EFFECT_CALLS))
+def test_warnings_in_loop_as_in_plain_call(call):
+    with warnings.catch_warnings(record=True) as plain:
+        warnings.simplefilter("always")
+        warn_in_loop(EFFECT_X.copy())
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        EFFECT_CALLS[call](warn_in_loop)
+    assert [str(w.message) for w in got] == [str(w.message) for w in plain]
+
+
+@pytest.mark.parametrize("call", sorted(EFFECT_CALLS))
+def test_logging_in_loop_as_in_plain_call(call, caplog):
+    with caplog.at_level(logging.WARNING, logger="session7.user"):
+        log_in_loop(EFFECT_X.copy())
+        plain = [r.getMessage() for r in caplog.records if r.name == "session7.user"]
+        caplog.clear()
+        EFFECT_CALLS[call](log_in_loop)
+        got = [r.getMessage() for r in caplog.records if r.name == "session7.user"]
+    assert got == plain and len(plain) == 3
+
+
+def log_of_values(x):
+    return np.sum(np.log(x))
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_runtime_warnings_of_plain_call_kept(jit):
+    """grad at a point where the function's value is nan (log of a negative number): the
+    plain call warns 'invalid value encountered in log'; the derivative code computes that
+    value too, so the warning must be the same with and without jit."""
+    x = np.array([-1.0, 2.0])
+    with warnings.catch_warnings(record=True) as plain:
+        warnings.simplefilter("always")
+        log_of_values(x)
+    ad.grad(log_of_values, jit=jit)(np.array([0.5, 2.0]))  # compile on a clean point first
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        g = ad.grad(log_of_values, jit=jit)(x)
+    assert np.array_equal(g, [-1.0, 0.5])
+    plain_msgs = {str(w.message) for w in plain}
+    got_msgs = {str(w.message) for w in got}
+    assert plain_msgs <= got_msgs, f"jit={jit}: warnings {got_msgs}, the plain call gave {plain_msgs}"
+
+
+# --------------------------------------------------------------------------------------
+# errors: located S2SError naming this file and the offending line, never a wrong number
+# --------------------------------------------------------------------------------------
+
+
+def bad_update_argument(x):
+    for _ in range(3):
+        x += np.sin(x)  # BAD
+    return np.sum(x)
+
+
+def bad_write_through_view(x):
+    a = x * 2.0
+    v = a[1:3]
+    v *= 2.0  # BAD
+    return np.sum(a**2)
+
+
+def bad_global(x):
+    global HISTORY  # BAD
+    return np.sum(x)
+
+
+def bad_try(x):
+    try:  # BAD
+        y = np.log(x)
+    except ValueError:
+        y = x
+    return np.sum(y)
+
+
+def bad_walrus(x):
+    if (s := np.sum(x)) > 0:  # BAD
+        return s
+    return -s
+
+
+def bad_recursive(x, n):
+    if n == 0:
+        return np.sum(x)
+    return bad_recursive(np.sin(x), n - 1)  # BAD
+
+
+def bad_shapes(x, W):
+    h = x
+    for _ in range(2):
+        h = np.tanh(W @ h)  # BAD
+    return np.sum(h)
+
+
+def bad_generator_kept(x):
+    g = (v**2 for v in x)  # BAD
+    return sum(g)
+
+
+def bad_del(x):
+    y = x * 2.0
+    del y  # BAD
+    return np.sum(x)
+
+
+def bad_while_checkpoint(x):
+    y = x
+    while np.sum(y) < 5.0:
+        for _ in ad.checkpoint(range(3)):
+            y = y * 1.1
+    return np.sum(y)
+
+
+def bad_max_key(x):
+    vals = [x[0], x[1] * 2.0]
+    return max(vals, key=abs)  # BAD
+
+
+FUNCS = [np.sin, np.cos]
+
+
+def bad_computed_function(x):
+    s = 0.0
+    for i in range(2):
+        s = s + np.sum(FUNCS[i](x))  # BAD
+    return s
+
+
+def _line_of(f):
+    import inspect
+
+    lines, start = inspect.getsourcelines(f)
+    for k, line in enumerate(lines):
+        if "# BAD" in line:
+            return start + k
+    return start
+
+
+ERROR_CASES = {
+    "update_argument": (bad_update_argument, (np.array([0.1, 0.2]),)),
+    "write_through_view": (bad_write_through_view, (np.array([0.1, 0.2, 0.3, 0.4]),)),
+    "global": (bad_global, (np.array([0.1, 0.2]),)),
+    "try": (bad_try, (np.array([0.1, 0.2]),)),
+    "walrus": (bad_walrus, (np.array([0.1, 0.2]),)),
+    "recursive": (bad_recursive, (np.array([0.1, 0.2]), 2)),
+    "shapes": (bad_shapes, (np.array([0.1, 0.2, 0.3]), np.ones((2, 3)))),
+    "generator_kept": (bad_generator_kept, (np.array([0.1, 0.2]),)),
+    "del": (bad_del, (np.array([0.1, 0.2]),)),
+    "max_key": (bad_max_key, (np.array([0.1, 0.2]),)),
+    "computed_function": (bad_computed_function, (np.array([0.1, 0.2]),)),
+}
+ERROR_APIS = {
+    "grad": lambda f, a: ad.grad(f)(*a),
+    "grad_jit": lambda f, a: ad.grad(f, jit=True)(*a),
+    "value_and_grad_forward": lambda f, a: ad.value_and_grad(f, mode="forward")(*a),
+    "hessian": lambda f, a: ad.hessian(f)(*a),
+    "jacrev": lambda f, a: ad.jacrev(f)(*a),
+    "gradient_source": lambda f, a: ad.derivative_source(f, "gradient", args=a),
+}
+
+
+@pytest.mark.parametrize("api", sorted(ERROR_APIS))
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_bad_program_gives_located_error(case, api):
+    f, args = ERROR_CASES[case]
+    if api == "gradient_source" and case in RUN_TIME_ERRORS:
+        pytest.skip("found when the code runs; derivative_source only writes it")
+    with pytest.raises(Exception) as info:
+        ERROR_APIS[api](f, _copy(args))
+    if not isinstance(info.value, ad.S2SError):
+        # the plain call's own exception, raised at the user's line, is fine too
+        frame = info.traceback[-1]
+        assert case in RUN_TIME_ERRORS and str(frame.path).endswith("test_session7_programs.py"), (
+            f"{case} under {api}: {type(info.value).__name__}: {info.value} at {frame.path}:{frame.lineno + 1}"
+        )
+        assert frame.lineno + 1 == _line_of(f)
+        return
+    msg = str(info.value)
+    assert "test_session7_programs.py" in msg, msg
+    lines = {_line_of(f)}
+    if case == "recursive":
+        lines.add(f.__code__.co_firstlineno)  # naming the recursive def is clear too
+    assert any(f":{line}" in msg for line in lines), f"expected line {lines}: {msg}"
+    assert "Traceback" not in msg
+
+
+RUN_TIME_ERRORS = {"shapes", "update_argument"}
+
+
+def test_checkpoint_in_while_is_refused_or_exact():
+    x = np.array([0.5, 0.7])
+    try:
+        g = ad.grad(bad_while_checkpoint)(x.copy())
+    except ad.S2SError as e:
+        assert "test_session7_programs.py" in str(e)
+        return
+    assert_close(g, fd_grad(bad_while_checkpoint, (x,)), 1e-5, 1e-6, "checkpoint inside while")
+
+
+def user_raises_in_loop(x):
+    y = x
+    for k in range(5):
+        y = y * 2.0
+        if np.max(y) > 10.0:
+            raise ValueError(f"diverged at step {k}")
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("api", sorted(set(ERROR_APIS) - {"gradient_source"}))
+def test_user_raise_in_loop_is_the_users_exception(api):
+    with pytest.raises(ValueError, match="diverged at step 2"):
+        ERROR_APIS[api](user_raises_in_loop, (np.array([0.5, 1.5]),))
+
+
+def vector_valued(x):
+    return np.sin(x) * 2.0
+
+
+def test_argument_errors():
+    x = np.array([0.1, 0.2])
+    with pytest.raises(ad.S2SError, match="vjp"):
+        ad.grad(vector_valued)(x)
+    with pytest.raises(ad.S2SError, match="vjp"):
+        ad.grad(vector_valued, jit=True)(x)
+    with pytest.raises(ad.S2SError):
+        ad.grad(rosenbrock_vec)(np.array([1, 2, 3]))
+    with pytest.raises(ad.S2SError):
+        ad.grad(rosenbrock_vec, jit=True)(np.array([1, 2, 3]))
+    with pytest.raises((ad.S2SError, TypeError)) as info:
+        ad.grad(rosenbrock_vec, x)
+    assert "grad(f)(x)" in str(info.value) or "wrt" in str(info.value)
+    with pytest.raises(ad.S2SError, match="nope"):
+        ad.grad(rosenbrock_vec, wrt="nope")(x)
+    with pytest.raises(ad.S2SError):
+        ad.hessian(rosenbrock_vec)(np.array([1, 2, 3]))
+    with pytest.raises(ad.S2SError):
+        ad.grad(rosenbrock_vec)(x, x)
+
+
+def test_error_under_jit_same_as_numpy():
+    f, args = ERROR_CASES["shapes"]
+    msgs = []
+    for jit in (False, True):
+        with pytest.raises(ad.S2SError) as info:
+            ad.grad(f, jit=jit)(*_copy(args))
+        msgs.append(str(info.value).splitlines()[0])
+    assert msgs[0] == msgs[1]
+
+
+# --------------------------------------------------------------------------------------
+# the code grad runs (issues 19 and 20): what a person would write
+# --------------------------------------------------------------------------------------
+
+
+def _gradient_source(name):
+    f, args = SCALAR[name]
+    return ad.derivative_source(f, "gradient", args=_copy(args))
+
+
+def _tapes(src):
+    """The tuples a loop's forward sweep appends to its tape, as lists of source strings."""
+    out = []
+    for node in ast.walk(ast.parse(src)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "append"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id.startswith("_tape")
+        ):
+            arg = node.args[0]
+            items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+            out.append([ast.unparse(e) for e in items])
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_grad_seed_is_not_materialised(name):
+    """Issue 19, part 2: grad's cotangent 1.0 is specialised in: no `full_like(…, 1.0)`."""
+    src = _gradient_source(name)
+    seeds = [
+        ast.unparse(n)
+        for n in ast.walk(ast.parse(src))
+        if isinstance(n, ast.Call)
+        and ast.unparse(n.func) in ("np.full_like", "rt.full_like")
+        and len(n.args) == 2
+        and isinstance(n.args[1], ast.Constant)
+        and n.args[1].value == 1.0
+    ]
+    assert not seeds, f"{name}: {seeds}\n{src}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tape_saves_no_constant_and_nothing_twice(name):
+    """Issue 19, part 1: only values the adjoint reads and the loop overwrites are saved; a
+    constant or a loop-invariant value is read, not saved, and never twice per iteration."""
+    src = _gradient_source(name)
+    for items in _tapes(src):
+        consts = [i for i in items if _is_number(i)]
+        assert not consts, f"{name}: the tape saves the constants {consts} every iteration: {items}"
+        dups = sorted({i for i in items if items.count(i) > 1})
+        assert not dups, f"{name}: the tape saves {dups} twice every iteration: {items}"
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+ALL_FLOAT = [n for n in NAMES if all(isinstance(a, (float, int)) for a in SCALAR[n][1])]
+
+
+@pytest.mark.parametrize("name", ALL_FLOAT)
+def test_no_unbroadcast_between_scalars(name):
+    """Issue 20, part 3: no `rt.unbroadcast` where both operands are scalars: every argument
+    here is a Python float or int, so every value of these programs is a scalar."""
+    src = _gradient_source(name)
+    assert "unbroadcast" not in src, f"{name}: {src.count('rt.unbroadcast')} unbroadcasts\n{src}"
+
+
+def test_squares_loop_has_no_multiplication_by_one():
+    """Issue 19's first workload: `y = y + x * x` 100 times; 'no multiplication by one'."""
+    src = _gradient_source("squares_loop")
+    assert "1.0 *" not in src and "* 1.0" not in src, src
+    assert "reversed(range(100))" in src or "200" in src, src
+
+
+@pytest.mark.parametrize("name", ["rosenbrock_loop", "fill_local_array", "conv1d_loop", "quadratic_pairs"])
+def test_counted_loop_index_not_taped(name):
+    """Issue 19, part 1: a counted loop replays as `for i in reversed(range(…))`: its counter
+    is not saved on a tape."""
+    src = _gradient_source(name)
+    counters = {
+        n.target.id
+        for n in ast.walk(ast.parse(inspect_source(SCALAR[name][0])))
+        if isinstance(n, ast.For) and isinstance(n.target, ast.Name)
+    }
+    for items in _tapes(src):
+        assert not counters & set(items), f"{name}: the tape saves the counter {counters & set(items)}: {items}"
+
+
+def inspect_source(f):
+    import inspect
+    import textwrap
+
+    return textwrap.dedent(inspect.getsource(f))
+
+
+def test_readme_rosenbrock_speed_claims_hold_for_gradient_code():
+    """The README's Speed section: for Rosenbrock 'repeated pure primitives are computed once'
+    (one `x[:-1]`), and the generated code has the seed folded."""
+    src = _gradient_source("rosenbrock_vec")
+    assert src.count("x[:-1]") == 1, src
+    assert "full_like" not in src, src
