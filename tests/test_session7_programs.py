@@ -1,3 +1,4 @@
+# ruff: noqa: E501, B007, B905, B028, SIM108, B023, RUF059  (the programs are written as users write them)
 """Session 7: programs a user coming from JAX or autograd would write, checked from outside.
 
 Written from the README, docs/ and issues 17, 19 and 20 only (not from s2s_ad's code or its
@@ -10,7 +11,6 @@ against central differences, forward against reverse, the primal value of
 """
 
 import ast
-import collections
 import contextlib
 import io
 import logging
@@ -26,6 +26,61 @@ import pytest
 
 import s2s_ad as ad
 from s2s_ad import runtime as rt
+
+# Findings, worst first (see each reason); the conftest makes them strict xfails.
+PENDING_TESTS = {
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-grad]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under grad (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-value_and_grad]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under value_and_grad (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-grad_forward]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under grad_forward (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-vjp]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under vjp (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-jvp]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under jvp (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-jacfwd]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under jacfwd (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-hessian]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under hessian (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-grad_jit]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under grad_jit (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-grad]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under grad (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-value_and_grad]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under value_and_grad (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-grad_forward]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under grad_forward (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-vjp]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under vjp (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-jvp]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under jvp (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-jacfwd]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under jacfwd (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-hessian]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under hessian (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_in_while_loop-grad_jit]": "silently dropped effect: `HISTORY.append(...)` inside a while loop never runs under grad_jit (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-grad]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-value_and_grad]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-grad_forward]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-vjp]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-jvp]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-jacfwd]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-jacrev]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-hessian]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-grad_jit]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
+    "test_runtime_warnings_of_plain_call_kept[True]": "grad(f, jit=True) of np.sum(np.log(x)) at x=[-1, 2] returns [-1, 0.5] with no warning; the plain call and jit=False give 'invalid value encountered in log' (the gradient is finite, so the NumPy recompute never runs)",
+    "test_grad_seed_is_not_materialised[augmented_ops]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[clipped_where]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[lambda_closure_scale]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[leaky_lambda]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[leapfrog_energy]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[logging_in_loop]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[momentum_unrolled]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[nested_def_loop]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[print_in_loop]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[rosenbrock_vec]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[soft_kmeans]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_grad_seed_is_not_materialised[view_read_only]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
+    "test_tape_saves_no_constant_and_nothing_twice[break_with_factor]": "the tape of `for k in range(10): y = y * (1.0 + 0.5); if y > 20: break` saves only the constant 1.5, every iteration",
+    "test_tape_saves_no_constant_and_nothing_twice[lotka_rk4]": "the RK4 loop's tape saves the literals 0.008333333333333333, 0.025 and 0.025 every iteration (20 entries per step)",
+    "test_tape_saves_no_constant_and_nothing_twice[cumsum_in_place]": "the tape saves _t4 and _t6 twice per iteration (issue 19: loop-invariant values are read, not saved)",
+    "test_tape_saves_no_constant_and_nothing_twice[fill_local_array]": "the tape saves _t2 (x[i]) twice per iteration (issue 19: loop-invariant values are read, not saved)",
+    "test_tape_saves_no_constant_and_nothing_twice[kalman_1d]": "the tape saves _t6 twice per iteration (issue 19: loop-invariant values are read, not saved)",
+    "test_tape_saves_no_constant_and_nothing_twice[leapfrog_energy]": "the tape saves _t1 = 0.5 * dt, loop-invariant, twice per iteration (issue 19: loop-invariant values are read, not saved)",
+    "test_no_unbroadcast_between_scalars[bouncing_ball_break]": "issue 20 part 3: with only Python floats as arguments the code grad runs still has 7 `rt.unbroadcast` calls between scalars",
+    "test_no_unbroadcast_between_scalars[pendulum_zero_crossing]": "issue 20 part 3: with only Python floats as arguments the code grad runs still has 12 `rt.unbroadcast` calls between scalars",
+    "test_squares_loop_has_no_multiplication_by_one": "issue 19's workload `y = y + x * x` x100: grad runs `x_bar = x_bar + 2.0 * (1.0 * x)` (a multiplication by one left)",
+    "test_counted_loop_index_not_taped[rosenbrock_loop]": "issue 19 part 1: `for i in range(len(x) - 1)` replays from `reversed(_tape1)` with `i` saved on the tape each iteration, not from `reversed(range(...))`",
+    "test_counted_loop_index_not_taped[fill_local_array]": "issue 19 part 1: `for i in range(len(x) - 1)` replays from `reversed(_tape1)` with `i` saved on the tape each iteration, not from `reversed(range(...))`",
+    "test_counted_loop_index_not_taped[conv1d_loop]": "issue 19 part 1: `for i in range(len(x) - 1)` replays from `reversed(_tape1)` with `i` saved on the tape each iteration, not from `reversed(range(...))`",
+    "test_counted_loop_index_not_taped[quadratic_pairs]": "issue 19 part 1: `for i in range(len(x) - 1)` replays from `reversed(_tape1)` with `i` saved on the tape each iteration, not from `reversed(range(...))`",
+}
 
 LOG = logging.getLogger("session7.user")
 HISTORY = []
@@ -597,7 +652,7 @@ def kalman_1d(q, zs):
 def dict_in_loop_update(x):
     state = {"pos": x, "vel": np.zeros_like(x)}
     for _ in range(5):
-        acc = -state["pos"] ** 3
+        acc = -(state["pos"] ** 3)
         state["vel"] = state["vel"] + 0.1 * acc
         state["pos"] = state["pos"] + 0.1 * state["vel"]
     return np.sum(state["pos"] ** 2 + state["vel"] ** 2)
@@ -738,10 +793,16 @@ def _args():
         "early_return_loop": (early_return_loop, (0.4,)),
         "early_return_fallthrough": (early_return_loop, (-2.0,)),
         "unrolled_gd": (unrolled_gd, (np.array([0.5, 1.5, -2.0]), 0.3)),
-        "leapfrog_energy": (leapfrog_energy, (np.array([1.0, -0.5]), np.array([0.2, 0.3]), 0.1, 15)),
+        "leapfrog_energy": (
+            leapfrog_energy,
+            (np.array([1.0, -0.5]), np.array([0.2, 0.3]), 0.1, 15),
+        ),
         "adaptive_euler": (adaptive_euler, (0.8,)),
         "heat_stencil": (heat_stencil, (np.array([0.0, 1.0, 2.0, 0.5, -1.0, 0.0]), 0.2)),
-        "power_iteration": (power_iteration, (np.array([[2.0, 0.5, 0.1], [0.5, 1.0, 0.3], [0.1, 0.3, 0.5]]),)),
+        "power_iteration": (
+            power_iteration,
+            (np.array([[2.0, 0.5, 0.1], [0.5, 1.0, 0.3], [0.1, 0.3, 0.5]]),),
+        ),
         "horner": (horner, (np.array([1.0, -2.0, 0.5, 0.3]), 1.7)),
         "soft_kmeans": (soft_kmeans, (r.standard_normal((2, 2)), r.standard_normal((5, 2)))),
         "gp_nll": (gp_nll, (0.2, r.standard_normal((4, 2)), r.standard_normal(4))),
@@ -752,10 +813,19 @@ def _args():
             attention,
             (r.standard_normal((3, 2)), r.standard_normal((4, 2)), r.standard_normal((4, 2))),
         ),
-        "layer_norm": (layer_norm, (np.array([0.3, -0.7, 1.1, 0.4]), np.array([1.0, 0.5, 2.0, 1.5]))),
+        "layer_norm": (
+            layer_norm,
+            (np.array([0.3, -0.7, 1.1, 0.4]), np.array([1.0, 0.5, 2.0, 1.5])),
+        ),
         "conv1d_loop": (conv1d_loop, (KERNEL * 2.0, np.array([0.3, -0.7, 1.1, 0.4, 0.2, -1.0]))),
-        "minibatch_logreg": (minibatch_logreg, (np.array([0.2, -0.5, 0.1]), X6x3, (X6x3[:, 0] > 0) * 1.0)),
-        "quadratic_pairs": (quadratic_pairs, (np.array([0.3, -0.7, 1.1, 0.4]), r.standard_normal((4, 4)))),
+        "minibatch_logreg": (
+            minibatch_logreg,
+            (np.array([0.2, -0.5, 0.1]), X6x3, (X6x3[:, 0] > 0) * 1.0),
+        ),
+        "quadratic_pairs": (
+            quadratic_pairs,
+            (np.array([0.3, -0.7, 1.1, 0.4]), r.standard_normal((4, 4))),
+        ),
         "python_math_loop": (python_math_loop, (0.6,)),
         "enumerate_zip": (
             enumerate_zip,
@@ -772,7 +842,10 @@ def _args():
         "grad_clip_small": (grad_clip_step, (np.array([0.3, -0.2]), np.array([0.3, 0.8]))),
         "momentum_unrolled": (momentum_unrolled, (np.array([0.3, -0.7, 1.1]),)),
         "reduce_keepdims": (reduce_keepdims, (r.standard_normal((4, 3)),)),
-        "lennard_jones": (lennard_jones, (np.array([[0.0, 0.0], [1.1, 0.1], [0.4, 1.2], [1.5, 1.3]]),)),
+        "lennard_jones": (
+            lennard_jones,
+            (np.array([[0.0, 0.0], [1.1, 0.1], [0.4, 1.2], [1.5, 1.3]]),),
+        ),
         "spring_chain": (spring_chain, (np.array([0.0, 0.9, 2.2, 2.8]),)),
         "trapezoid_loop": (trapezoid_loop, (1.3,)),
         "kalman_1d": (kalman_1d, (0.3, np.array([0.1, 0.5, 0.2, 0.9]))),
@@ -842,7 +915,10 @@ def fd_jac(f, args, wrt=0, h=1e-6):
         xm[idx] -= h
         if np.ndim(args[wrt]) == 0:
             xp, xm = float(xp), float(xm)
-        d = (np.asarray(_plain(f, _with(args, wrt, xp))) - np.asarray(_plain(f, _with(args, wrt, xm)))) / (2 * h)
+        d = (
+            np.asarray(_plain(f, _with(args, wrt, xp)))
+            - np.asarray(_plain(f, _with(args, wrt, xm)))
+        ) / (2 * h)
         J[(Ellipsis, *idx)] = d
     return J
 
@@ -908,7 +984,9 @@ def test_primal_values_equal_plain_call(name):
     t = np.ones_like(x) * 0.5 if isinstance(x, np.ndarray) else 0.5
     (y, dy), _ = _printed(lambda: ad.jvp(f, _copy(args), (t,) + (None,) * (len(args) - 1)))
     assert y == plain, f"{name}: jvp value {y!r} != {plain!r}"
-    assert_close(dy, np.sum(np.asarray(ad.grad(f)(*_copy(args))) * t), 1e-10, 1e-12, f"{name}: jvp vs grad")
+    assert_close(
+        dy, np.sum(np.asarray(ad.grad(f)(*_copy(args))) * t), 1e-10, 1e-12, f"{name}: jvp vs grad"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -979,15 +1057,23 @@ def test_jit_same_numbers_and_effects(name, caplog):
     assert_close(g1, ref, 1e-12, 1e-14, f"{name}: grad jit vs numpy")
     assert_close(g2, ref, 1e-12, 1e-14, f"{name}: grad jit second call vs numpy")
     assert_close(g3, ref, 1e-12, 1e-14, f"{name}: value_and_grad jit vs numpy")
-    assert np.shape(g1) == np.shape(ref) and type(g1) is type(ref), f"{name}: {type(g1)} vs {type(ref)}"
+    assert np.shape(g1) == np.shape(ref) and type(g1) is type(ref), (
+        f"{name}: {type(g1)} vs {type(ref)}"
+    )
     plain = _plain(f, args)
     assert_close(v, plain, 1e-13, 0.0, f"{name}: value_and_grad jit value vs plain call")
     assert out1 == out_plain and out2 == out_plain and out3 == out_plain, (
         f"{name}: printed under jit {out1!r} / {out3!r}, plain call printed {out_plain!r}"
     )
     assert out_ref == out_plain
-    jit_warnings = [r for r in caplog.records if r.name.startswith("s2s_ad.jit") and r.levelno >= logging.WARNING]
-    assert len(jit_warnings) <= 2, f"{name}: {len(jit_warnings)} jit warnings: {[r.getMessage() for r in jit_warnings]}"
+    jit_warnings = [
+        r
+        for r in caplog.records
+        if r.name.startswith("s2s_ad.jit") and r.levelno >= logging.WARNING
+    ]
+    assert len(jit_warnings) <= 2, (
+        f"{name}: {len(jit_warnings)} jit warnings: {[r.getMessage() for r in jit_warnings]}"
+    )
 
 
 def _run_source(src, f, args):
@@ -1017,7 +1103,9 @@ def test_gradient_source_is_python_that_runs(name):
     assert isinstance(ret, ast.Return), src
     names = [n.id for n in ast.walk(ret) if isinstance(n, ast.Name)]
     grads = names[1:] if fdef.name.endswith("_value_and_grad") else names
-    assert not any(n.startswith(("_result", "_skip", "_stop")) for n in grads), f"{name}: returns {grads}"
+    assert not any(n.startswith(("_result", "_skip", "_stop")) for n in grads), (
+        f"{name}: returns {grads}"
+    )
     with contextlib.redirect_stdout(io.StringIO()):
         ref = ad.grad(f)(*_copy(args))
         try:
@@ -1026,7 +1114,9 @@ def test_gradient_source_is_python_that_runs(name):
             # the code calls the derivative of one of the user's helpers, printed apart
             missing = e.name
             helper = missing.rsplit("_", 1)[0].removesuffix("_grad")
-            assert callable(f.__globals__.get(helper)), f"{name}: the printed code reads {missing!r}"
+            assert callable(f.__globals__.get(helper)), (
+                f"{name}: the printed code reads {missing!r}"
+            )
             return
     assert_close(got, ref, 1e-12, 1e-14, f"{name}: the printed gradient code run by hand vs grad")
 
@@ -1163,7 +1253,10 @@ VECTOR = {
     "early_exit_vector_fallthrough": (early_exit_vector, (np.array([-3.0, -1.2, -2.0]),)),
     "newton_vector": (newton_vector, (np.array([2.0, 0.5, 9.0]),)),
     "scalar_to_vector": (scalar_to_vector, (0.7,)),
-    "rnn_states_wrt_W": (lambda W, h0: rnn_states(h0, W), (np.array([[0.5, -0.3], [0.8, 0.2]]), np.array([0.3, -0.5]))),
+    "rnn_states_wrt_W": (
+        lambda W, h0: rnn_states(h0, W),
+        (np.array([[0.5, -0.3], [0.8, 0.2]]), np.array([0.3, -0.5])),
+    ),
 }
 VNAMES = sorted(VECTOR)
 
@@ -1209,7 +1302,12 @@ def test_jacobians_agree(name):
     fd = fd_jac(f, args)
     assert_close(jf, fd, 1e-5, 1e-6, f"{name}: jacfwd vs central differences")
     assert_close(jr, fd, 1e-5, 1e-6, f"{name}: jacrev vs central differences")
-    for what, J in (("jacrev", jr), ("jacobian reverse", jrev), ("jacobian forward", jfwd), ("auto", jauto)):
+    for what, J in (
+        ("jacrev", jr),
+        ("jacobian reverse", jrev),
+        ("jacobian forward", jfwd),
+        ("auto", jauto),
+    ):
         assert_close(J, jf, 1e-11, 1e-13, f"{name}: {what} vs jacfwd")
     assert_close(rows, jf, 1e-11, 1e-13, f"{name}: rows by vjp vs jacfwd")
     assert_close(cols, jf, 1e-11, 1e-13, f"{name}: columns by jvp vs jacfwd")
@@ -1332,7 +1430,12 @@ EFFECT_CALLS = {
 }
 EFFECT_FUNCS = {
     f.__name__: f
-    for f in (history_in_for_loop, history_in_while_loop, history_after_loop, history_of_filled_dict)
+    for f in (
+        history_in_for_loop,
+        history_in_while_loop,
+        history_after_loop,
+        history_of_filled_dict,
+    )
 }
 
 
@@ -1392,7 +1495,9 @@ def test_runtime_warnings_of_plain_call_kept(jit):
     assert np.array_equal(g, [-1.0, 0.5])
     plain_msgs = {str(w.message) for w in plain}
     got_msgs = {str(w.message) for w in got}
-    assert plain_msgs <= got_msgs, f"jit={jit}: warnings {got_msgs}, the plain call gave {plain_msgs}"
+    assert plain_msgs <= got_msgs, (
+        f"jit={jit}: warnings {got_msgs}, the plain call gave {plain_msgs}"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -1681,7 +1786,9 @@ def test_squares_loop_has_no_multiplication_by_one():
     assert "reversed(range(100))" in src or "200" in src, src
 
 
-@pytest.mark.parametrize("name", ["rosenbrock_loop", "fill_local_array", "conv1d_loop", "quadratic_pairs"])
+@pytest.mark.parametrize(
+    "name", ["rosenbrock_loop", "fill_local_array", "conv1d_loop", "quadratic_pairs"]
+)
 def test_counted_loop_index_not_taped(name):
     """Issue 19, part 1: a counted loop replays as `for i in reversed(range(…))`: its counter
     is not saved on a tape."""
@@ -1692,7 +1799,9 @@ def test_counted_loop_index_not_taped(name):
         if isinstance(n, ast.For) and isinstance(n.target, ast.Name)
     }
     for items in _tapes(src):
-        assert not counters & set(items), f"{name}: the tape saves the counter {counters & set(items)}: {items}"
+        assert not counters & set(items), (
+            f"{name}: the tape saves the counter {counters & set(items)}: {items}"
+        )
 
 
 def inspect_source(f):
@@ -1702,9 +1811,198 @@ def inspect_source(f):
     return textwrap.dedent(inspect.getsource(f))
 
 
-def test_readme_rosenbrock_speed_claims_hold_for_gradient_code():
-    """The README's Speed section: for Rosenbrock 'repeated pure primitives are computed once'
-    (one `x[:-1]`), and the generated code has the seed folded."""
-    src = _gradient_source("rosenbrock_vec")
-    assert src.count("x[:-1]") == 1, src
-    assert "full_like" not in src, src
+# --------------------------------------------------------------------------------------
+# the command line: s2s-ad show / check on this file's programs
+# --------------------------------------------------------------------------------------
+
+HERE = os.path.abspath(__file__)
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def _cli(*argv):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "s2s_ad", *argv],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+
+
+CLI_CASES = {
+    "projectile_until_ground": ["np.array([12.0, 9.0])", "0.01"],
+    "bouncing_ball_break": ["2.3", "0.01"],
+    "rosenbrock_loop": ["np.array([0.5, 1.2, -0.3, 0.8])"],
+    "heat_stencil": ["np.array([0.0, 1.0, 2.0, 0.5, -1.0, 0.0])", "0.2"],
+    "early_return_loop": ["0.4"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLI_CASES))
+def test_cli_show_prints_what_grad_runs(name):
+    res = _cli("show", f"{HERE}:{name}", "--args", *CLI_CASES[name], "--color", "never")
+    assert res.returncode == 0, res.stderr
+    f = globals()[name]
+    args = tuple(eval(a, {"np": np}) for a in CLI_CASES[name])
+    assert res.stdout.strip() == ad.derivative_source(f, "gradient", args=args).strip()
+    ast.parse(res.stdout)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward", "vector", "hessian"])
+@pytest.mark.parametrize("name", sorted(CLI_CASES))
+def test_cli_show_modes_are_python(name, mode):
+    res = _cli("show", f"{HERE}:{name}", "--mode", mode, "--color", "never")
+    assert res.returncode == 0, res.stderr
+    ast.parse(res.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(CLI_CASES))
+def test_cli_check_passes(name):
+    res = _cli("check", f"{HERE}:{name}", "--args", *CLI_CASES[name])
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "checks passed" in res.stdout
+
+
+@pytest.mark.parametrize("name", ["bad_global", "bad_try", "bad_walrus", "bad_del"])
+def test_cli_show_refusal_is_one_located_line(name):
+    res = _cli("show", f"{HERE}:{name}", "--args", "np.array([0.1, 0.2])")
+    assert res.returncode == 2, res.stdout + res.stderr
+    err = res.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err, err
+    assert f"test_session7_programs.py:{_line_of(globals()[name])}" in err, err
+
+
+# --------------------------------------------------------------------------------------
+# structured parameters: tuples, dicts, NamedTuples
+# --------------------------------------------------------------------------------------
+
+
+def _leaves(p):
+    if isinstance(p, dict):
+        return [leaf for k in sorted(p) for leaf in _leaves(p[k])]
+    if isinstance(p, (tuple, list)):
+        return [leaf for item in p for leaf in _leaves(item)]
+    return [p]
+
+
+def _rebuild(p, flat):
+    it = iter(flat)
+
+    def go(q):
+        if isinstance(q, dict):
+            return {k: go(q[k]) for k in sorted(q)}
+        if isinstance(q, tuple) and hasattr(q, "_fields"):
+            return type(q)(*[go(v) for v in q])
+        if isinstance(q, (tuple, list)):
+            return type(q)(go(v) for v in q)
+        return next(it)
+
+    return go(p)
+
+
+def _fd_struct(f, p, rest, h=1e-6):
+    leaves = [np.asarray(v, dtype=float) for v in _leaves(p)]
+    out = []
+    for k, leaf in enumerate(leaves):
+        g = np.zeros(leaf.shape)
+        for idx in np.ndindex(leaf.shape):
+            lp = [v.copy() for v in leaves]
+            lm = [v.copy() for v in leaves]
+            lp[k][idx] += h
+            lm[k][idx] -= h
+            g[idx] = (f(_rebuild(p, lp), *rest) - f(_rebuild(p, lm), *rest)) / (2 * h)
+        out.append(g)
+    return out
+
+
+_r = np.random.default_rng(3)
+STRUCT = {
+    "mlp_tuple_params": (
+        mlp_tuple_params,
+        (
+            (
+                _r.standard_normal((4, 3)),
+                _r.standard_normal(4),
+                _r.standard_normal((2, 4)),
+                _r.standard_normal(2),
+            ),
+            _r.standard_normal(3),
+            _r.standard_normal(2),
+        ),
+    ),
+    "mlp_dict_params": (
+        mlp_dict_params,
+        (
+            {
+                "W0": _r.standard_normal((3, 2)),
+                "b0": _r.standard_normal(3),
+                "W1": _r.standard_normal((2, 3)),
+                "b1": _r.standard_normal(2),
+            },
+            _r.standard_normal(2),
+            _r.standard_normal(2),
+        ),
+    ),
+    "namedtuple_params": (
+        namedtuple_params,
+        (Params(_r.standard_normal((2, 3)), _r.standard_normal(2)), _r.standard_normal(3)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRUCT))
+@pytest.mark.parametrize("how", ["reverse", "forward", "jit"])
+def test_structured_gradients(name, how):
+    f, args = STRUCT[name]
+    if how == "jit":
+        g = ad.grad(f, jit=True)(*args)
+    else:
+        g = ad.grad(f, mode=how)(*args)
+    assert type(g) is type(args[0])
+    ref = _fd_struct(f, args[0], args[1:])
+    for ours, r in zip(_leaves(g), ref, strict=True):
+        assert_close(ours, r, 1e-5, 1e-6, f"{name} {how}")
+
+
+@pytest.mark.parametrize("name", sorted(STRUCT))
+def test_structured_hessian_blocks_symmetric(name):
+    f, args = STRUCT[name]
+    H = ad.hessian(f)(*args)
+    leaves = _leaves(args[0])
+    sizes = [np.size(v) for v in leaves]
+    n = sum(sizes)
+    # assemble the full matrix from the nested blocks H[i][j] (JAX layout)
+    rows = _leaves_of_blocks(H, args[0])
+    full = np.block(
+        [
+            [np.asarray(b).reshape(sizes[i], sizes[j]) for j, b in enumerate(row)]
+            for i, row in enumerate(rows)
+        ]
+    )
+    assert full.shape == (n, n)
+    assert_close(full, full.T, 1e-9, 1e-10, f"{name}: hessian symmetric")
+    v = np.linspace(-1.0, 1.0, n)
+    vs = _rebuild(args[0], np.split(v, np.cumsum(sizes)[:-1]))
+    vs = _rebuild(
+        args[0],
+        [piece.reshape(np.shape(leaf)) for piece, leaf in zip(_leaves(vs), leaves, strict=True)],
+    )
+    _, hv = ad.hvp(f, args, (vs,) + (None,) * (len(args) - 1))
+    assert_close(
+        np.concatenate([np.ravel(x) for x in _leaves(hv)]),
+        full @ v,
+        1e-9,
+        1e-11,
+        f"{name}: hvp vs hessian",
+    )
+
+
+def _leaves_of_blocks(H, p):
+    """H has p's structure, each leaf holding p's structure of blocks: rows of blocks."""
+    if isinstance(p, dict):
+        outer = [H[k] for k in sorted(p)]
+    else:
+        outer = list(H)
+    return [_leaves(row) if not isinstance(row, np.ndarray) else [row] for row in outer]
