@@ -37,6 +37,7 @@ PENDING_TESTS = {
     "test_values_read_live_after_first_call[global_array_updated_in_place-value_and_grad-True]": "SILENTLY WRONG NUMBERS: the Numba-compiled derivative freezes module globals and closed-over arrays at its first compile; `WEIGHTS[:] = ...` between calls: grad(jit=True) gives 6.863 (old weights), central differences -0.1300; value 2.285 vs plain -0.01320 (jit=False is right; README: globals and closed-over values are read live)",
     "test_values_read_live_after_first_call[closure_array_updated_in_place-grad-True]": "SILENTLY WRONG NUMBERS: the Numba-compiled derivative freezes module globals and closed-over arrays at its first compile; the closed-over array `c[0]` 0.9 -> 0.2 between calls: grad(jit=True) gives 4.537, central differences 1.463; value 1.805 vs plain 0.4908 (jit=False is right; README: globals and closed-over values are read live)",
     "test_values_read_live_after_first_call[closure_array_updated_in_place-value_and_grad-True]": "SILENTLY WRONG NUMBERS: the Numba-compiled derivative freezes module globals and closed-over arrays at its first compile; the closed-over array `c[0]` 0.9 -> 0.2 between calls: grad(jit=True) gives 4.537, central differences 1.463; value 1.805 vs plain 0.4908 (jit=False is right; README: globals and closed-over values are read live)",
+    "test_alias_element_update_in_loop": "refusal of documented code: `alias = buf` then `alias[i] = y` in a `for` loop is refused ('element assignment on `alias`, whose value shares memory with `buf` here'); README: 'after b = a both names see the update' (the same update outside a loop, alias_then_update, works)",
     "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-grad]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under grad (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
     "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-value_and_grad]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under value_and_grad (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
     "test_module_list_appends_happen_as_in_plain_call[history_in_for_loop-grad_forward]": "silently dropped effect: `HISTORY.append(...)` inside a for loop never runs under grad_forward (HISTORY stays [] where the plain call appends 3 / 7 entries; only jacrev's row-by-row path keeps it); the same append after the loop runs; README: 'LOSSES.append(loss) to a module's list ... run once per derivative call'",
@@ -2111,3 +2112,45 @@ def test_values_read_live_after_first_call(case, api, jit):
         1e-8,
         f"{case} ({api}, jit={jit}): gradient after the change (first call gave {first})",
     )
+
+
+class Config:
+    LR = 0.5
+
+
+def relax_class_attribute(x):
+    y = x
+    for _ in range(3):
+        y = y - Config.LR * np.sin(y)
+    return y
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_class_attribute_config_read_live(jit):
+    """A class used as a config namespace, changed between calls (a learning-rate schedule)."""
+    d = ad.grad(relax_class_attribute, jit=jit)
+    try:
+        Config.LR = 0.5
+        d(0.3)
+        Config.LR = 2.0
+        g = d(0.3)
+        ref = (relax_class_attribute(0.3 + 1e-6) - relax_class_attribute(0.3 - 1e-6)) / 2e-6
+    finally:
+        Config.LR = 0.5
+    assert_close(g, ref, 1e-6, 1e-8, f"Config.LR changed, jit={jit}")
+
+
+def alias_update_in_loop(x):
+    buf = np.ones(3)
+    alias = buf
+    y = x
+    for i in range(3):
+        y = y * buf[i] + np.sin(y)
+        alias[i] = y
+    return y + np.sum(buf)
+
+
+def test_alias_element_update_in_loop():
+    """README: 'element updates of local arrays ... after b = a both names see the update'."""
+    g = ad.grad(alias_update_in_loop)(0.7)
+    assert_close(g, fd_grad(alias_update_in_loop, (0.7,)), 1e-5, 1e-6, "alias updated in a loop")
