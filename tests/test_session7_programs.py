@@ -64,6 +64,7 @@ PENDING_TESTS = {
     "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-hessian]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
     "test_module_list_appends_happen_as_in_plain_call[history_of_filled_dict-grad_jit]": "refusal of everyday code: a dict filled in a loop, then appended to a module list once after the loop, is refused '`HISTORY.append` keeps the local `stats`, which the function then updates in place (line …: `stats[i] = …`)' although the update comes before the append, never after",
     "test_runtime_warnings_of_plain_call_kept[True]": "grad(f, jit=True) of np.sum(np.log(x)) at x=[-1, 2] returns [-1, 0.5] with no warning; the plain call and jit=False give 'invalid value encountered in log' (the gradient is finite, so the NumPy recompute never runs)",
+    "test_jit_with_views_warns_as_plain_call[strided_x]": "grad(f, jit=True) with x = big[::2] (a strided view) gives the right numbers but warns Numba's NumbaPerformanceWarning \"'@' is faster on contiguous arrays, called on (Array(float64, 2, 'C'...), Array(float64, 1, 'A'...))\" pointing into the generated code; the plain call and jit=False give no warning",
     "test_grad_seed_is_not_materialised[augmented_ops]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
     "test_grad_seed_is_not_materialised[clipped_where]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
     "test_grad_seed_is_not_materialised[lambda_closure_scale]": "issue 19 part 2 not done: the flat f_grad still materialises the sum's seed `np.full_like(_tN, 1.0)` and multiplies it through (Rosenbrock, issue 19's own workload: `_t10_bar = np.full_like(_t10, 1.0)`, `_t5_bar = 100.0 * _t10_bar`) although the shapes are known",
@@ -2154,3 +2155,32 @@ def test_alias_element_update_in_loop():
     """README: 'element updates of local arrays ... after b = a both names see the update'."""
     g = ad.grad(alias_update_in_loop)(0.7)
     assert_close(g, fd_grad(alias_update_in_loop, (0.7,)), 1e-5, 1e-6, "alias updated in a loop")
+
+
+def tanh_recurrence(x, W):
+    h = x
+    for _ in range(3):
+        h = np.tanh(W @ h) + 0.1 * h
+    return np.sum(h**2)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "strided_x", "fortran_W"])
+def test_jit_with_views_warns_as_plain_call(layout):
+    """Arguments that are views (a strided slice, a transposed matrix) are everyday input: under
+    jit=True the numbers are the NumPy code's and no warning appears that the plain call and
+    jit=False do not give (issue 19: at most one logged warning, on the s2s_ad.jit logger)."""
+    r = np.random.default_rng(0)
+    W = r.standard_normal((3, 3))
+    big = r.standard_normal(6)
+    x = big[::2] if layout == "strided_x" else big[:3].copy()
+    Wm = np.asfortranarray(W) if layout == "fortran_W" else W
+    ref = ad.grad(tanh_recurrence)(x, Wm)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tanh_recurrence(x, Wm)
+        plain = [str(w.message) for w in caught]
+        caught.clear()
+        g = ad.grad(tanh_recurrence, jit=True)(x, Wm)
+        got = [str(w.message) for w in caught]
+    assert_close(g, ref, 1e-12, 1e-14, f"jit with {layout} arguments")
+    assert got == plain, f"{layout}: jit=True warned {got}"
