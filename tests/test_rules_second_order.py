@@ -211,6 +211,9 @@ NEVER_DIFFERENTIATED = {
     "directions_setitem_value": VECTOR_MODE,
     "directions_zeros": VECTOR_MODE,
     "full_like_directions": VECTOR_MODE,
+    # a name no iteration bound (runtime/unbound.py): any use raises, as the plain call does
+    "unbound": "a placeholder for an unbound name, never a number",
+    "Unbound": "the placeholder's class",
     "per_direction": VECTOR_MODE,
     "unbroadcast_directions": VECTOR_MODE,
     "unreduce_directions": VECTOR_MODE,
