@@ -374,6 +374,25 @@ CHECKPOINTS_LEFT_BY_BREAK = """def f(x0, x1):
     v2 = np.maximum(x0, v2)
     return np.sum(x1 + x0 + x1)
 """
+EMPTY_LOOPS_IN_CHECKPOINT = """def f(x0, x1):
+    v2 = np.sqrt(1.0 + np.tanh(x1) ** 2)
+    v3 = np.tanh(x0 * 0.5)
+    for k0 in s2s_ad.checkpoint(range(0)):
+        for k1 in range(0):
+            if np.sum(v2) < np.sum(v2):
+                continue
+            v2 = x0 * x0
+            x1 = np.clip(v2, -1.0, 1.0)
+            v2 += x0 * 1.5 if k0 % 2 == 0 else np.tanh(x0)
+    v4 = np.cos(x1)
+    for k0 in s2s_ad.checkpoint(range(1), every=1):
+        x0 = np.logaddexp(x0, 0.0)
+        x1 = v4 * v4
+        x0 = np.hypot(v3, 1.0 + np.tanh(2.0) ** 2)
+    return np.sum(v2)
+"""
+
+
 UNBOUND_LOOP_NAME = """def f(x0, x1):
     v2 = -x0
     x0 = np.log(1.0 + np.tanh(x1) ** 2)
@@ -423,6 +442,9 @@ RANDOM_FINDS = {
     ),
     "checkpoint_around_break_loops": (CHECKPOINT_AROUND_BREAK_LOOPS, ((-1.93, 1.25), 1.65)),
     "unbound_loop_name": (UNBOUND_LOOP_NAME, (-1.4076638569244828, 0.3406910668084513)),
+    # found by CI's random programs: the tape appends of the gradient code were taken for
+    # in-place updates that alias other names (loop_sharing.py), f_bar_2 unbound
+    "empty_loops_in_checkpoint": (EMPTY_LOOPS_IN_CHECKPOINT, (0.3, 0.5)),
     "checkpoint_counter": (CHECKPOINT_COUNTER, (np.float64(1.9), np.float64(-1.4304751285897055))),
 }
 
