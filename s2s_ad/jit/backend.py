@@ -107,7 +107,7 @@ class Compiled:
                 self._refuse(str(exc))
                 return self.function(*args)
         passed = (*[self.read(n) for n in self.lifted], *args)  # globals' values now
-        kinds = tuple((type(a), getattr(a, "dtype", None), getattr(a, "ndim", 0)) for a in passed)
+        kinds = tuple(_kind(a) for a in passed)
         compiled_before = len(self.dispatcher.overloads)
         try:
             if kinds in self.kinds:
@@ -134,6 +134,14 @@ class Compiled:
     def _refuse(self, reason: str) -> None:
         self.refused = reason
         _warn_once(self.user, f"Numba cannot compile `{self.function.__name__}`: {reason}")
+
+
+def _kind(value: object) -> tuple:
+    """What Numba compiles a version of the code for: type, dtype, rank and memory layout (a
+    strided view is a new compile, whose performance hints must be silenced too)."""
+    flags = getattr(value, "flags", None)
+    layout = None if flags is None else (flags.c_contiguous, flags.f_contiguous)
+    return type(value), getattr(value, "dtype", None), getattr(value, "ndim", 0), layout
 
 
 def _finite(out: object) -> bool:
