@@ -3,8 +3,9 @@ the dot-product test ⟨u, J v⟩ = ⟨Jᵀ u, v⟩ between the tangent and the 
 value of `jvp`, `vjp` and `value_and_grad` (both modes) equal to the plain call's.
 
 The same programs are checked at second order (`SECOND_ORDER`): `hessian` symmetric, equal
-to `jacfwd(grad)`, `jacrev(grad)` and `grad(grad)`, and to central differences of the
-gradient (`hessian_checks.py`); for array programs `hvp` in random directions.
+to `jacfwd(grad)`, `grad(grad)` and (one program in four in CI's run) `jacrev(grad)`, and to
+central differences of the gradient (`hessian_checks.py`); for array programs `hvp` in random
+directions.
 
 The programs have branches and loops; where a branch test sits at its threshold the function
 has a kink, which one-sided differences reveal (they disagree): the numeric check is skipped
@@ -13,6 +14,7 @@ and reports the count and every mismatch.
 """
 
 import os
+import zlib
 
 import numpy as np
 import pytest
@@ -109,6 +111,10 @@ CASES = {
 # ("hessian": the Hessian symmetric and equal to `jacfwd(grad)`, `jacrev(grad)`, `grad(grad)`
 # and central differences of the gradient) or, for the many inputs of the array programs,
 # `hvp` in random directions ("hvp").
+# CI's time: `jacrev(grad)` for one program in REVERSE_OVER_REVERSE_EVERY (chosen by a
+# checksum of its source, so the same ones every run), the other checks for every program;
+# S2S_PROGRAMS_SCALE > 1 and `make fuzz`: every route for every program.
+REVERSE_OVER_REVERSE_EVERY = 4 if SCALE == 1 else 1
 SECOND_ORDER = {
     "scalar": "hessian",
     "broadcasting arrays": "hvp",
@@ -121,9 +127,12 @@ SECOND_ORDER = {
 }
 
 
-def check_case(case, second_order: str | None = None) -> None:
+def check_case(
+    case, second_order: str | None = None, every: int = REVERSE_OVER_REVERSE_EVERY
+) -> None:
     """Every check on one drawn program; an AssertionError names what disagreed.
-    `second_order` ("hessian" or "hvp"): the second-order checks too."""
+    `second_order` ("hessian" or "hvp"): the second-order checks too, `jacrev(grad)` for one
+    program in `every`."""
     source, args = case
     fn = load(source)
     try:
@@ -136,7 +145,7 @@ def check_case(case, second_order: str | None = None) -> None:
         return
     try:
         if second_order == "hessian":
-            assert_hessian_consistent(fn, args)
+            assert_hessian_consistent(fn, args, zlib.crc32(source.encode()) % every == 0)
         else:
             assert_hvp_consistent(fn, args)
     except S2SError as error:
