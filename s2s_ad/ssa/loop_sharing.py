@@ -42,6 +42,7 @@ import gast
 
 from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call
+from ..naming import is_generated_tape
 from .ir import Var
 from .sharing import targets
 
@@ -76,6 +77,8 @@ class LoopSharing:
         in place (directly, or through a name the body binds to one: `v = w`, `v = g(w)`):
         the loop must carry them when it reads them, as it does the names it assigns."""
         updated = updated_in_place(body)
+        # the tapes of s2s_ad's own derivative code hold copies of values, never aliases
+        updated = {n for n in updated if not is_generated_tape(self.filename, n)}
         if not updated:
             return set()
         reached = self._names_feeding(body, updated)
