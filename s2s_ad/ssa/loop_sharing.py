@@ -90,7 +90,19 @@ class LoopSharing:
             ancestors = self._ancestors(bound.name)
             if any(self._relation(bound.name, value, ancestors) for value in values):
                 shared.add(name)
-        return shared | {n for n in reached if n in self.env and n not in updated}
+        shared |= {n for n in reached if n in self.env and n not in updated}
+        # an inner loop may carry only what every enclosing loop carries (or binds): else
+        # its exit copy is a version bound only if the outer body runs, which an outer loop
+        # run zero times leaves unbound after it; such a name keeps the alias analysis's
+        # check instead (`rt.unshared` at run time, or a refusal naming both names)
+        return {n for n in shared if self._carried_around(n)}
+
+    def _carried_around(self, name: str) -> bool:
+        """Whether every enclosing loop carries `name`, or its value was bound inside that
+        loop (a static tuple: whether every enclosing loop carries it)."""
+        if isinstance(self.env[name], Var):
+            return self._can_rebind(name)
+        return all(name in carried for carried in self.carried_by_loops)
 
     def _names_feeding(self, body: list[gast.stmt], updated: set[str]) -> set[str]:
         """`updated` and every name the body's assignments to them (transitively) read:
