@@ -385,6 +385,7 @@ NESTED = [
     perhaps_shared_tuple_unpacked,
     alias_updated_in_inner_loop,
     alias_updated_in_checkpointed_inner_loop,
+    alias_made_in_outer_loop,
     alias_updated_in_loop_in_branch,
 ]
 TRIPS = (0, 1, 3)  # the outer loop's: 0 leaves every version bound in its body unbound

@@ -103,6 +103,8 @@ class AliasAnalysis:
 
     def _note_merge(self, target: str, values) -> None:
         """A join of branches or a loop header: perhaps any of `values`."""
+        # where it is bound (a header: before its loop), as `_can_rebind` asks of any version
+        self.loop_depth.setdefault(target, len(self.loop_lines))
         for value in values:
             if isinstance(value, Var) and value.name != target:  # perhaps the same object
                 self._edge(target, value.name, same=True, certain=False)
