@@ -454,11 +454,24 @@ def view_updated_in_loop(x):
     return s
 
 
+def alias_updated_in_loop_in_branch_of_loop(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for k in range(3):
+        s = s + np.sum(w)
+        if k > 0:  # after the join, `v` and `w` are each perhaps the inner loop's version
+            for i in range(3):
+                v[i] = v[i] * x[i]  # <- error
+    return s
+
+
 REFUSED = [
     rebound_after_update,
     alias_on_one_branch,
     augmented_alias_of_array,
     view_updated_in_loop,
+    alias_updated_in_loop_in_branch_of_loop,
 ]
 
 
