@@ -335,6 +335,36 @@ def perhaps_shared_tuple_unpacked(p, n):
     return np.sum(a * c) + np.sum(b)
 
 
+def halved(u):
+    """A new array at these values, the argument itself at others: may share memory."""
+    return u if np.max(np.abs(u)) > 1e3 else u * 0.5
+
+
+# `s` is carried only because it may share memory with `u`, and no iteration rebinds it;
+# `u` does not reach the result, so the loops have nothing else to differentiate (the
+# header's adjoint was left unbound: `s_2_bar`, found by the scalar control-flow programs)
+
+
+def perhaps_shared_in_loops_with_nothing_active(x, n):
+    s = np.exp(x)
+    u = halved(s)
+    for _ in ad.checkpoint(range(n)):
+        for _ in range(2):
+            u += 1.0
+    return np.sum(s * x)
+
+
+def perhaps_shared_after_loop_in_loops_with_nothing_active(x, n):
+    s = np.exp(x)
+    u = halved(x)
+    for _ in range(2):
+        u = halved(s)
+    for _ in range(n):
+        for _ in range(2):
+            u += 1.0
+    return np.sum(s * x)
+
+
 def alias_updated_in_inner_loop(x, n):
     w = x * 1.0
     v = w
@@ -383,6 +413,8 @@ NESTED = [
     perhaps_shared_read_only_after,
     perhaps_shared_in_while_loop,
     perhaps_shared_tuple_unpacked,
+    perhaps_shared_in_loops_with_nothing_active,
+    perhaps_shared_after_loop_in_loops_with_nothing_active,
     alias_updated_in_inner_loop,
     alias_updated_in_checkpointed_inner_loop,
     alias_made_in_outer_loop,

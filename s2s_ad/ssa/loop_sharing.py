@@ -137,7 +137,11 @@ class LoopSharing:
         return reached
 
     def _note_sharing_headers(
-        self, carried: dict[str, str], before: dict[str, object], body: list[gast.stmt]
+        self,
+        carried: dict[str, str],
+        before: dict[str, object],
+        body: list[gast.stmt],
+        only: set[str],
     ) -> None:
         """The header versions of two carried names whose values before the loop are the
         same object (or one a view of the other), one of them updated in place by the body
@@ -165,6 +169,7 @@ class LoopSharing:
                 self._edge(carried[child], carried[parent], same=relation == "same", certain=True)
                 pairs.append((child, parent, relation))
         self.sharing_headers.append(pairs)
+        self.sharing_only.append(only & set(carried))
 
     def _check_sharing_headers(self, carried: dict[str, str], line: int) -> None:
         """At the end of the body: the values carried into the next iteration must share as
@@ -186,8 +191,18 @@ class LoopSharing:
                 "or rebind both names",
             )
 
+    def _drop_unchanged_sharing(self, carried: dict[str, str]) -> None:
+        """At the end of the body: a name carried only because it may share memory with an
+        updated one, which no iteration rebound, is the same value in every iteration: not
+        carried after all (a header without a back edge, which the adjoint of a loop with
+        nothing else to differentiate would leave without an adjoint)."""
+        for name in sorted(self.sharing_only[-1]):
+            if self.env[name] == Var(carried[name]):
+                del carried[name]
+
     def _leave_sharing_headers(self) -> None:
         self.sharing_exits = self.sharing_headers.pop()
+        self.sharing_only.pop()
 
     def _note_sharing_exits(self) -> None:
         """After the loop, the exit copies of two headers that share, taken together, share

@@ -142,6 +142,7 @@ class _Lowering(
         self._init_nested()
         self.sharing_headers: list[list[tuple[str, str, str]]] = []  # ssa/loop_sharing.py
         self.sharing_exits: list[tuple[str, str, str]] = []
+        self.sharing_only: list[set[str]] = []  # names each loop carries only for sharing
 
     def run(self) -> Function:
         self._block(self.node.body)
@@ -440,7 +441,8 @@ class _Lowering(
             self.env[name] = Var(header)
             carried[name] = header
         self._note_loop(carried, stmt.body)
-        self._note_sharing_headers(carried, before, stmt.body)
+        only = sharing - stored - set(targets) - by_calls  # carried only for sharing
+        self._note_sharing_headers(carried, before, stmt.body, only)
         self.carried_by_loops.append(set(carried))
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
         self.enclosing_loops.append(stmt)
@@ -458,6 +460,7 @@ class _Lowering(
 
     def _copy_back(self, carried: dict[str, str]) -> None:
         self._check_sharing_headers(carried, self.enclosing_loops[-1].lineno)
+        self._drop_unchanged_sharing(carried)  # ssa/loop_sharing.py
         for name, header in carried.items():
             if self.env[name] != Var(header):
                 value = self._as_atom(self.env[name])
