@@ -220,6 +220,18 @@ def updated_after_rebinding(x):
     return s
 
 
+def alias_updated_in_loop_in_branch_of_loop(x):
+    w = x * 1.0
+    v = w
+    s = 0.0
+    for k in range(3):
+        s = s + np.sum(w)
+        if k > 0:  # the same array on both branches: after the join too
+            for i in range(3):
+                v[i] = v[i] * x[i]
+    return s
+
+
 EXACT = [
     element_update_read_by_original,
     original_updated_read_by_alias,
@@ -231,6 +243,7 @@ EXACT = [
     list_grown_through_alias_read_in_loop,
     float_alias_augmented_is_a_rebinding,
     updated_after_rebinding,
+    alias_updated_in_loop_in_branch_of_loop,
 ]
 XS = np.array([0.7, -0.4, 1.1])
 
@@ -486,15 +499,15 @@ def view_updated_in_loop(x):
     return s
 
 
-def alias_updated_in_loop_in_branch_of_loop(x):
+def alias_rebound_on_one_branch_in_loop(x):
     w = x * 1.0
     v = w
     s = 0.0
     for k in range(3):
         s = s + np.sum(w)
-        if k > 0:  # after the join, `v` and `w` are each perhaps the inner loop's version
-            for i in range(3):
-                v[i] = v[i] * x[i]  # <- error
+        if k > 1:  # a new array on one branch: after the join perhaps `w`, perhaps not
+            v = x * 3.0
+        v[0] = v[0] * x[0]  # <- error
     return s
 
 
@@ -503,7 +516,7 @@ REFUSED = [
     alias_on_one_branch,
     augmented_alias_of_array,
     view_updated_in_loop,
-    alias_updated_in_loop_in_branch_of_loop,
+    alias_rebound_on_one_branch_in_loop,
 ]
 
 

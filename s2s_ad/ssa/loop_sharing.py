@@ -191,6 +191,33 @@ class LoopSharing:
                 "or rebind both names",
             )
 
+    def _note_joined_sharing(self, joins: dict[str, tuple[str, list]]) -> None:
+        """After an `if`: two names that are the very same object on every branch (`v = w`
+        before, both rebound to an inner loop's exit copies on one branch) are after the
+        join too, a certain edge (the joins alone say "perhaps", and the loop around the
+        `if` would refuse the update as rebinding one of them)."""
+        copies = {  # on each branch, the values certainly the same object as the name's
+            name: [self._certain_copies(value.name) for value in values]
+            for name, (_, values) in joins.items()
+            if all(isinstance(value, Var) for value in values)
+        }
+        names = sorted(copies)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                branches = zip(joins[a][1], joins[b][1], copies[a], copies[b], strict=True)
+                if all(x.name in up_y or y.name in up_x for x, y, up_x, up_y in branches):
+                    self._edge(joins[a][0], joins[b][0], same=True, certain=True)
+
+    def _certain_copies(self, name: str) -> set[str]:
+        """`name` and the values it certainly is the very same object as (`v = w`)."""
+        seen, pending = {name}, [name]
+        while pending:
+            for edge in self.made_from.get(pending.pop(), ()):
+                if edge.same and edge.certain and edge.parent not in seen:
+                    seen.add(edge.parent)
+                    pending.append(edge.parent)
+        return seen
+
     def _drop_unchanged_sharing(self, carried: dict[str, str]) -> None:
         """At the end of the body: a name carried only because it may share memory with an
         updated one, which no iteration rebound, is the same value in every iteration: not

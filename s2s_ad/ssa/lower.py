@@ -328,6 +328,7 @@ class _Lowering(
             results.append(result)
         self.env = dict(before)
         changed = sorted({n for env in envs for n in env if env.get(n) != before.get(n)})
+        joins: dict[str, tuple[str, list]] = {}  # name → (joined, its value on each branch)
         for name in changed:
             if self._join_functions(name, test, envs, before):  # ssa/nested_functions.py
                 continue
@@ -347,7 +348,9 @@ class _Lowering(
                 block.append(Assign(joined, value, self.line))
                 self.note_kind(joined, value)
             self._note_merge(joined, [env[name] for env in envs])
+            joins[name] = (joined, [env[name] for env in envs])
             self.env[name] = Var(joined)
+        self._note_joined_sharing(joins)  # ssa/loop_sharing.py
         joined_result = None
         if results[0] is not None:
             joined_result = self.namer.temp()
