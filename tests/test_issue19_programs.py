@@ -2593,26 +2593,3 @@ def test_jit_derivative_source_is_the_same():
 # ---------------------------------------------------------------------------------------------
 
 PENDING_TESTS = {}
-_ALIAS = (
-    "bug (wrong numbers, both modes): an array updated in a loop through an alias (`v = w`, then "
-    "`v[0] = v[0] * 2.0` or `v += 1.0`) is read by later iterations as if never updated; "
-    "alias_element_update_in_loop at x=[0.5, 1.0]: value 1.0 (plain 1.5), gradient [2, 0] "
-    "(central differences [3, 0]); without the loop the update is seen"
-)
-PENDING_TESTS.update(
-    {
-        f"test_updated_in_loop_value_and_gradient[{n}]": _ALIAS
-        for n in [
-            "alias_element_update_in_loop",
-            "alias_made_in_loop",
-            "alias_augmented_in_loop",
-            "alias_updated_sum_sin",
-            "alias_view_slice_in_loop",
-            "alias_from_helper_in_loop",
-            "alias_tuple_unpacked_in_loop",
-            "alias_in_while_loop",
-            "alias_original_updated_in_loop",
-            "alias_nested_loops",
-        ]
-    }
-)

@@ -2807,8 +2807,6 @@ PENDING = {
     "zip_strict_and_dict_from_zip": "not yet: `dict(pairs)` of differentiated values",
     "dict_display_with_double_star_merge": "not yet: `{**d, …}`",
     "dict_order_after_pop_and_reinsert": "not yet: `d.pop(k)` (refused at its line)",
-    "list_alias_append_in_loop_read_through_original": ALIAS,
-    "list_alias_append_in_loop_then_len_of_original": ALIAS,
     "list_in_dict_appended_through_alias": ALIAS,
     "insert_at_front_in_loop": "not yet: `xs.insert` inside a loop",
     "lstm_loss": "not yet: a tuple reassigned in a loop (`state = step(state)`)",

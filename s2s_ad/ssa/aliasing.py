@@ -84,6 +84,7 @@ class AliasAnalysis:
         self.nested_updates: dict[str, set[str]] = {}  # nested def → enclosing names updated
         self.pending_rebinds: list[str] = []
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
+        self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
 
     # what each value is made from
 
@@ -102,6 +103,8 @@ class AliasAnalysis:
 
     def _note_merge(self, target: str, values) -> None:
         """A join of branches or a loop header: perhaps any of `values`."""
+        # where it is bound (a header: before its loop), as `_can_rebind` asks of any version
+        self.loop_depth.setdefault(target, len(self.loop_lines))
         for value in values:
             if isinstance(value, Var) and value.name != target:  # perhaps the same object
                 self._edge(target, value.name, same=True, certain=False)
@@ -315,10 +318,20 @@ class AliasAnalysis:
         for line in self.loads.get(name, ()):
             if line > self.line:
                 return True
-            for (first, _), carried in zip(self.loop_lines, self.carried_by_loops, strict=True):
-                if first <= line and name in carried:
+            for (first, _), carried, loop in zip(
+                self.loop_lines, self.carried_by_loops, self.enclosing_loops, strict=True
+            ):
+                # the next iteration reads it again: carried, or never rebound in the loop
+                if first <= line and (name in carried or name not in self._stored_in(loop)):
                     return True
         return False
+
+    def _stored_in(self, loop: gast.For | gast.While) -> set[str]:
+        """`stored_names` of the loop's body, found once per loop."""
+        entry = self.stored_in_loops.get(id(loop))
+        if entry is None or entry[0] is not loop:
+            entry = self.stored_in_loops[id(loop)] = (loop, stored_names(loop.body))
+        return entry[1]
 
     def _can_rebind(self, other: str) -> bool:
         """Whether rebinding `other` here keeps the SSA form: every enclosing loop carries

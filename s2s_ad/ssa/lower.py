@@ -59,6 +59,7 @@ from .ir import Assign, Atom, For, Free, Function, If, Prim, Return, Stmt, Var, 
 from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
+from .loop_sharing import LoopSharing
 from .lower_expr import Binding, ExprLowering
 from .names import first_uses, load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
@@ -112,6 +113,7 @@ class _Lowering(
     FunctionValues,
     ElementTargets,
     CalleeUpdates,
+    LoopSharing,
     AliasAnalysis,
     Builtins,
     StarredTargets,
@@ -138,6 +140,9 @@ class _Lowering(
         self.loop_first_uses: dict[int, tuple[gast.stmt, dict[str, bool]]] = {}
         self._init_aliasing()
         self._init_nested()
+        self.sharing_headers: list[list[tuple[str, str, str]]] = []  # ssa/loop_sharing.py
+        self.sharing_exits: list[tuple[str, str, str]] = []
+        self.sharing_only: list[set[str]] = []  # names each loop carries only for sharing
 
     def run(self) -> Function:
         self._block(self.node.body)
@@ -323,6 +328,7 @@ class _Lowering(
             results.append(result)
         self.env = dict(before)
         changed = sorted({n for env in envs for n in env if env.get(n) != before.get(n)})
+        joins: dict[str, tuple[str, list]] = {}  # name → (joined, its value on each branch)
         for name in changed:
             if self._join_functions(name, test, envs, before):  # ssa/nested_functions.py
                 continue
@@ -342,7 +348,9 @@ class _Lowering(
                 block.append(Assign(joined, value, self.line))
                 self.note_kind(joined, value)
             self._note_merge(joined, [env[name] for env in envs])
+            joins[name] = (joined, [env[name] for env in envs])
             self.env[name] = Var(joined)
+        self._note_joined_sharing(joins)  # ssa/loop_sharing.py
         joined_result = None
         if results[0] is not None:
             joined_result = self.namer.temp()
@@ -412,7 +420,9 @@ class _Lowering(
         by_calls = self._updated_by_calls(stmt.body)  # nested functions' in-place updates
         stored = stored_names(stmt.body)
         rebound = self._enter_loop_functions(stmt, stored)  # ssa/nested_functions.py
-        for name in sorted((stored | set(targets) | by_calls) - rebound):
+        sharing = self._sharing_updates(stmt.body)  # `w` of `v = w`, `v[0] = …`: loop_sharing.py
+        before = dict(self.env)
+        for name in sorted((stored | set(targets) | by_calls | sharing) - rebound):
             bound = self.env.get(name)
             if name in targets:
                 if not self._live_outside(name, stmt):
@@ -434,6 +444,8 @@ class _Lowering(
             self.env[name] = Var(header)
             carried[name] = header
         self._note_loop(carried, stmt.body)
+        only = sharing - stored - set(targets) - by_calls  # carried only for sharing
+        self._note_sharing_headers(carried, before, stmt.body, only)
         self.carried_by_loops.append(set(carried))
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
         self.enclosing_loops.append(stmt)
@@ -444,11 +456,14 @@ class _Lowering(
         return Free(f"{self._rt('unbound')}.{name}", runtime.Unbound(name))
 
     def _leave_loop(self) -> None:
+        self._leave_sharing_headers()
         self.carried_by_loops.pop()
         self.loop_lines.pop()
         self.enclosing_loops.pop()
 
     def _copy_back(self, carried: dict[str, str]) -> None:
+        self._check_sharing_headers(carried, self.enclosing_loops[-1].lineno)
+        self._drop_unchanged_sharing(carried)  # ssa/loop_sharing.py
         for name, header in carried.items():
             if self.env[name] != Var(header):
                 value = self._as_atom(self.env[name])
@@ -471,6 +486,7 @@ class _Lowering(
         for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried) - rebound):
             if name in self.env and self._live_outside(name, stmt):
                 self._define(name, self._as_atom(self.env[name]))
+        self._note_sharing_exits()  # ssa/loop_sharing.py
 
     def _carried(self, name: str, loop: gast.For | gast.While) -> bool:
         """Whether an iteration may read the value `name` had before it (or after the loop)."""
