@@ -194,6 +194,8 @@ def _fold_blocks(node: ast.AST, booleans: set[str], stores_of: Stores | None = N
 
 def _fold_if(stmt: ast.If, booleans: set[str], stores_of: Stores) -> list[ast.Assign]:
     """The flag assignments taken out of `stmt`'s branches (removed from them) as folds."""
+    if not stmt.orelse or not _may_fold(stmt):
+        return []  # the common case, found without walking the branches
     test = stmt.test.id
     branch_stores = {n for s in stmt.body + stmt.orelse for n in stores_of(s)}
     if test in branch_stores or not stmt.orelse:
@@ -221,6 +223,19 @@ def _fold_if(stmt: ast.If, booleans: set[str], stores_of: Stores) -> list[ast.As
     elif folded and all(type(s) is ast.Pass for s in stmt.orelse):
         stmt.orelse = []
     return sorted(folded, key=lambda a: a.targets[0].id)
+
+
+def _may_fold(stmt: ast.If) -> bool:
+    """Whether a name the last top-level `name = value` of each branch assigns gets values
+    `_fold` may join (the test itself, a literal `True` or `False`; `_fold` asks nothing
+    else of them, the known booleans not at all): else nothing of `stmt` is folded."""
+    body = {n: s.value for s in stmt.body if (n := assigned_name(s)) is not None}
+    orelse = {n: s.value for s in stmt.orelse if (n := assigned_name(s)) is not None}
+    return any(
+        _same(value, stmt.test) or _is(value, True) or _is(value, False)
+        for target in body.keys() & orelse.keys()
+        for value in (body[target], orelse[target])
+    )
 
 
 def _top_assignments(block: list[ast.stmt], stores_of: Stores) -> dict[str, ast.Assign]:
