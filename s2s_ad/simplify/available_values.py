@@ -21,26 +21,27 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import assigned_name, loads, reads_any, stores
+from .names import Stores, assigned_name, loads, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
 
 def reuse_available_values(tree: ast.FunctionDef) -> bool:
     """Rewrite reads of copies and repeated pure expressions in place; True if any was."""
-    return _block(tree.body, _BoundOnce(tree))
+    stores_of = Stores()  # the pass rewrites reads only: what a statement stores stays
+    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of)
 
 
 class _BoundOnce:
     """The names bound once in the whole function, found when a nested function first asks
     (flat gradient code has none: no walk of the whole function)."""
 
-    def __init__(self, tree: ast.FunctionDef) -> None:
-        self.tree, self.names = tree, None
+    def __init__(self, tree: ast.FunctionDef, stores_of: Stores) -> None:
+        self.tree, self.stores_of, self.names = tree, stores_of, None
 
     def get(self) -> set[str]:
         if self.names is None:
-            bound = Counter(stores(self.tree))
+            bound = Counter(self.stores_of(self.tree))
             bound.update(a.arg for a in self.tree.args.args)
             self.names = {name for name, n in bound.items() if n == 1}
         return self.names
@@ -77,16 +78,16 @@ class _Available:
         return kept
 
 
-def _block(block: list[ast.stmt], bound_once: _BoundOnce | set[str]) -> bool:
+def _block(block: list[ast.stmt], bound_once: _BoundOnce | set[str], stores_of: Stores) -> bool:
     available = _Available()
     changed = False
     for stmt in block:
         if isinstance(stmt, ast.FunctionDef):  # runs later: only names bound once
-            own = {*stores(stmt), *(a.arg for a in stmt.args.args)}
+            own = {*stores_of(stmt), *(a.arg for a in stmt.args.args)}
             once = bound_once if isinstance(bound_once, set) else bound_once.get()
             lasting = available.lasting(own, once)
             changed |= any([_replace(s, lasting) for s in stmt.body])
-            changed |= _block(stmt.body, set())
+            changed |= _block(stmt.body, set(), stores_of)
             continue
         if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
             stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
@@ -94,10 +95,10 @@ def _block(block: list[ast.stmt], bound_once: _BoundOnce | set[str]) -> bool:
             available.forget(stored)
         else:  # a loop or branch may store before it reads: only values it leaves alone
             if available.of:  # (nothing to forget: no walk of the whole statement)
-                available.forget(set(stores(stmt)))
+                available.forget(set(stores_of(stmt)))
             changed |= _replace(stmt, available)
             for field in ("body", "orelse"):
-                changed |= _block(getattr(stmt, field, None) or [], bound_once)
+                changed |= _block(getattr(stmt, field, None) or [], bound_once, stores_of)
         _record(stmt, available)
     return changed
 

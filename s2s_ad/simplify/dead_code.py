@@ -29,7 +29,7 @@ import ast
 
 from ..codegen.build import COMMENT_MARK, KEPT_FOR_EFFECT
 from ..naming import TAPE_STEMS
-from .names import loads, stores
+from .names import Stores, loads, stores
 
 # loops over these cost nothing but time: a loop over anything else (a user's iterator)
 # is kept like an effect
@@ -55,6 +55,7 @@ class _Graph:
         self.writers: dict[str, list[int]] = {}
         self.roots: list[int] = []
         self.opened: set[int] = set()  # compound statements whose blocks were visited
+        self.stores = Stores()  # (the graph is built before the sweep changes anything)
 
     def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
         """`targets`: name → the innermost enclosing loop that binds it as its target and
@@ -75,7 +76,7 @@ class _Graph:
                     bound = stores(stmt.target)
                     self.write(key, bound)
                     # a name the body assigns again is not the loop's value everywhere
-                    again = {n for s in stmt.body + stmt.orelse for n in stores(s)}
+                    again = {n for s in stmt.body + stmt.orelse for n in self.stores(s)}
                     inner = {n: k for n, k in targets.items() if n not in again}
                     inner |= {n: key for n in bound if n not in again}
                     if not _plain_loop(stmt):  # a loop over a user's iterator: it runs

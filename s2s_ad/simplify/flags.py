@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import assigned_name, loads, nodes, stores
+from .names import Stores, assigned_name, loads, nodes, stores
 
 
 def fold_flags(tree: ast.FunctionDef) -> bool:
@@ -58,18 +58,27 @@ class _Booleans:
 def known_booleans(tree: ast.AST) -> set[str]:
     """The names every assignment of which (anywhere under `tree`) gives True or False."""
     values: dict[str, list[ast.expr | None]] = {}
-    pushed = _pushed(tree)
-    for node in nodes(tree):
-        if type(node) is ast.Assign and (name := assigned_name(node)) is not None:
+    pushed: dict[str, list[ast.expr]] = {}  # tape name → the items pushed on it
+    loops = []  # seen after the walk: a loop replaying a tape needs its every push
+    for node in nodes(tree):  # one walk (the order of the values does not matter)
+        kind = type(node)
+        if kind is ast.Assign and (name := assigned_name(node)) is not None:
             values.setdefault(name, []).append(node.value)
-        elif type(node) is ast.For and (replayed := _replayed(node, pushed)) is not None:
-            for name, items in replayed.items():  # a tape's items: the values pushed
-                values.setdefault(name, []).extend(items)
-        elif type(node) is ast.For and _replayed(node, pushed) is not None:
-            continue
+        elif kind is ast.For:
+            loops.append(node)
+        elif kind is ast.Expr:  # binds nothing
+            if (tape := _pushed_on(node)) is not None:
+                pushed.setdefault(tape, []).append(node.value.args[0])
         elif isinstance(node, _BINDERS):
             for name in _other_stores(node):
-                values.setdefault(name, []).append(None)  # a loop target, a parameter, …
+                values.setdefault(name, []).append(None)  # a parameter, …
+    for loop in loops:
+        if (replayed := _replayed(loop, pushed)) is not None:
+            for name, items in replayed.items():  # a tape's items: the values pushed
+                values.setdefault(name, []).extend(items)
+        else:
+            for name in _other_stores(loop):
+                values.setdefault(name, []).append(None)  # a loop target
     booleans = set(values)
     changed = True
     while changed:  # optimistic: drop the names one assignment of which may be other
@@ -84,20 +93,18 @@ def known_booleans(tree: ast.AST) -> set[str]:
 _BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.ExceptHandler)
 
 
-def _pushed(tree: ast.AST) -> dict[str, list[ast.expr]]:
-    """Tape name → the items `tape.append(item)` statements push on it."""
-    pushed: dict[str, list[ast.expr]] = {}
-    for node in nodes(tree):
-        if (
-            type(node) is ast.Expr
-            and type(call := node.value) is ast.Call
-            and type(call.func) is ast.Attribute
-            and call.func.attr == "append"
-            and type(call.func.value) is ast.Name
-            and len(call.args) == 1
-        ):
-            pushed.setdefault(call.func.value.id, []).append(call.args[0])
-    return pushed
+def _pushed_on(stmt: ast.Expr) -> str | None:
+    """The tape of `tape.append(item)`, else None."""
+    call = stmt.value
+    if (
+        type(call) is ast.Call
+        and type(call.func) is ast.Attribute
+        and call.func.attr == "append"
+        and type(call.func.value) is ast.Name
+        and len(call.args) == 1
+    ):
+        return call.func.value.id
+    return None
 
 
 def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:
@@ -159,17 +166,20 @@ def boolean(value: ast.expr, booleans: set[str]) -> bool:
     return type(value) is ast.Name and value.id in booleans
 
 
-def _fold_blocks(node: ast.AST, booleans: set[str]) -> bool:
+def _fold_blocks(node: ast.AST, booleans: set[str], stores_of: Stores | None = None) -> bool:
     changed = False
+    # an `if` is folded once its blocks are: what a statement stores is asked when nothing
+    # will change it any more (the folds of an `if` change its own blocks only)
+    stores_of = stores_of or Stores()
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
         new: list[ast.stmt] = []
         for stmt in block:
-            changed |= _fold_blocks(stmt, booleans)
+            changed |= _fold_blocks(stmt, booleans, stores_of)
             if type(stmt) is ast.If and type(stmt.test) is ast.Name:
-                folded = _fold_if(stmt, booleans)
+                folded = _fold_if(stmt, booleans, stores_of)
                 if folded:
                     changed = True
                     if stmt.body or stmt.orelse:
@@ -182,13 +192,16 @@ def _fold_blocks(node: ast.AST, booleans: set[str]) -> bool:
     return changed
 
 
-def _fold_if(stmt: ast.If, booleans: set[str]) -> list[ast.Assign]:
+def _fold_if(stmt: ast.If, booleans: set[str], stores_of: Stores) -> list[ast.Assign]:
     """The flag assignments taken out of `stmt`'s branches (removed from them) as folds."""
+    if not stmt.orelse or not _may_fold(stmt):
+        return []  # the common case, found without walking the branches
     test = stmt.test.id
-    branch_stores = {n for s in stmt.body + stmt.orelse for n in stores(s)}
+    branch_stores = {n for s in stmt.body + stmt.orelse for n in stores_of(s)}
     if test in branch_stores or not stmt.orelse:
         return []
-    body, orelse = _top_assignments(stmt.body), _top_assignments(stmt.orelse)
+    body = _top_assignments(stmt.body, stores_of)
+    orelse = _top_assignments(stmt.orelse, stores_of)
     folded = []
     for target in body.keys() & orelse.keys():
         then, other = body[target], orelse[target]
@@ -212,13 +225,26 @@ def _fold_if(stmt: ast.If, booleans: set[str]) -> list[ast.Assign]:
     return sorted(folded, key=lambda a: a.targets[0].id)
 
 
-def _top_assignments(block: list[ast.stmt]) -> dict[str, ast.Assign]:
+def _may_fold(stmt: ast.If) -> bool:
+    """Whether a name the last top-level `name = value` of each branch assigns gets values
+    `_fold` may join (the test itself, a literal `True` or `False`; `_fold` asks nothing
+    else of them, the known booleans not at all): else nothing of `stmt` is folded."""
+    body = {n: s.value for s in stmt.body if (n := assigned_name(s)) is not None}
+    orelse = {n: s.value for s in stmt.orelse if (n := assigned_name(s)) is not None}
+    return any(
+        _same(value, stmt.test) or _is(value, True) or _is(value, False)
+        for target in body.keys() & orelse.keys()
+        for value in (body[target], orelse[target])
+    )
+
+
+def _top_assignments(block: list[ast.stmt], stores_of: Stores) -> dict[str, ast.Assign]:
     """The names assigned exactly once in `block`, at its top level, by `name = value`."""
     found: dict[str, ast.Assign] = {}
     counts: dict[str, int] = {}
     for stmt in block:
-        for name in stores(stmt):
-            counts[name] = counts.get(name, 0) + 1
+        for name, n in stores_of(stmt).items():
+            counts[name] = counts.get(name, 0) + n
         if (name := assigned_name(stmt)) is not None:
             found[name] = stmt
     return {n: s for n, s in found.items() if counts[n] == 1}

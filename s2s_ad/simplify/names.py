@@ -93,6 +93,44 @@ def stores(node: ast.AST) -> list[str]:
     return _names_in(node, ast.Store)
 
 
+class Stores:
+    """`stores` of statements, as name → how many times the statement stores it, for a pass
+    that asks a statement only once nothing will change which names it stores.
+
+    A compound statement's are its blocks' statements' summed (each asked once): asking a
+    loop, then each statement of its body, then each of theirs walks each statement once,
+    where `stores` walks it once per enclosing statement asked."""
+
+    def __init__(self) -> None:
+        self._of: dict[ast.stmt, dict[str, int]] = {}  # (holds the statements: ids stay)
+
+    def __call__(self, stmt: ast.stmt) -> dict[str, int]:
+        found = self._of.get(stmt)
+        if found is None:
+            found = self._of[stmt] = self._count(stmt)
+        return found
+
+    def _count(self, stmt: ast.stmt) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for field in _CHILDREN.get(type(stmt)) or _children(type(stmt)):
+            value = getattr(stmt, field, None)
+            if type(value) is list and value and isinstance(value[0], ast.stmt):
+                for inner in value:  # a block
+                    for name, n in self(inner).items():
+                        found[name] = found.get(name, 0) + n
+            elif value is not None:
+                for name in _names_in_value(value, ast.Store):
+                    found[name] = found.get(name, 0) + 1
+        return found
+
+
+def _names_in_value(value: object, context: type) -> list[str]:
+    """`_names_in` of a field's value: a node, a list of nodes, or neither."""
+    if type(value) is list:
+        return [n for v in value if isinstance(v, ast.AST) for n in _names_in(v, context)]
+    return _names_in(value, context) if isinstance(value, ast.AST) else []
+
+
 def loads(node: ast.AST) -> list[str]:
     """The names `node` reads."""
     return _names_in(node, ast.Load)
