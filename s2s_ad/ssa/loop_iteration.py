@@ -19,7 +19,7 @@ import gast
 
 from .. import runtime
 from ..custom import checkpoint
-from .ir import Atom, Const, Index, Prim
+from .ir import Atom, Const, Index, Prim, Var
 from .names import tuple_of_names
 from .nested_targets import nests
 
@@ -113,9 +113,27 @@ class LoopIteration:
         sequence (`rt.sequence`): a dict iterates over its keys, not `d[0], d[1], …`."""
         self.consume(node)  # `for x in map(f, xs)`: an iterator, consumed (ssa/builtins.py)
         seq = self._atom(node)
+        if isinstance(seq, Var):
+            self.sequences_made.append(seq)  # updated in the loop? ssa/aliasing.py
         if self.kind_of(seq) == "dict":  # its keys, which carry no derivative
             return self._atom_of(Prim(runtime.dict_keys, (seq,), spelled=self._rt("dict_keys")))
         return self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
+
+    def _iterated_values(self, node: gast.expr) -> list[Var]:
+        """The local values a `for` loop's iterable reads its elements from: `a` of
+        `enumerate(a)`, `zip(a[1:], w)`, `reversed(a.T)` (an update of them in the loop
+        changes what Python's iteration yields)."""
+        if isinstance(node, gast.Call):
+            if self._loop_callee(node) in (builtins.enumerate, builtins.zip, builtins.reversed):
+                return [v for arg in node.args for v in self._iterated_values(arg)]
+            return []
+        while isinstance(node, gast.Subscript) or (
+            isinstance(node, gast.Attribute) and node.attr in ("T", "real", "imag", "flat")
+        ):
+            node = node.value
+        if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), Var):
+            return [self.env[node.id]]
+        return []
 
     def _loop_callee(self, it: gast.expr) -> object:
         if isinstance(it, gast.Call) and not self._is_local_chain(it.func):
