@@ -237,7 +237,27 @@ def state_dict_of_copies(x):
     return np.sum(pos**2) + np.sum(vel) + np.sum(state["pos"])
 
 
+def chained_assignment_same_array(x):
+    a = b = np.zeros(4)
+    for i in range(4):
+        a[i] = x[i] ** 2 + b[i - 1]
+    return np.sum(a**2) + np.sum(b * x)
+
+
+def tuple_of_same_array(x):
+    a = np.zeros(4)
+    b, c = a, a
+    i = 0
+    while i < 4:
+        b[i] = x[i] * 2.0
+        c[(i + 1) % 4] = c[(i + 1) % 4] + x[i] ** 2
+        i += 1
+    return np.sum(a**2) + np.sum(c)
+
+
 EXACT = [
+    chained_assignment_same_array,
+    tuple_of_same_array,
     dict_value_copied,
     dict_value_alias_only_name_read,
     iterate_copy_while_updating,

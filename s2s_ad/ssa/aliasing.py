@@ -299,7 +299,10 @@ class AliasAnalysis:
             if high in ups:
                 certain, same = ups[high]
                 return "same" if same else "view" if certain else "maybe"
-        return "maybe" if set(up_a) & set(up_b) else None
+        common = set(up_a) & set(up_b)
+        if any(up_a[c] == up_b[c] == (True, True) for c in common):
+            return "same"  # both certainly the very object `c` (`a = b = …`, `b, c = a, a`)
+        return "maybe" if common else None
 
     # in-place updates
 
