@@ -1,3 +1,4 @@
+# ruff: noqa: B905
 """Arrays held by dicts, records and globals, and arrays a loop iterates over, updated in
 place through another name: exact where the update is seen by no other name, else a located
 refusal (never a number that differs from the plain call)."""
@@ -15,6 +16,8 @@ import s2s_ad as ad
 THIS_FILE = os.path.basename(__file__)
 X = np.array([0.4, -0.7, 1.1, 0.3])
 SCRATCH = np.zeros(4)
+SCRATCH_DICT = {"w": np.zeros(4)}
+SCRATCH_ROWS = np.zeros((2, 4))
 
 
 class Pair(NamedTuple):
@@ -148,7 +151,33 @@ def iterate_list_while_setting(x):
     return s
 
 
+def global_dict_item_updated(x):
+    b = SCRATCH_DICT["w"]
+    b[0] = x[0]
+    return np.sum(SCRATCH_DICT["w"] * x)
+
+
+def global_rows_updated(x):
+    s = 0.0
+    for row in SCRATCH_ROWS:
+        row[0] = x[0]
+        s = s + np.sum(row * x)
+    return s
+
+
+def enumerate_rows_update_then_read_row(x):
+    m = np.stack([x, 2.0 * x])
+    s = 0.0
+    for i, row in enumerate(m):
+        m[i] = row * x
+        s = s + np.sum(row)
+    return s
+
+
 REFUSED = [
+    global_dict_item_updated,
+    global_rows_updated,
+    enumerate_rows_update_then_read_row,
     nested_dict_value,
     dict_value_in_while,
     dict_get_alias,
@@ -255,7 +284,42 @@ def tuple_of_same_array(x):
     return np.sum(a**2) + np.sum(c)
 
 
+def enumerate_update_own_element(x):
+    a = x * 1.0
+    for i, v in enumerate(a):
+        a[i] = v * 3.0 + a[i - 1]
+    return np.sum(a**2)
+
+
+def enumerate_zip_update_own_element(x):
+    a = x * 1.0
+    w = x**2
+    for i, (u, v) in enumerate(zip(a, w)):
+        a[i] = u * v
+    return np.sum(a * x)
+
+
+def enumerate_list_update_own_item(x):
+    xs = [x * 1.0, x * 2.0]
+    for i, v in enumerate(xs):
+        xs[i] = v * x
+    return np.sum(xs[0] * xs[1])
+
+
+def dict_loop_assigns_entries(x):
+    d = {"a": x * 1.0, "b": x * 2.0}
+    for k in d:
+        d[k] = d[k] ** 2
+    for k, v in d.items():
+        d[k] = v * x
+    return np.sum(d["a"] + d["b"])
+
+
 EXACT = [
+    enumerate_update_own_element,
+    enumerate_zip_update_own_element,
+    enumerate_list_update_own_item,
+    dict_loop_assigns_entries,
     chained_assignment_same_array,
     tuple_of_same_array,
     dict_value_copied,
@@ -282,6 +346,8 @@ def _central(fn, x, h=1e-6):
 @pytest.mark.parametrize("api", ["grad", "jvp"])
 def test_refused_with_location(fn, api):
     SCRATCH[:] = 0.0
+    SCRATCH_DICT["w"][:] = 0.0
+    SCRATCH_ROWS[:] = 0.0
     with pytest.raises(ad.S2SError) as err:
         if api == "grad":
             ad.grad(fn)(X.copy())
@@ -291,7 +357,8 @@ def test_refused_with_location(fn, api):
     lines, start = inspect.getsourcelines(fn)
     assert THIS_FILE in msg
     assert any(f":{n}:" in msg or f"line {n}" in msg for n in range(start, start + len(lines)))
-    np.testing.assert_array_equal(SCRATCH, 0.0)  # the global was not written
+    for g in (SCRATCH, SCRATCH_DICT["w"], SCRATCH_ROWS):
+        np.testing.assert_array_equal(g, 0.0)  # the globals were not written
 
 
 @pytest.mark.parametrize("fn", EXACT, ids=lambda f: f.__name__)

@@ -75,8 +75,15 @@ HOLDERS = {
 }
 
 
-def _is_record(value: object) -> bool:
-    return hasattr(value, "__dict__") and not isinstance(value, (type, types.ModuleType))
+def _mutable(value: object) -> bool:
+    """An array, list, dict or object a global may hold, which an update would change."""
+    if isinstance(value, (np.ndarray, list, dict)):
+        return True
+    return (
+        hasattr(value, "__dict__")
+        and not isinstance(value, (type, types.ModuleType))
+        and not callable(value)
+    )
 
 
 @dataclass(frozen=True)
@@ -102,9 +109,9 @@ class AliasAnalysis:
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
-        self.iterated: list[
-            tuple[list[Var], int]
-        ] = []  # per enclosing `for`: (what it iterates over, its line)
+        self.element_index: gast.expr | None = None  # `i` of the element update `a[i] = v`
+        # per enclosing `for`: (what it iterates over, its line, `i` of `enumerate`)
+        self.iterated: list[tuple[list[Var], int, str | None]] = []
         self.sequences_made: list[Var] = []  # `rt.sequence(xs)` values of the loop head
 
     # what each value is made from
@@ -118,7 +125,7 @@ class AliasAnalysis:
             if value.name in self.global_of:
                 self.global_of[target] = self.global_of[value.name]
         elif isinstance(value, Free):
-            if isinstance(value.value, (np.ndarray, list, dict)) or _is_record(value.value):
+            if _mutable(value.value):
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
         elif isinstance(value, Prim):
             container = value.args[0] if value.args else None
@@ -128,9 +135,10 @@ class AliasAnalysis:
                 self._edge(target, parent, same=False, certain=certain and not joined)
             for parent in self._held(value):
                 self._edge(target, parent, same=False, certain=False)
+            holds = sharing_kind(value.fn) is not None or value.fn in (operator.getitem, getattr)
             for atom in value.args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
-                if isinstance(atom, Free) and isinstance(atom.value, np.ndarray):
-                    if sharing_kind(value.fn) is not None or value.fn is operator.getitem:
+                if isinstance(atom, Free) and _mutable(atom.value):
+                    if holds or value.fn in HOLDERS:
                         self.global_of[target] = atom.source
                 elif (
                     isinstance(atom, Var)
@@ -351,6 +359,13 @@ class AliasAnalysis:
             self._guard(name, Var(value), f"`{shown}`" if not is_param else shown, what)
         self._check_iterated(name, what, of_list=of_list)
 
+    def _element_index_is(self, name: str) -> bool:
+        """Whether the element update being checked is `a[name]` or `a[name, …]`."""
+        index = self.element_index
+        if isinstance(index, gast.Tuple) and index.elts:
+            index = index.elts[0]
+        return isinstance(index, gast.Name) and index.id == name
+
     def _refuse_global(self, name: str, mine: str, ancestors: dict, what: str) -> None:
         """`b = WORK; b[i] = v`: the update would change a module's global (or a closure's
         object), which the derivative code neither writes nor sees written: refused."""
@@ -361,8 +376,9 @@ class AliasAnalysis:
                     f"{what} on `{name}`, which is (or may share memory with) the global "
                     f"`{spelled}`{self._made(mine)}: updating a global in place is not "
                     "supported",
-                    hint=f"make a local copy: `{name} = {spelled}.copy()`, and return what "
-                    "the function computes instead of storing it in the global",
+                    hint=f"make a local copy where `{name}` is made (`.copy()`, e.g. "
+                    f"`{name} = {spelled}.copy()`), and return what the function computes "
+                    "instead of storing it in the global",
                 )
 
     def _check_iterated(self, name: str, what: str, *, of_list: bool) -> None:
@@ -370,7 +386,9 @@ class AliasAnalysis:
         memory with it): Python's loop reaches the updated elements, the SSA form iterates
         over the value as the loop started. Refused where certain, else checked at run
         time (`rt.unshared`)."""
-        for values, line in self.iterated:
+        for values, line, index in self.iterated:
+            if index is not None and self._element_index_is(index):
+                continue  # `a[i] = …` in `for i, v in enumerate(a)`: an element already read
             for seq in values:
                 current = self.env[name]
                 relation = self._relation(current.name, seq.name)

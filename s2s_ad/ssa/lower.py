@@ -376,7 +376,7 @@ class _Lowering(
             elements = [(target, lambda index: index), *elements]
             target = self.namer.fresh(f"_{target}")  # never a name the function uses
         carried = self._enter_loop(stmt, [name for name, _ in elements])
-        self.iterated.append((iterated, stmt.lineno))
+        self.iterated.append((iterated, stmt.lineno, self._enumerate_index(stmt, it)))
         body: list[Stmt] = []
         target_name = self.namer.version(target)
         self.env[target] = Var(target_name)
