@@ -2408,7 +2408,5 @@ PENDING_TESTS = {
     "test_vjp_only_rule_second_order[hessian]": "refused: rule for reverse mode only, "
     "differentiated in forward mode (autograd-style defvjp-only rule)",
     "test_vjp_only_rule_second_order[jacfwd]": "same refusal as hessian",
-    "test_alias_loop_hessian": "UnsupportedSyntaxError (first order too): `b = a`, then "
-    "`a[i] = ...` in a loop refused ('shares memory with b'); README: both names see it",
     "test_vjp_only_rule_second_order[grad_grad]": "same refusal: grad(grad) of a defvjp-only rule",
 }
