@@ -66,16 +66,34 @@ def _shares(a, b) -> bool:
     """Whether updating `a` in place may change `b` (arrays, lists and tuples of them)."""
     if a is b:
         return isinstance(a, (list, dict, np.ndarray))
-    if isinstance(b, (list, tuple)):
-        return any(_shares(a, item) for item in b)
-    if isinstance(a, (list, tuple)):
-        return any(_shares(item, b) for item in a)
+    if isinstance(b, (list, tuple, dict)) or _is_record(b):
+        return any(_shares(a, item) for item in _items(b))
+    if isinstance(a, (list, tuple, dict)) or _is_record(a):
+        return any(_shares(item, b) for item in _items(a))
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         try:
             return bool(np.shares_memory(a, b, max_work=10_000))
         except np.exceptions.TooHardError:  # too costly to decide exactly: assume they do
             return True
     return False
+
+
+def _is_record(value) -> bool:
+    """A dataclass or an object of a user class, whose attributes may hold arrays."""
+    return (
+        hasattr(value, "__dict__")
+        and not isinstance(value, (type, np.ndarray))
+        and not callable(value)
+        and type(value).__module__ not in ("builtins", "numpy")
+    )
+
+
+def _items(container) -> list:
+    if isinstance(container, dict):
+        return list(container.values())
+    if isinstance(container, (list, tuple)):
+        return list(container)
+    return list(vars(container).values())
 
 
 def _is_or_holds(container, x) -> bool:

@@ -44,11 +44,12 @@ import types
 from dataclasses import dataclass
 
 import gast
+import numpy as np
 
 from .. import runtime
 from ..frontend.nodes import descendants
 from ..naming import is_generated_tape
-from .ir import Assign, Atom, Const, Prim, Var
+from .ir import Assign, Atom, Const, Free, Prim, Var
 from .lower_expr import ARRAY_METHODS
 from .names import param_names, stored_names
 from .sharing import (
@@ -61,6 +62,28 @@ from .sharing import (
     targets,
     user_function,
 )
+
+# primitives whose result holds (or is built of) their operands: dicts, records, objects
+HOLDERS = {
+    runtime.copy_dict,
+    runtime.dict_values,
+    runtime.dict_items,
+    runtime.dict_get,
+    runtime.new_record,
+    runtime.new_object,
+    runtime.replaced,
+}
+
+
+def _mutable(value: object) -> bool:
+    """An array, list, dict or object a global may hold, which an update would change."""
+    if isinstance(value, (np.ndarray, list, dict)):
+        return True
+    return (
+        hasattr(value, "__dict__")
+        and not isinstance(value, (type, types.ModuleType))
+        and not callable(value)
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,11 @@ class AliasAnalysis:
         self.pending_rebinds: list[str] = []
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
+        self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
+        self.element_index: gast.expr | None = None  # `i` of the element update `a[i] = v`
+        # per enclosing `for`: (what it iterates over, its line, `i` of `enumerate`)
+        self.iterated: list[tuple[list[Var], int, str | None]] = []
+        self.sequences_made: list[Var] = []  # `rt.sequence(xs)` values of the loop head
 
     # what each value is made from
 
@@ -94,12 +122,46 @@ class AliasAnalysis:
         self.loop_depth.setdefault(target, len(self.loop_lines))
         if isinstance(value, Var):
             self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
+            if value.name in self.global_of:
+                self.global_of[target] = self.global_of[value.name]
+        elif isinstance(value, Free):
+            if _mutable(value.value):
+                self.global_of[target] = value.source  # `b = WORK`: the global's object
         elif isinstance(value, Prim):
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
             for parent, certain in sources(value):
                 self._edge(target, parent, same=False, certain=certain and not joined)
+            for parent in self._held(value):
+                self._edge(target, parent, same=False, certain=False)
+            holds = sharing_kind(value.fn) is not None or value.fn in (operator.getitem, getattr)
+            for atom in value.args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
+                if isinstance(atom, Free) and _mutable(atom.value):
+                    if holds or value.fn in HOLDERS:
+                        self.global_of[target] = atom.source
+                elif (
+                    isinstance(atom, Var)
+                    and atom.name in self.global_of
+                    and any(p == atom.name for p, _ in sources(value))
+                ):
+                    self.global_of[target] = self.global_of[atom.name]
+
+    def _held(self, value: Prim) -> list[str]:
+        """What a dict, list or record made by `value` holds, or may hold, besides what
+        `sources` knows: `d[k] = v` on a dict or list (a new version holding `v` and `d`'s
+        items), a record's fields, an object's attribute (`h.buf`), a dict's values."""
+        fn, args = value.fn, value.args
+        if fn is runtime.setitem and args and self.kind_of(args[0]) in ("list", "dict"):
+            return [a.name for a in args[:2] if isinstance(a, Var)]
+        if fn in HOLDERS or (
+            fn is getattr
+            and len(args) == 2
+            and isinstance(args[1], Const)
+            and args[1].value not in ("shape", "ndim", "size", "dtype")
+        ):
+            return [a.name for a in args if isinstance(a, Var)]
+        return []
 
     def _note_merge(self, target: str, values) -> None:
         """A join of branches or a loop header: perhaps any of `values`."""
@@ -245,7 +307,10 @@ class AliasAnalysis:
             if high in ups:
                 certain, same = ups[high]
                 return "same" if same else "view" if certain else "maybe"
-        return "maybe" if set(up_a) & set(up_b) else None
+        common = set(up_a) & set(up_b)
+        if any(up_a[c] == up_b[c] == (True, True) for c in common):
+            return "same"  # both certainly the very object `c` (`a = b = …`, `b, c = a, a`)
+        return "maybe" if common else None
 
     # in-place updates
 
@@ -260,6 +325,7 @@ class AliasAnalysis:
         current = self.env[name]
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
+        self._refuse_global(name, current.name, ancestors, what)
         for other, value, is_param in self._sharers(name):
             relation = self._relation(current.name, value, ancestors)
             if relation is None:
@@ -291,6 +357,62 @@ class AliasAnalysis:
                     continue
                 raise self._view_error(name, shown, current.name, value, what, is_param)
             self._guard(name, Var(value), f"`{shown}`" if not is_param else shown, what)
+        self._check_iterated(name, what, of_list=of_list)
+
+    def _element_index_is(self, name: str) -> bool:
+        """Whether the element update being checked is `a[name]` or `a[name, …]`."""
+        index = self.element_index
+        if isinstance(index, gast.Tuple) and index.elts:
+            index = index.elts[0]
+        return isinstance(index, gast.Name) and index.id == name
+
+    def _refuse_global(self, name: str, mine: str, ancestors: dict, what: str) -> None:
+        """`b = WORK; b[i] = v`: the update would change a module's global (or a closure's
+        object), which the derivative code neither writes nor sees written: refused."""
+        for ancestor in ancestors:
+            spelled = self.global_of.get(ancestor)
+            if spelled is not None:
+                raise self._unsupported(
+                    f"{what} on `{name}`, which is (or may share memory with) the global "
+                    f"`{spelled}`{self._made(mine)}: updating a global in place is not "
+                    "supported",
+                    hint=f"make a local copy where `{name}` is made (`.copy()`, e.g. "
+                    f"`{name} = {spelled}.copy()`), and return what the function computes "
+                    "instead of storing it in the global",
+                )
+
+    def _check_iterated(self, name: str, what: str, *, of_list: bool) -> None:
+        """An update, inside a `for` loop, of what the loop iterates over (or may share
+        memory with it): Python's loop reaches the updated elements, the SSA form iterates
+        over the value as the loop started. Refused where certain, else checked at run
+        time (`rt.unshared`)."""
+        for values, line, index in self.iterated:
+            if index is not None and self._element_index_is(index):
+                continue  # `a[i] = …` in `for i, v in enumerate(a)`: an element already read
+            for seq in values:
+                current = self.env[name]
+                relation = self._relation(current.name, seq.name)
+                if relation is None:
+                    continue
+                loop = linecache.getline(self.filename, line).strip()
+                shown = f"the loop on line {line}" + (f" (`{loop}`)" if loop else "")
+                shares = "is" if relation == "same" else "may share memory with"
+                message = (
+                    f"unsupported construct: {what} on `{name}` inside {shown}, which "
+                    f"iterates over `{name}` or something that {shares} it: "
+                    "Python's loop would reach the updated elements, s2s_ad's iterates over "
+                    "them as they were when the loop started"
+                )
+                hint = (
+                    "iterate over an index instead (`for i in range(len(a))`, reading `a[i]`"
+                    " after the update), or over a copy made before the loop (`.copy()`) if "
+                    "the old elements are meant"
+                )
+                if relation in ("same", "view"):
+                    raise self._unsupported(message[len("unsupported construct: ") :], hint=hint)
+                guarded = self._checked_unshared(current, seq, message, hint, list_object=of_list)
+                self.made_on[guarded.name] = self.made_on.get(current.name, self.line)
+                self.env[name] = guarded
 
     def _sharers(self, name: str):
         """(other name, its SSA value, whether an argument) for every other name that may be

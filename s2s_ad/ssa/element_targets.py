@@ -105,7 +105,11 @@ class ElementTargets:
             )
         index = self._index(target.slice)
         is_list = self._is_list(base.id)
-        self._update(base.id, "element assignment", of_list=is_list)
+        self.element_index = target.slice  # which element: ssa/aliasing.py
+        try:
+            self._update(base.id, "element assignment", of_list=is_list)
+        finally:
+            self.element_index = None
         is_dict = is_list and self.kind_of(self.env[base.id]) == "dict"  # tuple keys: fine
         if is_list and not is_dict and (index.is_tuple or isinstance(index.items[0], SliceItem)):
             raise self._unsupported(

@@ -19,7 +19,8 @@ import gast
 
 from .. import runtime
 from ..custom import checkpoint
-from .ir import Atom, Const, Index, Prim
+from ..frontend.nodes import descendants
+from .ir import Atom, Const, Index, Prim, Var
 from .names import tuple_of_names
 from .nested_targets import nests
 
@@ -113,9 +114,57 @@ class LoopIteration:
         sequence (`rt.sequence`): a dict iterates over its keys, not `d[0], d[1], …`."""
         self.consume(node)  # `for x in map(f, xs)`: an iterator, consumed (ssa/builtins.py)
         seq = self._atom(node)
+        if isinstance(seq, Var):
+            self.sequences_made.append(seq)  # updated in the loop? ssa/aliasing.py
         if self.kind_of(seq) == "dict":  # its keys, which carry no derivative
+            self.sequences_made.pop()  # assigning an entry leaves the keys as they are
             return self._atom_of(Prim(runtime.dict_keys, (seq,), spelled=self._rt("dict_keys")))
         return self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
+
+    def _iterated_values(self, node: gast.expr) -> list[Var]:
+        """The local values a `for` loop's iterable reads its elements from: `a` of
+        `enumerate(a)`, `zip(a[1:], w)`, `reversed(a.T)` (an update of them in the loop
+        changes what Python's iteration yields)."""
+        if isinstance(node, gast.Call):
+            if self._loop_callee(node) in (builtins.enumerate, builtins.zip, builtins.reversed):
+                return [v for arg in node.args for v in self._iterated_values(arg)]
+            return []
+        while isinstance(node, gast.Subscript) or (
+            isinstance(node, gast.Attribute) and node.attr in ("T", "real", "imag", "flat")
+        ):
+            node = node.value
+        bound = self.env.get(node.id) if isinstance(node, gast.Name) else None
+        if isinstance(bound, Var) and self.kind_of(bound) != "dict":  # a dict's keys: a copy
+            return [bound]
+        return []
+
+    def _enumerate_index(self, stmt: gast.For, it: gast.expr) -> str | None:
+        """`i` of `for i, v in enumerate(a)` (or of `enumerate(zip(a, w))`), `a` and `w`
+        names, when the body never rebinds `i`: an update `a[i] = …` changes only the
+        element this iteration already read, which Python's loop never reaches again."""
+        if not (
+            isinstance(it, gast.Call)
+            and self._loop_callee(it) is builtins.enumerate
+            and len(it.args) == 1
+            and not it.keywords
+            and isinstance(stmt.target, gast.Tuple)
+            and isinstance(stmt.target.elts[0], gast.Name)
+        ):
+            return None
+        arg = it.args[0]
+        if isinstance(arg, gast.Call) and self._loop_callee(arg) is builtins.zip:
+            leaves = arg.args
+        else:
+            leaves = [arg]
+        if not all(isinstance(leaf, gast.Name) for leaf in leaves):
+            return None
+        index = stmt.target.elts[0].id
+        stored = {
+            n.id
+            for n in descendants(gast.Module(body=stmt.body, type_ignores=[]))
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        }
+        return None if index in stored else index
 
     def _loop_callee(self, it: gast.expr) -> object:
         if isinstance(it, gast.Call) and not self._is_local_chain(it.func):

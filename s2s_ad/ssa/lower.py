@@ -366,13 +366,17 @@ class _Lowering(
         if self._unrolled(stmt):  # over known layers or functions: ssa/known_loops.py
             return
         it, checkpoint = self._checkpointed(stmt.iter)
+        self.sequences_made = []
+        iterated = self._iterated_values(it)
         iterable, target, elements = self._loop_iteration(stmt, it)
+        iterated += self.sequences_made  # an update of these in the body: ssa/aliasing.py
         if self._live_outside(target, stmt):
             # Read after the loop: bound in the body from a loop index of its own, so that
             # an empty loop leaves the value it had before, as in Python.
             elements = [(target, lambda index: index), *elements]
             target = self.namer.fresh(f"_{target}")  # never a name the function uses
         carried = self._enter_loop(stmt, [name for name, _ in elements])
+        self.iterated.append((iterated, stmt.lineno, self._enumerate_index(stmt, it)))
         body: list[Stmt] = []
         target_name = self.namer.version(target)
         self.env[target] = Var(target_name)
@@ -382,6 +386,7 @@ class _Lowering(
             self._block(stmt.body)
             self._tuples_as_values(stmt)
             self._copy_back(carried)
+        self.iterated.pop()
         self._leave_loop()
         carried_names = tuple(carried.values())
         self.emit(For(target_name, iterable, body, carried_names, stmt.lineno, checkpoint))
