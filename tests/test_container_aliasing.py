@@ -369,3 +369,23 @@ def test_exact(fn):
     v = np.array([0.3, -1.0, 0.5, 2.0])
     _, tangent = ad.jvp(fn, (X.copy(),), (v,))
     np.testing.assert_allclose(tangent, g @ v, rtol=1e-9, atol=1e-12)
+
+
+class Linked:
+    """An object that holds itself (a node of a cyclic structure)."""
+
+    def __init__(self, data):
+        self.data = data
+        self.me = self
+        self.ring = [self]
+
+
+def test_run_time_sharing_check_ends_on_objects_holding_themselves():
+    """The run-time check looks inside lists, dicts and objects; a cycle ends the search."""
+    from s2s_ad.runtime.core import _shares
+
+    a = np.ones(3)
+    node = Linked(a)
+    assert _shares(a[1:], node)
+    assert not _shares(np.ones(3), node)
+    assert not _shares(np.ones(3), {"k": [node, node]})

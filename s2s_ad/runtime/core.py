@@ -62,14 +62,21 @@ def unshared(x, other, filename, line, message, hint, list_object=False):
     return x
 
 
-def _shares(a, b) -> bool:
-    """Whether updating `a` in place may change `b` (arrays, lists and tuples of them)."""
+def _shares(a, b, opened: frozenset = frozenset()) -> bool:
+    """Whether updating `a` in place may change `b` (arrays, and lists, tuples, dicts and
+    objects holding them). `opened`: the containers looked inside already (an object may
+    hold itself)."""
     if a is b:
         return isinstance(a, (list, dict, np.ndarray))
-    if isinstance(b, (list, tuple, dict)) or _is_record(b):
-        return any(_shares(a, item) for item in _items(b))
-    if isinstance(a, (list, tuple, dict)) or _is_record(a):
-        return any(_shares(item, b) for item in _items(a))
+    for container, other, first in ((b, a, False), (a, b, True)):
+        if isinstance(container, (list, tuple, dict)) or _is_record(container):
+            if id(container) in opened:
+                return False
+            inside = opened | {id(container)}
+            return any(
+                _shares(item, other, inside) if first else _shares(other, item, inside)
+                for item in _items(container)
+            )
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         try:
             return bool(np.shares_memory(a, b, max_work=10_000))
