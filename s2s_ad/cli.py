@@ -8,6 +8,7 @@ location and exits 2, never a traceback from inside s2s_ad.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib.util
 import inspect
 import math
@@ -81,7 +82,7 @@ def _show(args: argparse.Namespace) -> str:
             f"--args: the code that runs for them is --stage simplified, not {args.stage}"
         )
     if args.args:  # the code the API runs on these arguments (`grad`'s: for their shapes)
-        values = _arguments(args.args)
+        values = _arguments(fn, args.args)
         source = derivative_source(fn, mode=args.mode or "gradient", wrt=_wrt(args), args=values)
     elif args.stage == "ssa":
         source = ssa_source(fn)
@@ -108,15 +109,42 @@ def _highlighted(source: str) -> str:
     return highlight(source, PythonLexer(), TerminalFormatter())
 
 
-def _arguments(texts: list[str]) -> tuple:
-    """The `--args` expressions, evaluated with NumPy as `np` and `math` at hand."""
+def _arguments(fn: types.FunctionType, texts: list[str]) -> tuple:
+    """The `--args` expressions, evaluated with NumPy as `np` and `math` at hand, one per
+    parameter of `fn`.
+
+    Raises UsageError: an expression fails, or the values do not fit `fn`'s parameters."""
     values = []
     for text in texts:
         try:
             values.append(eval(text, {"np": np, "math": math, "__builtins__": {}}))
         except Exception as exc:
             raise UsageError(f"--args {text!r}: {type(exc).__name__}: {exc}") from None
+    try:
+        inspect.signature(fn).bind(*values)
+    except TypeError as exc:
+        shown = " ".join(repr(t) if " " in t else t for t in texts)
+        tuple_given = len(values) == 1 and isinstance(values[0], tuple)
+        code = fn.__code__
+        raise UsageError(
+            f"{code.co_filename}:{code.co_firstlineno}: --args {shown}: {len(values)} value(s)"
+            f" for `{fn.__name__}{inspect.signature(fn)}`"
+            f" ({exc}); give one expression per argument, e.g. --args 2.0 3.0"
+            + (' (one tuple, --args "2.0, 3.0", is one argument)' if tuple_given else "")
+        ) from None
     return tuple(values)
+
+
+def _plain_call(fn: types.FunctionType, values: tuple) -> None:
+    """Call `fn` on (copies of) the arguments: its own error is the user's to see, told as
+    theirs, not as a traceback from inside s2s_ad."""
+    try:
+        fn(*copy.deepcopy(values))
+    except Exception as exc:
+        raise UsageError(
+            f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}: `{fn.__name__}` itself "
+            f"raised {type(exc).__name__} on these --args: {exc}"
+        ) from None
 
 
 def _check(args: argparse.Namespace) -> tuple[str, int]:
@@ -126,7 +154,8 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
     fn = load_function(args.target)
     if not args.args:
         raise UsageError("give the function's arguments: --args EXPR [EXPR ...]")
-    values = _arguments(args.args)
+    values = _arguments(fn, args.args)
+    _plain_call(fn, values)
     rows = derivative_checks(fn, values, rtol=args.rtol, atol=args.atol)
     header = ("check", "argument", "s2s_ad", "reference", "|difference|", "")
     lines = [header] + [

@@ -371,3 +371,22 @@ def test_runtime_helpers_have_one_name_each():
             if defined_here and (inspect.isfunction(value) or inspect.isclass(value)):
                 assert name not in seen, f"`{name}` in {module.__name__} and {seen[name]}"
                 seen[name] = module.__name__
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "expected"),
+    [
+        ("check", ["2.0, 3.0"], 'one tuple, --args "2.0, 3.0", is one argument'),
+        ("check", ["2.0"], "missing a required argument: 'x2'"),
+        ("show", ["2.0", "3.0", "4.0"], "too many positional arguments"),
+        ("check", ["np.ones(2)", "np.ones(3)"], "`f` itself raised ValueError"),
+    ],
+)
+def test_args_that_do_not_fit_are_one_line(capsys, command, args, expected):
+    """--args that do not fit the function (a tuple for two parameters, too few or too many,
+    shapes the function itself cannot combine): one line naming the function, exit code 2,
+    never a traceback from inside s2s_ad."""
+    code, out, err = run(capsys, command, f"{SAMPLE}:f", "--args", *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and expected in err, err
+    assert "f(x1, x2)" in err or f"{SAMPLE}:12" in err
