@@ -19,7 +19,6 @@ import gast
 
 from .. import runtime
 from ..custom import checkpoint
-from ..frontend.nodes import descendants
 from .ir import Atom, Const, Index, Prim, Var
 from .names import tuple_of_names
 from .nested_targets import nests
@@ -159,12 +158,7 @@ class LoopIteration:
         if not all(isinstance(leaf, gast.Name) for leaf in leaves):
             return None
         index = stmt.target.elts[0].id
-        stored = {
-            n.id
-            for n in descendants(gast.Module(body=stmt.body, type_ignores=[]))
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        }
-        return None if index in stored else index
+        return None if index in self._stored_in(stmt) else index  # ssa/aliasing.py, cached
 
     def _loop_callee(self, it: gast.expr) -> object:
         if isinstance(it, gast.Call) and not self._is_local_chain(it.func):

@@ -44,7 +44,7 @@ from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call
 from ..naming import is_generated_tape
 from .ir import Var
-from .sharing import targets
+from .sharing import assigned_names, targets
 
 
 def updated_in_place(body: list[gast.stmt], *, augmented: bool = True) -> set[str]:
@@ -149,12 +149,8 @@ class LoopSharing:
         the headers (the merge with the back edge alone would say only "perhaps", and an
         update would be checked at run time by `rt.unshared`, which refuses it)."""
         updated = updated_in_place(body, augmented=False)
-        rebound = {  # `v = …`, `v += …`, `for v in …`: perhaps another object next time
-            n.id
-            for stmt in body
-            for n in descendants(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        }
+        # `v = …`, `v += …`, `for v in …`: perhaps another object next time
+        rebound = set().union(*(assigned_names(stmt) for stmt in body))
         pairs: list[tuple[str, str, str]] = []
         names = sorted(n for n in carried if isinstance(before.get(n), Var) and n not in rebound)
         for i, a in enumerate(names):

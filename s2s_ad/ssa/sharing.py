@@ -114,10 +114,13 @@ def targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
     return stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
 
 
-def assigned_names(fn: gast.FunctionDef) -> set[str]:
-    """The names a nested function assigns: its own locals (Python's scoping rule)."""
+def assigned_names(node: gast.AST) -> set[str]:
+    """The names `node` assigns (a nested function: its own locals, Python's scoping rule;
+    a loop's statement: names an iteration rebinds)."""
     return {
-        n.id for n in descendants(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id
+        for n in descendants(node)
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
 
 
