@@ -38,7 +38,7 @@ from typing import NoReturn
 
 import numpy as np
 
-from .errors import ComplexValueError, EvaluationError, NumericalError, S2SError
+from .errors import ArgumentError, ComplexValueError, EvaluationError, NumericalError, S2SError
 
 _LABEL = re.compile(r"<s2s_ad (\w+) of (.*):(\d+) #\d+>")
 _DERIVED = re.compile(r"(.+?)_(?:bar|dot)(?:_\d+)?")  # an adjoint's or a tangent's name
@@ -266,15 +266,29 @@ REPORTED = (Exception,)
 
 def raise_reported(exc: Exception, call: Callable[[], object] | None = None, fn=None) -> NoReturn:
     """Raise the located report for `exc` when generated code raised it, else `exc` itself.
-    A `ComplexValue` is reported where it first appeared by re-running `call` of `fn`."""
+    A `ComplexValue` is reported where it first appeared by re-running `call` of `fn`; an
+    `ArgumentError` (the call does not fit `fn`) at `fn`'s `def`."""
     if isinstance(exc, ComplexValue) and call is not None:
         if getattr(_WATCHING, "active", False):
             raise exc  # an inner entry point, while the outer one watches
         raise first_complex(call, fn) from None
+    if (
+        isinstance(exc, ArgumentError)
+        and exc.filename is None
+        and isinstance(fn, types.FunctionType)
+    ):
+        raise _at_definition(exc, fn) from None  # the call does not fit the user's `fn`
     error = located_error(exc)
     if error is None:
         raise exc
     raise error from None
+
+
+def _at_definition(exc: ArgumentError, owner: types.FunctionType) -> ArgumentError:
+    """`exc`, located at the `def` of the user's function the arguments were given to."""
+    code = owner.__code__
+    return type(exc)(exc.message, filename=code.co_filename, line=code.co_firstlineno,
+                     hint=exc.hint)  # fmt: skip
 
 
 def reporting(fn: Callable) -> Callable:

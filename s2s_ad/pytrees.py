@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import ArgumentError
 from .runtime.core import DerivativeDict, Derivatives
 from .runtime.records import DerivativeRecord, new_object, record_fields
 
@@ -156,13 +157,24 @@ def example(tree: TreeDef) -> object:
 def flatten(value: object) -> tuple[list, TreeDef]:
     """(leaves in order, the structure): static leaves included."""
     leaves: list = []
+    inside: set[int] = set()  # the nodes being visited: one met again is a cycle
 
     def visit(x: object) -> TreeDef:
         at = node(x)
         if at is None:
             leaves.append(x)
             return _leaf(x)
-        return TreeDef(at, tuple(visit(c) for c in children(x, at)), False)
+        if id(x) in inside:
+            raise ArgumentError(
+                f"an argument holds itself (a {type(x).__name__} reached again through its "
+                "own items or attributes): a structure of arrays must be a tree",
+                hint="pass the arrays (or a tuple or dict of them) instead of the linked "
+                "objects, or keep the back-reference out of the object given to s2s_ad",
+            )
+        inside.add(id(x))
+        tree = TreeDef(at, tuple(visit(c) for c in children(x, at)), False)
+        inside.discard(id(x))
+        return tree
 
     return leaves, visit(value)
 
