@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import gc
 import math
 import threading
@@ -74,6 +75,7 @@ class Derivative:
 FLAT_MODES = ("gradient", "flat_value_and_gradient")
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOWERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SSA forms (`_lowered`)
 _LOCK = threading.RLock()
 _IN_PROGRESS: set[tuple] = set()
 
@@ -146,6 +148,7 @@ def forget_all() -> None:
     """Drop every cached derivative (a derivative rule changed)."""
     with _LOCK:
         _CACHE.clear()
+        _LOWERED.clear()
         GENERATION[0] += 1
 
 
@@ -215,7 +218,6 @@ def differentiate(
     In those two, helpers' pullbacks are closures; gradient and flat_value_and_gradient
     (`FLAT_MODES`, differentiated again) call the helpers' own flat gradient code instead.
     """
-    scope = Scope.of(fn)
     # structured arguments (`pytrees.TreeDef`); `*args`/`**kwargs`: their arity at the call
     trees = {p: s for p, s in (structures or {}).items() if isinstance(s, pytrees.TreeDef)}
     stars = {p: s[1] for p, s in (structures or {}).items() if p not in trees}
@@ -234,7 +236,10 @@ def differentiate(
     }
     # differentiated objects with methods: code from an example of their structure
     examples = live_examples({p: t for p, t in trees.items() if p in wrt})
-    ssa = to_ssa(fn, scope, kinds, stars, lengths, examples)
+    key = (fn.__code__, tuple((structures or {}).items()), tuple(examples))
+    scope, ssa = _lowered(
+        fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples)
+    )
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases
@@ -265,6 +270,22 @@ def differentiate(
         is_current(dependencies),
         has_effects(ssa) or callees.effects,
     )
+
+
+def _lowered(
+    fn: types.FunctionType, key: tuple, lower_in: Callable[[Scope], Function]
+) -> tuple[Scope, Function]:
+    """(the scope, the SSA form) of `fn`, lowered once per `key` (its code and the structure
+    of its arguments) while the free names the lowering resolved still name the same objects:
+    `grad`, `hessian`, `jvp` of one function share it. Each caller gets its own `Function`
+    object (the AD stage sets its shapes); the statements are frozen and never changed."""
+    per_function = _LOWERED.setdefault(fn, {})
+    found = per_function.get(key)
+    if found is None or not found[2]():
+        scope = Scope.of(fn)
+        ssa = lower_in(scope)
+        found = per_function[key] = (scope, ssa, is_current(scope.dependencies()))
+    return found[0], copy.copy(found[1])
 
 
 def _derivative_tree(
