@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from .. import runtime
 from ..codegen import build
 from ..naming import Aliases
+from ..simplify.names import loads, stores, substitute_loads
 from ..ssa.effects import calls_effect
 from ..ssa.ir import (
     Assign,
@@ -127,7 +128,8 @@ def gradient_function(
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
     if unit_seed:
-        body = [_UnitSeeds(set(seeds)).visit(stmt) for stmt in body]
+        for stmt in body:  # every read of a seed parameter becomes the literal 1.0
+            substitute_loads(stmt, dict.fromkeys(seeds, 1.0), build.constant)
         seeds = []
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
         body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
@@ -138,18 +140,6 @@ def gradient_function(
         body,
         defaults=[build.constant(v) for v in (*defaults, *(1.0 for _ in seeds))],
     )
-
-
-class _UnitSeeds(ast.NodeTransformer):
-    """Every read of a seed parameter becomes the literal 1.0."""
-
-    def __init__(self, seeds: set[str]) -> None:
-        self.seeds = seeds
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if isinstance(node.ctx, ast.Load) and node.id in self.seeds:
-            return build.constant(1.0)
-        return node
 
 
 @dataclass
@@ -624,25 +614,19 @@ def _read_first(code: list[ast.stmt], assigned: set[str]) -> set[str]:
     read: set[str] = set()
     for stmt in code:
         if isinstance(stmt, ast.If):
-            read |= _names(stmt.test, ast.Load) - assigned
+            read |= set(loads(stmt.test)) - assigned
             then, otherwise = set(assigned), set(assigned)
             read |= _read_first(stmt.body, then) | _read_first(stmt.orelse, otherwise)
             assigned |= then & otherwise
         elif isinstance(stmt, (ast.For, ast.While)):
             head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
-            read |= _names(head, ast.Load) - assigned
-            inner = assigned | (
-                _names(stmt.target, ast.Store) if isinstance(stmt, ast.For) else set()
-            )
+            read |= set(loads(head)) - assigned
+            inner = assigned | (set(stores(stmt.target)) if isinstance(stmt, ast.For) else set())
             read |= _read_first(stmt.body, inner)  # what it assigns may not run at all
         else:
-            read |= _names(stmt, ast.Load) - assigned
-            assigned |= _names(stmt, ast.Store)
+            read |= set(loads(stmt)) - assigned
+            assigned |= set(stores(stmt))
     return read
-
-
-def _names(node: ast.AST, ctx: type) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
 
 
 def _tuple(names: list[str]) -> ast.expr:

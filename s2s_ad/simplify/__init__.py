@@ -21,11 +21,10 @@ PASSES = (
     fold_exit_flags,
     eliminate_dead_code,
 )
-# which passes a change by each may give more to do (dead-code elimination only removes
-# statements; in-place accumulation only rewrites one, unread before)
+# which passes a change by each may give more to do (in-place accumulation only rewrites
+# a statement, unread before)
 ENABLES = {
-    reuse_available_values: (  # a copy read through may make an expression one at hand
-        reuse_available_values,
+    reuse_available_values: (  # (nothing for itself: one walk, nested blocks inherit)
         fold_constants,
         fold_flags,
         fold_exit_flags,
@@ -42,7 +41,8 @@ ENABLES = {
     ),
     fold_flags: (reuse_available_values, fold_constants, fold_exit_flags, eliminate_dead_code),
     fold_exit_flags: (reuse_available_values, fold_constants, fold_flags, eliminate_dead_code),
-    eliminate_dead_code: (accumulate_in_place, drop_unit_factors),
+    # a store removed from a loop or branch lets the values before it reach inside
+    eliminate_dead_code: (reuse_available_values, accumulate_in_place, drop_unit_factors),
     accumulate_in_place: (),
     drop_unit_factors: (reuse_available_values, fold_constants, eliminate_dead_code),
 }

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import Stores, assigned_name, loads, reads_any, stores
+from .names import Stores, assigned_name, child_fields, loads, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
@@ -49,25 +49,44 @@ class _BoundOnce:
 
 class _Available:
     """Values at hand: key → the name or literal that holds it, with the index from each
-    name to the keys that involve it, so a store forgets them cheaply."""
+    name to the keys that involve it, so a store forgets them cheaply.
+
+    A nested block starts from a copy (`inner`): the dicts are copied, the sets of the
+    index shared until this copy changes one (`owned`), so entering a block costs two dict
+    copies, not a copy of every set."""
 
     def __init__(self) -> None:
         self.of: dict[Key, ast.expr] = {}
-        self.names: dict[Key, set[str]] = {}  # key → the names it involves
+        self.names: dict[Key, set[str]] = {}  # key → the names it involves (never changed)
         self.involving: dict[str, set[Key]] = {}
+        self.owned: set[str] = set()  # the sets of `involving` this copy may change
+
+    def inner(self) -> _Available:
+        copy = _Available()
+        copy.of, copy.names, copy.involving = dict(self.of), dict(self.names), dict(self.involving)
+        return copy
+
+    def _own(self, name: str) -> set[Key]:
+        keys = self.involving.get(name)
+        if name not in self.owned:
+            keys = self.involving[name] = set(keys or ())
+            self.owned.add(name)
+        return keys
 
     def add(self, key: Key, value: ast.expr, names: set[str]) -> None:
         self.of[key], self.names[key] = value, names
         for name in names:
-            self.involving.setdefault(name, set()).add(key)
+            self._own(name).add(key)
 
     def forget(self, stored: set[str]) -> None:
         """Drop the values that a store to any of `stored` makes stale."""
         for name in stored:
+            self.owned.discard(name)
             for key in self.involving.pop(name, ()):
                 self.of.pop(key, None)
                 for other in self.names.pop(key, ()):
-                    self.involving.get(other, set()).discard(key)
+                    if other in self.involving:
+                        self._own(other).discard(key)
 
     def lasting(self, own: set[str], bound_once: set[str]) -> _Available:
         """The values a nested function binding `own` may use when it runs later."""
@@ -78,8 +97,13 @@ class _Available:
         return kept
 
 
-def _block(block: list[ast.stmt], bound_once: _BoundOnce | set[str], stores_of: Stores) -> bool:
-    available = _Available()
+def _block(
+    block: list[ast.stmt],
+    bound_once: _BoundOnce | set[str],
+    stores_of: Stores,
+    available: _Available | None = None,
+) -> bool:
+    available = available or _Available()
     changed = False
     for stmt in block:
         if isinstance(stmt, ast.FunctionDef):  # runs later: only names bound once
@@ -93,14 +117,21 @@ def _block(block: list[ast.stmt], bound_once: _BoundOnce | set[str], stores_of: 
             stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
             changed |= _replace(stmt, available)  # the value is read before the store
             available.forget(stored)
-        else:  # a loop or branch may store before it reads: only values it leaves alone
+        else:  # a loop or branch may store before it reads: only values it leaves alone,
+            # which its blocks start from (a loop's body runs again after its stores)
             if available.of:  # (nothing to forget: no walk of the whole statement)
                 available.forget(set(stores_of(stmt)))
-            changed |= _replace(stmt, available)
-            for field in ("body", "orelse"):
-                changed |= _block(getattr(stmt, field, None) or [], bound_once, stores_of)
+            header = tuple(f for f in child_fields(type(stmt)) if f not in _BLOCKS)
+            changed |= _replace(stmt, available, header)  # its test, iterable, handlers
+            for field in _BLOCKS:
+                if hasattr(stmt, field):
+                    block = getattr(stmt, field)
+                    changed |= _block(block, bound_once, stores_of, available.inner())
         _record(stmt, available)
     return changed
+
+
+_BLOCKS = ("body", "orelse")  # a compound statement's blocks of statements
 
 
 def _record(stmt: ast.stmt, available: _Available) -> None:
@@ -143,49 +174,49 @@ def _key(node: ast.expr) -> Key | None:
     return None
 
 
-def _replace(node: ast.AST, available: _Available) -> bool:
-    """Replace reads of available values under `node`, not entering lambdas or nested
-    functions."""
-    if not available.of or not reads_any(node, available.involving):
-        return False  # the common case, found by the quick walk
-    return _rewrite(node, available.of)
+def _replace(node: ast.AST, available: _Available, fields: tuple[str, ...] = ()) -> bool:
+    """Replace reads of available values under `node` (in its `fields` only, when given),
+    not entering lambdas or nested functions."""
+    if not available.of:
+        return False
+    if not fields:
+        if not reads_any(node, available.involving):
+            return False  # the common case, found by the quick walk
+    elif not any(_reads_any(getattr(node, f, None), available.involving) for f in fields):
+        return False
+    return _rewrite(node, available.of, fields)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields but contexts and operators
+def _reads_any(value: object, names: dict) -> bool:
+    """`reads_any` of a field's value: a node, a list of nodes, or neither."""
+    if type(value) is list:
+        return any(isinstance(v, ast.AST) and reads_any(v, names) for v in value)
+    return isinstance(value, ast.AST) and reads_any(value, names)
 
 
-def _rewrite(node: ast.AST, available: dict[Key, ast.expr]) -> bool:
+def _rewrite(node: ast.AST, available: dict[Key, ast.expr], fields: tuple[str, ...] = ()) -> bool:
+    """Bottom-up: an expression's parts are rewritten before the expression is looked up,
+    so `x * y + 1` finds `t2` of `t1 = x * y; t2 = t1 + 1` in one walk (the values at hand
+    are recorded as rewritten)."""
     changed = False
-    kind = type(node)
-    fields = _FIELDS.get(kind)
-    if fields is None:  # contexts and operators hold no values
-        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
-    for field in fields:
+    for field in fields or child_fields(type(node)):
         value = getattr(node, field, None)
         items = value if isinstance(value, list) else (value,)
         for i, item in enumerate(items):
             kind = type(item)
-            if kind is ast.Name or kind is ast.Constant:  # no values below them
-                key = _key(item)
-                if key is not None and key in available and _is_read(item):
-                    if isinstance(value, list):
-                        value[i] = _copy(available[key])
-                    else:
-                        setattr(node, field, _copy(available[key]))
-                    changed = True
-                continue
-            if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
-                continue
-            key = _key(item) if isinstance(item, ast.expr) else None
-            if key is not None and key in available and _is_read(item):
-                new = _copy(available[key])
-                if isinstance(value, list):
-                    value[i] = new
-                else:
-                    setattr(node, field, new)
-                changed = True
-            else:
+            if kind is not ast.Name and kind is not ast.Constant:  # no values below those
+                if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
+                    continue
                 changed |= _rewrite(item, available)
+                if not isinstance(item, ast.expr):
+                    continue
+            key = _key(item)
+            if key is not None and key in available and _is_read(item):
+                if isinstance(value, list):
+                    value[i] = _copy(available[key])
+                else:
+                    setattr(node, field, _copy(available[key]))
+                changed = True
     return changed
 
 

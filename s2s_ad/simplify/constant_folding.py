@@ -21,6 +21,7 @@ import math
 import operator
 
 from ..frontend.nodes import descendants
+from .names import child_fields
 
 BINARY = {
     ast.Add: operator.add,
@@ -81,14 +82,15 @@ def _take_branches(node: ast.AST) -> bool:
 def _fold_fields(node: ast.AST) -> bool:
     """Fold, innermost first, every operator on literals below `node`."""
     changed = False
-    for field in node._fields:
+    for field in child_fields(type(node)):
         value = getattr(node, field, None)
         items = value if type(value) is list else [value]
         for i, item in enumerate(items):
-            if not isinstance(item, ast.AST):
-                continue
+            kind = type(item)
+            if kind is ast.Name or kind is ast.Constant or not isinstance(item, ast.AST):
+                continue  # nothing to fold below those
             changed |= _fold_fields(item)
-            if _foldable(item) and (folded := _folded(item)) is not None:
+            if kind in _CANDIDATES and _foldable(item) and (folded := _folded(item)) is not None:
                 if type(value) is list:
                     value[i] = folded
                 else:

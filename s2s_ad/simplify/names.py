@@ -7,7 +7,7 @@ serves them, and `loads`/`stores` collect names in the same walk (several times 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields
 _CHILDREN: dict[type, tuple[str, ...]] = {}  # class → the fields that may hold a name
@@ -24,6 +24,12 @@ def _children(kind: type) -> tuple[str, ...]:
     return fields
 
 
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of the node class `kind` that may hold nodes other than contexts and
+    operators (which hold no names and no values)."""
+    return _CHILDREN.get(kind) or _children(kind)
+
+
 def nodes(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under `node` (itself included), in no particular order."""
     stack = [node]
@@ -36,6 +42,36 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
                 stack.extend([v for v in value if isinstance(v, ast.AST)])
             elif isinstance(value, ast.AST):
                 stack.append(value)
+
+
+def substitute_loads(
+    node: ast.AST, values: dict[str, object], make: Callable[[object], ast.expr]
+) -> bool:
+    """Replace, in place, every read of a name in `values` under `node` (not `node` itself)
+    by `make(values[name])`; True if any was."""
+    replaced = False
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    name, load, fields_of, AST = ast.Name, ast.Load, _CHILDREN, ast.AST
+    while stack:
+        current = pop()
+        for field in fields_of.get(type(current)) or _children(type(current)):
+            value = getattr(current, field, None)
+            if type(value) is list:
+                for i, item in enumerate(value):
+                    if type(item) is name:
+                        if type(item.ctx) is load and item.id in values:
+                            value[i] = make(values[item.id])
+                            replaced = True
+                    elif isinstance(item, AST):
+                        push(item)
+            elif type(value) is name:
+                if type(value.ctx) is load and value.id in values:
+                    setattr(current, field, make(values[value.id]))
+                    replaced = True
+            elif isinstance(value, AST):
+                push(value)
+    return replaced
 
 
 def names(node: ast.AST) -> Iterator[ast.Name]:

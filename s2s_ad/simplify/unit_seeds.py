@@ -34,7 +34,7 @@ import ast
 from collections import Counter
 
 from ..frontend.nodes import descendants
-from .names import nodes
+from .names import nodes, substitute_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
@@ -104,19 +104,7 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
                 changed = True
     if found.loaded.isdisjoint(literal):
         return False  # no read to rewrite: no rewriting walk
-    replaced = False
-    for node in list(nodes(tree)):
-        for field, value in ast.iter_fields(node):
-            items = value if type(value) is list else [value]
-            for i, item in enumerate(items):
-                if type(item) is ast.Name and type(item.ctx) is ast.Load and item.id in literal:
-                    constant = ast.Constant(value=literal[item.id])
-                    if type(value) is list:
-                        value[i] = constant
-                    else:
-                        setattr(node, field, constant)
-                    replaced = True
-    return replaced
+    return substitute_loads(tree, literal, lambda value: ast.Constant(value=value))
 
 
 def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
