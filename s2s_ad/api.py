@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 import os
 import types
 import weakref
@@ -80,12 +81,18 @@ _SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _signature(f: Callable) -> inspect.Signature:
     """`f`'s signature, checked once per function object and code (it is read on every call)."""
     cached = _SIGNATURES.get(f) if isinstance(f, types.FunctionType) else None
-    if cached is not None and cached[0] is f.__code__:
+    if cached is not None and all(map(operator.is_, _made_from(f), cached[3])):
         return cached[1]
     signature = _checked_signature(f)
     positional = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
-    _SIGNATURES[f] = (f.__code__, signature, positional)  # positional: args alone can bind
+    # positional: args alone can bind; the signature holds the defaults, so they key it too
+    _SIGNATURES[f] = (f.__code__, signature, positional, _made_from(f))
     return signature
+
+
+def _made_from(f: types.FunctionType) -> tuple:
+    """What `f`'s signature is read from (compared by identity: defaults may be arrays)."""
+    return (f.__code__, f.__defaults__, f.__kwdefaults__)
 
 
 def _checked_signature(f: Callable) -> inspect.Signature:

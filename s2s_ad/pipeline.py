@@ -237,9 +237,7 @@ def differentiate(
     # differentiated objects with methods: code from an example of their structure
     examples = live_examples({p: t for p, t in trees.items() if p in wrt})
     key = (fn.__code__, tuple((structures or {}).items()), tuple(examples))
-    scope, ssa = _lowered(
-        fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples)
-    )
+    scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases
@@ -267,7 +265,7 @@ def differentiate(
         len(ssa.result.values),
         with_value,
         dependencies,
-        is_current(dependencies),
+        with_same_defaults(fn, is_current(dependencies)),
         has_effects(ssa) or callees.effects,
     )
 
@@ -284,8 +282,27 @@ def _lowered(
     if found is None or not found[2]():
         scope = Scope.of(fn)
         ssa = lower_in(scope)
-        found = per_function[key] = (scope, ssa, is_current(scope.dependencies()))
+        current = with_same_defaults(fn, is_current(scope.dependencies()))
+        found = per_function[key] = (scope, ssa, current)
     return found[0], copy.copy(found[1])
+
+
+def with_same_defaults(fn: types.FunctionType, current: Callable[[], bool]) -> Callable[[], bool]:
+    """`current`, and `fn`'s defaults still the ones it had: a derivative made before
+    `fn.__defaults__ = …` was made with the old ones. (`fn` by a weak reference: the caches
+    hold this check and are keyed weakly by `fn`.)"""
+    ref, defaults, keywords = weakref.ref(fn), fn.__defaults__, fn.__kwdefaults__
+
+    def same() -> bool:
+        now = ref()
+        return (
+            now is not None
+            and now.__defaults__ is defaults
+            and now.__kwdefaults__ is keywords
+            and current()
+        )
+
+    return same
 
 
 def _derivative_tree(

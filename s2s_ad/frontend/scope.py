@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FunctionType, ModuleType
 
+from .library import is_library_function
+
 _MISSING = object()
 
 
@@ -63,7 +65,11 @@ class Scope:
         for attr in dotted[1:]:
             if obj is _MISSING:
                 break
-            obj = getattr(obj, attr, _MISSING)
+            holder, obj = obj, getattr(obj, attr, _MISSING)
+            if isinstance(holder, ModuleType) and not is_library_function(obj):
+                # `cfg.act` of the user's: the derivative read its source, so rebinding
+                # `cfg.act = cube` later makes it stale, as rebinding a global does
+                self.watch(vars(holder), attr, obj)
         return obj
 
 
