@@ -21,6 +21,7 @@ import sys
 import sysconfig
 import types
 import warnings
+import weakref
 
 import gast
 import numpy as np
@@ -250,22 +251,45 @@ def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
 
 
 def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
+    for step in _effect_steps(fn):
+        if step[0] == "effect":
+            return f"`{step[1]}`, line {step[2]} of `{fn.__qualname__}`"
+        callee = fn.__globals__.get(step[1])  # looked up now: globals may be rebound
+        if isinstance(callee, types.FunctionType):
+            found = helper_effect(callee, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+# code → what `_first_effect` reads of its source, in order: ("effect", statement, line) or
+# ("call", name of a function called by name); read once per code object (rendering a
+# statement asks for every call it makes)
+_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _effect_steps(fn: types.FunctionType) -> tuple:
+    steps = _STEPS.get(fn.__code__)
+    if steps is not None:
+        return steps
     try:
         node = parse_function(fn).node
     except S2SError:
-        return None
-    for n in descendants(node):
+        node = None
+    found = []
+    for n in descendants(node) if node is not None else ():
         if _records_tape(n, fn.__code__.co_filename):
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
         if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):
-            return f"`{gast.unparse(n).strip()}`, line {n.lineno} of `{fn.__qualname__}`"
-        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id != fn.__name__:
-            callee = fn.__globals__.get(n.func.id)
-            if isinstance(callee, types.FunctionType):
-                found = helper_effect(callee, depth + 1)
-                if found is not None:
-                    return found
-    return None
+            found.append(("effect", gast.unparse(n).strip(), n.lineno))
+        elif _calls_by_name(n) and n.func.id != fn.__name__:
+            found.append(("call", n.func.id))
+    steps = _STEPS[fn.__code__] = tuple(found)
+    return steps
+
+
+def _calls_by_name(node: gast.AST) -> bool:
+    return isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
 
 
 def _appends_to_tape(node: gast.AST, filename: str) -> bool:
