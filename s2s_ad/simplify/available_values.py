@@ -10,7 +10,8 @@ Two kinds of value become available after an assignment: after `a = b` (a name) 
 `a = 2.0` (a literal), a read of `a` can read `b` or the literal; after `t = E`, where `E`
 is built from operators, names and literals only (pure), a later `E` can read `t`. Either
 holds until one of the names involved is assigned again. A compound statement (loop,
-branch) is rewritten only with values whose names it does not assign. A nested function (a
+branch) is rewritten only with values whose names it does not assign: its test and its
+blocks start from those (and its blocks add their own). A nested function (a
 pullback) reads its free variables when it runs, later: it is rewritten only with values
 whose names are each bound once in the whole function and not by it. Lambdas are never
 entered. One walk per block: linear in the length of the code.
@@ -62,9 +63,10 @@ class _Available:
         self.owned: set[str] = set()  # the sets of `involving` this copy may change
 
     def inner(self) -> _Available:
-        copy = _Available()
-        copy.of, copy.names, copy.involving = dict(self.of), dict(self.names), dict(self.involving)
-        return copy
+        nested = _Available()
+        nested.of, nested.names = dict(self.of), dict(self.names)
+        nested.involving = dict(self.involving)
+        return nested
 
     def _own(self, name: str) -> set[Key]:
         keys = self.involving.get(name)
