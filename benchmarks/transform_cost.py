@@ -5,11 +5,17 @@ function is a fresh module (so nothing is cached), mixing elementwise calls, ari
 a reduction and a branch; "cold" is the first `grad` call (parse, lower, differentiate,
 emit, compile, then run), "cached" a later call, "cold cpu" the first call's processor time
 (steadier than the wall clock on a shared machine). Best of 3.
+
+`--calls`: the Python function calls one transformation makes instead (counted by cProfile),
+a measure a loaded machine does not disturb, for comparing two versions side by side.
 """
 
 from __future__ import annotations
 
+import cProfile
 import importlib.util
+import pstats
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,9 +50,22 @@ def fresh_function(n: int, directory: Path, tag: str):
     return getattr(module, name)
 
 
+def count_calls(directory: Path, x: np.ndarray) -> None:
+    print(f"{'lines':>6} {'calls':>12}")
+    for n in [10, 100, 1000]:
+        gradient = ad.grad(fresh_function(n, directory, "calls"))
+        profile = cProfile.Profile()
+        profile.runcall(gradient, x)
+        print(f"{n:>6} {pstats.Stats(profile).total_calls:>12,}")
+
+
 def main() -> None:
     x = np.linspace(0.1, 0.9, 8)
     directory = Path(tempfile.mkdtemp(prefix="s2s_transform_"))
+    ad.grad(fresh_function(10, directory, "warm"))(x)  # imports and first-use costs: not timed
+    if "--calls" in sys.argv[1:]:
+        count_calls(directory, x)
+        return
     print(
         f"{'lines':>6} {'cold ms':>9} {'cold cpu ms':>12} {'cached ms':>10} {'cold ms / line':>15}"
     )
