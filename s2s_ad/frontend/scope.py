@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FunctionType, ModuleType
 
-from .library import is_library_function
+from .library import is_library_file, is_library_function
 
 _MISSING = object()
 
@@ -31,6 +33,7 @@ class Scope:
         value = self._lookup(name)
         if callable(value) or isinstance(value, ModuleType):
             self.reads[name] = value
+            self._watch_defaults(value)
         return value
 
     def _lookup(self, name: str) -> object:
@@ -66,11 +69,55 @@ class Scope:
             if obj is _MISSING:
                 break
             holder, obj = obj, getattr(obj, attr, _MISSING)
-            if isinstance(holder, ModuleType) and not is_library_function(obj):
-                # `cfg.act` of the user's: the derivative read its source, so rebinding
-                # `cfg.act = cube` later makes it stale, as rebinding a global does
-                self.watch(vars(holder), attr, obj)
+            self._watch_attribute(holder, attr, obj)
         return obj
+
+    def _watch_attribute(self, holder: object, attr: str, value: object) -> None:
+        """`cfg.act`, `Cfg.act`, `nets.acts` of the user's modules and classes: rebinding one
+        later makes the derivative stale, as rebinding a global does (functions and modules,
+        as `lookup` watches; numbers and arrays are read live when the derivative runs)."""
+        if not (callable(value) or isinstance(value, ModuleType)) or not _is_users(holder):
+            return
+        entries = vars(holder)
+        if attr in entries:  # the raw entry (a staticmethod); an inherited one: not watched
+            self.watch(entries, attr, entries[attr])
+        self._watch_defaults(value)
+
+    def _watch_defaults(self, value: object) -> None:
+        """A helper of the user's: its defaults too (`helper.__defaults__ = …` changes what
+        a call of it computes)."""
+        if isinstance(value, FunctionType) and not is_library_function(value):
+            defaults = _Defaults(value)
+            self.watch(defaults, "__defaults__", value.__defaults__)
+            self.watch(defaults, "__kwdefaults__", value.__kwdefaults__)
+
+
+class _Defaults:
+    """A function's defaults seen as `_Items` sees a dict: `holder["__defaults__"]`."""
+
+    def __init__(self, fn: FunctionType) -> None:
+        self.fn = fn
+
+    def __contains__(self, key: object) -> bool:
+        return key in ("__defaults__", "__kwdefaults__")
+
+    def __getitem__(self, key: str) -> object:
+        return getattr(self.fn, key)
+
+
+def _is_users(holder: object) -> bool:
+    """Whether `holder` is a module or class of the user's, not of a library."""
+    if isinstance(holder, type):
+        holder = sys.modules.get(holder.__module__)
+    if not isinstance(holder, ModuleType):
+        return False
+    path = getattr(holder, "__file__", None)
+    return isinstance(path, str) and not _is_library_path(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_library_path(path: str) -> bool:
+    return is_library_file(path)
 
 
 class _Items:
