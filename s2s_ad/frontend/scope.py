@@ -78,18 +78,20 @@ class Scope:
         as `lookup` watches; numbers and arrays are read live when the derivative runs)."""
         if not (callable(value) or isinstance(value, ModuleType)) or not _is_users(holder):
             return
-        entries = vars(holder)
+        entries = vars(holder)  # (a class's: a new mapping proxy each time; keyed by the class)
         if attr in entries:  # the raw entry (a staticmethod); an inherited one: not watched
-            self.watch(entries, attr, entries[attr])
+            self.reads[("item", id(holder), attr)] = (entries, entries[attr])
         self._watch_defaults(value)
 
     def _watch_defaults(self, value: object) -> None:
         """A helper of the user's: its defaults too (`helper.__defaults__ = …` changes what
-        a call of it computes)."""
-        if isinstance(value, FunctionType) and not is_library_function(value):
+        a call of it computes); once per helper, however many calls read it."""
+        if not isinstance(value, FunctionType) or ("item", id(value), "__defaults__") in self.reads:
+            return
+        if not is_library_function(value):
             defaults = _Defaults(value)
-            self.watch(defaults, "__defaults__", value.__defaults__)
-            self.watch(defaults, "__kwdefaults__", value.__kwdefaults__)
+            for key in ("__defaults__", "__kwdefaults__"):
+                self.reads[("item", id(value), key)] = (defaults, getattr(value, key))
 
 
 class _Defaults:
