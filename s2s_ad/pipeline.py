@@ -265,7 +265,7 @@ def differentiate(
         len(ssa.result.values),
         with_value,
         dependencies,
-        with_same_defaults(fn, is_current(dependencies)),
+        is_current(dependencies),
         has_effects(ssa) or callees.effects,
     )
 
@@ -281,28 +281,10 @@ def _lowered(
     found = per_function.get(key)
     if found is None or not found[2]():
         scope = Scope.of(fn)
+        scope.watch_defaults(fn)  # `fn.__defaults__ = …` later: made with the old ones
         ssa = lower_in(scope)
-        current = with_same_defaults(fn, is_current(scope.dependencies()))
-        found = per_function[key] = (scope, ssa, current)
+        found = per_function[key] = (scope, ssa, is_current(scope.dependencies()))
     return found[0], copy.copy(found[1])
-
-
-def with_same_defaults(fn: types.FunctionType, current: Callable[[], bool]) -> Callable[[], bool]:
-    """`current`, and `fn`'s defaults still the ones it had: a derivative made before
-    `fn.__defaults__ = …` was made with the old ones. (`fn` by a weak reference: the caches
-    hold this check and are keyed weakly by `fn`.)"""
-    ref, defaults, keywords = weakref.ref(fn), fn.__defaults__, fn.__kwdefaults__
-
-    def same() -> bool:
-        now = ref()
-        return (
-            now is not None
-            and now.__defaults__ is defaults
-            and now.__kwdefaults__ is keywords
-            and current()
-        )
-
-    return same
 
 
 def _derivative_tree(

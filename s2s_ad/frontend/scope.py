@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import functools
 import sys
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FunctionType, ModuleType
@@ -33,7 +34,7 @@ class Scope:
         value = self._lookup(name)
         if callable(value) or isinstance(value, ModuleType):
             self.reads[name] = value
-            self._watch_defaults(value)
+            self.watch_defaults(value)
         return value
 
     def _lookup(self, name: str) -> object:
@@ -81,9 +82,9 @@ class Scope:
         entries = vars(holder)  # (a class's: a new mapping proxy each time; keyed by the class)
         if attr in entries:  # the raw entry (a staticmethod); an inherited one: not watched
             self.reads[("item", id(holder), attr)] = (entries, entries[attr])
-        self._watch_defaults(value)
+        self.watch_defaults(value)
 
-    def _watch_defaults(self, value: object) -> None:
+    def watch_defaults(self, value: object) -> None:
         """A helper of the user's: its defaults too (`helper.__defaults__ = …` changes what
         a call of it computes); once per helper, however many calls read it."""
         if not isinstance(value, FunctionType) or ("item", id(value), "__defaults__") in self.reads:
@@ -95,16 +96,18 @@ class Scope:
 
 
 class _Defaults:
-    """A function's defaults seen as `_Items` sees a dict: `holder["__defaults__"]`."""
+    """A function's defaults seen as `_Items` sees a dict: `holder["__defaults__"]`. The
+    function by a weak reference: the caches holding this check are keyed weakly by it."""
 
     def __init__(self, fn: FunctionType) -> None:
-        self.fn = fn
+        self.fn = weakref.ref(fn)
 
     def __contains__(self, key: object) -> bool:
         return key in ("__defaults__", "__kwdefaults__")
 
     def __getitem__(self, key: str) -> object:
-        return getattr(self.fn, key)
+        fn = self.fn()
+        return _MISSING if fn is None else getattr(fn, key)
 
 
 def _is_users(holder: object) -> bool:
