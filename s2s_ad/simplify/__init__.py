@@ -12,6 +12,7 @@ from .dead_code import eliminate_dead_code
 from .exit_flags import fold_exit_flags
 from .flags import fold_flags
 from .in_place import accumulate_in_place
+from .tape_entries import drop_needless_tape_entries
 from .unit_seeds import drop_unit_factors
 
 PASSES = (
@@ -20,6 +21,7 @@ PASSES = (
     fold_flags,
     fold_exit_flags,
     eliminate_dead_code,
+    drop_needless_tape_entries,
 )
 # which passes a change by each may give more to do (in-place accumulation only rewrites
 # a statement, unread before)
@@ -31,6 +33,7 @@ ENABLES = {
         eliminate_dead_code,
         accumulate_in_place,
         drop_unit_factors,
+        drop_needless_tape_entries,
     ),
     fold_constants: (
         reuse_available_values,
@@ -38,13 +41,39 @@ ENABLES = {
         fold_exit_flags,
         eliminate_dead_code,
         drop_unit_factors,
+        drop_needless_tape_entries,
     ),
-    fold_flags: (reuse_available_values, fold_constants, fold_exit_flags, eliminate_dead_code),
-    fold_exit_flags: (reuse_available_values, fold_constants, fold_flags, eliminate_dead_code),
+    fold_flags: (
+        reuse_available_values,
+        fold_constants,
+        fold_exit_flags,
+        eliminate_dead_code,
+        drop_needless_tape_entries,
+    ),
+    fold_exit_flags: (
+        reuse_available_values,
+        fold_constants,
+        fold_flags,
+        eliminate_dead_code,
+        drop_needless_tape_entries,
+    ),
     # a store removed from a loop or branch lets the values before it reach inside
-    eliminate_dead_code: (reuse_available_values, accumulate_in_place, drop_unit_factors),
+    # (and a read removed may leave a tape entry unread)
+    eliminate_dead_code: (
+        reuse_available_values,
+        accumulate_in_place,
+        drop_unit_factors,
+        drop_needless_tape_entries,
+    ),
     accumulate_in_place: (),
-    drop_unit_factors: (reuse_available_values, fold_constants, eliminate_dead_code),
+    drop_unit_factors: (
+        reuse_available_values,
+        fold_constants,
+        eliminate_dead_code,
+        drop_needless_tape_entries,
+    ),
+    # a dropped entry is assigned in the replay instead: read through, then dead
+    drop_needless_tape_entries: (reuse_available_values, eliminate_dead_code),
 }
 
 
