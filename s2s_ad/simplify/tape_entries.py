@@ -33,45 +33,110 @@ _LITERALS = (int, float, bool)
 
 
 def drop_needless_tape_entries(tree: ast.FunctionDef) -> bool:
-    """Drop literal, repeated and unread entries from the tapes under `tree` (in place);
-    True if any was."""
-    found = _Tapes(tree)
+    """Drop literal, repeated and unread entries from the tapes and branch records under
+    `tree` (in place); True if any was."""
+    found = _Saved(tree)
     changed = False
     for tape, pushes in found.pushes.items():
         replays = found.replays.get(tape)
-        if replays and found.loads[tape] == found.expected_loads(tape):
-            changed |= _drop_entries(pushes, replays, found.loads)
+        if replays and found.loads[tape] == found.expected_loads(tape, len(replays)):
+            packs = [_Pack(call, "args") for call in pushes]
+            changed |= _drop_entries(packs, _Replays(replays), found.loads)
+    for record, sides in found.records.items():
+        restores = sum(len(restored) for _, restored in sides.values())
+        made = sum(len(made) for made, _ in sides.values())
+        if found.loads[record] != found.expected_loads(record, restores):
+            continue
+        if found.stores[record] != made + found.restored_whole(record):
+            continue  # made elsewhere too: not only at the end of a branch
+        if len({site[1] for made, restored in sides.values() for site in made + restored}) != 1:
+            continue  # (one test: the forward and the reverse `if` pair by their sides)
+        for made, restored in sides.values():
+            if made and restored:
+                packs = [_Pack(stmt, "value") for stmt, _ in made]
+                changed |= _drop_entries(packs, _Restores(restored), found.loads)
     return changed
 
 
-class _Tapes:
-    """The pushes (`_tape1.append(entry)`), replays (`for … in reversed(_tape1)`) and every
-    read name of a function, in one walk."""
+class _Saved:
+    """The pushes (`_tape1.append(entry)`) and replays (`for … in reversed(_tape1)`) of the
+    tapes, the branch records (`_branch1 = (…)` ending a branch of the forward sweep,
+    `… = _branch1` starting the same branch of the reverse sweep) and every read name of a
+    function."""
 
     def __init__(self, tree: ast.FunctionDef) -> None:
         self.pushes: dict[str, list[ast.Call]] = {}
         self.replays: dict[str, list[ast.For]] = {}
+        # record → side of the `if` ("body", "orelse") → (its assignments, its restores),
+        # each with the `if`'s test
+        self.records: dict[str, dict[str, tuple[list, list]]] = {}
         self.loads: Counter = Counter()
+        self.stores: Counter = Counter()
         for node in descendants(tree):
             kind = type(node)
             if kind is ast.Name:
                 if type(node.ctx) is ast.Load:
                     self.loads[node.id] += 1
+                elif type(node.ctx) is ast.Store:
+                    self.stores[node.id] += 1
             elif kind is ast.Expr and (tape := _pushed_to(node.value)) is not None:
                 self.pushes.setdefault(tape, []).append(node.value)
             elif kind is ast.For and (tape := _replayed(node.iter)) is not None:
                 self.replays.setdefault(tape, []).append(node)
+            elif kind is ast.If:
+                self._note_records(node)
 
-    def expected_loads(self, tape: str) -> int:
-        """The reads of `tape` by its pushes, its replays and outer tapes' pushes."""
+    def _note_records(self, branch: ast.If) -> None:
+        test = ast.dump(branch.test)
+        for side in ("body", "orelse"):
+            block = getattr(branch, side)
+            made, restored = block[-1] if block else None, block[0] if block else None
+            if (record := _record_made(made)) is not None:
+                self._side(record, side)[0].append((made, test))
+            if (record := _record_restored(restored)) is not None:
+                self._side(record, side)[1].append((restored, test, block))
+
+    def _side(self, record: str, side: str) -> tuple[list, list]:
+        return self.records.setdefault(record, {}).setdefault(side, ([], []))
+
+    def expected_loads(self, saved: str, reads: int) -> int:
+        """The reads of a tape or record by its pushes and replays (`reads`) and by outer
+        tapes' pushes, which save it whole."""
         saved_whole = sum(
             1
             for calls in self.pushes.values()
             for call in calls
             for entry in _entries(call.args[0])
-            if type(entry) is ast.Name and entry.id == tape
+            if type(entry) is ast.Name and entry.id == saved
         )
-        return len(self.pushes[tape]) + len(self.replays[tape]) + saved_whole
+        pushes = len(self.pushes.get(saved, ()))
+        return pushes + reads + saved_whole
+
+    def restored_whole(self, saved: str) -> int:
+        """The replays of outer tapes restoring `saved` whole."""
+        return sum(
+            (_target_names(loop.target) or []).count(saved)
+            for loops in self.replays.values()
+            for loop in loops
+        )
+
+
+def _record_made(stmt: ast.stmt | None) -> str | None:
+    """The record of `_branch1 = (…)`."""
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        if type(target) is ast.Name and target.id.startswith("_branch"):
+            return target.id
+    return None
+
+
+def _record_restored(stmt: ast.stmt | None) -> str | None:
+    """The record of `a, b = _branch1`."""
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1:
+        value = stmt.value
+        if type(value) is ast.Name and value.id.startswith("_branch"):
+            return value.id
+    return None
 
 
 def _pushed_to(call: ast.expr) -> str | None:
@@ -107,25 +172,78 @@ def _entries(pushed: ast.expr) -> list[ast.expr]:
     return pushed.elts if type(pushed) is ast.Tuple else [pushed]
 
 
-def _target_names(loop: ast.For) -> list[str] | None:
-    """The names a replay restores, in order; None for a target other than names."""
-    target = loop.target
+class _Pack:
+    """Where a tape's push or a record's assignment holds what it saves."""
+
+    def __init__(self, node: ast.AST, field: str) -> None:
+        self.node, self.field = node, field  # `call.args[0]` or `assign.value`
+
+    def get(self) -> ast.expr:
+        value = getattr(self.node, self.field)
+        return value[0] if self.field == "args" else value
+
+    def set(self, value: ast.expr) -> None:
+        if self.field == "args":
+            self.node.args[0] = value
+        else:
+            self.node.value = value
+
+
+class _Replays:
+    """The replays of a tape, `for a, b in reversed(_tape1):`, assigning at their top."""
+
+    def __init__(self, loops: list[ast.For]) -> None:
+        self.loops = loops
+
+    def targets(self) -> list[ast.expr]:
+        return [loop.target for loop in self.loops]
+
+    def rewrite(self, names: list[str], instead: list[tuple[str, ast.expr]]) -> None:
+        for loop in self.loops:
+            loop.target = _unpacked(names or ["_"])  # nothing saved: reverse.py's form
+            loop.body[:0] = [_assign(name, _fresh(value)) for name, value in instead]
+
+
+class _Restores:
+    """The restores of a branch record, `a, b = _branch1`, each first in its block."""
+
+    def __init__(self, restored: list[tuple]) -> None:
+        self.restored = restored  # (the statement, its `if`'s test, its block)
+
+    def targets(self) -> list[ast.expr]:
+        return [stmt.targets[0] for stmt, _, _ in self.restored]
+
+    def rewrite(self, names: list[str], instead: list[tuple[str, ast.expr]]) -> None:
+        for stmt, _, block in self.restored:
+            assigned = [_assign(name, _fresh(value)) for name, value in instead]
+            if names:
+                stmt.targets[0] = _unpacked(names)
+                block[1:1] = assigned
+            else:  # nothing saved: no restore
+                block[:1] = assigned or [ast.Pass()]
+
+
+def _target_names(target: ast.expr) -> list[str] | None:
+    """The names a replay or restore assigns, in order; None for other targets."""
     parts = target.elts if type(target) is ast.Tuple else [target]
     if not all(type(p) is ast.Name for p in parts):
         return None
     return [p.id for p in parts]
 
 
-def _drop_entries(pushes: list[ast.Call], replays: list[ast.For], loads: Counter) -> bool:
-    names = _target_names(replays[0])
-    if names is None or names == ["_"] or any(_target_names(r) != names for r in replays):
+def _drop_entries(packs: list[_Pack], restores: _Replays | _Restores, loads: Counter) -> bool:
+    """Drop the literal, repeated and unread entries of one tape or one branch's record:
+    from what `packs` save and from the targets `restores` assign."""
+    targets = [_target_names(t) for t in restores.targets()]
+    names = targets[0]
+    if names is None or names == ["_"] or any(t != names for t in targets):
         return False
     width = len(names)
-    rows = []  # each push's entries, position by position
-    for call in pushes:
-        pushed = call.args[0]
-        entries = pushed.elts if width > 1 else [pushed]
-        if len(entries) != width or (width > 1 and type(pushed) is not ast.Tuple):
+    rows = []  # each pack's entries, position by position
+    for pack in packs:
+        saved = pack.get()
+        entries = saved.elts if width > 1 else [saved]
+        if len(entries) != width or (width > 1 and type(saved) is not ast.Tuple):
             return False
         rows.append(entries)
     kept: list[int] = []
@@ -145,11 +263,9 @@ def _drop_entries(pushes: list[ast.Call], replays: list[ast.For], loads: Counter
         kept.append(k)
     if len(kept) == width or (not kept and loads["_"]):
         return False  # nothing to drop (or `_`, the empty replay's target, is read)
-    for call, row in zip(pushes, rows, strict=True):
-        call.args[0] = _packed([row[k] for k in kept])
-    for loop in replays:
-        loop.target = _unpacked([names[k] for k in kept])
-        loop.body[:0] = [_assign(name, _fresh(value)) for name, value in instead]
+    for pack, row in zip(packs, rows, strict=True):
+        pack.set(_packed([row[k] for k in kept], isinstance(restores, _Restores)))
+    restores.rewrite([names[k] for k in kept], instead)
     return True
 
 
@@ -186,9 +302,9 @@ def _fresh(value: ast.expr) -> ast.expr:
     return ast.Constant(value=value.value)
 
 
-def _packed(entries: list[ast.expr]) -> ast.expr:
-    if not entries:
-        return ast.Constant(value=None)
+def _packed(entries: list[ast.expr], record: bool) -> ast.expr:
+    if not entries:  # reverse.py's forms: a record `()`, a tape entry `None`
+        return ast.Tuple(elts=[], ctx=ast.Load()) if record else ast.Constant(value=None)
     return entries[0] if len(entries) == 1 else ast.Tuple(elts=entries, ctx=ast.Load())
 
 
