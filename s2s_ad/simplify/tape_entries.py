@@ -72,19 +72,22 @@ class _Saved:
         self.records: dict[str, dict[str, tuple[list, list]]] = {}
         self.loads: Counter = Counter()
         self.stores: Counter = Counter()
+        for stmt in _statements(tree.body):  # statements only: cheap where nothing is saved
+            kind = type(stmt)
+            if kind is ast.Expr and (tape := _pushed_to(stmt.value)) is not None:
+                self.pushes.setdefault(tape, []).append(stmt.value)
+            elif kind is ast.For and (tape := _replayed(stmt.iter)) is not None:
+                self.replays.setdefault(tape, []).append(stmt)
+            elif kind is ast.If:
+                self._note_records(stmt)
+        if not (self.replays or self.records):
+            return
         for node in descendants(tree):
-            kind = type(node)
-            if kind is ast.Name:
+            if type(node) is ast.Name:
                 if type(node.ctx) is ast.Load:
                     self.loads[node.id] += 1
                 elif type(node.ctx) is ast.Store:
                     self.stores[node.id] += 1
-            elif kind is ast.Expr and (tape := _pushed_to(node.value)) is not None:
-                self.pushes.setdefault(tape, []).append(node.value)
-            elif kind is ast.For and (tape := _replayed(node.iter)) is not None:
-                self.replays.setdefault(tape, []).append(node)
-            elif kind is ast.If:
-                self._note_records(node)
 
     def _note_records(self, branch: ast.If) -> None:
         test = ast.dump(branch.test)
@@ -119,6 +122,16 @@ class _Saved:
             for loops in self.replays.values()
             for loop in loops
         )
+
+
+def _statements(block: list[ast.stmt]):
+    """Every statement of `block` and of the blocks inside it (a pullback's too)."""
+    for stmt in block:
+        yield stmt
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if type(inner) is list:
+                yield from _statements(inner)
 
 
 def _record_made(stmt: ast.stmt | None) -> str | None:
