@@ -80,12 +80,12 @@ def main() -> int:
         checked[kind] += count
         failures += failed
     for kind, count in checked.items():
-        second = "" if options.first_order_only else SECOND_ORDER.get(kind, "")
+        second = "" if options.first_order_only else " + ".join(SECOND_ORDER.get(kind, ()))
         print(f"{kind:22} {count:6,} programs {'+ ' + second if second else ''}")
     print(
         f"{sum(checked.values()):,} programs, {len(failures)} mismatches "
         "(forward = reverse, numeric, dot-product, values = the plain call's; second order: "
-        "hessian symmetric = jacfwd(grad) = jacrev(grad) = grad(grad) = numeric, or hvp) "
+        "hessian symmetric = jacfwd(grad) = jacrev(grad) = grad(grad) = numeric, and hvp) "
         f"in {elapsed:.0f} s, seed {options.seed}"
     )
     if os.path.exists("fuzz-failures.txt"):

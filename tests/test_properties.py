@@ -4,8 +4,8 @@ value of `jvp`, `vjp` and `value_and_grad` (both modes) equal to the plain call'
 
 The same programs are checked at second order (`SECOND_ORDER`): `hessian` symmetric, equal
 to `jacfwd(grad)`, `grad(grad)`, `jacrev(grad)` and to central differences of the gradient
-(`hessian_checks.py`); for array programs `hvp` in random directions. CI's run samples them
-(`SAMPLED`); `make fuzz` checks every program so.
+(`hessian_checks.py`); for array programs `hvp` in random directions too. CI's run samples
+the costliest kinds (`SECOND_ORDER`); `make fuzz` checks every program so.
 
 The programs have branches and loops; where a branch test sits at its threshold the function
 has a kink, which one-sided differences reveal (they disagree): the numeric check is skipped
@@ -90,8 +90,8 @@ def nested_cases(draw, **kinds):
     return source, ([(u, v), {"s": s}, (w, v2)], x)
 
 
-# name → (programs per CI run, the strategy drawing them); one in two checked at second order
-# too (SECOND_ORDER, SAMPLED): about 505 by every check of `hessian_checks.py`, 205 by `hvp`
+# name → (programs per CI run, the strategy drawing them); checked at second order too
+# (SECOND_ORDER)
 CASES = {
     "scalar": (200, scalar_cases()),
     "broadcasting arrays": (100, array_cases()),
@@ -107,31 +107,30 @@ CASES = {
 }
 
 
-# How each kind's programs are checked at second order: every check of `hessian_checks.py`
-# ("hessian": the Hessian symmetric and equal to `jacfwd(grad)`, `jacrev(grad)`, `grad(grad)`
-# and central differences of the gradient) or, for the many inputs of the array programs,
-# `hvp` in random directions ("hvp").
-# CI's run: one program in two of each kind (SAMPLED; a checksum of the source picks them,
-# the same ones every run) gets every check: every one would cost CI about 16 minutes of
-# a loaded 2-core machine for this file alone (995 Hessian programs measured, 15 refused).
+# How each kind's programs are checked at second order in CI's run: every check of
+# `hessian_checks.py` ("hessian": the Hessian symmetric and equal to `jacfwd(grad)`,
+# `jacrev(grad)`, `grad(grad)` and central differences of the gradient) and, for arrays, also
+# `hvp` in random directions ("hvp"), each on one program in `n` of the kind (a checksum of
+# the source picks them, the same ones every run). 1,095 programs get every Hessian check
+# (the scalar control-flow and edge kinds, the costliest, one in two), 205 the `hvp` checks.
 # S2S_PROGRAMS_SCALE > 1 and `make fuzz`: every check of every program.
-SAMPLED = {"hessian": 2, "hvp": 2}
 SECOND_ORDER = {
-    "scalar": "hessian",
-    "broadcasting arrays": "hvp",
-    "scalar control flow": "hessian",
-    "array control flow": "hvp",
-    "tuple argument": "hessian",
-    "nested argument": "hessian",
-    "scalar edge constructs": "hessian",
-    "array edge constructs": "hvp",
+    "scalar": {"hessian": 1},
+    "broadcasting arrays": {"hessian": 1, "hvp": 2},
+    "scalar control flow": {"hessian": 2},
+    "array control flow": {"hessian": 1, "hvp": 2},
+    "tuple argument": {"hessian": 1},
+    "nested argument": {"hessian": 1},
+    "scalar edge constructs": {"hessian": 2},
+    "array edge constructs": {"hessian": 1, "hvp": 2},
 }
+SECOND_ORDER_CHECKS = {"hessian": assert_hessian_consistent, "hvp": assert_hvp_consistent}
 
 
-def check_case(case, second_order: str | None = None, sampled: bool = SCALE == 1) -> None:
+def check_case(case, second_order: dict | None = None, sampled: bool = SCALE == 1) -> None:
     """Every check on one drawn program; an AssertionError names what disagreed.
-    `second_order` ("hessian" or "hvp"): the second-order checks too; `sampled`: only on the
-    programs SAMPLED picks."""
+    `second_order` (a kind's `SECOND_ORDER`): the second-order checks too; `sampled`: each
+    only on the programs its period picks."""
     source, args = case
     fn = load(source)
     try:
@@ -140,15 +139,15 @@ def check_case(case, second_order: str | None = None, sampled: bool = SCALE == 1
     except S2SError as error:  # values are checked against the plain call in both checks
         _refused_where_allowed(error, fn, source)
         return
-    if second_order is None or (sampled and zlib.crc32(source.encode()) % SAMPLED[second_order]):
-        return
-    try:
-        if second_order == "hessian":
-            assert_hessian_consistent(fn, args)
-        else:
-            assert_hvp_consistent(fn, args)
-    except S2SError as error:
-        _refused_where_allowed(error, fn, source)
+    checksum = zlib.crc32(source.encode())
+    for check, period in (second_order or {}).items():
+        if sampled and checksum % period:
+            continue
+        try:
+            SECOND_ORDER_CHECKS[check](fn, args)
+        except S2SError as error:
+            _refused_where_allowed(error, fn, source)
+            return
 
 
 def _refused_where_allowed(error: S2SError, fn, source: str) -> None:
