@@ -143,7 +143,8 @@ def _record(stmt: ast.stmt, available: _Available) -> None:
         return
     value = stmt.value
     if isinstance(value, ast.Name) and value.id != target:
-        available.add(target, value, {target, value.id})
+        if not value.id.startswith("_branch"):  # a branch's record is read by its restore
+            available.add(target, value, {target, value.id})  # (tape_entries.py)
     elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
         available.add(target, value, {target})
     elif isinstance(value, (ast.BinOp, ast.UnaryOp)):

@@ -263,8 +263,8 @@ def _drop_entries(packs: list[_Pack], restores: _Replays | _Restores, loads: Cou
     instead: list[tuple[str, ast.expr]] = []  # (name, the literal or the name it copies)
     for k, name in enumerate(names):
         column = [row[k] for row in rows]
-        if loads[name] == 0:
-            continue  # restored into a name nothing reads
+        if loads[name] == sum(_is_name(e, name) for row in rows for e in row):
+            continue  # restored into a name nothing reads (but these packs)
         literal = _same_literal(column)
         if literal is not None:
             instead.append((name, ast.Constant(value=literal)))
@@ -280,6 +280,10 @@ def _drop_entries(packs: list[_Pack], restores: _Replays | _Restores, loads: Cou
         pack.set(_packed([row[k] for k in kept], isinstance(restores, _Restores)))
     restores.rewrite([names[k] for k in kept], instead)
     return True
+
+
+def _is_name(entry: ast.expr, name: str) -> bool:
+    return type(entry) is ast.Name and entry.id == name
 
 
 def _same_literal(column: list[ast.expr]) -> object | None:
