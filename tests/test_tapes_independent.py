@@ -2040,24 +2040,10 @@ def pi_loop_literal(k, y0):
     return y * y
 
 
-@pytest.mark.parametrize(
-    "f",
-    [
-        pytest.param(
-            f,
-            id=f.__name__,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="reading np.pi or math.pi in the loop body makes grad run the shape-generic "
-                "code (f_value_and_grad with a seed argument), whose tape is "
-                "(_t1, _t2, _t5, y_1): _t2 and _t5 are read only as rt.unbroadcast shape references; "
-                "with the literal 3.141592653589793 the tape is (_t1, y_1). The shape analysis "
-                "leaves globals unknown (documented), but a module constant doubles the tape here",
-            ),
-        )
-        for f in (pi_loop_np, pi_loop_math)
-    ],
-)
+# (found by the tester as a bug: the shape analysis left `np.pi` unknown, so grad ran the
+# shape-generic code with a tape of (_t1, _t2, _t5, y_1); NumPy's and math's constants are
+# numbers now)
+@pytest.mark.parametrize("f", [pi_loop_np, pi_loop_math], ids=lambda f: f.__name__)
 def test_module_constant_does_not_grow_the_tape(f):
     reference = _appends(ad.derivative_source(pi_loop_literal, "gradient", args=(0.7, 1.2)))
     assert reference == ["_tape1.append((_t1, y_1))"]

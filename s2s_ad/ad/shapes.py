@@ -15,6 +15,7 @@ iterated optimistically to a fixed point.
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 
 import numpy as np
@@ -27,6 +28,7 @@ from ..ssa.ir import (
     Atom,
     Const,
     For,
+    Free,
     Function,
     Index,
     Prim,
@@ -83,7 +85,20 @@ def _atom_shape(atom: Atom, shapes: dict) -> object:
         return shapes.get(atom.name, _UNSEEN)
     if isinstance(atom, Const) and isinstance(atom.value, (bool, int, float, np.generic)):
         return ()
+    if isinstance(atom, Free) and _library_constant(atom):
+        return ()
     return None  # globals can be rebound between calls; strings, None, tuples
+
+
+# NumPy's and `math`'s own number constants, by identity: `np.pi` is a number for good,
+# where a global of the user's may be rebound to an array between calls
+_CONSTANTS = {id(c): c for c in (np.pi, np.e, np.inf, np.nan, np.euler_gamma)}
+_CONSTANTS |= {id(c): c for c in (math.pi, math.e, math.tau, math.inf, math.nan)}
+
+
+def _library_constant(atom: Free) -> bool:
+    """Whether `atom` is `np.pi`, `math.e`, … (an attribute holding one of those objects)."""
+    return "." in atom.source and id(atom.value) in _CONSTANTS
 
 
 def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
