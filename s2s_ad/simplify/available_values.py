@@ -30,7 +30,35 @@ Key = str | tuple  # a name, or the structure of a pure expression
 def reuse_available_values(tree: ast.FunctionDef) -> bool:
     """Rewrite reads of copies and repeated pure expressions in place; True if any was."""
     stores_of = Stores()  # the pass rewrites reads only: what a statement stores stays
-    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of)
+    # a global (a name the function never binds) may be rebound by any call in between
+    # (a helper's `global` statement): no value reading one is reused
+    local = _bound(tree.body, {a.arg for a in tree.args.args})
+    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of, local)
+
+
+def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
+    """`names` and the names the statements of `block` bind, nested blocks and functions
+    (a pullback and its parameters) included: assignment, loop and `with` targets, read
+    off the statements without walking the values they compute."""
+    for stmt in block:
+        kind = type(stmt)
+        if kind is ast.Assign:
+            for target in stmt.targets:
+                names.update(_stores(target))
+        elif kind in (ast.AugAssign, ast.AnnAssign, ast.For):
+            names.update(_stores(stmt.target))
+        elif kind is ast.FunctionDef:
+            names.add(stmt.name)
+            names.update(a.arg for a in stmt.args.args)
+        elif kind is ast.With:
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    names.update(_stores(item.optional_vars))
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if type(inner) is list:
+                _bound(inner, names)
+    return names
 
 
 class _BoundOnce:
@@ -103,6 +131,7 @@ def _block(
     block: list[ast.stmt],
     bound_once: _BoundOnce | set[str],
     stores_of: Stores,
+    local: set[str],
     available: _Available | None = None,
 ) -> bool:
     available = available or _Available()
@@ -113,7 +142,7 @@ def _block(
             once = bound_once if isinstance(bound_once, set) else bound_once.get()
             lasting = available.lasting(own, once)
             changed |= any([_replace(s, lasting) for s in stmt.body])
-            changed |= _block(stmt.body, set(), stores_of)
+            changed |= _block(stmt.body, set(), stores_of, local)
             continue
         if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
             stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
@@ -128,28 +157,31 @@ def _block(
             for field in _BLOCKS:
                 if hasattr(stmt, field):
                     block = getattr(stmt, field)
-                    changed |= _block(block, bound_once, stores_of, available.inner())
-        _record(stmt, available)
+                    changed |= _block(block, bound_once, stores_of, local, available.inner())
+        _record(stmt, available, local)
     return changed
 
 
 _BLOCKS = ("body", "orelse")  # a compound statement's blocks of statements
 
 
-def _record(stmt: ast.stmt, available: _Available) -> None:
-    """Make the value `stmt` assigns available, if it is a copy or a pure expression."""
+def _record(stmt: ast.stmt, available: _Available, local: set[str]) -> None:
+    """Make the value `stmt` assigns available, if it is a copy or a pure expression of
+    the function's own names and literals."""
     target = assigned_name(stmt)
     if target is None:
         return
     value = stmt.value
     if isinstance(value, ast.Name) and value.id != target:
-        if not value.id.startswith("_branch"):  # a branch's record is read by its restore
-            available.add(target, value, {target, value.id})  # (tape_entries.py)
+        # (a branch's record is read by its restore: tape_entries.py)
+        if value.id in local and not value.id.startswith("_branch"):
+            available.add(target, value, {target, value.id})
     elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
         available.add(target, value, {target})
     elif isinstance(value, (ast.BinOp, ast.UnaryOp)):
         key = _key(value)
-        if key is not None and target not in (names := set(loads(value))):
+        names = set(loads(value))
+        if key is not None and target not in names and names <= local:
             available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
 
 
