@@ -29,7 +29,7 @@ import ast
 
 from ..codegen.build import COMMENT_MARK, KEPT_FOR_EFFECT
 from ..naming import TAPE_STEMS
-from .names import Stores, loads, stores
+from .names import Stores, appended_to, loads, stores
 
 # loops over these cost nothing but time: a loop over anything else (a user's iterator)
 # is kept like an effect
@@ -165,18 +165,10 @@ def _written(stmt: ast.stmt) -> list[str] | None:
 
 def _tape_push(stmt: ast.stmt) -> str | None:
     """The tape of `_tape1.append(…)`, a tape s2s_ad's code made (naming.TAPE_STEMS)."""
-    call = stmt.value if type(stmt) is ast.Expr else None
-    if (
-        type(call) is ast.Call
-        and type(call.func) is ast.Attribute
-        and call.func.attr == "append"
-        and type(call.func.value) is ast.Name
-        and call.func.value.id.startswith(TAPE_STEMS)
-        and not call.keywords
-        and not getattr(stmt, KEPT_FOR_EFFECT, False)
-    ):
-        return call.func.value.id
-    return None
+    if type(stmt) is not ast.Expr or getattr(stmt, KEPT_FOR_EFFECT, False):
+        return None
+    tape = appended_to(stmt.value)
+    return tape if tape is not None and tape.startswith(TAPE_STEMS) else None
 
 
 def _plain_loop(loop: ast.For) -> bool:

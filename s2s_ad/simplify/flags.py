@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import Stores, assigned_name, loads, nodes, stores
+from .names import Stores, appended_to, assigned_name, loads, nodes, reversed_name, stores
 
 
 def fold_flags(tree: ast.FunctionDef) -> bool:
@@ -67,7 +67,7 @@ def known_booleans(tree: ast.AST) -> set[str]:
         elif kind is ast.For:
             loops.append(node)
         elif kind is ast.Expr:  # binds nothing
-            if (tape := _pushed_on(node)) is not None:
+            if (tape := appended_to(node.value)) is not None:
                 pushed.setdefault(tape, []).append(node.value.args[0])
         elif isinstance(node, _BINDERS):
             for name in _other_stores(node):
@@ -93,34 +93,13 @@ def known_booleans(tree: ast.AST) -> set[str]:
 _BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.ExceptHandler)
 
 
-def _pushed_on(stmt: ast.Expr) -> str | None:
-    """The tape of `tape.append(item)`, else None."""
-    call = stmt.value
-    if (
-        type(call) is ast.Call
-        and type(call.func) is ast.Attribute
-        and call.func.attr == "append"
-        and type(call.func.value) is ast.Name
-        and len(call.args) == 1
-    ):
-        return call.func.value.id
-    return None
-
-
 def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:
     """For `for a, b in reversed(tape):` over a tape whose pushes are all tuples of names
     as long as the target: each target name → the expressions pushed in its place."""
-    it = loop.iter
-    if not (
-        type(it) is ast.Call
-        and type(it.func) is ast.Name
-        and it.func.id == "reversed"
-        and len(it.args) == 1
-        and type(it.args[0]) is ast.Name
-        and it.args[0].id in pushed
-    ):
+    tape = reversed_name(loop.iter)
+    if tape not in pushed:
         return None
-    items = pushed[it.args[0].id]
+    items = pushed[tape]
     if type(loop.target) is ast.Name:
         return {loop.target.id: items}
     if type(loop.target) is not ast.Tuple or not all(type(t) is ast.Name for t in loop.target.elts):

@@ -172,6 +172,34 @@ def loads(node: ast.AST) -> list[str]:
     return _names_in(node, ast.Load)
 
 
+def appended_to(call: ast.expr) -> str | None:
+    """The list of `name.append(item)` (a tape's push, in generated code), else None."""
+    if (
+        type(call) is ast.Call
+        and type(call.func) is ast.Attribute
+        and call.func.attr == "append"
+        and type(call.func.value) is ast.Name
+        and len(call.args) == 1
+        and not call.keywords
+    ):
+        return call.func.value.id
+    return None
+
+
+def reversed_name(iterable: ast.expr) -> str | None:
+    """The list of `reversed(name)` (a tape's replay, in generated code), else None."""
+    if (
+        type(iterable) is ast.Call
+        and type(iterable.func) is ast.Name
+        and iterable.func.id == "reversed"
+        and len(iterable.args) == 1
+        and not iterable.keywords
+        and type(iterable.args[0]) is ast.Name
+    ):
+        return iterable.args[0].id
+    return None
+
+
 def assigned_name(stmt: ast.stmt) -> str | None:
     """The name `stmt` assigns when it is `name = value`, else None."""
     if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:

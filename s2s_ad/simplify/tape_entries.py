@@ -28,6 +28,7 @@ import ast
 from collections import Counter
 
 from ..frontend.nodes import descendants
+from .names import appended_to, reversed_name
 
 _LITERALS = (int, float, bool)
 
@@ -154,31 +155,14 @@ def _record_restored(stmt: ast.stmt | None) -> str | None:
 
 def _pushed_to(call: ast.expr) -> str | None:
     """The tape of `_tape1.append(entry)`."""
-    if (
-        type(call) is ast.Call
-        and type(call.func) is ast.Attribute
-        and call.func.attr == "append"
-        and type(call.func.value) is ast.Name
-        and call.func.value.id.startswith("_tape")
-        and len(call.args) == 1
-        and not call.keywords
-    ):
-        return call.func.value.id
-    return None
+    tape = appended_to(call)
+    return tape if tape is not None and tape.startswith("_tape") else None
 
 
 def _replayed(iterable: ast.expr) -> str | None:
     """The tape of `reversed(_tape1)`."""
-    if (
-        type(iterable) is ast.Call
-        and type(iterable.func) is ast.Name
-        and iterable.func.id == "reversed"
-        and len(iterable.args) == 1
-        and type(iterable.args[0]) is ast.Name
-        and iterable.args[0].id.startswith("_tape")
-    ):
-        return iterable.args[0].id
-    return None
+    tape = reversed_name(iterable)
+    return tape if tape is not None and tape.startswith("_tape") else None
 
 
 def _entries(pushed: ast.expr) -> list[ast.expr]:
