@@ -16,6 +16,9 @@ Before:                                       After (then read through, the copi
                                                       _t4 = 1.5
                                                       ...
 
+A branch's record inside a loop (`_branch1 = (…)` ending a branch of the forward sweep,
+`a, b = _branch1` starting the same branch of the reverse sweep) likewise.
+
 A tape with nothing left saves `None` per iteration and is replayed as
 `for _ in reversed(_tape1)` (its length is the trip count), as reverse.py writes it.
 A tape is left alone unless it is read only by its pushes, its replays and as an entry of an
@@ -217,7 +220,9 @@ class _Restores:
                 stmt.targets[0] = _unpacked(names)
                 block[1:1] = assigned
             else:  # nothing saved: no restore
-                block[:1] = assigned or [ast.Pass()]
+                block[:1] = assigned
+                if not block:
+                    block.append(ast.Pass())  # a block may not be empty
 
 
 def _target_names(target: ast.expr) -> list[str] | None:
