@@ -1589,18 +1589,18 @@ def _branch_twice(entry):
 P = pytest.param
 PROGRAMS = [
     # (id, f, args, {kind: reason})
-    ("euler_scalar", euler_scalar, (0.7, 1.2), {INV: _inv("`_t1 = -k`")}),
+    ("euler_scalar", euler_scalar, (0.7, 1.2), {}),
     ("euler_array", euler_array, (np.array([0.3, 0.4, 0.6]), 1.3), {}),
     ("literal_factor", literal_factor, (0.3,), {}),
     ("two_pi_body", two_pi_body, (0.3,), {INV: _inv("`2 * np.pi` and `0.5 * x`")}),
     ("global_const", global_const, (0.3,), {}),
     ("unit_factors", unit_factors, (0.4,), {}),
     ("literal_pow", literal_pow, (0.4,), {}),
-    ("leapfrog", leapfrog, (0.5, 0.1, 1.3), {INV: _inv("`0.5 * dt * k` (`_t2 = 0.05 * k`)")}),
+    ("leapfrog", leapfrog, (0.5, 0.1, 1.3), {}),
     ("rk4", rk4, (0.8, 0.6), {}),
     ("rk4_array", rk4_array, (np.array([1.0, 0.5]), np.array([1.1, 0.4, 0.9, 0.3])), {}),
     ("rk4_inline_ckpt", rk4_inline_ckpt, (0.8, 0.6), {INV: _inv("`-theta`")}),
-    ("heun", heun, (0.5, 0.8), {INV: _inv("`-lam`")}),
+    ("heun", heun, (0.5, 0.8), {}),
     ("pendulum", pendulum, (2.0, 0.3), {INV: _inv("`-w2`")}),
     ("verlet", verlet, (V3, 1.2), {}),
     ("kalman1d", kalman1d, (0.2, 0.5), {INV: _inv("`2 * np.pi`")}),
@@ -1615,7 +1615,7 @@ PROGRAMS = [
     ("covariance_zeros", covariance_zeros, (Q2, A2), {}),
     ("newton_sqrt", newton_sqrt, (2.0,), {}),
     ("while_break", while_break, (0.4,), {}),
-    ("while_time", while_time, (0.7,), {INV: _inv("`0.1 * k`")}),
+    ("while_time", while_time, (0.7,), {}),
     ("while_branch", while_branch, (0.5,), {}),
     ("while_nested", while_nested, (0.3,), {}),
     ("while_literal", while_literal, (0.8,), {}),
@@ -1757,9 +1757,7 @@ PROGRAMS = [
         "dict_state",
         dict_state,
         (0.3,),
-        {
-            INV: "the empty dict `_t1 = rt.make_dict()` made before the loop is saved on the tape every iteration",
-        },
+        {},
     ),
     ("list_state", list_state, (0.3,), {}),
     ("tuple_state", tuple_state, (0.3, 0.4), {}),
@@ -1816,7 +1814,7 @@ PROGRAMS = [
     ("fill_local", fill_local, (0.3, 5), {}),
     ("horner", horner, (0.7,), {}),
     ("poly_eval", poly_eval, (np.array([0.3, -0.4, 0.6, 1.0]), 0.7), {}),
-    ("leaky", leaky, (V4, 0.6), {INV: _inv("`1.0 - a`")}),
+    ("leaky", leaky, (V4, 0.6), {}),
     (
         "enum_zip",
         enum_zip,
@@ -1839,7 +1837,7 @@ PROGRAMS = [
         "broadcast_state",
         broadcast_state,
         (0.7, np.array([[0.3, -0.2, 0.4], [0.1, 0.5, -0.3]]), np.array([0.2, 0.3, 0.4])),
-        {INV: _inv("`0.1 * k`")},
+        {},
     ),
     ("broadcast_grow", broadcast_grow, (np.array([[0.3], [-0.2]]), np.array([0.2, 0.3, 0.4])), {}),
     ("keepdims_loop", keepdims_loop, (np.array([[0.3, -0.2, 0.4], [0.1, 0.5, -0.3]]),), {}),
@@ -2046,7 +2044,7 @@ def pi_loop_literal(k, y0):
 @pytest.mark.parametrize("f", [pi_loop_np, pi_loop_math], ids=lambda f: f.__name__)
 def test_module_constant_does_not_grow_the_tape(f):
     reference = _appends(ad.derivative_source(pi_loop_literal, "gradient", args=(0.7, 1.2)))
-    assert reference == ["_tape1.append((_t1, y_1))"]
+    assert reference == ["_tape1.append(y_1)"]  # (`-k` read where it stands: tape_entries.py)
     assert _appends(ad.derivative_source(f, "gradient", args=(0.7, 1.2))) == reference
     np.testing.assert_allclose(ad.grad(f)(0.7, 1.2), ad.grad(pi_loop_literal)(0.7, 1.2), rtol=1e-15)
 

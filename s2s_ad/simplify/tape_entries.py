@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from functools import partial
 
 from ..frontend.nodes import descendants
-from .names import appended_to, reversed_name
+from .names import appended_to, assigned_name, reversed_name
 
 _LITERALS = (int, float, bool)
 
@@ -45,7 +46,8 @@ def drop_needless_tape_entries(tree: ast.FunctionDef) -> bool:
         replays = found.replays.get(tape)
         if replays and found.loads[tape] == found.expected_loads(tape, len(replays)):
             packs = [_Pack(call, "args") for call in pushes]
-            changed |= _drop_entries(packs, _Replays(replays), found.loads)
+            stands = partial(found.stands, pushes=pushes, replays=len(replays))
+            changed |= _drop_entries(packs, _Replays(replays), found.loads, stands)
     for record, sides in found.records.items():
         restores = sum(len(restored) for _, restored in sides.values())
         made = sum(len(made) for made, _ in sides.values())
@@ -76,14 +78,20 @@ class _Saved:
         self.records: dict[str, dict[str, tuple[list, list]]] = {}
         self.loads: Counter = Counter()
         self.stores: Counter = Counter()
-        for stmt in _statements(tree.body):  # statements only: cheap where nothing is saved
-            kind = type(stmt)
+        self.blocks: dict[int, list[ast.stmt]] = {}  # id of a push → the block holding it
+        self.defined: dict[str, list[tuple[ast.Assign, list]]] = {}  # `name = value`, block
+        for stmt, block in _statements(tree.body):  # statements only: cheap where nothing
+            kind = type(stmt)  # is saved
             if kind is ast.Expr and (tape := _pushed_to(stmt.value)) is not None:
                 self.pushes.setdefault(tape, []).append(stmt.value)
+                self.blocks[id(stmt.value)] = block
             elif kind is ast.For and (tape := _replayed(stmt.iter)) is not None:
                 self.replays.setdefault(tape, []).append(stmt)
             elif kind is ast.If:
                 self._note_records(stmt)
+            elif kind is ast.Assign and (name := assigned_name(stmt)) is not None:
+                self.defined.setdefault(name, []).append((stmt, block))
+        self.tree = tree
         if not (self.replays or self.records):
             return
         for node in descendants(tree):
@@ -119,6 +127,32 @@ class _Saved:
         pushes = len(self.pushes.get(saved, ()))
         return pushes + reads + saved_whole
 
+    def stands(self, name: str, restored: int, pushes: list[ast.Call], replays: int) -> bool:
+        """Whether the entry `name` of a tape pushed by `pushes` holds one value in every
+        iteration and keeps it after the loop, so the replay may read it where it stands:
+        assigned only once, in the loop's body before each push, from operators on
+        literals, the function's parameters, names it assigns once at its top level, and
+        such values of the body."""
+        if self.stores[name] != 1 + restored * replays:
+            return False  # (its assignment, and the replays' restores into it)
+        blocks = [self.blocks[id(call)] for call in pushes]
+        return self._fixed(name, blocks, set())
+
+    def _fixed(self, name: str, blocks: list[list], seen: set[str]) -> bool:
+        params = [a.arg for a in self.tree.args.args]
+        if name in params:
+            return self.stores[name] == 0
+        definitions = self.defined.get(name, [])
+        if len(definitions) != 1 or name in seen:
+            return False
+        stmt, block = definitions[0]
+        if block is self.tree.body:  # runs once, before the loop reads it
+            return self.stores[name] == 1
+        if not all(block is b for b in blocks):
+            return False  # (assigned in the body of the loop, where every push is)
+        seen.add(name)
+        return _operators_on(stmt.value, lambda n: self._fixed(n, blocks, seen))
+
     def restored_whole(self, saved: str) -> int:
         """The replays of outer tapes restoring `saved` whole."""
         return sum(
@@ -129,13 +163,28 @@ class _Saved:
 
 
 def _statements(block: list[ast.stmt]):
-    """Every statement of `block` and of the blocks inside it (a pullback's too)."""
+    """Every statement of `block` and of the blocks inside it (a pullback's too), each with
+    the block holding it."""
     for stmt in block:
-        yield stmt
+        yield stmt, block
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if type(inner) is list:
                 yield from _statements(inner)
+
+
+def _operators_on(value: ast.expr, fixed) -> bool:
+    """Whether `value` is operators on literals and names `fixed` accepts."""
+    kind = type(value)
+    if kind is ast.Constant:
+        return type(value.value) in _LITERALS
+    if kind is ast.Name:
+        return fixed(value.id)
+    if kind is ast.BinOp:
+        return _operators_on(value.left, fixed) and _operators_on(value.right, fixed)
+    if kind is ast.UnaryOp:
+        return _operators_on(value.operand, fixed)
+    return False
 
 
 def _record_made(stmt: ast.stmt | None) -> str | None:
@@ -233,9 +282,15 @@ def _target_names(target: ast.expr) -> list[str] | None:
     return [p.id for p in parts]
 
 
-def _drop_entries(packs: list[_Pack], restores: _Replays | _Restores, loads: Counter) -> bool:
-    """Drop the literal, repeated and unread entries of one tape or one branch's record:
-    from what `packs` save and from the targets `restores` assign."""
+def _drop_entries(
+    packs: list[_Pack],
+    restores: _Replays | _Restores,
+    loads: Counter,
+    stands=lambda name, restored: False,
+) -> bool:
+    """Drop the literal, repeated, unread and (where `stands` says so) loop-invariant
+    entries of one tape or one branch's record: from what `packs` save and from the targets
+    `restores` assign."""
     targets = [_target_names(t) for t in restores.targets()]
     names = targets[0]
     if names is None or names == ["_"] or any(t != names for t in targets):
@@ -254,6 +309,11 @@ def _drop_entries(packs: list[_Pack], restores: _Replays | _Restores, loads: Cou
         column = [row[k] for row in rows]
         if loads[name] == sum(_is_name(e, name) for row in rows for e in row):
             continue  # restored into a name nothing reads (but these packs)
+        first = column[0]
+        if _same_name(column, [first] * len(column)) and stands(first.id, names.count(first.id)):
+            if first.id != name:  # one value in every iteration, still there after the
+                instead.append((name, ast.Name(id=first.id, ctx=ast.Load())))  # loop
+            continue
         literal = _same_literal(column)
         if literal is not None:
             instead.append((name, ast.Constant(value=literal)))
