@@ -136,22 +136,30 @@ class _Saved:
         if self.stores[name] != 1 + restored * replays:
             return False  # (its assignment, and the replays' restores into it)
         blocks = [self.blocks[id(call)] for call in pushes]
-        return self._fixed(name, blocks, set())
+        return self._fixed(name, blocks, {})
 
-    def _fixed(self, name: str, blocks: list[list], seen: set[str]) -> bool:
+    def _fixed(self, name: str, blocks: list[list], known: dict[str, bool]) -> bool:
+        """`known`: the names decided (False while deciding: no cycle is fixed)."""
+        if name in known:
+            return known[name]
+        known[name] = False
         params = [a.arg for a in self.tree.args.args]
-        if name in params:
-            return self.stores[name] == 0
         definitions = self.defined.get(name, [])
-        if len(definitions) != 1 or name in seen:
-            return False
-        stmt, block = definitions[0]
-        if block is self.tree.body:  # runs once, before the loop reads it
-            return self.stores[name] == 1
-        if not all(block is b for b in blocks):
-            return False  # (assigned in the body of the loop, where every push is)
-        seen.add(name)
-        return _operators_on(stmt.value, lambda n: self._fixed(n, blocks, seen))
+        if name in params:
+            fixed = self.stores[name] == 0
+        elif len(definitions) != 1:
+            fixed = False
+        elif definitions[0][1] is self.tree.body:  # runs once, before the loop reads it
+            fixed = self.stores[name] == 1
+        else:  # assigned in the body of the loop, where every push is, and only restored
+            stmt, block = definitions[0]  # by replays besides
+            fixed = (
+                self.stores[name] == 1 + self.restored_whole(name)
+                and all(block is b for b in blocks)
+                and _operators_on(stmt.value, lambda n: self._fixed(n, blocks, known))
+            )
+        known[name] = fixed
+        return fixed
 
     def restored_whole(self, saved: str) -> int:
         """The replays of outer tapes restoring `saved` whole."""
