@@ -92,6 +92,7 @@ class _Saved:
             elif kind is ast.Assign and (name := assigned_name(stmt)) is not None:
                 self.defined.setdefault(name, []).append((stmt, block))
         self.tree = tree
+        self.params = {a.arg for a in tree.args.args}
         if not (self.replays or self.records):
             return
         for node in descendants(tree):
@@ -143,9 +144,8 @@ class _Saved:
         if name in known:
             return known[name]
         known[name] = False
-        params = [a.arg for a in self.tree.args.args]
         definitions = self.defined.get(name, [])
-        if name in params:
+        if name in self.params:
             fixed = self.stores[name] == 0
         elif len(definitions) != 1:
             fixed = False
