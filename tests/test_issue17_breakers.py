@@ -2390,13 +2390,6 @@ THIRD_TENSORS = (
 PENDING_TESTS = {
     "test_third_tensor_jacfwd_hessian": THIRD_TENSORS,
     "test_third_tensor_loop_branch": THIRD_TENSORS,
-    "test_hessian_replace_sliced_input": "same EvaluationError (4,3) (3,1): hessian of one array "
-    "whose slice a = x[:3] goes through dataclasses.replace(Model(0.0, a), c=a**2)",
-    "test_hessian_replace": "EvaluationError: operands could not be broadcast (4,3) (3,1) in "
-    "rt.along at dataclasses.replace(...) (hessian of a 2-leaf NamedTuple argument); the "
-    "message wrongly says 'the plain call raises this too'",
-    "test_hessian_wrt_tuple_with_replace[replace_two_args]": "same EvaluationError: hessian with "
-    "wrt=(0, 1) of dataclasses.replace(Model(0.0, a), c=a**2)",
     "test_third_tensor_routes[logistic-jacfwd_jacfwd_grad]": THIRD_TENSORS,
     "test_third_tensor_routes[logistic-jacrev_jacfwd_grad]": THIRD_TENSORS,
     "test_third_tensor_routes[logistic-jacfwd_jacrev_grad]": THIRD_TENSORS,

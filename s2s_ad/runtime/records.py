@@ -95,6 +95,13 @@ def attribute_jvp(g, x, name, like=None, batched=False):
     return _record_zeros(like, _seed(g), batched and _seed(g) is not None)
 
 
+def _found_seed(found, g):
+    """What tells the count of directions of the record derivative `g` with attributes
+    `found`: an attribute, or `g` itself when it has none left but remembers its count."""
+    seed = next(iter(found.values()), None)
+    return _seed(g) if seed is None and isinstance(g, dict) else seed
+
+
 def _seed(g):
     """`g` where it tells its count of directions (`directions_count`), else None."""
     if isinstance(g, (dict, list, tuple)):
@@ -112,7 +119,12 @@ def attribute_vjp(g, x, name, batched=False):
         index = _field_index(x, name)
         out[index] = out[index] + g
         return out
-    return DerivativeRecord({name: g})
+    out = DerivativeRecord({name: g})
+    if batched and _seed(g) is not None:  # kept when the attribute is taken out again
+        from .directions import directions_count
+
+        out.directions = directions_count(g)
+    return out
 
 
 def _record_zeros(x, seed, batched):
@@ -174,7 +186,7 @@ def record_vjp(g, cls, names, items=None, batched=False):
         fields = cls._fields
         return Derivatives(g[fields.index(name)] for name in names)
     found = {} if _is_zero(g) else g if isinstance(g, dict) else vars(g)
-    seed = next(iter(found.values()), None)
+    seed = _found_seed(found, g)
     out = Derivatives()
     for k, name in enumerate(names):
         if name in found:
@@ -252,7 +264,7 @@ def fields_vjp(g, x, names, items=None, batched=False):
             for name in names
         )
     found = {} if _is_zero(g) else _entries(g, x)
-    seed = next(iter(found.values()), None)
+    seed = _found_seed(found, g)
     out = Derivatives()
     for k, name in enumerate(names):
         item = 0.0 if items is None else items[k]
