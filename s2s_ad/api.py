@@ -58,6 +58,13 @@ def _prepared(
     if specialise and not structures:
         shapes = tuple(v.shape if type(v) is ndarray else _static_shape(type(v)) for v in values)
     d = derivative(f, mode, wrt, structures=structures, shapes=shapes)
+    refuse_updated_arguments(d, values)
+    return d
+
+
+def refuse_updated_arguments(d: Derivative, values: list) -> None:
+    """Raise where the derivative's function updates an array or list argument in place
+    (`x += …`): the caller's value would change too."""
     for param, line in d.inplace_arguments:
         value = values[d.params.index(param)]
         if isinstance(value, (np.ndarray, list)):  # `+=` updates both in place
@@ -69,7 +76,6 @@ def _prepared(
                 line=line,
                 hint=f"write `{param} = {param} + ...` (a new {what}) instead of `+=`",
             )
-    return d
 
 
 # arguments
@@ -678,6 +684,13 @@ def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = Non
     """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`; made for the
     structure of those of `values` that are objects with methods (their code is inlined:
     ssa/live_objects.py)."""
+    return gradient_derivative(f, names, values).function
+
+
+def gradient_derivative(
+    f: Callable, names: tuple[str, ...], values: list | None = None
+) -> Derivative:
+    """The derivative whose function is `gradient_code(f, names, values)`."""
     structures = ()
     if values is not None:
         from .ssa.live_objects import live_examples  # imported on the first transformation
@@ -686,7 +699,7 @@ def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = Non
         found = [(name, _tree(values[params.index(name)])) for name in names]
         trees = {name: tree for name, tree in found if tree is not None}
         structures = tuple((n, t) for n, t in found if n in live_examples(trees))
-    return derivative(f, "gradient", names, structures=structures).function
+    return derivative(f, "gradient", names, structures=structures)
 
 
 # JVP and VJP

@@ -35,8 +35,9 @@ from .api import (
     _signature,
     compiled_runner,
     derivative,
-    gradient_code,
+    gradient_derivative,
     one_hot_seeds,
+    refuse_updated_arguments,
 )
 from .callables import specialised
 from .errors import S2SError
@@ -44,7 +45,7 @@ from .located import ComplexValue, is_complex
 
 log = logging.getLogger("s2s_ad")
 ROW_BY_ROW: set[tuple] = set()  # (function, wrt, argument kinds) refused: swept row by row
-MADE: dict[tuple, object] = {}  # the same key → the reverse code; with the outputs' kinds:
+MADE: dict[tuple, object] = {}  # the same key → the flat gradient code; with the outputs' kinds:
 # ((the derivatives whose staleness it checks), the vector code)
 _SCALARS = (float, int, bool, np.float64, np.float32, np.int64)
 
@@ -98,12 +99,16 @@ def rows(
     refusal = key if key is not None else _kinds_key(f, names, values)
     if refusal in ROW_BY_ROW:
         return None
-    reverse = MADE.get(key) if key is not None else None
-    if reverse is None or not reverse.is_current():
-        reverse = _prepared(f, "reverse", names, values, specialise=True)  # as row by row
+    flat = MADE.get(key) if key is not None else None
+    if flat is None or not flat.is_current():
+        try:  # the flat gradient code the vector code is made from (`_made`)
+            flat = gradient_derivative(specialised(f, values, names), names, values)
+        except S2SError:  # row by row makes its own code and reports what is refused
+            return _refused(refusal)
+        refuse_updated_arguments(flat, values)  # `x += …` of an argument: as row by row
         if key is not None:
-            MADE[key] = reverse
-    if reverse.effects:  # a `print` runs once: in the forward sweep, row by row
+            MADE[key] = flat
+    if flat.effects:  # a `print` runs once: in the forward sweep, row by row
         return _refused(refusal)
     if out is None:
         try:
@@ -111,14 +116,14 @@ def rows(
         except Exception:  # row by row raises it again, located in the derivative code
             return None
     outputs = _float_outputs(out)
-    if outputs is None or (type(out) is tuple) != reverse.returns_tuple:
+    if outputs is None or (type(out) is tuple) != flat.returns_tuple:
         return _refused(refusal)
     cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
     # the code is specialised to the outputs' shapes too (the cotangents'), so they key it
     shaped = None if key is None else (*key, tuple(_key(f, names, cotangents)[2]))
     made = MADE.get(shaped) if shaped is not None else None
     if made is None or not all(d.is_current() for d in made[0]):
-        made = _made(f, names, values, cotangents, reverse)
+        made = _made(flat, values, cotangents)
         if made is None:
             return _refused(refusal)
         if shaped is not None:  # plain arguments: `f` itself was made into gradient code
@@ -172,20 +177,20 @@ def _refused(key: tuple) -> None:
     ROW_BY_ROW.add(key)
 
 
-def _made(f: Callable, names: tuple[str, ...], values: list, cotangents: list, reverse):
-    """((the derivatives whose staleness it checks), the vector tangent code of `f`'s flat
-    gradient code in its cotangents, specialised to the shapes of `values` and
+def _made(flat, values: list, cotangents: list):
+    """((the derivatives whose staleness it checks), the vector tangent code of the flat
+    gradient code `flat` in its cotangents, specialised to the shapes of `values` and
     `cotangents`); None where it cannot be made."""
+    gradient = flat.function
     try:
-        gradient = gradient_code(specialised(f, values, names), names, values)
         bars = tuple(list(_signature(gradient).parameters)[len(values) :])
-        if len(bars) != len(cotangents) or len(bars) != reverse.outputs:
+        if len(bars) != len(cotangents) or len(bars) != flat.outputs:
             raise _Unfit
         full = [*values, *cotangents]
         vector = _prepared(gradient, "vector", bars, full, specialise=True)
     except (S2SError, _Unfit):
         return None
-    return (reverse, vector), vector
+    return (flat, vector), vector
 
 
 class _Unfit(Exception):
