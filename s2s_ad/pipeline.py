@@ -18,8 +18,9 @@ import gast
 import numpy as np
 
 from . import pytrees, runtime
-from .ad.calls import Callees, is_literal
+from .ad.calls import STATIC, Callees, is_literal
 from .ad.forward import tangent_function
+from .ad.integers import structure
 from .ad.known_shapes import known_shapes
 from .ad.own_defaults import compiled_defaults
 from .ad.reverse import adjoint_function, gradient_function
@@ -97,6 +98,9 @@ def derivative(
     star parameters; part of the cache key. `shapes`: one shape per
     parameter (None: not an array or scalar) to specialise the derivative to.
     """
+    refusal = getattr(fn, "_s2s_refusal", None)  # gradient code made only for its arguments
+    if refusal is not None:
+        raise refusal
     with _LOCK:
         per_function = _CACHE.setdefault(fn, {})
         key = (fn.__code__, mode, wrt, for_calls, structures, shapes)
@@ -220,7 +224,9 @@ def differentiate(
     """
     # structured arguments (`pytrees.TreeDef`); `*args`/`**kwargs`: their arity at the call
     trees = {p: s for p, s in (structures or {}).items() if isinstance(s, pytrees.TreeDef)}
-    stars = {p: s[1] for p, s in (structures or {}).items() if p not in trees}
+    # a helper's parameter given a caller's structure with static leaves (ad/integers.py)
+    static = {p: s[1] for p, s in (structures or {}).items() if p not in trees and s[0] == STATIC}
+    stars = {p: s[1] for p, s in (structures or {}).items() if p not in trees and p not in static}
     kinds = {p: pytrees.kind_string(t) for p, t in trees.items() if pytrees.kind_string(t)}
     # `L + M` of list arguments joins them; `f(*params)` of a tuple argument knows its length
     lengths = {
@@ -238,6 +244,7 @@ def differentiate(
     examples = live_examples({p: t for p, t in trees.items() if p in wrt})
     key = (fn.__code__, tuple((structures or {}).items()), tuple(examples))
     scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
+    ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     aliases = ssa.aliases

@@ -15,7 +15,8 @@ from ..errors import S2SError, UnsupportedSyntaxError
 from ..frontend.library import is_library_function
 from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
-from ..ssa.ir import Const, Free, Prim
+from ..ssa.ir import Assign, Const, Free, Function, Prim
+from .integers import static_parts
 
 
 def is_user_call(prim: object) -> bool:
@@ -134,6 +135,22 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
                 hint=f"pass `{name}` explicitly in the call",
             )
     return operands
+
+
+STATIC = "static"  # a structure's static leaves, in `call_structures`
+
+
+def call_structures(caller: Function, stmt: Assign, operands: list[tuple[str, object]]) -> tuple:
+    """What the callee's derivative is made for at this call, part of its cache key: the
+    arity of its star parameters (`star_structures`), and for each parameter given a
+    structure with static leaves (an int field, a string), (parameter, (STATIC, its
+    description)): those leaves carry no derivative in the callee either (integers.py)."""
+    static = []
+    for param, atom in operands:
+        parts = static_parts(caller, atom)
+        if parts is not None:
+            static.append((param, (STATIC, parts)))
+    return star_structures(stmt.value) + tuple(static)
 
 
 def star_structures(prim: Prim) -> tuple:

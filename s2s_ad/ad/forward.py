@@ -33,7 +33,7 @@ from ..ssa.effects import calls_effect
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
-from .calls import Callees, bound_operands, is_user_call, star_structures
+from .calls import Callees, bound_operands, call_structures, is_user_call
 from .templates import contributions, result_shaped, zeros_like
 
 
@@ -116,7 +116,7 @@ class _Tangents:
         operands = bound_operands(self.fn, stmt, self.callees.refer)
         active = [(n, a) for n, a in operands if isinstance(a, Var) and a.name in self.active]
         mode = "vector" if self.vector else "forward"
-        stars = star_structures(stmt.value)  # `*args`: the arity (ssa/star_arguments.py)
+        stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
         name, _ = self.callees.get(stmt.value.fn, mode, tuple(n for n, _ in active), stars)
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active

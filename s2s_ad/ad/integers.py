@@ -31,6 +31,7 @@ import operator
 import numpy as np
 
 from .. import runtime
+from ..pytrees import TreeDef
 from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, walk
 
 INT = "int"
@@ -48,12 +49,50 @@ _SAME_ITEMS = (tuple, list, runtime.sequence)
 
 
 def integral_names(fn: Function) -> set[str]:
-    """The names of `fn` (SSA variables and loop targets) that hold integers only."""
+    """The names of `fn` (SSA variables and loop targets) that hold integers only (or other
+    values without a derivative: the static leaves of structured arguments)."""
+    return {name for name, d in descriptions(fn).items() if _integral(d)}
+
+
+def static_parts(fn: Function, atom: object) -> object | None:
+    """What a call passing `atom` gives the callee's parameter: the description of a
+    structure with static leaves (`Function.structures`), else None."""
+    d = descriptions(fn).get(atom.name) if isinstance(atom, Var) else None
+    return d if isinstance(d, tuple) and d[0] in ("seq", "fields") and _holds_int(d) else None
+
+
+def _holds_int(d: object) -> bool:
+    if d == INT:
+        return True
+    if not isinstance(d, tuple):
+        return False
+    items = (item for _, item in d[1]) if d[0] == "fields" else d[1]
+    return d[0] != "list" and any(_holds_int(item) for item in items)
+
+
+_DESCRIBED: dict[int, tuple[Function, dict]] = {}  # id → (the function, its descriptions)
+
+
+def descriptions(fn: Function) -> dict[str, object]:
+    """Each name of `fn` → what it holds (the module docstring's descriptions), found once
+    per `Function` (activity and each call site ask)."""
+    found = _DESCRIBED.get(id(fn))
+    if found is None or found[0] is not fn:
+        if len(_DESCRIBED) > 64:  # only the functions being differentiated now matter
+            _DESCRIBED.clear()
+        found = _DESCRIBED[id(fn)] = (fn, _descriptions(fn))
+    return found[1]
+
+
+def _descriptions(fn: Function) -> dict[str, object]:
     statements = [s for s in walk(fn.body) if isinstance(s, (Assign, For))]
     # Optimistic: a name starts as NOTHING and grows to what flows into it, so a loop header
     # that reads a value assigned further down (a tape, a branch's saved values) is not
-    # taken for anything before that value is known; parameters are TOP.
+    # taken for anything before that value is known; parameters are TOP, but for the static
+    # leaves of their structure (an int field `p.n`, a string in a NamedTuple).
     described: dict[str, object] = {stmt.target: NOTHING for stmt in statements}
+    for name, d in fn.structures.items():
+        described[name] = _join(described.get(name, NOTHING), d)
     while True:
         changed = False
         for stmt in statements:
@@ -67,13 +106,46 @@ def integral_names(fn: Function) -> set[str]:
                 described[stmt.target] = joined
                 changed = True
         if not changed:
-            return {name for name, d in described.items() if _integral(d)}
+            return described
+
+
+def structure(tree: TreeDef) -> object:
+    """What an argument of the structure `tree` holds: INT at its static leaves (numbers
+    without a derivative, strings, None), TOP at the others; ("fields", ((key, d), …)) for
+    the attributes of a record or the entries of a dict. Lists stay TOP: an opaque call may
+    append to one."""
+    if tree.node is None:
+        return TOP if tree.differentiable or tree.code is not None else INT
+    if tree.node.kind == "list":
+        return TOP
+    items = tuple(structure(child) for child in tree.children)
+    if all(item == TOP for item in items):
+        return TOP
+    if tree.node.kind == "tuple":
+        return ("seq", items)
+    # a NamedTuple's fields are also read by position (`p[0]`, unpacking)
+    positional = tree.node.kind == "namedtuple"
+    return ("fields", tuple(zip(tree.node.keys, items, strict=True)), positional)
+
+
+def _field(record: object, key: object, by_position: bool) -> object:
+    """The description of `record.key` (an attribute) or `record[key]` (an entry, or a
+    NamedTuple's item by position)."""
+    if not (isinstance(record, tuple) and record[0] == "fields"):
+        return NOTHING if record == NOTHING else TOP
+    _, pairs, positional = record
+    if by_position:
+        if positional and isinstance(key, int) and -len(pairs) <= key < len(pairs):
+            return pairs[key][1]
+        if positional:
+            return TOP
+    return next((d for k, d in pairs if k == key and type(k) is type(key)), TOP)
 
 
 def _bounded(d: object, depth: int = 0) -> object:
     """`d` with lists nested deeper than `_DEPTH` taken as TOP: a loop that wraps a value in
     a tuple each time would otherwise describe it deeper on every pass."""
-    if not isinstance(d, tuple):
+    if not isinstance(d, tuple) or d[0] == "fields":  # (an argument's: of fixed depth)
         return d
     if depth >= _DEPTH:
         return TOP
@@ -87,6 +159,8 @@ def _integral(d: object) -> bool:
         return True
     if isinstance(d, tuple) and d[0] in _POSITIONAL:
         return all(_integral(item) for item in d[1])
+    if isinstance(d, tuple) and d[0] == "fields":
+        return all(_integral(item) for _, item in d[1])
     return isinstance(d, tuple) and d[0] == "list" and _integral(d[1])
 
 
@@ -95,7 +169,7 @@ def _join(a: object, b: object) -> object:
         return a
     if a == NOTHING:
         return b
-    if TOP in (a, b) or INT in (a, b):
+    if TOP in (a, b) or INT in (a, b) or "fields" in (a[0], b[0]):
         return TOP
     if a[0] == b[0] == "seq" and len(a[1]) == len(b[1]):
         return ("seq", tuple(_join(x, y) for x, y in zip(a[1], b[1], strict=True)))
@@ -114,6 +188,8 @@ def _items(d: object) -> object:
         return TOP
     if d[0] == "list":
         return d[1]
+    if d[0] == "fields":  # a dict's keys, or a record's items: not followed
+        return TOP
     items = d[1]  # "seq" or "ragged"
     if not items:
         return NOTHING
@@ -157,6 +233,8 @@ def _described(value: object, described: dict) -> object:
         return _reversed(_atom(args[0], described))
     if fn is operator.getitem and len(args) == 2 and isinstance(args[1], Index):
         return _item(_atom(args[0], described), args[1])
+    if fn is getattr and len(args) == 2 and isinstance(args[1], Const):  # `p.n`
+        return _field(_atom(args[0], described), args[1].value, by_position=False)
     if fn in _INTEGER_OPERATORS and args:
         return INT if all(_whole(_atom(a, described)) for a in args) else TOP
     return TOP
@@ -195,6 +273,8 @@ def _item(seq: object, index: Index) -> object:
     if index.is_tuple or len(index.items) != 1:
         return INT if seq == INT else TOP
     (at,) = index.items
+    if isinstance(seq, tuple) and seq[0] == "fields":  # `d["n"]`, `p[0]` of a NamedTuple
+        return _field(seq, at.value, by_position=True) if isinstance(at, Const) else TOP
     if isinstance(seq, tuple) and seq[0] == "seq" and isinstance(at, Const):
         position = at.value
         if isinstance(position, int) and -len(seq[1]) <= position < len(seq[1]):

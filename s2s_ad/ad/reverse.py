@@ -67,7 +67,7 @@ from ..ssa.ir import (
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
-from .calls import Callees, bound_operands, is_user_call, star_structures
+from .calls import Callees, bound_operands, call_structures, is_user_call
 from .effects import refuse_effects_in_rerun, with_adjoint
 from .masks import mask_code, masked_statements
 from .templates import contributions, zeros_like
@@ -241,7 +241,7 @@ class _Reverse:
                 operands = bound_operands(self.fn, stmt, self.callees.refer)
                 active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
                 params = tuple(n for n, a in operands if a in active)
-                stars = star_structures(stmt.value)  # `*args`: the arity (ssa/star_arguments.py)
+                stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
                 mode = "gradient" if self.flat else "reverse"
                 name, derived = self.callees.get(stmt.value.fn, mode, params, stars)
                 outputs = derived.outputs if derived.returns_tuple else 0

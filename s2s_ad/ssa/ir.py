@@ -198,6 +198,9 @@ class Function:
     numbers: frozenset[str] = frozenset()
     # "list" or "tuple" when the result is known to be one (`+` of two calls then joins)
     result_kind: str | None = None
+    # parameter → the structure of its argument (`pytrees.TreeDef`), where the derivative
+    # is made for one: its static leaves carry no derivative (ad/integers.py)
+    structures: dict = field(default_factory=dict)
 
     @property
     def result(self) -> Return:
