@@ -45,9 +45,13 @@ def _items_zeros(x, seed, zeros):
 
 
 def directions_zeros(x, seed):
-    """A zero tangent for `x`, with as many directions as `seed` has."""
+    """A zero tangent for `x`, with as many directions as `seed` has; for a value without
+    numbers (a string, None, a function: a structure's static leaf) one zero per direction."""
     if isinstance(x, (list, tuple, dict)):
         return _items_zeros(x, seed, directions_zeros)
+    numeric = (int, float, complex, np.generic, np.ndarray)
+    if not isinstance(x, numeric) and not hasattr(type(x), "__array_function__"):
+        return np.zeros(directions_count(seed))  # (np.result_type would read a string as a dtype)
     return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
 
 
