@@ -660,7 +660,40 @@ def _differentiable(f: Callable) -> Callable:
     if inner is None:
         return f
     fn, wrt = inner
-    return gradient_code(fn, _wrt_names(fn, wrt))
+    names = _wrt_names(fn, wrt)
+    try:
+        code = gradient_code(fn, names)
+    except S2SError as refusal:  # made only for the arguments (a method of an object)
+        code = _deferred_gradient(fn, refusal)
+    # its derivatives are made for their arguments' objects and functions (callables.py)
+    code._s2s_gradient_of = (fn, names)
+    return code
+
+
+def _deferred_gradient(fn: Callable, refusal: S2SError) -> Callable:
+    """A stand-in for the flat gradient code of `fn` where it can be made only for the
+    arguments (it calls a method or a function of an object argument): the code's signature,
+    and `refusal` where it is run or differentiated as it is; `callables.specialised` makes
+    the real code for the values each derivative is made for."""
+    params = list(_signature(fn).parameters.values())
+    if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in params):
+        raise refusal
+
+    def deferred(*args, **kwargs):
+        raise refusal
+
+    bar = f"{fn.__name__}_bar" if fn.__name__.isidentifier() else "_bar"
+    params.append(inspect.Parameter(bar, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=1.0))
+    deferred.__signature__ = inspect.Signature(params)
+    deferred.__name__ = deferred.__qualname__ = f"{fn.__name__}_grad"
+    deferred._s2s_refusal = refusal
+    return deferred
+
+
+def gradient_for(fn: Callable, names: tuple[str, ...], values: list) -> Callable:
+    """`fn`'s flat gradient code made for `values` (one per parameter of `fn`): for the
+    objects and functions among them, given or differentiated, as `grad(fn)` runs it."""
+    return gradient_code(specialised(fn, values, names), names, values)
 
 
 def _derivative_of_jacobian(f: Callable, made_by: str) -> S2SError:

@@ -281,6 +281,12 @@ def specialised(f: object, values: list, wrt: tuple = ()) -> object:
     only with those values (cached on their identity), so it computes what `f` does."""
     if not isinstance(f, types.FunctionType):
         return f
+    made_from = getattr(f, "_s2s_gradient_of", None)
+    if made_from is not None:  # `jacfwd(grad(fn))`: fn's gradient code made for the values
+        from .api import gradient_for
+
+        fn, names = made_from
+        return gradient_for(fn, names, values[: len(inspect.signature(fn).parameters)])
     filename = f.__code__.co_filename
     if filename.startswith("<s2s_ad ") and not filename.startswith("<s2s_ad bound "):
         return f  # generated code: made from a function already specialised to them
