@@ -14,6 +14,7 @@ dataclass or an object is a `DerivativeRecord`. A scalar `0.0` is a zero of eith
 from __future__ import annotations
 
 import dataclasses
+import types
 
 import numpy as np
 
@@ -76,6 +77,8 @@ def _is_computed(kind, name):
     for klass in kind.__mro__:
         if name in klass.__dict__:
             found = klass.__dict__[name]
+            if isinstance(found, types.MemberDescriptorType):  # a slot (`__slots__`): stored
+                return False
             return hasattr(found, "__get__") or callable(found)
     return False
 
