@@ -666,7 +666,7 @@ def _differentiable(f: Callable) -> Callable:
     except S2SError as refusal:  # made only for the arguments (a method of an object)
         code = _deferred_gradient(fn, refusal)
     # its derivatives are made for their arguments' objects and functions (callables.py)
-    code._s2s_gradient_of = (fn, names)
+    code._s2s_flat_gradient_of = (fn, names)
     return code
 
 

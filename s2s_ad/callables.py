@@ -281,7 +281,7 @@ def specialised(f: object, values: list, wrt: tuple = ()) -> object:
     only with those values (cached on their identity), so it computes what `f` does."""
     if not isinstance(f, types.FunctionType):
         return f
-    made_from = getattr(f, "_s2s_gradient_of", None)
+    made_from = getattr(f, "_s2s_flat_gradient_of", None)
     if made_from is not None:  # `jacfwd(grad(fn))`: fn's gradient code made for the values
         from .api import gradient_for
 

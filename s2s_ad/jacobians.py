@@ -34,6 +34,7 @@ from .api import (
     _check_differentiable,
     _check_mode,
     _differentiable,
+    _gradient_of,
     _like,
     _prepared,
     _refuse_complex,
@@ -48,7 +49,7 @@ from .api import (
     split_elements,
     static_tangent,
 )
-from .callables import specialised
+from .callables import as_function, specialised
 from .located import ComplexValue, is_complex, reporting
 
 log = logging.getLogger("s2s_ad")
@@ -104,6 +105,38 @@ def _shaped(per_output: list[tuple], out, wrt: Wrt):
     leaves), each a tuple over `wrt` when it is one."""
     by_input = iter([p if isinstance(wrt, tuple) else p[0] for p in per_output])
     return pytrees.map_leaves(lambda o: next(by_input) if _is_numeric(o) else None, out)
+
+
+def _as_gradient(jacobian, gradient_of: tuple | None, values: list, inputs: list, wrt: Wrt):
+    """The Jacobian of `grad(fn)` in the structure `grad(fn)` returns (its arguments'), as
+    `hessian` gives it: the gradient code returns derivative containers (`rt.Derivatives`,
+    a record's dict without the attributes `fn` never reads), which become the arguments'
+    own types, a zero block at a float leaf the code left out, None at a static leaf."""
+    if gradient_of is None:
+        return jacobian
+    fn, grad_wrt = gradient_of
+    params = list(_signature(fn).parameters)
+    names = _wrt_names(fn, grad_wrt)
+    like = [values[params.index(name)] for name in names]
+    if isinstance(grad_wrt, tuple):
+        like, jacobian = tuple(like), jacobian if len(names) > 1 else (jacobian,)
+    else:
+        like = like[0]
+
+    def block(leaf, found):
+        if not pytrees.is_leaf(leaf):
+            return None
+        if found is not None:
+            return found
+        zeros = [  # one per input: blocks leaf.shape + input leaf's shape
+            pytrees.with_float_leaves(
+                x, [np.zeros(np.shape(leaf) + np.shape(y)) for y in pytrees.float_leaves(x)]
+            )
+            for x in inputs
+        ]
+        return tuple(zeros) if isinstance(wrt, tuple) else zeros[0]
+
+    return pytrees.map_leaves(block, like, jacobian)
 
 
 def _forward(f: Callable, names, values, inputs, jit: bool) -> tuple[object, list[tuple]]:
@@ -306,6 +339,7 @@ def _shape_key(value: object) -> object:
 
 
 def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
+    gradient_of = _gradient_of(as_function(f))  # `jacfwd(grad(fn))`: (fn, grad's wrt)
     f = _differentiable(f)
     _signature(f)
     check_wrt(f, wrt, {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian"))
@@ -320,13 +354,13 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
             order = DECIDED.get(key, "undecided")
             if order == "undecided":
                 _, out, per_output = _auto(f, names, values, inputs, key, jit)
-                return _shaped(per_output, out, wrt)
+                return _as_gradient(_shaped(per_output, out, wrt), gradient_of, values, inputs, wrt)
             log.debug("jacobian of %s: %s mode (decided before)", f.__name__, order)
         if order == "forward":
             out, per_output = _forward(f, names, values, inputs, jit)
         else:
             out, per_output = _jacobian_rows(f, names, values, inputs, jit)
-        return _shaped(per_output, out, wrt)
+        return _as_gradient(_shaped(per_output, out, wrt), gradient_of, values, inputs, wrt)
 
     jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
     return jacobian_of

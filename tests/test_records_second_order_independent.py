@@ -1694,18 +1694,6 @@ _xfail(
     "second: UnsupportedSyntaxError '`*p` in a call, where the number of elements of `p` is "
     "not known when the derivative is made'",
 )
-_LAYOUT = (
-    "jacfwd(grad(f))/jacrev(grad(f)) of a record argument do not have the record's structure "
-    "as hessian(f) has (README: a Jacobian has its output's structure): the outer level is a "
-    "'Derivatives' object for NamedTuples, lists and tuples, a dict for dataclasses and objects "
-    "(and the dict leaves out fields f does not read)"
-)
-_xfail(
-    "nt_linear_tanh nt_point_scalars dc_dense dc_some_fields_read oc_plain_params "
-    "nt_list_of_records mx_tuple_record_array",
-    ("layout",),
-    _LAYOUT,
-)
 
 
 def _params(check, programs=PROGRAMS):
