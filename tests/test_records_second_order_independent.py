@@ -1679,13 +1679,6 @@ _xfail(
     "EvaluationError AttributeError: 'Derivatives' object has no attribute 'W' at "
     "`np.sum(g.W**2)` (the plain call gives Layer)",
 )
-_xfail(
-    "mx_defaults_helper",
-    ALL,
-    "a helper's default argument holding a NamedTuple (`reg=Point(0.1, 0.2)`) reaches the "
-    "derivative code as a plain tuple: EvaluationError AttributeError: 'tuple' object has no "
-    "attribute 'x' at `reg.x`, first order too",
-)
 # second order only
 _xfail(
     "mx_star_call",

@@ -173,6 +173,8 @@ def star_structures(prim: Prim) -> tuple:
 
 
 def is_literal(value: object) -> bool:
-    if isinstance(value, tuple):
+    """A value generated code can spell as a literal: a number, string, None, or a plain
+    tuple of those (a NamedTuple's literal would lose its type)."""
+    if type(value) is tuple:
         return all(is_literal(v) for v in value)
     return value is None or isinstance(value, (bool, int, float, complex, str))
