@@ -19,7 +19,7 @@ test: $(STAMP) $(VENV)/.docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) docs
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --durations=30
 
 $(VENV)/.docs: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
