@@ -57,9 +57,31 @@ def _prepared(
     shapes = None
     if specialise and not structures:
         shapes = tuple(v.shape if type(v) is ndarray else _static_shape(type(v)) for v in values)
-    d = derivative(f, mode, wrt, structures=structures, shapes=shapes)
+    held = static_structures(f, values, tuple(name for name, _ in structures))
+    d = derivative(f, mode, wrt, structures=structures + held, shapes=shapes)
     refuse_updated_arguments(d, values)
     return d
+
+
+def static_structures(f: Callable, values: list, made: tuple[str, ...]) -> tuple:
+    """(parameter, (STATIC, description)) for each structured argument but those in `made`
+    (whose derivative is made for their whole structure): their static leaves (ints,
+    strings) stay without a derivative (ad/integers.py), read directly or saved beside floats
+    on a loop's tape. Part of the cache key."""
+    found = []
+    params = list(_signature(f).parameters)
+    for name, value in zip(params, values, strict=False):
+        if name not in made and type(value) not in _PLAIN_VALUES and pytrees.node(value):
+            from .ad.calls import STATIC
+            from .ad.integers import structure
+
+            described = structure(pytrees.treedef(value))
+            if isinstance(described, tuple):
+                found.append((name, (STATIC, described)))
+    return tuple(found)
+
+
+_PLAIN_VALUES = (float, int, bool, ndarray, str, type(None))
 
 
 def refuse_updated_arguments(d: Derivative, values: list) -> None:
@@ -731,7 +753,10 @@ def gradient_derivative(
         params = list(_signature(f).parameters)
         found = [(name, _tree(values[params.index(name)])) for name in names]
         trees = {name: tree for name, tree in found if tree is not None}
-        structures = tuple((n, t) for n, t in found if n in live_examples(trees))
+        live = live_examples(trees)
+        structures = tuple((n, t) for n, t in found if n in live)
+        # the others' static leaves (an int field feeding `np.roll`'s shift) stay inactive
+        structures += static_structures(f, values, tuple(live))
     return derivative(f, "gradient", names, structures=structures)
 
 

@@ -46,6 +46,7 @@ _INTEGER_OPERATORS = (
     operator.neg, operator.pos, abs, min, max,
 )  # fmt: skip
 _SAME_ITEMS = (tuple, list, runtime.sequence)
+_RECORDS = (runtime.new_record, runtime.new_object)
 
 
 def integral_names(fn: Function) -> set[str]:
@@ -112,20 +113,45 @@ def _descriptions(fn: Function) -> dict[str, object]:
 def structure(tree: TreeDef) -> object:
     """What an argument of the structure `tree` holds: INT at its static leaves (numbers
     without a derivative, strings, None), TOP at the others; ("fields", ((key, d), …)) for
-    the attributes of a record or the entries of a dict. Lists stay TOP: an opaque call may
-    append to one."""
+    the attributes of a record or the entries of a dict, ("seq", …) for a tuple or list
+    (an append, an update makes a new version in the SSA form)."""
     if tree.node is None:
         return TOP if tree.differentiable or tree.code is not None else INT
-    if tree.node.kind == "list":
-        return TOP
     items = tuple(structure(child) for child in tree.children)
     if all(item == TOP for item in items):
         return TOP
-    if tree.node.kind == "tuple":
+    if tree.node.kind in ("tuple", "list"):
         return ("seq", items)
     # a NamedTuple's fields are also read by position (`p[0]`, unpacking)
     positional = tree.node.kind == "namedtuple"
     return ("fields", tuple(zip(tree.node.keys, items, strict=True)), positional)
+
+
+def _fields(names: tuple, items: object, positional: bool) -> object:
+    """A record built from `items` (a list described item by item) under `names`."""
+    if items == NOTHING:
+        return NOTHING
+    if not (isinstance(items, tuple) and items[0] == "seq" and len(items[1]) == len(names)):
+        return TOP
+    if all(item == TOP for item in items[1]):
+        return TOP
+    return ("fields", tuple(zip(names, items[1], strict=True)), positional)
+
+
+def _replaced(record: object, names: tuple, items: object) -> object:
+    """`record._replace(…)`, `dataclasses.replace(record, …)`: `names` set to `items`."""
+    if NOTHING in (record, items):
+        return NOTHING
+    if not (isinstance(record, tuple) and record[0] == "fields"):
+        return TOP
+    if not (isinstance(items, tuple) and items[0] == "seq" and len(items[1]) == len(names)):
+        return TOP
+    changes = dict(zip(names, items[1], strict=True))
+    keys = {key for key, _ in record[1]}
+    if not set(changes) <= keys:
+        return TOP
+    pairs = tuple((key, changes.get(key, d)) for key, d in record[1])
+    return ("fields", pairs, record[2])
 
 
 def _field(record: object, key: object, by_position: bool) -> object:
@@ -235,6 +261,12 @@ def _described(value: object, described: dict) -> object:
         return _item(_atom(args[0], described), args[1])
     if fn is getattr and len(args) == 2 and isinstance(args[1], Const):  # `p.n`
         return _field(_atom(args[0], described), args[1].value, by_position=False)
+    if fn in _RECORDS and len(args) == 3 and isinstance(args[1], Const):  # `P(w, n)`
+        cls = getattr(args[0], "value", None)
+        positional = isinstance(cls, type) and issubclass(cls, tuple)
+        return _fields(args[1].value, _atom(args[2], described), positional)
+    if fn is runtime.replaced and len(args) == 3 and isinstance(args[1], Const):
+        return _replaced(_atom(args[0], described), args[1].value, _atom(args[2], described))
     if fn in _INTEGER_OPERATORS and args:
         return INT if all(_whole(_atom(a, described)) for a in args) else TOP
     return TOP
