@@ -692,6 +692,35 @@ def _differentiable(f: Callable) -> Callable:
     return code
 
 
+def gradient_structured(
+    result: object, gradient_of: tuple, values: list, missing: Callable
+) -> object:
+    """`result`, a value in the form `grad(fn)`'s flat gradient code returns (rt.Derivatives
+    for a NamedTuple, a dict for a record, without the attributes `fn` never reads), in the
+    structure `grad(fn)` returns: the arguments' own types, `missing(leaf)` at a float leaf
+    the code left out, None at a static leaf. `gradient_of`: (fn, grad's wrt); `values`:
+    the arguments (those of `fn` first)."""
+    fn, grad_wrt = gradient_of
+    params = list(_signature(fn).parameters)
+    names = _wrt_names(fn, grad_wrt)
+    like = [values[params.index(name)] for name in names]
+    if isinstance(grad_wrt, tuple):
+        like, result = tuple(like), result if len(names) > 1 else (result,)
+    else:
+        like = like[0]
+
+    def leaf(x, found):
+        if not pytrees.is_leaf(x):
+            return None
+        return missing(x) if found is None else found
+
+    return pytrees.map_leaves(leaf, like, result)
+
+
+def _zeros_of(leaf: object) -> object:
+    return np.zeros_like(leaf) if isinstance(leaf, np.ndarray) else 0.0
+
+
 def _deferred_gradient(fn: Callable, refusal: S2SError) -> Callable:
     """A stand-in for the flat gradient code of `fn` where it can be made only for the
     arguments (it calls a method or a function of an object argument): the code's signature,
@@ -785,6 +814,7 @@ def _held_fixed(primal: object, tangent: object) -> bool:
 def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, object]:
     """`(f(*primals), J·tangents)`: one forward pass. `primals`, `tangents`: one per argument."""
     primals, tangents = tuple(primals), tuple(tangents)
+    gradient_of = _gradient_of(as_function(f))  # `jvp(grad(fn), …)`: in grad's structure
     f = _differentiable(f)
     if len(primals) != len(tangents):
         raise ArgumentError(
@@ -801,6 +831,8 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     given = [_tangent_of(f, params[i], primals[i], tangents[i]) for i in chosen]
     d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
     out, out_dot = d.function(*values, *given)
+    if gradient_of is not None:
+        return tuple(gradient_structured(v, gradient_of, values, _zeros_of) for v in (out, out_dot))
     if type(out) is tuple:  # `return a, b`: each value's tangent (0.0 for an integer)
         if any(is_complex(o) for o in out) or any(is_complex(t) for t in out_dot):
             raise ComplexValue
@@ -891,6 +923,7 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
 
     Arguments that are not floats (integers, flags) get `None`.
     """
+    gradient_of = _gradient_of(as_function(f))  # `vjp(grad(fn), …)`: in grad's structure
     f = _differentiable(f)
     values = _bind(f, primals, {})
     _refuse_complex(f, values)
@@ -907,6 +940,8 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     out, pullback = d.function(*values)
     if is_complex(out):
         raise ComplexValue
+    if gradient_of is not None:
+        out = gradient_structured(out, gradient_of, values, _zeros_of)
     params = list(_signature(f).parameters)
 
     def vjp_pullback(cotangent):

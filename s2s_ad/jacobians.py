@@ -44,6 +44,7 @@ from .api import (
     check_wrt,
     compiled_runner,
     gradient_code,
+    gradient_structured,
     one_hot_seeds,
     scalar_block,
     split_elements,
@@ -108,35 +109,21 @@ def _shaped(per_output: list[tuple], out, wrt: Wrt):
 
 
 def _as_gradient(jacobian, gradient_of: tuple | None, values: list, inputs: list, wrt: Wrt):
-    """The Jacobian of `grad(fn)` in the structure `grad(fn)` returns (its arguments'), as
-    `hessian` gives it: the gradient code returns derivative containers (`rt.Derivatives`,
-    a record's dict without the attributes `fn` never reads), which become the arguments'
-    own types, a zero block at a float leaf the code left out, None at a static leaf."""
+    """The Jacobian of `grad(fn)` in the structure `grad(fn)` returns, as `hessian` gives it
+    (`gradient_structured`); a zero block at a float leaf the gradient code left out."""
     if gradient_of is None:
         return jacobian
-    fn, grad_wrt = gradient_of
-    params = list(_signature(fn).parameters)
-    names = _wrt_names(fn, grad_wrt)
-    like = [values[params.index(name)] for name in names]
-    if isinstance(grad_wrt, tuple):
-        like, jacobian = tuple(like), jacobian if len(names) > 1 else (jacobian,)
-    else:
-        like = like[0]
 
-    def block(leaf, found):
-        if not pytrees.is_leaf(leaf):
-            return None
-        if found is not None:
-            return found
-        zeros = [  # one per input: blocks leaf.shape + input leaf's shape
+    def zeros(leaf):  # one per input: blocks leaf.shape + input leaf's shape
+        found = [
             pytrees.with_float_leaves(
                 x, [np.zeros(np.shape(leaf) + np.shape(y)) for y in pytrees.float_leaves(x)]
             )
             for x in inputs
         ]
-        return tuple(zeros) if isinstance(wrt, tuple) else zeros[0]
+        return tuple(found) if isinstance(wrt, tuple) else found[0]
 
-    return pytrees.map_leaves(block, like, jacobian)
+    return gradient_structured(jacobian, gradient_of, values, zeros)
 
 
 def _forward(f: Callable, names, values, inputs, jit: bool) -> tuple[object, list[tuple]]:
