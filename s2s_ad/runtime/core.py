@@ -391,7 +391,10 @@ class Derivatives(list):
 
 
 def _added(a, b):  # no annotations: export copies it
-    """`a + b`, skipping a lazy zero of the other's shape and type (`rt.zeros_along`)."""
+    """`a + b`, skipping a lazy zero of the other's shape and type (`rt.zeros_along`) and
+    the None a structure's static leaf has for a derivative."""
+    if a is None or b is None:
+        return b if a is None else a
     if is_zero_view(b) and np.shape(a) == b.shape and np.result_type(a, b) == np.result_type(a):
         return a
     if is_zero_view(a) and np.shape(b) == a.shape and np.result_type(a, b) == np.result_type(b):
@@ -427,7 +430,7 @@ class DerivativeDict(dict):
             return DerivativeDict({key: item + other[key] for key, item in self.items()})
         out = self.copy()
         for key, item in other.items():
-            out[key] = out[key] + item if key in out else item
+            out[key] = _added(out[key], item) if key in out else item
         return out
 
     __radd__ = __add__

@@ -26,10 +26,23 @@ from .core import (
 
 def directions_count(d) -> int:
     """The number of directions a tangent carries."""
-    if isinstance(d, dict):  # an empty one remembers its count
-        return directions_count(next(iter(d.values()))) if d else d.directions
-    if isinstance(d, (list, tuple)):
-        return directions_count(d[0]) if d else d.directions  # an empty list remembers its count
+    count = _count(d)
+    if count is None:
+        raise TypeError(f"no directions in a tangent of type {type(d).__name__}")
+    return count
+
+
+def _count(d) -> int | None:
+    """`directions_count`, None where `d` holds no direction axis: a structure's static
+    leaves (None) are passed over."""
+    if d is None:
+        return None
+    if isinstance(d, (dict, list, tuple)):
+        for item in d.values() if isinstance(d, dict) else d:
+            count = _count(item)
+            if count is not None:
+                return count
+        return getattr(d, "directions", None)  # an empty one remembers its count
     return len(d)
 
 
