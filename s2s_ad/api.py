@@ -68,13 +68,13 @@ def static_structures(f: Callable, values: list, made: tuple[str, ...]) -> tuple
     (whose derivative is made for their whole structure): their static leaves (ints,
     strings) stay without a derivative (ad/integers.py), read directly or saved beside floats
     on a loop's tape. Part of the cache key."""
+    from .ad.calls import STATIC  # (the pipeline: imported on the first transformation)
+    from .ad.integers import structure
+
     found = []
     params = list(_signature(f).parameters)
     for name, value in zip(params, values, strict=False):
         if name not in made and type(value) not in _PLAIN_VALUES and pytrees.node(value):
-            from .ad.calls import STATIC
-            from .ad.integers import structure
-
             described = structure(pytrees.treedef(value))
             if isinstance(described, tuple):
                 found.append((name, (STATIC, described)))
