@@ -1594,6 +1594,5 @@ PENDING_TESTS = {
     "test_o42_model_in_dict_argument": NOT_YET + " (a model in a dict given to a helper)",
     "test_f29_callback_keyword_and_default": NOT_YET + " (a helper with a function default)",
     "test_f33_grad_inside_wrt_model_penalty": NOT_YET + " (grad inside of a model's function)",
-    "test_o48_slots_dataclass": NOT_YET + " (a slots dataclass's fields read as computed)",
     "test_x07_dict_of_models_items_loop": NOT_YET + " (a loop over a dict of models)",
 }

@@ -1286,7 +1286,6 @@ def test_reused_grad_of_grad_after_helper_rebound(project):
     assert S.problems(0.37) == []
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_REUSED_NESTED)
 def test_reused_jacfwd_jacrev_of_grad_after_helper_rebound(project):
     project(cfg=CFG, model=MODEL)
     cfg, model = project.load("cfg"), project.load("model")
