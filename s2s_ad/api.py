@@ -742,8 +742,10 @@ def _deferred_gradient(fn: Callable, refusal: S2SError) -> Callable:
 
 
 def gradient_for(fn: Callable, names: tuple[str, ...], values: list) -> Callable:
-    """`fn`'s flat gradient code made for `values` (one per parameter of `fn`): for the
-    objects and functions among them, given or differentiated, as `grad(fn)` runs it."""
+    """`fn`'s flat gradient code made for `values` (its arguments first, then any the code
+    adds, its cotangents): for the objects and functions among them, given or
+    differentiated, as `grad(fn)` runs it."""
+    values = list(values)[: len(_signature(fn).parameters)]
     return gradient_code(specialised(fn, values, names), names, values)
 
 

@@ -242,7 +242,9 @@ def differentiate(
     }
     # differentiated objects with methods: code from an example of their structure
     examples = live_examples({p: t for p, t in trees.items() if p in wrt})
-    key = (fn.__code__, tuple((structures or {}).items()), tuple(examples))
+    # (the static leaves' descriptions matter to activity, not to the lowering)
+    lowered = tuple((p, s) for p, s in (structures or {}).items() if p not in static)
+    key = (fn.__code__, lowered, tuple(examples))
     scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
     if shapes is not None:
