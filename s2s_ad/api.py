@@ -54,11 +54,12 @@ def _prepared(
     # structured arguments: the derivative is made for their structure (`pytrees.TreeDef`)
     found = [(name, _tree(values[params.index(name)])) for name in wrt]
     structures = tuple((name, tree) for name, tree in found if tree is not None)
-    shapes = None
+    shapes = dtypes = None
     if specialise and not structures:
-        shapes = tuple(v.shape if type(v) is ndarray else _static_shape(type(v)) for v in values)
+        key = signature_key(values)
+        shapes, dtypes = _key_shapes(key), _key_dtypes(key)
     held = static_structures(f, values, tuple(name for name, _ in structures))
-    d = derivative(f, mode, wrt, structures=structures + held, shapes=shapes)
+    d = derivative(f, mode, wrt, structures=structures + held, shapes=shapes, dtypes=dtypes)
     refuse_updated_arguments(d, values)
     return d
 
@@ -531,6 +532,19 @@ def _key_shapes(key: tuple) -> tuple:
     return tuple(kind[1] if isinstance(kind, tuple) else _static_shape(kind) for kind in key)
 
 
+def _key_dtypes(key: tuple) -> tuple:
+    """The dtype of each argument (ad/dtypes.py's facts), from its part of a signature."""
+    from .ad.dtypes import argument_fact
+
+    return tuple(argument_fact(kind) for kind in key)
+
+
+def signature_key(values: tuple | list) -> tuple:
+    """The argument signature specialised code is made and kept for: each array's dtype and
+    shape, every other value's type."""
+    return tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
+
+
 def _static_shape(kind: type) -> tuple | None:
     """The shape of every argument of type `kind` (not an array): scalars have one."""
     return () if kind in (float, int, bool) or issubclass(kind, np.number) else None
@@ -545,7 +559,7 @@ def _specialised(
     from .pipeline import derivative as cached_derivative
 
     mode = "value_and_gradient" if with_value else "grad"
-    d = cached_derivative(f, mode, wrt, shapes=_key_shapes(key))
+    d = cached_derivative(f, mode, wrt, shapes=_key_shapes(key), dtypes=_key_dtypes(key))
     if d.inplace_arguments:
         return None
     function, positions, checked = _backend(d, f, jit), _positions(f, wrt), d.returns_value
@@ -581,7 +595,8 @@ def _specialised_forward(
 
     scalar = len(inputs) == 1 and type(inputs[0]) is float
     # one direction: the plain tangent code, on scalars rather than arrays of one direction
-    d = cached_derivative(f, "forward" if scalar else "vector", wrt, shapes=_key_shapes(key))
+    mode = "forward" if scalar else "vector"
+    d = cached_derivative(f, mode, wrt, shapes=_key_shapes(key), dtypes=_key_dtypes(key))
     if d.inplace_arguments:
         return None
     function = _backend(d, f, jit)

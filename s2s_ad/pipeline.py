@@ -19,6 +19,7 @@ import numpy as np
 
 from . import pytrees, runtime
 from .ad.calls import STATIC, Callees, is_literal
+from .ad.dtypes import infer_dtypes
 from .ad.forward import tangent_function
 from .ad.integers import structure
 from .ad.known_shapes import known_shapes
@@ -89,6 +90,7 @@ def derivative(
     for_calls: bool = False,
     structures: tuple = (),
     shapes: tuple | None = None,
+    dtypes: tuple | None = None,
 ) -> Derivative:
     """The compiled derivative of `fn`, transformed once per (source code, mode, wrt).
 
@@ -96,14 +98,15 @@ def derivative(
     the public API's variant returns None (a symbolic zero). `structures`: (parameter,
     `pytrees.TreeDef`) for parameters passed as structures, (parameter, ("*", arity)) for
     star parameters; part of the cache key. `shapes`: one shape per
-    parameter (None: not an array or scalar) to specialise the derivative to.
+    parameter (None: not an array or scalar) to specialise the derivative to; `dtypes`: their
+    dtypes (ad/dtypes.py's facts; None: unknown).
     """
     refusal = getattr(fn, "_s2s_refusal", None)  # gradient code made only for its arguments
     if refusal is not None:
         raise refusal
     with _LOCK:
         per_function = _CACHE.setdefault(fn, {})
-        key = (fn.__code__, mode, wrt, for_calls, structures, shapes)
+        key = (fn.__code__, mode, wrt, for_calls, structures, shapes, dtypes)
         if key not in per_function or not per_function[key].is_current():
             marker = (id(fn), key)
             if marker in _IN_PROGRESS:
@@ -123,6 +126,7 @@ def derivative(
                         for_calls=for_calls,
                         structures=dict(structures),
                         shapes=shapes,
+                        dtypes=dtypes,
                     )
             except S2SError as exc:  # refused in generated code: at the user's statement
                 located = in_users_code(exc)
@@ -212,6 +216,7 @@ def differentiate(
     for_calls: bool = False,
     structures: dict | None = None,
     shapes: tuple | None = None,
+    dtypes: tuple | None = None,
 ) -> Derivative:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
 
@@ -249,12 +254,14 @@ def differentiate(
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+    if dtypes is not None:
+        ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
     # flat gradient code is differentiated again: no in-place updates
     in_place = None if mode in FLAT_MODES else aliases.rt
-    source = to_source(simplify(tree, in_place, ssa.shapes))
+    source = to_source(simplify(tree, in_place, ssa.shapes, ssa.dtypes))
     cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"

@@ -21,11 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from numpy import ndarray
-
 from .api import (
     _bind,
     _check_differentiable,
+    _key_dtypes,
     _key_shapes,
     _plain_kinds,
     _prepared,
@@ -33,6 +32,7 @@ from .api import (
     _signature,
     _wrt_names,
     derivative,
+    signature_key,
 )
 from .callables import has_known_values
 
@@ -53,10 +53,8 @@ def derivative_run(f: Callable, mode: str, wrt: object, args: Sequence) -> Deriv
         _check_differentiable(f, name, value)
     if mode == "gradient":
         if _plain_kinds(inputs) and not has_known_values(values):  # grad's fast path
-            key = tuple(
-                (x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values
-            )  # as grad keys its signatures
-            return derivative(f, "grad", names, shapes=_key_shapes(key))
+            key = signature_key(values)  # as grad keys its signatures
+            return derivative(f, "grad", names, shapes=_key_shapes(key), dtypes=_key_dtypes(key))
         return _prepared(f, "reverse", names, values)  # structures: checked on every call
     if mode == "hessian":
         from .jacobians import _gradient_code, _inputs

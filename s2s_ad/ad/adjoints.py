@@ -42,9 +42,10 @@ class State:
 
 
 class Adjoints:
-    def __init__(self, namer: Namer, aliases: Aliases) -> None:
+    def __init__(self, namer: Namer, aliases: Aliases, scalars: frozenset[str]) -> None:
         self.namer = namer
         self.aliases = aliases
+        self.scalars = scalars  # names known to hold Python numbers: their zero is 0.0
         self.state = State()
         self.canonical: dict[str, str] = {}
 
@@ -90,7 +91,9 @@ class Adjoints:
 
     def _value(self, current: str | None, like: str) -> ast.expr:
         """The adjoint held in `current`, or zeros shaped like the primal `like`."""
-        return build.name(current) if current else zeros_like(primal(like), self.aliases)
+        if current:
+            return build.name(current)
+        return zeros_like(primal(like), self.aliases, self.scalars)
 
     # loops
 

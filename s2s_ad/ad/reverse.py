@@ -175,7 +175,8 @@ class _Reverse:
         # tuple, list or dict argument; each maps to its items' indices or keys
         self.items: dict[str, tuple] = {name: keys for name, (_, keys) in structures.items()}
         self.namer = callees.namer  # one namer for all names the generated code makes
-        self.adjoints = Adjoints(self.namer, aliases)
+        scalars = frozenset(n for n, fact in fn.dtypes.items() if fact[0] == "weak")
+        self.adjoints = Adjoints(self.namer, aliases, scalars)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
         self.ends: dict[int, list[tuple[str, str]]] = {}
         self.segmented: dict[int, tuple] = {}  # checkpointed loop → (segment, saved headers)
@@ -207,7 +208,7 @@ class _Reverse:
         if key in self.adjoints.names:
             return build.name(self.adjoints.names[key])
         if zero:
-            return zeros_like(primal(key), self.aliases)
+            return zeros_like(primal(key), self.aliases, self.adjoints.scalars)
         return build.constant(None)  # a symbolic zero, made concrete by the API
 
     def gradient(self, param: str) -> ast.expr:

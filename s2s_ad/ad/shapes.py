@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import math
 import operator
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -52,18 +53,26 @@ NUMBERS = {builtins.float, builtins.int, builtins.bool, builtins.len}
 
 def infer_shapes(fn: Function, params: dict[str, Shape | None]) -> dict[str, Shape]:
     """Known shapes of `fn`'s variables, given the shapes of its parameters."""
-    shapes: dict[str, object] = dict(params)
     integers = {s.target for s in walk(fn.body) if isinstance(s, For) and _is_range(s.iterable)}
+    shapes = fixed_point(params, lambda shapes: _assignments(fn, shapes, integers))
+    return {name: s for name, s in shapes.items() if isinstance(s, tuple)}
+
+
+def fixed_point(start: dict, assignments: Callable[[dict], Iterable[tuple[str, object]]]) -> dict:
+    """Each variable's fact (a shape, a dtype), from `start` (the parameters') and the facts
+    `assignments(found)` gives for each assignment: the same fact on every assignment, else
+    None (unknown). Optimistic: a fact `_UNSEEN` (an operand not evaluated yet) is skipped."""
+    found: dict[str, object] = dict(start)
     changed = True
     while changed:
         changed = False
-        for target, shape in _assignments(fn, shapes, integers):
-            old = shapes.get(target, _UNSEEN)
-            new = shape if old is _UNSEEN else (old if old == shape else None)
-            if shape is not _UNSEEN and new is not old:
-                shapes[target] = new
+        for target, fact in assignments(found):
+            old = found.get(target, _UNSEEN)
+            new = fact if old is _UNSEEN else (old if old == fact else None)
+            if fact is not _UNSEEN and new is not old:
+                found[target] = new
                 changed = True
-    return {name: s for name, s in shapes.items() if isinstance(s, tuple)}
+    return found
 
 
 def _is_range(iterable: object) -> bool:

@@ -113,9 +113,15 @@ def _lambda(param: str, body: ast.expr) -> ast.expr:
     return ast.Lambda(args=arguments, body=body)
 
 
-def zeros_like(value: Atom | ast.expr, aliases: Aliases) -> ast.expr:
-    """A zero derivative shaped like `value`, for a path on which no derivative flows."""
+def zeros_like(
+    value: Atom | ast.expr, aliases: Aliases, scalars: frozenset[str] = frozenset()
+) -> ast.expr:
+    """A zero derivative shaped like `value`, for a path on which no derivative flows: the
+    literal `0.0` (what `rt.zeros_like` gives them) for the names in `scalars`, known to hold
+    Python numbers."""
     arg = value if isinstance(value, ast.expr) else build.atom(value)
+    if type(arg) is ast.Name and arg.id in scalars:
+        return build.constant(0.0)
     return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 

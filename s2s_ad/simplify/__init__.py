@@ -81,13 +81,15 @@ def simplify(
     tree: ast.FunctionDef,
     in_place_runtime: str | None = None,
     shapes: dict[str, tuple] | None = None,
+    dtypes: dict[str, tuple] | None = None,
 ) -> ast.FunctionDef:
     """Run the passes until none has more to do (in place); return `tree`.
 
     Each pass leaves nothing for itself to do, so a pass runs again only after one that
     can enable it changed the code. `in_place_runtime`: the name the code calls the runtime
     by, to accumulate into fresh arrays in place (not for code differentiated again).
-    `shapes`: the variables' shapes, in code specialised to them (drops products by ones)."""
+    `shapes`, `dtypes`: the variables' shapes and dtypes, in code specialised to them (drops
+    products by ones)."""
     allowed = [*PASSES, accumulate_in_place] if in_place_runtime is not None else list(PASSES)
     if shapes:
         allowed.insert(0, drop_unit_factors)
@@ -97,7 +99,7 @@ def simplify(
         if simplify_pass is accumulate_in_place:
             changed = accumulate_in_place(tree, in_place_runtime)
         elif simplify_pass is drop_unit_factors:
-            changed = drop_unit_factors(tree, shapes)
+            changed = drop_unit_factors(tree, shapes, dtypes)
         else:
             changed = simplify_pass(tree)
         if changed:

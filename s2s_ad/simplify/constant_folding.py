@@ -4,8 +4,8 @@ branch it takes.
 
 Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`, `_t4 = True and k < n`,
 After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`,      `_t4 = k < n`,
-Before: `if True: a = b`.
-After:  `a = b`.
+Before: `if True: a = b`,  `2.0 * (1.0 * x)` (grad's unit cotangent, for `x * x`).
+After:  `a = b`,           `2.0 * x`.
 
 The literals are Python numbers and booleans, and generated code applies Python's own
 operators to them at run time, so folding with the same operators here gives the very value
@@ -101,6 +101,8 @@ def _fold_fields(node: ast.AST) -> bool:
 
 def _foldable(node: ast.AST) -> bool:
     if type(node) is ast.BinOp:
+        if _unit_inside(node) is not None:
+            return True
         return type(node.op) in BINARY and None not in _numbers(node.left, node.right)
     if type(node) is ast.UnaryOp:
         return type(node.op) in UNARY and None not in _numbers(node.operand)
@@ -123,6 +125,8 @@ def _folded(node: ast.expr) -> ast.expr | None:
             return first
         return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
     if type(node) is ast.BinOp:
+        if (inner := _unit_inside(node)) is not None:
+            return inner
         op, operands = BINARY[type(node.op)], (node.left, node.right)
     elif type(node) is ast.UnaryOp:
         op, operands = UNARY[type(node.op)], (node.operand,)
@@ -133,6 +137,24 @@ def _folded(node: ast.expr) -> ast.expr | None:
     except (ArithmeticError, ValueError):
         return None
     return ast.Constant(value=value) if _representable(value) else None
+
+
+def _unit_inside(node: ast.BinOp) -> ast.BinOp | None:
+    """`c * e` for `c * (1.0 * e)` (either order of either product), `c` a float literal: the
+    same value whatever `e` holds (a float, an int, an array of any real dtype), since `1.0 *`
+    only converts `e` as `c *` does anyway. `grad`'s unit cotangent leaves such products."""
+    if type(node.op) is not ast.Mult:
+        return None
+    for c, inner in ((node.left, node.right), (node.right, node.left)):
+        if type(c) is not ast.Constant or type(c.value) is not float:
+            continue
+        if type(inner) is not ast.BinOp or type(inner.op) is not ast.Mult:
+            continue
+        for one, e in ((inner.left, inner.right), (inner.right, inner.left)):
+            if type(one) is ast.Constant and type(one.value) is float and one.value == 1.0:
+                operands = (c, e) if c is node.left else (e, c)
+                return ast.BinOp(operands[0], ast.Mult(), operands[1])
+    return None
 
 
 def _numbers(*operands: ast.expr) -> list:

@@ -31,19 +31,26 @@ bare name (the product is a new array; `e` then is one too, never an alias of an
 from __future__ import annotations
 
 import ast
+import operator
 from collections import Counter
 
+import numpy as np
+
+from ..ad.dtypes import promoted
 from ..frontend.nodes import descendants
 from .names import nodes, substitute_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
 
-def drop_unit_factors(tree: ast.FunctionDef, shapes: dict[str, tuple]) -> bool:
+def drop_unit_factors(
+    tree: ast.FunctionDef, shapes: dict[str, tuple], dtypes: dict[str, tuple] | None = None
+) -> bool:
     """Read literals for the names that can hold nothing else, and replace `ones * e` and
-    `e * ones` by `e` under `tree`, in place; True if any."""
+    `e * ones` by `e` (`c * e` for ones scaled by a literal `c`) under `tree`, in place; True
+    if any. `dtypes`: ad/dtypes.py's facts of the variables, where known."""
     found = _Inventory(tree)
-    return _propagate_literals(tree, found) | _drop_ones(tree, found, shapes)
+    return _propagate_literals(tree, found) | _drop_ones(tree, found, shapes, dtypes or {})
 
 
 class _Inventory:
@@ -126,29 +133,36 @@ def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | 
     return None if found is None else (found,)
 
 
-def _drop_ones(tree: ast.FunctionDef, found: _Inventory, shapes: dict[str, tuple]) -> bool:
+def _drop_ones(
+    tree: ast.FunctionDef, found: _Inventory, shapes: dict[str, tuple], dtypes: dict[str, tuple]
+) -> bool:
     if not shapes:
         return False
     assigned = found.stored
-    ones: dict[str, str] = {}  # name of the ones → the array whose shape and dtype it has
+    ones: dict[str, tuple[str, float]] = {}  # name of the ones → (like, the value it holds)
     for node in found.assigns:
         like = _ones_like(node.value)
         if like is None or like not in shapes:
             continue
         if assigned[node.targets[0].id] == 1 and assigned[like] <= 1:
-            ones[node.targets[0].id] = like
+            ones[node.targets[0].id] = (like, 1.0)
+    for node in found.assigns:  # `c * ones`: `like`'s shape filled with `c`, of its dtype
+        scaled = _scaled(node.value, ones, dtypes)
+        if scaled is not None and assigned[node.targets[0].id] == 1:
+            ones[node.targets[0].id] = scaled
     # the rewriting walk only where a product by ones is there to drop
-    if not ones or all(_product(n, ones, shapes) is None for n in found.products):
+    check = (ones, shapes, dtypes)
+    if not ones or all(_product(n, *check) is None for n in found.products):
         return False
     changed = False
     for node in nodes(tree):
         for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.BinOp) and (kept := _product(value, ones, shapes)):
+            if isinstance(value, ast.BinOp) and (kept := _product(value, *check)):
                 setattr(node, field, kept)
                 changed = True
             elif type(value) is list:
                 for i, item in enumerate(value):
-                    if isinstance(item, ast.BinOp) and (kept := _product(item, ones, shapes)):
+                    if isinstance(item, ast.BinOp) and (kept := _product(item, *check)):
                         value[i] = kept
                         changed = True
     return changed
@@ -171,39 +185,110 @@ def _ones_like(value: ast.expr) -> str | None:
     return None
 
 
-def _product(node: ast.BinOp, ones: dict[str, str], shapes: dict) -> ast.expr | None:
-    """The other factor of `ones * e` / `e * ones` when it may stand for the product."""
+def _scaled(value: ast.expr, ones: dict, dtypes: dict) -> tuple[str, float] | None:
+    """(like, c) when `value` is `c * ones` or `ones * c` (`c` a float literal) of ones of a
+    float dtype: the product is `like`'s shape filled with `c` rounded to that dtype."""
+    if type(value) is not ast.BinOp or type(value.op) is not ast.Mult:
+        return None
+    for factor, other in ((value.left, value.right), (value.right, value.left)):
+        if type(factor) is ast.Name and factor.id in ones and type(other) is ast.Constant:
+            like, one = ones[factor.id]
+            fact = dtypes.get(like)
+            if one == 1.0 and type(other.value) is float and _is_float(fact):
+                return like, other.value
+    return None
+
+
+def _is_float(fact: tuple | None) -> bool:
+    return fact is not None and fact[0] == "strong" and fact[1].kind == "f"
+
+
+def _product(node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict) -> ast.expr | None:
+    """What may stand for `ones * e` / `e * ones` (ones filled with `c`): `e` itself (c = 1)
+    or `c * e`, where that is the product bit for bit."""
     if type(node.op) is not ast.Mult:
         return None
     for factor, other in ((node.left, node.right), (node.right, node.left)):
         if type(factor) is ast.Name and factor.id in ones:
-            like = ones[factor.id]
-            if _elementwise_of(other, like, shapes):
-                return other
+            like, c = ones[factor.id]
+            reads_like = _elementwise_of(other, like, shapes)
+            if reads_like is None:
+                continue
+            if c == 1.0 and type(other) is not ast.Name:  # the product is a new array
+                if reads_like or _no_wider(dtypes.get(like), other, dtypes, exact=False):
+                    return other
+            elif c != 1.0 and _no_wider(dtypes.get(like), other, dtypes, exact=True):
+                scale = ast.Constant(value=c)
+                return (
+                    ast.BinOp(scale, ast.Mult(), other)
+                    if factor is node.left
+                    else (ast.BinOp(other, ast.Mult(), scale))
+                )
     return None
 
 
-def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool:
-    """Whether `expr` is arithmetic over literals and names of `like`'s shape (or scalars),
-    reading `like` itself."""
-    if type(expr) is ast.Name:
-        return False  # the product is a new array, the name another's: no aliases made
+def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool | None:
+    """Whether `expr` reads `like` itself, where it is arithmetic over literals and names of
+    `like`'s shape (or scalars), one at least of `like`'s shape; None if it is not."""
     shape = shapes[like]
-    reads_like = False
+    reads_like = whole = False
     for node in ast.walk(expr):
         if type(node) is ast.Name:
-            if shapes.get(node.id) not in (shape, ()):
-                return False
+            found = shapes.get(node.id)
+            if found not in (shape, ()):
+                return None
             reads_like |= node.id == like
+            whole |= found == shape
         elif type(node) is ast.Constant:
             if type(node.value) not in (int, float):
-                return False
+                return None
         elif type(node) is ast.BinOp:
             if type(node.op) not in _ELEMENTWISE:
-                return False
+                return None
         elif type(node) is ast.UnaryOp:
             if type(node.op) not in (ast.USub, ast.UAdd):
-                return False
+                return None
         elif not isinstance(node, (ast.expr_context, ast.operator, ast.unaryop)):
-            return False
-    return reads_like and bool(shape)  # an array: `e` is one too, as the product
+            return None
+    # an array: `e` is one too, as the product
+    return reads_like if whole and shape else None
+
+
+def _no_wider(like: tuple | None, expr: ast.expr, dtypes: dict, *, exact: bool) -> bool:
+    """Whether ones of `like`'s dtype leave the dtype of `expr` as it is (`exact`: the same
+    dtype, so a literal filling them rounds as it does in `c * expr`)."""
+    if like is None or like[0] != "strong":
+        return False
+    fact = expression_fact(expr, dtypes)
+    if fact is None or fact[0] != "strong":
+        return False
+    return fact[1] == like[1] if exact else np.result_type(like[1], fact[1]) == fact[1]
+
+
+_OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+
+
+def expression_fact(expr: ast.expr, dtypes: dict) -> tuple | None:
+    """The dtype fact (ad/dtypes.py) of arithmetic over names of known dtypes and literals."""
+    kind = type(expr)
+    if kind is ast.Name:
+        return dtypes.get(expr.id)
+    if kind is ast.Constant:
+        return ("weak", type(expr.value)) if type(expr.value) in (int, float) else None
+    if kind is ast.BinOp:
+        operands = [expression_fact(expr.left, dtypes), expression_fact(expr.right, dtypes)]
+    elif kind is ast.UnaryOp:
+        operands = [expression_fact(expr.operand, dtypes)]
+    else:
+        return None
+    if None in operands or type(expr.op) not in _OPERATORS:
+        return None
+    return promoted(_OPERATORS[type(expr.op)], operands)

@@ -191,6 +191,8 @@ class Function:
     # variable → shape, where it follows from the argument shapes the derivative is
     # specialised to (`ad/shapes.py`); empty for a derivative for every shape
     shapes: dict[str, tuple] = field(default_factory=dict)
+    # variable → dtype fact (`ad/dtypes.py`), likewise, in code specialised to argument dtypes
+    dtypes: dict[str, tuple] = field(default_factory=dict)
     # variable → shape that holds in every call of the derivative: `shapes` in specialised
     # code, else 0-d scalars and `Like(name)`: another value's shape (`ad/known_shapes.py`)
     known_shapes: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,158 @@
+"""Issue 19, part 2: `grad`'s unit cotangent specialised in, exactly.
+
+The code `grad` runs for one signature of argument shapes and dtypes leaves out the sum's
+array of ones, scaled ones (`100.0 * ones`), `1.0 *` and `rt.zeros_like` of a Python number
+only where the result is the same bit for bit: same values and same dtype as the shape-generic
+pullback `vjp` runs with the seed 1.0. Checked here on the class of programs that meet those
+rewrites: sums of elementwise chains with literal factors, over arrays of several dtypes,
+mixed with Python and NumPy scalars.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.ad.dtypes import argument_fact, infer_dtypes
+from s2s_ad.pipeline import to_ssa
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def scaled_sum(x, y):
+    return np.sum(3.0 * (x * y) + x**2)
+
+
+def mixed_sum(x, y):
+    return np.sum(x**2 + y)
+
+
+def deep_mixed(x, y):
+    u = np.sin(x) * 0.3
+    return np.sum(u**3 + y)
+
+
+def scalar_times_array(s, x):
+    return np.sum(s * x**2 + 0.5 * x)
+
+
+def squares_loop(x):
+    y = 0.0
+    for _ in range(20):
+        y = y + x * x
+    return y
+
+
+def int_and_float(k, x):
+    return np.sum(k * x**2) + k * 1.5
+
+
+CASES = [
+    (rosenbrock, (np.linspace(-1.0, 1.0, 7),)),
+    (rosenbrock, (np.linspace(-1.0, 1.0, 7).astype(np.float32),)),
+    (scaled_sum, (np.arange(1.0, 5.0), np.arange(2.0, 6.0))),
+    (scaled_sum, (np.arange(1.0, 5.0, dtype=np.float32), np.arange(2.0, 6.0))),
+    (scaled_sum, (np.arange(1.0, 5.0), np.arange(2.0, 6.0, dtype=np.float32))),
+    (scaled_sum, (np.arange(1.0, 5.0, dtype=np.float16), np.arange(2, 6))),
+    (mixed_sum, (np.arange(1.0, 4.0, dtype=np.float32), np.ones(3))),
+    (mixed_sum, (np.arange(1.0, 4.0), np.ones(3, dtype=np.float32))),
+    (mixed_sum, (np.arange(1.0, 4.0, dtype=np.float32), 2.0)),
+    # float64 ones would widen the float32 partial derivative, and the arithmetic after it
+    (deep_mixed, (np.linspace(0.1, 3.0, 50, dtype=np.float32), np.ones(50))),
+    (deep_mixed, (np.linspace(0.1, 3.0, 50), np.ones(50, dtype=np.float32))),
+    (scalar_times_array, (np.float32(1.5), np.arange(1.0, 4.0))),
+    (scalar_times_array, (1.5, np.arange(1.0, 4.0, dtype=np.float32))),
+    (scalar_times_array, (np.float64(1.5), np.arange(1.0, 4.0, dtype=np.float32))),
+    (squares_loop, (0.3,)),
+    (squares_loop, (np.float32(0.3),)),
+    (squares_loop, (np.float64(0.3),)),
+    (int_and_float, (2, np.arange(1.0, 4.0, dtype=np.float32))),
+]
+
+
+@pytest.mark.parametrize(("f", "args"), CASES, ids=lambda v: getattr(v, "__name__", None))
+def test_grad_is_the_generic_pullback_bit_for_bit(f, args):
+    wrt = tuple(i for i, a in enumerate(args) if np.asarray(a).dtype.kind == "f")
+    got = ad.grad(f, wrt=wrt if len(wrt) > 1 else wrt[0])(*args)
+    got = got if len(wrt) > 1 else (got,)
+    value, pullback = ad.vjp(f, *args)
+    assert value == f(*args)
+    expected = pullback(1.0)
+    for i, g in zip(wrt, got, strict=True):
+        want = expected[i]
+        assert np.asarray(g).dtype == np.asarray(want).dtype, (i, g, want)
+        assert type(g) is type(want)
+        np.testing.assert_array_equal(g, want)
+
+
+def test_the_specialised_code_holds_no_ones():
+    x = np.linspace(-1.0, 1.0, 7)
+    source = ad.derivative_source(rosenbrock, "gradient", args=(x,))
+    assert "full_like" not in source and "ones" not in source
+    # the sum's seed, scaled by 100.0, reaches the partial derivative as a literal factor
+    assert "100.0 * (2 * _t4)" in source
+    # the forward sweep computes only what the adjoint reads (no summand, no squares of it)
+    forward = source[: source.index("# reverse sweep")]
+    assert forward.count("**") == 1
+
+
+def test_ones_wider_than_the_partial_derivative_are_kept():
+    """float32 ones times a float64 partial derivative is float64: dropping them is exact.
+    float64 ones times a float32 one would widen it: they stay."""
+    x32, y64 = np.arange(1.0, 4.0, dtype=np.float32), np.ones(3)
+    source = ad.derivative_source(mixed_sum, "gradient", args=(x32, y64))
+    assert "full_like" in source
+    source = ad.derivative_source(mixed_sum, "gradient", args=(x32.astype(float), y64))
+    assert "full_like" not in source
+
+
+def test_a_python_number_argument_starts_from_the_literal_zero():
+    source = ad.derivative_source(squares_loop, "gradient", args=(0.3,))
+    assert "x_bar = 0.0" in source and "zeros_like" not in source
+    assert "x_bar = x_bar + 2.0 * x" in source
+    # an array of one element keeps its zeros
+    source = ad.derivative_source(squares_loop, "gradient", args=(np.array(0.3),))
+    assert "zeros_like" in source
+
+
+def _facts(f, *args):
+    fn = to_ssa(f)
+    kinds = [(a.dtype, a.shape) if type(a) is np.ndarray else type(a) for a in args]
+    return infer_dtypes(fn, dict(zip(fn.params, map(argument_fact, kinds), strict=True)))
+
+
+def test_dtypes_follow_numpys_promotion():
+    def f(x, s, k, y):
+        a = x * s  # float32 array, Python float: float32
+        b = a + y  # float64
+        c = np.sin(s)  # NumPy's float64 scalar
+        d = k * 2  # a Python int
+        e = k**2  # an int or a float: unknown
+        g = k / 2  # a Python float
+        h = np.sum(a)  # float32
+        return b, c, d, e, g, h
+
+    x, y = np.ones(3, np.float32), np.ones(3)
+    facts = _facts(f, x, 1.5, 2, y)
+    assert facts["a"] == ("strong", np.dtype(np.float32))
+    assert facts["b"] == ("strong", np.dtype(np.float64))
+    assert facts["c"] == ("strong", np.dtype(np.float64))
+    assert facts["d"] == ("weak", int)
+    assert "e" not in facts
+    assert facts["g"] == ("weak", float)
+    assert facts["h"] == ("strong", np.dtype(np.float32))
+
+
+def test_a_variable_given_two_dtypes_is_unknown():
+    def f(x, n):
+        y = 0.0
+        for _ in range(n):
+            y = y + x
+        return y
+
+    facts = _facts(f, np.ones(2, np.float32), 3)
+    assert facts["x"] == ("strong", np.dtype(np.float32))
+    assert not any(name.startswith("y") and fact[0] == "strong" for name, fact in facts.items())
