@@ -8,7 +8,7 @@ import sys
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import FunctionType, ModuleType
+from types import FunctionType, MappingProxyType, ModuleType
 
 from .library import is_library_file, is_library_function
 
@@ -58,7 +58,10 @@ class Scope:
         for name, value in self.reads.items():
             if isinstance(name, tuple):  # `watch`'s: the holder looked up as globals are
                 holder, value = value
-                found.append((Scope(_Items(holder), {}), name[2], value))
+                # dicts and defaults checked directly (`is_current` runs on every call)
+                view = holder if isinstance(holder, (dict, MappingProxyType, _Defaults)) else None
+                view = view if view is not None else _Items(holder)
+                found.append((Scope(view, {}), name[2], value))
             else:
                 found.append((self, name, value))
         return found
@@ -160,7 +163,10 @@ def is_current(dependencies: list[tuple[Scope, str, object]]) -> Callable[[], bo
         seen.add(where)
         k = len(terms)
         bindings[f"_o{k}"] = value
-        if cell is not None:
+        if isinstance(scope.globals, _Defaults):  # `fn.__defaults__`, `fn` held weakly
+            bindings[f"_w{k}"], bindings[f"_b{k}"] = scope.globals.fn, _MISSING
+            terms.append(f"getattr(_w{k}(), {name!r}, _b{k}) is _o{k}")
+        elif cell is not None:
             bindings[f"_c{k}"] = cell
             terms.append(f"_c{k}.cell_contents is _o{k}")
         else:
