@@ -120,6 +120,16 @@ def fact_of_value(value: object) -> Fact | None:
 
 def promoted(fn: object, inputs: list[Fact]) -> Fact | None:
     """The fact of `fn` applied to values of `inputs`' dtypes, by NumPy's own promotion."""
+    key = (fn, *inputs)
+    if key not in _PROMOTED:
+        _PROMOTED[key] = _promoted(fn, inputs)
+    return _PROMOTED[key]
+
+
+_PROMOTED: dict[tuple, Fact | None] = {}  # (fn, *facts) → fact: a few dozen in practice
+
+
+def _promoted(fn: object, inputs: list[Fact]) -> Fact | None:
     if any(kind not in ("strong", "weak") for kind, _ in inputs):
         return None
     if fn is operator.pow and all(f[0] == "weak" and f[1] is not float for f in inputs):
