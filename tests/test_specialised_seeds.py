@@ -156,3 +156,29 @@ def test_a_variable_given_two_dtypes_is_unknown():
     facts = _facts(f, np.ones(2, np.float32), 3)
     assert facts["x"] == ("strong", np.dtype(np.float32))
     assert not any(name.startswith("y") and fact[0] == "strong" for name, fact in facts.items())
+
+
+def builtin_sum_1d(x):
+    return sum(np.tanh(x) ** 3)
+
+
+def builtin_sum_of_rows(m):
+    return np.sum(sum(m * m) * np.arange(1.0, 4.0))
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [(builtin_sum_1d, np.linspace(-1.0, 1.0, 5)), (builtin_sum_of_rows, np.ones((2, 3)) * 0.7)],
+)
+def test_builtin_sum_over_a_computed_array(f, x):
+    """`sum(a)` of an array computed in the function: its cotangent is an array of a's rows
+    (it was a list, which the next rule refused as a list)."""
+    from s2s_ad.testing import numeric_jvp
+
+    g = ad.grad(f)(x)
+    assert type(g) is np.ndarray and g.shape == x.shape
+    v = np.linspace(0.3, 1.1, x.size).reshape(x.shape)
+    assert np.isclose(np.sum(g * v), numeric_jvp(f, (x,), (v,)), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g, ad.grad(f, mode="forward")(x), rtol=1e-12, atol=1e-14)
+    h = ad.hessian(f)(x)
+    np.testing.assert_allclose(h, ad.jacfwd(ad.grad(f))(x), rtol=1e-10, atol=1e-12)

@@ -530,7 +530,10 @@ def unstack(g, x):
 
 
 def sum_vjp(g, x):
-    """Cotangent of the list `x` in `sum(x)`: `g` for every item, in the item's shape."""
+    """Cotangent of the list `x` in `sum(x)`: `g` for every item, in the item's shape; of an
+    array (whose items are its rows), the array of those rows."""
+    if type(x) is np.ndarray and x.ndim and np.shape(g) == x.shape[1:]:
+        return np.broadcast_to(g, x.shape).copy()
     return Derivatives(unbroadcast(g, item) for item in x)
 
 
