@@ -1262,46 +1262,12 @@ def _central_differences(f, args, i, eps=1e-6):
 
 
 # Strict expected failures, per check: (check, case id) -> the observed failure.
-_AXIS_SCALAR = (
-    "NumericalError wrapping an internal 'ZeroDivisionError: integer modulo by zero' from "
-    "`rt.unreduce(..., 0, False)` ('the derivative is infinite or undefined'): NumPy accepts "
-    "np.sum(s, axis=0) / axis=-1 of a 0-d array or Python float and the plain call "
-    "returns a value; "
-    "vjp's pullback and grad both raise"
-)
-_AXIS_SCALAR_FWD_0D = (
-    "forward mode on a 0-d array raises EvaluationError 'AxisError: axis 1 is out of bounds for "
-    "array of dimension 1 ... the plain call raises this too' (it does not) at "
-    "`np.sum(_t1_dot, axis=rt.shifted(0, _t1, False))`; reverse raises NumericalError "
-    "(integer modulo by zero in rt.unreduce)"
-)
-_AXIS_M1_FWD_0D = (
-    "forward mode on a 0-d array raises a bare IndexError 'too many indices for array: array is "
-    "0-dimensional, but 1 were indexed' (not an s2s_ad error naming the line); reverse raises "
-    "NumericalError (integer modulo by zero in rt.unreduce)"
-)
-_AXIS_SCALAR_FWD_PY = (
-    "reverse mode raises NumericalError (integer modulo by zero in rt.unreduce) where forward "
-    "mode returns the gradient 1.0"
-)
 _MEAN_EMPTY = (
     "np.mean of an empty array: vjp's pullback and grad raise NumericalError 'ZeroDivisionError: "
     "float division by zero' at `np.full_like(_t1, 1.0 / 0)` (grad) / `s2s_bar / rt.size(_t1)` "
     "(vjp), where forward mode returns the empty gradient array([], dtype=float64)"
 )
 XFAIL = {
-    ("grad", "sum_axis0_zero_d"): _AXIS_SCALAR,
-    ("value_and_grad", "sum_axis0_zero_d"): _AXIS_SCALAR,
-    ("central_differences", "sum_axis0_zero_d"): _AXIS_SCALAR,
-    ("forward", "sum_axis0_zero_d"): _AXIS_SCALAR_FWD_0D,
-    ("grad", "sum_axis0_pyfloat"): _AXIS_SCALAR,
-    ("value_and_grad", "sum_axis0_pyfloat"): _AXIS_SCALAR,
-    ("central_differences", "sum_axis0_pyfloat"): _AXIS_SCALAR,
-    ("forward", "sum_axis0_pyfloat"): _AXIS_SCALAR_FWD_PY,
-    ("grad", "sum_axis_minus1_zero_d"): _AXIS_SCALAR,
-    ("value_and_grad", "sum_axis_minus1_zero_d"): _AXIS_SCALAR,
-    ("central_differences", "sum_axis_minus1_zero_d"): _AXIS_SCALAR,
-    ("forward", "sum_axis_minus1_zero_d"): _AXIS_M1_FWD_0D,
     ("grad", "mean_of_empty"): _MEAN_EMPTY,
     ("value_and_grad", "mean_of_empty"): _MEAN_EMPTY,
     ("forward", "mean_of_empty"): _MEAN_EMPTY,

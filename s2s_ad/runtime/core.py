@@ -264,7 +264,7 @@ def broadcast_tangent(t, like):
 def unreduce(g, like, axis, keepdims):
     """Broadcast the cotangent of a reduction over `axis` back to the shape of `like`."""
     shape = np.shape(like)
-    if axis is not None and not keepdims:
+    if axis is not None and not keepdims and shape:  # (NumPy lets axis 0 "reduce" a 0-d value)
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
         g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
     return np.broadcast_to(g, shape)

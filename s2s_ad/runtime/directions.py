@@ -133,6 +133,8 @@ def shifted(axis, x, keepdims=False):
         return _list_axes(None if keepdims else axis, np.ndim(x), keepdims)
     if axis is None:
         return tuple(range(1, np.ndim(x) + 1))
+    if np.ndim(x) == 0:  # NumPy lets axis 0 or -1 "reduce" a 0-d value: nothing to reduce
+        return ()
     if np.ndim(axis) == 0:
         return axis + 1 if axis >= 0 else axis
     return tuple(a + 1 if a >= 0 else a for a in axis)
@@ -304,7 +306,7 @@ def unbroadcast_directions(d, like):
 def unreduce_directions(d, like, axis, keepdims):
     """`rt.unreduce` of each direction: broadcast back over the reduced axes."""
     shape = np.shape(like)
-    if axis is not None and not keepdims:
+    if axis is not None and not keepdims and shape:  # (axis 0 of a 0-d value: no axis)
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
         d = np.expand_dims(d, tuple(1 + a % len(shape) for a in axes))
     elif axis is None and not keepdims:
