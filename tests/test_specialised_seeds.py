@@ -109,6 +109,22 @@ def test_ones_wider_than_the_partial_derivative_are_kept():
     assert "full_like" not in source
 
 
+def chain(x):
+    a = np.exp(np.sin(x) * 0.5)
+    return np.sqrt(1.0 + a * a) * a
+
+
+def test_no_product_by_the_unit_cotangent_of_scalars():
+    """`1.0 * a` is `a` for a Python float or a NumPy float scalar (immutable, same type); an
+    array keeps its product, a new array (the adjoint may be updated in place later)."""
+    source = ad.derivative_source(chain, "gradient", args=(0.3,))
+    assert "1.0 *" not in source and "* 1.0" not in source
+    for x in (0.3, np.float64(0.3), np.float32(0.3)):
+        _, pullback = ad.vjp(chain, x)
+        got, (want,) = ad.grad(chain)(x), pullback(1.0)
+        assert type(got) is type(want) and got == want
+
+
 def test_a_python_number_argument_starts_from_the_literal_zero():
     source = ad.derivative_source(squares_loop, "gradient", args=(0.3,))
     assert "x_bar = 0.0" in source and "zeros_like" not in source
@@ -128,7 +144,7 @@ def test_dtypes_follow_numpys_promotion():
     def f(x, s, k, y):
         a = x * s  # float32 array, Python float: float32
         b = a + y  # float64
-        c = np.sin(s)  # NumPy's float64 scalar
+        c = np.sin(s)  # a NumPy float64 scalar
         d = k * 2  # a Python int
         e = k**2  # an int or a float: unknown
         g = k / 2  # a Python float
@@ -139,7 +155,7 @@ def test_dtypes_follow_numpys_promotion():
     facts = _facts(f, x, 1.5, 2, y)
     assert facts["a"] == ("strong", np.dtype(np.float32))
     assert facts["b"] == ("strong", np.dtype(np.float64))
-    assert facts["c"] == ("strong", np.dtype(np.float64))
+    assert facts["c"] == ("scalar", np.dtype(np.float64))
     assert facts["d"] == ("weak", int)
     assert "e" not in facts
     assert facts["g"] == ("weak", float)

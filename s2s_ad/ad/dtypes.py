@@ -6,9 +6,10 @@ ones cannot widen `e`'s dtype (simplify/unit_seeds.py). That needs the dtypes th
 finds, sound or nothing, as ad/shapes.py finds shapes: flow-insensitive on SSA, each name's
 dtype the one all its assignments give, else unknown.
 
-A fact is `("strong", dtype)` for a NumPy array or scalar, or `("weak", type)` for a Python
-`float`, `int` or `bool`, which NumPy's promotion rules (NEP 50) let the other operand's
-dtype decide. An operator or a NumPy ufunc gives the dtype NumPy's own promotion gives:
+A fact is `("strong", dtype)` for a NumPy array (or perhaps a NumPy scalar), `("scalar",
+dtype)` for a NumPy scalar (`np.float64(…)`: never changed in place), or `("weak", type)` for
+a Python `float`, `int` or `bool`, which NumPy's promotion rules (NEP 50) let the other
+operand's dtype decide. An operator or a NumPy ufunc gives the dtype NumPy's own promotion gives:
 the analysis applies it to 0-d stand-ins of its operands' dtypes. Globals, calls of other
 functions and anything without a rule here are unknown.
 """
@@ -24,7 +25,7 @@ from .. import runtime
 from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, While, walk
 from .shapes import _UNSEEN, MATMULS, REDUCTIONS, _is_range, fixed_point
 
-Fact = tuple[str, object]  # ("strong", np.dtype) or ("weak", float | int | bool)
+Fact = tuple[str, object]  # ("strong" | "scalar", np.dtype) or ("weak", float | int | bool)
 WEAK_FLOAT: Fact = ("weak", float)
 _WEAK_TYPES = (bool, int, float)  # `bool` before `int`: True is an int too
 # Python's arithmetic operators: NumPy's promotion for arrays, Python's for Python numbers
@@ -42,7 +43,7 @@ def argument_fact(kind: object) -> Fact | None:
     if kind in _WEAK_TYPES:
         return ("weak", kind)
     if isinstance(kind, type) and issubclass(kind, np.number):
-        return ("strong", np.dtype(kind))
+        return ("scalar", np.dtype(kind))
     return None
 
 
@@ -71,7 +72,7 @@ def _atom_fact(atom: object, facts: dict) -> object:
         if type(value) in _WEAK_TYPES:
             return ("weak", type(value))
         if isinstance(value, np.generic):
-            return ("strong", value.dtype)
+            return ("scalar", value.dtype)
     return None  # globals can be rebound between calls; strings, None, tuples
 
 
@@ -88,15 +89,14 @@ def _fact_of(value: object, facts: dict) -> object:
     if None in inputs:
         return None
     first = inputs[0]
-    if fn is operator.getitem:  # an element or a part of an array keeps its dtype
-        return first if first[0] == "strong" else None
-    if fn in _SAME_DTYPE:
-        return first if first[0] == "strong" else None
+    numpy = all(f[0] in ("strong", "scalar") for f in inputs)
+    if fn is operator.getitem or fn in _SAME_DTYPE:  # an element, a part: the array's dtype
+        return ("strong", first[1]) if first[0] == "strong" else None
     if fn in REDUCTIONS:  # of floats, without `dtype=`: their own dtype
         keywords = {k for k, _ in value.kwargs}
-        exact = first[0] == "strong" and first[1].kind == "f" and len(inputs) == 1
+        exact = numpy and first[1].kind == "f" and len(inputs) == 1
         return first if exact and not keywords - {"axis", "keepdims"} else None
-    if fn in MATMULS and len(inputs) == 2 and all(f[0] == "strong" for f in inputs):
+    if fn in MATMULS and len(inputs) == 2 and numpy:
         return ("strong", np.result_type(inputs[0][1], inputs[1][1]))
     if fn in _OPERATORS or isinstance(fn, np.ufunc):
         return promoted(fn, inputs)
@@ -104,17 +104,22 @@ def _fact_of(value: object, facts: dict) -> object:
 
 
 def stand_in(fact: Fact) -> object:
-    """A 0-d value of `fact`'s dtype: NumPy promotes it as any value of that dtype."""
+    """A value of `fact`'s dtype and kind: NumPy promotes it as any such value (an array of
+    one element, since NumPy's operations on 0-d arrays give NumPy scalars)."""
     kind, dtype = fact
-    return dtype(1) if kind == "weak" else np.ones((), dtype)
+    if kind == "weak":
+        return dtype(1)
+    return dtype.type(1) if kind == "scalar" else np.ones(1, dtype)
 
 
 def fact_of_value(value: object) -> Fact | None:
     """The fact of a computed value (a stand-in's result)."""
     if type(value) in _WEAK_TYPES:
         return ("weak", type(value))
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, np.ndarray):
         return ("strong", value.dtype)
+    if isinstance(value, np.generic):
+        return ("scalar", value.dtype)
     return None
 
 
@@ -130,7 +135,7 @@ _PROMOTED: dict[tuple, Fact | None] = {}  # (fn, *facts) → fact: a few dozen i
 
 
 def _promoted(fn: object, inputs: list[Fact]) -> Fact | None:
-    if any(kind not in ("strong", "weak") for kind, _ in inputs):
+    if any(kind not in ("strong", "scalar", "weak") for kind, _ in inputs):
         return None
     if fn is operator.pow and all(f[0] == "weak" and f[1] is not float for f in inputs):
         return None  # `2 ** -1` is a float, `2 ** 1` an int: the value decides

@@ -175,7 +175,8 @@ class _Reverse:
         # tuple, list or dict argument; each maps to its items' indices or keys
         self.items: dict[str, tuple] = {name: keys for name, (_, keys) in structures.items()}
         self.namer = callees.namer  # one namer for all names the generated code makes
-        scalars = frozenset(n for n, fact in fn.dtypes.items() if fact[0] == "weak")
+        # Python and NumPy scalars: their zero adjoint is `0.0` (what `rt.zeros_like` gives)
+        scalars = frozenset(n for n, fact in fn.dtypes.items() if fact[0] in ("weak", "scalar"))
         self.adjoints = Adjoints(self.namer, aliases, scalars)
         self.sites: dict[int, tuple] = {}  # id(loop or branch) → what its forward sweep saves
         self.ends: dict[int, list[tuple[str, str]]] = {}

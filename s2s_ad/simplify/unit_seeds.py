@@ -36,7 +36,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..ad.dtypes import promoted
+from ..ad.dtypes import WEAK_FLOAT, promoted
 from ..frontend.nodes import descendants
 from .names import nodes, substitute_loads
 
@@ -150,22 +150,41 @@ def _drop_ones(
         scaled = _scaled(node.value, ones, dtypes)
         if scaled is not None and assigned[node.targets[0].id] == 1:
             ones[node.targets[0].id] = scaled
-    # the rewriting walk only where a product by ones is there to drop
+    # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
     check = (ones, shapes, dtypes)
-    if not ones or all(_product(n, *check) is None for n in found.products):
+    if all(_replacement(n, *check) is None for n in found.products):
         return False
     changed = False
     for node in nodes(tree):
         for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.BinOp) and (kept := _product(value, *check)):
+            if isinstance(value, ast.BinOp) and (kept := _replacement(value, *check)):
                 setattr(node, field, kept)
                 changed = True
             elif type(value) is list:
                 for i, item in enumerate(value):
-                    if isinstance(item, ast.BinOp) and (kept := _product(item, *check)):
+                    if isinstance(item, ast.BinOp) and (kept := _replacement(item, *check)):
                         value[i] = kept
                         changed = True
     return changed
+
+
+def _replacement(node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict) -> ast.expr | None:
+    kept = _product(node, ones, shapes, dtypes) if ones else None
+    return kept if kept is not None else _unit_product(node, dtypes)
+
+
+def _unit_product(node: ast.BinOp, dtypes: dict) -> ast.expr | None:
+    """`e` for `1.0 * e` or `e * 1.0` where `e` is a Python float or a NumPy floating scalar:
+    the product is `e` itself, bit for bit and of its type, and neither can be changed in
+    place (an array `e` could: the product is a new one)."""
+    if type(node.op) is not ast.Mult:
+        return None
+    for one, e in ((node.left, node.right), (node.right, node.left)):
+        if type(one) is ast.Constant and type(one.value) is float and one.value == 1.0:
+            fact = expression_fact(e, dtypes)
+            if fact == WEAK_FLOAT or (fact is not None and fact[0] == "scalar" and _real(fact)):
+                return e
+    return None
 
 
 def _ones_like(value: ast.expr) -> str | None:
@@ -200,7 +219,11 @@ def _scaled(value: ast.expr, ones: dict, dtypes: dict) -> tuple[str, float] | No
 
 
 def _is_float(fact: tuple | None) -> bool:
-    return fact is not None and fact[0] == "strong" and fact[1].kind == "f"
+    return fact is not None and fact[0] in ("strong", "scalar") and _real(fact)
+
+
+def _real(fact: tuple) -> bool:
+    return fact[1].kind == "f"
 
 
 def _product(node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict) -> ast.expr | None:
@@ -257,10 +280,10 @@ def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool | None:
 def _no_wider(like: tuple | None, expr: ast.expr, dtypes: dict, *, exact: bool) -> bool:
     """Whether ones of `like`'s dtype leave the dtype of `expr` as it is (`exact`: the same
     dtype, so a literal filling them rounds as it does in `c * expr`)."""
-    if like is None or like[0] != "strong":
+    if like is None or like[0] == "weak":
         return False
     fact = expression_fact(expr, dtypes)
-    if fact is None or fact[0] != "strong":
+    if fact is None or fact[0] == "weak":
         return False
     return fact[1] == like[1] if exact else np.result_type(like[1], fact[1]) == fact[1]
 
@@ -285,10 +308,26 @@ def expression_fact(expr: ast.expr, dtypes: dict) -> tuple | None:
         return ("weak", type(expr.value)) if type(expr.value) in (int, float) else None
     if kind is ast.BinOp:
         operands = [expression_fact(expr.left, dtypes), expression_fact(expr.right, dtypes)]
+        fn = _OPERATORS.get(type(expr.op))
     elif kind is ast.UnaryOp:
         operands = [expression_fact(expr.operand, dtypes)]
+        fn = _OPERATORS.get(type(expr.op))
+    elif kind is ast.Call:  # `np.cos(t)`: a NumPy ufunc
+        operands = [expression_fact(arg, dtypes) for arg in expr.args]
+        fn = _ufunc(expr)
     else:
         return None
-    if None in operands or type(expr.op) not in _OPERATORS:
+    if None in operands or fn is None:
         return None
-    return promoted(_OPERATORS[type(expr.op)], operands)
+    return promoted(fn, operands)
+
+
+def _ufunc(call: ast.Call) -> np.ufunc | None:
+    """The NumPy ufunc `call` calls (`np.cos(t)`, positional arguments only), else None."""
+    func = call.func
+    if call.keywords or type(func) is not ast.Attribute or type(func.value) is not ast.Name:
+        return None
+    if func.value.id not in ("np", "numpy"):  # the NumPy aliases generated code uses
+        return None
+    found = getattr(np, func.attr, None)
+    return found if isinstance(found, np.ufunc) else None
