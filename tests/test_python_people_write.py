@@ -2810,7 +2810,6 @@ PENDING = {
     "list_in_dict_appended_through_alias": ALIAS,
     "insert_at_front_in_loop": "not yet: `xs.insert` inside a loop",
     "lstm_loss": "not yet: a tuple reassigned in a loop (`state = step(state)`)",
-    "black_box_vi_elbo": "not yet: `+` of lists the lowering cannot tell are lists",
 }
 
 
