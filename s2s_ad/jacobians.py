@@ -28,6 +28,8 @@ import numpy as np
 
 from . import pytrees, vector_reverse
 from .api import (
+    _SIGNATURES,
+    MAX_SPECIALISED,
     Wrt,
     _bind,
     _call_with,
@@ -36,6 +38,8 @@ from .api import (
     _differentiable,
     _gradient_of,
     _like,
+    _plain_kinds,
+    _positions,
     _prepared,
     _refuse_complex,
     _require_scalar,
@@ -47,10 +51,12 @@ from .api import (
     gradient_structured,
     one_hot_seeds,
     scalar_block,
+    signature_key,
     split_elements,
     static_tangent,
 )
-from .callables import as_function, specialised
+from .callables import as_function, has_known_values, specialised
+from .generation import GENERATION
 from .located import ComplexValue, is_complex, reporting
 
 log = logging.getLogger("s2s_ad")
@@ -175,6 +181,15 @@ def _reverse(out, pullback, inputs, n_wrt: int) -> list[tuple]:
 def _rows_shaped(o, rows: list, inputs: list) -> tuple:
     """The Jacobian of output leaf `o` from its rows (size of `o`, *leaf.shape) at each float
     leaf of the inputs (None: zeros), one per input in the input's structure."""
+    if all(type(x) is np.ndarray and x.dtype.kind == "f" for x in inputs):  # directly
+        dtype = _float_type(o, *inputs)
+        shape = np.shape(o)
+        return tuple(
+            np.zeros(shape + x.shape, dtype=dtype)
+            if row is None
+            else np.asarray(row).reshape(shape + x.shape).astype(dtype)
+            for row, x in zip(rows, inputs, strict=True)
+        )
     per_input = [pytrees.float_leaves(x) for x in inputs]
     flat_inputs = [leaf for leaves in per_input for leaf in leaves]
     dtype = _float_type(o, *flat_inputs)
@@ -198,10 +213,14 @@ def _all_rows(
 ) -> tuple[object, list] | None:
     """(out, Jacobians per output) from one vector reverse sweep (vector_reverse.py), or None
     where `f` is swept row by row."""
-    found = vector_reverse.rows(f, names, values, out, jit=jit)
+    planned = vector_reverse.plan(f, names, values, out, jit=jit)
+    found = None if planned is None else planned[0].rows(values, planned[1])
     if found is None:
         return None
-    out, per_output = found
+    return _rows_per_output(*found, inputs)
+
+
+def _rows_per_output(out, per_output: list, inputs: list) -> tuple[object, list]:
     outputs = list(out) if type(out) is tuple else [out]
     return out, [_rows_shaped(o, r, inputs) for o, r in zip(outputs, per_output, strict=True)]
 
@@ -331,26 +350,75 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     _signature(f)
     check_wrt(f, wrt, {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian"))
 
+    # the fast path: argument signature → (pipeline generation, the Jacobian of a call of
+    # that signature, whether its code is current), for plain arguments, as `grad` keeps
+    ready: dict = {}
+    count = len(_signature(f).parameters) if _SIGNATURES[f][2] else -1
+
     @functools.wraps(f)
     @reporting
     def jacobian_of(*args, **kwargs):
+        key = signature_key(args) if not kwargs and len(args) == count else None
+        entry = ready.get(key) if key is not None else None
+        if entry is not None and entry[0] == GENERATION[0] and entry[2]():
+            found = entry[1](args)
+            if found is not None:
+                return found
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         order = mode
         if mode == "auto":
-            key = (f.__code__, names, tuple(_shape_key(v) for v in values), jit)
-            order = DECIDED.get(key, "undecided")
+            decision = (f.__code__, names, tuple(_shape_key(v) for v in values), jit)
+            order = DECIDED.get(decision, "undecided")
             if order == "undecided":
-                _, out, per_output = _auto(f, names, values, inputs, key, jit)
+                _, out, per_output = _auto(f, names, values, inputs, decision, jit)
                 return _as_gradient(_shaped(per_output, out, wrt), gradient_of, values, inputs, wrt)
             log.debug("jacobian of %s: %s mode (decided before)", f.__name__, order)
         if order == "forward":
             out, per_output = _forward(f, names, values, inputs, jit)
         else:
             out, per_output = _jacobian_rows(f, names, values, inputs, jit)
+        plain = _plain_kinds(inputs) and not has_known_values(values) and gradient_of is None
+        if key is not None and plain and len(ready) < MAX_SPECIALISED:
+            fast = _fast_path(f, names, values, wrt, order, jit)
+            if fast is not None:
+                ready[key] = (GENERATION[0], *fast)
         return _as_gradient(_shaped(per_output, out, wrt), gradient_of, values, inputs, wrt)
 
     jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
     return jacobian_of
+
+
+def _fast_path(f: Callable, names, values, wrt: Wrt, order: str, jit: bool) -> tuple | None:
+    """(the Jacobian of a later call with arguments of the kinds of `values`, or None where
+    that call takes the checked path; whether its code is current), from the code the call
+    just ran: without binding, checking and looking the code up again."""
+    positions = _positions(f, names)
+    if order == "forward":
+        d = _prepared(f, "vector", names, values, specialise=True)
+        if d.inplace_arguments:
+            return None
+        run = compiled_runner(d, f, values, jit)
+
+        def columns(values: tuple) -> object:
+            inputs = [values[i] for i in positions]
+            out, columns = run(*values, *one_hot_seeds(inputs))
+            per_output = [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
+            return _shaped(per_output, out, wrt)
+
+        return columns, d.is_current
+    planned = vector_reverse.plan(f, names, values, jit=jit)
+    if planned is None or planned[0].outputs is None:
+        return None  # swept row by row
+    plan = planned[0]
+
+    def rows(values: tuple) -> object:
+        found = plan.again(values)
+        if found is None:
+            return None  # outputs of other kinds: the checked path
+        out, per_output = _rows_per_output(*found, [values[i] for i in positions])
+        return _shaped(per_output, out, wrt)
+
+    return rows, plan.is_current
 
 
 # second derivatives: the tangent of the generated gradient code (forward over reverse)

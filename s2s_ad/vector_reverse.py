@@ -95,6 +95,15 @@ def rows(
     in `float_leaves` order, the rows (size of the output, *leaf.shape) or None for zero);
     None where this function is swept row by row. `jit`: the vector code compiled by Numba
     (jit/backend.py)."""
+    found = plan(f, names, values, out, jit=jit)
+    return None if found is None else found[0].rows(values, found[1])
+
+
+def plan(
+    f: Callable, names: tuple[str, ...], values: list, out: object = None, *, jit: bool = False
+) -> tuple[Plan, object] | None:
+    """(the vector reverse code for a call's argument and output kinds, the value of `f`);
+    None where this function is swept row by row."""
     key = _key(f, names, values)
     refusal = key if key is not None else _kinds_key(f, names, values)
     if refusal in ROW_BY_ROW:
@@ -129,41 +138,80 @@ def rows(
         if shaped is not None:  # plain arguments: `f` itself was made into gradient code
             made = ((*made[0], derivative(f, "gradient", names)), made[1])
             MADE[shaped] = made
-    try:
-        run = compiled_runner(made[1], f, [*values, *cotangents], jit)
-        _, tangents = run(*values, *cotangents, *one_hot_seeds(outputs))
-    except Exception as exc:  # the plain call ran: a case the vector code
-        # misses (a helper's zeros without the axis of rows); row by row says the same or more
-        log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
-        return _refused(refusal)
-    tangents = tangents if len(names) > 1 else (tangents,)
-    params = list(_signature(f).parameters)
-    inputs = [values[params.index(name)] for name in names]
-    try:
-        per_leaf = [
-            t
-            for x, tangent in zip(inputs, tangents, strict=True)
-            for t in pytrees.derivative_leaves(tangent, x)
-        ]
-    except ValueError:  # a list input's rows in one array (rows, len(x)) rather than item
-        # by item: row by row, never a number from a tangent of another layout
-        log.debug("vector reverse code of %s: tangents not shaped like the inputs", f.__name__)
-        return _refused(refusal)
-    rows_count = sum(int(np.size(o)) for o in outputs)
-    flat_inputs = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
-    pairs = zip(per_leaf, flat_inputs, strict=True)
-    if not all(_has_rows(t, leaf, rows_count) for t, leaf in pairs):
-        log.debug("vector reverse code of %s lost its axis of rows: row by row", f.__name__)
-        return _refused(refusal)  # never a number from a tangent of another layout
-    if any(is_complex(t) for t in per_leaf):
-        raise ComplexValue  # the float rows would drop the imaginary parts (reported where
-        # the complex value first appears, as row by row)
-    found, start = [], 0
-    for o in outputs:
-        size = int(np.size(o))
-        found.append([_block(t, start, size) for t in per_leaf])
-        start += size
-    return out, found
+    found = Plan(f, names, made, jit, refusal, shaped and (flat.returns_tuple, shaped[-1]))
+    return found, out
+
+
+class Plan:
+    """The vector reverse code made for one kind of call, and how to run it on a call."""
+
+    def __init__(self, f, names, made, jit: bool, refusal: tuple, outputs: tuple | None):
+        self.f, self.names, self.made, self.jit, self.refusal = f, names, made, jit, refusal
+        # for plain arguments: (whether `f` returns a tuple, the outputs' kinds as `_key`'s)
+        self.outputs = outputs
+        self.inputs = [list(_signature(f).parameters).index(name) for name in names]
+        self.run: Callable | None = None  # the code's runner, kept for plain arguments
+
+    def is_current(self) -> bool:
+        return all(d.is_current() for d in self.made[0])
+
+    def fits(self, out: object) -> bool:
+        """Whether `out`, the value of a later call with the same argument kinds, has the
+        kinds of outputs the code was made for."""
+        outputs = _float_outputs(out)
+        if outputs is None or self.outputs is None or (type(out) is tuple) != self.outputs[0]:
+            return False
+        made = _key(self.f, self.names, outputs)
+        return made is not None and made[2] == self.outputs[1]
+
+    def again(self, values: list) -> tuple[object, list] | None:
+        """`rows` of a later call with the same argument kinds (None: not its outputs')."""
+        try:
+            out = _call_with(self.f, values)
+        except Exception:  # the checked path raises it again, located
+            return None
+        return self.rows(values, out) if self.fits(out) else None
+
+    def rows(self, values: list, out: object) -> tuple[object, list] | None:
+        """`rows`' result for a call whose outputs are `out` (None: swept row by row)."""
+        f, names, refusal = self.f, self.names, self.refusal
+        outputs = _float_outputs(out)
+        cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
+        try:
+            run = self.run or compiled_runner(self.made[1], f, [*values, *cotangents], self.jit)
+            self.run = run if self.outputs is not None else None  # plain arguments: the same
+            _, tangents = run(*values, *cotangents, *one_hot_seeds(outputs))
+        except Exception as exc:  # the plain call ran: a case the vector code
+            # misses (a helper's zeros without the axis of rows); row by row says the same
+            log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
+            return _refused(refusal)
+        tangents = tangents if len(names) > 1 else (tangents,)
+        inputs = [values[i] for i in self.inputs]
+        try:
+            per_leaf = [
+                t
+                for x, tangent in zip(inputs, tangents, strict=True)
+                for t in pytrees.derivative_leaves(tangent, x)
+            ]
+        except ValueError:  # a list input's rows in one array (rows, len(x)) rather than
+            # item by item: row by row, never a number from a tangent of another layout
+            log.debug("vector reverse code of %s: tangents not shaped like inputs", f.__name__)
+            return _refused(refusal)
+        rows_count = sum(int(np.size(o)) for o in outputs)
+        flat_inputs = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
+        pairs = zip(per_leaf, flat_inputs, strict=True)
+        if not all(_has_rows(t, leaf, rows_count) for t, leaf in pairs):
+            log.debug("vector reverse code of %s lost its axis of rows: row by row", f.__name__)
+            return _refused(refusal)  # never a number from a tangent of another layout
+        if any(is_complex(t) for t in per_leaf):
+            raise ComplexValue  # the float rows would drop the imaginary parts (reported
+            # where the complex value first appears, as row by row)
+        found, start = [], 0
+        for o in outputs:
+            size = int(np.size(o))
+            found.append([_block(t, start, size) for t in per_leaf])
+            start += size
+        return out, found
 
 
 def _has_rows(tangent: object, leaf: object, count: int) -> bool:

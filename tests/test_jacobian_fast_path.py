@@ -1,0 +1,104 @@
+"""The Jacobians' fast path: a later call with arguments of the same kinds (plain float
+arrays and numbers) runs the code made for the first without binding, checking and looking
+it up again, as `grad` does. It must give what the checked path gives, whatever the call."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+
+MODES = [ad.jacfwd, ad.jacrev, ad.jacobian]
+
+
+def layer(x, a):
+    return np.tanh(a @ x)
+
+
+def identity(x):
+    return x
+
+
+def positives(x):
+    return x[x > 0] ** 2  # the output's shape depends on the values
+
+
+def scale_helper(x):
+    return 2.0 * x
+
+
+def scaled(x):
+    return scale_helper(x) * x
+
+
+def _numeric(f, x, step=1e-6):
+    columns = []
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = step
+        columns.append((f(x + e) - f(x - e)) / (2 * step))
+    return np.stack(columns, axis=-1)
+
+
+@pytest.mark.parametrize("jac", MODES, ids=lambda j: j.__name__)
+def test_later_calls_equal_the_first_and_fresh_calls(jac):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 3))
+    jacobian = jac(layer)
+    for _ in range(3):
+        x = rng.standard_normal(3)
+        got = jacobian(x, a)
+        np.testing.assert_array_equal(got, jac(layer)(x, a))  # a new function: checked path
+        np.testing.assert_allclose(got, _numeric(lambda v: layer(v, a), x), atol=1e-8)
+
+
+@pytest.mark.parametrize("jac", MODES, ids=lambda j: j.__name__)
+def test_a_returned_jacobian_is_the_callers_own(jac):
+    """Changing a returned Jacobian in place (the identity's is the seed itself) changes no
+    later result."""
+    jacobian = jac(identity)
+    x = np.arange(3.0)
+    first = jacobian(x)
+    first[:] = 7.0
+    np.testing.assert_array_equal(jacobian(x), np.eye(3))
+
+
+@pytest.mark.parametrize("jac", MODES, ids=lambda j: j.__name__)
+def test_outputs_whose_shape_follows_the_values(jac):
+    jacobian = jac(positives)
+    for x in (np.array([1.0, -2.0, 3.0]), np.array([1.0, 2.0, 3.0]), np.array([-1.0, 2.0, -3.0])):
+        got = jacobian(x)
+        assert got.shape == (int(np.sum(x > 0)), 3)
+        np.testing.assert_allclose(got, _numeric(positives, x), atol=1e-8)
+
+
+@pytest.mark.parametrize("jac", MODES, ids=lambda j: j.__name__)
+def test_a_rebound_helper_is_followed(jac):
+    global scale_helper
+    jacobian = jac(scaled)
+    x = np.array([0.5, 1.5])
+    np.testing.assert_allclose(jacobian(x), np.diag(4.0 * x))
+    saved = scale_helper
+    try:
+        scale_helper = lambda v: 3.0 * v  # noqa: E731
+        np.testing.assert_allclose(jacobian(x), np.diag(6.0 * x))
+    finally:
+        scale_helper = saved
+    np.testing.assert_allclose(jacobian(x), np.diag(4.0 * x))
+
+
+@pytest.mark.parametrize("jac", MODES, ids=lambda j: j.__name__)
+def test_argument_kinds_each_get_their_own_code(jac):
+    """The same shapes in other dtypes or types: each its own entry, each result of its
+    own dtype, as the checked path gives it."""
+    jacobian = jac(layer)
+    a = np.ones((2, 3))
+    x64 = np.array([0.1, 0.2, 0.3])
+    for args in [(x64, a), (x64.astype(np.float32), a.astype(np.float32))]:
+        got = jacobian(*args)
+        want = jac(layer)(*args)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ad.S2SError):
+        jacobian(np.array([1, 2, 3]), a)  # integers: refused, as on a first call
