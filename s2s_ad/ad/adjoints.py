@@ -45,7 +45,7 @@ class Adjoints:
     def __init__(self, namer: Namer, aliases: Aliases, scalars: frozenset[str]) -> None:
         self.namer = namer
         self.aliases = aliases
-        self.scalars = scalars  # names known to hold Python numbers: their zero is 0.0
+        self.scalars = scalars  # names holding Python or NumPy scalars: their zero is 0.0
         self.state = State()
         self.canonical: dict[str, str] = {}
 

@@ -9,9 +9,10 @@ dtype the one all its assignments give, else unknown.
 A fact is `("strong", dtype)` for a NumPy array (or perhaps a NumPy scalar), `("scalar",
 dtype)` for a NumPy scalar (`np.float64(…)`: never changed in place), or `("weak", type)` for
 a Python `float`, `int` or `bool`, which NumPy's promotion rules (NEP 50) let the other
-operand's dtype decide. An operator or a NumPy ufunc gives the dtype NumPy's own promotion gives:
-the analysis applies it to 0-d stand-ins of its operands' dtypes. Globals, calls of other
-functions and anything without a rule here are unknown.
+operand's dtype decide. An operator or a NumPy ufunc gives the dtype and kind NumPy's own
+promotion gives: the analysis applies it to stand-ins of its operands' kinds (an array of one
+element, a NumPy scalar, a Python number). Globals, calls of other functions and anything
+without a rule here are unknown.
 """
 
 from __future__ import annotations

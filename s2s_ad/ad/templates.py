@@ -118,7 +118,7 @@ def zeros_like(
 ) -> ast.expr:
     """A zero derivative shaped like `value`, for a path on which no derivative flows: the
     literal `0.0` (what `rt.zeros_like` gives them) for the names in `scalars`, known to hold
-    Python numbers."""
+    Python numbers or NumPy scalars (ad/dtypes.py)."""
     arg = value if isinstance(value, ast.expr) else build.atom(value)
     if type(arg) is ast.Name and arg.id in scalars:
         return build.constant(0.0)
