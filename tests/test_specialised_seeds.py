@@ -198,3 +198,39 @@ def test_builtin_sum_over_a_computed_array(f, x):
     np.testing.assert_allclose(g, ad.grad(f, mode="forward")(x), rtol=1e-12, atol=1e-14)
     h = ad.hessian(f)(x)
     np.testing.assert_allclose(h, ad.jacfwd(ad.grad(f))(x), rtol=1e-10, atol=1e-12)
+
+
+def loop_of_sums(w, x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(w * x[i])
+    return s
+
+
+def two_sums(w, x):
+    return np.sum(w * x) + np.sum(w)
+
+
+def unit_in_sum(w, x):
+    return np.sum(w * x) + np.sum(x * x) * 1.0
+
+
+@pytest.mark.parametrize("f", [loop_of_sums, two_sums, unit_in_sum])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_ones_and_unit_factors_as_operands(f, dtype):
+    """Ones and `1.0 *` before a name, inside a sum's operand (a new array anyway): left out,
+    the same numbers as the generic pullback; a loop no longer tapes a value that only gave
+    the ones their shape."""
+    w = np.linspace(0.5, 1.5, 3).astype(dtype)
+    x = np.arange(9.0).reshape(3, 3).astype(dtype) if f is loop_of_sums else w[::-1].copy()
+    got = ad.grad(f)(w, x)
+    _, pullback = ad.vjp(f, w, x)
+    want = pullback(1.0)[0]
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    source = ad.derivative_source(f, "gradient", args=(w, x))
+    if f is unit_in_sum:  # the gradient is `x`'s value: a new array, never `x` itself
+        assert "full_like(_t" in source, source
+        assert not np.shares_memory(got, x)
+    else:
+        assert "full_like(_t" not in source, source

@@ -24,8 +24,14 @@ Exact: `1 * v` is `v` bit for bit (signed zeros, infinities and NaNs included) w
 product has `v`'s shape and dtype. Both are checked: the other factor `e` is elementwise
 arithmetic (operators, literals) over names whose known shapes are `t`'s or `()`, reading
 `t` itself, so `e` has `t`'s shape and a dtype NumPy promoted from `t`'s, which the ones
-(of `t`'s dtype) cannot widen. `t` and the ones are each assigned once, and `e` is not a
-bare name (the product is a new array; `e` then is one too, never an alias of another).
+(of `t`'s dtype) cannot widen. The ones are assigned once, and `t` too, or all its values
+are of one dtype (code specialised to argument dtypes, ad/dtypes.py); `e` is not a bare name
+(the product is a new array; `e` then is one too, never an alias of another), unless it is
+an operand of arithmetic, whose result is new anyway.
+
+With the dtypes known, `e` need not read `t`: the ones are left out wherever they cannot
+widen `e`'s dtype, and ones scaled by a literal (`100.0 * ones`) become that literal,
+where `e` has the ones' dtype exactly (so the literal rounds as it does in the ones).
 """
 
 from __future__ import annotations
@@ -144,7 +150,8 @@ def _drop_ones(
         like = _ones_like(node.value)
         if like is None or like not in shapes:
             continue
-        if assigned[node.targets[0].id] == 1 and assigned[like] <= 1:
+        # `like` assigned again (restored from a loop's tape): all its values of one dtype
+        if assigned[node.targets[0].id] == 1 and (assigned[like] <= 1 or like in dtypes):
             ones[node.targets[0].id] = (like, 1.0)
     for node in found.assigns:  # `c * ones`: `like`'s shape filled with `c`, of its dtype
         scaled = _scaled(node.value, ones, dtypes)
@@ -152,14 +159,16 @@ def _drop_ones(
             ones[node.targets[0].id] = scaled
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
     check = (ones, shapes, dtypes)
-    if all(_replacement(n, *check) is None for n in found.products):
+    if all(_replacement(n, *check, operand=True) is None for n in found.products):
         return False
     changed = False
     for node in nodes(tree):
+        operand = type(node) in _ARITHMETIC  # `node`'s value is new whatever its operands
         for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.BinOp) and (kept := _replacement(value, *check)):
-                setattr(node, field, kept)
-                changed = True
+            if isinstance(value, ast.BinOp):
+                if kept := _replacement(value, *check, operand=operand):
+                    setattr(node, field, kept)
+                    changed = True
             elif type(value) is list:
                 for i, item in enumerate(value):
                     if isinstance(item, ast.BinOp) and (kept := _replacement(item, *check)):
@@ -168,21 +177,28 @@ def _drop_ones(
     return changed
 
 
-def _replacement(node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict) -> ast.expr | None:
-    kept = _product(node, ones, shapes, dtypes) if ones else None
-    return kept if kept is not None else _unit_product(node, dtypes)
+_ARITHMETIC = (ast.BinOp, ast.UnaryOp)
 
 
-def _unit_product(node: ast.BinOp, dtypes: dict) -> ast.expr | None:
-    """`e` for `1.0 * e` or `e * 1.0` where `e` is a Python float or a NumPy floating scalar:
-    the product is `e` itself, bit for bit and of its type, and neither can be changed in
-    place (an array `e` could: the product is a new one)."""
+def _replacement(
+    node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict, *, operand: bool = False
+) -> ast.expr | None:
+    kept = _product(node, ones, shapes, dtypes, operand) if ones else None
+    return kept if kept is not None else _unit_product(node, dtypes, operand)
+
+
+def _unit_product(node: ast.BinOp, dtypes: dict, operand: bool) -> ast.expr | None:
+    """`e` for `1.0 * e` or `e * 1.0`, the same value bit for bit and of `e`'s type, where `e`
+    is a Python float or a NumPy floating scalar, or, as an `operand` of arithmetic (whose
+    result is a new value anyway), a floating array: not where an array `e` itself would be
+    kept (the product is a new one, which nothing else shares)."""
     if type(node.op) is not ast.Mult:
         return None
     for one, e in ((node.left, node.right), (node.right, node.left)):
         if type(one) is ast.Constant and type(one.value) is float and one.value == 1.0:
             fact = expression_fact(e, dtypes)
-            if fact == WEAK_FLOAT or (fact is not None and fact[0] == "scalar" and _real(fact)):
+            numpy = fact is not None and fact[0] != "weak" and _real(fact)
+            if fact == WEAK_FLOAT or (numpy and (fact[0] == "scalar" or operand)):
                 return e
     return None
 
@@ -226,9 +242,12 @@ def _real(fact: tuple) -> bool:
     return fact[1].kind == "f"
 
 
-def _product(node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict) -> ast.expr | None:
+def _product(
+    node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict, operand: bool
+) -> ast.expr | None:
     """What may stand for `ones * e` / `e * ones` (ones filled with `c`): `e` itself (c = 1)
-    or `c * e`, where that is the product bit for bit."""
+    or `c * e`, where that is the product bit for bit (`e` a name only as an `operand` of
+    arithmetic, where no one keeps the product itself)."""
     if type(node.op) is not ast.Mult:
         return None
     for factor, other in ((node.left, node.right), (node.right, node.left)):
@@ -237,7 +256,7 @@ def _product(node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict) -> ast.exp
             reads_like = _elementwise_of(other, like, shapes)
             if reads_like is None:
                 continue
-            if c == 1.0 and type(other) is not ast.Name:  # the product is a new array
+            if c == 1.0 and (type(other) is not ast.Name or operand):  # a new array
                 if reads_like or _no_wider(dtypes.get(like), other, dtypes, exact=False):
                     return other
             elif c != 1.0 and _no_wider(dtypes.get(like), other, dtypes, exact=True):
