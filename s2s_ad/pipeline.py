@@ -221,7 +221,8 @@ def differentiate(
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
 
     Modes: reverse (`f_vjp` returning the value and a pullback), forward and vector
-    (tangents of one or many directions), gradient (flat `f_grad`, differentiable again),
+    (tangents of one or many directions; vector_tangents: the tangents without the value, for
+    callers that read only those), gradient (flat `f_grad`, differentiable again),
     value_and_gradient (flat, also returning the value), grad (flat, for `grad`'s fast
     path: it returns the value too only where it is not known statically to be a scalar).
     In those two, helpers' pullbacks are closures; gradient and flat_value_and_gradient
@@ -330,9 +331,15 @@ def _derivative_tree(
             with_calls=mode not in FLAT_MODES,  # these are differentiated again
             unit_seed=mode == "grad" and not with_value,  # only `grad` runs this code
         )
-    elif mode in ("forward", "vector"):
+    elif mode in ("forward", "vector", "vector_tangents"):
         tree = tangent_function(
-            ssa, list(wrt), aliases, callees, zeros_for_none=for_calls, vector=mode == "vector"
+            ssa,
+            list(wrt),
+            aliases,
+            callees,
+            zeros_for_none=for_calls,
+            vector=mode != "forward",
+            tangents_only=mode == "vector_tangents",  # no value: jacrev's rows, Hessians
         )
     else:
         tree = adjoint_function(

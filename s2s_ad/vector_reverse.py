@@ -180,7 +180,7 @@ class Plan:
         try:
             run = self.run or compiled_runner(self.made[1], f, [*values, *cotangents], self.jit)
             self.run = run if self.outputs is not None else None  # plain arguments: the same
-            _, tangents = run(*values, *cotangents, *one_hot_seeds(outputs))
+            tangents = run(*values, *cotangents, *one_hot_seeds(outputs))
         except Exception as exc:  # the plain call ran: a case the vector code
             # misses (a helper's zeros without the axis of rows); row by row says the same
             log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
@@ -235,7 +235,7 @@ def _made(flat, values: list, cotangents: list):
         if len(bars) != len(cotangents) or len(bars) != flat.outputs:
             raise _Unfit
         full = [*values, *cotangents]
-        vector = _prepared(gradient, "vector", bars, full, specialise=True)
+        vector = _prepared(gradient, "vector_tangents", bars, full, specialise=True)
     except (S2SError, _Unfit):
         return None
     return (flat, vector), vector

@@ -49,6 +49,7 @@ class _Tangents:
     ) -> None:
         self.fn = fn
         self.vector = vector
+        self.tangents_only = False
         self.aliases = aliases
         self.callees = callees
         self.zeros_for_none = zeros
@@ -146,6 +147,8 @@ class _Tangents:
     def returns(self, stmt: Return) -> ast.stmt:
         values = [build.atom(a) for a in stmt.values]
         tangents = [self.output_tangent(a) for a in stmt.values]
+        if self.tangents_only:  # the caller reads no value: what only the value needs is dead
+            return build.returns(tangents, as_tuple=stmt.is_tuple)
         if stmt.is_tuple:
             return build.returns([build.tuple_of(values), build.tuple_of(tangents)], as_tuple=True)
         return build.returns([values[0], tangents[0]], as_tuple=True)
@@ -166,12 +169,15 @@ def tangent_function(
     *,
     zeros_for_none=False,
     vector=False,
+    tangents_only=False,
 ) -> ast.FunctionDef:
     """`f_jvp(*params, *tangents)`: the primal interleaved with the tangent of each active line.
 
     With `vector`, every tangent has a leading axis of directions (`x_dot[k]` is the k-th
-    direction), so one pass computes as many Jacobian-vector products as there are seeds."""
+    direction), so one pass computes as many Jacobian-vector products as there are seeds.
+    `tangents_only`: it returns the output tangents alone, not `(value, tangents)`."""
     tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none, vector)
+    tangents.tangents_only = tangents_only
     params = fn.params + [tangents.dots[p] for p in wrt]
     body = tangents.block(fn.body)
     return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), params, body)
