@@ -360,7 +360,8 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     def jacobian_of(*args, **kwargs):
         key = signature_key(args) if not kwargs and len(args) == count else None
         entry = ready.get(key) if key is not None else None
-        if entry is not None and entry[0] == GENERATION[0] and entry[2]():
+        current = entry is not None and entry[0] == GENERATION[0] and entry[3] is f.__code__
+        if current and entry[2]():
             found = entry[1](args)
             if found is not None:
                 return found
@@ -379,16 +380,16 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
             out, per_output = _jacobian_rows(f, names, values, inputs, jit)
         plain = _plain_kinds(inputs) and not has_known_values(values) and gradient_of is None
         if key is not None and plain and len(ready) < MAX_SPECIALISED:
-            fast = _fast_path(f, names, values, wrt, order, jit)
+            fast = _fast_path(f, names, values, out, wrt, order, jit)
             if fast is not None:
-                ready[key] = (GENERATION[0], *fast)
+                ready[key] = (GENERATION[0], *fast, f.__code__)
         return _as_gradient(_shaped(per_output, out, wrt), gradient_of, values, inputs, wrt)
 
     jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
     return jacobian_of
 
 
-def _fast_path(f: Callable, names, values, wrt: Wrt, order: str, jit: bool) -> tuple | None:
+def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool) -> tuple | None:
     """(the Jacobian of a later call with arguments of the kinds of `values`, or None where
     that call takes the checked path; whether its code is current), from the code the call
     just ran: without binding, checking and looking the code up again."""
@@ -406,7 +407,7 @@ def _fast_path(f: Callable, names, values, wrt: Wrt, order: str, jit: bool) -> t
             return _shaped(per_output, out, wrt)
 
         return columns, d.is_current
-    planned = vector_reverse.plan(f, names, values, jit=jit)
+    planned = vector_reverse.plan(f, names, values, out, jit=jit)  # (`f` ran: `out`)
     if planned is None or planned[0].outputs is None:
         return None  # swept row by row
     plan = planned[0]

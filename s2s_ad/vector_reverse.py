@@ -62,7 +62,7 @@ def _key(f: Callable, names: tuple[str, ...], values: list) -> tuple | None:
             kinds.append(type(v))
         else:
             return None
-    return (f, names, tuple(kinds))
+    return (f, names, tuple(kinds), getattr(f, "__code__", None))  # `f.__code__ = …`: new
 
 
 def _kinds_key(f: Callable, names: tuple[str, ...], values: list) -> tuple:

@@ -102,3 +102,41 @@ def test_argument_kinds_each_get_their_own_code(jac):
         np.testing.assert_array_equal(got, want)
     with pytest.raises(ad.S2SError):
         jacobian(np.array([1, 2, 3]), a)  # integers: refused, as on a first call
+
+
+def _function(scalar: bool, factor: float):
+    """A new `f` (no free variables: its code can be swapped for another `f`'s)."""
+    if scalar and factor == 2.0:
+
+        def f(x):
+            return np.sum(x * 2.0)
+    elif scalar:
+
+        def f(x):
+            return np.sum(x * 5.0)
+    elif factor == 2.0:
+
+        def f(x):
+            return x * 2.0
+    else:
+
+        def f(x):
+            return x * 5.0
+
+    return f
+
+
+@pytest.mark.parametrize("make", [*MODES, ad.grad], ids=lambda j: j.__name__)
+def test_replaced_code_is_followed(make):
+    """`f.__code__ = …` makes a new function of the old object: every kept fast path and
+    the vector reverse code made for it are made again."""
+    scalar = make is ad.grad
+    f = _function(scalar, 2.0)
+    x = np.array([1.0, 2.0])
+    derivative = make(f)
+    derivative(x)
+    derivative(x)
+    f.__code__ = _function(scalar, 5.0).__code__
+    want = np.full(2, 5.0) if scalar else 5.0 * np.eye(2)
+    np.testing.assert_array_equal(derivative(x), want)
+    np.testing.assert_array_equal(make(f)(x), want)
