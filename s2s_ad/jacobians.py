@@ -460,11 +460,12 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         gradient, with_value = _gradient_code(f, names, values)
         names, values, inputs = _inputs(gradient, wrt, values, {})  # `out_bar=1.0` bound
-        mode = "vector" if with_value else "vector_tangents"  # the gradient itself unread
-        d = _prepared(gradient, mode, names, values, specialise=True)
-        columns = compiled_runner(d, f, values, jit)(*values, *one_hot_seeds(inputs))
+        # (the gradient is computed too, though unread: `f` itself is not called, and where
+        # the gradient cannot be computed, the plain call fails too)
+        d = _prepared(gradient, "vector", names, values, specialise=True)
+        out, columns = compiled_runner(d, f, values, jit)(*values, *one_hot_seeds(inputs))
         if with_value:  # `f_value_and_grad`: (value, gradients)
-            (value, _), (_, columns) = columns
+            (value, out), columns = out, columns[1]
             _require_scalar(f, value)
         several = len(names) > 1
         cols = columns if several else (columns,)

@@ -222,7 +222,7 @@ def differentiate(
 
     Modes: reverse (`f_vjp` returning the value and a pullback), forward and vector
     (tangents of one or many directions; vector_tangents: the tangents without the value, for
-    callers that read only those), gradient (flat `f_grad`, differentiable again),
+    jacrev's rows, which calls `f` itself), gradient (flat `f_grad`, differentiable again),
     value_and_gradient (flat, also returning the value), grad (flat, for `grad`'s fast
     path: it returns the value too only where it is not known statically to be a scalar).
     In those two, helpers' pullbacks are closures; gradient and flat_value_and_gradient
@@ -339,7 +339,7 @@ def _derivative_tree(
             callees,
             zeros_for_none=for_calls,
             vector=mode != "forward",
-            tangents_only=mode == "vector_tangents",  # no value: jacrev's rows, Hessians
+            tangents_only=mode == "vector_tangents",  # no value: jacrev's rows
         )
     else:
         tree = adjoint_function(

@@ -59,10 +59,9 @@ def derivative_run(f: Callable, mode: str, wrt: object, args: Sequence) -> Deriv
     if mode == "hessian":
         from .jacobians import _gradient_code, _inputs
 
-        gradient, with_value = _gradient_code(f, names, values)
+        gradient, _ = _gradient_code(f, names, values)
         names, values, _ = _inputs(gradient, wrt, values, {})  # `out_bar=1.0` bound
-        mode = "vector" if with_value else "vector_tangents"  # as `hessian` runs it
-        return _prepared(gradient, mode, names, values, specialise=True)
+        return _prepared(gradient, "vector", names, values, specialise=True)
     return _prepared(f, mode, names, values, specialise=mode == "vector")
 
 
