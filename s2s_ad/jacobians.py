@@ -351,7 +351,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     check_wrt(f, wrt, {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian"))
 
     # the fast path: argument signature → (pipeline generation, the Jacobian of a call of
-    # that signature, whether its code is current), for plain arguments, as `grad` keeps
+    # that signature, whether its code is current, `f`'s code) for plain arguments, as grad's
     ready: dict = {}
     count = len(_signature(f).parameters) if _SIGNATURES[f][2] else -1
 
