@@ -70,6 +70,7 @@ class _Inventory:
         self.parameters: set[str] = set()  # lambdas' too
         self.loaded: set[str] = set()
         self.products: list[ast.BinOp] = []
+        self.operands: set[int] = set()  # ids of the products that are operands of arithmetic
         store, load, name, assign, binop, mult = (
             ast.Store,
             ast.Load,
@@ -89,6 +90,9 @@ class _Inventory:
             elif kind is binop:
                 if type(node.op) is mult:
                     self.products.append(node)
+                self.operands.update((id(node.left), id(node.right)))
+            elif kind is ast.UnaryOp:
+                self.operands.add(id(node.operand))
             elif kind is assign:
                 if len(node.targets) == 1 and type(node.targets[0]) is name:
                     self.assigns.append(node)
@@ -159,7 +163,8 @@ def _drop_ones(
             ones[node.targets[0].id] = scaled
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
     check = (ones, shapes, dtypes)
-    if all(_replacement(n, *check, operand=True) is None for n in found.products):
+    operands = found.operands
+    if all(_replacement(n, *check, operand=id(n) in operands) is None for n in found.products):
         return False
     changed = False
     for node in nodes(tree):
