@@ -1666,14 +1666,6 @@ def test_config_object_attribute_rebound(maker):
         CFG.__dict__.pop("gain", None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "stale derivative, fresh Jacobian functions too (not the fast path): after `CFG.act = np.sin` (an instance "
-        "attribute shadowing the class's `act = staticmethod(np.tanh)`) the Jacobian of `CFG.act(x) * CFG.gain` is "
-        "diag(1 - sin(x)**2), tanh's rule applied to the new value, instead of diag(cos(x))"
-    ),
-)
 @pytest.mark.parametrize("maker", ALL)
 def test_instance_attribute_function_rebound(maker):
     x = rnd(3, 1)

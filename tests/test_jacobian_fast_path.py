@@ -140,3 +140,34 @@ def test_replaced_code_is_followed(make):
     want = np.full(2, 5.0) if scalar else 5.0 * np.eye(2)
     np.testing.assert_array_equal(derivative(x), want)
     np.testing.assert_array_equal(make(f)(x), want)
+
+
+class _Settings:
+    act = staticmethod(np.tanh)
+
+
+SETTINGS = _Settings()
+
+
+def _activated(x):
+    return np.sum(SETTINGS.act(x) * 2.0)
+
+
+def test_an_objects_own_function_shadowing_its_class_is_followed():
+    """`SETTINGS.act = np.sin` on the object (its class holds `np.tanh`): the derivative is
+    made again, as for a rebound global, never tanh's rule applied to the new function."""
+    x = np.array([0.3, -0.7])
+    g = ad.grad(_activated)
+    np.testing.assert_allclose(g(x), 2.0 * (1.0 - np.tanh(x) ** 2))
+    try:
+        SETTINGS.act = np.sin
+        np.testing.assert_allclose(g(x), 2.0 * np.cos(x))
+        np.testing.assert_allclose(ad.jacrev(_activated)(x), 2.0 * np.cos(x))
+    finally:
+        del SETTINGS.act
+    np.testing.assert_allclose(g(x), 2.0 * (1.0 - np.tanh(x) ** 2))
+    _Settings.act = staticmethod(np.cos)  # the class's own entry, rebound
+    try:
+        np.testing.assert_allclose(g(x), -2.0 * np.sin(x))
+    finally:
+        _Settings.act = staticmethod(np.tanh)

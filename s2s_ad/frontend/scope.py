@@ -82,10 +82,27 @@ class Scope:
         as `lookup` watches; numbers and arrays are read live when the derivative runs)."""
         if not (callable(value) or isinstance(value, ModuleType)) or not _is_users(holder):
             return
-        entries = vars(holder)  # (a class's: a new mapping proxy each time; keyed by the class)
-        if attr in entries:  # the raw entry (a staticmethod); an inherited one: not watched
-            self.reads[("item", id(holder), attr)] = (entries, entries[attr])
+        if isinstance(holder, (type, ModuleType)):
+            entries = vars(holder)  # (a class's: a new mapping proxy each time; by the class)
+            if attr in entries:  # the raw entry (a staticmethod); an inherited one: not watched
+                self.reads[("item", id(holder), attr)] = (entries, entries[attr])
+        else:  # an object of the user's class: its own entry, perhaps none yet (`cfg.act =
+            # np.sin` later shadows the class's), and the class's, which it reads till then
+            entries = getattr(holder, "__dict__", None)
+            if isinstance(entries, dict):
+                self.reads[("item", id(holder), attr)] = (entries, entries.get(attr, value))
+                if attr not in entries:
+                    self._watch_class_entry(type(holder), attr)
         self.watch_defaults(value)
+
+    def _watch_class_entry(self, cls: type, attr: str) -> None:
+        """The entry of the class that defines `attr` for objects of `cls`."""
+        for owner in cls.__mro__:
+            entries = vars(owner)
+            if attr in entries:
+                if _is_users(owner):
+                    self.reads[("item", id(owner), attr)] = (entries, entries[attr])
+                return
 
     def watch_defaults(self, value: object) -> None:
         """A helper of the user's: its defaults too (`helper.__defaults__ = …` changes what
@@ -114,7 +131,10 @@ class _Defaults:
 
 
 def _is_users(holder: object) -> bool:
-    """Whether `holder` is a module or class of the user's, not of a library."""
+    """Whether `holder` is a module or class of the user's, or an object of such a class, not
+    of a library."""
+    if not isinstance(holder, (type, ModuleType)):
+        holder = type(holder)
     if isinstance(holder, type):
         holder = sys.modules.get(holder.__module__)
     if not isinstance(holder, ModuleType):
