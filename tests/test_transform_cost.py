@@ -212,6 +212,6 @@ def test_unit_seeds_rewrite_only_what_the_analyses_find(source):
     changed = unit_seeds.drop_unit_factors(ours, shapes)
     assert changed == (ast.dump(ours) != before)
     reference = unit_seeds._propagate_literals(theirs, unit_seeds._Inventory(theirs))
-    reference |= unit_seeds._drop_ones(theirs, unit_seeds._Inventory(theirs), shapes)
+    reference |= unit_seeds._drop_ones(theirs, unit_seeds._Inventory(theirs), shapes, {})
     assert changed == reference
     assert ast.dump(ours) == ast.dump(theirs)
