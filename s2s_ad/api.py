@@ -492,6 +492,7 @@ def _gradient_function(
     def gradient(*args, **kwargs):
         try:  # costs nothing on the fast path unless an exception is raised
             values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
+            # `signature_key(values)`, written out: this is the path of every later call
             key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
             entry = ready.get(key)
             # (the code compared too: `f.__code__ = …` makes a new function of the old one)

@@ -150,7 +150,7 @@ class Plan:
         # for plain arguments: (whether `f` returns a tuple, the outputs' kinds as `_key`'s)
         self.outputs = outputs
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
-        self.run: Callable | None = None  # the code's runner, kept for plain arguments
+        self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
 
     def is_current(self) -> bool:
         return all(d.is_current() for d in self.made[0])
@@ -178,9 +178,10 @@ class Plan:
         outputs = _float_outputs(out)
         cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
         try:
-            run = self.run or compiled_runner(self.made[1], f, [*values, *cotangents], self.jit)
-            self.run = run if self.outputs is not None else None  # plain arguments: the same
-            tangents = run(*values, *cotangents, *one_hot_seeds(outputs))
+            self.run = self.run or compiled_runner(
+                self.made[1], f, [*values, *cotangents], self.jit
+            )
+            tangents = self.run(*values, *cotangents, *one_hot_seeds(outputs))
         except Exception as exc:  # the plain call ran: a case the vector code
             # misses (a helper's zeros without the axis of rows); row by row says the same
             log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)

@@ -46,10 +46,11 @@ class _Tangents:
         callees: Callees,
         zeros: bool,
         vector: bool,
+        tangents_only: bool = False,
     ) -> None:
         self.fn = fn
         self.vector = vector
-        self.tangents_only = False
+        self.tangents_only = tangents_only
         self.aliases = aliases
         self.callees = callees
         self.zeros_for_none = zeros
@@ -176,8 +177,7 @@ def tangent_function(
     With `vector`, every tangent has a leading axis of directions (`x_dot[k]` is the k-th
     direction), so one pass computes as many Jacobian-vector products as there are seeds.
     `tangents_only`: it returns the output tangents alone, not `(value, tangents)`."""
-    tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none, vector)
-    tangents.tangents_only = tangents_only
+    tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none, vector, tangents_only)
     params = fn.params + [tangents.dots[p] for p in wrt]
     body = tangents.block(fn.body)
     return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), params, body)

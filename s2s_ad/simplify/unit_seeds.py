@@ -37,16 +37,17 @@ where `e` has the ones' dtype exactly (so the literal rounds as it does in the o
 from __future__ import annotations
 
 import ast
-import operator
 from collections import Counter
 
 import numpy as np
 
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from ..frontend.nodes import descendants
+from .constant_folding import BINARY, UNARY
 from .names import nodes, substitute_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_SIGNS = (ast.USub, ast.UAdd)
 
 
 def drop_unit_factors(
@@ -202,25 +203,31 @@ def _unit_product(node: ast.BinOp, dtypes: dict, operand: bool) -> ast.expr | No
     for one, e in ((node.left, node.right), (node.right, node.left)):
         if type(one) is ast.Constant and type(one.value) is float and one.value == 1.0:
             fact = expression_fact(e, dtypes)
-            numpy = fact is not None and fact[0] != "weak" and _real(fact)
-            if fact == WEAK_FLOAT or (numpy and (fact[0] == "scalar" or operand)):
+            if fact == WEAK_FLOAT or (_is_float(fact) and (fact[0] == "scalar" or operand)):
                 return e
     return None
 
 
-def _ones_like(value: ast.expr) -> str | None:
-    """`t` when `value` is `np.full_like(t, 1.0)` (or `np.ones_like(t)`)."""
+def _numpy_function(value: ast.expr) -> str | None:
+    """`f` when `value` is a call `np.f(…)` with positional arguments only, else None."""
     if type(value) is not ast.Call or value.keywords or type(value.func) is not ast.Attribute:
         return None
-    func, args = value.func, value.args
+    func = value.func
     if type(func.value) is not ast.Name or func.value.id not in ("np", "numpy"):
         return None  # the NumPy aliases generated code uses (naming.Aliases)
+    return func.attr
+
+
+def _ones_like(value: ast.expr) -> str | None:
+    """`t` when `value` is `np.full_like(t, 1.0)` (or `np.ones_like(t)`)."""
+    name = _numpy_function(value)
+    args = value.args if name is not None else None
     if not args or type(args[0]) is not ast.Name:
         return None
-    if func.attr == "ones_like" and len(args) == 1:
+    if name == "ones_like" and len(args) == 1:
         return args[0].id
     one = args[1] if len(args) == 2 else None
-    if func.attr == "full_like" and type(one) is ast.Constant and type(one.value) is float:
+    if name == "full_like" and type(one) is ast.Constant and type(one.value) is float:
         return args[0].id if one.value == 1.0 else None
     return None
 
@@ -293,7 +300,7 @@ def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool | None:
             if type(node.op) not in _ELEMENTWISE:
                 return None
         elif type(node) is ast.UnaryOp:
-            if type(node.op) not in (ast.USub, ast.UAdd):
+            if type(node.op) not in _SIGNS:
                 return None
         elif not isinstance(node, (ast.expr_context, ast.operator, ast.unaryop)):
             return None
@@ -312,15 +319,8 @@ def _no_wider(like: tuple | None, expr: ast.expr, dtypes: dict, *, exact: bool) 
     return fact[1] == like[1] if exact else np.result_type(like[1], fact[1]) == fact[1]
 
 
-_OPERATORS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
-}
+# the operators `_elementwise_of` accepts, as constant folding applies them
+_OPERATORS = {op: BINARY[op] for op in _ELEMENTWISE} | {op: UNARY[op] for op in _SIGNS}
 
 
 def expression_fact(expr: ast.expr, dtypes: dict) -> tuple | None:
@@ -338,20 +338,10 @@ def expression_fact(expr: ast.expr, dtypes: dict) -> tuple | None:
         fn = _OPERATORS.get(type(expr.op))
     elif kind is ast.Call:  # `np.cos(t)`: a NumPy ufunc
         operands = [expression_fact(arg, dtypes) for arg in expr.args]
-        fn = _ufunc(expr)
+        found = getattr(np, _numpy_function(expr) or "", None)
+        fn = found if isinstance(found, np.ufunc) else None
     else:
         return None
     if None in operands or fn is None:
         return None
     return promoted(fn, operands)
-
-
-def _ufunc(call: ast.Call) -> np.ufunc | None:
-    """The NumPy ufunc `call` calls (`np.cos(t)`, positional arguments only), else None."""
-    func = call.func
-    if call.keywords or type(func) is not ast.Attribute or type(func.value) is not ast.Name:
-        return None
-    if func.value.id not in ("np", "numpy"):  # the NumPy aliases generated code uses
-        return None
-    found = getattr(np, func.attr, None)
-    return found if isinstance(found, np.ufunc) else None
