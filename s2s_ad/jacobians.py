@@ -63,8 +63,9 @@ log = logging.getLogger("s2s_ad")
 
 
 def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict):
-    """(names, all argument values, the differentiated ones) of a call."""
-    names = _wrt_names(f, wrt)
+    """(names, all argument values, the differentiated ones) of a call, each parameter once
+    where `wrt` names one twice (`_requested` gives its blocks again)."""
+    names = tuple(dict.fromkeys(_wrt_names(f, wrt)))
     values = _bind(f, args, kwargs)
     _refuse_complex(f, values)
     params = list(_signature(f).parameters)
@@ -75,7 +76,10 @@ def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict):
 
 
 def _is_numeric(value: object) -> bool:
-    """An output leaf with a Jacobian: a float one, or a number (its Jacobian is zeros)."""
+    """An output leaf with a Jacobian: a float one, or a number (its Jacobian is zeros).
+    A complex one is refused (ComplexValue), whose float Jacobian would drop a part."""
+    if is_complex(value):
+        raise ComplexValue
     return pytrees.is_leaf(value) or static_tangent(value) is not None
 
 
@@ -107,9 +111,22 @@ def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
     return tuple(split_elements(flat, inputs))
 
 
-def _shaped(per_output: list[tuple], out, wrt: Wrt):
+def _requested(f: Callable, wrt: Wrt) -> tuple[int, ...] | None:
+    """Where each item of `wrt` is among its distinct parameters (`_inputs`' names), or None
+    where none repeats: `wrt=(0, 0)` gives the block of `x` twice, as `grad` does."""
+    requested = _wrt_names(f, wrt)
+    distinct = tuple(dict.fromkeys(requested))
+    return None if distinct == requested else tuple(distinct.index(n) for n in requested)
+
+
+def _picked(blocks: tuple | list, picks: tuple[int, ...] | None) -> tuple | list:
+    return blocks if picks is None else tuple(blocks[i] for i in picks)
+
+
+def _shaped(per_output: list[tuple], out, wrt: Wrt, picks: tuple[int, ...] | None = None):
     """Jacobians by output leaf then by input, in the structure of `out` (None at its static
-    leaves), each a tuple over `wrt` when it is one."""
+    leaves), each a tuple over `wrt` when it is one (`picks`: `_requested`'s)."""
+    per_output = [_picked(p, picks) for p in per_output]
     by_input = iter([p if isinstance(wrt, tuple) else p[0] for p in per_output])
     return pytrees.map_leaves(lambda o: next(by_input) if _is_numeric(o) else None, out)
 
@@ -349,6 +366,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     f = _differentiable(f)
     _signature(f)
     check_wrt(f, wrt, {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian"))
+    picks = _requested(f, wrt)
 
     # the fast path: argument signature → (pipeline generation, the Jacobian of a call of
     # that signature, whether its code is current, `f`'s code) for plain arguments, as grad's
@@ -372,18 +390,25 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
             order = DECIDED.get(decision, "undecided")
             if order == "undecided":
                 _, out, per_output = _auto(f, names, values, inputs, decision, jit)
-                return _as_gradient(_shaped(per_output, out, wrt), gradient_of, values, inputs, wrt)
+                return _as_gradient(
+                    _shaped(per_output, out, wrt, picks),
+                    gradient_of,
+                    values,
+                    _picked(inputs, picks),
+                    wrt,
+                )
             log.debug("jacobian of %s: %s mode (decided before)", f.__name__, order)
         if order == "forward":
             out, per_output = _forward(f, names, values, inputs, jit)
         else:
             out, per_output = _jacobian_rows(f, names, values, inputs, jit)
         plain = _plain_kinds(inputs) and not has_known_values(values) and gradient_of is None
-        if key is not None and plain and len(ready) < MAX_SPECIALISED:
+        if key is not None and plain and picks is None and len(ready) < MAX_SPECIALISED:
             fast = _fast_path(f, names, values, out, wrt, order, jit)
             if fast is not None:
                 ready[key] = (GENERATION[0], *fast, f.__code__)
-        return _as_gradient(_shaped(per_output, out, wrt), gradient_of, values, inputs, wrt)
+        jacobian = _shaped(per_output, out, wrt, picks)
+        return _as_gradient(jacobian, gradient_of, values, _picked(inputs, picks), wrt)
 
     jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
     return jacobian_of
@@ -453,13 +478,14 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
     f = _differentiable(f)
     _signature(f)
     check_wrt(f, wrt, "hessian")
+    picks = _requested(f, wrt)
 
     @functools.wraps(f)
     @reporting
     def hessian_of(*args, **kwargs):
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         gradient, with_value = _gradient_code(f, names, values)
-        names, values, inputs = _inputs(gradient, wrt, values, {})  # `out_bar=1.0` bound
+        names, values, inputs = _inputs(gradient, names, values, {})  # `out_bar=1.0` bound
         # (the gradient is computed too, though unread: `f` itself is not called, and where
         # the gradient cannot be computed, the plain call fails too)
         d = _prepared(gradient, "vector", names, values, specialise=True)
@@ -477,9 +503,9 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
                 _split_columns(part, leaf, inputs)
                 for leaf, part in zip(pytrees.float_leaves(x), parts, strict=True)
             ]
-            blocks = [b if isinstance(wrt, tuple) else b[0] for b in blocks]
+            blocks = [_picked(b, picks) if isinstance(wrt, tuple) else b[0] for b in blocks]
             per_input.append(pytrees.with_float_leaves(x, blocks))
-        return tuple(per_input) if isinstance(wrt, tuple) else per_input[0]
+        return _picked(tuple(per_input), picks) if isinstance(wrt, tuple) else per_input[0]
 
     hessian_of._s2s_made_by = "hessian"
     return hessian_of

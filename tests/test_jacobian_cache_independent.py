@@ -2535,14 +2535,6 @@ def test_results_of_two_calls_do_not_share_memory(maker):
     assert not np.shares_memory(a, x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "not the cache (a fresh function shows it): jacfwd/jacrev/jacobian(frac_power)(-8.0, 0.5), with "
-        "frac_power(x, p) = x ** p + x whose plain call gives the complex (-8+2.83j), return None instead of "
-        "raising ComplexValueError as grad(frac_power) and jvp do"
-    ),
-)
 @pytest.mark.parametrize("maker", ALL)
 @pytest.mark.parametrize("who", ["fresh", "kept"])
 def test_complex_scalar_result_is_refused(maker, who):
@@ -2654,25 +2646,7 @@ def _():
     )
 
 
-@pytest.mark.parametrize(
-    "maker",
-    [
-        pytest.param(
-            m,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "not the cache (a fresh function shows it): "
-                    f"{m}(two_args, wrt=(0, 0))(x, y) raises a bare SyntaxError from the generated code, "
-                    "\"duplicate argument 'x_dot_1' in function definition\", where jacrev and grad with "
-                    "wrt=(0, 0) return a tuple of two blocks (hessian of np.sum(two_args(x, y)) likewise)"
-                ),
-            ),
-        )
-        for m in ("jacfwd", "jacobian")
-    ]
-    + ["jacrev"],
-)
+@pytest.mark.parametrize("maker", ["jacfwd", "jacobian", "jacrev"])
 def test_wrt_repeated_index(maker):
     x, y = rnd(3, 0), rnd(3, 1)
     kept = MAKERS[maker](two_args, wrt=(0, 0))

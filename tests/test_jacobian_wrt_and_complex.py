@@ -1,0 +1,120 @@
+"""Two edges of the Jacobian API, by kind:
+
+- a parameter named twice in `wrt` (`(0, 0)`, `(1, 0, 1)`, `("x", 0)`) gives its block again
+  in every Jacobian and in `hessian`, as `grad` does (before: a `SyntaxError` from generated
+  code with two parameters `x_dot_1`);
+- a result that is complex at the arguments is refused with `ComplexValueError` by every
+  Jacobian, fresh or on the fast path (before: `None` in place of its Jacobian).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+
+MAKERS = {"jacfwd": ad.jacfwd, "jacrev": ad.jacrev, "jacobian": ad.jacobian}
+
+
+def scaled_sine(x, y):
+    return x * y + np.sin(x) * y[0]
+
+
+def energy(x, y):
+    return np.sum(x * y * x) + np.sum(np.sin(y) * x[0])
+
+
+def pair_output(x, y):
+    return {"a": x * y, "b": np.tanh(y) * 2.0}
+
+
+def record_input(p, y):
+    return np.sum(p["w"] * y) + p["b"] ** 2
+
+
+X = np.array([2.0, 3.0, 0.5])
+Y = np.array([0.1, -1.0, 0.7])
+REPEATS = [(0, 0), (1, 0, 1), ("x", 0), (0, "y", "x", 1)]
+
+
+def _distinct(wrt):
+    names = ["xy"[w] if isinstance(w, int) else w for w in wrt]
+    distinct = list(dict.fromkeys(names))
+    return tuple(distinct), [distinct.index(n) for n in names]
+
+
+@pytest.mark.parametrize("maker", MAKERS)
+@pytest.mark.parametrize("wrt", REPEATS, ids=str)
+@pytest.mark.parametrize("f", [scaled_sine, pair_output], ids=lambda f: f.__name__)
+def test_repeated_wrt_repeats_the_blocks(maker, wrt, f):
+    distinct, picks = _distinct(wrt)
+    once = MAKERS[maker](f, wrt=distinct)(X, Y)
+    kept = MAKERS[maker](f, wrt=wrt)
+    for _ in range(2):  # the first call and a later one
+        got = kept(X, Y)
+        if isinstance(got, dict):
+            for k in got:
+                assert len(got[k]) == len(wrt)
+                for block, i in zip(got[k], picks, strict=True):
+                    np.testing.assert_array_equal(block, once[k][i])
+        else:
+            assert isinstance(got, tuple) and len(got) == len(wrt)
+            for block, i in zip(got, picks, strict=True):
+                np.testing.assert_array_equal(block, once[i])
+
+
+@pytest.mark.parametrize("wrt", REPEATS, ids=str)
+def test_repeated_wrt_in_the_hessian(wrt):
+    distinct, picks = _distinct(wrt)
+    once = ad.hessian(energy, wrt=distinct)(X, Y)
+    got = ad.hessian(energy, wrt=wrt)(X, Y)
+    assert len(got) == len(wrt)
+    for row, i in zip(got, picks, strict=True):
+        assert len(row) == len(wrt)
+        for block, j in zip(row, picks, strict=True):
+            np.testing.assert_array_equal(block, once[i][j])
+
+
+def test_repeated_wrt_of_a_structure():
+    p = {"w": np.array([1.0, -2.0, 0.5]), "b": 0.3}
+    once = ad.jacfwd(record_input)(p, Y)
+    for maker in MAKERS.values():
+        got = maker(record_input, wrt=(0, 0))(p, Y)
+        for block in got:
+            np.testing.assert_allclose(block["w"], once["w"], rtol=1e-14)
+            np.testing.assert_allclose(block["b"], once["b"], rtol=1e-14)
+
+
+def real_power(x, p):
+    return x**p + x
+
+
+def power_of_array(x):
+    return np.sqrt(x.astype(complex)) * 2.0
+
+
+def complex_in_a_record(x):
+    return {"re": x * 2.0, "z": x + 1j * x}
+
+
+@pytest.mark.parametrize("maker", MAKERS)
+@pytest.mark.parametrize(
+    "f, good, bad",
+    [
+        (real_power, (8.0, 0.5), (-8.0, 0.5)),
+        (power_of_array, (np.array([1.0, 4.0]),), (np.array([1.0, 4.0]),)),
+        (complex_in_a_record, (np.array([1.0, 2.0]),), (np.array([1.0, 2.0]),)),
+    ],
+    ids=["python_complex", "complex_array", "complex_leaf"],
+)
+def test_complex_results_are_refused(maker, f, good, bad):
+    with pytest.raises(ad.S2SError, match="complex"):
+        MAKERS[maker](f)(*bad)  # a fresh function
+    kept = MAKERS[maker](f)
+    with contextlib.suppress(ad.S2SError):  # (refused too where the result is complex)
+        kept(*good)  # the fast path's entry, where the result is real
+    with pytest.raises(ad.S2SError, match="complex"):
+        kept(*bad)
