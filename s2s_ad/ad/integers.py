@@ -47,6 +47,7 @@ _INTEGER_OPERATORS = (
 )  # fmt: skip
 _SAME_ITEMS = (tuple, list, runtime.sequence)
 _RECORDS = (runtime.new_record, runtime.new_object)
+_REVERSED = (reversed, runtime.reversed_items)  # (the second: `zip(reversed(…), …)`'s lowering)
 
 
 def integral_names(fn: Function) -> set[str]:
@@ -255,8 +256,10 @@ def _described(value: object, described: dict) -> object:
         return ("seq", tuple(_atom(a, described) for a in args))
     if fn in _SAME_ITEMS:
         return EMPTY if not args else _atom(args[0], described)
-    if fn is reversed and len(args) == 1:  # positions counted from the other end
+    if fn in _REVERSED and len(args) == 1:  # positions counted from the other end
         return _reversed(_atom(args[0], described))
+    if fn is runtime.exactly and args:  # a tuple target's check of its length
+        return _atom(args[0], described)
     if fn is operator.getitem and len(args) == 2 and isinstance(args[1], Index):
         return _item(_atom(args[0], described), args[1])
     if fn is getattr and len(args) == 2 and isinstance(args[1], Const):  # `p.n`

@@ -8,9 +8,11 @@ its primal line as a comment, and returns the adjoints of the parameters (None: 
 Branches are replayed by their own test. A loop appends, once per iteration, the values its
 adjoint reads and the loop overwrites to a list of its own (`_tape1`); the pullback iterates
 that list backwards. Values the adjoint never reads are not saved, and loop invariants are
-read where they stand. A `for i in range(…)` loop whose adjoint reads nothing else the loop
-overwrites has no tape: the pullback runs `for i in reversed(range(…))`, and the forward
-loop, when nothing else reads its values, is removed with the dead code (simplify/).
+read where they stand. A `for i in range(…)` loop takes its counter from the range again,
+backwards, never from the tape: `for i, (a, b) in zip(reversed(range(…)), reversed(_tape1))`;
+one whose adjoint reads nothing else the loop overwrites has no tape at all: the pullback
+runs `for i in reversed(range(…))`, and the forward loop, when nothing else reads its
+values, is removed with the dead code (simplify/).
 
 A call of a user function calls its derivative: `y, y_pullback = helper_vjp(x)`, then
 `x_bar = y_pullback(y_bar)`. The flat gradient code (`gradient_function`), which is
@@ -426,13 +428,23 @@ class _Reverse:
         inside |= self.assigned_in(stmt.body)  # with the tapes of nested loops
         saved = _saved(body, inside)
         header = render_line(stmt).splitlines()[0]
-        if _counted(stmt, inside) and set(saved) <= {stmt.target}:
-            # the range again, backwards: no tape (the forward sweep runs the plain loop)
+        # the counter from the range again, backwards, never from a tape (a replay that
+        # does not read it drops it, simplify/tape_entries.py)
+        counted = _counted(stmt, inside)
+        if counted:
             backwards = ast.Call(func=build.name("reversed"), args=[iterable(stmt)], keywords=[])
-            return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
+            saved = [name for name in saved if name != stmt.target]
+            if not saved:  # no tape (the forward sweep runs the plain loop)
+                return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
         tape = self.numbered("_tape")
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
+        if counted:  # one entry per iteration (no `break` in a `for` loop by now)
+            replay.target = build.tuple_of([build.store(stmt.target), replay.target])
+            replay.target.ctx = ast.Store()
+            replay.iter = ast.Call(
+                func=build.name("zip"), args=[backwards, replay.iter], keywords=[]
+            )
         if isinstance(stmt, For) and stmt.checkpoint is not None:
             return [*code, build.comment(f"{header}  (checkpointed)"), self.segments(stmt, replay)]
         return [*code, build.comment(header), replay]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import Stores, appended_to, assigned_name, loads, nodes, reversed_name, stores
+from .names import Stores, appended_to, assigned_name, loads, nodes, replayed, stores
 
 
 def fold_flags(tree: ast.FunctionDef) -> bool:
@@ -94,20 +94,21 @@ _BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.Excep
 
 
 def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:
-    """For `for a, b in reversed(tape):` over a tape whose pushes are all tuples of names
-    as long as the target: each target name → the expressions pushed in its place."""
-    tape = reversed_name(loop.iter)
+    """For `for a, b in reversed(tape):` (names.replayed) over a tape whose pushes are all
+    tuples of names as long as the target: each target name → the expressions pushed in
+    its place."""
+    tape, target = replayed(loop) or (None, None)
     if tape not in pushed:
         return None
     items = pushed[tape]
-    if type(loop.target) is ast.Name:
-        return {loop.target.id: items}
-    if type(loop.target) is not ast.Tuple or not all(type(t) is ast.Name for t in loop.target.elts):
+    if type(target) is ast.Name:
+        return {target.id: items}
+    if type(target) is not ast.Tuple or not all(type(t) is ast.Name for t in target.elts):
         return None
-    width = len(loop.target.elts)
+    width = len(target.elts)
     if not all(type(i) is ast.Tuple and len(i.elts) == width for i in items):
         return None
-    return {t.id: [i.elts[k] for i in items] for k, t in enumerate(loop.target.elts)}
+    return {t.id: [i.elts[k] for i in items] for k, t in enumerate(target.elts)}
 
 
 def _other_stores(node: ast.AST) -> list[str]:

@@ -186,8 +186,8 @@ def appended_to(call: ast.expr) -> str | None:
     return None
 
 
-def reversed_name(iterable: ast.expr) -> str | None:
-    """The list of `reversed(name)` (a tape's replay, in generated code), else None."""
+def _reversed_name(iterable: ast.expr) -> str | None:
+    """The list of `reversed(name)`, else None."""
     if (
         type(iterable) is ast.Call
         and type(iterable.func) is ast.Name
@@ -198,6 +198,54 @@ def reversed_name(iterable: ast.expr) -> str | None:
     ):
         return iterable.args[0].id
     return None
+
+
+def _counted_replay(loop: ast.For) -> bool:
+    """Whether `loop` is `for i, entry in zip(reversed(range(…)), reversed(tape))`."""
+    iterable, target = loop.iter, loop.target
+    return (
+        type(iterable) is ast.Call
+        and type(iterable.func) is ast.Name
+        and iterable.func.id == "zip"
+        and len(iterable.args) == 2
+        and not iterable.keywords
+        and type(target) is ast.Tuple
+        and len(target.elts) == 2
+    )
+
+
+def replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
+    """(the tape, the target its entries are restored into) of a tape's replay in generated
+    code, `for a, b in reversed(_tape1)`, or of a counted loop's, `for i, (a, b) in
+    zip(reversed(range(…)), reversed(_tape1))` (its counter from the range); else None."""
+    if _counted_replay(loop):
+        tape = _reversed_name(loop.iter.args[1])
+        return None if tape is None else (tape, loop.target.elts[1])
+    tape = _reversed_name(loop.iter)
+    return None if tape is None else (tape, loop.target)
+
+
+def drop_counter(loop: ast.For) -> bool:
+    """Make a counted loop's replay whose body does not read its counter a tape's replay
+    alone (`for a, b in reversed(_tape1)`: no range to zip with); True if it was one."""
+    if not _counted_replay(loop):
+        return False
+    counter = loop.target.elts[0]
+    if type(counter) is not ast.Name or any(counter.id in loads(s) for s in loop.body):
+        return False
+    loop.iter, loop.target = loop.iter.args[1], loop.target.elts[1]
+    return True
+
+
+def restore_into(loop: ast.For, target: ast.expr) -> None:
+    """Make `target` the part of a replay's target (`replayed`) its tape's entries restore
+    into; a counted loop left with nothing to restore runs over its range alone."""
+    if not _counted_replay(loop):
+        loop.target = target
+    elif type(target) is ast.Name and target.id == "_":
+        loop.iter, loop.target = loop.iter.args[0], loop.target.elts[0]
+    else:
+        loop.target.elts[1] = target
 
 
 def assigned_name(stmt: ast.stmt) -> str | None:

@@ -20,7 +20,9 @@ A branch's record inside a loop (`_branch1 = (…)` ending a branch of the forwa
 `a, b = _branch1` starting the same branch of the reverse sweep) likewise.
 
 A tape with nothing left saves `None` per iteration and is replayed as
-`for _ in reversed(_tape1)` (its length is the trip count), as reverse.py writes it.
+`for _ in reversed(_tape1)` (its length is the trip count), as reverse.py writes it; a counted
+loop's replay then runs over its range alone, `for i in reversed(range(n))`, and the tape dies;
+one that does not read its counter replays its tape alone, `for a, b in reversed(_tape1)`.
 A tape is left alone unless it is read only by its pushes, its replays and as an entry of an
 outer loop's tape (a nested loop's tape, saved whole per outer iteration).
 """
@@ -32,7 +34,7 @@ from collections import Counter
 from functools import partial
 
 from ..frontend.nodes import descendants
-from .names import appended_to, assigned_name, reversed_name
+from .names import appended_to, assigned_name, drop_counter, replayed, restore_into
 
 _LITERALS = (int, float, bool)
 
@@ -48,6 +50,8 @@ def drop_needless_tape_entries(tree: ast.FunctionDef) -> bool:
             packs = [_Pack(call, "args") for call in pushes]
             stands = partial(found.stands, pushes=pushes, replays=len(replays))
             changed |= _drop_entries(packs, _Replays(replays), found.loads, stands)
+        for loop in replays or ():
+            changed |= drop_counter(loop)
     for record, sides in found.records.items():
         restores = sum(len(restored) for _, restored in sides.values())
         made = sum(len(made) for made, _ in sides.values())
@@ -85,8 +89,8 @@ class _Saved:
             if kind is ast.Expr and (tape := _pushed_to(stmt.value)) is not None:
                 self.pushes.setdefault(tape, []).append(stmt.value)
                 self.blocks[id(stmt.value)] = block
-            elif kind is ast.For and (tape := _replayed(stmt.iter)) is not None:
-                self.replays.setdefault(tape, []).append(stmt)
+            elif kind is ast.For and (replay := _replayed(stmt)) is not None:
+                self.replays.setdefault(replay[0], []).append(stmt)
             elif kind is ast.If:
                 self._note_records(stmt)
             elif kind is ast.Assign and (name := assigned_name(stmt)) is not None:
@@ -163,11 +167,9 @@ class _Saved:
 
     def restored_whole(self, saved: str) -> int:
         """The replays of outer tapes restoring `saved` whole."""
-        return sum(
-            (_target_names(loop.target) or []).count(saved)
-            for loops in self.replays.values()
-            for loop in loops
-        )
+        restored = [_replayed(loop) for loops in self.replays.values() for loop in loops]
+        # (None for a counted loop's replay left with nothing to restore, by now)
+        return sum((_target_names(r[1]) or []).count(saved) for r in restored if r)
 
 
 def _statements(block: list[ast.stmt]):
@@ -219,10 +221,10 @@ def _pushed_to(call: ast.expr) -> str | None:
     return tape if tape is not None and tape.startswith("_tape") else None
 
 
-def _replayed(iterable: ast.expr) -> str | None:
-    """The tape of `reversed(_tape1)`."""
-    tape = reversed_name(iterable)
-    return tape if tape is not None and tape.startswith("_tape") else None
+def _replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
+    """(tape, the target restored from it) of `for … in reversed(_tape1)` (names.replayed)."""
+    found = replayed(loop)
+    return found if found is not None and found[0].startswith("_tape") else None
 
 
 def _entries(pushed: ast.expr) -> list[ast.expr]:
@@ -247,17 +249,19 @@ class _Pack:
 
 
 class _Replays:
-    """The replays of a tape, `for a, b in reversed(_tape1):`, assigning at their top."""
+    """The replays of a tape, `for a, b in reversed(_tape1):` (a counted loop's with its
+    counter: `for i, (a, b) in zip(reversed(range(n)), reversed(_tape1)):`), assigning at
+    their top."""
 
     def __init__(self, loops: list[ast.For]) -> None:
         self.loops = loops
 
     def targets(self) -> list[ast.expr]:
-        return [loop.target for loop in self.loops]
+        return [_replayed(loop)[1] for loop in self.loops]
 
     def rewrite(self, names: list[str], instead: list[tuple[str, ast.expr]]) -> None:
         for loop in self.loops:
-            loop.target = _unpacked(names or ["_"])  # nothing saved: reverse.py's form
+            restore_into(loop, _unpacked(names or ["_"]))  # nothing saved: reverse.py's form
             loop.body[:0] = [_assign(name, _fresh(value)) for name, value in instead]
 
 
