@@ -3,6 +3,8 @@ change between gast versions)."""
 
 from __future__ import annotations
 
+import ast
+
 import gast
 
 _FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields
@@ -32,8 +34,15 @@ def walk_own(node: gast.AST):
 _SCOPES = (gast.FunctionDef, gast.Lambda)
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # class → fields that may hold nodes
 _LEAF_FIELDS = ("ctx", "op", "ops")  # contexts and operators: no names below them
+# class → fields that may hold nodes; the commonest leaves known to hold none (a gast name's
+# annotation may be a node: an `ast` name's id is a string, a constant's value a number)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    ast.Name: (),
+    ast.Constant: (),
+    gast.Name: ("annotation",),
+    gast.Constant: (),
+}
 
 
 def descendants(node: gast.AST) -> list[gast.AST]:
@@ -41,17 +50,18 @@ def descendants(node: gast.AST) -> list[gast.AST]:
     particular order: `gast.walk`'s nodes, found several times faster (one list, each
     class's fields looked up once)."""
     found = [node]
+    child_fields, node_class, append = _CHILD_FIELDS.get, gast.AST, found.append
     for current in found:  # grows as it goes: a breadth-first walk
         kind = type(current)
-        fields = _CHILD_FIELDS.get(kind)
+        fields = child_fields(kind)
         if fields is None:
             fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
         for field in fields:
             value = getattr(current, field, None)
             if type(value) is list:
-                found.extend([v for v in value if isinstance(v, gast.AST)])
-            elif isinstance(value, gast.AST):
-                found.append(value)
+                found += [v for v in value if isinstance(v, node_class)]
+            elif isinstance(value, node_class):
+                append(value)
     return found
 
 

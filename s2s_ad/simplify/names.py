@@ -10,7 +10,8 @@ import ast
 from collections.abc import Callable, Iterator
 
 _FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields
-_CHILDREN: dict[type, tuple[str, ...]] = {}  # class → the fields that may hold a name
+# class → the fields that may hold a name (a constant: none; its value is a number)
+_CHILDREN: dict[type, tuple[str, ...]] = {ast.Constant: ()}
 _LEAVES = ("ctx", "op", "ops")  # contexts and operators: nodes without names
 
 
@@ -20,7 +21,9 @@ def _fields(kind: type) -> tuple[str, ...]:
 
 
 def _children(kind: type) -> tuple[str, ...]:
-    fields = _CHILDREN[kind] = tuple(f for f in kind._fields if f not in _LEAVES)
+    fields = _CHILDREN.get(kind)  # (an empty entry brings callers here too)
+    if fields is None:
+        fields = _CHILDREN[kind] = tuple(f for f in kind._fields if f not in _LEAVES)
     return fields
 
 
