@@ -130,6 +130,9 @@ def plan(
     cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
     # the code is specialised to the outputs' shapes too (the cotangents'), so they key it
     shaped = None if key is None else (*key, tuple(_key(f, names, cotangents)[2]))
+    kinds = shaped and (flat.returns_tuple, shaped[-1])
+    if len(outputs) == 1 and np.ndim(outputs[0]) == 0:  # one row: the gradient code itself
+        return Plan(f, names, ((flat,), flat), jit, refusal, kinds, one_row=True), out
     made = MADE.get(shaped) if shaped is not None else None
     if made is None or not all(d.is_current() for d in made[0]):
         made = _made(flat, values, cotangents)
@@ -138,17 +141,21 @@ def plan(
         if shaped is not None:  # plain arguments: `f` itself was made into gradient code
             made = ((*made[0], derivative(f, "gradient", names)), made[1])
             MADE[shaped] = made
-    found = Plan(f, names, made, jit, refusal, shaped and (flat.returns_tuple, shaped[-1]))
-    return found, out
+    return Plan(f, names, made, jit, refusal, kinds), out
 
 
 class Plan:
     """The vector reverse code made for one kind of call, and how to run it on a call."""
 
-    def __init__(self, f, names, made, jit: bool, refusal: tuple, outputs: tuple | None):
+    def __init__(
+        self, f, names, made, jit: bool, refusal: tuple, outputs: tuple | None, one_row=False
+    ):
         self.f, self.names, self.made, self.jit, self.refusal = f, names, made, jit, refusal
         # for plain arguments: (whether `f` returns a tuple, the outputs' kinds as `_key`'s)
         self.outputs = outputs
+        # one scalar output: its one row is the gradient, from the flat gradient code (the
+        # `made` code) seeded with 1.0, no vector code (a derivative of the next order)
+        self.one_row = one_row
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
 
@@ -177,11 +184,12 @@ class Plan:
         f, names, refusal = self.f, self.names, self.refusal
         outputs = _float_outputs(out)
         cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
+        seeds = [1.0] if self.one_row else one_hot_seeds(outputs)
         try:
             self.run = self.run or compiled_runner(
                 self.made[1], f, [*values, *cotangents], self.jit
             )
-            tangents = self.run(*values, *cotangents, *one_hot_seeds(outputs))
+            tangents = self.run(*values, *([] if self.one_row else cotangents), *seeds)
         except Exception as exc:  # the plain call ran: a case the vector code
             # misses (a helper's zeros without the axis of rows); row by row says the same
             log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
@@ -200,6 +208,11 @@ class Plan:
             return _refused(refusal)
         rows_count = sum(int(np.size(o)) for o in outputs)
         flat_inputs = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
+        if self.one_row:  # the gradient, as `grad` gives it (a number spread over an array)
+            per_leaf = [
+                t if t is None else np.broadcast_to(t, np.shape(leaf))[None]
+                for t, leaf in zip(per_leaf, flat_inputs, strict=True)
+            ]
         pairs = zip(per_leaf, flat_inputs, strict=True)
         if not all(_has_rows(t, leaf, rows_count) for t, leaf in pairs):
             log.debug("vector reverse code of %s lost its axis of rows: row by row", f.__name__)

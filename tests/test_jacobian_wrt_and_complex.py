@@ -1,10 +1,12 @@
-"""Two edges of the Jacobian API, by kind:
+"""Edges of the Jacobian API, by kind:
 
 - a parameter named twice in `wrt` (`(0, 0)`, `(1, 0, 1)`, `("x", 0)`) gives its block again
   in every Jacobian and in `hessian`, as `grad` does (before: a `SyntaxError` from generated
   code with two parameters `x_dot_1`);
 - a result that is complex at the arguments is refused with `ComplexValueError` by every
-  Jacobian, fresh or on the fast path (before: `None` in place of its Jacobian).
+  Jacobian, fresh or on the fast path (before: `None` in place of its Jacobian);
+- `jacrev` of a scalar output is the gradient, from the flat gradient code seeded with 1.0
+  (before: the vector code of that code, a derivative of the next order, for one row).
 """
 
 from __future__ import annotations
@@ -118,3 +120,50 @@ def test_complex_results_are_refused(maker, f, good, bad):
         kept(*good)  # the fast path's entry, where the result is real
     with pytest.raises(ad.S2SError, match="complex"):
         kept(*bad)
+
+
+# a scalar output: jacrev's one row is the gradient, from the flat gradient code itself
+
+
+def scalar_loss(x, y):
+    return np.sum(np.sin(x) * y) + x[0] ** 2
+
+
+def zero_d_loss(x):
+    return np.asarray(np.sum(np.tanh(x) ** 2))
+
+
+def loss_of_a_record(p, y):
+    return np.sum(p["w"] * y) + p["b"] ** 2 + 3.0
+
+
+def unused_input(x, y):
+    return np.sum(x**2)
+
+
+@pytest.mark.parametrize(
+    "f, args, wrt",
+    [
+        (scalar_loss, (X, Y), 0),
+        (scalar_loss, (X, Y), (0, 1)),
+        (scalar_loss, (X.astype(np.float32), Y.astype(np.float32)), 0),
+        (zero_d_loss, (X,), 0),
+        (loss_of_a_record, ({"w": X, "b": 0.3}, Y), 0),
+        (unused_input, (X, Y), (0, 1)),
+        (scalar_loss, (np.array([0.5]), np.array([2.0])), 0),
+    ],
+    ids=["array", "two_inputs", "float32", "zero_d", "record", "unused", "size_one"],
+)
+def test_jacrev_of_a_scalar_is_the_gradient(f, args, wrt):
+    expected = ad.grad(f, wrt=wrt)(*args)
+    kept = ad.jacrev(f, wrt=wrt)
+    for got in (kept(*args), kept(*args), ad.jacobian(f, wrt=wrt, mode="reverse")(*args)):
+        got_leaves = ad.pytrees.flatten(got)[0]
+        expected_leaves = ad.pytrees.flatten(expected)[0]
+        assert len(got_leaves) == len(expected_leaves)
+        for g, e in zip(got_leaves, expected_leaves, strict=True):
+            np.testing.assert_array_equal(g, e)
+            assert np.shape(g) == np.shape(e) and np.asarray(g).dtype == np.asarray(e).dtype
+    forward = ad.jacfwd(f, wrt=wrt)(*args)
+    for g, e in zip(ad.pytrees.flatten(got)[0], ad.pytrees.flatten(forward)[0], strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-6 if np.asarray(g).dtype == np.float32 else 1e-13)
