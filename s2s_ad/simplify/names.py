@@ -151,7 +151,12 @@ class Stores:
 
     def _count(self, stmt: ast.stmt) -> dict[str, int]:
         found: dict[str, int] = {}
-        for field in _CHILDREN.get(type(stmt)) or _children(type(stmt)):
+        kind = type(stmt)
+        if kind in _TARGETS_ONLY:  # (no `:=` in generated code: a value binds nothing)
+            for name in _names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), ast.Store):
+                found[name] = found.get(name, 0) + 1
+            return found
+        for field in _CHILDREN.get(kind) or _children(kind):
             value = getattr(stmt, field, None)
             if type(value) is list and value and isinstance(value[0], ast.stmt):
                 for inner in value:  # a block
@@ -161,6 +166,16 @@ class Stores:
                 for name in _names_in_value(value, ast.Store):
                     found[name] = found.get(name, 0) + 1
         return found
+
+
+# simple statements whose stores are all in one field: their values are not walked
+_TARGETS_ONLY = {
+    ast.Assign: "targets",
+    ast.AugAssign: "target",
+    ast.AnnAssign: "target",
+    ast.Expr: "",  # (no such field: nothing stored)
+    ast.Return: "",
+}
 
 
 def _names_in_value(value: object, context: type) -> list[str]:
