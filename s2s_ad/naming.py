@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,12 +62,16 @@ class Namer:
                 self._taken.add(name)
                 return name
 
-    def version(self, user_name: str) -> str:
-        """A new SSA version of `user_name`: `x` the first time, then `x_1`, `x_2`, …."""
+    def version(self, user_name: str, *, parameter: bool = False) -> str:
+        """A new SSA version of `user_name`: `x` the first time, then `x_1`, `x_2`, …; a local
+        named like a builtin (`zip = 2.0`) is `zip_1` from the first, as the generated code
+        calls builtins of its own (`zip(reversed(range(n)), …)`, `len`, `tuple`) by name (a
+        parameter keeps its name: the signature is the user's)."""
         if user_name not in self._versioned:
             self._versioned.add(user_name)
-            self._taken.add(user_name)
-            return user_name
+            if parameter or not hasattr(builtins, user_name):
+                self._taken.add(user_name)
+                return user_name
         return self.fresh(user_name)
 
 

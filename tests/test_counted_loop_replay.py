@@ -205,3 +205,47 @@ def test_jit_same_numbers(f, args):
     pytest.importorskip("numba")
     expected = ad.grad(f)(*args)
     np.testing.assert_allclose(ad.grad(f, jit=True)(*args), expected, rtol=1e-12, atol=1e-14)
+
+
+# names of builtins the generated code calls on its own (`zip`, `reversed`, `len`, `min`,
+# `tuple`, `list`), bound by the user's function: locals are renamed, parameters keep their
+# names and the code reaches the builtin through the runtime (`rt.python.zip`). Not yet: a
+# parameter named `slice` (a constant slice is written `slice(1, None)`)
+
+
+def builtin_named_parameters(x, zip, reversed=2.0, len=3, min=0.1, tuple=0.5):
+    y = 0.0
+    for i in range(len):
+        y = y + np.sin(x[i] * y) * zip * i + x[i] * reversed + min
+    for v in x:
+        y = y + v * y * tuple
+    return y + np.sum(x[1:] * 1.5)
+
+
+def builtin_named_locals(x):
+    zip = 2.0
+    reversed = x[::-1]
+    len = 3
+    min = x * 0.5
+    tuple = 1.5
+    s = 0.0
+    for i in range(len):
+        s = s + np.sum(reversed * min) * zip * tuple + x[i] ** 2 * i
+    for v in x:
+        s = s + v * s * 0.1
+    return s
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (builtin_named_parameters, (np.array([0.3, -0.5, 0.8]), 1.5)),
+        (builtin_named_locals, (np.array([0.3, -0.5, 0.8]),)),
+    ],
+    ids=["parameters", "locals"],
+)
+def test_names_of_builtins_bound_by_the_user(f, args):
+    test_first_order(f, args)
+    test_second_order(f, args)
+    source = ad.derivative_source(f, "gradient", args=args)
+    compile(source, "<generated>", "exec")  # readable Python, as shown

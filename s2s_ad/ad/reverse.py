@@ -432,18 +432,18 @@ class _Reverse:
         # does not read it drops it, simplify/tape_entries.py)
         counted = _counted(stmt, inside)
         if counted:
-            backwards = ast.Call(func=build.name("reversed"), args=[iterable(stmt)], keywords=[])
+            backwards = ast.Call(func=self.builtin("reversed"), args=[iterable(stmt)], keywords=[])
             saved = [name for name in saved if name != stmt.target]
             if not saved:  # no tape (the forward sweep runs the plain loop)
                 return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
         tape = self.numbered("_tape")
         self.sites[id(stmt)] = (tape, saved)
-        replay = build.for_(_targets(saved), build.parse_expr(f"reversed({tape})"), body)
+        replay = build.for_(_targets(saved), self.builtin("reversed", tape), body)
         if counted:  # one entry per iteration (no `break` in a `for` loop by now)
             replay.target = build.tuple_of([build.store(stmt.target), replay.target])
             replay.target.ctx = ast.Store()
             replay.iter = ast.Call(
-                func=build.name("zip"), args=[backwards, replay.iter], keywords=[]
+                func=self.builtin("zip"), args=[backwards, replay.iter], keywords=[]
             )
         if isinstance(stmt, For) and stmt.checkpoint is not None:
             return [*code, build.comment(f"{header}  (checkpointed)"), self.segments(stmt, replay)]
@@ -470,7 +470,10 @@ class _Reverse:
         again = build.for_(stmt.target, build.name(segment), self.taped_body(stmt, tape, saved))
         self.rerunning = False
         rerun = [*restore, build.assign(tape, ast.List(elts=[], ctx=ast.Load())), again, replay]
-        return build.for_(k, build.parse_expr(f"reversed(range(len({segments})))"), rerun)
+        count = ast.Call(func=self.builtin("len"), args=[build.name(segments)], keywords=[])
+        indices = ast.Call(func=self.builtin("range"), args=[count], keywords=[])
+        backwards = ast.Call(func=self.builtin("reversed"), args=[indices], keywords=[])
+        return build.for_(k, backwards, rerun)
 
     def loop_live(self, stmt: For | While, inside: set[str]) -> list[str]:
         """Adjoints that live across iterations.
@@ -507,6 +510,15 @@ class _Reverse:
                 names.add(self.calls[id(stmt)].pullback)
             names.update(end for end, _ in self.ends.get(id(stmt), []))
         return names
+
+    def builtin(self, name: str, argument: str | None = None) -> ast.expr:
+        """Python's builtin `name` (called on `argument` when given), through the runtime
+        where a parameter of the function is named so (locals are renamed: naming.py)."""
+        spelled = f"{self.aliases.rt}.python.{name}" if name in self.fn.params else name
+        function = build.parse_expr(spelled)
+        if argument is None:
+            return function
+        return ast.Call(func=function, args=[build.name(argument)], keywords=[])
 
     def numbered(self, prefix: str) -> str:
         """`_tape1`, `_tape2`, …: tapes and branch records in the order they are made."""

@@ -6,6 +6,10 @@ indexing; `linalg`: contractions, solves, determinants, Cholesky; `spectral`: ei
 `index_tricks`: `np.r_` and `np.c_`.
 """
 
+# Python's builtins, for generated code whose function binds the name of one it calls on
+# its own (a parameter `min`, `from numpy import *`): `rt.python.min(_t1, _t2)`
+import builtins as python  # noqa: F401
+
 from .arrays import *  # noqa: F403
 from .builtins import *  # noqa: F403
 from .contexts import *  # noqa: F403

@@ -53,7 +53,10 @@ class Builtins:
     consumed: gast.expr | None = None  # the iterator-making call Python consumes at once
 
     def _builtin(self, func: gast.expr) -> object:
-        """The builtin `func` names (not shadowed by a local or a global), else None."""
+        """The builtin `func` names (not shadowed by a local or a global), else None; in
+        generated code, `rt.python.zip` too (a parameter of the function is named `zip`)."""
+        if isinstance(func, gast.Attribute) and _runtime_python(func, self.aliases.rt):
+            return getattr(builtins, func.attr, None)
         if not isinstance(func, gast.Name) or func.id in self.env or func.id in self.locals:
             return None
         value = self.scope.lookup(func.id)
@@ -72,8 +75,8 @@ class Builtins:
         if any(fn is it for it in ITERATORS) and fn is not builtins.enumerate:
             if not consumed:
                 raise self._unsupported(
-                    f"`{node.func.id}(…)` kept as a value (Python makes a one-shot iterator)",
-                    hint=f"consume it at once: `list({node.func.id}(…))`, or loop over it",
+                    f"`{fn.__name__}(…)` kept as a value (Python makes a one-shot iterator)",
+                    hint=f"consume it at once: `list({fn.__name__}(…))`, or loop over it",
                 )
             self.consumed = None
         if any(fn is c for c in CONSUMERS) and node.args:
@@ -252,7 +255,8 @@ class Builtins:
         if attr == "extend" and len(args) == 1:
             more = args[0]
             if (self.kind_of(more) or "").split("/")[0] not in ("list", "tuple"):
-                more = self._atom_of(Prim(builtins.list, (more,), spelled="list"))
+                made = Prim(builtins.list, (more,), spelled=self._spelled_builtin(list))
+                more = self._atom_of(made)
             self._update(name, "`.extend()`", of_list=True)
             new = Prim(runtime.extend, (self.env[name], more), spelled=self._rt("extend"))
             result = Const(None)
@@ -331,3 +335,15 @@ class StarredTargets:
 
     def _item(self, seq, index: Const):
         return self._atom_of(Prim(operator.getitem, (seq, Index((index,), False))))
+
+
+def _runtime_python(func: gast.Attribute, rt: str) -> bool:
+    """Whether `func` is `rt.python.name`: a builtin as generated code spells it where the
+    function binds its name (lower_expr.py, `_spelled_builtin`)."""
+    inner = func.value
+    return (
+        isinstance(inner, gast.Attribute)
+        and inner.attr == "python"
+        and isinstance(inner.value, gast.Name)
+        and inner.value.id == rt
+    )

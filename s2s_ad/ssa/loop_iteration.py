@@ -166,17 +166,24 @@ class LoopIteration:
         return None
 
     def _range_over(self, seqs: list[Atom]) -> Prim:
-        lengths = [self._atom_of(Prim(builtins.len, (s,), spelled="len")) for s in seqs]
+        spelled = self._spelled_builtin(builtins.len)
+        lengths = [self._atom_of(Prim(builtins.len, (s,), spelled=spelled)) for s in seqs]
         if len(lengths) > 1:
-            lengths = [self._atom_of(Prim(builtins.min, tuple(lengths), spelled="min"))]
-        return Prim(builtins.range, (lengths[0],), spelled="range")
+            lengths = [
+                self._atom_of(
+                    Prim(builtins.min, tuple(lengths), spelled=self._spelled_builtin(builtins.min))
+                )
+            ]
+        return Prim(builtins.range, (lengths[0],), spelled=self._spelled_builtin(builtins.range))
 
     def _element(self, seq: Atom, *, backwards: bool = False):
         """index → the element of `seq` the loop reaches at that index."""
 
         def element(index: Atom) -> Prim:
             if backwards:  # len(seq) - 1 - index
-                length = self._atom_of(Prim(builtins.len, (seq,), spelled="len"))
+                length = self._atom_of(
+                    Prim(builtins.len, (seq,), spelled=self._spelled_builtin(builtins.len))
+                )
                 last = self._atom_of(Prim(operator.sub, (length, Const(1))))
                 index = self._atom_of(Prim(operator.sub, (last, index)))
             return Prim(operator.getitem, (seq, Index((index,), False)))

@@ -125,7 +125,7 @@ class _Lowering(
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
         self.params = param_names(node)
         for name in self.params:
-            self.env[name] = Var(self.namer.version(name))
+            self.env[name] = Var(self.namer.version(name, parameter=True))
         self.inplace_arguments: list[tuple[str, int]] = []
         self.argument_updates: list[tuple[str, int]] = []  # when recording
         self.recording = False
@@ -540,7 +540,7 @@ class _Lowering(
         if not isinstance(bound, tuple):
             return bound
         items = self._atom_of(self._list_of(bound))
-        return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
+        return self._atom_of(Prim(tuple, (items,), spelled=self._spelled_builtin(tuple)))
 
 
 def _assigned_first(body: list[gast.stmt]) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import operator
+from collections.abc import Callable
 
 import gast
 import numpy as np
@@ -117,6 +118,15 @@ class ExprLowering(
     def _rt(self, name: str) -> str:
         """How generated code spells the runtime helper `name`."""
         return f"{self.aliases.rt}.{name}"
+
+    def _spelled_builtin(self, fn: Callable) -> str:
+        """How generated code spells a builtin it calls on its own (`len`, `min`, `tuple`):
+        by its name, or through the runtime where the function binds that name otherwise
+        (a parameter `min`, a module's `from numpy import *`; locals are renamed)."""
+        name = fn.__name__
+        if name in getattr(self, "params", ()) or self.scope.lookup(name) is not fn:
+            return self._rt(f"python.{name}")
+        return name
 
     def emit(self, stmt: Stmt) -> None:
         if isinstance(stmt, Assign):
@@ -394,7 +404,7 @@ class ExprLowering(
         if all(isinstance(a, Const) for a in atoms):
             return Const(tuple(a.value for a in atoms))
         items = self._atom_of(self._list_of(atoms))
-        return self._atom_of(Prim(tuple, (items,), spelled="tuple"))
+        return self._atom_of(Prim(tuple, (items,), spelled=self._spelled_builtin(tuple)))
 
     def _subscript(self, node: gast.Subscript) -> Expr:
         target = node.value
@@ -413,7 +423,8 @@ class ExprLowering(
             if isinstance(node, gast.Slice):
                 bounds = (node.lower, node.upper, node.step)
                 parts = tuple(Const(None) if p is None else self._atom(p) for p in bounds)
-                items.append(self._atom_of(Prim(slice, parts, spelled="slice")))
+                made = Prim(slice, parts, spelled=self._spelled_builtin(slice))
+                items.append(self._atom_of(made))
             else:
                 items.append(self._atom(node))
         listed = self._atom_of(self._list_of(items))
