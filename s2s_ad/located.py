@@ -301,6 +301,9 @@ def reporting(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except REPORTED as exc:
             owner = next((a for a in args if isinstance(a, types.FunctionType)), None)
+            if owner is None:  # a derivative made of the user's function (`hessian(f)`)
+                owner = getattr(reported, "__wrapped__", None)  # (functools.wraps(f) outside)
+                owner = owner if isinstance(owner, types.FunctionType) else None
             raise_reported(exc, functools.partial(fn, *args, **kwargs), owner)
 
     return reported

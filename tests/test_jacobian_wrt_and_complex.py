@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import numpy as np
 import pytest
@@ -167,3 +168,46 @@ def test_jacrev_of_a_scalar_is_the_gradient(f, args, wrt):
     forward = ad.jacfwd(f, wrt=wrt)(*args)
     for g, e in zip(ad.pytrees.flatten(got)[0], ad.pytrees.flatten(forward)[0], strict=True):
         np.testing.assert_allclose(g, e, rtol=1e-6 if np.asarray(g).dtype == np.float32 else 1e-13)
+
+
+# a complex cotangent written into an array's adjoint (`rt.getitem_vjp`, `rt.scatter_add`)
+# stays complex, so `grad` refuses it as the other makers do, where the imaginary part was
+# dropped with a ComplexWarning (a wrong gradient)
+
+
+def items_to_a_power(x):
+    return float(x[0]) ** 0.5 + float(x[1]) ** 0.5
+
+
+def looped_items(x):
+    s = 0.0
+    for i in range(3):
+        s = s + float(x[i]) ** 0.5 * x[i]
+    return s
+
+
+def repeated_index(x):
+    idx = np.array([0, 0, 1])
+    return np.sum(x[idx]) + float(x[2]) ** 1.5
+
+
+@pytest.mark.parametrize(
+    "f", [items_to_a_power, looped_items, repeated_index], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize("maker", ["grad", "value_and_grad", "jacrev", "hessian"])
+def test_complex_cotangent_of_an_item_is_refused(f, maker):
+    x = np.array([-1.0, 2.0, -3.0])
+    assert isinstance(f(x), complex)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning: nothing dropped silently
+        with pytest.raises(ad.S2SError, match="complex") as info:
+            getattr(ad, maker)(f)(x)
+    assert info.value.filename == __file__
+
+
+def test_real_cotangents_of_items_unchanged():
+    x = np.array([1.0, 2.0, 3.0])
+    for f in (items_to_a_power, looped_items, repeated_index):
+        g = ad.grad(f)(x)
+        assert g.dtype == np.float64
+        np.testing.assert_allclose(g, ad.jacfwd(f)(x), rtol=1e-13)

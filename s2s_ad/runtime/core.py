@@ -45,6 +45,14 @@ def zeros_like(x):
     return 0.0
 
 
+def _complex(g: object) -> bool:
+    """A complex number or array (quickly for the common real cases)."""
+    kind = type(g)
+    if kind is float or kind is np.float64:
+        return False
+    return kind is complex or np.iscomplexobj(g)
+
+
 def _zeros(x: np.ndarray) -> np.ndarray:
     """`np.zeros_like(x)`, at a third of its cost for a plain array."""
     return np.zeros(x.shape, x.dtype) if type(x) is np.ndarray else np.zeros_like(x)
@@ -204,6 +212,8 @@ def getitem_vjp(g, x, index):
                 out[k] = out[k] + item
         return out
     out = _zeros(as_array(x))
+    if _complex(g) and out.dtype.kind != "c":  # kept complex, for the API to refuse
+        out = out.astype(np.result_type(out, g))  # (a real array would drop its imaginary part)
     if _may_repeat(index):
         np.add.at(out, index, g)
     else:  # each element named at most once: a plain (much faster) write
@@ -219,6 +229,7 @@ def scatter_add(total, g, x, index):
         and total.flags.writeable
         and total.shape == np.shape(x)
         and getattr(g, "dtype", total.dtype) == total.dtype
+        and type(g) is not complex
     ):
         if _may_repeat(index):
             np.add.at(total, index, g)
