@@ -249,3 +249,38 @@ def test_names_of_builtins_bound_by_the_user(f, args):
     test_second_order(f, args)
     source = ad.derivative_source(f, "gradient", args=args)
     compile(source, "<generated>", "exec")  # readable Python, as shown
+
+
+# an empty input: no direction for the vector tangent code (a rule applied direction by
+# direction, `rt.per_direction`, makes the tangent of none), the Hessian (0, 0)
+
+
+def squares_by_index(x):
+    y = 0.0
+    for i in range(len(x)):
+        y = y + x[i] * x[i]
+    return y
+
+
+def squares_by_item(x):
+    y = 0.0
+    for v in x:
+        y = y + np.sin(v) * v
+    return y
+
+
+def collected_items(x):
+    items = []
+    for v in x:
+        items.append(v * v)
+    return sum(items) + 0.0
+
+
+@pytest.mark.parametrize("f", [squares_by_index, squares_by_item, collected_items])
+def test_second_order_at_an_empty_input(f):
+    x = np.zeros(0)
+    assert ad.grad(f)(x).shape == (0,)
+    assert ad.hessian(f)(x).shape == (0, 0)
+    assert ad.jacfwd(ad.grad(f))(x).shape == (0, 0)
+    y = np.array([0.3, -0.2])
+    np.testing.assert_allclose(ad.hessian(f)(y), ad.jacfwd(ad.grad(f))(y), rtol=1e-12)

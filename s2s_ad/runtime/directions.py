@@ -118,8 +118,38 @@ def stacked(results: list):
 
 
 def per_direction(jvp, d):
-    """Apply a rule's JVP to each direction of `d` in turn (rules without a batched form)."""
-    return stacked([jvp(direction(d, k)) for k in range(directions_count(d))])
+    """Apply a rule's JVP to each direction of `d` in turn (rules without a batched form);
+    with no direction (an empty input), to a zero one, for the result's structure."""
+    count = directions_count(d)
+    if count == 0:
+        return _no_directions(jvp(_zero_direction(d)))
+    return stacked([jvp(direction(d, k)) for k in range(count)])
+
+
+def _zero_direction(d):
+    """A direction of zeros shaped like those of `d`."""
+    if isinstance(d, tuple):
+        return tuple(_zero_direction(item) for item in d)
+    if isinstance(d, list):
+        return Derivatives(_zero_direction(item) for item in d)
+    if isinstance(d, dict):
+        return DerivativeDict({key: _zero_direction(item) for key, item in d.items()})
+    return np.zeros(np.shape(d)[1:], getattr(d, "dtype", float)) if np.ndim(d) else d
+
+
+def _no_directions(like):
+    """The tangent holding no direction of values shaped like `like` (`stacked` of none)."""
+    if isinstance(like, dict):
+        out = DerivativeDict({key: _no_directions(item) for key, item in like.items()})
+    elif isinstance(like, (list, tuple)):
+        items = [_no_directions(item) for item in like]
+        if not isinstance(like, list):
+            return tuple(items)
+        out = Derivatives(items)
+    else:
+        return np.zeros((0, *np.shape(like)), getattr(like, "dtype", float))
+    out.directions = 0
+    return out
 
 
 def shifted(axis, x, keepdims=False):
