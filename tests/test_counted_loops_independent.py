@@ -843,25 +843,6 @@ class Case(NamedTuple):
     taped_counter_bug: str = ""  # xfail reason for the generated-code check
 
 
-TAPED_AFTER = (
-    "counter read after the loop: the forward sweep runs `for _i in range(n):` and appends "
-    "`_i` to `_tape1` (`_tape1.append((..., _i, y_1))`), and the replay reads it back "
-    "(`for ..., i_1, y_1 in reversed(_tape1)`) instead of taking it from the range; issue 19 "
-    "says the counter is never saved on the tape (numbers are right)"
-)
-TAPED_COPY = (
-    "`j = i` in the body: the counter `i` is appended to the tape "
-    "(`_tape1.append((_t3, _t4, _t5, _t6, i, k, y_1))`) and replayed as `j` from "
-    "`reversed(_tape1)`, where the replay could take it from the range (numbers are right)"
-)
-
-TAPED_REUSED = (
-    "two loops `for i in range(n)` then `for i in range(1, n)`, where nothing reads the first "
-    "loop's `i` after it: the first loop still runs as `for _i in range(n):` and appends `_i` "
-    "to its tape (`_tape2.append((_t1, _t3, _t4, _i, y_1))`), replaying the counter from the "
-    "tape (numbers are right)"
-)
-
 CASES = [
     Case("simple_index", simple_index, (X6, 5), jit=True),
     Case("simple_index_empty", simple_index, (X6, 0)),
@@ -887,7 +868,6 @@ CASES = [
         "bound_reassigned_between",
         bound_reassigned_between,
         (X6,),
-        taped_counter_bug=TAPED_REUSED,
     ),
     Case("triangular", triangular, (X6,), jit=True),
     Case("triangular_upper", triangular_upper, (X6,)),
@@ -903,36 +883,30 @@ CASES = [
         "counter_shadows_bound",
         counter_shadows_bound,
         (X6, 4),
-        taped_counter_bug="`for n in range(n): ...` then `return y * n`: " + TAPED_AFTER,
     ),
-    Case("counter_after_loop", counter_after_loop, (X6, 4), taped_counter_bug=TAPED_AFTER),
+    Case("counter_after_loop", counter_after_loop, (X6, 4)),
     Case(
         "counter_index_after_loop",
         counter_index_after_loop,
         (X6, 4),
-        taped_counter_bug=TAPED_AFTER,
     ),
-    Case("counter_copied", counter_copied, (X6,), taped_counter_bug=TAPED_COPY),
+    Case("counter_copied", counter_copied, (X6,)),
     Case("counter_rebound", counter_rebound, (X6, 6)),
     Case("counter_rebound_in_branch", counter_rebound_in_branch, (X6, 5)),
     Case(
         "same_counter_in_sequence",
         same_counter_in_sequence,
         (X6,),
-        taped_counter_bug=TAPED_AFTER,
     ),
     Case(
         "same_counter_nested",
         same_counter_nested,
         (X6,),
-        taped_counter_bug="inner `for i in range(2)` whose counter the outer body reads after "
-        "it (`y = y * x[i]`): " + TAPED_AFTER,
     ),
     Case(
         "empty_loop_then_counter",
         empty_loop_then_counter,
         (X6,),
-        taped_counter_bug=TAPED_AFTER,
     ),
     Case("with_continue", with_continue, (X6, 6)),
     Case("continue_on_value", continue_on_value, (X6,)),

@@ -433,7 +433,11 @@ class _Reverse:
         counted = _counted(stmt, inside)
         if counted:
             backwards = ast.Call(func=self.builtin("reversed"), args=[iterable(stmt)], keywords=[])
-            saved = [name for name in saved if name != stmt.target]
+            # copies of the counter (`i_1 = _i`, where the user reads `i` after the loop;
+            # `j = i`) are assigned from it again, not saved either
+            copies = [n for n in _counter_copies(stmt) if n in saved]
+            body = [build.assign(n, build.name(stmt.target)) for n in copies] + body
+            saved = [name for name in saved if name != stmt.target and name not in copies]
             if not saved:  # no tape (the forward sweep runs the plain loop)
                 return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
         tape = self.numbered("_tape")
@@ -616,6 +620,16 @@ def _counted(stmt: For | While, inside: set[str]) -> bool:
     return all(
         isinstance(a, Const) or (isinstance(a, Var) and a.name not in inside) for a in value.args
     )
+
+
+def _counter_copies(stmt: For) -> list[str]:
+    """The names a loop's body assigns its counter to, `i_1 = i` at its top level: each
+    holds the counter's value all through an iteration (the counter is not assigned)."""
+    return [
+        s.target
+        for s in stmt.body
+        if isinstance(s, Assign) and isinstance(s.value, Var) and s.value.name == stmt.target
+    ]
 
 
 def _loop(stmt: For | While, body: list[ast.stmt]) -> ast.stmt:
