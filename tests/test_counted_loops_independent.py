@@ -1286,21 +1286,7 @@ def test_loop_needing_nothing_has_no_tape(f, args):
     ("f", "args"),
     [
         pytest.param(no_tape_scalar, (0.7, 5), id="no_tape_scalar"),
-        pytest.param(
-            no_tape_vector,
-            (X6, 5),
-            id="no_tape_vector",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="`y = np.zeros_like(x); for i in range(n): y = y + x * i; return "
-                "np.sum(y)`: grad (specialised to x of shape (6,)) needs no tape and replays "
-                "`for i in reversed(range(n))`, yet its forward sweep still runs the whole "
-                "loop of n array additions only so that `np.full_like(y_1, 1.0)` gets y's "
-                "shape, which the shape analysis knows; issue 19 asks that forward "
-                "statements feeding neither the value nor the adjoint be removed "
-                "(performance only, numbers are right)",
-            ),
-        ),
+        pytest.param(no_tape_vector, (X6, 5), id="no_tape_vector"),
     ],
 )
 def test_grad_of_untaped_loop_runs_no_forward_loop(f, args):

@@ -104,9 +104,9 @@ def test_ones_wider_than_the_partial_derivative_are_kept():
     float64 ones times a float32 one would widen it: they stay."""
     x32, y64 = np.arange(1.0, 4.0, dtype=np.float32), np.ones(3)
     source = ad.derivative_source(mixed_sum, "gradient", args=(x32, y64))
-    assert "full_like" in source
+    assert "np.full" in source  # (`np.full((3,), 1.0)`: the shape is known)
     source = ad.derivative_source(mixed_sum, "gradient", args=(x32.astype(float), y64))
-    assert "full_like" not in source
+    assert "np.full" not in source
 
 
 def chain(x):
@@ -230,7 +230,51 @@ def test_ones_and_unit_factors_as_operands(f, dtype):
     np.testing.assert_array_equal(got, want)
     source = ad.derivative_source(f, "gradient", args=(w, x))
     if f is unit_in_sum:  # the gradient is `x`'s value: a new array, never `x` itself
-        assert "full_like(_t" in source, source
+        assert "np.full" in source, source  # (`np.full((3,), 1.0)`)
         assert not np.shares_memory(got, x)
     else:
         assert "full_like(_t" not in source, source
+
+
+# ones whose shape the code is specialised to: `np.full(shape, 1.0)`, so nothing is
+# computed only to give them their shape (issue 19, part 1: the forward sweep keeps only
+# what the value or the adjoint reads)
+
+
+def loop_only_for_the_shape(x, n):
+    y = np.zeros_like(x)
+    for i in range(n):
+        y = y + x * i
+    return np.sum(y)
+
+
+def scaled_logs(x):
+    return np.sum(np.log(x) * 3.0)
+
+
+def zero_d_sum(x):
+    return np.sum(np.tanh(x) * 2.0)
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (loop_only_for_the_shape, (np.linspace(0.5, 1.5, 4), 3)),
+        (scaled_logs, (np.linspace(0.5, 1.5, 4),)),
+        (zero_d_sum, (np.asarray(0.4),)),
+    ],
+    ids=["loop", "no_loop", "zero_d"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_ones_of_a_known_shape_need_nothing_computed(f, args, dtype):
+    args = (np.asarray(args[0], dtype=dtype), *args[1:])
+    got = ad.grad(f)(*args)
+    _, pullback = ad.vjp(f, *args)
+    want = pullback(1.0)[0]
+    assert got.dtype == want.dtype and np.shape(got) == np.shape(want)
+    np.testing.assert_array_equal(got, want)
+    source = ad.derivative_source(f, "gradient", args=args)
+    assert "full_like" not in source, source
+    if f is not zero_d_sum:  # (whose adjoint reads the forward sweep's tanh)
+        forward = source.split("# reverse sweep")[0]
+        assert "= " not in forward.split("# forward sweep")[1], source  # nothing computed

@@ -13,7 +13,7 @@ from .exit_flags import fold_exit_flags
 from .flags import fold_flags
 from .in_place import accumulate_in_place
 from .tape_entries import drop_needless_tape_entries
-from .unit_seeds import drop_unit_factors
+from .unit_seeds import drop_unit_factors, fill_known_shapes
 
 PASSES = (
     reuse_available_values,
@@ -93,16 +93,21 @@ def simplify(
     allowed = [*PASSES, accumulate_in_place] if in_place_runtime is not None else list(PASSES)
     if shapes:
         allowed.insert(0, drop_unit_factors)
-    pending = list(allowed)
-    while pending:
-        simplify_pass = pending.pop(0)
-        if simplify_pass is accumulate_in_place:
-            changed = accumulate_in_place(tree, in_place_runtime)
-        elif simplify_pass is drop_unit_factors:
-            changed = drop_unit_factors(tree, shapes, dtypes)
-        else:
-            changed = simplify_pass(tree)
-        if changed:
-            pending += [p for p in ENABLES[simplify_pass] if p in allowed and p not in pending]
+
+    def run(pending: list) -> None:
+        while pending:
+            simplify_pass = pending.pop(0)
+            if simplify_pass is accumulate_in_place:
+                changed = accumulate_in_place(tree, in_place_runtime)
+            elif simplify_pass is drop_unit_factors:
+                changed = drop_unit_factors(tree, shapes, dtypes)
+            else:
+                changed = simplify_pass(tree)
+            if changed:
+                pending += [p for p in ENABLES[simplify_pass] if p in allowed and p not in pending]
+
+    run(list(allowed))
+    if shapes and fill_known_shapes(tree, shapes, dtypes or {}):
+        run([eliminate_dead_code])  # what was read only for the ones' shape
     prune_comments(tree)  # once the code is final
     return tree

@@ -208,6 +208,45 @@ def _unit_product(node: ast.BinOp, dtypes: dict, operand: bool) -> ast.expr | No
     return None
 
 
+def fill_known_shapes(tree: ast.FunctionDef, shapes: dict, dtypes: dict) -> bool:
+    """`np.full_like(t, c)` / `np.ones_like(t)` as `np.full(shape, c)` (the same values) where
+    the code is specialised to `t`'s shape and float dtype, in place; True if any. `t` is
+    then not read for its shape: a loop that computed it only for that dies (issue 19).
+    Run once the other passes are done (they read the ones by `t`)."""
+    changed = False
+    for node in nodes(tree):
+        if type(node) is ast.Assign and (fill := _static_fill(node.value, shapes, dtypes)):
+            node.value = fill
+            changed = True
+    return changed
+
+
+def _static_fill(value: ast.expr, shapes: dict, dtypes: dict) -> ast.expr | None:
+    like = _ones_like(value) or _filled_like(value)
+    shape, fact = shapes.get(like), dtypes.get(like)
+    if like is None or type(shape) is not tuple or not _is_float(fact) or fact[0] != "strong":
+        return None
+    fill = value.args[1] if len(value.args) == 2 else ast.Constant(value=1.0)
+    numpy = value.func.value.id  # the generated code's alias
+    args = [ast.Constant(value=shape), fill]
+    if fact[1] != np.float64:  # (a float fill makes float64)
+        args.append(ast.Attribute(value=ast.Name(id=numpy, ctx=ast.Load()), attr=fact[1].name))
+    full = ast.Attribute(value=ast.Name(id=numpy, ctx=ast.Load()), attr="full", ctx=ast.Load())
+    return ast.Call(func=full, args=args, keywords=[])
+
+
+def _filled_like(value: ast.expr) -> str | None:
+    """`t` when `value` is `np.full_like(t, c)`, `c` a float literal."""
+    if _numpy_function(value) != "full_like" or len(value.args) != 2:
+        return None
+    like, fill = value.args
+    if type(like) is not ast.Name or type(fill) is not ast.Constant:
+        return None
+    if type(fill.value) is not float:
+        return None
+    return like.id
+
+
 def _numpy_function(value: ast.expr) -> str | None:
     """`f` when `value` is a call `np.f(…)` with positional arguments only, else None."""
     if type(value) is not ast.Call or value.keywords or type(value.func) is not ast.Attribute:
