@@ -204,32 +204,28 @@ def appended_to(call: ast.expr) -> str | None:
     return None
 
 
+def _call_of(node: ast.expr, function: str, count: int) -> bool:
+    """Whether `node` is `function(…)` with `count` positional arguments."""
+    return (
+        type(node) is ast.Call
+        and type(node.func) is ast.Name
+        and node.func.id == function
+        and len(node.args) == count
+        and not node.keywords
+    )
+
+
 def _reversed_name(iterable: ast.expr) -> str | None:
     """The list of `reversed(name)`, else None."""
-    if (
-        type(iterable) is ast.Call
-        and type(iterable.func) is ast.Name
-        and iterable.func.id == "reversed"
-        and len(iterable.args) == 1
-        and not iterable.keywords
-        and type(iterable.args[0]) is ast.Name
-    ):
+    if _call_of(iterable, "reversed", 1) and type(iterable.args[0]) is ast.Name:
         return iterable.args[0].id
     return None
 
 
 def _counted_replay(loop: ast.For) -> bool:
     """Whether `loop` is `for i, entry in zip(reversed(range(…)), reversed(tape))`."""
-    iterable, target = loop.iter, loop.target
-    return (
-        type(iterable) is ast.Call
-        and type(iterable.func) is ast.Name
-        and iterable.func.id == "zip"
-        and len(iterable.args) == 2
-        and not iterable.keywords
-        and type(target) is ast.Tuple
-        and len(target.elts) == 2
-    )
+    target = loop.target
+    return _call_of(loop.iter, "zip", 2) and type(target) is ast.Tuple and len(target.elts) == 2
 
 
 def replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
