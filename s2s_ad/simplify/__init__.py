@@ -107,7 +107,10 @@ def simplify(
                 pending += [p for p in ENABLES[simplify_pass] if p in allowed and p not in pending]
 
     run(list(allowed))
-    if shapes and fill_known_shapes(tree, shapes, dtypes or {}):
-        run([eliminate_dead_code])  # what was read only for the ones' shape
+    # what was computed only for the ones' shape dies, then the tape entries it left unread
+    # (no further round: the other passes had nothing left to do)
+    filled = shapes and fill_known_shapes(tree, shapes, dtypes or {})
+    if filled and eliminate_dead_code(tree) and drop_needless_tape_entries(tree):
+        eliminate_dead_code(tree)
     prune_comments(tree)  # once the code is final
     return tree

@@ -77,6 +77,17 @@ def substitute_loads(
     return replaced
 
 
+def statements(block: list[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.stmt]]]:
+    """Every statement of `block` and of the blocks inside it (a pullback's too), each with
+    the block holding it: no walk of the expressions."""
+    for stmt in block:
+        yield stmt, block
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if type(inner) is list:
+                yield from statements(inner)
+
+
 def names(node: ast.AST) -> Iterator[ast.Name]:
     """Every `Name` node under `node` (itself included), in no particular order."""
     return (n for n in nodes(node) if type(n) is ast.Name)

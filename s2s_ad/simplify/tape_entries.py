@@ -34,7 +34,7 @@ from collections import Counter
 from functools import partial
 
 from ..frontend.nodes import descendants
-from .names import appended_to, assigned_name, drop_counter, replayed, restore_into
+from .names import appended_to, assigned_name, drop_counter, replayed, restore_into, statements
 
 _LITERALS = (int, float, bool)
 
@@ -84,7 +84,7 @@ class _Saved:
         self.stores: Counter = Counter()
         self.blocks: dict[int, list[ast.stmt]] = {}  # id of a push → the block holding it
         self.defined: dict[str, list[tuple[ast.Assign, list]]] = {}  # `name = value`, block
-        for stmt, block in _statements(tree.body):  # statements only: cheap where nothing
+        for stmt, block in statements(tree.body):  # statements only: cheap where nothing
             kind = type(stmt)  # is saved
             if kind is ast.Expr and (tape := _pushed_to(stmt.value)) is not None:
                 self.pushes.setdefault(tape, []).append(stmt.value)
@@ -170,17 +170,6 @@ class _Saved:
         restored = [_replayed(loop) for loops in self.replays.values() for loop in loops]
         # (None for a counted loop's replay left with nothing to restore, by now)
         return sum((_target_names(r[1]) or []).count(saved) for r in restored if r)
-
-
-def _statements(block: list[ast.stmt]):
-    """Every statement of `block` and of the blocks inside it (a pullback's too), each with
-    the block holding it."""
-    for stmt in block:
-        yield stmt, block
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if type(inner) is list:
-                yield from _statements(inner)
 
 
 def _operators_on(value: ast.expr, fixed) -> bool:

@@ -44,7 +44,7 @@ import numpy as np
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from ..frontend.nodes import descendants
 from .constant_folding import BINARY, UNARY
-from .names import nodes, substitute_loads
+from .names import nodes, statements, substitute_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _SIGNS = (ast.USub, ast.UAdd)
@@ -214,7 +214,7 @@ def fill_known_shapes(tree: ast.FunctionDef, shapes: dict, dtypes: dict) -> bool
     then not read for its shape: a loop that computed it only for that dies (issue 19).
     Run once the other passes are done (they read the ones by `t`)."""
     changed = False
-    for node in nodes(tree):
+    for node, _ in statements(tree.body):
         if type(node) is ast.Assign and (fill := _static_fill(node.value, shapes, dtypes)):
             node.value = fill
             changed = True
