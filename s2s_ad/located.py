@@ -78,6 +78,8 @@ def _user_line(label: str, lines: list[str], line: int) -> int | None:
             break
     if " = " in text:
         candidates += re.findall(r"\w+", text.split(" = ")[0])
+    elif text.startswith("for ") and " in " in text:  # a loop's header: its targets' line
+        candidates += re.findall(r"\w+", text[4:].split(" in ")[0])
     for candidate in candidates:
         derived = _DERIVED.fullmatch(candidate)
         for name in (candidate, *(derived.groups() if derived else ())):

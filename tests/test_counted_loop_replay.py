@@ -302,3 +302,27 @@ def test_second_order_at_an_empty_input(f):
     assert ad.jacfwd(ad.grad(f))(x).shape == (0, 0)
     y = np.array([0.3, -0.2])
     np.testing.assert_allclose(ad.hessian(f)(y), ad.jacfwd(ad.grad(f))(y), rtol=1e-12)
+
+
+# an error raised by a loop's header (`range(3.0)`) is located at the `for` line, where the
+# plain call raises, in the forward sweep, the replay and the Hessian's code alike
+
+
+def float_bound(x, n):
+    y = x
+    for i in range(n):  # LOOP
+        y = y * np.sin(y) + i
+    return y
+
+
+@pytest.mark.parametrize("maker", ["grad", "jacfwd", "jacrev", "hessian"])
+def test_error_in_a_loop_header_is_located_there(maker):
+    import inspect
+
+    lines, first = inspect.getsourcelines(float_bound)
+    line = first + next(k for k, text in enumerate(lines) if "# LOOP" in text)
+    with pytest.raises(TypeError):
+        float_bound(0.5, 3.0)
+    with pytest.raises(ad.S2SError) as info:
+        getattr(ad, maker)(float_bound)(0.5, 3.0)
+    assert (info.value.filename, info.value.line) == (__file__, line), str(info.value)

@@ -1639,13 +1639,6 @@ def float_bound(x, n):
     return y
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="float_bound(0.5, 3.0), `for i in range(n)` with n a float: every API raises "
-    "EvaluationError(TypeError: 'float' object cannot be interpreted as an integer) naming "
-    "the `def float_bound(x, n):` line (`at `def float_bound(x, n):``) instead of the line "
-    "`for i in range(n):` where the plain call raises",
-)
 def test_float_bound_raises_at_the_users_line():
     with pytest.raises(TypeError):
         float_bound(0.5, 3.0)
