@@ -69,7 +69,8 @@ class Namer:
         parameter keeps its name: the signature is the user's)."""
         if user_name not in self._versioned:
             self._versioned.add(user_name)
-            if parameter or not hasattr(builtins, user_name):
+            # (not `_`: IPython binds `builtins._` to the last result)
+            if parameter or user_name.startswith("_") or not hasattr(builtins, user_name):
                 self._taken.add(user_name)
                 return user_name
         return self.fresh(user_name)
