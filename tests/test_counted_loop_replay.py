@@ -326,3 +326,19 @@ def test_error_in_a_loop_header_is_located_there(maker):
     with pytest.raises(ad.S2SError) as info:
         getattr(ad, maker)(float_bound)(0.5, 3.0)
     assert (info.value.filename, info.value.line) == (__file__, line), str(info.value)
+
+
+def underscore_loop(x):
+    y = x
+    for _ in range(3):
+        y = np.sin(y) * 1.5
+    return y
+
+
+def test_underscore_keeps_its_name_where_builtins_bind_it(monkeypatch):
+    """IPython binds `builtins._` to the last result: a local `_` is not renamed for it."""
+    import builtins
+
+    monkeypatch.setattr(builtins, "_", 42, raising=False)
+    source = ad.derivative_source(underscore_loop, "gradient", args=(0.3,))
+    assert "for _ in range(3):" in source and "__1" not in source, source
