@@ -222,29 +222,16 @@ def fill_known_shapes(tree: ast.FunctionDef, shapes: dict, dtypes: dict) -> bool
 
 
 def _static_fill(value: ast.expr, shapes: dict, dtypes: dict) -> ast.expr | None:
-    like = _ones_like(value) or _filled_like(value)
+    like, fill = _filled_like(value) or (None, None)
     shape, fact = shapes.get(like), dtypes.get(like)
     if like is None or type(shape) is not tuple or not _is_float(fact) or fact[0] != "strong":
         return None
-    fill = value.args[1] if len(value.args) == 2 else ast.Constant(value=1.0)
     numpy = value.func.value.id  # the generated code's alias
-    args = [ast.Constant(value=shape), fill]
+    args = [ast.Constant(value=shape), ast.Constant(value=fill)]
     if fact[1] != np.float64:  # (a float fill makes float64)
         args.append(ast.Attribute(value=ast.Name(id=numpy, ctx=ast.Load()), attr=fact[1].name))
     full = ast.Attribute(value=ast.Name(id=numpy, ctx=ast.Load()), attr="full", ctx=ast.Load())
     return ast.Call(func=full, args=args, keywords=[])
-
-
-def _filled_like(value: ast.expr) -> str | None:
-    """`t` when `value` is `np.full_like(t, c)`, `c` a float literal."""
-    if _numpy_function(value) != "full_like" or len(value.args) != 2:
-        return None
-    like, fill = value.args
-    if type(like) is not ast.Name or type(fill) is not ast.Constant:
-        return None
-    if type(fill.value) is not float:
-        return None
-    return like.id
 
 
 def _numpy_function(value: ast.expr) -> str | None:
@@ -257,18 +244,25 @@ def _numpy_function(value: ast.expr) -> str | None:
     return func.attr
 
 
-def _ones_like(value: ast.expr) -> str | None:
-    """`t` when `value` is `np.full_like(t, 1.0)` (or `np.ones_like(t)`)."""
+def _filled_like(value: ast.expr) -> tuple[str, float] | None:
+    """(t, c) when `value` is `np.full_like(t, c)`, `c` a float literal, or `np.ones_like(t)`
+    (c = 1.0); else None."""
     name = _numpy_function(value)
     args = value.args if name is not None else None
     if not args or type(args[0]) is not ast.Name:
         return None
     if name == "ones_like" and len(args) == 1:
-        return args[0].id
-    one = args[1] if len(args) == 2 else None
-    if name == "full_like" and type(one) is ast.Constant and type(one.value) is float:
-        return args[0].id if one.value == 1.0 else None
+        return args[0].id, 1.0
+    fill = args[1] if len(args) == 2 else None
+    if name == "full_like" and type(fill) is ast.Constant and type(fill.value) is float:
+        return args[0].id, fill.value
     return None
+
+
+def _ones_like(value: ast.expr) -> str | None:
+    """`t` when `value` is `np.full_like(t, 1.0)` (or `np.ones_like(t)`)."""
+    found = _filled_like(value)
+    return found[0] if found is not None and found[1] == 1.0 else None
 
 
 def _scaled(value: ast.expr, ones: dict, dtypes: dict) -> tuple[str, float] | None:

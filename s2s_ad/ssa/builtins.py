@@ -255,8 +255,7 @@ class Builtins:
         if attr == "extend" and len(args) == 1:
             more = args[0]
             if (self.kind_of(more) or "").split("/")[0] not in ("list", "tuple"):
-                made = Prim(builtins.list, (more,), spelled=self._spelled_builtin(list))
-                more = self._atom_of(made)
+                more = self._atom_of(self._builtin_prim(builtins.list, (more,)))
             self._update(name, "`.extend()`", of_list=True)
             new = Prim(runtime.extend, (self.env[name], more), spelled=self._rt("extend"))
             result = Const(None)
@@ -339,7 +338,7 @@ class StarredTargets:
 
 def _runtime_python(func: gast.Attribute, rt: str) -> bool:
     """Whether `func` is `rt.python.name`: a builtin as generated code spells it where the
-    function binds its name (lower_expr.py, `_spelled_builtin`)."""
+    function binds its name (lower_expr.py, `_builtin_prim`)."""
     inner = func.value
     return (
         isinstance(inner, gast.Attribute)

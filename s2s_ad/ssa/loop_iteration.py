@@ -166,24 +166,17 @@ class LoopIteration:
         return None
 
     def _range_over(self, seqs: list[Atom]) -> Prim:
-        spelled = self._spelled_builtin(builtins.len)
-        lengths = [self._atom_of(Prim(builtins.len, (s,), spelled=spelled)) for s in seqs]
+        lengths = [self._atom_of(self._builtin_prim(builtins.len, (s,))) for s in seqs]
         if len(lengths) > 1:
-            lengths = [
-                self._atom_of(
-                    Prim(builtins.min, tuple(lengths), spelled=self._spelled_builtin(builtins.min))
-                )
-            ]
-        return Prim(builtins.range, (lengths[0],), spelled=self._spelled_builtin(builtins.range))
+            lengths = [self._atom_of(self._builtin_prim(builtins.min, tuple(lengths)))]
+        return self._builtin_prim(builtins.range, (lengths[0],))
 
     def _element(self, seq: Atom, *, backwards: bool = False):
         """index → the element of `seq` the loop reaches at that index."""
 
         def element(index: Atom) -> Prim:
             if backwards:  # len(seq) - 1 - index
-                length = self._atom_of(
-                    Prim(builtins.len, (seq,), spelled=self._spelled_builtin(builtins.len))
-                )
+                length = self._atom_of(self._builtin_prim(builtins.len, (seq,)))
                 last = self._atom_of(Prim(operator.sub, (length, Const(1))))
                 index = self._atom_of(Prim(operator.sub, (last, index)))
             return Prim(operator.getitem, (seq, Index((index,), False)))

@@ -540,7 +540,7 @@ class _Lowering(
         if not isinstance(bound, tuple):
             return bound
         items = self._atom_of(self._list_of(bound))
-        return self._atom_of(Prim(tuple, (items,), spelled=self._spelled_builtin(tuple)))
+        return self._atom_of(self._builtin_prim(tuple, (items,)))
 
 
 def _assigned_first(body: list[gast.stmt]) -> set[str]:

@@ -119,14 +119,14 @@ class ExprLowering(
         """How generated code spells the runtime helper `name`."""
         return f"{self.aliases.rt}.{name}"
 
-    def _spelled_builtin(self, fn: Callable) -> str:
-        """How generated code spells a builtin it calls on its own (`len`, `min`, `tuple`):
-        by its name, or through the runtime where the function binds that name otherwise
-        (a parameter `min`, a module's `from numpy import *`; locals are renamed)."""
+    def _builtin_prim(self, fn: Callable, args: tuple) -> Prim:
+        """A builtin the generated code calls on its own (`len`, `min`, `tuple`), spelled by
+        its name, or through the runtime where the function binds that name otherwise (a
+        parameter `min`, a module's `from numpy import *`; locals are renamed)."""
         name = fn.__name__
         if name in getattr(self, "params", ()) or self.scope.lookup(name) is not fn:
-            return self._rt(f"python.{name}")
-        return name
+            return Prim(fn, args, spelled=self._rt(f"python.{name}"))
+        return Prim(fn, args, spelled=name)
 
     def emit(self, stmt: Stmt) -> None:
         if isinstance(stmt, Assign):
@@ -404,7 +404,7 @@ class ExprLowering(
         if all(isinstance(a, Const) for a in atoms):
             return Const(tuple(a.value for a in atoms))
         items = self._atom_of(self._list_of(atoms))
-        return self._atom_of(Prim(tuple, (items,), spelled=self._spelled_builtin(tuple)))
+        return self._atom_of(self._builtin_prim(tuple, (items,)))
 
     def _subscript(self, node: gast.Subscript) -> Expr:
         target = node.value
@@ -423,8 +423,7 @@ class ExprLowering(
             if isinstance(node, gast.Slice):
                 bounds = (node.lower, node.upper, node.step)
                 parts = tuple(Const(None) if p is None else self._atom(p) for p in bounds)
-                made = Prim(slice, parts, spelled=self._spelled_builtin(slice))
-                items.append(self._atom_of(made))
+                items.append(self._atom_of(self._builtin_prim(slice, parts)))
             else:
                 items.append(self._atom(node))
         listed = self._atom_of(self._list_of(items))
