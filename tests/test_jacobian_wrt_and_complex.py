@@ -212,3 +212,39 @@ def test_real_cotangents_of_items_unchanged():
         g = ad.grad(f)(x)
         assert g.dtype == np.float64
         np.testing.assert_allclose(g, ad.jacfwd(f)(x), rtol=1e-13)
+
+
+# a negative literal the lowering folded into a constant, written back as the left operand of
+# `**` (or before `.attr`), is parenthesised: `-1.0 ** 0.5` reads back as `-(1.0 ** 0.5)`,
+# which gave the real -1 for the complex 1j (a wrong value, and a wrong gradient)
+
+
+def power_of_a_negative_literal(x):
+    return np.sum(x * (-1.0) ** 0.5)
+
+
+def power_of_a_negative_name(x):
+    a = -2.0
+    return np.sum(x * a**0.5)
+
+
+def even_power_of_a_negative(x):
+    a = -2.0
+    return np.sum(x * a**2 + (-3.0) ** 3 * x)
+
+
+@pytest.mark.parametrize("f", [power_of_a_negative_literal, power_of_a_negative_name])
+@pytest.mark.parametrize("maker", ["grad", "value_and_grad", "jacfwd", "jacrev"])
+def test_complex_power_of_a_negative_literal_is_refused(f, maker):
+    # (`hessian` is exactly 0 here, linear in x, and computes no complex value)
+    x = np.array([-4.0, 1.0, 2.0])
+    assert isinstance(f(x), complex)
+    with pytest.raises(ad.errors.ComplexValueError):
+        getattr(ad, maker)(f)(x)
+
+
+def test_real_power_of_a_negative_literal():
+    x = np.array([-4.0, 1.0, 2.0])
+    value, gradient = ad.value_and_grad(even_power_of_a_negative)(x)
+    assert value == even_power_of_a_negative(x)
+    np.testing.assert_array_equal(gradient, np.full(3, 4.0 - 27.0))

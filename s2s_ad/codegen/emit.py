@@ -8,6 +8,7 @@ block; `_Unparser` looks methods up once per class and uses small context-manage
 from __future__ import annotations
 
 import ast
+import math
 
 from .build import COMMENT_MARK, located
 
@@ -96,6 +97,17 @@ if hasattr(ast, "_Unparser"):
                 name = "visit_" + kind.__name__
                 method = _METHODS[kind] = getattr(type(self), name, type(self).generic_visit)
             method(self, node)
+
+        def visit_Constant(self, node) -> None:
+            # a negative number never comes from parsing, so the standard unparser writes it
+            # bare: `-1.0 ** 0.5` would read back as `-(1.0 ** 0.5)`, `-2 .real` likewise
+            value = node.value
+            negative = type(value) in (int, float) and math.copysign(1, value) < 0
+            if negative and self.get_precedence(node) > ast._Precedence.POWER:
+                with self.delimit("(", ")"):
+                    super().visit_Constant(node)
+                return
+            super().visit_Constant(node)
 
         def delimit(self, start: str, end: str) -> _Delimited:
             return _Delimited(self, start, end)
