@@ -8,7 +8,6 @@ import math
 import numpy as np
 
 from ..errors import S2SError, UnsupportedSyntaxError
-from ..located import is_complex
 
 
 def as_array(x):
@@ -44,6 +43,14 @@ def zeros_like(x):
     if fields is not None:  # a dataclass or an object: one zero per attribute
         return DerivativeRecord({name: zeros_like(getattr(x, name)) for name in fields})
     return 0.0
+
+
+def _complex(g: object) -> bool:
+    """A complex number or array (quickly for the common real cases)."""
+    kind = type(g)
+    if kind is float or kind is np.float64:
+        return False
+    return kind is complex or np.iscomplexobj(g)
 
 
 def _zeros(x: np.ndarray) -> np.ndarray:
@@ -205,7 +212,7 @@ def getitem_vjp(g, x, index):
                 out[k] = out[k] + item
         return out
     out = _zeros(as_array(x))
-    if is_complex(g) and out.dtype.kind != "c":  # kept complex, for the API to refuse
+    if _complex(g) and out.dtype.kind != "c":  # kept complex, for the API to refuse
         out = out.astype(np.result_type(out, g))  # (a real array would drop its imaginary part)
     if _may_repeat(index):
         np.add.at(out, index, g)
