@@ -46,7 +46,8 @@ def zeros_like(x):
 
 
 def _complex(g: object) -> bool:
-    """A complex number or array (quickly for the common real cases)."""
+    """A complex number or array (quickly for the common real cases). Not located.is_complex:
+    `s2s-ad export` copies the runtime helpers the code calls, which must need only NumPy."""
     kind = type(g)
     if kind is float or kind is np.float64:
         return False
