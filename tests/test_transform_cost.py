@@ -215,3 +215,126 @@ def test_unit_seeds_rewrite_only_what_the_analyses_find(source):
     reference |= unit_seeds._drop_ones(theirs, unit_seeds._Inventory(theirs), shapes, {})
     assert changed == reference
     assert ast.dump(ours) == ast.dump(theirs)
+
+
+# Session 14: passes rerun only where a change may give them more to do (issue 19, part 6).
+
+_SWEEPS = [
+    # the only binding of `a` goes: nothing another pass reads changes but reads
+    ("def f(x):\n    a = x * 2.0\n    return x", "SOLE_BINDINGS"),
+    # a dead loop: its target and what it assigns are bound nowhere else
+    ("def f(x):\n    for i in range(3):\n        b = x * 2.0\n    return x", "SOLE_BINDINGS"),
+    # liveness goes by names: a kept statement binds a removed one's name only where it
+    # binds another, read one too (a tuple's), or as a loop's target
+    ("def f(x):\n    a, b = divmod(x, 2.0)\n    a = x * 2.0\n    return b", "REBINDINGS"),
+    (
+        "def f(x):\n    s = 0.0\n    for i in range(3):\n        s = s + x\n    i = 2.0\n"
+        "    return s",
+        "REBINDINGS",
+    ),
+    # a parameter assigned again
+    ("def f(x):\n    x = x * 2.0\n    return 1.0", "REBINDINGS"),
+    # a self-copy (a rebinding by definition) and a nested function's parameter
+    ("def f(x):\n    y = x\n    y = y\n    return y", "REBINDINGS"),
+    ("def f(x):\n    def g(v):\n        v = 2.0\n        return x\n    return g", "REBINDINGS"),
+    ("def f(x):\n    return x", "NOTHING"),
+]
+
+
+@pytest.mark.parametrize(("source", "kind"), _SWEEPS)
+def test_dead_code_says_whether_it_removed_a_rebinding(source, kind):
+    from s2s_ad.simplify.dead_code import Removed
+
+    tree = ast.parse(source).body[0]
+    assert eliminate_dead_code(tree) is Removed[kind]
+
+
+def _programs_for_sweeps():
+    import golden_functions as gf
+
+    return [gf.tanh_layer, gf.while_with_branch, gf.early_exit, gf.projectile_range,
+            gf.series_until_small, gf.calls_helper, gf.comprehension]  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["reverse", "gradient", "hessian", "forward"])
+def test_narrow_reruns_after_dead_code_give_the_same_code(mode, monkeypatch):
+    """After a sweep that removed only names' sole bindings, only in-place accumulation and
+    the tape-entry pass run again: the code is the one every pass rerun gives."""
+    import sys
+
+    import s2s_ad.simplify as simplify
+    from s2s_ad.pipeline import forget_all
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    functions = _programs_for_sweeps()
+    ours = [ad.derivative_source(f, mode) for f in functions]
+    forget_all()
+    wide = simplify.ENABLES[simplify.eliminate_dead_code]
+    monkeypatch.setattr(simplify, "AFTER_SOLE_BINDINGS", wide)
+    try:
+        assert [ad.derivative_source(f, mode) for f in functions] == ours
+    finally:
+        forget_all()
+
+
+def _drop_ones_by_the_generator_walk(tree, shapes):
+    """The rewriting walk before session 14: `names.nodes`' generator, each node's fields
+    read after the node itself was rewritten."""
+    from s2s_ad.simplify import unit_seeds
+    from s2s_ad.simplify.names import nodes
+
+    found = unit_seeds._Inventory(tree)
+    ones = {}
+    for node in found.assigns:
+        like = unit_seeds._ones_like(node.value)
+        if like in shapes and found.stored[node.targets[0].id] == 1 and found.stored[like] <= 1:
+            ones[node.targets[0].id] = (like, 1.0)
+    check = (ones, shapes, {})
+    for node in nodes(tree):
+        operand = type(node) in (ast.BinOp, ast.UnaryOp)
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.BinOp):
+                if kept := unit_seeds._replacement(value, *check, operand=operand):
+                    setattr(node, field, kept)
+            elif type(value) is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, ast.BinOp) and (
+                        kept := unit_seeds._replacement(item, *check)
+                    ):
+                        value[i] = kept
+
+
+_NESTED_ONES = [
+    # a product by ones whose parent, by ones too, is replaced by it
+    "def f_grad(t):\n    o = np.full_like(t, 1.0)\n    p = np.full_like(t, 1.0)\n"
+    "    u = o * (p * (t * t))\n    w = o * (p * t) + 1.0\n    return u, w",
+    # in a call's arguments (no operand), and under a sign
+    "def f_grad(t):\n    o = np.full_like(t, 1.0)\n    u = np.sin(o * (t + 1.0), o * t)\n"
+    "    w = -(o * (t * 2.0)) * (o * t)\n    return u, w",
+]
+
+
+@pytest.mark.parametrize("source", _NESTED_ONES)
+def test_unit_seeds_walk_rewrites_as_the_generator_walk_did(source):
+    """The rewriting walk reuses the replacements found before it and visits each node
+    before anything under it changes: the same code as the walk it replaced."""
+    from s2s_ad.simplify import unit_seeds
+
+    shapes = {"t": (3,), "o": (3,), "p": (3,)}
+    ours, theirs = ast.parse(source).body[0], ast.parse(source).body[0]
+    unit_seeds._drop_ones(ours, unit_seeds._Inventory(ours), shapes, {})
+    _drop_ones_by_the_generator_walk(theirs, shapes)
+    assert ast.unparse(ours) == ast.unparse(theirs)
+    assert ast.unparse(ours) != ast.unparse(ast.parse(source).body[0])
+
+
+@pytest.mark.parametrize(
+    "source", ["a = b = c", "a, (b, c) = d", "x[i], y = z", "a += 1", "for i, j in k:\n    p = 1"]
+)
+def test_stores_of_a_statement_read_off_its_targets(source):
+    """`stores` reads a simple statement's targets only: the names, in the order, of the
+    walk of the whole statement."""
+    from s2s_ad.simplify.names import _names_in, stores
+
+    stmt = ast.parse(source).body[0]
+    assert stores(stmt) == _names_in(stmt, ast.Store)

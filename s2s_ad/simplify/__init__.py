@@ -8,7 +8,7 @@ import ast
 from .available_values import reuse_available_values
 from .comments import prune_comments
 from .constant_folding import fold_constants
-from .dead_code import eliminate_dead_code
+from .dead_code import Removed, eliminate_dead_code
 from .exit_flags import fold_exit_flags
 from .flags import fold_flags
 from .in_place import accumulate_in_place
@@ -57,8 +57,9 @@ ENABLES = {
         eliminate_dead_code,
         drop_needless_tape_entries,
     ),
-    # a store removed from a loop or branch lets the values before it reach inside
-    # (and a read removed may leave a tape entry unread)
+    # a store removed from a loop or branch lets the values before it reach inside, and a
+    # name's other bindings may be left one (and a read removed may leave a tape entry
+    # unread, or an array fresh): `AFTER_SOLE_BINDINGS` when the removed were names' only
     eliminate_dead_code: (
         reuse_available_values,
         accumulate_in_place,
@@ -75,6 +76,9 @@ ENABLES = {
     # a dropped entry is assigned in the replay instead: read through, then dead
     drop_needless_tape_entries: (reuse_available_values, eliminate_dead_code),
 }
+# removing the only binding of each name it removes changes no value at hand, no count of
+# bindings and no literal a name holds: only reads are gone
+AFTER_SOLE_BINDINGS = (accumulate_in_place, drop_needless_tape_entries)
 
 
 def simplify(
@@ -104,7 +108,9 @@ def simplify(
             else:
                 changed = simplify_pass(tree)
             if changed:
-                pending += [p for p in ENABLES[simplify_pass] if p in allowed and p not in pending]
+                enabled = AFTER_SOLE_BINDINGS if changed is Removed.SOLE_BINDINGS else None
+                enabled = enabled or ENABLES[simplify_pass]
+                pending += [p for p in enabled if p in allowed and p not in pending]
 
     run(list(allowed))
     # what was computed only for the ones' shape dies, then the tape entries it left unread

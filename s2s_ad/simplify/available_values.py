@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from .names import Stores, assigned_name, child_fields, loads, reads_any, stores
+from .names import Stores, assigned_name, child_fields, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
@@ -179,8 +179,8 @@ def _record(stmt: ast.stmt, available: _Available, local: set[str]) -> None:
     elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
         available.add(target, value, {target})
     elif isinstance(value, (ast.BinOp, ast.UnaryOp)):
-        key = _key(value)
-        names = set(loads(value))
+        names: set[str] = set()
+        key = _key(value, names)
         if key is not None and target not in names and names <= local:
             available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
 
@@ -192,19 +192,23 @@ def _stores(target: ast.expr) -> list[str]:
     return stores(target)
 
 
-def _key(node: ast.expr) -> Key | None:
-    """The structure of a pure expression (operators on names and literals), else None."""
+def _key(node: ast.expr, names: set[str] | None = None) -> Key | None:
+    """The structure of a pure expression (operators on names and literals), else None;
+    the names it reads added to `names` on the way."""
     kind = type(node)
     if kind is ast.Name:
+        if names is not None:
+            names.add(node.id)
         return node.id
     if kind is ast.Constant:
         value = node.value
         return ("literal", type(value), repr(value)) if type(value) in (int, float, bool) else None
     if kind is ast.BinOp:
-        left, right = _key(node.left), _key(node.right)
+        left = _key(node.left, names)
+        right = _key(node.right, names) if left is not None else None
         return None if left is None or right is None else (type(node.op), left, right)
     if kind is ast.UnaryOp:
-        operand = _key(node.operand)
+        operand = _key(node.operand, names)
         return None if operand is None else (type(node.op), operand)
     return None
 

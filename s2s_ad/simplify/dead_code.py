@@ -26,6 +26,7 @@ too: they change nothing.
 from __future__ import annotations
 
 import ast
+import enum
 
 from ..codegen.build import COMMENT_MARK, KEPT_FOR_EFFECT
 from ..naming import TAPE_STEMS
@@ -38,11 +39,25 @@ _PLAIN_NODES = (ast.Name, ast.Constant, ast.UnaryOp, ast.BinOp)
 _PLAIN_NODES += (ast.expr_context, ast.operator, ast.unaryop)
 
 
-def eliminate_dead_code(tree: ast.FunctionDef) -> bool:
-    """Remove from `tree`, in place, the statements no root needs; True if any was."""
+class Removed(enum.IntEnum):
+    """What a sweep removed (falsy: nothing). Removing the only binding of a name changes
+    nothing another pass reads but the reads it held; removing one of several bindings
+    lets values that binding made stale reach further (simplify/__init__.py)."""
+
+    NOTHING = 0
+    SOLE_BINDINGS = 1  # every name a removed statement bound is bound nowhere else
+    REBINDINGS = 2  # one is still bound by a kept statement, or is a parameter
+
+
+def eliminate_dead_code(tree: ast.FunctionDef) -> Removed:
+    """Remove from `tree`, in place, the statements no root needs; what kind, if any."""
     graph = _Graph()
     graph.visit(tree.body, None)
-    return _sweep(tree, graph.mark(), graph.opened)
+    live = graph.mark()
+    if not _sweep(tree, live, graph.opened):
+        return Removed.NOTHING
+    parameters = {a.arg for a in tree.args.args} | graph.parameters
+    return Removed.REBINDINGS if graph.rebinds(live, parameters) else Removed.SOLE_BINDINGS
 
 
 class _Graph:
@@ -55,6 +70,8 @@ class _Graph:
         self.writers: dict[str, list[int]] = {}
         self.roots: list[int] = []
         self.opened: set[int] = set()  # compound statements whose blocks were visited
+        self.parameters: set[str] = set()  # nested functions' (pullbacks')
+        self.self_copies = False  # `x = x` seen: the sweep drops it, a rebinding of `x`
         self.stores = Stores()  # (the graph is built before the sweep changes anything)
 
     def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
@@ -63,8 +80,11 @@ class _Graph:
         another sweep assigns to the same name)."""
         targets = targets or {}
         for stmt in block:
-            if _is_comment(stmt) or type(stmt) is ast.Pass or _self_copy(stmt):
-                continue  # never live: the sweep drops a self-copy
+            if _is_comment(stmt) or type(stmt) is ast.Pass:
+                continue
+            if _self_copy(stmt):
+                self.self_copies = True
+                continue  # never live: the sweep drops it
             key = id(stmt)
             self.parent[key] = parent
             kind = type(stmt)
@@ -84,6 +104,8 @@ class _Graph:
             elif kind is ast.With or kind is ast.FunctionDef:  # kept; their bodies swept
                 reads = [n for item in _heads(stmt) for n in loads(item)]
                 self.roots.append(key)
+                if kind is ast.FunctionDef:
+                    self.parameters.update(a.arg for a in stmt.args.args)
             elif (written := _written(stmt)) is not None:
                 reads = loads(stmt.value) + (written if kind is ast.AugAssign else [])
                 self.write(key, written)
@@ -103,6 +125,17 @@ class _Graph:
     def write(self, key: int, names: list[str]) -> None:
         for name in names:
             self.writers.setdefault(name, []).append(key)
+
+    def rebinds(self, live: set[int], parameters: set[str]) -> bool:
+        """Whether a statement not `live` binds a name that a `live` one, or a parameter in
+        `parameters`, binds too."""
+        if self.self_copies:
+            return True
+        return any(
+            (name in parameters or any(k in live for k in keys))
+            and any(k not in live for k in keys)
+            for name, keys in self.writers.items()
+        )
 
     def mark(self) -> set[int]:
         live: set[int] = set()

@@ -44,7 +44,7 @@ import numpy as np
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from ..frontend.nodes import descendants
 from .constant_folding import BINARY, UNARY
-from .names import nodes, statements, substitute_loads
+from .names import child_fields, statements, substitute_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _SIGNS = (ast.USub, ast.UAdd)
@@ -165,22 +165,40 @@ def _drop_ones(
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
     check = (ones, shapes, dtypes)
     operands = found.operands
-    if all(_replacement(n, *check, operand=id(n) in operands) is None for n in found.products):
+    kept_for: dict[int, tuple] = {}  # id → (as an operand?, its replacement or None)
+    for product in found.products:
+        operand = id(product) in operands
+        kept_for[id(product)] = (operand, _replacement(product, *check, operand=operand))
+    if all(kept is None for _, kept in kept_for.values()):
         return False
-    changed = False
-    for node in nodes(tree):
+    # pre-order, as before: a product is looked at before anything under it changes (its
+    # replacement is reused where it is still in the place it was found in)
+    walked, changed, node_class = [tree], False, ast.AST
+    for node in walked:
         operand = type(node) in _ARITHMETIC  # `node`'s value is new whatever its operands
-        for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.BinOp):
-                if kept := _replacement(value, *check, operand=operand):
-                    setattr(node, field, kept)
-                    changed = True
-            elif type(value) is list:
+        for field in child_fields(type(node)):
+            value = getattr(node, field, None)
+            if type(value) is list:
                 for i, item in enumerate(value):
-                    if isinstance(item, ast.BinOp) and (kept := _replacement(item, *check)):
+                    if type(item) is ast.BinOp and (kept := _kept(item, False, kept_for, check)):
                         value[i] = kept
                         changed = True
+                walked += [v for v in value if isinstance(v, node_class)]
+            elif isinstance(value, node_class):
+                if type(value) is ast.BinOp and (kept := _kept(value, operand, kept_for, check)):
+                    setattr(node, field, kept)
+                    changed, value = True, kept
+                walked.append(value)
     return changed
+
+
+def _kept(node: ast.BinOp, operand: bool, kept_for: dict, check: tuple) -> ast.expr | None:
+    """`node`'s replacement as found before the walk, unless it now stands elsewhere (its
+    parent replaced by it)."""
+    found = kept_for.get(id(node))
+    if found is not None and found[0] is operand:
+        return found[1]
+    return _replacement(node, *check, operand=operand) if type(node.op) is ast.Mult else None
 
 
 _ARITHMETIC = (ast.BinOp, ast.UnaryOp)
