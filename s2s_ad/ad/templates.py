@@ -372,12 +372,15 @@ def contributions(
     rule, site = rule_for(fn, stmt)
     if value.fn is operator.getitem:
         _check_indexed_object(fn, stmt, active)
+    facts: dict = {}  # (one `replace`: each copies the whole site)
     if fn.shapes:
-        site = replace(site, shapes=_site_shapes(site, stmt.target, fn.shapes))
+        facts["shapes"] = _site_shapes(site, stmt.target, fn.shapes)
     if fn.known_shapes or fn.numbers:
         numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
-        known = _site_shapes(site, stmt.target, fn.known_shapes)
-        site = replace(site, known=known, numbers=frozenset(numbers))
+        facts["known"] = _site_shapes(site, stmt.target, fn.known_shapes)
+        facts["numbers"] = frozenset(numbers)
+    if facts:
+        site = replace(site, **facts)
     found = []
     direction = Namer(fn.taken_names).fresh("d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):

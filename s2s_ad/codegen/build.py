@@ -82,17 +82,24 @@ def _parsed(source: str) -> ast.expr:
 
 def clone(node, bindings: dict[str, ast.expr] | None = None):
     """A structural copy of an `ast` tree (much cheaper than `copy.deepcopy`); with
-    `bindings`, each name in the tree is replaced by a copy of its binding."""
-    if isinstance(node, list):
+    `bindings`, each name in the tree is replaced by a copy of its binding. Contexts and
+    operators, which have no fields, are shared, as the parser shares them."""
+    kind = type(node)
+    if kind is list:
         return [clone(item, bindings) for item in node]
-    if not isinstance(node, ast.AST):
-        return node  # identifiers, constants, None
-    if bindings is not None and isinstance(node, ast.Name):
+    if kind is ast.Name:
+        if bindings is None:
+            return ast.Name(id=node.id, ctx=node.ctx)
         if node.id not in bindings:
             raise KeyError(f"template name `{node.id}` has no binding")
         return clone(bindings[node.id])
-    copied = node.__class__.__new__(node.__class__)
-    for field in node._fields:
+    if kind is ast.Constant:
+        return ast.Constant(value=node.value, kind=node.kind)
+    fields = getattr(kind, "_fields", None)
+    if not fields or not isinstance(node, ast.AST):
+        return node  # identifiers, constants, None; contexts and operators
+    copied = kind.__new__(kind)
+    for field in fields:
         setattr(copied, field, clone(getattr(node, field, None), bindings))
     return copied
 

@@ -131,11 +131,13 @@ class _Graph:
         `parameters`, binds too."""
         if self.self_copies:
             return True
-        return any(
-            (name in parameters or any(k in live for k in keys))
-            and any(k not in live for k in keys)
-            for name, keys in self.writers.items()
-        )
+        for name, keys in self.writers.items():
+            # (most names have one binding: a rebinding only if it is a parameter's)
+            if len(keys) > 1 or name in parameters:
+                kept = sum(k in live for k in keys)
+                if kept < len(keys) and (kept or name in parameters):
+                    return True
+        return False
 
     def mark(self) -> set[int]:
         live: set[int] = set()
@@ -164,7 +166,7 @@ def _sweep(node: ast.AST, live: set[int], opened: set[int]) -> bool:
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
-        kept = [s for s in block if _is_comment(s) or type(s) is ast.Pass or id(s) in live]
+        kept = [s for s in block if id(s) in live or _is_comment(s) or type(s) is ast.Pass]
         for stmt in kept:
             if id(stmt) in opened:
                 removed |= _sweep(stmt, live, opened)
@@ -246,10 +248,11 @@ def _is_check(stmt: ast.Assign) -> bool:
 
 
 def _is_comment(stmt: ast.stmt) -> bool:
-    value = getattr(stmt, "value", None)
+    if type(stmt) is not ast.Expr:
+        return False
+    value = stmt.value
     return (
-        type(stmt) is ast.Expr
-        and type(value) is ast.Constant
+        type(value) is ast.Constant
         and isinstance(value.value, str)
         and value.value.startswith(COMMENT_MARK)
     )
