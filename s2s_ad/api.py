@@ -493,7 +493,11 @@ def _gradient_function(
         try:  # costs nothing on the fast path unless an exception is raised
             values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
             # `signature_key(values)`, written out: this is the path of every later call
-            key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
+            if len(values) == 1:  # (no comprehension's frame for the commonest case)
+                x = values[0]
+                key = ((x.dtype, x.shape),) if type(x) is ndarray else (type(x),)
+            else:
+                key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
             entry = ready.get(key)
             # (the code compared too: `f.__code__ = …` makes a new function of the old one)
             current = entry is not None and entry[0] == GENERATION[0] and entry[3] is f.__code__
@@ -569,6 +573,13 @@ def _specialised(
     if d.inplace_arguments:
         return None
     function, positions, checked = _backend(d, f, jit), _positions(f, wrt), d.returns_value
+    if not (checked or with_value or as_tuple) and len(positions) == 1:
+        position = positions[0]  # the commonest case, `grad(f)(x)` of a known scalar
+
+        def gradient_only(values: tuple) -> object:
+            return _like(function(*values), values[position])
+
+        return gradient_only, d.is_current
 
     def call(values: tuple) -> object:
         if checked:
