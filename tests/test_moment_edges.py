@@ -114,3 +114,30 @@ def test_unbiased_of_one_element_stays_nan():
         _, forward = ad.value_and_grad(std_unbiased, mode="forward")(ONE)
     assert np.isnan(value)
     assert np.isnan(gradient).all() and np.isnan(forward).all()
+
+
+# Session 14: a divisor that is a Python count of 0 (`n - ddof` of one element with
+# `ddof=1`). NumPy gives nan with a warning; `np.var`'s rule computes `2.0 / (count - ddof)`
+# in Python arithmetic, which raises (`np.std`'s divides an array: nan, tested above). The
+# class (also the cotangent seed 1.0 divided by a Python 0, in
+# tests/test_simplify_shapes_independent.py) needs the rules' divisions by counts to follow
+# NumPy without widening float32 (README, numerical edge cases).
+
+
+def var_unbiased(x):
+    return np.var(x, ddof=1)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.xfail(
+    strict=True,
+    reason="np.var's rule divides by the Python int n - ddof = 0 and raises NumericalError "
+    "where NumPy gives nan",
+)
+def test_unbiased_variance_of_one_element_propagates_nan(mode):
+    """As `np.std`'s above: the value and the derivative are nan, in both modes."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert np.isnan(var_unbiased(ONE))
+        gradient = ad.grad(var_unbiased, mode=mode)(ONE)
+    assert np.isnan(gradient).all()
