@@ -108,8 +108,8 @@ def simplify(
             else:
                 changed = simplify_pass(tree)
             if changed:
-                enabled = AFTER_SOLE_BINDINGS if changed is Removed.SOLE_BINDINGS else None
-                enabled = enabled or ENABLES[simplify_pass]
+                sole = changed is Removed.SOLE_BINDINGS
+                enabled = AFTER_SOLE_BINDINGS if sole else ENABLES[simplify_pass]
                 pending += [p for p in enabled if p in allowed and p not in pending]
 
     run(list(allowed))

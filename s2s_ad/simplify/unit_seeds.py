@@ -165,14 +165,14 @@ def _drop_ones(
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
     check = (ones, shapes, dtypes)
     operands = found.operands
-    kept_for: dict[int, tuple] = {}  # id → (as an operand?, its replacement or None)
-    for product in found.products:
-        operand = id(product) in operands
-        kept_for[id(product)] = (operand, _replacement(product, *check, operand=operand))
-    if all(kept is None for _, kept in kept_for.values()):
+    kept_for = {  # id → its replacement or None (a node stays where it was found, or is
+        # kept in its parent's place and not looked at again)
+        id(product): _replacement(product, *check, operand=id(product) in operands)
+        for product in found.products
+    }
+    if all(kept is None for kept in kept_for.values()):
         return False
-    # pre-order, as before: a product is looked at before anything under it changes (its
-    # replacement is reused where it is still in the place it was found in)
+    # pre-order, as before: a product is looked at before anything under it changes
     walked, changed, node_class = [tree], False, ast.AST
     for node in walked:
         operand = type(node) in _ARITHMETIC  # `node`'s value is new whatever its operands
@@ -193,11 +193,10 @@ def _drop_ones(
 
 
 def _kept(node: ast.BinOp, operand: bool, kept_for: dict, check: tuple) -> ast.expr | None:
-    """`node`'s replacement as found before the walk, unless it now stands elsewhere (its
-    parent replaced by it)."""
-    found = kept_for.get(id(node))
-    if found is not None and found[0] is operand:
-        return found[1]
+    """`node`'s replacement as found before the walk; a product the walk made (`c * e`) is
+    looked at as the walk finds it, as before."""
+    if id(node) in kept_for:
+        return kept_for[id(node)]
     return _replacement(node, *check, operand=operand) if type(node.op) is ast.Mult else None
 
 
