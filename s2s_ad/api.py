@@ -304,7 +304,7 @@ def _like(g: object, x: object) -> object:
             raise ComplexValue  # float() would drop the imaginary part
         return float(g)  # the common cases first, quickly
     if type(g) is ndarray and type(x) is ndarray and g.shape == x.shape and g.dtype == x.dtype:
-        return g if g.flags.writeable else g.copy()
+        return owned(g)
     if g is None:
         return _zero_like(x)
     if pytrees.node(x) is not None:  # `g` in any derivative form: `x`'s own types back
@@ -315,7 +315,7 @@ def _like(g: object, x: object) -> object:
         arr = np.asarray(g, dtype=x.dtype)
         if arr.shape != x.shape:
             arr = np.broadcast_to(arr, x.shape)
-        return arr.copy() if not arr.flags.writeable else arr
+        return owned(arr)
     if isinstance(x, np.generic):
         return x.dtype.type(g)
     if _is_array(x):  # another library's array: stay in it (lazy arrays stay lazy)
@@ -405,6 +405,21 @@ def one_hot_seeds(inputs: list) -> list:
             )
         )
     return seeds
+
+
+def read_only(seeds: list) -> list:
+    """`seeds`, made once and passed to every later call's code, with their arrays marked
+    read-only: a result that is a seed or a view of one is then not writeable, so it is
+    copied before it is handed out (`_like`, `owned`), never changed under a later call."""
+    for seed in seeds:
+        if type(seed) is ndarray:
+            seed.flags.writeable = False
+    return seeds
+
+
+def owned(result: ndarray) -> ndarray:
+    """`result`, or a copy where it is not writeable (a read-only seed or a view of one)."""
+    return result if result.flags.writeable else result.copy()
 
 
 def static_tangent(leaf: object, directions: tuple = ()) -> object:
@@ -617,7 +632,8 @@ def _specialised_forward(
     if d.inplace_arguments:
         return None
     function = _backend(d, f, jit)
-    positions, seeds = _positions(f, wrt), [1.0] if scalar else one_hot_seeds(inputs)
+    positions = _positions(f, wrt)
+    seeds = [1.0] if scalar else read_only(one_hot_seeds(inputs))
     sizes = [rt.size(x) for x in inputs]
     starts = np.cumsum([0, *sizes[:-1]])
     layout = list(zip(positions, starts, sizes, [np.shape(x) for x in inputs], strict=True))

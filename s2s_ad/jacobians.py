@@ -50,6 +50,8 @@ from .api import (
     gradient_code,
     gradient_structured,
     one_hot_seeds,
+    owned,
+    read_only,
     scalar_block,
     signature_key,
     split_elements,
@@ -107,7 +109,7 @@ def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
     dtype = _float_type(out, *(leaf for leaves in per_input for leaf in leaves))
     if columns is None:  # a symbolic zero: out does not depend on the inputs
         columns = np.zeros((total, *np.shape(out)), dtype=dtype)
-    flat = np.moveaxis(np.asarray(columns, dtype=dtype), 0, -1)  # out.shape + (total,)
+    flat = np.moveaxis(owned(np.asarray(columns, dtype=dtype)), 0, -1)  # out.shape + (total,)
     return tuple(split_elements(flat, inputs))
 
 
@@ -204,7 +206,7 @@ def _rows_shaped(o, rows: list, inputs: list) -> tuple:
         return tuple(
             np.zeros(shape + x.shape, dtype=dtype)
             if row is None
-            else np.asarray(row).reshape(shape + x.shape).astype(dtype)
+            else owned(np.asarray(row).reshape(shape + x.shape).astype(dtype, copy=False))
             for row, x in zip(rows, inputs, strict=True)
         )
     per_input = [pytrees.float_leaves(x) for x in inputs]
@@ -424,10 +426,11 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
         if d.inplace_arguments:
             return None
         run = compiled_runner(d, f, values, jit)
+        seeds = read_only(one_hot_seeds([values[i] for i in positions]))  # the same shapes
 
         def columns(values: tuple) -> object:
             inputs = [values[i] for i in positions]
-            out, columns = run(*values, *one_hot_seeds(inputs))
+            out, columns = run(*values, *seeds)
             per_output = [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
             return _shaped(per_output, out, wrt)
 
@@ -436,6 +439,13 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
     if planned is None or planned[0].outputs is None:
         return None  # swept row by row
     plan = planned[0]
+    if plan.one_array(values):
+
+        def array_rows(values: tuple) -> object:
+            jacobian = plan.array_jacobian(values)
+            return (jacobian,) if jacobian is not None and isinstance(wrt, tuple) else jacobian
+
+        return array_rows, plan.is_current
 
     def rows(values: tuple) -> object:
         found = plan.again(values)

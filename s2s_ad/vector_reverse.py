@@ -37,6 +37,8 @@ from .api import (
     derivative,
     gradient_derivative,
     one_hot_seeds,
+    owned,
+    read_only,
     refuse_updated_arguments,
 )
 from .callables import specialised
@@ -158,6 +160,7 @@ class Plan:
         self.one_row = one_row
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
+        self.fixed: tuple | None = None  # (cotangents, seeds) made once for outputs' kinds
 
     def is_current(self) -> bool:
         return all(d.is_current() for d in self.made[0])
@@ -179,12 +182,50 @@ class Plan:
             return None
         return self.rows(values, out) if self.fits(out) else None
 
+    def one_array(self, values: tuple) -> bool:
+        """Whether this plan's calls differentiate one float array and return one float
+        array: the commonest Jacobian, which `array_jacobian` gives directly."""
+        if self.one_row or self.outputs is None or self.outputs[0] or len(self.names) != 1:
+            return False
+        (kind,) = self.outputs[1] if len(self.outputs[1]) == 1 else (None,)
+        x = values[self.inputs[0]]
+        return isinstance(kind, tuple) and kind[2].kind == "f" and type(x) is np.ndarray
+
+    def array_jacobian(self, values: tuple) -> np.ndarray | None:
+        """The Jacobian, out.shape + x.shape, of a later call with positional arguments of
+        the kinds this plan was made for, where `one_array` holds: what `again` and `rows`
+        give, without their bookkeeping for structures; None: the checked path."""
+        try:
+            out = self.f(*values)
+        except Exception:  # the checked path raises it again, located
+            return None
+        _, shape, dtype = self.outputs[1][0]
+        if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype:
+            return None
+        (cotangent,), (seed,) = self.fixed or self._seeds([out])
+        x = values[self.inputs[0]]
+        try:
+            self.run = self.run or compiled_runner(
+                self.made[1], self.f, [*values, cotangent], self.jit
+            )
+            tangent = self.run(*values, cotangent, seed)
+        except Exception:  # the checked path tries once more, then sweeps row by row
+            return None
+        rows_shape = (out.size, *x.shape)
+        if (
+            type(tangent) is not np.ndarray
+            or tangent.dtype.kind != "f"
+            or tangent.shape != rows_shape
+        ):
+            return None  # a symbolic zero, a complex value, lost rows: the checked path
+        jacobian = tangent.reshape(shape + x.shape)
+        return owned(jacobian.astype(np.result_type(np.float32, dtype, x.dtype), copy=False))
+
     def rows(self, values: list, out: object) -> tuple[object, list] | None:
         """`rows`' result for a call whose outputs are `out` (None: swept row by row)."""
         f, names, refusal = self.f, self.names, self.refusal
         outputs = _float_outputs(out)
-        cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
-        seeds = [1.0] if self.one_row else one_hot_seeds(outputs)
+        cotangents, seeds = self.fixed or self._seeds(outputs)
         try:
             self.run = self.run or compiled_runner(
                 self.made[1], f, [*values, *cotangents], self.jit
@@ -226,6 +267,17 @@ class Plan:
             found.append([_block(t, start, size) for t in per_leaf])
             start += size
         return out, found
+
+    def _seeds(self, outputs: list) -> tuple[list, list]:
+        """(the cotangents the code is called with, zeros for the shapes it was made for;
+        the one-hot seeds of `outputs`' rows), made once where the outputs' kinds are fixed
+        (plain arguments: `fits`), then read-only (`read_only`)."""
+        cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
+        seeds = [1.0] if self.one_row else one_hot_seeds(outputs)
+        if self.outputs is None:
+            return cotangents, seeds
+        self.fixed = (read_only(cotangents), read_only(seeds))
+        return self.fixed
 
 
 def _has_rows(tangent: object, leaf: object, count: int) -> bool:

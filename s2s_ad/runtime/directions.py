@@ -215,6 +215,17 @@ def directions_getitem(d, index, ans=None):
     return d[(slice(None), *(index if isinstance(index, tuple) else (index,)))]
 
 
+def diagonal_of(d):
+    """The diagonal of `d`, one row per direction over a vector, where `d` is square and
+    every other element is 0; else None. One-hot seeds carried through elementwise
+    operations stay so (jacfwd's of `W @ x`, jacrev's rows of `f(W @ x)`), and a product
+    by a diagonal is a broadcast: k·n multiplications instead of the k²·n of `matmul`."""
+    if type(d) is not np.ndarray or d.ndim != 2 or d.shape[0] != d.shape[1] or len(d) < 2:
+        return None
+    diagonal = np.diagonal(d)
+    return diagonal if np.count_nonzero(d) == np.count_nonzero(diagonal) else None
+
+
 def matmul_left(d, y):
     """The tangent of `x @ y` through `x`."""
     if np.ndim(y) <= 2:
@@ -226,6 +237,9 @@ def matmul_right(x, d):
     """The tangent of `x @ y` through `y` (`d` has the shape of `y` after the directions)."""
     y_ndim = np.ndim(d) - 1
     if np.ndim(x) <= 2 and y_ndim == 1:
+        diagonal = diagonal_of(d) if np.ndim(x) == 2 else None
+        if diagonal is not None:  # d @ xᵀ
+            return diagonal[:, None] * np.transpose(x)
         return np.matmul(d, np.transpose(x))
     if np.ndim(x) <= 2:
         return np.matmul(x, d)
@@ -295,6 +309,9 @@ def matmul_vjp_right_directions(d, g, a, b, through_g: bool):
         if np.ndim(a) == 2 and np.ndim(b) == 2:  # aᵀ @ g
             return np.matmul(np.transpose(a), d) if through_g else np.matmul(_mT(d), g)
         if np.ndim(a) == 2:  # aᵀ @ g with g a vector: g @ a
+            diagonal = diagonal_of(d) if through_g else None
+            if diagonal is not None:  # d @ a
+                return diagonal[:, None] * a
             return np.matmul(d, a) if through_g else np.matmul(g, d)
         if np.ndim(b) == 2:  # outer(a, g)
             return a[:, None] * d[:, None, :] if through_g else d[:, :, None] * g
