@@ -11,7 +11,6 @@ import pytest
 
 import s2s_ad as ad
 from s2s_ad.jit import backend
-from s2s_ad.jit.batched import batched
 from s2s_ad.jit.fuse import fused
 from s2s_ad.runs import derivative_run
 from s2s_ad.testing import check_grads, plain_value
@@ -448,24 +447,4 @@ def test_jacobian_and_hessian_sources_are_the_same_after_jit():
     ad.hessian(rosenbrock, jit=True)(*args)
     assert ad.derivative_source(tail_differences, "vector", args=args) == vector
     assert ad.derivative_source(rosenbrock, "hessian", args=args) == hessian
-    assert "rt.per_direction(lambda" in hessian  # shown as generated, batched only compiled
-
-
-def test_per_direction_lambdas_of_a_batched_helper_become_its_call():
-    source = """
-    def f_grad_jvp(x, d2, d3, i):
-        a = rt.per_direction(lambda d: rt.getitem_vjp(d, x, i), d2)
-        b = rt.per_direction(lambda d: rt.getitem_vjp(d, x, d), d3)
-        c = rt.per_direction(lambda d: rt.setitem_value_vjp(d, x, i, x), d3)
-        return a + b + c
-    """
-    expected = """
-    def f_grad_jvp(x, d2, d3, i):
-        a = rt.getitem_vjp_directions(d2, x, i)
-        b = rt.per_direction(lambda d: rt.getitem_vjp(d, x, d), d3)
-        c = rt.per_direction(lambda d: rt.setitem_value_vjp(d, x, i, x), d3)
-        return a + b + c
-    """
-    # the direction read twice (b), a helper without a batched version (c): left as they are
-    tree = ast.parse(textwrap.dedent(source)).body[0]
-    assert ast.unparse(batched(tree, "rt")) == textwrap.dedent(expected).strip()
+    assert "rt.getitem_vjp_directions(" in hessian  # all directions in one call

@@ -183,12 +183,10 @@ class _Unliftable(Exception):
 
 
 def _fused_code(function: types.FunctionType, cells: dict) -> tuple[types.CodeType, list[str]]:
-    """`function`'s code with single-use elementwise temporaries inlined (fuse.py),
-    per-direction lambdas batched (batched.py) and its free names of data made leading
-    parameters (live_values.py), compiled from its registered source under the same file
-    name, so lines keep their numbers; and those names. Its own code where that source is
-    not found and it reads no such name."""
-    from .batched import batched
+    """`function`'s code with single-use elementwise temporaries inlined (fuse.py) and its
+    free names of data made leading parameters (live_values.py), compiled from its registered
+    source under the same file name, so lines keep their numbers; and those names. Its own
+    code where that source is not found and it reads no such name."""
     from .fuse import fused
 
     numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
@@ -210,8 +208,6 @@ def _fused_code(function: types.FunctionType, cells: dict) -> tuple[types.CodeTy
     )
     if numpy is not None:
         fused(inner, numpy)
-    if helpers is not None:  # a rule's per-direction lambda as one batched call (batched.py)
-        batched(inner, helpers)
     lifted = free_data_names(inner, function)
     take_as_parameters(inner, lifted)
     factory_code = next(

@@ -68,7 +68,20 @@ moves_g(
     batched="rt.unreduce_directions(d, like, axis, keepdims)",
 )
 # getitem_vjp scatters into zeros: its adjoint reads the same elements
-moves_g("getitem_vjp", "d[index]", (("x", None), ("index", None)), ("x", "index"))
+moves_g(
+    "getitem_vjp",
+    "d[index]",
+    (("x", None), ("index", None)),
+    ("x", "index"),
+    batched="rt.getitem_vjp_directions(d, x, index)",
+)
+# (its form for all directions: the adjoint reads each direction's elements)
+moves_g(
+    "getitem_vjp_directions",
+    "rt.directions_getitem(d, index)",
+    (("x", None), ("index", None)),
+    ("x", "index"),
+)
 # setitem_value_vjp reads the written elements (the last writer's where an index repeats):
 # its adjoint writes them back into zeros, the last write winning the same way;
 # setitem_value_jvp writes them, its adjoint reads them

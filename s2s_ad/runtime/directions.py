@@ -12,9 +12,11 @@ from ..errors import S2SError
 from .core import (
     DerivativeDict,
     Derivatives,
+    _may_repeat,
     _sequence_arithmetic,
     as_array,
     full_like,
+    getitem_vjp,
     is_zero_view,
     matmul_vjp_left,
     matmul_vjp_right,
@@ -224,6 +226,30 @@ def diagonal_of(d):
         return None
     diagonal = np.diagonal(d)
     return diagonal if np.count_nonzero(d) == np.count_nonzero(diagonal) else None
+
+
+def getitem_vjp_directions(g, x, index):
+    """The tangent of `rt.getitem_vjp(g, x, index)` through `g`, here that tangent, with a
+    leading direction axis: every direction scattered into zeros at once (summed where an
+    index repeats), as `getitem_vjp` scatters one. Direction by direction for lists and
+    dicts, an index of several arrays (NumPy would move their axis before the directions')
+    or a `g` shaped otherwise than `x[index]` after the directions."""
+    items = index if isinstance(index, tuple) else (index,)
+    several = sum(isinstance(i, (list, np.ndarray)) for i in items) > 1
+    if type(x) is np.ndarray and type(g) is np.ndarray and g.ndim and len(g) and not several:
+        read = np.broadcast_to(np.zeros((), bool), x.shape)[index]  # its shape, cheaply
+        if g.shape[1:] == np.shape(read):
+            complex_into_real = x.dtype.kind != "c" and g.dtype.kind == "c"
+            out = np.zeros(
+                (len(g), *x.shape), np.result_type(x, g) if complex_into_real else x.dtype
+            )
+            at = (slice(None), *items)
+            if _may_repeat(index):
+                np.add.at(out, at, g)
+            else:
+                out[at] = g
+            return out
+    return per_direction(lambda dk: getitem_vjp(dk, x, index), g)
 
 
 def matmul_left(d, y):
