@@ -427,10 +427,25 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
             return None
         run = compiled_runner(d, f, values, jit)
         seeds = read_only(one_hot_seeds([values[i] for i in positions]))  # the same shapes
+        # the commonest kind, one float array in and one out, shaped directly: (x's size and
+        # shape, the output's dtype, the Jacobian's); None for the others
+        x = values[positions[0]]
+        direct = type(out) is np.ndarray and out.dtype.kind == "f" and len(positions) == 1
+        direct = direct and type(x) is np.ndarray
+        # (the directions' axis moved last: the axes of `columns` in the Jacobian's order)
+        last = (*range(1, out.ndim + 1), 0) if direct else ()
+        kind = (x.size, x.shape, out.dtype, _float_type(out, x)) if direct else None
 
         def columns(values: tuple) -> object:
-            inputs = [values[i] for i in positions]
             out, columns = run(*values, *seeds)
+            if kind is not None and type(out) is np.ndarray and out.dtype == kind[2]:
+                size, shape, _, dtype = kind
+                real = type(columns) is np.ndarray and columns.dtype.kind == "f"
+                if real and columns.shape == (size, *out.shape) and columns.ndim == len(last):
+                    jacobian = columns.transpose(last).reshape(out.shape + shape)
+                    jacobian = owned(jacobian.astype(dtype, copy=False))
+                    return (jacobian,) if isinstance(wrt, tuple) else jacobian
+            inputs = [values[i] for i in positions]
             per_output = [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
             return _shaped(per_output, out, wrt)
 

@@ -116,12 +116,9 @@ def test_unbiased_of_one_element_stays_nan():
     assert np.isnan(gradient).all() and np.isnan(forward).all()
 
 
-# Session 14: a divisor that is a Python count of 0 (`n - ddof` of one element with
-# `ddof=1`). NumPy gives nan with a warning; `np.var`'s rule computes `2.0 / (count - ddof)`
-# in Python arithmetic, which raises (`np.std`'s divides an array: nan, tested above). The
-# class (also the cotangent seed 1.0 divided by a Python 0, in
-# tests/test_simplify_shapes_independent.py) needs the rules' divisions by counts to follow
-# NumPy without widening float32 (README, numerical edge cases).
+# A divisor that is a Python count of 0 (`n - ddof` of one element with `ddof=1`; the size
+# of an empty array): NumPy gives nan or inf with a warning, and so do the rules, which
+# divide counts with `rt.ratio` (Python arithmetic would raise ZeroDivisionError).
 
 
 def var_unbiased(x):
@@ -129,11 +126,6 @@ def var_unbiased(x):
 
 
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="np.var's rule divides by the Python int n - ddof = 0 and raises NumericalError "
-    "where NumPy gives nan",
-)
 def test_unbiased_variance_of_one_element_propagates_nan(mode):
     """As `np.std`'s above: the value and the derivative are nan, in both modes."""
     with warnings.catch_warnings():
@@ -141,3 +133,50 @@ def test_unbiased_variance_of_one_element_propagates_nan(mode):
         assert np.isnan(var_unbiased(ONE))
         gradient = ad.grad(var_unbiased, mode=mode)(ONE)
     assert np.isnan(gradient).all()
+
+
+def var_unbiased_rows(x):
+    return np.sum(np.var(x, axis=1, ddof=1))
+
+
+def mean_of(x):
+    return np.mean(x)
+
+
+def mean_rows(x):
+    return np.sum(np.mean(x, axis=1))
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        (var_unbiased, ONE),
+        (var_unbiased_rows, np.array([[0.5], [1.0]])),  # each row one element
+        (mean_of, np.zeros(0)),
+        (mean_rows, np.zeros((2, 0))),
+        (mean_rows, np.zeros((0, 3))),
+    ],
+    ids=["var one", "var rows of one", "mean empty", "mean rows empty", "mean no rows"],
+)
+@pytest.mark.parametrize("api", ["grad", "grad forward", "vjp", "jacrev", "jacfwd"])
+def test_counts_of_zero_follow_numpy(f, x, api):
+    """Where the plain call gives nan (or an empty result) with NumPy's warning, every
+    derivative is nan (or empty) too: no exception from a Python division by 0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value = f(x)
+        if api == "grad":
+            got = ad.grad(f)(x)
+        elif api == "grad forward":
+            got = ad.grad(f, mode="forward")(x)
+        elif api == "vjp":
+            out, pullback = ad.vjp(f, x)
+            np.testing.assert_array_equal(out, value)
+            (got,) = pullback(1.0)
+        elif api == "jacrev":
+            got = ad.jacrev(f)(x)
+        else:
+            got = ad.jacfwd(f)(x)
+    assert np.shape(got) == np.shape(x)
+    assert np.isnan(value) or x.size == 0
+    assert x.size == 0 or np.isnan(got).all()

@@ -649,6 +649,16 @@ def runtime_rows() -> None:
     row("rt.pow_term", "np.sum(rt.pow_term(x, y, w))", UNIT, POS, ROW)
     row("rt.pow_term", "rt.pow_term(x, y, w) * 2.0", 1.3, 0.7, -0.6)
     row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) * y)", ROW, POS)
+    row("rt.ratio", "np.sum(rt.ratio(x, y) ** 2)", UNIT, POS)
+    row("rt.ratio", "rt.ratio(x, y) * 2.0", 1.3, 0.7)
+    # every direction's row (3 of 4 elements each) scattered into zeros of the array's shape
+    row(
+        "rt.getitem_vjp_directions",
+        "np.sum(rt.getitem_vjp_directions(x, y, slice(1, None)) * w)",
+        POS[:, :3],
+        ROW,
+        UNIT,
+    )
     row("rt.inverse_or_zero", "np.sum(rt.inverse_or_zero(x) * y)", POS, UNIT)
     row("rt.inverse_or_zero", "rt.inverse_or_zero(x) * 2.0", 1.3)
     row("rt.index_concat", "np.sum(rt.index_concat(np.r_, [x, 2.0, y]) ** 2)", ROW, COL[:, 0])

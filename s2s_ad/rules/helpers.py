@@ -16,6 +16,8 @@ register = registrar("runtime")
 for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.roll_back, rt.size):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
 
+# ratio(x, y) = x / y (NumPy's quotient at a Python 0)
+register(rt.ratio, elementwise("rt.ratio", ("x", "y"), "rt.ratio(d, y)", "-rt.ratio(d * ans, y)"))
 # inverse_or_zero(x) = 1 / x (0 at 0): -1 / x² = -ans², and 0 at 0
 register(rt.inverse_or_zero, elementwise("rt.inverse_or_zero", ("x",), "-d * (ans * ans)"))
 

@@ -36,8 +36,16 @@ def sum_vjp(site: Site) -> str:
 
 def mean_vjp(site: Site) -> str:
     if _whole(site):
-        return _filled(site, f"d / {_size(site, 'x')}")
-    return f"rt.unreduce(d, x, axis, keepdims) * ({_size(site, 'ans')} / {_size(site, 'x')})"
+        return _filled(site, _quotient("d", _size(site, "x")))
+    return (
+        f"rt.unreduce(d, x, axis, keepdims) * ({_quotient(_size(site, 'ans'), _size(site, 'x'))})"
+    )
+
+
+def _quotient(a: str, b: str) -> str:
+    """`a / b`, or `rt.ratio(a, b)` where the count `b` may be a Python 0 (an empty array):
+    Python numbers divided as NumPy divides them, inf or nan rather than an exception."""
+    return f"{a} / {b}" if b.isdigit() and int(b) > 0 else f"rt.ratio({a}, {b})"
 
 
 def _filled(site: Site, value: str) -> str:
@@ -92,7 +100,7 @@ for label, fn in [
 ]:
     reduction(label, fn, *EXTREMUM, keywords=EXTREMUM_KEYWORDS)
 # var = Σ(x - mean)² / (n - ddof); std = √var
-VAR_SCALE = "(2.0 / (rt.count(x, ans) - ddof))"
+VAR_SCALE = "rt.ratio(2.0, rt.count(x, ans) - ddof)"  # inf at n = ddof: nan, as NumPy's
 reduction(
     "np.var",
     np.var,

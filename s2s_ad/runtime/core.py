@@ -22,6 +22,20 @@ def size(x) -> int:
     return x.size if hasattr(type(x), "__array_function__") else np.size(x)
 
 
+_PYTHON_NUMBERS = (int, float, bool)
+
+
+def ratio(a, b):
+    """`a / b`, where both are Python numbers and `b` is 0 the quotient NumPy gives (inf,
+    -inf or nan, with NumPy's RuntimeWarning) as a Python float, where Python raises: the
+    rules' divisions by counts (`n - ddof` of one element, the size of an empty array) give
+    what the plain NumPy call gives. A Python float, not a NumPy one, which would widen a
+    float32 result to float64 (NEP 50: NumPy scalars are strongly typed)."""
+    if type(a) in _PYTHON_NUMBERS and type(b) in _PYTHON_NUMBERS and b == 0:
+        return float(np.divide(float(a), b))
+    return a / b
+
+
 def full_like(x, value):
     """`np.full_like(x, value)`, where `value` may be another library's 0-d array (a Dask
     scalar, which `np.full_like` would turn into a NumPy value)."""

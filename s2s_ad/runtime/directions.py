@@ -224,7 +224,7 @@ def diagonal_of(d):
     by a diagonal is a broadcast: k·n multiplications instead of the k²·n of `matmul`."""
     if type(d) is not np.ndarray or d.ndim != 2 or d.shape[0] != d.shape[1] or len(d) < 2:
         return None
-    diagonal = np.diagonal(d)
+    diagonal = d.diagonal()
     return diagonal if np.count_nonzero(d) == np.count_nonzero(diagonal) else None
 
 
