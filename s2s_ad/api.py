@@ -957,9 +957,12 @@ def _pairs(f: Callable, out: tuple, cotangent: object) -> list:
 def _cotangent_of(f: Callable, out: object, cotangent: object) -> object:
     """The cotangent given for the output `out` in the derivative form generated code
     takes (`pytrees.as_derivative`); a structure's checked against `out`'s structure,
-    zeros at missing float leaves."""
+    zeros at missing float leaves. A Python number given for a NumPy float scalar becomes
+    one of its dtype: the cotangent of a NumPy value divides as that value does (by a Python
+    0: inf or nan, as NumPy gives, not ZeroDivisionError)."""
     if pytrees.node(out) is None:
-        return cotangent
+        numpy_float = isinstance(out, np.floating) and type(cotangent) in (float, int)
+        return out.dtype.type(cotangent) if numpy_float else cotangent
 
     checked = _structured_like(
         f, "the cotangent", "the output", _leaf_checker("cotangent"), out, cotangent

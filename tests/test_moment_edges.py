@@ -180,3 +180,36 @@ def test_counts_of_zero_follow_numpy(f, x, api):
     assert np.shape(got) == np.shape(x)
     assert np.isnan(value) or x.size == 0
     assert x.size == 0 or np.isnan(got).all()
+
+
+def test_ratio_divides_python_numbers_as_numpy_does():
+    from s2s_ad import runtime as rt
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        found = [rt.ratio(2.0, 0), rt.ratio(-1, 0), rt.ratio(0.0, 0), rt.ratio(3, 2)]
+        arrays = rt.ratio(np.ones(2), 0)
+    assert found[:2] == [np.inf, -np.inf] and np.isnan(found[2]) and found[3] == 1.5
+    assert all(type(v) is float for v in found)  # weak: a float32 result stays float32
+    assert {type(w.message) for w in said} == {RuntimeWarning}  # NumPy's, as the plain call
+    assert rt.ratio(np.float32(1.0), 4).dtype == np.float32
+    np.testing.assert_array_equal(arrays, [np.inf, np.inf])
+
+
+def sample_variance_by_hand(x):
+    d = x - np.mean(x)
+    return np.sum(d * d) / (len(x) - 1)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_users_division_by_a_python_zero_is_nan(jit):
+    """`grad`'s seed 1.0 divided by the Python 0 `len(x) - 1`: nan as the plain call,
+    compiled or not; elsewhere the same numbers as the NumPy code."""
+    if jit:
+        pytest.importorskip("numba")
+    gradient = ad.grad(sample_variance_by_hand, jit=jit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert np.isnan(gradient(ONE)).all()
+    x = np.array([0.5, 1.5, -1.0])
+    np.testing.assert_allclose(gradient(x), 2.0 * (x - np.mean(x)) / 2, rtol=1e-14)

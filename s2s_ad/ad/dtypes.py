@@ -82,6 +82,8 @@ def _fact_of(value: object, facts: dict) -> object:
     if not isinstance(value, Prim):
         return _atom_fact(value, facts)
     fn = value.fn
+    if fn is builtins.len:  # a Python int, whatever it counts
+        return ("weak", int)
     if value.kwargs and fn not in REDUCTIONS:
         return None
     inputs = [("index", a) if isinstance(a, Index) else _atom_fact(a, facts) for a in value.args]

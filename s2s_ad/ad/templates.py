@@ -125,10 +125,11 @@ def zeros_like(
     return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
-def _site_shapes(site: Site, answer: str, shapes: dict[str, object]) -> dict[str, object]:
-    """The statically known shapes of a call's operands (by rule name) and result (`ans`)."""
+def _site_facts(site: Site, answer: str, facts: dict[str, object]) -> dict[str, object]:
+    """The statically known facts (shapes, dtypes) of a call's operands (by rule name) and
+    result (`ans`), from `facts` by variable."""
     named = [*site.params.items(), *site.keywords.items(), ("ans", Var(answer))]
-    return {k: shapes[a.name] for k, a in named if isinstance(a, Var) and a.name in shapes}
+    return {k: facts[a.name] for k, a in named if isinstance(a, Var) and a.name in facts}
 
 
 def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
@@ -374,11 +375,13 @@ def contributions(
         _check_indexed_object(fn, stmt, active)
     facts: dict = {}  # (one `replace`: each copies the whole site)
     if fn.shapes:
-        facts["shapes"] = _site_shapes(site, stmt.target, fn.shapes)
+        facts["shapes"] = _site_facts(site, stmt.target, fn.shapes)
     if fn.known_shapes or fn.numbers:
         numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
-        facts["known"] = _site_shapes(site, stmt.target, fn.known_shapes)
+        facts["known"] = _site_facts(site, stmt.target, fn.known_shapes)
         facts["numbers"] = frozenset(numbers)
+    if fn.dtypes:
+        facts["dtypes"] = _site_facts(site, stmt.target, fn.dtypes)
     if facts:
         site = replace(site, **facts)
     found = []

@@ -41,6 +41,11 @@ def unbroadcast(g, like):
     raise NotImplementedError("compiled by Numba only")
 
 
+def ratio(a, b):
+    """`rt.ratio`: `a / b`, NumPy's quotient (inf or nan) where `b` is 0."""
+    raise NotImplementedError("compiled by Numba only")
+
+
 def reversed_(seq):
     """Python's `reversed` of a list (a tape) or a `range` (a counted loop replayed)."""
     raise NotImplementedError("compiled by Numba only")
@@ -60,6 +65,15 @@ def _zeros_like(x):
         return lambda x: 0.0
     if isinstance(x, types.Array) and isinstance(x.dtype, types.Float):
         return lambda x: np.zeros(x.shape, x.dtype)
+    return None
+
+
+@overload(ratio)
+def _ratio(a, b):
+    if isinstance(a, _FLOATS) and isinstance(b, _FLOATS):
+        return lambda a, b: np.divide(float(a), b)  # a ufunc: NumPy's rule at 0, no exception
+    if isinstance(a, (types.Array, *_FLOATS)) and isinstance(b, (types.Array, *_FLOATS)):
+        return lambda a, b: a / b  # an array: divided elementwise, NumPy's way
     return None
 
 
@@ -156,6 +170,7 @@ __all__ = [
     "matmul_vjp_left_directions",
     "matmul_vjp_right",
     "matmul_vjp_right_directions",
+    "ratio",
     "reversed_",
     "scatter_add",
     "unbroadcast",

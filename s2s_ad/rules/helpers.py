@@ -13,7 +13,15 @@ from .registry import SAME_CALL, Rule, elementwise, nondifferentiable, registrar
 
 register = registrar("runtime")
 
-for helper in (rt.zeros_like, rt.extremum_share, rt.count, rt.hstack_axis, rt.roll_back, rt.size):
+for helper in (
+    rt.zeros_like,
+    rt.extremum_share,
+    rt.count,
+    rt.dof,
+    rt.hstack_axis,
+    rt.roll_back,
+    rt.size,
+):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
 
 # ratio(x, y) = x / y (NumPy's quotient at a Python 0)

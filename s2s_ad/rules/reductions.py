@@ -99,23 +99,26 @@ for label, fn in [
     ("np.amin", np.amin),
 ]:
     reduction(label, fn, *EXTREMUM, keywords=EXTREMUM_KEYWORDS)
-# var = Σ(x - mean)² / (n - ddof); std = √var
-VAR_SCALE = "rt.ratio(2.0, rt.count(x, ans) - ddof)"  # inf at n = ddof: nan, as NumPy's
+# var = Σ(x - mean)² / (n - ddof), n - ddof clamped at 0 as NumPy does; std = √var. Their
+# scales multiply the sums, so that a count of 0 gives nan there too (0 · inf), as the value
+VAR_SCALE = "rt.ratio(2.0, rt.dof(x, ans, ddof))"
 reduction(
     "np.var",
     np.var,
-    *weighted(f"rt.centered(x, axis) * {VAR_SCALE}"),
+    f"np.sum(d * rt.centered(x, axis), axis=axis, keepdims=keepdims) * {VAR_SCALE}",
+    f"rt.unreduce(d, x, axis, keepdims) * rt.centered(x, axis) * {VAR_SCALE}",
+    f"np.sum(d * rt.centered(x, axis), {SHIFTED}) * {VAR_SCALE}",
     keywords=MOMENT_KEYWORDS,
 )
 # ∂std/∂x = (x - mean) / ((n - ddof) · std), taken as 0 where std is 0: exactly so for one
 # element (std is constantly 0), by the kink policy where n > 1 equal values spread to |t|
-STD_SCALE = "rt.inverse_or_zero((rt.count(x, ans) - ddof) * ans)"
+STD_SCALE = "rt.inverse_or_zero(rt.dof(x, ans, ddof) * ans)"
 reduction(
     "np.std",
     np.std,
     f"np.sum(d * rt.centered(x, axis), axis=axis, keepdims=keepdims) * {STD_SCALE}",
     "rt.unreduce(d * rt.inverse_or_zero(ans), x, axis, keepdims) * rt.centered(x, axis) "
-    "/ (rt.count(x, ans) - ddof)",
+    "/ rt.dof(x, ans, ddof)",
     f"np.sum(d * rt.centered(x, axis), {SHIFTED}) * {STD_SCALE}",
     keywords=MOMENT_KEYWORDS,
 )

@@ -37,6 +37,9 @@ class Site:
     known: dict[str, object] = field(default_factory=dict)
     # the parameter names whose operands are known to be numbers or arrays, not sequences
     numbers: frozenset[str] = frozenset()
+    # the dtype facts (ad/dtypes.py) of operands and `ans`, in code specialised to dtypes
+    # (None: code for any dtypes)
+    dtypes: dict[str, tuple] | None = None
 
     def const(self, name: str, default: object = None) -> object:
         """The literal value of a parameter or keyword, `default` when absent or not literal."""

@@ -69,6 +69,12 @@ def count(x, ans):
     return np.size(x) // max(np.size(ans), 1)
 
 
+def dof(x, ans, ddof):
+    """The divisor of `np.var` and `np.std`: `count(x, ans) - ddof`, clamped at 0 as NumPy
+    clamps it (`ddof` above the count gives inf or nan, not a negative divisor)."""
+    return max(count(x, ans) - ddof, 0)
+
+
 def diff_vjp(g, n=1, axis=-1):
     """Cotangent of `x` in `np.diff(x, n, axis)`: the transposed difference, `n` times."""
     for _ in range(n):
