@@ -607,6 +607,7 @@ def runtime_rows() -> None:
     row("rt.full_like", "np.sum(rt.full_like(x, y[0, 1]) * x)", POS, UNIT)
     row("rt.extremum_share", "np.sum(x * rt.extremum_share(x, np.max(x)))", POS)
     row("rt.count", "np.sum(x * rt.count(x, np.sum(x, axis=0)))", POS)
+    row("rt.dof", "np.sum(x * rt.dof(x, np.sum(x, axis=0), 1))", POS)
     row("rt.hstack_axis", "np.sum(x * rt.hstack_axis([x, x]))", POS)
     row("rt.roll_back", "np.sum(x * rt.roll_back(2))", POS)
     row("rt.unbroadcast", "np.sum(rt.unbroadcast(x * y, y) * w)", POS, ROW, ROW)
