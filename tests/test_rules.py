@@ -608,6 +608,7 @@ def runtime_rows() -> None:
     row("rt.extremum_share", "np.sum(x * rt.extremum_share(x, np.max(x)))", POS)
     row("rt.count", "np.sum(x * rt.count(x, np.sum(x, axis=0)))", POS)
     row("rt.dof", "np.sum(x * rt.dof(x, np.sum(x, axis=0), 1))", POS)
+    row("rt.leading_slice", "np.sum(x[rt.leading_slice(slice(1, 3))] * y)", POS, UNIT[:, 1:3])
     row("rt.hstack_axis", "np.sum(x * rt.hstack_axis([x, x]))", POS)
     row("rt.roll_back", "np.sum(x * rt.roll_back(2))", POS)
     row("rt.unbroadcast", "np.sum(rt.unbroadcast(x * y, y) * w)", POS, ROW, ROW)

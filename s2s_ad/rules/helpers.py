@@ -19,6 +19,7 @@ for helper in (
     rt.count,
     rt.dof,
     rt.hstack_axis,
+    rt.leading_slice,
     rt.roll_back,
     rt.size,
 ):
@@ -88,7 +89,7 @@ moves_g(
 # (its form for all directions: the adjoint reads each direction's elements)
 moves_g(
     "getitem_vjp_directions",
-    "rt.directions_getitem(d, index)",
+    "d[rt.leading_slice(index)]",
     (("x", None), ("index", None)),
     ("x", "index"),
 )

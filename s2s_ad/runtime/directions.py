@@ -214,7 +214,12 @@ def directions_getitem(d, index, ans=None):
         return part
     if isinstance(d, (list, tuple, dict)):
         return d[index]
-    return d[(slice(None), *(index if isinstance(index, tuple) else (index,)))]
+    return d[leading_slice(index)]
+
+
+def leading_slice(index) -> tuple:
+    """`index` after the directions' axis: it reads every direction's elements at once."""
+    return (slice(None), *(index if isinstance(index, tuple) else (index,)))
 
 
 def diagonal_of(d):
@@ -243,7 +248,7 @@ def getitem_vjp_directions(g, x, index):
             out = np.zeros(
                 (len(g), *x.shape), np.result_type(x, g) if complex_into_real else x.dtype
             )
-            at = (slice(None), *items)
+            at = leading_slice(index)
             if _may_repeat(index):
                 np.add.at(out, at, g)
             else:
