@@ -178,3 +178,33 @@ def test_hessian_of_reads_equals_differences():
         e[i] = step
         columns.append((gradient(x + e) - gradient(x - e)) / (2 * step))
     np.testing.assert_allclose(ad.hessian(energy)(x), np.stack(columns, axis=-1), rtol=1e-6)
+
+
+def separated_picks(x):
+    return np.sin(x[[0, 1], :, [1, 0]])  # NumPy puts the arrays' axis first
+
+
+def separated_picks_squared(x):
+    return np.sum(separated_picks(x) ** 2)
+
+
+def test_read_of_separated_arrays_keeps_the_directions_first():
+    """Before session 15, `jacfwd` of such a read raised (the directions' axis moved)."""
+    y = rng.standard_normal((2, 3, 2))
+    index = ([0, 1], slice(None), [1, 0])
+    d = rng.standard_normal((5, *y.shape))
+    np.testing.assert_array_equal(
+        rt.directions_getitem(d, index), rt.per_direction(lambda dk: dk[index], d)
+    )
+    expected = np.zeros(separated_picks(y).shape + y.shape)
+    step = 1e-6
+    for i in np.ndindex(y.shape):
+        e = np.zeros_like(y)
+        e[i] = step
+        expected[(Ellipsis, *i)] = (separated_picks(y + e) - separated_picks(y - e)) / (2 * step)
+    np.testing.assert_allclose(ad.jacfwd(separated_picks)(y), expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ad.jacrev(separated_picks)(y), ad.jacfwd(separated_picks)(y))
+    hessian = ad.hessian(separated_picks_squared)(y)
+    np.testing.assert_allclose(
+        hessian, np.swapaxes(hessian.reshape(12, 12), 0, 1).reshape(hessian.shape)
+    )

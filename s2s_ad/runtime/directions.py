@@ -214,12 +214,22 @@ def directions_getitem(d, index, ans=None):
         return part
     if isinstance(d, (list, tuple, dict)):
         return d[index]
+    if _several_arrays(index):  # their axis would come before the directions': one by one
+        return per_direction(lambda dk: dk[index], d)
     return d[leading_slice(index)]
 
 
 def leading_slice(index) -> tuple:
     """`index` after the directions' axis: it reads every direction's elements at once."""
     return (slice(None), *(index if isinstance(index, tuple) else (index,)))
+
+
+def _several_arrays(index) -> bool:
+    """Whether `index` holds more than one integer or boolean array (or list): NumPy puts
+    their common axis first where a slice separates them, so that a leading slice for the
+    directions would not keep the directions' axis first."""
+    items = index if isinstance(index, tuple) else (index,)
+    return sum(isinstance(i, (list, np.ndarray)) for i in items) > 1
 
 
 def diagonal_of(d):
@@ -239,9 +249,8 @@ def getitem_vjp_directions(g, x, index):
     index repeats), as `getitem_vjp` scatters one. Direction by direction for lists and
     dicts, an index of several arrays (NumPy would move their axis before the directions')
     or a `g` shaped otherwise than `x[index]` after the directions."""
-    items = index if isinstance(index, tuple) else (index,)
-    several = sum(isinstance(i, (list, np.ndarray)) for i in items) > 1
-    if type(x) is np.ndarray and type(g) is np.ndarray and g.ndim and len(g) and not several:
+    plain = type(x) is np.ndarray and type(g) is np.ndarray and g.ndim and len(g)
+    if plain and not _several_arrays(index):
         read = np.broadcast_to(np.zeros((), bool), x.shape)[index]  # its shape, cheaply
         if g.shape[1:] == np.shape(read):
             complex_into_real = x.dtype.kind != "c" and g.dtype.kind == "c"
