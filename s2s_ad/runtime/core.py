@@ -226,13 +226,19 @@ def getitem_vjp(g, x, index):
             for k, item in zip(positions, g, strict=True):
                 out[k] = out[k] + item
         return out
-    out = _zeros(as_array(x))
-    if _complex(g) and out.dtype.kind != "c":  # kept complex, for the API to refuse
-        out = out.astype(np.result_type(out, g))  # (a real array would drop its imaginary part)
+    return _scattered(_zeros(as_array(x)), g, index, index)
+
+
+def _scattered(out, g, index, at):
+    """`g` written into the zeros `out` at `at` (`index`, or all directions' `index`), summed
+    where `index` names an element twice; complex where `g` is (for the API to refuse: a
+    real array would drop its imaginary part)."""
+    if _complex(g) and out.dtype.kind != "c":
+        out = out.astype(np.result_type(out, g))
     if _may_repeat(index):
-        np.add.at(out, index, g)
+        np.add.at(out, at, g)
     else:  # each element named at most once: a plain (much faster) write
-        out[index] = g
+        out[at] = g
     return out
 
 

@@ -12,7 +12,7 @@ from ..errors import S2SError
 from .core import (
     DerivativeDict,
     Derivatives,
-    _may_repeat,
+    _scattered,
     _sequence_arithmetic,
     as_array,
     full_like,
@@ -253,16 +253,7 @@ def getitem_vjp_directions(g, x, index):
     if plain and not _several_arrays(index):
         read = np.broadcast_to(np.zeros((), bool), x.shape)[index]  # its shape, cheaply
         if g.shape[1:] == np.shape(read):
-            complex_into_real = x.dtype.kind != "c" and g.dtype.kind == "c"
-            out = np.zeros(
-                (len(g), *x.shape), np.result_type(x, g) if complex_into_real else x.dtype
-            )
-            at = leading_slice(index)
-            if _may_repeat(index):
-                np.add.at(out, at, g)
-            else:
-                out[at] = g
-            return out
+            return _scattered(np.zeros((len(g), *x.shape), x.dtype), g, index, leading_slice(index))
     return per_direction(lambda dk: getitem_vjp(dk, x, index), g)
 
 
