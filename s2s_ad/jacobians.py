@@ -206,7 +206,7 @@ def _rows_shaped(o, rows: list, inputs: list) -> tuple:
         return tuple(
             np.zeros(shape + x.shape, dtype=dtype)
             if row is None
-            else owned(np.asarray(row).reshape(shape + x.shape).astype(dtype, copy=False))
+            else _block(np.asarray(row), shape + x.shape, dtype)
             for row, x in zip(rows, inputs, strict=True)
         )
     per_input = [pytrees.float_leaves(x) for x in inputs]
@@ -225,6 +225,12 @@ def _rows_shaped(o, rows: list, inputs: list) -> tuple:
         pytrees.with_float_leaves(x, [next(blocks) for _ in leaves])
         for x, leaves in zip(inputs, per_input, strict=True)
     )
+
+
+def _block(found: np.ndarray, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """A Jacobian block of `shape` and `dtype` from the rows or columns the code `found`,
+    copied only where it must be (another dtype, or a read-only seed or a view of one)."""
+    return owned(found.reshape(shape).astype(dtype, copy=False))
 
 
 def _all_rows(
@@ -432,8 +438,6 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
         x = values[positions[0]]
         direct = type(out) is np.ndarray and out.dtype.kind == "f" and len(positions) == 1
         direct = direct and type(x) is np.ndarray
-        # (the directions' axis moved last: the axes of `columns` in the Jacobian's order)
-        last = (*range(1, out.ndim + 1), 0) if direct else ()
         kind = (x.size, x.shape, out.dtype, _float_type(out, x)) if direct else None
 
         def columns(values: tuple) -> object:
@@ -441,9 +445,9 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
             if kind is not None and type(out) is np.ndarray and out.dtype == kind[2]:
                 size, shape, _, dtype = kind
                 real = type(columns) is np.ndarray and columns.dtype.kind == "f"
-                if real and columns.shape == (size, *out.shape) and columns.ndim == len(last):
-                    jacobian = columns.transpose(last).reshape(out.shape + shape)
-                    jacobian = owned(jacobian.astype(dtype, copy=False))
+                if real and columns.shape == (size, *out.shape):
+                    last = (*range(1, columns.ndim), 0)  # the directions' axis moved last
+                    jacobian = _block(columns.transpose(last), out.shape + shape, dtype)
                     return (jacobian,) if isinstance(wrt, tuple) else jacobian
             inputs = [values[i] for i in positions]
             per_output = [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
@@ -455,10 +459,15 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
         return None  # swept row by row
     plan = planned[0]
     if plan.one_array(values):
+        x = values[positions[0]]
+        shape, dtype = out.shape + x.shape, _float_type(out, x)  # the kinds are the plan's
 
         def array_rows(values: tuple) -> object:
-            jacobian = plan.array_jacobian(values)
-            return (jacobian,) if jacobian is not None and isinstance(wrt, tuple) else jacobian
+            rows = plan.array_rows(values)
+            if rows is None:
+                return None  # the checked path
+            jacobian = _block(rows, shape, dtype)
+            return (jacobian,) if isinstance(wrt, tuple) else jacobian
 
         return array_rows, plan.is_current
 

@@ -37,7 +37,6 @@ from .api import (
     derivative,
     gradient_derivative,
     one_hot_seeds,
-    owned,
     read_only,
     refuse_updated_arguments,
 )
@@ -187,13 +186,13 @@ class Plan:
         array: the commonest Jacobian, which `array_jacobian` gives directly."""
         if self.one_row or self.outputs is None or self.outputs[0] or len(self.names) != 1:
             return False
-        (kind,) = self.outputs[1] if len(self.outputs[1]) == 1 else (None,)
-        x = values[self.inputs[0]]
-        return isinstance(kind, tuple) and kind[2].kind == "f" and type(x) is np.ndarray
+        kinds, x = self.outputs[1], values[self.inputs[0]]
+        one = len(kinds) == 1 and isinstance(kinds[0], tuple) and kinds[0][2].kind == "f"
+        return one and type(x) is np.ndarray
 
-    def array_jacobian(self, values: tuple) -> np.ndarray | None:
-        """The Jacobian, out.shape + x.shape, of a later call with positional arguments of
-        the kinds this plan was made for, where `one_array` holds: what `again` and `rows`
+    def array_rows(self, values: tuple) -> np.ndarray | None:
+        """The rows, (out.size, *x.shape), of a later call with positional arguments of the
+        kinds this plan was made for, where `one_array` holds: what `again` and `rows`
         give, without their bookkeeping for structures; None: the checked path."""
         try:
             out = self.f(*values)
@@ -218,8 +217,7 @@ class Plan:
             or tangent.shape != rows_shape
         ):
             return None  # a symbolic zero, a complex value, lost rows: the checked path
-        jacobian = tangent.reshape(shape + x.shape)
-        return owned(jacobian.astype(np.result_type(np.float32, dtype, x.dtype), copy=False))
+        return tangent
 
     def rows(self, values: list, out: object) -> tuple[object, list] | None:
         """`rows`' result for a call whose outputs are `out` (None: swept row by row)."""
