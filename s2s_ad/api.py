@@ -24,6 +24,7 @@ from .errors import (
     UnsupportedSyntaxError,
     with_article,
 )
+from .frontend.scope import is_current
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
 
@@ -513,10 +514,8 @@ def _gradient_function(
                 key = ((x.dtype, x.shape),) if type(x) is ndarray else (type(x),)
             else:
                 key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
-            entry = ready.get(key)
-            # (the code compared too: `f.__code__ = …` makes a new function of the old one)
-            current = entry is not None and entry[0] == GENERATION[0] and entry[3] is f.__code__
-            if current and entry[2]():
+            entry = ready.get(key)  # (its check, its run): `fast_path_entry`
+            if entry is not None and entry[0]():
                 return entry[1](values)
             if not names:
                 names.append(_wrt_names(f, wrt))
@@ -531,7 +530,7 @@ def _gradient_function(
                 else:
                     fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value, jit)
                 if fast is not None:
-                    ready[key] = (GENERATION[0], *fast, f.__code__)
+                    ready[key] = fast_path_entry(f, *fast)
                     return fast[0](values)
             # tuples, lists or dicts, in-place updates: checked on every call
             if jit:
@@ -550,6 +549,17 @@ def _gradient_function(
 
 
 MAX_SPECIALISED = 16  # argument signatures per gradient given their own derivative code
+
+
+def fast_path_entry(f: Callable, run: Callable, derivatives: tuple) -> tuple[Callable, Callable]:
+    """(a check, `run`) for an API's per-call fast path, which calls `run` on a later call's
+    arguments while the check holds: the derivatives' cache was not dropped, `f`'s code is
+    the code they were made from (`f.__code__ = …` makes a new function of the old one), and
+    each free name `derivatives` (the code `run` runs) were made for names the same object;
+    compiled into one function, asked on every call."""
+    dependencies = tuple(found for d in derivatives for found in d.dependencies)
+    same = ((GENERATION, 0, GENERATION[0]), (f, "__code__", f.__code__))
+    return is_current(dependencies, same), run
 
 
 def _key_shapes(key: tuple) -> tuple:
@@ -579,8 +589,8 @@ def _specialised(
     f: Callable, wrt: tuple[str, ...], key: tuple, as_tuple: bool, with_value: bool, jit: bool
 ) -> tuple[Callable, Callable] | None:
     """(`values -> grad's result` through flat gradient code specialised to the argument
-    shapes in `key`, whether that code is current), or None when the arguments need the
-    checked path every time."""
+    shapes in `key`, the derivatives it runs: `fast_path_entry`), or None when the
+    arguments need the checked path every time."""
     from .pipeline import derivative as cached_derivative
 
     mode = "value_and_gradient" if with_value else "grad"
@@ -592,9 +602,16 @@ def _specialised(
         position = positions[0]  # the commonest case, `grad(f)(x)` of a known scalar
 
         def gradient_only(values: tuple) -> object:
-            return _like(function(*values), values[position])
+            g, x = function(*values), values[position]
+            # `_like` of the commonest kinds, without its call
+            if type(g) is float and type(x) is float:
+                return g
+            same = type(g) is ndarray and type(x) is ndarray and g.dtype is x.dtype
+            if same and g.shape == x.shape and g.flags.writeable:
+                return g
+            return _like(g, x)
 
-        return gradient_only, d.is_current
+        return gradient_only, (d,)
 
     def call(values: tuple) -> object:
         if checked:
@@ -609,7 +626,7 @@ def _specialised(
             grads = (grads,) if as_tuple else grads
         return (out, grads) if with_value else grads
 
-    return call, d.is_current
+    return call, (d,)
 
 
 def _specialised_forward(
@@ -622,7 +639,7 @@ def _specialised_forward(
     jit: bool,
 ) -> tuple[Callable, Callable] | None:
     """(`values -> grad's result` through vector tangent code specialised to the argument
-    shapes in `key`, its one-hot seeds made once; whether that code is current)."""
+    shapes in `key`, its one-hot seeds made once; the derivatives it runs)."""
     from .pipeline import derivative as cached_derivative
 
     scalar = len(inputs) == 1 and type(inputs[0]) is float
@@ -652,7 +669,7 @@ def _specialised_forward(
         result = grads if as_tuple else grads[0]
         return (out, result) if with_value else result
 
-    return call, d.is_current
+    return call, (d,)
 
 
 def _backend(d: Derivative, f: Callable, jit: bool) -> Callable:

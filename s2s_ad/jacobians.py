@@ -47,6 +47,7 @@ from .api import (
     _wrt_names,
     check_wrt,
     compiled_runner,
+    fast_path_entry,
     gradient_code,
     gradient_structured,
     one_hot_seeds,
@@ -58,7 +59,6 @@ from .api import (
     static_tangent,
 )
 from .callables import as_function, has_known_values, specialised
-from .generation import GENERATION
 from .located import ComplexValue, is_complex, reporting
 
 log = logging.getLogger("s2s_ad")
@@ -385,9 +385,8 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     @reporting
     def jacobian_of(*args, **kwargs):
         key = signature_key(args) if not kwargs and len(args) == count else None
-        entry = ready.get(key) if key is not None else None
-        current = entry is not None and entry[0] == GENERATION[0] and entry[3] is f.__code__
-        if current and entry[2]():
+        entry = ready.get(key) if key is not None else None  # `fast_path_entry`
+        if entry is not None and entry[0]():
             found = entry[1](args)
             if found is not None:
                 return found
@@ -414,7 +413,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
         if key is not None and plain and picks is None and len(ready) < MAX_SPECIALISED:
             fast = _fast_path(f, names, values, out, wrt, order, jit)
             if fast is not None:
-                ready[key] = (GENERATION[0], *fast, f.__code__)
+                ready[key] = fast_path_entry(f, *fast)
         jacobian = _shaped(per_output, out, wrt, picks)
         return _as_gradient(jacobian, gradient_of, values, _picked(inputs, picks), wrt)
 
@@ -424,8 +423,8 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
 
 def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool) -> tuple | None:
     """(the Jacobian of a later call with arguments of the kinds of `values`, or None where
-    that call takes the checked path; whether its code is current), from the code the call
-    just ran: without binding, checking and looking the code up again."""
+    that call takes the checked path; the derivatives whose code it runs), from the code the
+    call just ran: without binding, checking and looking the code up again."""
     positions = _positions(f, names)
     if order == "forward":
         d = _prepared(f, "vector", names, values, specialise=True)
@@ -453,7 +452,7 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
             per_output = [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
             return _shaped(per_output, out, wrt)
 
-        return columns, d.is_current
+        return columns, (d,)
     planned = vector_reverse.plan(f, names, values, out, jit=jit)  # (`f` ran: `out`)
     if planned is None or planned[0].outputs is None:
         return None  # swept row by row
@@ -469,7 +468,7 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
             jacobian = _block(rows, shape, dtype)
             return (jacobian,) if isinstance(wrt, tuple) else jacobian
 
-        return array_rows, plan.is_current
+        return array_rows, plan.derivatives
 
     def rows(values: tuple) -> object:
         found = plan.again(values)
@@ -478,7 +477,7 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
         out, per_output = _rows_per_output(*found, [values[i] for i in positions])
         return _shaped(per_output, out, wrt)
 
-    return rows, plan.is_current
+    return rows, plan.derivatives
 
 
 # second derivatives: the tangent of the generated gradient code (forward over reverse)

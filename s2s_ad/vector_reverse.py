@@ -160,9 +160,7 @@ class Plan:
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
         self.fixed: tuple | None = None  # (cotangents, seeds) made once for outputs' kinds
-
-    def is_current(self) -> bool:
-        return all(d.is_current() for d in self.made[0])
+        self.derivatives = made[0]  # the code it runs, current while theirs is
 
     def fits(self, out: object) -> bool:
         """Whether `out`, the value of a later call with the same argument kinds, has the

@@ -208,3 +208,73 @@ def test_generated_source_is_byte_identical_across_processes():
     }
     assert len(outputs) == 1
     assert b"def f_vjp" in outputs.pop()
+
+
+FAST_PATH_SOURCE = """
+    import numpy as np
+
+    def helper(x):
+        return x * x
+
+    def act(x):
+        return np.tanh(x)
+
+    scale = 2.0
+
+    def scalar_out(x):
+        return np.sum(helper(x)) * scale
+
+    def vector_out(x):
+        return helper(x) * scale
+
+    """
+# the same name, other code: `f.__code__ = …` of it
+OTHER_CODE = """
+    import numpy as np
+
+    scale = 3.0
+
+    def scalar_out(x):
+        return np.sum(np.sin(x)) * scale
+    """
+
+
+def _fast_apis():
+    """(name, make, the function's kind of output) of every API with a per-call fast path."""
+    return [
+        ("grad", ad.grad, "scalar_out"),
+        ("value_and_grad", lambda f: lambda x: ad.value_and_grad(f)(x)[1], "scalar_out"),
+        ("grad forward", lambda f: ad.grad(f, mode="forward"), "scalar_out"),
+        ("jacfwd", ad.jacfwd, "vector_out"),
+        ("jacrev", ad.jacrev, "vector_out"),
+        ("jacobian", ad.jacobian, "vector_out"),
+    ]
+
+
+@pytest.mark.parametrize("x", [0.7, np.array([0.3, -0.8, 1.1])], ids=["float", "array"])
+@pytest.mark.parametrize("api", _fast_apis(), ids=lambda a: a[0])
+def test_every_fast_path_follows_a_rebound_helper_a_global_and_a_new_code(module, api, x):
+    """A derivative kept for later calls (the fast path: one check per call) is made again
+    when a helper or a global it read is rebound, or the function's code is replaced."""
+    _, make, kind = api
+    if kind == "vector_out" and np.ndim(x) == 0:
+        x = np.array([x])
+    mod = module(FAST_PATH_SOURCE)
+    f = getattr(mod, kind)
+    derivative = make(f)
+    calls = derivative(x), derivative(x)  # the second takes the fast path
+    expected = 2.0 * np.asarray(x) * 2.0
+    for found in calls:
+        found = np.diag(found) if np.ndim(found) == 2 else found
+        np.testing.assert_allclose(found, expected, rtol=1e-15)
+    mod.helper = mod.act
+    found = derivative(x)
+    found = np.diag(found) if np.ndim(found) == 2 else found
+    np.testing.assert_allclose(found, 2.0 * (1.0 - np.tanh(x) ** 2), rtol=1e-14)
+    mod.scale = 3.0
+    found = derivative(x)
+    found = np.diag(found) if np.ndim(found) == 2 else found
+    np.testing.assert_allclose(found, 3.0 * (1.0 - np.tanh(x) ** 2), rtol=1e-14)
+    if kind == "scalar_out":
+        f.__code__ = module(OTHER_CODE).scalar_out.__code__
+        np.testing.assert_allclose(derivative(x), 3.0 * np.cos(x), rtol=1e-14)

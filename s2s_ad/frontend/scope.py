@@ -167,14 +167,22 @@ def is_missing(obj: object) -> bool:
     return obj is _MISSING
 
 
-def is_current(dependencies: list[tuple[Scope, str, object]]) -> Callable[[], bool]:
+def is_current(
+    dependencies: list[tuple[Scope, str, object]] | tuple, same: tuple = ()
+) -> Callable[[], bool]:
     """A check, cheap enough for every call, that each free name a derivative was made for
     (a helper function, a module, a function given a rule) still names the same object.
 
     Compiled to one expression: `_g0.get('helper', _b0) is _o0 and _c1.cell_contents is
     _o1 …` (a builtin's default is itself, so a global shadowing it later is a change).
+    `same`: more facts checked first, each `(holder, key, value)`: `holder.key is value`
+    for a string key (a user function's `__code__`), `holder[key] == value` for an int (the
+    pipeline's generation count), so that an API's per-call fast path asks one function.
     """
     terms, bindings, seen = [], {}, set()
+    for k, (holder, key, value) in enumerate(same):
+        bindings[f"_h{k}"], bindings[f"_v{k}"] = holder, value
+        terms.append(f"_h{k}.{key} is _v{k}" if type(key) is str else f"_h{k}[{key}] == _v{k}")
     for scope, name, value in dependencies:
         cell = scope.closure.get(name)
         where = id(cell) if cell is not None else (id(scope.globals), name)
