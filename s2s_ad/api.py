@@ -156,8 +156,38 @@ def _bind(f: Callable, args: tuple, kwargs: dict) -> list:
             **_where(f),
             hint="call the derivative with the arguments the function itself takes",
         ) from None
+    seed = _cotangent_parameter(f, bound.arguments)
     bound.apply_defaults()
+    if seed is not None:
+        bound.arguments[seed[0]] = seed[1]
     return list(bound.arguments.values())
+
+
+def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
+    """For flat gradient code whose cotangent parameter (`out_bar=1.0`) is not in `given`:
+    (its name, the unit cotangent of `fn`'s output in that output's NumPy float dtype where
+    the dtype analysis knows it for the given arguments' kinds), so that the code divides as
+    the plain call does: `np.sum(d * d) / (len(x) - 1)` at one element by a Python 0 gives
+    NumPy's inf or nan with a warning, where Python's 1.0 raised ZeroDivisionError."""
+    made = getattr(f, "_s2s_cotangent_of", None)
+    if made is None or made[1] in given:
+        return None
+    fn, name, seeds = made
+    values = list(given.values())
+    if len(values) != len(_signature(fn).parameters) or not _plain_kinds(values):
+        return None  # defaults or structures: Python's 1.0
+    key = signature_key(values)
+    if key not in seeds:
+        from .pipeline import result_dtypes
+
+        try:
+            facts = result_dtypes(fn, _key_dtypes(key))
+        except S2SError:  # (the derivative reports it)
+            facts = ()
+        fact = facts[0] if len(facts) == 1 else None
+        known = fact is not None and fact[0] != "weak" and fact[1].kind == "f"
+        seeds[key] = fact[1].type(1.0) if known else 1.0
+    return name, seeds[key]
 
 
 def _call_with(f: Callable, values: list) -> object:
@@ -835,7 +865,11 @@ def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = Non
     """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`; made for the
     structure of those of `values` that are objects with methods (their code is inlined:
     ssa/live_objects.py)."""
-    return gradient_derivative(f, names, values).function
+    code = gradient_derivative(f, names, values).function
+    if not hasattr(code, "_s2s_cotangent_of"):  # (fn, its parameter, seeds per signature)
+        seed = [p for p in _signature(code).parameters if p not in _signature(f).parameters]
+        code._s2s_cotangent_of = (f, seed[-1], {})
+    return code
 
 
 def gradient_derivative(

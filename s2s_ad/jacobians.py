@@ -518,7 +518,8 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
     def hessian_of(*args, **kwargs):
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         gradient, with_value = _gradient_code(f, names, values)
-        names, values, inputs = _inputs(gradient, names, values, {})  # `out_bar=1.0` bound
+        # `out_bar` bound to 1.0 in the output's dtype (api.py, `_bind`)
+        names, values, inputs = _inputs(gradient, names, values, {})
         # (the gradient is computed too, though unread: `f` itself is not called, and where
         # the gradient cannot be computed, the plain call fails too)
         d = _prepared(gradient, "vector", names, values, specialise=True)

@@ -42,7 +42,7 @@ from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.effects import has_effects
-from .ssa.ir import Assign, For, Function, While, walk
+from .ssa.ir import Assign, For, Function, Var, While, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambdas import lift_lambdas
 from .ssa.live_objects import live_examples
@@ -285,6 +285,15 @@ def differentiate(
         is_current(dependencies),
         has_effects(ssa) or callees.effects,
     )
+
+
+def result_dtypes(fn: types.FunctionType, dtypes: tuple) -> tuple:
+    """The dtype fact (ad/dtypes.py) of each value `fn` returns (None: unknown), given its
+    arguments' facts, one per parameter (plain arguments: no structures); from its SSA
+    form, lowered once as `differentiate` lowers it for such arguments."""
+    _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
+    known = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
+    return tuple(known.get(v.name) if isinstance(v, Var) else None for v in ssa.result.values)
 
 
 def _lowered(

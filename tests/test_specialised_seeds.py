@@ -10,6 +10,8 @@ mixed with Python and NumPy scalars.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -278,3 +280,30 @@ def test_ones_of_a_known_shape_need_nothing_computed(f, args, dtype):
     if f is not zero_d_sum:  # (whose adjoint reads the forward sweep's tanh)
         forward = source.split("# reverse sweep")[0]
         assert "= " not in forward.split("# forward sweep")[1], source  # nothing computed
+
+
+def test_counts_conversions_and_math_functions_give_python_numbers():
+    """`len`, `x.size`, `x.ndim`, `int()` give a Python int and `float()` and the `math`
+    functions a Python float, whatever their argument (the facts that let a division by
+    them follow NumPy's promotion, ad/dtypes.py)."""
+
+    def f(x, s):
+        a = len(x)
+        b = x.size
+        c = x.ndim
+        d = int(s)
+        e = float(np.sum(x))
+        g = math.sqrt(a - 1)
+        h = math.log1p(s)
+        k = np.sum(x) / (b - 1)  # a NumPy scalar divided by a Python int: NumPy's
+        return a, b, c, d, e, g, h, k
+
+    x = np.ones(3, np.float32)
+    facts = _facts(f, x, np.float64(0.5))
+    for name in "abcd":
+        assert facts[name] == ("weak", int), name
+    for name in "egh":
+        assert facts[name] == ("weak", float), name
+    assert facts["k"] == ("strong", np.dtype(np.float32))
+    for name, value in zip("abcdegh", f(x, np.float64(0.5)), strict=False):
+        assert type(value) is facts[name][1], name

@@ -18,6 +18,7 @@ without a rule here are unknown.
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 
 import numpy as np
@@ -34,6 +35,19 @@ _OPERATORS = {operator.add, operator.sub, operator.mul, operator.truediv, operat
 _OPERATORS |= {operator.neg, operator.pos, builtins.abs}
 # their dtype is their (first) operand's, unless asked for another one
 _SAME_DTYPE = {np.transpose, np.zeros_like, np.ones_like, np.full_like, runtime.unshared}
+# functions that give a Python int or float whatever they are given: counts (`len(x)`,
+# `x.size`, `x.ndim`), conversions, and the `math` module's functions of real numbers
+_PYTHON_NUMBERS = {fn: ("weak", int) for fn in (builtins.len, builtins.int, np.size, np.ndim)}
+_PYTHON_NUMBERS[builtins.float] = WEAK_FLOAT
+_PYTHON_NUMBERS.update(
+    (getattr(math, name), WEAK_FLOAT)
+    for name in (
+        *("sqrt", "exp", "expm1", "log", "log1p", "log2", "log10", "pow", "fabs", "hypot"),
+        *("sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh"),
+        *("asinh", "acosh", "atanh", "erf", "erfc", "gamma", "lgamma", "fsum", "copysign"),
+        *("degrees", "radians"),
+    )
+)
 
 
 def argument_fact(kind: object) -> Fact | None:
@@ -82,8 +96,8 @@ def _fact_of(value: object, facts: dict) -> object:
     if not isinstance(value, Prim):
         return _atom_fact(value, facts)
     fn = value.fn
-    if fn is builtins.len:  # a Python int, whatever it counts
-        return ("weak", int)
+    if fn in _PYTHON_NUMBERS:  # a Python number, whatever the argument
+        return _PYTHON_NUMBERS[fn]
     if value.kwargs and fn not in REDUCTIONS:
         return None
     inputs = [("index", a) if isinstance(a, Index) else _atom_fact(a, facts) for a in value.args]
