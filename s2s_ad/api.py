@@ -722,8 +722,9 @@ def compiled_runner(d: Derivative, f: Callable, values: list | tuple, jit: bool)
 
 
 def _plain_value(value: object) -> bool:
-    """A number or a numeric array: an argument Numba compiles the code for."""
-    if type(value) is np.ndarray:
+    """A number (a NumPy scalar too: the cotangent a Hessian's gradient code is given) or a
+    numeric array: an argument Numba compiles the code for."""
+    if type(value) is np.ndarray or isinstance(value, np.generic):
         return value.dtype.kind in "fiub"
     return type(value) in (float, int, bool)
 

@@ -98,6 +98,10 @@ def contribution(
     return expr
 
 
+def _is_active(atom: object, active: set[str]) -> bool:
+    return isinstance(atom, Var) and atom.name in active
+
+
 def _masked(expr: ast.expr, mask: str | None, aliases: Aliases) -> ast.expr:
     return expr if mask is None else _call(f"{aliases.rt}.masked", expr, build.name(mask))
 
@@ -384,6 +388,10 @@ def contributions(
         facts["dtypes"] = _site_facts(site, stmt.target, fn.dtypes)
     if facts:
         site = replace(site, **facts)
+    operands = [site.params.get(p) for p in rule.params]
+    if not reverse and rule.joint and all(_is_active(a, active) for a in operands):
+        tangents = {f"d{k}": build.name(incoming(a)) for k, a in enumerate(operands)}
+        return [(operands[0], instantiate(rule.joint, {**tangents, "rt": build.name(aliases.rt)}))]
     found = []
     direction = Namer(fn.taken_names).fresh("d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):

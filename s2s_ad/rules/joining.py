@@ -112,6 +112,7 @@ for join in (runtime.concat, runtime.extend):  # `a + b`, and `a += b` (b any se
                 f"rt.{join.__name__}(rt.zeros_like(x), d)",
             ),
             ("rt.front(d, x)", "rt.back(d, y)"),
+            joint=f"rt.{join.__name__}(d0, d1)",
         ),
     )
 register(
@@ -132,6 +133,7 @@ register(
             "rt.append(d, rt.zeros_along(v, d))",
             "rt.append(rt.zeros_along(xs, d), d)",
         ),
+        joint="rt.append(d0, d1)",
     ),
 )
 # What a loop iterates over: the sequence itself when a derivative can flow through it.

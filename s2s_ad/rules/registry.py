@@ -91,6 +91,12 @@ class Rule:
     batched: tuple[Template, ...] = ()
     literals: tuple[str, ...] = ()  # keywords whose value the templates read (`return_sign`)
     arrays: bool = False  # reads a known list or tuple as one array (ssa/lower_expr.py)
+    # the tangent when every parameter is active, one template of all their tangents (`d0`,
+    # `d1`, … in parameter order), in both tangent modes: for a function linear in its
+    # operands jointly (a list's structure), where the sum of the per-operand templates
+    # builds the same value at more cost: `rt.append(d0, d1)`, the tangent of `[*xs, v]`,
+    # where `append(xs_dot, zeros) + append(zeros, v_dot)` made and added zeros item by item
+    joint: str = ""
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""
