@@ -24,7 +24,7 @@ from .errors import (
     UnsupportedSyntaxError,
     with_article,
 )
-from .frontend.scope import is_current
+from .frontend.scope import is_current, made_from, still_made_from
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
 
@@ -531,11 +531,12 @@ def _gradient_function(
     # the fast path: argument signature → (pipeline generation, call of the derivative
     # specialised to those shapes), for signatures whose arguments were checked once
     ready: dict = {}
-    count = len(_signature(f).parameters) if _SIGNATURES[f][2] else -1
+    count = _positional_count(f)
     as_tuple = isinstance(wrt, tuple)
 
     @functools.wraps(f)
     def gradient(*args, **kwargs):
+        nonlocal f, count
         try:  # costs nothing on the fast path unless an exception is raised
             values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
             # `signature_key(values)`, written out: this is the path of every later call
@@ -547,6 +548,10 @@ def _gradient_function(
             entry = ready.get(key)  # (its check, its run): `fast_path_entry`
             if entry is not None and entry[0]():
                 return entry[1](values)
+            if (fresh := current_code(f)) is not f:  # grad(grad(fn)) after fn changed
+                f, count = fresh, _positional_count(fresh)
+                ready.clear()
+                values = _bind(f, args, kwargs)
             if not names:
                 names.append(_wrt_names(f, wrt))
             _refuse_complex(f, values)
@@ -579,6 +584,12 @@ def _gradient_function(
 
 
 MAX_SPECIALISED = 16  # argument signatures per gradient given their own derivative code
+
+
+def _positional_count(f: Callable) -> int:
+    """How many arguments a call of `f` gives by position for the fast path to take them
+    as they are (-1: none, where `f` has keyword-only or variadic parameters)."""
+    return len(_signature(f).parameters) if _SIGNATURES[f][2] else -1
 
 
 def fast_path_entry(f: Callable, run: Callable, derivatives: tuple) -> tuple[Callable, Callable]:
@@ -778,7 +789,10 @@ def _differentiable(f: Callable) -> Callable:
     if inner is None:
         return f
     fn, wrt = inner
-    names = _wrt_names(fn, wrt)
+    return _differentiable_code(fn, _wrt_names(fn, wrt))
+
+
+def _differentiable_code(fn: Callable, names: tuple[str, ...]) -> Callable:
     try:
         code = gradient_code(fn, names)
     except S2SError as refusal:  # made only for the arguments (a method of an object)
@@ -870,7 +884,22 @@ def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = Non
     if not hasattr(code, "_s2s_cotangent_of"):  # (fn, its parameter, seeds per signature)
         seed = [p for p in _signature(code).parameters if p not in _signature(f).parameters]
         code._s2s_cotangent_of = (f, seed[-1], {})
+        # `f`'s code and defaults it was made for: its derivatives are current while they
+        # are (pipeline.py, `_lowered`)
+        code._s2s_made_from = (f, made_from(f))
     return code
+
+
+def current_code(code: Callable) -> Callable:
+    """`code`, flat gradient code `_differentiable` made from a function, or that code made
+    again where the function's code or defaults changed since (`fn.__code__ = …`,
+    `fn.__defaults__ = …`): what `jacfwd(grad(fn))` made once must follow them."""
+    made = getattr(code, "_s2s_made_from", None)
+    of = getattr(code, "_s2s_flat_gradient_of", None)
+    if made is None or of is None or still_made_from(*made):
+        return code
+    fn, names = of
+    return _differentiable_code(fn, names)
 
 
 def gradient_derivative(

@@ -28,7 +28,6 @@ import numpy as np
 
 from . import pytrees, vector_reverse
 from .api import (
-    _SIGNATURES,
     MAX_SPECIALISED,
     Wrt,
     _bind,
@@ -39,6 +38,7 @@ from .api import (
     _gradient_of,
     _like,
     _plain_kinds,
+    _positional_count,
     _positions,
     _prepared,
     _refuse_complex,
@@ -47,6 +47,7 @@ from .api import (
     _wrt_names,
     check_wrt,
     compiled_runner,
+    current_code,
     fast_path_entry,
     gradient_code,
     gradient_structured,
@@ -379,17 +380,21 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     # the fast path: argument signature → (pipeline generation, the Jacobian of a call of
     # that signature, whether its code is current, `f`'s code) for plain arguments, as grad's
     ready: dict = {}
-    count = len(_signature(f).parameters) if _SIGNATURES[f][2] else -1
+    count = _positional_count(f)
 
     @functools.wraps(f)
     @reporting
     def jacobian_of(*args, **kwargs):
+        nonlocal f, count
         key = signature_key(args) if not kwargs and len(args) == count else None
         entry = ready.get(key) if key is not None else None  # `fast_path_entry`
         if entry is not None and entry[0]():
             found = entry[1](args)
             if found is not None:
                 return found
+        if (fresh := current_code(f)) is not f:  # `jacfwd(grad(fn))` after fn changed
+            f, count = fresh, _positional_count(fresh)
+            ready.clear()
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         order = mode
         if mode == "auto":

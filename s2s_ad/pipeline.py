@@ -308,6 +308,9 @@ def _lowered(
     if found is None or not found[2]():
         scope = Scope.of(fn)
         scope.watch_defaults(fn)  # `fn.__defaults__ = …` later: made with the old ones
+        made = getattr(fn, "_s2s_made_from", None)  # flat gradient code (api.gradient_code)
+        if made is not None:
+            scope.watch_made_from(*made)
         ssa = lower_in(scope)
         found = per_function[key] = (scope, ssa, is_current(scope.dependencies()))
     return found[0], copy.copy(found[1])

@@ -278,3 +278,60 @@ def test_every_fast_path_follows_a_rebound_helper_a_global_and_a_new_code(module
     if kind == "scalar_out":
         f.__code__ = module(OTHER_CODE).scalar_out.__code__
         np.testing.assert_allclose(derivative(x), 3.0 * np.cos(x), rtol=1e-14)
+
+
+GRADIENT_OF_SOURCE = """
+    import numpy as np
+
+    power = 3.0
+
+    def loss(x, c=1.5):
+        return np.sum(c * x**power)
+    """
+# the same name, other code: `loss.__code__ = …` of it
+OTHER_LOSS = """
+    import numpy as np
+
+    def loss(x, c=1.5):
+        return np.sum(c * np.exp(x))
+    """
+
+
+def _over_gradient(api, g):
+    """`x -> ` the second derivative `api` gives of `g = grad(loss)` at `x` (a vector: the
+    Hessian's diagonal, or its product by ones), the Jacobian function made once."""
+    if api in ("jacfwd", "jacrev", "jacobian"):
+        jacobian = getattr(ad, api)(g)
+        return lambda x: np.diag(jacobian(x))
+    if api == "jvp":
+        return lambda x: ad.jvp(g, (x,), (np.ones_like(x),))[1]
+    return lambda x: ad.vjp(g, x)[1](np.ones_like(x))[0]
+
+
+@pytest.mark.parametrize("api", ["jacfwd", "jacrev", "jacobian", "jvp", "vjp", "grad of grad"])
+def test_derivatives_of_a_kept_gradient_follow_the_function(module, api):
+    """`jacfwd(grad(f))` and the like, made once and called again, follow `f`'s defaults,
+    code and globals changed in between (before, the Jacobians of a kept `grad(f)` gave the
+    old defaults' and `jacrev` the old code's Hessian)."""
+    mod = module(GRADIENT_OF_SOURCE)
+    f = mod.loss
+    x = np.array([0.3, 0.8, 1.1])
+    if api == "grad of grad":  # a float: `grad(f)(x)` is a scalar
+        x, kept_function = 0.7, ad.grad(ad.grad(f))
+    else:
+        kept_function = _over_gradient(api, ad.grad(f))
+
+    def second():
+        return kept_function(x)
+
+    kept = [second(), second()]  # the second call takes the fast path where there is one
+    for found in kept:
+        np.testing.assert_allclose(found, 1.5 * 6.0 * x, rtol=1e-14)
+    f.__defaults__ = (2.5,)
+    np.testing.assert_allclose(second(), 2.5 * 6.0 * x, rtol=1e-14)
+    mod.power = 4.0
+    np.testing.assert_allclose(second(), 2.5 * 12.0 * x**2, rtol=1e-14)
+    f.__code__ = module(OTHER_LOSS).loss.__code__
+    np.testing.assert_allclose(second(), 2.5 * np.exp(x), rtol=1e-14)
+    f.__defaults__ = (1.5,)
+    np.testing.assert_allclose(second(), 1.5 * np.exp(x), rtol=1e-14)

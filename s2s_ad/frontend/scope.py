@@ -114,20 +114,42 @@ class Scope:
             for key in ("__defaults__", "__kwdefaults__"):
                 self.reads[("item", id(value), key)] = (defaults, getattr(value, key))
 
+    def watch_made_from(self, fn: FunctionType, as_made: dict[str, object]) -> None:
+        """Code generated from `fn` (its flat gradient code): `fn`'s code and defaults as
+        they were when it was made (`as_made`), so that where they change since, that code
+        and every derivative of it are out of date."""
+        holder = _Defaults(fn)
+        for key, value in as_made.items():
+            self.reads[("made from", id(fn), key)] = (holder, value)
+
 
 class _Defaults:
-    """A function's defaults seen as `_Items` sees a dict: `holder["__defaults__"]`. The
-    function by a weak reference: the caches holding this check are keyed weakly by it."""
+    """A function's defaults (and code) seen as `_Items` sees a dict:
+    `holder["__defaults__"]`. The function by a weak reference: the caches holding this
+    check are keyed weakly by it."""
 
     def __init__(self, fn: FunctionType) -> None:
         self.fn = weakref.ref(fn)
 
     def __contains__(self, key: object) -> bool:
-        return key in ("__defaults__", "__kwdefaults__")
+        return key in MADE_FROM
 
     def __getitem__(self, key: str) -> object:
         fn = self.fn()
         return _MISSING if fn is None else getattr(fn, key)
+
+
+MADE_FROM = ("__code__", "__defaults__", "__kwdefaults__")  # what a function's code follows
+
+
+def made_from(fn: FunctionType) -> dict[str, object]:
+    """`fn`'s code and defaults now, for `Scope.watch_made_from`."""
+    return {key: getattr(fn, key) for key in MADE_FROM}
+
+
+def still_made_from(fn: FunctionType, as_made: dict[str, object]) -> bool:
+    """Whether `fn`'s code and defaults are those `made_from` found (the same objects)."""
+    return all(getattr(fn, key) is value for key, value in as_made.items())
 
 
 def _is_users(holder: object) -> bool:
