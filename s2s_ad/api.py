@@ -174,8 +174,8 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
         return None
     fn, name, seeds = made
     values = list(given.values())
-    if len(values) != len(_signature(fn).parameters) or not _plain_kinds(values):
-        return None  # defaults or structures: Python's 1.0
+    if len(values) != len(_signature(fn).parameters) or not all(map(_plain_value, values)):
+        return None  # defaults, structures, functions: Python's 1.0
     key = signature_key(values)
     if key not in seeds:
         from .pipeline import result_dtypes
@@ -767,7 +767,7 @@ def _reverse_gradients(f: Callable, d: Derivative, wrt: tuple[str, ...], values:
     params = list(_signature(f).parameters)
     out, pullback = d.function(*values)
     _require_scalar(f, out)
-    grads = pullback(1.0)
+    grads = pullback(in_numpy_dtype(1.0, out))  # `grad`'s seed, as `vjp`'s cotangent
     grads = grads if len(wrt) > 1 else (grads,)
     inputs = [values[params.index(name)] for name in wrt]
     return out, tuple(_like(g, x) for g, x in zip(grads, inputs, strict=True))
@@ -986,7 +986,7 @@ def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> obje
                 **_where(f),
                 hint="a tangent has the shape of its primal",
             )
-        return tangent
+        return in_numpy_dtype(tangent, primal)
 
     leaf = _leaf_checker("tangent")
     checked = _structured_like(f, f"the tangent for `{name}`", "its primal", leaf, primal, tangent)
@@ -1035,6 +1035,15 @@ def _pairs(f: Callable, out: tuple, cotangent: object) -> list:
     return list(zip(out, cotangent, strict=True))
 
 
+def in_numpy_dtype(derivative: object, value: object) -> object:
+    """`derivative`, a tangent or cotangent given for `value`; a Python number given for a
+    NumPy float scalar becomes one of its dtype, so that it divides as that value does (by
+    a Python 0: NumPy's inf or nan with a warning, not Python's ZeroDivisionError)."""
+    if isinstance(value, np.floating) and type(derivative) in (float, int):
+        return value.dtype.type(derivative)
+    return derivative
+
+
 def _cotangent_of(f: Callable, out: object, cotangent: object) -> object:
     """The cotangent given for the output `out` in the derivative form generated code
     takes (`pytrees.as_derivative`); a structure's checked against `out`'s structure,
@@ -1042,8 +1051,7 @@ def _cotangent_of(f: Callable, out: object, cotangent: object) -> object:
     one of its dtype: the cotangent of a NumPy value divides as that value does (by a Python
     0: inf or nan, as NumPy gives, not ZeroDivisionError)."""
     if pytrees.node(out) is None:
-        numpy_float = isinstance(out, np.floating) and type(cotangent) in (float, int)
-        return out.dtype.type(cotangent) if numpy_float else cotangent
+        return in_numpy_dtype(cotangent, out)
 
     checked = _structured_like(
         f, "the cotangent", "the output", _leaf_checker("cotangent"), out, cotangent

@@ -502,7 +502,11 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
         return code, False
     if grad.effects and len(names) == 1:
         return _prepared(f, "flat_value_and_gradient", names, values).function, True
-    _require_scalar(f, _call_with(f, values))
+    try:
+        out = _call_with(f, values)
+    except Exception:  # the derivative code raises it again, located in the user's line
+        return code, False
+    _require_scalar(f, out)
     return code, False
 
 

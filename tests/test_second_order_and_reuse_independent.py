@@ -470,12 +470,7 @@ def test_loop_mean_of_empty_array_first_order_is_located():
         assert f"{THIS_FILE}:{ret_line}:" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hessian/hvp of `s = 0.0; for ...; return s / len(x)` at an empty x raise the bare "
-    "ZeroDivisionError of a plain call s2s_ad makes first (jacobians.py _gradient_code -> "
-    "_require_scalar), not an S2SError naming the file and line as grad and jacfwd(grad) do",
-)
+# (raised the plain call's bare ZeroDivisionError before session 16's fix)
 def test_loop_mean_of_empty_array_hessian_is_located():
     x = np.zeros(0)
     for call in (lambda: ad.hessian(loop_mean)(x), lambda: ad.hvp(loop_mean, (x,), (x,))):
@@ -540,12 +535,7 @@ def test_numpy_accumulator_over_one_element_second_order():
             assert not np.isfinite(r).all(), name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grad of `np.log1p(np.exp(x)) / scale` with x an np.float64/np.float32 scalar and a "
-    "Python scale 0.0 raises NumericalError (the pullback divides Python 1.0 by 0.0) where the "
-    "plain call, forward-mode grad and a 0-d array x all give inf; hessian & co. raise too",
-)
+# (raised NumericalError before session 16's fix)
 @pytest.mark.parametrize("mk", [np.float64, np.float32], ids=["float64", "float32"])
 def test_numpy_scalar_over_python_zero_first_and_second_order(mk):
     x = mk(1.5)
@@ -566,12 +556,7 @@ def test_python_scalar_over_python_zero_gives_inf_and_nan():
     assert not np.isfinite(h)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jvp of rescale at an np.float32 t with Python lo == hi, given the Python tangent "
-    "1.0, raises NumericalError (`_t1_dot / _t2`: Python 1.0 / 0.0); the plain call gives "
-    "float32 inf, and the same jvp with an np.float32(1.0) tangent gives inf; hvp likewise",
-)
+# (raised NumericalError before session 16's fix)
 def test_jvp_python_tangent_for_numpy_primal_at_zero_span():
     a = (np.float32(0.5), 1.0, 1.0)
     with quiet():

@@ -154,3 +154,55 @@ def test_the_hessian_source_shows_the_seeded_signature():
     text = ad.derivative_source(in_place_divide, mode="hessian", args=(x,))
     assert "def in_place_divide_grad_jvp" in text
     assert np.isinf(_quiet(lambda: ad.hessian(in_place_divide)(x))[0, 0])
+
+
+def softplus_over(x, scale):
+    return np.log1p(np.exp(x)) * x / scale
+
+
+@pytest.mark.parametrize("kind", [np.float64, np.float32])
+def test_a_numpy_scalar_over_a_python_zero_in_every_api(kind):
+    """A NumPy float scalar argument (no specialised code: the checked path) divided by a
+    Python 0: `grad`'s seed, `jvp`'s Python tangent and the second derivatives' cotangent
+    take the NumPy value's dtype, and every API gives NumPy's inf or nan, as the plain call
+    does (before: NumericalError in `grad`, `value_and_grad`, `jvp` and second order)."""
+    x = kind(1.5)
+    assert not np.isfinite(_quiet(lambda: softplus_over(x, 0.0)))
+    found = {
+        "grad": lambda: ad.grad(softplus_over)(x, 0.0),
+        "grad forward": lambda: ad.grad(softplus_over, mode="forward")(x, 0.0),
+        "value_and_grad": lambda: ad.value_and_grad(softplus_over)(x, 0.0)[1],
+        "vjp": lambda: ad.vjp(softplus_over, x, 0.0)[1](1.0)[0],
+        "jvp": lambda: ad.jvp(softplus_over, (x, 0.0), (1.0, None))[1],
+        "hessian": lambda: ad.hessian(softplus_over)(x, 0.0),
+        "hvp": lambda: ad.hvp(softplus_over, (x, 0.0), (1.0, None))[1],
+        "grad of grad": lambda: ad.grad(ad.grad(softplus_over))(x, 0.0),
+        "jacfwd of grad": lambda: ad.jacfwd(ad.grad(softplus_over))(x, 0.0),
+    }
+    for api, call in found.items():
+        value = _quiet(call)
+        assert not np.isfinite(value), api
+        assert np.result_type(value) == kind, api
+    # the same at a scale that is not 0: the numbers of a Python seed, bit for bit
+    g = ad.grad(softplus_over)(x, 2.0)
+    assert g == _differentiable(ad.grad(softplus_over))(x, 2.0, 1.0)
+
+
+def test_a_plain_call_that_raises_is_reported_at_the_users_line():
+    """Where a Hessian calls the function itself (its output's shape is not known before),
+    what the function raises is reported as the derivative code reports it: an s2s_ad error
+    naming the user's line, not a bare exception from inside s2s_ad."""
+
+    def loop_mean(x):
+        s = 0.0
+        for xi in x:
+            s = s + xi * xi
+        return s / len(x)
+
+    for call in (
+        lambda: ad.hessian(loop_mean)(np.zeros(0)),
+        lambda: ad.hvp(loop_mean, (np.zeros(0),), (np.zeros(0),)),
+    ):
+        with pytest.raises(ad.S2SError) as raised:
+            call()
+        assert __file__ in str(raised.value)
