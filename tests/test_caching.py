@@ -335,3 +335,45 @@ def test_derivatives_of_a_kept_gradient_follow_the_function(module, api):
     np.testing.assert_allclose(second(), 2.5 * np.exp(x), rtol=1e-14)
     f.__defaults__ = (1.5,)
     np.testing.assert_allclose(second(), 1.5 * np.exp(x), rtol=1e-14)
+
+
+HESSIAN_SOURCE = """
+    import numpy as np
+
+    def helper(x):
+        return x * x
+
+    def act(x):
+        return np.tanh(x)
+
+    scale = 2.0
+
+    def summed(x):
+        return np.sum(helper(x) * scale)  # a scalar whatever `helper` and `scale` are
+    """
+OTHER_SUMMED = """
+    import numpy as np
+
+    scale = 3.0
+
+    def summed(x):
+        return np.sum(np.sin(x) * scale)
+    """
+
+
+def test_a_kept_hessian_follows_a_rebound_helper_a_global_and_a_new_code(module):
+    """The Hessian's fast path (its code made once per argument signature) is made again
+    when what it read changes, as the Jacobians' is."""
+    mod = module(HESSIAN_SOURCE)
+    f = mod.summed
+    x = np.array([0.3, -0.8, 1.1])
+    kept = ad.hessian(f)
+    for found in (kept(x), kept(x)):  # the second takes the fast path
+        np.testing.assert_allclose(found, 4.0 * np.eye(3), rtol=1e-15)
+    mod.helper = mod.act  # d²/dx² tanh(x) = -2 tanh(x) (1 - tanh(x)²)
+    t = np.tanh(x)
+    np.testing.assert_allclose(kept(x), np.diag(2.0 * -2.0 * t * (1.0 - t**2)), rtol=1e-13)
+    mod.scale = 3.0
+    np.testing.assert_allclose(kept(x), np.diag(3.0 * -2.0 * t * (1.0 - t**2)), rtol=1e-13)
+    f.__code__ = module(OTHER_SUMMED).summed.__code__
+    np.testing.assert_allclose(kept(x), np.diag(-3.0 * np.sin(x)), rtol=1e-13)

@@ -171,3 +171,61 @@ def test_an_objects_own_function_shadowing_its_class_is_followed():
         np.testing.assert_allclose(g(x), -2.0 * np.sin(x))
     finally:
         _Settings.act = staticmethod(np.tanh)
+
+
+# the Hessian's fast path (one float array differentiated, a scalar output known)
+
+
+def energy(x, a):
+    return np.sum(np.tanh(a @ x) ** 2) + 0.5 * np.sum(x * x * x)
+
+
+def quadratic(x):
+    return 0.5 * np.sum(x * x)  # its gradient's tangent is the seed itself
+
+
+def looped(x, n):
+    total = 0.0
+    for k in range(n):
+        if np.sum(x) > k:
+            total = total + np.sum(np.sin(x * (k + 1)))
+        else:
+            total = total + np.sum(x**2) / (k + 1)
+    return total
+
+
+def grid(x):
+    return np.sum(np.exp(x[:, :-1] * x[:, 1:])) + np.sum(x**4)
+
+
+HESSIAN_CASES = [
+    ("energy", energy, lambda r: (r.standard_normal(3), r.standard_normal((4, 3)))),
+    ("energy float32", energy, lambda r: (r.standard_normal(3, np.float32), np.ones((2, 3)))),
+    ("quadratic", quadratic, lambda r: (r.standard_normal(4),)),
+    ("looped", looped, lambda r: (r.standard_normal(3), 3)),
+    ("grid", grid, lambda r: (r.standard_normal((2, 3)) / 2,)),
+    ("0-d", quadratic, lambda r: (np.array(0.7),)),
+]
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["numpy", "jit"])
+@pytest.mark.parametrize("case", HESSIAN_CASES, ids=lambda c: c[0])
+def test_later_hessians_equal_the_checked_path_bit_for_bit(case, jit):
+    """The Hessian's later calls (its code, cotangent and seeds made once, the columns
+    shaped directly) give what a fresh `hessian` gives on its first, checked call, bit for
+    bit, at new values each call; and a returned Hessian is the caller's own."""
+    if jit and case[0] != "energy":
+        pytest.skip("one compiled case: each compiles for seconds")
+    _, f, make = case
+    rng = np.random.default_rng(7)
+    kept = ad.hessian(f, jit=jit)
+    for _ in range(3):
+        args = make(rng)
+        found = kept(*args)
+        expected = ad.hessian(f, jit=jit)(*args)  # a fresh one: the checked path
+        assert found.dtype == expected.dtype == args[0].dtype
+        assert found.shape == args[0].shape * 2
+        assert np.array_equal(found, expected)
+        found[...] = 99.0  # the caller's own: the next call is not changed
+    again = kept(*args)
+    assert np.array_equal(again, expected)
