@@ -880,23 +880,25 @@ def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = Non
     """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`; made for the
     structure of those of `values` that are objects with methods (their code is inlined:
     ssa/live_objects.py)."""
-    code = gradient_derivative(f, names, values).function
+    d = gradient_derivative(f, names, values)
+    code = d.function
     if not hasattr(code, "_s2s_cotangent_of"):  # (fn, its parameter, seeds per signature)
         seed = [p for p in _signature(code).parameters if p not in _signature(f).parameters]
         code._s2s_cotangent_of = (f, seed[-1], {})
-        # `f`'s code and defaults it was made for: its derivatives are current while they
-        # are (pipeline.py, `_lowered`)
-        code._s2s_made_from = (f, made_from(f))
+        # what it was made for: `f`'s code and defaults, and what `f`'s free names named (its
+        # helpers, …): the code and its derivatives are current while those are (pipeline.py)
+        code._s2s_made_from = (f, made_from(f), d)
     return code
 
 
 def current_code(code: Callable) -> Callable:
     """`code`, flat gradient code `_differentiable` made from a function, or that code made
-    again where the function's code or defaults changed since (`fn.__code__ = …`,
-    `fn.__defaults__ = …`): what `jacfwd(grad(fn))` made once must follow them."""
+    again where the function's code, its defaults or what its free names name changed since
+    (`fn.__code__ = …`, `fn.__defaults__ = …`, a helper rebound): what `jacfwd(grad(fn))`
+    and `grad(grad(fn))` made once must follow them."""
     made = getattr(code, "_s2s_made_from", None)
     of = getattr(code, "_s2s_flat_gradient_of", None)
-    if made is None or of is None or still_made_from(*made):
+    if made is None or of is None or (still_made_from(*made[:2]) and made[2].is_current()):
         return code
     fn, names = of
     return _differentiable_code(fn, names)

@@ -269,7 +269,13 @@ def differentiate(
     defaults = compiled_defaults(fn, ssa.params, tree)  # `w=np.ones(3)` too
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
     register_lines(compiled.__code__.co_filename, statement_lines(ssa))
-    dependencies = (*scope.dependencies(), *callees.dependencies)
+    # flat gradient code: also what the function it was made from depended on (api.py)
+    made = getattr(fn, "_s2s_made_from", None)
+    dependencies = (
+        *scope.dependencies(),
+        *callees.dependencies,
+        *(made[2].dependencies if made else ()),
+    )
     return Derivative(
         compiled,
         source,
@@ -310,7 +316,7 @@ def _lowered(
         scope.watch_defaults(fn)  # `fn.__defaults__ = …` later: made with the old ones
         made = getattr(fn, "_s2s_made_from", None)  # flat gradient code (api.gradient_code)
         if made is not None:
-            scope.watch_made_from(*made)
+            scope.watch_made_from(*made[:2])
         ssa = lower_in(scope)
         found = per_function[key] = (scope, ssa, is_current(scope.dependencies()))
     return found[0], copy.copy(found[1])

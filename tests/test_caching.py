@@ -285,8 +285,14 @@ GRADIENT_OF_SOURCE = """
 
     power = 3.0
 
+    def shaped(x):
+        return x**power
+
+    def sined(x):
+        return np.sin(x)
+
     def loss(x, c=1.5):
-        return np.sum(c * x**power)
+        return np.sum(c * shaped(x))
     """
 # the same name, other code: `loss.__code__ = …` of it
 OTHER_LOSS = """
@@ -311,8 +317,9 @@ def _over_gradient(api, g):
 @pytest.mark.parametrize("api", ["jacfwd", "jacrev", "jacobian", "jvp", "vjp", "grad of grad"])
 def test_derivatives_of_a_kept_gradient_follow_the_function(module, api):
     """`jacfwd(grad(f))` and the like, made once and called again, follow `f`'s defaults,
-    code and globals changed in between (before, the Jacobians of a kept `grad(f)` gave the
-    old defaults' and `jacrev` the old code's Hessian)."""
+    code, globals and helpers changed in between (before, the Jacobians of a kept `grad(f)`
+    gave the old defaults' and `jacrev` the old code's Hessian, and `grad(grad(f))` the old
+    helper's)."""
     mod = module(GRADIENT_OF_SOURCE)
     f = mod.loss
     x = np.array([0.3, 0.8, 1.1])
@@ -331,6 +338,8 @@ def test_derivatives_of_a_kept_gradient_follow_the_function(module, api):
     np.testing.assert_allclose(second(), 2.5 * 6.0 * x, rtol=1e-14)
     mod.power = 4.0
     np.testing.assert_allclose(second(), 2.5 * 12.0 * x**2, rtol=1e-14)
+    mod.shaped = mod.sined  # a helper rebound
+    np.testing.assert_allclose(second(), -2.5 * np.sin(x), rtol=1e-14)
     f.__code__ = module(OTHER_LOSS).loss.__code__
     np.testing.assert_allclose(second(), 2.5 * np.exp(x), rtol=1e-14)
     f.__defaults__ = (1.5,)
