@@ -2808,7 +2808,7 @@ PENDING = {
     "dict_display_with_double_star_merge": "not yet: `{**d, …}`",
     "dict_order_after_pop_and_reinsert": "not yet: `d.pop(k)` (refused at its line)",
     "list_in_dict_appended_through_alias": ALIAS,
-    "insert_at_front_in_loop": "not yet: `xs.insert` inside a loop",
+    # (insert_at_front_in_loop: refused before session 16; `xs = []` is a list now)
     "lstm_loss": "not yet: a tuple reassigned in a loop (`state = step(state)`)",
 }
 

@@ -92,8 +92,11 @@ class ElementTargets:
         return item
 
     def _is_list(self, name: str) -> bool:
+        """Whether `name` holds a list (or a dict), whatever its items' kind: `[]`
+        ("list/*"), a list of lists ("list/list")."""
         bound = self.env.get(name)
-        return isinstance(bound, Var) and self.kind_of(bound) in ("list", "dict")
+        kind = self.kind_of(bound) if isinstance(bound, Var) else None
+        return (kind or "").split("/")[0] in ("list", "dict")
 
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
