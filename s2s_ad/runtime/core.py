@@ -555,9 +555,11 @@ def broadcast_sum(items, like):
 
 
 def unstack(g, x):
-    """Cotangent of `x` in `np.array(x)` / `np.stack(x)` along axis 0: a list when `x` is one."""
+    """Cotangent of `x` in `np.array(x)` / `np.stack(x)` along axis 0: a list when `x` is one,
+    of lists where its items are (a nested list's, added item by item to what its items'
+    reads give)."""
     if isinstance(x, (list, tuple)):
-        return Derivatives(g[k] for k in range(len(x)))
+        return Derivatives(unstack(g[k], item) for k, item in enumerate(x))
     return g
 
 
