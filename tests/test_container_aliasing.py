@@ -389,3 +389,59 @@ def test_run_time_sharing_check_ends_on_objects_holding_themselves():
     assert _shares(a[1:], node)
     assert not _shares(np.ones(3), node)
     assert not _shares(np.ones(3), {"k": [node, node]})
+
+
+# A new list holding a global's item or row grows without changing the global; a name that
+# may be the global's very object (`b = LOG`, or either of two) is still refused.
+GLOBAL_ROWS = np.linspace(0.1, 0.9, 12).reshape(4, 3)
+GLOBAL_LOG: list = []
+
+
+def holds_global_item(x):
+    vals = [x[0], GLOBAL_ROWS[0, 0]]
+    vals += [x[1] * x[2]]
+    vals.append(GLOBAL_ROWS[1, 2] * x[0])
+    return np.sum(np.array(vals) ** 2)
+
+
+def holds_global_row(x):
+    rows = [GLOBAL_ROWS[0], x]
+    rows.append(x * GLOBAL_ROWS[1])
+    rows.extend([x**2])
+    return np.sum(np.stack(rows) ** 2)
+
+
+def grows_the_global_list(x):
+    log = GLOBAL_LOG
+    log.append(x[0])
+    return np.sum(x**2)
+
+
+def grows_either(x, flag):
+    log = GLOBAL_LOG if flag else []
+    log += [x[0]]
+    return np.sum(x**2)
+
+
+@pytest.mark.parametrize("f", [holds_global_item, holds_global_row], ids=lambda f: f.__name__)
+def test_a_new_list_holding_a_globals_item_grows(f):
+    x = np.array([0.3, -0.5, 0.7])
+    before = GLOBAL_ROWS.copy()
+    g = ad.grad(f)(x)
+    numeric = np.array([(f(x + 1e-6 * e) - f(x - 1e-6 * e)) / 2e-6 for e in np.eye(3)])
+    np.testing.assert_allclose(g, numeric, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(ad.grad(f, mode="forward")(x), g, rtol=1e-14)
+    h = ad.hessian(f)(x)
+    np.testing.assert_allclose(h, h.T, rtol=1e-12, atol=1e-12)
+    assert np.array_equal(GLOBAL_ROWS, before)
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [(grows_the_global_list, ()), (grows_either, (True,))],
+    ids=["copy of the global", "either the global or a new list"],
+)
+def test_a_name_that_may_be_a_global_list_is_refused(f, args):
+    with pytest.raises(ad.S2SError, match="global `GLOBAL_LOG`"):
+        ad.grad(f)(np.array([0.3, 0.5]), *args)
+    assert GLOBAL_LOG == []

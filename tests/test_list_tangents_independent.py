@@ -628,13 +628,6 @@ VECTOR_PROGRAMS = [
     break_before_append,
 ]
 
-GLOBAL_ITEM_REFUSED = (
-    "a new list display holding an item of a module array (`[x[0], DATA[0, 0]]`, a float, or "
-    "`[DATA[0], x]`, a row) is taken to be the global DATA itself: `vals += [...]` or "
-    "`vals.append(...)` on that new local list is refused as 'updating a global in place', "
-    "although appending to the list cannot change DATA"
-)
-
 
 def xfail(f, reason):
     return pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=reason), id=f.__name__)
@@ -644,11 +637,9 @@ def marked(programs, bugs):
     return [xfail(f, bugs[f]) if f in bugs else pytest.param(f, id=f.__name__) for f in programs]
 
 
-FIRST_ORDER_BUGS = {  # (`xs.extend(ys)` of `xs = []`, a name, in a loop: refused before session 16)
-    global_item_iadd: GLOBAL_ITEM_REFUSED,
-    global_item_append: GLOBAL_ITEM_REFUSED,
-    global_row_append: GLOBAL_ITEM_REFUSED,
-}
+# (`xs.extend(ys)` of `xs = []`, a name, in a loop, and the global items' lists: refused
+# before session 16)
+FIRST_ORDER_BUGS: dict = {}
 # (nested_row_read: NESTED_ROW_HESSIAN, fixed in session 16)
 SECOND_ORDER_BUGS = FIRST_ORDER_BUGS
 
@@ -847,8 +838,8 @@ SCALAR_PROGRAMS = [
     while_loss,
 ]
 
-# (nested_lists_loss: NESTED_REVERSE, fixed in session 16)
-SCALAR_BUGS = {scalar_list_loss: GLOBAL_ITEM_REFUSED}
+# (nested_lists_loss, scalar_list_loss: refused before session 16)
+SCALAR_BUGS: dict = {}
 
 X0 = np.array([0.7, -0.4, 1.1])
 V0 = np.array([0.3, 0.8, -0.5])

@@ -109,6 +109,8 @@ class AliasAnalysis:
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
+        # (or hold a part of); those that may be the global's very object (`b = WORK`)
+        self.global_objects: set[str] = set()
         self.element_index: gast.expr | None = None  # `i` of the element update `a[i] = v`
         # per enclosing `for`: (what it iterates over, its line, `i` of `enumerate`)
         self.iterated: list[tuple[list[Var], int, str | None]] = []
@@ -124,9 +126,12 @@ class AliasAnalysis:
             self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
             if value.name in self.global_of:
                 self.global_of[target] = self.global_of[value.name]
+            if value.name in self.global_objects:
+                self.global_objects.add(target)
         elif isinstance(value, Free):
             if _mutable(value.value):
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
+                self.global_objects.add(target)
         elif isinstance(value, Prim):
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
@@ -325,7 +330,7 @@ class AliasAnalysis:
         current = self.env[name]
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
-        self._refuse_global(name, current.name, ancestors, what)
+        self._refuse_global(name, current.name, ancestors, what, of_list=of_list)
         for other, value, is_param in self._sharers(name):
             relation = self._relation(current.name, value, ancestors)
             if relation is None:
@@ -366,9 +371,16 @@ class AliasAnalysis:
             index = index.elts[0]
         return isinstance(index, gast.Name) and index.id == name
 
-    def _refuse_global(self, name: str, mine: str, ancestors: dict, what: str) -> None:
+    def _refuse_global(
+        self, name: str, mine: str, ancestors: dict, what: str, *, of_list: bool = False
+    ) -> None:
         """`b = WORK; b[i] = v`: the update would change a module's global (or a closure's
-        object), which the derivative code neither writes nor sees written: refused."""
+        object), which the derivative code neither writes nor sees written: refused. An
+        update of a list object (`of_list`) changes the global only where the list may be
+        that very object: a new list holding a global's item or row (`[x, DATA[0]]`) grows
+        without changing it."""
+        if of_list and not self._same_objects(mine) & self.global_objects:
+            return
         for ancestor in ancestors:
             spelled = self.global_of.get(ancestor)
             if spelled is not None:
