@@ -528,8 +528,8 @@ def _gradient_function(
     _signature(f)
 
     names: list = []  # wrt as parameter names, found on the first call
-    # the fast path: argument signature → (pipeline generation, call of the derivative
-    # specialised to those shapes), for signatures whose arguments were checked once
+    # the fast path: argument signature → (its check, the call of the derivative specialised
+    # to those shapes), for signatures whose arguments were checked once (`fast_path_entry`)
     ready: dict = {}
     count = _positional_count(f)
     as_tuple = isinstance(wrt, tuple)

@@ -23,6 +23,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -61,6 +62,9 @@ from .api import (
 )
 from .callables import as_function, has_known_values, specialised
 from .located import ComplexValue, is_complex, reporting
+
+if TYPE_CHECKING:
+    from .pipeline import Derivative
 
 log = logging.getLogger("s2s_ad")
 
@@ -377,8 +381,8 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     check_wrt(f, wrt, {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian"))
     picks = _requested(f, wrt)
 
-    # the fast path: argument signature → (pipeline generation, the Jacobian of a call of
-    # that signature, whether its code is current, `f`'s code) for plain arguments, as grad's
+    # the fast path: argument signature → (its check, the Jacobian of a call of that
+    # signature) for plain arguments, as grad's (`fast_path_entry`)
     ready: dict = {}
     count = _positional_count(f)
 
@@ -569,7 +573,7 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
 
 
 def _hessian_fast_path(
-    f: Callable, names: tuple, given: list, values: list, d, run: Callable, seeds: list
+    f: Callable, names: tuple, given: list, values: list, d: Derivative, run: Callable, seeds: list
 ) -> tuple | None:
     """(the Hessian of a later call with positional arguments of the kinds of `given`, or
     None where that call takes the checked path; the derivatives whose code it runs), for

@@ -224,6 +224,9 @@ FAST_PATH_SOURCE = """
     def scalar_out(x):
         return np.sum(helper(x)) * scale
 
+    def summed(x):
+        return np.sum(helper(x) * scale)  # a scalar whatever `helper` and `scale` are
+
     def vector_out(x):
         return helper(x) * scale
 
@@ -236,6 +239,9 @@ OTHER_CODE = """
 
     def scalar_out(x):
         return np.sum(np.sin(x)) * scale
+
+    def summed(x):
+        return np.sum(np.sin(x) * scale)
     """
 
 
@@ -346,34 +352,10 @@ def test_derivatives_of_a_kept_gradient_follow_the_function(module, api):
     np.testing.assert_allclose(second(), 1.5 * np.exp(x), rtol=1e-14)
 
 
-HESSIAN_SOURCE = """
-    import numpy as np
-
-    def helper(x):
-        return x * x
-
-    def act(x):
-        return np.tanh(x)
-
-    scale = 2.0
-
-    def summed(x):
-        return np.sum(helper(x) * scale)  # a scalar whatever `helper` and `scale` are
-    """
-OTHER_SUMMED = """
-    import numpy as np
-
-    scale = 3.0
-
-    def summed(x):
-        return np.sum(np.sin(x) * scale)
-    """
-
-
 def test_a_kept_hessian_follows_a_rebound_helper_a_global_and_a_new_code(module):
     """The Hessian's fast path (its code made once per argument signature) is made again
     when what it read changes, as the Jacobians' is."""
-    mod = module(HESSIAN_SOURCE)
+    mod = module(FAST_PATH_SOURCE)
     f = mod.summed
     x = np.array([0.3, -0.8, 1.1])
     kept = ad.hessian(f)
@@ -384,5 +366,5 @@ def test_a_kept_hessian_follows_a_rebound_helper_a_global_and_a_new_code(module)
     np.testing.assert_allclose(kept(x), np.diag(2.0 * -2.0 * t * (1.0 - t**2)), rtol=1e-13)
     mod.scale = 3.0
     np.testing.assert_allclose(kept(x), np.diag(3.0 * -2.0 * t * (1.0 - t**2)), rtol=1e-13)
-    f.__code__ = module(OTHER_SUMMED).summed.__code__
+    f.__code__ = module(OTHER_CODE).summed.__code__
     np.testing.assert_allclose(kept(x), np.diag(-3.0 * np.sin(x)), rtol=1e-13)
