@@ -802,14 +802,21 @@ def _differentiable_code(fn: Callable, names: tuple[str, ...]) -> Callable:
     return code
 
 
+def float_type(*values) -> np.dtype:
+    """float32 when every value is float32, else float64 (Python floats count as float64)."""
+    return np.result_type(np.float32, *(getattr(v, "dtype", np.float64) for v in values))
+
+
 def gradient_structured(
-    result: object, gradient_of: tuple, values: list, missing: Callable
+    result: object, gradient_of: tuple, values: list, missing: Callable, dtype=None
 ) -> object:
     """`result`, a value in the form `grad(fn)`'s flat gradient code returns (rt.Derivatives
     for a NamedTuple, a dict for a record, without the attributes `fn` never reads), in the
     structure `grad(fn)` returns: the arguments' own types, `missing(leaf)` at a float leaf
     the code left out, None at a static leaf. `gradient_of`: (fn, grad's wrt); `values`:
-    the arguments (those of `fn` first)."""
+    the arguments (those of `fn` first). Its float leaves in `dtype`, or where None, each in
+    its argument leaf's float type, as `grad(fn)` gives it (a float32 argument's gradient
+    is float32, though a float64 global made the code compute it in float64)."""
     fn, grad_wrt = gradient_of
     params = list(_signature(fn).parameters)
     names = _wrt_names(fn, grad_wrt)
@@ -822,7 +829,11 @@ def gradient_structured(
     def leaf(x, found):
         if not pytrees.is_leaf(x):
             return None
-        return missing(x) if found is None else found
+        if found is None:
+            return missing(x)
+        wanted = float_type(x) if dtype is None else dtype
+        floating = isinstance(found, (np.ndarray, np.floating)) and found.dtype.kind == "f"
+        return found.astype(wanted) if floating and found.dtype != wanted else found
 
     return pytrees.map_leaves(leaf, like, result)
 

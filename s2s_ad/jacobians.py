@@ -50,6 +50,7 @@ from .api import (
     compiled_runner,
     current_code,
     fast_path_entry,
+    float_type,
     gradient_code,
     gradient_structured,
     one_hot_seeds,
@@ -99,11 +100,6 @@ def _output_leaves(out: object, derivative: object) -> list[tuple[object, object
     return found
 
 
-def _float_type(*values) -> np.dtype:
-    """float32 when every value is float32, else float64 (Python floats count as float64)."""
-    return np.result_type(np.float32, *(getattr(v, "dtype", np.float64) for v in values))
-
-
 def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
     """The Jacobian of the output leaf `out`, one per input in the input's structure, each
     float leaf's block shaped out.shape + leaf.shape."""
@@ -111,7 +107,7 @@ def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
         raise ComplexValue  # the float columns would drop the imaginary parts
     per_input = [pytrees.float_leaves(x) for x in inputs]
     total = sum(int(np.size(leaf)) for leaves in per_input for leaf in leaves)
-    dtype = _float_type(out, *(leaf for leaves in per_input for leaf in leaves))
+    dtype = float_type(out, *(leaf for leaves in per_input for leaf in leaves))
     if columns is None:  # a symbolic zero: out does not depend on the inputs
         columns = np.zeros((total, *np.shape(out)), dtype=dtype)
     flat = np.moveaxis(owned(np.asarray(columns, dtype=dtype)), 0, -1)  # out.shape + (total,)
@@ -153,7 +149,9 @@ def _as_gradient(jacobian, gradient_of: tuple | None, values: list, inputs: list
         ]
         return tuple(found) if isinstance(wrt, tuple) else found[0]
 
-    return gradient_structured(jacobian, gradient_of, values, zeros)
+    # its blocks in the dtype `hessian` gives them: grad's leaves have their inputs' dtypes
+    leaves = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
+    return gradient_structured(jacobian, gradient_of, values, zeros, float_type(*leaves))
 
 
 def _forward(f: Callable, names, values, inputs, jit: bool) -> tuple[object, list[tuple]]:
@@ -206,7 +204,7 @@ def _rows_shaped(o, rows: list, inputs: list) -> tuple:
     """The Jacobian of output leaf `o` from its rows (size of `o`, *leaf.shape) at each float
     leaf of the inputs (None: zeros), one per input in the input's structure."""
     if all(type(x) is np.ndarray and x.dtype.kind == "f" for x in inputs):  # directly
-        dtype = _float_type(o, *inputs)
+        dtype = float_type(o, *inputs)
         shape = np.shape(o)
         return tuple(
             np.zeros(shape + x.shape, dtype=dtype)
@@ -216,7 +214,7 @@ def _rows_shaped(o, rows: list, inputs: list) -> tuple:
         )
     per_input = [pytrees.float_leaves(x) for x in inputs]
     flat_inputs = [leaf for leaves in per_input for leaf in leaves]
-    dtype = _float_type(o, *flat_inputs)
+    dtype = float_type(o, *flat_inputs)
     blocks = iter(
         scalar_block(
             np.zeros(np.shape(o) + np.shape(leaf), dtype=dtype)
@@ -446,7 +444,7 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
         x = values[positions[0]]
         direct = type(out) is np.ndarray and out.dtype.kind == "f" and len(positions) == 1
         direct = direct and type(x) is np.ndarray
-        kind = (x.size, x.shape, out.dtype, _float_type(out, x)) if direct else None
+        kind = (x.size, x.shape, out.dtype, float_type(out, x)) if direct else None
 
         def columns(values: tuple) -> object:
             out, columns = run(*values, *seeds)
@@ -468,7 +466,7 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
     plan = planned[0]
     if plan.one_array(values):
         x = values[positions[0]]
-        shape, dtype = out.shape + x.shape, _float_type(out, x)  # the kinds are the plan's
+        shape, dtype = out.shape + x.shape, float_type(out, x)  # the kinds are the plan's
 
         def array_rows(values: tuple) -> object:
             rows = plan.array_rows(values)
@@ -589,7 +587,7 @@ def _hessian_fast_path(
     if grad.returns_value or grad.effects:
         return None  # the output's shape checked on every call; a `print` run as it is
     cotangent, seeds = values[-1], read_only(seeds)
-    size, columns_shape, shape, dtype = x.size, (x.size, *x.shape), x.shape * 2, _float_type(x)
+    size, columns_shape, shape, dtype = x.size, (x.size, *x.shape), x.shape * 2, float_type(x)
 
     def hessian(args: tuple) -> np.ndarray | None:
         _, columns = run(*args, cotangent, *seeds)

@@ -206,3 +206,46 @@ def test_a_plain_call_that_raises_is_reported_at_the_users_line():
         with pytest.raises(ad.S2SError) as raised:
             call()
         assert __file__ in str(raised.value)
+
+
+DATA64 = np.linspace(-1.0, 1.0, 12).reshape(4, 3)  # float64 data read by float32 weights
+
+
+def nll32(w):
+    z = DATA64 @ w
+    return np.sum(np.logaddexp(0.0, z) - 0.5 * z) + 0.1 * np.sum(w * w)
+
+
+def dict_loss(p):
+    return np.sum(np.tanh(DATA64 @ p["w"] + p["b"]) ** 2)
+
+
+def test_float32_weights_keep_their_dtype_through_every_api_over_grad():
+    """`grad(f)` of float32 weights is float32 (the gradient code computes it in float64,
+    the data's dtype): the APIs over `grad(f)` give what it gives, float32, as `hessian`
+    does: the value of `jvp`/`vjp` of it equal to `grad(f)(w)` bit for bit (before: float64
+    Jacobians, and values of another dtype)."""
+    w = np.array([0.1, -0.2, 0.3], np.float32)
+    g = ad.grad(nll32)
+    h = ad.hessian(nll32)(w)
+    assert g(w).dtype == h.dtype == np.float32
+    for jacobian in (ad.jacfwd, ad.jacrev, ad.jacobian):
+        found = jacobian(g)(w)
+        assert found.dtype == np.float32
+        np.testing.assert_allclose(found, h, rtol=1e-6, atol=1e-7)
+    value, tangent = ad.jvp(g, (w,), (np.ones(3, np.float32),))
+    assert value.dtype == tangent.dtype == np.float32
+    assert np.array_equal(value, g(w))
+    value, pullback = ad.vjp(g, w)
+    assert np.array_equal(value, g(w))
+    assert pullback(np.ones(3, np.float32))[0].dtype == np.float32
+
+
+def test_a_structure_of_float32_leaves_keeps_their_dtype():
+    p = {"w": np.array([0.2, -0.1, 0.4], np.float32), "b": np.float32(0.3)}
+    g = ad.grad(dict_loss)
+    grads = g(p)
+    assert grads["w"].dtype == np.float32 and np.result_type(grads["b"]) == np.float32
+    value, tangent = ad.jvp(g, (p,), ({"w": np.ones(3, np.float32), "b": np.float32(1.0)},))
+    assert value["w"].dtype == tangent["w"].dtype == np.float32
+    assert np.array_equal(value["w"], grads["w"])
