@@ -43,8 +43,11 @@ from .errors import ArgumentError, ComplexValueError, EvaluationError, Numerical
 _LABEL = re.compile(r"<s2s_ad (\w+) of (.*):(\d+) #\d+>")
 _DERIVED = re.compile(r"(.+?)_(?:bar|dot)(?:_\d+)?")  # an adjoint's or a tangent's name
 
-# generated file label → the user's line of each SSA name it assigns
+# generated file label → the user's line of each SSA name it assigns (and of the result,
+# under RESULT)
 _LINES: dict[str, dict[str, int]] = {}
+RESULT = "<result>"  # not a name: the `return` statement's line
+REVERSE_SWEEP = "# reverse sweep"
 
 
 def register_lines(label: str, lines: dict[str, int]) -> None:
@@ -70,6 +73,9 @@ def _user_line(label: str, lines: list[str], line: int) -> int | None:
     candidates = []
     for above in reversed(lines[: line - 1]):  # the SSA statement a reverse-sweep line follows
         above = above.strip()
+        if above == REVERSE_SWEEP:  # no statement's comment between: the pullback of the
+            candidates.append(RESULT)  # result, whose assignment grad's code leaves out
+            break
         if above.startswith("# "):
             if " = " in above and not above.endswith("sweep"):
                 candidates.append(above[2:].split(" = ")[0])

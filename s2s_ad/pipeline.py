@@ -34,7 +34,7 @@ from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
 from .generation import GENERATION
-from .located import in_users_code, register_lines
+from .located import RESULT, in_users_code, register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
 from .ssa.complex_values import refuse_complex
@@ -405,6 +405,7 @@ def unsimplified_source(fn: types.FunctionType, mode: str, wrt: tuple[str, ...])
 def statement_lines(ssa: Function) -> dict[str, int]:
     """The user's line of each name the SSA form assigns (a run-time error maps back)."""
     lines = dict.fromkeys(ssa.params, ssa.first_line)
+    lines[RESULT] = ssa.result.line
     for stmt in walk(ssa.body):
         if isinstance(stmt, (Assign, For)):
             lines[stmt.target] = stmt.line

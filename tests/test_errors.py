@@ -433,3 +433,52 @@ def test_in_place_update_of_an_argument_array(mode):
 def test_in_place_update_of_a_float_argument_is_fine():
     assert ad.grad(doubles_in_place)(3.0) == 2.0
     assert ad.grad(doubles_in_place, mode="forward")(3.0) == 2.0
+
+
+# Run-time failures of the result's own pullback (the first lines of the reverse sweep, whose
+# primal assignment grad's code leaves out) are reported at the `return` line; before, at the
+# line that made the value the result reads (a loop's body, a parameter's `def`).
+
+
+def mean_of_powers(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x ** (i + 1) / (i + 1)
+    return s / n  # <- error
+
+
+def straight_ratio(x, n):
+    y = x * x
+    return y / n  # <- error
+
+
+def while_total(x, n):
+    total, k = 0.0, 0
+    while k < n:
+        total = total + math.sin(x * k)
+        k = k + 1
+    return total / k  # <- error
+
+
+def body_failure(x, n):
+    y = x * 2.0
+    z = math.log(y - 2.0 * x + n)  # <- error
+    return z * y
+
+
+@pytest.mark.parametrize(
+    "fn", [mean_of_powers, straight_ratio, while_total, body_failure], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize(
+    "api",
+    [
+        lambda f: ad.grad(f)(1.5, 0),
+        lambda f: ad.value_and_grad(f)(1.5, 0),
+        lambda f: ad.grad(ad.grad(f))(1.5, 0),
+    ],
+    ids=["grad", "value_and_grad", "grad of grad"],
+)
+def test_a_failing_pullback_names_the_users_line(fn, api):
+    with pytest.raises(ad.S2SError) as info:
+        api(fn)
+    assert f"{__file__}:{marked_line(fn)}:" in str(info.value)

@@ -473,12 +473,7 @@ def test_loop_mean_of_empty_array_hessian_is_located():
             call()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the error of `return s / len(x)` (a Python 0.0 over 0) raised by the second-order "
-    "code (jacfwd/jacrev/jvp/vjp of grad) names the loop body's line `s = s + ...` (the "
-    "adjoint statement sits under it), not the `return` line that divides",
-)
+# (named the loop body's line before session 16's fix)
 def test_loop_mean_of_empty_array_second_order_names_the_return_line():
     x = np.zeros(0)
     ret_line = loop_mean.__code__.co_firstlineno + 4
@@ -494,12 +489,7 @@ def test_loop_mean_of_empty_array_second_order_names_the_return_line():
         assert f"{THIS_FILE}:{ret_line}:" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grad(power_mean)(1.5, 0): the ZeroDivisionError of `return s / n` (n == 0, no "
-    "iteration) is reported at the loop body's line `s = s + x ** (i + 1) / (i + 1)` "
-    "(generated `s_3_bar = 1.0 / n`), not at the return line; value_and_grad names the right line",
-)
+# (named the loop body's line before session 16's fix)
 def test_power_mean_zero_count_error_names_the_return_line():
     ret_line = power_mean.__code__.co_firstlineno + 4
     for call in (
