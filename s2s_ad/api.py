@@ -186,6 +186,11 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
             facts = ()
         fact = facts[0] if len(facts) == 1 else None
         known = fact is not None and fact[0] != "weak" and fact[1].kind == "f"
+        # (not where float arguments of another dtype meet it: float32 `x` and a float64
+        # output; there a NumPy cotangent would carry float64 where grad's Python one lets
+        # float32 through, and `jvp(grad(f))`'s value would not be `grad(f)`'s)
+        floats = {np.result_type(v) for v in values if isinstance(v, (ndarray, np.floating))}
+        known = known and {d for d in floats if d.kind == "f"} <= {fact[1]}
         seeds[key] = fact[1].type(1.0) if known else 1.0
     return name, seeds[key]
 

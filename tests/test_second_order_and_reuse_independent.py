@@ -502,13 +502,7 @@ def test_power_mean_zero_count_error_names_the_return_line():
         assert f"{THIS_FILE}:{ret_line}:" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an accumulator started as np.float64(0.0) over the elements of an array, divided "
-    "by `len(x) - 1` == 0: the plain call gives inf/nan but every second-order API raises "
-    "NumericalError (cotangent bound as Python 1.0; README documents only an accumulator "
-    "starting as Python `0.0`), and the error names the loop line, not the return line",
-)
+# (raised NumericalError before session 16's fix)
 def test_numpy_accumulator_over_one_element_second_order():
     x = np.array([0.5])
     with quiet():

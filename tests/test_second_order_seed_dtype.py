@@ -249,3 +249,25 @@ def test_a_structure_of_float32_leaves_keeps_their_dtype():
     value, tangent = ad.jvp(g, (p,), ({"w": np.ones(3, np.float32), "b": np.float32(1.0)},))
     assert value["w"].dtype == tangent["w"].dtype == np.float32
     assert np.array_equal(value["w"], grads["w"])
+
+
+def numpy_accumulator(x):
+    s = np.float64(0.0)
+    for xi in x:  # an array's elements: NumPy scalars of its dtype
+        s = s + np.exp(-xi) * xi
+    return s / (len(x) - 1)
+
+
+def test_a_numpy_accumulator_over_an_arrays_elements():
+    """`np.float64(0.0)` and the elements a loop reads from an array have known dtypes, so
+    the output's is known: at one element its Hessian is NumPy's inf or nan, as the plain
+    call's value (before: NumericalError)."""
+    x = np.array([0.4])
+    assert not np.isfinite(_quiet(lambda: numpy_accumulator(x)))
+    assert not np.all(np.isfinite(_quiet(lambda: ad.hessian(numpy_accumulator)(x))))
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0.2, 1.5, 4)
+    h = ad.hessian(numpy_accumulator)(x)
+    g, eps = ad.grad(numpy_accumulator), 1e-6
+    numeric = np.array([(g(x + eps * e) - g(x - eps * e)) / (2 * eps) for e in np.eye(4)]).T
+    np.testing.assert_allclose(h, numeric, rtol=1e-6, atol=1e-7)

@@ -307,3 +307,15 @@ def test_counts_conversions_and_math_functions_give_python_numbers():
     assert facts["k"] == ("strong", np.dtype(np.float32))
     for name, value in zip("abcdegh", f(x, np.float64(0.5)), strict=False):
         assert type(value) is facts[name][1], name
+
+
+def test_an_arrays_elements_and_numpy_scalar_constructors_have_its_dtype():
+    def f(x):
+        s = np.float32(0.0)
+        for xi in x:
+            s = s + xi * xi
+        return s
+
+    facts = _facts(f, np.ones(3, np.float32))
+    assert facts["xi"] == ("strong", np.dtype(np.float32))
+    assert facts["s"] == ("strong", np.dtype(np.float32))

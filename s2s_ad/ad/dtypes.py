@@ -35,6 +35,7 @@ _OPERATORS = {operator.add, operator.sub, operator.mul, operator.truediv, operat
 _OPERATORS |= {operator.neg, operator.pos, builtins.abs}
 # their dtype is their (first) operand's, unless asked for another one
 _SAME_DTYPE = {np.transpose, np.zeros_like, np.ones_like, np.full_like, runtime.unshared}
+_SAME_DTYPE.add(runtime.sequence)  # what a loop iterates over: an array's rows or elements
 # functions that give a Python int or float whatever they are given: counts (`len(x)`,
 # `x.size`, `x.ndim`), conversions, and the `math` module's functions of real numbers
 _PYTHON_NUMBERS = {fn: ("weak", int) for fn in (builtins.len, builtins.int, np.size, np.ndim)}
@@ -98,6 +99,8 @@ def _fact_of(value: object, facts: dict) -> object:
     fn = value.fn
     if fn in _PYTHON_NUMBERS:  # a Python number, whatever the argument
         return _PYTHON_NUMBERS[fn]
+    if isinstance(fn, type) and issubclass(fn, np.floating) and not value.kwargs:
+        return ("strong", np.dtype(fn))  # `np.float64(0.0)`: a NumPy float (an array's too)
     if value.kwargs and fn not in REDUCTIONS:
         return None
     inputs = [("index", a) if isinstance(a, Index) else _atom_fact(a, facts) for a in value.args]
