@@ -47,6 +47,7 @@ _DERIVED = re.compile(r"(.+?)_(?:bar|dot)(?:_\d+)?")  # an adjoint's or a tangen
 # under RESULT)
 _LINES: dict[str, dict[str, int]] = {}
 RESULT = "<result>"  # not a name: the `return` statement's line
+READ = "<read> "  # + a name: the line of the one statement reading it
 REVERSE_SWEEP = "# reverse sweep"
 
 
@@ -73,8 +74,14 @@ def _user_line(label: str, lines: list[str], line: int) -> int | None:
     candidates = []
     for above in reversed(lines[: line - 1]):  # the SSA statement a reverse-sweep line follows
         above = above.strip()
-        if above == REVERSE_SWEEP:  # no statement's comment between: the pullback of the
-            candidates.append(RESULT)  # result, whose assignment grad's code leaves out
+        if above == REVERSE_SWEEP:  # no statement's comment between: the pullback through
+            # a statement grad's code left out (the result's, one only it reads): the one
+            # statement reading the adjoint's name, else the result
+            targets = re.findall(r"\w+", text.split(" = ")[0]) if " = " in text else []
+            for target in targets:
+                derived = _DERIVED.fullmatch(target)
+                candidates += [READ + name for name in derived.groups()] if derived else []
+            candidates.append(RESULT)
             break
         if above.startswith("# "):
             if " = " in above and not above.endswith("sweep"):

@@ -34,7 +34,7 @@ from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
 from .frontend.validate import validate
 from .generation import GENERATION
-from .located import RESULT, in_users_code, register_lines
+from .located import READ, RESULT, in_users_code, register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
 from .ssa.complex_values import refuse_complex
@@ -42,7 +42,7 @@ from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.effects import has_effects
-from .ssa.ir import Assign, For, Function, Var, While, walk
+from .ssa.ir import Assign, For, Function, Var, While, used_vars, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambdas import lift_lambdas
 from .ssa.live_objects import live_examples
@@ -403,14 +403,24 @@ def unsimplified_source(fn: types.FunctionType, mode: str, wrt: tuple[str, ...])
 
 
 def statement_lines(ssa: Function) -> dict[str, int]:
-    """The user's line of each name the SSA form assigns (a run-time error maps back)."""
+    """The user's line of each name the SSA form assigns (a run-time error maps back); of
+    the result (`RESULT`); and, under `READ + name`, of the one statement reading a name
+    where one does (an adjoint whose primal line the code left out pulls back through it)."""
     lines = dict.fromkeys(ssa.params, ssa.first_line)
     lines[RESULT] = ssa.result.line
+    readers: dict[str, set[int]] = {}
     for stmt in walk(ssa.body):
         if isinstance(stmt, (Assign, For)):
             lines[stmt.target] = stmt.line
         elif isinstance(stmt, While):
             lines[stmt.test] = stmt.line
+        if isinstance(stmt, Assign):
+            for name in used_vars(stmt.value):
+                readers.setdefault(name, set()).add(stmt.line)
+    for atom in ssa.result.values:
+        if isinstance(atom, Var):
+            readers.setdefault(atom.name, set()).add(ssa.result.line)
+    lines.update({READ + name: next(iter(at)) for name, at in readers.items() if len(at) == 1})
     return lines
 
 

@@ -466,8 +466,16 @@ def body_failure(x, n):
     return z * y
 
 
+def dead_intermediate(x, n):
+    # its pullback, 0.5 * 0.0 ** -0.5, does not read `r`: grad's code leaves this line out
+    r = (x - 1.5 + n) ** 0.5  # <- error
+    return x * x + r
+
+
 @pytest.mark.parametrize(
-    "fn", [mean_of_powers, straight_ratio, while_total, body_failure], ids=lambda f: f.__name__
+    "fn",
+    [mean_of_powers, straight_ratio, while_total, body_failure, dead_intermediate],
+    ids=lambda f: f.__name__,
 )
 @pytest.mark.parametrize(
     "api",
