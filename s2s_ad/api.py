@@ -813,7 +813,7 @@ def float_type(*values) -> np.dtype:
 
 
 def gradient_structured(
-    result: object, gradient_of: tuple, values: list, missing: Callable, dtype=None
+    result: object, gradient_of: tuple, values: list, missing: Callable, dtype: object = None
 ) -> object:
     """`result`, a value in the form `grad(fn)`'s flat gradient code returns (rt.Derivatives
     for a NamedTuple, a dict for a record, without the attributes `fn` never reads), in the
