@@ -389,11 +389,8 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     def jacobian_of(*args, **kwargs):
         nonlocal f, count
         key = signature_key(args) if not kwargs and len(args) == count else None
-        entry = ready.get(key) if key is not None else None  # `fast_path_entry`
-        if entry is not None and entry[0]():
-            found = entry[1](args)
-            if found is not None:
-                return found
+        if (found := _kept(ready, key, args)) is not None:
+            return found
         if (fresh := current_code(f)) is not f:  # `jacfwd(grad(fn))` after fn changed
             f, count = fresh, _positional_count(fresh)
             ready.clear()
@@ -426,6 +423,13 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
 
     jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
     return jacobian_of
+
+
+def _kept(ready: dict, key: tuple | None, args: tuple) -> object:
+    """What the fast path's entry for the signature `key` (`fast_path_entry`) gives for
+    `args`, while its check holds; None: the checked path."""
+    entry = ready.get(key) if key is not None else None
+    return entry[1](args) if entry is not None and entry[0]() else None
 
 
 def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool) -> tuple | None:
@@ -531,11 +535,8 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
     @reporting
     def hessian_of(*args, **kwargs):
         key = signature_key(args) if not kwargs and len(args) == count else None
-        entry = ready.get(key) if key is not None else None
-        if entry is not None and entry[0]():
-            found = entry[1](args)
-            if found is not None:
-                return found
+        if (found := _kept(ready, key, args)) is not None:
+            return found
         names, given, inputs = _inputs(f, wrt, args, kwargs)
         gradient, with_value = _gradient_code(f, names, given)
         # `out_bar` bound to 1.0 in the output's dtype (api.py, `_bind`)

@@ -160,7 +160,11 @@ class Plan:
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
         self.fixed: tuple | None = None  # (cotangents, seeds) made once for outputs' kinds
-        self.derivatives = made[0]  # the code it runs, current while theirs is
+
+    @property
+    def derivatives(self) -> tuple:
+        """The derivatives whose code the plan runs: current while theirs is."""
+        return self.made[0]
 
     def fits(self, out: object) -> bool:
         """Whether `out`, the value of a later call with the same argument kinds, has the
@@ -181,7 +185,7 @@ class Plan:
 
     def one_array(self, values: tuple) -> bool:
         """Whether this plan's calls differentiate one float array and return one float
-        array: the commonest Jacobian, which `array_jacobian` gives directly."""
+        array: the commonest Jacobian, whose rows `array_rows` gives directly."""
         if self.one_row or self.outputs is None or self.outputs[0] or len(self.names) != 1:
             return False
         kinds, x = self.outputs[1], values[self.inputs[0]]
