@@ -9,7 +9,7 @@ import os
 import types
 import weakref
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy import ndarray
@@ -169,10 +169,10 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
     the dtype analysis knows it for the given arguments' kinds), so that the code divides as
     the plain call does: `np.sum(d * d) / (len(x) - 1)` at one element by a Python 0 gives
     NumPy's inf or nan with a warning, where Python's 1.0 raised ZeroDivisionError."""
-    made = getattr(f, "_s2s_cotangent_of", None)
-    if made is None or made[1] in given:
+    made = getattr(f, "_s2s_made_from", None)
+    if made is None or made.cotangent in given:
         return None
-    fn, name, seeds = made
+    fn, name, seeds = made.fn, made.cotangent, made.seeds
     values = list(given.values())
     if len(values) != len(_signature(fn).parameters) or not all(map(_plain_value, values)):
         return None  # defaults, structures, functions: Python's 1.0
@@ -898,13 +898,22 @@ def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = Non
     ssa/live_objects.py)."""
     d = gradient_derivative(f, names, values)
     code = d.function
-    if not hasattr(code, "_s2s_cotangent_of"):  # (fn, its parameter, seeds per signature)
+    if not hasattr(code, "_s2s_made_from"):
         seed = [p for p in _signature(code).parameters if p not in _signature(f).parameters]
-        code._s2s_cotangent_of = (f, seed[-1], {})
-        # what it was made for: `f`'s code and defaults, and what `f`'s free names named (its
-        # helpers, …): the code and its derivatives are current while those are (pipeline.py)
-        code._s2s_made_from = (f, made_from(f), d)
+        code._s2s_made_from = GradientOrigin(f, made_from(f), d, seed[-1], {})
     return code
+
+
+class GradientOrigin(NamedTuple):
+    """What flat gradient code was made from (`gradient_code`): it and its derivatives are
+    current while `fn`'s code and defaults are `as_made` and `derivative` is current (what
+    `fn`'s free names named: its helpers, …; pipeline.py watches both)."""
+
+    fn: Callable
+    as_made: dict  # `fn`'s code and defaults when the code was made (scope.made_from)
+    derivative: Derivative  # `fn`'s gradient derivative, whose function the code is
+    cotangent: str  # the name of the code's cotangent parameter (`out_bar=1.0`)
+    seeds: dict  # argument signature → the cotangent `_bind` gives it (`_cotangent_parameter`)
 
 
 def current_code(code: Callable) -> Callable:
@@ -914,7 +923,9 @@ def current_code(code: Callable) -> Callable:
     and `grad(grad(fn))` made once must follow them."""
     made = getattr(code, "_s2s_made_from", None)
     of = getattr(code, "_s2s_flat_gradient_of", None)
-    if made is None or of is None or (still_made_from(*made[:2]) and made[2].is_current()):
+    if made is None or of is None:
+        return code
+    if still_made_from(made.fn, made.as_made) and made.derivative.is_current():
         return code
     fn, names = of
     return _differentiable_code(fn, names)

@@ -274,7 +274,7 @@ def differentiate(
     dependencies = (
         *scope.dependencies(),
         *callees.dependencies,
-        *(made[2].dependencies if made else ()),
+        *(made.derivative.dependencies if made else ()),
     )
     return Derivative(
         compiled,
@@ -316,7 +316,7 @@ def _lowered(
         scope.watch_defaults(fn)  # `fn.__defaults__ = …` later: made with the old ones
         made = getattr(fn, "_s2s_made_from", None)  # flat gradient code (api.gradient_code)
         if made is not None:
-            scope.watch_made_from(*made[:2])
+            scope.watch_made_from(made.fn, made.as_made)
         ssa = lower_in(scope)
         found = per_function[key] = (scope, ssa, is_current(scope.dependencies()))
     return found[0], copy.copy(found[1])
