@@ -297,9 +297,22 @@ def result_dtypes(fn: types.FunctionType, dtypes: tuple) -> tuple:
     """The dtype fact (ad/dtypes.py) of each value `fn` returns (None: unknown), given its
     arguments' facts, one per parameter (plain arguments: no structures); from its SSA
     form, lowered once as `differentiate` lowers it for such arguments."""
-    _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
+    ssa = _plain_ssa(fn)
     known = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     return tuple(known.get(v.name) if isinstance(v, Var) else None for v in ssa.result.values)
+
+
+def result_shapes(fn: types.FunctionType, shapes: tuple) -> tuple:
+    """The shape (ad/shapes.py) of each value `fn` returns (None: unknown), given its
+    arguments' shapes, one per parameter, as `result_dtypes` gives their dtypes."""
+    ssa = _plain_ssa(fn)
+    known = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+    return tuple(known.get(v.name) if isinstance(v, Var) else None for v in ssa.result.values)
+
+
+def _plain_ssa(fn: types.FunctionType) -> Function:
+    """`fn`'s SSA form for plain arguments (no structures), lowered once."""
+    return _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))[1]
 
 
 def _lowered(

@@ -31,6 +31,8 @@ import numpy as np
 from . import pytrees
 from .api import (
     _call_with,
+    _key_dtypes,
+    _key_shapes,
     _prepared,
     _signature,
     compiled_runner,
@@ -39,10 +41,12 @@ from .api import (
     one_hot_seeds,
     read_only,
     refuse_updated_arguments,
+    signature_key,
 )
 from .callables import specialised
 from .errors import S2SError
 from .located import ComplexValue, is_complex
+from .pipeline import result_dtypes, result_shapes
 
 log = logging.getLogger("s2s_ad")
 ROW_BY_ROW: set[tuple] = set()  # (function, wrt, argument kinds) refused: swept row by row
@@ -120,6 +124,8 @@ def plan(
             MADE[key] = flat
     if flat.effects:  # a `print` runs once: in the forward sweep, row by row
         return _refused(refusal)
+    stand_in = None if key is None or flat.returns_tuple else _proven_output(f, values)
+    proven, out = stand_in is not None, stand_in if out is None else out
     if out is None:
         try:
             out = _call_with(f, values)
@@ -142,14 +148,41 @@ def plan(
         if shaped is not None:  # plain arguments: `f` itself was made into gradient code
             made = ((*made[0], derivative(f, "gradient", names)), made[1])
             MADE[shaped] = made
-    return Plan(f, names, made, jit, refusal, kinds), out
+    return Plan(f, names, made, jit, refusal, kinds, proven=proven), out
+
+
+def _proven_output(f: Callable, values: list) -> np.ndarray | None:
+    """A stand-in (zeros) for the value of `f` where the static shapes and dtypes (ad/shapes.py,
+    ad/dtypes.py) prove from the kinds of `values` alone that every such call returns one
+    float array of that shape and dtype; None otherwise. The code then runs without a call
+    of `f` first, as `jacfwd`'s does (and NumPy's warnings are given once, not twice)."""
+    kinds = signature_key(values)
+    try:
+        shapes = result_shapes(f, _key_shapes(kinds))
+        dtypes = result_dtypes(f, _key_dtypes(kinds))
+    except (S2SError, ValueError):  # not lowered for plain arguments (`*args`): call it
+        return None
+    if len(shapes) != 1 or not shapes[0] or len(dtypes) != 1 or dtypes[0] is None:
+        return None
+    strength, dtype = dtypes[0]
+    if strength != "strong" or dtype.kind != "f":
+        return None
+    return read_only([np.zeros(shapes[0], dtype)])[0]
 
 
 class Plan:
     """The vector reverse code made for one kind of call, and how to run it on a call."""
 
     def __init__(
-        self, f, names, made, jit: bool, refusal: tuple, outputs: tuple | None, one_row=False
+        self,
+        f,
+        names,
+        made,
+        jit: bool,
+        refusal: tuple,
+        outputs: tuple | None,
+        one_row=False,
+        proven=False,
     ):
         self.f, self.names, self.made, self.jit, self.refusal = f, names, made, jit, refusal
         # for plain arguments: (whether `f` returns a tuple, the outputs' kinds as `_key`'s)
@@ -160,6 +193,9 @@ class Plan:
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
         self.fixed: tuple | None = None  # (cotangents, seeds) made once for outputs' kinds
+        # every call of this kind returns one float array of the kind the code was made
+        # for, proven statically (`_proven_output`): no call of `f` to learn it
+        self.proven = proven
 
     @property
     def derivatives(self) -> tuple:
@@ -196,14 +232,15 @@ class Plan:
         """The rows, (out.size, *x.shape), of a later call with positional arguments of the
         kinds this plan was made for, where `one_array` holds: what `again` and `rows`
         give, without their bookkeeping for structures; None: the checked path."""
-        try:
-            out = self.f(*values)
-        except Exception:  # the checked path raises it again, located
-            return None
         _, shape, dtype = self.outputs[1][0]
-        if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype:
-            return None
-        (cotangent,), (seed,) = self.fixed or self._seeds([out])
+        if not self.proven:  # the output's kind from a call of `f`
+            try:
+                out = self.f(*values)
+            except Exception:  # the checked path raises it again, located
+                return None
+            if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype:
+                return None
+        (cotangent,), (seed,) = self.fixed or self._seeds([np.zeros(shape, dtype)])
         x = values[self.inputs[0]]
         try:
             self.run = self.run or compiled_runner(
@@ -212,7 +249,7 @@ class Plan:
             tangent = self.run(*values, cotangent, seed)
         except Exception:  # the checked path tries once more, then sweeps row by row
             return None
-        rows_shape = (out.size, *x.shape)
+        rows_shape = (len(seed), *x.shape)
         if (
             type(tangent) is not np.ndarray
             or tangent.dtype.kind != "f"
@@ -233,6 +270,8 @@ class Plan:
             tangents = self.run(*values, *([] if self.one_row else cotangents), *seeds)
         except Exception as exc:  # the plain call ran: a case the vector code
             # misses (a helper's zeros without the axis of rows); row by row says the same
+            if self.proven and _raises(f, values):
+                return None  # `f`'s own error, which row by row raises again, located
             log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
             return _refused(refusal)
         tangents = tangents if len(names) > 1 else (tangents,)
@@ -278,6 +317,15 @@ class Plan:
             return cotangents, seeds
         self.fixed = (read_only(cotangents), read_only(seeds))
         return self.fixed
+
+
+def _raises(f: Callable, values: list) -> bool:
+    """Whether the plain call of `f` on `values` raises."""
+    try:
+        _call_with(f, values)
+    except Exception:
+        return True
+    return False
 
 
 def _has_rows(tangent: object, leaf: object, count: int) -> bool:

@@ -1513,17 +1513,7 @@ def warn_log_auto(x):
     "maker, f",
     [
         ("jacfwd", warn_log_fwd),
-        pytest.param(
-            "jacrev",
-            warn_log_rev,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "jacrev(np.log(x) * x) at x=[-1., 2.]: 'invalid value encountered in log' 3x on the first call, 2x on "
-                    "every later call; the plain call gives it 1x (a fresh function shows the 3x)"
-                ),
-            ),
-        ),
+        ("jacrev", warn_log_rev),
         pytest.param(
             "jacobian",
             warn_log_auto,

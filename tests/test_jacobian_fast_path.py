@@ -4,6 +4,8 @@ it up again, as `grad` does. It must give what the checked path gives, whatever 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -102,6 +104,73 @@ def test_argument_kinds_each_get_their_own_code(jac):
         np.testing.assert_array_equal(got, want)
     with pytest.raises(ad.S2SError):
         jacobian(np.array([1, 2, 3]), a)  # integers: refused, as on a first call
+
+
+def guarded(x):
+    if x[0] > 5.0:
+        raise ValueError("x[0] is too large")
+    return np.tanh(x) * x
+
+
+def python_division(x):
+    return np.sin(x) * (1.0 / float(x[0]))  # ZeroDivisionError at x[0] == 0
+
+
+def count_log_warnings(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return sum("log" in str(w.message) for w in caught)
+
+
+def logs(x, a):
+    return np.log(x) * a  # 'invalid value encountered in log' for x < 0
+
+
+def test_jacrev_of_a_proven_output_kind_runs_the_code_without_calling_f():
+    """jacrev's rows need the output's shape and dtype; where the static shapes and dtypes
+    prove them from the arguments' (one float array), `f` is not called first: NumPy's
+    warning is given once per call, as by the plain call, not once by `f` and once by the
+    code (twice before)."""
+    x, a = np.array([-1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])
+    plain = count_log_warnings(lambda: logs(x, a))
+    jacobian = ad.jacrev(logs)
+    counts = [count_log_warnings(lambda: jacobian(x, a)) for _ in range(3)]
+    assert counts == [plain] * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        np.testing.assert_array_equal(jacobian(x, a), ad.jacfwd(logs)(x, a))
+
+
+@pytest.mark.parametrize("f, bad", [(python_division, 0.0), (guarded, 6.0)], ids=["div", "raise"])
+def test_jacrev_of_a_proven_output_kind_raises_fs_error_and_recovers(f, bad):
+    """Without a call of `f` first, its own error (a Python division by zero, a `raise`) is
+    still reported, on the first call and on a later one; calls after it are not swept row
+    by row for good."""
+    from s2s_ad import vector_reverse
+
+    good, wrong = np.array([0.5, 1.0, 2.0]), np.array([bad, 1.0, 2.0])
+    for first in (good, wrong):
+        jacobian = ad.jacrev(f)
+        if first is good:
+            jacobian(good)
+        with pytest.raises((ad.S2SError, ValueError, ZeroDivisionError)):
+            jacobian(wrong)
+        np.testing.assert_allclose(jacobian(good), _numeric(f, good), atol=1e-7)
+    refused = [key for key in vector_reverse.ROW_BY_ROW if key[0] is python_division]
+    assert not refused
+
+
+def sliced_by_value(x):
+    return x[: int(x[0])] * 2.0  # the output's shape follows a value: f is called
+
+
+def test_jacrev_of_an_output_shape_set_by_values_calls_f():
+    jacobian = ad.jacrev(sliced_by_value)
+    for n in (3.0, 2.0, 4.0):
+        x = np.array([n, 1.0, 2.0, 3.0])
+        got = jacobian(x)
+        np.testing.assert_array_equal(got, 2.0 * np.eye(int(n), 4))  # int(): no derivative
 
 
 def _function(scalar: bool, factor: float):
