@@ -38,6 +38,7 @@ from typing import NoReturn
 
 import numpy as np
 
+from .codegen.compile import FACTORY_LINES
 from .errors import ArgumentError, ComplexValueError, EvaluationError, NumericalError, S2SError
 
 _LABEL = re.compile(r"<s2s_ad (\w+) of (.*):(\d+) #\d+>")
@@ -46,14 +47,18 @@ _DERIVED = re.compile(r"(.+?)_(?:bar|dot)(?:_\d+)?")  # an adjoint's or a tangen
 # generated file label → the user's line of each SSA name it assigns (and of the result,
 # under RESULT)
 _LINES: dict[str, dict[str, int]] = {}
+_TABLES: dict[str, dict[int, int]] = {}  # label → {line of the code: the user's line}
 RESULT = "<result>"  # not a name: the `return` statement's line
 READ = "<read> "  # + a name: the line of the one statement reading it
 REVERSE_SWEEP = "# reverse sweep"
 
 
-def register_lines(label: str, lines: dict[str, int]) -> None:
-    """Remember where the SSA names of the code compiled as `label` come from."""
+def register_lines(label: str, lines: dict[str, int], table: dict[int, int]) -> None:
+    """Remember where the SSA names of the code compiled as `label` come from, and the
+    user's line of each line of its source that a statement stamped with one starts on
+    (`table`, codegen/emit.py)."""
     _LINES[label] = lines
+    _TABLES[label] = {line + FACTORY_LINES: user for line, user in table.items()}
 
 
 def _generated_frame(exc: BaseException) -> tuple[re.Match, str, int] | None:
@@ -68,7 +73,11 @@ def _generated_frame(exc: BaseException) -> tuple[re.Match, str, int] | None:
 
 
 def _user_line(label: str, lines: list[str], line: int) -> int | None:
-    """The user's line the generated line `line` comes from, when the names tell it."""
+    """The user's line the generated line `line` comes from: the line table's, else where
+    the names tell it."""
+    found = _TABLES.get(label, {}).get(line)
+    if found is not None:
+        return found
     names = _LINES.get(label, {})
     text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
     candidates = []

@@ -483,10 +483,62 @@ def dead_intermediate(x, n):
         lambda f: ad.grad(f)(1.5, 0),
         lambda f: ad.value_and_grad(f)(1.5, 0),
         lambda f: ad.grad(ad.grad(f))(1.5, 0),
+        lambda f: ad.hessian(f)(1.5, 0),
+        lambda f: ad.grad(f, mode="forward")(1.5, 0),
     ],
-    ids=["grad", "value_and_grad", "grad of grad"],
+    ids=["grad", "value_and_grad", "grad of grad", "hessian", "forward"],
 )
 def test_a_failing_pullback_names_the_users_line(fn, api):
     with pytest.raises(ad.S2SError) as info:
         api(fn)
+    assert f"{__file__}:{marked_line(fn)}:" in str(info.value)
+
+
+# the simplification passes merge statements of several lines into one (`x_bar = 3.0 + 1.0 /
+# math.sqrt(1.0 - x * x)` holds the pullbacks of two lines) and leave no primal comment
+# above it; the code's line table (codegen/emit.py) still names the statement's own line
+
+
+def merged_pullbacks(x):
+    b = x * 3.0
+    a = math.asin(x)  # <- error
+    return a + b
+
+
+def merged_in_a_branch(x):
+    if x >= 0.0:  # noqa: SIM108
+        y = x**0.5  # <- error
+    else:
+        y = -x
+    return y * 3.0
+
+
+def merged_in_a_loop(x):
+    s = 0.0
+    for k in range(3):
+        t = math.asin(x) * k  # <- error
+        s = s + t
+    return s
+
+
+@pytest.mark.parametrize(
+    "fn, x",
+    [(merged_pullbacks, 1.0), (merged_in_a_branch, 0.0), (merged_in_a_loop, 1.0)],
+    ids=["straight", "branch", "loop"],
+)
+@pytest.mark.parametrize(
+    "api",
+    [
+        ad.grad,
+        ad.value_and_grad,
+        lambda f: ad.grad(ad.grad(f)),
+        ad.hessian,
+        lambda f: ad.jacfwd(ad.grad(f)),
+        lambda f: ad.grad(f, mode="forward"),
+    ],
+    ids=["grad", "value_and_grad", "grad of grad", "hessian", "jacfwd of grad", "forward"],
+)
+def test_a_failing_merged_statement_names_its_own_line(fn, x, api):
+    with pytest.raises(ad.S2SError) as info:
+        api(fn)(x)
     assert f"{__file__}:{marked_line(fn)}:" in str(info.value)

@@ -152,30 +152,8 @@ def _check_located(f, x, api):
     assert found, msg
 
 
-LOC_XFAIL = {
-    ("e_loop", "grad"): "counted loop's x ** 0.5 error names the def line under grad",
-    **{
-        ("e_branch", a): "x ** 0.5 in an if branch: error names the def line"
-        for a in ("grad", "grad_grad", "hessian", "jacfwd_grad")
-    },
-    ("e_read_by_return", "grad"): "math.asin error names the return line, not its own",
-    **{
-        ("e_loop_asin", a): "math.asin in a counted loop: error names the def line"
-        for a in ("grad", "grad_grad", "hessian", "jacfwd_grad")
-    },
-}
-
-
 def _loc_params():
-    out = []
-    for f, x in E_CASES:
-        for api in APIS:
-            key = (f.__name__, api)
-            marks = []
-            if key in LOC_XFAIL:
-                marks = [pytest.mark.xfail(strict=True, reason=LOC_XFAIL[key])]
-            out.append(pytest.param(f, x, api, id=f"{f.__name__}-{api}", marks=marks))
-    return out
+    return [pytest.param(f, x, api, id=f"{f.__name__}-{api}") for f, x in E_CASES for api in APIS]
 
 
 @pytest.mark.parametrize(("f", "x", "api"), _loc_params())

@@ -30,7 +30,7 @@ from collections import Counter
 from ..codegen import build
 from ..naming import Aliases
 from ..ssa.effects import calls_effect
-from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Var, While, With, walk
+from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, call_structures, is_user_call
@@ -64,28 +64,34 @@ class _Tangents:
     def block(self, block: list) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for stmt in block:
-            if isinstance(stmt, Assign):
-                if stmt.target in self.active and is_user_call(stmt.value):
-                    out.append(self.call(stmt))
-                    continue
-                out.append(render_stmt(stmt))
-                if stmt.target in self.active:
-                    out.extend(self.assign(stmt))
-            elif isinstance(stmt, If):
-                test = build.atom(stmt.test)
-                out.append(build.if_(test, self.block(stmt.body), self.block(stmt.orelse)))
-            elif isinstance(stmt, For):
-                out.append(build.for_(stmt.target, iterable(stmt), self.block(stmt.body)))
-            elif isinstance(stmt, While):
-                out.append(build.while_(build.name(stmt.test), self.block(stmt.body)))
-            elif isinstance(stmt, Return):
-                out.append(self.returns(stmt))
-            elif isinstance(stmt, Effect):  # once, where it stands; no tangent
-                out.append(render_stmt(stmt))
-            elif isinstance(stmt, With):  # the body and its tangents inside the context
-                body = self.block(stmt.body)
-                out.append(build.with_(build.atom(stmt.context), body, stmt.target))
+            start = len(out)
+            self.statement(stmt, out)
+            build.stamped(out[start:], stmt.line)
         return out
+
+    def statement(self, stmt: Stmt, out: list[ast.stmt]) -> None:
+        """Append the code of `stmt` and its tangent to `out`."""
+        if isinstance(stmt, Assign):
+            if stmt.target in self.active and is_user_call(stmt.value):
+                out.append(self.call(stmt))
+                return
+            out.append(render_stmt(stmt))
+            if stmt.target in self.active:
+                out.extend(self.assign(stmt))
+        elif isinstance(stmt, If):
+            test = build.atom(stmt.test)
+            out.append(build.if_(test, self.block(stmt.body), self.block(stmt.orelse)))
+        elif isinstance(stmt, For):
+            out.append(build.for_(stmt.target, iterable(stmt), self.block(stmt.body)))
+        elif isinstance(stmt, While):
+            out.append(build.while_(build.name(stmt.test), self.block(stmt.body)))
+        elif isinstance(stmt, Return):
+            out.append(self.returns(stmt))
+        elif isinstance(stmt, Effect):  # once, where it stands; no tangent
+            out.append(render_stmt(stmt))
+        elif isinstance(stmt, With):  # the body and its tangents inside the context
+            body = self.block(stmt.body)
+            out.append(build.with_(build.atom(stmt.context), body, stmt.target))
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
         tangent = self.tangent(stmt)

@@ -60,6 +60,7 @@ from ..ssa.ir import (
     Function,
     If,
     Prim,
+    Stmt,
     Var,
     While,
     With,
@@ -192,10 +193,12 @@ class _Reverse:
         self.mask_names: dict[str, str] = {}
         self.prepare_calls()
         seeds = self.seed_outputs()
+        build.stamped(self.seed_code, self.fn.result.line)
         sweep = [build.comment("reverse sweep"), *self.seed_code]
         sweep += self.block(self.fn.body[:-1], in_loop=False)
         grads = [self.gradient(p) for p in wrt]
         sweep.append(build.returns(grads, as_tuple=len(grads) > 1))
+        build.stamped(sweep[-1:], self.fn.result.line)
         pullback = build.function(self.namer.fresh("pullback"), seeds, sweep)
 
         forward = [build.comment("forward sweep"), *self.forward(self.fn.body[:-1])]
@@ -284,6 +287,7 @@ class _Reverse:
     def block(self, block: list, *, in_loop: bool) -> list[ast.stmt]:
         code: list[ast.stmt] = []
         for stmt in reversed(block):
+            start = len(code)
             if isinstance(stmt, Assign):
                 if stmt.target in self.active:
                     code += self.assign(stmt)
@@ -294,6 +298,7 @@ class _Reverse:
                 code += self.loop(stmt)
             elif isinstance(stmt, With):  # the adjoint inside the context, if re-entrant
                 code += with_adjoint(stmt, self.block(stmt.body, in_loop=in_loop), self.aliases)
+            build.stamped(code[start:], stmt.line)
         return code
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
@@ -534,26 +539,32 @@ class _Reverse:
     def forward(self, block: list) -> list[ast.stmt]:
         code: list[ast.stmt] = []
         for stmt in block:
-            site = self.sites.get(id(stmt))
-            if isinstance(stmt, Assign) and id(stmt) in self.calls:
-                code.append(self.forward_call(stmt, self.calls[id(stmt)]))
-            elif isinstance(stmt, Assign):
-                code.append(render_stmt(stmt))
-            elif isinstance(stmt, If):
-                branches = [self.forward(stmt.body), self.forward(stmt.orelse)]
-                if site:
-                    record, saved = site
-                    for branch, names in zip(branches, saved, strict=True):
-                        branch.append(build.assign(record, _tuple(names)))
-                code.append(build.if_(build.atom(stmt.test), *branches))
-            elif isinstance(stmt, (For, While)):
-                code += self.forward_loop(stmt, site)
-            elif isinstance(stmt, Effect) and not self.rerunning:  # once: not in a rerun
-                code.append(render_stmt(stmt))
-            elif isinstance(stmt, With):
-                body = self.forward(stmt.body)
-                code.append(build.with_(build.atom(stmt.context), body, stmt.target))
+            start = len(code)
+            self.forward_statement(stmt, code)
+            build.stamped(code[start:], stmt.line)
         return code
+
+    def forward_statement(self, stmt: Stmt, code: list[ast.stmt]) -> None:
+        """Append the forward sweep's code of `stmt` to `code`."""
+        site = self.sites.get(id(stmt))
+        if isinstance(stmt, Assign) and id(stmt) in self.calls:
+            code.append(self.forward_call(stmt, self.calls[id(stmt)]))
+        elif isinstance(stmt, Assign):
+            code.append(render_stmt(stmt))
+        elif isinstance(stmt, If):
+            branches = [self.forward(stmt.body), self.forward(stmt.orelse)]
+            if site:
+                record, saved = site
+                for branch, names in zip(branches, saved, strict=True):
+                    branch.append(build.assign(record, _tuple(names)))
+            code.append(build.if_(build.atom(stmt.test), *branches))
+        elif isinstance(stmt, (For, While)):
+            code += self.forward_loop(stmt, site)
+        elif isinstance(stmt, Effect) and not self.rerunning:  # once: not in a rerun
+            code.append(render_stmt(stmt))
+        elif isinstance(stmt, With):
+            body = self.forward(stmt.body)
+            code.append(build.with_(build.atom(stmt.context), body, stmt.target))
 
     def forward_call(self, stmt: Assign, site: _CallSite) -> ast.stmt:
         if self.flat:  # the plain call; the reverse sweep calls the helper's gradient code

@@ -114,6 +114,22 @@ def located(node: ast.stmt) -> ast.stmt:
     return node
 
 
+# the attribute giving a generated statement the line of the user's statement it comes from
+# (the code's line table, codegen/emit.py): kept by the passes that change a statement in
+# place, absent from statements they make anew
+LINE = "s2s_line"
+
+
+def stamped(statements: list[ast.stmt], line: int | None) -> None:
+    """Give each statement of `statements` not stamped yet the user's `line` it comes from
+    (statements nested in them were stamped with their own lines first)."""
+    if line is None:
+        return
+    for statement in statements:
+        if LINE not in statement.__dict__:
+            setattr(statement, LINE, line)
+
+
 def atom(a: Operand) -> ast.expr:
     """An operand as a value; an index as the value `x[...]` would receive (`slice(1, 3)`)."""
     if isinstance(a, Index):

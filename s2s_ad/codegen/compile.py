@@ -16,6 +16,9 @@ from textwrap import indent
 _counter = itertools.count(1)
 
 
+FACTORY_LINES = 1  # the lines `compile_function` writes before the source's (its `def`)
+
+
 def compile_function(
     source: str,
     name: str,
@@ -28,6 +31,7 @@ def compile_function(
     the values of its last parameters' defaults."""
     params = ", ".join(sorted(cells))
     factory = f"def _s2s_factory({params}):\n{indent(source, '    ')}    return {name}\n"
+    # (FACTORY_LINES: the factory's line before the source's first)
     filename = f"<s2s_ad {label} #{next(_counter)}>"
     code = compile(factory, filename, "exec")
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))

@@ -10,22 +10,44 @@ from __future__ import annotations
 import ast
 import math
 
-from .build import COMMENT_MARK, located
+from .build import COMMENT_MARK, LINE, located
 
 _ESCAPED_MARK = COMMENT_MARK.encode("unicode_escape").decode()
 
 
-def to_source(node: ast.AST) -> str:
-    """Source for `node`, with comment markers written as real comments."""
+def to_source(node: ast.AST, table: dict[int, int] | None = None) -> str:
+    """Source for `node`, with comment markers written as real comments. `table`: filled
+    with the line of the user's statement (`build.LINE`) each statement stamped with one
+    comes from, by the line (from 1) that statement starts on in the source."""
     located(node)
+    if table is not None and _Unparser is not None:
+        unparser = _Unparser()
+        unparser.stamps = []
+        text = unparser.visit(node)
+        table.update(_line_table(unparser._source, unparser.stamps))
+    else:
+        text = unparse(node)
     lines = []
-    for line in unparse(node).splitlines():
+    for line in text.splitlines():
         stripped = line.lstrip()
         if _ESCAPED_MARK in stripped and stripped[:1] in "'\"":
             text = ast.literal_eval(stripped)[len(COMMENT_MARK) :]
             line = line[: len(line) - len(stripped)] + "# " + text
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def _line_table(pieces: list[str], stamps: list[tuple[int, int]]) -> dict[int, int]:
+    """{source line: user line} from the unparser's written `pieces` and the stamped
+    statements' (index of the first piece written for it, user line): the statement starts
+    after the newline its `fill` writes first (none before the first piece)."""
+    table, newlines, counted = {}, 0, 0
+    for index, line in stamps:
+        newlines += sum(piece.count("\n") for piece in pieces[counted:index])
+        counted = index
+        written = "".join(pieces[index : index + 1])
+        table[newlines + 1 + written.startswith("\n")] = line
+    return table
 
 
 def unparse(node: ast.AST) -> str:
@@ -86,6 +108,8 @@ _Unparser = None
 if hasattr(ast, "_Unparser"):
 
     class _Unparser(ast._Unparser):  # the standard one's methods, dispatched faster
+        stamps: list[tuple[int, int]] | None = None  # `to_source`'s line table, when asked
+
         def traverse(self, node) -> None:
             if isinstance(node, list):
                 for item in node:
@@ -96,6 +120,9 @@ if hasattr(ast, "_Unparser"):
             if method is None:
                 name = "visit_" + kind.__name__
                 method = _METHODS[kind] = getattr(type(self), name, type(self).generic_visit)
+            stamps = self.stamps
+            if stamps is not None and LINE in node.__dict__:
+                stamps.append((len(self._source), node.__dict__[LINE]))
             method(self, node)
 
         def visit_Constant(self, node) -> None:
