@@ -679,11 +679,6 @@ FOLD_REASON = (
     "same for a=-2.0; a**0.5 and (-8.0)**(1/3). Fixed for every API but hessian, which "
     "returns zeros (the Hessian of x * c) without refusing the complex c"
 )
-LINE_REASON = (
-    "second order names the wrong line: r = float(x[0])**1.5 at x[0]=-4 under "
-    "hessian/jacfwd(grad): ComplexValueError names the `return` line, not the `r = ...` "
-    "line (grad names the right one)"
-)
 
 
 def _complex_params():
@@ -693,8 +688,6 @@ def _complex_params():
             marks = ()
             if name in ("const_pow", "neg_local_pow", "cube_root_neg") and api in FOLD_APIS:
                 marks = pytest.mark.xfail(strict=True, reason=FOLD_REASON)
-            elif name == "pow_one_entry" and api in ("hessian", "jacfwd_grad"):
-                marks = pytest.mark.xfail(strict=True, reason=LINE_REASON)
             for wmode in ("record", "error"):
                 m = marks
                 key = (name, api, wmode)
