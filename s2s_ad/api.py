@@ -932,9 +932,10 @@ def current_code(code: Callable) -> Callable:
 
 
 def gradient_derivative(
-    f: Callable, names: tuple[str, ...], values: list | None = None
+    f: Callable, names: tuple[str, ...], values: list | None = None, mode: str = "gradient"
 ) -> Derivative:
-    """The derivative whose function is `gradient_code(f, names, values)`."""
+    """The derivative whose function is `gradient_code(f, names, values)`; with `mode`
+    "flat_value_and_gradient", that code returning `(value, gradients)`."""
     structures = ()
     if values is not None:
         from .ssa.live_objects import live_examples  # imported on the first transformation
@@ -946,7 +947,7 @@ def gradient_derivative(
         structures = tuple((n, t) for n, t in found if n in live)
         # the others' static leaves (an int field feeding `np.roll`'s shift) stay inactive
         structures += static_structures(f, values, tuple(live))
-    return derivative(f, "gradient", names, structures=structures)
+    return derivative(f, mode, names, structures=structures)
 
 
 # JVP and VJP

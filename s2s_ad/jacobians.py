@@ -62,7 +62,7 @@ from .api import (
     static_tangent,
 )
 from .callables import as_function, has_known_values, specialised
-from .located import ComplexValue, is_complex, reporting
+from .located import ComplexValue, is_complex, locating, reporting
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -429,7 +429,9 @@ def _kept(ready: dict, key: tuple | None, args: tuple) -> object:
     """What the fast path's entry for the signature `key` (`fast_path_entry`) gives for
     `args`, while its check holds; None: the checked path."""
     entry = ready.get(key) if key is not None else None
-    return entry[1](args) if entry is not None and entry[0]() else None
+    if entry is None or not entry[0]() or locating():
+        return None
+    return entry[1](args)
 
 
 def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool) -> tuple | None:

@@ -234,6 +234,12 @@ class _Found(Exception):
 _WATCHING = threading.local()
 
 
+def locating() -> bool:
+    """Whether a call runs again to find where a complex value first appears: the APIs'
+    fast paths step aside, so that it goes the way the checked path went."""
+    return getattr(_WATCHING, "active", False)
+
+
 def first_complex(call: Callable[[], object], fn: Callable | None) -> S2SError:
     """The report for the first complex value `call` computes in generated code.
 
@@ -293,7 +299,7 @@ def raise_reported(exc: Exception, call: Callable[[], object] | None = None, fn=
     A `ComplexValue` is reported where it first appeared by re-running `call` of `fn`; an
     `ArgumentError` (the call does not fit `fn`) at `fn`'s `def`."""
     if isinstance(exc, ComplexValue) and call is not None:
-        if getattr(_WATCHING, "active", False):
+        if locating():
             raise exc  # an inner entry point, while the outer one watches
         raise first_complex(call, fn) from None
     if (

@@ -221,9 +221,10 @@ def differentiate(
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
 
     Modes: reverse (`f_vjp` returning the value and a pullback), forward and vector
-    (tangents of one or many directions; vector_tangents: the tangents without the value, for
-    jacrev's rows, which calls `f` itself), gradient (flat `f_grad`, differentiable again),
-    value_and_gradient (flat, also returning the value), grad (flat, for `grad`'s fast
+    (tangents of one or many directions; vector_rows: of flat value-and-gradient code in its
+    cotangents, the value and the gradients' tangents, jacrev's rows), gradient (flat
+    `f_grad`, differentiable again), value_and_gradient (flat, also returning the value),
+    flat_value_and_gradient (the same, differentiable again), grad (flat, for `grad`'s fast
     path: it returns the value too only where it is not known statically to be a scalar).
     In those two, helpers' pullbacks are closures; gradient and flat_value_and_gradient
     (`FLAT_MODES`, differentiated again) call the helpers' own flat gradient code instead.
@@ -298,22 +299,9 @@ def result_dtypes(fn: types.FunctionType, dtypes: tuple) -> tuple:
     """The dtype fact (ad/dtypes.py) of each value `fn` returns (None: unknown), given its
     arguments' facts, one per parameter (plain arguments: no structures); from its SSA
     form, lowered once as `differentiate` lowers it for such arguments."""
-    ssa = _plain_ssa(fn)
+    _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
     known = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     return tuple(known.get(v.name) if isinstance(v, Var) else None for v in ssa.result.values)
-
-
-def result_shapes(fn: types.FunctionType, shapes: tuple) -> tuple:
-    """The shape (ad/shapes.py) of each value `fn` returns (None: unknown), given its
-    arguments' shapes, one per parameter, as `result_dtypes` gives their dtypes."""
-    ssa = _plain_ssa(fn)
-    known = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
-    return tuple(known.get(v.name) if isinstance(v, Var) else None for v in ssa.result.values)
-
-
-def _plain_ssa(fn: types.FunctionType) -> Function:
-    """`fn`'s SSA form for plain arguments (no structures), lowered once."""
-    return _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))[1]
 
 
 def _lowered(
@@ -363,7 +351,7 @@ def _derivative_tree(
             with_calls=mode not in FLAT_MODES,  # these are differentiated again
             unit_seed=mode == "grad" and not with_value,  # only `grad` runs this code
         )
-    elif mode in ("forward", "vector", "vector_tangents"):
+    elif mode in ("forward", "vector", "vector_rows"):
         tree = tangent_function(
             ssa,
             list(wrt),
@@ -371,7 +359,7 @@ def _derivative_tree(
             callees,
             zeros_for_none=for_calls,
             vector=mode != "forward",
-            tangents_only=mode == "vector_tangents",  # no value: jacrev's rows
+            rows=mode == "vector_rows",  # jacrev's: the value, the gradients' tangents
         )
     else:
         tree = adjoint_function(

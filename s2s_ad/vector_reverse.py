@@ -13,7 +13,11 @@ vector tangent code with respect to them, seeded with every one-hot cotangent at
         x_bar_dot = rt.matmul_vjp_right_directions(_t0_bar_dot, ...)   (m, *x.shape)
 
 The primal part of `f_grad` (its forward sweep) carries no tangent: it runs once. The
-tangent templates are the vector tangent mode's, tested rule by rule.
+tangent templates are the vector tangent mode's, tested rule by rule. The code is made from
+`f_value_and_grad`, which returns the value too, and returns `(value, rows)` (the mode
+"vector_rows"): a later call runs it alone, no call of `f` to learn the outputs' kinds, and
+the value's errors and NumPy warnings are the plain call's, once, as `jacfwd`'s code gives
+them. (The first call learns those kinds from a call of `f`, its warnings silenced.)
 
 Where that code cannot be made (an output that is not a float array or a tuple of them, a
 function with statements kept for their effect, an operation without a derivative of the
@@ -31,8 +35,6 @@ import numpy as np
 from . import pytrees
 from .api import (
     _call_with,
-    _key_dtypes,
-    _key_shapes,
     _prepared,
     _signature,
     compiled_runner,
@@ -41,12 +43,10 @@ from .api import (
     one_hot_seeds,
     read_only,
     refuse_updated_arguments,
-    signature_key,
 )
 from .callables import specialised
 from .errors import S2SError
 from .located import ComplexValue, is_complex
-from .pipeline import result_dtypes, result_shapes
 
 log = logging.getLogger("s2s_ad")
 ROW_BY_ROW: set[tuple] = set()  # (function, wrt, argument kinds) refused: swept row by row
@@ -115,8 +115,9 @@ def plan(
         return None
     flat = MADE.get(key) if key is not None else None
     if flat is None or not flat.is_current():
-        try:  # the flat gradient code the vector code is made from (`_made`)
-            flat = gradient_derivative(specialised(f, values, names), names, values)
+        try:  # the flat code, `(value, gradients)`, the vector code is made from (`_made`)
+            made_from = specialised(f, values, names)
+            flat = gradient_derivative(made_from, names, values, "flat_value_and_gradient")
         except S2SError:  # row by row makes its own code and reports what is refused
             return _refused(refusal)
         refuse_updated_arguments(flat, values)  # `x += …` of an argument: as row by row
@@ -124,17 +125,17 @@ def plan(
             MADE[key] = flat
     if flat.effects:  # a `print` runs once: in the forward sweep, row by row
         return _refused(refusal)
-    stand_in = None if key is None or flat.returns_tuple else _proven_output(f, values)
-    proven, out = stand_in is not None, stand_in if out is None else out
-    if out is None:
+    if out is None:  # its kinds, from a call of `f` whose NumPy warnings the code gives,
+        # which computes the value too (once per call, as the plain call)
         try:
-            out = _call_with(f, values)
+            with np.errstate(all="ignore"):
+                out = _call_with(f, values)
         except Exception:  # row by row raises it again, located in the derivative code
             return None
     outputs = _float_outputs(out)
     if outputs is None or (type(out) is tuple) != flat.returns_tuple:
         return _refused(refusal)
-    cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
+    cotangents = _cotangents(outputs)
     # the code is specialised to the outputs' shapes too (the cotangents'), so they key it
     shaped = None if key is None else (*key, tuple(_key(f, names, cotangents)[2]))
     kinds = shaped and (flat.returns_tuple, shaped[-1])
@@ -145,29 +146,10 @@ def plan(
         made = _made(flat, values, cotangents)
         if made is None:
             return _refused(refusal)
-        if shaped is not None:  # plain arguments: `f` itself was made into gradient code
-            made = ((*made[0], derivative(f, "gradient", names)), made[1])
+        if shaped is not None:  # plain arguments: `f` itself was made into this code
+            made = ((*made[0], derivative(f, "flat_value_and_gradient", names)), made[1])
             MADE[shaped] = made
-    return Plan(f, names, made, jit, refusal, kinds, proven=proven), out
-
-
-def _proven_output(f: Callable, values: list) -> np.ndarray | None:
-    """A stand-in (zeros) for the value of `f` where the static shapes and dtypes (ad/shapes.py,
-    ad/dtypes.py) prove from the kinds of `values` alone that every such call returns one
-    float array of that shape and dtype; None otherwise. The code then runs without a call
-    of `f` first, as `jacfwd`'s does (and NumPy's warnings are given once, not twice)."""
-    kinds = signature_key(values)
-    try:
-        shapes = result_shapes(f, _key_shapes(kinds))
-        dtypes = result_dtypes(f, _key_dtypes(kinds))
-    except (S2SError, ValueError):  # not lowered for plain arguments (`*args`): call it
-        return None
-    if len(shapes) != 1 or not shapes[0] or len(dtypes) != 1 or dtypes[0] is None:
-        return None
-    strength, dtype = dtypes[0]
-    if strength != "strong" or dtype.kind != "f":
-        return None
-    return read_only([np.zeros(shapes[0], dtype)])[0]
+    return Plan(f, names, made, jit, refusal, kinds), out
 
 
 class Plan:
@@ -182,7 +164,6 @@ class Plan:
         refusal: tuple,
         outputs: tuple | None,
         one_row=False,
-        proven=False,
     ):
         self.f, self.names, self.made, self.jit, self.refusal = f, names, made, jit, refusal
         # for plain arguments: (whether `f` returns a tuple, the outputs' kinds as `_key`'s)
@@ -193,9 +174,6 @@ class Plan:
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
         self.fixed: tuple | None = None  # (cotangents, seeds) made once for outputs' kinds
-        # every call of this kind returns one float array of the kind the code was made
-        # for, proven statically (`_proven_output`): no call of `f` to learn it
-        self.proven = proven
 
     @property
     def derivatives(self) -> tuple:
@@ -208,16 +186,22 @@ class Plan:
         outputs = _float_outputs(out)
         if outputs is None or self.outputs is None or (type(out) is tuple) != self.outputs[0]:
             return False
-        made = _key(self.f, self.names, outputs)
+        made = _key(self.f, self.names, _cotangents(outputs))  # kinds as the plan's
         return made is not None and made[2] == self.outputs[1]
 
     def again(self, values: list) -> tuple[object, list] | None:
-        """`rows` of a later call with the same argument kinds (None: not its outputs')."""
+        """`rows` of a later call with the same argument kinds, from the code alone, which
+        computes the value too (None: the checked path, for an error of `f`'s, which it
+        raises again, located, or outputs of other kinds than the code was made for)."""
+        cotangents, seeds = self.fixed or self._seeds(_stand_ins(self.outputs[1]))
         try:
-            out = _call_with(self.f, values)
-        except Exception:  # the checked path raises it again, located
+            self.run = self.run or compiled_runner(
+                self.made[1], self.f, [*values, *cotangents], self.jit
+            )
+            value, tangents = self._ran(values, cotangents, seeds)
+        except Exception:
             return None
-        return self.rows(values, out) if self.fits(out) else None
+        return self._found(values, value, tangents) if self.fits(value) else None
 
     def one_array(self, values: tuple) -> bool:
         """Whether this plan's calls differentiate one float array and return one float
@@ -233,22 +217,17 @@ class Plan:
         kinds this plan was made for, where `one_array` holds: what `again` and `rows`
         give, without their bookkeeping for structures; None: the checked path."""
         _, shape, dtype = self.outputs[1][0]
-        if not self.proven:  # the output's kind from a call of `f`
-            try:
-                out = self.f(*values)
-            except Exception:  # the checked path raises it again, located
-                return None
-            if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype:
-                return None
         (cotangent,), (seed,) = self.fixed or self._seeds([np.zeros(shape, dtype)])
         x = values[self.inputs[0]]
         try:
             self.run = self.run or compiled_runner(
                 self.made[1], self.f, [*values, cotangent], self.jit
             )
-            tangent = self.run(*values, cotangent, seed)
-        except Exception:  # the checked path tries once more, then sweeps row by row
+            out, tangent = self.run(*values, cotangent, seed)
+        except Exception:  # the checked path raises an error of `f`'s again, located
             return None
+        if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype:
+            return None  # an output of another kind than the code was made for
         rows_shape = (len(seed), *x.shape)
         if (
             type(tangent) is not np.ndarray
@@ -260,20 +239,37 @@ class Plan:
 
     def rows(self, values: list, out: object) -> tuple[object, list] | None:
         """`rows`' result for a call whose outputs are `out` (None: swept row by row)."""
-        f, names, refusal = self.f, self.names, self.refusal
-        outputs = _float_outputs(out)
-        cotangents, seeds = self.fixed or self._seeds(outputs)
+        f, refusal = self.f, self.refusal
+        cotangents, seeds = self.fixed or self._seeds(_float_outputs(out))
         try:
             self.run = self.run or compiled_runner(
                 self.made[1], f, [*values, *cotangents], self.jit
             )
-            tangents = self.run(*values, *([] if self.one_row else cotangents), *seeds)
+            value, tangents = self._ran(values, cotangents, seeds)
         except Exception as exc:  # the plain call ran: a case the vector code
             # misses (a helper's zeros without the axis of rows); row by row says the same
-            if self.proven and _raises(f, values):
+            if _raises(f, values):
                 return None  # `f`'s own error, which row by row raises again, located
             log.debug("vector reverse code of %s failed (%r): row by row", f.__name__, exc)
             return _refused(refusal)
+        if any(is_complex(o) for o in (value if type(value) is tuple else [value])):
+            raise ComplexValue  # reported where it first appears, as row by row
+        if _kinds(value) != _kinds(out):  # never rows of outputs of another kind
+            log.debug("vector reverse code of %s: another value than f's", f.__name__)
+            return _refused(refusal)
+        return self._found(values, value, tangents)
+
+    def _ran(self, values: list, cotangents: list, seeds: list) -> tuple[object, object]:
+        """(the value, the rows' tangents) from the code, which returns `(value,
+        gradients)` for one row (seeded with 1.0), else `(value, the gradients' tangents)`."""
+        if self.one_row:
+            return self.run(*values, *seeds)
+        return self.run(*values, *cotangents, *seeds)
+
+    def _found(self, values: list, out: object, tangents: object) -> tuple[object, list] | None:
+        """`rows`' result from the code's value `out` and tangents (None: row by row)."""
+        f, names, refusal = self.f, self.names, self.refusal
+        outputs = _float_outputs(out)
         tangents = tangents if len(names) > 1 else (tangents,)
         inputs = [values[i] for i in self.inputs]
         try:
@@ -311,12 +307,32 @@ class Plan:
         """(the cotangents the code is called with, zeros for the shapes it was made for;
         the one-hot seeds of `outputs`' rows), made once where the outputs' kinds are fixed
         (plain arguments: `fits`), then read-only (`read_only`)."""
-        cotangents = [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
+        cotangents = _cotangents(outputs)
         seeds = [1.0] if self.one_row else one_hot_seeds(outputs)
         if self.outputs is None:
             return cotangents, seeds
         self.fixed = (read_only(cotangents), read_only(seeds))
         return self.fixed
+
+
+def _cotangents(outputs: list) -> list:
+    """Zero cotangents of the outputs: arrays' zeros, a Python 0.0 for any number (NumPy's
+    scalars too, whose kind the code made for them is a Python float's)."""
+    return [np.zeros_like(o) if type(o) is np.ndarray else 0.0 for o in outputs]
+
+
+def _kinds(out: object) -> tuple | None:
+    """Whether `out` is a tuple, and the kind (`_key`'s) of each of its float leaves."""
+    outputs = _float_outputs(out)
+    if outputs is None:
+        return None
+    found = [(np.ndarray, o.shape, o.dtype) if type(o) is np.ndarray else type(o) for o in outputs]
+    return type(out) is tuple, tuple(found)
+
+
+def _stand_ins(kinds: tuple) -> list:
+    """A value of each output kind (`_key`'s): zeros of an array's shape and dtype."""
+    return [np.zeros(k[1], k[2]) if isinstance(k, tuple) else k(0.0) for k in kinds]
 
 
 def _raises(f: Callable, values: list) -> bool:
@@ -349,7 +365,7 @@ def _made(flat, values: list, cotangents: list):
         if len(bars) != len(cotangents) or len(bars) != flat.outputs:
             raise _Unfit
         full = [*values, *cotangents]
-        vector = _prepared(gradient, "vector_tangents", bars, full, specialise=True)
+        vector = _prepared(gradient, "vector_rows", bars, full, specialise=True)
     except (S2SError, _Unfit):
         return None
     return (flat, vector), vector

@@ -127,11 +127,11 @@ def logs(x, a):
     return np.log(x) * a  # 'invalid value encountered in log' for x < 0
 
 
-def test_jacrev_of_a_proven_output_kind_runs_the_code_without_calling_f():
-    """jacrev's rows need the output's shape and dtype; where the static shapes and dtypes
-    prove them from the arguments' (one float array), `f` is not called first: NumPy's
-    warning is given once per call, as by the plain call, not once by `f` and once by the
-    code (twice before)."""
+def test_jacrev_gives_numpys_warnings_once_per_call():
+    """jacrev's code computes the value with the rows (`f_value_and_grad`'s vector tangent):
+    later calls run it alone, and the first learns the outputs' kinds from a call of `f`
+    whose warnings are silenced. NumPy's warning is given once per call, as by the plain
+    call (twice before: once by `f`, once by the code)."""
     x, a = np.array([-1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])
     plain = count_log_warnings(lambda: logs(x, a))
     jacobian = ad.jacrev(logs)
@@ -143,10 +143,10 @@ def test_jacrev_of_a_proven_output_kind_runs_the_code_without_calling_f():
 
 
 @pytest.mark.parametrize("f, bad", [(python_division, 0.0), (guarded, 6.0)], ids=["div", "raise"])
-def test_jacrev_of_a_proven_output_kind_raises_fs_error_and_recovers(f, bad):
-    """Without a call of `f` first, its own error (a Python division by zero, a `raise`) is
-    still reported, on the first call and on a later one; calls after it are not swept row
-    by row for good."""
+def test_jacrev_raises_fs_error_and_recovers(f, bad):
+    """Without a call of `f` on later calls, its own error (a Python division by zero, a
+    `raise`) is still reported, on the first call and on a later one; calls after it are not
+    swept row by row for good."""
     from s2s_ad import vector_reverse
 
     good, wrong = np.array([0.5, 1.0, 2.0]), np.array([bad, 1.0, 2.0])
@@ -165,7 +165,7 @@ def sliced_by_value(x):
     return x[: int(x[0])] * 2.0  # the output's shape follows a value: f is called
 
 
-def test_jacrev_of_an_output_shape_set_by_values_calls_f():
+def test_jacrev_of_an_output_shape_set_by_values():
     jacobian = ad.jacrev(sliced_by_value)
     for n in (3.0, 2.0, 4.0):
         x = np.array([n, 1.0, 2.0, 3.0])

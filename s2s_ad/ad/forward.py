@@ -46,11 +46,11 @@ class _Tangents:
         callees: Callees,
         zeros: bool,
         vector: bool,
-        tangents_only: bool = False,
+        rows: bool = False,
     ) -> None:
         self.fn = fn
         self.vector = vector
-        self.tangents_only = tangents_only
+        self.rows = rows
         self.aliases = aliases
         self.callees = callees
         self.zeros_for_none = zeros
@@ -154,8 +154,9 @@ class _Tangents:
     def returns(self, stmt: Return) -> ast.stmt:
         values = [build.atom(a) for a in stmt.values]
         tangents = [self.output_tangent(a) for a in stmt.values]
-        if self.tangents_only:  # the caller reads no value: what only the value needs is dead
-            return build.returns(tangents, as_tuple=stmt.is_tuple)
+        if self.rows:  # (the value, the gradients' tangents) of `(value, gradients)`: the
+            # gradients at the zero cotangent are unread, and what only they need is dead
+            return build.returns([values[0], tangents[1]], as_tuple=True)
         if stmt.is_tuple:
             return build.returns([build.tuple_of(values), build.tuple_of(tangents)], as_tuple=True)
         return build.returns([values[0], tangents[0]], as_tuple=True)
@@ -176,14 +177,16 @@ def tangent_function(
     *,
     zeros_for_none=False,
     vector=False,
-    tangents_only=False,
+    rows=False,
 ) -> ast.FunctionDef:
     """`f_jvp(*params, *tangents)`: the primal interleaved with the tangent of each active line.
 
     With `vector`, every tangent has a leading axis of directions (`x_dot[k]` is the k-th
     direction), so one pass computes as many Jacobian-vector products as there are seeds.
-    `tangents_only`: it returns the output tangents alone, not `(value, tangents)`."""
-    tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none, vector, tangents_only)
+    `rows`, for flat value-and-gradient code `f_value_and_grad(*params, out_bar)` returning
+    `(value, gradients)`, differentiated in `out_bar` (jacrev's rows, vector_reverse.py): it
+    returns `(value, the gradients' tangents)`, not the gradients themselves."""
+    tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none, vector, rows)
     params = fn.params + [tangents.dots[p] for p in wrt]
     body = tangents.block(fn.body)
     return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), params, body)
