@@ -330,38 +330,41 @@ def _best_of_two(run: Callable) -> tuple[float, object]:
 
 
 def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[str, object, list]:
-    """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`."""
-    out, pullback = _forward_sweep(f, names, values)
-    n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))
-    m = sum(int(np.size(o)) for o, _ in _output_leaves(out, None))
-    how = f"{n} inputs, {m} outputs"
+    """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`. The
+    runs that decide are silent (NumPy's warnings ignored); the chosen mode then runs once
+    more, so that its warnings are the plain call's, once, as on later calls."""
     effects = _prepared(f, "reverse", names, values, specialise=True).effects
     if effects:  # timing would run its `print`s again: the sweep made is used, every time
-        chosen = DECIDED[key] = "reverse"
-        how += "; it has statements kept for their effect (print, …): not timed"
-    elif n <= m or n * n > DIRECTIONS_BUDGET:
-        chosen = DECIDED[key] = "forward" if n <= m else "reverse"
-    else:  # run both (already transformed, so only running is timed), keep the faster
-        _prepared(f, "vector", names, values, specialise=True)
-        # made (and compiled, with `jit`) before timing: only running is timed
-        _all_rows(f, names, values, inputs, jit, out)
+        DECIDED[key] = "reverse"
+        log.debug("jacobian of %s: reverse mode (statements kept for their effect)", f.__name__)
+        out, pullback = _forward_sweep(f, names, values)
+        found = _all_rows(f, names, values, inputs, jit, out)
+        if found is not None:
+            return "reverse", *found
         if jit:
-            _forward(f, names, values, inputs, jit)
-        t_rev, (_, rows) = _best_of_two(lambda: _jacobian_rows(f, names, values, inputs, jit))
-        t_fwd, (_, columns) = _best_of_two(lambda: _forward(f, names, values, inputs, jit))
-        chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
-        how += f"; measured forward {t_fwd * 1e3:.3g} ms, reverse {t_rev * 1e3:.3g} ms"
-        log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
-        return chosen, out, columns if chosen == "forward" else rows
+            _row_by_row_not_compiled(f)
+        return "reverse", out, _reverse(out, pullback, inputs, len(names))
+    with np.errstate(all="ignore"):
+        out, _ = _forward_sweep(f, names, values)
+        n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))
+        m = sum(int(np.size(o)) for o, _ in _output_leaves(out, None))
+        how = f"{n} inputs, {m} outputs"
+        if n <= m or n * n > DIRECTIONS_BUDGET:
+            chosen = DECIDED[key] = "forward" if n <= m else "reverse"
+        else:  # run both (already transformed, so only running is timed), keep the faster
+            _prepared(f, "vector", names, values, specialise=True)
+            # made (and compiled, with `jit`) before timing: only running is timed
+            _all_rows(f, names, values, inputs, jit, out)
+            if jit:
+                _forward(f, names, values, inputs, jit)
+            t_rev, _ = _best_of_two(lambda: _jacobian_rows(f, names, values, inputs, jit))
+            t_fwd, _ = _best_of_two(lambda: _forward(f, names, values, inputs, jit))
+            chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
+            how += f"; measured forward {t_fwd * 1e3:.3g} ms, reverse {t_rev * 1e3:.3g} ms"
     log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
     if chosen == "forward":
         return chosen, *_forward(f, names, values, inputs, jit)
-    found = _all_rows(f, names, values, inputs, jit, out)
-    if found is not None:
-        return chosen, *found
-    if jit:
-        _row_by_row_not_compiled(f)
-    return chosen, out, _reverse(out, pullback, inputs, len(names))
+    return chosen, *_jacobian_rows(f, names, values, inputs, jit)
 
 
 def _shape_key(value: object) -> object:

@@ -270,7 +270,10 @@ class Plan:
         """`rows`' result from the code's value `out` and tangents (None: row by row)."""
         f, names, refusal = self.f, self.names, self.refusal
         outputs = _float_outputs(out)
-        tangents = tangents if len(names) > 1 else (tangents,)
+        if len(names) == 1:
+            tangents = (tangents,)
+        elif tangents is None:  # no gradient depends on the cotangents: all zero
+            tangents = (None,) * len(names)
         inputs = [values[i] for i in self.inputs]
         try:
             per_leaf = [

@@ -1514,17 +1514,7 @@ def warn_log_auto(x):
     [
         ("jacfwd", warn_log_fwd),
         ("jacrev", warn_log_rev),
-        pytest.param(
-            "jacobian",
-            warn_log_auto,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "jacobian(np.log(x) * x) at x=[-1., 2.]: 'invalid value encountered in log' 2x on the first call, 1x "
-                    "on later calls and in the plain call (a fresh function shows the 2x)"
-                ),
-            ),
-        ),
+        ("jacobian", warn_log_auto),
     ],
     ids=["jacfwd", "jacrev", "jacobian"],
 )

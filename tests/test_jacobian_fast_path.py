@@ -298,3 +298,27 @@ def test_later_hessians_equal_the_checked_path_bit_for_bit(case, jit):
         found[...] = 99.0  # the caller's own: the next call is not changed
     again = kept(*args)
     assert np.array_equal(again, expected)
+
+
+def unread_second(x0, x1):
+    return np.sum(x0)  # a constant gradient: no row depends on the cotangent
+
+
+def doubled_first(x, y):
+    return x * 2.0
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [(unread_second, (1.0, 2.0)), (doubled_first, (np.ones(2), np.ones(2)))],
+    ids=["scalar", "array"],
+)
+def test_jacrev_of_inputs_whose_rows_are_zero_or_constant(f, args):
+    """Several inputs, one the output does not read: zero blocks, on the first call and
+    on the fast path, as jacfwd gives them."""
+    jacobian = ad.jacrev(f, wrt=(0, 1))
+    want = ad.jacfwd(f, wrt=(0, 1))(*args)
+    for _ in range(3):
+        got = jacobian(*args)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)

@@ -1284,11 +1284,6 @@ def test_scalar_output_warning_count_jacfwd(f):
     assert [len(record(jf, x)[1]) for _ in range(3)] == [1, 1, 1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jacobian(f) (mode='auto') gives the plain call's NumPy warning several times on its "
-    "first call (6 times for R^3 -> R^2, twice for R^3 -> R^3), once on later calls",
-)
 @pytest.mark.parametrize(
     ("f", "x"),
     [(log_times_sum, np.array([-1.0, 2.0, 0.5])), (sqrt_vec, np.array([-1.0, 2.0, 0.5]))],
