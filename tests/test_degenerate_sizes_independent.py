@@ -605,18 +605,6 @@ def test_error_if_any_names_the_division(api, f, text):
         assert flat.size == 0 or not np.all(np.isfinite(flat))
 
 
-def test_average_refused_with_located_error():
-    # np.average has no rule: the refusal must be a clear error at this file's line
-    x = np.array([1.0, 2.0, 4.0])
-    with pytest.raises(ad.S2SError) as e:
-        ad.grad(weighted_average)(x)
-    assert f"{__file__}:{_line_of(weighted_average, 'np.average')}" in str(e.value)
-    assert "np.average" in str(e.value)
-
-
-@pytest.mark.xfail(
-    strict=True, reason="np.average has no derivative rule (UnknownCalleeError, located)"
-)
 @pytest.mark.parametrize("size", [0, 3])
 def test_average_differentiates(size):
     x = np.arange(float(size))

@@ -104,6 +104,21 @@ def reduction_rows() -> None:
     row("np.nansum", "np.nansum(np.where(y > 1.5, np.nan, x)) * 2.0", POS, POS)
     row("np.std", "np.sum(np.std(x, axis=1, ddof=1) ** 2)", POS)
     row("np.var", "np.sum(np.var(x, 0, ddof=1) ** 2)", POS)
+    row("np.average", "np.sum(np.average(x, axis=1, weights=y) ** 2)", POS, ROW)
+    row("np.average", "np.average(x) * np.average(x, 0, y, keepdims=True)[0, 1]", POS, POS[::-1])
+    row("np.average", "np.sum(np.sin(np.average(x, axis=0)))", POS)
+    row("rt.average_share", "np.sum(rt.average_share(np.ones((3, 4)), x, 1) * y)", ROW, POS)
+    row(
+        "rt.average_share_jvp",
+        "np.sum(rt.average_share_jvp(x, np.ones((3, 4)), np.linspace(0.5, 1.5, 4), 1) * y)",
+        ROW,
+        POS,
+    )
+    row(
+        "rt.average_share_vjp",
+        "np.sum(rt.average_share_vjp(x, x, np.linspace(0.5, 1.5, 4), 1) ** 2)",
+        POS,
+    )
     vector = rng.standard_normal(5)
     for ord_ in [None, 1, 2, 3, "np.inf", "-np.inf"]:
         row("np.linalg.norm", f"np.linalg.norm(x, {ord_})", vector)

@@ -204,6 +204,7 @@ def test_spectral_norm_second_derivative_is_refused_with_its_place(tmp_path):
 # that derivative code never needs their derivative.
 VECTOR_MODE = "vector tangent code (jacfwd, hessian) is not differentiated again"
 NEVER_DIFFERENTIATED = {
+    "average_refused": "raises: np.average(..., returned=True) has no derivative rule",
     "along": VECTOR_MODE,
     "cumsum_directions": VECTOR_MODE,
     "directions_getitem": VECTOR_MODE,
@@ -292,10 +293,17 @@ EIGVALS_SECOND = (
     "(eigenvector derivatives of a non-symmetric matrix); refused with a located error"
 )
 LSTSQ = "np.linalg.lstsq's derivative helpers (rt.lstsq_*) have no rules yet"
+AVERAGE_WEIGHTS = (
+    "refused, located: np.average's second derivative through its weights (the shares' "
+    "helpers rt.average_share_jvp and rt.average_share_vjp have no derivative in the weights)"
+)
 EIG = "np.linalg.eig's derivative helpers (rt.eig_jvp, rt.eig_vjp) have no rules yet"
 PENDING_TESTS: dict[str, str] = {
     **{f"test_second_order[{k}]": LSTSQ for k in IDS if k.startswith("np.linalg.lstsq:")},
     **{f"test_second_order[{k}]": EIG for k in IDS if k.startswith("np.linalg.eig:")},
+    "test_second_order[np.average:np.sum(np.average(x, axis=1, weights=y) ** 2)]": AVERAGE_WEIGHTS,
+    "test_second_order[np.average:np.average(x) * np.average(x, 0, y, keepdims=True)[0, 1]]": AVERAGE_WEIGHTS,  # noqa: E501
+    "test_second_order[rt.average_share:np.sum(rt.average_share(np.ones((3, 4)), x, 1) * y)]": AVERAGE_WEIGHTS,  # noqa: E501
     "test_second_order[rt.adjugate:np.sum(rt.adjugate(x) * y)]": THIRD_THROUGH_A,
     "test_second_order[rt.adjugate:np.sum(rt.adjugate(x) ** 2)]": THIRD_THROUGH_A,
     "test_second_order[rt.det_jvp:rt.det_jvp(x, y) ** 2]": THIRD_THROUGH_A,

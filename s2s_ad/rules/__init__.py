@@ -3,6 +3,7 @@
 from . import (  # noqa: F401  (registration)
     aliases,
     arithmetic,
+    averages,
     builtins,
     dicts,
     elementwise,

@@ -11,6 +11,7 @@ indexing; `linalg`: contractions, solves, determinants, Cholesky; `spectral`: ei
 import builtins as python  # noqa: F401
 
 from .arrays import *  # noqa: F403
+from .averages import *  # noqa: F403
 from .builtins import *  # noqa: F403
 from .contexts import *  # noqa: F403
 from .core import *  # noqa: F403

@@ -1,0 +1,61 @@
+"""`np.average`'s weights: avg = Σ a·w / Σ w over `axis`, as NumPy computes it.
+
+Its derivative in `a` is a weighted sum with the shares P = w / Σ w (`average_share`); in
+`w`, dP = (dw - P·Σ dw) / Σ w, so d avg = Σ a·dP (`average_share_jvp`, and its adjoint
+`average_share_vjp`). A 1-D `w` given with `axis` lies along that axis of `a`
+(https://numpy.org/doc/stable/reference/generated/numpy.average.html).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["average_refused", "average_share", "average_share_jvp", "average_share_vjp"]
+
+
+def _spread(w, a, axis):
+    """`w` broadcast to `a`'s shape: ones where no weights are given, a 1-D `w` along `axis`."""
+    if w is None:
+        return np.ones(np.shape(a))
+    w = np.asarray(w)
+    if w.shape != np.shape(a) and axis is not None and w.ndim == 1:
+        shape = [1] * np.ndim(a)
+        shape[axis] = w.shape[0]
+        w = w.reshape(shape)
+    return np.broadcast_to(w, np.shape(a))
+
+
+def _total(w, axis):
+    """Σ w over `axis`, kept for broadcasting."""
+    return np.sum(w, axis=axis, keepdims=True)
+
+
+def average_share(a, w, axis):
+    """P = w / Σ w at `a`'s shape: ∂ average / ∂a."""
+    spread = _spread(w, a, axis)
+    return spread / _total(spread, axis)
+
+
+def average_share_jvp(d, a, w, axis):
+    """The tangent of `average_share(a, w, axis)` for the weights' tangent `d`."""
+    share, dw = average_share(a, w, axis), _spread(d, a, axis)
+    return (dw - share * _total(dw, axis)) / _total(_spread(w, a, axis), axis)
+
+
+def average_share_vjp(g, a, w, axis):
+    """The cotangent of the weights `w` of `average_share(a, w, axis)` for its cotangent `g`
+    (`a`'s shape), summed back to `w`'s shape."""
+    share = average_share(a, w, axis)
+    spread = (g - _total(g * share, axis)) / _total(_spread(w, a, axis), axis)
+    if np.shape(w) == np.shape(a):
+        return spread
+    others = tuple(i for i in range(np.ndim(a)) if i != axis % np.ndim(a))
+    return np.sum(spread, axis=others)  # a 1-D `w` along `axis`
+
+
+def average_refused(what: str) -> None:
+    """Raised where generated code meets an `np.average` call it has no derivative for."""
+    raise NotImplementedError(
+        f"np.average with {what} has no derivative rule yet: compute "
+        "np.sum(a * w, axis) / np.sum(w, axis) (and the sum of weights) yourself"
+    )
