@@ -445,3 +445,66 @@ def test_a_name_that_may_be_a_global_list_is_refused(f, args):
     with pytest.raises(ad.S2SError, match="global `GLOBAL_LOG`"):
         ad.grad(f)(np.array([0.3, 0.5]), *args)
     assert GLOBAL_LOG == []
+
+
+# a helper returning a global's very object (or a local bound to it): the caller's update
+# would update the global, as through `b = SCRATCH`; a helper returning a new list or a copy
+# may be grown freely
+SCRATCH_LIST = [1.0, 2.0]
+
+
+def _scratch():
+    return SCRATCH
+
+
+def _scratch_list_by_name():
+    items = SCRATCH_LIST
+    return items
+
+
+def _new_list():
+    return []
+
+
+def _copied_list():
+    return list(SCRATCH_LIST)
+
+
+def element_of_returned_global(x):
+    b = _scratch()
+    b[0] = x[0]  # <- refused
+    return np.sum(b * x)
+
+
+def append_to_returned_global(x):
+    items = _scratch_list_by_name()
+    items.append(x[0])  # <- refused
+    return sum(items) * x[1]
+
+
+@pytest.mark.parametrize(
+    "f", [element_of_returned_global, append_to_returned_global], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_updating_a_global_a_helper_returned_is_refused(f, mode):
+    before = (SCRATCH.copy(), list(SCRATCH_LIST))
+    with pytest.raises(ad.S2SError, match="global") as info:
+        ad.grad(f, mode=mode)(X)
+    lines, start = inspect.getsourcelines(f)
+    line = start + next(i for i, text in enumerate(lines) if "# <-" in text)
+    assert f"{THIS_FILE}:{line}:" in str(info.value)
+    np.testing.assert_array_equal(SCRATCH, before[0])
+    assert SCRATCH_LIST == before[1]
+
+
+def grown_new_lists(x):
+    fresh, copied = _new_list(), _copied_list()
+    fresh.append(x[0] * x[1])
+    copied.append(x[2] ** 2)
+    return sum(fresh) + sum(copied)
+
+
+def test_growing_a_new_list_a_helper_returned_is_fine():
+    got = ad.grad(grown_new_lists)(X)
+    np.testing.assert_allclose(got, [X[1], X[0], 2.0 * X[2], 0.0])
+    assert SCRATCH_LIST == [1.0, 2.0]

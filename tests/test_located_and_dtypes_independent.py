@@ -358,22 +358,7 @@ GL_BAD = [
 @pytest.mark.parametrize("api", ["grad", "value_and_grad", "forward", "hessian"])
 @pytest.mark.parametrize(
     "f",
-    [
-        pytest.param(
-            f,
-            id=f.__name__,
-            marks=[
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="list returned by a helper that IS the global is not refused; "
-                    "the plain call's append to G_LIST silently does not happen",
-                )
-            ]
-            if f is gb_helper
-            else [],
-        )
-        for f in GL_BAD
-    ],
+    [pytest.param(f, id=f.__name__) for f in GL_BAD],
 )
 def test_global_lists_refused(f, api):
     w = np.array([0.3, -0.7, 1.1])

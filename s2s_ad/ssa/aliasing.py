@@ -38,6 +38,7 @@ What each primitive may share memory with is in `ssa/sharing.py`.
 
 from __future__ import annotations
 
+import dis
 import linecache
 import operator
 import types
@@ -47,6 +48,7 @@ import gast
 import numpy as np
 
 from .. import runtime
+from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from ..naming import is_generated_tape
 from .ir import Assign, Atom, Const, Free, Prim, Var
@@ -84,6 +86,44 @@ def _mutable(value: object) -> bool:
         and not isinstance(value, (type, types.ModuleType))
         and not callable(value)
     )
+
+
+def returned_global(fn: object) -> str | None:
+    """The name of a module global (or closure variable) holding a mutable object that the
+    Python function `fn` may return as it is (`return G_LIST`, or a local bound to it), read
+    off its bytecode; None for anything else. A caller updating the result in place would
+    update that global."""
+    if not isinstance(fn, types.FunctionType) or is_library_function(fn):
+        return None  # (NumPy's, SciPy's, the standard library's functions are not read)
+    code = fn.__code__
+    cells = dict(zip(code.co_freevars, fn.__closure__ or (), strict=False))
+    bound: dict[str, str] = {}  # local → the global read into it
+    previous = None
+    for instruction in dis.get_instructions(code):
+        name = instruction.opname
+        if name == "STORE_FAST" and previous is not None and previous[0] == "global":
+            bound[instruction.argval] = previous[1]
+        if name == "RETURN_VALUE" and previous is not None:
+            kind, found = previous
+            spelled = found if kind == "global" else bound.get(found)
+            if spelled is not None and _mutable(_value_of(fn, cells, spelled)):
+                return spelled
+        previous = None
+        if name in ("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME"):
+            previous = ("global", instruction.argval)
+        elif name == "LOAD_FAST":
+            previous = ("local", instruction.argval)
+    return None
+
+
+def _value_of(fn: types.FunctionType, cells: dict, name: str) -> object:
+    """What the free name `name` of `fn` holds now (None where unbound)."""
+    if name in cells:
+        try:
+            return cells[name].cell_contents
+        except ValueError:  # an empty cell
+            return None
+    return fn.__globals__.get(name)
 
 
 @dataclass(frozen=True)
@@ -133,6 +173,10 @@ class AliasAnalysis:
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
                 self.global_objects.add(target)
         elif isinstance(value, Prim):
+            returned = returned_global(value.fn)  # `xs = helper()` that returns `G_LIST`
+            if returned is not None:
+                self.global_of[target] = returned
+                self.global_objects.add(target)
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
