@@ -494,7 +494,7 @@ def test_updating_a_global_a_helper_returned_is_refused(f, mode):
     line = start + next(i for i, text in enumerate(lines) if "# <-" in text)
     assert f"{THIS_FILE}:{line}:" in str(info.value)
     np.testing.assert_array_equal(SCRATCH, before[0])
-    assert SCRATCH_LIST == before[1]
+    assert before[1] == SCRATCH_LIST
 
 
 def grown_new_lists(x):

@@ -45,15 +45,18 @@ register(
         (
             _returned(lambda s: f"np.sum(d * {_share(s)}, axis=axis, keepdims=keepdims)"),
             _returned(
-                lambda s: "np.sum(a * rt.average_share_jvp(d, a, weights, axis), axis=axis, "
-                "keepdims=keepdims)"
+                lambda s: (
+                    "np.sum(a * rt.average_share_jvp(d, a, weights, axis), axis=axis, "
+                    "keepdims=keepdims)"
+                )
             ),
         ),
         (
             _returned(lambda s: f"rt.unreduce(d, a, axis, keepdims) * {_share(s)}"),
             _returned(
-                lambda s: "rt.average_share_vjp(rt.unreduce(d, a, axis, keepdims) * a, a, "
-                "weights, axis)"
+                lambda s: (
+                    "rt.average_share_vjp(rt.unreduce(d, a, axis, keepdims) * a, a, weights, axis)"
+                )
             ),
         ),
         keywords=(("axis", None), ("returned", False), ("keepdims", False)),
