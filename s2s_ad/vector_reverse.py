@@ -156,14 +156,7 @@ class Plan:
     """The vector reverse code made for one kind of call, and how to run it on a call."""
 
     def __init__(
-        self,
-        f,
-        names,
-        made,
-        jit: bool,
-        refusal: tuple,
-        outputs: tuple | None,
-        one_row=False,
+        self, f, names, made, jit: bool, refusal: tuple, outputs: tuple | None, one_row=False
     ):
         self.f, self.names, self.made, self.jit, self.refusal = f, names, made, jit, refusal
         # for plain arguments: (whether `f` returns a tuple, the outputs' kinds as `_key`'s)

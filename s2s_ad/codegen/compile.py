@@ -31,7 +31,6 @@ def compile_function(
     the values of its last parameters' defaults."""
     params = ", ".join(sorted(cells))
     factory = f"def _s2s_factory({params}):\n{indent(source, '    ')}    return {name}\n"
-    # (FACTORY_LINES: the factory's line before the source's first)
     filename = f"<s2s_ad {label} #{next(_counter)}>"
     code = compile(factory, filename, "exec")
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
