@@ -45,8 +45,8 @@ def _line_table(pieces: list[str], stamps: list[tuple[int, int]]) -> dict[int, i
     for index, line in stamps:
         newlines += sum(piece.count("\n") for piece in pieces[counted:index])
         counted = index
-        written = "".join(pieces[index : index + 1])
-        table[newlines + 1 + written.startswith("\n")] = line
+        first = pieces[index] if index < len(pieces) else ""
+        table[newlines + 1 + first.startswith("\n")] = line
     return table
 
 
