@@ -50,6 +50,7 @@ import numpy as np
 from .. import runtime
 from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
+from ..frontend.scope import Scope
 from ..naming import is_generated_tape
 from .ir import Assign, Atom, Const, Free, Prim, Var
 from .lower_expr import ARRAY_METHODS
@@ -95,18 +96,17 @@ def returned_global(fn: object) -> str | None:
     update that global."""
     if not isinstance(fn, types.FunctionType) or is_library_function(fn):
         return None  # (NumPy's, SciPy's, the standard library's functions are not read)
-    code = fn.__code__
-    cells = dict(zip(code.co_freevars, fn.__closure__ or (), strict=False))
+    scope = Scope.of(fn)
     bound: dict[str, str] = {}  # local → the global read into it
     previous = None
-    for instruction in dis.get_instructions(code):
+    for instruction in dis.get_instructions(fn.__code__):
         name = instruction.opname
         if name == "STORE_FAST" and previous is not None and previous[0] == "global":
             bound[instruction.argval] = previous[1]
         if name == "RETURN_VALUE" and previous is not None:
             kind, found = previous
             spelled = found if kind == "global" else bound.get(found)
-            if spelled is not None and _mutable(_value_of(fn, cells, spelled)):
+            if spelled is not None and _mutable(scope.lookup(spelled)):
                 return spelled
         previous = None
         if name in ("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME"):
@@ -114,16 +114,6 @@ def returned_global(fn: object) -> str | None:
         elif name == "LOAD_FAST":
             previous = ("local", instruction.argval)
     return None
-
-
-def _value_of(fn: types.FunctionType, cells: dict, name: str) -> object:
-    """What the free name `name` of `fn` holds now (None where unbound)."""
-    if name in cells:
-        try:
-            return cells[name].cell_contents
-        except ValueError:  # an empty cell
-            return None
-    return fn.__globals__.get(name)
 
 
 @dataclass(frozen=True)
