@@ -59,6 +59,15 @@ def _key(f: Callable, names: tuple[str, ...], values: list) -> tuple | None:
     """What the code made for a call depends on, where every argument is an array or a
     number (no function, object or structure the derivative would be specialised to);
     None otherwise (such calls are not remembered)."""
+    kinds = _value_kinds(values)
+    if kinds is None:
+        return None
+    return (f, names, kinds, getattr(f, "__code__", None))  # `f.__code__ = …`: new
+
+
+def _value_kinds(values: list) -> tuple | None:
+    """Each value's kind: an array's (type, shape, dtype), a number's type; None where one
+    is neither."""
     kinds = []
     for v in values:
         if type(v) is np.ndarray:
@@ -67,7 +76,7 @@ def _key(f: Callable, names: tuple[str, ...], values: list) -> tuple | None:
             kinds.append(type(v))
         else:
             return None
-    return (f, names, tuple(kinds), getattr(f, "__code__", None))  # `f.__code__ = …`: new
+    return tuple(kinds)
 
 
 def _kinds_key(f: Callable, names: tuple[str, ...], values: list) -> tuple:
@@ -137,8 +146,8 @@ def plan(
         return _refused(refusal)
     cotangents = _cotangents(outputs)
     # the code is specialised to the outputs' shapes too (the cotangents'), so they key it
-    shaped = None if key is None else (*key, tuple(_key(f, names, cotangents)[2]))
-    kinds = shaped and (flat.returns_tuple, shaped[-1])
+    shaped = None if key is None else (*key, _value_kinds(cotangents))
+    kinds = None if key is None else _kinds(out)  # plain arguments: the plan's `outputs`
     if len(outputs) == 1 and np.ndim(outputs[0]) == 0:  # one row: the gradient code itself
         return Plan(f, names, ((flat,), flat), jit, refusal, kinds, one_row=True), out
     made = MADE.get(shaped) if shaped is not None else None
@@ -176,11 +185,7 @@ class Plan:
     def fits(self, out: object) -> bool:
         """Whether `out`, the value of a later call with the same argument kinds, has the
         kinds of outputs the code was made for."""
-        outputs = _float_outputs(out)
-        if outputs is None or self.outputs is None or (type(out) is tuple) != self.outputs[0]:
-            return False
-        made = _key(self.f, self.names, _cotangents(outputs))  # kinds as the plan's
-        return made is not None and made[2] == self.outputs[1]
+        return self.outputs is not None and _kinds(out) == self.outputs
 
     def again(self, values: list) -> tuple[object, list] | None:
         """`rows` of a later call with the same argument kinds, from the code alone, which
@@ -318,16 +323,15 @@ def _cotangents(outputs: list) -> list:
 
 
 def _kinds(out: object) -> tuple | None:
-    """Whether `out` is a tuple, and the kind (`_key`'s) of each of its float leaves."""
+    """Whether `out` is a tuple, and the kind of each of its float leaves' cotangent (NumPy's
+    scalars and Python numbers alike: the code takes a Python 0.0 for both); a plan's
+    `outputs`. None for outputs of other kinds."""
     outputs = _float_outputs(out)
-    if outputs is None:
-        return None
-    found = [(np.ndarray, o.shape, o.dtype) if type(o) is np.ndarray else type(o) for o in outputs]
-    return type(out) is tuple, tuple(found)
+    return None if outputs is None else (type(out) is tuple, _value_kinds(_cotangents(outputs)))
 
 
 def _stand_ins(kinds: tuple) -> list:
-    """A value of each output kind (`_key`'s): zeros of an array's shape and dtype."""
+    """A value of each output kind (`_value_kinds`'): zeros of an array's shape and dtype."""
     return [np.zeros(k[1], k[2]) if isinstance(k, tuple) else k(0.0) for k in kinds]
 
 
