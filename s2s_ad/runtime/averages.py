@@ -30,23 +30,29 @@ def _total(w, axis):
     return np.sum(w, axis=axis, keepdims=True)
 
 
+def _shares(a, w, axis):
+    """(P = w / Σ w at `a`'s shape, Σ w kept for broadcasting)."""
+    spread = _spread(w, a, axis)
+    total = _total(spread, axis)
+    return spread / total, total
+
+
 def average_share(a, w, axis):
     """P = w / Σ w at `a`'s shape: ∂ average / ∂a."""
-    spread = _spread(w, a, axis)
-    return spread / _total(spread, axis)
+    return _shares(a, w, axis)[0]
 
 
 def average_share_jvp(d, a, w, axis):
     """The tangent of `average_share(a, w, axis)` for the weights' tangent `d`."""
-    share, dw = average_share(a, w, axis), _spread(d, a, axis)
-    return (dw - share * _total(dw, axis)) / _total(_spread(w, a, axis), axis)
+    (share, total), dw = _shares(a, w, axis), _spread(d, a, axis)
+    return (dw - share * _total(dw, axis)) / total
 
 
 def average_share_vjp(g, a, w, axis):
     """The cotangent of the weights `w` of `average_share(a, w, axis)` for its cotangent `g`
     (`a`'s shape), summed back to `w`'s shape."""
-    share = average_share(a, w, axis)
-    spread = (g - _total(g * share, axis)) / _total(_spread(w, a, axis), axis)
+    share, total = _shares(a, w, axis)
+    spread = (g - _total(g * share, axis)) / total
     if np.shape(w) == np.shape(a):
         return spread
     others = tuple(i for i in range(np.ndim(a)) if i != axis % np.ndim(a))
