@@ -508,3 +508,61 @@ def test_growing_a_new_list_a_helper_returned_is_fine():
     got = ad.grad(grown_new_lists)(X)
     np.testing.assert_allclose(got, [X[1], X[0], 2.0 * X[2], 0.0])
     assert SCRATCH_LIST == [1.0, 2.0]
+
+
+# the kind: whatever may be a global's object or share its memory, however it reaches the
+# update — an item of a global dict, a helper's tuple, a helper calling a helper, a view
+SCRATCH_HOLDER = {"items": [1.0]}
+
+
+def _pair():
+    return SCRATCH_LIST, 1.0
+
+
+def _through_another():
+    return _scratch_list_by_name()
+
+
+def _row_view():
+    return SCRATCH_ROWS[0]
+
+
+def item_of_a_global_dict(x):
+    items = SCRATCH_HOLDER["items"]
+    items.append(x[0])  # <- refused
+    return sum(items) * x[1]
+
+
+def unpacked_from_a_helper(x):
+    items, scale = _pair()
+    items.append(x[0] * scale)  # <- refused
+    return sum(items) * x[1]
+
+
+def from_a_helper_of_a_helper(x):
+    items = _through_another()
+    items.append(x[0])  # <- refused
+    return sum(items) * x[1]
+
+
+def element_of_a_returned_view(x):
+    row = _row_view()
+    row[1] = x[0]  # <- refused
+    return np.sum(row * x)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [item_of_a_global_dict, unpacked_from_a_helper, from_a_helper_of_a_helper,
+     element_of_a_returned_view],
+    ids=lambda f: f.__name__,
+)  # fmt: skip
+def test_the_globals_kind_of_updates_is_refused(f):
+    before = (SCRATCH_ROWS.copy(), list(SCRATCH_LIST), list(SCRATCH_HOLDER["items"]))
+    with pytest.raises(ad.S2SError, match="global") as info:
+        ad.grad(f)(X)
+    lines, start = inspect.getsourcelines(f)
+    line = start + next(i for i, text in enumerate(lines) if "# <-" in text)
+    assert f"{THIS_FILE}:{line}:" in str(info.value)
+    np.testing.assert_array_equal(SCRATCH_ROWS, before[0])
+    assert before[1:] == (SCRATCH_LIST, SCRATCH_HOLDER["items"])

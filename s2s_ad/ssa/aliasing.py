@@ -38,7 +38,6 @@ What each primitive may share memory with is in `ssa/sharing.py`.
 
 from __future__ import annotations
 
-import dis
 import linecache
 import operator
 import types
@@ -48,11 +47,10 @@ import gast
 import numpy as np
 
 from .. import runtime
-from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
-from ..frontend.scope import Scope
 from ..naming import is_generated_tape
-from .ir import Assign, Atom, Const, Free, Prim, Var
+from .ir import Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
+from .kinds import helper_facts, is_users
 from .lower_expr import ARRAY_METHODS
 from .names import param_names, stored_names
 from .sharing import (
@@ -89,31 +87,10 @@ def _mutable(value: object) -> bool:
     )
 
 
-def returned_global(fn: object) -> str | None:
-    """The name of a module global (or closure variable) holding a mutable object that the
-    Python function `fn` may return as it is (`return G_LIST`, or a local bound to it), read
-    off its bytecode; None for anything else. A caller updating the result in place would
-    update that global."""
-    if not isinstance(fn, types.FunctionType) or is_library_function(fn):
-        return None  # (NumPy's, SciPy's, the standard library's functions are not read)
-    scope = Scope.of(fn)
-    bound: dict[str, str] = {}  # local → the global read into it
-    previous = None
-    for instruction in dis.get_instructions(fn.__code__):
-        name = instruction.opname
-        if name == "STORE_FAST" and previous is not None and previous[0] == "global":
-            bound[instruction.argval] = previous[1]
-        if name == "RETURN_VALUE" and previous is not None:
-            kind, found = previous
-            spelled = found if kind == "global" else bound.get(found)
-            if spelled is not None and _mutable(scope.lookup(spelled)):
-                return spelled
-        previous = None
-        if name in ("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME"):
-            previous = ("global", instruction.argval)
-        elif name == "LOAD_FAST":
-            previous = ("local", instruction.argval)
-    return None
+def _sliced(value: Prim) -> bool:
+    """Whether `value` is `c[…]` with a slice in the index (a list's copy, an array's view)."""
+    index = value.args[1] if len(value.args) > 1 else None
+    return isinstance(index, Index) and any(isinstance(i, SliceItem) for i in index.items)
 
 
 @dataclass(frozen=True)
@@ -146,6 +123,24 @@ class AliasAnalysis:
         self.iterated: list[tuple[list[Var], int, str | None]] = []
         self.sequences_made: list[Var] = []  # `rt.sequence(xs)` values of the loop head
 
+    def _result_globals(self) -> tuple[tuple[str, bool], ...]:
+        """`Function.result_globals`: for each returned value that may be a global's object
+        (`return G_LIST`) or share memory with one (`return G[0]`, `return (G, 1.0)`), the
+        global and whether it may be its very object."""
+        last = self.body[-1] if self.body else None
+        found: dict[str, bool] = {}
+        for atom in last.values if isinstance(last, Return) else ():
+            if isinstance(atom, Free) and _mutable(atom.value):
+                found[atom.source] = True
+            elif isinstance(atom, Var):  # through copies, joins and views, as an update asks
+                objects = self._same_objects(atom.name) & self.global_objects
+                for ancestor in self._ancestors(atom.name):
+                    spelled = self.global_of.get(ancestor)
+                    if spelled is not None:
+                        very = any(self.global_of.get(o) == spelled for o in objects)
+                        found[spelled] = found.get(spelled, False) or very
+        return tuple(found.items())
+
     # what each value is made from
 
     def _note_binding(self, target: str, value, *, joined: bool = False) -> None:
@@ -163,10 +158,12 @@ class AliasAnalysis:
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
                 self.global_objects.add(target)
         elif isinstance(value, Prim):
-            returned = returned_global(value.fn)  # `xs = helper()` that returns `G_LIST`
-            if returned is not None:
-                self.global_of[target] = returned
-                self.global_objects.add(target)
+            if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
+                # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
+                for spelled, very_object in helper_facts(value.fn)[1]:
+                    self.global_of[target] = spelled
+                    if very_object:
+                        self.global_objects.add(target)
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
@@ -175,6 +172,8 @@ class AliasAnalysis:
             for parent in self._held(value):
                 self._edge(target, parent, same=False, certain=False)
             holds = sharing_kind(value.fn) is not None or value.fn in (operator.getitem, getattr)
+            # `d[k] = G` on a dict or list: the new version holds the global's object
+            holds = holds or (value.fn is runtime.setitem and self._holds_items(container))
             for atom in value.args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
                 if isinstance(atom, Free) and _mutable(atom.value):
                     if holds or value.fn in HOLDERS:
@@ -185,13 +184,24 @@ class AliasAnalysis:
                     and any(p == atom.name for p, _ in sources(value))
                 ):
                     self.global_of[target] = self.global_of[atom.name]
+            # an item or attribute of what holds a global's objects may be one of them:
+            # `CONFIG["buf"]`, `d["b"]` of `d = {"b": G_LIST}`, `pair[0]` of `(G_LIST, 1.0)`
+            # (not `G[:]`, a list's copy or an array's view: refused as sharing memory)
+            item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
+            if item and target in self.global_of:
+                self.global_objects.add(target)
+
+    def _holds_items(self, atom: Atom | None) -> bool:
+        """Whether `atom` is a list or dict, whose items are objects it holds (an array's
+        elements are copied in)."""
+        return atom is not None and self.kind_of(atom) in ("list", "dict")
 
     def _held(self, value: Prim) -> list[str]:
         """What a dict, list or record made by `value` holds, or may hold, besides what
         `sources` knows: `d[k] = v` on a dict or list (a new version holding `v` and `d`'s
         items), a record's fields, an object's attribute (`h.buf`), a dict's values."""
         fn, args = value.fn, value.args
-        if fn is runtime.setitem and args and self.kind_of(args[0]) in ("list", "dict"):
+        if fn is runtime.setitem and args and self._holds_items(args[0]):
             return [a.name for a in args[:2] if isinstance(a, Var)]
         if fn in HOLDERS or (
             fn is getattr

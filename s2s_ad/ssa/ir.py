@@ -200,6 +200,10 @@ class Function:
     numbers: frozenset[str] = frozenset()
     # "list" or "tuple" when the result is known to be one (`+` of two calls then joins)
     result_kind: str | None = None
+    # (the global, whether the result may be its very object) for each module global or
+    # closure variable the result may be or share memory with (ssa/aliasing.py): a caller
+    # updating the result in place would update it
+    result_globals: tuple[tuple[str, bool], ...] = ()
     # parameter → the structure of its argument (`pytrees.TreeDef`), where the derivative
     # is made for one: its static leaves carry no derivative (ad/integers.py)
     structures: dict = field(default_factory=dict)

@@ -86,7 +86,7 @@ class SequenceKinds:
             return self.kind_of(args[0])
         if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
             return "list" if fn in RETURNS_LIST else "tuple"
-        if isinstance(fn, types.FunctionType) and _is_users(fn):
+        if isinstance(fn, types.FunctionType) and is_users(fn):
             return _helper_kind(fn)
         if fn is runtime.setitem:
             kind = self.kind_of(args[0])
@@ -130,10 +130,10 @@ RETURNS_LIST |= {runtime.at_least, runtime.sorted_items, runtime.reversed_items,
 RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
 
 
-_KINDS: dict = {}  # helper's code → the kind of its result (None while being found)
+_HELPERS: dict = {}  # helper's code → (its result's kind, its `result_globals`)
 
 
-def _is_users(fn: types.FunctionType) -> bool:
+def is_users(fn: types.FunctionType) -> bool:
     """A helper of the user's (not NumPy's, a library's with rules, or s2s_ad's own)."""
     root = (getattr(fn, "__module__", None) or "").split(".")[0]
     return root != "s2s_ad" and lookup(fn) is None and not is_library_function(fn)
@@ -142,14 +142,23 @@ def _is_users(fn: types.FunctionType) -> bool:
 def _helper_kind(fn: types.FunctionType) -> str | None:
     """ "list" or "tuple" when the helper `fn`'s result is known to be one (its lowering
     says so): then `helper(x) + [v]` joins. None when not known, or not lowerable."""
+    return helper_facts(fn)[0]
+
+
+def helper_facts(fn: types.FunctionType) -> tuple:
+    """(the kind of the user's helper `fn`'s result, the globals it may be or share memory
+    with: `Function.result_globals`), from its lowering, once per code; (None, ()) where not
+    known: a recursive helper while it is lowered, or one that cannot be (its calls are
+    refused later)."""
     code = fn.__code__
-    if code not in _KINDS:
-        _KINDS[code] = None  # a recursive helper's kind is not known
+    if code not in _HELPERS:
+        _HELPERS[code] = (None, ())
         from ..pipeline import to_ssa  # the stages around this one
 
-        with contextlib.suppress(S2SError):  # not lowerable: its calls are refused later
-            _KINDS[code] = to_ssa(fn).result_kind
-    return _KINDS[code]
+        with contextlib.suppress(S2SError):
+            ssa = to_ssa(fn)
+            _HELPERS[code] = (ssa.result_kind, ssa.result_globals)
+    return _HELPERS[code]
 
 
 def _items(kind: str | None) -> str | None:

@@ -157,6 +157,7 @@ class _Lowering(
             argument_updates=self.argument_updates,
             aliases=self.aliases,
             result_kind=self._result_kind(),
+            result_globals=self._result_globals(),
         )
 
     def _result_kind(self) -> str | None:
@@ -284,7 +285,9 @@ class _Lowering(
             # `return <expr>`: the result is named after the function, so its adjoint reads
             # `loss_bar` rather than `_t7_bar`.
             name = self.namer.fresh(self.node.name)
-            self.emit(Assign(name, self._expr(stmt.value), self.line))
+            value = self._expr(stmt.value)
+            self.emit(Assign(name, value, self.line))
+            self._note_binding(name, value)  # what it may share memory with (result_globals)
             self.emit(Return((Var(name),), False, self.line))
             return
         value = self._binding(stmt.value)
