@@ -42,6 +42,10 @@ def weighted_elements(a):
     return np.sum(np.average(a, axis=0, weights=WA) ** 3)
 
 
+def over_two_axes(a):
+    return np.sum(np.tanh(np.average(a, axis=(0, 1), weights=WA, keepdims=True)) * a)
+
+
 def kept_dims(a):
     return np.sum(np.average(a, axis=1, weights=W1, keepdims=True) * a)
 
@@ -50,7 +54,15 @@ def positional(a):
     return np.sum(np.average(a, 1, W1) * np.arange(3.0))
 
 
-IN_A = [mean_squared, along_rows, weighted_rows, weighted_elements, kept_dims, positional]
+IN_A = [
+    mean_squared,
+    along_rows,
+    weighted_rows,
+    weighted_elements,
+    over_two_axes,
+    kept_dims,
+    positional,
+]
 
 
 @pytest.mark.parametrize("f", IN_A, ids=lambda f: f.__name__)
@@ -70,11 +82,22 @@ def by_weights_along(w):
     return np.sum(np.average(A, axis=1, weights=w) ** 2)
 
 
+A3 = rng.standard_normal((2, 3, 4))
+W02 = rng.uniform(0.5, 2.0, (2, 4))  # along axes 0 and 2 (NumPy 2)
+
+
+def by_weights_over_two_axes(w):
+    return np.sum(np.average(A3, axis=(0, -1), weights=w) ** 2)
+
+
 def by_weights_everywhere(w):
     return np.tanh(np.average(A, weights=w))
 
 
-@pytest.mark.parametrize("f, w", [(by_weights_along, W1), (by_weights_everywhere, WA)])
+@pytest.mark.parametrize(
+    "f, w",
+    [(by_weights_along, W1), (by_weights_everywhere, WA), (by_weights_over_two_axes, W02)],
+)
 def test_through_the_weights(f, w):
     g = ad.grad(f)(w)
     np.testing.assert_allclose(g, central(f, w).reshape(w.shape), atol=1e-7)

@@ -13,15 +13,20 @@ import numpy as np
 __all__ = ["average_refused", "average_share", "average_share_jvp", "average_share_vjp"]
 
 
+def _axes(a, axis) -> tuple:
+    """`axis` (an int or a tuple, negative allowed) as a tuple of `a`'s axes."""
+    return tuple(i % np.ndim(a) for i in ((axis,) if np.ndim(axis) == 0 else axis))
+
+
 def _spread(w, a, axis):
-    """`w` broadcast to `a`'s shape: ones where no weights are given, a 1-D `w` along `axis`."""
+    """`w` broadcast to `a`'s shape: ones where no weights are given; weights of the shape of
+    `a` along `axis` (1-D for one axis) lie along those axes."""
     if w is None:
         return np.ones(np.shape(a))
     w = np.asarray(w)
-    if w.shape != np.shape(a) and axis is not None and w.ndim == 1:
-        shape = [1] * np.ndim(a)
-        shape[axis] = w.shape[0]
-        w = w.reshape(shape)
+    if w.shape != np.shape(a) and axis is not None:
+        axes = _axes(a, axis)
+        w = w.reshape([n if i in axes else 1 for i, n in enumerate(np.shape(a))])
     return np.broadcast_to(w, np.shape(a))
 
 
@@ -55,8 +60,8 @@ def average_share_vjp(g, a, w, axis):
     spread = (g - _total(g * share, axis)) / total
     if np.shape(w) == np.shape(a):
         return spread
-    others = tuple(i for i in range(np.ndim(a)) if i != axis % np.ndim(a))
-    return np.sum(spread, axis=others)  # a 1-D `w` along `axis`
+    others = tuple(i for i in range(np.ndim(a)) if i not in _axes(a, axis))
+    return np.sum(spread, axis=others).reshape(np.shape(w))  # `w` along `axis`
 
 
 def average_refused(what: str) -> None:
