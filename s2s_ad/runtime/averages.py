@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import _axes
+
 __all__ = ["average_refused", "average_share", "average_share_jvp", "average_share_vjp"]
-
-
-def _axes(a, axis) -> tuple:
-    """`axis` (an int or a tuple, negative allowed) as a tuple of `a`'s axes."""
-    return tuple(i % np.ndim(a) for i in ((axis,) if np.ndim(axis) == 0 else axis))
 
 
 def _spread(w, a, axis):
@@ -25,7 +22,7 @@ def _spread(w, a, axis):
         return np.ones(np.shape(a))
     w = np.asarray(w)
     if w.shape != np.shape(a) and axis is not None:
-        axes = _axes(a, axis)
+        axes = _axes(axis, np.ndim(a))
         w = w.reshape([n if i in axes else 1 for i, n in enumerate(np.shape(a))])
     return np.broadcast_to(w, np.shape(a))
 
@@ -35,7 +32,7 @@ def _total(w, axis):
     return np.sum(w, axis=axis, keepdims=True)
 
 
-def _shares(a, w, axis):
+def _weight_shares(a, w, axis):
     """(P = w / Σ w at `a`'s shape, Σ w kept for broadcasting)."""
     spread = _spread(w, a, axis)
     total = _total(spread, axis)
@@ -44,23 +41,23 @@ def _shares(a, w, axis):
 
 def average_share(a, w, axis):
     """P = w / Σ w at `a`'s shape: ∂ average / ∂a."""
-    return _shares(a, w, axis)[0]
+    return _weight_shares(a, w, axis)[0]
 
 
 def average_share_jvp(d, a, w, axis):
     """The tangent of `average_share(a, w, axis)` for the weights' tangent `d`."""
-    (share, total), dw = _shares(a, w, axis), _spread(d, a, axis)
+    (share, total), dw = _weight_shares(a, w, axis), _spread(d, a, axis)
     return (dw - share * _total(dw, axis)) / total
 
 
 def average_share_vjp(g, a, w, axis):
     """The cotangent of the weights `w` of `average_share(a, w, axis)` for its cotangent `g`
     (`a`'s shape), summed back to `w`'s shape."""
-    share, total = _shares(a, w, axis)
+    share, total = _weight_shares(a, w, axis)
     spread = (g - _total(g * share, axis)) / total
     if np.shape(w) == np.shape(a):
         return spread
-    others = tuple(i for i in range(np.ndim(a)) if i not in _axes(a, axis))
+    others = tuple(i for i in range(np.ndim(a)) if i not in _axes(axis, np.ndim(a)))
     return np.sum(spread, axis=others).reshape(np.shape(w))  # `w` along `axis`
 
 
