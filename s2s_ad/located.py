@@ -38,6 +38,7 @@ from typing import NoReturn
 
 import numpy as np
 
+from .codegen.build import DerivativeLine
 from .codegen.compile import FACTORY_LINES
 from .errors import ArgumentError, ComplexValueError, EvaluationError, NumericalError, S2SError
 
@@ -48,17 +49,22 @@ _DERIVED = re.compile(r"(.+?)_(?:bar|dot)(?:_\d+)?")  # an adjoint's or a tangen
 # under RESULT)
 _LINES: dict[str, dict[str, int]] = {}
 _TABLES: dict[str, dict[int, int]] = {}  # label → {line of the code: the user's line}
+_DERIVATIVE_TABLES: dict[str, dict[int, int]] = {}  # … → the line its derivative names
 RESULT = "<result>"  # not a name: the `return` statement's line
 READ = "<read> "  # + a name: the line of the one statement reading it
 REVERSE_SWEEP = "# reverse sweep"
 
 
-def register_lines(label: str, lines: dict[str, int], table: dict[int, int]) -> None:
+def register_lines(
+    label: str, lines: dict[str, int], table: dict[int, int], derivatives: dict[int, int]
+) -> None:
     """Remember where the SSA names of the code compiled as `label` come from, and the
     user's line of each line of its source that a statement stamped with one starts on
-    (`table`, codegen/emit.py)."""
+    (`table`, codegen/emit.py), and where that statement's derivative is blamed on another
+    (`derivatives`: code differentiated again reads it, ad/derivative_lines.py)."""
     _LINES[label] = lines
     _TABLES[label] = {line + FACTORY_LINES: user for line, user in table.items()}
+    _DERIVATIVE_TABLES[label] = {line + FACTORY_LINES: user for line, user in derivatives.items()}
 
 
 def _generated_frame(exc: BaseException) -> tuple[re.Match, str, int] | None:
@@ -75,7 +81,10 @@ def _generated_frame(exc: BaseException) -> tuple[re.Match, str, int] | None:
 def _user_line(label: str, lines: list[str], line: int) -> int | None:
     """The user's line the generated line `line` comes from: the line table's, else where
     the names tell it."""
-    found = _TABLES.get(label, {}).get(line)
+    found = None
+    if isinstance(line, DerivativeLine):  # from a derivative of this code's statement
+        found = _DERIVATIVE_TABLES.get(label, {}).get(line)
+    found = found or _TABLES.get(label, {}).get(line)
     if found is not None:
         return found
     names = _LINES.get(label, {})

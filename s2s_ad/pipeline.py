@@ -264,13 +264,14 @@ def differentiate(
     # flat gradient code is differentiated again: no in-place updates
     in_place = None if mode in FLAT_MODES else aliases.rt
     table: dict[int, int] = {}  # the code's line → the user's line (codegen/emit.py)
-    source = to_source(simplify(tree, in_place, ssa.shapes, ssa.dtypes), table)
+    derivatives: dict[int, int] = {}  # … → the line its derivative is blamed on, if another
+    source = to_source(simplify(tree, in_place, ssa.shapes, ssa.dtypes), table, derivatives)
     cells.update(callees.cells)
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
     defaults = compiled_defaults(fn, ssa.params, tree)  # `w=np.ones(3)` too
     compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
-    register_lines(compiled.__code__.co_filename, statement_lines(ssa), table)
+    register_lines(compiled.__code__.co_filename, statement_lines(ssa), table, derivatives)
     # flat gradient code: also what the function it was made from depended on (api.py)
     made = getattr(fn, "_s2s_made_from", None)
     dependencies = (

@@ -739,15 +739,6 @@ def expect_failure_at(api, fn, args, spec):
 # APIs that must fail, an ordinary point)
 # ---------------------------------------------------------------------------------------
 
-CSE_BUG = (
-    "a math.sqrt(x) used only in a condition is shared with the differentiated one;"
-    " error names the `if` line"
-)
-CSE_PRINT_BUG = (
-    "a math.sqrt(x) used only for a label is shared with the differentiated one;"
-    " error names the passive line"
-)
-
 CASES = [
     ("chain", p_chain, (0.0,), [(p_chain, "E")], ALL, (1.3,)),
     ("adjacent_B", p_adjacent, (1.0,), [(p_adjacent, "B")], ALL, (0.3,)),
@@ -913,32 +904,13 @@ NP_CASES = [
     ),
 ]
 
-CSE_HOIST_BUG = (
-    "a math.sqrt(x) used only for a loop count is shared with the one differentiated in the"
-    " loop; error names the passive line"
-)
-KNOWN_BUGS = {
-    "cse_passive": CSE_BUG,
-    "passive_label": CSE_PRINT_BUG,
-    "hoist_passive": CSE_HOIST_BUG,
-    "stop_gradient_cse": "a math.sqrt(x) inside stop_gradient is shared with the"
-    " differentiated one; error names the stop_gradient line",
-    "floor_cse": "a math.sqrt(x) used only under math.floor is shared with the differentiated"
-    " one; error names the passive line",
-}
-
-_FAILING_PARAMS = []
-for _cid, _fn, _bad, _spec, _apis, _good in CASES:
-    for _api in _apis:
-        _marks = ()
-        _reason = KNOWN_BUGS.get(_cid)
-        if isinstance(_reason, dict):
-            _reason = _reason.get(_api)
-        if _reason:
-            _marks = (pytest.mark.xfail(strict=True, raises=AssertionError, reason=_reason),)
-        _FAILING_PARAMS.append(
-            pytest.param(_api, _fn, _bad, _spec, id=f"{_cid}-{_api}", marks=_marks)
-        )
+# (the shared-subexpression cases, cse_passive … floor_cse, were strict xfails: the error
+# named the line whose copy of the value carries no derivative; ad/derivative_lines.py)
+_FAILING_PARAMS = [
+    pytest.param(_api, _fn, _bad, _spec, id=f"{_cid}-{_api}")
+    for _cid, _fn, _bad, _spec, _apis, _good in CASES
+    for _api in _apis
+]
 
 _NP_PARAMS = [
     pytest.param(api, fn, bad, spec, id=f"{cid}-{api}")

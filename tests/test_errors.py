@@ -2,7 +2,9 @@
 from inside s2s_ad and never a wrong number. The offending line carries `# <- error`."""
 
 import contextlib
+import inspect
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -542,3 +544,93 @@ def test_a_failing_merged_statement_names_its_own_line(fn, x, api):
     with pytest.raises(ad.S2SError) as info:
         api(fn)(x)
     assert f"{__file__}:{marked_line(fn)}:" in str(info.value)
+
+
+# one computation shared by several lines (ssa/cse.py): its derivative is blamed on the
+# first line whose copy of the value carries one; a failure of the value itself, on the
+# line that computes it first, as the plain call fails there
+
+
+def shared_with_a_condition(x):
+    if math.sqrt(x) < 1.0:  # <- first  # noqa: SIM108
+        s = 2.0
+    else:
+        s = 3.0
+    return s * math.sqrt(x)  # <- error
+
+
+def shared_with_a_loop_count(x):
+    n = int(math.sqrt(x)) + 2  # <- first
+    s = 0.0
+    for i in range(n):
+        s = s + math.sqrt(x) * float(i)  # <- error
+    return s
+
+
+def shared_with_a_floor(x):
+    k = math.floor(math.sqrt(x))  # <- first
+    b = math.sqrt(x) * 2.0  # <- error
+    return b * (k + 1.0)
+
+
+def shared_with_a_stopped_gradient(x):
+    c = ad.stop_gradient(math.sqrt(x))  # <- first
+    return c + math.sqrt(x) * 2.0  # <- error
+
+
+def shared_with_a_label(x):
+    label = "root " + str(math.sqrt(x))  # <- first
+    y = math.sqrt(x) * 3.0  # <- error
+    return y if label else 0.0
+
+
+def shared_both_differentiated(x):
+    a = math.sqrt(x) * 3.0  # <- first  # <- error
+    b = math.sqrt(x) * 2.0
+    return a + b
+
+
+SHARED = [
+    shared_with_a_condition,
+    shared_with_a_loop_count,
+    shared_with_a_floor,
+    shared_with_a_stopped_gradient,
+    shared_with_a_label,
+    shared_both_differentiated,
+]
+FIRST_AND_SECOND_ORDER = [
+    ad.grad,
+    ad.value_and_grad,
+    lambda f: ad.grad(f, mode="forward"),
+    lambda f: lambda x: ad.jvp(f, (x,), (1.0,)),
+    lambda f: ad.grad(ad.grad(f)),
+    ad.hessian,
+    lambda f: ad.jacfwd(ad.grad(f)),
+    lambda f: ad.jacrev(ad.grad(f)),
+]
+ORDER_IDS = ["grad", "value_and_grad", "forward", "jvp", "grad of grad", "hessian",
+             "jacfwd of grad", "jacrev of grad"]  # fmt: skip
+
+
+def first_line(fn) -> int:
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(i for i, text in enumerate(lines) if "# <- first" in text)
+
+
+@pytest.mark.parametrize("fn", SHARED, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("api", FIRST_AND_SECOND_ORDER, ids=ORDER_IDS)
+def test_a_shared_value_s_derivative_names_the_line_that_differentiates_it(fn, api):
+    with pytest.raises(ad.S2SError) as info, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # vector modes: NumPy's 0/0 too
+        api(fn)(0.0)  # the square root's derivative at 0: a division by zero
+    assert f"{__file__}:{marked_line(fn)}:" in str(info.value)
+
+
+@pytest.mark.parametrize("fn", SHARED, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("api", FIRST_AND_SECOND_ORDER, ids=ORDER_IDS)
+def test_a_shared_value_s_own_failure_names_the_line_computing_it_first(fn, api):
+    with pytest.raises(ValueError):
+        fn(-1.0)  # the plain call fails there: math domain error
+    with pytest.raises(ad.S2SError) as info:
+        api(fn)(-1.0)
+    assert f"{__file__}:{first_line(fn)}:" in str(info.value)

@@ -34,6 +34,7 @@ from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, Var,
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, call_structures, is_user_call
+from .derivative_lines import derivative_lines
 from .templates import contributions, result_shaped, zeros_like
 
 
@@ -56,6 +57,7 @@ class _Tangents:
         self.zeros_for_none = zeros
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.active = active_variables(fn, wrt)
+        self.blamed = derivative_lines(fn, self.active)  # shared values' lines
         self.dots = {p: self.namer.fresh(f"{p}_dot") for p in wrt}
         counts = Counter(s.target for s in walk(fn.body) if isinstance(s, Assign))
         self.assigned_often = {name for name, n in counts.items() if n > 1}
@@ -77,7 +79,11 @@ class _Tangents:
                 return
             out.append(render_stmt(stmt))
             if stmt.target in self.active:
-                out.extend(self.assign(stmt))
+                line = self.blamed.get(stmt.target)
+                build.stamped(out[-1:], line, build.DERIVATIVE_LINE)
+                tangents = self.assign(stmt)
+                build.stamped(tangents, build.DerivativeLine(line or stmt.line))
+                out.extend(tangents)
         elif isinstance(stmt, If):
             test = build.atom(stmt.test)
             out.append(build.if_(test, self.block(stmt.body), self.block(stmt.orelse)))

@@ -71,6 +71,7 @@ from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, call_structures, is_user_call
+from .derivative_lines import derivative_lines
 from .effects import refuse_effects_in_rerun, with_adjoint
 from .masks import mask_code, masked_statements
 from .templates import contributions, zeros_like
@@ -190,6 +191,7 @@ class _Reverse:
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active = active_variables(self.fn, wrt)
         self.masks = masked_statements(self.fn, self.active)  # under np.where (ad/masks.py)
+        self.blamed = derivative_lines(self.fn, self.active)  # shared values' lines
         self.mask_names: dict[str, str] = {}
         self.prepare_calls()
         seeds = self.seed_outputs()
@@ -291,6 +293,8 @@ class _Reverse:
             if isinstance(stmt, Assign):
                 if stmt.target in self.active:
                     code += self.assign(stmt)
+                    line = self.blamed.get(stmt.target, stmt.line)
+                    build.stamped(code[start:], build.DerivativeLine(line))
                 self.adjoints.reset(stmt.target)
             elif isinstance(stmt, If):
                 code += self.branch(stmt, in_loop)
@@ -542,6 +546,9 @@ class _Reverse:
             start = len(code)
             self.forward_statement(stmt, code)
             build.stamped(code[start:], stmt.line)
+            if isinstance(stmt, Assign):  # differentiated again: its derivative's line
+                blamed = self.blamed.get(stmt.target)
+                build.stamped(code[start:], blamed, build.DERIVATIVE_LINE)
         return code
 
     def forward_statement(self, stmt: Stmt, code: list[ast.stmt]) -> None:

@@ -118,16 +118,25 @@ def located(node: ast.stmt) -> ast.stmt:
 # (the code's line table, codegen/emit.py): kept by the passes that change a statement in
 # place, absent from statements they make anew
 LINE = "s2s_line"
+# on a copy of a primal statement: the line its derivative is blamed on, where that is
+# another (ad/derivative_lines.py); read when the code is differentiated again
+DERIVATIVE_LINE = "s2s_derivative_line"
 
 
-def stamped(statements: list[ast.stmt], line: int | None) -> None:
+class DerivativeLine(int):
+    """The line stamped on a statement of a derivative (a tangent's, an adjoint's): where
+    the code differentiated was generated code, the line named for it is that code's
+    statement's derivative line (`DERIVATIVE_LINE`), if it has one."""
+
+
+def stamped(statements: list[ast.stmt], line: int | None, attribute: str = LINE) -> None:
     """Give each statement of `statements` not stamped yet the user's `line` it comes from
     (statements nested in them were stamped with their own lines first)."""
     if line is None:
         return
     for statement in statements:
-        if LINE not in statement.__dict__:
-            setattr(statement, LINE, line)
+        if attribute not in statement.__dict__:
+            setattr(statement, attribute, line)
 
 
 def atom(a: Operand) -> ast.expr:

@@ -10,21 +10,27 @@ from __future__ import annotations
 import ast
 import math
 
-from .build import COMMENT_MARK, LINE, located
+from .build import COMMENT_MARK, DERIVATIVE_LINE, LINE, located
 
 _ESCAPED_MARK = COMMENT_MARK.encode("unicode_escape").decode()
 
 
-def to_source(node: ast.AST, table: dict[int, int] | None = None) -> str:
+def to_source(
+    node: ast.AST, table: dict[int, int] | None = None, derivatives: dict[int, int] | None = None
+) -> str:
     """Source for `node`, with comment markers written as real comments. `table`: filled
     with the line of the user's statement (`build.LINE`) each statement stamped with one
-    comes from, by the line (from 1) that statement starts on in the source."""
+    comes from, by the line (from 1) that statement starts on in the source; `derivatives`
+    likewise with the lines their derivatives are blamed on (`build.DERIVATIVE_LINE`)."""
     located(node)
     if table is not None and _Unparser is not None:
         unparser = _Unparser()
         unparser.stamps = []
         text = unparser.visit(node)
         table.update(_line_table(unparser._source, unparser.stamps))
+        if derivatives is not None:
+            stamps = [(index, line) for index, _, line in unparser.stamps if line is not None]
+            derivatives.update(_line_table(unparser._source, stamps))
     else:
         text = unparse(node)
     lines = []
@@ -42,7 +48,7 @@ def _line_table(pieces: list[str], stamps: list[tuple[int, int]]) -> dict[int, i
     statements' (index of the first piece written for it, user line): the statement starts
     after the newline its `fill` writes first (none before the first piece)."""
     table, newlines, counted = {}, 0, 0
-    for index, line in stamps:
+    for index, line, *_ in stamps:
         newlines += sum(piece.count("\n") for piece in pieces[counted:index])
         counted = index
         first = pieces[index] if index < len(pieces) else ""
@@ -108,7 +114,7 @@ _Unparser = None
 if hasattr(ast, "_Unparser"):
 
     class _Unparser(ast._Unparser):  # the standard one's methods, dispatched faster
-        stamps: list[tuple[int, int]] | None = None  # `to_source`'s line table, when asked
+        stamps: list[tuple] | None = None  # `to_source`'s line tables, when asked
 
         def traverse(self, node) -> None:
             if isinstance(node, list):
@@ -122,7 +128,8 @@ if hasattr(ast, "_Unparser"):
                 method = _METHODS[kind] = getattr(type(self), name, type(self).generic_visit)
             stamps = self.stamps
             if stamps is not None and LINE in node.__dict__:
-                stamps.append((len(self._source), node.__dict__[LINE]))
+                own = node.__dict__
+                stamps.append((len(self._source), own[LINE], own.get(DERIVATIVE_LINE)))
             method(self, node)
 
         def visit_Constant(self, node) -> None:

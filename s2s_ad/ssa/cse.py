@@ -83,7 +83,7 @@ def _block(block: list, seen: _Seen) -> None:
                 continue
             key, names = found
             if key in seen.holder:
-                block[k] = Assign(stmt.target, Var(seen.holder[key]), stmt.line)
+                block[k] = Assign(stmt.target, Var(seen.holder[key]), stmt.line, shared=True)
             elif stmt.target not in names:
                 seen.add(key, stmt.target, names)
             continue

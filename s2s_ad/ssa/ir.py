@@ -96,6 +96,8 @@ class Assign:
     target: str
     value: Expr
     line: int
+    # a copy common-subexpression elimination made of an earlier identical value (ssa/cse.py)
+    shared: bool = False
 
 
 @dataclass(frozen=True)
