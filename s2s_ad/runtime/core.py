@@ -417,6 +417,12 @@ class Derivatives(list):
     def __neg__(self):
         return self._like(Derivatives(-a for a in self))
 
+    def __sub__(self, other):  # `a + -b`, as generated code may write it (simplify/negations.py)
+        return self + -other
+
+    def __rsub__(self, other):
+        return -self + other
+
     def __getitem__(self, index):
         item = list.__getitem__(self, index)
         return Derivatives(item) if isinstance(index, slice) else item

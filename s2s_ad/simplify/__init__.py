@@ -12,6 +12,7 @@ from .dead_code import Removed, eliminate_dead_code
 from .exit_flags import fold_exit_flags
 from .flags import fold_flags
 from .in_place import accumulate_in_place
+from .negations import fold_negations
 from .tape_entries import drop_needless_tape_entries
 from .unit_seeds import drop_unit_factors, fill_known_shapes
 
@@ -21,6 +22,7 @@ PASSES = (
     fold_flags,
     fold_exit_flags,
     eliminate_dead_code,
+    fold_negations,
     drop_needless_tape_entries,
 )
 # which passes a change by each may give more to do (in-place accumulation only rewrites
@@ -31,6 +33,7 @@ ENABLES = {
         fold_flags,
         fold_exit_flags,
         eliminate_dead_code,
+        fold_negations,
         accumulate_in_place,
         drop_unit_factors,
         drop_needless_tape_entries,
@@ -40,6 +43,7 @@ ENABLES = {
         fold_flags,
         fold_exit_flags,
         eliminate_dead_code,
+        fold_negations,
         drop_unit_factors,
         drop_needless_tape_entries,
     ),
@@ -62,6 +66,7 @@ ENABLES = {
     # unread, or an array fresh): `AFTER_SOLE_BINDINGS` when the removed were names' only
     eliminate_dead_code: (
         reuse_available_values,
+        fold_negations,
         accumulate_in_place,
         drop_unit_factors,
         drop_needless_tape_entries,
@@ -71,8 +76,11 @@ ENABLES = {
         reuse_available_values,
         fold_constants,
         eliminate_dead_code,
+        fold_negations,
         drop_needless_tape_entries,
     ),
+    # a sign or factor moved into its reader: a value that may now be shared or folded
+    fold_negations: (reuse_available_values, fold_constants),
     # a dropped entry is assigned in the replay instead: read through, then dead
     drop_needless_tape_entries: (reuse_available_values, eliminate_dead_code),
 }
@@ -105,6 +113,8 @@ def simplify(
                 changed = accumulate_in_place(tree, in_place_runtime)
             elif simplify_pass is drop_unit_factors:
                 changed = drop_unit_factors(tree, shapes, dtypes)
+            elif simplify_pass is fold_negations:
+                changed = fold_negations(tree, dtypes)
             else:
                 changed = simplify_pass(tree)
             if changed:

@@ -1,0 +1,267 @@
+"""Negations folded into the one expression reading them, as a person writes a difference.
+
+The adjoint of a difference is a negated cotangent, and a rule's factor a product by a
+literal, each on a line of its own; where the name holding it is read once, by a later
+statement of the same block, the sign goes into that statement. Rosenbrock's gradient:
+
+    _t8_bar = 2 * _t8                            _t7_bar = -2 * _t8
+    _t7_bar = -_t8_bar                     →     _t2_bar = _t7_bar - _t4_bar * (2 * _t2)
+    _t3_bar = -_t4_bar
+    _t2_bar = _t7_bar + _t3_bar * (2 * _t2)
+
+The folds (`m` the negated value, `c` a number literal):
+
+    a + -m → a - m        -m + a → a - m        a - -m → a + m
+    a + -m * e → a - m * e (either factor, either side of `+`)    a - -m * e → a + m * e
+    c * -m → -c * m (a float `c`)      -(c * e) → -c * e
+
+Exact, bit for bit, on real floating values (a derivative's): negation is exact and rounding
+symmetric, so `(-m) * e` is `-(m * e)`, and `a - y` is `a + (-y)` by IEEE 754's definition.
+Integers wrap alike. The same numbers, but perhaps a zero's sign, where an integer meets a
+float (its zero has no sign: `-0.0 + -0` is `0.0`, `-0.0 - 0` is `-0.0`) and on complex
+values (reaching derivative code only through the spectral rules; s2s_ad refuses others): a
+product's real part is a difference (`-(0 - 0)` is `-0.0`, `-0.0 - -0.0` is `0.0`), and a real
+operand is promoted with an imaginary part +0 before the sign changes or after.
+
+A list's derivative (`rt.Derivatives`) subtracts as it adds a negation. The folds moving a
+literal apply only where the value it multiplies is known to be real (ad/dtypes.py): `2 * e`
+repeats a list, and a literal times a complex value is `(c + 0j) * e`, whose zero part can
+make nan of an infinity. And `c1 * (c2 * e)` → `(c1 * c2) * e` where that is exact
+(`_rescaled`). Nothing moves into a loop or branch, and nothing it reads is assigned between
+the two statements, so the value is the one computed before.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections import Counter
+
+from .names import loads, nodes, statements, stores
+from .unit_seeds import expression_fact
+
+_NUMBERS = (int, float)
+
+
+def fold_negations(tree: ast.FunctionDef, dtypes: dict | None = None) -> bool:
+    """Fold each negation or literal product read once into its reader, in place; True if
+    any. `dtypes`: ad/dtypes.py's facts of the variables, where known."""
+    dtypes = dtypes or {}
+    assigns = [s for s, _ in statements(tree.body) if type(s) is ast.Assign and _single_name(s)]
+    rescaled = False
+    for stmt in assigns:
+        if (product := _rescaled(stmt.value, dtypes)) is not None:
+            stmt.value, rescaled = product, True
+    candidates = {stmt.targets[0].id for stmt in assigns if _foldable_value(stmt.value)}
+    if not candidates:
+        return rescaled  # the common case: no walk of the expressions
+    reads, writes, parameters = Counter(), Counter(), set()
+    for node in nodes(tree):
+        if type(node) is ast.Name and node.id in candidates:
+            (reads if type(node.ctx) is ast.Load else writes)[node.id] += 1
+        elif type(node) is ast.arg:
+            parameters.add(node.arg)
+    once = {n for n in candidates if reads[n] == 1 and writes[n] == 1 and n not in parameters}
+    changed = rescaled
+    for block in _blocks(tree):
+        changed |= _fold_block(block, once, dtypes)
+    return changed
+
+
+def _blocks(tree: ast.FunctionDef) -> list[list[ast.stmt]]:
+    found, seen = [tree.body], {id(tree.body)}
+    for _, block in statements(tree.body):
+        if id(block) not in seen:
+            seen.add(id(block))
+            found.append(block)
+    return found
+
+
+def _single_name(stmt: ast.Assign) -> bool:
+    return len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+
+
+def _foldable_value(value: ast.expr) -> bool:
+    """`-m`, or `c * e` / `e * c` with `c` a number literal."""
+    if type(value) is ast.UnaryOp:
+        return type(value.op) is ast.USub
+    return type(value) is ast.BinOp and type(value.op) is ast.Mult and _literal_factor(value)
+
+
+def _literal_factor(product: ast.BinOp) -> tuple[ast.Constant, ast.expr] | None:
+    for c, e in ((product.left, product.right), (product.right, product.left)):
+        if type(c) is ast.Constant and type(c.value) in _NUMBERS:
+            return c, e
+    return None
+
+
+def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict) -> bool:
+    folded: list[int] = []  # indices of the statements now in their readers
+    for i, stmt in enumerate(block):
+        if type(stmt) is not ast.Assign or not _single_name(stmt):
+            continue
+        name = stmt.targets[0].id
+        if name not in once:
+            continue
+        reader = _reader(block, i, name, set(loads(stmt.value)))
+        if reader is not None and _fold_into(reader, name, stmt.value, dtypes):
+            folded.append(i)
+    for i in reversed(folded):
+        del block[i]
+    return bool(folded)
+
+
+def _reader(block: list[ast.stmt], i: int, name: str, operands: set[str]) -> ast.stmt | None:
+    """The statement after `block[i]` reading `name`, when it is a simple assignment or
+    return and nothing between assigns what `block[i]`'s value reads; else None."""
+    for stmt in block[i + 1 :]:
+        if name in loads(stmt):
+            return stmt if type(stmt) in (ast.Assign, ast.Return) else None
+        if operands.intersection(stores(stmt)):
+            return None
+    return None
+
+
+def _fold_into(reader: ast.stmt, name: str, value: ast.expr, dtypes: dict) -> bool:
+    """Replace the read of `name` in `reader` by `value` where it folds (module docstring)
+    into the read's parent, or into the sum or difference above a product holding it."""
+    chain = _path_to(reader, name)
+    if chain is None or len(chain) < 2:
+        return False  # absent, in a list (a call's arguments), or the whole value: a copy
+    parent, field = chain[-1]
+    read = getattr(parent, field)
+    replacement = _folded(parent, read, value, dtypes)
+    if replacement is not None:
+        owner, owner_field = chain[-2]
+    elif len(chain) > 2:
+        owner, owner_field = chain[-3]
+        replacement = _folded_in_sum(chain[-2][0], parent, read, value)
+    if replacement is None:
+        return False
+    setattr(owner, owner_field, replacement)
+    return True
+
+
+def _path_to(reader: ast.stmt, name: str) -> list[tuple[ast.AST, str]] | None:
+    """The (node, field) pairs from `reader` down to its read of `name`, through operators'
+    operands only; None where it is elsewhere."""
+    chain: list[tuple[ast.AST, str]] = []
+    node: ast.AST = reader
+    fields: tuple[str, ...] = ("value",)
+    while type(node) is not ast.Name:
+        for field in fields:
+            child = getattr(node, field, None)
+            if isinstance(child, ast.AST) and name in loads(child):
+                chain.append((node, field))
+                node = child
+                break
+        else:
+            return None
+        fields = ("left", "right", "operand")
+    return chain
+
+
+def _folded(parent: ast.AST, read: ast.Name, value: ast.expr, dtypes: dict) -> ast.expr | None:
+    """The parent of the read `read` with `value` folded in, or None."""
+    negated = _negated(value)
+    kind = type(parent)
+    if negated is not None and kind is ast.BinOp:
+        other = parent.right if parent.left is read else parent.left
+        if type(parent.op) is ast.Add:  # a + -m, -m + a
+            return ast.BinOp(left=other, op=ast.Sub(), right=negated)
+        if type(parent.op) is ast.Sub and parent.right is read:  # a - -m
+            return ast.BinOp(left=parent.left, op=ast.Add(), right=negated)
+        if type(parent.op) is ast.Mult and _float_literal(other) and _real(negated, dtypes):
+            return _product(negated, _minus(other), parent.left is read)  # c * -m
+    literal = _literal_factor(value) if type(value) is ast.BinOp else None
+    if literal is not None and kind is ast.UnaryOp and type(parent.op) is ast.USub:
+        c, e = literal  # -(c * e)
+        if _real(e, dtypes):
+            return _product(_minus(c), e, value.left is c)
+    if literal is not None and kind is ast.BinOp and type(parent.op) is ast.Mult:
+        read_left = parent.left is read  # c1 * (c2 * e)
+        product = _product(value, parent.right if read_left else parent.left, read_left)
+        return _rescaled(product, dtypes)
+    return None
+
+
+def _rescaled(node: ast.expr, dtypes: dict) -> ast.expr | None:
+    """`(c1 * c2) * e` for `c1 * (c2 * e)` (either order of either product), where that is
+    the same value bit for bit: `c2` a power of two, at least 1, so `c2 * e` is exact (or
+    overflows, as the product by `c1`, at least 1 in size, then does too); `c1` a float; for an
+    integer `c2`, `e` known to be floating (an integer array's `c2 * e` may wrap)."""
+    if type(node) is not ast.BinOp or type(node.op) is not ast.Mult:
+        return None
+    outer = _literal_factor(node)
+    if outer is None or type(outer[0].value) is not float or type(outer[1]) is not ast.BinOp:
+        return None
+    (c1, inner), (c2, e) = outer, _literal_factor(outer[1]) or (None, None)
+    if c2 is None or type(inner.op) is not ast.Mult or not _power_of_two(c2.value):
+        return None
+    fact = expression_fact(e, dtypes)
+    if not _real_fact(fact) or (type(c2.value) is int and not _floating(fact)):
+        return None
+    scale = c1.value * c2.value
+    if not (abs(c1.value) >= 1.0 and math.isfinite(scale)):
+        return None
+    return _product(ast.Constant(value=scale), e, node.left is c1)
+
+
+def _power_of_two(value: float) -> bool:
+    return value >= 1 and math.isfinite(value) and math.frexp(value)[0] == 0.5
+
+
+def _real(node: ast.expr, dtypes: dict) -> bool:
+    """Whether `node` is known to hold real numbers: a literal's product with a complex value
+    multiplies by `c + 0j`, whose zero part may flip a zero's sign or make nan of inf."""
+    return _real_fact(expression_fact(node, dtypes))
+
+
+def _real_fact(fact: tuple | None) -> bool:
+    """A fact (ad/dtypes.py) of real numbers: Python's float, int or bool, a real dtype."""
+    return fact is not None and (
+        fact[1] in (float, int, bool) or getattr(fact[1], "kind", "") in ("f", "i", "u", "b")
+    )
+
+
+def _floating(fact: tuple | None) -> bool:
+    return fact is not None and (fact[1] is float or getattr(fact[1], "kind", "") == "f")
+
+
+def _folded_in_sum(grand: ast.AST, product: ast.AST, read: ast.Name, value: ast.expr):
+    """`a - m * e` for `a + -m * e` (and the other forms) where `read` is a factor of
+    `product`, an operand of the sum or difference `grand`; or None."""
+    negated = _negated(value)
+    if negated is None or type(product) is not ast.BinOp or type(product.op) is not ast.Mult:
+        return None
+    if type(grand) is not ast.BinOp or type(grand.op) not in (ast.Add, ast.Sub):
+        return None
+    other = product.right if product.left is read else product.left
+    positive = _product(negated, other, product.left is read)
+    if type(grand.op) is ast.Add:
+        a = grand.right if grand.left is product else grand.left
+        return ast.BinOp(left=a, op=ast.Sub(), right=positive)
+    if grand.right is product:  # a - -m * e
+        return ast.BinOp(left=grand.left, op=ast.Add(), right=positive)
+    return None
+
+
+def _negated(value: ast.expr) -> ast.expr | None:
+    """`m` for `-m`."""
+    if type(value) is ast.UnaryOp and type(value.op) is ast.USub:
+        return value.operand
+    return None
+
+
+def _float_literal(node: ast.expr) -> bool:
+    return type(node) is ast.Constant and type(node.value) is float
+
+
+def _minus(c: ast.Constant) -> ast.Constant:
+    return ast.Constant(value=-c.value)
+
+
+def _product(first: ast.expr, second: ast.expr, in_order: bool) -> ast.BinOp:
+    """`first * second`, or `second * first` where the original had them the other way."""
+    left, right = (first, second) if in_order else (second, first)
+    return ast.BinOp(left=left, op=ast.Mult(), right=right)
