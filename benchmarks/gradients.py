@@ -9,9 +9,10 @@ gradient in reverse and (where it is sensible: few inputs) forward mode; then fu
 Jacobians 10 → 1000, 1000 → 10 and of an elementwise chain both ways (and compiled, `jit=True`);
 then Hessians of 10, 100 and 1,000 inputs
 against autograd's and JAX's (`hessians.py`; `--hessians` runs only those). Every result is
-checked against the hand-written one before it is timed. Times are the best of 5 repeats
-(fewer for a call taking seconds); the machines are shared and noisy, so compare ratios within
-one run, not absolute times across runs. Every tool runs on one thread (unless the
+checked against the hand-written one before it is timed. Times are the best of 5 rounds,
+each timing every tool of a workload once, in turn (fewer for calls taking seconds); the
+machines are shared and noisy, so compare ratios within one run, not absolute times across
+runs. Every tool runs on one thread (unless the
 environment sets OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or XLA_FLAGS): on these shared
 two-core machines a threaded BLAS waiting for busy cores made one (100, 100) @ (100, 200) product
 over 100 times slower, which measured the machine's load, not the tools.
@@ -49,15 +50,23 @@ RESULTS = Path(__file__).parent / "results.md"
 FAILURES: list[str] = []  # a peer that could not differentiate a workload, or disagreed
 
 
-def best(call, repeat: int, warm: bool = True, budget: float = 20.0) -> float:
-    """The best time of one call, over `repeat` timings of at least 0.05 s each (fewer when
-    they would take more than `budget` seconds); `warm`: call once first."""
-    if warm:
-        call()  # transformation and first-call costs are not what is measured here
-    once = timeit.timeit(call, number=1)
-    number = max(1, int(0.05 / max(once, 1e-7)))
-    repeat = max(0, min(repeat, int(budget / (once * number))))
-    return min([once, *(t / number for t in timeit.repeat(call, number=number, repeat=repeat))])
+def best_of_each(calls: dict, repeat: int, warm: bool = True, budget: float = 30.0) -> dict:
+    """The best time of one call of each of `calls` (name → call), over `repeat` rounds that
+    time every call once for at least 0.05 s (fewer rounds when they would take more than
+    `budget` seconds); `warm`: call each once first. Interleaved, so that a busy moment of the
+    shared machine slows one round of every call, not all the timings of one."""
+    numbers, times = {}, {}
+    for name, call in calls.items():
+        if warm:
+            call()  # transformation and first-call costs are not what is measured here
+        once = timeit.timeit(call, number=1)
+        numbers[name], times[name] = max(1, int(0.05 / max(once, 1e-7))), once
+    round_s = sum(times[name] * numbers[name] for name in calls)
+    for _ in range(max(0, min(repeat, int(budget / max(round_s, 1e-9))))):
+        for name, call in calls.items():
+            taken = timeit.timeit(call, number=numbers[name]) / numbers[name]
+            times[name] = min(times[name], taken)
+    return times
 
 
 def gradient_rows(
@@ -81,8 +90,9 @@ def gradient_rows(
         peers, peer_notes = checked_peers(w, expected, FAILURES)
         notes.update(peer_notes)
         calls.update(peers)
-        plain = best(partial(w.fn, *w.args), repeat)
-        ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
+        times = best_of_each({"plain": partial(w.fn, *w.args), **calls}, repeat)
+        plain = times.pop("plain")
+        ratios = {name: t / plain for name, t in times.items()}
         rows.append((w.name, {"plain µs": plain * 1e6, **ratios, **notes}))
         print(f"{w.name:<45}" + "".join(f"{k}: {v:8.2f}  " for k, v in rows[-1][1].items()))
     return rows
@@ -138,8 +148,9 @@ def jacobian_rows(repeat: int, jit: bool = False) -> list[tuple[str, dict]]:
             notes["s2s_ad jit compile s"] = time.perf_counter() - start
         for name, call in calls.items():
             np.testing.assert_allclose(call(), hand(), rtol=1e-10, atol=1e-12, err_msg=name)
-        plain = best(partial(fn, *args), repeat)
-        ratios = {name: best(call, repeat) / plain for name, call in calls.items()}
+        times = best_of_each({"plain": partial(fn, *args), **calls}, repeat)
+        plain = times.pop("plain")
+        ratios = {name: t / plain for name, t in times.items()}
         rows.append((title, {"plain µs": plain * 1e6, **ratios, **notes}))
         print(f"{rows[-1][0]:<45}" + "".join(f"{k}: {v:8.2f}  " for k, v in rows[-1][1].items()))
     return rows
@@ -189,9 +200,10 @@ def main() -> None:
         workloads = [w for w in WORKLOADS if not args.quick or "1000x1000" not in w.name]
         text = table(gradient_rows(workloads, repeat, jit) + jacobian_rows(repeat, jit)) + "\n"
     hessians = [w for w in HESSIAN_WORKLOADS if not args.quick or "1,000" not in w.name]
+    measured = hessian_rows(hessians, repeat, best_of_each, FAILURES, jit)
     text += (
         "Hessian time / plain function time; the last columns: s2s_ad.hessian's time / "
-        "another's.\n\n" + hessian_table(hessian_rows(hessians, repeat, best, FAILURES, jit))
+        "another's.\n\n" + hessian_table(measured)
     )
     if FAILURES:
         text += "\nNot measured (the tool failed or disagreed):\n\n" + "".join(

@@ -45,7 +45,7 @@ def vector_pass(w: HessianWorkload) -> Callable:
 def hessian_rows(
     workloads: list[HessianWorkload],
     repeat: int,
-    best: Callable,
+    best_of_each: Callable,
     failures: list[str],
     jit: bool = False,
 ) -> list[tuple[str, dict]]:
@@ -69,8 +69,8 @@ def hessian_rows(
         notes.update(compile_s)
         calls.update(peers)
         calls["s2s_ad grad"] = partial(ad.grad(w.fn), *w.args)
-        times = {name: best(call, repeat, warm=False) for name, call in calls.items()}
-        plain = best(partial(w.fn, *w.args), repeat)
+        times = best_of_each({"plain": partial(w.fn, *w.args), **calls}, repeat, warm=False)
+        plain = times.pop("plain")
         values = {"plain µs": plain * 1e6, **{k: t / plain for k, t in times.items()}, **notes}
         for other, column in [("s2s_ad vector pass", "hessian / vector pass"),
                               ("s2s_ad grad", "hessian / grad"), ("autograd", "hessian / autograd"),

@@ -9,11 +9,18 @@ instead of two. A later primitive is replaced by an earlier identical one only w
 - no variable it reads, nor the one holding the first, is assigned between the two (in a
   loop's body: anywhere in the loop, which runs again), so both read the same values, and
   it reads no global (a helper called in between could rebind it); and
-- the earlier one dominates it: it comes before it in the same block or an enclosing one
-  (a value computed inside a branch or loop body is not reused after it).
+- the earlier one comes before it in the same block, or, for a value without a derivative
+  (`len(xs)`, `x > 0`), in an enclosing one: a differentiated value's derivative would then
+  be computed where the branch or loop body holding the later one does not run. With
+  `if math.sqrt(x) < 1e-3: return 2.0 * x` then `return math.sqrt(x)`, one shared square
+  root's adjoint, zero where the branch returns first, would be multiplied by its infinite
+  derivative at 0: nan, or a division by zero on Python floats, where the plain program
+  never differentiates it (an independent tester's programs).
 
 So `np.sin(y_1) * np.sin(y_1)` in a loop's body computes the sine once, though `y_1`, the
 value the loop carries, is assigned before the loop and again at the end of each iteration.
+(The simplification passes reuse values across blocks in the generated code, where that
+changes no derivative: `simplify/available_values.py`.)
 
 Literals are compared with their types (`x * 1` and `x * 1.0` differ for integer arrays,
 `x * 0.0` and `x * -0.0` in the sign of zeros).
@@ -53,10 +60,13 @@ class _Seen:
         self.holder: dict[tuple, str] = {}
         self.involving: dict[str, set[tuple]] = {}
 
-    def copy(self, without: set[str] = frozenset()) -> _Seen:
+    def inner(self, without: set[str]) -> _Seen:
+        """What a nested block starts with: the values without a derivative (a length, a
+        comparison), none of `without` (what the block assigns: a loop's next iteration)."""
         inner = _Seen()
-        inner.holder = dict(self.holder)
-        inner.involving = {name: set(keys) for name, keys in self.involving.items()}
+        for key, holder in self.holder.items():
+            if CATEGORY.get(key[0]) == "nondifferentiable":
+                inner.add(key, holder, {n for n, keys in self.involving.items() if key in keys})
         inner.forget(without)
         return inner
 
@@ -73,8 +83,8 @@ class _Seen:
 
 def _block(block: list, seen: _Seen) -> None:
     """A value is reused while none of the variables it reads or is held by is assigned
-    again: a loop's body starts without the values of what the loop assigns (its next
-    iteration sees them assigned), and after a branch or loop what it assigns is forgotten."""
+    again, within its block: a branch's or loop's body starts with only the values without a
+    derivative at hand (not what a loop assigns), and after it what it assigns is forgotten."""
     for k, stmt in enumerate(block):
         if isinstance(stmt, Assign):
             found = _key(stmt.value)
@@ -89,10 +99,10 @@ def _block(block: list, seen: _Seen) -> None:
             continue
         assigned = {s.target for s in walk([stmt]) if isinstance(s, (Assign, For, With))}
         if isinstance(stmt, If):
-            _block(stmt.body, seen.copy())
-            _block(stmt.orelse, seen.copy())
+            _block(stmt.body, seen.inner(set()))
+            _block(stmt.orelse, seen.inner(set()))
         elif isinstance(stmt, (For, While)):
-            _block(stmt.body, seen.copy(without=assigned))
+            _block(stmt.body, seen.inner(assigned))
         seen.forget(assigned)
 
 
