@@ -79,8 +79,9 @@ ENABLES = {
         fold_negations,
         drop_needless_tape_entries,
     ),
-    # a sign or factor moved into its reader: a value that may now be shared or folded
-    fold_negations: (reuse_available_values, fold_constants),
+    # a sign or factor moved into the one expression reading it makes no literal, and no
+    # value read elsewhere, for the others (running them again cost a tenth of the time)
+    fold_negations: (),
     # a dropped entry is assigned in the replay instead: read through, then dead
     drop_needless_tape_entries: (reuse_available_values, eliminate_dead_code),
 }

@@ -37,7 +37,8 @@ import ast
 import math
 from collections import Counter
 
-from .names import loads, nodes, statements, stores
+from ..frontend.nodes import descendants
+from .names import loads, statements, stores
 from .unit_seeds import expression_fact
 
 _NUMBERS = (int, float)
@@ -47,34 +48,38 @@ def fold_negations(tree: ast.FunctionDef, dtypes: dict | None = None) -> bool:
     """Fold each negation or literal product read once into its reader, in place; True if
     any. `dtypes`: ad/dtypes.py's facts of the variables, where known."""
     dtypes = dtypes or {}
-    assigns = [s for s, _ in statements(tree.body) if type(s) is ast.Assign and _single_name(s)]
     rescaled = False
-    for stmt in assigns:
-        if (product := _rescaled(stmt.value, dtypes)) is not None:
+    candidates: set[str] = set()
+    blocks: dict[int, list[ast.stmt]] = {}  # the blocks holding a candidate, by id
+    assign, name_node, binop = ast.Assign, ast.Name, ast.BinOp
+    for stmt, block in statements(tree.body):
+        if type(stmt) is not assign or len(stmt.targets) != 1:
+            continue
+        target = stmt.targets[0]
+        if type(target) is not name_node:
+            continue
+        if type(stmt.value) is binop and (product := _rescaled(stmt.value, dtypes)) is not None:
             stmt.value, rescaled = product, True
-    candidates = {stmt.targets[0].id for stmt in assigns if _foldable_value(stmt.value)}
+        if _foldable_value(stmt.value):
+            candidates.add(target.id)
+            blocks[id(block)] = block
     if not candidates:
         return rescaled  # the common case: no walk of the expressions
     reads, writes, parameters = Counter(), Counter(), set()
-    for node in nodes(tree):
-        if type(node) is ast.Name and node.id in candidates:
-            (reads if type(node.ctx) is ast.Load else writes)[node.id] += 1
-        elif type(node) is ast.arg:
+    load, arg = ast.Load, ast.arg
+    for node in descendants(tree):  # (each `ctx` skipped: read through its name)
+        kind = type(node)
+        if kind is name_node:
+            if node.id in candidates:
+                (reads if type(node.ctx) is load else writes)[node.id] += 1
+        elif kind is arg:
             parameters.add(node.arg)
     once = {n for n in candidates if reads[n] == 1 and writes[n] == 1 and n not in parameters}
     changed = rescaled
-    for block in _blocks(tree):
-        changed |= _fold_block(block, once, dtypes)
+    if once:
+        for block in blocks.values():
+            changed |= _fold_block(block, once, dtypes)
     return changed
-
-
-def _blocks(tree: ast.FunctionDef) -> list[list[ast.stmt]]:
-    found, seen = [tree.body], {id(tree.body)}
-    for _, block in statements(tree.body):
-        if id(block) not in seen:
-            seen.add(id(block))
-            found.append(block)
-    return found
 
 
 def _single_name(stmt: ast.Assign) -> bool:
