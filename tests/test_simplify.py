@@ -65,6 +65,48 @@ def test_only_dominating_values_of_single_assignments_are_shared():
     check_modes_agree(carried, (0.7,))
 
 
+# a value computed outside a branch or loop body is not shared with an occurrence inside
+# it (its derivative would be computed where that body does not run), but for values
+# without a derivative
+
+
+def shared_then_branch(x):
+    if np.sum(np.sqrt(x)) < 1e-3:  # only compared
+        return np.sum(x * 2.0)
+    return np.sum(np.sqrt(x) * 3.0)
+
+
+def shared_then_loop(x):
+    acc = np.sum(x)
+    for _ in range(int(np.sum(np.sqrt(x)))):
+        acc = acc + np.sum(np.sqrt(x))
+    return acc
+
+
+def lengths_in_a_loop(xs):
+    s = 0.0
+    for i in range(len(xs)):
+        s = s + xs[i] * float(len(xs))
+    return s
+
+
+def test_a_value_is_shared_with_a_branch_or_loop_body_only_without_a_derivative():
+    assert ssa_source(shared_then_branch).count("np.sqrt(x)") == 2
+    assert ssa_source(shared_then_loop).count("np.sqrt(x)") == 2
+    assert ssa_source(lengths_in_a_loop).count("len(xs)") == 1  # shared into the loop
+    zero = np.zeros(2)  # the branch returns first; the loop runs no iteration
+    apis = [ad.grad, lambda f: ad.grad(f, mode="forward"), ad.jacfwd, ad.jacrev]
+    with np.errstate(all="raise"):  # no 0 * inf: nothing differentiates the square root
+        for api in apis:
+            np.testing.assert_array_equal(api(shared_then_branch)(zero), [2.0, 2.0])
+            np.testing.assert_array_equal(api(shared_then_loop)(zero), [1.0, 1.0])
+        np.testing.assert_array_equal(ad.hessian(shared_then_loop)(zero), np.zeros((2, 2)))
+    check_grads(shared_then_branch, (np.array([0.3, 0.5]),))
+    check_grads(shared_then_loop, (np.array([1.3, 2.5]),))
+    check_modes_agree(shared_then_loop, (np.array([1.3, 2.5]),))
+    check_grads(lengths_in_a_loop, (np.array([1.3, 2.5, -0.4]),))
+
+
 calls = []
 
 
