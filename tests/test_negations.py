@@ -284,3 +284,34 @@ def test_mixing_real_and_complex_values_may_flip_only_a_zero_s_sign():
     np.testing.assert_array_equal(plus, minus)  # the same numbers…
     assert list(np.signbit(plus.imag)) == [False, False, False]
     assert list(np.signbit(minus.imag)) == [True, True, False]  # …zeros' signs aside
+
+
+def test_a_negative_literal_factor_turns_the_sign_back():
+    source = """
+    def f(a, m, e):
+        n = -m
+        r = a + n * -1.5
+        return r
+    """
+    after, changed = folded(source)
+    assert changed and "r = a + m * 1.5" in after, after
+    for dtype in (np.float64, np.float32):
+        a, m, e = operands(SPECIAL, dtype)
+        assert same_bits(run(source, a=a, m=m, e=e), run(after, a=a, m=m, e=e))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("r = a - m * -1.5", "r = a + m * 1.5"),
+        ("r = a + -1.5 * m", "r = a - 1.5 * m"),
+        ("r = m * -1.5 + a", "r = a - m * 1.5"),
+    ],
+)
+def test_a_negative_literal_left_in_a_sum_is_turned(written, expected):
+    source = f"def f(a, m, e):\n    {written}\n    return r"
+    after, changed = folded(source)
+    assert changed and expected in after, after
+    for dtype in (np.float64, np.float32):
+        a, m, e = operands(SPECIAL, dtype)
+        assert same_bits(run(source, a=a, m=m, e=e), run(after, a=a, m=m, e=e))

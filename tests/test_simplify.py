@@ -218,3 +218,50 @@ def test_scatter_add_adds_out_of_place_unless_it_may_write():
     total = np.zeros(4)
     assert rt.scatter_add(total, np.ones(2), x, [1, 1]) is total
     np.testing.assert_array_equal(total, [0.0, 2.0, 0.0, 0.0])  # repeated: both added
+
+
+def _dead_code_removed(source: str) -> str:
+    import ast
+    import textwrap
+
+    from s2s_ad.simplify.dead_code import eliminate_dead_code
+
+    tree = ast.parse(textwrap.dedent(source)).body[0]
+    eliminate_dead_code(tree)
+    return ast.unparse(tree)
+
+
+def test_a_value_overwritten_before_any_read_is_dropped_only_then():
+    # straight-line: the first value of `a_bar` is never read
+    assert "a_bar = t\n" not in _dead_code_removed(
+        "def f(t, b):\n    a_bar = t\n    c = b * 2.0\n    a_bar = t + c\n    return a_bar"
+    )
+    kept = [
+        # read between
+        "def f(t, b):\n    a_bar = t\n    c = a_bar * 2.0\n    a_bar = t + c\n    return a_bar",
+        # updated in place between (`+=` reads it)
+        "def f(t, b):\n    a_bar = t\n    a_bar += b\n    a_bar = t + a_bar\n    return a_bar",
+        # a branch between may return it, a loop between may read it
+        "def f(t, b):\n    a_bar = t\n    if b:\n        return a_bar\n    a_bar = t + b\n"
+        "    return a_bar",
+        "def f(t, b):\n    a_bar = t\n    for i in b:\n        c = a_bar\n    a_bar = t + b\n"
+        "    return a_bar + c",
+        # a closure made between reads its name when called (here: the later value, but
+        # a closure is not looked into)
+        "def f(t, b):\n    a_bar = t\n    def g():\n        return a_bar\n    a_bar = b\n"
+        "    return g",
+    ]
+    for source in kept:
+        assert "a_bar = t\n" in _dead_code_removed(source) + "\n", source
+    # the gradient of a function whose negations fold leaves no such store
+    source = ad.derivative_source(
+        negations_in_a_row, "gradient", wrt=(0, 1, 2), args=(1.5, -2.0, 3.0)
+    )
+    assert code_lines(source).count("a_bar = _t5") == 0, source
+    check_grads(negations_in_a_row, (1.5, -2.0, 3.0))
+    grads = ad.grad(negations_in_a_row, wrt=(0, 1, 2))(1.5, -2.0, 3.0)
+    assert grads == (2.0 - 3.0, -1.5, -1.5)  # -b - c, -a, -a
+
+
+def negations_in_a_row(a, b, c):
+    return -(-(-(a * b))) - (-(-c)) * a  # noqa: B002 (negations on purpose)

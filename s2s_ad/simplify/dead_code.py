@@ -73,6 +73,7 @@ class _Graph:
         self.parameters: set[str] = set()  # nested functions' (pullbacks')
         self.self_copies = False  # `x = x` seen: the sweep drops it, a rebinding of `x`
         self.stores = Stores()  # (the graph is built before the sweep changes anything)
+        self.overwritten: set[int] = set()  # assignments whose values nothing can read
 
     def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
         """`targets`: name → the innermost enclosing loop that binds it as its target and
@@ -121,6 +122,7 @@ class _Graph:
                 self.opened.add(key)
                 self.visit(stmt.body, key, inner)
                 self.visit(getattr(stmt, "orelse", []), key, inner)
+        self.overwritten |= _overwritten(block)
 
     def write(self, key: int, names: list[str]) -> None:
         for name in names:
@@ -154,7 +156,7 @@ class _Graph:
             for name in self.reads[key]:
                 if name not in named:
                     named.add(name)
-                    work += self.writers.get(name, ())
+                    work += [k for k in self.writers.get(name, ()) if k not in self.overwritten]
         return live
 
 
@@ -178,6 +180,35 @@ def _sweep(node: ast.AST, live: set[int], opened: set[int]) -> bool:
                 kept.append(ast.Pass())  # a block may not hold only comments
         setattr(node, field, kept)
     return removed
+
+
+def _overwritten(block: list[ast.stmt]) -> set[int]:
+    """The ids of the `a = …` statements of `block` every name of which the block assigns
+    again before anything reads it, with only simple statements between: no loop, branch,
+    `return` or nested function, where a jump or a closure might read the first value
+    (`x_bar = 3.0` then `x_bar = 3.0 + t_bar`: liveness by names keeps both)."""
+    pending: dict[str, int] = {}  # name → the assignment whose value nothing read yet
+    dead: dict[int, set[str]] = {}
+    assigned: dict[int, int] = {}  # an assignment's id → how many names it assigns
+    for stmt in block:
+        if _is_comment(stmt) or type(stmt) is ast.Pass or _self_copy(stmt):
+            continue
+        written = _written(stmt)
+        if written is None and _tape_push(stmt) is None:
+            pending.clear()  # compound statements, returns, effects: anything may read
+            continue
+        reads = loads(stmt.value)
+        if type(stmt) is not ast.Assign:  # a tape push; `a += …` reads `a` (and updates in
+            reads += written or []  # place what may be shared: never itself overwritten)
+        for name in reads:
+            pending.pop(name, None)
+        if type(stmt) is ast.Assign:
+            assigned[id(stmt)] = len(set(written))
+            for name in written:
+                if name in pending:
+                    dead.setdefault(pending[name], set()).add(name)
+                pending[name] = id(stmt)
+    return {key for key, names in dead.items() if len(names) == assigned[key]}
 
 
 def _written(stmt: ast.stmt) -> list[str] | None:

@@ -13,7 +13,7 @@ The folds (`m` the negated value, `c` a number literal):
 
     a + -m → a - m        -m + a → a - m        a - -m → a + m
     a + -m * e → a - m * e (either factor, either side of `+`)    a - -m * e → a + m * e
-    c * -m → -c * m (a float `c`)      -(c * e) → -c * e
+    c * -m → -c * m (a float `c`)      -(c * e) → -c * e      a - m * -c → a + m * c
 
 Exact, bit for bit, on real floating values (a derivative's): negation is exact and rounding
 symmetric, so `(-m) * e` is `-(m * e)`, and `a - y` is `a + (-y)` by IEEE 754's definition.
@@ -58,8 +58,9 @@ def fold_negations(tree: ast.FunctionDef, dtypes: dict | None = None) -> bool:
         target = stmt.targets[0]
         if type(target) is not name_node:
             continue
-        if type(stmt.value) is binop and (product := _rescaled(stmt.value, dtypes)) is not None:
-            stmt.value, rescaled = product, True
+        value = stmt.value
+        if type(value) is binop and (found := _rescaled(value, dtypes) or _flipped(value)):
+            stmt.value, rescaled = found, True
         if _foldable_value(stmt.value):
             candidates.add(target.id)
             blocks[id(block)] = block
@@ -242,19 +243,48 @@ def _folded_in_sum(grand: ast.AST, product: ast.AST, read: ast.Name, value: ast.
     if type(grand) is not ast.BinOp or type(grand.op) not in (ast.Add, ast.Sub):
         return None
     other = product.right if product.left is read else product.left
+    adds = type(grand.op) is ast.Sub  # `a - -m * e` adds; `a + -m * e` subtracts
+    if adds and grand.right is not product:
+        return None
+    if (size := _negative_float(other)) is not None:  # `a + -m * -1.0`: `a + m * 1.0`
+        other, adds = ast.Constant(value=size), not adds
     positive = _product(negated, other, product.left is read)
-    if type(grand.op) is ast.Add:
-        a = grand.right if grand.left is product else grand.left
-        return ast.BinOp(left=a, op=ast.Sub(), right=positive)
-    if grand.right is product:  # a - -m * e
-        return ast.BinOp(left=grand.left, op=ast.Add(), right=positive)
-    return None
+    a = grand.left if grand.right is product else grand.right
+    return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=positive)
 
 
 def _negated(value: ast.expr) -> ast.expr | None:
     """`m` for `-m`."""
     if type(value) is ast.UnaryOp and type(value.op) is ast.USub:
         return value.operand
+    return None
+
+
+def _flipped(node: ast.BinOp) -> ast.BinOp | None:
+    """`a + m * c` for `a - m * -c` (`c` a float; either factor), `a - m * c` for
+    `a + m * -c` or `m * -c + a`: a negative literal a fold left where a name held it."""
+    if type(node.op) not in (ast.Add, ast.Sub):
+        return None
+    adds = type(node.op) is ast.Sub
+    sides = [(node.right, node.left)] + ([(node.left, node.right)] if not adds else [])
+    for product, a in sides:
+        if type(product) is not ast.BinOp or type(product.op) is not ast.Mult:
+            continue
+        for factor, other in ((product.left, product.right), (product.right, product.left)):
+            if (size := _negative_float(factor)) is not None:
+                positive = _product(other, ast.Constant(value=size), factor is product.right)
+                return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=positive)
+    return None
+
+
+def _negative_float(node: ast.expr) -> float | None:
+    """`c` for the literal `-c` (`c` a positive float), as built or as parsed."""
+    if type(node) is ast.UnaryOp and type(node.op) is ast.USub:
+        node, sign = node.operand, -1.0
+    else:
+        sign = 1.0
+    if type(node) is ast.Constant and type(node.value) is float and sign * node.value < 0:
+        return abs(node.value)
     return None
 
 

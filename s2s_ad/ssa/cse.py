@@ -10,8 +10,9 @@ instead of two. A later primitive is replaced by an earlier identical one only w
   loop's body: anywhere in the loop, which runs again), so both read the same values, and
   it reads no global (a helper called in between could rebind it); and
 - the earlier one comes before it in the same block, or, for a value without a derivative
-  (`len(xs)`, `x > 0`), in an enclosing one: a differentiated value's derivative would then
-  be computed where the branch or loop body holding the later one does not run. With
+  (`len(xs)`, `x > 0`, `np.exp(-0.5)`), in an enclosing one: a differentiated value's
+  derivative would then be computed where the branch or loop body holding the later one
+  does not run. With
   `if math.sqrt(x) < 1e-3: return 2.0 * x` then `return math.sqrt(x)`, one shared square
   root's adjoint, zero where the branch returns first, would be multiplied by its infinite
   derivative at 0: nan, or a division by zero on Python floats, where the plain program
@@ -59,18 +60,22 @@ class _Seen:
     def __init__(self) -> None:
         self.holder: dict[tuple, str] = {}
         self.involving: dict[str, set[tuple]] = {}
+        self.constant: set[tuple] = set()  # the keys of values that read no variable
 
     def inner(self, without: set[str]) -> _Seen:
         """What a nested block starts with: the values without a derivative (a length, a
-        comparison), none of `without` (what the block assigns: a loop's next iteration)."""
+        comparison, a call of constants), none of `without` (what the block assigns: a
+        loop's next iteration)."""
         inner = _Seen()
         for key, holder in self.holder.items():
-            if CATEGORY.get(key[0]) == "nondifferentiable":
+            if key in self.constant or CATEGORY.get(key[0]) == "nondifferentiable":
                 inner.add(key, holder, {n for n, keys in self.involving.items() if key in keys})
         inner.forget(without)
         return inner
 
     def add(self, key: tuple, holder: str, names: set[str]) -> None:
+        if not names:
+            self.constant.add(key)
         self.holder[key] = holder
         for name in names | {holder}:
             self.involving.setdefault(name, set()).add(key)
