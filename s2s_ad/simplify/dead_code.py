@@ -80,6 +80,7 @@ class _Graph:
         whose body never assigns it (a read of it there is that loop's value, not the value
         another sweep assigns to the same name)."""
         targets = targets or {}
+        overwrites = _Overwrites()
         for stmt in block:
             if _is_comment(stmt) or type(stmt) is ast.Pass:
                 continue
@@ -102,27 +103,32 @@ class _Graph:
                     inner |= {n: key for n in bound if n not in again}
                     if not _plain_loop(stmt):  # a loop over a user's iterator: it runs
                         self.roots.append(key)
+                overwrites.barrier()
             elif kind is ast.With or kind is ast.FunctionDef:  # kept; their bodies swept
                 reads = [n for item in _heads(stmt) for n in loads(item)]
                 self.roots.append(key)
                 if kind is ast.FunctionDef:
                     self.parameters.update(a.arg for a in stmt.args.args)
+                overwrites.barrier()
             elif (written := _written(stmt)) is not None:
                 reads = loads(stmt.value) + (written if kind is ast.AugAssign else [])
                 self.write(key, written)
+                overwrites.seen(key, reads, written if kind is ast.Assign else ())
             elif (tape := _tape_push(stmt)) is not None:
                 reads = [n for a in stmt.value.args for n in loads(a)]
                 self.write(key, [tape])
+                overwrites.seen(key, reads, ())
             else:  # returns, effects, checks, element updates: whole, never opened
                 reads = loads(stmt)
                 self.roots.append(key)
+                overwrites.barrier()
             self.reads[key] = [n for n in reads if n not in targets]
             self.bound[key] = [targets[n] for n in reads if n in targets]
             if kind in (ast.If, ast.While, ast.For, ast.With, ast.FunctionDef):
                 self.opened.add(key)
                 self.visit(stmt.body, key, inner)
                 self.visit(getattr(stmt, "orelse", []), key, inner)
-        self.overwritten |= _overwritten(block)
+        self.overwritten |= overwrites.dead()
 
     def write(self, key: int, names: list[str]) -> None:
         for name in names:
@@ -182,33 +188,35 @@ def _sweep(node: ast.AST, live: set[int], opened: set[int]) -> bool:
     return removed
 
 
-def _overwritten(block: list[ast.stmt]) -> set[int]:
-    """The ids of the `a = …` statements of `block` every name of which the block assigns
-    again before anything reads it, with only simple statements between: no loop, branch,
-    `return` or nested function, where a jump or a closure might read the first value
-    (`x_bar = 3.0` then `x_bar = 3.0 + t_bar`: liveness by names keeps both)."""
-    pending: dict[str, int] = {}  # name → the assignment whose value nothing read yet
-    dead: dict[int, set[str]] = {}
-    assigned: dict[int, int] = {}  # an assignment's id → how many names it assigns
-    for stmt in block:
-        if _is_comment(stmt) or type(stmt) is ast.Pass or _self_copy(stmt):
-            continue
-        written = _written(stmt)
-        if written is None and _tape_push(stmt) is None:
-            pending.clear()  # compound statements, returns, effects: anything may read
-            continue
-        reads = loads(stmt.value)
-        if type(stmt) is not ast.Assign:  # a tape push; `a += …` reads `a` (and updates in
-            reads += written or []  # place what may be shared: never itself overwritten)
+class _Overwrites:
+    """The `a = …` statements of one block every name of which the block assigns again
+    before anything reads it, with only simple statements between: no loop, branch,
+    `return`, effect or nested function, where a jump or a closure might read the first
+    value (`x_bar = 3.0` then `x_bar = 3.0 + t_bar`: liveness by names keeps both)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, int] = {}  # name → the assignment whose value nothing read
+        self.killed: dict[int, set[str]] = {}
+        self.assigned: dict[int, int] = {}  # an assignment's id → how many names it binds
+
+    def seen(self, key: int, reads: list[str], assigns: list[str] | tuple) -> None:
+        """A simple statement `key` reading `reads` and assigning `assigns` (none for
+        `a += …`, which updates in place what may be shared: never itself dropped)."""
+        pending = self.pending
         for name in reads:
             pending.pop(name, None)
-        if type(stmt) is ast.Assign:
-            assigned[id(stmt)] = len(set(written))
-            for name in written:
+        if assigns:
+            self.assigned[key] = len(set(assigns))
+            for name in assigns:
                 if name in pending:
-                    dead.setdefault(pending[name], set()).add(name)
-                pending[name] = id(stmt)
-    return {key for key, names in dead.items() if len(names) == assigned[key]}
+                    self.killed.setdefault(pending[name], set()).add(name)
+                pending[name] = key
+
+    def barrier(self) -> None:
+        self.pending.clear()
+
+    def dead(self) -> set[int]:
+        return {k for k, names in self.killed.items() if len(names) == self.assigned[k]}
 
 
 def _written(stmt: ast.stmt) -> list[str] | None:

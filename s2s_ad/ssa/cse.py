@@ -60,22 +60,22 @@ class _Seen:
     def __init__(self) -> None:
         self.holder: dict[tuple, str] = {}
         self.involving: dict[str, set[tuple]] = {}
-        self.constant: set[tuple] = set()  # the keys of values that read no variable
+        self.passive: dict[tuple, set[str]] = {}  # values without a derivative: what they read
 
     def inner(self, without: set[str]) -> _Seen:
         """What a nested block starts with: the values without a derivative (a length, a
         comparison, a call of constants), none of `without` (what the block assigns: a
         loop's next iteration)."""
         inner = _Seen()
-        for key, holder in self.holder.items():
-            if key in self.constant or CATEGORY.get(key[0]) == "nondifferentiable":
-                inner.add(key, holder, {n for n, keys in self.involving.items() if key in keys})
+        for key, names in self.passive.items():
+            if key in self.holder:
+                inner.add(key, self.holder[key], names)
         inner.forget(without)
         return inner
 
     def add(self, key: tuple, holder: str, names: set[str]) -> None:
-        if not names:
-            self.constant.add(key)
+        if not names or CATEGORY.get(key[0]) == "nondifferentiable":
+            self.passive[key] = names
         self.holder[key] = holder
         for name in names | {holder}:
             self.involving.setdefault(name, set()).add(key)
@@ -84,6 +84,7 @@ class _Seen:
         for name in assigned:
             for key in self.involving.pop(name, ()):
                 self.holder.pop(key, None)
+                self.passive.pop(key, None)
 
 
 def _block(block: list, seen: _Seen) -> None:
