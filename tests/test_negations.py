@@ -276,8 +276,9 @@ def test_a_literal_is_not_moved_onto_a_complex_value():
 
 
 def test_mixing_real_and_complex_values_may_flip_only_a_zero_s_sign():
-    """The documented limit (complex numbers reach derivative code only through the spectral
-    rules): `a + -m` promotes `-m` to complex with imaginary part +0, `a - m` promotes `m`."""
+    """The documented limit (complex values, which s2s_ad refuses before they reach
+    derivative code): `a + -m` promotes `-m` to complex with imaginary part +0, `a - m`
+    promotes `m`."""
     a = np.array([complex(np.nan, -0.0), complex(1.0, -0.0), complex(2.0, 3.0)])
     m = np.array([0.5, 0.5, 0.5])
     plus, minus = a + -m, a - m

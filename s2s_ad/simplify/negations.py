@@ -19,7 +19,7 @@ Exact, bit for bit, on real floating values (a derivative's): negation is exact 
 symmetric, so `(-m) * e` is `-(m * e)`, and `a - y` is `a + (-y)` by IEEE 754's definition.
 Integers wrap alike. The same numbers, but perhaps a zero's sign, where an integer meets a
 float (its zero has no sign: `-0.0 + -0` is `0.0`, `-0.0 - 0` is `-0.0`) and on complex
-values (reaching derivative code only through the spectral rules; s2s_ad refuses others): a
+values (which s2s_ad refuses before they reach derivative code: ssa/complex_values.py): a
 product's real part is a difference (`-(0 - 0)` is `-0.0`, `-0.0 - -0.0` is `0.0`), and a real
 operand is promoted with an imaginary part +0 before the sign changes or after.
 
