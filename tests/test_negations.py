@@ -149,6 +149,14 @@ def operands(values: list, dtype) -> tuple:
         return tuple(t.astype(dtype) for t in triples)
 
 
+def assert_bit_for_bit_on_real_arrays(source: str, after: str) -> None:
+    """`source` and `after` give the same bits on every triple of special values, as float64
+    and as float32 arrays."""
+    for dtype in (np.float64, np.float32):
+        a, m, e = operands(SPECIAL, dtype)
+        assert same_bits(run(source, a=a, m=m, e=e), run(after, a=a, m=m, e=e))
+
+
 INTEGERS = [0, -3, 7, 2**40, -(2**40), 1, -1, 2, 5, -8, 2**53 + 1, 9]
 
 
@@ -163,9 +171,7 @@ def test_each_fold_gives_the_same_values_bit_for_bit(source, expected):
     assert after.count("\n") == textwrap.dedent(source).strip().count("\n") - (
         0 if "100.0" in source else 1
     )
-    for dtype in (np.float64, np.float32):  # real floating operands: bit for bit
-        a, m, e = operands(SPECIAL, dtype)
-        assert same_bits(run(source, a=a, m=m, e=e), run(after, a=a, m=m, e=e))
+    assert_bit_for_bit_on_real_arrays(source, after)
     for a, m, e in itertools.product(SPECIAL, repeat=3):  # Python floats
         assert same_bits(run(source, a=a, m=m, e=e), run(after, a=a, m=m, e=e))
     # an integer operand among floats, and complex ones: the same numbers, but a zero's sign
@@ -296,9 +302,7 @@ def test_a_negative_literal_factor_turns_the_sign_back():
     """
     after, changed = folded(source)
     assert changed and "r = a + m * 1.5" in after, after
-    for dtype in (np.float64, np.float32):
-        a, m, e = operands(SPECIAL, dtype)
-        assert same_bits(run(source, a=a, m=m, e=e), run(after, a=a, m=m, e=e))
+    assert_bit_for_bit_on_real_arrays(source, after)
 
 
 @pytest.mark.parametrize(
@@ -313,6 +317,4 @@ def test_a_negative_literal_left_in_a_sum_is_turned(written, expected):
     source = f"def f(a, m, e):\n    {written}\n    return r"
     after, changed = folded(source)
     assert changed and expected in after, after
-    for dtype in (np.float64, np.float32):
-        a, m, e = operands(SPECIAL, dtype)
-        assert same_bits(run(source, a=a, m=m, e=e), run(after, a=a, m=m, e=e))
+    assert_bit_for_bit_on_real_arrays(source, after)
