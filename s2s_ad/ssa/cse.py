@@ -12,11 +12,10 @@ instead of two. A later primitive is replaced by an earlier identical one only w
 - the earlier one comes before it in the same block, or, for a value without a derivative
   (`len(xs)`, `x > 0`, `np.exp(-0.5)`), in an enclosing one: a differentiated value's
   derivative would then be computed where the branch or loop body holding the later one
-  does not run. With
-  `if math.sqrt(x) < 1e-3: return 2.0 * x` then `return math.sqrt(x)`, one shared square
-  root's adjoint, zero where the branch returns first, would be multiplied by its infinite
-  derivative at 0: nan, or a division by zero on Python floats, where the plain program
-  never differentiates it (an independent tester's programs).
+  does not run. With `if math.sqrt(x) < 1e-3: return 2.0 * x` then `return math.sqrt(x)`,
+  one shared square root's adjoint, zero where the branch returns first, would be
+  multiplied by its infinite derivative at 0: nan, or a division by zero on Python floats,
+  where the plain program never differentiates it (an independent tester's programs).
 
 So `np.sin(y_1) * np.sin(y_1)` in a loop's body computes the sine once, though `y_1`, the
 value the loop carries, is assigned before the loop and again at the end of each iteration.
