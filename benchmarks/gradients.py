@@ -209,13 +209,14 @@ def main() -> None:
         text += "\nNot measured (the tool failed or disagreed):\n\n" + "".join(
             f"- {line}\n" for line in FAILURES
         )
-    print("\nTime / plain function time (plain in µs), best of", repeat, "\n")
+    print("\nTime / plain function time (plain in µs), best of", repeat, "interleaved rounds\n")
     print(text)
     if not args.quick and not args.hessians and not args.jacobians:
         RESULTS.write_text(
             "Gradient, Jacobian and Hessian time / plain function time, one run of "
-            "`make bench-peers` (`benchmarks/gradients.py`, best of 5, every tool on one "
-            f"thread; peers installed: {', '.join(installed_peers()) or 'none'}).\n\n" + text
+            "`make bench-peers` (`benchmarks/gradients.py`, best of 5 interleaved rounds, "
+            "every tool on one thread; peers installed: "
+            f"{', '.join(installed_peers()) or 'none'}).\n\n" + text
         )
         print(f"written to {RESULTS}")
 
