@@ -334,16 +334,10 @@ def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[st
     runs that decide are silent (NumPy's warnings ignored); the chosen mode then runs once
     more, so that its warnings are the plain call's, once, as on later calls."""
     effects = _prepared(f, "reverse", names, values, specialise=True).effects
-    if effects:  # timing would run its `print`s again: the sweep made is used, every time
+    if effects:  # timing would run its `print`s again: reverse mode, every time
         DECIDED[key] = "reverse"
         log.debug("jacobian of %s: reverse mode (statements kept for their effect)", f.__name__)
-        out, pullback = _forward_sweep(f, names, values)
-        found = _all_rows(f, names, values, inputs, jit, out)
-        if found is not None:
-            return "reverse", *found
-        if jit:
-            _row_by_row_not_compiled(f)
-        return "reverse", out, _reverse(out, pullback, inputs, len(names))
+        return "reverse", *_jacobian_rows(f, names, values, inputs, jit)
     with np.errstate(all="ignore"):
         out, _ = _forward_sweep(f, names, values)
         n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))

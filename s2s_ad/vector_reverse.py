@@ -193,9 +193,6 @@ class Plan:
         raises again, located, or outputs of other kinds than the code was made for)."""
         cotangents, seeds = self.fixed or self._seeds(_stand_ins(self.outputs[1]))
         try:
-            self.run = self.run or compiled_runner(
-                self.made[1], self.f, [*values, *cotangents], self.jit
-            )
             value, tangents = self._ran(values, cotangents, seeds)
         except Exception:
             return None
@@ -218,10 +215,8 @@ class Plan:
         (cotangent,), (seed,) = self.fixed or self._seeds([np.zeros(shape, dtype)])
         x = values[self.inputs[0]]
         try:
-            self.run = self.run or compiled_runner(
-                self.made[1], self.f, [*values, cotangent], self.jit
-            )
-            out, tangent = self.run(*values, cotangent, seed)
+            run = self.run or self._runner(values, [cotangent])
+            out, tangent = run(*values, cotangent, seed)
         except Exception:  # the checked path raises an error of `f`'s again, located
             return None
         if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype:
@@ -240,9 +235,6 @@ class Plan:
         f, refusal = self.f, self.refusal
         cotangents, seeds = self.fixed or self._seeds(_float_outputs(out))
         try:
-            self.run = self.run or compiled_runner(
-                self.made[1], f, [*values, *cotangents], self.jit
-            )
             value, tangents = self._ran(values, cotangents, seeds)
         except Exception as exc:  # the plain call ran: a case the vector code
             # misses (a helper's zeros without the axis of rows); row by row says the same
@@ -260,9 +252,15 @@ class Plan:
     def _ran(self, values: list, cotangents: list, seeds: list) -> tuple[object, object]:
         """(the value, the rows' tangents) from the code, which returns `(value,
         gradients)` for one row (seeded with 1.0), else `(value, the gradients' tangents)`."""
+        run = self.run or self._runner(values, cotangents)
         if self.one_row:
-            return self.run(*values, *seeds)
-        return self.run(*values, *cotangents, *seeds)
+            return run(*values, *seeds)
+        return run(*values, *cotangents, *seeds)
+
+    def _runner(self, values: list, cotangents: list) -> Callable:
+        """The code's runner (compiled by Numba with `jit`), made on this plan's first run."""
+        self.run = compiled_runner(self.made[1], self.f, [*values, *cotangents], self.jit)
+        return self.run
 
     def _found(self, values: list, out: object, tangents: object) -> tuple[object, list] | None:
         """`rows`' result from the code's value `out` and tangents (None: row by row)."""

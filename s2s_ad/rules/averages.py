@@ -79,27 +79,20 @@ register(
         selectors=("a",),
     ),
 )
-register(
-    rt.average_share_jvp,
-    Rule(
-        "rt.average_share_jvp",
-        ("d", "w"),
-        (SAME_CALL, None),
-        ("rt.average_share_vjp(d, a, w, axis)", None),
-        keywords=_SHARE_KEYWORDS,
-        positional=("d", "a", "w", "axis"),
-        selectors=("a",),
-    ),
-)
-register(
-    rt.average_share_vjp,
-    Rule(
-        "rt.average_share_vjp",
-        ("g", "w"),
-        (SAME_CALL, None),
-        ("rt.average_share_jvp(d, a, w, axis)", None),
-        keywords=_SHARE_KEYWORDS,
-        positional=("g", "a", "w", "axis"),
-        selectors=("a",),
-    ),
-)
+# each linear in its first operand, the other's adjoint: their own derivatives
+for helper, first, transpose in (
+    (rt.average_share_jvp, "d", "rt.average_share_vjp"),
+    (rt.average_share_vjp, "g", "rt.average_share_jvp"),
+):
+    register(
+        helper,
+        Rule(
+            f"rt.{helper.__name__}",
+            (first, "w"),
+            (SAME_CALL, None),
+            (f"{transpose}(d, a, w, axis)", None),
+            keywords=_SHARE_KEYWORDS,
+            positional=(first, "a", "w", "axis"),
+            selectors=("a",),
+        ),
+    )

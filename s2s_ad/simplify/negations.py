@@ -38,7 +38,7 @@ import math
 from collections import Counter
 
 from ..frontend.nodes import descendants
-from .names import loads, statements, stores
+from .names import assigned_name, loads, statements, stores
 from .unit_seeds import expression_fact
 
 _NUMBERS = (int, float)
@@ -51,23 +51,20 @@ def fold_negations(tree: ast.FunctionDef, dtypes: dict | None = None) -> bool:
     rescaled = False
     candidates: set[str] = set()
     blocks: dict[int, list[ast.stmt]] = {}  # the blocks holding a candidate, by id
-    assign, name_node, binop = ast.Assign, ast.Name, ast.BinOp
     for stmt, block in statements(tree.body):
-        if type(stmt) is not assign or len(stmt.targets) != 1:
-            continue
-        target = stmt.targets[0]
-        if type(target) is not name_node:
+        target = assigned_name(stmt)
+        if target is None:
             continue
         value = stmt.value
-        if type(value) is binop and (found := _rescaled(value, dtypes) or _flipped(value)):
+        if type(value) is ast.BinOp and (found := _rescaled(value, dtypes) or _flipped(value)):
             stmt.value, rescaled = found, True
         if _foldable_value(stmt.value):
-            candidates.add(target.id)
+            candidates.add(target)
             blocks[id(block)] = block
     if not candidates:
         return rescaled  # the common case: no walk of the expressions
     reads, writes, parameters = Counter(), Counter(), set()
-    load, arg = ast.Load, ast.arg
+    name_node, load, arg = ast.Name, ast.Load, ast.arg
     for node in descendants(tree):  # (each `ctx` skipped: read through its name)
         kind = type(node)
         if kind is name_node:
@@ -81,10 +78,6 @@ def fold_negations(tree: ast.FunctionDef, dtypes: dict | None = None) -> bool:
         for block in blocks.values():
             changed |= _fold_block(block, once, dtypes)
     return changed
-
-
-def _single_name(stmt: ast.Assign) -> bool:
-    return len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
 
 
 def _foldable_value(value: ast.expr) -> bool:
@@ -104,9 +97,7 @@ def _literal_factor(product: ast.BinOp) -> tuple[ast.Constant, ast.expr] | None:
 def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict) -> bool:
     folded: list[int] = []  # indices of the statements now in their readers
     for i, stmt in enumerate(block):
-        if type(stmt) is not ast.Assign or not _single_name(stmt):
-            continue
-        name = stmt.targets[0].id
+        name = assigned_name(stmt)
         if name not in once:
             continue
         reader = _reader(block, i, name, set(loads(stmt.value)))

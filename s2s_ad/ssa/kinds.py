@@ -87,7 +87,7 @@ class SequenceKinds:
         if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
             return "list" if fn in RETURNS_LIST else "tuple"
         if isinstance(fn, types.FunctionType) and is_users(fn):
-            return _helper_kind(fn)
+            return helper_facts(fn)[0]  # a list or tuple: `helper(x) + [v]` joins
         if fn is runtime.setitem:
             kind = self.kind_of(args[0])
             return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
@@ -137,12 +137,6 @@ def is_users(fn: types.FunctionType) -> bool:
     """A helper of the user's (not NumPy's, a library's with rules, or s2s_ad's own)."""
     root = (getattr(fn, "__module__", None) or "").split(".")[0]
     return root != "s2s_ad" and lookup(fn) is None and not is_library_function(fn)
-
-
-def _helper_kind(fn: types.FunctionType) -> str | None:
-    """ "list" or "tuple" when the helper `fn`'s result is known to be one (its lowering
-    says so): then `helper(x) + [v]` joins. None when not known, or not lowerable."""
-    return helper_facts(fn)[0]
 
 
 def helper_facts(fn: types.FunctionType) -> tuple:
