@@ -24,6 +24,7 @@ from .ad.forward import tangent_function
 from .ad.integers import structure
 from .ad.known_shapes import known_shapes
 from .ad.own_defaults import compiled_defaults
+from .ad.read_items import dead_outputs
 from .ad.reverse import adjoint_function, gradient_function
 from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
@@ -71,6 +72,8 @@ class Derivative:
     dependencies: tuple = ()
     is_current: Callable[[], bool] = always_current
     effects: bool = False  # it runs statements kept for their effect (`print`), its callees too
+    # outputs whose derivatives it neither takes nor gives (ad/read_items.py)
+    dead_outputs: frozenset[int] = frozenset()
 
 
 # modes whose code is differentiated again: no closures, no in-place updates (reverse.py)
@@ -91,6 +94,7 @@ def derivative(
     structures: tuple = (),
     shapes: tuple | None = None,
     dtypes: tuple | None = None,
+    reads: frozenset[int] | None = None,
 ) -> Derivative:
     """The compiled derivative of `fn`, transformed once per (source code, mode, wrt).
 
@@ -99,14 +103,15 @@ def derivative(
     `pytrees.TreeDef`) for parameters passed as structures, (parameter, ("*", arity)) for
     star parameters; part of the cache key. `shapes`: one shape per
     parameter (None: not an array or scalar) to specialise the derivative to; `dtypes`: their
-    dtypes (ad/dtypes.py's facts; None: unknown).
+    dtypes (ad/dtypes.py's facts; None: unknown). `reads`: the items of a tuple result
+    a calling derivative reads derivatives of (ad/read_items.py; None: all).
     """
     refusal = getattr(fn, "_s2s_refusal", None)  # gradient code made only for its arguments
     if refusal is not None:
         raise refusal
     with _LOCK:
         per_function = _CACHE.setdefault(fn, {})
-        key = (fn.__code__, mode, wrt, for_calls, structures, shapes, dtypes)
+        key = (fn.__code__, mode, wrt, for_calls, structures, shapes, dtypes, reads)
         if key not in per_function or not per_function[key].is_current():
             marker = (id(fn), key)
             if marker in _IN_PROGRESS:
@@ -127,6 +132,7 @@ def derivative(
                         structures=dict(structures),
                         shapes=shapes,
                         dtypes=dtypes,
+                        reads=reads,
                     )
             except S2SError as exc:  # refused in generated code: at the user's statement
                 located = in_users_code(exc)
@@ -217,6 +223,7 @@ def differentiate(
     structures: dict | None = None,
     shapes: tuple | None = None,
     dtypes: tuple | None = None,
+    reads: frozenset[int] | None = None,
 ) -> Derivative:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
 
@@ -254,6 +261,7 @@ def differentiate(
     key = (fn.__code__, lowered, tuple(examples))
     scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
+    ssa.reads, ssa.dead_outputs = reads, dead_outputs(ssa.result, reads)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     if dtypes is not None:
@@ -293,6 +301,7 @@ def differentiate(
         dependencies,
         is_current(dependencies),
         has_effects(ssa) or callees.effects,
+        ssa.dead_outputs,
     )
 
 

@@ -1250,11 +1250,6 @@ def test_cli_check_names_the_line(fn, args, tag):
 # no error where no derivative of the failing operation is needed
 # ---------------------------------------------------------------------------------------
 
-HELPER_UNUSED = (
-    "an unused result of a module-level helper gets a zero cotangent (tangent) that the"
-    " helper's derivative divides by sqrt(0): 0/0 raises, where d/dx = 4x = 0 (a nested def"
-    " is fine)"
-)
 
 
 @pytest.mark.parametrize("api", ALL)
@@ -1269,13 +1264,11 @@ HELPER_UNUSED = (
             p_pair_unused,
             (0.0, 4.0),
             id="helper_pair_unused",
-            marks=pytest.mark.xfail(strict=True, raises=ad.S2SError, reason=HELPER_UNUSED),
         ),
         pytest.param(
             p_pair_index,
             (0.0, 4.0),
             id="helper_pair_index",
-            marks=pytest.mark.xfail(strict=True, raises=ad.S2SError, reason=HELPER_UNUSED),
         ),
     ],
 )

@@ -42,11 +42,20 @@ class Callees:
         self._names: dict[tuple, str] = {}
         self.effects = False  # whether a callee's derivative runs a `print` or the like
 
-    def get(self, fn: types.FunctionType, mode: str, wrt: tuple[str, ...], structures=()):
+    def get(
+        self,
+        fn: types.FunctionType,
+        mode: str,
+        wrt: tuple[str, ...],
+        structures: tuple = (),
+        reads: frozenset[int] | None = None,
+    ):
         """(name in the generated code, derivative) of `fn` with respect to `wrt`;
-        `structures`: the arity of its star parameters at the call (`star_structures`)."""
+        `structures`: the arity of its star parameters at the call (`star_structures`);
+        `reads`: the indices by which the caller reads derivatives of its tuple result, or
+        None for all (`read_items.py`)."""
         try:
-            derived = self.derive(fn, mode, wrt, for_calls=True, structures=structures)
+            derived = self.derive(fn, mode, wrt, for_calls=True, structures=structures, reads=reads)
         except S2SError as exc:
             given = rule_function(fn)
             if given is None:
@@ -55,7 +64,7 @@ class Callees:
             raise type(exc)(message, filename=exc.filename, line=exc.line, hint=exc.hint) from None
         self.dependencies += derived.dependencies
         self.effects = self.effects or derived.effects
-        key = (fn, mode, wrt, structures)
+        key = (fn, mode, wrt, structures, reads)
         if key not in self._names:
             suffix = {"forward": "jvp", "vector": "jvp", "gradient": "grad"}.get(mode, "vjp")
             stem = fn.__name__ if fn.__name__.isidentifier() else "_lambda"  # `<lambda>`

@@ -35,6 +35,7 @@ from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, call_structures, is_user_call
 from .derivative_lines import derivative_lines
+from .read_items import read_items
 from .templates import contributions, result_shaped, zeros_like
 
 
@@ -58,6 +59,7 @@ class _Tangents:
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.active = active_variables(fn, wrt)
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
+        self.reads: dict | None = None  # the items of calls' results read (`read_items`)
         self.dots = {p: self.namer.fresh(f"{p}_dot") for p in wrt}
         counts = Counter(s.target for s in walk(fn.body) if isinstance(s, Assign))
         self.assigned_often = {name for name, n in counts.items() if n > 1}
@@ -131,7 +133,15 @@ class _Tangents:
         active = [(n, a) for n, a in operands if isinstance(a, Var) and a.name in self.active]
         mode = "vector" if self.vector else "forward"
         stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
-        name, _ = self.callees.get(stmt.value.fn, mode, tuple(n for n, _ in active), stars)
+        if self.reads is None:
+            calls = {
+                s.target
+                for s in walk(self.fn.body)
+                if isinstance(s, Assign) and s.target in self.active and is_user_call(s.value)
+            }
+            self.reads = read_items(self.fn, calls, self.active)
+        wrt = tuple(n for n, _ in active)
+        name, _ = self.callees.get(stmt.value.fn, mode, wrt, stars, self.reads[stmt.target])
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active
         ]
@@ -159,7 +169,10 @@ class _Tangents:
 
     def returns(self, stmt: Return) -> ast.stmt:
         values = [build.atom(a) for a in stmt.values]
-        tangents = [self.output_tangent(a) for a in stmt.values]
+        tangents = [  # the caller reads no tangent of a dead output (`read_items`)
+            build.constant(None) if k in self.fn.dead_outputs else self.output_tangent(a)
+            for k, a in enumerate(stmt.values)
+        ]
         if self.rows:  # (the value, the gradients' tangents) of `(value, gradients)`: the
             # gradients at the zero cotangent are unread, and what only they need is dead
             return build.returns([values[0], tangents[1]], as_tuple=True)

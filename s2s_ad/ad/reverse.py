@@ -74,6 +74,7 @@ from .calls import Callees, bound_operands, call_structures, is_user_call
 from .derivative_lines import derivative_lines
 from .effects import refuse_effects_in_rerun, with_adjoint
 from .masks import mask_code, masked_statements
+from .read_items import read_items
 from .templates import contributions, zeros_like
 
 
@@ -156,6 +157,7 @@ class _CallSite:
     operands: list[tuple[str, object]]
     active: list[Var]
     outputs: int  # 0: one value; n: a tuple of n
+    dead: frozenset[int]  # the outputs whose cotangents the callee's code takes none of
 
 
 class _Reverse:
@@ -245,19 +247,26 @@ class _Reverse:
 
     def prepare_calls(self) -> None:
         """Derive every active call's callee first: its outputs decide how tuples flow back."""
-        for stmt in walk(self.fn.body):
-            if isinstance(stmt, Assign) and stmt.target in self.active and is_user_call(stmt.value):
-                operands = bound_operands(self.fn, stmt, self.callees.refer)
-                active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
-                params = tuple(n for n, a in operands if a in active)
-                stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
-                mode = "gradient" if self.flat else "reverse"
-                name, derived = self.callees.get(stmt.value.fn, mode, params, stars)
-                outputs = derived.outputs if derived.returns_tuple else 0
-                pullback = self.namer.fresh(f"{stmt.target}_pullback")
-                self.calls[id(stmt)] = _CallSite(name, pullback, operands, active, outputs)
-                if outputs:
-                    self.items[stmt.target] = tuple(range(outputs))
+        calls = [
+            stmt
+            for stmt in walk(self.fn.body)
+            if isinstance(stmt, Assign) and stmt.target in self.active and is_user_call(stmt.value)
+        ]
+        reads = read_items(self.fn, {stmt.target for stmt in calls}, self.active)
+        for stmt in calls:
+            operands = bound_operands(self.fn, stmt, self.callees.refer)
+            active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
+            params = tuple(n for n, a in operands if a in active)
+            stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
+            mode = "gradient" if self.flat else "reverse"
+            name, derived = self.callees.get(stmt.value.fn, mode, params, stars, reads[stmt.target])
+            outputs = derived.outputs if derived.returns_tuple else 0
+            pullback = self.namer.fresh(f"{stmt.target}_pullback")
+            self.calls[id(stmt)] = _CallSite(
+                name, pullback, operands, active, outputs, derived.dead_outputs
+            )
+            if outputs:
+                self.items[stmt.target] = tuple(range(outputs))
 
     def user_name(self, version: str) -> str:
         """The name a person gives the output `version`: its variable's (`x` for `x_3`), or
@@ -270,9 +279,12 @@ class _Reverse:
         return version if base in self.fn.params else base
 
     def seed_outputs(self) -> list[str]:
-        """One pullback parameter per output; an output returned twice sums its cotangents."""
+        """One pullback parameter per output; an output returned twice sums its cotangents.
+        A caller's outputs it reads no derivative of (`Function.dead_outputs`) take none."""
         params, self.seed_code = [], []
         for index, atom in enumerate(self.fn.result.values):
+            if index in self.fn.dead_outputs:
+                continue
             active = isinstance(atom, Var) and atom.name in self.active
             if active and atom.name not in self.adjoints.names:
                 self.adjoints.seed(atom.name, self.namer.fresh(f"{self.user_name(atom.name)}_bar"))
@@ -379,6 +391,7 @@ class _Reverse:
             self.adjoints.reset(stmt.target)
         else:
             cotangents = [self.adjoint(k, zero=True) for k in keys]
+        cotangents = [c for k, c in enumerate(cotangents) if k not in site.dead]
         for key in keys:
             self.adjoints.reset(key)
         results = [self.namer.fresh(f"{v.name}_bar") for v in site.active]
