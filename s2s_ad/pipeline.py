@@ -24,7 +24,7 @@ from .ad.forward import tangent_function
 from .ad.integers import structure
 from .ad.known_shapes import known_shapes
 from .ad.own_defaults import compiled_defaults
-from .ad.read_items import dead_outputs
+from .ad.read_items import dead_outputs, items_label, reads_matter
 from .ad.reverse import adjoint_function, gradient_function
 from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
@@ -72,7 +72,9 @@ class Derivative:
     dependencies: tuple = ()
     is_current: Callable[[], bool] = always_current
     effects: bool = False  # it runs statements kept for their effect (`print`), its callees too
-    # outputs whose derivatives it neither takes nor gives (ad/read_items.py)
+    # the items of its result a caller reads that it was made for, None: all; the outputs
+    # whose derivatives it neither takes nor gives (ad/read_items.py)
+    reads: frozenset | None = None
     dead_outputs: frozenset[int] = frozenset()
 
 
@@ -124,7 +126,7 @@ def derivative(
             _IN_PROGRESS.add(marker)
             try:
                 with _without_collection():
-                    per_function[key] = differentiate(
+                    made = differentiate(
                         fn,
                         mode,
                         wrt,
@@ -134,6 +136,16 @@ def derivative(
                         dtypes=dtypes,
                         reads=reads,
                     )
+                # None: the items read leave nothing out, the code for all items serves
+                per_function[key] = made or derivative(
+                    fn,
+                    mode,
+                    wrt,
+                    for_calls=for_calls,
+                    structures=structures,
+                    shapes=shapes,
+                    dtypes=dtypes,
+                )
             except S2SError as exc:  # refused in generated code: at the user's statement
                 located = in_users_code(exc)
                 if located is exc:
@@ -224,7 +236,7 @@ def differentiate(
     shapes: tuple | None = None,
     dtypes: tuple | None = None,
     reads: frozenset[int] | None = None,
-) -> Derivative:
+) -> Derivative | None:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
 
     Modes: reverse (`f_vjp` returning the value and a pullback), forward and vector
@@ -261,6 +273,8 @@ def differentiate(
     key = (fn.__code__, lowered, tuple(examples))
     scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
+    if reads is not None and not reads_matter(ssa, reads):
+        return None  # `derivative` takes the code made for all items instead
     ssa.reads, ssa.dead_outputs = reads, dead_outputs(ssa.result, reads)
     if shapes is not None:
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
@@ -269,6 +283,8 @@ def differentiate(
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
     tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
+    if reads is not None:  # one helper's code for other items read: a name of its own
+        tree.name += items_label(reads)
     # flat gradient code is differentiated again: no in-place updates
     in_place = None if mode in FLAT_MODES else aliases.rt
     table: dict[int, int] = {}  # the code's line → the user's line (codegen/emit.py)
@@ -301,6 +317,7 @@ def differentiate(
         dependencies,
         is_current(dependencies),
         has_effects(ssa) or callees.effects,
+        reads,
         ssa.dead_outputs,
     )
 

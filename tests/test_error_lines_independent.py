@@ -1251,7 +1251,6 @@ def test_cli_check_names_the_line(fn, args, tag):
 # ---------------------------------------------------------------------------------------
 
 
-
 @pytest.mark.parametrize("api", ALL)
 @pytest.mark.parametrize(
     ("fn", "expected"),

@@ -4,6 +4,19 @@ A variable is *varied* if it depends on a differentiated input, *useful* if the 
 depends on it; only variables that are both (*active*) get tangent or adjoint code. Loops
 feed values back to their headers, so both analyses run to a fixed point.
 
+For tuples, lists and dicts, usefulness is asked of their items (`demanded`): a value
+`p` read only as `p[0]` (`a, _ = p`) needs no derivative of `p[1]`, and a display `[a, b]`
+or `{"loss": l, "aux": a}` none of the items no one reads. Otherwise the derivative of an
+unread item is formed anyway, and where its partial is infinite (`math.sqrt` at 0) its zero
+cotangent times that partial makes nan of a finite derivative; JAX and autograd leave such
+items out the same way (symbolic zero cotangents). Each variable's demand is a set of
+*paths*, tuples of literal keys: `()` is the whole value, `(1, "aux")` is `p[1]["aux"]`.
+Paths flow back through item reads (`t[k]`, `d.get(k)`), copies (the SSA form's `a = b`
+at joins and loop headers), `tuple(xs)` and starred unpacking's length check, and into
+displays built from `[]` by appends and from `{}` by items set with literal keys; any other
+statement reading a value reads it whole. The result's demand is the whole value, or in a
+helper's derivative the items its callers read (`Function.reads`, ad/read_items.py).
+
 >>> import math
 >>> from s2s_ad.ssa.ir import Assign, Const, Function, Prim, Return, Var
 >>> body = [Assign("a", Prim(math.sin, (Var("x"),)), 2),
@@ -15,9 +28,11 @@ feed values back to their headers, so both analyses run to a fixed point.
 
 from __future__ import annotations
 
+import operator
+
 from .. import runtime
 from ..rules.registry import lookup
-from ..ssa.ir import Assign, Const, Function, Index, Prim, Return, Var, used_vars, walk
+from ..ssa.ir import Assign, Const, Function, Index, Prim, Var, used_vars
 from .integers import integral_names
 
 
@@ -33,27 +48,14 @@ def _varied(fn: Function, wrt: list[str]) -> set[str]:
     while True:
         before = len(varied)
         for stmt in assigns:
-            if _carries_derivative(stmt) and any(n in varied for n in derivative_operands(stmt)):
+            if carries_derivative(stmt) and any(n in varied for n in derivative_operands(stmt)):
                 varied.add(stmt.target)
         if len(varied) == before:
             return varied
 
 
 def _useful(fn: Function) -> set[str]:
-    dead = fn.dead_outputs  # outputs no caller reads a derivative of
-    useful = {
-        a.name for k, a in enumerate(fn.result.values) if isinstance(a, Var) and k not in dead
-    }
-    assigns = fn.assigns()[::-1]
-    unread = unread_operands(fn)  # items of a result display no caller reads
-    while True:
-        before = len(useful)
-        for stmt in assigns:
-            if stmt.target in useful and _carries_derivative(stmt):
-                skipped = unread.get(id(stmt))
-                useful.update(n for n in derivative_operands(stmt) if n != skipped)
-        if len(useful) == before:
-            return useful
+    return set(demanded(fn))
 
 
 def derivative_operands(stmt: Assign) -> set[str]:
@@ -71,7 +73,7 @@ def derivative_operands(stmt: Assign) -> set[str]:
     return {a.name for a in chosen if isinstance(a, Var)}
 
 
-def _carries_derivative(stmt: Assign) -> bool:
+def carries_derivative(stmt: Assign) -> bool:
     """False for primitives whose output is a constant as far as derivatives go."""
     if not isinstance(stmt.value, Prim):
         return True
@@ -79,60 +81,146 @@ def _carries_derivative(stmt: Assign) -> bool:
     return rule is None or not rule.nondiff
 
 
-def unread_operands(fn: Function) -> dict[int, str]:
-    """id(statement) → the item it puts in the result that no caller reads, for a result
-    made as a display (`[a, b]`, `{"a": a, "b": b}`: `[]` or `{}` and one `rt.append` or
-    `rt.setitem` per item, each version read by the next alone): that item is not useful
-    through that statement (activity.py)."""
-    if fn.reads is None or fn.result.is_tuple or not isinstance(fn.result.values[0], Var):
-        return {}
-    defined = {s.target: s for s in fn.body if isinstance(s, Assign)}
-    readers: dict[str, int] = {}
-    for stmt in walk(fn.body):
-        for name in _read_names(stmt):
-            readers[name] = readers.get(name, 0) + 1
-    chain = []  # the display's statements, last first
-    name = fn.result.values[0].name
-    while name in defined:
-        stmt = defined[name]
+# Demand: which items of each value a derivative of the result reads
+
+WHOLE = frozenset({()})
+MAX_DEPTH = 4  # longer paths stand for their prefix (a value built up in a loop)
+# statements whose value is their first operand's, item for item
+_SAME_ITEMS = (tuple, runtime.at_least)
+_ITEM_READS = (operator.getitem, runtime.dict_get)
+
+
+def demanded(fn: Function) -> dict[str, frozenset]:
+    """name → the paths of its value a derivative of the result reads (`WHOLE`: all of
+    it); names with no entry carry no derivative: none is useful."""
+    demand: dict[str, frozenset] = {}
+    result = fn.result
+    reads = WHOLE if fn.reads is None else fn.reads
+    for position, atom in enumerate(result.values):
+        if isinstance(atom, Var):
+            below = items_at(reads, position, len(result.values)) if result.is_tuple else reads
+            _add(demand, atom.name, below)
+    positions = _display_positions(fn)
+    assigns = [s for s in fn.assigns()[::-1] if carries_derivative(s)]
+    changed = True
+    while changed:
+        changed = False
+        for stmt in assigns:
+            paths = demand.get(stmt.target)
+            if paths:
+                for name, below in _flows(stmt, paths, positions):
+                    changed = _add(demand, name, below) or changed
+    return demand
+
+
+def items_at(paths: frozenset, key: int | str, count: int | None = None) -> frozenset:
+    """The paths below item `key` of a value whose demanded paths are `paths` (a tuple or
+    list of `count` items, where a negative index counts from its end)."""
+    if () in paths:
+        return WHOLE
+    found = set()
+    for path in paths:
+        first = path[0]
+        if count is not None and type(first) is int and first < 0:
+            first += count
+        if first == key and type(first) is type(key):
+            found.add(path[1:])
+    return WHOLE if () in found else frozenset(found)
+
+
+def _add(demand: dict[str, frozenset], name: str, paths: frozenset) -> bool:
+    """Add `paths` to `name`'s demand; whether it grew."""
+    if not paths:
+        return False
+    old = demand.get(name)
+    if old is WHOLE:
+        return False
+    if () in paths:
+        demand[name] = WHOLE
+        return True
+    new = frozenset(p[:MAX_DEPTH] for p in paths)
+    merged = new if old is None else old | new
+    if merged == old:
+        return False
+    demand[name] = merged
+    return True
+
+
+def _flows(stmt: Assign, paths: frozenset, positions: dict):
+    """(operand, the paths of it `stmt` reads) for each operand a derivative flows from,
+    given the paths of `stmt`'s value that are demanded."""
+    value = stmt.value
+    if isinstance(value, Var):  # a copy
+        return [(value.name, paths)]
+    if isinstance(value, Prim) and value.args and isinstance(value.args[0], Var):
+        first = value.args[0].name
+        if value.fn in _SAME_ITEMS:
+            return [(first, paths)]
+        key = literal_key(value.args[1]) if value.fn in _ITEM_READS else None
+        if key is not None and len(value.args) >= 2:
+            flows = [(first, frozenset((key, *p) for p in paths))]
+            default = value.args[2] if len(value.args) > 2 else None  # `d.get(k, default)`
+            if isinstance(default, Var):
+                flows.append((default.name, paths))
+            return flows
+        if id(stmt) in positions:  # `t = rt.append(xs, v)`, `t = rt.setitem(d, v, key)`
+            key, count = positions[id(stmt)]
+            item = value.args[1]
+            flows = [(first, _others(paths, key, count))]
+            if isinstance(item, Var):
+                flows.append((item.name, items_at(paths, key, count)))
+            return flows
+    return [(name, WHOLE) for name in derivative_operands(stmt)]
+
+
+def _others(paths: frozenset, key: int | str, count: int | None) -> frozenset:
+    """The paths of a display before its item `key` was added (`count`: a list's length
+    after): those not below `key`, with a list's negative indices counted from its end."""
+    if () in paths:
+        return WHOLE
+    kept = set()
+    for path in paths:
+        first = path[0]
+        if count is not None:
+            if type(first) is not int:
+                return WHOLE  # a list read by a key it cannot have: Python's error decides
+            first = first + count if first < 0 else first
+        if first != key:
+            kept.add((first, *path[1:]))
+    return frozenset(kept)
+
+
+def _display_positions(fn: Function) -> dict[int, tuple[int | str, int | None]]:
+    """id(statement) → (the key it sets, a list's length after it, or None for a dict)
+    for each `rt.append` to a list and each `rt.setitem` of a literal key in a dict built
+    from `[]` or `{}` by such statements alone, each version assigned once."""
+    defined: dict[str, Assign | None] = {}
+    for stmt in fn.assigns():
+        defined[stmt.target] = None if stmt.target in defined else stmt  # None: reassigned
+    lengths: dict[str, int | None] = {}  # display name → its length (None: a dict)
+    positions = {}
+    for stmt in fn.assigns():  # in program order: a display's versions come in order
         value = stmt.value
-        if not isinstance(value, Prim) or value.fn not in (runtime.append, runtime.setitem):
-            break
-        container = value.args[0]
-        if not isinstance(container, Var) or readers.get(container.name) != 1:
-            break
-        chain.append(stmt)
-        name = container.name
-    start = defined.get(name)
-    made = start.value if start is not None and isinstance(start.value, Prim) else None
-    adds = {runtime.make_list: runtime.append, runtime.make_dict: runtime.setitem}
-    if made is None or made.args or any(s.value.fn is not adds.get(made.fn) for s in chain):
-        return {}  # not a display: `[]` then appends, or `{}` then items set
-    count, unread = len(chain), {}
-    for position, stmt in enumerate(reversed(chain)):
-        args = stmt.value.args
-        if made.fn is runtime.make_list:
-            keys = {k % count for k in fn.reads if type(k) is int and -count <= k < count}
-            read = position in keys or any(type(k) is not int for k in fn.reads)
-        else:  # `rt.setitem(d, value, key)`
-            key = literal_key(args[2]) if len(args) == 3 else None
-            read = key is None or key in fn.reads
-        if not read and isinstance(args[1], Var) and args[1] != args[0]:
-            unread[id(stmt)] = args[1].name
-    return unread
-
-
-def _read_names(stmt: object) -> list[str]:
-    """The variables a statement reads itself (not its nested blocks')."""
-    if isinstance(stmt, Assign):
-        return used_vars(stmt.value)
-    if isinstance(stmt, Return):
-        return [a.name for a in stmt.values if isinstance(a, Var)]
-    atoms = [getattr(stmt, field, None) for field in ("test", "iterable", "context")]
-    names = [a.name for a in atoms if isinstance(a, Var)]
-    names += [a for a in atoms if isinstance(a, str)]  # a `while` loop's test
-    names += used_vars(atoms[1]) if isinstance(atoms[1], Prim) else []
-    return names + list(getattr(stmt, "reads", ()))
+        if defined.get(stmt.target) is not stmt or not isinstance(value, Prim):
+            continue
+        if value.fn is runtime.make_list and not value.args:
+            lengths[stmt.target] = 0
+        elif value.fn is runtime.make_dict and not value.args:
+            lengths[stmt.target] = None
+        elif value.fn in (runtime.append, runtime.setitem) and isinstance(value.args[0], Var):
+            before = value.args[0].name
+            if before not in lengths:
+                continue
+            count = lengths[before]
+            if value.fn is runtime.append and count is not None:
+                positions[id(stmt)] = (count, count + 1)
+                lengths[stmt.target] = count + 1
+            elif value.fn is runtime.setitem and count is None and len(value.args) == 3:
+                key = literal_key(value.args[2])
+                if key is not None:
+                    positions[id(stmt)] = (key, None)
+                    lengths[stmt.target] = None
+    return positions
 
 
 def literal_key(operand: object) -> int | str | None:

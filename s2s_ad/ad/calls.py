@@ -17,6 +17,7 @@ from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
 from ..ssa.ir import Assign, Const, Free, Function, Prim
 from .integers import static_parts
+from .read_items import items_label
 
 
 def is_user_call(prim: object) -> bool:
@@ -68,7 +69,9 @@ class Callees:
         if key not in self._names:
             suffix = {"forward": "jvp", "vector": "jvp", "gradient": "grad"}.get(mode, "vjp")
             stem = fn.__name__ if fn.__name__.isidentifier() else "_lambda"  # `<lambda>`
-            self._names[key] = self.namer.fresh(f"{stem}_{suffix}")
+            # (the callee's own name's suffix: none where the items read left none out)
+            label = "" if derived.reads is None else items_label(derived.reads)
+            self._names[key] = self.namer.fresh(f"{stem}_{suffix}{label}")
             self.cells[self._names[key]] = types.CellType(derived.function)
         return self._names[key], derived
 

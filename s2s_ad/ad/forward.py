@@ -139,7 +139,7 @@ class _Tangents:
                 for s in walk(self.fn.body)
                 if isinstance(s, Assign) and s.target in self.active and is_user_call(s.value)
             }
-            self.reads = read_items(self.fn, calls, self.active)
+            self.reads = read_items(self.fn, calls)
         wrt = tuple(n for n, _ in active)
         name, _ = self.callees.get(stmt.value.fn, mode, wrt, stars, self.reads[stmt.target])
         args = [build.atom(a) for _, a in operands] + [

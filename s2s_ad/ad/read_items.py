@@ -1,82 +1,78 @@
 """Which items of a helper's result carry a derivative back to its caller.
 
-`a, _ = helper(x)` reads no derivative of the helper's second output. Its derivative
-code is made for the items its callers read (`Callees.get`'s `reads`, part of the cache
-key), and the others are not differentiated in it: where an unread item's partial is
-infinite (`math.sqrt(x)` at 0), a zero cotangent times it would make nan of a finite
-derivative. This is what JAX's symbolic zero cotangents and autograd's skipped
-None cotangents give.
+`a, _ = helper(x)` reads no derivative of the helper's second output. The helper's
+derivative code is made for the items its callers read (`Callees.get`'s `reads`, part of
+the cache key: paths of literal keys, activity.py's `demanded`), and the others are not
+differentiated in it: where an unread item's partial is infinite (`math.sqrt(x)` at 0), a
+zero cotangent times it would make nan of a finite derivative. This is what JAX's symbolic
+zero cotangents and autograd's skipped None cotangents give.
 
-The display's unread items are left out of the helper's activity (activity.py's
-`unread_operands`).
-
-Items are read by literal keys: positions of a tuple (`return a, b`), of a list display
-(`[a, b]`) and keys of a dict display (`{"loss": l, "aux": a}`), or, through a helper
-returning another helper's result (`return helper(x)`), that result's.
+In the helper, the paths are its result's demand: an unread position of a tuple
+`return a, b` takes no cotangent at all (`dead_outputs`), and unread items of a list or
+dict display, nested or not, or of another helper's result it returns, are not useful.
 """
 
 from __future__ import annotations
 
+import hashlib
 import operator
+import re
+from types import FunctionType
 
-from ..ssa.ir import Assign, For, Function, Prim, Return, Var, With, used_vars, walk
-from .activity import derivative_operands, literal_key
+from ..ssa.ir import Function, Prim, Return, Var
+from .activity import WHOLE, demanded, items_at
 
 
-def read_items(fn: Function, targets: set[str], active: set[str]) -> dict[str, frozenset | None]:
-    """For each of `targets` (results of calls of user functions in `fn`), the literal keys
-    `t[k]` of its items that carry a derivative in `fn`, or None where a statement carrying
-    one reads it whole (passes it on, iterates it, returns it)."""
-    reads: dict[str, frozenset | None] = dict.fromkeys(targets, frozenset())
+def read_items(fn: Function, targets: set[str]) -> dict[str, frozenset | None]:
+    """For each of `targets` (results of calls of user functions in `fn`), the paths of
+    its items a derivative in `fn` reads (activity.py's `demanded`), or None for all."""
     if not targets:
-        return reads
-    result = fn.result
-    for stmt in walk(fn.body):
-        if isinstance(stmt, Assign):
-            if stmt.target not in active:
-                continue  # carries no derivative: none of what it reads is needed
-            item = _literal_item(stmt.value)
-            if item is not None and reads.get(item[0]) is not None:
-                reads[item[0]] = reads[item[0]] | {item[1]}
-                continue
-            names = derivative_operands(stmt)  # (not `like` of `rt.getitem_vjp(d, like, k)`)
-        elif isinstance(stmt, Return):
-            if stmt is result and not stmt.is_tuple and isinstance(stmt.values[0], Var):
-                name = stmt.values[0].name  # `return helper(x)`: this call's callers' reads
-                if name in reads and fn.reads is not None and reads[name] is not None:
-                    reads[name] = reads[name] | fn.reads
-                    continue
-            dead = fn.dead_outputs if stmt is result else ()
-            values = [a for k, a in enumerate(stmt.values) if k not in dead]
-            names = [a.name for a in values if isinstance(a, Var)]
-        elif isinstance(stmt, For):
-            names = used_vars(stmt.iterable) if isinstance(stmt.iterable, Prim) else []
-            names += [stmt.iterable.name] if isinstance(stmt.iterable, Var) else []
-        elif isinstance(stmt, With):
-            names = [stmt.context.name] if isinstance(stmt.context, Var) else []
-        else:  # tests and effects: no derivative flows through them
-            continue
-        for name in names:
-            if name in reads:
-                reads[name] = None
-    return reads
-
-
-def _literal_item(value: object) -> tuple[str, int | str] | None:
-    """(t, k) of `t[k]` with an integer or string literal k."""
-    if not (isinstance(value, Prim) and value.fn is operator.getitem):
-        return None
-    base, index = value.args
-    key = literal_key(index)
-    return (base.name, key) if isinstance(base, Var) and key is not None else None
+        return {}
+    demand = demanded(fn)
+    return {t: None if demand.get(t, WHOLE) is WHOLE else demand[t] for t in targets}
 
 
 def dead_outputs(result: Return, reads: frozenset | None) -> frozenset[int]:
-    """The positions of a tuple result `return a, b` whose derivatives a caller reading
-    its items `reads` (`read_items`) never reads: none for any other result."""
+    """The positions of a tuple result `return a, b` no path of `reads` (`read_items`)
+    goes into: none for any other result."""
     count = len(result.values)
     if reads is None or not result.is_tuple:
         return frozenset()
-    if any(type(k) is not int or not -count <= k < count for k in reads):
+    if any(type(p[0]) is not int or not -count <= p[0] < count for p in reads):
         return frozenset()  # (an index out of range: the plain call's IndexError decides)
-    return frozenset(range(count)) - {k % count for k in reads}
+    return frozenset(k for k in range(count) if not items_at(reads, k, count))
+
+
+def reads_matter(fn: Function, reads: frozenset) -> bool:
+    """Whether code made for the items `reads` of `fn`'s result can differ from the code
+    for all of them: not where every position of a tuple result is read whole, nor where
+    the result is a value no item of which is made apart (an array's element read)."""
+    result = fn.result
+    if result.is_tuple:
+        count = len(result.values)
+        return any(items_at(reads, k, count) is not WHOLE for k in range(count))
+    value = result.values[0]
+    if not isinstance(value, Var):
+        return False
+    made = [s.value for s in fn.assigns() if s.target == value.name]
+    # a copy, an item of another value, `tuple(xs)`, or a Python function's result: a
+    # display's `rt.append`, another helper's
+    return any(
+        isinstance(v, Var)
+        or (
+            isinstance(v, Prim)
+            and (v.fn in (operator.getitem, tuple) or type(v.fn) is FunctionType)
+        )
+        for v in made
+    )
+
+
+def items_label(reads: frozenset) -> str:
+    """A name suffix for a helper's code made for the items `reads` of its result
+    (`_items_0`, `_items_1_aux`), so that two such codes of one helper, exported together,
+    are two functions; a digest where the keys are not names."""
+    paths = sorted(("_".join(str(k) for k in path) for path in reads), key=str)
+    label = "__".join(paths).replace("-", "m")
+    if not re.fullmatch(r"\w*", label, re.ASCII):
+        label = hashlib.sha1(repr(sorted(map(repr, reads))).encode()).hexdigest()[:8]
+    return f"_items_{label}"

@@ -252,7 +252,7 @@ class _Reverse:
             for stmt in walk(self.fn.body)
             if isinstance(stmt, Assign) and stmt.target in self.active and is_user_call(stmt.value)
         ]
-        reads = read_items(self.fn, {stmt.target for stmt in calls}, self.active)
+        reads = read_items(self.fn, {stmt.target for stmt in calls})
         for stmt in calls:
             operands = bound_operands(self.fn, stmt, self.callees.refer)
             active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
