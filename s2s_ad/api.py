@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numpy import ndarray
+from numpy import float64, ndarray
 
 from . import pytrees
 from . import runtime as rt
@@ -417,7 +417,8 @@ def one_hot_seeds(inputs: list) -> list:
     (in its input's structure, in the derivative form; None at static leaves)."""
     if len(inputs) == 1 and type(inputs[0]) is ndarray and inputs[0].dtype.kind == "f":
         x = inputs[0]  # the common case, directly: the identity, one row per element
-        return [np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape))]
+        seed = np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape))
+        return [rt.identity_seed(seed) if x.ndim == 1 else seed]
     per_input = [pytrees.float_leaves(x) for x in inputs]
     total = sum(rt.size(leaf) for leaves in per_input for leaf in leaves)
     seeds, start = [], 0
@@ -649,9 +650,13 @@ def _specialised(
 
         def gradient_only(values: tuple) -> object:
             g, x = function(*values), values[position]
-            # `_like` of the commonest kinds, without its call
-            if type(g) is float and type(x) is float:
-                return g
+            # `_like` of the commonest kinds, without its call (NumPy's functions of a
+            # Python float give a NumPy float)
+            if type(x) is float:
+                if type(g) is float:
+                    return g
+                if type(g) is float64:
+                    return float(g)
             same = type(g) is ndarray and type(x) is ndarray and g.dtype is x.dtype
             if same and g.shape == x.shape and g.flags.writeable:
                 return g

@@ -202,9 +202,11 @@ def is_current(
     pipeline's generation count), so that an API's per-call fast path asks one function.
     """
     terms, bindings, seen = [], {}, set()
+    held = {}  # id(an object `same` holds) → its name in the check
     for k, (holder, key, value) in enumerate(same):
         bindings[f"_h{k}"], bindings[f"_v{k}"] = holder, value
         terms.append(f"_h{k}.{key} is _v{k}" if type(key) is str else f"_h{k}[{key}] == _v{k}")
+        held[id(holder)] = f"_h{k}"
     for scope, name, value in dependencies:
         cell = scope.closure.get(name)
         where = id(cell) if cell is not None else (id(scope.globals), name)
@@ -213,7 +215,10 @@ def is_current(
         seen.add(where)
         k = len(terms)
         bindings[f"_o{k}"] = value
-        if isinstance(scope.globals, _Defaults):  # `fn.__defaults__`, `fn` held weakly
+        fn = scope.globals.fn() if isinstance(scope.globals, _Defaults) else None
+        if id(fn) in held:  # the defaults of a function `same` holds anyway: read directly
+            terms.append(f"{held[id(fn)]}.{name} is _o{k}")
+        elif isinstance(scope.globals, _Defaults):  # `fn.__defaults__`, `fn` held weakly
             bindings[f"_w{k}"], bindings[f"_b{k}"] = scope.globals.fn, _MISSING
             terms.append(f"getattr(_w{k}(), {name!r}, _b{k}) is _o{k}")
         elif cell is not None:

@@ -6,6 +6,8 @@ code carries all directions at once (`jacfwd` seeds one direction per input elem
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..errors import S2SError
@@ -232,6 +234,29 @@ def _several_arrays(index) -> bool:
     return sum(isinstance(i, (list, np.ndarray)) for i in items) > 1
 
 
+# the identity seeds of `jacfwd` and `jacrev` over a vector (`identity_seed`), by id
+_IDENTITIES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def identity_seed(seed: np.ndarray) -> np.ndarray:
+    """`seed`, an n-by-n identity (one direction per element of a vector), made read-only
+    and known as the identity to `diagonal_product`: a product by it is its other operand."""
+    seed.flags.writeable = False
+    _IDENTITIES[id(seed)] = seed
+    return seed
+
+
+def diagonal_product(d, m):
+    """`d @ m` where `d` is diagonal (`diagonal_of`): the rows of `m` scaled, `m` itself
+    (a read-only view) for an identity seed; None where `d` is not diagonal."""
+    if _IDENTITIES.get(id(d)) is d:
+        view = m.view()
+        view.flags.writeable = False  # the caller's array: never written through
+        return view
+    diagonal = diagonal_of(d)
+    return None if diagonal is None else diagonal[:, None] * m
+
+
 def diagonal_of(d):
     """The diagonal of `d`, one row per direction over a vector, where `d` is square and
     every other element is 0; else None. One-hot seeds carried through elementwise
@@ -268,10 +293,8 @@ def matmul_right(x, d):
     """The tangent of `x @ y` through `y` (`d` has the shape of `y` after the directions)."""
     y_ndim = np.ndim(d) - 1
     if np.ndim(x) <= 2 and y_ndim == 1:
-        diagonal = diagonal_of(d) if np.ndim(x) == 2 else None
-        if diagonal is not None:  # d @ xᵀ
-            return diagonal[:, None] * np.transpose(x)
-        return np.matmul(d, np.transpose(x))
+        product = diagonal_product(d, np.transpose(x)) if np.ndim(x) == 2 else None
+        return np.matmul(d, np.transpose(x)) if product is None else product
     if np.ndim(x) <= 2:
         return np.matmul(x, d)
     return per_direction(lambda dk: np.matmul(x, dk), d)
@@ -340,9 +363,9 @@ def matmul_vjp_right_directions(d, g, a, b, through_g: bool):
         if np.ndim(a) == 2 and np.ndim(b) == 2:  # aᵀ @ g
             return np.matmul(np.transpose(a), d) if through_g else np.matmul(_mT(d), g)
         if np.ndim(a) == 2:  # aᵀ @ g with g a vector: g @ a
-            diagonal = diagonal_of(d) if through_g else None
-            if diagonal is not None:  # d @ a
-                return diagonal[:, None] * a
+            product = diagonal_product(d, a) if through_g else None
+            if product is not None:  # d @ a
+                return product
             return np.matmul(d, a) if through_g else np.matmul(g, d)
         if np.ndim(b) == 2:  # outer(a, g)
             return a[:, None] * d[:, None, :] if through_g else d[:, :, None] * g
