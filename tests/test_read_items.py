@@ -296,3 +296,32 @@ def test_outputs_read_in_any_other_way_keep_their_derivatives(fn):
     hessian = float(np.squeeze(ad.hessian(fn)(x)))
     gradient = ad.grad(fn)
     assert hessian == pytest.approx((gradient(x + h) - gradient(x - h)) / (2 * h), rel=1e-5)
+
+
+def state_in_a_loop(x, y):
+    st = {"h": x[1] + y, "r": np.sqrt(x[0])}
+    for _ in range(2):  # each iteration's display starts from the one `{}` (cse.py)
+        st = {"h": st["h"] * x[2], "r": st["r"]}
+    return st["h"]
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_dict_state_rebuilt_in_a_loop_leaves_its_unread_entry_out(mode):
+    x = np.array([0.0, 1.3, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dx, dy = ad.grad(state_in_a_loop, wrt=(0, 1), mode=mode)(x, 0.0)
+    np.testing.assert_allclose(dx, [0.0, 1.0, 2.6])
+    assert dy == pytest.approx(1.0)
+
+
+def overwritten_through_an_alias(x, y):
+    d = {"a": x[0] * y, "b": x[1]}
+    e = d
+    e["a"] = x[2] * 4.0  # no entry of `d` depends on `y` any more
+    return d["a"] * y
+
+
+def test_a_tangent_dict_with_every_entry_cleared_reads_as_zero():
+    x = np.array([0.7, 1.3, 0.45])
+    assert ad.jacfwd(overwritten_through_an_alias, wrt=1)(x, 0.8) == pytest.approx(1.8)

@@ -201,9 +201,14 @@ def _display_positions(fn: Function) -> dict[int, tuple[int | str, int | None]]:
     positions = {}
     for stmt in fn.assigns():  # in program order: a display's versions come in order
         value = stmt.value
-        if defined.get(stmt.target) is not stmt or not isinstance(value, Prim):
+        if defined.get(stmt.target) is not stmt:
             continue
-        if value.fn is runtime.make_list and not value.args:
+        if isinstance(value, Var):  # a copy (of `{}` shared by a loop's displays: cse.py)
+            if value.name in lengths:
+                lengths[stmt.target] = lengths[value.name]
+        elif not isinstance(value, Prim):
+            continue
+        elif value.fn is runtime.make_list and not value.args:
             lengths[stmt.target] = 0
         elif value.fn is runtime.make_dict and not value.args:
             lengths[stmt.target] = None

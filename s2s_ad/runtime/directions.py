@@ -77,6 +77,8 @@ def along(d, ans):
     that it broadcasts against values of the result's rank as `x` did."""
     if isinstance(d, (dict, list, tuple)):  # their items carry the direction axis
         return d
+    if np.ndim(d) == 0:  # a zero for every direction (a dict's entry, all of them cleared)
+        return d
     missing = np.ndim(ans) - (np.ndim(d) - 1)
     if missing <= 0:
         return d
