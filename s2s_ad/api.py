@@ -16,6 +16,7 @@ from numpy import float64, ndarray
 
 from . import pytrees
 from . import runtime as rt
+from .runtime.directions import identity_seed
 from .callables import as_function, has_known_values, specialised
 from .errors import (
     ArgumentError,
@@ -418,7 +419,7 @@ def one_hot_seeds(inputs: list) -> list:
     if len(inputs) == 1 and type(inputs[0]) is ndarray and inputs[0].dtype.kind == "f":
         x = inputs[0]  # the common case, directly: the identity, one row per element
         seed = np.eye(x.size, dtype=x.dtype).reshape((x.size, *x.shape))
-        return [rt.identity_seed(seed) if x.ndim == 1 else seed]
+        return [identity_seed(seed) if x.ndim == 1 else seed]
     per_input = [pytrees.float_leaves(x) for x in inputs]
     total = sum(rt.size(leaf) for leaves in per_input for leaf in leaves)
     seeds, start = [], 0
