@@ -16,7 +16,6 @@ from numpy import float64, ndarray
 
 from . import pytrees
 from . import runtime as rt
-from .runtime.directions import identity_seed
 from .callables import as_function, has_known_values, specialised
 from .errors import (
     ArgumentError,
@@ -28,6 +27,7 @@ from .errors import (
 from .frontend.scope import is_current, made_from, still_made_from
 from .generation import GENERATION
 from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
+from .runtime.directions import identity_seed
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
