@@ -34,6 +34,7 @@ from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, Var,
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
 from .calls import Callees, bound_operands, call_structures, is_user_call
+from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
 from .read_items import read_items
 from .templates import contributions, result_shaped, zeros_like
@@ -59,6 +60,9 @@ class _Tangents:
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.active = active_variables(fn, wrt)
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
+        # assignments whose tangents are made at the start of the branch alone reading them
+        self.deferred = deferred_statements(fn, self.active, lambda s: is_user_call(s.value))
+        self.moved = {id(s) for moved in self.deferred.values() for s in moved}
         self.reads: dict | None = None  # the items of calls' results read (`read_items`)
         self.dots = {p: self.namer.fresh(f"{p}_dot") for p in wrt}
         counts = Counter(s.target for s in walk(fn.body) if isinstance(s, Assign))
@@ -67,6 +71,10 @@ class _Tangents:
 
     def block(self, block: list) -> list[ast.stmt]:
         out: list[ast.stmt] = []
+        for stmt in self.deferred.get(id(block), ()):  # (deferred.py)
+            start = len(out)
+            self.tangents(stmt, out)
+            build.stamped(out[start:], stmt.line)
         for stmt in block:
             start = len(out)
             self.statement(stmt, out)
@@ -81,11 +89,9 @@ class _Tangents:
                 return
             out.append(render_stmt(stmt))
             if stmt.target in self.active:
-                line = self.blamed.get(stmt.target)
-                build.stamped(out[-1:], line, build.DERIVATIVE_LINE)
-                tangents = self.assign(stmt)
-                build.stamped(tangents, build.DerivativeLine(line or stmt.line))
-                out.extend(tangents)
+                build.stamped(out[-1:], self.blamed.get(stmt.target), build.DERIVATIVE_LINE)
+                if id(stmt) not in self.moved:  # else at the start of its branch
+                    self.tangents(stmt, out)
         elif isinstance(stmt, If):
             test = build.atom(stmt.test)
             out.append(build.if_(test, self.block(stmt.body), self.block(stmt.orelse)))
@@ -100,6 +106,13 @@ class _Tangents:
         elif isinstance(stmt, With):  # the body and its tangents inside the context
             body = self.block(stmt.body)
             out.append(build.with_(build.atom(stmt.context), body, stmt.target))
+
+    def tangents(self, stmt: Assign, out: list[ast.stmt]) -> None:
+        """Append the tangent code of the active assignment `stmt` to `out`."""
+        line = self.blamed.get(stmt.target)
+        tangents = self.assign(stmt)
+        build.stamped(tangents, build.DerivativeLine(line or stmt.line))
+        out.extend(tangents)
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
         tangent = self.tangent(stmt)

@@ -71,6 +71,7 @@ from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, call_structures, is_user_call
+from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
 from .effects import refuse_effects_in_rerun, with_adjoint
 from .masks import mask_code, masked_statements
@@ -195,6 +196,9 @@ class _Reverse:
         self.masks = masked_statements(self.fn, self.active)  # under np.where (ad/masks.py)
         self.blamed = derivative_lines(self.fn, self.active)  # shared values' lines
         self.mask_names: dict[str, str] = {}
+        # assignments whose adjoints run at the end of the branch alone reading them
+        self.deferred = deferred_statements(self.fn, self.active, _calls_helper)
+        self.moved = {id(s) for moved in self.deferred.values() for s in moved}
         self.prepare_calls()
         seeds = self.seed_outputs()
         build.stamped(self.seed_code, self.fn.result.line)
@@ -300,9 +304,13 @@ class _Reverse:
 
     def block(self, block: list, *, in_loop: bool) -> list[ast.stmt]:
         code: list[ast.stmt] = []
-        for stmt in reversed(block):
+        # the adjoints deferred into this block (deferred.py) run last, after its own
+        deferred = [(s, True) for s in reversed(self.deferred.get(id(block), ()))]
+        for stmt, here in [*((s, False) for s in reversed(block)), *deferred]:
             start = len(code)
             if isinstance(stmt, Assign):
+                if id(stmt) in self.moved and not here:
+                    continue  # its adjoint is in the branch alone reading it
                 if stmt.target in self.active:
                     code += self.assign(stmt)
                     line = self.blamed.get(stmt.target, stmt.line)
@@ -720,3 +728,8 @@ def _restore(record: str, names: list[str]) -> list[ast.stmt]:
     if not names:
         return []
     return [build.assign(names, build.name(record))]
+
+
+def _calls_helper(stmt: Assign) -> bool:
+    """A call of a user function: its adjoint calls its pullback where the call stands."""
+    return is_user_call(stmt.value)
