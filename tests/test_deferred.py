@@ -139,3 +139,34 @@ def test_away_from_the_edge_both_paths_match_central_differences(f, args, want, 
     np.testing.assert_allclose(
         ad.hessian(f)(x, *rest), ad.jacfwd(ad.grad(f))(x, *rest), rtol=1e-9, atol=1e-12
     )
+
+
+def _scaled_root(v):
+    return np.sqrt(v) * 2.0
+
+
+def helper_before_branch(x, use):
+    p = _scaled_root(x)  # its pullback call is placed in the branch too
+    if use:
+        return np.sum(p)
+    return np.sum(x)
+
+
+def where_in_branch(x, use):
+    p = np.sqrt(x)
+    if use:  # masked under np.where where its adjoint is placed: in the branch
+        return np.sum(np.where(x > 0.5, p, 0.0) + x)
+    return np.sum(x * 2.0)
+
+
+def test_a_helper_read_only_in_a_branch_not_taken():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(ad.grad(helper_before_branch)(Z, False), np.ones(3))
+
+
+def test_np_where_in_the_branch_masks_the_value_placed_there():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the masked division still warns: README)
+        found = ad.grad(where_in_branch)(np.array([0.0, 0.0, 1.0]), True)
+    np.testing.assert_array_equal(found, [1.0, 1.0, 1.5])

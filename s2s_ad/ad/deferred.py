@@ -9,9 +9,9 @@
 would run on every path, and where the branch did not run it multiplies a zero cotangent by
 sqrt's infinite partial at 0: nan, where the derivative is 2 (JAX, tracing the branch taken,
 gives 2). So the derivative of such an assignment is placed in that branch: its adjoint at
-the end of the branch's reverse sweep (reverse.py), its tangent at the branch's start
-(forward.py). Its primal stays where it is, so the values, errors and warnings are the plain
-call's.
+the end of the branch's reverse sweep (reverse.py; a helper's pullback call too), its tangent
+at the branch's start (forward.py). Its primal stays where it is, so the values, errors and
+warnings are the plain call's; masks under `np.where` count it in the branch (masks.py).
 
 An assignment is deferred to the innermost `if` branch holding every statement that reads a
 derivative of its value, counted where those statements' own derivatives are placed (a chain
@@ -30,9 +30,10 @@ from .activity import derivative_operands
 _LOOP = "loop"  # a step into a loop's or a `with` block's body: nothing is deferred past it
 
 
-def deferred_statements(fn: Function, active: set[str], keep=lambda stmt: False) -> dict:
+def deferred_statements(fn: Function, active: set[str], keep=None) -> dict:
     """id(a branch's block) → the assignments, in program order, whose derivatives are placed
-    in that block; `keep(stmt)`: assignments never moved (a helper's call)."""
+    in that block; `keep(stmt)`: assignments never moved (forward mode's helper calls, whose
+    tangent code is the call itself)."""
     places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
     _record(fn.body, (), places)
     counts = Counter(s.target for s in walk(fn.body) if isinstance(s, (Assign, For)))
@@ -45,7 +46,7 @@ def deferred_statements(fn: Function, active: set[str], keep=lambda stmt: False)
     for stmt in reversed(walk(fn.body)):  # readers come after: their places are known
         own = places[id(stmt)]
         where[id(stmt)] = own
-        if not isinstance(stmt, Assign) or stmt.target not in active or keep(stmt):
+        if not isinstance(stmt, Assign) or stmt.target not in active or (keep and keep(stmt)):
             continue
         if counts[stmt.target] != 1 or any(counts[n] > 1 for n in used_vars(stmt.value)):
             continue

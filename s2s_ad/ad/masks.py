@@ -66,19 +66,25 @@ class Use:
     negate: bool = False
 
 
-def masked_statements(fn: Function, active: set[str]) -> dict[str, list[Use]]:
-    """The masked values of `fn` (see the module docstring), each with its active uses."""
+def masked_statements(
+    fn: Function, active: set[str], placed: dict[int, int] | None = None
+) -> dict[str, list[Use]]:
+    """The masked values of `fn` (see the module docstring), each with its active uses.
+    `placed`: id(statement) → id(the block its derivative is placed in, deferred.py), where
+    that is not its own."""
+    placed = placed or {}
     counts: dict[str, int] = {}
     owner: dict[str, tuple[Assign, int]] = {}  # target → (statement, id of its block)
     uses: dict[str, list[tuple[object, int]]] = {}
     for block in _blocks(fn.body):
         for stmt in block:
+            where = placed.get(id(stmt), id(block))
             for var in _reads(stmt):
-                uses.setdefault(var, []).append((stmt, id(block)))
+                uses.setdefault(var, []).append((stmt, where))
             if isinstance(stmt, (Assign, For)):
                 counts[stmt.target] = counts.get(stmt.target, 0) + 1
             if isinstance(stmt, Assign):
-                owner[stmt.target] = (stmt, id(block))
+                owner[stmt.target] = (stmt, where)
     found: dict[str, list[Use] | None] = {}
 
     def uses_of(var: str) -> list[Use] | None:

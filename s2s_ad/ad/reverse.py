@@ -193,12 +193,14 @@ class _Reverse:
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active = active_variables(self.fn, wrt)
-        self.masks = masked_statements(self.fn, self.active)  # under np.where (ad/masks.py)
+        # assignments whose adjoints run at the end of the branch alone reading them
+        self.deferred = deferred_statements(self.fn, self.active)
+        placed = {id(s): block for block, moved in self.deferred.items() for s in moved}
+        self.moved = set(placed)
+        # under np.where (ad/masks.py), counted where their adjoints are placed
+        self.masks = masked_statements(self.fn, self.active, placed)
         self.blamed = derivative_lines(self.fn, self.active)  # shared values' lines
         self.mask_names: dict[str, str] = {}
-        # assignments whose adjoints run at the end of the branch alone reading them
-        self.deferred = deferred_statements(self.fn, self.active, _calls_helper)
-        self.moved = {id(s) for moved in self.deferred.values() for s in moved}
         self.prepare_calls()
         seeds = self.seed_outputs()
         build.stamped(self.seed_code, self.fn.result.line)
@@ -728,8 +730,3 @@ def _restore(record: str, names: list[str]) -> list[ast.stmt]:
     if not names:
         return []
     return [build.assign(names, build.name(record))]
-
-
-def _calls_helper(stmt: Assign) -> bool:
-    """A call of a user function: its adjoint calls its pullback where the call stands."""
-    return is_user_call(stmt.value)
