@@ -96,7 +96,7 @@ def derivative(
     structures: tuple = (),
     shapes: tuple | None = None,
     dtypes: tuple | None = None,
-    reads: frozenset[int] | None = None,
+    reads: frozenset | None = None,
 ) -> Derivative:
     """The compiled derivative of `fn`, transformed once per (source code, mode, wrt).
 
@@ -105,8 +105,8 @@ def derivative(
     `pytrees.TreeDef`) for parameters passed as structures, (parameter, ("*", arity)) for
     star parameters; part of the cache key. `shapes`: one shape per
     parameter (None: not an array or scalar) to specialise the derivative to; `dtypes`: their
-    dtypes (ad/dtypes.py's facts; None: unknown). `reads`: the items of a tuple result
-    a calling derivative reads derivatives of (ad/read_items.py; None: all).
+    dtypes (ad/dtypes.py's facts; None: unknown). `reads`: the paths of the result's items
+    a calling derivative reads derivatives of (ad/read_items.py; None: all of it).
     """
     refusal = getattr(fn, "_s2s_refusal", None)  # gradient code made only for its arguments
     if refusal is not None:
@@ -235,7 +235,7 @@ def differentiate(
     structures: dict | None = None,
     shapes: tuple | None = None,
     dtypes: tuple | None = None,
-    reads: frozenset[int] | None = None,
+    reads: frozenset | None = None,
 ) -> Derivative | None:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
 

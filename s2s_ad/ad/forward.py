@@ -33,7 +33,7 @@ from ..ssa.effects import calls_effect
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
 from .activity import active_variables
-from .calls import Callees, bound_operands, call_structures, is_user_call
+from .calls import Callees, bound_operands, call_structures, is_user_call, user_calls
 from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
 from .read_items import read_items
@@ -147,11 +147,7 @@ class _Tangents:
         mode = "vector" if self.vector else "forward"
         stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
         if self.reads is None:
-            calls = {
-                s.target
-                for s in walk(self.fn.body)
-                if isinstance(s, Assign) and s.target in self.active and is_user_call(s.value)
-            }
+            calls = {s.target for s in user_calls(self.fn, self.active)}
             self.reads = read_items(self.fn, calls)
         wrt = tuple(n for n, _ in active)
         name, _ = self.callees.get(stmt.value.fn, mode, wrt, stars, self.reads[stmt.target])

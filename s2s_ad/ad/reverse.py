@@ -70,7 +70,7 @@ from ..ssa.ir import (
 from ..ssa.render import iterable, render_line, render_stmt
 from .activity import active_variables
 from .adjoints import Adjoints, item_key, primal
-from .calls import Callees, bound_operands, call_structures, is_user_call
+from .calls import Callees, bound_operands, call_structures, user_calls
 from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
 from .effects import refuse_effects_in_rerun, with_adjoint
@@ -253,11 +253,7 @@ class _Reverse:
 
     def prepare_calls(self) -> None:
         """Derive every active call's callee first: its outputs decide how tuples flow back."""
-        calls = [
-            stmt
-            for stmt in walk(self.fn.body)
-            if isinstance(stmt, Assign) and stmt.target in self.active and is_user_call(stmt.value)
-        ]
+        calls = user_calls(self.fn, self.active)
         reads = read_items(self.fn, {stmt.target for stmt in calls})
         for stmt in calls:
             operands = bound_operands(self.fn, stmt, self.callees.refer)
