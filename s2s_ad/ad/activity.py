@@ -22,7 +22,7 @@ helper's derivative the items its callers read (`Function.reads`, ad/read_items.
 >>> body = [Assign("a", Prim(math.sin, (Var("x"),)), 2),
 ...         Assign("b", Prim(math.cos, (Var("y"),)), 3),
 ...         Return((Var("a"),), False, 4)]
->>> sorted(active_variables(Function("f", ["x", "y"], body, "f.py", 1), ["x", "y"]))
+>>> sorted(activity(Function("f", ["x", "y"], body, "f.py", 1), ["x", "y"])[0])
 ['a', 'x']
 """
 
@@ -36,9 +36,11 @@ from ..ssa.ir import Assign, Const, Function, Index, Prim, Var, used_vars
 from .integers import integral_names
 
 
-def active_variables(fn: Function, wrt: list[str]) -> set[str]:
-    """Names (parameters and SSA variables) that are both varied and useful."""
-    return _varied(fn, wrt) & _useful(fn)
+def activity(fn: Function, wrt: list[str]) -> tuple[set[str], dict[str, frozenset]]:
+    """(the names, parameters and SSA variables, that are both varied and useful; the
+    paths of each useful name's value a derivative of the result reads: `demanded`)."""
+    demand = demanded(fn)
+    return _varied(fn, wrt) & set(demand), demand
 
 
 def _varied(fn: Function, wrt: list[str]) -> set[str]:
@@ -52,10 +54,6 @@ def _varied(fn: Function, wrt: list[str]) -> set[str]:
                 varied.add(stmt.target)
         if len(varied) == before:
             return varied
-
-
-def _useful(fn: Function) -> set[str]:
-    return set(demanded(fn))
 
 
 def derivative_operands(stmt: Assign) -> set[str]:
@@ -100,8 +98,9 @@ def demanded(fn: Function) -> dict[str, frozenset]:
         if isinstance(atom, Var):
             below = items_at(reads, position, len(result.values)) if result.is_tuple else reads
             _add(demand, atom.name, below)
-    positions = _display_positions(fn)
-    assigns = [s for s in fn.assigns()[::-1] if carries_derivative(s)]
+    every = fn.assigns()
+    positions = _display_positions(every)
+    assigns = [s for s in every[::-1] if carries_derivative(s)]
     changed = True
     while changed:
         changed = False
@@ -190,16 +189,17 @@ def _others(paths: frozenset, key: int | str, count: int | None) -> frozenset:
     return frozenset(kept)
 
 
-def _display_positions(fn: Function) -> dict[int, tuple[int | str, int | None]]:
+def _display_positions(assigns: list[Assign]) -> dict[int, tuple[int | str, int | None]]:
     """id(statement) → (the key it sets, a list's length after it, or None for a dict)
     for each `rt.append` to a list and each `rt.setitem` of a literal key in a dict built
-    from `[]` or `{}` by such statements alone, each version assigned once."""
+    from `[]` or `{}` by such statements alone, each version assigned once (`assigns`: a
+    function's, in program order)."""
     defined: dict[str, Assign | None] = {}
-    for stmt in fn.assigns():
+    for stmt in assigns:
         defined[stmt.target] = None if stmt.target in defined else stmt  # None: reassigned
     lengths: dict[str, int | None] = {}  # display name → its length (None: a dict)
     positions = {}
-    for stmt in fn.assigns():  # in program order: a display's versions come in order
+    for stmt in assigns:  # in program order: a display's versions come in order
         value = stmt.value
         if defined.get(stmt.target) is not stmt:
             continue

@@ -15,7 +15,7 @@ from ..errors import S2SError, UnsupportedSyntaxError
 from ..frontend.library import is_library_function
 from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
-from ..ssa.ir import Assign, Const, Free, Function, Prim, walk
+from ..ssa.ir import Assign, Const, Free, Function, Prim
 from .integers import static_parts
 from .read_items import items_label
 
@@ -30,15 +30,6 @@ def is_user_call(prim: object) -> bool:
         and not (prim.fn.__module__ or "").startswith("s2s_ad.")
         and not is_library_function(prim.fn)  # NumPy's, SciPy's, the stdlib's: never read
     )
-
-
-def user_calls(fn: Function, active: set[str]) -> list[Assign]:
-    """The active calls of user functions in `fn`, each differentiated as a callee."""
-    return [
-        stmt
-        for stmt in walk(fn.body)
-        if isinstance(stmt, Assign) and stmt.target in active and is_user_call(stmt.value)
-    ]
 
 
 class Callees:

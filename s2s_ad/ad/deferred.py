@@ -36,14 +36,15 @@ def deferred_statements(fn: Function, active: set[str], keep=None) -> dict:
     tangent code is the call itself)."""
     places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
     _record(fn.body, (), places)
-    counts = Counter(s.target for s in walk(fn.body) if isinstance(s, (Assign, For)))
+    statements = walk(fn.body)
+    counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
     readers: dict[str, list] = {}  # name → the statements reading a derivative of it
-    for stmt in walk(fn.body):
+    for stmt in statements:
         for name in _derivative_reads(stmt, active):
             readers.setdefault(name, []).append(stmt)
     where: dict[int, tuple] = {}  # id(statement) → the path its derivative is placed in
     moved: dict[int, list] = {}
-    for stmt in reversed(walk(fn.body)):  # readers come after: their places are known
+    for stmt in reversed(statements):  # readers come after: their places are known
         own = places[id(stmt)]
         where[id(stmt)] = own
         if not isinstance(stmt, Assign) or stmt.target not in active or (keep and keep(stmt)):

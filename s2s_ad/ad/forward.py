@@ -32,11 +32,11 @@ from ..naming import Aliases
 from ..ssa.effects import calls_effect
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
-from .activity import active_variables
-from .calls import Callees, bound_operands, call_structures, is_user_call, user_calls
+from .activity import activity
+from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
-from .read_items import read_items
+from .read_items import items_read
 from .templates import contributions, result_shaped, zeros_like
 
 
@@ -58,12 +58,11 @@ class _Tangents:
         self.callees = callees
         self.zeros_for_none = zeros
         self.namer = callees.namer  # one namer for all names the generated code makes
-        self.active = active_variables(fn, wrt)
+        self.active, self.demand = activity(fn, wrt)
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
         # assignments whose tangents are made at the start of the branch alone reading them
         self.deferred = deferred_statements(fn, self.active, lambda s: is_user_call(s.value))
         self.moved = {id(s) for moved in self.deferred.values() for s in moved}
-        self.reads: dict | None = None  # the items of calls' results read (`read_items`)
         self.dots = {p: self.namer.fresh(f"{p}_dot") for p in wrt}
         counts = Counter(s.target for s in walk(fn.body) if isinstance(s, Assign))
         self.assigned_often = {name for name, n in counts.items() if n > 1}
@@ -146,11 +145,8 @@ class _Tangents:
         active = [(n, a) for n, a in operands if isinstance(a, Var) and a.name in self.active]
         mode = "vector" if self.vector else "forward"
         stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
-        if self.reads is None:
-            calls = {s.target for s in user_calls(self.fn, self.active)}
-            self.reads = read_items(self.fn, calls)
-        wrt = tuple(n for n, _ in active)
-        name, _ = self.callees.get(stmt.value.fn, mode, wrt, stars, self.reads[stmt.target])
+        wrt, reads = tuple(n for n, _ in active), items_read(self.demand, stmt.target)
+        name, _ = self.callees.get(stmt.value.fn, mode, wrt, stars, reads)
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active
         ]
@@ -178,7 +174,7 @@ class _Tangents:
 
     def returns(self, stmt: Return) -> ast.stmt:
         values = [build.atom(a) for a in stmt.values]
-        tangents = [  # the caller reads no tangent of a dead output (`read_items`)
+        tangents = [  # the caller reads no tangent of a dead output (read_items.py)
             build.constant(None) if k in self.fn.dead_outputs else self.output_tangent(a)
             for k, a in enumerate(stmt.values)
         ]

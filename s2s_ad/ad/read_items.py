@@ -20,20 +20,19 @@ import re
 from types import FunctionType
 
 from ..ssa.ir import Function, Prim, Return, Var
-from .activity import WHOLE, demanded, items_at
+from .activity import WHOLE, items_at
 
 
-def read_items(fn: Function, targets: set[str]) -> dict[str, frozenset | None]:
-    """For each of `targets` (results of calls of user functions in `fn`), the paths of
-    its items a derivative in `fn` reads (activity.py's `demanded`), or None for all."""
-    if not targets:
-        return {}
-    demand = demanded(fn)
-    return {t: None if demand.get(t, WHOLE) is WHOLE else demand[t] for t in targets}
+def items_read(demand: dict[str, frozenset], target: str) -> frozenset | None:
+    """The paths of the items of `target` (a call's result) a derivative reads, from the
+    caller's demand (activity.py's `activity`), or None for all of it: the callee's
+    `reads`."""
+    paths = demand.get(target, WHOLE)
+    return None if paths is WHOLE else paths
 
 
 def dead_outputs(result: Return, reads: frozenset | None) -> frozenset[int]:
-    """The positions of a tuple result `return a, b` no path of `reads` (`read_items`)
+    """The positions of a tuple result `return a, b` no path of `reads` (`items_read`)
     goes into: none for any other result."""
     count = len(result.values)
     if reads is None or not result.is_tuple:

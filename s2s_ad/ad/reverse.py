@@ -68,14 +68,14 @@ from ..ssa.ir import (
     walk,
 )
 from ..ssa.render import iterable, render_line, render_stmt
-from .activity import active_variables
+from .activity import activity
 from .adjoints import Adjoints, item_key, primal
-from .calls import Callees, bound_operands, call_structures, user_calls
+from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
 from .effects import refuse_effects_in_rerun, with_adjoint
 from .masks import mask_code, masked_statements
-from .read_items import read_items
+from .read_items import items_read
 from .templates import contributions, zeros_like
 
 
@@ -192,7 +192,7 @@ class _Reverse:
         self.rerunning = False  # making the code that runs a checkpointed segment again
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
-        self.active = active_variables(self.fn, wrt)
+        self.active, self.demand = activity(self.fn, wrt)
         # assignments whose adjoints run at the end of the branch alone reading them
         self.deferred = deferred_statements(self.fn, self.active)
         placed = {id(s): block for block, moved in self.deferred.items() for s in moved}
@@ -253,15 +253,18 @@ class _Reverse:
 
     def prepare_calls(self) -> None:
         """Derive every active call's callee first: its outputs decide how tuples flow back."""
-        calls = user_calls(self.fn, self.active)
-        reads = read_items(self.fn, {stmt.target for stmt in calls})
-        for stmt in calls:
+        for stmt in walk(self.fn.body):
+            if not (isinstance(stmt, Assign) and stmt.target in self.active):
+                continue
+            if not is_user_call(stmt.value):
+                continue
             operands = bound_operands(self.fn, stmt, self.callees.refer)
             active = [a for _, a in operands if isinstance(a, Var) and a.name in self.active]
             params = tuple(n for n, a in operands if a in active)
             stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
             mode = "gradient" if self.flat else "reverse"
-            name, derived = self.callees.get(stmt.value.fn, mode, params, stars, reads[stmt.target])
+            reads = items_read(self.demand, stmt.target)
+            name, derived = self.callees.get(stmt.value.fn, mode, params, stars, reads)
             outputs = derived.outputs if derived.returns_tuple else 0
             pullback = self.namer.fresh(f"{stmt.target}_pullback")
             self.calls[id(stmt)] = _CallSite(

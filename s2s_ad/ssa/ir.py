@@ -209,10 +209,11 @@ class Function:
     # parameter → the structure of its argument (`pytrees.TreeDef`), where the derivative
     # is made for one: its static leaves carry no derivative (ad/integers.py)
     structures: dict = field(default_factory=dict)
-    # the keys of the result's items whose derivatives the calling code reads (a helper's
-    # `a, _ = helper(x)`: {0}), None for all; the positions of a tuple result it never
-    # reads (`dead_outputs`) are not seeded, so their derivatives, which may be infinite
-    # where the read ones are finite (`math.sqrt` at 0), are never formed (read_items.py)
+    # the paths of literal keys of the result's items whose derivatives the calling code
+    # reads (a helper's `a, _ = helper(x)`: {(0,)}), None for all; the positions of a tuple
+    # result it never reads (`dead_outputs`) are not seeded, so their derivatives, which may
+    # be infinite where the read ones are finite (`math.sqrt` at 0), are never formed
+    # (read_items.py)
     reads: frozenset | None = None
     dead_outputs: frozenset[int] = frozenset()
 
