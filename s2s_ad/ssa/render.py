@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import ast
 import copy
+import math
+import operator
 
 from ..codegen import build
 from ..codegen.emit import to_source, unparse
 from .effects import calls_effect
-from .ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, While, With
+from .ir import (
+    ATTRIBUTE,
+    BINARY_OPERATORS,
+    CALL,
+    COMPARE_OPERATORS,
+    LIST,
+    METHOD,
+    UNARY_OPERATORS,
+    Assign,
+    Const,
+    Effect,
+    For,
+    Free,
+    Function,
+    If,
+    Prim,
+    Return,
+    Stmt,
+    Var,
+    While,
+    With,
+)
 
 
 def render_stmt(stmt: Stmt) -> ast.stmt:
@@ -42,7 +65,78 @@ def render_block(block: list[Stmt]) -> list[ast.stmt]:
 
 def render_line(stmt: Stmt) -> str:
     """One statement as one line of source, e.g. for the primal comment in the adjoint."""
+    if type(stmt) is Assign:
+        text = _plain_text(stmt.value)
+        if text is not None:
+            return f"{stmt.target} = {text}"
     return unparse(build.located(render_stmt(stmt)))
+
+
+def _plain_text(value) -> str | None:
+    """`ast.unparse`'s text of a right-hand side of names and literals that need no
+    parentheses (operators, calls, methods, attributes, lists of them), written directly:
+    one primal comment per differentiated line, where the tree and its unparsing cost a
+    tenth of the derivative's making; None for anything else (slices, strings, negative
+    or unusual literals), which the unparser writes."""
+    if type(value) is not Prim:
+        return _plain_atom(value)
+    args = [_plain_atom(a) for a in value.args]
+    keywords = [_plain_atom(v) for _, v in value.kwargs]
+    if None in args or None in keywords:
+        return None
+    kwargs = [f"{k}={text}" for (k, _), text in zip(value.kwargs, keywords, strict=True)]
+    fn, style = value.fn, value.style
+    try:
+        special = fn in _OPERATORS_AND_ITEMS
+    except TypeError:  # an unhashable callable: called by name
+        special = False
+    if special and style == CALL and not kwargs and len(args) == 2:
+        symbol = BINARY_OPERATORS.get(fn) or COMPARE_OPERATORS.get(fn)
+        if symbol is not None:
+            return f"{args[0]} {symbol} {args[1]}"
+    if special and style == CALL and not kwargs and len(args) == 1 and fn in UNARY_OPERATORS:
+        return UNARY_OPERATORS[fn] + args[0]
+    listed = ", ".join(args[1:] + kwargs)
+    if style == METHOD and type(value.args[0]) is not Const:  # `1.0.real` needs spaces
+        return f"{args[0]}.{value.spelled}({listed})"
+    if style == ATTRIBUTE and type(value.args[0]) is not Const and len(args) == 1:
+        return f"{args[0]}.{value.spelled}"
+    if style == LIST and not kwargs:
+        return f"[{', '.join(args)}]"
+    callee = value.spelled or getattr(fn, "__name__", None)
+    if style == CALL and callee and _dotted(callee) and not special:
+        return f"{callee}({', '.join(args + kwargs)})"
+    return None
+
+
+# written as operators or subscripts by `build.call`
+_OPERATORS_AND_ITEMS = {
+    **BINARY_OPERATORS,
+    **UNARY_OPERATORS,
+    **COMPARE_OPERATORS,
+    operator.getitem: "[]",
+}
+
+
+def _plain_atom(atom) -> str | None:
+    kind = type(atom)
+    if kind is Var:
+        return atom.name
+    if kind is Free:
+        return atom.source if _dotted(atom.source) else None
+    if kind is Const:
+        value = atom.value
+        if value is None or type(value) is bool:
+            return repr(value)
+        if type(value) is int and value >= 0:
+            return repr(value)
+        if type(value) is float and math.copysign(1.0, value) > 0 and math.isfinite(value):
+            return repr(value)
+    return None
+
+
+def _dotted(source: str) -> bool:
+    return all(part.isidentifier() for part in source.split("."))
 
 
 def render_function(fn: Function) -> str:
