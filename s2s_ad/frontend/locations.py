@@ -1,14 +1,14 @@
-"""Line numbers on gast trees, set as `gast.fix_missing_locations` and `gast.increment_lineno`
-set them, several times faster.
+"""Line numbers on gast trees, set as `gast.fix_missing_locations` sets them, several times
+faster.
 
-Both gast functions visit every node through `iter_child_nodes`, a generator per node that
-asks every field; the transformation runs them on whole functions, so these do the same
+The gast function visits every node through `iter_child_nodes`, a generator per node that
+asks every field; the transformation runs it on whole functions, so this does the same
 walk over each class's fields (looked up once per class), skipping contexts and operators
 (`ctx`, `op`, `ops`: classes without line attributes or children).
 
 Before: `if t:` built by a pass, without a line, around `y = x` at line 7.
 After `fix_missing_locations`: the `if` at its parent's line (or 1 at the top), as gast
-would set it; `increment_lineno(tree, 9)`: every line 9 further down, as gast would.
+would set it. (A function's lines are the file's from parsing: frontend/parse.py.)
 """
 
 from __future__ import annotations
@@ -78,19 +78,4 @@ def fix_missing_locations(node: gast.AST) -> gast.AST:
                 current.end_col_offset = end_column
         for child in reversed(_children(current)):
             push((child, line, column, end_line, end_column))
-    return node
-
-
-def increment_lineno(node: gast.AST, n: int) -> gast.AST:
-    """`gast.increment_lineno`: every node's line and end line `n` further (a missing or
-    None one counts as 0)."""
-    pending = [node]
-    for current in pending:  # grows as it goes
-        kind = type(current)
-        has_line, has_end_line, _, _ = _LINE_ATTRIBUTES.get(kind) or _line_attributes(kind)
-        if has_line:
-            current.lineno = (getattr(current, "lineno", 0) or 0) + n
-        if has_end_line:
-            current.end_lineno = (getattr(current, "end_lineno", 0) or 0) + n
-        pending.extend(_children(current))
     return node

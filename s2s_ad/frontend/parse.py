@@ -11,7 +11,6 @@ import gast
 
 from ..errors import SourceError, UnsupportedSyntaxError, with_article
 from .library import refuse_library_source
-from .locations import increment_lineno
 
 
 @dataclass
@@ -61,13 +60,13 @@ def parse_function(fn: object) -> ParsedFunction:
             hint="define the function in a file (functions typed at a bare prompt have no source)",
         ) from None
     source = textwrap.dedent("".join(lines))
-    try:
-        module = gast.parse(source)
+    try:  # parsed where it stands in the file: the file's line numbers, with no walk to shift them
+        module = gast.parse("\n" * (first_line - 1) + source)
     except SyntaxError as exc:
         raise SourceError(
             f"cannot parse the source of `{fn.__qualname__}`: {exc.msg}",
             filename=filename,
-            line=first_line + (exc.lineno or 1) - 1,
+            line=exc.lineno or first_line,
             hint="write the function with `def` at the start of its own lines",
         ) from None
     node = module.body[0] if module.body else None
@@ -87,7 +86,6 @@ def parse_function(fn: object) -> ParsedFunction:
         )
     _require_same_code(fn, source, first_line)
     node.decorator_list = []
-    increment_lineno(node, first_line - 1)
     return ParsedFunction(node, filename, first_line, lines)
 
 
