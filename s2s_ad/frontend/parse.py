@@ -50,26 +50,14 @@ def parse_function(fn: object) -> ParsedFunction:
 
         return parse_lambda(fn)
     filename = fn.__code__.co_filename
-    try:
-        lines, first_line = inspect.getsourcelines(fn)
-    except (OSError, TypeError) as exc:
-        raise SourceError(
-            f"cannot read the source of `{fn.__qualname__}` ({exc})",
-            filename=filename,
-            line=fn.__code__.co_firstlineno,
-            hint="define the function in a file (functions typed at a bare prompt have no source)",
-        ) from None
-    source = textwrap.dedent("".join(lines))
-    try:  # parsed where it stands in the file: the file's line numbers, with no walk to shift them
-        module = gast.parse("\n" * (first_line - 1) + source)
-    except SyntaxError as exc:
-        raise SourceError(
-            f"cannot parse the source of `{fn.__qualname__}`: {exc.msg}",
-            filename=filename,
-            line=exc.lineno or first_line,
-            hint="write the function with `def` at the start of its own lines",
-        ) from None
-    node = module.body[0] if module.body else None
+    quick = _block_by_positions(fn)
+    parsed = quick and _parsed(*quick)
+    if parsed and isinstance(parsed[0], gast.FunctionDef) and parsed[0].name == fn.__name__:
+        node, source = parsed
+        lines, first_line = quick
+    else:
+        lines, first_line = _source_lines(fn)
+        node, source = _parsed(lines, first_line, fn)
     if isinstance(node, gast.AsyncFunctionDef):
         raise UnsupportedSyntaxError(
             f"unsupported construct: `async def {node.name}` (a coroutine function)",
@@ -87,6 +75,68 @@ def parse_function(fn: object) -> ParsedFunction:
     _require_same_code(fn, source, first_line)
     node.decorator_list = []
     return ParsedFunction(node, filename, first_line, lines)
+
+
+def _source_lines(fn) -> tuple[list[str], int]:
+    """`inspect.getsourcelines(fn)`, refused with the file and line."""
+    try:
+        return inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise SourceError(
+            f"cannot read the source of `{fn.__qualname__}` ({exc})",
+            filename=fn.__code__.co_filename,
+            line=fn.__code__.co_firstlineno,
+            hint="define the function in a file (functions typed at a bare prompt have no source)",
+        ) from None
+
+
+def _block_by_positions(fn) -> tuple[list[str], int] | None:
+    """The lines `inspect.getsourcelines` finds, ended at the last line the code's
+    instructions span (its nested functions' included) rather than by tokenizing the file
+    from the `def` on (a tenth of parsing); None where the positions are not recorded.
+    Every line with code is in it: past it come only lines without (`pass`, comments, a
+    bare literal), which change nothing; a block that does not parse, as one ending before
+    an `else:` whose body is `pass`, is found by inspect's search instead."""
+    try:
+        code = inspect.unwrap(fn).__code__
+        lines, start = inspect.findsource(code)
+    except (OSError, TypeError, ValueError, AttributeError):
+        return None
+    end = _last_line(code)
+    return (lines[start:end], start + 1) if end is not None and end > start else None
+
+
+def _last_line(code) -> int | None:
+    last = 0
+    for _, end, _, _ in code.co_positions():
+        if end is None:
+            return None  # positions not recorded (`python -X no_debug_ranges`)
+        last = max(last, end)
+    for const in code.co_consts:
+        if hasattr(const, "co_positions"):
+            inner = _last_line(const)
+            if inner is None:
+                return None
+            last = max(last, inner)
+    return last
+
+
+def _parsed(lines: list[str], first_line: int, fn=None) -> tuple[gast.stmt | None, str] | None:
+    """(the first statement, the dedented source) of `lines`; a syntax error is refused
+    when `fn` is given, else None."""
+    source = textwrap.dedent("".join(lines))
+    try:  # parsed where it stands in the file: the file's line numbers, with no walk to shift them
+        module = gast.parse("\n" * (first_line - 1) + source)
+    except SyntaxError as exc:
+        if fn is None:
+            return None
+        raise SourceError(
+            f"cannot parse the source of `{fn.__qualname__}`: {exc.msg}",
+            filename=fn.__code__.co_filename,
+            line=exc.lineno or first_line,
+            hint="write the function with `def` at the start of its own lines",
+        ) from None
+    return (module.body[0] if module.body else None), source
 
 
 _FUTURE_FLAGS = 0x1FE0000  # the CO_FUTURE_* bits a module's `from __future__` imports set
