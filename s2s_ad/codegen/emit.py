@@ -23,18 +23,20 @@ def to_source(
     comes from, by the line (from 1) that statement starts on in the source; `derivatives`
     likewise with the lines their derivatives are blamed on (`build.DERIVATIVE_LINE`)."""
     located(node)
-    if table is not None and _Unparser is not None:
+    if _Unparser is not None:
         unparser = _Unparser()
-        unparser.stamps = []
+        unparser.comments = True
+        unparser.stamps = [] if table is not None else None
         text = unparser.visit(node)
-        table.update(_line_table(unparser._source, unparser.stamps))
-        if derivatives is not None:
+        if table is not None:
+            table.update(_line_table(unparser._source, unparser.stamps))
+        if table is not None and derivatives is not None:
             stamps = [(index, line) for index, _, line in unparser.stamps if line is not None]
             derivatives.update(_line_table(unparser._source, stamps))
     else:
-        text = unparse(node)
+        text = ast.unparse(node)
     lines = []
-    for line in text.splitlines():
+    for line in text.splitlines():  # markers the unparser wrote as strings (a docstring's place)
         stripped = line.lstrip()
         if _ESCAPED_MARK in stripped and stripped[:1] in "'\"":
             text = ast.literal_eval(stripped)[len(COMMENT_MARK) :]
@@ -49,7 +51,7 @@ def _line_table(pieces: list[str], stamps: list[tuple[int, int]]) -> dict[int, i
     after the newline its `fill` writes first (none before the first piece)."""
     table, newlines, counted = {}, 0, 0
     for index, line, *_ in stamps:
-        newlines += sum(piece.count("\n") for piece in pieces[counted:index])
+        newlines += "".join(pieces[counted:index]).count("\n")
         counted = index
         first = pieces[index] if index < len(pieces) else ""
         table[newlines + 1 + first.startswith("\n")] = line
@@ -115,6 +117,7 @@ if hasattr(ast, "_Unparser"):
 
     class _Unparser(ast._Unparser):  # the standard one's methods, dispatched faster
         stamps: list[tuple] | None = None  # `to_source`'s line tables, when asked
+        comments = False  # comment markers written as comments (`to_source`)
 
         def traverse(self, node) -> None:
             if isinstance(node, list):
@@ -142,6 +145,15 @@ if hasattr(ast, "_Unparser"):
                     super().visit_Constant(node)
                 return
             super().visit_Constant(node)
+
+        def visit_Expr(self, node) -> None:
+            value = node.value
+            text = value.value if type(value) is ast.Constant else None
+            if self.comments and type(text) is str and text.startswith(COMMENT_MARK):
+                self.fill()
+                self.write("# " + text[len(COMMENT_MARK) :])
+                return
+            super().visit_Expr(node)
 
         def delimit(self, start: str, end: str) -> _Delimited:
             return _Delimited(self, start, end)
