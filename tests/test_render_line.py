@@ -25,6 +25,7 @@ PROGRAM_MODULES = [
     "test_counted_loops_independent",
     "test_branch_derivatives_independent",
     "test_item_demand_independent",
+    "long_programs_independent",
 ]
 
 
