@@ -328,9 +328,21 @@ def zeros_along(x, d):
     if isinstance(x, (list, tuple, dict)):
         return _items_zeros(x, d, zeros_along)
     if isinstance(x, (np.ndarray, np.generic, float, int)):
-        zero = np.zeros((), dtype=np.result_type(x, 1.0))
-        return np.broadcast_to(zero, (directions_count(d), *np.shape(x)))
+        key = (np.result_type(x, 1.0), directions_count(d), np.shape(x))
+        found = _ZERO_VIEWS.get(key)
+        if found is None:
+            if len(_ZERO_VIEWS) >= 256:  # a few kinds per program: kept small
+                _ZERO_VIEWS.clear()
+            found = _ZERO_VIEWS[key] = np.broadcast_to(
+                np.zeros((), dtype=key[0]), key[1:2] + key[2]
+            )
+        return found
     return per_direction(lambda dk: zeros_like(x), d)
+
+
+# (dtype, directions, shape) → the read-only zero view `zeros_along` gives: made once, since
+# a Hessian's loop makes one per passive item of its tape in every iteration
+_ZERO_VIEWS: dict[tuple, np.ndarray] = {}
 
 
 def matmul_vjp_left_directions(d, g, a, b, through_g: bool):
