@@ -2152,18 +2152,12 @@ _JAC_WRT_FLOAT = (
     "was overwritten by values that do not depend on y, read back by list(d.values()), has a "
     "tangent with no entries, which no longer knows its count of directions"
 )
-_GG_DICT_OF_LISTS = (
-    "grad(grad(f, wrt=1), wrt=1) of a dict of lists read by paths (d['w'][1] * d['b'][0]) "
-    "crashes with EvaluationError(TypeError: 'float' object is not subscriptable) in f_grad_jvp: "
-    "the list d['b'], independent of y, gets the tangent 0.0 and is then indexed"
-)
 _LOOP_DICT_SECOND = (
     "the second derivative of a dict state rebuilt in a for/while loop with only st['h'] read: "
     "the flat gradient code's loop keeps the state whole, so the unread entry np.sqrt(x[0]) at "
     "0 is differentiated (a NumPy warning)"
 )
 XFAIL = {
-    ("dict_of_lists", "second"): _GG_DICT_OF_LISTS,
     ("list_values_after_reassign", "jac"): _JAC_WRT_FLOAT,
     ("s_while_carried", "second"): _LOOP_DICT_SECOND,
     ("s_for_dict_carried", "second"): _LOOP_DICT_SECOND,

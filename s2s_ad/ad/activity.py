@@ -44,16 +44,103 @@ def activity(fn: Function, wrt: list[str]) -> tuple[set[str], dict[str, frozense
 
 
 def _varied(fn: Function, wrt: list[str]) -> set[str]:
-    varied = set(wrt)
+    return set(varied_paths(fn, wrt))
+
+
+def varied_paths(fn: Function, wrt: list[str]) -> dict[str, frozenset]:
+    """name → the paths of its value that depend on a differentiated input (`WHOLE`: all
+    of it); names with no entry depend on none.
+
+    Items are followed as `demanded` follows them, forward: into lists built by appends
+    and dicts by items set (at the positions `_display_positions` knows, else at `ANY`
+    position: a tape appended to in a loop), through copies and `tuple(xs)`, and out by
+    item reads. The taped values of a loop in gradient code, `(z, X[i:j])` per iteration,
+    leave the slice of data without a tangent where the replay reads it back (`item[1]`):
+    a Hessian's pass computes none for it, nor for what is computed from it alone."""
+    varied: dict[str, frozenset] = {name: WHOLE for name in wrt}
     integral = integral_names(fn)  # counters, lengths, shapes: never varied (integers.py)
-    assigns = [stmt for stmt in fn.assigns() if stmt.target not in integral]
-    while True:
-        before = len(varied)
+    every = fn.assigns()
+    positions = _display_positions(every)
+    assigns = [s for s in every if s.target not in integral and carries_derivative(s)]
+    changed = True
+    while changed:
+        changed = False
         for stmt in assigns:
-            if carries_derivative(stmt) and any(n in varied for n in derivative_operands(stmt)):
-                varied.add(stmt.target)
-        if len(varied) == before:
-            return varied
+            changed = _add(varied, stmt.target, _varied_value(stmt, varied, positions)) or changed
+    return varied
+
+
+class _AnyPosition:
+    """The key of an item at a position not known statically (a tape's entry)."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _AnyPosition()
+_NONE: frozenset = frozenset()
+
+
+def _varied_value(stmt: Assign, varied: dict, positions: dict) -> frozenset:
+    """The varied paths of `stmt`'s value, given those of the names it reads."""
+    value = stmt.value
+    if isinstance(value, Var):  # a copy
+        return varied.get(value.name, _NONE)
+    operands = derivative_operands(stmt)
+    if not any(name in varied for name in operands):
+        return _NONE
+    args = value.args if isinstance(value, Prim) else ()
+    if not args or not isinstance(args[0], Var):
+        return WHOLE
+    first, rest = varied.get(args[0].name, _NONE), set(operands) - {args[0].name}
+    if value.fn in _SAME_ITEMS and not any(name in varied for name in rest):
+        return first
+    if value.fn in _ITEM_READS and len(args) >= 2:
+        below = _read(first, args[1])
+        default = args[2] if len(args) > 2 else None  # `d.get(k, default)`
+        if isinstance(default, Var):
+            below = _union(below, varied.get(default.name, _NONE))
+        return below
+    if value.fn in (runtime.append, runtime.setitem) and len(args) >= 2:
+        item = varied.get(args[1].name, _NONE) if isinstance(args[1], Var) else _NONE
+        if id(stmt) in positions:
+            key = positions[id(stmt)][0]
+        elif value.fn is runtime.setitem and len(args) == 3:
+            key = literal_key(args[2])
+            key = ANY if key is None else key
+        else:
+            key = ANY
+        return _union(first, frozenset((key, *p) for p in item))
+    return WHOLE
+
+
+def _read(paths: frozenset, index: object) -> frozenset:
+    """The varied paths of `x[index]` (`d.get(index)`) given those of `x`."""
+    if () in paths:
+        return WHOLE
+    key = literal_key(index)
+    if key is not None or isinstance(index, Var) or _one_atom(index):
+        found = {p[1:] for p in paths if key is None or _may_be(p[0], key)}
+        return WHOLE if () in found else frozenset(found)
+    if isinstance(index, Index) and len(index.items) == 1 and not index.is_tuple:
+        return frozenset((ANY, *p[1:]) for p in paths)  # a slice: a list of items
+    return WHOLE if paths else _NONE
+
+
+def _one_atom(index: object) -> bool:
+    return isinstance(index, Index) and not index.is_tuple and isinstance(index.items[0], Var)
+
+
+def _may_be(held: object, key: int | str) -> bool:
+    """Whether the item at `held` (a path's key) may be the one `key` reads: the same key,
+    any position, or a position counted from the other end."""
+    if held is ANY or (held == key and type(held) is type(key)):
+        return True
+    return type(held) is int and type(key) is int and (held < 0) != (key < 0)
+
+
+def _union(a: frozenset, b: frozenset) -> frozenset:
+    return WHOLE if () in a or () in b else a | b
 
 
 def derivative_operands(stmt: Assign) -> set[str]:
