@@ -93,7 +93,7 @@ def _varied_value(stmt: Assign, varied: dict, positions: dict) -> frozenset:
     if not args or not isinstance(args[0], Var):
         return WHOLE
     first, rest = varied.get(args[0].name, _NONE), set(operands) - {args[0].name}
-    if value.fn in _SAME_ITEMS and not any(name in varied for name in rest):
+    if value.fn in _SAME_ITEMS_FORWARD and not any(name in varied for name in rest):
         return first
     if value.fn in _ITEM_READS and len(args) >= 2:
         below = _read(first, args[1])
@@ -172,6 +172,9 @@ WHOLE = frozenset({()})
 MAX_DEPTH = 4  # longer paths stand for their prefix (a value built up in a loop)
 # statements whose value is their first operand's, item for item
 _SAME_ITEMS = (tuple, runtime.at_least)
+# the items of `for v in xs`' sequence are those of `xs` (for a dict, its keys: varied
+# where its values are, as before items were followed: more tangents, never fewer)
+_SAME_ITEMS_FORWARD = (*_SAME_ITEMS, runtime.sequence)
 _ITEM_READS = (operator.getitem, runtime.dict_get)
 
 
