@@ -45,6 +45,23 @@ def test_items_at_known_positions():
     assert values and all(found[n] <= {(1,), (3,)} for n in values), found
 
 
+def test_a_negative_index_is_counted_from_the_length_it_has_then():
+    found = paths_of(programs.negative_index_then_append, ["x"])
+    lists = [n for n in found if n.startswith("items")]
+    assert lists and all(found[n] == {(1,)} for n in lists), found
+    gradient = ad.grad(programs.negative_index_then_append, mode="forward")(0.6, 0.7)
+    assert gradient == pytest.approx(1.2, rel=1e-12)
+
+
+def test_hessian_of_a_tape_replayed_in_reverse():
+    x, ps = np.array([-1.2, -0.7, 1.3]), np.array([2.0, 3.0, 2.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hessian = ad.hessian(programs.replayed_in_reverse)(x, ps)
+    exact = np.diag(ps * (ps - 1) * np.abs(x) ** (ps - 2) * np.sign(x) ** ps)
+    np.testing.assert_allclose(hessian, exact, rtol=1e-12, atol=1e-12)
+
+
 def test_data_made_active_is_followed_too():
     found = paths_of(programs.list_of_tuples_loop, ["data"])
     taped = at_any_position(found)

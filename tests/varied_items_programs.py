@@ -70,3 +70,19 @@ def list_of_tuples_loop(x, data):
     for row, z, k in taped:
         total = total + np.sum(np.log1p(z * z) * row) * (k + 1)
     return total
+
+
+def negative_index_then_append(x, d):
+    """`L[-1]` names item 1 here, and item 2 after the append."""
+    items = [d, d]
+    items[-1] = x
+    items.append(d)
+    return items[-2] ** 2 + items[-1]
+
+
+def replayed_in_reverse(x, ps):
+    """The gradient code replays its tape with `reversed`: the data exponent stays passive."""
+    s = 0.0
+    for i in range(len(ps)):
+        s = s + x[i] ** ps[i]
+    return s

@@ -52,7 +52,7 @@ def varied_paths(fn: Function, wrt: list[str]) -> dict[str, frozenset]:
     of it); names with no entry depend on none.
 
     Items are followed as `demanded` follows them, forward: into lists built by appends
-    and dicts by items set (at the positions `_display_positions` knows, else at `ANY`
+    and dicts by items set (at the positions `_displays` knows, else at `ANY`
     position: a tape appended to in a loop), through copies and `tuple(xs)`, and out by
     item reads. The taped values of a loop in gradient code, `(z, X[i:j])` per iteration,
     leave the slice of data without a tangent where the replay reads it back (`item[1]`):
@@ -60,13 +60,13 @@ def varied_paths(fn: Function, wrt: list[str]) -> dict[str, frozenset]:
     varied: dict[str, frozenset] = {name: WHOLE for name in wrt}
     integral = integral_names(fn)  # counters, lengths, shapes: never varied (integers.py)
     every = fn.assigns()
-    positions = _display_positions(every)
+    displays = _displays(every)
     assigns = [s for s in every if s.target not in integral and carries_derivative(s)]
     changed = True
     while changed:
         changed = False
         for stmt in assigns:
-            changed = _add(varied, stmt.target, _varied_value(stmt, varied, positions)) or changed
+            changed = _add(varied, stmt.target, _varied_value(stmt, varied, displays)) or changed
     return varied
 
 
@@ -81,8 +81,9 @@ ANY = _AnyPosition()
 _NONE: frozenset = frozenset()
 
 
-def _varied_value(stmt: Assign, varied: dict, positions: dict) -> frozenset:
+def _varied_value(stmt: Assign, varied: dict, displays: tuple[dict, dict]) -> frozenset:
     """The varied paths of `stmt`'s value, given those of the names it reads."""
+    positions, lengths = displays
     value = stmt.value
     if isinstance(value, Var):  # a copy
         return varied.get(value.name, _NONE)
@@ -92,33 +93,41 @@ def _varied_value(stmt: Assign, varied: dict, positions: dict) -> frozenset:
     args = value.args if isinstance(value, Prim) else ()
     if not args or not isinstance(args[0], Var):
         return WHOLE
-    first, rest = varied.get(args[0].name, _NONE), set(operands) - {args[0].name}
-    if value.fn in _SAME_ITEMS_FORWARD and not any(name in varied for name in rest):
-        return first
-    if value.fn in _ITEM_READS and len(args) >= 2:
-        below = _read(first, args[1])
-        default = args[2] if len(args) > 2 else None  # `d.get(k, default)`
-        if isinstance(default, Var):
-            below = _union(below, varied.get(default.name, _NONE))
-        return below
+    first = varied.get(args[0].name, _NONE)
+    # a value (an item, a default) the statement places or gives as it is; any other varied
+    # operand (an index, `np.c_[x, x]`) makes the whole result varied
+    placed = args[2] if value.fn is runtime.dict_get and len(args) > 2 else None
     if value.fn in (runtime.append, runtime.setitem) and len(args) >= 2:
-        item = varied.get(args[1].name, _NONE) if isinstance(args[1], Var) else _NONE
+        placed = args[1]
+    placed_name = placed.name if isinstance(placed, Var) else None
+    if any(n in varied for n in operands if n != args[0].name and n != placed_name):
+        return WHOLE
+    if value.fn in _SAME_ITEMS_FORWARD:
+        return first
+    if value.fn is runtime.reversed_items:  # the same items at other positions
+        return WHOLE if () in first else frozenset((ANY, *p[1:]) for p in first)
+    if value.fn in _ITEM_READS and len(args) >= 2:  # `x[k]`, `d.get(k, default)`
+        count = lengths.get(args[0].name)  # a list display's: `L[-1]` is `L[count - 1]`
+        return _union(_read(first, args[1], count), varied.get(placed_name, _NONE))
+    if value.fn in (runtime.append, runtime.setitem) and len(args) >= 2:
         if id(stmt) in positions:
             key = positions[id(stmt)][0]
-        elif value.fn is runtime.setitem and len(args) == 3:
-            key = literal_key(args[2])
-            key = ANY if key is None else key
-        else:
-            key = ANY
+        else:  # `L[-1] = v` names another item once `L` grows: a position not known
+            key = literal_key(args[2]) if value.fn is runtime.setitem and len(args) == 3 else None
+            key = ANY if key is None or (type(key) is int and key < 0) else key
+        item = varied.get(placed_name, _NONE)
         return _union(first, frozenset((key, *p) for p in item))
     return WHOLE
 
 
-def _read(paths: frozenset, index: object) -> frozenset:
-    """The varied paths of `x[index]` (`d.get(index)`) given those of `x`."""
+def _read(paths: frozenset, index: object, count: int | None = None) -> frozenset:
+    """The varied paths of `x[index]` (`d.get(index)`) given those of `x` (`count`: its
+    length, where it is a list display)."""
     if () in paths:
         return WHOLE
     key = literal_key(index)
+    if count is not None and type(key) is int and key < 0:
+        key += count
     if key is not None or isinstance(index, Var) or _one_atom(index):
         found = {p[1:] for p in paths if key is None or _may_be(p[0], key)}
         return WHOLE if () in found else frozenset(found)
@@ -173,8 +182,9 @@ MAX_DEPTH = 4  # longer paths stand for their prefix (a value built up in a loop
 # statements whose value is their first operand's, item for item
 _SAME_ITEMS = (tuple, runtime.at_least)
 # the items of `for v in xs`' sequence are those of `xs` (for a dict, its keys: varied
-# where its values are, as before items were followed: more tangents, never fewer)
-_SAME_ITEMS_FORWARD = (*_SAME_ITEMS, runtime.sequence)
+# where its values are, as before items were followed: more tangents, never fewer), and
+# those of a tuple target's check of its length
+_SAME_ITEMS_FORWARD = (*_SAME_ITEMS, runtime.sequence, runtime.exactly)
 _ITEM_READS = (operator.getitem, runtime.dict_get)
 
 
@@ -189,7 +199,7 @@ def demanded(fn: Function) -> dict[str, frozenset]:
             below = items_at(reads, position, len(result.values)) if result.is_tuple else reads
             _add(demand, atom.name, below)
     every = fn.assigns()
-    positions = _display_positions(every)
+    positions, _ = _displays(every)
     assigns = [s for s in every[::-1] if carries_derivative(s)]
     changed = True
     while changed:
@@ -279,11 +289,12 @@ def _others(paths: frozenset, key: int | str, count: int | None) -> frozenset:
     return frozenset(kept)
 
 
-def _display_positions(assigns: list[Assign]) -> dict[int, tuple[int | str, int | None]]:
-    """id(statement) → (the key it sets, a list's length after it, or None for a dict)
-    for each `rt.append` to a list and each `rt.setitem` of a literal key in a dict built
-    from `[]` or `{}` by such statements alone, each version assigned once (`assigns`: a
-    function's, in program order)."""
+def _displays(assigns: list[Assign]) -> tuple[dict, dict]:
+    """(id(statement) → (the key it sets, a list's length after it, or None for a dict),
+    for each `rt.append` to a list, `rt.setitem` of a literal index in range in a list and
+    `rt.setitem` of a literal key in a dict, built from `[]` or `{}` by such statements
+    alone, each version assigned once; each such display's name → its length, or None
+    for a dict), from `assigns`, a function's, in program order."""
     defined: dict[str, Assign | None] = {}
     for stmt in assigns:
         defined[stmt.target] = None if stmt.target in defined else stmt  # None: reassigned
@@ -315,7 +326,13 @@ def _display_positions(assigns: list[Assign]) -> dict[int, tuple[int | str, int 
                 if key is not None:
                     positions[id(stmt)] = (key, None)
                     lengths[stmt.target] = None
-    return positions
+            elif value.fn is runtime.setitem and len(value.args) == 3:  # `L[-1] = v`
+                key = literal_key(value.args[2])
+                key = key + count if type(key) is int and key < 0 else key
+                if type(key) is int and 0 <= key < count:
+                    positions[id(stmt)] = (key, count)
+                    lengths[stmt.target] = count
+    return positions, lengths
 
 
 def literal_key(operand: object) -> int | str | None:
