@@ -32,7 +32,7 @@ import operator
 
 from .. import runtime
 from ..rules.registry import lookup
-from ..ssa.ir import Assign, Const, Function, Index, Prim, Var, used_vars
+from ..ssa.ir import Assign, Const, Function, Index, Prim, SliceItem, Var, used_vars
 from .integers import integral_names
 
 
@@ -96,9 +96,9 @@ def _varied_value(stmt: Assign, varied: dict, displays: tuple[dict, dict]) -> fr
     first = varied.get(args[0].name, _NONE)
     # a value (an item, a default) the statement places or gives as it is; any other varied
     # operand (an index, `np.c_[x, x]`) makes the whole result varied
+    builds = value.fn in (runtime.append, runtime.setitem) and len(args) >= 2
     placed = args[2] if value.fn is runtime.dict_get and len(args) > 2 else None
-    if value.fn in (runtime.append, runtime.setitem) and len(args) >= 2:
-        placed = args[1]
+    placed = args[1] if builds else placed
     placed_name = placed.name if isinstance(placed, Var) else None
     if any(n in varied for n in operands if n != args[0].name and n != placed_name):
         return WHOLE
@@ -109,7 +109,7 @@ def _varied_value(stmt: Assign, varied: dict, displays: tuple[dict, dict]) -> fr
     if value.fn in _ITEM_READS and len(args) >= 2:  # `x[k]`, `d.get(k, default)`
         count = lengths.get(args[0].name)  # a list display's: `L[-1]` is `L[count - 1]`
         return _union(_read(first, args[1], count), varied.get(placed_name, _NONE))
-    if value.fn in (runtime.append, runtime.setitem) and len(args) >= 2:
+    if builds:
         if id(stmt) in positions:
             key = positions[id(stmt)][0]
         else:  # `L[-1] = v` names another item once `L` grows: a position not known
@@ -128,16 +128,17 @@ def _read(paths: frozenset, index: object, count: int | None = None) -> frozense
     key = literal_key(index)
     if count is not None and type(key) is int and key < 0:
         key += count
-    if key is not None or isinstance(index, Var) or _one_atom(index):
+    if key is not None or isinstance(index, Var) or _one_atom(index, Var):
         found = {p[1:] for p in paths if key is None or _may_be(p[0], key)}
         return WHOLE if () in found else frozenset(found)
-    if isinstance(index, Index) and len(index.items) == 1 and not index.is_tuple:
-        return frozenset((ANY, *p[1:]) for p in paths)  # a slice: a list of items
+    if _one_atom(index, SliceItem):  # a slice: a list of some of the items
+        return frozenset((ANY, *p[1:]) for p in paths)
     return WHOLE if paths else _NONE
 
 
-def _one_atom(index: object) -> bool:
-    return isinstance(index, Index) and not index.is_tuple and isinstance(index.items[0], Var)
+def _one_atom(index: object, kind: type) -> bool:
+    """Whether `index` is `[i]` of one item of `kind` (a variable, a slice)."""
+    return isinstance(index, Index) and not index.is_tuple and isinstance(index.items[0], kind)
 
 
 def _may_be(held: object, key: int | str) -> bool:

@@ -110,12 +110,7 @@ def _plain_text(value) -> str | None:
 
 
 # written as operators or subscripts by `build.call`
-_OPERATORS_AND_ITEMS = {
-    **BINARY_OPERATORS,
-    **UNARY_OPERATORS,
-    **COMPARE_OPERATORS,
-    operator.getitem: "[]",
-}
+_OPERATORS_AND_ITEMS = {*BINARY_OPERATORS, *UNARY_OPERATORS, *COMPARE_OPERATORS, operator.getitem}
 
 
 def _plain_atom(atom) -> str | None:
