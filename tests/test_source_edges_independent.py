@@ -448,30 +448,14 @@ EDITS = {
     "operator": pytest.param(
         "def f(x):\n    return np.sum(x * 2.0)\n",
         "def f(x):\n    return np.sum(x / 2.0)\n",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="file edited after import, `x * 2.0` -> `x / 2.0` on the same line: not refused; "  # noqa: E501
-            "value_and_grad gives the edited code's value 0.4 (plain call 1.6) and gradient 0.5 "
-            "(right: 2.0). Also before this change (c84c11e).",
-        ),
     ),
     "name_read": pytest.param(
         "def f(x):\n    y = x * x\n    return np.sum(y)\n",
         "def f(x):\n    y = x * x\n    return np.sum(x)\n",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="file edited after import, `np.sum(y)` -> `np.sum(x)`: not refused; value 0.8 "
-            "(plain 2.02), gradient 1 (right 2x). Also before this change.",
-        ),
     ),
     "same_line_longer": pytest.param(
         "def f(x):\n    return np.sum(x * 2.0)\n",
         "def f(x):\n    return np.sum(x * 2.0) + np.sum(x * x)\n",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="file edited after import, `+ np.sum(x * x)` added on the same line: not refused; "  # noqa: E501
-            "gradient 2 + 2x (right: 2). Also before this change.",
-        ),
     ),
 }
 
@@ -484,12 +468,6 @@ def test_edited_file_refused_or_right(tmp_path, before, after):
     _refused_or_right(mod.f, _arg("v"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lines inserted above the function after import: refused, but as "
-    "'FILE:1: the source of `f` is not a plain `def`; write the function with `def`' "
-    "(it is one), not as edited; the line named is the file's first",
-)
 def test_edited_file_shifted_refused_clearly(tmp_path):
     mod = _edited(
         tmp_path,

@@ -24,7 +24,8 @@ import gast
 
 from ..errors import SourceError
 from . import nodes
-from .parse import _FUTURE_FLAGS, ParsedFunction, _code_named, _fingerprint, _matches
+from .file_code import FUTURE_FLAGS, rewritten, same_as_file
+from .parse import ParsedFunction, _code_named, _fingerprint, _matches
 
 LAMBDA_NAME = "_lambda"  # the name of the `def` a lambda becomes
 _HINT = "define the function with `def` (a lambda is found by its line, which must be unambiguous)"
@@ -105,20 +106,27 @@ def _holds_every_instruction(body: ast.expr, code) -> bool:
 def _require_same_code(fn, lam: ast.Lambda) -> None:
     """The lambda found compiles to the code that runs (else the file changed)."""
     code = fn.__code__
-    source = f"_ = {ast.unparse(lam)}\n"
-    if code.co_freevars:
-        names = " = ".join(code.co_freevars)
-        source = f"def _enclosing():\n    {names} = None\n" + textwrap.indent(source, "    ")
-    try:
-        compiled = compile(source, "<s2s_ad>", "exec", flags=code.co_flags & _FUTURE_FLAGS,
-                           dont_inherit=True)  # fmt: skip
-    except (SyntaxError, ValueError):
-        return
-    found = _code_named(compiled, "<lambda>")
-    if found is None or not _matches(_fingerprint(found), _fingerprint(code)):
+    same = None if rewritten(code) else same_as_file(code, fn.__globals__)
+    if same is None:  # names and numbers: code a tool rewrote, a file that does not compile
+        same = _same_names_and_numbers(code, lam)
+    if not same:
         raise SourceError(
             "the source found for the lambda is not the code it runs (edited since?)",
             filename=code.co_filename,
             line=code.co_firstlineno,
             hint="reload the module (or rerun the cell); or define the function with `def`",
         )
+
+
+def _same_names_and_numbers(code, lam: ast.Lambda) -> bool:
+    source = f"_ = {ast.unparse(lam)}\n"
+    if code.co_freevars:
+        names = " = ".join(code.co_freevars)
+        source = f"def _enclosing():\n    {names} = None\n" + textwrap.indent(source, "    ")
+    try:
+        compiled = compile(source, "<s2s_ad>", "exec", flags=code.co_flags & FUTURE_FLAGS,
+                           dont_inherit=True)  # fmt: skip
+    except (SyntaxError, ValueError):
+        return True  # nothing to compare with
+    found = _code_named(compiled, "<lambda>")
+    return found is not None and _matches(_fingerprint(found), _fingerprint(code))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import linecache
 import textwrap
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -10,6 +11,7 @@ from typing import NamedTuple
 import gast
 
 from ..errors import SourceError, UnsupportedSyntaxError, with_article
+from .file_code import FUTURE_FLAGS, rewritten, same_as_file
 from .library import refuse_library_source
 
 
@@ -66,6 +68,7 @@ def parse_function(fn: object) -> ParsedFunction:
             hint="differentiate a plain `def` function and await around it",
         )
     if not isinstance(node, gast.FunctionDef) or node.name != fn.__name__:
+        _refuse_moved(fn)
         raise SourceError(
             f"the source of `{fn.__qualname__}` is not a plain `def`",
             filename=filename,
@@ -75,6 +78,21 @@ def parse_function(fn: object) -> ParsedFunction:
     _require_same_code(fn, source, first_line)
     node.decorator_list = []
     return ParsedFunction(node, filename, first_line, lines)
+
+
+def _refuse_moved(fn) -> None:
+    """Refuse, as edited, a function whose first line in its file now holds no `def` or
+    decorator (lines inserted or removed above it since it was defined)."""
+    code = fn.__code__
+    line = linecache.getline(code.co_filename, code.co_firstlineno, fn.__globals__)
+    if line and not line.lstrip().startswith(("def ", "async ", "@")):  # "": no such line
+        raise SourceError(
+            f"line {code.co_firstlineno}, where `{fn.__qualname__}` was defined, holds no "
+            "`def` now (the file edited since?)",
+            filename=code.co_filename,
+            line=code.co_firstlineno,
+            hint="reload the module (or rerun the cell) so the function matches its file",
+        )
 
 
 def _source_lines(fn) -> tuple[list[str], int]:
@@ -139,33 +157,41 @@ def _parsed(lines: list[str], first_line: int, fn=None) -> tuple[gast.stmt | Non
     return (module.body[0] if module.body else None), source
 
 
-_FUTURE_FLAGS = 0x1FE0000  # the CO_FUTURE_* bits a module's `from __future__` imports set
-
-
 def _require_same_code(fn, source: str, first_line: int) -> None:
     """The source found must be the code `fn` runs: not a file edited since `fn` was
     defined, not the inner function of a decorator's wrapper (`functools.wraps`)."""
     code = fn.__code__
+    if code.co_firstlineno == first_line and not rewritten(code):
+        same = same_as_file(code, fn.__globals__)  # the whole file as imported: exact
+        if same is not None:
+            if not same:
+                _refuse_other_code(fn, first_line)
+            return
+    # names and numbers: code a tool rewrote, or a file that does not compile as it is
     if code.co_freevars:  # compiled inside a function giving it the same free variables
         names = " = ".join(code.co_freevars)
         source = f"def _enclosing():\n    {names} = None\n" + textwrap.indent(source, "    ")
     try:
-        compiled = compile(source, "<s2s_ad>", "exec", flags=code.co_flags & _FUTURE_FLAGS,
+        compiled = compile(source, "<s2s_ad>", "exec", flags=code.co_flags & FUTURE_FLAGS,
                            dont_inherit=True)  # fmt: skip
     except (SyntaxError, ValueError):
         return  # parsed by gast but not by this compiler: nothing to compare with
     found = _code_named(compiled, code.co_name)
     if found is None or not _matches(_fingerprint(found), _fingerprint(code)):
-        unwrapped = getattr(fn, "__wrapped__", None)
-        raise SourceError(
-            f"the source found for `{fn.__qualname__}` is not the code it runs"
-            + (" (a decorator wrapped it)" if unwrapped is not None else " (edited since?)"),
-            filename=code.co_filename,
-            line=first_line,
-            hint="differentiate the undecorated function"
-            if unwrapped is not None
-            else "reload the module (or rerun the cell) so the function matches its file",
-        )
+        _refuse_other_code(fn, first_line)
+
+
+def _refuse_other_code(fn, first_line: int) -> None:
+    unwrapped = getattr(fn, "__wrapped__", None)
+    raise SourceError(
+        f"the source found for `{fn.__qualname__}` is not the code it runs"
+        + (" (a decorator wrapped it)" if unwrapped is not None else " (edited since?)"),
+        filename=fn.__code__.co_filename,
+        line=first_line,
+        hint="differentiate the undecorated function"
+        if unwrapped is not None
+        else "reload the module (or rerun the cell) so the function matches its file",
+    )
 
 
 def _code_named(code, name: str):
