@@ -13,6 +13,7 @@ import gast
 from ..errors import SourceError, UnsupportedSyntaxError, with_article
 from .file_code import FUTURE_FLAGS, rewritten, same_as_file
 from .library import refuse_library_source
+from .mangling import mangle_private_names
 
 
 @dataclass
@@ -50,7 +51,9 @@ def parse_function(fn: object) -> ParsedFunction:
     if fn.__code__.co_name == "<lambda>":
         from .lambda_source import parse_lambda
 
-        return parse_lambda(fn)
+        parsed = parse_lambda(fn)
+        mangle_private_names(parsed.node, fn.__qualname__)
+        return parsed
     filename = fn.__code__.co_filename
     quick = _block_by_positions(fn)
     parsed = quick and _parsed(*quick)
@@ -77,6 +80,7 @@ def parse_function(fn: object) -> ParsedFunction:
         )
     _require_same_code(fn, source, first_line)
     node.decorator_list = []
+    mangle_private_names(node, fn.__qualname__)  # `self.__x` in a method: `self._C__x`
     return ParsedFunction(node, filename, first_line, lines)
 
 
