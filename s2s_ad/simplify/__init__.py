@@ -104,8 +104,9 @@ def simplify(
     `shapes`, `dtypes`: the variables' shapes and dtypes, in code specialised to them (drops
     products by ones)."""
     allowed = [*PASSES, accumulate_in_place] if in_place_runtime is not None else list(PASSES)
-    if shapes:
-        allowed.insert(0, drop_unit_factors)
+    # (without shapes only its literals: a flag the forward sweep's branch folded is folded
+    # in the reverse sweep's matching branch too, which would read names no longer assigned)
+    allowed.insert(0, drop_unit_factors)
 
     def run(pending: list) -> None:
         while pending:

@@ -11,6 +11,11 @@ follows the order of statements, stops at the loop's own `y_bar = y_bar`):
         y_1_bar = y_1_bar                      # dead: removed
         x_bar = x_bar + 2.0 * (y_2_bar * x)  → x_bar = x_bar + 2.0 * (1.0 * x)
 
+The same holds for a flag (a boolean literal) in code of every mode: `elif 1.5 > 1.0:` nested
+in a branch folds to `_t5 = True`, and the forward sweep's `if _t5:` drops its `else`; read
+as `True`, the reverse sweep's `if _t5:` in the matching branch drops its `else` too, which
+read values no longer computed (code differentiated again would refuse those names).
+
 The ones (shape-specialised code only):
 
 `grad`'s cotangent is the literal 1.0 (ad/reverse.py, `unit_seed`); the adjoint of a whole
@@ -126,15 +131,15 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
 
 
 def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
-    """`(c,)` when every value in `assigned` is the float literal `c`, `name` itself, or a
-    name known to hold `c`; else None."""
-    found: float | None = None
+    """`(c,)` when every value in `assigned` is the float or boolean literal `c` (a flag:
+    its branch folds in both sweeps), `name` itself, or a name known to hold `c`; else None."""
+    found: float | bool | None = None
     for value in assigned:
         if type(value) is ast.Name and value.id == name:
             continue  # `n = n`
         if type(value) is ast.Name and value.id in literal:
             constant = literal[value.id]
-        elif type(value) is ast.Constant and type(value.value) is float:
+        elif type(value) is ast.Constant and type(value.value) in (float, bool):
             constant = value.value
         else:
             return None
