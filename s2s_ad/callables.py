@@ -104,12 +104,13 @@ def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
 
 def transparently_wraps(fn: types.FunctionType) -> object | None:
     """`fn.__wrapped__` when `fn` is a wrapper whose body only calls it with what it got
-    (`def wrapper(*args, **kwargs): return fn(*args, **kwargs)`), else None."""
+    (`def wrapper(*args, **kwargs): return fn(*args, **kwargs)`, or `*args` alone), else
+    None."""
     wrapped = getattr(fn, "__wrapped__", None)
     if wrapped is None:
         return None
     code = fn.__code__
-    if not (code.co_flags & inspect.CO_VARARGS and code.co_flags & inspect.CO_VARKEYWORDS):
+    if not code.co_flags & inspect.CO_VARARGS:
         return None
     if code.co_argcount or code.co_kwonlyargcount:
         return None
@@ -126,16 +127,15 @@ def transparently_wraps(fn: types.FunctionType) -> object | None:
     if len(body) != 1 or not isinstance(body[0], gast.Return):
         return None
     call = body[0].value
-    star, double = node.args.vararg.id, node.args.kwarg.id
+    star, double = node.args.vararg.id, node.args.kwarg
     forwards = (
         isinstance(call, gast.Call)
         and isinstance(call.func, gast.Name)
         and len(call.args) == 1
         and isinstance(call.args[0], gast.Starred)
         and _is_name(call.args[0].value, star)
-        and len(call.keywords) == 1
-        and call.keywords[0].arg is None
-        and _is_name(call.keywords[0].value, double)
+        and len(call.keywords) == (double is not None)
+        and all(k.arg is None and _is_name(k.value, double.id) for k in call.keywords)
     )
     if not forwards or call.func.id not in code.co_freevars:
         return None

@@ -32,8 +32,9 @@ def rewritten(code: types.CodeType) -> bool:
 
 def same_as_file(code: types.CodeType, module_globals: dict | None = None) -> bool | None:
     """True when the file `code` came from compiles to a function of its name on its first
-    line with the same instructions and constants; False when none does (edited since);
-    None when the file's text cannot tell (none in linecache, or it does not compile)."""
+    line with the same instructions, constants and places; False when none does, or the
+    file no longer compiles (it did when it was imported: edited since); None when there is
+    no text to tell by."""
     flags = code.co_flags & FUTURE_FLAGS
     lines = linecache.getlines(code.co_filename, module_globals)
     if not lines:
@@ -45,10 +46,10 @@ def same_as_file(code: types.CodeType, module_globals: dict | None = None) -> bo
             module = compile("".join(lines), code.co_filename, "exec", flags=flags,
                              dont_inherit=True)  # fmt: skip
         except (SyntaxError, ValueError):
-            module = None  # not plain Python (a notebook cell with magics)
+            module = None  # (IPython keeps a cell's text after its magics are rewritten)
         found = _COMPILED[key] = (lines, module)
     if found[1] is None:
-        return None
+        return False
     wanted = _contents(code)
     place = (code.co_name, code.co_firstlineno)
     return any(_contents(c) == wanted for c in _functions_at(found[1], place))
@@ -63,10 +64,12 @@ def _functions_at(code: types.CodeType, place: tuple[str, int]):
 
 
 def _contents(code: types.CodeType) -> tuple:
-    """The instructions, constants (by type and `repr`: -0.0 is not 0.0), names and
-    variables of `code` and of the functions it defines."""
+    """The instructions, constants (by type and `repr`: -0.0 is not 0.0), names, variables
+    and places (lines and columns: a line inserted in the body, two lambdas on a line
+    swapped) of `code` and of the functions it defines."""
     consts = tuple(
         _contents(c) if isinstance(c, types.CodeType) else (type(c), repr(c))
         for c in code.co_consts
     )
-    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars)
+    names = (code.co_names, code.co_varnames, code.co_freevars)
+    return (code.co_code, consts, names, code.co_linetable, code.co_exceptiontable)

@@ -56,6 +56,8 @@ def parse_lambda(fn) -> ParsedFunction:
     if len(candidates) > 1:
         found = [node for node in candidates if _holds_every_instruction(node.body, code)]
     if len(found) != 1:
+        if same_as_file(code, fn.__globals__) is False:  # the line edited since
+            raise _edited(code)
         raise SourceError(
             f"cannot tell which lambda on line {code.co_firstlineno} is the function given"
             if candidates
@@ -110,12 +112,16 @@ def _require_same_code(fn, lam: ast.Lambda) -> None:
     if same is None:  # names and numbers: code a tool rewrote, a file that does not compile
         same = _same_names_and_numbers(code, lam)
     if not same:
-        raise SourceError(
-            "the source found for the lambda is not the code it runs (edited since?)",
-            filename=code.co_filename,
-            line=code.co_firstlineno,
-            hint="reload the module (or rerun the cell); or define the function with `def`",
-        )
+        raise _edited(code)
+
+
+def _edited(code) -> SourceError:
+    return SourceError(
+        "the source found for the lambda is not the code it runs (edited since?)",
+        filename=code.co_filename,
+        line=code.co_firstlineno,
+        hint="reload the module (or rerun the cell); or define the function with `def`",
+    )
 
 
 def _same_names_and_numbers(code, lam: ast.Lambda) -> bool:

@@ -26,7 +26,8 @@ def enclosing_class(qualname: str) -> str | None:
 
 def mangle_private_names(node: gast.FunctionDef, qualname: str) -> None:
     """Mangle, in place, the private identifiers (`__x`, not `__x__`) of `node`, a function
-    written in a class body: names, attributes, parameters, keyword arguments."""
+    written in a class body: names, attributes, parameters, nested functions (not a call's
+    keywords, which Python leaves as written)."""
     owner = enclosing_class(qualname)
     prefix = owner.lstrip("_") if owner else ""
     if not prefix:
@@ -41,7 +42,5 @@ def mangle_private_names(node: gast.FunctionDef, qualname: str) -> None:
             n.id = mangled(n.id)
         elif isinstance(n, gast.Attribute):
             n.attr = mangled(n.attr)
-        elif isinstance(n, gast.keyword):
-            n.arg = mangled(n.arg)
         elif isinstance(n, (gast.FunctionDef, gast.ClassDef)) and n is not node:
             n.name = mangled(n.name)

@@ -52,12 +52,13 @@ def parse_function(fn: object) -> ParsedFunction:
         from .lambda_source import parse_lambda
 
         parsed = parse_lambda(fn)
-        mangle_private_names(parsed.node, fn.__qualname__)
+        mangle_private_names(parsed.node, fn.__code__.co_qualname)
         return parsed
     filename = fn.__code__.co_filename
+    defined = _defined_name(fn)
     quick = _block_by_positions(fn)
     parsed = quick and _parsed(*quick)
-    if parsed and isinstance(parsed[0], gast.FunctionDef) and parsed[0].name == fn.__name__:
+    if parsed and isinstance(parsed[0], gast.FunctionDef) and parsed[0].name == defined:
         node, source = parsed
         lines, first_line = quick
     else:
@@ -70,8 +71,10 @@ def parse_function(fn: object) -> ParsedFunction:
             line=first_line,
             hint="differentiate a plain `def` function and await around it",
         )
-    if not isinstance(node, gast.FunctionDef) or node.name != fn.__name__:
+    if not isinstance(node, gast.FunctionDef) or node.name != defined:
         _refuse_moved(fn)
+        if same_as_file(fn.__code__, fn.__globals__) is False:  # (`def f` renamed in place)
+            _refuse_other_code(fn, first_line)
         raise SourceError(
             f"the source of `{fn.__qualname__}` is not a plain `def`",
             filename=filename,
@@ -80,8 +83,19 @@ def parse_function(fn: object) -> ParsedFunction:
         )
     _require_same_code(fn, source, first_line)
     node.decorator_list = []
-    mangle_private_names(node, fn.__qualname__)  # `self.__x` in a method: `self._C__x`
+    # `self.__x` in a method: `self._C__x` (the code's own qualified name: a decorator may
+    # set the function's)
+    mangle_private_names(node, fn.__code__.co_qualname)
     return ParsedFunction(node, filename, first_line, lines)
+
+
+def _defined_name(fn) -> str:
+    """The name the `def` found for `fn` has: its code's (a decorator may rename the
+    function), or that of the function a `functools.wraps` wrapper wraps."""
+    try:
+        return inspect.unwrap(fn).__code__.co_name
+    except (ValueError, AttributeError):  # a cycle of `__wrapped__`, or no code under it
+        return fn.__code__.co_name
 
 
 def _refuse_moved(fn) -> None:
@@ -165,6 +179,8 @@ def _require_same_code(fn, source: str, first_line: int) -> None:
     """The source found must be the code `fn` runs: not a file edited since `fn` was
     defined, not the inner function of a decorator's wrapper (`functools.wraps`)."""
     code = fn.__code__
+    if code.co_firstlineno != first_line and getattr(fn, "__wrapped__", None) is None:
+        _refuse_other_code(fn, first_line)  # its `def` found elsewhere: lines moved since
     if code.co_firstlineno == first_line and not rewritten(code):
         same = same_as_file(code, fn.__globals__)  # the whole file as imported: exact
         if same is not None:

@@ -141,6 +141,8 @@ class Effects:
         if isinstance(atom, Const):
             return nodes.constant(atom.value)
         assert isinstance(atom, Free)
+        if atom.source != name.id:  # a known object: `self` of a bound method, `_s2s_bound0`
+            return gast.parse(atom.source, mode="eval").body
         return name
 
     # calls that might update a local value
