@@ -7,7 +7,10 @@ line in its place and changes only an operator (`x * 2.0` → `x / 2.0`), which 
 new source and differentiate code that does not run. The whole file is compiled instead, as
 the import compiled it (the bytecode of `np.sum(x)` depends on whether the module imports
 `np`), and the running code must equal a function compiled from it with the same name and
-first line: the same instructions and constants, nested functions' included.
+first line: the same instructions, constants and places (a line inserted in the body, two
+lambdas on one line swapped), nested functions' included. A file that no longer compiles was
+edited since: the import compiled it. Code a tool rewrote (pytest's asserts) cannot be
+compared so; parse.py keeps the fingerprint of names and numbers for it.
 """
 
 from __future__ import annotations

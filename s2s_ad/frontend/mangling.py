@@ -35,7 +35,7 @@ def mangle_private_names(node: gast.FunctionDef, qualname: str) -> None:
 
     def mangled(identifier: str | None) -> str | None:
         private = identifier and identifier.startswith("__") and not identifier.endswith("__")
-        return f"_{prefix}{identifier}" if private and "." not in identifier else identifier
+        return f"_{prefix}{identifier}" if private else identifier
 
     for n in descendants(node):
         if isinstance(n, gast.Name):
