@@ -9,8 +9,9 @@ the import compiled it (the bytecode of `np.sum(x)` depends on whether the modul
 `np`), and the running code must equal a function compiled from it with the same name and
 first line: the same instructions, constants and places (a line inserted in the body, two
 lambdas on one line swapped), nested functions' included. A file that no longer compiles was
-edited since: the import compiled it. Code a tool rewrote (pytest's asserts) cannot be
-compared so; parse.py keeps the fingerprint of names and numbers for it.
+edited since: the import compiled it. Code a tool rewrote (pytest's asserts), notebook cells
+and other text that is not a file cannot be compared so; parse.py keeps the fingerprint of
+names and numbers for them.
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ def same_as_file(code: types.CodeType, module_globals: dict | None = None) -> bo
     """True when the file `code` came from compiles to a function of its name on its first
     line with the same instructions, constants and places; False when none does, or the
     file no longer compiles (it did when it was imported: edited since); None when there is
-    no text to tell by."""
+    no file to tell by: a notebook cell (IPython compiles a cell statement by statement, so
+    its bytecode differs from the whole cell's), code made with `exec`, a zip's module."""
     flags = code.co_flags & FUTURE_FLAGS
     lines = linecache.getlines(code.co_filename, module_globals)
-    if not lines:
-        return None
+    entry = linecache.cache.get(code.co_filename)
+    if not lines or entry is None or len(entry) < 4 or entry[1] is None:
+        return None  # (a file's entry has its modification time)
     key = (code.co_filename, flags)
     found = _COMPILED.get(key)
     if found is None or found[0] is not lines:
@@ -49,7 +52,7 @@ def same_as_file(code: types.CodeType, module_globals: dict | None = None) -> bo
             module = compile("".join(lines), code.co_filename, "exec", flags=flags,
                              dont_inherit=True)  # fmt: skip
         except (SyntaxError, ValueError):
-            module = None  # (IPython keeps a cell's text after its magics are rewritten)
+            module = None
         found = _COMPILED[key] = (lines, module)
     if found[1] is None:
         return False
