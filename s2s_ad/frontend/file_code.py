@@ -27,11 +27,16 @@ _COMPILED: dict[tuple[str, int], tuple[list[str], types.CodeType | None]] = {}
 
 
 def rewritten(code: types.CodeType) -> bool:
-    """Whether a tool rewrote the code, adding names of its own (pytest's asserts: `@py…`)."""
-    names = (*code.co_names, *code.co_varnames)
-    return any(n.startswith("@") for n in names) or any(
+    """Whether a tool rewrote the code or a function it defines (`adds_names`)."""
+    return adds_names(code) or any(
         rewritten(c) for c in code.co_consts if isinstance(c, types.CodeType)
     )
+
+
+def adds_names(code: types.CodeType) -> bool:
+    """Whether a tool added names of its own to the code itself (pytest's asserts: `@py…`,
+    which no source can spell)."""
+    return any(n.startswith("@") for n in (*code.co_names, *code.co_varnames))
 
 
 def same_as_file(code: types.CodeType, module_globals: dict | None = None) -> bool | None:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import gast
 
 from ..errors import SourceError, UnsupportedSyntaxError, with_article
-from .file_code import FUTURE_FLAGS, rewritten, same_as_file
+from .file_code import FUTURE_FLAGS, adds_names, rewritten, same_as_file
 from .library import refuse_library_source
 from .mangling import mangle_private_names
 
@@ -247,7 +247,7 @@ def _fingerprint(code) -> _Fingerprint:
             rewritten |= inner.rewritten
         elif type(c) in (int, float, complex):
             numbers.append((type(c), repr(c)))
-    rewritten |= any(n.startswith("@") for n in (*code.co_names, *code.co_varnames))
+    rewritten |= adds_names(code)
     return _Fingerprint(
         code.co_argcount,
         frozenset(n for n in names if not n.startswith("@")),
