@@ -941,9 +941,17 @@ def gradient_derivative(
     f: Callable, names: tuple[str, ...], values: list | None = None, mode: str = "gradient"
 ) -> Derivative:
     """The derivative whose function is `gradient_code(f, names, values)`; with `mode`
-    "flat_value_and_gradient", that code returning `(value, gradients)`."""
+    "flat_value_and_gradient", that code returning `(value, gradients)`. Where `values` are
+    all arrays and numbers, the code is specialised to their shapes and dtypes, as `grad`'s
+    is (no `rt.unbroadcast` where the shapes match, the ones the sum spreads gone), so the
+    tangent a Hessian or `jacrev` runs carries none of that general code's direction helpers
+    (`rt.unbroadcast_directions`, `rt.along`)."""
     structures = ()
-    if values is not None:
+    shapes = dtypes = None
+    if values is not None and _plain_kinds(values) and not has_known_values(values):
+        key = signature_key(values)
+        shapes, dtypes = _key_shapes(key), _key_dtypes(key)
+    elif values is not None:
         from .ssa.live_objects import live_examples  # imported on the first transformation
 
         params = list(_signature(f).parameters)
@@ -953,7 +961,7 @@ def gradient_derivative(
         structures = tuple((n, t) for n, t in found if n in live)
         # the others' static leaves (an int field feeding `np.roll`'s shift) stay inactive
         structures += static_structures(f, values, tuple(live))
-    return derivative(f, mode, names, structures=structures)
+    return derivative(f, mode, names, structures=structures, shapes=shapes, dtypes=dtypes)
 
 
 # JVP and VJP
