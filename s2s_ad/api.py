@@ -24,8 +24,8 @@ from .errors import (
     UnsupportedSyntaxError,
     with_article,
 )
-from .frontend.scope import is_current, made_from, still_made_from
-from .generation import GENERATION
+from .fast_path import fast_path_entry, signature_key, with_fast_path
+from .frontend.scope import made_from, still_made_from
 from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
 from .runtime.directions import identity_seed
 
@@ -538,51 +538,50 @@ def _gradient_function(
     # the fast path: argument signature → (its check, the call of the derivative specialised
     # to those shapes), for signatures whose arguments were checked once (`fast_path_entry`)
     ready: dict = {}
+    by_name: dict = {}  # the same for values bound from other calls
     count = _positional_count(f)
     as_tuple = isinstance(wrt, tuple)
 
-    @functools.wraps(f)
-    def gradient(*args, **kwargs):
+    def checked(*args, **kwargs):
         nonlocal f, count
-        try:  # costs nothing on the fast path unless an exception is raised
-            values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
-            # `signature_key(values)`, written out: this is the path of every later call
-            if len(values) == 1:  # (no comprehension's frame for the commonest case)
-                x = values[0]
-                key = ((x.dtype, x.shape),) if type(x) is ndarray else (type(x),)
+        values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
+        key = signature_key(values)
+        # the fast path takes calls by position as given; values bound from a call by name
+        # or with defaults left out are kept apart, as the same signature of a call by
+        # position could mean other values (`def f(x, *rest)`: `(x, (1, 2))`)
+        table = ready if len(values) == count else by_name
+        entry = table.get(key)  # (or the fast path stepped aside: `located.locating`)
+        if entry is not None and entry[0]():
+            return entry[1](values)
+        if (fresh := current_code(f)) is not f:  # grad(grad(fn)) after fn changed
+            f, count = fresh, _positional_count(fresh)
+            ready.clear()
+            by_name.clear()
+            values = _bind(f, args, kwargs)
+            table = ready if len(values) == count else by_name
+        if not names:
+            names.append(_wrt_names(f, wrt))
+        _refuse_complex(f, values)
+        inputs = [values[i] for i in _positions(f, names[0])]
+        given = has_known_values(values)  # functions, objects: callables.py
+        if len(table) < MAX_SPECIALISED and _plain_kinds(inputs) and not given:
+            for name, value in zip(names[0], inputs, strict=True):
+                _check_differentiable(f, name, value)
+            if mode == "reverse":
+                fast = _specialised(f, names[0], key, as_tuple, with_value, jit)
             else:
-                key = tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
-            entry = ready.get(key)  # (its check, its run): `fast_path_entry`
-            if entry is not None and entry[0]():
-                return entry[1](values)
-            if (fresh := current_code(f)) is not f:  # grad(grad(fn)) after fn changed
-                f, count = fresh, _positional_count(fresh)
-                ready.clear()
-                values = _bind(f, args, kwargs)
-            if not names:
-                names.append(_wrt_names(f, wrt))
-            _refuse_complex(f, values)
-            inputs = [values[i] for i in _positions(f, names[0])]
-            given = has_known_values(values)  # functions, objects: callables.py
-            if len(ready) < MAX_SPECIALISED and _plain_kinds(inputs) and not given:
-                for name, value in zip(names[0], inputs, strict=True):
-                    _check_differentiable(f, name, value)
-                if mode == "reverse":
-                    fast = _specialised(f, names[0], key, as_tuple, with_value, jit)
-                else:
-                    fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value, jit)
-                if fast is not None:
-                    ready[key] = fast_path_entry(f, *fast)
-                    return fast[0](values)
-            # tuples, lists or dicts, in-place updates: checked on every call
-            if jit:
-                _not_compiled(f)
-            out, grads = _gradients(f, names[0], mode, list(values))
-            result = grads if as_tuple else grads[0]
-            return (out, result) if with_value else result
-        except REPORTED as exc:
-            raise_reported(exc, functools.partial(gradient, *args, **kwargs), f)
+                fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value, jit)
+            if fast is not None:
+                table[key] = fast_path_entry(f, *fast)
+                return fast[0](values)
+        # tuples, lists or dicts, in-place updates: checked on every call
+        if jit:
+            _not_compiled(f)
+        out, grads = _gradients(f, names[0], mode, list(values))
+        result = grads if as_tuple else grads[0]
+        return (out, result) if with_value else result
 
+    gradient = functools.wraps(f)(with_fast_path(checked, ready))
     if not with_value:
         gradient._s2s_gradient_of = (f, wrt)
     gradient._s2s_wrt = wrt  # called inside a differentiated function: callables.py
@@ -599,17 +598,6 @@ def _positional_count(f: Callable) -> int:
     return len(_signature(f).parameters) if _SIGNATURES[f][2] else -1
 
 
-def fast_path_entry(f: Callable, run: Callable, derivatives: tuple) -> tuple[Callable, Callable]:
-    """(a check, `run`) for an API's per-call fast path, which calls `run` on a later call's
-    arguments while the check holds: the derivatives' cache was not dropped, `f`'s code is
-    the code they were made from (`f.__code__ = …` makes a new function of the old one), and
-    each free name `derivatives` (the code `run` runs) were made for names the same object;
-    compiled into one function, asked on every call."""
-    dependencies = tuple(found for d in derivatives for found in d.dependencies)
-    same = ((GENERATION, 0, GENERATION[0]), (f, "__code__", f.__code__))
-    return is_current(dependencies, same), run
-
-
 def _key_shapes(key: tuple) -> tuple:
     """The shape of each argument, from its part of an argument signature."""
     return tuple(kind[1] if isinstance(kind, tuple) else _static_shape(kind) for kind in key)
@@ -620,12 +608,6 @@ def _key_dtypes(key: tuple) -> tuple:
     from .ad.dtypes import argument_fact
 
     return tuple(argument_fact(kind) for kind in key)
-
-
-def signature_key(values: tuple | list) -> tuple:
-    """The argument signature specialised code is made and kept for: each array's dtype and
-    shape, every other value's type."""
-    return tuple([(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in values])
 
 
 def _static_shape(kind: type) -> tuple | None:

@@ -49,7 +49,6 @@ from .api import (
     check_wrt,
     compiled_runner,
     current_code,
-    fast_path_entry,
     float_type,
     gradient_code,
     gradient_structured,
@@ -57,12 +56,12 @@ from .api import (
     owned,
     read_only,
     scalar_block,
-    signature_key,
     split_elements,
     static_tangent,
 )
 from .callables import as_function, has_known_values, specialised
-from .located import ComplexValue, is_complex, locating, reporting
+from .fast_path import fast_path_entry, signature_key, with_fast_path
+from .located import ComplexValue, is_complex
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -381,13 +380,9 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
     ready: dict = {}
     count = _positional_count(f)
 
-    @functools.wraps(f)
-    @reporting
-    def jacobian_of(*args, **kwargs):
+    def jacobian_of(*args, **kwargs):  # the checked path
         nonlocal f, count
         key = signature_key(args) if not kwargs and len(args) == count else None
-        if (found := _kept(ready, key, args)) is not None:
-            return found
         if (fresh := current_code(f)) is not f:  # `jacfwd(grad(fn))` after fn changed
             f, count = fresh, _positional_count(fresh)
             ready.clear()
@@ -418,17 +413,9 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
         jacobian = _shaped(per_output, out, wrt, picks)
         return _as_gradient(jacobian, gradient_of, values, _picked(inputs, picks), wrt)
 
-    jacobian_of._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
-    return jacobian_of
-
-
-def _kept(ready: dict, key: tuple | None, args: tuple) -> object:
-    """What the fast path's entry for the signature `key` (`fast_path_entry`) gives for
-    `args`, while its check holds; None: the checked path."""
-    entry = ready.get(key) if key is not None else None
-    if entry is None or not entry[0]() or locating():
-        return None
-    return entry[1](args)
+    entry_point = functools.wraps(f)(with_fast_path(jacobian_of, ready))
+    entry_point._s2s_made_by = {"forward": "jacfwd", "reverse": "jacrev"}.get(mode, "jacobian")
+    return entry_point
 
 
 def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool) -> tuple | None:
@@ -530,12 +517,8 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
     ready: dict = {}
     count = _positional_count(f)
 
-    @functools.wraps(f)
-    @reporting
-    def hessian_of(*args, **kwargs):
+    def hessian_of(*args, **kwargs):  # the checked path
         key = signature_key(args) if not kwargs and len(args) == count else None
-        if (found := _kept(ready, key, args)) is not None:
-            return found
         names, given, inputs = _inputs(f, wrt, args, kwargs)
         gradient, with_value = _gradient_code(f, names, given)
         # `out_bar` bound to 1.0 in the output's dtype (api.py, `_bind`)
@@ -566,8 +549,9 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
             per_input.append(pytrees.with_float_leaves(x, blocks))
         return _picked(tuple(per_input), picks) if isinstance(wrt, tuple) else per_input[0]
 
-    hessian_of._s2s_made_by = "hessian"
-    return hessian_of
+    entry_point = functools.wraps(f)(with_fast_path(hessian_of, ready))
+    entry_point._s2s_made_by = "hessian"
+    return entry_point
 
 
 def _hessian_fast_path(

@@ -240,13 +240,17 @@ class _Found(Exception):
     pass
 
 
-_WATCHING = threading.local()
+class _Watching(threading.local):
+    active = False  # each thread's own; read on every call of a fast path (fast_path.py)
+
+
+watching = _Watching()
 
 
 def locating() -> bool:
     """Whether a call runs again to find where a complex value first appears: the APIs'
     fast paths step aside, so that it goes the way the checked path went."""
-    return getattr(_WATCHING, "active", False)
+    return watching.active
 
 
 def first_complex(call: Callable[[], object], fn: Callable | None) -> S2SError:
@@ -269,7 +273,7 @@ def first_complex(call: Callable[[], object], fn: Callable | None) -> S2SError:
         return local_trace if _LABEL.fullmatch(frame.f_code.co_filename) else None
 
     previous = sys.gettrace()
-    _WATCHING.active = True
+    watching.active = True
     sys.settrace(global_trace)
     try:
         call()
@@ -277,7 +281,7 @@ def first_complex(call: Callable[[], object], fn: Callable | None) -> S2SError:
         pass
     finally:
         sys.settrace(previous)
-        _WATCHING.active = False
+        watching.active = False
     filename, line, where = None, None, "in the derivative code"
     if fn is not None:
         code = fn.__code__
@@ -340,9 +344,14 @@ def reporting(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except REPORTED as exc:
             owner = next((a for a in args if isinstance(a, types.FunctionType)), None)
-            if owner is None:  # a derivative made of the user's function (`hessian(f)`)
-                owner = getattr(reported, "__wrapped__", None)  # (functools.wraps(f) outside)
-                owner = owner if isinstance(owner, types.FunctionType) else None
-            raise_reported(exc, functools.partial(fn, *args, **kwargs), owner)
+            report(exc, fn, args, kwargs, owner or getattr(reported, "__wrapped__", None))
 
     return reported
+
+
+def report(exc: Exception, fn: Callable, args: tuple, kwargs: dict, owner) -> NoReturn:
+    """`raise_reported` of `exc`, raised by the call `fn(*args, **kwargs)` of an entry point
+    (`reporting`, `fast_path.with_fast_path`) whose user's function is `owner` (a
+    derivative made of the user's function, as `hessian(f)`, has it as `__wrapped__`)."""
+    owner = owner if isinstance(owner, types.FunctionType) else None
+    raise_reported(exc, functools.partial(fn, *args, **kwargs), owner)

@@ -32,9 +32,9 @@ from .api import (
     _signature,
     _wrt_names,
     derivative,
-    signature_key,
 )
 from .callables import has_known_values
+from .fast_path import signature_key
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
