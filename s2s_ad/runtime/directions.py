@@ -293,11 +293,14 @@ def matmul_left(d, y):
 
 def matmul_right(x, d):
     """The tangent of `x @ y` through `y` (`d` has the shape of `y` after the directions)."""
-    y_ndim = np.ndim(d) - 1
-    if np.ndim(x) <= 2 and y_ndim == 1:
-        product = diagonal_product(d, np.transpose(x)) if np.ndim(x) == 2 else None
-        return np.matmul(d, np.transpose(x)) if product is None else product
-    if np.ndim(x) <= 2:
+    # (attributes, not np.ndim and np.transpose: this runs in every call of jacfwd(W @ x))
+    x_ndim = x.ndim if type(x) is np.ndarray else np.ndim(x)
+    y_ndim = (d.ndim if type(d) is np.ndarray else np.ndim(d)) - 1
+    if x_ndim <= 2 and y_ndim == 1:
+        x_t = x.T if type(x) is np.ndarray else np.transpose(x)
+        product = diagonal_product(d, x_t) if x_ndim == 2 else None
+        return np.matmul(d, x_t) if product is None else product
+    if x_ndim <= 2:
         return np.matmul(x, d)
     return per_direction(lambda dk: np.matmul(x, dk), d)
 
