@@ -65,6 +65,9 @@ def constant(value: object) -> ast.expr:
         return ast.Constant(value=...)
     if isinstance(value, tuple):
         return ast.Tuple(elts=[constant(v) for v in value], ctx=ast.Load())
+    if isinstance(value, slice):  # a literal slice in an index (ssa/lower_expr.py)
+        bounds = (value.start, value.stop, value.step)
+        return _slice_call([None if b is None else constant(b) for b in bounds])
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
         return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))
     return ast.Constant(value=value)
@@ -159,13 +162,20 @@ def _slice_parts(item: SliceItem) -> list[ast.expr | None]:
 
 def _index_value(item: Atom | SliceItem) -> ast.expr:
     if isinstance(item, SliceItem):
-        parts = [p or constant(None) for p in _slice_parts(item)]
-        if item.step is None:  # slice(1, None, None) is slice(1, None)
-            parts.pop()
-            if item.lower is None and item.upper is None:  # and slice(None, None) is slice(None)
-                parts.pop()
-        return ast.Call(func=name("slice"), args=parts, keywords=[])
+        return _slice_call(_slice_parts(item))
     return atom(item)
+
+
+def _slice_call(parts: list[ast.expr | None]) -> ast.Call:
+    """`slice(lower, upper, step)` of the parts (None: absent), written as short as it reads
+    the same: slice(1, None, None) is slice(1, None), and slice(None, None) is slice(None)."""
+    lower, upper, step = parts
+    args = [p or ast.Constant(value=None) for p in parts]
+    if step is None:
+        args.pop()
+        if lower is None and upper is None:
+            args.pop()
+    return ast.Call(func=name("slice"), args=args, keywords=[])
 
 
 def index_syntax(index: Index) -> ast.expr:

@@ -291,6 +291,11 @@ class ExprLowering(
         ):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
+        if callee.value is slice and not kwargs and all(isinstance(a, Const) for a in args):
+            # a literal, as `x[0, :2]`'s index is: the tuple holding it stays one too
+            # (`(0, None, slice(None, 2))` in gradient code lowered again, not a list
+            # appended to and converted), and Numba compiles a constant index
+            return Const(slice(*(a.value for a in args)))
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
         record = self._construction(callee, args, kwargs)  # `Params(w, b)`: ssa/records.py
