@@ -240,7 +240,13 @@ def _reason(exc: Exception, function: types.FunctionType) -> str:
         (ln for ln in lines if not ln.startswith(("Failed in", "No implementation", "During"))),
         lines[0] if lines else type(exc).__name__,
     )
-    where = re.search(r'File "([^"]+)", line (\d+)', text)
+    # the line of the generated code itself: Numba names a helper's line too, where the
+    # helper's Numba version refused the types it was given
+    generated = function.__code__.co_filename
+    where = next(
+        (m for m in re.finditer(r'File "([^"]+)", line (\d+)', text) if m.group(1) == generated),
+        None,
+    )
     if where is None:
         return what
     number = int(where.group(2))

@@ -21,6 +21,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from .basic_index import scatter_function
+
 
 def along(d, ans):
     """`rt.along`: directions `d` with axes of length one after the direction axis."""
@@ -44,6 +46,11 @@ def directions_getitem(d, index, ans=None):
 
 def full_like(x, value):
     """`rt.full_like` of a float array."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+def full_like_directions(x, d):
+    """`rt.full_like_directions`: each direction's number filling `x`'s shape."""
     raise NotImplementedError("compiled by Numba only")
 
 
@@ -108,12 +115,13 @@ def _along(d, ans):
     missing = ans_ndim - (d.ndim - 1)
     if missing <= 0:
         return lambda d, ans: d
+    # (a slice's tangent, `d[:, 1, 1:]`, is no contiguous block: Numba reshapes only those)
     if d.ndim == 1 and missing == 1:
-        return lambda d, ans: d.reshape((d.shape[0], 1))
+        return lambda d, ans: np.ascontiguousarray(d).reshape((d.shape[0], 1))
     if d.ndim == 1 and missing == 2:
-        return lambda d, ans: d.reshape((d.shape[0], 1, 1))
+        return lambda d, ans: np.ascontiguousarray(d).reshape((d.shape[0], 1, 1))
     if d.ndim == 2 and missing == 1:
-        return lambda d, ans: d.reshape((d.shape[0], 1, d.shape[1]))
+        return lambda d, ans: np.ascontiguousarray(d).reshape((d.shape[0], 1, d.shape[1]))
     return None
 
 
@@ -138,6 +146,20 @@ def _unbroadcast_directions(d, like):
         return lambda d, like: d
     if _array(d, 2) and isinstance(like, (types.Float, types.Integer)):
         return lambda d, like: np.sum(d, axis=1)
+    if _array(d) and _array(like, floats=False) and d.ndim > like.ndim + 1:
+        lead = d.ndim - 1 - like.ndim  # axes broadcasting put in front, after the directions'
+        end = 1 + lead  # (a constant: Numba slices a shape by constants only)
+
+        def leading_axes(d, like):
+            if d.shape[end:] != like.shape:  # and an axis of length one: the NumPy code
+                raise ValueError("s2s_ad.jit: unbroadcast_directions needs a sum")
+            rows = 1
+            for k in range(lead):
+                rows *= d.shape[1 + k]
+            shape = (d.shape[0], rows, *like.shape)
+            return np.ascontiguousarray(d).reshape(shape).sum(axis=1)
+
+        return leading_axes
     if _array(d) and _array(like, d.ndim - 1, floats=False):
 
         def same(d, like):
@@ -163,6 +185,20 @@ def _directions_getitem(d, index, ans=None):
         return lambda d, index, ans=None: d[:, index[0], index[1]]
     if len(index) == 3:
         return lambda d, index, ans=None: d[:, index[0], index[1], index[2]]
+    return None
+
+
+@overload(full_like_directions)
+def _full_like_directions(x, d):
+    if _array(x) and _array(d, 1):  # one number per direction (a sum's seed's tangent)
+
+        def filled(x, d):
+            out = np.empty((d.shape[0], *x.shape), x.dtype)
+            for k in range(d.shape[0]):
+                out[k] = d[k]
+            return out
+
+        return filled
     return None
 
 
@@ -347,6 +383,8 @@ def _matmul_vjp_left_directions(d, g, a, b, through_g):
 
 @overload(getitem_vjp_directions)
 def _getitem_vjp_directions(d, x, index):
+    if _array(d) and _array(x) and isinstance(index, types.BaseTuple):
+        return scatter_function(d, x, index, "directions")
     if not (_array(d) and _array(x) and _plain_index(index)):
         return None
     # each direction's cotangent has the rank of x[index]: x's, less one for an integer

@@ -20,6 +20,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from .basic_index import scatter_function
+
 
 def zeros_like(x):
     """`rt.zeros_like` of a float or a float array."""
@@ -79,6 +81,8 @@ def _ratio(a, b):
 
 @overload(getitem_vjp)
 def _getitem_vjp(g, x, index):
+    if isinstance(index, types.BaseTuple):  # `A[i, j]`, `A[:, 0]`, `x[:, None]`
+        return scatter_function(g, x, index, "vjp")
     if isinstance(x, types.Array) and _plain_index(index):
 
         def scatter(g, x, index):
@@ -93,7 +97,10 @@ def _getitem_vjp(g, x, index):
 @overload(scatter_add)
 def _scatter_add(total, g, x, index):
     same = isinstance(total, types.Array) and isinstance(x, types.Array)
-    if same and total.ndim == x.ndim and total.dtype == x.dtype and _plain_index(index):
+    same = same and total.ndim == x.ndim and total.dtype == x.dtype
+    if same and isinstance(index, types.BaseTuple):
+        return scatter_function(g, x, index, "add")
+    if same and _plain_index(index):
 
         def add(total, g, x, index):
             if total.shape == x.shape:  # the generated code's new array: added in place
@@ -121,6 +128,18 @@ def _unbroadcast(g, like):
             return g
 
         return same_shape
+    if isinstance(like, types.Array) and isinstance(g, types.Array) and g.ndim > like.ndim:
+        lead = g.ndim - like.ndim  # axes broadcasting put in front (`x[None, :] * y`): summed
+
+        def leading_axes(g, like):
+            if g.shape[lead:] != like.shape:  # and an axis of length one: the NumPy code
+                raise ValueError("s2s_ad.jit: unbroadcast needs a sum over an axis")
+            rows = 1
+            for k in range(lead):
+                rows *= g.shape[k]
+            return np.ascontiguousarray(g).reshape((rows, *like.shape)).sum(axis=0)
+
+        return leading_axes
     if isinstance(like, types.Array) and isinstance(g, _FLOATS):
         return lambda g, like: g  # a scalar that broadcasts, as the NumPy helper returns it
     return None
@@ -147,6 +166,7 @@ from .directions import (  # noqa: E402
     broadcast_directions,
     directions_getitem,
     full_like,
+    full_like_directions,
     getitem_vjp_directions,
     matmul_left,
     matmul_right,
@@ -162,6 +182,7 @@ __all__ = [
     "broadcast_directions",
     "directions_getitem",
     "full_like",
+    "full_like_directions",
     "getitem_vjp",
     "getitem_vjp_directions",
     "matmul_left",

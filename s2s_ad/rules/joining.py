@@ -60,6 +60,8 @@ register(
         keywords=(("a", REQUIRED), ("dtype", None)),
         positional=("a", "fill_value", "dtype"),
         selectors=("a",),
+        # (not `per_direction` of a lambda: one broadcast, which jit=True compiles too)
+        batched=("rt.full_like_directions(a, d)",),
     ),
 )
 register(

@@ -1,0 +1,82 @@
+"""Numba versions of the adjoint of `x[index]` for a basic index tuple: integers, slices and
+None in any order (`A[i, j]`, `A[:, 0]`, `x[1, 1:]`, `x[:, None]`, `x[0, None, :2]`).
+
+Before: the overloads of `rt.getitem_vjp`, `rt.scatter_add` and `rt.getitem_vjp_directions`
+took an integer or a slice alone, so gradient code of a matrix read by a tuple ran as NumPy
+code. After: each kind of tuple gets its own function, written out for it once,
+
+    def scatter(g, x, index):                  # x[0, None, :2]: g has shape (1, 2)
+        out = np.zeros(x.shape, x.dtype)
+        out[index[0], index[2]] = np.ascontiguousarray(g).reshape((g.shape[1],))
+        return out
+
+since Numba indexes by a tuple of constant length only, and an axis None added to the read
+must be taken out of the cotangent before it is written back. A basic index names each
+element at most once, so the write needs no sum. Any other index (arrays, Ellipsis) has no
+version here: the derivative then runs as NumPy code (backend.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import types
+
+_KINDS = (
+    (types.Integer, "int"),
+    (types.SliceType, "slice"),
+    ((types.NoneType, types.Omitted), "none"),
+)
+
+
+def scatter_function(g, x, index, mode: str):
+    """The Python function Numba compiles for `mode` ("vjp": `getitem_vjp(g, x, index)`,
+    "add": `scatter_add(total, g, x, index)`, "directions": `getitem_vjp_directions(g, x,
+    index)` with a leading axis of directions on `g`) of these Numba types; None where the
+    index is not a basic tuple or `g`'s rank is not that of `x[index]`."""
+    if not isinstance(x, types.Array) or not isinstance(index, types.BaseTuple):
+        return None
+    kinds = [_kind(item) for item in index.types]
+    written = [k for k, kind in enumerate(kinds) if kind != "none"]
+    if None in kinds or len(written) > x.ndim:
+        return None
+    # the axes of x[index], in order: a slice's and a None's, then x's not indexed
+    axes = [kind for kind in kinds if kind != "int"] + ["rest"] * (x.ndim - len(written))
+    lead = 1 if mode == "directions" else 0
+    if isinstance(g, types.Array):
+        if g.ndim != lead + len(axes):
+            return None
+    elif not (isinstance(g, (types.Float, types.Integer)) and not axes and not lead):
+        return None
+    target = ", ".join([":"] * lead + [f"index[{k}]" for k in written])
+    value = "g"
+    if "none" in axes:  # its axis, of length one, taken out
+        kept = list(range(lead)) + [lead + a for a, kind in enumerate(axes) if kind != "none"]
+        if kept:
+            shape = "".join(f"g.shape[{a}], " for a in kept)
+            value = f"np.ascontiguousarray(g).reshape(({shape}))"
+        else:
+            value = "np.ascontiguousarray(g).ravel()[0]"
+    zeros = "np.zeros((g.shape[0],) + x.shape, x.dtype)" if lead else "np.zeros(x.shape, x.dtype)"
+    if mode == "add":
+        source = (
+            "def scatter(total, g, x, index):\n"
+            "    if total.shape == x.shape:  # the generated code's new array: added in place\n"
+            f"        total[{target}] += {value}\n"
+            "        return total\n"
+            f"    out = {zeros}\n"
+            f"    out[{target}] = {value}\n"
+            "    return total + out\n"
+        )
+    else:  # (Numba wants the parameters named as the stub's: `d` for the directions)
+        first = "d" if lead else "g"
+        source = (
+            f"def scatter({first}, x, index):\n    g = {first}\n    out = {zeros}\n"
+            f"    out[{target}] = {value}\n    return out\n"
+        )
+    namespace = {"np": np}
+    exec(compile(source, f"<s2s_ad.jit: scatter for {index}>", "exec"), namespace)
+    return namespace["scatter"]
+
+
+def _kind(item) -> str | None:
+    return next((name for kind, name in _KINDS if isinstance(item, kind)), None)
