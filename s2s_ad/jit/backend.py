@@ -21,6 +21,7 @@ per argument shapes; Numba compiles once per argument types.
 from __future__ import annotations
 
 import ast
+import itertools
 import linecache
 import logging
 import math
@@ -39,6 +40,7 @@ LOG = logging.getLogger("s2s_ad.jit")
 
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _WARNED: set[tuple] = set()  # the user functions (file, line, name) warned about
+_CALLS = itertools.count(1)
 
 
 def compiled(function: types.FunctionType, f: Callable, effects: bool = False) -> Callable:
@@ -57,7 +59,9 @@ def runs_of(f: Callable) -> dict[str, bool]:
     """{derivative function's name: whether its last call ran compiled} for the user
     function `f`'s derivatives run with `jit=True` (which path was taken: for tests)."""
     user = (f.__code__.co_filename, f.__code__.co_firstlineno, f.__name__)
-    return {c.function.__name__: c.ran_compiled for c in _COMPILED.values() if c.user == user}
+    # (a name's code specialised to several signatures: the one called last)
+    latest = sorted((c for c in _COMPILED.values() if c.user == user), key=lambda c: c.called)
+    return {c.function.__name__: c.ran_compiled for c in latest}
 
 
 def not_compiled(f: Callable, reason: str) -> None:
@@ -88,6 +92,7 @@ class Compiled:
         self.dispatcher: Callable | None = None
         self.refused: str | None = None  # Numba's reason, once it refused the code
         self.ran_compiled = False
+        self.called = 0  # when it was called last (`_CALLS`): runs_of
         self.ran_compiled_once = False
         self.kinds: set[tuple] = set()  # the argument kinds Numba compiled the code for
         self.lifted: list[str] = []  # free names of data, passed first (live_values.py)
@@ -95,6 +100,7 @@ class Compiled:
 
     def __call__(self, *args: object) -> object:
         self.ran_compiled = False
+        self.called = next(_CALLS)
         if self.refused is not None:
             return self.function(*args)
         if self.dispatcher is None:
@@ -108,6 +114,9 @@ class Compiled:
                 return self.function(*args)
         passed = (*[self.read(n) for n in self.lifted], *args)  # globals' values now
         kinds = tuple(_kind(a) for a in passed)
+        if any(_narrow_float(kind[1]) for kind in kinds):
+            _warn_once(self.user, NARROW_FLOATS)
+            return self.function(*args)
         compiled_before = len(self.dispatcher.overloads)
         try:
             if kinds in self.kinds:
@@ -134,6 +143,19 @@ class Compiled:
     def _refuse(self, reason: str) -> None:
         self.refused = reason
         _warn_once(self.user, f"Numba cannot compile `{self.function.__name__}`: {reason}")
+
+
+# Numba types a float literal as float64 and promotes a float32 array it meets to float64,
+# where NumPy keeps the array's float32 (NEP 50): compiled, such code would give other numbers
+# in another dtype, so it runs as NumPy code
+NARROW_FLOATS = (
+    "Numba computes float32 and float16 arrays with float literals in float64 (NumPy keeps "
+    "their dtype): arguments of those dtypes run as NumPy code, float64 ones compiled"
+)
+
+
+def _narrow_float(dtype: object) -> bool:
+    return isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8
 
 
 def _kind(value: object) -> tuple:
