@@ -22,6 +22,7 @@ from numba import types
 from numba.extending import overload
 
 from .basic_index import scatter_function
+from .unbroadcasting import summing_function
 
 
 def along(d, ans):
@@ -144,31 +145,7 @@ def _broadcast_directions(t, like):
 def _unbroadcast_directions(d, like):
     if _array(d, 1) and isinstance(like, (types.Float, types.Integer)):
         return lambda d, like: d
-    if _array(d, 2) and isinstance(like, (types.Float, types.Integer)):
-        return lambda d, like: np.sum(d, axis=1)
-    if _array(d) and _array(like, floats=False) and d.ndim > like.ndim + 1:
-        lead = d.ndim - 1 - like.ndim  # axes broadcasting put in front, after the directions'
-        end = 1 + lead  # (a constant: Numba slices a shape by constants only)
-
-        def leading_axes(d, like):
-            if d.shape[end:] != like.shape:  # and an axis of length one: the NumPy code
-                raise ValueError("s2s_ad.jit: unbroadcast_directions needs a sum")
-            rows = 1
-            for k in range(lead):
-                rows *= d.shape[1 + k]
-            shape = (d.shape[0], rows, *like.shape)
-            return np.ascontiguousarray(d).reshape(shape).sum(axis=1)
-
-        return leading_axes
-    if _array(d) and _array(like, d.ndim - 1, floats=False):
-
-        def same(d, like):
-            if d.shape[1:] != like.shape:  # a sum over broadcast axes: the NumPy code's
-                raise ValueError("s2s_ad.jit: unbroadcast_directions needs a sum")
-            return d
-
-        return same
-    return None
+    return summing_function(d, like, directions=True)
 
 
 @overload(directions_getitem)

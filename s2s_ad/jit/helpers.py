@@ -21,6 +21,7 @@ from numba import types
 from numba.extending import overload
 
 from .basic_index import scatter_function
+from .unbroadcasting import summing_function
 
 
 def zeros_like(x):
@@ -120,26 +121,8 @@ def _unbroadcast(g, like):
         return lambda g, like: g
     if isinstance(like, types.Float) and isinstance(g, types.Array):
         return lambda g, like: np.sum(g)
-    if isinstance(like, types.Array) and isinstance(g, types.Array) and g.ndim == like.ndim:
-
-        def same_shape(g, like):
-            if g.shape != like.shape:  # a broadcast axis of length one: refused at run time
-                raise ValueError("s2s_ad.jit: unbroadcast needs a sum over an axis")
-            return g
-
-        return same_shape
-    if isinstance(like, types.Array) and isinstance(g, types.Array) and g.ndim > like.ndim:
-        lead = g.ndim - like.ndim  # axes broadcasting put in front (`x[None, :] * y`): summed
-
-        def leading_axes(g, like):
-            if g.shape[lead:] != like.shape:  # and an axis of length one: the NumPy code
-                raise ValueError("s2s_ad.jit: unbroadcast needs a sum over an axis")
-            rows = 1
-            for k in range(lead):
-                rows *= g.shape[k]
-            return np.ascontiguousarray(g).reshape((rows, *like.shape)).sum(axis=0)
-
-        return leading_axes
+    if isinstance(like, types.Array) and isinstance(g, types.Array):
+        return summing_function(g, like, directions=False)  # x[:, None] * y, keepdims
     if isinstance(like, types.Array) and isinstance(g, _FLOATS):
         return lambda g, like: g  # a scalar that broadcasts, as the NumPy helper returns it
     return None
