@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
+import inspect
 import operator
 from collections.abc import Callable
 
@@ -264,7 +266,8 @@ class ExprLowering(
         if frozen is not None:
             return frozen
         node = self._einsum_string_form(node) or node  # sublists: ssa/einsum_sublists.py
-        args, kwargs = self._call_arguments(node)  # `*xs`, `**opts`: ssa/star_arguments.py
+        # `*xs`, `**opts`: ssa/star_arguments.py
+        args, kwargs = self._call_arguments(node, self._index_argument_lowering(node))
         func = node.func
         string = self._string_method(node, args, kwargs)  # ssa/strings.py
         if string is not None:
@@ -365,6 +368,28 @@ class ExprLowering(
             node = node.value
         value = self.scope.resolve([node.id, *reversed(dotted)])
         return isinstance(value, np.ndarray)
+
+    def _index_argument_lowering(self, node: gast.Call) -> Callable | None:
+        """How the arguments of a call of generated code's runtime helper that takes an
+        index (`rt.getitem_vjp(g, x, (i, slice(1, None)))`, whose parameter is named
+        `index`) are lowered: that tuple read as `x[...]`'s index is, integers and slices
+        that carry no derivative, not a value built by appending to a list (which Numba
+        cannot compile, and which reads worse); None: every argument as a value."""
+        func = node.func
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+            return None
+        module = self.scope.resolve([func.value.id])
+        if module is not runtime:
+            return None
+        position = index_position(getattr(runtime, func.attr, None))
+        if position is None or position >= len(node.args):
+            return None
+        index = node.args[position]
+        if not isinstance(index, gast.Tuple) or any(
+            isinstance(e, gast.Starred) for e in index.elts
+        ):
+            return None
+        return lambda arg: self._index(arg) if arg is index else self._atom(arg)
 
     def _free_chain(self, node: gast.expr) -> Free:
         """Resolve `np.linalg.norm`-like chains rooted at a free (global or closure) name."""
@@ -582,3 +607,13 @@ def _int_literal(node: gast.expr) -> int | None:
     if isinstance(node, gast.Constant) and isinstance(node.value, int):
         return sign * node.value
     return None
+
+
+@functools.cache
+def index_position(helper: object) -> int | None:
+    """The position of the parameter named `index` of a runtime helper, or None."""
+    try:
+        names = list(inspect.signature(helper).parameters)
+    except (TypeError, ValueError):  # not a function
+        return None
+    return names.index("index") if "index" in names else None
