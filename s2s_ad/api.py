@@ -796,8 +796,10 @@ def _differentiable_code(fn: Callable, names: tuple[str, ...]) -> Callable:
 
 
 def float_type(*values) -> np.dtype:
-    """float32 when every value is float32, else float64 (Python floats count as float64)."""
-    return np.result_type(np.float32, *(getattr(v, "dtype", np.float64) for v in values))
+    """The float type of the values together, as NumPy promotes them: float16 or float32
+    where every value is that, else float64 (Python floats count as float64; integers give
+    the float type that holds them, as in `np.result_type`)."""
+    return np.result_type(np.float16, *(getattr(v, "dtype", np.float64) for v in values))
 
 
 def gradient_structured(

@@ -673,28 +673,11 @@ def _cube_sum(a):
     return np.sum(a**3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "dtype: jacrev(f) of a scalar output with a float16 input, "
-        "jacrev(lambda a: np.sum(a ** 3))(np.array([0.5, 0.25], np.float16)), is a float32 array, "
-        "where grad (which the README says jacrev of a scalar output is) gives float16; the same "
-        "before this change"
-    ),
-)
 def test_jacrev_of_scalar_float16_has_grad_dtype():
     a = np.array([0.5, 0.25], np.float16)
     assert ad.jacrev(_cube_sum)(a).dtype == ad.grad(_cube_sum)(a).dtype == np.float16
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "dtype: jacfwd(grad(f))(np.float16(0.5)) for f(a) = np.sum(a ** 3) is np.float32, where "
-        "hessian(f) gives np.float16 (the README: blocks of a scalar w.r.t. a scalar have the "
-        "input's type and dtype); jacrev(grad(f)) is float32 too; the same before this change"
-    ),
-)
 def test_second_derivative_of_float16_scalar_keeps_dtype():
     a = np.float16(0.5)
     assert type(ad.hessian(_cube_sum)(a)) is np.float16
