@@ -126,3 +126,32 @@ def test_compiled_jacobian(make, jit_log):
         )
     np.testing.assert_allclose(got, numeric, rtol=1e-6, atol=1e-9)
     _compiled(jit_log)
+
+
+def test_a_refusal_names_the_generated_line_not_a_helpers():
+    """Numba's message names the helper's line where its Numba version refused the types it
+    was given, then the generated code's line that called it: the warning quotes the latter."""
+    import linecache
+
+    from s2s_ad.jit.backend import _reason
+
+    label = "<s2s_ad generated: refusal test>"
+    source = "def _s2s_factory():\n    def f_grad(x):\n        return rt.helper(x)\n"
+    linecache.cache[label] = (len(source), None, source.splitlines(True), label)
+    namespace: dict = {}
+    exec(compile(source, label, "exec"), namespace)
+    function = namespace["_s2s_factory"].__code__.co_consts[1]
+    message = (
+        "Failed in nopython mode pipeline\n"
+        "No implementation of function helper found for signature:\n"
+        " >>> helper(array(float32, 1d, C))\n"
+        'File "/somewhere/s2s_ad/jit/helpers.py", line 643:\n'
+        f'File "{label}", line 3:\n'
+    )
+
+    class Refused(Exception):
+        pass
+
+    reason = _reason(Refused(message), type("F", (), {"__code__": function})())
+    assert "line 2 of the generated code: `return rt.helper(x)`" in reason, reason
+    assert "643" not in reason
