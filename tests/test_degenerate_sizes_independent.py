@@ -354,17 +354,10 @@ def _check_degenerate(api, f, args, ref_grad):
     _same(g, g_ref, rtol)
 
 
-GAP_REASON = (
-    "README's known gap: hessian differentiates gradient code made for any dtype, whose seed "
-    "1.0 divided by a Python number that is 0 raises NumericalError (ZeroDivisionError in "
-    "`_bar = 1.0 / _t`), where the plain call and the other APIs give nan/inf"
-)
-# Since session 16 hessian seeds that code with the output's NumPy dtype where the dtype
-# analysis knows it; these two outputs' dtypes it does not know
-SHAPE_GAP = GAP_REASON + " (`n = x.shape[0]`: an item of a shape has no dtype fact)"
-ACCUMULATOR_GAP = GAP_REASON + (
-    " (`acc = 0.0` then `acc + x[i] ** 2`: a Python float, then NumPy scalars: no one dtype)"
-)
+# Before session 22, hessian differentiated gradient code made for any dtype, whose seed 1.0
+# divided by a Python number that is 0 raised NumericalError where the plain call gives
+# nan/inf (`n = x.shape[0]`; `acc = 0.0` then `acc + x[i] ** 2`); its gradient code is now
+# specialised to the arguments' shapes and dtypes, as grad's
 # the Hessian of a function linear in x is exactly 0 even where its gradient is inf (the
 # gradient does not depend on x; JAX gives 0 too)
 LINEAR_IN_X = ("math_sqrt_divisor",)
@@ -464,7 +457,7 @@ def _cases():
             bessel_correction,
             (one,),
             _nan_like,
-            {"hessian": SHAPE_GAP},
+            {},  # (hessian: NumericalError before session 22's specialised gradient code)
         ),
         (
             "np_divide_by_count_n1",
@@ -506,7 +499,7 @@ def _cases():
             loop_sum_of_squares,
             (one,),
             _ref_float_count,
-            {"hessian": ACCUMULATOR_GAP},
+            {},  # (hessian: NumericalError before session 22's specialised gradient code)
         ),
     ]
     out = []
