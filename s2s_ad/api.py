@@ -547,8 +547,8 @@ def _gradient_function(
         values = args if not kwargs and len(args) == count else _bind(f, args, kwargs)
         key = signature_key(values)
         # the fast path takes calls by position as given; values bound from a call by name
-        # or with defaults left out are kept apart, as the same signature of a call by
-        # position could mean other values (`def f(x, *rest)`: `(x, (1, 2))`)
+        # or with defaults left out are kept apart, as a call by position of the same
+        # signature may be another call (`def f(x, *, scale)`: `g(x, 3.0)` is refused)
         table = ready if len(values) == count else by_name
         entry = table.get(key)  # (or the fast path stepped aside: `located.locating`)
         if entry is not None and entry[0]():

@@ -1,5 +1,6 @@
-"""Numba versions of the adjoint of `x[index]` for a basic index tuple: integers, slices and
-None in any order (`A[i, j]`, `A[:, 0]`, `x[1, 1:]`, `x[:, None]`, `x[0, None, :2]`).
+"""Numba versions of the adjoint of `x[index]` (and of the directions' read) for a basic index
+tuple: integers, slices and None in any order (`A[i, j]`, `A[:, 0]`, `x[1, 1:]`,
+`x[:, None]`, `x[0, None, :2]`).
 
 Before: the overloads of `rt.getitem_vjp`, `rt.scatter_add` and `rt.getitem_vjp_directions`
 took an integer or a slice alone, so gradient code of a matrix read by a tuple ran as NumPy
@@ -73,10 +74,28 @@ def scatter_function(g, x, index, mode: str):
             f"def scatter({first}, x, index):\n    g = {first}\n    out = {zeros}\n"
             f"    out[{target}] = {value}\n    return out\n"
         )
-    namespace = {"np": np}
-    exec(compile(source, f"<s2s_ad.jit: scatter for {index}>", "exec"), namespace)
-    return namespace["scatter"]
+    return _defined(source, "scatter", index)
+
+
+def read_function(d, index):
+    """The function Numba compiles for `directions_getitem(d, index, ans)`, every
+    direction's `x[index]`, `d[:, index[0], index[1], …]`, for these Numba types; None where
+    the index is not a basic tuple."""
+    if not isinstance(d, types.Array) or not isinstance(index, types.BaseTuple):
+        return None
+    kinds = [_kind(item) for item in index.types]
+    if None in kinds or sum(kind != "none" for kind in kinds) > d.ndim - 1:
+        return None
+    target = ", ".join([":"] + [f"index[{k}]" for k in range(len(kinds))])
+    return _defined(f"def read(d, index, ans=None):\n    return d[{target}]\n", "read", index)
 
 
 def _kind(item) -> str | None:
     return next((name for kind, name in _KINDS if isinstance(item, kind)), None)
+
+
+def _defined(source: str, name: str, index) -> object:
+    """The function `name` that `source` defines (NumPy as `np`)."""
+    namespace = {"np": np}
+    exec(compile(source, f"<s2s_ad.jit: {name} for {index}>", "exec"), namespace)
+    return namespace[name]

@@ -21,7 +21,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from .basic_index import scatter_function
+from .basic_index import read_function, scatter_function
 from .unbroadcasting import summing_function
 
 
@@ -101,11 +101,6 @@ def _plain_index(index) -> bool:
     return isinstance(index, (types.Integer, types.SliceType))
 
 
-def _basic_item(item) -> bool:
-    """An integer, a slice or None (`np.newaxis`): an item of a basic index."""
-    return _plain_index(item) or isinstance(item, (types.NoneType, types.Omitted))
-
-
 @overload(along)
 def _along(d, ans):
     if not _array(d):
@@ -152,17 +147,7 @@ def _unbroadcast_directions(d, like):
 def _directions_getitem(d, index, ans=None):
     if _array(d) and d.ndim >= 2 and _plain_index(index):
         return lambda d, index, ans=None: d[:, index]
-    # `x[:, None]`, `x[i, 1:]`: the tuple's items after the directions' slice, spelled out
-    # by length, as a Numba index cannot be a tuple joined at run time
-    if not (_array(d) and isinstance(index, types.BaseTuple)):
-        return None
-    if not all(_basic_item(item) for item in index.types):
-        return None
-    if len(index) == 2:
-        return lambda d, index, ans=None: d[:, index[0], index[1]]
-    if len(index) == 3:
-        return lambda d, index, ans=None: d[:, index[0], index[1], index[2]]
-    return None
+    return read_function(d, index)  # `x[:, None]`, `x[i, 1:]`: basic_index.py
 
 
 @overload(full_like_directions)
