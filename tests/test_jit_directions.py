@@ -133,10 +133,34 @@ def test_batched_getitem_vjp_equals_per_direction():
 
 
 @pytest.mark.parametrize(
+    ("d_shape", "like_shape"),
+    [
+        ((4, 5), (1, 5)),  # an axis of length one
+        ((4, 5), (4, 1)),
+        ((2, 4, 5), (5,)),  # axes broadcasting put in front
+        ((2, 4, 5), (1, 5)),  # both
+        ((4, 5), ()),  # a scalar
+        ((4, 5), (4, 5)),  # nothing to sum
+    ],
+)
+def test_unbroadcast_sums_every_broadcast_axis(d_shape, like_shape):
+    d, like = r(n, *d_shape), (r(*like_shape) if like_shape else 0.5)
+    np.testing.assert_allclose(
+        _compiled("unbroadcast_directions", 2)(d, like),
+        rt.unbroadcast_directions(d, like),
+        rtol=1e-14,
+    )
+    g = r(*d_shape)
+    np.testing.assert_allclose(
+        _compiled("unbroadcast", 2)(g, like), rt.unbroadcast(g, like), rtol=1e-14
+    )
+
+
+@pytest.mark.parametrize(
     ("name", "args"),
     [
         ("broadcast_directions", (r(n, 1), V)),  # a broadcast: the NumPy code's
-        ("unbroadcast_directions", (r(n, 4, 5), r(1, 5))),  # a sum over an axis
+        ("unbroadcast_directions", (r(n, 4, 5), r(3, 5))),  # shapes that do not broadcast
         ("matmul_vjp_right_directions", (r(n, 4), W, A, V, False)),  # direction by direction
     ],
 )
