@@ -155,3 +155,37 @@ def test_a_refusal_names_the_generated_line_not_a_helpers():
     reason = _reason(Refused(message), type("F", (), {"__code__": function})())
     assert "line 2 of the generated code: `return rt.helper(x)`" in reason, reason
     assert "643" not in reason
+
+
+def square(x):
+    return x * x
+
+
+def test_a_case_a_helper_lacks_is_said_once_and_runs_as_numpy_code(jit_log):
+    """Compiled code that raises a helper's own "s2s_ad.jit: ..." at run time (a case its
+    Numba version does not cover) gives the NumPy code's result with one warning, and later
+    calls of those argument kinds go straight to the NumPy code."""
+    from s2s_ad.jit.backend import Compiled
+
+    def numpy_code(x):
+        return 2.0 * x
+
+    calls = []
+
+    class Dispatcher:  # compiles on its first call, then the compiled code raises
+        def __init__(self):
+            self.overloads = {}
+
+        def __call__(self, *args):
+            calls.append(args)
+            self.overloads[len(calls)] = None
+            raise ValueError("s2s_ad.jit: direction by direction")
+
+    runner = Compiled(numpy_code, square)
+    runner.dispatcher, runner.lifted = Dispatcher(), []
+    x = np.array([1.0, 2.0])
+    for _ in range(3):
+        np.testing.assert_array_equal(runner(x), 2.0 * x)
+    assert len(calls) == 1  # not run compiled again, only to fail
+    warnings = [r.getMessage() for r in jit_log.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "direction by direction" in warnings[0], warnings

@@ -89,6 +89,9 @@ CASES = {  # name → (helper, arguments)
     "along same rank": ("along", (r(n, 5), V)),
     "broadcast_directions same shape": ("broadcast_directions", (r(n, 5), V)),
     "broadcast_directions of a scalar": ("broadcast_directions", (r(n), 2.0)),
+    "broadcast_directions of a length-one axis": ("broadcast_directions", (r(n, 1), V)),
+    "broadcast_directions to a higher rank": ("broadcast_directions", (r(n, 5), A)),
+    "broadcast_directions of a column": ("broadcast_directions", (r(n, 4, 1), A)),
     "unbroadcast_directions same shape": ("unbroadcast_directions", (r(n, 4, 5), A)),
     "unbroadcast_directions to a scalar": ("unbroadcast_directions", (r(n, 5), 2.0)),
     "unbroadcast_directions scalar": ("unbroadcast_directions", (r(n), 2.0)),
@@ -159,7 +162,6 @@ def test_unbroadcast_sums_every_broadcast_axis(d_shape, like_shape):
 @pytest.mark.parametrize(
     ("name", "args"),
     [
-        ("broadcast_directions", (r(n, 1), V)),  # a broadcast: the NumPy code's
         ("unbroadcast_directions", (r(n, 4, 5), r(3, 5))),  # shapes that do not broadcast
         ("matmul_vjp_right_directions", (r(n, 4), W, A, V, False)),  # direction by direction
     ],

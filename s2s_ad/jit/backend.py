@@ -95,6 +95,7 @@ class Compiled:
         self.called = 0  # when it was called last (`_CALLS`): runs_of
         self.ran_compiled_once = False
         self.kinds: set[tuple] = set()  # the argument kinds Numba compiled the code for
+        self.uncovered: set[tuple] = set()  # those a helper's Numba version did not cover
         self.lifted: list[str] = []  # free names of data, passed first (live_values.py)
         self.read = value_reader(function)
 
@@ -117,6 +118,8 @@ class Compiled:
         if any(_narrow_float(kind[1]) for kind in kinds):
             _warn_once(self.user, NARROW_FLOATS)
             return self.function(*args)
+        if kinds in self.uncovered:
+            return self.function(*args)
         compiled_before = len(self.dispatcher.overloads)
         try:
             if kinds in self.kinds:
@@ -130,6 +133,9 @@ class Compiled:
                 self._refuse(_reason(exc, self.function))  # Numba refused the code
             else:  # raised by the compiled code: the NumPy code's result or error is the answer
                 self.kinds.add(kinds)
+                if str(exc).startswith("s2s_ad.jit"):  # a case a helper's version lacks
+                    self.uncovered.add(kinds)  # (not run compiled again, only to fail)
+                    _warn_once(self.user, UNCOVERED.format(self.function.__name__, exc))
             return self.function(*args)
         self.kinds.add(kinds)
         if not _finite(out):  # NumPy warns of the inf or nan (RuntimeWarning), Numba does not
@@ -151,6 +157,14 @@ class Compiled:
 NARROW_FLOATS = (
     "Numba computes float32 and float16 arrays with float literals in float64 (NumPy keeps "
     "their dtype): arguments of those dtypes run as NumPy code, float64 ones compiled"
+)
+
+
+# the compiled code ran and a helper's Numba version raised: a case it does not cover (a
+# broadcast its loops do not make), found only at run time
+UNCOVERED = (
+    "the compiled `{}` met a case its helpers' Numba versions do not cover ({}): arguments "
+    "of these kinds run as NumPy code"
 )
 
 

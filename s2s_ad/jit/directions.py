@@ -125,14 +125,20 @@ def _along(d, ans):
 def _broadcast_directions(t, like):
     if _array(t, 1) and isinstance(like, (types.Float, types.Integer)):
         return lambda t, like: t
-    if _array(t) and _array(like, t.ndim - 1, floats=False):
+    if _array(t) and _array(like, floats=False) and t.ndim - 1 <= like.ndim:
+        # each direction broadcast by assignment (`b_dot` of `Z + b`, `y[None, :]`'s); where
+        # the shapes already match, `t` itself, as the NumPy helper gives it
+        same_rank = t.ndim - 1 == like.ndim
 
-        def same(t, like):
-            if t.shape[1:] != like.shape:  # a broadcast: the NumPy code makes it
-                raise ValueError("s2s_ad.jit: broadcast_directions needs a broadcast")
-            return t
+        def broadcast(t, like):
+            if same_rank and t.shape[1:] == like.shape:
+                return t
+            out = np.empty((t.shape[0], *like.shape), t.dtype)
+            for k in range(t.shape[0]):
+                out[k] = t[k]
+            return out
 
-        return same
+        return broadcast
     return None
 
 

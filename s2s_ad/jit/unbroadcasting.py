@@ -28,6 +28,10 @@ from __future__ import annotations
 import numpy as np
 from numba import types
 
+# shapes NumPy refuses too (its error is the answer: backend.py runs the NumPy code); not
+# a case the compiled helper lacks, so no warning
+NOT_BROADCAST = "operands could not be broadcast together (s2s_ad.jit: unbroadcast)"
+
 
 def summing_function(g, like, directions: bool):
     """The function Numba compiles for these Numba types: `unbroadcast(g, like)`, or with
@@ -57,7 +61,7 @@ def summing_function(g, like, directions: bool):
         for a in range(rank):
             lines += [
                 f"    if like.shape[{a}] != g.shape[{kept + lead + a}] and like.shape[{a}] != 1:",
-                "        raise ValueError('s2s_ad.jit: shapes that do not broadcast')",
+                f"        raise ValueError({NOT_BROADCAST!r})",
                 f"    keep{a} = 1 if like.shape[{a}] != 1 else 0",
             ]
     lines.append(f"    out = np.zeros(({shape},), g.dtype)" if shape else "    out = 0.0")
