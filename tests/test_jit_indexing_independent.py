@@ -127,13 +127,6 @@ def test_value_and_grad_gradient(name, jit_warnings):
     assert jit_warnings == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "value_and_grad(f, jit=True) returns the value as a Python float; the plain call and "
-        "jit=False give numpy.float64 (f = np.sum(x * x), x float64 of shape (4,))"
-    ),
-)
 def test_value_and_grad_value_type():
     x = np.array([0.5, -1.0, 2.0, 0.25])
     v0 = P.sq_sum(x)

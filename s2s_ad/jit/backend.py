@@ -96,6 +96,9 @@ class Compiled:
         self.ran_compiled_once = False
         self.kinds: set[tuple] = set()  # the argument kinds Numba compiled the code for
         self.uncovered: set[tuple] = set()  # those a helper's Numba version did not cover
+        # per argument kinds, the NumPy scalar types of the NumPy code's result where Numba
+        # gives Python floats (`_numpy_scalars`): `value_and_grad`'s value of `np.sum`
+        self.scalars: dict[tuple, object] = {}
         self.lifted: list[str] = []  # free names of data, passed first (live_values.py)
         self.read = value_reader(function)
 
@@ -137,14 +140,27 @@ class Compiled:
                     self.uncovered.add(kinds)  # (not run compiled again, only to fail)
                     _warn_once(self.user, UNCOVERED.format(self.function.__name__, exc))
             return self.function(*args)
-        self.kinds.add(kinds)
+        if kinds not in self.kinds:
+            self.kinds.add(kinds)
+            self.scalars[kinds] = _numpy_scalars(self._numpy_result(args))
         if not _finite(out):  # NumPy warns of the inf or nan (RuntimeWarning), Numba does not
             return self.function(*args)
         if not self.ran_compiled_once:  # the path taken, for tests and for curious users
             self.ran_compiled_once = True
             LOG.debug("`%s` ran compiled by Numba", self.function.__name__)
         self.ran_compiled = True
-        return out
+        scalars = self.scalars[kinds]
+        return out if scalars is None else _retyped(out, scalars)
+
+    def _numpy_result(self, args: tuple) -> object:
+        """What the NumPy code gives for `args` (run once per argument kinds, for its result
+        types), its warnings silenced: the compiled code's result is the answer."""
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                return self.function(*args)
+            except Exception:
+                return None
 
     def _refuse(self, reason: str) -> None:
         self.refused = reason
@@ -166,6 +182,29 @@ UNCOVERED = (
     "the compiled `{}` met a case its helpers' Numba versions do not cover ({}): arguments "
     "of these kinds run as NumPy code"
 )
+
+
+def _numpy_scalars(result: object) -> object:
+    """The skeleton of `result` (the NumPy code's) that `_retyped` gives the compiled code's
+    result: a NumPy scalar's type where it has one, tuples of those; None where it has none
+    (Numba returns a Python float for a NumPy float64 scalar)."""
+    if isinstance(result, np.floating):
+        return type(result)
+    if type(result) is tuple:
+        items = tuple(_numpy_scalars(item) for item in result)
+        return None if all(item is None for item in items) else items
+    return None
+
+
+def _retyped(out: object, scalars: object) -> object:
+    """`out` with each Python float where `scalars` names a NumPy scalar type made one."""
+    if scalars is None:
+        return out
+    if type(scalars) is tuple:
+        if type(out) is not tuple or len(out) != len(scalars):
+            return out
+        return tuple(_retyped(o, s) for o, s in zip(out, scalars, strict=True))
+    return scalars(out) if type(out) is float else out
 
 
 def _narrow_float(dtype: object) -> bool:
