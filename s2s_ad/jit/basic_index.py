@@ -74,7 +74,7 @@ def scatter_function(g, x, index, mode: str):
             f"def scatter({first}, x, index):\n    g = {first}\n    out = {zeros}\n"
             f"    out[{target}] = {value}\n    return out\n"
         )
-    return _defined(source, "scatter", index)
+    return defined(source, "scatter", index)
 
 
 def read_function(d, index):
@@ -87,15 +87,16 @@ def read_function(d, index):
     if None in kinds or sum(kind != "none" for kind in kinds) > d.ndim - 1:
         return None
     target = ", ".join([":"] + [f"index[{k}]" for k in range(len(kinds))])
-    return _defined(f"def read(d, index, ans=None):\n    return d[{target}]\n", "read", index)
+    return defined(f"def read(d, index, ans=None):\n    return d[{target}]\n", "read", index)
 
 
 def _kind(item) -> str | None:
     return next((name for kind, name in _KINDS if isinstance(item, kind)), None)
 
 
-def _defined(source: str, name: str, index) -> object:
-    """The function `name` that `source` defines (NumPy as `np`)."""
+def defined(source: str, name: str, label: object) -> object:
+    """The function `name` that `source` defines (NumPy as `np`), for the Numba versions
+    written out per kind of argument (here, unbroadcasting.py)."""
     namespace = {"np": np}
-    exec(compile(source, f"<s2s_ad.jit: {name} for {index}>", "exec"), namespace)
+    exec(compile(source, f"<s2s_ad.jit: {name} for {label}>", "exec"), namespace)
     return namespace[name]

@@ -25,8 +25,9 @@ so the NumPy code raises its error (backend.py).
 
 from __future__ import annotations
 
-import numpy as np
 from numba import types
+
+from .basic_index import defined
 
 # shapes NumPy refuses too (its error is the answer: backend.py runs the NumPy code); not
 # a case the compiled helper lacks, so no warning
@@ -57,19 +58,16 @@ def summing_function(g, like, directions: bool):
     lines = [f"def summed({first}, like):", f"    g = {first}"]
     if rank and lead == 0:  # nothing to sum where the shapes already match
         lines += [f"    if g.shape[{kept}:] == like.shape:", "        return g"]
-    if rank:
-        for a in range(rank):
-            lines += [
-                f"    if like.shape[{a}] != g.shape[{kept + lead + a}] and like.shape[{a}] != 1:",
-                f"        raise ValueError({NOT_BROADCAST!r})",
-                f"    keep{a} = 1 if like.shape[{a}] != 1 else 0",
-            ]
+    for a in range(rank):
+        lines += [
+            f"    if like.shape[{a}] != g.shape[{kept + lead + a}] and like.shape[{a}] != 1:",
+            f"        raise ValueError({NOT_BROADCAST!r})",
+            f"    keep{a} = 1 if like.shape[{a}] != 1 else 0",
+        ]
     lines.append(f"    out = np.zeros(({shape},), g.dtype)" if shape else "    out = 0.0")
     for depth, i in enumerate(loops):
         lines.append("    " * (depth + 1) + f"for {i} in range(g.shape[{depth}]):")
     where = f"out[{', '.join(target)}]" if target else "out"
     lines.append("    " * (len(loops) + 1) + f"{where} += g[{', '.join(loops)}]")
     lines.append("    return out")
-    namespace = {"np": np}
-    exec(compile("\n".join(lines), "<s2s_ad.jit: unbroadcast>", "exec"), namespace)
-    return namespace["summed"]
+    return defined("\n".join(lines), "summed", f"{g} to {like}")

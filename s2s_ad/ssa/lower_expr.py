@@ -381,7 +381,8 @@ class ExprLowering(
         module = self.scope.resolve([func.value.id])
         if module is not runtime:
             return None
-        position = index_position(getattr(runtime, func.attr, None))
+        helper = getattr(runtime, func.attr, None)
+        position = index_position(helper) if inspect.isfunction(helper) else None
         if position is None or position >= len(node.args):
             return None
         index = node.args[position]
@@ -610,10 +611,7 @@ def _int_literal(node: gast.expr) -> int | None:
 
 
 @functools.cache
-def index_position(helper: object) -> int | None:
+def index_position(helper: Callable) -> int | None:
     """The position of the parameter named `index` of a runtime helper, or None."""
-    try:
-        names = list(inspect.signature(helper).parameters)
-    except (TypeError, ValueError):  # not a function
-        return None
+    names = list(inspect.signature(helper).parameters)
     return names.index("index") if "index" in names else None
