@@ -49,13 +49,11 @@ def with_fast_path(checked: Callable, ready: dict) -> Callable:
     def entry_point(*args, **kwargs):
         if not kwargs and not watching.active:
             try:
-                if len(args) == 1:  # `signature_key(args)`, written out (see the docstring)
-                    x = args[0]
+                if len(args) == 1:  # `signature_key(args)`, written out for the commonest
+                    x = args[0]  # call (see the docstring)
                     key = ((x.dtype, x.shape),) if type(x) is ndarray else (type(x),)
                 else:
-                    key = tuple(
-                        [(x.dtype, x.shape) if type(x) is ndarray else type(x) for x in args]
-                    )
+                    key = signature_key(args)
                 entry = ready.get(key)
                 found = entry[1](args) if entry is not None and entry[0]() else None
             except REPORTED as exc:

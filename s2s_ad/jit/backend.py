@@ -95,7 +95,9 @@ class Compiled:
         self.called = 0  # when it was called last (`_CALLS`): runs_of
         self.ran_compiled_once = False
         self.kinds: set[tuple] = set()  # the argument kinds Numba compiled the code for
-        self.uncovered: set[tuple] = set()  # those a helper's Numba version did not cover
+        # the argument kinds that run as NumPy code: float32 and float16 (`NARROW_FLOATS`),
+        # and those a helper's Numba version did not cover (`UNCOVERED`)
+        self.as_numpy: set[tuple] = set()
         # per argument kinds, the NumPy scalar types of the NumPy code's result where Numba
         # gives Python floats (`_numpy_scalars`): `value_and_grad`'s value of `np.sum`
         self.scalars: dict[tuple, object] = {}
@@ -118,10 +120,11 @@ class Compiled:
                 return self.function(*args)
         passed = (*[self.read(n) for n in self.lifted], *args)  # globals' values now
         kinds = tuple(_kind(a) for a in passed)
-        if any(_narrow_float(kind[1]) for kind in kinds):
-            _warn_once(self.user, NARROW_FLOATS)
+        if kinds in self.as_numpy:
             return self.function(*args)
-        if kinds in self.uncovered:
+        if kinds not in self.kinds and any(_narrow_float(kind[1]) for kind in kinds):
+            self.as_numpy.add(kinds)  # (asked once per kinds, not on every call)
+            _warn_once(self.user, NARROW_FLOATS)
             return self.function(*args)
         compiled_before = len(self.dispatcher.overloads)
         try:
@@ -137,7 +140,7 @@ class Compiled:
             else:  # raised by the compiled code: the NumPy code's result or error is the answer
                 self.kinds.add(kinds)
                 if str(exc).startswith("s2s_ad.jit"):  # a case a helper's version lacks
-                    self.uncovered.add(kinds)  # (not run compiled again, only to fail)
+                    self.as_numpy.add(kinds)  # (not run compiled again, only to fail)
                     _warn_once(self.user, UNCOVERED.format(self.function.__name__, exc))
             return self.function(*args)
         if kinds not in self.kinds:
