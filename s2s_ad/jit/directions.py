@@ -97,10 +97,6 @@ def _array(t, ndim: int | None = None, floats: bool = True) -> bool:
     return not floats or isinstance(t.dtype, types.Float)
 
 
-def _plain_index(index) -> bool:
-    return isinstance(index, (types.Integer, types.SliceType))
-
-
 @overload(along)
 def _along(d, ans):
     if not _array(d):
@@ -151,9 +147,7 @@ def _unbroadcast_directions(d, like):
 
 @overload(directions_getitem)
 def _directions_getitem(d, index, ans=None):
-    if _array(d) and d.ndim >= 2 and _plain_index(index):
-        return lambda d, index, ans=None: d[:, index]
-    return read_function(d, index)  # `x[:, None]`, `x[i, 1:]`: basic_index.py
+    return read_function(d, index)  # `x[i]`, `x[:, None]`, `x[i, 1:]`: basic_index.py
 
 
 @overload(full_like_directions)
@@ -351,27 +345,6 @@ def _matmul_vjp_left_directions(d, g, a, b, through_g):
 
 @overload(getitem_vjp_directions)
 def _getitem_vjp_directions(d, x, index):
-    if _array(d) and _array(x) and isinstance(index, types.BaseTuple):
+    if _array(d) and _array(x):  # `x[i]`, `A[i, 1:]`, `x[:, None]`: basic_index.py
         return scatter_function(d, x, index, "directions")
-    if not (_array(d) and _array(x) and _plain_index(index)):
-        return None
-    # each direction's cotangent has the rank of x[index]: x's, less one for an integer
-    if d.ndim != 1 + x.ndim - (1 if isinstance(index, types.Integer) else 0):
-        return None
-    if x.ndim == 1:
-
-        def scatter(d, x, index):
-            out = np.zeros((d.shape[0], x.shape[0]), x.dtype)
-            out[:, index] = d
-            return out
-
-        return scatter
-    if x.ndim == 2:
-
-        def scatter2(d, x, index):
-            out = np.zeros((d.shape[0], x.shape[0], x.shape[1]), x.dtype)
-            out[:, index] = d
-            return out
-
-        return scatter2
     return None

@@ -57,11 +57,6 @@ def reversed_(seq):
 _FLOATS = (types.Float, types.Integer)
 
 
-def _plain_index(index) -> bool:
-    """An index naming each element at most once: an integer or a slice (a plain write)."""
-    return isinstance(index, (types.Integer, types.SliceType))
-
-
 @overload(zeros_like)
 def _zeros_like(x):
     if isinstance(x, _FLOATS):
@@ -82,36 +77,14 @@ def _ratio(a, b):
 
 @overload(getitem_vjp)
 def _getitem_vjp(g, x, index):
-    if isinstance(index, types.BaseTuple):  # `A[i, j]`, `A[:, 0]`, `x[:, None]`
-        return scatter_function(g, x, index, "vjp")
-    if isinstance(x, types.Array) and _plain_index(index):
-
-        def scatter(g, x, index):
-            out = np.zeros(x.shape, x.dtype)
-            out[index] = g
-            return out
-
-        return scatter
-    return None
+    return scatter_function(g, x, index, "vjp")  # `x[i]`, `A[i, j]`, `x[:, None]`
 
 
 @overload(scatter_add)
 def _scatter_add(total, g, x, index):
     same = isinstance(total, types.Array) and isinstance(x, types.Array)
-    same = same and total.ndim == x.ndim and total.dtype == x.dtype
-    if same and isinstance(index, types.BaseTuple):
+    if same and total.ndim == x.ndim and total.dtype == x.dtype:
         return scatter_function(g, x, index, "add")
-    if same and _plain_index(index):
-
-        def add(total, g, x, index):
-            if total.shape == x.shape:  # the generated code's new array: added in place
-                total[index] += g
-                return total
-            out = np.zeros(x.shape, x.dtype)
-            out[index] = g
-            return total + out
-
-        return add
     return None
 
 
