@@ -30,6 +30,7 @@ from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import S2SError, UnsupportedSyntaxError
+from .frontend.locations import fix_missing_locations
 from .frontend.nodes import descendants
 from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
@@ -39,6 +40,7 @@ from .located import READ, RESULT, in_users_code, register_lines
 from .naming import Aliases, Namer
 from .simplify import simplify
 from .ssa.complex_values import refuse_complex
+from .ssa.comprehension_scopes import COMPREHENSIONS
 from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
@@ -213,13 +215,20 @@ def to_ssa(
 def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
     """The stages before the lowering: comprehensions, lambdas, validate, desugar, loops'
     `else`, returns, jumps."""
-    # Comprehensions become loops first, so that a lambda in one is lifted into the loop
-    # (its scope); then lambdas become defs, and the comprehensions in their bodies loops.
-    node = lower_comprehensions(parsed.node, parsed.filename, scope)
-    node = lower_comprehensions(lift_lambdas(node, parsed.filename), parsed.filename, scope)
+    node = parsed.node
+    # (one walk says whether there is anything to lift: most functions have neither)
+    if not _LIFTED.isdisjoint(map(type, descendants(node))):
+        # Comprehensions become loops first, so that a lambda in one is lifted into the loop
+        # (its scope); then lambdas become defs, and the comprehensions in their bodies loops.
+        node = lower_comprehensions(node, parsed.filename, scope)
+        node = lower_comprehensions(lift_lambdas(node, parsed.filename), parsed.filename, scope)
+        fix_missing_locations(node)  # the stages after expect every node located
     validate(node, parsed.filename)
     tree = eliminate_loop_else(desugar(node))
     return eliminate_jumps(eliminate_returns(tree, parsed.filename))
+
+
+_LIFTED = frozenset((*COMPREHENSIONS, gast.Lambda))
 
 
 def ssa_source(fn: types.FunctionType) -> str:

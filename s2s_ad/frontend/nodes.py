@@ -4,6 +4,7 @@ change between gast versions)."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 import gast
 
@@ -32,6 +33,28 @@ def walk_own(node: gast.AST):
 
 
 _SCOPES = (gast.FunctionDef, gast.Lambda)
+
+
+def own_statements(block: list[gast.stmt]) -> Iterator[gast.stmt]:
+    """Every statement of `block` and of the blocks nested in it (branches, loops, `with`,
+    `try` handlers, `match` cases), not those of nested functions or classes (other
+    scopes): `walk_own`'s statements, found without walking an expression."""
+    for stmt in block:
+        yield stmt
+        if isinstance(stmt, _STATEMENT_SCOPES):
+            continue
+        for field in _BLOCKS:
+            inner = getattr(stmt, field, None)
+            if inner:
+                for item in inner:
+                    if isinstance(item, gast.stmt):
+                        yield from own_statements([item])
+                    else:  # an `except` handler or a `match` case: a block of its own
+                        yield from own_statements(item.body)
+
+
+_STATEMENT_SCOPES = (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 _LEAF_FIELDS = ("ctx", "op", "ops")  # contexts and operators: no names below them

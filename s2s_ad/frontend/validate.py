@@ -15,6 +15,8 @@ lowering takes (names or elements as targets).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import gast
 
 from ..errors import UnsupportedSyntaxError
@@ -72,36 +74,71 @@ def _reachable(
     if returns is not None and type(node) is gast.Return:
         returns.append(node)
     line = getattr(node, "lineno", None) or line
-    kind = type(node).__name__
-    if kind in REFUSED or kind in NOT_YET:
-        construct, hint = REFUSED.get(kind) or NOT_YET[kind]
-        later = " (not supported yet)" if kind in NOT_YET else ""
-        raise _error(f"{construct}{later}", hint, filename, line)
-    fields = LOWERED.get(kind)
-    if fields is None:
-        raise _error(
-            f"`{kind}`", "rewrite it with assignments, operators and calls", filename, line
-        )
+    plan = _PLANS.get(type(node))
+    if plan is None:
+        plan = _plan(type(node))
+    if type(plan) is _Refusal:  # a class no table admits
+        raise _error(plan.construct, plan.hint, filename, line)
     found.append((node, line))
-    for name in node._fields:
+    for name, refusal in plan:
         value = getattr(node, name, None)
-        if isinstance(value, list):
+        if type(value) is list:
             children = [v for v in value if isinstance(v, gast.AST)]
+            if not children:
+                continue
         elif isinstance(value, gast.AST):
             children = [value]
         else:
             continue
-        if not children or name in fields.ignored:
-            continue
-        if name in fields.refused:  # located at the refused code (a decorator's line)
-            raise _error(*fields.refused[name], filename, getattr(children[0], "lineno", line))
-        if name not in fields.lowered:
-            hint = "rewrite it with assignments, operators and calls"
-            raise _error(f"code in the `{name}` of `{kind}`", hint, filename, line)
+        if refusal is not None:  # located at the refused code (a decorator's line)
+            construct, hint, own_line = refusal
+            raise _error(
+                construct,
+                hint,
+                filename,
+                getattr(children[0], "lineno", line) if own_line else line,
+            )
         for child in children:
             own = returns if type(child) not in _SCOPES else None
             _reachable(child, filename, line, found, own)
     return found
+
+
+class _Refusal(NamedTuple):
+    construct: str
+    hint: str
+
+
+# class → what `_reachable` does with each of its fields, in field order: (field, None) to
+# walk its code, (field, (construct, hint, at the code's own line?)) to refuse code there
+# (ignored fields left out); a `_Refusal` for a class no table admits. (Each class's tables
+# read once, not once per node.)
+_PLANS: dict[type, tuple | _Refusal] = {}
+
+
+def _plan(kind: type) -> tuple | _Refusal:
+    name = kind.__name__
+    if name in REFUSED or name in NOT_YET:
+        construct, hint = REFUSED.get(name) or NOT_YET[name]
+        later = " (not supported yet)" if name in NOT_YET else ""
+        plan: tuple | _Refusal = _Refusal(f"{construct}{later}", hint)
+    elif (fields := LOWERED.get(name)) is None:
+        plan = _Refusal(f"`{name}`", "rewrite it with assignments, operators and calls")
+    else:
+        steps = []
+        for field in kind._fields:
+            if field in fields.ignored:
+                continue
+            if field in fields.refused:
+                steps.append((field, (*fields.refused[field], True)))
+            elif field not in fields.lowered:
+                hint = "rewrite it with assignments, operators and calls"
+                steps.append((field, (f"code in the `{field}` of `{name}`", hint, False)))
+            else:
+                steps.append((field, None))
+        plan = tuple(steps)
+    _PLANS[kind] = plan
+    return plan
 
 
 _SCOPES = (gast.FunctionDef, gast.Lambda)  # code of its own: its `return`s are not ours

@@ -48,7 +48,8 @@ def eliminate_loop_else(node: gast.FunctionDef) -> gast.FunctionDef:
     if _any_loop_else(node.body):  # else the rewriting leaves every statement as it is
         taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
         node.body = _Rewriter(Namer(taken)).block(node.body)
-    return fix_missing_locations(node)
+        fix_missing_locations(node)  # (the stages before leave every node located)
+    return node
 
 
 def _any_loop_else(stmts: list[gast.stmt]) -> bool:

@@ -38,7 +38,7 @@ from ..naming import Namer
 
 def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef:
     """Return `node` with a single `return` at the end."""
-    returns = [n for n in nodes.walk_own(node) if isinstance(n, gast.Return)]
+    returns = [n for n in nodes.own_statements(node.body) if isinstance(n, gast.Return)]
     for bare in returns:  # `return` alone gives None
         if bare.value is None:
             bare.value = gast.copy_location(nodes.constant(None), bare)
