@@ -125,6 +125,11 @@ if hasattr(ast, "_Unparser"):
                     self.traverse(item)
                 return
             kind = node.__class__
+            if kind in _PLAIN:  # most of generated code: written in one call, not per node
+                text = _plain_text(node, self._precedences)
+                if text is not None:
+                    self._source.append(text)
+                    return
             method = _METHODS.get(kind)
             if method is None:
                 name = "visit_" + kind.__name__
@@ -163,3 +168,100 @@ if hasattr(ast, "_Unparser"):
 
         def block(self, *, extra: str | None = None) -> _Block:
             return _Block(self, extra)
+
+
+# The expressions most generated code is made of, written as the unparser writes them (the
+# same text, parentheses and precedence bookkeeping) by one recursive function: the unparser
+# dispatches each node to a method and opens a context manager per parenthesis.
+_PLAIN = frozenset((ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute))
+if _Unparser is not None:
+    _Precedence = ast._Precedence
+    _BINARY = {
+        kind: (text, _Unparser.binop_precedence[text])
+        for kind, text in ((getattr(ast, name), text) for name, text in _Unparser.binop.items())
+    }
+    _UNARY = {
+        kind: (text, _Unparser.unop_precedence[text])
+        for kind, text in ((getattr(ast, name), text) for name, text in _Unparser.unop.items())
+    }
+    _INFINITY = ast._INFSTR
+
+
+def _plain_text(node: ast.expr, precedences: dict) -> str | None:
+    """`node`'s text, where it is made of names, numbers, arithmetic, attributes and calls
+    with positional or keyword arguments; else None (the unparser's own methods write it).
+    `precedences`: the unparser's, read and set as its methods do (a node shared by two
+    parents is parenthesised as they would)."""
+    kind = node.__class__
+    if kind is ast.Name:
+        return node.id
+    if kind is ast.Constant:
+        return _number_text(node, precedences)
+    if kind is ast.BinOp:
+        operator, precedence = _BINARY[node.op.__class__]
+        if operator == "**":  # right-associative
+            left_precedence, right_precedence = precedence.next(), precedence
+        else:
+            left_precedence, right_precedence = precedence, precedence.next()
+        precedences[node.left] = left_precedence
+        left = _plain_text(node.left, precedences)
+        if left is None:
+            return None
+        precedences[node.right] = right_precedence
+        right = _plain_text(node.right, precedences)
+        if right is None:
+            return None
+        text = f"{left} {operator} {right}"
+        return f"({text})" if precedences.get(node, _Precedence.TEST) > precedence else text
+    if kind is ast.UnaryOp:
+        operator, precedence = _UNARY[node.op.__class__]
+        precedences[node.operand] = precedence
+        operand = _plain_text(node.operand, precedences)
+        if operand is None:
+            return None
+        space = "" if precedence is _Precedence.FACTOR else " "
+        text = f"{operator}{space}{operand}"
+        return f"({text})" if precedences.get(node, _Precedence.TEST) > precedence else text
+    if kind is ast.Call:
+        precedences[node.func] = _Precedence.ATOM
+        parts = [_plain_text(node.func, precedences)]
+        for arg in node.args:
+            parts.append(_plain_text(arg, precedences))
+        for keyword in node.keywords:
+            value = _plain_text(keyword.value, precedences)
+            name = "**" if keyword.arg is None else keyword.arg + "="
+            parts.append(None if value is None else name + value)
+        if None in parts:
+            return None
+        return f"{parts[0]}({', '.join(parts[1:])})"
+    if kind is ast.Attribute:
+        value = node.value
+        precedences[value] = _Precedence.ATOM
+        text = _plain_text(value, precedences)
+        if text is None:
+            return None
+        # `3 .real`: an integer literal's dot would read as a decimal point
+        space = " " if type(value) is ast.Constant and isinstance(value.value, int) else ""
+        return f"{text}{space}.{node.attr}"
+    return None
+
+
+def _number_text(node: ast.Constant, precedences: dict) -> str | None:
+    """A float, int, bool or None literal as `_Unparser.visit_Constant` writes it (a
+    negative number parenthesised where an operator binds tighter than `**`)."""
+    value = node.value
+    kind = type(value)
+    if kind is float:
+        text = repr(value)
+        if "n" in text:  # an infinity or a NaN: no literal spells them
+            text = text.replace("inf", _INFINITY).replace("nan", f"({_INFINITY}-{_INFINITY})")
+    elif kind is int or kind is bool or value is None:
+        text = repr(value)
+    else:
+        return None  # strings, complex numbers, tuples, `...`
+    if getattr(node, "kind", None) == "u":
+        return None
+    negative = kind is not bool and value is not None and math.copysign(1, value) < 0
+    if negative and precedences.get(node, _Precedence.TEST) > _Precedence.POWER:
+        return f"({text})"
+    return text
