@@ -99,6 +99,9 @@ CASES = {  # name → (helper, arguments)
     "directions_getitem slice": ("directions_getitem", (r(n, 5), slice(1, None), V[1:])),
     "directions_getitem row": ("directions_getitem", (r(n, 4, 5), -1, A[-1])),
     "full_like": ("full_like", (A, 1.5)),
+    "directions_zeros of a Python float": ("directions_zeros", (0.0, r(n, 5))),
+    "directions_zeros of a Python int": ("directions_zeros", (0, r(n, 5))),
+    "directions_zeros of an array": ("directions_zeros", (A, r(n, 4, 5))),
 }
 
 
@@ -133,6 +136,23 @@ def test_batched_getitem_vjp_equals_per_direction():
     d2 = r(n, 4)
     expected = rt.per_direction(lambda dk: rt.getitem_vjp(dk, m, 1), d2)
     np.testing.assert_array_equal(_compiled("getitem_vjp_directions", 3)(d2, m, 1), expected)
+
+
+# (primal shape, its `axis`): the vector tangent reduced as rules/reductions.py reduces it
+REDUCED = [((5,), None), ((4, 5), None), ((2, 4, 5), None), ((), None), ((4, 5), 0), ((4, 5), -1)]
+
+
+@pytest.mark.parametrize(("shape", "axis"), REDUCED, ids=[f"{s} {a}" for s, a in REDUCED])
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_reductions_of_directions_equal_numpy(reduction, shape, axis):
+    """`rt.sum_directions(d, a)` (jit/direction_sums.py writes it for `np.sum(d,
+    axis=rt.shifted(axis, x, False), keepdims=False)`) gives NumPy's numbers and dtype."""
+    x, d = r(*shape), r(n, *shape)
+    expected = getattr(np, reduction)(d, axis=rt.shifted(axis, x, False), keepdims=False)
+    tangent_axis = None if axis is None else (axis + 1 if axis >= 0 else axis)
+    got = _compiled(f"{reduction}_directions", 2)(d, tangent_axis)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
 
 
 @pytest.mark.parametrize(

@@ -308,27 +308,12 @@ def test_jacfwd_bias_vector_compiles():
     assert all(runs.values()), runs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "hessian(sum_squared, jit=True), f = np.sum(x * x) ** 2 (no axis=), runs as NumPy code: "
-        "'the helper `rt.shifted` has no Numba version (`_t2_dot = np.sum(_t1_dot, "
-        "axis=rt.shifted(None, _t1, False), keepdims=False)`)'; README lists only reductions "
-        "with axis= as not compiled"
-    ),
-)
+# (compiled since jit/direction_sums.py: strict expected failures before)
 def test_hessian_whole_sum_reused_fallback():
     runs = _fallback_case(ad.hessian, P.sum_squared, (r(4),))
     assert all(runs.values()), runs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "jacfwd(normalized, jit=True), f = x / np.sum(x * x), runs as NumPy code: the helper "
-        "`rt.shifted` has no Numba version (whole-array sum, no axis=)"
-    ),
-)
 def test_jacfwd_whole_sum_fallback():
     runs = _fallback_case(ad.jacfwd, P.normalized, (r(4),))
     assert all(runs.values()), runs
@@ -338,8 +323,9 @@ def test_jacfwd_whole_sum_fallback():
     strict=True,
     reason=(
         "hessian(diag_loop, jit=True), `s = 0.0; for i in range(n): s += A[i, i] * x[i]`, runs "
-        "as NumPy code: 'the helper `rt.directions_zeros` has no Numba version (`s_1_1_dot = "
-        "rt.directions_zeros(0.0, A_dot)`)'; the loop keeps no tape"
+        "as NumPy code: the loop's tape in the gradient code, whose tangent code builds it with "
+        "`rt.append` (no Numba version); `rt.directions_zeros`, its first refusal before, now "
+        "compiles"
     ),
 )
 def test_hessian_diag_loop_fallback():

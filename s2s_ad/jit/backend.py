@@ -265,6 +265,7 @@ def _fused_code(function: types.FunctionType, cells: dict) -> tuple[types.CodeTy
     free names of data made leading parameters (live_values.py), compiled from its registered
     source under the same file name, so lines keep their numbers; and those names. Its own
     code where that source is not found and it reads no such name."""
+    from .direction_sums import direction_sums
     from .fuse import fused
 
     numpy = next((n for n, c in cells.items() if c.cell_contents is np), None)
@@ -284,6 +285,8 @@ def _fused_code(function: types.FunctionType, cells: dict) -> tuple[types.CodeTy
     inner = next(
         n for n in factory.body if isinstance(n, ast.FunctionDef) and n.name == function.__name__
     )
+    if numpy is not None and helpers is not None:
+        direction_sums(inner, numpy, helpers)  # (before fusing: it reads whole calls)
     if numpy is not None:
         fused(inner, numpy)
     lifted = free_data_names(inner, function)

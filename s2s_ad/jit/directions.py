@@ -91,10 +91,77 @@ def getitem_vjp_directions(d, x, index):
     raise NotImplementedError("compiled by Numba only")
 
 
+def sum_directions(d, axis):
+    """`np.sum(d, axis=rt.shifted(a, x, False))` of a vector tangent `d` of an array `x`:
+    `axis` is the tangent's, None for every axis but the directions' (direction_sums.py)."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+def mean_directions(d, axis):
+    """`np.mean(d, axis=rt.shifted(a, x, False))`, as `sum_directions`."""
+    raise NotImplementedError("compiled by Numba only")
+
+
+def directions_zeros(x, seed):
+    """`rt.directions_zeros`: a zero tangent for a number or a float array `x`, with as
+    many directions as `seed` has."""
+    raise NotImplementedError("compiled by Numba only")
+
+
 def _array(t, ndim: int | None = None, floats: bool = True) -> bool:
     if not isinstance(t, types.Array) or (ndim is not None and t.ndim != ndim):
         return False
     return not floats or isinstance(t.dtype, types.Float)
+
+
+@overload(sum_directions)
+def _sum_directions(d, axis):
+    return _reduced_directions(d, axis, mean=False)
+
+
+@overload(mean_directions)
+def _mean_directions(d, axis):
+    return _reduced_directions(d, axis, mean=True)
+
+
+def _reduced_directions(d, axis, *, mean: bool):
+    """The Numba version of a vector tangent's sum or mean (`sum_directions`): over every
+    axis but the directions' (`axis` None), each direction's elements summed in order; or
+    over one axis, by Numba's `np.sum`; of one direction per element of a 0-d primal
+    (`d` of rank 1), nothing to reduce: a copy, as NumPy's `np.sum(d, axis=())`."""
+    if not isinstance(d, types.Array) or not isinstance(d.dtype, types.Float):
+        return None
+    if d.ndim == 1:
+        return lambda d, axis: d.copy()
+    if isinstance(axis, (types.NoneType, types.Omitted)):
+
+        def every_axis(d, axis):
+            out = np.empty(d.shape[0], d.dtype)
+            count = d.size // d.shape[0] if d.shape[0] else 0
+            for k in range(d.shape[0]):
+                total = np.sum(d[k])
+                out[k] = total / count if mean else total
+            return out
+
+        return every_axis
+    if isinstance(axis, types.Integer):
+        if mean:
+            return lambda d, axis: np.sum(d, axis=axis) / d.shape[axis]
+        return lambda d, axis: np.sum(d, axis=axis)
+    return None
+
+
+@overload(directions_zeros)
+def _directions_zeros(x, seed):
+    if not _array(seed):
+        return None
+    if isinstance(x, types.Integer):  # (a Python 0 accumulator: float64, as np.result_type)
+        return lambda x, seed: np.zeros(seed.shape[0])
+    if isinstance(x, types.Float):
+        return lambda x, seed: np.zeros(seed.shape[0], type(x))
+    if _array(x):
+        return lambda x, seed: np.zeros((seed.shape[0], *x.shape), x.dtype)
+    return None
 
 
 @overload(along)
