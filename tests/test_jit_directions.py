@@ -102,6 +102,10 @@ CASES = {  # name → (helper, arguments)
     "directions_zeros of a Python float": ("directions_zeros", (0.0, r(n, 5))),
     "directions_zeros of a Python int": ("directions_zeros", (0, r(n, 5))),
     "directions_zeros of an array": ("directions_zeros", (A, r(n, 4, 5))),
+    "unreduce along axis 0": ("unreduce", (r(5), A, 0, False)),
+    "unreduce along the last axis": ("unreduce", (r(4), A, -1, False)),
+    "unreduce with keepdims": ("unreduce", (r(4, 1), A, 1, True)),
+    "unreduce of a whole sum": ("unreduce", (2.5, A, None, False)),
 }
 
 

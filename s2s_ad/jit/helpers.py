@@ -44,6 +44,12 @@ def unbroadcast(g, like):
     raise NotImplementedError("compiled by Numba only")
 
 
+def unreduce(g, like, axis, keepdims):
+    """`rt.unreduce`: the cotangent of a reduction over one axis, or all, spread back over
+    `like`'s shape."""
+    raise NotImplementedError("compiled by Numba only")
+
+
 def ratio(a, b):
     """`rt.ratio`: `a / b`, NumPy's quotient (inf or nan) where `b` is 0."""
     raise NotImplementedError("compiled by Numba only")
@@ -98,6 +104,28 @@ def _unbroadcast(g, like):
         return summing_function(g, like, directions=False)  # x[:, None] * y, keepdims
     if isinstance(like, types.Array) and isinstance(g, _FLOATS):
         return lambda g, like: g  # a scalar that broadcasts, as the NumPy helper returns it
+    return None
+
+
+@overload(unreduce)
+def _unreduce(g, like, axis, keepdims):
+    """A new array where NumPy's helper gives a read-only broadcast view: the same numbers
+    (the code never writes into either). Tuples of axes, and 0-d `like`, stay NumPy's."""
+    if not isinstance(like, types.Array):
+        return None
+    if isinstance(g, _FLOATS) and isinstance(axis, (types.NoneType, types.Omitted)):
+        return lambda g, like, axis, keepdims: np.full(like.shape, g)
+    if not isinstance(g, types.Array):
+        return None
+    if g.ndim == like.ndim:  # `keepdims=True`: the reduced axes kept, of length one
+        return lambda g, like, axis, keepdims: np.broadcast_to(g, like.shape).copy()
+    if g.ndim == like.ndim - 1 and isinstance(axis, types.Integer):
+
+        def spread(g, like, axis, keepdims):
+            kept = np.expand_dims(g, axis % like.ndim)
+            return np.broadcast_to(kept, like.shape).copy()
+
+        return spread
     return None
 
 
@@ -158,5 +186,6 @@ __all__ = [
     "sum_directions",
     "unbroadcast",
     "unbroadcast_directions",
+    "unreduce",
     "zeros_like",
 ]

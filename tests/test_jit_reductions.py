@@ -1,8 +1,10 @@
-"""`jit=True` compiles the vector tangent of a sum (of the whole array or along one axis) or a
-mean of the whole array (jit/direction_sums.py), in Hessians and forward Jacobians. Before, `np.sum(d,
-axis=rt.shifted(None, x, False), keepdims=False)` named a helper Numba has no version of,
-and every Hessian of a loss with a sum in it ran as NumPy code. Each derivative runs
-compiled (no warning), equals the NumPy backend's and central differences."""
+"""`jit=True` compiles the derivatives of sums along an axis or of the whole array: the
+vector tangent of a sum (either) or of a whole mean (jit/direction_sums.py), in Hessians and
+forward Jacobians, and the adjoint of an axis sum (`rt.unreduce`, jit/helpers.py) in
+gradients. Before, `np.sum(d, axis=rt.shifted(None, x, False), keepdims=False)` named a
+helper Numba has no version of, as did `rt.unreduce`: every Hessian of a loss with a sum in
+it, and every gradient through `np.sum(..., axis=k)`, ran as NumPy code. Each derivative
+runs compiled (no warning), equals the NumPy backend's and central differences."""
 
 from __future__ import annotations
 
@@ -33,6 +35,18 @@ def last_axis_sums(a):
     return np.sum(np.sin(a), axis=-1) * np.mean(a)
 
 
+def row_sums_weighted(x):
+    return np.sum(np.sum(x * x, axis=0) * np.sin(x[0]))
+
+
+def normalised_rows(x):
+    return np.sum(np.tanh(x / np.sum(x * x, axis=1)[:, None]))
+
+
+def last_axis_of_3d(t):
+    return np.sum(np.sum(t, axis=-1) ** 2) + np.sum(t)
+
+
 RNG = np.random.default_rng(11)
 X, A = RNG.uniform(-1.0, 1.0, 4), RNG.uniform(-1.0, 1.0, (3, 2))
 CASES = {  # name → (derivative, function, argument)
@@ -40,6 +54,9 @@ CASES = {  # name → (derivative, function, argument)
     "jacfwd of a whole sum": (ad.jacfwd, normalised, X),
     "jacfwd of sums along axis 0": (ad.jacfwd, column_sums, A),
     "jacfwd of sums along the last axis, times a whole mean": (ad.jacfwd, last_axis_sums, A),
+    "grad through a sum along axis 0": (ad.grad, row_sums_weighted, RNG.uniform(-1, 1, (3, 4))),
+    "grad through a sum broadcast back": (ad.grad, normalised_rows, RNG.uniform(0.5, 1, (3, 4))),
+    "grad through the last axis of 3-d": (ad.grad, last_axis_of_3d, RNG.uniform(-1, 1, (2, 3, 2))),
 }
 
 
