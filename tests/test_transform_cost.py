@@ -117,6 +117,23 @@ def test_walk_own_order(path):
         assert len(ours) == len(theirs) and all(a is b for a, b in zip(ours, theirs, strict=True))
 
 
+@pytest.mark.parametrize("path", _SOURCES[::3], ids=lambda p: p.name)
+def test_own_statements_find_walk_owns_statements(path):
+    """`own_statements` (no expression walked) finds the statements `walk_own` finds, so
+    the returns pass sees the same `return`s."""
+    tree = gast.parse(path.read_text())
+    for node in [n for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)]:
+        ours = [id(n) for n in nodes.own_statements(node.body)]
+        theirs = [id(n) for n in nodes.walk_own(node) if isinstance(n, gast.stmt) and n is not node]
+        assert sorted(ours) == sorted(theirs)
+    nested = "def f(x):\n    def g():\n        return 1\n    class C:\n        y = 2\n    return x"
+    outer = gast.parse(nested).body[0]
+    ours = [id(n) for n in nodes.own_statements(outer.body)]
+    assert sorted(ours) == sorted(
+        id(n) for n in nodes.walk_own(outer) if isinstance(n, gast.stmt) and n is not outer
+    )
+
+
 @pytest.mark.parametrize("path", _SOURCES[::6], ids=lambda p: p.name)
 def test_unparse_as_ast(path):
     tree = ast.parse(path.read_text())

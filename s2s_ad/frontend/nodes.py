@@ -37,12 +37,12 @@ _SCOPES = (gast.FunctionDef, gast.Lambda)
 
 def own_statements(block: list[gast.stmt]) -> Iterator[gast.stmt]:
     """Every statement of `block` and of the blocks nested in it (branches, loops, `with`,
-    `try` handlers, `match` cases), not those of nested functions or classes (other
-    scopes): `walk_own`'s statements, found without walking an expression."""
+    `try` handlers, `match` cases), not nested functions (other scopes) nor theirs:
+    `walk_own`'s statements, found without walking an expression."""
     for stmt in block:
-        yield stmt
-        if isinstance(stmt, _STATEMENT_SCOPES):
+        if isinstance(stmt, gast.FunctionDef):
             continue
+        yield stmt
         for field in _BLOCKS:
             inner = getattr(stmt, field, None)
             if inner:
@@ -53,7 +53,6 @@ def own_statements(block: list[gast.stmt]) -> Iterator[gast.stmt]:
                         yield from own_statements(item.body)
 
 
-_STATEMENT_SCOPES = (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
