@@ -383,9 +383,13 @@ def _require_scalar(f: Callable, out: object) -> None:
 
 
 def _check_mode(mode: str, allowed: Sequence[str]) -> None:
-    if mode not in allowed:
+    if type(mode) is not str or mode not in allowed:  # (an array given as the mode: no `in`)
         choices = " or ".join(map(repr, allowed))
-        raise ArgumentError(f"mode={mode!r} is not a mode", hint=f"use mode={choices}")
+        shown = repr(mode) if type(mode) is str else with_article(type(mode).__name__)
+        hint = f"use mode={choices}"
+        if type(mode) is not str:  # `derivative_source(f, x)`: example arguments go in `args`
+            hint += "; example arguments are given as args=(...)"
+        raise ArgumentError(f"mode={shown} is not a mode", hint=hint)
 
 
 # gradients

@@ -166,6 +166,13 @@ def test_bad_mode():
         ad.grad(f, mode="sideways")
 
 
+def test_example_arguments_given_as_the_mode():
+    """`derivative_source(f, x)`: an array where the mode goes is said so, not NumPy's "truth
+    value of an array" from inside s2s_ad."""
+    with pytest.raises(ArgumentError, match=r"mode=an ndarray is not a mode.*args=\(\.\.\.\)"):
+        ad.derivative_source(f, np.ones(3))
+
+
 def test_derivative_source_is_deterministic_and_cached():
     first = ad.derivative_source(f, wrt=(0, 1))
     assert first == ad.derivative_source(f, wrt=(0, 1))
