@@ -47,8 +47,9 @@ from collections import Counter
 import numpy as np
 
 from ..ad.dtypes import WEAK_FLOAT, promoted
-from ..frontend.nodes import descendants
 from .constant_folding import BINARY, UNARY
+from .names import _CHILDREN as _CHILD_FIELDS
+from .names import _children as _child_fields
 from .names import child_fields, statements, substitute_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
@@ -77,33 +78,46 @@ class _Inventory:
         self.loaded: set[str] = set()
         self.products: list[ast.BinOp] = []
         self.operands: set[int] = set()  # ids of the products that are operands of arithmetic
-        store, load, name, assign, binop, mult = (
+        stored, loaded, products, operands = self.stored, self.loaded, self.products, set()
+        store, load, name, assign, binop, mult, unary = (
             ast.Store,
             ast.Load,
             ast.Name,
             ast.Assign,
             ast.BinOp,
             ast.Mult,
+            ast.UnaryOp,
         )
-        for node in descendants(tree):
+        found = [tree]  # `descendants`' walk, each node looked at as it is found
+        child_fields, node_class, add = _CHILD_FIELDS.get, ast.AST, found.append
+        for node in found:
             kind = type(node)
             if kind is name:
                 context = type(node.ctx)
                 if context is store:
-                    self.stored[node.id] += 1
+                    stored[node.id] += 1
                 elif context is load:
-                    self.loaded.add(node.id)
-            elif kind is binop:
+                    loaded.add(node.id)
+                continue  # (its context: no node of interest)
+            if kind is binop:
                 if type(node.op) is mult:
-                    self.products.append(node)
-                self.operands.update((id(node.left), id(node.right)))
-            elif kind is ast.UnaryOp:
-                self.operands.add(id(node.operand))
+                    products.append(node)
+                operands.add(id(node.left))
+                operands.add(id(node.right))
+            elif kind is unary:
+                operands.add(id(node.operand))
             elif kind is assign:
                 if len(node.targets) == 1 and type(node.targets[0]) is name:
                     self.assigns.append(node)
             elif kind is ast.arg:
                 self.parameters.add(node.arg)
+            for field in child_fields(kind) or _child_fields(kind):
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    found += [v for v in value if isinstance(v, node_class)]
+                elif isinstance(value, node_class):
+                    add(value)
+        self.operands = operands
 
 
 def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) -> bool:
@@ -173,6 +187,8 @@ def _drop_ones(
     kept_for = {  # id → its replacement or None (a node stays where it was found, or is
         # kept in its parent's place and not looked at again)
         id(product): _replacement(product, *check, operand=id(product) in operands)
+        if _by_ones_or_one(product, ones)
+        else None
         for product in found.products
     }
     if all(kept is None for kept in kept_for.values()):
@@ -195,6 +211,18 @@ def _drop_ones(
                     changed, value = True, kept
                 walked.append(value)
     return changed
+
+
+def _by_ones_or_one(product: ast.BinOp, ones: dict) -> bool:
+    """Whether a factor of `product` is a name of ones or the literal 1.0: the products
+    `_replacement` may drop, found without looking at the other factor."""
+    for factor in (product.left, product.right):
+        kind = type(factor)
+        if kind is ast.Name and factor.id in ones:
+            return True
+        if kind is ast.Constant and type(factor.value) is float and factor.value == 1.0:
+            return True
+    return False
 
 
 def _kept(node: ast.BinOp, operand: bool, kept_for: dict, check: tuple) -> ast.expr | None:
