@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from functools import partial
 
 from .names import Stores, assigned_name, child_fields, reads_any, stores
 
@@ -237,26 +238,57 @@ def _rewrite(node: ast.AST, available: dict[Key, ast.expr], fields: tuple[str, .
     """Bottom-up: an expression's parts are rewritten before the expression is looked up,
     so `x * y + 1` finds `t2` of `t1 = x * y; t2 = t1 + 1` in one walk (the values at hand
     are recorded as rewritten)."""
-    changed = False
-    for field in fields or child_fields(type(node)):
-        value = getattr(node, field, None)
-        items = value if isinstance(value, list) else (value,)
-        for i, item in enumerate(items):
-            kind = type(item)
-            if kind is not ast.Name and kind is not ast.Constant:  # no values below those
-                if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
-                    continue
-                changed |= _rewrite(item, available)
-                if not isinstance(item, ast.expr):
-                    continue
-            key = _key(item)
-            if key is not None and key in available and _is_read(item):
-                if isinstance(value, list):
-                    value[i] = _copy(available[key])
-                else:
-                    setattr(node, field, _copy(available[key]))
-                changed = True
-    return changed
+    rewriter = _Rewriter(available)
+    rewriter.fields(node, fields or child_fields(type(node)))
+    return rewriter.changed
+
+
+class _Rewriter:
+    """One walk: each expression's key (`_key`) is made from its parts' keys as they are
+    after their rewriting, not found by a walk of its own."""
+
+    def __init__(self, available: dict[Key, ast.expr]) -> None:
+        self.available, self.changed = available, False
+
+    def fields(self, node: ast.AST, fields: tuple[str, ...]) -> None:
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, ast.AST):
+                        self.slot(item, value.__setitem__, i)
+            elif isinstance(value, ast.AST):
+                self.slot(value, partial(setattr, node), field)
+
+    def slot(self, item: ast.AST, put, where) -> Key | None:
+        """Rewrite under `item`, and `item` itself where its value is at hand (`put(where,
+        copy)`); the key of what the place holds then."""
+        if isinstance(item, (ast.Lambda, ast.FunctionDef)):
+            return None  # not entered
+        key = self.key(item)
+        if key is not None and key in self.available and _is_read(item):
+            copy = _copy(self.available[key])
+            put(where, copy)
+            self.changed = True
+            return _key(copy)
+        return key
+
+    def key(self, node: ast.AST) -> Key | None:
+        """`_key(node)` once the parts of `node` are rewritten."""
+        kind = type(node)
+        if kind is ast.Name:
+            return node.id
+        if kind is ast.Constant:
+            return _key(node)
+        if kind is ast.BinOp:
+            left = self.slot(node.left, partial(setattr, node), "left")
+            right = self.slot(node.right, partial(setattr, node), "right")
+            return None if left is None or right is None else (type(node.op), left, right)
+        if kind is ast.UnaryOp:
+            operand = self.slot(node.operand, partial(setattr, node), "operand")
+            return None if operand is None else (type(node.op), operand)
+        self.fields(node, child_fields(kind))
+        return None
 
 
 def _is_read(node: ast.expr) -> bool:
