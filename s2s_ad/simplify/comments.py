@@ -37,6 +37,7 @@ from .names import stores
 
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or numbers
+_SIMPLE = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.Return, ast.Pass})
 
 
 def prune_comments(tree: ast.FunctionDef) -> bool:
@@ -73,7 +74,8 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: 
         kept: list[ast.stmt] = []
         code_follows = False  # walking backwards: code before the next comment kept
         for stmt in reversed(block):
-            changed |= _block_comments(stmt, assigning, known)
+            if type(stmt) not in _SIMPLE:  # (a simple statement holds no block)
+                changed |= _block_comments(stmt, assigning, known)
             text = _text(stmt)
             match = text and _ASSIGNMENT.match(text)
             if not match:
