@@ -23,18 +23,21 @@ import ast
 from collections import Counter
 from functools import partial
 
+from .facts import Names
 from .names import Stores, assigned_name, child_fields, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
 
-def reuse_available_values(tree: ast.FunctionDef) -> bool:
-    """Rewrite reads of copies and repeated pure expressions in place; True if any was."""
+def reuse_available_values(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+    """Rewrite reads of copies and repeated pure expressions in place; True if any was.
+    `facts`: the names of statements, kept for other passes (those rewritten forgotten)."""
+    facts = facts or Names()
     stores_of = Stores()  # the pass rewrites reads only: what a statement stores stays
     # a global (a name the function never binds) may be rebound by any call in between
     # (a helper's `global` statement): no value reading one is reused
     local = _bound(tree.body, {a.arg for a in tree.args.args})
-    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of, local)
+    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of, facts, local)
 
 
 def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
@@ -132,6 +135,7 @@ def _block(
     block: list[ast.stmt],
     bound_once: _BoundOnce | set[str],
     stores_of: Stores,
+    facts: Names,
     local: set[str],
     available: _Available | None = None,
 ) -> bool:
@@ -142,23 +146,31 @@ def _block(
             own = {*stores_of(stmt), *(a.arg for a in stmt.args.args)}
             once = bound_once if isinstance(bound_once, set) else bound_once.get()
             lasting = available.lasting(own, once)
-            changed |= any([_replace(s, lasting) for s in stmt.body])
-            changed |= _block(stmt.body, set(), stores_of, local)
+            for inner in stmt.body:
+                if _replace(inner, lasting):
+                    facts.changed(inner)
+                    changed = True
+            changed |= _block(stmt.body, set(), stores_of, facts, local)
             continue
         if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
             stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
-            changed |= _replace(stmt, available)  # the value is read before the store
+            # the value is read before the store
+            if _replace(stmt, available, loaded=facts.of(stmt).loads):
+                facts.changed(stmt)
+                changed = True
             available.forget(stored)
         else:  # a loop or branch may store before it reads: only values it leaves alone,
             # which its blocks start from (a loop's body runs again after its stores)
             if available.of:  # (nothing to forget: no walk of the whole statement)
                 available.forget(set(stores_of(stmt)))
             header = tuple(f for f in child_fields(type(stmt)) if f not in _BLOCKS)
-            changed |= _replace(stmt, available, header)  # its test, iterable, handlers
+            # its test, iterable, handlers (statements of its own never asked of `facts`)
+            changed |= _replace(stmt, available, header)
             for field in _BLOCKS:
                 if hasattr(stmt, field):
                     block = getattr(stmt, field)
-                    changed |= _block(block, bound_once, stores_of, local, available.inner())
+                    inner = available.inner()
+                    changed |= _block(block, bound_once, stores_of, facts, local, inner)
         _record(stmt, available, local)
     return changed
 
@@ -214,12 +226,21 @@ def _key(node: ast.expr, names: set[str] | None = None) -> Key | None:
     return None
 
 
-def _replace(node: ast.AST, available: _Available, fields: tuple[str, ...] = ()) -> bool:
+def _replace(
+    node: ast.AST,
+    available: _Available,
+    fields: tuple[str, ...] = (),
+    loaded: list[str] | None = None,
+) -> bool:
     """Replace reads of available values under `node` (in its `fields` only, when given),
-    not entering lambdas or nested functions."""
+    not entering lambdas or nested functions. `loaded`: the names `node` reads, if known."""
     if not available.of:
         return False
-    if not fields:
+    if loaded is not None:
+        involving = available.involving
+        if not any(name in involving for name in loaded):
+            return False  # the common case, found without a walk
+    elif not fields:
         if not reads_any(node, available.involving):
             return False  # the common case, found by the quick walk
     elif not any(_reads_any(getattr(node, f, None), available.involving) for f in fields):

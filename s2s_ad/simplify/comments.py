@@ -32,7 +32,7 @@ import re
 from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK
-from ..frontend.nodes import descendants
+from .facts import Names
 from .names import stores
 
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
@@ -40,19 +40,16 @@ _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or 
 _SIMPLE = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.Return, ast.Pass})
 
 
-def prune_comments(tree: ast.FunctionDef) -> bool:
-    """Rewrite or drop the stale primal comments under `tree` in place; True if any."""
+def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+    """Rewrite or drop the stale primal comments under `tree` in place; True if any.
+    `facts`: the names of statements, where known."""
     assigning: dict[str, list[ast.stmt]] = {}
     known: set[str] = set()  # the names the code holds: read, assigned or parameters
-    for node in descendants(tree):  # one walk
-        kind = type(node)
-        if kind is ast.Name:
-            known.add(node.id)
-        elif kind is ast.Assign:
+    for part in (facts or Names()).everywhere(tree):
+        known.update(part.loads, part.others, part.parameters)
+        for node in part.assigns:
             for target in stores(node):
                 assigning.setdefault(target, []).append(node)
-        elif kind is ast.arg:
-            known.add(node.arg)
     return _block_comments(tree, assigning, known)
 
 

@@ -48,6 +48,7 @@ import numpy as np
 
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from .constant_folding import BINARY, UNARY
+from .facts import Names
 from .names import _CHILDREN as _CHILD_FIELDS
 from .names import _children as _child_fields
 from .names import child_fields, statements, substitute_loads
@@ -258,15 +259,20 @@ def _unit_product(node: ast.BinOp, dtypes: dict, operand: bool) -> ast.expr | No
     return None
 
 
-def fill_known_shapes(tree: ast.FunctionDef, shapes: dict, dtypes: dict) -> bool:
+def fill_known_shapes(
+    tree: ast.FunctionDef, shapes: dict, dtypes: dict, facts: Names | None = None
+) -> bool:
     """`np.full_like(t, c)` / `np.ones_like(t)` as `np.full(shape, c)` (the same values) where
     the code is specialised to `t`'s shape and float dtype, in place; True if any. `t` is
     then not read for its shape: a loop that computed it only for that dies (issue 19).
-    Run once the other passes are done (they read the ones by `t`)."""
+    Run once the other passes are done (they read the ones by `t`). `facts`: the names of
+    statements (those rewritten forgotten)."""
     changed = False
     for node, _ in statements(tree.body):
         if type(node) is ast.Assign and (fill := _static_fill(node.value, shapes, dtypes)):
             node.value = fill
+            if facts is not None:
+                facts.changed(node)
             changed = True
     return changed
 

@@ -1,0 +1,100 @@
+"""The names each simple statement reads and binds, found once in a simplification and
+kept while no pass changes the statement: several passes ask them of every statement.
+
+A pass that rewrites a statement says so (`changed`); one that may have rewritten any
+(a walk of the whole function) has its caller forget them all (`clear`). Removing a
+statement changes no other's names.
+
+    >>> import ast
+    >>> names = Names()
+    >>> stmt = ast.parse("a = b + c").body[0]
+    >>> names.of(stmt).loads
+    ['c', 'b']
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from .names import _CHILDREN, _children, statements
+
+# statements that hold no block (the ones `of` answers for)
+SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
+
+
+class StatementNames:
+    """The `Name` nodes of one statement by context, and the parameters of its lambdas."""
+
+    __slots__ = ("assigns", "loads", "others", "parameters", "stmt")
+
+    def __init__(self, stmt: ast.AST) -> None:
+        self.stmt = stmt  # (held: its id stays its own while this is kept)
+        self.loads: list[str] = []  # in the order `names.loads` gives them
+        self.others: list[str] = []  # stored or deleted
+        self.parameters: list[str] = []
+        self.assigns: list[ast.Assign] = []  # the statement, or those in its handlers …
+
+
+class Names:
+    """`StatementNames` of simple statements, each found once until forgotten."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, StatementNames] = {}
+
+    def of(self, stmt: ast.stmt) -> StatementNames:
+        """The names of a simple statement (in `SIMPLE`)."""
+        found = self._of.get(id(stmt))
+        if found is None:
+            found = self._of[id(stmt)] = own_names(stmt)
+        return found
+
+    def changed(self, stmt: ast.stmt) -> None:
+        """Forget the names of `stmt`, which a pass rewrote; all of them if it holds blocks
+        (its statements may have changed too)."""
+        if type(stmt) in SIMPLE:
+            self._of.pop(id(stmt), None)
+        else:
+            self._of.clear()
+
+    def clear(self) -> None:
+        self._of.clear()
+
+    def everywhere(self, tree: ast.FunctionDef) -> Iterator[StatementNames]:
+        """The names of every part of `tree` (its parameters included), a part at a time:
+        `frontend.nodes.descendants`' names, grouped."""
+        yield own_names(tree)
+        for stmt, _ in statements(tree.body):
+            yield self.of(stmt) if type(stmt) in SIMPLE else own_names(stmt)
+
+
+_BLOCKS = ("body", "orelse")  # the blocks `names.statements` enters
+
+
+def own_names(node: ast.AST) -> StatementNames:
+    """The names under `node`, but not in the blocks of statements `names.statements`
+    enters (a statement's own: its test, target, value, handlers …)."""
+    found = StatementNames(node)
+    loads, others, parameters, assigns = found.loads, found.others, found.parameters, found.assigns
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    name, load, arg, AST, fields_of = ast.Name, ast.Load, ast.arg, ast.AST, _CHILDREN
+    while stack:
+        current = pop()
+        kind = type(current)
+        if kind is name:
+            (loads if type(current.ctx) is load else others).append(current.id)
+            continue  # its only child is its context
+        if kind is arg:
+            parameters.append(current.arg)
+        elif kind is ast.Assign:
+            assigns.append(current)
+        for field in fields_of.get(kind) or _children(kind):
+            value = getattr(current, field, None)
+            if type(value) is list:
+                if current is node and field in _BLOCKS:
+                    continue  # statements of their own
+                extend([v for v in value if isinstance(v, AST)])
+            elif isinstance(value, AST):
+                push(value)
+    return found
