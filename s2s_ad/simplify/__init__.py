@@ -88,7 +88,7 @@ ENABLES = {
 }
 # the passes that forget the names (facts.py) of each statement they rewrite themselves; after
 # a change by any other, all are forgotten
-KEEP_FACTS = (reuse_available_values, eliminate_dead_code, fold_negations)
+KEEP_FACTS = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
 # removing the only binding of each name it removes changes no value at hand, no count of
 # bindings and no literal a name holds: only reads are gone
 AFTER_SOLE_BINDINGS = (accumulate_in_place, drop_needless_tape_entries)
@@ -119,7 +119,7 @@ def simplify(
             if simplify_pass is accumulate_in_place:
                 changed = accumulate_in_place(tree, in_place_runtime)
             elif simplify_pass is drop_unit_factors:
-                changed = drop_unit_factors(tree, shapes, dtypes)
+                changed = drop_unit_factors(tree, shapes, dtypes, facts)
             elif simplify_pass is fold_negations:
                 changed = fold_negations(tree, dtypes, facts)
             elif simplify_pass in KEEP_FACTS:

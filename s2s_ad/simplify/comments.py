@@ -46,7 +46,7 @@ def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     assigning: dict[str, list[ast.stmt]] = {}
     known: set[str] = set()  # the names the code holds: read, assigned or parameters
     for part in (facts or Names()).everywhere(tree):
-        known.update(part.loads, part.others, part.parameters)
+        known.update(part.loads, part.stores, part.deleted, part.parameters)
         for node in part.assigns:
             for target in stores(node):
                 assigning.setdefault(target, []).append(node)

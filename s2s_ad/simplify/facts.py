@@ -17,23 +17,36 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .names import _CHILDREN, _children, statements
+from .names import _CHILDREN, BLOCKS, _children, statements
 
 # statements that hold no block (the ones `of` answers for)
 SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
 
 
 class StatementNames:
-    """The `Name` nodes of one statement by context, and the parameters of its lambdas."""
+    """The `Name` nodes of one statement by context, the parameters of its lambdas, and
+    its products (simplify/unit_seeds.py)."""
 
-    __slots__ = ("assigns", "loads", "others", "parameters", "stmt")
+    __slots__ = (
+        "assigns",
+        "deleted",
+        "loads",
+        "operands",
+        "parameters",
+        "products",
+        "stmt",
+        "stores",
+    )
 
     def __init__(self, stmt: ast.AST) -> None:
         self.stmt = stmt  # (held: its id stays its own while this is kept)
         self.loads: list[str] = []  # in the order `names.loads` gives them
-        self.others: list[str] = []  # stored or deleted
+        self.stores: list[str] = []
+        self.deleted: list[str] = []
         self.parameters: list[str] = []
         self.assigns: list[ast.Assign] = []  # the statement, or those in its handlers …
+        self.products: list[ast.BinOp] = []  # `a * b`
+        self.operands: list[int] = []  # the ids of operands of operators
 
 
 class Names:
@@ -68,31 +81,41 @@ class Names:
             yield self.of(stmt) if type(stmt) in SIMPLE else own_names(stmt)
 
 
-_BLOCKS = ("body", "orelse")  # the blocks `names.statements` enters
-
-
 def own_names(node: ast.AST) -> StatementNames:
     """The names under `node`, but not in the blocks of statements `names.statements`
     enters (a statement's own: its test, target, value, handlers …)."""
     found = StatementNames(node)
-    loads, others, parameters, assigns = found.loads, found.others, found.parameters, found.assigns
+    loads, stores, operands = found.loads, found.stores, found.operands
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    name, load, arg, AST, fields_of = ast.Name, ast.Load, ast.arg, ast.AST, _CHILDREN
+    name, load, store, AST, fields_of = ast.Name, ast.Load, ast.Store, ast.AST, _CHILDREN
+    binop, unary = ast.BinOp, ast.UnaryOp
     while stack:
         current = pop()
         kind = type(current)
         if kind is name:
-            (loads if type(current.ctx) is load else others).append(current.id)
+            context = type(current.ctx)
+            if context is load:
+                loads.append(current.id)
+            elif context is store:
+                stores.append(current.id)
+            else:
+                found.deleted.append(current.id)
             continue  # its only child is its context
-        if kind is arg:
-            parameters.append(current.arg)
+        if kind is binop:
+            if type(current.op) is ast.Mult:
+                found.products.append(current)
+            operands += (id(current.left), id(current.right))
+        elif kind is unary:
+            operands.append(id(current.operand))
         elif kind is ast.Assign:
-            assigns.append(current)
+            found.assigns.append(current)
+        elif kind is ast.arg:
+            found.parameters.append(current.arg)
         for field in fields_of.get(kind) or _children(kind):
             value = getattr(current, field, None)
             if type(value) is list:
-                if current is node and field in _BLOCKS:
+                if current is node and field in BLOCKS:
                     continue  # statements of their own
                 extend([v for v in value if isinstance(v, AST)])
             elif isinstance(value, AST):

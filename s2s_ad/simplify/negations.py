@@ -70,7 +70,7 @@ def fold_negations(
     reads, writes, parameters = Counter(), Counter(), set()
     for part in facts.everywhere(tree):
         reads.update([n for n in part.loads if n in candidates])
-        writes.update([n for n in part.others if n in candidates])
+        writes.update([n for n in part.stores + part.deleted if n in candidates])
         parameters.update(part.parameters)
     once = {n for n in candidates if reads[n] == 1 and writes[n] == 1 and n not in parameters}
     changed = rescaled

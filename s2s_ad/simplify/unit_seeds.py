@@ -49,76 +49,71 @@ import numpy as np
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from .constant_folding import BINARY, UNARY
 from .facts import Names
-from .names import _CHILDREN as _CHILD_FIELDS
-from .names import _children as _child_fields
-from .names import child_fields, statements, substitute_loads
+from .names import BLOCKS, child_fields, statements, substitute_own_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _SIGNS = (ast.USub, ast.UAdd)
 
 
 def drop_unit_factors(
-    tree: ast.FunctionDef, shapes: dict[str, tuple], dtypes: dict[str, tuple] | None = None
+    tree: ast.FunctionDef,
+    shapes: dict[str, tuple],
+    dtypes: dict[str, tuple] | None = None,
+    facts: Names | None = None,
 ) -> bool:
     """Read literals for the names that can hold nothing else, and replace `ones * e` and
     `e * ones` by `e` (`c * e` for ones scaled by a literal `c`) under `tree`, in place; True
-    if any. `dtypes`: ad/dtypes.py's facts of the variables, where known."""
-    found = _Inventory(tree)
+    if any. `dtypes`: ad/dtypes.py's facts of the variables, where known; `facts`: the
+    names of statements (those rewritten forgotten)."""
+    found = _Inventory(tree, facts)
     return _propagate_literals(tree, found) | _drop_ones(tree, found, shapes, dtypes or {})
 
 
 class _Inventory:
-    """What both parts ask of the whole function, gathered in one walk (the rewriting walks
-    run only where there is something to rewrite). Replacing reads by literals changes no
-    store, no assignment's target and no product's place: it holds after that part too."""
+    """What both parts ask of the whole function, gathered from the statements' facts
+    (facts.py; the rewriting walks run only in statements with something to rewrite).
+    Replacing reads by literals changes no store, no assignment's target and no product's
+    place: it holds after that part too."""
 
-    def __init__(self, tree: ast.FunctionDef) -> None:
+    def __init__(self, tree: ast.FunctionDef, facts: Names | None = None) -> None:
+        self.facts = facts or Names()
+        self.parts = list(self.facts.everywhere(tree))  # the function's, its statements'
         self.stored: Counter = Counter()  # every binding: loop and tuple targets, `+=`, `as` …
-        self.assigns: list[ast.Assign] = []  # the `name = value` statements
         self.parameters: set[str] = set()  # lambdas' too
         self.loaded: set[str] = set()
         self.products: list[ast.BinOp] = []
         self.operands: set[int] = set()  # ids of the products that are operands of arithmetic
-        stored, loaded, products, operands = self.stored, self.loaded, self.products, set()
-        store, load, name, assign, binop, mult, unary = (
-            ast.Store,
-            ast.Load,
-            ast.Name,
-            ast.Assign,
-            ast.BinOp,
-            ast.Mult,
-            ast.UnaryOp,
-        )
-        found = [tree]  # `descendants`' walk, each node looked at as it is found
-        child_fields, node_class, add = _CHILD_FIELDS.get, ast.AST, found.append
-        for node in found:
-            kind = type(node)
-            if kind is name:
-                context = type(node.ctx)
-                if context is store:
-                    stored[node.id] += 1
-                elif context is load:
-                    loaded.add(node.id)
-                continue  # (its context: no node of interest)
-            if kind is binop:
-                if type(node.op) is mult:
-                    products.append(node)
-                operands.add(id(node.left))
-                operands.add(id(node.right))
-            elif kind is unary:
-                operands.add(id(node.operand))
-            elif kind is assign:
-                if len(node.targets) == 1 and type(node.targets[0]) is name:
-                    self.assigns.append(node)
-            elif kind is ast.arg:
-                self.parameters.add(node.arg)
-            for field in child_fields(kind) or _child_fields(kind):
-                value = getattr(node, field, None)
-                if type(value) is list:
-                    found += [v for v in value if isinstance(v, node_class)]
-                elif isinstance(value, node_class):
-                    add(value)
-        self.operands = operands
+        for part in self.parts:
+            self.stored.update(part.stores)
+            self.parameters.update(part.parameters)
+            self.loaded.update(part.loads)
+            self.products += part.products
+            self.operands.update(part.operands)
+        # the `name = value` statements, in the order of a breadth-first walk (a scaled
+        # ones found earlier may be scaled again by a later one)
+        self.assigns = [
+            stmt
+            for stmt in _breadth_first(tree)
+            if type(stmt) is ast.Assign
+            and len(stmt.targets) == 1
+            and type(stmt.targets[0]) is ast.Name
+        ]
+
+
+def _breadth_first(tree: ast.FunctionDef) -> list[ast.AST]:
+    """The statements under `tree` (and what holds them: `except` handlers, `case`s) in
+    the order of `frontend.nodes.descendants`' walk, found without entering expressions."""
+    found: list[ast.AST] = [tree]
+    for node in found:
+        for field in child_fields(type(node)):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                found += [v for v in value if isinstance(v, _HOLDERS)]
+    return found
+
+
+# the nodes that are or hold statements (a lambda or comprehension holds none)
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) -> bool:
@@ -142,7 +137,13 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
                 changed = True
     if found.loaded.isdisjoint(literal):
         return False  # no read to rewrite: no rewriting walk
-    return substitute_loads(tree, literal, lambda value: ast.Constant(value=value))
+    changed = False
+    for part in found.parts:  # (a statement's own parts: not its blocks')
+        if not literal.keys().isdisjoint(part.loads):
+            substitute_own_loads(part.stmt, literal, lambda value: ast.Constant(value=value))
+            found.facts.changed(part.stmt)
+            changed = True
+    return changed
 
 
 def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
@@ -194,24 +195,35 @@ def _drop_ones(
     }
     if all(kept is None for kept in kept_for.values()):
         return False
+    changed = False
+    for part in found.parts:
+        if any(kept_for[id(product)] is not None for product in part.products):
+            _rewrite_products(part.stmt, kept_for, check)
+            found.facts.changed(part.stmt)
+            changed = True
+    return changed
+
+
+def _rewrite_products(stmt: ast.AST, kept_for: dict, check: tuple) -> None:
+    """Replace the products found to drop in the own parts of `stmt` (not its blocks)."""
     # pre-order, as before: a product is looked at before anything under it changes
-    walked, changed, node_class = [tree], False, ast.AST
+    walked, node_class = [stmt], ast.AST
     for node in walked:
         operand = type(node) in _ARITHMETIC  # `node`'s value is new whatever its operands
         for field in child_fields(type(node)):
             value = getattr(node, field, None)
+            if node is stmt and field in BLOCKS and type(value) is list:
+                continue  # statements of their own
             if type(value) is list:
                 for i, item in enumerate(value):
                     if type(item) is ast.BinOp and (kept := _kept(item, False, kept_for, check)):
                         value[i] = kept
-                        changed = True
                 walked += [v for v in value if isinstance(v, node_class)]
             elif isinstance(value, node_class):
                 if type(value) is ast.BinOp and (kept := _kept(value, operand, kept_for, check)):
                     setattr(node, field, kept)
-                    changed, value = True, kept
+                    value = kept
                 walked.append(value)
-    return changed
 
 
 def _by_ones_or_one(product: ast.BinOp, ones: dict) -> bool:
