@@ -122,7 +122,7 @@ def simplify(
                 changed = drop_unit_factors(tree, shapes, dtypes, facts)
             elif simplify_pass is fold_negations:
                 changed = fold_negations(tree, dtypes, facts)
-            elif simplify_pass in KEEP_FACTS:
+            elif simplify_pass in KEEP_FACTS or simplify_pass is drop_needless_tape_entries:
                 changed = simplify_pass(tree, facts)
             else:
                 changed = simplify_pass(tree)
@@ -137,7 +137,7 @@ def simplify(
     # what was computed only for the ones' shape dies, then the tape entries it left unread
     # (no further round: the other passes had nothing left to do)
     filled = shapes and fill_known_shapes(tree, shapes, dtypes or {}, facts)
-    if filled and eliminate_dead_code(tree, facts) and drop_needless_tape_entries(tree):
+    if filled and eliminate_dead_code(tree, facts) and drop_needless_tape_entries(tree, facts):
         facts.clear()  # (the tape-entry pass rewrites statements without saying which)
         eliminate_dead_code(tree, facts)
     prune_comments(tree, facts)  # once the code is final

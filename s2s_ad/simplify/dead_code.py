@@ -234,6 +234,8 @@ def _written(stmt: ast.stmt) -> list[str] | None:
         return [stmt.target.id]
     if type(stmt) is not ast.Assign or _is_check(stmt):
         return None
+    if len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+        return [stmt.targets[0].id]  # (the common case, at once)
     names: list[str] = []
     for target in stmt.targets:
         parts = target.elts if type(target) in (ast.Tuple, ast.List) else [target]

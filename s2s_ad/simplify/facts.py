@@ -15,9 +15,8 @@ statement changes no other's names.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
-from .names import _CHILDREN, BLOCKS, _children, statements
+from .names import _CHILDREN, BLOCKS, _children
 
 # statements that hold no block (the ones `of` answers for)
 SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
@@ -73,12 +72,27 @@ class Names:
     def clear(self) -> None:
         self._of.clear()
 
-    def everywhere(self, tree: ast.FunctionDef) -> Iterator[StatementNames]:
+    def everywhere(self, tree: ast.FunctionDef) -> list[StatementNames]:
         """The names of every part of `tree` (its parameters included), a part at a time:
         `frontend.nodes.descendants`' names, grouped."""
-        yield own_names(tree)
-        for stmt, _ in statements(tree.body):
-            yield self.of(stmt) if type(stmt) in SIMPLE else own_names(stmt)
+        found = [own_names(tree)]
+        cached, simple = self._of, SIMPLE
+        pending = list(reversed(tree.body))  # (`names.statements`' order)
+        pop, extend = pending.pop, pending.extend
+        while pending:
+            stmt = pop()
+            if type(stmt) in simple:
+                names = cached.get(id(stmt))
+                if names is None:
+                    names = cached[id(stmt)] = own_names(stmt)
+                found.append(names)
+                continue
+            found.append(own_names(stmt))
+            for field in ("orelse", "body"):
+                inner = getattr(stmt, field, None)
+                if type(inner) is list:
+                    extend(reversed(inner))
+        return found
 
 
 def own_names(node: ast.AST) -> StatementNames:

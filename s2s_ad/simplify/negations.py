@@ -67,11 +67,10 @@ def fold_negations(
             blocks[id(block)] = block
     if not candidates:
         return rescaled  # the common case: no walk of the expressions
-    reads, writes, parameters = Counter(), Counter(), set()
-    for part in facts.everywhere(tree):
-        reads.update([n for n in part.loads if n in candidates])
-        writes.update([n for n in part.stores + part.deleted if n in candidates])
-        parameters.update(part.parameters)
+    parts = list(facts.everywhere(tree))
+    reads = Counter([n for part in parts for n in part.loads if n in candidates])
+    writes = Counter([n for part in parts for n in part.stores + part.deleted if n in candidates])
+    parameters = {n for part in parts for n in part.parameters}
     once = {n for n in candidates if reads[n] == 1 and writes[n] == 1 and n not in parameters}
     changed = rescaled
     if once:

@@ -48,7 +48,7 @@ import numpy as np
 
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from .constant_folding import BINARY, UNARY
-from .facts import Names
+from .facts import SIMPLE, Names
 from .names import BLOCKS, child_fields, statements, substitute_own_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
@@ -77,18 +77,14 @@ class _Inventory:
 
     def __init__(self, tree: ast.FunctionDef, facts: Names | None = None) -> None:
         self.facts = facts or Names()
-        self.parts = list(self.facts.everywhere(tree))  # the function's, its statements'
-        self.stored: Counter = Counter()  # every binding: loop and tuple targets, `+=`, `as` …
-        self.parameters: set[str] = set()  # lambdas' too
-        self.loaded: set[str] = set()
-        self.products: list[ast.BinOp] = []
-        self.operands: set[int] = set()  # ids of the products that are operands of arithmetic
-        for part in self.parts:
-            self.stored.update(part.stores)
-            self.parameters.update(part.parameters)
-            self.loaded.update(part.loads)
-            self.products += part.products
-            self.operands.update(part.operands)
+        parts = self.parts = list(self.facts.everywhere(tree))  # the function's, its statements'
+        # every binding: loop and tuple targets, `+=`, `as` …
+        self.stored = Counter([n for part in parts for n in part.stores])
+        self.parameters = {n for part in parts for n in part.parameters}  # lambdas' too
+        self.loaded = {n for part in parts for n in part.loads}
+        self.products = [product for part in parts for product in part.products]
+        # ids of the products that are operands of arithmetic
+        self.operands = {key for part in parts for key in part.operands}
         # the `name = value` statements, in the order of a breadth-first walk (a scaled
         # ones found earlier may be scaled again by a later one)
         self.assigns = [
@@ -105,6 +101,8 @@ def _breadth_first(tree: ast.FunctionDef) -> list[ast.AST]:
     the order of `frontend.nodes.descendants`' walk, found without entering expressions."""
     found: list[ast.AST] = [tree]
     for node in found:
+        if type(node) in SIMPLE:
+            continue  # (holds no statement)
         for field in child_fields(type(node)):
             value = getattr(node, field, None)
             if type(value) is list:
@@ -180,7 +178,7 @@ def _drop_ones(
         if assigned[node.targets[0].id] == 1 and (assigned[like] <= 1 or like in dtypes):
             ones[node.targets[0].id] = (like, 1.0)
     for node in found.assigns:  # `c * ones`: `like`'s shape filled with `c`, of its dtype
-        scaled = _scaled(node.value, ones, dtypes)
+        scaled = _scaled(node.value, ones, dtypes) if type(node.value) is ast.BinOp else None
         if scaled is not None and assigned[node.targets[0].id] == 1:
             ones[node.targets[0].id] = scaled
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
