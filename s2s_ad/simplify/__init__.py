@@ -89,6 +89,8 @@ ENABLES = {
 # the passes that forget the names (facts.py) of each statement they rewrite themselves; after
 # a change by any other, all are forgotten
 KEEP_FACTS = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
+# the passes that read the facts but rewrite without saying where
+READ_FACTS = (fold_constants, drop_needless_tape_entries)
 # removing the only binding of each name it removes changes no value at hand, no count of
 # bindings and no literal a name holds: only reads are gone
 AFTER_SOLE_BINDINGS = (accumulate_in_place, drop_needless_tape_entries)
@@ -122,7 +124,7 @@ def simplify(
                 changed = drop_unit_factors(tree, shapes, dtypes, facts)
             elif simplify_pass is fold_negations:
                 changed = fold_negations(tree, dtypes, facts)
-            elif simplify_pass in KEEP_FACTS or simplify_pass is drop_needless_tape_entries:
+            elif simplify_pass in KEEP_FACTS or simplify_pass in READ_FACTS:
                 changed = simplify_pass(tree, facts)
             else:
                 changed = simplify_pass(tree)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from functools import partial
 
 from .facts import Names
 from .names import Stores, assigned_name, child_fields, reads_any, stores
@@ -276,20 +275,30 @@ class _Rewriter:
             value = getattr(node, field, None)
             if type(value) is list:
                 for i, item in enumerate(value):
-                    if isinstance(item, ast.AST):
-                        self.slot(item, value.__setitem__, i)
-            elif isinstance(value, ast.AST):
-                self.slot(value, partial(setattr, node), field)
+                    if isinstance(item, ast.AST) and (copy := self.held(item)) is not None:
+                        value[i] = copy
+            elif isinstance(value, ast.AST) and (copy := self.held(value)) is not None:
+                setattr(node, field, copy)
 
-    def slot(self, item: ast.AST, put, where) -> Key | None:
-        """Rewrite under `item`, and `item` itself where its value is at hand (`put(where,
-        copy)`); the key of what the place holds then."""
+    def held(self, item: ast.AST) -> ast.expr | None:
+        """Rewrite under `item`; a copy of the value at hand for `item` itself, if any."""
+        if isinstance(item, (ast.Lambda, ast.FunctionDef)):
+            return None  # not entered
+        key = self.key(item)
+        if key is not None and key in self.available and _is_read(item):
+            self.changed = True
+            return _copy(self.available[key])
+        return None
+
+    def part(self, node: ast.AST, field: str) -> Key | None:
+        """`held` for the operand `field` of `node`: the key of what it holds then."""
+        item = getattr(node, field)
         if isinstance(item, (ast.Lambda, ast.FunctionDef)):
             return None  # not entered
         key = self.key(item)
         if key is not None and key in self.available and _is_read(item):
             copy = _copy(self.available[key])
-            put(where, copy)
+            setattr(node, field, copy)
             self.changed = True
             return _key(copy)
         return key
@@ -302,11 +311,11 @@ class _Rewriter:
         if kind is ast.Constant:
             return _key(node)
         if kind is ast.BinOp:
-            left = self.slot(node.left, partial(setattr, node), "left")
-            right = self.slot(node.right, partial(setattr, node), "right")
+            left = self.part(node, "left")
+            right = self.part(node, "right")
             return None if left is None or right is None else (type(node.op), left, right)
         if kind is ast.UnaryOp:
-            operand = self.slot(node.operand, partial(setattr, node), "operand")
+            operand = self.part(node, "operand")
             return None if operand is None else (type(node.op), operand)
         self.fields(node, child_fields(kind))
         return None

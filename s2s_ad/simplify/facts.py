@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import _CHILDREN, BLOCKS, _children
-
-# statements that hold no block (the ones `of` answers for)
-SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
+from .names import _CHILDREN, BLOCKS, SIMPLE, _children
 
 
 class StatementNames:
@@ -31,6 +28,7 @@ class StatementNames:
         "deleted",
         "loads",
         "operands",
+        "operators",
         "parameters",
         "products",
         "stmt",
@@ -46,6 +44,7 @@ class StatementNames:
         self.assigns: list[ast.Assign] = []  # the statement, or those in its handlers …
         self.products: list[ast.BinOp] = []  # `a * b`
         self.operands: list[int] = []  # the ids of operands of operators
+        self.operators: list[ast.AST] = []  # what constant folding may fold (`if`s too)
 
 
 class Names:
@@ -55,7 +54,7 @@ class Names:
         self._of: dict[int, StatementNames] = {}
 
     def of(self, stmt: ast.stmt) -> StatementNames:
-        """The names of a simple statement (in `SIMPLE`)."""
+        """The names of a simple statement (in `names.SIMPLE`, those `of` answers for)."""
         found = self._of.get(id(stmt))
         if found is None:
             found = self._of[id(stmt)] = own_names(stmt)
@@ -95,6 +94,10 @@ class Names:
         return found
 
 
+# the nodes constant folding asks about (simplify/constant_folding.py)
+_OPERATORS = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
+
+
 def own_names(node: ast.AST) -> StatementNames:
     """The names under `node`, but not in the blocks of statements `names.statements`
     enters (a statement's own: its test, target, value, handlers …)."""
@@ -103,7 +106,7 @@ def own_names(node: ast.AST) -> StatementNames:
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
     name, load, store, AST, fields_of = ast.Name, ast.Load, ast.Store, ast.AST, _CHILDREN
-    binop, unary = ast.BinOp, ast.UnaryOp
+    binop, unary, constant = ast.BinOp, ast.UnaryOp, ast.Constant
     while stack:
         current = pop()
         kind = type(current)
@@ -116,6 +119,10 @@ def own_names(node: ast.AST) -> StatementNames:
             else:
                 found.deleted.append(current.id)
             continue  # its only child is its context
+        if kind is constant:
+            continue  # (a number or a string)
+        if kind in _OPERATORS:
+            found.operators.append(current)
         if kind is binop:
             if type(current.op) is ast.Mult:
                 found.products.append(current)

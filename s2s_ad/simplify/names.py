@@ -101,6 +101,8 @@ def substitute_own_loads(
 
 
 BLOCKS = ("body", "orelse")  # the blocks of statements `statements` enters
+# statements that hold no block
+SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
 
 
 def statements(block: list[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.stmt]]]:
@@ -108,6 +110,8 @@ def statements(block: list[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.stmt]
     the block holding it: no walk of the expressions."""
     for stmt in block:
         yield stmt, block
+        if type(stmt) in SIMPLE:
+            continue  # (no block)
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if type(inner) is list:
