@@ -86,11 +86,6 @@ ENABLES = {
     # a dropped entry is assigned in the replay instead: read through, then dead
     drop_needless_tape_entries: (reuse_available_values, eliminate_dead_code),
 }
-# the passes that forget the names (facts.py) of each statement they rewrite themselves; after
-# a change by any other, all are forgotten
-KEEP_FACTS = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
-# the passes that read the facts but rewrite without saying where
-READ_FACTS = (fold_constants, drop_needless_tape_entries)
 # removing the only binding of each name it removes changes no value at hand, no count of
 # bindings and no literal a name holds: only reads are gone
 AFTER_SOLE_BINDINGS = (accumulate_in_place, drop_needless_tape_entries)
@@ -114,6 +109,10 @@ def simplify(
     # in the reverse sweep's matching branch too, which would read names no longer assigned)
     allowed.insert(0, drop_unit_factors)
     facts = Names()  # asked by several passes of every statement: found once
+    # the passes that forget the facts of each statement they rewrite themselves; after a
+    # change by any other, all are forgotten (looked up as called: a profiler may wrap them)
+    keep_facts = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
+    read_facts = (fold_constants, drop_needless_tape_entries)  # (rewriting anywhere)
 
     def run(pending: list) -> None:
         while pending:
@@ -124,11 +123,11 @@ def simplify(
                 changed = drop_unit_factors(tree, shapes, dtypes, facts)
             elif simplify_pass is fold_negations:
                 changed = fold_negations(tree, dtypes, facts)
-            elif simplify_pass in KEEP_FACTS or simplify_pass in READ_FACTS:
+            elif simplify_pass in keep_facts or simplify_pass in read_facts:
                 changed = simplify_pass(tree, facts)
             else:
                 changed = simplify_pass(tree)
-            if changed and simplify_pass not in KEEP_FACTS:
+            if changed and simplify_pass not in keep_facts:
                 facts.clear()
             if changed:
                 sole = changed is Removed.SOLE_BINDINGS
