@@ -1,9 +1,11 @@
-"""The names each simple statement reads and binds, found once in a simplification and
-kept while no pass changes the statement: several passes ask them of every statement.
+"""What several passes ask of every statement (the names it reads and binds, its products
+and operators), found once in a simplification and kept while no pass changes it.
 
-A pass that rewrites a statement says so (`changed`); one that may have rewritten any
-(a walk of the whole function) has its caller forget them all (`clear`). Removing a
-statement changes no other's names.
+Before, each pass walked the whole function for these; now the first to ask walks each
+statement once, and later passes read the facts of the statements no pass has rewritten
+since. A pass that rewrites a statement says so (`changed`); one that may have rewritten
+any (a walk of the whole function) has its caller forget them all (`clear`). Removing a
+statement changes no other's facts.
 
     >>> import ast
     >>> names = Names()
@@ -20,8 +22,8 @@ from .names import _CHILDREN, BLOCKS, SIMPLE, _children
 
 
 class StatementNames:
-    """The `Name` nodes of one statement by context, the parameters of its lambdas, and
-    its products (simplify/unit_seeds.py)."""
+    """The facts of one statement: its `Name` nodes by context, the parameters of its
+    lambdas, its assignments, products and operators (unit_seeds.py, constant_folding.py)."""
 
     __slots__ = (
         "assigns",
@@ -48,7 +50,7 @@ class StatementNames:
 
 
 class Names:
-    """`StatementNames` of simple statements, each found once until forgotten."""
+    """The `StatementNames` of simple statements, each found once until forgotten."""
 
     def __init__(self) -> None:
         self._of: dict[int, StatementNames] = {}

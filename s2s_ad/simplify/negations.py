@@ -67,7 +67,7 @@ def fold_negations(
             blocks[id(block)] = block
     if not candidates:
         return rescaled  # the common case: no walk of the expressions
-    parts = list(facts.everywhere(tree))
+    parts = facts.everywhere(tree)
     reads = Counter([n for part in parts for n in part.loads if n in candidates])
     writes = Counter([n for part in parts for n in part.stores + part.deleted if n in candidates])
     parameters = {n for part in parts for n in part.parameters}
