@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from functools import cached_property
 
 import numpy as np
 
@@ -77,14 +78,12 @@ class _Inventory:
 
     def __init__(self, tree: ast.FunctionDef, facts: Names | None = None) -> None:
         self.facts = facts or Names()
-        parts = self.parts = list(self.facts.everywhere(tree))  # the function's, its statements'
+        parts = self.parts = self.facts.everywhere(tree)  # the function's, its statements'
         # every binding: loop and tuple targets, `+=`, `as` …
         self.stored = Counter([n for part in parts for n in part.stores])
         self.parameters = {n for part in parts for n in part.parameters}  # lambdas' too
         self.loaded = {n for part in parts for n in part.loads}
         self.products = [product for part in parts for product in part.products]
-        # ids of the products that are operands of arithmetic
-        self.operands = {key for part in parts for key in part.operands}
         # the `name = value` statements, in the order of a breadth-first walk (a scaled
         # ones found earlier may be scaled again by a later one)
         self.assigns = [
@@ -94,6 +93,12 @@ class _Inventory:
             and len(stmt.targets) == 1
             and type(stmt.targets[0]) is ast.Name
         ]
+
+    @cached_property
+    def operands(self) -> set[int]:
+        """The ids of the nodes that are operands of arithmetic (asked only where a product
+        may be dropped)."""
+        return {key for part in self.parts for key in part.operands}
 
 
 def _breadth_first(tree: ast.FunctionDef) -> list[ast.AST]:
@@ -118,7 +123,9 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
     found = found or _Inventory(tree)
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
     for node in found.assigns:
-        values.setdefault(node.targets[0].id, []).append(node.value)
+        if type(node.value) in _LITERAL_OR_NAME:  # (any other: it counts as a store only,
+            # which leaves the name fewer values than stores, as `_one_literal` refuses it)
+            values.setdefault(node.targets[0].id, []).append(node.value)
     stored, parameters = found.stored, found.parameters
     candidates = {
         name: assigned
@@ -142,6 +149,9 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
             found.facts.changed(part.stmt)
             changed = True
     return changed
+
+
+_LITERAL_OR_NAME = frozenset({ast.Constant, ast.Name})  # the values `_one_literal` accepts
 
 
 def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
@@ -171,7 +181,7 @@ def _drop_ones(
     assigned = found.stored
     ones: dict[str, tuple[str, float]] = {}  # name of the ones → (like, the value it holds)
     for node in found.assigns:
-        like = _ones_like(node.value)
+        like = _ones_like(node.value) if type(node.value) is ast.Call else None
         if like is None or like not in shapes:
             continue
         # `like` assigned again (restored from a loop's tape): all its values of one dtype
