@@ -133,8 +133,9 @@ def gradient_function(
     *forward, pullback, returned = vjp.body
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
-    if unit_seed:
-        for stmt in body:  # every read of a seed parameter becomes the literal 1.0
+    if unit_seed:  # every read of a seed parameter becomes the literal 1.0 (the forward
+        # sweep reads none: the seeds are fresh names)
+        for stmt in pullback.body:
             substitute_loads(stmt, dict.fromkeys(seeds, 1.0), build.constant)
         seeds = []
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
