@@ -72,19 +72,9 @@ def contribution(
         expr = _same_call(prim, rule.positions().index(param), param, incoming)
         return _masked(expr, mask, aliases) if reverse else expr
     text = template(site) if callable(template) else template
-    bindings: dict[str, ast.expr] = {
-        name: build.atom(a) for name, a in [*site.params.items(), *site.keywords.items()]
-    }
-    if "d" in site.keywords:  # a keyword named like the incoming derivative (multigammaln)
-        bindings["d_"] = bindings["d"]
-    bindings.update(
-        d=build.name(incoming),
-        ans=build.name(answer),
-        np=build.name(aliases.np),
-        math=build.name(aliases.math),
-        rt=build.name(aliases.rt),
-        M=build.name(aliases.math if rule.family == "math" else aliases.np),
-    )
+    # the names the template reads, and those read below: each binding is copied where used
+    wanted = {*_names_in(text), param, "d", "ans"}
+    bindings = _bindings(wanted, rule, site, incoming, answer, aliases)
     for placeholder, obj, preferred in rule.references:
         bindings[placeholder] = build.name(refer(obj, preferred))
     if vector and rule.diagonal and _may_broadcast(rule, site, param):
@@ -96,6 +86,31 @@ def contribution(
     if reverse and rule.unbroadcast and _may_broadcast(rule, site, param):
         expr = _call(f"{aliases.rt}.unbroadcast", expr, bindings[param])
     return expr
+
+
+@cache
+def _names_in(template: str) -> frozenset[str]:
+    return frozenset(n.id for n in ast.walk(_parse(template)) if isinstance(n, ast.Name))
+
+
+def _bindings(
+    wanted: set[str], rule: Rule, site: Site, incoming: str, answer: str, aliases: Aliases
+) -> dict[str, ast.expr]:
+    """What each name in `wanted` that a template may read stands for: an operand by its
+    parameter or keyword name, the incoming derivative `d`, the result `ans`, the modules."""
+    fixed = {"d": incoming, "ans": answer, "np": aliases.np, "math": aliases.math}
+    fixed.update(rt=aliases.rt, M=aliases.math if rule.family == "math" else aliases.np)
+    bindings: dict[str, ast.expr] = {}
+    for name in wanted:
+        if name in fixed:
+            bindings[name] = build.name(fixed[name])
+        elif name == "d_" and "d" in site.keywords:  # a keyword named `d` (multigammaln)
+            bindings[name] = build.atom(site.keywords["d"])
+        elif name in site.keywords:
+            bindings[name] = build.atom(site.keywords[name])
+        elif name in site.params:
+            bindings[name] = build.atom(site.params[name])
+    return bindings
 
 
 def _is_active(atom: object, active: set[str]) -> bool:
@@ -129,11 +144,28 @@ def zeros_like(
     return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
-def _site_facts(site: Site, answer: str, facts: dict[str, object]) -> dict[str, object]:
-    """The statically known facts (shapes, dtypes) of a call's operands (by rule name) and
-    result (`ans`), from `facts` by variable."""
-    named = [*site.params.items(), *site.keywords.items(), ("ans", Var(answer))]
-    return {k: facts[a.name] for k, a in named if isinstance(a, Var) and a.name in facts}
+def _with_facts(fn: Function, site: Site, answer: str) -> Site:
+    """`site` with the statically known facts (shapes, dtypes) of the call's operands (by
+    rule name) and result (`ans`), from `fn`'s by variable (one `replace`: each copies the
+    whole site)."""
+    named = [(k, a.name) for k, a in [*site.params.items(), *site.keywords.items()]
+             if isinstance(a, Var)]  # fmt: skip
+    named.append(("ans", answer))
+    facts: dict = {}
+    if fn.shapes:
+        facts["shapes"] = _facts_of(named, fn.shapes)
+    if fn.known_shapes or fn.numbers:
+        numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
+        facts["known"] = _facts_of(named, fn.known_shapes)
+        facts["numbers"] = frozenset(numbers)
+    if fn.dtypes:
+        facts["dtypes"] = _facts_of(named, fn.dtypes)
+    return replace(site, **facts)
+
+
+def _facts_of(named: list[tuple[str, str]], facts: dict[str, object]) -> dict[str, object]:
+    """{slot: the fact of the variable in it} for the `(slot, variable)` pairs in `named`."""
+    return {slot: facts[name] for slot, name in named if name in facts}
 
 
 def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
@@ -377,17 +409,8 @@ def contributions(
     rule, site = rule_for(fn, stmt)
     if value.fn is operator.getitem:
         _check_indexed_object(fn, stmt, active)
-    facts: dict = {}  # (one `replace`: each copies the whole site)
-    if fn.shapes:
-        facts["shapes"] = _site_facts(site, stmt.target, fn.shapes)
-    if fn.known_shapes or fn.numbers:
-        numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
-        facts["known"] = _site_facts(site, stmt.target, fn.known_shapes)
-        facts["numbers"] = frozenset(numbers)
-    if fn.dtypes:
-        facts["dtypes"] = _site_facts(site, stmt.target, fn.dtypes)
-    if facts:
-        site = replace(site, **facts)
+    if fn.shapes or fn.known_shapes or fn.numbers or fn.dtypes:
+        site = _with_facts(fn, site, stmt.target)
     operands = [site.params.get(p) for p in rule.params]
     if not reverse and rule.joint and all(_is_active(a, active) for a in operands):
         tangents = {f"d{k}": build.name(incoming(a)) for k, a in enumerate(operands)}
