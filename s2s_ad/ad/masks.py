@@ -86,6 +86,12 @@ def masked_statements(
             if isinstance(stmt, Assign):
                 owner[stmt.target] = (stmt, where)
     found: dict[str, list[Use] | None] = {}
+    carried: dict[int, frozenset[str] | None] = {}  # id(statement) → `_carried`, once
+
+    def carries(user: Assign, var: str) -> bool:
+        if id(user) not in carried:
+            carried[id(user)] = _carried(user)
+        return carried[id(user)] is None or var in carried[id(user)]
 
     def uses_of(var: str) -> list[Use] | None:
         if var in found:
@@ -106,7 +112,7 @@ def masked_statements(
                 return None  # returned, iterated, a context: read whole
             if where != block:
                 return None
-            if not _carries(user, var):
+            if not carries(user, var):
                 continue  # only a shape or a condition: `rt.unbroadcast(g, var)`
             picked = _selections(user, var)
             if picked is None:
@@ -181,20 +187,20 @@ def mask_code(
     return build.assign(name, reach)
 
 
-def _carries(stmt: Assign, var: str) -> bool:
-    """Whether a derivative flows to `var` through `stmt`: not when `var` is only in a
-    selector slot of its rule (the condition of `np.where`, the shape `rt.unbroadcast`
-    reads), as activity analysis decides (ad/activity.py)."""
+def _carried(stmt: Assign) -> frozenset[str] | None:
+    """The variables a derivative flows to through `stmt` (None: any it reads): not one
+    only in a selector slot of its rule (the condition of `np.where`, the shape
+    `rt.unbroadcast` reads), as activity analysis decides (ad/activity.py)."""
     prim = stmt.value
     if not isinstance(prim, Prim):
-        return True
+        return None
     rule = lookup(prim.fn)
     site = rule.bind(prim) if rule is not None else None
     if site is None:
-        return True
+        return None
     slots = [*site.params.values()]
     slots += [a for k, a in site.keywords.items() if k not in rule.selectors]
-    return Var(var) in slots
+    return frozenset(a.name for a in slots if isinstance(a, Var))
 
 
 def _selections(stmt: Assign, var: str) -> list[Use] | None:
