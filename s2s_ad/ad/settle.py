@@ -37,6 +37,7 @@ def settle(
     only if a name in its `reads` changed since it last ran: `run` must depend on nothing
     else that changes, and running it twice on the same inputs must change nothing."""
     changed_at: dict[str, int] = {}  # name → the clock of the run that last changed it
+    since = changed_at.get
     ran_at = [-1] * len(steps)  # -1: not run yet
     clock = 0
     changed = True
@@ -44,15 +45,14 @@ def settle(
         changed = False
         for index, step in enumerate(steps):
             last = ran_at[index]
-            if last >= 0 and not _changed_since(reads[index], changed_at, last):
-                continue
+            if last >= 0:  # (a loop, not `any`: this check is most of a settled round)
+                for name in reads[index]:
+                    if since(name, -1) >= last:
+                        break
+                else:
+                    continue
             ran_at[index] = clock  # a change it makes to a name it reads brings it back
             for name in run(step):
                 changed_at[name] = clock
                 changed = True
             clock += 1
-
-
-def _changed_since(names: Collection[str], changed_at: dict[str, int], clock: int) -> bool:
-    get = changed_at.get
-    return any(get(name, -1) >= clock for name in names)
