@@ -72,6 +72,9 @@ def masked_statements(
     """The masked values of `fn` (see the module docstring), each with its active uses.
     `placed`: id(statement) → id(the block its derivative is placed in, deferred.py), where
     that is not its own."""
+    assigns = fn.assigns()
+    if not any(isinstance(s.value, Prim) and s.value.fn in _SELECTING for s in assigns):
+        return {}  # every chain of masked values ends in a selection: none here
     placed = placed or {}
     counts: dict[str, int] = {}
     owner: dict[str, tuple[Assign, int]] = {}  # target → (statement, id of its block)
@@ -127,7 +130,7 @@ def masked_statements(
     # a mask is made only where needed: a statement whose partials may be infinite, and
     # the statements after it whose masks its own mask is made of (in program order)
     needed: dict[str, list[Use]] = {}
-    for stmt in fn.assigns():
+    for stmt in assigns:
         var = stmt.target
         if uses_of(var) is None:
             continue
@@ -203,11 +206,14 @@ def _carried(stmt: Assign) -> frozenset[str] | None:
     return frozenset(a.name for a in slots if isinstance(a, Var))
 
 
+_SELECTING = (np.where, runtime.masked)  # what selects a branch's elements
+
+
 def _selections(stmt: Assign, var: str) -> list[Use] | None:
     """The uses of `var` as a selected branch in `stmt` (`np.where`, `rt.masked`); None if
     `stmt` selects nothing. As the condition of `np.where` it carries no derivative."""
     prim = stmt.value
-    if not isinstance(prim, Prim) or prim.fn not in (np.where, runtime.masked):
+    if not isinstance(prim, Prim) or prim.fn not in _SELECTING:
         return None
     rule = lookup(prim.fn)
     site = rule.bind(prim) if rule else None
