@@ -364,6 +364,8 @@ class _Reverse:
         Any other use of such a value (`for v in t`, `t[1:]`, passing it on) adds to its
         whole adjoint, as for a local list: `call` and `gradient` add both."""
         value = stmt.value
+        if not self.items:  # no value has item adjoints
+            return None
         if not isinstance(value, Prim) or value.fn is runtime.unshared:
             return None  # the check of an in-place update only reads the whole (aliasing.py)
         structured = [a for a in used_vars(value) if a in self.items and a in self.active]

@@ -156,7 +156,10 @@ def _with_facts(fn: Function, site: Site, answer: str) -> Site:
         facts["shapes"] = _facts_of(named, fn.shapes)
     if fn.known_shapes or fn.numbers:
         numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
-        facts["known"] = _facts_of(named, fn.known_shapes)
+        if fn.known_shapes is fn.shapes and fn.shapes:  # specialised: the same facts (a copy)
+            facts["known"] = dict(facts["shapes"])
+        else:
+            facts["known"] = _facts_of(named, fn.known_shapes)
         facts["numbers"] = frozenset(numbers)
     if fn.dtypes:
         facts["dtypes"] = _facts_of(named, fn.dtypes)
