@@ -145,9 +145,8 @@ def zeros_like(
 
 
 def _with_facts(fn: Function, site: Site, answer: str) -> Site:
-    """`site` with the statically known facts (shapes, dtypes) of the call's operands (by
-    rule name) and result (`ans`), from `fn`'s by variable (one `replace`: each copies the
-    whole site)."""
+    """`site`, as `rule.bind` made it, with the statically known facts (shapes, dtypes) of
+    the call's operands (by rule name) and result (`ans`), from `fn`'s by variable."""
     named = [(k, a.name) for k, a in [*site.params.items(), *site.keywords.items()]
              if isinstance(a, Var)]  # fmt: skip
     named.append(("ans", answer))
@@ -163,7 +162,7 @@ def _with_facts(fn: Function, site: Site, answer: str) -> Site:
         facts["numbers"] = frozenset(numbers)
     if fn.dtypes:
         facts["dtypes"] = _facts_of(named, fn.dtypes)
-    return replace(site, **facts)
+    return Site(site.params, site.keywords, **facts)  # (`replace` is twice as slow)
 
 
 def _facts_of(named: list[tuple[str, str]], facts: dict[str, object]) -> dict[str, object]:
