@@ -33,7 +33,7 @@ def _parse(template: str) -> ast.expr:
     return build.parse_expr(template)
 
 
-def instantiate(template: str, bindings: dict[str, ast.expr]) -> ast.expr:
+def instantiate(template: str, bindings: dict[str, ast.expr | str]) -> ast.expr:
     """A fresh copy of the parsed `template` with its names replaced by `bindings`."""
     return build.clone(_parse(template), bindings)
 
@@ -76,16 +76,22 @@ def contribution(
     wanted = {*_names_in(text), param, "d", "ans"}
     bindings = _bindings(wanted, rule, site, incoming, answer, aliases)
     for placeholder, obj, preferred in rule.references:
-        bindings[placeholder] = build.name(refer(obj, preferred))
+        bindings[placeholder] = refer(obj, preferred)
     if vector and rule.diagonal and _may_broadcast(rule, site, param):
         # line the direction axis up in front of the result's axes: (n, 1, …, *x.shape)
-        bindings["d"] = _call(f"{aliases.rt}.along", bindings["d"], bindings["ans"])
+        along = [_tree(bindings["d"]), _tree(bindings["ans"])]
+        bindings["d"] = _call(f"{aliases.rt}.along", *along)
     expr = instantiate(text, bindings)
     if reverse and text not in FINITE:  # masked at the result's shape, before the sum
         expr = _masked(expr, mask, aliases)  # down to the operand's shape
     if reverse and rule.unbroadcast and _may_broadcast(rule, site, param):
-        expr = _call(f"{aliases.rt}.unbroadcast", expr, bindings[param])
+        expr = _call(f"{aliases.rt}.unbroadcast", expr, _tree(bindings[param]))
     return expr
+
+
+def _tree(binding: ast.expr | str) -> ast.expr:
+    """A binding as a tree of its own (a string binding is a name read)."""
+    return build.name(binding) if type(binding) is str else binding
 
 
 @cache
@@ -95,22 +101,27 @@ def _names_in(template: str) -> frozenset[str]:
 
 def _bindings(
     wanted: set[str], rule: Rule, site: Site, incoming: str, answer: str, aliases: Aliases
-) -> dict[str, ast.expr]:
+) -> dict[str, ast.expr | str]:
     """What each name in `wanted` that a template may read stands for: an operand by its
-    parameter or keyword name, the incoming derivative `d`, the result `ans`, the modules."""
+    parameter or keyword name, the incoming derivative `d`, the result `ans`, the modules
+    (a name read as a string: `build.clone` makes its node where it is used)."""
     fixed = {"d": incoming, "ans": answer, "np": aliases.np, "math": aliases.math}
     fixed.update(rt=aliases.rt, M=aliases.math if rule.family == "math" else aliases.np)
-    bindings: dict[str, ast.expr] = {}
+    bindings: dict[str, ast.expr | str] = {}
     for name in wanted:
         if name in fixed:
-            bindings[name] = build.name(fixed[name])
+            bindings[name] = fixed[name]
         elif name == "d_" and "d" in site.keywords:  # a keyword named `d` (multigammaln)
-            bindings[name] = build.atom(site.keywords["d"])
+            bindings[name] = _operand(site.keywords["d"])
         elif name in site.keywords:
-            bindings[name] = build.atom(site.keywords[name])
+            bindings[name] = _operand(site.keywords[name])
         elif name in site.params:
-            bindings[name] = build.atom(site.params[name])
+            bindings[name] = _operand(site.params[name])
     return bindings
+
+
+def _operand(atom: object) -> ast.expr | str:
+    return atom.name if type(atom) is Var else build.atom(atom)
 
 
 def _is_active(atom: object, active: set[str]) -> bool:
