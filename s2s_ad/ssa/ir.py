@@ -269,14 +269,21 @@ COMPARE_OPERATORS: dict[object, str] = {
 
 def walk(block: list) -> list:
     """Every statement of `block` and of the blocks nested in it, in program order."""
-    found = []
+    found: list = []
+    _walk_into(block, found)
+    return found
+
+
+def _walk_into(block: list, found: list) -> None:
+    """Append to `found` what `walk(block)` gives (one list, not one per block)."""
     for stmt in block:
         found.append(stmt)
-        if isinstance(stmt, If):
-            found += walk(stmt.body) + walk(stmt.orelse)
-        elif isinstance(stmt, (For, While, With)):
-            found += walk(stmt.body)
-    return found
+        kind = type(stmt)
+        if kind is If:
+            _walk_into(stmt.body, found)
+            _walk_into(stmt.orelse, found)
+        elif kind is For or kind is While or kind is With:
+            _walk_into(stmt.body, found)
 
 
 def operands(expr: Expr) -> tuple[Atom, ...]:
