@@ -424,10 +424,12 @@ def contributions(
         _check_indexed_object(fn, stmt, active)
     if fn.shapes or fn.known_shapes or fn.numbers or fn.dtypes:
         site = _with_facts(fn, site, stmt.target)
-    operands = [site.params.get(p) for p in rule.params]
-    if not reverse and rule.joint and all(_is_active(a, active) for a in operands):
-        tangents = {f"d{k}": build.name(incoming(a)) for k, a in enumerate(operands)}
-        return [(operands[0], instantiate(rule.joint, {**tangents, "rt": build.name(aliases.rt)}))]
+    if not reverse and rule.joint:
+        operands = [site.params.get(p) for p in rule.params]
+        if all(_is_active(a, active) for a in operands):
+            tangents = {f"d{k}": build.name(incoming(a)) for k, a in enumerate(operands)}
+            joint = instantiate(rule.joint, {**tangents, "rt": build.name(aliases.rt)})
+            return [(operands[0], joint)]
     found = []
     direction = Namer(fn.taken_names).fresh("d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):
