@@ -134,9 +134,8 @@ def gradient_function(
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
     if unit_seed:  # every read of a seed parameter becomes the literal 1.0 (the forward
-        # sweep reads none: the seeds are fresh names)
-        for stmt in pullback.body:
-            substitute_loads(stmt, dict.fromkeys(seeds, 1.0), build.constant)
+        # sweep reads none: the seeds are fresh names; the pullback's parameters are no reads)
+        substitute_loads(pullback, dict.fromkeys(seeds, 1.0), build.constant)
         seeds = []
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
         body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
