@@ -158,8 +158,8 @@ def zeros_like(
 def _with_facts(fn: Function, site: Site, answer: str) -> Site:
     """`site`, as `rule.bind` made it, with the statically known facts (shapes, dtypes) of
     the call's operands (by rule name) and result (`ans`), from `fn`'s by variable."""
-    named = [(k, a.name) for k, a in [*site.params.items(), *site.keywords.items()]
-             if isinstance(a, Var)]  # fmt: skip
+    operands = [*site.params.items(), *site.keywords.items()]
+    named = [(k, a.name) for k, a in operands if isinstance(a, Var)]
     named.append(("ans", answer))
     facts: dict = {}
     if fn.shapes:
