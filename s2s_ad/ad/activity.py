@@ -34,6 +34,7 @@ from .. import runtime
 from ..rules.registry import lookup
 from ..ssa.ir import Assign, Const, Function, Index, Prim, SliceItem, Var, used_vars
 from .integers import integral_names
+from .settle import settle
 
 
 def activity(fn: Function, wrt: list[str]) -> tuple[set[str], dict[str, frozenset]]:
@@ -62,11 +63,12 @@ def varied_paths(fn: Function, wrt: list[str]) -> dict[str, frozenset]:
     every = fn.assigns()
     displays = _displays(every)
     assigns = [s for s in every if s.target not in integral and carries_derivative(s)]
-    changed = True
-    while changed:
-        changed = False
-        for stmt in assigns:
-            changed = _add(varied, stmt.target, _varied_value(stmt, varied, displays)) or changed
+
+    def vary(stmt: Assign) -> tuple[str, ...]:
+        grew = _add(varied, stmt.target, _varied_value(stmt, varied, displays))
+        return (stmt.target,) if grew else ()
+
+    settle(assigns, [used_vars(s.value) for s in assigns], vary)
     return varied
 
 
@@ -202,14 +204,15 @@ def demanded(fn: Function) -> dict[str, frozenset]:
     every = fn.assigns()
     positions, _ = _displays(every)
     assigns = [s for s in every[::-1] if carries_derivative(s)]
-    changed = True
-    while changed:
-        changed = False
-        for stmt in assigns:
-            paths = demand.get(stmt.target)
-            if paths:
-                for name, below in _flows(stmt, paths, positions):
-                    changed = _add(demand, name, below) or changed
+
+    def demand_operands(stmt: Assign) -> list[str]:
+        paths = demand.get(stmt.target)
+        if not paths:
+            return []
+        flows = _flows(stmt, paths, positions)
+        return [name for name, below in flows if _add(demand, name, below)]
+
+    settle(assigns, [(s.target,) for s in assigns], demand_operands)
     return demand
 
 

@@ -10,12 +10,15 @@ name, which nothing may alias.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from ..codegen import build
 from ..naming import Aliases, Namer
 from ..ssa.ir import Var
 from .templates import zeros_like
+
+_NOT_WORD = re.compile(r"\W")  # what a name cannot hold: `#` of `t#0`
 
 
 def item_key(var: str, item: object) -> str:
@@ -78,7 +81,7 @@ class Adjoints:
 
     def fresh(self, var: str) -> str:
         """A new adjoint name for `var` (`t#0`, item 0 of the tuple `t`, gets `t_0_bar`)."""
-        readable = "".join(c if c.isalnum() or c == "_" else "_" for c in var).rstrip("_")
+        readable = _NOT_WORD.sub("_", var).rstrip("_")
         return self.namer.fresh(f"{readable}_bar")
 
     def reset(self, var: str) -> None:

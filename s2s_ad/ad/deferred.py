@@ -34,9 +34,11 @@ def deferred_statements(fn: Function, active: set[str], keep=None) -> dict:
     """id(a branch's block) → the assignments, in program order, whose derivatives are placed
     in that block; `keep(stmt)`: assignments never moved (forward mode's helper calls, whose
     tangent code is the call itself)."""
+    statements = walk(fn.body)
+    if not any(isinstance(s, If) for s in statements):
+        return {}  # no branch to place a derivative in
     places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
     _record(fn.body, (), places)
-    statements = walk(fn.body)
     counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
     readers: dict[str, list] = {}  # name → the statements reading a derivative of it
     for stmt in statements:

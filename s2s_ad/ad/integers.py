@@ -32,7 +32,8 @@ import numpy as np
 
 from .. import runtime
 from ..pytrees import TreeDef
-from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, walk
+from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, used_vars, walk
+from .settle import settle
 
 INT = "int"
 TOP = "top"
@@ -95,20 +96,22 @@ def _descriptions(fn: Function) -> dict[str, object]:
     described: dict[str, object] = {stmt.target: NOTHING for stmt in statements}
     for name, d in fn.structures.items():
         described[name] = _join(described.get(name, NOTHING), d)
-    while True:
-        changed = False
-        for stmt in statements:
-            if isinstance(stmt, For):
-                new = _iterated(stmt.iterable, described)
-            else:
-                new = _described(stmt.value, described)
-            old = described[stmt.target]
-            joined = _bounded(_join(old, new))
-            if joined != old:
-                described[stmt.target] = joined
-                changed = True
-        if not changed:
-            return described
+
+    def describe(stmt: Assign | For) -> tuple[str, ...]:
+        if isinstance(stmt, For):
+            new = _iterated(stmt.iterable, described)
+        else:
+            new = _described(stmt.value, described)
+        old = described[stmt.target]
+        joined = _bounded(_join(old, new))
+        if joined == old:
+            return ()
+        described[stmt.target] = joined
+        return (stmt.target,)
+
+    reads = [used_vars(s.iterable if isinstance(s, For) else s.value) for s in statements]
+    settle(statements, reads, describe)  # (a join: describing twice changes nothing)
+    return described
 
 
 def structure(tree: TreeDef) -> object:

@@ -72,6 +72,9 @@ def masked_statements(
     """The masked values of `fn` (see the module docstring), each with its active uses.
     `placed`: id(statement) → id(the block its derivative is placed in, deferred.py), where
     that is not its own."""
+    assigns = fn.assigns()
+    if not any(isinstance(s.value, Prim) and s.value.fn in _SELECTING for s in assigns):
+        return {}  # every chain of masked values ends in a selection: none here
     placed = placed or {}
     counts: dict[str, int] = {}
     owner: dict[str, tuple[Assign, int]] = {}  # target → (statement, id of its block)
@@ -86,6 +89,12 @@ def masked_statements(
             if isinstance(stmt, Assign):
                 owner[stmt.target] = (stmt, where)
     found: dict[str, list[Use] | None] = {}
+    carried: dict[int, frozenset[str] | None] = {}  # id(statement) → `_carried`, once
+
+    def carries(user: Assign, var: str) -> bool:
+        if id(user) not in carried:
+            carried[id(user)] = _carried(user)
+        return carried[id(user)] is None or var in carried[id(user)]
 
     def uses_of(var: str) -> list[Use] | None:
         if var in found:
@@ -106,7 +115,7 @@ def masked_statements(
                 return None  # returned, iterated, a context: read whole
             if where != block:
                 return None
-            if not _carries(user, var):
+            if not carries(user, var):
                 continue  # only a shape or a condition: `rt.unbroadcast(g, var)`
             picked = _selections(user, var)
             if picked is None:
@@ -121,7 +130,7 @@ def masked_statements(
     # a mask is made only where needed: a statement whose partials may be infinite, and
     # the statements after it whose masks its own mask is made of (in program order)
     needed: dict[str, list[Use]] = {}
-    for stmt in fn.assigns():
+    for stmt in assigns:
         var = stmt.target
         if uses_of(var) is None:
             continue
@@ -181,27 +190,30 @@ def mask_code(
     return build.assign(name, reach)
 
 
-def _carries(stmt: Assign, var: str) -> bool:
-    """Whether a derivative flows to `var` through `stmt`: not when `var` is only in a
-    selector slot of its rule (the condition of `np.where`, the shape `rt.unbroadcast`
-    reads), as activity analysis decides (ad/activity.py)."""
+def _carried(stmt: Assign) -> frozenset[str] | None:
+    """The variables a derivative flows to through `stmt` (None: any it reads): not one
+    only in a selector slot of its rule (the condition of `np.where`, the shape
+    `rt.unbroadcast` reads), as activity analysis decides (ad/activity.py)."""
     prim = stmt.value
     if not isinstance(prim, Prim):
-        return True
+        return None
     rule = lookup(prim.fn)
     site = rule.bind(prim) if rule is not None else None
     if site is None:
-        return True
+        return None
     slots = [*site.params.values()]
     slots += [a for k, a in site.keywords.items() if k not in rule.selectors]
-    return Var(var) in slots
+    return frozenset(a.name for a in slots if isinstance(a, Var))
+
+
+_SELECTING = (np.where, runtime.masked)  # what selects a branch's elements
 
 
 def _selections(stmt: Assign, var: str) -> list[Use] | None:
     """The uses of `var` as a selected branch in `stmt` (`np.where`, `rt.masked`); None if
     `stmt` selects nothing. As the condition of `np.where` it carries no derivative."""
     prim = stmt.value
-    if not isinstance(prim, Prim) or prim.fn not in (np.where, runtime.masked):
+    if not isinstance(prim, Prim) or prim.fn not in _SELECTING:
         return None
     rule = lookup(prim.fn)
     site = rule.bind(prim) if rule else None

@@ -133,9 +133,9 @@ def gradient_function(
     *forward, pullback, returned = vjp.body
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
-    if unit_seed:
-        for stmt in body:  # every read of a seed parameter becomes the literal 1.0
-            substitute_loads(stmt, dict.fromkeys(seeds, 1.0), build.constant)
+    if unit_seed:  # every read of a seed parameter becomes the literal 1.0 (the forward
+        # sweep reads none: the seeds are fresh names; the pullback's parameters are no reads)
+        substitute_loads(pullback, dict.fromkeys(seeds, 1.0), build.constant)
         seeds = []
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
         body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
@@ -363,6 +363,8 @@ class _Reverse:
         Any other use of such a value (`for v in t`, `t[1:]`, passing it on) adds to its
         whole adjoint, as for a local list: `call` and `gradient` add both."""
         value = stmt.value
+        if not self.items:  # no value has item adjoints
+            return None
         if not isinstance(value, Prim) or value.fn is runtime.unshared:
             return None  # the check of an in-place update only reads the whole (aliasing.py)
         structured = [a for a in used_vars(value) if a in self.items and a in self.active]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -34,10 +34,13 @@ from ..ssa.ir import (
     Index,
     Prim,
     SliceItem,
+    Stmt,
     Var,
     While,
+    used_vars,
     walk,
 )
+from .settle import settle
 
 Shape = tuple[int, ...]
 _UNSEEN = object()  # not evaluated yet: the optimistic start of the fixed point
@@ -54,24 +57,30 @@ NUMBERS = {builtins.float, builtins.int, builtins.bool, builtins.len}
 def infer_shapes(fn: Function, params: dict[str, Shape | None]) -> dict[str, Shape]:
     """Known shapes of `fn`'s variables, given the shapes of its parameters."""
     integers = {s.target for s in walk(fn.body) if isinstance(s, For) and _is_range(s.iterable)}
-    shapes = fixed_point(params, lambda shapes: _assignments(fn, shapes, integers))
+    shapes = fixed_point(params, fn, lambda stmt, shapes: _assignment(stmt, shapes, integers))
     return {name: s for name, s in shapes.items() if isinstance(s, tuple)}
 
 
-def fixed_point(start: dict, assignments: Callable[[dict], Iterable[tuple[str, object]]]) -> dict:
+def fixed_point(start: dict, fn: Function, fact_of: Callable[[Stmt, dict], tuple]) -> dict:
     """Each variable's fact (a shape, a dtype), from `start` (the parameters') and the facts
-    `assignments(found)` gives for each assignment: the same fact on every assignment, else
-    None (unknown). Optimistic: a fact `_UNSEEN` (an operand not evaluated yet) is skipped."""
+    `fact_of(statement, found)` gives as `(target, fact)` for each assignment of `fn`: the
+    same fact on every assignment, else None (unknown). Optimistic: a fact `_UNSEEN` (an
+    operand not evaluated yet) is skipped. A statement is evaluated again only once a
+    variable it reads has changed (settle.py)."""
     found: dict[str, object] = dict(start)
-    changed = True
-    while changed:
-        changed = False
-        for target, fact in assignments(found):
-            old = found.get(target, _UNSEEN)
-            new = fact if old is _UNSEEN else (old if old == fact else None)
-            if fact is not _UNSEEN and new is not old:
-                found[target] = new
-                changed = True
+
+    def join(stmt: Stmt) -> tuple[str, ...]:
+        target, fact = fact_of(stmt, found)
+        old = found.get(target, _UNSEEN)
+        new = fact if old is _UNSEEN else (old if old == fact else None)
+        if fact is _UNSEEN or new is old:
+            return ()
+        found[target] = new
+        return (target,)
+
+    statements = [s for s in walk(fn.body) if isinstance(s, (Assign, For, While))]
+    reads = [used_vars(s.value) if isinstance(s, Assign) else () for s in statements]
+    settle(statements, reads, join)
     return found
 
 
@@ -79,14 +88,13 @@ def _is_range(iterable: object) -> bool:
     return isinstance(iterable, Prim) and iterable.fn is builtins.range
 
 
-def _assignments(fn: Function, shapes: dict, integers: set[str]):
-    for stmt in walk(fn.body):
-        if isinstance(stmt, Assign):
-            yield stmt.target, _shape_of(stmt.value, shapes, integers)
-        elif isinstance(stmt, For):
-            yield stmt.target, () if stmt.target in integers else None
-        elif isinstance(stmt, While):
-            yield stmt.test, None
+def _assignment(stmt: Assign | For | While, shapes: dict, integers: set[str]) -> tuple:
+    """(the name `stmt` assigns, the shape it gives it)."""
+    if isinstance(stmt, Assign):
+        return stmt.target, _shape_of(stmt.value, shapes, integers)
+    if isinstance(stmt, For):
+        return stmt.target, () if stmt.target in integers else None
+    return stmt.test, None
 
 
 def _atom_shape(atom: Atom, shapes: dict) -> object:

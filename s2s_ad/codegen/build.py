@@ -83,10 +83,11 @@ def _parsed(source: str) -> ast.expr:
     return ast.parse(source, mode="eval").body
 
 
-def clone(node, bindings: dict[str, ast.expr] | None = None):
+def clone(node, bindings: dict[str, ast.expr | str] | None = None):
     """A structural copy of an `ast` tree (much cheaper than `copy.deepcopy`); with
-    `bindings`, each name in the tree is replaced by a copy of its binding. Contexts and
-    operators, which have no fields, are shared, as the parser shares them."""
+    `bindings`, each name in the tree is replaced by a copy of its binding (a tree, or a
+    name read, given as a string). Contexts and operators, which have no fields, are
+    shared, as the parser shares them."""
     kind = type(node)
     if kind is list:
         return [clone(item, bindings) for item in node]
@@ -95,7 +96,8 @@ def clone(node, bindings: dict[str, ast.expr] | None = None):
             return ast.Name(id=node.id, ctx=node.ctx)
         if node.id not in bindings:
             raise KeyError(f"template name `{node.id}` has no binding")
-        return clone(bindings[node.id])
+        bound = bindings[node.id]
+        return name(bound) if type(bound) is str else clone(bound)
     if kind is ast.Constant:
         return ast.Constant(value=node.value, kind=node.kind)
     fields = getattr(kind, "_fields", None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from ..ssa.ir import Atom, Const, Prim
 
@@ -116,18 +117,25 @@ class Rule:
             given[name] = atom
         return given
 
+    @cached_property
+    def _names(self) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+        """(`positions()`, every name a call may give, the parameters' names): what `bind`
+        reads of every call, found once (a rule never changes)."""
+        names = tuple(self.positions())
+        known = frozenset({*names, *self.params, *(k for k, _ in self.keywords)})
+        return names, known, frozenset(self.params)
+
     def bind(self, prim: Prim) -> Site | None:
         """Map the call's operands to parameter and keyword names; None if they do not fit."""
-        names = self.positions()
+        names, known, parameters = self._names
         if len(prim.args) > len(names):
             return None
-        known = {*names, *self.params, *(k for k, _ in self.keywords)}
         params: dict[str, Atom] = {}
         keywords: dict[str, Atom] = {}
         for name, atom in [*zip(names, prim.args, strict=False), *prim.kwargs]:
             if name not in known:  # a keyword the rule does not know could change the result
                 return None
-            if name in self.params:
+            if name in parameters:
                 params[name] = atom
             else:
                 keywords[name] = atom
@@ -139,7 +147,7 @@ class Rule:
             if name not in keywords and default is REQUIRED:
                 return None
             keywords.setdefault(name, Const(default))
-        if any(not isinstance(keywords[name], Const) for name in self.literals):
+        if self.literals and any(not isinstance(keywords[n], Const) for n in self.literals):
             return None
         return Site(params, keywords)
 

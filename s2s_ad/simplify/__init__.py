@@ -10,6 +10,7 @@ from .comments import prune_comments
 from .constant_folding import fold_constants
 from .dead_code import Removed, eliminate_dead_code
 from .exit_flags import fold_exit_flags
+from .facts import Names
 from .flags import fold_flags
 from .in_place import accumulate_in_place
 from .negations import fold_negations
@@ -107,6 +108,11 @@ def simplify(
     # (without shapes only its literals: a flag the forward sweep's branch folded is folded
     # in the reverse sweep's matching branch too, which would read names no longer assigned)
     allowed.insert(0, drop_unit_factors)
+    facts = Names()  # asked by several passes of every statement: found once
+    # the passes that forget the facts of each statement they rewrite themselves; after a
+    # change by any other, all are forgotten (looked up as called: a profiler may wrap them)
+    keep_facts = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
+    read_facts = (fold_constants, drop_needless_tape_entries)  # (rewriting anywhere)
 
     def run(pending: list) -> None:
         while pending:
@@ -114,11 +120,15 @@ def simplify(
             if simplify_pass is accumulate_in_place:
                 changed = accumulate_in_place(tree, in_place_runtime)
             elif simplify_pass is drop_unit_factors:
-                changed = drop_unit_factors(tree, shapes, dtypes)
+                changed = drop_unit_factors(tree, shapes, dtypes, facts)
             elif simplify_pass is fold_negations:
-                changed = fold_negations(tree, dtypes)
+                changed = fold_negations(tree, dtypes, facts)
+            elif simplify_pass in keep_facts or simplify_pass in read_facts:
+                changed = simplify_pass(tree, facts)
             else:
                 changed = simplify_pass(tree)
+            if changed and simplify_pass not in keep_facts:
+                facts.clear()
             if changed:
                 sole = changed is Removed.SOLE_BINDINGS
                 enabled = AFTER_SOLE_BINDINGS if sole else ENABLES[simplify_pass]
@@ -127,8 +137,9 @@ def simplify(
     run(list(allowed))
     # what was computed only for the ones' shape dies, then the tape entries it left unread
     # (no further round: the other passes had nothing left to do)
-    filled = shapes and fill_known_shapes(tree, shapes, dtypes or {})
-    if filled and eliminate_dead_code(tree) and drop_needless_tape_entries(tree):
-        eliminate_dead_code(tree)
-    prune_comments(tree)  # once the code is final
+    filled = shapes and fill_known_shapes(tree, shapes, dtypes or {}, facts)
+    if filled and eliminate_dead_code(tree, facts) and drop_needless_tape_entries(tree, facts):
+        facts.clear()  # (the tape-entry pass rewrites statements without saying which)
+        eliminate_dead_code(tree, facts)
+    prune_comments(tree, facts)  # once the code is final
     return tree

@@ -22,18 +22,21 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
+from .facts import Names
 from .names import Stores, assigned_name, child_fields, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
 
-def reuse_available_values(tree: ast.FunctionDef) -> bool:
-    """Rewrite reads of copies and repeated pure expressions in place; True if any was."""
+def reuse_available_values(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+    """Rewrite reads of copies and repeated pure expressions in place; True if any was.
+    `facts`: the names of statements, kept for other passes (those rewritten forgotten)."""
+    facts = facts or Names()
     stores_of = Stores()  # the pass rewrites reads only: what a statement stores stays
     # a global (a name the function never binds) may be rebound by any call in between
     # (a helper's `global` statement): no value reading one is reused
     local = _bound(tree.body, {a.arg for a in tree.args.args})
-    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of, local)
+    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of, facts, local)
 
 
 def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
@@ -131,6 +134,7 @@ def _block(
     block: list[ast.stmt],
     bound_once: _BoundOnce | set[str],
     stores_of: Stores,
+    facts: Names,
     local: set[str],
     available: _Available | None = None,
 ) -> bool:
@@ -141,23 +145,31 @@ def _block(
             own = {*stores_of(stmt), *(a.arg for a in stmt.args.args)}
             once = bound_once if isinstance(bound_once, set) else bound_once.get()
             lasting = available.lasting(own, once)
-            changed |= any([_replace(s, lasting) for s in stmt.body])
-            changed |= _block(stmt.body, set(), stores_of, local)
+            for inner in stmt.body:
+                if _replace(inner, lasting):
+                    facts.changed(inner)
+                    changed = True
+            changed |= _block(stmt.body, set(), stores_of, facts, local)
             continue
         if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
             stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
-            changed |= _replace(stmt, available)  # the value is read before the store
+            # the value is read before the store
+            if _replace(stmt, available, loaded=facts.of(stmt).loads):
+                facts.changed(stmt)
+                changed = True
             available.forget(stored)
         else:  # a loop or branch may store before it reads: only values it leaves alone,
             # which its blocks start from (a loop's body runs again after its stores)
             if available.of:  # (nothing to forget: no walk of the whole statement)
                 available.forget(set(stores_of(stmt)))
             header = tuple(f for f in child_fields(type(stmt)) if f not in _BLOCKS)
-            changed |= _replace(stmt, available, header)  # its test, iterable, handlers
+            # its test, iterable, handlers (statements of its own never asked of `facts`)
+            changed |= _replace(stmt, available, header)
             for field in _BLOCKS:
                 if hasattr(stmt, field):
                     block = getattr(stmt, field)
-                    changed |= _block(block, bound_once, stores_of, local, available.inner())
+                    inner = available.inner()
+                    changed |= _block(block, bound_once, stores_of, facts, local, inner)
         _record(stmt, available, local)
     return changed
 
@@ -213,12 +225,21 @@ def _key(node: ast.expr, names: set[str] | None = None) -> Key | None:
     return None
 
 
-def _replace(node: ast.AST, available: _Available, fields: tuple[str, ...] = ()) -> bool:
+def _replace(
+    node: ast.AST,
+    available: _Available,
+    fields: tuple[str, ...] = (),
+    loaded: list[str] | None = None,
+) -> bool:
     """Replace reads of available values under `node` (in its `fields` only, when given),
-    not entering lambdas or nested functions."""
+    not entering lambdas or nested functions. `loaded`: the names `node` reads, if known."""
     if not available.of:
         return False
-    if not fields:
+    if loaded is not None:
+        involving = available.involving
+        if not any(name in involving for name in loaded):
+            return False  # the common case, found without a walk
+    elif not fields:
         if not reads_any(node, available.involving):
             return False  # the common case, found by the quick walk
     elif not any(_reads_any(getattr(node, f, None), available.involving) for f in fields):
@@ -237,26 +258,67 @@ def _rewrite(node: ast.AST, available: dict[Key, ast.expr], fields: tuple[str, .
     """Bottom-up: an expression's parts are rewritten before the expression is looked up,
     so `x * y + 1` finds `t2` of `t1 = x * y; t2 = t1 + 1` in one walk (the values at hand
     are recorded as rewritten)."""
-    changed = False
-    for field in fields or child_fields(type(node)):
-        value = getattr(node, field, None)
-        items = value if isinstance(value, list) else (value,)
-        for i, item in enumerate(items):
-            kind = type(item)
-            if kind is not ast.Name and kind is not ast.Constant:  # no values below those
-                if not isinstance(item, ast.AST) or isinstance(item, (ast.Lambda, ast.FunctionDef)):
-                    continue
-                changed |= _rewrite(item, available)
-                if not isinstance(item, ast.expr):
-                    continue
-            key = _key(item)
-            if key is not None and key in available and _is_read(item):
-                if isinstance(value, list):
-                    value[i] = _copy(available[key])
-                else:
-                    setattr(node, field, _copy(available[key]))
-                changed = True
-    return changed
+    rewriter = _Rewriter(available)
+    rewriter.fields(node, fields or child_fields(type(node)))
+    return rewriter.changed
+
+
+class _Rewriter:
+    """One walk: each expression's key (`_key`) is made from its parts' keys as they are
+    after their rewriting, not found by a walk of its own."""
+
+    def __init__(self, available: dict[Key, ast.expr]) -> None:
+        self.available, self.changed = available, False
+
+    def fields(self, node: ast.AST, fields: tuple[str, ...]) -> None:
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, ast.AST) and (copy := self.held(item)) is not None:
+                        value[i] = copy
+            elif isinstance(value, ast.AST) and (copy := self.held(value)) is not None:
+                setattr(node, field, copy)
+
+    def held(self, item: ast.AST) -> ast.expr | None:
+        """Rewrite under `item`; a copy of the value at hand for `item` itself, if any."""
+        if isinstance(item, (ast.Lambda, ast.FunctionDef)):
+            return None  # not entered
+        key = self.key(item)
+        if key is not None and key in self.available and _is_read(item):
+            self.changed = True
+            return _copy(self.available[key])
+        return None
+
+    def part(self, node: ast.AST, field: str) -> Key | None:
+        """`held` for the operand `field` of `node`: the key of what it holds then."""
+        item = getattr(node, field)
+        if isinstance(item, (ast.Lambda, ast.FunctionDef)):
+            return None  # not entered
+        key = self.key(item)
+        if key is not None and key in self.available and _is_read(item):
+            copy = _copy(self.available[key])
+            setattr(node, field, copy)
+            self.changed = True
+            return _key(copy)
+        return key
+
+    def key(self, node: ast.AST) -> Key | None:
+        """`_key(node)` once the parts of `node` are rewritten."""
+        kind = type(node)
+        if kind is ast.Name:
+            return node.id
+        if kind is ast.Constant:
+            return _key(node)
+        if kind is ast.BinOp:
+            left = self.part(node, "left")
+            right = self.part(node, "right")
+            return None if left is None or right is None else (type(node.op), left, right)
+        if kind is ast.UnaryOp:
+            operand = self.part(node, "operand")
+            return None if operand is None else (type(node.op), operand)
+        self.fields(node, child_fields(kind))
+        return None
 
 
 def _is_read(node: ast.expr) -> bool:

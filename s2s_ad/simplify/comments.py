@@ -32,26 +32,24 @@ import re
 from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK
-from ..frontend.nodes import descendants
+from .facts import Names
 from .names import stores
 
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or numbers
+_SIMPLE = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.Return, ast.Pass})
 
 
-def prune_comments(tree: ast.FunctionDef) -> bool:
-    """Rewrite or drop the stale primal comments under `tree` in place; True if any."""
+def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+    """Rewrite or drop the stale primal comments under `tree` in place; True if any.
+    `facts`: the names of statements, where known."""
     assigning: dict[str, list[ast.stmt]] = {}
     known: set[str] = set()  # the names the code holds: read, assigned or parameters
-    for node in descendants(tree):  # one walk
-        kind = type(node)
-        if kind is ast.Name:
-            known.add(node.id)
-        elif kind is ast.Assign:
+    for part in (facts or Names()).everywhere(tree):
+        known.update(part.loads, part.stores, part.deleted, part.parameters)
+        for node in part.assigns:
             for target in stores(node):
                 assigning.setdefault(target, []).append(node)
-        elif kind is ast.arg:
-            known.add(node.arg)
     return _block_comments(tree, assigning, known)
 
 
@@ -73,7 +71,8 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: 
         kept: list[ast.stmt] = []
         code_follows = False  # walking backwards: code before the next comment kept
         for stmt in reversed(block):
-            changed |= _block_comments(stmt, assigning, known)
+            if type(stmt) not in _SIMPLE:  # (a simple statement holds no block)
+                changed |= _block_comments(stmt, assigning, known)
             text = _text(stmt)
             match = text and _ASSIGNMENT.match(text)
             if not match:

@@ -20,7 +20,7 @@ import ast
 import math
 import operator
 
-from ..frontend.nodes import descendants
+from .facts import Names
 from .names import child_fields
 
 BINARY = {
@@ -33,7 +33,7 @@ BINARY = {
     ast.Pow: operator.pow,
 }
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
-# the classes `_foldable` or `_decided` may accept (the quick walk asks only them)
+# the classes `_foldable` or `_decided` may accept (as facts.py's `operators`)
 _CANDIDATES = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
 COMPARE = {
     ast.Lt: operator.lt,
@@ -45,13 +45,15 @@ COMPARE = {
 }
 
 
-def fold_constants(tree: ast.FunctionDef) -> bool:
-    """Fold operators on literals and branches on literals in place; True if any."""
+def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+    """Fold operators on literals and branches on literals in place; True if any.
+    `facts`: the statements' facts, where known (all to be forgotten after a change)."""
     if not any(
-        type(node) in _CANDIDATES and (_foldable(node) or _decided(node))
-        for node in descendants(tree)
+        _foldable(node) or _decided(node)
+        for part in (facts or Names()).everywhere(tree)
+        for node in part.operators
     ):
-        return False  # the common case, found by the quick walk
+        return False  # the common case, found from the facts
     changed = _fold_fields(tree)
     return _take_branches(tree) or changed
 

@@ -30,6 +30,7 @@ import enum
 
 from ..codegen.build import COMMENT_MARK, KEPT_FOR_EFFECT
 from ..naming import TAPE_STEMS
+from .facts import SIMPLE, Names
 from .names import Stores, appended_to, loads, stores
 
 # loops over these cost nothing but time: a loop over anything else (a user's iterator)
@@ -49,9 +50,10 @@ class Removed(enum.IntEnum):
     REBINDINGS = 2  # one is still bound by a kept statement, or is a parameter
 
 
-def eliminate_dead_code(tree: ast.FunctionDef) -> Removed:
-    """Remove from `tree`, in place, the statements no root needs; what kind, if any."""
-    graph = _Graph()
+def eliminate_dead_code(tree: ast.FunctionDef, facts: Names | None = None) -> Removed:
+    """Remove from `tree`, in place, the statements no root needs; what kind, if any.
+    `facts`: the names of statements (removing statements changes none of the others')."""
+    graph = _Graph(facts or Names())
     graph.visit(tree.body, None)
     live = graph.mark()
     if not _sweep(tree, live, graph.opened):
@@ -63,7 +65,8 @@ def eliminate_dead_code(tree: ast.FunctionDef) -> Removed:
 class _Graph:
     """Statements, what each reads and assigns, and the compound statement holding it."""
 
-    def __init__(self) -> None:
+    def __init__(self, facts: Names) -> None:
+        self.facts = facts
         self.parent: dict[int, int | None] = {}
         self.reads: dict[int, list[str]] = {}
         self.bound: dict[int, list[int]] = {}  # loops whose own target a statement reads
@@ -82,14 +85,14 @@ class _Graph:
         targets = targets or {}
         overwrites = _Overwrites()
         for stmt in block:
-            if _is_comment(stmt) or type(stmt) is ast.Pass:
+            kind = type(stmt)
+            if (kind is ast.Expr and _is_comment(stmt)) or kind is ast.Pass:
                 continue
-            if _self_copy(stmt):
+            if kind is ast.Assign and _self_copy(stmt):
                 self.self_copies = True
                 continue  # never live: the sweep drops it
             key = id(stmt)
             self.parent[key] = parent
-            kind = type(stmt)
             inner = targets
             if kind in (ast.If, ast.While, ast.For):
                 head = stmt.iter if kind is ast.For else stmt.test
@@ -110,8 +113,8 @@ class _Graph:
                 if kind is ast.FunctionDef:
                     self.parameters.update(a.arg for a in stmt.args.args)
                 overwrites.barrier()
-            elif (written := _written(stmt)) is not None:
-                reads = loads(stmt.value) + (written if kind is ast.AugAssign else [])
+            elif (written := _written(stmt)) is not None:  # (its targets read nothing)
+                reads = self.facts.of(stmt).loads + (written if kind is ast.AugAssign else [])
                 self.write(key, written)
                 overwrites.seen(key, reads, written if kind is ast.Assign else ())
             elif (tape := _tape_push(stmt)) is not None:
@@ -119,11 +122,14 @@ class _Graph:
                 self.write(key, [tape])
                 overwrites.seen(key, reads, ())
             else:  # returns, effects, checks, element updates: whole, never opened
-                reads = loads(stmt)
+                reads = self.facts.of(stmt).loads if kind in SIMPLE else loads(stmt)
                 self.roots.append(key)
                 overwrites.barrier()
-            self.reads[key] = [n for n in reads if n not in targets]
-            self.bound[key] = [targets[n] for n in reads if n in targets]
+            if targets:  # (in a loop)
+                self.reads[key] = [n for n in reads if n not in targets]
+                self.bound[key] = [targets[n] for n in reads if n in targets]
+            else:
+                self.reads[key] = reads
             if kind in (ast.If, ast.While, ast.For, ast.With, ast.FunctionDef):
                 self.opened.add(key)
                 self.visit(stmt.body, key, inner)
@@ -158,7 +164,7 @@ class _Graph:
             live.add(key)
             if (parent := self.parent.get(key)) is not None:
                 work.append(parent)  # a loop or branch holding a needed statement
-            work += self.bound[key]
+            work += self.bound.get(key, ())
             for name in self.reads[key]:
                 if name not in named:
                     named.add(name)
@@ -228,6 +234,8 @@ def _written(stmt: ast.stmt) -> list[str] | None:
         return [stmt.target.id]
     if type(stmt) is not ast.Assign or _is_check(stmt):
         return None
+    if len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+        return [stmt.targets[0].id]  # (the common case, at once)
     names: list[str] = []
     for target in stmt.targets:
         parts = target.elts if type(target) in (ast.Tuple, ast.List) else [target]

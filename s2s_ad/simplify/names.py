@@ -77,11 +77,41 @@ def substitute_loads(
     return replaced
 
 
+def substitute_own_loads(
+    stmt: ast.AST, values: dict[str, object], make: Callable[[object], ast.expr]
+) -> bool:
+    """`substitute_loads` in the parts of `stmt` but the blocks `statements` enters."""
+    replaced = False
+    for field in child_fields(type(stmt)):
+        value = getattr(stmt, field, None)
+        if field in BLOCKS and type(value) is list:
+            continue  # statements of their own
+        items = value if type(value) is list else [value]
+        for i, item in enumerate(items):
+            if type(item) is ast.Name:
+                if type(item.ctx) is ast.Load and item.id in values:
+                    if type(value) is list:
+                        value[i] = make(values[item.id])
+                    else:
+                        setattr(stmt, field, make(values[item.id]))
+                    replaced = True
+            elif isinstance(item, ast.AST):
+                replaced |= substitute_loads(item, values, make)
+    return replaced
+
+
+BLOCKS = ("body", "orelse")  # the blocks of statements `statements` enters
+# statements that hold no block
+SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
+
+
 def statements(block: list[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.stmt]]]:
     """Every statement of `block` and of the blocks inside it (a pullback's too), each with
     the block holding it: no walk of the expressions."""
     for stmt in block:
         yield stmt, block
+        if type(stmt) in SIMPLE:
+            continue  # (no block)
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if type(inner) is list:

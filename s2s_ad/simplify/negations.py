@@ -37,17 +37,20 @@ import ast
 import math
 from collections import Counter
 
-from ..frontend.nodes import descendants
+from .facts import SIMPLE, Names
 from .names import assigned_name, loads, statements, stores
 from .unit_seeds import expression_fact
 
 _NUMBERS = (int, float)
 
 
-def fold_negations(tree: ast.FunctionDef, dtypes: dict | None = None) -> bool:
+def fold_negations(
+    tree: ast.FunctionDef, dtypes: dict | None = None, facts: Names | None = None
+) -> bool:
     """Fold each negation or literal product read once into its reader, in place; True if
-    any. `dtypes`: ad/dtypes.py's facts of the variables, where known."""
-    dtypes = dtypes or {}
+    any. `dtypes`: ad/dtypes.py's facts of the variables, where known; `facts`: the names
+    of statements (those rewritten forgotten)."""
+    dtypes, facts = dtypes or {}, facts or Names()
     rescaled = False
     candidates: set[str] = set()
     blocks: dict[int, list[ast.stmt]] = {}  # the blocks holding a candidate, by id
@@ -58,25 +61,21 @@ def fold_negations(tree: ast.FunctionDef, dtypes: dict | None = None) -> bool:
         value = stmt.value
         if type(value) is ast.BinOp and (found := _rescaled(value, dtypes) or _flipped(value)):
             stmt.value, rescaled = found, True
+            facts.changed(stmt)
         if _foldable_value(stmt.value):
             candidates.add(target)
             blocks[id(block)] = block
     if not candidates:
         return rescaled  # the common case: no walk of the expressions
-    reads, writes, parameters = Counter(), Counter(), set()
-    name_node, load, arg = ast.Name, ast.Load, ast.arg
-    for node in descendants(tree):  # (each `ctx` skipped: read through its name)
-        kind = type(node)
-        if kind is name_node:
-            if node.id in candidates:
-                (reads if type(node.ctx) is load else writes)[node.id] += 1
-        elif kind is arg:
-            parameters.add(node.arg)
+    parts = facts.everywhere(tree)
+    reads = Counter([n for part in parts for n in part.loads if n in candidates])
+    writes = Counter([n for part in parts for n in part.stores + part.deleted if n in candidates])
+    parameters = {n for part in parts for n in part.parameters}
     once = {n for n in candidates if reads[n] == 1 and writes[n] == 1 and n not in parameters}
     changed = rescaled
     if once:
         for block in blocks.values():
-            changed |= _fold_block(block, once, dtypes)
+            changed |= _fold_block(block, once, dtypes, facts)
     return changed
 
 
@@ -94,25 +93,29 @@ def _literal_factor(product: ast.BinOp) -> tuple[ast.Constant, ast.expr] | None:
     return None
 
 
-def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict) -> bool:
+def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict, facts: Names) -> bool:
     folded: list[int] = []  # indices of the statements now in their readers
     for i, stmt in enumerate(block):
         name = assigned_name(stmt)
         if name not in once:
             continue
-        reader = _reader(block, i, name, set(loads(stmt.value)))
+        # (what `stmt`'s value reads: its target, a name, reads nothing)
+        reader = _reader(block, i, name, set(facts.of(stmt).loads), facts)
         if reader is not None and _fold_into(reader, name, stmt.value, dtypes):
+            facts.changed(reader)
             folded.append(i)
     for i in reversed(folded):
         del block[i]
     return bool(folded)
 
 
-def _reader(block: list[ast.stmt], i: int, name: str, operands: set[str]) -> ast.stmt | None:
+def _reader(
+    block: list[ast.stmt], i: int, name: str, operands: set[str], facts: Names
+) -> ast.stmt | None:
     """The statement after `block[i]` reading `name`, when it is a simple assignment or
     return and nothing between assigns what `block[i]`'s value reads; else None."""
     for stmt in block[i + 1 :]:
-        if name in loads(stmt):
+        if name in (facts.of(stmt).loads if type(stmt) in SIMPLE else loads(stmt)):
             return stmt if type(stmt) in (ast.Assign, ast.Return) else None
         if operands.intersection(stores(stmt)):
             return None

@@ -33,16 +33,17 @@ import ast
 from collections import Counter
 from functools import partial
 
-from ..frontend.nodes import descendants
+from .facts import Names
 from .names import appended_to, assigned_name, drop_counter, replayed, restore_into, statements
 
 _LITERALS = (int, float, bool)
 
 
-def drop_needless_tape_entries(tree: ast.FunctionDef) -> bool:
+def drop_needless_tape_entries(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Drop literal, repeated and unread entries from the tapes and branch records under
-    `tree` (in place); True if any was."""
-    found = _Saved(tree)
+    `tree` (in place); True if any was. `facts`: the names of statements, where known (all
+    to be forgotten after a change)."""
+    found = _Saved(tree, facts or Names())
     changed = False
     for tape, pushes in found.pushes.items():
         replays = found.replays.get(tape)
@@ -74,7 +75,7 @@ class _Saved:
     `… = _branch1` starting the same branch of the reverse sweep) and every read name of a
     function."""
 
-    def __init__(self, tree: ast.FunctionDef) -> None:
+    def __init__(self, tree: ast.FunctionDef, facts: Names) -> None:
         self.pushes: dict[str, list[ast.Call]] = {}
         self.replays: dict[str, list[ast.For]] = {}
         # record → side of the `if` ("body", "orelse") → (its assignments, its restores),
@@ -99,12 +100,9 @@ class _Saved:
         self.params = {a.arg for a in tree.args.args}
         if not (self.replays or self.records):
             return
-        for node in descendants(tree):
-            if type(node) is ast.Name:
-                if type(node.ctx) is ast.Load:
-                    self.loads[node.id] += 1
-                elif type(node.ctx) is ast.Store:
-                    self.stores[node.id] += 1
+        parts = facts.everywhere(tree)
+        self.loads = Counter([n for part in parts for n in part.loads])
+        self.stores = Counter([n for part in parts for n in part.stores])
 
     def _note_records(self, branch: ast.If) -> None:
         test = ast.dump(branch.test)

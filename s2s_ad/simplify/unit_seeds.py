@@ -43,74 +43,89 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from functools import cached_property
 
 import numpy as np
 
 from ..ad.dtypes import WEAK_FLOAT, promoted
-from ..frontend.nodes import descendants
 from .constant_folding import BINARY, UNARY
-from .names import child_fields, statements, substitute_loads
+from .facts import SIMPLE, Names
+from .names import BLOCKS, child_fields, statements, substitute_own_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _SIGNS = (ast.USub, ast.UAdd)
 
 
 def drop_unit_factors(
-    tree: ast.FunctionDef, shapes: dict[str, tuple], dtypes: dict[str, tuple] | None = None
+    tree: ast.FunctionDef,
+    shapes: dict[str, tuple],
+    dtypes: dict[str, tuple] | None = None,
+    facts: Names | None = None,
 ) -> bool:
     """Read literals for the names that can hold nothing else, and replace `ones * e` and
     `e * ones` by `e` (`c * e` for ones scaled by a literal `c`) under `tree`, in place; True
-    if any. `dtypes`: ad/dtypes.py's facts of the variables, where known."""
-    found = _Inventory(tree)
+    if any. `dtypes`: ad/dtypes.py's facts of the variables, where known; `facts`: the
+    names of statements (those rewritten forgotten)."""
+    found = _Inventory(tree, facts)
     return _propagate_literals(tree, found) | _drop_ones(tree, found, shapes, dtypes or {})
 
 
 class _Inventory:
-    """What both parts ask of the whole function, gathered in one walk (the rewriting walks
-    run only where there is something to rewrite). Replacing reads by literals changes no
-    store, no assignment's target and no product's place: it holds after that part too."""
+    """What both parts ask of the whole function, gathered from the statements' facts
+    (facts.py; the rewriting walks run only in statements with something to rewrite).
+    Replacing reads by literals changes no store, no assignment's target and no product's
+    place: it holds after that part too."""
 
-    def __init__(self, tree: ast.FunctionDef) -> None:
-        self.stored: Counter = Counter()  # every binding: loop and tuple targets, `+=`, `as` …
-        self.assigns: list[ast.Assign] = []  # the `name = value` statements
-        self.parameters: set[str] = set()  # lambdas' too
-        self.loaded: set[str] = set()
-        self.products: list[ast.BinOp] = []
-        self.operands: set[int] = set()  # ids of the products that are operands of arithmetic
-        store, load, name, assign, binop, mult = (
-            ast.Store,
-            ast.Load,
-            ast.Name,
-            ast.Assign,
-            ast.BinOp,
-            ast.Mult,
-        )
-        for node in descendants(tree):
-            kind = type(node)
-            if kind is name:
-                context = type(node.ctx)
-                if context is store:
-                    self.stored[node.id] += 1
-                elif context is load:
-                    self.loaded.add(node.id)
-            elif kind is binop:
-                if type(node.op) is mult:
-                    self.products.append(node)
-                self.operands.update((id(node.left), id(node.right)))
-            elif kind is ast.UnaryOp:
-                self.operands.add(id(node.operand))
-            elif kind is assign:
-                if len(node.targets) == 1 and type(node.targets[0]) is name:
-                    self.assigns.append(node)
-            elif kind is ast.arg:
-                self.parameters.add(node.arg)
+    def __init__(self, tree: ast.FunctionDef, facts: Names | None = None) -> None:
+        self.facts = facts or Names()
+        parts = self.parts = self.facts.everywhere(tree)  # the function's, its statements'
+        # every binding: loop and tuple targets, `+=`, `as` …
+        self.stored = Counter([n for part in parts for n in part.stores])
+        self.parameters = {n for part in parts for n in part.parameters}  # lambdas' too
+        self.loaded = {n for part in parts for n in part.loads}
+        self.products = [product for part in parts for product in part.products]
+        # the `name = value` statements, in the order of a breadth-first walk (a scaled
+        # ones found earlier may be scaled again by a later one)
+        self.assigns = [
+            stmt
+            for stmt in _breadth_first(tree)
+            if type(stmt) is ast.Assign
+            and len(stmt.targets) == 1
+            and type(stmt.targets[0]) is ast.Name
+        ]
+
+    @cached_property
+    def operands(self) -> set[int]:
+        """The ids of the nodes that are operands of arithmetic (asked only where a product
+        may be dropped)."""
+        return {key for part in self.parts for key in part.operands}
+
+
+def _breadth_first(tree: ast.FunctionDef) -> list[ast.AST]:
+    """The statements under `tree` (and what holds them: `except` handlers, `case`s) in
+    the order of `frontend.nodes.descendants`' walk, found without entering expressions."""
+    found: list[ast.AST] = [tree]
+    for node in found:
+        if type(node) in SIMPLE:
+            continue  # (holds no statement)
+        for field in child_fields(type(node)):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                found += [v for v in value if isinstance(v, _HOLDERS)]
+    return found
+
+
+# the nodes that are or hold statements (a lambda or comprehension holds none)
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) -> bool:
     found = found or _Inventory(tree)
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
     for node in found.assigns:
-        values.setdefault(node.targets[0].id, []).append(node.value)
+        if type(node.value) in _LITERAL_OR_NAME:  # (any other: it counts as a store only,
+            # which leaves the name fewer values than stores, as `_one_literal` refuses it)
+            values.setdefault(node.targets[0].id, []).append(node.value)
     stored, parameters = found.stored, found.parameters
     candidates = {
         name: assigned
@@ -127,7 +142,16 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
                 changed = True
     if found.loaded.isdisjoint(literal):
         return False  # no read to rewrite: no rewriting walk
-    return substitute_loads(tree, literal, lambda value: ast.Constant(value=value))
+    changed = False
+    for part in found.parts:  # (a statement's own parts: not its blocks')
+        if not literal.keys().isdisjoint(part.loads):
+            substitute_own_loads(part.stmt, literal, lambda value: ast.Constant(value=value))
+            found.facts.changed(part.stmt)
+            changed = True
+    return changed
+
+
+_LITERAL_OR_NAME = frozenset({ast.Constant, ast.Name})  # the values `_one_literal` accepts
 
 
 def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
@@ -157,14 +181,14 @@ def _drop_ones(
     assigned = found.stored
     ones: dict[str, tuple[str, float]] = {}  # name of the ones → (like, the value it holds)
     for node in found.assigns:
-        like = _ones_like(node.value)
+        like = _ones_like(node.value) if type(node.value) is ast.Call else None
         if like is None or like not in shapes:
             continue
         # `like` assigned again (restored from a loop's tape): all its values of one dtype
         if assigned[node.targets[0].id] == 1 and (assigned[like] <= 1 or like in dtypes):
             ones[node.targets[0].id] = (like, 1.0)
     for node in found.assigns:  # `c * ones`: `like`'s shape filled with `c`, of its dtype
-        scaled = _scaled(node.value, ones, dtypes)
+        scaled = _scaled(node.value, ones, dtypes) if type(node.value) is ast.BinOp else None
         if scaled is not None and assigned[node.targets[0].id] == 1:
             ones[node.targets[0].id] = scaled
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
@@ -173,28 +197,53 @@ def _drop_ones(
     kept_for = {  # id → its replacement or None (a node stays where it was found, or is
         # kept in its parent's place and not looked at again)
         id(product): _replacement(product, *check, operand=id(product) in operands)
+        if _by_ones_or_one(product, ones)
+        else None
         for product in found.products
     }
     if all(kept is None for kept in kept_for.values()):
         return False
+    changed = False
+    for part in found.parts:
+        if any(kept_for[id(product)] is not None for product in part.products):
+            _rewrite_products(part.stmt, kept_for, check)
+            found.facts.changed(part.stmt)
+            changed = True
+    return changed
+
+
+def _rewrite_products(stmt: ast.AST, kept_for: dict, check: tuple) -> None:
+    """Replace the products found to drop in the own parts of `stmt` (not its blocks)."""
     # pre-order, as before: a product is looked at before anything under it changes
-    walked, changed, node_class = [tree], False, ast.AST
+    walked, node_class = [stmt], ast.AST
     for node in walked:
         operand = type(node) in _ARITHMETIC  # `node`'s value is new whatever its operands
         for field in child_fields(type(node)):
             value = getattr(node, field, None)
+            if node is stmt and field in BLOCKS and type(value) is list:
+                continue  # statements of their own
             if type(value) is list:
                 for i, item in enumerate(value):
                     if type(item) is ast.BinOp and (kept := _kept(item, False, kept_for, check)):
                         value[i] = kept
-                        changed = True
                 walked += [v for v in value if isinstance(v, node_class)]
             elif isinstance(value, node_class):
                 if type(value) is ast.BinOp and (kept := _kept(value, operand, kept_for, check)):
                     setattr(node, field, kept)
-                    changed, value = True, kept
+                    value = kept
                 walked.append(value)
-    return changed
+
+
+def _by_ones_or_one(product: ast.BinOp, ones: dict) -> bool:
+    """Whether a factor of `product` is a name of ones or the literal 1.0: the products
+    `_replacement` may drop, found without looking at the other factor."""
+    for factor in (product.left, product.right):
+        kind = type(factor)
+        if kind is ast.Name and factor.id in ones:
+            return True
+        if kind is ast.Constant and type(factor.value) is float and factor.value == 1.0:
+            return True
+    return False
 
 
 def _kept(node: ast.BinOp, operand: bool, kept_for: dict, check: tuple) -> ast.expr | None:
@@ -230,15 +279,20 @@ def _unit_product(node: ast.BinOp, dtypes: dict, operand: bool) -> ast.expr | No
     return None
 
 
-def fill_known_shapes(tree: ast.FunctionDef, shapes: dict, dtypes: dict) -> bool:
+def fill_known_shapes(
+    tree: ast.FunctionDef, shapes: dict, dtypes: dict, facts: Names | None = None
+) -> bool:
     """`np.full_like(t, c)` / `np.ones_like(t)` as `np.full(shape, c)` (the same values) where
     the code is specialised to `t`'s shape and float dtype, in place; True if any. `t` is
     then not read for its shape: a loop that computed it only for that dies (issue 19).
-    Run once the other passes are done (they read the ones by `t`)."""
+    Run once the other passes are done (they read the ones by `t`). `facts`: the names of
+    statements (those rewritten forgotten)."""
     changed = False
     for node, _ in statements(tree.body):
         if type(node) is ast.Assign and (fill := _static_fill(node.value, shapes, dtypes)):
             node.value = fill
+            if facts is not None:
+                facts.changed(node)
             changed = True
     return changed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..naming import DEFAULT_ALIASES, Aliases
 
@@ -84,6 +85,12 @@ class Prim:
     kwargs: tuple[tuple[str, Atom], ...] = ()
     spelled: str | None = None
     style: str = CALL
+
+    @cached_property
+    def variables(self) -> tuple[str, ...]:
+        """The names of the variables it reads, found once (a `Prim` never changes): every
+        analysis of the derivative asks them of every statement."""
+        return tuple(a.name for a in operands(self) if isinstance(a, Var))
 
 
 Expr = Prim | Var | Const | Free
@@ -262,14 +269,21 @@ COMPARE_OPERATORS: dict[object, str] = {
 
 def walk(block: list) -> list:
     """Every statement of `block` and of the blocks nested in it, in program order."""
-    found = []
+    found: list = []
+    _walk_into(block, found)
+    return found
+
+
+def _walk_into(block: list, found: list) -> None:
+    """Append to `found` what `walk(block)` gives (one list, not one per block)."""
     for stmt in block:
         found.append(stmt)
-        if isinstance(stmt, If):
-            found += walk(stmt.body) + walk(stmt.orelse)
-        elif isinstance(stmt, (For, While, With)):
-            found += walk(stmt.body)
-    return found
+        kind = type(stmt)
+        if kind is If:
+            _walk_into(stmt.body, found)
+            _walk_into(stmt.orelse, found)
+        elif kind is For or kind is While or kind is With:
+            _walk_into(stmt.body, found)
 
 
 def operands(expr: Expr) -> tuple[Atom, ...]:
@@ -282,5 +296,8 @@ def operands(expr: Expr) -> tuple[Atom, ...]:
     return (expr,)
 
 
-def used_vars(expr: Expr) -> list[str]:
-    return [a.name for a in operands(expr) if isinstance(a, Var)]
+def used_vars(expr: Expr) -> tuple[str, ...]:
+    """The names of the variables an expression reads."""
+    if isinstance(expr, Prim):
+        return expr.variables
+    return (expr.name,) if isinstance(expr, Var) else ()

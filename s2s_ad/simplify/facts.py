@@ -1,0 +1,146 @@
+"""What several passes ask of every statement (the names it reads and binds, its products
+and operators), found once in a simplification and kept while no pass changes it.
+
+Before, each pass walked the whole function for these; now the first to ask walks each
+statement once, and later passes read the facts of the statements no pass has rewritten
+since. A pass that rewrites a statement says so (`changed`); one that may have rewritten
+any (a walk of the whole function) has its caller forget them all (`clear`). Removing a
+statement changes no other's facts.
+
+    >>> import ast
+    >>> names = Names()
+    >>> stmt = ast.parse("a = b + c").body[0]
+    >>> names.of(stmt).loads
+    ['c', 'b']
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .names import _CHILDREN, BLOCKS, SIMPLE, _children
+
+
+class StatementNames:
+    """The facts of one statement: its `Name` nodes by context, the parameters of its
+    lambdas, its assignments, products and operators (unit_seeds.py, constant_folding.py)."""
+
+    __slots__ = (
+        "assigns",
+        "deleted",
+        "loads",
+        "operands",
+        "operators",
+        "parameters",
+        "products",
+        "stmt",
+        "stores",
+    )
+
+    def __init__(self, stmt: ast.AST) -> None:
+        self.stmt = stmt  # (held: its id stays its own while this is kept)
+        self.loads: list[str] = []  # in the order `names.loads` gives them
+        self.stores: list[str] = []
+        self.deleted: list[str] = []
+        self.parameters: list[str] = []
+        self.assigns: list[ast.Assign] = []  # the statement, or those in its handlers …
+        self.products: list[ast.BinOp] = []  # `a * b`
+        self.operands: list[int] = []  # the ids of operands of operators
+        self.operators: list[ast.AST] = []  # what constant folding may fold (`if`s too)
+
+
+class Names:
+    """The `StatementNames` of simple statements, each found once until forgotten."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, StatementNames] = {}
+
+    def of(self, stmt: ast.stmt) -> StatementNames:
+        """The names of a simple statement (in `names.SIMPLE`, those `of` answers for)."""
+        found = self._of.get(id(stmt))
+        if found is None:
+            found = self._of[id(stmt)] = own_names(stmt)
+        return found
+
+    def changed(self, stmt: ast.stmt) -> None:
+        """Forget the names of `stmt`, which a pass rewrote; all of them if it holds blocks
+        (its statements may have changed too)."""
+        if type(stmt) in SIMPLE:
+            self._of.pop(id(stmt), None)
+        else:
+            self._of.clear()
+
+    def clear(self) -> None:
+        self._of.clear()
+
+    def everywhere(self, tree: ast.FunctionDef) -> list[StatementNames]:
+        """The names of every part of `tree` (its parameters included), a part at a time:
+        `frontend.nodes.descendants`' names, grouped."""
+        found = [own_names(tree)]
+        cached, simple = self._of, SIMPLE
+        pending = list(reversed(tree.body))  # (`names.statements`' order)
+        pop, extend = pending.pop, pending.extend
+        while pending:
+            stmt = pop()
+            if type(stmt) in simple:
+                names = cached.get(id(stmt))
+                if names is None:
+                    names = cached[id(stmt)] = own_names(stmt)
+                found.append(names)
+                continue
+            found.append(own_names(stmt))
+            for field in ("orelse", "body"):
+                inner = getattr(stmt, field, None)
+                if type(inner) is list:
+                    extend(reversed(inner))
+        return found
+
+
+# the nodes constant folding asks about (simplify/constant_folding.py)
+_OPERATORS = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
+
+
+def own_names(node: ast.AST) -> StatementNames:
+    """The names under `node`, but not in the blocks of statements `names.statements`
+    enters (a statement's own: its test, target, value, handlers …)."""
+    found = StatementNames(node)
+    loads, stores, operands = found.loads, found.stores, found.operands
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    name, load, store, AST, fields_of = ast.Name, ast.Load, ast.Store, ast.AST, _CHILDREN
+    binop, unary, constant = ast.BinOp, ast.UnaryOp, ast.Constant
+    while stack:
+        current = pop()
+        kind = type(current)
+        if kind is name:
+            context = type(current.ctx)
+            if context is load:
+                loads.append(current.id)
+            elif context is store:
+                stores.append(current.id)
+            else:
+                found.deleted.append(current.id)
+            continue  # its only child is its context
+        if kind is constant:
+            continue  # (a number or a string)
+        if kind in _OPERATORS:
+            found.operators.append(current)
+        if kind is binop:
+            if type(current.op) is ast.Mult:
+                found.products.append(current)
+            operands += (id(current.left), id(current.right))
+        elif kind is unary:
+            operands.append(id(current.operand))
+        elif kind is ast.Assign:
+            found.assigns.append(current)
+        elif kind is ast.arg:
+            found.parameters.append(current.arg)
+        for field in fields_of.get(kind) or _children(kind):
+            value = getattr(current, field, None)
+            if type(value) is list:
+                if current is node and field in BLOCKS:
+                    continue  # statements of their own
+                extend([v for v in value if isinstance(v, AST)])
+            elif isinstance(value, AST):
+                push(value)
+    return found
