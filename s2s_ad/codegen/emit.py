@@ -151,6 +151,17 @@ if hasattr(ast, "_Unparser"):
                 return
             super().visit_Constant(node)
 
+        def visit_Assign(self, node) -> None:
+            # `name = value`, most of generated code, in one piece where the value is plain
+            targets, value = node.targets, node.value
+            plain = len(targets) == 1 and type(targets[0]) is ast.Name
+            if plain and value.__class__ in _PLAIN and self.get_type_comment(node) is None:
+                text = _plain_text(value, self._precedences)
+                if text is not None:
+                    self.fill(f"{targets[0].id} = {text}")
+                    return
+            super().visit_Assign(node)
+
         def visit_Expr(self, node) -> None:
             value = node.value
             text = value.value if type(value) is ast.Constant else None
