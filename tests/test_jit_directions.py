@@ -106,6 +106,10 @@ CASES = {  # name → (helper, arguments)
     "unreduce along the last axis": ("unreduce", (r(4), A, -1, False)),
     "unreduce with keepdims": ("unreduce", (r(4, 1), A, 1, True)),
     "unreduce of a whole sum": ("unreduce", (2.5, A, None, False)),
+    "unreduce_directions along axis 0": ("unreduce_directions", (r(n, 5), A, 0, False)),
+    "unreduce_directions along the last axis": ("unreduce_directions", (r(n, 4), A, -1, False)),
+    "unreduce_directions with keepdims": ("unreduce_directions", (r(n, 4, 1), A, 1, True)),
+    "unreduce_directions of a whole sum": ("unreduce_directions", (r(n), A, None, False)),
 }
 
 

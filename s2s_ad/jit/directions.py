@@ -108,6 +108,12 @@ def directions_zeros(x, seed):
     raise NotImplementedError("compiled by Numba only")
 
 
+def unreduce_directions(d, like, axis, keepdims):
+    """`rt.unreduce_directions`: each direction of a reduction's tangent spread back over
+    `like`'s shape."""
+    raise NotImplementedError("compiled by Numba only")
+
+
 def _array(t, ndim: int | None = None, floats: bool = True) -> bool:
     if not isinstance(t, types.Array) or (ndim is not None and t.ndim != ndim):
         return False
@@ -161,6 +167,33 @@ def _directions_zeros(x, seed):
         return lambda x, seed: np.zeros(seed.shape[0], type(x))
     if _array(x):
         return lambda x, seed: np.zeros((seed.shape[0], *x.shape), x.dtype)
+    return None
+
+
+@overload(unreduce_directions)
+def _unreduce_directions(d, like, axis, keepdims):
+    """A new array where NumPy's helper gives a read-only broadcast view (helpers.py's
+    `unreduce`, one direction at a time); tuples of axes and 0-d `like` stay NumPy's."""
+    if not _array(d) or not isinstance(like, types.Array):
+        return None
+    if d.ndim == 1 and isinstance(axis, (types.NoneType, types.Omitted)):
+
+        def every_axis(d, like, axis, keepdims):  # one number per direction, everywhere
+            out = np.empty((d.shape[0], *like.shape), d.dtype)
+            for k in range(d.shape[0]):
+                out[k] = d[k]
+            return out
+
+        return every_axis
+    if d.ndim == like.ndim + 1:  # `keepdims=True`: the reduced axes kept, of length one
+        return lambda d, like, axis, keepdims: np.broadcast_to(d, (d.shape[0], *like.shape)).copy()
+    if d.ndim == like.ndim and isinstance(axis, types.Integer):
+
+        def spread(d, like, axis, keepdims):
+            kept = np.expand_dims(d, 1 + axis % like.ndim)
+            return np.broadcast_to(kept, (d.shape[0], *like.shape)).copy()
+
+        return spread
     return None
 
 

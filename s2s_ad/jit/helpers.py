@@ -162,6 +162,7 @@ from .directions import (  # noqa: E402
     mean_directions,
     sum_directions,
     unbroadcast_directions,
+    unreduce_directions,
 )
 
 __all__ = [
@@ -187,5 +188,6 @@ __all__ = [
     "unbroadcast",
     "unbroadcast_directions",
     "unreduce",
+    "unreduce_directions",
     "zeros_like",
 ]
