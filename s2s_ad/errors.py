@@ -45,6 +45,16 @@ class UnsupportedSyntaxError(S2SError):
     """The function uses a construct s2s_ad does not handle."""
 
 
+class RecursiveCallError(UnsupportedSyntaxError):
+    """A function whose derivative is being made calls itself, directly or through others.
+    Raised at the function's `def` (`callee`: the function); the caller's AD stage, which
+    knows the call, raises it again at the call's line (ad/calls.py), `callee` None."""
+
+    def __init__(self, message: str, *, callee: object = None, **where: object) -> None:
+        super().__init__(message, **where)
+        self.callee = callee
+
+
 class UnknownCalleeError(S2SError):
     """A differentiated value flows into a function that has no derivative rule."""
 

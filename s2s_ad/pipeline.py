@@ -29,7 +29,7 @@ from .ad.reverse import adjoint_function, gradient_function
 from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
-from .errors import S2SError, UnsupportedSyntaxError
+from .errors import RecursiveCallError, S2SError
 from .frontend.locations import fix_missing_locations
 from .frontend.nodes import descendants
 from .frontend.parse import ParsedFunction, parse_function
@@ -119,11 +119,12 @@ def derivative(
         if key not in per_function or not per_function[key].is_current():
             marker = (id(fn), key)
             if marker in _IN_PROGRESS:
-                raise UnsupportedSyntaxError(
+                raise RecursiveCallError(
                     f"unsupported construct: recursive call of `{fn.__qualname__}`",
                     filename=fn.__code__.co_filename,
                     line=fn.__code__.co_firstlineno,
                     hint="write the recursion as a loop",
+                    callee=fn,
                 )
             _IN_PROGRESS.add(marker)
             try:

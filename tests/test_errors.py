@@ -388,6 +388,7 @@ def test_recursion_is_a_located_error(mode):
     with pytest.raises(UnsupportedSyntaxError, match="recursive call of `recursive`") as info:
         ad.derivative_source(calls_recursive, mode=mode)
     assert info.value.filename == __file__
+    assert info.value.line == marked_line(recursive)  # the call, not the `def`
     assert info.value.hint == "write the recursion as a loop"
 
 

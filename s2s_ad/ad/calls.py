@@ -11,7 +11,7 @@ import types
 from collections.abc import Callable
 
 from ..custom import rule_function
-from ..errors import S2SError, UnsupportedSyntaxError
+from ..errors import RecursiveCallError, S2SError, UnsupportedSyntaxError
 from ..frontend.library import is_library_function
 from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
@@ -50,13 +50,22 @@ class Callees:
         wrt: tuple[str, ...],
         structures: tuple = (),
         reads: frozenset | None = None,
+        at: tuple[str, int] | None = None,
     ):
         """(name in the generated code, derivative) of `fn` with respect to `wrt`;
         `structures`: the arity of its star parameters at the call (`star_structures`);
         `reads`: the paths of literal keys by which the caller reads derivatives of items
-        of its result, or None for all of it (`read_items.py`)."""
+        of its result, or None for all of it (`read_items.py`); `at`: the caller's file and
+        the call's line, where a recursive call is refused."""
         try:
             derived = self.derive(fn, mode, wrt, for_calls=True, structures=structures, reads=reads)
+        except RecursiveCallError as exc:
+            if exc.callee is not fn or at is None:
+                raise
+            filename, line = at  # the call, not the `def` of the function it calls again
+            raise RecursiveCallError(
+                exc.message, filename=filename, line=line, hint=exc.hint
+            ) from None
         except S2SError as exc:
             given = rule_function(fn)
             if given is None:

@@ -146,7 +146,9 @@ class _Tangents:
         mode = "vector" if self.vector else "forward"
         stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
         wrt, reads = tuple(n for n, _ in active), items_read(self.demand, stmt.target)
-        name, _ = self.callees.get(stmt.value.fn, mode, wrt, stars, reads)
+        name, _ = self.callees.get(
+            stmt.value.fn, mode, wrt, stars, reads, (self.fn.filename, stmt.line)
+        )
         args = [build.atom(a) for _, a in operands] + [
             build.name(self.dots[a.name]) for _, a in active
         ]

@@ -264,7 +264,8 @@ class _Reverse:
             stars = call_structures(self.fn, stmt, operands)  # `*args`' arity, static leaves
             mode = "gradient" if self.flat else "reverse"
             reads = items_read(self.demand, stmt.target)
-            name, derived = self.callees.get(stmt.value.fn, mode, params, stars, reads)
+            at = (self.fn.filename, stmt.line)
+            name, derived = self.callees.get(stmt.value.fn, mode, params, stars, reads, at)
             outputs = derived.outputs if derived.returns_tuple else 0
             pullback = self.namer.fresh(f"{stmt.target}_pullback")
             self.calls[id(stmt)] = _CallSite(
