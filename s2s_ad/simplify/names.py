@@ -48,17 +48,23 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def substitute_loads(
-    node: ast.AST, values: dict[str, object], make: Callable[[object], ast.expr]
+    node: ast.AST,
+    values: dict[str, object],
+    make: Callable[[object], ast.expr],
+    skipped: tuple[str, ...] = (),
 ) -> bool:
     """Replace, in place, every read of a name in `values` under `node` (not `node` itself)
-    by `make(values[name])`; True if any was."""
+    by `make(values[name])`; True if any was. `skipped`: fields of `node` left alone."""
     replaced = False
     stack = [node]
     pop, push = stack.pop, stack.append
     name, load, fields_of, AST = ast.Name, ast.Load, _CHILDREN, ast.AST
     while stack:
         current = pop()
-        for field in fields_of.get(type(current)) or _children(type(current)):
+        fields = fields_of.get(type(current)) or _children(type(current))
+        if skipped and current is node:
+            fields = [f for f in fields if f not in skipped]
+        for field in fields:
             value = getattr(current, field, None)
             if type(value) is list:
                 for i, item in enumerate(value):
@@ -81,23 +87,7 @@ def substitute_own_loads(
     stmt: ast.AST, values: dict[str, object], make: Callable[[object], ast.expr]
 ) -> bool:
     """`substitute_loads` in the parts of `stmt` but the blocks `statements` enters."""
-    replaced = False
-    for field in child_fields(type(stmt)):
-        value = getattr(stmt, field, None)
-        if field in BLOCKS and type(value) is list:
-            continue  # statements of their own
-        items = value if type(value) is list else [value]
-        for i, item in enumerate(items):
-            if type(item) is ast.Name:
-                if type(item.ctx) is ast.Load and item.id in values:
-                    if type(value) is list:
-                        value[i] = make(values[item.id])
-                    else:
-                        setattr(stmt, field, make(values[item.id]))
-                    replaced = True
-            elif isinstance(item, ast.AST):
-                replaced |= substitute_loads(item, values, make)
-    return replaced
+    return substitute_loads(stmt, values, make, skipped=BLOCKS)
 
 
 BLOCKS = ("body", "orelse")  # the blocks of statements `statements` enters
