@@ -213,6 +213,25 @@ def tangent_function(
     `(value, gradients)`, differentiated in `out_bar` (jacrev's rows, vector_reverse.py): it
     returns `(value, the gradients' tangents)`, not the gradients themselves."""
     tangents = _Tangents(fn, wrt, aliases, callees, zeros_for_none, vector, rows)
-    params = fn.params + [tangents.dots[p] for p in wrt]
-    body = tangents.block(fn.body)
-    return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), params, body)
+    params, prologue = _tangent_params(tangents, wrt)
+    body = prologue + tangents.block(fn.body)
+    return build.function(tangents.namer.fresh(f"{fn.name}_jvp"), fn.params + params, body)
+
+
+def _tangent_params(tangents: _Tangents, wrt: list[str]) -> tuple[list[str], list[ast.stmt]]:
+    """(one tangent parameter per item of `wrt`, the statements joining them): a parameter
+    named twice (`grad(f, wrt=(0, 0), mode="forward")`) gets a tangent per item, and moves
+    by their sum, `x_dot = x_dot_1 + x_dot_2`, as each item's seed moves it alone."""
+    own: dict[str, list[str]] = {}  # each parameter's tangent parameters
+    prologue = []
+    for p in dict.fromkeys(wrt):
+        count = wrt.count(p)
+        if count == 1:
+            own[p] = [tangents.dots[p]]
+            continue
+        own[p] = [tangents.namer.fresh(f"{p}_dot") for _ in range(count)]
+        total = build.name(own[p][0])
+        for part in own[p][1:]:
+            total = build.add(total, build.name(part))
+        prologue.append(build.assign(tangents.dots[p], total))
+    return [own[p].pop(0) for p in wrt], prologue
