@@ -17,6 +17,7 @@ from numpy import float64, ndarray
 from . import pytrees
 from . import runtime as rt
 from .callables import as_function, has_known_values, specialised
+from .distinct_results import distinct
 from .errors import (
     ArgumentError,
     NonScalarOutputError,
@@ -995,14 +996,15 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
     out, out_dot = d.function(*values, *given)
     if gradient_of is not None:
-        return tuple(gradient_structured(v, gradient_of, values, _zeros_of) for v in (out, out_dot))
+        both = (gradient_structured(v, gradient_of, values, _zeros_of) for v in (out, out_dot))
+        return distinct(tuple(both))
     if type(out) is tuple:  # `return a, b`: each value's tangent (0.0 for an integer)
         if any(is_complex(o) for o in out) or any(is_complex(t) for t in out_dot):
             raise ComplexValue
-        return out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
+        return distinct((out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))))
     if pytrees.node(out) is None and (is_complex(out) or is_complex(out_dot)):
         raise ComplexValue
-    return out, _like(out_dot, out)
+    return distinct((out, _like(out_dot, out)))
 
 
 def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> object:
@@ -1116,6 +1118,7 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
         raise ComplexValue
     if gradient_of is not None:
         out = gradient_structured(out, gradient_of, values, _zeros_of)
+    out = distinct(out)  # (common subexpressions may have made two outputs one array)
     params = list(_signature(f).parameters)
 
     def vjp_pullback(cotangent):
@@ -1127,9 +1130,11 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
             grads = pullback(*cts) if wrt else ()
             grads = grads if len(wrt) > 1 else (grads,)
             by_name = dict(zip(wrt, grads, strict=True))
-            return tuple(
-                _like(by_name[params[i]], p) if params[i] in by_name else None
-                for i, p in enumerate(primals)
+            return distinct(
+                tuple(
+                    _like(by_name[params[i]], p) if params[i] in by_name else None
+                    for i, p in enumerate(primals)
+                )
             )
         except REPORTED as exc:  # a complex value: watched from the forward sweep on
             raise_reported(exc, functools.partial(_vjp_again, f, primals, cotangent), f)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from numpy import ndarray
 
+from .distinct_results import distinct
 from .frontend.scope import is_current
 from .generation import GENERATION
 from .located import REPORTED, report, watching
@@ -43,7 +44,8 @@ def with_fast_path(checked: Callable, ready: dict) -> Callable:
     path: a call by position whose signature has an entry `(check, run)` in `ready` returns
     `run(args)` while `check()` holds and `run` gives a result (None: the checked path).
     While a call runs again to locate a complex value (`located.locating`), the checked path
-    runs, as it did the first time."""
+    runs, as it did the first time. No two arrays of a result share memory
+    (`distinct_results.py`)."""
 
     @functools.wraps(checked)
     def entry_point(*args, **kwargs):
@@ -59,9 +61,9 @@ def with_fast_path(checked: Callable, ready: dict) -> Callable:
             except REPORTED as exc:
                 report(exc, checked, args, kwargs, getattr(entry_point, "__wrapped__", None))
             if found is not None:
-                return found
+                return distinct(found)
         try:
-            return checked(*args, **kwargs)
+            return distinct(checked(*args, **kwargs))
         except REPORTED as exc:
             report(exc, checked, args, kwargs, getattr(entry_point, "__wrapped__", None))
 
