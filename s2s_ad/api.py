@@ -997,14 +997,15 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     out, out_dot = d.function(*values, *given)
     if gradient_of is not None:
         both = (gradient_structured(v, gradient_of, values, _zeros_of) for v in (out, out_dot))
-        return distinct(tuple(both))
+        return distinct(tuple(both), tangents)
     if type(out) is tuple:  # `return a, b`: each value's tangent (0.0 for an integer)
         if any(is_complex(o) for o in out) or any(is_complex(t) for t in out_dot):
             raise ComplexValue
-        return distinct((out, tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))))
+        tangents_out = tuple(_like(t, o) for t, o in zip(out_dot, out, strict=True))
+        return distinct((out, tangents_out), tangents)
     if pytrees.node(out) is None and (is_complex(out) or is_complex(out_dot)):
         raise ComplexValue
-    return distinct((out, _like(out_dot, out)))
+    return distinct((out, _like(out_dot, out)), tangents)  # (the identity passes one on)
 
 
 def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> object:
@@ -1130,12 +1131,11 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
             grads = pullback(*cts) if wrt else ()
             grads = grads if len(wrt) > 1 else (grads,)
             by_name = dict(zip(wrt, grads, strict=True))
-            return distinct(
-                tuple(
-                    _like(by_name[params[i]], p) if params[i] in by_name else None
-                    for i, p in enumerate(primals)
-                )
+            cotangents = tuple(
+                _like(by_name[params[i]], p) if params[i] in by_name else None
+                for i, p in enumerate(primals)
             )
+            return distinct(cotangents, cotangent)  # (the identity passes it on)
         except REPORTED as exc:  # a complex value: watched from the forward sweep on
             raise_reported(exc, functools.partial(_vjp_again, f, primals, cotangent), f)
 

@@ -15,35 +15,38 @@ import numpy as np
 from . import pytrees
 
 
-def distinct(result: object) -> object:
+def distinct(result: object, given: object = None) -> object:
     """`result` (an array, number, or structure of them) with every array leaf that shares
-    memory with an earlier leaf replaced by a copy; `result` itself where none does (the
-    commonest results, one array or number, are returned at once)."""
-    if type(result) is np.ndarray or type(result) is float or result is None:
+    memory with an earlier leaf, or with an array of `given` (the tangents `jvp` was given,
+    the cotangent a pullback was given, which the identity passes through), replaced by a
+    copy; `result` itself where none does (the commonest results, one array or number with
+    nothing given, are returned at once)."""
+    if given is None and (type(result) is np.ndarray or type(result) is float or result is None):
         return result
     if type(result) is tuple and all(type(leaf) is np.ndarray for leaf in result):
         leaves, tree = list(result), None  # `grad(f, wrt=(0, 1))`: no flattening
     else:
         leaves, tree = pytrees.flatten(result)
-    if not _copy_overlapping(leaves):
+    if not _copy_overlapping(leaves, pytrees.flatten(given)[0] if given is not None else []):
         return result
     return tuple(leaves) if tree is None else pytrees.unflatten(tree, leaves)
 
 
-def _copy_overlapping(leaves: list) -> bool:
-    """Replace (in `leaves`) each array that overlaps an earlier one by a copy; whether any
-    was. Only arrays over one buffer (the same innermost base) are compared exactly."""
+def _copy_overlapping(leaves: list, given: list) -> bool:
+    """Replace (in `leaves`) each array that overlaps an earlier one, or one of `given`, by a
+    copy; whether any was. Only arrays over one buffer (the same innermost base) are
+    compared exactly."""
     by_buffer: dict[int, list[np.ndarray]] = {}
     copied = False
-    for i, leaf in enumerate(leaves):
+    for i, leaf in enumerate([*given, *leaves]):
         if type(leaf) is not np.ndarray:
             continue
         root = leaf
         while isinstance(root.base, np.ndarray):
             root = root.base
         earlier = by_buffer.setdefault(id(root), [])
-        if any(_overlap(leaf, other) for other in earlier):
-            leaves[i] = leaf = leaf.copy()
+        if i >= len(given) and any(_overlap(leaf, other) for other in earlier):
+            leaves[i - len(given)] = leaf.copy()
             copied = True
         else:
             earlier.append(leaf)
