@@ -429,26 +429,15 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
             return None
         run = compiled_runner(d, f, values, jit)
         seeds = read_only(one_hot_seeds([values[i] for i in positions]))  # the same shapes
-        # the commonest kind, one float array in and one out, shaped directly: (x's size and
-        # shape, the output's dtype, the Jacobian's); None for the others
-        x = values[positions[0]]
-        direct = type(out) is np.ndarray and out.dtype.kind == "f" and len(positions) == 1
-        direct = direct and type(x) is np.ndarray
-        kind = (x.size, x.shape, out.dtype, float_type(out, x)) if direct else None
 
         def columns(values: tuple) -> object:
             out, columns = run(*values, *seeds)
-            if kind is not None and type(out) is np.ndarray and out.dtype == kind[2]:
-                size, shape, _, dtype = kind
-                real = type(columns) is np.ndarray and columns.dtype.kind == "f"
-                if real and columns.shape == (size, *out.shape):
-                    last = (*range(1, columns.ndim), 0)  # the directions' axis moved last
-                    jacobian = _block(columns.transpose(last), out.shape + shape, dtype)
-                    return (jacobian,) if isinstance(wrt, tuple) else jacobian
-            inputs = [values[i] for i in positions]
-            per_output = [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
-            return _shaped(per_output, out, wrt)
+            return _columns_shaped(values, out, columns, positions, wrt)
 
+        x = values[positions[0]]
+        direct = type(out) is np.ndarray and out.dtype.kind == "f" and len(positions) == 1
+        if direct and type(x) is np.ndarray:  # the commonest kind, one float array in, one out
+            return _direct_columns(run, seeds, out, x, wrt, positions), (d,)
         return columns, (d,)
     planned = vector_reverse.plan(f, names, values, out, jit=jit)  # (`f` ran: `out`)
     if planned is None or planned[0].outputs is None:
@@ -456,16 +445,8 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
     plan = planned[0]
     if plan.one_array(values):
         x = values[positions[0]]
-        shape, dtype = out.shape + x.shape, float_type(out, x)  # the kinds are the plan's
-
-        def array_rows(values: tuple) -> object:
-            rows = plan.array_rows(values)
-            if rows is None:
-                return None  # the checked path
-            jacobian = _block(rows, shape, dtype)
-            return (jacobian,) if isinstance(wrt, tuple) else jacobian
-
-        return array_rows, plan.derivatives
+        block = (out.shape + x.shape, float_type(out, x), isinstance(wrt, tuple))
+        return plan.direct_rows(values, *block), plan.derivatives
 
     def rows(values: tuple) -> object:
         found = plan.again(values)
@@ -475,6 +456,42 @@ def _fast_path(f: Callable, names, values, out, wrt: Wrt, order: str, jit: bool)
         return _shaped(per_output, out, wrt)
 
     return rows, plan.derivatives
+
+
+def _columns_shaped(values: tuple, out, columns, positions: list, wrt: Wrt) -> object:
+    """The Jacobian from the vector tangent code's result `(out, columns)` (any kind)."""
+    inputs = [values[i] for i in positions]
+    per_output = [_split_columns(c, o, inputs) for o, c in _output_leaves(out, columns)]
+    return _shaped(per_output, out, wrt)
+
+
+def _direct_columns(
+    run: Callable, seeds: list, out: np.ndarray, x: np.ndarray, wrt: Wrt, positions: list
+) -> Callable:
+    """`jacfwd`'s later calls of one float array `x` in and one `out` out: the columns
+    (x.size, *out.shape) the code gives, the directions' axis moved last, reshaped to
+    out.shape + x.shape, in one frame: this is all a later call of `jacfwd(W @ x)` does
+    beyond the code itself. Columns of another kind (a value-dependent shape, another
+    dtype) take `_columns_shaped`."""
+    found, dtype, out_dtype = (x.size, *out.shape), float_type(out, x), out.dtype
+    last = (*range(1, len(found)), 0)  # the directions' axis moved last
+    shape = None if x.ndim == 1 else out.shape + x.shape
+    as_tuple = isinstance(wrt, tuple)
+
+    def columns(values: tuple) -> object:
+        out, columns = run(*values, *seeds)
+        if type(columns) is not np.ndarray or columns.shape != found or columns.dtype != dtype:
+            return _columns_shaped(values, out, columns, positions, wrt)
+        if type(out) is not np.ndarray or out.dtype != out_dtype:
+            return _columns_shaped(values, out, columns, positions, wrt)
+        block = columns.transpose(last)
+        if shape is not None:
+            block = block.reshape(shape)
+        if columns.base is not None and not block.flags.writeable:
+            block = block.copy()  # a read-only seed, or a view of one
+        return (block,) if as_tuple else block
+
+    return columns
 
 
 # second derivatives: the tangent of the generated gradient code (forward over reverse)

@@ -200,35 +200,41 @@ class Plan:
 
     def one_array(self, values: tuple) -> bool:
         """Whether this plan's calls differentiate one float array and return one float
-        array: the commonest Jacobian, whose rows `array_rows` gives directly."""
+        array: the commonest Jacobian, whose rows `direct_rows` gives directly."""
         if self.one_row or self.outputs is None or self.outputs[0] or len(self.names) != 1:
             return False
         kinds, x = self.outputs[1], values[self.inputs[0]]
         one = len(kinds) == 1 and isinstance(kinds[0], tuple) and kinds[0][2].kind == "f"
         return one and type(x) is np.ndarray
 
-    def array_rows(self, values: tuple) -> np.ndarray | None:
-        """The rows, (out.size, *x.shape), of a later call with positional arguments of the
-        kinds this plan was made for, where `one_array` holds: what `again` and `rows`
-        give, without their bookkeeping for structures; None: the checked path."""
-        _, shape, dtype = self.outputs[1][0]
-        (cotangent,), (seed,) = self.fixed or self._seeds([np.zeros(shape, dtype)])
-        x = values[self.inputs[0]]
-        try:
-            run = self.run or self._runner(values, [cotangent])
-            out, tangent = run(*values, cotangent, seed)
-        except Exception:  # the checked path raises an error of `f`'s again, located
-            return None
-        if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype:
-            return None  # an output of another kind than the code was made for
-        rows_shape = (len(seed), *x.shape)
-        if (
-            type(tangent) is not np.ndarray
-            or tangent.dtype.kind != "f"
-            or tangent.shape != rows_shape
-        ):
-            return None  # a symbolic zero, a complex value, lost rows: the checked path
-        return tangent
+    def direct_rows(self, values: tuple, shape: tuple, dtype: np.dtype, as_tuple: bool):
+        """For a plan where `one_array` holds, made on its first run (`values`): the
+        function giving a later call's Jacobian block of `shape` and `dtype` (a 1-tuple with
+        `as_tuple`), from the rows (out.size, *x.shape) the code gives, in one frame: what
+        `again` and `rows` give, without their bookkeeping for structures; None: the
+        checked path (an error of `f`'s, raised again located; outputs of another kind)."""
+        _, out_shape, out_dtype = self.outputs[1][0]
+        (cotangent,), (seed,) = self.fixed or self._seeds([np.zeros(out_shape, out_dtype)])
+        run = self.run or self._runner(values, [cotangent])
+        found = (len(seed), *values[self.inputs[0]].shape)
+        reshape = None if found == shape else shape
+
+        def rows(values: tuple) -> np.ndarray | tuple | None:
+            try:
+                out, rows = run(*values, cotangent, seed)
+            except Exception:  # the checked path raises an error of `f`'s again, located
+                return None
+            if type(out) is not np.ndarray or out.shape != out_shape or out.dtype != out_dtype:
+                return None  # an output of another kind than the code was made for
+            if type(rows) is not np.ndarray or rows.dtype.kind != "f" or rows.shape != found:
+                return None  # a symbolic zero, a complex value, lost rows: the checked path
+            if reshape is not None or rows.dtype != dtype:
+                rows = rows.reshape(shape).astype(dtype, copy=False)
+            if rows.base is not None and not rows.flags.writeable:
+                rows = rows.copy()  # a read-only seed, or a view of one
+            return (rows,) if as_tuple else rows
+
+        return rows
 
     def rows(self, values: list, out: object) -> tuple[object, list] | None:
         """`rows`' result for a call whose outputs are `out` (None: swept row by row)."""

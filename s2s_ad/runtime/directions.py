@@ -236,22 +236,26 @@ def _several_arrays(index) -> bool:
     return sum(isinstance(i, (list, np.ndarray)) for i in items) > 1
 
 
-# the identity seeds of `jacfwd` and `jacrev` over a vector (`identity_seed`), by id
-_IDENTITIES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+# the identity seeds of `jacfwd` and `jacrev` over a vector (`identity_seed`): id → a weak
+# reference, dropped with the seed (a plain dict: asked in every call of a Jacobian of `W @ x`,
+# where `WeakValueDictionary.get`, written in Python, cost more than the rest of the check)
+_IDENTITIES: dict[int, weakref.ref] = {}
 
 
 def identity_seed(seed: np.ndarray) -> np.ndarray:
     """`seed`, an n-by-n identity (one direction per element of a vector), made read-only
     and known as the identity to `diagonal_product`: a product by it is its other operand."""
     seed.flags.writeable = False
-    _IDENTITIES[id(seed)] = seed
+    key = id(seed)
+    _IDENTITIES[key] = weakref.ref(seed, lambda _, key=key: _IDENTITIES.pop(key, None))
     return seed
 
 
 def diagonal_product(d, m):
     """`d @ m` where `d` is diagonal (`diagonal_of`): the rows of `m` scaled, `m` itself
     (a read-only view) for an identity seed; None where `d` is not diagonal."""
-    if _IDENTITIES.get(id(d)) is d:
+    known = _IDENTITIES.get(id(d))
+    if known is not None and known() is d:
         view = m.view()
         view.flags.writeable = False  # the caller's array: never written through
         return view
