@@ -52,8 +52,14 @@ def with_fast_path(checked: Callable, ready: dict) -> Callable:
         if not kwargs and not watching.active:
             try:
                 if len(args) == 1:  # `signature_key(args)`, written out for the commonest
-                    x = args[0]  # call (see the docstring)
+                    x = args[0]  # calls (see the docstring)
                     key = ((x.dtype, x.shape),) if type(x) is ndarray else (type(x),)
+                elif len(args) == 2:  # (`jacfwd(f)(x, W)`, `grad(loss)(w, data)`)
+                    x, y = args
+                    key = (
+                        (x.dtype, x.shape) if type(x) is ndarray else type(x),
+                        (y.dtype, y.shape) if type(y) is ndarray else type(y),
+                    )
                 else:
                     key = signature_key(args)
                 entry = ready.get(key)
