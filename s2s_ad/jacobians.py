@@ -342,7 +342,9 @@ def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[st
         n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))
         m = sum(int(np.size(o)) for o, _ in _output_leaves(out, None))
         how = f"{n} inputs, {m} outputs"
-        if n <= m or n * n > DIRECTIONS_BUDGET:
+        # (a scalar's Jacobian is its gradient: one reverse sweep, never timed against n
+        # directions, so the mode, and the warnings it gives, do not depend on the clock)
+        if n <= m or n * n > DIRECTIONS_BUDGET or m == 1:
             chosen = DECIDED[key] = "forward" if n <= m else "reverse"
         else:  # run both (already transformed, so only running is timed), keep the faster
             _prepared(f, "vector", names, values, specialise=True)

@@ -99,14 +99,20 @@ def test_auto_mode_says_which_order_it_took(caplog, monkeypatch):
     monkeypatch.setattr(jacobians, "DECIDED", {})  # forget what earlier tests decided
     with caplog.at_level(logging.DEBUG, logger="s2s_ad"):
         ad.jacobian(r_to_rm)(0.3)  # 1 input, 3 outputs: forward, by the sizes
-        ad.jacobian(rn_to_r)(np.ones(5))  # 5 inputs, 1 output: measured
-        ad.jacobian(rn_to_r)(np.ones(5))  # the measurement is remembered
-    first, measured, remembered = (r.getMessage() for r in caplog.records)
+        ad.jacobian(rn_to_r)(np.ones(5))  # a scalar output: its gradient, reverse
+        ad.jacobian(rn_to_r2)(np.ones(5))  # 5 inputs, 2 outputs: measured
+        ad.jacobian(rn_to_r2)(np.ones(5))  # the measurement is remembered
+    first, scalar, measured, remembered = (r.getMessage() for r in caplog.records)
     assert first == "jacobian of r_to_rm: forward mode (1 inputs, 3 outputs)"
-    assert measured.startswith("jacobian of rn_to_r: ")
-    assert "(5 inputs, 1 outputs; measured forward " in measured
+    assert scalar == "jacobian of rn_to_r: reverse mode (5 inputs, 1 outputs)"
+    assert measured.startswith("jacobian of rn_to_r2: ")
+    assert "(5 inputs, 2 outputs; measured forward " in measured
     took = measured.split()[3]
-    assert remembered == f"jacobian of rn_to_r: {took} mode (decided before)"
+    assert remembered == f"jacobian of rn_to_r2: {took} mode (decided before)"
+
+
+def rn_to_r2(x):
+    return np.array([np.sum(np.sin(x)), np.prod(x)])
 
 
 def test_vector_mode_is_one_pass():
