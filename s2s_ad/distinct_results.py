@@ -14,18 +14,36 @@ import numpy as np
 
 from . import pytrees
 
+_NUMBERS = (float, int, np.generic)  # (immutable: never copied)
+
 
 def distinct(result: object, given: object = None) -> object:
     """`result` (an array, number, or structure of them) with every array leaf that shares
     memory with an earlier leaf, or with an array of `given` (the tangents `jvp` was given,
     the cotangent a pullback was given, which the identity passes through), replaced by a
-    copy; `result` itself where none does (the commonest results, one array or number with
-    nothing given, are returned at once)."""
-    if given is None and (type(result) is np.ndarray or type(result) is float or result is None):
+    copy; `result` itself where none does. The commonest results (one array or number; a
+    tuple of numbers and arrays that own their memory, each once) are returned at once,
+    without flattening."""
+    one = type(result) is np.ndarray or result is None or isinstance(result, _NUMBERS)
+    if one and given is None:
         return result
-    if type(result) is tuple and all(type(leaf) is np.ndarray for leaf in result):
-        leaves, tree = list(result), None  # `grad(f, wrt=(0, 1))`: no flattening
-    else:
+    leaves, tree = None, None
+    if type(result) is tuple:  # `value_and_grad`'s, `grad(f, wrt=(0, 1))`'s
+        arrays, fresh = [], True
+        for leaf in result:
+            if type(leaf) is np.ndarray:
+                arrays.append(leaf)
+                fresh = fresh and leaf.base is None
+            elif not (leaf is None or isinstance(leaf, _NUMBERS)):
+                break  # a structure inside: flattened
+        else:
+            # arrays that own their memory overlap only where one is given twice
+            if given is None and (
+                len(arrays) < 2 or (fresh and len(set(map(id, arrays))) == len(arrays))
+            ):
+                return result
+            leaves = list(result)
+    if leaves is None:
         leaves, tree = pytrees.flatten(result)
     if not _copy_overlapping(leaves, pytrees.flatten(given)[0] if given is not None else []):
         return result
@@ -38,14 +56,23 @@ def _copy_overlapping(leaves: list, given: list) -> bool:
     compared exactly."""
     by_buffer: dict[int, list[np.ndarray]] = {}
     copied = False
-    for i, leaf in enumerate([*given, *leaves]):
+    for i, leaf in enumerate(given + leaves):
         if type(leaf) is not np.ndarray:
             continue
         root = leaf
-        while isinstance(root.base, np.ndarray):
+        while type(root.base) is np.ndarray:
             root = root.base
-        earlier = by_buffer.setdefault(id(root), [])
-        if i >= len(given) and any(_overlap(leaf, other) for other in earlier):
+        earlier = by_buffer.get(id(root))
+        if earlier is None:
+            by_buffer[id(root)] = [leaf]
+            continue
+        overlapping = False
+        if i >= len(given):
+            for other in earlier:
+                if _overlap(leaf, other):
+                    overlapping = True
+                    break
+        if overlapping:
             leaves[i - len(given)] = leaf.copy()
             copied = True
         else:

@@ -21,6 +21,8 @@ from .frontend.scope import is_current
 from .generation import GENERATION
 from .located import REPORTED, report, watching
 
+_ONE_VALUE = frozenset((ndarray, float))
+
 
 def signature_key(values: tuple | list) -> tuple:
     """The argument signature specialised code is made and kept for: each array's dtype and
@@ -66,8 +68,8 @@ def with_fast_path(checked: Callable, ready: dict) -> Callable:
                 found = entry[1](args) if entry is not None and entry[0]() else None
             except REPORTED as exc:
                 report(exc, checked, args, kwargs, getattr(entry_point, "__wrapped__", None))
-            if found is not None:
-                return distinct(found)
+            if found is not None:  # (one array or float, the commonest, holds nothing twice)
+                return found if type(found) in _ONE_VALUE else distinct(found)
         try:
             return distinct(checked(*args, **kwargs))
         except REPORTED as exc:
