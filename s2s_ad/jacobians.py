@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -319,13 +320,30 @@ DECIDED: dict[tuple, str] = {}  # (code, wrt, argument shapes, jit) → the orde
 DIRECTIONS_BUDGET = 50_000_000  # n * n input elements: a vector pass this big is not tried
 
 
-def _best_of_two(run: Callable) -> tuple[float, object]:
-    times = []
-    for _ in range(2):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+def _timed_orders(f: Callable, names, values, inputs, out, jit: bool) -> tuple[float, float]:
+    """(forward's time, reverse's) of a Jacobian of these arguments as later calls run it:
+    each order's fast path where both have one (seeds made once; the checked path makes an
+    n-by-n forward seed on every call, which would count against forward), else the checked
+    paths. Best of interleaved rounds (a busy moment slows both orders, not one): up to 5,
+    fewer where they take more than 0.05 s."""
+    paths = [_fast_path(f, names, values, out, tuple(names), o, jit) for o in ORDERS]
+    plain = tuple(values)
+    runs = [lambda: _forward(f, names, values, inputs, jit)[1]]
+    runs.append(lambda: _jacobian_rows(f, names, values, inputs, jit)[1])
+    if all(p is not None and p[0](plain) is not None for p in paths):
+        runs = [lambda run=p[0]: run(plain) for p in paths]
+    best, start = [math.inf, math.inf], time.perf_counter()
+    for done in range(5):
+        for k, run in enumerate(runs):
+            begun = time.perf_counter()
+            run()
+            best[k] = min(best[k], time.perf_counter() - begun)
+        if done and time.perf_counter() - start > 0.05:
+            break
+    return best[0], best[1]
+
+
+ORDERS = ("forward", "reverse")
 
 
 def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[str, object, list]:
@@ -352,8 +370,7 @@ def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[st
             _all_rows(f, names, values, inputs, jit, out)
             if jit:
                 _forward(f, names, values, inputs, jit)
-            t_rev, _ = _best_of_two(lambda: _jacobian_rows(f, names, values, inputs, jit))
-            t_fwd, _ = _best_of_two(lambda: _forward(f, names, values, inputs, jit))
+            t_fwd, t_rev = _timed_orders(f, names, values, inputs, out, jit)
             chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
             how += f"; measured forward {t_fwd * 1e3:.3g} ms, reverse {t_rev * 1e3:.3g} ms"
     log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
