@@ -326,12 +326,13 @@ def _timed_orders(f: Callable, names, values, inputs, out, jit: bool) -> tuple[f
     n-by-n forward seed on every call, which would count against forward), else the checked
     paths. Best of interleaved rounds (a busy moment slows both orders, not one): up to 5,
     fewer where they take more than 0.05 s."""
-    paths = [_fast_path(f, names, values, out, tuple(names), o, jit) for o in ORDERS]
-    plain = tuple(values)
     runs = [lambda: _forward(f, names, values, inputs, jit)[1]]
     runs.append(lambda: _jacobian_rows(f, names, values, inputs, jit)[1])
-    if all(p is not None and p[0](plain) is not None for p in paths):
-        runs = [lambda run=p[0]: run(plain) for p in paths]
+    if _plain_kinds(inputs) and not has_known_values(values):  # (as `jacobian_of` asks)
+        paths = [_fast_path(f, names, values, out, tuple(names), o, jit) for o in ORDERS]
+        plain = tuple(values)
+        if all(p is not None and p[0](plain) is not None for p in paths):
+            runs = [lambda run=p[0]: run(plain) for p in paths]
     best, start = [math.inf, math.inf], time.perf_counter()
     for done in range(5):
         for k, run in enumerate(runs):
