@@ -318,21 +318,27 @@ def jacobian(f: Callable, wrt: Wrt = 0, mode: str = "auto", *, jit: bool = False
 
 DECIDED: dict[tuple, str] = {}  # (code, wrt, argument shapes, jit) → the order to take
 DIRECTIONS_BUDGET = 50_000_000  # n * n input elements: a vector pass this big is not tried
+ORDERS = ("forward", "reverse")
 
 
-def _timed_orders(f: Callable, names, values, inputs, out, jit: bool) -> tuple[float, float]:
-    """(forward's time, reverse's) of a Jacobian of these arguments as later calls run it:
-    each order's fast path where both have one (seeds made once; the checked path makes an
-    n-by-n forward seed on every call, which would count against forward), else the checked
-    paths. Best of interleaved rounds (a busy moment slows both orders, not one): up to 5,
-    fewer where they take more than 0.05 s."""
+def _timed_orders(
+    f: Callable, names, values, inputs, out, wrt: Wrt, jit: bool
+) -> tuple[float, float, list | None]:
+    """(forward's time, reverse's, their fast paths or None) of a Jacobian of these
+    arguments as later calls run it: each order's fast path where both have one (seeds
+    made once; the checked path makes an n-by-n forward seed on every call, which would
+    count against forward), else the checked paths. Best of interleaved rounds (a busy
+    moment slows both orders, not one): up to 5, fewer where they take more than 0.05 s."""
     runs = [lambda: _forward(f, names, values, inputs, jit)[1]]
     runs.append(lambda: _jacobian_rows(f, names, values, inputs, jit)[1])
+    paths = None
     if _plain_kinds(inputs) and not has_known_values(values):  # (as `jacobian_of` asks)
-        paths = [_fast_path(f, names, values, out, tuple(names), o, jit) for o in ORDERS]
+        paths = [_fast_path(f, names, values, out, wrt, o, jit) for o in ORDERS]
         plain = tuple(values)
         if all(p is not None and p[0](plain) is not None for p in paths):
             runs = [lambda run=p[0]: run(plain) for p in paths]
+        else:
+            paths = None
     best, start = [math.inf, math.inf], time.perf_counter()
     for done in range(5):
         for k, run in enumerate(runs):
@@ -341,21 +347,22 @@ def _timed_orders(f: Callable, names, values, inputs, out, jit: bool) -> tuple[f
             best[k] = min(best[k], time.perf_counter() - begun)
         if done and time.perf_counter() - start > 0.05:
             break
-    return best[0], best[1]
+    return best[0], best[1], paths
 
 
-ORDERS = ("forward", "reverse")
-
-
-def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[str, object, list]:
-    """(order taken, out, Jacobians per output) for mode="auto", deciding for `key`. The
-    runs that decide are silent (NumPy's warnings ignored); the chosen mode then runs once
-    more, so that its warnings are the plain call's, once, as on later calls."""
+def _auto(
+    f: Callable, names, values, inputs, key: tuple, wrt: Wrt, jit: bool
+) -> tuple[str, object, list, tuple | None]:
+    """(order taken, out, Jacobians per output, the taken order's fast path where timing
+    made one) for mode="auto", deciding for `key`. The runs that decide are silent (NumPy's
+    warnings ignored); the chosen mode then runs once more, so that its warnings are the
+    plain call's, once, as on later calls."""
     effects = _prepared(f, "reverse", names, values, specialise=True).effects
     if effects:  # timing would run its `print`s again: reverse mode, every time
         DECIDED[key] = "reverse"
         log.debug("jacobian of %s: reverse mode (statements kept for their effect)", f.__name__)
-        return "reverse", *_jacobian_rows(f, names, values, inputs, jit)
+        return "reverse", *_jacobian_rows(f, names, values, inputs, jit), None
+    paths = None
     with np.errstate(all="ignore"):
         out, _ = _forward_sweep(f, names, values)
         n = sum(int(np.size(leaf)) for x in inputs for leaf in pytrees.float_leaves(x))
@@ -371,13 +378,14 @@ def _auto(f: Callable, names, values, inputs, key: tuple, jit: bool) -> tuple[st
             _all_rows(f, names, values, inputs, jit, out)
             if jit:
                 _forward(f, names, values, inputs, jit)
-            t_fwd, t_rev = _timed_orders(f, names, values, inputs, out, jit)
+            t_fwd, t_rev, paths = _timed_orders(f, names, values, inputs, out, wrt, jit)
             chosen = DECIDED[key] = "forward" if t_fwd < t_rev else "reverse"
             how += f"; measured forward {t_fwd * 1e3:.3g} ms, reverse {t_rev * 1e3:.3g} ms"
     log.debug("jacobian of %s: %s mode (%s)", f.__name__, chosen, how)
+    fast = paths and paths[ORDERS.index(chosen)]  # (kept for later calls: not made again)
     if chosen == "forward":
-        return chosen, *_forward(f, names, values, inputs, jit)
-    return chosen, *_jacobian_rows(f, names, values, inputs, jit)
+        return chosen, *_forward(f, names, values, inputs, jit), fast
+    return chosen, *_jacobian_rows(f, names, values, inputs, jit), fast
 
 
 def _shape_key(value: object) -> object:
@@ -407,27 +415,23 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
             f, count = fresh, _positional_count(fresh)
             ready.clear()
         names, values, inputs = _inputs(f, wrt, args, kwargs)
-        order = mode
+        order, fast, done = mode, None, None
         if mode == "auto":
             decision = (f.__code__, names, tuple(_shape_key(v) for v in values), jit)
             order = DECIDED.get(decision, "undecided")
-            if order == "undecided":
-                _, out, per_output = _auto(f, names, values, inputs, decision, jit)
-                return _as_gradient(
-                    _shaped(per_output, out, wrt, picks),
-                    gradient_of,
-                    values,
-                    _picked(inputs, picks),
-                    wrt,
-                )
-            log.debug("jacobian of %s: %s mode (decided before)", f.__name__, order)
-        if order == "forward":
+            if order == "undecided":  # (its fast path kept where timing made one)
+                order, *done, fast = _auto(f, names, values, inputs, decision, wrt, jit)
+            else:
+                log.debug("jacobian of %s: %s mode (decided before)", f.__name__, order)
+        if done:
+            out, per_output = done
+        elif order == "forward":
             out, per_output = _forward(f, names, values, inputs, jit)
         else:
             out, per_output = _jacobian_rows(f, names, values, inputs, jit)
         plain = _plain_kinds(inputs) and not has_known_values(values) and gradient_of is None
         if key is not None and plain and picks is None and len(ready) < MAX_SPECIALISED:
-            fast = _fast_path(f, names, values, out, wrt, order, jit)
+            fast = fast or _fast_path(f, names, values, out, wrt, order, jit)
             if fast is not None:
                 ready[key] = fast_path_entry(f, *fast)
         jacobian = _shaped(per_output, out, wrt, picks)

@@ -115,6 +115,23 @@ def rn_to_r2(x):
     return np.array([np.sum(np.sin(x)), np.prod(x)])
 
 
+def test_auto_mode_keeps_the_fast_path_it_timed(monkeypatch):
+    """The first call times both orders' fast paths and keeps the one it takes: later calls
+    run it, none builds another (before, the second call built it again)."""
+    monkeypatch.setattr(jacobians, "DECIDED", {})
+    built = []
+    made = jacobians._fast_path
+    monkeypatch.setattr(jacobians, "_fast_path", lambda *a: built.append(a[5]) or made(*a))
+    jac = ad.jacobian(rn_to_r2)
+    x = np.linspace(0.2, 1.0, 5)
+    points = [x, x, x + 0.5, x - 0.25]
+    found = [jac(p) for p in points]
+    assert sorted(built) == ["forward", "reverse"]  # the first call's, timed; none since
+    for point, jacobian in zip(points, found, strict=True):
+        expected = np.array([np.cos(point), np.prod(point) / point])
+        np.testing.assert_allclose(jacobian, expected, rtol=1e-13, atol=1e-15)
+
+
 def test_vector_mode_is_one_pass():
     """jacfwd runs the generated tangent code once, with a leading axis of directions."""
     source = ad.derivative_source(rn_to_rm, mode="vector", wrt=(0, 1))
