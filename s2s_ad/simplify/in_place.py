@@ -77,7 +77,14 @@ def _scatter_onto(stmt: ast.Assign, target: str, runtime: str) -> ast.Call | Non
 
 
 def _makes_fresh(value: ast.expr, runtime: str) -> bool:
-    return any(_is_runtime_call(value, runtime, name) for name in FRESH)
+    # (asked of every assignment: the call's attribute first, no generator)
+    func = value.func if type(value) is ast.Call else None
+    return (
+        type(func) is ast.Attribute
+        and func.attr in FRESH
+        and type(func.value) is ast.Name
+        and func.value.id == runtime
+    )
 
 
 def _is_runtime_call(node: ast.expr, runtime: str, name: str) -> bool:

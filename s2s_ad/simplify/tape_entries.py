@@ -94,12 +94,13 @@ class _Saved:
                 self.replays.setdefault(replay[0], []).append(stmt)
             elif kind is ast.If:
                 self._note_records(stmt)
-            elif kind is ast.Assign and (name := assigned_name(stmt)) is not None:
-                self.defined.setdefault(name, []).append((stmt, block))
         self.tree = tree
         self.params = {a.arg for a in tree.args.args}
         if not (self.replays or self.records):
             return
+        for stmt, block in statements(tree.body):  # (only where something is saved)
+            if type(stmt) is ast.Assign and (name := assigned_name(stmt)) is not None:
+                self.defined.setdefault(name, []).append((stmt, block))
         parts = facts.everywhere(tree)
         self.loads = Counter([n for part in parts for n in part.loads])
         self.stores = Counter([n for part in parts for n in part.stores])

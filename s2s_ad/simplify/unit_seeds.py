@@ -187,16 +187,16 @@ def _drop_ones(
         # `like` assigned again (restored from a loop's tape): all its values of one dtype
         if assigned[node.targets[0].id] == 1 and (assigned[like] <= 1 or like in dtypes):
             ones[node.targets[0].id] = (like, 1.0)
-    for node in found.assigns:  # `c * ones`: `like`'s shape filled with `c`, of its dtype
+    for node in found.assigns if ones else ():  # `c * ones`: `like`'s shape filled with
+        # `c`, of its dtype
         scaled = _scaled(node.value, ones, dtypes) if type(node.value) is ast.BinOp else None
         if scaled is not None and assigned[node.targets[0].id] == 1:
             ones[node.targets[0].id] = scaled
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
     check = (ones, shapes, dtypes)
-    operands = found.operands
     kept_for = {  # id → its replacement or None (a node stays where it was found, or is
         # kept in its parent's place and not looked at again)
-        id(product): _replacement(product, *check, operand=id(product) in operands)
+        id(product): _replacement(product, *check, operand=id(product) in found.operands)
         if _by_ones_or_one(product, ones)
         else None
         for product in found.products
