@@ -111,11 +111,13 @@ register(
     ),
 )
 register(np.float64, elementwise("np.float64", ("x",), "d"))
-# x.astype(dtype): an integer or boolean result carries no derivative
+# x.astype(dtype): an integer or boolean result carries no derivative; the layout (`order`),
+# the check of the cast (`casting`, which the primal call makes), `subok` and `copy` change
+# no value (`copy=False` may give `x` itself: ssa/sharing.py)
 linear(
     "np.ndarray.astype",
     np.ndarray.astype,
     "rt.cast_like(d, x, dtype)",
-    (("dtype", None),),
+    (("dtype", None), ("order", "K"), ("casting", "unsafe"), ("subok", True), ("copy", True)),
     jvp="rt.cast(d, dtype)",
 )

@@ -133,6 +133,11 @@ def sources(prim: Prim) -> list[tuple[str, bool]]:
         return [(first.name, _basic_view(args[1]))]
     if fn is np.ravel and prim.spelled == "flatten":  # `x.flatten()` copies
         return []
+    if fn is np.ndarray.astype:  # a new array unless `copy=False`: then perhaps `x` itself
+        copy = dict(prim.kwargs).get("copy", args[5] if len(args) > 5 else Const(True))
+        if first is None or (isinstance(copy, Const) and copy.value):
+            return []
+        return [(first.name, False)]
     kind = sharing_kind(fn)
     if kind == "view" and first is not None:
         return [(first.name, True)]
