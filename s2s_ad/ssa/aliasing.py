@@ -57,6 +57,7 @@ from .sharing import (
     WRITING_FUNCTIONS,
     WRITING_METHODS,
     assigned_names,
+    copy_may_be_skipped,
     names_read,
     sharing_kind,
     sources,
@@ -172,6 +173,7 @@ class AliasAnalysis:
             for parent in self._held(value):
                 self._edge(target, parent, same=False, certain=False)
             holds = sharing_kind(value.fn) is not None or value.fn in (operator.getitem, getattr)
+            holds = holds or copy_may_be_skipped(value)  # `G.astype(t, copy=False)`
             # `d[k] = G` on a dict or list: the new version holds the global's object
             holds = holds or (value.fn is runtime.setitem and self._holds_items(container))
             for atom in value.args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's

@@ -133,11 +133,8 @@ def sources(prim: Prim) -> list[tuple[str, bool]]:
         return [(first.name, _basic_view(args[1]))]
     if fn is np.ravel and prim.spelled == "flatten":  # `x.flatten()` copies
         return []
-    if fn is np.ndarray.astype:  # a new array unless `copy=False`: then perhaps `x` itself
-        copy = dict(prim.kwargs).get("copy", args[5] if len(args) > 5 else Const(True))
-        if first is None or (isinstance(copy, Const) and copy.value):
-            return []
-        return [(first.name, False)]
+    if copy_may_be_skipped(prim):
+        return [] if first is None else [(first.name, False)]
     kind = sharing_kind(fn)
     if kind == "view" and first is not None:
         return [(first.name, True)]
@@ -147,6 +144,22 @@ def sources(prim: Prim) -> list[tuple[str, bool]]:
         atoms = [*args, *(a for _, a in prim.kwargs)]
         return [(a.name, False) for a in atoms if isinstance(a, Var)]
     return []
+
+
+# Calls that make a new array unless told not to: `copy=False` (or NumPy 2's `copy=None`,
+# a copy only where needed) may give the argument itself. The position of `copy` among
+# the positional arguments (None: keyword only).
+_COPY_ARGUMENT = ((np.ndarray.astype, 5), (np.array, None))
+
+
+def copy_may_be_skipped(prim: Prim) -> bool:
+    """Whether `prim` is such a call whose `copy` is not a true literal."""
+    for fn, position in _COPY_ARGUMENT:
+        if prim.fn is fn:
+            given = position is not None and len(prim.args) > position
+            copy = dict(prim.kwargs).get("copy", prim.args[position] if given else Const(True))
+            return not (isinstance(copy, Const) and copy.value)
+    return False
 
 
 def sharing_kind(fn: object) -> str | None:
