@@ -199,11 +199,28 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
 
 def _call_with(f: Callable, values: list) -> object:
     """`f` called with its argument values in parameter order (`_bind`'s), the keyword-only
-    ones by keyword."""
+    ones by keyword: a plain call made to learn what `f` returns (its kinds, whether it
+    raises). Its arrays, in lists, tuples and dicts too, are copies: where `f` updates an
+    argument in place through a name that may share it (`y = x.astype(t, copy=False)`;
+    `y += 1`), which its derivative code refuses at run time, the caller's array stays as
+    it was."""
     params = _signature(f).parameters.values()
-    pairs = list(zip(params, values, strict=True))
+    pairs = list(zip(params, [_detached(v) for v in values], strict=True))
     args = [v for p, v in pairs if p.kind != p.KEYWORD_ONLY]
     return f(*args, **{p.name: v for p, v in pairs if p.kind == p.KEYWORD_ONLY})
+
+
+def _detached(value: object) -> object:
+    """`value` with its NumPy arrays copied (their memory layout kept), inside lists,
+    tuples and dicts too; anything else as it is."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.copy(order="K")
+    if kind is list or kind is tuple:
+        return kind(_detached(v) for v in value)
+    if kind is dict:
+        return {k: _detached(v) for k, v in value.items()}
+    return value
 
 
 def _wrt_names(f: Callable, wrt: Wrt, where: dict | None = None) -> tuple[str, ...]:
