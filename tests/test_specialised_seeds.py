@@ -283,6 +283,32 @@ def test_ones_of_a_known_shape_need_nothing_computed(f, args, dtype):
         assert "= " not in forward.split("# forward sweep")[1], source  # nothing computed
 
 
+def sums_in_a_loop(x, n):
+    a = x * 1.0
+    s = 0.0
+    for i in range(n):
+        s = s + np.sum(np.sin(a))  # the sum's ones need `np.sin(a)` for its shape only
+        a = a + x * 0.1 * i
+    return s
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_loop_tapes_nothing_only_for_the_ones_shape(dtype):
+    """The ones of a sum in a loop: `np.sin(a)` gave them their shape and nothing else, so
+    the forward loop neither computes nor saves it (the adjoint reads `np.cos(a)`): the
+    dead-code pass counts no read of a name that the filled-in ones no longer read."""
+    x = np.linspace(0.2, 1.2, 5).astype(dtype)
+    got = ad.grad(sums_in_a_loop)(x, 4)
+    _, pullback = ad.vjp(sums_in_a_loop, x, 4)
+    want = pullback(1.0)[0]
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    source = ad.derivative_source(sums_in_a_loop, "gradient", args=(x, 4))
+    forward = source.split("# reverse sweep")[0]
+    assert "np.sin" not in forward, source
+    assert "_tape1.append(a_1)" in forward, source  # the one value the replay needs
+
+
 def test_counts_conversions_and_math_functions_give_python_numbers():
     """`len`, `x.size`, `x.ndim`, `int()` give a Python int and `float()` and the `math`
     functions a Python float, whatever their argument (the facts that let a division by

@@ -4,6 +4,7 @@ once the code is final, the primal comments are matched to the lines it holds.""
 from __future__ import annotations
 
 import ast
+from functools import partial
 
 from .available_values import reuse_available_values
 from .comments import prune_comments
@@ -15,7 +16,7 @@ from .flags import fold_flags
 from .in_place import accumulate_in_place
 from .negations import fold_negations
 from .tape_entries import drop_needless_tape_entries
-from .unit_seeds import drop_unit_factors, fill_known_shapes
+from .unit_seeds import drop_unit_factors, fill_known_shapes, shape_only_read
 
 PASSES = (
     reuse_available_values,
@@ -113,6 +114,8 @@ def simplify(
     # change by any other, all are forgotten (looked up as called: a profiler may wrap them)
     keep_facts = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
     read_facts = (fold_constants, drop_needless_tape_entries)  # (rewriting anywhere)
+    # the ones filled in at the end (`fill_known_shapes`) read their `like` for nothing
+    shape_only = partial(shape_only_read, shapes=shapes, dtypes=dtypes or {}) if shapes else None
 
     def run(pending: list) -> None:
         while pending:
@@ -123,6 +126,8 @@ def simplify(
                 changed = drop_unit_factors(tree, shapes, dtypes, facts)
             elif simplify_pass is fold_negations:
                 changed = fold_negations(tree, dtypes, facts)
+            elif simplify_pass is eliminate_dead_code:
+                changed = eliminate_dead_code(tree, facts, shape_only)
             elif simplify_pass in keep_facts or simplify_pass in read_facts:
                 changed = simplify_pass(tree, facts)
             else:
@@ -135,11 +140,11 @@ def simplify(
                 pending += [p for p in enabled if p in allowed and p not in pending]
 
     run(list(allowed))
-    # what was computed only for the ones' shape dies, then the tape entries it left unread
-    # (no further round: the other passes had nothing left to do)
+    # the ones' shapes written in: what computed their `like` only for that is dead already
+    # (`shape_only`), but a tape entry restored into a `like` is read until now
     filled = shapes and fill_known_shapes(tree, shapes, dtypes or {}, facts)
-    if filled and eliminate_dead_code(tree, facts) and drop_needless_tape_entries(tree, facts):
+    if filled and drop_needless_tape_entries(tree, facts):
         facts.clear()  # (the tape-entry pass rewrites statements without saying which)
-        eliminate_dead_code(tree, facts)
+        eliminate_dead_code(tree, facts, shape_only)
     prune_comments(tree, facts)  # once the code is final
     return tree

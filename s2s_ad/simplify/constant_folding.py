@@ -103,6 +103,8 @@ def _fold_fields(node: ast.AST) -> bool:
 
 def _foldable(node: ast.AST) -> bool:
     if type(node) is ast.BinOp:
+        if type(node.left) is not ast.Constant and type(node.right) is not ast.Constant:
+            return False  # (most products of generated code: both ways below need one)
         if _unit_inside(node) is not None:
             return True
         return type(node.op) in BINARY and None not in _numbers(node.left, node.right)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import enum
+from collections.abc import Callable
 
 from ..codegen.build import COMMENT_MARK, KEPT_FOR_EFFECT
 from ..naming import TAPE_STEMS
@@ -50,10 +51,16 @@ class Removed(enum.IntEnum):
     REBINDINGS = 2  # one is still bound by a kept statement, or is a parameter
 
 
-def eliminate_dead_code(tree: ast.FunctionDef, facts: Names | None = None) -> Removed:
+def eliminate_dead_code(
+    tree: ast.FunctionDef,
+    facts: Names | None = None,
+    shape_only: Callable[[ast.expr], str | None] | None = None,
+) -> Removed:
     """Remove from `tree`, in place, the statements no root needs; what kind, if any.
-    `facts`: the names of statements (removing statements changes none of the others')."""
-    graph = _Graph(facts or Names())
+    `facts`: the names of statements (removing statements changes none of the others').
+    `shape_only`: the name an assigned value reads only for a shape to be written in
+    (`unit_seeds.shape_only_read`), not counted as read."""
+    graph = _Graph(facts or Names(), shape_only)
     graph.visit(tree.body, None)
     live = graph.mark()
     if not _sweep(tree, live, graph.opened):
@@ -65,8 +72,9 @@ def eliminate_dead_code(tree: ast.FunctionDef, facts: Names | None = None) -> Re
 class _Graph:
     """Statements, what each reads and assigns, and the compound statement holding it."""
 
-    def __init__(self, facts: Names) -> None:
+    def __init__(self, facts: Names, shape_only: Callable | None = None) -> None:
         self.facts = facts
+        self.shape_only = shape_only
         self.parent: dict[int, int | None] = {}
         self.reads: dict[int, list[str]] = {}
         self.bound: dict[int, list[int]] = {}  # loops whose own target a statement reads
@@ -115,6 +123,9 @@ class _Graph:
                 overwrites.barrier()
             elif (written := _written(stmt)) is not None:  # (its targets read nothing)
                 reads = self.facts.of(stmt).loads + (written if kind is ast.AugAssign else [])
+                like = self._shape_only(stmt) if kind is ast.Assign else None
+                if like is not None:  # (not read: the filling writes its shape instead)
+                    reads = [n for n in reads if n != like]
                 self.write(key, written)
                 overwrites.seen(key, reads, written if kind is ast.Assign else ())
             elif (tape := _tape_push(stmt)) is not None:
@@ -135,6 +146,11 @@ class _Graph:
                 self.visit(stmt.body, key, inner)
                 self.visit(getattr(stmt, "orelse", []), key, inner)
         self.overwritten |= overwrites.dead()
+
+    def _shape_only(self, stmt: ast.Assign) -> str | None:
+        if self.shape_only is None or type(stmt.value) is not ast.Call:
+            return None
+        return self.shape_only(stmt.value)
 
     def write(self, key: int, names: list[str]) -> None:
         for name in names:

@@ -297,11 +297,23 @@ def fill_known_shapes(
     return changed
 
 
-def _static_fill(value: ast.expr, shapes: dict, dtypes: dict) -> ast.expr | None:
-    like, fill = _filled_like(value) or (None, None)
+def shape_only_read(value: ast.expr, shapes: dict, dtypes: dict) -> str | None:
+    """`t` when `value` is `np.full_like(t, c)` or `np.ones_like(t)` that `fill_known_shapes`
+    writes without `t` (its shape and float dtype known), else None: dead-code elimination
+    counts no read of `t` there, so what computed `t` only for its shape dies in the same
+    round as the rest, not in a round of its own after the filling."""
+    like = (_filled_like(value) or (None,))[0]
     shape, fact = shapes.get(like), dtypes.get(like)
     if like is None or type(shape) is not tuple or not _is_float(fact) or fact[0] != "strong":
         return None
+    return like
+
+
+def _static_fill(value: ast.expr, shapes: dict, dtypes: dict) -> ast.expr | None:
+    like = shape_only_read(value, shapes, dtypes)
+    if like is None:
+        return None
+    shape, fact, fill = shapes[like], dtypes[like], _filled_like(value)[1]
     numpy = value.func.value.id  # the generated code's alias
     args = [ast.Constant(value=shape), ast.Constant(value=fill)]
     if fact[1] != np.float64:  # (a float fill makes float64)
