@@ -67,7 +67,7 @@ def _scatter_onto(stmt: ast.Assign, target: str, runtime: str) -> ast.Call | Non
         and isinstance(value.op, ast.Add)
         and isinstance(value.left, ast.Name)
         and value.left.id == target
-        and _is_runtime_call(value.right, runtime, "getitem_vjp")
+        and _is_runtime_call(value.right, runtime, ("getitem_vjp",))
         and len(value.right.args) == 3
         and not value.right.keywords
         and target not in loads(value.right)
@@ -77,21 +77,16 @@ def _scatter_onto(stmt: ast.Assign, target: str, runtime: str) -> ast.Call | Non
 
 
 def _makes_fresh(value: ast.expr, runtime: str) -> bool:
-    # (asked of every assignment: the call's attribute first, no generator)
-    func = value.func if type(value) is ast.Call else None
+    return _is_runtime_call(value, runtime, FRESH)
+
+
+def _is_runtime_call(node: ast.expr, runtime: str, names: tuple[str, ...]) -> bool:
+    """Whether `node` calls one of the runtime's helpers `names` (asked of every assignment:
+    the call's attribute first)."""
+    func = node.func if type(node) is ast.Call else None
     return (
         type(func) is ast.Attribute
-        and func.attr in FRESH
+        and func.attr in names
         and type(func.value) is ast.Name
         and func.value.id == runtime
-    )
-
-
-def _is_runtime_call(node: ast.expr, runtime: str, name: str) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == name
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == runtime
     )
