@@ -15,7 +15,7 @@ from .facts import Names
 from .flags import fold_flags
 from .in_place import accumulate_in_place
 from .negations import fold_negations
-from .tape_entries import drop_needless_tape_entries
+from .tape_entries import drop_needless_tape_entries, drop_unread_counters
 from .unit_seeds import drop_unit_factors, fill_known_shapes, shape_only_read
 
 PASSES = (
@@ -142,9 +142,11 @@ def simplify(
     run(list(allowed))
     # the ones' shapes written in: what computed their `like` only for that is dead already
     # (`shape_only`), but a tape entry restored into a `like` is read until now
-    filled = shapes and fill_known_shapes(tree, shapes, dtypes or {}, facts)
-    if filled and drop_needless_tape_entries(tree, facts):
-        facts.clear()  # (the tape-entry pass rewrites statements without saying which)
-        eliminate_dead_code(tree, facts, shape_only)
+    if shapes and fill_known_shapes(tree, shapes, dtypes or {}, facts):
+        facts.clear()
+        run([drop_needless_tape_entries])  # (and what its changes enable, to a fixed point)
+    while drop_unread_counters(tree):  # (what read only the ranges dies, which may drop
+        facts.clear()  # more tape entries: a tape left empty still replays over its range)
+        run([eliminate_dead_code])
     prune_comments(tree, facts)  # once the code is final
     return tree

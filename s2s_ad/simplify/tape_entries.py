@@ -22,7 +22,8 @@ A branch's record inside a loop (`_branch1 = (…)` ending a branch of the forwa
 A tape with nothing left saves `None` per iteration and is replayed as
 `for _ in reversed(_tape1)` (its length is the trip count), as reverse.py writes it; a counted
 loop's replay then runs over its range alone, `for i in reversed(range(n))`, and the tape dies;
-one that does not read its counter replays its tape alone, `for a, b in reversed(_tape1)`.
+one that does not read its counter replays its tape alone, `for a, b in reversed(_tape1)`
+(`drop_unread_counters`, once the tapes are final: a range dropped earlier is lost).
 A tape is left alone unless it is read only by its pushes, its replays and as an entry of an
 outer loop's tape (a nested loop's tape, saved whole per outer iteration).
 """
@@ -34,9 +35,28 @@ from collections import Counter
 from functools import partial
 
 from .facts import Names
-from .names import appended_to, assigned_name, drop_counter, replayed, restore_into, statements
+from .names import (
+    appended_to,
+    assigned_name,
+    drop_counter,
+    replayed,
+    restore_into,
+    statements,
+)
 
 _LITERALS = (int, float, bool)
+
+
+def drop_unread_counters(tree: ast.FunctionDef) -> bool:
+    """Replay a tape alone where a counted loop's replay does not read its counter, once
+    the tapes are final (in place); True if any: a tape left with no entries still replays
+    over its range alone, and dies, which it cannot once its range is gone. Inner loops
+    first: an inner replay's range may read the outer counter."""
+    changed = False
+    for stmt, _ in reversed(list(statements(tree.body))):
+        if type(stmt) is ast.For:
+            changed |= drop_counter(stmt)
+    return changed
 
 
 def drop_needless_tape_entries(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
@@ -51,8 +71,6 @@ def drop_needless_tape_entries(tree: ast.FunctionDef, facts: Names | None = None
             packs = [_Pack(call, "args") for call in pushes]
             stands = partial(found.stands, pushes=pushes, replays=len(replays))
             changed |= _drop_entries(packs, _Replays(replays), found.loads, stands)
-        for loop in replays or ():
-            changed |= drop_counter(loop)
     for record, sides in found.records.items():
         restores = sum(len(restored) for _, restored in sides.values())
         made = sum(len(made) for made, _ in sides.values())
