@@ -141,12 +141,12 @@ def simplify(
 
     run(list(allowed))
     # the ones' shapes written in: what computed their `like` only for that is dead already
-    # (`shape_only`), but a tape entry restored into a `like` is read until now
+    # (`shape_only`), but a tape entry restored into a `like` is read until now (the filling
+    # forgets the facts of what it rewrites; dropping a counter rewrites a loop's header,
+    # whose facts are never kept)
     if shapes and fill_known_shapes(tree, shapes, dtypes or {}, facts):
-        facts.clear()
         run([drop_needless_tape_entries])  # (and what its changes enable, to a fixed point)
     while drop_unread_counters(tree):  # (what read only the ranges dies, which may drop
-        facts.clear()  # more tape entries: a tape left empty still replays over its range)
-        run([eliminate_dead_code])
+        run([eliminate_dead_code])  # more tape entries: a tape left empty still replays)
     prune_comments(tree, facts)  # once the code is final
     return tree
