@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 from .. import runtime
 from ..codegen import build
+from ..codegen.primal_lines import pulling_back
 from ..naming import Aliases
 from ..simplify.names import loads, stores, substitute_loads
 from ..ssa.effects import calls_effect
@@ -333,10 +334,10 @@ class _Reverse:
         incoming = self.adjoints.names.get(stmt.target)
         if incoming is None:
             return []
-        code: list[ast.stmt] = [build.comment(render_line(stmt))]
+        code: list[ast.stmt] = []
         item = self.item_of(stmt)
         if item is not None:  # `a = t[k]` of a tuple result or argument: item k's adjoint
-            return code + self.adjoints.add(item, build.name(incoming))
+            return pulling_back(render_line(stmt), self.adjoints.add(item, build.name(incoming)))
         mask = None
         if stmt.target in self.masks:  # zero where no selected element depends on it
             name = self.namer.fresh(f"{stmt.target}_mask")
@@ -356,7 +357,7 @@ class _Reverse:
             mask=mask,
         ):
             code += self.adjoints.add(var.name, value)
-        return code
+        return pulling_back(render_line(stmt), code)
 
     def item_of(self, stmt: Assign) -> str | None:
         """The adjoint key `t#k` when `stmt` is `a = t[k]` of a value with item adjoints.
@@ -412,10 +413,10 @@ class _Reverse:
             pulled = build.assign(results, build.call_named(site.function, args + cotangents))
         else:
             pulled = build.assign(results, build.call_named(site.pullback, cotangents))
-        code = [build.comment(render_line(stmt)), pulled]
+        code = [pulled]
         for var, result in zip(site.active, results, strict=True):
             code += self.adjoints.add(var.name, build.name(result))
-        return code
+        return pulling_back(render_line(stmt), code)
 
     def branch(self, stmt: If, in_loop: bool) -> list[ast.stmt]:
         before = self.adjoints.state.copy()

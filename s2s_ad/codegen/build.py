@@ -256,9 +256,16 @@ def call_named(function: str, args: list[ast.expr]) -> ast.Call:
     return ast.Call(func=name(function), args=args, keywords=[])
 
 
-def _is_comment(stmt: ast.stmt) -> bool:
-    value = getattr(stmt, "value", None)
-    return isinstance(value, ast.Constant) and str(value.value).startswith(COMMENT_MARK)
+def is_comment(stmt: ast.stmt) -> bool:
+    """Whether `stmt` is a comment (`comment`)."""
+    if type(stmt) is not ast.Expr:
+        return False
+    value = stmt.value
+    return (
+        type(value) is ast.Constant
+        and type(value.value) is str
+        and value.value.startswith(COMMENT_MARK)
+    )
 
 
 KEPT_FOR_EFFECT = "s2s_kept_for_effect"  # dead-code elimination never removes these
@@ -274,7 +281,7 @@ def kept_for_effect(stmt: ast.stmt, effect: bool = True) -> ast.stmt:
 
 def block(body: list[ast.stmt]) -> list[ast.stmt]:
     """`body`, with a `pass` when it holds no statement but comments."""
-    return body if any(not _is_comment(s) for s in body) else [*body, ast.Pass()]
+    return body if any(not is_comment(s) for s in body) else [*body, ast.Pass()]
 
 
 def if_(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]) -> ast.If:

@@ -11,6 +11,7 @@ import ast
 import math
 
 from .build import COMMENT_MARK, DERIVATIVE_LINE, LINE, located
+from .primal_lines import place_primal_lines
 
 _ESCAPED_MARK = COMMENT_MARK.encode("unicode_escape").decode()
 
@@ -21,7 +22,9 @@ def to_source(
     """Source for `node`, with comment markers written as real comments. `table`: filled
     with the line of the user's statement (`build.LINE`) each statement stamped with one
     comes from, by the line (from 1) that statement starts on in the source; `derivatives`
-    likewise with the lines their derivatives are blamed on (`build.DERIVATIVE_LINE`)."""
+    likewise with the lines their derivatives are blamed on (`build.DERIVATIVE_LINE`).
+    Primal lines still held by statements (code not simplified) are written first."""
+    place_primal_lines(node)
     located(node)
     if _Unparser is not None:
         unparser = _Unparser()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from functools import partial
 
+from ..codegen.primal_lines import extend_primal_lines
 from .available_values import reuse_available_values
 from .comments import prune_comments
 from .constant_folding import fold_constants
@@ -105,6 +106,7 @@ def simplify(
     by, to accumulate into fresh arrays in place (not for code differentiated again).
     `shapes`, `dtypes`: the variables' shapes and dtypes, in code specialised to them (drops
     products by ones)."""
+    extend_primal_lines(tree)  # (the comments they become: which still hold, at the end)
     allowed = [*PASSES, accumulate_in_place] if in_place_runtime is not None else list(PASSES)
     # (without shapes only its literals: a flag the forward sweep's branch folded is folded
     # in the reverse sweep's matching branch too, which would read names no longer assigned)

@@ -15,6 +15,12 @@ Before:                                   After:
         # _t4 = vx * dt
         vx_bar = vx_bar + _t4_bar * 0.01
 
+The passes run without these comments: each adjoint statement holds its primal line
+(`codegen/primal_lines.py`), which is written here before the first statement of that
+adjoint left in each block; a line whose adjoint the passes removed altogether is not
+written. A line whose adjoint was nothing from the start (a copy whose adjoint is its
+source's) is a comment statement throughout.
+
 A comment `name = value` (or `a, b = value`) stays when the generated code still assigns
 `name` and holds every name `value` reads (the adjoint below it reads those, even where the
 forward line now reads a copy's source); when a name it reads is gone (`dt`, folded into
@@ -32,6 +38,7 @@ import re
 from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK
+from ..codegen.primal_lines import place_primal_lines
 from .facts import Names
 from .names import stores
 
@@ -41,8 +48,9 @@ _SIMPLE = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.Return, ast.Pass})
 
 
 def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
-    """Rewrite or drop the stale primal comments under `tree` in place; True if any.
-    `facts`: the names of statements, where known."""
+    """Write the primal lines the statements hold as comments (`codegen/primal_lines.py`),
+    then rewrite or drop the stale ones in place; True if any. `facts`: the names of
+    statements, where known."""
     assigning: dict[str, list[ast.stmt]] = {}
     known: set[str] = set()  # the names the code holds: read, assigned or parameters
     for part in (facts or Names()).everywhere(tree):
@@ -50,6 +58,7 @@ def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
         for node in part.assigns:
             for target in stores(node):
                 assigning.setdefault(target, []).append(node)
+    place_primal_lines(tree)  # (comments, which read and assign nothing: after the facts)
     return _block_comments(tree, assigning, known)
 
 

@@ -29,7 +29,7 @@ import ast
 import enum
 from collections.abc import Callable
 
-from ..codegen.build import COMMENT_MARK, KEPT_FOR_EFFECT
+from ..codegen.build import KEPT_FOR_EFFECT, is_comment
 from ..naming import TAPE_STEMS
 from .facts import SIMPLE, Names
 from .names import Stores, appended_to, loads, stores
@@ -94,7 +94,7 @@ class _Graph:
         overwrites = _Overwrites()
         for stmt in block:
             kind = type(stmt)
-            if (kind is ast.Expr and _is_comment(stmt)) or kind is ast.Pass:
+            if (kind is ast.Expr and is_comment(stmt)) or kind is ast.Pass:
                 continue
             if kind is ast.Assign and _self_copy(stmt):
                 self.self_copies = True
@@ -196,15 +196,15 @@ def _sweep(node: ast.AST, live: set[int], opened: set[int]) -> bool:
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
-        kept = [s for s in block if id(s) in live or _is_comment(s) or type(s) is ast.Pass]
+        kept = [s for s in block if id(s) in live or is_comment(s) or type(s) is ast.Pass]
         for stmt in kept:
             if id(stmt) in opened:
                 removed |= _sweep(stmt, live, opened)
         if len(kept) != len(block):
             removed = True
-            if field == "orelse" and all(_is_comment(s) or type(s) is ast.Pass for s in kept):
+            if field == "orelse" and all(is_comment(s) or type(s) is ast.Pass for s in kept):
                 kept = []
-            elif not any(not _is_comment(s) for s in kept):
+            elif not any(not is_comment(s) for s in kept):
                 kept.append(ast.Pass())  # a block may not hold only comments
         setattr(node, field, kept)
     return removed
@@ -307,15 +307,4 @@ def _is_check(stmt: ast.Assign) -> bool:
         isinstance(call, ast.Call)
         and isinstance(call.func, ast.Attribute)
         and call.func.attr == "unshared"
-    )
-
-
-def _is_comment(stmt: ast.stmt) -> bool:
-    if type(stmt) is not ast.Expr:
-        return False
-    value = stmt.value
-    return (
-        type(value) is ast.Constant
-        and isinstance(value.value, str)
-        and value.value.startswith(COMMENT_MARK)
     )
