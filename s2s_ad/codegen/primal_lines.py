@@ -28,11 +28,8 @@ class PrimalLine:
 
 
 def pulling_back(text: str, statements: list[ast.stmt]) -> list[ast.stmt]:
-    """`statements`, the adjoint of one primal statement, marked with its line `text`; none:
-    the line as a comment statement (it stays where code follows: `# x_1 = x` before the
-    `return x_1_bar` that gives `x` the adjoint of its copy)."""
-    if not statements:
-        return [comment(text)]
+    """`statements`, the adjoint of one primal statement, marked with its line `text` (an
+    adjoint of nothing, such as a copy's whose adjoint is its source's, shows no line)."""
     line = PrimalLine(text)
     for statement in statements:
         statement.__dict__[PRIMAL_LINE] = line
