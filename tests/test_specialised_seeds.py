@@ -346,3 +346,127 @@ def test_an_arrays_elements_and_numpy_scalar_constructors_have_its_dtype():
     facts = _facts(f, np.ones(3, np.float32))
     assert facts["xi"] == ("strong", np.dtype(np.float32))
     assert facts["s"] == ("strong", np.dtype(np.float32))
+
+
+# a mean's seed is its shape filled with `1.0 / n`: ones scaled by a literal, dropped as
+# the sum's ones are (`seed * e` is `c * e` bit for bit where `e` has the seed's dtype)
+
+
+def mean_squared_error(w, x, y):
+    return np.mean((x @ w - y) ** 2)
+
+
+def mean_tanh(x):
+    return np.mean(np.tanh(x))
+
+
+def mean_of_mixed(x, y):
+    return np.mean(np.tanh(x) * y)
+
+
+def mean_in_a_loop(x, n):
+    total = 0.0
+    for _ in range(n):
+        total = total + np.mean(np.sin(x) * x)
+        x = x * 0.9
+    return total
+
+
+# (f, arguments of a dtype, the dtypes whose seed stays: float64 ones times a float32 `y`
+# would widen the partial derivative, which `0.2 * y` would not)
+MEANS = [
+    (
+        mean_squared_error,
+        lambda d: (
+            np.linspace(-1, 1, 3, dtype=d),
+            np.arange(12.0, dtype=d).reshape(4, 3) / 7,
+            np.linspace(0, 1, 4, dtype=d),
+        ),
+        (),
+    ),
+    (mean_tanh, lambda d: (np.linspace(-2, 2, 5, dtype=d),), ()),
+    (mean_tanh, lambda d: (np.linspace(-2, 2, 6, dtype=d).reshape(2, 3),), ()),
+    (mean_of_mixed, lambda d: (np.linspace(-2, 2, 5, dtype=d), np.linspace(1, 3, 5)), ()),
+    (
+        mean_of_mixed,
+        lambda d: (np.linspace(-2, 2, 5), np.linspace(1, 3, 5, dtype=d)),
+        (np.float32, np.float16),
+    ),
+    (mean_in_a_loop, lambda d: (np.linspace(0.1, 0.9, 7, dtype=d), 3), ()),
+]
+
+
+@pytest.mark.parametrize(
+    ("f", "make", "kept"), MEANS, ids=[f"{f.__name__}_{i}" for i, (f, *_) in enumerate(MEANS)]
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_a_means_seed_is_a_literal_factor(f, make, kept, dtype):
+    args = make(dtype)
+    got = ad.grad(f)(*args)
+    value, pullback = ad.vjp(f, *args)
+    assert value == f(*args)
+    want = pullback(1.0)[0]
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    source = ad.derivative_source(f, "gradient", args=args)
+    assert "full_like" not in source, source
+    assert ("np.full(" in source) == (dtype in kept), source
+
+
+# ones times a NumPy ufunc of values of their shape (`np.cos(x)`, the sum's adjoint through
+# `np.sin`) are the call itself; a literal filling them, the call scaled by it
+
+
+def sum_sin(x):
+    return np.sum(np.sin(x))
+
+
+def mean_sin(x):
+    return np.mean(np.sin(x))
+
+
+def sum_abs_and_squares(x):
+    return np.sum(np.abs(x)) + np.sum(np.sin(x) ** 2)
+
+
+def sum_hypot(x, y):
+    return np.sum(np.hypot(x, y))
+
+
+UFUNCS = [sum_sin, mean_sin, sum_abs_and_squares]
+
+
+@pytest.mark.parametrize("f", UFUNCS, ids=[f.__name__ for f in UFUNCS])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_ones_times_a_ufunc_call_are_the_call(f, dtype):
+    x = np.linspace(-1.5, 2.0, 7, dtype=dtype)
+    got = ad.grad(f)(x)
+    value, pullback = ad.vjp(f, x)
+    assert value == f(x)
+    want = pullback(1.0)[0]
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    source = ad.derivative_source(f, "gradient", args=(x,))
+    assert "full" not in source, source
+
+
+@pytest.mark.parametrize(
+    ("f", "dtypes", "kept"),
+    [
+        (sum_hypot, (np.float32, np.float32), False),
+        # float64 ones (the result's dtype) times float32 `x` in `x / hypot(x, y)`: kept,
+        # not to narrow the product
+        (sum_hypot, (np.float32, np.float64), True),
+        (sum_hypot, (np.float64, np.float64), False),
+    ],
+    ids=["hypot_f32", "hypot_mixed", "hypot_f64"],
+)
+def test_ufunc_calls_of_mixed_dtypes(f, dtypes, kept):
+    args = tuple(np.linspace(0.5, 2.0, 5, dtype=d) for d in dtypes)
+    got = ad.grad(f, wrt=(0, 1))(*args)
+    _, pullback = ad.vjp(f, *args)
+    for g, want in zip(got, pullback(1.0), strict=True):
+        assert g.dtype == want.dtype
+        np.testing.assert_array_equal(g, want)
+    source = ad.derivative_source(f, "gradient", wrt=(0, 1), args=args)
+    assert ("np.full(" in source) == kept, source

@@ -181,12 +181,17 @@ def _drop_ones(
     assigned = found.stored
     ones: dict[str, tuple[str, float]] = {}  # name of the ones → (like, the value it holds)
     for node in found.assigns:
-        like = _ones_like(node.value) if type(node.value) is ast.Call else None
-        if like is None or like not in shapes:
+        filled = _filled_like(node.value) if type(node.value) is ast.Call else None
+        if filled is None or filled[0] not in shapes:
             continue
-        # `like` assigned again (restored from a loop's tape): all its values of one dtype
-        if assigned[node.targets[0].id] == 1 and (assigned[like] <= 1 or like in dtypes):
-            ones[node.targets[0].id] = (like, 1.0)
+        like, c = filled
+        # `like` assigned again (restored from a loop's tape): all its values of one dtype;
+        # filled with another literal (`np.mean`'s seed `1.0 / n`): as `c * ones`, of a
+        # float dtype (`_scaled`)
+        one_dtype = assigned[like] <= 1 or like in dtypes
+        float_fill = c == 1.0 or _is_float(dtypes.get(like))
+        if assigned[node.targets[0].id] == 1 and one_dtype and float_fill:
+            ones[node.targets[0].id] = (like, c)
     for node in found.assigns if ones else ():  # `c * ones`: `like`'s shape filled with
         # `c`, of its dtype
         scaled = _scaled(node.value, ones, dtypes) if type(node.value) is ast.BinOp else None
@@ -347,12 +352,6 @@ def _filled_like(value: ast.expr) -> tuple[str, float] | None:
     return None
 
 
-def _ones_like(value: ast.expr) -> str | None:
-    """`t` when `value` is `np.full_like(t, 1.0)` (or `np.ones_like(t)`)."""
-    found = _filled_like(value)
-    return found[0] if found is not None and found[1] == 1.0 else None
-
-
 def _scaled(value: ast.expr, ones: dict, dtypes: dict) -> tuple[str, float] | None:
     """(like, c) when `value` is `c * ones` or `ones * c` (`c` a float literal) of ones of a
     float dtype: the product is `like`'s shape filled with `c` rounded to that dtype."""
@@ -403,30 +402,43 @@ def _product(
 
 
 def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool | None:
-    """Whether `expr` reads `like` itself, where it is arithmetic over literals and names of
-    `like`'s shape (or scalars), one at least of `like`'s shape; None if it is not."""
+    """Whether `expr` reads `like` itself (not through a call), where it is arithmetic and
+    NumPy ufunc calls (`np.cos(x)`: one result, of its operands' broadcast shape) over
+    literals and names of `like`'s shape (or scalars), one at least of `like`'s shape; None
+    if it is not. (A call may give another dtype, `np.isnan(like)`: a read through one says
+    nothing of the dtype.)"""
     shape = shapes[like]
     reads_like = whole = False
-    for node in ast.walk(expr):
-        if type(node) is ast.Name:
+    pending = [(expr, False)]
+    while pending:
+        node, in_call = pending.pop()
+        kind = type(node)
+        if kind is ast.Name:
             found = shapes.get(node.id)
             if found not in (shape, ()):
                 return None
-            reads_like |= node.id == like
+            reads_like |= node.id == like and not in_call
             whole |= found == shape
-        elif type(node) is ast.Constant:
+        elif kind is ast.Constant:
             if type(node.value) not in (int, float):
                 return None
-        elif type(node) is ast.BinOp:
-            if type(node.op) not in _ELEMENTWISE:
-                return None
-        elif type(node) is ast.UnaryOp:
-            if type(node.op) not in _SIGNS:
-                return None
-        elif not isinstance(node, (ast.expr_context, ast.operator, ast.unaryop)):
+        elif kind is ast.BinOp and type(node.op) in _ELEMENTWISE:
+            pending += ((node.left, in_call), (node.right, in_call))
+        elif kind is ast.UnaryOp and type(node.op) in _SIGNS:
+            pending.append((node.operand, in_call))
+        elif kind is ast.Call and _is_ufunc_call(node):
+            pending += ((arg, True) for arg in node.args)
+        else:
             return None
     # an array: `e` is one too, as the product
     return reads_like if whole and shape else None
+
+
+def _is_ufunc_call(call: ast.Call) -> bool:
+    """Whether `call` is `np.f(a, …)` of a NumPy ufunc of one result, positional arguments
+    only (no `out=`, `where=`, `dtype=`)."""
+    found = getattr(np, _numpy_function(call) or "", None)
+    return isinstance(found, np.ufunc) and found.nout == 1 and len(call.args) == found.nin
 
 
 def _no_wider(like: tuple | None, expr: ast.expr, dtypes: dict, *, exact: bool) -> bool:
