@@ -51,7 +51,7 @@ from .. import runtime
 from ..codegen import build
 from ..codegen.primal_lines import pulling_back
 from ..naming import Aliases
-from ..simplify.names import loads, stores, substitute_loads
+from ..simplify.names import loads, stores
 from ..ssa.effects import calls_effect
 from ..ssa.ir import (
     Assign,
@@ -134,9 +134,11 @@ def gradient_function(
     *forward, pullback, returned = vjp.body
     seeds = [a.arg for a in pullback.args.args]
     body = [*forward, *pullback.body]
-    if unit_seed:  # every read of a seed parameter becomes the literal 1.0 (the forward
-        # sweep reads none: the seeds are fresh names; the pullback's parameters are no reads)
-        substitute_loads(pullback, dict.fromkeys(seeds, 1.0), build.constant)
+    if unit_seed:  # each seed is no parameter but the literal 1.0, assigned once before
+        # the reverse sweep: the first simplification pass reads the literal wherever the
+        # seed is read (`unit_seeds._propagate_literals`, from the statements' names, not by
+        # a walk of the whole sweep here), and the assignment dies
+        body[len(forward) : len(forward)] = [build.assign(s, build.constant(1.0)) for s in seeds]
         seeds = []
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
         body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
