@@ -165,12 +165,15 @@ def _with_facts(fn: Function, site: Site, answer: str) -> Site:
     if fn.shapes:
         facts["shapes"] = _facts_of(named, fn.shapes)
     if fn.known_shapes or fn.numbers:
-        numbers = {k for k, a in site.params.items() if isinstance(a, Var) and a.name in fn.numbers}
         if fn.known_shapes is fn.shapes and fn.shapes:  # specialised: the same facts (a copy)
             facts["known"] = dict(facts["shapes"])
         else:
             facts["known"] = _facts_of(named, fn.known_shapes)
-        facts["numbers"] = frozenset(numbers)
+        if fn.numbers:
+            numbers = fn.numbers
+            facts["numbers"] = frozenset(
+                k for k, a in site.params.items() if type(a) is Var and a.name in numbers
+            )
     if fn.dtypes:
         facts["dtypes"] = _facts_of(named, fn.dtypes)
     return Site(site.params, site.keywords, **facts)  # (`replace` is twice as slow)
@@ -310,7 +313,7 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
     prim = stmt.value
     assert isinstance(prim, Prim)
     rule = lookup(prim.fn)
-    label = prim.spelled or getattr(prim.fn, "__name__", repr(prim.fn))
+    label = prim.spelled or getattr(prim.fn, "__name__", None) or repr(prim.fn)
     if rule is None and rule_function(prim.fn) is not None:  # called by flat gradient code
         what, filename, line = rule_function(prim.fn)
         raise UnknownCalleeError(

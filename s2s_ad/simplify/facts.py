@@ -109,6 +109,8 @@ def own_names(node: ast.AST) -> StatementNames:
     pop, push, extend = stack.pop, stack.append, stack.extend
     name, load, store, AST, fields_of = ast.Name, ast.Load, ast.Store, ast.AST, _CHILDREN
     binop, unary, constant = ast.BinOp, ast.UnaryOp, ast.Constant
+    call, attribute, keyword, assign = ast.Call, ast.Attribute, ast.keyword, ast.Assign
+    mult = ast.Mult
     while stack:
         current = pop()
         kind = type(current)
@@ -123,6 +125,32 @@ def own_names(node: ast.AST) -> StatementNames:
             continue  # its only child is its context
         if kind is constant:
             continue  # (a number or a string)
+        # the commonest nodes, their children pushed as the general walk below pushes them
+        if kind is binop:
+            found.operators.append(current)
+            if type(current.op) is mult:
+                found.products.append(current)
+            left, right = current.left, current.right
+            operands += (id(left), id(right))
+            push(left)
+            push(right)
+            continue
+        if kind is call:
+            push(current.func)
+            extend(current.args)
+            extend(current.keywords)
+            continue
+        if kind is attribute:
+            push(current.value)
+            continue
+        if kind is keyword:
+            push(current.value)
+            continue
+        if kind is assign:
+            found.assigns.append(current)
+            extend(current.targets)
+            push(current.value)
+            continue
         if kind in _OPERATORS:
             found.operators.append(current)
         if kind is binop:
