@@ -36,16 +36,31 @@ def sum_vjp(site: Site) -> str:
 
 def mean_vjp(site: Site) -> str:
     if _whole(site):
-        return _filled(site, _quotient("d", _size(site, "x")))
+        return _filled(site, _quotient("d", _size(site, "x"), site))
     return (
         f"rt.unreduce(d, x, axis, keepdims) * ({_quotient(_size(site, 'ans'), _size(site, 'x'))})"
     )
 
 
-def _quotient(a: str, b: str) -> str:
+def _quotient(a: str, b: str, site: Site | None = None) -> str:
     """`a / b`, or `rt.ratio(a, b)` where the count `b` may be a Python 0 (an empty array):
-    Python numbers divided as NumPy divides them, inf or nan rather than an exception."""
-    return f"{a} / {b}" if b.isdigit() and int(b) > 0 else f"rt.ratio({a}, {b})"
+    Python numbers divided as NumPy divides them, inf or nan rather than an exception; and,
+    given the `site` whose cotangent `a` is, where that may be a float16 (its result's dtype
+    unknown, or float16) and float16 cannot hold the count exactly (above 2048; from
+    65,520 on it is inf there)."""
+    if not b.isdigit() or int(b) == 0:
+        return f"rt.ratio({a}, {b})"
+    if site is not None and int(b) > _FLOAT16_EXACT and _may_be_float16(site, "ans"):
+        return f"rt.ratio({a}, {b})"
+    return f"{a} / {b}"
+
+
+_FLOAT16_EXACT = 2048  # every integer up to it is a float16
+
+
+def _may_be_float16(site: Site, name: str) -> bool:
+    fact = (site.dtypes or {}).get(name)
+    return fact is None or fact[1] == np.float16
 
 
 def _filled(site: Site, value: str) -> str:

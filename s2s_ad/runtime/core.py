@@ -29,11 +29,23 @@ def ratio(a, b):
     """`a / b`, where both are Python numbers and `b` is 0 the quotient NumPy gives (inf,
     -inf or nan, with NumPy's RuntimeWarning) as a Python float, where Python raises: the
     rules' divisions by counts (`n - ddof` of one element, the size of an empty array) give
-    what the plain NumPy call gives. A Python float, not a NumPy one, which would widen a
+    what the plain NumPy call gives; a float16 `a` over a count float16 cannot hold, the
+    quotient in float32 rounded to float16. A Python float, not a NumPy one, which would widen a
     float32 result to float64 (NEP 50: NumPy scalars are strongly typed)."""
     if type(a) in _PYTHON_NUMBERS and type(b) in _PYTHON_NUMBERS and b == 0:
         return float(np.divide(float(a), b))
+    if getattr(a, "dtype", None) == np.float16 and _not_float16(b):
+        # divided in float32, as `np.mean` of float16 values divides, rounded to float16 once
+        return np.asarray(np.asarray(a, np.float32) / b).astype(np.float16)[()]
     return a / b
+
+
+def _not_float16(count: object) -> bool:
+    """Whether the Python number `count` is no float16: not every one above 2048 is, none
+    from 65,520 on (inf)."""
+    if type(count) not in _PYTHON_NUMBERS or abs(count) <= 2048:
+        return False
+    return abs(count) > 65504 or np.float16(count) != count
 
 
 def full_like(x, value):
