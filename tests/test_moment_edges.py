@@ -213,3 +213,26 @@ def test_users_division_by_a_python_zero_is_nan(jit):
         assert np.isnan(gradient(ONE)).all()
     x = np.array([0.5, 1.5, -1.0])
     np.testing.assert_allclose(gradient(x), 2.0 * (x - np.mean(x)) / 2, rtol=1e-14)
+
+
+@pytest.mark.parametrize("count", [2049, 4097, 65505, 70001, 1_000_003])
+def test_ratio_divides_float16_by_a_count_it_cannot_hold_in_float32(count):
+    """Not every count above 2048 is a float16, none from 65,520 on: `np.float16(1) / 2049`
+    divides by 2048, by 70,001 gives 0 (and an overflow warning)."""
+    from s2s_ad import runtime as rt
+
+    for a in (np.float16(0.75), np.full(3, 0.75, dtype=np.float16)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = rt.ratio(a, count)
+        assert got.dtype == np.float16 and np.shape(got) == np.shape(a)
+        np.testing.assert_array_equal(got, np.float16(np.float32(0.75) / count))
+
+
+@pytest.mark.parametrize("count", [3, 2048, 4096, 65504])
+def test_ratio_divides_float16_by_a_count_it_holds_in_float16(count):
+    from s2s_ad import runtime as rt
+
+    a = np.float16(0.75)
+    assert rt.ratio(a, count) == a / np.float16(count)
+    assert rt.ratio(a, count).dtype == np.float16

@@ -45,7 +45,7 @@ def _not_float16(count: object) -> bool:
     from 65,520 on (inf)."""
     if type(count) not in _PYTHON_NUMBERS or abs(count) <= 2048:
         return False
-    return abs(count) > 65504 or np.float16(count) != count
+    return abs(count) > 65504 or float(np.float16(count)) != count
 
 
 def full_like(x, value):
