@@ -17,9 +17,8 @@ Before:                                   After:
 
 The passes run without these comments: each adjoint statement holds its primal line
 (`codegen/primal_lines.py`), which is written here before the first statement of that
-adjoint left in each block; a line whose adjoint the passes removed altogether is not
-written. A line whose adjoint was nothing from the start (a copy whose adjoint is its
-source's) is a comment statement throughout.
+adjoint left in each block; a line whose adjoint the passes removed altogether, or whose
+adjoint is nothing (a copy whose adjoint is its source's), is not written.
 
 A comment `name = value` (or `a, b = value`) stays when the generated code still assigns
 `name` and holds every name `value` reads (the adjoint below it reads those, even where the
