@@ -195,7 +195,8 @@ def to_ssa(
     parsed = parse_function(fn)
     scope = scope or Scope.of(fn)
     tree = lowerable_tree(parsed, scope)
-    aliases = choose_aliases(tree, scope)
+    nodes = descendants(tree)  # (one walk for both)
+    aliases = choose_aliases(tree, scope, nodes)
     ssa = lower(
         tree,
         scope,
@@ -205,6 +206,7 @@ def to_ssa(
         stars=stars,
         lengths=lengths,
         examples=examples,
+        nodes=nodes,
     )
     # a closure made by callables.py binding a callee: its statements are the callee's
     ssa.filename, ssa.first_line = getattr(fn, "_s2s_where", (ssa.filename, ssa.first_line))
@@ -472,9 +474,12 @@ def _scalar_result(ssa: Function) -> bool:
 MODULES = (("np", np), ("math", math), ("rt", runtime))
 
 
-def choose_aliases(tree: gast.FunctionDef, scope: Scope) -> Aliases:
-    """Names for NumPy, `math` and the runtime that cannot clash with the user's names."""
-    names = [n for n in descendants(tree) if isinstance(n, gast.Name)]
+def choose_aliases(
+    tree: gast.FunctionDef, scope: Scope, nodes: list[gast.AST] | None = None
+) -> Aliases:
+    """Names for NumPy, `math` and the runtime that cannot clash with the user's names.
+    `nodes`: `descendants(tree)`, where the caller has them."""
+    names = [n for n in (descendants(tree) if nodes is None else nodes) if type(n) is gast.Name]
     namer = Namer({n.id for n in names})
     local = {n.id for n in names if not isinstance(n.ctx, gast.Load)}  # assigned, parameters
     chosen = {}

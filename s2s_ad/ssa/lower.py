@@ -79,6 +79,7 @@ def lower(
     stars: dict | None = None,
     lengths: dict | None = None,
     examples: dict | None = None,
+    nodes: list[gast.AST] | None = None,
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
@@ -86,8 +87,9 @@ def lower(
     `recording`: for a callee's analysis (ssa/callee_updates.py), in-place updates of its
     parameters are recorded in `argument_updates` rather than refused. `stars`: the arity
     of `*args` / `**kwargs` parameters (ssa/star_arguments.py); `lengths`: of list and tuple
-    parameters, where known."""
-    lowering = _Lowering(node, scope, filename, aliases)
+    parameters, where known. `nodes`: `frontend.nodes.descendants(node)`, where the caller
+    has them."""
+    lowering = _Lowering(node, scope, filename, aliases, nodes)
     lowering.recording = recording
     if node.args.vararg is not None or node.args.kwarg is not None:
         lowering._bind_star_parameters(stars or {})
@@ -119,8 +121,15 @@ class _Lowering(
     StarredTargets,
     ExprLowering,
 ):
-    def __init__(self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases):
-        super().__init__(node, scope, filename, aliases)
+    def __init__(
+        self,
+        node: gast.FunctionDef,
+        scope: Scope,
+        filename: str,
+        aliases: Aliases,
+        nodes: list[gast.AST] | None = None,
+    ):
+        super().__init__(node, scope, filename, aliases, nodes)
         self.root_scope = scope  # its closure's cells reach the generated code
         self.copy_of: dict[str, str] = {}  # SSA name → the name whose object it is (`y = x`)
         self.params = param_names(node)

@@ -98,14 +98,21 @@ class ExprLowering(
     """State of a lowering in progress, and the expression half of it."""
 
     def __init__(
-        self, node: gast.FunctionDef, scope: Scope, filename: str, aliases: Aliases
+        self,
+        node: gast.FunctionDef,
+        scope: Scope,
+        filename: str,
+        aliases: Aliases,
+        nodes: list[gast.AST] | None = None,
     ) -> None:
+        """`nodes`: `descendants(node)`, where the caller has them."""
         self.node = node
         self.aliases = aliases
         self.scope = scope
         self.filename = filename
         self.line = node.lineno
-        self.every_node = descendants(node)  # before any rewriting: read once more in lower.py
+        # before any rewriting: read once more in lower.py
+        self.every_node = nodes if nodes is not None else descendants(node)
         names = [n for n in self.every_node if isinstance(n, gast.Name)]
         self.taken = {n.id for n in names}
         self.locals = {n.id for n in names if isinstance(n.ctx, gast.Store)}
