@@ -300,7 +300,8 @@ def _drop_ones_by_the_generator_walk(tree, shapes):
     found = unit_seeds._Inventory(tree)
     ones = {}
     for node in found.assigns:
-        like = unit_seeds._ones_like(node.value)
+        filled = unit_seeds._filled_like(node.value)  # (ones only, as then)
+        like = filled[0] if filled is not None and filled[1] == 1.0 else None
         if like in shapes and found.stored[node.targets[0].id] == 1 and found.stored[like] <= 1:
             ones[node.targets[0].id] = (like, 1.0)
     check = (ones, shapes, {})

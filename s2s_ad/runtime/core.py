@@ -36,7 +36,7 @@ def ratio(a, b):
         return float(np.divide(float(a), b))
     if getattr(a, "dtype", None) == np.float16 and _not_float16(b):
         # divided in float32, as `np.mean` of float16 values divides, rounded to float16 once
-        return np.asarray(np.asarray(a, np.float32) / b).astype(np.float16)[()]
+        return (a.astype(np.float32) / b).astype(np.float16)
     return a / b
 
 
