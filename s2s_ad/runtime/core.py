@@ -26,16 +26,18 @@ _PYTHON_NUMBERS = (int, float, bool)
 
 
 def ratio(a, b):
-    """`a / b`, where both are Python numbers and `b` is 0 the quotient NumPy gives (inf,
-    -inf or nan, with NumPy's RuntimeWarning) as a Python float, where Python raises: the
-    rules' divisions by counts (`n - ddof` of one element, the size of an empty array) give
-    what the plain NumPy call gives; a float16 `a` over a count float16 cannot hold, the
-    quotient in float32 rounded to float16. A Python float, not a NumPy one, which would widen a
-    float32 result to float64 (NEP 50: NumPy scalars are strongly typed)."""
+    """`a / b`, as the rules divide by counts (`n - ddof` of one element, the size of an
+    empty array) so that they give what the plain NumPy call gives.
+
+    Where both are Python numbers and `b` is 0: the quotient NumPy gives (inf, -inf or nan,
+    with NumPy's RuntimeWarning) where Python raises, as a Python float, not a NumPy one,
+    which would widen a float32 result to float64 (NEP 50: NumPy scalars are strongly
+    typed). Where `a` is float16 and float16 cannot hold the count `b` (2049; 70,001 is inf
+    there): the quotient in float32, as `np.mean` of float16 values divides, rounded to
+    float16 once."""
     if type(a) in _PYTHON_NUMBERS and type(b) in _PYTHON_NUMBERS and b == 0:
         return float(np.divide(float(a), b))
     if getattr(a, "dtype", None) == np.float16 and _not_float16(b):
-        # divided in float32, as `np.mean` of float16 values divides, rounded to float16 once
         return (a.astype(np.float32) / b).astype(np.float16)
     return a / b
 
