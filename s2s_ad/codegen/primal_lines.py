@@ -12,6 +12,7 @@ which lines still hold.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from .build import comment, is_comment
 
@@ -41,10 +42,7 @@ def extend_primal_lines(node: ast.AST) -> None:
     holding one with no comment between, their line (in place): the AD stage writes code
     after an adjoint (a branch's joined adjoints, the `return`), which the line's comment
     stands above in the code, so the comment stays while any of it is left."""
-    for field in ("body", "orelse"):
-        block = getattr(node, field, None)
-        if type(block) is not list or not block or not isinstance(block[0], ast.stmt):
-            continue
+    for block in _blocks(node):
         current = None
         for stmt in block:
             own = stmt.__dict__
@@ -55,17 +53,12 @@ def extend_primal_lines(node: ast.AST) -> None:
                 current = None
             elif current is not None:
                 own[PRIMAL_LINE] = current
-            if hasattr(stmt, "body"):
-                extend_primal_lines(stmt)
 
 
 def place_primal_lines(node: ast.AST) -> None:
     """Write, in each block under `node`, each primal line as a comment before the first
     statement holding it (in place); the statements hold it no longer."""
-    for field in ("body", "orelse"):
-        block = getattr(node, field, None)
-        if type(block) is not list or not block or not isinstance(block[0], ast.stmt):
-            continue
+    for block in _blocks(node):
         placed: list[ast.stmt] = []
         written: set[int] = set()  # the lines written in this block
         for stmt in block:
@@ -74,7 +67,17 @@ def place_primal_lines(node: ast.AST) -> None:
                 written.add(id(line))
                 placed.append(comment(line.text))
             placed.append(stmt)
-            if hasattr(stmt, "body"):
-                place_primal_lines(stmt)
         if len(placed) > len(block):
             block[:] = placed
+
+
+def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
+    """The blocks of statements under `node` (its `body` and `orelse`, then theirs), each
+    before the blocks inside it: a caller may rewrite it in place when it is given."""
+    for field in ("body", "orelse"):
+        block = getattr(node, field, None)
+        if type(block) is list and block and isinstance(block[0], ast.stmt):
+            yield block
+            for stmt in block:
+                if hasattr(stmt, "body"):
+                    yield from _blocks(stmt)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ..runtime.core import FLOAT16_EXACT
 from .registry import SAME_CALL, Rule, Site, registrar
 
 register = registrar("reductions")
@@ -50,12 +51,9 @@ def _quotient(a: str, b: str, site: Site | None = None) -> str:
     65,520 on it is inf there)."""
     if not b.isdigit() or int(b) == 0:
         return f"rt.ratio({a}, {b})"
-    if site is not None and int(b) > _FLOAT16_EXACT and _may_be_float16(site, "ans"):
+    if site is not None and int(b) > FLOAT16_EXACT and _may_be_float16(site, "ans"):
         return f"rt.ratio({a}, {b})"
     return f"{a} / {b}"
-
-
-_FLOAT16_EXACT = 2048  # every integer up to it is a float16
 
 
 def _may_be_float16(site: Site, name: str) -> bool:

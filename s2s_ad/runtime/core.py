@@ -42,10 +42,13 @@ def ratio(a, b):
     return a / b
 
 
+FLOAT16_EXACT = 2048  # every integer up to it is a float16 (rules/reductions.py asks too)
+
+
 def _not_float16(count: object) -> bool:
-    """Whether the Python number `count` is no float16: not every one above 2048 is, none
-    from 65,520 on (inf)."""
-    if type(count) not in _PYTHON_NUMBERS or abs(count) <= 2048:
+    """Whether the Python number `count` is no float16: not every one above
+    `FLOAT16_EXACT` is, none from 65,520 on (inf)."""
+    if type(count) not in _PYTHON_NUMBERS or abs(count) <= FLOAT16_EXACT:
         return False
     return abs(count) > 65504 or float(np.float16(count)) != count
 

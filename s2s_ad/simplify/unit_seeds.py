@@ -437,8 +437,14 @@ def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool | None:
 def _is_ufunc_call(call: ast.Call) -> bool:
     """Whether `call` is `np.f(a, …)` of a NumPy ufunc of one result, positional arguments
     only (no `out=`, `where=`, `dtype=`)."""
+    found = _ufunc(call)
+    return found is not None and found.nout == 1 and len(call.args) == found.nin
+
+
+def _ufunc(call: ast.Call) -> np.ufunc | None:
+    """The NumPy ufunc `call` calls as `np.f(…)` with positional arguments only, else None."""
     found = getattr(np, _numpy_function(call) or "", None)
-    return isinstance(found, np.ufunc) and found.nout == 1 and len(call.args) == found.nin
+    return found if isinstance(found, np.ufunc) else None
 
 
 def _no_wider(like: tuple | None, expr: ast.expr, dtypes: dict, *, exact: bool) -> bool:
@@ -471,8 +477,7 @@ def expression_fact(expr: ast.expr, dtypes: dict) -> tuple | None:
         fn = _OPERATORS.get(type(expr.op))
     elif kind is ast.Call:  # `np.cos(t)`: a NumPy ufunc
         operands = [expression_fact(arg, dtypes) for arg in expr.args]
-        found = getattr(np, _numpy_function(expr) or "", None)
-        fn = found if isinstance(found, np.ufunc) else None
+        fn = _ufunc(expr)
     else:
         return None
     if None in operands or fn is None:
