@@ -116,9 +116,11 @@ def transparently_wraps(fn: types.FunctionType) -> object | None:
         return None
     import gast  # imported on the first transformation: `import s2s_ad` stays cheap
 
+    from .frontend.gast_conversion import parse
+
     try:
         source = textwrap.dedent("".join(inspect.getsourcelines(code)[0]))
-        node = gast.parse(source).body[0]
+        node = parse(source).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):
         return None
     if not isinstance(node, gast.FunctionDef):

@@ -25,6 +25,7 @@ import gast
 from ..errors import SourceError
 from . import nodes
 from .file_code import FUTURE_FLAGS, rewritten, same_as_file
+from .gast_conversion import ast_to_gast
 from .parse import ParsedFunction, _code_named, _fingerprint, _matches
 
 LAMBDA_NAME = "_lambda"  # the name of the `def` a lambda becomes
@@ -68,7 +69,7 @@ def parse_lambda(fn) -> ParsedFunction:
         )
     lam = found[0]
     _require_same_code(fn, lam)
-    tree = gast.ast_to_gast(lam)
+    tree = ast_to_gast(lam)
     result = gast.copy_location(gast.Return(value=tree.body), tree.body)
     node = nodes.function_def(LAMBDA_NAME, tree.args, [result], like=tree)
     first, last = lam.lineno, lam.end_lineno or lam.lineno

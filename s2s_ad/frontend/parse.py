@@ -12,6 +12,7 @@ import gast
 
 from ..errors import SourceError, UnsupportedSyntaxError, with_article
 from .file_code import FUTURE_FLAGS, adds_names, rewritten, same_as_file
+from .gast_conversion import parse
 from .library import refuse_library_source
 from .mangling import mangle_private_names
 
@@ -162,7 +163,7 @@ def _parsed(lines: list[str], first_line: int, fn=None) -> tuple[gast.stmt | Non
     when `fn` is given, else None."""
     source = textwrap.dedent("".join(lines))
     try:  # parsed where it stands in the file: the file's line numbers, with no walk to shift them
-        module = gast.parse("\n" * (first_line - 1) + source)
+        module = parse("\n" * (first_line - 1) + source)
     except SyntaxError as exc:
         if fn is None:
             return None

@@ -42,6 +42,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
+from ..frontend.gast_conversion import parse
 from ..frontend.nodes import descendants
 from .effect_calls import (
     READING_METHODS,
@@ -142,7 +143,7 @@ class Effects:
             return nodes.constant(atom.value)
         assert isinstance(atom, Free)
         if atom.source != name.id:  # a known object: `self` of a bound method, `_s2s_bound0`
-            return gast.parse(atom.source, mode="eval").body
+            return parse(atom.source, mode="eval").body
         return name
 
     # calls that might update a local value
