@@ -92,11 +92,13 @@ class _Available:
         self.names: dict[Key, set[str]] = {}  # key → the names it involves (never changed)
         self.involving: dict[str, set[Key]] = {}
         self.owned: set[str] = set()  # the sets of `involving` this copy may change
+        self.nameless: set[Key] = set()  # pure expressions of literals alone: `1.0 - 0.5`
 
     def inner(self) -> _Available:
         nested = _Available()
         nested.of, nested.names = dict(self.of), dict(self.names)
         nested.involving = dict(self.involving)
+        nested.nameless = set(self.nameless)
         return nested
 
     def _own(self, name: str) -> set[Key]:
@@ -108,6 +110,8 @@ class _Available:
 
     def add(self, key: Key, value: ast.expr, names: set[str]) -> None:
         self.of[key], self.names[key] = value, names
+        if type(key) is tuple and len(names) == 1:  # (the name holding it only)
+            self.nameless.add(key)
         for name in names:
             self._own(name).add(key)
 
@@ -117,6 +121,7 @@ class _Available:
             self.owned.discard(name)
             for key in self.involving.pop(name, ()):
                 self.of.pop(key, None)
+                self.nameless.discard(key)
                 for other in self.names.pop(key, ()):
                     if other in self.involving:
                         self._own(other).discard(key)
@@ -236,8 +241,7 @@ def _replace(
     if not available.of:
         return False
     if loaded is not None:
-        involving = available.involving
-        if not any(name in involving for name in loaded):
+        if not _may_rewrite(loaded, available):
             return False  # the common case, found without a walk
     elif not fields:
         if not reads_any(node, available.involving):
@@ -245,6 +249,34 @@ def _replace(
     elif not any(_reads_any(getattr(node, f, None), available.involving) for f in fields):
         return False
     return _rewrite(node, available.of, fields)
+
+
+def _may_rewrite(loaded: list[str], available: _Available) -> bool:
+    """Whether the walk may rewrite a statement reading `loaded` (every name it reads),
+    found without the walk: it reads a copy or literal at hand, or every name of a pure
+    expression at hand (a nested one, `x * y + 1` for `t2` of `t1 = x * y; t2 = t1 + 1`,
+    is found once its part is rewritten: the part is at hand too). Most statements of
+    gradient code read names some value at hand involves, but match none."""
+    involving, of, names = available.involving, available.of, available.names
+    if available.nameless:  # (matched whatever names a statement reads)
+        return any(name in involving for name in loaded)
+    read = None
+    for name in loaded:
+        keys = involving.get(name)
+        if not keys:
+            continue
+        if name in of or len(keys) > _FEW:  # a copy or literal; or many: the walk is cheaper
+            return True
+        for key in keys:
+            holder = of.get(key) if type(key) is tuple else None
+            if holder is not None:  # (`names[key]` holds the name assigned it too)
+                read = set(loaded) if read is None else read
+                if all(n in read or n == holder.id for n in names[key]):
+                    return True
+    return False
+
+
+_FEW = 8  # the values at hand involving a name that `_may_rewrite` looks through
 
 
 def _reads_any(value: object, names: dict) -> bool:
