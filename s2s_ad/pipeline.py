@@ -219,8 +219,13 @@ def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
     """The stages before the lowering: comprehensions, lambdas, validate, desugar, loops'
     `else`, returns, jumps."""
     node = parsed.node
-    # (one walk says whether there is anything to lift: most functions have neither)
-    if not _LIFTED.isdisjoint(map(type, descendants(node))):
+    # (one walk says whether there is anything to lift, where the source has the words a
+    # comprehension and a lambda are written with: most functions have neither)
+    text = "".join(parsed.source_lines)
+    lifted = ("for" in text or "lambda" in text) and not _LIFTED.isdisjoint(
+        map(type, descendants(node))
+    )
+    if lifted:
         # Comprehensions become loops first, so that a lambda in one is lifted into the loop
         # (its scope); then lambdas become defs, and the comprehensions in their bodies loops.
         node = lower_comprehensions(node, parsed.filename, scope)

@@ -144,11 +144,10 @@ def _block_by_positions(fn) -> tuple[list[str], int] | None:
 
 
 def _last_line(code) -> int | None:
-    last = 0
-    for _, end, _, _ in code.co_positions():
-        if end is None:
-            return None  # positions not recorded (`python -X no_debug_ranges`)
-        last = max(last, end)
+    ends = [end for _, end, _, _ in code.co_positions()]
+    if None in ends:
+        return None  # positions not recorded (`python -X no_debug_ranges`)
+    last = max(ends, default=0)
     for const in code.co_consts:
         if hasattr(const, "co_positions"):
             inner = _last_line(const)

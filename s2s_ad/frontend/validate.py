@@ -83,24 +83,26 @@ def _reachable(
     for name, refusal in plan:
         value = getattr(node, name, None)
         if type(value) is list:
-            children = [v for v in value if isinstance(v, gast.AST)]
-            if not children:
-                continue
+            children = value  # (its items that are no nodes skipped)
         elif isinstance(value, gast.AST):
-            children = [value]
+            children = (value,)
         else:
             continue
         if refusal is not None:  # located at the refused code (a decorator's line)
+            refused = [v for v in children if isinstance(v, gast.AST)]
+            if not refused:
+                continue
             construct, hint, own_line = refusal
             raise _error(
                 construct,
                 hint,
                 filename,
-                getattr(children[0], "lineno", line) if own_line else line,
+                getattr(refused[0], "lineno", line) if own_line else line,
             )
         for child in children:
-            own = returns if type(child) not in _SCOPES else None
-            _reachable(child, filename, line, found, own)
+            if isinstance(child, gast.AST):
+                own = returns if type(child) not in _SCOPES else None
+                _reachable(child, filename, line, found, own)
     return found
 
 

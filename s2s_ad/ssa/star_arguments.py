@@ -214,11 +214,13 @@ class StarArguments:
             return len(value.value)
         if not isinstance(value, Prim):
             return None
+        if value.fn is runtime.make_list:
+            return 0
+        if not any(value.fn is fn for fn in _SEQUENCE_MAKERS):
+            return None  # (most calls: no lengths of their arguments looked up)
         lengths = [
             self._length_made(a) if isinstance(a, (Var, Const)) else None for a in value.args
         ]
-        if value.fn is runtime.make_list:
-            return 0
         if value.fn is runtime.append and lengths[0] is not None:
             return lengths[0] + 1
         if value.fn in (runtime.concat, runtime.extend) and None not in lengths:
@@ -235,6 +237,19 @@ class StarArguments:
         """The keys of a local dict known to the lowering (made by a display, `dict(...)`
         and assignments of literal keys), in order; None when not known."""
         return self.dict_keys.get(atom.name) if isinstance(atom, Var) else None
+
+
+# the calls `_length_made` knows the length of a result of, from their arguments' lengths
+_SEQUENCE_MAKERS = (
+    runtime.append,
+    runtime.concat,
+    runtime.extend,
+    tuple,
+    list,
+    runtime.unshared,
+    runtime.setitem,
+    operator.getitem,
+)
 
 
 def _sliced_length(length: int, index: Index) -> int | None:
