@@ -271,7 +271,7 @@ def _may_rewrite(loaded: list[str], available: _Available) -> bool:
             holder = of.get(key) if type(key) is tuple else None
             if holder is not None:  # (`names[key]` holds the name assigned it too)
                 read = set(loaded) if read is None else read
-                if all(n in read or n == holder.id for n in names[key]):
+                if names[key].difference(read) <= {holder.id}:
                     return True
     return False
 
