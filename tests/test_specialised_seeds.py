@@ -279,8 +279,9 @@ def test_ones_of_a_known_shape_need_nothing_computed(f, args, dtype):
     source = ad.derivative_source(f, "gradient", args=args)
     assert "full_like" not in source, source
     if f is not zero_d_sum:  # (whose adjoint reads the forward sweep's tanh)
-        forward = source.split("# reverse sweep")[0]
-        assert "= " not in forward.split("# forward sweep")[1], source  # nothing computed
+        forward = source.split("# reverse sweep")[0].split("\n", 1)[1]  # (after the `def`)
+        assert "= " not in forward, source  # nothing computed
+        assert "# forward sweep" not in forward, source  # nor a heading over nothing
 
 
 def sums_in_a_loop(x, n):

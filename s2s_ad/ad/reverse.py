@@ -207,14 +207,14 @@ class _Reverse:
         self.prepare_calls()
         seeds = self.seed_outputs()
         build.stamped(self.seed_code, self.fn.result.line)
-        sweep = [build.comment("reverse sweep"), *self.seed_code]
+        sweep = [build.comment(build.REVERSE_SWEEP), *self.seed_code]
         sweep += self.block(self.fn.body[:-1], in_loop=False)
         grads = [self.gradient(p) for p in wrt]
         sweep.append(build.returns(grads, as_tuple=len(grads) > 1))
         build.stamped(sweep[-1:], self.fn.result.line)
         pullback = build.function(self.namer.fresh("pullback"), seeds, sweep)
 
-        forward = [build.comment("forward sweep"), *self.forward(self.fn.body[:-1])]
+        forward = [build.comment(build.FORWARD_SWEEP), *self.forward(self.fn.body[:-1])]
         result = self.fn.result
         values = [build.atom(a) for a in result.values]
         value = build.tuple_of(values) if result.is_tuple else values[0]

@@ -25,6 +25,7 @@ from ..ssa.ir import (
 )
 
 COMMENT_MARK = "\x00s2s-comment:"  # an expression statement the emitter turns into `# …`
+FORWARD_SWEEP, REVERSE_SWEEP = "forward sweep", "reverse sweep"  # the sweeps' headings
 
 _BINOP_NODES = {
     "+": ast.Add,

@@ -36,7 +36,7 @@ import ast
 import re
 from keyword import iskeyword
 
-from ..codegen.build import COMMENT_MARK
+from ..codegen.build import COMMENT_MARK, FORWARD_SWEEP, REVERSE_SWEEP
 from ..codegen.primal_lines import place_primal_lines
 from .facts import Names
 from .names import stores
@@ -87,6 +87,9 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: 
                 changed |= _block_comments(stmt, assigning, known)
             text = _text(stmt)
             match = text and _ASSIGNMENT.match(text)
+            if text == FORWARD_SWEEP and not _sweep_follows(kept):
+                changed = True  # a heading over nothing: the sweep computes nothing
+                continue
             if not match:
                 kept.append(stmt)
                 code_follows = text is None
@@ -106,6 +109,16 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: 
             kept.append(ast.Pass())
         setattr(node, field, kept)
     return changed
+
+
+def _sweep_follows(kept: list[ast.stmt]) -> bool:
+    """Whether the statement after a forward sweep's heading (the last of `kept`, which
+    holds a block's statements from its end back) is the sweep's code: not the reverse
+    sweep's heading, the pullback's `def` or the `return`, nor the block's end."""
+    if not kept:
+        return False
+    after = kept[-1]
+    return _text(after) != REVERSE_SWEEP and type(after) not in (ast.FunctionDef, ast.Return)
 
 
 def _existing(
