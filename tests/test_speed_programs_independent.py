@@ -526,23 +526,10 @@ def test_runtime_error_names_a_line_of_the_function(fn, args, api, capsys):
     assert first < _line_of(str(info.value)) <= last
 
 
-COMPLEX_LINE = (
-    "grad's ComplexValueError for `y = -x; z = y ** 0.5` names `y = -x`, where the complex "
-    "value is made by `z = y ** 0.5` (the line every other API names; the merged adjoint "
-    "line `x_bar = -0.5 * y ** -0.5` is stamped with the earlier statement's line; old and "
-    "new checkouts alike)"
-)
-
-
-@pytest.mark.parametrize(
-    "api",
-    [
-        pytest.param(a, marks=pytest.mark.xfail(strict=True, reason=COMPLEX_LINE))
-        if a == "grad"
-        else a
-        for a in RUNTIME_APIS
-    ],
-)
+# found by this file's tester (older than the change it tested): grad named `y = -x`, the
+# line of the statement the negations pass folded the power's adjoint into; fixed (the
+# folded statement's line is the reader's now: tests/test_folded_error_lines.py)
+@pytest.mark.parametrize("api", RUNTIME_APIS)
 def test_complex_value_named_where_it_is_made(api, capsys):
     fn = P.error_complex_power
     with pytest.raises(ad.S2SError) as info:

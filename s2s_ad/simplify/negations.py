@@ -37,6 +37,7 @@ import ast
 import math
 from collections import Counter
 
+from ..codegen.build import LINE
 from .facts import SIMPLE, Names
 from .names import assigned_name, loads, statements, stores
 from .unit_seeds import expression_fact
@@ -104,6 +105,9 @@ def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict, facts: Name
         if reader is not None and _fold_into(reader, name, stmt.value, dtypes):
             facts.changed(reader)
             folded.append(i)
+            if LINE in stmt.__dict__:  # an error computing the value it holds now (a rule's
+                # factor, where the reader adds or negates) is the folded statement's line's
+                setattr(reader, LINE, getattr(stmt, LINE))
     for i in reversed(folded):
         del block[i]
     return bool(folded)
