@@ -533,7 +533,7 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     # derivatives cannot follow; `specialised`: functions given as arguments (callables.py)
     if not grad.returns_value:
         return code, False
-    if grad.effects and len(names) == 1:
+    if grad.effects:
         return _prepared(f, "flat_value_and_gradient", names, values).function, True
     try:
         out = _call_with(f, values)
@@ -577,6 +577,8 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
             (value, out), columns = out, columns[1]
             _require_scalar(f, value)
         several = len(names) > 1
+        if several and columns is None:  # (a symbolic zero for the tuple of gradients)
+            columns = (None,) * len(names)
         cols = columns if several else (columns,)
         per_input = []
         for x, c in zip(inputs, cols, strict=True):
@@ -643,6 +645,8 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
     else:
         (value, grad), (_, product) = jvp(gradient, primals, tangents)
         _require_scalar(f, value)
+        if product is None and len(names) > 1:  # (a symbolic zero for the tuple)
+            product = (None,) * len(names)
     # the gradient code's derivative forms (`rt.Derivatives`, …) in the inputs' own types
     inputs = [values[params.index(name)] for name in names]
     if len(names) == 1:

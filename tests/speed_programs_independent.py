@@ -824,7 +824,7 @@ def error_division(x, n):
 
 
 def prints_then_sums_a_list(x, y):
-    """hessian(…, wrt=(0, 1)) and hvp print this function's line twice (old and new alike)."""
+    """hessian(…, wrt=(0, 1)) and hvp printed this line twice (older than the 42nd tester)."""
     print("prints_then_sums_a_list")
     return sum([x[0], y])
 
