@@ -35,9 +35,10 @@ REAL_FUNCTIONS = (np.fft.fftshift, np.fft.ifftshift, np.fft.fftfreq, np.fft.rfft
 
 def refuse_complex(ssa: Function) -> None:
     """Raise `ComplexValueError` at the first statement that makes a visible complex value."""
+    complex_calls: dict[int, bool] = {}  # id(a callee) → whether it makes complex values
     for stmt in walk(ssa.body):
         for expr in _expressions(stmt):
-            what = _complex_part(expr)
+            what = _complex_part(expr, complex_calls)
             if what is not None:
                 raise ComplexValueError(
                     f"a complex value: {what} (complex numbers are not supported yet)",
@@ -55,11 +56,16 @@ def _expressions(stmt) -> list:
     return [*found, *getattr(stmt, "values", ())]
 
 
-def _complex_part(expr) -> str | None:
-    """How `expr` makes a complex value, or None."""
+def _complex_part(expr, complex_calls: dict[int, bool]) -> str | None:
+    """How `expr` makes a complex value, or None. `complex_calls`: the answers for callees
+    asked before (most statements call one of a few functions), by id while the SSA form
+    holds them."""
     if isinstance(expr, Prim):
+        known = complex_calls.get(id(expr.fn))
+        if known is None:
+            known = complex_calls[id(expr.fn)] = _is_complex_object(expr.fn)
         spelled = expr.spelled or getattr(expr.fn, "__name__", "the call")
-        if _is_complex_object(expr.fn):
+        if known:
             return f"a call of `{spelled}`"
         dtypes = [v for k, v in expr.kwargs if k == "dtype"]
         if expr.fn is np.ndarray.astype and len(expr.args) > 1:
