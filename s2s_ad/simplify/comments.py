@@ -26,8 +26,9 @@ forward line now reads a copy's source); when a name it reads is gone (`dt`, fol
 `0.01`) and one statement assigns `name`, it becomes that statement's line; when nothing
 assigns `name` (a copy the passes removed), it goes. Then a comment of a line followed by
 no code in its block (only further comments, or the block's end) goes: its adjoint was
-nothing. Other comments (the sweeps'
-headings, a loop's or branch's header) stay.
+nothing. So does the forward sweep's heading where the sweep computes nothing (the reverse
+sweep's heading, the pullback's `def` or the `return` follows it). Other comments (the
+reverse sweep's heading, a loop's or branch's header) stay.
 """
 
 from __future__ import annotations
