@@ -236,6 +236,16 @@ def is_complex(value: object) -> bool:
     return isinstance(dtype, np.dtype) and dtype.kind == "c"
 
 
+def _complex_local(value: object) -> bool:
+    """`is_complex(value)` of a local of generated code, False where asking raises: the
+    placeholder of a name not bound yet (`rt.unbound.z`, a loop's target before its first
+    iteration) raises `UnboundLocalError` on any use, and the tracer must see past it."""
+    try:
+        return is_complex(value)
+    except Exception:
+        return False
+
+
 class _Found(Exception):
     pass
 
@@ -263,7 +273,7 @@ def first_complex(call: Callable[[], object], fn: Callable | None) -> S2SError:
     found: list = []
 
     def local_trace(frame, event, arg):
-        if any(is_complex(v) for v in frame.f_locals.values()):
+        if any(_complex_local(v) for v in frame.f_locals.values()):
             found.append((frame.f_code.co_filename, last.get(id(frame), frame.f_lineno)))
             raise _Found
         last[id(frame)] = frame.f_lineno
