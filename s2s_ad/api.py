@@ -444,12 +444,14 @@ def one_hot_seeds(inputs: list) -> list:
         return [identity_seed(seed) if x.ndim == 1 else seed]
     per_input = [pytrees.float_leaves(x) for x in inputs]
     total = sum(rt.size(leaf) for leaves in per_input for leaf in leaves)
+    weak = weak_float_type(*(leaf for leaves in per_input for leaf in leaves))
     seeds, start = [], 0
     for x, leaves in zip(inputs, per_input, strict=True):
         blocks = []
         for leaf in leaves:
             size = rt.size(leaf)
-            block = np.zeros((total, size), dtype=np.result_type(leaf, 1.0))
+            dtype = weak if type(leaf) is float else np.result_type(leaf, 1.0)
+            block = np.zeros((total, size), dtype=dtype)
             block[start : start + size] = np.eye(size, dtype=block.dtype)
             blocks.append(block.reshape((total, *np.shape(leaf))))
             start += size
@@ -822,6 +824,15 @@ def float_type(*values) -> np.dtype:
     where every value is that, else float64 (Python floats count as float64; integers give
     the float type that holds them, as in `np.result_type`)."""
     return np.result_type(np.float16, *(getattr(v, "dtype", np.float64) for v in values))
+
+
+def weak_float_type(*values) -> np.dtype:
+    """`float_type` with Python floats weak, as NumPy 2 promotes them (NEP 50) and JAX's
+    weak types do: they count only where no other value is there (float64 then). A float32
+    array's derivatives beside a Python float argument stay float32, as its plain
+    arithmetic with that float does (a Python float's one-hot seed, a Jacobian's blocks)."""
+    strong = [v for v in values if type(v) is not float]
+    return float_type(*strong) if strong else np.dtype(np.float64)
 
 
 def gradient_structured(

@@ -59,6 +59,7 @@ from .api import (
     scalar_block,
     split_elements,
     static_tangent,
+    weak_float_type,
 )
 from .callables import as_function, has_known_values, specialised
 from .fast_path import fast_path_entry, signature_key, with_fast_path
@@ -107,7 +108,7 @@ def _split_columns(columns: np.ndarray | None, out, inputs: list) -> tuple:
         raise ComplexValue  # the float columns would drop the imaginary parts
     per_input = [pytrees.float_leaves(x) for x in inputs]
     total = sum(int(np.size(leaf)) for leaves in per_input for leaf in leaves)
-    dtype = float_type(out, *(leaf for leaves in per_input for leaf in leaves))
+    dtype = weak_float_type(out, *(leaf for leaves in per_input for leaf in leaves))
     if columns is None:  # a symbolic zero: out does not depend on the inputs
         columns = np.zeros((total, *np.shape(out)), dtype=dtype)
     flat = np.moveaxis(owned(np.asarray(columns, dtype=dtype)), 0, -1)  # out.shape + (total,)
@@ -151,7 +152,7 @@ def _as_gradient(jacobian, gradient_of: tuple | None, values: list, inputs: list
 
     # its blocks in the dtype `hessian` gives them: grad's leaves have their inputs' dtypes
     leaves = [leaf for x in inputs for leaf in pytrees.float_leaves(x)]
-    return gradient_structured(jacobian, gradient_of, values, zeros, float_type(*leaves))
+    return gradient_structured(jacobian, gradient_of, values, zeros, weak_float_type(*leaves))
 
 
 def _forward(f: Callable, names, values, inputs, jit: bool) -> tuple[object, list[tuple]]:
@@ -214,7 +215,7 @@ def _rows_shaped(o, rows: list, inputs: list) -> tuple:
         )
     per_input = [pytrees.float_leaves(x) for x in inputs]
     flat_inputs = [leaf for leaves in per_input for leaf in leaves]
-    dtype = float_type(o, *flat_inputs)
+    dtype = weak_float_type(o, *flat_inputs)
     blocks = iter(
         scalar_block(
             np.zeros(np.shape(o) + np.shape(leaf), dtype=dtype)
