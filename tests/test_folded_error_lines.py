@@ -1,6 +1,7 @@
 """An error in a value the negations pass folded into the statement reading it is named at
 the user's line that computes the value (`z = y ** 0.5`), as every mode names it, not at the
-reader's (`y = -x`, whose adjoint now holds `-0.5 * y ** -0.5`)."""
+reader's (`y = -x`, whose adjoint now holds `-0.5 * y ** -0.5`); and a sign folded into a
+line that fails leaves that line named (`t = x ** 0.5`, not `z = x - t`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ def accumulated(x):
     return z
 
 
+def negation_folded_into_the_failing_line(x):
+    t = x**0.5
+    z = x - t  # its `t_bar = -z_bar` folds into the power's adjoint: the power's line fails
+    return z
+
+
 def _line(f, text):
     """The file line of the statement of `f` that starts with `text`."""
     import inspect
@@ -54,6 +61,9 @@ CASES = [
     pytest.param(difference_power, (1.0, 1.0), "z = ", NumericalError, id="difference-zero"),
     pytest.param(scaled_negation, (0.5,), "z = ", ComplexValueError, id="scaled"),
     pytest.param(accumulated, (0.5,), "z = ", ComplexValueError, id="accumulated"),
+    pytest.param(
+        negation_folded_into_the_failing_line, (0.0,), "t = ", NumericalError, id="into-power"
+    ),
 ]
 
 

@@ -102,15 +102,31 @@ def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict, facts: Name
             continue
         # (what `stmt`'s value reads: its target, a name, reads nothing)
         reader = _reader(block, i, name, set(facts.of(stmt).loads), facts)
-        if reader is not None and _fold_into(reader, name, stmt.value, dtypes):
+        if reader is None:
+            continue
+        # an error computing the value folded in (a rule's factor, where the reader only
+        # adds, negates or scales it) is the folded statement's user line's
+        blamed = LINE in stmt.__dict__ and _may_fail(stmt.value) and not _may_fail(reader.value)
+        if _fold_into(reader, name, stmt.value, dtypes):
             facts.changed(reader)
             folded.append(i)
-            if LINE in stmt.__dict__:  # an error computing the value it holds now (a rule's
-                # factor, where the reader adds or negates) is the folded statement's line's
+            if blamed:
                 setattr(reader, LINE, getattr(stmt, LINE))
     for i in reversed(folded):
         del block[i]
     return bool(folded)
+
+
+def _may_fail(value: ast.expr) -> bool:
+    """Whether computing `value` may raise or make a complex value: a call, a power or a
+    division (not a sum, a sign or a product)."""
+    return any(
+        type(node) is ast.Call or (type(node) is ast.BinOp and type(node.op) in _FAILING)
+        for node in ast.walk(value)
+    )
+
+
+_FAILING = frozenset({ast.Pow, ast.Div, ast.FloorDiv, ast.Mod, ast.MatMult})
 
 
 def _reader(
