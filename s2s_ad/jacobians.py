@@ -544,6 +544,13 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     return code, False
 
 
+def _per_parameter(tangent: object, count: int) -> object:
+    """The tangent of the gradients of `count` parameters, a tuple of one per parameter
+    where the code gave None, a symbolic zero, for the whole tuple (a function linear in
+    them all); one parameter's as it is."""
+    return (None,) * count if count > 1 and tangent is None else tangent
+
+
 def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
     """The Hessian: the Jacobian of the generated gradient code, all columns from one vector
     tangent pass over it. Shape x.shape + x.shape (blocks by pairs for a tuple `wrt`).
@@ -578,8 +585,7 @@ def hessian(f: Callable, wrt: Wrt = 0, *, jit: bool = False) -> Callable:
             (value, out), columns = out, columns[1]
             _require_scalar(f, value)
         several = len(names) > 1
-        if several and columns is None:  # (a symbolic zero for the tuple of gradients)
-            columns = (None,) * len(names)
+        columns = _per_parameter(columns, len(names))
         cols = columns if several else (columns,)
         per_input = []
         for x, c in zip(inputs, cols, strict=True):
@@ -646,8 +652,7 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
     else:
         (value, grad), (_, product) = jvp(gradient, primals, tangents)
         _require_scalar(f, value)
-        if product is None and len(names) > 1:  # (a symbolic zero for the tuple)
-            product = (None,) * len(names)
+    product = _per_parameter(product, len(names))
     # the gradient code's derivative forms (`rt.Derivatives`, …) in the inputs' own types
     inputs = [values[params.index(name)] for name in names]
     if len(names) == 1:
