@@ -105,19 +105,7 @@ if Ast3ToGAst is not None:
             own = new.__dict__
             own["id"], own["ctx"] = node.id, self.visit(node.ctx)
             own["annotation"] = own["type_comment"] = None
-            _copy_location(own, node)
-            return new
+            return ast.copy_location(new, node)
 
 
 _NAME = gast.Name
-
-
-def _copy_location(own: dict, node: ast.AST) -> None:
-    """`ast.copy_location` into the attributes `own` of a gast node of `node`'s kind."""
-    for attribute in ("lineno", "col_offset"):
-        value = getattr(node, attribute, None)
-        if value is not None:
-            own[attribute] = value
-    for attribute in ("end_lineno", "end_col_offset"):
-        if hasattr(node, attribute):
-            own[attribute] = getattr(node, attribute)
