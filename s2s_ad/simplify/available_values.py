@@ -47,16 +47,16 @@ def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
         kind = type(stmt)
         if kind is ast.Assign:
             for target in stmt.targets:
-                names.update(_stores(target))
+                names.update(stores(target))
         elif kind in (ast.AugAssign, ast.AnnAssign, ast.For):
-            names.update(_stores(stmt.target))
+            names.update(stores(stmt.target))
         elif kind is ast.FunctionDef:
             names.add(stmt.name)
             names.update(a.arg for a in stmt.args.args)
         elif kind is ast.With:
             for item in stmt.items:
                 if item.optional_vars is not None:
-                    names.update(_stores(item.optional_vars))
+                    names.update(stores(item.optional_vars))
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, field, None)
             if type(inner) is list:
@@ -157,7 +157,7 @@ def _block(
             changed |= _block(stmt.body, set(), stores_of, facts, local)
             continue
         if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
-            stored = {n for target in getattr(stmt, "targets", ()) for n in _stores(target)}
+            stored = {n for target in getattr(stmt, "targets", ()) for n in stores(target)}
             # the value is read before the store
             if _replace(stmt, available, loaded=facts.of(stmt).loads):
                 facts.changed(stmt)
@@ -200,13 +200,6 @@ def _record(stmt: ast.stmt, available: _Available, local: set[str]) -> None:
         key = _key(value, names)
         if key is not None and target not in names and names <= local:
             available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
-
-
-def _stores(target: ast.expr) -> list[str]:
-    """`stores(target)`, at once for the common target, a name."""
-    if type(target) is ast.Name:
-        return [target.id] if type(target.ctx) is ast.Store else []
-    return stores(target)
 
 
 def _key(node: ast.expr, names: set[str] | None = None) -> Key | None:

@@ -56,10 +56,6 @@ def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     for part in (facts or Names()).everywhere(tree):
         known.update(part.loads, part.stores, part.deleted, part.parameters)
         for node in part.assigns:
-            targets = node.targets
-            if len(targets) == 1 and type(targets[0]) is ast.Name:  # (most: read at once)
-                assigning.setdefault(targets[0].id, []).append(node)
-                continue
             for target in stores(node):
                 assigning.setdefault(target, []).append(node)
     place_primal_lines(tree)  # (comments, which read and assign nothing: after the facts)

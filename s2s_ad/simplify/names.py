@@ -160,14 +160,18 @@ def reads_any(node: ast.AST, wanted: dict | set) -> bool:
 
 def stores(node: ast.AST) -> list[str]:
     """The names `node` assigns (loop targets and tuple targets included), in the order
-    `names` yields them; a simple statement's read off its targets, its value unwalked."""
-    field = _TARGETS_ONLY.get(type(node))
+    `names` yields them; a simple statement's read off its targets, its value unwalked, and
+    a name (the commonest target) read off at once."""
+    kind = type(node)
+    if kind is ast.Name:
+        return [node.id] if type(node.ctx) is ast.Store else []
+    field = _TARGETS_ONLY.get(kind)
     if field is None:
         return _names_in(node, ast.Store)
     targets = getattr(node, field, None)
     if type(targets) is list:  # (`names` meets the last target first)
-        return [n for t in reversed(targets) for n in _names_in(t, ast.Store)]
-    return _names_in(targets, ast.Store) if isinstance(targets, ast.AST) else []
+        return [n for t in reversed(targets) for n in stores(t)]
+    return stores(targets) if isinstance(targets, ast.AST) else []
 
 
 class Stores:
