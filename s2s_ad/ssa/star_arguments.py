@@ -214,42 +214,29 @@ class StarArguments:
             return len(value.value)
         if not isinstance(value, Prim):
             return None
-        if value.fn is runtime.make_list:
+        fn, args = value.fn, value.args
+        if fn is runtime.make_list:
             return 0
-        if not any(value.fn is fn for fn in _SEQUENCE_MAKERS):
-            return None  # (most calls: no lengths of their arguments looked up)
-        lengths = [
-            self._length_made(a) if isinstance(a, (Var, Const)) else None for a in value.args
-        ]
-        if value.fn is runtime.append and lengths[0] is not None:
-            return lengths[0] + 1
-        if value.fn in (runtime.concat, runtime.extend) and None not in lengths:
-            return sum(lengths)
-        if value.fn in (tuple, list, runtime.unshared) and value.args and lengths[0] is not None:
-            return lengths[0]
-        if value.fn is runtime.setitem and self.kind_of(value.args[0]) in ("list", "tuple"):
-            return lengths[0]
-        if value.fn is operator.getitem and lengths[0] is not None:  # `L[1:3]`
-            return _sliced_length(lengths[0], value.args[1])
+        if fn in (runtime.concat, runtime.extend):
+            lengths = [self._length_made(a) if isinstance(a, (Var, Const)) else None for a in args]
+            return None if None in lengths else sum(lengths)
+        if not args or not isinstance(args[0], (Var, Const)):
+            return None
+        first = self._length_made(args[0])  # (the only length the other calls ask)
+        if fn is runtime.append:
+            return None if first is None else first + 1
+        if fn in (tuple, list, runtime.unshared):
+            return first
+        if fn is runtime.setitem and self.kind_of(args[0]) in ("list", "tuple"):
+            return first
+        if fn is operator.getitem and first is not None:  # `L[1:3]`
+            return _sliced_length(first, args[1])
         return None
 
     def _known_keys(self, atom: Atom) -> tuple | None:
         """The keys of a local dict known to the lowering (made by a display, `dict(...)`
         and assignments of literal keys), in order; None when not known."""
         return self.dict_keys.get(atom.name) if isinstance(atom, Var) else None
-
-
-# the calls `_length_made` knows the length of a result of, from their arguments' lengths
-_SEQUENCE_MAKERS = (
-    runtime.append,
-    runtime.concat,
-    runtime.extend,
-    tuple,
-    list,
-    runtime.unshared,
-    runtime.setitem,
-    operator.getitem,
-)
 
 
 def _sliced_length(length: int, index: Index) -> int | None:
