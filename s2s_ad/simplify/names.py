@@ -170,6 +170,8 @@ def stores(node: ast.AST) -> list[str]:
         return _names_in(node, ast.Store)
     targets = getattr(node, field, None)
     if type(targets) is list:  # (`names` meets the last target first)
+        if len(targets) == 1:
+            return stores(targets[0])  # (most statements: no list of lists made)
         return [n for t in reversed(targets) for n in stores(t)]
     return stores(targets) if isinstance(targets, ast.AST) else []
 
