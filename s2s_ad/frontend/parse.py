@@ -135,12 +135,22 @@ def _block_by_positions(fn) -> tuple[list[str], int] | None:
     bare literal), which change nothing; a block that does not parse, as one ending before
     an `else:` whose body is `pass`, is found by inspect's search instead."""
     try:
-        code = inspect.unwrap(fn).__code__
-        lines, start = inspect.findsource(code)
+        inner = inspect.unwrap(fn)
+        code = inner.__code__
+        file = inspect.getsourcefile(code)
     except (OSError, TypeError, ValueError, AttributeError):
         return None
+    if not file:
+        return None
+    # the file as `inspect.findsource` reads it (edited files read again), given the
+    # function's own module globals for a loader: findsource asks `inspect.getmodule`,
+    # which walks every loaded module for a file none defines (a module loaded from a
+    # path, a test's program), a twentieth of transforming a short function
+    linecache.checkcache(file)
+    lines = linecache.getlines(file, getattr(inner, "__globals__", None))
+    start = code.co_firstlineno - 1  # its `def`, or first decorator (else inspect's search)
     end = _last_line(code)
-    return (lines[start:end], start + 1) if end is not None and end > start else None
+    return (lines[start:end], start + 1) if lines and end is not None and end > start else None
 
 
 def _last_line(code) -> int | None:
