@@ -8,7 +8,7 @@ import sys
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import FunctionType, MappingProxyType, ModuleType
+from types import CodeType, FunctionType, MappingProxyType, ModuleType
 
 from .library import is_library_file, is_library_function
 
@@ -235,8 +235,16 @@ def is_current(
         "    except ValueError:  # a closure's cell was emptied\n        return False\n"
     )
     namespace = dict(bindings)
-    exec(compile(source, "<s2s_ad dependencies>", "exec"), namespace)
+    exec(_compiled_check(source), namespace)
     return namespace["is_current"]
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_check(source: str) -> CodeType:
+    """The code of a check's source: its text names only the bindings' keys and the free
+    names, so functions with the same dependencies share it (compiled once, not three
+    times per transformation)."""
+    return compile(source, "<s2s_ad dependencies>", "exec")
 
 
 def always_current() -> bool:
