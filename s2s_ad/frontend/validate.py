@@ -38,14 +38,17 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
         _reachable(stmt, filename, stmt.lineno, reached, returns)
     # the nodes reached are every node of the body but annotations, which hold no `def`,
     # and whose starred expressions are never checked: the same as walking the body again
-    nested = {n.name for n, _ in reached if type(n) is gast.FunctionDef}
-    starred = admitted_among([n for n, _ in reached])
+    nodes = [n for n, _ in reached]
+    nested = {n.name for n in nodes if type(n) is gast.FunctionDef}
+    # (the starred expressions their assignments, calls and displays admit: asked where any)
+    starred = admitted_among(nodes) if gast.Starred in map(type, nodes) else ()
     for child, line in reached:
-        if isinstance(child, gast.Starred) and id(child) not in starred:
+        kind = type(child)
+        if kind is gast.Starred and id(child) not in starred:
             raise _error("starred expression `*x`", "pass the elements explicitly", filename, line)
-        if calls_nested(child, nested):
+        if nested and calls_nested(child, nested):
             continue  # `add(v)` for its effect on the enclosing function's lists and arrays
-        check = _CHECKS.get(type(child).__name__)
+        check = _CHECKS.get(kind.__name__)
         if check is not None:
             check(child, filename, line)
     if not any(r.value is not None for r in returns):
