@@ -115,7 +115,8 @@ def simplify(
     # the passes that forget the facts of each statement they rewrite themselves; after a
     # change by any other, all are forgotten (looked up as called: a profiler may wrap them)
     keep_facts = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
-    read_facts = (fold_constants, drop_needless_tape_entries)  # (rewriting anywhere)
+    # (rewriting anywhere: all forgotten after a change)
+    read_facts = (fold_constants, fold_flags, fold_exit_flags, drop_needless_tape_entries)
     # the ones filled in at the end (`fill_known_shapes`) read their `like` for nothing
     shape_only = partial(shape_only_read, shapes=shapes, dtypes=dtypes or {}) if shapes else None
 

@@ -27,20 +27,21 @@ from __future__ import annotations
 
 import ast
 
+from .facts import Names
 from .flags import boolean, known_booleans
 from .names import assigned_name, stores
 
 
-def fold_exit_flags(tree: ast.FunctionDef) -> bool:
+def fold_exit_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Read `False` for the carried exit flags of `while` loops under `tree` in place; True
-    if any read was replaced."""
+    if any read was replaced. `facts`: the names of statements (facts.py), read only."""
     booleans: set[str] | None = None
     changed = False
     for block in _blocks(tree):
         for i, stmt in enumerate(block):
             if type(stmt) is ast.While and type(stmt.test) is ast.Name and not stmt.orelse:
                 if booleans is None:
-                    booleans = known_booleans(tree)
+                    booleans = known_booleans(tree, facts)
                 changed |= _fold_loop(stmt, block[:i], booleans)
     return changed
 

@@ -27,6 +27,7 @@ class StatementNames:
 
     __slots__ = (
         "assigns",
+        "binds_within",
         "deleted",
         "loads",
         "operands",
@@ -47,6 +48,8 @@ class StatementNames:
         self.products: list[ast.BinOp] = []  # `a * b`
         self.operands: list[int] = []  # the ids of operands of operators
         self.operators: list[ast.AST] = []  # what constant folding may fold (`if`s too)
+        # a lambda, comprehension or `:=` in it: its expressions bind names too (flags.py)
+        self.binds_within = False
 
 
 class Names:
@@ -98,6 +101,7 @@ class Names:
 
 # the nodes constant folding asks about (simplify/constant_folding.py)
 _OPERATORS = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
+_BINDING_EXPRESSIONS = frozenset({ast.Lambda, ast.NamedExpr, ast.comprehension})
 
 
 def own_names(node: ast.AST) -> StatementNames:
@@ -153,6 +157,8 @@ def own_names(node: ast.AST) -> StatementNames:
             continue
         if kind in _OPERATORS:
             found.operators.append(current)
+        elif kind in _BINDING_EXPRESSIONS:
+            found.binds_within = True
         if kind is binop:
             if type(current.op) is ast.Mult:
                 found.products.append(current)

@@ -29,13 +29,16 @@ itself, not `True`. `a or a` and `a and a` are `a`.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
-from .names import Stores, appended_to, assigned_name, loads, nodes, replayed, stores
+from .facts import Names
+from .names import SIMPLE, Stores, appended_to, assigned_name, loads, own_nodes, replayed, stores
 
 
-def fold_flags(tree: ast.FunctionDef) -> bool:
-    """Fold the flag assignments of `if` statements in place; True if any was folded."""
-    return _fold_blocks(tree, _Booleans(tree))
+def fold_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+    """Fold the flag assignments of `if` statements in place; True if any was folded.
+    `facts`: the names of statements (facts.py), read only (all outdated by a fold)."""
+    return _fold_blocks(tree, _Booleans(tree, facts))
 
 
 class _Booleans:
@@ -43,24 +46,25 @@ class _Booleans:
     comes first: always on the tree as the pass found it (a fold's assignment is out of the
     tree until its block is done), and not at all where nothing asks or folds."""
 
-    def __init__(self, tree: ast.AST) -> None:
-        self.tree, self.names = tree, None
+    def __init__(self, tree: ast.FunctionDef, facts: Names | None) -> None:
+        self.tree, self.facts, self.names = tree, facts, None
 
     def find(self) -> set[str]:
         if self.names is None:
-            self.names = known_booleans(self.tree)
+            self.names = known_booleans(self.tree, self.facts)
         return self.names
 
     def __contains__(self, name: object) -> bool:
         return name in self.find()
 
 
-def known_booleans(tree: ast.AST) -> set[str]:
-    """The names every assignment of which (anywhere under `tree`) gives True or False."""
+def known_booleans(tree: ast.FunctionDef, facts: Names | None = None) -> set[str]:
+    """The names every assignment of which (anywhere under `tree`) gives True or False.
+    `facts`: the names of statements (facts.py), which say where an expression binds."""
     values: dict[str, list[ast.expr | None]] = {}
     pushed: dict[str, list[ast.expr]] = {}  # tape name → the items pushed on it
     loops = []  # seen after the walk: a loop replaying a tape needs its every push
-    for node in nodes(tree):  # one walk (the order of the values does not matter)
+    for node in _binding_nodes(tree, facts or Names()):  # (the values' order does not matter)
         kind = type(node)
         if kind is ast.Assign and (name := assigned_name(node)) is not None:
             values.setdefault(name, []).append(node.value)
@@ -91,6 +95,18 @@ def known_booleans(tree: ast.AST) -> set[str]:
 
 
 _BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.ExceptHandler)
+
+
+def _binding_nodes(tree: ast.FunctionDef, facts: Names) -> Iterator[ast.AST]:
+    """Every node under `tree` that may bind a name (and others): of a simple statement
+    whose expressions hold no lambda, comprehension or `:=`, the statement alone (the walk
+    of every expression was most of the pass in code with many branches)."""
+    for part in facts.everywhere(tree):
+        stmt = part.stmt
+        if type(stmt) in SIMPLE and not part.binds_within:
+            yield stmt
+        else:
+            yield from own_nodes(stmt)
 
 
 def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:

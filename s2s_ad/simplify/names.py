@@ -47,6 +47,19 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
                 stack.append(value)
 
 
+def own_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
+    """Every node of `stmt`'s own parts (itself included): not those in its blocks of
+    statements (`BLOCKS`), which `statements` enters."""
+    yield stmt
+    for field in _FIELDS.get(type(stmt)) or _fields(type(stmt)):
+        if field in BLOCKS:
+            continue
+        value = getattr(stmt, field, None)
+        for child in value if type(value) is list else (value,):
+            if isinstance(child, ast.AST):
+                yield from nodes(child)
+
+
 def substitute_loads(
     node: ast.AST,
     values: dict[str, object],
