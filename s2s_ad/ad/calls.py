@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..custom import rule_function
 from ..errors import RecursiveCallError, S2SError, UnsupportedSyntaxError
-from ..frontend.library import is_library_function
+from ..frontend.library import is_library_function, module_name
 from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
 from ..ssa.ir import Assign, Const, Free, Function, Prim
@@ -27,7 +27,7 @@ def is_user_call(prim: object) -> bool:
         and inspect.isfunction(prim.fn)
         and lookup(prim.fn) is None
         # runtime helpers are not user code
-        and not (prim.fn.__module__ or "").startswith("s2s_ad.")
+        and not module_name(prim.fn).startswith("s2s_ad.")
         and not is_library_function(prim.fn)  # NumPy's, SciPy's, the stdlib's: never read
     )
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..codegen import build
 from ..custom import rule_function
 from ..errors import UnknownCalleeError
-from ..frontend.library import library_note
+from ..frontend.library import library_note, module_name
 from ..naming import Aliases, Namer
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
@@ -325,7 +325,7 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             "it, e.g. `lambda g, ans, x: g * scipy.special.expit(x)`), or give the rule "
             "function rules of its own with s2s_ad.defvjp and s2s_ad.defjvp",
         )
-    if rule is None and (getattr(prim.fn, "__module__", None) or "").startswith("s2s_ad.runtime"):
+    if rule is None and module_name(prim.fn).startswith("s2s_ad.runtime"):
         raise UnknownCalleeError(
             f"no derivative rule for `{label}`, a helper of s2s_ad's derivative code: this "
             "operation has no derivative of the next order yet",
@@ -380,7 +380,7 @@ def _made_inside_hint(fn: object, label: str) -> str | None:
             "a partial made inside the function of a differentiated value is not followed; "
             "write a lambda or a nested def instead: `lambda z: f(z, scale=w)`"
         )
-    if (getattr(fn, "__module__", None) or "").startswith("s2s_ad."):
+    if module_name(fn).startswith("s2s_ad."):
         return (
             f"`{label}` inside a differentiated function is not differentiated; only "
             "`grad(g)(x)` and `value_and_grad(g)(x)` are (their flat gradient code): write "

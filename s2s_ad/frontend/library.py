@@ -53,9 +53,16 @@ def is_library_function(fn: object) -> bool:
     return filename.startswith("<frozen ")
 
 
+def module_name(obj: object) -> str:
+    """`obj.__module__`, or "" where it has none, or None (a function `exec` defined in a
+    dict without `__name__`)."""
+    name = getattr(obj, "__module__", None)
+    return name if isinstance(name, str) else ""
+
+
 def _module_root(fn: types.FunctionType) -> str:
     """The top-level package of the module that defined `fn` (its globals' `__name__`)."""
-    name = fn.__globals__.get("__name__") or getattr(fn, "__module__", None) or ""
+    name = fn.__globals__.get("__name__") or module_name(fn)
     return name.split(".")[0] if isinstance(name, str) else ""
 
 
@@ -92,7 +99,7 @@ def library_import(name: str, fn: types.FunctionType) -> str:
     (`from scipy.linalg._matfuncs import sqrtm`), or an error: its source is not copied."""
     from ..export import ExportError  # export uses this module
 
-    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    module = sys.modules.get(module_name(fn))
     if module is None or getattr(module, fn.__name__, None) is not fn:
         raise ExportError(
             f"cannot export `{name}`: the library function {fn.__qualname__} cannot be imported "

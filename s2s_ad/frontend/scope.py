@@ -80,15 +80,21 @@ class Scope:
         """`cfg.act`, `Cfg.act`, `nets.acts` of the user's modules and classes: rebinding one
         later makes the derivative stale, as rebinding a global does (functions and modules,
         as `lookup` watches; numbers and arrays are read live when the derivative runs)."""
-        if not (callable(value) or isinstance(value, ModuleType)) or not _is_users(holder):
+        if not (callable(value) or isinstance(value, ModuleType)):
             return
         if isinstance(holder, (type, ModuleType)):
+            if not _is_users(holder):
+                return
             entries = vars(holder)  # (a class's: a new mapping proxy each time; by the class)
             if attr in entries:  # the raw entry (a staticmethod); an inherited one: not watched
                 self.reads[("item", id(holder), attr)] = (entries, entries[attr])
         else:  # an object of the user's class: its own entry, perhaps none yet (`cfg.act =
-            # np.sin` later shadows the class's), and the class's, which it reads till then
+            # np.sin` later shadows the class's), and the class's, which it reads till then;
+            # any object's own entry, which the user set (a `types.SimpleNamespace`'s)
             entries = getattr(holder, "__dict__", None)
+            own = isinstance(entries, dict) and attr in entries
+            if not own and not _is_users(holder):
+                return
             if isinstance(entries, dict):
                 self.reads[("item", id(holder), attr)] = (entries, entries.get(attr, value))
                 if attr not in entries:
@@ -158,7 +164,13 @@ def _is_users(holder: object) -> bool:
     if not isinstance(holder, (type, ModuleType)):
         holder = type(holder)
     if isinstance(holder, type):
-        holder = sys.modules.get(holder.__module__)
+        cls, holder = holder, sys.modules.get(holder.__module__)
+        if holder is None or (
+            holder is builtins and getattr(builtins, cls.__name__, None) is not cls
+        ):
+            # a module loaded from its path, or code `exec` ran (without `__name__`, its
+            # classes' module is "builtins"): no library's
+            return isinstance(cls.__module__, str)
     if not isinstance(holder, ModuleType):
         return False
     path = getattr(holder, "__file__", None)

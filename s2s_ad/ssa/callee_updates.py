@@ -28,7 +28,7 @@ import types
 import weakref
 
 from ..errors import S2SError
-from ..frontend.library import is_library_function
+from ..frontend.library import is_library_function, module_name
 from .ir import Var
 from .sharing import user_function
 
@@ -76,7 +76,7 @@ class CalleeUpdates:
         if not (
             isinstance(fn, types.FunctionType)
             and user_function(fn)
-            and not fn.__module__.startswith("s2s_ad.")
+            and not module_name(fn).startswith("s2s_ad.")
             and not is_library_function(fn)  # a library's source is never read
         ):
             return args, kwargs

@@ -28,6 +28,7 @@ import types
 import gast
 
 from ..errors import S2SError
+from ..frontend.library import module_name
 from .function_values import Named
 from .ir import Atom, Const, Free
 from .names import loaded_names, stored_names
@@ -83,7 +84,7 @@ class DerivativeCalls:
         transform = self._free_chain(func).value
         if any(transform is getattr(api, name) for name in _TRANSFORMS):
             return transform
-        if getattr(transform, "__module__", "").startswith("s2s_ad.") and callable(transform):
+        if module_name(transform).startswith("s2s_ad.") and callable(transform):
             name = getattr(transform, "__name__", "")
             if name in ("jacobian", "jacfwd", "jacrev", "hessian", "jvp", "vjp", "hvp"):
                 raise self._unsupported(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend.library import module_name
 from .ir import Expr, Prim
 
 FROZEN_HINT = (
@@ -46,7 +47,7 @@ class FrozenDistributions:
         dotted = _dotted(inner.func)
         value = None if dotted is None else self.scope.resolve(dotted)
         # a distribution of scipy.stats (never an attribute of any other object: no getattr)
-        if not (type(value).__module__ or "").startswith("scipy.stats"):
+        if not module_name(type(value)).startswith("scipy.stats"):
             return None
         method = getattr(value, func.attr, None)
         if func.attr not in DISTRIBUTION_METHODS or not callable(method):

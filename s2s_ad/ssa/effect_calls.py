@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import S2SError
 from ..frontend import nodes
+from ..frontend.library import module_name
 from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function
 from ..naming import is_generated_tape
@@ -82,7 +83,7 @@ def only_reads(callee: object, call: gast.Call) -> bool:
     owner = getattr(callee, "__self__", None)
     if owner is sys.stdout or owner is sys.stderr or isinstance(owner, logging.Logger):
         return True
-    module = getattr(callee, "__module__", None) or ""
+    module = module_name(callee)
     if module.split(".")[0] in ("logging", "warnings") or callee is warnings.warn:
         return True
     name = getattr(callee, "__name__", "")
@@ -133,7 +134,7 @@ def helper_update(fn: types.FunctionType, depth: int = 0) -> str | None:
     """How `fn` may update an argument in place (a short description), or None if it
     certainly does not. A library's function (never read) or one nested too deep may."""
     filename = fn.__code__.co_filename
-    if filename.startswith(_LIBRARY_PATHS) or fn.__module__.startswith("s2s_ad."):
+    if filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad."):
         return f"`{fn.__qualname__}` is a library function"
     if depth > 3:
         return f"`{fn.__qualname__}` calls helpers too deeply nested to follow"
@@ -239,7 +240,7 @@ def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
     """A statement of `fn` (or of a helper of the user's it calls) kept for its effect,
     described, or None: what would run again if the call were made again."""
     filename = fn.__code__.co_filename
-    if filename.startswith(_LIBRARY_PATHS) or fn.__module__.startswith("s2s_ad.") or depth > 3:
+    if filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad.") or depth > 3:
         return None
     if fn.__code__ in _READING:
         return None  # recursion: the outer reading finds what there is

@@ -47,7 +47,7 @@ import gast
 import numpy as np
 
 from ..ad.calls import is_literal
-from ..frontend.library import is_library_function
+from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
 from ..frontend.validate import is_append
@@ -86,7 +86,7 @@ def is_user_helper(value: object) -> bool:
     return (
         inspect.isfunction(value)
         and lookup(value) is None
-        and not (value.__module__ or "").startswith("s2s_ad.")
+        and not module_name(value).startswith("s2s_ad.")
         and not is_library_function(value)
     )
 

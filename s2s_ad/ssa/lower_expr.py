@@ -352,6 +352,12 @@ class ExprLowering(
         if method is not None:
             return method
         fn = ARRAY_METHODS.get(func.attr)
+        if fn is None and func.attr in _LIST_UPDATES:  # `return out.append(v)`, a lambda's
+            raise self._unsupported(
+                f"`.{func.attr}()` of a list used as a value (it gives None)",
+                hint=f"call `.{func.attr}()` as a statement of its own; a lambda's body is "
+                "a value: write a nested `def` whose body calls it",
+            )
         if fn is None:
             raise self._unsupported(
                 f"method `.{func.attr}()` of a local value",
@@ -568,6 +574,8 @@ class ExprLowering(
         )
 
 
+# The list methods that update the list and give None (as statements: ssa/builtins.py).
+_LIST_UPDATES = frozenset({"append", "extend", "insert"})
 # Methods that store their arguments in the object they are called on.
 _STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
 
