@@ -114,9 +114,16 @@ def simplify(
     facts = Names()  # asked by several passes of every statement: found once
     # the passes that forget the facts of each statement they rewrite themselves; after a
     # change by any other, all are forgotten (looked up as called: a profiler may wrap them)
-    keep_facts = (drop_unit_factors, reuse_available_values, eliminate_dead_code, fold_negations)
-    # (rewriting anywhere: all forgotten after a change)
-    read_facts = (fold_constants, fold_flags, fold_exit_flags, drop_needless_tape_entries)
+    keep_facts = (
+        drop_unit_factors,
+        reuse_available_values,
+        eliminate_dead_code,
+        fold_negations,
+        fold_constants,
+        fold_flags,
+        fold_exit_flags,
+    )
+    read_facts = (drop_needless_tape_entries,)  # (rewriting anywhere: all forgotten after)
     # the ones filled in at the end (`fill_known_shapes`) read their `like` for nothing
     shape_only = partial(shape_only_read, shapes=shapes, dtypes=dtypes or {}) if shapes else None
 

@@ -21,7 +21,7 @@ import math
 import operator
 
 from .facts import Names
-from .names import child_fields
+from .names import BLOCKS, SIMPLE, child_fields
 
 BINARY = {
     ast.Add: operator.add,
@@ -47,14 +47,24 @@ COMPARE = {
 
 def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Fold operators on literals and branches on literals in place; True if any.
-    `facts`: the statements' facts, where known (all to be forgotten after a change)."""
-    if not any(
-        _foldable(node) or _decided(node)
-        for part in (facts or Names()).everywhere(tree)
-        for node in part.operators
-    ):
+    `facts`: the statements' facts, where known (those of the statements rewritten are
+    forgotten; taking a branch moves statements, unchanged)."""
+    facts = facts or Names()
+    parts = [
+        part
+        for part in facts.everywhere(tree)
+        if any(_foldable(node) or _decided(node) for node in part.operators)
+    ]
+    if not parts:
         return False  # the common case, found from the facts
-    changed = _fold_fields(tree)
+    changed = False
+    for part in parts:  # (a fold makes new foldable operators only in its own part)
+        stmt = part.stmt
+        # a compound statement's own parts (its test, iterable; handlers): its blocks'
+        # statements are parts of their own
+        if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS):
+            facts.changed(stmt)  # (a compound statement's: all, as handlers hold statements)
+            changed = True
     return _take_branches(tree) or changed
 
 
@@ -81,10 +91,13 @@ def _take_branches(node: ast.AST) -> bool:
     return changed
 
 
-def _fold_fields(node: ast.AST) -> bool:
-    """Fold, innermost first, every operator on literals below `node`."""
+def _fold_fields(node: ast.AST, skipped: tuple[str, ...] = ()) -> bool:
+    """Fold, innermost first, every operator on literals below `node` (not in the fields
+    `skipped` of `node` itself)."""
     changed = False
     for field in child_fields(type(node)):
+        if field in skipped:
+            continue
         value = getattr(node, field, None)
         items = value if type(value) is list else [value]
         for i, item in enumerate(items):

@@ -34,15 +34,17 @@ from .names import assigned_name, stores
 
 def fold_exit_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Read `False` for the carried exit flags of `while` loops under `tree` in place; True
-    if any read was replaced. `facts`: the names of statements (facts.py), read only."""
+    if any read was replaced. `facts`: the names of statements (facts.py); those of the
+    statements rewritten are forgotten."""
     booleans: set[str] | None = None
+    facts = facts or Names()
     changed = False
     for block in _blocks(tree):
         for i, stmt in enumerate(block):
             if type(stmt) is ast.While and type(stmt.test) is ast.Name and not stmt.orelse:
                 if booleans is None:
                     booleans = known_booleans(tree, facts)
-                changed |= _fold_loop(stmt, block[:i], booleans)
+                changed |= _fold_loop(stmt, block[:i], booleans, facts)
     return changed
 
 
@@ -56,7 +58,7 @@ def _blocks(node: ast.AST):
                 yield from _blocks(stmt)
 
 
-def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: set[str]) -> bool:
+def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: set[str], facts: Names) -> bool:
     count: dict[str, int] = {}
     for name in stores(ast.Module(body=loop.body, type_ignores=[])):
         count[name] = count.get(name, 0) + 1
@@ -69,7 +71,7 @@ def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: set[str]) -> b
     for c in [c for c in at if c in booleans and _false_before(c, before)]:
         copy = loop.body[at[c]].value
         if type(copy) is ast.Name and copy.id in false and false[copy.id] < at[c]:
-            changed |= _read_false(loop.body[: at[c]], c, booleans)
+            changed |= _read_false(loop.body[: at[c]], c, booleans, facts)
     return changed
 
 
@@ -104,10 +106,12 @@ def _false_before(name: str, before: list[ast.stmt]) -> bool:
     return False
 
 
-def _read_false(statements: list[ast.stmt], flag: str, booleans: set[str]) -> bool:
-    """Replace the reads of `flag` in `statements` by `False` in place; True if any."""
+def _read_false(statements: list[ast.stmt], flag: str, booleans: set[str], facts: Names) -> bool:
+    """Replace the reads of `flag` in `statements` by `False` in place; True if any. The
+    facts of the statements rewritten are forgotten."""
     changed = False
     for stmt in statements:
+        rewritten = False
         for node in ast.walk(stmt):
             for field, value in ast.iter_fields(node):
                 items = value if isinstance(value, list) else [value]
@@ -118,10 +122,14 @@ def _read_false(statements: list[ast.stmt], flag: str, booleans: set[str]) -> bo
                             value[k] = false
                         else:
                             setattr(node, field, false)
-                        changed = True
+                        changed = rewritten = True
         for node in ast.walk(stmt):  # `x or False` of a boolean `x`: `x`
             if type(node) is ast.Assign and type(node.value) is ast.BoolOp:
-                node.value = _without_false(node.value, booleans)
+                value = _without_false(node.value, booleans)
+                rewritten |= value is not node.value
+                node.value = value
+        if rewritten:
+            facts.changed(stmt)
     return changed
 
 

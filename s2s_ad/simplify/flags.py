@@ -37,7 +37,8 @@ from .names import SIMPLE, Stores, appended_to, assigned_name, loads, own_nodes,
 
 def fold_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Fold the flag assignments of `if` statements in place; True if any was folded.
-    `facts`: the names of statements (facts.py), read only (all outdated by a fold)."""
+    `facts`: the names of statements (facts.py), which hold: a fold moves values out of
+    assignments it removes into new ones, and rewrites no statement of the tree."""
     return _fold_blocks(tree, _Booleans(tree, facts))
 
 
