@@ -145,7 +145,7 @@ def _block_by_positions(fn) -> tuple[list[str], int] | None:
     # the file as `inspect.findsource` reads it (edited files read again), given the
     # function's own module globals for a loader: findsource asks `inspect.getmodule`,
     # which walks every loaded module for a file none defines (a module loaded from a
-    # path, a test's program), a twentieth of transforming a short function
+    # path, a test's program): 3.4 to 4 ms a call among 1,464 modules, a seventh of a short `grad`
     linecache.checkcache(file)
     lines = linecache.getlines(file, getattr(inner, "__globals__", None))
     start = code.co_firstlineno - 1  # its `def`, or first decorator (else inspect's search)
