@@ -117,9 +117,11 @@ def transparently_wraps(fn: types.FunctionType) -> object | None:
     import gast  # imported on the first transformation: `import s2s_ad` stays cheap
 
     from .frontend.gast_conversion import parse
+    from .frontend.parse import file_lines
 
     try:
-        source = textwrap.dedent("".join(inspect.getsourcelines(code)[0]))
+        lines = file_lines(fn)[code.co_firstlineno - 1 :]  # (its `def` or first decorator)
+        source = textwrap.dedent("".join(inspect.getblock(lines)))
         node = parse(source).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):
         return None

@@ -17,7 +17,6 @@ function's do.
 from __future__ import annotations
 
 import ast
-import inspect
 import textwrap
 
 import gast
@@ -26,7 +25,7 @@ from ..errors import SourceError
 from . import nodes
 from .file_code import FUTURE_FLAGS, rewritten, same_as_file
 from .gast_conversion import ast_to_gast
-from .parse import ParsedFunction, _code_named, _fingerprint, _matches
+from .parse import ParsedFunction, _code_named, _fingerprint, _matches, file_lines
 
 LAMBDA_NAME = "_lambda"  # the name of the `def` a lambda becomes
 _HINT = "define the function with `def` (a lambda is found by its line, which must be unambiguous)"
@@ -41,7 +40,7 @@ def parse_lambda(fn) -> ParsedFunction:
     code = fn.__code__
     where = {"filename": code.co_filename, "line": code.co_firstlineno}
     try:
-        lines, _ = inspect.findsource(fn)
+        lines = file_lines(fn)
     except (OSError, TypeError) as exc:
         raise SourceError(
             f"cannot read the source of the lambda on line {code.co_firstlineno} ({exc})",

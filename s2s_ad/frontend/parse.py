@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import linecache
 import textwrap
+import types
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -137,20 +138,28 @@ def _block_by_positions(fn) -> tuple[list[str], int] | None:
     try:
         inner = inspect.unwrap(fn)
         code = inner.__code__
-        file = inspect.getsourcefile(code)
+        lines = file_lines(inner)
     except (OSError, TypeError, ValueError, AttributeError):
         return None
-    if not file:
-        return None
-    # the file as `inspect.findsource` reads it (edited files read again), given the
-    # function's own module globals for a loader: findsource asks `inspect.getmodule`,
-    # which walks every loaded module for a file none defines (a module loaded from a
-    # path, a test's program): 3.4 to 4 ms a call among 1,464 modules, a seventh of a short `grad`
-    linecache.checkcache(file)
-    lines = linecache.getlines(file, getattr(inner, "__globals__", None))
     start = code.co_firstlineno - 1  # its `def`, or first decorator (else inspect's search)
     end = _last_line(code)
-    return (lines[start:end], start + 1) if lines and end is not None and end > start else None
+    return (lines[start:end], start + 1) if end is not None and end > start else None
+
+
+def file_lines(fn: types.FunctionType) -> list[str]:
+    """The lines of the file `fn`'s code is from, as `inspect.findsource` reads them (a
+    file edited since read again), with `fn`'s own module globals for a loader (a zip's);
+    OSError where there are none. Not `findsource` itself: its `inspect.getmodule` walks
+    every loaded module for a file none of them defines (a module loaded from its path, a
+    test's program), 3.4 to 4 ms a call among 1,464 modules, a seventh of a short `grad`."""
+    file = inspect.getsourcefile(fn.__code__)
+    if not file:
+        raise OSError("source code not available")
+    linecache.checkcache(file)
+    lines = linecache.getlines(file, getattr(fn, "__globals__", None))
+    if not lines:
+        raise OSError("could not get source code")
+    return lines
 
 
 def _last_line(code) -> int | None:
