@@ -11,10 +11,11 @@ follows the order of statements, stops at the loop's own `y_bar = y_bar`):
         y_1_bar = y_1_bar                      # dead: removed
         x_bar = x_bar + 2.0 * (y_2_bar * x)  → x_bar = x_bar + 2.0 * (1.0 * x)
 
-The same holds for a flag (a boolean literal) in code of every mode: `elif 1.5 > 1.0:` nested
-in a branch folds to `_t5 = True`, and the forward sweep's `if _t5:` drops its `else`; read
-as `True`, the reverse sweep's `if _t5:` in the matching branch drops its `else` too, which
-read values no longer computed (code differentiated again would refuse those names).
+The same holds for a flag (a boolean or integer literal) in code of every mode: `elif 1.5 >
+1.0:` nested in a branch folds to `_t5 = True` (`if 0 and z > a:` to `_t5 = 0`), and the
+forward sweep's `if _t5:` drops its `else`; read as `True`, the reverse sweep's `if _t5:` in
+the matching branch drops its `else` too, which read values no longer computed (code
+differentiated again would refuse those names).
 
 The ones (shape-specialised code only):
 
@@ -155,15 +156,16 @@ _LITERAL_OR_NAME = frozenset({ast.Constant, ast.Name})  # the values `_one_liter
 
 
 def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
-    """`(c,)` when every value in `assigned` is the float or boolean literal `c` (a flag:
-    its branch folds in both sweeps), `name` itself, or a name known to hold `c`; else None."""
-    found: float | bool | None = None
+    """`(c,)` when every value in `assigned` is the float, boolean or integer literal `c` (a
+    flag: its branch folds in both sweeps; `0` of a folded `0 and …` too), `name` itself,
+    or a name known to hold `c`; else None."""
+    found: float | bool | int | None = None
     for value in assigned:
         if type(value) is ast.Name and value.id == name:
             continue  # `n = n`
         if type(value) is ast.Name and value.id in literal:
             constant = literal[value.id]
-        elif type(value) is ast.Constant and type(value.value) in (float, bool):
+        elif type(value) is ast.Constant and type(value.value) in (float, bool, int):
             constant = value.value
         else:
             return None
