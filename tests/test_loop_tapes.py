@@ -399,7 +399,9 @@ def test_the_unit_cotangent_is_read_as_a_literal_through_the_loop():
         ("a = 1.0\na += x\nreturn a", ["a"]),  # updated
         ("a = 1.0\nreturn (lambda a: a * x)(2.0)", ["a"]),  # a parameter of its own there
         ("a = 1.0\nb = a * x\nreturn b", ["b"]),
-        ("a = 1\nreturn a * x", ["a"]),  # an int literal: left to copy propagation
+        ("a = 1\nreturn a * x", []),  # an int literal too (a folded `0 and …` flag)
+        ("a = 1\nif c:\n    a = 1.0\nreturn a * x", ["a"]),  # 1 and 1.0: two literals
+        ("a = 1\nif c:\n    a = True\nreturn a * x", ["a"]),  # 1 and True too
     ],
 )
 def test_literal_names(source, kept):
