@@ -44,6 +44,8 @@ CONSUMERS = (
     *(builtins.any, builtins.all, builtins.map, builtins.filter, builtins.zip, builtins.enumerate),
 )
 LIST_UPDATES = ("pop", "extend", "insert")  # as `validate.is_list_update_call`
+# the list updates that give None: a value of one is refused (`lower_expr._method`)
+UPDATES_GIVING_NONE = ("append", "extend", "insert")
 PASSIVE_METHODS = ("index", "count")
 
 

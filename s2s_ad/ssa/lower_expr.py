@@ -24,6 +24,7 @@ from ..frontend.nodes import descendants
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.registry import lookup
+from .builtins import UPDATES_GIVING_NONE
 from .dicts import DictValues
 from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
 from .einsum_sublists import EinsumSublists
@@ -352,7 +353,7 @@ class ExprLowering(
         if method is not None:
             return method
         fn = ARRAY_METHODS.get(func.attr)
-        if fn is None and func.attr in _LIST_UPDATES:  # `return out.append(v)`, a lambda's
+        if fn is None and func.attr in UPDATES_GIVING_NONE:  # `return out.append(v)`, a lambda's
             raise self._unsupported(
                 f"`.{func.attr}()` of a list used as a value (it gives None)",
                 hint=f"call `.{func.attr}()` as a statement of its own; a lambda's body is "
@@ -574,8 +575,6 @@ class ExprLowering(
         )
 
 
-# The list methods that update the list and give None (as statements: ssa/builtins.py).
-_LIST_UPDATES = frozenset({"append", "extend", "insert"})
 # Methods that store their arguments in the object they are called on.
 _STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
 
