@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python samples/teaching.py
 
+# (--dist worksteal: a worker left idle takes queued items from the other, so a long item
+# scheduled late does not leave one core waiting)
 test: $(STAMP) $(VENV)/.docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) docs
-	$(BIN)/python -m pytest -n auto --durations=30
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=30
 
 $(VENV)/.docs: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"

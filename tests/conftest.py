@@ -1,5 +1,14 @@
 """Shared helpers for the tests."""
 
+import os
+
+# Numba's LLVM optimisation level 1, not its default 3, in the tests (set before anything
+# imports Numba): the compiles of `jit=True` take about half the time (16 tests of
+# `test_jit_basic_index.py`: 80 → 35 s), and without fast-math LLVM keeps every floating-point
+# operation as written at any level, so the numbers are the same. `NUMBA_OPT=3 make test`
+# runs them at the level users get.
+os.environ.setdefault("NUMBA_OPT", "1")
+
 import numpy as np
 import pytest
 

@@ -211,8 +211,14 @@ def _one_sided(fn, args, direction, step=1e-6) -> tuple[float, float]:
 # so that `pytest -n auto` spreads them over the workers: at full second order the 470
 # scalar control-flow programs take ~10 minutes of one core in one piece; in CI's run the
 # array control-flow programs took 126 s and the tuple-argument ones 61 s as one item, the
-# last items left running on one worker while the other had finished.
-CHUNKS = {"scalar control flow": 8, "array control flow": 4, "tuple argument": 2}
+# last items left running on one worker while the other had finished (the 180 scalar
+# edge-construct programs: 68 s as one item).
+CHUNKS = {
+    "scalar control flow": 8,
+    "array control flow": 4,
+    "tuple argument": 2,
+    "scalar edge constructs": 3,
+}
 
 
 def _property(name):
