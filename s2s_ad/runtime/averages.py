@@ -33,10 +33,23 @@ def _total(w, axis):
 
 
 def _weight_shares(a, w, axis):
-    """(P = w / Σ w at `a`'s shape, Σ w kept for broadcasting)."""
+    """(P = w / Σ w at `a`'s shape, Σ w kept for broadcasting), in the dtype `np.average`
+    computes in: float16 or float32 weights of float64 values are summed and divided in
+    float64, as NumPy sums them (not in their own dtype: 5e-4 off in float16)."""
     spread = _spread(w, a, axis)
+    if w is not None:
+        spread = spread.astype(_computed_in(a, spread), copy=False)
     total = _total(spread, axis)
     return spread / total, total
+
+
+def _computed_in(a, w) -> np.dtype:
+    """`np.average`'s dtype: the promoted dtype of the values and the weights, at least
+    float64 for integer or boolean values (NumPy's `average` source, numpy/lib)."""
+    values = np.asarray(a).dtype
+    if values.kind in "biu":
+        return np.result_type(values, w.dtype, np.float64)
+    return np.result_type(values, w.dtype)
 
 
 def average_share(a, w, axis):
