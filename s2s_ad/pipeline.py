@@ -26,6 +26,7 @@ from .ad.known_shapes import known_shapes
 from .ad.own_defaults import compiled_defaults
 from .ad.read_items import dead_outputs, items_label, reads_matter
 from .ad.reverse import adjoint_function, gradient_function
+from .ad.seed_dtype import seed_dtype
 from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
@@ -394,6 +395,8 @@ def _derivative_tree(
             with_value=with_value,
             with_calls=mode not in FLAT_MODES,  # these are differentiated again
             unit_seed=mode == "grad" and not with_value,  # only `grad` runs this code
+            # (`grad`'s and `value_and_grad`'s: code not differentiated again)
+            seed_dtype=seed_dtype(ssa) if mode in ("grad", "value_and_gradient") else None,
         )
     elif mode in ("forward", "vector", "vector_rows"):
         tree = tangent_function(

@@ -313,11 +313,19 @@ class Plan:
         the one-hot seeds of `outputs`' rows), made once where the outputs' kinds are fixed
         (plain arguments: `fits`), then read-only (`read_only`)."""
         cotangents = _cotangents(outputs)
-        seeds = [1.0] if self.one_row else one_hot_seeds(outputs)
+        seeds = [unit_cotangent(outputs[0])] if self.one_row else one_hot_seeds(outputs)
         if self.outputs is None:
             return cotangents, seeds
         self.fixed = (read_only(cotangents), read_only(seeds))
         return self.fixed
+
+
+def unit_cotangent(output: object) -> object:
+    """The cotangent 1.0 of a scalar output, of its dtype where it is a NumPy float: a
+    Python 1.0 is weak under NumPy's promotion (NEP 50), so `1.0 / s` of a float32 `s` in the
+    gradient code of a float64 output would round in float32 (ad/seed_dtype.py)."""
+    dtype = getattr(output, "dtype", None)
+    return dtype.type(1.0) if dtype is not None and dtype.kind == "f" else 1.0
 
 
 def _cotangents(outputs: list) -> list:

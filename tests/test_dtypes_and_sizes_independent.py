@@ -16,6 +16,12 @@ tests/dtypes_and_sizes_programs_independent.py. Checked:
 - `jacrev` (vector reverse mode) against `jacfwd` and against `vjp` row by row;
 - `jit=True` against the NumPy backend.
 
+Found: `grad` of a float64 loss meeting a float32 or float16 value (an argument, a global, a
+NumPy scalar) through a division or mean rounded as the narrower dtype (3e-8 relative with
+float32, 3.5e-4 with float16), its weak seed 1.0 deciding the product's dtype; and
+`np.average`'s derivative normalising float32/float16 weights in their own dtype (5e-4
+relative). Both fixed since (ad/seed_dtype.py, runtime/averages.py); their cases pass here.
+
 Tolerances: float64 results that only add a few terms are held to 1e-14 relative (about 50
 ulps); sums of thousands of terms to 1e-12; float32 results to a few float32 ulps per
 operation (1e-6 to 2e-5 relative by size), float16 ones to 4e-3; central differences with
@@ -181,50 +187,8 @@ MIXED = {
     ),
 }
 
-SEED_REASON = (
-    "grad's specialised seed: the Python 1.0 is divided by a float32/float16 NumPy scalar "
-    "(rt.ratio(1.0, s) or 1.0 / s), which NEP 50 keeps in float32/float16, so the float64 "
-    "gradient of a float64 loss is rounded to the scalar's precision; vjp(f)(1.0), jvp and "
-    "grad(mode='forward') are exact. Minimal: f = lambda w: np.sum(w**2) / np.float32(3.1) "
-    "(in a def): grad(f)(w) is 3.2e-8 relative from 2*w/float(np.float32(3.1)); "
-    "with np.float16(3.1): 3.5e-4; wrt=(0, 1) with s a float32 argument is exact, wrt=0 is not"
-)
-SEED_BUG = {
-    "sum_div_np_float32_literal",
-    "sum_div_global_np_float32",
-    "sum_div_global_np_float16",
-    "weighted_sum_div_f32_sum_of_weights",
-    "weighted_sum_div_f16_sum_of_weights",
-    "ratio_of_sums_f32_weights",
-    "sum_div_f32_sum_of_squares",
-    "mean_div_global_np_float32",
-    "one_minus_sum_div_global_np_float32",
-    "sum_div_np_float32_argument",
-}
-AVERAGE_REASON = (
-    "np.average's derivative normalises the weights in their own dtype (float32/float16) "
-    "while np.average computes in the result dtype float64: for "
-    "f(w) = np.average(w**2, weights=WT16) with float16 WT16 and float64 w, grad, vjp and jvp "
-    "are all 7e-4 relative from 2*w*WT/WT.sum() in float64 (float32 weights: 3e-8 to 7e-8)"
-)
-AVERAGE_BUG = {"average_f32_weights", "average_f16_weights", "average_axis1_f32_weights"}
 
-
-def _mixed_params(*bug_sets):
-    out = []
-    for name in MIXED:
-        marks = [
-            pytest.mark.xfail(strict=True, reason=reason)
-            for bugs, reason in bug_sets
-            if name in bugs
-        ]
-        out.append(pytest.param(name, marks=marks, id=name))
-    return out
-
-
-@pytest.mark.parametrize(
-    "name", _mixed_params((SEED_BUG, SEED_REASON), (AVERAGE_BUG, AVERAGE_REASON))
-)
+@pytest.mark.parametrize("name", list(MIXED))
 def test_grad_of_float64_loss_is_float64_exact(name):
     f, make, exact = MIXED[name]
     args = make()
@@ -233,9 +197,7 @@ def test_grad_of_float64_loss_is_float64_exact(name):
     assert rel(g, exact(*args)) <= F64_TIGHT
 
 
-@pytest.mark.parametrize(
-    "name", _mixed_params((SEED_BUG, SEED_REASON), (AVERAGE_BUG, AVERAGE_REASON))
-)
+@pytest.mark.parametrize("name", list(MIXED))
 def test_value_and_grad_of_float64_loss_is_float64_exact(name):
     f, make, exact = MIXED[name]
     args = make()
@@ -244,7 +206,7 @@ def test_value_and_grad_of_float64_loss_is_float64_exact(name):
     assert rel(g, exact(*args)) <= F64_TIGHT
 
 
-@pytest.mark.parametrize("name", _mixed_params((AVERAGE_BUG, AVERAGE_REASON)))
+@pytest.mark.parametrize("name", list(MIXED))
 def test_vjp_and_jvp_of_float64_loss_are_float64_exact(name):
     f, make, exact = MIXED[name]
     args = make()
@@ -258,7 +220,7 @@ def test_vjp_and_jvp_of_float64_loss_are_float64_exact(name):
     assert rel(tan, np.sum(ex * d)) <= 1e-13
 
 
-@pytest.mark.parametrize("name", _mixed_params((SEED_BUG, SEED_REASON)))
+@pytest.mark.parametrize("name", list(MIXED))
 def test_grad_equals_vjp_pullback_of_one(name):
     f, make, _ = MIXED[name]
     args = make()
@@ -276,7 +238,6 @@ def test_grad_wrt_one_equals_grad_wrt_both_for_float32_scalar_argument_first_blo
     assert rel(gs, -np.sum(w**2) / float(s) ** 2) <= 4 * np.finfo(np.float32).eps
 
 
-@pytest.mark.xfail(strict=True, reason=SEED_REASON)
 def test_grad_wrt_zero_equals_first_block_of_wrt_both():
     w, s = _w(6, 31), np.float32(3.1)
     g = ad.grad(P.f32_scalar_param_div)(w, s)
@@ -590,31 +551,9 @@ def _jit_cases():
 
 
 JIT = _jit_cases()
-JIT_REASON = (
-    "jit=True gives the exact 2*w/float(np.float32(3.1)) (Numba divides 1.0 by the float32 "
-    "scalar in float64) where the NumPy backend's seed rounds in float32: the two backends "
-    "differ by 3.2e-8 relative (" + SEED_REASON + ")"
-)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            id=n,
-            marks=[
-                pytest.mark.xfail(
-                    strict=True,
-                    reason=JIT_REASON,
-                )
-            ]
-            if n == "sum_div_np_float32_literal"
-            else [],
-        )
-        for n in JIT
-    ],
-)
+@pytest.mark.parametrize("name", list(JIT))
 def test_jit_equals_numpy_backend(name):
     f, args, wrt, api = JIT[name]
     fn = getattr(ad, api)
@@ -641,11 +580,6 @@ def test_forward_grad_hessian_and_hvp_exact_for_sum_div_np_float32():
     assert rel(hv, 2.0 * np.ones(6) / s) <= F64_TIGHT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jacrev and jacobian of a scalar output run the gradient code, with the same float32 "
-    "seed rounding: 3.2e-8 relative from 2*w/float(np.float32(3.1)) (" + SEED_REASON + ")",
-)
 @pytest.mark.parametrize("api", ["jacrev", "jacobian"])
 def test_jacrev_of_scalar_sum_div_np_float32_exact(api):
     w = _w(6, 111)

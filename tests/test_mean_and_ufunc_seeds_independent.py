@@ -549,13 +549,8 @@ def test_float16_mean_of_many_elements_pullback_is_not_zero():
     assert not caught, [str(w.message) for w in caught]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=PRE + "np.mean(w ** 2) * lam with float64 w and a float32 lam: grad's seed is the "
-    "Python 1.0, so the cotangent 1.0 * lam stays float32 and lam / 3 is rounded to float32 "
-    "(np.full_like(_t1, lam / 3)); the float64 gradient is off by ~4e-9 relative where the "
-    "pullback (seed float64(1.0)) is exact",
-)
+# was a strict expected failure: grad's weak seed 1.0 rounded as float32 where floats of
+# two dtypes meet; the seed is a float64 since (ad/seed_dtype.py)
 def test_float32_penalty_weight_on_float64_parameters():
     w, lam = np.array([0.3, 0.7, 1.1]), np.float32(0.7)
     g = ad.grad(P.l2_penalty)(w, lam)
@@ -565,12 +560,8 @@ def test_float32_penalty_weight_on_float64_parameters():
     assert_identical(g, pb(1.0)[0], "grad")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=PRE + "np.mean(np.sin(x)) * np.mean(y), x float64, y float32: grad's Python seed "
-    "1.0 times the float32 mean stays float32 (`_t2_bar = 1.0 * _t3`) and is divided by 3 in "
-    "float32; the pullback's cotangent is float64",
-)
+# was a strict expected failure: grad's weak seed 1.0 rounded as float32 where floats of
+# two dtypes meet; the seed is a float64 since (ad/seed_dtype.py)
 def test_product_of_means_mixed_dtypes():
     x, y = arr(3), arr(3, F32, seed=3)
     _, pb = ad.vjp(P.product_of_means, x, y)
@@ -590,13 +581,8 @@ def test_average_weights_float32_gradient_of_weights():
     assert_identical(ad.grad(P.average_weighted, wrt=1)(x, w), pb(1.0)[1], "grad")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=PRE + "np.sum(WEIGHTS32 * (pred - TARGET) ** 2) / np.sum(WEIGHTS32), float64 pred, "
-    "a float32 global of weights: grad's seed `rt.ratio(1.0, _t5)` divides the Python 1.0 by "
-    "the float32 sum, a float32 result, so the float64 gradient carries float32 rounding "
-    "(~4e-9 relative); the pullback and forward mode are exact float64",
-)
+# was a strict expected failure: grad's weak seed 1.0 rounded as float32 where floats of
+# two dtypes meet; the seed is a float64 since (ad/seed_dtype.py)
 def test_float32_global_weights_float64_predictions():
     pred = arr(5)
     g = ad.grad(P.weighted_mse_global32)(pred)

@@ -47,6 +47,8 @@ import operator
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import runtime
 from ..codegen import build
 from ..codegen.primal_lines import pulling_back
@@ -115,6 +117,7 @@ def gradient_function(
     with_value: bool = False,
     with_calls: bool = False,
     unit_seed: bool = False,
+    seed_dtype: np.dtype | None = None,
 ):
     """`f_grad(*params, out_bar=1.0)`: the forward sweep then the reverse sweep in one flat
     function returning the adjoints of `wrt` — code that can itself be differentiated (its
@@ -129,7 +132,9 @@ def gradient_function(
     differentiated again, and no helper runs twice).
 
     `unit_seed` (`grad`'s code): the cotangent is the literal 1.0, not a parameter, so the
-    simplification passes fold it (no `np.full_like(y, 1.0)`, no `* 1.0`)."""
+    simplification passes fold it (no `np.full_like(y, 1.0)`, no `* 1.0`); `seed_dtype`:
+    a float dtype for it instead, `np.float64(1.0)`, where floats of several dtypes meet
+    and the weak literal would round as the narrower (ad/seed_dtype.py)."""
     vjp = adjoint_function(fn, wrt, aliases, callees, zeros_for_none=True, flat=not with_calls)
     *forward, pullback, returned = vjp.body
     seeds = [a.arg for a in pullback.args.args]
@@ -138,8 +143,15 @@ def gradient_function(
         # the reverse sweep: the first simplification pass reads the literal wherever the
         # seed is read (`unit_seeds._propagate_literals`, from the statements' names, not by
         # a walk of the whole sweep here), and the assignment dies
-        body[len(forward) : len(forward)] = [build.assign(s, build.constant(1.0)) for s in seeds]
+        one = build.constant(1.0)
+        if seed_dtype is not None:
+            one = build.call_named(f"{aliases.np}.{seed_dtype.name}", [one])
+        body[len(forward) : len(forward)] = [build.assign(s, build.clone(one)) for s in seeds]
         seeds = []
+    elif seed_dtype is not None:  # the seed a parameter, given as a Python 1.0: made a float
+        typed = f"{aliases.np}.{seed_dtype.name}"  # of that dtype before it is read
+        casts = [build.assign(s, build.call_named(typed, [build.name(s)])) for s in seeds]
+        body[len(forward) : len(forward)] = casts
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned
         body[-1] = build.returns([returned.value.elts[0], body[-1].value], as_tuple=True)
     suffix = "value_and_grad" if with_value else "grad"

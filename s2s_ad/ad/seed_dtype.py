@@ -1,0 +1,96 @@
+"""The dtype of `grad`'s unit seed: the literal 1.0 where that is exact, else a NumPy float.
+
+`grad` seeds its reverse sweep with the output's cotangent 1.0. Written as the literal the
+passes fold it away (simplify/unit_seeds.py: no `np.full_like(y, 1.0)`, no `* 1.0`), but a
+Python float is weak under NumPy's promotion rules (NEP 50,
+https://numpy.org/neps/nep-0050-scalar-promotion.html): `1.0 / s` of a float32 `s` is a
+float32, where the cotangent of a float64 output, `np.float64(1.0)`, gives a float64, so the
+gradient of a float64 loss would carry float32 rounding (3e-8 relative; 4e-4 with float16)
+where `vjp`'s pullback and forward mode are exact.
+
+The literal gives the same numbers as a seed of any float dtype wherever the function holds
+floats of one dtype only (ints, bools and Python numbers beside them): each operation then
+computes in that dtype either way. Where floats of two dtypes meet — float32 or float16
+arguments, globals or closure values, `np.float32(…)` and `dtype=` conversions beside
+float64 ones — the seed is `np.float64(1.0)` (the output's dtype where the dtype analysis
+knows it, else the widest found), as `vjp`'s cotangent of that output would be.
+
+    >>> import operator
+    >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
+    >>> product = Prim(operator.mul, (Var("w"), Var("s")))
+    >>> body = [Assign("y", product, 2), Return((Var("y"),), False, 2)]
+    >>> fn = Function("f", ["w", "s"], body, "f.py", 1)
+    >>> fn.dtypes = {"w": ("strong", np.dtype("float64")), "s": ("scalar", np.dtype("float32"))}
+    >>> seed_dtype(fn)
+    dtype('float64')
+    >>> fn.dtypes["s"] = ("strong", np.dtype("float64"))
+    >>> seed_dtype(fn) is None
+    True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ssa.ir import Assign, Const, Free, Function, Prim, Var, operands, walk
+
+
+def seed_dtype(fn: Function) -> np.dtype | None:
+    """None where `grad`'s literal seed 1.0 is exact for `fn` (its floats are of one dtype);
+    else the float dtype its seed is made of."""
+    found = _float_dtypes(fn)
+    if len(found) <= 1:
+        return None
+    result = fn.result.values[0] if len(fn.result.values) == 1 else None
+    fact = fn.dtypes.get(result.name) if isinstance(result, Var) else None
+    if fact is not None and fact[0] != "weak" and np.dtype(fact[1]).kind == "f":
+        return np.dtype(fact[1])
+    return max(found, key=lambda dtype: dtype.itemsize)
+
+
+def _float_dtypes(fn: Function) -> set[np.dtype]:
+    """The float dtypes of `fn`'s values as far as they are known: its variables' dtype
+    facts (code specialised to argument dtypes), the values of globals and closure variables
+    it reads, and the float types and dtypes it names (`np.float32(s)`, `.astype(…)`,
+    `dtype="float32"`)."""
+    found = {np.dtype(f[1]) for f in fn.dtypes.values() if f[0] != "weak" and _is_float(f[1])}
+    for stmt in walk(fn.body):
+        if type(stmt) is not Assign or type(stmt.value) is not Prim:
+            continue
+        prim = stmt.value
+        _note(prim.fn, found)
+        for atom in operands(prim):
+            if type(atom) is Free or type(atom) is Const:
+                _note(atom.value, found)
+        for key, atom in prim.kwargs:
+            if key == "dtype" and type(atom) is Const and type(atom.value) is str:
+                _note(_named_dtype(atom.value), found)
+    return found
+
+
+def _note(value: object, found: set[np.dtype]) -> None:
+    """Add the float dtype `value` holds or names, if any."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        dtype = value.dtype
+    elif isinstance(value, np.dtype):
+        dtype = value
+    elif isinstance(value, type) and issubclass(value, np.floating):
+        dtype = np.dtype(value)
+    else:
+        return
+    if dtype.kind == "f":
+        found.add(dtype)
+
+
+def _is_float(dtype: object) -> bool:
+    try:
+        return np.dtype(dtype).kind == "f"
+    except TypeError:
+        return False
+
+
+def _named_dtype(name: str) -> np.dtype | None:
+    try:
+        return np.dtype(name)
+    except TypeError:
+        return None
