@@ -53,14 +53,17 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
     facts (code specialised to argument dtypes), the values of globals and closure variables
     it reads, and the float types and dtypes it names (`np.float32(s)`, `.astype(…)`,
     `dtype="float32"`)."""
-    found = {np.dtype(f[1]) for f in fn.dtypes.values() if f[0] != "weak" and _is_float(f[1])}
+    found: set[np.dtype] = set()
+    for dtype in {f[1] for f in fn.dtypes.values() if f[0] != "weak"}:  # (a few distinct)
+        _note(_named_dtype(dtype), found)
     for stmt in walk(fn.body):
         if type(stmt) is not Assign or type(stmt.value) is not Prim:
             continue
         prim = stmt.value
         _note(prim.fn, found)
         for atom in operands(prim):
-            if type(atom) is Free or type(atom) is Const:
+            kind = type(atom)
+            if kind is Free or kind is Const:
                 _note(atom.value, found)
         for key, atom in prim.kwargs:
             if key == "dtype" and type(atom) is Const and type(atom.value) is str:
@@ -82,15 +85,9 @@ def _note(value: object, found: set[np.dtype]) -> None:
         found.add(dtype)
 
 
-def _is_float(dtype: object) -> bool:
-    try:
-        return np.dtype(dtype).kind == "f"
-    except TypeError:
-        return False
-
-
-def _named_dtype(name: str) -> np.dtype | None:
+def _named_dtype(name: object) -> np.dtype | None:
+    """The dtype `name` names (a string, a type, a dtype), None if none."""
     try:
         return np.dtype(name)
-    except TypeError:
+    except (TypeError, ValueError):
         return None
