@@ -167,10 +167,12 @@ def _bind(f: Callable, args: tuple, kwargs: dict) -> list:
 
 def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
     """For flat gradient code whose cotangent parameter (`out_bar=1.0`) is not in `given`:
-    (its name, the unit cotangent of `fn`'s output in that output's NumPy float dtype where
-    the dtype analysis knows it for the given arguments' kinds), so that the code divides as
-    the plain call does: `np.sum(d * d) / (len(x) - 1)` at one element by a Python 0 gives
-    NumPy's inf or nan with a warning, where Python's 1.0 raised ZeroDivisionError."""
+    (its name, the unit cotangent `grad`'s own code starts from for the given arguments'
+    kinds: of the output's NumPy float dtype where the dtype analysis knows it, or of the
+    widest where floats of several dtypes meet, `pipeline.gradient_seed_dtype`), so that the
+    code divides as the plain call does: `np.sum(d * d) / (len(x) - 1)` at one element by a
+    Python 0 gives NumPy's inf or nan with a warning, where Python's 1.0 raised
+    ZeroDivisionError; and a float32 divisor of a float64 loss divides in float64."""
     made = getattr(f, "_s2s_made_from", None)
     if made is None or made.cotangent in given:
         return None
@@ -179,21 +181,14 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
     if len(values) != len(_signature(fn).parameters) or not all(map(_plain_value, values)):
         return None  # defaults, structures, functions: Python's 1.0
     key = signature_key(values)
-    if key not in seeds:
-        from .pipeline import result_dtypes
+    if key not in seeds:  # (`grad`'s seed: a Python 0 divides as the plain call does)
+        from .pipeline import gradient_seed_dtype
 
         try:
-            facts = result_dtypes(fn, _key_dtypes(key))
+            dtype = gradient_seed_dtype(fn, _key_dtypes(key))
         except S2SError:  # (the derivative reports it)
-            facts = ()
-        fact = facts[0] if len(facts) == 1 else None
-        known = fact is not None and fact[0] != "weak" and fact[1].kind == "f"
-        # (not where float arguments of another dtype meet it: float32 `x` and a float64
-        # output; there a NumPy cotangent would carry float64 where grad's Python one lets
-        # float32 through, and `jvp(grad(f))`'s value would not be `grad(f)`'s)
-        floats = {np.result_type(v) for v in values if isinstance(v, (ndarray, np.floating))}
-        known = known and {d for d in floats if d.kind == "f"} <= {fact[1]}
-        seeds[key] = fact[1].type(1.0) if known else 1.0
+            dtype = None
+        seeds[key] = dtype.type(1.0) if dtype is not None else 1.0
     return name, seeds[key]
 
 

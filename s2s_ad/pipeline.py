@@ -340,13 +340,22 @@ def differentiate(
     )
 
 
-def result_dtypes(fn: types.FunctionType, dtypes: tuple) -> tuple:
-    """The dtype fact (ad/dtypes.py) of each value `fn` returns (None: unknown), given its
-    arguments' facts, one per parameter (plain arguments: no structures); from its SSA
-    form, lowered once as `differentiate` lowers it for such arguments."""
+def gradient_seed_dtype(fn: types.FunctionType, dtypes: tuple) -> np.dtype | None:
+    """The float dtype of the unit cotangent that gradient code of `fn` is seeded with for
+    arguments of these dtype facts (ad/dtypes.py, one per parameter; plain arguments: no
+    structures), as `grad`'s own code is: the one ad/seed_dtype.py gives where floats of
+    several dtypes meet, else the output's NumPy float dtype where the dtype analysis knows
+    it; None for Python's 1.0. From its SSA form, lowered once as `differentiate` lowers it
+    for such arguments."""
     _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
-    known = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
-    return tuple(known.get(v.name) if isinstance(v, Var) else None for v in ssa.result.values)
+    ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
+    mixed = seed_dtype(ssa)
+    if mixed is not None:
+        return mixed
+    values = ssa.result.values
+    one = values[0] if len(values) == 1 else None
+    fact = ssa.dtypes.get(one.name) if isinstance(one, Var) else None
+    return fact[1] if fact is not None and fact[0] != "weak" and fact[1].kind == "f" else None
 
 
 def _lowered(
