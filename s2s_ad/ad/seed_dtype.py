@@ -13,7 +13,9 @@ floats of one dtype only (ints, bools and Python numbers beside them): each oper
 computes in that dtype either way. Where floats of two dtypes meet — float32 or float16
 arguments, globals or closure values, `np.float32(…)` and `dtype=` conversions beside
 float64 ones — the seed is `np.float64(1.0)` (the output's dtype where the dtype analysis
-knows it, else the widest found), as `vjp`'s cotangent of that output would be.
+knows it, else the widest found), as `vjp`'s cotangent of that output would be. The user's
+helpers it calls are read too: the float types their code names, the globals and closure
+values they read (a float32 a helper makes divides the seed as well).
 
     >>> import operator
     >>> from s2s_ad.ssa.ir import Assign, Function, Prim, Return, Var
@@ -30,8 +32,11 @@ knows it, else the widest found), as `vjp`'s cotangent of that output would be.
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 
+from ..frontend.library import is_library_function
 from ..ssa.ir import Assign, Const, Free, Function, Prim, Var, operands, walk
 
 
@@ -56,11 +61,13 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
     found: set[np.dtype] = set()
     for dtype in {f[1] for f in fn.dtypes.values() if f[0] != "weak"}:  # (a few distinct)
         _note(_named_dtype(dtype), found)
+    helpers: set[types.FunctionType] = set()
     for stmt in walk(fn.body):
         if type(stmt) is not Assign or type(stmt.value) is not Prim:
             continue
         prim = stmt.value
         _note(prim.fn, found)
+        _note_helper(getattr(prim.fn, "__func__", prim.fn), found, helpers)
         for atom in operands(prim):
             kind = type(atom)
             if kind is Free or kind is Const:
@@ -71,6 +78,43 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
     return found
 
 
+# the float dtypes a helper's code may name (`np.float32(…)`, `.astype("float32")`)
+_FLOAT_NAMES = frozenset(
+    {"float16", "half", "float32", "single", "float64", "double", "f2", "f4", "f8"}
+)
+
+
+def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:
+    """Add the float dtypes a function of the user's that `fn` calls may make: those its
+    code (nested functions' included) names, of the globals and closure values it reads, and
+    of the user's functions it calls in turn — by name, as its values' dtypes are unknown to
+    the analysis (a float32 a helper returns divides `grad`'s seed too)."""
+    if type(function) is not types.FunctionType or function in seen:
+        return
+    if is_library_function(function):
+        return
+    seen.add(function)
+    for cell in function.__closure__ or ():
+        try:
+            _note(cell.cell_contents, found)
+        except ValueError:  # (an empty cell)
+            continue
+    pending = [function.__code__]
+    while pending:
+        code = pending.pop()
+        for name in code.co_names:
+            if name in _FLOAT_NAMES:
+                found.add(np.dtype(name))
+            value = function.__globals__.get(name)
+            _note(value, found)
+            _note_helper(value, found, seen)
+        for const in code.co_consts:
+            if type(const) is types.CodeType:
+                pending.append(const)
+            elif type(const) is str and const in _FLOAT_NAMES:
+                found.add(np.dtype(const))
+
+
 def _note(value: object, found: set[np.dtype]) -> None:
     """Add the float dtype `value` holds or names, if any."""
     if isinstance(value, (np.ndarray, np.generic)):
@@ -78,6 +122,8 @@ def _note(value: object, found: set[np.dtype]) -> None:
     elif isinstance(value, np.dtype):
         dtype = value
     elif isinstance(value, type) and issubclass(value, np.floating):
+        dtype = np.dtype(value)
+    elif type(value) is str and value in _FLOAT_NAMES:  # `x.astype("float32")`
         dtype = np.dtype(value)
     else:
         return
