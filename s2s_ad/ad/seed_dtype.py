@@ -121,9 +121,9 @@ def _note(value: object, found: set[np.dtype]) -> None:
         dtype = value.dtype
     elif isinstance(value, np.dtype):
         dtype = value
-    elif isinstance(value, type) and issubclass(value, np.floating):
-        dtype = np.dtype(value)
-    elif type(value) is str and value in _FLOAT_NAMES:  # `x.astype("float32")`
+    elif (isinstance(value, type) and issubclass(value, np.floating)) or (
+        type(value) is str and value in _FLOAT_NAMES  # `x.astype("float32")`
+    ):
         dtype = np.dtype(value)
     else:
         return
