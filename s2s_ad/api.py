@@ -169,7 +169,7 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
     """For flat gradient code whose cotangent parameter (`out_bar=1.0`) is not in `given`:
     (its name, the unit cotangent `grad`'s own code starts from for the given arguments'
     kinds: of the output's NumPy float dtype where the dtype analysis knows it, or of the
-    widest where floats of several dtypes meet, `pipeline.gradient_seed_dtype`), so that the
+    float64 where floats of several dtypes meet, `pipeline.gradient_seed_dtype`), so that the
     code divides as the plain call does: `np.sum(d * d) / (len(x) - 1)` at one element by a
     Python 0 gives NumPy's inf or nan with a warning, where Python's 1.0 raised
     ZeroDivisionError; and a float32 divisor of a float64 loss divides in float64."""

@@ -13,7 +13,7 @@ floats of one dtype only (ints, bools and Python numbers beside them): each oper
 computes in that dtype either way. Where floats of two dtypes meet — float32 or float16
 arguments, globals or closure values, `np.float32(…)` and `dtype=` conversions beside
 float64 ones — the seed is `np.float64(1.0)` (the output's dtype where the dtype analysis
-knows it, else the widest found), as `vjp`'s cotangent of that output would be. The user's
+knows it, else float64), as `vjp`'s cotangent of that output would be. The user's
 helpers it calls are read too: the float types their code names, the globals and closure
 values they read (a float32 a helper makes divides the seed as well).
 
@@ -36,7 +36,7 @@ import types
 
 import numpy as np
 
-from ..frontend.library import is_library_function
+from ..frontend.library import is_library_function, module_root
 from ..ssa.ir import Assign, Const, Free, Function, Prim, Var, operands, walk
 
 
@@ -50,7 +50,7 @@ def seed_dtype(fn: Function) -> np.dtype | None:
     fact = fn.dtypes.get(result.name) if isinstance(result, Var) else None
     if fact is not None and fact[0] != "weak" and np.dtype(fact[1]).kind == "f":
         return np.dtype(fact[1])
-    return max(found, key=lambda dtype: dtype.itemsize)
+    return np.dtype(np.float64)  # (a Python float's precision: at worst the more exact)
 
 
 def _float_dtypes(fn: Function) -> set[np.dtype]:
@@ -91,8 +91,8 @@ def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:
     the analysis (a float32 a helper returns divides `grad`'s seed too)."""
     if type(function) is not types.FunctionType or function in seen:
         return
-    if is_library_function(function):
-        return
+    if is_library_function(function) or module_root(function) == "s2s_ad":
+        return  # (the runtime's helpers name float32 for float16 counts: not the user's)
     seen.add(function)
     for cell in function.__closure__ or ():
         try:

@@ -42,7 +42,7 @@ def is_library_function(fn: object) -> bool:
     """Whether `fn` is a library's function (its source is never read), not the user's."""
     if not isinstance(fn, types.FunctionType):
         return True  # builtins, ufuncs, NumPy's dispatchers: compiled code, no source
-    root = _module_root(fn)
+    root = module_root(fn)
     if root in _RULED_LIBRARIES:
         return True
     filename = fn.__code__.co_filename
@@ -60,7 +60,7 @@ def module_name(obj: object) -> str:
     return name if isinstance(name, str) else ""
 
 
-def _module_root(fn: types.FunctionType) -> str:
+def module_root(fn: types.FunctionType) -> str:
     """The top-level package of the module that defined `fn` (its globals' `__name__`)."""
     name = fn.__globals__.get("__name__") or module_name(fn)
     return name.split(".")[0] if isinstance(name, str) else ""
@@ -133,7 +133,7 @@ def library_note(fn: object) -> str:
     an installed package other than NumPy, SciPy or the standard library."""
     if not isinstance(fn, types.FunctionType) or not is_library_function(fn):
         return ""
-    root = _module_root(fn)
+    root = module_root(fn)
     wrapped = getattr(fn, "__wrapped__", None)
     if isinstance(wrapped, types.FunctionType) and not is_library_function(wrapped):
         return (
