@@ -26,7 +26,7 @@ from .ad.known_shapes import known_shapes
 from .ad.own_defaults import compiled_defaults
 from .ad.read_items import dead_outputs, items_label, reads_matter
 from .ad.reverse import adjoint_function, gradient_function
-from .ad.seed_dtype import seed_dtype
+from .ad.seed_dtype import output_float_dtype, seed_dtype
 from .ad.shapes import infer_shapes
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
@@ -350,12 +350,7 @@ def gradient_seed_dtype(fn: types.FunctionType, dtypes: tuple) -> np.dtype | Non
     _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
     ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     mixed = seed_dtype(ssa)
-    if mixed is not None:
-        return mixed
-    values = ssa.result.values
-    one = values[0] if len(values) == 1 else None
-    fact = ssa.dtypes.get(one.name) if isinstance(one, Var) else None
-    return fact[1] if fact is not None and fact[0] != "weak" and fact[1].kind == "f" else None
+    return mixed if mixed is not None else output_float_dtype(ssa)
 
 
 def _lowered(

@@ -141,17 +141,18 @@ def gradient_function(
     body = [*forward, *pullback.body]
     # the seeds' statements open the reverse sweep, under its heading
     start = len(forward) + (1 if pullback.body and build.is_comment(pullback.body[0]) else 0)
+    typed = None if seed_dtype is None else f"{aliases.np}.{seed_dtype.name}"  # its type
     if unit_seed:  # each seed is no parameter but the literal 1.0, assigned once as
         # the reverse sweep starts: the first simplification pass reads the literal wherever the
         # seed is read (`unit_seeds._propagate_literals`, from the statements' names, not by
         # a walk of the whole sweep here), and the assignment dies
         one = build.constant(1.0)
-        if seed_dtype is not None:
-            one = build.call_named(f"{aliases.np}.{seed_dtype.name}", [one])
+        if typed is not None:
+            one = build.call_named(typed, [one])
         body[start:start] = [build.assign(s, build.clone(one)) for s in seeds]
         seeds = []
-    elif seed_dtype is not None:  # the seed a parameter, given as a Python 1.0: made a float
-        typed = f"{aliases.np}.{seed_dtype.name}"  # of that dtype before it is read
+    elif typed is not None:  # the seed a parameter, given as a Python 1.0: made a float of
+        # that dtype before it is read
         casts = [build.assign(s, build.call_named(typed, [build.name(s)])) for s in seeds]
         body[start:start] = casts
     if with_value:  # the value the vjp returned, beside the adjoints the pullback returned

@@ -43,14 +43,23 @@ from ..ssa.ir import Assign, Const, Free, Function, Prim, Var, operands, walk
 def seed_dtype(fn: Function) -> np.dtype | None:
     """None where `grad`'s literal seed 1.0 is exact for `fn` (its floats are of one dtype);
     else the float dtype its seed is made of."""
-    found = _float_dtypes(fn)
-    if len(found) <= 1:
+    if len(_float_dtypes(fn)) <= 1:
         return None
-    result = fn.result.values[0] if len(fn.result.values) == 1 else None
-    fact = fn.dtypes.get(result.name) if isinstance(result, Var) else None
-    if fact is not None and fact[0] != "weak" and np.dtype(fact[1]).kind == "f":
-        return np.dtype(fact[1])
-    return np.dtype(np.float64)  # (a Python float's precision: at worst the more exact)
+    known = output_float_dtype(fn)
+    # (float64 where unknown, a Python float's precision: at worst the more exact)
+    return known if known is not None else np.dtype(np.float64)
+
+
+def output_float_dtype(fn: Function) -> np.dtype | None:
+    """The NumPy float dtype of `fn`'s one returned value where the dtype analysis knows it
+    (code specialised to argument dtypes), else None."""
+    values = fn.result.values
+    one = values[0] if len(values) == 1 else None
+    fact = fn.dtypes.get(one.name) if isinstance(one, Var) else None
+    if fact is None or fact[0] == "weak":
+        return None
+    dtype = np.dtype(fact[1])
+    return dtype if dtype.kind == "f" else None
 
 
 def _float_dtypes(fn: Function) -> set[np.dtype]:
