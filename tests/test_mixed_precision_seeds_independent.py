@@ -37,54 +37,9 @@ def _known(pid, apis, reason):
 
 _GVJ = ("grad", "value_and_grad", "jit")
 _GV = ("grad", "value_and_grad")
-_known(
-    "global_dict_item",
-    _GVJ,
-    _CONTAINER.format(
-        where="global dict", example="CFG={'s': np.float32(0.1)}; f=lambda x: np.sum(x*x)/CFG['s']"
-    ),
-)
-_known(
-    "global_dict_item_f16",
-    _GVJ,
-    "as global_dict_item with a float16 item: 1.0 / s rounds as float16, 2.4e-4 relative off",
-)
-_known(
-    "global_nested_dict_item",
-    _GVJ,
-    _CONTAINER.format(where="nested global dict", example="NESTED['opt']['scale']"),
-)
-_known(
-    "global_tuple_item",
-    _GV,
-    _CONTAINER.format(where="global tuple", example="TUP=(np.float32(0.1), 2); TUP[0]"),
-)
-_known("global_list_item", _GV, _CONTAINER.format(where="global list", example="LST[0]"))
-_known(
-    "global_list_unpacked",
-    _GV,
-    _CONTAINER.format(where="global list unpacked", example="(s,) = LST"),
-)
-_known(
-    "loop_over_global_list",
-    _GVJ,
-    _CONTAINER.format(where="global list iterated", example="for s in LST: acc = acc / s"),
-)
-_known(
-    "namedtuple_item",
-    _GV,
-    _CONTAINER.format(where="global NamedTuple read by index", example="NT[0]"),
-)
-_known(
-    "helper_returns_list_item",
-    _GVJ,
-    _CONTAINER.format(where="global list a helper returns", example="def h(): return LST[0]"),
-)
-_known(
-    "closure_dict_item",
-    _GVJ,
-    _CONTAINER.format(where="closed-over dict", example="cfg['scale'] in a closure"),
-)
+# fixed since (ad/seed_dtype.py reads the items of global and closed-over containers,
+# and dtype strings such as 'f'): global dict, nested dict, tuple, list, unpacked or
+# iterated list, NamedTuple item, a helper's list item, a closed-over dict; 'f' below
 _known(
     "argument_object_attribute",
     _GVJ,
@@ -100,14 +55,6 @@ _known(
     _GVJ,
     _CONTAINER.format(where="dict argument", example="f(x, d) = np.sum(x*x)/d['scale']"),
 )
-_known(
-    "astype_char",
-    _GV,
-    "the dtype code 'f' in x.astype('f') is not read as float32 (only names like "
-    "'float32' and 'f4' are), so grad's seed stays the weak 1.0 and 1.0 / s rounds as "
-    "float32: 1.5e-8 relative off",
-)
-
 _known(
     "f32_input_f64_loss",
     ("jacrev", "jacobian"),
@@ -221,13 +168,7 @@ def test_single_dtype_grad_is_vjp(f, args):
 
 
 SECOND = ("hessian", "hessian_jit", "hvp", "jvp_grad", "vjp_grad", "jacfwd_grad")
-KNOWN2 = {
-    pid: "grad's flat code, which every second-order API differentiates, seeds with the "
-    "weak 1.0 when the float32 scalar is an item of a global container "
-    f"({pid}: np.sum(x**3) / CFG['scale'] or TUP[0]), so the Hessian is 6x / s rounded "
-    "as float32: 1.5e-8 relative off (a tuple's compiled jit Hessian is right)"
-    for pid in ("cube_dict_item", "cube_tuple_item")
-}
+# (the second-order APIs through a global container's float32 item: fixed since)
 
 
 def _second(api, f, x, v):
@@ -258,9 +199,6 @@ def _second(api, f, x, v):
             s,
             api,
             id=f"{pid}-{api}",
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN2[pid])]
-            if pid in KNOWN2 and (pid, api) != ("cube_tuple_item", "hessian_jit")
-            else [],
         )
         for pid, f, s in P.SECOND_ORDER
         for api in SECOND

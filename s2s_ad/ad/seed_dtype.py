@@ -32,6 +32,7 @@ values they read (a float32 a helper makes divides the seed as well).
 
 from __future__ import annotations
 
+import dataclasses
 import types
 
 import numpy as np
@@ -65,11 +66,11 @@ def output_float_dtype(fn: Function) -> np.dtype | None:
 def _float_dtypes(fn: Function) -> set[np.dtype]:
     """The float dtypes of `fn`'s values as far as they are known: its variables' dtype
     facts (code specialised to argument dtypes), the values of globals and closure variables
-    it reads, and the float types and dtypes it names (`np.float32(s)`, `.astype(…)`,
-    `dtype="float32"`)."""
+    it reads and the items of the containers they are (`CFG["scale"]`), and the float types
+    and dtypes it names (`np.float32(s)`, `.astype("f")`, `dtype="float32"`)."""
     found: set[np.dtype] = set()
     for dtype in {f[1] for f in fn.dtypes.values() if f[0] != "weak"}:  # (a few distinct)
-        _note(_named_dtype(dtype), found)
+        _note(dtype, found)
     helpers: set[types.FunctionType] = set()
     for stmt in walk(fn.body):
         if type(stmt) is not Assign or type(stmt.value) is not Prim:
@@ -81,16 +82,11 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
             kind = type(atom)
             if kind is Free or kind is Const:
                 _note(atom.value, found)
-        for key, atom in prim.kwargs:
-            if key == "dtype" and type(atom) is Const and type(atom.value) is str:
-                _note(_named_dtype(atom.value), found)
     return found
 
 
-# the float dtypes a helper's code may name (`np.float32(…)`, `.astype("float32")`)
-_FLOAT_NAMES = frozenset(
-    {"float16", "half", "float32", "single", "float64", "double", "f2", "f4", "f8"}
-)
+# the NumPy float types a helper's code may name as attributes (`np.float32(…)`)
+_FLOAT_NAMES = frozenset({"float16", "half", "float32", "single", "float64", "double"})
 
 
 def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:
@@ -120,29 +116,54 @@ def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:
         for const in code.co_consts:
             if type(const) is types.CodeType:
                 pending.append(const)
-            elif type(const) is str and const in _FLOAT_NAMES:
-                found.add(np.dtype(const))
+            elif type(const) is str:
+                _note(const, found)
 
 
-def _note(value: object, found: set[np.dtype]) -> None:
-    """Add the float dtype `value` holds or names, if any."""
+def _note(value: object, found: set[np.dtype], depth: int = 3) -> None:
+    """Add the float dtypes `value` holds or names, if any: an array's, a NumPy scalar's, a
+    float type's or a dtype string's (`"float32"`, `"f"`), and those of the items of the
+    tuples, lists, dicts, dataclasses and namespaces it holds (`CFG["scale"]`), `depth`
+    levels down, a few dozen items each (a global table is not searched whole)."""
     if isinstance(value, (np.ndarray, np.generic)):
         dtype = value.dtype
     elif isinstance(value, np.dtype):
         dtype = value
-    elif (isinstance(value, type) and issubclass(value, np.floating)) or (
-        type(value) is str and value in _FLOAT_NAMES  # `x.astype("float32")`
-    ):
+    elif isinstance(value, type) and issubclass(value, np.floating):
         dtype = np.dtype(value)
+    elif type(value) is str:  # `x.astype("f")`; (any other string names no float)
+        dtype = _named_dtype(value)
     else:
+        items = _items(value) if depth > 0 else None
+        for item in items or ():
+            _note(item, found, depth - 1)
         return
-    if dtype.kind == "f":
+    if dtype is not None and dtype.kind == "f":
         found.add(dtype)
+
+
+_MOST_ITEMS = 64
+
+
+def _items(value: object) -> list | None:
+    """The items of a container whose items a function may read as values: a tuple's (a
+    NamedTuple's too), a list's, a dict's values, a dataclass's or namespace's fields."""
+    if isinstance(value, (tuple, list)):
+        items = value
+    elif isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, types.SimpleNamespace) or (
+        dataclasses.is_dataclass(value) and not isinstance(value, type)
+    ):
+        items = list(vars(value).values()) if hasattr(value, "__dict__") else None
+    else:
+        return None
+    return None if items is None or len(items) > _MOST_ITEMS else list(items)
 
 
 def _named_dtype(name: object) -> np.dtype | None:
     """The dtype `name` names (a string, a type, a dtype), None if none."""
     try:
         return np.dtype(name)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, SyntaxError):  # (SyntaxError: NumPy parses "02")
         return None
