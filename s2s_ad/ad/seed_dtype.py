@@ -82,11 +82,48 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
             kind = type(atom)
             if kind is Free or kind is Const:
                 _note(atom.value, found)
+        if _takes_dtype(prim):  # `x.astype("f")`, `dtype="float32"`: a string names one
+            for atom in operands(prim):
+                if type(atom) is Const and type(atom.value) is str:
+                    _note_spelling(atom.value, found)
     return found
 
 
 # the NumPy float types a helper's code may name as attributes (`np.float32(…)`)
 _FLOAT_NAMES = frozenset({"float16", "half", "float32", "single", "float64", "double"})
+
+
+def _float_spellings() -> dict[str, np.dtype]:
+    """Each string that names a float dtype (`"float32"`, `"f4"`, `"f"`, `"<f4"`) → it;
+    looked up, never parsed: NumPy's parser warns of deprecated aliases and raises
+    SyntaxError on some strings (`"02"`), and a dict key is no dtype."""
+    found: dict[str, np.dtype] = {}
+    for dtype in map(np.dtype, (np.float16, np.float32, np.float64, np.longdouble)):
+        sized = f"f{dtype.itemsize}"
+        for spelling in (dtype.name, dtype.char, sized, dtype.str):
+            found[spelling] = dtype
+            for order in "<>=|":
+                found[order + spelling.lstrip("<>=|")] = dtype
+    found.update(half=np.dtype(np.float16), single=np.dtype(np.float32))
+    found.update(double=np.dtype(np.float64), float=np.dtype(np.float64))
+    return found
+
+
+_FLOAT_SPELLINGS = _float_spellings()
+
+
+def _note_spelling(text: str, found: set[np.dtype]) -> None:
+    """Add the float dtype `text` spells, if it spells one."""
+    dtype = _FLOAT_SPELLINGS.get(text)
+    if dtype is not None:
+        found.add(dtype)
+
+
+def _takes_dtype(prim: Prim) -> bool:
+    """Whether a string among `prim`'s operands is a dtype: a `dtype=` keyword, or the
+    argument of `.astype(…)` or `np.dtype(…)`."""
+    spelled = prim.spelled or ""
+    return any(k == "dtype" for k, _ in prim.kwargs) or spelled.endswith(("astype", "dtype"))
 
 
 def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:
@@ -116,13 +153,13 @@ def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:
         for const in code.co_consts:
             if type(const) is types.CodeType:
                 pending.append(const)
-            elif type(const) is str:
-                _note(const, found)
+            elif type(const) is str and len(const) > 1:  # (not "f": as likely a dict key)
+                _note_spelling(const, found)
 
 
 def _note(value: object, found: set[np.dtype], depth: int = 3) -> None:
     """Add the float dtypes `value` holds or names, if any: an array's, a NumPy scalar's, a
-    float type's or a dtype string's (`"float32"`, `"f"`), and those of the items of the
+    float type's, and those of the items of the
     tuples, lists, dicts, dataclasses and namespaces it holds (`CFG["scale"]`), `depth`
     levels down, a few dozen items each (a global table is not searched whole)."""
     if isinstance(value, (np.ndarray, np.generic)):
@@ -131,8 +168,6 @@ def _note(value: object, found: set[np.dtype], depth: int = 3) -> None:
         dtype = value
     elif isinstance(value, type) and issubclass(value, np.floating):
         dtype = np.dtype(value)
-    elif type(value) is str:  # `x.astype("f")`; (any other string names no float)
-        dtype = _named_dtype(value)
     else:
         items = _items(value) if depth > 0 else None
         for item in items or ():
@@ -159,11 +194,3 @@ def _items(value: object) -> list | None:
     else:
         return None
     return None if items is None or len(items) > _MOST_ITEMS else list(items)
-
-
-def _named_dtype(name: object) -> np.dtype | None:
-    """The dtype `name` names (a string, a type, a dtype), None if none."""
-    try:
-        return np.dtype(name)
-    except (TypeError, ValueError, SyntaxError):  # (SyntaxError: NumPy parses "02")
-        return None
