@@ -172,24 +172,35 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
     float64 where floats of several dtypes meet, `pipeline.gradient_seed_dtype`), so that the
     code divides as the plain call does: `np.sum(d * d) / (len(x) - 1)` at one element by a
     Python 0 gives NumPy's inf or nan with a warning, where Python's 1.0 raised
-    ZeroDivisionError; and a float32 divisor of a float64 loss divides in float64."""
+    ZeroDivisionError; and a float32 divisor of a float64 loss divides in float64, the
+    float32 an argument's default or an item of a structured argument too (`hp.scale`,
+    `t[0]`, `d["scale"]`)."""
     made = getattr(f, "_s2s_made_from", None)
     if made is None or made.cotangent in given:
         return None
     fn, name, seeds = made.fn, made.cotangent, made.seeds
-    values = list(given.values())
-    if len(values) != len(_signature(fn).parameters) or not all(map(_plain_value, values)):
-        return None  # defaults, structures, functions: Python's 1.0
-    key = signature_key(values)
+    params = _signature(fn).parameters.values()
+    values = [given.get(p.name, p.default) for p in params]
+    if any(v is inspect.Parameter.empty for v in values):
+        return None  # (a missing argument: the call reports it)
+    key = (signature_key(values), _held(values) or frozenset())
     if key not in seeds:  # (`grad`'s seed: a Python 0 divides as the plain call does)
         from .pipeline import gradient_seed_dtype
 
         try:
-            dtype = gradient_seed_dtype(fn, _key_dtypes(key))
+            dtype = gradient_seed_dtype(fn, _key_dtypes(key[0]), key[1])
         except S2SError:  # (the derivative reports it)
             dtype = None
         seeds[key] = dtype.type(1.0) if dtype is not None else 1.0
     return name, seeds[key]
+
+
+def _held(values: list | tuple) -> frozenset | None:
+    """The NumPy float dtypes the structured arguments among `values` hold (`t[0]`,
+    `hp.scale`), which the dtype analysis does not follow into; None where every argument
+    is plain (`_plain_value`)."""
+    structured = [v for v in values if not _plain_value(v)]
+    return pytrees.held_float_dtypes(structured) if structured else None
 
 
 def _call_with(f: Callable, values: list) -> object:
@@ -571,7 +582,9 @@ def _gradient_function(
         table = ready if len(values) == count else by_name
         entry = table.get(key)  # (or the fast path stepped aside: `located.locating`)
         if entry is not None and entry[0]():
-            return entry[1](values)
+            found = entry[1](values)
+            if found is not None:  # (None: made for other items' dtypes, `_specialised`)
+                return found
         if (fresh := current_code(f)) is not f:  # grad(grad(fn)) after fn changed
             f, count = fresh, _positional_count(fresh)
             ready.clear()
@@ -587,7 +600,8 @@ def _gradient_function(
             for name, value in zip(names[0], inputs, strict=True):
                 _check_differentiable(f, name, value)
             if mode == "reverse":
-                fast = _specialised(f, names[0], key, as_tuple, with_value, jit)
+                held = _held(values)
+                fast = _specialised(f, names[0], key, as_tuple, with_value, jit, held)
             else:
                 fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value, jit)
             if fast is not None:
@@ -635,17 +649,36 @@ def _static_shape(kind: type) -> tuple | None:
 
 
 def _specialised(
-    f: Callable, wrt: tuple[str, ...], key: tuple, as_tuple: bool, with_value: bool, jit: bool
+    f: Callable,
+    wrt: tuple[str, ...],
+    key: tuple,
+    as_tuple: bool,
+    with_value: bool,
+    jit: bool,
+    held: frozenset | None = None,
 ) -> tuple[Callable, Callable] | None:
     """(`values -> grad's result` through flat gradient code specialised to the argument
     shapes in `key`, the derivatives it runs: `fast_path_entry`), or None when the
-    arguments need the checked path every time."""
+    arguments need the checked path every time. `held`: the float dtypes the structured
+    arguments hold (`_held`), which the code's seed is made for: a call whose structures
+    hold others gets None from it (the checked path, which specialises again)."""
     from .pipeline import derivative as cached_derivative
 
     mode = "value_and_gradient" if with_value else "grad"
-    d = cached_derivative(f, mode, wrt, shapes=_key_shapes(key), dtypes=_key_dtypes(key))
+    shapes, dtypes = _key_shapes(key), _key_dtypes(key)
+    d = cached_derivative(f, mode, wrt, shapes=shapes, dtypes=dtypes, held=held or frozenset())
     if d.inplace_arguments:
         return None
+    run, derivatives = _specialised_call(f, d, wrt, as_tuple, with_value, jit)
+    if held is None:
+        return run, derivatives
+    return (lambda values: run(values) if _held(values) == held else None), derivatives
+
+
+def _specialised_call(
+    f: Callable, d: Derivative, wrt: tuple[str, ...], as_tuple: bool, with_value: bool, jit: bool
+) -> tuple[Callable, tuple]:
+    """`_specialised`'s call of the derivative `d` on argument values."""
     function, positions, checked = _backend(d, f, jit), _positions(f, wrt), d.returns_value
     if not (checked or with_value or as_tuple) and len(positions) == 1:
         position = positions[0]  # the commonest case, `grad(f)(x)` of a known scalar

@@ -100,6 +100,7 @@ def derivative(
     shapes: tuple | None = None,
     dtypes: tuple | None = None,
     reads: frozenset | None = None,
+    held: frozenset = frozenset(),
 ) -> Derivative:
     """The compiled derivative of `fn`, transformed once per (source code, mode, wrt).
 
@@ -109,14 +110,16 @@ def derivative(
     star parameters; part of the cache key. `shapes`: one shape per
     parameter (None: not an array or scalar) to specialise the derivative to; `dtypes`: their
     dtypes (ad/dtypes.py's facts; None: unknown). `reads`: the paths of the result's items
-    a calling derivative reads derivatives of (ad/read_items.py; None: all of it).
+    a calling derivative reads derivatives of (ad/read_items.py; None: all of it). `held`:
+    the NumPy float dtypes the items of structured arguments hold (`grad`'s seed,
+    ad/seed_dtype.py).
     """
     refusal = getattr(fn, "_s2s_refusal", None)  # gradient code made only for its arguments
     if refusal is not None:
         raise refusal
     with _LOCK:
         per_function = _CACHE.setdefault(fn, {})
-        key = (fn.__code__, mode, wrt, for_calls, structures, shapes, dtypes, reads)
+        key = (fn.__code__, mode, wrt, for_calls, structures, shapes, dtypes, reads, held)
         if key not in per_function or not per_function[key].is_current():
             marker = (id(fn), key)
             if marker in _IN_PROGRESS:
@@ -139,6 +142,7 @@ def derivative(
                         shapes=shapes,
                         dtypes=dtypes,
                         reads=reads,
+                        held=held,
                     )
                 # None: the items read leave nothing out, the code for all items serves
                 per_function[key] = made or derivative(
@@ -149,6 +153,7 @@ def derivative(
                     structures=structures,
                     shapes=shapes,
                     dtypes=dtypes,
+                    held=held,
                 )
             except S2SError as exc:  # refused in generated code: at the user's statement
                 located = in_users_code(exc)
@@ -254,6 +259,7 @@ def differentiate(
     shapes: tuple | None = None,
     dtypes: tuple | None = None,
     reads: frozenset | None = None,
+    held: frozenset = frozenset(),
 ) -> Derivative | None:
     """All stages: the `mode` derivative of `fn` with respect to the parameters `wrt`.
 
@@ -300,7 +306,7 @@ def differentiate(
         ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
-    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
+    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items, held)
     if reads is not None:  # one helper's code for other items read: a name of its own
         tree.name += items_label(reads)
     # flat gradient code is differentiated again: no in-place updates
@@ -340,16 +346,20 @@ def differentiate(
     )
 
 
-def gradient_seed_dtype(fn: types.FunctionType, dtypes: tuple) -> np.dtype | None:
+def gradient_seed_dtype(
+    fn: types.FunctionType, dtypes: tuple, held: frozenset = frozenset()
+) -> np.dtype | None:
     """The float dtype of the unit cotangent that gradient code of `fn` is seeded with for
-    arguments of these dtype facts (ad/dtypes.py, one per parameter; plain arguments: no
-    structures), as `grad`'s own code is: the one ad/seed_dtype.py gives where floats of
-    several dtypes meet, else the output's NumPy float dtype where the dtype analysis knows
-    it; None for Python's 1.0. From its SSA form, lowered once as `differentiate` lowers it
-    for such arguments."""
+    arguments of these dtype facts (ad/dtypes.py, one per parameter, None for a structure),
+    as `grad`'s own code is: the one ad/seed_dtype.py gives where floats of several dtypes
+    meet (`held`: those the items of structured arguments hold among them), else the
+    output's NumPy float dtype where the dtype analysis knows it; None for Python's 1.0.
+    From its SSA form, lowered once as `differentiate` lowers it for plain arguments.
+
+    Raises S2SError where `fn` does not lower so (the derivative reports it)."""
     _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
     ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
-    mixed = seed_dtype(ssa)
+    mixed = seed_dtype(ssa, held)
     return mixed if mixed is not None else output_float_dtype(ssa)
 
 
@@ -380,9 +390,11 @@ def _derivative_tree(
     wrt: tuple[str, ...],
     for_calls: bool = False,
     structures: dict | None = None,
+    held: frozenset = frozenset(),
 ) -> tuple[ast.FunctionDef, Callees, bool]:
     """The AD stage: the derivative as a Python tree before simplification, the callees
-    it calls, and whether it returns the value beside the gradients."""
+    it calls, and whether it returns the value beside the gradients (`held`: the float
+    dtypes of structured arguments' items, which `grad`'s seed is made for)."""
     aliases = ssa.aliases
     ssa.known_shapes, ssa.numbers = known_shapes(ssa)  # no `rt.unbroadcast` of scalars
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
@@ -400,7 +412,7 @@ def _derivative_tree(
             with_calls=mode not in FLAT_MODES,  # these are differentiated again
             unit_seed=mode == "grad" and not with_value,  # only `grad` runs this code
             # (`grad`'s and `value_and_grad`'s: code not differentiated again)
-            seed_dtype=seed_dtype(ssa) if mode in ("grad", "value_and_gradient") else None,
+            seed_dtype=seed_dtype(ssa, held) if mode in ("grad", "value_and_gradient") else None,
         )
     elif mode in ("forward", "vector", "vector_rows"):
         tree = tangent_function(

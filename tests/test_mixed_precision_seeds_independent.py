@@ -22,11 +22,6 @@ RTOL = 1e-14
 FD_RTOL = 1e-6  # central differences with step 1e-6 in float64 on smooth functions
 
 # (program id, api) -> what is wrong; each is checked to fail (strict)
-_CONTAINER = (
-    "grad's seed is the weak literal 1.0: the float32 item of a {where} is not seen as a "
-    "float of another dtype, so 1.0 / s rounds as float32; 1.5e-8 relative off (minimal: "
-    "{example})"
-)
 KNOWN = {}
 
 
@@ -35,26 +30,11 @@ def _known(pid, apis, reason):
         KNOWN[(pid, api)] = reason
 
 
-_GVJ = ("grad", "value_and_grad", "jit")
-_GV = ("grad", "value_and_grad")
 # fixed since (ad/seed_dtype.py reads the items of global and closed-over containers,
 # and dtype strings such as 'f'): global dict, nested dict, tuple, list, unpacked or
-# iterated list, NamedTuple item, a helper's list item, a closed-over dict; 'f' below
-_known(
-    "argument_object_attribute",
-    _GVJ,
-    _CONTAINER.format(where="dataclass argument's attribute", example="hp.scale, hp a dataclass"),
-)
-_known(
-    "argument_tuple_item",
-    _GV,
-    _CONTAINER.format(where="tuple argument", example="f(x, t) = np.sum(x*x)/t[0]"),
-)
-_known(
-    "argument_dict_item",
-    _GVJ,
-    _CONTAINER.format(where="dict argument", example="f(x, d) = np.sum(x*x)/d['scale']"),
-)
+# iterated list, NamedTuple item, a helper's list item, a closed-over dict; 'f' below;
+# and (api.py, `_held`) the items of structured arguments: a dataclass argument's
+# attribute, a tuple argument's item, a dict argument's item
 _known(
     "f32_input_f64_loss",
     ("jacrev", "jacobian"),

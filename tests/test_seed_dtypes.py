@@ -8,6 +8,11 @@ float64 1.0 and to forward mode. Functions whose floats share one dtype keep the
 seed, which the simplification passes fold away.
 """
 
+import collections
+import dataclasses
+import types
+import warnings
+
 import numpy as np
 import pytest
 
@@ -125,3 +130,99 @@ def test_a_dtype_named_by_a_string():
     got = ad.grad(converted_by_name)(W, t)
     t32 = t.astype(np.float32)  # (the sum is a float32, as the plain call computes it)
     assert _relative(got, t32.astype(float) / np.float64(np.sum(t32))) <= 1e-15
+
+
+# The items of structured arguments: code specialised to the arguments' shapes does not
+# follow the dtype of `t[0]` or `hp.scale`, so the float dtypes they hold are read from the
+# values on each call (api.py, `_held`) and the code is made for them.
+Scale = collections.namedtuple("Scale", "scale offset")
+
+
+@dataclasses.dataclass
+class Hyper:
+    scale: object
+    steps: int = 3
+
+
+class Plain:
+    def __init__(self, scale):
+        self.scale = scale
+
+
+def by_tuple_item(w, t):
+    return np.sum(w**2) / t[0]
+
+
+def by_list_item(w, items):
+    return np.sum(w**2) / items[1]
+
+
+def by_dict_item(w, d):
+    return np.sum(w**2) / d["scale"]
+
+
+def by_nested_item(w, d):
+    return np.sum(w**2) / d["inner"][0]["scale"]
+
+
+def by_named_item(w, s):
+    return np.sum(w**2) / s.scale + s.offset
+
+
+def by_attribute(w, hp):
+    return np.sum(w**2) / hp.scale
+
+
+def by_array_item(w, d):
+    return np.sum(w**2 / d["scales"])
+
+
+STRUCTURED = {
+    "tuple item": (by_tuple_item, lambda s: (s, 2)),
+    "list item": (by_list_item, lambda s: [0.5, s]),
+    "dict item": (by_dict_item, lambda s: {"scale": s, "name": "a"}),
+    "nested item": (by_nested_item, lambda s: {"inner": [{"scale": s}]}),
+    "NamedTuple field": (by_named_item, lambda s: Scale(s, 0.25)),
+    "dataclass attribute": (by_attribute, lambda s: Hyper(s)),
+    "object attribute": (by_attribute, lambda s: Plain(s)),
+    "namespace attribute": (by_attribute, lambda s: types.SimpleNamespace(scale=s)),
+    "array item": (by_array_item, lambda s: {"scales": np.full(4, s)}),
+}
+
+
+def _structured_apis(f, args):
+    v = (np.linspace(-1.0, 1.0, 4), None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (jit's fallback is logged)
+        return {
+            "grad": ad.grad(f)(*args),
+            "value_and_grad": ad.value_and_grad(f)(*args)[1],
+            "jit": ad.grad(f, jit=True)(*args),
+            "jvp of grad (its value)": ad.jvp(ad.grad(f), args, v)[0],
+            "hvp (the gradient)": ad.hvp(f, args, v)[0],
+            "vjp": ad.vjp(f, *args)[1](1.0)[0],
+            "forward": ad.grad(f, mode="forward")(*args),
+        }
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("name", list(STRUCTURED))
+def test_a_structured_arguments_float_item(name, dtype, caplog):
+    f, make = STRUCTURED[name]
+    scale = dtype(3.1)
+    exact = 2 * W / np.float64(scale)
+    for api, got in _structured_apis(f, (W, make(scale))).items():
+        assert _relative(got, exact) <= 1e-15, api
+
+
+@pytest.mark.parametrize("name", list(STRUCTURED))
+def test_calls_alternating_the_items_dtype(name, caplog):
+    """The code made for float64 items (the literal seed, folded away) is not run for
+    float32 ones, nor the other way round: each call gets the code for its items."""
+    f, make = STRUCTURED[name]
+    gradient = ad.grad(f)
+    for dtype in [np.float64, np.float32, np.float64, np.float16, np.float32, float]:
+        scale = dtype(3.1)
+        got = gradient(W, make(scale))
+        assert _relative(got, 2 * W / np.float64(scale)) <= 1e-15, dtype
+        assert np.array_equal(got, ad.vjp(f, W, make(scale))[1](1.0)[0]), dtype

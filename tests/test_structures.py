@@ -132,3 +132,22 @@ def test_iterating_a_tuple_argument_is_differentiated(mode):
     # once refused ("used other than by indexing"); now the tuple's adjoint is a whole value
     assert ad.grad(iterates, mode=mode)((1.0, 2.0), 0.5) == (0.5, 0.5)
     check_grads(iterates, ((1.0, 2.0), 0.5))
+
+
+def namespace_loss(p, x):
+    return np.sum((p.w * x + p.b) ** 2)
+
+
+def test_a_namespace_argument():
+    """`types.SimpleNamespace`, whose objects `object.__new__` refuses to make: its
+    gradient is a namespace of the same attributes (it raised a TypeError from inside)."""
+    import types
+
+    p = types.SimpleNamespace(w=np.array([0.5, -1.0, 2.0]), b=0.25)
+    x = np.array([0.3, 1.1, -0.7])
+    check_grads(namespace_loss, (p, x))
+    g = ad.grad(namespace_loss)(p, x)
+    residual = p.w * x + p.b
+    assert type(g) is types.SimpleNamespace
+    np.testing.assert_allclose(g.w, 2 * residual * x, rtol=1e-14)
+    np.testing.assert_allclose(g.b, 2 * np.sum(residual), rtol=1e-14)

@@ -151,7 +151,10 @@ def new_object(cls, names, items):
     it, `ssa/records.py`), or a derivative of a dataclass or object in the user's class
     (`pytrees.rebuild`): made without calling it, with the values it would store (set as
     `copy.copy` sets them, frozen dataclasses too)."""
-    out = object.__new__(cls)
+    try:
+        out = object.__new__(cls)
+    except TypeError:  # a built-in's subclass or type (`types.SimpleNamespace`): its own
+        out = cls.__new__(cls)
     for name, item in zip(names, items, strict=True):
         object.__setattr__(out, name, item)
     return out
