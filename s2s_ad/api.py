@@ -672,7 +672,16 @@ def _specialised(
     run, derivatives = _specialised_call(f, d, wrt, as_tuple, with_value, jit)
     if held is None:
         return run, derivatives
-    return (lambda values: run(values) if _held(values) == held else None), derivatives
+    # the structures' places, from the signature (neither arrays nor numbers)
+    at = [i for i, kind in enumerate(key) if type(kind) is not tuple and shapes[i] is None]
+
+    def run_if_held(values: tuple) -> object:
+        found = set()
+        for i in at:
+            pytrees.add_held(values[i], found)
+        return run(values) if found == held else None
+
+    return run_if_held, derivatives
 
 
 def _specialised_call(

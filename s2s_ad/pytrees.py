@@ -231,19 +231,23 @@ def held_float_dtypes(value: object) -> frozenset:
     every call of specialised code given structures: tuples, lists and dicts are walked
     directly."""
     found: set = set()
-    _add_held(value, found)
+    add_held(value, found)
     return frozenset(found)
 
 
-def _add_held(value: object, found: set) -> None:
+def add_held(value: object, found: set) -> None:
+    """Add to `found` the NumPy float dtypes among `value`'s leaves (`held_float_dtypes`)."""
     kind = type(value)
-    if kind is np.ndarray or isinstance(value, np.generic):
+    if kind is dict or kind is tuple or kind is list:
+        for item in value.values() if kind is dict else value:
+            if type(item) is np.ndarray:  # (the commonest item, without a call)
+                if item.dtype.kind == "f":
+                    found.add(item.dtype)
+            elif type(item) not in _SCALAR_TYPES:
+                add_held(item, found)
+    elif kind is np.ndarray or isinstance(value, np.generic):
         if value.dtype.kind == "f":
             found.add(value.dtype)
-    elif kind is tuple or kind is list or kind is dict:
-        for item in value.values() if kind is dict else value:
-            if type(item) not in _SCALAR_TYPES:
-                _add_held(item, found)
     elif kind not in _SCALAR_TYPES:
         try:
             leaves = float_leaves(value)
