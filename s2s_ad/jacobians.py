@@ -635,7 +635,17 @@ def _hessian_fast_path(
 
 
 def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
-    """`(gradient, H·tangents)` at `primals`: one tangent pass over the gradient code."""
+    """`(gradient, H·tangents)` at `primals`: one tangent pass over the gradient code.
+
+    `primals`: one value per parameter of `f` (a scalar function); `tangents`: one per
+    parameter, each of its primal's shape and dtype, or None to hold that argument fixed.
+    The arguments given None are left out of the differentiation altogether: the gradient
+    and the product are those of the others only (a tuple of one per argument with a
+    tangent; the value itself where only one has), and H is the block of the Hessian
+    among them, so `hvp(f, (x, data), (v, None))` is `(∇ₓf, ∇²ₓₓf·v)`.
+
+    Raises the errors `grad` raises (a non-scalar output, an argument without a
+    derivative)."""
     from .api import jvp
 
     f = _differentiable(f)
