@@ -59,9 +59,6 @@ READING_METHODS = frozenset(
 NUMPY_WRITERS = frozenset(
     {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis", "shuffle"}
 )
-# Methods that store their arguments in the receiver (a list or dict of the module's) and
-# never update the arguments themselves.
-STORING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
 # Built-ins whose result is a new object holding none of its arguments' objects.
 FRESH_BUILTINS = frozenset(
     getattr(builtins, name)

@@ -46,7 +46,6 @@ from ..frontend.gast_conversion import parse
 from ..frontend.nodes import descendants
 from .effect_calls import (
     READING_METHODS,
-    STORING_METHODS,
     exposed,
     first_update,
     helper_effect,
@@ -55,7 +54,7 @@ from .effect_calls import (
     root,
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
-from .lower_expr import INTROSPECTION
+from .lower_expr import INTROSPECTION, STORING_METHODS
 
 _LITERALS = (gast.Constant, gast.JoinedStr)
 _PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)

@@ -576,7 +576,9 @@ class ExprLowering(
 
 
 # Methods that store their arguments in the object they are called on.
-_STORING = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
+# Methods that store their arguments in the receiver (a list or dict of the module's) and
+# never update the arguments themselves (ssa/effects.py keeps such calls).
+STORING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "setdefault"})
 
 
 def _stored_in_free(every: list[gast.AST], local: set[str]) -> dict[str, tuple[str, int]]:
@@ -588,7 +590,7 @@ def _stored_in_free(every: list[gast.AST], local: set[str]) -> dict[str, tuple[s
         if not isinstance(n, gast.Call) or not isinstance(n.func, gast.Attribute):
             continue
         receiver = n.func.value
-        if n.func.attr not in _STORING or not isinstance(receiver, gast.Name):
+        if n.func.attr not in STORING_METHODS or not isinstance(receiver, gast.Name):
             continue
         if receiver.id not in local and receiver.id not in found:
             found[receiver.id] = (n.func.attr, n.lineno)
