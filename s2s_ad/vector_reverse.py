@@ -149,7 +149,9 @@ def plan(
     shaped = None if key is None else (*key, _value_kinds(cotangents))
     kinds = None if key is None else _kinds(out)  # plain arguments: the plan's `outputs`
     if len(outputs) == 1 and np.ndim(outputs[0]) == 0:  # one row: the gradient code itself
-        return Plan(f, names, ((flat,), flat), jit, refusal, kinds, one_row=True), out
+        plan = Plan(f, names, ((flat,), flat), jit, refusal, kinds, one_row=True)
+        plan.unit = unit_cotangent(outputs[0])  # (its dtype: the kinds keep a number's type)
+        return plan, out
     made = MADE.get(shaped) if shaped is not None else None
     if made is None or not all(d.is_current() for d in made[0]):
         made = _made(flat, values, cotangents)
@@ -173,6 +175,7 @@ class Plan:
         # one scalar output: its one row is the gradient, from the flat gradient code (the
         # `made` code) seeded with 1.0, no vector code (a derivative of the next order)
         self.one_row = one_row
+        self.unit: object = 1.0  # the one row's seed, of the output's dtype (`unit_cotangent`)
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
         self.fixed: tuple | None = None  # (cotangents, seeds) made once for outputs' kinds
@@ -313,7 +316,7 @@ class Plan:
         the one-hot seeds of `outputs`' rows), made once where the outputs' kinds are fixed
         (plain arguments: `fits`), then read-only (`read_only`)."""
         cotangents = _cotangents(outputs)
-        seeds = [unit_cotangent(outputs[0])] if self.one_row else one_hot_seeds(outputs)
+        seeds = [self.unit] if self.one_row else one_hot_seeds(outputs)
         if self.outputs is None:
             return cotangents, seeds
         self.fixed = (read_only(cotangents), read_only(seeds))

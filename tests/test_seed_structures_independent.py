@@ -781,33 +781,19 @@ def test_bug_closure_dict_item_mutated():
     assert_exact(g(W), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jacrev of a scalar loss, plain arguments: J(w, np.float32(3.1)), J(w, 3.1), J(w, "
-    "np.float32(3.1)): "
-    "the third call 3.2e-8 off (grad is right)",
-)
-def test_bug_jacrev_plain_arguments_in_turn():
+def test_jacrev_plain_arguments_in_turn():
     J = ad.jacrev(P.bug_jacrev_cycle)
     for s in [F32, 3.1, F32]:
         assert_exact(J(W, s), P.grad_by_scale(W, s))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="as above for jacobian (auto, scalar output): third call 3.2e-8 off"
-)
-def test_bug_jacobian_plain_arguments_in_turn():
+def test_jacobian_plain_arguments_in_turn():
     J = ad.jacobian(P.bug_jacobian_cycle)
     for s in [F32, 3.1, F32]:
         assert_exact(J(W, s), P.grad_by_scale(W, s))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jacrev with a float32 array argument, float32 -> float64 -> float32 arrays: third "
-    "call 3.2e-8 off",
-)
-def test_bug_jacrev_array_arguments_in_turn():
+def test_jacrev_array_arguments_in_turn():
     J = ad.jacrev(P.bug_jacrev_cycle_array)
     for x in [np.array([3.1], np.float32), np.array([3.1]), np.array([3.1], np.float32)]:
         assert_exact(J(W, x), P.grad_by_scale(W, np.sum(x)))
