@@ -199,8 +199,10 @@ def _held(values: list | tuple) -> frozenset | None:
     """The NumPy float dtypes the structured arguments among `values` hold (`t[0]`,
     `hp.scale`), which the dtype analysis does not follow into; None where every argument
     is plain (`_plain_value`)."""
+    from .ad.seed_dtype import held_float_dtypes
+
     structured = [v for v in values if not _plain_value(v)]
-    return pytrees.held_float_dtypes(structured) if structured else None
+    return held_float_dtypes(structured) if structured else None
 
 
 def _call_with(f: Callable, values: list) -> object:
@@ -672,13 +674,20 @@ def _specialised(
     run, derivatives = _specialised_call(f, d, wrt, as_tuple, with_value, jit)
     if held is None:
         return run, derivatives
-    # the structures' places, from the signature (neither arrays nor numbers)
-    at = [i for i, kind in enumerate(key) if type(kind) is not tuple and shapes[i] is None]
+    from .ad.seed_dtype import add_held
+
+    # the structures' places, from the signature: neither arrays nor numbers, or record
+    # arrays (`rec["scale"]`)
+    at = [
+        i
+        for i, kind in enumerate(key)
+        if (kind[0].fields if type(kind) is tuple else shapes[i] is None)
+    ]
 
     def run_if_held(values: tuple) -> object:
         found = set()
         for i in at:
-            pytrees.add_held(values[i], found)
+            add_held(values[i], found)
         return run(values) if found == held else None
 
     return run_if_held, derivatives

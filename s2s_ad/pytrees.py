@@ -224,41 +224,6 @@ def float_leaves(value: object) -> list:
     return [x for x in leaves if is_leaf(x)]
 
 
-def held_float_dtypes(value: object) -> frozenset:
-    """The NumPy float dtypes among the leaves of `value` (a float32 item of a tuple, dict
-    or dataclass argument: ad/seed_dtype.py); none for Python floats (weak under NumPy's
-    promotion, NEP 50) or where `value` is no tree (a call with it reports that). Asked on
-    every call of specialised code given structures: tuples, lists and dicts are walked
-    directly."""
-    found: set = set()
-    add_held(value, found)
-    return frozenset(found)
-
-
-def add_held(value: object, found: set) -> None:
-    """Add to `found` the NumPy float dtypes among `value`'s leaves (`held_float_dtypes`)."""
-    kind = type(value)
-    if kind is dict or kind is tuple or kind is list:
-        for item in value.values() if kind is dict else value:
-            if type(item) is np.ndarray:  # (the commonest item, without a call)
-                if item.dtype.kind == "f":
-                    found.add(item.dtype)
-            elif type(item) not in _SCALAR_TYPES:
-                add_held(item, found)
-    elif kind is np.ndarray or isinstance(value, np.generic):
-        if value.dtype.kind == "f":
-            found.add(value.dtype)
-    elif kind not in _SCALAR_TYPES:
-        try:
-            leaves = float_leaves(value)
-        except ArgumentError:  # (a cycle)
-            return
-        found.update(x.dtype for x in leaves if type(x) is not float and hasattr(x, "dtype"))
-
-
-_SCALAR_TYPES = frozenset((float, int, bool, str, type(None)))
-
-
 def derivative_leaves(derivative: object, like: object) -> list:
     """The items of `derivative` (of `like`, in any derivative form) at `like`'s leaves
     with a derivative, in `float_leaves`' order: None where it holds none."""

@@ -578,38 +578,19 @@ WHERE_SEEN_NOT = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="class attribute of an argument not read for the seed dtype: class C: scale = "
-    "np.float32(3.1); "
-    "grad(lambda w, c: np.sum(w**3) / c.scale)(w, C()) is 3.2e-8 relative off",
-)
-def test_bug_class_attribute_of_argument():
+def test_class_attribute_of_argument():
     assert_exact(ad.grad(P.bug_class_attr)(W, P.ClassLevelScale()), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dataclass ClassVar field (scale: ClassVar[np.float32] = np.float32(3.1)) not read: "
-    + WHERE_SEEN_NOT,
-)
-def test_bug_dataclass_classvar():
+def test_dataclass_classvar():
     assert_exact(ad.grad(P.bug_classvar)(W, P.ClassVarScale(0.1)), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="attribute inherited from a base class not read: " + WHERE_SEEN_NOT
-)
-def test_bug_inherited_class_attribute():
+def test_inherited_class_attribute():
     assert_exact(ad.grad(P.bug_inherited)(W, P.DerivedScale()), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plain class with __slots__ (no __dict__): its float32 attribute is not read: "
-    + WHERE_SEEN_NOT,
-)
-def test_bug_slots_class():
+def test_slots_class():
     assert_exact(ad.grad(P.bug_slots)(W, P.SlotsScale(F32)), P.grad_by_scale(W, F32))
 
 
@@ -618,55 +599,29 @@ def test_bug_getattr_attribute():
     assert_exact(ad.grad(P.bug_getattr)(W, P.GetattrScale()), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a set argument's float32 items not read (for s in {np.float32(3.1)}): "
-    + WHERE_SEEN_NOT,
-)
-def test_bug_set_argument():
+def test_set_argument():
     assert_exact(ad.grad(P.bug_set)(W, {F32}), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NumPy record array with a float32 field (dtype [('scale','f4'),('o','f8')]): "
-    "rec['scale'][0] "
-    "not seen: " + WHERE_SEEN_NOT,
-)
-def test_bug_record_array_field():
+def test_record_array_field():
     rec = np.array([(3.1, 2.0)], dtype=[("scale", "f4"), ("o", "f8")])
     assert_exact(ad.grad(P.bug_record_array)(W, rec), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a dtype held in an argument (cfg['dtype'] = 'float32' / np.float32 / "
-    "np.dtype('f4'), given as "
-    "dtype=cfg['dtype']) not read: np.sum(w**3) / np.asarray(cfg['scale'], dtype=cfg['dtype']) "
-    "3.2e-8 off",
-)
 @pytest.mark.parametrize(
     "dtype", ["float32", np.float32, np.dtype("f4")], ids=["str", "type", "dtype"]
 )
-def test_bug_dtype_held_in_dict(dtype):
+def test_dtype_held_in_dict(dtype):
     got = ad.grad(P.bug_dtype_in_dict)(W, {"scale": 3.1, "dtype": dtype})
     assert_exact(got, P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a dtype string in a dataclass field (prec.dtype = 'float32') not read"
-)
-def test_bug_dtype_held_in_dataclass():
+def test_dtype_held_in_dataclass():
     prec = P.Precision(scale=3.1, dtype="float32")
     assert_exact(ad.grad(P.bug_dtype_in_dataclass)(W, prec), P.grad_by_scale(W, F32))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a dtype passed as a plain argument (grad(f)(w, 3.1, 'float32'), np.asarray(scale, "
-    "dtype=dtype)) not read",
-)
-def test_bug_dtype_argument():
+def test_dtype_argument():
     assert_exact(ad.grad(P.bug_dtype_argument)(W, 3.1, "float32"), P.grad_by_scale(W, F32))
 
 
@@ -738,13 +693,7 @@ def test_bug_global_class_attribute_rebound():
         P.GlobalScale.scale = 3.1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stale code: the class attribute an argument's hp.scale reads, rebound 3.1 -> "
-    "np.float32 between "
-    "calls with new instances: 3.2e-8 off",
-)
-def test_bug_argument_class_attribute_rebound():
+def test_argument_class_attribute_rebound():
     g = ad.grad(P.bug_arg_class_attr_mutated)
     try:
         assert_exact(g(W, P.MutableClassScale()), P.grad_by_scale(W, 3.1))

@@ -177,9 +177,63 @@ def _note(value: object, found: set[np.dtype], depth: int = 3) -> None:
         return
     if dtype is not None and dtype.kind == "f":
         found.add(dtype)
+    elif dtype is not None and dtype.fields:  # a record array's fields (`rec["scale"]`)
+        found.update(field[0] for field in dtype.fields.values() if field[0].kind == "f")
 
 
 _MOST_ITEMS = 64
+
+
+def held_float_dtypes(values: list) -> frozenset:
+    """The float dtypes the arguments `values` (tuples, dicts, dataclasses …, given to a
+    function) hold or name, which its code reads by item or attribute (`t[0]`, `hp.scale`,
+    `cfg["dtype"]`) where the dtype analysis does not follow: their arrays' and NumPy
+    scalars' dtypes, the dtypes and float types they hold and the strings spelling one,
+    their objects' attributes, class attributes and slots; none for Python floats (weak
+    under NumPy's promotion). Asked on every call of code specialised to a signature with
+    structures: tuples, lists and dicts of arrays are walked without a call per item."""
+    found: set = set()
+    for value in values:
+        add_held(value, found)
+    return frozenset(found)
+
+
+def add_held(value: object, found: set, depth: int = 8) -> None:
+    """Add to `found` the float dtypes the argument `value` holds or names
+    (`held_float_dtypes`), `depth` levels of items down."""
+    kind = type(value)
+    if kind in _CONTAINERS or isinstance(value, _CONTAINER_TYPES):  # (NamedTuples too)
+        for item in value.values() if isinstance(value, dict) else value:
+            if type(item) is np.ndarray and item.dtype.kind == "f":  # (the commonest item)
+                found.add(item.dtype)
+            elif type(item) not in _NUMBERS and depth > 0:
+                add_held(item, found, depth - 1)
+    elif kind is str:
+        _note_spelling(value, found)
+    elif kind not in _NUMBERS:
+        _note(value, found, 0)  # an array, a NumPy scalar, a dtype, a float type
+        if depth > 0 and not isinstance(value, (np.ndarray, np.generic, type, np.dtype)):
+            for item in _attributes(value):
+                add_held(item, found, depth - 1)
+
+
+_NUMBERS = frozenset((float, int, bool, type(None)))
+_CONTAINER_TYPES = (dict, tuple, list, set, frozenset)
+_CONTAINERS = frozenset(_CONTAINER_TYPES)
+
+
+def _attributes(value: object) -> list:
+    """The values an object's attributes may read: its fields (a NamedTuple's are its
+    items), its slots, and its class's attributes, inherited ones too (`hp.scale` of a
+    class that sets `scale = np.float32(3.1)`), methods aside."""
+    found = list(getattr(value, "__dict__", {}).values())
+    for klass in type(value).__mro__[:-1]:  # (not `object`'s)
+        for name in getattr(klass, "__slots__", ()):
+            if isinstance(name, str) and hasattr(value, name):
+                found.append(getattr(value, name))
+        if klass.__module__ != "builtins":
+            found += [v for v in vars(klass).values() if not callable(v)]
+    return found
 
 
 def _items(value: object) -> list | None:
