@@ -226,3 +226,27 @@ def test_calls_alternating_the_items_dtype(name, caplog):
         got = gradient(W, make(scale))
         assert _relative(got, 2 * W / np.float64(scale)) <= 1e-15, dtype
         assert np.array_equal(got, ad.vjp(f, W, make(scale))[1](1.0)[0]), dtype
+
+
+class Counted:
+    """A property whose reads are counted: reading the arguments for their dtypes must not
+    run it (only the function's own reads do)."""
+
+    reads = 0
+
+    def __init__(self, scale):
+        self._scale = scale
+
+    @property
+    def scale(self):
+        Counted.reads += 1
+        return self._scale
+
+
+def test_reading_the_arguments_runs_no_property():
+    from s2s_ad.ad.seed_dtype import held_float_dtypes
+
+    Counted.reads = 0
+    found = held_float_dtypes([Counted(S32), {"c": Counted(S32)}])
+    assert Counted.reads == 0
+    assert found == {np.dtype(np.float32)}  # (the attribute it stores the value in)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+import weakref
 
 import numpy as np
 
@@ -225,15 +226,39 @@ _CONTAINERS = frozenset(_CONTAINER_TYPES)
 def _attributes(value: object) -> list:
     """The values an object's attributes may read: its fields (a NamedTuple's are its
     items), its slots, and its class's attributes, inherited ones too (`hp.scale` of a
-    class that sets `scale = np.float32(3.1)`), methods aside."""
+    class that sets `scale = np.float32(3.1)`), methods and dunders aside."""
     found = list(getattr(value, "__dict__", {}).values())
-    for klass in type(value).__mro__[:-1]:  # (not `object`'s)
-        for name in getattr(klass, "__slots__", ()):
-            if isinstance(name, str) and hasattr(value, name):
-                found.append(getattr(value, name))
-        if klass.__module__ != "builtins":
-            found += [v for v in vars(klass).values() if not callable(v)]
+    kind = type(value)
+    names = _CLASS_NAMES.get(kind)
+    if names is None:
+        names = _CLASS_NAMES[kind] = _class_names(kind)
+    for name in names:
+        try:
+            found.append(getattr(value, name))
+        except AttributeError:  # (an empty slot)
+            continue
     return found
+
+
+_CLASS_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _class_names(kind: type) -> tuple:
+    """The names of `kind`'s slots and of its classes' attributes other than methods and
+    dunders: found once per class (their values are read on each call)."""
+    names: list = []
+    for klass in kind.__mro__[:-1]:  # (not `object`'s)
+        slots = getattr(klass, "__slots__", ())
+        names += [slots] if isinstance(slots, str) else [n for n in slots if type(n) is str]
+        if klass.__module__ != "builtins":  # (not `__dataclass_fields__` …)
+            names += [k for k, v in vars(klass).items() if k[:2] != "__" and _plain_attribute(v)]
+    return tuple(dict.fromkeys(names))
+
+
+def _plain_attribute(value: object) -> bool:
+    """A class attribute read as it is: no method, and no property or other descriptor,
+    whose reading would run the user's code."""
+    return not callable(value) and not hasattr(type(value), "__get__")
 
 
 def _items(value: object) -> list | None:
