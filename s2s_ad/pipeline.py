@@ -306,7 +306,8 @@ def differentiate(
         ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     aliases = ssa.aliases
     cells = _alias_cells(aliases, scope)
-    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items, held)
+    ssa.held = held
+    tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
     if reads is not None:  # one helper's code for other items read: a name of its own
         tree.name += items_label(reads)
     # flat gradient code is differentiated again: no in-place updates
@@ -359,7 +360,8 @@ def gradient_seed_dtype(
     Raises S2SError where `fn` does not lower so (the derivative reports it)."""
     _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
     ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
-    mixed = seed_dtype(ssa, held)
+    ssa.held = held
+    mixed = seed_dtype(ssa)
     return mixed if mixed is not None else output_float_dtype(ssa)
 
 
@@ -390,11 +392,9 @@ def _derivative_tree(
     wrt: tuple[str, ...],
     for_calls: bool = False,
     structures: dict | None = None,
-    held: frozenset = frozenset(),
 ) -> tuple[ast.FunctionDef, Callees, bool]:
     """The AD stage: the derivative as a Python tree before simplification, the callees
-    it calls, and whether it returns the value beside the gradients (`held`: the float
-    dtypes of structured arguments' items, which `grad`'s seed is made for)."""
+    it calls, and whether it returns the value beside the gradients."""
     aliases = ssa.aliases
     ssa.known_shapes, ssa.numbers = known_shapes(ssa)  # no `rt.unbroadcast` of scalars
     callees = Callees(Namer(ssa.taken_names | set(vars(aliases).values())), derivative)
@@ -412,7 +412,7 @@ def _derivative_tree(
             with_calls=mode not in FLAT_MODES,  # these are differentiated again
             unit_seed=mode == "grad" and not with_value,  # only `grad` runs this code
             # (`grad`'s and `value_and_grad`'s: code not differentiated again)
-            seed_dtype=seed_dtype(ssa, held) if mode in ("grad", "value_and_gradient") else None,
+            seed_dtype=seed_dtype(ssa) if mode in ("grad", "value_and_gradient") else None,
         )
     elif mode in ("forward", "vector", "vector_rows"):
         tree = tangent_function(

@@ -748,27 +748,15 @@ def test_jacrev_array_arguments_in_turn():
         assert_exact(J(W, x), P.grad_by_scale(W, np.sum(x)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grad(inner)(w, cfg['scale']) called inside a differentiated function: "
-    "value_and_grad's value "
-    "differs from the plain call (6.764516552 vs 6.764516337, 3.2e-8) and its gradient too",
-)
-def test_bug_grad_inside_value_differs():
+def test_grad_inside_value_differs():
     cfg = {"scale": F32}
     value, _ = ad.value_and_grad(P.bug_grad_inside)(W, cfg)
     assert value == P.bug_grad_inside(W, cfg)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grad of a function that calls grad(inner)(w, s), s np.float32 (a dict item or a "
-    "plain argument): "
-    "the second derivative 3.2e-8 relative off (float16: 3.5e-4)",
-)
 @pytest.mark.parametrize("how", ["dict", "plain"])
 @pytest.mark.parametrize("s", [F32, F16], ids=["float32", "float16"])
-def test_bug_grad_inside_gradient(how, s):
+def test_grad_inside_gradient(how, s):
     if how == "dict":
         got = ad.grad(P.bug_grad_inside)(W, {"scale": s})
     else:

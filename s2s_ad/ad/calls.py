@@ -128,6 +128,7 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
             hint="match the helper's parameters",
         ) from None
     operands = []
+    origin = _gradient_origin(prim.fn)
     for name, param in signature.parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):  # one operand per item
             items = bound.arguments.get(name, () if param.kind is param.VAR_POSITIONAL else {})
@@ -143,6 +144,8 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
             operands += zip(star_parameter_names(name, arity), values, strict=True)
         elif name in bound.arguments:
             operands.append((name, bound.arguments[name]))
+        elif refer is not None and name == (origin or ("", ""))[1]:
+            operands.append((name, _unit_seed(fn, origin[0], operands, refer)))
         elif is_literal(param.default):
             operands.append((name, Const(param.default)))
         elif refer is not None:
@@ -156,6 +159,49 @@ def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, o
                 hint=f"pass `{name}` explicitly in the call",
             )
     return operands
+
+
+def _gradient_origin(callee: object) -> tuple[object, str] | None:
+    """(the function, the cotangent parameter `out_bar=1.0`) of flat gradient code
+    (`grad(g)(x)` called inside a differentiated function: ssa/derivative_calls.py; api.py
+    marks it), None for other callees."""
+    made = getattr(callee, "_s2s_made_from", None)
+    if made is not None:
+        return made.fn, made.cotangent
+    of = getattr(callee, "_s2s_seeds_gradient_of", None)  # (callables.made_by_s2s_ad)
+    if of is None:
+        return None
+    own = inspect.signature(of).parameters
+    extra = [p for p in inspect.signature(callee).parameters if p not in own]
+    return (of, extra[-1]) if extra else None
+
+
+def _unit_seed(caller: Function, of: object, operands: list, refer: Callable) -> object:
+    """The seed `grad(of)(x)` itself starts `of`'s gradient code from at this call (api.py's
+    `_cotangent_parameter`), for the arguments' dtypes the caller's analysis knows: of the
+    output's dtype, or float64 where floats of several dtypes meet (ad/seed_dtype.py); the
+    literal 1.0 where neither is known. Python's weak 1.0 made `1.0 / s` of a float32 `s`
+    a float32 inside, where the plain call's `grad` divided in float64."""
+    from ..fast_path import signature_key
+    from ..pipeline import gradient_seed_dtype
+    from .dtypes import argument_fact
+
+    def fact(atom: object) -> tuple | None:
+        if type(atom) in (Const, Free):
+            return argument_fact(signature_key([atom.value])[0])
+        return caller.dtypes.get(getattr(atom, "name", None))
+
+    facts = tuple(fact(atom) for _, atom in operands)
+    # (an item of the caller's structured arguments: their float dtypes count)
+    held = caller.held if None in facts else frozenset()
+    try:
+        dtype = gradient_seed_dtype(of, facts, held)
+    except (S2SError, ValueError):  # (its parameters not these: star ones)
+        dtype = None
+    if dtype is None:
+        return Const(1.0)
+    seed = dtype.type(1.0)
+    return Free(refer(seed, f"{dtype.name}_seed"), seed)
 
 
 STATIC = "static"  # a structure's static leaves, in `call_structures`

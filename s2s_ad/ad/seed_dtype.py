@@ -42,12 +42,12 @@ from ..frontend.library import is_library_function, module_root
 from ..ssa.ir import Assign, Const, Free, Function, Prim, Var, operands, walk
 
 
-def seed_dtype(fn: Function, held: frozenset = frozenset()) -> np.dtype | None:
+def seed_dtype(fn: Function) -> np.dtype | None:
     """None where `grad`'s literal seed 1.0 is exact for `fn` (its floats are of one dtype);
-    else the float dtype its seed is made of. `held`: the NumPy float dtypes the items of its
+    else the float dtype its seed is made of. `fn.held`: the float dtypes the items of its
     structured arguments hold (`hp.scale` of a dataclass, `t[0]`), which its code reads by
     attribute or index where the dtype analysis does not follow them."""
-    if len(_float_dtypes(fn) | held) <= 1:
+    if len(_float_dtypes(fn) | fn.held) <= 1:
         return None
     known = output_float_dtype(fn)
     # (float64 where unknown, a Python float's precision: at worst the more exact)

@@ -202,6 +202,8 @@ class Function:
     shapes: dict[str, tuple] = field(default_factory=dict)
     # variable → dtype fact (`ad/dtypes.py`), likewise, in code specialised to argument dtypes
     dtypes: dict[str, tuple] = field(default_factory=dict)
+    # the float dtypes the structured arguments hold, in code made for them (ad/seed_dtype.py)
+    held: frozenset = frozenset()
     # variable → shape that holds in every call of the derivative: `shapes` in specialised
     # code, else 0-d scalars and `Like(name)`: another value's shape (`ad/known_shapes.py`)
     known_shapes: dict[str, object] = field(default_factory=dict)
