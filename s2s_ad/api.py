@@ -183,7 +183,8 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
     values = [given.get(p.name, p.default) for p in params]
     if any(v is inspect.Parameter.empty for v in values):
         return None  # (a missing argument: the call reports it)
-    key = (signature_key(values), _held(values) or frozenset())
+    signature = signature_key(values)
+    key = (signature, _held(values, _structured_places(signature)) or frozenset())
     if key not in seeds:  # (`grad`'s seed: a Python 0 divides as the plain call does)
         from .pipeline import gradient_seed_dtype
 
@@ -195,14 +196,22 @@ def _cotangent_parameter(f: Callable, given: dict) -> tuple[str, object] | None:
     return name, seeds[key]
 
 
-def _held(values: list | tuple) -> frozenset | None:
-    """The NumPy float dtypes the structured arguments among `values` hold (`t[0]`,
-    `hp.scale`), which the dtype analysis does not follow into; None where every argument
-    is plain (`_plain_value`)."""
+def _structured_places(key: tuple) -> list[int]:
+    """The places of an argument signature's structures (neither arrays nor numbers, or
+    record arrays: `rec["scale"]`), whose items the dtype analysis does not follow into."""
+    return [
+        i
+        for i, kind in enumerate(key)
+        if (kind[0].fields if type(kind) is tuple else _static_shape(kind) is None)
+    ]
+
+
+def _held(values: list | tuple, places: list[int]) -> frozenset | None:
+    """The float dtypes the structured arguments at `places` hold (`t[0]`, `hp.scale`:
+    ad/seed_dtype.py); None where there are none."""
     from .ad.seed_dtype import held_float_dtypes
 
-    structured = [v for v in values if not _plain_value(v)]
-    return held_float_dtypes(structured) if structured else None
+    return held_float_dtypes([values[i] for i in places]) if places else None
 
 
 def _call_with(f: Callable, values: list) -> object:
@@ -602,7 +611,7 @@ def _gradient_function(
             for name, value in zip(names[0], inputs, strict=True):
                 _check_differentiable(f, name, value)
             if mode == "reverse":
-                held = _held(values)
+                held = _held(values, _structured_places(key))
                 fast = _specialised(f, names[0], key, as_tuple, with_value, jit, held)
             else:
                 fast = _specialised_forward(f, names[0], key, inputs, as_tuple, with_value, jit)
@@ -674,21 +683,10 @@ def _specialised(
     run, derivatives = _specialised_call(f, d, wrt, as_tuple, with_value, jit)
     if held is None:
         return run, derivatives
-    from .ad.seed_dtype import add_held
-
-    # the structures' places, from the signature: neither arrays nor numbers, or record
-    # arrays (`rec["scale"]`)
-    at = [
-        i
-        for i, kind in enumerate(key)
-        if (kind[0].fields if type(kind) is tuple else shapes[i] is None)
-    ]
+    places = _structured_places(key)
 
     def run_if_held(values: tuple) -> object:
-        found = set()
-        for i in at:
-            add_held(values[i], found)
-        return run(values) if found == held else None
+        return run(values) if _held(values, places) == held else None
 
     return run_if_held, derivatives
 

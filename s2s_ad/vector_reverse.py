@@ -149,9 +149,9 @@ def plan(
     shaped = None if key is None else (*key, _value_kinds(cotangents))
     kinds = None if key is None else _kinds(out)  # plain arguments: the plan's `outputs`
     if len(outputs) == 1 and np.ndim(outputs[0]) == 0:  # one row: the gradient code itself
-        plan = Plan(f, names, ((flat,), flat), jit, refusal, kinds, one_row=True)
-        plan.unit = unit_cotangent(outputs[0])  # (its dtype: the kinds keep a number's type)
-        return plan, out
+        # (its seed of the output's dtype: the kinds keep a NumPy scalar as a Python float)
+        unit = unit_cotangent(outputs[0])
+        return Plan(f, names, ((flat,), flat), jit, refusal, kinds, one_row=True, unit=unit), out
     made = MADE.get(shaped) if shaped is not None else None
     if made is None or not all(d.is_current() for d in made[0]):
         made = _made(flat, values, cotangents)
@@ -167,7 +167,15 @@ class Plan:
     """The vector reverse code made for one kind of call, and how to run it on a call."""
 
     def __init__(
-        self, f, names, made, jit: bool, refusal: tuple, outputs: tuple | None, one_row=False
+        self,
+        f,
+        names,
+        made,
+        jit: bool,
+        refusal: tuple,
+        outputs: tuple | None,
+        one_row=False,
+        unit: object = 1.0,
     ):
         self.f, self.names, self.made, self.jit, self.refusal = f, names, made, jit, refusal
         # for plain arguments: (whether `f` returns a tuple, the outputs' kinds as `_key`'s)
@@ -175,7 +183,7 @@ class Plan:
         # one scalar output: its one row is the gradient, from the flat gradient code (the
         # `made` code) seeded with 1.0, no vector code (a derivative of the next order)
         self.one_row = one_row
-        self.unit: object = 1.0  # the one row's seed, of the output's dtype (`unit_cotangent`)
+        self.unit = unit  # the one row's seed, of the output's dtype (`unit_cotangent`)
         self.inputs = [list(_signature(f).parameters).index(name) for name in names]
         self.run: Callable | None = None  # the code's runner (a plan serves one kind of call)
         self.fixed: tuple | None = None  # (cotangents, seeds) made once for outputs' kinds
