@@ -250,6 +250,21 @@ def test_reading_the_arguments_runs_no_property():
     found = held_float_dtypes([Counted(S32), {"c": Counted(S32)}])
     assert Counted.reads == 0
     assert found == {np.dtype(np.float32)}  # (the attribute it stores the value in)
+    assert held_float_dtypes([np, np.sum, print]) == set()  # (namespaces, not data)
+
+
+DTYPE = "float32"
+
+
+def converted_by_a_global_name(w, t):
+    return np.sum(w * t.astype(DTYPE)) / np.sum(t.astype(DTYPE))
+
+
+def test_a_dtype_named_by_a_global_string():
+    t = np.linspace(0.3, 0.9, 4)
+    got = ad.grad(converted_by_a_global_name)(W, t)
+    t32 = t.astype(np.float32)
+    assert _relative(got, t32.astype(float) / np.float64(np.sum(t32))) <= 1e-15
 
 
 def inner_loss(w, s):

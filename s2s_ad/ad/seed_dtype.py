@@ -32,7 +32,6 @@ values they read (a float32 a helper makes divides the seed as well).
 
 from __future__ import annotations
 
-import dataclasses
 import types
 import weakref
 
@@ -73,7 +72,7 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
     and dtypes it names (`np.float32(s)`, `.astype("f")`, `dtype="float32"`)."""
     found: set[np.dtype] = set()
     for dtype in {f[1] for f in fn.dtypes.values() if f[0] != "weak"}:  # (a few distinct)
-        _note(dtype, found)
+        _note_leaf(np.dtype(dtype), found)
     helpers: set[types.FunctionType] = set()
     for stmt in walk(fn.body):
         if type(stmt) is not Assign or type(stmt.value) is not Prim:
@@ -83,7 +82,8 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
         _note_helper(getattr(prim.fn, "__func__", prim.fn), found, helpers)
         for atom in operands(prim):
             kind = type(atom)
-            if kind is Free or kind is Const:
+            # (a literal string is a dtype only where one is taken: `d["f"]` is a key)
+            if kind is Free or (kind is Const and type(atom.value) is not str):
                 _note(atom.value, found)
         if _takes_dtype(prim):  # `x.astype("f")`, `dtype="float32"`: a string names one
             for atom in operands(prim):
@@ -160,29 +160,33 @@ def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:
                 _note_spelling(const, found)
 
 
-def _note(value: object, found: set[np.dtype], depth: int = 3) -> None:
-    """Add the float dtypes `value` holds or names, if any: an array's, a NumPy scalar's, a
-    float type's, and those of the items of the
-    tuples, lists, dicts, dataclasses and namespaces it holds (`CFG["scale"]`), `depth`
-    levels down, a few dozen items each (a global table is not searched whole)."""
+def _note(value: object, found: set[np.dtype]) -> None:
+    """Add the float dtypes a global or closure value holds or names (`add_held`), a few
+    levels and a few dozen items each: a global table is not searched whole."""
+    add_held(value, found, _GLOBAL_DEPTH, _MOST_ITEMS)
+
+
+_GLOBAL_DEPTH, _MOST_ITEMS = 3, 64
+
+
+def _note_leaf(value: object, found: set[np.dtype]) -> bool:
+    """Add the float dtype of an array, a NumPy scalar, a dtype or a float type (a record
+    array's float fields); whether `value` is one of those."""
     if isinstance(value, (np.ndarray, np.generic)):
         dtype = value.dtype
     elif isinstance(value, np.dtype):
         dtype = value
-    elif isinstance(value, type) and issubclass(value, np.floating):
-        dtype = np.dtype(value)
+    elif isinstance(value, type):
+        if issubclass(value, np.floating):
+            found.add(np.dtype(value))
+        return True
     else:
-        items = _items(value) if depth > 0 else None
-        for item in items or ():
-            _note(item, found, depth - 1)
-        return
-    if dtype is not None and dtype.kind == "f":
+        return False
+    if dtype.kind == "f":
         found.add(dtype)
-    elif dtype is not None and dtype.fields:  # a record array's fields (`rec["scale"]`)
+    elif dtype.fields:  # a record array's fields (`rec["scale"]`)
         found.update(field[0] for field in dtype.fields.values() if field[0].kind == "f")
-
-
-_MOST_ITEMS = 64
+    return True
 
 
 def held_float_dtypes(values: list) -> frozenset:
@@ -199,23 +203,27 @@ def held_float_dtypes(values: list) -> frozenset:
     return frozenset(found)
 
 
-def add_held(value: object, found: set, depth: int = 8) -> None:
-    """Add to `found` the float dtypes the argument `value` holds or names
-    (`held_float_dtypes`), `depth` levels of items down."""
+def add_held(value: object, found: set, depth: int = 8, most: int | None = None) -> None:
+    """Add to `found` the float dtypes `value` holds or names (`held_float_dtypes`),
+    `depth` levels of items down; containers and objects of more than `most` items are
+    left out (None: none are)."""
     kind = type(value)
     if kind in _CONTAINERS or isinstance(value, _CONTAINER_TYPES):  # (NamedTuples too)
-        for item in value.values() if isinstance(value, dict) else value:
+        items = value.values() if isinstance(value, dict) else value
+        if most is not None and len(items) > most:
+            return
+        for item in items:
             if type(item) is np.ndarray and item.dtype.kind == "f":  # (the commonest item)
                 found.add(item.dtype)
             elif type(item) not in _NUMBERS and depth > 0:
-                add_held(item, found, depth - 1)
+                add_held(item, found, depth - 1, most)
     elif kind is str:
         _note_spelling(value, found)
-    elif kind not in _NUMBERS:
-        _note(value, found, 0)  # an array, a NumPy scalar, a dtype, a float type
-        if depth > 0 and not isinstance(value, (np.ndarray, np.generic, type, np.dtype)):
-            for item in _attributes(value):
-                add_held(item, found, depth - 1)
+    elif kind not in _NUMBERS and not _note_leaf(value, found) and depth > 0:
+        attributes = _attributes(value)
+        if most is None or len(attributes) <= most:
+            for item in attributes:
+                add_held(item, found, depth - 1, most)
 
 
 _NUMBERS = frozenset((float, int, bool, type(None)))
@@ -227,8 +235,10 @@ def _attributes(value: object) -> list:
     """The values an object's attributes may read: its fields (a NamedTuple's are its
     items), its slots, and its class's attributes, inherited ones too (`hp.scale` of a
     class that sets `scale = np.float32(3.1)`), methods and dunders aside."""
-    found = list(getattr(value, "__dict__", {}).values())
     kind = type(value)
+    if kind.__module__ == "builtins":  # a module's or function's namespace: not its data
+        return []
+    found = list(getattr(value, "__dict__", {}).values())
     names = _CLASS_NAMES.get(kind)
     if names is None:
         names = _CLASS_NAMES[kind] = _class_names(kind)
@@ -259,19 +269,3 @@ def _plain_attribute(value: object) -> bool:
     """A class attribute read as it is: no method, and no property or other descriptor,
     whose reading would run the user's code."""
     return not callable(value) and not hasattr(type(value), "__get__")
-
-
-def _items(value: object) -> list | None:
-    """The items of a container whose items a function may read as values: a tuple's (a
-    NamedTuple's too), a list's, a dict's values, a dataclass's or namespace's fields."""
-    if isinstance(value, (tuple, list)):
-        items = value
-    elif isinstance(value, dict):
-        items = list(value.values())
-    elif isinstance(value, types.SimpleNamespace) or (
-        dataclasses.is_dataclass(value) and not isinstance(value, type)
-    ):
-        items = list(vars(value).values()) if hasattr(value, "__dict__") else None
-    else:
-        return None
-    return None if items is None or len(items) > _MOST_ITEMS else list(items)
