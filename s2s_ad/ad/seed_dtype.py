@@ -210,20 +210,20 @@ def add_held(value: object, found: set, depth: int = 8, most: int | None = None)
     kind = type(value)
     if kind in _CONTAINERS or isinstance(value, _CONTAINER_TYPES):  # (NamedTuples too)
         items = value.values() if isinstance(value, dict) else value
-        if most is not None and len(items) > most:
-            return
-        for item in items:
-            if type(item) is np.ndarray and item.dtype.kind == "f":  # (the commonest item)
-                found.add(item.dtype)
-            elif type(item) not in _NUMBERS and depth > 0:
-                add_held(item, found, depth - 1, most)
     elif kind is str:
         _note_spelling(value, found)
-    elif kind not in _NUMBERS and not _note_leaf(value, found) and depth > 0:
-        attributes = _attributes(value)
-        if most is None or len(attributes) <= most:
-            for item in attributes:
-                add_held(item, found, depth - 1, most)
+        return
+    elif kind in _NUMBERS or _note_leaf(value, found) or depth == 0:
+        return
+    else:
+        items = _attributes(value)
+    if most is not None and len(items) > most:
+        return
+    for item in items:
+        if type(item) is np.ndarray and item.dtype.kind == "f":  # (the commonest item)
+            found.add(item.dtype)
+        elif type(item) not in _NUMBERS and depth > 0:
+            add_held(item, found, depth - 1, most)
 
 
 _NUMBERS = frozenset((float, int, bool, type(None)))
