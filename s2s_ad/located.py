@@ -232,7 +232,10 @@ def is_complex(value: object) -> bool:
         return any(is_complex(v) for v in value.values())
     if isinstance(value, (complex, np.complexfloating)):
         return True
-    dtype = getattr(value, "dtype", None)  # NumPy's, or a Dask or CuPy array's
+    try:
+        dtype = getattr(value, "dtype", None)  # NumPy's, or a Dask or CuPy array's
+    except Exception:  # (the user's `__getattr__` raising another error: no dtype)
+        return False
     return isinstance(dtype, np.dtype) and dtype.kind == "c"
 
 

@@ -187,21 +187,7 @@ def test_object_arguments(name):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AttributeError,
-                reason="grad(loss_dtype_arg, jit=True)(w, x, np.float32) (a dtype *type* as "
-                "argument) crashes in s2s_ad/jit/backend.py _kind: 'getset_descriptor' object "
-                "has no attribute 'c_contiguous'; plain call and jit=False work",
-            ),
-        )
-        if n == "arg_type"
-        else n
-        for n in OBJ
-    ],
+    list(OBJ),  # (a dtype type as argument crashed in jit/backend.py's _kind: fixed)
 )
 def test_object_arguments_jit(name):
     f, args, ex = _object_cases()[name]
@@ -227,13 +213,7 @@ def test_property_runs_as_often_as_plain(api):
         assert P.PROP_CALLS[0] <= plain
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="an argument whose __getattr__ raises KeyError for unknown names: s2s_ad's "
-    "is_complex does getattr(value, 'dtype', None) (located.py) and crashes with "
-    "KeyError('dtype'); the plain call never asks for .dtype and works",
-)
+# (an argument whose __getattr__ raises KeyError crashed in located.is_complex: fixed)
 def test_getattr_object_keyerror():
     g = ad.grad(P.loss_attr)(W, P.GetAttr(np.float32(0.3)))
     assert rel(g, 2 * W / S32F) < TOL

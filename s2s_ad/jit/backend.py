@@ -217,6 +217,8 @@ def _narrow_float(dtype: object) -> bool:
 def _kind(value: object) -> tuple:
     """What Numba compiles a version of the code for: type, dtype, rank and memory layout (a
     strided view is a new compile, whose performance hints must be silenced too)."""
+    if isinstance(value, type):  # a type passed (`dt=np.float32`): class attributes, no data
+        return type(value), value, 0, None
     flags = getattr(value, "flags", None)
     layout = None if flags is None else (flags.c_contiguous, flags.f_contiguous)
     return type(value), getattr(value, "dtype", None), getattr(value, "ndim", 0), layout
