@@ -83,48 +83,63 @@ class _Available:
     """Values at hand: key → the name or literal that holds it, with the index from each
     name to the keys that involve it, so a store forgets them cheaply.
 
-    A nested block starts from a copy (`inner`): the dicts are copied, the sets of the
-    index shared until this copy changes one (`owned`), so entering a block costs two dict
-    copies, not a copy of every set."""
+    A nested block starts from the values of the statements before it and changes them in
+    place (`enter`); leaving it undoes what it added (`leave`), so entering a block costs
+    nothing, where a copy of every dict made long functions quadratic. Nothing it forgets
+    came from outside: its compound statement first forgets every name the block stores."""
 
     def __init__(self) -> None:
         self.of: dict[Key, ast.expr] = {}
         self.names: dict[Key, set[str]] = {}  # key → the names it involves (never changed)
         self.involving: dict[str, set[Key]] = {}
-        self.owned: set[str] = set()  # the sets of `involving` this copy may change
         self.nameless: set[Key] = set()  # pure expressions of literals alone: `1.0 - 0.5`
+        # in a nested block: (key, what it held before, if anything) of each value added
+        self.added: list[tuple[Key, tuple | None]] | None = None
 
-    def inner(self) -> _Available:
-        nested = _Available()
-        nested.of, nested.names = dict(self.of), dict(self.names)
-        nested.involving = dict(self.involving)
-        nested.nameless = set(self.nameless)
-        return nested
+    def enter(self) -> list | None:
+        """Start a nested block; the enclosing block's record of additions, for `leave`."""
+        outer, self.added = self.added, []
+        return outer
 
-    def _own(self, name: str) -> set[Key]:
-        keys = self.involving.get(name)
-        if name not in self.owned:
-            keys = self.involving[name] = set(keys or ())
-            self.owned.add(name)
-        return keys
+    def leave(self, outer: list | None) -> None:
+        """The values as they were when the nested block was entered."""
+        added, self.added = self.added, None
+        for key, before in reversed(added):
+            if key in self.of:
+                self._drop(key)
+            if before is not None:
+                self.add(key, *before)
+        self.added = outer
 
     def add(self, key: Key, value: ast.expr, names: set[str]) -> None:
+        if self.added is not None:
+            held = self.of.get(key)
+            self.added.append((key, None if held is None else (held, self.names[key])))
         self.of[key], self.names[key] = value, names
         if type(key) is tuple and len(names) == 1:  # (the name holding it only)
             self.nameless.add(key)
+        involving = self.involving
         for name in names:
-            self._own(name).add(key)
+            keys = involving.get(name)
+            if keys is None:
+                involving[name] = {key}
+            else:
+                keys.add(key)
+
+    def _drop(self, key: Key) -> None:
+        del self.of[key]
+        self.nameless.discard(key)
+        for name in self.names.pop(key):
+            keys = self.involving.get(name)
+            if keys is not None:
+                keys.discard(key)
 
     def forget(self, stored: set[str]) -> None:
         """Drop the values that a store to any of `stored` makes stale."""
         for name in stored:
-            self.owned.discard(name)
             for key in self.involving.pop(name, ()):
-                self.of.pop(key, None)
-                self.nameless.discard(key)
-                for other in self.names.pop(key, ()):
-                    if other in self.involving:
-                        self._own(other).discard(key)
+                if key in self.of:
+                    self._drop(key)
 
     def lasting(self, own: set[str], bound_once: set[str]) -> _Available:
         """The values a nested function binding `own` may use when it runs later."""
@@ -172,9 +187,10 @@ def _block(
             changed |= _replace(stmt, available, header)
             for field in _BLOCKS:
                 if hasattr(stmt, field):
-                    block = getattr(stmt, field)
-                    inner = available.inner()
-                    changed |= _block(block, bound_once, stores_of, facts, local, inner)
+                    outer = available.enter()
+                    inner = getattr(stmt, field)
+                    changed |= _block(inner, bound_once, stores_of, facts, local, available)
+                    available.leave(outer)
         _record(stmt, available, local)
     return changed
 

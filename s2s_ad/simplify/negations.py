@@ -112,8 +112,9 @@ def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict, facts: Name
             folded.append(i)
             if blamed:
                 setattr(reader, LINE, getattr(stmt, LINE))
-    for i in reversed(folded):
-        del block[i]
+    if folded:  # (one pass over the block: a deletion each would move its tail each time)
+        gone = set(folded)
+        block[:] = [stmt for i, stmt in enumerate(block) if i not in gone]
     return bool(folded)
 
 
@@ -134,7 +135,8 @@ def _reader(
 ) -> ast.stmt | None:
     """The statement after `block[i]` reading `name`, when it is a simple assignment or
     return and nothing between assigns what `block[i]`'s value reads; else None."""
-    for stmt in block[i + 1 :]:
+    for j in range(i + 1, len(block)):  # (no copy of the block's tail per statement)
+        stmt = block[j]
         if name in (facts.of(stmt).loads if type(stmt) in SIMPLE else loads(stmt)):
             return stmt if type(stmt) in (ast.Assign, ast.Return) else None
         if operands.intersection(stores(stmt)):

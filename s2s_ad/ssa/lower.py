@@ -139,6 +139,7 @@ class _Lowering(
         self.argument_updates: list[tuple[str, int]] = []  # when recording
         self.recording = False
         self.loads = load_lines(node, self.every_node)
+        self._last_loads: dict[str, tuple[int, int]] = {}  # name → (reads seen, the last line)
         del self.every_node  # (the lowering rewrites parts of the tree)
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
@@ -527,9 +528,12 @@ class _Lowering(
         if name in getattr(stmt, "results_read_after", ()):  # comprehensions.py: same line
             return True
         start, end = stmt.lineno, stmt.end_lineno
-        for line in self.loads.get(name, ()):
-            if line > end:
-                return True
+        lines = self.loads.get(name, ())
+        if lines and self._last_load(name, lines) > end:
+            return True
+        if not self.enclosing_loops:
+            return False
+        for line in lines:
             if line < start and any(
                 loop.lineno <= line
                 # a `while` test rebuilt in the body (comprehensions.py) reads it: any read
@@ -538,6 +542,14 @@ class _Lowering(
             ):
                 return True  # the next iteration of an enclosing loop reads it
         return False
+
+    def _last_load(self, name: str, lines: list[int]) -> int:
+        """The last line reading `name`: found again only after reads were added (inlined
+        functions extend `loads`), so that each branch's joins do not walk every read."""
+        seen = self._last_loads.get(name)
+        if seen is None or seen[0] != len(lines):
+            seen = self._last_loads[name] = (len(lines), max(lines))
+        return seen[1]
 
     def _next_iteration_reads(self, name: str, loop: gast.For | gast.While) -> bool:
         """Whether an iteration of `loop` may read the value `name` had when the previous
