@@ -152,7 +152,9 @@ def file_lines(fn: types.FunctionType) -> list[str]:
     OSError where there are none. Not `findsource` itself: its `inspect.getmodule` walks
     every loaded module for a file none of them defines (a module loaded from its path, a
     test's program), 3.4 to 4 ms a call among 1,464 modules, a seventh of a short `grad`."""
-    file = inspect.getsourcefile(fn.__code__)
+    file = fn.__code__.co_filename
+    if file not in linecache.cache:  # (generated code and notebook cells are: no search)
+        file = inspect.getsourcefile(fn.__code__)
     if not file:
         raise OSError("source code not available")
     linecache.checkcache(file)
@@ -163,10 +165,13 @@ def file_lines(fn: types.FunctionType) -> list[str]:
 
 
 def _last_line(code) -> int | None:
-    ends = [end for _, end, _, _ in code.co_positions()]
-    if None in ends:
-        return None  # positions not recorded (`python -X no_debug_ranges`)
-    last = max(ends, default=0)
+    # (instructions with no place in the source, as the `COPY_FREE_VARS` and `MAKE_CELL`
+    # opening a closure's code or one with cells: skipped, where they sent every closure,
+    # generated code included, to inspect's search)
+    ends = [end for _, end, _, _ in code.co_positions() if end is not None]
+    if not ends:
+        return None  # no positions recorded
+    last = max(ends)
     for const in code.co_consts:
         if hasattr(const, "co_positions"):
             inner = _last_line(const)
