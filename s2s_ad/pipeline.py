@@ -32,6 +32,7 @@ from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import RecursiveCallError, S2SError
 from .frontend.locations import fix_missing_locations
+from .frontend.nesting import too_deeply_nested
 from .frontend.nodes import descendants
 from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
@@ -160,6 +161,8 @@ def derivative(
                 if located is exc:
                     raise
                 raise located from None
+            except RecursionError:  # the passes recursing into code nested hundreds deep
+                raise in_users_code(too_deeply_nested(fn, "beyond the recursion limit")) from None
             finally:
                 _IN_PROGRESS.discard(marker)
         return per_function[key]
@@ -319,7 +322,12 @@ def differentiate(
     cells.update(scope.closure)
     label = f"{tree.name} of {ssa.filename}:{ssa.first_line}"
     defaults = compiled_defaults(fn, ssa.params, tree)  # `w=np.ones(3)` too
-    compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
+    try:
+        compiled = compile_function(source, tree.name, fn.__globals__, cells, label, defaults)
+    except SyntaxError as exc:  # (Python's limits: 100 levels of indentation, 20 of loops)
+        if not exc.msg.startswith("too many"):
+            raise
+        raise in_users_code(too_deeply_nested(fn, f"its derivative: {exc.msg}")) from None
     register_lines(compiled.__code__.co_filename, statement_lines(ssa), table, derivatives)
     # flat gradient code: also what the function it was made from depended on (api.py)
     made = getattr(fn, "_s2s_made_from", None)

@@ -1,0 +1,98 @@
+"""Code nested deeper than the transformation reaches is refused at the user's line.
+
+A sum of hundreds of terms written on one line nests one operator per term; an `elif` chain
+of a hundred arms nests one block per arm in its derivative. Python runs both; s2s_ad
+refuses them with an error naming the user's file, the line nested deepest and what to
+write instead, in every API, where they raised RecursionError or IndentationError from
+inside s2s_ad. Shallower code of the same kinds is differentiated exactly.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.errors import UnsupportedSyntaxError
+
+
+def _load(tmp_path, name: str, source: str):
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name), str(path)
+
+
+def _long_sum(terms: int) -> str:
+    """`fit(a, b)`: least squares of a line through `terms` points, on one line."""
+    body = " + ".join(
+        f"(a * {0.01 * k:.2f} + b - {math.cos(0.1 * k):.3f}) ** 2" for k in range(terms)
+    )
+    return f"def fit(a, b):\n    return {body}\n"
+
+
+def _elif_chain(arms: int) -> str:
+    """`table(x, y)`: a piecewise-linear function of `x * y` as one `elif` chain."""
+    lines = ["def table(x, y):", "    t = x * y"]
+    for k in range(arms):
+        keyword = "if" if k == 0 else "elif"
+        lines.append(f"    {keyword} t < {-3.0 + 6.0 * (k + 1) / arms:.4f}:")
+        lines.append(f"        v = {1.0 + 0.5 * math.sin(k):.4f} * t + {0.1 * k:.2f}")
+    lines += ["    else:", "        v = -t", "    return v * x + t"]
+    return "\n".join(lines) + "\n"
+
+
+APIS = {
+    "grad": lambda f, a, b: ad.grad(f, wrt=(0, 1))(a, b),
+    "forward grad": lambda f, a, b: ad.grad(f, wrt=(0, 1), mode="forward")(a, b),
+    "vjp": lambda f, a, b: ad.vjp(f, a, b)[1](1.0),
+    "jvp": lambda f, a, b: ad.jvp(f, (a, b), (1.0, 0.0)),
+    "hessian": lambda f, a, b: ad.hessian(f, wrt=(0, 1))(a, b),
+}
+
+
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize(
+    ("name", "source", "deepest_line"),
+    [("fit", _long_sum(700), 2), ("table", _elif_chain(110), 2 + 2 * 110)],
+    ids=["sum of 700 terms on one line", "elif chain of 110 arms"],
+)
+def test_refused_at_the_line_nested_deepest(tmp_path, api, name, source, deepest_line):
+    fn, path = _load(tmp_path, name, source)
+    fn(0.3, 0.7)  # Python runs it
+    with pytest.raises(UnsupportedSyntaxError) as refused:
+        APIS[api](fn, 0.3, 0.7)
+    error = refused.value
+    assert error.filename == path
+    assert error.line == deepest_line
+    assert "nested" in str(error) and f"`{name}`" in str(error)
+    assert "split the expression" in error.hint and "elif" in error.hint
+
+
+def _central(fn, a: float, b: float, step: float = 1e-6) -> np.ndarray:
+    return np.array(
+        [
+            (fn(a + step, b) - fn(a - step, b)) / (2 * step),
+            (fn(a, b + step) - fn(a, b - step)) / (2 * step),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [("fit", _long_sum(300)), ("table", _elif_chain(60))],
+    ids=["sum of 300 terms on one line", "elif chain of 60 arms"],
+)
+def test_shallower_code_of_the_same_kinds_is_differentiated(tmp_path, name, source):
+    fn, _ = _load(tmp_path, name, source)
+    a, b = 0.31, 0.77
+    value, reverse = ad.value_and_grad(fn, wrt=(0, 1))(a, b)
+    assert value == fn(a, b)
+    forward = ad.grad(fn, wrt=(0, 1), mode="forward")(a, b)
+    np.testing.assert_allclose(reverse, forward, rtol=1e-12)
+    np.testing.assert_allclose(reverse, _central(fn, a, b), rtol=1e-6)
