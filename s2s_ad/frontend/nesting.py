@@ -12,11 +12,11 @@ from inside s2s_ad.
 from __future__ import annotations
 
 import ast
-import inspect
 import textwrap
 import types
 
-from ..errors import UnsupportedSyntaxError
+from ..errors import S2SError, UnsupportedSyntaxError
+from .parse import source_lines
 
 
 def too_deeply_nested(fn: types.FunctionType, what: str) -> UnsupportedSyntaxError:
@@ -39,11 +39,11 @@ def _deepest(fn: types.FunctionType) -> tuple[int | None, int]:
     arms and the parts of expressions counted alike, found without recursion (the source
     may be too deep for it). (None, 0) where the source cannot be read."""
     try:
-        source = textwrap.dedent(inspect.getsource(fn))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError, RecursionError, MemoryError):
+        lines, first_line = source_lines(fn)
+        tree = ast.parse(textwrap.dedent("".join(lines)))  # (not gast's: it recurses)
+    except (S2SError, SyntaxError, RecursionError, MemoryError):
         return None, 0
-    offset = fn.__code__.co_firstlineno - 1
+    offset = first_line - 1
     best_line, best_depth = None, 0
     pending: list[tuple[ast.AST, int, int | None]] = [(tree, 0, None)]
     while pending:

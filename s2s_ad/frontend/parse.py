@@ -64,7 +64,7 @@ def parse_function(fn: object) -> ParsedFunction:
         node, source = parsed
         lines, first_line = quick
     else:
-        lines, first_line = _source_lines(fn)
+        lines, first_line = source_lines(fn)
         node, source = _parsed(lines, first_line, fn)
     if isinstance(node, gast.AsyncFunctionDef):
         raise UnsupportedSyntaxError(
@@ -115,7 +115,7 @@ def _refuse_moved(fn) -> None:
         )
 
 
-def _source_lines(fn) -> tuple[list[str], int]:
+def source_lines(fn) -> tuple[list[str], int]:
     """`inspect.getsourcelines(fn)`, refused with the file and line."""
     try:
         return inspect.getsourcelines(fn)
