@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib.util
 import math
 
-import numpy as np
 import pytest
 
 import s2s_ad as ad
 from s2s_ad.errors import UnsupportedSyntaxError
+from s2s_ad.testing import check_grads, check_modes_agree
 
 
 def _load(tmp_path, name: str, source: str):
@@ -74,15 +74,6 @@ def test_refused_at_the_line_nested_deepest(tmp_path, api, name, source, deepest
     assert "split the expression" in error.hint and "elif" in error.hint
 
 
-def _central(fn, a: float, b: float, step: float = 1e-6) -> np.ndarray:
-    return np.array(
-        [
-            (fn(a + step, b) - fn(a - step, b)) / (2 * step),
-            (fn(a, b + step) - fn(a, b - step)) / (2 * step),
-        ]
-    )
-
-
 @pytest.mark.parametrize(
     ("name", "source"),
     [("fit", _long_sum(300)), ("table", _elif_chain(60))],
@@ -90,9 +81,6 @@ def _central(fn, a: float, b: float, step: float = 1e-6) -> np.ndarray:
 )
 def test_shallower_code_of_the_same_kinds_is_differentiated(tmp_path, name, source):
     fn, _ = _load(tmp_path, name, source)
-    a, b = 0.31, 0.77
-    value, reverse = ad.value_and_grad(fn, wrt=(0, 1))(a, b)
-    assert value == fn(a, b)
-    forward = ad.grad(fn, wrt=(0, 1), mode="forward")(a, b)
-    np.testing.assert_allclose(reverse, forward, rtol=1e-12)
-    np.testing.assert_allclose(reverse, _central(fn, a, b), rtol=1e-6)
+    args = (0.31, 0.77)
+    check_modes_agree(fn, args)  # the plain call's value, reverse = forward
+    check_grads(fn, args)  # against central differences
