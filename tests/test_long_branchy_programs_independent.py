@@ -329,37 +329,40 @@ def test_gradient_with_respect_to_each_argument_alone(program, directory):
 # bugs found (strict expected failures)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "an elif chain of 100 arms (a 100-segment lookup table, valid Python: elif adds no "
-        "indentation) is not differentiated: the derivative nests each elif as else: if, one "
-        "level deeper, past Python's 100 levels of indentation; refused at the user's line "
-        "(tests/test_deep_nesting.py), where it crashed with IndentationError from inside; "
-        "90 arms work"
+_TOO_DEEP = [
+    pytest.param(
+        lbp.template_lookup_table(100),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "an elif chain of 100 arms (a 100-segment lookup table, valid Python: elif adds "
+                "no indentation) is not differentiated: the derivative nests each elif as "
+                "else: if, one level deeper, past Python's 100 levels of indentation; refused "
+                "at the user's line (tests/test_deep_nesting.py), where it crashed with "
+                "IndentationError from inside; 90 arms work"
+            ),
+        ),
+        id="elif chain of 100 arms",
     ),
-)
-def test_elif_chain_of_100_arms(directory):
-    program = lbp.template_lookup_table(100)
-    f, _fi, _imod, points = loaded(program, directory)
-    args = points[0]
-    value, g = ad.value_and_grad(f, wrt=(0, 1))(*args)
-    same_value(value, f(*args))
-    close(flat(g), central_differences(f, args), 1e-5, float(np.max(np.abs(flat(g)))))
+    pytest.param(
+        lbp.template_long_sum(600),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "a sum of 600 terms on one line (an unrolled least-squares fit a template "
+                "wrote; Python imports and runs it) is not differentiated: the passes recurse "
+                "once per operator, past the recursion limit; refused at the user's line "
+                "(tests/test_deep_nesting.py), where it raised RecursionError from inside; "
+                "450 terms work"
+            ),
+        ),
+        id="sum of 600 terms on one line",
+    ),
+]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a sum of 600 terms on one line (an unrolled least-squares fit a template wrote; "
-        "Python imports and runs it) is not differentiated: the passes recurse once per "
-        "operator, past the recursion limit; refused at the user's line "
-        "(tests/test_deep_nesting.py), where it raised RecursionError from inside; 450 terms "
-        "work"
-    ),
-)
-def test_sum_of_600_terms_on_one_line(directory):
-    program = lbp.template_long_sum(600)
+@pytest.mark.parametrize("program", _TOO_DEEP)
+def test_code_nested_too_deep_for_the_derivative(directory, program):
     f, _, _, points = loaded(program, directory)
     args = points[0]
     value, g = ad.value_and_grad(f, wrt=(0, 1))(*args)
