@@ -8,6 +8,7 @@ import contextlib
 import copy
 import gc
 import math
+import sys
 import threading
 import types
 import weakref
@@ -131,9 +132,10 @@ def derivative(
                     hint="write the recursion as a loop",
                     callee=fn,
                 )
+            outermost = not _IN_PROGRESS
             _IN_PROGRESS.add(marker)
             try:
-                with _without_collection():
+                with _without_collection(), _recursion_budget(outermost):
                     made = differentiate(
                         fn,
                         mode,
@@ -180,6 +182,33 @@ def _without_collection():
     finally:
         if enabled:
             gc.enable()
+
+
+_BUDGET = 1000  # the frames the transformation may recurse through: Python's default limit
+
+
+@contextlib.contextmanager
+def _recursion_budget(outermost: bool):
+    """The passes recurse into expressions and blocks: the outermost transformation gets
+    `_BUDGET` frames beyond its caller's, wherever `grad` is called from (950 frames deep,
+    a 20-term sum was refused as nested too deep); the limit is set back after."""
+    limit = sys.getrecursionlimit()
+    wanted = _stack_depth() + _BUDGET if outermost else 0
+    if wanted <= limit:
+        yield
+        return
+    sys.setrecursionlimit(wanted)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
 
 
 def forget_all() -> None:
