@@ -474,9 +474,9 @@ def test_cli_show_prints_one_line_and_exits_2(tmp_path):
 @pytest.mark.xfail(
     strict=True,
     raises=UnsupportedSyntaxError,
-    reason="a chain of 340 unary minus signs (341 operators, under the README's 'about 450 "
-    "operators') is refused with UnsupportedSyntaxError 'code nested 345 levels deep'; "
-    "unary chains are refused from about 330, a sum only from about 485",
+    reason="a chain of 340 unary minus signs (341 operators) is refused with "
+    "UnsupportedSyntaxError 'code nested 345 levels deep': unary chains are refused from "
+    "about 330 (the README says so since), a sum only from about 485",
 )
 def test_unary_minus_chain_under_documented_limit(tmp_path):
     f, _ = _load(tmp_path, "def f(x):\n    return " + "-" * 340 + "(x * x)\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import sys
 
 import pytest
 
@@ -71,7 +72,8 @@ def test_refused_at_the_line_nested_deepest(tmp_path, api, name, source, deepest
     assert error.filename == path
     assert error.line == deepest_line
     assert "nested" in str(error) and f"`{name}`" in str(error)
-    assert "split the expression" in error.hint and "elif" in error.hint
+    what = "split the expression" if name == "fit" else "`elif` chain as a lookup"
+    assert what in error.hint
 
 
 @pytest.mark.parametrize(
@@ -84,3 +86,31 @@ def test_shallower_code_of_the_same_kinds_is_differentiated(tmp_path, name, sour
     args = (0.31, 0.77)
     check_modes_agree(fn, args)  # the plain call's value, reverse = forward
     check_grads(fn, args)  # against central differences
+
+
+def _frames() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def _with_frames_left(left: int, call):
+    """`call()` made where only `left` frames remain below the recursion limit."""
+    if sys.getrecursionlimit() - _frames() > left:
+        return _with_frames_left(left, call)
+    return call()
+
+
+@pytest.mark.parametrize("terms", [20, 300])
+def test_the_same_limit_wherever_grad_is_called_from(tmp_path, terms):
+    """The passes recurse with frames of their own: a 20-term sum was refused as nested too
+    deep when `grad` was called 950 frames deep, a 300-term one 600 frames deep."""
+    fn, _ = _load(tmp_path, "fit", _long_sum(terms))
+    limit = sys.getrecursionlimit()
+    deep = _with_frames_left(40, lambda: ad.value_and_grad(fn, wrt=(0, 1))(0.31, 0.77))
+    assert sys.getrecursionlimit() == limit  # (set back after)
+    value, gradient = ad.value_and_grad(fn, wrt=(0, 1))(0.31, 0.77)  # cached: made deep
+    assert deep[0] == value == fn(0.31, 0.77)
+    check_grads(fn, (0.31, 0.77))
+    assert deep[1] == gradient

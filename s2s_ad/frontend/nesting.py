@@ -14,42 +14,63 @@ from __future__ import annotations
 import ast
 import textwrap
 import types
+from typing import NamedTuple
 
 from ..errors import S2SError, UnsupportedSyntaxError
 from .parse import source_lines
 
 
 def too_deeply_nested(fn: types.FunctionType, what: str) -> UnsupportedSyntaxError:
-    """The refusal of `fn`, located at its statement nested deepest; `what` says which
-    limit was reached (the message's start)."""
+    """The refusal of `fn`, located at its statement nested deepest, with what to write
+    instead for what nests there (an expression, an `elif` chain, blocks); `what` says
+    which limit was reached."""
     code = fn.__code__
-    line, depth = _deepest(fn)
+    deepest = _deepest(fn)
     return UnsupportedSyntaxError(
-        f"unsupported construct: code nested {depth} levels deep in `{fn.__qualname__}` ({what})",
+        f"unsupported construct: code nested {deepest.depth} levels deep in "
+        f"`{fn.__qualname__}` (counting each block, `elif` and operator; {what})",
         filename=code.co_filename,
-        line=line or code.co_firstlineno,
-        hint="split the expression into several statements (partial sums in a loop), or "
-        "write a long `elif` chain as a lookup (`np.select`, `np.piecewise`, a dict) or "
-        "as several functions",
+        line=deepest.line or code.co_firstlineno,
+        hint=_HINTS[deepest.kind],
     )
 
 
-def _deepest(fn: types.FunctionType) -> tuple[int | None, int]:
-    """(the line of the node nested deepest in `fn`'s source, its depth): blocks, `elif`
-    arms and the parts of expressions counted alike, found without recursion (the source
-    may be too deep for it). (None, 0) where the source cannot be read."""
+_HINTS = {
+    "expression": "split the expression into several statements (partial sums in a loop)",
+    "elif": "write the long `elif` chain as a lookup (`np.select`, `np.piecewise`, a dict) or "
+    "split it over several functions",
+    "blocks": "split the nested blocks over helper functions of yours (each gets a derivative "
+    "of its own)",
+}
+
+
+class _Deepest(NamedTuple):
+    line: int | None
+    depth: int
+    kind: str  # what most of the nesting on the way is: a key of `_HINTS`
+
+
+def _deepest(fn: types.FunctionType) -> _Deepest:
+    """The node nested deepest in `fn`'s source: its line, its depth (blocks, `elif` arms
+    and the parts of expressions counted alike) and what nests most on the way there,
+    found without recursion (the source may be too deep for it)."""
     try:
         lines, first_line = source_lines(fn)
         tree = ast.parse(textwrap.dedent("".join(lines)))  # (not gast's: it recurses)
     except (S2SError, SyntaxError, RecursionError, MemoryError):
-        return None, 0
-    offset = first_line - 1
-    best_line, best_depth = None, 0
-    pending: list[tuple[ast.AST, int, int | None]] = [(tree, 0, None)]
+        return _Deepest(None, 0, "expression")
+    best = _Deepest(None, 0, "expression")
+    # (node, depth, line, statements and `elif` arms on the way)
+    pending: list[tuple[ast.AST, int, int | None, int, int]] = [(tree, 0, None, 0, 0)]
     while pending:
-        node, depth, line = pending.pop()
+        node, depth, line, statements, elifs = pending.pop()
         line = getattr(node, "lineno", line)
-        if depth > best_depth and line is not None:
-            best_line, best_depth = line + offset, depth
-        pending.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
-    return best_line, best_depth
+        if depth > best.depth and line is not None:
+            kind = "expression" if depth > 2 * statements else "blocks"
+            kind = "elif" if kind == "blocks" and 2 * elifs > statements else kind
+            best = _Deepest(line + first_line - 1, depth, kind)
+        statements += isinstance(node, ast.stmt)
+        for child in ast.iter_child_nodes(node):
+            arm = type(node) is ast.If and node.orelse == [child]  # (an `elif`)
+            pending.append((child, depth + 1, line, statements, elifs + arm))
+    return best
