@@ -2,12 +2,13 @@
 
 import os
 
-# Numba's LLVM optimisation level 1, not its default 3, in the tests (set before anything
-# imports Numba): the compiles of `jit=True` take about half the time (16 tests of
-# `test_jit_basic_index.py`: 80 → 35 s), and without fast-math LLVM keeps every floating-point
-# operation as written at any level, so the numbers are the same. `NUMBA_OPT=3 make test`
-# runs them at the level users get.
-os.environ.setdefault("NUMBA_OPT", "1")
+# Numba's LLVM optimisation level 0, not its default 3, in the tests (set before anything
+# imports Numba): the compiles of `jit=True` take a fraction of the time (16 tests of
+# `test_jit_basic_index.py`: 68 s at level 3, 22 s at 1, 20 s at 0; `test_jit.py` with
+# `test_jit_directions.py`: 55-59 s of processor time at 1, 36-43 s at 0), and without
+# fast-math LLVM keeps every floating-point operation as written at any level, so the numbers
+# are the same. `NUMBA_OPT=3 make test` runs them at the level users get.
+os.environ.setdefault("NUMBA_OPT", "0")
 
 import numpy as np
 import pytest
