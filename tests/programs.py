@@ -350,3 +350,17 @@ def load(source: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module.f
+
+
+_LOADED: dict[str, object] = {}
+
+
+def load_once(source: str):
+    """`load(source)`, once per program. Hypothesis draws one program again with other
+    arguments (a fifth of the transformations of a chunk of `test_properties.py`); the
+    derivatives would be the same code, so a later draw checks them at its own arguments
+    through the same function (a later call), where a fresh module would make them again."""
+    fn = _LOADED.get(source)
+    if fn is None:
+        fn = _LOADED[source] = load(source)
+    return fn

@@ -22,7 +22,7 @@ from hessian_checks import assert_hessian_consistent, assert_hvp_consistent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from programs import load, programs
+from programs import load_once, programs
 
 import s2s_ad as ad
 from s2s_ad import S2SError, pytrees
@@ -133,7 +133,7 @@ def check_case(case, second_order: dict | None = None, sampled: bool = SCALE == 
     `second_order` (a kind's `SECOND_ORDER`): the second-order checks too; `sampled`: each
     only on the programs its period picks."""
     source, args = case
-    fn = load(source)
+    fn = load_once(source)
     try:
         assert_forward_equals_reverse_and_numeric(fn, args)
         assert_dot_product(fn, args)

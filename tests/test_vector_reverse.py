@@ -13,7 +13,7 @@ import test_rules as table
 from hessian_checks import float_arguments
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from programs import load, programs
+from programs import load_once, programs
 
 import s2s_ad as ad
 from s2s_ad import jacobians, pytrees, vector_reverse
@@ -284,7 +284,7 @@ def array_programs(draw):
 @given(case=array_programs())
 def test_random_programs_jacrev_against_jacfwd(case):
     source, args = case
-    fn = load(source)
+    fn = load_once(source)
     wrt = float_arguments(args)
     try:
         by_columns = ad.jacfwd(fn, wrt)(*args)
