@@ -1033,6 +1033,29 @@ def loss_with_list_helper(u):
     return np.sum(v) + np.max(u)
 
 
+DROPOUT_RNG = np.random.default_rng(0)
+
+
+def dropout(h, rate):
+    keep = DROPOUT_RNG.random(h.shape[0]) > rate
+    return np.where(keep, h, 0.0) / (1.0 - rate)
+
+
+def noisy_loss(w, x):
+    """Input noise and dropout from a module-level generator, as in a training loss."""
+    noise = DROPOUT_RNG.standard_normal(x.shape[0])
+    h = np.tanh(x * w + 0.1 * noise)
+    h = dropout(h, 0.3)
+    return np.sum(h**2 * w)
+
+
+def noisy_loss_fixed(w, x, noise, keep):
+    """noisy_loss with its random draws passed in."""
+    h = np.tanh(x * w + 0.1 * noise)
+    h = np.where(keep, h, 0.0) / (1.0 - 0.3)
+    return np.sum(h**2 * w)
+
+
 # ---------------------------------------------------------------------------
 # Generators: programs of one style at any length, for timing and checks.
 # ---------------------------------------------------------------------------

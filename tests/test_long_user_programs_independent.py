@@ -26,7 +26,9 @@ Strict expected failures (what the long programs found, each also in its smalles
 `hessian` of a loop over a dict's keys with `if name.startswith("w"):` refused as if the
 key were differentiated; `s2s-ad export` of a helper called first from a constant zero
 state (an RNN) refused ("the name `rnn_cell_vjp` means two things"); `jit=True`'s fallback
-warning blaming `print`/logging in a function that has neither.
+warning blaming `print`/logging in a function that has neither; second derivatives
+(`hessian`, `hvp`, `jacfwd(grad)`, `jacrev(grad)`) of a loss drawing from a module-level
+generator (dropout in a helper) use other draws than the plain call: a wrong Hessian.
 """
 
 import dataclasses
@@ -794,3 +796,72 @@ def test_jit_fallback_warning_names_the_right_construct(caplog):
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "runs as NumPy code" in messages  # the fallback happened and was logged
     assert "print" not in messages and "logging" not in messages, messages
+
+
+# ---------------------------------------------------------------------------
+# random draws from a module-level generator (input noise, dropout in a helper)
+# ---------------------------------------------------------------------------
+
+_W = np.array([0.5, -0.3, 0.8, 1.1])
+_X = np.array([1.0, 2.0, -1.0, 0.5])
+
+
+def _draws_of_one_plain_call():
+    """Reset the generator; return the draws one plain call makes and the state after."""
+    lup.DROPOUT_RNG.bit_generator.state = np.random.default_rng(0).bit_generator.state
+    noise = lup.DROPOUT_RNG.standard_normal(4)
+    keep = lup.DROPOUT_RNG.random(4) > 0.3
+    after = lup.DROPOUT_RNG.bit_generator.state
+    lup.DROPOUT_RNG.bit_generator.state = np.random.default_rng(0).bit_generator.state
+    return noise, keep, after
+
+
+def test_noisy_loss_first_order_uses_the_plain_calls_draws():
+    noise, keep, after = _draws_of_one_plain_call()
+    ref = ad.grad(lup.noisy_loss_fixed)(_W, _X, noise, keep)
+    fd = fd_grad(lup.noisy_loss_fixed, (_W, _X, noise, keep), 0)
+    assert_close(ref, fd, 1e-5, "fixed-noise gradient vs central differences")
+    runs = {
+        "grad": lambda: ad.grad(lup.noisy_loss)(_W, _X),
+        "value_and_grad": lambda: ad.value_and_grad(lup.noisy_loss)(_W, _X)[1],
+        "forward": lambda: ad.grad(lup.noisy_loss, mode="forward")(_W, _X),
+        "vjp": lambda: ad.vjp(lup.noisy_loss, _W, _X)[1](1.0)[0],
+    }
+    for api, run in runs.items():
+        _draws_of_one_plain_call()
+        assert_close(run(), ref, 1e-12, api)
+        assert lup.DROPOUT_RNG.bit_generator.state == after, f"{api} drew another number"
+    _draws_of_one_plain_call()
+    _, t = ad.jvp(lup.noisy_loss, (_W, _X), (np.ones(4), None))
+    assert_close(t, np.sum(ref), 1e-12, "jvp")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="second derivatives run the dropout helper's forward sweep again (jacrev(grad): "
+    "the whole function), drawing other numbers: a wrong Hessian, no warning",
+)
+@pytest.mark.parametrize("api", ["hessian", "hvp", "jacfwd_of_grad", "jacrev_of_grad"])
+def test_noisy_loss_second_order_uses_the_plain_calls_draws(api):
+    noise, keep, after = _draws_of_one_plain_call()
+    ref = ad.hessian(lup.noisy_loss_fixed)(_W, _X, noise, keep)
+    g = ad.grad(lup.noisy_loss_fixed)
+    fd = np.stack(
+        [
+            (g(_W + 1e-5 * e, _X, noise, keep) - g(_W - 1e-5 * e, _X, noise, keep)) / 2e-5
+            for e in np.eye(4)
+        ],
+        axis=1,
+    )
+    assert_close(ref, fd, 1e-5, "fixed-noise Hessian vs differences", 1e-5)
+    if api == "hessian":
+        got = ad.hessian(lup.noisy_loss)(_W, _X)
+    elif api == "hvp":
+        got = ad.hvp(lup.noisy_loss, (_W, _X), (np.eye(4)[3], None))[1]
+        ref = ref[:, 3]
+    elif api == "jacfwd_of_grad":
+        got = ad.jacfwd(ad.grad(lup.noisy_loss))(_W, _X)
+    else:
+        got = ad.jacrev(ad.grad(lup.noisy_loss))(_W, _X)
+    assert_close(got, ref, 1e-10, f"{api} with the plain call's draws")
+    assert lup.DROPOUT_RNG.bit_generator.state == after, f"{api} drew other numbers"
