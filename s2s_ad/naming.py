@@ -19,6 +19,16 @@ class Aliases:
 DEFAULT_ALIASES = Aliases("np", "math", "rt")
 
 
+def first_free(taken: set[str], preferred: str) -> str:
+    """`preferred` if not in `taken`, else the first `preferred_<k>` that is not: what a
+    new `Namer(taken).fresh(preferred)` gives, without copying `taken`."""
+    name, k = preferred, 0
+    while name in taken:
+        k += 1
+        name = f"{preferred}_{k}"
+    return name
+
+
 class Namer:
     """Hands out names: the preferred spelling when free, else `base_1`, `base_2`, ….
 

@@ -16,7 +16,7 @@ from ..codegen import build
 from ..custom import rule_function
 from ..errors import UnknownCalleeError
 from ..frontend.library import library_note, module_name
-from ..naming import Aliases, Namer
+from ..naming import Aliases, first_free
 from ..rules.registry import NOT_DEFINED, SAME_CALL, Rule, Site, Template, lookup
 from ..ssa.ir import Assign, Atom, Const, Free, Function, Prim, Var
 from ..ssa.records import construction_hint
@@ -434,7 +434,8 @@ def contributions(
             joint = instantiate(rule.joint, {**tangents, "rt": build.name(aliases.rt)})
             return [(operands[0], joint)]
     found = []
-    direction = Namer(fn.taken_names).fresh("d") if vector else None
+    # (per statement: a `Namer` of all the function's names made each time was quadratic)
+    direction = first_free(fn.taken_names, "d") if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):
         atom = site.params[param]
         if isinstance(atom, Var) and atom.name in active:
