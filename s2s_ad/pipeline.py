@@ -47,7 +47,7 @@ from .ssa.comprehension_scopes import COMPREHENSIONS
 from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
-from .ssa.effects import has_effects
+from .ssa.effects import first_effect
 from .ssa.ir import Assign, For, Function, Var, While, used_vars, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambdas import lift_lambdas
@@ -76,7 +76,9 @@ class Derivative:
     # the helpers, modules and rule-given functions its free names named, callees' included
     dependencies: tuple = ()
     is_current: Callable[[], bool] = always_current
-    effects: bool = False  # it runs statements kept for their effect (`print`), its callees too
+    # the first statement kept for its effect (`print`) it runs, its callees' too, described
+    # (ssa/effects.py's `first_effect`); None: it runs none
+    effects: str | None = None
     # the items of its result a caller reads that it was made for, None: all; the outputs
     # whose derivatives it neither takes nor gives (ad/read_items.py)
     reads: frozenset | None = None
@@ -378,7 +380,7 @@ def differentiate(
         with_value,
         dependencies,
         is_current(dependencies),
-        has_effects(ssa) or callees.effects,
+        first_effect(ssa) or callees.effects,
         reads,
         ssa.dead_outputs,
     )

@@ -41,7 +41,7 @@ class Callees:
         self.cells: dict[str, types.CellType] = {}
         self.dependencies: list[tuple] = []  # what the callees' derivatives depend on
         self._names: dict[tuple, str] = {}
-        self.effects = False  # whether a callee's derivative runs a `print` or the like
+        self.effects = None  # a callee's derivative's statement kept for its effect (`print`)
 
     def get(
         self,

@@ -43,15 +43,16 @@ _WARNED: set[tuple] = set()  # the user functions (file, line, name) warned abou
 _CALLS = itertools.count(1)
 
 
-def compiled(function: types.FunctionType, f: Callable, effects: bool = False) -> Callable:
+def compiled(function: types.FunctionType, f: Callable, effects: str | None = None) -> Callable:
     """`function` (generated derivative code of the user function `f`) compiled by Numba
-    on its first call, or the NumPy code where Numba cannot compile it. `effects`: the code
-    runs statements kept for their effect (`print`), which run as Python writes them."""
+    on its first call, or the NumPy code where Numba cannot compile it. `effects`: the first
+    statement kept for its effect (`print`) the code runs, described, which runs as Python
+    writes it; None: it runs none."""
     found = _COMPILED.get(function)
     if found is None:
         found = _COMPILED[function] = Compiled(function, f)
         if effects:  # Numba's `print` formats numbers its own way
-            found._refuse("it runs statements kept for their effect (`print`, logging)")
+            found._refuse(f"it runs a statement kept for its effect: {effects}")
     return found
 
 

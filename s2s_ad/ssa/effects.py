@@ -36,6 +36,7 @@ refused with what to write instead.
 from __future__ import annotations
 
 import copy
+import linecache
 import types
 
 import gast
@@ -265,24 +266,31 @@ class Effects:
                 )
 
 
-def has_effects(fn: Function) -> bool:
-    """Whether `fn` has statements kept for their effect, or calls a helper of the user's
-    that has: running it twice shows."""
+def first_effect(fn: Function) -> str | None:
+    """The first statement of `fn` kept for its effect, or of a helper of the user's it
+    calls, described as the user wrote it with its line (what `jit=True` names when the
+    code runs as NumPy code); None if there is none: running it twice would not show."""
     for stmt in walk(fn.body):
         if isinstance(stmt, Effect):
-            return True
+            written = linecache.getline(fn.filename, stmt.line).strip() or "a statement"
+            return f"`{written}`, line {stmt.line} of `{fn.name}`"
         if isinstance(stmt, Assign) and calls_effect(stmt.value):
-            return True
-    return False
+            return helper_effect(_user_function(stmt.value.fn))
+    return None
 
 
 def calls_effect(value: object) -> bool:
     """Whether `value` calls a function of the user's (a method too) that has a statement
     kept for its effect: the call must run even when nothing reads its result."""
-    helper = value.fn if isinstance(value, Prim) else None
-    if isinstance(helper, types.MethodType):
-        helper = helper.__func__
-    return isinstance(helper, types.FunctionType) and helper_effect(helper) is not None
+    helper = _user_function(value.fn) if isinstance(value, Prim) else None
+    return helper is not None and helper_effect(helper) is not None
+
+
+def _user_function(fn: object) -> types.FunctionType | None:
+    """`fn` as a plain function (a method's), or None where it is none."""
+    if isinstance(fn, types.MethodType):
+        fn = fn.__func__
+    return fn if isinstance(fn, types.FunctionType) else None
 
 
 def _inner_scope_names(stmt: gast.stmt) -> set[str]:
