@@ -19,14 +19,14 @@ class Aliases:
 DEFAULT_ALIASES = Aliases("np", "math", "rt")
 
 
-def first_free(taken: set[str], preferred: str) -> str:
-    """`preferred` if not in `taken`, else the first `preferred_<k>` that is not: what a
-    new `Namer(taken).fresh(preferred)` gives, without copying `taken`."""
-    name, k = preferred, 0
+def first_free(taken: set[str], preferred: str, k: int = 0) -> tuple[str, int]:
+    """(`preferred` if not in `taken`, else the first `preferred_<j>` with j > k that is not,
+    j): what a new `Namer(taken).fresh(preferred)` gives (k 0), without copying `taken`."""
+    name = preferred
     while name in taken:
         k += 1
         name = f"{preferred}_{k}"
-    return name
+    return name, k
 
 
 class Namer:
@@ -55,10 +55,7 @@ class Namer:
 
     def fresh(self, preferred: str) -> str:
         """`preferred` if unused, else the first free `preferred_<k>`."""
-        name, k = preferred, self._suffixes.get(preferred, 0)
-        while name in self._taken:
-            k += 1
-            name = f"{preferred}_{k}"
+        name, k = first_free(self._taken, preferred, self._suffixes.get(preferred, 0))
         self._suffixes[preferred] = k  # the next search starts here: linear, not quadratic
         self._taken.add(name)
         return name

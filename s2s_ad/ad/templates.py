@@ -435,7 +435,7 @@ def contributions(
             return [(operands[0], joint)]
     found = []
     # (per statement: a `Namer` of all the function's names made each time was quadratic)
-    direction = first_free(fn.taken_names, "d") if vector else None
+    direction = first_free(fn.taken_names, "d")[0] if vector else None
     for index, param in enumerate(rule.params[: len(site.params)]):
         atom = site.params[param]
         if isinstance(atom, Var) and atom.name in active:
