@@ -248,10 +248,15 @@ def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
         _READING.discard(fn.__code__)
 
 
+def described_effect(statement: str, line: int, function: str) -> str:
+    """How a statement kept for its effect is named in messages (`jit=True`'s fallback)."""
+    return f"`{statement}`, line {line} of `{function}`"
+
+
 def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
     for step in _effect_steps(fn):
         if step[0] == "effect":
-            return f"`{step[1]}`, line {step[2]} of `{fn.__qualname__}`"
+            return described_effect(step[1], step[2], fn.__qualname__)
         callee = fn.__globals__.get(step[1])  # looked up now: globals may be rebound
         if isinstance(callee, types.FunctionType):
             found = helper_effect(callee, depth + 1)

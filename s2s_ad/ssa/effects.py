@@ -47,6 +47,7 @@ from ..frontend.gast_conversion import parse
 from ..frontend.nodes import descendants
 from .effect_calls import (
     READING_METHODS,
+    described_effect,
     exposed,
     first_update,
     helper_effect,
@@ -273,7 +274,7 @@ def first_effect(fn: Function) -> str | None:
     for stmt in walk(fn.body):
         if isinstance(stmt, Effect):
             written = linecache.getline(fn.filename, stmt.line).strip() or "a statement"
-            return f"`{written}`, line {stmt.line} of `{fn.name}`"
+            return described_effect(written, stmt.line, fn.name)
         if isinstance(stmt, Assign) and calls_effect(stmt.value):
             return helper_effect(_user_function(stmt.value.fn))
     return None
