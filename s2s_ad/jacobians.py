@@ -261,18 +261,25 @@ def _jacobian_rows(f: Callable, names, values, inputs, jit: bool) -> tuple[objec
     if found is not None:
         return found
     if jit:
-        _row_by_row_not_compiled(f)
+        _row_by_row_not_compiled(f, _prepared(f, "reverse", names, values, specialise=True))
     out, pullback = _forward_sweep(f, names, values)
     return out, _reverse(out, pullback, inputs, len(names))
 
 
-def _row_by_row_not_compiled(f: Callable) -> None:
+def _row_by_row_not_compiled(f: Callable, reverse: Derivative) -> None:
+    """Say why `f`'s Jacobian by rows runs as NumPy code: the statement kept for its effect
+    its reverse-mode code runs (`reverse`), where it runs one."""
     from .jit.backend import not_compiled
 
+    why = (
+        f"it runs a statement kept for its effect: {reverse.effects}"
+        if reverse.effects
+        else "no vector reverse code: a structured or integer output, a helper without a "
+        "derivative of the next order, ..."
+    )
     not_compiled(
         f,
-        "its Jacobian is swept row by row (no vector reverse code: a structured or integer "
-        "output, statements kept for their effect, ...), through a pullback closure; "
+        f"its Jacobian is swept row by row ({why}), through a pullback closure; "
         "jacfwd or jacobian(mode='forward') may compile",
     )
 

@@ -360,7 +360,8 @@ def differentiate(
             raise
         raise in_users_code(too_deeply_nested(fn, f"its derivative: {exc.msg}")) from None
     register_lines(compiled.__code__.co_filename, statement_lines(ssa), table, derivatives)
-    # flat gradient code: also what the function it was made from depended on (api.py)
+    # flat gradient code: also what the function it was made from depended on (api.py),
+    # and the statements kept for their effect it runs are that function's (at its lines)
     made = getattr(fn, "_s2s_made_from", None)
     dependencies = (
         *scope.dependencies(),
@@ -380,7 +381,7 @@ def differentiate(
         with_value,
         dependencies,
         is_current(dependencies),
-        first_effect(ssa) or callees.effects,
+        (made.derivative.effects if made else first_effect(ssa)) or callees.effects,
         reads,
         ssa.dead_outputs,
     )

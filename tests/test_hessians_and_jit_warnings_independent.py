@@ -273,12 +273,8 @@ def test_jit_hessian_effect_warning_in_helper(prog, s2s_log, capsys):
     close(ref, central_hessian(f, args[0], args[1:]), CD_RTOL, atol=1e-7)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hessian(jit=True) names a statement of the function itself at its line in the "
-    "generated gradient code (`line 5 of `loss_grad``, SSA names such as `total_2`), not the "
-    "user's line of `loss`",
-)
+# hessian(jit=True) named a statement of the function itself at its line in the generated
+# gradient code, with SSA names; it names the user's statement and line now
 @pytest.mark.parametrize("prog", OWN_STATEMENT)
 def test_jit_hessian_effect_warning_own_statement(prog, s2s_log, capsys):
     src, fname, marker, owner = EFFECT_PROGRAMS[prog]
@@ -300,11 +296,7 @@ def test_jit_hessian_own_statement_numbers_still_right(s2s_log, capsys):
     close(ad.jacfwd(ad.grad(f))(*args), ref, MODE_RTOL)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jacrev(jit=True) of a function with a print gives a generic message ('a structured "
-    "or integer output, statements kept for their effect, ...') naming no statement or line",
-)
+# jacrev(jit=True) of a function with a print gave a generic message naming no statement
 def test_jit_jacrev_names_print(s2s_log, capsys):
     f = load(VECTOR_PRINT, "jacrev_print").model
     w = np.array([0.2, -0.4, 0.7, 0.1])
@@ -355,10 +347,7 @@ def test_jit_plain_loss_no_warning(api_name, s2s_log):
         close(a, b, 1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a print written over several lines is quoted as its first line only: `print(`",
-)
+# a print written over several lines was quoted as its first line only: `print(`
 def test_jit_multiline_print_quoted(s2s_log, capsys):
     f = load(MULTILINE_PRINT, "multiline").loss
     run_twice(ad.grad, f, data())

@@ -273,11 +273,20 @@ def first_effect(fn: Function) -> str | None:
     code runs as NumPy code); None if there is none: running it twice would not show."""
     for stmt in walk(fn.body):
         if isinstance(stmt, Effect):
-            written = linecache.getline(fn.filename, stmt.line).strip() or "a statement"
-            return described_effect(written, stmt.line, fn.name)
+            return described_effect(_as_written(fn.filename, stmt), stmt.line, fn.name)
         if isinstance(stmt, Assign) and calls_effect(stmt.value):
             return helper_effect(_user_function(stmt.value.fn))
     return None
+
+
+def _as_written(filename: str, stmt: Effect) -> str:
+    """The statement's source, its lines joined (a `print(` over several); a compound
+    statement's (a `try`) first line only."""
+    node = stmt.node
+    first, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    span = 0 if hasattr(node, "body") or first is None or end is None else end - first
+    lines = linecache.getlines(filename)[stmt.line - 1 : stmt.line + span]
+    return " ".join(line.strip() for line in lines) or "a statement"
 
 
 def calls_effect(value: object) -> bool:
