@@ -47,8 +47,8 @@ from .ssa.comprehension_scopes import COMPREHENSIONS
 from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
-from .ssa.effects import first_effect
-from .ssa.ir import Assign, For, Function, Var, While, used_vars, walk
+from .ssa.effects import calls_effect, first_effect
+from .ssa.ir import Assign, For, Function, Prim, Var, While, used_vars, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambdas import lift_lambdas
 from .ssa.live_objects import live_examples
@@ -228,10 +228,12 @@ def to_ssa(
     stars: dict | None = None,
     lengths: dict | None = None,
     examples: dict | None = None,
+    inline_effects: bool = False,
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
-    resolved; `param_kinds` names the parameters passed as lists or tuples."""
+    resolved; `param_kinds` names the parameters passed as lists or tuples;
+    `inline_effects`: helpers that print or draw random numbers inlined (`lower`'s)."""
     parsed = parse_function(fn)
     scope = scope or Scope.of(fn)
     tree = lowerable_tree(parsed, scope)
@@ -247,6 +249,7 @@ def to_ssa(
         lengths=lengths,
         examples=examples,
         nodes=nodes,
+        inline_effects=inline_effects,
     )
     # a closure made by callables.py binding a callee: its statements are the callee's
     ssa.filename, ssa.first_line = getattr(fn, "_s2s_where", (ssa.filename, ssa.first_line))
@@ -330,6 +333,12 @@ def differentiate(
     lowered = tuple((p, s) for p, s in (structures or {}).items() if p not in static)
     key = (fn.__code__, lowered, tuple(examples))
     scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
+    if mode in FLAT_MODES and _calls_helper_with_effects(ssa):  # (their statements: once)
+        scope, ssa = _lowered(
+            fn,
+            (*key, "effects inlined"),
+            lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples, inline_effects=True),
+        )
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
     if reads is not None and not reads_matter(ssa, reads):
         return None  # `derivative` takes the code made for all items instead
@@ -403,6 +412,18 @@ def gradient_seed_dtype(
     ssa.held = held
     mixed = seed_dtype(ssa)
     return mixed if mixed is not None else output_float_dtype(ssa)
+
+
+def _calls_helper_with_effects(ssa: Function) -> bool:
+    """Whether `ssa` calls a helper of the user's that prints or draws random numbers: flat
+    gradient code would run it twice (the call, then its own gradient code's forward sweep)."""
+    return any(
+        isinstance(stmt, Assign)
+        and isinstance(stmt.value, Prim)
+        and isinstance(stmt.value.fn, types.FunctionType)
+        and calls_effect(stmt.value)
+        for stmt in walk(ssa.body)
+    )
 
 
 def _lowered(

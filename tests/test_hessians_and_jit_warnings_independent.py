@@ -266,7 +266,15 @@ def test_jit_hessian_effect_warning_in_helper(prog, s2s_log, capsys):
     f = getattr(load(src, prog), fname)
     args = data()
     H1, H2, py_warnings = run_twice(ad.hessian, f, args)
-    check_effect_warning(s2s_log, src, marker, owner, "hessian")
+    if prog == "helper_appends_local_list":
+        # (since session 33 code differentiated again inlines a helper with statements kept
+        # for their effect, so they run once; this one's is an append to its own local
+        # list, which becomes the function's list: the fallback names that update)
+        msgs = warning_messages(s2s_log)
+        assert len(msgs) == 1 and "`rt.append` has no Numba version" in msgs[0], msgs
+        assert "kept for its effect" not in msgs[0], msgs
+    else:
+        check_effect_warning(s2s_log, src, marker, owner, "hessian")
     assert py_warnings == []
     ref = ad.hessian(f)(*args)
     assert np.array_equal(H1, ref) and np.array_equal(H2, ref)

@@ -21,7 +21,7 @@ import types
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
-from ..ssa.effect_calls import helper_effect
+from ..ssa.effect_calls import draws_random, helper_effect
 from ..ssa.ir import Assign, For, Function, Prim, With, walk
 
 
@@ -45,9 +45,21 @@ def _is_comment(stmt: ast.Expr) -> bool:
 def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     """The pullback of a checkpointed loop runs its segments again (`reverse.segments`):
     the loop's own statements kept for their effect are left out then, but a helper of
-    yours it calls runs whole again, with the `print`s inside it: refused."""
+    yours it calls runs whole again, with the `print`s inside it: refused, as is a random draw
+    (`rng.normal(…)`), which would draw other numbers."""
     for stmt in walk(loop.body):
         value = stmt.value if isinstance(stmt, Assign) else None
+        if isinstance(value, Prim) and draws_random(value.fn):
+            name = value.spelled or getattr(value.fn, "__name__", "the generator")
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: `{name}` in a checkpointed loop, which draws random "
+                "numbers: the pullback would draw other ones when it recomputes the loop's "
+                "segments",
+                filename=fn.filename,
+                line=stmt.line,
+                hint="draw all the numbers before the loop (one array, a row per iteration) "
+                "and read a row in it, or do not checkpoint the loop",
+            )
         if not (isinstance(value, Prim) and isinstance(value.fn, types.FunctionType)):
             continue
         found = helper_effect(value.fn)

@@ -16,7 +16,9 @@ source, views and aliases of its parameters included; None when it updates none.
 from __future__ import annotations
 
 import builtins
+import linecache
 import logging
+import random
 import sys
 import sysconfig
 import types
@@ -155,16 +157,8 @@ def _first_update(fn: types.FunctionType, node: gast.FunctionDef, depth: int) ->
     holders = {p.id for p in params}  # names that may hold an argument's object or a view
 
     def resolve(func: gast.expr) -> object:
-        dotted = []
-        while isinstance(func, gast.Attribute):
-            dotted.append(func.attr)
-            func = func.value
-        if not isinstance(func, gast.Name) or func.id in holders:
-            return None
-        value = fn.__globals__.get(func.id, getattr(builtins, func.id, None))
-        for attr in reversed(dotted):
-            value = getattr(value, attr, None)
-        return value
+        dotted = _dotted(func)
+        return None if dotted is None or dotted[0] in holders else _resolved(fn, dotted)
 
     return first_update(node, holders, resolve, depth)
 
@@ -234,18 +228,29 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
 
 
 def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
-    """A statement of `fn` (or of a helper of the user's it calls) kept for its effect,
-    described, or None: what would run again if the call were made again."""
-    filename = fn.__code__.co_filename
-    if filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad.") or depth > 3:
-        return None
-    if fn.__code__ in _READING:
-        return None  # recursion: the outer reading finds what there is
-    _READING.add(fn.__code__)
-    try:
-        return _first_effect(fn, depth)
-    finally:
-        _READING.discard(fn.__code__)
+    """A statement of `fn` (or of a helper of the user's it calls) kept for its effect or
+    drawing random numbers, described, or None: what would run again if the call were
+    made again."""
+    return _first_step(fn, ("effect", "draw"), depth)
+
+
+def helper_draw(fn: types.FunctionType) -> str | None:
+    """A statement of `fn` (or of a helper of the user's it calls) that draws random
+    numbers (`draws_random`), described, or None: run again, it draws other numbers."""
+    return _first_step(fn, ("draw",), 0)
+
+
+# the generators whose methods draw: NumPy's `np.random.default_rng()` and its legacy
+# `np.random.normal` (a method of a hidden `RandomState`), Python's `random.gauss` (of a
+# hidden `random.Random`)
+_GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
+
+
+def draws_random(callee: object) -> bool:
+    """Whether calling `callee` draws from a random generator (`rng.normal`, `np.random.rand`,
+    `random.gauss`, `np.random.seed`): it advances the generator's state, so the derivative
+    must make the call once, where the plain call makes it, never again."""
+    return isinstance(getattr(callee, "__self__", None), _GENERATORS)
 
 
 def described_effect(statement: str, line: int, function: str) -> str:
@@ -253,21 +258,43 @@ def described_effect(statement: str, line: int, function: str) -> str:
     return f"`{statement}`, line {line} of `{function}`"
 
 
-def _first_effect(fn: types.FunctionType, depth: int) -> str | None:
-    for step in _effect_steps(fn):
-        if step[0] == "effect":
-            return described_effect(step[1], step[2], fn.__qualname__)
-        callee = fn.__globals__.get(step[1])  # looked up now: globals may be rebound
-        if isinstance(callee, types.FunctionType):
-            found = helper_effect(callee, depth + 1)
-            if found is not None:
-                return found
-    return None
+def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> str | None:
+    filename = fn.__code__.co_filename
+    if filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad.") or depth > 3:
+        return None
+    if fn.__code__ in _READING:
+        return None  # recursion: the outer reading finds what there is
+    _READING.add(fn.__code__)
+    try:
+        for step in _effect_steps(fn):
+            kind = step[0]
+            if kind == "effect" and kind in kinds:
+                return described_effect(step[1], step[2], fn.__qualname__)
+            if kind == "draw" and kind in kinds and draws_random(_resolved(fn, step[3])):
+                return described_effect(step[1], step[2], fn.__qualname__)
+            callee = fn.__globals__.get(step[1]) if kind == "call" else None
+            if isinstance(callee, types.FunctionType):  # (looked up now: globals may be
+                found = _first_step(callee, kinds, depth + 1)  # rebound)
+                if found is not None:
+                    return found
+        return None
+    finally:
+        _READING.discard(fn.__code__)
 
 
-# code → what `_first_effect` reads of its source, in order: ("effect", statement, line) or
-# ("call", name of a function called by name); read once per code object (rendering a
-# statement asks for every call it makes)
+def _resolved(fn: types.FunctionType, dotted: tuple[str, ...]) -> object:
+    """The object `a.b.c` names in `fn`'s module now (None where any part is missing)."""
+    value = fn.__globals__.get(dotted[0], getattr(builtins, dotted[0], None))
+    for attr in dotted[1:]:
+        value = getattr(value, attr, None)
+    return value
+
+
+# code → what `_first_step` reads of its source, in order: ("effect", statement, line),
+# ("draw", statement, line, dotted name of the callee) for a call of a module-level name
+# or attribute chain (a draw if it names a generator's method), or ("call", name of a
+# function called by name); read once per code object (rendering a statement asks for
+# every call it makes)
 _STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -279,16 +306,42 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
         node = parse_function(fn).node
     except S2SError:
         node = None
+    filename = fn.__code__.co_filename
+    own = _local_names(node) if node is not None else set()
     found = []
     for n in descendants(node) if node is not None else ():
-        if _records_tape(n, fn.__code__.co_filename):
+        if _records_tape(n, filename):
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
         if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):
             found.append(("effect", gast.unparse(n).strip(), n.lineno))
         elif _calls_by_name(n) and n.func.id != fn.__name__:
             found.append(("call", n.func.id))
+        if isinstance(n, gast.Call):
+            dotted = _dotted(n.func)
+            if dotted is not None and dotted[0] not in own:
+                line = getattr(n, "lineno", node.lineno)
+                text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
+                found.append(("draw", text, line, dotted))
     steps = _STEPS[fn.__code__] = tuple(found)
     return steps
+
+
+def _dotted(node: gast.expr) -> tuple[str, ...] | None:
+    """("a", "b", "c") for `a.b.c`, None for anything else (a call's result, an item)."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    return (node.id, *reversed(parts))
+
+
+def _local_names(node: gast.FunctionDef) -> set[str]:
+    """The names `node` binds (its parameters too): none of them is a module's generator."""
+    return {
+        n.id for n in descendants(node) if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load
+    }
 
 
 def _calls_by_name(node: gast.AST) -> bool:

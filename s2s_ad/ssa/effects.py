@@ -48,6 +48,7 @@ from ..frontend.nodes import descendants
 from .effect_calls import (
     READING_METHODS,
     described_effect,
+    draws_random,
     exposed,
     first_update,
     helper_effect,
@@ -92,7 +93,9 @@ class Effects:
             self._refuse_updating_call(call, inner)
         renamed, reads = self._renamed(stmt, inner)
         node = gast.gast_to_ast(renamed)
-        self.emit(Effect(node, tuple(reads), self.line))
+        helpers = self.__dict__.get("_inlining_helpers")  # (function_values.py)
+        written_in = helpers[-1].__qualname__ if helpers else None
+        self.emit(Effect(node, tuple(reads), self.line, written_in))
 
     # what the statement reads, under SSA names
 
@@ -268,14 +271,22 @@ class Effects:
 
 
 def first_effect(fn: Function) -> str | None:
-    """The first statement of `fn` kept for its effect, or of a helper of the user's it
-    calls, described as the user wrote it with its line (what `jit=True` names when the
-    code runs as NumPy code); None if there is none: running it twice would not show."""
+    """The first statement of `fn` kept for its effect or drawing random numbers, or of a
+    helper of the user's it calls, described as the user wrote it with its line (what
+    `jit=True` names when the code runs as NumPy code); None if there is none: running it
+    twice would not show."""
     for stmt in walk(fn.body):
         if isinstance(stmt, Effect):
-            return described_effect(_as_written(fn.filename, stmt), stmt.line, fn.name)
-        if isinstance(stmt, Assign) and calls_effect(stmt.value):
-            return helper_effect(_user_function(stmt.value.fn))
+            written = _as_written(fn.filename, stmt)
+            return described_effect(written, stmt.line, stmt.written_in or fn.name)
+        if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
+            if draws_random(stmt.value.fn):
+                written = linecache.getline(fn.filename, stmt.line).strip() or "a random draw"
+                return described_effect(written, stmt.line, fn.name)
+            helper = _user_function(stmt.value.fn)
+            found = helper_effect(helper) if helper is not None else None
+            if found is not None:
+                return found
     return None
 
 
@@ -290,9 +301,14 @@ def _as_written(filename: str, stmt: Effect) -> str:
 
 
 def calls_effect(value: object) -> bool:
-    """Whether `value` calls a function of the user's (a method too) that has a statement
-    kept for its effect: the call must run even when nothing reads its result."""
-    helper = _user_function(value.fn) if isinstance(value, Prim) else None
+    """Whether `value` draws random numbers, or calls a function of the user's (a method
+    too) that has a statement kept for its effect or draws: the call must run, once, even
+    when nothing reads its result."""
+    if not isinstance(value, Prim):
+        return False
+    if draws_random(value.fn):
+        return True
+    helper = _user_function(value.fn)
     return helper is not None and helper_effect(helper) is not None
 
 

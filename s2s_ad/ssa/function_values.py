@@ -262,8 +262,43 @@ class FunctionValues:
             return binding
         return Closed(binding, self._context())
 
-    def _inline_helper(self, name: str, fn: types.FunctionType, args: tuple, kwargs: tuple):
-        where = f"`{name}` (given a function as an argument)"
+    def _inline_effects(self, callee: Free, args: tuple, kwargs: tuple):
+        """A call of a helper of yours that prints or draws random numbers, in code that is
+        differentiated again (`lower`'s `inline_effects`): inlined, so its statements run
+        once, where the call stands (the helper's own flat gradient code would run them
+        again, and draw other numbers); None for a helper without such statements, or one
+        that cannot be inlined and only prints (called: its `print`s run twice). Refused
+        where a helper drawing random numbers cannot be inlined."""
+        from .effect_calls import helper_draw, helper_effect
+
+        fn = callee.value
+        if helper_effect(fn) is None:
+            return None
+        if self._inlinable(fn) and fn not in self.__dict__.get("_inlining_helpers", ()):
+            return self._inline_helper(callee.source, fn, args, kwargs, "which draws or prints")
+        draw = helper_draw(fn)
+        if draw is None:
+            return None
+        raise self._unsupported(
+            f"call of `{callee.source}`, which draws random numbers ({draw}), in a function "
+            "differentiated twice (hessian, hvp, jacfwd or jacrev of grad): the derivative "
+            "code would run the helper again and draw other numbers; s2s_ad copies such a "
+            "helper into the function's code, which it can only where the helper is defined "
+            "at module level beside the function, with literal defaults, and updates none of "
+            "its arguments",
+            hint=f"define `{callee.source}` so, or draw the numbers in the differentiated "
+            "function itself, or pass them in as an argument",
+        )
+
+    def _inline_helper(
+        self,
+        name: str,
+        fn: types.FunctionType,
+        args: tuple,
+        kwargs: tuple,
+        why: str = "given a function as an argument",
+    ):
+        where = f"`{name}` ({why})"
         if fn.__closure__ or fn.__globals__ is not self.scope.globals:
             raise self._unsupported(
                 f"call of {where}, which is defined in another module or inside a function",

@@ -164,6 +164,7 @@ class Effect:
     node: object  # an `ast.stmt`; generated code gets a copy (`render.py`)
     reads: tuple[str, ...]
     line: int
+    written_in: str | None = None  # the helper's name, where it was inlined from one
 
 
 @dataclass(frozen=True, eq=False)

@@ -80,6 +80,7 @@ def lower(
     lengths: dict | None = None,
     examples: dict | None = None,
     nodes: list[gast.AST] | None = None,
+    inline_effects: bool = False,
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
@@ -88,9 +89,12 @@ def lower(
     parameters are recorded in `argument_updates` rather than refused. `stars`: the arity
     of `*args` / `**kwargs` parameters (ssa/star_arguments.py); `lengths`: of list and tuple
     parameters, where known. `nodes`: `frontend.nodes.descendants(node)`, where the caller
-    has them."""
+    has them. `inline_effects`: a call of a helper of yours that prints or draws random
+    numbers (`effect_calls.helper_effect`) is inlined, for code differentiated again
+    (function_values.py's `_inline_effects`)."""
     lowering = _Lowering(node, scope, filename, aliases, nodes)
     lowering.recording = recording
+    lowering.inline_effects = inline_effects
     if node.args.vararg is not None or node.args.kwarg is not None:
         lowering._bind_star_parameters(stars or {})
     for name, length in (lengths or {}).items():
@@ -138,6 +142,7 @@ class _Lowering(
         self.inplace_arguments: list[tuple[str, int]] = []
         self.argument_updates: list[tuple[str, int]] = []  # when recording
         self.recording = False
+        self.inline_effects = False
         self.loads = load_lines(node, self.every_node)
         self._last_loads: dict[str, tuple[int, int]] = {}  # name → (reads seen, the last line)
         del self.every_node  # (the lowering rewrites parts of the tree)

@@ -28,7 +28,7 @@ from .builtins import UPDATES_GIVING_NONE
 from .dicts import DictValues
 from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
 from .einsum_sublists import EinsumSublists
-from .function_values import Named
+from .function_values import Named, is_user_helper
 from .ir import (
     ATTRIBUTE,
     LIST,
@@ -314,6 +314,10 @@ class ExprLowering(
             return record
         if callee.value is dataclasses.replace and args:  # ssa/records.py
             return self._replaced(args[0], args[1:], kwargs, callee.source)
+        if self.inline_effects and is_user_helper(callee.value):
+            inlined = self._inline_effects(callee, args, kwargs)  # ssa/function_values.py
+            if inlined is not None:
+                return inlined
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee.value is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
