@@ -67,15 +67,20 @@ class _Writer:
         parts += self.definitions.values()
         return "\n\n" + "\n\n\n".join(parts) + "\n"
 
-    def function(self, compiled: types.FunctionType, source: str) -> None:
-        """Define `compiled` (generated code, with `source`) and everything it reads."""
+    def function(self, compiled: types.FunctionType, source: str, called: str = "") -> None:
+        """Define `compiled` (generated code, with `source`) and everything it reads, by the
+        name `called` it is called by (two derivatives of one helper, made for other
+        arguments, are both `cell_vjp`, called `cell_vjp` and `cell_vjp_1`), else its own."""
         for name in _free_names(source):
             obj = _resolve(compiled, name)
             if obj is runtime:
                 self.runtime_alias(name, source)
             else:
                 self.name(name, obj)
-        self.define(compiled.__name__, compiled, source)
+        own, called = compiled.__name__, called or compiled.__name__
+        if called != own:  # (its `def` line names it: generated code starts with it)
+            source = source.replace(f"def {own}(", f"def {called}(", 1)
+        self.define(called, compiled, source)
 
     def runtime_alias(self, alias: str, source: str) -> None:
         """The runtime, called `alias` in `source`: the helpers `source` calls through it."""
@@ -103,9 +108,12 @@ class _Writer:
             line = f"import {obj.__name__}"
             line += f" as {name}" if name != obj.__name__.split(".")[0] else ""
             self.define(name, obj, line)
-        elif _is_generated(obj):  # a callee's derivative, maybe called by another name
-            self.function(obj, _dedented(inspect.getsource(obj)))
-            self.define(name, obj, f"{name} = {obj.__name__}")
+        elif _is_generated(obj):  # a callee's derivative, defined by the name it is called
+            defined = [known for known, held in self.objects.items() if held is obj]
+            if defined:  # (by another callee, by another name)
+                self.define(name, obj, f"{name} = {defined[0]}")
+            else:
+                self.function(obj, _dedented(inspect.getsource(obj)), name)
         elif _numpy_name(obj) is not None:
             self.define(name, obj, f"{name} = {_numpy_name(obj)}")
         elif inspect.isfunction(obj) and is_library_function(obj):
