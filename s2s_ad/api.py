@@ -1013,15 +1013,11 @@ def gradient_derivative(
         key = signature_key(values)
         shapes, dtypes = _key_shapes(key), _key_dtypes(key)
     elif values is not None:
-        from .ssa.live_objects import live_examples  # imported on the first transformation
-
         params = list(_signature(f).parameters)
         found = [(name, _tree(values[params.index(name)])) for name in names]
         trees = {name: tree for name, tree in found if tree is not None}
-        live = live_examples(trees)
-        structures = tuple((n, t) for n, t in found if n in live)
-        # the others' static leaves (an int field feeding `np.roll`'s shift) stay inactive
-        structures += static_structures(f, values, tuple(live))
+        structures = tuple((n, t) for n, t in found if n in trees)
+        structures += static_structures(f, values, tuple(trees))
     return derivative(f, mode, names, structures=structures, shapes=shapes, dtypes=dtypes)
 
 

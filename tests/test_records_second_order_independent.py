@@ -1653,7 +1653,6 @@ assert len({p.name for p in PROGRAMS}) == len(PROGRAMS)
 XFAIL: dict[tuple[str, str], str] = {}
 
 ALL = ("value", "hessian_fd", "jacfwd", "jacrev", "gradgrad", "hvp")
-SECOND = ("hessian_fd", "jacfwd", "jacrev", "gradgrad", "hvp")
 JACS = ("jacfwd", "jacrev")
 
 
@@ -1679,14 +1678,9 @@ _xfail(
     "EvaluationError AttributeError: 'Derivatives' object has no attribute 'W' at "
     "`np.sum(g.W**2)` (the plain call gives Layer)",
 )
-# second order only
-_xfail(
-    "mx_star_call",
-    SECOND,
-    "`_affine(*p, x)` with p a NamedTuple argument works at first order but is refused at "
-    "second: UnsupportedSyntaxError '`*p` in a call, where the number of elements of `p` is "
-    "not known when the derivative is made'",
-)
+# (second order only, until session 33: `_affine(*p, x)` with p a NamedTuple argument was
+# refused at second order, '`*p` in a call, where the number of elements of `p` is not known
+# when the derivative is made': the flat gradient code is now made for the structure)
 
 
 def _params(check, programs=PROGRAMS):

@@ -17,6 +17,7 @@ import operator
 import numpy as np
 
 from ..custom import stop_gradient
+from ..ssa.strings import STRING_ONLY_METHODS
 from .registry import nondifferentiable, registrar
 
 register = registrar("nondifferentiable")
@@ -104,3 +105,7 @@ NONDIFF = [
 
 for fn, label in NONDIFF:
     register(fn, nondifferentiable(label))
+# text: a string's methods give strings, truth values and positions, never a derivative
+# (`name.startswith("w")` of a dict's key that gradient code reads back from a list)
+for method in sorted(STRING_ONLY_METHODS):
+    register(getattr(str, method), nondifferentiable(f"str.{method}"))

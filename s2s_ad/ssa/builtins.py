@@ -142,7 +142,7 @@ class Builtins:
             return self._sorted_by_keys(node.args[0], key, keywords.get("reverse"))
         seq = self._atom(node.args[0])
         if self.kind_of(seq) == "dict":  # `sorted(d)`: its keys, which carry no derivative
-            seq = self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
+            seq = self._atom_of(Prim(runtime.dict_keys, (seq,), spelled=self._rt("dict_keys")))
         kwargs = tuple((k, self._atom(v)) for k, v in keywords.items())
         for name, value in kwargs:
             if name == "key" and isinstance(value, Var):
