@@ -14,6 +14,7 @@ import types
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import gast
 import numpy as np
@@ -25,6 +26,7 @@ from .ad.forward import tangent_function
 from .ad.integers import structure
 from .ad.known_shapes import known_shapes
 from .ad.own_defaults import compiled_defaults
+from .ad.pullback_reads import MISSING, bind_state_reads
 from .ad.read_items import dead_outputs, items_label, reads_matter
 from .ad.reverse import adjoint_function, gradient_function
 from .ad.seed_dtype import output_float_dtype, seed_dtype
@@ -351,6 +353,9 @@ def differentiate(
     cells = _alias_cells(aliases, scope)
     ssa.held = held
     tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
+    if mode == "reverse":  # the pullback, called later, reads the state as the call left it
+        where = (callees.cells, cells, scope.closure)
+        bind_state_reads(tree, partial(_cell_or_global, where, fn.__globals__), callees.namer)
     if reads is not None:  # one helper's code for other items read: a name of its own
         tree.name += items_label(reads)
     # flat gradient code is differentiated again: no in-place updates
@@ -574,6 +579,15 @@ def choose_aliases(
         else:
             chosen[role] = namer.fresh(role)
     return Aliases(**chosen)
+
+
+def _cell_or_global(cells: tuple[dict, ...], globals_: dict, name: str) -> object:
+    """What the generated code's free `name` names: a cell's content, else a global (the
+    code's names are looked up so when it runs), else `pullback_reads.MISSING`."""
+    for where in cells:
+        if name in where:
+            return where[name].cell_contents
+    return globals_.get(name, MISSING)
 
 
 def _alias_cells(aliases: Aliases, scope: Scope) -> dict[str, types.CellType]:

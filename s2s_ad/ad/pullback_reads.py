@@ -1,0 +1,117 @@
+"""A pullback reads the state outside the derivative as the forward call left it.
+
+`vjp`'s pullback runs later than the forward sweep, when the module's globals, the
+attributes of its objects and the function's closure may have been rebound (`SCALE = 3.0`,
+`cfg.scale = 3.0`, a `nonlocal` assignment, between `vjp` and the call of the pullback).
+JAX's and autograd's pullbacks give the VJP at the point of the forward call. Here each value
+the pullback reads from outside the derivative code (a global, a closure's variable, an
+attribute chain rooted at one) is bound to a name of its own at the end of the forward sweep,
+just before the pullback is defined, and the pullback reads that name.
+
+Before::                                  After::
+
+    def f_vjp(x):                             def f_vjp(x):
+        _t1 = x * SCALE                           _t1 = x * SCALE
+        ...                                       ...
+                                                  SCALE_read = SCALE
+        def pullback(f_bar):                      def pullback(f_bar):
+            x_bar = _t1_bar * SCALE                   x_bar = _t1_bar * SCALE_read
+
+Arrays are bound, not copied: one updated in place (`W[:] = 0`) after `vjp` is seen by the
+pullback, as with autograd (NumPy's arrays are mutable; JAX's are not). Modules, classes and
+functions are never bound (their attributes' values are, where they are data).
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+from collections.abc import Callable
+from inspect import getattr_static
+
+from ..codegen import build
+from ..naming import Namer
+
+MISSING = object()  # what `resolve` gives for a name bound nowhere it looks (a builtin)
+
+
+def bind_state_reads(tree: ast.FunctionDef, resolve: Callable[[str], object], namer: Namer) -> None:
+    """Rewrite, in place, the pullback nested in `tree` (`def pullback`, if any) to read
+    the values of its free names and attribute chains bound before it. `resolve`: what a
+    name the generated code does not bind names (a cell's content, a global), else
+    `MISSING`; `namer`: fresh names for the bindings."""
+    at = next((k for k, s in enumerate(tree.body) if isinstance(s, ast.FunctionDef)), None)
+    if at is None:
+        return
+    pullback = tree.body[at]
+    local = _bound(tree) | _bound(pullback)
+    reads = _StateReads(local, resolve, namer)
+    pullback.body = [reads.visit(stmt) for stmt in pullback.body]
+    tree.body[at:at] = [build.assign(name, value) for name, value in reads.bindings.values()]
+
+
+def _bound(fn: ast.FunctionDef) -> set[str]:
+    """The names `fn` binds: its parameters, its assignments' and loops' targets, its
+    nested functions' names (their parameters and bodies too: a name is free for the
+    pullback only where the generated code binds it nowhere)."""
+    names = {fn.name}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+    return names
+
+
+class _StateReads(ast.NodeTransformer):
+    """Free names and attribute chains of data replaced by names bound before the pullback;
+    `bindings`: the source of each chain → (the name bound, the chain's tree)."""
+
+    def __init__(self, local: set[str], resolve: Callable[[str], object], namer: Namer) -> None:
+        self.local, self.resolve, self.namer = local, resolve, namer
+        self.bindings: dict[str, tuple[str, ast.expr]] = {}
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if isinstance(node.ctx, ast.Load) and node.id not in self.local:
+            value = self.resolve(node.id)
+            if value is not MISSING and _is_data(value):
+                return self._bound(node, node.id)
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        chain = _chain(node)
+        if chain is None or chain[0] in self.local or not isinstance(node.ctx, ast.Load):
+            return self.generic_visit(node)
+        value = self.resolve(chain[0])
+        for attr in chain[1:]:  # (found without running code: a property is its descriptor)
+            value = getattr_static(value, attr, MISSING) if value is not MISSING else MISSING
+        if value is not MISSING and _is_data(value):
+            return self._bound(node, "_".join(chain))
+        return self.generic_visit(node)  # (`CFG.method(x)`: `CFG` is no data either)
+
+    def _bound(self, node: ast.expr, preferred: str) -> ast.Name:
+        source = ast.unparse(node)
+        if source not in self.bindings:
+            name = self.namer.fresh(f"{preferred.strip('_')}_read")
+            self.bindings[source] = (name, node)
+        return ast.Name(id=self.bindings[source][0], ctx=ast.Load())
+
+
+def _chain(node: ast.Attribute) -> tuple[str, ...] | None:
+    """("a", "b", "c") for `a.b.c`, None where its root is no name."""
+    parts = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute):
+        parts.append(current.attr)
+        current = current.value
+    if not isinstance(current, ast.Name):
+        return None
+    return (current.id, *reversed(parts))
+
+
+def _is_data(value: object) -> bool:
+    """A value the pullback computes with (a number, an array, a list, an object's field),
+    not code or a namespace: neither a module, a class, nor anything callable."""
+    return not isinstance(value, (types.ModuleType, type)) and not callable(value)
