@@ -645,7 +645,8 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
     """`(gradient, H·tangents)` at `primals`: one tangent pass over the gradient code.
 
     `primals`: one value per parameter of `f` (a scalar function); `tangents`: one per
-    parameter, each of its primal's shape and dtype, or None to hold that argument fixed.
+    parameter, each of its primal's shape and dtype, or None to hold that argument fixed (a
+    zero tangent of an integer argument holds it fixed too, as `jvp` takes it).
     The arguments given None are left out of the differentiation altogether: the gradient
     and the product are those of the others only (a tuple of one per argument with a
     tangent; the value itself where only one has), and H is the block of the Hessian
@@ -653,14 +654,15 @@ def hvp(f: Callable, primals, tangents) -> tuple[object, object]:
 
     Raises the errors `grad` raises (a non-scalar output, an argument without a
     derivative)."""
-    from .api import jvp
+    from .api import _held_fixed, jvp
 
     f = _differentiable(f)
     primals, tangents = tuple(primals), tuple(tangents)
     params = list(_signature(f).parameters)
     values = _bind(f, primals, {})
     _refuse_complex(f, values)
-    names = tuple(params[i] for i, t in enumerate(tangents) if t is not None)
+    # (a zero tangent of an integer holds it fixed, as `jvp` takes it)
+    names = tuple(params[i] for i, t in enumerate(tangents) if not _held_fixed(primals[i], t))
     for name in names:  # checked here, so that the errors name `f` rather than its gradient code
         _check_differentiable(f, name, values[params.index(name)])
     gradient, with_value = _gradient_code(f, names, values)

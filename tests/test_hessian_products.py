@@ -211,3 +211,20 @@ def test_zero_views_are_skipped_exactly():
     assert wider[0].shape == (4, 2)
     narrow = rt.Derivatives([np.ones((4, 2), np.float32)]) + rt.Derivatives([zero])
     assert narrow[0].dtype == np.float64  # as NumPy's sum would be
+
+
+def scaled_by_count(x, n):
+    return np.sum(np.sin(x) ** 2) * n
+
+
+@pytest.mark.parametrize("zero", [0, 0.0, None])
+def test_hvp_holds_an_integer_with_a_zero_tangent_fixed(zero):
+    """As `jvp` does: a zero tangent of an integer argument is no direction (a nonzero one
+    is refused: integers have no derivative)."""
+    x, v = np.array([0.3, 0.5]), np.array([1.0, -2.0])
+    grad, product = ad.hvp(scaled_by_count, (x, 3), (v, zero))
+    np.testing.assert_allclose(grad, ad.grad(scaled_by_count)(x, 3), rtol=1e-14)
+    expected = 3 * 2.0 * np.cos(2 * x) * v  # d²/dx² sin(x)² = 2 cos(2x), times n
+    np.testing.assert_allclose(product, expected, rtol=1e-12)
+    with pytest.raises(ad.S2SError, match="an int"):
+        ad.hvp(scaled_by_count, (x, 3), (v, 1))
