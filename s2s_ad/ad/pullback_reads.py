@@ -30,6 +30,7 @@ from collections.abc import Callable
 from inspect import getattr_static
 
 from ..codegen import build
+from ..frontend.nodes import dotted
 from ..naming import Namer
 
 MISSING = object()  # what `resolve` gives for a name bound nowhere it looks (a builtin)
@@ -81,7 +82,7 @@ class _StateReads(ast.NodeTransformer):
         return node
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
-        chain = _chain(node)
+        chain = dotted(node, ast)
         if chain is None or chain[0] in self.local or not isinstance(node.ctx, ast.Load):
             return self.generic_visit(node)
         value = self.resolve(chain[0])
@@ -97,18 +98,6 @@ class _StateReads(ast.NodeTransformer):
             name = self.namer.fresh(f"{preferred.strip('_')}_read")
             self.bindings[source] = (name, node)
         return ast.Name(id=self.bindings[source][0], ctx=ast.Load())
-
-
-def _chain(node: ast.Attribute) -> tuple[str, ...] | None:
-    """("a", "b", "c") for `a.b.c`, None where its root is no name."""
-    parts = []
-    current: ast.expr = node
-    while isinstance(current, ast.Attribute):
-        parts.append(current.attr)
-        current = current.value
-    if not isinstance(current, ast.Name):
-        return None
-    return (current.id, *reversed(parts))
 
 
 def _is_data(value: object) -> bool:

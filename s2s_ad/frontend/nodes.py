@@ -87,6 +87,16 @@ def descendants(node: gast.AST) -> list[gast.AST]:
     return found
 
 
+def dotted(node: object, kinds: object = gast) -> list[str] | None:
+    """`['st', 'norm']` for `st.norm`; None for anything but a chain of names. `kinds`: the
+    module whose tree `node` is of, gast's, or `ast` for generated code."""
+    parts: list[str] = []
+    while isinstance(node, kinds.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return [node.id, *reversed(parts)] if isinstance(node, kinds.Name) else None
+
+
 def name(identifier: str, *, store: bool = False) -> gast.Name:
     ctx = gast.Store() if store else gast.Load()
     return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gast
 
+from ..frontend import nodes
 from ..frontend.library import module_name
 from .ir import Expr, Prim
 
@@ -44,7 +45,7 @@ class FrozenDistributions:
         inner = func.value
         if self._is_local_chain(inner.func) or _starred(node) or _starred(inner):
             return None
-        dotted = _dotted(inner.func)
+        dotted = nodes.dotted(inner.func)
         value = None if dotted is None else self.scope.resolve(dotted)
         # a distribution of scipy.stats (never an attribute of any other object: no getattr)
         if not module_name(type(value)).startswith("scipy.stats"):
@@ -63,15 +64,6 @@ class FrozenDistributions:
             (*frozen_kwargs, *kwargs),
             spelled=f"{'.'.join(dotted)}.{func.attr}",
         )
-
-
-def _dotted(node: gast.expr) -> list[str] | None:
-    """`['st', 'norm']` for `st.norm`; None for anything but a chain of names."""
-    parts: list[str] = []
-    while isinstance(node, gast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    return [node.id, *reversed(parts)] if isinstance(node, gast.Name) else None
 
 
 def _starred(node: gast.Call) -> bool:

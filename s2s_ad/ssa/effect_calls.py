@@ -157,7 +157,7 @@ def _first_update(fn: types.FunctionType, node: gast.FunctionDef, depth: int) ->
     holders = {p.id for p in params}  # names that may hold an argument's object or a view
 
     def resolve(func: gast.expr) -> object:
-        dotted = _dotted(func)
+        dotted = nodes.dotted(func)
         return None if dotted is None or dotted[0] in holders else _resolved(fn, dotted)
 
     return first_update(node, holders, resolve, depth)
@@ -282,7 +282,7 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
         _READING.discard(fn.__code__)
 
 
-def _resolved(fn: types.FunctionType, dotted: tuple[str, ...]) -> object:
+def _resolved(fn: types.FunctionType, dotted: list[str]) -> object:
     """The object `a.b.c` names in `fn`'s module now (None where any part is missing)."""
     value = fn.__globals__.get(dotted[0], getattr(builtins, dotted[0], None))
     for attr in dotted[1:]:
@@ -317,24 +317,13 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
         elif _calls_by_name(n) and n.func.id != fn.__name__:
             found.append(("call", n.func.id))
         if isinstance(n, gast.Call):
-            dotted = _dotted(n.func)
+            dotted = nodes.dotted(n.func)
             if dotted is not None and dotted[0] not in own:
                 line = getattr(n, "lineno", node.lineno)
                 text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
                 found.append(("draw", text, line, dotted))
     steps = _STEPS[fn.__code__] = tuple(found)
     return steps
-
-
-def _dotted(node: gast.expr) -> tuple[str, ...] | None:
-    """("a", "b", "c") for `a.b.c`, None for anything else (a call's result, an item)."""
-    parts = []
-    while isinstance(node, gast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, gast.Name):
-        return None
-    return (node.id, *reversed(parts))
 
 
 def _local_names(node: gast.FunctionDef) -> set[str]:

@@ -34,7 +34,7 @@ class EinsumSublists:
             return None
         if isinstance(args[0], gast.Constant) or self._is_local_chain(node.func):
             return None
-        dotted = _dotted(node.func)
+        dotted = nodes.dotted(node.func)
         if dotted is None or self.scope.resolve(dotted) is not np.einsum:
             return None
         pairs = args if len(args) % 2 == 0 else args[:-1]  # (operand, sublist) pairs
@@ -76,11 +76,3 @@ def _implicit_output(inputs: list[list]) -> list:
 
 def _spelled(labels: list) -> str:
     return "".join("..." if k is Ellipsis else LETTERS[k] for k in labels)
-
-
-def _dotted(node: gast.expr) -> list[str] | None:
-    parts: list[str] = []
-    while isinstance(node, gast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    return [node.id, *reversed(parts)] if isinstance(node, gast.Name) else None
