@@ -58,6 +58,7 @@ from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
+from .ssa.state_reads import read_where_written
 from .ssa.verify import verify
 
 
@@ -341,6 +342,7 @@ def differentiate(
             (*key, "effects inlined"),
             lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples, inline_effects=True),
         )
+    ssa = read_where_written(ssa, fn.__globals__)  # (a helper changing module state)
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
     if reads is not None and not reads_matter(ssa, reads):
         return None  # `derivative` takes the code made for all items instead

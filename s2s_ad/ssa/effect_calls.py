@@ -234,6 +234,14 @@ def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
     return _first_step(fn, ("effect", "draw"), depth)
 
 
+def helper_writes(fn: types.FunctionType, method: bool = False) -> str | None:
+    """A statement of `fn` (or of a helper of the user's it calls) that may change what is
+    read from the module: `global SCALE`, `P.scale = v`, `WBUF[0] = v`, `LOG.append(v)` of
+    a name it does not bind, or, for a `method` called on a module's object, `self.scale =
+    v`; described, or None."""
+    return _first_step(fn, ("writes", "writes_self") if method else ("writes",), 0)
+
+
 def helper_draw(fn: types.FunctionType) -> str | None:
     """A statement of `fn` (or of a helper of the user's it calls) that draws random
     numbers (`draws_random`), described, or None: run again, it draws other numbers."""
@@ -268,7 +276,7 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
     try:
         for step in _effect_steps(fn):
             kind = step[0]
-            if kind == "effect" and kind in kinds:
+            if kind in ("effect", "writes", "writes_self") and kind in kinds:
                 return described_effect(step[1], step[2], fn.__qualname__)
             if kind == "draw" and kind in kinds and draws_random(_resolved(fn, step[3])):
                 return described_effect(step[1], step[2], fn.__qualname__)
@@ -292,7 +300,9 @@ def _resolved(fn: types.FunctionType, dotted: list[str]) -> object:
 
 # code → what `_first_step` reads of its source, in order: ("effect", statement, line),
 # ("draw", statement, line, dotted name of the callee) for a call of a module-level name
-# or attribute chain (a draw if it names a generator's method), or ("call", name of a
+# or attribute chain (a draw if it names a generator's method), ("writes", statement,
+# line) for a write of module state (`helper_writes`; "writes_self" through the first
+# parameter), or ("call", name of a
 # function called by name); read once per code object (rendering a statement asks for
 # every call it makes)
 _STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -308,6 +318,8 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
         node = None
     filename = fn.__code__.co_filename
     own = _local_names(node) if node is not None else set()
+    params = [*node.args.posonlyargs, *node.args.args] if node is not None else []
+    first = params[0].id if params else None
     found = []
     for n in descendants(node) if node is not None else ():
         if _records_tape(n, filename):
@@ -322,8 +334,30 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
                 line = getattr(n, "lineno", node.lineno)
                 text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
                 found.append(("draw", text, line, dotted))
+        written = _written_root(n)
+        if written is not None and (written not in own or written == first):
+            kind = "writes_self" if written == first else "writes"  # (`self.scale = v`)
+            found.append((kind, gast.unparse(n).strip().splitlines()[0], n.lineno))
+        elif isinstance(n, gast.Global):
+            found.append(("writes", gast.unparse(n).strip(), n.lineno))
     steps = _STEPS[fn.__code__] = tuple(found)
     return steps
+
+
+def _written_root(node: gast.AST) -> str | None:
+    """The name whose object a statement changes in place: `P` of `P.scale = v`, `WBUF` of
+    `WBUF[0] = v`, `LOG` of `LOG.append(v)`, `self` of `self.scale = v`; else None."""
+    if isinstance(node, (gast.Assign, gast.AugAssign)):
+        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, (gast.Attribute, gast.Subscript)) and root(target):
+                return root(target)
+        return None
+    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+        func = node.value.func
+        if isinstance(func, gast.Attribute) and func.attr not in READING_METHODS:
+            return root(func.value)
+    return None
 
 
 def _local_names(node: gast.FunctionDef) -> set[str]:

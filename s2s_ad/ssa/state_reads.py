@@ -1,0 +1,119 @@
+"""Module state a helper changes, read where the plain call reads it.
+
+A helper of yours may change what the function reads from its module between two reads:
+`set_scale(3.0)` doing `global SCALE`, `P.scale = v`, `WBUF[0] = v`. The forward sweep reads
+the module where the plain call does, but a reverse sweep runs after all of the forward
+sweep: reading the global again then gives the value the last write left
+(`a = x * SCALE; set_scale(3.0); return a * a`: the adjoint of `a` multiplied by 3.0, where
+the forward sweep used 2.0). So in a function calling such a helper, each global's data a
+primitive reads (a number; an array, copied: a helper may update it in place) is first
+bound to a variable of its own where it stands, which both sweeps read.
+
+Before::                            After::
+
+    set_scale(2.0)                      set_scale(2.0)
+    _t1 = x * SCALE                     _t2 = SCALE
+                                        _t1 = x * _t2
+    set_scale(3.0)                      set_scale(3.0)
+
+A function calling no such helper is left as it is: within one call, nothing changes the
+module between its sweeps.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import dataclasses
+import types
+
+import numpy as np
+
+from ..frontend.library import is_library_function
+from ..frontend.nodes import dotted
+from ..naming import Namer
+from .effect_calls import helper_writes
+from .ir import Assign, Effect, For, Free, Function, If, Prim, Var, While, With, walk
+
+
+def read_where_written(fn: Function, module: dict) -> Function:
+    """`fn`, or a copy of it whose primitives read the module's data through variables
+    bound where they stand, if it calls a helper that writes module state (`module`: the
+    globals its calls by name are looked up in)."""
+    if not any(_calls_writer(stmt, module) for stmt in walk(fn.body)):
+        return fn
+    bound = copy.copy(fn)
+    namer = Namer(set(fn.taken_names))
+    bound.body = _block(fn.body, namer, fn.aliases.np)
+    bound.taken_names = namer.taken
+    return bound
+
+
+def _calls_writer(stmt: object, module: dict) -> bool:
+    """Whether `stmt` calls a helper of the user's that writes module state: an assignment's
+    call, or a call in a statement kept for its effect (`set_scale(3.0)`)."""
+    if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
+        return _is_writer(stmt.value.fn)
+    if isinstance(stmt, Effect):  # (`set_scale(3.0)`, `CTRL.set(3.0)`)
+        calls = (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call))
+        chains = (dotted(c.func, ast) for c in calls)
+        return any(_is_writer(_resolved(chain, module)) for chain in chains if chain)
+    return False
+
+
+def _resolved(chain: list[str], module: dict) -> object:
+    value = module.get(chain[0])
+    for attr in chain[1:]:
+        value = getattr(value, attr, None)
+    return value
+
+
+def _is_writer(fn: object) -> bool:
+    method = isinstance(fn, types.MethodType)  # (of a module's object: `self.scale = v` too)
+    fn = fn.__func__ if method else fn
+    return (
+        isinstance(fn, types.FunctionType)
+        and not is_library_function(fn)
+        and helper_writes(fn, method) is not None
+    )
+
+
+def _block(block: list, namer: Namer, np_alias: str) -> list:
+    out: list = []
+    for stmt in block:
+        if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
+            prim = stmt.value
+            args = tuple(_bound(a, stmt.line, namer, np_alias, out) for a in prim.args)
+            kwargs = tuple((k, _bound(a, stmt.line, namer, np_alias, out)) for k, a in prim.kwargs)
+            stmt = dataclasses.replace(
+                stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
+            )
+        elif isinstance(stmt, If):
+            stmt = dataclasses.replace(
+                stmt,
+                body=_block(stmt.body, namer, np_alias),
+                orelse=_block(stmt.orelse, namer, np_alias),
+            )
+        elif isinstance(stmt, (For, While, With)):
+            stmt = dataclasses.replace(stmt, body=_block(stmt.body, namer, np_alias))
+        out.append(stmt)
+    return out
+
+
+def _bound(atom: object, line: int, namer: Namer, np_alias: str, out: list) -> object:
+    """`atom`, or a variable bound to its value just before (appended to `out`) where it
+    is a global's number or array."""
+    if not isinstance(atom, Free) or not _is_data(atom.value):
+        return atom
+    name = namer.temp()
+    value = Prim(np.copy, (atom,), spelled=f"{np_alias}.copy") if _is_array(atom.value) else atom
+    out.append(Assign(name, value, line))
+    return Var(name)
+
+
+def _is_data(value: object) -> bool:
+    return isinstance(value, (int, float, complex, np.generic)) or _is_array(value)
+
+
+def _is_array(value: object) -> bool:
+    return isinstance(value, np.ndarray)
