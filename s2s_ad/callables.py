@@ -104,6 +104,13 @@ def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
     return code
 
 
+def gradient_made_from(fn: object) -> types.FunctionType | None:
+    """The function flat gradient code s2s_ad made is the gradient of (`api.gradient_code`'s;
+    `made_by_s2s_ad`'s, for `grad(g)(x)` called inside: `g`), else None."""
+    made = getattr(fn, "_s2s_made_from", None)
+    return made.fn if made is not None else getattr(fn, "_s2s_seeds_gradient_of", None)
+
+
 def transparently_wraps(fn: types.FunctionType) -> object | None:
     """`fn.__wrapped__` when `fn` is a wrapper whose body only calls it with what it got
     (`def wrapper(*args, **kwargs): return fn(*args, **kwargs)`, or `*args` alone), else

@@ -1171,7 +1171,7 @@ class SeededDropout:
         self.rng = rng
 
     def __call__(self, h):
-        mask = self.rng.random(h.shape) > self.p
+        mask = self.rng.random(h.shape) > self.p  # line: SEEDED_DRAW
         return h * mask / (1.0 - self.p)
 
 

@@ -267,29 +267,23 @@ CASES = {
     "function_argument_prints": ("function_argument_prints", (XA,), 0, "scalar"),
 }
 
+# (until session 33 silently wrong: second derivatives ran inner's gradient code twice,
+# drawing twice; now refused at the call, test_grad_inside_drawing_is_refused)
 _GRAD_INSIDE = (
     "grad(inner) called inside a differentiated function, inner drawing: second derivatives "
-    "run inner's gradient code twice, drawing twice; smallest: inner_noise(w) = "
-    "np.sin(w * RNG.normal()); grad_inside(w) = ad.grad(inner_noise)(w) ** 2; "
-    "ad.grad(ad.grad(grad_inside))(0.6) differs from the fixed twin's (silently wrong) and "
-    "RNG advances two draws"
+    "are refused (the second derivative would run inner's gradient code again); smallest: "
+    "inner_noise(w) = np.sin(w * RNG.normal()); grad_inside(w) = ad.grad(inner_noise)(w) ** 2"
 )
 _VG_INSIDE = (
     "value_and_grad(inner) called inside a differentiated function, inner drawing: "
-    "hessian/hvp/jacfwd(grad)/jacrev(grad) draw twice and give a wrong Hessian"
+    "hessian/hvp/jacfwd(grad)/jacrev(grad) are refused (they would draw twice)"
 )
 _GRAD_INSIDE_PRINTS = (
     "grad(inner) called inside a differentiated function, inner printing: second derivatives "
     "print inner's line twice ('inner at (4,)' two times, once in the plain call)"
 )
-_FUNCTION_ARGUMENT = (
-    "a drawing function given as a value to a helper (apply(noisy_sin, x)): second "
-    "derivatives run noisy_sin twice, RNG ends two draws on (one in the plain call)"
-)
-_FUNCTION_ARGUMENT_PRINTS = (
-    "a printing function given as a value to a helper (apply(loud_square, x)): second "
-    "derivatives print its line twice"
-)
+# (a drawing or printing function given as a value to a helper, apply(noisy_sin, x), ran
+# twice at second order until session 33: it is inlined now)
 
 SECOND_APIS = (
     "hessian",
@@ -310,27 +304,10 @@ for _api in SECOND_APIS:
     KNOWN_WRONG[("grad_inside", _api)] = _GRAD_INSIDE
     KNOWN_WRONG[("value_and_grad_inside", _api)] = _VG_INSIDE
     KNOWN_WRONG[("grad_inside_prints", _api)] = _GRAD_INSIDE_PRINTS
-    KNOWN_WRONG[("function_argument", _api)] = _FUNCTION_ARGUMENT
-    KNOWN_WRONG[("function_argument_prints", _api)] = _FUNCTION_ARGUMENT_PRINTS
 
-_GENERATOR_ELSEWHERE = (
-    "a Generator reached through a container or an object's attribute in a method "
-    "({{}}): jacrev, jacobian (reverse and auto) and jacrev(grad) run the draw twice (the "
-    "plain call for the output's shape, then the code), so they use other numbers than the "
-    "plain call and grad (silently wrong) and RNG ends two draws on; smallest: "
-    "GENERATORS = {{'train': RNG}}; f(x) = np.sum(np.sin(x * "
-    "GENERATORS['train'].standard_normal(4)) ** 2); ad.jacrev(f)(x) != ad.grad(f)(x)"
-)
-for _case, _how in [
-    ("generator_in_dict", "GENERATORS['train'].standard_normal"),
-    ("generator_in_list", "GENERATOR_LIST[0].standard_normal"),
-    ("generator_attribute_layer", "self.rng.random in SeededDropout.__call__"),
-    ("generator_attribute_features", "self.rng.random in SeededDropout.__call__"),
-    ("scipy_rvs", "scipy.stats.norm.rvs(size=n, random_state=RNG), a library draw"),
-]:
-    for _api in ("jacrev", "jacobian_auto", "jacobian_reverse", "jacrev_grad"):
-        if (_case, _api) != ("generator_attribute_features", "jacrev_grad"):
-            KNOWN_WRONG[(_case, _api)] = _GENERATOR_ELSEWHERE.format(_how)
+# (a Generator reached through a dict, a list or an object's attribute, or passed to a
+# library's function, `norm.rvs(random_state=RNG)`, was not recognised as a draw until
+# session 33: jacrev, jacobian and jacrev(grad) drew twice, silently wrong)
 
 
 def apis_for(kind):
@@ -561,15 +538,7 @@ def test_jit_fallback_warns_once_naming_the_draw(name, src, caplog):
     assert PROGRAMS_FILE in warnings[0], warnings[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "jit=True's fallback warning names the wrong function for a drawing helper reached "
-        "through a dict: grad(activation_from_dict, jit=True) warns '`return np.sin(v) + 0.1 * "
-        "RNG.standard_normal(v.shape)`, line N of `activation_from_dict`' where line N is in "
-        "`noisy_sin`"
-    ),
-)
+# (named the calling function until session 33)
 def test_jit_warning_names_helper_reached_through_a_dict(caplog):
     pytest.importorskip("numba")
     with caplog.at_level(logging.WARNING, logger="s2s_ad"):
@@ -579,14 +548,7 @@ def test_jit_warning_names_helper_reached_through_a_dict(caplog):
     assert "of `noisy_sin`" in message, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "jit=True's fallback warning under hessian names the wrong function for a drawing helper "
-        "called through a module global bound to it (NOISE_FN = noisy_sin): 'line N of "
-        "`activation_from_global`' where line N is in `noisy_sin` (grad names `noisy_sin`)"
-    ),
-)
+# (named the calling function until session 33)
 def test_jit_warning_names_helper_reached_through_a_global_under_hessian(caplog):
     pytest.importorskip("numba")
     with caplog.at_level(logging.WARNING, logger="s2s_ad"):
@@ -782,6 +744,24 @@ def test_two_differentiated_parameters(api_name):
     np.testing.assert_allclose(ad.grad(fixed)(*args, *draws), fd, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "name, api_name",
+    [("grad_inside", a) for a in ("grad_grad", "hessian", "jacfwd_grad")]
+    + [("value_and_grad_inside", a) for a in ("hessian", "hvp", "jacrev_grad")],
+)
+def test_grad_inside_drawing_is_refused(name, api_name):
+    """(session 33) grad(inner) of a drawing inner, called inside: second derivatives are
+    refused at the call, naming inner's draw and what to write instead, where they drew twice."""
+    x = 0.6 if name == "grad_inside" else XA
+    api = {**SECOND_ORDER, **SCALAR_INPUT}[api_name]
+    P.reset_generators()
+    with pytest.raises(s2s_ad.errors.S2SError) as exc_info:
+        api(getattr(P, name), (x,), 0)
+    message = str(exc_info.value)
+    assert message.startswith(f"{PROGRAMS_FILE}:"), message
+    assert "draws random numbers" in message and "pass them to" in message, message
+
+
 # ----------------------------------------------- the wrong number of grad called inside
 @pytest.mark.xfail(strict=True, reason=_GRAD_INSIDE)
 @pytest.mark.parametrize("api_name", ["grad_grad", "hessian", "jacfwd_grad"])
@@ -815,16 +795,7 @@ def test_jit_warning_of_jacrev_grad_names_the_user_function(caplog):
 
 
 # ------------------------------------- checkpointed loops drawing from a Generator elsewhere
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a draw in a checkpointed loop from a Generator reached through a dict "
-        "(GENERATORS['train'].standard_normal) or through a layer object holding it "
-        "(self.rng.random in SeededDropout.__call__) is not refused: grad runs it again when "
-        "the pullback recomputes the segments and returns a wrong gradient (up to 0.044 off for "
-        "cp_generator_in_dict at XA), RNG ends at another state"
-    ),
-)
+# (not refused until session 33: a wrong gradient, up to 0.044 off for cp_generator_in_dict)
 @pytest.mark.parametrize(
     "name, tag", [("cp_generator_in_dict", "CP_DICT"), ("cp_generator_attribute_layer", "CP_LAYER")]
 )
@@ -836,19 +807,16 @@ def test_checkpointed_draw_from_generator_elsewhere_refused_or_right(name, tag, 
         try:
             check_api(name, api_name, FIRST_ORDER[api_name])
         except s2s_ad.errors.S2SError as exc:
-            assert str(exc).startswith(f"{PROGRAMS_FILE}:{_line_of(tag)}:"), str(exc)
+            # at the loop's statement, or at the draw in the method the loop's statement
+            # calls (inlined: `self.rng.random(...)` in SeededDropout.__call__)
+            lines = {_line_of(tag)} | ({_line_of("SEEDED_DRAW")} if tag == "CP_LAYER" else set())
+            assert any(str(exc).startswith(f"{PROGRAMS_FILE}:{n}:") for n in lines), str(exc)
+            assert "draw" in str(exc), str(exc)
     finally:
         del CASES[name]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "silently wrong numbers, not only the generator's state: after the same reset, "
-        "ad.jacrev(generator_in_dict)(XA) is not ad.grad(generator_in_dict)(XA) (jacrev uses "
-        "the second draw), and ad.grad(cp_generator_in_dict)(XA) is not the fixed twin's"
-    ),
-)
+# (jacrev drew again, and the checkpointed loop recomputed the draw, until session 33)
 @pytest.mark.parametrize("which", ["jacrev_of_generator_in_dict", "grad_of_cp_generator_in_dict"])
 def test_generator_elsewhere_numbers(which):
     if which == "jacrev_of_generator_in_dict":
@@ -857,8 +825,7 @@ def test_generator_elsewhere_numbers(which):
         P.reset_generators()
         j = ad.jacrev(P.generator_in_dict)(XA)
         assert_close(j, g)
-    else:
-        draws = draws_for("cp_generator_in_dict", (XA,))
+    else:  # refused: the pullback would draw again (never a wrong gradient)
         P.reset_generators()
-        g = ad.grad(P.cp_generator_in_dict)(XA)
-        assert_close(g, ad.grad(P.cp_generator_in_dict_fixed)(XA, *draws))
+        with pytest.raises(s2s_ad.errors.S2SError, match="checkpointed loop"):
+            ad.grad(P.cp_generator_in_dict)(XA)

@@ -21,7 +21,8 @@ import types
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
-from ..ssa.effect_calls import draws_random, helper_effect
+from ..ssa.effect_calls import helper_effect
+from ..ssa.effects import prim_draws
 from ..ssa.ir import Assign, For, Function, Prim, With, walk
 
 
@@ -49,7 +50,7 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     (`rng.normal(…)`), which would draw other numbers."""
     for stmt in walk(loop.body):
         value = stmt.value if isinstance(stmt, Assign) else None
-        if isinstance(value, Prim) and draws_random(value.fn):
+        if isinstance(value, Prim) and prim_draws(value):
             name = value.spelled or getattr(value.fn, "__name__", "the generator")
             raise UnsupportedSyntaxError(
                 f"unsupported construct: `{name}` in a checkpointed loop, which draws random "

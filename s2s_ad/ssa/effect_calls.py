@@ -254,11 +254,15 @@ def helper_draw(fn: types.FunctionType) -> str | None:
 _GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
 
 
-def draws_random(callee: object) -> bool:
-    """Whether calling `callee` draws from a random generator (`rng.normal`, `np.random.rand`,
-    `random.gauss`, `np.random.seed`): it advances the generator's state, so the derivative
-    must make the call once, where the plain call makes it, never again."""
-    return isinstance(getattr(callee, "__self__", None), _GENERATORS)
+def draws_random(callee: object, given: tuple = ()) -> bool:
+    """Whether calling `callee` with the values `given` draws from a random generator
+    (`rng.normal`, `np.random.rand`, `random.gauss`, `np.random.seed`; a generator's method
+    called on it, `GENS["train"].normal`; a generator passed, `norm.rvs(random_state=rng)`):
+    it advances the generator's state, so the derivative must make the call once, where the
+    plain call makes it, never again."""
+    if isinstance(getattr(callee, "__self__", None), _GENERATORS):
+        return True
+    return any(isinstance(value, _GENERATORS) for value in given)
 
 
 def described_effect(statement: str, line: int, function: str) -> str:
@@ -278,7 +282,7 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
             kind = step[0]
             if kind in ("effect", "writes", "writes_self") and kind in kinds:
                 return described_effect(step[1], step[2], fn.__qualname__)
-            if kind == "draw" and kind in kinds and draws_random(_resolved(fn, step[3])):
+            if kind == "draw" and kind in kinds and _call_draws(fn, step[3]):
                 return described_effect(step[1], step[2], fn.__qualname__)
             callee = fn.__globals__.get(step[1]) if kind == "call" else None
             if isinstance(callee, types.FunctionType):  # (looked up now: globals may be
@@ -298,14 +302,45 @@ def _resolved(fn: types.FunctionType, dotted: list[str]) -> object:
     return value
 
 
-# code → what `_first_step` reads of its source, in order: ("effect", statement, line),
-# ("draw", statement, line, dotted name of the callee) for a call of a module-level name
-# or attribute chain (a draw if it names a generator's method), ("writes", statement,
-# line) for a write of module state (`helper_writes`; "writes_self" through the first
-# parameter), or ("call", name of a
-# function called by name); read once per code object (rendering a statement asks for
-# every call it makes)
+def _call_draws(fn: types.FunctionType, call: gast.Call) -> bool:
+    """Whether `call`, in `fn`'s source, draws (`draws_random`) from a generator its
+    module's names reach now: `RNG.normal(…)`, `GENS["train"].normal(…)`, `rvs(random_state=
+    RNG)` (a parameter's or a local's generator is never looked up: none reaches it)."""
+    func = call.func
+    receiver = func.value if isinstance(func, gast.Attribute) else None
+    given = [receiver, *call.args, *(k.value for k in call.keywords)]
+    values = tuple(_static_value(fn, v) for v in given if v is not None)
+    return draws_random(_static_value(fn, func), values)
+
+
+def _static_value(fn: types.FunctionType, node: gast.expr) -> object:
+    """The object `node` names through `fn`'s module (`a.b`, `a["k"]`, `a[0]`), read now;
+    None for any other expression, or a name `fn` binds."""
+    if isinstance(node, gast.Attribute):
+        return getattr(_static_value(fn, node.value), node.attr, None)
+    if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant):
+        held = _static_value(fn, node.value)
+        try:
+            return held[node.slice.value] if isinstance(held, (dict, list, tuple)) else None
+        except (KeyError, IndexError, TypeError):
+            return None
+    if isinstance(node, gast.Name) and node.id not in _own_names(fn):
+        return fn.__globals__.get(node.id, getattr(builtins, node.id, None))
+    return None
+
+
+# code → what `_first_step` reads of its source, in order: ("effect", statement, line);
+# ("draw", statement, line, the call) for a call (a draw if it reaches a generator);
+# ("writes", statement, line) for a write of module state (`helper_writes`; "writes_self"
+# through the first parameter); ("call", name of a function called by name). Read once per
+# code object (rendering a statement asks for every call it makes).
 _STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_OWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # code → the names it binds
+
+
+def _own_names(fn: types.FunctionType) -> set[str]:
+    """The names `fn` binds (its parameters too), read with its steps (`_effect_steps`)."""
+    return _OWN.get(fn.__code__, set())
 
 
 def _effect_steps(fn: types.FunctionType) -> tuple:
@@ -317,7 +352,7 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
     except S2SError:
         node = None
     filename = fn.__code__.co_filename
-    own = _local_names(node) if node is not None else set()
+    own = _OWN[fn.__code__] = _local_names(node) if node is not None else set()
     params = [*node.args.posonlyargs, *node.args.args] if node is not None else []
     first = params[0].id if params else None
     found = []
@@ -328,12 +363,10 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             found.append(("effect", gast.unparse(n).strip(), n.lineno))
         elif _calls_by_name(n) and n.func.id != fn.__name__:
             found.append(("call", n.func.id))
-        if isinstance(n, gast.Call):
-            dotted = nodes.dotted(n.func)
-            if dotted is not None and dotted[0] not in own:
-                line = getattr(n, "lineno", node.lineno)
-                text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
-                found.append(("draw", text, line, dotted))
+        if isinstance(n, gast.Call):  # (a draw if it reaches a generator: `_call_draws`)
+            line = getattr(n, "lineno", node.lineno)
+            text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
+            found.append(("draw", text, line, n))
         written = _written_root(n)
         if written is not None and (written not in own or written == first):
             kind = "writes_self" if written == first else "writes"  # (`self.scale = v`)

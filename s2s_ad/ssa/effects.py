@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import copy
 import linecache
+import os
 import types
 
 import gast
 
+from ..callables import gradient_made_from
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.gast_conversion import parse
@@ -93,9 +95,7 @@ class Effects:
             self._refuse_updating_call(call, inner)
         renamed, reads = self._renamed(stmt, inner)
         node = gast.gast_to_ast(renamed)
-        helpers = self.__dict__.get("_inlining_helpers")  # (function_values.py)
-        written_in = helpers[-1].__qualname__ if helpers else None
-        self.emit(Effect(node, tuple(reads), self.line, written_in))
+        self.emit(Effect(node, tuple(reads), self.line))
 
     # what the statement reads, under SSA names
 
@@ -278,16 +278,25 @@ def first_effect(fn: Function) -> str | None:
     for stmt in walk(fn.body):
         if isinstance(stmt, Effect):
             written = _as_written(fn.filename, stmt)
-            return described_effect(written, stmt.line, stmt.written_in or fn.name)
+            return described_effect(written, stmt.line, _written_in(fn, stmt.line))
         if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
-            if draws_random(stmt.value.fn):
+            if prim_draws(stmt.value):
                 written = linecache.getline(fn.filename, stmt.line).strip() or "a random draw"
-                return described_effect(written, stmt.line, fn.name)
+                return described_effect(written, stmt.line, _written_in(fn, stmt.line))
             helper = _user_function(stmt.value.fn)
             found = helper_effect(helper) if helper is not None else None
             if found is not None:
                 return found
     return None
+
+
+def _written_in(fn: Function, line: int) -> str:
+    """The name of the function `line` is in: `fn`, or a helper inlined into it (the
+    innermost whose lines hold it); else `fn`'s file's."""
+    if fn.last_line is None or fn.first_line <= line <= fn.last_line:
+        return fn.name
+    spans = [(last - first, name) for first, last, name in fn.inlined_from if first <= line <= last]
+    return min(spans)[1] if spans else os.path.basename(fn.filename)
 
 
 def _as_written(filename: str, stmt: Effect) -> str:
@@ -306,16 +315,26 @@ def calls_effect(value: object) -> bool:
     when nothing reads its result."""
     if not isinstance(value, Prim):
         return False
-    if draws_random(value.fn):
+    if prim_draws(value):
         return True
     helper = _user_function(value.fn)
     return helper is not None and helper_effect(helper) is not None
 
 
+def prim_draws(prim: Prim) -> bool:
+    """Whether the primitive draws random numbers (`effect_calls.draws_random`): a
+    generator's method, or a call given a generator the lowering knows (a module's, through
+    a dict, a list or an object's attribute)."""
+    given = (*prim.args, *(atom for _, atom in prim.kwargs))
+    return draws_random(prim.fn, tuple(getattr(a, "value", None) for a in given))
+
+
 def _user_function(fn: object) -> types.FunctionType | None:
-    """`fn` as a plain function (a method's), or None where it is none."""
+    """`fn` as a plain function (a method's; the function gradient code s2s_ad made for
+    `grad(g)(x)` inside was made from: `g`), or None where it is none."""
     if isinstance(fn, types.MethodType):
         fn = fn.__func__
+    fn = gradient_made_from(fn) or fn
     return fn if isinstance(fn, types.FunctionType) else None
 
 

@@ -47,6 +47,7 @@ import gast
 import numpy as np
 
 from ..ad.calls import is_literal
+from ..callables import gradient_made_from
 from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
@@ -150,6 +151,10 @@ class FunctionValues:
                 return self._inline_helper(callee.source, callee.value, args, kwargs)
             args = tuple(self._as_value(a, callee.source) for a in args)
             kwargs = tuple((k, self._as_value(a, callee.source)) for k, a in kwargs)
+        if self.inline_effects:  # (`apply(noisy, x)` inlined, `fn(x)` of `noisy` inside)
+            inlined = self._inline_effects(callee, args, kwargs)
+            if inlined is not None:
+                return inlined
         if any(name == "out" for name, _ in kwargs):
             raise self._unsupported(
                 "a call with `out=`, which writes into an existing array",
@@ -272,7 +277,11 @@ class FunctionValues:
         from .effect_calls import helper_draw, helper_effect
 
         fn = callee.value
-        if helper_effect(fn) is None:
+        made_from = gradient_made_from(fn)  # `grad(g)(x)` inside: g's gradient code
+        if made_from is not None:
+            self._refuse_drawing_gradient(made_from)
+            return None
+        if not is_user_helper(fn) or helper_effect(fn) is None:
             return None
         if self._inlinable(fn) and fn not in self.__dict__.get("_inlining_helpers", ()):
             return self._inline_helper(callee.source, fn, args, kwargs, "which draws or prints")
@@ -290,6 +299,21 @@ class FunctionValues:
             "function itself, or pass them in as an argument",
         )
 
+    def _refuse_drawing_gradient(self, g: types.FunctionType) -> None:
+        """`grad(g)(x)` inside code differentiated again, `g` drawing random numbers: its
+        gradient code's own derivative would run `g` again and draw other numbers."""
+        from .effect_calls import helper_draw
+
+        draw = helper_draw(g)
+        if draw is not None:
+            raise self._unsupported(
+                f"a derivative of `{g.__name__}`, which draws random numbers ({draw}), called "
+                "inside a function differentiated twice: the second derivative would run "
+                f"`{g.__name__}` again and draw other numbers",
+                hint=f"draw the numbers in the outer function and pass them to "
+                f"`{g.__name__}` as an argument",
+            )
+
     def _inline_helper(
         self,
         name: str,
@@ -305,6 +329,8 @@ class FunctionValues:
                 hint=f"define `{name}` at module level beside the differentiated function",
             )
         tree, filename, free = helper_tree(fn)
+        end = getattr(tree, "end_lineno", None) or tree.lineno  # (its lines, for messages)
+        self.__dict__.setdefault("inlined_from", []).append((tree.lineno, end, fn.__qualname__))
         module_names = self._module_names()
         clash = sorted(n for n in free if self.namer.is_taken(n) and n not in module_names)
         if clash:

@@ -164,7 +164,6 @@ class Effect:
     node: object  # an `ast.stmt`; generated code gets a copy (`render.py`)
     reads: tuple[str, ...]
     line: int
-    written_in: str | None = None  # the helper's name, where it was inlined from one
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,6 +192,8 @@ class Function:
     filename: str
     first_line: int
     taken_names: set[str] = field(default_factory=set)
+    last_line: int | None = None  # (of the `def`: statements beyond come from inlined helpers)
+    inlined_from: tuple[tuple[int, int, str], ...] = ()  # helpers' (first, last line, name)
     aliases: Aliases = DEFAULT_ALIASES  # how generated code names the modules
     # (parameter, line) of each `x += e` that updates an argument's object in place
     inplace_arguments: list[tuple[str, int]] = field(default_factory=list)

@@ -167,6 +167,8 @@ class _Lowering(
             body=self.body,
             filename=self.filename,
             first_line=self.node.lineno,
+            last_line=getattr(self.node, "end_lineno", None) or self.node.lineno,
+            inlined_from=tuple(self.__dict__.get("inlined_from", ())),
             taken_names=self.namer.taken,
             inplace_arguments=self.inplace_arguments,
             argument_updates=self.argument_updates,

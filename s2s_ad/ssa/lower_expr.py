@@ -28,7 +28,7 @@ from .builtins import UPDATES_GIVING_NONE
 from .dicts import DictValues
 from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
 from .einsum_sublists import EinsumSublists
-from .function_values import Named, is_user_helper
+from .function_values import Named
 from .ir import (
     ATTRIBUTE,
     LIST,
@@ -314,7 +314,7 @@ class ExprLowering(
             return record
         if callee.value is dataclasses.replace and args:  # ssa/records.py
             return self._replaced(args[0], args[1:], kwargs, callee.source)
-        if self.inline_effects and is_user_helper(callee.value):
+        if self.inline_effects:
             inlined = self._inline_effects(callee, args, kwargs)  # ssa/function_values.py
             if inlined is not None:
                 return inlined
@@ -368,7 +368,8 @@ class ExprLowering(
                 f"method `.{func.attr}()` of a local value",
                 hint=f"supported array methods are {', '.join(ARRAY_METHODS)}; "
                 "or call the NumPy function"
-                + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else ""),
+                + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else "")
+                + (_DRAW_HINT if hasattr(np.random.Generator, func.attr) else ""),
             )
         receiver = self._atom(func.value)
         if fn in (np.reshape, np.transpose) and len(args) > 1:  # x.reshape(n * 4, 6) is
@@ -628,6 +629,14 @@ def _int_literal(node: gast.expr) -> int | None:
     if isinstance(node, gast.Constant) and isinstance(node.value, int):
         return sign * node.value
     return None
+
+
+# a generator passed in or made in the function: its draws are not followed there
+_DRAW_HINT = (
+    "; for random numbers, draw from a generator of the module (`RNG = "
+    "np.random.default_rng(0)` at module level, `RNG.normal(…)` in the function), or pass "
+    "the numbers drawn as an argument"
+)
 
 
 @functools.cache
