@@ -961,8 +961,8 @@ def _derivative_of_jacobian(f: Callable, made_by: str) -> S2SError:
 
 def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = None) -> Callable:
     """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`; made for the
-    structure of those of `values` that are objects with methods (their code is inlined:
-    ssa/live_objects.py)."""
+    structure of those of `values` that are structures (a dict's keys then carry no
+    derivative; an object's methods are inlined: ssa/live_objects.py)."""
     d = gradient_derivative(f, names, values)
     code = d.function
     if not hasattr(code, "_s2s_made_from"):
