@@ -251,7 +251,7 @@ def helper_draw(fn: types.FunctionType) -> str | None:
 # the generators whose methods draw: NumPy's `np.random.default_rng()` and its legacy
 # `np.random.normal` (a method of a hidden `RandomState`), Python's `random.gauss` (of a
 # hidden `random.Random`)
-_GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
+GENERATORS = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, random.Random)
 
 
 def draws_random(callee: object, given: tuple = ()) -> bool:
@@ -260,9 +260,9 @@ def draws_random(callee: object, given: tuple = ()) -> bool:
     called on it, `GENS["train"].normal`; a generator passed, `norm.rvs(random_state=rng)`):
     it advances the generator's state, so the derivative must make the call once, where the
     plain call makes it, never again."""
-    if isinstance(getattr(callee, "__self__", None), _GENERATORS):
+    if isinstance(getattr(callee, "__self__", None), GENERATORS):
         return True
-    return any(isinstance(value, _GENERATORS) for value in given)
+    return any(isinstance(value, GENERATORS) for value in given)
 
 
 def described_effect(statement: str, line: int, function: str) -> str:

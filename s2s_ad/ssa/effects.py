@@ -48,9 +48,9 @@ from ..frontend import nodes
 from ..frontend.gast_conversion import parse
 from ..frontend.nodes import descendants
 from .effect_calls import (
+    GENERATORS,
     READING_METHODS,
     described_effect,
-    draws_random,
     exposed,
     first_update,
     helper_effect,
@@ -324,9 +324,14 @@ def calls_effect(value: object) -> bool:
 def prim_draws(prim: Prim) -> bool:
     """Whether the primitive draws random numbers (`effect_calls.draws_random`): a
     generator's method, or a call given a generator the lowering knows (a module's, through
-    a dict, a list or an object's attribute)."""
-    given = (*prim.args, *(atom for _, atom in prim.kwargs))
-    return draws_random(prim.fn, tuple(getattr(a, "value", None) for a in given))
+    a dict, a list or an object's attribute). (Asked of every statement rendered: no
+    tuple of its operands' values made.)"""
+    if isinstance(getattr(prim.fn, "__self__", None), GENERATORS):
+        return True
+    for atom in (*prim.args, *(a for _, a in prim.kwargs)) if prim.kwargs else prim.args:
+        if type(atom) is Free and isinstance(atom.value, GENERATORS):
+            return True
+    return False
 
 
 def _user_function(fn: object) -> types.FunctionType | None:
@@ -334,8 +339,9 @@ def _user_function(fn: object) -> types.FunctionType | None:
     `grad(g)(x)` inside was made from: `g`), or None where it is none."""
     if isinstance(fn, types.MethodType):
         fn = fn.__func__
-    fn = gradient_made_from(fn) or fn
-    return fn if isinstance(fn, types.FunctionType) else None
+    if not isinstance(fn, types.FunctionType):
+        return None
+    return gradient_made_from(fn) or fn
 
 
 def _inner_scope_names(stmt: gast.stmt) -> set[str]:
