@@ -58,7 +58,7 @@ from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
-from .ssa.state_reads import read_where_written
+from .ssa.state_reads import calls_writer, read_where_written
 from .ssa.verify import verify
 
 
@@ -231,12 +231,13 @@ def to_ssa(
     stars: dict | None = None,
     lengths: dict | None = None,
     examples: dict | None = None,
-    inline_effects: bool = False,
+    inline: tuple[bool, bool] = (False, False),
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
-    resolved; `param_kinds` names the parameters passed as lists or tuples;
-    `inline_effects`: helpers that print or draw random numbers inlined (`lower`'s)."""
+    resolved; `param_kinds` names the parameters passed as lists or tuples; `inline`:
+    (helpers that print or draw random numbers, every helper but those writing state)
+    inlined (`lower`'s `inline_effects`, `inline_readers`)."""
     parsed = parse_function(fn)
     scope = scope or Scope.of(fn)
     tree = lowerable_tree(parsed, scope)
@@ -252,7 +253,8 @@ def to_ssa(
         lengths=lengths,
         examples=examples,
         nodes=nodes,
-        inline_effects=inline_effects,
+        inline_effects=inline[0],
+        inline_readers=inline[1],
     )
     # a closure made by callables.py binding a callee: its statements are the callee's
     ssa.filename, ssa.first_line = getattr(fn, "_s2s_where", (ssa.filename, ssa.first_line))
@@ -336,13 +338,21 @@ def differentiate(
     lowered = tuple((p, s) for p, s in (structures or {}).items() if p not in static)
     key = (fn.__code__, lowered, tuple(examples))
     scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
-    if mode in FLAT_MODES and _calls_helper_with_effects(ssa):  # (their statements: once)
+    # helpers inlined: those that print or draw, in code differentiated again (their
+    # statements run once); every one, where a helper changes state the function reads
+    # (their reads are then bound where they stand: ssa/state_reads.py)
+    effects = mode in FLAT_MODES and _calls_helper_with_effects(ssa)
+    readers = calls_writer(ssa, partial(_cell_or_global, (scope.closure,), fn.__globals__))
+    if effects or readers:
         scope, ssa = _lowered(
             fn,
-            (*key, "effects inlined"),
-            lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples, inline_effects=True),
+            (*key, effects, readers),
+            lambda scope: to_ssa(
+                fn, scope, kinds, stars, lengths, examples, inline=(effects, readers)
+            ),
         )
-    ssa = read_where_written(ssa, fn.__globals__)  # (a helper changing module state)
+    if readers:
+        ssa = read_where_written(ssa)
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
     if reads is not None and not reads_matter(ssa, reads):
         return None  # `derivative` takes the code made for all items instead

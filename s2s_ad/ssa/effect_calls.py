@@ -234,12 +234,11 @@ def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
     return _first_step(fn, ("effect", "draw"), depth)
 
 
-def helper_writes(fn: types.FunctionType, method: bool = False) -> str | None:
-    """A statement of `fn` (or of a helper of the user's it calls) that may change what is
-    read from the module: `global SCALE`, `P.scale = v`, `WBUF[0] = v`, `LOG.append(v)` of
-    a name it does not bind, or, for a `method` called on a module's object, `self.scale =
-    v`; described, or None."""
-    return _first_step(fn, ("writes", "writes_self") if method else ("writes",), 0)
+def helper_writes(fn: types.FunctionType) -> str | None:
+    """A statement of `fn` (or of a helper of the user's it calls) that may change what
+    another function reads (`_writes_state`: a global, a closure's variable, an object's
+    attribute or item, an argument's too), described, or None."""
+    return _first_step(fn, ("writes",), 0)
 
 
 def helper_draw(fn: types.FunctionType) -> str | None:
@@ -280,7 +279,7 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
     try:
         for step in _effect_steps(fn):
             kind = step[0]
-            if kind in ("effect", "writes", "writes_self") and kind in kinds:
+            if kind in ("effect", "writes") and kind in kinds:
                 return described_effect(step[1], step[2], fn.__qualname__)
             if kind == "draw" and kind in kinds and _call_draws(fn, step[3]):
                 return described_effect(step[1], step[2], fn.__qualname__)
@@ -331,9 +330,9 @@ def _static_value(fn: types.FunctionType, node: gast.expr) -> object:
 
 # code → what `_first_step` reads of its source, in order: ("effect", statement, line);
 # ("draw", statement, line, the call) for a call (a draw if it reaches a generator);
-# ("writes", statement, line) for a write of module state (`helper_writes`; "writes_self"
-# through the first parameter); ("call", name of a function called by name). Read once per
-# code object (rendering a statement asks for every call it makes).
+# ("writes", statement, line) for a write of state others read (`_writes_state`); ("call",
+# name of a function called by name). Read once per code object (rendering a statement
+# asks for every call it makes).
 _STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _OWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # code → the names it binds
 
@@ -353,8 +352,8 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
         node = None
     filename = fn.__code__.co_filename
     own = _OWN[fn.__code__] = _local_names(node) if node is not None else set()
-    params = [*node.args.posonlyargs, *node.args.args] if node is not None else []
-    first = params[0].id if params else None
+    args = node.args if node is not None else None
+    params = {p.id for p in (*args.posonlyargs, *args.args, *args.kwonlyargs)} if args else set()
     found = []
     for n in descendants(node) if node is not None else ():
         if _records_tape(n, filename):
@@ -367,30 +366,34 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             line = getattr(n, "lineno", node.lineno)
             text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
             found.append(("draw", text, line, n))
-        written = _written_root(n)
-        if written is not None and (written not in own or written == first):
-            kind = "writes_self" if written == first else "writes"  # (`self.scale = v`)
-            found.append((kind, gast.unparse(n).strip().splitlines()[0], n.lineno))
-        elif isinstance(n, gast.Global):
-            found.append(("writes", gast.unparse(n).strip(), n.lineno))
+        if _writes_state(n, own, params):
+            found.append(("writes", gast.unparse(n).strip().splitlines()[0], n.lineno))
     steps = _STEPS[fn.__code__] = tuple(found)
     return steps
 
 
-def _written_root(node: gast.AST) -> str | None:
-    """The name whose object a statement changes in place: `P` of `P.scale = v`, `WBUF` of
-    `WBUF[0] = v`, `LOG` of `LOG.append(v)`, `self` of `self.scale = v`; else None."""
+def _writes_state(node: gast.AST, own: set[str], params: set[str]) -> bool:
+    """Whether a statement may change an object another function reads: `global SCALE`,
+    `nonlocal s`, `P.scale = v` or `WBUF[0] = v` or `LOG.append(v)` of a name the function
+    does not bind (`own`), or of one of its parameters (`params`: `self.scale = v`,
+    `o.scale = v` of an object passed), `type(self).scale = v`, `globals()["S"] = v`."""
+    if isinstance(node, (gast.Global, gast.Nonlocal)):
+        return True
     if isinstance(node, (gast.Assign, gast.AugAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
-        for target in targets:
-            if isinstance(target, (gast.Attribute, gast.Subscript)) and root(target):
-                return root(target)
-        return None
+        stores = [t for t in targets if isinstance(t, (gast.Attribute, gast.Subscript))]
+        return any(_not_local(root(t), own, params) for t in stores)
     if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
         func = node.value.func
         if isinstance(func, gast.Attribute) and func.attr not in READING_METHODS:
-            return root(func.value)
-    return None
+            return _not_local(root(func.value), own, params)
+    return False
+
+
+def _not_local(name: str | None, own: set[str], params: set[str]) -> bool:
+    """An object other functions may read: no name (`type(self)`), a parameter's, or one
+    the function does not bind."""
+    return name is None or name in params or name not in own
 
 
 def _local_names(node: gast.FunctionDef) -> set[str]:

@@ -151,8 +151,8 @@ class FunctionValues:
                 return self._inline_helper(callee.source, callee.value, args, kwargs)
             args = tuple(self._as_value(a, callee.source) for a in args)
             kwargs = tuple((k, self._as_value(a, callee.source)) for k, a in kwargs)
-        if self.inline_effects:  # (`apply(noisy, x)` inlined, `fn(x)` of `noisy` inside)
-            inlined = self._inline_effects(callee, args, kwargs)
+        if self.inline_effects or self.inline_readers:  # (`fn(x)` in `apply(noisy, x)`)
+            inlined = self._inlined_call(callee, args, kwargs)
             if inlined is not None:
                 return inlined
         if any(name == "out" for name, _ in kwargs):
@@ -267,23 +267,31 @@ class FunctionValues:
             return binding
         return Closed(binding, self._context())
 
-    def _inline_effects(self, callee: Free, args: tuple, kwargs: tuple):
-        """A call of a helper of yours that prints or draws random numbers, in code that is
-        differentiated again (`lower`'s `inline_effects`): inlined, so its statements run
-        once, where the call stands (the helper's own flat gradient code would run them
-        again, and draw other numbers); None for a helper without such statements, or one
-        that cannot be inlined and only prints (called: its `print`s run twice). Refused
-        where a helper drawing random numbers cannot be inlined."""
-        from .effect_calls import helper_draw, helper_effect
+    def _inlined_call(self, callee: Free, args: tuple, kwargs: tuple):
+        """A call of a helper of yours, inlined where `lower` asks: in code differentiated
+        again (`inline_effects`), one that prints or draws random numbers, so its statements
+        run once, where the call stands (the helper's own flat gradient code would run them
+        again, and draw other numbers); in a function calling a helper that writes state it
+        reads (`inline_readers`), any that writes none, so its reads are bound where they
+        stand (ssa/state_reads.py). None for a call not inlined (a helper that cannot be and
+        only prints is called: its `print`s run twice). Refused where a helper drawing random
+        numbers cannot be inlined into code differentiated again."""
+        from .effect_calls import helper_draw, helper_effect, helper_writes
 
         fn = callee.value
         made_from = gradient_made_from(fn)  # `grad(g)(x)` inside: g's gradient code
         if made_from is not None:
-            self._refuse_drawing_gradient(made_from)
+            if self.inline_effects:
+                self._refuse_drawing_gradient(made_from)
             return None
-        if not is_user_helper(fn) or helper_effect(fn) is None:
+        if not is_user_helper(fn):
             return None
-        if self._inlinable(fn) and fn not in self.__dict__.get("_inlining_helpers", ()):
+        inlinable = self._inlinable(fn) and fn not in self.__dict__.get("_inlining_helpers", ())
+        if self.inline_readers and inlinable and helper_writes(fn) is None:
+            return self._inline_helper(callee.source, fn, args, kwargs, "which reads state")
+        if not self.inline_effects or helper_effect(fn) is None:
+            return None
+        if inlinable:
             return self._inline_helper(callee.source, fn, args, kwargs, "which draws or prints")
         draw = helper_draw(fn)
         if draw is None:

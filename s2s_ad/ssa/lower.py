@@ -81,6 +81,7 @@ def lower(
     examples: dict | None = None,
     nodes: list[gast.AST] | None = None,
     inline_effects: bool = False,
+    inline_readers: bool = False,
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
@@ -91,10 +92,11 @@ def lower(
     parameters, where known. `nodes`: `frontend.nodes.descendants(node)`, where the caller
     has them. `inline_effects`: a call of a helper of yours that prints or draws random
     numbers (`effect_calls.helper_effect`) is inlined, for code differentiated again
-    (function_values.py's `_inline_effects`)."""
+    (function_values.py's `_inlined_call`); `inline_readers`: every helper of yours that
+    writes no state others read, in a function calling one that does (ssa/state_reads.py)."""
     lowering = _Lowering(node, scope, filename, aliases, nodes)
     lowering.recording = recording
-    lowering.inline_effects = inline_effects
+    lowering.inline_effects, lowering.inline_readers = inline_effects, inline_readers
     if node.args.vararg is not None or node.args.kwarg is not None:
         lowering._bind_star_parameters(stars or {})
     for name, length in (lengths or {}).items():
@@ -142,7 +144,7 @@ class _Lowering(
         self.inplace_arguments: list[tuple[str, int]] = []
         self.argument_updates: list[tuple[str, int]] = []  # when recording
         self.recording = False
-        self.inline_effects = False
+        self.inline_effects = self.inline_readers = False
         self.loads = load_lines(node, self.every_node)
         self._last_loads: dict[str, tuple[int, int]] = {}  # name → (reads seen, the last line)
         del self.every_node  # (the lowering rewrites parts of the tree)

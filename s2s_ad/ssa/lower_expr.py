@@ -314,8 +314,8 @@ class ExprLowering(
             return record
         if callee.value is dataclasses.replace and args:  # ssa/records.py
             return self._replaced(args[0], args[1:], kwargs, callee.source)
-        if self.inline_effects:
-            inlined = self._inline_effects(callee, args, kwargs)  # ssa/function_values.py
+        if self.inline_effects or self.inline_readers:
+            inlined = self._inlined_call(callee, args, kwargs)  # ssa/function_values.py
             if inlined is not None:
                 return inlined
         self._refuse_writing_call(node, callee.value)  # `out=`, np.copyto: ssa/aliasing.py

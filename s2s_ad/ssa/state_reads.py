@@ -17,7 +17,8 @@ Before::                            After::
     set_scale(3.0)                      set_scale(3.0)
 
 A function calling no such helper is left as it is: within one call, nothing changes the
-module between its sweeps.
+module between its sweeps. One calling such a helper is lowered with every other helper of
+its module inlined (`lower`'s `inline_readers`): their reads are bound so too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import ast
 import copy
 import dataclasses
 import types
+from collections.abc import Callable
 
 import numpy as np
 
@@ -36,12 +38,15 @@ from .effect_calls import helper_writes
 from .ir import Assign, Effect, For, Free, Function, If, Prim, Var, While, With, walk
 
 
-def read_where_written(fn: Function, module: dict) -> Function:
-    """`fn`, or a copy of it whose primitives read the module's data through variables
-    bound where they stand, if it calls a helper that writes module state (`module`: the
-    globals its calls by name are looked up in)."""
-    if not any(_calls_writer(stmt, module) for stmt in walk(fn.body)):
-        return fn
+def calls_writer(fn: Function, resolve: Callable[[str], object]) -> bool:
+    """Whether `fn` calls a helper that writes state it may read (`resolve`: what a name
+    its statements kept for their effect call names, a closure's or the module's)."""
+    return any(_calls_writer(stmt, resolve) for stmt in walk(fn.body))
+
+
+def read_where_written(fn: Function) -> Function:
+    """A copy of `fn` (which calls a writer: `calls_writer`) whose primitives read the
+    module's numbers and arrays through variables bound where they stand."""
     bound = copy.copy(fn)
     namer = Namer(set(fn.taken_names))
     bound.body = _block(fn.body, namer, fn.aliases.np)
@@ -49,7 +54,7 @@ def read_where_written(fn: Function, module: dict) -> Function:
     return bound
 
 
-def _calls_writer(stmt: object, module: dict) -> bool:
+def _calls_writer(stmt: object, resolve: Callable[[str], object]) -> bool:
     """Whether `stmt` calls a helper of the user's that writes module state: an assignment's
     call, or a call in a statement kept for its effect (`set_scale(3.0)`)."""
     if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
@@ -57,24 +62,23 @@ def _calls_writer(stmt: object, module: dict) -> bool:
     if isinstance(stmt, Effect):  # (`set_scale(3.0)`, `CTRL.set(3.0)`)
         calls = (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call))
         chains = (dotted(c.func, ast) for c in calls)
-        return any(_is_writer(_resolved(chain, module)) for chain in chains if chain)
+        return any(_is_writer(_resolved(chain, resolve)) for chain in chains if chain)
     return False
 
 
-def _resolved(chain: list[str], module: dict) -> object:
-    value = module.get(chain[0])
+def _resolved(chain: list[str], resolve: Callable[[str], object]) -> object:
+    value = resolve(chain[0])
     for attr in chain[1:]:
         value = getattr(value, attr, None)
     return value
 
 
 def _is_writer(fn: object) -> bool:
-    method = isinstance(fn, types.MethodType)  # (of a module's object: `self.scale = v` too)
-    fn = fn.__func__ if method else fn
+    fn = fn.__func__ if isinstance(fn, types.MethodType) else fn
     return (
         isinstance(fn, types.FunctionType)
         and not is_library_function(fn)
-        and helper_writes(fn, method) is not None
+        and helper_writes(fn) is not None
     )
 
 
