@@ -47,9 +47,20 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     """The pullback of a checkpointed loop runs its segments again (`reverse.segments`):
     the loop's own statements kept for their effect are left out then, but a helper of
     yours it calls runs whole again, with the `print`s inside it: refused, as is a random draw
-    (`rng.normal(…)`), which would draw other numbers."""
+    (`rng.normal(…)`), which would draw other numbers, and a read of module state a helper
+    changes (`ssa/state_reads.py`), which would read the changed value."""
     for stmt in walk(loop.body):
         value = stmt.value if isinstance(stmt, Assign) else None
+        if isinstance(stmt, Assign) and stmt.target in fn.state_reads:  # (ssa/state_reads.py)
+            raise UnsupportedSyntaxError(
+                "unsupported construct: a read of module state a helper the function calls "
+                "changes, in a checkpointed loop: the pullback would read it again, changed, "
+                "when it recomputes the loop's segments",
+                filename=fn.filename,
+                line=stmt.line,
+                hint="read the value into a variable before the loop and use that, or do not "
+                "checkpoint the loop",
+            )
         if isinstance(value, Prim) and prim_draws(value):
             name = value.spelled or getattr(value.fn, "__name__", "the generator")
             raise UnsupportedSyntaxError(

@@ -194,6 +194,7 @@ class Function:
     taken_names: set[str] = field(default_factory=set)
     last_line: int | None = None  # (of the `def`: statements beyond come from inlined helpers)
     inlined_from: tuple[tuple[int, int, str], ...] = ()  # helpers' (first, last line, name)
+    state_reads: frozenset[str] = frozenset()  # the module state read where it stands
     aliases: Aliases = DEFAULT_ALIASES  # how generated code names the modules
     # (parameter, line) of each `x += e` that updates an argument's object in place
     inplace_arguments: list[tuple[str, int]] = field(default_factory=list)

@@ -49,7 +49,8 @@ def read_where_written(fn: Function) -> Function:
     module's numbers and arrays through variables bound where they stand."""
     bound = copy.copy(fn)
     namer = Namer(set(fn.taken_names))
-    bound.body = _block(fn.body, namer, fn.aliases.np)
+    bound.body = _Binding(namer, fn.aliases.np).block(fn.body)
+    bound.state_reads = frozenset(namer.taken - fn.taken_names)
     bound.taken_names = namer.taken
     return bound
 
@@ -82,37 +83,54 @@ def _is_writer(fn: object) -> bool:
     )
 
 
-def _block(block: list, namer: Namer, np_alias: str) -> list:
-    out: list = []
-    for stmt in block:
-        if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
-            prim = stmt.value
-            args = tuple(_bound(a, stmt.line, namer, np_alias, out) for a in prim.args)
-            kwargs = tuple((k, _bound(a, stmt.line, namer, np_alias, out)) for k, a in prim.kwargs)
-            stmt = dataclasses.replace(
-                stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
-            )
-        elif isinstance(stmt, If):
-            stmt = dataclasses.replace(
-                stmt,
-                body=_block(stmt.body, namer, np_alias),
-                orelse=_block(stmt.orelse, namer, np_alias),
-            )
-        elif isinstance(stmt, (For, While, With)):
-            stmt = dataclasses.replace(stmt, body=_block(stmt.body, namer, np_alias))
-        out.append(stmt)
-    return out
+class _Binding:
+    """The rewriting of one function: its namer, its name for NumPy, and the variables
+    holding a global array itself (`w = WBUF`: the plain call reads the array's current
+    contents through `w` too, so each use of `w` is a copy bound where it stands)."""
 
+    def __init__(self, namer: Namer, np_alias: str) -> None:
+        self.namer, self.np_alias = namer, np_alias
+        self.arrays: set[str] = set()
 
-def _bound(atom: object, line: int, namer: Namer, np_alias: str, out: list) -> object:
-    """`atom`, or a variable bound to its value just before (appended to `out`) where it
-    is a global's number or array."""
-    if not isinstance(atom, Free) or not _is_data(atom.value):
-        return atom
-    name = namer.temp()
-    value = Prim(np.copy, (atom,), spelled=f"{np_alias}.copy") if _is_array(atom.value) else atom
-    out.append(Assign(name, value, line))
-    return Var(name)
+    def block(self, block: list) -> list:
+        out: list = []
+        for stmt in block:
+            if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
+                prim = stmt.value
+                args = tuple(self.bound(a, stmt.line, out) for a in prim.args)
+                kwargs = tuple((k, self.bound(a, stmt.line, out)) for k, a in prim.kwargs)
+                stmt = dataclasses.replace(
+                    stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
+                )
+            elif isinstance(stmt, Assign) and self.holds_array(stmt.value):
+                self.arrays.add(stmt.target)  # `w = WBUF`, `v = w`: the array itself
+            elif isinstance(stmt, If):
+                stmt = dataclasses.replace(
+                    stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)
+                )
+            elif isinstance(stmt, (For, While, With)):
+                stmt = dataclasses.replace(stmt, body=self.block(stmt.body))
+            out.append(stmt)
+        return out
+
+    def holds_array(self, value: object) -> bool:
+        if isinstance(value, Free):
+            return _is_array(value.value)
+        return isinstance(value, Var) and value.name in self.arrays
+
+    def bound(self, atom: object, line: int, out: list) -> object:
+        """`atom`, or a variable bound to its value just before (appended to `out`) where it
+        is a global's number or array (copied), or a variable holding a global array."""
+        if isinstance(atom, Free) and _is_data(atom.value):
+            copied = _is_array(atom.value)
+        elif isinstance(atom, Var) and atom.name in self.arrays:
+            copied = True
+        else:
+            return atom
+        name = self.namer.temp()
+        value = Prim(np.copy, (atom,), spelled=f"{self.np_alias}.copy") if copied else atom
+        out.append(Assign(name, value, line))
+        return Var(name)
 
 
 def _is_data(value: object) -> bool:
