@@ -4,8 +4,9 @@
 attributes of its objects and the function's closure may have been rebound (`SCALE = 3.0`,
 `cfg.scale = 3.0`, a `nonlocal` assignment, between `vjp` and the call of the pullback).
 JAX's and autograd's pullbacks give the VJP at the point of the forward call. Here each value
-the pullback reads from outside the derivative code (a global, a closure's variable, an
-attribute chain rooted at one) is bound to a name of its own at the end of the forward sweep,
+the pullback reads from outside the derivative code (a global, a closure's variable, the
+longest chain of attributes and literal items rooted at one, `HOLDERS[0].w`) is bound to a
+name of its own at the end of the forward sweep,
 just before the pullback is defined, and the pullback reads that name.
 
 Before::                                  After::
@@ -25,12 +26,12 @@ functions are never bound (their attributes' values are, where they are data).
 from __future__ import annotations
 
 import ast
+import re
 import types
 from collections.abc import Callable
 from inspect import getattr_static
 
 from ..codegen import build
-from ..frontend.nodes import dotted
 from ..naming import Namer
 
 MISSING = object()  # what `resolve` gives for a name bound nowhere it looks (a builtin)
@@ -75,29 +76,45 @@ class _StateReads(ast.NodeTransformer):
         self.bindings: dict[str, tuple[str, ast.expr]] = {}
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
-        if isinstance(node.ctx, ast.Load) and node.id not in self.local:
-            value = self.resolve(node.id)
-            if value is not MISSING and _is_data(value):
-                return self._bound(node, node.id)
-        return node
+        return self._bound_or_visited(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
-        chain = dotted(node, ast)
-        if chain is None or chain[0] in self.local or not isinstance(node.ctx, ast.Load):
-            return self.generic_visit(node)
-        value = self.resolve(chain[0])
-        for attr in chain[1:]:  # (found without running code: a property is its descriptor)
-            value = getattr_static(value, attr, MISSING) if value is not MISSING else MISSING
-        if value is not MISSING and _is_data(value):
-            return self._bound(node, "_".join(chain))
-        return self.generic_visit(node)  # (`CFG.method(x)`: `CFG` is no data either)
+        return self._bound_or_visited(node)  # (`CFG.scale`; `CFG.method(x)`: no data)
 
-    def _bound(self, node: ast.expr, preferred: str) -> ast.Name:
-        source = ast.unparse(node)
-        if source not in self.bindings:
-            name = self.namer.fresh(f"{preferred.strip('_')}_read")
-            self.bindings[source] = (name, node)
-        return ast.Name(id=self.bindings[source][0], ctx=ast.Load())
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        return self._bound_or_visited(node)  # (`HOLDERS[0].w`, `BY_NAME["layer"].w`)
+
+    def _bound_or_visited(self, node: ast.expr) -> ast.expr:
+        """The name bound to `node`'s value where it reads data from outside the derivative
+        code (the longest such chain: `HOLDERS[0].w`, not `HOLDERS`), else `node` with its
+        parts visited."""
+        if isinstance(node.ctx, ast.Load):
+            value = self._static(node)
+            if value is not MISSING and _is_data(value):
+                source = ast.unparse(node)
+                if source not in self.bindings:
+                    preferred = re.sub(r"\W+", "_", source).strip("_")
+                    self.bindings[source] = (self.namer.fresh(f"{preferred}_read"), node)
+                return ast.Name(id=self.bindings[source][0], ctx=ast.Load())
+        return node if isinstance(node, ast.Name) else self.generic_visit(node)
+
+    def _static(self, node: ast.expr) -> object:
+        """The object a chain of names, attributes and literal items rooted outside the
+        derivative code names now, found without running code (a property is its
+        descriptor), else `MISSING`."""
+        if isinstance(node, ast.Name):
+            return MISSING if node.id in self.local else self.resolve(node.id)
+        if isinstance(node, ast.Attribute):
+            held = self._static(node.value)
+            return MISSING if held is MISSING else getattr_static(held, node.attr, MISSING)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            held = self._static(node.value)
+            if isinstance(held, (list, tuple, dict)):
+                try:
+                    return held[node.slice.value]
+                except (IndexError, KeyError, TypeError):
+                    return MISSING
+        return MISSING
 
 
 def _is_data(value: object) -> bool:
