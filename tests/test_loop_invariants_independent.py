@@ -2050,15 +2050,9 @@ CASES = [
     ("dict_unpacked", dict_unpacked, (0.4, {"k": 0.7, "dt": 0.3}), dict(wrt=(0, 1), second=False)),
 ]
 
-XFAIL = {
-    "global_bumped": (
-        "pre-existing and documented (README, module globals): reverse mode reads a global "
-        "when the pullback runs, after a helper changed it. `c = GS * k` with `_bump()` "
-        "doubling GS each iteration (GS reset to 1.0 at the start): d/dk = 50.446086679 "
-        "(reverse) against 14.730478758 (forward mode and central differences); d/dx is "
-        "right. `c` is still taped here: not caused by the loop-invariant change"
-    ),
-}
+# (global_bumped: reverse mode read GS when the pullback ran, after `_bump()` changed it,
+# d/dk 50.446 where 14.730 is right, until session 33: ssa/state_reads.py)
+XFAIL: dict[str, str] = {}
 
 
 def _params():
