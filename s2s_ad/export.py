@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import re
 import sys
 import textwrap
 import types
@@ -71,16 +72,30 @@ class _Writer:
         """Define `compiled` (generated code, with `source`) and everything it reads, by the
         name `called` it is called by (two derivatives of one helper, made for other
         arguments, are both `cell_vjp`, called `cell_vjp` and `cell_vjp_1`), else its own."""
+        renamed = {}
         for name in _free_names(source):
             obj = _resolve(compiled, name)
             if obj is runtime:
                 self.runtime_alias(name, source)
-            else:
-                self.name(name, obj)
+                continue
+            if name in self.objects and self.objects[name] is not obj and obj is not _UNBOUND:
+                # (each generated function names its callees in its own closure: two of
+                # them may give one name to two derivatives of a helper)
+                renamed[name] = self._unused(name)
+            self.name(renamed.get(name, name), obj)
+        if renamed:
+            source = _renamed(source, renamed)
         own, called = compiled.__name__, called or compiled.__name__
         if called != own:  # (its `def` line names it: generated code starts with it)
             source = source.replace(f"def {own}(", f"def {called}(", 1)
         self.define(called, compiled, source)
+
+    def _unused(self, name: str) -> str:
+        """`name` with the first suffix no definition of the module has."""
+        k = 1
+        while f"{name}_{k}" in self.objects or f"{name}_{k}" in self.definitions:
+            k += 1
+        return f"{name}_{k}"
 
     def runtime_alias(self, alias: str, source: str) -> None:
         """The runtime, called `alias` in `source`: the helpers `source` calls through it."""
@@ -209,6 +224,13 @@ def _free_names(source: str) -> list[str]:
         elif isinstance(node, ast.alias):
             bound.add((node.asname or node.name).split(".")[0])
     return list(dict.fromkeys(n for n in loads if n not in bound))
+
+
+def _renamed(source: str, names: dict[str, str]) -> str:
+    """`source` reading each of `names` by its new name (not attributes of that name, nor
+    longer names it begins: `x.cell_vjp`, `cell_vjp_1` stay)."""
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")(?!\w)")
+    return pattern.sub(lambda m: names[m.group(1)], source)
 
 
 def _attributes_of(name: str, source: str) -> list[str]:
