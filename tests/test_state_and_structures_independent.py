@@ -1161,17 +1161,8 @@ np.savez({str(tmp_path / "out.npz")!r}, **out)
         np.testing.assert_array_equal(res[k + "_grad"], grad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export of a recurrent cell that calls a helper of its own, first called from the "
-    "constant state h = np.zeros(2): `def affine(W, h, U, x): return W @ h + U @ x`; "
-    "`def cell(h, x, W, U): return np.tanh(affine(W, h, U, x))`; rnn: h = np.zeros(2); "
-    "h = cell(h, xs[0], W, U); h = cell(h, xs[1], W, U) "
-    "twice -> `s2s-ad export` exits 2 with 'cannot export: the name `_e_affine_vjp` means two "
-    "things in the code to export; rename one of them in your module' (`_grad`, `_jvp` in the "
-    "other "
-    "modes; renaming cannot help: it is one helper); value_and_grad itself works",
-)
+# (exited 2 until session 33: 'the name `_e_affine_vjp` means two things', the two
+# derivatives of the cell each naming their own derivative of `affine` so)
 def test_export_cell_calling_a_helper(exported):
     module = _exported_module(exported, "e_rnn_cell_with_helper")
     value, grad = module.e_rnn_cell_with_helper_value_and_grad(*E_ARGS["e_rnn_cell_with_helper"])
