@@ -323,16 +323,8 @@ def test_state_helper_called_each_call():
     assert P.HISTORY[0] == P.HISTORY[2] == pytest.approx(P.train_step_q(X, XS, YS), rel=1e-14)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "regression: a function calling a state-changing helper (bump: global CALLS) and a "
-        "helper reading module DECAY, while itself having a local DECAY, is now refused under "
-        "every API, even grad ('call of damp (which reads state), which reads the module's "
-        "DECAY, a name the differentiated function also uses'); it differentiated right before "
-        "inlining (676c6c2~1)"
-    ),
-)
+# (refused under every API from 676c6c2 until a fix later in session 33: the helper is
+# called, not inlined, where its globals' names are the function's locals)
 @pytest.mark.parametrize("api", ["grad", "hessian"])
 def test_local_named_like_global_a_helper_reads(api):
     _reset()
@@ -345,10 +337,10 @@ def test_local_named_like_global_a_helper_reads(api):
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "regression: hessian of f_shadow, whose printing helper reads module SCALE/W while f has "
-        "locals SCALE and W, is now refused ('call of h_shadow (which draws or prints), which "
-        "reads the module's SCALE, a name the differentiated function also uses'); before the "
-        "inlining (676c6c2~1) it gave the right Hessian (printing twice)"
+        "hessian of f_shadow, whose printing helper reads module SCALE/W while f has locals "
+        "SCALE and W, prints twice: the helper cannot be inlined (its globals' names are the "
+        "function's locals), so it is called, and its gradient code runs it again (refused "
+        "from 676c6c2 until a fix later in session 33; before, right but printing twice too)"
     ),
 )
 def test_printing_helper_reads_global_shadowed_by_local():

@@ -286,7 +286,11 @@ class FunctionValues:
             return None
         if not is_user_helper(fn):
             return None
-        inlinable = self._inlinable(fn) and fn not in self.__dict__.get("_inlining_helpers", ())
+        inlinable = (
+            self._inlinable(fn)
+            and fn not in self.__dict__.get("_inlining_helpers", ())
+            and not self._clashing(helper_tree(fn)[2])  # (not refused: called, as before)
+        )
         if self.inline_readers and inlinable and helper_writes(fn) is None:
             return self._inline_helper(callee.source, fn, args, kwargs, "which reads state")
         if not self.inline_effects or helper_effect(fn) is None:
@@ -340,7 +344,7 @@ class FunctionValues:
         end = getattr(tree, "end_lineno", None) or tree.lineno  # (its lines, for messages)
         self.__dict__.setdefault("inlined_from", []).append((tree.lineno, end, fn.__qualname__))
         module_names = self._module_names()
-        clash = sorted(n for n in free if self.namer.is_taken(n) and n not in module_names)
+        clash = self._clashing(free)
         if clash:
             raise self._unsupported(
                 f"call of {where}, which reads the module's `{clash[0]}`, a name the "
@@ -382,6 +386,12 @@ class FunctionValues:
             self._enter_context(saved)
             helpers.pop()
             self.inlining = saved_inlining
+
+    def _clashing(self, free: set[str]) -> list[str]:
+        """The names a helper reads from the module that the function uses for values of
+        its own (inlined, the helper would read those)."""
+        module_names = self._module_names()
+        return sorted(n for n in free if self.namer.is_taken(n) and n not in module_names)
 
     def _module_names(self) -> set[str]:
         """Names the generated code reads from the module: the differentiated function's
