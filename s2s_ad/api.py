@@ -1091,40 +1091,24 @@ def _tangent_of(f: Callable, name: str, primal: object, tangent: object) -> obje
             )
         return in_numpy_dtype(tangent, primal)
 
-    leaf = _leaf_checker("tangent", f, name)
+    leaf = _leaf_checker("tangent")
     checked = _structured_like(f, f"the tangent for `{name}`", "its primal", leaf, primal, tangent)
     return pytrees.as_derivative(checked)  # the one form generated code holds derivatives in
 
 
-def _leaf_checker(what: str, f: Callable | None = None, name: str = "") -> Callable:
+def _leaf_checker(what: str) -> Callable:
     """The check of one leaf `x` of a structure and the `what` (tangent, cotangent) given for
-    it: the leaf's shape, zeros where None was given, a static leaf's own zero. A tangent
-    (`f`'s argument `name`'s) not zero at a static leaf, an integer's, is refused, as `jvp`
-    refuses one for an integer argument: it was left out where it asked for a direction."""
+    it: the leaf's shape, zeros where None was given, a static leaf's own zero (what was
+    given there is not read: a tangent built like its primal may hold the integer itself)."""
 
     def leaf(x: object, given: object) -> object:
         if not _is_leaf(x):
-            if f is not None and _nonzero_number(given):
-                raise ArgumentError(
-                    f"the tangent for `{name}` is {given!r} at a leaf holding {x!r}, "
-                    f"{with_article(type(x).__name__)}: it has no derivative",
-                    **_where(f),
-                    hint="give that leaf a zero tangent (or None), or make it a float",
-                )
             return static_tangent(x)
         if given is not None and np.shape(given) != np.shape(x):
             raise ValueError(f"a leaf of shape {np.shape(x)} got a {what} of {np.shape(given)}")
         return _zero_like(x) if given is None else given
 
     return leaf
-
-
-def _nonzero_number(value: object) -> bool:
-    """A number or numeric array given, not all zero."""
-    try:
-        return value is not None and bool(np.any(np.asarray(value, dtype=float)))
-    except (TypeError, ValueError):
-        return False
 
 
 def _structured_like(
@@ -1134,8 +1118,6 @@ def _structured_like(
     `given` is not structured like `value`."""
     try:
         return pytrees.map_leaves(leaf, value, given)
-    except S2SError:
-        raise
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ArgumentError(
             f"{what} is not structured like {like} ({exc})",

@@ -948,7 +948,13 @@ def test_hvp_int_leaf_of_structure_zero_tangent(kind):
     _close(w_of(prod), (g(D_W + h * V) - g(D_W - h * V)) / (2 * h), 1e-6, 1e-8)
 
 
-# (silently ignored until session 33, where one for an int argument was refused)
+@pytest.mark.xfail(
+    strict=True,
+    reason="documented: a tangent at an int leaf of a dict or NamedTuple is not read (a tangent "
+    "built like its primal holds the int itself, as the records tester's do), where one for an "
+    "int argument is refused: p = {'w': w, 'n': 2}; hvp(f, (p, x), ({'w': v, 'n': 1}, None)) "
+    "is the product of {'w': v} (jvp too)",
+)
 @pytest.mark.parametrize("kind", ["dict", "namedtuple"])
 def test_hvp_int_leaf_of_structure_nonzero_tangent_refused(kind):
     f = M.d_dict_int_leaf if kind == "dict" else M.d_namedtuple_int_leaf
@@ -1175,14 +1181,3 @@ def test_cell_calling_a_helper_differentiates_in_process():
     ).reshape(2, 2)
     _close(grad, cd, 1e-5, 1e-7)
     _close(grad, s2s_ad.grad(M.e_rnn_cell_with_helper, mode="forward")(*args), 1e-12, 1e-14)
-
-
-@pytest.mark.parametrize("kind", ["dict", "namedtuple"])
-def test_jvp_int_leaf_of_structure_nonzero_tangent_refused_with_the_leaf(kind):
-    """(session 33) The refusal names the argument and the leaf, located at the function."""
-    f = M.d_dict_int_leaf if kind == "dict" else M.d_namedtuple_int_leaf
-    with pytest.raises(s2s_ad.errors.ArgumentError) as exc_info:
-        s2s_ad.jvp(f, (_d_struct(kind, D_W, 2), X), (_d_struct(kind, V, 1), np.zeros_like(X)))
-    message = str(exc_info.value)
-    assert "has no derivative" in message and "zero tangent" in message, message
-    assert message.startswith(M.__file__), message

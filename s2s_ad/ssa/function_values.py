@@ -48,6 +48,7 @@ import numpy as np
 
 from ..ad.calls import is_literal
 from ..callables import gradient_made_from
+from ..errors import S2SError
 from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants
 from ..frontend.scope import Scope
@@ -286,11 +287,14 @@ class FunctionValues:
             return None
         if not is_user_helper(fn):
             return None
-        inlinable = (
-            self._inlinable(fn)
-            and fn not in self.__dict__.get("_inlining_helpers", ())
-            and not self._clashing(helper_tree(fn)[2])  # (not refused: called, as before)
-        )
+        try:  # (a helper that cannot be inlined is called, as before, not refused)
+            inlinable = (
+                fn not in self.__dict__.get("_inlining_helpers", ())
+                and self._inlinable(fn)
+                and not self._clashing(helper_tree(fn)[2])
+            )
+        except S2SError:  # (one returning no value, …)
+            inlinable = False
         if self.inline_readers and inlinable and helper_writes(fn) is None:
             return self._inline_helper(callee.source, fn, args, kwargs, "which reads state")
         if not self.inline_effects or helper_effect(fn) is None:
