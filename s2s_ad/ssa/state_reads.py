@@ -16,9 +16,13 @@ Before::                            After::
                                         _t1 = x * _t2
     set_scale(3.0)                      set_scale(3.0)
 
-A function calling no such helper is left as it is: within one call, nothing changes the
-module between its sweeps. One calling such a helper is lowered with every other helper of
-its module inlined (`lower`'s `inline_readers`): their reads are bound so too.
+A variable holding a global array itself (`w = WBUF`) is copied where each primitive reads
+it, as the plain call reads the array's contents then. A function calling no such helper is
+left as it is: within one call, nothing changes the module between its sweeps. One calling
+such a helper is lowered with every other helper of its module inlined (`lower`'s
+`inline_readers`; one that cannot be is called): their reads are bound so too. A read bound
+so in a checkpointed loop is refused in reverse mode (`ad/effects.refuse_effects_in_rerun`):
+the recomputed segments would read the state changed.
 """
 
 from __future__ import annotations
