@@ -72,7 +72,7 @@ def static_structures(f: Callable, values: list, made: tuple[str, ...]) -> tuple
     (whose derivative is made for their whole structure): their static leaves (ints,
     strings) stay without a derivative (ad/integers.py), read directly or saved beside floats
     on a loop's tape. Part of the cache key."""
-    from .ad.calls import STATIC  # (the pipeline: imported on the first transformation)
+    from .ad.calls import LENGTH, STATIC  # (the pipeline: imported on the first transformation)
     from .ad.integers import structure
 
     found = []
@@ -82,6 +82,8 @@ def static_structures(f: Callable, values: list, made: tuple[str, ...]) -> tuple
             described = structure(pytrees.treedef(value))
             if isinstance(described, tuple):
                 found.append((name, (STATIC, described)))
+            elif isinstance(value, tuple):  # (a tuple or NamedTuple: `f(*p)` spreads it)
+                found.append((name, (LENGTH, len(value))))
     return tuple(found)
 
 

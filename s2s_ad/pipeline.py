@@ -20,7 +20,7 @@ import gast
 import numpy as np
 
 from . import pytrees, runtime
-from .ad.calls import STATIC, Callees, is_literal
+from .ad.calls import LENGTH, STATIC, Callees, is_literal
 from .ad.dtypes import infer_dtypes
 from .ad.forward import tangent_function
 from .ad.integers import structure
@@ -318,7 +318,13 @@ def differentiate(
     trees = {p: s for p, s in (structures or {}).items() if isinstance(s, pytrees.TreeDef)}
     # a helper's parameter given a caller's structure with static leaves (ad/integers.py)
     static = {p: s[1] for p, s in (structures or {}).items() if p not in trees and s[0] == STATIC}
-    stars = {p: s[1] for p, s in (structures or {}).items() if p not in trees and p not in static}
+    # a tuple held fixed (api.static_structures): its length, for `f(*p)`
+    fixed = {p: s[1] for p, s in (structures or {}).items() if p not in trees and s[0] == LENGTH}
+    stars = {
+        p: s[1]
+        for p, s in (structures or {}).items()
+        if p not in trees and p not in static and p not in fixed
+    }
     kinds = {p: pytrees.kind_string(t) for p, t in trees.items() if pytrees.kind_string(t)}
     # `L + M` of list arguments joins them; `f(*params)` of a tuple argument knows its length
     lengths = {
@@ -326,6 +332,7 @@ def differentiate(
         for p, t in trees.items()
         if t.node.kind in ("list", "tuple", "namedtuple")
     }
+    lengths.update(fixed)
     # items read by literal indices get adjoints of their own (ad/reverse.py)
     items = {
         p: (_TOP_KINDS[t.node.kind], _item_keys(t.node))

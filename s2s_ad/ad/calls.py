@@ -205,6 +205,7 @@ def _unit_seed(caller: Function, of: object, operands: list, refer: Callable) ->
 
 
 STATIC = "static"  # a structure's static leaves, in `call_structures`
+LENGTH = "length"  # a tuple held fixed: its length (`f(*p)`), from `api.static_structures`
 
 
 def call_structures(caller: Function, stmt: Assign, operands: list[tuple[str, object]]) -> tuple:
