@@ -52,19 +52,24 @@ def _prepared(
 
     `specialise`: code for the shapes of `values` (the caller seeds it with tangents or
     cotangents of exactly the inputs' or outputs' shapes)."""
-    params = list(_signature(f).parameters)
     f = specialised(f, values, wrt)  # functions and objects given: callables.py
-    # structured arguments: the derivative is made for their structure (`pytrees.TreeDef`)
-    found = [(name, _tree(values[params.index(name)])) for name in wrt]
-    structures = tuple((name, tree) for name, tree in found if tree is not None)
+    structures, held = _argument_structures(f, wrt, values)
     shapes = dtypes = None
     if specialise and not structures:
         key = signature_key(values)
         shapes, dtypes = _key_shapes(key), _key_dtypes(key)
-    held = static_structures(f, values, tuple(name for name, _ in structures))
     d = derivative(f, mode, wrt, structures=structures + held, shapes=shapes, dtypes=dtypes)
     refuse_updated_arguments(d, values)
     return d
+
+
+def _argument_structures(f: Callable, names: tuple[str, ...], values: list) -> tuple:
+    """(each of `names` given a structure, with its `pytrees.TreeDef`: the derivative is
+    made for it; the other arguments' `static_structures`)."""
+    params = list(_signature(f).parameters)
+    found = ((name, _tree(values[params.index(name)])) for name in names)
+    structures = tuple((name, tree) for name, tree in found if tree is not None)
+    return structures, static_structures(f, values, tuple(name for name, _ in structures))
 
 
 def static_structures(f: Callable, values: list, made: tuple[str, ...]) -> tuple:
@@ -1015,11 +1020,8 @@ def gradient_derivative(
         key = signature_key(values)
         shapes, dtypes = _key_shapes(key), _key_dtypes(key)
     elif values is not None:
-        params = list(_signature(f).parameters)
-        found = [(name, _tree(values[params.index(name)])) for name in names]
-        trees = {name: tree for name, tree in found if tree is not None}
-        structures = tuple((n, t) for n, t in found if n in trees)
-        structures += static_structures(f, values, tuple(trees))
+        trees, static = _argument_structures(f, names, values)
+        structures = trees + static
     return derivative(f, mode, names, structures=structures, shapes=shapes, dtypes=dtypes)
 
 

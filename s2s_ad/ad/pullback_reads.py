@@ -32,6 +32,7 @@ from collections.abc import Callable
 from inspect import getattr_static
 
 from ..codegen import build
+from ..frontend.nodes import chain_value
 from ..naming import Namer
 
 MISSING = object()  # what `resolve` gives for a name bound nowhere it looks (a builtin)
@@ -102,19 +103,13 @@ class _StateReads(ast.NodeTransformer):
         """The object a chain of names, attributes and literal items rooted outside the
         derivative code names now, found without running code (a property is its
         descriptor), else `MISSING`."""
-        if isinstance(node, ast.Name):
-            return MISSING if node.id in self.local else self.resolve(node.id)
-        if isinstance(node, ast.Attribute):
-            held = self._static(node.value)
-            return MISSING if held is MISSING else getattr_static(held, node.attr, MISSING)
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-            held = self._static(node.value)
-            if isinstance(held, (list, tuple, dict)):
-                try:
-                    return held[node.slice.value]
-                except (IndexError, KeyError, TypeError):
-                    return MISSING
-        return MISSING
+        return chain_value(
+            node,
+            lambda name: MISSING if name in self.local else self.resolve(name),
+            get=getattr_static,
+            kinds=ast,
+            missing=MISSING,
+        )
 
 
 def _is_data(value: object) -> bool:

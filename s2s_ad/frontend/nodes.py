@@ -4,7 +4,7 @@ change between gast versions)."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gast
 
@@ -95,6 +95,33 @@ def dotted(node: object, kinds: object = gast) -> list[str] | None:
         parts.append(node.attr)
         node = node.value
     return [node.id, *reversed(parts)] if isinstance(node, kinds.Name) else None
+
+
+def chain_value(
+    node: object,
+    lookup: Callable[[str], object],
+    *,
+    get: Callable[[object, str, object], object] = getattr,
+    kinds: object = gast,
+    missing: object = None,
+) -> object:
+    """The object a chain of names, attributes and literal items names (`a.b`, `a["k"]`,
+    `a[0]`): its root `lookup(name)`, each attribute `get(obj, attr, missing)` (`getattr`,
+    or `inspect.getattr_static` to run no code), each item of a dict, list or tuple;
+    `missing` for any other expression or where a part is missing. `kinds`: as `dotted`'s."""
+    if isinstance(node, kinds.Name):
+        return lookup(node.id)
+    if isinstance(node, kinds.Attribute):
+        held = chain_value(node.value, lookup, get=get, kinds=kinds, missing=missing)
+        return missing if held is missing else get(held, node.attr, missing)
+    if isinstance(node, kinds.Subscript) and isinstance(node.slice, kinds.Constant):
+        held = chain_value(node.value, lookup, get=get, kinds=kinds, missing=missing)
+        if isinstance(held, (dict, list, tuple)):
+            try:
+                return held[node.slice.value]
+            except (IndexError, KeyError, TypeError):
+                return missing
+    return missing
 
 
 def name(identifier: str, *, store: bool = False) -> gast.Name:

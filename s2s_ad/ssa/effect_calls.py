@@ -315,17 +315,13 @@ def _call_draws(fn: types.FunctionType, call: gast.Call) -> bool:
 def _static_value(fn: types.FunctionType, node: gast.expr) -> object:
     """The object `node` names through `fn`'s module (`a.b`, `a["k"]`, `a[0]`), read now;
     None for any other expression, or a name `fn` binds."""
-    if isinstance(node, gast.Attribute):
-        return getattr(_static_value(fn, node.value), node.attr, None)
-    if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant):
-        held = _static_value(fn, node.value)
-        try:
-            return held[node.slice.value] if isinstance(held, (dict, list, tuple)) else None
-        except (KeyError, IndexError, TypeError):
+
+    def lookup(name: str) -> object:
+        if name in _own_names(fn):
             return None
-    if isinstance(node, gast.Name) and node.id not in _own_names(fn):
-        return fn.__globals__.get(node.id, getattr(builtins, node.id, None))
-    return None
+        return fn.__globals__.get(name, getattr(builtins, name, None))
+
+    return nodes.chain_value(node, lookup)
 
 
 # code → what `_first_step` reads of its source, in order: ("effect", statement, line);

@@ -36,7 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..frontend.library import is_library_function
-from ..frontend.nodes import dotted
+from ..frontend.nodes import chain_value
 from ..naming import Namer
 from .effect_calls import helper_writes
 from .ir import Assign, Effect, For, Free, Function, If, Prim, Var, While, With, walk
@@ -66,16 +66,8 @@ def _calls_writer(stmt: object, resolve: Callable[[str], object]) -> bool:
         return _is_writer(stmt.value.fn)
     if isinstance(stmt, Effect):  # (`set_scale(3.0)`, `CTRL.set(3.0)`)
         calls = (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call))
-        chains = (dotted(c.func, ast) for c in calls)
-        return any(_is_writer(_resolved(chain, resolve)) for chain in chains if chain)
+        return any(_is_writer(chain_value(c.func, resolve, kinds=ast)) for c in calls)
     return False
-
-
-def _resolved(chain: list[str], resolve: Callable[[str], object]) -> object:
-    value = resolve(chain[0])
-    for attr in chain[1:]:
-        value = getattr(value, attr, None)
-    return value
 
 
 def _is_writer(fn: object) -> bool:
