@@ -47,7 +47,7 @@ def bind_state_reads(tree: ast.FunctionDef, resolve: Callable[[str], object], na
     if at is None:
         return
     pullback = tree.body[at]
-    local = _bound(tree) | _bound(pullback)
+    local = _bound(tree)  # (the pullback's own names too: it is nested in `tree`)
     reads = _StateReads(local, resolve, namer)
     pullback.body = [reads.visit(stmt) for stmt in pullback.body]
     tree.body[at:at] = [build.assign(name, value) for name, value in reads.bindings.values()]
