@@ -231,13 +231,14 @@ def to_ssa(
     stars: dict | None = None,
     lengths: dict | None = None,
     examples: dict | None = None,
-    inline: tuple[bool, bool] = (False, False),
+    inline: tuple[bool, frozenset] = (False, frozenset()),
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
     resolved; `param_kinds` names the parameters passed as lists or tuples; `inline`:
-    (helpers that print or draw random numbers, every helper but those writing state)
-    inlined (`lower`'s `inline_effects`, `inline_readers`)."""
+    (helpers that print or draw random numbers inlined; the state the helpers it calls
+    change, where every other helper is inlined: `lower`'s `inline_effects`,
+    `inline_readers`)."""
     parsed = parse_function(fn)
     scope = scope or Scope.of(fn)
     tree = lowerable_tree(parsed, scope)
@@ -348,8 +349,10 @@ def differentiate(
     # helpers inlined: those that print or draw, in code differentiated again (their
     # statements run once); every one, where a helper changes state the function reads
     # (their reads are then bound where they stand: ssa/state_reads.py)
-    effects = mode in FLAT_MODES and _calls_helper_with_effects(ssa)
     readers = calls_writer(ssa, partial(_cell_or_global, (scope.closure,), fn.__globals__))
+    # (with `readers`, code differentiated again refuses a helper reading module data that
+    # it cannot inline: function_values.py's `_refuse_reading_helper`)
+    effects = mode in FLAT_MODES and (readers or _calls_helper_with_effects(ssa))
     if effects or readers:
         scope, ssa = _lowered(
             fn,

@@ -26,21 +26,20 @@ _PRINT_TWICE = (
     "with PCLOSED a closure printing `closure 0.7` prints it twice under hessian"
 )
 _OTHER_MODULE = (
+    "(silently wrong until session 33, refused now, at the call, naming the data it reads) "
     "wrong number: a helper of another module reading that module's global, changed by a "
     "call later in the function, is read after the change at second order (its forward "
     "sweep rerun): `a = oth.scaled(x); oth.set_s(2.5); return a * oth.scaled(x)` "
     "hessian at 0.3 gives 8.2534, right 6.1900; hvp's gradient 2.8232, right 2.1174"
 )
 _SHADOW = (
-    "wrong number: a helper reading module global K (the caller has a local K) and SCALE, "
+    "(silently wrong until session 33, refused now) wrong number: a helper reading module "
+    "global K (the caller has a local K) and SCALE, "
     "SCALE changed by a later call: `K = np.cos(x); a = ks(x); set_s2(2.5); return a * ks(x) * K` "
     "hessian at 0.3 gives 26.721, right 23.196; hvp's gradient 11.621, right 10.272"
 )
-_NOTE_OR = (
-    "wrong number and state: jacrev(grad(f)) runs a state-changing helper used as "
-    "`if bump(x) or flag:` twice (S3 2.0 -> 4.0, plain call 3.0) and reads the state after: "
-    "14.856 where hessian gives the right 6.6027"
-)
+# (state_note_or under jacrev(grad): it ran the state-changing helper twice until session 33,
+# a helper writing module state now counting as an effect)
 PENDING_TESTS = {
     "test_helpers_that_cannot_be_copied[printing_closure-hessian]": _PRINT_TWICE,
     "test_helpers_that_cannot_be_copied[printing_closure-hvp]": _PRINT_TWICE,
@@ -67,8 +66,6 @@ PENDING_TESTS = {
     "test_helpers_that_cannot_be_copied[state_shadow_reads-jacfwd_grad]": _SHADOW,
     "test_helpers_that_cannot_be_copied[state_shadow_reads-jacrev_grad]": _SHADOW,
     "test_helpers_that_cannot_be_copied[state_shadow_reads-grad_grad]": _SHADOW,
-    "test_helpers_that_cannot_be_copied[state_note_or-jacrev_grad]": _NOTE_OR,
-    "test_helpers_that_cannot_be_copied[state_note_or_true-jacrev_grad]": _NOTE_OR,
 }
 
 
@@ -611,3 +608,18 @@ def test_int_leaf_tangent_zero_int_and_none_agree():
     h1 = ad.hvp(M.int_leaf_dict, (p,), ({"w": V3, "n": 3},))[1]["w"]
     h2 = ad.hvp(M.int_leaf_dict, (p,), ({"w": V3, "n": 0},))[1]["w"]
     assert np.array_equal(h1, h2)
+
+
+@pytest.mark.parametrize(
+    "name", ["use_other_state", "state_other_reads_ours", "state_shadow_reads"]
+)
+def test_uninlinable_helper_reading_changed_state_refused_at_second_order(name):
+    """(session 33) A helper that cannot be copied into the gradient code and reads module
+    data a helper the function calls changes: refused at second order, at the call, where
+    its rerun read the changed data; first order, which runs it once, stays right."""
+    f = getattr(M, name)
+    with pytest.raises(ad.errors.UnsupportedSyntaxError) as exc_info:
+        ad.hessian(f)(0.3)
+    message = str(exc_info.value)
+    assert message.startswith(M.__file__), message
+    assert "reads module data" in message and "differentiated twice" in message, message

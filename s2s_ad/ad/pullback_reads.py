@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import ast
 import re
-import types
 from collections.abc import Callable
 from inspect import getattr_static
 
 from ..codegen import build
 from ..frontend.nodes import chain_value
 from ..naming import Namer
+from ..ssa.effect_calls import is_data
 
 MISSING = object()  # what `resolve` gives for a name bound nowhere it looks (a builtin)
 
@@ -91,7 +91,7 @@ class _StateReads(ast.NodeTransformer):
         parts visited."""
         if isinstance(node.ctx, ast.Load):
             value = self._static(node)
-            if value is not MISSING and _is_data(value):
+            if value is not MISSING and is_data(value):
                 source = ast.unparse(node)
                 if source not in self.bindings:
                     preferred = re.sub(r"\W+", "_", source).strip("_")
@@ -110,9 +110,3 @@ class _StateReads(ast.NodeTransformer):
             kinds=ast,
             missing=MISSING,
         )
-
-
-def _is_data(value: object) -> bool:
-    """A value the pullback computes with (a number, an array, a list, an object's field),
-    not code or a namespace: neither a module, a class, nor anything callable."""
-    return not isinstance(value, (types.ModuleType, type)) and not callable(value)

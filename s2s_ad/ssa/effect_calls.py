@@ -228,15 +228,72 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
 
 
 def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
-    """A statement of `fn` (or of a helper of the user's it calls) kept for its effect or
-    drawing random numbers, described, or None: what would run again if the call were
-    made again."""
-    return _first_step(fn, ("effect", "draw"), depth)
+    """A statement of `fn` (or of a helper of the user's it calls) kept for its effect,
+    drawing random numbers or changing state others read, described, or None: what would
+    run again if the call were made again."""
+    return _first_step(fn, ("effect", "draw", "writes"), depth)
+
+
+def helper_reads(fn: types.FunctionType) -> str | None:
+    """A read of `fn` (or of a helper of the user's it calls) of its module's data (a
+    global number, array, list or object: `is_data`), described, or None."""
+    return _first_step(fn, ("reads",), 0)
+
+
+def state_written(fn: types.FunctionType) -> frozenset:
+    """(module, name) of what `fn` (or a helper of the user's it calls) may change for
+    others to read (`_written`; name None: an object reached otherwise)."""
+    return _collected(fn, "writes", lambda f, step: {(_module(f), n) for n in step[3]})
+
+
+def data_read(fn: types.FunctionType) -> frozenset:
+    """(module, name) of the module data `fn` (or a helper of the user's it calls) reads."""
+
+    def data(f: types.FunctionType, step: tuple) -> set:
+        name = step[1]
+        return (
+            {(_module(f), name)}
+            if name in f.__globals__ and is_data(f.__globals__[name])
+            else set()
+        )
+
+    return _collected(fn, "reads", data)
+
+
+def _module(fn: types.FunctionType) -> str:
+    return fn.__globals__.get("__name__", "")
+
+
+def _collected(fn: types.FunctionType, kind: str, keep, depth: int = 0) -> frozenset:
+    """What `keep(function, step)` gives of each step of `kind` of `fn` and of the helpers
+    of the user's it calls by name (`_first_step`'s walk, every step)."""
+    filename = fn.__code__.co_filename
+    lib = filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad.")
+    if lib or depth > 3 or fn.__code__ in _READING:
+        return frozenset()
+    _READING.add(fn.__code__)
+    found: set = set()
+    try:
+        for step in _effect_steps(fn):
+            if step[0] == kind:
+                found |= keep(fn, step)
+            callee = fn.__globals__.get(step[1]) if step[0] == "call" else None
+            if isinstance(callee, types.FunctionType):
+                found |= _collected(callee, kind, keep, depth + 1)
+    finally:
+        _READING.discard(fn.__code__)
+    return frozenset(found)
+
+
+def is_data(value: object) -> bool:
+    """A value code computes with (a number, an array, a list, an object's field), not code
+    or a namespace: neither a module, a class, nor anything callable."""
+    return not isinstance(value, (types.ModuleType, type)) and not callable(value)
 
 
 def helper_writes(fn: types.FunctionType) -> str | None:
     """A statement of `fn` (or of a helper of the user's it calls) that may change what
-    another function reads (`_writes_state`: a global, a closure's variable, an object's
+    another function reads (`_written`: a global, a closure's variable, an object's
     attribute or item, an argument's too), described, or None."""
     return _first_step(fn, ("writes",), 0)
 
@@ -283,6 +340,9 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
                 return described_effect(step[1], step[2], fn.__qualname__)
             if kind == "draw" and kind in kinds and _call_draws(fn, step[3]):
                 return described_effect(step[1], step[2], fn.__qualname__)
+            reads = kind == "reads" and kind in kinds and step[1] in fn.__globals__
+            if reads and is_data(fn.__globals__[step[1]]):
+                return described_effect(step[1], step[2], fn.__qualname__)
             callee = fn.__globals__.get(step[1]) if kind == "call" else None
             if isinstance(callee, types.FunctionType):  # (looked up now: globals may be
                 found = _first_step(callee, kinds, depth + 1)  # rebound)
@@ -326,9 +386,9 @@ def _static_value(fn: types.FunctionType, node: gast.expr) -> object:
 
 # code → what `_first_step` reads of its source, in order: ("effect", statement, line);
 # ("draw", statement, line, the call) for a call (a draw if it reaches a generator);
-# ("writes", statement, line) for a write of state others read (`_writes_state`); ("call",
-# name of a function called by name). Read once per code object (rendering a statement
-# asks for every call it makes).
+# ("writes", statement, line, names) for a write of state others read (`_written`);
+# ("reads", name, line) for a name it does not bind; ("call", name of a function called by
+# name). Read once per code object (rendering a statement asks for every call it makes).
 _STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _OWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # code → the names it binds
 
@@ -362,28 +422,38 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             line = getattr(n, "lineno", node.lineno)
             text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
             found.append(("draw", text, line, n))
-        if _writes_state(n, own, params):
-            found.append(("writes", gast.unparse(n).strip().splitlines()[0], n.lineno))
+        if isinstance(n, gast.Name) and type(n.ctx) is gast.Load and n.id not in own:
+            found.append(("reads", n.id, n.lineno))  # (data if its global is: `is_data`)
+        written = _written(n, own, params)
+        if written:
+            text = gast.unparse(n).strip().splitlines()[0]
+            found.append(("writes", text, n.lineno, written))
     steps = _STEPS[fn.__code__] = tuple(found)
     return steps
 
 
-def _writes_state(node: gast.AST, own: set[str], params: set[str]) -> bool:
-    """Whether a statement may change an object another function reads: `global SCALE`,
-    `nonlocal s`, `P.scale = v` or `WBUF[0] = v` or `LOG.append(v)` of a name the function
-    does not bind (`own`), or of one of its parameters (`params`: `self.scale = v`,
-    `o.scale = v` of an object passed), `type(self).scale = v`, `globals()["S"] = v`."""
+def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
+    """The names whose objects a statement may change for other functions to read: `SCALE`
+    of `global SCALE` or `nonlocal`, `P` of `P.scale = v`, `WBUF` of `WBUF[0] = v`, `LOG` of
+    `LOG.append(v)` (names the function does not bind, `own`); None for an object reached
+    otherwise (a parameter's, `params`: `self.scale = v`; `type(self).scale`,
+    `globals()["S"]`); empty where it changes none."""
     if isinstance(node, (gast.Global, gast.Nonlocal)):
-        return True
+        return frozenset(node.names)
     if isinstance(node, (gast.Assign, gast.AugAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
-        stores = [t for t in targets if isinstance(t, (gast.Attribute, gast.Subscript))]
-        return any(_not_local(root(t), own, params) for t in stores)
-    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+        roots = [root(t) for t in targets if isinstance(t, (gast.Attribute, gast.Subscript))]
+    elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
         func = node.value.func
-        if isinstance(func, gast.Attribute) and func.attr not in READING_METHODS:
-            return _not_local(root(func.value), own, params)
-    return False
+        reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS
+        roots = [] if reading else [root(func.value)]
+    else:
+        return frozenset()
+    return frozenset(
+        None if name is None or name in params else name
+        for name in roots
+        if _not_local(name, own, params)
+    )
 
 
 def _not_local(name: str | None, own: set[str], params: set[str]) -> bool:

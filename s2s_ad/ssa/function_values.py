@@ -295,8 +295,11 @@ class FunctionValues:
             )
         except S2SError:  # (one returning no value, …)
             inlinable = False
-        if self.inline_readers and inlinable and helper_writes(fn) is None:
-            return self._inline_helper(callee.source, fn, args, kwargs, "which reads state")
+        if self.inline_readers and helper_writes(fn) is None:
+            if inlinable:
+                return self._inline_helper(callee.source, fn, args, kwargs, "which reads state")
+            if self.inline_effects:  # (code differentiated again: its gradient code reruns
+                self._refuse_reading_helper(callee.source, fn)  # it after those writes)
         if not self.inline_effects or helper_effect(fn) is None:
             return None
         if inlinable:
@@ -314,6 +317,27 @@ class FunctionValues:
             hint=f"define `{callee.source}` so, or draw the numbers in the differentiated "
             "function itself, or pass them in as an argument",
         )
+
+    def _refuse_reading_helper(self, name: str, fn: types.FunctionType) -> None:
+        """A helper reading module data that cannot be inlined, in code differentiated again
+        of a function calling a helper that changes module state: the helper's own gradient
+        code runs it again after the change, and would read the changed data."""
+        from .effect_calls import data_read, helper_reads
+
+        read = data_read(fn)
+        modules = {module for module, _ in read}
+        written = self.inline_readers  # ((module, name) written; name None: an object)
+        if read & written or any(m in modules and n is None for m, n in written):
+            raise self._unsupported(
+                f"call of `{name}`, which reads module data ({helper_reads(fn)}) a helper "
+                "the function "
+                "calls may change, in a function differentiated twice: the derivative code "
+                "would run it again after the change; s2s_ad copies such a helper into the "
+                "function's code only where it is defined beside the function, with literal "
+                "defaults, updates none of its arguments, and reads no global named like a "
+                "local of the function",
+                hint=f"pass the value `{name}` reads as an argument, or define `{name}` so",
+            )
 
     def _refuse_drawing_gradient(self, g: types.FunctionType) -> None:
         """`grad(g)(x)` inside code differentiated again, `g` drawing random numbers: its

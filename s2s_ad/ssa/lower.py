@@ -81,7 +81,7 @@ def lower(
     examples: dict | None = None,
     nodes: list[gast.AST] | None = None,
     inline_effects: bool = False,
-    inline_readers: bool = False,
+    inline_readers: frozenset = frozenset(),
 ) -> Function:
     """Lower the body of `node` to SSA; raises located errors for what it cannot lower.
 
@@ -92,8 +92,9 @@ def lower(
     parameters, where known. `nodes`: `frontend.nodes.descendants(node)`, where the caller
     has them. `inline_effects`: a call of a helper of yours that prints or draws random
     numbers (`effect_calls.helper_effect`) is inlined, for code differentiated again
-    (function_values.py's `_inlined_call`); `inline_readers`: every helper of yours that
-    writes no state others read, in a function calling one that does (ssa/state_reads.py)."""
+    (function_values.py's `_inlined_call`); `inline_readers`: (module, name) of the state
+    the helpers the function calls change (ssa/state_reads.py), where every helper of yours
+    that writes none is inlined."""
     lowering = _Lowering(node, scope, filename, aliases, nodes)
     lowering.recording = recording
     lowering.inline_effects, lowering.inline_readers = inline_effects, inline_readers
@@ -144,7 +145,7 @@ class _Lowering(
         self.inplace_arguments: list[tuple[str, int]] = []
         self.argument_updates: list[tuple[str, int]] = []  # when recording
         self.recording = False
-        self.inline_effects = self.inline_readers = False
+        self.inline_effects, self.inline_readers = False, frozenset()
         self.loads = load_lines(node, self.every_node)
         self._last_loads: dict[str, tuple[int, int]] = {}  # name → (reads seen, the last line)
         del self.every_node  # (the lowering rewrites parts of the tree)

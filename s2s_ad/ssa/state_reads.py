@@ -38,14 +38,20 @@ import numpy as np
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
-from .effect_calls import helper_writes
+from .effect_calls import helper_writes, state_written
 from .ir import Assign, Effect, For, Free, Function, If, Prim, Var, While, With, walk
 
 
-def calls_writer(fn: Function, resolve: Callable[[str], object]) -> bool:
-    """Whether `fn` calls a helper that writes state it may read (`resolve`: what a name
-    its statements kept for their effect call names, a closure's or the module's)."""
-    return any(_calls_writer(stmt, resolve) for stmt in walk(fn.body))
+def calls_writer(fn: Function, resolve: Callable[[str], object]) -> frozenset:
+    """(module, name) of the state the helpers `fn` calls may change (`effect_calls.
+    state_written`; `resolve`: what a name its statements kept for their effect call names,
+    a closure's or the module's); empty where it calls no such helper."""
+    return frozenset(
+        written
+        for stmt in walk(fn.body)
+        for writer in _writers_called(stmt, resolve)
+        for written in state_written(writer)
+    )
 
 
 def read_where_written(fn: Function) -> Function:
@@ -59,19 +65,21 @@ def read_where_written(fn: Function) -> Function:
     return bound
 
 
-def _calls_writer(stmt: object, resolve: Callable[[str], object]) -> bool:
-    """Whether `stmt` calls a helper of the user's that writes module state: an assignment's
+def _writers_called(stmt: object, resolve: Callable[[str], object]) -> list:
+    """The helpers of the user's writing module state that `stmt` calls: an assignment's
     call, or a call in a statement kept for its effect (`set_scale(3.0)`)."""
     if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
-        return _is_writer(stmt.value.fn)
-    if isinstance(stmt, Effect):  # (`set_scale(3.0)`, `CTRL.set(3.0)`)
+        called = [stmt.value.fn]
+    elif isinstance(stmt, Effect):  # (`set_scale(3.0)`, `CTRL.set(3.0)`)
         calls = (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call))
-        return any(_is_writer(chain_value(c.func, resolve, kinds=ast)) for c in calls)
-    return False
+        called = [chain_value(c.func, resolve, kinds=ast) for c in calls]
+    else:
+        return []
+    functions = (fn.__func__ if isinstance(fn, types.MethodType) else fn for fn in called)
+    return [fn for fn in functions if _is_writer(fn)]
 
 
 def _is_writer(fn: object) -> bool:
-    fn = fn.__func__ if isinstance(fn, types.MethodType) else fn
     return (
         isinstance(fn, types.FunctionType)
         and not is_library_function(fn)
