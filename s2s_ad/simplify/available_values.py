@@ -171,8 +171,13 @@ def _block(
                     changed = True
             changed |= _block(stmt.body, set(), stores_of, facts, local)
             continue
-        if isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)):
-            stored = {n for target in getattr(stmt, "targets", ()) for n in stores(target)}
+        kind = type(stmt)
+        if kind is ast.Assign or kind is ast.Expr or kind is ast.Return:
+            targets = stmt.targets if kind is ast.Assign else ()
+            if len(targets) == 1 and type(targets[0]) is ast.Name:  # (most: `name = value`)
+                stored = {targets[0].id}
+            else:
+                stored = {n for target in targets for n in stores(target)}
             # the value is read before the store
             if _replace(stmt, available, loaded=facts.of(stmt).loads):
                 facts.changed(stmt)
@@ -205,13 +210,14 @@ def _record(stmt: ast.stmt, available: _Available, local: set[str]) -> None:
     if target is None:
         return
     value = stmt.value
-    if isinstance(value, ast.Name) and value.id != target:
+    kind = type(value)
+    if kind is ast.Name and value.id != target:
         # (a branch's record is read by its restore: tape_entries.py)
         if value.id in local and not value.id.startswith("_branch"):
             available.add(target, value, {target, value.id})
-    elif isinstance(value, ast.Constant) and type(value.value) in (int, float, bool):
+    elif kind is ast.Constant and type(value.value) in (int, float, bool):
         available.add(target, value, {target})
-    elif isinstance(value, (ast.BinOp, ast.UnaryOp)):
+    elif kind is ast.BinOp or kind is ast.UnaryOp:
         names: set[str] = set()
         key = _key(value, names)
         if key is not None and target not in names and names <= local:

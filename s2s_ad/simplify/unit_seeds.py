@@ -196,23 +196,25 @@ def _drop_ones(
             ones[node.targets[0].id] = (like, c)
     for node in found.assigns if ones else ():  # `c * ones`: `like`'s shape filled with
         # `c`, of its dtype
-        scaled = _scaled(node.value, ones, dtypes) if type(node.value) is ast.BinOp else None
-        if scaled is not None and assigned[node.targets[0].id] == 1:
-            ones[node.targets[0].id] = scaled
+        value = node.value
+        if type(value) is ast.BinOp and type(value.op) is ast.Mult:
+            scaled = _scaled(value, ones, dtypes)
+            if scaled is not None and assigned[node.targets[0].id] == 1:
+                ones[node.targets[0].id] = scaled
     # the rewriting walk only where a product by ones, or by the literal 1.0, is there to drop
     check = (ones, shapes, dtypes)
-    kept_for = {  # id → its replacement or None (a node stays where it was found, or is
-        # kept in its parent's place and not looked at again)
+    # id → its replacement or None (a node stays where it was found, or is kept in its
+    # parent's place and not looked at again); a product absent: None, nothing to drop
+    kept_for = {
         id(product): _replacement(product, *check, operand=id(product) in found.operands)
-        if _by_ones_or_one(product, ones)
-        else None
         for product in found.products
+        if _by_ones_or_one(product, ones)
     }
     if all(kept is None for kept in kept_for.values()):
         return False
     changed = False
     for part in found.parts:
-        if any(kept_for[id(product)] is not None for product in part.products):
+        if any(kept_for.get(id(product)) is not None for product in part.products):
             _rewrite_products(part.stmt, kept_for, check)
             found.facts.changed(part.stmt)
             changed = True

@@ -44,35 +44,44 @@ class _Checker:
     def __init__(self, fn: Function) -> None:
         self.fn = fn
 
-    def block(self, block: list, defined: set[str], headers: frozenset, *, top=False) -> set[str]:
-        """Check `block`; return the names defined after it (on some path)."""
-        defined = set(defined)
+    def block(self, block: list, defined: set[str], headers: frozenset, *, top=False) -> list[str]:
+        """Check `block`, adding to `defined` the names it defines (on some path); return
+        them. One set for the whole function (a copy per block was quadratic): a branch's
+        names are taken out while the other branch is checked."""
+        added: list[str] = []
         for index, stmt in enumerate(block):
             self.reads(stmt, defined)
             if isinstance(stmt, Assign):
-                if stmt.target in defined and stmt.target not in headers:
-                    _fail(self.fn, stmt.line, f"`{stmt.target}` is assigned twice")
-                defined.add(stmt.target)
+                if stmt.target in defined:
+                    if stmt.target not in headers:
+                        _fail(self.fn, stmt.line, f"`{stmt.target}` is assigned twice")
+                else:  # (a header assigned again was defined before: not the block's own)
+                    defined.add(stmt.target)
+                    added.append(stmt.target)
             elif isinstance(stmt, If):
                 then = self.block(stmt.body, defined, headers)
+                defined.difference_update(then)
                 otherwise = self.block(stmt.orelse, defined, headers)
-                defined |= then | otherwise
+                defined.update(then)
+                added += then + otherwise
             elif isinstance(stmt, With):
-                inner = defined | ({stmt.target} if stmt.target else set())
-                defined |= self.block(stmt.body, inner, headers) | inner
+                if stmt.target and stmt.target not in defined:
+                    defined.add(stmt.target)
+                    added.append(stmt.target)
+                added += self.block(stmt.body, defined, headers)
             elif isinstance(stmt, (For, While)):
-                inner = set(defined)
-                if isinstance(stmt, For):
-                    inner.add(stmt.target)
+                if isinstance(stmt, For) and stmt.target not in defined:
+                    defined.add(stmt.target)
+                    added.append(stmt.target)
                 for header in stmt.carried:
                     if header not in defined:
                         _fail(
                             self.fn, stmt.line, f"header `{header}` is not assigned before the loop"
                         )
-                defined |= self.block(stmt.body, inner, headers | set(stmt.carried))
+                added += self.block(stmt.body, defined, headers | set(stmt.carried))
             elif isinstance(stmt, Return) and not (top and index == len(block) - 1):
                 _fail(self.fn, stmt.line, "`return` is not the last statement")
-        return defined
+        return added
 
     def reads(self, stmt, defined: set[str]) -> None:
         if isinstance(stmt, Assign):
