@@ -38,6 +38,7 @@ import re
 from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK, FORWARD_SWEEP, REVERSE_SWEEP
+from ..codegen.emit import unparse
 from ..codegen.primal_lines import place_primal_lines
 from .facts import Names
 from .names import stores
@@ -130,7 +131,7 @@ def _existing(
     read = {w for w in _IDENTIFIER.findall(text.split(" = ", 1)[1]) if not iskeyword(w)}
     if read <= known:
         return text
-    lines = [ast.unparse(s) for s in candidates]
+    lines = [unparse(s) for s in candidates]  # (the emitter's: the code's own text)
     if text in lines:
         return text
     if len(targets) == 1 and len(lines) == 1 and "\n" not in lines[0]:
