@@ -199,6 +199,8 @@ if _Unparser is not None:
         for kind, text in ((getattr(ast, name), text) for name, text in _Unparser.unop.items())
     }
     _INFINITY = ast._INFSTR
+    # `precedence.next()` of each operator's (an enum call per operator written, before)
+    _NEXT = {precedence: precedence.next() for _, precedence in _BINARY.values()}
 
 
 def _plain_text(node: ast.expr, precedences: dict) -> str | None:
@@ -214,9 +216,9 @@ def _plain_text(node: ast.expr, precedences: dict) -> str | None:
     if kind is ast.BinOp:
         operator, precedence = _BINARY[node.op.__class__]
         if operator == "**":  # right-associative
-            left_precedence, right_precedence = precedence.next(), precedence
+            left_precedence, right_precedence = _NEXT[precedence], precedence
         else:
-            left_precedence, right_precedence = precedence, precedence.next()
+            left_precedence, right_precedence = precedence, _NEXT[precedence]
         precedences[node.left] = left_precedence
         left = _plain_text(node.left, precedences)
         if left is None:
