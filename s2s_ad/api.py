@@ -830,6 +830,17 @@ def _plain_kinds(inputs: list) -> bool:
     return all(type(x) is float or (type(x) is np.ndarray and x.dtype.kind == "f") for x in inputs)
 
 
+def _plain_values(values: list) -> bool:
+    """`_plain_kinds`, NumPy float scalars too (`jacrev`'s unit cotangent of a float64
+    output, given to the gradient code it makes rows from)."""
+    return all(
+        type(x) is float
+        or (type(x) is np.ndarray and x.dtype.kind == "f")
+        or isinstance(x, np.floating)
+        for x in values
+    )
+
+
 def _reverse_gradients(f: Callable, d: Derivative, wrt: tuple[str, ...], values: list):
     """The reverse-mode gradients from an already checked derivative `d`."""
     params = list(_signature(f).parameters)
@@ -1016,7 +1027,7 @@ def gradient_derivative(
     (`rt.unbroadcast_directions`, `rt.along`)."""
     structures = ()
     shapes = dtypes = None
-    if values is not None and _plain_kinds(values) and not has_known_values(values):
+    if values is not None and _plain_values(values) and not has_known_values(values):
         key = signature_key(values)
         shapes, dtypes = _key_shapes(key), _key_dtypes(key)
     elif values is not None:

@@ -62,7 +62,7 @@ def test_nested_grad_reverse(name, dt, jit):
     assert rel(ad.grad(f, jit=jit)(*args), h * W) < TOL
 
 
-HESS_BAD = {"plain", "dict", "dataclass_field", "dataclass_whole"}
+HESS_BAD = {"dict", "dataclass_field", "dataclass_whole"}  # ("plain": right since session 34)
 FWD_BAD = {"dict", "dataclass_field", "dataclass_whole"}
 
 
@@ -78,9 +78,9 @@ def _mark(bad, reason):
     "name",
     _mark(
         HESS_BAD,
-        "hessian(outer) with grad(inner)(w, s) inside and s a float32/float16 argument, "
-        "dict item or dataclass field: inner's gradient code seeded with weak literal 1.0; "
-        "outer_plain float32 H[0,0] 19.9999993112 vs exact 19.9999992053 (5e-9 rel; 7.6e-5 f16)",
+        "hessian(outer) with grad(inner)(w, s) inside and s a float32/float16 dict item or "
+        "dataclass field: inner's gradient code seeded with weak literal 1.0; "
+        "about 5e-9 relative off with float32, 7.6e-5 with float16",
     ),
 )
 def test_nested_grad_hessian(name, dt):
