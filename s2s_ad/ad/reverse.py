@@ -724,6 +724,13 @@ def _read_first(code: list[ast.stmt], assigned: set[str]) -> set[str]:
             read |= set(loads(head)) - assigned
             inner = assigned | (set(stores(stmt.target)) if isinstance(stmt, ast.For) else set())
             read |= _read_first(stmt.body, inner)  # what it assigns may not run at all
+        elif isinstance(stmt, ast.With):  # (an adjoint inside its context: its body runs,
+            # a branch's restores in it before its reads, not read first as a whole)
+            for item in stmt.items:
+                read |= set(loads(item.context_expr)) - assigned
+                if item.optional_vars is not None:
+                    assigned |= set(stores(item.optional_vars))
+            read |= _read_first(stmt.body, assigned)
         else:
             read |= set(loads(stmt)) - assigned
             assigned |= set(stores(stmt))

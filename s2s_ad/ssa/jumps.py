@@ -58,6 +58,8 @@ def _any_jump(stmts: list[gast.stmt]) -> bool:
                 return True
         elif isinstance(stmt, gast.If) and (_any_jump(stmt.body) or _any_jump(stmt.orelse)):
             return True
+        elif isinstance(stmt, gast.With) and _any_jump(stmt.body):  # a loop inside one
+            return True
     return False
 
 
@@ -98,6 +100,9 @@ class _Rewriter:
                 out += self.loop(stmt)
             elif isinstance(stmt, gast.If):
                 stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
+                out.append(stmt)
+            elif isinstance(stmt, gast.With):  # its loops' own jumps (one leaving the block
+                stmt.body = self.block(stmt.body)  # is refused: context_managers.py)
                 out.append(stmt)
             else:
                 out.append(stmt)
