@@ -56,9 +56,9 @@ def _any_jump(stmts: list[gast.stmt]) -> bool:
         if isinstance(stmt, (gast.For, gast.While)):
             if any(_jumps(stmt.body)) or _any_jump(stmt.body):
                 return True
-        elif isinstance(stmt, gast.If) and (_any_jump(stmt.body) or _any_jump(stmt.orelse)):
-            return True
-        elif isinstance(stmt, gast.With) and _any_jump(stmt.body):  # a loop inside one
+        elif isinstance(stmt, (gast.If, gast.With)) and (  # (a loop in a `with` block too)
+            _any_jump(stmt.body) or _any_jump(getattr(stmt, "orelse", []))
+        ):
             return True
     return False
 
