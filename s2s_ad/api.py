@@ -63,6 +63,22 @@ def _prepared(
     return d
 
 
+def scalar_gradient_known(f: Callable, wrt: tuple[str, ...], values: list) -> bool:
+    """Whether `_prepared(f, "grad", wrt, values, specialise=True)`, the code `grad` runs,
+    would return the gradients alone and run no statement kept for its effect, known
+    without making it (pipeline.py's `plain_scalar_gradient`: plain arguments, a function
+    calling no helper); False where unsure, where the caller makes that code to ask it."""
+    f = specialised(f, values, wrt)
+    if not isinstance(f, types.FunctionType) or getattr(f, "_s2s_made_from", None) is not None:
+        return False
+    structures, held = _argument_structures(f, wrt, values)
+    if structures or held:
+        return False
+    from .pipeline import plain_scalar_gradient
+
+    return plain_scalar_gradient(f, _key_shapes(signature_key(values)))
+
+
 def _argument_structures(f: Callable, names: tuple[str, ...], values: list) -> tuple:
     """(each of `names` given a structure, with its `pytrees.TreeDef`: the derivative is
     made for it; the other arguments' `static_structures`)."""

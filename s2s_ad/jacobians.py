@@ -57,6 +57,7 @@ from .api import (
     owned,
     read_only,
     scalar_block,
+    scalar_gradient_known,
     split_elements,
     static_tangent,
     weak_float_type,
@@ -536,6 +537,8 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     Whether `f` returns a scalar is known from the argument shapes (`ad/shapes.py`) in the
     common case; otherwise the plain call tells, or, for a function with statements kept
     for their effect (`print`), which must run once, the value the code returns beside."""
+    if scalar_gradient_known(f, names, values):  # (no first-order code made only to ask)
+        return gradient_code(specialised(f, values, names), names, values), False
     grad = _prepared(f, "grad", names, values, specialise=True)
     code = gradient_code(specialised(f, values, names), names, values)  # refuses what second
     # derivatives cannot follow; `specialised`: functions given as arguments (callables.py)
@@ -624,9 +627,12 @@ def _hessian_fast_path(
         return None
     if not _plain_kinds(given) or has_known_values(given) or d.inplace_arguments:
         return None
-    grad = _prepared(f, "grad", names, given, specialise=True)  # (made by `_gradient_code`)
-    if grad.returns_value or grad.effects:
-        return None  # the output's shape checked on every call; a `print` run as it is
+    watched = (d,)  # (the code of `d`, made from `f`'s gradient code, watches `f`)
+    if not scalar_gradient_known(f, names, given):
+        grad = _prepared(f, "grad", names, given, specialise=True)  # (`_gradient_code`'s)
+        if grad.returns_value or grad.effects:
+            return None  # the output's shape checked on every call; a `print` run as it is
+        watched = (grad, d)
     cotangent, seeds = values[-1], read_only(seeds)
     size, columns_shape, shape, dtype = x.size, (x.size, *x.shape), x.shape * 2, float_type(x)
 
@@ -638,7 +644,7 @@ def _hessian_fast_path(
             return None
         return _block(np.moveaxis(columns, 0, -1), shape, dtype)
 
-    return hessian, (grad, d)
+    return hessian, watched
 
 
 def hvp(f: Callable, primals, tangents) -> tuple[object, object]:

@@ -43,6 +43,7 @@ from .frontend.validate import validate
 from .generation import GENERATION
 from .located import READ, RESULT, in_users_code, register_lines
 from .naming import Aliases, Namer
+from .rules.registry import CATEGORY, lookup
 from .simplify import simplify
 from .ssa.complex_values import refuse_complex
 from .ssa.comprehension_scopes import COMPREHENSIONS
@@ -439,6 +440,31 @@ def gradient_seed_dtype(
     ssa.held = held
     mixed = seed_dtype(ssa)
     return mixed if mixed is not None else output_float_dtype(ssa)
+
+
+def plain_scalar_gradient(fn: types.FunctionType, shapes: tuple) -> bool:
+    """Whether `grad`'s code for `fn` specialised to `shapes` (one per parameter), for plain
+    arguments, returns the gradients alone and runs no statement kept for its effect, told
+    from the SSA form alone (lowered once, shared with the derivatives): `fn` calls only
+    functions with rules of s2s_ad's own, no helper (whose effects its own derivative
+    tells), updates no argument in place, runs no effect, and returns a value known to be a
+    scalar. False where unsure, or where the lowering refuses (the derivative reports it)."""
+    try:
+        _, ssa = _lowered(
+            fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {})
+        )
+        prims = [s.value for s in walk(ssa.body) if isinstance(s, Assign)]
+        prims += [s.iterable for s in walk(ssa.body) if isinstance(s, For)]
+        ruled = all(
+            not isinstance(p, Prim) or (lookup(p.fn) is not None and CATEGORY.get(p.fn) != "user")
+            for p in prims
+        )
+        if not ruled or ssa.inplace_arguments or first_effect(ssa) is not None:
+            return False
+        ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+    except S2SError:
+        return False
+    return _scalar_result(ssa)
 
 
 def _calls_helper_with_effects(ssa: Function) -> bool:
