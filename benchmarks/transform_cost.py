@@ -8,6 +8,10 @@ emit, compile, then run), "cached" a later call, "cold cpu" the first call's pro
 
 `--calls`: the Python function calls one transformation makes instead (counted by cProfile),
 a measure a loaded machine does not disturb, for comparing two versions side by side.
+
+`--second-order`: the first call of `hessian`, `jacfwd(grad(f))` and `jacrev(grad(f))`
+(each on a fresh function, so none reuses another's code: every transformation it makes, from
+the lowering on), processor time, and a later call of each (best of 20), at 25 and 100 lines.
 """
 
 from __future__ import annotations
@@ -59,12 +63,39 @@ def count_calls(directory: Path, x: np.ndarray) -> None:
         print(f"{n:>6} {pstats.Stats(profile).total_calls:>12,}")
 
 
+SECOND_ORDER = {
+    "hessian": ad.hessian,
+    "jacfwd(grad)": lambda f: ad.jacfwd(ad.grad(f)),
+    "jacrev(grad)": lambda f: ad.jacrev(ad.grad(f)),
+}
+
+
+def second_order(directory: Path, x: np.ndarray) -> None:
+    ad.jacrev(ad.grad(fresh_function(10, directory, "warm2")))(x)  # first-use costs
+    print(f"{'lines':>6} {'API':>14} {'first call cpu ms':>18} {'later call ms':>14}")
+    for n in [25, 100]:
+        for label, api in SECOND_ORDER.items():
+            made = api(fresh_function(n, directory, f"s{len(label)}_{label[3:6]}"))
+            cpu = time.process_time()
+            made(x)
+            first = time.process_time() - cpu
+            later = []
+            for _ in range(20):
+                start = time.perf_counter()
+                made(x)
+                later.append(time.perf_counter() - start)
+            print(f"{n:>6} {label:>14} {first * 1e3:>18.1f} {min(later) * 1e3:>14.3f}")
+
+
 def main() -> None:
     x = np.linspace(0.1, 0.9, 8)
     directory = Path(tempfile.mkdtemp(prefix="s2s_transform_"))
     ad.grad(fresh_function(10, directory, "warm"))(x)  # imports and first-use costs: not timed
     if "--calls" in sys.argv[1:]:
         count_calls(directory, x)
+        return
+    if "--second-order" in sys.argv[1:]:
+        second_order(directory, x)
         return
     # (the interpreter's build matters: Debian's runs it in 11 % fewer instructions than pyenv's)
     print(f"Python {sys.version.split()[0]} at {sys.executable}")
