@@ -69,8 +69,10 @@ def scalar_gradient_known(f: Callable, wrt: tuple[str, ...], values: list) -> bo
     without making it (pipeline.py's `plain_scalar_gradient`: plain arguments, a function
     calling no helper); False where unsure, where the caller makes that code to ask it."""
     f = specialised(f, values, wrt)
-    if not isinstance(f, types.FunctionType) or getattr(f, "_s2s_made_from", None) is not None:
-        return False
+    if not isinstance(f, types.FunctionType) or any(
+        getattr(f, marker, None) is not None for marker in ("_s2s_made_from", "_s2s_refusal")
+    ):
+        return False  # (gradient code, or a stand-in whose derivative is refused)
     structures, held = _argument_structures(f, wrt, values)
     if structures or held:
         return False
