@@ -596,7 +596,8 @@ def _gradient_function(
     _check_mode(mode, ("reverse", "forward"))
     f = as_function(f)  # partial, bound method, callable object: callables.py
     check_wrt(f, wrt, "value_and_grad" if with_value else "grad")
-    if _gradient_of(f) is not None:  # grad(grad(f)): the tangent of f's gradient code
+    gradient_of = _gradient_of(f)
+    if gradient_of is not None:  # grad(grad(f)): the tangent of f's gradient code
         f, mode = _differentiable(f), "forward"
     _signature(f)
 
@@ -630,6 +631,8 @@ def _gradient_function(
         if not names:
             names.append(_wrt_names(f, wrt))
         _refuse_complex(f, values)
+        if gradient_of is not None:  # what grad(f) itself refuses, refused here too
+            check_gradient_call(gradient_of, values)
         inputs = [values[i] for i in _positions(f, names[0])]
         given = has_known_values(values)  # functions, objects: callables.py
         if len(table) < MAX_SPECIALISED and _plain_kinds(inputs) and not given:
@@ -875,6 +878,22 @@ def _gradient_of(f: Callable) -> tuple[Callable, Wrt] | None:
     return getattr(f, "_s2s_gradient_of", None)
 
 
+def check_gradient_call(gradient_of: tuple, values: list) -> None:
+    """Raise what `grad(fn)` raises for the call of its gradient code with `values` (`fn`'s
+    arguments first, then the cotangent): an argument it differentiates that is no float, an
+    output that is not a scalar (the gradient code would give the gradient of the sum of its
+    items), an argument updated in place, as `hessian` does (`_gradient_code`)."""
+    fn, grad_wrt = gradient_of
+    names = _wrt_names(fn, grad_wrt)
+    params = list(_signature(fn).parameters)
+    given = values[: len(params)]
+    for name in names:
+        _check_differentiable(fn, name, given[params.index(name)])
+    from .jacobians import _gradient_code  # (jacobians.py imports this module)
+
+    _gradient_code(fn, names, given)
+
+
 def _differentiable(f: Callable) -> Callable:
     """`f` itself, or for a gradient made by `grad`, its generated flat gradient code
     `f_grad(*params, out_bar=1.0)` (which has source, so it can be transformed again)."""
@@ -1089,6 +1108,8 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
         )
     values = _bind(f, primals, {})
     _refuse_complex(f, values)
+    if gradient_of is not None:  # what grad(fn) itself refuses, refused here too
+        check_gradient_call(gradient_of, values)
     params = list(_signature(f).parameters)
     chosen = [i for i, t in enumerate(tangents) if not _held_fixed(primals[i], t)]
     for i in chosen:
@@ -1206,6 +1227,8 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     f = _differentiable(f)
     values = _bind(f, primals, {})
     _refuse_complex(f, values)
+    if gradient_of is not None:  # what grad(fn) itself refuses, refused here too
+        check_gradient_call(gradient_of, values)
     wrt = _differentiable_positions(f, primals)
     if not wrt:  # name the first argument, saying why it has no derivative
         for name, value in zip(_signature(f).parameters, primals, strict=False):

@@ -47,6 +47,7 @@ from .api import (
     _require_scalar,
     _signature,
     _wrt_names,
+    check_gradient_call,
     check_wrt,
     compiled_runner,
     current_code,
@@ -425,7 +426,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
             ready.clear()
         names, values, inputs = _inputs(f, wrt, args, kwargs)
         if gradient_of is not None:  # what `grad(fn)` itself refuses, refused here too
-            _check_gradient_call(gradient_of, values)
+            check_gradient_call(gradient_of, values)
         order, fast, done = mode, None, None
         if mode == "auto":
             decision = (f.__code__, names, tuple(_shape_key(v) for v in values), jit)
@@ -554,20 +555,6 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
         return code, False
     _require_scalar(f, out)
     return code, False
-
-
-def _check_gradient_call(gradient_of: tuple, values: list) -> None:
-    """Raise what `grad(fn)` raises for the call of its gradient code with `values` (`fn`'s
-    arguments first, then the cotangent): an argument it differentiates that is no float, an
-    output that is not a scalar (the gradient code would give the gradient of the sum of its
-    items), an argument updated in place, as `hessian` does (`_gradient_code`)."""
-    fn, grad_wrt = gradient_of
-    names = _wrt_names(fn, grad_wrt)
-    params = list(_signature(fn).parameters)
-    given = values[: len(params)]
-    for name in names:
-        _check_differentiable(fn, name, given[params.index(name)])
-    _gradient_code(fn, names, given)
 
 
 def _per_parameter(tangent: object, count: int) -> object:
