@@ -462,8 +462,8 @@ def plain_scalar_gradient(fn: types.FunctionType, shapes: tuple) -> bool:
         if not ruled or ssa.inplace_arguments or first_effect(ssa) is not None:
             return False
         ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
-    except S2SError:
-        return False
+    except (S2SError, RecursionError):  # (code nested too deep: `derivative` reports it,
+        return False  # with its budget of frames)
     return _scalar_result(ssa)
 
 
