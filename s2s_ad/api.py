@@ -854,12 +854,7 @@ def _plain_kinds(inputs: list) -> bool:
 def _plain_values(values: list) -> bool:
     """`_plain_kinds`, NumPy float scalars too (`jacrev`'s unit cotangent of a float64
     output, given to the gradient code it makes rows from)."""
-    return all(
-        type(x) is float
-        or (type(x) is np.ndarray and x.dtype.kind == "f")
-        or isinstance(x, np.floating)
-        for x in values
-    )
+    return all(isinstance(x, np.floating) or _plain_kinds((x,)) for x in values)
 
 
 def _reverse_gradients(f: Callable, d: Derivative, wrt: tuple[str, ...], values: list):

@@ -450,9 +450,10 @@ def plain_scalar_gradient(fn: types.FunctionType, shapes: tuple) -> bool:
     tells), updates no argument in place, runs no effect, and returns a value known to be a
     scalar. False where unsure, or where the lowering refuses (the derivative reports it)."""
     try:
-        _, ssa = _lowered(
-            fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {})
-        )
+        with _LOCK:  # (the lowering's cache, as `derivative` reads it)
+            _, ssa = _lowered(
+                fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {})
+            )
         prims = [s.value for s in walk(ssa.body) if isinstance(s, Assign)]
         prims += [s.iterable for s in walk(ssa.body) if isinstance(s, For)]
         ruled = all(
