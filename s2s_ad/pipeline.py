@@ -94,6 +94,8 @@ FLAT_MODES = ("gradient", "flat_value_and_gradient")
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOWERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SSA forms (`_lowered`)
+# fn → argument shapes → (the `_LOWERED` entry told from, `plain_scalar_gradient`'s answer)
+_SCALAR_GRADIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 _IN_PROGRESS: set[tuple] = set()
 
@@ -222,6 +224,7 @@ def forget_all() -> None:
     with _LOCK:
         _CACHE.clear()
         _LOWERED.clear()
+        _SCALAR_GRADIENTS.clear()
         GENERATION[0] += 1
 
 
@@ -448,23 +451,32 @@ def plain_scalar_gradient(fn: types.FunctionType, shapes: tuple) -> bool:
     from the SSA form alone (lowered once, shared with the derivatives): `fn` calls only
     functions with rules of s2s_ad's own, no helper (whose effects its own derivative
     tells), updates no argument in place, runs no effect, and returns a value known to be a
-    scalar. False where unsure, or where the lowering refuses (the derivative reports it)."""
+    scalar. False where unsure, or where the lowering refuses (the derivative reports it).
+    Asked on every checked call of a second derivative: told once per SSA form and shapes."""
+    key = (fn.__code__, (), ())
     try:
         with _LOCK:  # (the lowering's cache, as `derivative` reads it)
-            _, ssa = _lowered(
-                fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {})
-            )
-        prims = [s.value for s in walk(ssa.body) if isinstance(s, Assign)]
-        prims += [s.iterable for s in walk(ssa.body) if isinstance(s, For)]
-        ruled = all(
-            not isinstance(p, Prim) or (lookup(p.fn) is not None and CATEGORY.get(p.fn) != "user")
-            for p in prims
-        )
-        if not ruled or ssa.inplace_arguments or first_effect(ssa) is not None:
-            return False
-        ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+            _, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
+            lowered = _LOWERED[fn][key]  # (a new entry where the function was lowered again)
+            told = _SCALAR_GRADIENTS.setdefault(fn, {}).get(shapes)
+            if told is None or told[0] is not lowered:
+                told = _SCALAR_GRADIENTS[fn][shapes] = (lowered, _scalar_gradient(ssa, shapes))
     except (S2SError, RecursionError):  # (code nested too deep: `derivative` reports it,
         return False  # with its budget of frames)
+    return told[1]
+
+
+def _scalar_gradient(ssa: Function, shapes: tuple) -> bool:
+    """`plain_scalar_gradient` of the SSA form `ssa` (a copy: its shapes are set)."""
+    prims = [s.value for s in walk(ssa.body) if isinstance(s, Assign)]
+    prims += [s.iterable for s in walk(ssa.body) if isinstance(s, For)]
+    ruled = all(
+        not isinstance(p, Prim) or (lookup(p.fn) is not None and CATEGORY.get(p.fn) != "user")
+        for p in prims
+    )
+    if not ruled or ssa.inplace_arguments or first_effect(ssa) is not None:
+        return False
+    ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     return _scalar_result(ssa)
 
 
