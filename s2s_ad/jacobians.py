@@ -540,12 +540,11 @@ def _gradient_code(f: Callable, names: tuple[str, ...], values: list) -> tuple[C
     Whether `f` returns a scalar is known from the argument shapes (`ad/shapes.py`) in the
     common case; otherwise the plain call tells, or, for a function with statements kept
     for their effect (`print`), which must run once, the value the code returns beside."""
-    if scalar_gradient_known(f, names, values):  # (no first-order code made only to ask)
-        return gradient_code(specialised(f, values, names), names, values), False
-    grad = _prepared(f, "grad", names, values, specialise=True)
+    known = scalar_gradient_known(f, names, values)  # (no first-order code made only to ask)
+    grad = None if known else _prepared(f, "grad", names, values, specialise=True)
     code = gradient_code(specialised(f, values, names), names, values)  # refuses what second
     # derivatives cannot follow; `specialised`: functions given as arguments (callables.py)
-    if not grad.returns_value:
+    if grad is None or not grad.returns_value:
         return code, False
     if grad.effects:
         return _prepared(f, "flat_value_and_gradient", names, values).function, True
