@@ -709,6 +709,9 @@ def _specialised(
     d = cached_derivative(f, mode, wrt, shapes=shapes, dtypes=dtypes, held=held or frozenset())
     if d.inplace_arguments:
         return None
+    if d.returns_value and _known_non_scalar(f, shapes):  # (its code would fail first, on
+        # the unit seed meeting a vector: an error at a generated line, not this one)
+        return (lambda values: _require_scalar(f, _call_with(f, values))), (d,)
     run, derivatives = _specialised_call(f, d, wrt, as_tuple, with_value, jit)
     if held is None:
         return run, derivatives
@@ -890,7 +893,20 @@ def check_gradient_call(gradient_of: tuple, values: list) -> None:
     # (a complex output: the derivative code's run finds where it appears, at the user's
     # line, as before)
     with contextlib.suppress(ComplexValue):
-        _gradient_code(fn, names, given)
+        _, with_value = _gradient_code(fn, names, given)
+        # (`fn` runs an effect: called to see its output only where the arguments' shapes
+        # tell it is no scalar, which `grad(fn)` refuses after that call, effects run once)
+        plain = with_value and _plain_values(given)
+        if plain and _known_non_scalar(fn, _key_shapes(signature_key(given))):
+            _require_scalar(fn, _call_with(fn, given))
+
+
+def _known_non_scalar(fn: Callable, shapes: tuple) -> bool:
+    """Whether `fn`'s result for arguments of `shapes` is known from them not to be a
+    scalar (a tuple, or an array of a shape other than ())."""
+    from .pipeline import known_result_shape
+
+    return known_result_shape(fn, shapes) not in (None, ())
 
 
 def _differentiable(f: Callable) -> Callable:
@@ -1117,6 +1133,8 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[object, obj
     d = _prepared(f, "forward", tuple(params[i] for i in chosen), values)
     out, out_dot = d.function(*values, *given)
     if gradient_of is not None:
+        if any(is_complex(leaf) for v in (out, out_dot) for leaf in pytrees.flatten(v)[0]):
+            raise ComplexValue  # (located at its line, as `jvp(f)`'s)
         both = (gradient_structured(v, gradient_of, values, _zeros_of) for v in (out, out_dot))
         return distinct(tuple(both), tangents)
     if type(out) is tuple:  # `return a, b`: each value's tangent (0.0 for an integer)

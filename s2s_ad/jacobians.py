@@ -73,12 +73,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("s2s_ad")
 
 
-def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict):
+def _inputs(f: Callable, wrt: Wrt, args: tuple, kwargs: dict, gradient_of: tuple | None = None):
     """(names, all argument values, the differentiated ones) of a call, each parameter once
-    where `wrt` names one twice (`_requested` gives its blocks again)."""
+    where `wrt` names one twice (`_requested` gives its blocks again). `gradient_of`: where
+    `f` is `grad(fn)`'s code, (fn, grad's wrt): what `grad(fn)` refuses is refused first,
+    at `fn`'s lines."""
     names = tuple(dict.fromkeys(_wrt_names(f, wrt)))
     values = _bind(f, args, kwargs)
     _refuse_complex(f, values)
+    if gradient_of is not None:
+        check_gradient_call(gradient_of, values)
     params = list(_signature(f).parameters)
     inputs = [values[params.index(name)] for name in names]
     for name, value in zip(names, inputs, strict=True):
@@ -424,9 +428,7 @@ def _jacobian_function(f: Callable, wrt: Wrt, mode: str, jit: bool) -> Callable:
         if (fresh := current_code(f)) is not f:  # `jacfwd(grad(fn))` after fn changed
             f, count = fresh, _positional_count(fresh)
             ready.clear()
-        names, values, inputs = _inputs(f, wrt, args, kwargs)
-        if gradient_of is not None:  # what `grad(fn)` itself refuses, refused here too
-            check_gradient_call(gradient_of, values)
+        names, values, inputs = _inputs(f, wrt, args, kwargs, gradient_of)
         order, fast, done = mode, None, None
         if mode == "auto":
             decision = (f.__code__, names, tuple(_shape_key(v) for v in values), jit)

@@ -466,6 +466,24 @@ def plain_scalar_gradient(fn: types.FunctionType, shapes: tuple) -> bool:
     return told[1]
 
 
+def known_result_shape(fn: types.FunctionType, shapes: tuple) -> tuple | str | None:
+    """The shape of `fn`'s result for plain arguments of `shapes` (one per parameter),
+    known from its SSA form: a shape, "tuple" for several values, None where unknown (or
+    where the lowering refuses: the derivative reports it)."""
+    try:
+        with _LOCK:  # (the lowering's cache, as `derivative` reads it)
+            _, ssa = _lowered(
+                fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {})
+            )
+        if ssa.result.is_tuple:
+            return "tuple"
+        found = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+    except (S2SError, RecursionError):
+        return None
+    shape = found.get(getattr(ssa.result.values[0], "name", ""))
+    return shape if type(shape) is tuple else None
+
+
 def _scalar_gradient(ssa: Function, shapes: tuple) -> bool:
     """`plain_scalar_gradient` of the SSA form `ssa` (a copy: its shapes are set)."""
     prims = [s.value for s in walk(ssa.body) if isinstance(s, Assign)]
