@@ -438,7 +438,7 @@ def gradient_seed_dtype(
     From its SSA form, lowered once as `differentiate` lowers it for plain arguments.
 
     Raises S2SError where `fn` does not lower so (the derivative reports it)."""
-    _, ssa = _lowered(fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
+    ssa = _plain_lowered(fn)[0]
     ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     ssa.held = held
     mixed = seed_dtype(ssa)
@@ -453,13 +453,11 @@ def plain_scalar_gradient(fn: types.FunctionType, shapes: tuple) -> bool:
     tells), updates no argument in place, runs no effect, and returns a value known to be a
     scalar. False where unsure, or where the lowering refuses (the derivative reports it).
     Asked on every checked call of a second derivative: told once per SSA form and shapes."""
-    key = (fn.__code__, (), ())
     try:
-        with _LOCK:  # (the lowering's cache, as `derivative` reads it)
-            _, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
-            lowered = _LOWERED[fn][key]  # (a new entry where the function was lowered again)
+        ssa, lowered = _plain_lowered(fn)
+        with _LOCK:
             told = _SCALAR_GRADIENTS.setdefault(fn, {}).get(shapes)
-            if told is None or told[0] is not lowered:
+            if told is None or told[0] is not lowered:  # (lowered again since)
                 told = _SCALAR_GRADIENTS[fn][shapes] = (lowered, _scalar_gradient(ssa, shapes))
     except (S2SError, RecursionError):  # (code nested too deep: `derivative` reports it,
         return False  # with its budget of frames)
@@ -471,21 +469,31 @@ def known_result_shape(fn: types.FunctionType, shapes: tuple) -> tuple | str | N
     known from its SSA form: a shape, "tuple" for several values, None where unknown (or
     where the lowering refuses: the derivative reports it)."""
     try:
-        with _LOCK:  # (the lowering's cache, as `derivative` reads it)
-            _, ssa = _lowered(
-                fn, (fn.__code__, (), ()), lambda scope: to_ssa(fn, scope, {}, {}, {}, {})
-            )
-        if ssa.result.is_tuple:
-            return "tuple"
-        found = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+        return _result_shape(_plain_lowered(fn)[0], shapes)
     except (S2SError, RecursionError):
         return None
+
+
+def _plain_lowered(fn: types.FunctionType) -> tuple[Function, tuple]:
+    """(`fn`'s SSA form for plain arguments, as `differentiate` lowers it, its `_LOWERED`
+    entry: a new one where it was lowered again), under the pipeline's lock."""
+    key = (fn.__code__, (), ())
+    with _LOCK:
+        _, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, {}, {}, {}, {}))
+        return ssa, _LOWERED[fn][key]
+
+
+def _result_shape(ssa: Function, shapes: tuple) -> tuple | str | None:
+    """`known_result_shape` of the SSA form `ssa`."""
+    if ssa.result.is_tuple:
+        return "tuple"
+    found = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
     shape = found.get(getattr(ssa.result.values[0], "name", ""))
     return shape if type(shape) is tuple else None
 
 
 def _scalar_gradient(ssa: Function, shapes: tuple) -> bool:
-    """`plain_scalar_gradient` of the SSA form `ssa` (a copy: its shapes are set)."""
+    """`plain_scalar_gradient` of the SSA form `ssa`."""
     prims = [s.value for s in walk(ssa.body) if isinstance(s, Assign)]
     prims += [s.iterable for s in walk(ssa.body) if isinstance(s, For)]
     ruled = all(
@@ -494,8 +502,7 @@ def _scalar_gradient(ssa: Function, shapes: tuple) -> bool:
     )
     if not ruled or ssa.inplace_arguments or first_effect(ssa) is not None:
         return False
-    ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
-    return _scalar_result(ssa)
+    return _result_shape(ssa, shapes) == ()
 
 
 def _calls_helper_with_effects(ssa: Function) -> bool:
