@@ -381,7 +381,8 @@ def differentiate(
     tree, callees, with_value = _derivative_tree(fn, ssa, mode, wrt, for_calls, items)
     if mode == "reverse":  # the pullback, called later, reads the state as the call left it
         where = (callees.cells, cells, scope.closure)
-        bind_state_reads(tree, partial(_cell_or_global, where, fn.__globals__), callees.namer)
+        resolve = partial(_cell_or_global, where, fn.__globals__)
+        bind_state_reads(tree, resolve, callees.namer, aliases.rt, frozenset(callees.cells))
     if reads is not None:  # one helper's code for other items read: a name of its own
         tree.name += items_label(reads)
     # flat gradient code is differentiated again: no in-place updates

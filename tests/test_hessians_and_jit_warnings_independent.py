@@ -469,23 +469,10 @@ def test_hessian_reads_each_calls_state(state):
     close(h(X), central_hessian(f, X), CD_RTOL, atol=1e-7)
 
 
-IN_PLACE = (
-    "documented: an array updated in place after vjp is seen by the pullback (bound, not "
-    "copied, as autograd; copying every array a pullback reads would cost a forward sweep)"
-)
-
-
 # (until session 33 the pullback read module globals, attributes and closures when it was
-# called, not as the forward call left them: now bound at the end of the forward sweep)
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=IN_PLACE)])
-        if c == "f_array"
-        else c
-        for c in STATE_CASES
-    ],
-)
+# called, not as the forward call left them: now bound at the end of the forward sweep; an
+# array updated in place is not seen either since session 35: the pullback holds a copy)
+@pytest.mark.parametrize("case", list(STATE_CASES))
 def test_vjp_pullback_uses_forward_state(case, state):
     f = _func(state, case)
     expected = ad.grad(f)(X)
@@ -512,8 +499,7 @@ def test_vjp_pullback_closure_cell(state):
     assert np.array_equal(pb(1.0)[0], expected)
 
 
-@pytest.mark.xfail(strict=True, reason=IN_PLACE)
-def test_vjp_pullback_closure_array(state):
+def test_vjp_pullback_closure_array(state):  # (a closed-over array's copy, since session 35)
     f, arr = state.make_array_closure()
     expected = ad.grad(f)(X)
     _out, pb = ad.vjp(f, X)

@@ -18,9 +18,12 @@ Before::                                  After::
         def pullback(f_bar):                      def pullback(f_bar):
             x_bar = _t1_bar * SCALE                   x_bar = _t1_bar * SCALE_read
 
-Arrays are bound, not copied: one updated in place (`W[:] = 0`) after `vjp` is seen by the
-pullback, as with autograd (NumPy's arrays are mutable; JAX's are not). Modules, classes and
-functions are never bound (their attributes' values are, where they are data).
+An array (or a list, tuple or dict holding arrays) is bound as a copy, `W_read =
+rt.snapshot(W)`: one updated in place (`W *= 2`) after `vjp` is not seen by the pullback, as
+with JAX, whose arrays are immutable (autograd's pullback sees it). Modules, classes and
+functions are never bound (their attributes' values are, where they are data). The views
+the forward sweep took of such arrays (`W[1:]`), the arguments and the returned value are
+kept by `vjp` itself (`s2s_ad/snapshots.py`).
 """
 
 from __future__ import annotations
@@ -28,21 +31,35 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from functools import partial
 from inspect import getattr_static
+
+import numpy as np
 
 from ..codegen import build
 from ..frontend.nodes import chain_value
 from ..naming import Namer
 from ..ssa.effect_calls import is_data
 
+# data no caller can update in place (anything else, `CFG.W.T` too, is bound by
+# `rt.snapshot`, which copies the arrays in it)
+_IMMUTABLE = (int, float, complex, str, bytes, np.generic, type(None))
 MISSING = object()  # what `resolve` gives for a name bound nowhere it looks (a builtin)
 
 
-def bind_state_reads(tree: ast.FunctionDef, resolve: Callable[[str], object], namer: Namer) -> None:
+def bind_state_reads(
+    tree: ast.FunctionDef,
+    resolve: Callable[[str], object],
+    namer: Namer,
+    runtime: str,
+    helpers: frozenset[str] = frozenset(),
+) -> None:
     """Rewrite, in place, the pullback nested in `tree` (`def pullback`, if any) to read
     the values of its free names and attribute chains bound before it. `resolve`: what a
     name the generated code does not bind names (a cell's content, a global), else
-    `MISSING`; `namer`: fresh names for the bindings."""
+    `MISSING`; `namer`: fresh names for the bindings; `runtime`: the name the code calls the
+    runtime by (`rt.snapshot` of arrays); `helpers`: the names of the derivative code of
+    helpers it calls, whose pullbacks hold the data given to them."""
     at = next((k for k, s in enumerate(tree.body) if isinstance(s, ast.FunctionDef)), None)
     if at is None:
         return
@@ -50,7 +67,27 @@ def bind_state_reads(tree: ast.FunctionDef, resolve: Callable[[str], object], na
     local = _bound(tree)  # (the pullback's own names too: it is nested in `tree`)
     reads = _StateReads(local, resolve, namer)
     pullback.body = [reads.visit(stmt) for stmt in pullback.body]
-    tree.body[at:at] = [build.assign(name, value) for name, value in reads.bindings.values()]
+    snapshot = partial(_snapshot, runtime)
+    tree.body[at:at] = [
+        build.assign(name, snapshot(value) if mutable else value)
+        for name, value, mutable in reads.bindings.values()
+    ]
+    # the forward sweep's own names for such data (`M = G_POS`, `w = LAYERS[i]`, `for w in
+    # LAYERS`), which the pullback or a loop's tape may hold, and such data given to a
+    # helper (`_dense_vjp(x, W1, b1)`, whose pullback holds it): copies too
+    for node in (n for stmt in tree.body[:at] for n in ast.walk(stmt)):
+        if isinstance(node, ast.Assign) and reads.holds_state(node.value):
+            node.value = snapshot(node.value)
+        elif isinstance(node, ast.For) and reads.holds_state(node.iter):
+            node.iter = snapshot(node.iter)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in helpers:
+            node.args = [snapshot(a) if reads.holds_state(a) else a for a in node.args]
+            for k in node.keywords:
+                k.value = snapshot(k.value) if reads.holds_state(k.value) else k.value
+
+
+def _snapshot(runtime: str, value: ast.expr) -> ast.Call:
+    return build.call_named(f"{runtime}.snapshot", [value])
 
 
 def _bound(fn: ast.FunctionDef) -> set[str]:
@@ -70,11 +107,12 @@ def _bound(fn: ast.FunctionDef) -> set[str]:
 
 class _StateReads(ast.NodeTransformer):
     """Free names and attribute chains of data replaced by names bound before the pullback;
-    `bindings`: the source of each chain → (the name bound, the chain's tree)."""
+    `bindings`: the source of each chain → (the name bound, the chain's tree, whether its
+    value may be updated in place, bound as a copy)."""
 
     def __init__(self, local: set[str], resolve: Callable[[str], object], namer: Namer) -> None:
         self.local, self.resolve, self.namer = local, resolve, namer
-        self.bindings: dict[str, tuple[str, ast.expr]] = {}
+        self.bindings: dict[str, tuple[str, ast.expr, bool]] = {}
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         return self._bound_or_visited(node)
@@ -95,9 +133,23 @@ class _StateReads(ast.NodeTransformer):
                 source = ast.unparse(node)
                 if source not in self.bindings:
                     preferred = re.sub(r"\W+", "_", source).strip("_")
-                    self.bindings[source] = (self.namer.fresh(f"{preferred}_read"), node)
+                    name = self.namer.fresh(f"{preferred}_read")
+                    self.bindings[source] = (name, node, not isinstance(value, _IMMUTABLE))
                 return ast.Name(id=self.bindings[source][0], ctx=ast.Load())
         return node if isinstance(node, ast.Name) else self.generic_visit(node)
+
+    def holds_state(self, node: ast.expr) -> bool:
+        """Whether `node` is a name, attribute or item of data outside the derivative code
+        that the caller may update in place (`G_POS`, `GL[0]`, `LAYERS[i]`, `CFG.W`)."""
+        root = node
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id in self.local:
+            return False
+        if self.resolve(root.id) is MISSING:  # (a builtin)
+            return False
+        value = self._static(node)  # (MISSING where an index is computed: `LAYERS[i]`)
+        return value is MISSING or (is_data(value) and not isinstance(value, _IMMUTABLE))
 
     def _static(self, node: ast.expr) -> object:
         """The object a chain of names, attributes and literal items rooted outside the

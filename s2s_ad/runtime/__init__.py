@@ -24,6 +24,7 @@ from .masks import *  # noqa: F403
 from .records import *  # noqa: F403
 from .scipy_forms import *  # noqa: F403
 from .sequences import *  # noqa: F403
+from .snapshots import *  # noqa: F403
 from .spectral import *  # noqa: F403
 from .stencils import *  # noqa: F403
 from .tail import *  # noqa: F403
