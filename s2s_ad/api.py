@@ -1005,12 +1005,17 @@ def _deferred_gradient(fn: Callable, refusal: S2SError) -> Callable:
     return deferred
 
 
-def gradient_for(fn: Callable, names: tuple[str, ...], values: list) -> Callable:
+def gradient_for(
+    fn: Callable, names: tuple[str, ...], values: list, outer: tuple[str, ...] = ()
+) -> Callable:
     """`fn`'s flat gradient code made for `values` (its arguments first, then any the code
     adds, its cotangents): for the objects and functions among them, given or
-    differentiated, as `grad(fn)` runs it."""
+    differentiated, as `grad(fn)` runs it. `outer`: the parameters a derivative of that code
+    differentiates, which it reads as parameters (`vjp(grad(f, wrt=1), model, x)`: not the
+    `model` given, closed over as grad's own code holds an object it does not differentiate,
+    whose derivative would then be zero)."""
     values = list(values)[: len(_signature(fn).parameters)]
-    return gradient_code(specialised(fn, values, names), names, values)
+    return gradient_code(specialised(fn, values, (*names, *outer)), names, values, outer)
 
 
 def _derivative_of_jacobian(f: Callable, made_by: str) -> S2SError:
@@ -1030,11 +1035,14 @@ def _derivative_of_jacobian(f: Callable, made_by: str) -> S2SError:
     return in_users_code(error)  # `jacfwd(grad(f))`: at `f`, not at its gradient code
 
 
-def gradient_code(f: Callable, names: tuple[str, ...], values: list | None = None) -> Callable:
+def gradient_code(
+    f: Callable, names: tuple[str, ...], values: list | None = None, outer: tuple[str, ...] = ()
+) -> Callable:
     """`f`'s generated flat gradient code `f_grad(*params, out_bar=1.0)`; made for the
     structure of those of `values` that are structures (a dict's keys then carry no
-    derivative; an object's methods are inlined: ssa/live_objects.py)."""
-    d = gradient_derivative(f, names, values)
+    derivative; an object's methods are inlined: ssa/live_objects.py), of `outer` (those a
+    derivative of the code differentiates) too."""
+    d = gradient_derivative(f, names, values, outer=outer)
     code = d.function
     if not hasattr(code, "_s2s_made_from"):
         seed = [p for p in _signature(code).parameters if p not in _signature(f).parameters]
@@ -1070,7 +1078,11 @@ def current_code(code: Callable) -> Callable:
 
 
 def gradient_derivative(
-    f: Callable, names: tuple[str, ...], values: list | None = None, mode: str = "gradient"
+    f: Callable,
+    names: tuple[str, ...],
+    values: list | None = None,
+    mode: str = "gradient",
+    outer: tuple[str, ...] = (),
 ) -> Derivative:
     """The derivative whose function is `gradient_code(f, names, values)`; with `mode`
     "flat_value_and_gradient", that code returning `(value, gradients)`. Where `values` are
@@ -1084,7 +1096,8 @@ def gradient_derivative(
         key = signature_key(values)
         shapes, dtypes = _key_shapes(key), _key_dtypes(key)
     elif values is not None:
-        trees, static = _argument_structures(f, names, values)
+        made = (*names, *(p for p in outer if p not in names))
+        trees, static = _argument_structures(f, made, values)
         structures = trees + static
     return derivative(f, mode, names, structures=structures, shapes=shapes, dtypes=dtypes)
 

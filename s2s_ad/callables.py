@@ -298,7 +298,7 @@ def specialised(f: object, values: list, wrt: tuple = ()) -> object:
     if made_from is not None:  # `jacfwd(grad(fn))`: fn's gradient code made for the values
         from .api import gradient_for
 
-        return gradient_for(*made_from, values)
+        return gradient_for(*made_from, values, wrt)
     filename = f.__code__.co_filename
     if filename.startswith("<s2s_ad ") and not filename.startswith("<s2s_ad bound "):
         return f  # generated code: made from a function already specialised to them

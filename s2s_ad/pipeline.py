@@ -345,7 +345,7 @@ def differentiate(
         if t.node.kind in _TOP_KINDS
     }
     # differentiated objects with methods: code from an example of their structure
-    examples = live_examples({p: t for p, t in trees.items() if p in wrt})
+    examples = live_examples(trees)  # (one held fixed: a derivative of this code's own)
     # (the static leaves' descriptions matter to activity, not to the lowering)
     lowered = tuple((p, s) for p, s in (structures or {}).items() if p not in static)
     key = (fn.__code__, lowered, tuple(examples))
