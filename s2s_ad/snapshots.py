@@ -35,7 +35,7 @@ def arguments_as_called(values: list, params: list[str], updated: set[str]) -> l
         if any(np.may_share_memory(leaf, s) for s in shared):
             return leaf
         if id(leaf) not in copies:
-            copies[id(leaf)] = leaf.copy()
+            copies[id(leaf)] = leaf.copy(order="K")
         return copies[id(leaf)]
 
     return [
@@ -50,7 +50,7 @@ def returned_copy(out: object) -> object:
 
 
 def _copied(leaf: object) -> object:
-    return leaf.copy() if isinstance(leaf, np.ndarray) else leaf
+    return leaf.copy(order="K") if isinstance(leaf, np.ndarray) else leaf
 
 
 def keep_views(pullback: types.FunctionType) -> None:
@@ -79,7 +79,7 @@ def _kept(value: object, seen: dict[int, object]) -> object:
     kind = type(value)
     kept = value
     if isinstance(value, np.ndarray):
-        kept = value.copy() if value.base is not None else value
+        kept = value.copy(order="K") if value.base is not None else value
     elif kind in (list, tuple):
         items = [_kept(v, seen) for v in value]
         if any(a is not b for a, b in zip(items, value, strict=True)):

@@ -227,6 +227,7 @@ NEVER_DIFFERENTIATED = {
     "reentered": "a context manager's re-entry in passive code",
     "unsuppressing": "a context manager's exit test in passive code",
     "segments": "cuts a checkpointed loop's range of integers",
+    "snapshot": "copies what vjp's pullback holds: reverse-mode code, never differentiated again",
     "DerivativeDict": "named in docstrings only: built by rt.zeros_like and the dict rules",
     "DerivativeRecord": "named in docstrings only: built by rt.zeros_like and the record rules",
     "matmul_left": VECTOR_MODE,

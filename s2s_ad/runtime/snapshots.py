@@ -12,7 +12,7 @@ def snapshot(value):
     a module's array (or a list of them) the pullback reads, which the caller may update in
     place between `vjp` and the pullback's call (`W *= 2`). Anything else as it is."""
     if isinstance(value, np.ndarray):
-        return value.copy()
+        return value.copy(order="K")
     kind = type(value)
     if kind is list:
         return [snapshot(v) for v in value]
