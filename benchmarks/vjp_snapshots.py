@@ -1,8 +1,9 @@
 """What `vjp`'s copies cost: the pullback gives the VJP at the values of the call.
 
 Run: `.venv/bin/python benchmarks/vjp_snapshots.py`. Since session 35 `vjp` copies the
-arguments' arrays, the returned arrays and the views its pullback holds (s2s_ad/snapshots.py),
-and the code copies the module's arrays the pullback holds (`rt.snapshot`). This times
+arrays of the arguments and of the returned value that its pullback holds, and the views it
+holds (s2s_ad/snapshots.py), and the code copies the module's arrays the pullback holds
+(`rt.snapshot`). This times
 `vjp` and one pullback call with those copies and, in the same run, with every copy made a
 no-op (the numbers are then exposed to later writes: only for this measure), and prints the
 ratio. Best of 7 of the mean of a batch of calls, in milliseconds.
@@ -16,7 +17,7 @@ from unittest import mock
 import numpy as np
 
 import s2s_ad as ad
-from s2s_ad import api, runtime, snapshots
+from s2s_ad import api, runtime
 
 RNG = np.random.default_rng(0)
 W_RECURRENT = RNG.standard_normal((64, 64)) / 8.0  # a module's weight the RNN reads
@@ -83,9 +84,7 @@ def _without_copies():
     same = lambda value, *_: value  # noqa: E731
     return (
         mock.patch.object(runtime, "snapshot", same),
-        mock.patch.object(snapshots, "_copied", same),
-        mock.patch.object(api, "arguments_as_called", lambda values, *_: values),
-        mock.patch.object(api, "keep_views", lambda pullback: None),
+        mock.patch.object(api, "keep_values", lambda pullback, reachable: None),
     )
 
 

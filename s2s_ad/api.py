@@ -30,7 +30,7 @@ from .fast_path import fast_path_entry, signature_key, with_fast_path
 from .frontend.scope import made_from, still_made_from
 from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
 from .runtime.directions import identity_seed
-from .snapshots import arguments_as_called, keep_views, returned_copy
+from .snapshots import keep_values
 
 if TYPE_CHECKING:
     from .pipeline import Derivative
@@ -1270,17 +1270,18 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
             hint="pass floats or float arrays (2.0, not 2)",
         )
     d = _prepared(f, "reverse", wrt, values)
-    params = list(_signature(f).parameters)
-    # the pullback gives the VJP at these values, whatever the caller writes later
-    # (snapshots.py): the arguments' arrays copied, the returned ones, the views it holds
-    values = arguments_as_called(values, params, {p for p, _ in d.inplace_arguments})
     out, pullback = d.function(*values)
     if is_complex(out):
         raise ComplexValue
     if gradient_of is not None:
         out = gradient_structured(out, gradient_of, values, _zeros_of)
-    keep_views(pullback)
-    out = returned_copy(out)  # (distinct arrays, too: common subexpressions make one of two)
+    out = distinct(out)  # (common subexpressions may have made two outputs one array)
+    params = list(_signature(f).parameters)
+    # the pullback gives the VJP at these values, whatever the caller writes later: what it
+    # holds of the arguments and the output, and its views, copied (snapshots.py)
+    updated = {p for p, _ in d.inplace_arguments}
+    given = [v for p, v in zip(params, values, strict=False) if p not in updated]
+    keep_values(pullback, [out, *given])
 
     def vjp_pullback(cotangent):
         try:
@@ -1297,7 +1298,7 @@ def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
             )
             return distinct(cotangents, cotangent)  # (the identity passes it on)
         except REPORTED as exc:  # a complex value: watched from the forward sweep on
-            raise_reported(exc, functools.partial(_vjp_again, f, values, cotangent), f)
+            raise_reported(exc, functools.partial(_vjp_again, f, primals, cotangent), f)
 
     return out, vjp_pullback
 

@@ -4,11 +4,12 @@ The pullback is a closure over the forward sweep's values, and NumPy's arrays ar
 an argument, the returned value, or a view of a module's array, updated in place between
 `vjp` and the pullback's call (`batch[:] = next_batch`, `y /= y.sum()`), would change the
 cotangents it gives, with no error (autograd's pullback has that hazard; JAX's arrays are
-immutable; PyTorch raises). So `vjp` runs the forward sweep on copies of the arguments'
-arrays, gives the caller copies of the returned arrays, and copies the views among the
-values the pullback holds (`W[1:]` of a module's `W`; its helpers' pullbacks' and its loop
-tapes' too). The generated code binds the module's arrays the pullback reads as copies
-(`W_read = rt.snapshot(W)`, `ad/pullback_reads.py`).
+immutable; PyTorch raises). So once the forward sweep has run, `vjp` replaces what the
+caller can reach among the values the pullback holds (an argument's array or structure, a
+returned array) by a copy, and every view it holds (of an argument, of a module's array) too:
+in its own cells, its loop tapes' lists, tuples and dicts, and its helpers' pullbacks. What it
+does not hold is not copied. The code binds the module's and closures' arrays it holds as
+copies itself (`W_read = rt.snapshot(W)`, `ad/pullback_reads.py`).
 """
 
 from __future__ import annotations
@@ -20,78 +21,78 @@ import numpy as np
 from . import pytrees
 
 
-def arguments_as_called(values: list, params: list[str], updated: set[str]) -> list:
-    """`values` (one per parameter of `params`) with their arrays copied (inside structures
-    too: lists, dicts, dataclasses, objects), but for the parameters in `updated`, which the
-    function updates in place as the caller sees (and arrays sharing memory with those).
-    One array given twice is copied once, so the two stay one."""
-    kept = [v for p, v in zip(params, values, strict=False) if p in updated]
-    shared = [leaf for v in kept for leaf in pytrees.flatten(v)[0] if type(leaf) is np.ndarray]
-    copies: dict[int, np.ndarray] = {}
-
-    def copied(leaf: object) -> object:
-        if not isinstance(leaf, np.ndarray):
-            return leaf
-        if any(np.may_share_memory(leaf, s) for s in shared):
-            return leaf
-        if id(leaf) not in copies:
-            copies[id(leaf)] = leaf.copy(order="K")
-        return copies[id(leaf)]
-
-    return [
-        v if p in updated else pytrees.map_leaves(copied, v)
-        for p, v in zip(params, values, strict=False)
-    ] + values[len(params) :]
+def keep_values(pullback: types.FunctionType, reachable: list) -> None:
+    """Replace, in the cells of `pullback` (a generated `def pullback`) and of the generated
+    pullbacks it holds, each array or structure of `reachable` (the arguments, but those the
+    function updates in place, and the returned value: what the caller can write into) by a
+    copy of its arrays, and each array that is a view by a copy; inside lists, tuples and
+    dicts (loop tapes) too. One object held twice gets one copy."""
+    outside: dict[int, object] = {}
+    for value in reachable:
+        _collect(value, outside)
+    _keep_cells(pullback, outside, {})
 
 
-def returned_copy(out: object) -> object:
-    """`out` with its arrays copied: the caller's to update, the pullback's untouched."""
-    return pytrees.map_leaves(_copied, out)
+def _collect(value: object, found: dict[int, object]) -> None:
+    """`value` and the nodes and arrays in it, by identity (kept alive in `found`)."""
+    if isinstance(value, np.ndarray):
+        found[id(value)] = value
+        return
+    at = pytrees.node(value)
+    if at is None or id(value) in found:
+        return
+    found[id(value)] = value
+    for child in pytrees.children(value, at):
+        _collect(child, found)
 
 
-def _copied(leaf: object) -> object:
-    return leaf.copy(order="K") if isinstance(leaf, np.ndarray) else leaf
-
-
-def keep_views(pullback: types.FunctionType) -> None:
-    """Replace, in the cells of `pullback` (a generated `def pullback`), each array that is a
-    view (of a module's array, perhaps) by a copy, inside lists, tuples and dicts (loop
-    tapes), and in the cells of the generated pullbacks it holds (its helpers')."""
-    _keep_cells(pullback, {})
-
-
-def _keep_cells(pullback: types.FunctionType, seen: dict[int, object]) -> None:
+def _keep_cells(pullback: types.FunctionType, outside: dict, seen: dict[int, object]) -> None:
     for cell in pullback.__closure__ or ():
         try:
             value = cell.cell_contents
         except ValueError:  # (a name the forward sweep left unbound)
             continue
-        kept = _kept(value, seen)
+        kept = _kept(value, outside, seen)
         if kept is not value:
             cell.cell_contents = kept
 
 
-def _kept(value: object, seen: dict[int, object]) -> object:
-    """`value` with its views copied: itself where it holds none."""
+def _kept(value: object, outside: dict, seen: dict[int, object]) -> object:
+    """`value` with what the caller can reach, and its views, copied: itself where it holds
+    none."""
+    kind = type(value)
+    if kind is np.ndarray and id(value) not in outside:  # (the commonest: no memo)
+        return value if value.base is None else value.copy(order="K")
     if id(value) in seen:
         return seen[id(value)]
     seen[id(value)] = value  # (a list holding itself)
-    kind = type(value)
     kept = value
-    if isinstance(value, np.ndarray):
-        kept = value.copy(order="K") if value.base is not None else value
-    elif kind in (list, tuple):
-        items = [_kept(v, seen) for v in value]
+    if id(value) in outside:
+        kept = pytrees.map_leaves(_copied, value)
+    elif isinstance(value, np.ndarray):  # (a subclass)
+        kept = _copied(value) if value.base is not None else value
+    elif kind is list or kind is tuple:  # (a loop's tape: most of its arrays the sweep's own)
+        items = [
+            v
+            if type(v) is np.ndarray and v.base is None and id(v) not in outside
+            else _kept(v, outside, seen)
+            for v in value
+        ]
         if any(a is not b for a, b in zip(items, value, strict=True)):
             kept = kind(items)
     elif kind is dict:
-        items = {k: _kept(v, seen) for k, v in value.items()}
+        items = {k: _kept(v, outside, seen) for k, v in value.items()}
         if any(items[k] is not value[k] for k in value):
             kept = items
     elif _is_generated_pullback(value):
-        _keep_cells(value, seen)  # (made by this call: its cells are its own)
+        _keep_cells(value, outside, seen)  # (made by this call: its cells are its own)
     seen[id(value)] = kept
     return kept
+
+
+def _copied(leaf: object) -> object:
+    # (order="K": the layout kept, so NumPy computes with the copy as with the original)
+    return leaf.copy(order="K") if isinstance(leaf, np.ndarray) else leaf
 
 
 def _is_generated_pullback(value: object) -> bool:
