@@ -382,7 +382,8 @@ def differentiate(
     if mode == "reverse":  # the pullback, called later, reads the state as the call left it
         where = (callees.cells, cells, scope.closure)
         resolve = partial(_cell_or_global, where, fn.__globals__)
-        bind_state_reads(tree, resolve, callees.namer, aliases.rt, frozenset(callees.cells))
+        helpers = frozenset(callees.cells)
+        bind_state_reads(tree, resolve, callees.namer, aliases.rt, helpers, bool(readers))
     if reads is not None:  # one helper's code for other items read: a name of its own
         tree.name += items_label(reads)
     # flat gradient code is differentiated again: no in-place updates

@@ -53,13 +53,17 @@ def bind_state_reads(
     namer: Namer,
     runtime: str,
     helpers: frozenset[str] = frozenset(),
+    bound_where_read: bool = False,
 ) -> None:
     """Rewrite, in place, the pullback nested in `tree` (`def pullback`, if any) to read
     the values of its free names and attribute chains bound before it. `resolve`: what a
     name the generated code does not bind names (a cell's content, a global), else
     `MISSING`; `namer`: fresh names for the bindings; `runtime`: the name the code calls the
     runtime by (`rt.snapshot` of arrays); `helpers`: the names of the derivative code of
-    helpers it calls, whose pullbacks hold the data given to them."""
+    helpers it calls, whose pullbacks hold the data given to them; `bound_where_read`: the
+    code reads the module's data through copies bound where each primitive reads it
+    (`ssa/state_reads.py`, a helper changes it), so the forward sweep's own names for it
+    stay the module's (`w = WBUF` sees the helper's write, as in the plain call)."""
     at = next((k for k, s in enumerate(tree.body) if isinstance(s, ast.FunctionDef)), None)
     if at is None:
         return
@@ -75,7 +79,8 @@ def bind_state_reads(
     # the forward sweep's own names for such data (`M = G_POS`, `w = LAYERS[i]`, `for w in
     # LAYERS`), which the pullback or a loop's tape may hold, and such data given to a
     # helper (`_dense_vjp(x, W1, b1)`, whose pullback holds it): copies too
-    for node in (n for stmt in tree.body[:at] for n in ast.walk(stmt)):
+    forward = () if bound_where_read else tree.body[:at]
+    for node in (n for stmt in forward for n in ast.walk(stmt)):
         if isinstance(node, ast.Assign) and reads.holds_state(node.value):
             node.value = snapshot(node.value)
         elif isinstance(node, ast.For) and reads.holds_state(node.iter):
