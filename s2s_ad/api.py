@@ -1252,7 +1252,11 @@ def _cotangent_of(f: Callable, out: object, cotangent: object) -> object:
 def vjp(f: Callable, *primals: object) -> tuple[object, Callable]:
     """`(f(*primals), pullback)`; `pullback(cotangent)` is a tuple, one entry per argument.
 
-    Arguments that are not floats (integers, flags) get `None`.
+    Arguments that are not floats (integers, flags) get `None`. The cotangent has the
+    output's structure and shapes (a scalar output: a number); each entry the argument's.
+    The pullback gives the VJP at the values of this call, whatever the caller writes into
+    the arguments, the returned arrays or the module's arrays later, as JAX's does: the
+    arrays it holds from outside are copied once the forward sweep has run (snapshots.py).
     """
     gradient_of = _gradient_of(as_function(f))  # `vjp(grad(fn), …)`: in grad's structure
     f = _differentiable(f)
