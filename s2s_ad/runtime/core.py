@@ -503,8 +503,8 @@ class DerivativeDict(dict):
 
 def record_fields(value: object) -> tuple | None:
     """The attribute names of a record (None if `value` is not one): a dataclass's fields,
-    else the instance attributes of a user class (its `__dict__`; `__slots__` classes have
-    none). NamedTuples are tuples (`pytrees.node`)."""
+    else the instance attributes of a user class (its `__dict__`, then the `__slots__` of
+    its classes that hold a value). NamedTuples are tuples (`pytrees.node`)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple(f.name for f in dataclasses.fields(value))
     # classes, functions, methods and modules (whose types are builtins), and arrays of
@@ -515,9 +515,29 @@ def record_fields(value: object) -> tuple | None:
     if hasattr(kind, "__array_function__"):
         return None
     attributes = getattr(value, "__dict__", None)
-    if not isinstance(attributes, dict) or (callable(value) and not attributes):
+    names = tuple(attributes) if isinstance(attributes, dict) else ()
+    slots = tuple(n for n in _slot_names(kind) if hasattr(value, n) and n not in names)
+    if not isinstance(attributes, dict) and not slots:
         return None
-    return tuple(attributes)
+    if callable(value) and not (names or slots):
+        return None
+    return names + slots
+
+
+def _slot_names(kind: type) -> list[str]:
+    """The attributes the `__slots__` of `kind` and its bases declare, as stored (a private
+    `__w` of class `Cell` is `_Cell__w`)."""
+    found: list[str] = []
+    for cls in kind.__mro__:
+        declared = cls.__dict__.get("__slots__", ())
+        for name in (declared,) if isinstance(declared, str) else declared:
+            if name in ("__dict__", "__weakref__"):
+                continue
+            if name.startswith("__") and not name.endswith("__"):
+                name = f"_{cls.__name__.lstrip('_')}{name}"
+            if name not in found:
+                found.append(name)
+    return found
 
 
 class DerivativeRecord(DerivativeDict):

@@ -133,6 +133,8 @@ class CallableValues:
         source, value = free.source, free.value
         for kind, key in reversed(steps):
             self._watch(value, kind, key)
+            if value is None and getattr(bound, "atom", None) is not None:
+                return None  # a data leaf of a differentiated object's example (`self.W.T`)
             try:
                 value = getattr(value, key) if kind == "attr" else value[key]
             except (AttributeError, LookupError, TypeError):
