@@ -990,16 +990,22 @@ def _deferred_gradient(fn: Callable, refusal: S2SError) -> Callable:
     arguments (it calls a method or a function of an object argument): the code's signature,
     and `refusal` where it is run or differentiated as it is; `callables.specialised` makes
     the real code for the values each derivative is made for."""
-    params = list(_signature(fn).parameters.values())
-    if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in params):
+    # (the code takes keyword-only parameters by position too: `f_grad(m, x, power=3, …)`)
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    given = list(_signature(fn).parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in given):
         raise refusal
+    params = [p.replace(kind=positional) for p in given]
 
     def deferred(*args, **kwargs):
         raise refusal
 
     bar = f"{fn.__name__}_bar" if fn.__name__.isidentifier() else "_bar"
-    params.append(inspect.Parameter(bar, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=1.0))
-    deferred.__signature__ = inspect.Signature(params)
+    params.append(inspect.Parameter(bar, positional, default=1.0))
+    try:
+        deferred.__signature__ = inspect.Signature(params)
+    except ValueError:  # (`*, power` without a default after defaults: no such code)
+        raise refusal from None
     deferred.__name__ = deferred.__qualname__ = f"{fn.__name__}_grad"
     deferred._s2s_refusal = refusal
     return deferred

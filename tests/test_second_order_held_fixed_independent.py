@@ -2437,8 +2437,30 @@ def run_case(case, api, where):
     check_g(case, ad.grad(case.f, wrt=case.gwrt), args2, where[0])
 
 
-@pytest.mark.parametrize("api", list(APIS))
-@pytest.mark.parametrize("case_name", [c.name for c in CASES])
+# Left after session 35 (strict expected failures; the first two refused at first order too,
+# with a located error; the third raises from the generated code at first order too)
+SUPER = "first order: `super().forward(x)` in a differentiated object's method is refused"
+UNPACKED = "first order: `a, b = pair` then `a.forward(x)` of objects in a tuple is refused"
+FIELD_T = (
+    "an object's array attribute named `T` is taken for a transpose in the adjoint (an error "
+    "from the generated code, in grad and hessian too); jvp is right"
+)
+EXPECTED = {
+    "super_call": (SUPER, None),
+    "tuple_of_objects": (UNPACKED, None),
+    "data_attr_T": (FIELD_T, "jvp"),
+    "bilinear_einsum_attr_T": (FIELD_T, "jvp"),
+}
+
+
+def _marked(case_name, api):
+    reason, passing = EXPECTED.get(case_name, (None, None))
+    if reason is None or (passing is not None and api.startswith(passing)):
+        return pytest.param(case_name, api)
+    return pytest.param(case_name, api, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.mark.parametrize(("case_name", "api"), [_marked(c.name, a) for c in CASES for a in APIS])
 def test_second_order_held_fixed(case_name, api):
     case = CASE_BY_NAME[case_name]
     where = ["setup"]

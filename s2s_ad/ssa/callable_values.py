@@ -144,6 +144,10 @@ class CallableValues:
                     f"{key!r} when the derivative is made",
                     hint="give the object that attribute or item before differentiating",
                 ) from None
+            if isinstance(value, types.BuiltinMethodType) and isinstance(
+                getattr(value, "__self__", None), np.ndarray
+            ):
+                return None  # `self.W.dot`: a method of data, called on the array read
             source = f"{source}.{key}" if kind == "attr" else f"{source}[{key!r}]"
         return Free(source, value)
 
