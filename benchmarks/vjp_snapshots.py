@@ -83,7 +83,7 @@ def _without_copies():
     """Every copy `vjp` makes a no-op (for this measure only)."""
     same = lambda value, *_: value  # noqa: E731
     return (
-        mock.patch.object(runtime, "snapshot", same),
+        mock.patch.object(runtime, "snapshot", same),  # (the code's copies)
         mock.patch.object(api, "keep_values", lambda pullback, reachable: None),
     )
 

@@ -19,6 +19,7 @@ import types
 import numpy as np
 
 from . import pytrees
+from .runtime.snapshots import snapshot
 
 
 def keep_values(pullback: types.FunctionType, reachable: list) -> None:
@@ -62,15 +63,15 @@ def _kept(value: object, outside: dict, seen: dict[int, object]) -> object:
     none."""
     kind = type(value)
     if kind is np.ndarray and id(value) not in outside:  # (the commonest: no memo)
-        return value if value.base is None else value.copy(order="K")
+        return value if value.base is None else snapshot(value)
     if id(value) in seen:
         return seen[id(value)]
     seen[id(value)] = value  # (a list holding itself)
     kept = value
     if id(value) in outside:
-        kept = pytrees.map_leaves(_copied, value)
+        kept = snapshot(value)
     elif isinstance(value, np.ndarray):  # (a subclass)
-        kept = _copied(value) if value.base is not None else value
+        kept = snapshot(value) if value.base is not None else value
     elif kind is list or kind is tuple:  # (a loop's tape: most of its arrays the sweep's own)
         items = [
             v
@@ -88,11 +89,6 @@ def _kept(value: object, outside: dict, seen: dict[int, object]) -> object:
         _keep_cells(value, outside, seen)  # (made by this call: its cells are its own)
     seen[id(value)] = kept
     return kept
-
-
-def _copied(leaf: object) -> object:
-    # (order="K": the layout kept, so NumPy computes with the copy as with the original)
-    return leaf.copy(order="K") if isinstance(leaf, np.ndarray) else leaf
 
 
 def _is_generated_pullback(value: object) -> bool:

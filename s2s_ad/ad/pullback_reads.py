@@ -69,7 +69,7 @@ def bind_state_reads(
         return
     pullback = tree.body[at]
     local = _bound(tree)  # (the pullback's own names too: it is nested in `tree`)
-    reads = _StateReads(local, resolve, namer)
+    reads = _StateReads(local, resolve, namer, runtime)
     pullback.body = [reads.visit(stmt) for stmt in pullback.body]
     snapshot = partial(_snapshot, runtime)
     tree.body[at:at] = [
@@ -115,8 +115,10 @@ class _StateReads(ast.NodeTransformer):
     `bindings`: the source of each chain → (the name bound, the chain's tree, whether its
     value may be updated in place, bound as a copy)."""
 
-    def __init__(self, local: set[str], resolve: Callable[[str], object], namer: Namer) -> None:
-        self.local, self.resolve, self.namer = local, resolve, namer
+    def __init__(
+        self, local: set[str], resolve: Callable[[str], object], namer: Namer, runtime: str
+    ) -> None:
+        self.local, self.resolve, self.namer, self.runtime = local, resolve, namer, runtime
         self.bindings: dict[str, tuple[str, ast.expr, bool]] = {}
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
@@ -151,10 +153,13 @@ class _StateReads(ast.NodeTransformer):
             root = root.value
         if not isinstance(root, ast.Name) or root.id in self.local:
             return False
-        if self.resolve(root.id) is MISSING:  # (a builtin)
-            return False
+        held = self.resolve(root.id)
+        if held is MISSING or root.id == self.runtime:
+            return False  # (a builtin; the runtime's own values: `rt.unbound._t4`)
         value = self._static(node)  # (MISSING where an index is computed: `LAYERS[i]`)
-        return value is MISSING or (is_data(value) and not isinstance(value, _IMMUTABLE))
+        if value is MISSING:
+            return is_data(held)  # (an item of the module's list, not a module's attribute)
+        return is_data(value) and not isinstance(value, _IMMUTABLE)
 
     def _static(self, node: ast.expr) -> object:
         """The object a chain of names, attributes and literal items rooted outside the

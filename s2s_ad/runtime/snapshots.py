@@ -1,4 +1,4 @@
-"""Values as they are now: what `vjp`'s pullback reads from outside its own code."""
+"""Values as they are now: what `vjp`'s pullback holds from outside its own code."""
 
 from __future__ import annotations
 
@@ -8,18 +8,13 @@ __all__ = ["snapshot"]
 
 
 def snapshot(value):
-    """`value` with its NumPy arrays copied, inside lists, tuples (NamedTuples too) and dicts:
-    a module's array (or a list of them) the pullback reads, which the caller may update in
-    place between `vjp` and the pullback's call (`W *= 2`). Anything else as it is."""
+    """`value` with its NumPy arrays copied, inside lists, tuples, dicts, NamedTuples,
+    dataclasses and objects (`pytrees`' nodes, rebuilt): a module's array, or an argument's,
+    that the pullback holds and the caller may update in place between `vjp` and the
+    pullback's call (`W *= 2`). Anything else as it is. The copies keep the arrays' memory
+    layout (order "K"), so NumPy computes with them as with the originals, to the last bit."""
     if isinstance(value, np.ndarray):
         return value.copy(order="K")
-    kind = type(value)
-    if kind is list:
-        return [snapshot(v) for v in value]
-    if kind is dict:
-        return {k: snapshot(v) for k, v in value.items()}
-    if kind is tuple:
-        return tuple(snapshot(v) for v in value)
-    if isinstance(value, tuple) and hasattr(kind, "_make"):  # a NamedTuple
-        return kind._make(snapshot(v) for v in value)
-    return value
+    from ..pytrees import map_leaves, node  # (pytrees imports the runtime)
+
+    return value if node(value) is None else map_leaves(snapshot, value)
