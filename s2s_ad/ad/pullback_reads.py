@@ -18,7 +18,7 @@ Before::                                  After::
         def pullback(f_bar):                      def pullback(f_bar):
             x_bar = _t1_bar * SCALE                   x_bar = _t1_bar * SCALE_read
 
-An array (or a list, tuple or dict holding arrays) is bound as a copy, `W_read =
+An array (or a list, tuple, dict or object holding arrays) is bound as a copy, `W_read =
 rt.snapshot(W)`: one updated in place (`W *= 2`) after `vjp` is not seen by the pullback, as
 with JAX, whose arrays are immutable (autograd's pullback sees it). Modules, classes and
 functions are never bound (their attributes' values are, where they are data). The views
