@@ -1207,6 +1207,13 @@ def _structured_like(
 ) -> object:
     """`leaf(x, g)` at each leaf of `value` and its place in `given`; a located error when
     `given` is not structured like `value`."""
+    foreign = pytrees.foreign_keys(value, given)
+    if foreign:  # (read as zeros: the derivative at them silently dropped)
+        raise ArgumentError(
+            f"{what} has the key {', '.join(map(repr, foreign))}, naming no item of {like}",
+            **_where(f),
+            hint=f"give it the structure of {like}: its field names or keys, leaf by leaf",
+        )
     try:
         return pytrees.map_leaves(leaf, value, given)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:

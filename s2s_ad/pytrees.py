@@ -212,6 +212,20 @@ def _items_like(derivative: object, at: Node) -> list:
     return list(derivative)  # a tuple, list or NamedTuple, or `rt.Derivatives` of one
 
 
+def foreign_keys(value: object, given: object) -> list:
+    """The keys of the dicts in `given` (a tangent or cotangent a caller gave for `value`,
+    in any derivative form) that name no item of `value`'s node at their place: a typo, or
+    positions given for a record's fields (`{0: t}` for a NamedTuple), which would be read
+    as a zero tangent."""
+    at = node(value)
+    if at is None or given is None:
+        return []
+    found = [k for k in given if k not in at.keys] if isinstance(given, dict) else []
+    for child, item in zip(children(value, at), _items_like(given, at), strict=False):
+        found += foreign_keys(child, item)
+    return found
+
+
 def has_derivative(value: object) -> bool:
     """A leaf with a derivative, or a node holding at least one."""
     leaves, _ = flatten(value)
