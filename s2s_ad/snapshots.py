@@ -61,17 +61,14 @@ def _keep_cells(pullback: types.FunctionType, outside: dict, seen: dict[int, obj
 def _kept(value: object, outside: dict, seen: dict[int, object]) -> object:
     """`value` with what the caller can reach, and its views, copied: itself where it holds
     none."""
-    kind = type(value)
-    if kind is np.ndarray and id(value) not in outside:  # (the commonest: no memo)
+    if isinstance(value, np.ndarray) and id(value) not in outside:  # (the commonest: no memo)
         return value if value.base is None else snapshot(value)
     if id(value) in seen:
         return seen[id(value)]
     seen[id(value)] = value  # (a list holding itself)
-    kept = value
+    kind, kept = type(value), value
     if id(value) in outside:
         kept = snapshot(value)
-    elif isinstance(value, np.ndarray):  # (a subclass)
-        kept = snapshot(value) if value.base is not None else value
     elif kind is list or kind is tuple:  # (a loop's tape: most of its arrays the sweep's own)
         items = [
             v
