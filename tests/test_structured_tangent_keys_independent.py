@@ -4,6 +4,7 @@ jvp tangents, vjp cotangents, hvp tangents and jvp/vjp of grad(f) for structured
 arguments and outputs: invalid keys are refused with a located ArgumentError, valid
 forms give central-difference numbers.
 """
+
 import collections
 import copy
 import dataclasses
@@ -58,7 +59,7 @@ def f_nt(p, x):
 
 def f_dc(layer, x):
     h = np.sin(layer.W @ x + layer.b) * layer.n
-    return np.sum(h ** 2)
+    return np.sum(h**2)
 
 
 def f_obj(model, x):
@@ -108,11 +109,11 @@ def f_dc_arg_out(layer):
 
 
 def f_list_out(x):
-    return [x ** 2, {"k": np.sin(x)}]
+    return [x**2, {"k": np.sin(x)}]
 
 
 def f_scalar_nt(p):
-    return np.sum(p.w ** 3) * p.b + np.sin(p.b)
+    return np.sum(p.w**3) * p.b + np.sin(p.b)
 
 
 def f_scalar_dict(d):
@@ -137,8 +138,10 @@ X3 = np.array([0.4, -0.9, 0.25])
 
 
 def nested():
-    return [{"p": Params(np.array([0.3, -0.5]), 0.1), "scale": 1.2},
-            {"p": Params(np.array([0.8, 0.2]), -0.3), "scale": 0.7}]
+    return [
+        {"p": Params(np.array([0.3, -0.5]), 0.1), "scale": 1.2},
+        {"p": Params(np.array([0.8, 0.2]), -0.3), "scale": 0.7},
+    ]
 
 
 # ----------------------------------------------------------------- reference
@@ -244,7 +247,7 @@ def build(p, vec, pos):
         if isinstance(p, (int, str, np.integer)) or p is None:
             return None
         k = np.size(p)
-        v = vec[pos[0]:pos[0] + k]
+        v = vec[pos[0] : pos[0] + k]
         pos[0] += k
         return v.reshape(np.shape(p)) if isinstance(p, np.ndarray) else float(v[0])
     if isinstance(p, dict):
@@ -299,22 +302,33 @@ INVALID_JVP = [
     ("intkeys_extra", f_intkeys, ({0: 1.0, 1: 2.0, 2: 0.5},), ({0: 1.0, 3: 1.0},)),
     ("tuplekeys_wrong", f_tuplekeys, ({(0, 1): 0.3, (1, 0): 2.0},), ({(0, 2): 1.0},)),
     ("tuplekeys_list_key", f_tuplekeys, ({(0, 1): 0.3, (1, 0): 2.0},), ({0: 1.0},)),
-    ("ordered_extra", f_ordered,
-     (collections.OrderedDict(u=np.array([0.5, 1.5]), v=np.array([2.0, -1.0])),),
-     ({"u": np.ones(2), "w": np.ones(2)},)),
+    (
+        "ordered_extra",
+        f_ordered,
+        (collections.OrderedDict(u=np.array([0.5, 1.5]), v=np.array([2.0, -1.0])),),
+        ({"u": np.ones(2), "w": np.ones(2)},),
+    ),
     ("empty_dict_extra", f_empty, ({}, 0.7), ({"a": 1.0}, 1.0)),
-    ("dictdict_inner", f_dictdict,
-     ({"enc": {"w": 0.5, "b": 0.1}, "dec": {"w": -1.2}},),
-     ({"enc": {"w": 1.0, "bias": 1.0}},)),
-    ("dictdict_outer", f_dictdict,
-     ({"enc": {"w": 0.5, "b": 0.1}, "dec": {"w": -1.2}},),
-     ({"encoder": {"w": 1.0}},)),
-    ("nested_deep_misspelt", f_nested, (nested(), X2),
-     ([{"p": {"w": np.ones(2)}}, {"p": {"bb": 1.0}}], None)),
-    ("nested_deep_int_key", f_nested, (nested(), X2),
-     (({"p": {0: np.ones(2)}}, {}), None)),
-    ("nested_scale_typo", f_nested, (nested(), X2),
-     ([{"scal": 1.0}, {}], None)),
+    (
+        "dictdict_inner",
+        f_dictdict,
+        ({"enc": {"w": 0.5, "b": 0.1}, "dec": {"w": -1.2}},),
+        ({"enc": {"w": 1.0, "bias": 1.0}},),
+    ),
+    (
+        "dictdict_outer",
+        f_dictdict,
+        ({"enc": {"w": 0.5, "b": 0.1}, "dec": {"w": -1.2}},),
+        ({"encoder": {"w": 1.0}},),
+    ),
+    (
+        "nested_deep_misspelt",
+        f_nested,
+        (nested(), X2),
+        ([{"p": {"w": np.ones(2)}}, {"p": {"bb": 1.0}}], None),
+    ),
+    ("nested_deep_int_key", f_nested, (nested(), X2), (({"p": {0: np.ones(2)}}, {}), None)),
+    ("nested_scale_typo", f_nested, (nested(), X2), ([{"scal": 1.0}, {}], None)),
 ]
 
 
@@ -330,26 +344,54 @@ VALID_JVP = [
     ("nt_dict_by_name", f_nt, (nt(), X3), ({"w": np.array([1.0, -2.0, 0.5]), "b": 0.7}, None)),
     ("nt_missing_leaf", f_nt, (nt(), X3), ({"b": 1.0}, np.array([0.1, 0.2, -0.3]))),
     ("nt_own_type", f_nt, (nt(), X3), (Params(np.array([0.2, 0.1, -1.0]), -0.4), None)),
-    ("dc_dict_static_omitted", f_dc, (dc(), X2), ({"W": np.ones((2, 2)), "b": np.array([1.0, -1.0])}, None)),
-    ("dc_dict_static_none", f_dc, (dc(), X2),
-     ({"W": np.ones((2, 2)), "b": np.array([1.0, -1.0]), "name": None, "n": None}, None)),
-    ("dc_own_type_holding_int", f_dc, (dc(), X2),
-     (Layer(np.array([[1.0, 0.0], [0.5, 2.0]]), np.array([0.3, 0.3]), "l1", 2), X2)),
+    (
+        "dc_dict_static_omitted",
+        f_dc,
+        (dc(), X2),
+        ({"W": np.ones((2, 2)), "b": np.array([1.0, -1.0])}, None),
+    ),
+    (
+        "dc_dict_static_none",
+        f_dc,
+        (dc(), X2),
+        ({"W": np.ones((2, 2)), "b": np.array([1.0, -1.0]), "name": None, "n": None}, None),
+    ),
+    (
+        "dc_own_type_holding_int",
+        f_dc,
+        (dc(), X2),
+        (Layer(np.array([[1.0, 0.0], [0.5, 2.0]]), np.array([0.3, 0.3]), "l1", 2), X2),
+    ),
     ("obj_dict", f_obj, (obj(), X2), ({"W": np.full((3, 2), 0.5), "c": 1.0}, None)),
     ("obj_partial", f_obj, (obj(), X2), ({"c": 2.0}, np.array([1.0, 1.0]))),
     ("list_as_tuple", f_list, ([0.3, 1.2, -0.8],), ((1.0, -0.5, 2.0),)),
     ("intkeys_missing", f_intkeys, ({0: 1.0, 1: 2.0, 2: 0.5},), ({0: 1.0, 2: -2.0},)),
     ("tuplekeys_ok", f_tuplekeys, ({(0, 1): 0.3, (1, 0): 2.0},), ({(0, 1): 1.0, (1, 0): 0.5},)),
-    ("ordered_plain_dict", f_ordered,
-     (collections.OrderedDict(u=np.array([0.5, 1.5]), v=np.array([2.0, -1.0])),),
-     ({"v": np.array([1.0, 0.5]), "u": np.array([-1.0, 2.0])},)),
+    (
+        "ordered_plain_dict",
+        f_ordered,
+        (collections.OrderedDict(u=np.array([0.5, 1.5]), v=np.array([2.0, -1.0])),),
+        ({"v": np.array([1.0, 0.5]), "u": np.array([-1.0, 2.0])},),
+    ),
     ("empty_dict_ok", f_empty, ({}, 0.7), ({}, 1.0)),
-    ("dictdict_missing", f_dictdict,
-     ({"enc": {"w": 0.5, "b": 0.1}, "dec": {"w": -1.2}},),
-     ({"enc": {"b": 1.0}, "dec": {"w": 2.0}},)),
-    ("nested_records_as_dicts", f_nested, (nested(), X2),
-     (({"p": {"w": np.array([1.0, 0.5])}, "scale": 1.0}, {"p": Params(np.array([0.2, -0.1]), 0.3)}),
-      np.array([0.5, -0.5]))),
+    (
+        "dictdict_missing",
+        f_dictdict,
+        ({"enc": {"w": 0.5, "b": 0.1}, "dec": {"w": -1.2}},),
+        ({"enc": {"b": 1.0}, "dec": {"w": 2.0}},),
+    ),
+    (
+        "nested_records_as_dicts",
+        f_nested,
+        (nested(), X2),
+        (
+            (
+                {"p": {"w": np.array([1.0, 0.5])}, "scale": 1.0},
+                {"p": Params(np.array([0.2, -0.1]), 0.3)},
+            ),
+            np.array([0.5, -0.5]),
+        ),
+    ),
 ]
 
 
@@ -386,7 +428,12 @@ VALID_VJP = [
     ("nt_out_as_dict", f_nt_out, (np.array([0.3, -0.6]),), {"a": 2.0, "s": np.array([1.0, -1.0])}),
     ("nt_out_own_type", f_nt_out, (np.array([0.3, -0.6]),), Rec(0.5, np.array([0.2, 0.7]))),
     ("nt_out_missing", f_nt_out, (np.array([0.3, -0.6]),), {"s": np.array([1.0, 2.0])}),
-    ("list_out_tuple", f_list_out, (np.array([0.3, -0.6]),), (np.array([1.0, 0.5]), {"k": np.ones(2)})),
+    (
+        "list_out_tuple",
+        f_list_out,
+        (np.array([0.3, -0.6]),),
+        (np.array([1.0, 0.5]), {"k": np.ones(2)}),
+    ),
     ("dc_arg_dict_out", f_dc_arg_out, (dc(),), {"h": np.array([1.0, -2.0]), "m": 0.5}),
 ]
 
@@ -412,8 +459,12 @@ def fd_hvp(f, p, t):
 def fd_hvp_exact(f, p, t):
     """Hessian-vector product from central differences of central-difference gradients."""
     h = 1e-4
+
     def num_grad(q):
-        return np.array([(f(axpy(q, d, h)) - f(axpy(q, d, -h))) / (2 * h) for _, d in basis_dirs(q)])
+        return np.array(
+            [(f(axpy(q, d, h)) - f(axpy(q, d, -h))) / (2 * h) for _, d in basis_dirs(q)]
+        )
+
     return (num_grad(axpy(p, t, h)) - num_grad(axpy(p, t, -h))) / (2 * h)
 
 
@@ -433,14 +484,18 @@ def test_hvp_dict_extra_refused():
     assert_located(e)
 
 
-@pytest.mark.parametrize("t", [{"w": np.array([1.0, 2.0])}, {"b": 1.0},
-                               Params(np.array([0.3, -0.2]), 0.5)],
-                         ids=["by_name", "missing_w", "own_type"])
+@pytest.mark.parametrize(
+    "t",
+    [{"w": np.array([1.0, 2.0])}, {"b": 1.0}, Params(np.array([0.3, -0.2]), 0.5)],
+    ids=["by_name", "missing_w", "own_type"],
+)
 def test_hvp_nt_valid(t):
     p = Params(np.array([0.5, -1.0]), 0.7)
     res = ad.hvp(f_scalar_nt, (p,), (t,))
     hv = res[1] if isinstance(res, tuple) and len(res) == 2 and not _is_nt(res) else res
-    np.testing.assert_allclose(flat_vec(hv, p), fd_hvp_exact(f_scalar_nt, p, t), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        flat_vec(hv, p), fd_hvp_exact(f_scalar_nt, p, t), rtol=1e-4, atol=1e-5
+    )
     np.testing.assert_allclose(flat_vec(hv, p), fd_hvp(f_scalar_nt, p, t), rtol=RTOL, atol=ATOL)
 
 
@@ -503,6 +558,7 @@ def test_vjp_intkey_out_valid_missing():
 def test_hvp_nested_typo_refused():
     def loss(layers):
         return f_nested(layers, X2)
+
     with pytest.raises(ArgumentError) as e:
         ad.hvp(loss, (nested(),), ([{"p": {"w": np.ones(2)}}, {"p": {"B": 1.0}}],))
     assert_located(e)
