@@ -45,10 +45,32 @@ def holds_code(value: object) -> bool:
     return any(holds_code(c) for c in pytrees.children(value, at))
 
 
+def holds_array_named_field(value: object) -> bool:
+    """`value` (an example) is, or holds, a record with a field named like an array
+    attribute (`d.T`, `p.shape`): only its example tells the lowering that `d.T` reads the
+    field, not the transpose of `d`."""
+    from .lower_expr import ARRAY_ATTRIBUTES  # (lower_expr.py imports this module's users)
+
+    at = pytrees.node(value)
+    if at is None:
+        return False
+    if at.kind in _RECORDS and not ARRAY_ATTRIBUTES.keys().isdisjoint(at.keys):
+        return True
+    return any(holds_array_named_field(c) for c in pytrees.children(value, at))
+
+
+_RECORDS = ("namedtuple", "dataclass", "object")
+
+
 def live_examples(trees: dict) -> dict:
-    """{parameter: example} for the differentiated structured parameters holding code."""
+    """{parameter: example} for the structured parameters holding code, or a field named
+    like an array attribute."""
     examples = {name: pytrees.example(tree) for name, tree in trees.items()}
-    return {name: ex for name, ex in examples.items() if holds_code(ex)}
+    return {
+        name: ex
+        for name, ex in examples.items()
+        if holds_code(ex) or holds_array_named_field(ex)
+    }
 
 
 def bind_live_parameters(env: dict, examples: dict) -> None:
@@ -91,6 +113,13 @@ class LiveObjects:
                 hint="call the method where it is used: `self.forward(x)`",
             )
         return chain
+
+    def _live_field(self, node: gast.Attribute) -> bool:
+        """`d.T` where `d` names a record (of a differentiated structure) with a field `T`:
+        the field, not the array attribute of that name."""
+        owner = self._live_owner(node.value)
+        at = pytrees.node(owner.value) if owner is not None else None
+        return at is not None and at.kind in _RECORDS and node.attr in at.keys
 
     def _live_property(self, node: gast.Attribute):
         """`m.weight`, a property of a differentiated object's class: a call of its getter

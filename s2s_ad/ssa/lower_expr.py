@@ -251,7 +251,9 @@ class ExprLowering(
         if known is not None:
             return known
         fn = ARRAY_ATTRIBUTES.get(node.attr)
-        if fn is None:  # a record's attribute (an array's other ones refused at run time)
+        # a record's attribute (an array's other ones refused at run time), `d.T` too where
+        # `d` is known to be a record with a field `T` (ssa/live_objects.py)
+        if fn is None or self._live_field(node):
             return self._record_attribute(node)  # ssa/records.py
         return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
 
