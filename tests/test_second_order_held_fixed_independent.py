@@ -2437,14 +2437,9 @@ def run_case(case, api, where):
     check_g(case, ad.grad(case.f, wrt=case.gwrt), args2, where[0])
 
 
-# Left after session 35 (strict expected failures, refused at first order too, with a
-# located error; an array attribute named `T`, taken for a transpose, is fixed in session 36)
-SUPER = "first order: `super().forward(x)` in a differentiated object's method is refused"
-UNPACKED = "first order: `a, b = pair` then `a.forward(x)` of objects in a tuple is refused"
-EXPECTED = {
-    "super_call": (SUPER, None),
-    "tuple_of_objects": (UNPACKED, None),
-}
+# Left after session 35 as strict expected failures, all fixed in session 36: `super()`, an
+# array attribute named `T`, objects unpacked from a tuple (`a, b = pair`)
+EXPECTED: dict = {}
 
 
 def _marked(case_name, api):

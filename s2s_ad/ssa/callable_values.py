@@ -46,6 +46,7 @@ from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
 from .function_values import Named, is_function_value, is_user_helper
 from .ir import Free
+from .super_calls import is_super_attribute, method_cell_only
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,8 @@ class CallableValues:
 
     def _call_value(self, node: gast.Call):
         """The lowered call when its callee is a value this module resolves, else None."""
+        if is_super_attribute(node.func):
+            return self._super_call(node)  # ssa/super_calls.py
         if isinstance(node.func, gast.Call):  # `ad.grad(g)(x)`: made now
             applied = self._partial_applied(node)
             if applied is not None:
@@ -337,7 +340,8 @@ class CallableValues:
         from ..ad.calls import is_literal
         from .function_values import helper_tree, updated_parameters
 
-        if not is_user_helper(fn) or fn.__closure__ or fn.__globals__ is not self.scope.globals:
+        closure = fn.__closure__ and not method_cell_only(fn)  # (`super()`: ssa/super_calls.py)
+        if not is_user_helper(fn) or closure or fn.__globals__ is not self.scope.globals:
             return False
         if fn in self.__dict__.get("_inlining_known", ()):
             return False

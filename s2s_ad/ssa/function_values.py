@@ -56,6 +56,7 @@ from ..frontend.validate import is_append
 from ..rules.registry import lookup
 from .ir import Const, Free, Prim
 from .names import load_lines, param_names
+from .super_calls import method_cell_only
 
 _CONTEXT = ("env", "scope", "locals", "def_names", "filename")
 
@@ -363,7 +364,8 @@ class FunctionValues:
         why: str = "given a function as an argument",
     ):
         where = f"`{name}` ({why})"
-        if fn.__closure__ or fn.__globals__ is not self.scope.globals:
+        closure = fn.__closure__ and not method_cell_only(fn)  # (`super()`: ssa/super_calls.py)
+        if closure or fn.__globals__ is not self.scope.globals:
             raise self._unsupported(
                 f"call of {where}, which is defined in another module or inside a function",
                 hint=f"define `{name}` at module level beside the differentiated function",
@@ -408,9 +410,11 @@ class FunctionValues:
         saved_inlining, self.inlining = self.inlining, []
         helpers.append(fn)
         self._enter_context(({}, helper_scope, own, defined_functions(tree.body), filename))
+        self._enter_method(fn)  # its class, for `super()` (ssa/super_calls.py)
         try:
             return self._inline(Nested(tree, defaults), args, kwargs)
         finally:
+            self._leave_method()
             self._enter_context(saved)
             helpers.pop()
             self.inlining = saved_inlining

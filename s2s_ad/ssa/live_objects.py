@@ -67,9 +67,7 @@ def live_examples(trees: dict) -> dict:
     like an array attribute."""
     examples = {name: pytrees.example(tree) for name, tree in trees.items()}
     return {
-        name: ex
-        for name, ex in examples.items()
-        if holds_code(ex) or holds_array_named_field(ex)
+        name: ex for name, ex in examples.items() if holds_code(ex) or holds_array_named_field(ex)
     }
 
 

@@ -64,8 +64,10 @@ from .lower_expr import Binding, ExprLowering
 from .names import first_uses, load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
+from .object_names import ObjectNames
 from .sharing import OPERATORS
 from .star_arguments import StarArguments
+from .super_calls import SuperCalls
 
 
 def lower(
@@ -126,6 +128,8 @@ class _Lowering(
     AliasAnalysis,
     Builtins,
     StarredTargets,
+    SuperCalls,
+    ObjectNames,
     ExprLowering,
 ):
     def __init__(
@@ -244,10 +248,14 @@ class _Lowering(
         if isinstance(target, gast.Name):
             if self._bind_function_value(target.id, stmt.value):  # ssa/function_values.py
                 return
+            if self._bind_known_object(target, stmt.value):  # ssa/object_names.py
+                return
             if isinstance(stmt.value, gast.Tuple):
                 self.env[target.id] = self._tuple(stmt.value)
             else:
                 self._define(target.id, self._expr(stmt.value))
+            return
+        if self._bind_known_object(target, stmt.value):  # `a, b = pair` of objects
             return
         self.consume(stmt.value)  # `a, b = zip(*pairs)` unpacks an iterator at once
         self._bind_target(target, self._binding(stmt.value))

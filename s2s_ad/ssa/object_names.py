@@ -1,0 +1,135 @@
+"""Local names given a known object: `a, b = pair`, `enc = model.encoder`, `layer =
+self.layers[0]`, then `a.forward(x)`.
+
+The object a chain of attributes and literal indices names is known when the derivative is
+made (held fixed: the object itself; differentiated: an example of its structure,
+ssa/live_objects.py), so the local name is bound to it as the chain is: its methods are
+inlined where called, and a differentiated object's data is read through its run-time atom.
+Unpacking a known tuple or list that holds objects binds each target to its item, as
+`pair[0]`, `pair[1]` would (Python reads the items in order; reads have no effect).
+
+Before (`pair` a tuple of two layers, differentiated)::
+
+    a, b = pair
+    return b.forward(a.forward(x))
+
+After (SSA)::
+
+    _t1 = pair[0]
+    _t2 = pair[1]
+    _t3 = _t2.W        (b.forward inlined on a.forward's result, inlined first)
+    ...
+"""
+
+from __future__ import annotations
+
+import gast
+
+from ..frontend import nodes
+from .callable_values import Known, is_user_object
+from .function_values import Named
+
+
+class ObjectNames:
+    """The mixin: assignments whose value is a known object, or a sequence holding some."""
+
+    def _bind_known_object(self, target: gast.expr, value: gast.expr) -> bool:
+        """`target = value` where `value` names known objects: bound statically (True), or
+        left to the ordinary lowering (False)."""
+        if not all(_names(target) <= rebound for rebound in self.rebound_by_loops):
+            return False  # a loop's name holds the object on some iterations only
+        if isinstance(target, gast.Name):
+            bound = self._object_binding(value)
+            if bound is None:
+                return False
+            self.env[target.id] = bound
+            return True
+        if not isinstance(target, (gast.Tuple, gast.List)):
+            return False
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return self._bind_pairwise(target, value)
+        known = self._known_value(value)
+        if not _holds_sequence(known):
+            return False
+        if len(known) != len(target.elts) or any(isinstance(t, gast.Starred) for t in target.elts):
+            return False  # (the ordinary lowering reports a length that does not fit)
+        for index, item_target in enumerate(target.elts):
+            item = gast.copy_location(
+                gast.Subscript(value=value, slice=nodes.constant(index), ctx=gast.Load()), value
+            )
+            if not self._bind_known_object(item_target, item):
+                self._bind_target(item_target, self._binding(item))
+        return True
+
+    def _bind_pairwise(self, target: gast.Tuple | gast.List, value: gast.Tuple | gast.List):
+        """`(a, b), c = pair, 2.0`: each target given its value, where one of them names
+        known objects, and no value reads a name the targets bind (`a, b = b, a` reads
+        both before either is bound)."""
+        elements = (*target.elts, *value.elts)
+        if len(target.elts) != len(value.elts) or any(
+            isinstance(e, gast.Starred) for e in elements
+        ):
+            return False
+        read = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+        if not read.isdisjoint(_names(target)):
+            return False
+        if not any(
+            self._object_binding(v) is not None or _holds_sequence(self._known_value(v))
+            for v in value.elts
+        ):
+            return False
+        for item_target, item in zip(target.elts, value.elts, strict=True):
+            if not self._bind_known_object(item_target, item):
+                self._bind_target(item_target, self._binding(item))
+        return True
+
+    def _object_binding(self, node: gast.expr) -> Known | None:
+        """The binding of the known object of the user's class `node` names (a chain from a
+        known or differentiated object, or a local name already bound to one), else None."""
+        if isinstance(node, gast.Name):
+            bound = self.env.get(node.id)
+            known = isinstance(bound, Named) and is_user_object(bound.free.value)
+            return bound if known else None
+        if not isinstance(node, (gast.Attribute, gast.Subscript)):
+            return None
+        if self._live_root(node):  # a differentiated object: its example, its atom
+            owner = self._live_owner(node)
+            if owner is None or not is_user_object(owner.value):
+                return None
+            return Known(owner, atom=self._live(node))
+        chain = self._known_chain(node)
+        return Known(chain) if chain is not None and is_user_object(chain.value) else None
+
+    def _known_value(self, node: gast.expr) -> object:
+        """The value (an example, for a differentiated one) a known chain names, else None."""
+        if isinstance(node, gast.Name):
+            bound = self.env.get(node.id)
+            return bound.free.value if isinstance(bound, Named) else None
+        if isinstance(node, (gast.Attribute, gast.Subscript)):
+            chain = self._known_chain(node)
+            return chain.value if chain is not None else None
+        return None
+
+
+def _names(target: gast.expr) -> set[str]:
+    """The names an assignment target binds."""
+    if isinstance(target, gast.Name):
+        return {target.id}
+    if isinstance(target, (gast.Tuple, gast.List)):
+        return set().union(*(_names(t) for t in target.elts))
+    if isinstance(target, gast.Starred):
+        return _names(target.value)
+    return set()
+
+
+def _holds_sequence(value: object) -> bool:
+    """Whether `value` is a tuple or list holding an object of the user's class."""
+    return isinstance(value, (tuple, list)) and _holds_object(value)
+
+
+def _holds_object(items: tuple | list) -> bool:
+    """Whether some item of `items` is an object of the user's class (methods to inline)."""
+    return any(
+        is_user_object(item) or (isinstance(item, (tuple, list)) and _holds_object(item))
+        for item in items
+    )
