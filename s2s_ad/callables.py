@@ -256,31 +256,40 @@ def is_known_value(value: object) -> bool:
     (methods, or functions among its attributes), which the lowering follows. An object
     holding only data (arrays, numbers) is an ordinary argument: a new one on every call
     makes no new derivative. A list, tuple or dict holding such values (`{"hidden":
-    np.tanh, "loss": mse}`) is known too: its items are followed."""
+    np.tanh, "loss": mse}`) is known too: its items are followed; so is an object holding
+    them (`model.parts = (encoder, decoder)`)."""
+    return _known(value, 0)
+
+
+def _known(value: object, depth: int) -> bool:
+    """`is_known_value`, `depth` containers and objects down (a cycle ends at the limit)."""
+    if depth > _DEPTH:
+        return False
     if type(value) in (list, tuple, dict):
         items = value.values() if isinstance(value, dict) else value
-        return len(items) < 64 and any(is_known_value(v) for v in items)  # not large data
+        return len(items) < 64 and any(_known(v, depth + 1) for v in items)  # not large data
     if type(value) in _PLAIN or isinstance(value, _NEVER_KNOWN):
         return False
     if callable(value):
         return True
     from .ssa.callable_values import is_user_object
 
-    return is_user_object(value) and _has_code(value)
+    return is_user_object(value) and _has_code(value, depth)
 
 
 _PLAIN = frozenset((float, int, bool, np.ndarray, np.float64, np.float32, tuple, list, dict))
+_DEPTH = 8
 _NEVER_KNOWN = (type, types.ModuleType, np.ndarray, np.generic, tuple, list, dict, str)
 
 
-def _has_code(value: object) -> bool:
+def _has_code(value: object, depth: int) -> bool:
     for cls in type(value).__mro__[:-1]:  # not `object`'s
         for name, attr in vars(cls).items():
             is_code = isinstance(attr, (types.FunctionType, staticmethod, classmethod, property))
             if is_code and (not name.startswith("__") or name == "__call__"):
                 return True
     own = getattr(value, "__dict__", {})
-    return any(callable(v) and not isinstance(v, type) for v in own.values())
+    return any(_known(v, depth + 1) for v in own.values())
 
 
 def has_known_values(values: tuple | list) -> bool:

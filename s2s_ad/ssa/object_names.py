@@ -73,15 +73,19 @@ class ObjectNames:
         read = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
         if not read.isdisjoint(_names(target)):
             return False
-        if not any(
-            self._object_binding(v) is not None or _holds_sequence(self._known_value(v))
-            for v in value.elts
-        ):
+        if not any(self._names_objects(v) for v in value.elts):
             return False
         for item_target, item in zip(target.elts, value.elts, strict=True):
             if not self._bind_known_object(item_target, item):
                 self._bind_target(item_target, self._binding(item))
         return True
+
+    def _names_objects(self, node: gast.expr) -> bool:
+        """Whether `node` names known objects: one, a known sequence holding some, or a
+        display of such (`(first, second)`)."""
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return any(self._names_objects(e) for e in node.elts)
+        return self._object_binding(node) is not None or _holds_sequence(self._known_value(node))
 
     def _object_binding(self, node: gast.expr) -> Known | None:
         """The binding of the known object of the user's class `node` names (a chain from a
