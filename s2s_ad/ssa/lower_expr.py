@@ -86,6 +86,14 @@ ARRAY_METHODS = {
 }
 ARRAY_METHODS.update(flatten=np.ravel, astype=np.ndarray.astype)
 
+# where the local value may be an object of the user's (ssa/object_names.py)
+_OBJECT_HINT = (
+    "; an object of your class given to a local name is followed where the name is bound "
+    "once, by a chain of attributes and literal indices (`layer = model.l1`, `a, b = pair`), "
+    "not in a branch, in a loop rebinding it or at a computed index: else call the method "
+    "through the object (`model.l1.forward(x)`, `for layer in model.layers:`)"
+)
+
 # Built-ins that read or run code on the caller's local variables: their derivative would be
 # silently wrong, so they are refused wherever they appear.
 INTROSPECTION = (eval, exec, locals, vars, globals, compile)
@@ -370,6 +378,7 @@ class ExprLowering(
                 f"method `.{func.attr}()` of a local value",
                 hint=f"supported array methods are {', '.join(ARRAY_METHODS)}; "
                 "or call the NumPy function"
+                + (_OBJECT_HINT if isinstance(func.value, gast.Name) else "")
                 + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else "")
                 + (_DRAW_HINT if hasattr(np.random.Generator, func.attr) else ""),
             )
