@@ -25,9 +25,10 @@ import operator
 import gast
 
 from ..frontend.scope import is_missing
-from .callable_values import Known, is_user_object
+from .callable_values import Known
 from .function_values import Named, is_function_value
 from .ir import Const, Free, Index, Prim
+from .live_objects import followed
 from .names import stored_names
 
 
@@ -62,8 +63,8 @@ class KnownLoops:
             if start is not None:
                 self._define(index, Const(start + i))
             atom = Free(f"{items.source}[{i}]", value)
-            known = is_function_value(value) or is_user_object(value)
-            if live is not None and (is_user_object(value) or not known):
+            known = is_function_value(value) or followed(value)
+            if live is not None and (followed(value) or not known):
                 # data through the run-time list, code from the example
                 item = self._atom_of(Prim(operator.getitem, (live, Index((Const(i),), False))))
                 self.env[target.id] = Known(atom, atom=item) if known else item
@@ -121,7 +122,7 @@ class KnownLoops:
                     self.scope.reads[name] = value
         if items is None or not isinstance(items.value, (list, tuple)):
             return None
-        if not any(is_function_value(v) or is_user_object(v) for v in items.value):
+        if not any(is_function_value(v) or followed(v) for v in items.value):
             return None
         return items
 

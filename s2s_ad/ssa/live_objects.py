@@ -54,12 +54,28 @@ def holds_array_named_field(value: object) -> bool:
     at = pytrees.node(value)
     if at is None:
         return False
-    if at.kind in _RECORDS and not ARRAY_ATTRIBUTES.keys().isdisjoint(at.keys):
+    if at.kind in _RECORDS and any(_is_field(at, name) for name in ARRAY_ATTRIBUTES):
         return True
     return any(holds_array_named_field(c) for c in pytrees.children(value, at))
 
 
+def _is_field(at: pytrees.Node, name: str) -> bool:
+    """Whether a record of node `at` has the attribute `name`: a field, or its class's
+    (`class Thermostat: T = 0.5`, read through the object, held fixed)."""
+    return name in at.keys or (at.kind != "namedtuple" and hasattr(at.type, name))
+
+
 _RECORDS = ("namedtuple", "dataclass", "object")
+
+
+def followed(value: object) -> bool:
+    """An object whose code is inlined, or a record with a field named like an array
+    attribute: a local name or loop variable given one is bound to it when the derivative
+    is made (ssa/object_names.py, ssa/known_loops.py), so `a.size` reads the field."""
+    if is_user_object(value):
+        return True
+    at = pytrees.node(value)
+    return at is not None and at.kind in _RECORDS and holds_array_named_field(value)
 
 
 def live_examples(trees: dict) -> dict:
@@ -113,11 +129,20 @@ class LiveObjects:
         return chain
 
     def _live_field(self, node: gast.Attribute) -> bool:
-        """`d.T` where `d` names a record (of a differentiated structure) with a field `T`:
-        the field, not the array attribute of that name."""
-        owner = self._live_owner(node.value)
+        """`d.T` where `d` names a record (of a differentiated structure) with a field `T`,
+        or whose class has one: the field, not the array attribute of that name."""
+        owner = self._live_record(node.value)
         at = pytrees.node(owner.value) if owner is not None else None
-        return at is not None and at.kind in _RECORDS and node.attr in at.keys
+        return at is not None and at.kind in _RECORDS and _is_field(at, node.attr)
+
+    def _live_record(self, node: gast.expr) -> Free | None:
+        """The example `node` names, when it is a differentiated record or a chain of one
+        (a NamedTuple, a `SimpleNamespace` too: records with no code of their own)."""
+        if not self._live_root(node) or self._through_property(node):
+            return None
+        if isinstance(node, gast.Name):
+            return self.env[node.id].free
+        return self._known_chain(node)
 
     def _live_property(self, node: gast.Attribute):
         """`m.weight`, a property of a differentiated object's class: a call of its getter

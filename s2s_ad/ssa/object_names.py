@@ -26,8 +26,9 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
-from .callable_values import Known, is_user_object
+from .callable_values import Known
 from .function_values import Named
+from .live_objects import followed
 
 
 class ObjectNames:
@@ -92,17 +93,17 @@ class ObjectNames:
         known or differentiated object, or a local name already bound to one), else None."""
         if isinstance(node, gast.Name):
             bound = self.env.get(node.id)
-            known = isinstance(bound, Named) and is_user_object(bound.free.value)
+            known = isinstance(bound, Named) and followed(bound.free.value)
             return bound if known else None
         if not isinstance(node, (gast.Attribute, gast.Subscript)):
             return None
         if self._live_root(node):  # a differentiated object: its example, its atom
-            owner = self._live_owner(node)
-            if owner is None or not is_user_object(owner.value):
+            owner = self._live_record(node)
+            if owner is None or not followed(owner.value):
                 return None
             return Known(owner, atom=self._live(node))
         chain = self._known_chain(node)
-        return Known(chain) if chain is not None and is_user_object(chain.value) else None
+        return Known(chain) if chain is not None and followed(chain.value) else None
 
     def _known_value(self, node: gast.expr) -> object:
         """The value (an example, for a differentiated one) a known chain names, else None."""
@@ -134,6 +135,6 @@ def _holds_sequence(value: object) -> bool:
 def _holds_object(items: tuple | list) -> bool:
     """Whether some item of `items` is an object of the user's class (methods to inline)."""
     return any(
-        is_user_object(item) or (isinstance(item, (tuple, list)) and _holds_object(item))
+        followed(item) or (isinstance(item, (tuple, list)) and _holds_object(item))
         for item in items
     )
