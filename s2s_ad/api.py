@@ -436,12 +436,24 @@ def _require_scalar(f: Callable, out: object) -> None:
         raise ComplexValue
     if np.ndim(out) == 0 and not isinstance(out, tuple):
         return
-    shape = "a tuple" if isinstance(out, tuple) else f"shape {np.shape(out)}"
+    sequence = isinstance(out, (tuple, list))
+    shape = f"a {type(out).__name__}" if sequence else f"shape {np.shape(out)}"
     raise NonScalarOutputError(
         f"grad needs `{f.__name__}` to return a real scalar, but it returned {shape}",
         **_where(f),
         hint="use s2s_ad.vjp for a vector-Jacobian product or s2s_ad.jacobian for all of it",
     )
+
+
+def _require_scalar_result(f: Callable, values: tuple) -> None:
+    """Where gradient code failed: NonScalarOutputError if the plain call of `f` returns no
+    scalar (a list, `np.array([…])`: the code's unit seed met it first); else nothing, the
+    code's own error stands (also where the plain call raises)."""
+    try:
+        out = _call_with(f, values)
+    except Exception:
+        return
+    _require_scalar(f, out)
 
 
 def _check_mode(mode: str, allowed: Sequence[str]) -> None:
@@ -750,7 +762,11 @@ def _specialised_call(
 
     def call(values: tuple) -> object:
         if checked:
-            out, grads = function(*values)
+            try:
+                out, grads = function(*values)
+            except Exception:  # (a list or array result meets the unit seed first)
+                _require_scalar_result(f, values)
+                raise
             _require_scalar(f, out)
         else:  # the result is a scalar whatever the values: shape inference proved it
             out, grads = None, function(*values)

@@ -265,7 +265,7 @@ def _known(value: object, depth: int) -> bool:
     """`is_known_value`, `depth` containers and objects down (a cycle ends at the limit)."""
     if depth > _DEPTH:
         return False
-    if type(value) in (list, tuple, dict):
+    if isinstance(value, (list, tuple, dict)):  # (NamedTuples, OrderedDicts too)
         items = value.values() if isinstance(value, dict) else value
         return len(items) < 64 and any(_known(v, depth + 1) for v in items)  # not large data
     if type(value) in _PLAIN or isinstance(value, _NEVER_KNOWN):

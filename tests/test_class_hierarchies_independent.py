@@ -1937,38 +1937,14 @@ def test_property_without_super_works():
     check_first(forward_loss, (PropPlain(R(800, 3, 4), 0.6), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "super().weight in a property: EvaluationError 'super(): __class__ cell not found' from the"
-        " derivative code"
-    ),
-)
 def test_super_in_property():
     check_first(forward_loss, (PropSub(R(801, 3, 4), 0.6), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "super().weight (a base property) read in a method: EvaluationError '__class__ cell not "
-        "found' from the derivative code"
-    ),
-)
 def test_super_property_read_in_method():
     check_first(forward_loss, (PropViaSuper(R(802, 3, 4), 0.6), X4), 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "super().k (a class attribute) read in a method: EvaluationError '__class__ cell not found'"
-        " from the derivative code"
-    ),
-)
 def test_super_class_attribute():
     check_first(forward_loss, (KSuperSub(R(803, 4)), X4), 1)
 
@@ -2022,87 +1998,33 @@ def test_starred_unpack_in_method():
     check_first(model_starred_loss, (model, X4), 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "a, b = pair; a, b = b, a then a(b(x)): refused as 'call of b, a function held in a local "
-        "variable'"
-    ),
-)
 def test_swap_then_call():
     check_first(swap_call, ((d44(829), Scaled(R(831, 4, 4), R(832, 4), 0.3)), X4), 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason="a, b = b, a then a.forward(...): refused as 'method .forward() of a local value'",
-)
 def test_swap_then_method():
     check_first(swap_method, ((d44(833), Scaled(R(835, 4, 4), R(836, 4), 0.3)), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "pair = (model.encoder, model.decoder); a, b = pair then a(x): refused as 'a function held "
-        "in a local variable'"
-    ),
-)
 def test_local_tuple_of_objects_unpacked():
     check_first(tuple_built, (AE(d44(837), d34(839)), X4), 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "layers = model.layers; first = layers[0]; first(x): refused as 'a function held in a local"
-        " variable'"
-    ),
-)
 def test_local_list_then_literal_index():
     check_first(
         layers_local, (Model([d44(841), Scaled(R(843, 4, 4), R(844, 4), 0.5), d34(845)]), X4), 0
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "if flag: layer = m.layers[0] else: layer = m.layers[1]; layer(x): EvaluationError "
-        "NameError 'cannot access free variable _t4' from the derivative code (said to be the "
-        "plain call's)"
-    ),
-)
 @pytest.mark.parametrize("flag", [True, False])
 def test_branch_bound_layer_called(flag):
     refused_or_right(branch_call, (_model2(), X4, flag), (0,), (), second=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "layer bound by an if on the data, then layer(x): EvaluationError NameError from the "
-        "derivative code"
-    ),
-)
 def test_branch_on_data_bound_layer_called():
     refused_or_right(branch_call_data, (_model2(), -np.abs(X4)), (0, 1), (), second=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "an object bound in an if, its attributes read: the error calls it 'the nested function "
-        "layer used as a value'"
-    ),
-)
 def test_branch_bound_object_error_names_an_object():
     with pytest.raises(ad.S2SError) as info:
         ad.grad(branch_attrs)(
@@ -2119,48 +2041,18 @@ def test_differentiated_plain_containers_work():
     check_first(loop_plain, (Model([d44(850), Scaled(R(852, 3, 4), R(853, 3), 0.5)]), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "grad(f, wrt=1) with a methodless object holding a list of layers: for layer in "
-        "model.layers: layer(h) refused ('a function held in a local variable'); works with "
-        "wrt=0, or when the class has a method"
-    ),
-)
 def test_held_fixed_methodless_container_loop():
     check_first(loop_plain, (Seq([d44(862), Scaled(R(864, 3, 4), R(865, 3), 0.5)]), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "grad(f, wrt=1) with a dataclass holding a list of layers: layer = model.layers[0]; "
-        "layer(x) refused"
-    ),
-)
 def test_held_fixed_dataclass_container_index():
     check_first(index_local, (DCSeq([d44(866), d34(868)]), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "grad(f, wrt=1) with a NamedTuple of layers: model.encoder.forward(x) refused as 'method "
-        ".forward() of a local value'"
-    ),
-)
 def test_held_fixed_namedtuple_of_layers():
     check_first(box_direct, (NTPair(d44(870), d34(872)), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason="grad(f, wrt=1) with a methodless object: enc, (d1, d2) = model.parts; enc(x) refused",
-)
 def test_held_fixed_methodless_nested_parts():
     parts = Parts((d44(874), (d34(876), Scaled(R(878, 3, 4), R(879, 3), 0.5))))
     check_first(nested_parts, (parts, X4), 1)
@@ -2177,39 +2069,15 @@ def _stale_check(obj, wrt, cls, name, new):
         setattr(cls, name, old)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Dense.forward reassigned after the first call: grad through Scaled.forward's super() keeps"
-        " the old derivative (wrong numbers)"
-    ),
-)
 @pytest.mark.parametrize("wrt", [0, 1])
 def test_redefined_base_method_reached_by_super(wrt):
     _stale_check(Scaled(R(880, 3, 4), R(881, 3), 1.2), wrt, Dense, "forward", forward_sin)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "Dense.forward reassigned: grad through three levels of super() (Top) keeps the old "
-        "derivative"
-    ),
-)
 def test_redefined_base_method_three_levels_down():
     _stale_check(Top(R(882, 3, 4), R(883, 3), 1.2, R(884, 3)), 1, Dense, "forward", forward_sin)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "TanhBlock.act reassigned: SoftBlock.act's super().act(h) keeps the old derivative (wrong "
-        "numbers)"
-    ),
-)
 def test_redefined_method_called_by_super_act():
     _stale_check(SoftBlock(R(885, 3, 4)), 1, TanhBlock, "act", act_sin)
 
@@ -2249,14 +2117,6 @@ def opt_shift_loss(m, x):
     return np.sum(m.f(x) ** 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SyntaxError,
-    reason=(
-        "super().f(x, shift=1.5) into `if shift is not None:` compiles `1.5 is not None`: a "
-        "SyntaxWarning, a SyntaxError under warnings as errors"
-    ),
-)
 def test_method_default_none_no_syntax_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -1588,8 +1588,7 @@ def test_w08_helper_calls_model_hessian():
 # Refused with a located error (not yet) or issue 17: strict xfails (tests/conftest.py).
 NOT_YET = "not yet: refused with a located error"
 PENDING_TESTS = {
-    "test_f23_namedtuple_of_models": NOT_YET + " (models unpacked from an argument, called)",
-    "test_f23c_unpack_list_of_layers": NOT_YET + " (layers unpacked from an argument, called)",
+    # (models and layers unpacked from an argument, then called: work since session 36)
     "test_o34_namedtuple_with_call": NOT_YET + " (a NamedTuple with __call__ differentiated)",
     "test_o42_model_in_dict_argument": NOT_YET + " (a model in a dict given to a helper)",
     "test_f29_callback_keyword_and_default": NOT_YET + " (a helper with a function default)",

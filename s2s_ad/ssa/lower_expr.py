@@ -48,6 +48,7 @@ from .ir import (
 from .kinds import SequenceKinds
 from .records import Records
 from .strings import Strings
+from .super_calls import is_super_attribute
 
 UNARYOPS = {
     gast.USub: operator.neg,
@@ -85,6 +86,21 @@ ARRAY_METHODS = {
     )
 }
 ARRAY_METHODS.update(flatten=np.ravel, astype=np.ndarray.astype)
+
+
+def _identity_known(kind: object, left: Atom, right: Atom) -> Const | None:
+    """`1.5 is not None` of two literals, one of them None, True, False or `...` (a helper's
+    `shift=None` given 1.5, inlined): its value, which Python's compiler would warn of
+    ("is not" with a literal) in the generated code; None for any other comparison."""
+    if kind not in (operator.is_, operator.is_not):
+        return None
+    if not (isinstance(left, Const) and isinstance(right, Const)):
+        return None
+    singletons = (None, True, False, Ellipsis)
+    if not any(v is s for v in (left.value, right.value) for s in singletons):
+        return None
+    return Const(kind(left.value, right.value))
+
 
 # where the local value may be an object of the user's (ssa/object_names.py)
 _OBJECT_HINT = (
@@ -253,6 +269,8 @@ class ExprLowering(
         return not isinstance(node, gast.Name) or node.id in self.env or node.id in self.locals
 
     def _attribute(self, node: gast.Attribute) -> Expr:
+        if is_super_attribute(node):  # `super().weight`: ssa/super_calls.py
+            return self._super_attribute(node)
         if not self._is_local_chain(node):
             return self._free_chain(node)
         known = self._known_attribute(node)  # `self.W` of a known `self`: callable_values.py
@@ -312,6 +330,8 @@ class ExprLowering(
         ):
             return self._method(func, args, kwargs)
         callee = self._free_chain(func)
+        if callee.value is super:  # (`super().name` is resolved: ssa/super_calls.py)
+            self._refuse_super_value()
         if callee.value is slice and not kwargs and all(isinstance(a, Const) for a in args):
             # a literal, as `x[0, :2]`'s index is: the tuple holding it stays one too
             # (`(0, None, slice(None, 2))` in gradient code lowered again, not a list
@@ -534,7 +554,7 @@ class ExprLowering(
             )
         right = self._atom(comparators[0])
         spelled = self._rt(kind.__name__) if kind in (runtime.is_in, runtime.is_not_in) else None
-        first = Prim(kind, (left, right), spelled=spelled)
+        first = _identity_known(kind, left, right) or Prim(kind, (left, right), spelled=spelled)
         if len(ops) == 1:
             return first
         tested = self._atom_of(first)

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import gast
 
+from ..errors import S2SError
 from ..frontend import nodes
 from .callable_values import Known
 from .function_values import Named
+from .ir import Free
 from .live_objects import followed
 
 
@@ -40,7 +42,11 @@ class ObjectNames:
         if not all(_names(target) <= rebound for rebound in self.rebound_by_loops):
             return False  # a loop's name holds the object on some iterations only
         if isinstance(target, gast.Name):
-            bound = self._object_binding(value)
+            if isinstance(value, gast.Tuple) and any(self._names_objects(e) for e in value.elts):
+                # `pair = (model.encoder, model.decoder)`: a static tuple of the bindings
+                self.env[target.id] = tuple(self._item_binding(e) for e in value.elts)
+                return True
+            bound = self._object_binding(value) or self._sequence_binding(value)
             if bound is None:
                 return False
             self.env[target.id] = bound
@@ -49,10 +55,13 @@ class ObjectNames:
             return False
         if isinstance(value, (gast.Tuple, gast.List)):
             return self._bind_pairwise(target, value)
+        static = self.env.get(value.id) if isinstance(value, gast.Name) else None
+        if isinstance(static, tuple) and _holds_binding(static):  # `a, b = pair` of a
+            return self._bind_static(target, static)  # `pair = (m.encoder, m.decoder)`
         known = self._known_value(value)
         if not _holds_sequence(known):
             return False
-        if len(known) != len(target.elts) or any(isinstance(t, gast.Starred) for t in target.elts):
+        if len(known) != len(target.elts) or _starred(target):
             return False  # (the ordinary lowering reports a length that does not fit)
         for index, item_target in enumerate(target.elts):
             item = gast.copy_location(
@@ -61,6 +70,17 @@ class ObjectNames:
             if not self._bind_known_object(item_target, item):
                 self._bind_target(item_target, self._binding(item))
         return True
+
+    def _refuse_joined_objects(self, name: str, envs: list[dict]) -> None:
+        """After an `if`: `name` given a differentiated object on some path is refused
+        where it is read later (its data is read on the path that bound it)."""
+        if any(getattr(env.get(name), "atom", None) is not None for env in envs):
+            raise self._unsupported(
+                f"`{name}`, given an object the derivative is taken with respect to in a "
+                "branch, read after the `if`",
+                hint=f"call its methods inside each branch (`{name}.forward(x)` there), or "
+                "choose by an index into a list of layers in a loop over them",
+            )
 
     def _bind_pairwise(self, target: gast.Tuple | gast.List, value: gast.Tuple | gast.List):
         """`(a, b), c = pair, 2.0`: each target given its value, where one of them names
@@ -71,15 +91,57 @@ class ObjectNames:
             isinstance(e, gast.Starred) for e in elements
         ):
             return False
-        read = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
-        if not read.isdisjoint(_names(target)):
-            return False
         if not any(self._names_objects(v) for v in value.elts):
             return False
+        read = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+        if not read.isdisjoint(_names(target)):
+            # `a, b = b, a`: every value read first, then bound, where each is a name
+            if not all(isinstance(t, gast.Name) for t in target.elts):
+                return False
+            return self._bind_static(target, tuple(self._item_binding(v) for v in value.elts))
         for item_target, item in zip(target.elts, value.elts, strict=True):
             if not self._bind_known_object(item_target, item):
                 self._bind_target(item_target, self._binding(item))
         return True
+
+    def _bind_static(self, target: gast.expr, bound: object) -> bool:
+        """`target` given the binding `bound` already made: an object's to a name, a static
+        tuple's items to a tuple of targets of its length; any other by `_bind_target`."""
+        if isinstance(target, gast.Name) and isinstance(bound, Named):
+            self.env[target.id] = bound
+            return True
+        fits = isinstance(bound, tuple) and isinstance(target, (gast.Tuple, gast.List))
+        if not fits or len(bound) != len(target.elts) or _starred(target):
+            self._bind_target(target, bound)
+            return True
+        for item_target, item in zip(target.elts, bound, strict=True):
+            self._bind_static(item_target, item)
+        return True
+
+    def _chain_if_known(self, node: gast.expr) -> Free | None:
+        """`_known_chain`, or None where it names nothing when the derivative is made
+        (`LOG[-1]` of a list still empty: data read at run time, as any other)."""
+        try:
+            return self._known_chain(node)
+        except S2SError:
+            return None
+
+    def _item_binding(self, node: gast.expr) -> object:
+        """A display's item: the object it names, or its value (an atom, a tuple)."""
+        return self._object_binding(node) or self._binding(node)
+
+    def _sequence_binding(self, node: gast.expr) -> Known | None:
+        """`layers = model.layers`: a known list or tuple holding objects, bound as the
+        chain is (`layers[0]`, `for layer in layers` then follow its objects)."""
+        if not isinstance(node, (gast.Attribute, gast.Subscript)):
+            return None
+        if self._live_root(node):
+            owner = self._live_record(node)
+            if owner is None or not _holds_sequence(owner.value):
+                return None
+            return Known(owner, atom=self._live(node))
+        chain = self._chain_if_known(node)
+        return Known(chain) if chain is not None and _holds_sequence(chain.value) else None
 
     def _names_objects(self, node: gast.expr) -> bool:
         """Whether `node` names known objects: one, a known sequence holding some, or a
@@ -102,7 +164,7 @@ class ObjectNames:
             if owner is None or not followed(owner.value):
                 return None
             return Known(owner, atom=self._live(node))
-        chain = self._known_chain(node)
+        chain = self._chain_if_known(node)
         return Known(chain) if chain is not None and followed(chain.value) else None
 
     def _known_value(self, node: gast.expr) -> object:
@@ -111,7 +173,7 @@ class ObjectNames:
             bound = self.env.get(node.id)
             return bound.free.value if isinstance(bound, Named) else None
         if isinstance(node, (gast.Attribute, gast.Subscript)):
-            chain = self._known_chain(node)
+            chain = self._chain_if_known(node)
             return chain.value if chain is not None else None
         return None
 
@@ -125,6 +187,18 @@ def _names(target: gast.expr) -> set[str]:
     if isinstance(target, gast.Starred):
         return _names(target.value)
     return set()
+
+
+def _starred(target: gast.Tuple | gast.List) -> bool:
+    return any(isinstance(t, gast.Starred) for t in target.elts)
+
+
+def _holds_binding(items: tuple) -> bool:
+    """Whether a static tuple holds an object's binding (at any depth)."""
+    return any(
+        isinstance(item, Named) or (isinstance(item, tuple) and _holds_binding(item))
+        for item in items
+    )
 
 
 def _holds_sequence(value: object) -> bool:

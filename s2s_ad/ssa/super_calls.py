@@ -11,8 +11,11 @@ resolved when the derivative is made, as `self.forward(x)` is:
             return self.c * super().forward(x)   →   the body of Dense.forward, inlined
 
 A method whose only closure cell is `__class__` is inlined as a module-level function is
-(`method_cell_only`); `super()` anywhere else (outside a method so inlined, with arguments,
-or naming something other than a method) is refused at its line.
+(`method_cell_only`). `super(Scaled, self)` naming the class is the same; `super().weight`
+reads a base class's property (its getter inlined) or class attribute (held fixed). The
+class dict the name is found in is watched: `Dense.forward = …` later makes a new
+derivative. `super()` anywhere else (outside a method so inlined, kept as a value, naming a
+staticmethod or a method of another module's class) is refused at its line.
 """
 
 from __future__ import annotations
@@ -60,43 +63,82 @@ class SuperCalls:
         """`super().name(args)`: the method found after the method's class in the MRO of
         the object its first parameter names, called on that object (`_call_known`)."""
         func = node.func
-        made = node.func.value
-        stack = self.__dict__.get("_methods") or [None]
-        bound = self.env.get(stack[-1][1]) if stack[-1] is not None else None
-        # (a known object is bound as `Named`/`Known`: ssa/callable_values.py)
-        owner = getattr(bound, "free", None)
-        if made.args or made.keywords or owner is None:
-            raise self._unsupported(
-                f"`super().{func.attr}(...)` "
-                + (
-                    "with arguments"
-                    if made.args or made.keywords
-                    else "outside a method of an object the derivative knows the class of"
-                ),
-                hint="call the base class's method on the object: "
-                f"`Base.{func.attr}(self, ...)`, or pass the object as an argument "
-                f"(the derivative is made for its class; {_MRO_NOTE})",
-            )
-        cls, _ = stack[-1]
-        try:
-            method = getattr(super(cls, owner.value), func.attr)
-        except (AttributeError, TypeError) as exc:
-            raise self._unsupported(
-                f"`super().{func.attr}(...)`: {exc}",
-                hint=f"define `{func.attr}` in a base class of {type(owner.value).__name__}",
-            ) from None
-        if not (
-            isinstance(method, types.MethodType)
-            and method.__self__ is owner.value
-            and isinstance(method.__func__, types.FunctionType)
-            and self._inlinable(method.__func__)
-        ):
+        cls, bound, found = self._super_lookup(func)
+        owner = bound.free
+        if not isinstance(found, types.FunctionType) or not self._inlinable(found):
             raise self._unsupported(
                 f"`super().{func.attr}(...)`, which is not a method of the object defined "
-                "in this module with literal defaults",
+                "in this module with literal defaults (a staticmethod, a classmethod, a "
+                "callable attribute, a method of another module's class)",
                 hint=f"call `{func.attr}` by the name it has where it is defined",
             )
+        method = types.MethodType(found, owner.value)
         callee = Free(f"super({cls.__name__}, {owner.source}).{func.attr}", method)
         atom = getattr(bound, "atom", None)  # a differentiated object's run-time value
         args, kwargs = self._call_arguments(node, self._known_argument)
         return self._call_known(callee, args, kwargs, owner, (None, atom, atom is not None))
+
+    def _super_attribute(self, node: gast.Attribute):
+        """`super().weight`: a base class's property, its getter inlined on the object; or
+        a class attribute, held fixed (`super().k`)."""
+        cls, bound, found = self._super_lookup(node)
+        source = f"super({cls.__name__}, {bound.free.source}).{node.attr}"
+        if isinstance(found, property) and found.fget is not None:
+            return self._call_known(Free(f"{source}.fget", found.fget), (bound,), ())
+        if callable(found) or isinstance(found, (property, staticmethod, classmethod)):
+            raise self._unsupported(
+                f"`super().{node.attr}`, a method or descriptor of a base class used as a value",
+                hint=f"call it where it is used: `super().{node.attr}(...)`",
+            )
+        return Free(source, found)
+
+    def _super_lookup(self, node: gast.Attribute) -> tuple:
+        """(the class `super` starts after, the object's binding, what the MRO after it
+        holds under `node.attr`), the class dict it is found in watched (a method redefined
+        later makes a new derivative). Refused outside a method of a known object."""
+        made = node.value
+        cls, bound = self._super_arguments(made)
+        owner = getattr(bound, "free", None)  # (`Named`/`Known`: ssa/callable_values.py)
+        mro = type(owner.value).__mro__ if owner is not None else ()
+        if owner is None or cls not in mro:
+            raise self._unsupported(
+                f"`super().{node.attr}` outside a method of an object the derivative knows "
+                "the class of",
+                hint="call the base class's method on the object: "
+                f"`Base.{node.attr}(self, ...)`, or pass the object as an argument "
+                f"(the derivative is made for its class; {_MRO_NOTE})",
+            )
+        for klass in mro[mro.index(cls) + 1 :]:
+            if node.attr in vars(klass):
+                found = vars(klass)[node.attr]
+                self.scope.watch(klass.__dict__, node.attr, found)
+                return cls, bound, found
+        raise self._unsupported(
+            f"`super().{node.attr}`: no base class of {cls.__name__} defines `{node.attr}`",
+            hint=f"define `{node.attr}` in a base class of {type(owner.value).__name__}",
+        )
+
+    def _super_arguments(self, made: gast.Call) -> tuple:
+        """(the class, the object's binding) of `super()` in the method being inlined, or
+        of `super(Cls, self)` naming a class and a known object; (None, None) otherwise."""
+        if made.keywords or len(made.args) not in (0, 2):
+            return None, None
+        if not made.args:
+            stack = self.__dict__.get("_methods") or [None]
+            if stack[-1] is None:
+                return None, None
+            cls, first = stack[-1]
+            return cls, self.env.get(first)
+        named, obj = made.args
+        if not isinstance(named, (gast.Name, gast.Attribute)) or self._is_local_chain(named):
+            return None, None
+        cls = self._free_chain(named).value
+        bound = self.env.get(obj.id) if isinstance(obj, gast.Name) else None
+        return (cls, bound) if isinstance(cls, type) else (None, None)
+
+    def _refuse_super_value(self) -> None:
+        """`super()` kept as a value (`s = super()`): only `super().name` is resolved."""
+        raise self._unsupported(
+            "`super()` used as a value",
+            hint="read through it where it is used: `super().forward(x)`",
+        )
