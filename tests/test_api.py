@@ -144,6 +144,27 @@ def test_grad_of_non_scalar_points_to_vjp():
         ad.grad(two_outputs)(1.0, 2.0)
 
 
+def list_out(x):
+    return [x[0], x[1]]
+
+
+def array_of_list_out(x):
+    return np.array([x[0], 2.0 * x[1]])
+
+
+@pytest.mark.parametrize(
+    "api",
+    [ad.grad, ad.value_and_grad, ad.hessian, lambda f: ad.grad(f, mode="forward")],
+    ids=["grad", "value_and_grad", "hessian", "forward"],
+)
+@pytest.mark.parametrize(("f", "said"), [(list_out, "a list"), (array_of_list_out, r"\(2,\)")])
+def test_grad_of_a_list_or_array_display_is_non_scalar(api, f, said):
+    """Before session 36 the unit seed met the list first: an EvaluationError at a line of
+    the generated code, which said the plain call raised it too."""
+    with pytest.raises(NonScalarOutputError, match=said):
+        api(f)(np.ones(3))
+
+
 @pytest.mark.parametrize(
     ("args", "wrt", "match"),
     [
