@@ -764,6 +764,8 @@ def _specialised_call(
         if checked:
             try:
                 out, grads = function(*values)
+            except S2SError:  # (a refusal at run time stands)
+                raise
             except Exception:  # (a list or array result meets the unit seed first)
                 _require_scalar_result(f, values)
                 raise

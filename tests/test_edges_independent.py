@@ -666,6 +666,9 @@ COMPLEX_XFAIL.update(
         ("passive_scale", a, m): SEED_REASON
         for a in ("grad", "value_and_grad", "hessian", "jacfwd_grad")
         for m in ("record", "error")
+        # (value_and_grad under warnings as errors: ComplexValueError at the `c = …` line
+        # since session 36, from the plain call's complex result)
+        if (a, m) != ("value_and_grad", "error")
     }
 )
 # fixed but for hessian: the emitter parenthesises a negative literal before `**`; hessian

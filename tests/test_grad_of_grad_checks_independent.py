@@ -525,9 +525,8 @@ _GRAD_UNKNOWN_SHAPE = (
     "grad of an output built as a list or by np.array of scalars: an EvaluationError in the "
     "derivative code, not NonScalarOutputError"
 )
+# (_GRAD_UNKNOWN_SHAPE: NonScalarOutputError since session 36, from the plain call's result)
 _GRAD_ITSELF = {
-    "list_loss": _GRAD_UNKNOWN_SHAPE,
-    "moments_order_2": _GRAD_UNKNOWN_SHAPE,
     "printed_sqrt_negative": "grad prints twice before ComplexValueError (the locating rerun)",
 }
 
@@ -614,12 +613,7 @@ def test_sequence_same_derivative_object(name, api):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_GRAD_UNKNOWN_SHAPE))
-        if n == "moments_order_1_2_1"
-        else n
-        for n in P.SEQUENCES
-    ],
+    list(P.SEQUENCES),
 )
 def test_sequence_grad_itself(name):
     f0, wrt, calls = P.SEQUENCES[name]

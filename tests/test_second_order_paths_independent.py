@@ -723,7 +723,7 @@ KIND_CHANGES = {
             for c in sorted(KIND_CHANGES)
             for a in ("hessian", "hvp", "jacfwd_grad", "jacrev_grad", "grad")
         ],
-        {("axis -1", "grad"): _AXIS_ERROR},
+        {},  # (_AXIS_ERROR: NonScalarOutputError since session 36)
     ),
 )
 def test_scalar_then_vector_then_scalar(case, api):
@@ -757,7 +757,7 @@ def test_scalar_then_vector_then_scalar(case, api):
     "api",
     [
         *("hessian", "hvp", "jacfwd_grad", "jacrev_grad"),
-        pytest.param("grad", marks=pytest.mark.xfail(strict=True, reason=_AXIS_ERROR)),
+        "grad",  # (_AXIS_ERROR: NonScalarOutputError since session 36)
     ],
 )
 def test_global_matrix_makes_output_a_vector(api):
