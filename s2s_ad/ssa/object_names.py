@@ -39,6 +39,8 @@ class ObjectNames:
     def _bind_known_object(self, target: gast.expr, value: gast.expr) -> bool:
         """`target = value` where `value` names known objects: bound statically (True), or
         left to the ordinary lowering (False)."""
+        if type(value) not in _NAMING:
+            return False  # (a call, arithmetic: the common case, at once)
         if not all(_names(target) <= rebound for rebound in self.rebound_by_loops):
             return False  # a loop's name holds the object on some iterations only
         if isinstance(target, gast.Name):
@@ -176,6 +178,10 @@ class ObjectNames:
             chain = self._chain_if_known(node)
             return chain.value if chain is not None else None
         return None
+
+
+# the values that may name objects: a name, a chain, a display of them
+_NAMING = frozenset((gast.Name, gast.Attribute, gast.Subscript, gast.Tuple, gast.List))
 
 
 def _names(target: gast.expr) -> set[str]:
