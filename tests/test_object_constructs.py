@@ -214,3 +214,45 @@ def test_super_outside_a_known_method_is_refused_at_the_users_line():
 
     with pytest.raises(ad.S2SError, match=r"test_object_constructs\.py:\d+.*super\(\)"):
         ad.grad(f)(np.ones(3))
+
+
+GLOBAL_LAYER = Dense(np.eye(3) * 0.5, np.zeros(3))
+GLOBAL_PAIR = (Dense(np.eye(3) * 0.3, np.ones(3) * 0.1), GLOBAL_LAYER)
+
+
+class Plain:
+    """A layer with a method but no `__call__`: not a function value."""
+
+    def __init__(self, W):
+        self.W = W
+
+    def forward(self, x):
+        return np.tanh(self.W @ x)
+
+
+def _plain_loss(layer, x):
+    return np.sum(layer.forward(x) ** 2)
+
+
+PLAIN_PAIR = (Plain(np.eye(3) * 0.4), Plain(np.eye(3) * -0.2))
+
+
+def global_object_to_helper(x):
+    return _plain_loss(PLAIN_PAIR[1], x) + np.sum(GLOBAL_PAIR[0](x))
+
+
+@pytest.mark.parametrize("api", ["grad", "jvp_closure"])
+def test_object_held_fixed_given_to_a_helper(api):
+    """A global, an item of a global tuple, or a closure's object of a class with methods
+    given to a helper (not inlined before session 36: its code was made without knowing
+    the object, and refused `layer.forward(x)`)."""
+    x = np.array([0.3, -0.7, 1.1])
+    reference = _differences(lambda m, x: global_object_to_helper(x), None, x, 1)
+    if api == "grad":
+        np.testing.assert_allclose(ad.grad(global_object_to_helper)(x), reference, 1e-6)
+        return
+    layer = Plain(np.eye(3) * 0.7)
+    v = np.array([1.0, 2.0, -1.0])
+    _, tangent = ad.jvp(lambda x: _plain_loss(layer, x), (x,), (v,))
+    expected = _differences(lambda m, x: _plain_loss(layer, x), None, x, 1) @ v
+    np.testing.assert_allclose(tangent, expected, rtol=1e-6)

@@ -247,7 +247,12 @@ class FunctionValues:
         functions = [self._function_argument(a) for a in node.args]
         keywords = [self._function_argument(k.value) for k in node.keywords]
         if all(f is None for f in functions + keywords):
-            return None
+            # an object of yours held fixed (`helper(MODEL, x)`, `helper(pairs[0], x)`):
+            # inlined too, where it can be, so its methods are followed (ssa/object_names.py)
+            functions = [self._held_object(a) for a in node.args]
+            keywords = [self._held_object(k.value) for k in node.keywords]
+            if all(f is None for f in functions + keywords) or not self._inlinable(fn):
+                return None
         args = tuple(
             self._passed(f) if f is not None else self._atom(a)
             for f, a in zip(functions, node.args, strict=True)

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import gast
 
+from ..callables import is_known_value
 from ..errors import S2SError
 from ..frontend import nodes
+from ..frontend.scope import is_missing
 from .callable_values import Known
 from .function_values import Named
 from .ir import Free
@@ -119,6 +121,25 @@ class ObjectNames:
         for item_target, item in zip(target.elts, bound, strict=True):
             self._bind_static(item_target, item)
         return True
+
+    def _held_object(self, node: gast.expr) -> Named | None:
+        """A global or closure object of your class with code, or a container of them,
+        held fixed (`MODEL`, `PAIR[0]`, `cfg.layers`), as a helper given it is inlined with
+        it known; None for anything else (a local value, a differentiated object, data)."""
+        if isinstance(node, gast.Name):
+            if node.id in self.env or node.id in self.locals:
+                return None
+            value = self.scope.lookup(node.id)
+            if is_missing(value) or not is_known_value(value):
+                return None
+            self.scope.reads[node.id] = value  # (rebinding the name makes a new derivative)
+            return Named(Free(node.id, value))
+        if not isinstance(node, (gast.Attribute, gast.Subscript)) or self._live_root(node):
+            return None
+        chain = self._chain_if_known(node)
+        if chain is None and isinstance(node, gast.Attribute) and not self._is_local_chain(node):
+            chain = self._free_chain(node)  # `cfg.model`: a global's attribute
+        return Named(chain) if chain is not None and is_known_value(chain.value) else None
 
     def _chain_if_known(self, node: gast.expr) -> Free | None:
         """`_known_chain`, or None where it names nothing when the derivative is made
