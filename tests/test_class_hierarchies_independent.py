@@ -1949,50 +1949,18 @@ def test_super_class_attribute():
     check_first(forward_loss, (KSuperSub(R(803, 4)), X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "first, *rest = layers then first(x): refused as 'call of first, a function held in a local"
-        " variable'"
-    ),
-)
 def test_starred_unpack_then_call():
     check_first(starred_call, ([d44(804), ResDense(R(806, 4, 4), R(807, 4)), d34(808)], X4), 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "first, *rest = layers then first.forward(x): refused as 'method .forward() of a local "
-        "value'"
-    ),
-)
 def test_starred_unpack_then_method():
     check_first(starred_method, ([d44(810), Scaled(R(812, 4, 4), R(813, 4), 0.5), d34(814)], X4), 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "*init, last = layers then last.forward(...): refused as 'method .forward() of a local "
-        "value'"
-    ),
-)
 def test_starred_last_then_method():
     check_first(starred_last, ([d44(816), Scaled(R(818, 4, 4), R(819, 4), 0.5), d34(820)], X4), 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "first, *rest = self.layers inside a method: refused as 'call of first, a function held in "
-        "a local variable'"
-    ),
-)
 def test_starred_unpack_in_method():
     model = Model([d44(822), Top(R(824, 4, 4), R(825, 4), 0.3, R(826, 4)), d34(827)])
     check_first(model_starred_loss, (model, X4), 0)

@@ -256,3 +256,23 @@ def test_object_held_fixed_given_to_a_helper(api):
     _, tangent = ad.jvp(lambda x: _plain_loss(layer, x), (x,), (v,))
     expected = _differences(lambda m, x: _plain_loss(layer, x), None, x, 1) @ v
     np.testing.assert_allclose(tangent, expected, rtol=1e-6)
+
+
+def starred_layers(model, x):
+    first, *rest = model.parts[1]
+    *init, last = model.parts
+    for layer in rest:
+        x = layer(x)
+    return np.sum(last[0](first(x)) ** 2) + 0.1 * np.sum(init[0](x))
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_starred_unpacking_of_objects(wrt):
+    rng = np.random.default_rng(3)
+    m = Parts(_dense(rng), _dense(rng, Scaled, 3, 0.9), _dense(rng, Residual, 3, 0.3))
+    x = rng.normal(size=3)
+    value, g = ad.value_and_grad(starred_layers, wrt=wrt)(m, x)
+    assert value == starred_layers(m, x)
+    np.testing.assert_allclose(
+        _flat_gradient(g, wrt), _differences(starred_layers, m, x, wrt), rtol=1e-5, atol=1e-8
+    )

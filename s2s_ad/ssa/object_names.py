@@ -65,15 +65,39 @@ class ObjectNames:
         known = self._known_value(value)
         if not _holds_sequence(known):
             return False
-        if len(known) != len(target.elts) or _starred(target):
+        parts = _unpacked(target, len(known))
+        if parts is None:
             return False  # (the ordinary lowering reports a length that does not fit)
-        for index, item_target in enumerate(target.elts):
+        for item_target, index in parts:
+            if isinstance(item_target, gast.Starred):  # `first, *rest = layers`: a slice
+                self._bind_rest(item_target.value, value, known, index)
+                continue
             item = gast.copy_location(
                 gast.Subscript(value=value, slice=nodes.constant(index), ctx=gast.Load()), value
             )
             if not self._bind_known_object(item_target, item):
                 self._bind_target(item_target, self._binding(item))
         return True
+
+    def _bind_rest(self, target: gast.expr, value: gast.expr, known: list, part: slice) -> None:
+        """`*rest` of a known list or tuple of objects: the list of the items `part` takes,
+        bound as the chain `value[part]` (its objects followed: `for layer in rest`)."""
+        if not isinstance(target, gast.Name):
+            raise self._unsupported(
+                "a starred target other than a name, unpacking objects",
+                hint="unpack into a name: `first, *rest = layers`",
+            )
+        bounds = [nodes.constant(b) if b is not None else None for b in (part.start, part.stop)]
+        sliced = gast.Subscript(
+            value=value, slice=gast.Slice(bounds[0], bounds[1], None), ctx=gast.Load()
+        )
+        sliced = gast.copy_location(sliced, value)
+        owner = self.env[value.id].free if isinstance(value, gast.Name) else None
+        owner = owner or self._chain_if_known(value)
+        spelled = f"{owner.source}[{part.start}:{'' if part.stop is None else part.stop}]"
+        items = Free(spelled, list(known[part]))
+        atom = self._live(sliced) if self._live_root(value) else None
+        self.env[target.id] = Known(items, atom=atom)
 
     def _refuse_joined_objects(self, name: str, envs: list[dict]) -> None:
         """After an `if`: `name` given a differentiated object on some path is refused
@@ -214,6 +238,21 @@ def _names(target: gast.expr) -> set[str]:
     if isinstance(target, gast.Starred):
         return _names(target.value)
     return set()
+
+
+def _unpacked(target: gast.Tuple | gast.List, length: int) -> list | None:
+    """(target, index) for each target unpacking a sequence of `length` items, a starred
+    one given the slice of the items it takes; None where the targets do not fit."""
+    elts = target.elts
+    starred = [i for i, t in enumerate(elts) if isinstance(t, gast.Starred)]
+    if not starred:
+        return list(zip(elts, range(length), strict=True)) if len(elts) == length else None
+    if len(starred) > 1 or len(elts) - 1 > length:
+        return None
+    at, after = starred[0], len(elts) - 1 - starred[0]
+    stop = length - after
+    indices = [*range(at), slice(at, stop), *range(stop, length)]
+    return list(zip(elts, indices, strict=True))
 
 
 def _starred(target: gast.Tuple | gast.List) -> bool:
