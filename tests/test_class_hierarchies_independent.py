@@ -1828,14 +1828,6 @@ def test_super_in_class_from_another_module(other_models, wrt):
     check_first(forward_loss, (other_models.Sub(R(626, 3, 4)), X4), wrt)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "m(x) of a callable object of another module's class: refused naming "
-        "`_s2s_known_m.__call__.__func__`, where m.forward(x) works"
-    ),
-)
 def test_callable_object_from_another_module(other_models):
     check_first(call_loss, (other_models.Layer(R(627, 3, 4)), X4), 1)
 

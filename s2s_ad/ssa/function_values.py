@@ -148,8 +148,14 @@ class FunctionValues:
             # what it runs (callable_values.py); a differentiated object keeps its atom
             live = (getattr(bound, "atom", None), None, False)
             return self._call_known(callee, args, kwargs, live=live)
-        if any(isinstance(a, (Named, Closed)) for a in (*args, *dict(kwargs).values())):
-            if is_user_helper(callee.value):
+        given = (*args, *dict(kwargs).values())
+        if any(isinstance(a, (Named, Closed)) for a in given):
+            # another module's function given only known values (`m(x)` of a class there):
+            # called, its own derivative made for them, as `m.forward(x)` is
+            elsewhere = getattr(callee.value, "__globals__", None) is not self.scope.globals
+            if is_user_helper(callee.value) and not (
+                elsewhere and not any(isinstance(a, Closed) for a in given)
+            ):
                 return self._inline_helper(callee.source, callee.value, args, kwargs)
             args = tuple(self._as_value(a, callee.source) for a in args)
             kwargs = tuple((k, self._as_value(a, callee.source)) for k, a in kwargs)
@@ -368,6 +374,8 @@ class FunctionValues:
         kwargs: tuple,
         why: str = "given a function as an argument",
     ):
+        if name.startswith("_s2s_"):  # (the API's stand-in for a value: not the user's name)
+            name = fn.__qualname__
         where = f"`{name}` ({why})"
         closure = fn.__closure__ and not method_cell_only(fn)  # (`super()`: ssa/super_calls.py)
         if closure or fn.__globals__ is not self.scope.globals:
