@@ -99,8 +99,10 @@ def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
     inner, wrt = fn.__wrapped__, getattr(fn, "_s2s_wrt", 0)  # functools.wraps(f)
     names = api._wrt_names(inner, wrt)
     mode = "flat_value_and_gradient" if made == "value_and_grad" else "gradient"
-    code = api.derivative(inner, mode, names).function
+    made = api.derivative(inner, mode, names)
+    code = made.function
     code._s2s_seeds_gradient_of = inner  # its seed, as `grad`'s own: ad/calls.py
+    code._s2s_dependencies = made.dependencies  # (a caller's derivatives depend on them too)
     return code
 
 

@@ -717,13 +717,11 @@ UNPACK_BUG = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=UNPACK_BUG)
-@pytest.mark.parametrize("api", ["grad", "jvp"])
+@pytest.mark.parametrize("api", ["grad", "jvp"])  # (UNPACK_BUG: fixed in session 36)
 def test_unpack_global_tuple(api):
     check_scalar(api, unpack_global_tuple, X0)
 
 
-@pytest.mark.xfail(strict=True, reason=UNPACK_BUG)
 def test_unpack_global_list():
     check_scalar("grad", unpack_global_list, X0)
 
@@ -808,11 +806,6 @@ def test_own_helper_foreign_model_right_or_located():
     assert_right_or_located(own_helper_foreign_model, X0, "test_held_models_independent.py")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`m = hm.FOREIGN_MODEL; m.forward(x)` is refused as `method .forward() of a local "
-    "value` while `hm.FOREIGN_MODEL.forward(x)` works; README lists `enc = model.encoder`",
-)
 def test_foreign_model_in_local_name():
     check_scalar("grad", foreign_local_name, X0)
 
@@ -1131,12 +1124,8 @@ def _rebind_params():
     out = []
     for name in REBINDS:
         for group in REBIND_GROUPS:
-            marks = []
-            if name == "cfg_model":
-                marks = [pytest.mark.xfail(strict=True, reason=CFG_HELPER_BUG)]
-            elif group == "grad_inside" and name in GRAD_INSIDE_STALE:
-                marks = [pytest.mark.xfail(strict=True, reason=GRAD_INSIDE_BUG)]
-            out.append(pytest.param(name, group, marks=marks, id=f"{name}-{group}"))
+            # (CFG_HELPER_BUG and GRAD_INSIDE_BUG: fixed in session 36)
+            out.append(pytest.param(name, group, id=f"{name}-{group}"))
     return out
 
 
@@ -1184,11 +1173,6 @@ def min_cfg_loss(x):
     return min_energy_of(MIN_CFG.model, x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="grad(f) of `min_energy_of(CFG.model, x)` after `CFG.model = MinBowl()` returns 2x "
-    "(the old MinSpring derivative) instead of 4x**3; value_and_grad's value is stale too",
-)
 def test_min_cfg_attribute_rebound_passed_to_helper():
     x = np.array([0.5, -1.0, 2.0])
     close(ad.grad(min_cfg_loss)(x), 2 * x)
@@ -1243,11 +1227,6 @@ def min_energy_cubed(self, x):
     return self.k * np.sum(x**3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="value_and_grad(outer) with outer calling ad.grad(f)(x) inside, after f's method is "
-    "redefined: value 9.0 and gradient 2*V (old) where the plain call gives 42.75 and 6*x*V",
-)
 def test_min_grad_inside_after_method_redefined():
     x = np.array([0.5, -1.0, 2.0])
     val, g = ad.value_and_grad(min_outer)(x)

@@ -23,6 +23,9 @@ class Scope:
     globals: dict
     closure: dict[str, object]
     reads: dict[str, object] = field(default_factory=dict)
+    # what derivative code the function calls depends on (`grad(g)(x)` inside: g's method
+    # redefined since makes that code, and so this function's derivatives, out of date)
+    derived: list = field(default_factory=list)
 
     @classmethod
     def of(cls, fn: FunctionType) -> Scope:
@@ -64,7 +67,7 @@ class Scope:
                 found.append((Scope(view, {}), name[2], value))
             else:
                 found.append((self, name, value))
-        return found
+        return found + self.derived
 
     def resolve(self, dotted: list[str]) -> object:
         """The object a chain like `np.linalg.norm` names, or `_MISSING`."""

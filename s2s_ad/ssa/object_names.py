@@ -23,6 +23,8 @@ After (SSA)::
 
 from __future__ import annotations
 
+import types
+
 import gast
 
 from ..callables import is_known_value
@@ -161,17 +163,27 @@ class ObjectNames:
         if not isinstance(node, (gast.Attribute, gast.Subscript)) or self._live_root(node):
             return None
         chain = self._chain_if_known(node)
-        if chain is None and isinstance(node, gast.Attribute) and not self._is_local_chain(node):
-            chain = self._free_chain(node)  # `cfg.model`: a global's attribute
         return Named(chain) if chain is not None and is_known_value(chain.value) else None
 
     def _chain_if_known(self, node: gast.expr) -> Free | None:
         """`_known_chain`, or None where it names nothing when the derivative is made
         (`LOG[-1]` of a list still empty: data read at run time, as any other)."""
         try:
-            return self._known_chain(node)
+            chain = self._known_chain(node)
+            if chain is None and isinstance(node, gast.Attribute) and self._free_root(node):
+                chain = self._known_chain(node, free_root=True)  # `CFG.model`, watched
+            return chain
         except S2SError:
             return None
+
+    def _free_root(self, node: gast.expr) -> bool:
+        """Whether the chain `node` starts at a global or closure name (of the user's)."""
+        while isinstance(node, (gast.Attribute, gast.Subscript)):
+            node = node.value
+        if not isinstance(node, gast.Name) or node.id in self.env or node.id in self.locals:
+            return False
+        root = self.scope.lookup(node.id)  # (not s2s_ad's runtime: `rt.unbound._t2`)
+        return not (isinstance(root, types.ModuleType) and root.__name__.startswith("s2s_ad"))
 
     def _item_binding(self, node: gast.expr) -> object:
         """A display's item: the object it names, or its value (an atom, a tuple)."""
@@ -217,7 +229,8 @@ class ObjectNames:
     def _known_value(self, node: gast.expr) -> object:
         """The value (an example, for a differentiated one) a known chain names, else None."""
         if isinstance(node, gast.Name):
-            bound = self.env.get(node.id)
+            held = self._held_object(node)  # `q, p = PAIR`, a global tuple of models
+            bound = self.env.get(node.id) if held is None else held
             return bound.free.value if isinstance(bound, Named) else None
         if isinstance(node, (gast.Attribute, gast.Subscript)):
             chain = self._chain_if_known(node)
