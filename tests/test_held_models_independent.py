@@ -589,7 +589,6 @@ DEFAULT_BUG = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=DEFAULT_BUG)
 @pytest.mark.parametrize("api", ["grad", "hessian"])
 def test_default_object_with_method(api):
     check_scalar(api, prog_defaults, X0)
@@ -603,11 +602,6 @@ def prog_callable_default(x):
     return callable_default(x) * 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a helper default holding a callable object (m=Quadratic(...)) then m(x): refused as "
-    "'a function held in a local variable, unknown when the derivative is made'",
-)
 def test_default_callable_object():
     check_scalar("grad", prog_callable_default, X0)
 
@@ -616,11 +610,6 @@ def prog_default_passed_explicitly(x):
     return penalty(x, CALLBACK, 0.3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="passing an object explicitly to a helper whose default is an object is refused "
-    "('whose default of `model` is not a literal'); README: defaults may be any value",
-)
 def test_default_overridden_by_object():
     check_scalar("grad", prog_default_passed_explicitly, X0)
 
@@ -629,11 +618,6 @@ def own_default_fn(x, model=CALLBACK):
     return model.energy(x) + np.sum(x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the differentiated function's own default object (def f(x, model=CALLBACK)) is refused "
-    "as `method .energy() of a local value`; README: 'the differentiated function's own too'",
-)
 @pytest.mark.parametrize("api", ["grad", "jvp"])
 def test_own_default_object(api):
     check_scalar(api, own_default_fn, X0)

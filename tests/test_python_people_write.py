@@ -2775,7 +2775,7 @@ PENDING = {
     "lambda_late_binding_in_loop": I16_FUNCTIONS,
     "lambda_in_dict_of_activations": I16_FUNCTIONS,
     "kwargs_helper_and_double_star_call": I16_FUNCTIONS,
-    "default_that_is_a_lambda": I16_FUNCTIONS,
+    # (default_that_is_a_lambda: a helper's function default, inlined since session 36)
     "try_except_around_passive_config": TRY,
     "try_except_parse_int": TRY,
     "passive_try_inside_loop_with_active_code_outside": TRY,

@@ -347,7 +347,7 @@ class CallableValues:
         if fn in self.__dict__.get("_inlining_known", ()):
             return False
         defaults = (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
-        if not all(is_literal(d) for d in defaults):
+        if not all(is_literal(d) or is_known_value(d) for d in defaults):  # (`model=MODEL`)
             return False
         return not updated_parameters(helper_tree(fn)[0])
 

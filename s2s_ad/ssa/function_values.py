@@ -47,7 +47,7 @@ import gast
 import numpy as np
 
 from ..ad.calls import is_literal
-from ..callables import gradient_made_from
+from ..callables import gradient_made_from, is_known_value
 from ..errors import S2SError
 from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants
@@ -257,7 +257,8 @@ class FunctionValues:
             # inlined too, where it can be, so its methods are followed (ssa/object_names.py)
             functions = [self._held_object(a) for a in node.args]
             keywords = [self._held_object(k.value) for k in node.keywords]
-            if all(f is None for f in functions + keywords) or not self._inlinable(fn):
+            given = any(f is not None for f in functions + keywords) or _known_defaults(fn)
+            if not given or not self._inlinable(fn):
                 return None
         args = tuple(
             self._passed(f) if f is not None else self._atom(a)
@@ -458,6 +459,13 @@ class FunctionValues:
         values.update(fn.__kwdefaults__ or {})
         defaults = {}
         for param, value in values.items():
+            if is_known_value(value):  # `model=MODEL`: known, its code followed
+                from .callable_values import Known  # (it imports this module)
+
+                name = self.namer.fresh(f"_s2s_default_{param}")
+                self.root_scope.closure[name] = types.CellType(value)
+                defaults[param] = Known(Free(name, value))
+                continue
             if not is_literal(value):
                 raise self._unsupported(
                     f"call of {where}, whose default of `{param}` is not a literal",
@@ -465,6 +473,12 @@ class FunctionValues:
                 )
             defaults[param] = Const(value)
         return defaults
+
+
+def _known_defaults(fn: types.FunctionType) -> bool:
+    """Whether a default of `fn` is a function or an object with code (`model=MODEL`)."""
+    defaults = (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
+    return any(not is_literal(d) and is_known_value(d) for d in defaults)
 
 
 def helper_tree(fn: types.FunctionType) -> tuple[gast.FunctionDef, str, set[str]]:
