@@ -192,15 +192,21 @@ class ObjectNames:
     def _sequence_binding(self, node: gast.expr) -> Known | None:
         """`layers = model.layers`: a known list or tuple holding objects, bound as the
         chain is (`layers[0]`, `for layer in layers` then follow its objects)."""
+        return self._chain_binding(node, _holds_sequence)
+
+    def _chain_binding(self, node: gast.expr, accepts) -> Known | None:
+        """The binding of what a chain of attributes and literal indices names, where
+        `accepts` takes its value: a differentiated object's example with its run-time
+        atom, or the value held fixed; None for anything else."""
         if not isinstance(node, (gast.Attribute, gast.Subscript)):
             return None
         if self._live_root(node):
             owner = self._live_record(node)
-            if owner is None or not _holds_sequence(owner.value):
+            if owner is None or not accepts(owner.value):
                 return None
             return Known(owner, atom=self._live(node))
         chain = self._chain_if_known(node)
-        return Known(chain) if chain is not None and _holds_sequence(chain.value) else None
+        return Known(chain) if chain is not None and accepts(chain.value) else None
 
     def _names_objects(self, node: gast.expr) -> bool:
         """Whether `node` names known objects: one, a known sequence holding some, or a
@@ -216,15 +222,7 @@ class ObjectNames:
             bound = self.env.get(node.id)
             known = isinstance(bound, Named) and followed(bound.free.value)
             return bound if known else None
-        if not isinstance(node, (gast.Attribute, gast.Subscript)):
-            return None
-        if self._live_root(node):  # a differentiated object: its example, its atom
-            owner = self._live_record(node)
-            if owner is None or not followed(owner.value):
-                return None
-            return Known(owner, atom=self._live(node))
-        chain = self._chain_if_known(node)
-        return Known(chain) if chain is not None and followed(chain.value) else None
+        return self._chain_binding(node, followed)
 
     def _known_value(self, node: gast.expr) -> object:
         """The value (an example, for a differentiated one) a known chain names, else None."""
