@@ -44,7 +44,7 @@ from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
-from .function_values import Named, is_function_value, is_user_helper
+from .function_values import Named, default_values, is_function_value, is_user_helper
 from .ir import Free
 from .super_calls import is_super_attribute, method_cell_only
 
@@ -346,8 +346,7 @@ class CallableValues:
             return False
         if fn in self.__dict__.get("_inlining_known", ()):
             return False
-        defaults = (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
-        if not all(is_literal(d) or is_known_value(d) for d in defaults):  # (`model=MODEL`)
+        if not all(is_literal(d) or is_known_value(d) for d in default_values(fn)):
             return False
         return not updated_parameters(helper_tree(fn)[0])
 

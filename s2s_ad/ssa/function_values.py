@@ -475,10 +475,14 @@ class FunctionValues:
         return defaults
 
 
+def default_values(fn: types.FunctionType) -> tuple:
+    """`fn`'s defaults, positional then keyword-only."""
+    return (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
+
+
 def _known_defaults(fn: types.FunctionType) -> bool:
     """Whether a default of `fn` is a function or an object with code (`model=MODEL`)."""
-    defaults = (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
-    return any(not is_literal(d) and is_known_value(d) for d in defaults)
+    return any(not is_literal(d) and is_known_value(d) for d in default_values(fn))
 
 
 def helper_tree(fn: types.FunctionType) -> tuple[gast.FunctionDef, str, set[str]]:
