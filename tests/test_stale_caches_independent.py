@@ -32,7 +32,7 @@ import s2s_ad as ad
 
 X = np.array([0.31, -0.27, 0.53])
 
-BUG_GRAD_VALUE_INSIDE = (
+BUG_GRAD_VALUE_INSIDE = (  # (fixed in session 36)
     "stale derivative: a function calling a module-level `dg = ad.grad(g)` keeps the old "
     "derivative after a helper of `g` is rebound (value and gradient), although `dg` itself "
     "follows"
@@ -704,16 +704,6 @@ def test_default_array_updated_in_place(project):
     assert all_ok(T) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "refused, not stale: a helper whose parameter defaults to a function and calls it "
-        "(`def layer(x, act=np.tanh): return act(2.0 * x)`, called as `layer(w)`) raises "
-        "UnsupportedSyntaxError 'call of `act`, a function held in a local variable, unknown when "
-        "the derivative is made', although the default is known then "
-        "(README: defaults of any value)"
-    ),
-)
 def test_default_is_a_function(project):
     project(
         defs="""
@@ -1111,7 +1101,6 @@ def test_function_argument_helper_redefined(project):
     assert all_ok(T) == []
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_GRAD_VALUE_INSIDE)
 def test_module_level_grad_called_inside_follows_rebinding(project):
     project(
         cfg=CFG,
