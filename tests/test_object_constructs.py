@@ -276,3 +276,18 @@ def test_starred_unpacking_of_objects(wrt):
     np.testing.assert_allclose(
         _flat_gradient(g, wrt), _differences(starred_layers, m, x, wrt), rtol=1e-5, atol=1e-8
     )
+
+
+def starred_global_layers(x):
+    first, *rest = PLAIN_PAIR
+    for layer in rest:
+        x = layer.forward(x)
+    return np.sum(first.forward(x) ** 2)
+
+
+def test_starred_unpacking_of_a_global_tuple_of_objects():
+    """`first, *rest = PLAIN_PAIR`, a module's tuple: raised KeyError from inside s2s_ad
+    before the review of session 36."""
+    x = np.array([0.3, -0.7, 1.1])
+    reference = _differences(lambda m, x: starred_global_layers(x), None, x, 1)
+    np.testing.assert_allclose(ad.grad(starred_global_layers)(x), reference, rtol=1e-6)

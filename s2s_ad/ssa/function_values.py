@@ -152,10 +152,9 @@ class FunctionValues:
         if any(isinstance(a, (Named, Closed)) for a in given):
             # another module's function given only known values (`m(x)` of a class there):
             # called, its own derivative made for them, as `m.forward(x)` is
-            elsewhere = getattr(callee.value, "__globals__", None) is not self.scope.globals
-            if is_user_helper(callee.value) and not (
-                elsewhere and not any(isinstance(a, Closed) for a in given)
-            ):
+            here = getattr(callee.value, "__globals__", None) is self.scope.globals
+            closed = any(isinstance(a, Closed) for a in given)  # (a lambda: inlined or refused)
+            if is_user_helper(callee.value) and (here or closed):
                 return self._inline_helper(callee.source, callee.value, args, kwargs)
             args = tuple(self._as_value(a, callee.source) for a in args)
             kwargs = tuple((k, self._as_value(a, callee.source)) for k, a in kwargs)

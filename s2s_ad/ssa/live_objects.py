@@ -160,12 +160,10 @@ class LiveObjects:
 
     def _live_owner(self, node: gast.expr) -> Free | None:
         """The example `node` names, when it is a differentiated object or a chain of one."""
-        if not self._live_root(node) or self._through_property(node):
-            return None
-        if isinstance(node, gast.Name):
-            return self.env[node.id].free
-        chain = self._known_chain(node)
-        return chain if chain is not None and is_user_object(chain.value) else None
+        found = self._live_record(node)
+        if found is None or isinstance(node, gast.Name):
+            return found
+        return found if is_user_object(found.value) else None
 
     def _through_property(self, node: gast.expr) -> bool:
         """Whether a step of the chain `node` reads a property (computed, not stored)."""

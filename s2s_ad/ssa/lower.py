@@ -361,8 +361,7 @@ class _Lowering(
         changed = sorted({n for env in envs for n in env if env.get(n) != before.get(n)})
         joins: dict[str, tuple[str, list]] = {}  # name → (joined, its value on each branch)
         for name in changed:
-            if live(name):  # a differentiated object per branch: ssa/object_names.py
-                self._refuse_joined_objects(name, envs)
+            self._refuse_joined_objects(name, envs, live)  # ssa/object_names.py
             if self._join_functions(name, test, envs, before):  # ssa/nested_functions.py
                 continue
             self.env[name] = envs[0].get(name, envs[1].get(name))

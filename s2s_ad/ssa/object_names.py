@@ -64,26 +64,31 @@ class ObjectNames:
         static = self.env.get(value.id) if isinstance(value, gast.Name) else None
         if isinstance(static, tuple) and _holds_binding(static):  # `a, b = pair` of a
             return self._bind_static(target, static)  # `pair = (m.encoder, m.decoder)`
-        known = self._known_value(value)
-        if not _holds_sequence(known):
+        owner = self._known_free(value)
+        if owner is None or not _holds_sequence(owner.value):
             return False
-        parts = _unpacked(target, len(known))
+        parts = _unpacked(target, len(owner.value))
         if parts is None:
             return False  # (the ordinary lowering reports a length that does not fit)
         for item_target, index in parts:
             if isinstance(item_target, gast.Starred):  # `first, *rest = layers`: a slice
-                self._bind_rest(item_target.value, value, known, index)
+                self._bind_rest(item_target.value, value, owner, index)
                 continue
             item = gast.copy_location(
                 gast.Subscript(value=value, slice=nodes.constant(index), ctx=gast.Load()), value
             )
-            if not self._bind_known_object(item_target, item):
-                self._bind_target(item_target, self._binding(item))
+            self._bind_item(item_target, item)
         return True
 
-    def _bind_rest(self, target: gast.expr, value: gast.expr, known: list, part: slice) -> None:
-        """`*rest` of a known list or tuple of objects: the list of the items `part` takes,
-        bound as the chain `value[part]` (its objects followed: `for layer in rest`)."""
+    def _bind_item(self, target: gast.expr, item: gast.expr) -> None:
+        """One target of an unpacking given its item: an object's binding, or its value."""
+        if not self._bind_known_object(target, item):
+            self._bind_target(target, self._binding(item))
+
+    def _bind_rest(self, target: gast.expr, value: gast.expr, owner: Free, part: slice) -> None:
+        """`*rest` of a known list or tuple of objects (`owner`, which `value` names): the
+        list of the items `part` takes, bound as the chain `value[part]` (its objects
+        followed: `for layer in rest`)."""
         if not isinstance(target, gast.Name):
             raise self._unsupported(
                 "a starred target other than a name, unpacking objects",
@@ -94,17 +99,15 @@ class ObjectNames:
             value=value, slice=gast.Slice(bounds[0], bounds[1], None), ctx=gast.Load()
         )
         sliced = gast.copy_location(sliced, value)
-        owner = self.env[value.id].free if isinstance(value, gast.Name) else None
-        owner = owner or self._chain_if_known(value)
         spelled = f"{owner.source}[{part.start}:{'' if part.stop is None else part.stop}]"
-        items = Free(spelled, list(known[part]))
+        items = Free(spelled, list(owner.value[part]))
         atom = self._live(sliced) if self._live_root(value) else None
         self.env[target.id] = Known(items, atom=atom)
 
-    def _refuse_joined_objects(self, name: str, envs: list[dict]) -> None:
+    def _refuse_joined_objects(self, name: str, envs: list[dict], live) -> None:
         """After an `if`: `name` given a differentiated object on some path is refused
-        where it is read later (its data is read on the path that bound it)."""
-        if any(getattr(env.get(name), "atom", None) is not None for env in envs):
+        where it is read later (`live(name)`; its data is read on the path that bound it)."""
+        if any(getattr(env.get(name), "atom", None) is not None for env in envs) and live(name):
             raise self._unsupported(
                 f"`{name}`, given an object the derivative is taken with respect to in a "
                 "branch, read after the `if`",
@@ -130,8 +133,7 @@ class ObjectNames:
                 return False
             return self._bind_static(target, tuple(self._item_binding(v) for v in value.elts))
         for item_target, item in zip(target.elts, value.elts, strict=True):
-            if not self._bind_known_object(item_target, item):
-                self._bind_target(item_target, self._binding(item))
+            self._bind_item(item_target, item)
         return True
 
     def _bind_static(self, target: gast.expr, bound: object) -> bool:
@@ -213,7 +215,10 @@ class ObjectNames:
         display of such (`(first, second)`)."""
         if isinstance(node, (gast.Tuple, gast.List)):
             return any(self._names_objects(e) for e in node.elts)
-        return self._object_binding(node) is not None or _holds_sequence(self._known_value(node))
+        if self._object_binding(node) is not None:
+            return True
+        known = self._known_free(node)
+        return known is not None and _holds_sequence(known.value)
 
     def _object_binding(self, node: gast.expr) -> Known | None:
         """The binding of the known object of the user's class `node` names (a chain from a
@@ -224,15 +229,14 @@ class ObjectNames:
             return bound if known else None
         return self._chain_binding(node, followed)
 
-    def _known_value(self, node: gast.expr) -> object:
-        """The value (an example, for a differentiated one) a known chain names, else None."""
-        if isinstance(node, gast.Name):
-            held = self._held_object(node)  # `q, p = PAIR`, a global tuple of models
-            bound = self.env.get(node.id) if held is None else held
-            return bound.free.value if isinstance(bound, Named) else None
+    def _known_free(self, node: gast.expr) -> Free | None:
+        """The known value (an example, for a differentiated one) a name or a chain names,
+        with how the code spells it; None for any other."""
+        if isinstance(node, gast.Name):  # (`q, p = PAIR`: a global tuple of models too)
+            bound = self._held_object(node) or self.env.get(node.id)
+            return bound.free if isinstance(bound, Named) else None
         if isinstance(node, (gast.Attribute, gast.Subscript)):
-            chain = self._chain_if_known(node)
-            return chain.value if chain is not None else None
+            return self._chain_if_known(node)
         return None
 
 
