@@ -293,7 +293,7 @@ class R3Reg:
         return self.lam * np.sum(w**4)
 
 
-def r3_pen(w, reg=R3Reg(0.5)):
+def r3_pen(w, reg=R3Reg(0.5)):  # noqa: B008 (the point of the test)
     return reg.penalty(w)
 
 
@@ -467,7 +467,7 @@ def r16_f(x):
 
 
 # R17: inner grad of g whose object default is replaced via __defaults__
-def r17_g(x, reg=L2(0.2)):
+def r17_g(x, reg=L2(0.2)):  # noqa: B008 (the point of the test)
     return np.sum(np.sin(x)) + reg(x)
 
 

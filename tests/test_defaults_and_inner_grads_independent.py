@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import s2s_ad as ad
-
 from tests import defaults_inner_helpers_independent as H
 
 X = np.array([0.3, -0.7, 1.1])
@@ -39,7 +38,7 @@ def same_value(a, b, what):
 
 def check_first(f, x=X):
     """grad (both modes), value_and_grad, jvp, vjp against central differences and the plain call."""
-    plain = f(x)
+    """grad (both modes), value_and_grad, jvp, vjp vs central differences and the plain call."""
     ref = central(f, x)
     g_rev = ad.grad(f)(x)
     close(g_rev, ref, "grad reverse vs central differences")
