@@ -37,8 +37,8 @@ def same_value(a, b, what):
 
 
 def check_first(f, x=X):
-    """grad (both modes), value_and_grad, jvp, vjp against central differences and the plain call."""
     """grad (both modes), value_and_grad, jvp, vjp vs central differences and the plain call."""
+    plain = f(x)
     ref = central(f, x)
     g_rev = ad.grad(f)(x)
     close(g_rev, ref, "grad reverse vs central differences")
