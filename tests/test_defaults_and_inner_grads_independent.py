@@ -139,8 +139,7 @@ INNER_MODULE_DG_MODEL_DEFAULT = (
 )
 KNOWN_REBIND = {
     ("R5_own_defaults_rebound", "second"): OWN_FN_DEFAULT_GRAD_GRAD,
-    ("R7_nested_default_rebound", "first"): STALE_NESTED_DEFAULT,
-    ("R7_nested_default_rebound", "second"): STALE_NESTED_DEFAULT,
+    # (R7, STALE_NESTED_DEFAULT: fixed in session 36, a default's default watched)
     ("R16_inner_grad_object_default_method_redefined", "first"): INNER_OBJ_DEFAULT,
     ("R16_inner_grad_object_default_method_redefined", "second"): INNER_OBJ_DEFAULT,
     ("R17_inner_grad_object_default_replaced", "first"): INNER_OBJ_DEFAULT,
@@ -289,7 +288,6 @@ def test_inner_grad_fn_default_shortest():
     close(ad.grad(outer)(X), central(outer, X), "outer grad")
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_NESTED_DEFAULT)
 def test_stale_nested_default_shortest():
     f = H.r7_f
     try:

@@ -451,7 +451,10 @@ class FunctionValues:
         return self._read_from_module
 
     def _helper_defaults(self, fn: types.FunctionType, where: str) -> dict:
-        """The helper's defaults as literals (they were evaluated when its `def` ran)."""
+        """The helper's defaults as literals (they were evaluated when its `def` ran), or
+        known functions and objects; watched, however the helper was reached (a default's
+        default: `helper.__defaults__ = …` later makes a new derivative)."""
+        self.scope.watch_defaults(fn)
         code = fn.__code__
         positional = code.co_varnames[: code.co_argcount]
         values = dict(zip(reversed(positional), reversed(fn.__defaults__ or ()), strict=False))
