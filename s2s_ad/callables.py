@@ -87,10 +87,15 @@ def binds(resolved: Resolved) -> bool:
     return bool(resolved.args or resolved.kwargs)
 
 
-def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
+def made_by_s2s_ad(
+    fn: types.FunctionType, given: tuple[int, frozenset] | None = None
+) -> types.FunctionType | None:
     """For `grad(g)` or `value_and_grad(g)`, the flat code computing what it returns
     (`g_grad(*params, out_bar=1.0)` returns the gradient, the value first for
-    `value_and_grad`); None for other functions (`jacobian`, `hessian`: refused at the call)."""
+    `value_and_grad`); None for other functions (`jacobian`, `hessian`: refused at the call).
+    `given`: (how many arguments a call gives by position, the keywords it gives): the code
+    is made for `g`'s defaults that are functions or objects the call leaves to them, as
+    `grad` itself makes it for the values it is given (`specialised`)."""
     made = getattr(fn, "_s2s_made_by", None)
     if made not in ("grad", "value_and_grad"):
         return None  # jacobian, hessian, …: refused where they are called
@@ -98,12 +103,26 @@ def made_by_s2s_ad(fn: types.FunctionType) -> types.FunctionType | None:
 
     inner, wrt = fn.__wrapped__, getattr(fn, "_s2s_wrt", 0)  # functools.wraps(f)
     names = api._wrt_names(inner, wrt)
+    if given is not None:
+        inner = specialised(inner, _defaults_left(inner, *given), names)
     mode = "flat_value_and_gradient" if made == "value_and_grad" else "gradient"
     made = api.derivative(inner, mode, names)
     code = made.function
     code._s2s_seeds_gradient_of = inner  # its seed, as `grad`'s own: ad/calls.py
     code._s2s_dependencies = made.dependencies  # (a caller's derivatives depend on them too)
     return code
+
+
+def _defaults_left(fn: types.FunctionType, positional: int, keywords: frozenset) -> list:
+    """One value per parameter of `fn`: its default where a call giving `positional`
+    arguments and `keywords` leaves it to the default, else None (not known)."""
+    params = list(inspect.signature(fn).parameters.values())
+    return [
+        p.default
+        if k >= positional and p.name not in keywords and p.default is not p.empty
+        else None
+        for k, p in enumerate(params)
+    ]
 
 
 def gradient_made_from(fn: object) -> types.FunctionType | None:

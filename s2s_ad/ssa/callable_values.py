@@ -304,7 +304,8 @@ class CallableValues:
         kwargs = (*bound.items(), *kwargs)
         spelled = callee.source + path  # the function itself: `layer.__call__.__func__`
         if getattr(fn, "_s2s_made_by", None) is not None:  # made by s2s_ad: never inlined
-            made = made_by_s2s_ad(fn)  # grad's flat gradient code, a helper; else refused
+            # grad's flat gradient code, for the defaults the call leaves; else refused
+            made = made_by_s2s_ad(fn, (len(args), frozenset(k for k, _ in kwargs)))
             self.root_scope.derived.extend(getattr(made, "_s2s_dependencies", ()))
             target = Free(spelled, fn if made is None else made)  # called as `dg` if passive
             return self._call_named(Named(target), self._values(args), self._values(kwargs))
