@@ -2042,14 +2042,6 @@ def test_redefined_method_called_by_super_act():
     _stale_check(SoftBlock(R(885, 3, 4)), 1, TanhBlock, "act", act_sin)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "a held-fixed object's __class__ reassigned (same attributes): grad(f, wrt=1) keeps the old"
-        " class's derivative"
-    ),
-)
 def test_held_fixed_object_class_reassigned():
     o = KAttrSub(R(886, 4), 3)
     G = ad.grad(forward_loss, wrt=1)

@@ -329,3 +329,77 @@ def test_inner_gradient_given_another_object_than_the_default():
     x = np.array([0.2, -0.4, 0.9])
     reference = _differences(lambda m, x: _inner_gradient_given_another(x), None, x, 1)
     np.testing.assert_allclose(ad.grad(_inner_gradient_given_another)(x), reference, rtol=1e-5)
+
+
+class _Tanh(Plain):
+    K = 1.5
+
+    def forward(self, x):
+        return np.tanh(self.K * self.W @ x)
+
+
+class _Sine(Plain):
+    K = 0.5
+
+    def forward(self, x):
+        return np.sin(self.W @ x) * self.K
+
+
+class _Net:
+    def __init__(self, layer):
+        self.layer = layer
+
+
+_MODEL = _Tanh(np.eye(3) * 0.4)
+_NET = _Net(_Tanh(np.eye(3) * 0.4))
+
+
+def _model_loss(x):
+    return np.sum(_MODEL.forward(x) ** 2)
+
+
+def _net_loss(x):
+    return np.sum(_NET.layer.forward(x) ** 2)
+
+
+def _argument_loss(layer, x):
+    return np.sum(layer.forward(x) ** 2)
+
+
+_CLASS_APIS = {
+    "grad": lambda f, x: ad.grad(f)(x),
+    "jacfwd": lambda f, x: ad.jacfwd(f)(x),
+    "jvp": lambda f, x: ad.jvp(f, (x,), (np.ones(3),))[1],
+    "vjp": lambda f, x: ad.vjp(f, x)[1](1.0),
+    "hessian": lambda f, x: ad.hessian(f)(x),
+}
+
+
+@pytest.mark.parametrize("api", sorted(_CLASS_APIS))
+@pytest.mark.parametrize("holder", ["global", "attribute", "argument"])
+def test_object_class_reassigned_makes_a_new_derivative(api, holder):
+    """`obj.__class__ = Other` after a derivative was made: its methods and class
+    attributes are another class's now (before, every API kept the old class's code, value
+    and derivative, with no error)."""
+    x = np.array([0.3, -0.7, 1.1])
+    made = {"global": _MODEL, "attribute": _NET.layer, "argument": _Tanh(np.eye(3) * 0.4)}
+    obj = made[holder]
+    if holder == "argument":
+        held = ad.grad(_argument_loss, wrt=1) if api == "grad" else None
+        f = (lambda x: _argument_loss(obj, x)) if held is None else None
+    else:
+        f = _model_loss if holder == "global" else _net_loss
+    run = (lambda: held(obj, x)) if f is None else (lambda: _CLASS_APIS[api](f, x))
+    try:
+        run()
+        obj.__class__ = _Sine
+        after = run()
+    finally:
+        obj.__class__ = _Tanh
+    obj.__class__ = _Sine
+    try:
+        fresh = _CLASS_APIS[api](lambda x: np.sum(_Sine.forward(obj, x) ** 2), x)
+    finally:
+        obj.__class__ = _Tanh
+    np.testing.assert_allclose(after, fresh, rtol=1e-12)
+    assert not np.allclose(after, _CLASS_APIS[api](lambda x: _argument_loss(obj, x), x))

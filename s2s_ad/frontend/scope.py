@@ -62,7 +62,8 @@ class Scope:
             if isinstance(name, tuple):  # `watch`'s: the holder looked up as globals are
                 holder, value = value
                 # dicts and defaults checked directly (`is_current` runs on every call)
-                view = holder if isinstance(holder, (dict, MappingProxyType, _Defaults)) else None
+                direct = (dict, MappingProxyType, _Defaults, _ClassOf)
+                view = holder if isinstance(holder, direct) else None
                 view = view if view is not None else _Items(holder)
                 found.append((Scope(view, {}), name[2], value))
             else:
@@ -101,8 +102,16 @@ class Scope:
             if isinstance(entries, dict):
                 self.reads[("item", id(holder), attr)] = (entries, entries.get(attr, value))
                 if attr not in entries:
+                    self.watch_class(holder)
                     self._watch_class_entry(type(holder), attr)
         self.watch_defaults(value)
+
+    def watch_class(self, obj: object) -> None:
+        """Depend on the user object `obj` still being of its class: its methods and class
+        attributes were looked up there (`obj.__class__ = Other` later makes a new
+        derivative, as redefining a method does)."""
+        if not isinstance(obj, type) and _is_users(obj):
+            self.reads[("item", id(obj), "__class__")] = (_ClassOf(obj), type(obj))
 
     def _watch_class_entry(self, cls: type, attr: str) -> None:
         """The entry of the class that defines `attr` for objects of `cls`."""
@@ -130,6 +139,19 @@ class Scope:
         holder = _Defaults(fn)
         for key, value in as_made.items():
             self.reads[("made from", id(fn), key)] = (holder, value)
+
+
+class _ClassOf:
+    """An object's class seen as `_Items` sees a dict: `holder.get("__class__", …)`."""
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __contains__(self, key: object) -> bool:
+        return key == "__class__"
+
+    def get(self, key: str, default: object) -> object:
+        return type(self.obj) if key == "__class__" else default
 
 
 class _Defaults:

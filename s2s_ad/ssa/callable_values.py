@@ -166,6 +166,8 @@ class CallableValues:
             value = own.get(key, getattr(holder, key, None))
             if _shapes_code(value):
                 self.scope.watch(own, key, value)  # absent from it: it stays absent
+        if not isinstance(holder, type) and (own is None or key not in own):
+            self.scope.watch_class(holder)  # its class's entry is what it reads
         for cls in type(holder).__mro__ if not isinstance(holder, type) else ():
             if key in cls.__dict__:
                 self.scope.watch(cls.__dict__, key, cls.__dict__[key])

@@ -108,6 +108,7 @@ class SuperCalls:
                 f"`Base.{node.attr}(self, ...)`, or pass the object as an argument "
                 f"(the derivative is made for its class; {_MRO_NOTE})",
             )
+        self.scope.watch_class(owner.value)  # (its MRO, which `__class__ = …` changes)
         for klass in mro[mro.index(cls) + 1 :]:
             if node.attr in vars(klass):
                 found = vars(klass)[node.attr]
