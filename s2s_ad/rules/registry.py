@@ -125,6 +125,11 @@ class Rule:
         known = frozenset({*names, *self.params, *(k for k, _ in self.keywords)})
         return names, known, frozenset(self.params)
 
+    @property
+    def names(self) -> frozenset[str]:
+        """Every parameter and keyword name a call may give."""
+        return self._names[1]
+
     def bind(self, prim: Prim) -> Site | None:
         """Map the call's operands to parameter and keyword names; None if they do not fit."""
         names, known, parameters = self._names

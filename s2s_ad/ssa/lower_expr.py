@@ -46,6 +46,7 @@ from .ir import (
     Var,
 )
 from .kinds import SequenceKinds
+from .library_keywords import keywords_as_positions
 from .records import Records
 from .strings import Strings
 from .super_calls import is_super_attribute
@@ -355,26 +356,32 @@ class ExprLowering(
                 hint="write the computation out as code",
             )
         args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
-        args = self._arrays_of_lists(callee.value, args)
+        args, kwargs = self._rule_arguments(callee.value, args, kwargs)
         return Prim(callee.value, args, kwargs, spelled=callee.source)
 
-    def _arrays_of_lists(self, fn: object, args: tuple) -> tuple:
-        """A known list or tuple given to a NumPy function that reads it as one array
-        (a reduction, an elementwise function: `Rule.arrays`) converted by `np.asarray`
-        first, whose rule lays out its tangent as the array's (in vector mode too):
-        `np.std([a, b])` → `_t1 = np.asarray([a, b]); np.std(_t1)`."""
+    def _rule_arguments(self, fn: object, args: tuple, kwargs: tuple) -> tuple:
+        """(args, kwargs) of a call of a function with a rule: NumPy's own names of its
+        parameters given by keyword passed by position (`np.mean(a=x)`: library_keywords.py);
+        a known list or tuple given to a NumPy function that reads it as one array (a
+        reduction, an elementwise function: `Rule.arrays`) converted by `np.asarray` first,
+        whose rule lays out its tangent as the array's (in vector mode too): `np.std([a,
+        b])` → `_t1 = np.asarray([a, b]); np.std(_t1)`."""
         try:
             rule = lookup(fn)
         except TypeError:  # an unhashable callee
-            return args
-        if rule is None or not rule.arrays:
-            return args
+            return args, kwargs
+        if rule is None:
+            return args, kwargs
+        if kwargs:
+            args, kwargs = keywords_as_positions(rule, fn, args, kwargs)
+        if not rule.arrays:
+            return args, kwargs
         return tuple(
             self._atom_of(Prim(np.asarray, (a,), spelled="np.asarray"))
             if isinstance(a, Var) and (self.kind_of(a) or "").startswith(("list", "tuple"))
             else a
             for a in args
-        )
+        ), kwargs
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
         if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
