@@ -1815,14 +1815,6 @@ def test_second_order_object_of_another_module(other_models, api, inner_outer):
     check_second(forward_loss, (m, X4), *inner_outer, (api,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.S2SError,
-    reason=(
-        "super().forward(x) in a class of another module: refused as 'outside a method of an "
-        "object the derivative knows the class of', where Base.forward(self, x) works"
-    ),
-)
 @pytest.mark.parametrize("wrt", [0, 1])
 def test_super_in_class_from_another_module(other_models, wrt):
     check_first(forward_loss, (other_models.Sub(R(626, 3, 4)), X4), wrt)

@@ -62,7 +62,7 @@ class Scope:
             if isinstance(name, tuple):  # `watch`'s: the holder looked up as globals are
                 holder, value = value
                 # dicts and defaults checked directly (`is_current` runs on every call)
-                direct = (dict, MappingProxyType, _Defaults, _ClassOf)
+                direct = (dict, MappingProxyType, _Defaults, _ClassOf, _SubclassesOf)
                 view = holder if isinstance(holder, direct) else None
                 view = view if view is not None else _Items(holder)
                 found.append((Scope(view, {}), name[2], value))
@@ -113,6 +113,13 @@ class Scope:
         if not isinstance(obj, type) and _is_users(obj):
             self.reads[("item", id(obj), "__class__")] = (_ClassOf(obj), type(obj))
 
+    def watch_subclasses(self, cls: type) -> None:
+        """Depend on the classes derived from `cls` being those there are now (`super()`
+        resolved by `cls` alone: ssa/super_calls.py; a class derived since may place
+        another base after it)."""
+        holder = _SubclassesOf(cls)
+        self.reads[("item", id(cls), "__subclasses__")] = (holder, holder.now)
+
     def _watch_class_entry(self, cls: type, attr: str) -> None:
         """The entry of the class that defines `attr` for objects of `cls`."""
         for owner in cls.__mro__:
@@ -152,6 +159,33 @@ class _ClassOf:
 
     def get(self, key: str, default: object) -> object:
         return type(self.obj) if key == "__class__" else default
+
+
+class _SubclassesOf:
+    """The classes derived from a class, seen as `_Items` sees a dict: the set found when
+    watched, as the same object while they are the same."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.now = derived_classes(cls)
+
+    def __contains__(self, key: object) -> bool:
+        return key == "__subclasses__"
+
+    def get(self, key: str, default: object) -> object:
+        found = derived_classes(self.cls)
+        return self.now if found == self.now else found
+
+
+def derived_classes(cls: type) -> frozenset[type]:
+    """Every class derived from `cls` now, at any depth."""
+    found, pending = set(), [cls]
+    while pending:
+        for derived in type.__subclasses__(pending.pop()):
+            if derived not in found:
+                found.add(derived)
+                pending.append(derived)
+    return frozenset(found)
 
 
 class _Defaults:

@@ -14,8 +14,15 @@ A method whose only closure cell is `__class__` is inlined as a module-level fun
 (`method_cell_only`). `super(Scaled, self)` naming the class is the same; `super().weight`
 reads a base class's property (its getter inlined) or class attribute (held fixed). The
 class dict the name is found in is watched: `Dense.forward = …` later makes a new
-derivative. `super()` anywhere else (outside a method so inlined, kept as a value, naming a
-staticmethod or a method of another module's class) is refused at its line.
+derivative.
+
+A method of another module's class is not inlined: its derivative is made on its own, for
+an object known at run time only. There `super().forward(x)` is the first base after the
+method's class defining `forward` (called as a function of its own, `Dense.forward(self,
+x)`), which holds for every object only where no class derived from it places another base
+after it (multiple inheritance): checked for the classes derived now, refused otherwise, and
+watched for those derived later. `super()` anywhere else (outside a method, kept as a value,
+naming a staticmethod) is refused at its line.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ import types
 
 import gast
 
-from .ir import Free
+from ..frontend.scope import derived_classes
+from .ir import Free, Var
 
 _MRO_NOTE = "super() is resolved from the object's class when the derivative is made"
 
@@ -64,6 +72,15 @@ class SuperCalls:
         the object its first parameter names, called on that object (`_call_known`)."""
         func = node.func
         cls, bound, found = self._super_lookup(func)
+        if isinstance(bound, Var):  # a method made on its own: its object known at run time
+            if not isinstance(found, types.FunctionType):
+                raise self._unsupported(
+                    f"`super().{func.attr}(...)`, which is not a plain method of a base class "
+                    "(a staticmethod, a classmethod, a callable attribute)",
+                    hint=f"call `{func.attr}` by the name it has where it is defined",
+                )
+            args, kwargs = self._call_arguments(node, self._known_argument)
+            return self._call_base_member(found, func.attr, (bound, *args), kwargs)
         owner = bound.free
         if not isinstance(found, types.FunctionType) or not self._inlinable(found):
             raise self._unsupported(
@@ -82,7 +99,11 @@ class SuperCalls:
         """`super().weight`: a base class's property, its getter inlined on the object; or
         a class attribute, held fixed (`super().k`)."""
         cls, bound, found = self._super_lookup(node)
-        source = f"super({cls.__name__}, {bound.free.source}).{node.attr}"
+        if isinstance(bound, Var) and isinstance(found, property) and found.fget is not None:
+            return self._call_base_member(found.fget, node.attr, (bound,), ())
+        if isinstance(bound, Var) and not callable(found):
+            return self._base_member(found, node.attr)
+        source = f"super({cls.__name__}, {getattr(bound.free, 'source', '')}).{node.attr}"
         if isinstance(found, property) and found.fget is not None:
             return self._call_known(Free(f"{source}.fget", found.fget), (bound,), ())
         if callable(found) or isinstance(found, (property, staticmethod, classmethod)):
@@ -98,6 +119,8 @@ class SuperCalls:
         later makes a new derivative). Refused outside a method of a known object."""
         made = node.value
         cls, bound = self._super_arguments(made)
+        if isinstance(bound, Var) and isinstance(cls, type):
+            return cls, bound, self._by_class(cls, node.attr)
         owner = getattr(bound, "free", None)  # (`Named`/`Known`: ssa/callable_values.py)
         mro = type(owner.value).__mro__ if owner is not None else ()
         if owner is None or cls not in mro:
@@ -125,7 +148,7 @@ class SuperCalls:
         if made.keywords or len(made.args) not in (0, 2):
             return None, None
         if not made.args:
-            stack = self.__dict__.get("_methods") or [None]
+            stack = self.__dict__.get("_methods") or [self._own_method()]
             if stack[-1] is None:
                 return None, None
             cls, first = stack[-1]
@@ -136,6 +159,60 @@ class SuperCalls:
         cls = self._free_chain(named).value
         bound = self.env.get(obj.id) if isinstance(obj, gast.Name) else None
         return (cls, bound) if isinstance(cls, type) else (None, None)
+
+    def _own_method(self) -> tuple | None:
+        """(its class, its first parameter) where the function differentiated is itself a
+        method calling `super()` (another module's, made on its own for its callers)."""
+        cell = self.root_scope.closure.get("__class__")
+        if cell is None or not self.params or self.scope is not self.root_scope:
+            return None
+        try:
+            return cell.cell_contents, self.params[0]
+        except ValueError:  # (an empty cell)
+            return None
+
+    def _by_class(self, cls: type, attr: str) -> object:
+        """What `super(cls, obj).attr` finds for an object known only at run time: the first
+        base of `cls` defining `attr`, the same for every class of the object derived from
+        `cls` now (checked) and later (watched: a class defined since makes a new
+        derivative, which checks again); its class dict watched too."""
+        owner = next((k for k in cls.__mro__[1:] if attr in vars(k)), None)
+        if owner is None:
+            raise self._unsupported(
+                f"`super().{attr}`: no base class of {cls.__name__} defines `{attr}`",
+                hint=f"define `{attr}` in a base class of {cls.__name__}",
+            )
+        for derived in derived_classes(cls):
+            mro = derived.__mro__[derived.__mro__.index(cls) + 1 :]
+            if next(k for k in mro if attr in vars(k)) is not owner:
+                raise self._unsupported(
+                    f"`super().{attr}` in {cls.__name__}, whose next class defining `{attr}` "
+                    f"is another for objects of {derived.__name__} (multiple inheritance) "
+                    "than for objects of the class itself",
+                    hint="call the base class's method by its name where the object's class "
+                    f"is defined in the module you differentiate, or `{owner.__name__}."
+                    f"{attr}(self, ...)` for {owner.__name__}'s",
+                )
+        self.scope.watch_subclasses(cls)
+        self.scope.watch(owner.__dict__, attr, vars(owner)[attr])
+        self._owner_of_member = owner
+        return vars(owner)[attr]
+
+    def _base_member(self, value: object, attr: str) -> Free:
+        """`value` (a base class's method, getter or attribute) read through a cell of the
+        generated code: its class may have no name in the method's module."""
+        owner = self.__dict__.pop("_owner_of_member", None)
+        label = f"_s2s_{getattr(owner, '__name__', 'base')}_{attr}"
+        name = self.namer.fresh(label if label.isidentifier() else "_s2s_base")
+        self.root_scope.closure[name] = types.CellType(value)
+        return Free(name, value)
+
+    def _call_base_member(self, fn: types.FunctionType, attr: str, args: tuple, kwargs: tuple):
+        """A call of a base class's method or getter found by `_by_class`, as a call of
+        a function by its name is (its own derivative made for its callers)."""
+        from .function_values import Named  # (it imports this module)
+
+        return self._call_named(Named(self._base_member(fn, attr)), args, kwargs)
 
     def _refuse_super_value(self) -> None:
         """`super()` kept as a value (`s = super()`): only `super().name` is resolved."""
