@@ -116,13 +116,26 @@ def made_by_s2s_ad(
 def _defaults_left(fn: types.FunctionType, positional: int, keywords: frozenset) -> list:
     """One value per parameter of `fn`: its default where a call giving `positional`
     arguments and `keywords` leaves it to the default, else None (not known)."""
-    params = list(inspect.signature(fn).parameters.values())
+    defaults = parameter_defaults(fn)
     return [
-        p.default
-        if k >= positional and p.name not in keywords and p.default is not p.empty
-        else None
-        for k, p in enumerate(params)
+        defaults[name] if k >= positional and name not in keywords and name in defaults else None
+        for k, name in enumerate(inspect.signature(fn).parameters)
     ]
+
+
+def parameter_defaults(fn: types.FunctionType) -> dict[str, object]:
+    """{parameter: its default} of `fn`'s parameters that have one, positional then
+    keyword-only (the objects Python made when its `def` ran)."""
+    code = fn.__code__
+    positional = code.co_varnames[: code.co_argcount]
+    defaults = dict(zip(reversed(positional), reversed(fn.__defaults__ or ()), strict=False))
+    defaults.update(fn.__kwdefaults__ or {})
+    return defaults
+
+
+def default_values(fn: types.FunctionType) -> tuple:
+    """`fn`'s defaults, positional then keyword-only."""
+    return (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
 
 
 def gradient_made_from(fn: object) -> types.FunctionType | None:

@@ -31,6 +31,7 @@ from .ad.read_items import dead_outputs, items_label, reads_matter
 from .ad.reverse import adjoint_function, gradient_function
 from .ad.seed_dtype import output_float_dtype, seed_dtype
 from .ad.shapes import infer_shapes
+from .callables import parameter_defaults
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
 from .errors import RecursiveCallError, S2SError
@@ -598,14 +599,7 @@ def _trailing_defaults(fn: types.FunctionType, params: list[str]) -> tuple:
     """The defaults of the last of `params` (positional ones, then keyword-only ones, as the
     flat gradient code takes them all by position) that have literal defaults: calls that
     leave them out, as `f`'s callers may, still bind."""
-    defaults = dict(
-        zip(
-            reversed(params[: fn.__code__.co_argcount]),
-            reversed(fn.__defaults__ or ()),
-            strict=False,
-        )
-    )
-    defaults.update(fn.__kwdefaults__ or {})
+    defaults = parameter_defaults(fn)
     trailing: list = []
     for name in reversed(params):
         if name not in defaults or not is_literal(defaults[name]):

@@ -39,12 +39,18 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from ..callables import is_known_value, made_by_s2s_ad, resolve, transparently_wraps
+from ..callables import (
+    default_values,
+    is_known_value,
+    made_by_s2s_ad,
+    resolve,
+    transparently_wraps,
+)
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
-from .function_values import Named, default_values, is_function_value, is_user_helper
+from .function_values import Named, is_function_value, is_user_helper
 from .ir import Free
 from .super_calls import is_super_attribute, method_cell_only
 

@@ -47,7 +47,7 @@ import gast
 import numpy as np
 
 from ..ad.calls import is_literal
-from ..callables import gradient_made_from, is_known_value
+from ..callables import default_values, gradient_made_from, is_known_value, parameter_defaults
 from ..errors import S2SError
 from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants
@@ -455,12 +455,8 @@ class FunctionValues:
         known functions and objects; watched, however the helper was reached (a default's
         default: `helper.__defaults__ = …` later makes a new derivative)."""
         self.scope.watch_defaults(fn)
-        code = fn.__code__
-        positional = code.co_varnames[: code.co_argcount]
-        values = dict(zip(reversed(positional), reversed(fn.__defaults__ or ()), strict=False))
-        values.update(fn.__kwdefaults__ or {})
         defaults = {}
-        for param, value in values.items():
+        for param, value in parameter_defaults(fn).items():
             if is_known_value(value):  # `model=MODEL`: known, its code followed
                 from .callable_values import Known  # (it imports this module)
 
@@ -475,11 +471,6 @@ class FunctionValues:
                 )
             defaults[param] = Const(value)
         return defaults
-
-
-def default_values(fn: types.FunctionType) -> tuple:
-    """`fn`'s defaults, positional then keyword-only."""
-    return (*(fn.__defaults__ or ()), *(fn.__kwdefaults__ or {}).values())
 
 
 def _known_defaults(fn: types.FunctionType) -> bool:
