@@ -351,6 +351,10 @@ def affine_loss_elsewhere(layer, x):
     return np.sum(layer.forward(x) ** 2)
 
 
+def springs_elsewhere(springs, x):
+    return P.springs_energy(springs, x)
+
+
 def loss_net_held_elsewhere(x, y):
     return np.sum((NET(x) - y) ** 2)
 
@@ -361,6 +365,8 @@ def _elsewhere_args(name):
         return loss_held_model_elsewhere, [x, np.array([0.5, -0.2, 0.1, 0.3])]
     if name == "model_arg":
         return loss_model_arg_elsewhere, [HELD, x, np.array([0.5, -0.2, 0.1, 0.3])]
+    if name == "springs":
+        return springs_elsewhere, list(P.make_springs(np.random.default_rng(0), 3))
     if name == "affine":
         return affine_loss_elsewhere, list(P.make_affine(np.random.default_rng(0), 3))
     if name == "net_arg":
@@ -403,7 +409,21 @@ ELSEWHERE_XFAIL = {
     ): "refused: property `out_dim` of Model (vjp differentiates the model too)",
     **{
         (prog, w, api): _METHOD_OF_LOCAL
-        for prog, w in (("net_arg", 0), ("net_arg", 1), ("net_held", 0), ("affine", 1))
+        for prog, w in (
+            ("net_arg", 0),
+            ("net_arg", 1),
+            ("net_held", 0),
+            ("affine", 1),
+        )
+        for api in ELSEWHERE_APIS
+    },
+    **{
+        (
+            "springs",
+            1,
+            api,
+        ): "refused: 'call of `P.springs_energy` (given a function as an argument), "
+        "defined in another module': its arguments are a list of frozen dataclasses and an array"
         for api in ELSEWHERE_APIS
     },
 }
@@ -428,6 +448,7 @@ ELSEWHERE_XFAIL = {
             ("net_arg", 0),
             ("net_held", 0),
             ("affine", 1),
+            ("springs", 1),
         )
         for api in ELSEWHERE_APIS
     ],
