@@ -403,3 +403,66 @@ def test_object_class_reassigned_makes_a_new_derivative(api, holder):
         obj.__class__ = _Tanh
     np.testing.assert_allclose(after, fresh, rtol=1e-12)
     assert not np.allclose(after, _CLASS_APIS[api](lambda x: _argument_loss(obj, x), x))
+
+
+class _Root:
+    def forward(self, x):
+        return np.sin(x)
+
+
+class _Middle(_Root):
+    pass
+
+
+class _Leaf(_Middle):
+    def forward(self, x):
+        return 2.0 * super().forward(x)
+
+
+def _leaf_loss(m, x):
+    return np.sum(m.forward(x))
+
+
+def test_an_override_added_between_a_class_and_its_super_target():
+    """`_Middle.forward` defined after the derivative: `super()` in `_Leaf` now finds it
+    (before session 37 only the class that defined the name was watched, silently stale)."""
+    x = np.array([0.3, -0.7, 1.1])
+    g, leaf = ad.grad(_leaf_loss, wrt=1), _Leaf()
+    np.testing.assert_allclose(g(leaf, x), 2.0 * np.cos(x))
+    _Middle.forward = lambda self, x: x * x
+    try:
+        np.testing.assert_allclose(g(leaf, x), 4.0 * x)
+    finally:
+        del _Middle.forward
+
+
+def _scaled_sine(x):
+    return np.sin(x) * 3.0
+
+
+def _calls_helper(x):
+    return np.sum(_scaled_sine(x) ** 2)
+
+
+@pytest.mark.parametrize("api", ["grad", "jvp", "hessian"])
+def test_a_helpers_code_replaced_makes_a_new_derivative(api):
+    x = np.array([0.3, -0.7, 1.1])
+    run = {
+        "grad": lambda: ad.grad(_calls_helper)(x),
+        "jvp": lambda: ad.jvp(_calls_helper, (x,), (np.ones(3),))[1],
+        "hessian": lambda: ad.hessian(_calls_helper)(x),
+    }[api]
+    before = run()
+    old = _scaled_sine.__code__
+    _scaled_sine.__code__ = (lambda x: np.cos(x) * 3.0).__code__
+    try:
+        after = run()
+        fresh = {
+            "grad": lambda: -18.0 * np.cos(x) * np.sin(x),
+            "jvp": lambda: np.sum(-18.0 * np.cos(x) * np.sin(x)),
+            "hessian": lambda: np.diag(-18.0 * np.cos(2 * x)),
+        }[api]()
+    finally:
+        _scaled_sine.__code__ = old
+    np.testing.assert_allclose(after, fresh, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(before, after)

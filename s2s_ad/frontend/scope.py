@@ -55,6 +55,7 @@ class Scope:
         still being `value`: a method or a function held in an object, resolved when the
         derivative was made (ssa/callable_values.py)."""
         self.reads[("item", id(holder), key)] = (holder, value)
+        self.watch_defaults(getattr(value, "__func__", value))  # (a staticmethod's too)
 
     def dependencies(self) -> list[tuple[Scope, str, object]]:
         found = []
@@ -111,7 +112,9 @@ class Scope:
         attributes were looked up there (`obj.__class__ = Other` later makes a new
         derivative, as redefining a method does)."""
         if not isinstance(obj, type) and _is_users(obj):
-            self.reads[("item", id(obj), "__class__")] = (_ClassOf(obj), type(obj))
+            holder = _ClassOf(obj)
+            for key in _CLASS_FACTS:
+                self.reads[("item", id(obj), key)] = (holder, holder.get(key, None))
 
     def watch_subclasses(self, cls: type) -> None:
         """Depend on the classes derived from `cls` being those there are now (`super()`
@@ -122,21 +125,31 @@ class Scope:
 
     def _watch_class_entry(self, cls: type, attr: str) -> None:
         """The entry of the class that defines `attr` for objects of `cls`."""
-        for owner in cls.__mro__:
+        self.watch_lookup(cls.__mro__, attr)
+
+    def watch_lookup(self, classes: tuple, attr: str) -> object:
+        """What `attr` names in the first of `classes` (an MRO, or its part after a class)
+        defining it, returned; that entry watched, and its absence from the user's classes
+        before it (`A.forward = …` later, where `A` inherited it, makes a new derivative).
+        `_MISSING` where none defines it."""
+        for owner in classes:
             entries = vars(owner)
-            if attr in entries:
-                if _is_users(owner):
-                    self.reads[("item", id(owner), attr)] = (entries, entries[attr])
-                return
+            found = entries.get(attr, _MISSING)
+            if _is_users(owner) or found is not _MISSING:
+                self.watch(entries, attr, found)
+            if found is not _MISSING:
+                return found
+        return _MISSING
 
     def watch_defaults(self, value: object) -> None:
-        """A helper of the user's: its defaults too (`helper.__defaults__ = …` changes what
-        a call of it computes); once per helper, however many calls read it."""
+        """A helper of the user's: its code and defaults too (`helper.__defaults__ = …`,
+        `helper.__code__ = …` change what a call of it computes); once per helper, however
+        many calls read it."""
         if not isinstance(value, FunctionType) or ("item", id(value), "__defaults__") in self.reads:
             return
         if not is_library_function(value):
             defaults = _Defaults(value)
-            for key in ("__defaults__", "__kwdefaults__"):
+            for key in MADE_FROM:
                 self.reads[("item", id(value), key)] = (defaults, getattr(value, key))
 
     def watch_made_from(self, fn: FunctionType, as_made: dict[str, object]) -> None:
@@ -149,16 +162,22 @@ class Scope:
 
 
 class _ClassOf:
-    """An object's class seen as `_Items` sees a dict: `holder.get("__class__", …)`."""
+    """An object's class and its MRO seen as `_Items` sees a dict: `holder.get("__class__",
+    …)`; the MRO (a new tuple where `Cls.__bases__ = …`)."""
 
     def __init__(self, obj: object) -> None:
         self.obj = obj
 
     def __contains__(self, key: object) -> bool:
-        return key == "__class__"
+        return key in _CLASS_FACTS
 
     def get(self, key: str, default: object) -> object:
-        return type(self.obj) if key == "__class__" else default
+        if key == "__class__":
+            return type(self.obj)
+        return type(self.obj).__mro__ if key == "__mro__" else default
+
+
+_CLASS_FACTS = ("__class__", "__mro__")
 
 
 class _SubclassesOf:

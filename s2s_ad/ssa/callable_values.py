@@ -174,10 +174,7 @@ class CallableValues:
                 self.scope.watch(own, key, value)  # absent from it: it stays absent
         if not isinstance(holder, type) and (own is None or key not in own):
             self.scope.watch_class(holder)  # its class's entry is what it reads
-        for cls in type(holder).__mro__ if not isinstance(holder, type) else ():
-            if key in cls.__dict__:
-                self.scope.watch(cls.__dict__, key, cls.__dict__[key])
-                break
+            self.scope.watch_lookup(type(holder).__mro__, key)
 
     def _known_argument(self, node: gast.expr) -> object:
         """An argument of an inlined call: a function or a user object known now stays

@@ -31,7 +31,7 @@ import types
 
 import gast
 
-from ..frontend.scope import derived_classes
+from ..frontend.scope import derived_classes, is_missing
 from .ir import Free, Var
 
 _MRO_NOTE = "super() is resolved from the object's class when the derivative is made"
@@ -132,11 +132,9 @@ class SuperCalls:
                 f"(the derivative is made for its class; {_MRO_NOTE})",
             )
         self.scope.watch_class(owner.value)  # (its MRO, which `__class__ = …` changes)
-        for klass in mro[mro.index(cls) + 1 :]:
-            if node.attr in vars(klass):
-                found = vars(klass)[node.attr]
-                self.scope.watch(klass.__dict__, node.attr, found)
-                return cls, bound, found
+        found = self.scope.watch_lookup(mro[mro.index(cls) + 1 :], node.attr)
+        if not is_missing(found):
+            return cls, bound, found
         raise self._unsupported(
             f"`super().{node.attr}`: no base class of {cls.__name__} defines `{node.attr}`",
             hint=f"define `{node.attr}` in a base class of {type(owner.value).__name__}",
@@ -194,7 +192,7 @@ class SuperCalls:
                     f"{attr}(self, ...)` for {owner.__name__}'s",
                 )
         self.scope.watch_subclasses(cls)
-        self.scope.watch(owner.__dict__, attr, vars(owner)[attr])
+        self.scope.watch_lookup(cls.__mro__[1:], attr)
         self._owner_of_member = owner
         return vars(owner)[attr]
 
