@@ -25,13 +25,9 @@ _PRINT_TWICE = (
     "names a local) prints twice at second order: `def f(x): return np.sum(PCLOSED(x) ** 2)` "
     "with PCLOSED a closure printing `closure 0.7` prints it twice under hessian"
 )
-_OTHER_MODULE = (
-    "(silently wrong until session 33, refused now, at the call, naming the data it reads) "
-    "wrong number: a helper of another module reading that module's global, changed by a "
-    "call later in the function, is read after the change at second order (its forward "
-    "sweep rerun): `a = oth.scaled(x); oth.set_s(2.5); return a * oth.scaled(x)` "
-    "hessian at 0.3 gives 8.2534, right 6.1900; hvp's gradient 2.8232, right 2.1174"
-)
+# (a helper of another module reading that module's global, changed by a call later in the
+# function: silently wrong until session 33, refused then; inlined since session 37, its
+# reads in its module where they stand: right at second order too)
 _SHADOW = (
     "(silently wrong until session 33, refused now) wrong number: a helper reading module "
     "global K (the caller has a local K) and SCALE, "
@@ -51,16 +47,6 @@ PENDING_TESTS = {
     "test_helpers_that_cannot_be_copied[shadow_print-jacfwd_grad]": _PRINT_TWICE,
     "test_helpers_that_cannot_be_copied[shadow_print-jacrev_grad]": _PRINT_TWICE,
     "test_helpers_that_cannot_be_copied[shadow_print-grad_grad]": _PRINT_TWICE,
-    "test_helpers_that_cannot_be_copied[other_state-hessian]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[other_state-hvp]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[other_state-jacfwd_grad]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[other_state-jacrev_grad]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[other_state-grad_grad]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[state_other_reads_ours-hessian]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[state_other_reads_ours-hvp]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[state_other_reads_ours-jacfwd_grad]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[state_other_reads_ours-jacrev_grad]": _OTHER_MODULE,
-    "test_helpers_that_cannot_be_copied[state_other_reads_ours-grad_grad]": _OTHER_MODULE,
     "test_helpers_that_cannot_be_copied[state_shadow_reads-hessian]": _SHADOW,
     "test_helpers_that_cannot_be_copied[state_shadow_reads-hvp]": _SHADOW,
     "test_helpers_that_cannot_be_copied[state_shadow_reads-jacfwd_grad]": _SHADOW,
@@ -610,9 +596,7 @@ def test_int_leaf_tangent_zero_int_and_none_agree():
     assert np.array_equal(h1, h2)
 
 
-@pytest.mark.parametrize(
-    "name", ["use_other_state", "state_other_reads_ours", "state_shadow_reads"]
-)
+@pytest.mark.parametrize("name", ["state_shadow_reads"])
 def test_uninlinable_helper_reading_changed_state_refused_at_second_order(name):
     """(session 33) A helper that cannot be copied into the gradient code and reads module
     data a helper the function calls changes: refused at second order, at the call, where

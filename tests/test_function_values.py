@@ -7,6 +7,7 @@ JVP, forward `grad` against reverse `grad`, and (where no module-level helper is
 call) the Hessian against central differences of the gradient.
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -291,8 +292,13 @@ def test_refused_with_a_located_error(fn, match, mode):
     assert_located_refusal(fn, match, mode)
 
 
-def test_a_helper_of_another_module_given_a_function_is_refused(tmp_path, monkeypatch):
-    (tmp_path / "other_helpers.py").write_text("def run(f, x):\n    return f(x)\n")
+def test_a_helper_of_another_module_given_a_function(tmp_path, monkeypatch):
+    """Inlined, its module's names read in its module (ssa/module_reads.py): before
+    session 37, refused. A module loaded from its file only (not imported by its name)
+    is still refused at the call."""
+    (tmp_path / "other_helpers.py").write_text(
+        "import numpy\nSCALE = 2.0\n\n\ndef run(f, x):\n    return numpy.exp(f(x)) * SCALE\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     import other_helpers
 
@@ -304,9 +310,21 @@ def test_a_helper_of_another_module_given_a_function_is_refused(tmp_path, monkey
 
     run = other_helpers.run
     for fn in (caller, caller_by_name):
-        with pytest.raises(UnsupportedSyntaxError) as info:
-            ad.grad(fn)(X)
-        assert info.value.filename == __file__
+        expected = 2.0 * np.exp(np.sin(X)) * np.cos(X)
+        np.testing.assert_allclose(ad.grad(fn)(X), expected, rtol=1e-12)
+        other_helpers.SCALE = 3.0  # read where it is, when the derivative runs
+        np.testing.assert_allclose(ad.grad(fn)(X), 1.5 * expected, rtol=1e-12)
+        other_helpers.SCALE = 2.0
+    spec = importlib.util.spec_from_file_location("unimported", tmp_path / "other_helpers.py")
+    unimported = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(unimported)
+
+    def caller_of_unimported(x):
+        return np.sum(unimported.run(np.sin, x))
+
+    with pytest.raises(UnsupportedSyntaxError) as info:
+        ad.grad(caller_of_unimported)(X)
+    assert info.value.filename == __file__
 
 
 # golden: the code a callback given to a helper becomes, as a person would write it inline

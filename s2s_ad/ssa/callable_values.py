@@ -348,8 +348,10 @@ class CallableValues:
         from .function_values import helper_tree, updated_parameters
 
         closure = fn.__closure__ and not method_cell_only(fn)  # (`super()`: ssa/super_calls.py)
-        if not is_user_helper(fn) or closure or fn.__globals__ is not self.scope.globals:
+        if not is_user_helper(fn) or closure:
             return False
+        if fn.__globals__ is not self.scope.globals and self._module_alias(fn) is None:
+            return False  # (another module's: inlined where its module is imported by name)
         if fn in self.__dict__.get("_inlining_known", ()):
             return False
         if not all(is_literal(d) or is_known_value(d) for d in default_values(fn)):

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import sys
 import types
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ from ..frontend.scope import Scope
 from ..frontend.validate import is_append
 from ..rules.registry import lookup
 from .ir import Const, Free, Prim
+from .module_reads import read_through_module
 from .names import load_lines, param_names
 from .super_calls import method_cell_only
 
@@ -378,16 +380,25 @@ class FunctionValues:
             name = fn.__qualname__
         where = f"`{name}` ({why})"
         closure = fn.__closure__ and not method_cell_only(fn)  # (`super()`: ssa/super_calls.py)
-        if closure or fn.__globals__ is not self.scope.globals:
+        elsewhere = fn.__globals__ is not self.scope.globals
+        if closure or (elsewhere and self._module_alias(fn) is None):
             raise self._unsupported(
-                f"call of {where}, which is defined in another module or inside a function",
-                hint=f"define `{name}` at module level beside the differentiated function",
+                f"call of {where}, which is defined inside a function (or in a module "
+                "Python has not imported by its name)",
+                hint=f"define `{name}` at module level",
             )
         tree, filename, free = helper_tree(fn)
+        cells = {}
+        if elsewhere:  # its module's names read in its module (ssa/module_reads.py)
+            alias, cell = self._module_alias(fn)
+            for kept in read_through_module(tree, free, fn.__globals__, self.scope.globals, alias):
+                self.scope.watch(fn.__globals__, kept, fn.__globals__[kept])
+            free = function_names(tree)[2]
+            cells[alias] = cell
         end = getattr(tree, "end_lineno", None) or tree.lineno  # (its lines, for messages)
         self.__dict__.setdefault("inlined_from", []).append((tree.lineno, end, fn.__qualname__))
         module_names = self._module_names()
-        clash = self._clashing(free)
+        clash = self._clashing(free - cells.keys())
         if clash:
             raise self._unsupported(
                 f"call of {where}, which reads the module's `{clash[0]}`, a name the "
@@ -412,7 +423,7 @@ class FunctionValues:
             self.loads.setdefault(read, []).extend(lines)
         saved = self._context()
         own = function_names(tree)[1]
-        helper_scope = Scope(self.scope.globals, {}, self.scope.reads)  # the caller's record
+        helper_scope = Scope(self.scope.globals, cells, self.scope.reads)  # the caller's record
         helpers = self.__dict__.setdefault("_inlining_helpers", [])
         if fn in helpers:
             raise self._unsupported(
@@ -431,6 +442,23 @@ class FunctionValues:
             self._enter_context(saved)
             helpers.pop()
             self.inlining = saved_inlining
+
+    def _module_alias(self, fn: types.FunctionType) -> tuple[str, types.CellType] | None:
+        """(the name, the cell) by which the generated code reads the module of `fn`, a
+        helper of another module inlined (ssa/module_reads.py); None where Python has not
+        imported that module by its name (`sys.modules` does not hold it)."""
+        aliases = self.__dict__.setdefault("_module_aliases", {})
+        key = id(fn.__globals__)
+        if key not in aliases:
+            module = sys.modules.get(fn.__globals__.get("__name__", ""))
+            if module is None or getattr(module, "__dict__", None) is not fn.__globals__:
+                aliases[key] = None
+            else:
+                stem = module.__name__.rpartition(".")[2]
+                alias = self.namer.fresh(f"_s2s_{stem}" if stem.isidentifier() else "_s2s_module")
+                cell = self.root_scope.closure[alias] = types.CellType(module)
+                aliases[key] = (alias, cell)
+        return aliases[key]
 
     def _clashing(self, free: set[str]) -> list[str]:
         """The names a helper reads from the module that the function uses for values of

@@ -99,19 +99,17 @@ class SuperCalls:
         """`super().weight`: a base class's property, its getter inlined on the object; or
         a class attribute, held fixed (`super().k`)."""
         cls, bound, found = self._super_lookup(node)
-        if isinstance(bound, Var) and isinstance(found, property) and found.fget is not None:
-            return self._call_base_member(found.fget, node.attr, (bound,), ())
-        if isinstance(bound, Var) and not callable(found):
-            return self._base_member(found, node.attr)
-        source = f"super({cls.__name__}, {getattr(bound.free, 'source', '')}).{node.attr}"
         if isinstance(found, property) and found.fget is not None:
-            return self._call_known(Free(f"{source}.fget", found.fget), (bound,), ())
+            if isinstance(bound, Var):  # (an object known at run time only)
+                return self._call_base_member(found.fget, node.attr, (bound,), ())
+            source = f"super({cls.__name__}, {bound.free.source}).{node.attr}.fget"
+            return self._call_known(Free(source, found.fget), (bound,), ())
         if callable(found) or isinstance(found, (property, staticmethod, classmethod)):
             raise self._unsupported(
                 f"`super().{node.attr}`, a method or descriptor of a base class used as a value",
                 hint=f"call it where it is used: `super().{node.attr}(...)`",
             )
-        return Free(source, found)
+        return self._base_member(found, node.attr)  # (a class attribute: held fixed, watched)
 
     def _super_lookup(self, node: gast.Attribute) -> tuple:
         """(the class `super` starts after, the object's binding, what the MRO after it
@@ -187,20 +185,18 @@ class SuperCalls:
                     f"`super().{attr}` in {cls.__name__}, whose next class defining `{attr}` "
                     f"is another for objects of {derived.__name__} (multiple inheritance) "
                     "than for objects of the class itself",
-                    hint="call the base class's method by its name where the object's class "
-                    f"is defined in the module you differentiate, or `{owner.__name__}."
-                    f"{attr}(self, ...)` for {owner.__name__}'s",
+                    hint=f"call the base class's method by its name, `{owner.__name__}."
+                    f"{attr}(self, ...)` for {owner.__name__}'s; or import the module "
+                    f"defining {cls.__name__} by its name (its methods are then followed "
+                    "for each object's own class)",
                 )
         self.scope.watch_subclasses(cls)
-        self.scope.watch_lookup(cls.__mro__[1:], attr)
-        self._owner_of_member = owner
-        return vars(owner)[attr]
+        return self.scope.watch_lookup(cls.__mro__[1:], attr)
 
     def _base_member(self, value: object, attr: str) -> Free:
         """`value` (a base class's method, getter or attribute) read through a cell of the
-        generated code: its class may have no name in the method's module."""
-        owner = self.__dict__.pop("_owner_of_member", None)
-        label = f"_s2s_{getattr(owner, '__name__', 'base')}_{attr}"
+        generated code: its class may have no name in the caller's module."""
+        label = "_s2s_" + getattr(value, "__qualname__", attr).replace(".", "_")
         name = self.namer.fresh(label if label.isidentifier() else "_s2s_base")
         self.root_scope.closure[name] = types.CellType(value)
         return Free(name, value)
