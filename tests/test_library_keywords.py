@@ -68,6 +68,11 @@ PROGRAMS = {
     "diff_a": lambda x: np.sum(np.diff(a=x, n=1) ** 2),
     "flip_m": lambda x: np.sum(np.flip(m=x) * x),
     "broadcast_to_array": lambda x: np.sum(np.broadcast_to(array=x, shape=(2, 6)) ** 2),
+    # another name of a parameter (`Rule.aliases`): NumPy 2.1's, and ndarray.clip's own
+    "clip_min_max": lambda x: np.sum(np.clip(x, min=0.2, max=0.7) ** 2),
+    "clip_method_min_max": lambda x: np.sum(x.clip(min=0.2, max=0.7) ** 2),
+    "clip_method_max_only": lambda x: np.sum(x.clip(max=0.7) ** 2),
+    "clip_a_min_only": lambda x: np.sum(np.clip(x, 0.3, None) ** 3),
 }
 
 

@@ -98,6 +98,11 @@ class Rule:
     # builds the same value at more cost: `rt.append(d0, d1)`, the tangent of `[*xs, v]`,
     # where `append(xs_dot, zeros) + append(zeros, v_dot)` made and added zeros item by item
     joint: str = ""
+    # the library's other names of parameters, given by keyword: (its name, the rule's)
+    # (`np.clip(x, min=0.0)`, NumPy 2.1's names, and `x.clip(min=…)`'s)
+    aliases: tuple[tuple[str, str], ...] = ()
+    # parameters a call may leave out, bound to None then (`np.clip(x, a_max=1.0)`)
+    optional: tuple[str, ...] = ()
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""
@@ -111,19 +116,24 @@ class Rule:
         if len(prim.args) > len(names):
             return None
         given = dict(zip(names, prim.args, strict=False))
-        for name, atom in prim.kwargs:
+        for name, atom in self._renamed(prim.kwargs):
             if name in given or name not in names:
                 return None
             given[name] = atom
         return given
+
+    def _renamed(self, kwargs: tuple) -> tuple:
+        """The call's keywords, an alias given (`min=`) by the rule's name (`a_min=`)."""
+        other = dict(self.aliases)
+        return tuple((other.get(name, name), atom) for name, atom in kwargs)
 
     @cached_property
     def _names(self) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
         """(`positions()`, every name a call may give, the parameters' names): what `bind`
         reads of every call, found once (a rule never changes)."""
         names = tuple(self.positions())
-        known = frozenset({*names, *self.params, *(k for k, _ in self.keywords)})
-        return names, known, frozenset(self.params)
+        known = {*names, *self.params, *(k for k, _ in self.keywords)}
+        return names, frozenset(known | {a for a, _ in self.aliases}), frozenset(self.params)
 
     @property
     def names(self) -> frozenset[str]:
@@ -137,13 +147,16 @@ class Rule:
             return None
         params: dict[str, Atom] = {}
         keywords: dict[str, Atom] = {}
-        for name, atom in [*zip(names, prim.args, strict=False), *prim.kwargs]:
+        kwargs = self._renamed(prim.kwargs) if self.aliases else prim.kwargs
+        for name, atom in [*zip(names, prim.args, strict=False), *kwargs]:
             if name not in known:  # a keyword the rule does not know could change the result
                 return None
             if name in parameters:
                 params[name] = atom
             else:
                 keywords[name] = atom
+        for name in self.optional:
+            params.setdefault(name, Const(None))
         if set(params) != set(self.params[: len(params)]):
             return None
         if len(params) < len(self.params) and not (self.variadic and params):

@@ -99,7 +99,16 @@ def _clip_max(site: Site) -> str:
 CLIP = (_clip_a, _clip_min, _clip_max)
 register(
     np.clip,
-    Rule("np.clip", ("a", "a_min", "a_max"), CLIP, CLIP, unbroadcast=True, diagonal=True),
+    Rule(
+        "np.clip",
+        ("a", "a_min", "a_max"),
+        CLIP,
+        CLIP,
+        unbroadcast=True,
+        diagonal=True,
+        aliases=(("min", "a_min"), ("max", "a_max")),
+        optional=("a_min", "a_max"),  # (one bound given by keyword: the other is None)
+    ),
 )
 
 # Remainders: x - n·y with n piecewise constant, so ∂/∂x = 1 and ∂/∂y = -n.

@@ -7,10 +7,10 @@ rule refused a keyword it did not know):
 
     np.sum(keepdims=True, a=M, axis=0)   →   np.sum(M, keepdims=True, axis=0)
 
-Only keywords the rule does not know, filling the positions after the arguments given by
-position in order, up to the rule's last position (the rules take NumPy's order of
-parameters, under other names); any other keyword stays one (a keyword no rule knows is
-refused there).
+Only keywords the rule does not know (its names and `aliases`: rules/registry.py),
+filling the positions after the arguments given by position in order, up to the rule's
+last position (the rules take NumPy's order of parameters, under other names); any other
+keyword stays one (a keyword no rule knows is refused there).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def keywords_as_positions(rule: Rule, fn: object, args: tuple, kwargs: tuple) ->
     known = rule.names
     if all(name in known for name, _ in kwargs):
         return args, kwargs
+
     # (a position the rule has: `sqrtm(A, disp=False)`'s `disp` is none, and stays refused)
     names = _positional_names(fn)[: len(rule.positions())]
     given = dict(kwargs)
