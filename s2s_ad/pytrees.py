@@ -24,6 +24,7 @@ and export use it.
 from __future__ import annotations
 
 import dataclasses
+import types
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -120,22 +121,27 @@ class TreeDef(NamedTuple):
 
 class Code:
     """A function-valued static leaf (`act=np.tanh`), compared by identity: a structure
-    holding another function is another structure (another derivative)."""
+    holding another function is another structure (another derivative). `own`: a method
+    bound to the object holding it (`m.forward = types.MethodType(g, m)`), `value` its
+    function: bound again to each value of the structure, as `example` rebuilds it."""
 
-    __slots__ = ("value",)
+    __slots__ = ("own", "value")
 
-    def __init__(self, value: object) -> None:
+    def __init__(self, value: object, own: bool = False) -> None:
         self.value = value
+        self.own = own
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Code) and other.value is self.value
+        return isinstance(other, Code) and other.value is self.value and other.own == self.own
 
     def __hash__(self) -> int:
         return id(self.value)
 
 
-def _leaf(value: object) -> TreeDef:
+def _leaf(value: object, holder: object = None) -> TreeDef:
     differentiable = is_leaf(value)
+    if isinstance(value, types.MethodType) and holder is not None and value.__self__ is holder:
+        return TreeDef(None, (), False, Code(value.__func__, own=True))
     code = Code(value) if not differentiable and callable(value) else None
     return TreeDef(None, (), differentiable, code)
 
@@ -151,7 +157,11 @@ def example(tree: TreeDef) -> object:
     runs (methods, function attributes, list lengths), not its data."""
     if tree.node is None:
         return tree.code.value if tree.code is not None else None
-    return rebuild(tree.node, [example(c) for c in tree.children])
+    made = rebuild(tree.node, [example(c) for c in tree.children])
+    for key, child in zip(tree.node.keys, tree.children, strict=True):
+        if child.code is not None and child.code.own:  # (its own method: bound to it)
+            object.__setattr__(made, key, types.MethodType(child.code.value, made))
+    return made
 
 
 def flatten(value: object) -> tuple[list, TreeDef]:
@@ -159,11 +169,11 @@ def flatten(value: object) -> tuple[list, TreeDef]:
     leaves: list = []
     inside: set[int] = set()  # the nodes being visited: one met again is a cycle
 
-    def visit(x: object) -> TreeDef:
+    def visit(x: object, holder: object = None) -> TreeDef:
         at = node(x)
         if at is None:
             leaves.append(x)
-            return _leaf(x)
+            return _leaf(x, holder)
         if id(x) in inside:
             raise ArgumentError(
                 f"an argument holds itself (a {type(x).__name__} reached again through its "
@@ -172,7 +182,7 @@ def flatten(value: object) -> tuple[list, TreeDef]:
                 "objects, or keep the back-reference out of the object given to s2s_ad",
             )
         inside.add(id(x))
-        tree = TreeDef(at, tuple(visit(c) for c in children(x, at)), False)
+        tree = TreeDef(at, tuple(visit(c, x) for c in children(x, at)), False)
         inside.discard(id(x))
         return tree
 

@@ -466,3 +466,33 @@ def test_a_helpers_code_replaced_makes_a_new_derivative(api):
         _scaled_sine.__code__ = old
     np.testing.assert_allclose(after, fresh, rtol=1e-12, atol=1e-12)
     assert not np.allclose(before, after)
+
+
+def _tanh_cubed(self, x):
+    return np.tanh(self.W @ x) ** 3
+
+
+def test_a_method_bound_to_the_differentiated_object_itself():
+    """`m.forward = types.MethodType(g, m)`: the structure's own method, bound again to each
+    value of the structure (pytrees.Code.own); the derivative perturbs `m.W` as the plain
+    call reads it. Before session 37, refused as binding another object."""
+    import types
+
+    m = Plain(np.eye(3) * 0.4 + 0.1)
+    m.forward = types.MethodType(_tanh_cubed, m)
+    x = np.array([0.3, -0.7, 1.1])
+    g = ad.grad(_plain_loss)(m, x)
+    expected = np.zeros(9)
+    for i in range(9):
+        old = m.W.flat[i]
+        m.W.flat[i] = old + EPS
+        up = _plain_loss(m, x)
+        m.W.flat[i] = old - EPS
+        down = _plain_loss(m, x)
+        m.W.flat[i] = old
+        expected[i] = (up - down) / (2 * EPS)
+    np.testing.assert_allclose(g.W.ravel(), expected, rtol=1e-5, atol=1e-8)
+    other = Plain(np.eye(3))
+    m.forward = types.MethodType(_tanh_cubed, other)  # another object's: its data held
+    with pytest.raises(ad.S2SError, match="binds another object"):
+        ad.grad(_plain_loss)(m, x)
