@@ -40,7 +40,6 @@ import gast
 import numpy as np
 
 from ..callables import (
-    default_values,
     is_known_value,
     made_by_s2s_ad,
     resolve,
@@ -344,7 +343,6 @@ class CallableValues:
     def _inlinable(self, fn: types.FunctionType) -> bool:
         """Whether to inline `fn`: a helper of this module with literal defaults that does
         not update its arguments; then what it is given stays known inside it."""
-        from ..ad.calls import is_literal
         from .function_values import helper_tree, updated_parameters
 
         closure = fn.__closure__ and not method_cell_only(fn)  # (`super()`: ssa/super_calls.py)
@@ -353,8 +351,6 @@ class CallableValues:
         if fn.__globals__ is not self.scope.globals and self._module_alias(fn) is None:
             return False  # (another module's: inlined where its module is imported by name)
         if fn in self.__dict__.get("_inlining_known", ()):
-            return False
-        if not all(is_literal(d) or is_known_value(d) for d in default_values(fn)):
             return False
         return not updated_parameters(helper_tree(fn)[0])
 

@@ -479,25 +479,25 @@ class FunctionValues:
         return self._read_from_module
 
     def _helper_defaults(self, fn: types.FunctionType, where: str) -> dict:
-        """The helper's defaults as literals (they were evaluated when its `def` ran), or
-        known functions and objects; watched, however the helper was reached (a default's
-        default: `helper.__defaults__ = …` later makes a new derivative)."""
+        """The helper's defaults (evaluated when its `def` ran): literals as such; known
+        functions and objects, their code followed; any other (`w=np.ones(3)`) the object
+        Python made, read through a cell of the generated code (updated in place, it is
+        read as it is then). Watched, however the helper was reached (a default's default:
+        `helper.__defaults__ = …` later makes a new derivative)."""
         self.scope.watch_defaults(fn)
         defaults = {}
         for param, value in parameter_defaults(fn).items():
+            if is_literal(value):
+                defaults[param] = Const(value)
+                continue
+            name = self.namer.fresh(f"_s2s_default_{param}")
+            self.root_scope.closure[name] = types.CellType(value)
             if is_known_value(value):  # `model=MODEL`: known, its code followed
                 from .callable_values import Known  # (it imports this module)
 
-                name = self.namer.fresh(f"_s2s_default_{param}")
-                self.root_scope.closure[name] = types.CellType(value)
                 defaults[param] = Known(Free(name, value))
-                continue
-            if not is_literal(value):
-                raise self._unsupported(
-                    f"call of {where}, whose default of `{param}` is not a literal",
-                    hint=f"make the default of `{param}` None, a number or a string",
-                )
-            defaults[param] = Const(value)
+            else:
+                defaults[param] = Free(name, value)
         return defaults
 
 
