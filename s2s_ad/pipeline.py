@@ -58,6 +58,7 @@ from .ssa.lambdas import lift_lambdas
 from .ssa.live_objects import live_examples
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
+from .ssa.partials import lower_partials
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
 from .ssa.state_reads import calls_writer, read_where_written
@@ -276,6 +277,9 @@ def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
     # (one walk says whether there is anything to lift, where the source has the words a
     # comprehension and a lambda are written with: most functions have neither)
     text = "".join(parsed.source_lines)
+    if "partial" in text:  # `functools.partial(f, k=v)` made here: a lambda (ssa/partials.py)
+        node = lower_partials(node, scope)
+        text += " lambda"
     lifted = ("for" in text or "lambda" in text) and not _LIFTED.isdisjoint(
         map(type, descendants(node))
     )

@@ -28,6 +28,7 @@ from .. import runtime
 from ..naming import star_parameter_names
 from .ir import Atom, Const, Index, Prim, SliceItem, Var
 from .lower_expr import _int_literal
+from .partials import PARTIAL_KEYWORDS
 
 UNKNOWN_LENGTH_HINT = (
     "build it where the call can see its length: a tuple `ws = (w1, w2)` (or a list display "
@@ -55,7 +56,12 @@ class StarArguments:
         kwargs: list[tuple[str, Atom]] = []
         for kw in node.keywords:
             if kw.arg is None:
-                kwargs.extend(self._double_starred_items(kw.value))
+                items = self._double_starred_items(kw.value)
+                if isinstance(kw.value, gast.Name) and kw.value.id == PARTIAL_KEYWORDS:
+                    # a partial's call (ssa/partials.py): a keyword given again overrides it
+                    given = {name for name, _ in items}
+                    kwargs = [(name, atom) for name, atom in kwargs if name not in given]
+                kwargs.extend(items)
             else:
                 kwargs.append((kw.arg, argument(kw.value)))
         return tuple(args), tuple(kwargs)
