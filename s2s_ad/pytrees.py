@@ -182,7 +182,8 @@ def flatten(value: object) -> tuple[list, TreeDef]:
                 "objects, or keep the back-reference out of the object given to s2s_ad",
             )
         inside.add(id(x))
-        tree = TreeDef(at, tuple(visit(c, x) for c in children(x, at)), False)
+        holder = x if at.kind in ("object", "dataclass") else None  # (methods bind to it)
+        tree = TreeDef(at, tuple(visit(c, holder) for c in children(x, at)), False)
         inside.discard(id(x))
         return tree
 

@@ -116,7 +116,7 @@ class Rule:
         if len(prim.args) > len(names):
             return None
         given = dict(zip(names, prim.args, strict=False))
-        for name, atom in self._renamed(prim.kwargs):
+        for name, atom in self._renamed(prim.kwargs) if self.aliases else prim.kwargs:
             if name in given or name not in names:
                 return None
             given[name] = atom

@@ -39,12 +39,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from ..callables import (
-    is_known_value,
-    made_by_s2s_ad,
-    resolve,
-    transparently_wraps,
-)
+from ..callables import is_known_value, made_by_s2s_ad, resolve, transparently_wraps
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.library import is_library_file, is_library_function
@@ -341,8 +336,9 @@ class CallableValues:
                 )
 
     def _inlinable(self, fn: types.FunctionType) -> bool:
-        """Whether to inline `fn`: a helper of this module with literal defaults that does
-        not update its arguments; then what it is given stays known inside it."""
+        """Whether to inline `fn`: a helper of the user's, of this module or of another
+        imported by its name (ssa/module_reads.py), that does not update its arguments;
+        then what it is given stays known inside it (its defaults: `_helper_defaults`)."""
         from .function_values import helper_tree, updated_parameters
 
         closure = fn.__closure__ and not method_cell_only(fn)  # (`super()`: ssa/super_calls.py)

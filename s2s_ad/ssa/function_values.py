@@ -408,7 +408,7 @@ class FunctionValues:
         for taken in function_names(tree)[0]:
             self.namer.reserve(taken)  # no generated name may hide the helper's globals
         module_names |= free
-        defaults = self._helper_defaults(fn, where)
+        defaults = self._helper_defaults(fn)
         updated = updated_parameters(tree)
         if updated:
             param, line = updated[0]
@@ -478,7 +478,7 @@ class FunctionValues:
                     self._read_from_module.add(alias)
         return self._read_from_module
 
-    def _helper_defaults(self, fn: types.FunctionType, where: str) -> dict:
+    def _helper_defaults(self, fn: types.FunctionType) -> dict:
         """The helper's defaults (evaluated when its `def` ran): literals as such; known
         functions and objects, their code followed; any other (`w=np.ones(3)`) the object
         Python made, read through a cell of the generated code (updated in place, it is

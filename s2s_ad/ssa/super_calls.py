@@ -16,8 +16,9 @@ reads a base class's property (its getter inlined) or class attribute (held fixe
 class dict the name is found in is watched: `Dense.forward = …` later makes a new
 derivative.
 
-A method of another module's class is not inlined: its derivative is made on its own, for
-an object known at run time only. There `super().forward(x)` is the first base after the
+A method made on its own (of a class of a module Python has not imported by its name, or
+differentiated itself) is not inlined: its derivative is made for an object known at run
+time only. There `super().forward(x)` is the first base after the
 method's class defining `forward` (called as a function of its own, `Dense.forward(self,
 x)`), which holds for every object only where no class derived from it places another base
 after it (multiple inheritance): checked for the classes derived now, refused otherwise, and
@@ -158,7 +159,7 @@ class SuperCalls:
 
     def _own_method(self) -> tuple | None:
         """(its class, its first parameter) where the function differentiated is itself a
-        method calling `super()` (another module's, made on its own for its callers)."""
+        method calling `super()` (made on its own, for its callers or differentiated)."""
         cell = self.root_scope.closure.get("__class__")
         if cell is None or not self.params or self.scope is not self.root_scope:
             return None
