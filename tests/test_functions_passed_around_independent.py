@@ -90,18 +90,9 @@ PLAIN = [n for n in ALL if n not in STATEFUL]
 
 # the bugs found: a wrong number first, then refusals of what the README supports
 BUGS = {
-    "p13_partial_array_updated_in_place": (
-        "wrong value and gradient: partial(f, target=a) then a[0] = 5.0 ignores the update"
-        " the partial sees (grad[0] 0.6, plain/central -24.6; value 0.5525 vs 17.2725)"
-    ),
-    "p13b_lambda_default_array_updated_in_place": (
-        "wrong value and gradient: lambda v, t=a: ... then a[0] = 5.0 ignores the update"
-        " the default sees (grad[0] 0.6 vs -24.6)"
-    ),
-    "p13c_partial_zeros_filled_later": (
-        "wrong value and gradient: a = np.zeros(3); partial(f, target=a); a[0] = x[1]"
-        " reads the zeros (value 4.9725 vs 5.8525, grad [5.4, -7.2, 9.9] vs [7.8, -9.8, 9.9])"
-    ),
+    # (an array bound into a partial or a lambda default, then updated in place: wrong
+    # value and gradient; partials of helpers with function defaults, a nested def's function
+    # default: refused; all fixed in session 37)
     "p09_partials_in_list": (
         "refused as 'a lambda used as a value' (none written): a local list of partials"
         " looped over; the README supports partials made inside and functions in lists"
@@ -109,14 +100,6 @@ BUGS = {
     "p10_partials_in_dict": (
         "refused as 'a lambda used as a value' (none written): a local dict of partials"
         " called by literal keys"
-    ),
-    "p44_partial_of_helper_with_defaults": (
-        "refused as 'starred expression `*x`' (none written): partial(h, f=np.cos) of a"
-        " helper with a function default, then f(x)"
-    ),
-    "p44b_partial_of_helper_with_function_default": (
-        "refused as 'starred expression `*x`' (none written): partial(h_func_default)(x),"
-        " h having f=np.cos as a default"
     ),
     "p21c_local_list_of_callbacks_looped": (
         "refused: `for cb in [np.tanh, cube]: h = cb(h)`, the error's own hint says to loop"
@@ -129,10 +112,6 @@ BUGS = {
     "p23_dict_activation_literal_key_bound": (
         "refused: act = ACTS['cube'] (a literal key of a module dict) then act(x), called"
         " 'an item at a computed index'; ACTS['cube'](x) works"
-    ),
-    "p43_nested_def_function_default_used": (
-        "refused: a nested def's function default (cb=softplus) used, 'a function held in a"
-        " local variable'; overriding it works"
     ),
 }
 PENDING_FIRST = BUGS

@@ -630,11 +630,6 @@ def nested_default_fn(x):
     return inner(x) * 3.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a nested def's default object (def inner(y, m=CALLBACK)) is refused as "
-    "`method .energy() of a local value`",
-)
 def test_nested_def_default_object():
     check_scalar("grad", nested_default_fn, X0)
 

@@ -110,3 +110,55 @@ def test_hessian_in_the_initial_state(f):
         (gradient(Y0 + EPS * e, K) - gradient(Y0 - EPS * e, K)) / (2 * EPS) for e in np.eye(3)
     ]
     np.testing.assert_allclose(H, np.stack(columns, axis=1), rtol=1e-5, atol=1e-7)
+
+
+def _quad(v, target):
+    return np.sum((v - target) ** 2)
+
+
+def partial_then_updated(y0, k):
+    a = y0 * 2.0
+    f = partial(_quad, target=a)
+    a[0] = 5.0 * k  # the partial holds this very array: it sees the update
+    return f(y0 * 3.0)
+
+
+def lambda_default_then_updated(y0, k):
+    a = y0 * 2.0
+    f = lambda v, t=a: _quad(v, target=t)  # noqa: E731
+    a[1] = k
+    return f(y0 * 3.0)
+
+
+def nested_default_then_updated(y0, k):
+    a = np.zeros(3)
+
+    def g(v, t=a):
+        return _quad(v, t)
+
+    a[0] = y0[1] * k
+    return g(y0 * 3.0)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [partial_then_updated, lambda_default_then_updated, nested_default_then_updated],
+    ids=lambda f: f.__name__,
+)
+def test_a_default_updated_in_place_is_seen(f):
+    """A nested function's default (a partial's argument) is the very object: an update in
+    place before the call is seen, as Python sees it. Before session 37 the default kept
+    the array as it was, a wrong value and derivative (the 72nd tester)."""
+    test_first_order_every_mode(f)
+    test_hessian_in_the_initial_state(f)
+
+
+def test_a_default_that_is_a_view_updated_in_place_is_refused():
+    def f(y0, k):
+        a = y0 * 2.0
+        g = partial(_quad, target=a[1:])
+        a[1] = k
+        return g(y0[1:])
+
+    with pytest.raises(ad.S2SError, match=r"test_partials\.py:\d+"):
+        ad.grad(f)(Y0, K)

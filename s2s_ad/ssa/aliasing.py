@@ -41,7 +41,7 @@ from __future__ import annotations
 import linecache
 import operator
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import gast
 import numpy as np
@@ -53,6 +53,7 @@ from .ir import Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
 from .kinds import helper_facts, is_users
 from .lower_expr import ARRAY_METHODS
 from .names import param_names, stored_names
+from .partials import user_parameter
 from .sharing import (
     WRITING_FUNCTIONS,
     WRITING_METHODS,
@@ -103,6 +104,15 @@ class Edge:
     certain: bool  # certainly shares memory with `parent` (else: perhaps)
 
 
+DEFAULT = "a default"  # (a sharer that is a nested function's default: `_sharers`)
+
+
+def _holds_defaults(bound: object) -> bool:
+    from .nested_functions import Nested  # (it imports this module's users)
+
+    return isinstance(bound, Nested) and bool(bound.defaults)
+
+
 class AliasAnalysis:
     """The mixin: the lowering calls `_note_*` as it binds names, and `_check_sharing` /
     `_rebind_aliases` around every in-place update."""
@@ -113,7 +123,7 @@ class AliasAnalysis:
         self.loop_depth: dict[str, int] = {}  # SSA name → loops around its definition
         self.param_versions = {p: self.env[p].name for p in self.params}
         self.nested_updates: dict[str, set[str]] = {}  # nested def → enclosing names updated
-        self.pending_rebinds: list[str] = []
+        self.pending_rebinds: list = []  # names, or (function, DEFAULT, parameter)
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
@@ -390,6 +400,9 @@ class AliasAnalysis:
                 continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
+            if relation == "same" and element and isinstance(other, tuple) and DEFAULT in other:
+                self.pending_rebinds.append(other)  # the function's default is that object
+                continue
             if relation == "same" and element and not is_param and isinstance(other, str):
                 if self._can_rebind(other):
                     self.pending_rebinds.append(other)
@@ -401,6 +414,8 @@ class AliasAnalysis:
                     hint=f"make it a copy: `{name} = {other}.copy()`",
                 )
             shown = other if isinstance(other, str) else other[0]
+            if isinstance(other, tuple) and DEFAULT in other:  # (shown in backquotes)
+                shown = f"{other[0]}`'s default `{user_parameter(other[2])}"
             if relation == "view":
                 if is_param and self.recording:  # a callee's: its callers refuse the call
                     param = {v: p for p, v in self.param_versions.items()}[value]
@@ -484,6 +499,10 @@ class AliasAnalysis:
                 for atom in bound:
                     if isinstance(atom, Var):
                         yield (other, "a tuple"), atom.name, False
+            elif _holds_defaults(bound):  # `f = lambda v, t=a: …`, `partial(g, t=a)`
+                for param, atom in bound.defaults.items():
+                    if isinstance(atom, Var):
+                        yield (other, DEFAULT, param), atom.name, False
         for param, version in self.param_versions.items():
             yield f"the argument `{param}`", version, True
 
@@ -526,7 +545,12 @@ class AliasAnalysis:
     def _rebind_aliases(self, name: str) -> None:
         """After an element update of `name`: names of the same object see the new version."""
         for other in self.pending_rebinds:
-            self.env[other] = self.env[name]
+            if isinstance(other, tuple):  # a nested function's default: its new version
+                fn, _, param = other
+                bound = self.env[fn]
+                self.env[fn] = replace(bound, defaults={**bound.defaults, param: self.env[name]})
+            else:
+                self.env[other] = self.env[name]
         self.pending_rebinds = []
 
     def _guard(
@@ -613,7 +637,14 @@ class AliasAnalysis:
             for a, d in zip(stmt.args.kwonlyargs, stmt.args.kw_defaults, strict=True)
             if d is not None
         ]
-        return {name: self._binding(default) for name, default in pairs}
+        return {name: self._default_binding(default) for name, default in pairs}
+
+    def _default_binding(self, node: gast.expr) -> object:
+        """A nested function's default: a function or an object of yours known now stays
+        known, as an argument given to an inlined call does (`def run(v, cb=softplus)`,
+        `lambda v, m=MODEL: …`, a partial's `f=np.cos`); any other value its binding."""
+        found = self._function_argument(node) or self._held_object(node)
+        return self._passed(found) if found is not None else self._binding(node)
 
     def _nested_updates(self, fn: gast.FunctionDef) -> set[str]:
         """Names of the enclosing function `fn` updates in place (`acc.append(v)`,

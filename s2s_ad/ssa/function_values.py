@@ -251,24 +251,21 @@ class FunctionValues:
         name, fn = helper.source, helper.value
         if not is_user_helper(fn):
             return None
-        functions = [self._function_argument(a) for a in node.args]
-        keywords = [self._function_argument(k.value) for k in node.keywords]
-        if all(f is None for f in functions + keywords):
+        given = [*node.args, *(k.value for k in node.keywords)]
+        found = {id(a): self._function_argument(a) for a in given}
+        if all(f is None for f in found.values()):
             # an object of yours held fixed (`helper(MODEL, x)`, `helper(pairs[0], x)`):
             # inlined too, where it can be, so its methods are followed (ssa/object_names.py)
-            functions = [self._held_object(a) for a in node.args]
-            keywords = [self._held_object(k.value) for k in node.keywords]
-            given = any(f is not None for f in functions + keywords) or _known_defaults(fn)
-            if not given or not self._inlinable(fn):
+            found = {id(a): self._held_object(a) for a in given}
+            known = any(f is not None for f in found.values()) or _known_defaults(fn)
+            if not known or not self._inlinable(fn):
                 return None
-        args = tuple(
-            self._passed(f) if f is not None else self._atom(a)
-            for f, a in zip(functions, node.args, strict=True)
-        )
-        kwargs = tuple(
-            (k.arg, self._passed(f) if f is not None else self._atom(k.value))
-            for f, k in zip(keywords, node.keywords, strict=True)
-        )
+
+        def argument(a: gast.expr) -> object:  # (`*xs`, `**opts`: their items, as atoms)
+            f = found.get(id(a))
+            return self._passed(f) if f is not None else self._atom(a)
+
+        args, kwargs = self._call_arguments(node, argument)
         return self._inline_helper(name, fn, args, kwargs)
 
     def _argument(self, node: gast.expr):

@@ -20,6 +20,7 @@ lowering keeps the last value given for a keyword there, star_arguments.py).
 from __future__ import annotations
 
 import functools
+import re
 
 import gast
 
@@ -119,6 +120,13 @@ def _as_lambda(call: gast.Call, namer: Namer) -> gast.Lambda:
             gast.copy_location(n, call)
             n.end_lineno, n.end_col_offset = call.end_lineno, call.end_col_offset
     return made
+
+
+def user_parameter(name: str) -> str:
+    """The user's name of a partial's bound argument (`_s2s_p_1_target` → `target`; a
+    positional one: its place among the partial's arguments), else `name` itself."""
+    found = re.fullmatch(r"_s2s_p(?:_\d+)?_(.+)", name)
+    return name if found is None else found.group(1)
 
 
 def _arg(name: str) -> gast.Name:
