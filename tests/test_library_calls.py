@@ -149,8 +149,8 @@ def logm_of_active(x):
     return np.sum(scipy.linalg.logm(a))  # <- error
 
 
-def expm_of_active(x):
-    e = scipy.linalg.expm(np.diag(x))  # <- error
+def coshm_of_active(x):  # (expm has a rule since session 37)
+    e = scipy.linalg.coshm(np.diag(x))  # <- error
     return np.sum(e)
 
 
@@ -180,7 +180,7 @@ def _marked_line(fn) -> int:
 
 REFUSED = [
     (logm_of_active, "scipy.linalg.logm"),
-    (expm_of_active, "scipy.linalg.expm"),
+    (coshm_of_active, "scipy.linalg.coshm"),
     (statistics_of_active, "statistics.mean"),
     (reduce_of_active, "functools.reduce"),
     (matrix_power_of_active, "np.linalg.matrix_power"),

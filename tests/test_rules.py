@@ -528,6 +528,14 @@ def special_function_rows() -> None:
         row(f"{sp}.{name}", f"np.sum({sp}.{name}(np.array([[0.7], [1.0], [3.0]]), x))", ROW)
         row(f"{sp}.{name}", f"{sp}.{name}(0.6, x) * 2.0", 1.3)
     row(f"{sp}.betainc", f"np.sum({sp}.betainc(2.5, 0.8, x) * y)", probabilities, UNIT)
+    # session 37's
+    for name, x in [("log1p", POS), ("expm1", UNIT), ("loggamma", POS)]:
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(x) * y)", x, UNIT)
+    for name in ["rel_entr", "kl_div"]:
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(x, y) * w)", POS, ROW, UNIT)
+    for name in ["huber", "pseudo_huber"]:
+        row(f"{sp}.{name}", f"np.sum({sp}.{name}(x, y * 3.0) * w)", POS, UNIT, UNIT)
+    row(f"{sp}.boxcox", f"np.sum({sp}.boxcox(x, 0.5) * y)", POS, UNIT)
     row(f"{sp}.betainc", f"{sp}.betainc(0.7, 3.0, x) * 2.0", 0.4)
     row(f"{sp}.multigammaln", f"np.sum({sp}.multigammaln(x, 3) * y)", BIG, UNIT)
     row(f"{sp}.multigammaln", f"{sp}.multigammaln(x, d=1) + {sp}.multigammaln(x, 4)", 2.2)
@@ -1280,6 +1288,20 @@ def scipy_signal_linalg_rows() -> None:
     spd = a @ a.T + shift
     row("scipy.linalg.sqrtm", "np.sum(scipy.linalg.sqrtm(x) * y)", spd, b)
     row("scipy.linalg.sqrtm", "np.sum(scipy.linalg.sqrtm(x @ x.T + 3.0 * np.eye(3)) ** 3)", a)
+    # session 37's
+    sla = "scipy.linalg"
+    row(f"{sla}.solve", f"np.sum({sla}.solve(x, y) ** 2)", spd + 0.3 * b, q)
+    row(f"{sla}.solve", f"np.sum({sla}.solve(x, y, assume_a='pos') * w)", spd + 0.3 * b, q, a)
+    row(f"{sla}.inv", f"np.sum({sla}.inv(x) * y)", spd, b)
+    row(f"{sla}.det", f"{sla}.det(x) * 2.0", spd)
+    row(f"{sla}.cholesky", f"np.sum({sla}.cholesky(x) * y)", spd, b)
+    row(f"{sla}.cholesky", f"np.sum({sla}.cholesky(x, lower=True) * y)", spd, b)
+    tri = np.tril(a) + shift
+    row(f"{sla}.solve_triangular", f"np.sum({sla}.solve_triangular(x, y, lower=True) ** 2)", tri, q)
+    row(
+        f"{sla}.solve_triangular", f"np.sum({sla}.solve_triangular(x, y, trans=1) * w)", tri.T, q, b
+    )
+    row(f"{sla}.expm", f"np.sum({sla}.expm(x) * y)", 0.3 * a, b)
 
 
 for make_rows in [

@@ -348,8 +348,7 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
     site = rule.bind(prim)
     if site is None:
         known = rule.positions()
-        accepted = {*known, *(k for k, _ in rule.keywords)}
-        unknown = [name for name, _ in prim.kwargs if name not in accepted]
+        unknown = [name for name, _ in prim.kwargs if name not in rule.names]
         what = f"the keyword `{unknown[0]}`" if unknown else "arguments"
         written = dict(zip(known, prim.args, strict=False)) | dict(prim.kwargs)
         variable = [k for k in rule.literals if k in written and not isinstance(written[k], Const)]
@@ -367,6 +366,15 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
             line=stmt.line,
             hint=f"call it as {rule.name}({', '.join(known)}), or give it your own rule "
             "with s2s_ad.defvjp and s2s_ad.defjvp",
+        )
+    why = rule.unsupported(site) if rule.unsupported is not None else None
+    if why is not None:
+        raise UnknownCalleeError(
+            f"`{label}` {why}: its derivative rule does not cover this call",
+            filename=fn.filename,
+            line=stmt.line,
+            hint="call it with the options its rule covers (`s2s-ad rules --list`), or give "
+            "it your own rule with s2s_ad.defvjp and s2s_ad.defjvp",
         )
     return rule, site
 

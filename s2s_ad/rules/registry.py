@@ -103,6 +103,8 @@ class Rule:
     aliases: tuple[tuple[str, str], ...] = ()
     # parameters a call may leave out, bound to None then (`np.clip(x, a_max=1.0)`)
     optional: tuple[str, ...] = ()
+    # what the rule does not cover of a call it binds, said (`assume_a="banded"`), or None
+    unsupported: Callable[[Site], str | None] | None = None
 
     def positions(self) -> list[str]:
         """Parameter and keyword names in the order positional arguments fill them."""

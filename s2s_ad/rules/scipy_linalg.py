@@ -1,5 +1,20 @@
-"""`scipy.linalg`'s solves and square root: registered when the user's program has imported
-scipy.linalg. Every template calls only functions with rules, so second derivatives follow.
+"""`scipy.linalg`'s solves, factorisations and matrix functions: registered when the user's
+program has imported scipy.linalg. Every template calls only functions with rules, so second
+derivatives follow (but `expm`'s, whose Fréchet derivative `expm_frechet` has none).
+
+    x = solve(a, b)                   as np.linalg.solve's; `assume_a="sym"/"pos"/"her"` reads
+                                      one triangle of a (`lower`): its tangent is the symmetric
+                                      matrix of that triangle (rt.from_lower), its cotangent
+                                      folded onto it (rt.onto_lower)
+    x = solve_triangular(a, b)        T x = b, T the triangle of a (`lower`, its diagonal 1
+                                      with `unit_diagonal`), transposed with `trans`: dx =
+                                      T⁻¹(db - dT x); ā the triangle of -ȳ xᵀ (or of its
+                                      transpose), ȳ = T⁻ᵀ ḡ
+    u = cholesky(a)                   lower=True: np.linalg.cholesky's; upper, u = lᵀ of the
+                                      upper triangle read as the lower one's transpose
+    inv(a), det(a)                    np.linalg's
+    e = expm(a)                       de = L(a, da) (Fréchet derivative, `expm_frechet`);
+                                      ā = L(aᵀ, ḡ) (Al-Mohy & Higham 2009, §6.2)
 
     x = solve_banded((l, u), ab, b)   the dense solve's derivative, its adjoint of the matrix
                                       mapped back to the band layout (rt.dense_to_band)
@@ -18,7 +33,7 @@ from dataclasses import replace
 import scipy.linalg
 
 from .. import runtime as rt
-from .registry import REQUIRED, Rule, registrar
+from .registry import REQUIRED, SAME_CALL, Rule, registrar
 from .shapes import linear
 
 register = registrar("scipy.linalg")
@@ -91,6 +106,194 @@ register(
             ("A",),
             ("sla.solve_sylvester(ans, ans, d)",),
             ("sla.solve_sylvester(rt.mT(ans), rt.mT(ans), d)",),
+        )
+    ),
+)
+
+
+# `assume_a`: the matrix's kind, which says what of it the solver reads (SciPy 1.17's names)
+_FULL = (None, "gen", "general")
+_TRIANGLE = ("sym", "symmetric", "her", "hermitian", "pos", "positive definite")
+
+
+def _uplo(site) -> str:
+    return '"L"' if site.const("lower") is True else '"U"'
+
+
+def _read(site, matrix: str) -> str:
+    """What the solve reads of `matrix` (a or its tangent): all, or one triangle."""
+    if site.const("assume_a") in _TRIANGLE:
+        return f"rt.from_lower({matrix}, {_uplo(site)})"
+    return matrix
+
+
+def _folded(site, cotangent: str) -> str:
+    if site.const("assume_a") in _TRIANGLE:
+        return f"rt.onto_lower({cotangent}, {_uplo(site)})"
+    return cotangent
+
+
+def _solve_options(site) -> str:
+    return "lower=lower, assume_a=assume_a"
+
+
+def _solve_unsupported(site) -> str | None:
+    kind = site.const("assume_a", "?")
+    if not site.is_const("assume_a") or kind not in (*_FULL, *_TRIANGLE):
+        return f"is called with assume_a={kind!r}"
+    return None
+
+
+_Y_SOLVE = "sla.solve(rt.mT(a), d, lower=not lower, assume_a=assume_a)"
+register(
+    scipy.linalg.solve,
+    _scipy(
+        Rule(
+            "scipy.linalg.solve",
+            ("a", "b"),
+            (
+                lambda s: f"-sla.solve(a, {_read(s, 'd')} @ ans, {_solve_options(s)})",
+                SAME_CALL,
+            ),
+            (
+                lambda s: _folded(s, f"-(rt.column({_Y_SOLVE}) @ rt.mT(rt.column(ans)))"),
+                lambda s: _Y_SOLVE,
+            ),
+            keywords=(
+                ("lower", False),
+                ("overwrite_a", False),
+                ("overwrite_b", False),
+                ("check_finite", True),
+                ("assume_a", None),
+            ),
+            literals=("lower", "assume_a"),
+            unsupported=_solve_unsupported,
+        )
+    ),
+)
+
+_CHECKED = (("overwrite_a", False), ("check_finite", True))
+register(
+    scipy.linalg.inv,
+    _scipy(
+        Rule(
+            "scipy.linalg.inv",
+            ("a",),
+            ("-(ans @ d @ ans)",),
+            ("-(rt.mT(ans) @ d @ rt.mT(ans))",),
+            keywords=_CHECKED,
+        )
+    ),
+)
+register(
+    scipy.linalg.det,
+    _scipy(
+        Rule(
+            "scipy.linalg.det",
+            ("a",),
+            ("rt.det_jvp(d, a)",),
+            ("rt.det_vjp(d, a, ans)",),
+            keywords=_CHECKED,
+        )
+    ),
+)
+
+
+def _cholesky(kind: str):
+    """lower=True is np.linalg.cholesky's factor; the upper one is the transpose of the
+    lower factor of aᵀ (the same triangle read)."""
+
+    def template(site) -> str:
+        if site.const("lower") is True:
+            return f"rt.cholesky_{kind}(d, a, ans)"
+        return f"rt.mT(rt.cholesky_{kind}(rt.mT(d), rt.mT(a), rt.mT(ans)))"
+
+    return template
+
+
+register(
+    scipy.linalg.cholesky,
+    _scipy(
+        Rule(
+            "scipy.linalg.cholesky",
+            ("a",),
+            (_cholesky("jvp"),),
+            (_cholesky("vjp"),),
+            keywords=(("lower", False), *_CHECKED),
+            literals=("lower",),
+        )
+    ),
+)
+
+
+def _triangle(site, matrix: str) -> str:
+    """The part of `matrix` (a, or its tangent or cotangent) `solve_triangular` reads."""
+    strict = site.const("unit_diagonal") is True
+    if site.const("lower") is True:
+        return f"np.tril({matrix}, -1)" if strict else f"np.tril({matrix})"
+    return f"np.triu({matrix}, 1)" if strict else f"np.triu({matrix})"
+
+
+def _transposed(site) -> bool:
+    return site.const("trans") in (1, 2, "T", "C")
+
+
+def _triangular_unsupported(site) -> str | None:
+    if site.const("trans", "?") not in (0, 1, 2, "N", "T", "C"):
+        return f"is called with trans={site.const('trans', '?')!r}"
+    return None
+
+
+_TRIANGULAR = "lower=lower, unit_diagonal=unit_diagonal"
+
+
+def _triangular_jvp_a(site) -> str:
+    t = _triangle(site, "d")
+    t = f"rt.mT({t})" if _transposed(site) else t
+    return f"-sla.solve_triangular(a, {t} @ ans, trans=trans, {_TRIANGULAR})"
+
+
+def _triangular_y(site) -> str:
+    """ȳ = T⁻ᵀ ḡ: the solve with the other `trans` (real matrices)."""
+    other = 0 if _transposed(site) else 1
+    return f"sla.solve_triangular(a, d, trans={other}, {_TRIANGULAR})"
+
+
+def _triangular_vjp_a(site) -> str:
+    outer = f"rt.column({_triangular_y(site)}) @ rt.mT(rt.column(ans))"
+    outer = f"rt.mT({outer})" if _transposed(site) else outer
+    return f"-{_triangle(site, outer)}"
+
+
+register(
+    scipy.linalg.solve_triangular,
+    _scipy(
+        Rule(
+            "scipy.linalg.solve_triangular",
+            ("a", "b"),
+            (_triangular_jvp_a, SAME_CALL),
+            (_triangular_vjp_a, _triangular_y),
+            keywords=(
+                ("trans", 0),
+                ("lower", False),
+                ("unit_diagonal", False),
+                ("overwrite_b", False),
+                ("check_finite", True),
+            ),
+            literals=("trans", "lower", "unit_diagonal"),
+            unsupported=_triangular_unsupported,
+        )
+    ),
+)
+# the Fréchet derivative L(a, e) of expm and its adjoint L(aᵀ, g) (Al-Mohy & Higham 2009)
+register(
+    scipy.linalg.expm,
+    _scipy(
+        Rule(
+            "scipy.linalg.expm",
+            ("A",),
+            ("sla.expm_frechet(A, d, compute_expm=False)",),
+            ("sla.expm_frechet(rt.mT(A), d, compute_expm=False)",),
         )
     ),
 )

@@ -42,6 +42,9 @@ UNARY = [
     ("erfcinv", f"-d * {SQRT_PI_OVER_2} * np.exp(ans * ans)"),
     ("ndtri", f"d * {SQRT_2PI} * np.exp(0.5 * ans * ans)"),
     ("entr", "-d * (np.log(x) + 1.0)"),  # -x log x
+    ("log1p", "d / (1.0 + x)"),
+    ("expm1", "d * (ans + 1.0)"),
+    ("loggamma", "d * special.digamma(x)"),  # (real arguments: gammaln's on x > 0)
     # Bessel functions of integer order 0 and 1: J0' = -J1, J1' = (J0 - J2) / 2, I0' = I1, …
     # (DLMF 10.6.1-2, 10.29.1-2); the halves avoid J1(x) / x at 0
     ("j0", "-d * special.j1(x)"),
@@ -67,6 +70,22 @@ BINARY = [
         "d * (special.digamma(a) - special.digamma(a + b))",
         "d * (special.digamma(b) - special.digamma(a + b))",
     )),
+    # relative entropy x log(x / y) and the KL term x log(x / y) - x + y (0 at x = 0)
+    ("rel_entr", ("x", "y"), ("d * (special.xlogy(1.0, x / y) + 1.0)", "-d * x / y")),
+    ("kl_div", ("x", "y"), ("d * special.xlogy(1.0, x / y)", "d * (1.0 - x / y)")),
+    # huber(δ, r): r²/2 inside |r| ≤ δ, δ(|r| - δ/2) outside
+    ("huber", ("delta", "r"), (
+        "d * np.where(np.abs(r) <= delta, 0.0, np.abs(r) - delta)",
+        "d * np.clip(r, -delta, delta)",
+    )),
+    # pseudo_huber(δ, r) = δ²(s - 1), s = √(1 + (r/δ)²)
+    ("pseudo_huber", ("delta", "r"), (
+        "d * (2.0 * delta * (np.sqrt(1.0 + (r / delta) ** 2) - 1.0)"
+        " - r * r / (delta * np.sqrt(1.0 + (r / delta) ** 2)))",
+        "d * r / np.sqrt(1.0 + (r / delta) ** 2)",
+    )),
+    # Box-Cox (x^λ - 1)/λ, log x at λ = 0: x^(λ-1) in x at every λ; in λ no rule here
+    ("boxcox", ("x", "lmbda"), ("d * x ** (lmbda - 1.0)", None)),
     # polygamma(n, x): the n-th derivative of digamma, so its derivative in x is the next one
     ("polygamma", ("n", "x"), (None, "d * special.polygamma(n + 1, x)")),
     # the recurrences of the derivative in the argument (DLMF 10.6.1, 10.29.1, 10.29.2);
