@@ -159,8 +159,8 @@ def statistics_of_active(x):
     return m * 2.0
 
 
-def matrix_power_of_active(x):
-    p = np.linalg.matrix_power(np.outer(x, x), 2)  # <- error
+def matrix_function_of_active(x):  # (matrix_power has a rule since session 37)
+    p = scipy.linalg.sinm(np.outer(x, x))  # <- error
     return np.sum(p)
 
 
@@ -183,7 +183,7 @@ REFUSED = [
     (coshm_of_active, "scipy.linalg.coshm"),
     (statistics_of_active, "statistics.mean"),
     (reduce_of_active, "functools.reduce"),
-    (matrix_power_of_active, "np.linalg.matrix_power"),
+    (matrix_function_of_active, "scipy.linalg.sinm"),
     (polyder_of_active, "np.polyder"),
 ]
 

@@ -104,6 +104,21 @@ def reduction_rows() -> None:
     row("np.nansum", "np.nansum(np.where(y > 1.5, np.nan, x)) * 2.0", POS, POS)
     row("np.std", "np.sum(np.std(x, axis=1, ddof=1) ** 2)", POS)
     row("np.var", "np.sum(np.var(x, 0, ddof=1) ** 2)", POS)
+    # session 37's: quantiles, the range, the reductions that skip NaN, two linear maps
+    for name in ["median", "ptp", "nanmax", "nanmin", "nanmean", "nanstd", "nanvar"]:
+        row(f"np.{name}", f"np.{name}(x * x)", POS)
+        row(f"np.{name}", f"np.sum(np.{name}(x, axis=0) ** 2)", POS)
+        row(f"np.{name}", f"np.sum(np.{name}(x, axis=-1, keepdims=True) * x)", POS)
+    for name in ["nanmax", "nanmin", "nanmean", "nanstd", "nanvar"]:
+        row(f"np.{name}", f"np.sum(np.{name}(np.where(y > 1.5, np.nan, x), axis=1) ** 2)", POS, POS)
+    row("np.quantile", "np.sum(np.quantile(x, 0.3, axis=1) ** 2)", POS)
+    row("np.quantile", "np.quantile(x, 0.75) * np.sum(x)", POS)
+    row("np.percentile", "np.sum(np.percentile(x, 40.0, axis=0) ** 2)", POS)
+    row("np.cumulative_sum", "np.sum(np.cumulative_sum(x, axis=1) ** 2)", POS)
+    row("np.ediff1d", "np.sum(np.ediff1d(x) ** 2)", POS)
+    row("rt.quantile_weights", "np.sum(x * rt.quantile_weights(x, 0.5, 0))", POS)
+    row("rt.nan_share", "np.sum(x * rt.nan_share(x, 1))", POS)
+    row("rt.nan_count", "np.sum(x * rt.nan_count(x, 1))", POS)
     row("np.average", "np.sum(np.average(x, axis=1, weights=y) ** 2)", POS, ROW)
     row("np.average", "np.average(x) * np.average(x, 0, y, keepdims=True)[0, 1]", POS, POS[::-1])
     row("np.average", "np.sum(np.sin(np.average(x, axis=0)))", POS)
@@ -1302,6 +1317,8 @@ def scipy_signal_linalg_rows() -> None:
         f"{sla}.solve_triangular", f"np.sum({sla}.solve_triangular(x, y, trans=1) * w)", tri.T, q, b
     )
     row(f"{sla}.expm", f"np.sum({sla}.expm(x) * y)", 0.3 * a, b)
+    for n in (3, 1, -2, 0):
+        row("np.linalg.matrix_power", f"np.sum(np.linalg.matrix_power(x, {n}) * y)", spd, b)
 
 
 for make_rows in [

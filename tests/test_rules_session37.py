@@ -2,7 +2,9 @@
 huber, pseudo_huber and boxcox (in x); `scipy.linalg`'s solve (every `assume_a` that reads
 all of `a` or one triangle), inv, det, cholesky (upper and lower), solve_triangular (both
 triangles, `trans`, `unit_diagonal`) and expm (first order: its Fréchet derivative has no
-rule). Each against central differences, forward against reverse, second order against
+rule); NumPy's median, quantile, percentile (ties split evenly), ptp, nanmax, nanmin,
+nanmean, nanvar, nanstd, cumulative_sum, ediff1d and linalg.matrix_power. Each against
+central differences, forward against reverse, second order against
 differences of the gradient; a triangle the solver does not read gets no derivative."""
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ TRI = np.tril(RNG.standard_normal((3, 3))) + 3.0 * np.eye(3)
 def _differences(f, a):
     g = np.zeros(a.size)
     for i in range(a.size):
+        if np.isnan(a.flat[i]):
+            continue
         e = np.zeros(a.size)
         e[i] = EPS
         e = e.reshape(a.shape)
@@ -83,7 +87,35 @@ LINALG = {
     ),
     "expm": (lambda a: np.sum(sla.expm(a) * W), 0.3 * W.T),
 }
-CASES = {**SPECIAL, **LINALG}
+M = RNG.standard_normal((4, 5))
+MNAN = M.copy()
+MNAN[1, 2] = MNAN[3, 0] = np.nan
+W5, W4 = RNG.standard_normal(5), RNG.standard_normal(4)
+NUMPY = {
+    "median": (lambda x: np.median(x) ** 2, M),
+    "median_axis": (lambda x: np.sum(np.median(x, axis=0) * W5), M),
+    "median_even": (lambda x: np.sum(np.median(x, axis=1, keepdims=True) ** 3), M[:, :4]),
+    "quantile": (lambda x: np.quantile(x, 0.3) ** 2, M),
+    "quantile_axis": (lambda x: np.sum(np.quantile(x, 0.75, axis=1) * W4), M),
+    "quantile_axes": (lambda x: np.quantile(x.reshape(2, 2, 5), 0.4, axis=(0, 2)).sum() ** 2, M),
+    "percentile": (lambda x: np.sum(np.percentile(x, 90, axis=0) ** 2), M),
+    "ptp": (lambda x: np.sum(np.ptp(x, axis=1) ** 2), M),
+    "nanmax": (lambda x: np.sum(np.nanmax(x, axis=1) ** 2), MNAN),
+    "nanmin": (lambda x: np.nanmin(x) ** 2, MNAN),
+    "nanmean": (lambda x: np.sum(np.nanmean(x, axis=0) * W5), MNAN),
+    "nanvar": (lambda x: np.sum(np.nanvar(x, axis=1) * W4), MNAN),
+    "nanstd": (lambda x: np.sum(np.nanstd(x, axis=0, ddof=1) * W5), MNAN),
+    "cumulative_sum": (lambda x: np.sum(np.cumulative_sum(x, axis=1) ** 2 * M), M),
+    "ediff1d": (lambda x: np.sum(np.ediff1d(x) ** 3), M),
+    "matrix_power_3": (lambda a: np.sum(np.linalg.matrix_power(a, 3) * W), 0.5 * _B + np.eye(3)),
+    "matrix_power_minus_2": (lambda a: np.sum(np.linalg.matrix_power(a, -2) * W), SPD),
+}
+CASES = {**SPECIAL, **LINALG, **NUMPY}
+
+
+def _numbers(a):
+    """Central differences skip NaN entries (the reductions that skip NaN give them 0)."""
+    return ~np.isnan(a)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -93,7 +125,7 @@ def test_first_order(name):
     assert value == f(a)
     expected = _differences(f, a)
     np.testing.assert_allclose(g, expected, rtol=1e-5, atol=1e-7)
-    v = RNG.standard_normal(a.shape)
+    v = np.where(_numbers(a), RNG.standard_normal(a.shape), 0.0)
     np.testing.assert_allclose(ad.jvp(f, (a,), (v,))[1], np.sum(expected * v), rtol=1e-5)
 
 
@@ -106,6 +138,53 @@ def test_second_order(name):
         _differences(lambda x, i=i: gradient(x).ravel()[i], a).ravel() for i in range(a.size)
     ]
     np.testing.assert_allclose(H, np.stack(columns), rtol=1e-4, atol=1e-5)
+
+
+def test_a_median_among_ties_splits_its_weight_evenly():
+    """A tie is a kink: as for `max`, each tied element gets an even share (their sum, the
+    derivative along all of them, is 1)."""
+    x = np.array([1.0, 3.0, 3.0, 3.0, 0.5])
+    np.testing.assert_allclose(_median_grad(x), [0, 1 / 3, 1 / 3, 1 / 3, 0])
+
+
+def _median_of(x):
+    return np.median(x) * 2.0
+
+
+def _median_grad(x):
+    return ad.grad(_median_of)(x) / 2.0
+
+
+def _nearest(x):
+    return np.quantile(x, 0.5, method="nearest")
+
+
+def _power_of_variable(a, n):
+    return np.sum(np.linalg.matrix_power(a, n))
+
+
+def _ediff_with_end(x):
+    return np.sum(np.ediff1d(x, to_end=[1.0]))
+
+
+def _several_q(x):
+    return np.sum(np.quantile(x, np.array([0.2, 0.8])))
+
+
+@pytest.mark.parametrize(
+    ("f", "args", "what"),
+    [
+        (_nearest, (M,), "method='nearest'"),
+        (_power_of_variable, (SPD, 3), "`n` is a variable"),
+        (_ediff_with_end, (M,), "to_end"),
+        (_several_q, (M,), "several q"),
+    ],
+    ids=["quantile_method", "matrix_power_n", "ediff1d_to_end", "quantile_several_q"],
+)
+def test_what_the_numpy_rules_do_not_cover_is_refused_at_the_line(f, args, what):
+    with pytest.raises(ad.S2SError, match=r"test_rules_session37\.py:\d+") as info:
+        ad.grad(f)(*args)
+    assert what in str(info.value)
 
 
 def _banded(a):

@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (registration)
     math_functions,
     nondiff,
     numpy_more,
+    order_statistics,
     records,
     reductions,
     runtime_arrays,

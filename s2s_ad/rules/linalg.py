@@ -184,3 +184,48 @@ register(
         ("rt.solve_vjp_a(d, a, ans)", "np.linalg.solve(rt.mT(a), d)"),
     ),
 )
+
+
+# matrix_power(a, n) = aⁿ: Σₖ aᵏ da aⁿ⁻¹⁻ᵏ (n > 0); through b = a⁻¹ (db = -b da b) for n < 0;
+# n a literal (its terms written out, each with rules: second derivatives follow)
+_MAX_POWER = 16
+
+
+def _power_terms(site: Site, kind: str) -> str:
+    n = site.const("n")
+    base, d = ("a", "d") if n > 0 else ("np.linalg.inv(a)", "")
+    if n < 0:  # d(a⁻¹) = -b da b, b = a⁻¹ (its adjoint: -bᵀ g bᵀ)
+        d = "-(np.linalg.inv(a) @ d @ np.linalg.inv(a))" if kind == "jvp" else "d"
+    terms = []
+    for k in range(abs(n)):
+        left = f"np.linalg.matrix_power({base}, {k})" if k else ""
+        right = f"np.linalg.matrix_power({base}, {abs(n) - 1 - k})" if abs(n) - 1 - k else ""
+        if kind == "vjp":
+            left, right = (f"rt.mT({left})" if left else "", f"rt.mT({right})" if right else "")
+        terms.append(" @ ".join(t for t in (left, d, right) if t))
+    total = " + ".join(terms)
+    if n < 0 and kind == "vjp":
+        b = "rt.mT(np.linalg.inv(a))"
+        return f"-({b} @ ({total}) @ {b})"
+    return total
+
+
+def _power_unsupported(site: Site) -> str | None:
+    n = site.const("n")
+    if isinstance(n, bool) or not isinstance(n, int) or abs(n) > _MAX_POWER:
+        return f"is called with n={n!r} (a literal integer up to {_MAX_POWER} is)"
+    return None
+
+
+register(
+    np.linalg.matrix_power,
+    Rule(
+        "np.linalg.matrix_power",
+        ("a",),
+        (lambda s: _power_terms(s, "jvp") if s.const("n") else "np.zeros_like(a)",),
+        (lambda s: _power_terms(s, "vjp") if s.const("n") else "np.zeros_like(a)",),
+        keywords=(("n", REQUIRED),),
+        literals=("n",),
+        unsupported=_power_unsupported,
+    ),
+)

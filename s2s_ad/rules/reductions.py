@@ -88,9 +88,20 @@ def weighted(partials: str) -> tuple[str, str, str]:
     )
 
 
-def reduction(name: str, fn, jvp, vjp, batched=None, keywords=REDUCE_KEYWORDS) -> None:
+def reduction(
+    name: str, fn, jvp, vjp, batched=None, keywords=REDUCE_KEYWORDS, unsupported=None
+) -> None:
     batched_jvp = (batched,) if batched else ()
-    rule = Rule(name, ("x",), (jvp,), (vjp,), keywords=keywords, batched=batched_jvp, arrays=True)
+    rule = Rule(
+        name,
+        ("x",),
+        (jvp,),
+        (vjp,),
+        keywords=keywords,
+        batched=batched_jvp,
+        arrays=True,
+        unsupported=unsupported,
+    )
     register(fn, rule)
 
 
