@@ -895,13 +895,10 @@ def r_nanmean(x):
 @pytest.mark.parametrize(
     ("f", "arg", "text"),
     [
-        (r_median, np.array([0.3, 1.2, -0.4]), "np.median"),
-        (r_percentile, np.array([0.3, 1.2, -0.4, 0.8]), "np.percentile"),
         (r_qr, np.array([[2.0, 0.3], [0.1, 1.0], [0.5, 0.2]]), "np.linalg.qr"),
         (r_fft, np.array([0.3, 1.2, -0.4, 0.8]), "np.fft.fft"),
-        (r_nanmean, np.array([0.3, 1.2, -0.4, 0.8]), "np.nanmean"),
     ],
-    ids=["median", "percentile", "qr", "fft", "nanmean"],
+    ids=["qr", "fft"],
 )
 @pytest.mark.parametrize("api", ["grad", "jvp"])
 def test_unlisted_function_refused_at_its_line(f, arg, text, api):
@@ -911,6 +908,21 @@ def test_unlisted_function_refused_at_its_line(f, arg, text, api):
         else:
             ad.jvp(f, (arg,), (np.ones_like(arg),))
     assert_located(info, f, text)
+
+
+# (np.median, np.percentile and np.nanmean have rules since session 37: their numbers)
+@pytest.mark.parametrize(
+    ("f", "arg"),
+    [
+        (r_median, np.array([0.3, 1.2, -0.4])),
+        (r_percentile, np.array([0.3, 1.2, -0.4, 0.8])),
+        (r_nanmean, np.array([0.3, 1.2, -0.4, 0.8])),
+    ],
+    ids=["median", "percentile", "nanmean"],
+)
+def test_once_unlisted_functions_now_differentiate(f, arg):
+    check_reverse(f, (arg,), 0, scalar=True)
+    check_forward(f, (arg,), 0, scalar=True)
 
 
 def s_spectral(x):
