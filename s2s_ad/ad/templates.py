@@ -358,8 +358,9 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
                 "depends on its value",
                 filename=fn.filename,
                 line=stmt.line,
-                hint=f"write it as a literal where you call it (`{variable[0]}=True`, "
-                f"`{variable[0]}=3`: the rule's code is made for its value)",
+                hint=f"write it as a literal where you call it (e.g. `{variable[0]}="
+                f"{dict(rule.keywords).get(variable[0])!r}`: the rule's code is made for its "
+                "value)",
             )
         raise UnknownCalleeError(
             f"`{label}` is called with {what} its derivative rule does not know",

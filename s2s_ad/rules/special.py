@@ -55,6 +55,8 @@ UNARY = [
     ("i1", "d * (0.5 * (special.i0(x) + special.iv(2.0, x)))"),
 ]
 
+_RHO = "np.sqrt(delta * delta + r * r)"
+_RHO_SAFE = "np.sqrt(delta * delta + r * r + (delta == 0.0) * (r == 0.0))"
 GAMMA_DENSITY = "np.exp(special.xlogy(a - 1.0, x) - x - special.gammaln(a))"
 
 # (name, parameters, partials): None where no derivative flows (an order, a shape parameter
@@ -78,11 +80,12 @@ BINARY = [
         "d * np.where(np.abs(r) <= delta, 0.0, np.abs(r) - delta)",
         "d * np.clip(r, -delta, delta)",
     )),
-    # pseudo_huber(δ, r) = δ²(s - 1), s = √(1 + (r/δ)²)
+    # pseudo_huber(δ, r) = δ²(√(1 + (r/δ)²) - 1) = δ√(δ² + r²) - δ² for δ > 0, and 0 at
+    # δ = 0 (SciPy's): written with rho = √(δ² + r²), 1 where both are 0 (no 0/0: its slope in
+    # r is 0 there, in δ |r|, the limit from above)
     ("pseudo_huber", ("delta", "r"), (
-        "d * (2.0 * delta * (np.sqrt(1.0 + (r / delta) ** 2) - 1.0)"
-        " - r * r / (delta * np.sqrt(1.0 + (r / delta) ** 2)))",
-        "d * r / np.sqrt(1.0 + (r / delta) ** 2)",
+        f"d * ({_RHO} + delta * delta / {_RHO_SAFE} - 2.0 * delta)",
+        f"d * delta * r / {_RHO_SAFE}",
     )),
     # Box-Cox (x^λ - 1)/λ, log x at λ = 0: x^(λ-1) in x at every λ; in λ no rule here
     ("boxcox", ("x", "lmbda"), ("d * x ** (lmbda - 1.0)", None)),
