@@ -332,7 +332,7 @@ def p21c_local_list_of_callbacks_looped(x):
     return np.sum(h)
 
 
-def r21d_lambda_in_list_of_callbacks(x):
+def p21d_lambda_in_list_of_callbacks(x):  # (refused until session 37)
     cbs = [np.tanh, lambda v: v * 0.5 + 1.0]
     return np.sum(apply_all(cbs, x))
 

@@ -92,27 +92,8 @@ PLAIN = [n for n in ALL if n not in STATEFUL]
 BUGS = {
     # (an array bound into a partial or a lambda default, then updated in place: wrong
     # value and gradient; partials of helpers with function defaults, a nested def's function
-    # default: refused; all fixed in session 37)
-    "p09_partials_in_list": (
-        "refused as 'a lambda used as a value' (none written): a local list of partials"
-        " looped over; the README supports partials made inside and functions in lists"
-    ),
-    "p10_partials_in_dict": (
-        "refused as 'a lambda used as a value' (none written): a local dict of partials"
-        " called by literal keys"
-    ),
-    "p21c_local_list_of_callbacks_looped": (
-        "refused: `for cb in [np.tanh, cube]: h = cb(h)`, the error's own hint says to loop"
-        " over the functions themselves (`for f in fs:`), which this is"
-    ),
-    "p21_local_list_of_callbacks_to_helper": (
-        "refused at the helper's `cb(h)`: a local list of functions given to a helper that"
-        " loops over it (a module-level list works)"
-    ),
-    "p23_dict_activation_literal_key_bound": (
-        "refused: act = ACTS['cube'] (a literal key of a module dict) then act(x), called"
-        " 'an item at a computed index'; ACTS['cube'](x) works"
-    ),
+    # default: refused; local lists and dicts of functions, partials and lambdas, and a
+    # module dict's item bound by a literal key: refused; all fixed in session 37)
 }
 PENDING_FIRST = BUGS
 PENDING_JAC = BUGS

@@ -277,14 +277,26 @@ def test_lambdas_no_position_tells_apart_are_a_clear_error(tmp_path):
     assert "cannot tell which lambda" in run.stdout and "`def`" in run.stdout
 
 
-def test_a_lambda_stored_as_a_value_is_refused_at_its_line():
-    def stored(x):
-        fs = [lambda t: t * 2.0]  # <- error
-        return fs[0](x)
+def test_a_lambda_stored_in_a_list_is_called_through_it():
+    """A list (or dict) of functions made in the function is known when the derivative is
+    made (`FunctionItems`): its items called by a literal index. Before session 37, refused
+    as a lambda used as a value."""
 
-    with pytest.raises(UnsupportedSyntaxError, match="a lambda used as a value") as info:
+    def stored(x):
+        fs = [lambda t: t * 2.0, lambda t: t * t]
+        return fs[0](x) + fs[-1](x)
+
+    assert ad.grad(stored)(1.5) == 2.0 + 3.0
+
+
+def test_a_list_of_functions_used_as_a_value_is_refused_at_its_line():
+    def stored(x):
+        fs = [lambda t: t * 2.0]
+        return len(fs) * x  # <- error
+
+    with pytest.raises(UnsupportedSyntaxError, match="list or dict of functions") as info:
         ad.grad(stored)(1.0)
-    assert info.value.line == stored.__code__.co_firstlineno + 1
+    assert info.value.line == stored.__code__.co_firstlineno + 2
 
 
 def test_a_lambda_with_defaults_in_a_while_test_is_refused():

@@ -44,7 +44,7 @@ from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.library import is_library_file, is_library_function
 from ..frontend.scope import is_missing
-from .function_values import Named, is_function_value, is_user_helper
+from .function_values import Named, is_function_value, is_user_helper, literal_key
 from .ir import Free
 from .super_calls import is_super_attribute, method_cell_only
 
@@ -111,8 +111,8 @@ class CallableValues:
         while isinstance(cursor, (gast.Attribute, gast.Subscript)):
             if isinstance(cursor, gast.Attribute):
                 steps.append(("attr", cursor.attr))
-            elif _literal_key(cursor.slice) is not None:
-                steps.append(("item", _literal_key(cursor.slice)))
+            elif literal_key(cursor.slice) is not None:
+                steps.append(("item", literal_key(cursor.slice)))
             else:
                 return None
             cursor = cursor.value
@@ -403,18 +403,6 @@ class CallableValues:
         ):
             return self._known_chain(node)
         return None
-
-
-def _literal_key(node: gast.expr) -> int | str | None:
-    """The key of `xs[2]`, `xs[-1]`, `d['act']`; None for a computed one."""
-    sign = 1
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        sign, node = -1, node.operand
-        if not (isinstance(node, gast.Constant) and type(node.value) is int):
-            return None
-    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
-        return sign * node.value if sign == -1 else node.value
-    return None
 
 
 def _followed(value: object) -> bool:

@@ -79,6 +79,37 @@ class Closed:
     context: tuple  # the defining function's (env, scope, locals, def_names, filename)
 
 
+@dataclass(frozen=True, eq=False)
+class FunctionItems:
+    """A list, tuple or dict display of functions made in the function (`fs = [np.tanh,
+    cube]`, `{"a": partial(f, k=k)}`, lambdas too): known when the derivative is made,
+    each item a function binding; looped over (unrolled), indexed by a literal, bound to a
+    name by item, or given to a helper. `keys`: a dict's (literals), None for a sequence."""
+
+    items: tuple
+    keys: tuple | None = None
+
+    def item(self, key: object) -> object | None:
+        """The binding at the literal `key`, or None where there is none."""
+        if self.keys is not None:
+            return self.items[self.keys.index(key)] if key in self.keys else None
+        if isinstance(key, int) and not isinstance(key, bool) and -len(self.items) <= key:
+            return self.items[key] if key < len(self.items) else None
+        return None
+
+
+def literal_key(node: gast.expr) -> int | str | None:
+    """The key of `xs[2]`, `xs[-1]`, `d['act']`; None for a computed one."""
+    sign = 1
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        sign, node = -1, node.operand
+        if not (isinstance(node, gast.Constant) and type(node.value) is int):
+            return None
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, str)):
+        return sign * node.value if sign == -1 else node.value
+    return None
+
+
 def is_function_value(value: object) -> bool:
     """A value called as a function: not a class (`np.float64` is a dtype), an array or a
     module."""
@@ -113,10 +144,15 @@ class FunctionValues:
         return True
 
     def _function_argument(self, node: gast.expr) -> object | None:
-        """The function binding `node` names, or None when it is not a function value."""
+        """The function binding `node` names, or None when it is not a function value; a
+        display of them, or a name bound to one, is `FunctionItems`."""
         if isinstance(node, gast.Name) and node.id in self.env:
             bound = self.env[node.id]
+            if isinstance(bound, FunctionItems):
+                return bound
             return bound if self._is_function(node.id) and self._callable_binding(bound) else None
+        if isinstance(node, (gast.List, gast.Tuple, gast.Dict, gast.Subscript)):
+            return self._function_items(node)
         if not isinstance(node, (gast.Name, gast.Attribute)) or self._is_local_chain(node):
             return None
         dotted = []
@@ -128,6 +164,34 @@ class FunctionValues:
         dotted.insert(0, node.id)
         value = self.scope.resolve(dotted)  # a missing name: the ordinary lowering reports it
         return Named(Free(".".join(dotted), value)) if is_function_value(value) else None
+
+    def _function_items(self, node: gast.expr) -> object | None:
+        """`[f, g]`, `(f, g)`, `{"a": f}` of function values: their `FunctionItems`; `fs[0]`,
+        `d["a"]` of such a name, or `ACTS["cube"]` of a module's dict: the item's binding."""
+        if isinstance(node, gast.Subscript):
+            key = literal_key(node.slice)
+            if key is None:
+                return None
+            if isinstance(node.value, (gast.Name, gast.List, gast.Tuple, gast.Dict)):
+                items = self._function_argument(node.value)  # a name bound to them, a display
+                if isinstance(items, FunctionItems):
+                    return items.item(key)
+                if not isinstance(node.value, gast.Name):
+                    return None
+            chain = self._known_chain(node, free_root=True)  # (a local root: None)
+            return Named(chain) if chain is not None and is_function_value(chain.value) else None
+        if isinstance(node, gast.Dict):
+            if not node.keys or not all(isinstance(k, gast.Constant) for k in node.keys):
+                return None  # (`**opts` has no key)
+            keys, values = tuple(k.value for k in node.keys), node.values
+        else:
+            if not node.elts or any(isinstance(e, gast.Starred) for e in node.elts):
+                return None
+            keys, values = None, node.elts
+        items = [self._function_argument(v) for v in values]
+        if not all(isinstance(b, (Named, Closed)) or self._callable_binding(b) for b in items):
+            return None
+        return FunctionItems(tuple(items), keys)
 
     def _callable_binding(self, bound: object) -> bool:
         from .nested_functions import Chosen, Nested
@@ -277,6 +341,8 @@ class FunctionValues:
         """A function binding as a helper receives it: closed over the caller's values."""
         if isinstance(binding, (Named, Closed)):
             return binding
+        if isinstance(binding, FunctionItems):
+            return FunctionItems(tuple(self._passed(b) for b in binding.items), binding.keys)
         return Closed(binding, self._context())
 
     def _inlined_call(self, callee: Free, args: tuple, kwargs: tuple):

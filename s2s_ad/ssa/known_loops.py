@@ -26,7 +26,7 @@ import gast
 
 from ..frontend.scope import is_missing
 from .callable_values import Known
-from .function_values import Named, is_function_value
+from .function_values import FunctionItems, Named, is_function_value
 from .ir import Const, Free, Index, Prim
 from .live_objects import followed
 from .names import stored_names
@@ -82,18 +82,19 @@ class KnownLoops:
             )
 
     def _unrolled_display(self, stmt, target, iterable, index, start) -> bool:
-        """`for act in [np.tanh, np.sin, softsign]`: a list or tuple display of functions
-        known by name, unrolled as a known list is (False for any other loop)."""
-        if not isinstance(iterable, (gast.List, gast.Tuple)) or not iterable.elts:
+        """`for act in [np.tanh, np.sin, softsign]`: a list or tuple of functions made in
+        the function (a display, or a name bound to one: `FunctionItems`, lambdas and
+        partials too), unrolled as a known list is (False for any other loop)."""
+        if not isinstance(iterable, (gast.List, gast.Tuple, gast.Name)):
             return False
-        bindings = [self._function_argument(e) for e in iterable.elts]
-        if not all(isinstance(b, Named) for b in bindings):
-            return False
+        found = self._function_argument(iterable)
+        if not isinstance(found, FunctionItems) or found.keys is not None:
+            return False  # (a dict's loop goes over its keys)
         self._refuse_jumps(stmt)
-        for i, bound in enumerate(bindings):
+        for i, bound in enumerate(found.items):
             if start is not None:
                 self._define(index, Const(start + i))
-            self.env[target.id] = Known(bound.free)
+            self.env[target.id] = Known(bound.free) if isinstance(bound, Named) else bound
             self._block(stmt.body)
         return True
 

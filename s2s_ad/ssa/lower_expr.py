@@ -28,7 +28,7 @@ from .builtins import UPDATES_GIVING_NONE
 from .dicts import DictValues
 from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
 from .einsum_sublists import EinsumSublists
-from .function_values import Named
+from .function_values import FunctionItems, Named
 from .ir import (
     ATTRIBUTE,
     LIST,
@@ -225,6 +225,12 @@ class ExprLowering(
                 hint="call it directly, or define it at module level to pass it around",
             )
         bound = self.env.get(name)
+        if isinstance(bound, FunctionItems):  # ssa/function_values.py
+            raise self._unsupported(
+                f"`{name}`, a list or dict of functions made in the function, used as a value",
+                hint=f"loop over it (`for f in {name}:`), call an item by a literal index "
+                f"(`{name}[0](x)`), or pass it to a helper of yours",
+            )
         if isinstance(bound, tuple):  # a tuple bound statically, used as a value
             return self.tuple_atom(bound)
         if bound is not None:

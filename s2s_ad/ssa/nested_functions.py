@@ -34,6 +34,7 @@ After (SSA; the `if` of the definitions is empty, the call's `if` tests the same
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import gast
@@ -41,7 +42,7 @@ import gast
 from ..errors import NameResolutionError
 from ..frontend.nodes import descendants
 from ..frontend.validate import annotations
-from .function_values import Closed, Named
+from .function_values import Closed, FunctionItems, Named
 from .ir import Const
 from .jumps import eliminate_jumps
 from .names import load_lines
@@ -157,6 +158,13 @@ class NestedFunctions:
 
     def _nested_call(self, node: gast.expr):
         """The inlined result of a call of a nested function, or None for any other node."""
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Subscript):
+            bound = self._function_argument(node.func)  # `fs[0](x)`: function_values.py
+            if bound is not None and not isinstance(bound, FunctionItems):
+                args, kwargs = self._call_arguments(node, self._argument)
+                return self._call_bound(
+                    ast.unparse(gast.gast_to_ast(node.func)), bound, args, kwargs
+                )
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
             return self._helper_with_functions(node)  # `mod.helper(f, x)`: function_values.py
         name = node.func.id
