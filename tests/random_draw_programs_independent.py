@@ -1029,6 +1029,14 @@ def second_array_default(x):
     return np.sum(np.sin(offset_noise(x)) ** 2)  # line: SECOND_DEFAULT
 
 
+def second_array_default_fixed(x, e):  # (its twin and draws, added in session 37)
+    return np.sum(np.sin(x * OFFSETS + 0.1 * e) ** 2)
+
+
+def second_array_default_draws(x):
+    return (RNG.standard_normal(x.shape),)
+
+
 def second_inplace(x):
     y = x * 1.0
     z = inplace_noise(y)  # line: SECOND_INPLACE

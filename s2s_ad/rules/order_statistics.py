@@ -5,7 +5,7 @@ with rules, so second derivatives follow.
 
     np.median(x), np.quantile(x, q), np.percentile(x, 100 q)   the interpolation weights of
         the sorted neighbours of the virtual index q·(n - 1), ties split evenly
-        (runtime/order_statistics.py); the "linear" method, one `q` per call
+        (runtime/arrays.py, `quantile_weights`); the "linear" method, one `q` per call
     np.ptp(x) = max - min, np.nanmax / np.nanmin                the extrema's shares
     np.nanmean, np.nanvar, np.nanstd                            as mean, var, std of the
         numbers, NaN entries weighted 0

@@ -21,7 +21,6 @@ from .directions import *  # noqa: F403
 from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .masks import *  # noqa: F403
-from .order_statistics import *  # noqa: F403
 from .records import *  # noqa: F403
 from .scipy_forms import *  # noqa: F403
 from .sequences import *  # noqa: F403

@@ -6,6 +6,8 @@ the shapes they need are only known at run time.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import S2SError
@@ -50,6 +52,51 @@ def extremum_share(x, ans, axis=None, keepdims=False):
     hit = x == unreduce(ans, x, axis, keepdims)
     count = np.sum(hit, axis=axis, keepdims=True)
     return hit / count.astype(np.result_type(x, np.float32))
+
+
+def quantile_weights(x, q, axis=None):
+    """∂ np.quantile(x, q, axis) / ∂x at `x`'s shape, for a scalar `q` in [0, 1].
+
+    NumPy's default ("linear") method interpolates the sorted values at the virtual index
+    p = q·(n - 1): (1 - t)·s[⌊p⌋] + t·s[⌊p⌋ + 1], t = p - ⌊p⌋ (NumPy's `quantile` page,
+    Hyndman & Fan's method 7). The partials are those weights at the elements holding
+    s[⌊p⌋] and s[⌊p⌋ + 1]; where several elements hold one value (a tie, a kink) its weight
+    is split evenly among them, as `extremum_share` splits. They depend on the order only:
+    no derivative of their own (rules/helpers.py)."""
+    if np.ndim(q) != 0:
+        raise NotImplementedError(
+            "the derivative of a quantile of several q at once is not supported yet: take "
+            "one quantile per call (`[np.quantile(x, p) for p in qs]`)"
+        )
+    x = as_array(x)
+    flat, axes = _along_last(x, axis)
+    n = flat.shape[-1]
+    position = float(q) * (n - 1)
+    below = min(math.floor(position), n - 1)
+    fraction = position - below
+    ordered = np.sort(flat, axis=-1)
+    weights = (1.0 - fraction) * _tie_share(flat, ordered[..., below : below + 1])
+    if fraction:
+        above = min(below + 1, n - 1)
+        weights = weights + fraction * _tie_share(flat, ordered[..., above : above + 1])
+    return _from_last(weights, x, axes).astype(np.result_type(x, np.float32))
+
+
+def _tie_share(values, chosen):
+    hit = values == chosen
+    return hit / np.sum(hit, axis=-1, keepdims=True)
+
+
+def nan_share(x, axis=None):
+    """∂ np.nanmean(x, axis) / ∂x: 1 / (the count of numbers) where `x` is a number, 0 at
+    NaN."""
+    numbers = ~np.isnan(x)
+    return numbers / np.sum(numbers, axis=axis, keepdims=True).astype(np.result_type(x, np.float32))
+
+
+def nan_count(x, axis=None):
+    """How many numbers (not NaN) each reduced value was reduced from, kept as an axis."""
+    return np.sum(~np.isnan(x), axis=axis, keepdims=True)
 
 
 def centered(x, axis=None):
