@@ -137,3 +137,50 @@ def test_what_is_not_known_is_refused_at_its_line(f, line):
     with pytest.raises(ad.S2SError) as info:
         ad.grad(f)(X)
     assert info.value.line == f.__code__.co_firstlineno + line
+
+
+class _Dense:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def __call__(self, x):
+        return self.W @ x + self.b
+
+
+class _MLP:
+    def __init__(self, layers, act=np.tanh):
+        self.layers, self.act = layers, act
+
+    def __call__(self, x):
+        for layer in self.layers[:-1]:
+            x = self.act(layer(x))
+        return self.layers[-1](x)
+
+
+def _mse(model, x, y):
+    return np.mean((model(x) - y) ** 2)
+
+
+def test_a_differentiated_objects_item_called_by_a_literal_index_keeps_its_derivative():
+    """`self.layers[-1](x)` of a differentiated model is its item, read at run time, not a
+    function made in the function (a regression of this session, caught by the docs: the
+    last layer's weights were held fixed, a wrong derivative)."""
+    from s2s_ad.testing import check_grads
+
+    rng = np.random.default_rng(0)
+    layers = [_Dense(rng.normal(size=(4, 2)), np.zeros(4)), _Dense(rng.normal(size=(1, 4)), 0.1)]
+    check_grads(_mse, (_MLP(layers), rng.normal(size=2), np.array([0.3])))
+
+
+SHORT = [1.0, 2.0]
+
+
+def _reads_past_the_end_in_a_branch_not_taken(x, n=0):
+    if n > 5:
+        v = SHORT[5]  # (bound by name: looked at as a function value, then read at run time)
+        return np.sum(x) * v
+    return np.sum(x * x)
+
+
+def test_an_item_a_global_lacks_in_a_branch_not_taken_is_read_at_run_time():
+    np.testing.assert_allclose(ad.grad(_reads_past_the_end_in_a_branch_not_taken)(X), 2 * X)

@@ -178,7 +178,15 @@ class FunctionValues:
                     return items.item(key)
                 if not isinstance(node.value, gast.Name):
                     return None
-            chain = self._known_chain(node, free_root=True)  # (a local root: None)
+            root = node.value
+            while isinstance(root, (gast.Attribute, gast.Subscript)):
+                root = root.value
+            if not isinstance(root, gast.Name) or root.id in self.env or root.id in self.locals:
+                return None  # (an object's items: its own machinery, callable_values.py)
+            try:
+                chain = self._known_chain(node, free_root=True)  # `ACTS["cube"]` of a module
+            except S2SError:  # (no such item now: the ordinary lowering reads it at run time)
+                return None
             return Named(chain) if chain is not None and is_function_value(chain.value) else None
         if isinstance(node, gast.Dict):
             if not node.keys or not all(isinstance(k, gast.Constant) for k in node.keys):
