@@ -86,7 +86,7 @@ def nested_as_value(x):
     def inner(t):
         return t
 
-    functions = [inner]  # <- error
+    functions = (inner, x)  # <- error  (a list of functions alone is known: session 37)
     return functions[0](x)
 
 
@@ -111,7 +111,7 @@ def uses_del(x):
 
 
 def uses_lambda(x):
-    gs = [lambda t: t * 2.0]  # <- error
+    gs = (lambda t: t * 2.0, x)  # <- error  (beside data: not a list of functions)
     return gs[0](x)
 
 
