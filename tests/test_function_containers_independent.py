@@ -491,18 +491,12 @@ def fn_args(nargs):
 
 
 FUNCTION_BUGS = {
-    "dict_items_loop": "`for name, op in ops.items()` of a local dict of functions refused "
-    "('used as a value'); its hint `for f in ops:` loops over keys",
-    "dict_values_loop": "`for op in ops.values()` of a local dict of functions refused "
-    "('used as a value'); its hint `for f in ops:` loops over keys",
+    # (`.items()`, `.values()`, `fs[1:]`, `reversed(fs)` of a local dict or list of
+    # functions: refused until session 37)
     "pairs": "`for f, c in [(np.sin, 2.0), ...]` refused: 'call of `f`, a function held in "
     "a local variable, unknown when the derivative is made'",
     "nested_lists": "a lambda in a nested list of functions, looped over, refused: "
     "'a lambda used as a value'",
-    "slice_loop": "`for f in fs[1:]` of a local list of functions refused "
-    "('used as a value'); a model's self.layers[1:] works",
-    "reversed_loop": "`for f in reversed(fs)` of a local list of functions refused "
-    "('used as a value')",
     "late_binding_comprehension": "a list of lambdas made by a comprehension refused: "
     "'a lambda used as a value'",
     "default_binding_comprehension": "`[lambda v, k=k: v * k for k in ...]` refused: "

@@ -85,7 +85,31 @@ def item_bound_by_key(x):
     return np.sum(act(x) + pick(x))
 
 
+def dict_views_looped(x):
+    ops = {"a": np.sin, "b": cube}
+    total = 0.0
+    for op in ops.values():
+        total = total + np.sum(op(x))
+    for name, op in ops.items():
+        total = total + np.sum(op(x)) * (2.0 if name == "a" else 1.0)
+    for name in ops:
+        total = total + np.sum(ops[name](x)) * len(name)
+    return total
+
+
+def slices_and_reversed(x):
+    fs = [np.tanh, cube, np.sin]
+    h = x
+    for f in fs[1:]:
+        h = f(h)
+    for i, f in enumerate(reversed(fs)):
+        h = h + (i + 1) * f(x)
+    return np.sum(h)
+
+
 PROGRAMS = [
+    dict_views_looped,
+    slices_and_reversed,
     list_looped,
     tuple_enumerated,
     lambdas_indexed,

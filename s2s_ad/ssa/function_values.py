@@ -170,6 +170,9 @@ class FunctionValues:
         `d["a"]` of such a name, or `ACTS["cube"]` of a module's dict: the item's binding."""
         if isinstance(node, gast.Subscript):
             key = literal_key(node.slice)
+            if key is None and isinstance(node.slice, gast.Name):  # a loop's key (known_loops)
+                bound = self.env.get(node.slice.id)
+                key = self.__dict__.get("known_keys", {}).get(getattr(bound, "name", None))
             if key is None:
                 return None
             if isinstance(node.value, (gast.Name, gast.List, gast.Tuple, gast.Dict)):

@@ -31,6 +31,8 @@ from .ir import Const, Free, Index, Prim
 from .live_objects import followed
 from .names import stored_names
 
+_DICT_VIEWS = ("values", "items", "keys")
+
 
 class KnownLoops:
     """The mixin: loops over known lists of functions or objects, unrolled."""
@@ -41,6 +43,8 @@ class KnownLoops:
         holding functions or objects: the body once per element, `layer` bound to it,
         known (True); any other loop is left to `_for` (False)."""
         target, iterable, start, index = stmt.target, stmt.iter, None, None
+        if self._unrolled_function_items(stmt):  # `for f in fs`, `ops.items()`, `fs[1:]`
+            return True
         if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
             if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
                 return False
@@ -54,7 +58,7 @@ class KnownLoops:
             return False
         items = self._known_items(iterable)
         if items is None:
-            return self._unrolled_display(stmt, target, iterable, index, start)
+            return False
         self._refuse_jumps(stmt)
         live = self._live(iterable)  # a differentiated list (ssa/live_objects.py): its atom
         self.scope.watch(_Length(items.value), "len", len(items.value))
@@ -81,22 +85,80 @@ class KnownLoops:
                 hint="guard the rest of the body with an `if` instead",
             )
 
-    def _unrolled_display(self, stmt, target, iterable, index, start) -> bool:
-        """`for act in [np.tanh, np.sin, softsign]`: a list or tuple of functions made in
-        the function (a display, or a name bound to one: `FunctionItems`, lambdas and
-        partials too), unrolled as a known list is (False for any other loop)."""
-        if not isinstance(iterable, (gast.List, gast.Tuple, gast.Name)):
+    def _unrolled_function_items(self, stmt: gast.For) -> bool:
+        """A loop over functions made in the function (`FunctionItems`: a display, or a
+        name bound to one; lambdas and partials too): `for f in fs`, `fs[1:]`,
+        `reversed(fs)`, a dict's keys, `.values()` and `.items()`, `enumerate` of any,
+        unrolled as a known list is (False for any other loop)."""
+        target, iterable, start, index = stmt.target, stmt.iter, None, None
+        if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
+            if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
+                return False
+            if len(iterable.args) == 2 and not isinstance(iterable.args[1], gast.Constant):
+                return False
+            start = iterable.args[1].value if len(iterable.args) == 2 else 0
+            index, target, iterable = target.elts[0].id, target.elts[1], iterable.args[0]
+        found = self._function_sequence(iterable)
+        if found is None or stmt.orelse:
             return False
-        found = self._function_argument(iterable)
-        if not isinstance(found, FunctionItems) or found.keys is not None:
-            return False  # (a dict's loop goes over its keys)
+        kind, pairs = found
+        pair = kind == "items" and isinstance(target, gast.Tuple) and len(target.elts) == 2
+        if not (isinstance(target, gast.Name) or pair) or not all(
+            isinstance(n, gast.Name) for n in getattr(target, "elts", [target])
+        ):
+            return False
         self._refuse_jumps(stmt)
-        for i, bound in enumerate(found.items):
+        for i, (key, bound) in enumerate(pairs):
             if start is not None:
                 self._define(index, Const(start + i))
-            self.env[target.id] = Known(bound.free) if isinstance(bound, Named) else bound
+            item = Known(bound.free) if isinstance(bound, Named) else bound
+            if kind == "keys":
+                self._define_key(target.id, key)
+            elif pair:
+                self._define_key(target.elts[0].id, key)
+                self.env[target.elts[1].id] = item
+            else:
+                self.env[target.id] = item
             self._block(stmt.body)
         return True
+
+    def _define_key(self, name: str, key: object) -> None:
+        """`name` bound to a dict's literal key in an unrolled loop, remembered by its SSA
+        version: `ops[name](x)` in the body reads that item (function_values.py)."""
+        version = self._define(name, Const(key))
+        self.__dict__.setdefault("known_keys", {})[version] = key
+
+    def _function_sequence(self, node: gast.expr) -> tuple[str, list] | None:
+        """("values", [(key, binding), …]) of what a loop over `node` yields, functions made
+        in the function: "keys" for a dict itself, "items" for `.items()`; None where
+        `node` is no such sequence."""
+        if isinstance(node, gast.Call) and not node.keywords:
+            func, args = node.func, node.args
+            if isinstance(func, gast.Attribute) and not args and func.attr in _DICT_VIEWS:
+                found = self._function_sequence(func.value)
+                if found is None or found[0] != "keys":
+                    return None
+                return ("values" if func.attr == "values" else func.attr), found[1]
+            if isinstance(func, gast.Name) and len(args) == 1 and func.id == "reversed":
+                if self.scope.lookup("reversed") is not reversed or func.id in self.env:
+                    return None
+                found = self._function_sequence(args[0])
+                return None if found is None or found[0] != "values" else ("values", found[1][::-1])
+            return None
+        bounds = _literal_slice(node)
+        if bounds is not None:
+            found = self._function_sequence(node.value)
+            if found is None or found[0] != "values":
+                return None
+            return "values", found[1][slice(*bounds)]
+        if not isinstance(node, (gast.List, gast.Tuple, gast.Dict, gast.Name)):
+            return None
+        items = self._function_argument(node)
+        if not isinstance(items, FunctionItems):
+            return None
+        if items.keys is None:
+            return "values", [(None, b) for b in items.items]
+        return "keys", list(zip(items.keys, items.items, strict=True))
 
     def _known_items(self, node: gast.expr) -> Free | None:
         """A known list or tuple holding functions or objects with code, or None; a slice

@@ -228,8 +228,9 @@ class ExprLowering(
         if isinstance(bound, FunctionItems):  # ssa/function_values.py
             raise self._unsupported(
                 f"`{name}`, a list or dict of functions made in the function, used as a value",
-                hint=f"loop over it (`for f in {name}:`), call an item by a literal index "
-                f"(`{name}[0](x)`), or pass it to a helper of yours",
+                hint=f"loop over it (`for f in {name}:`, a dict's `.values()` or `.items()`),"
+                f" call an item by a literal index or key (`{name}[0](x)`), or pass it to a "
+                "helper of yours",
             )
         if isinstance(bound, tuple):  # a tuple bound statically, used as a value
             return self.tuple_atom(bound)
