@@ -140,10 +140,12 @@ class KnownLoops:
                     return None
                 return ("values" if func.attr == "values" else func.attr), found[1]
             if isinstance(func, gast.Name) and len(args) == 1 and func.id == "reversed":
-                if self.scope.lookup("reversed") is not reversed or func.id in self.env:
-                    return None
                 found = self._function_sequence(args[0])
-                return None if found is None or found[0] != "values" else ("values", found[1][::-1])
+                if found is None or found[0] != "values" or func.id in self.env:
+                    return None  # (the builtin looked up only then: a lookup is watched)
+                if self.scope.lookup("reversed") is not reversed:
+                    return None
+                return "values", found[1][::-1]
             return None
         bounds = _literal_slice(node)
         if bounds is not None:
