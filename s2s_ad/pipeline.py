@@ -277,10 +277,10 @@ def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
     # (one walk says whether there is anything to lift, where the source has the words a
     # comprehension and a lambda are written with: most functions have neither)
     text = "".join(parsed.source_lines)
-    if "partial" in text:  # `functools.partial(f, k=v)` made here: a lambda (ssa/partials.py)
+    partials = "partial" in text
+    if partials:  # `functools.partial(f, k=v)` made here: a lambda (ssa/partials.py)
         node = lower_partials(node, scope)
-        text += " lambda"
-    lifted = ("for" in text or "lambda" in text) and not _LIFTED.isdisjoint(
+    lifted = ("for" in text or "lambda" in text or partials) and not _LIFTED.isdisjoint(
         map(type, descendants(node))
     )
     if lifted:

@@ -133,8 +133,7 @@ def _folded(site, cotangent: str) -> str:
     return cotangent
 
 
-def _solve_options(site) -> str:
-    return "lower=lower, assume_a=assume_a"
+_SOLVE_OPTIONS = "lower=lower, assume_a=assume_a"
 
 
 def _solve_unsupported(site) -> str | None:
@@ -152,7 +151,7 @@ register(
             "scipy.linalg.solve",
             ("a", "b"),
             (
-                lambda s: f"-sla.solve(a, {_read(s, 'd')} @ ans, {_solve_options(s)})",
+                lambda s: f"-sla.solve(a, {_read(s, 'd')} @ ans, {_SOLVE_OPTIONS})",
                 SAME_CALL,
             ),
             (

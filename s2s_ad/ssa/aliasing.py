@@ -53,6 +53,7 @@ from .ir import Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
 from .kinds import helper_facts, is_users
 from .lower_expr import ARRAY_METHODS
 from .names import param_names, stored_names
+from .nested_functions import Nested
 from .partials import user_parameter
 from .sharing import (
     WRITING_FUNCTIONS,
@@ -108,8 +109,6 @@ DEFAULT = "a default"  # (a sharer that is a nested function's default: `_sharer
 
 
 def _holds_defaults(bound: object) -> bool:
-    from .nested_functions import Nested  # (it imports this module's users)
-
     return isinstance(bound, Nested) and bool(bound.defaults)
 
 

@@ -465,9 +465,11 @@ class FunctionValues:
         cells = {}
         if elsewhere:  # its module's names read in its module (ssa/module_reads.py)
             alias, cell = self._module_alias(fn)
-            for kept in read_through_module(tree, free, fn.__globals__, self.scope.globals, alias):
-                self.scope.watch(fn.__globals__, kept, fn.__globals__[kept])
-            free = function_names(tree)[2]
+            renamed = read_through_module(tree, free, fn.__globals__, self.scope.globals, alias)
+            for kept in sorted(free - renamed):  # (the same objects in both: watched there)
+                if kept in fn.__globals__:
+                    self.scope.watch(fn.__globals__, kept, fn.__globals__[kept])
+            free = (free - renamed) | ({alias} if renamed else set())
             cells[alias] = cell
         end = getattr(tree, "end_lineno", None) or tree.lineno  # (its lines, for messages)
         self.__dict__.setdefault("inlined_from", []).append((tree.lineno, end, fn.__qualname__))

@@ -42,18 +42,12 @@ class KnownLoops:
         enumerate(self.layers)`), the list known (held by a known object or a global) and
         holding functions or objects: the body once per element, `layer` bound to it,
         known (True); any other loop is left to `_for` (False)."""
-        target, iterable, start, index = stmt.target, stmt.iter, None, None
-        if self._unrolled_function_items(stmt):  # `for f in fs`, `ops.items()`, `fs[1:]`
+        enumerated = self._enumerate_parts(stmt)
+        if enumerated is None:
+            return False
+        target, iterable, index, start = enumerated
+        if self._unrolled_function_items(stmt, enumerated):  # `for f in fs`, `ops.items()`
             return True
-        if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
-            if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
-                return False
-            start = 0
-            if len(iterable.args) == 2:
-                if not isinstance(iterable.args[1], gast.Constant):
-                    return False
-                start = iterable.args[1].value
-            index, target, iterable = target.elts[0].id, target.elts[1], iterable.args[0]
         if not isinstance(target, gast.Name) or stmt.orelse:
             return False
         items = self._known_items(iterable)
@@ -85,19 +79,27 @@ class KnownLoops:
                 hint="guard the rest of the body with an `if` instead",
             )
 
-    def _unrolled_function_items(self, stmt: gast.For) -> bool:
+    def _enumerate_parts(self, stmt: gast.For) -> tuple | None:
+        """(target, iterable, index name, start) of a loop, `enumerate(xs, k)` read as `xs`
+        with an index from `k` (None and None without it); None for an `enumerate` whose
+        target or start the unrolling cannot take."""
+        target, iterable = stmt.target, stmt.iter
+        if not (_is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple)):
+            return target, iterable, None, None
+        if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
+            return None
+        if len(iterable.args) == 2 and not isinstance(iterable.args[1], gast.Constant):
+            return None
+        start = iterable.args[1].value if len(iterable.args) == 2 else 0
+        return target.elts[1], iterable.args[0], target.elts[0].id, start
+
+    def _unrolled_function_items(self, stmt: gast.For, enumerated: tuple) -> bool:
         """A loop over functions made in the function (`FunctionItems`: a display, or a
         name bound to one; lambdas and partials too): `for f in fs`, `fs[1:]`,
-        `reversed(fs)`, a dict's keys, `.values()` and `.items()`, `enumerate` of any,
-        unrolled as a known list is (False for any other loop)."""
-        target, iterable, start, index = stmt.target, stmt.iter, None, None
-        if _is_enumerate(iterable, self.scope) and isinstance(target, gast.Tuple):
-            if len(target.elts) != 2 or not isinstance(target.elts[0], gast.Name):
-                return False
-            if len(iterable.args) == 2 and not isinstance(iterable.args[1], gast.Constant):
-                return False
-            start = iterable.args[1].value if len(iterable.args) == 2 else 0
-            index, target, iterable = target.elts[0].id, target.elts[1], iterable.args[0]
+        `reversed(fs)`, a dict's keys, `.values()` and `.items()`, `enumerate` of any
+        (`enumerated`: `_enumerate_parts`'s), unrolled as a known list is (False for any other
+        loop)."""
+        target, iterable, index, start = enumerated
         found = self._function_sequence(iterable)
         if found is None or stmt.orelse:
             return False

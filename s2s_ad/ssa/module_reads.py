@@ -24,10 +24,10 @@ _MISSING = object()
 
 def read_through_module(
     tree: gast.FunctionDef, free: set[str], module: dict, caller: dict, alias: str
-) -> list[str]:
+) -> set[str]:
     """Rewrite in place the reads in `tree` of the names in `free` that `module` (the
     helper's globals) binds, unless `caller` (the generated code's globals) binds them to
-    the same module or function; return the names kept (to watch in `module`)."""
+    the same module or function; return the names rewritten."""
     renamed = {
         name
         for name in free
@@ -35,7 +35,7 @@ def read_through_module(
     }
     if renamed:
         _rename(tree, renamed, alias)
-    return sorted(name for name in free if name in module and name not in renamed)
+    return renamed
 
 
 def _same_code(value: object, other: object) -> bool:

@@ -170,29 +170,29 @@ class SuperCalls:
 
     def _by_class(self, cls: type, attr: str) -> object:
         """What `super(cls, obj).attr` finds for an object known only at run time: the first
-        base of `cls` defining `attr`, the same for every class of the object derived from
-        `cls` now (checked) and later (watched: a class defined since makes a new
-        derivative, which checks again); its class dict watched too."""
-        owner = next((k for k in cls.__mro__[1:] if attr in vars(k)), None)
-        if owner is None:
+        base of `cls` defining `attr` (its entry watched, `Scope.watch_lookup`), the same for
+        every class of the object derived from `cls` now (checked) and later (watched: a
+        class defined since makes a new derivative, which checks again)."""
+        found = self.scope.watch_lookup(cls.__mro__[1:], attr)
+        if is_missing(found):
             raise self._unsupported(
                 f"`super().{attr}`: no base class of {cls.__name__} defines `{attr}`",
                 hint=f"define `{attr}` in a base class of {cls.__name__}",
             )
         for derived in derived_classes(cls):
             mro = derived.__mro__[derived.__mro__.index(cls) + 1 :]
-            if next(k for k in mro if attr in vars(k)) is not owner:
+            if next(vars(k)[attr] for k in mro if attr in vars(k)) is not found:
+                name = getattr(found, "__qualname__", attr)
                 raise self._unsupported(
                     f"`super().{attr}` in {cls.__name__}, whose next class defining `{attr}` "
                     f"is another for objects of {derived.__name__} (multiple inheritance) "
                     "than for objects of the class itself",
-                    hint=f"call the base class's method by its name, `{owner.__name__}."
-                    f"{attr}(self, ...)` for {owner.__name__}'s; or import the module "
-                    f"defining {cls.__name__} by its name (its methods are then followed "
-                    "for each object's own class)",
+                    hint=f"call the base class's method by its name, `{name}(self, ...)`; or "
+                    f"import the module defining {cls.__name__} by its name (its methods are "
+                    "then followed for each object's own class)",
                 )
         self.scope.watch_subclasses(cls)
-        return self.scope.watch_lookup(cls.__mro__[1:], attr)
+        return found
 
     def _base_member(self, value: object, attr: str) -> Free:
         """`value` (a base class's method, getter or attribute) read through a cell of the
