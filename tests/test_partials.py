@@ -162,3 +162,30 @@ def test_a_default_that_is_a_view_updated_in_place_is_refused():
 
     with pytest.raises(ad.S2SError, match=r"test_partials\.py:\d+"):
         ad.grad(f)(Y0, K)
+
+
+def partial_in_a_list_then_updated(y0, k):
+    a = y0 * 2.0
+    fs = [partial(_quad, target=a), np.sum]
+    a[0] = 5.0 * k  # an item of the list holds this very array too
+    return fs[0](y0 * 3.0) + fs[-1](y0)
+
+
+def lambda_in_a_dict_then_updated(y0, k):
+    a = y0 * 2.0
+    ops = {"q": lambda v, t=a: _quad(v, target=t)}
+    a[1] = k
+    total = 0.0
+    for op in ops.values():
+        total = total + op(y0 * 3.0)
+    return total
+
+
+@pytest.mark.parametrize(
+    "f", [partial_in_a_list_then_updated, lambda_in_a_dict_then_updated], ids=lambda f: f.__name__
+)
+def test_a_default_in_a_list_of_functions_updated_in_place_is_seen(f):
+    """The same in a list or dict of functions (the 76th tester: the array as it was, a
+    wrong value and derivative, until session 37)."""
+    test_first_order_every_mode(f)
+    test_hessian_in_the_initial_state(f)

@@ -49,6 +49,7 @@ import numpy as np
 from .. import runtime
 from ..frontend.nodes import descendants
 from ..naming import is_generated_tape
+from .function_values import FunctionItems
 from .ir import Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
 from .kinds import helper_facts, is_users
 from .lower_expr import ARRAY_METHODS
@@ -108,8 +109,14 @@ class Edge:
 DEFAULT = "a default"  # (a sharer that is a nested function's default: `_sharers`)
 
 
-def _holds_defaults(bound: object) -> bool:
-    return isinstance(bound, Nested) and bool(bound.defaults)
+def _nested_with_defaults(bound: object) -> list[tuple[int | None, Nested]]:
+    """(position, nested function) of each nested function with defaults `bound` is or
+    holds: itself (None), or the items of a list or dict of functions (`FunctionItems`)."""
+    if isinstance(bound, Nested):
+        return [(None, bound)] if bound.defaults else []
+    if isinstance(bound, FunctionItems):
+        return [(k, b) for k, b in enumerate(bound.items) if isinstance(b, Nested) and b.defaults]
+    return []
 
 
 class AliasAnalysis:
@@ -498,10 +505,11 @@ class AliasAnalysis:
                 for atom in bound:
                     if isinstance(atom, Var):
                         yield (other, "a tuple"), atom.name, False
-            elif _holds_defaults(bound):  # `f = lambda v, t=a: …`, `partial(g, t=a)`
-                for param, atom in bound.defaults.items():
-                    if isinstance(atom, Var):
-                        yield (other, DEFAULT, param), atom.name, False
+            else:  # `f = lambda v, t=a: …`, `partial(g, t=a)`, in a list of functions too
+                for position, nested in _nested_with_defaults(bound):
+                    for param, atom in nested.defaults.items():
+                        if isinstance(atom, Var):
+                            yield (other, DEFAULT, param, position), atom.name, False
         for param, version in self.param_versions.items():
             yield f"the argument `{param}`", version, True
 
@@ -545,9 +553,14 @@ class AliasAnalysis:
         """After an element update of `name`: names of the same object see the new version."""
         for other in self.pending_rebinds:
             if isinstance(other, tuple):  # a nested function's default: its new version
-                fn, _, param = other
+                fn, _, param, position = other
                 bound = self.env[fn]
-                self.env[fn] = replace(bound, defaults={**bound.defaults, param: self.env[name]})
+                nested = bound if position is None else bound.items[position]
+                new = replace(nested, defaults={**nested.defaults, param: self.env[name]})
+                if position is not None:  # (an item of a list or dict of functions)
+                    items = (*bound.items[:position], new, *bound.items[position + 1 :])
+                    new = replace(bound, items=items)
+                self.env[fn] = new
             else:
                 self.env[other] = self.env[name]
         self.pending_rebinds = []
