@@ -11,45 +11,63 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test docs clean bench bench-peers bench-memory bench-jacobian bench-jacrev bench-transform fuzz golden jacobians mlp model pendulum pictures
+.PHONY: demo test docs clean build bench bench-peers bench-memory bench-jacobian bench-jacrev bench-transform fuzz golden jacobians mlp model pendulum pictures
 
-$(STAMP): pyproject.toml
+# (S2S_AD_PURE_PYTHON=1: pip's editable install compiles nothing; the passes are compiled in
+# place by the rule after, which a later `make` repeats for the modules changed since)
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	S2S_AD_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The transformation's passes as C extensions, built by Cython beside their sources (setup.py;
+# about 2 minutes on 2 cores from nothing, seconds for a changed module)
+COMPILED := $(VENV)/.compiled
+$(COMPILED): $(STAMP) $(wildcard $(patsubst %,s2s_ad/%/*.py,frontend ssa simplify ad codegen))
+	$(BIN)/python setup.py --quiet build_ext --inplace
+	touch $(COMPILED)
+
+build: $(COMPILED)
+
+demo: $(COMPILED)
 	$(BIN)/python samples/teaching.py
 
 # (--dist worksteal: a worker left idle takes queued items from the other, so a long item
 # scheduled late does not leave one core waiting)
-test: $(STAMP) $(VENV)/.docs
+# The tests run the compiled passes. Then, from the passes' source (S2S_AD_PURE_PYTHON=1): the
+# doctests (Cython's functions hide their docstrings' examples from doctest), and the tests of
+# code nested deep, where the two differ (compiled, the passes recurse on the C stack).
+PURE_TESTS := s2s_ad tests/test_compiled.py tests/test_deep_nesting.py \
+	tests/test_deep_code_independent.py tests/test_long_branchy_programs_independent.py
+test: $(COMPILED) $(VENV)/.docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) docs
-	$(BIN)/python -m pytest -n auto --dist worksteal --durations=30
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=30 tests
+	S2S_AD_PURE_PYTHON=1 $(BIN)/python -m pytest -q -n auto $(PURE_TESTS)
 
 $(VENV)/.docs: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	S2S_AD_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $(VENV)/.docs
 
 # The documentation site from docs/ into docs/_build/html: every code cell of the tutorial
 # and the how-to pages runs again (-E: no cached pages; about 40 s); a warning or a failing
 # cell fails the build.
-docs: $(VENV)/.docs
+docs: $(VENV)/.docs $(COMPILED)
 	$(BIN)/python -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
 
 # Rewrite the golden files of tests/golden after an intended change to generated code
 # (then read the diff).
-golden: $(STAMP)
+golden: $(COMPILED)
 	$(BIN)/python tests/test_golden.py --update
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis docs/_build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis docs/_build build s2s_ad/_compiled_from.py
+	rm -f s2s_ad/*/*.c s2s_ad/*/*.so
 
-$(VENV)/.samples: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,samples]"
+$(VENV)/.samples: $(COMPILED)
+	S2S_AD_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet -e ".[test,samples]"
 	touch $(VENV)/.samples
 
 # The samples save their pictures outside the repository: in $(PICTURES) (make mlp
@@ -82,28 +100,28 @@ pictures: $(VENV)/.samples
 	$(BIN)/python samples/jacobians.py --plot samples/jacobians.png
 
 # Gradient and Jacobian time / plain function time, against hand-written derivatives.
-bench: $(STAMP)
+bench: $(COMPILED)
 	$(BIN)/python benchmarks/gradients.py
 
 # The same, with tangent-ad, autograd, PyTorch and JAX, and Hessians against autograd's and
 # JAX's (installs the `bench` extra: ~1 GB).
-$(VENV)/.bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+$(VENV)/.bench: $(COMPILED)
+	S2S_AD_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	touch $(VENV)/.bench
 
 bench-peers: $(VENV)/.bench
 	$(BIN)/python benchmarks/gradients.py
 
-bench-transform: $(STAMP)
+bench-transform: $(COMPILED)
 	$(BIN)/python benchmarks/transform_cost.py
 
-bench-jacobian: $(STAMP)
+bench-jacobian: $(COMPILED)
 	$(BIN)/python benchmarks/jacobian_vector_mode.py
 
-bench-jacrev: $(STAMP)
+bench-jacrev: $(COMPILED)
 	$(BIN)/python benchmarks/jacobian_reverse_mode.py
 
-bench-memory: $(STAMP)
+bench-memory: $(COMPILED)
 	$(BIN)/python benchmarks/tape_memory.py
 
 # 10,000 random programs drawn afresh (PROGRAMS=n for more) by each of two generators, ours
@@ -112,6 +130,6 @@ bench-memory: $(STAMP)
 # independent-failures.txt).
 PROGRAMS ?= 10000
 SEED ?= $(shell date +%s)
-fuzz: $(STAMP)
+fuzz: $(COMPILED)
 	$(BIN)/python tests/fuzz.py --programs $(PROGRAMS) --seed $(SEED)
 	$(BIN)/python tests/fuzz_independent.py --programs $(PROGRAMS) --jobs 2 --seed $(SEED)

@@ -9,6 +9,9 @@ emit, compile, then run), "cached" a later call, "cold cpu" the first call's pro
 `--calls`: the Python function calls one transformation makes instead (counted by cProfile),
 a measure a loaded machine does not disturb, for comparing two versions side by side.
 
+The passes run compiled where `make` built them (Cython, setup.py); `S2S_AD_PURE_PYTHON=1`
+runs their source, to compare the two in one run.
+
 `--second-order`: the first call of `hessian`, `jacfwd(grad(f))` and `jacrev(grad(f))`
 (each on a fresh function, so none reuses another's code: every transformation it makes, from
 the lowering on), processor time, and a later call of each (best of 20), at 25 and 100 lines.
@@ -27,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 import s2s_ad as ad
+from s2s_ad.compiled import compiled_modules
 
 LINES = ["a = np.sin(x) * b + c", "b = np.tanh(a - 0.5 * c)", "c = a * b + np.exp(-c * c)"]
 
@@ -87,6 +91,16 @@ def second_order(directory: Path, x: np.ndarray) -> None:
             print(f"{n:>6} {label:>14} {first * 1e3:>18.1f} {min(later) * 1e3:>14.3f}")
 
 
+def _passes_compiled() -> str:
+    try:
+        from s2s_ad._compiled_from import BUILT_FROM
+    except ImportError:
+        return "the passes are not compiled (not built)"
+    imported = [name for name in BUILT_FROM if name in sys.modules]
+    running = len(set(imported) & set(compiled_modules()))
+    return f"{running} of the {len(imported)} passes imported run compiled"
+
+
 def main() -> None:
     x = np.linspace(0.1, 0.9, 8)
     directory = Path(tempfile.mkdtemp(prefix="s2s_transform_"))
@@ -99,6 +113,8 @@ def main() -> None:
         return
     # (the interpreter's build matters: Debian's runs it in 11 % fewer instructions than pyenv's)
     print(f"Python {sys.version.split()[0]} at {sys.executable}")
+    # (`make` compiles the passes with Cython; S2S_AD_PURE_PYTHON=1 runs their source instead)
+    print(_passes_compiled())
     print(
         f"{'lines':>6} {'cold ms':>9} {'cold cpu ms':>12} {'cached ms':>10} {'cold ms / line':>15}"
     )

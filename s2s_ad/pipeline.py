@@ -34,9 +34,10 @@ from .ad.shapes import infer_shapes
 from .callables import parameter_defaults
 from .codegen.compile import compile_function
 from .codegen.emit import to_source
+from .compiled import passes_compiled
 from .errors import RecursiveCallError, S2SError
 from .frontend.locations import fix_missing_locations
-from .frontend.nesting import too_deeply_nested
+from .frontend.nesting import nesting_depth, too_deeply_nested
 from .frontend.nodes import descendants
 from .frontend.parse import ParsedFunction, parse_function
 from .frontend.scope import Scope, always_current, is_current
@@ -143,6 +144,7 @@ def derivative(
                     callee=fn,
                 )
             outermost = not _IN_PROGRESS
+            _within_compiled_reach(fn)
             _IN_PROGRESS.add(marker)
             try:
                 with _without_collection(), _recursion_budget(outermost):
@@ -195,6 +197,21 @@ def _without_collection():
 
 
 _BUDGET = 1000  # the frames the transformation may recurse through: Python's default limit
+
+
+# Compiled passes (setup.py) recurse on the C stack, which Python's recursion limit does not
+# count. At a limit of L, Python compiles code at most 3 L levels deep (its compiler's scale),
+# which they take at the default 1,000 (a 14,000-term sum on one line was differentiated and
+# a 20,000-term one crashed the process, on an 8 MB stack); where a raised limit lets Python
+# compile deeper code, its depth is counted first and refused past this.
+_COMPILED_DEPTH = 5000
+
+
+def _within_compiled_reach(fn: types.FunctionType) -> None:
+    if 3 * sys.getrecursionlimit() <= _COMPILED_DEPTH or not passes_compiled():
+        return
+    if nesting_depth(fn) > _COMPILED_DEPTH:
+        raise in_users_code(too_deeply_nested(fn, "beyond the compiled passes' stack"))
 
 
 @contextlib.contextmanager

@@ -35,6 +35,11 @@ def too_deeply_nested(fn: types.FunctionType, what: str) -> UnsupportedSyntaxErr
     )
 
 
+def nesting_depth(fn: types.FunctionType) -> int:
+    """How deep `fn`'s source nests (blocks, `elif` arms and operators counted alike)."""
+    return _deepest(fn).depth
+
+
 _HINTS = {
     "expression": "split the expression into several statements (partial sums in a loop)",
     "elif": "write the long `elif` chain as a lookup (`np.select`, `np.piecewise`, a dict) or "

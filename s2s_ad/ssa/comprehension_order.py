@@ -96,7 +96,7 @@ def location(stmt: gast.stmt, fields: list[tuple[gast.AST, str]]) -> gast.AST:
     spot = gast.copy_location(gast.Pass(), stmt)
     if is_block(getattr(stmt, "body", None)):
         ends = [getattr(e, "end_lineno", None) for e in values_of(fields)]
-        spot.end_lineno = max([stmt.lineno, *(e for e in ends if e is not None)])
+        spot.end_lineno = max([stmt.lineno] + [e for e in ends if e is not None])
     return spot
 
 

@@ -9,6 +9,7 @@ expressions get temporaries `_t1, _t2, …`; short-circuit `and`/`or`, chained c
 from __future__ import annotations
 
 import ast
+import builtins
 import dataclasses
 import functools
 import inspect
@@ -112,8 +113,11 @@ _OBJECT_HINT = (
 )
 
 # Built-ins that read or run code on the caller's local variables: their derivative would be
-# silently wrong, so they are refused wherever they appear.
-INTROSPECTION = (eval, exec, locals, vars, globals, compile)
+# silently wrong, so they are refused wherever they appear. (Spelled through `builtins`: compiled
+# by Cython, a bare `locals` or `globals` would name the compiled module's own.)
+INTROSPECTION = tuple(
+    getattr(builtins, name) for name in ("eval", "exec", "locals", "vars", "globals", "compile")
+)
 
 Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a tuple of atoms
 
