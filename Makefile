@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 
 # (S2S_AD_PURE_PYTHON=1: pip's editable install compiles nothing; the passes are compiled in
 # place by the rule after, which a later `make` repeats for the modules changed since)
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	S2S_AD_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet -e ".[test]"
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml setup.py
 # The transformation's passes as C extensions, built by Cython beside their sources (setup.py;
 # about 2 minutes on 2 cores from nothing, seconds for a changed module)
 COMPILED := $(VENV)/.compiled
-$(COMPILED): $(STAMP) $(wildcard $(patsubst %,s2s_ad/%/*.py,frontend ssa simplify ad codegen))
+$(COMPILED): $(STAMP) setup.py $(wildcard $(patsubst %,s2s_ad/%/*.py,frontend ssa simplify ad codegen))
 	$(BIN)/python setup.py --quiet build_ext --inplace
 	touch $(COMPILED)
 
@@ -44,7 +44,7 @@ test: $(COMPILED) $(VENV)/.docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) docs
-	$(BIN)/python -m pytest -n auto --dist worksteal --durations=30 tests
+	S2S_AD_COMPILED_EXPECTED=1 $(BIN)/python -m pytest -n auto --dist worksteal --durations=30 tests
 	S2S_AD_PURE_PYTHON=1 $(BIN)/python -m pytest -q -n auto $(PURE_TESTS)
 
 $(VENV)/.docs: $(STAMP)

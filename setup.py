@@ -8,13 +8,14 @@ never compiled: Numba and `inspect` read them, and users differentiate through t
 
 `s2s_ad/_compiled_from.py` records each compiled module's source digest: `s2s_ad.compiled`
 uses an extension only while its `.py` is unchanged (see there). Set `S2S_AD_PURE_PYTHON=1`
-when installing to build nothing.
+when installing to build nothing (`make` installs so, then builds in place).
 """
 
 from __future__ import annotations
 
 import os
 import runpy
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from setuptools import setup
@@ -37,11 +38,24 @@ def module_name(path: Path) -> str:
     return ".".join(path.with_suffix("").parts)
 
 
-def write_record(sources: list[Path]) -> None:
+def digests(sources: list[Path]) -> dict[str, str]:
     # the digest the finder compares, read from its file: importing s2s_ad needs NumPy
     source_digest = runpy.run_path("s2s_ad/compiled.py")["source_digest"]
+    return {module_name(p): source_digest(p.read_bytes()) for p in sources}
 
-    lines = [f"    {module_name(p)!r}: {source_digest(p.read_bytes())!r}," for p in sources]
+
+def drop_stale_extensions(sources: list[Path], now: dict[str, str]) -> None:
+    """Removes the extension built in place from a source changed since: the new record
+    vouches for the new source, so if its build fails the source must run, not the old one."""
+    before = runpy.run_path(str(RECORD))["BUILT_FROM"] if RECORD.exists() else {}
+    for path in sources:
+        if before.get(module_name(path)) != now[module_name(path)]:
+            for suffix in EXTENSION_SUFFIXES:
+                path.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def write_record(now: dict[str, str]) -> None:
+    lines = [f"    {name!r}: {digest!r}," for name, digest in now.items()]
     RECORD.write_text(
         '"""Written by setup.py: the source digest each compiled module was built from."""\n\n'
         "BUILT_FROM = {\n" + "\n".join(lines) + "\n}\n"
@@ -49,12 +63,13 @@ def write_record(sources: list[Path]) -> None:
 
 
 def extensions() -> list:
-    if os.environ.get("S2S_AD_PURE_PYTHON"):
-        RECORD.unlink(missing_ok=True)
+    if os.environ.get("S2S_AD_PURE_PYTHON"):  # (an earlier in-place build stays, and its record)
         return []
     from Cython.Build import cythonize
 
     sources = compiled_sources()
+    now = digests(sources)
+    drop_stale_extensions(sources, now)
     built = cythonize(
         [str(p) for p in sources],
         compiler_directives=DIRECTIVES,
@@ -63,8 +78,10 @@ def extensions() -> list:
     )
     for extension in built:
         extension.optional = True  # no compiler, or a failed build: that module runs as Python
-        extension.extra_compile_args = ["-O1", "-g0"]  # (-O2: 4 % faster, twice the build)
-    write_record(sources)
+        # -O2 made the passes 4 % faster and took twice as long to build; Cython's helpers
+        # that a module does not use are not worth a warning
+        extension.extra_compile_args = ["-O1", "-g0", "-Wno-unused-function"]
+    write_record(now)
     return built
 
 
