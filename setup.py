@@ -1,7 +1,7 @@
 """Builds the transformation's passes as C extensions with Cython, where a C compiler is found.
 
-The modules of the packages in `COMPILED` are plain Python, compiled unchanged (annotations are
-not read as C types). Compiled, they transform a function in about 0.7 of the time
+The modules of the packages `s2s_ad/compiled.py` names (`PACKAGES`) are plain Python, compiled
+unchanged (annotations are not read as C types). Compiled, they transform a function in about 0.7 of the time
 (`make bench-transform`); nothing else changes. Without a compiler the extensions are skipped
 and the same modules run as Python. The generated code, the runtime it calls and the rules are
 never compiled: Numba and `inspect` read them, and users differentiate through them.
@@ -20,7 +20,8 @@ from pathlib import Path
 
 from setuptools import setup
 
-COMPILED = ("frontend", "ssa", "simplify", "ad", "codegen")  # the passes: s2s_ad/<package>/*.py
+# (read from its file: importing s2s_ad needs NumPy, which a build environment lacks)
+FINDER = runpy.run_path("s2s_ad/compiled.py")  # the names s2s_ad/compiled.py defines
 RECORD = Path("s2s_ad/_compiled_from.py")
 DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False}
 
@@ -28,7 +29,7 @@ DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False}
 def compiled_sources() -> list[Path]:
     return sorted(
         path
-        for package in COMPILED
+        for package in FINDER["PACKAGES"]
         for path in Path("s2s_ad", package).glob("*.py")
         if path.name != "__init__.py"
     )
@@ -39,9 +40,8 @@ def module_name(path: Path) -> str:
 
 
 def digests(sources: list[Path]) -> dict[str, str]:
-    # the digest the finder compares, read from its file: importing s2s_ad needs NumPy
-    source_digest = runpy.run_path("s2s_ad/compiled.py")["source_digest"]
-    return {module_name(p): source_digest(p.read_bytes()) for p in sources}
+    """The digests the finder compares."""
+    return {module_name(p): FINDER["source_digest"](p.read_bytes()) for p in sources}
 
 
 def drop_stale_extensions(sources: list[Path], now: dict[str, str]) -> None:
@@ -63,7 +63,7 @@ def write_record(now: dict[str, str]) -> None:
 
 
 def extensions() -> list:
-    if os.environ.get("S2S_AD_PURE_PYTHON"):  # (an earlier in-place build stays, and its record)
+    if FINDER["pure_python_asked"]():  # (an earlier in-place build stays, and its record)
         return []
     from Cython.Build import cythonize
 

@@ -6,7 +6,8 @@ an extension to the source, so after an edit or a checkout a stale build would r
 code. `install()` puts a finder first on `sys.meta_path`: it imports a compiled module from its
 source instead when the source's digest differs from the one recorded when the extension was
 built (`_compiled_from.BUILT_FROM`), and always when the environment variable
-`S2S_AD_PURE_PYTHON` is set. Modules are otherwise found as usual.
+`S2S_AD_PURE_PYTHON` is set (to anything but "", "0", "false" or "no"). With no record, no
+extension is vouched for: every pass runs from its source. Other modules are found as usual.
 """
 
 from __future__ import annotations
@@ -19,10 +20,20 @@ import os
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 
+PACKAGES = ("frontend", "ssa", "simplify", "ad", "codegen")  # the passes setup.py compiles
+
+
+def pure_python_asked() -> bool:
+    """Whether `S2S_AD_PURE_PYTHON` asks for the passes' source (at build and import time)."""
+    return os.environ.get("S2S_AD_PURE_PYTHON", "").lower() not in ("", "0", "false", "no")
+
 
 def source_digest(data: bytes) -> str:
     """The digest `setup.py` records for a module's source, and the finder compares."""
     return hashlib.sha256(data).hexdigest()
+
+
+_PASS_PACKAGES = {f"s2s_ad.{package}" for package in PACKAGES}
 
 
 class SourceUnlessBuiltFromIt(importlib.abc.MetaPathFinder):
@@ -33,18 +44,18 @@ class SourceUnlessBuiltFromIt(importlib.abc.MetaPathFinder):
         self.pure = pure
 
     def find_spec(self, fullname, path, target=None):
-        digest = self.built_from.get(fullname)
-        if digest is None or path is None:
+        package, _, leaf = fullname.rpartition(".")
+        if path is None or package not in _PASS_PACKAGES:
             return None
-        leaf = fullname.rpartition(".")[2] + ".py"
+        digest = self.built_from.get(fullname)
         for entry in path:
-            source = os.path.join(entry, leaf)
+            source = os.path.join(entry, leaf + ".py")
             try:
                 with open(source, "rb") as file:
                     data = file.read()
             except OSError:
                 continue
-            if not self.pure and source_digest(data) == digest:
+            if not self.pure and digest is not None and source_digest(data) == digest:
                 return None  # the extension is current: Python's own finder takes it
             return importlib.util.spec_from_file_location(fullname, source)
         return None
@@ -54,10 +65,9 @@ def install() -> None:
     """Called first by `s2s_ad/__init__.py`, before any compiled module is imported."""
     try:
         from ._compiled_from import BUILT_FROM
-    except ImportError:  # installed without extensions: every module is found as usual
-        return
-    pure = bool(os.environ.get("S2S_AD_PURE_PYTHON"))
-    sys.meta_path.insert(0, SourceUnlessBuiltFromIt(BUILT_FROM, pure))
+    except ImportError:  # built without extensions, or the record is lost: none is vouched for
+        BUILT_FROM = {}
+    sys.meta_path.insert(0, SourceUnlessBuiltFromIt(BUILT_FROM, pure_python_asked()))
 
 
 def compiled_modules() -> list[str]:

@@ -54,6 +54,13 @@ def _run(code: str, root: Path, scratch: Path, **env: str) -> str:
 
 
 PROBE = """
+    import sys
+
+    # (only the package on PYTHONPATH: an editable install's finder would supply what a copy
+    # lacks, such as a deleted record, from the clone)
+    names = [getattr(f, "__name__", type(f).__name__) for f in sys.meta_path]
+    sys.meta_path = [f for f, name in zip(sys.meta_path, names) if "Editable" not in name]
+
     import numpy as np
     import s2s_ad as ad
     import s2s_ad.ssa.cse, s2s_ad.ssa.lower
@@ -108,6 +115,22 @@ def test_a_changed_source_runs_instead_of_its_stale_extension(tmp_path):
     compiled, cse_file, mark = _probe(tmp_path, tmp_path)
     assert "s2s_ad.ssa.cse" not in compiled and "s2s_ad.ssa.lower" in compiled
     assert cse_file == str(source) and mark == "1"
+
+
+@needs_build
+def test_without_the_record_no_extension_is_trusted(tmp_path):
+    """A build whose record is lost (deleted, or an old tree's): every pass from source."""
+    shutil.copytree(PACKAGE, tmp_path / "s2s_ad", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "s2s_ad" / "_compiled_from.py").unlink()
+    compiled, cse_file, _ = _probe(tmp_path, tmp_path)
+    assert compiled == set() and cse_file.endswith("cse.py")
+
+
+@needs_build
+@pytest.mark.parametrize("setting", ["", "0", "false", "No"])
+def test_a_pure_python_setting_that_says_no_keeps_the_extensions(tmp_path, setting):
+    compiled, _, _ = _probe(PACKAGE.parent, tmp_path, S2S_AD_PURE_PYTHON=setting)
+    assert "s2s_ad.ssa.cse" in compiled
 
 
 def test_pure_python_runs_every_pass_from_its_source(tmp_path):
