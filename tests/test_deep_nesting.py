@@ -72,9 +72,11 @@ def test_refused_at_the_line_nested_deepest(tmp_path, api, name, source, deepest
     fn, path = _load(tmp_path, name, source)
     fn(0.3, 0.7)  # Python runs it
     if name == "fit" and passes_compiled():  # within the compiled passes' reach
-        APIS[api](fn, 0.3, 0.7)
-        check_modes_agree(fn, (0.3, 0.7))
-        check_grads(fn, (0.3, 0.7))
+        made = APIS[api](fn, 0.3, 0.7)
+        if api == "grad":  # (checked once: a 700-term sum takes seconds to transform)
+            check_modes_agree(fn, (0.3, 0.7))
+            check_grads(fn, (0.3, 0.7))
+        assert made is not None
         return
     with pytest.raises(UnsupportedSyntaxError) as refused:
         APIS[api](fn, 0.3, 0.7)

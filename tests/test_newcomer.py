@@ -248,7 +248,7 @@ def test_license_is_an_spdx_string_with_the_setuptools_that_reads_it():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["license"] == "Apache-2.0"
     requires = project["build-system"]["requires"]
-    assert requires == ["setuptools>=77"]
+    assert "setuptools>=77" in requires
 
 
 # the README, as a newcomer pastes it
