@@ -1,10 +1,11 @@
 """Builds the transformation's passes as C extensions with Cython, where a C compiler is found.
 
 The modules of the packages `s2s_ad/compiled.py` names (`PACKAGES`) are plain Python, compiled
-unchanged (annotations are not read as C types). Compiled, they transform a function in about 0.7 of the time
-(`make bench-transform`); nothing else changes. Without a compiler the extensions are skipped
-and the same modules run as Python. The generated code, the runtime it calls and the rules are
-never compiled: Numba and `inspect` read them, and users differentiate through them.
+unchanged (annotations are not read as C types). Compiled, they transform a function in about
+0.7 of the time (`make bench-transform`); nothing else changes. Without a compiler the
+extensions are skipped and the same modules run as Python. The generated code, the runtime it
+calls, the rules and the API are never compiled: Numba and `inspect` read them, and users
+differentiate through them (a Cython function is not a Python function with source).
 
 `s2s_ad/_compiled_from.py` records each compiled module's source digest: `s2s_ad.compiled`
 uses an extension only while its `.py` is unchanged (see there). Set `S2S_AD_PURE_PYTHON=1`
