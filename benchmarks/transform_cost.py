@@ -12,6 +12,8 @@ a measure a loaded machine does not disturb, for comparing two versions side by 
 The passes run compiled where `make` built them (Cython, setup.py); `S2S_AD_PURE_PYTHON=1`
 runs their source, to compare the two in one run.
 
+`--one-line-sums`: the first `grad` of sums of 250 to 2,000 terms written on one line.
+
 `--second-order`: the first call of `hessian`, `jacfwd(grad(f))` and `jacrev(grad(f))`
 (each on a fresh function, so none reuses another's code: every transformation it makes, from
 the lowering on), processor time, and a later call of each (best of 20), at 25 and 100 lines.
@@ -74,6 +76,24 @@ SECOND_ORDER = {
 }
 
 
+def one_line_sums(directory: Path) -> None:
+    """The first `grad` of `c1 * x + c2 * x + …` written on one line, processor time: the
+    adjoint's chain of constants is folded in one round of the passes (linear in the terms)."""
+    print(f"{'terms':>6} {'first call cpu ms':>18} {'ms / term':>10}")
+    for terms in [250, 500, 1000, 2000]:
+        name = f"sum{terms}"
+        path = directory / f"{name}.py"
+        body = " + ".join(f"{k % 5 + 1}.0 * x" for k in range(terms))
+        path.write_text(f"def {name}(x):\n    return {body}\n")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        cpu = time.process_time()
+        ad.grad(getattr(module, name))(0.5)
+        spent = time.process_time() - cpu
+        print(f"{terms:>6} {spent * 1e3:>18.1f} {spent * 1e3 / terms:>10.3f}")
+
+
 def second_order(directory: Path, x: np.ndarray) -> None:
     ad.jacrev(ad.grad(fresh_function(10, directory, "warm2")))(x)  # first-use costs
     print(f"{'lines':>6} {'API':>14} {'first call cpu ms':>18} {'later call ms':>14}")
@@ -110,6 +130,9 @@ def main() -> None:
         return
     if "--second-order" in sys.argv[1:]:
         second_order(directory, x)
+        return
+    if "--one-line-sums" in sys.argv[1:]:
+        one_line_sums(directory)
         return
     # (the interpreter's build matters: Debian's runs it in 11 % fewer instructions than pyenv's)
     print(f"Python {sys.version.split()[0]} at {sys.executable}")

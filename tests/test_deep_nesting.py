@@ -17,6 +17,7 @@ import importlib.util
 import math
 import sys
 
+import numpy as np
 import pytest
 
 import s2s_ad as ad
@@ -126,3 +127,18 @@ def test_the_same_limit_wherever_grad_is_called_from(tmp_path, terms):
     assert deep[0] == value == fn(0.31, 0.77)
     check_grads(fn, (0.31, 0.77))
     assert deep[1] == gradient
+
+
+def test_a_2000_term_sum_compiled_in_both_modes(tmp_path):
+    """Compiled, the passes reach a sum of 2,000 terms on one line, and the adjoint's chain of
+    constants is folded in one round of the passes (`benchmarks/transform_cost.py
+    --one-line-sums`: linear in the terms)."""
+    if not passes_compiled():
+        pytest.skip("from source, the passes refuse sums past about 480 terms (above)")
+    terms = [f"{k % 5 + 1}.0 * a * b" for k in range(2000)]
+    fn, _ = _load(tmp_path, "wide", "def wide(a, b):\n    return " + " + ".join(terms) + "\n")
+    total = float(sum(k % 5 + 1 for k in range(2000)))
+    reverse = ad.grad(fn, wrt=(0, 1))(0.3, 0.7)
+    forward = ad.grad(fn, wrt=(0, 1), mode="forward")(0.3, 0.7)
+    assert np.allclose(reverse, (total * 0.7, total * 0.3), rtol=1e-13, atol=0)
+    assert np.allclose(forward, reverse, rtol=1e-13, atol=0)

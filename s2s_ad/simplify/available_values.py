@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
+from .constant_folding import fold_literal_value
 from .facts import Names
 from .names import Stores, assigned_name, child_fields, reads_any, stores
 
@@ -182,6 +183,8 @@ def _block(
             if _replace(stmt, available, loaded=facts.of(stmt).loads):
                 facts.changed(stmt)
                 changed = True
+                if kind is ast.Assign:  # (a literal put in: its value available at once)
+                    fold_literal_value(stmt)
             available.forget(stored)
         else:  # a loop or branch may store before it reads: only values it leaves alone,
             # which its blocks start from (a loop's body runs again after its stores)

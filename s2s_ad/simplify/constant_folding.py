@@ -68,6 +68,26 @@ def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     return _take_branches(tree) or changed
 
 
+def fold_literal_value(stmt: ast.Assign) -> bool:
+    """Fold `stmt`'s value in place where it is operators on literals only; True if folded.
+    Copy propagation calls it where it put a literal, so that the statement after reads the
+    folded value in the same walk: a chain of constants (`x_bar = x_bar + 2.0`, the adjoint
+    of a long sum) then takes one round of the passes, not one per link. (A negated literal
+    and values that read names are left to this pass: `fold_negations` and
+    `drop_unit_factors` read them first.)"""
+    value = stmt.value
+    return type(value) is ast.BinOp and _literals_only(value) and _fold_fields(stmt, ("targets",))
+
+
+def _literals_only(node: ast.expr) -> bool:
+    kind = type(node)
+    if kind is ast.BinOp:
+        return _literals_only(node.left) and _literals_only(node.right)
+    if kind is ast.UnaryOp:
+        return _literals_only(node.operand)
+    return kind is ast.Constant
+
+
 def _decided(node: ast.AST) -> bool:
     return type(node) is ast.If and type(node.test) is ast.Constant
 
