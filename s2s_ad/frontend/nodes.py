@@ -124,6 +124,13 @@ def chain_value(
     return missing
 
 
+def root(node: gast.expr) -> str | None:
+    """The name at the root of `a.b[i].c`, if a name."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
 def name(identifier: str, *, store: bool = False) -> gast.Name:
     ctx = gast.Store() if store else gast.Load()
     return gast.Name(id=identifier, ctx=ctx, annotation=None, type_comment=None)

@@ -393,7 +393,7 @@ class CallableValues:
     def _known_attribute(self, node: gast.Attribute) -> Free | None:
         """`self.W` of a known `self`, `_s2s_bound0.layers[0].W` in generated code: its
         value, read live (held fixed)."""
-        root = _root(node)
+        root = nodes.root(node)
         if root is None:
             return None
         if self._live_root(node):  # a differentiated object: ssa/live_objects.py
@@ -423,12 +423,6 @@ class _Keys:
         if isinstance(self.holder, dict):
             return key in self.holder
         return isinstance(key, int) and -len(self.holder) <= key < len(self.holder)
-
-
-def _root(node: gast.expr) -> str | None:
-    while isinstance(node, (gast.Attribute, gast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, gast.Name) else None
 
 
 def _bindings(value: object, prefix: str) -> tuple[object, str, list, list]:

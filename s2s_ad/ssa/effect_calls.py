@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import S2SError
 from ..frontend import nodes
 from ..frontend.library import module_name
-from ..frontend.nodes import descendants
+from ..frontend.nodes import descendants, root
 from ..frontend.parse import parse_function
 from ..naming import is_generated_tape
 from .lower_expr import ARRAY_METHODS
@@ -89,13 +89,6 @@ def only_reads(callee: object, call: gast.Call) -> bool:
     if isinstance(callee, np.ufunc):
         return True
     return module.split(".")[0] == "numpy" and name not in NUMPY_WRITERS
-
-
-def root(node: gast.expr) -> str | None:
-    """The name at the root of `a.b[i].c`, if a name."""
-    while isinstance(node, (gast.Attribute, gast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, gast.Name) else None
 
 
 def exposed(node: gast.expr, resolve) -> set[str]:

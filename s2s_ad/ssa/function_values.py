@@ -51,7 +51,7 @@ from ..ad.calls import is_literal
 from ..callables import default_values, gradient_made_from, is_known_value, parameter_defaults
 from ..errors import S2SError
 from ..frontend.library import is_library_function, module_name
-from ..frontend.nodes import descendants
+from ..frontend.nodes import descendants, root
 from ..frontend.scope import Scope
 from ..frontend.validate import is_append
 from ..rules.registry import lookup
@@ -181,10 +181,8 @@ class FunctionValues:
                     return items.item(key)
                 if not isinstance(node.value, gast.Name):
                     return None
-            root = node.value
-            while isinstance(root, (gast.Attribute, gast.Subscript)):
-                root = root.value
-            if not isinstance(root, gast.Name) or root.id in self.env or root.id in self.locals:
+            name = root(node.value)
+            if name is None or name in self.env or name in self.locals:
                 return None  # (an object's items: its own machinery, callable_values.py)
             try:
                 chain = self._known_chain(node, free_root=True)  # `ACTS["cube"]` of a module

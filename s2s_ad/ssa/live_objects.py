@@ -30,7 +30,8 @@ import gast
 
 from .. import pytrees
 from ..callables import is_known_value
-from .callable_values import Known, _root, is_user_object
+from ..frontend.nodes import root
+from .callable_values import Known, is_user_object
 from .function_values import is_function_value
 from .ir import Atom, Free
 
@@ -96,7 +97,7 @@ class LiveObjects:
     """The mixin: chains rooted at a differentiated object (a `Known` with an atom)."""
 
     def _live_root(self, node: gast.expr) -> bool:
-        bound = self.env.get(_root(node) or "")
+        bound = self.env.get(root(node) or "")
         return isinstance(bound, Known) and bound.atom is not None
 
     def _live(self, node: gast.expr) -> Atom | None:
