@@ -1,3 +1,4 @@
+# ruff: noqa: B007, SIM108, B002
 """User programs whose derivatives contain chains of constants (independent tester 78)."""
 import math
 
@@ -33,7 +34,7 @@ def zero_times(x):
 
 
 def int_bool_mix(x):
-    return 2 * x + True * x + 3 * x * 2 + x * False + (1 + 2) * x + int(4) * x ** 2
+    return 2 * x + True * x + 3 * x * 2 + x * False + (1 + 2) * x + 4 * x ** 2
 
 
 def huge_lit(x):

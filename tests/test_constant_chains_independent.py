@@ -1,3 +1,4 @@
+# ruff: noqa: E501, RUF059
 """Independent tests (tester 78): constant chains folded in derivatives.
 
 Written from the README only; programs in constant_chains_programs_independent.py.
@@ -11,9 +12,9 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import constant_chains_programs_independent as P  # noqa: E402
+import constant_chains_programs_independent as P
 
-import s2s_ad as ad  # noqa: E402
+import s2s_ad as ad
 
 POINTS = [0.7, -1.3]
 IDS = [f.__name__ for f in P.SCALAR]
