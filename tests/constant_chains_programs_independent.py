@@ -1,5 +1,6 @@
 # ruff: noqa: B007, SIM108, B002
 """User programs whose derivatives contain chains of constants (independent tester 78)."""
+
 import math
 
 import numpy as np
@@ -10,7 +11,7 @@ def long_sum(x):
 
 
 def poly_literal(x):
-    return 1.0 + 2.0 * x + 3.0 * x ** 2 + 4.0 * x ** 3 + 5.0 * x ** 4 - 6.0 * x ** 5 + 0.5 * x ** 6
+    return 1.0 + 2.0 * x + 3.0 * x**2 + 4.0 * x**3 + 5.0 * x**4 - 6.0 * x**5 + 0.5 * x**6
 
 
 def weighted_sum(x):
@@ -30,11 +31,11 @@ def div_literals(x):
 
 
 def zero_times(x):
-    return 0.0 * x + x * 0.0 + np.sin(x) * 1.0 + 0 * x ** 2
+    return 0.0 * x + x * 0.0 + np.sin(x) * 1.0 + 0 * x**2
 
 
 def int_bool_mix(x):
-    return 2 * x + True * x + 3 * x * 2 + x * False + (1 + 2) * x + 4 * x ** 2
+    return 2 * x + True * x + 3 * x * 2 + x * False + (1 + 2) * x + 4 * x**2
 
 
 def huge_lit(x):
@@ -52,11 +53,11 @@ def nan_lit(x):
 
 
 def pow_tower(x):
-    return x ** 2 ** 3
+    return x**2**3
 
 
 def pow_tower_paren(x):
-    return (x ** 2) ** 3
+    return (x**2) ** 3
 
 
 def loop_const(x):
@@ -69,7 +70,7 @@ def loop_const(x):
 def loop_weight_index(x):
     y = x * 0.0
     for i in range(6):
-        y = y + (i + 1.0) * 0.5 * x ** 2
+        y = y + (i + 1.0) * 0.5 * x**2
     return y
 
 
@@ -115,7 +116,7 @@ def two_args(x, y):
 
 
 def math_const(x):
-    return math.pi * 2.0 * x + math.e * 1.0 * x ** 2
+    return math.pi * 2.0 * x + math.e * 1.0 * x**2
 
 
 def repeated_add_consts(x):
@@ -132,15 +133,49 @@ def minus_chain(x):
 
 
 def long_terms_1d(x):
-    return (1.0 * x + 2.0 * x + 3.0 * x + 4.0 * x + 5.0 * x + 6.0 * x + 7.0 * x + 8.0 * x
-            + 9.0 * x + 10.0 * x + 11.0 * x + 12.0 * x + 13.0 * x + 14.0 * x + 15.0 * x)
+    return (
+        1.0 * x
+        + 2.0 * x
+        + 3.0 * x
+        + 4.0 * x
+        + 5.0 * x
+        + 6.0 * x
+        + 7.0 * x
+        + 8.0 * x
+        + 9.0 * x
+        + 10.0 * x
+        + 11.0 * x
+        + 12.0 * x
+        + 13.0 * x
+        + 14.0 * x
+        + 15.0 * x
+    )
 
 
 def sin_consts(x):
     return np.sin(2.0 * 3.0 * x) + np.cos(x * 0.5 * 4.0) + np.exp(x / 10.0 * 2.0)
 
 
-SCALAR = [long_sum, poly_literal, weighted_sum, mul_chain, neg_shift, div_literals,
-          zero_times, int_bool_mix, huge_lit, pow_tower, pow_tower_paren, loop_const,
-          loop_weight_index, unrolled, branch_const, helper_call, math_const,
-          repeated_add_consts, minus_chain, long_terms_1d, sin_consts]
+SCALAR = [
+    long_sum,
+    poly_literal,
+    weighted_sum,
+    mul_chain,
+    neg_shift,
+    div_literals,
+    zero_times,
+    int_bool_mix,
+    huge_lit,
+    pow_tower,
+    pow_tower_paren,
+    loop_const,
+    loop_weight_index,
+    unrolled,
+    branch_const,
+    helper_call,
+    math_const,
+    repeated_add_consts,
+    minus_chain,
+    long_terms_1d,
+    sin_consts,
+]

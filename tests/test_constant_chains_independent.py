@@ -3,6 +3,7 @@
 
 Written from the README only; programs in constant_chains_programs_independent.py.
 """
+
 import math
 import re
 import sys
@@ -138,7 +139,10 @@ def test_long_one_line_sum_generated(tmp_path):
 LEFTOVER = [
     (re.compile(r"(?<![\w.])1\.0 \* "), "1.0 * "),
     (re.compile(r" \* 1\.0(?![\w.])"), " * 1.0"),
-    (re.compile(r"(?<![\w.])\d+\.\d+(e[+-]?\d+)? [+*-] \d+\.\d+(e[+-]?\d+)?(?![\w.])"), "lit op lit"),
+    (
+        re.compile(r"(?<![\w.])\d+\.\d+(e[+-]?\d+)? [+*-] \d+\.\d+(e[+-]?\d+)?(?![\w.])"),
+        "lit op lit",
+    ),
 ]
 
 
@@ -173,7 +177,11 @@ def test_derivative_time_roughly_linear(tmp_path):
         # one line is refused beyond ~500 operators (recursion limit): lines of 100 terms
         src += f"def f{n}(x):\n    y = 0.0\n"
         for k in range(0, n, 100):
-            src += "    y = y + " + " + ".join(f"{(i % 5) + 1}.0 * x" for i in range(k, k + 100)) + "\n"
+            src += (
+                "    y = y + "
+                + " + ".join(f"{(i % 5) + 1}.0 * x" for i in range(k, k + 100))
+                + "\n"
+            )
         src += "    return y\n"
     (tmp_path / "lin_mod_t78.py").write_text(src)
     sys.path.insert(0, str(tmp_path))
