@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF059
+# ruff: noqa: RUF059
 """Independent tests (tester 78): constant chains folded in derivatives.
 
 Written from the README only; programs in constant_chains_programs_independent.py.
