@@ -266,10 +266,32 @@ def singular_vectors(v):
     return np.sum(s**2) + np.sum(u[0] ** 2)
 
 
-@pytest.mark.parametrize(("fn", "helper"), [(singular_vectors, "rt.svd_vjp")])
+def eigenvectors(v):
+    w, vectors = np.linalg.eig(np.diag([1.0, 2.0, 4.0]) + np.triu(np.outer(v, v), 1))
+    return np.sum(w * v) + np.sum(vectors[0] ** 2)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [ad.hessian, lambda f: ad.jacfwd(ad.grad(f)), lambda f: ad.jacrev(ad.grad(f))],
+    ids=["hessian", "jacfwd(grad)", "jacrev(grad)"],
+)
+def test_singular_vectors_have_second_derivatives(second):
+    """rt.svd_vjp and rt.svd_jvp are differentiated through their source (runtime/through.py):
+    the Hessian of a function of the singular vectors, against central differences of its
+    gradient (before, refused: "no derivative of the next order")."""
+    check_grads(singular_vectors, (X3,))
+    gradient, h = ad.grad(singular_vectors), 1e-5
+    reference = np.array(
+        [(gradient(X3 + h * e) - gradient(X3 - h * e)) / (2 * h) for e in np.eye(X3.size)]
+    )
+    assert_close(second(singular_vectors)(X3), reference, rtol=1e-5)
+
+
+@pytest.mark.parametrize(("fn", "helper"), [(eigenvectors, "rt.eig_vjp")])
 def test_refused_second_derivatives_are_located(fn, helper):
-    """Singular vectors have first derivatives but no second ones yet: a Hessian is refused
-    with an error naming the helper and the function's file."""
+    """A non-symmetric matrix's eigenvectors have first derivatives but no second ones yet:
+    a Hessian is refused with an error naming the helper and the function's file."""
     check_grads(fn, (X3,))
     with pytest.raises(S2SError) as caught:
         ad.hessian(fn)(X3)

@@ -363,26 +363,56 @@ def test_a_python_rule_that_cannot_be_differentiated_names_the_rule():
 
 
 def test_refusal_in_derivative_code_is_at_the_users_statement(tmp_path):
-    """An operation with no derivative of the next order (the full SVD's vectors) is refused
-    at the user's statement that made the derivative code, not at a generated line."""
-    path = tmp_path / "svd_vectors.py"
+    """An operation with no derivative of the next order (a non-symmetric matrix's
+    eigenvectors) is refused at the user's statement that made the derivative code, not at
+    a generated line."""
+    path = tmp_path / "eig_vectors.py"
     path.write_text(
         "import numpy as np\n"
         "def f(a):\n"
-        "    u, s, vt = np.linalg.svd(a, full_matrices=False)\n"
-        "    return np.sum(u[:, 0] ** 2 * s[0])\n"
+        "    w, v = np.linalg.eig(a)\n"
+        "    return np.sum(v[:, 0] ** 2 * w[0])\n"
     )
-    spec = importlib.util.spec_from_file_location("svd_vectors", path)
+    spec = importlib.util.spec_from_file_location("eig_vectors", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     f = module.f
-    a = np.arange(6.0).reshape(3, 2) + np.eye(3, 2)
+    a = np.diag([1.0, 2.0, 4.0]) + np.triu(np.full((3, 3), 0.3), 1)
     ad.grad(f)(a)  # first derivatives exist
     with pytest.raises(ad.S2SError) as error:
         ad.hessian(f)(a)
     assert error.value.filename == str(path)
     assert error.value.line == 3
-    assert "rt.svd_vjp" in error.value.message and "np.linalg.svd" in error.value.message
+    assert "rt.eig_vjp" in error.value.message and "np.linalg.eig" in error.value.message
+
+
+def test_refusal_inside_a_helper_differentiated_through_is_at_the_users_statement(
+    tmp_path, monkeypatch
+):
+    """A runtime helper differentiated through its source (runtime/through.py) whose own
+    derivative cannot be made is refused as a helper without a rule is: at the user's
+    statement, naming the helper, not at a line of s2s_ad's runtime. (rt.eig_vjp, marked for
+    the test: its parts cannot be differentiated.)"""
+    import s2s_ad.runtime as rt
+
+    monkeypatch.setattr(rt.eig_vjp, "_s2s_through", True, raising=False)
+    path = tmp_path / "eig_through.py"
+    path.write_text(
+        "import numpy as np\n"
+        "def f(a):\n"
+        "    w, v = np.linalg.eig(a)\n"
+        "    return np.sum(v[:, 0] ** 2 * w[0])\n"
+    )
+    spec = importlib.util.spec_from_file_location("eig_through", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    a = np.diag([1.0, 2.0, 4.0]) + np.triu(np.full((3, 3), 0.3), 1)
+    with pytest.raises(ad.S2SError) as error:
+        ad.hessian(module.f)(a)
+    assert error.value.filename == str(path)
+    assert error.value.line == 3
+    assert "no derivative of the next order" in error.value.message
+    assert "runtime" not in (error.value.filename or "")
 
 
 def softplus_sum(w):

@@ -119,10 +119,11 @@ def test_rule_in_vector_reverse_mode(wide_module, index):
 
 
 # the rules whose rows take the row-by-row path: the helpers their gradient code calls
-# (rt.svd_vjp, lstsq's and eig's) have no derivative of the next order (README, "Second and
-# higher derivatives"), so the vector code of the gradient code cannot be made
-# (scipy.linalg.expm: its gradient code calls `expm_frechet`, which has no rule)
-ROW_BY_ROW_RULES = {"np.linalg.svd", "np.linalg.lstsq", "np.linalg.eig", "scipy.linalg.expm"}
+# (eig's) have no derivative of the next order (README, "Second and higher derivatives"), so
+# the vector code of the gradient code cannot be made (scipy.linalg.expm: its gradient code
+# calls `expm_frechet`, which has no rule); svd's and lstsq's are differentiated through
+# their source (runtime/through.py)
+ROW_BY_ROW_RULES = {"np.linalg.eig", "scipy.linalg.expm"}
 
 
 # functions of arrays with array results

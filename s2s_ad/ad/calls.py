@@ -11,8 +11,8 @@ import types
 from collections.abc import Callable
 
 from ..custom import rule_function
-from ..errors import RecursiveCallError, S2SError, UnsupportedSyntaxError
-from ..frontend.library import is_library_function, module_name
+from ..errors import RecursiveCallError, S2SError, UnknownCalleeError, UnsupportedSyntaxError
+from ..frontend.library import is_differentiated_through, is_library_function, module_name
 from ..naming import Namer, star_parameter_names
 from ..rules.registry import lookup
 from ..ssa.ir import Assign, Const, Free, Function, Prim
@@ -26,9 +26,14 @@ def is_user_call(prim: object) -> bool:
         isinstance(prim, Prim)
         and inspect.isfunction(prim.fn)
         and lookup(prim.fn) is None
-        # runtime helpers are not user code
-        and not module_name(prim.fn).startswith("s2s_ad.")
-        and not is_library_function(prim.fn)  # NumPy's, SciPy's, the stdlib's: never read
+        and (is_differentiated_through(prim.fn) or _users(prim.fn))
+    )
+
+
+def _users(fn: types.FunctionType) -> bool:
+    return (
+        not module_name(fn).startswith("s2s_ad.")  # runtime helpers are not user code
+        and not is_library_function(fn)  # NumPy's, SciPy's, the stdlib's: never read
     )
 
 
@@ -67,6 +72,8 @@ class Callees:
                 exc.message, filename=filename, line=line, hint=exc.hint
             ) from None
         except S2SError as exc:
+            if is_differentiated_through(fn) and at is not None:
+                raise _no_next_order(fn, at, exc) from None
             given = rule_function(fn)
             if given is None:
                 raise
@@ -91,6 +98,27 @@ class Callees:
             self._names[key] = self.namer.fresh(preferred)
             self.cells[self._names[key]] = types.CellType(obj)
         return self._names[key]
+
+
+def _no_next_order(fn: types.FunctionType, at: tuple[str, int], exc: S2SError) -> S2SError:
+    """A runtime helper differentiated through its source whose own derivative could not be
+    made: refused at the statement of the derivative code that calls it (located at the
+    user's by `located.in_users_code`), as a helper without a rule is."""
+    inner = exc.message  # (a helper it calls in turn: the innermost reason, once)
+    prefix = "no derivative of the next order for "
+    message = (
+        inner
+        if inner.startswith(prefix)
+        else (f"{prefix}`rt.{fn.__name__}`, a helper of s2s_ad's derivative code: {inner}")
+    )
+    return UnknownCalleeError(
+        message,
+        filename=at[0],
+        line=at[1],
+        hint="see the README's list under 'Second and higher derivatives'; take this "
+        "derivative by central differences of the one below it, or write the step with "
+        "operations that have it",
+    )
 
 
 def bound_operands(fn, stmt, refer: Callable | None = None) -> list[tuple[str, object]]:

@@ -313,6 +313,8 @@ def rule_for(fn: Function, stmt: Assign) -> tuple[Rule, Site]:
     prim = stmt.value
     assert isinstance(prim, Prim)
     rule = lookup(prim.fn)
+    if rule is not None and rule.nondiff:  # (active only by a join: `z if c else x`)
+        return rule, Site({}, {})  # no derivative flows through any argument
     label = prim.spelled or getattr(prim.fn, "__name__", None) or repr(prim.fn)
     if rule is None and rule_function(prim.fn) is not None:  # called by flat gradient code
         what, filename, line = rule_function(prim.fn)

@@ -53,6 +53,12 @@ def is_library_function(fn: object) -> bool:
     return filename.startswith("<frozen ")
 
 
+def is_differentiated_through(fn: object) -> bool:
+    """A helper of s2s_ad's derivative code (`runtime/through.py`) that code differentiated
+    again differentiates through its source, as it does a helper of the user's."""
+    return getattr(fn, "_s2s_through", False) is True
+
+
 def module_name(obj: object) -> str:
     """`obj.__module__`, or "" where it has none, or None (a function `exec` defined in a
     dict without `__name__`)."""

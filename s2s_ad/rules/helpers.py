@@ -25,6 +25,8 @@ for helper in (
 ):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
 
+# as_array(x): x, as an array of its own library
+register(rt.as_array, Rule("rt.as_array", ("x",), (SAME_CALL,), ("d",)))
 # ratio(x, y) = x / y (NumPy's quotient at a Python 0)
 register(rt.ratio, elementwise("rt.ratio", ("x", "y"), "rt.ratio(d, y)", "-rt.ratio(d * ans, y)"))
 # inverse_or_zero(x) = 1 / x (0 at 0): -1 / x² = -ans², and 0 at 0

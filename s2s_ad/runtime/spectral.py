@@ -19,14 +19,17 @@ import numpy as np
 from ..errors import S2SError
 from .core import Derivatives, as_array
 from .linalg import from_lower, mT, onto_lower
+from .through import differentiated_through
 
 
+@differentiated_through
 def _gaps(w):
     """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (eigenvalue gaps)."""
     gap = w[..., None, :] - w[..., :, None]
     n = np.shape(w)[-1]
     with np.errstate(divide="ignore"):
-        return np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1, gap))
+        gaps = np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1, gap))
+    return gaps
 
 
 def _differences(g):
@@ -190,6 +193,7 @@ def eigvalsh_hess_vjp(g, t, a, uplo="L"):
 # the singular value decomposition (thin, distinct nonzero singular values)
 
 
+@differentiated_through
 def _svd_parts(a, ans, compute_uv, full_matrices):
     m, n = np.shape(a)[-2:]
     if compute_uv and full_matrices and m != n:
@@ -203,11 +207,13 @@ def _svd_parts(a, ans, compute_uv, full_matrices):
     return np.linalg.svd(a, full_matrices=False)
 
 
+@differentiated_through
 def _svd_gaps(s):
     """F[i, j] = 1 / (s[j]² - s[i]²) off the diagonal, 0 on it."""
     return _gaps(s * s)
 
 
+@differentiated_through
 def svd_jvp(d, a, ans, full_matrices=True, compute_uv=True):
     """Tangent of `np.linalg.svd(a, full_matrices, compute_uv)`."""
     u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)
@@ -224,6 +230,7 @@ def svd_jvp(d, a, ans, full_matrices=True, compute_uv=True):
     return (du, ds, mT(dv))
 
 
+@differentiated_through
 def svd_vjp(g, a, ans, full_matrices=True, compute_uv=True):
     """Cotangent of `a` in `np.linalg.svd(a, full_matrices, compute_uv)`."""
     u, s, vt = _svd_parts(a, ans, compute_uv, full_matrices)

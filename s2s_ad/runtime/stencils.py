@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import S2SError
 from .core import Derivatives, as_array
+from .through import differentiated_through
 
 __all__ = [
     "eig_jvp",
@@ -54,6 +55,7 @@ def gradient_vjp(g, f, h=1.0, axis=None, edge_order=1):
 # d‖r‖² = -2 rᵀ(db - da x), and dsᵢ = uᵢᵀ da vᵢ for the singular values (distinct).
 
 
+@differentiated_through
 def _lstsq_parts(a, b, ans):
     a = as_array(a)
     n = a.shape[1]
@@ -70,6 +72,7 @@ def _lstsq_parts(a, b, ans):
     return a, x, r, gram, column
 
 
+@differentiated_through
 def lstsq_jvp_a(d, a, b, ans):
     """Tangent of `np.linalg.lstsq(a, b)` (x, residuals, rank, s) along `d` = da."""
     a, x, r, gram, column = _lstsq_parts(a, b, ans)
@@ -79,6 +82,7 @@ def lstsq_jvp_a(d, a, b, ans):
     return _lstsq_tangent(dx, -2.0 * np.sum(r * (d @ x), axis=0), ds, ans, column)
 
 
+@differentiated_through
 def lstsq_jvp_b(d, a, b, ans):
     """Tangent of `np.linalg.lstsq(a, b)` along `d` = db."""
     a, _, r, gram, column = _lstsq_parts(a, b, ans)
@@ -88,11 +92,13 @@ def lstsq_jvp_b(d, a, b, ans):
     return _lstsq_tangent(dx, 2.0 * np.sum(r * db, axis=0), zeros, ans, column)
 
 
+@differentiated_through
 def _lstsq_tangent(dx, dres, ds, ans, column):
     dres = dres[: np.size(ans[1])]  # residuals are empty where m == n
     return Derivatives([dx[:, 0] if column else dx, dres, 0.0, ds])
 
 
+@differentiated_through
 def _lstsq_cotangents(g, ans, column):
     gx = as_array(g[0])
     gx = gx[:, None] if column else gx
@@ -100,6 +106,7 @@ def _lstsq_cotangents(g, ans, column):
     return gx, gres
 
 
+@differentiated_through
 def lstsq_vjp_a(g, a, b, ans):
     """Cotangent of `a` in `np.linalg.lstsq(a, b)`, given one item per result."""
     a, x, r, gram, column = _lstsq_parts(a, b, ans)
@@ -110,6 +117,7 @@ def lstsq_vjp_a(g, a, b, ans):
     return out + (u * np.broadcast_to(g[3], u.shape[1:])) @ vt
 
 
+@differentiated_through
 def lstsq_vjp_b(g, a, b, ans):
     """Cotangent of `b` in `np.linalg.lstsq(a, b)`."""
     a, _, r, gram, column = _lstsq_parts(a, b, ans)

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import S2SError
-from ..frontend.library import is_library_function, module_name
+from ..frontend.library import is_differentiated_through, is_library_function, module_name
 from ..rules.registry import lookup
 from .dicts import dict_kind
 from .ir import Atom, Const, Expr, Prim, SliceItem, Var
@@ -135,6 +135,8 @@ _HELPERS: dict = {}  # helper's code → (its result's kind, its `result_globals
 
 def is_users(fn: types.FunctionType) -> bool:
     """A helper of the user's (not NumPy's, a library's with rules, or s2s_ad's own)."""
+    if is_differentiated_through(fn):
+        return lookup(fn) is None
     root = module_name(fn).split(".")[0]
     return root != "s2s_ad" and lookup(fn) is None and not is_library_function(fn)
 
