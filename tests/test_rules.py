@@ -720,6 +720,7 @@ def runtime_rows() -> None:
     row("rt.pow_term", "rt.pow_term(x, y, w) * 2.0", 1.3, 0.7, -0.6)
     row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) * y)", ROW, POS)
     row("rt.as_array", "np.sum(rt.as_array(x) * y)", UNIT, POS)
+    row("rt.quotient_or_zero", "np.sum(rt.quotient_or_zero(x, y) ** 2)", UNIT, POS)
     row("rt.ratio", "np.sum(rt.ratio(x, y) ** 2)", UNIT, POS)
     row("rt.ratio", "rt.ratio(x, y) * 2.0", 1.3, 0.7)
     # every direction's row (3 of 4 elements each) scattered into zeros of the array's shape

@@ -280,19 +280,9 @@ HESSIAN_CASES = [
     "nbody",
 ]
 
-NBODY_NAN = (
-    "hessian/hvp of the n-body energy are all nan (grad is finite): norm of the zero diagonal "
-    "diff rows, masked by np.where, gives nan second derivatives"
-)
-
-
-def _xfail_nbody(name):
-    if name == "nbody":
-        return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NBODY_NAN))]
-    return [name]
-
-
-HESS_PARAMS = [p for n in HESSIAN_CASES for p in _xfail_nbody(n)]
+# (the n-body Hessian was all nan, the masked zero diagonal of its pairwise distances giving
+# 0 / 0 in the norm's curvature: fixed in session 39, rt.quotient_or_zero)
+HESS_PARAMS = list(HESSIAN_CASES)
 
 
 @pytest.mark.parametrize("name", HESS_PARAMS)
@@ -486,7 +476,9 @@ def _norm_squared(x):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="hessian(np.linalg.norm(x)**2) at x=0 is all nan; expected 2*I (grad there is 0)",
+    reason="hessian(np.linalg.norm(x)**2) at x=0 is all nan; expected 2*I (grad there is 0): "
+    "the chain rule meets the norm's infinite curvature at 0 times its zero cotangent 2|x| "
+    "(JAX gives nan too); no local rule tells this from a masked zero row, where 0 is right",
 )
 def test_hessian_of_norm_squared_at_zero():
     with warnings.catch_warnings():
@@ -503,7 +495,9 @@ def _masked_row_norms(x):
 @pytest.mark.xfail(
     strict=True,
     reason="hessian of sum(where(mask, 0, norm(x, axis=-1))) with the masked row zero: nan "
-    "rows/columns for that row; expected 0 there (grad is 0 there)",
+    "on that row's diagonal; expected 0 there (grad is 0 there). jacrev(grad) gives the 0s "
+    "since session 39; forward over reverse multiplies the zero cotangent by the norm's "
+    "infinite curvature along a direction that moves the zero row",
 )
 def test_hessian_of_a_masked_zero_row_norm():
     x = np.array([[0.0, 0.0], [1.0, 2.0]])

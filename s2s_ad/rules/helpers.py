@@ -27,6 +27,17 @@ for helper in (
 
 # as_array(x): x, as an array of its own library
 register(rt.as_array, Rule("rt.as_array", ("x",), (SAME_CALL,), ("d",)))
+# quotient_or_zero(a, b) = a / b (0 where a is 0): 1 / b through a, -a / b² = -ans / b
+# through b (0 where ans is)
+register(
+    rt.quotient_or_zero,
+    elementwise(
+        "rt.quotient_or_zero",
+        ("a", "b"),
+        "rt.quotient_or_zero(d, b)",
+        "-rt.quotient_or_zero(d * ans, b)",
+    ),
+)
 # ratio(x, y) = x / y (NumPy's quotient at a Python 0)
 register(rt.ratio, elementwise("rt.ratio", ("x", "y"), "rt.ratio(d, y)", "-rt.ratio(d * ans, y)"))
 # inverse_or_zero(x) = 1 / x (0 at 0): -1 / x² = -ans², and 0 at 0

@@ -154,12 +154,14 @@ def _by_kind(two: str, power: str, flat: str) -> str:
     return f"({two}) if {KIND} == 'two' else (({power}) if {KIND} == 'power' else {flat})"
 
 
-NORM_X = _by_kind(f"d / {N}", f"(ord - 1) * (np.abs(x) / {N}) ** (ord - 2) * d / {N}",
+# (the 2-norm's: 0 where nothing moves at a zero norm, `rt.quotient_or_zero`, not 0 / 0)
+NORM_X = _by_kind(f"rt.quotient_or_zero(d, {N})",
+                  f"(ord - 1) * (np.abs(x) / {N}) ** (ord - 2) * d / {N}",
                   "rt.norm_flat(x, x, ord, axis)")  # fmt: skip
-NORM_N_JVP = _by_kind(f"-x * {D} / {N} ** 2", f"-(ord - 1) * {P} * {D} / {N}",
+NORM_N_JVP = _by_kind(f"-rt.quotient_or_zero(x * {D}, {N} ** 2)", f"-(ord - 1) * {P} * {D} / {N}",
                       "rt.norm_flat(x, x, ord, axis)")  # fmt: skip
 NORM_N_VJP = _by_kind(
-    f"np.sum(-x * d / {N} ** 2, axis=axis, keepdims=keepdims)",
+    f"np.sum(-rt.quotient_or_zero(x * d, {N} ** 2), axis=axis, keepdims=keepdims)",
     f"np.sum(-(ord - 1) * {P} * d / {N}, axis=axis, keepdims=keepdims)",
     "rt.norm_flat(n, x, ord, axis)",
 )

@@ -111,6 +111,17 @@ def inverse_or_zero(x):
         return np.where(x == 0, 0.0, 1.0 / x) if np.ndim(x) else (0.0 * x if x == 0 else 1.0 / x)
 
 
+def quotient_or_zero(a, b):
+    """`a / b`, and 0 where `a` is 0, `b` too: a derivative moved by nothing changes
+    nothing. The norm's curvature `d / n` at a zero the function masks (`np.where(i == j,
+    0.0, np.linalg.norm(diff, axis=-1))` of pairwise distances) was 0 / 0, whose nan reached
+    every entry of the Hessian; where only `b` is 0 the quotient stays NumPy's (±inf, nan),
+    so a curvature that is infinite there still shows."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(a == 0, 0.0, np.divide(a, b))
+    return out[()] if out.ndim == 0 else out
+
+
 def count(x, ans):
     """How many elements each reduced value was reduced from."""
     return np.size(x) // max(np.size(ans), 1)
