@@ -201,6 +201,19 @@ def linalg_rows() -> None:
     row("np.linalg.svd", "np.sum(np.linalg.svd(x, compute_uv=False) ** 3)", a)
     row("np.linalg.svd", "_svd(x, y)", a, square)
     row("np.linalg.svd", "_svd(x, y)", a.T, square)
+    row("np.linalg.qr", "_qr(x, y)", a.T, square)  # tall
+    row("np.linalg.qr", "_qr(x, y)", a, square)  # wide
+    row("np.linalg.qr", "np.sum(np.linalg.qr(x, mode='r') ** 2)", a.T)
+    row("np.linalg.qr", "_qr(x, y)", square, a.T)
+    row("np.linalg.multi_dot", "np.sum(np.linalg.multi_dot([x, y.T, x]) ** 2)", a, POS)
+    row("np.linalg.multi_dot", "np.linalg.multi_dot([x[0], y.T, x[:, 0]])", a, POS)
+    row("np.cov", "np.sum(np.cov(x) * y[:3, :3])", POS, UNIT)
+    row("np.cov", "np.sum(np.cov(x, rowvar=False) ** 2)", POS)
+    row("np.cov", "np.sum(np.cov(x[0], y[1], ddof=0) ** 2) + np.cov(x[2], bias=True)", POS, UNIT)
+    row("np.corrcoef", "np.sum(np.corrcoef(x) * y[:3, :3])", POS, UNIT)
+    row("np.corrcoef", "np.corrcoef(x[0], y[1])[0, 1]", POS, UNIT)
+    row("np.vander", "np.sum(np.vander(x[0], 3) ** 2)", UNIT)
+    row("np.vander", "np.sum(np.vander(x[1], increasing=True)[:3] * y)", UNIT, POS)
 
 
 def _helpers_source() -> str:
@@ -228,6 +241,11 @@ def _eigh(x, y):
 def _split(x, y):
     a, b = np.split(x, 2, axis=1)
     return np.sum(a * y[:, :2]) + np.sum(b ** 2)
+
+
+def _qr(x, y):
+    q, r = np.linalg.qr(x)
+    return np.sum(np.sin(q)) + np.sum(r ** 2) * y[0, 0]
 
 
 def _svd(x, y):
@@ -720,6 +738,7 @@ def runtime_rows() -> None:
     row("rt.pow_term", "rt.pow_term(x, y, w) * 2.0", 1.3, 0.7, -0.6)
     row("rt.broadcast_tangent", "np.sum(rt.broadcast_tangent(x, y) * y)", ROW, POS)
     row("rt.as_array", "np.sum(rt.as_array(x) * y)", UNIT, POS)
+    row("rt.cleared", "np.sum(rt.cleared(x, y, 1) ** 2)", POS, UNIT)
     row("rt.quotient_or_zero", "np.sum(rt.quotient_or_zero(x, y) ** 2)", UNIT, POS)
     row("rt.ratio", "np.sum(rt.ratio(x, y) ** 2)", UNIT, POS)
     row("rt.ratio", "rt.ratio(x, y) * 2.0", 1.3, 0.7)

@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (registration)
     builtins,
     dicts,
     elementwise,
+    factorisations,
     helpers,
     indexing,
     joining,

@@ -25,6 +25,20 @@ for helper in (
 ):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
 
+# cleared(g, like, index): linear in `g`, a projection: its adjoint clears the cotangent's
+# item, shaped as `g`'s (the item it had before), `like` only shapes the result's
+register(
+    rt.cleared,
+    Rule(
+        "rt.cleared",
+        ("g",),
+        (SAME_CALL,),
+        ("rt.cleared(d, g, index)",),
+        keywords=(("like", None), ("index", None)),
+        positional=("g", "like", "index"),
+        selectors=("like", "index"),
+    ),
+)
 # as_array(x): x, as an array of its own library
 register(rt.as_array, Rule("rt.as_array", ("x",), (SAME_CALL,), ("d",)))
 # quotient_or_zero(a, b) = a / b (0 where a is 0): 1 / b through a, -a / b² = -ans / b

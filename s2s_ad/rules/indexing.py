@@ -33,11 +33,15 @@ register(
     Rule(
         "rt.setitem",
         ("x", "v"),
-        ("rt.setitem(d, 0.0, index)", "rt.setitem_value_jvp(d, x, index)"),
-        ("rt.setitem(d, 0.0, index)", "rt.setitem_value_vjp(d, v, index, x)"),
+        # (the item cleared shaped as written in the tangent, as it was in the adjoint)
+        ("rt.cleared(d, ans, index)", "rt.setitem_value_jvp(d, x, index)"),
+        ("rt.cleared(d, x, index)", "rt.setitem_value_vjp(d, v, index, x)"),
         keywords=(("index", None),),
         selectors=("index",),  # it only places (a dict's key restored from a tape, in Hessians)
-        batched=("rt.directions_setitem(d, index)", "rt.directions_setitem_value(d, x, index)"),
+        batched=(
+            "rt.directions_setitem(d, ans, index)",
+            "rt.directions_setitem_value(d, x, index)",
+        ),
     ),
 )
 register(

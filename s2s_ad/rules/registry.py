@@ -181,7 +181,7 @@ CATEGORY: dict[object, str] = {}  # fn → the kind of rule: "reductions", "lina
 # and lay out its tangent as one (directions first in vector mode); the joining functions
 # (`np.stack`, `np.concatenate`, …) and `np.select` read a list of separate arrays instead
 ARRAY_READERS = {"shapes", "selection", "linalg", "tail", "indexing", "reductions"}
-READS_ITEMS = {"np.select"}
+READS_ITEMS = {"np.select", "np.linalg.multi_dot"}
 
 
 def register(fn: object, rule: Rule, category: str = "user") -> None:

@@ -2,6 +2,7 @@
 
 `core`: broadcasting, element updates, lists; `arrays`: reductions, shape functions,
 indexing; `linalg`: contractions, solves, determinants, Cholesky; `spectral`: eigh and svd;
+`factorisations`: QR, covariance, correlation, chains of products, Vandermonde matrices;
 `directions`: the vector tangent mode, where tangents carry a leading axis of directions;
 `index_tricks`: `np.r_` and `np.c_`.
 """
@@ -18,6 +19,7 @@ from .core import *  # noqa: F403
 from .curvature import *  # noqa: F403
 from .dicts import *  # noqa: F403
 from .directions import *  # noqa: F403
+from .factorisations import *  # noqa: F403
 from .index_tricks import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .masks import *  # noqa: F403

@@ -153,6 +153,19 @@ def _is_or_holds(container, x) -> bool:
     return False
 
 
+def cleared(d, like, index):
+    """The derivative `d` of a container with its item at `index` cleared, for `x[index] =
+    v`: in a list's, a zero shaped like `like[index]` (the item as it was, in the adjoint;
+    as written, in the tangent), since the item written may have another shape than the one
+    it replaces (`rows[-1] = np.reshape(v, (-1, 1))`); in an array's 0, from a dict's the
+    entry dropped (`setitem`)."""
+    if isinstance(d, list) and isinstance(like, (list, tuple)):
+        out = Derivatives(d) if isinstance(d, Derivatives) else list(d)
+        out[index] = zeros_like(like[index])
+        return out
+    return setitem(d, 0.0, index)
+
+
 def setitem(x, v, index):
     """`x` with `x[index] = v`, as a new array or list (the SSA form of an in-place update).
 

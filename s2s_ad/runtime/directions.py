@@ -17,6 +17,7 @@ from .core import (
     _scattered,
     _sequence_arithmetic,
     as_array,
+    cleared,
     full_like,
     getitem_vjp,
     is_zero_view,
@@ -446,12 +447,12 @@ def _stacked_entries(results: list):
     return out
 
 
-def directions_setitem(d, index):
-    """The tangent of `x` with `x[index] = v`, through `x`: a dict's tangent has no
-    direction axis of its own (its entries do)."""
+def directions_setitem(d, like, index):
+    """The tangent of `x` with `x[index] = v`, through `x` (`cleared`; `like` the container
+    as written): a dict's tangent has no direction axis of its own (its entries do)."""
     if isinstance(d, dict):
         return setitem(d, 0.0, index)
-    return per_direction(lambda dk: setitem(dk, 0.0, index), d)
+    return per_direction(lambda dk: cleared(dk, like, index), d)
 
 
 def directions_setitem_value(d, x, index):

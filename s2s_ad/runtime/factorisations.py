@@ -1,0 +1,283 @@
+"""Derivatives of `np.linalg.qr`, `np.cov`, `np.corrcoef`, `np.linalg.multi_dot` and
+`np.vander` (rules/factorisations.py).
+
+Each helper is plain NumPy over functions with rules and is marked `@differentiated_through`
+(runtime/through.py): code differentiated again transforms it from this source, so these
+functions have second derivatives without rules of their own.
+
+QR, A = Q R with Q (m, k) orthonormal and R (k, n) upper triangular, k = min(m, n), A of full
+rank (Walter & Lehmann 2018, "Algorithmic differentiation of linear algebra functions with
+application in optimum experimental design"; Liao, Liu, Wang & Xiang 2019, "Differentiable
+programming tensor networks", §4 for m < n):
+
+    m ≥ n:  B = dA R⁻¹, X = Qᵀ B, U = triu(X) + tril(X, -1)ᵀ  →  dQ = B - Q U, dR = U R
+            M = R R̄ᵀ - Q̄ᵀ Q  →  Ā = (Q̄ + Q copyltu(M)) R⁻ᵀ, copyltu(M) = tril(M) + tril(M, -1)ᵀ
+    m < n:  A = [X Y], X = Q R₁ (square), R₂ = Qᵀ Y; Ā = [X̄ Ȳ] with X̄ the square adjoint
+            of (Q̄ + Y R̄₂ᵀ, R̄₁) and Ȳ = Q R̄₂
+
+Covariance (numpy.org/doc/stable/reference/generated/numpy.cov.html): with X the variables
+in rows (the layout `np.cov` builds from `m`, `y` and `rowvar`), Xc = X - mean(X, axis=1)
+and f = N - ddof, C = Xc Xcᵀ / f; dC = (dXc Xcᵀ + Xc dXcᵀ) / f, X̄ = centre((C̄ + C̄ᵀ) Xc) / f.
+Correlation: R = C / (s sᵀ), s = √diag(C); dR = dC / (s sᵀ) - R ∘ (q 1ᵀ + 1 qᵀ), q = diag(dC)
+/ (2 diag(C)). `np.corrcoef` clips R to [-1, 1] against rounding; the derivative is that of R.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import S2SError
+from .core import Derivatives
+from .linalg import from_lower, mT
+from .through import differentiated_through
+
+__all__ = [
+    "corrcoef_jvp",
+    "corrcoef_vjp",
+    "cov_jvp",
+    "cov_vjp",
+    "multi_dot_jvp",
+    "multi_dot_vjp",
+    "qr_jvp",
+    "qr_vjp",
+    "vander_jvp",
+    "vander_vjp",
+]
+
+
+# QR
+
+
+@differentiated_through
+def _qr_factors(a, ans, mode):
+    """(Q, R) of `a`, from `ans` where `mode` returned both; refused where the derivative
+    is not unique or not written: `mode="complete"` of a tall matrix (the extra columns of Q
+    are any orthonormal completion), `mode="raw"`."""
+    m, n = np.shape(a)[-2:]
+    if mode == "raw" or (mode == "complete" and m > n):
+        raise S2SError(
+            f'the derivative of np.linalg.qr with mode="{mode}" is not implemented'
+            + (f" (Q's last {m - n} columns are not unique)" if mode == "complete" else ""),
+            hint='call np.linalg.qr(a) (mode="reduced") or mode="r"',
+        )
+    if mode == "r":
+        q, r = np.linalg.qr(a)
+    else:
+        q, r = ans
+    return q, r
+
+
+@differentiated_through
+def _qr_tall_jvp(d, q, r):
+    b = mT(np.linalg.solve(mT(r), mT(d)))  # dA R⁻¹
+    x = mT(q) @ b
+    u = np.triu(x) + mT(np.tril(x, -1))
+    return b - q @ u, u @ r
+
+
+@differentiated_through
+def _qr_tall_vjp(gq, gr, q, r):
+    inner = gq + q @ from_lower(r @ mT(gr) - mT(gq) @ q)
+    return mT(np.linalg.solve(r, mT(inner)))  # (…) R⁻ᵀ
+
+
+@differentiated_through
+def qr_jvp(d, a, ans, mode="reduced"):
+    """Tangent of `np.linalg.qr(a, mode)` along `d` = dA: (dQ, dR), or dR for mode="r"."""
+    q, r = _qr_factors(a, ans, mode)
+    m, n = np.shape(a)[-2:]
+    if m >= n:
+        dq, dr = _qr_tall_jvp(d, q, r)
+    else:
+        dq, dr1 = _qr_tall_jvp(d[..., :, :m], q, r[..., :, :m])
+        dr2 = mT(dq) @ a[..., :, m:] + mT(q) @ d[..., :, m:]
+        dr = np.concatenate([dr1, dr2], axis=-1)
+    if mode == "r":
+        return dr
+    return Derivatives([dq, dr])
+
+
+@differentiated_through
+def qr_vjp(g, a, ans, mode="reduced"):
+    """Cotangent of `a` in `np.linalg.qr(a, mode)`, given (Q̄, R̄), or R̄ for mode="r"."""
+    q, r = _qr_factors(a, ans, mode)
+    if mode == "r":
+        gq, gr = np.zeros_like(q), g + np.zeros_like(r)
+    else:
+        gq, gr = g[0] + np.zeros_like(q), g[1] + np.zeros_like(r)
+    m, n = np.shape(a)[-2:]
+    if m >= n:
+        return _qr_tall_vjp(gq, gr, q, r)
+    gr2 = gr[..., :, m:]
+    gx = _qr_tall_vjp(gq + a[..., :, m:] @ mT(gr2), gr[..., :, :m], q, r[..., :, :m])
+    return np.concatenate([gx, q @ gr2], axis=-1)
+
+
+# covariance and correlation
+
+
+@differentiated_through
+def _oriented(v, rowvar):
+    """`v` as `np.cov` lays it out: at least 2-D, variables in rows."""
+    rows = np.atleast_2d(v)
+    if not rowvar and np.shape(rows)[0] != 1:
+        rows = mT(rows)
+    return rows
+
+
+@differentiated_through
+def _unoriented(rows, v, rowvar):
+    """The adjoint of `_oriented`: `rows` (in its layout) back in the layout of `v`."""
+    if not rowvar and np.shape(np.atleast_2d(v))[0] != 1:
+        rows = mT(rows)
+    return np.reshape(rows, np.shape(v))
+
+
+@differentiated_through
+def _variables(m, y, rowvar):
+    """The (variables, observations) matrix `np.cov(m, y, rowvar)` reads."""
+    x = _oriented(m, rowvar)
+    if y is not None:
+        x = np.concatenate([x, _oriented(y, rowvar)], axis=0)
+    return x
+
+
+@differentiated_through
+def _centred(x):
+    return x - np.mean(x, axis=1, keepdims=True)
+
+
+@differentiated_through
+def _dof(x, bias, ddof):
+    """N - ddof, 0 where that is not positive (np.cov warns and divides by 0 then)."""
+    if ddof is None:
+        ddof = 0 if bias else 1
+    return max(np.shape(x)[1] - ddof, 0)
+
+
+@differentiated_through
+def _tangent_rows(dm, dy, m, y, rowvar):
+    """The tangent of `_variables(m, y, rowvar)` given the tangents of m and y (0.0 for one
+    that does not move)."""
+    rows = _oriented(dm + np.zeros(np.shape(m)), rowvar)
+    if y is not None:
+        rows = np.concatenate([rows, _oriented(dy + np.zeros(np.shape(y)), rowvar)], axis=0)
+    return rows
+
+
+@differentiated_through
+def cov_jvp(dm, dy, m, y=None, rowvar=True, bias=False, ddof=None):
+    """Tangent of `np.cov(m, y, rowvar, bias, ddof)` along dm and dy (either may be 0.0)."""
+    x = _variables(m, y, rowvar)
+    xc, zc = _centred(x), _centred(_tangent_rows(dm, dy, m, y, rowvar))
+    c = (zc @ mT(xc) + xc @ mT(zc)) / _dof(x, bias, ddof)
+    return np.squeeze(c)
+
+
+@differentiated_through
+def cov_vjp(g, m, y=None, rowvar=True, bias=False, ddof=None, wrt=0):
+    """Cotangent of `m` (wrt=0) or `y` (wrt=1) in `np.cov(m, y, rowvar, bias, ddof)`."""
+    x = _variables(m, y, rowvar)
+    k = np.shape(x)[0]
+    g = np.reshape(g, (k, k))
+    rows = _centred((g + mT(g)) @ _centred(x)) / _dof(x, bias, ddof)
+    first = np.shape(_oriented(m, rowvar))[0]
+    if wrt == 0:
+        return _unoriented(rows[:first], m, rowvar)
+    return _unoriented(rows[first:], y, rowvar)
+
+
+@differentiated_through
+def _correlation_parts(m, y, rowvar):
+    c = np.atleast_2d(np.cov(m, y, rowvar))
+    s = np.sqrt(np.diagonal(c))
+    return c, s, c / (s[:, None] * s[None, :])
+
+
+@differentiated_through
+def corrcoef_jvp(dm, dy, m, y=None, rowvar=True):
+    """Tangent of `np.corrcoef(m, y, rowvar)` along dm and dy (either may be 0.0)."""
+    c, s, r = _correlation_parts(m, y, rowvar)
+    dc = np.atleast_2d(cov_jvp(dm, dy, m, y, rowvar))
+    q = np.diagonal(dc) / (2.0 * np.diagonal(c))
+    return np.squeeze(dc / (s[:, None] * s[None, :]) - r * (q[:, None] + q[None, :]))
+
+
+@differentiated_through
+def corrcoef_vjp(g, m, y=None, rowvar=True, wrt=0):
+    """Cotangent of `m` (wrt=0) or `y` (wrt=1) in `np.corrcoef(m, y, rowvar)`."""
+    c, s, r = _correlation_parts(m, y, rowvar)
+    k = np.shape(c)[0]
+    g = np.reshape(g, (k, k))
+    gr = g * r
+    w = (np.sum(gr, axis=1) + np.sum(gr, axis=0)) / (2.0 * np.diagonal(c))
+    gc = g / (s[:, None] * s[None, :]) - np.diag(w)
+    return cov_vjp(gc, m, y, rowvar, False, None, wrt)
+
+
+# chains of products
+
+
+@differentiated_through
+def _chain(arrays):
+    """`np.linalg.multi_dot(arrays)` of at least one array."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.linalg.multi_dot(arrays)
+
+
+@differentiated_through
+def multi_dot_jvp(d, arrays):
+    """Tangent of `np.linalg.multi_dot(arrays)` given one tangent per array (0.0 for an
+    array that does not move): Σₖ A₁ ⋯ dAₖ ⋯ Aₙ."""
+    total = 0.0
+    for k in range(len(arrays)):
+        moved = d[k] + np.zeros(np.shape(arrays[k]))
+        total = total + np.linalg.multi_dot([*arrays[:k], moved, *arrays[k + 1 :]])
+    return total
+
+
+@differentiated_through
+def multi_dot_vjp(g, arrays):
+    """Cotangents of `arrays` in `np.linalg.multi_dot(arrays)`: Āₖ = Lₖᵀ G Rₖᵀ, with Lₖ the
+    product before Aₖ and Rₖ after it (a 1-D first array a row, a 1-D last one a column)."""
+    n = len(arrays)
+    column = np.reshape(arrays[-1], (-1, 1)) if np.ndim(arrays[-1]) == 1 else arrays[-1]
+    rows = [np.atleast_2d(a) for a in arrays[:-1]] + [column]
+    g = np.reshape(g, (np.shape(rows[0])[0], np.shape(rows[-1])[1]))
+    out = []
+    for k in range(n):
+        left = mT(_chain(rows[:k])) @ g if k > 0 else g
+        right = left @ mT(_chain(rows[k + 1 :])) if k < n - 1 else left
+        out.append(np.reshape(right, np.shape(arrays[k])))
+    return Derivatives(out)
+
+
+# Vandermonde matrices
+
+
+@differentiated_through
+def _powers_tangent(x, n, increasing):
+    """∂ np.vander(x, n, increasing) / ∂x, column by column: p x^(p-1) for the power p."""
+    if n == 0:
+        return np.zeros((np.shape(x)[0], 0))
+    powers = np.arange(n) if increasing else np.arange(n)[::-1]
+    zeros = np.zeros((np.shape(x)[0], 1))
+    fewer = np.vander(x, n - 1, increasing)  # x^(p-1) for p ≥ 1; power 0 moves nothing
+    if increasing:
+        return np.concatenate([zeros, fewer], axis=1) * powers
+    return np.concatenate([fewer, zeros], axis=1) * powers
+
+
+@differentiated_through
+def vander_jvp(d, x, n=None, increasing=False):
+    """Tangent of `np.vander(x, n, increasing)` along `d` = dx."""
+    n = np.shape(x)[0] if n is None else n
+    return d[:, None] * _powers_tangent(x, n, increasing)
+
+
+@differentiated_through
+def vander_vjp(g, x, n=None, increasing=False):
+    """Cotangent of `x` in `np.vander(x, n, increasing)`."""
+    n = np.shape(x)[0] if n is None else n
+    return np.sum(g * _powers_tangent(x, n, increasing), axis=1)
