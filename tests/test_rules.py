@@ -1338,6 +1338,8 @@ def scipy_signal_linalg_rows() -> None:
         f"{sla}.solve_triangular", f"np.sum({sla}.solve_triangular(x, y, trans=1) * w)", tri.T, q, b
     )
     row(f"{sla}.expm", f"np.sum({sla}.expm(x) * y)", 0.3 * a, b)
+    frechet = f"{sla}.expm_frechet(x, y, compute_expm=False)"
+    row(f"{sla}.expm_frechet", f"np.sum({frechet} ** 2)", 0.3 * a, b)
     for n in (3, 1, -2, 0):
         row("np.linalg.matrix_power", f"np.sum(np.linalg.matrix_power(x, {n}) * y)", spd, b)
 

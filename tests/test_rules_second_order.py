@@ -299,12 +299,7 @@ AVERAGE_WEIGHTS = (
     "helpers rt.average_share_jvp and rt.average_share_vjp have no derivative in the weights)"
 )
 EIG = "np.linalg.eig's derivative helpers (rt.eig_jvp, rt.eig_vjp) have no rules yet"
-EXPM = (
-    "scipy.linalg.expm (session 37) has a first derivative, its Fréchet derivative "
-    "`expm_frechet`, which has no rule: its second derivative is refused at the user's line"
-)
 PENDING_TESTS: dict[str, str] = {
-    "test_second_order[scipy.linalg.expm:np.sum(scipy.linalg.expm(x) * y)]": EXPM,
     **{f"test_second_order[{k}]": EIG for k in IDS if k.startswith("np.linalg.eig:")},
     "test_second_order[np.average:np.sum(np.average(x, axis=1, weights=y) ** 2)]": AVERAGE_WEIGHTS,
     "test_second_order[np.average:np.average(x) * np.average(x, 0, y, keepdims=True)[0, 1]]": AVERAGE_WEIGHTS,  # noqa: E501

@@ -198,5 +198,14 @@ def _expm_twice(a):
 def test_what_the_rules_do_not_cover_is_refused_at_the_line():
     with pytest.raises(ad.S2SError, match=r"test_rules_session37\.py:\d+.*assume_a='banded'"):
         ad.grad(_banded)(SPD)
-    with pytest.raises(ad.S2SError, match=r"test_rules_session37\.py:\d+"):
-        ad.hessian(_expm_twice)(0.3 * W)
+
+
+def test_expm_has_second_derivatives():
+    """Refused until session 39 (`expm_frechet` had no rule): the Hessian against central
+    differences of the gradient."""
+    a, h = 0.3 * W, 1e-5
+    gradient = ad.grad(_expm_twice)
+    steps = np.eye(a.size).reshape(a.size, *a.shape)
+    reference = np.array([(gradient(a + h * e) - gradient(a - h * e)) / (2 * h) for e in steps])
+    hessian = ad.hessian(_expm_twice)(a).reshape(a.size, a.size)
+    np.testing.assert_allclose(hessian, reference.reshape(a.size, a.size), rtol=1e-5, atol=1e-7)

@@ -120,10 +120,9 @@ def test_rule_in_vector_reverse_mode(wide_module, index):
 
 # the rules whose rows take the row-by-row path: the helpers their gradient code calls
 # (eig's) have no derivative of the next order (README, "Second and higher derivatives"), so
-# the vector code of the gradient code cannot be made (scipy.linalg.expm: its gradient code
-# calls `expm_frechet`, which has no rule); svd's and lstsq's are differentiated through
-# their source (runtime/through.py)
-ROW_BY_ROW_RULES = {"np.linalg.eig", "scipy.linalg.expm"}
+# the vector code of the gradient code cannot be made; svd's and lstsq's are differentiated
+# through their source (runtime/through.py), and expm's `expm_frechet` has a rule (session 39)
+ROW_BY_ROW_RULES = {"np.linalg.eig"}
 
 
 # functions of arrays with array results

@@ -1,6 +1,6 @@
 """`scipy.linalg`'s solves, factorisations and matrix functions: registered when the user's
 program has imported scipy.linalg. Every template calls only functions with rules, so second
-derivatives follow (but `expm`'s, whose Fréchet derivative `expm_frechet` has none).
+derivatives follow (`expm`'s through the rule of its Fréchet derivative `expm_frechet`).
 
     x = solve(a, b)                   as np.linalg.solve's; `assume_a="sym"/"pos"/"her"` reads
                                       one triangle of a (`lower`): its tangent is the symmetric
@@ -15,6 +15,9 @@ derivatives follow (but `expm`'s, whose Fréchet derivative `expm_frechet` has n
     inv(a), det(a)                    np.linalg's
     e = expm(a)                       de = L(a, da) (Fréchet derivative, `expm_frechet`);
                                       ā = L(aᵀ, ḡ) (Al-Mohy & Higham 2009, §6.2)
+    l = expm_frechet(a, e)            linear in e; through a, the upper right block of
+                                      L([[a, e], [0, a]], [[da, 0], [0, da]]) (Higham 2008,
+                                      Thm. 3.6); compute_expm=False only
 
     x = solve_banded((l, u), ab, b)   the dense solve's derivative, its adjoint of the matrix
                                       mapped back to the band layout (rt.dense_to_band)
@@ -284,7 +287,42 @@ register(
         )
     ),
 )
-# the Fréchet derivative L(a, e) of expm and its adjoint L(aᵀ, g) (Al-Mohy & Higham 2009)
+# the Fréchet derivative L(a, e) of expm and its adjoint L(aᵀ, g) (Al-Mohy & Higham 2009);
+# L itself: linear in E, and in A through the doubled matrix (runtime/factorisations.py),
+# so expm has derivatives of every order
+_FRECHET = "sla.expm_frechet({}, {}, compute_expm=False)"
+_DOUBLED = "rt.doubled(A, E)"
+
+
+def _returns_expm_too(site) -> str | None:
+    if site.is_const("compute_expm") and site.const("compute_expm") is False:
+        return None
+    return "is called with compute_expm=True (it returns expm(A) beside)"
+
+
+register(
+    scipy.linalg.expm_frechet,
+    _scipy(
+        Rule(
+            "scipy.linalg.expm_frechet",
+            ("A", "E"),
+            (
+                "rt.upper_right("
+                + _FRECHET.format(_DOUBLED, "rt.doubled(d, np.zeros_like(d))")
+                + ")",
+                SAME_CALL,
+            ),
+            (
+                "rt.diagonal_blocks("
+                + _FRECHET.format(f"rt.mT({_DOUBLED})", "rt.doubled(np.zeros_like(d), d)")
+                + ")",
+                _FRECHET.format("rt.mT(A)", "d"),
+            ),
+            keywords=(("method", None), ("compute_expm", True), ("check_finite", True)),
+            unsupported=_returns_expm_too,
+        )
+    ),
+)
 register(
     scipy.linalg.expm,
     _scipy(

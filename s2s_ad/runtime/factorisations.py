@@ -36,10 +36,13 @@ __all__ = [
     "corrcoef_vjp",
     "cov_jvp",
     "cov_vjp",
+    "diagonal_blocks",
+    "doubled",
     "multi_dot_jvp",
     "multi_dot_vjp",
     "qr_jvp",
     "qr_vjp",
+    "upper_right",
     "vander_jvp",
     "vander_vjp",
 ]
@@ -281,3 +284,31 @@ def vander_vjp(g, x, n=None, increasing=False):
     """Cotangent of `x` in `np.vander(x, n, increasing)`."""
     n = np.shape(x)[0] if n is None else n
     return np.sum(g * _powers_tangent(x, n, increasing), axis=1)
+
+
+# the Fréchet derivative of expm differentiated: L(A, E) is the upper right block of
+# expm([[A, E], [0, A]]) (Higham 2008, "Functions of Matrices", Thm. 3.6), so its derivative
+# in A along F is the upper right block of L([[A, E], [0, A]], [[F, 0], [0, F]]), whose
+# adjoint reads the diagonal blocks of L([[A, E], [0, A]]ᵀ, [[0, G], [0, 0]])
+
+
+@differentiated_through
+def doubled(a, e):
+    """The block matrix [[a, e], [0, a]] (of stacks too)."""
+    top = np.concatenate([a, e], axis=-1)
+    bottom = np.concatenate([np.zeros_like(a), a], axis=-1)
+    return np.concatenate([top, bottom], axis=-2)
+
+
+@differentiated_through
+def upper_right(big):
+    """The upper right quarter of a block matrix of twice the size."""
+    n = np.shape(big)[-1] // 2
+    return big[..., :n, n:]
+
+
+@differentiated_through
+def diagonal_blocks(big):
+    """The sum of the two diagonal quarters of a block matrix of twice the size."""
+    n = np.shape(big)[-1] // 2
+    return big[..., :n, :n] + big[..., n:, n:]
