@@ -1340,6 +1340,25 @@ def scipy_signal_linalg_rows() -> None:
     row(f"{sla}.expm", f"np.sum({sla}.expm(x) * y)", 0.3 * a, b)
     frechet = f"{sla}.expm_frechet(x, y, compute_expm=False)"
     row(f"{sla}.expm_frechet", f"np.sum({frechet} ** 2)", 0.3 * a, b)
+    # session 39's: factors in SciPy's layout, and the solves reading them
+    row(f"{sla}.cho_factor", f"np.sum({sla}.cho_factor(x)[0] * y)", spd, b)
+    row(f"{sla}.cho_factor", f"np.sum({sla}.cho_factor(x, lower=True)[0] ** 2)", spd)
+    row(f"{sla}.cho_solve", f"np.sum({sla}.cho_solve({sla}.cho_factor(x), y) ** 2)", spd, q)
+    row(
+        f"{sla}.cho_solve",
+        f"np.sum({sla}.cho_solve(({sla}.cholesky(x, lower=True), True), y))",
+        spd,
+        b,
+    )
+    row(f"{sla}.lu_factor", f"np.sum({sla}.lu_factor(x)[0] * y)", a + shift, b)
+    row(f"{sla}.lu_solve", f"np.sum({sla}.lu_solve({sla}.lu_factor(x), y) ** 2)", a + shift, q)
+    row(
+        f"{sla}.lu_solve",
+        f"np.sum({sla}.lu_solve({sla}.lu_factor(x), y, trans=1) * y)",
+        a + shift,
+        b,
+    )
+    row("rt.lu_rows", "np.sum(x[rt.lu_rows(np.array([2, 1, 2]))] * y)", a, b)
     for n in (3, 1, -2, 0):
         row("np.linalg.matrix_power", f"np.sum(np.linalg.matrix_power(x, {n}) * y)", spd, b)
 

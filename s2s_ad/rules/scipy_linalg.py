@@ -36,7 +36,7 @@ from dataclasses import replace
 import scipy.linalg
 
 from .. import runtime as rt
-from .registry import REQUIRED, SAME_CALL, Rule, registrar
+from .registry import REQUIRED, SAME_CALL, Rule, nondifferentiable, registrar
 from .shapes import linear
 
 register = registrar("scipy.linalg")
@@ -331,6 +331,76 @@ register(
             ("A",),
             ("sla.expm_frechet(A, d, compute_expm=False)",),
             ("sla.expm_frechet(rt.mT(A), d, compute_expm=False)",),
+        )
+    ),
+)
+
+# Cholesky factors in SciPy's layout, (c, lower) (runtime/factorisations.py)
+register(
+    scipy.linalg.cho_factor,
+    _scipy(
+        Rule(
+            "scipy.linalg.cho_factor",
+            ("a",),
+            ("rt.cho_factor_jvp(d, a, ans)",),
+            ("rt.cho_factor_vjp(d, a, ans)",),
+            keywords=(("lower", False), ("overwrite_a", False), ("check_finite", True)),
+        )
+    ),
+)
+register(
+    scipy.linalg.cho_solve,
+    _scipy(
+        Rule(
+            "scipy.linalg.cho_solve",
+            ("c_and_lower", "b"),
+            ("rt.cho_solve_jvp(d, c_and_lower, b, ans)", SAME_CALL),
+            ("rt.cho_solve_vjp(d, c_and_lower, b, ans)", "sla.cho_solve(c_and_lower, d)"),
+            keywords=(("overwrite_b", False), ("check_finite", True)),
+        )
+    ),
+)
+# LU factors in SciPy's layout, (lu, piv) (runtime/factorisations.py); the rows the pivots
+# give are integers
+register(rt.lu_rows, nondifferentiable("rt.lu_rows"))
+register(
+    scipy.linalg.lu_factor,
+    _scipy(
+        Rule(
+            "scipy.linalg.lu_factor",
+            ("a",),
+            ("rt.lu_factor_jvp(d, a, ans)",),
+            ("rt.lu_factor_vjp(d, a, ans)",),
+            keywords=(("overwrite_a", False), ("check_finite", True)),
+        )
+    ),
+)
+
+
+def _lu_solve(template: str):
+    """`template` with `trans` written in: 0, or 1 for Aᵀ (2, Aᴴ, is Aᵀ for real A)."""
+    return lambda site: template.format(min(site.const("trans"), 1))
+
+
+def _real_trans(site) -> str | None:
+    if site.is_const("trans") and site.const("trans") in (0, 1, 2):
+        return None
+    return "is called with a `trans` other than 0, 1 or 2 written as a literal"
+
+
+register(
+    scipy.linalg.lu_solve,
+    _scipy(
+        Rule(
+            "scipy.linalg.lu_solve",
+            ("lu_and_piv", "b"),
+            (_lu_solve("rt.lu_solve_jvp(d, lu_and_piv, b, ans, {})"), SAME_CALL),
+            (
+                _lu_solve("rt.lu_solve_vjp(d, lu_and_piv, b, ans, {})"),
+                _lu_solve("sla.lu_solve(lu_and_piv, d, 1 - {})"),
+            ),
+            keywords=(("trans", 0), ("overwrite_b", False), ("check_finite", True)),
+            unsupported=_real_trans,
         )
     ),
 )

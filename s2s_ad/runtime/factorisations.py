@@ -20,6 +20,17 @@ in rows (the layout `np.cov` builds from `m`, `y` and `rowvar`), Xc = X - mean(X
 and f = N - ddof, C = Xc Xcᵀ / f; dC = (dXc Xcᵀ + Xc dXcᵀ) / f, X̄ = centre((C̄ + C̄ᵀ) Xc) / f.
 Correlation: R = C / (s sᵀ), s = √diag(C); dR = dC / (s sᵀ) - R ∘ (q 1ᵀ + 1 qᵀ), q = diag(dC)
 / (2 diag(C)). `np.corrcoef` clips R to [-1, 1] against rounding; the derivative is that of R.
+
+Cholesky factors in SciPy's layout (scipy.linalg.cho_factor / cho_solve): `c` holds the
+factor in one triangle and `a`'s own entries in the other (LAPACK's potrf leaves them), so
+dc = dL + (da off the factor's triangle), with dL np.linalg.cholesky's tangent (the upper
+factor as the transpose of the lower one of aᵀ). x = cho_solve((c, lower), b) solves
+L Lᵀ x = b: dx = -A⁻¹ (dL Lᵀ + L dLᵀ) x, and L̄ = (Ā + Āᵀ) L with Ā = -A⁻¹ x̄ xᵀ, onto the
+factor's triangle.
+LU factors in SciPy's layout (scipy.linalg.lu_factor / lu_solve): `lu` packs L (unit
+diagonal, strictly lower) and U, and A[rows] = L U for the rows `piv`'s interchanges give.
+With X = L⁻¹ dA[rows] U⁻¹: dL = L tril(X, -1), dU = triu(X) U; and Ā[rows] = L⁻ᵀ (tril(Lᵀ L̄,
+-1) + triu(Ū Uᵀ)) U⁻ᵀ. x = lu_solve((lu, piv), b) solves A x = b (Aᵀ x = b with trans=1).
 """
 
 from __future__ import annotations
@@ -27,17 +38,26 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import S2SError
-from .core import Derivatives
-from .linalg import from_lower, mT
+from .core import Derivatives, zeros_like
+from .linalg import cholesky_jvp, cholesky_vjp, from_lower, mT
 from .through import differentiated_through
 
 __all__ = [
+    "cho_factor_jvp",
+    "cho_factor_vjp",
+    "cho_solve_jvp",
+    "cho_solve_vjp",
     "corrcoef_jvp",
     "corrcoef_vjp",
     "cov_jvp",
     "cov_vjp",
     "diagonal_blocks",
     "doubled",
+    "lu_factor_jvp",
+    "lu_factor_vjp",
+    "lu_rows",
+    "lu_solve_jvp",
+    "lu_solve_vjp",
     "multi_dot_jvp",
     "multi_dot_vjp",
     "qr_jvp",
@@ -312,3 +332,137 @@ def diagonal_blocks(big):
     """The sum of the two diagonal quarters of a block matrix of twice the size."""
     n = np.shape(big)[-1] // 2
     return big[..., :n, :n] + big[..., n:, n:]
+
+
+# Cholesky factors in SciPy's layout
+
+
+@differentiated_through
+def _lower_factor(c, lower):
+    """L of A = L Lᵀ from `c` of cho_factor (its upper factor U = Lᵀ transposed)."""
+    return np.tril(c) if lower else mT(np.triu(c))
+
+
+@differentiated_through
+def cho_factor_jvp(d, a, ans):
+    """Tangent of `(c, lower) = scipy.linalg.cho_factor(a, lower)` along `d` = da."""
+    c, lower = ans
+    if lower:
+        return Derivatives([cholesky_jvp(d, a, np.tril(c)) + np.triu(d, 1), zeros_like(lower)])
+    upper = mT(cholesky_jvp(mT(d), mT(a), mT(np.triu(c))))
+    return Derivatives([upper + np.tril(d, -1), zeros_like(lower)])
+
+
+@differentiated_through
+def cho_factor_vjp(g, a, ans):
+    """Cotangent of `a` in `scipy.linalg.cho_factor(a, lower)`, given (c̄, ·)."""
+    c, lower = ans
+    gc = g[0] + np.zeros_like(c)
+    if lower:
+        return cholesky_vjp(np.tril(gc), a, np.tril(c)) + np.triu(gc, 1)
+    upper = mT(cholesky_vjp(mT(np.triu(gc)), mT(a), mT(np.triu(c))))
+    return upper + np.tril(gc, -1)
+
+
+@differentiated_through
+def _cho_solved(factor, r):
+    """A⁻¹ r for A = L Lᵀ."""
+    return np.linalg.solve(mT(factor), np.linalg.solve(factor, r))
+
+
+@differentiated_through
+def cho_solve_jvp(d, c_and_lower, b, ans):
+    """Tangent of `scipy.linalg.cho_solve(c_and_lower, b)` through the factor (d = (dc, ·))."""
+    c, lower = c_and_lower
+    factor = _lower_factor(c, lower)
+    moved = _lower_factor(d[0] + np.zeros_like(c), lower)
+    return -_cho_solved(factor, (moved @ mT(factor) + factor @ mT(moved)) @ ans)
+
+
+@differentiated_through
+def cho_solve_vjp(g, c_and_lower, b, ans):
+    """Cotangent of the factor `(c, lower)` in `scipy.linalg.cho_solve(c_and_lower, b)`."""
+    c, lower = c_and_lower
+    factor = _lower_factor(c, lower)
+    n = np.shape(c)[-1]
+    y = np.reshape(_cho_solved(factor, g), (n, -1))
+    a_bar = -(y @ mT(np.reshape(ans, (n, -1))))
+    l_bar = (a_bar + mT(a_bar)) @ factor
+    return Derivatives([np.tril(l_bar) if lower else mT(np.tril(l_bar)), zeros_like(lower)])
+
+
+# LU factors in SciPy's layout
+
+
+def lu_rows(piv):
+    """The rows of `a` in the order LAPACK's interchanges `piv` (row i swapped with row
+    piv[i], in turn) leave them: a[rows] = L U. Integers: no derivative (its own rule)."""
+    rows = np.arange(np.shape(piv)[-1])
+    for i, j in enumerate(piv):
+        rows[i], rows[j] = rows[j], rows[i]
+    return rows
+
+
+@differentiated_through
+def _lu_parts(lu):
+    n = np.shape(lu)[-1]
+    return np.tril(lu, -1) + np.eye(n), np.triu(lu)
+
+
+@differentiated_through
+def lu_factor_jvp(d, a, ans):
+    """Tangent of `(lu, piv) = scipy.linalg.lu_factor(a)` along `d` = da."""
+    lu, piv = ans
+    low, up = _lu_parts(lu)
+    x = mT(np.linalg.solve(mT(up), mT(np.linalg.solve(low, d[lu_rows(piv)]))))
+    return Derivatives([low @ np.tril(x, -1) + np.triu(x) @ up, zeros_like(piv)])
+
+
+@differentiated_through
+def lu_factor_vjp(g, a, ans):
+    """Cotangent of `a` in `scipy.linalg.lu_factor(a)`, given (lu̅, ·)."""
+    lu, piv = ans
+    low, up = _lu_parts(lu)
+    glu = g[0] + np.zeros_like(lu)
+    m = np.tril(mT(low) @ glu, -1) + np.triu(glu @ mT(up))
+    rows_bar = np.linalg.solve(mT(low), mT(np.linalg.solve(up, mT(m))))
+    return rows_bar[np.argsort(lu_rows(piv))]
+
+
+@differentiated_through
+def _lu_matrix(lu, piv):
+    """A from its packed factors: (L U)[rows⁻¹]."""
+    low, up = _lu_parts(lu)
+    return (low @ up)[np.argsort(lu_rows(piv))]
+
+
+@differentiated_through
+def lu_solve_jvp(d, lu_and_piv, b, ans, trans=0):
+    """Tangent of `scipy.linalg.lu_solve(lu_and_piv, b, trans)` through the factors."""
+    lu, piv = lu_and_piv
+    low, up = _lu_parts(lu)
+    moved = d[0] + np.zeros_like(lu)
+    da = (np.tril(moved, -1) @ up + low @ np.triu(moved))[np.argsort(lu_rows(piv))]
+    a = _lu_matrix(lu, piv)
+    if trans == 0:
+        return -np.linalg.solve(a, da @ ans)
+    return -np.linalg.solve(mT(a), mT(da) @ ans)
+
+
+@differentiated_through
+def lu_solve_vjp(g, lu_and_piv, b, ans, trans=0):
+    """Cotangent of the factors `(lu, piv)` in `scipy.linalg.lu_solve(lu_and_piv, b, trans)`."""
+    lu, piv = lu_and_piv
+    low, up = _lu_parts(lu)
+    a = _lu_matrix(lu, piv)
+    n = np.shape(lu)[-1]
+    x = np.reshape(ans, (n, -1))
+    if trans == 0:
+        y = np.reshape(np.linalg.solve(mT(a), g), (n, -1))
+        a_bar = -(y @ mT(x))
+    else:
+        y = np.reshape(np.linalg.solve(a, g), (n, -1))
+        a_bar = -(x @ mT(y))
+    rows_bar = a_bar[lu_rows(piv)]
+    lu_bar = np.tril(rows_bar @ mT(up), -1) + np.triu(mT(low) @ rows_bar)
+    return Derivatives([lu_bar, zeros_like(piv)])
