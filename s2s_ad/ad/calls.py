@@ -79,6 +79,8 @@ class Callees:
                 raise
             message = f"in {given[0]}, which a second derivative differentiates: {exc.message}"
             raise type(exc)(message, filename=exc.filename, line=exc.line, hint=exc.hint) from None
+        if is_differentiated_through(fn):  # (its code, called by code of the next order)
+            derived.function._s2s_through = True
         self.dependencies += derived.dependencies
         self.effects = self.effects or derived.effects
         key = (fn, mode, wrt, structures, reads)

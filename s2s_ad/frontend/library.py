@@ -55,7 +55,8 @@ def is_library_function(fn: object) -> bool:
 
 def is_differentiated_through(fn: object) -> bool:
     """A helper of s2s_ad's derivative code (`runtime/through.py`) that code differentiated
-    again differentiates through its source, as it does a helper of the user's."""
+    again differentiates through its source, as it does a helper of the user's (also the
+    derivative code made from one: `ad/calls.py`)."""
     return getattr(fn, "_s2s_through", False) is True
 
 

@@ -17,6 +17,7 @@ from .builtins import *  # noqa: F403
 from .contexts import *  # noqa: F403
 from .core import *  # noqa: F403
 from .curvature import *  # noqa: F403
+from .definitions import *  # noqa: F403
 from .dicts import *  # noqa: F403
 from .directions import *  # noqa: F403
 from .factorisations import *  # noqa: F403

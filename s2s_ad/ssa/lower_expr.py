@@ -24,6 +24,7 @@ from ..errors import NameResolutionError, UnsupportedSyntaxError
 from ..frontend.nodes import descendants
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
+from ..rules.definitions import definition_of, option_not_covered
 from ..rules.registry import lookup
 from .builtins import UPDATES_GIVING_NONE
 from .dicts import DictValues
@@ -368,7 +369,15 @@ class ExprLowering(
             )
         args, kwargs = self._callee_updates(callee, args, kwargs)  # ssa/callee_updates.py
         args, kwargs = self._rule_arguments(callee.value, args, kwargs)
-        return Prim(callee.value, args, kwargs, spelled=callee.source)
+        # (`np.polyfit`: differentiated through s2s_ad's definition, written as called)
+        fn = definition_of(callee.value) or callee.value
+        option = option_not_covered(fn, args, kwargs) if fn is not callee.value else None
+        if option is not None:
+            raise self._unsupported(
+                f"`{callee.source}` with `{option}=`, whose derivative is not implemented",
+                hint=f"call `{callee.source}` without `{option}=`",
+            )
+        return Prim(fn, args, kwargs, spelled=callee.source)
 
     def _rule_arguments(self, fn: object, args: tuple, kwargs: tuple) -> tuple:
         """(args, kwargs) of a call of a function with a rule: NumPy's own names of its
