@@ -165,3 +165,44 @@ def test_a_join_with_a_call_carrying_no_derivative(f, x):
     for name, second in SECOND.items():
         ours = second(f)(x)
         np.testing.assert_allclose(ours, reference, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+# 3. the same masks where the statements stand in a `with` block (session 39: reverse over
+# reverse gave nan, the uses in the reverse sweep's `with` taken for another block's)
+
+
+def where_sqrt_in_errstate(x):
+    with np.errstate(invalid="ignore"):
+        r = np.where(x > 0.0, np.sqrt(x), 0.0)
+    return np.sum(r * x)
+
+
+def where_log_read_after(x):
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.abs(x))
+    return np.sum(np.where(x != 0.0, logs * x * x, 0.0))
+
+
+def nested_withs(x):
+    with np.errstate(divide="ignore"):
+        with np.errstate(invalid="ignore"):
+            inverse = np.where(x != 0.0, 1.0 / x, 0.0)
+    return np.sum(inverse * np.cos(x))
+
+
+WITHS = [where_sqrt_in_errstate, where_log_read_after, nested_withs]
+AT_ZEROS = np.array([0.0, 0.8, -0.5, 1.3])
+
+
+@pytest.mark.parametrize("second", list(SECOND), ids=list(SECOND))
+@pytest.mark.parametrize("f", WITHS, ids=lambda f: f.__name__)
+def test_masks_inside_with_blocks(f, second):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ours = SECOND[second](f)(AT_ZEROS)
+    assert np.all(np.isfinite(ours)), second
+    # away from the zero the Hessian is smooth: central differences of the gradient there
+    x = AT_ZEROS + np.array([0.4, 0.0, 0.0, 0.0])
+    reference = _gradient_differences(f, x)
+    np.testing.assert_allclose(SECOND[second](f)(x), reference, rtol=1e-5, atol=1e-6)
+    assert np.all(ours[0] == 0.0) and np.all(ours[:, 0] == 0.0)  # the zero is masked out

@@ -79,9 +79,9 @@ def masked_statements(
     counts: dict[str, int] = {}
     owner: dict[str, tuple[Assign, int]] = {}  # target → (statement, id of its block)
     uses: dict[str, list[tuple[object, int]]] = {}
-    for block in _blocks(fn.body):
+    for block, key in _blocks(fn.body, id(fn.body)):
         for stmt in block:
-            where = placed.get(id(stmt), id(block))
+            where = placed.get(id(stmt), key)
             for var in _reads(stmt):
                 uses.setdefault(var, []).append((stmt, where))
             if isinstance(stmt, (Assign, For)):
@@ -244,14 +244,19 @@ def _elementwise(stmt: Assign) -> bool:
     return rule is not None and (rule.diagonal or value.fn is runtime.masked)
 
 
-def _blocks(body: list) -> list[list]:
-    """Every statement list of `body`, nested ones included."""
-    found = [body]
+def _blocks(body: list, key: int) -> list[tuple[list, int]]:
+    """Every statement list of `body`, nested ones included, each with the id of the block
+    it runs as part of: its own, but a `with` body's is its enclosing block's (it runs once,
+    where it stands: a value made in `with np.errstate(...)` and read after it, or in the
+    reverse sweep's `with`, is read in straight-line code)."""
+    found = [(body, key)]
     for stmt in body:
         if isinstance(stmt, If):
-            found += _blocks(stmt.body) + _blocks(stmt.orelse)
-        elif isinstance(stmt, (For, While, With)):
-            found += _blocks(stmt.body)
+            found += _blocks(stmt.body, id(stmt.body)) + _blocks(stmt.orelse, id(stmt.orelse))
+        elif isinstance(stmt, (For, While)):
+            found += _blocks(stmt.body, id(stmt.body))
+        elif isinstance(stmt, With):
+            found += _blocks(stmt.body, key)
     return found
 
 
