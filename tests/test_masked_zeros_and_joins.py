@@ -184,7 +184,7 @@ def where_log_read_after(x):
 
 
 def nested_withs(x):
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"):  # noqa: SIM117 (nested, as written)
         with np.errstate(invalid="ignore"):
             inverse = np.where(x != 0.0, 1.0 / x, 0.0)
     return np.sum(inverse * np.cos(x))
