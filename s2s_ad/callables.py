@@ -266,7 +266,7 @@ def _bound_function(resolved: Resolved, original: object) -> types.FunctionType:
     bound = [f"_s2s_bound{i}" for i in range(len(resolved.args))]
     # keyword-bound values are the defaults of keyword-only parameters (partial's semantics)
     cells = ["_s2s_callee", *bound, *defaults]
-    name = fn.__name__ if fn.__name__.isidentifier() else "_lambda"
+    name = _def_name(fn)
     source = (
         f"def _s2s_make({', '.join(cells)}):\n"
         f"    def {name}({', '.join(params)}):\n"
@@ -379,13 +379,21 @@ def _same_signature(f: types.FunctionType, params: list, known: dict) -> types.F
         value = f"_s2s_known_{p.name}" if p.name in known else p.name
         passed.append(f"{p.name}={value}" if p.kind is p.KEYWORD_ONLY else value)
     cells = ["_s2s_callee", *(f"_s2s_known_{n}" for n in known), *defaults]
+    name = _def_name(f)
     source = (
         f"def _s2s_make({', '.join(cells)}):\n"
-        f"    def {f.__name__}({', '.join(texts)}):\n"
+        f"    def {name}({', '.join(texts)}):\n"
         f"        return _s2s_callee({', '.join(passed)})\n"
-        f"    return {f.__name__}\n"
+        f"    return {name}\n"
     )
-    return _compiled(source, f, [f, *known.values(), *defaults.values()])
+    made = _compiled(source, f, [f, *known.values(), *defaults.values()])
+    made.__name__ = f.__name__
+    return made
+
+
+def _def_name(fn: types.FunctionType) -> str:
+    """A name the made function's `def` can have: `fn`'s, `_lambda` for a lambda's."""
+    return fn.__name__ if fn.__name__.isidentifier() else "_lambda"
 
 
 def _compiled(source: str, fn: types.FunctionType, cells: list) -> types.FunctionType:

@@ -105,3 +105,124 @@ def test_second_derivatives(f, second):
     gradient, h = ad.grad(f), 1e-5
     reference = np.array([(gradient(X + h * e) - gradient(X - h * e)) / (2 * h) for e in np.eye(6)])
     np.testing.assert_allclose(SECOND[second](f)(X), reference, rtol=1e-5, atol=1e-6)
+
+
+# Items of local lists and dicts updated as Python updates them (session 39): an item read
+# out before it is replaced keeps its value, two items swapped, and an item of an item
+# (`rows[1][0] = v`, at any depth, in loops, `+=` too) updated and seen through the list.
+# Where another name may be the very item updated (`first = rows[0]; rows[0][1] = v`), the
+# update is refused at its line: before, `first` kept the old value, silently.
+
+
+def item_read_then_replaced(x):
+    parts = [x, x * 2.0]
+    old = parts[0]
+    parts[0] = x * 3.0
+    return np.sum(old) + np.sum(parts[0] * old)
+
+
+def items_swapped(x):
+    parts = [np.outer(x[:3], x[3:]), x]
+    parts[0], parts[1] = parts[1], parts[0]
+    return np.sum(parts[0] ** 3) + np.sum(parts[1] * 2.0)
+
+
+def dict_entries_swapped(x):
+    d = {"a": x * 1.0, "b": x * 2.0}
+    a = d["a"]
+    d["a"], d["b"] = d["b"], a * 3.0
+    return np.sum(a) + np.sum(d["a"] * d["b"])
+
+
+def slice_kept(x):
+    r = [x[0] * 2.0, x[1] ** 2, x[2]]
+    s = r[1:]
+    r[1] = x[0] * 100.0
+    return s[0] + r[1]
+
+
+def nested_items(x):
+    nested = [[x, x[:1]], [x * 2.0]]
+    nested[0][1] = np.outer(x, x)
+    nested[1][0] = np.sum(nested[1][0])
+    return np.sum(nested[0][1]) + nested[1][0] ** 2 + np.sum(nested[0][0])
+
+
+def grid_in_loops(x):
+    grid = [[x[0] * 0.0, x[1] * 0.0], [x[2] * 0.0, x[3] * 0.0]]
+    for i in range(2):
+        for j in range(2):
+            grid[i][j] = x[i] * x[j + 2] + grid[i][j]
+            grid[i][j] += x[i + j]
+    return grid[0][0] + grid[1][1] * grid[0][1] + grid[1][0]
+
+
+def deep_and_dicts(x):
+    g = [[[x[0], x[1]]], [[x[2]]]]
+    g[0][0][1] = x[0] * x[2]
+    d = {"w": [x[3], x[4]], "b": [x[5]]}
+    d["w"][0] = d["w"][0] * d["b"][0]
+    return g[0][0][0] * g[0][0][1] + g[1][0][0] + d["w"][0] + d["w"][1] ** 2
+
+
+def array_item_element(x):
+    rows = [x * 1.0, x * 2.0]
+    rows[1][0] = x[2] * 7.0
+    return np.sum(rows[1] ** 2) + np.sum(rows[0])
+
+
+ITEMS = [
+    item_read_then_replaced,
+    items_swapped,
+    dict_entries_swapped,
+    slice_kept,
+    nested_items,
+    grid_in_loops,
+    deep_and_dicts,
+    array_item_element,
+]
+
+
+@pytest.mark.parametrize("f", ITEMS, ids=lambda f: f.__name__)
+def test_items_updated_as_python_does(f):
+    check_grads(f, (X,))
+    assert ad.value_and_grad(f)(X)[0] == f(X)
+    gradient, h = ad.grad(f), 1e-5
+    reference = np.array([(gradient(X + h * e) - gradient(X - h * e)) / (2 * h) for e in np.eye(6)])
+    np.testing.assert_allclose(ad.hessian(f)(X), reference, rtol=1e-5, atol=1e-6)
+
+
+def another_name_for_the_row(x):
+    rows = [[x[0], x[1]], [x[2]]]
+    first = rows[0]
+    row = rows[0]
+    row[1] = x[2] ** 2
+    return first[1] * 3.0 + row[1]
+
+
+def another_name_then_nested(x):
+    rows = [[x[0], x[1]], [x[2]]]
+    first = rows[0]
+    rows[0][1] = x[2] ** 2
+    return first[1] * 3.0 + rows[0][1]
+
+
+@pytest.mark.parametrize("f", [another_name_for_the_row, another_name_then_nested])
+def test_an_update_another_name_may_see_is_refused_at_its_line(f):
+    with pytest.raises(
+        ad.S2SError, match=r"test_list_items_reshaped\.py:\d+.*may be the same list"
+    ):
+        ad.grad(f)(X)
+
+
+def test_once_refused_programs_of_earlier_testers():
+    """Other testers' programs that were refused (test_item_demand_independent.py,
+    test_item_activity_independent.py): now against central differences."""
+    import item_activity_programs_independent as activity
+    import test_item_demand_independent as demand
+
+    data = np.array([0.4, 0.7, 1.1, 0.2])
+    check_grads(lambda v: activity.inner_list_setitem_direct(v[0], data), (X[:1],))
+    for name in ["nested_dict_setitem", "nested_list_setitem", "slice_before_mutation"]:
+        fn = getattr(demand, name)
+        check_grads(lambda v, fn=fn: fn(v[:3], v[3]), (X[:4],))

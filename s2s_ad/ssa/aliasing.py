@@ -362,6 +362,13 @@ class AliasAnalysis:
         holders = {self.item_of.get(same) for same in self._same_objects(name)} - {None}
         return any(self._possibly_same(holder, container) for holder in holders)
 
+    def _may_be_sibling(self, a: str, b: str) -> bool:
+        """Whether `a` and `b` may be the same item read out of one container twice
+        (`first = rows[0]; row = rows[0]`): an update of one list is then the other's."""
+        holders_a = {self.item_of.get(same) for same in self._same_objects(a)} - {None}
+        holders_b = {self.item_of.get(same) for same in self._same_objects(b)} - {None}
+        return any(self._possibly_same(h, k) for h in holders_a for k in holders_b)
+
     def _holds(self, container: str, item: str) -> bool:
         """Whether `container` may be made from `item` (holds it, or is a view of it)."""
         return item in self._ancestors(container)
@@ -393,14 +400,23 @@ class AliasAnalysis:
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
         self._refuse_global(name, current.name, ancestors, what, of_list=of_list)
+        written_back = self.__dict__.get("written_back", ())  # (element_targets.py)
         for other, value, is_param in self._sharers(name):
+            if other in written_back:
+                continue  # the list the updated item is put back into
             relation = self._relation(current.name, value, ancestors)
             if relation is None:
                 continue
-            if relation != "same" and of_list and not self._holds(value, current.name):
+            # (an item read out of the list is no view of it: replacing or adding items
+            # leaves it as it is, `old = parts[0]; parts[0] = v`; not `parts[0] += v`, which
+            # updates an array item in place)
+            replaced = of_list and not self.__dict__.get("augmenting", False)
+            item = replaced and self._may_be_item_of(value, current.name)
+            if relation != "same" and of_list and (item or not self._holds(value, current.name)):
                 if not is_param and (
                     self._possibly_same(current.name, value)
                     or self._may_be_item_of(current.name, value)
+                    or self._may_be_sibling(current.name, value)
                 ):
                     self._guard(name, Var(value), f"`{other}`", what, list_object=True)
                 continue  # growing a list changes only the names of it and of its holders

@@ -82,14 +82,20 @@ class ElementTargets:
             return item
         for old in updated:
             relation = self._relation(item.name, old.name)
-            if relation is None:
-                continue
+            if relation is None or self._item_of_list(item, old):
+                continue  # (`xs[0], xs[1] = xs[1], xs[0]`: the items, not views of the list)
             what = "an assignment whose later value is a view of an array an earlier target updated"
             hint = "assign in separate statements, copying the value first (`.copy()`)"
             if relation != "maybe":
                 raise self._unsupported(what, hint=hint)
             item = self._checked_unshared(item, old, f"unsupported construct: {what}", hint)
         return item
+
+    def _item_of_list(self, item: Var, container: Var) -> bool:
+        """Whether `item` was read out of the list (or dict) `container` as one of its
+        items: replacing items of the list leaves it as it is."""
+        kind = (self.kind_of(container) or "").split("/")[0]
+        return kind in ("list", "dict") and self._may_be_item_of(item.name, container.name)
 
     def _is_list(self, name: str) -> bool:
         """Whether `name` holds a list (or a dict), whatever its items' kind: `[]`
@@ -101,6 +107,9 @@ class ElementTargets:
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
         base = target.value
+        if isinstance(base, gast.Subscript) and self._is_list(_root(base) or ""):
+            self._set_nested_item(target, value)
+            return
         if not isinstance(base, gast.Name):
             raise self._unsupported(
                 "assignment to an element of something other than a local array",
@@ -124,6 +133,25 @@ class ElementTargets:
             base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
         )
         self._rebind_aliases(base.id)
+
+    def _set_nested_item(self, target: gast.Subscript, value: Atom) -> None:
+        """`rows[0][1] = v` of a local list (or dict) of lists or arrays: the item is
+        updated under a name of its own, then put back, as Python's update of the item the
+        list holds is seen through the list: `_item = rows[0]; _item[1] = v; rows[0] =
+        _item` (deeper targets in turn)."""
+        holder = target.value
+        item = self.namer.fresh(f"{_root(holder)}_item")
+        self._define(item, self._atom(holder))
+        written_back = self.__dict__.get("written_back", ())
+        self.written_back = (*written_back, _root(holder))  # (put back: no other sharer)
+        try:
+            self._set_item(_element_of(item, target.slice, target), value)
+        finally:
+            self.written_back = written_back
+        self._set_item(
+            gast.copy_location(gast.Subscript(holder.value, holder.slice, gast.Store()), holder),
+            self.env[item],
+        )
 
     def _update(self, name: str, what: str, *, of_list: bool = False) -> None:
         """Refuse an in-place update that someone else would see: of an argument, a global,
@@ -149,3 +177,16 @@ class ElementTargets:
 def is_element(target: gast.expr) -> bool:
     """`a[i]` as a target: an update of the local `a`."""
     return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)
+
+
+def _root(target: gast.expr) -> str | None:
+    """The name an element target's chain `a[i][j]…` starts from, or None."""
+    while isinstance(target, gast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, gast.Name) else None
+
+
+def _element_of(name: str, index: gast.expr, like: gast.AST) -> gast.Subscript:
+    """The target `name[index]`, located as `like`."""
+    base = gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+    return gast.copy_location(gast.Subscript(value=base, slice=index, ctx=gast.Store()), like)

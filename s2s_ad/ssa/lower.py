@@ -269,7 +269,11 @@ class _Lowering(
                 item = Prim(runtime.immutable_item, (old,), spelled=self._rt("immutable_item"))
                 old = self._atom_of(item)
             new = self._binop(type(stmt.op), old, self._atom(stmt.value))
-            self._set_item(stmt.target, self._atom_of(new))
+            self.augmenting = True  # (an array item is updated in place: ssa/aliasing.py)
+            try:
+                self._set_item(stmt.target, self._atom_of(new))
+            finally:
+                self.augmenting = False
             return
         name = stmt.target.id
         current = self._name(name)
