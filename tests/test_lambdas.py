@@ -356,3 +356,26 @@ def without_defaults_in_an_arm(x):
 def test_a_lambda_without_defaults_in_an_arm_runs_only_there(x):
     check_grads(without_defaults_in_an_arm, (x,))
     check_modes_agree(without_defaults_in_an_arm, (x,))
+
+
+def _cube(v):
+    return v**3
+
+
+# a lambda differentiated whose default is a function (NumPy's or the user's): its stand-in
+# `def` was written `def <lambda>(…)`, a SyntaxError from inside s2s_ad (session 39)
+DEFAULT_FUNCTIONS = {
+    "numpy": lambda x, fn=np.sin: np.sum(fn(x)),
+    "user": lambda x, fn=_cube, k=2.0: np.sum(fn(x) * k),
+}
+
+
+@pytest.mark.parametrize("name", list(DEFAULT_FUNCTIONS))
+def test_a_lambda_with_a_function_default(name):
+    f = DEFAULT_FUNCTIONS[name]
+    check_grads(f, (np.abs(X) + 0.5,))
+    gradient, x, h = ad.grad(f), np.abs(X) + 0.5, 1e-5
+    reference = np.array(
+        [(gradient(x + h * e) - gradient(x - h * e)) / (2 * h) for e in np.eye(x.size)]
+    )
+    np.testing.assert_allclose(ad.hessian(f)(x), reference, rtol=1e-5, atol=1e-6)
