@@ -165,23 +165,14 @@ OK = {
     ]
 }
 
-_LAMBDA = "refused: `a lambda used as a value` at the lambda given to {}; README does not list it"
-_RULE = "refused: `no derivative rule for {}` (hint: write a defvjp rule); README does not list it"
 _PAIRS = "refused: `call of fn, a function held in a local variable` for (function, data) pairs"
 _LOCAL_OBJ = (
     "refused as `method .{}() of a local value; supported array methods are ...`:"
     " misnames an object"
 )
+# (functools.reduce, itertools.accumulate, product and chain were refused, "a lambda used as
+# a value" or "no derivative rule": written as loops since session 39, ssa/folds.py)
 REFUSED_NOT_LISTED = {
-    "reduce_layers": _LAMBDA.format("functools.reduce"),
-    "reduce_compose_functions": _LAMBDA.format("functools.reduce"),
-    "reduce_add_list": _RULE.format("functools.reduce"),
-    "reduce_scalars_mul": _RULE.format("functools.reduce"),
-    "accumulate_loop": _RULE.format("itertools.accumulate"),
-    "accumulate_mul_arrays": _RULE.format("itertools.accumulate"),
-    "product_of_lists": _RULE.format("itertools.product over lists of arrays"),
-    "chain_scalars": _RULE.format("itertools.chain"),
-    "chain_arrays": _RULE.format("itertools.chain"),
     "function_data_pairs": _PAIRS + " in a module list",
     "local_function_data_pairs": _PAIRS + " in a local list",
     "sorted_pairs_by_weight": _PAIRS + " sorted by key",

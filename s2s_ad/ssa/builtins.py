@@ -69,7 +69,12 @@ class Builtins:
         self.consumed = node
 
     def _builtin_call(self, node: gast.Call) -> Expr | None:
-        """The lowering of a call of one of Python's sequence builtins; None for others."""
+        """The lowering of a call of one of Python's sequence builtins (and of the folds of
+        `functools` and `itertools`: ssa/folds.py); None for others."""
+        folded = self._fold_call(node, self.consumed is node)
+        if folded is not None:
+            self.consumed = None
+            return folded
         fn = self._builtin(node.func)
         if fn is None:
             return None

@@ -54,6 +54,7 @@ from .context_managers import ContextManagers
 from .derivative_calls import DerivativeCalls
 from .effects import Effects
 from .element_targets import ElementTargets, is_element
+from .folds import Folds
 from .function_values import FunctionValues
 from .ir import Assign, Atom, For, Free, Function, If, Prim, Return, Stmt, Var, While
 from .known_loops import KnownLoops
@@ -127,6 +128,7 @@ class _Lowering(
     LoopSharing,
     AliasAnalysis,
     Builtins,
+    Folds,
     StarredTargets,
     SuperCalls,
     ObjectNames,
