@@ -171,9 +171,9 @@ _LOCAL_OBJ = (
     " misnames an object"
 )
 # (functools.reduce, itertools.accumulate, product and chain were refused, "a lambda used as
-# a value" or "no derivative rule": written as loops since session 39, ssa/folds.py)
+# a value" or "no derivative rule": written as loops since session 39, ssa/folds.py; so was
+# function_data_pairs, a module's list of (function, data) pairs: unrolled since session 39)
 REFUSED_NOT_LISTED = {
-    "function_data_pairs": _PAIRS + " in a module list",
     "local_function_data_pairs": _PAIRS + " in a local list",
     "sorted_pairs_by_weight": _PAIRS + " sorted by key",
     "comprehension_lambdas": "refused: `a lambda used as a value` for"

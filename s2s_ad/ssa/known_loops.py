@@ -48,11 +48,13 @@ class KnownLoops:
         target, iterable, index, start = enumerated
         if self._unrolled_function_items(stmt, enumerated):  # `for f in fs`, `ops.items()`
             return True
-        if not isinstance(target, gast.Name) or stmt.orelse:
+        if stmt.orelse or not (isinstance(target, gast.Name) or _names_tuple(target)):
             return False
         items = self._known_items(iterable)
         if items is None:
             return False
+        if isinstance(target, gast.Tuple):  # `for fn, c in PAIRS`: (function, data) pairs
+            return self._unrolled_pairs(stmt, target, items, index, start)
         self._refuse_jumps(stmt)
         live = self._live(iterable)  # a differentiated list (ssa/live_objects.py): its atom
         self.scope.watch(_Length(items.value), "len", len(items.value))
@@ -60,7 +62,7 @@ class KnownLoops:
             self.scope.watch(items.value, i, value)
             if start is not None:
                 self._define(index, Const(start + i))
-            atom = Free(f"{items.source}[{i}]", value)
+            atom = Free(self._item_spelled(items, i), value)
             known = is_function_value(value) or followed(value)
             if live is not None and (followed(value) or not known):
                 # data through the run-time list, code from the example
@@ -70,6 +72,35 @@ class KnownLoops:
                 self.env[target.id] = Known(atom) if known else atom
             self._block(stmt.body)
         return True
+
+    def _unrolled_pairs(
+        self, stmt: gast.For, target: gast.Tuple, items: Free, index, start
+    ) -> bool:
+        """`for fn, c in PAIRS:` over a known list of tuples holding functions or objects:
+        the body once per tuple, each name bound to its item (a function known, data read
+        live where the derivative runs, as the list's item `PAIRS[0][1]`). False where the
+        tuples do not all have the target's length."""
+        width = len(target.elts)
+        if not all(isinstance(v, tuple) and len(v) == width for v in items.value):
+            return False
+        self._refuse_jumps(stmt)
+        self.scope.watch(_Length(items.value), "len", len(items.value))
+        for i, pair in enumerate(items.value):
+            self.scope.watch(items.value, i, pair)
+            if start is not None:
+                self._define(index, Const(start + i))
+            for k, (name, value) in enumerate(zip(target.elts, pair, strict=True)):
+                atom = Free(f"{self._item_spelled(items, i)}[{k}]", value)
+                known = is_function_value(value) or followed(value)
+                self.env[name.id] = Known(atom) if known else atom
+            self._block(stmt.body)
+        return True
+
+    def _item_spelled(self, items: Free, i: int) -> str:
+        """How the generated code reads item `i` of the known list `items`: by its place in
+        the whole list where `items` is a literal slice of one."""
+        whole, places = self.__dict__.get("slice_places", {}).get(id(items.value), (None, None))
+        return f"{items.source}[{i}]" if whole is None else f"{whole}[{places[i]}]"
 
     def _refuse_jumps(self, stmt: gast.For) -> None:
         if any(n.startswith(("_stop", "_skip")) for n in stored_names(stmt.body)):
@@ -176,6 +207,11 @@ class KnownLoops:
                 self.scope.watch(whole.value, i, value)
             part = whole.value[slice(*bounds)]
             spelled = ":".join("" if b is None else str(b) for b in bounds)
+            # (its items spelled by their places in the whole: `FNS[2]`, not `FNS[1:][1]`,
+            # which code differentiated again could not follow)
+            places = self.__dict__.setdefault("slice_places", {})
+            source, inner = places.get(id(whole.value), (whole.source, range(len(whole.value))))
+            places[id(part)] = (source, list(inner)[slice(*bounds)])  # (a slice of a slice)
             return Free(f"{whole.source}[{spelled}]", part)
         items = self._known_chain(node) or self._known_name(node)
         if items is None and isinstance(node, gast.Attribute) and not self._is_local_chain(node):
@@ -189,9 +225,21 @@ class KnownLoops:
                     self.scope.reads[name] = value
         if items is None or not isinstance(items.value, (list, tuple)):
             return None
-        if not any(is_function_value(v) or followed(v) for v in items.value):
+        if not any(
+            _holds_code(v) or (isinstance(v, tuple) and any(map(_holds_code, v)))
+            for v in items.value
+        ):
             return None
         return items
+
+
+def _holds_code(value: object) -> bool:
+    """A function, or an object whose code the lowering follows."""
+    return is_function_value(value) or followed(value)
+
+
+def _names_tuple(target: gast.expr) -> bool:
+    return isinstance(target, gast.Tuple) and all(isinstance(e, gast.Name) for e in target.elts)
 
 
 def _literal_slice(node: gast.expr) -> tuple | None:
