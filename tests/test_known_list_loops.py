@@ -99,3 +99,26 @@ def test_a_changed_pair_makes_a_new_derivative():
         assert ad.grad(pairs)(X)[0] == pytest.approx(expected)
     finally:
         PAIRS[1] = (np.cos, 2.0)
+
+
+def weighted_by_pairs(pairs, x):
+    total = 0.0
+    for fn, w in pairs:
+        total = total + np.sum(fn(x) * w)
+    return total
+
+
+def test_pairs_given_as_an_argument_held_fixed():
+    """A list of (function, weights) given as an argument: its functions known for each
+    call's list, its weights read from that call's list."""
+    gradient = ad.grad(weighted_by_pairs, wrt=1)
+    x = X[:2]
+    for pairs in (
+        [(np.sin, np.array([1.0, 2.0])), (np.cos, np.array([0.5, -1.0]))],
+        [(np.sin, np.array([3.0, 1.0])), (np.cos, np.array([2.0, 2.0]))],
+        [(np.tanh, np.array([3.0, 1.0])), (np.cos, np.array([2.0, 2.0]))],
+    ):
+        check_grads(lambda v, pairs=pairs: weighted_by_pairs(pairs, v), (x,))
+        d0 = {np.sin: np.cos, np.tanh: lambda v: 1.0 - np.tanh(v) ** 2}[pairs[0][0]]
+        expected = d0(x) * pairs[0][1] - np.sin(x) * pairs[1][1]
+        np.testing.assert_allclose(gradient(pairs, x), expected, rtol=1e-12)

@@ -83,6 +83,8 @@ class KnownLoops:
         width = len(target.elts)
         if not all(isinstance(v, tuple) and len(v) == width for v in items.value):
             return False
+        if self._live_root(stmt.iter):  # a differentiated argument's: its data vary per call
+            return False
         self._refuse_jumps(stmt)
         self.scope.watch(_Length(items.value), "len", len(items.value))
         for i, pair in enumerate(items.value):
