@@ -33,11 +33,12 @@ ONE_SHOT = (itertools.accumulate, itertools.chain, itertools.product)
 
 
 class Folds:
-    """The mixin; the lowering supplies `_stmt`, `_atom`, `namer`, `scope` and `env`."""
+    """The mixin; the lowering supplies `_stmt`, `_atom`, `_callee_object` (effects.py),
+    `namer` and `env`."""
 
     def _fold_call(self, node: gast.Call, consumed: bool):
         """The lowering of a call of one of `FOLDS`; None for any other call."""
-        fn = self._library_callee(node.func)
+        fn = self._callee_object(node.func)
         if not any(fn is fold for fold in FOLDS):
             return None
         name = f"{fn.__module__}.{fn.__name__}"
@@ -65,20 +66,6 @@ class Folds:
             f"`{name}` called with arguments s2s_ad does not write as a loop",
             hint="write the loop yourself",
         )
-
-    def _library_callee(self, func: gast.expr) -> object | None:
-        """The object a dotted name of the module's (`functools.reduce`, `reduce`) names, or
-        None (a local, or not a dotted name)."""
-        parts = []
-        while isinstance(func, gast.Attribute):
-            parts.append(func.attr)
-            func = func.value
-        if not isinstance(func, gast.Name) or func.id in self.env or func.id in self.locals:
-            return None
-        value = self.scope.lookup(func.id)
-        for attr in reversed(parts):
-            value = getattr(value, attr, None)
-        return value
 
     def _reduce(self, func: gast.expr, iterable: gast.expr, initial: list[gast.expr]):
         seq = self._fold_sequence(iterable)
@@ -144,9 +131,9 @@ class Folds:
 
     def _fold_step(self, acc: str, func: gast.expr | None, item: str) -> gast.stmt:
         """`acc = func(acc, item)` (`acc + item` without a function)."""
-        if func is None or self._library_callee(func) is operator.add:
+        if func is None or self._callee_object(func) is operator.add:
             value = gast.BinOp(left=nodes.name(acc), op=gast.Add(), right=nodes.name(item))
-        elif self._library_callee(func) is operator.mul:
+        elif self._callee_object(func) is operator.mul:
             value = gast.BinOp(left=nodes.name(acc), op=gast.Mult(), right=nodes.name(item))
         else:
             value = gast.Call(func=func, args=[nodes.name(acc), nodes.name(item)], keywords=[])
