@@ -172,7 +172,9 @@ _LOCAL_OBJ = (
 )
 # (functools.reduce, itertools.accumulate, product and chain were refused, "a lambda used as
 # a value" or "no derivative rule": written as loops since session 39, ssa/folds.py; so was
-# function_data_pairs, a module's list of (function, data) pairs: unrolled since session 39)
+# function_data_pairs, a module's list of (function, data) pairs: unrolled since session 39;
+# and uses_lib_scaler, uses_static_via_instance, uses_local_class_method: methods of objects
+# made in the function, inlined since session 39)
 REFUSED_NOT_LISTED = {
     "local_function_data_pairs": _PAIRS + " in a local list",
     "sorted_pairs_by_weight": _PAIRS + " sorted by key",
@@ -182,13 +184,11 @@ REFUSED_NOT_LISTED = {
     " README lists break/continue as supported",
     "continue_over_functions": "refused: `continue` in a loop over functions;"
     " README lists it as supported",
-    "uses_lib_scaler": _LOCAL_OBJ.format("apply") + " (lib.Scaler(s).apply(x))",
-    "uses_static_via_instance": _LOCAL_OBJ.format("squash") + " (staticmethod via Util())",
-    "uses_local_class_method": _LOCAL_OBJ.format("energy") + " (Holder(np.cos(x)).energy(x))",
     "namedtuple_asdict": _LOCAL_OBJ.format("_asdict") + " (NamedTuple._asdict())",
 }
 
-# constructs the README lists as refused: a located S2SError is expected
+# constructs the README lists as refused: a located S2SError is expected (uses_lib_scaler_call,
+# `lib.Scaler(2.0)(x)`, was one until session 39, when calls of objects made here were inlined)
 REFUSED = {
     "walrus": "if (n := np.sum(x**2))",
     "match_string": "match MODE:",
@@ -200,7 +200,6 @@ REFUSED = {
     "zip_functions": "total = total + c * np.sum(fn(x))",
     "uses_scaling_decorator": "@doubling",
     "uses_counting_decorator": "@counting",
-    "uses_lib_scaler_call": "lib.Scaler(2.0)(x)",
     "walrus_in_comprehension": "(y := v * 2.0)",
 }
 

@@ -416,7 +416,11 @@ class WithProperty:
 
 def reads_property(w):
     m = WithProperty(w)
-    return np.sum(m.double)  # <- error
+    return np.sum(m.double)  # (refused until session 39: the property's getter is inlined)
+
+
+def test_a_property_of_an_object_made_here():
+    check_grads(reads_property, (np.array([0.3, 0.5]),))
 
 
 def misspelt(x):
@@ -429,7 +433,6 @@ def misspelt(x):
     ("fn", "match"),
     [
         (array_real, r"attribute `\.real` of an array"),
-        (reads_property, "property"),
         (misspelt, "has no attribute 'sise'"),
     ],
 )

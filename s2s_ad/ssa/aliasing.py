@@ -175,6 +175,9 @@ class AliasAnalysis:
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
                 self.global_objects.add(target)
         elif isinstance(value, Prim):
+            if value.fn is runtime.new_object or value.fn is runtime.new_record:
+                # the class of an object made here: its methods are inlined (records.py)
+                self.__dict__.setdefault("object_classes", {})[target] = value.args[0].value
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
                 for spelled, very_object in helper_facts(value.fn)[1]:

@@ -49,7 +49,7 @@ from .ir import (
 )
 from .kinds import SequenceKinds
 from .library_keywords import keywords_as_positions
-from .records import Records
+from .records import Records, is_user_class
 from .strings import Strings
 from .super_calls import is_super_attribute
 
@@ -321,6 +321,16 @@ class ExprLowering(
         string = self._string_method(node, args, kwargs)  # ssa/strings.py
         if string is not None:
             return string
+        if isinstance(func, gast.Name) and func.id in self.env:  # `layer(x)` of one made here
+            called = self._made_object_method(self.env[func.id], "__call__", args, kwargs, func.id)
+            if called is not None:
+                return called
+        made = self._made_receiver(func)  # `Scaler(2.0)(x)`
+        if made is not None:
+            spelled = ast.unparse(gast.gast_to_ast(func))
+            called = self._made_object_method(made, "__call__", args, kwargs, spelled)
+            if called is not None:
+                return called
         if isinstance(func, gast.Name) and (func.id in self.env or func.id in self.locals):
             raise self._unsupported(
                 f"call of `{func.id}`, a function held in a local variable, unknown when the "
@@ -338,6 +348,13 @@ class ExprLowering(
                     else ""
                 ),
             )
+        if isinstance(func, gast.Attribute) and not isinstance(func.value, gast.Name):
+            made = self._made_receiver(func.value)  # `Holder(w).energy(x)`: records.py
+            if made is not None:
+                spelled = f"{ast.unparse(gast.gast_to_ast(func.value))}.{func.attr}"
+                method = self._made_object_method(made, func.attr, args, kwargs, spelled)
+                if method is not None:
+                    return method
         if isinstance(func, gast.Attribute) and (
             self._is_local_chain(func) or self._is_free_array(func.value)
         ):
@@ -406,6 +423,12 @@ class ExprLowering(
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
         if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
             return self._replaced(self._atom(func.value), args, kwargs, "._replace(...)")
+        if isinstance(func.value, gast.Name) and func.value.id in self.env:
+            receiver = self.env[func.value.id]  # `h = Holder(w); h.energy(x)`: records.py
+            spelled = f"{func.value.id}.{func.attr}"
+            method = self._made_object_method(receiver, func.attr, args, kwargs, spelled)
+            if method is not None:
+                return method
         listed = self._list_method(func, args, kwargs)  # xs.pop(), …: ssa/builtins.py
         if listed is not None:
             return listed
@@ -433,6 +456,32 @@ class ExprLowering(
         if fn in (np.reshape, np.transpose) and len(args) > 1:  # x.reshape(n * 4, 6) is
             args = (self.tuple_atom(args),)  # x.reshape((n * 4, 6)); x.transpose(1, 0) too
         return Prim(fn, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
+
+    def _made_receiver(self, node: gast.expr) -> Atom | None:
+        """The object a call constructing one of the user's classes makes (lowered here, once),
+        as the receiver of a method called on it at once; None for any other expression."""
+        if not self._makes_object(node):
+            return None
+        made = self._atom(node)
+        classes = self.__dict__.get("object_classes", {})
+        return made if isinstance(made, Var) and made.name in classes else None
+
+    def _makes_object(self, node: gast.expr) -> bool:
+        """Whether `node` is a call that may make an object of the user's (told before it
+        is lowered, so that anything else is lowered once, where it was): a class called, or
+        a method of such an object, or of a name bound to one (`h.scaled(2.0)`)."""
+        if not isinstance(node, gast.Call):
+            return False
+        func = node.func
+        free = isinstance(func, (gast.Name, gast.Attribute)) and not self._is_local_chain(func)
+        if free and is_user_class(self._callee_object(func)):
+            return True
+        if not isinstance(func, gast.Attribute):
+            return False
+        if isinstance(func.value, gast.Name):
+            bound = self.env.get(func.value.id)
+            return getattr(bound, "name", None) in self.__dict__.get("object_classes", {})
+        return self._makes_object(func.value)
 
     def _is_free_array(self, node: gast.expr) -> bool:
         """Whether `node` is a global or closed-over chain naming an array (`W.T` in

@@ -38,15 +38,40 @@ class Records:
     """Mixed into the expression lowering (`lower_expr.py`)."""
 
     def _record_attribute(self, node: gast.Attribute) -> Expr:
-        """`obj.attr` of a local value that is not an array attribute: a record's attribute."""
+        """`obj.attr` of a local value that is not an array attribute: a record's attribute;
+        a property of an object this function made, its getter inlined (`self.w2`)."""
         value = self._atom(node.value)
+        cls = self.__dict__.get("object_classes", {}).get(getattr(value, "name", None))
+        found = inspect.getattr_static(cls, node.attr, None) if cls is not None else None
+        getter = found.fget if isinstance(found, property) else None
+        if inspect.isfunction(getter) and self._inlinable(getter):
+            spelled = f"{cls.__name__}.{node.attr}"
+            return self._inline_helper(spelled, getter, (value,), (), "a property")
         return Prim(getattr, (value, Const(node.attr)), spelled=node.attr, style=ATTRIBUTE)
+
+    def _made_object_method(
+        self, receiver: Atom, attr: str, args: tuple, kwargs: tuple, spelled: str
+    ) -> Expr | None:
+        """`obj.method(…)` of an object this function made (`Holder(w).energy(x)`, `h =
+        Scaler(s); h.apply(x)`): the method (a static one without `self`) inlined with `self`
+        bound to the object, where the lowering can inline it; None for anything else."""
+        cls = self.__dict__.get("object_classes", {}).get(getattr(receiver, "name", None))
+        method = inspect.getattr_static(cls, attr, None) if cls is not None else None
+        if isinstance(method, staticmethod):
+            fn, given = method.__func__, args
+        elif inspect.isfunction(method):
+            fn, given = method, (receiver, *args)
+        else:
+            return None  # a property, a class method, data: as before
+        if not self._inlinable(fn):
+            return None
+        return self._inline_helper(spelled, fn, given, kwargs, "a method of an object made here")
 
     def _construction(self, callee: Free, args: tuple, kwargs: tuple) -> Expr | None:
         """`cls(...)` of a NamedTuple, a dataclass or a user class with its own `__init__`,
         as a record primitive; None for other callees (and classes this does not build)."""
         cls = callee.value
-        if not _is_user_class(cls):
+        if not is_user_class(cls):
             return None
         if _is_namedtuple(cls) or _is_plain_dataclass(cls):
             self._refuse_array_names(cls.__name__, _field_names(cls))
@@ -55,6 +80,13 @@ class Records:
             fields = Const(tuple(name for name, _ in names))
             return Prim(runtime.new_record, (callee, fields, items), spelled=self._rt("new_record"))
         init = cls.__dict__.get("__init__") if "__init__" in vars(cls) else _inherited_init(cls)
+        if init is None and not args and not kwargs and _stateless(cls):
+            # `Util()` of a class of methods alone: an object with no attributes of its own
+            return Prim(
+                runtime.new_object,
+                (callee, Const(()), self._atom_of(self._list_of([]))),
+                spelled=self._rt("new_object"),
+            )
         if not inspect.isfunction(init) or is_library_function(init):
             return None  # no `__init__` of the user's: as any other call
         emitted = len(self.body)
@@ -239,7 +271,15 @@ def _init_refusal(cls: type, where: str, node: gast.AST, found: str) -> _NotLowe
     return _NotLowered(f"`{cls.__name__}.__init__` ({where}:{line}) has {found}")
 
 
-def _is_user_class(cls: object) -> bool:
+def _stateless(cls: type) -> bool:
+    """A plain class (no `__new__`, `__slots__` or base but `object`) whose objects Python
+    makes with no attributes of their own."""
+    return (
+        cls.__bases__ == (object,) and "__new__" not in vars(cls) and "__slots__" not in vars(cls)
+    )
+
+
+def is_user_class(cls: object) -> bool:
     return (
         isinstance(cls, type)
         and cls.__module__ not in ("builtins", "numpy")
