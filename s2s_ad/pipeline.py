@@ -55,6 +55,7 @@ from .ssa.desugar import desugar
 from .ssa.effects import calls_effect, first_effect
 from .ssa.ir import Assign, For, Function, Prim, Var, While, used_vars, walk
 from .ssa.jumps import eliminate_jumps
+from .ssa.lambda_lists import write_out_lambda_lists
 from .ssa.lambdas import lift_lambdas
 from .ssa.live_objects import live_examples
 from .ssa.loop_else import eliminate_loop_else
@@ -301,8 +302,10 @@ def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
         map(type, descendants(node))
     )
     if lifted:
-        # Comprehensions become loops first, so that a lambda in one is lifted into the loop
-        # (its scope); then lambdas become defs, and the comprehensions in their bodies loops.
+        # A list of lambdas over literal values is written out (ssa/lambda_lists.py); then
+        # comprehensions become loops, so that a lambda in one is lifted into the loop (its
+        # scope); then lambdas become defs, and the comprehensions in their bodies loops.
+        node = write_out_lambda_lists(node, scope.lookup("range") is range)
         node = lower_comprehensions(node, parsed.filename, scope)
         node = lower_comprehensions(lift_lambdas(node, parsed.filename), parsed.filename, scope)
         fix_missing_locations(node)  # the stages after expect every node located

@@ -174,12 +174,11 @@ _LOCAL_OBJ = (
 # a value" or "no derivative rule": written as loops since session 39, ssa/folds.py; so was
 # function_data_pairs, a module's list of (function, data) pairs: unrolled since session 39;
 # and uses_lib_scaler, uses_static_via_instance, uses_local_class_method: methods of objects
-# made in the function, inlined since session 39)
+# made in the function, inlined since session 39; comprehension_lambdas, written out since
+# session 39)
 REFUSED_NOT_LISTED = {
     "local_function_data_pairs": _PAIRS + " in a local list",
     "sorted_pairs_by_weight": _PAIRS + " sorted by key",
-    "comprehension_lambdas": "refused: `a lambda used as a value` for"
-    " [lambda v, k=k: v ** k for k in range(3)]",
     "break_over_functions": "refused: `break` in a loop over functions;"
     " README lists break/continue as supported",
     "continue_over_functions": "refused: `continue` in a loop over functions;"
