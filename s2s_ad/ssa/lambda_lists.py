@@ -8,7 +8,7 @@ functions (`FunctionItems`: looped over, indexed by literals), not a loop append
 
 Exact as Python makes them: a default is evaluated when its lambda is made, with the loop
 variable's value then; a lambda's body reads the variable when it runs, after the loop, so
-its last value (`[lambda v: v ** k for k in range(3)]` are three cubes... of `k = 2`). Only a
+its last value (`[lambda v: v ** k for k in range(3)]` are three squares: `k = 2`). Only a
 comprehension of one `for` over `range` of integer literals, or a display of literals, with
 no `if`, is written out; any other stays a comprehension (and is refused where it is used as
 before).
