@@ -276,22 +276,28 @@ def eigenvectors(v):
     [ad.hessian, lambda f: ad.jacfwd(ad.grad(f)), lambda f: ad.jacrev(ad.grad(f))],
     ids=["hessian", "jacfwd(grad)", "jacrev(grad)"],
 )
-def test_singular_vectors_have_second_derivatives(second):
-    """rt.svd_vjp and rt.svd_jvp are differentiated through their source (runtime/through.py):
-    the Hessian of a function of the singular vectors, against central differences of its
-    gradient (before, refused: "no derivative of the next order")."""
-    check_grads(singular_vectors, (X3,))
-    gradient, h = ad.grad(singular_vectors), 1e-5
+@pytest.mark.parametrize("fn", [singular_vectors, eigenvectors])
+def test_vectors_of_decompositions_have_second_derivatives(fn, second):
+    """rt.svd_vjp, rt.eig_vjp and their jvps are differentiated through their source
+    (runtime/through.py): the Hessian of a function of the singular vectors, or of a
+    non-symmetric matrix's eigenvectors, against central differences of its gradient
+    (before, refused: "no derivative of the next order")."""
+    check_grads(fn, (X3,))
+    gradient, h = ad.grad(fn), 1e-5
     reference = np.array(
         [(gradient(X3 + h * e) - gradient(X3 - h * e)) / (2 * h) for e in np.eye(X3.size)]
     )
-    assert_close(second(singular_vectors)(X3), reference, rtol=1e-5)
+    assert_close(second(fn)(X3), reference, rtol=1e-5)
 
 
-@pytest.mark.parametrize(("fn", "helper"), [(eigenvectors, "rt.eig_vjp")])
+def spectral_norm(v):
+    return np.linalg.norm(np.outer(TALL @ v, v) + TALL, 2)
+
+
+@pytest.mark.parametrize(("fn", "helper"), [(spectral_norm, "rt.norm_flat")])
 def test_refused_second_derivatives_are_located(fn, helper):
-    """A non-symmetric matrix's eigenvectors have first derivatives but no second ones yet:
-    a Hessian is refused with an error naming the helper and the function's file."""
+    """The matrix 2-norm has a first derivative but no second one yet: a Hessian is
+    refused with an error naming the helper and the function's file."""
     check_grads(fn, (X3,))
     with pytest.raises(S2SError) as caught:
         ad.hessian(fn)(X3)

@@ -1228,9 +1228,6 @@ def numpy_tail_rows() -> None:
     nonsym = np.diag([1.0, 2.5, 4.0]) + 0.3 * rng.standard_normal((3, 3))  # real eigenvalues
     row("np.linalg.eigvals", "np.sum(np.linalg.eigvals(x) * y)", nonsym, ROW[:3])
     row("np.linalg.eigvals", "np.sum(np.linalg.eigvals(x @ x.T) ** 2)", nonsym)
-    fixed = "np.diag([1.0, 2.5, 4.0]) + np.triu(np.ones((3, 3)), 1)"  # through `a`: refused
-    row("rt.eigvals_jvp", f"np.sum(rt.eigvals_jvp(x, {fixed}) * y)", UNIT[:3, :3], ROW[:3])
-    row("rt.eigvals_vjp", f"np.sum(rt.eigvals_vjp(x, {fixed}) ** 2)", ROW[:3])
     row("rt.onehot", "np.sum(rt.onehot(np.array([0, 2]), 3) @ x)", ROW[:3])
 
 

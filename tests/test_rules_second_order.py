@@ -257,9 +257,7 @@ def _emitted_runtime_names() -> set[str]:
 # Helpers of first derivatives whose own derivatives are not written yet: a second derivative
 # through them is refused at the user's line ("no derivative of the next order yet"), the
 # README lists them
-NO_NEXT_ORDER_YET = dict.fromkeys(
-    ["eig_jvp", "eig_vjp"], "issue 18: eig's second derivatives are not written yet"
-)
+NO_NEXT_ORDER_YET: dict[str, str] = {}  # (eig's helpers were, until session 39)
 
 
 def _differentiable(helper) -> bool:
@@ -290,17 +288,11 @@ THIRD_THROUGH_A = (
     "the matrix (rt.adjugate_jvp, rt.eigvalsh_hess, rt.svdvals_hess and eigh's curvature helpers "
     "have no derivative in `a`)"
 )
-EIGVALS_SECOND = (
-    "second derivative of np.linalg.eigvals: rt.eigvals_vjp has no rule through the matrix "
-    "(eigenvector derivatives of a non-symmetric matrix); refused with a located error"
-)
 AVERAGE_WEIGHTS = (
     "refused, located: np.average's second derivative through its weights (the shares' "
     "helpers rt.average_share_jvp and rt.average_share_vjp have no derivative in the weights)"
 )
-EIG = "np.linalg.eig's derivative helpers (rt.eig_jvp, rt.eig_vjp) have no rules yet"
 PENDING_TESTS: dict[str, str] = {
-    **{f"test_second_order[{k}]": EIG for k in IDS if k.startswith("np.linalg.eig:")},
     "test_second_order[np.average:np.sum(np.average(x, axis=1, weights=y) ** 2)]": AVERAGE_WEIGHTS,
     "test_second_order[np.average:np.average(x) * np.average(x, 0, y, keepdims=True)[0, 1]]": AVERAGE_WEIGHTS,  # noqa: E501
     "test_second_order[rt.average_share:np.sum(rt.average_share(np.ones((3, 4)), x, 1) * y)]": AVERAGE_WEIGHTS,  # noqa: E501
@@ -324,8 +316,6 @@ PENDING_TESTS: dict[str, str] = {
     "test_second_order[np.linalg.norm:np.linalg.norm(x, -2) + np.sum(x ** 2)]": SPECTRAL,
     # S3 (issue 18): np.linalg.eigvals' helpers have no rule through the matrix (it needs
     # the eigenvector derivatives of a non-symmetric matrix): refused, located
-    "test_second_order[np.linalg.eigvals:np.sum(np.linalg.eigvals(x) * y)]": EIGVALS_SECOND,
-    "test_second_order[np.linalg.eigvals:np.sum(np.linalg.eigvals(x @ x.T) ** 2)]": EIGVALS_SECOND,
 }
 
 

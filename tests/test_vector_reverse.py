@@ -118,11 +118,10 @@ def test_rule_in_vector_reverse_mode(wide_module, index):
         assert not swept_by_rows(fn, wrt, args), "swept row by row"
 
 
-# the rules whose rows take the row-by-row path: the helpers their gradient code calls
-# (eig's) have no derivative of the next order (README, "Second and higher derivatives"), so
-# the vector code of the gradient code cannot be made; svd's and lstsq's are differentiated
-# through their source (runtime/through.py), and expm's `expm_frechet` has a rule (session 39)
-ROW_BY_ROW_RULES = {"np.linalg.eig"}
+# the rules whose rows take the row-by-row path: none since session 39 (svd's, lstsq's and
+# eig's helpers are differentiated through their source: runtime/through.py; expm's
+# `expm_frechet` has a rule), so every rule's vector code of the gradient code is made
+ROW_BY_ROW_RULES: set[str] = set()
 
 
 # functions of arrays with array results

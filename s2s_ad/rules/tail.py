@@ -359,13 +359,5 @@ register(
     np.linalg.eigvals,
     Rule("np.linalg.eigvals", ("a",), ("rt.eigvals_jvp(d, a)",), ("rt.eigvals_vjp(d, a)",)),
 )
-# the helpers are linear in the derivative they move; through `a` (third derivatives of
-# eigvals) no rule yet: refused as a differentiated keyword
-for _name, _adjoint in [
-    ("eigvals_jvp", "rt.eigvals_vjp(d, a)"),
-    ("eigvals_vjp", "rt.eigvals_jvp(d, a)"),
-]:
-    register(
-        getattr(rt, _name),
-        Rule(f"rt.{_name}", ("d",), (SAME_CALL,), (_adjoint,), keywords=(("a", None),)),
-    )
+# (its helpers, rt.eigvals_jvp and rt.eigvals_vjp, are differentiated through their source
+# for second derivatives: runtime/through.py; their rules in `d` alone are gone)

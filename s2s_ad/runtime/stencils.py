@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import S2SError
 from .core import Derivatives, as_array
+from .tail import _real_eigen
 from .through import differentiated_through
 
 __all__ = [
@@ -131,9 +132,8 @@ def lstsq_vjp_b(g, a, b, ans):
 # column then kept orthogonal to its own unit eigenvector (NumPy normalises them).
 
 
+@differentiated_through
 def _eig_parts(a, ans):
-    from .tail import _real_eigen
-
     vectors, inverse = _real_eigen(a, "np.linalg.eig")
     w = np.real(ans[0])
     gaps = w[..., None, :] - w[..., :, None]
@@ -142,6 +142,7 @@ def _eig_parts(a, ans):
     return vectors, inverse, np.where(eye, 0.0, 1.0 / safe)
 
 
+@differentiated_through
 def eig_jvp(d, a, ans):
     """Tangent of `(w, v) = np.linalg.eig(a)` along `d` = dA (distinct real eigenvalues)."""
     vectors, inverse, f = _eig_parts(a, ans)
@@ -151,6 +152,7 @@ def eig_jvp(d, a, ans):
     return Derivatives([np.diagonal(c, axis1=-2, axis2=-1), raw - vectors * along])
 
 
+@differentiated_through
 def eig_vjp(g, a, ans):
     """Cotangent of `a` in `np.linalg.eig(a)`, given one item per result (w, v)."""
     vectors, inverse, f = _eig_parts(a, ans)

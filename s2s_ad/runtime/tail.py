@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import S2SError
 from .core import Derivatives, unbroadcast
+from .through import differentiated_through
 
 __all__ = [
     "along_axis",
@@ -159,6 +160,7 @@ def masked_split(g, masks, items):
     return Derivatives(unbroadcast(m * g, item) for m, item in zip(masks, items, strict=True))
 
 
+@differentiated_through
 def _real_eigen(a, name="np.linalg.eigvals"):
     """Eigenvectors of `a` and their inverse, refused when an eigenvalue is complex."""
     w, vectors = np.linalg.eig(a)
@@ -173,12 +175,14 @@ def _real_eigen(a, name="np.linalg.eigvals"):
     return vectors, np.linalg.inv(vectors)
 
 
+@differentiated_through
 def eigvals_jvp(d, a):
     """Tangent of the eigenvalues of `a`: dλᵢ = (V⁻¹ dA V)ᵢᵢ (distinct real eigenvalues)."""
     vectors, inverse = _real_eigen(a)
     return np.diagonal(inverse @ d @ vectors, axis1=-2, axis2=-1)
 
 
+@differentiated_through
 def eigvals_vjp(g, a):
     """Cotangent of `a` in `np.linalg.eigvals(a)`: V⁻ᵀ diag(g) Vᵀ."""
     vectors, inverse = _real_eigen(a)
