@@ -528,8 +528,6 @@ def test_second_order(f, args, wrt):
     check_second(f, args, wrt)
 
 
-# (inner_list_setitem_direct, `rows[1][0] = v`, is supported since session 39:
-# tests/test_list_items_reshaped.py)
 REFUSED = [
     P.refused_list_in_dict_append,
     P.refused_inner_alias_setitem,
@@ -538,6 +536,7 @@ REFUSED = [
     P.list_in_list_append,
     P.list_in_tuple_setitem,
     P.inner_list_setitem,
+    P.inner_list_setitem_direct,
     P.dict_list_append,
 ]
 

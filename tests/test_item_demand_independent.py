@@ -1783,13 +1783,14 @@ HELPERS = {
     "param_tree_unused",
 }
 
-# (nested_list_setitem, nested_dict_setitem and slice_before_mutation are supported since
-# session 39: tests/test_list_items_reshaped.py)
+# (slice_before_mutation is supported since session 39: tests/test_list_items_reshaped.py)
 REFUSED = {
     # construct: what the refusal must say (part of the message)
     "tuple_bool_index": "indexing the tuple",
     "tuple_slice": "indexing the tuple",
     "break_loop_item": "indexing the tuple",
+    "nested_list_setitem": "assignment to an element",
+    "nested_dict_setitem": "assignment to an element",
     "dict_pop": ".pop()",
     "dict_holding_list_then_append": "shares memory",
     "nested_alias_append": "shares memory",

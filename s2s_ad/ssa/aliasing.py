@@ -403,10 +403,7 @@ class AliasAnalysis:
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
         self._refuse_global(name, current.name, ancestors, what, of_list=of_list)
-        written_back = self.__dict__.get("written_back", ())  # (element_targets.py)
         for other, value, is_param in self._sharers(name):
-            if other in written_back:
-                continue  # the list the updated item is put back into
             relation = self._relation(current.name, value, ancestors)
             if relation is None:
                 continue

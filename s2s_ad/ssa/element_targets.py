@@ -108,8 +108,14 @@ class ElementTargets:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
         base = target.value
         if isinstance(base, gast.Subscript) and self._is_list(_root(base) or ""):
-            self._set_nested_item(target, value)
-            return
+            # (the item may be held elsewhere too: `[[0.0] * 2] * 2`, `[row, row]`,
+            # `list(rows)`, a name; an update through one path Python sees through all)
+            raise self._unsupported(
+                "assignment to an element of an item of a list or dict (`rows[i][j] = v`), "
+                "which may be held elsewhere too",
+                hint="build the item anew and assign it: `row = list(rows[i]); row[j] = v; "
+                "rows[i] = row`",
+            )
         if not isinstance(base, gast.Name):
             raise self._unsupported(
                 "assignment to an element of something other than a local array",
@@ -133,25 +139,6 @@ class ElementTargets:
             base.id, Prim(runtime.setitem, (current, value, index), spelled=self._rt("setitem"))
         )
         self._rebind_aliases(base.id)
-
-    def _set_nested_item(self, target: gast.Subscript, value: Atom) -> None:
-        """`rows[0][1] = v` of a local list (or dict) of lists or arrays: the item is
-        updated under a name of its own, then put back, as Python's update of the item the
-        list holds is seen through the list: `_item = rows[0]; _item[1] = v; rows[0] =
-        _item` (deeper targets in turn)."""
-        holder = target.value
-        item = self.namer.fresh(f"{_root(holder)}_item")
-        self._define(item, self._atom(holder))
-        written_back = self.__dict__.get("written_back", ())
-        self.written_back = (*written_back, _root(holder))  # (put back: no other sharer)
-        try:
-            self._set_item(_element_of(item, target.slice, target), value)
-        finally:
-            self.written_back = written_back
-        self._set_item(
-            gast.copy_location(gast.Subscript(holder.value, holder.slice, gast.Store()), holder),
-            self.env[item],
-        )
 
     def _update(self, name: str, what: str, *, of_list: bool = False) -> None:
         """Refuse an in-place update that someone else would see: of an argument, a global,
@@ -184,9 +171,3 @@ def _root(target: gast.expr) -> str | None:
     while isinstance(target, gast.Subscript):
         target = target.value
     return target.id if isinstance(target, gast.Name) else None
-
-
-def _element_of(name: str, index: gast.expr, like: gast.AST) -> gast.Subscript:
-    """The target `name[index]`, located as `like`."""
-    base = gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
-    return gast.copy_location(gast.Subscript(value=base, slice=index, ctx=gast.Store()), like)

@@ -39,6 +39,11 @@ class Folds:
     def _fold_call(self, node: gast.Call, consumed: bool):
         """The lowering of a call of one of `FOLDS`; None for any other call."""
         fn = self._callee_object(node.func)
+        if getattr(fn, "__self__", None) is itertools.chain and fn.__name__ == "from_iterable":
+            raise self._unsupported(
+                "`itertools.chain.from_iterable(…)`, whose items s2s_ad does not write out",
+                hint="name the lists: `itertools.chain(xs, ys)`, or write the loop yourself",
+            )
         if not any(fn is fold for fold in FOLDS):
             return None
         name = f"{fn.__module__}.{fn.__name__}"

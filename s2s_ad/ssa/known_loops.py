@@ -207,6 +207,8 @@ class KnownLoops:
                 return None
             for i, value in enumerate(whole.value):  # the slice's items are the list's
                 self.scope.watch(whole.value, i, value)
+            # (and so is its length: `FNS.append(f)` later puts another item in `FNS[1:]`)
+            self.scope.watch(_Length(whole.value), "len", len(whole.value))
             part = whole.value[slice(*bounds)]
             spelled = ":".join("" if b is None else str(b) for b in bounds)
             # (its items spelled by their places in the whole: `FNS[2]`, not `FNS[1:][1]`,

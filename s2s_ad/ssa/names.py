@@ -23,12 +23,8 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
                 if type(n.ctx) is gast.Store:
                     names.add(n.id)
             elif kind is gast.Subscript:
-                if type(n.ctx) is gast.Store:
-                    base = n.value
-                    while type(base) is gast.Subscript:  # `rows[i][j] = v`: a new `rows`
-                        base = base.value
-                    if type(base) is gast.Name:
-                        names.add(base.id)
+                if type(n.ctx) is gast.Store and type(n.value) is gast.Name:
+                    names.add(n.value.id)
             elif kind is gast.Expr:
                 if is_append(n):  # xs.append(v): a new version of xs
                     names.add(n.value.func.value.id)
