@@ -497,10 +497,8 @@ FUNCTION_BUGS = {
     "a local variable, unknown when the derivative is made'",
     "nested_lists": "a lambda in a nested list of functions, looped over, refused: "
     "'a lambda used as a value'",
-    "late_binding_comprehension": "a list of lambdas made by a comprehension refused: "
-    "'a lambda used as a value'",
-    "default_binding_comprehension": "`[lambda v, k=k: v * k for k in ...]` refused: "
-    "'a lambda used as a value'",
+    # (late_binding_comprehension and default_binding_comprehension, lists of lambdas made
+    # by a comprehension, were refused: written out since session 39, ssa/lambda_lists.py)
     "joined_lists": "`fs = [np.sin] + [cube, np.tanh]` then `fs[-1](x)` refused: "
     "'a function taken from a value computed in the function'",
 }

@@ -169,8 +169,12 @@ def polyder_of_active(x):
 
 
 def reduce_of_active(x):
-    total = functools.reduce(operator.add, [x, x * 2.0])  # <- error
+    total = functools.reduce(operator.add, [x, x * 2.0])  # (refused until session 39)
     return np.sum(total)
+
+
+def test_reduce_is_written_as_a_loop():
+    check_grads(reduce_of_active, (np.array([0.3, -0.5, 0.9]),))
 
 
 def _marked_line(fn) -> int:
@@ -182,7 +186,6 @@ REFUSED = [
     (logm_of_active, "scipy.linalg.logm"),
     (coshm_of_active, "scipy.linalg.coshm"),
     (statistics_of_active, "statistics.mean"),
-    (reduce_of_active, "functools.reduce"),
     (matrix_function_of_active, "scipy.linalg.sinm"),
     (polyder_of_active, "np.polyder"),
 ]
