@@ -22,53 +22,64 @@ import copy
 import gast
 
 from ..frontend import nodes
+from ..frontend.nodes import descendants
 
 
 def write_out_lambda_lists(node: gast.FunctionDef, range_is_builtin: bool) -> gast.FunctionDef:
-    """`node` with its comprehensions of lambdas over literal values written out."""
-    return _WrittenOut(range_is_builtin).visit(node)
+    """`node` with its comprehensions of lambdas over literal values written out (in place;
+    walked without recursion: a lambda may hold an expression nested hundreds deep)."""
+    for parent in descendants(node):
+        for field, value in gast.iter_fields(parent):
+            items = value if isinstance(value, list) else [value]
+            for k, item in enumerate(items):
+                if not isinstance(item, gast.ListComp) or not isinstance(item.elt, gast.Lambda):
+                    continue
+                written = _written_out(item, range_is_builtin)
+                if written is None:
+                    continue
+                if isinstance(value, list):
+                    value[k] = written
+                else:
+                    setattr(parent, field, written)
+    return node
 
 
-class _WrittenOut(gast.NodeTransformer):
-    def __init__(self, range_is_builtin: bool) -> None:
-        self.range_is_builtin = range_is_builtin
+def _written_out(node: gast.ListComp, range_is_builtin: bool) -> gast.List | None:
+    values = _literal_values(node, range_is_builtin)
+    if values is None:
+        return None
+    name = node.generators[0].target.id
+    items = [_made_at(node.elt, name, value, values[-1]) for value in values]
+    return gast.copy_location(gast.List(elts=items, ctx=gast.Load()), node)
 
-    def visit_ListComp(self, node: gast.ListComp) -> gast.expr:
-        self.generic_visit(node)
-        values = self._literal_values(node)
-        if values is None or not isinstance(node.elt, gast.Lambda):
-            return node
-        name = node.generators[0].target.id
-        items = [_made_at(node.elt, name, value, values[-1]) for value in values]
-        return gast.copy_location(gast.List(elts=items, ctx=gast.Load()), node)
 
-    def _literal_values(self, node: gast.ListComp) -> list | None:
-        """The values the comprehension's one loop variable takes, where they are literal."""
-        if len(node.generators) != 1:
+def _literal_values(node: gast.ListComp, range_is_builtin: bool) -> list | None:
+    """The values the comprehension's one loop variable takes, where they are literal."""
+    if len(node.generators) != 1:
+        return None
+    loop = node.generators[0]
+    if loop.ifs or loop.is_async or not isinstance(loop.target, gast.Name):
+        return None
+    it = loop.iter
+    if isinstance(it, (gast.List, gast.Tuple)):
+        values = [_literal(e) for e in it.elts]
+    elif (
+        isinstance(it, gast.Call)
+        and isinstance(it.func, gast.Name)
+        and it.func.id == "range"
+        and range_is_builtin
+        and not it.keywords
+        and 1 <= len(it.args) <= 3
+    ):
+        bounds = [_literal(a) for a in it.args]
+        if not all(type(b) is int for b in bounds):
             return None
-        loop = node.generators[0]
-        if loop.ifs or loop.is_async or not isinstance(loop.target, gast.Name):
-            return None
-        it = loop.iter
-        if isinstance(it, (gast.List, gast.Tuple)):
-            values = [_literal(e) for e in it.elts]
-        elif (
-            isinstance(it, gast.Call)
-            and isinstance(it.func, gast.Name)
-            and it.func.id == "range"
-            and self.range_is_builtin
-            and not it.keywords
-            and 1 <= len(it.args) <= 3
-        ):
-            bounds = [_literal(a) for a in it.args]
-            if not all(type(b) is int for b in bounds):
-                return None
-            values = list(builtins.range(*bounds))
-        else:
-            return None
-        if not values or any(v is _NOT_LITERAL for v in values):
-            return None
-        return values
+        values = list(builtins.range(*bounds))
+    else:
+        return None
+    if not values or any(v is _NOT_LITERAL for v in values):
+        return None
+    return values
 
 
 _NOT_LITERAL = object()
@@ -106,7 +117,7 @@ def _replace_reads(node: gast.expr, name: str, value: object) -> gast.expr:
     literal returned)."""
     if isinstance(node, gast.Name) and node.id == name:
         return gast.copy_location(nodes.constant(value), node)
-    for parent in gast.walk(node):
+    for parent in descendants(node):
         for field, child in gast.iter_fields(parent):
             if (
                 isinstance(child, gast.Name)
