@@ -13,7 +13,9 @@ operator, a function of a list of functions) works, in every mode and to second 
 
 `accumulate`, `chain` and `product` make one-shot iterators: as for `map`, only where Python
 consumes them at once (a loop, `list(…)`, …); `product(…, repeat=n)` and
-`chain.from_iterable` are refused at the user's line.
+`chain.from_iterable` are refused at the user's line. They are found by the names they are
+called by: one imported under another name (`from functools import reduce as fold`) is a
+library call, refused as before.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from .ir import Var
 
 FOLDS = (functools.reduce, itertools.accumulate, itertools.chain, itertools.product)
 ONE_SHOT = (itertools.accumulate, itertools.chain, itertools.product)
+# the names they are called by (`reduce` imported under another name is not followed)
+_SPELLED = frozenset(("reduce", "accumulate", "chain", "product", "from_iterable"))
 
 
 class Folds:
@@ -38,7 +42,11 @@ class Folds:
 
     def _fold_call(self, node: gast.Call, consumed: bool):
         """The lowering of a call of one of `FOLDS`; None for any other call."""
-        fn = self._callee_object(node.func)
+        func = node.func
+        spelled = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", None)
+        if spelled not in _SPELLED:  # (most calls: no name to resolve)
+            return None
+        fn = self._callee_object(func)
         if getattr(fn, "__self__", None) is itertools.chain and fn.__name__ == "from_iterable":
             raise self._unsupported(
                 "`itertools.chain.from_iterable(…)`, whose items s2s_ad does not write out",
