@@ -87,6 +87,22 @@ def descendants(node: gast.AST) -> list[gast.AST]:
     return found
 
 
+def replace_children(node: gast.AST, replacement: Callable[[gast.AST], gast.AST | None]) -> None:
+    """Replace, in place, every node under `node` (not itself) for which `replacement`
+    gives another (None: kept), in a field or a list; walked without recursion."""
+    for parent in descendants(node):
+        for field, value in gast.iter_fields(parent):
+            items = value if isinstance(value, list) else [value]
+            for k, item in enumerate(items):
+                new = replacement(item) if isinstance(item, gast.AST) else None
+                if new is None or new is item:
+                    continue
+                if isinstance(value, list):
+                    value[k] = new
+                else:
+                    setattr(parent, field, new)
+
+
 def dotted(node: object, kinds: object = gast) -> list[str] | None:
     """`['st', 'norm']` for `st.norm`; None for anything but a chain of names. `kinds`: the
     module whose tree `node` is of, gast's, or `ast` for generated code."""

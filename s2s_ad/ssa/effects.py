@@ -113,19 +113,13 @@ class Effects:
                     )
                 handlers[node.name.id] = self.namer.fresh(node.name.id)
         reads: list[str] = []
-        for node in gast.walk(stmt):
-            for field, value in gast.iter_fields(node):
-                items = value if isinstance(value, list) else [value]
-                for k, item in enumerate(items):
-                    if not isinstance(item, gast.Name) or item.id in inner:
-                        continue
-                    new = self._renamed_name(item, handlers, reads)
-                    if new is item:
-                        continue
-                    if isinstance(value, list):
-                        value[k] = new
-                    else:
-                        setattr(node, field, new)
+
+        def renamed(item: gast.AST) -> gast.AST | None:
+            if not isinstance(item, gast.Name) or item.id in inner:
+                return None
+            return self._renamed_name(item, handlers, reads)
+
+        nodes.replace_children(stmt, renamed)
         return stmt, reads
 
     def _renamed_name(self, name: gast.Name, handlers: dict, reads: list[str]) -> gast.expr:

@@ -90,34 +90,41 @@ class Folds:
     def _accumulate(self, iterable: gast.expr, func: gast.expr | None, initial: gast.expr | None):
         seq = self._fold_sequence(iterable)
         acc, out = self.namer.fresh("_acc"), self.namer.fresh("_accumulated")
-        self._stmt(nodes.assign(out, gast.List(elts=[], ctx=gast.Load()), self._here()))
+        self._stmt(nodes.assign(out, nodes.empty_list(), self._here()))
         rest = self._first_or([] if initial is None else [initial], seq, acc)
-        self._stmt(_appended(out, nodes.name(acc), self._here()))
+        self._stmt(nodes.method_call(out, "append", [nodes.name(acc)], self._here()))
         self._fold_loop(
             rest,
             lambda item: [
                 self._fold_step(acc, func, item),
-                _appended(out, nodes.name(acc), self._here()),
+                nodes.method_call(out, "append", [nodes.name(acc)], self._here()),
             ],
         )
         return self._after_loop(out)
 
     def _chain(self, iterables: list[gast.expr]):
         out = self.namer.fresh("_chained")
-        self._stmt(nodes.assign(out, gast.List(elts=[], ctx=gast.Load()), self._here()))
+        self._stmt(nodes.assign(out, nodes.empty_list(), self._here()))
         for iterable in iterables:
             seq = self._fold_sequence(iterable)
-            self._fold_loop(seq, lambda item: [_appended(out, nodes.name(item), self._here())])
+            self._fold_loop(
+                seq,
+                lambda item: [nodes.method_call(out, "append", [nodes.name(item)], self._here())],
+            )
         return self._after_loop(out)
 
     def _product(self, iterables: list[gast.expr]):
         out = self.namer.fresh("_product")
-        self._stmt(nodes.assign(out, gast.List(elts=[], ctx=gast.Load()), self._here()))
+        self._stmt(nodes.assign(out, nodes.empty_list(), self._here()))
         seqs = [self._fold_sequence(iterable) for iterable in iterables]
         items = [self.namer.fresh("_a") for _ in seqs]
-        body = [_appended(out, nodes.tuple_of([nodes.name(i) for i in items]), self._here())]
+        body = [
+            nodes.method_call(
+                out, "append", [nodes.tuple_of([nodes.name(i) for i in items])], self._here()
+            )
+        ]
         for seq, item in reversed(list(zip(seqs, items, strict=True))):
-            body = [_for(item, nodes.name(seq), body, self._here())]
+            body = [nodes.for_(nodes.name(item, store=True), nodes.name(seq), body, self._here())]
         self._lower_loops(body, items, out)
         return self._after_loop(out)
 
@@ -155,7 +162,7 @@ class Folds:
     def _fold_loop(self, iterable: gast.expr | str, body_of) -> None:
         item = self.namer.fresh("_a")
         iterable = nodes.name(iterable) if isinstance(iterable, str) else iterable
-        loop = _for(item, iterable, body_of(item), self._here())
+        loop = nodes.for_(nodes.name(item, store=True), iterable, body_of(item), self._here())
         self._lower_loops([loop], [item], None)
 
     def _lower_loops(self, stmts: list[gast.stmt], items: list[str], out: str | None) -> None:
@@ -178,15 +185,3 @@ class Folds:
         line.lineno = line.end_lineno = self.line
         line.col_offset = line.end_col_offset = 0
         return line
-
-
-def _for(item: str, iterable: gast.expr, body: list[gast.stmt], like: gast.AST) -> gast.For:
-    target = nodes.name(item, store=True)
-    loop = gast.For(target=target, iter=iterable, body=body, orelse=[], type_comment=None)
-    return gast.copy_location(loop, like)
-
-
-def _appended(out: str, value: gast.expr, like: gast.AST) -> gast.stmt:
-    method = gast.Attribute(value=nodes.name(out), attr="append", ctx=gast.Load())
-    call = gast.Call(func=method, args=[value], keywords=[])
-    return gast.copy_location(gast.Expr(value=call), like)

@@ -22,29 +22,18 @@ import copy
 import gast
 
 from ..frontend import nodes
-from ..frontend.nodes import descendants
 
 
 def write_out_lambda_lists(node: gast.FunctionDef, range_is_builtin: bool) -> gast.FunctionDef:
     """`node` with its comprehensions of lambdas over literal values written out (in place;
     walked without recursion: a lambda may hold an expression nested hundreds deep)."""
-    for parent in descendants(node):
-        for field, value in gast.iter_fields(parent):
-            items = value if isinstance(value, list) else [value]
-            for k, item in enumerate(items):
-                if not isinstance(item, gast.ListComp) or not isinstance(item.elt, gast.Lambda):
-                    continue
-                written = _written_out(item, range_is_builtin)
-                if written is None:
-                    continue
-                if isinstance(value, list):
-                    value[k] = written
-                else:
-                    setattr(parent, field, written)
+    nodes.replace_children(node, lambda item: _written_out(item, range_is_builtin))
     return node
 
 
-def _written_out(node: gast.ListComp, range_is_builtin: bool) -> gast.List | None:
+def _written_out(node: gast.AST, range_is_builtin: bool) -> gast.List | None:
+    if not isinstance(node, gast.ListComp) or not isinstance(node.elt, gast.Lambda):
+        return None
     values = _literal_values(node, range_is_builtin)
     if values is None:
         return None
@@ -115,22 +104,11 @@ def _made_at(lam: gast.Lambda, name: str, value: object, last: object) -> gast.L
 def _replace_reads(node: gast.expr, name: str, value: object) -> gast.expr:
     """`node` with every read of `name` the literal `value` (in place; a bare name: the
     literal returned)."""
-    if isinstance(node, gast.Name) and node.id == name:
-        return gast.copy_location(nodes.constant(value), node)
-    for parent in descendants(node):
-        for field, child in gast.iter_fields(parent):
-            if (
-                isinstance(child, gast.Name)
-                and child.id == name
-                and isinstance(child.ctx, gast.Load)
-            ):
-                setattr(parent, field, gast.copy_location(nodes.constant(value), child))
-            elif isinstance(child, list):
-                for k, item in enumerate(child):
-                    if (
-                        isinstance(item, gast.Name)
-                        and item.id == name
-                        and isinstance(item.ctx, gast.Load)
-                    ):
-                        child[k] = gast.copy_location(nodes.constant(value), item)
-    return node
+
+    def literal(item: gast.AST) -> gast.AST | None:
+        if isinstance(item, gast.Name) and item.id == name and isinstance(item.ctx, gast.Load):
+            return gast.copy_location(nodes.constant(value), item)
+        return None
+
+    nodes.replace_children(node, literal)
+    return literal(node) or node
