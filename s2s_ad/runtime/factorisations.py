@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import S2SError
-from .core import Derivatives, zeros_like
+from .core import Derivatives, broadcast_tangent, zeros_like
 from .linalg import cholesky_jvp, cholesky_vjp, from_lower, mT
 from .through import differentiated_through
 
@@ -125,9 +125,9 @@ def qr_vjp(g, a, ans, mode="reduced"):
     """Cotangent of `a` in `np.linalg.qr(a, mode)`, given (Q̄, R̄), or R̄ for mode="r"."""
     q, r = _qr_factors(a, ans, mode)
     if mode == "r":
-        gq, gr = np.zeros_like(q), g + np.zeros_like(r)
+        gq, gr = np.zeros_like(q), broadcast_tangent(g, r)
     else:
-        gq, gr = g[0] + np.zeros_like(q), g[1] + np.zeros_like(r)
+        gq, gr = broadcast_tangent(g[0], q), broadcast_tangent(g[1], r)
     m, n = np.shape(a)[-2:]
     if m >= n:
         return _qr_tall_vjp(gq, gr, q, r)
@@ -181,11 +181,9 @@ def _dof(x, bias, ddof):
 @differentiated_through
 def _tangent_rows(dm, dy, m, y, rowvar):
     """The tangent of `_variables(m, y, rowvar)` given the tangents of m and y (0.0 for one
-    that does not move)."""
-    rows = _oriented(dm + np.zeros(np.shape(m)), rowvar)
-    if y is not None:
-        rows = np.concatenate([rows, _oriented(dy + np.zeros(np.shape(y)), rowvar)], axis=0)
-    return rows
+    that does not move): the same layout of them, each at its value's shape."""
+    moved_y = None if y is None else dy + np.zeros(np.shape(y))  # (m, y may be lists)
+    return _variables(dm + np.zeros(np.shape(m)), moved_y, rowvar)
 
 
 @differentiated_through
@@ -357,7 +355,7 @@ def cho_factor_jvp(d, a, ans):
 def cho_factor_vjp(g, a, ans):
     """Cotangent of `a` in `scipy.linalg.cho_factor(a, lower)`, given (c̄, ·)."""
     c, lower = ans
-    gc = g[0] + np.zeros_like(c)
+    gc = broadcast_tangent(g[0], c)
     if lower:
         return cholesky_vjp(np.tril(gc), a, np.tril(c)) + np.triu(gc, 1)
     upper = mT(cholesky_vjp(mT(np.triu(gc)), mT(a), mT(np.triu(c))))
@@ -375,7 +373,7 @@ def cho_solve_jvp(d, c_and_lower, b, ans):
     """Tangent of `scipy.linalg.cho_solve(c_and_lower, b)` through the factor (d = (dc, ·))."""
     c, lower = c_and_lower
     factor = _lower_factor(c, lower)
-    moved = _lower_factor(d[0] + np.zeros_like(c), lower)
+    moved = _lower_factor(broadcast_tangent(d[0], c), lower)
     return -_cho_solved(factor, (moved @ mT(factor) + factor @ mT(moved)) @ ans)
 
 
@@ -423,7 +421,7 @@ def lu_factor_vjp(g, a, ans):
     """Cotangent of `a` in `scipy.linalg.lu_factor(a)`, given (lu̅, ·)."""
     lu, piv = ans
     low, up = _lu_parts(lu)
-    glu = g[0] + np.zeros_like(lu)
+    glu = broadcast_tangent(g[0], lu)
     m = np.tril(mT(low) @ glu, -1) + np.triu(glu @ mT(up))
     rows_bar = np.linalg.solve(mT(low), mT(np.linalg.solve(up, mT(m))))
     return rows_bar[np.argsort(lu_rows(piv))]
@@ -441,7 +439,7 @@ def lu_solve_jvp(d, lu_and_piv, b, ans, trans=0):
     """Tangent of `scipy.linalg.lu_solve(lu_and_piv, b, trans)` through the factors."""
     lu, piv = lu_and_piv
     low, up = _lu_parts(lu)
-    moved = d[0] + np.zeros_like(lu)
+    moved = broadcast_tangent(d[0], lu)
     da = (np.tril(moved, -1) @ up + low @ np.triu(moved))[np.argsort(lu_rows(piv))]
     a = _lu_matrix(lu, piv)
     if trans == 0:
