@@ -359,18 +359,19 @@ class AliasAnalysis:
         """Whether `a` and `b` may be the very same object."""
         return b in self._same_objects(a) or a in self._same_objects(b)
 
+    def _holders(self, name: str) -> set[str]:
+        """The containers `name` may have been read out of as an item, through copies."""
+        return {self.item_of.get(same) for same in self._same_objects(name)} - {None}
+
     def _may_be_item_of(self, name: str, container: str) -> bool:
         """Whether `name` may be an item read out of `container` (`hist = d["h"]`), through
         copies and joins: growing it changes what `container` holds."""
-        holders = {self.item_of.get(same) for same in self._same_objects(name)} - {None}
-        return any(self._possibly_same(holder, container) for holder in holders)
+        return any(self._possibly_same(holder, container) for holder in self._holders(name))
 
     def _may_be_sibling(self, a: str, b: str) -> bool:
         """Whether `a` and `b` may be the same item read out of one container twice
         (`first = rows[0]; row = rows[0]`): an update of one list is then the other's."""
-        holders_a = {self.item_of.get(same) for same in self._same_objects(a)} - {None}
-        holders_b = {self.item_of.get(same) for same in self._same_objects(b)} - {None}
-        return any(self._possibly_same(h, k) for h in holders_a for k in holders_b)
+        return any(self._may_be_item_of(a, holder) for holder in self._holders(b))
 
     def _holds(self, container: str, item: str) -> bool:
         """Whether `container` may be made from `item` (holds it, or is a view of it)."""

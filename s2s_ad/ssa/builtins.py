@@ -179,8 +179,7 @@ class Builtins:
         `filter` (`keep`), the items for which `func(a)` is true; `zip` (`func` None) the
         tuples; `enumerate` (`counted`: the start) the `(i, a)` pairs. Each iterable is
         evaluated once, before the loop, as Python does."""
-        line = nodes.constant(None)
-        line.lineno = line.end_lineno = self.line
+        line = self._here()
         names = []
         for iterable in iterables:
             if isinstance(iterable, gast.Starred):
@@ -236,6 +235,13 @@ class Builtins:
         finally:
             self.locals = saved
         return self.env[result]
+
+    def _here(self) -> gast.AST:
+        """A node at the call's line, for the statements written for it."""
+        line = nodes.constant(None)
+        line.lineno = line.end_lineno = self.line
+        line.col_offset = line.end_col_offset = 0
+        return line
 
     # list methods
 

@@ -26,6 +26,7 @@ import gast
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
+from ..frontend.nodes import root
 from ..frontend.starred import has_star
 from .ir import Atom, Const, Index, Prim, SliceItem, Var
 from .lower_expr import Binding
@@ -107,7 +108,7 @@ class ElementTargets:
     def _set_item(self, target: gast.Subscript, value: Atom) -> None:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
         base = target.value
-        if isinstance(base, gast.Subscript) and self._is_list(_root(base) or ""):
+        if isinstance(base, gast.Subscript) and self._is_list(root(base) or ""):
             # (the item may be held elsewhere too: `[[0.0] * 2] * 2`, `[row, row]`,
             # `list(rows)`, a name; an update through one path Python sees through all)
             raise self._unsupported(
@@ -164,10 +165,3 @@ class ElementTargets:
 def is_element(target: gast.expr) -> bool:
     """`a[i]` as a target: an update of the local `a`."""
     return isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name)
-
-
-def _root(target: gast.expr) -> str | None:
-    """The name an element target's chain `a[i][j]…` starts from, or None."""
-    while isinstance(target, gast.Subscript):
-        target = target.value
-    return target.id if isinstance(target, gast.Name) else None

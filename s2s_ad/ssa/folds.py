@@ -38,7 +38,7 @@ _SPELLED = frozenset(("reduce", "accumulate", "chain", "product", "from_iterable
 
 class Folds:
     """The mixin; the lowering supplies `_stmt`, `_atom`, `_callee_object` (effects.py),
-    `namer` and `env`."""
+    `_here` (builtins.py), `namer` and `env`."""
 
     def _fold_call(self, node: gast.Call, consumed: bool):
         """The lowering of a call of one of `FOLDS`; None for any other call."""
@@ -178,10 +178,3 @@ class Folds:
         """The value a loop left in `carried`, under a version of its own, as the loop's
         names read after it get (a pullback that replays the loop rebinds the loop's own)."""
         return Var(self._define(self.namer.fresh(carried), self.env[carried]))
-
-    def _here(self) -> gast.AST:
-        """A node at the call's line, for the statements written for it."""
-        line = nodes.constant(None)
-        line.lineno = line.end_lineno = self.line
-        line.col_offset = line.end_col_offset = 0
-        return line

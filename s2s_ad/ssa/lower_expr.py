@@ -321,13 +321,11 @@ class ExprLowering(
         string = self._string_method(node, args, kwargs)  # ssa/strings.py
         if string is not None:
             return string
-        if isinstance(func, gast.Name) and func.id in self.env:  # `layer(x)` of one made here
-            called = self._made_object_method(self.env[func.id], "__call__", args, kwargs, func.id)
-            if called is not None:
-                return called
-        made = self._made_receiver(func)  # `Scaler(2.0)(x)`
+        # `layer(x)` or `Scaler(2.0)(x)` of an object made here: records.py
+        named = isinstance(func, gast.Name)
+        made = self.env.get(func.id) if named else self._made_receiver(func)
         if made is not None:
-            spelled = ast.unparse(gast.gast_to_ast(func))
+            spelled = func.id if named else ast.unparse(gast.gast_to_ast(func))
             called = self._made_object_method(made, "__call__", args, kwargs, spelled)
             if called is not None:
                 return called
@@ -463,8 +461,7 @@ class ExprLowering(
         if not self._makes_object(node):
             return None
         made = self._atom(node)
-        classes = self.__dict__.get("object_classes", {})
-        return made if isinstance(made, Var) and made.name in classes else None
+        return made if self._class_made(made) is not None else None
 
     def _makes_object(self, node: gast.expr) -> bool:
         """Whether `node` is a call that may make an object of the user's (told before it
@@ -479,8 +476,7 @@ class ExprLowering(
         if not isinstance(func, gast.Attribute):
             return False
         if isinstance(func.value, gast.Name):
-            bound = self.env.get(func.value.id)
-            return getattr(bound, "name", None) in self.__dict__.get("object_classes", {})
+            return self._class_made(self.env.get(func.value.id)) is not None
         return self._makes_object(func.value)
 
     def _is_free_array(self, node: gast.expr) -> bool:

@@ -41,7 +41,7 @@ class Records:
         """`obj.attr` of a local value that is not an array attribute: a record's attribute;
         a property of an object this function made, its getter inlined (`self.w2`)."""
         value = self._atom(node.value)
-        cls = self.__dict__.get("object_classes", {}).get(getattr(value, "name", None))
+        cls = self._class_made(value)
         found = inspect.getattr_static(cls, node.attr, None) if cls is not None else None
         getter = found.fget if isinstance(found, property) else None
         if inspect.isfunction(getter) and self._inlinable(getter):
@@ -49,13 +49,18 @@ class Records:
             return self._inline_helper(spelled, getter, (value,), (), "a property")
         return Prim(getattr, (value, Const(node.attr)), spelled=node.attr, style=ATTRIBUTE)
 
+    def _class_made(self, atom: object) -> type | None:
+        """The class of the object `atom` is, where this function made it (`h = Holder(w)`:
+        `aliasing._note_binding` notes each), else None."""
+        return self.__dict__.get("object_classes", {}).get(getattr(atom, "name", None))
+
     def _made_object_method(
         self, receiver: Atom, attr: str, args: tuple, kwargs: tuple, spelled: str
     ) -> Expr | None:
         """`obj.method(…)` of an object this function made (`Holder(w).energy(x)`, `h =
         Scaler(s); h.apply(x)`): the method (a static one without `self`) inlined with `self`
         bound to the object, where the lowering can inline it; None for anything else."""
-        cls = self.__dict__.get("object_classes", {}).get(getattr(receiver, "name", None))
+        cls = self._class_made(receiver)
         method = inspect.getattr_static(cls, attr, None) if cls is not None else None
         if isinstance(method, staticmethod):
             fn, given = method.__func__, args
