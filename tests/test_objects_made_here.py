@@ -105,3 +105,50 @@ def test_methods_of_objects_made_here(f):
     gradient, h = ad.grad(f), 1e-5
     reference = np.array([(gradient(X + h * e) - gradient(X - h * e)) / (2 * h) for e in np.eye(3)])
     np.testing.assert_allclose(ad.hessian(f)(X), reference, rtol=1e-5, atol=1e-6)
+
+
+class Inner:
+    def __init__(self, a):
+        self.a = a
+
+    def f(self, x):
+        return np.sum(np.cos(self.a * x))
+
+
+class Outer:
+    def __init__(self, inner, s):
+        self.inner = inner
+        self.s = s
+
+    def f(self, x):
+        return self.s * self.inner.f(x)
+
+
+def nested_objects(x):
+    return Outer(Inner(x), 2.0).f(x)
+
+
+def inner_named(x):
+    inner = Inner(x)
+    return Outer(inner, 2.0).s * inner.f(x)
+
+
+def outer_passed(x, outer):
+    return outer.f(x)
+
+
+def test_held_object_refused_with_what_to_write():
+    """An object held by one made here is not followed; the hint said to draw random numbers
+    from a generator (`.f()` is also the F distribution's method) and gave no way out. Both
+    ways it now names work."""
+    with pytest.raises(ad.S2SError) as caught:
+        ad.grad(nested_objects)(X)
+    message = str(caught.value)
+    line = Outer.f.__code__.co_firstlineno + 1
+    assert f"test_objects_made_here.py:{line}" in message
+    assert "not those of an object it holds" in message
+    assert "random" not in message
+    check_grads(inner_named, (X,))
+    a = np.array([1.5, -0.5, 2.0])
+    gradient = ad.grad(outer_passed)(X, Outer(Inner(a), 2.0))
+    np.testing.assert_allclose(gradient, -2.0 * a * np.sin(a * X), rtol=1e-12)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import runtime
 from ..errors import NameResolutionError, UnsupportedSyntaxError
-from ..frontend.nodes import descendants
+from ..frontend.nodes import descendants, root
 from ..frontend.scope import Scope, is_missing
 from ..naming import Aliases, Namer
 from ..rules.definitions import definition_of, option_not_covered
@@ -111,6 +111,14 @@ _OBJECT_HINT = (
     "once, by a chain of attributes and literal indices (`layer = model.l1`, `a, b = pair`), "
     "not in a branch, in a loop rebinding it or at a computed index: else call the method "
     "through the object (`model.l1.forward(x)`, `for layer in model.layers:`)"
+)
+
+# a method of an object held by one made in the function (ssa/records.py follows one level)
+_HELD_OBJECT_HINT = (
+    "; the methods of an object made in the function are followed, not those of an object it "
+    "holds (`Outer(Inner(x), s)` calling `self.inner.f(x)`): make both outside the function "
+    "and pass the outer one in (`loss(x, Outer(Inner(a), s))`), or call the held object's "
+    "method through the name it was made under (`inner = Inner(x)`, then `inner.f(x)`)"
 )
 
 # Built-ins that read or run code on the caller's local variables: their derivative would be
@@ -445,15 +453,25 @@ class ExprLowering(
             raise self._unsupported(
                 f"method `.{func.attr}()` of a local value",
                 hint=f"supported array methods are {', '.join(ARRAY_METHODS)}; "
-                "or call the NumPy function"
-                + (_OBJECT_HINT if isinstance(func.value, gast.Name) else "")
-                + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else "")
-                + (_DRAW_HINT if hasattr(np.random.Generator, func.attr) else ""),
+                "or call the NumPy function" + self._receiver_hint(func),
             )
         receiver = self._atom(func.value)
         if fn in (np.reshape, np.transpose) and len(args) > 1:  # x.reshape(n * 4, 6) is
             args = (self.tuple_atom(args),)  # x.reshape((n * 4, 6)); x.transpose(1, 0) too
         return Prim(fn, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
+
+    def _receiver_hint(self, func: gast.Attribute) -> str:
+        """The rest of the hint for a method no table knows, by what its receiver may be: an
+        object held by one this function made (`self.inner.f(x)` in a method inlined), one
+        of the user's objects or a generator under a local name, a frozen distribution."""
+        made = self._class_made(self.env.get(root(func.value) or "")) is not None
+        if made and not isinstance(func.value, gast.Name):
+            return _HELD_OBJECT_HINT  # (not a generator: `.f()` is also the F distribution's)
+        return (
+            (_OBJECT_HINT if isinstance(func.value, gast.Name) else "")
+            + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else "")
+            + (_DRAW_HINT if not made and hasattr(np.random.Generator, func.attr) else "")
+        )
 
     def _made_receiver(self, node: gast.expr) -> Atom | None:
         """The object a call constructing one of the user's classes makes (lowered here, once),
