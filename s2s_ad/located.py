@@ -132,6 +132,14 @@ def _in_user_code(label: str, line: int) -> tuple[str, int, str]:
         label, line = match[2], found  # the code differentiated was generated code too
 
 
+def in_generated_code(filename: str, line: int) -> tuple[str, int] | None:
+    """(the user's file, line) that `line` of generated code comes from; None for a file
+    that is not generated code (runtime/warnings_at.py locates warnings by it)."""
+    if _LABEL.fullmatch(filename) is None:
+        return None
+    return _in_user_code(filename, line)[:2]
+
+
 def in_users_code(exc: S2SError) -> S2SError:
     """A refusal raised while s2s_ad differentiated its own generated code again (Hessians,
     `grad(grad(f))`), located at the generated line: the same refusal at the user's

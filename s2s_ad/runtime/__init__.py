@@ -32,3 +32,4 @@ from .spectral import *  # noqa: F403
 from .stencils import *  # noqa: F403
 from .tail import *  # noqa: F403
 from .unbound import *  # noqa: F403
+from .warnings_at import *  # noqa: F403

@@ -39,6 +39,7 @@ import copy
 import linecache
 import os
 import types
+import warnings
 
 import gast
 
@@ -94,8 +95,22 @@ class Effects:
         for call in (n for n in descendants(stmt) if isinstance(n, gast.Call)):
             self._refuse_updating_call(call, inner)
         renamed, reads = self._renamed(stmt, inner)
+        self._locate_warnings(stmt, renamed)
         node = gast.gast_to_ast(renamed)
         self.emit(Effect(node, tuple(reads), self.line))
+
+    def _locate_warnings(self, stmt: gast.stmt, renamed: gast.stmt) -> None:
+        """`warnings.warn(…)` in `renamed` (the copy of `stmt`) called as `rt.warn(…)`, which
+        locates the warning at the user's statement, as the plain call does (shown once per
+        location under the default filter: runtime/warnings_at.py)."""
+        written = [n for n in gast.walk(stmt) if isinstance(n, gast.Call)]
+        copied = [n for n in gast.walk(renamed) if isinstance(n, gast.Call)]
+        if len(written) != len(copied):  # (a name renamed into a call: left as written)
+            return
+        for call, copy_ in zip(written, copied, strict=True):
+            if self._callee_object(call.func) is warnings.warn:
+                runtime = nodes.name(self.aliases.rt)
+                copy_.func = gast.Attribute(value=runtime, attr="warn", ctx=gast.Load())
 
     # what the statement reads, under SSA names
 
