@@ -278,7 +278,7 @@ XFAIL = {
         "two objects made in the function given to a helper refused at the helper's line"
     ),
     "o_nested_objects": (
-        "`Outer(Inner(x), s)` refused at `self.inner.f(x)` (its hint since names two ways that work)"
+        "`Outer(Inner(x), s)` refused at `self.inner.f(x)` (its hint names two ways that work)"
     ),
     "o_in_list_loop": (
         "a list of objects made in the function, looped over, refused: method of a local value"
