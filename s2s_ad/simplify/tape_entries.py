@@ -70,7 +70,8 @@ def drop_needless_tape_entries(tree: ast.FunctionDef, facts: Names | None = None
         if replays and found.loads[tape] == found.expected_loads(tape, len(replays)):
             packs = [_Pack(call, "args") for call in pushes]
             stands = partial(found.stands, pushes=pushes, replays=len(replays))
-            changed |= _drop_entries(packs, _Replays(replays), found.loads, stands)
+            if _drop_entries(packs, _Replays(replays), found.loads, stands):
+                changed = found.changed()
     for record, sides in found.records.items():
         restores = sum(len(restored) for _, restored in sides.values())
         made = sum(len(made) for made, _ in sides.values())
@@ -83,7 +84,8 @@ def drop_needless_tape_entries(tree: ast.FunctionDef, facts: Names | None = None
         for made, restored in sides.values():
             if made and restored:
                 packs = [_Pack(stmt, "value") for stmt, _ in made]
-                changed |= _drop_entries(packs, _Restores(restored), found.loads)
+                if _drop_entries(packs, _Restores(restored), found.loads):
+                    changed = found.changed()
     return changed
 
 
@@ -114,6 +116,10 @@ class _Saved:
                 self._note_records(stmt)
         self.tree = tree
         self.params = {a.arg for a in tree.args.args}
+        # what every push saves and every replay restores whole, counted by name once for
+        # all tapes until one is rewritten (`changed`): asked per entry, walking all the
+        # tapes each time was quadratic in the number of loops
+        self._counts: dict[str, Counter] = {}
         if not (self.replays or self.records):
             return
         for stmt, block in statements(tree.body):  # (only where something is saved)
@@ -136,18 +142,25 @@ class _Saved:
     def _side(self, record: str, side: str) -> tuple[list, list]:
         return self.records.setdefault(record, {}).setdefault(side, ([], []))
 
+    def changed(self) -> bool:
+        """Forget the counts after a tape's pushes and replays were rewritten; True."""
+        self._counts.clear()
+        return True
+
     def expected_loads(self, saved: str, reads: int) -> int:
         """The reads of a tape or record by its pushes and replays (`reads`) and by outer
         tapes' pushes, which save it whole."""
-        saved_whole = sum(
-            1
-            for calls in self.pushes.values()
-            for call in calls
-            for entry in _entries(call.args[0])
-            if type(entry) is ast.Name and entry.id == saved
-        )
+        saved_whole = self._counts.get("saved")
+        if saved_whole is None:
+            saved_whole = self._counts["saved"] = Counter(
+                entry.id
+                for calls in self.pushes.values()
+                for call in calls
+                for entry in _entries(call.args[0])
+                if type(entry) is ast.Name
+            )
         pushes = len(self.pushes.get(saved, ()))
-        return pushes + reads + saved_whole
+        return pushes + reads + saved_whole[saved]
 
     def stands(self, name: str, restored: int, pushes: list[ast.Call], replays: int) -> bool:
         """Whether the entry `name` of a tape pushed by `pushes` holds one value in every
@@ -184,9 +197,14 @@ class _Saved:
 
     def restored_whole(self, saved: str) -> int:
         """The replays of outer tapes restoring `saved` whole."""
-        restored = [_replayed(loop) for loops in self.replays.values() for loop in loops]
-        # (None for a counted loop's replay left with nothing to restore, by now)
-        return sum((_target_names(r[1]) or []).count(saved) for r in restored if r)
+        restored_whole = self._counts.get("restored")
+        if restored_whole is None:
+            restored = [_replayed(loop) for loops in self.replays.values() for loop in loops]
+            # (None for a counted loop's replay left with nothing to restore, by now)
+            restored_whole = self._counts["restored"] = Counter(
+                name for r in restored if r for name in _target_names(r[1]) or []
+            )
+        return restored_whole[saved]
 
 
 def _operators_on(value: ast.expr, fixed) -> bool:

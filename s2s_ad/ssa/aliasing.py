@@ -343,6 +343,22 @@ class AliasAnalysis:
                     pending.append(edge.parent)
         return found
 
+    def _related_to_any(self, names: set[str]) -> set[str]:
+        """Every value whose `_relation` to one of `names` is not None: they share an
+        ancestor, so it is made, through any chain, from an ancestor of one of them."""
+        roots = set().union(*(self._ancestors(name) for name in names))
+        children: dict[str, list[str]] = {}
+        for child, edges in self.made_from.items():
+            for edge in edges:
+                children.setdefault(edge.parent, []).append(child)
+        found, pending = set(roots), list(roots)
+        while pending:
+            for child in children.get(pending.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        return found
+
     def _same_objects(self, name: str) -> set[str]:
         """`name` and the values it may be the very same object as, reached through copies
         `y = x` and the joins of branches and loop headers (`alias = xs` before a loop whose

@@ -83,13 +83,12 @@ class LoopSharing:
             return set()
         reached = self._names_feeding(body, updated)
         values = {self.env[n].name for n in reached if isinstance(self.env.get(n), Var)}
-        shared: set[str] = set()
-        for name, bound in self.env.items():
-            if name in reached or not isinstance(bound, Var):
-                continue
-            ancestors = self._ancestors(bound.name)
-            if any(self._relation(bound.name, value, ancestors) for value in values):
-                shared.add(name)
+        related = self._related_to_any(values)  # (one walk, not one per name bound)
+        shared = {
+            name
+            for name, bound in self.env.items()
+            if name not in reached and isinstance(bound, Var) and bound.name in related
+        }
         shared |= {n for n in reached if n in self.env and n not in updated}
         # an inner loop may carry only what every enclosing loop carries (or binds): else
         # its exit copy is a version bound only if the outer body runs, which an outer loop
