@@ -487,10 +487,10 @@ def _check_indexed_object(fn: Function, stmt: Assign, active: set[str]) -> None:
     base, index = stmt.value.args
     if not any(isinstance(a, Var) and a.name in active for a in index.atoms()):
         return
-    if isinstance(base, Var):  # `R = np.r_` then `R[x, y]`: follow the copies
-        copies = {s.target: s.value for s in fn.assigns() if isinstance(s.value, (Var, Free))}
-        while isinstance(base, Var) and base.name in copies:
-            base = copies.pop(base.name)
+    copies, followed = _copies(fn), set()
+    while isinstance(base, Var) and base.name in copies and base.name not in followed:
+        followed.add(base.name)  # `R = np.r_` then `R[x, y]`: follow the copies
+        base = copies[base.name]
     if isinstance(base, Free) and not _is_container(base.value):
         raise UnknownCalleeError(
             f"`{base.source}[...]` is indexed with a value that depends on the differentiated "
@@ -501,6 +501,17 @@ def _check_indexed_object(fn: Function, stmt: Assign, active: set[str]) -> None:
             "np.linspace of constants, …; `np.r_[a, b]` and `np.c_[a, b]` written as such), "
             "or wrap it in s2s_ad.stop_gradient",
         )
+
+
+def _copies(fn: Function) -> dict[str, Var | Free]:
+    """`{target: value}` of the copies among `fn`'s statements (`R = np.r_`), found once per
+    function (its statements are frozen; per indexing, the search was quadratic)."""
+    found = fn.__dict__.get("_copies")
+    if found is None:
+        kinds = (Var, Free)
+        found = {s.target: s.value for s in fn.assigns() if isinstance(s.value, kinds)}
+        fn.__dict__["_copies"] = found
+    return found
 
 
 def _is_container(value: object) -> bool:

@@ -341,12 +341,19 @@ def _drop_entries(
         rows.append(entries)
     kept: list[int] = []
     instead: list[tuple[str, ast.expr]] = []  # (name, the literal or the name it copies)
+    # (counted once: per entry over every entry was quadratic in a tape's width)
+    saved_names = Counter(e.id for row in rows for e in row if type(e) is ast.Name)
+    kept_by_names: dict[tuple[str, ...], int] = {}  # the first kept column saving those names
     for k, name in enumerate(names):
         column = [row[k] for row in rows]
-        if loads[name] == sum(_is_name(e, name) for row in rows for e in row):
+        if loads[name] == saved_names[name]:
             continue  # restored into a name nothing reads (but these packs)
-        first = column[0]
-        if _same_name(column, [first] * len(column)) and stands(first.id, names.count(first.id)):
+        first, saving = column[0], _names_saved(column)
+        if (
+            saving is not None
+            and saving.count(first.id) == len(saving)
+            and stands(first.id, names.count(first.id))
+        ):
             if first.id != name:  # one value in every iteration, still there after the
                 instead.append((name, ast.Name(id=first.id, ctx=ast.Load())))  # loop
             continue
@@ -354,11 +361,13 @@ def _drop_entries(
         if literal is not None:
             instead.append((name, ast.Constant(value=literal)))
             continue
-        twin = next((j for j in kept if _same_name(column, [row[j] for row in rows])), None)
+        twin = kept_by_names.get(saving) if saving is not None else None
         if twin is not None:
             instead.append((name, ast.Name(id=names[twin], ctx=ast.Load())))
             continue
         kept.append(k)
+        if saving is not None:
+            kept_by_names.setdefault(saving, k)
     if len(kept) == width or (not kept and loads["_"]):
         return False  # nothing to drop (or `_`, the empty replay's target, is read)
     for pack, row in zip(packs, rows, strict=True):
@@ -367,8 +376,11 @@ def _drop_entries(
     return True
 
 
-def _is_name(entry: ast.expr, name: str) -> bool:
-    return type(entry) is ast.Name and entry.id == name
+def _names_saved(column: list[ast.expr]) -> tuple[str, ...] | None:
+    """The name every push saves in this place, in order, if each saves a name."""
+    if not all(type(e) is ast.Name for e in column):
+        return None
+    return tuple(e.id for e in column)
 
 
 def _same_literal(column: list[ast.expr]) -> object | None:
@@ -383,14 +395,6 @@ def _same_literal(column: list[ast.expr]) -> object | None:
         for e in column
     )
     return first.value if same else None
-
-
-def _same_name(column: list[ast.expr], other: list[ast.expr]) -> bool:
-    """Whether every push saves the same name in both places."""
-    return all(
-        type(a) is ast.Name and type(b) is ast.Name and a.id == b.id
-        for a, b in zip(column, other, strict=True)
-    )
 
 
 def _assign(name: str, value: ast.expr) -> ast.Assign:
