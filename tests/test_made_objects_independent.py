@@ -264,13 +264,14 @@ REFUSALS = [
 ]
 
 XFAIL = {
-    "o_method_returns_object_named": (
-        "`g = h.scaled(s); g.energy(x)` refused: method of a local value"
-    ),
+    # (strict xfails until session 40, both fixed by the class of an object made here being a
+    # fact of the SSA value, carried through copies and joins of one class:
+    # "o_method_returns_object_named": `g = h.scaled(s); g.energy(x)` refused: method of a
+    # local value; "o_loop_made_chain": `h = h.scaled(0.5)` in a loop refused: method of a
+    # local value)
     "o_lib_module_attr": (
         "`mlib.Quad(x)`, __init__ storing `c * GAIN` of its module, refused: no rule"
     ),
-    "o_loop_made_chain": ("`h = h.scaled(0.5)` in a loop refused: method of a local value"),
     "o_given_to_helper": (
         "an object made in the function given to a helper refused at the helper's `h.energy(x)`"
     ),

@@ -97,6 +97,12 @@ def _sliced(value: Prim) -> bool:
     return isinstance(index, Index) and any(isinstance(i, SliceItem) for i in index.items)
 
 
+def _class_of_made(value: object) -> type | None:
+    """The class of `rt.new_object(cls, …)` and `rt.new_record(cls, …)`, else None."""
+    made = isinstance(value, Prim) and value.fn in (runtime.new_object, runtime.new_record)
+    return value.args[0].value if made else None
+
+
 @dataclass(frozen=True)
 class Edge:
     """`child` was made from `parent`: the same object, a view of it, or perhaps either."""
@@ -164,7 +170,14 @@ class AliasAnalysis:
         """`target = value`; `joined`: one branch's value of a join (`a if c else b`)."""
         self.made_on.setdefault(target, self.line)
         self.loop_depth.setdefault(target, len(self.loop_lines))
+        made = _class_of_made(value)  # (records.py: the class of an object made here)
+        if joined:
+            self._note_class_join(target, [value], made)
+        elif made is not None:
+            self.__dict__.setdefault("object_classes", {})[target] = made
         if isinstance(value, Var):
+            if not joined:
+                self._note_class_copy(target, value.name)
             self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
             if value.name in self.global_of:
                 self.global_of[target] = self.global_of[value.name]
@@ -175,9 +188,6 @@ class AliasAnalysis:
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
                 self.global_objects.add(target)
         elif isinstance(value, Prim):
-            if value.fn is runtime.new_object or value.fn is runtime.new_record:
-                # the class of an object made here: its methods are inlined (records.py)
-                self.__dict__.setdefault("object_classes", {})[target] = value.args[0].value
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
                 for spelled, very_object in helper_facts(value.fn)[1]:
@@ -237,6 +247,7 @@ class AliasAnalysis:
         """A join of branches or a loop header: perhaps any of `values`."""
         # where it is bound (a header: before its loop), as `_can_rebind` asks of any version
         self.loop_depth.setdefault(target, len(self.loop_lines))
+        self._note_class_join(target, values)
         for value in values:
             if isinstance(value, Var) and value.name != target:  # perhaps the same object
                 self._edge(target, value.name, same=True, certain=False)

@@ -24,12 +24,12 @@ import weakref
 import gast
 
 from .. import runtime
-from ..errors import S2SError, with_article
+from ..errors import S2SError, UnsupportedSyntaxError, with_article
 from ..frontend import nodes
 from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
-from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim
+from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Var
 
 _LITERALS = (int, float, str, bytes, bool, type(None))
 
@@ -49,10 +49,63 @@ class Records:
             return self._inline_helper(spelled, getter, (value,), (), "a property")
         return Prim(getattr, (value, Const(node.attr)), spelled=node.attr, style=ATTRIBUTE)
 
+    # The class of an object made here is a fact of the SSA value holding it (`h = Holder(w)`:
+    # `aliasing._note_binding` notes each), carried by copies (`g = h`, a method's result) and
+    # by joins whose values are all of one class. A loop's header takes its class from the
+    # value before the loop, and its body is lowered before its back edge is known: a back
+    # edge of another class, after a method was inlined on that class, is refused.
+
     def _class_made(self, atom: object) -> type | None:
-        """The class of the object `atom` is, where this function made it (`h = Holder(w)`:
-        `aliasing._note_binding` notes each), else None."""
-        return self.__dict__.get("object_classes", {}).get(getattr(atom, "name", None))
+        """The class of the object `atom` is, where this function made it, else None (its
+        methods are then inlined: the class is noted as used)."""
+        name = getattr(atom, "name", None)
+        cls = self.__dict__.get("object_classes", {}).get(name)
+        if cls is not None:
+            used = self.__dict__.setdefault("classes_used", set())
+            used.add(name)
+            used.update(self.__dict__.get("class_sources", {}).get(name, ()))
+        return cls
+
+    def _note_class_copy(self, target: str, source: str) -> None:
+        """`target = source`: the same object, of the same class."""
+        classes = self.__dict__.get("object_classes", {})
+        if classes.get(source) is not None:
+            classes[target] = classes[source]
+            sources = self.__dict__.setdefault("class_sources", {})
+            sources[target] = {source, *sources.get(source, ())}
+
+    def _note_class_join(self, target: str, values: list, made: type | None = None) -> None:
+        """`target` is perhaps any of `values` (a branch's join, a loop's header and its back
+        edge, an `a if c else b`; noted again for each): of their class if they all have one.
+        `made`: the class of the one value that is not a name (`rt.new_object(cls, …)`)."""
+        classes = self.__dict__.setdefault("object_classes", {})
+        joined = self.__dict__.setdefault("class_joins", set())
+        names = [v.name for v in values if isinstance(v, Var) and v.name != target]
+        found = {classes.get(n) for n in names}
+        if any(not isinstance(v, Var) for v in values):
+            found.add(made)  # else a literal, a module's object, a tuple: no class
+        if target in joined:
+            found.add(classes.get(target))
+        joined.add(target)
+        cls = found.pop() if len(found) == 1 else None
+        if cls is not None:
+            classes[target] = cls
+            sources = self.__dict__.setdefault("class_sources", {})
+            sources[target] = {*names, *(x for n in names for x in sources.get(n, ()))}
+            return
+        old = classes.pop(target, None)
+        if old is not None and target in self.__dict__.get("classes_used", ()):
+            users = sorted(k for k, b in self.env.items() if getattr(b, "name", None) in names)
+            shown = f"`{users[0]}`" if users else "a name"
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: {shown} holds an object of `{old.__name__}` made in "
+                "the function when the loop starts, and another value after an iteration: "
+                f"its methods, inlined for `{old.__name__}`, would be the wrong ones",
+                filename=self.filename,
+                line=self.made_on.get(names[0], self.line) if names else self.line,
+                hint="bind the new value to another name, or make every object the loop "
+                "gives it of the same class",
+            )  # (at the rebinding, not at the loop's last line)
 
     def _made_object_method(
         self, receiver: Atom, attr: str, args: tuple, kwargs: tuple, spelled: str

@@ -1,0 +1,168 @@
+"""Programs for tests/test_made_object_classes.py: objects made in the function, their class
+followed through copies, joins and loops, or refused where it may differ by path."""
+
+import numpy as np
+
+
+class A:
+    def __init__(self, w):
+        self.w = w
+
+    def f(self, x):
+        return np.sum(self.w * x)
+
+    def next(self, s):
+        return A(self.w * s)
+
+    def other(self):
+        return B(self.w)
+
+
+class B:
+    def __init__(self, w):
+        self.w = w
+
+    def f(self, x):
+        return np.sum(np.sin(self.w * x))
+
+    def next(self, s):
+        return B(self.w + s)
+
+
+def loop_switch(x):
+    h = A(x)
+    t = 0.0
+    for _i in range(3):
+        t = t + h.f(x)
+        h = B(x * 2.0)
+    return t
+
+
+def loop_switch_by_method(x):
+    h = A(x)
+    t = 0.0
+    for _i in range(3):
+        t = t + h.f(x)
+        h = h.other()
+    return t
+
+
+def loop_switch_used_after(x):
+    h = A(x)
+    for _i in range(2):
+        h = B(x * 2.0)
+    return h.f(x)
+
+
+def branch_two(x):
+    h = A(x)
+    if x[0] > 0:
+        h = B(x)
+    return h.f(x)
+
+
+def branch_same(x):
+    if x[0] > 0:  # noqa: SIM108 (a join of two branches, not an expression)
+        h = A(x)
+    else:
+        h = A(x * 3.0)
+    return h.f(x)
+
+
+def ifexp_same(x):
+    h = A(x) if x[0] > 0 else A(2.0 * x)
+    return h.f(x)
+
+
+def ifexp_two(x):
+    h = A(x) if x[0] > 0 else B(2.0 * x)
+    return h.f(x)
+
+
+def copy_then(x):
+    h = A(x)
+    g = h
+    return g.f(x) + g.next(2.0).f(x)
+
+
+def while_chain(x):
+    h = A(x)
+    k = 0
+    while k < 3:
+        h = h.next(0.5)
+        k += 1
+    return h.f(x)
+
+
+def nested_chain(x):
+    h = A(x)
+    for _i in range(2):
+        for _j in range(2):
+            h = h.next(1.5)
+        h = h.next(0.5)
+    return h.f(x)
+
+
+def while_switch(x):
+    h = A(x)
+    k = 0
+    t = 0.0
+    while k < 3:
+        t = t + h.f(x)
+        h = B(x)
+        k += 1
+    return t
+
+
+def nested_switch(x):
+    h = A(x)
+    t = 0.0
+    for _i in range(2):
+        for _j in range(2):
+            t = t + h.f(x)
+        h = B(x)
+    return t
+
+
+def ifexp_direct(x):
+    return (A(x) if x[0] > 0 else B(2.0 * x)).f(x)
+
+
+def swap_loop(x):
+    a = A(x)
+    b = B(x)
+    t = 0.0
+    for _i in range(3):
+        t = t + a.f(x)
+        a, b = b, a
+    return t
+
+
+def swap_same(x):
+    a = A(x)
+    b = A(2.0 * x)
+    t = 0.0
+    for i in range(3):
+        t = t + a.f(x) * i
+        a, b = b, a
+    return t
+
+
+def tuple_unpack(x):
+    a, b = A(x), B(x)
+    return a.f(x) + b.f(x)
+
+
+def list_item(x):
+    hs = [A(x), B(x)]
+    h = hs[1]
+    return h.f(x)
+
+
+def break_loop(x):
+    h = A(x)
+    for _i in range(5):
+        h = h.next(0.5)
+        if np.sum(h.w) < 0.1:
+            break
+    return h.f(x)
