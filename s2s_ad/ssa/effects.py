@@ -102,15 +102,22 @@ class Effects:
     def _locate_warnings(self, stmt: gast.stmt, renamed: gast.stmt) -> None:
         """`warnings.warn(…)` in `renamed` (the copy of `stmt`) called as `rt.warn(…)`, which
         locates the warning at the user's statement, as the plain call does (shown once per
-        location under the default filter: runtime/warnings_at.py)."""
+        location under the default filter: runtime/warnings_at.py). In a helper inlined, the
+        call is given the (file, line) of the frames the plain call would have had, the
+        warning's first, then each call of an inlined helper out to the function's own."""
         written = [n for n in gast.walk(stmt) if isinstance(n, gast.Call)]
         copied = [n for n in gast.walk(renamed) if isinstance(n, gast.Call)]
         if len(written) != len(copied):  # (a name renamed into a call: left as written)
             return
+        sites = self.__dict__.get("inline_sites")
         for call, copy_ in zip(written, copied, strict=True):
             if self._callee_object(call.func) is warnings.warn:
                 runtime = nodes.name(self.aliases.rt)
                 copy_.func = gast.Attribute(value=runtime, attr="warn", ctx=gast.Load())
+                if sites:  # in a helper inlined: the frames the plain call would have
+                    frames = [(self.filename, self.line), *reversed(sites)]
+                    at = gast.keyword(arg="inlined_at", value=nodes.constant(tuple(frames)))
+                    copy_.keywords.append(at)
 
     # what the statement reads, under SSA names
 

@@ -507,6 +507,8 @@ class FunctionValues:
         # another class's `__call__` is no recursion
         saved_inlining, self.inlining = self.inlining, []
         helpers.append(fn)
+        sites = self.__dict__.setdefault("inline_sites", [])  # (ssa/effects.py: warnings)
+        sites.append((self.filename, self.line))
         self._enter_context(({}, helper_scope, own, defined_functions(tree.body), filename))
         self._enter_method(fn)  # its class, for `super()` (ssa/super_calls.py)
         try:
@@ -515,6 +517,7 @@ class FunctionValues:
             self._leave_method()
             self._enter_context(saved)
             helpers.pop()
+            sites.pop()
             self.inlining = saved_inlining
 
     def _module_alias(self, fn: types.FunctionType) -> tuple[str, types.CellType] | None:
