@@ -85,14 +85,31 @@ def known_booleans(tree: ast.FunctionDef, facts: Names | None = None) -> set[str
             for name in _other_stores(loop):
                 values.setdefault(name, []).append(None)  # a loop target
     booleans = set(values)
-    changed = True
-    while changed:  # optimistic: drop the names one assignment of which may be other
-        changed = False
-        for name in list(booleans):
-            if not all(v is not None and boolean(v, booleans) for v in values[name]):
-                booleans.discard(name)
-                changed = True
+    readers: dict[str, set[str]] = {}  # name → the names a value of which reads it as a flag
+    for name, assigned in values.items():
+        for value in assigned:
+            for read in _flags_read(value):
+                readers.setdefault(read, set()).add(name)
+    # optimistic: drop the names one assignment of which may be other, then those reading
+    # a dropped one again (rounds over every name were quadratic in a chain's length)
+    pending = list(booleans)
+    while pending:
+        name = pending.pop()
+        if name in booleans and not all(
+            v is not None and boolean(v, booleans) for v in values[name]
+        ):
+            booleans.discard(name)
+            pending.extend(readers.get(name, ()))
     return booleans
+
+
+def _flags_read(value: ast.expr | None) -> list[str]:
+    """The names `boolean` asks about for `value`."""
+    if type(value) is ast.Name:
+        return [value.id]
+    if type(value) is ast.BoolOp:
+        return [n for v in value.values for n in _flags_read(v)]
+    return []
 
 
 _BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.ExceptHandler)
