@@ -166,3 +166,87 @@ def break_loop(x):
         if np.sum(h.w) < 0.1:
             break
     return h.f(x)
+
+
+def list_loop(x):
+    hs = [A(x), A(x**2)]
+    s = 0.0
+    for h in hs:
+        s = s + h.f(x)
+    return s
+
+
+def appended_in_loop(x):
+    hs = []
+    for k in range(3):
+        hs.append(A(x * (k + 1.0)))
+    s = 0.0
+    for h in hs:
+        s = s + h.f(x)
+    return s
+
+
+def comprehension_of_objects(x):
+    hs = [A(x * c) for c in (1.0, 2.0)]
+    return sum(h.f(x) for h in hs)
+
+
+def appended_in_branch(x):
+    hs = [A(x)]
+    if x[0] > 0:
+        hs.append(A(3.0 * x))
+    s = 0.0
+    for h in hs:
+        s = s + h.next(2.0).f(x)
+    return s
+
+
+def list_of_two_classes(x):
+    hs = [A(x), B(x**2)]
+    s = 0.0
+    for h in hs:
+        s = s + h.f(x)
+    return s
+
+
+def item_replaced(x):
+    hs = [A(x), A(x**2)]
+    hs[1] = B(x)
+    s = 0.0
+    for h in hs:
+        s = s + h.f(x)
+    return s
+
+
+def other_class_appended(x):
+    hs = [A(x)]
+    hs.append(B(x))
+    s = 0.0
+    for h in hs:
+        s = s + h.f(x)
+    return s
+
+
+def appended_through_alias(x):
+    hs = [A(x), A(2.0 * x)]
+    gs = hs
+    gs.append(B(x))
+    s = 0.0
+    for h in hs:
+        s = s + h.f(x)
+    return s
+
+
+def other_class_appended_in_loop(x):
+    hs = [A(x)]
+    t = 0.0
+    for _k in range(2):
+        for h in hs:
+            t = t + h.f(x)
+        hs.append(B(x))
+    return t
+
+
+def chosen_in_comprehension(x):
+    hs = [A(x) if c > 1.5 else B(x) for c in (1.0, 2.0)]
+    return sum(h.f(x) for h in hs)

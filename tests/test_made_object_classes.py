@@ -1,13 +1,17 @@
 """The class of an object the function makes is a fact of the SSA value holding it (session
 40, ssa/records.py): carried through copies (`g = h`, a method's result given a name, tuple
 unpacking) and joins whose values are all of one class (branches, `a if c else b`, loop
-headers), so `h = h.next(0.5)` in a loop and `g = h.scaled(s); g.energy(x)` are followed.
+headers), so `h = h.next(0.5)` in a loop and `g = h.scaled(s); g.energy(x)` are followed. So is
+the class of every item of a list built here of objects of one class (`[A(x), A(y)]`,
+`hs.append(A(z))` in a loop, a comprehension): `for h in hs` calls that class's methods.
 
 Where the class may differ by path, methods are refused, never inlined for the wrong class:
-a join of two classes (a branch, a conditional expression), and a loop whose body calls a
-method and then rebinds the name to another class (`h = B(x)`, `h = h.other()`, a swap of
-objects of two classes), refused at the rebinding. Each program is checked at both signs of
-its input (the branches), against central differences, in every mode, and at second order.
+a join of two classes (a branch, a conditional expression), a list of two classes (built so,
+an item replaced, another class appended, through an alias too), and a loop whose body calls
+a method and then rebinds the name to another class (`h = B(x)`, `h = h.other()`, a swap of
+objects of two classes, a list given another class's object), refused at the rebinding.
+Each program is checked at both signs of its input (the branches), against central
+differences, in every mode, and at second order.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ FOLLOWED = [
     P.swap_same,
     P.tuple_unpack,
     P.break_loop,
+    P.list_loop,
+    P.appended_in_loop,
+    P.comprehension_of_objects,
+    P.appended_in_branch,
 ]
 # (program, the line of the refusal, what it says)
 REFUSED = [
@@ -43,6 +51,12 @@ REFUSED = [
     (P.ifexp_two, "return h.f(x)", "method `.f()`"),
     (P.ifexp_direct, "return (A(x) if", "method `.f()`"),
     (P.list_item, "return h.f(x)", "method `.f()`"),
+    (P.list_of_two_classes, "s = s + h.f(x)", "method `.f()`"),
+    (P.item_replaced, "s = s + h.f(x)", "method `.f()`"),
+    (P.other_class_appended, "s = s + h.f(x)", "method `.f()`"),
+    (P.appended_through_alias, "s = s + h.f(x)", "method `.f()`"),
+    (P.other_class_appended_in_loop, "hs.append(B(x))", "holds a list of objects of `A`"),
+    (P.chosen_in_comprehension, "return sum(h.f(x)", "method `.f()`"),
 ]
 
 

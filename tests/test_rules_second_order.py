@@ -227,6 +227,7 @@ NEVER_DIFFERENTIATED = {
     "make_list": "called with no arguments: an empty list that items are appended to",
     "reentered": "a context manager's re-entry in passive code",
     "unsuppressing": "a context manager's exit test in passive code",
+    "warn": "warnings.warn located at the user's line, a statement kept for its effect",
     "segments": "cuts a checkpointed loop's range of integers",
     "snapshot": "copies what vjp's pullback holds: reverse-mode code, never differentiated again",
     "DerivativeDict": "named in docstrings only: built by rt.zeros_like and the dict rules",

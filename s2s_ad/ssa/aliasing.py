@@ -97,12 +97,6 @@ def _sliced(value: Prim) -> bool:
     return isinstance(index, Index) and any(isinstance(i, SliceItem) for i in index.items)
 
 
-def _class_of_made(value: object) -> type | None:
-    """The class of `rt.new_object(cls, …)` and `rt.new_record(cls, …)`, else None."""
-    made = isinstance(value, Prim) and value.fn in (runtime.new_object, runtime.new_record)
-    return value.args[0].value if made else None
-
-
 @dataclass(frozen=True)
 class Edge:
     """`child` was made from `parent`: the same object, a view of it, or perhaps either."""
@@ -170,14 +164,8 @@ class AliasAnalysis:
         """`target = value`; `joined`: one branch's value of a join (`a if c else b`)."""
         self.made_on.setdefault(target, self.line)
         self.loop_depth.setdefault(target, len(self.loop_lines))
-        made = _class_of_made(value)  # (records.py: the class of an object made here)
-        if joined:
-            self._note_class_join(target, [value], made)
-        elif made is not None:
-            self.__dict__.setdefault("object_classes", {})[target] = made
+        self._note_classes(target, value, joined)  # (records.py: of objects made here)
         if isinstance(value, Var):
-            if not joined:
-                self._note_class_copy(target, value.name)
             self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
             if value.name in self.global_of:
                 self.global_of[target] = self.global_of[value.name]

@@ -19,6 +19,7 @@ import builtins
 import copy
 import dataclasses
 import inspect
+import operator
 import weakref
 
 import gast
@@ -32,6 +33,11 @@ from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Var
 
 _LITERALS = (int, float, str, bytes, bool, type(None))
+
+
+OBJECTS = "object_classes"  # SSA name → the class of the object it holds, made here
+ITEMS = "item_classes"  # … → the class of every item of the list it holds, or EMPTY_LIST
+EMPTY_LIST = "<an empty list>"  # (the item class of `[]`: any first item's)
 
 
 class Records:
@@ -49,63 +55,124 @@ class Records:
             return self._inline_helper(spelled, getter, (value,), (), "a property")
         return Prim(getattr, (value, Const(node.attr)), spelled=node.attr, style=ATTRIBUTE)
 
-    # The class of an object made here is a fact of the SSA value holding it (`h = Holder(w)`:
-    # `aliasing._note_binding` notes each), carried by copies (`g = h`, a method's result) and
-    # by joins whose values are all of one class. A loop's header takes its class from the
-    # value before the loop, and its body is lowered before its back edge is known: a back
-    # edge of another class, after a method was inlined on that class, is refused.
+    # The class of an object made here is a fact of the SSA value holding it (`h = Holder(w)`),
+    # carried by copies (`g = h`, a method's result) and by joins whose values are all of one
+    # class; so is the class of all the items of a list built here of such objects (`[A(x),
+    # A(y)]`, `hs.append(A(z))`: `for h in hs` reads objects of that class). A loop's header
+    # takes its class from the value before the loop, and its body is lowered before its
+    # back edge is known: a back edge of another class, where a method was inlined on that
+    # class, is refused.
 
     def _class_made(self, atom: object) -> type | None:
         """The class of the object `atom` is, where this function made it, else None (its
         methods are then inlined: the class is noted as used)."""
         name = getattr(atom, "name", None)
-        cls = self.__dict__.get("object_classes", {}).get(name)
+        cls = self.__dict__.get(OBJECTS, {}).get(name)
         if cls is not None:
             used = self.__dict__.setdefault("classes_used", set())
             used.add(name)
             used.update(self.__dict__.get("class_sources", {}).get(name, ()))
         return cls
 
-    def _note_class_copy(self, target: str, source: str) -> None:
-        """`target = source`: the same object, of the same class."""
-        classes = self.__dict__.get("object_classes", {})
-        if classes.get(source) is not None:
-            classes[target] = classes[source]
-            sources = self.__dict__.setdefault("class_sources", {})
-            sources[target] = {source, *sources.get(source, ())}
+    def _note_classes(self, target: str, value: object, joined: bool) -> None:
+        """`target = value` (`joined`: one value of a join, `a if c else b`)."""
+        made, items, sources = self._classes_of(value)
+        if joined:
+            self._note_class_join(target, [value], made)
+            return
+        if made is not None:
+            self.__dict__.setdefault(OBJECTS, {})[target] = made
+        if items is not None:
+            self.__dict__.setdefault(ITEMS, {})[target] = items
+        if sources:
+            found = self.__dict__.setdefault("class_sources", {})
+            found[target] = {*sources, *(s for n in sources for s in found.get(n, ()))}
+
+    def _classes_of(self, value: object) -> tuple[type | None, object, list[str]]:
+        """(the class of the object `value` gives, the class of the items of the list it
+        gives or `EMPTY_LIST`, the names they come from); None where not known."""
+        objects = self.__dict__.get(OBJECTS, {})
+        items = self.__dict__.get(ITEMS, {})
+        if isinstance(value, Var):
+            known = objects.get(value.name), items.get(value.name)
+            return (*known, [value.name] if known != (None, None) else [])
+        if not isinstance(value, Prim):
+            return None, None, []
+        if value.fn is runtime.new_object or value.fn is runtime.new_record:
+            return value.args[0].value, None, []
+        names = [a.name for a in value.args if isinstance(a, Var)]
+        if value.fn is runtime.replaced:  # `p._replace(b=…)`: a record of `p`'s class
+            found = objects.get(getattr(value.args[0], "name", None))
+            return (found, None, names[:1]) if found is not None else (None, None, [])
+        if value.fn is operator.getitem:  # `hs[i]`, `for h in hs`: of a list of one class
+            found = items.get(getattr(value.args[0], "name", None))
+            return (found, None, names[:1]) if isinstance(found, type) else (None, None, [])
+        if value.fn is runtime.make_list:  # `[A(x), A(y)]`
+            found = {objects.get(getattr(a, "name", None)) for a in value.args}
+            found = found if value.args else {EMPTY_LIST}
+        elif value.fn is runtime.sequence:  # `for h in hs` iterates it
+            found = {items.get(getattr(value.args[0], "name", None))}
+        elif value.fn is runtime.append:  # `hs.append(A(z))`
+            xs, item = value.args
+            found = {items.get(getattr(xs, "name", None))} - {EMPTY_LIST}
+            found.add(objects.get(getattr(item, "name", None)))
+        else:
+            return None, None, []
+        if len(found) != 1 or None in found:
+            return None, None, []
+        return None, found.pop(), names
 
     def _note_class_join(self, target: str, values: list, made: type | None = None) -> None:
         """`target` is perhaps any of `values` (a branch's join, a loop's header and its back
-        edge, an `a if c else b`; noted again for each): of their class if they all have one.
-        `made`: the class of the one value that is not a name (`rt.new_object(cls, …)`)."""
-        classes = self.__dict__.setdefault("object_classes", {})
-        joined = self.__dict__.setdefault("class_joins", set())
+        edge, an `a if c else b`; noted again for each): of their class if they all have one,
+        a list of items of their class if they all are. `made`: the class of the one value
+        that is not a name (`rt.new_object(cls, …)`)."""
         names = [v.name for v in values if isinstance(v, Var) and v.name != target]
-        found = {classes.get(n) for n in names}
-        if any(not isinstance(v, Var) for v in values):
-            found.add(made)  # else a literal, a module's object, a tuple: no class
-        if target in joined:
-            found.add(classes.get(target))
-        joined.add(target)
-        cls = found.pop() if len(found) == 1 else None
-        if cls is not None:
-            classes[target] = cls
-            sources = self.__dict__.setdefault("class_sources", {})
-            sources[target] = {*names, *(x for n in names for x in sources.get(n, ()))}
-            return
-        old = classes.pop(target, None)
-        if old is not None and target in self.__dict__.get("classes_used", ()):
+        unnamed = any(not isinstance(v, Var) for v in values)
+        for facts, given in ((OBJECTS, made), (ITEMS, None)):
+            found = self._joined_class(facts, target, names, given if unnamed else ())
+            if found is None:
+                continue
+            old, shown = found
             users = sorted(k for k, b in self.env.items() if getattr(b, "name", None) in names)
-            shown = f"`{users[0]}`" if users else "a name"
+            what = f"`{users[0]}`" if users else "a name"
+            held = "an object" if facts == OBJECTS else "a list of objects"
             raise UnsupportedSyntaxError(
-                f"unsupported construct: {shown} holds an object of `{old.__name__}` made in "
-                "the function when the loop starts, and another value after an iteration: "
-                f"its methods, inlined for `{old.__name__}`, would be the wrong ones",
+                f"unsupported construct: {what} holds {held} of `{old.__name__}` made in the "
+                f"function when the loop starts, and {shown} after an iteration: the methods "
+                f"inlined for `{old.__name__}` would be the wrong ones",
                 filename=self.filename,
                 line=self.made_on.get(names[0], self.line) if names else self.line,
                 hint="bind the new value to another name, or make every object the loop "
                 "gives it of the same class",
             )  # (at the rebinding, not at the loop's last line)
+
+    def _joined_class(
+        self, facts: str, target: str, names: list[str], unnamed
+    ) -> tuple[type, str] | None:
+        """Join the class fact `facts` of `names` (and `unnamed`'s, a class or None, where
+        given) into `target`'s; (its old class, what it is now) where that changed a class
+        a method was inlined for, else None."""
+        known = self.__dict__.setdefault(facts, {})
+        joined = self.__dict__.setdefault(facts + " joined", set())
+        found = {known.get(n) for n in names}
+        if unnamed != ():
+            found.add(unnamed)
+        if target in joined:
+            found.add(known.get(target))
+        joined.add(target)
+        if len(found) > 1:
+            found.discard(EMPTY_LIST)  # (no items: those of the others)
+        cls = found.pop() if len(found) == 1 else None
+        if cls is not None:
+            known[target] = cls
+            sources = self.__dict__.setdefault("class_sources", {})
+            sources[target] = {*names, *(x for n in names for x in sources.get(n, ()))}
+            return None
+        old = known.pop(target, None)
+        if isinstance(old, type) and target in self.__dict__.get("classes_used", ()):
+            return old, "another value"
+        return None
 
     def _made_object_method(
         self, receiver: Atom, attr: str, args: tuple, kwargs: tuple, spelled: str
