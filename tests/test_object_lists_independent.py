@@ -259,10 +259,10 @@ def test_items_of_several_classes_never_wrong(name):
     outcomes(getattr(P, name))
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=r)) for n, r in WRONG.items()],
-)
+# (strict xfails of the wrong numbers in WRONG until session 40: a store in `__init__` of
+# `self.__class__`, of a method's name or through a data descriptor, and a class overriding
+# `__getattribute__`, now make the object by its own constructor, its methods not inlined)
+@pytest.mark.parametrize("name", list(WRONG))
 def test_wrong_numbers_found(name):
     outcomes(getattr(P, name))
 
@@ -311,11 +311,8 @@ def _new_energy(self, x):
     return np.sum(self.w * np.cos(x))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A.energy redefined after the first call: the old derivative and value stay "
-    "(p_one_object: value 1.52 vs plain 0.250; p_literal: 4.56 vs 0.751), in every API",
-)
+# (a strict xfail until session 40: A.energy redefined after the first call, the old
+# derivative and value stayed, p_one_object 1.52 vs plain 0.250, p_literal 4.56 vs 0.751)
 @pytest.mark.parametrize("name", ["p_one_object", "p_literal"])
 def test_method_redefined_between_calls(name):
     f = getattr(P, name)

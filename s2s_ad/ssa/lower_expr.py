@@ -121,6 +121,14 @@ _HELD_OBJECT_HINT = (
     "method through the name it was made under (`inner = Inner(x)`, then `inner.f(x)`)"
 )
 
+# a method of an item of a list (records.py: the class of the items of a list built here)
+_ITEM_OBJECT_HINT = (
+    "; the items of a list are objects of a known class where the function builds the list "
+    "of objects it makes of one class, by a display, `append` or a comprehension "
+    "(`hs = [A(x), A(y)]`, not `insert`, `extend`, `+`, a slice, a copy, an item replaced): "
+    "build it so, or make the objects outside and pass the list in (`loss(x, [A(a), B(b)])`)"
+)
+
 # Built-ins that read or run code on the caller's local variables: their derivative would be
 # silently wrong, so they are refused wherever they appear. (Spelled through `builtins`: compiled
 # by Cython, a bare `locals` or `globals` would name the compiled module's own.)
@@ -467,6 +475,9 @@ class ExprLowering(
         made = self._class_made(self.env.get(root(func.value) or "")) is not None
         if made and not isinstance(func.value, gast.Name):
             return _HELD_OBJECT_HINT  # (not a generator: `.f()` is also the F distribution's)
+        bound = self.env.get(func.value.id) if isinstance(func.value, gast.Name) else None
+        if getattr(bound, "name", None) in self.item_of:  # `for h in hs: h.f(x)`
+            return _ITEM_OBJECT_HINT
         return (
             (_OBJECT_HINT if isinstance(func.value, gast.Name) else "")
             + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else "")

@@ -48,7 +48,7 @@ class Records:
         a property of an object this function made, its getter inlined (`self.w2`)."""
         value = self._atom(node.value)
         cls = self._class_made(value)
-        found = inspect.getattr_static(cls, node.attr, None) if cls is not None else None
+        found = self._class_entry(cls, node.attr) if cls is not None else None
         getter = found.fget if isinstance(found, property) else None
         if inspect.isfunction(getter) and self._inlinable(getter):
             spelled = f"{cls.__name__}.{node.attr}"
@@ -181,7 +181,7 @@ class Records:
         Scaler(s); h.apply(x)`): the method (a static one without `self`) inlined with `self`
         bound to the object, where the lowering can inline it; None for anything else."""
         cls = self._class_made(receiver)
-        method = inspect.getattr_static(cls, attr, None) if cls is not None else None
+        method = self._class_entry(cls, attr) if cls is not None else None
         if isinstance(method, staticmethod):
             fn, given = method.__func__, args
         elif inspect.isfunction(method):
@@ -191,6 +191,13 @@ class Records:
         if not self._inlinable(fn):
             return None
         return self._inline_helper(spelled, fn, given, kwargs, "a method of an object made here")
+
+    def _class_entry(self, cls: type, attr: str) -> object:
+        """What `attr` names in the class `cls` of an object made here (None where nothing),
+        watched: a method redefined later (`A.energy = …`, on `A` or a base) makes a new
+        derivative, as it does for objects given as arguments."""
+        found = self.scope.watch_lookup(cls.__mro__, attr)
+        return found if callable(found) or isinstance(found, property) else None
 
     def _construction(self, callee: Free, args: tuple, kwargs: tuple) -> Expr | None:
         """`cls(...)` of a NamedTuple, a dataclass or a user class with its own `__init__`,
@@ -308,6 +315,7 @@ class Records:
             if target is None:
                 found = f"a statement other than `{self_name}.name = value`"
                 raise _init_refusal(cls, where, stmt, found)
+            _refuse_special_store(cls, target)
             expr = _stored_reads(expr, self_name, stored)
             stored[target] = self._init_value(expr, values, init, self_name, cls, where)
             values[f"{self_name}.{target}"] = stored[target]  # read back as `self.W`
@@ -540,12 +548,27 @@ def _init_body(init) -> tuple[list[gast.stmt], str]:
     return without_docstring(parsed.node.body), parsed.filename
 
 
+def _refuse_special_store(cls: type, target: str) -> None:
+    """`self.target = value` in `__init__` that does not just put `value` in the object's
+    own attributes for methods to read as a field: `self.__class__ = B` (the object changes
+    class), an attribute of a class's method or property name (the object's own hides the
+    method: `self.energy = cubic`), a data descriptor's (its setter runs instead)."""
+    if target.startswith("__") and target.endswith("__"):
+        raise _NotLowered(f"`{cls.__name__}.__init__` assigns `self.{target}`")
+    found = inspect.getattr_static(cls, target, None)
+    if callable(found) or hasattr(type(found), "__set__") or isinstance(found, property):
+        raise _NotLowered(
+            f"`{cls.__name__}.__init__` stores `self.{target}`, a name its class gives a "
+            "method, property or descriptor"
+        )
+
+
 def _refuse_special_class(cls: type) -> None:
     """Classes for which an object made without `__init__` and given its attributes one by
     one might differ from the one Python makes."""
     special = [
         name
-        for name in ("__new__", "__setattr__", "__slots__", "__post_init__")
+        for name in ("__new__", "__setattr__", "__getattribute__", "__slots__", "__post_init__")
         if any(name in vars(k) for k in cls.__mro__[:-1])
     ]
     if type(cls).__call__ is not type.__call__:  # a metaclass that makes objects its way
