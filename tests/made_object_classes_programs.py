@@ -250,3 +250,14 @@ def other_class_appended_in_loop(x):
 def chosen_in_comprehension(x):
     hs = [A(x) if c > 1.5 else B(x) for c in (1.0, 2.0)]
     return sum(h.f(x) for h in hs)
+
+
+def item_methods(x):
+    hs = [A(x), A(2.0 * x)]
+    hs.append(A(x**2))
+    return hs[0].f(x) * hs[1].f(x) + hs[-1].next(0.5).f(x)
+
+
+def item_method_of_two_classes(x):
+    hs = [A(x), B(2.0 * x)]
+    return hs[1].f(x)

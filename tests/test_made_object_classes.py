@@ -38,6 +38,7 @@ FOLLOWED = [
     P.appended_in_loop,
     P.comprehension_of_objects,
     P.appended_in_branch,
+    P.item_methods,
 ]
 # (program, the line of the refusal, what it says)
 REFUSED = [
@@ -56,6 +57,7 @@ REFUSED = [
     (P.other_class_appended, "s = s + h.f(x)", "the items of a list are objects"),
     (P.appended_through_alias, "s = s + h.f(x)", "the items of a list are objects"),
     (P.other_class_appended_in_loop, "hs.append(B(x))", "holds a list of objects of `A`"),
+    (P.item_method_of_two_classes, "return hs[1].f(x)", "method `.f()`"),
     (P.chosen_in_comprehension, "return sum(h.f(x)", "method `.f()`"),
 ]
 

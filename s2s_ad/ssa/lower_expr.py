@@ -443,6 +443,12 @@ class ExprLowering(
             method = self._made_object_method(receiver, func.attr, args, kwargs, spelled)
             if method is not None:
                 return method
+        if self._item_class(func.value) is not None:  # `hs[0].f(x)`: records.py
+            spelled = f"{func.value.value.id}[…].{func.attr}"
+            receiver = self._atom(func.value)
+            method = self._made_object_method(receiver, func.attr, args, kwargs, spelled)
+            if method is not None:
+                return method
         listed = self._list_method(func, args, kwargs)  # xs.pop(), …: ssa/builtins.py
         if listed is not None:
             return listed
@@ -495,7 +501,8 @@ class ExprLowering(
     def _makes_object(self, node: gast.expr) -> bool:
         """Whether `node` is a call that may make an object of the user's (told before it
         is lowered, so that anything else is lowered once, where it was): a class called, or
-        a method of such an object, or of a name bound to one (`h.scaled(2.0)`)."""
+        a method of such an object, of a name bound to one (`h.scaled(2.0)`) or of an item of
+        a list of them (`hs[0].scaled(2.0)`)."""
         if not isinstance(node, gast.Call):
             return False
         func = node.func
@@ -506,6 +513,8 @@ class ExprLowering(
             return False
         if isinstance(func.value, gast.Name):
             return self._class_made(self.env.get(func.value.id)) is not None
+        if self._item_class(func.value) is not None:  # `hs[0].scaled(2.0)`
+            return True
         return self._makes_object(func.value)
 
     def _is_free_array(self, node: gast.expr) -> bool:

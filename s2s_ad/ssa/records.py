@@ -74,6 +74,14 @@ class Records:
             used.update(self.__dict__.get("class_sources", {}).get(name, ()))
         return cls
 
+    def _item_class(self, node: gast.expr) -> type | None:
+        """The class of `hs[i]`, an item of a list built here of objects of one class."""
+        if not (isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)):
+            return None
+        bound = self.env.get(node.value.id)
+        found = self.__dict__.get(ITEMS, {}).get(getattr(bound, "name", None))
+        return found if isinstance(found, type) else None
+
     def _note_classes(self, target: str, value: object, joined: bool) -> None:
         """`target = value` (`joined`: one value of a join, `a if c else b`)."""
         made, items, sources = self._classes_of(value)
