@@ -1,6 +1,8 @@
 """Programs for tests/test_made_object_classes.py: objects made in the function, their class
 followed through copies, joins and loops, or refused where it may differ by path."""
 
+from typing import NamedTuple
+
 import numpy as np
 
 
@@ -261,3 +263,21 @@ def item_methods(x):
 def item_method_of_two_classes(x):
     hs = [A(x), B(2.0 * x)]
     return hs[1].f(x)
+
+
+class Rec(NamedTuple):
+    m: np.ndarray
+    p: np.ndarray
+
+
+def rec_step(r, x):
+    return Rec(r.m * 0.5 + x, r.p)
+
+
+def record_rebound_by_helper(x):
+    r = Rec(x, 2.0 * x)
+    t = 0.0
+    for _ in range(3):
+        t = t + np.sum(r.m * r.p)
+        r = rec_step(r, x)
+    return t

@@ -39,6 +39,7 @@ FOLLOWED = [
     P.comprehension_of_objects,
     P.appended_in_branch,
     P.item_methods,
+    P.record_rebound_by_helper,  # (fields read, no method inlined: the class is not relied on)
 ]
 # (program, the line of the refusal, what it says)
 REFUSED = [

@@ -52,7 +52,7 @@ class Records:
         getter = found.fget if isinstance(found, property) else None
         if inspect.isfunction(getter) and self._inlinable(getter):
             spelled = f"{cls.__name__}.{node.attr}"
-            return self._inline_helper(spelled, getter, (value,), (), "a property")
+            return self._inlined_for_class(value, spelled, getter, ((value,), ()), "a property")
         return Prim(getattr, (value, Const(node.attr)), spelled=node.attr, style=ATTRIBUTE)
 
     # The class of an object made here is a fact of the SSA value holding it (`h = Holder(w)`),
@@ -64,15 +64,17 @@ class Records:
     # class, is refused.
 
     def _class_made(self, atom: object) -> type | None:
-        """The class of the object `atom` is, where this function made it, else None (its
-        methods are then inlined: the class is noted as used)."""
-        name = getattr(atom, "name", None)
-        cls = self.__dict__.get(OBJECTS, {}).get(name)
-        if cls is not None:
-            used = self.__dict__.setdefault("classes_used", set())
-            used.add(name)
-            used.update(self.__dict__.get("class_sources", {}).get(name, ()))
-        return cls
+        """The class of the object `atom` is, where this function made it, else None."""
+        return self.__dict__.get(OBJECTS, {}).get(getattr(atom, "name", None))
+
+    def _inlined_for_class(self, atom: Var, spelled: str, fn, given: tuple, why: str) -> Expr:
+        """`fn`, a method or property getter of the class of `atom`, inlined (`spelled`, for
+        messages; `given`: (positional, keyword) arguments): the class of `atom`, and of the
+        values it comes from, is noted as relied on (a loop's back edge may not change it)."""
+        used = self.__dict__.setdefault("classes_used", set())
+        used.add(atom.name)
+        used.update(self.__dict__.get("class_sources", {}).get(atom.name, ()))
+        return self._inline_helper(spelled, fn, *given, why)
 
     def _item_class(self, node: gast.expr) -> type | None:
         """The class of `hs[i]`, an item of a list built here of objects of one class."""
@@ -198,7 +200,8 @@ class Records:
             return None  # a property, a class method, data: as before
         if not self._inlinable(fn):
             return None
-        return self._inline_helper(spelled, fn, given, kwargs, "a method of an object made here")
+        why = "a method of an object made here"
+        return self._inlined_for_class(receiver, spelled, fn, (given, kwargs), why)
 
     def _class_entry(self, cls: type, attr: str) -> object:
         """What `attr` names in the class `cls` of an object made here (None where nothing),
