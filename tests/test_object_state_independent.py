@@ -93,24 +93,21 @@ DOCUMENTED_REFUSALS = {
     "p61_post_init": "__post_init__",
     "p82_astuple_replace": "astuple",
     "p86_warn_in_init": "WarnInit",
+    "p23_init_through_setter": "made by its own constructor",
+    "p24_data_descriptor": "made by its own constructor",
+    "p28_setattr": "made by its own constructor",
+    "p29_slots": "made by its own constructor",
+    "p30_class_set_in_init": "made by its own constructor",
+    "p46_counter_class_attr": "made by its own constructor",
+    "p70_conditional_init_default": "made by its own constructor",
+    "p71_conditional_init_given": "made by its own constructor",
 }
 
 XFAILS = {
-    "p23_init_through_setter": GENERIC
-    + " for an __init__ that stores through a property setter; README: the error says why",
-    "p24_data_descriptor": GENERIC
-    + " for an __init__ storing through a data descriptor; README: the error says why",
-    "p28_setattr": GENERIC + " for a class with __setattr__; README: the error says why",
-    "p29_slots": GENERIC
-    + " for a __slots__ class made in the function (README: slots objects are records)",
-    "p30_class_set_in_init": GENERIC
-    + " for an __init__ setting self.__class__; README: the error says why",
-    "p46_counter_class_attr": GENERIC
-    + " for an __init__ updating a class attribute; README: the error says why",
-    "p70_conditional_init_default": GENERIC
-    + " for an __init__ with an `if`; README: the error says why",
-    "p71_conditional_init_given": GENERIC
-    + " for an __init__ with an `if`; README: the error says why",
+    # (until session 40 also: p23_init_through_setter, p24_data_descriptor, p28_setattr,
+    # p29_slots, p30_class_set_in_init, p46_counter_class_attr, p70/p71 conditional inits,
+    # refused with the generic 'method of a local value' error; the hint now says why,
+    # below in DOCUMENTED_REFUSALS)
     "p34_classmethod_staticmethod": (
         "self.coef() of a classmethod (not a factory) refused as 'method of a local value'"
     ),
@@ -261,27 +258,15 @@ CHANGES = {
     "init_redefined": (L.r_init, lambda: _set(L.Box, "__init__", _new_init)),
     "subclass_init_added": (L.r_subclass, lambda: _set(L.SubBox, "__init__", _new_init)),
     "bases_reassigned": (L.r_subclass, lambda: _bases(L.SubBox, (L.AltBox,))),
-    "getattribute_added": (L.r_method, lambda: _set(L.Box, "__getattribute__", _getattribute)),
 }
+# (a strict xfail until session 40: `__getattribute__` added to the class after the first
+# call was ignored, wrong value and derivative; the derivative is now made again, and
+# refuses the class, located: test_getattribute_added_refused_after_the_change)
 
-CHANGE_XFAILS = {
-    "init_redefined": (
-        "Box.__init__ redefined after the first call: old __init__ kept, wrong "
-        "value and derivative in every API"
-    ),
-    "subclass_init_added": (
-        "__init__ added to a subclass after the first call: base __init__ kept, "
-        "wrong value and derivative"
-    ),
-    "bases_reassigned": (
-        "SubBox.__bases__ reassigned after the first call: old base's methods "
-        "kept, wrong value and derivative"
-    ),
-    "getattribute_added": (
-        "__getattribute__ added to the class after the first call: ignored, "
-        "wrong value and derivative"
-    ),
-}
+# (strict xfails until session 40, wrong value and derivative in every API: `Box.__init__`
+# redefined, `__init__` added to a subclass, and `SubBox.__bases__` reassigned after the
+# first call; the class's `__init__`, special methods and MRO are now watched)
+CHANGE_XFAILS: dict[str, str] = {}
 
 CHANGE_APIS = ("grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "hvp")
 
@@ -370,3 +355,17 @@ def test_warning_shown_once_under_default_filter():
         for call in API_CALLS.values():
             call(f)
     assert len(caught) == 1, [(str(w.message), w.filename, w.lineno) for w in caught]
+
+
+@pytest.mark.parametrize("api", CHANGE_APIS)
+def test_getattribute_added_refused_after_the_change(api):
+    f = L.r_method
+    _first_order(api, f, X)  # the derivative is made and cached
+    do, undo = _set(L.Box, "__getattribute__", _getattribute)
+    do()
+    try:
+        with pytest.raises(ad.S2SError, match=r"object_state_lib_independent.py:64:"):
+            _first_order(api, f, X)
+    finally:
+        undo()
+    _first_order(api, f, X)

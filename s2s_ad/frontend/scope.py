@@ -63,7 +63,7 @@ class Scope:
             if isinstance(name, tuple):  # `watch`'s: the holder looked up as globals are
                 holder, value = value
                 # dicts and defaults checked directly (`is_current` runs on every call)
-                direct = (dict, MappingProxyType, _Defaults, _ClassOf, _SubclassesOf)
+                direct = (dict, MappingProxyType, _Defaults, _ClassOf, _MroOf, _SubclassesOf)
                 view = holder if isinstance(holder, direct) else None
                 view = view if view is not None else _Items(holder)
                 found.append((Scope(view, {}), name[2], value))
@@ -115,6 +115,13 @@ class Scope:
             holder = _ClassOf(obj)
             for key in _CLASS_FACTS:
                 self.reads[("item", id(obj), key)] = (holder, holder.get(key, None))
+
+    def watch_mro(self, cls: type) -> None:
+        """Depend on the MRO of the user's class `cls` (a new tuple where `Cls.__bases__ = …`
+        later): where the methods, `__init__` and special methods of the objects the
+        function makes of it were looked up (ssa/records.py)."""
+        holder = _MroOf(cls)
+        self.reads[("item", id(cls), "__mro__")] = (holder, cls.__mro__)
 
     def watch_subclasses(self, cls: type) -> None:
         """Depend on the classes derived from `cls` being those there are now (`super()`
@@ -178,6 +185,19 @@ class _ClassOf:
 
 
 _CLASS_FACTS = ("__class__", "__mro__")
+
+
+class _MroOf:
+    """A class's MRO seen as `_Items` sees a dict: `holder.get("__mro__", …)`."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def __contains__(self, key: object) -> bool:
+        return key == "__mro__"
+
+    def get(self, key: str, default: object) -> object:
+        return self.cls.__mro__ if key == "__mro__" else default
 
 
 class _SubclassesOf:

@@ -49,7 +49,7 @@ from .ir import (
 )
 from .kinds import SequenceKinds
 from .library_keywords import keywords_as_positions
-from .records import Records, is_user_class
+from .records import Records, is_user_class, unlowered_hint
 from .strings import Strings
 from .super_calls import is_super_attribute
 
@@ -482,6 +482,9 @@ class ExprLowering(
         if made and not isinstance(func.value, gast.Name):
             return _HELD_OBJECT_HINT  # (not a generator: `.f()` is also the F distribution's)
         bound = self.env.get(func.value.id) if isinstance(func.value, gast.Name) else None
+        unlowered = self.__dict__.get("unlowered", {}).get(getattr(bound, "name", None))
+        if unlowered is not None:  # `b = Box(x)` of an `__init__` doing more than storing
+            return unlowered_hint(unlowered)
         if getattr(bound, "name", None) in self.item_of:  # `for h in hs: h.f(x)`
             return _ITEM_OBJECT_HINT
         return (

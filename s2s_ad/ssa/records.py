@@ -87,6 +87,9 @@ class Records:
     def _note_classes(self, target: str, value: object, joined: bool) -> None:
         """`target = value` (`joined`: one value of a join, `a if c else b`)."""
         made, items, sources = self._classes_of(value)
+        if isinstance(value, Prim) and isinstance(value.fn, type) and value.fn in NOT_LOWERED:
+            # (made by its own constructor: its methods are not followed, the hint says why)
+            self.__dict__.setdefault("unlowered", {})[target] = value.fn
         if joined:
             self._note_class_join(target, [value], made)
             return
@@ -207,6 +210,7 @@ class Records:
         """What `attr` names in the class `cls` of an object made here (None where nothing),
         watched: a method redefined later (`A.energy = …`, on `A` or a base) makes a new
         derivative, as it does for objects given as arguments."""
+        self.scope.watch_mro(cls)
         found = self.scope.watch_lookup(cls.__mro__, attr)
         return found if callable(found) or isinstance(found, property) else None
 
@@ -216,6 +220,11 @@ class Records:
         cls = callee.value
         if not is_user_class(cls):
             return None
+        # what the object is made by, watched: `__init__` redefined (on it or a base), its
+        # bases reassigned, `__getattribute__` added later make a new derivative
+        self.scope.watch_mro(cls)
+        for name in ("__init__", *_SPECIAL):
+            self.scope.watch_lookup(cls.__mro__, name)
         if _is_namedtuple(cls) or _is_plain_dataclass(cls):
             self._refuse_array_names(cls.__name__, _field_names(cls))
             names = self._bound_fields(cls, callee, args, kwargs)
@@ -396,6 +405,16 @@ class _NotLowered(Exception):
 NOT_LOWERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def unlowered_hint(cls: type) -> str:
+    """Why the methods of an object of `cls` the function made are not followed."""
+    return (
+        f"; objects of `{cls.__name__}` made in the function are made by its own constructor, "
+        f"and their methods not followed, since {NOT_LOWERED.get(cls, 'it is not lowered')}: "
+        "make `__init__` only store values (`self.w = w`), or make the object outside the "
+        "function and pass it in"
+    )
+
+
 def construction_hint(fn: object) -> str | None:
     """What to write instead, when `fn` is a class whose construction was not lowered and a
     derivative flows through it."""
@@ -574,14 +593,14 @@ def _refuse_special_store(cls: type, target: str) -> None:
         )
 
 
+# what makes an object differ from one given its attributes one by one
+_SPECIAL = ("__new__", "__setattr__", "__getattribute__", "__slots__", "__post_init__")
+
+
 def _refuse_special_class(cls: type) -> None:
     """Classes for which an object made without `__init__` and given its attributes one by
     one might differ from the one Python makes."""
-    special = [
-        name
-        for name in ("__new__", "__setattr__", "__getattribute__", "__slots__", "__post_init__")
-        if any(name in vars(k) for k in cls.__mro__[:-1])
-    ]
+    special = [name for name in _SPECIAL if any(name in vars(k) for k in cls.__mro__[:-1])]
     if type(cls).__call__ is not type.__call__:  # a metaclass that makes objects its way
         raise _NotLowered(f"the metaclass of `{cls.__name__}` defines `__call__`")
     if special or dataclasses.is_dataclass(cls):
