@@ -151,9 +151,10 @@ class Folds:
 
     def _fold_step(self, acc: str, func: gast.expr | None, item: str) -> gast.stmt:
         """`acc = func(acc, item)` (`acc + item` without a function)."""
-        if func is None or self._callee_object(func) is operator.add:
+        callee = None if func is None else self._callee_object(func)
+        if func is None or callee is operator.add:
             value = gast.BinOp(left=nodes.name(acc), op=gast.Add(), right=nodes.name(item))
-        elif self._callee_object(func) is operator.mul:
+        elif callee is operator.mul:
             value = gast.BinOp(left=nodes.name(acc), op=gast.Mult(), right=nodes.name(item))
         else:
             value = gast.Call(func=func, args=[nodes.name(acc), nodes.name(item)], keywords=[])

@@ -363,7 +363,7 @@ class ExprLowering(
                 ),
             )
         if isinstance(func, gast.Attribute) and not isinstance(func.value, gast.Name):
-            made = self._made_receiver(func.value)  # `Holder(w).energy(x)`: records.py
+            made = self._made_receiver(func.value)  # `Holder(w).energy(x)`, `hs[0].f(x)`
             if made is not None:
                 spelled = f"{ast.unparse(gast.gast_to_ast(func.value))}.{func.attr}"
                 method = self._made_object_method(made, func.attr, args, kwargs, spelled)
@@ -443,12 +443,6 @@ class ExprLowering(
             method = self._made_object_method(receiver, func.attr, args, kwargs, spelled)
             if method is not None:
                 return method
-        if self._item_class(func.value) is not None:  # `hs[0].f(x)`: records.py
-            spelled = f"{func.value.value.id}[…].{func.attr}"
-            receiver = self._atom(func.value)
-            method = self._made_object_method(receiver, func.attr, args, kwargs, spelled)
-            if method is not None:
-                return method
         listed = self._list_method(func, args, kwargs)  # xs.pop(), …: ssa/builtins.py
         if listed is not None:
             return listed
@@ -494,9 +488,10 @@ class ExprLowering(
         )
 
     def _made_receiver(self, node: gast.expr) -> Atom | None:
-        """The object a call constructing one of the user's classes makes (lowered here, once),
-        as the receiver of a method called on it at once; None for any other expression."""
-        if not self._makes_object(node):
+        """The object a call constructing one of the user's classes makes, or an item of a
+        list built here of such objects (`hs[0]`), lowered here, once, as the receiver of a
+        method called on it at once; None for any other expression (records.py)."""
+        if not (self._makes_object(node) or self._item_class(node) is not None):
             return None
         made = self._atom(node)
         return made if self._class_made(made) is not None else None
