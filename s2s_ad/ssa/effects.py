@@ -92,21 +92,22 @@ class Effects:
                 hint=f"give the comprehension's or lambda's variable a name other than "
                 f"`{clash[0]}`",
             )
-        for call in (n for n in descendants(stmt) if isinstance(n, gast.Call)):
+        calls = [n for n in descendants(stmt) if isinstance(n, gast.Call)]
+        for call in calls:
             self._refuse_updating_call(call, inner)
         renamed, reads = self._renamed(stmt, inner)
-        self._locate_warnings(stmt, renamed)
+        self._locate_warnings(calls, renamed)
         node = gast.gast_to_ast(renamed)
         self.emit(Effect(node, tuple(reads), self.line))
 
-    def _locate_warnings(self, stmt: gast.stmt, renamed: gast.stmt) -> None:
-        """`warnings.warn(…)` in `renamed` (the copy of `stmt`) called as `rt.warn(…)`, which
+    def _locate_warnings(self, written: list[gast.Call], renamed: gast.stmt) -> None:
+        """`warnings.warn(…)` in `renamed` (the copy of the statement whose calls are
+        `written`, in `descendants`' order) called as `rt.warn(…)`, which
         locates the warning at the user's statement, as the plain call does (shown once per
         location under the default filter: runtime/warnings_at.py). In a helper inlined, the
         call is given the (file, line) of the frames the plain call would have had, the
         warning's first, then each call of an inlined helper out to the function's own."""
-        written = [n for n in gast.walk(stmt) if isinstance(n, gast.Call)]
-        copied = [n for n in gast.walk(renamed) if isinstance(n, gast.Call)]
+        copied = [n for n in descendants(renamed) if isinstance(n, gast.Call)]
         if len(written) != len(copied):  # (a name renamed into a call: left as written)
             return
         sites = self.__dict__.get("inline_sites")
