@@ -13,6 +13,7 @@ from __future__ import annotations
 import everyday_lib_independent as lib
 import numpy as np
 import pytest
+from made_objects_programs_independent import Inner, Outer
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads
@@ -107,23 +108,6 @@ def test_methods_of_objects_made_here(f):
     np.testing.assert_allclose(ad.hessian(f)(X), reference, rtol=1e-5, atol=1e-6)
 
 
-class Inner:
-    def __init__(self, a):
-        self.a = a
-
-    def f(self, x):
-        return np.sum(np.cos(self.a * x))
-
-
-class Outer:
-    def __init__(self, inner, s):
-        self.inner = inner
-        self.s = s
-
-    def f(self, x):
-        return self.s * self.inner.f(x)
-
-
 def nested_objects(x):
     return Outer(Inner(x), 2.0).f(x)
 
@@ -144,8 +128,8 @@ def test_held_object_refused_with_what_to_write():
     with pytest.raises(ad.S2SError) as caught:
         ad.grad(nested_objects)(X)
     message = str(caught.value)
-    line = Outer.f.__code__.co_firstlineno + 1
-    assert f"test_objects_made_here.py:{line}" in message
+    line = Outer.f.__code__.co_firstlineno + 1  # `self.s * self.inner.f(x)`
+    assert f"made_objects_programs_independent.py:{line}" in message
     assert "not those of an object it holds" in message
     assert "random" not in message
     check_grads(inner_named, (X,))
