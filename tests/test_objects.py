@@ -581,7 +581,10 @@ def test_records_that_would_read_wrongly_are_refused(fn, match, mode):
 @pytest.mark.parametrize(
     ("fn", "match"),
     [
-        (builds_branchy, r"`Branchy.__init__` \(.*test_objects.py:\d+\) has a statement other"),
+        (
+            builds_branchy,
+            r"`Branchy.__init__` \(.*test_objects.py:\d+\) has an `if`, not `self.name = value`",
+        ),
         (builds_reads_self_early, "a value that reads `self`"),
         (shadows_scale, "reads `SCALE`, which the differentiated function does not see"),
         (builds_post_init, "`Checked` defines `__post_init__`"),

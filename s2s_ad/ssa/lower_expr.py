@@ -49,7 +49,7 @@ from .ir import (
 )
 from .kinds import SequenceKinds
 from .library_keywords import keywords_as_positions
-from .records import Records, is_user_class, unlowered_hint
+from .records import NOT_LOWERED, Records, is_user_class, unlowered_hint
 from .strings import Strings
 from .super_calls import is_super_attribute
 
@@ -477,6 +477,9 @@ class ExprLowering(
             return _HELD_OBJECT_HINT  # (not a generator: `.f()` is also the F distribution's)
         bound = self.env.get(func.value.id) if isinstance(func.value, gast.Name) else None
         unlowered = self.__dict__.get("unlowered", {}).get(getattr(bound, "name", None))
+        if isinstance(func.value, gast.Call):  # `Box(x).energy(x)`
+            made = self._callee_object(func.value.func)
+            unlowered = made if isinstance(made, type) and made in NOT_LOWERED else None
         if unlowered is not None:  # `b = Box(x)` of an `__init__` doing more than storing
             return unlowered_hint(unlowered)
         if getattr(bound, "name", None) in self.item_of:  # `for h in hs: h.f(x)`

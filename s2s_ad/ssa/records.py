@@ -15,6 +15,7 @@ Their rules are in rules/records.py, the runtime helpers in runtime/records.py.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import copy
 import dataclasses
@@ -112,6 +113,8 @@ class Records:
         if not isinstance(value, Prim):
             return None, None, []
         if value.fn is runtime.new_object or value.fn is runtime.new_record:
+            # (the class as the code spells it, for its class methods' `cls`)
+            self.__dict__.setdefault("class_atoms", {})[value.args[0].value] = value.args[0]
             return value.args[0].value, None, []
         names = [a.name for a in value.args if isinstance(a, Var)]
         if value.fn is runtime.replaced:  # `p._replace(b=…)`: a record of `p`'s class
@@ -197,6 +200,8 @@ class Records:
         method = self._class_entry(cls, attr) if cls is not None else None
         if isinstance(method, staticmethod):
             fn, given = method.__func__, args
+        elif isinstance(method, classmethod) and cls in self.__dict__.get("class_atoms", {}):
+            fn, given = method.__func__, (self.class_atoms[cls], *args)  # `self.coef()`
         elif inspect.isfunction(method):
             fn, given = method, (receiver, *args)
         else:
@@ -212,7 +217,8 @@ class Records:
         derivative, as it does for objects given as arguments."""
         self.scope.watch_mro(cls)
         found = self.scope.watch_lookup(cls.__mro__, attr)
-        return found if callable(found) or isinstance(found, property) else None
+        wanted = callable(found) or isinstance(found, (property, classmethod))
+        return found if wanted else None
 
     def _construction(self, callee: Free, args: tuple, kwargs: tuple) -> Expr | None:
         """`cls(...)` of a NamedTuple, a dataclass or a user class with its own `__init__`,
@@ -333,7 +339,7 @@ class Records:
                 continue
             target, expr = _stored_value(stmt, self_name)
             if target is None:
-                found = f"a statement other than `{self_name}.name = value`"
+                found = f"{_statement_named(stmt)}, not `{self_name}.name = value`"
                 raise _init_refusal(cls, where, stmt, found)
             _refuse_special_store(cls, target)
             expr = _stored_reads(expr, self_name, stored)
@@ -427,6 +433,25 @@ def construction_hint(fn: object) -> str | None:
         "build the object outside the function and pass it in, or use a NamedTuple or a "
         "dataclass"
     )
+
+
+_STATEMENTS = {
+    gast.If: "an `if`",
+    gast.For: "a `for` loop",
+    gast.While: "a `while` loop",
+    gast.Assert: "an `assert`",
+    gast.Try: "a `try`",
+    gast.With: "a `with` block",
+    gast.Raise: "a `raise`",
+    gast.Return: "a `return`",
+}
+
+
+def _statement_named(stmt: gast.stmt) -> str:
+    """What `stmt` is, as a refusal names it (`an `if``, `a call `self.setup()``)."""
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        return f"a call `{ast.unparse(gast.gast_to_ast(stmt.value))}`"
+    return _STATEMENTS.get(type(stmt), "a statement")
 
 
 def _init_refusal(cls: type, where: str, node: gast.AST, found: str) -> _NotLowered:
