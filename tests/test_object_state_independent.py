@@ -108,12 +108,9 @@ XFAILS = {
     # p29_slots, p30_class_set_in_init, p46_counter_class_attr, p70/p71 conditional inits,
     # refused with the generic 'method of a local value' error; the hint now says why,
     # below in DOCUMENTED_REFUSALS)
-    "p34_classmethod_staticmethod": (
-        "self.coef() of a classmethod (not a factory) refused as 'method of a local value'"
-    ),
-    "p76_classmethod_only": (
-        "self.coef() of a classmethod (not a factory) refused as 'method of a local value'"
-    ),
+    # (until session 40's class methods through an object made here, also strict xfails:
+    # p34_classmethod_staticmethod, p76_classmethod_only, `self.coef()` of a classmethod
+    # refused as 'method of a local value')
     "p26_shadowed_nondata_descriptor": (
         "instance attribute shadowing a non-data descriptor refused as 'its class computes' it"
     ),
