@@ -125,6 +125,12 @@ class AliasAnalysis:
 
     def _init_aliasing(self) -> None:
         self.made_from: dict[str, list[Edge]] = {}  # SSA name → what it was made from
+        # `_ancestors` and `_same_objects` found so far (an update asks them of every name
+        # that may be read later: once each, not a walk of a long version chain per update),
+        # and the names something was made from; `_edge` forgets them where they change
+        self.ancestry: dict[str, dict[str, tuple[bool, bool]]] = {}
+        self.copies: dict[str, set[str]] = {}
+        self.parents: set[str] = set()
         self.made_on: dict[str, int] = {}  # SSA name → the line that made it
         self.loop_depth: dict[str, int] = {}  # SSA name → loops around its definition
         self.param_versions = {p: self.env[p].name for p in self.params}
@@ -324,10 +330,23 @@ class AliasAnalysis:
         return sharing_kind(callee) is not None
 
     def _edge(self, child: str, parent: str, *, same: bool, certain: bool) -> None:
+        # a name just bound, of which nothing was asked or made, is no one's ancestor yet:
+        # what was found of the others holds (a loop header's back edge forgets it all)
+        if child in self.parents or child in self.ancestry or child in self.copies:
+            self.ancestry.clear()
+            self.copies.clear()
+        self.parents.add(parent)
         self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
 
     def _ancestors(self, name: str) -> dict[str, tuple[bool, bool]]:
-        """Every value `name` was made from, with (certainly shares, is the same object)."""
+        """Every value `name` was made from, with (certainly shares, is the same object).
+        (Found once while no edge changes it: not to be changed by the caller.)"""
+        found = self.ancestry.get(name)
+        if found is None:
+            found = self.ancestry[name] = self._walk_ancestors(name)
+        return found
+
+    def _walk_ancestors(self, name: str) -> dict[str, tuple[bool, bool]]:
         found: dict[str, tuple[bool, bool]] = {name: (True, True)}
         pending = [name]
         while pending:
@@ -361,7 +380,13 @@ class AliasAnalysis:
     def _same_objects(self, name: str) -> set[str]:
         """`name` and the values it may be the very same object as, reached through copies
         `y = x` and the joins of branches and loop headers (`alias = xs` before a loop whose
-        header then holds either)."""
+        header then holds either). (Found once while no edge changes it, as `_ancestors`.)"""
+        found = self.copies.get(name)
+        if found is None:
+            found = self.copies[name] = self._walk_copies(name)
+        return found
+
+    def _walk_copies(self, name: str) -> set[str]:
         seen, pending = {name}, [name]
         while pending:
             for edge in self.made_from.get(pending.pop(), ()):
