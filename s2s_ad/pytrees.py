@@ -181,6 +181,17 @@ def flatten(value: object) -> tuple[list, TreeDef]:
                 hint="pass the arrays (or a tuple or dict of them) instead of the linked "
                 "objects, or keep the back-reference out of the object given to s2s_ad",
             )
+        if at.kind in ("object", "dataclass") and _computes_attributes(x, at):
+            name = type(x).__name__
+            raise ArgumentError(
+                f"an argument is (or holds) a `{name}` object, whose class overrides "
+                "`__getattribute__` to give attributes other than the ones it stores: the "
+                "function reads what that method returns, s2s_ad would give derivatives "
+                "with respect to the stored ones",
+                hint="pass the arrays it holds as arguments of their own (or in a tuple or "
+                f"dict), or hold the `{name}` fixed: differentiate with respect to the other "
+                "arguments (`wrt=`)",
+            )
         inside.add(id(x))
         holder = x if at.kind in ("object", "dataclass") else None  # (methods bind to it)
         tree = TreeDef(at, tuple(visit(c, holder) for c in children(x, at)), False)
@@ -188,6 +199,18 @@ def flatten(value: object) -> tuple[list, TreeDef]:
         return tree
 
     return leaves, visit(value)
+
+
+def _computes_attributes(value: object, at: Node) -> bool:
+    """Whether `value`'s class computes the attributes read from it (`__getattribute__`)
+    otherwise than as stored: checked at each call, on the values given (a proxy that
+    only counts or logs the reads gives the stored objects)."""
+    if type(value).__getattribute__ is object.__getattribute__:
+        return False
+    try:
+        return any(getattr(value, k) is not object.__getattribute__(value, k) for k in at.keys)
+    except Exception:  # (an attribute it refuses to give)
+        return True
 
 
 def unflatten(tree: TreeDef, leaves: list) -> object:

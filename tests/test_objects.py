@@ -620,3 +620,86 @@ def uses_passive_object(w):
 def test_passive_objects_use_the_plain_constructor():
     check_grads(uses_passive_object, (W,))
     check_modes_agree(uses_passive_object, (W,))
+
+
+class Doubled:
+    """Reads of `w` give twice what is stored: its derivative is not the stored one's."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def __getattribute__(self, name):
+        value = object.__getattribute__(self, name)
+        return value * 2.0 if name == "w" else value
+
+
+@dataclasses.dataclass
+class DoubledRecord:
+    w: np.ndarray
+
+    def __getattribute__(self, name):
+        value = object.__getattribute__(self, name)
+        return value * 2.0 if name == "w" else value
+
+
+class Counted:
+    """A proxy that counts the reads and gives the stored objects: differentiable."""
+
+    reads = 0
+
+    def __init__(self, w):
+        self.w = w
+
+    def __getattribute__(self, name):
+        type(self).reads += 1
+        return object.__getattribute__(self, name)
+
+
+def weighted_sum(p, x):
+    return np.sum(p.w * x)  # <- error
+
+
+def weighted_sum_of_dict(d, x):
+    return np.sum(d["p"].w * x) + np.sum(d["b"])  # <- error
+
+
+GETTERS = [
+    ("object", lambda w: Doubled(w), weighted_sum),
+    ("dataclass", lambda w: DoubledRecord(w), weighted_sum),
+    ("in a dict", lambda w: {"p": Doubled(w), "b": np.ones(2)}, weighted_sum_of_dict),
+]
+APIS = {
+    "grad": lambda f, p, x: ad.grad(f)(p, x),
+    "value_and_grad": lambda f, p, x: ad.value_and_grad(f)(p, x),
+    "jvp": lambda f, p, x: ad.jvp(f, (p, x), (p, np.ones(3))),
+    "vjp": lambda f, p, x: ad.vjp(f, p, x)[1](1.0),
+    "jacobian": lambda f, p, x: ad.jacobian(f)(p, x),
+    "hessian": lambda f, p, x: ad.hessian(f)(p, x),
+}
+
+
+@pytest.mark.parametrize("api", sorted(APIS))
+@pytest.mark.parametrize(("kind", "make", "fn"), GETTERS, ids=[g[0] for g in GETTERS])
+def test_an_argument_computing_its_attributes_is_refused(api, kind, make, fn):
+    """A passed-in object whose `__getattribute__` gives other values than it stores: the
+    function reads those, so derivatives with respect to the stored ones would be wrong
+    (session 40's note: it raised a TypeError from inside s2s_ad)."""
+    p, x = make(np.array([1.0, 2.0, 3.0])), np.array([0.5, -1.0, 2.0])
+    with pytest.raises(ad.S2SError, match="overrides `__getattribute__`") as info:
+        APIS[api](fn, p, x)
+    assert info.value.filename == fn.__code__.co_filename
+    assert "hold the" in info.value.hint
+
+
+def test_an_argument_computing_its_attributes_held_fixed_is_differentiated_through():
+    """Held fixed, it is read as Python reads it: the doubled value."""
+    p, x = Doubled(np.array([1.0, 2.0, 3.0])), np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(ad.grad(weighted_sum, wrt=1)(p, x), [2.0, 4.0, 6.0])
+
+
+def test_a_proxy_giving_the_stored_attributes_is_differentiated():
+    p, x = Counted(np.array([1.0, 2.0, 3.0])), np.array([0.5, -1.0, 2.0])
+    value, g = ad.value_and_grad(weighted_sum)(p, x)
+    assert value == weighted_sum(p, x)
+    np.testing.assert_allclose(g.w, x)
+    assert Counted.reads > 0
