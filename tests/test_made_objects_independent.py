@@ -272,12 +272,8 @@ XFAIL = {
     "o_lib_module_attr": (
         "`mlib.Quad(x)`, __init__ storing `c * GAIN` of its module, refused: no rule"
     ),
-    "o_given_to_helper": (
-        "an object made in the function given to a helper refused at the helper's `h.energy(x)`"
-    ),
-    "o_two_given_to_helper": (
-        "two objects made in the function given to a helper refused at the helper's line"
-    ),
+    # (until session 41, which inlines a helper given an object made here: "o_given_to_helper",
+    # "o_two_given_to_helper", refused at the helper's `h.energy(x)`)
     "o_nested_objects": (
         "`Outer(Inner(x), s)` refused at `self.inner.f(x)` (its hint names two ways that work)"
     ),

@@ -214,6 +214,9 @@ class Function:
     numbers: frozenset[str] = frozenset()
     # "list" or "tuple" when the result is known to be one (`+` of two calls then joins)
     result_kind: str | None = None
+    # whether the result is (or a tuple result holds) an object this function made, or a
+    # list of them (ssa/records.py): a caller inlines it to follow the object's class
+    result_objects: bool = False
     # (the global, whether the result may be its very object) for each module global or
     # closure variable the result may be or share memory with (ssa/aliasing.py): a caller
     # updating the result in place would update it

@@ -130,7 +130,7 @@ RETURNS_LIST |= {runtime.at_least, runtime.sorted_items, runtime.reversed_items,
 RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
 
 
-_HELPERS: dict = {}  # helper's code → (its result's kind, its `result_globals`)
+_HELPERS: dict = {}  # helper's code → `helper_facts`
 
 
 def is_users(fn: types.FunctionType) -> bool:
@@ -143,17 +143,18 @@ def is_users(fn: types.FunctionType) -> bool:
 
 def helper_facts(fn: types.FunctionType) -> tuple:
     """(the kind of the user's helper `fn`'s result, the globals it may be or share memory
-    with: `Function.result_globals`), from its lowering, once per code; (None, ()) where not
-    known: a recursive helper while it is lowered, or one that cannot be (its calls are
+    with: `Function.result_globals`, whether it returns objects it made:
+    `Function.result_objects`), from its lowering, once per code; (None, (), False) where
+    not known: a recursive helper while it is lowered, or one that cannot be (its calls are
     refused later)."""
     code = fn.__code__
     if code not in _HELPERS:
-        _HELPERS[code] = (None, ())
+        _HELPERS[code] = (None, (), False)
         from ..pipeline import to_ssa  # the stages around this one
 
         with contextlib.suppress(S2SError):
             ssa = to_ssa(fn)
-            _HELPERS[code] = (ssa.result_kind, ssa.result_globals)
+            _HELPERS[code] = (ssa.result_kind, ssa.result_globals, ssa.result_objects)
     return _HELPERS[code]
 
 

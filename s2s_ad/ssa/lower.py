@@ -183,6 +183,7 @@ class _Lowering(
             argument_updates=self.argument_updates,
             aliases=self.aliases,
             result_kind=self._result_kind(),
+            result_objects=self._result_objects(),  # ssa/records.py
             result_globals=self._result_globals(),
         )
 

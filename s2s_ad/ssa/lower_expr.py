@@ -345,7 +345,10 @@ class ExprLowering(
             called = self._made_object_method(made, "__call__", args, kwargs, spelled)
             if called is not None:
                 return called
-        if isinstance(func, gast.Name) and (func.id in self.env or func.id in self.locals):
+        # `cls(w)` in a class method, `type(s)(w)` of an object made here: ssa/records.py
+        made_class = self._class_callee(func)
+        local = made_class is None and (not named or func.id in self.env or func.id in self.locals)
+        if local and named:
             raise self._unsupported(
                 f"call of `{func.id}`, a function held in a local variable, unknown when the "
                 "derivative is made (function-valued arguments are known when it is made for "
@@ -362,18 +365,20 @@ class ExprLowering(
                     else ""
                 ),
             )
-        if isinstance(func, gast.Attribute) and not isinstance(func.value, gast.Name):
+        if local and isinstance(func, gast.Attribute) and not isinstance(func.value, gast.Name):
             made = self._made_receiver(func.value)  # `Holder(w).energy(x)`, `hs[0].f(x)`
             if made is not None:
                 spelled = f"{ast.unparse(gast.gast_to_ast(func.value))}.{func.attr}"
                 method = self._made_object_method(made, func.attr, args, kwargs, spelled)
                 if method is not None:
                     return method
-        if isinstance(func, gast.Attribute) and (
-            self._is_local_chain(func) or self._is_free_array(func.value)
+        if (
+            local
+            and isinstance(func, gast.Attribute)
+            and (self._is_local_chain(func) or self._is_free_array(func.value))
         ):
             return self._method(func, args, kwargs)
-        callee = self._free_chain(func)
+        callee = made_class or self._free_chain(func)
         if callee.value is super:  # (`super().name` is resolved: ssa/super_calls.py)
             self._refuse_super_value()
         if callee.value is slice and not kwargs and all(isinstance(a, Const) for a in args):
@@ -388,6 +393,9 @@ class ExprLowering(
             return record
         if callee.value is dataclasses.replace and args:  # ssa/records.py
             return self._replaced(args[0], args[1:], kwargs, callee.source)
+        inlined = self._object_helper_call(callee, args, kwargs)  # ssa/records.py
+        if inlined is not None:
+            return inlined
         if self.inline_effects or self.inline_readers:
             inlined = self._inlined_call(callee, args, kwargs)  # ssa/function_values.py
             if inlined is not None:

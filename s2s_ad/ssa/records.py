@@ -21,6 +21,7 @@ import copy
 import dataclasses
 import inspect
 import operator
+import types
 import weakref
 
 import gast
@@ -31,7 +32,8 @@ from ..frontend import nodes
 from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
-from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Var
+from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Return, Var
+from .kinds import helper_facts, is_users
 
 _LITERALS = (int, float, str, bytes, bool, type(None))
 
@@ -76,6 +78,56 @@ class Records:
         used.add(atom.name)
         used.update(self.__dict__.get("class_sources", {}).get(atom.name, ()))
         return self._inline_helper(spelled, fn, *given, why)
+
+    def _holds_objects_made(self, atom: object) -> bool:
+        """Whether `atom` is an object this function made, or a list built here of them."""
+        name = getattr(atom, "name", None)
+        found = self.__dict__.get(ITEMS, {}).get(name)
+        return self._class_made(atom) is not None or isinstance(found, type)
+
+    def _result_objects(self) -> bool:
+        """`Function.result_objects`: whether the function returns objects it made."""
+        last = self.body[-1] if self.body else None
+        return isinstance(last, Return) and any(map(self._holds_objects_made, last.values))
+
+    def _object_helper_call(self, callee: Free, args: tuple, kwargs: tuple) -> Expr | None:
+        """A helper of yours given an object made here (or a list of them), or returning
+        one it makes (`s = make_spring(k)`, `energy(s, x)`): inlined, so the object's class
+        is followed into it and out of it (its methods are inlined where called) and its
+        construction is watched here; None for any other call, or a helper that cannot be
+        inlined (then the method call is refused, saying why)."""
+        fn = callee.value
+        if not isinstance(fn, types.FunctionType) or not is_users(fn):
+            return None
+        given = (*args, *(value for _, value in kwargs))
+        if not any(map(self._holds_objects_made, given)) and not helper_facts(fn)[2]:
+            return None
+        if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(fn):
+            return None
+        return self._inline_helper(callee.source, fn, args, kwargs, "given or making objects")
+
+    def _class_callee(self, func: gast.expr) -> Free | None:
+        """The class a call makes an object of, where the callee is not named by a module's
+        name: `cls(w)` in a class method inlined (`cls` bound to the class), `type(s)(w)` and
+        `s.__class__(w)` of an object `s` made here (the class as the code spells it)."""
+        if isinstance(func, gast.Name):
+            bound = self.env.get(func.id)
+            return bound if isinstance(bound, Free) and is_user_class(bound.value) else None
+        if isinstance(func, gast.Call) and len(func.args) == 1 and not func.keywords:
+            typed = func.func
+            if not isinstance(typed, gast.Name) or typed.id in self.env or typed.id in self.locals:
+                return None
+            if self.scope.resolve([typed.id]) is not builtins.type:
+                return None
+            of = func.args[0]
+        elif isinstance(func, gast.Attribute) and func.attr == "__class__":
+            of = func.value
+        else:
+            return None
+        if not isinstance(of, gast.Name):
+            return None
+        cls = self._class_made(self.env.get(of.id))
+        return self.__dict__.get("class_atoms", {}).get(cls) if cls is not None else None
 
     def _item_class(self, node: gast.expr) -> type | None:
         """The class of `hs[i]`, an item of a list built here of objects of one class."""
