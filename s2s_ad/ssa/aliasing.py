@@ -53,7 +53,7 @@ from .function_values import FunctionItems
 from .ir import Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
 from .kinds import helper_facts, is_users
 from .lower_expr import ARRAY_METHODS
-from .names import param_names, stored_names
+from .names import first_uses, param_names, stored_names
 from .nested_functions import Nested
 from .partials import user_parameter
 from .sharing import (
@@ -144,6 +144,12 @@ class AliasAnalysis:
         self.element_index: gast.expr | None = None  # `i` of the element update `a[i] = v`
         # per enclosing `for`: (what it iterates over, its line, `i` of `enumerate`)
         self.iterated: list[tuple[list[Var], int, str | None]] = []
+        # [block, index of the statement being lowered, whose names] around this statement
+        self.blocks_around: list[list] = []
+        # per enclosing loop: {(name, other): (line, what)} of updates of a list or dict
+        # made where `other`'s value was not the same object: checked at the back edge
+        self.assumed_apart: list[dict[tuple[str, str], tuple[int, str]]] = []
+        self.uses_after: dict[tuple[int, int], tuple[list, dict[str, bool]]] = {}
         self.sequences_made: list[Var] = []  # `rt.sequence(xs)` values of the loop head
 
     def _result_globals(self) -> tuple[tuple[str, bool], ...]:
@@ -396,8 +402,9 @@ class AliasAnalysis:
         return seen
 
     def _possibly_same(self, a: str, b: str) -> bool:
-        """Whether `a` and `b` may be the very same object."""
-        return b in self._same_objects(a) or a in self._same_objects(b)
+        """Whether `a` and `b` may be the very same object: each may be one value (`base =
+        cfg` before a branch that may rebind `cfg`: after it both may be the first dict)."""
+        return not self._same_objects(a).isdisjoint(self._same_objects(b))
 
     def _holders(self, name: str) -> set[str]:
         """The containers `name` may have been read out of as an item, through copies."""
@@ -448,6 +455,8 @@ class AliasAnalysis:
             relation = self._relation(current.name, value, ancestors)
             if relation is None:
                 continue
+            if isinstance(other, str) and self._rebound_before_read(other):
+                continue  # (`e = d` next, in a loop whose update of `d` `e` may see: no read)
             # (an item read out of the list is no view of it: replacing or adding items
             # leaves it as it is, `old = parts[0]; parts[0] = v`; not `parts[0] += v`, which
             # updates an array item in place)
@@ -460,6 +469,8 @@ class AliasAnalysis:
                     or self._may_be_sibling(current.name, value)
                 ):
                     self._guard(name, Var(value), f"`{other}`", what, list_object=True)
+                elif not is_param and isinstance(other, str):
+                    self._assume_apart(name, other, what)
                 continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
@@ -587,6 +598,60 @@ class AliasAnalysis:
                 # the next iteration reads it again: carried, or never rebound in the loop
                 if first <= line and (name in carried or name not in self._stored_in(loop)):
                     return True
+        return False
+
+    def _assume_apart(self, name: str, other: str, what: str) -> None:
+        """An update of the list or dict `name` where `other` is not the same object: in
+        each loop carrying both, the next iteration must not begin with them one object
+        (`e = d` in the body), which the body's first lowering cannot see."""
+        for carried, apart in zip(self.carried_by_loops, self.assumed_apart, strict=True):
+            if name in carried and other in carried:
+                apart.setdefault((name, other), (self.line, what))
+
+    def _guard_assumed_apart(self, line: int) -> None:
+        """At the end of the body of the loop on `line`: each pair of lists or dicts an
+        update assumed apart that the next iteration may begin with as one object is checked
+        at run time (`rt.unshared`), raising at the update's line."""
+        for (name, other), (at, what) in sorted(self.assumed_apart[-1].items()):
+            mine, theirs = self.env.get(name), self.env.get(other)
+            if not (isinstance(mine, Var) and isinstance(theirs, Var)):
+                continue
+            if mine != theirs and not self._possibly_same(mine.name, theirs.name):
+                continue
+            message = (
+                f"unsupported construct: {what} on `{name}` inside the loop on line {line}, "
+                f"whose next iteration may begin with `{other}` the same list or dict as "
+                f"`{name}` (bound to it in this iteration): the update would change both"
+            )
+            hint = (
+                f"bind `{other}` to a copy in the loop (`{other} = dict({name})`, "
+                f"`list({name})`), or update each by its own name"
+            )
+            self.line, here = at, self.line
+            try:
+                self.env[name] = self._checked_unshared(
+                    mine, theirs, message, hint, list_object=True
+                )
+            finally:
+                self.line = here
+
+    def _rebound_before_read(self, name: str) -> bool:
+        """Whether the value `name` holds is dead here: every path on from this statement
+        binds `name` anew before reading it, within the blocks around it (not past the body
+        of a loop, whose next iteration may read it, nor out of an inlined helper's body)."""
+        loops = {id(part) for loop in self.enclosing_loops for part in (loop.body, loop.orelse)}
+        for stmts, index, names in reversed(self.blocks_around):
+            if names is not self.locals:
+                return False
+            key = (id(stmts), index)
+            found = self.uses_after.get(key)
+            if found is None or found[0] is not stmts:
+                found = self.uses_after[key] = (stmts, first_uses(stmts[index + 1 :]))
+            first = found[1].get(name)
+            if first is not None:
+                return not first
+            if id(stmts) in loops:
+                return False
         return False
 
     def _stored_in(self, loop: gast.For | gast.While) -> set[str]:

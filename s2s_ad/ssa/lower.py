@@ -196,9 +196,17 @@ class _Lowering(
     # statements
 
     def _block(self, stmts: list[gast.stmt]) -> None:
-        for stmt in stmts:
-            self.line = stmt.lineno
-            self._stmt(stmt)
+        # (the block and the statement being lowered, for what runs after it:
+        # aliasing.py's `_rebound_before_read`)
+        entry = [stmts, 0, self.locals]
+        self.blocks_around.append(entry)
+        try:
+            for index, stmt in enumerate(stmts):
+                entry[1] = index
+                self.line = stmt.lineno
+                self._stmt(stmt)
+        finally:
+            self.blocks_around.pop()
 
     def _stmt(self, stmt: gast.stmt) -> None:
         if isinstance(stmt, gast.Assign):
@@ -491,6 +499,7 @@ class _Lowering(
         only = sharing - stored - set(targets) - by_calls  # carried only for sharing
         self._note_sharing_headers(carried, before, stmt.body, only)
         self.carried_by_loops.append(set(carried))
+        self.assumed_apart.append({})
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
         self.enclosing_loops.append(stmt)
         return carried
@@ -502,10 +511,12 @@ class _Lowering(
     def _leave_loop(self) -> None:
         self._leave_sharing_headers()
         self.carried_by_loops.pop()
+        self.assumed_apart.pop()
         self.loop_lines.pop()
         self.enclosing_loops.pop()
 
     def _copy_back(self, carried: dict[str, str]) -> None:
+        self._guard_assumed_apart(self.enclosing_loops[-1].lineno)  # ssa/aliasing.py
         self._check_sharing_headers(carried, self.enclosing_loops[-1].lineno)
         self._drop_unchanged_sharing(carried)  # ssa/loop_sharing.py
         for name, header in carried.items():
