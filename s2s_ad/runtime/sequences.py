@@ -103,12 +103,13 @@ def sequence_vjp(g, x):
 
 
 def immutable_item(item):
-    """`L[i]` read for `L[i] += v`: exact only when the item is not an array, which `+=`
-    would update in place (and with it every name and slot that holds the same array)."""
+    """`L[i]` read for `L[i] += v` (or `d[k] -= v`): exact only when the item is not an
+    array, which the operator would update in place (and with it every name and slot that
+    holds the same array)."""
     if isinstance(item, np.ndarray):
         raise _refuse(
-            "`L[i] += ...` on a list item that is an array: it updates that array in place, "
-            "and every other name or list slot holding it",
+            "`L[i] += ...` on an item of a list or dict that is an array: it updates that "
+            "array in place, and every other name or slot holding it",
             "write `L[i] = L[i] + ...` (a new array)",
         )
     return item

@@ -300,11 +300,12 @@ def _self_copy(stmt: ast.stmt) -> bool:
 
 
 def _is_check(stmt: ast.Assign) -> bool:
-    """`rt.unshared(…)`: a run-time check of an in-place update (ssa/aliasing.py), which
-    must run even when its result is not read."""
+    """`rt.unshared(…)`, `rt.immutable_item(…)`: a run-time check of an in-place update
+    (ssa/aliasing.py, `c[k] += v` in ssa/lower.py), which must run even when its result is
+    not read (the update it checks changes other names' arrays, which are)."""
     call = stmt.value
     return (
         isinstance(call, ast.Call)
         and isinstance(call.func, ast.Attribute)
-        and call.func.attr == "unshared"
+        and call.func.attr in ("unshared", "immutable_item")
     )

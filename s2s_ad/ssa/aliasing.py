@@ -424,6 +424,24 @@ class AliasAnalysis:
         """Whether `container` may be made from `item` (holds it, or is a view of it)."""
         return item in self._ancestors(container)
 
+    def _holds_list_object(self, value: str, container: str) -> bool:
+        """Whether `value` may be made from the list or dict `container` itself (holds it,
+        is it, or a view of it), not only from items read out of it (`kept.append(p["w"])`
+        holds `p`'s array, not `p`: replacing `p["w"]` leaves `kept` as it is)."""
+        seen, pending = {value}, [value]
+        while pending:
+            child = pending.pop()
+            for edge in self.made_from.get(child, ()):
+                parent = edge.parent
+                if self.item_of.get(child) == parent and self._holds_items(Var(parent)):
+                    continue  # an item read out of a list or dict: not the list itself
+                if parent == container:
+                    return True
+                if parent not in seen:
+                    seen.add(parent)
+                    pending.append(parent)
+        return False
+
     def _relation(self, a: str, b: str, up_a: dict | None = None) -> str | None:
         """How the values `a` and `b` share memory: "same", "view" (one is certainly a view
         of the other), "maybe", or None (they cannot). `up_a`: `a`'s ancestors, if known."""
@@ -462,7 +480,8 @@ class AliasAnalysis:
             # updates an array item in place)
             replaced = of_list and not self.__dict__.get("augmenting", False)
             item = replaced and self._may_be_item_of(value, current.name)
-            if relation != "same" and of_list and (item or not self._holds(value, current.name)):
+            held = self._holds_list_object(value, current.name) if of_list else True
+            if relation != "same" and of_list and (item or not held):
                 if not is_param and (
                     self._possibly_same(current.name, value)
                     or self._may_be_item_of(current.name, value)

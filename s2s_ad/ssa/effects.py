@@ -185,6 +185,7 @@ class Effects:
         if literal and func.attr in READING_METHODS:  # `"{:.3f}".format(x)`, `", ".join(xs)`
             return
         callee = self._callee_object(func)
+        self._refuse_writing_call(call, callee)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee is builtin for builtin in INTROSPECTION):
             raise self._unsupported(
                 f"call of `{gast.unparse(func).strip()}`, which can read local variables "
@@ -206,8 +207,12 @@ class Effects:
         if not given:
             return
         spelled = gast.unparse(func).strip()
-        if isinstance(func, gast.Attribute) and func.attr in STORING_METHODS:
-            self._refuse_storing_updated(call, given)  # `LOSSES.append(loss)`
+        # `LOSSES.append(loss)`: a method of an object (not `np.add(a, b, out=a)`, a
+        # module's function of a storing method's name)
+        owner = getattr(callee, "__self__", None)
+        of_object = callee is None or not (owner is None or isinstance(owner, types.ModuleType))
+        if isinstance(func, gast.Attribute) and func.attr in STORING_METHODS and of_object:
+            self._refuse_storing_updated(call, given)
             return
         if isinstance(callee, types.FunctionType):
             update = helper_update(callee)
