@@ -70,7 +70,7 @@ from ..ssa.ir import (
     used_vars,
     walk,
 )
-from ..ssa.render import iterable, render_line, render_stmt
+from ..ssa.render import iterable, render_header, render_line, render_stmt
 from .activity import activity
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, call_structures, is_user_call
@@ -479,7 +479,7 @@ class _Reverse:
             return []
         inside |= self.assigned_in(stmt.body)  # with the tapes of nested loops
         saved = _saved(body, inside)
-        header = render_line(stmt).splitlines()[0]
+        header = render_header(stmt)
         # the counter from the range again, backwards, never from a tape (a replay that
         # does not read it drops it, simplify/tape_entries.py)
         counted = _counted(stmt, inside)

@@ -298,14 +298,16 @@ def replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
 
 def drop_counter(loop: ast.For) -> bool:
     """Make a counted loop's replay whose body does not read its counter a tape's replay
-    alone (`for a, b in reversed(_tape1)`: no range to zip with); True if it was one."""
+    alone (`for a, b in reversed(_tape1)`: no range to zip with); True if it was one whose
+    range read a name (what computed it may be dead now; `range(3)` leaves nothing)."""
     if not _counted_replay(loop):
         return False
     counter = loop.target.elts[0]
     if type(counter) is not ast.Name or any(counter.id in loads(s) for s in loop.body):
         return False
+    dropped = loop.iter.args[0]
     loop.iter, loop.target = loop.iter.args[1], loop.target.elts[1]
-    return True
+    return any(type(node) is ast.Name for node in ast.walk(dropped))
 
 
 def restore_into(loop: ast.For, target: ast.expr) -> None:

@@ -49,9 +49,10 @@ _LITERALS = (int, float, bool)
 
 def drop_unread_counters(tree: ast.FunctionDef) -> bool:
     """Replay a tape alone where a counted loop's replay does not read its counter, once
-    the tapes are final (in place); True if any: a tape left with no entries still replays
-    over its range alone, and dies, which it cannot once its range is gone. Inner loops
-    first: an inner replay's range may read the outer counter."""
+    the tapes are final (in place); True if a range dropped read a name (what computed only
+    it may be dead now): a tape left with no entries still replays over its range alone, and
+    dies, which it cannot once its range is gone. Inner loops first: an inner replay's range
+    may read the outer counter."""
     changed = False
     for stmt, _ in reversed(list(statements(tree.body))):
         if type(stmt) is ast.For:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import math
 import operator
 
@@ -70,6 +71,11 @@ def render_line(stmt: Stmt) -> str:
         if text is not None:
             return f"{stmt.target} = {text}"
     return unparse(build.located(render_stmt(stmt)))
+
+
+def render_header(loop: For | While) -> str:
+    """A loop's first line (`for i in range(n):`, `while _t3:`), its body not rendered."""
+    return render_line(dataclasses.replace(loop, body=[])).splitlines()[0]
 
 
 def _plain_text(value) -> str | None:
