@@ -657,7 +657,10 @@ class AliasAnalysis:
     def _rebound_before_read(self, name: str) -> bool:
         """Whether the value `name` holds is dead here: every path on from this statement
         binds `name` anew before reading it, within the blocks around it (not past the body
-        of a loop, whose next iteration may read it, nor out of an inlined helper's body)."""
+        of a loop, whose next iteration may read it, nor out of an inlined helper's body; a
+        nested function reading it may be called before: its reads are not the block's)."""
+        if any(name in names_read(fn) for fns in self.nested_defs.values() for fn in fns):
+            return False
         loops = {id(part) for loop in self.enclosing_loops for part in (loop.body, loop.orelse)}
         for stmts, index, names in reversed(self.blocks_around):
             if names is not self.locals:
@@ -830,6 +833,23 @@ class AliasAnalysis:
                 if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
                     names |= self.nested_updates.get(call.func.id, set())
         return names
+
+    def _read_by_calls(self, stmts: list[gast.stmt]) -> set[str]:
+        """Names the nested functions `stmts` refer to (call, or pass on) read, through the
+        nested functions they refer to in turn: a call reads the name's binding then."""
+        pending = [n.id for s in stmts for n in descendants(s) if isinstance(n, gast.Name)]
+        seen: set[str] = set()
+        read: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name in seen or name not in self.nested_defs:
+                continue
+            seen.add(name)
+            for fn in self.nested_defs[name]:
+                inner = names_read(fn)
+                read |= inner
+                pending.extend(inner)
+        return read
 
     def _refuse_writing_call(self, node: gast.Call, callee: object) -> None:
         """`out=` arguments and NumPy functions that write into an argument."""

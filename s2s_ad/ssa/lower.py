@@ -470,6 +470,8 @@ class _Lowering(
         carried: dict[str, str] = {}
         always = {*targets, *_assigned_first(stmt.body)}
         by_calls = self._updated_by_calls(stmt.body)  # nested functions' in-place updates
+        # and reads: a call in the body reads the binding then (the last iteration's)
+        by_calls |= self._read_by_calls(stmt.body) & stored_names(stmt.body)
         stored = stored_names(stmt.body)
         rebound = self._enter_loop_functions(stmt, stored)  # ssa/nested_functions.py
         sharing = self._sharing_updates(stmt.body)  # `w` of `v = w`, `v[0] = …`: loop_sharing.py
