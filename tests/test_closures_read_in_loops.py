@@ -80,6 +80,33 @@ def read_after_rebinding(x):
     return acc
 
 
+def lambda_in_a_list(x):
+    e = x * 0.0
+    fs = [lambda v: v * e, np.sin]
+    acc = 0.0
+    for t in range(3):
+        acc = acc + np.sum(fs[0](x) + fs[1](x))
+        e = x * (t + 1.0)
+    return acc
+
+
+def given_to_a_helper(x):
+    e = x * 0.0
+
+    def peek(v):
+        return v * e
+
+    acc = 0.0
+    for t in range(3):
+        acc = acc + np.sum(apply(peek, x))
+        e = np.cos(x) * (t + 1.0)
+    return acc
+
+
+def apply(g, v):
+    return g(v)
+
+
 X = np.array([0.3, -0.7, 1.1])
 CASES = [
     (read_before_rebinding, (X,)),
@@ -87,6 +114,8 @@ CASES = [
     (read_in_a_while_loop, (X,)),
     (passed_on_to_a_builtin, (X,)),
     (read_after_rebinding, (X,)),
+    (lambda_in_a_list, (X,)),
+    (given_to_a_helper, (X,)),
 ]
 test_jvp_and_vjp_match_numeric, test_grad_forward_equals_reverse = derivative_tests(CASES)
 

@@ -836,20 +836,36 @@ class AliasAnalysis:
 
     def _read_by_calls(self, stmts: list[gast.stmt]) -> set[str]:
         """Names the nested functions `stmts` refer to (call, or pass on) read, through the
-        nested functions they refer to in turn: a call reads the name's binding then."""
+        nested functions they refer to in turn: a call reads the name's binding then. A
+        name holding functions some other way (`fs = [lambda v: v * e]`, a choice of two
+        defs): what every nested function reads."""
         pending = [n.id for s in stmts for n in descendants(s) if isinstance(n, gast.Name)]
         seen: set[str] = set()
         read: set[str] = set()
         while pending:
             name = pending.pop()
-            if name in seen or name not in self.nested_defs:
+            if name in seen:
                 continue
             seen.add(name)
-            for fn in self.nested_defs[name]:
+            if name in self.nested_defs:
+                fns = self.nested_defs[name]
+            elif self._holds_functions(self.env.get(name)):
+                fns = [fn for defs in self.nested_defs.values() for fn in defs]
+            else:
+                continue
+            for fn in fns:
                 inner = names_read(fn)
                 read |= inner
                 pending.extend(inner)
         return read
+
+    def _holds_functions(self, bound: object) -> bool:
+        """Whether a binding is, or holds, a function value (not a plain value)."""
+        if isinstance(bound, tuple):
+            return any(map(self._holds_functions, bound))
+        return isinstance(bound, FunctionItems) or (
+            bound is not None and not isinstance(bound, (Var, Const, Free))
+        )
 
     def _refuse_writing_call(self, node: gast.Call, callee: object) -> None:
         """`out=` arguments and NumPy functions that write into an argument."""
