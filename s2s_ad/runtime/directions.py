@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import S2SError
 from .core import (
     DerivativeDict,
+    DerivativeRecord,
     Derivatives,
     _scattered,
     _sequence_arithmetic,
@@ -23,6 +24,7 @@ from .core import (
     is_zero_view,
     matmul_vjp_left,
     matmul_vjp_right,
+    record_fields,
     setitem,
     setitem_value_jvp,
     zeros_like,
@@ -63,12 +65,17 @@ def _items_zeros(x, seed, zeros):
 
 
 def directions_zeros(x, seed):
-    """A zero tangent for `x`, with as many directions as `seed` has; for a value without
-    numbers (a string, None, a function: a structure's static leaf) one zero per direction."""
+    """A zero tangent for `x`, with as many directions as `seed` has: one per attribute of
+    a record (a dataclass, an object made in the function, as `zeros_like`); for a value
+    without numbers (a string, None, a function: a structure's static leaf) one zero per
+    direction."""
     if isinstance(x, (list, tuple, dict)):
         return _items_zeros(x, seed, directions_zeros)
     numeric = (int, float, complex, np.generic, np.ndarray)
     if not isinstance(x, numeric) and not hasattr(type(x), "__array_function__"):
+        fields = record_fields(x)
+        if fields is not None:
+            return DerivativeRecord({k: directions_zeros(getattr(x, k), seed) for k in fields})
         return np.zeros(directions_count(seed))  # (np.result_type would read a string as a dtype)
     return np.zeros((directions_count(seed), *np.shape(x)), dtype=np.result_type(x, 1.0))
 
