@@ -304,17 +304,14 @@ _CONSTANT_STATE = (
 )
 
 XFAILS = {
-    "p_chained_on_helper_result": _CHAINED.format(what="helper of yours", m="energy"),
-    "p_chained_on_classmethod": _CHAINED.format(what="class-method factory", m="energy"),
-    "p_lib_from_params_detuned": _CHAINED.format(
-        what="class-method factory of another module (`StiffOscillator.from_params(p)`)",
-        m="detuned",
-    ),
-    "p_chained_on_lib_factory": _CHAINED.format(
-        what="helper of another module (`lib.make_oscillator(w)`)", m="potential"
-    ),
-    "p_helper_branch_same_class": _RETURNS.format(what="`if x[1] > 0: return Spring(..)`"),
-    "p_helper_early_return": _RETURNS.format(what="`if x0 > 0.0: return Spring(k, x0)`"),
+    # (strict xfails until session 41, _CHAINED, a method called at once on a factory's
+    # object: "p_chained_on_helper_result", "p_chained_on_classmethod",
+    # "p_lib_from_params_detuned", "p_chained_on_lib_factory"; a call of a helper returning
+    # objects it makes, or of a class method returning `cls(…)`, is now a receiver whose
+    # class is followed)
+    # (strict xfails until session 41, _RETURNS: "p_helper_branch_same_class", `if x[1] > 0:
+    # return Spring(..)`, and "p_helper_early_return", `if x0 > 0.0: return Spring(k, x0)`;
+    # the None a result holds before a `return` runs no longer hides the returns' class)
     "p_helper_returns_item_of_list": _RETURNS.format(
         what="a loop returning the first item of a list of Springs, else the last"
     ),

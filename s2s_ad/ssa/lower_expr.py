@@ -516,8 +516,10 @@ class ExprLowering(
             return False
         func = node.func
         free = isinstance(func, (gast.Name, gast.Attribute)) and not self._is_local_chain(func)
-        if free and is_user_class(self._callee_object(func)):
-            return True
+        if free:  # a class, or a factory making one (`make_spring(k)`, `Spring.unit(k)`)
+            callee = self._callee_object(func)
+            if is_user_class(callee) or self._returns_objects_made(callee):
+                return True
         if not isinstance(func, gast.Attribute):
             return False
         if isinstance(func.value, gast.Name):

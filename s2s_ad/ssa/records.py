@@ -41,6 +41,7 @@ _LITERALS = (int, float, str, bytes, bool, type(None))
 OBJECTS = "object_classes"  # SSA name → the class of the object it holds, made here
 ITEMS = "item_classes"  # … → the class of every item of the list it holds, or EMPTY_LIST
 EMPTY_LIST = "<an empty list>"  # (the item class of `[]`: any first item's)
+NONE_VALUES = "none_values"  # SSA names holding None (in a join, no class of their own)
 
 
 class Records:
@@ -106,6 +107,29 @@ class Records:
             return None
         return self._inline_helper(callee.source, fn, args, kwargs, "given or making objects")
 
+    def _returns_objects_made(self, callee: object) -> bool:
+        """Whether calling `callee` makes an object this function follows (told before the
+        call is lowered): a helper of yours returning objects it makes (a static method
+        too), or a class method of your class whose every `return` calls `cls(…)`."""
+        if isinstance(callee, types.MethodType) and is_user_class(callee.__self__):
+            fn = callee.__func__
+            if not isinstance(fn, types.FunctionType) or not is_users(fn):
+                return False
+            try:
+                tree = parse_function(fn).node
+            except S2SError:
+                return False
+            first = tree.args.args[0].id if tree.args.args else None
+            returns = [n for n in descendants(tree) if isinstance(n, gast.Return)]
+            return bool(returns) and all(
+                isinstance(r.value, gast.Call)
+                and isinstance(r.value.func, gast.Name)
+                and r.value.func.id == first
+                for r in returns
+            )
+        helper = isinstance(callee, types.FunctionType) and is_users(callee)
+        return helper and helper_facts(callee)[2]
+
     def _class_callee(self, func: gast.expr) -> Free | None:
         """The class a call makes an object of, where the callee is not named by a module's
         name: `cls(w)` in a class method inlined (`cls` bound to the class), `type(s)(w)` and
@@ -143,6 +167,9 @@ class Records:
         if isinstance(value, Prim) and isinstance(value.fn, type) and value.fn in NOT_LOWERED:
             # (made by its own constructor: its methods are not followed, the hint says why)
             self.__dict__.setdefault("unlowered", {})[target] = value.fn
+        nones = self.__dict__.setdefault(NONE_VALUES, set())
+        if value == Const(None) or getattr(value, "name", None) in nones:
+            nones.add(target)  # (`_result = None` before the returns: no class of its own)
         if joined:
             self._note_class_join(target, [value], made)
             return
@@ -223,7 +250,10 @@ class Records:
         a method was inlined for, else None."""
         known = self.__dict__.setdefault(facts, {})
         joined = self.__dict__.setdefault(facts + " joined", set())
-        found = {known.get(n) for n in names}
+        # (None on a path, as a function's result before a `return` ran: a method called on
+        # it fails there as in Python, whatever class the others give)
+        nones = self.__dict__.get(NONE_VALUES, ())
+        found = {known.get(n) for n in names if n not in nones}
         if unnamed != ():
             found.add(unnamed)
         if target in joined:
