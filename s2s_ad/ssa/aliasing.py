@@ -38,6 +38,7 @@ What each primitive may share memory with is in `ssa/sharing.py`.
 
 from __future__ import annotations
 
+import copy
 import linecache
 import operator
 import types
@@ -50,7 +51,7 @@ from .. import runtime
 from ..frontend.nodes import descendants
 from ..naming import is_generated_tape
 from .function_values import FunctionItems
-from .ir import Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
+from .ir import METHOD, Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
 from .kinds import helper_facts, is_users
 from .lower_expr import ARRAY_METHODS
 from .names import first_uses, param_names, stored_names
@@ -107,6 +108,20 @@ class Edge:
 
 
 DEFAULT = "a default"  # (a sharer that is a nested function's default: `_sharers`)
+CARRIED_TOKEN = "<values carried by the loop on line"  # (`_note_loop`)
+# calls of one list or dict making a new one (or a view) of its items (`_shallow_copy`)
+_ITEMS_ONLY = (
+    runtime.copy_dict,
+    runtime.dict_items,
+    runtime.dict_values,
+    runtime.dict_keys,
+    runtime.sequence,
+    list,
+    dict,
+    tuple,
+    sorted,
+    copy.copy,
+)
 
 
 def _nested_with_defaults(bound: object) -> list[tuple[int | None, Nested]]:
@@ -137,6 +152,8 @@ class AliasAnalysis:
         self.nested_updates: dict[str, set[str]] = {}  # nested def → enclosing names updated
         self.pending_rebinds: list = []  # names, or (function, DEFAULT, parameter)
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
+        self.shallow_copy_of: dict[str, str] = {}  # … → the list or dict it copies, `dict(d)`
+        self.items_of_given: dict[str, set[str]] = {}  # a helper's result → lists it was given
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
         # (or hold a part of); those that may be the global's very object (`b = WORK`)
@@ -146,9 +163,12 @@ class AliasAnalysis:
         self.iterated: list[tuple[list[Var], int, str | None]] = []
         # [block, index of the statement being lowered, whose names] around this statement
         self.blocks_around: list[list] = []
-        # per enclosing loop: {(name, other): (line, what)} of updates of a list or dict
-        # made where `other`'s value was not the same object: checked at the back edge
-        self.assumed_apart: list[dict[tuple[str, str], tuple[int, str]]] = []
+        # per enclosing loop: {(name, other): [(line, what, block, index, mine, theirs)]} of
+        # updates of a list or dict made where `other`'s value was not the same object: at
+        # the back edge, a check is put before each where a later iteration may begin with
+        # them one object; block id → the indices checks went in before (`_put_check`)
+        self.assumed_apart: list[dict[tuple[str, str], list[tuple]]] = []
+        self.checks_put: dict[int, list[int]] = {}
         self.uses_after: dict[tuple[int, int], tuple[list, dict[str, bool]]] = {}
         self.sequences_made: list[Var] = []  # `rt.sequence(xs)` values of the loop head
 
@@ -197,6 +217,15 @@ class AliasAnalysis:
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
+            if self._shallow_copy(value) and self._holds_items(container):
+                self.shallow_copy_of[target] = container.name
+            if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
+                # `h = history_of(log)` of `return log["loss"]`: perhaps an item of each
+                # list or dict given (the helper is called, not followed)
+                given = {a.name for a in value.args if self._holds_items(a)}
+                given |= {a.name for _, a in value.kwargs if self._holds_items(a)}
+                if given:
+                    self.items_of_given[target] = given
             for parent, certain in sources(value):
                 self._edge(target, parent, same=False, certain=certain and not joined)
             for parent in self._held(value):
@@ -221,6 +250,15 @@ class AliasAnalysis:
             item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
             if item and target in self.global_of:
                 self.global_objects.add(target)
+
+    @staticmethod
+    def _shallow_copy(value: Prim) -> bool:
+        """`dict(d)`, `d.copy()`, `list(xs)`, `xs.copy()`, `copy.copy(d)`, `d.items()`, the
+        sequence a `for` loop iterates: a new list, dict or view holding the same items (of a
+        list or dict: `_holds_items`), not the list or dict itself."""
+        if value.style == METHOD:
+            return value.spelled == "copy" and len(value.args) == 1 and not value.kwargs
+        return value.fn in _ITEMS_ONLY and len(value.args) == 1 and not value.kwargs
 
     def _holds_items(self, atom: Atom | None) -> bool:
         """Whether `atom` is a list or dict, whose items are objects it holds (an array's
@@ -262,7 +300,7 @@ class AliasAnalysis:
         fresh = self._fresh_names(stores, set(headers))
         if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
             return
-        token = f"<values carried by the loop on line {self.line}, {len(self.made_from)}>"
+        token = f"{CARRIED_TOKEN} {self.line}, {len(self.made_from)}>"
         for header in headers.values():
             self._edge(header, token, same=False, certain=False)
         for bound in self.env.values():  # which may be any value bound before the loop
@@ -406,14 +444,22 @@ class AliasAnalysis:
         cfg` before a branch that may rebind `cfg`: after it both may be the first dict)."""
         return not self._same_objects(a).isdisjoint(self._same_objects(b))
 
-    def _holders(self, name: str) -> set[str]:
-        """The containers `name` may have been read out of as an item, through copies."""
-        return {self.item_of.get(same) for same in self._same_objects(name)} - {None}
+    def _holders(self, name: str, given: bool = False) -> set[str]:
+        """The containers `name` may have been read out of as an item, through copies;
+        `given`: or that a helper given them may have returned an item of (`h =
+        history_of(log)`; perhaps the container itself, too)."""
+        found = {self.item_of.get(same) for same in self._same_objects(name)} - {None}
+        if given:
+            for same in self._same_objects(name):
+                found |= self.items_of_given.get(same, set())
+        return found
 
-    def _may_be_item_of(self, name: str, container: str) -> bool:
+    def _may_be_item_of(self, name: str, container: str, given: bool = False) -> bool:
         """Whether `name` may be an item read out of `container` (`hist = d["h"]`), through
-        copies and joins: growing it changes what `container` holds."""
-        return any(self._possibly_same(holder, container) for holder in self._holders(name))
+        copies and joins: growing it changes what `container` holds. `given`: as
+        `_holders`'s."""
+        holders = self._holders(name, given)
+        return any(self._possibly_same(holder, container) for holder in holders)
 
     def _may_be_sibling(self, a: str, b: str) -> bool:
         """Whether `a` and `b` may be the same item read out of one container twice
@@ -428,6 +474,7 @@ class AliasAnalysis:
         """Whether `value` may be made from the list or dict `container` itself (holds it,
         is it, or a view of it), not only from items read out of it (`kept.append(p["w"])`
         holds `p`'s array, not `p`: replacing `p["w"]` leaves `kept` as it is)."""
+        objects = self._same_objects(container)  # (a loop's header: what it began as)
         seen, pending = {value}, [value]
         while pending:
             child = pending.pop()
@@ -435,7 +482,11 @@ class AliasAnalysis:
                 parent = edge.parent
                 if self.item_of.get(child) == parent and self._holds_items(Var(parent)):
                     continue  # an item read out of a list or dict: not the list itself
-                if parent == container:
+                if self.shallow_copy_of.get(child) == parent:
+                    continue  # `dict(d)`, `xs.copy()`: a new list holding the same items
+                if parent.startswith(CARRIED_TOKEN):
+                    continue  # (what a loop may carry: checked at its back edge instead)
+                if parent in objects:
                     return True
                 if parent not in seen:
                     seen.add(parent)
@@ -471,7 +522,9 @@ class AliasAnalysis:
         self._refuse_global(name, current.name, ancestors, what, of_list=of_list)
         for other, value, is_param in self._sharers(name):
             relation = self._relation(current.name, value, ancestors)
-            if relation is None:
+            if relation is None:  # (here: in a later iteration they may share)
+                if not is_param and isinstance(other, str):
+                    self._assume_apart(name, other, what, current.name, value, of_list)
                 continue
             if isinstance(other, str) and self._rebound_before_read(other):
                 continue  # (`e = d` next, in a loop whose update of `d` `e` may see: no read)
@@ -484,12 +537,12 @@ class AliasAnalysis:
             if relation != "same" and of_list and (item or not held):
                 if not is_param and (
                     self._possibly_same(current.name, value)
-                    or self._may_be_item_of(current.name, value)
+                    or self._may_be_item_of(current.name, value, given=True)
                     or self._may_be_sibling(current.name, value)
                 ):
                     self._guard(name, Var(value), f"`{other}`", what, list_object=True)
                 elif not is_param and isinstance(other, str):
-                    self._assume_apart(name, other, what)
+                    self._assume_apart(name, other, what, current.name, value, of_list)
                 continue  # growing a list changes only the names of it and of its holders
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
@@ -619,40 +672,58 @@ class AliasAnalysis:
                     return True
         return False
 
-    def _assume_apart(self, name: str, other: str, what: str) -> None:
-        """An update of the list or dict `name` where `other` is not the same object: in
-        each loop carrying both, the next iteration must not begin with them one object
-        (`e = d` in the body), which the body's first lowering cannot see."""
+    def _assume_apart(
+        self, name: str, other: str, what: str, mine: str, theirs: str, of_list: bool
+    ) -> None:
+        """An update of `name` (its value `mine`; `of_list`: a list or dict grown or an item
+        replaced) where `other` (`theirs`) does not share it: in each loop carrying both, a
+        later iteration must not begin with them sharing (`e = d`, `traj.append(d)` in the
+        body), which the body's first lowering cannot see."""
+        site = (self.line, what, self.body, len(self.body), mine, theirs, of_list)
         for carried, apart in zip(self.carried_by_loops, self.assumed_apart, strict=True):
             if name in carried and other in carried:
-                apart.setdefault((name, other), (self.line, what))
+                apart.setdefault((name, other), []).append(site)
 
     def _guard_assumed_apart(self, line: int) -> None:
-        """At the end of the body of the loop on `line`: each pair of lists or dicts an
-        update assumed apart that the next iteration may begin with as one object is checked
-        at run time (`rt.unshared`), raising at the update's line."""
-        for (name, other), (at, what) in sorted(self.assumed_apart[-1].items()):
+        """At the end of the body of the loop on `line`: where the values the next iteration
+        begins with may be one object (or one may hold the other), each update assumed them
+        apart is checked before it runs (`rt.unshared`, raising at the update's line)."""
+        for (name, other), sites in sorted(self.assumed_apart[-1].items()):
             mine, theirs = self.env.get(name), self.env.get(other)
             if not (isinstance(mine, Var) and isinstance(theirs, Var)):
                 continue
-            if mine != theirs and not self._possibly_same(mine.name, theirs.name):
+            of_list = sites[0][-1]
+            if of_list:  # the same list, or one holding it, sees it grow
+                same = mine == theirs or self._possibly_same(mine.name, theirs.name)
+                if not same and not self._holds_list_object(theirs.name, mine.name):
+                    continue
+            elif self._relation(mine.name, theirs.name) is None:
                 continue
             message = (
-                f"unsupported construct: {what} on `{name}` inside the loop on line {line}, "
-                f"whose next iteration may begin with `{other}` the same list or dict as "
-                f"`{name}` (bound to it in this iteration): the update would change both"
+                f"unsupported construct: {{what}} on `{name}` inside the loop on line {line}, "
+                f"where `{other}` may be `{name}`'s object, or hold it or share its memory, "
+                "since an earlier iteration: the update would change both"
             )
             hint = (
                 f"bind `{other}` to a copy in the loop (`{other} = dict({name})`, "
-                f"`list({name})`), or update each by its own name"
+                f"`list({name})`, `.append({name}.copy())`), or update each by its own name"
             )
-            self.line, here = at, self.line
-            try:
-                self.env[name] = self._checked_unshared(
-                    mine, theirs, message, hint, list_object=True
+            for at, what, block, index, before, kept, of_list in sites:
+                facts = (self.filename, at, message.format(what=what), hint)
+                check = Prim(
+                    runtime.unshared,
+                    (Var(before), Var(kept), *map(Const, facts), *(Const(True),) * of_list),
+                    spelled=self._rt("unshared"),
                 )
-            finally:
-                self.line = here
+                self._put_check(block, index, Assign(self.namer.temp(), check, at))
+
+    def _put_check(self, block: list, index: int, check: Assign) -> None:
+        """Put `check` before the statement that was at `index` of `block` (once there)."""
+        put = self.checks_put.setdefault(id(block), [])
+        if index in put:
+            return
+        block.insert(index + sum(1 for i in put if i < index), check)
+        put.append(index)
 
     def _rebound_before_read(self, name: str) -> bool:
         """Whether the value `name` holds is dead here: every path on from this statement
@@ -726,7 +797,7 @@ class AliasAnalysis:
         hint = f"copy `{name}` or {shown} where it is made (`.copy()`) so that they do not share"
         if list_object:
             hint = f"update {shown} by its own name, or make `{name}` a copy (`list(…)`)"
-        if what.startswith("`"):  # `x += …`: a new value instead
+        if what.startswith("`") and "= …" in what:  # `x += …`: a new value instead
             op = what[len(name) + 2 : what.index("= …")]
             hint += f", or write `{name} = {name} {op} …` (a new value) instead of {what}"
         guarded = self._checked_unshared(value, other, message, hint, list_object=list_object)
