@@ -109,12 +109,10 @@ class Edge:
 
 DEFAULT = "a default"  # (a sharer that is a nested function's default: `_sharers`)
 CARRIED_TOKEN = "<values carried by the loop on line"  # (`_note_loop`)
-# calls of one list or dict making a new one (or a view) of its items (`_shallow_copy`)
+# calls of one list or dict making a new one of its items (`_shallow_copy`; not `d.items()`,
+# a live view in Python: kept, it sees what is added or replaced)
 _ITEMS_ONLY = (
     runtime.copy_dict,
-    runtime.dict_items,
-    runtime.dict_values,
-    runtime.dict_keys,
     runtime.sequence,
     list,
     dict,
@@ -122,6 +120,11 @@ _ITEMS_ONLY = (
     sorted,
     copy.copy,
 )
+
+
+def shown_name(other: object) -> str:
+    """A sharer as the user wrote it: a name, or the function whose default it is."""
+    return other if isinstance(other, str) else str(other[0])
 
 
 def _nested_with_defaults(bound: object) -> list[tuple[int | None, Nested]]:
@@ -154,6 +157,7 @@ class AliasAnalysis:
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
         self.shallow_copy_of: dict[str, str] = {}  # … → the list or dict it copies, `dict(d)`
         self.items_of_given: dict[str, set[str]] = {}  # a helper's result → lists it was given
+        self.dict_views: set[str] = set()  # `d.items()`, `.values()`, `.keys()`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
         # (or hold a part of); those that may be the global's very object (`b = WORK`)
@@ -218,7 +222,10 @@ class AliasAnalysis:
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
             if self._shallow_copy(value) and self._holds_items(container):
-                self.shallow_copy_of[target] = container.name
+                self.shallow_copy_of[target] = container.name  # (its items: the same ones)
+                self._edge(target, container.name, same=False, certain=False)
+            if value.fn in (runtime.dict_items, runtime.dict_values, runtime.dict_keys):
+                self.dict_views.add(target)
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
                 # `h = history_of(log)` of `return log["loss"]`: perhaps an item of each
                 # list or dict given (the helper is called, not followed)
@@ -253,9 +260,9 @@ class AliasAnalysis:
 
     @staticmethod
     def _shallow_copy(value: Prim) -> bool:
-        """`dict(d)`, `d.copy()`, `list(xs)`, `xs.copy()`, `copy.copy(d)`, `d.items()`, the
-        sequence a `for` loop iterates: a new list, dict or view holding the same items (of a
-        list or dict: `_holds_items`), not the list or dict itself."""
+        """`dict(d)`, `d.copy()`, `list(xs)`, `xs.copy()`, `copy.copy(d)`, the sequence a
+        `for` loop iterates: a new list or dict holding the same items (of a list or dict:
+        `_holds_items`), not the list or dict itself."""
         if value.style == METHOD:
             return value.spelled == "copy" and len(value.args) == 1 and not value.kwargs
         return value.fn in _ITEMS_ONLY and len(value.args) == 1 and not value.kwargs
@@ -263,7 +270,8 @@ class AliasAnalysis:
     def _holds_items(self, atom: Atom | None) -> bool:
         """Whether `atom` is a list or dict, whose items are objects it holds (an array's
         elements are copied in)."""
-        return atom is not None and self.kind_of(atom) in ("list", "dict")
+        kind = self.kind_of(atom) if atom is not None else None
+        return (kind or "").split("/")[0] in ("list", "dict")  # (a list of lists: "list/list")
 
     def _held(self, value: Prim) -> list[str]:
         """What a dict, list or record made by `value` holds, or may hold, besides what
@@ -452,6 +460,12 @@ class AliasAnalysis:
         if given:
             for same in self._same_objects(name):
                 found |= self.items_of_given.get(same, set())
+        pending = list(found)  # an item of `list(xs)`, `dict(d)` is one of `xs`, `d` too
+        while pending:
+            copied = self.shallow_copy_of.get(pending.pop())
+            if copied is not None and copied not in found:
+                found.add(copied)
+                pending.append(copied)
         return found
 
     def _may_be_item_of(self, name: str, container: str, given: bool = False) -> bool:
@@ -480,8 +494,10 @@ class AliasAnalysis:
             child = pending.pop()
             for edge in self.made_from.get(child, ()):
                 parent = edge.parent
-                if self.item_of.get(child) == parent and self._holds_items(Var(parent)):
-                    continue  # an item read out of a list or dict: not the list itself
+                if self.item_of.get(child) == parent and (
+                    self._holds_items(Var(parent)) or parent in self.dict_views
+                ):
+                    continue  # an item read out of a list or dict (or a view of a dict's)
                 if self.shallow_copy_of.get(child) == parent:
                     continue  # `dict(d)`, `xs.copy()`: a new list holding the same items
                 if parent.startswith(CARRIED_TOKEN):
@@ -544,6 +560,20 @@ class AliasAnalysis:
                 elif not is_param and isinstance(other, str):
                     self._assume_apart(name, other, what, current.name, value, of_list)
                 continue  # growing a list changes only the names of it and of its holders
+            if relation != "same" and replaced and not is_param:
+                if value in self.dict_views:  # `its = d.items()`, read later
+                    raise self._unsupported(
+                        f"{what} on `{name}` while `{shown_name(other)}`, a view of it "
+                        "(`.items()`, `.values()`, `.keys()`), is read later: Python's view "
+                        "sees the change, s2s_ad's is what the view held when it was made",
+                        hint=f"make the view a list where it is made (`list({name}.items())`)"
+                        ", or take it after the update",
+                    )
+                # `value` may hold the list or dict itself (`kept = [d]`, `e = d if c else
+                # {…}`): it sees an item replaced or added only where it is or holds that
+                # very object, checked when called (not where they merely share arrays)
+                self._guard(name, Var(value), f"`{other}`", what, list_object=True)
+                continue
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
             if relation == "same" and element and isinstance(other, tuple) and DEFAULT in other:
