@@ -480,10 +480,6 @@ class AliasAnalysis:
         (`first = rows[0]; row = rows[0]`): an update of one list is then the other's."""
         return any(self._may_be_item_of(a, holder) for holder in self._holders(b))
 
-    def _holds(self, container: str, item: str) -> bool:
-        """Whether `container` may be made from `item` (holds it, or is a view of it)."""
-        return item in self._ancestors(container)
-
     def _holds_list_object(self, value: str, container: str) -> bool:
         """Whether `value` may be made from the list or dict `container` itself (holds it,
         is it, or a view of it), not only from items read out of it (`kept.append(p["w"])`
@@ -561,7 +557,7 @@ class AliasAnalysis:
                     self._assume_apart(name, other, what, current.name, value, of_list)
                 continue  # growing a list changes only the names of it and of its holders
             if relation != "same" and replaced and not is_param:
-                if value in self.dict_views:  # `its = d.items()`, read later
+                if held and value in self.dict_views:  # `its = d.items()`, read later
                     raise self._unsupported(
                         f"{what} on `{name}` while `{shown_name(other)}`, a view of it "
                         "(`.items()`, `.values()`, `.keys()`), is read later: Python's view "
