@@ -568,7 +568,7 @@ class AliasAnalysis:
                 # `value` may hold the list or dict itself (`kept = [d]`, `e = d if c else
                 # {…}`): it sees an item replaced or added only where it is or holds that
                 # very object, checked when called (not where they merely share arrays)
-                self._guard(name, Var(value), f"`{other}`", what, list_object=True)
+                self._guard(name, Var(value), f"`{other}`", what, list_object=True, held=True)
                 continue
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
@@ -807,15 +807,24 @@ class AliasAnalysis:
         self.pending_rebinds = []
 
     def _guard(
-        self, name: str, other: Var, shown: str, what: str, *, list_object: bool = False
+        self,
+        name: str,
+        other: Var,
+        shown: str,
+        what: str,
+        *,
+        list_object: bool = False,
+        held: bool = False,
     ) -> None:
         """`name`'s operand through `rt.unshared`, which raises if it shares memory with
         `other` at run time (the error names both, and where `name`'s value was made).
         `list_object`: `name` is a list grown or shrunk, which changes `other` only if
-        `other` is the same list or holds it."""
+        `other` is the same list or holds it; `held`: `other` may hold it."""
         value = self.env[name]
         made = self._made(value.name)
         shares = "may be the same list as, or an item of," if list_object else "shares memory with"
+        if held:
+            shares = "shares memory with (is held by, or is)"
         message = (
             f"unsupported construct: {what} on `{name}`, whose value{made} {shares} "
             f"{shown} here: the update would change both"
