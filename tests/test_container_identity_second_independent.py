@@ -1644,6 +1644,7 @@ FIXED = {
     "items_view_then_replace",
     "values_view_then_replace",
     "tuple_of_dicts_item_update",
+    "keys_view_then_add",
 }
 
 

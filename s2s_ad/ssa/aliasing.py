@@ -225,7 +225,9 @@ class AliasAnalysis:
                 self.shallow_copy_of[target] = container.name  # (its items: the same ones)
                 self._edge(target, container.name, same=False, certain=False)
             if value.fn in (runtime.dict_items, runtime.dict_values, runtime.dict_keys):
-                self.dict_views.add(target)
+                self.dict_views.add(target)  # (live: it holds the dict, its keys too)
+                if isinstance(container, Var):
+                    self._edge(target, container.name, same=False, certain=True)
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
                 # `h = history_of(log)` of `return log["loss"]`: perhaps an item of each
                 # list or dict given (the helper is called, not followed)
