@@ -737,12 +737,8 @@ class AliasAnalysis:
                 f"`list({name})`, `.append({name}.copy())`), or update each by its own name"
             )
             for at, what, block, index, before, kept, of_list in sites:
-                facts = (self.filename, at, message.format(what=what), hint)
-                check = Prim(
-                    runtime.unshared,
-                    (Var(before), Var(kept), *map(Const, facts), *(Const(True),) * of_list),
-                    spelled=self._rt("unshared"),
-                )
+                shown = message.format(what=what)
+                check = self._unshared_check(Var(before), Var(kept), shown, hint, at, of_list)
                 self._put_check(block, index, Assign(self.namer.temp(), check, at))
 
     def _put_check(self, block: list, index: int, check: Assign) -> None:
@@ -847,17 +843,23 @@ class AliasAnalysis:
         """`value` through `rt.unshared(value, other, …)`, emitted here: at run time it
         raises `message` at the user's line if an in-place update of `value` would change
         `other` (`value` itself as `other`: if `value` is an array, list or dict at all)."""
-        facts = (self.filename, self.line, message, hint)
-        extra = (Const(True),) if list_object else ()
-        checked = Prim(
-            runtime.unshared,
-            (value, other, *map(Const, facts), *extra),
-            spelled=self._rt("unshared"),
-        )
+        checked = self._unshared_check(value, other, message, hint, self.line, list_object)
         guarded = self.namer.temp()
         self.emit(Assign(guarded, checked, self.line))
         self._edge(guarded, value.name, same=True, certain=True)
         return Var(guarded)
+
+    def _unshared_check(
+        self, value: Var, other: Atom, message: str, hint: str, line: int, list_object: bool
+    ) -> Prim:
+        """`rt.unshared(value, other, …)`, raising `message` at the user's `line`."""
+        facts = (self.filename, line, message, hint)
+        extra = (Const(True),) if list_object else ()
+        return Prim(
+            runtime.unshared,
+            (value, other, *map(Const, facts), *extra),
+            spelled=self._rt("unshared"),
+        )
 
     def _made(self, ssa_name: str) -> str:
         line = self.made_on.get(ssa_name)
