@@ -194,6 +194,17 @@ class AliasAnalysis:
                         found[spelled] = found.get(spelled, False) or very
         return tuple(found.items())
 
+    def _result_views(self) -> bool:
+        """`Function.result_views`: whether a returned value may be, or hold, a view of a
+        dict (`return d.values()`, `return (d.keys(), n)`), which sees later changes of it."""
+        last = self.body[-1] if self.body else None
+        returned = [a.name for a in last.values if isinstance(a, Var)] if last else []
+        return isinstance(last, Return) and any(
+            self._possibly_same(name, view) or self._holds_list_object(name, view)
+            for name in returned
+            for view in self.dict_views
+        )
+
     # what each value is made from
 
     def _note_binding(self, target: str, value, *, joined: bool = False) -> None:
@@ -203,6 +214,8 @@ class AliasAnalysis:
         self._note_classes(target, value, joined)  # (records.py: of objects made here)
         if isinstance(value, Var):
             self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
+            if value.name in self.dict_views:
+                self.dict_views.add(target)  # (`vs = _t5`: an inlined helper's result)
             if value.name in self.global_of:
                 self.global_of[target] = self.global_of[value.name]
             if value.name in self.global_objects:
@@ -214,10 +227,13 @@ class AliasAnalysis:
         elif isinstance(value, Prim):
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
-                for spelled, very_object in helper_facts(value.fn)[1]:
+                _, result_globals, _, returns_views = helper_facts(value.fn)
+                for spelled, very_object in result_globals:
                     self.global_of[target] = spelled
                     if very_object:
                         self.global_objects.add(target)
+                if returns_views:  # perhaps a view of a dict given (a helper not inlined:
+                    self.dict_views.add(target)  # records.py's `_object_helper_call`)
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name

@@ -221,6 +221,9 @@ class Function:
     # closure variable the result may be or share memory with (ssa/aliasing.py): a caller
     # updating the result in place would update it
     result_globals: tuple[tuple[str, bool], ...] = ()
+    # whether the result may be or hold a view of a dict (`d.values()`; ssa/aliasing.py),
+    # which sees the dict's later changes: a caller inlines it to follow the view
+    result_views: bool = False
     # parameter → the structure of its argument (`pytrees.TreeDef`), where the derivative
     # is made for one: its static leaves carry no derivative (ad/integers.py)
     structures: dict = field(default_factory=dict)

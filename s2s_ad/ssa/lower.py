@@ -185,6 +185,7 @@ class _Lowering(
             result_kind=self._result_kind(),
             result_objects=self._result_objects(),  # ssa/records.py
             result_globals=self._result_globals(),
+            result_views=self._result_views(),  # ssa/aliasing.py
         )
 
     def _result_kind(self) -> str | None:

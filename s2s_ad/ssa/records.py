@@ -96,16 +96,23 @@ class Records:
         one it makes (`s = make_spring(k)`, `energy(s, x)`): inlined, so the object's class
         is followed into it and out of it (its methods are inlined where called) and its
         construction is watched here; None for any other call, or a helper that cannot be
-        inlined (then the method call is refused, saying why)."""
+        inlined (then the method call is refused, saying why).
+
+        So is a helper that may return a dict's view (`def values_of(d): return
+        d.values()`): Python's view is live, and inlined it is known here as one, so an
+        update of the dict while it is read later is refused (ssa/aliasing.py)."""
         fn = callee.value
         if not isinstance(fn, types.FunctionType) or not is_users(fn):
             return None
         given = (*args, *(value for _, value in kwargs))
-        if not any(map(self._holds_objects_made, given)) and not helper_facts(fn)[2]:
+        _, _, makes_objects, returns_views = helper_facts(fn)
+        follows = makes_objects or returns_views or any(map(self._holds_objects_made, given))
+        if not follows:
             return None
         if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(fn):
             return None
-        return self._inline_helper(callee.source, fn, args, kwargs, "given or making objects")
+        why = "returning a dict's view" if returns_views else "given or making objects"
+        return self._inline_helper(callee.source, fn, args, kwargs, why)
 
     def _returns_objects_made(self, callee: object) -> bool:
         """Whether calling `callee` makes an object this function follows (told before the
