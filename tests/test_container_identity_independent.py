@@ -1636,7 +1636,7 @@ def dict_of_lists_append_by_key(x, n):
     return sum(hist["loss"]) + hist["norm"][-1]
 
 
-@pytest.mark.xfail(strict=True, raises=ad.S2SError, reason=ITEM_APPEND)
+# (was a strict xfail, fixed by ssa/item_paths.py: ITEM_APPEND)
 def test_history_dict_of_lists_appended_by_key():
     # no other name holds the lists: Python's value is the same with copies
     exact(dict_of_lists_append_by_key, X0, 3)

@@ -1645,6 +1645,7 @@ FIXED = {
     "values_view_then_replace",
     "tuple_of_dicts_item_update",
     "keys_view_then_add",
+    "dict_of_lists_direct_append",  # (ssa/item_paths.py)
 }
 
 

@@ -1114,10 +1114,30 @@ def run_program(name):
         np.testing.assert_array_equal(x, x0, err_msg="the argument was changed")
 
 
+# Fixed after this file was written (their strict xfails passed; the reasons stay above as
+# the record of what they were): views held in lists, dicts, objects and helpers' results
+# are followed (a helper given a view is inlined), so the update is refused at its line.
+FIXED = {
+    "live_dict_holding_values_view",
+    "live_list_holding_items_view",
+    "live_list_of_views_from_helper",
+    "live_view_before_loop_read_each_step",
+    "live_view_chosen_in_helper",
+    "live_view_given_by_keyword_returned",
+    "live_view_packed_with_len_by_helper",
+    "live_view_passed_through_identity",
+    "live_view_stored_in_made_object",
+}
+FIXED_MESSAGES = {
+    "live_view_before_loop_read_each_step",
+    "live_view_before_optimiser_loop_in_place",
+}
+
+
 def params_for(names):
     out = []
     for name in names:
-        reason = PROGRAMS[name][3]
+        reason = PROGRAMS[name][3] if name not in FIXED else None
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         out.append(pytest.param(name, id=name, marks=marks))
     return out
@@ -1210,6 +1230,7 @@ MESSAGE_CHECKS = {
 def message_params():
     out = []
     for name, (view, reason) in sorted(MESSAGE_CHECKS.items()):
+        reason = reason if name not in FIXED_MESSAGES else None
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         out.append(pytest.param(name, view, id=name, marks=marks))
     return out

@@ -34,7 +34,7 @@ _WEAK_TYPES = (bool, int, float)  # `bool` before `int`: True is an int too
 _OPERATORS = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow}
 _OPERATORS |= {operator.neg, operator.pos, builtins.abs}
 # their dtype is their (first) operand's, unless asked for another one
-_SAME_DTYPE = {np.transpose, np.zeros_like, np.ones_like, np.full_like, runtime.unshared}
+_SAME_DTYPE = {np.transpose, np.zeros_like, np.ones_like, np.full_like, *runtime.IDENTITY_CHECKS}
 _SAME_DTYPE.add(runtime.sequence)  # what a loop iterates over: an array's rows or elements
 # functions that give a Python int or float whatever they are given: counts (`len(x)`,
 # `x.size`, `x.ndim`), conversions, and the `math` module's functions of real numbers

@@ -132,7 +132,7 @@ def _kind(value: object, kinds: dict) -> object:
         return FLOAT if isinstance(value.value, (float, complex, np.generic)) else None
     if not isinstance(value, Prim):
         return None
-    if value.fn is runtime.unshared:
+    if value.fn in runtime.IDENTITY_CHECKS:
         return _kind(value.args[0], kinds)
     if _numpy_call(value) or value.fn in REDUCTIONS or value.fn is builtins.float:
         return FLOAT
@@ -218,7 +218,7 @@ def _elementwise(value: object, sets: dict, kinds: dict) -> object:
         return _atom_set(value, sets)
     if not isinstance(value, Prim) or value.kwargs:
         return None
-    if value.fn is runtime.unshared:  # its first argument, checked (ssa/aliasing.py)
+    if value.fn in runtime.IDENTITY_CHECKS:  # its first argument, checked (ssa/aliasing.py)
         return _atom_set(value.args[0], sets)
     if value.fn in SEQUENCE_OPERATORS or value.fn in COMPARE_OPERATORS:  # lists compare whole
         operands = [_kind(a, kinds) for a in value.args]

@@ -384,7 +384,7 @@ class _Reverse:
         value = stmt.value
         if not self.items:  # no value has item adjoints
             return None
-        if not isinstance(value, Prim) or value.fn is runtime.unshared:
+        if not isinstance(value, Prim) or value.fn in runtime.IDENTITY_CHECKS:
             return None  # the check of an in-place update only reads the whole (aliasing.py)
         structured = [a for a in used_vars(value) if a in self.items and a in self.active]
         if not structured:

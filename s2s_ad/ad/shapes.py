@@ -126,7 +126,7 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
         return _indexed(value, shapes, integers)
     if value.fn in FILLED and value.args and isinstance(value.args[0], Const):
         return _literal_shape(value.args[0].value)
-    if value.fn is runtime.unshared:  # its first argument, checked (ssa/aliasing.py)
+    if value.fn in runtime.IDENTITY_CHECKS:  # its first argument, checked (ssa/aliasing.py)
         return _atom_shape(value.args[0], shapes)
     if _always_scalar(value):
         return ()

@@ -243,14 +243,38 @@ def is_list_update(stmt: gast.stmt) -> bool:
     return isinstance(stmt, gast.Expr) and is_list_update_call(stmt.value)
 
 
+LIST_UPDATES = ("pop", "extend", "insert")
+
+
 def is_list_update_call(call: object) -> bool:
     """A call of `.pop`, `.extend` or `.insert` on a name: a new version of that list."""
     return (
         isinstance(call, gast.Call)
         and isinstance(call.func, gast.Attribute)
-        and call.func.attr in ("pop", "extend", "insert")
+        and call.func.attr in LIST_UPDATES
         and isinstance(call.func.value, gast.Name)
     )
+
+
+def item_receiver(stmt: gast.stmt) -> gast.Subscript | None:
+    """`c[k]` of `c[k].append(v)` (or `.pop(…)`, `.extend(ys)`, `.insert(i, v)`) as a
+    statement: a list item of the local `c` updated in place (deeper too: `c[i][j]`)."""
+    call = stmt.value if isinstance(stmt, gast.Expr) else None
+    if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
+        return None
+    receiver, method = call.func.value, call.func.attr
+    if not isinstance(receiver, gast.Subscript) or method not in ("append", *LIST_UPDATES):
+        return None
+    if method == "append" and (len(call.args) != 1 or call.keywords):
+        return None
+    return receiver if subscript_root(receiver) is not None else None
+
+
+def subscript_root(node: gast.expr) -> str | None:
+    """The name `a` at the root of `a[i][j]`, if a name."""
+    while isinstance(node, gast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
 
 
 def _check_target(target: gast.AST, filename: str, line: int | None) -> None:

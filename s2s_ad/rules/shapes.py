@@ -110,6 +110,22 @@ register(
         batched=("d",),  # a leading axis of directions passes through as it is
     ),
 )
+# rt.sole_item(x, container, key, …): `x` itself, checked to be held by no other slot of
+# `container` (ssa/item_paths.py)
+register(
+    runtime.sole_item,
+    Rule(
+        "rt.sole_item",
+        ("x",),
+        ("d",),
+        ("d",),
+        keywords=tuple(
+            (k, None) for k in ("container", "key", "filename", "line", "message", "hint")
+        ),
+        selectors=("container", "key"),
+        batched=("d",),
+    ),
+)
 register(np.float64, elementwise("np.float64", ("x",), "d"))
 # x.astype(dtype): an integer or boolean result carries no derivative; the layout (`order`),
 # the check of the cast (`casting`, which the primal call makes), `subok` and `copy` change

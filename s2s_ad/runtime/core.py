@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 
 import numpy as np
 
@@ -100,6 +101,27 @@ def unshared(x, other, filename, line, message, hint, list_object=False):
     if shares:
         raise UnsupportedSyntaxError(message, filename=filename, line=line, hint=hint)
     return x
+
+
+def sole_item(item, container, key, filename, line, message, hint):
+    """`item`, read as `container[key]`, after checking that no other slot of `container`
+    is it or holds it (a list or dict, whose items the update changes) or, for an array,
+    shares memory with it. An update through the slot (`c[k].append(v)`, `c[k][j] = v`)
+    changes the item object, which every slot holding it sees; the SSA form gives
+    `container` a new version at `key` alone (ssa/item_paths.py)."""
+    if isinstance(container, dict):
+        others = [value for k, value in container.items() if k != key]
+    else:
+        at = operator.index(key) % len(container)
+        others = [value for k, value in enumerate(container) if k != at]
+    is_list = isinstance(item, (list, dict))
+    if _is_or_holds(others, item) if is_list else _shares(item, others):
+        raise UnsupportedSyntaxError(message, filename=filename, line=line, hint=hint)
+    return item
+
+
+# the run-time checks of in-place updates that return their first argument unchanged
+IDENTITY_CHECKS = (unshared, sole_item)
 
 
 def _shares(a, b, opened: frozenset = frozenset()) -> bool:

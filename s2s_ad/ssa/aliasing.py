@@ -156,6 +156,7 @@ class AliasAnalysis:
         self.pending_rebinds: list = []  # names, or (function, DEFAULT, parameter)
         self.item_of: dict[str, str] = {}  # SSA name → the container it was read from, `c[k]`
         self.shallow_copy_of: dict[str, str] = {}  # … → the list or dict it copies, `dict(d)`
+        self.shallow_copies: dict[str, set[str]] = {}  # the other way
         self.items_of_given: dict[str, set[str]] = {}  # a helper's result → lists it was given
         self.dict_views: set[str] = set()  # `d.items()`, `.values()`, `.keys()`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
@@ -239,6 +240,7 @@ class AliasAnalysis:
                 self.item_of[target] = container.name
             if self._shallow_copy(value) and self._holds_items(container):
                 self.shallow_copy_of[target] = container.name  # (its items: the same ones)
+                self.shallow_copies.setdefault(container.name, set()).add(target)
                 self._edge(target, container.name, same=False, certain=False)
             if value.fn in (runtime.dict_items, runtime.dict_values, runtime.dict_keys):
                 self.dict_views.add(target)  # (live: it holds the dict, its keys too)
@@ -478,12 +480,17 @@ class AliasAnalysis:
         if given:
             for same in self._same_objects(name):
                 found |= self.items_of_given.get(same, set())
-        pending = list(found)  # an item of `list(xs)`, `dict(d)` is one of `xs`, `d` too
+        # an item of `list(xs)`, `dict(d)` is one of `xs`, `d` too, and one of `xs` is one of
+        # each shallow copy of it (`old = dict(d)`: `d["h"].append(v)` grows `old["h"]`)
+        pending = list(found)
         while pending:
-            copied = self.shallow_copy_of.get(pending.pop())
-            if copied is not None and copied not in found:
-                found.add(copied)
-                pending.append(copied)
+            holder = pending.pop()
+            related = {self.shallow_copy_of.get(holder)} - {None}
+            for same in self._same_objects(holder):
+                related |= self.shallow_copies.get(same, set())
+            for other in related - found:
+                found.add(other)
+                pending.append(other)
         return found
 
     def _may_be_item_of(self, name: str, container: str, given: bool = False) -> bool:
@@ -523,6 +530,30 @@ class AliasAnalysis:
                     pending.append(parent)
         return False
 
+    def _holds_view_of(self, value: str, container: str | None = None) -> bool:
+        """Whether `value` may be, or hold, a view of the dict `container` (`d.items()`, in
+        a list, a tuple, an object, or a helper's result given it), or of any dict where
+        `container` is None: Python's view is live, s2s_ad's is what it held when it was
+        made. Not an item read out of a view (a value or key), nor a copy of one
+        (`list(d.items())`)."""
+        views = {
+            v for v in self.dict_views if container is None or self._holds_list_object(v, container)
+        }
+        seen, pending = {value}, [value]
+        while pending and views:
+            child = pending.pop()
+            if child in views:
+                return True
+            for edge in self.made_from.get(child, ()):
+                parent = edge.parent
+                if parent in self.dict_views and self.item_of.get(child) == parent:
+                    continue
+                if self.shallow_copy_of.get(child) == parent or parent in seen:
+                    continue
+                seen.add(parent)
+                pending.append(parent)
+        return False
+
     def _relation(self, a: str, b: str, up_a: dict | None = None) -> str | None:
         """How the values `a` and `b` share memory: "same", "view" (one is certainly a view
         of the other), "maybe", or None (they cannot). `up_a`: `a`'s ancestors, if known."""
@@ -551,6 +582,8 @@ class AliasAnalysis:
         ancestors = self._ancestors(current.name)
         self._refuse_global(name, current.name, ancestors, what, of_list=of_list)
         for other, value, is_param in self._sharers(name):
+            if self._written_back_into(value):
+                continue  # (the item's container: checked as it is assigned the new item)
             relation = self._relation(current.name, value, ancestors)
             if relation is None:  # (here: in a later iteration they may share)
                 if not is_param and isinstance(other, str):
@@ -575,7 +608,7 @@ class AliasAnalysis:
                     self._assume_apart(name, other, what, current.name, value, of_list)
                 continue  # growing a list changes only the names of it and of its holders
             if relation != "same" and replaced and not is_param:
-                if held and value in self.dict_views:  # `its = d.items()`, read later
+                if held and self._holds_view_of(value, current.name):  # `d.items()`, read later
                     raise self._unsupported(
                         f"{what} on `{name}` while `{shown_name(other)}`, a view of it "
                         "(`.items()`, `.values()`, `.keys()`), is read later: Python's view "

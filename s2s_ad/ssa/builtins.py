@@ -33,7 +33,7 @@ import gast
 from .. import runtime
 from ..frontend import nodes
 from ..frontend.scope import is_missing
-from ..frontend.validate import is_list_update  # noqa: F401  (re-exported)
+from ..frontend.validate import LIST_UPDATES, is_list_update  # noqa: F401  (re-exported)
 from .ir import Const, Expr, Index, Prim, SliceItem, Var
 
 ITERATORS = (builtins.reversed, builtins.map, builtins.filter, builtins.zip, builtins.enumerate)
@@ -43,7 +43,6 @@ CONSUMERS = (
     *(builtins.dict, builtins.set, builtins.frozenset),
     *(builtins.any, builtins.all, builtins.map, builtins.filter, builtins.zip, builtins.enumerate),
 )
-LIST_UPDATES = ("pop", "extend", "insert")  # as `validate.is_list_update_call`
 # the list updates that give None: a value of one is refused (`lower_expr._method`)
 UPDATES_GIVING_NONE = ("append", "extend", "insert")
 PASSIVE_METHODS = ("index", "count")

@@ -109,14 +109,14 @@ class ElementTargets:
         """`a[i] = v` on a local array: `a_1 = rt.setitem(a, v, i)`, a new version of `a`."""
         base = target.value
         if isinstance(base, gast.Subscript) and self._is_list(root(base) or ""):
-            # (the item may be held elsewhere too: `[[0.0] * 2] * 2`, `[row, row]`,
-            # `list(rows)`, a name; an update through one path Python sees through all)
-            raise self._unsupported(
-                "assignment to an element of an item of a list or dict (`rows[i][j] = v`), "
-                "which may be held elsewhere too",
-                hint="build the item anew and assign it: `row = list(rows[i]); row[j] = v; "
-                "rows[i] = row`",
-            )
+
+            def update(item: gast.Name) -> None:  # `rows[i][j] = v`: ssa/item_paths.py
+                self._set_item(
+                    gast.Subscript(value=item, slice=target.slice, ctx=gast.Store()), value
+                )
+
+            self._through_item(base, update, "element assignment")
+            return
         if not isinstance(base, gast.Name):
             raise self._unsupported(
                 "assignment to an element of something other than a local array",

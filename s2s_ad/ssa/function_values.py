@@ -53,7 +53,7 @@ from ..errors import S2SError
 from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants, root
 from ..frontend.scope import Scope
-from ..frontend.validate import is_append
+from ..frontend.validate import is_append, item_receiver
 from ..rules.registry import lookup
 from .ir import Const, Free, Prim
 from .module_reads import read_through_module
@@ -620,6 +620,10 @@ def updated_parameters(tree: gast.FunctionDef) -> list[tuple[str, int]]:
             target = node.value
         elif isinstance(node, gast.Expr) and is_append(node):
             target = node.value.func.value
+        elif isinstance(node, gast.Expr) and item_receiver(node) is not None:
+            target = item_receiver(node)  # `p["h"].append(e)`
+        while isinstance(target, gast.Subscript):  # `p[i][j] = e`
+            target = target.value
         if isinstance(target, gast.Name) and target.id in params:
             found.append((target.id, node.lineno if hasattr(node, "lineno") else tree.lineno))
     return sorted(found, key=lambda item: item[1])

@@ -82,7 +82,7 @@ class SequenceKinds:
             left, right = (self.kind_of(a) for a in args)
             top = (left or right or "").split("/")[0]
             return _sequence_kind(top, _join(_items(left), _items(right)))
-        if fn in (runtime.repeat, runtime.sequence, runtime.unshared):
+        if fn in (runtime.repeat, runtime.sequence, *runtime.IDENTITY_CHECKS):
             return self.kind_of(args[0])
         if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
             return "list" if fn in RETURNS_LIST else "tuple"

@@ -41,7 +41,7 @@ from __future__ import annotations
 import gast
 
 from ..frontend.nodes import descendants
-from ..frontend.validate import is_append, is_list_update_call
+from ..frontend.validate import is_append, is_list_update_call, item_receiver, subscript_root
 from ..naming import is_generated_tape
 from .ir import Var
 from .sharing import assigned_names, targets
@@ -63,6 +63,8 @@ def updated_in_place(body: list[gast.stmt], *, augmented: bool = True) -> set[st
             names.add(node.target.id)
         elif isinstance(node, gast.Expr) and is_append(node):
             names.add(node.value.func.value.id)
+        elif isinstance(node, gast.Expr) and item_receiver(node) is not None:
+            names.add(subscript_root(item_receiver(node)))  # `c[k].append(v)` updates `c`
         elif isinstance(node, gast.Call) and is_list_update_call(node):
             names.add(node.func.value.id)
     return names

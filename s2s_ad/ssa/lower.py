@@ -57,6 +57,7 @@ from .element_targets import ElementTargets, is_element
 from .folds import Folds
 from .function_values import FunctionValues
 from .ir import Assign, Atom, For, Free, Function, If, Prim, Return, Stmt, Var, While
+from .item_paths import ItemPaths, updates_an_item
 from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
@@ -124,6 +125,7 @@ class _Lowering(
     LiveObjects,
     FunctionValues,
     ElementTargets,
+    ItemPaths,
     CalleeUpdates,
     LoopSharing,
     AliasAnalysis,
@@ -235,6 +237,8 @@ class _Lowering(
             current = self.env[name]
             self._define(name, Prim(runtime.append, (current, value), spelled=self._rt("append")))
             self._rebind_aliases(name)
+        elif updates_an_item(stmt) and self._item_statement(stmt):
+            pass  # `hist["loss"].append(v)`: ssa/item_paths.py
         elif isinstance(stmt, (gast.Expr, gast.Assert, gast.Raise, gast.Try)):
             self._effect(stmt)  # kept for its effect: ssa/effects.py
         elif isinstance(stmt, gast.With):

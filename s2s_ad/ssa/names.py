@@ -5,7 +5,7 @@ from __future__ import annotations
 import gast
 
 from ..frontend.nodes import descendants
-from ..frontend.validate import is_append, is_list_update_call
+from ..frontend.validate import is_append, is_list_update_call, item_receiver, subscript_root
 
 
 def param_names(node: gast.FunctionDef) -> list[str]:
@@ -23,11 +23,13 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
                 if type(n.ctx) is gast.Store:
                     names.add(n.id)
             elif kind is gast.Subscript:
-                if type(n.ctx) is gast.Store and type(n.value) is gast.Name:
-                    names.add(n.value.id)
+                if type(n.ctx) is gast.Store and subscript_root(n.value) is not None:
+                    names.add(subscript_root(n.value))  # (`a[i][j] = v` too: item_paths.py)
             elif kind is gast.Expr:
                 if is_append(n):  # xs.append(v): a new version of xs
                     names.add(n.value.func.value.id)
+                elif item_receiver(n) is not None:  # `c[k].append(v)`: of `c`
+                    names.add(subscript_root(item_receiver(n)))
             elif kind is gast.Call and is_list_update_call(n):  # xs.pop(), extend, insert
                 names.add(n.func.value.id)
     return names

@@ -99,19 +99,26 @@ class Records:
         inlined (then the method call is refused, saying why).
 
         So is a helper that may return a dict's view (`def values_of(d): return
-        d.values()`): Python's view is live, and inlined it is known here as one, so an
-        update of the dict while it is read later is refused (ssa/aliasing.py)."""
+        d.values()`), or is given one: Python's view is live, and inlined it is known here
+        as one, so an update of the dict while it is read later is refused (ssa/aliasing.py),
+        while a number the helper computes from it holds no view."""
         fn = callee.value
         if not isinstance(fn, types.FunctionType) or not is_users(fn):
             return None
         given = (*args, *(value for _, value in kwargs))
         _, _, makes_objects, returns_views = helper_facts(fn)
         follows = makes_objects or returns_views or any(map(self._holds_objects_made, given))
+        gives_view = any(isinstance(a, Var) and self._holds_view_of(a.name) for a in given)
+        follows = follows or gives_view  # (what it makes of the view: a view, or a value)
         if not follows:
             return None
         if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(fn):
             return None
-        why = "returning a dict's view" if returns_views else "given or making objects"
+        why = (
+            "given or returning a dict's view"
+            if returns_views or gives_view
+            else "given or making objects"
+        )
         return self._inline_helper(callee.source, fn, args, kwargs, why)
 
     def _returns_objects_made(self, callee: object) -> bool:

@@ -231,7 +231,7 @@ class StarArguments:
         first = self._length_made(args[0])  # (the only length the other calls ask)
         if fn is runtime.append:
             return None if first is None else first + 1
-        if fn in (tuple, list, runtime.unshared):
+        if fn in (tuple, list, *runtime.IDENTITY_CHECKS):
             return first
         if fn is runtime.setitem and self.kind_of(args[0]) in ("list", "tuple"):
             return first

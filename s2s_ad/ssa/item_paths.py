@@ -1,0 +1,165 @@
+"""Updates through an item of a local list or dict, for the statement lowering:
+`hist["loss"].append(v)`, `rows[i][j] = v`, `params["w"][0] = v`, `buf[i % 2].extend(ys)`,
+and deeper paths (`state["h"]["loss"].append(v)`).
+
+Python updates the item object itself. The SSA form reads the item into a name of its own,
+updates it by that name as any local list or array is updated (with the same checks: a
+name holding the item that is read later is rebound to the new version, or refused), and
+assigns the new version back into the container, which gives the container a new version
+(and the names holding the container the checks of `c[k] = v`). Another slot of the same
+container may hold the same object (`[[0.0] * 2] * 2`, `{"a": xs, "b": xs}`), which Python's
+update would change too: `rt.sole_item` checks, when called, that none does.
+Before → after:
+
+    hist["loss"].append(v)        _t3 = hist['loss']
+                                  hist_loss = rt.sole_item(_t3, hist, 'loss', …)
+                                  hist_loss_1 = rt.append(hist_loss, v)
+                                  hist_1 = rt.setitem(hist, hist_loss_1, 'loss')
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import replace
+
+import gast
+
+from .. import runtime
+from ..errors import S2SError
+from ..frontend import nodes
+from ..frontend.validate import item_receiver, subscript_root
+from .ir import Assign, Const, Prim, SliceItem
+
+
+def updates_an_item(stmt: gast.stmt) -> bool:
+    """`c[k].append(v)`, `c[k].pop()`, … as a statement: a list item updated in place."""
+    return item_receiver(stmt) is not None
+
+
+class ItemPaths:
+    """The mixin: `_item_statement` lowers `c[k].append(v)` (…), `_through_item` an update
+    of any kind through `c[k]`."""
+
+    def _item_statement(self, stmt: gast.Expr) -> bool:
+        """`c[k].append(v)` (`.pop(…)`, `.extend(ys)`, `.insert(i, v)`) on an item of a
+        local list or dict: True when lowered, False where `c` is not known to be one."""
+        call = stmt.value
+        receiver = call.func.value
+        if not self._is_list(subscript_root(receiver)):
+            return False
+
+        def update(item: gast.Name) -> None:
+            value = self.env[item.id]
+            if self.kind_of(value) is None:  # (a dict's items' kinds are not followed)
+                if call.func.attr == "pop":  # (a dict's `.pop(k)` is another method)
+                    raise self._unsupported(
+                        f"`.pop()` on `{gast.unparse(receiver).strip()}`, which s2s_ad does "
+                        "not know here to be a list",
+                        hint="build the list anew and assign it: `xs = list(…)`, `xs.pop()`"
+                        ", then assign `xs` back",
+                    )
+                self.kinds[value.name] = "list"  # `.append`, `.extend`, `.insert`: a list's
+            method = gast.Attribute(value=item, attr=call.func.attr, ctx=gast.Load())
+            renamed = gast.Expr(
+                value=gast.Call(func=method, args=call.args, keywords=call.keywords)
+            )
+            self._stmt(gast.copy_location(renamed, stmt))
+
+        self._through_item(receiver, update, f"`.{call.func.attr}()`")
+        return True
+
+    def _through_item(
+        self, item: gast.Subscript, update: Callable, what: str, shown: gast.expr | None = None
+    ) -> None:
+        """`update(name)` lowers the update with `item` (`c[k]` of a local list or dict `c`,
+        or a deeper path) spelled as the gast name `name`; `what`: the update, and `shown`:
+        the item as the user wrote it (else `item`), for messages."""
+        base = item.value
+        if isinstance(base, gast.Subscript):  # `a[i][j]…`: through `a[i]`, then its `[j]`
+
+            def inner(holder: gast.Name) -> None:
+                self._through_item(_subscript(holder, item.slice), update, what, shown or item)
+
+            self._through_item(base, inner, what)
+            return
+        container = base.id
+        spelled = gast.unparse(shown or item).strip()
+        owner = gast.unparse((shown or item).value).strip()
+        if not self._is_list(container):
+            raise self._unsupported(
+                f"{what} through `{spelled}`, an item of `{owner}`, which s2s_ad does not "
+                "know here to be a list or dict",
+                hint="keep the list or array in a name of its own, update it by that name, "
+                f"and build `{owner}` from it afterwards",
+            )
+        index = self._index(item.slice)
+        if index.is_tuple or isinstance(index.items[0], SliceItem):
+            raise self._unsupported(
+                f"{what} through a slice of `{container}` (`{spelled}`: a new list, not an item)",
+                hint="update one item at a time",
+            )
+        current = self.env[container]
+        read = self._atom_of(Prim(operator.getitem, (current, index)))
+        message = (
+            f"unsupported construct: {what} on `{spelled}`, whose object another slot of "
+            f"`{owner}` also is or holds (Python's update would change both)"
+        )
+        hint = "make each item an object of its own: `[[0.0] * n for _ in range(m)]`, `list(xs)`"
+        facts = (self.filename, self.line, message, hint)
+        checked = Prim(
+            runtime.sole_item,
+            (read, current, index.items[0], *map(Const, facts)),
+            spelled=self._rt("sole_item"),
+        )
+        temp = self.namer.fresh(_item_name(container, item.slice))
+        self._define(temp, checked)
+        self._edge(self.env[temp].name, read.name, same=True, certain=True)
+        written_back = self.__dict__.setdefault("written_back", [])
+        written_back.append(current.name)  # (its holders: checked by the assignment back)
+        start = len(self.body)
+        try:
+            update(nodes.name(temp))
+        except S2SError as error:  # (messages name the item as the user wrote it)
+            error.message = _respelled(error.message, temp, spelled)
+            error.hint = _respelled(error.hint, temp, spelled)
+            error.args = (error.one_line(),)
+            raise
+        finally:
+            written_back.pop()
+        for at in range(start, len(self.body)):  # the run-time checks' messages too
+            stmt = self.body[at]
+            if isinstance(stmt, Assign) and getattr(stmt.value, "fn", None) is runtime.unshared:
+                args = tuple(
+                    Const(_respelled(a.value, temp, spelled))
+                    if isinstance(a, Const) and isinstance(a.value, str)
+                    else a
+                    for a in stmt.value.args
+                )
+                self.body[at] = replace(stmt, value=replace(stmt.value, args=args))
+        new = self.env.pop(temp)
+        self._set_item(_subscript(nodes.name(container), item.slice), new)
+
+    def _written_back_into(self, value: str) -> bool:
+        """Whether `value` may be the container an update through its item assigns the
+        item back into (`_through_item`): the assignment back checks it and its holders."""
+        return any(self._possibly_same(value, c) for c in self.__dict__.get("written_back", ()))
+
+
+def _respelled(text: str, temp: str, spelled: str) -> str:
+    """`text` with the item's name `temp` (in backquotes) as the user wrote the item."""
+    return text.replace(f"`{temp}`", f"`{spelled}`").replace(f"`{temp} ", f"`{spelled} ")
+
+
+def _subscript(value: gast.expr, index: gast.expr) -> gast.Subscript:
+    return gast.Subscript(value=value, slice=index, ctx=gast.Load())
+
+
+def _item_name(container: str, index: gast.expr) -> str:
+    """A readable name for the item `container[index]`: `hist_loss`, `rows_0`, `rows_item`."""
+    key = index.value if isinstance(index, gast.Constant) else None
+    if isinstance(key, str) and key.isidentifier():
+        return f"{container}_{key}"
+    if isinstance(key, int) and not isinstance(key, bool) and key >= 0:
+        return f"{container}_{key}"
+    return f"{container}_item"
