@@ -120,7 +120,8 @@ register(
         ("d",),
         ("d",),
         keywords=tuple(
-            (k, None) for k in ("container", "key", "filename", "line", "message", "hint")
+            (k, None)
+            for k in ("container", "key", "filename", "line", "message", "hint", "kind", "not_kind")
         ),
         selectors=("container", "key"),
         batched=("d",),

@@ -103,12 +103,16 @@ def unshared(x, other, filename, line, message, hint, list_object=False):
     return x
 
 
-def sole_item(item, container, key, filename, line, message, hint):
+def sole_item(item, container, key, filename, line, message, hint, kind=None, not_kind=None):
     """`item`, read as `container[key]`, after checking that no other slot of `container`
     is it or holds it (a list or dict, whose items the update changes) or, for an array,
     shares memory with it. An update through the slot (`c[k].append(v)`, `c[k][j] = v`)
     changes the item object, which every slot holding it sees; the SSA form gives
-    `container` a new version at `key` alone (ssa/item_paths.py)."""
+    `container` a new version at `key` alone (ssa/item_paths.py). `kind`: "list" or
+    "dict", what the item was taken to be where its kind was not known (`not_kind`: the
+    message where it is not)."""
+    if kind is not None and not isinstance(item, list if kind == "list" else dict):
+        raise UnsupportedSyntaxError(not_kind, filename=filename, line=line, hint="")
     if isinstance(container, dict):
         others = [value for k, value in container.items() if k != key]
     else:
@@ -165,13 +169,16 @@ def _items(container) -> list:
     return list(vars(container).values())
 
 
-def _is_or_holds(container, x) -> bool:
+def _is_or_holds(container, x, opened: frozenset = frozenset()) -> bool:
+    """Whether `container` is `x`, or holds it in a list, tuple, dict or object (an
+    attribute), at any depth. `opened`: as `_shares`'s."""
     if container is x:
         return True
-    if isinstance(container, dict):
-        container = list(container.values())
-    if isinstance(container, (list, tuple)):
-        return any(_is_or_holds(item, x) for item in container)
+    if isinstance(container, (list, tuple, dict)) or _is_record(container):
+        if id(container) in opened:
+            return False
+        inside = opened | {id(container)}
+        return any(_is_or_holds(item, x, inside) for item in _items(container))
     return False
 
 

@@ -206,6 +206,16 @@ class AliasAnalysis:
             for view in self.dict_views
         )
 
+    def _result_arguments(self) -> bool:
+        """`Function.result_arguments`: whether a returned value may be the very object of
+        an argument (`def same(d): return d`)."""
+        last = self.body[-1] if self.body else None
+        returned = [a.name for a in last.values if isinstance(a, Var)] if last else []
+        given = self.param_versions.values()
+        return isinstance(last, Return) and any(
+            self._possibly_same(name, param) for name in returned for param in given
+        )
+
     # what each value is made from
 
     def _note_binding(self, target: str, value, *, joined: bool = False) -> None:
@@ -228,7 +238,7 @@ class AliasAnalysis:
         elif isinstance(value, Prim):
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
-                _, result_globals, _, returns_views = helper_facts(value.fn)
+                _, result_globals, _, returns_views, _ = helper_facts(value.fn)
                 for spelled, very_object in result_globals:
                     self.global_of[target] = spelled
                     if very_object:
@@ -238,7 +248,8 @@ class AliasAnalysis:
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
-            if self._shallow_copy(value) and self._holds_items(container):
+            copies_view = isinstance(container, Var) and container.name in self.dict_views
+            if self._shallow_copy(value) and (self._holds_items(container) or copies_view):
                 self.shallow_copy_of[target] = container.name  # (its items: the same ones)
                 self.shallow_copies.setdefault(container.name, set()).add(target)
                 self._edge(target, container.name, same=False, certain=False)
@@ -285,6 +296,8 @@ class AliasAnalysis:
         `_holds_items`), not the list or dict itself."""
         if value.style == METHOD:
             return value.spelled == "copy" and len(value.args) == 1 and not value.kwargs
+        if value.fn in (runtime.sorted_items, runtime.sorted_by_keys):  # `sorted(xs, key=…)`
+            return bool(value.args)
         return value.fn in _ITEMS_ONLY and len(value.args) == 1 and not value.kwargs
 
     def _holds_items(self, atom: Atom | None) -> bool:
@@ -546,10 +559,9 @@ class AliasAnalysis:
                 return True
             for edge in self.made_from.get(child, ()):
                 parent = edge.parent
-                if parent in self.dict_views and self.item_of.get(child) == parent:
-                    continue
-                if self.shallow_copy_of.get(child) == parent or parent in seen:
-                    continue
+                out_of = (self.item_of.get(child), self.shallow_copy_of.get(child))
+                if (parent in out_of and parent in self.dict_views) or parent in seen:
+                    continue  # (a value or key of a view, or its copy: `list(d.items())`)
                 seen.add(parent)
                 pending.append(parent)
         return False
@@ -585,6 +597,10 @@ class AliasAnalysis:
             if self._written_back_into(value):
                 continue  # (the item's container: checked as it is assigned the new item)
             relation = self._relation(current.name, value, ancestors)
+            if relation is None and not is_param and self._item_in_loop(name, value):
+                shown = f"`{shown_name(other)}`"
+                self._guard(name, Var(value), shown, what, list_object=of_list)
+                continue
             if relation is None:  # (here: in a later iteration they may share)
                 if not is_param and isinstance(other, str):
                     self._assume_apart(name, other, what, current.name, value, of_list)
@@ -597,29 +613,36 @@ class AliasAnalysis:
             replaced = of_list and not self.__dict__.get("augmenting", False)
             item = replaced and self._may_be_item_of(value, current.name)
             held = self._holds_list_object(value, current.name) if of_list else True
+            view = relation != "same" and replaced and not is_param
+            if view and self._holds_view_of(value, current.name):  # `d.items()`, read later
+                raise self._unsupported(
+                    f"{what} on `{name}` while `{shown_name(other)}`, a view of it "
+                    "(`.items()`, `.values()`, `.keys()`), is read later: Python's view "
+                    "sees the change, s2s_ad's is what the view held when it was made",
+                    hint=f"make the view a list where it is made (`list({name}.items())`)"
+                    ", or take it after the update",
+                )
             if relation != "same" and of_list and (item or not held):
+                # (a list read out of a container may be held by any other container its
+                # object was put in, which the SSA form does not follow item by item:
+                # `d1 = {"l": a}; d2 = {"l": a}`, `keep = [rows[0]]`: checked when called)
                 if not is_param and (
                     self._possibly_same(current.name, value)
                     or self._may_be_item_of(current.name, value, given=True)
                     or self._may_be_sibling(current.name, value)
+                    or self._holders(current.name, given=True)
                 ):
-                    self._guard(name, Var(value), f"`{other}`", what, list_object=True)
+                    shown = f"`{shown_name(other)}`"
+                    self._guard(name, Var(value), shown, what, list_object=True)
                 elif not is_param and isinstance(other, str):
                     self._assume_apart(name, other, what, current.name, value, of_list)
                 continue  # growing a list changes only the names of it and of its holders
-            if relation != "same" and replaced and not is_param:
-                if held and self._holds_view_of(value, current.name):  # `d.items()`, read later
-                    raise self._unsupported(
-                        f"{what} on `{name}` while `{shown_name(other)}`, a view of it "
-                        "(`.items()`, `.values()`, `.keys()`), is read later: Python's view "
-                        "sees the change, s2s_ad's is what the view held when it was made",
-                        hint=f"make the view a list where it is made (`list({name}.items())`)"
-                        ", or take it after the update",
-                    )
+            if view:
                 # `value` may hold the list or dict itself (`kept = [d]`, `e = d if c else
                 # {…}`): it sees an item replaced or added only where it is or holds that
                 # very object, checked when called (not where they merely share arrays)
-                self._guard(name, Var(value), f"`{other}`", what, list_object=True, held=True)
+                shown = f"`{shown_name(other)}`"
+                self._guard(name, Var(value), shown, what, list_object=True, held=True)
                 continue
             if relation == "same" and is_param and not element:
                 continue  # `x += e` on an argument: checked when called (a float rebinds)
@@ -879,6 +902,8 @@ class AliasAnalysis:
         hint = f"copy `{name}` or {shown} where it is made (`.copy()`) so that they do not share"
         if list_object:
             hint = f"update {shown} by its own name, or make `{name}` a copy (`list(…)`)"
+        if isinstance(other, Var) and self._holds_view_of(other.name):  # (no `.copy()`)
+            hint = f"make {shown} a list where it is made (`list(d.values())`), or take it after"
         if what.startswith("`") and "= …" in what:  # `x += …`: a new value instead
             op = what[len(name) + 2 : what.index("= …")]
             hint += f", or write `{name} = {name} {op} …` (a new value) instead of {what}"
@@ -928,11 +953,15 @@ class AliasAnalysis:
             view, base, made = name, other, self._made(mine)
         else:
             view, base, made = other, name, self._made(theirs)
+        hint = f"make `{view}` a copy where it is made (`.copy()`), or update `{base}` "
+        hint += f"itself and make `{view}` after the update"
+        if self._holds_view_of(theirs if view == other else mine):  # a dict's: no `.copy()`
+            hint = f"make `{view}` a list where it is made (`list(d.values())`), or take it "
+            hint += "after the update"
         return self._unsupported(
             f"{what} on `{name}`, which shares memory with `{other}`: `{view}` is a view of "
             f"`{base}`{made}, and the update would change both",
-            hint=f"make `{view}` a copy where it is made (`.copy()`), or update `{base}` "
-            f"itself and make `{view}` after the update",
+            hint=hint,
         )
 
     # nested functions and calls

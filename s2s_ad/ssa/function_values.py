@@ -620,7 +620,7 @@ def updated_parameters(tree: gast.FunctionDef) -> list[tuple[str, int]]:
             target = node.value
         elif isinstance(node, gast.Expr) and is_append(node):
             target = node.value.func.value
-        elif isinstance(node, gast.Expr) and item_receiver(node) is not None:
+        elif isinstance(node, (gast.Expr, gast.Assign)) and item_receiver(node) is not None:
             target = item_receiver(node)  # `p["h"].append(e)`
         while isinstance(target, gast.Subscript):  # `p[i][j] = e`
             target = target.value

@@ -224,6 +224,9 @@ class Function:
     # whether the result may be or hold a view of a dict (`d.values()`; ssa/aliasing.py),
     # which sees the dict's later changes: a caller inlines it to follow the view
     result_views: bool = False
+    # whether the result may be an argument's very object (`return d`; ssa/aliasing.py): a
+    # caller giving it a list or dict inlines it, so an update through the result is seen
+    result_arguments: bool = False
     # parameter → the structure of its argument (`pytrees.TreeDef`), where the derivative
     # is made for one: its static leaves carry no derivative (ad/integers.py)
     structures: dict = field(default_factory=dict)

@@ -29,7 +29,7 @@ from .. import runtime
 from ..errors import S2SError
 from ..frontend import nodes
 from ..frontend.validate import item_receiver, subscript_root
-from .ir import Assign, Const, Prim, SliceItem
+from .ir import Assign, Const, Prim, SliceItem, Var
 
 
 def updates_an_item(stmt: gast.stmt) -> bool:
@@ -41,47 +41,49 @@ class ItemPaths:
     """The mixin: `_item_statement` lowers `c[k].append(v)` (…), `_through_item` an update
     of any kind through `c[k]`."""
 
-    def _item_statement(self, stmt: gast.Expr) -> bool:
-        """`c[k].append(v)` (`.pop(…)`, `.extend(ys)`, `.insert(i, v)`) on an item of a
-        local list or dict: True when lowered, False where `c` is not known to be one."""
+    def _item_statement(self, stmt: gast.Expr | gast.Assign) -> bool:
+        """`c[k].append(v)` (`.extend(ys)`, `.insert(i, v)`, `.pop(…)`, also as a value:
+        `v = c[k].pop()`) on an item of a local list or dict: True when lowered, False where
+        `c` is not known to be one."""
         call = stmt.value
         receiver = call.func.value
         if not self._is_list(subscript_root(receiver)):
             return False
 
         def update(item: gast.Name) -> None:
-            value = self.env[item.id]
-            if self.kind_of(value) is None:  # (a dict's items' kinds are not followed)
-                if call.func.attr == "pop":  # (a dict's `.pop(k)` is another method)
-                    raise self._unsupported(
-                        f"`.pop()` on `{gast.unparse(receiver).strip()}`, which s2s_ad does "
-                        "not know here to be a list",
-                        hint="build the list anew and assign it: `xs = list(…)`, `xs.pop()`"
-                        ", then assign `xs` back",
-                    )
-                self.kinds[value.name] = "list"  # `.append`, `.extend`, `.insert`: a list's
             method = gast.Attribute(value=item, attr=call.func.attr, ctx=gast.Load())
-            renamed = gast.Expr(
-                value=gast.Call(func=method, args=call.args, keywords=call.keywords)
-            )
-            self._stmt(gast.copy_location(renamed, stmt))
+            renamed = gast.Call(func=method, args=call.args, keywords=call.keywords)
+            if isinstance(stmt, gast.Assign):
+                lowered = gast.Assign(targets=stmt.targets, value=renamed, type_comment=None)
+            else:
+                lowered = gast.Expr(value=renamed)
+            self._stmt(gast.copy_location(lowered, stmt))
 
-        self._through_item(receiver, update, f"`.{call.func.attr}()`")
+        self._through_item(receiver, update, f"`.{call.func.attr}()`", expect="list")
         return True
 
     def _through_item(
-        self, item: gast.Subscript, update: Callable, what: str, shown: gast.expr | None = None
+        self,
+        item: gast.Subscript,
+        update: Callable,
+        what: str,
+        shown: gast.expr | None = None,
+        expect: str | None = None,
     ) -> None:
         """`update(name)` lowers the update with `item` (`c[k]` of a local list or dict `c`,
         or a deeper path) spelled as the gast name `name`; `what`: the update, and `shown`:
-        the item as the user wrote it (else `item`), for messages."""
+        the item as the user wrote it (else `item`), for messages. `expect`: "list" or
+        "dict", what the item must be where its kind is not known here (a dict's items'
+        kinds are not followed), checked when called (`rt.sole_item`)."""
         base = item.value
         if isinstance(base, gast.Subscript):  # `a[i][j]…`: through `a[i]`, then its `[j]`
 
             def inner(holder: gast.Name) -> None:
-                self._through_item(_subscript(holder, item.slice), update, what, shown or item)
+                outer = _subscript(holder, item.slice)
+                self._through_item(outer, update, what, shown or item, expect)
 
-            self._through_item(base, inner, what)
+            key = item.slice.value if isinstance(item.slice, gast.Constant) else None
+            self._through_item(base, inner, what, expect="dict" if isinstance(key, str) else "list")
             return
         container = base.id
         spelled = gast.unparse(shown or item).strip()
@@ -107,13 +109,29 @@ class ItemPaths:
         )
         hint = "make each item an object of its own: `[[0.0] * n for _ in range(m)]`, `list(xs)`"
         facts = (self.filename, self.line, message, hint)
+        known = (self.kind_of(read) or "").split("/")[0] in ("list", "dict")
+        expected = ()
+        if expect is not None and not known:
+            expected = (
+                Const(expect),
+                Const(
+                    f"unsupported construct: {what} through `{spelled}`, an item on whose "
+                    f"path is not a {expect} here, as s2s_ad took it to be (a dict's items' "
+                    "kinds are not followed); keep that item in a name of its own and "
+                    "update it by that name"
+                ),
+            )
         checked = Prim(
             runtime.sole_item,
-            (read, current, index.items[0], *map(Const, facts)),
+            (read, current, index.items[0], *map(Const, facts), *expected),
             spelled=self._rt("sole_item"),
         )
         temp = self.namer.fresh(_item_name(container, item.slice))
         self._define(temp, checked)
+        if expected:
+            self.kinds[self.env[temp].name] = expect  # (checked when called)
+        roots = self.__dict__.setdefault("item_roots", {})
+        roots[temp] = roots.get(container, container)  # (the user's name at the path's root)
         self._edge(self.env[temp].name, read.name, same=True, certain=True)
         written_back = self.__dict__.setdefault("written_back", [])
         written_back.append(current.name)  # (its holders: checked by the assignment back)
@@ -138,7 +156,18 @@ class ItemPaths:
                 )
                 self.body[at] = replace(stmt, value=replace(stmt.value, args=args))
         new = self.env.pop(temp)
+        del roots[temp]
         self._set_item(_subscript(nodes.name(container), item.slice), new)
+
+    def _item_in_loop(self, name: str, value: str) -> bool:
+        """Whether `name` is an item's own name (`_through_item`) updated in a loop where
+        the list, tuple, dict or object `value` may hold its object from an earlier
+        iteration (`snaps.append(hist["loss"])`): no loop carries the item's name, so the
+        back edge cannot check them (aliasing.py's `_assume_apart`); checked when called."""
+        if name not in self.__dict__.get("item_roots", {}) or not self.loop_lines:
+            return False
+        kind = (self.kind_of(Var(value)) or "").split("/")[0]
+        return kind in ("list", "tuple", "dict") or self._holds_objects_made(Var(value))
 
     def _written_back_into(self, value: str) -> bool:
         """Whether `value` may be the container an update through its item assigns the

@@ -63,7 +63,7 @@ def updated_in_place(body: list[gast.stmt], *, augmented: bool = True) -> set[st
             names.add(node.target.id)
         elif isinstance(node, gast.Expr) and is_append(node):
             names.add(node.value.func.value.id)
-        elif isinstance(node, gast.Expr) and item_receiver(node) is not None:
+        elif isinstance(node, (gast.Expr, gast.Assign)) and item_receiver(node) is not None:
             names.add(subscript_root(item_receiver(node)))  # `c[k].append(v)` updates `c`
         elif isinstance(node, gast.Call) and is_list_update_call(node):
             names.add(node.func.value.id)

@@ -188,6 +188,7 @@ class _Lowering(
             result_objects=self._result_objects(),  # ssa/records.py
             result_globals=self._result_globals(),
             result_views=self._result_views(),  # ssa/aliasing.py
+            result_arguments=self._result_arguments(),
         )
 
     def _result_kind(self) -> str | None:
@@ -212,6 +213,8 @@ class _Lowering(
             self.blocks_around.pop()
 
     def _stmt(self, stmt: gast.stmt) -> None:
+        if updates_an_item(stmt) and self._item_statement(stmt):
+            return  # `hist["loss"].append(v)`, `v = buf[0].pop()`: ssa/item_paths.py
         if isinstance(stmt, gast.Assign):
             self._assign(stmt)
         elif isinstance(stmt, gast.AugAssign):
@@ -237,8 +240,6 @@ class _Lowering(
             current = self.env[name]
             self._define(name, Prim(runtime.append, (current, value), spelled=self._rt("append")))
             self._rebind_aliases(name)
-        elif updates_an_item(stmt) and self._item_statement(stmt):
-            pass  # `hist["loss"].append(v)`: ssa/item_paths.py
         elif isinstance(stmt, (gast.Expr, gast.Assert, gast.Raise, gast.Try)):
             self._effect(stmt)  # kept for its effect: ssa/effects.py
         elif isinstance(stmt, gast.With):

@@ -25,11 +25,10 @@ def stored_names(stmts: list[gast.stmt]) -> set[str]:
             elif kind is gast.Subscript:
                 if type(n.ctx) is gast.Store and subscript_root(n.value) is not None:
                     names.add(subscript_root(n.value))  # (`a[i][j] = v` too: item_paths.py)
-            elif kind is gast.Expr:
-                if is_append(n):  # xs.append(v): a new version of xs
-                    names.add(n.value.func.value.id)
-                elif item_receiver(n) is not None:  # `c[k].append(v)`: of `c`
-                    names.add(subscript_root(item_receiver(n)))
+            elif kind is gast.Expr and is_append(n):  # xs.append(v): a new version of xs
+                names.add(n.value.func.value.id)
+            if kind in (gast.Expr, gast.Assign) and item_receiver(n) is not None:
+                names.add(subscript_root(item_receiver(n)))  # `c[k].append(v)`: of `c`
             elif kind is gast.Call and is_list_update_call(n):  # xs.pop(), extend, insert
                 names.add(n.func.value.id)
     return names

@@ -98,18 +98,21 @@ class Records:
         construction is watched here; None for any other call, or a helper that cannot be
         inlined (then the method call is refused, saying why).
 
-        So is a helper that may return a dict's view (`def values_of(d): return
-        d.values()`), or is given one: Python's view is live, and inlined it is known here
+        So is a helper given a list or dict that it may return (`def same(d): return d`),
+        and one that may return a dict's view (`def values_of(d): return d.values()`), or
+        is given one: Python's view is live, and inlined it is known here
         as one, so an update of the dict while it is read later is refused (ssa/aliasing.py),
         while a number the helper computes from it holds no view."""
         fn = callee.value
         if not isinstance(fn, types.FunctionType) or not is_users(fn):
             return None
         given = (*args, *(value for _, value in kwargs))
-        _, _, makes_objects, returns_views = helper_facts(fn)
+        _, _, makes_objects, returns_views, returns_given = helper_facts(fn)
         follows = makes_objects or returns_views or any(map(self._holds_objects_made, given))
         gives_view = any(isinstance(a, Var) and self._holds_view_of(a.name) for a in given)
         follows = follows or gives_view  # (what it makes of the view: a view, or a value)
+        # (`e = same(d)` of `def same(d): return d`: `e` is then known to be `d`'s object)
+        follows = follows or (returns_given and any(map(self._holds_items, given)))
         if not follows:
             return None
         if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(fn):
