@@ -838,8 +838,9 @@ def tuple_holds_item(x):
 # every other list, tuple, dict or object read later that may hold it (in loops too), and
 # `list(d.values())`, `sorted(rows, key=…)` hold the same items; `v = c[k].pop()` and
 # paths through items whose kind is not followed (`logs["train"]["loss"].append(v)`) are
-# lowered, the item's kind checked when called.
+# lowered, the item's kind checked when called; `copy.copy` of a list is `list(xs)`.
 FIXED = {
+    "copy_copy_ordinary",
     "dict_item_pop",
     "nested_dict_logs",
     "ring_pop_front",
@@ -931,11 +932,8 @@ def test_tuple_holder_message_names_pair():
     assert "`pair`" in msg and "('pair'" not in msg, msg
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unclear message: `copy.copy(rows)` of a local list of lists is refused as "
-    "UnknownCalleeError asking for a defvjp rule for copy.copy, not as a list copy",
-)
+# (was a strict xfail, fixed: "unclear message: `copy.copy(rows)` of a local list of lists
+# is refused as UnknownCalleeError asking for a defvjp rule for copy.copy, not as a list copy")
 def test_copy_copy_rows_message():
     with pytest.raises(s2s_ad.S2SError) as info:
         s2s_ad.grad(copy_copy_rows)(POINTS[0].copy())

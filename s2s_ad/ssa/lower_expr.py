@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import dataclasses
 import functools
 import inspect
@@ -388,6 +389,12 @@ class ExprLowering(
             return Const(slice(*(a.value for a in args)))
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
+        if callee.value is copy.copy and len(args) == 1 and not kwargs:
+            kind = (self.kind_of(args[0]) or "").split("/")[0]  # a shallow copy: as `list(xs)`
+            if kind == "list":
+                return self._builtin_prim(builtins.list, args)
+            if kind == "dict":
+                return Prim(runtime.copy_dict, args, spelled=self._rt("copy_dict"))
         record = self._construction(callee, args, kwargs)  # `Params(w, b)`: ssa/records.py
         if record is not None:
             return record
