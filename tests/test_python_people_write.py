@@ -2785,7 +2785,7 @@ PENDING = {
     "contextlib_suppress_around_passive_lookup": "refused: `contextlib.suppress` skips code",
     "try_else_finally_passive": EFFECT_UPDATE,
     "dict_update_setdefault_pop": EFFECT_UPDATE,
-    "dict_of_lists_accumulate": EFFECT_UPDATE,
+    # (dict_of_lists_accumulate, EFFECT_UPDATE: differentiated since session 42)
     "list_alias_append_in_comprehension_loop": EFFECT_UPDATE,
     "max_with_key_and_default": KEY,
     "max_key_argmax_passive": KEY,

@@ -181,8 +181,8 @@ REFUSED_NESTED = (
 XFAIL_FIRST = {
     "coulomb_where": WARN_DOC % "invalid value encountered in multiply",
     "pairwise_sqrt_where": WARN_DOC % "invalid value encountered in divide",
-    # refused at its line by design since session 39: the item may be held elsewhere too
-    "nested_item_replaced": REFUSED_NESTED,
+    # (nested_item_replaced: refused at its line by design in session 39, REFUSED_NESTED;
+    # differentiated since session 42, ssa/item_paths.py)
 }
 # (item_alias_before_replace and items_swapped_shapes were refused: REFUSED_ALIAS,
 # REFUSED_SWAP; supported since session 39)
@@ -467,18 +467,13 @@ def test_where_mask_reverse_over_reverse(f, api):
     [
         pytest.param(P.item_alias_then_replace, REFUSED_ALIAS, id="alias_then_replace"),
         pytest.param(P.array_items_swapped, REFUSED_SWAP, id="items_swapped"),
-        pytest.param(
-            P.nested_list_item,
-            REFUSED_NESTED,
-            id="nested_list_item",
-            marks=pytest.mark.xfail(strict=True, reason="refused by design: " + REFUSED_NESTED),
-        ),
+        pytest.param(P.nested_list_item, REFUSED_NESTED, id="nested_list_item"),
     ],
 )
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_list_items_refused(f, reason, mode):
     """Refused until session 39 (`reason`): now against central differences (an element of
-    an item, `nested[0][1] = v`, still refused: it may be held elsewhere too)."""
+    an item, `nested[0][1] = v`, since session 42)."""
     x = np.array([1.0, -2.0, 0.5])
     ref = fd_grad(f, (x,))
     _close(ad.grad(f, mode=mode)(x), ref, "grad")

@@ -187,13 +187,15 @@ def cleared(d, like, index):
     v`: in a list's, a zero shaped like `like[index]` (the item as it was, in the adjoint;
     as written, in the tangent), since the item written may have another shape than the one
     it replaces (`rows[-1] = np.reshape(v, (-1, 1))`); in an array's 0; from a dict's the
-    entry dropped (`setitem`: a missing entry is zero), or a zero array like an array item,
-    which the derivative code may index (`c = p["c"]; c[0]` of a constant `p["c"]`)."""
+    entry dropped (`setitem`: a missing entry is zero), or a zero like an array, list or dict
+    item, which the derivative code may index or append to (`c = p["c"]; c[0]` of a constant
+    `p["c"]`, `d["h"] = []; d["h"].append(v)`)."""
     if isinstance(d, list) and isinstance(like, (list, tuple)):
         out = Derivatives(d) if isinstance(d, Derivatives) else list(d)
         out[index] = zeros_like(like[index])
         return out
-    if isinstance(d, dict) and isinstance(like, dict) and isinstance(like.get(index), np.ndarray):
+    item = like.get(index) if isinstance(like, dict) else None
+    if isinstance(d, dict) and isinstance(item, (np.ndarray, list, tuple, dict)):
         return setitem(d, zeros_like(like[index]), index)
     return setitem(d, 0.0, index)
 

@@ -217,9 +217,12 @@ def reshaped(d, ans):
 
 
 def directions_getitem(d, index, ans=None):
-    """The tangent of `x[index]` (`ans`); a dict's missing entry is zero."""
+    """The tangent of `x[index]` (`ans`); a dict's missing entry is zero (a list's, one
+    per item, where no other entry tells the count of directions: `d["h"] = []`)."""
     if isinstance(d, dict) and index not in d:
-        return directions_zeros(ans, next(iter(d.values()))) if d else 0.0
+        if d:
+            return directions_zeros(ans, next(iter(d.values())))
+        return zeros_like(ans) if isinstance(ans, (list, tuple, dict)) else 0.0
     if isinstance(d, (list, tuple)) and isinstance(index, slice):
         part = Derivatives(d[index])  # an empty slice remembers the count of directions
         part.directions = directions_count(d) if len(d) else getattr(d, "directions", 0)

@@ -119,7 +119,10 @@ _ITEMS_ONLY = (
     tuple,
     sorted,
     copy.copy,
+    runtime.reversed_items,
 )
+# the same, with options after the list (`rt.at_least(xs, 1, 0)` of `first, *rest = xs`)
+_ITEMS_ONLY_WITH_OPTIONS = (runtime.sorted_items, runtime.sorted_by_keys, runtime.at_least)
 
 
 def shown_name(other: object) -> str:
@@ -250,9 +253,12 @@ class AliasAnalysis:
                 self.item_of[target] = container.name
             copies_view = isinstance(container, Var) and container.name in self.dict_views
             if self._shallow_copy(value) and (self._holds_items(container) or copies_view):
-                self.shallow_copy_of[target] = container.name  # (its items: the same ones)
-                self.shallow_copies.setdefault(container.name, set()).add(target)
-                self._edge(target, container.name, same=False, certain=False)
+                self._note_shallow_copy(target, container.name)
+            # `rows + [r]`, `rows.extend(more)`: the items of both, the same ones
+            if value.fn in (runtime.concat, runtime.extend):
+                for part in value.args[value.fn is runtime.extend :]:
+                    if isinstance(part, Var) and self._holds_items(part):
+                        self._note_shallow_copy(target, part.name)
             if value.fn in (runtime.dict_items, runtime.dict_values, runtime.dict_keys):
                 self.dict_views.add(target)  # (live: it holds the dict, its keys too)
                 if isinstance(container, Var):
@@ -296,9 +302,15 @@ class AliasAnalysis:
         `_holds_items`), not the list or dict itself."""
         if value.style == METHOD:
             return value.spelled == "copy" and len(value.args) == 1 and not value.kwargs
-        if value.fn in (runtime.sorted_items, runtime.sorted_by_keys):  # `sorted(xs, key=…)`
+        if value.fn in _ITEMS_ONLY_WITH_OPTIONS:  # `sorted(xs, key=…)`, `first, *rest = xs`
             return bool(value.args)
         return value.fn in _ITEMS_ONLY and len(value.args) == 1 and not value.kwargs
+
+    def _note_shallow_copy(self, target: str, container: str) -> None:
+        """`target` is a new list or dict holding the items of `container` (one of them)."""
+        self.shallow_copy_of.setdefault(target, container)  # (its items: the same ones)
+        self.shallow_copies.setdefault(container, set()).add(target)
+        self._edge(target, container, same=False, certain=False)
 
     def _holds_items(self, atom: Atom | None) -> bool:
         """Whether `atom` is a list or dict, whose items are objects it holds (an array's
