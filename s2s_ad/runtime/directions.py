@@ -83,9 +83,11 @@ def directions_zeros(x, seed):
 def along(d, ans):
     """`d` (directions, *shape) with axes of length 1 inserted after the direction axis, so
     that it broadcasts against values of the result's rank as `x` did."""
-    if isinstance(d, (list, tuple)) and isinstance(ans, (list, tuple)):
+    joined = isinstance(ans, (list, tuple)) and not isinstance(ans, Derivatives)
+    if joined and isinstance(d, (list, tuple)):
         # arithmetic whose result is a list: `+` joining (or `*` repeating) lists the
         # lowering did not know to be lists (`d["a"] + d["b"]`), not an elementwise sum
+        # (of derivatives' lists, as gradient code differentiated again adds them)
         raise _sequence_arithmetic("arithmetic")
     if isinstance(d, (dict, list, tuple)):  # their items carry the direction axis
         return d
