@@ -915,7 +915,8 @@ class AliasAnalysis:
         if list_object:
             hint = f"update {shown} by its own name, or make `{name}` a copy (`list(…)`)"
         if isinstance(other, Var) and self._holds_view_of(other.name):  # (no `.copy()`)
-            hint = f"make {shown} a list where it is made (`list(d.values())`), or take it after"
+            hint = f"make {shown} a list where it is made (`list(d.values())`), or take it "
+            hint += "after the update"
         if what.startswith("`") and "= …" in what:  # `x += …`: a new value instead
             op = what[len(name) + 2 : what.index("= …")]
             hint += f", or write `{name} = {name} {op} …` (a new value) instead of {what}"
