@@ -1,14 +1,17 @@
 """Updates through an item of a local list or dict, for the statement lowering:
 `hist["loss"].append(v)`, `rows[i][j] = v`, `params["w"][0] = v`, `buf[i % 2].extend(ys)`,
-and deeper paths (`state["h"]["loss"].append(v)`).
+`v = buf["q"].pop(0)`, and deeper paths (`state["h"]["loss"].append(v)`).
 
 Python updates the item object itself. The SSA form reads the item into a name of its own,
-updates it by that name as any local list or array is updated (with the same checks: a
-name holding the item that is read later is rebound to the new version, or refused), and
-assigns the new version back into the container, which gives the container a new version
-(and the names holding the container the checks of `c[k] = v`). Another slot of the same
-container may hold the same object (`[[0.0] * 2] * 2`, `{"a": xs, "b": xs}`), which Python's
-update would change too: `rt.sole_item` checks, when called, that none does.
+updates it by that name as any local list or array is updated (with the same checks,
+ssa/aliasing.py: a name holding the item that is read later is rebound to the new version,
+or refused; any other list, tuple, dict or object read later that may hold it is checked
+when called, `keep = [rows[0]]`), and assigns the new version back into the container,
+which gives the container a new version (and the names holding the container the checks of
+`c[k] = v`). Another slot of the same container may hold the same object (`[[0.0] * 2] *
+2`, `{"a": xs, "b": xs}`), which Python's update would change too: `rt.sole_item` checks,
+when called, that none does, and, where the item's kind is not followed (a dict's items),
+that it is the list or dict the update takes it for.
 Before → after:
 
     hist["loss"].append(v)        _t3 = hist['loss']
