@@ -1176,13 +1176,20 @@ def _central(f, x, h=1e-6):
     return g
 
 
+# Fixed after this file was written (every wrong result in XFAILS; the reasons stay as the
+# record): `d.get(k)`, `next(iter(…))` (of a dict's view too) are items as `d[k]` is; a list
+# method on a call's result that may be a local list is refused (`last(hist).append(v)`);
+# `L[i] += …` on a list item is refused when called (Python extends it in place).
+FIXED = set(XFAILS)
+
+
 def _params(programs):
     return [
         pytest.param(
             f,
             id=f.__name__,
             marks=[pytest.mark.xfail(strict=True, reason=XFAILS[f.__name__])]
-            if f.__name__ in XFAILS
+            if f.__name__ in XFAILS and f.__name__ not in FIXED
             else [],
         )
         for f in programs

@@ -104,12 +104,18 @@ def sequence_vjp(g, x):
 
 def immutable_item(item):
     """`L[i]` read for `L[i] += v` (or `d[k] -= v`): exact only when the item is not an
-    array, which the operator would update in place (and with it every name and slot that
-    holds the same array)."""
+    array or a list, which the operator would update in place (and with it every name and
+    slot that holds the same object)."""
     if isinstance(item, np.ndarray):
         raise _refuse(
             "`L[i] += ...` on an item of a list or dict that is an array: it updates that "
             "array in place, and every other name or slot holding it",
             "write `L[i] = L[i] + ...` (a new array)",
+        )
+    if isinstance(item, list):
+        raise _refuse(
+            "`L[i] += ...` on an item of a list or dict that is a list: it extends that "
+            "list in place, and every other name or slot holding it",
+            "write `L[i].extend(...)` (or `.append(v)`), which s2s_ad follows",
         )
     return item

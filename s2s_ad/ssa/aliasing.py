@@ -252,6 +252,15 @@ class AliasAnalysis:
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
             copies_view = isinstance(container, Var) and container.name in self.dict_views
+            if value.fn in (runtime.dict_get, next) and isinstance(container, Var):
+                # `d.get(k)`, `next(it)`: an item, as `d[k]` is (or `.get`'s default)
+                self.item_of[target] = container.name
+                for atom in value.args:
+                    if isinstance(atom, Var):
+                        self._edge(target, atom.name, same=False, certain=False)
+            iterated = isinstance(container, Var) and (self._holds_items(container) or copies_view)
+            if value.fn is iter and iterated:
+                self._note_shallow_copy(target, container.name)  # (what `next` reads: items)
             if self._shallow_copy(value) and (self._holds_items(container) or copies_view):
                 self._note_shallow_copy(target, container.name)
             # `rows + [r]`, `rows.extend(more)`: the items of both, the same ones
@@ -511,6 +520,8 @@ class AliasAnalysis:
         while pending:
             holder = pending.pop()
             related = {self.shallow_copy_of.get(holder)} - {None}
+            if holder in self.dict_views:  # `d.values()`'s items are `d`'s
+                related |= {edge.parent for edge in self.made_from.get(holder, ())}
             for same in self._same_objects(holder):
                 related |= self.shallow_copies.get(same, set())
             for other in related - found:

@@ -184,6 +184,20 @@ class Effects:
         literal = isinstance(func, gast.Attribute) and isinstance(func.value, _LITERALS)
         if literal and func.attr in READING_METHODS:  # `"{:.3f}".format(x)`, `", ".join(xs)`
             return
+        if receiver is None and isinstance(func, gast.Attribute) and not literal:
+            # `last(hist).append(v)`, `d.get("h").append(v)`, `next(iter(rows)).append(v)`:
+            # the object may be one of this function's lists, dicts or arrays
+            reads = {n.id for n in descendants(func.value) if isinstance(n, gast.Name)}
+            local = sorted(n for n in reads if self._is_local(n, inner))
+            if local and func.attr not in READING_METHODS:
+                spelled = gast.unparse(func.value).strip()
+                raise self._unsupported(
+                    f"method `.{func.attr}()` of `{spelled}` in a statement kept for its "
+                    f"effect: it may update one of this function's values (made from "
+                    f"`{local[0]}`) in place, which s2s_ad does not see",
+                    hint=f"bind it to a name first (`v = {spelled}`), then `v.{func.attr}(…)`"
+                    ", or update the container by its own name",
+                )
         callee = self._callee_object(func)
         self._refuse_writing_call(call, callee)  # `out=`, np.copyto: ssa/aliasing.py
         if any(callee is builtin for builtin in INTROSPECTION):
