@@ -1646,6 +1646,7 @@ FIXED = {
     "tuple_of_dicts_item_update",
     "keys_view_then_add",
     "dict_of_lists_direct_append",  # (ssa/item_paths.py)
+    "helper_maybe_copy-True",  # (a helper given a dict it may return is inlined)
 }
 
 

@@ -162,6 +162,8 @@ class AliasAnalysis:
         self.shallow_copies: dict[str, set[str]] = {}  # the other way
         self.items_of_given: dict[str, set[str]] = {}  # a helper's result → lists it was given
         self.dict_views: set[str] = set()  # `d.items()`, `.values()`, `.keys()`
+        self.values_views: set[str] = set()  # those of `.values()`
+        self.view_snapshots: set[str] = set()  # `list(d.items())`, `rt.sequence(view)`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
         # (or hold a part of); those that may be the global's very object (`b = WORK`)
@@ -230,6 +232,8 @@ class AliasAnalysis:
             self._edge(target, value.name, same=True, certain=not joined)  # joined: perhaps
             if value.name in self.dict_views:
                 self.dict_views.add(target)  # (`vs = _t5`: an inlined helper's result)
+            if value.name in self.values_views:
+                self.values_views.add(target)
             if value.name in self.global_of:
                 self.global_of[target] = self.global_of[value.name]
             if value.name in self.global_objects:
@@ -251,7 +255,9 @@ class AliasAnalysis:
             container = value.args[0] if value.args else None
             if value.fn is operator.getitem and isinstance(container, Var):
                 self.item_of[target] = container.name
-            copies_view = isinstance(container, Var) and container.name in self.dict_views
+            # (`list(d.values())`, `iter(d.values())`: the dict's items; `d.items()`'s are
+            # new tuples, and a snapshot of them shares no item the dict can replace)
+            copies_view = isinstance(container, Var) and container.name in self.values_views
             if value.fn in (runtime.dict_get, next) and isinstance(container, Var):
                 # `d.get(k)`, `next(it)`: an item, as `d[k]` is (or `.get`'s default)
                 self.item_of[target] = container.name
@@ -263,6 +269,9 @@ class AliasAnalysis:
                 self._note_shallow_copy(target, container.name)  # (what `next` reads: items)
             if self._shallow_copy(value) and (self._holds_items(container) or copies_view):
                 self._note_shallow_copy(target, container.name)
+            of_view = isinstance(container, Var) and container.name in self.dict_views
+            if self._shallow_copy(value) and of_view:
+                self.view_snapshots.add(target)  # `list(d.items())`: no longer live
             # `rows + [r]`, `rows.extend(more)`: the items of both, the same ones
             if value.fn in (runtime.concat, runtime.extend):
                 for part in value.args[value.fn is runtime.extend :]:
@@ -270,6 +279,8 @@ class AliasAnalysis:
                         self._note_shallow_copy(target, part.name)
             if value.fn in (runtime.dict_items, runtime.dict_values, runtime.dict_keys):
                 self.dict_views.add(target)  # (live: it holds the dict, its keys too)
+                if value.fn is runtime.dict_values:
+                    self.values_views.add(target)
                 if isinstance(container, Var):
                     self._edge(target, container.name, same=False, certain=True)
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
@@ -582,8 +593,8 @@ class AliasAnalysis:
                 return True
             for edge in self.made_from.get(child, ()):
                 parent = edge.parent
-                out_of = (self.item_of.get(child), self.shallow_copy_of.get(child))
-                if (parent in out_of and parent in self.dict_views) or parent in seen:
+                of_view = parent in self.dict_views and self.item_of.get(child) == parent
+                if of_view or child in self.view_snapshots or parent in seen:
                     continue  # (a value or key of a view, or its copy: `list(d.items())`)
                 seen.add(parent)
                 pending.append(parent)
