@@ -39,6 +39,7 @@ What each primitive may share memory with is in `ssa/sharing.py`.
 from __future__ import annotations
 
 import copy
+import itertools
 import linecache
 import operator
 import types
@@ -122,7 +123,14 @@ _ITEMS_ONLY = (
     runtime.reversed_items,
 )
 # the same, with options after the list (`rt.at_least(xs, 1, 0)` of `first, *rest = xs`)
-_ITEMS_ONLY_WITH_OPTIONS = (runtime.sorted_items, runtime.sorted_by_keys, runtime.at_least)
+_ITEMS_ONLY_WITH_OPTIONS = (
+    runtime.sorted_items,
+    runtime.sorted_by_keys,
+    runtime.at_least,
+    itertools.islice,
+)
+# calls giving one of the items of their first argument (`d.get(k)`, `next(it)`, `max(rows)`)
+_ITEM_READS = (runtime.dict_get, next, runtime.max_of, runtime.min_of)
 
 
 def shown_name(other: object) -> str:
@@ -258,8 +266,8 @@ class AliasAnalysis:
             # (`list(d.values())`, `iter(d.values())`: the dict's items; `d.items()`'s are
             # new tuples, and a snapshot of them shares no item the dict can replace)
             copies_view = isinstance(container, Var) and container.name in self.values_views
-            if value.fn in (runtime.dict_get, next) and isinstance(container, Var):
-                # `d.get(k)`, `next(it)`: an item, as `d[k]` is (or `.get`'s default)
+            if value.fn in _ITEM_READS and isinstance(container, Var):
+                # `d.get(k)`, `next(it)`, `max(rows)`: an item, as `d[k]` is (or a default)
                 self.item_of[target] = container.name
                 for atom in value.args:
                     if isinstance(atom, Var):
@@ -336,6 +344,8 @@ class AliasAnalysis:
         """Whether `atom` is a list or dict, whose items are objects it holds (an array's
         elements are copied in)."""
         kind = self.kind_of(atom) if atom is not None else None
+        if isinstance(atom, Var) and atom.name in self.shallow_copy_of:
+            return True  # (an iterator over a list's items: `iter(rows)`, `islice(rows, 1)`)
         return (kind or "").split("/")[0] in ("list", "dict")  # (a list of lists: "list/list")
 
     def _held(self, value: Prim) -> list[str]:

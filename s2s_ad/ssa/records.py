@@ -112,7 +112,9 @@ class Records:
         gives_view = any(isinstance(a, Var) and self._holds_view_of(a.name) for a in given)
         follows = follows or gives_view  # (what it makes of the view: a view, or a value)
         # (`e = same(d)` of `def same(d): return d`: `e` is then known to be `d`'s object)
-        follows = follows or (returns_given and any(map(self._holds_items, given)))
+        items = [a for a in given if getattr(a, "name", None) in self.item_of]  # perhaps lists
+        containers = any(map(self._holds_items, given)) or bool(items)
+        follows = follows or (returns_given and containers)
         if not follows:
             return None
         if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(fn):
