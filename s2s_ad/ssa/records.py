@@ -98,11 +98,12 @@ class Records:
         construction is watched here; None for any other call, or a helper that cannot be
         inlined (then the method call is refused, saying why).
 
-        So is a helper given a list or dict that it may return (`def same(d): return d`),
-        and one that may return a dict's view (`def values_of(d): return d.values()`), or
-        is given one: Python's view is live, and inlined it is known here
-        as one, so an update of the dict while it is read later is refused (ssa/aliasing.py),
-        while a number the helper computes from it holds no view."""
+        So is a helper given a list or dict (or an item of one) that it may return (`def
+        same(d): return d`: `e = same(d)` is then `d`'s object), and one that may return a
+        dict's view (`def values_of(d): return d.values()`), or is given one: Python's view
+        is live, and inlined it is known here as one, so an update of the dict while it is
+        read later is refused (ssa/aliasing.py), while a number the helper computes from it
+        holds no view."""
         fn = callee.value
         if not isinstance(fn, types.FunctionType) or not is_users(fn):
             return None
@@ -119,11 +120,11 @@ class Records:
             return None
         if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(fn):
             return None
-        why = (
-            "given or returning a dict's view"
-            if returns_views or gives_view
-            else "given or making objects"
-        )
+        why = "given or making objects"
+        if returns_views or gives_view:
+            why = "given or returning a dict's view"
+        elif returns_given and containers:
+            why = "returning a list or dict it is given"
         return self._inline_helper(callee.source, fn, args, kwargs, why)
 
     def _returns_objects_made(self, callee: object) -> bool:
