@@ -220,14 +220,14 @@ class AliasAnalysis:
         )
 
     def _result_arguments(self) -> bool:
-        """`Function.result_arguments`: whether a returned value may be the very object of
-        an argument (`def same(d): return d`)."""
+        """`Function.result_arguments`: whether the value returned (not a tuple of them) may
+        be the very object of an argument (`def same(d): return d`)."""
         last = self.body[-1] if self.body else None
-        returned = [a.name for a in last.values if isinstance(a, Var)] if last else []
+        if not isinstance(last, Return) or last.is_tuple:
+            return False
+        returned = [a.name for a in last.values if isinstance(a, Var)]
         given = self.param_versions.values()
-        return isinstance(last, Return) and any(
-            self._possibly_same(name, param) for name in returned for param in given
-        )
+        return any(self._possibly_same(name, param) for name in returned for param in given)
 
     # what each value is made from
 
