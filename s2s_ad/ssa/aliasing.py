@@ -587,15 +587,17 @@ class AliasAnalysis:
                     pending.append(parent)
         return False
 
-    def _holds_view_of(self, value: str, container: str | None = None) -> bool:
-        """Whether `value` may be, or hold, a view of the dict `container` (`d.items()`, in
-        a list, a tuple, an object, or a helper's result given it), or of any dict where
-        `container` is None: Python's view is live, s2s_ad's is what it held when it was
-        made. Not an item read out of a view (a value or key), nor a copy of one
-        (`list(d.items())`)."""
-        views = {
-            v for v in self.dict_views if container is None or self._holds_list_object(v, container)
-        }
+    def _views_of(self, container: str) -> set[str]:
+        """The values that are views of the dict `container` (`d.items()`, an inlined
+        helper's `d.values()`)."""
+        return {v for v in self.dict_views if self._holds_list_object(v, container)}
+
+    def _holds_view_of(self, value: str, views: set[str] | None = None) -> bool:
+        """Whether `value` may be, or hold, one of `views` (`_views_of`; None: a view of
+        any dict): in a list, a tuple, an object, or a helper's result given it. Python's
+        view is live, s2s_ad's is what it held when it was made. Not an item read out of a
+        view (a value or key), nor a copy of one (`list(d.items())`)."""
+        views = self.dict_views if views is None else views
         seen, pending = {value}, [value]
         while pending and views:
             child = pending.pop()
@@ -637,6 +639,7 @@ class AliasAnalysis:
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
         self._refuse_global(name, current.name, ancestors, what, of_list=of_list)
+        views = holders = None  # (`current`'s views and holders: found once, where asked)
         for other, value, is_param in self._sharers(name):
             if self._written_back_into(value):
                 continue  # (the item's container: checked as it is assigned the new item)
@@ -658,7 +661,9 @@ class AliasAnalysis:
             item = replaced and self._may_be_item_of(value, current.name)
             held = self._holds_list_object(value, current.name) if of_list else True
             view = relation != "same" and replaced and not is_param
-            if view and self._holds_view_of(value, current.name):  # `d.items()`, read later
+            if view and views is None:
+                views = self._views_of(current.name)
+            if view and views and self._holds_view_of(value, views):  # `d.items()`, read later
                 raise self._unsupported(
                     f"{what} on `{name}` while `{shown_name(other)}`, a view of it "
                     "(`.items()`, `.values()`, `.keys()`), is read later: Python's view "
@@ -670,11 +675,13 @@ class AliasAnalysis:
                 # (a list read out of a container may be held by any other container its
                 # object was put in, which the SSA form does not follow item by item:
                 # `d1 = {"l": a}; d2 = {"l": a}`, `keep = [rows[0]]`: checked when called)
+                if holders is None:
+                    holders = self._holders(current.name, given=True)
                 if not is_param and (
                     self._possibly_same(current.name, value)
                     or self._may_be_item_of(current.name, value, given=True)
                     or self._may_be_sibling(current.name, value)
-                    or self._holders(current.name, given=True)
+                    or holders
                 ):
                     shown = f"`{shown_name(other)}`"
                     self._guard(name, Var(value), shown, what, list_object=True)
