@@ -598,6 +598,8 @@ class AliasAnalysis:
         view is live, s2s_ad's is what it held when it was made. Not an item read out of a
         view (a value or key), nor a copy of one (`list(d.items())`)."""
         views = self.dict_views if views is None else views
+        if views.isdisjoint(self._ancestors(value)):
+            return False  # (none of them is among all it is made from: found once already)
         seen, pending = {value}, [value]
         while pending and views:
             child = pending.pop()
@@ -661,7 +663,8 @@ class AliasAnalysis:
             item = replaced and self._may_be_item_of(value, current.name)
             held = self._holds_list_object(value, current.name) if of_list else True
             view = relation != "same" and replaced and not is_param
-            if view and views is None:
+            # (`value` holding a view at all, first: the views of `current` are costlier)
+            if view and views is None and self._holds_view_of(value):
                 views = self._views_of(current.name)
             if view and views and self._holds_view_of(value, views):  # `d.items()`, read later
                 raise self._unsupported(
