@@ -211,23 +211,26 @@ class AliasAnalysis:
     def _result_views(self) -> bool:
         """`Function.result_views`: whether a returned value may be, or hold, a view of a
         dict (`return d.values()`, `return (d.keys(), n)`), which sees later changes of it."""
-        last = self.body[-1] if self.body else None
-        returned = [a.name for a in last.values if isinstance(a, Var)] if last else []
-        return isinstance(last, Return) and any(
+        return any(
             self._possibly_same(name, view) or self._holds_list_object(name, view)
-            for name in returned
+            for name in self._returned_names(tuples=True)
             for view in self.dict_views
         )
 
     def _result_arguments(self) -> bool:
         """`Function.result_arguments`: whether the value returned (not a tuple of them) may
         be the very object of an argument (`def same(d): return d`)."""
-        last = self.body[-1] if self.body else None
-        if not isinstance(last, Return) or last.is_tuple:
-            return False
-        returned = [a.name for a in last.values if isinstance(a, Var)]
         given = self.param_versions.values()
+        returned = self._returned_names(tuples=False)
         return any(self._possibly_same(name, param) for name in returned for param in given)
+
+    def _returned_names(self, *, tuples: bool) -> list[str]:
+        """The SSA names the function's final `return` gives back (`tuples`: also the
+        items of a returned tuple; else none where it returns one)."""
+        last = self.body[-1] if self.body else None
+        if not isinstance(last, Return) or (last.is_tuple and not tuples):
+            return []
+        return [a.name for a in last.values if isinstance(a, Var)]
 
     # what each value is made from
 
