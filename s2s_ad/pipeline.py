@@ -256,10 +256,12 @@ def to_ssa(
     lengths: dict | None = None,
     examples: dict | None = None,
     inline: tuple[bool, frozenset] = (False, frozenset()),
+    entries: dict | None = None,
 ) -> Function:
     """Stages up to the intermediate form: parse, validate, desugar, loops' `else`, returns,
     jumps, lower, verify, common subexpressions. `scope` records the free names the lowering
-    resolved; `param_kinds` names the parameters passed as lists or tuples; `inline`:
+    resolved; `param_kinds` names the parameters passed as lists or tuples, `entries` the
+    kinds of the items of those passed as structures (`pytrees.entry_kinds`); `inline`:
     (helpers that print or draw random numbers inlined; the state the helpers it calls
     change, where every other helper is inlined: `lower`'s `inline_effects`,
     `inline_readers`)."""
@@ -275,6 +277,7 @@ def to_ssa(
         aliases,
         param_kinds or {},
         stars=stars,
+        entries=entries,
         lengths=lengths,
         examples=examples,
         nodes=nodes,
@@ -356,6 +359,8 @@ def differentiate(
         if p not in trees and p not in static and p not in fixed
     }
     kinds = {p: pytrees.kind_string(t) for p, t in trees.items() if pytrees.kind_string(t)}
+    # `d["a"] + d["b"]` of lists in a dict argument joins them (ssa/entry_kinds.py)
+    entries = {p: pytrees.entry_kinds(t) for p, t in trees.items() if t.node is not None}
     # `L + M` of list arguments joins them; `f(*params)` of a tuple argument knows its length
     lengths = {
         p: len(t.node.keys)
@@ -374,7 +379,9 @@ def differentiate(
     # (the static leaves' descriptions matter to activity, not to the lowering)
     lowered = tuple((p, s) for p, s in (structures or {}).items() if p not in static)
     key = (fn.__code__, lowered, tuple(examples))
-    scope, ssa = _lowered(fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples))
+    scope, ssa = _lowered(
+        fn, key, lambda scope: to_ssa(fn, scope, kinds, stars, lengths, examples, entries=entries)
+    )
     # helpers inlined: those that print or draw, in code differentiated again (their
     # statements run once); every one, where a helper changes state the function reads
     # (their reads are then bound where they stand: ssa/state_reads.py)
@@ -387,7 +394,7 @@ def differentiate(
             fn,
             (*key, effects, readers),
             lambda scope: to_ssa(
-                fn, scope, kinds, stars, lengths, examples, inline=(effects, readers)
+                fn, scope, kinds, stars, lengths, examples, (effects, readers), entries
             ),
         )
     if readers:

@@ -313,3 +313,15 @@ def kind_string(tree: TreeDef) -> str | None:
     kinds = {kind_string(c) for c in tree.children} or {"*"}  # "*": it has no items
     item = kinds.pop() if len(kinds) == 1 else None
     return f"{top}/{item}" if item else top
+
+
+def entry_kinds(tree: TreeDef) -> dict:
+    """The lowering's kinds of the items of a structure passed as `tree` (ssa/entry_kinds.py):
+    position (of a list or tuple) or key (of a dict, or a record's attribute) → (`kind_string`
+    of the item there, its own entries or None for a leaf), in order."""
+    keys = tree.node.keys if tree.node.kind in ("dict", "dataclass", "object") else None
+    keys = keys or range(len(tree.children))
+    return {
+        key: (kind_string(child), entry_kinds(child) if child.node is not None else None)
+        for key, child in zip(keys, tree.children, strict=True)
+    }

@@ -1194,20 +1194,11 @@ def history_vector(x):
     return np.array(hist["loss"] + hist["norm"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=s2s_ad.S2SError,
-    reason=(
-        "(since the developers' fix: refused at the return line in every mode, as jacrev "
-        "did, not a wrong shape; a dict's items are not known to be lists, so `+` of two "
-        "of them is not known to join) "
-        "WRONG SHAPE, no error: jacobian (and jacfwd) of a function returning "
-        "`np.array(hist['loss'] + hist['norm'])` (two 3-item lists in a dict: a 6-vector) "
-        "give a (3, 4) matrix instead of (6, 4), as if the lists were added elementwise; "
-        "vjp's value is right and jacrev refuses with 'arithmetic on a list or tuple that "
-        "s2s_ad cannot tell is one' at the return line"
-    ),
-)
+# Fixed after this file was written (its strict xfail passed: the kinds of a dict's entries
+# at literal keys are followed, so `hist["loss"] + hist["norm"]` joins two lists). The
+# reason, kept as the record: "WRONG SHAPE, no error: jacobian (and jacfwd) of a function
+# returning `np.array(hist['loss'] + hist['norm'])` (two 3-item lists in a dict: a 6-vector)
+# give a (3, 4) matrix instead of (6, 4), as if the lists were added elementwise".
 def test_jacobian_vector_output():
     for x in (X1, X2):
         jac = s2s_ad.jacobian(history_vector)(x.copy())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gast
 
 from .. import runtime
-from .ir import Atom, Const, Expr, Index, Prim, Var
+from .ir import Atom, Const, Expr, Index, Prim
 
 # methods only dicts have (a local value's `.items()` is a dict's)
 DICT_METHODS = ("items", "values", "keys", "get")
@@ -29,7 +29,6 @@ UPDATING = {
     "popitem": "a new dict without the entry",
     "clear": "a new empty dict `d = {}`",
 }
-MAKERS = (runtime.make_dict, runtime.copy_dict)
 
 
 class DictValues:
@@ -143,43 +142,3 @@ class DictValues:
             return None  # `for k, (W, b) in d.items()`: over the pairs (nested_targets.py)
         pairs = [(e.id, self._element(s)) for e, s in zip(target.elts, (keys, values), strict=True)]
         return self._range_over([keys]), self.namer.fresh("_i"), pairs
-
-    @property
-    def dict_keys(self) -> dict[str, tuple | None]:
-        """SSA name → the keys of the dict it holds, in order, where all are literals."""
-        return self.__dict__.setdefault("_dict_keys", {})
-
-    def note_kind(self, target: str, value: Expr) -> None:
-        super().note_kind(target, value)
-        keys = self._keys_made(value)
-        if target in self.dict_keys and self.dict_keys[target] != keys:
-            keys = None  # a join, or a loop header whose body adds keys
-        self.dict_keys[target] = keys
-
-    def _keys_made(self, value: Expr) -> tuple | None:
-        if isinstance(value, Var):
-            return self.dict_keys.get(value.name)
-        if not isinstance(value, Prim):
-            return None
-        if value.fn is runtime.make_dict:
-            return ()
-        if value.fn is runtime.copy_dict:
-            return self._keys_made(value.args[0])
-        if value.fn is runtime.setitem and self.kind_of(value.args[0]) == "dict":
-            keys, index = self._keys_made(value.args[0]), value.args[2]
-            key = index  # `rt.setitem(d, v, 'w')` written out (gradient code)
-            if isinstance(index, Index):
-                key = index.items[0] if len(index.items) == 1 and not index.is_tuple else None
-            if keys is None or not isinstance(key, Const):
-                return None
-            return keys if key.value in keys else (*keys, key.value)
-        return None
-
-
-def dict_kind(fn: object, args: tuple, kind_of) -> str | None:
-    """ "dict" where `fn(*args)` is known to make a dict (for `kinds.py`)."""
-    if fn in MAKERS:
-        return "dict"
-    if fn is runtime.setitem and kind_of(args[0]) == "dict":
-        return "dict"
-    return None

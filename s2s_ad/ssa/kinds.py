@@ -27,7 +27,6 @@ from .. import runtime
 from ..errors import S2SError
 from ..frontend.library import is_differentiated_through, is_library_function, module_name
 from ..rules.registry import lookup
-from .dicts import dict_kind
 from .ir import Atom, Const, Expr, Prim, SliceItem, Var
 
 BINOPS = {
@@ -55,7 +54,7 @@ class SequenceKinds:
         """Record whether `target` holds a list or a tuple (None: not known to), joining the
         kinds of every assignment of it (a loop header, a joined temporary)."""
         kind = self.kind_of(value)
-        self.kinds[target] = _join_kinds(self.kinds[target], kind) if target in self.kinds else kind
+        self.kinds[target] = join_kinds(self.kinds[target], kind) if target in self.kinds else kind
 
     def kind_of(self, expr: object) -> str | None:
         """Where `expr` is known to make a list or tuple, "list" or "tuple", followed by
@@ -68,7 +67,9 @@ class SequenceKinds:
         if not isinstance(expr, Prim):
             return None
         fn, args = expr.fn, expr.args
-        if dict_kind(fn, args, self.kind_of):  # ssa/dicts.py
+        if fn in (runtime.make_dict, runtime.copy_dict):  # ssa/dicts.py
+            return "dict"
+        if fn is runtime.setitem and self.kind_of(args[0]) == "dict":
             return "dict"
         if fn is runtime.make_list:
             return "list/*"
@@ -91,12 +92,18 @@ class SequenceKinds:
         if fn is runtime.setitem:
             kind = self.kind_of(args[0])
             return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
+        if fn is runtime.dict_get:  # `d.get(k, default)`: ssa/entry_kinds.py
+            return self.entry_kind(args[0], args[1], default=self.kind_of(args[2]))
+        if fn is getattr:  # `obj.attr`: ssa/entry_kinds.py
+            return self.entry_kind(args[0], args[1])
         if fn is operator.getitem:
             index = args[1]
             whole = self.kind_of(args[0])
             if not index.is_tuple and isinstance(index.items[0], SliceItem):
                 return whole  # a slice of a list is a list
             item = _items(whole) if not index.is_tuple else None
+            if item is None:  # the item at a literal position or key: ssa/entry_kinds.py
+                return self.entry_kind(args[0], index)
             return None if item == "*" else item
         return None
 
@@ -170,7 +177,7 @@ def _join(a: str | None, b: str | None) -> str | None:
     return b if a == "*" else a if b == "*" or a == b else None
 
 
-def _join_kinds(a: str | None, b: str | None) -> str | None:
+def join_kinds(a: str | None, b: str | None) -> str | None:
     """The kind of a name assigned values of kinds `a` and `b` (a loop header, a join)."""
     if a is None or b is None or a.split("/")[0] != b.split("/")[0]:
         return None

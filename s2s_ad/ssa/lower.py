@@ -82,6 +82,7 @@ def lower(
     recording: bool = False,
     stars: dict | None = None,
     lengths: dict | None = None,
+    entries: dict | None = None,
     examples: dict | None = None,
     nodes: list[gast.AST] | None = None,
     inline_effects: bool = False,
@@ -93,7 +94,8 @@ def lower(
     `recording`: for a callee's analysis (ssa/callee_updates.py), in-place updates of its
     parameters are recorded in `argument_updates` rather than refused. `stars`: the arity
     of `*args` / `**kwargs` parameters (ssa/star_arguments.py); `lengths`: of list and tuple
-    parameters, where known. `nodes`: `frontend.nodes.descendants(node)`, where the caller
+    parameters, where known; `entries`: of structured parameters, their items' kinds
+    (ssa/entry_kinds.py). `nodes`: `frontend.nodes.descendants(node)`, where the caller
     has them. `inline_effects`: a call of a helper of yours that prints or draws random
     numbers (`effect_calls.helper_effect`) is inlined, for code differentiated again
     (function_values.py's `_inlined_call`); `inline_readers`: (module, name) of the state
@@ -108,6 +110,8 @@ def lower(
         lowering.lengths[lowering.env[name].name] = length
     for name, kind in (param_kinds or {}).items():
         lowering.kinds[lowering.env[name].name] = kind
+    for name, kinds in (entries or {}).items():
+        lowering.entries[lowering.env[name].name] = dict(kinds)
     bind_live_parameters(lowering.env, examples or {})  # `examples`: ssa/live_objects.py
     return lowering.run()
 

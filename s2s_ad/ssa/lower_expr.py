@@ -31,6 +31,7 @@ from .builtins import UPDATES_GIVING_NONE
 from .dicts import DictValues
 from .distributions import DISTRIBUTION_METHODS, FROZEN_HINT, FrozenDistributions
 from .einsum_sublists import EinsumSublists
+from .entry_kinds import EntryKinds
 from .function_values import FunctionItems, Named
 from .ir import (
     ATTRIBUTE,
@@ -141,7 +142,7 @@ Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a
 
 
 class ExprLowering(
-    Strings, DictValues, SequenceKinds, Records, FrozenDistributions, EinsumSublists
+    Strings, DictValues, EntryKinds, SequenceKinds, Records, FrozenDistributions, EinsumSublists
 ):
     """State of a lowering in progress, and the expression half of it."""
 

@@ -242,7 +242,10 @@ class StarArguments:
     def _known_keys(self, atom: Atom) -> tuple | None:
         """The keys of a local dict known to the lowering (made by a display, `dict(...)`
         and assignments of literal keys), in order; None when not known."""
-        return self.dict_keys.get(atom.name) if isinstance(atom, Var) else None
+        if not isinstance(atom, Var) or self.kind_of(atom) != "dict":
+            return None
+        entries = self.entries.get(atom.name)  # ssa/entry_kinds.py
+        return None if entries is None else tuple(entries)
 
 
 def _sliced_length(length: int, index: Index) -> int | None:

@@ -1,0 +1,144 @@
+"""The kinds of single items of lists, tuples, dicts and records, so that `+` of two of them
+joins lists as Python does (`kinds.py` writes `rt.concat`) where they are lists.
+
+`kinds.py` follows whether a value is a list or tuple, and the kind all its items share.
+This follows each item on its own where the lowering knows where it sits: SSA name →
+{position, literal key or attribute: the kind of the value there and, where it is a
+structure, its own items' (nested: `cfg[0]["a"]`)}, for values made here
+(displays, appends, joins, literal-key assignments, `dict(...)`, constructors of records and
+objects, `_replace`) and for arguments, from their structure (`pytrees.entry_kinds`). Items
+of different kinds (`(xs, W)`), entries of a dict and attributes of an object are otherwise
+unknown, and `+` on two unknowns is arithmetic. Before → after (`x` a float):
+
+    d = {"a": [x], "b": [2.0]}      (d's entries: {"a": "list", "b": "list"})
+    L = d["a"] + d["b"]             _t5 = d['a']; _t6 = d['b']; L = rt.concat(_t5, _t6)
+"""
+
+from __future__ import annotations
+
+import operator
+
+from .. import runtime
+from .ir import Atom, Const, Expr, Index, Prim, Var
+from .kinds import join_kinds
+
+_KEYS = (str, int, float, bytes)  # literal keys, positions and attribute names
+_ABSENT = object()  # (a dict's entry known not to be there)
+
+
+class EntryKinds:
+    """Mixed into the expression lowering before `kinds.py`'s `SequenceKinds` (it uses
+    `kind_of`)."""
+
+    @property
+    def entries(self) -> dict[str, dict | None]:
+        """SSA name → the items of the list, tuple, dict or record it holds: position, key
+        or attribute → (its kind, None where not known; its own entries, None where not
+        known), every item's, in order; None where not all are known."""
+        return self.__dict__.setdefault("_entries", {})
+
+    def note_kind(self, target: str, value: Expr) -> None:
+        super().note_kind(target, value)
+        made = self._entries_made(value)
+        if target in self.entries:  # a join, or a loop header whose body adds items
+            made = _joined(self.entries[target], made)
+        self.entries[target] = made
+
+    def entry_kind(self, container: Atom, index: object, default: str | None = None):
+        """The kind of the item of `container` at `index` (an `Index`, or the key itself:
+        a literal position, key or attribute name), where known; for a dict known not to
+        have the key, `default` (`d.get(k, default)`)."""
+        entry = self._item_entry(container, index)
+        return default if entry is _ABSENT else entry and entry[0]
+
+    def _item_entry(self, container: Atom, index: object) -> tuple | object | None:
+        """The entry of the item of `container` at `index`; `_ABSENT` where `container` is
+        a dict known not to have the key; None where not known."""
+        entries = self._entries_made(container)
+        key = literal_key(index)
+        if entries is None or key is None:
+            return None
+        top = (self.kind_of(container) or "").split("/")[0]
+        if top in ("list", "tuple"):
+            position = _position(key.value, len(entries))
+            return None if position is None else entries[position]
+        if key.value in entries:
+            return entries[key.value]
+        return _ABSENT if top == "dict" else None
+
+    def _entry(self, atom: object) -> tuple:
+        """(the kind of `atom`, its entries): what an item holding it has."""
+        return self.kind_of(atom), self._entries_made(atom)
+
+    def _entries_made(self, value: Expr) -> dict | None:
+        if isinstance(value, Var):
+            return self.entries.get(value.name)
+        if not isinstance(value, Prim):
+            return None
+        fn, args = value.fn, value.args
+        if fn in (runtime.make_dict, runtime.make_list):
+            return {i: self._entry(a) for i, a in enumerate(args)}
+        if fn in (runtime.copy_dict, runtime.sequence, *runtime.IDENTITY_CHECKS):
+            return self._entries_made(args[0])
+        if fn in (list, tuple) and len(args) == 1:  # a copy of a list or tuple (not of a dict)
+            known = (self.kind_of(args[0]) or "").split("/")[0] in ("list", "tuple")
+            return self._entries_made(args[0]) if known else None
+        if fn is runtime.append:
+            before = self._entries_made(args[0])
+            return None if before is None else {**before, len(before): self._entry(args[1])}
+        if fn in (runtime.concat, runtime.extend):
+            parts = [self._entries_made(a) for a in args]
+            if None in parts:
+                return None
+            return dict(enumerate([*parts[0].values(), *parts[1].values()]))
+        if fn is runtime.setitem:
+            return self._entry_set(args[0], args[2], self._entry(args[1]))
+        if fn in (operator.getitem, getattr, runtime.dict_get):  # `cfg[0]["a"]`
+            entry = self._item_entry(args[0], args[1])
+            return entry[1] if isinstance(entry, tuple) else None
+        if fn in (runtime.new_record, runtime.new_object):  # (cls, field names, their values)
+            items = self._entries_made(args[2])
+            if items is None or not isinstance(args[1], Const):
+                return None
+            return dict(zip(args[1].value, items.values(), strict=True))
+        if fn is runtime.replaced:  # `p._replace(b=v)`: (record, names, their values)
+            before, items = self._entries_made(args[0]), self._entries_made(args[2])
+            if before is None or items is None or not isinstance(args[1], Const):
+                return None
+            return {**before, **dict(zip(args[1].value, items.values(), strict=True))}
+        return None
+
+    def _entry_set(self, container: Atom, index: object, entry: tuple) -> dict | None:
+        """The entries of `container` with `entry` at `index` (`x[k] = v`)."""
+        before, key = self._entries_made(container), literal_key(index)
+        top = (self.kind_of(container) or "").split("/")[0]
+        if before is None or key is None or top not in ("list", "dict"):
+            return None
+        if top == "list":
+            position = _position(key.value, len(before))
+            return None if position is None else {**before, position: entry}
+        return {**before, key.value: entry}
+
+
+def literal_key(index: object) -> Const | None:
+    """The literal key of `x[k]` (an `Index`, or the key itself as gradient code writes
+    `rt.setitem(d, v, 'w')`) or attribute name, or None."""
+    if isinstance(index, Index):
+        index = index.items[0] if len(index.items) == 1 and not index.is_tuple else None
+    literal = isinstance(index, Const) and type(index.value) in _KEYS
+    return index if literal else None
+
+
+def _position(key: object, length: int) -> int | None:
+    """The position `L[key]` reads in a sequence of `length`, where in range."""
+    if type(key) is not int or not -length <= key < length:
+        return None
+    return key % length
+
+
+def _joined(a: dict | None, b: dict | None) -> dict | None:
+    """The entries of a name assigned values with entries `a` and `b`: the same keys, each
+    item's kind the join of both (`kinds.py`'s), and its entries joined."""
+    if a is None or b is None or list(a) != list(b):
+        return None
+    return {key: (join_kinds(a[key][0], b[key][0]), _joined(a[key][1], b[key][1])) for key in a}
