@@ -35,11 +35,20 @@ def tie_weights(xs, ans):
 
 def tie_jvp(d, xs, ans):
     """The tangent of `max(xs)`: the tied items' tangents, averaged."""
-    total = 0.0
-    for weight, item in zip(tie_weights(xs, ans), d, strict=True):
-        if weight:
-            total = total + weight * item
+    parts = [_scaled(w, item) for w, item in zip(tie_weights(xs, ans), d, strict=True) if w]
+    total = parts[0] if parts else 0.0  # (a list's or tuple's own, where one item is hit)
+    for part in parts[1:]:
+        total = total + part
     return total
+
+
+def _scaled(weight, d):  # no annotations: export copies it
+    """`weight * d`, item by item where `d` is a list's derivative (`max(rows)` of lists)."""
+    if weight == 1.0:
+        return d
+    if isinstance(d, (list, tuple)):
+        return Derivatives(_scaled(weight, item) for item in d)
+    return weight * d
 
 
 def tie_vjp(g, xs, ans):
@@ -47,12 +56,12 @@ def tie_vjp(g, xs, ans):
     weights = tie_weights(xs, ans)
     if isinstance(xs, (list, tuple)):
         return Derivatives(
-            w * g if w else zeros_like(item) for w, item in zip(weights, xs, strict=True)
+            _scaled(w, g) if w else zeros_like(item) for w, item in zip(weights, xs, strict=True)
         )
     out = zeros_like(as_array(xs))
     for k, w in enumerate(weights):
         if w:
-            out[k] = out[k] + w * g
+            out[k] = out[k] + _scaled(w, g)
     return out
 
 

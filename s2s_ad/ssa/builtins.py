@@ -127,12 +127,14 @@ class Builtins:
             atoms, _ = self._call_arguments(node)  # ssa/star_arguments.py
             items = atoms[0] if len(atoms) == 1 else self._atom_of(self._list_of(list(atoms)))
             return Prim(helper, (items,), spelled=self._rt(helper.__name__))
-        if len(node.args) == 2:
-            return None  # max(a, b): its own rule (`rules/selection.py`)
         if len(node.args) == 1:
             items = self._atom(node.args[0])
         else:  # max(a, b, c) returns the item max([a, b, c]) returns
-            items = self._atom_of(self._list_of([self._atom(a) for a in node.args]))
+            atoms = [self._atom(a) for a in node.args]
+            sequences = any((self.kind_of(a) or "").startswith(("list", "tuple")) for a in atoms)
+            if len(atoms) == 2 and not sequences:  # of numbers: its own rule (selection.py)
+                return self._builtin_prim(fn, tuple(atoms))
+            items = self._atom_of(self._list_of(atoms))  # (of lists: compared item by item)
         return Prim(helper, (items,), spelled=self._rt(helper.__name__))
 
     def _sorted(self, node: gast.Call) -> Expr:
