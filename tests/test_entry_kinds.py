@@ -215,6 +215,7 @@ def test_lists_in_a_dict_argument(f):
     grads = s2s_ad.grad(f)(params, x)
     for part in ("enc", "dec"):
         for k, W in enumerate(params[part]):
+
             def at(w, part=part, k=k):
                 moved = {p: list(ws) for p, ws in params.items()}
                 moved[part][k] = w.reshape(3, 3)

@@ -239,19 +239,24 @@ def is_append(stmt: gast.stmt) -> bool:
 
 
 def is_list_update(stmt: gast.stmt) -> bool:
-    """`xs.pop(…)`, `xs.extend(ys)`, `xs.insert(i, v)` as a statement, on a local name."""
+    """`xs.pop(…)`, `xs.extend(ys)`, `xs.insert(i, v)`, `d.update(e)`, `d.setdefault(k, v)`
+    as a statement, on a local name."""
     return isinstance(stmt, gast.Expr) and is_list_update_call(stmt.value)
 
 
 LIST_UPDATES = ("pop", "extend", "insert")
 
 
+DICT_UPDATES = ("update", "setdefault")  # (and `pop`)
+
+
 def is_list_update_call(call: object) -> bool:
-    """A call of `.pop`, `.extend` or `.insert` on a name: a new version of that list."""
+    """A call of `.pop`, `.extend` or `.insert` (of a list), or `.update` or `.setdefault`
+    (of a dict) on a name: a new version of that list or dict."""
     return (
         isinstance(call, gast.Call)
         and isinstance(call.func, gast.Attribute)
-        and call.func.attr in LIST_UPDATES
+        and call.func.attr in (*LIST_UPDATES, *DICT_UPDATES)
         and isinstance(call.func.value, gast.Name)
     )
 

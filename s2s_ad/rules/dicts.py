@@ -28,6 +28,20 @@ def _reads(name: str, jvp: str, vjp: str, batched: str) -> None:
 _reads("dict_values", "rt.values_jvp(d, x)", "rt.values_vjp(d, x)", "rt.values_jvp(d, x, True)")
 _reads("dict_items", "rt.items_jvp(d, x)", "rt.items_vjp(d, x)", "rt.items_jvp(d, x, True)")
 _reads("copy_dict", "rt.copy_dict(d)", "d", "rt.copy_dict(d)")
+# d.pop(key): the dict without the entry, linear in it; the dropped entry's cotangent is zero
+register(
+    rt.without_key,
+    Rule(
+        "rt.without_key",
+        ("x",),
+        ("rt.without_key(d, key)",),
+        ("rt.without_key(d, key)",),
+        keywords=(("key", None),),
+        positional=("x", "key"),
+        selectors=("key",),
+        batched=("rt.without_key(d, key)",),
+    ),
+)
 # d.get(key, default): the entry when present, else the default
 register(
     rt.dict_get,

@@ -102,6 +102,8 @@ for _make in (builtins.tuple, builtins.list):
             batched=(f"rt.sequence_directions(d, x, {_make.__name__!r})",),
         ),
     )
+# `copy.deepcopy(x)`: the same numbers in new objects, so the same derivatives
+register(runtime.deep_copy, Rule("rt.deep_copy", ("x",), ("d",), ("d",), batched=("d",)))
 # `a + b` and `a * n` of lists and tuples: joins and repeats, not arithmetic.
 for join in (runtime.concat, runtime.extend):  # `a + b`, and `a += b` (b any sequence)
     register(

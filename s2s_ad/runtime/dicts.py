@@ -41,6 +41,14 @@ def copy_dict(d):
     return d.copy() if isinstance(d, DerivativeDict) else dict(d)
 
 
+def without_key(d, key):
+    """`d` without the entry `key` (`d.pop(key)`, the entry read before), as a new dict; the
+    same function drops a derivative's entry (a missing entry is zero)."""
+    out = d.copy() if isinstance(d, DerivativeDict) else dict(d)
+    out.pop(key, None)
+    return out
+
+
 def dict_get(d, key, default=None):
     """`d.get(key, default)`."""
     return d.get(key, default)
@@ -84,7 +92,10 @@ def get_jvp(t, x, key, ans=None):
     (given the result `ans`: the vector mode's, zeros with a leading axis of directions)."""
     if key in x:
         return entry(t, key, x, ans is not None)
-    return directions_zeros(ans, next(iter(t.values()))) if ans is not None and t else 0.0
+    if ans is not None and t:
+        return directions_zeros(ans, next(iter(t.values())))
+    # (a list or dict default: a zero one, which the code may append to or index)
+    return zeros_like(ans) if isinstance(ans, (list, tuple, dict)) else 0.0
 
 
 def get_vjp(g, x, key, batched=False):

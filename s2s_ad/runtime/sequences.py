@@ -10,6 +10,8 @@ operand is one. Before → after:
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ..errors import S2SError
@@ -119,3 +121,9 @@ def immutable_item(item):
             "write `L[i].extend(...)` (or `.append(v)`), which s2s_ad follows",
         )
     return item
+
+
+def deep_copy(x):
+    """`copy.deepcopy(x)` of a list, tuple, dict or array: nothing in it is `x`'s (its
+    derivative is `x`'s, which generated code never changes in place)."""
+    return copy.deepcopy(x)

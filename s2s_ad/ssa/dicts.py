@@ -15,6 +15,8 @@ entries' derivatives, a missing entry being zero. Before → after:
 
 from __future__ import annotations
 
+import operator
+
 import gast
 
 from .. import runtime
@@ -22,13 +24,14 @@ from .ir import Atom, Const, Expr, Index, Prim
 
 # methods only dicts have (a local value's `.items()` is a dict's)
 DICT_METHODS = ("items", "values", "keys", "get")
-# dict methods that update the dict in place, and what to write instead
+# dict methods that update the dict in place and are not lowered, and what to write instead
 UPDATING = {
-    "update": "`d = {**d, ...}` is not supported yet: assign each entry, `d[k] = v`",
-    "setdefault": "`if k not in d: d[k] = v` … or assign the entry, `d[k] = v`",
+    "update": "assign each entry, `d[k] = v` (`.update()` is lowered on a local dict)",
+    "setdefault": "`if k not in d: d[k] = v` (`.setdefault()` is lowered on a local dict)",
     "popitem": "a new dict without the entry",
     "clear": "a new empty dict `d = {}`",
 }
+UPDATED_HERE = ("update", "setdefault", "pop")  # on a local dict: `_dict_update`
 
 
 class DictValues:
@@ -37,16 +40,32 @@ class DictValues:
 
     def _dict_display(self, node: gast.Dict) -> Expr:
         """`{k1: v1, k2: v2}`: keys and values evaluated in Python's order, then one new
-        dict per entry."""
-        if any(key is None for key in node.keys):
+        dict per entry; `{**d, k: v}`: a copy of `d` first, and a later `**e` of a dict whose
+        keys the lowering knows (`_known_keys`) entry by entry."""
+        pairs: list[tuple[Atom, Atom]] = []
+        start = None
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is not None:
+                pairs.append((self._atom(key), self._atom(value)))
+            elif not pairs and start is None:  # `{**d, …}`: a copy of `d`
+                start = Prim(runtime.copy_dict, (self._atom(value),), spelled=self._rt("copy_dict"))
+            else:
+                pairs += self._entries_read(self._atom(value), "`**` in a dict display")
+        return self._dict_of(pairs, start)
+
+    def _entries_read(self, other: Atom, what: str) -> list[tuple[Const, Atom]]:
+        """(key, `other[key]`) for each key of the dict `other`, whose keys the lowering
+        must know (a display, literal keys, an argument's structure)."""
+        keys = self._known_keys(other)  # ssa/star_arguments.py
+        if keys is None:
             raise self._unsupported(
-                "`**` unpacking in a dict display (not supported yet)",
-                hint="copy the dict, `e = dict(d)`, then assign entries `e[k] = v`",
+                f"{what} of a dict whose keys s2s_ad does not know here",
+                hint="assign its entries one by one: `for k, v in e.items(): d[k] = v`",
             )
-        pairs = [
-            (self._atom(k), self._atom(v)) for k, v in zip(node.keys, node.values, strict=True)
+        return [
+            (Const(k), self._atom_of(Prim(operator.getitem, (other, Index((Const(k),), False)))))
+            for k in keys
         ]
-        return self._dict_of(pairs)
 
     def _dict_of(self, pairs: list[tuple[Atom, Atom]], start: Expr | None = None) -> Expr:
         """`start` (by default an empty dict) with each (key, value) of `pairs` assigned."""
@@ -82,6 +101,8 @@ class DictValues:
     def _dict_method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr | None:
         """A dict's method on a local value, or None when `func` is not one."""
         name = func.attr
+        if name in UPDATED_HERE and self._is_local_dict(func.value):
+            return self._dict_update(func.value.id, name, args, kwargs)
         if name in UPDATING:
             raise self._unsupported(
                 f"`.{name}()`, which updates a dict in place", hint=f"write {UPDATING[name]}"
@@ -108,6 +129,54 @@ class DictValues:
             )
         helper = getattr(runtime, f"dict_{name}")
         return Prim(helper, (receiver,), spelled=self._rt(f"dict_{name}"))
+
+    def _is_local_dict(self, node: gast.expr) -> bool:
+        return (
+            isinstance(node, gast.Name)
+            and node.id in self.env
+            and self.kind_of(self.env[node.id]) == "dict"
+        )
+
+    def _dict_update(self, name: str, method: str, args: tuple, kwargs: tuple) -> Atom:
+        """`d.update(e, k=v)`, `d.setdefault(k, v)` and `d.pop(k[, v])` on the local dict
+        `d`: a new version of `d`, with the checks of `d[k] = v` (`_update`: no other name
+        sees the change), and the call's value. `d.setdefault(k, v)` is `v = d.get(k, v);
+        d[k] = v` (writing an entry its own value changes nothing); `d.pop(k)` reads the entry
+        and drops it (`rt.without_key`)."""
+        what = f"`.{method}()`"
+        if method == "update":
+            if len(args) > 1:
+                raise self._unsupported(
+                    "`.update()` with more than one positional argument",
+                    hint="`d.update(e)`, `d.update(k=v)` or `d.update(e, k=v)`",
+                )
+            pairs = self._entries_read(args[0], what) if args else []
+            pairs += [(Const(key), atom) for key, atom in kwargs]
+            self._update(name, what)  # ssa/element_targets.py
+            self._define(name, self._dict_of(pairs, self.env[name]))
+            self._rebind_aliases(name)
+            return Const(None)
+        if kwargs or not 1 <= len(args) <= 2:
+            raise self._unsupported(
+                f"this call of {what}", hint=f"`d.{method}(k)` or `d.{method}(k, default)`"
+            )
+        current, key = self.env[name], Index((args[0],), False)
+        if len(args) == 2 or method == "setdefault":
+            default = args[1] if len(args) == 2 else Const(None)
+            read = Prim(runtime.dict_get, (current, args[0], default), spelled=self._rt("dict_get"))
+        else:
+            read = Prim(operator.getitem, (current, key))  # (KeyError where missing)
+        value = self._atom_of(read)
+        self._update(name, what)
+        if method == "setdefault":
+            new = Prim(runtime.setitem, (self.env[name], value, key), spelled=self._rt("setitem"))
+        else:
+            new = Prim(
+                runtime.without_key, (self.env[name], args[0]), spelled=self._rt("without_key")
+            )
+        self._define(name, new)
+        self._rebind_aliases(name)
+        return value
 
     def _dict_loop(self, stmt: gast.For, it: gast.expr):
         """`for k, v in d.items()`, `for v in d.values()`, `for k in d.keys()`: the keys and

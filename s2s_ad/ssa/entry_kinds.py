@@ -78,7 +78,7 @@ class EntryKinds:
         fn, args = value.fn, value.args
         if fn in (runtime.make_dict, runtime.make_list):
             return {i: self._entry(a) for i, a in enumerate(args)}
-        if fn in (runtime.copy_dict, runtime.sequence, *runtime.IDENTITY_CHECKS):
+        if fn in (runtime.copy_dict, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS):
             return self._entries_made(args[0])
         if fn in (list, tuple) and len(args) == 1:  # a copy of a list or tuple (not of a dict)
             known = (self.kind_of(args[0]) or "").split("/")[0] in ("list", "tuple")
@@ -91,6 +91,11 @@ class EntryKinds:
             if None in parts:
                 return None
             return dict(enumerate([*parts[0].values(), *parts[1].values()]))
+        if fn is runtime.without_key:  # `d.pop(k)`
+            before, key = self._entries_made(args[0]), literal_key(args[1])
+            if before is None or key is None:
+                return None
+            return {k: entry for k, entry in before.items() if k != key.value}
         if fn is runtime.setitem:
             return self._entry_set(args[0], args[2], self._entry(args[1]))
         if fn in (operator.getitem, getattr, runtime.dict_get):  # `cfg[0]["a"]`

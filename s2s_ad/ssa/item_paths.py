@@ -31,7 +31,7 @@ import gast
 from .. import runtime
 from ..errors import S2SError
 from ..frontend import nodes
-from ..frontend.validate import item_receiver, subscript_root
+from ..frontend.validate import LIST_UPDATES, item_receiver, subscript_root
 from .ir import Assign, Const, Prim, SliceItem, Var
 
 
@@ -63,6 +63,39 @@ class ItemPaths:
             self._stmt(gast.copy_location(lowered, stmt))
 
         self._through_item(receiver, update, f"`.{call.func.attr}()`", expect="list")
+        return True
+
+    def _setdefault_statement(self, stmt: gast.stmt) -> bool:
+        """`d.setdefault(k, []).append(v)` (or another update `_item_statement` lowers,
+        also `v = d.setdefault(k, []).pop()`) on a local dict `d`, `k` a literal or a name:
+        `d.setdefault(k, [])`, then `d[k].append(v)`; False for any other statement."""
+        call = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
+        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
+            return False
+        inner, method = call.func.value, call.func.attr
+        if not (
+            isinstance(inner, gast.Call)
+            and isinstance(inner.func, gast.Attribute)
+            and inner.func.attr == "setdefault"
+            and inner.args
+            and isinstance(inner.args[0], (gast.Constant, gast.Name))
+            and method in ("append", *LIST_UPDATES)
+            and (isinstance(stmt, gast.Expr) or method == "pop")
+            and self._is_local_dict(inner.func.value)  # ssa/dicts.py
+        ):
+            return False
+        self._expr(inner)  # the entry, made where missing
+        item = gast.Subscript(value=inner.func.value, slice=inner.args[0], ctx=gast.Load())
+        updated = gast.Call(
+            func=gast.Attribute(value=item, attr=method, ctx=gast.Load()),
+            args=call.args,
+            keywords=call.keywords,
+        )
+        if isinstance(stmt, gast.Assign):
+            rewritten = gast.Assign(targets=stmt.targets, value=updated, type_comment=None)
+        else:
+            rewritten = gast.Expr(value=updated)
+        self._stmt(gast.copy_location(rewritten, stmt))
         return True
 
     def _through_item(

@@ -69,8 +69,8 @@ class SequenceKinds:
         fn, args = expr.fn, expr.args
         if fn in (runtime.make_dict, runtime.copy_dict):  # ssa/dicts.py
             return "dict"
-        if fn is runtime.setitem and self.kind_of(args[0]) == "dict":
-            return "dict"
+        if fn in (runtime.setitem, runtime.without_key) and self.kind_of(args[0]) == "dict":
+            return "dict"  # (not of a derivative's dict, in gradient code differentiated again)
         if fn is runtime.make_list:
             return "list/*"
         if fn in (list, tuple):
@@ -83,7 +83,7 @@ class SequenceKinds:
             left, right = (self.kind_of(a) for a in args)
             top = (left or right or "").split("/")[0]
             return _sequence_kind(top, _join(_items(left), _items(right)))
-        if fn in (runtime.repeat, runtime.sequence, *runtime.IDENTITY_CHECKS):
+        if fn in (runtime.repeat, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS):
             return self.kind_of(args[0])
         if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
             return "list" if fn in RETURNS_LIST else "tuple"

@@ -219,6 +219,8 @@ class _Lowering(
     def _stmt(self, stmt: gast.stmt) -> None:
         if updates_an_item(stmt) and self._item_statement(stmt):
             return  # `hist["loss"].append(v)`, `v = buf[0].pop()`: ssa/item_paths.py
+        if self._setdefault_statement(stmt):
+            return  # `hist.setdefault("loss", []).append(v)`: ssa/item_paths.py
         if isinstance(stmt, gast.Assign):
             self._assign(stmt)
         elif isinstance(stmt, gast.AugAssign):

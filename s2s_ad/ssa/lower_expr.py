@@ -390,6 +390,8 @@ class ExprLowering(
             return Const(slice(*(a.value for a in args)))
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
+        if callee.value is copy.deepcopy and len(args) == 1 and not kwargs:
+            return Prim(runtime.deep_copy, args, spelled=self._rt("deep_copy"))
         if callee.value is copy.copy and len(args) == 1 and not kwargs:
             kind = (self.kind_of(args[0]) or "").split("/")[0]  # a shallow copy: as `list(xs)`
             if kind == "list":
@@ -460,6 +462,8 @@ class ExprLowering(
             if method is not None:
                 return method
         listed = self._list_method(func, args, kwargs)  # xs.pop(), …: ssa/builtins.py
+        if listed is None and func.attr == "pop" and self._is_local_dict(func.value):
+            listed = self._dict_method(func, args, kwargs)  # d.pop(k): ssa/dicts.py
         if listed is not None:
             return listed
         self._refuse_writing_method(func)  # `a.sort()`, `a.fill(v)`: ssa/aliasing.py
