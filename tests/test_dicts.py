@@ -324,9 +324,11 @@ def test_dict_result():
 # refusals: a located error that says what to write
 
 
-def unpacked_display(x):
-    d = {"w": x}
-    e = {**d, "b": x}  # <- error
+def unpacked_unknown_keys(x):
+    d = {}
+    for k in ("w", "v"):
+        d[k] = x
+    e = {"b": x, **d}  # <- error
     return np.sum(e["w"])
 
 
@@ -335,10 +337,10 @@ def added(x):
     return np.sum((d + d)["w"])  # <- error
 
 
-def updated(x):
+def popped_item(x):
     d = {"w": x}
-    e = d.setdefault("b", x)  # <- error
-    return np.sum(e * d["w"])
+    _, e = d.popitem()  # <- error
+    return np.sum(e)
 
 
 def from_pairs(x):
@@ -354,9 +356,13 @@ def updated_argument(params, x):
 @pytest.mark.parametrize(
     ("fn", "args", "message"),
     [
-        (unpacked_display, (0.7,), r"`\*\*` unpacking in a dict display.*e = dict\(d\)"),
+        (
+            unpacked_unknown_keys,
+            (0.7,),
+            r"`\*\*` in a dict display of a dict whose keys.*for k, v in e.items\(\): d\[k\] = v",
+        ),
         (added, (0.7,), r"`add` with a dict operand"),
-        (updated, (0.7,), r"`.setdefault\(\)`, which updates a dict in place"),
+        (popped_item, (0.7,), r"`.popitem\(\)`, which updates a dict in place"),
         (from_pairs, (0.7,), r"no derivative rule for `dict`"),
         (updated_argument, (PARAMS, X), r"in-place update of the argument `params`.*copy\(\)"),
     ],
@@ -371,6 +377,27 @@ def test_refusals(fn, args, message):
         with pytest.raises(S2SError, match=message) as info:
             ad.grad(fn, mode=mode)(*args)
         assert info.value.line == line and info.value.filename == __file__
+
+
+def unpacked_display(x):
+    d = {"w": x}
+    e = {**d, "b": x * 2.0}
+    return np.sum(e["w"] * e["b"])
+
+
+def set_default(x):
+    d = {"w": x}
+    e = d.setdefault("b", x * 3.0)
+    return np.sum(e * d["w"]) + np.sum(d.setdefault("w", 0.0))
+
+
+@pytest.mark.parametrize("fn", [unpacked_display, set_default])
+def test_formerly_refused_updates(fn):
+    """`{**d, k: v}` and `d.setdefault(k, v)` (refused until session 43): exact."""
+    x = np.array([0.7, -0.2])
+    expected = np.array([(fn(x + e) - fn(x - e)) / 2e-6 for e in np.eye(2) * 1e-6])
+    for mode in ("reverse", "forward"):
+        np.testing.assert_allclose(ad.grad(fn, mode=mode)(x), expected, rtol=1e-6, atol=1e-8)
 
 
 EXPORTED = """

@@ -1136,8 +1136,12 @@ XFAILS = {
 }
 # Fixed after this file was written (their strict xfails passed; the reasons stay in XFAILS
 # as the record): starred unpacking, `list(reversed(…))`, `+` and `.extend` hold the items
-# of the lists they are made of; a dict entry written `[]` has a zero list as its tangent.
+# of the lists they are made of; a dict entry written `[]` has a zero list as its tangent;
+# `.setdefault()`, `.update()` and `copy.deepcopy` of local dicts and lists (session 43).
 FIXED = {
+    "setdefault_new_lists",
+    "dict_update_then_append",
+    "copy_deepcopy_then_update",
     "rebind_item_then_append",
     "starred_rest_rows",
     "reversed_list_holds_items",

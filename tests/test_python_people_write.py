@@ -2784,7 +2784,7 @@ PENDING = {
     "user_context_manager_around_active_code": "not yet: `with … as name` of your own manager",
     "contextlib_suppress_around_passive_lookup": "refused: `contextlib.suppress` skips code",
     "try_else_finally_passive": EFFECT_UPDATE,
-    "dict_update_setdefault_pop": EFFECT_UPDATE,
+    # (dict_update_setdefault_pop, EFFECT_UPDATE: differentiated since session 43)
     # (dict_of_lists_accumulate, EFFECT_UPDATE: differentiated since session 42)
     "list_alias_append_in_comprehension_loop": EFFECT_UPDATE,
     "max_with_key_and_default": KEY,
@@ -2805,8 +2805,8 @@ PENDING = {
     "star_unpack_in_loop_target": STAR,
     "enumerate_zip_with_starred_target": STAR,
     "zip_strict_and_dict_from_zip": "not yet: `dict(pairs)` of differentiated values",
-    "dict_display_with_double_star_merge": "not yet: `{**d, …}`",
-    "dict_order_after_pop_and_reinsert": "not yet: `d.pop(k)` (refused at its line)",
+    # (dict_display_with_double_star_merge, `{**d, …}`, and dict_order_after_pop_and_reinsert,
+    # `d.pop(k)`: differentiated since session 43)
     "list_in_dict_appended_through_alias": ALIAS,
     # (insert_at_front_in_loop: refused before session 16; `xs = []` is a list now)
     "lstm_loss": "not yet: a tuple reassigned in a loop (`state = step(state)`)",

@@ -358,6 +358,8 @@ class AliasAnalysis:
         fn, args = value.fn, value.args
         if fn is runtime.setitem and args and self._holds_items(args[0]):
             return [a.name for a in args[:2] if isinstance(a, Var)]
+        if fn is runtime.without_key and self._holds_items(args[0]):  # `d.pop(k)`: the rest
+            return [args[0].name]
         if fn in HOLDERS or (
             fn is getattr
             and len(args) == 2
@@ -560,6 +562,17 @@ class AliasAnalysis:
         holders = self._holders(name, given)
         return any(self._possibly_same(holder, container) for holder in holders)
 
+    def _may_be_held_item(self, value: str, name: str) -> bool:
+        """Whether `value` may be, or hold, an item read out of a list or dict made from
+        `name`'s object (`tmp = [a]; b = tmp[0]`, `d.update({"k": a})`: `b`, `d["k"]` are
+        `a`)."""
+        objects = self._same_objects(name)
+        for made_from in self._ancestors(value):
+            holder = self.item_of.get(made_from)
+            if holder is not None and not objects.isdisjoint(self._ancestors(holder)):
+                return True
+        return False
+
     def _may_be_sibling(self, a: str, b: str) -> bool:
         """Whether `a` and `b` may be the same item read out of one container twice
         (`first = rows[0]; row = rows[0]`): an update of one list is then the other's."""
@@ -592,8 +605,28 @@ class AliasAnalysis:
 
     def _views_of(self, container: str) -> set[str]:
         """The values that are views of the dict `container` (`d.items()`, an inlined
-        helper's `d.values()`)."""
-        return {v for v in self.dict_views if self._holds_list_object(v, container)}
+        helper's `d.values()`), or of a dict that may be its object: read out of the same
+        container (`vs = m["layer"].values()` and `inner = m["layer"]`)."""
+        return {
+            v
+            for v in self.dict_views
+            if self._holds_list_object(v, container)
+            or any(self._may_be_sibling(d, container) for d in self._viewed(v))
+        }
+
+    def _viewed(self, view: str) -> set[str]:
+        """The dicts `view` is a view of (through `vs = _t5` of an inlined helper's)."""
+        found, seen, pending = set(), {view}, [view]
+        while pending:
+            for edge in self.made_from.get(pending.pop(), ()):
+                if edge.parent in seen:
+                    continue
+                seen.add(edge.parent)
+                if edge.parent in self.dict_views:
+                    pending.append(edge.parent)
+                else:
+                    found.add(edge.parent)
+        return found
 
     def _holds_view_of(self, value: str, views: set[str] | None = None) -> bool:
         """Whether `value` may be, or hold, one of `views` (`_views_of`; None: a view of
@@ -687,6 +720,7 @@ class AliasAnalysis:
                     self._possibly_same(current.name, value)
                     or self._may_be_item_of(current.name, value, given=True)
                     or self._may_be_sibling(current.name, value)
+                    or self._may_be_held_item(value, current.name)
                     or holders
                 ):
                     shown = f"`{shown_name(other)}`"

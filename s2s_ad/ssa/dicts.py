@@ -53,6 +53,11 @@ class DictValues:
                 pairs += self._entries_read(self._atom(value), "`**` in a dict display")
         return self._dict_of(pairs, start)
 
+    def _merged(self, first: Atom, second: Atom) -> Expr:
+        """`first | second` of two dicts: a copy of `first` with `second`'s entries."""
+        copied = Prim(runtime.copy_dict, (first,), spelled=self._rt("copy_dict"))
+        return self._dict_of(self._entries_read(second, "`|`"), copied)
+
     def _entries_read(self, other: Atom, what: str) -> list[tuple[Const, Atom]]:
         """(key, `other[key]`) for each key of the dict `other`, whose keys the lowering
         must know (a display, literal keys, an argument's structure)."""
@@ -152,7 +157,7 @@ class DictValues:
                 )
             pairs = self._entries_read(args[0], what) if args else []
             pairs += [(Const(key), atom) for key, atom in kwargs]
-            self._update(name, what)  # ssa/element_targets.py
+            self._update(name, what, of_list=True)  # (as `d[k] = v`: ssa/element_targets.py)
             self._define(name, self._dict_of(pairs, self.env[name]))
             self._rebind_aliases(name)
             return Const(None)
@@ -167,7 +172,7 @@ class DictValues:
         else:
             read = Prim(operator.getitem, (current, key))  # (KeyError where missing)
         value = self._atom_of(read)
-        self._update(name, what)
+        self._update(name, what, of_list=True)
         if method == "setdefault":
             new = Prim(runtime.setitem, (self.env[name], value, key), spelled=self._rt("setitem"))
         else:

@@ -113,6 +113,8 @@ class SequenceKinds:
         kinds = (self.kind_of(left), self.kind_of(right))
         if not any(kinds):
             return Prim(BINOPS[op], (left, right))
+        if kinds == ("dict", "dict") and op is gast.BitOr:  # `d | e`: ssa/dicts.py
+            return self._merged(left, right)
         if "dict" in kinds:
             raise self._unsupported(
                 f"`{BINOPS[op].__name__}` with a dict operand",

@@ -308,6 +308,11 @@ class _Lowering(
         if new.fn is runtime.concat:  # `L += t` extends a list by any sequence
             new = Prim(runtime.extend, new.args, spelled=self._rt("extend"))
         what = f"`{name} {OPERATORS[type(stmt.op)]}= …`"
+        if self.kind_of(current) == "dict":  # `d |= e` updates the dict: as `d.update(e)`
+            self._update(name, what, of_list=True)
+            self._define(name, new)
+            self._rebind_aliases(name)
+            return
         if new.fn in (runtime.extend, runtime.repeat) and self.kind_of(current) == "list":
             self._update(name, what, of_list=True)  # grows the list: the caller's, an alias's?
         elif isinstance(self.env[name], Var):  # an array is updated in place: who else sees it?
