@@ -160,11 +160,78 @@ def update_unknown_keys(x):
     return d["a"] * d["b"]
 
 
-def test_update_of_unknown_keys_is_refused_at_its_line():
-    with pytest.raises(s2s_ad.S2SError, match=r"\.update\(\)` of a dict whose keys") as info:
-        s2s_ad.grad(update_unknown_keys)(POINTS[0])
+def sgd_steps(x):
+    params = {"w": x[:2] * 1.0, "b": x[2] * 1.0}
+    for _ in range(2):
+        grads = {"w": 2.0 * params["w"], "b": np.sin(params["b"])}
+        params.update({k: params[k] - 0.1 * grads[k] for k in params})
+    return np.sum(params["w"] ** 2) + params["b"]
+
+
+def merged_unknown_keys(x):
+    base = {"a": x[0]}
+    extra = {}
+    for k in ("b", "c"):
+        extra[k] = x[1] * x[2]
+    d = {**base, **extra, "d": x[0] * 2.0}
+    e = base | extra
+    e |= {"f": x[2]}
+    return d["b"] * d["d"] + e["c"] * e["a"] * e["f"]
+
+
+def item_updates(x):
+    cfg = {"opt": {"lr": 0.1, "m": x[0]}, "n": 2}
+    cfg["opt"].update(lr=x[1] * 2.0)
+    v = cfg["opt"].setdefault("beta", x[0] * 3.0)
+    return cfg["opt"]["lr"] * cfg["opt"]["m"] + v * x[2]
+
+
+def popped_statement(x):
+    d = {"a": x[0], "b": x[1] * 2.0}
+    d.pop("b")
+    return d["a"] * 2.0 + len(d)
+
+
+@pytest.mark.parametrize(
+    "f", [update_unknown_keys, sgd_steps, merged_unknown_keys, item_updates, popped_statement]
+)
+def test_updates_of_keys_not_followed_and_through_items(f):
+    """`.update(e)` of a dict whose keys the lowering does not know (`rt.updated`), and
+    updates through an item (ssa/item_paths.py)."""
+    for x in POINTS:
+        check_grads(f, (x,))
+        expected = _central(f, x)
+        np.testing.assert_allclose(s2s_ad.grad(f)(x), expected, rtol=1e-6, atol=1e-7)
+        forward = s2s_ad.grad(f, mode="forward")(x)
+        np.testing.assert_allclose(forward, expected, rtol=1e-6, atol=1e-7)
+    hess = s2s_ad.hessian(f)(POINTS[0])
+    np.testing.assert_allclose(hess, _central(s2s_ad.grad(f), POINTS[0]), rtol=1e-5, atol=1e-6)
+
+
+def popped_missing_statement(x):
+    d = {"a": x[0]}
+    d.pop("zz")  # (nothing reads the entry: the KeyError must be raised all the same)
+    return x[0] * 2.0
+
+
+def test_pop_of_a_missing_key_as_a_statement_raises():
+    with pytest.raises(s2s_ad.S2SError, match="KeyError"):
+        s2s_ad.grad(popped_missing_statement)(POINTS[0])
+    with pytest.raises(s2s_ad.S2SError, match="KeyError"):
+        s2s_ad.hessian(popped_missing_statement)(POINTS[0])
+
+
+def update_from_pairs(x):
+    d = {"a": x[0]}
+    d.update([("a", x[1])])
+    return d["a"]
+
+
+def test_update_from_pairs_is_refused_at_its_line():
+    with pytest.raises(s2s_ad.S2SError, match=r"list or tuple of pairs") as info:
+        s2s_ad.grad(update_from_pairs)(POINTS[0])
     assert "test_dict_updates.py" in str(info.value)
-    assert "for k, v in e.items(): d[k] = v" in str(info.value)
+    assert "for k, v in pairs: d[k] = v" in str(info.value)
 
 
 def update_shared(x):

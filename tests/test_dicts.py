@@ -324,12 +324,10 @@ def test_dict_result():
 # refusals: a located error that says what to write
 
 
-def unpacked_unknown_keys(x):
-    d = {}
-    for k in ("w", "v"):
-        d[k] = x
-    e = {"b": x, **d}  # <- error
-    return np.sum(e["w"])
+def updated_from_pairs(x):
+    d = {"w": x}
+    d.update([("b", x)])  # <- error
+    return np.sum(d["w"])
 
 
 def added(x):
@@ -356,11 +354,7 @@ def updated_argument(params, x):
 @pytest.mark.parametrize(
     ("fn", "args", "message"),
     [
-        (
-            unpacked_unknown_keys,
-            (0.7,),
-            r"`\*\*` in a dict display of a dict whose keys.*for k, v in e.items\(\): d\[k\] = v",
-        ),
+        (updated_from_pairs, (0.7,), r"list or tuple of pairs.*for k, v in pairs: d\[k\] = v"),
         (added, (0.7,), r"`add` with a dict operand"),
         (popped_item, (0.7,), r"`.popitem\(\)`, which updates a dict in place"),
         (from_pairs, (0.7,), r"no derivative rule for `dict`"),

@@ -242,7 +242,47 @@ def unknown_keys(x):
     return L[0] * x[2]
 
 
-def test_keys_not_literal_stay_refused_in_reverse_mode():
-    """Keys assigned in a loop are not followed: the adjoint still refuses `+` there."""
-    with pytest.raises(s2s_ad.S2SError, match="cannot tell is one"):
-        s2s_ad.grad(unknown_keys)(POINTS[0])
+def test_keys_not_literal_are_refused_in_every_mode():
+    """Keys assigned in a loop are not followed: `+` of two such entries is Python's, and
+    its derivative refuses a join (the scalar JVP added the tangents item by item before
+    session 43, a wrong number)."""
+    x = POINTS[0]
+    calls = [
+        lambda: s2s_ad.grad(unknown_keys)(x),
+        lambda: s2s_ad.grad(unknown_keys, mode="forward")(x),
+        lambda: s2s_ad.jvp(unknown_keys, (x,), (np.ones(3),)),
+        lambda: s2s_ad.jacrev(unknown_keys)(x),
+    ]
+    for call in calls:  # (the vector mode's `rt.along` refuses it first, in its words)
+        with pytest.raises(s2s_ad.S2SError, match=r"a join\) carrying|cannot tell is one") as info:
+            call()
+        assert "test_entry_kinds.py" in str(info.value)
+
+
+def either_kind(x):
+    v = [x[1]] if x[0] > 0 else x[1:2]
+    j = v + v
+    return j[0] + 2.0 * j[-1]
+
+
+def held_fixed_lists(p, x):
+    q = dict(p)
+    j = q["a"] + q["b"]  # (of lists that carry no derivative: Python's join)
+    return j[0] * x[0] + 10.0 * j[-1] * x[1]
+
+
+def test_a_name_of_either_kind_is_exact_or_refused():
+    """A list on one path, an array on the other: the array's sum is exact, the join of
+    lists is refused (it was a wrong number in every mode)."""
+    x = np.array([-0.5, 0.7, 0.2])  # (the array path: a sum)
+    check_grads(either_kind, (x,))
+    with pytest.raises(s2s_ad.S2SError, match=r"a join\) carrying derivatives"):
+        s2s_ad.grad(either_kind)(np.array([0.5, 0.7, 0.2]))
+    with pytest.raises(s2s_ad.S2SError, match=r"a join\) carrying derivatives"):
+        s2s_ad.jvp(either_kind, (np.array([0.5, 0.7, 0.2]),), (np.ones(3),))
+
+
+def test_a_join_of_lists_without_derivatives_is_pythons():
+    p, x = {"a": [0.5, 1.0], "b": [0.25]}, np.array([0.7, 0.2])
+    g = s2s_ad.grad(held_fixed_lists, wrt=1)(p, x)
+    np.testing.assert_allclose(g, [0.5, 2.5])

@@ -262,16 +262,18 @@ def is_list_update_call(call: object) -> bool:
 
 
 def item_receiver(stmt: gast.stmt) -> gast.Subscript | None:
-    """`c[k]` of `c[k].append(v)` (or `.pop(…)`, `.extend(ys)`, `.insert(i, v)`) as a
-    statement, or `v = c[k].pop()`: a list item of the local `c` updated in place (deeper
-    too: `c[i][j]`)."""
+    """`c[k]` of `c[k].append(v)` (or `.pop(…)`, `.extend(ys)`, `.insert(i, v)`, a dict
+    item's `.update(…)`, `.setdefault(…)`) as a statement, or `v = c[k].pop()`: a list or
+    dict item of the local `c` updated in place (deeper too: `c[i][j]`)."""
     call = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
     if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
         return None
     receiver, method = call.func.value, call.func.attr
-    if not isinstance(receiver, gast.Subscript) or method not in ("append", *LIST_UPDATES):
+    if not isinstance(receiver, gast.Subscript):
         return None
-    if isinstance(stmt, gast.Assign) and method != "pop":
+    if method not in ("append", *LIST_UPDATES, *DICT_UPDATES):
+        return None
+    if isinstance(stmt, gast.Assign) and method not in ("pop", "setdefault"):
         return None
     if method == "append" and (len(call.args) != 1 or call.keywords):
         return None

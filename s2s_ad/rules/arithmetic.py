@@ -7,8 +7,9 @@ import operator
 
 import numpy as np
 
+from .. import runtime
 from .elementwise import POW_EXPONENT, pow_base
-from .registry import Site, elementwise, registrar
+from .registry import SAME_CALL, Rule, Site, elementwise, registrar
 
 register = registrar("arithmetic")
 
@@ -44,6 +45,21 @@ for op, ufunc, params, partials in OPERATORS:
     register(op, elementwise(f"operator.{op.__name__}", params, *partials))
     if ufunc is not None:
         register(ufunc, elementwise(f"np.{ufunc.__name__}", params, *partials))
+
+# `a + b` perhaps of lists (runtime/sequences.py): a sum's rule, checked not to be a join's
+register(runtime.plus, elementwise("rt.plus", ("x", "y"), "rt.summand(d, x)", "rt.summand(d, y)"))
+register(
+    runtime.summand,
+    Rule(
+        "rt.summand",
+        ("d",),
+        (SAME_CALL,),
+        ("rt.summand(d, x)",),
+        keywords=(("x", None),),
+        selectors=("x",),
+        batched=("rt.summand(d, x)",),
+    ),
+)
 
 register(operator.neg, elementwise("operator.neg", ("x",), "-d"))
 register(operator.pos, elementwise("operator.pos", ("x",), "d"))

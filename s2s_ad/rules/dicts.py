@@ -13,7 +13,7 @@ from .registry import SAME_CALL, Rule, nondifferentiable, registrar
 
 register = registrar("runtime")
 
-for helper in (rt.make_dict, rt.dict_keys):
+for helper in (rt.make_dict, rt.dict_keys, rt.key_present):
     register(helper, nondifferentiable(f"rt.{helper.__name__}"))
 
 
@@ -28,6 +28,17 @@ def _reads(name: str, jvp: str, vjp: str, batched: str) -> None:
 _reads("dict_values", "rt.values_jvp(d, x)", "rt.values_vjp(d, x)", "rt.values_jvp(d, x, True)")
 _reads("dict_items", "rt.items_jvp(d, x)", "rt.items_vjp(d, x)", "rt.items_jvp(d, x, True)")
 _reads("copy_dict", "rt.copy_dict(d)", "d", "rt.copy_dict(d)")
+# {**d, **e}: `d`'s entries where `e` has none, and `e`'s
+register(
+    rt.updated,
+    Rule(
+        "rt.updated",
+        ("x", "y"),
+        ("rt.without_keys(d, y)", "rt.only_keys(d, y)"),
+        ("rt.without_keys(d, y)", "rt.only_keys(d, y)"),
+        batched=("rt.without_keys(d, y)", "rt.only_keys(d, y)"),
+    ),
+)
 # d.pop(key): the dict without the entry, linear in it; the dropped entry's cotangent is zero
 register(
     rt.without_key,
@@ -48,7 +59,7 @@ register(
     Rule(
         "rt.dict_get",
         ("x", "default"),
-        ("rt.get_jvp(d, x, key)", "rt.default_jvp(d, x, key)"),
+        ("rt.get_jvp(d, x, key, like=ans)", "rt.default_jvp(d, x, key)"),
         ("rt.get_vjp(d, x, key)", "rt.default_vjp(d, x, key, default)"),
         keywords=(("key", None),),
         positional=("x", "key", "default"),
@@ -86,5 +97,7 @@ _moves("get_jvp", "rt.get_vjp(d, x, key)", ("x", "key", "ans"))
 _moves("get_vjp", "rt.get_jvp(d, x, key)", ("x", "key", "batched"))
 _moves("default_jvp", "rt.default_jvp(d, x, key)", ("x", "key", "ans"))
 _moves("default_vjp", "rt.default_jvp(d, x, key)", ("x", "key", "default", "batched"))
+_moves("without_keys", "rt.without_keys(d, x)", ("x",))
+_moves("only_keys", "rt.only_keys(d, x)", ("x",))
 _moves("iterated_jvp", "rt.iterated_vjp(d, x)", ("x",))
 _moves("iterated_vjp", "rt.iterated_jvp(d, x)", ("x",))

@@ -123,7 +123,8 @@ register(
     runtime.repeat,
     Rule("rt.repeat", ("x",), (SAME_CALL,), ("rt.repeated_vjp(d, x, n)",), keywords=(("n", None),)),
 )
-register(runtime.immutable_item, Rule("rt.immutable_item", ("x",), (SAME_CALL,), ("d",)))
+# (a check of the item: its derivative passes as it is, a missing entry's zero too)
+register(runtime.immutable_item, Rule("rt.immutable_item", ("x",), ("d",), ("d",), batched=("d",)))
 # Lists: built by appending, read by np.array / np.stack / sum and indexing.
 register(
     runtime.append,

@@ -513,7 +513,7 @@ def is_zero_view(x) -> bool:
 def _sequence_arithmetic(op: str):  # no annotation: export copies it
     return S2SError(
         f"unsupported construct: {op} on a list or tuple that s2s_ad cannot tell is one "
-        "(a list argument, a helper's result, an item of a nested list)",
+        "(a helper's result, an item of a container whose items it does not follow)",
         hint="build lists with `[...]` in the function, or convert with np.array first",
     )
 

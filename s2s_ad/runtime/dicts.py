@@ -87,15 +87,53 @@ def items_vjp(g, x):
     return DerivativeDict((key, pair[1]) for key, pair in zip(x, g, strict=True))
 
 
-def get_jvp(t, x, key, ans=None):
+def get_jvp(t, x, key, ans=None, like=None):
     """The tangent of `x.get(key, default)` through `x`: the entry's, or zero when absent
-    (given the result `ans`: the vector mode's, zeros with a leading axis of directions)."""
+    (given the result `ans`: the vector mode's, zeros with a leading axis of directions;
+    `like`: the scalar mode's result, whose zero is a list's or dict's where it is one)."""
     if key in x:
         return entry(t, key, x, ans is not None)
-    if ans is not None and t:
-        return directions_zeros(ans, next(iter(t.values())))
+    if ans is not None and (t or hasattr(t, "directions")):  # (an empty one: its count)
+        return directions_zeros(ans, next(iter(t.values())) if t else t)
+    like = ans if ans is not None else like
     # (a list or dict default: a zero one, which the code may append to or index)
-    return zeros_like(ans) if isinstance(ans, (list, tuple, dict)) else 0.0
+    return zeros_like(like) if isinstance(like, (list, tuple, dict)) else 0.0
+
+
+def updated(d, e):
+    """`{**d, **e}`: a new dict with the entries of `e` over those of `d` (`d.update(e)`, of
+    a dict `e` whose keys the lowering does not know); a derivative's dict stays one."""
+    out = d.copy() if isinstance(d, DerivativeDict) else dict(d)
+    out.update(e)
+    return out
+
+
+def without_keys(g, x):
+    """The derivative `g` of `rt.updated(d, x)` without the entries of `x`'s keys: what
+    flows to and from `d` (a zero, not a dict, passes as it is)."""
+    return _selected(g, lambda key: key not in x)
+
+
+def only_keys(g, x):
+    """The entries of the derivative `g` at `x`'s keys: what flows to and from `x` in
+    `rt.updated(d, x)` (a missing entry is zero)."""
+    return _selected(g, lambda key: key in x)
+
+
+def _selected(g, keep):
+    if not isinstance(g, dict):
+        return g
+    out = DerivativeDict({key: item for key, item in g.items() if keep(key)})
+    if hasattr(g, "directions"):
+        out.directions = g.directions
+    return out
+
+
+def key_present(d, key):
+    """Raise KeyError, as `d[key]` does, where the dict `d` has no entry `key` (`d.pop(key)`
+    as a statement: kept where nothing reads the entry)."""
+    if key not in d:
+        raise KeyError(key)
 
 
 def get_vjp(g, x, key, batched=False):

@@ -38,6 +38,27 @@ def concat(a, b):
     return a + b
 
 
+def plus(a, b):
+    """`a + b` where the lowering could not tell whether both are lists or tuples (a name
+    bound to a list on one path and to an array on another): Python's own `+`; its
+    derivative (`summand`) refuses a join of lists carrying derivatives."""
+    return a + b
+
+
+def summand(d, x):
+    """The derivative `d` through the operand `x` of `rt.plus`: the same, where `x` is an
+    array or a number (a sum's); refused where `x` is a list or tuple (a join's, which is not
+    a sum's)."""
+    if isinstance(x, SEQUENCES) and not isinstance(x, Derivatives):
+        raise _refuse(
+            "`+` of two lists or tuples (a join) carrying derivatives, where s2s_ad could "
+            "not tell they are lists (a name bound to a list on one path and to an array or "
+            "number on another, in a loop, an entry of a dict it does not follow)",
+            "make the name a list on every path (`list(v)`), or an array (`np.asarray(v)`)",
+        )
+    return d
+
+
 def extend(a, b):
     """`a += b`: for a list `a`, `b` may be any list or tuple (`list.extend`); else `a + b`."""
     if isinstance(a, list) and isinstance(b, tuple):

@@ -303,10 +303,10 @@ def _is_check(stmt: ast.Assign) -> bool:
     """`rt.unshared(…)`, `rt.immutable_item(…)`, `rt.sole_item(…)`: a run-time check of an
     in-place update (ssa/aliasing.py, `c[k] += v` in ssa/lower.py, ssa/item_paths.py), which
     must run even when its result is not read (the update it checks changes other names'
-    arrays, which are)."""
+    arrays, which are); `rt.key_present(…)`: `d.pop(k)`'s KeyError (ssa/dicts.py)."""
     call = stmt.value
     return (
         isinstance(call, ast.Call)
         and isinstance(call.func, ast.Attribute)
-        and call.func.attr in ("unshared", "immutable_item", "sole_item")
+        and call.func.attr in ("unshared", "immutable_item", "sole_item", "key_present")
     )

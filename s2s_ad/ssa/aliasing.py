@@ -360,6 +360,8 @@ class AliasAnalysis:
             return [a.name for a in args[:2] if isinstance(a, Var)]
         if fn is runtime.without_key and self._holds_items(args[0]):  # `d.pop(k)`: the rest
             return [args[0].name]
+        if fn is runtime.updated:  # `{**d, **e}`: the items of both
+            return [a.name for a in args if isinstance(a, Var)]
         if fn in HOLDERS or (
             fn is getattr
             and len(args) == 2

@@ -89,6 +89,13 @@ class Builtins:
             self.consume(node.args[0])  # its first argument may be an iterator
         if fn is builtins.max or fn is builtins.min:
             return self._extremum(node, fn)
+        start = node.args[1] if fn is builtins.sum and len(node.args) == 2 else None
+        if isinstance(start, (gast.List, gast.Tuple)):  # `sum(parts, [])`: joins, not sums
+            raise self._unsupported(
+                "`sum(…, [])` of lists (a join, whose derivative is not a sum's)",
+                hint="join them with `list(itertools.chain(*parts))`, or in a loop: "
+                "`out = out + part`",
+            )
         if fn is builtins.sorted:
             return self._sorted(node)
         if fn is builtins.reversed and len(node.args) == 1 and not node.keywords:

@@ -20,7 +20,7 @@ import operator
 
 from .. import runtime
 from .ir import Atom, Const, Expr, Index, Prim, Var
-from .kinds import join_kinds
+from .kinds import MAYBE, join_kinds
 
 _KEYS = (str, int, float, bytes)  # literal keys, positions and attribute names
 _ABSENT = object()  # (a dict's entry known not to be there)
@@ -49,6 +49,8 @@ class EntryKinds:
         a literal position, key or attribute name), where known; for a dict known not to
         have the key, `default` (`d.get(k, default)`)."""
         entry = self._item_entry(container, index)
+        if entry is None and self.kind_of(container) == "dict":
+            return MAYBE  # (an entry not followed: perhaps a list)
         return default if entry is _ABSENT else entry and entry[0]
 
     def _item_entry(self, container: Atom, index: object) -> tuple | object | None:
@@ -59,9 +61,9 @@ class EntryKinds:
         if entries is None or key is None:
             return None
         top = (self.kind_of(container) or "").split("/")[0]
-        if top in ("list", "tuple"):
+        if top in ("list", "tuple") and type(key.value) is int:  # (a NamedTuple's by name)
             position = _position(key.value, len(entries))
-            return None if position is None else entries[position]
+            return None if position is None else list(entries.values())[position]
         if key.value in entries:
             return entries[key.value]
         return _ABSENT if top == "dict" else None
@@ -91,6 +93,9 @@ class EntryKinds:
             if None in parts:
                 return None
             return dict(enumerate([*parts[0].values(), *parts[1].values()]))
+        if fn is runtime.updated:  # `{**d, **e}`
+            parts = [self._entries_made(a) for a in args]
+            return None if None in parts else {**parts[0], **parts[1]}
         if fn is runtime.without_key:  # `d.pop(k)`
             before, key = self._entries_made(args[0]), literal_key(args[1])
             if before is None or key is None:

@@ -31,7 +31,7 @@ import gast
 from .. import runtime
 from ..errors import S2SError
 from ..frontend import nodes
-from ..frontend.validate import LIST_UPDATES, item_receiver, subscript_root
+from ..frontend.validate import DICT_UPDATES, LIST_UPDATES, item_receiver, subscript_root
 from .ir import Assign, Const, Prim, SliceItem, Var
 
 
@@ -62,7 +62,8 @@ class ItemPaths:
                 lowered = gast.Expr(value=renamed)
             self._stmt(gast.copy_location(lowered, stmt))
 
-        self._through_item(receiver, update, f"`.{call.func.attr}()`", expect="list")
+        expect = "dict" if call.func.attr in DICT_UPDATES else "list"
+        self._through_item(receiver, update, f"`.{call.func.attr}()`", expect=expect)
         return True
 
     def _setdefault_statement(self, stmt: gast.stmt) -> bool:

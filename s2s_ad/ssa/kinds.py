@@ -27,7 +27,7 @@ from .. import runtime
 from ..errors import S2SError
 from ..frontend.library import is_differentiated_through, is_library_function, module_name
 from ..rules.registry import lookup
-from .ir import Atom, Const, Expr, Prim, SliceItem, Var
+from .ir import Atom, Const, Expr, Free, Prim, SliceItem, Var
 
 BINOPS = {
     gast.Add: operator.add,
@@ -53,6 +53,8 @@ class SequenceKinds:
     def note_kind(self, target: str, value: Expr) -> None:
         """Record whether `target` holds a list or a tuple (None: not known to), joining the
         kinds of every assignment of it (a loop header, a joined temporary)."""
+        if isinstance(value, Free) and isinstance(value.value, runtime.Unbound):
+            return  # (a name unbound on one path: its kind is the other path's)
         kind = self.kind_of(value)
         self.kinds[target] = join_kinds(self.kinds[target], kind) if target in self.kinds else kind
 
@@ -67,7 +69,7 @@ class SequenceKinds:
         if not isinstance(expr, Prim):
             return None
         fn, args = expr.fn, expr.args
-        if fn in (runtime.make_dict, runtime.copy_dict):  # ssa/dicts.py
+        if fn in (runtime.make_dict, runtime.copy_dict, runtime.updated):  # ssa/dicts.py
             return "dict"
         if fn in (runtime.setitem, runtime.without_key) and self.kind_of(args[0]) == "dict":
             return "dict"  # (not of a derivative's dict, in gradient code differentiated again)
@@ -81,7 +83,7 @@ class SequenceKinds:
             )
         if fn in (runtime.concat, runtime.extend):
             left, right = (self.kind_of(a) for a in args)
-            top = (left or right or "").split("/")[0]
+            top = next((k for k in (left, right) if k and k != MAYBE), "").split("/")[0]
             return _sequence_kind(top, _join(_items(left), _items(right)))
         if fn in (runtime.repeat, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS):
             return self.kind_of(args[0])
@@ -91,6 +93,8 @@ class SequenceKinds:
             return helper_facts(fn)[0]  # a list or tuple: `helper(x) + [v]` joins
         if fn is runtime.setitem:
             kind = self.kind_of(args[0])
+            if kind == MAYBE:
+                return MAYBE
             return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
         if fn is runtime.dict_get:  # `d.get(k, default)`: ssa/entry_kinds.py
             return self.entry_kind(args[0], args[1], default=self.kind_of(args[2]))
@@ -101,9 +105,14 @@ class SequenceKinds:
             whole = self.kind_of(args[0])
             if not index.is_tuple and isinstance(index.items[0], SliceItem):
                 return whole  # a slice of a list is a list
+            entry = self._item_entry(args[0], index)  # at a literal position or key
+            if isinstance(entry, tuple):  # (ssa/entry_kinds.py: each item's own kind)
+                return entry[0]
+            key = index.items[0] if not index.is_tuple else None
+            named = isinstance(key, Const) and isinstance(key.value, str)  # (of a mapping)
+            if whole == "dict" or (whole is None and named):  # an entry not followed: anything
+                return MAYBE
             item = _items(whole) if not index.is_tuple else None
-            if item is None:  # the item at a literal position or key: ssa/entry_kinds.py
-                return self.entry_kind(args[0], index)
             return None if item == "*" else item
         return None
 
@@ -113,6 +122,10 @@ class SequenceKinds:
         kinds = (self.kind_of(left), self.kind_of(right))
         if not any(kinds):
             return Prim(BINOPS[op], (left, right))
+        if set(kinds) <= {MAYBE, None}:  # perhaps a join: its derivative checked (`rt.plus`)
+            if op is not gast.Add:  # (a list's derivative is never scaled: `Derivatives`)
+                return Prim(BINOPS[op], (left, right))
+            return Prim(runtime.plus, (left, right), spelled=self._rt("plus"))
         if kinds == ("dict", "dict") and op is gast.BitOr:  # `d | e`: ssa/dicts.py
             return self._merged(left, right)
         if "dict" in kinds:
@@ -131,6 +144,11 @@ class SequenceKinds:
             hint="convert the list first: `np.array(L)`",
         )
 
+
+# the kind of a value that may be a list or tuple, or may not: bound to a list on one path
+# and to an array on another (`v = [x[1]] if c else x[1:2]`), in a loop, an entry of a dict
+# not followed; `+` of it is Python's, its derivative checked when called (`rt.plus`)
+MAYBE = "?"
 
 # NumPy functions that always return a list or a tuple of arrays (not meshgrid: a list in
 # NumPy 1, a tuple in 2; not svd nor qr: one array with compute_uv=False or mode="r")
@@ -176,13 +194,18 @@ def _items(kind: str | None) -> str | None:
 
 def _join(a: str | None, b: str | None) -> str | None:
     """The items' kind of a sequence holding items of kinds `a` and `b`."""
-    return b if a == "*" else a if b == "*" or a == b else None
+    if a == "*" or b == "*" or a == b:
+        return b if a == "*" else a
+    return MAYBE if a or b else None  # (a list beside an array: perhaps a list)
 
 
 def join_kinds(a: str | None, b: str | None) -> str | None:
-    """The kind of a name assigned values of kinds `a` and `b` (a loop header, a join)."""
-    if a is None or b is None or a.split("/")[0] != b.split("/")[0]:
+    """The kind of a name assigned values of kinds `a` and `b` (a loop header, a join):
+    `MAYBE` where one may be a list or tuple and the other not, or not the same kind."""
+    if a is None and b is None:
         return None
+    if a is None or b is None or a.split("/")[0] != b.split("/")[0]:
+        return MAYBE
     return _sequence_kind(a.split("/")[0], _join(_items(a), _items(b)))
 
 

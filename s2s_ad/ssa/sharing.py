@@ -97,7 +97,8 @@ WRITING_METHODS = {
     "clear": "a new empty list `xs = []`",
     "extend": "`xs = xs + ys`",
     "insert": "a new list",
-    "pop": "indexing `xs[-1]` and a new list `xs[:-1]`",
+    "pop": "indexing `xs[-1]` and a new list `xs[:-1]` (`.pop()` is lowered on a list or dict "
+    "made in the function)",
     "remove": "a new list",
     "reverse": "`xs[::-1]`",
 }
