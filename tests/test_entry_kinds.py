@@ -121,7 +121,32 @@ def branch_joined(x):
     return L[0] * L[1]
 
 
+def grown_in_loop(x):
+    d = {"a": [], "b": [x[0]]}  # (the empty list's tangent: a zero list, not 0.0)
+    for i in range(3):
+        d["a"] = d["a"] + [x[i] * (i + 1.0)]
+    j = d["a"] + d["b"]
+    return j[0] * j[3] + j[2]
+
+
+def _history(x):
+    return {"loss": [np.sum(x**2), x[0]], "aux": [x[1] * x[2]]}
+
+
+def _pair(x):
+    return [x[0], x[1] ** 2], np.sin(x)
+
+
+def helpers_results(x):
+    h = _history(x)
+    first, waves = _pair(x)
+    j = h["loss"] + h["aux"] + first
+    return j[1] * j[2] + j[4] * np.sum(waves)
+
+
 PROGRAMS = [
+    grown_in_loop,
+    helpers_results,
     dict_entries,
     dict_get,
     history_in_loop,
@@ -134,16 +159,7 @@ PROGRAMS = [
     namedtuple_fields,
     object_attributes,
     branch_joined,
-    pytest.param(
-        namedtuple_field_regrown,
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=s2s_ad.S2SError,
-            reason="known, refused: the tangent of `h._replace(back=…)` whose new list has "
-            "another length than the old one adds a zero of the old one's length to it "
-            "(rt.without_fields), in the scalar tangent code",
-        ),
-    ),
+    namedtuple_field_regrown,  # (refused by the tangent code until the rule used `ans`)
 ]
 POINTS = [np.array([0.3, -0.7, 1.1]), np.array([1.2, 0.4, -0.5])]
 

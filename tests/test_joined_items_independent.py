@@ -1865,6 +1865,10 @@ def vdot_ct(ct, t, like):
 # as the record): a NamedTuple argument's fields are followed by name, and a list default
 # of `.get` has a zero list as its tangent (session 43).
 FIXED = {"a_namedtuple_arg", "a_namedtuple_floats", "h_get_default_arg"}
+# (and: a dict entry that is a list has a zero list as its tangent where another entry is
+# written, `hist["loss"] += [v]` extends the entry, a helper's dict display is followed)
+FIXED |= {"d_update_in_loop", "d_plus_eq", "d_helper_dict", "d_join_arrays_stack", "e_while_hist"}
+FIXED |= {"o_namedtuple_replace", "a_nt_replace"}  # (`_replace` of a list field regrown)
 # WRONG results now refused at their line (`+` perhaps of lists: its derivative checked);
 # checked as refusals: no API may give a wrong number, and one must refuse.
 NOW_REFUSED = {

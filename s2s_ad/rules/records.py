@@ -44,18 +44,22 @@ for maker in (rt.new_record, rt.new_object):
         ),
     )
 
-# replaced(x, names, items): linear in the record and in the items
+# replaced(x, names, items): linear in the record and in the items; the tangent through `x`
+# has zeros shaped like the new record's fields (`ans`: a list replaced by a longer one)
 register(
     rt.replaced,
     Rule(
         "rt.replaced",
         ("x", "items"),
-        ("rt.without_fields(d, x, names)", "rt.fields_jvp(d, x, names)"),
+        ("rt.without_fields(d, ans, names)", "rt.fields_jvp(d, ans, names)"),
         ("rt.without_fields(d, x, names)", "rt.fields_vjp(d, x, names, items)"),
         keywords=(("names", None),),
         positional=("x", "names", "items"),
         selectors=("names",),
-        batched=("rt.without_fields(d, x, names, True)", "rt.fields_jvp(d, x, names, True)"),
+        batched=(
+            "rt.without_fields(d, ans, names, True)",
+            "rt.fields_jvp(d, ans, names, True)",
+        ),
     ),
 )
 

@@ -245,8 +245,15 @@ def _rounds(x) -> bool:
 def setitem_value_jvp(t, x, index):
     """Tangent of `x` with `x[index] = v` through `v` (tangent `t`): `t` written into zeros,
     or only zeros where `x` holds integers."""
-    if isinstance(x, dict):  # the other entries' tangents are missing: zero
-        return DerivativeDict({index: t})
+    if isinstance(x, dict):  # the other entries' tangents are missing: zero (a list's or
+        # dict's, where the code may read, append to or join the entry: `d = {"a": [], …}`)
+        out = DerivativeDict(
+            (key, zeros_like(item))
+            for key, item in x.items()
+            if isinstance(item, (list, tuple, dict)) and key != index
+        )
+        out[index] = t
+        return out
     if isinstance(x, list):
         return setitem(zeros_like(x), t, index)
     if _rounds(x):

@@ -256,7 +256,7 @@ class AliasAnalysis:
         elif isinstance(value, Prim):
             if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
-                _, result_globals, _, returns_views, _ = helper_facts(value.fn)
+                _, result_globals, _, returns_views, _, _ = helper_facts(value.fn)
                 for spelled, very_object in result_globals:
                     self.global_of[target] = spelled
                     if very_object:

@@ -17,10 +17,11 @@ unknown, and `+` on two unknowns is arithmetic. Before → after (`x` a float):
 from __future__ import annotations
 
 import operator
+import types
 
 from .. import runtime
-from .ir import Atom, Const, Expr, Index, Prim, Var
-from .kinds import MAYBE, join_kinds
+from .ir import Atom, Const, Expr, Index, Prim, Return, Var
+from .kinds import MAYBE, helper_facts, is_users, join_kinds
 
 _KEYS = (str, int, float, bytes)  # literal keys, positions and attribute names
 _ABSENT = object()  # (a dict's entry known not to be there)
@@ -72,6 +73,15 @@ class EntryKinds:
         """(the kind of `atom`, its entries): what an item holding it has."""
         return self.kind_of(atom), self._entries_made(atom)
 
+    def _result_entries(self) -> dict | None:
+        """`Function.result_entries`: of the returned value, or of each returned value."""
+        last = self.body[-1] if self.body else None
+        if not isinstance(last, Return):
+            return None
+        if last.is_tuple:
+            return {i: self._entry(value) for i, value in enumerate(last.values)}
+        return self._entries_made(last.values[0])
+
     def _entries_made(self, value: Expr) -> dict | None:
         if isinstance(value, Var):
             return self.entries.get(value.name)
@@ -93,6 +103,8 @@ class EntryKinds:
             if None in parts:
                 return None
             return dict(enumerate([*parts[0].values(), *parts[1].values()]))
+        if isinstance(fn, types.FunctionType) and is_users(fn):  # a helper's result
+            return helper_facts(fn)[5]
         if fn is runtime.updated:  # `{**d, **e}`
             parts = [self._entries_made(a) for a in args]
             return None if None in parts else {**parts[0], **parts[1]}

@@ -214,6 +214,9 @@ class Function:
     numbers: frozenset[str] = frozenset()
     # "list" or "tuple" when the result is known to be one (`+` of two calls then joins)
     result_kind: str | None = None
+    # the kinds of the result's items at literal positions, keys or attributes (a tuple
+    # `return xs, W`, a dict display): ssa/entry_kinds.py's entries, None where not known
+    result_entries: dict | None = None
     # whether the result is (or a tuple result holds) an object this function made, or a
     # list of them (ssa/records.py): a caller inlines it to follow the object's class
     result_objects: bool = False

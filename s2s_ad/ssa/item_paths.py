@@ -32,7 +32,7 @@ from .. import runtime
 from ..errors import S2SError
 from ..frontend import nodes
 from ..frontend.validate import DICT_UPDATES, LIST_UPDATES, item_receiver, subscript_root
-from .ir import Assign, Const, Prim, SliceItem, Var
+from .ir import Assign, Const, Index, Prim, SliceItem, Var
 
 
 def updates_an_item(stmt: gast.stmt) -> bool:
@@ -64,6 +64,27 @@ class ItemPaths:
 
         expect = "dict" if call.func.attr in DICT_UPDATES else "list"
         self._through_item(receiver, update, f"`.{call.func.attr}()`", expect=expect)
+        return True
+
+    def _extends_item(self, stmt: gast.AugAssign) -> bool:
+        """`c[k] += ys` where `c[k]` is known to be a list (a dict's entry, a list's item at
+        a literal position): Python extends that list in place, `c[k].extend(ys)`."""
+        target = stmt.target
+        if not (
+            isinstance(stmt.op, gast.Add)
+            and isinstance(target, gast.Subscript)
+            and isinstance(target.value, gast.Name)
+            and target.value.id in self.env
+            and isinstance(target.slice, gast.Constant)
+        ):
+            return False
+        index = Index((Const(target.slice.value),), False)
+        read = Prim(operator.getitem, (self.env[target.value.id], index))
+        if (self.kind_of(read) or "").split("/")[0] != "list":
+            return False
+        method = gast.Attribute(value=nodes.loaded(target), attr="extend", ctx=gast.Load())
+        call = gast.Call(func=method, args=[stmt.value], keywords=[])
+        self._stmt(gast.copy_location(gast.Expr(value=call), stmt))
         return True
 
     def _setdefault_statement(self, stmt: gast.stmt) -> bool:

@@ -189,6 +189,7 @@ class _Lowering(
             argument_updates=self.argument_updates,
             aliases=self.aliases,
             result_kind=self._result_kind(),
+            result_entries=self._result_entries(),  # ssa/entry_kinds.py
             result_objects=self._result_objects(),  # ssa/records.py
             result_globals=self._result_globals(),
             result_views=self._result_views(),  # ssa/aliasing.py
@@ -285,6 +286,8 @@ class _Lowering(
 
     def _augmented(self, stmt: gast.AugAssign) -> None:
         """`x += e` is `x = x + e`; on an argument it would update the caller's array in place."""
+        if self._extends_item(stmt):  # `hist["loss"] += [v]`: ssa/item_paths.py
+            return
         if isinstance(stmt.target, gast.Subscript):  # a[i] += e is a[i] = a[i] + e
             old = self._atom(nodes.loaded(stmt.target))
             if isinstance(stmt.target.value, gast.Name) and self._is_list(stmt.target.value.id):
