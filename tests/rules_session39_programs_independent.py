@@ -579,7 +579,7 @@ def item_replaced_then_append(x):
 
 
 def dict_update_longer(x):
-    # README: d.update(...) is refused with a located error
+    # README (until session 43): d.update(...) is refused with a located error
     d = {"a": x[:1], "b": x}
     d.update({"a": np.concatenate([x, x])})
     d["b"] = d["b"][0] * 2.0

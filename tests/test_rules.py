@@ -464,6 +464,9 @@ def joining_rows() -> None:
     row("rt.repeat", "sum(3 * [x * y]) + sum((x,) * 2)", 1.3, 0.7)
     row("list", "np.sum(np.array(list(x)) ** 2) + list((x, y))[1][0, 0]", POS, POS)
     row("rt.immutable_item", "rt.immutable_item(x) * y", 1.3, 0.7)
+    row("rt.plus", "np.sum(rt.plus(x, y * x) * y)", ROW, ROW)
+    row("rt.summand", "np.sum(rt.summand(x * y, y) * x)", ROW, ROW)
+    row("rt.deep_copy", "np.sum(rt.deep_copy([x, {'a': y * x}])[1]['a'] * x)", ROW, ROW)
     row("rt.front", "np.sum(np.array(rt.front([x, y, x * y], [y, y])) ** 2)", ROW, ROW)
     row("rt.back", "np.sum(np.array(rt.back([x, y, x * y], [y, y])) ** 2)", ROW, ROW)
     row("rt.place", "np.sum(np.array(rt.place([x, y * y], True, [x, x, y])) ** 2)", ROW, ROW)
@@ -953,6 +956,13 @@ def dict_rows() -> None:
     row("rt.default_jvp", "np.sum(rt.default_jvp(x, {'a': 1.0}, 'b') * y)", ROW, ROW)
     row("rt.default_vjp", "np.sum(rt.default_vjp(x, {'a': 1.0}, 'b', y) * y)", ROW, ROW)
     row("rt.iterated_jvp", "np.sum(rt.iterated_jvp(x, y) * y)", ROW, ROW)
+    row("rt.without_key", "np.sum(rt.without_key({'a': x, 'b': y * x}, 'a')['b'])", ROW, ROW)
+    row("rt.updated", "np.sum(rt.updated({'a': x, 'b': y}, {'b': x * y})['b'] * x)", ROW, ROW)
+    row("rt.without_keys", f"np.sum(rt.without_keys({{'a': x, 'c': y * x}}, {D})['c'])",
+        ROW, ROW)  # fmt: skip
+    row("rt.only_keys", f"np.sum(rt.only_keys({{'a': x * y, 'c': y}}, {D})['a'] * x)", ROW, ROW)
+    row("rt.key_present", "np.sum(x * y) if rt.key_present({'a': x}, 'a') is None else 0.0",
+        ROW, ROW)  # fmt: skip
     row("rt.iterated_vjp", "np.sum(rt.iterated_vjp(x, y) * y)", ROW, ROW)
 
 

@@ -118,6 +118,8 @@ PROGRAMS = [
     ("item_replaced_by_constant", P.item_replaced_by_constant, (_spread(3),)),
     ("item_replaced_then_append", P.item_replaced_then_append, (_spread(3),)),
     ("dict_replace_longer", P.dict_replace_longer, (_spread(3),)),
+    # (refused until session 43, as the README said then: `d.update(...)` is lowered now)
+    ("dict_update_longer", P.dict_update_longer, (_spread(3),)),
     ("item_replaced_in_while", P.item_replaced_in_while, (_spread(3),)),
     ("item_replaced_via_helper_concat", P.item_replaced_via_helper_concat, (_spread(3),)),
     ("scalar_int_or_x_true", P.scalar_int_or_x, (_spread(3), True)),
@@ -498,7 +500,6 @@ REFUSALS = [
     ("cov_fweights", P.cov_fweights, "np.cov", (_spread(12),)),
     ("cov_aweights", P.cov_aweights, "np.cov", (_spread(12),)),
     ("svd_full_tall", P.svd_full_tall, "np.linalg.svd", (_spread(12),)),
-    ("dict_update", P.dict_update_longer, "d.update({", (_spread(3),)),
     (
         "helper_updates_list_argument",
         P.list_item_helper_in_place,

@@ -1351,10 +1351,11 @@ def refused_max_key(x):
     return max(x[0], x[1], key=abs)  # refused here
 
 
-def refused_dict_splat(x):
+def refused_dict_popitem(x):
+    # (was `e = {**d}`, refused until session 43: lowered since)
     d = {"a": x}
-    e = {**d}  # refused here
-    return e["a"] * 2.0
+    _, e = d.popitem()  # refused here
+    return e * 2.0
 
 
 def refused_match(x):
@@ -1401,9 +1402,10 @@ def refused_complex_literal(x):
     return x * (1.0 + 2j)  # refused here
 
 
-def refused_dict_update(x):
+def refused_dict_update_pairs(x):
+    # (was `d.update({"b": x})`, refused until session 43: lowered since)
     d = {"a": x}
-    d.update({"b": x})  # refused here
+    d.update([("b", x)])  # refused here
     return d["a"]
 
 
@@ -2673,7 +2675,7 @@ REFUSED = [
     (refused_import_inside, (1.0,), "import"),
     (refused_generator_kept, (np.ones(3),), "generator"),
     (refused_max_key, (np.ones(3),), "key"),
-    (refused_dict_splat, (1.0,), "**"),
+    (refused_dict_popitem, (1.0,), "popitem"),
     (refused_match, (1.0,), "match"),
     (refused_nonlocal, (1.0,), "nonlocal"),
     (refused_update_argument, (np.ones(3),), "x"),
@@ -2681,7 +2683,7 @@ REFUSED = [
     (refused_with_as, (1.0,), "with"),
     (refused_comprehension_in_lambda_gen, (np.ones(3),), "["),
     (refused_complex_literal, (1.0,), "complex"),
-    (refused_dict_update, (1.0,), "update"),
+    (refused_dict_update_pairs, (1.0,), "update"),
     (refused_out_kw, (np.ones(3),), "out"),
     (refused_no_rule, (np.ones(3),), "defvjp"),
 ]
