@@ -284,6 +284,8 @@ class AliasAnalysis:
             if self._shallow_copy(value) and of_view:
                 self.view_snapshots.add(target)  # `list(d.items())`: no longer live
             # `rows + [r]`, `rows.extend(more)`: the items of both, the same ones
+            if value.fn is runtime.repeat and self._holds_items(container):
+                self._note_shallow_copy(target, container.name)  # `outer * 1`: the same items
             if value.fn in (runtime.concat, runtime.extend):
                 for part in value.args[value.fn is runtime.extend :]:
                     if isinstance(part, Var) and self._holds_items(part):

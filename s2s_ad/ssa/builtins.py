@@ -90,6 +90,8 @@ class Builtins:
         if fn is builtins.max or fn is builtins.min:
             return self._extremum(node, fn)
         start = node.args[1] if fn is builtins.sum and len(node.args) == 2 else None
+        if fn is builtins.sum:  # (or `start=[]`)
+            start = next((k.value for k in node.keywords if k.arg == "start"), start)
         if isinstance(start, (gast.List, gast.Tuple)):  # `sum(parts, [])`: joins, not sums
             raise self._unsupported(
                 "`sum(…, [])` of lists (a join, whose derivative is not a sum's)",

@@ -87,8 +87,12 @@ class SequenceKinds:
             return _sequence_kind(top, _join(_items(left), _items(right)))
         if fn in (runtime.repeat, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS):
             return self.kind_of(args[0])
+        if fn is runtime.unzip:  # `zip(*pairs)`: a list of tuples
+            return "list/tuple"
         if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
             return "list" if fn in RETURNS_LIST else "tuple"
+        if fn in RETURNS_MAYBE:
+            return MAYBE
         if isinstance(fn, types.FunctionType) and is_users(fn):
             return helper_facts(fn)[0]  # a list or tuple: `helper(x) + [v]` joins
         if fn is runtime.setitem:
@@ -150,11 +154,36 @@ class SequenceKinds:
 # not followed; `+` of it is Python's, its derivative checked when called (`rt.plus`)
 MAYBE = "?"
 
+
+def becomes_sequence(name: str, body: list[gast.stmt]) -> bool:
+    """Whether the statements assign `name` a list or tuple as written (`name = [..]`,
+    `list(...)`, `tuple(...)`, a comprehension): a loop carrying a value that is not one
+    before may carry one from its second iteration on."""
+    for node in (n for stmt in body for n in gast.walk(stmt)):
+        if not isinstance(node, gast.Assign):
+            continue
+        if not any(isinstance(t, gast.Name) and t.id == name for t in node.targets):
+            continue
+        value = node.value
+        if isinstance(value, (gast.List, gast.ListComp, gast.Tuple)):
+            return True
+        called = (
+            value.func.id
+            if isinstance(value, gast.Call) and isinstance(value.func, gast.Name)
+            else None
+        )
+        if called in ("list", "tuple", "sorted"):
+            return True
+    return False
+
+
 # NumPy functions that always return a list or a tuple of arrays (not meshgrid: a list in
 # NumPy 1, a tuple in 2; not svd nor qr: one array with compute_uv=False or mode="r")
 RETURNS_LIST = {np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}
 RETURNS_LIST |= {runtime.at_least, runtime.sorted_items, runtime.reversed_items, runtime.unzip}
 RETURNS_TUPLE = {np.linalg.eigh, np.linalg.slogdet, np.nonzero}
+# … or one array, by their options (`mode="r"`, `compute_uv=False`, a 1-D `np.gradient`)
+RETURNS_MAYBE = {np.linalg.qr, np.linalg.svd, np.gradient, np.meshgrid, np.linalg.eig}
 
 
 _HELPERS: dict = {}  # helper's code → `helper_facts`

@@ -390,6 +390,9 @@ class ExprLowering(
             return Const(slice(*(a.value for a in args)))
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
+        operator_of = _OPERATOR_CALLS.get(callee.value) if _hashable(callee.value) else None
+        if operator_of is not None and len(args) == 2 and not kwargs:
+            return self._binop(operator_of, *args)  # `operator.add(a, b)` is `a + b`: kinds.py
         if callee.value is copy.deepcopy and len(args) == 1 and not kwargs:
             return Prim(runtime.deep_copy, args, spelled=self._rt("deep_copy"))
         if callee.value is copy.copy and len(args) == 1 and not kwargs:
@@ -742,6 +745,19 @@ class ExprLowering(
         return UnsupportedSyntaxError(
             f"unsupported construct: {construct}", filename=self.filename, line=self.line, hint=hint
         )
+
+
+# `operator.add(a, b)`, … called as functions (`reduce`, `map` of them): lowered as the operator
+# (on lists: a join, a repeat)
+_OPERATOR_CALLS = {operator.add: gast.Add, operator.concat: gast.Add, operator.mul: gast.Mult}
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 # Methods that store their arguments in the object they are called on.
