@@ -6,9 +6,10 @@ This follows each item on its own where the lowering knows where it sits: SSA na
 {position, literal key or attribute: the kind of the value there and, where it is a
 structure, its own items' (nested: `cfg[0]["a"]`)}, for values made here
 (displays, appends, joins, literal-key assignments, `dict(...)`, constructors of records and
-objects, `_replace`) and for arguments, from their structure (`pytrees.entry_kinds`). Items
-of different kinds (`(xs, W)`), entries of a dict and attributes of an object are otherwise
-unknown, and `+` on two unknowns is arithmetic. Before → after (`x` a float):
+objects, `_replace`, a helper's result: `Function.result_entries`) and for arguments, from
+their structure (`pytrees.entry_kinds`). An entry of a dict not followed is perhaps a list
+(`kinds.MAYBE`: `+` of it is `rt.plus`, whose derivative refuses a join). Before → after (`x`
+a float):
 
     d = {"a": [x], "b": [2.0]}      (d's entries: {"a": "list", "b": "list"})
     L = d["a"] + d["b"]             _t5 = d['a']; _t6 = d['b']; L = rt.concat(_t5, _t6)
