@@ -129,6 +129,17 @@ _ITEMS_ONLY_WITH_OPTIONS = (
     runtime.at_least,
     itertools.islice,
 )
+# calls making a list, tuple or dict of the items of those they are given (`_note_placed`)
+_PLACES_ITEMS_OF = (
+    *_ITEMS_ONLY,
+    *_ITEMS_ONLY_WITH_OPTIONS,
+    runtime.concat,
+    runtime.extend,
+    runtime.repeat,
+    runtime.updated,
+    runtime.without_key,
+    *runtime.IDENTITY_CHECKS,
+)
 # calls giving one of the items of their first argument (`d.get(k)`, `next(it)`, `max(rows)`)
 _ITEM_READS = (runtime.dict_get, next, runtime.max_of, runtime.min_of)
 
@@ -284,6 +295,7 @@ class AliasAnalysis:
             if self._shallow_copy(value) and of_view:
                 self.view_snapshots.add(target)  # `list(d.items())`: no longer live
             # `rows + [r]`, `rows.extend(more)`: the items of both, the same ones
+            self._note_placed(target, value)
             if value.fn is runtime.repeat and self._holds_items(container):
                 self._note_shallow_copy(target, container.name)  # `outer * 1`: the same items
             if value.fn in (runtime.concat, runtime.extend):
@@ -567,15 +579,42 @@ class AliasAnalysis:
         return any(self._possibly_same(holder, container) for holder in holders)
 
     def _may_be_held_item(self, value: str, name: str) -> bool:
-        """Whether `value` may be, or hold, an item read out of a list or dict made from
-        `name`'s object (`tmp = [a]; b = tmp[0]`, `d.update({"k": a})`: `b`, `d["k"]` are
-        `a`)."""
+        """Whether `value` may be, or hold, an item read out of a list, tuple or dict that
+        `name`'s object was put in as an item (`tmp = [a]; b = tmp[0]`, `d.update({"k":
+        a})`: `b`, `d["k"]` are `a`; not a key, nor an item of `a` itself)."""
         objects = self._same_objects(name)
         for made_from in self._ancestors(value):
             holder = self.item_of.get(made_from)
-            if holder is not None and not objects.isdisjoint(self._ancestors(holder)):
-                return True
+            if holder is None:
+                continue
+            for same in self._same_objects(holder):
+                if any(not objects.isdisjoint(self._same_objects(i)) for i in self._placed(same)):
+                    return True
         return False
+
+    def _placed(self, container: str) -> set[str]:
+        """The values put into `container` as items, in any of its versions or the lists
+        and dicts it copies or joins (`placed_items`, noted by `_note_placed`)."""
+        return self.__dict__.get("placed_items", {}).get(container, set())
+
+    def _note_placed(self, target: str, value: Prim) -> None:
+        """What the list, tuple or dict `value` makes holds as items: those given to an
+        append, an element assignment or a display, and those of the lists and dicts it
+        copies, joins or repeats."""
+        fn, args = value.fn, value.args
+        names = [a.name for a in args if isinstance(a, Var)]
+        if fn in (runtime.append, runtime.setitem) and names and isinstance(args[0], Var):
+            placed = self._placed(args[0].name) | (
+                {args[1].name} if isinstance(args[1], Var) else set()
+            )
+        elif fn is runtime.make_list:
+            placed = set(names)
+        elif fn in _PLACES_ITEMS_OF:
+            placed = set().union(*(self._placed(n) for n in names))
+        else:
+            return
+        if placed:
+            self.__dict__.setdefault("placed_items", {})[target] = placed
 
     def _may_be_sibling(self, a: str, b: str) -> bool:
         """Whether `a` and `b` may be the same item read out of one container twice
