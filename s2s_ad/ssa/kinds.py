@@ -26,6 +26,7 @@ import numpy as np
 from .. import runtime
 from ..errors import S2SError
 from ..frontend.library import is_differentiated_through, is_library_function, module_name
+from ..frontend.nodes import descendants
 from ..rules.registry import lookup
 from .ir import Atom, Const, Expr, Free, Prim, SliceItem, Var
 
@@ -155,26 +156,20 @@ class SequenceKinds:
 MAYBE = "?"
 
 
-def becomes_sequence(name: str, body: list[gast.stmt]) -> bool:
-    """Whether the statements assign `name` a list or tuple as written (`name = [..]`,
-    `list(...)`, `tuple(...)`, a comprehension): a loop carrying a value that is not one
-    before may carry one from its second iteration on."""
-    for node in (n for stmt in body for n in gast.walk(stmt)):
-        if not isinstance(node, gast.Assign):
-            continue
-        if not any(isinstance(t, gast.Name) and t.id == name for t in node.targets):
+def made_sequences(body: list[gast.stmt]) -> set[str]:
+    """The names the statements assign a list or tuple as written (`name = [..]`,
+    `list(...)`, `tuple(...)`, `sorted(...)`, a comprehension): a loop carrying a value that
+    is not one before may carry one from its second iteration on."""
+    found = set()
+    for node in (n for stmt in body for n in descendants(stmt)):
+        if type(node) is not gast.Assign:
             continue
         value = node.value
-        if isinstance(value, (gast.List, gast.ListComp, gast.Tuple)):
-            return True
-        called = (
-            value.func.id
-            if isinstance(value, gast.Call) and isinstance(value.func, gast.Name)
-            else None
-        )
-        if called in ("list", "tuple", "sorted"):
-            return True
-    return False
+        func = value.func if isinstance(value, gast.Call) else None
+        named = isinstance(func, gast.Name) and func.id in ("list", "tuple", "sorted")
+        if named or isinstance(value, (gast.List, gast.ListComp, gast.Tuple)):
+            found.update(t.id for t in node.targets if isinstance(t, gast.Name))
+    return found
 
 
 # NumPy functions that always return a list or a tuple of arrays (not meshgrid: a list in

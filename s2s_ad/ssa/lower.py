@@ -58,7 +58,7 @@ from .folds import Folds
 from .function_values import FunctionValues
 from .ir import Assign, Atom, For, Free, Function, If, Prim, Return, Stmt, Var, While
 from .item_paths import ItemPaths, updates_an_item
-from .kinds import MAYBE, becomes_sequence
+from .kinds import MAYBE, made_sequences
 from .known_loops import KnownLoops
 from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
@@ -519,8 +519,9 @@ class _Lowering(
             self.env[name] = Var(header)
             carried[name] = header
         self._note_loop(carried, stmt.body)
+        made = made_sequences(stmt.body) if carried else set()
         for name, header in carried.items():  # `acc = list(acc)` in the body: perhaps a list
-            if becomes_sequence(name, stmt.body) and self.kinds.get(header) is None:
+            if name in made and self.kinds.get(header) is None:
                 self.kinds[header] = MAYBE  # (the body is lowered knowing it: kinds.py)
         only = sharing - stored - set(targets) - by_calls  # carried only for sharing
         self._note_sharing_headers(carried, before, stmt.body, only)
