@@ -144,7 +144,42 @@ def helpers_results(x):
     return j[1] * j[2] + j[4] * np.sum(waves)
 
 
+class State(NamedTuple):
+    pos: float
+    vel: float
+
+
+@dataclass
+class Vec:
+    x: float
+    v: float
+
+    def __add__(self, other):
+        return Vec(self.x + other.x, self.v + other.v)
+
+    def __mul__(self, c):
+        return Vec(self.x * c, self.v * c)
+
+    def __rmul__(self, c):
+        return self * c
+
+
+def namedtuple_joined(x):
+    s = State(x[0], x[1] * x[2])
+    t = s + State(x[2], x[0])  # (Python joins two NamedTuples: a tuple of four)
+    return t[3] * t[1] + t[2]
+
+
+def operators_of_objects(x):
+    s = Vec(x[1], 0.0)
+    for _ in range(3):
+        s = s + 0.1 * Vec(s.v, -x[0] * s.x) * x[2]  # (Vec.__add__, __rmul__, __mul__)
+    return s.x * s.v
+
+
 PROGRAMS = [
+    namedtuple_joined,
+    operators_of_objects,
     grown_in_loop,
     helpers_results,
     dict_entries,

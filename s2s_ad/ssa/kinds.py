@@ -76,6 +76,10 @@ class SequenceKinds:
             return "dict"  # (not of a derivative's dict, in gradient code differentiated again)
         if fn is runtime.make_list:
             return "list/*"
+        if fn is runtime.new_record and is_namedtuple_class(args[0]):  # `Feat(a, b) + …`
+            return "tuple"
+        if fn is runtime.replaced and self.kind_of(args[0]) == "tuple":
+            return "tuple"
         if fn in (list, tuple):
             return _sequence_kind(fn.__name__, _items(self.kind_of(args[0])) if args else "*")
         if fn is runtime.append:
@@ -238,3 +242,10 @@ def _sequence_kind(top: str, items: str | None) -> str | None:
     if not top:
         return None
     return f"{top}/{items}" if items else top
+
+
+def is_namedtuple_class(atom: object) -> bool:
+    """Whether `atom` is a NamedTuple class as the code names it (`Free`): its records are
+    tuples, which `+` joins."""
+    cls = getattr(atom, "value", None)
+    return isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields")

@@ -208,7 +208,9 @@ class ExprLowering(
         if isinstance(node, gast.Attribute):
             return self._attribute(node)
         if isinstance(node, gast.BinOp):
-            return self._binop(type(node.op), self._atom(node.left), self._atom(node.right))
+            left, right = self._atom(node.left), self._atom(node.right)
+            method = self._operator_method(type(node.op), left, right)  # ssa/records.py
+            return self._binop(type(node.op), left, right) if method is None else method
         if isinstance(node, gast.UnaryOp):
             return self._unary(node)
         if isinstance(node, gast.Call):

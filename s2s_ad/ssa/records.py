@@ -313,6 +313,24 @@ class Records:
         why = "a method of an object made here"
         return self._inlined_for_class(receiver, spelled, fn, (given, kwargs), why)
 
+    def _operator_method(self, op: type, left: Atom, right: Atom) -> Expr | None:
+        """`a + b` (`-`, `*`, `/`, `@`, `**`) where `a` is an object this function made whose
+        class defines the operator (`__add__`; or `a` a literal and `b`'s `__radd__`): that
+        method inlined, as Python calls it; None where neither does."""
+        name = _OPERATOR_METHODS.get(op)
+        if name is None:
+            return None
+        sides = [(left, right, f"__{name}__")]
+        if isinstance(left, Const):  # `0.1 * s` (an array's `+` would broadcast it instead)
+            sides.append((right, left, f"__r{name}__"))
+        for receiver, other, method in sides:
+            cls = self._class_made(receiver)
+            if cls is None or not inspect.isfunction(self._class_entry(cls, method)):
+                continue
+            spelled = f"{cls.__name__}.{method}"
+            return self._made_object_method(receiver, method, (other,), (), spelled)
+        return None
+
     def _class_entry(self, cls: type, attr: str) -> object:
         """What `attr` names in the class `cls` of an object made here (None where nothing),
         watched: a method redefined later (`A.energy = …`, on `A` or a base) makes a new
@@ -576,6 +594,17 @@ def is_user_class(cls: object) -> bool:
         and not cls.__module__.startswith(("numpy.", "s2s_ad"))
         and not issubclass(cls, BaseException)
     )
+
+
+# the methods of the operators a class of yours may define (`a + b` calls `a.__add__(b)`)
+_OPERATOR_METHODS = {
+    gast.Add: "add",
+    gast.Sub: "sub",
+    gast.Mult: "mul",
+    gast.Div: "truediv",
+    gast.MatMult: "matmul",
+    gast.Pow: "pow",
+}
 
 
 def _is_namedtuple(cls: type) -> bool:
