@@ -89,6 +89,11 @@ class Builtins:
             self.consume(node.args[0])  # its first argument may be an iterator
         if fn is builtins.max or fn is builtins.min:
             return self._extremum(node, fn)
+        if fn is builtins.next and self._is_first_item(node):  # `next(iter(xs))`: `xs[0]`
+            seq = self._atom(node.args[0].args[0])
+            if self.kind_of(seq) == "dict":  # (a dict iterates its keys)
+                seq = self._atom_of(Prim(runtime.dict_keys, (seq,), spelled=self._rt("dict_keys")))
+            return Prim(operator.getitem, (seq, Index((Const(0),), False)))
         start = node.args[1] if fn is builtins.sum and len(node.args) == 2 else None
         if fn is builtins.sum:  # (or `start=[]`)
             start = next((k.value for k in node.keywords if k.arg == "start"), start)
@@ -120,6 +125,18 @@ class Builtins:
                 start = args[1] if len(args) == 2 else nodes.constant(0)
                 return self._map_loop(None, args[:1], keep=None, counted=start)
         return None
+
+    def _is_first_item(self, node: gast.Call) -> bool:
+        """`next(iter(xs))` (no default): the first item of a local list, tuple, dict or
+        view (Python's StopIteration where there is none: an IndexError here)."""
+        inner = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        return (
+            isinstance(inner, gast.Call)
+            and isinstance(inner.func, gast.Name)
+            and self.scope.lookup(inner.func.id) is builtins.iter
+            and len(inner.args) == 1
+            and not inner.keywords
+        )
 
     # max, min, sorted
 

@@ -308,6 +308,8 @@ class _Lowering(
         if argument is not None:
             self.inplace_arguments.append((argument, self.line))
         value = self._atom(stmt.value)
+        if self._object_augmented(name, stmt, current, value):  # ssa/records.py
+            return
         new = self._binop(type(stmt.op), current, value)
         if new.fn is runtime.concat:  # `L += t` extends a list by any sequence
             new = Prim(runtime.extend, new.args, spelled=self._rt("extend"))

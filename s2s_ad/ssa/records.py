@@ -320,16 +320,48 @@ class Records:
         name = _OPERATOR_METHODS.get(op)
         if name is None:
             return None
-        sides = [(left, right, f"__{name}__")]
-        if isinstance(left, Const):  # `0.1 * s` (an array's `+` would broadcast it instead)
-            sides.append((right, left, f"__r{name}__"))
-        for receiver, other, method in sides:
-            cls = self._class_made(receiver)
-            if cls is None or not inspect.isfunction(self._class_entry(cls, method)):
-                continue
-            spelled = f"{cls.__name__}.{method}"
-            return self._made_object_method(receiver, method, (other,), (), spelled)
-        return None
+        mine, theirs = self._class_made(left), self._class_made(right)
+        reflected = theirs is not None and self._operator_of(theirs, f"__r{name}__")
+        if reflected and (
+            isinstance(left, Const)  # `0.1 * s`
+            or (mine is not None and theirs is not mine and issubclass(theirs, mine))
+        ):  # (Python asks a subclass's reflected method first)
+            return self._operator_call(right, f"__r{name}__", left, theirs)
+        if mine is not None and self._operator_of(mine, f"__{name}__"):
+            return self._operator_call(left, f"__{name}__", right, mine)
+        return None  # (`dt * s` of a name `dt`: an array would broadcast over `s`, not known)
+
+    def _object_augmented(self, name: str, stmt, current: Atom, value: Atom) -> bool:
+        """`a += b` (`-=`, `*=`, …) on an object this function made: `a = a + b` through
+        its class's `__add__` where it has no `__iadd__` (Python's fallback); refused where
+        it has one (it may update the object in place). False for any other value."""
+        cls = self._class_made(current)
+        op = type(stmt.op)
+        if cls is None or op not in _OPERATOR_METHODS:
+            return False
+        in_place = f"__i{_OPERATOR_METHODS[op]}__"
+        if self._operator_of(cls, in_place):
+            sign = _OPERATOR_SIGNS[op]
+            raise self._unsupported(
+                f"`{name} {sign}= …` through `{cls.__name__}.{in_place}` (it may update the "
+                "object in place, which other names holding it would see)",
+                hint=f"write `{name} = {name} {sign} …` where `__{_OPERATOR_METHODS[op]}__` "
+                "gives the same value",
+            )
+        method = self._operator_method(op, current, value)
+        if method is None:
+            return False
+        self._define(name, method)
+        return True
+
+    def _operator_of(self, cls: type, method: str) -> bool:
+        """Whether `cls` defines the operator method `method` in Python (watched)."""
+        return inspect.isfunction(self._class_entry(cls, method))
+
+    def _operator_call(self, receiver: Atom, method: str, other: Atom, cls: type) -> Expr:
+        """`receiver.method(other)` inlined (a `NotImplemented` it returns is not followed
+        to the other operand's method: the code then fails where it reads the result)."""
+        return self._made_object_method(receiver, method, (other,), (), f"{cls.__name__}.{method}")
 
     def _class_entry(self, cls: type, attr: str) -> object:
         """What `attr` names in the class `cls` of an object made here (None where nothing),
@@ -605,6 +637,10 @@ _OPERATOR_METHODS = {
     gast.MatMult: "matmul",
     gast.Pow: "pow",
 }
+
+
+_OPERATOR_SIGNS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/"}
+_OPERATOR_SIGNS |= {gast.MatMult: "@", gast.Pow: "**"}
 
 
 def _is_namedtuple(cls: type) -> bool:
