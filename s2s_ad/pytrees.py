@@ -307,6 +307,10 @@ def kind_string(tree: TreeDef) -> str | None:
     at = tree.node
     if at is None or at.kind in ("dataclass", "object"):
         return None
+    if at.kind == "namedtuple" and any(
+        getattr(at.type, method) is not getattr(tuple, method) for method in ("__add__", "__mul__")
+    ):
+        return "?"  # (its own `+` or `*`: not a join nor a repeat; ssa/kinds.py's MAYBE)
     top = {"namedtuple": "tuple"}.get(at.kind, at.kind)
     if top == "dict":
         return top
