@@ -34,6 +34,7 @@ from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Return, Var
 from .kinds import helper_facts, is_users
+from .sharing import OPERATORS
 
 _LITERALS = (int, float, str, bytes, bool, type(None))
 
@@ -341,7 +342,7 @@ class Records:
             return False
         in_place = f"__i{_OPERATOR_METHODS[op]}__"
         if self._operator_of(cls, in_place):
-            sign = _OPERATOR_SIGNS[op]
+            sign = OPERATORS[op]  # (ssa/sharing.py's signs)
             raise self._unsupported(
                 f"`{name} {sign}= …` through `{cls.__name__}.{in_place}` (it may update the "
                 "object in place, which other names holding it would see)",
@@ -637,10 +638,6 @@ _OPERATOR_METHODS = {
     gast.MatMult: "matmul",
     gast.Pow: "pow",
 }
-
-
-_OPERATOR_SIGNS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/"}
-_OPERATOR_SIGNS |= {gast.MatMult: "@", gast.Pow: "**"}
 
 
 def _is_namedtuple(cls: type) -> bool:
