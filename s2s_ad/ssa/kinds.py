@@ -76,7 +76,7 @@ class SequenceKinds:
             return "dict"  # (not of a derivative's dict, in gradient code differentiated again)
         if fn is runtime.make_list:
             return "list/*"
-        if fn is runtime.new_record and is_namedtuple_class(args[0]):  # `Feat(a, b) + …`
+        if fn is runtime.new_record and is_namedtuple(getattr(args[0], "value", None)):
             return "tuple"
         if fn is runtime.replaced and self.kind_of(args[0]) == "tuple":
             return "tuple"
@@ -244,8 +244,12 @@ def _sequence_kind(top: str, items: str | None) -> str | None:
     return f"{top}/{items}" if items else top
 
 
-def is_namedtuple_class(atom: object) -> bool:
-    """Whether `atom` is a NamedTuple class as the code names it (`Free`): its records are
-    tuples, which `+` joins."""
-    cls = getattr(atom, "value", None)
-    return isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields")
+def is_namedtuple(cls: object) -> bool:
+    """Whether `cls` is a NamedTuple class: its records are tuples, which `+` joins
+    (`Feat(a, b) + …`), built by its own constructor (ssa/records.py)."""
+    return (
+        isinstance(cls, type)
+        and issubclass(cls, tuple)
+        and hasattr(cls, "_fields")
+        and hasattr(cls, "_make")
+    )

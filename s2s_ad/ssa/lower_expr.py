@@ -392,7 +392,10 @@ class ExprLowering(
             return Const(slice(*(a.value for a in args)))
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
-        operator_of = _OPERATOR_CALLS.get(callee.value) if _hashable(callee.value) else None
+        try:
+            operator_of = _OPERATOR_CALLS.get(callee.value)
+        except TypeError:  # an unhashable callee
+            operator_of = None
         if operator_of is not None and len(args) == 2 and not kwargs:
             return self._binop(operator_of, *args)  # `operator.add(a, b)` is `a + b`: kinds.py
         if callee.value is copy.deepcopy and len(args) == 1 and not kwargs:
@@ -752,14 +755,6 @@ class ExprLowering(
 # `operator.add(a, b)`, … called as functions (`reduce`, `map` of them): lowered as the operator
 # (on lists: a join, a repeat)
 _OPERATOR_CALLS = {operator.add: gast.Add, operator.concat: gast.Add, operator.mul: gast.Mult}
-
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 # Methods that store their arguments in the object they are called on.

@@ -33,7 +33,7 @@ from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Return, Var
-from .kinds import helper_facts, is_users
+from .kinds import helper_facts, is_namedtuple, is_users
 from .sharing import OPERATORS
 
 _LITERALS = (int, float, str, bytes, bool, type(None))
@@ -384,7 +384,7 @@ class Records:
         self.scope.watch_mro(cls)
         for name in ("__init__", *_SPECIAL):
             self.scope.watch_lookup(cls.__mro__, name)
-        if _is_namedtuple(cls) or _is_plain_dataclass(cls):
+        if is_namedtuple(cls) or _is_plain_dataclass(cls):
             self._refuse_array_names(cls.__name__, _field_names(cls))
             names = self._bound_fields(cls, callee, args, kwargs)
             items = self._atom_of(self._list_of([atom for _, atom in names]))
@@ -638,10 +638,6 @@ _OPERATOR_METHODS = {
     gast.MatMult: "matmul",
     gast.Pow: "pow",
 }
-
-
-def _is_namedtuple(cls: type) -> bool:
-    return issubclass(cls, tuple) and hasattr(cls, "_fields") and hasattr(cls, "_make")
 
 
 def _is_plain_dataclass(cls: type) -> bool:
