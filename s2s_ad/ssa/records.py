@@ -322,12 +322,16 @@ class Records:
         if name is None:
             return None
         mine, theirs = self._class_made(left), self._class_made(right)
-        reflected = theirs is not None and self._operator_of(theirs, f"__r{name}__")
-        if reflected and (
-            isinstance(left, Const)  # `0.1 * s`
-            or (mine is not None and theirs is not mine and issubclass(theirs, mine))
-        ):  # (Python asks a subclass's reflected method first)
-            return self._operator_call(right, f"__r{name}__", left, theirs)
+        method = f"__r{name}__"
+        reflected = theirs is not None and self._operator_of(theirs, method)
+        overrides = (  # (Python asks a subclass's reflected method first, where it has its own)
+            None not in (mine, theirs)
+            and theirs is not mine
+            and issubclass(theirs, mine)
+            and self._class_entry(theirs, method) is not self._class_entry(mine, method)
+        )
+        if reflected and (isinstance(left, Const) or overrides):  # (or `0.1 * s`)
+            return self._operator_call(right, method, left, theirs)
         if mine is not None and self._operator_of(mine, f"__{name}__"):
             return self._operator_call(left, f"__{name}__", right, mine)
         return None  # (`dt * s` of a name `dt`: an array would broadcast over `s`, not known)
