@@ -314,13 +314,27 @@ def _known(value: object, depth: int) -> bool:
 _PLAIN = frozenset((float, int, bool, np.ndarray, np.float64, np.float32, tuple, list, dict))
 _DEPTH = 8
 _NEVER_KNOWN = (type, types.ModuleType, np.ndarray, np.generic, tuple, list, dict, str)
+# the special methods whose code the lowering follows: a call, the operators (`a + b` calls
+# `a.__add__(b)`, `dt * s` calls `s.__rmul__(dt)`: ssa/object_operators.py)
+_FOLLOWED_SPECIAL = frozenset(
+    (
+        "__call__",
+        "__neg__",
+        "__pos__",
+        *(
+            f"__{kind}{op}__"
+            for op in ("add", "sub", "mul", "truediv", "matmul", "pow")
+            for kind in ("", "r", "i")
+        ),
+    )
+)
 
 
 def _has_code(value: object, depth: int) -> bool:
     for cls in type(value).__mro__[:-1]:  # not `object`'s
         for name, attr in vars(cls).items():
             is_code = isinstance(attr, (types.FunctionType, staticmethod, classmethod, property))
-            if is_code and (not name.startswith("__") or name == "__call__"):
+            if is_code and (not name.startswith("__") or name in _FOLLOWED_SPECIAL):
                 return True
     own = getattr(value, "__dict__", {})
     return any(_known(v, depth + 1) for v in own.values())

@@ -29,6 +29,8 @@ register(
         batched=("rt.attribute_jvp(d, x, name, ans, True)",),
     ),
 )
+# (a check of the left operand of an object's reflected operator: the derivative passes)
+register(rt.reflected_operand, Rule("rt.reflected_operand", ("x",), ("d",), ("d",), batched=("d",)))
 for maker in (rt.new_record, rt.new_object):
     register(
         maker,

@@ -24,7 +24,7 @@ from .sequences import _refuse
 __all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like makes records')
     *("DerivativeRecord", "record_fields", "attribute_jvp", "attribute_vjp"),
     *("new_record", "new_object", "record_jvp", "record_vjp"),
-    *("replaced", "without_fields", "fields_jvp", "fields_vjp"),
+    *("replaced", "without_fields", "fields_jvp", "fields_vjp", "reflected_operand"),
 ]
 
 
@@ -280,3 +280,18 @@ def fields_vjp(g, x, names, items=None, batched=False):
             else _record_zeros(item, seed, batched and seed is not None)
         )
     return out
+
+
+def reflected_operand(x):
+    """`x`, the left operand of `x * s` where `s` is an object of a user class with a
+    reflected method (`s.__rmul__(x)`, which Python calls for a number, a NumPy scalar, a 0-d
+    array or a list), after checking that it is not an array of one or more dimensions:
+    NumPy would apply the operator to each of its elements, making an array of objects."""
+    if isinstance(x, np.ndarray) and x.ndim > 0:
+        raise _refuse(
+            f"an operator of an array of shape {x.shape} on its left and an object of a user "
+            "class on its right: NumPy applies it to each element of the array (an array of "
+            "objects), which s2s_ad does not follow",
+            "write the object first (`s * w`), so its own method gets the whole array",
+        )
+    return x

@@ -180,6 +180,13 @@ class CallableValues:
             return Known(binding.free)
         if binding is not None:
             return self._passed(binding)
+        known = self._known_binding(node)
+        return self._atom(node) if known is None else known
+
+    def _known_binding(self, node: gast.expr) -> Named | None:
+        """What `node` names when it is a function or object known now (an argument's,
+        given or held fixed, a module's, a chain of them: `self.layers[0]`); a
+        differentiated object keeps its run-time atom. None for any other value."""
         if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), Named):
             return self.env[node.id]
         chain = self._known_chain(node)
@@ -192,7 +199,7 @@ class CallableValues:
         if chain is not None and _followed(chain.value):
             live = self._live(node) if is_user_object(chain.value) else None
             return Known(chain, atom=live)
-        return self._atom(node)
+        return None
 
     # calls
 

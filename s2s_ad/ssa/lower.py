@@ -36,6 +36,7 @@ def f(x, n):
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
 import gast
@@ -68,6 +69,7 @@ from .names import first_uses, load_lines, loaded_names, param_names, stored_nam
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
 from .object_names import ObjectNames
+from .object_operators import operand_atom
 from .sharing import OPERATORS
 from .star_arguments import StarArguments
 from .super_calls import SuperCalls
@@ -290,12 +292,19 @@ class _Lowering(
         if self._extends_item(stmt):  # `hist["loss"] += [v]`: ssa/item_paths.py
             return
         if isinstance(stmt.target, gast.Subscript):  # a[i] += e is a[i] = a[i] + e
-            old = self._atom(nodes.loaded(stmt.target))
-            if isinstance(stmt.target.value, gast.Name) and self._is_list(stmt.target.value.id):
-                # `L[i] += e` updates an array item in place, which other slots may share
+            old = self._operand(nodes.loaded(stmt.target))  # (an object: ssa/object_operators.py)
+            value = self._operand(stmt.value)
+            spelled = ast.unparse(gast.gast_to_ast(stmt.target))
+            new = self._object_augmented(spelled, stmt, old, value)
+            old, value = operand_atom(old[0]), operand_atom(value[0])
+            if (
+                new is None
+                and isinstance(stmt.target.value, gast.Name)
+                and self._is_list(stmt.target.value.id)
+            ):  # `L[i] += e` updates an array item in place, which other slots may share
                 item = Prim(runtime.immutable_item, (old,), spelled=self._rt("immutable_item"))
                 old = self._atom_of(item)
-            new = self._binop(type(stmt.op), old, self._atom(stmt.value))
+            new = self._binop(type(stmt.op), old, value) if new is None else new
             self.augmenting = True  # (an array item is updated in place: ssa/aliasing.py)
             try:
                 self._set_item(stmt.target, self._atom_of(new))
@@ -303,13 +312,16 @@ class _Lowering(
                 self.augmenting = False
             return
         name = stmt.target.id
-        current = self._name(name)
+        current = self._operand(gast.Name(name, gast.Load(), None, None))
+        value = self._operand(stmt.value)
+        method = self._object_augmented(name, stmt, current, value)  # ssa/object_operators.py
+        if method is not None:
+            self._define(name, method)
+            return
+        current, value = operand_atom(current[0]), operand_atom(value[0])
         argument = self._argument_of(current)
         if argument is not None:
             self.inplace_arguments.append((argument, self.line))
-        value = self._atom(stmt.value)
-        if self._object_augmented(name, stmt, current, value):  # ssa/records.py
-            return
         new = self._binop(type(stmt.op), current, value)
         if new.fn is runtime.concat:  # `L += t` extends a list by any sequence
             new = Prim(runtime.extend, new.args, spelled=self._rt("extend"))

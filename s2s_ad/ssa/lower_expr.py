@@ -51,6 +51,7 @@ from .ir import (
 )
 from .kinds import SequenceKinds
 from .library_keywords import keywords_as_positions
+from .object_operators import ObjectOperators
 from .records import NOT_LOWERED, Records, is_user_class, unlowered_hint
 from .strings import Strings
 from .super_calls import is_super_attribute
@@ -142,7 +143,14 @@ Binding = Atom | tuple[Atom, ...]  # a local name holds an atom, or statically a
 
 
 class ExprLowering(
-    Strings, DictValues, EntryKinds, SequenceKinds, Records, FrozenDistributions, EinsumSublists
+    Strings,
+    DictValues,
+    EntryKinds,
+    SequenceKinds,
+    ObjectOperators,
+    Records,
+    FrozenDistributions,
+    EinsumSublists,
 ):
     """State of a lowering in progress, and the expression half of it."""
 
@@ -208,11 +216,9 @@ class ExprLowering(
         if isinstance(node, gast.Attribute):
             return self._attribute(node)
         if isinstance(node, gast.BinOp):
-            left, right = self._atom(node.left), self._atom(node.right)
-            method = self._operator_method(type(node.op), left, right)  # ssa/records.py
-            return self._binop(type(node.op), left, right) if method is None else method
+            return self._operator(node)  # ssa/object_operators.py
         if isinstance(node, gast.UnaryOp):
-            return self._unary(node)
+            return self._unary(node)  # ssa/object_operators.py
         if isinstance(node, gast.Call):
             return self._call(node)
         if isinstance(node, gast.Tuple):
@@ -287,9 +293,8 @@ class ExprLowering(
             )
         return Free(name, self.scope.lookup(name))
 
-    def _unary(self, node: gast.UnaryOp) -> Expr:
-        operand = self._atom(node.operand)
-        fn = UNARYOPS[type(node.op)]
+    def _unary_primitive(self, op: type, operand: Atom) -> Expr:
+        fn = UNARYOPS[op]
         if fn is operator.neg and isinstance(operand, Const) and _is_number(operand.value):
             return Const(-operand.value)
         return Prim(fn, (operand,))

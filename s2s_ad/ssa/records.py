@@ -34,7 +34,6 @@ from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Return, Var
 from .kinds import helper_facts, is_namedtuple, is_users
-from .sharing import OPERATORS
 
 _LITERALS = (int, float, str, bytes, bool, type(None))
 
@@ -314,60 +313,6 @@ class Records:
         why = "a method of an object made here"
         return self._inlined_for_class(receiver, spelled, fn, (given, kwargs), why)
 
-    def _operator_method(self, op: type, left: Atom, right: Atom) -> Expr | None:
-        """`a + b` (`-`, `*`, `/`, `@`, `**`) where `a` is an object this function made whose
-        class defines the operator (`__add__`; or `a` a literal and `b`'s `__radd__`): that
-        method inlined, as Python calls it; None where neither does."""
-        name = _OPERATOR_METHODS.get(op)
-        if name is None:
-            return None
-        mine, theirs = self._class_made(left), self._class_made(right)
-        method = f"__r{name}__"
-        reflected = theirs is not None and self._operator_of(theirs, method)
-        overrides = (  # (Python asks a subclass's reflected method first, where it has its own)
-            None not in (mine, theirs)
-            and theirs is not mine
-            and issubclass(theirs, mine)
-            and self._class_entry(theirs, method) is not self._class_entry(mine, method)
-        )
-        if reflected and (isinstance(left, Const) or overrides):  # (or `0.1 * s`)
-            return self._operator_call(right, method, left, theirs)
-        if mine is not None and self._operator_of(mine, f"__{name}__"):
-            return self._operator_call(left, f"__{name}__", right, mine)
-        return None  # (`dt * s` of a name `dt`: an array would broadcast over `s`, not known)
-
-    def _object_augmented(self, name: str, stmt, current: Atom, value: Atom) -> bool:
-        """`a += b` (`-=`, `*=`, …) on an object this function made: `a = a + b` through
-        its class's `__add__` where it has no `__iadd__` (Python's fallback); refused where
-        it has one (it may update the object in place). False for any other value."""
-        cls = self._class_made(current)
-        op = type(stmt.op)
-        if cls is None or op not in _OPERATOR_METHODS:
-            return False
-        in_place = f"__i{_OPERATOR_METHODS[op]}__"
-        if self._operator_of(cls, in_place):
-            sign = OPERATORS[op]  # (ssa/sharing.py's signs)
-            raise self._unsupported(
-                f"`{name} {sign}= …` through `{cls.__name__}.{in_place}` (it may update the "
-                "object in place, which other names holding it would see)",
-                hint=f"write `{name} = {name} {sign} …` where `__{_OPERATOR_METHODS[op]}__` "
-                "gives the same value",
-            )
-        method = self._operator_method(op, current, value)
-        if method is None:
-            return False
-        self._define(name, method)
-        return True
-
-    def _operator_of(self, cls: type, method: str) -> bool:
-        """Whether `cls` defines the operator method `method` in Python (watched)."""
-        return inspect.isfunction(self._class_entry(cls, method))
-
-    def _operator_call(self, receiver: Atom, method: str, other: Atom, cls: type) -> Expr:
-        """`receiver.method(other)` inlined (a `NotImplemented` it returns is not followed
-        to the other operand's method: the code then fails where it reads the result)."""
-        return self._made_object_method(receiver, method, (other,), (), f"{cls.__name__}.{method}")
-
     def _class_entry(self, cls: type, attr: str) -> object:
         """What `attr` names in the class `cls` of an object made here (None where nothing),
         watched: a method redefined later (`A.energy = …`, on `A` or a base) makes a new
@@ -631,17 +576,6 @@ def is_user_class(cls: object) -> bool:
         and not cls.__module__.startswith(("numpy.", "s2s_ad"))
         and not issubclass(cls, BaseException)
     )
-
-
-# the methods of the operators a class of yours may define (`a + b` calls `a.__add__(b)`)
-_OPERATOR_METHODS = {
-    gast.Add: "add",
-    gast.Sub: "sub",
-    gast.Mult: "mul",
-    gast.Div: "truediv",
-    gast.MatMult: "matmul",
-    gast.Pow: "pow",
-}
 
 
 def _is_plain_dataclass(cls: type) -> bool:
