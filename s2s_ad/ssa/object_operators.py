@@ -80,6 +80,8 @@ class ObjectOperators:
         module = bound is None and name not in self.locals and isinstance(node, gast.Name)
         if not (isinstance(bound, Named) or (module and is_user_object(self.scope.lookup(name)))):
             return None
+        if self._through_property(node):  # (computed from a differentiated object's data)
+            return None
         known = self._known_binding(node)
         return known if known is not None and is_user_object(known.free.value) else None
 
