@@ -213,6 +213,13 @@ def _hint(exc: Exception) -> str:
     said = str(exc)
     if isinstance(exc, TypeError) and ("sequence" in said or "list" in said or "tuple" in said):
         return "a list or tuple where an array is meant: pass np.array(...)"
+    if "DerivativeRecord" in said:  # (the derivative of an object, where a number was meant)
+        return (
+            "an operator or function on an object of a class of yours whose class s2s_ad "
+            "did not know when it made the derivative (an item of a container it does not "
+            "follow, a helper's result): write the operation on the object's fields "
+            "(`a.x + b.x`), or make the object in the function or pass it as an argument"
+        )
     return (
         "the plain call raises this too at these arguments, or the derivative is not "
         "available in this form here; check the shapes and values at this line"

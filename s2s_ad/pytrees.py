@@ -323,12 +323,13 @@ def entry_kinds(tree: TreeDef) -> dict:
     """The lowering's kinds of the items of a structure passed as `tree` (ssa/entry_kinds.py):
     position (of a list or tuple) or key (of a dict, or a record's attribute: a NamedTuple's
     field, read by position too) → (`kind_string`
-    of the item there, its own entries or None for a leaf), in order."""
+    of the item there, its own entries or None for a leaf, the class of an object made in
+    the function there: None), in order."""
     keys = (
         tree.node.keys if tree.node.kind in ("dict", "dataclass", "object", "namedtuple") else None
     )
     keys = keys or range(len(tree.children))
     return {
-        key: (kind_string(child), entry_kinds(child) if child.node is not None else None)
+        key: (kind_string(child), entry_kinds(child) if child.node is not None else None, None)
         for key, child in zip(keys, tree.children, strict=True)
     }

@@ -2917,6 +2917,10 @@ FIXED = {
     "st_rk4",
     "st_rk4_vector",
     "st_while",
+    "mixed_dict_of_lists",  # (and objects made here read out of dicts, lists, objects)
+    "mixed_object_in_object",
+    "st_dict",
+    "vec_dict_ops",
     ("arg_vec_list", "grad"),  # (`sum` of objects: its forward modes are still pending)
     ("arg_vec_list", "vag"),
     ("arg_vec_list", "vjp"),

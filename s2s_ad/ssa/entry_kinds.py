@@ -43,7 +43,17 @@ class EntryKinds:
         super().note_kind(target, value)
         made = self._entries_made(value)
         if target in self.entries:  # a join, or a loop header whose body adds items
-            made = _joined(self.entries[target], made)
+            before = self.entries[target]
+            made = _joined(before, made)
+            if target in self.__dict__.get("classes_used", ()) and _lost_class(before, made):
+                # (a method was inlined for an item's class the join no longer knows)
+                users = sorted(k for k, b in self.env.items() if getattr(b, "name", 0) == target)
+                raise self._unsupported(
+                    f"{f'`{users[0]}`' if users else 'a name'} holds an object of a class of yours "
+                    "when the loop starts, and another value there after an iteration: the "
+                    "methods inlined for that class would be the wrong ones",
+                    hint="keep items of one class in it, or bind the new value to another name",
+                )
         self.entries[target] = made
 
     def entry_kind(self, container: Atom, index: object, default: str | None = None):
@@ -71,8 +81,15 @@ class EntryKinds:
         return _ABSENT if top == "dict" else None
 
     def _entry(self, atom: object) -> tuple:
-        """(the kind of `atom`, its entries): what an item holding it has."""
-        return self.kind_of(atom), self._entries_made(atom)
+        """(the kind of `atom`, its entries, the class of the object it is where made here:
+        ssa/records.py): what an item holding it has."""
+        return self.kind_of(atom), self._entries_made(atom), self._class_made(atom)
+
+    def entry_class(self, container: Atom, index: object) -> type | None:
+        """The class of the object made here that sits in `container` at `index` (a
+        literal position, key or attribute), where known."""
+        entry = self._item_entry(container, index)
+        return entry[2] if isinstance(entry, tuple) else None
 
     def _result_entries(self) -> dict | None:
         """`Function.result_entries`: of the returned value, or of each returned value."""
@@ -164,4 +181,23 @@ def _joined(a: dict | None, b: dict | None) -> dict | None:
     item's kind the join of both (`kinds.py`'s), and its entries joined."""
     if a is None or b is None or list(a) != list(b):
         return None
-    return {key: (join_kinds(a[key][0], b[key][0]), _joined(a[key][1], b[key][1])) for key in a}
+    return {
+        key: (
+            join_kinds(a[key][0], b[key][0]),
+            _joined(a[key][1], b[key][1]),
+            a[key][2] if a[key][2] is b[key][2] else None,
+        )
+        for key in a
+    }
+
+
+def _lost_class(before: dict | None, after: dict | None) -> bool:
+    """Whether the class of an object `before` holds at a key (nested), which methods may
+    have been inlined for, is not the one `after` holds there."""
+    for key, (_, inner, cls) in (before or {}).items():
+        entry = (after or {}).get(key)
+        if cls is not None and (entry is None or entry[2] is not cls):
+            return True
+        if _lost_class(inner, entry and entry[1]):
+            return True
+    return False

@@ -219,8 +219,10 @@ class Records:
         if value.fn is runtime.replaced:  # `p._replace(b=…)`: a record of `p`'s class
             found = objects.get(getattr(value.args[0], "name", None))
             return (found, None, names[:1]) if found is not None else (None, None, [])
-        if value.fn is operator.getitem:  # `hs[i]`, `for h in hs`: of a list of one class
-            found = items.get(getattr(value.args[0], "name", None))
+        if value.fn in (operator.getitem, getattr, runtime.dict_get):
+            found = items.get(getattr(value.args[0], "name", None))  # `hs[i]`: a list of one
+            if not isinstance(found, type):  # `d["a"]`, `a.w`, `t[0]`: ssa/entry_kinds.py
+                found = self.entry_class(value.args[0], value.args[1])
             return (found, None, names[:1]) if isinstance(found, type) else (None, None, [])
         if value.fn is runtime.make_list:  # `[A(x), A(y)]`
             found = {objects.get(getattr(a, "name", None)) for a in value.args}
