@@ -40,6 +40,7 @@ FOLLOWED = [
     P.appended_in_branch,
     P.item_methods,
     P.record_rebound_by_helper,  # (fields read, no method inlined: the class is not relied on)
+    P.list_item,  # (`hs[1]` of `[A(x), B(x)]`: the class at a literal position, session 44)
 ]
 # (program, the line of the refusal, what it says)
 REFUSED = [
@@ -52,12 +53,11 @@ REFUSED = [
     (P.branch_two, "return h.f(x)", "method `.f()`"),
     (P.ifexp_two, "return h.f(x)", "method `.f()`"),
     (P.ifexp_direct, "return (A(x) if", "method `.f()`"),
-    (P.list_item, "return h.f(x)", "the items of a list are objects"),
     (P.list_of_two_classes, "s = s + h.f(x)", "the items of a list are objects"),
     (P.item_replaced, "s = s + h.f(x)", "the items of a list are objects"),
     (P.other_class_appended, "s = s + h.f(x)", "the items of a list are objects"),
     (P.appended_through_alias, "s = s + h.f(x)", "the items of a list are objects"),
-    (P.other_class_appended_in_loop, "hs.append(B(x))", "holds a list of objects of `A`"),
+    (P.other_class_appended_in_loop, "hs.append(B(x))", "`hs` holds an object of `A`"),
     (P.item_method_of_two_classes, "return hs[1].f(x)", "method `.f()`"),
     (P.chosen_in_comprehension, "return sum(h.f(x)", "method `.f()`"),
 ]

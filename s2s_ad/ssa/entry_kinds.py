@@ -45,16 +45,24 @@ class EntryKinds:
         if target in self.entries:  # a join, or a loop header whose body adds items
             before = self.entries[target]
             made = _joined(before, made)
-            if target in self.__dict__.get("classes_used", ()) and _lost_class(before, made):
-                # (a method was inlined for an item's class the join no longer knows)
-                users = sorted(k for k, b in self.env.items() if getattr(b, "name", 0) == target)
-                raise self._unsupported(
-                    f"{f'`{users[0]}`' if users else 'a name'} holds an object of a class of yours "
-                    "when the loop starts, and another value there after an iteration: the "
-                    "methods inlined for that class would be the wrong ones",
-                    hint="keep items of one class in it, or bind the new value to another name",
-                )
+            lost = _lost_class(before, made)
+            if lost is not None and target in self.__dict__.get("classes_used", ()):
+                self._refuse_lost_class(target, value, lost)  # (methods were inlined for it)
         self.entries[target] = made
+
+    def _refuse_lost_class(self, target: str, value: Expr, lost: tuple) -> None:
+        """`target` (a loop's header) held an object of a class at `lost[0]`, whose methods
+        were inlined in the loop, and the back edge `value` holds another value there."""
+        key, cls = lost
+        names = {target, getattr(value, "name", None)}
+        users = sorted(k for k, b in self.env.items() if getattr(b, "name", None) in names)
+        raise self._unsupported(
+            f"{f'`{users[0]}`' if users else 'a name'} holds an object of `{cls.__name__}` "
+            f"made in the function (at {key!r}) when the loop starts, and another value there "
+            f"after an iteration: the methods inlined for `{cls.__name__}` would be the wrong "
+            "ones",
+            hint="keep objects of one class there, or bind the new value to another name",
+        )
 
     def entry_kind(self, container: Atom, index: object, default: str | None = None):
         """The kind of the item of `container` at `index` (an `Index`, or the key itself:
@@ -191,13 +199,14 @@ def _joined(a: dict | None, b: dict | None) -> dict | None:
     }
 
 
-def _lost_class(before: dict | None, after: dict | None) -> bool:
-    """Whether the class of an object `before` holds at a key (nested), which methods may
-    have been inlined for, is not the one `after` holds there."""
+def _lost_class(before: dict | None, after: dict | None) -> tuple | None:
+    """(the key, the class) of an object `before` holds (nested), which methods may have
+    been inlined for, where `after` holds no object of that class; else None."""
     for key, (_, inner, cls) in (before or {}).items():
         entry = (after or {}).get(key)
         if cls is not None and (entry is None or entry[2] is not cls):
-            return True
-        if _lost_class(inner, entry and entry[1]):
-            return True
-    return False
+            return key, cls
+        found = _lost_class(inner, entry and entry[1])
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,210 @@
+"""Operators on objects of your classes (ssa/object_operators.py, session 44): `a + b`,
+`dt * s`, `-s`, `a += b`, `items[i] += b` call the class's methods as Python does, for objects
+made in the function, given to it (differentiated or held fixed), and read out of a list, dict
+or object at a literal position, key or attribute (ssa/entry_kinds.py's entry classes). Each
+program is checked against central differences (`check_grads`: the JVP, and the VJP by the
+dot-product test), the primal against the plain call, and forward against reverse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import s2s_ad as ad
+from s2s_ad.testing import check_grads
+
+
+class State:
+    """Only operator methods: followed as a class with methods (callables.py)."""
+
+    def __init__(self, pos, vel):
+        self.pos = pos
+        self.vel = vel
+
+    def __add__(self, o):
+        return State(self.pos + o.pos, self.vel + o.vel)
+
+    def __sub__(self, o):
+        return State(self.pos - o.pos, self.vel - o.vel)
+
+    def __mul__(self, c):
+        return State(self.pos * c, self.vel * c)
+
+    def __rmul__(self, c):
+        return State(c * self.pos, c * self.vel)
+
+    def __neg__(self):
+        return State(-self.pos, -self.vel)
+
+
+class Skewed:
+    """An `__add__` that is not a sum of the fields: a rule for `+` would be wrong."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __add__(self, o):
+        return Skewed(self.v * o.v + self.v)
+
+    def __radd__(self, c):
+        return Skewed(self.v + 3.0 * c)
+
+
+class Child(Skewed):
+    def __radd__(self, o):  # (its own reflected method: Python asks it before Skewed.__add__)
+        return Child(o.v - 2.0 * self.v)
+
+
+class Field:
+    """Refuses NumPy's elementwise application: `w * f` calls `f.__rmul__(w)` with `w` whole."""
+
+    __array_ufunc__ = None
+
+    def __init__(self, u):
+        self.u = u
+
+    def __rmul__(self, w):
+        return Field(w * self.u)
+
+
+def force(s, k):
+    return State(s.vel, -k * s.pos)
+
+
+def euler_given(s, dt):
+    t = s + dt * force(s, 2.0)
+    u = t - s * dt
+    return np.sum(u.pos * u.vel) + np.sum(-t.pos)
+
+
+def skewed_given(a, b):
+    r = a + b
+    return r.v * a.v
+
+
+def reflected_child(a, c):
+    r = a + c  # Child's own __radd__ first
+    return r.v * r.v
+
+
+def held_state(s, dt):
+    return np.sum((s * dt + s).pos * s.vel) * dt
+
+
+def dict_of_made(x, y):
+    d = {"a": State(x, y), "b": State(y, x)}
+    d["c"] = d["a"] - d["b"] * 2.0
+    r = d["c"] + d["a"]
+    return np.sum(r.pos * r.vel)
+
+
+def list_item_augmented(x, y):
+    items = [State(x, y), State(y, x)]
+    items[0] += items[1] * 0.5  # (no __iadd__: `items[0] = items[0] + …`)
+    return np.sum(items[0].pos * items[1].vel)
+
+
+def object_in_object(x, y):
+    pair = Pair(State(x, y), State(y * y, x))
+    w = pair.left + pair.right * 3.0
+    return np.sum(w.pos * w.vel)
+
+
+class Pair:
+    def __init__(self, left, right):
+        self.left = left
+        self.right = right
+
+
+def whole_array_reflected(x, w):
+    f = w * Field(x)
+    return np.sum(f.u * x)
+
+
+def _states(rng):
+    return State(rng.standard_normal(3), rng.standard_normal(3))
+
+
+rng = np.random.default_rng(44)
+CASES = [
+    (euler_given, (_states(rng), 0.3), (0, 1)),
+    (skewed_given, (Skewed(0.7), Skewed(-1.3)), (0, 1)),
+    (reflected_child, (Skewed(0.7), Child(-1.3)), (0, 1)),
+    (held_state, (_states(rng), 0.4), (1,)),
+    (dict_of_made, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
+    (list_item_augmented, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
+    (object_in_object, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
+    (whole_array_reflected, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
+]
+
+
+def _flat_of(f, args, wrt):
+    """`f` as a function of the floats of `args[wrt]`, for central differences."""
+    from s2s_ad import pytrees
+
+    leaves = [pytrees.flatten(args[i])[0] for i in wrt]
+    sizes = [[np.size(v) for v in group] for group in leaves]
+
+    def flat(z):
+        new, at = list(args), 0
+        for i, group, size in zip(wrt, leaves, sizes, strict=True):
+            parts = []
+            for v, n in zip(group, size, strict=True):
+                parts.append(np.reshape(z[at : at + n], np.shape(v)) if np.ndim(v) else z[at])
+                at += n
+            new[i] = pytrees.unflatten(pytrees.treedef(args[i]), parts)
+        return f(*new)
+
+    start = np.concatenate([np.ravel(np.asarray(v, float)) for g in leaves for v in g])
+    return flat, start
+
+
+@pytest.mark.parametrize(("f", "args", "wrt"), CASES, ids=lambda v: getattr(v, "__name__", ""))
+def test_against_central_differences_in_every_mode(f, args, wrt):
+    names = f.__code__.co_varnames[: f.__code__.co_argcount]
+    chosen = tuple(names[i] for i in wrt)
+    value, grads = ad.value_and_grad(f, wrt=chosen)(*args)
+    assert value == f(*args)
+    flat, z = _flat_of(f, args, wrt)
+    h = 1e-6
+    reference = np.array([(flat(z + h * e) - flat(z - h * e)) / (2 * h) for e in np.eye(z.size)])
+    from s2s_ad import pytrees
+
+    got = np.concatenate(
+        [np.ravel(np.asarray(v, float)) for g in grads for v in pytrees.flatten(g)[0]]
+    )
+    np.testing.assert_allclose(got, reference, rtol=1e-6, atol=1e-8)
+    forward = ad.grad(f, wrt=chosen, mode="forward")(*args)
+    flat_forward = np.concatenate(
+        [np.ravel(np.asarray(v, float)) for g in forward for v in pytrees.flatten(g)[0]]
+    )
+    np.testing.assert_allclose(flat_forward, got, rtol=1e-10, atol=1e-12)
+    if len(wrt) == len(args):
+        check_grads(f, args)
+
+
+def dt_array_times_state(s, w):
+    return np.sum((w * s).pos)  # NumPy would make an array of States
+
+
+def loop_changes_entry_class(x):
+    d = {"s": State(x, x)}
+    total = 0.0
+    for _ in range(2):
+        total = total + np.sum((d["s"] * 2.0).pos)
+        d["s"] = Pair(x, x)
+    return total
+
+
+def test_an_array_on_the_left_of_an_object_is_refused_at_its_line():
+    with pytest.raises(ad.S2SError) as caught:
+        ad.grad(dt_array_times_state, wrt="s")(_states(rng), np.ones(3))
+    assert "test_object_operators.py" in str(caught.value)
+    assert "write the object first" in str(caught.value)
+
+
+def test_a_loop_changing_the_class_of_an_entry_is_refused():
+    with pytest.raises(ad.S2SError) as caught:
+        ad.grad(loop_changes_entry_class)(np.ones(3))
+    assert "holds an object of `State`" in str(caught.value)
+    assert "test_object_operators.py" in str(caught.value)
