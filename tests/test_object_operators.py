@@ -121,6 +121,25 @@ def whole_array_reflected(x, w):
     return np.sum(f.u * x)
 
 
+def sum_of_made(x, y):
+    vs = [Skewed(x), Skewed(y), Skewed(x * y)]
+    return sum(vs).v + sum([Skewed(y), Skewed(x)], Skewed(0.5)).v
+
+
+def sum_of_given(a, b, x):
+    return sum([a, b]).v * x + sum((a, b, a), start=Skewed(x)).v
+
+
+def sum_of_given_list(vs, x):
+    return sum(vs).v * x
+
+
+def sum_of_comprehension(x, y):
+    """A list of one class of unknown length: `0 + vs[0]`, then a loop of `__add__`."""
+    vs = [Skewed(x * k + y) for k in range(3)]
+    return sum(vs).v + sum((Skewed(v.v * y) for v in vs), Skewed(x)).v
+
+
 def _states(rng):
     return State(rng.standard_normal(3), rng.standard_normal(3))
 
@@ -135,6 +154,10 @@ CASES = [
     (list_item_augmented, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
     (object_in_object, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
     (whole_array_reflected, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
+    (sum_of_made, (0.7, -1.2), (0, 1)),
+    (sum_of_comprehension, (0.7, -1.2), (0, 1)),
+    (sum_of_given, (Skewed(0.7), Skewed(-1.3), 0.4), (0, 1, 2)),
+    (sum_of_given_list, ([Skewed(0.7), Skewed(-1.3), Skewed(0.2)], 0.4), (0, 1)),
 ]
 
 
@@ -208,3 +231,23 @@ def test_a_loop_changing_the_class_of_an_entry_is_refused():
         ad.grad(loop_changes_entry_class)(np.ones(3))
     assert "holds an object of `State`" in str(caught.value)
     assert "test_object_operators.py" in str(caught.value)
+
+
+def sum_of_values(x):
+    d = {"a": Skewed(x), "b": Skewed(2.0 * x)}
+    return sum(list(d.values())).v
+
+
+@pytest.mark.parametrize(
+    ("f", "says"),
+    [
+        (sum_of_values, "could not tell are objects"),  # (at run time: the rule is numbers')
+    ],
+    ids=["values"],
+)
+def test_a_sum_of_objects_it_cannot_write_out_is_refused(f, says):
+    for mode in ("reverse", "forward"):
+        with pytest.raises(ad.S2SError) as caught:
+            ad.grad(f, mode=mode)(0.3)
+        assert "test_object_operators.py" in str(caught.value)
+        assert says in str(caught.value)

@@ -2921,9 +2921,15 @@ FIXED = {
     "mixed_object_in_object",
     "st_dict",
     "vec_dict_ops",
-    ("arg_vec_list", "grad"),  # (`sum` of objects: its forward modes are still pending)
-    ("arg_vec_list", "vag"),
-    ("arg_vec_list", "vjp"),
+    # `sum(xs)` of objects: `start + xs[0] + …` through their methods (written out where the
+    # items are known, a loop over a list of one class)
+    "arg_vec_list",
+    "money_builtin_sum",
+    "money_money",
+    "vec_builtin_sum",
+    "vec_builtin_sum_start",
+    "vec_sum_generator",
+    "vec_operator_module",  # (`operator.sub(a, b)`, `operator.neg(a)`, … as the operators)
 }
 
 

@@ -648,7 +648,21 @@ def append(xs, v):
 
 def broadcast_sum(items, like):
     """The sum of `items`, each broadcast to the shape of `like` (the adjoint of `sum_vjp`)."""
+    _refuse_object_sum((like,))
     return sum(np.broadcast_to(item, np.shape(like)) for item in items)
+
+
+def _refuse_object_sum(values) -> None:
+    """`sum(xs)`'s rule is the numbers' and arrays': refused where it added objects of a
+    class of yours (their own `__add__` / `__radd__`, which the lowering follows only where
+    it knows their classes: ssa/object_operators.py)."""
+    if any(hasattr(v, "__dict__") and not hasattr(v, "shape") for v in values):
+        raise S2SError(
+            "unsupported construct: `sum(…)` of objects of a class of yours that s2s_ad could "
+            "not tell are objects when it made the derivative (they add by their own `+`)",
+            hint="add them with `+` one by one (`total = xs[0]`, then `total = total + v`), "
+            "or make the list of them in the function",
+        )
 
 
 def unstack(g, x):
@@ -665,6 +679,7 @@ def sum_vjp(g, x):
     array (whose items are its rows), the array of those rows."""
     if type(x) is np.ndarray and x.ndim and np.shape(g) == x.shape[1:]:
         return np.broadcast_to(g, x.shape).copy()
+    _refuse_object_sum(x)
     return Derivatives(unbroadcast(g, item) for item in x)
 
 

@@ -103,6 +103,11 @@ class Builtins:
                 hint="join them with `list(itertools.chain(*parts))`, or in a loop: "
                 "`out = out + part`",
             )
+        if fn is builtins.sum:  # of objects of your classes: ssa/object_operators.py
+            added = self._object_sum(node)
+            if added is not None:
+                self.consumed = None
+                return added
         if fn is builtins.sorted:
             return self._sorted(node)
         if fn is builtins.reversed and len(node.args) == 1 and not node.keywords:

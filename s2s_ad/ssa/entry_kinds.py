@@ -26,6 +26,9 @@ from .kinds import MAYBE, helper_facts, is_users, join_kinds
 
 _KEYS = (str, int, float, bytes)  # literal keys, positions and attribute names
 _ABSENT = object()  # (a dict's entry known not to be there)
+# SSA name of a differentiated argument → its class, where an object of a user class
+# (ssa/live_objects.py): an item holding it has that class too
+LIVE_CLASSES = "live_classes"
 
 
 class EntryKinds:
@@ -91,7 +94,8 @@ class EntryKinds:
     def _entry(self, atom: object) -> tuple:
         """(the kind of `atom`, its entries, the class of the object it is where made here:
         ssa/records.py): what an item holding it has."""
-        return self.kind_of(atom), self._entries_made(atom), self._class_made(atom)
+        live = self.__dict__.get(LIVE_CLASSES, {}).get(getattr(atom, "name", None))
+        return self.kind_of(atom), self._entries_made(atom), self._class_made(atom) or live
 
     def entry_class(self, container: Atom, index: object) -> type | None:
         """The class of the object made here that sits in `container` at `index` (a

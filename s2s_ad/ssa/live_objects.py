@@ -32,6 +32,7 @@ from .. import pytrees
 from ..callables import is_known_value
 from ..frontend.nodes import root
 from .callable_values import Known, is_user_object
+from .entry_kinds import LIVE_CLASSES
 from .function_values import is_function_value
 from .ir import Atom, Free
 
@@ -88,9 +89,15 @@ def live_examples(trees: dict) -> dict:
     }
 
 
-def bind_live_parameters(env: dict, examples: dict) -> None:
+def bind_live_parameters(lowering: object, examples: dict) -> None:
+    """Each of `examples`' parameters bound to its example, read through its atom; the
+    classes of those that are objects of user classes noted (ssa/entry_kinds.py)."""
+    classes = lowering.__dict__.setdefault(LIVE_CLASSES, {})
     for name, value in examples.items():
-        env[name] = Known(Free(name, value), atom=env[name])
+        atom = lowering.env[name]
+        lowering.env[name] = Known(Free(name, value), atom=atom)
+        if is_user_object(value):
+            classes[atom.name] = type(value)
 
 
 class LiveObjects:

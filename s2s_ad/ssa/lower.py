@@ -115,7 +115,7 @@ def lower(
         lowering.kinds[lowering.env[name].name] = kind
     for name, kinds in (entries or {}).items():
         lowering.entries[lowering.env[name].name] = dict(kinds)
-    bind_live_parameters(lowering.env, examples or {})  # `examples`: ssa/live_objects.py
+    bind_live_parameters(lowering, examples or {})  # `examples`: ssa/live_objects.py
     return lowering.run()
 
 

@@ -397,12 +397,9 @@ class ExprLowering(
             return Const(slice(*(a.value for a in args)))
         if callee.value is dict:
             return self._dict_call(args, kwargs)  # ssa/dicts.py
-        try:
-            operator_of = _OPERATOR_CALLS.get(callee.value)
-        except TypeError:  # an unhashable callee
-            operator_of = None
-        if operator_of is not None and len(args) == 2 and not kwargs:
-            return self._binop(operator_of, *args)  # `operator.add(a, b)` is `a + b`: kinds.py
+        as_operator = self._operator_function_call(callee.value, args, kwargs)
+        if as_operator is not None:  # `operator.add(a, b)`: ssa/object_operators.py
+            return as_operator
         if callee.value is copy.deepcopy and len(args) == 1 and not kwargs:
             return Prim(runtime.deep_copy, args, spelled=self._rt("deep_copy"))
         if callee.value is copy.copy and len(args) == 1 and not kwargs:
@@ -755,11 +752,6 @@ class ExprLowering(
         return UnsupportedSyntaxError(
             f"unsupported construct: {construct}", filename=self.filename, line=self.line, hint=hint
         )
-
-
-# `operator.add(a, b)`, … called as functions (`reduce`, `map` of them): lowered as the operator
-# (on lists: a join, a repeat)
-_OPERATOR_CALLS = {operator.add: gast.Add, operator.concat: gast.Add, operator.mul: gast.Mult}
 
 
 # Methods that store their arguments in the object they are called on.

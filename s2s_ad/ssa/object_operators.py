@@ -25,15 +25,20 @@ After (SSA, both methods inlined)::
 
 from __future__ import annotations
 
+import ast
+import builtins
 import inspect
+import operator
 
 import gast
 
 from .. import runtime
+from ..frontend import nodes
 from ..frontend.nodes import root
 from .callable_values import is_user_object
 from .function_values import Named
-from .ir import Atom, Const, Expr, Free, Prim
+from .ir import Atom, Const, Expr, Free, Index, Prim, Var
+from .records import ITEMS
 from .sharing import OPERATORS
 
 # the methods of the operators a class of yours may define (`a + b` calls `a.__add__(b)`)
@@ -46,6 +51,18 @@ _OPERATOR_METHODS = {
     gast.Pow: "pow",
 }
 _UNARY_METHODS = {gast.USub: "__neg__", gast.UAdd: "__pos__"}
+# `operator.add(a, b)`, … called as functions (`reduce`, `map` of them): lowered as the operator
+# (on lists: a join, a repeat; on objects: their methods)
+_OPERATOR_CALLS = {
+    operator.add: gast.Add,
+    operator.concat: gast.Add,
+    operator.mul: gast.Mult,
+    operator.sub: gast.Sub,
+    operator.truediv: gast.Div,
+    operator.matmul: gast.MatMult,
+    operator.pow: gast.Pow,
+}
+_UNARY_CALLS = {operator.neg: "__neg__", operator.pos: "__pos__"}
 _CONTAINERS = ("list", "tuple", "dict")
 
 
@@ -73,6 +90,12 @@ class ObjectOperators:
     def _given_object(self, node: gast.expr) -> Named | None:
         """The object of a user class `node` names where it, or the root of its chain
         (`d["a"]`, `self.state`), is given to the function (ssa/callable_values.py)."""
+        known = self._given_binding(node)
+        return known if known is not None and is_user_object(known.free.value) else None
+
+    def _given_binding(self, node: gast.expr) -> Named | None:
+        """What `node` names where it, or the root of its chain, is given to the function
+        and holds code (its value an example, for a differentiated argument); else None."""
         if not isinstance(node, (gast.Name, gast.Attribute, gast.Subscript)):
             return None
         name = root(node)
@@ -82,8 +105,7 @@ class ObjectOperators:
             return None
         if self._through_property(node):  # (computed from a differentiated object's data)
             return None
-        known = self._known_binding(node)
-        return known if known is not None and is_user_object(known.free.value) else None
+        return self._known_binding(node)
 
     def _operator_method(self, op: type, left: tuple, right: tuple) -> Expr | None:
         """The inlined operator method Python calls for `a op b` (`left`, `right`: from
@@ -120,6 +142,99 @@ class ObjectOperators:
             return a
         check = Prim(runtime.reflected_operand, (a,), spelled=self._rt("reflected_operand"))
         return self._atom_of(check)
+
+    def _object_sum(self, node: gast.Call) -> Expr | None:
+        """`sum(xs)` (`sum(xs, start)`) of a list `xs` holding objects of your classes at
+        known positions: `start + xs[0] + xs[1] + …` through their operator methods, as
+        Python adds them (the rule of `sum` is the numbers'); refused where `xs` is a list
+        of such objects of unknown length. None for any other sum."""
+        given = [*node.args, *(k.value for k in node.keywords if k.arg == "start")]
+        if not 1 <= len(given) <= 2:
+            return None
+        first = given[0]
+        given_list = self._given_items(first)  # (a list of objects given to the function)
+        if given_list is not None:
+            return self._added(given, [self._operand(item) for item in given_list])
+        if isinstance(first, gast.Name) and isinstance(self.env.get(first.id), Var):
+            seq = self.env[first.id]
+        elif isinstance(first, (gast.List, gast.Tuple)):  # `sum([A(x), A(y)])`
+            seq = self._atom(first)
+        else:
+            return None
+        entries = self._entries_made(seq)  # ssa/entry_kinds.py
+        classes = [entry[2] for entry in entries.values()] if entries is not None else []
+        spelled = ast.unparse(gast.gast_to_ast(first))
+        if not any(classes):
+            if isinstance(self.__dict__.get(ITEMS, {}).get(getattr(seq, "name", None)), type):
+                return self._added_in_loop(first, given[1:])  # (of one class, any length)
+            if isinstance(first, gast.Name):
+                return None  # (lowered as any call)
+            return self._builtin_prim(builtins.sum, (seq, *map(self._atom, given[1:])))
+        if not all(classes):
+            raise self._unsupported(
+                f"`sum({spelled})` of a list holding objects of a class of yours and values "
+                "whose class s2s_ad does not know",
+                hint="add the items with `+` one by one, or keep only objects in the list",
+            )
+        items = []
+        for position in range(len(entries)):
+            item = self._atom_of(Prim(operator.getitem, (seq, Index((Const(position),), False))))
+            items.append((item, self._class_made(item)))
+        return self._added(given, items)
+
+    def _added_in_loop(self, xs: gast.expr, start: list) -> Expr:
+        """`sum(xs, *start)` of a list of objects of one class: `total = start + xs[0]`
+        (`0 + xs[0]`), then `total = total + v` for the others, a loop (ssa/folds.py)
+        whose body calls the methods Python calls from the second item on."""
+        seq = self._fold_sequence(xs)
+        total = self.namer.fresh("_total")
+        first = gast.Subscript(value=nodes.name(seq), slice=nodes.constant(0), ctx=gast.Load())
+        begun = gast.BinOp(
+            left=start[0] if start else nodes.constant(0), op=gast.Add(), right=first
+        )
+        self._stmt(nodes.assign(total, begun, self._here()))
+        rest = gast.Slice(lower=nodes.constant(1), upper=None, step=None)
+        others = gast.Subscript(value=nodes.name(seq), slice=rest, ctx=gast.Load())
+        self._fold_loop(others, lambda item: [self._fold_step(total, None, item)])
+        return self._after_loop(total)
+
+    def _given_items(self, node: gast.expr) -> list[gast.expr] | None:
+        """`xs[0]`, `xs[1]`, … of a list or tuple `node` given to the function that holds
+        an object of a user class; None for any other value."""
+        known = self._given_binding(node)
+        given = None if known is None else known.free.value
+        if not isinstance(given, (list, tuple)) or not any(map(is_user_object, given)):
+            return None
+        return [
+            gast.Subscript(value=node, slice=gast.Constant(k, None), ctx=gast.Load())
+            for k in range(len(given))
+        ]
+
+    def _added(self, given: list, items: list) -> Expr:
+        """`start + items[0] + items[1] + …` (`given`: `sum`'s arguments; `items`: each
+        item's operand), through their operator methods where objects."""
+        total = self._operand(given[1]) if len(given) == 2 else (Const(0), None)
+        for item in items:
+            added = self._operator_method(gast.Add, total, item)
+            if added is None:
+                added = self._binop(gast.Add, operand_atom(total[0]), operand_atom(item[0]))
+            atom = self._atom_of(added)
+            total = (atom, self._class_made(atom))
+        return operand_atom(total[0])
+
+    def _operator_function_call(self, fn: object, args: tuple, kwargs: tuple) -> Expr | None:
+        """`operator.add(a, b)` (`sub`, `mul`, `truediv`, `matmul`, `pow`, `concat`) as `a + b`,
+        `operator.neg(a)` of an object as `-a`; None for any other call."""
+        if kwargs or not callable(fn) or getattr(fn, "__module__", None) != "_operator":
+            return None
+        op = _OPERATOR_CALLS.get(fn)
+        if op is not None and len(args) == 2:
+            method = self._operator_method(op, *((a, self._class_made(a)) for a in args))
+            return self._binop(op, *args) if method is None else method
+        method, cls = _UNARY_CALLS.get(fn), args and self._class_made(args[0])
+        if method is not None and len(args) == 1 and cls and self._operator_of(cls, method):
+            return self._operator_call(args[0], method, None, cls)
+        return None
 
     def _unary(self, node: gast.UnaryOp) -> Expr:
         """`-s` (`+s`) of an object of a user class: its `__neg__` (`__pos__`), inlined;
