@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test docs clean build bench bench-peers bench-memory bench-jacobian bench-jacrev bench-transform fuzz golden jacobians mlp model pendulum pictures
+.PHONY: demo test test-jit docs clean build bench bench-peers bench-memory bench-jacobian bench-jacrev bench-transform fuzz golden jacobians mlp model pendulum pictures
 
 # (S2S_AD_PURE_PYTHON=1: pip's editable install compiles nothing; the passes are compiled in
 # place by the rule after, which a later `make` repeats for the modules changed since)
@@ -128,6 +128,11 @@ bench-memory: $(COMPILED)
 # and one written from the README alone: value = plain call, forward = reverse = numeric, and
 # the dot-product test; each prints its counts and mismatches (fuzz-failures.txt,
 # independent-failures.txt).
+# Every parameter set of the Numba (`jit=True`) tests: `make test` runs a third of them beyond
+# each test's first (tests/conftest.py)
+test-jit: $(COMPILED)
+	S2S_AD_EVERY_JIT=1 S2S_AD_COMPILED_EXPECTED=1 $(BIN)/python -m pytest -n auto -k jit tests
+
 PROGRAMS ?= 10000
 SEED ?= $(shell date +%s)
 fuzz: $(COMPILED)

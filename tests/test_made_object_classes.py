@@ -57,7 +57,7 @@ REFUSED = [
     (P.item_replaced, "s = s + h.f(x)", "the items of a list are objects"),
     (P.other_class_appended, "s = s + h.f(x)", "the items of a list are objects"),
     (P.appended_through_alias, "s = s + h.f(x)", "the items of a list are objects"),
-    (P.other_class_appended_in_loop, "hs.append(B(x))", "`hs` holds an object of `A`"),
+    (P.other_class_appended_in_loop, "hs.append(B(x))", "holds a list of objects of `A`"),
     (P.item_method_of_two_classes, "return hs[1].f(x)", "method `.f()`"),
     (P.chosen_in_comprehension, "return sum(h.f(x)", "method `.f()`"),
 ]

@@ -140,6 +140,13 @@ def sum_of_comprehension(x, y):
     return sum(vs).v + sum((Skewed(v.v * y) for v in vs), Skewed(x)).v
 
 
+def euler_loop_given(s, dt):
+    """The argument itself rebound in a loop (`s = s + dt * f(s)`): its class is carried."""
+    for _ in range(3):
+        s = s + dt * force(s, 1.5)
+    return np.sum(s.pos * s.vel)
+
+
 def _states(rng):
     return State(rng.standard_normal(3), rng.standard_normal(3))
 
@@ -154,6 +161,8 @@ CASES = [
     (list_item_augmented, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
     (object_in_object, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
     (whole_array_reflected, (rng.standard_normal(3), rng.standard_normal(3)), (0, 1)),
+    (euler_loop_given, (_states(rng), 0.2), (0, 1)),
+    (euler_loop_given, (_states(rng), 0.2), (1,)),
     (sum_of_made, (0.7, -1.2), (0, 1)),
     (sum_of_comprehension, (0.7, -1.2), (0, 1)),
     (sum_of_given, (Skewed(0.7), Skewed(-1.3), 0.4), (0, 1, 2)),
@@ -251,3 +260,23 @@ def test_a_sum_of_objects_it_cannot_write_out_is_refused(f, says):
             ad.grad(f, mode=mode)(0.3)
         assert "test_object_operators.py" in str(caught.value)
         assert says in str(caught.value)
+
+
+class Damped(State):
+    def __add__(self, o):
+        return Damped(self.pos + 0.5 * o.pos, self.vel)
+
+
+def loop_changes_given_class(s, dt):
+    for _ in range(2):
+        t = s + dt * force(s, 1.0)
+        s = Damped(t.pos, t.vel)
+    return np.sum(s.pos)
+
+
+def test_a_loop_changing_the_class_of_a_given_object_is_refused():
+    for wrt in ("dt", ("s", "dt")):
+        with pytest.raises(ad.S2SError) as caught:
+            ad.grad(loop_changes_given_class, wrt=wrt)(_states(rng), 0.1)
+        assert "holds an object of `State`" in str(caught.value)
+        assert "test_object_operators.py" in str(caught.value)

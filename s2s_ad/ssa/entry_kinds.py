@@ -23,6 +23,7 @@ import types
 from .. import runtime
 from .ir import Atom, Const, Expr, Index, Prim, Return, Var
 from .kinds import MAYBE, helper_facts, is_users, join_kinds
+from .records import ENTRY_CLASSES_READ
 
 _KEYS = (str, int, float, bytes)  # literal keys, positions and attribute names
 _ABSENT = object()  # (a dict's entry known not to be there)
@@ -49,7 +50,12 @@ class EntryKinds:
             before = self.entries[target]
             made = _joined(before, made)
             lost = _lost_class(before, made)
-            if lost is not None and target in self.__dict__.get("classes_used", ()):
+            read = self.__dict__.get(ENTRY_CLASSES_READ, ())  # (ssa/records.py)
+            if (
+                lost is not None
+                and target in read
+                and target in self.__dict__.get("classes_used", ())
+            ):
                 self._refuse_lost_class(target, value, lost)  # (methods were inlined for it)
         self.entries[target] = made
 

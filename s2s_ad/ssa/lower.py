@@ -70,6 +70,7 @@ from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
 from .object_names import ObjectNames
 from .object_operators import operand_atom
+from .records import OBJECTS
 from .sharing import OPERATORS
 from .star_arguments import StarArguments
 from .super_calls import SuperCalls
@@ -526,10 +527,13 @@ class _Lowering(
                 # Unbound before the loop, it stays unbound after an empty one (or iterations
                 # that skip it): a placeholder the copies may copy and any use of raises.
                 bound = self._unbound(name)
-            bound = self._as_atom(bound)  # a static tuple becomes a value the loop carries
+            given = self._given_class(name)  # an object given to the function, rebound here
+            bound = operand_atom(self._as_atom(bound))  # (a static tuple becomes a value)
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
             self._note_merge(header, [bound])
+            if given is not None:  # (its methods are inlined on the header: object_operators.py)
+                self.__dict__.setdefault(OBJECTS, {})[header] = given
             self.env[name] = Var(header)
             carried[name] = header
         self._note_loop(carried, stmt.body)

@@ -287,7 +287,11 @@ class NestedFunctions:
     def _enter_loop_functions(self, stmt: gast.stmt, stored: set[str]) -> set[str]:
         """Names of nested functions the loop rebinds: `Rebound` in the loop and after it."""
         defined = defined_functions(stmt.body)
-        rebound = defined | {name for name in stored if self._is_function(name)}
+        rebound = defined | {
+            name
+            for name in stored
+            if self._is_function(name) and self._given_class(name) is None  # (not an object)
+        }
         for name in rebound:
             self.env[name] = Rebound(stmt.lineno)
         self.rebound_by_loops.append(rebound)

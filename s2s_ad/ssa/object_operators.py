@@ -93,6 +93,13 @@ class ObjectOperators:
         known = self._given_binding(node)
         return known if known is not None and is_user_object(known.free.value) else None
 
+    def _given_class(self, name: str) -> type | None:
+        """The class of the object of a user class the local `name` is bound to where it
+        is given to the function (`Known`); None for any other binding."""
+        bound = self.env.get(name)
+        value = bound.free.value if isinstance(bound, Named) else None
+        return type(value) if is_user_object(value) else None
+
     def _given_binding(self, node: gast.expr) -> Named | None:
         """What `node` names where it, or the root of its chain, is given to the function
         and holds code (its value an example, for a differentiated argument); else None."""

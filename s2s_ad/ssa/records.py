@@ -40,6 +40,7 @@ _LITERALS = (int, float, str, bytes, bool, type(None))
 
 OBJECTS = "object_classes"  # SSA name → the class of the object it holds, made here
 ITEMS = "item_classes"  # … → the class of every item of the list it holds, or EMPTY_LIST
+ENTRY_CLASSES_READ = "entry_classes_read"  # names of containers an item's class was read of
 EMPTY_LIST = "<an empty list>"  # (the item class of `[]`: any first item's)
 NONE_VALUES = "none_values"  # SSA names holding None (in a join, no class of their own)
 
@@ -223,6 +224,8 @@ class Records:
             found = items.get(getattr(value.args[0], "name", None))  # `hs[i]`: a list of one
             if not isinstance(found, type):  # `d["a"]`, `a.w`, `t[0]`: ssa/entry_kinds.py
                 found = self.entry_class(value.args[0], value.args[1])
+                if isinstance(found, type):  # (a loop may not change it: entry_kinds.py)
+                    self.__dict__.setdefault(ENTRY_CLASSES_READ, set()).update(names[:1])
             return (found, None, names[:1]) if isinstance(found, type) else (None, None, [])
         if value.fn is runtime.make_list:  # `[A(x), A(y)]`
             found = {objects.get(getattr(a, "name", None)) for a in value.args}
