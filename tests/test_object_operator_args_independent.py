@@ -1949,6 +1949,7 @@ FIXED = {
     "a_two_particles",
     "m_sum_of_objects",
     "a_fixed_arg_rebound_in_loop",
+    "m_isinstance_in_operator",  # (`isinstance(o, C)` decided where `o`'s class is known)
 }
 
 

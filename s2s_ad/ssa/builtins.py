@@ -103,6 +103,10 @@ class Builtins:
                 hint="join them with `list(itertools.chain(*parts))`, or in a loop: "
                 "`out = out + part`",
             )
+        if fn is builtins.isinstance:  # of an object of a known class: ssa/object_operators.py
+            known = self._known_isinstance(node)
+            if known is not None:
+                return Const(known)
         if fn is builtins.sum:  # of objects of your classes: ssa/object_operators.py
             added = self._object_sum(node)
             if added is not None:

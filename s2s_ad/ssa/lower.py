@@ -57,7 +57,7 @@ from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .folds import Folds
 from .function_values import FunctionValues
-from .ir import Assign, Atom, For, Free, Function, If, Prim, Return, Stmt, Var, While
+from .ir import Assign, Atom, Const, For, Free, Function, If, Prim, Return, Stmt, Var, While
 from .item_paths import ItemPaths, updates_an_item
 from .kinds import MAYBE, made_sequences
 from .known_loops import KnownLoops
@@ -390,6 +390,11 @@ class _Lowering(
 
     def _if(self, stmt: gast.If) -> None:
         test = self._atom(stmt.test)
+        if isinstance(test, Const) and type(test.value) is bool:
+            # decided now (`isinstance(o, Vec)` of an object of a known class: ssa/builtins.py):
+            # the other branch does not run, and its values do not join this one's
+            self._block(stmt.body if test.value else stmt.orelse)
+            return
         makers = [lambda branch=branch: self._block(branch) for branch in (stmt.body, stmt.orelse)]
         self._branch(test, makers, lambda name: self._live_outside(name, stmt), stmt.lineno)
 

@@ -63,6 +63,8 @@ _OPERATOR_CALLS = {
     operator.pow: gast.Pow,
 }
 _UNARY_CALLS = {operator.neg: "__neg__", operator.pos: "__pos__"}
+_CHAINS = (gast.Name, gast.Attribute, gast.Subscript)  # (what may name an object given)
+_SUBJECTS = (gast.Name, gast.Constant)  # (lowered twice where not decided: nothing emitted)
 _CONTAINERS = ("list", "tuple", "dict")
 
 
@@ -72,7 +74,14 @@ class ObjectOperators:
     def _operator(self, node: gast.BinOp) -> Expr:
         """`a + b` (`-`, `*`, `/`, `@`, `**`): an object's operator method where Python calls
         one, else the primitive."""
-        left, right = self._operand(node.left), self._operand(node.right)
+        operands = []
+        for side in (node.left, node.right):
+            if isinstance(side, _CHAINS):
+                operands.append(self._operand(side))
+            else:  # (inline: a long sum on one line recurses through here, two frames a level)
+                atom = self._atom_of(self._expr(side))
+                operands.append((atom, self._class_made(atom)))
+        left, right = operands
         method = self._operator_method(type(node.op), left, right)
         if method is not None:
             return method
@@ -103,7 +112,7 @@ class ObjectOperators:
     def _given_binding(self, node: gast.expr) -> Named | None:
         """What `node` names where it, or the root of its chain, is given to the function
         and holds code (its value an example, for a differentiated argument); else None."""
-        if not isinstance(node, (gast.Name, gast.Attribute, gast.Subscript)):
+        if not isinstance(node, _CHAINS):
             return None
         name = root(node)
         bound = self.env.get(name)
@@ -189,6 +198,23 @@ class ObjectOperators:
             items.append((item, self._class_made(item)))
         return self._added(given, items)
 
+    def _known_isinstance(self, node: gast.Call) -> bool | None:
+        """`isinstance(o, C)` where it is known when the derivative is made: `o` a literal,
+        an object made here or given, `C` a class (or tuple of classes) of the module. An
+        operator method testing its other operand (`if isinstance(o, Vec): …`) then keeps
+        one branch, whose result has a known class. None where not known."""
+        if len(node.args) != 2 or node.keywords or not isinstance(node.args[0], _SUBJECTS):
+            return None
+        spelled = node.args[1]
+        parts = spelled.elts if isinstance(spelled, gast.Tuple) else [spelled]
+        classes = tuple(self._callee_object(part) for part in parts)
+        if not all(isinstance(c, type) for c in classes):
+            return None
+        subject, cls = self._operand(node.args[0])
+        if isinstance(subject, Const):
+            return isinstance(subject.value, classes)
+        return None if cls is None else issubclass(cls, classes)
+
     def _added_in_loop(self, xs: gast.expr, start: list) -> Expr:
         """`sum(xs, *start)` of a list of objects of one class: `total = start + xs[0]`
         (`0 + xs[0]`), then `total = total + v` for the others, a loop (ssa/folds.py)
@@ -246,7 +272,11 @@ class ObjectOperators:
     def _unary(self, node: gast.UnaryOp) -> Expr:
         """`-s` (`+s`) of an object of a user class: its `__neg__` (`__pos__`), inlined;
         the primitive for any other operand."""
-        operand, cls = self._operand(node.operand)
+        if isinstance(node.operand, _CHAINS):
+            operand, cls = self._operand(node.operand)
+        else:  # (inline: `- - - x` recurses through here, two frames a level)
+            operand = self._atom_of(self._expr(node.operand))
+            cls = self._class_made(operand)
         method = _UNARY_METHODS.get(type(node.op))
         if cls is not None and method is not None and self._operator_of(cls, method):
             return self._operator_call(operand, method, None, cls)
