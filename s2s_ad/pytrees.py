@@ -319,17 +319,29 @@ def kind_string(tree: TreeDef) -> str | None:
     return f"{top}/{item}" if item else top
 
 
+def _cls(tree: TreeDef) -> type | None:
+    """The class of a dataclass or object node (its methods are followed), else None."""
+    return tree.node.type if tree.node is not None and tree.node.kind in _OBJECTS else None
+
+
+_OBJECTS = ("dataclass", "object")
+
+
 def entry_kinds(tree: TreeDef) -> dict:
     """The lowering's kinds of the items of a structure passed as `tree` (ssa/entry_kinds.py):
     position (of a list or tuple) or key (of a dict, or a record's attribute: a NamedTuple's
     field, read by position too) → (`kind_string`
-    of the item there, its own entries or None for a leaf, the class of an object made in
-    the function there: None), in order."""
+    of the item there, its own entries or None for a leaf, the class of the object of a
+    user class there or None: ssa/object_operators.py calls its operator methods), in order."""
     keys = (
         tree.node.keys if tree.node.kind in ("dict", "dataclass", "object", "namedtuple") else None
     )
     keys = keys or range(len(tree.children))
     return {
-        key: (kind_string(child), entry_kinds(child) if child.node is not None else None, None)
+        key: (
+            kind_string(child),
+            entry_kinds(child) if child.node is not None else None,
+            _cls(child),
+        )
         for key, child in zip(keys, tree.children, strict=True)
     }
