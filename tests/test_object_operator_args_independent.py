@@ -1950,6 +1950,9 @@ FIXED = {
     "m_sum_of_objects",
     "a_fixed_arg_rebound_in_loop",
     "m_isinstance_in_operator",  # (`isinstance(o, C)` decided where `o`'s class is known)
+    "a_items_to_helper",  # (objects inside a differentiated structure have their classes)
+    "a_nested_body",
+    "a_particle_int_field",
 }
 
 

@@ -303,3 +303,45 @@ def test_a_loop_changing_the_class_of_a_given_object_is_refused():
             ad.grad(loop_changes_given_class, wrt=wrt)(_states(rng), 0.1)
         assert "holds an object of `State`" in str(caught.value)
         assert "test_object_operators.py" in str(caught.value)
+
+
+class Flipped(State):
+    def __neg__(self):  # (not the fields' negation: a rule of `-` would be wrong)
+        return Flipped(self.vel, -self.pos * self.pos)
+
+
+class Reflecting(Skewed):
+    def __radd__(self, o):  # (Python calls it before Skewed.__add__)
+        return Reflecting(o.v * self.v - 1.0)
+
+
+def neg_of_mixed_list(x):
+    total = 0.0
+    for s in [State(x, 2.0 * x), Flipped(x, -x)]:  # (the loop variable's class is not one)
+        n = -s
+        total = total + np.sum(n.pos * n.vel)
+    return total
+
+
+def add_of_subclass_in_loop(x):
+    vs = [Skewed(x), Reflecting(2.0 * x)]
+    total = vs[0]
+    for v in vs[1:]:
+        total = total + v  # (Skewed.__add__ followed; Python calls Reflecting.__radd__)
+    return total.v
+
+
+@pytest.mark.parametrize(
+    ("f", "says"),
+    [
+        (neg_of_mixed_list, "whose class s2s_ad could not tell"),
+        (add_of_subclass_in_loop, "with its own `__radd__`"),
+    ],
+    ids=["unknown class", "subclass"],
+)
+def test_an_operand_whose_methods_are_not_followed_is_refused_when_called(f, says):
+    for api in (ad.grad(f), ad.grad(f, mode="forward"), ad.hessian(f)):
+        with pytest.raises(ad.S2SError) as caught:
+            api(0.4)
+        assert "test_object_operators.py" in str(caught.value)
+        assert says in str(caught.value)

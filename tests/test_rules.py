@@ -465,6 +465,8 @@ def joining_rows() -> None:
     row("list", "np.sum(np.array(list(x)) ** 2) + list((x, y))[1][0, 0]", POS, POS)
     row("rt.immutable_item", "rt.immutable_item(x) * y", 1.3, 0.7)
     row("rt.reflected_operand", "rt.reflected_operand(x * y) * x", 1.3, 0.7)
+    row("rt.followed_operand", "np.sum(rt.followed_operand(x * y) * x)", ROW, ROW)
+    row("rt.right_operand", "np.sum(rt.right_operand(x * y, y, '__radd__') * x)", ROW, ROW)
     row("rt.plus", "np.sum(rt.plus(x, y * x) * y)", ROW, ROW)
     row("rt.summand", "np.sum(rt.summand(x * y, y) * x)", ROW, ROW)
     row("rt.deep_copy", "np.sum(rt.deep_copy([x, {'a': y * x}])[1]['a'] * x)", ROW, ROW)

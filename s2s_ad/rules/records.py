@@ -29,8 +29,23 @@ register(
         batched=("rt.attribute_jvp(d, x, name, ans, True)",),
     ),
 )
-# (a check of the left operand of an object's reflected operator: the derivative passes)
+# (checks of an operand of an object's operator: the derivative passes; `left`, compared by
+# class only, has none through it)
 register(rt.reflected_operand, Rule("rt.reflected_operand", ("x",), ("d",), ("d",), batched=("d",)))
+register(rt.followed_operand, Rule("rt.followed_operand", ("x",), ("d",), ("d",), batched=("d",)))
+register(
+    rt.right_operand,
+    Rule(
+        "rt.right_operand",
+        ("x", "left"),
+        ("d", "rt.zeros_like(ans)"),
+        ("d", "rt.zeros_like(left)"),
+        keywords=(("method", None),),
+        positional=("x", "left", "method"),
+        selectors=("method",),
+        batched=("d", "rt.zeros_like(ans)"),
+    ),
+)
 for maker in (rt.new_record, rt.new_object):
     register(
         maker,

@@ -25,6 +25,7 @@ __all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like ma
     *("DerivativeRecord", "record_fields", "attribute_jvp", "attribute_vjp"),
     *("new_record", "new_object", "record_jvp", "record_vjp"),
     *("replaced", "without_fields", "fields_jvp", "fields_vjp", "reflected_operand"),
+    *("followed_operand", "right_operand"),
 ]
 
 
@@ -295,3 +296,49 @@ def reflected_operand(x):
             "write the object first (`s * w`), so its own method gets the whole array",
         )
     return x
+
+
+def followed_operand(x):
+    """`x`, an operand of an operator whose derivative code follows no method of `x`'s class
+    (ssa/object_operators.py), after checking that `x` is not an object of a class of yours:
+    its `__add__`, `__neg__`, … would run, which the derivative does not follow (an object
+    whose class the lowering could not tell, read out of a list of two classes, say)."""
+    if _is_users_object(x):
+        raise _refuse(
+            f"an operator on an object of `{type(x).__name__}` whose class s2s_ad could not "
+            "tell when it made the derivative (its operator methods are not followed)",
+            "give the object a name where its class is known: made in the function, given "
+            "to it, or read at a literal index of a list of one class",
+        )
+    return x
+
+
+def right_operand(x, left, method):
+    """`x`, the right operand of `left op x` where the derivative follows `type(left)`'s
+    method, after checking that `x`'s class is not a subclass of it with its own reflected
+    `method`, which Python calls first."""
+    kind, cls = type(x), type(left)
+    if kind is not cls and issubclass(kind, cls) and _own(kind, cls, method):
+        raise _refuse(
+            f"an operator whose right operand is of `{kind.__name__}`, a subclass of "
+            f"`{cls.__name__}` with its own `{method}` (Python calls it first), where s2s_ad "
+            f"followed `{cls.__name__}`'s method",
+            f"keep objects of one class in the list, or call the method you mean: `b.{method}(a)`",
+        )
+    return x
+
+
+def _own(kind: type, cls: type, method: str) -> bool:
+    return getattr(kind, method, None) is not getattr(cls, method, None)
+
+
+def _is_users_object(x) -> bool:
+    """An object of a class of the user's (not a number, an array, a container, s2s_ad's)."""
+    if isinstance(x, (np.ndarray, np.generic, dict, list, tuple, str, type)):
+        return False
+    kind = type(x)
+    top = kind.__module__.split(".")[0]
+    return hasattr(x, "__dict__") and top not in _LIBRARIES and not hasattr(x, "shape")
+
+
+_LIBRARIES = ("builtins", "numpy", "scipy", "s2s_ad", "dask", "functools")

@@ -21,7 +21,8 @@ import operator
 import types
 
 from .. import runtime
-from .ir import Atom, Const, Expr, Index, Prim, Return, Var
+from .callable_values import is_user_object
+from .ir import Atom, Const, Expr, Free, Index, Prim, Return, Var
 from .kinds import MAYBE, helper_facts, is_users, join_kinds
 from .records import ENTRY_CLASSES_READ
 
@@ -101,6 +102,8 @@ class EntryKinds:
         """(the kind of `atom`, its entries, the class of the object it is where made here:
         ssa/records.py): what an item holding it has."""
         live = self.__dict__.get(LIVE_CLASSES, {}).get(getattr(atom, "name", None))
+        if isinstance(atom, Free) and is_user_object(atom.value):  # (held fixed: read now)
+            live = type(atom.value)
         return self.kind_of(atom), self._entries_made(atom), self._class_made(atom) or live
 
     def entry_class(self, container: Atom, index: object) -> type | None:

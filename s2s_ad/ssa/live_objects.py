@@ -97,7 +97,7 @@ def bind_live_parameters(lowering: object, examples: dict) -> None:
         atom = lowering.env[name]
         lowering.env[name] = Known(Free(name, value), atom=atom)
         if is_user_object(value):
-            classes[atom.name] = type(value)
+            classes[atom.name] = lowering._note_operator_class(type(value))
 
 
 class LiveObjects:

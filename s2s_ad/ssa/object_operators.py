@@ -51,6 +51,12 @@ _OPERATOR_METHODS = {
     gast.Pow: "pow",
 }
 _UNARY_METHODS = {gast.USub: "__neg__", gast.UAdd: "__pos__"}
+_OPERATOR_NAMES = frozenset(
+    (
+        *_UNARY_METHODS.values(),
+        *(f"__{kind}{op}__" for op in _OPERATOR_METHODS.values() for kind in ("", "r", "i")),
+    )
+)
 # `operator.add(a, b)`, … called as functions (`reduce`, `map` of them): lowered as the operator
 # (on lists: a join, a repeat; on objects: their methods)
 _OPERATOR_CALLS = {
@@ -63,6 +69,8 @@ _OPERATOR_CALLS = {
     operator.pow: gast.Pow,
 }
 _UNARY_CALLS = {operator.neg: "__neg__", operator.pos: "__pos__"}
+# the classes with operator methods whose objects this function has (`_has_objects`)
+OPERATOR_CLASSES = "operator_classes"
 _CHAINS = (gast.Name, gast.Attribute, gast.Subscript)  # (what may name an object given)
 _SUBJECTS = (gast.Name, gast.Constant)  # (lowered twice where not decided: nothing emitted)
 _CONTAINERS = ("list", "tuple", "dict")
@@ -85,16 +93,23 @@ class ObjectOperators:
         method = self._operator_method(type(node.op), left, right)
         if method is not None:
             return method
-        return self._binop(type(node.op), operand_atom(left[0]), operand_atom(right[0]))
+        left, right = (self._followed(*side) for side in operands)
+        return self._binop(type(node.op), left, right)
 
     def _operand(self, node: gast.expr) -> tuple[object, type | None]:
         """(what `node` gives an operator: its atom, or an object given to the function as
         `Known`; the class of that object where it is one of a user class known now)."""
         given = self._given_object(node)
         if given is not None:
-            return given, type(given.free.value)
+            return given, self._note_operator_class(type(given.free.value))
         atom = self._atom(node)
         return atom, self._class_made(atom)
+
+    def _note_operator_class(self, cls: type | None) -> type | None:
+        """`cls`, noted where it defines operator methods (`_has_objects`)."""
+        if cls is not None and any(name in _OPERATOR_NAMES for name in dir(cls)):
+            self.__dict__.setdefault(OPERATOR_CLASSES, set()).add(cls)
+        return cls
 
     def _given_object(self, node: gast.expr) -> Named | None:
         """The object of a user class `node` names where it, or the root of its chain
@@ -142,10 +157,38 @@ class ObjectOperators:
         if first:
             return self._operator_call(b, method, self._reflected_operand(a, theirs), theirs)
         if mine is not None and self._operator_of(mine, f"__{name}__"):
+            if theirs is None:  # (of a subclass with its own `__radd__`, Python calls that)
+                b = self._followed(b, None, (a, mine), method)
             return self._operator_call(a, f"__{name}__", b, mine)
         if reflected:  # (the left object's class has no such method)
             return self._operator_call(b, method, a, theirs)
         return None  # (Python raises TypeError: the primitive does too, at the user's line)
+
+    def _followed(self, operand: object, cls: type | None, of=None, method=None) -> Atom:
+        """`operand` (of class `cls`, None where not known) as an operator whose derivative
+        follows no method of its class takes it: checked when called where it may be an
+        object of a user class with its own operators, in a function that has such objects
+        (`rt.followed_operand`); with `of` (the left operand, its class), that it is not of
+        a subclass of that class with its own reflected `method` (`rt.right_operand`)."""
+        atom = operand_atom(operand)
+        if of is None and (cls is not None or not self._has_objects()):
+            return atom
+        if isinstance(atom, Const) or self.kind_of(atom) in _CONTAINERS:
+            return atom
+        if of is not None and not _overridden(of[1], method):
+            return atom
+        if of is None:
+            check = Prim(runtime.followed_operand, (atom,), spelled=self._rt("followed_operand"))
+        else:
+            given = (atom, operand_atom(of[0]), Const(method))
+            check = Prim(runtime.right_operand, given, spelled=self._rt("right_operand"))
+        return self._atom_of(check)
+
+    def _has_objects(self) -> bool:
+        """Whether objects of user classes with operator methods reach this function's
+        values (made here, given, in its lists): where a value of unknown class may be one."""
+        found = self.__dict__.get(OPERATOR_CLASSES)
+        return bool(found)
 
     def _reflected_operand(self, a: object, cls: type) -> object:
         """`a`, checked at run time where it may be an array NumPy would not hand over
@@ -280,7 +323,7 @@ class ObjectOperators:
         method = _UNARY_METHODS.get(type(node.op))
         if cls is not None and method is not None and self._operator_of(cls, method):
             return self._operator_call(operand, method, None, cls)
-        return self._unary_primitive(type(node.op), operand_atom(operand))
+        return self._unary_primitive(type(node.op), self._followed(operand, cls))
 
     def _object_augmented(self, name: str, stmt, current: tuple, value: tuple) -> Expr | None:
         """`a += b` (`-=`, `*=`, …) on an object of a user class: `a + b` through its class's
@@ -324,3 +367,15 @@ def operand_atom(operand: object) -> Atom:
         live = getattr(operand, "atom", None)
         return operand.free if live is None else live
     return operand
+
+
+def _overridden(cls: type, method: str) -> bool:
+    """Whether a subclass of `cls` (defined now) has its own `method`."""
+    found = getattr(cls, method, None)
+    pending = list(cls.__subclasses__())
+    while pending:
+        sub = pending.pop()
+        if getattr(sub, method, None) is not found:
+            return True
+        pending.extend(sub.__subclasses__())
+    return False

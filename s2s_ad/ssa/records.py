@@ -196,6 +196,7 @@ class Records:
             return
         if made is not None:
             self.__dict__.setdefault(OBJECTS, {})[target] = made
+            self._note_operator_class(made)  # (ssa/object_operators.py)
         if items is not None:
             self.__dict__.setdefault(ITEMS, {})[target] = items
         if sources:
