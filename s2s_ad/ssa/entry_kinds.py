@@ -99,15 +99,16 @@ class EntryKinds:
         return _ABSENT if top == "dict" else None
 
     def _entry(self, atom: object) -> tuple:
-        """(the kind of `atom`, its entries, the class of the object it is where made here:
-        ssa/records.py): what an item holding it has."""
+        """(the kind of `atom`, its entries, the class of the object of a user class it is,
+        made here or given: ssa/records.py, ssa/live_objects.py): what an item holding it
+        has."""
         live = self.__dict__.get(LIVE_CLASSES, {}).get(getattr(atom, "name", None))
         if isinstance(atom, Free) and is_user_object(atom.value):  # (held fixed: read now)
             live = type(atom.value)
         return self.kind_of(atom), self._entries_made(atom), self._class_made(atom) or live
 
     def entry_class(self, container: Atom, index: object) -> type | None:
-        """The class of the object made here that sits in `container` at `index` (a
+        """The class of the object of a user class that sits in `container` at `index` (a
         literal position, key or attribute), where known."""
         entry = self._item_entry(container, index)
         return entry[2] if isinstance(entry, tuple) else None

@@ -9,7 +9,14 @@ followed: the left operand's method, unless the right one's class is a subclass 
 reflected method of its own, or the left one is not an object of a user class (a number, an
 array, a list), where the right one's reflected method runs. An array of one or more
 dimensions on the left would instead apply the operator to each element (NumPy), which the
-generated code refuses at run time (`rt.reflected_operand`).
+generated code refuses at run time (`rt.reflected_operand`). So are, in a function that has
+such objects, an operand of unknown class that turns out to be one (`rt.followed_operand`:
+the rule of `+` or `-` would be the numbers') and a right operand of a subclass with its own
+reflected method where the left class's method was inlined (`rt.right_operand`).
+
+`sum(objects)` is `start + xs[0] + …` through the same methods (written out, or a loop over
+a list of one class), `operator.add(a, b)` is `a + b`, and `isinstance(o, C)` is decided
+where `o`'s class is known (an operator method choosing its result by its operand's class).
 
 Before (`State` defines `__add__` and `__rmul__`)::
 
@@ -204,9 +211,10 @@ class ObjectOperators:
 
     def _object_sum(self, node: gast.Call) -> Expr | None:
         """`sum(xs)` (`sum(xs, start)`) of a list `xs` holding objects of your classes at
-        known positions: `start + xs[0] + xs[1] + …` through their operator methods, as
-        Python adds them (the rule of `sum` is the numbers'); refused where `xs` is a list
-        of such objects of unknown length. None for any other sum."""
+        known positions, or of one class (`_added_in_loop`): `start + xs[0] + xs[1] + …`
+        through their operator methods, as Python adds them (the rule of `sum` is the
+        numbers'); refused where some items' classes are known and others' not. None for
+        any other sum."""
         given = [*node.args, *(k.value for k in node.keywords if k.arg == "start")]
         if not 1 <= len(given) <= 2:
             return None
