@@ -1590,7 +1590,8 @@ NOT_YET = "not yet: refused with a located error"
 PENDING_TESTS = {
     # (models and layers unpacked from an argument, then called: work since session 36)
     "test_o34_namedtuple_with_call": NOT_YET + " (a NamedTuple with __call__ differentiated)",
-    "test_o42_model_in_dict_argument": NOT_YET + " (a model in a dict given to a helper)",
+    # (a model in a dict given to a helper: works since session 44, the class of an object
+    # inside a differentiated structure is followed into the helper)
     # (a helper with a function default: inlined since session 36)
     "test_f33_grad_inside_wrt_model_penalty": NOT_YET + " (grad inside of a model's function)",
     "test_x07_dict_of_models_items_loop": NOT_YET + " (a loop over a dict of models)",

@@ -318,7 +318,7 @@ def right_operand(x, left, method):
     method, after checking that `x`'s class is not a subclass of it with its own reflected
     `method`, which Python calls first."""
     kind, cls = type(x), type(left)
-    if kind is not cls and issubclass(kind, cls) and _own(kind, cls, method):
+    if kind is not cls and issubclass(kind, cls) and _overrides(kind, cls, method):
         raise _refuse(
             f"an operator whose right operand is of `{kind.__name__}`, a subclass of "
             f"`{cls.__name__}` with its own `{method}` (Python calls it first), where s2s_ad "
@@ -328,7 +328,7 @@ def right_operand(x, left, method):
     return x
 
 
-def _own(kind: type, cls: type, method: str) -> bool:
+def _overrides(kind: type, cls: type, method: str) -> bool:
     return getattr(kind, method, None) is not getattr(cls, method, None)
 
 
