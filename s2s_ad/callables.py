@@ -314,11 +314,10 @@ def _known(value: object, depth: int) -> bool:
 _PLAIN = frozenset((float, int, bool, np.ndarray, np.float64, np.float32, tuple, list, dict))
 _DEPTH = 8
 _NEVER_KNOWN = (type, types.ModuleType, np.ndarray, np.generic, tuple, list, dict, str)
-# the special methods whose code the lowering follows: a call, the operators (`a + b` calls
-# `a.__add__(b)`, `dt * s` calls `s.__rmul__(dt)`: ssa/object_operators.py)
-_FOLLOWED_SPECIAL = frozenset(
+# the operator methods whose code the lowering follows (`a + b` calls `a.__add__(b)`, `dt * s`
+# calls `s.__rmul__(dt)`: ssa/object_operators.py); with `__call__`, the special methods
+OPERATOR_METHOD_NAMES = frozenset(
     (
-        "__call__",
         "__neg__",
         "__pos__",
         *(
@@ -328,6 +327,7 @@ _FOLLOWED_SPECIAL = frozenset(
         ),
     )
 )
+_FOLLOWED_SPECIAL = OPERATOR_METHOD_NAMES | {"__call__"}
 
 
 def _has_code(value: object, depth: int) -> bool:

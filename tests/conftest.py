@@ -28,7 +28,8 @@ def pytest_collection_modifyitems(config, items):
     dropped = _sampled_out(items)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if item not in dropped]
+        gone = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in gone]
     for item in items:
         pending = getattr(getattr(item, "module", None), "PENDING_TESTS", None)
         reason = pending.get(item.name) if isinstance(pending, dict) else None

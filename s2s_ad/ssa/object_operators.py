@@ -40,6 +40,7 @@ import operator
 import gast
 
 from .. import runtime
+from ..callables import OPERATOR_METHOD_NAMES
 from ..frontend import nodes
 from ..frontend.nodes import root
 from .callable_values import is_user_object
@@ -58,12 +59,6 @@ _OPERATOR_METHODS = {
     gast.Pow: "pow",
 }
 _UNARY_METHODS = {gast.USub: "__neg__", gast.UAdd: "__pos__"}
-_OPERATOR_NAMES = frozenset(
-    (
-        *_UNARY_METHODS.values(),
-        *(f"__{kind}{op}__" for op in _OPERATOR_METHODS.values() for kind in ("", "r", "i")),
-    )
-)
 # `operator.add(a, b)`, … called as functions (`reduce`, `map` of them): lowered as the operator
 # (on lists: a join, a repeat; on objects: their methods)
 _OPERATOR_CALLS = {
@@ -114,7 +109,7 @@ class ObjectOperators:
 
     def _note_operator_class(self, cls: type | None) -> type | None:
         """`cls`, noted where it defines operator methods (`_has_objects`)."""
-        if cls is not None and any(name in _OPERATOR_NAMES for name in dir(cls)):
+        if cls is not None and any(name in OPERATOR_METHOD_NAMES for name in dir(cls)):
             self.__dict__.setdefault(OPERATOR_CLASSES, set()).add(cls)
         return cls
 
