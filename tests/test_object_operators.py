@@ -7,6 +7,8 @@ dot-product test), the primal against the plain call, and forward against revers
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -331,13 +333,22 @@ def add_of_subclass_in_loop(x):
     return total.v
 
 
+def operator_neg_of_mixed_list(x):
+    total = 0.0
+    for s in [State(x, 2.0 * x), Flipped(x, -x)]:
+        n = operator.neg(s)  # (as `-s`)
+        total = total + np.sum(n.pos * n.vel)
+    return total
+
+
 @pytest.mark.parametrize(
     ("f", "says"),
     [
         (neg_of_mixed_list, "whose class s2s_ad could not tell"),
+        (operator_neg_of_mixed_list, "whose class s2s_ad could not tell"),
         (add_of_subclass_in_loop, "with its own `__radd__`"),
     ],
-    ids=["unknown class", "subclass"],
+    ids=["unknown class", "operator.neg", "subclass"],
 )
 def test_an_operand_whose_methods_are_not_followed_is_refused_when_called(f, says):
     for api in (ad.grad(f), ad.grad(f, mode="forward"), ad.hessian(f)):

@@ -70,7 +70,7 @@ _OPERATOR_CALLS = {
     operator.matmul: gast.MatMult,
     operator.pow: gast.Pow,
 }
-_UNARY_CALLS = {operator.neg: "__neg__", operator.pos: "__pos__"}
+_UNARY_CALLS = {operator.neg: gast.USub, operator.pos: gast.UAdd}
 # the classes with operator methods whose objects this function has (`_has_objects`)
 OPERATOR_CLASSES = "operator_classes"
 _CHAINS = (gast.Name, gast.Attribute, gast.Subscript)  # (what may name an object given)
@@ -91,12 +91,15 @@ class ObjectOperators:
             else:  # (inline: a long sum on one line recurses through here, two frames a level)
                 atom = self._atom_of(self._expr(side))
                 operands.append((atom, self._class_made(atom)))
-        left, right = operands
-        method = self._operator_method(type(node.op), left, right)
+        return self._applied(type(node.op), *operands)
+
+    def _applied(self, op: type, left: tuple, right: tuple) -> Expr:
+        """`a op b` of two operands (from `_operand`): the method Python calls, or the
+        primitive on operands checked when called (`_followed`)."""
+        method = self._operator_method(op, left, right)
         if method is not None:
             return method
-        left, right = (self._followed(*side) for side in operands)
-        return self._binop(type(node.op), left, right)
+        return self._binop(op, self._followed(*left), self._followed(*right))
 
     def _operand(self, node: gast.expr) -> tuple[object, type | None]:
         """(what `node` gives an operator: its atom, or an object given to the function as
@@ -294,10 +297,7 @@ class ObjectOperators:
         item's operand), through their operator methods where objects."""
         total = self._operand(given[1]) if len(given) == 2 else (Const(0), None)
         for item in items:
-            added = self._operator_method(gast.Add, total, item)
-            if added is None:
-                added = self._binop(gast.Add, operand_atom(total[0]), operand_atom(item[0]))
-            atom = self._atom_of(added)
+            atom = self._atom_of(self._applied(gast.Add, total, item))
             total = (atom, self._class_made(atom))
         return operand_atom(total[0])
 
@@ -308,11 +308,10 @@ class ObjectOperators:
             return None
         op = _OPERATOR_CALLS.get(fn)
         if op is not None and len(args) == 2:
-            method = self._operator_method(op, *((a, self._class_made(a)) for a in args))
-            return self._binop(op, *args) if method is None else method
-        method, cls = _UNARY_CALLS.get(fn), args and self._class_made(args[0])
-        if method is not None and len(args) == 1 and cls and self._operator_of(cls, method):
-            return self._operator_call(args[0], method, None, cls)
+            return self._applied(op, *((a, self._class_made(a)) for a in args))
+        op = _UNARY_CALLS.get(fn)
+        if op is not None and len(args) == 1:
+            return self._applied_unary(op, args[0], self._class_made(args[0]))
         return None
 
     def _unary(self, node: gast.UnaryOp) -> Expr:
@@ -323,10 +322,15 @@ class ObjectOperators:
         else:  # (inline: `- - - x` recurses through here, two frames a level)
             operand = self._atom_of(self._expr(node.operand))
             cls = self._class_made(operand)
-        method = _UNARY_METHODS.get(type(node.op))
+        return self._applied_unary(type(node.op), operand, cls)
+
+    def _applied_unary(self, op: type, operand: object, cls: type | None) -> Expr:
+        """`-a` (`+a`, `not a`, `~a`): the method Python calls (`__neg__`, `__pos__`), or
+        the primitive on the operand checked when called (`_followed`)."""
+        method = _UNARY_METHODS.get(op)
         if cls is not None and method is not None and self._operator_of(cls, method):
             return self._operator_call(operand, method, None, cls)
-        return self._unary_primitive(type(node.op), self._followed(operand, cls))
+        return self._unary_primitive(op, self._followed(operand, cls))
 
     def _object_augmented(self, name: str, stmt, current: tuple, value: tuple) -> Expr | None:
         """`a += b` (`-=`, `*=`, …) on an object of a user class: `a + b` through its class's
