@@ -171,6 +171,23 @@ def isinstance_dispatch(x, y):
     return d.a * d.b
 
 
+def augmented_given(a, b, x):
+    """`a += …` on an argument of a class without `__iadd__` makes a new object (Python's
+    `a = a + …`): no update of the caller's, so the function given it held fixed is inlined
+    with its class known, and `Skewed.__add__` followed."""
+    a += Skewed(x)
+    a += b
+    return a.v * x
+
+
+def augmented_copy_of_given(vs, x):
+    """A copy of a list given: its items' classes, read from the list (watched)."""
+    items = list(vs)
+    items[0] += Skewed(x)
+    items[1] += items[0]
+    return items[1].v * x
+
+
 def _states(rng):
     return State(rng.standard_normal(3), rng.standard_normal(3))
 
@@ -192,6 +209,10 @@ CASES = [
     (sum_of_comprehension, (0.7, -1.2), (0, 1)),
     (sum_of_given, (Skewed(0.7), Skewed(-1.3), 0.4), (0, 1, 2)),
     (sum_of_given_list, ([Skewed(0.7), Skewed(-1.3), Skewed(0.2)], 0.4), (0, 1)),
+    (augmented_given, (Skewed(0.7), Skewed(-1.3), 0.4), (2,)),
+    (augmented_given, (Skewed(0.7), Skewed(-1.3), 0.4), (0, 1, 2)),
+    (augmented_copy_of_given, ([Skewed(0.7), Skewed(-1.3)], 0.4), (1,)),
+    (augmented_copy_of_given, ([Skewed(0.7), Skewed(-1.3)], 0.4), (0, 1)),
 ]
 
 
@@ -341,14 +362,36 @@ def operator_neg_of_mixed_list(x):
     return total
 
 
+class Swapping(State):
+    def __add__(self, o):  # (not the fields' sum: a rule of `+` would be wrong)
+        return Swapping(self.pos + o.vel, self.vel + o.pos)
+
+
+def iadd_of_mixed_list(x):
+    total = 0.0
+    for s in [State(x, 2.0 * x), Swapping(x, -x)]:
+        s += State(x * x, x)
+        total = total + np.sum(s.pos * s.vel)
+    return total
+
+
+def item_iadd_of_mixed_list(x):
+    vs = [State(x, 2.0 * x), Swapping(x, -x)]
+    for k in range(2):
+        vs[k] += State(x * x, x)
+    return np.sum(vs[0].pos * vs[1].vel)
+
+
 @pytest.mark.parametrize(
     ("f", "says"),
     [
         (neg_of_mixed_list, "whose class s2s_ad could not tell"),
         (operator_neg_of_mixed_list, "whose class s2s_ad could not tell"),
         (add_of_subclass_in_loop, "with its own `__radd__`"),
+        (iadd_of_mixed_list, "whose class s2s_ad could not tell"),
+        (item_iadd_of_mixed_list, "whose class s2s_ad could not tell"),
     ],
-    ids=["unknown class", "operator.neg", "subclass"],
+    ids=["unknown class", "operator.neg", "subclass", "augmented", "augmented item"],
 )
 def test_an_operand_whose_methods_are_not_followed_is_refused_when_called(f, says):
     for api in (ad.grad(f), ad.grad(f, mode="forward"), ad.hessian(f)):

@@ -315,7 +315,7 @@ class CallableValues:
             self.root_scope.derived.extend(getattr(made, "_s2s_dependencies", ()))
             target = Free(spelled, fn if made is None else made)  # called as `dg` if passive
             return self._call_named(Named(target), self._values(args), self._values(kwargs))
-        if isinstance(fn, types.FunctionType) and self._inlinable(fn):
+        if isinstance(fn, types.FunctionType) and self._inlinable(fn, args, kwargs):
             inlining = self.__dict__.setdefault("_inlining_known", [])
             inlining.append(fn)  # a method calling itself is called, not inlined again
             try:
@@ -342,7 +342,7 @@ class CallableValues:
                     "function in a lambda: grad(lambda x: f(x, fn))",
                 )
 
-    def _inlinable(self, fn: types.FunctionType) -> bool:
+    def _inlinable(self, fn: types.FunctionType, args: tuple = (), kwargs: tuple = ()) -> bool:
         """Whether to inline `fn`: a helper of the user's, of this module or of another
         imported by its name (ssa/module_reads.py), that does not update its arguments;
         then what it is given stays known inside it (its defaults: `_helper_defaults`)."""
@@ -355,7 +355,8 @@ class CallableValues:
             return False  # (another module's: inlined where its module is imported by name)
         if fn in self.__dict__.get("_inlining_known", ()):
             return False
-        return not updated_parameters(helper_tree(fn)[0])
+        tree = helper_tree(fn)[0]
+        return not updated_parameters(tree, self._rebinds(tree, args, kwargs))
 
     def _values(self, items: tuple) -> tuple:
         """Known objects given to a call that is not inlined: passed as values (read live);

@@ -125,6 +125,8 @@ class EntryKinds:
     def _entries_made(self, value: Expr) -> dict | None:
         if isinstance(value, Var):
             return self.entries.get(value.name)
+        if isinstance(value, Free):  # a list held fixed, read now: its objects' classes
+            return self._held_entries(value.value)
         if not isinstance(value, Prim):
             return None
         fn, args = value.fn, value.args
@@ -134,6 +136,7 @@ class EntryKinds:
             return self._entries_made(args[0])
         if fn in (list, tuple) and len(args) == 1:  # a copy of a list or tuple (not of a dict)
             known = (self.kind_of(args[0]) or "").split("/")[0] in ("list", "tuple")
+            known = known or isinstance(args[0], Free)  # (`_held_entries`: lists alone)
             return self._entries_made(args[0]) if known else None
         if fn is runtime.append:
             before = self._entries_made(args[0])
@@ -169,6 +172,21 @@ class EntryKinds:
                 return None
             return {**before, **dict(zip(args[1].value, items.values(), strict=True))}
         return None
+
+    def _held_entries(self, value: object) -> dict | None:
+        """The entries of a list or tuple held fixed that holds objects of user classes:
+        their classes alone (what the operators ask), each object watched at its position
+        from either end (a list grown or shrunk since makes a new derivative); None for
+        any other value."""
+        if type(value) not in (list, tuple) or not any(map(is_user_object, value)):
+            return None
+        found = {}
+        for i, item in enumerate(value):
+            found[i] = (None, None, type(item) if is_user_object(item) else None)
+            if found[i][2] is not None:
+                self.scope.watch(value, i, item)
+                self.scope.watch(value, i - len(value), item)
+        return found
 
     def _entry_set(self, container: Atom, index: object, entry: tuple) -> dict | None:
         """The entries of `container` with `entry` at `index` (`x[k] = v`)."""

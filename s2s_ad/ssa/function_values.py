@@ -331,7 +331,13 @@ class FunctionValues:
             # inlined too, where it can be, so its methods are followed (ssa/object_names.py)
             found = {id(a): self._held_object(a) for a in given}
             known = any(f is not None for f in found.values()) or _known_defaults(fn)
-            if not known or not self._inlinable(fn):
+            positional = []  # (what each parameter is given, up to a `*xs`)
+            for a in node.args:
+                if isinstance(a, gast.Starred):
+                    break
+                positional.append(found.get(id(a)))
+            keywords = tuple((k.arg, found.get(id(k.value))) for k in node.keywords if k.arg)
+            if not known or not self._inlinable(fn, tuple(positional), keywords):
                 return None
 
         def argument(a: gast.expr) -> object:  # (`*xs`, `**opts`: their items, as atoms)
@@ -376,7 +382,7 @@ class FunctionValues:
         try:  # (a helper that cannot be inlined is called, as before, not refused)
             inlinable = (
                 fn not in self.__dict__.get("_inlining_helpers", ())
-                and self._inlinable(fn)
+                and self._inlinable(fn, args, kwargs)
                 and not self._clashing(helper_tree(fn)[2])
             )
         except S2SError:  # (one returning no value, …)
@@ -483,7 +489,7 @@ class FunctionValues:
             self.namer.reserve(taken)  # no generated name may hide the helper's globals
         module_names |= free
         defaults = self._helper_defaults(fn)
-        updated = updated_parameters(tree)
+        updated = updated_parameters(tree, self._rebinds(tree, args, kwargs))
         if updated:
             param, line = updated[0]
             raise self._unsupported(
@@ -607,15 +613,19 @@ def function_names(tree: gast.FunctionDef) -> tuple[set[str], set[str], set[str]
     return names, own, names - own
 
 
-def updated_parameters(tree: gast.FunctionDef) -> list[tuple[str, int]]:
+def updated_parameters(tree: gast.FunctionDef, rebinds=None) -> list[tuple[str, int]]:
     """(parameter, line) of every update in place of a parameter of `tree` (`p += e`,
-    `p[i] = e`, `p.append(e)`), in it and in its nested functions."""
+    `p[i] = e`, `p.append(e)`), in it and in its nested functions. `rebinds(p, op)`:
+    whether `p op= e` makes a new object instead, for the value given (ObjectOperators)."""
     params = set(param_names(tree))
     found = []
     for node in descendants(tree):
         target = None
         if isinstance(node, gast.AugAssign):
             target = node.target
+            named = isinstance(target, gast.Name)
+            if named and rebinds is not None and rebinds(target.id, type(node.op)):
+                continue
         elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
             target = node.value
         elif isinstance(node, gast.Expr) and is_append(node):

@@ -297,7 +297,7 @@ class _Lowering(
             value = self._operand(stmt.value)
             spelled = ast.unparse(gast.gast_to_ast(stmt.target))
             new = self._object_augmented(spelled, stmt, old, value)
-            old, value = operand_atom(old[0]), operand_atom(value[0])
+            old, value = self._followed(*old), self._followed(*value)
             if (
                 new is None
                 and isinstance(stmt.target.value, gast.Name)
@@ -319,7 +319,8 @@ class _Lowering(
         if method is not None:
             self._define(name, method)
             return
-        current, value = operand_atom(current[0]), operand_atom(value[0])
+        current_class, value = current[1], self._followed(*value)
+        current = operand_atom(current[0])
         argument = self._argument_of(current)
         if argument is not None:
             self.inplace_arguments.append((argument, self.line))
@@ -337,7 +338,11 @@ class _Lowering(
         elif isinstance(self.env[name], Var):  # an array is updated in place: who else sees it?
             self._check_sharing(name, what, element=False)
         guarded = self.env[name]
-        if isinstance(guarded, Var) and guarded is not current:  # rt.unshared checked it
+        if not (isinstance(guarded, Var) and guarded is not current):  # rt.unshared checked it
+            guarded = current
+        # (after the checks of sharing, which read the name's own value)
+        guarded = self._followed(guarded, current_class)
+        if guarded is not current:
             new = Prim(new.fn, (guarded, *new.args[1:]), spelled=new.spelled)
         self._define(name, new)
         if new.fn in (runtime.extend, runtime.repeat):

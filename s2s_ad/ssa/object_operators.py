@@ -351,6 +351,24 @@ class ObjectOperators:
             )
         return self._operator_method(op, current, value)
 
+    def _rebinds(self, tree: gast.FunctionDef, args: tuple, kwargs: tuple):
+        """`rebinds(p, op)` for `updated_parameters`: whether `p op= e` in the helper `tree`,
+        called with `args` and `kwargs`, makes a new object, the given one's class having
+        no in-place method for `op` (Python then calls `__add__`, …): no update of the
+        caller's object, so the helper may be inlined, its parameter known inside."""
+        params = [a.id for a in [*tree.args.posonlyargs, *tree.args.args]]
+        given = {**dict(zip(params, args, strict=False)), **dict(kwargs)}  # (`*xs`: fewer)
+
+        def rebinds(param: str, op: type) -> bool:
+            value = given.get(param)
+            name = _OPERATOR_METHODS.get(op)
+            if name is None or not isinstance(value, Named):
+                return False
+            obj = value.free.value
+            return is_user_object(obj) and not hasattr(type(obj), f"__i{name}__")
+
+        return rebinds
+
     def _operator_of(self, cls: type, method: str) -> bool:
         """Whether `cls` defines the operator method `method` in Python (watched)."""
         return inspect.isfunction(self._class_entry(cls, method))

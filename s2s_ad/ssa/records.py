@@ -119,7 +119,9 @@ class Records:
         follows = follows or (returns_given and containers)
         if not follows:
             return None
-        if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(fn):
+        if fn in self.__dict__.get("_inlining_helpers", ()) or not self._inlinable(
+            fn, args, kwargs
+        ):
             return None
         why = "given or making objects"
         if returns_views or gives_view:
