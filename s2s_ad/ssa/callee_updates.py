@@ -27,7 +27,7 @@ import inspect
 import types
 import weakref
 
-from ..errors import S2SError
+from ..errors import S2SError, UnsupportedSyntaxError
 from ..frontend.library import is_library_function, module_name
 from .ir import Var
 from .sharing import user_function
@@ -102,6 +102,15 @@ class CalleeUpdates:
                     updated = self.argument_updates if certain else self.inplace_arguments
                     updated.append((mine, self.line))
                 continue  # else the helper's own derivative refuses it
+            if certain and callee.source == "_s2s_callee":  # the API's stand-in: at the update
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: in-place update of the argument `{param}` (held "
+                    "fixed), which would modify the caller's value",
+                    filename=filename,
+                    line=line,
+                    hint=f"copy it first and update the copy (`{param} = list({param})`, "
+                    f"`dict({param})`), or make a new value (`{param} = {param} + …`)",
+                )
             construct = (
                 f"call of `{callee.source}`, which updates its argument `{param}` in place "
                 f"({filename}, line {line}): the caller's value would change without its "

@@ -42,7 +42,7 @@ import gast
 from ..errors import NameResolutionError
 from ..frontend.nodes import descendants
 from ..frontend.validate import annotations
-from .function_values import Closed, FunctionItems, Named
+from .function_values import Closed, FunctionItems, Named, is_function_value
 from .ir import Const
 from .jumps import eliminate_jumps
 from .names import load_lines
@@ -77,6 +77,12 @@ class Rebound:
 
 
 FUNCTION_BINDINGS = (Nested, Chosen, Rebound, Named, Closed)  # Named, Closed: function_values.py
+
+
+def _given_data(bound: object) -> bool:
+    """Whether `bound` is a list, dict or other data given to the function (`Named`, for
+    the objects it holds: ssa/live_objects.py), not a function."""
+    return isinstance(bound, Named) and not is_function_value(bound.free.value)
 
 
 def _computes_defaults(bound: object) -> bool:
@@ -290,7 +296,9 @@ class NestedFunctions:
         rebound = defined | {
             name
             for name in stored
-            if self._is_function(name) and self._given_class(name) is None  # (not an object)
+            if self._is_function(name)
+            and self._given_class(name) is None  # (not an object, a list or dict given)
+            and not _given_data(self.env[name])
         }
         for name in rebound:
             self.env[name] = Rebound(stmt.lineno)

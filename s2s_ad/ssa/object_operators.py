@@ -160,6 +160,8 @@ class ObjectOperators:
             )
         )
         if first:
+            if mine is None:  # (an object with its own `__add__` there: Python calls that)
+                a = self._followed(a, None)
             return self._operator_call(b, method, self._reflected_operand(a, theirs), theirs)
         if mine is not None and self._operator_of(mine, f"__{name}__"):
             if theirs is None:  # (of a subclass with its own `__radd__`, Python calls that)
@@ -335,13 +337,14 @@ class ObjectOperators:
     def _object_augmented(self, name: str, stmt, current: tuple, value: tuple) -> Expr | None:
         """`a += b` (`-=`, `*=`, …) on an object of a user class: `a + b` through its class's
         `__add__` where it has no `__iadd__` (Python's fallback); refused where it has one
-        (it may update the object in place). None for any other value."""
+        (it may update the object in place). With `a` not known to be one and `b` one:
+        `b.__radd__(a)` as for `a + b`. None for any other value."""
         cls = current[1]
         op = type(stmt.op)
-        if cls is None or op not in _OPERATOR_METHODS:
+        if (cls is None and value[1] is None) or op not in _OPERATOR_METHODS:
             return None
         in_place = f"__i{_OPERATOR_METHODS[op]}__"
-        if self._operator_of(cls, in_place):
+        if cls is not None and self._operator_of(cls, in_place):
             sign = OPERATORS[op]  # (ssa/sharing.py's signs)
             raise self._unsupported(
                 f"`{name} {sign}= …` through `{cls.__name__}.{in_place}` (it may update the "
@@ -353,19 +356,19 @@ class ObjectOperators:
 
     def _rebinds(self, tree: gast.FunctionDef, args: tuple, kwargs: tuple):
         """`rebinds(p, op)` for `updated_parameters`: whether `p op= e` in the helper `tree`,
-        called with `args` and `kwargs`, makes a new object, the given one's class having
-        no in-place method for `op` (Python then calls `__add__`, …): no update of the
-        caller's object, so the helper may be inlined, its parameter known inside."""
+        called with `args` and `kwargs`, makes a new object, the class of the one given (or
+        made here) having no in-place method for `op` (Python then calls `__add__`, …): no
+        update of the caller's object, so the helper may be inlined, its parameter known."""
         params = [a.id for a in [*tree.args.posonlyargs, *tree.args.args]]
         given = {**dict(zip(params, args, strict=False)), **dict(kwargs)}  # (`*xs`: fewer)
 
         def rebinds(param: str, op: type) -> bool:
-            value = given.get(param)
-            name = _OPERATOR_METHODS.get(op)
-            if name is None or not isinstance(value, Named):
-                return False
-            obj = value.free.value
-            return is_user_object(obj) and not hasattr(type(obj), f"__i{name}__")
+            value, name = given.get(param), _OPERATOR_METHODS.get(op)
+            if isinstance(value, Named):
+                cls = type(value.free.value) if is_user_object(value.free.value) else None
+            else:  # (an object made here: its class as the lowering knows it)
+                cls = self._class_made(value)
+            return None not in (cls, name) and not hasattr(cls, f"__i{name}__")
 
         return rebinds
 
