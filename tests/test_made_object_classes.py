@@ -41,6 +41,7 @@ FOLLOWED = [
     P.item_methods,
     P.record_rebound_by_helper,  # (fields read, no method inlined: the class is not relied on)
     P.list_item,  # (`hs[1]` of `[A(x), B(x)]`: the class at a literal position, session 44)
+    P.item_method_of_two_classes,  # (`hs[1].f(x)` too, without a name: session 45)
 ]
 # (program, the line of the refusal, what it says)
 REFUSED = [
@@ -58,7 +59,6 @@ REFUSED = [
     (P.other_class_appended, "s = s + h.f(x)", "the items of a list are objects"),
     (P.appended_through_alias, "s = s + h.f(x)", "the items of a list are objects"),
     (P.other_class_appended_in_loop, "hs.append(B(x))", "holds a list of objects of `A`"),
-    (P.item_method_of_two_classes, "return hs[1].f(x)", "method `.f()`"),
     (P.chosen_in_comprehension, "return sum(h.f(x)", "method `.f()`"),
 ]
 

@@ -656,9 +656,26 @@ class Prog:
         self.hess, self.limit, self.xfail, self.hxfail = hess, limit, xfail, hxfail
 
 
+# findings fixed since: exact now (session 45: a method called on an item, an attribute or an
+# operator's result without a name first, `d["a"].norm2()`, `(ps[0] - ps[1]).norm2()`)
+FIXED = {
+    "p_dict_item_method",
+    "p_pair_method",
+    "p_two_classes_list",
+    "p_list_item_iadd",
+    "p_helper_list",
+    "p_key_changes_class",
+    "p_layer_dict_sgd",
+    "i_forces_dict",
+    "s_call_result_method",
+}
+
+
 def reg(f, make, wrt=(0,), out="scalar", hess=True, limit=False, xfail=None, hxfail=None):
     """Register a program. `limit`: a known limit (or a refusal the spec asks for): a located
     refusal is accepted. `xfail`/`hxfail`: a finding (first order / Hessian)."""
+    if f.__name__ in FIXED:
+        xfail = hxfail = None
     if hxfail is None:
         hxfail = xfail  # the Hessian fails as the first order does
     PROGRAMS[f.__name__] = Prog(f, make, tuple(wrt), out, hess, limit, xfail, hxfail)

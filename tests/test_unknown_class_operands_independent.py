@@ -492,23 +492,11 @@ PROGRAMS = [
 
 APIS = ["value", "grad_rev", "grad_fwd", "jvp", "vjp", "hessian"]
 
-# (program name, api) -> reason; filled from the runs (strict xfails)
-_METHOD_ON_OPERATOR_RESULT = (
-    "REFUSED wrongly: a method called directly on an operator's (or helper's) result, "
-    "`(Vec(x, y) * 2.0).n2()`, is refused as 'method `.n2()` of a local value' in every API, "
-    "while `v = Vec(x, y) * 2.0; v.n2()` is exact: the class is known (claim 2)"
-)
-FINDINGS = {
-    (name, api): _METHOD_ON_OPERATOR_RESULT
-    for name in (
-        "c2_float_times_vec",
-        "c2_vec_int_literal",
-        "c2_helper_dot",
-        "c2_subvec_isinstance",
-        "c2_array_components",
-    )
-    for api in ("value", "grad_rev", "grad_fwd", "jvp", "vjp", "hessian")
-}
+# (program name, api) -> reason; filled from the runs (strict xfails). The one finding, a
+# method called on an operator's or helper's result without a name (`(Vec(x, y) * 2.0).n2()`,
+# "c2_float_times_vec", "c2_vec_int_literal", "c2_helper_dot", "c2_subvec_isinstance",
+# "c2_array_components": refused as 'method `.n2()` of a local value'), is fixed in session 45.
+FINDINGS: dict = {}
 
 
 # ---------------------------------------------------------------- helpers

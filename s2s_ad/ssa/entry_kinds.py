@@ -20,6 +20,8 @@ from __future__ import annotations
 import operator
 import types
 
+import gast
+
 from .. import runtime
 from .callable_values import is_user_object
 from .ir import Atom, Const, Expr, Free, Index, Prim, Return, Var
@@ -90,13 +92,27 @@ class EntryKinds:
         key = literal_key(index)
         if entries is None or key is None:
             return None
-        top = (self.kind_of(container) or "").split("/")[0]
-        if top in ("list", "tuple") and type(key.value) is int:  # (a NamedTuple's by name)
-            position = _position(key.value, len(entries))
-            return None if position is None else list(entries.values())[position]
-        if key.value in entries:
-            return entries[key.value]
-        return _ABSENT if top == "dict" else None
+        return _entry_at(entries, self.kind_of(container), key.value)
+
+    def chain_class(self, node: gast.expr) -> type | None:
+        """The class of the object of a user class at `d["a"]`, `pair.left`, `cfg["p"][0]`
+        (literal keys and attributes from a local name), where its entries say; else None."""
+        path = []
+        while isinstance(node, (gast.Subscript, gast.Attribute)):
+            if isinstance(node, gast.Attribute):
+                path.append(node.attr)
+            elif isinstance(node.slice, gast.Constant) and type(node.slice.value) in _KEYS:
+                path.append(node.slice.value)
+            else:
+                return None
+            node = node.value
+        bound = self.env.get(node.id) if isinstance(node, gast.Name) and path else None
+        if not isinstance(bound, Var):
+            return None
+        entry = self._item_entry(bound, Const(path.pop()))
+        while path and isinstance(entry, tuple) and entry[1] is not None:
+            entry = _entry_at(entry[1], entry[0], path.pop())
+        return entry[2] if isinstance(entry, tuple) and not path else None
 
     def _entry(self, atom: object) -> tuple:
         """(the kind of `atom`, its entries, the class of the object of a user class it is,
@@ -207,6 +223,18 @@ def literal_key(index: object) -> Const | None:
         index = index.items[0] if len(index.items) == 1 and not index.is_tuple else None
     literal = isinstance(index, Const) and type(index.value) in _KEYS
     return index if literal else None
+
+
+def _entry_at(entries: dict, kind: str | None, key: object) -> tuple | object | None:
+    """The entry at the literal `key` of a container of `kind` holding `entries`; `_ABSENT`
+    where a dict is known not to have the key; None where not known."""
+    top = (kind or "").split("/")[0]
+    if top in ("list", "tuple") and type(key) is int:  # (a NamedTuple's by name)
+        position = _position(key, len(entries))
+        return None if position is None else list(entries.values())[position]
+    if key in entries:
+        return entries[key]
+    return _ABSENT if top == "dict" else None
 
 
 def _position(key: object, length: int) -> int | None:

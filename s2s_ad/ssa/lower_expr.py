@@ -376,6 +376,9 @@ class ExprLowering(
             )
         if local and isinstance(func, gast.Attribute) and not isinstance(func.value, gast.Name):
             made = self._made_receiver(func.value)  # `Holder(w).energy(x)`, `hs[0].f(x)`
+            if made is None and self._gives_known_object(func.value):  # `(v * 2.0).n2()`,
+                made = self._atom(func.value)  # `d["a"].f(x)`: ssa/object_operators.py
+                func = self._named_receiver(func, made)  # (lowered once, whatever it gives)
             if made is not None:
                 spelled = f"{ast.unparse(gast.gast_to_ast(func.value))}.{func.attr}"
                 method = self._made_object_method(made, func.attr, args, kwargs, spelled)
@@ -519,6 +522,15 @@ class ExprLowering(
             + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else "")
             + (_DRAW_HINT if not made and hasattr(np.random.Generator, func.attr) else "")
         )
+
+    def _named_receiver(self, func: gast.Attribute, receiver: Atom) -> gast.Attribute:
+        """`func` (`<expr>.f`) with its receiver, lowered already, read through a name of
+        its own (`_s2s_receiver.f`): a method of a value of unknown class is then lowered as
+        one of a local name, without lowering the expression again."""
+        name = self.namer.fresh("_s2s_receiver")
+        self.env[name] = receiver
+        value = gast.copy_location(gast.Name(name, gast.Load(), None, None), func.value)
+        return gast.copy_location(gast.Attribute(value, func.attr, gast.Load()), func)
 
     def _made_receiver(self, node: gast.expr) -> Atom | None:
         """The object a call constructing one of the user's classes makes, or an item of a

@@ -110,6 +110,27 @@ class ObjectOperators:
         atom = self._atom(node)
         return atom, self._class_made(atom)
 
+    def _gives_known_object(self, node: gast.expr) -> bool:
+        """Whether `node` may give an object of a user class the lowering can know, told
+        before it is lowered: a name bound to one, an item or attribute holding one
+        (`d["a"]`, `pair.left`: `chain_class`), an operator on one (`v * 2.0`, `-v`), a
+        method of one, a call given one (a helper, `sum`) or making one."""
+        if isinstance(node, gast.BinOp):
+            return self._gives_known_object(node.left) or self._gives_known_object(node.right)
+        if isinstance(node, gast.UnaryOp):
+            return self._gives_known_object(node.operand)
+        if isinstance(node, gast.Name):
+            made = self._class_made(self.env.get(node.id)) is not None
+            return made or self._given_class(node.id) is not None
+        if isinstance(node, gast.Call):  # `A(x)`, `(v * 2.0).scaled(s)`, `sum([A(x), A(y)])`
+            method = isinstance(node.func, gast.Attribute)
+            if self._makes_object(node) or (method and self._gives_known_object(node.func.value)):
+                return True
+            return any(map(self._gives_known_object, node.args))  # (a helper given one)
+        if isinstance(node, (gast.List, gast.Tuple)):
+            return any(map(self._gives_known_object, node.elts))
+        return self.chain_class(node) is not None
+
     def _note_operator_class(self, cls: type | None) -> type | None:
         """`cls`, noted where it defines operator methods (`_has_objects`)."""
         if cls is not None and any(name in OPERATOR_METHOD_NAMES for name in dir(cls)):
