@@ -103,6 +103,8 @@ class EntryKinds:
                 path.append(node.attr)
             elif isinstance(node.slice, gast.Constant) and type(node.slice.value) in _KEYS:
                 path.append(node.slice.value)
+            elif _negative_position(node.slice) is not None:  # `items[-1]`
+                path.append(_negative_position(node.slice))
             else:
                 return None
             node = node.value
@@ -223,6 +225,15 @@ def literal_key(index: object) -> Const | None:
         index = index.items[0] if len(index.items) == 1 and not index.is_tuple else None
     literal = isinstance(index, Const) and type(index.value) in _KEYS
     return index if literal else None
+
+
+def _negative_position(index: gast.expr) -> int | None:
+    """`-k` of `x[-k]` (a literal int under unary minus), or None."""
+    if isinstance(index, gast.UnaryOp) and isinstance(index.op, gast.USub):
+        inner = index.operand
+        if isinstance(inner, gast.Constant) and type(inner.value) is int:
+            return -inner.value
+    return None
 
 
 def _entry_at(entries: dict, kind: str | None, key: object) -> tuple | object | None:
