@@ -48,6 +48,8 @@ class KnownLoops:
         target, iterable, index, start = enumerated
         if self._unrolled_function_items(stmt, enumerated):  # `for f in fs`, `ops.items()`
             return True
+        if self._unrolled_mixed(stmt, enumerated):  # objects of two classes: mixed_loops.py
+            return True
         if stmt.orelse or not (isinstance(target, gast.Name) or _names_tuple(target)):
             return False
         items = self._known_items(iterable)

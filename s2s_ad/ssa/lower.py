@@ -65,6 +65,7 @@ from .live_objects import LiveObjects, bind_live_parameters
 from .loop_iteration import LoopIteration
 from .loop_sharing import LoopSharing
 from .lower_expr import Binding, ExprLowering
+from .mixed_loops import MixedLoops
 from .names import first_uses, load_lines, loaded_names, param_names, stored_names
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
@@ -130,6 +131,7 @@ class _Lowering(
     CallableValues,
     DerivativeCalls,
     KnownLoops,
+    MixedLoops,
     LiveObjects,
     FunctionValues,
     ElementTargets,

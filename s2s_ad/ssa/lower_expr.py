@@ -127,9 +127,10 @@ _HELD_OBJECT_HINT = (
 # a method of an item of a list (records.py: the class of the items of a list built here)
 _ITEM_OBJECT_HINT = (
     "; the items of a list are objects of a known class where the function builds the list "
-    "of objects it makes of one class, by a display, `append` or a comprehension "
-    "(`hs = [A(x), A(y)]`, not `insert`, `extend`, `+`, a slice, a copy, an item replaced): "
-    "build it so, or make the objects outside and pass the list in (`loss(x, [A(a), B(b)])`)"
+    "of objects it makes by a display, `append` or `hs[1] = B(x)` (a loop over one of "
+    "several classes runs its body once per item, up to 16), or by a comprehension of one "
+    "class (not after `insert`, `extend`, `pop`, `+`, a slice or a copy): build it so, or "
+    "make the objects outside and pass the list in (`loss(x, [A(a), B(b)])`)"
 )
 
 # Built-ins that read or run code on the caller's local variables: their derivative would be
