@@ -116,10 +116,11 @@ _OBJECT_HINT = (
     "through the object (`model.l1.forward(x)`, `for layer in model.layers:`)"
 )
 
-# a method of an object held by one made in the function (ssa/records.py follows one level)
+# a method of an object held by one made in the function, of a class not known there
 _HELD_OBJECT_HINT = (
-    "; the methods of an object made in the function are followed, not those of an object it "
-    "holds (`Outer(Inner(x), s)` calling `self.inner.f(x)`): make both outside the function "
+    "; the methods of an object another one made in the function holds are followed where "
+    "its class is known when the derivative is made (`Outer(Inner(x), s)` calling "
+    "`self.inner.f(x)`), not where it may differ by path: make both outside the function "
     "and pass the outer one in (`loss(x, Outer(Inner(a), s))`), or call the held object's "
     "method through the name it was made under (`inner = Inner(x)`, then `inner.f(x)`)"
 )
@@ -376,10 +377,14 @@ class ExprLowering(
                 ),
             )
         if local and isinstance(func, gast.Attribute) and not isinstance(func.value, gast.Name):
-            made = self._made_receiver(func.value)  # `Holder(w).energy(x)`, `hs[0].f(x)`
-            if made is None and self._gives_known_object(func.value):  # `(v * 2.0).n2()`,
-                made = self._atom(func.value)  # `d["a"].f(x)`: ssa/object_operators.py
+            receiver = func.value
+            if self._told_made(receiver):  # `Holder(w).energy(x)`, `hs[0].f(x)`
+                made = self._made_receiver(receiver)
+            elif self._gives_known_object(receiver):  # `(v * 2.0).n2()`, `d["a"].f(x)`:
+                made = self._atom(receiver)  # ssa/object_operators.py
                 func = self._named_receiver(func, made)  # (lowered once, whatever it gives)
+            else:
+                made = None
             if made is not None:
                 spelled = f"{ast.unparse(gast.gast_to_ast(func.value))}.{func.attr}"
                 method = self._made_object_method(made, func.attr, args, kwargs, spelled)
@@ -537,10 +542,15 @@ class ExprLowering(
         """The object a call constructing one of the user's classes makes, or an item of a
         list built here of such objects (`hs[0]`), lowered here, once, as the receiver of a
         method called on it at once; None for any other expression (records.py)."""
-        if not (self._makes_object(node) or self._item_class(node) is not None):
+        if not self._told_made(node):
             return None
         made = self._atom(node)
         return made if self._class_made(made) is not None else None
+
+    def _told_made(self, node: gast.expr) -> bool:
+        """Whether `node` makes an object of the user's or reads an item of a list of one
+        class built here (told before it is lowered: `_made_receiver`)."""
+        return self._makes_object(node) or self._item_class(node) is not None
 
     def _makes_object(self, node: gast.expr) -> bool:
         """Whether `node` is a call that may make an object of the user's (told before it

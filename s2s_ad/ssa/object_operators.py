@@ -44,7 +44,7 @@ from ..callables import OPERATOR_METHOD_NAMES
 from ..frontend import nodes
 from ..frontend.nodes import root
 from .callable_values import is_user_object
-from .function_values import Named
+from .function_values import Named, is_user_helper
 from .ir import Atom, Const, Expr, Free, Index, Prim, Var
 from .records import ITEMS
 from .sharing import OPERATORS
@@ -112,24 +112,40 @@ class ObjectOperators:
 
     def _gives_known_object(self, node: gast.expr) -> bool:
         """Whether `node` may give an object of a user class the lowering can know, told
-        before it is lowered: a name bound to one, an item or attribute holding one
-        (`d["a"]`, `pair.left`: `chain_class`), an operator on one (`v * 2.0`, `-v`), a
-        method of one, a call given one (a helper, `sum`) or making one."""
+        before it is lowered (a method called on it is then inlined for that class; for any
+        other value, lowered once all the same): a name bound to one, or to a container
+        holding one at a known place; an item or attribute of such a value (`d["a"]`,
+        `pair.left`, `[A(x), B(y)][1]`, `v.half` of a property); an operator on one (`v * 2.0`,
+        `-v`); a call making one, a method of one, a call given one (a helper, `sum`,
+        `dataclasses.replace`); a display or `a if c else b` holding one."""
         if isinstance(node, gast.BinOp):
             return self._gives_known_object(node.left) or self._gives_known_object(node.right)
         if isinstance(node, gast.UnaryOp):
             return self._gives_known_object(node.operand)
+        if isinstance(node, gast.IfExp):
+            return self._gives_known_object(node.body) or self._gives_known_object(node.orelse)
         if isinstance(node, gast.Name):
-            made = self._class_made(self.env.get(node.id)) is not None
-            return made or self._given_class(node.id) is not None
+            bound = self.env.get(node.id)
+            if self._class_made(bound) is not None or self._given_class(node.id) is not None:
+                return True
+            return isinstance(bound, Var) and _holds_class(self._entries_made(bound))
         if isinstance(node, gast.Call):  # `A(x)`, `(v * 2.0).scaled(s)`, `sum([A(x), A(y)])`
             method = isinstance(node.func, gast.Attribute)
             if self._makes_object(node) or (method and self._gives_known_object(node.func.value)):
                 return True
-            return any(map(self._gives_known_object, node.args))  # (a helper given one)
+            if is_user_helper(self._callee_object(node.func)):  # (its result: inlined)
+                return True
+            given = [*node.args, *(k.value for k in node.keywords)]
+            return any(map(self._gives_known_object, given))  # (`sum`, given one)
         if isinstance(node, (gast.List, gast.Tuple)):
             return any(map(self._gives_known_object, node.elts))
-        return self.chain_class(node) is not None
+        if isinstance(node, gast.Dict):
+            return any(map(self._gives_known_object, node.values))
+        if isinstance(node, (gast.Subscript, gast.Attribute)):
+            if self.chain_class(node) is not None or self._item_class(node) is not None:
+                return True
+            return self._given_object(node) is not None or self._gives_known_object(node.value)
+        return False
 
     def _note_operator_class(self, cls: type | None) -> type | None:
         """`cls`, noted where it defines operator methods (`_has_objects`)."""
@@ -407,6 +423,19 @@ class ObjectOperators:
             callee = Free(f"type({receiver.free.source}).{method}", fn)
             return self._call_known(callee, (receiver, *given), ())
         return self._made_object_method(receiver, method, given, (), f"{cls.__name__}.{method}")
+
+
+def _holds_class(entries: dict | None) -> bool:
+    """Whether `entries` (ssa/entry_kinds.py's) hold an object of a user class anywhere."""
+    pending = [entries]
+    while pending:
+        found = pending.pop()
+        for entry in (found or {}).values():
+            if isinstance(entry, tuple) and (entry[2] is not None or entry[1]):
+                if entry[2] is not None:
+                    return True
+                pending.append(entry[1])
+    return False
 
 
 def operand_atom(operand: object) -> Atom:
