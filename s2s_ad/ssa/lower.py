@@ -121,6 +121,9 @@ def lower(
     return lowering.run()
 
 
+_LITERAL_BOOLS = "literal_bools"  # SSA names bound to a literal bool (`_flag_value`)
+
+
 class _Lowering(
     Effects,
     ContextManagers,
@@ -354,6 +357,8 @@ class _Lowering(
         target = self.namer.version(user_name)
         self.emit(Assign(target, value, self.line))
         self.env[user_name] = Var(target)
+        if type(value) is Const and type(value.value) is bool:  # (`_flag_value`)
+            self.__dict__.setdefault(_LITERAL_BOOLS, {})[target] = value.value
         self._note_binding(target, value)
         if isinstance(value, Var):  # `y = x`: y is the same object as x
             self.copy_of[target] = self.copy_of.get(value.name, value.name)
@@ -396,7 +401,8 @@ class _Lowering(
     # control flow
 
     def _if(self, stmt: gast.If) -> None:
-        test = self._atom(stmt.test)
+        flag = self._flag_value(stmt.test)
+        test = Const(flag) if flag is not None else self._atom(stmt.test)
         if isinstance(test, Const) and type(test.value) is bool:
             # decided now (`isinstance(o, Vec)` of an object of a known class: ssa/builtins.py):
             # the other branch does not run, and its values do not join this one's
@@ -404,6 +410,16 @@ class _Lowering(
             return
         makers = [lambda branch=branch: self._block(branch) for branch in (stmt.body, stmt.orelse)]
         self._branch(test, makers, lambda name: self._live_outside(name, stmt), stmt.lineno)
+
+    def _flag_value(self, node: gast.expr) -> bool | None:
+        """The bool a name (or `not name`) holds here where this path bound it to a literal
+        (returns.py's `_returned` after a branch decided now: `if not _returned:` of an
+        operator method that returns early when `isinstance(o, Vec)`); else None."""
+        negated = isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not)
+        node = node.operand if negated else node
+        bound = self.env.get(node.id) if isinstance(node, gast.Name) else None
+        value = self.__dict__.get(_LITERAL_BOOLS, {}).get(getattr(bound, "name", None))
+        return None if value is None else value != negated
 
     def _branch(self, test: Atom, makers: list, live, line: int | None = None) -> Atom | None:
         """An `If` on `test` whose branches run `makers` (the lowering of a block, or of a
