@@ -1,8 +1,9 @@
 """Loops over a list (or a dict's `.values()`, `.items()`) the function builds of objects of
-several classes (session 45, ssa/mixed_loops.py): the body once per item, each object's own
-methods inlined. Checked against central differences in both modes (`check_grads`), the value
-against the plain call and the Hessian against differences of the gradient; where the list
-changes in ways the lowering does not follow, refused at the user's line."""
+several classes, or of dicts holding objects (session 45, ssa/mixed_loops.py): the body once
+per item, each object's own methods inlined. Checked against central differences in both
+modes (`check_grads`), the value against the plain call and the Hessian against differences
+of the gradient; where the list changes in ways the lowering does not follow, refused at the
+user's line."""
 
 from __future__ import annotations
 
@@ -88,9 +89,34 @@ def item_replaced(x, k):
     return t
 
 
+def rows_of_dicts(x, k):
+    """Dicts holding objects (of one class here): each row once, `r["v"]`'s class known."""
+    rows = [{"v": Spring(k), "w": 2.0}, {"v": Spring(x), "w": 3.0}]
+    t = 0.0
+    for r in rows:
+        t = t + r["v"].force(x) * r["w"]
+    return t
+
+
+def rows_display(x, k):
+    t = 0.0
+    for r in [{"v": Spring(k)}, {"v": Damper(x)}]:
+        t = t + r["v"].energy(x)
+    return t
+
+
 @pytest.mark.parametrize(
     "f",
-    [display, named_and_appended, dict_views, nested, appended_through_alias, item_replaced],
+    [
+        display,
+        named_and_appended,
+        dict_views,
+        nested,
+        appended_through_alias,
+        item_replaced,
+        rows_of_dicts,
+        rows_display,
+    ],
     ids=lambda f: f.__name__,
 )
 def test_the_body_once_per_item(f):

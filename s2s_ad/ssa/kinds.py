@@ -253,3 +253,16 @@ def is_namedtuple(cls: object) -> bool:
         and hasattr(cls, "_fields")
         and hasattr(cls, "_make")
     )
+
+
+def holds_class(entries: dict | None) -> bool:
+    """Whether `entries` (ssa/entry_kinds.py's) hold an object of a user class anywhere."""
+    pending = [entries]
+    while pending:
+        found = pending.pop()
+        for entry in (found or {}).values():
+            if isinstance(entry, tuple) and (entry[2] is not None or entry[1]):
+                if entry[2] is not None:
+                    return True
+                pending.append(entry[1])
+    return False

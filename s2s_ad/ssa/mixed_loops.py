@@ -1,4 +1,5 @@
-"""Loops over a list the function builds of objects of several classes (session 45):
+"""Loops over a list the function builds of objects of several classes, or of dicts (lists,
+objects) holding objects (session 45):
 `for term in [Spring(k), Damper(c)]: f = f + term.force(s)`, over a name bound to such a list,
 `enumerate` of one, and a dict's `.values()` and `.items()` holding them. The list's length
 and the class at each position are known when the derivative is made (ssa/entry_kinds.py), so
@@ -6,9 +7,9 @@ the body is lowered once per item, the loop variable bound to that item, its cla
 object's own methods and operators are inlined, as Python calls them. Before, the loop
 variable's class was unknown and its methods were refused ("method of a local value").
 
-A loop of one class stays a loop (records.py's `ITEMS`); so does a body that rebinds or
-updates the list it iterates (Python's loop would see the change), and a list longer than
-`_MOST` items.
+A loop over objects of one class stays a loop (records.py's `ITEMS`); so does a body that
+rebinds or updates the list it iterates (Python's loop would see the change), and a list
+longer than `_MOST` items.
 
 Before::
 
@@ -31,6 +32,7 @@ import operator
 import gast
 
 from .ir import Const, Index, Prim, Var
+from .kinds import holds_class
 from .names import stored_names
 from .records import is_user_class
 
@@ -77,11 +79,18 @@ class MixedLoops:
         objects of more than one class (or objects and other values) at known places, made
         here; None for anything else. A display is lowered only where it is one."""
         if isinstance(node, (gast.List, gast.Tuple)) and not of_dict:
-            if len(node.elts) > _MOST or not _mixed(list(map(self._constructed_class, node.elts))):
+            classes = list(map(self._constructed_class, node.elts))
+            holding = any(  # (`[{"v": A(x)}, {"v": A(y)}]`: dicts holding objects)
+                cls is None and self._gives_known_object(elt)
+                for cls, elt in zip(classes, node.elts, strict=True)
+            )
+            if len(node.elts) > _MOST or not (_mixed(classes) or holding):
                 return None
             if any(isinstance(e, gast.Starred) for e in node.elts):
                 return None
-            container = self._atom(node)
+            container = self._atom(node)  # (lowered: unrolled whatever its entries)
+            entries = self._entries_made(container)
+            return None if entries is None else (container, list(range(len(entries))))
         elif isinstance(node, gast.Name) and isinstance(self.env.get(node.id), Var):
             container = self.env[node.id]
         else:
@@ -91,9 +100,9 @@ class MixedLoops:
         wanted = ("dict",) if of_dict else ("list", "tuple")
         if entries is None or kind not in wanted or len(entries) > _MOST:
             return None
-        if not _mixed(
-            [entry[2] if isinstance(entry, tuple) else None for entry in entries.values()]
-        ):
+        found = [e if isinstance(e, tuple) else (None, None, None) for e in entries.values()]
+        nested = any(holds_class(entry[1]) for entry in found)  # (dicts holding objects)
+        if not (_mixed([entry[2] for entry in found]) or nested):
             return None
         return container, list(entries) if of_dict else list(range(len(entries)))
 

@@ -46,6 +46,7 @@ from ..frontend.nodes import root
 from .callable_values import is_user_object
 from .function_values import Named, is_user_helper
 from .ir import Atom, Const, Expr, Free, Index, Prim, Var
+from .kinds import holds_class
 from .records import ITEMS
 from .sharing import OPERATORS
 
@@ -128,7 +129,7 @@ class ObjectOperators:
             bound = self.env.get(node.id)
             if self._class_made(bound) is not None or self._given_class(node.id) is not None:
                 return True
-            return isinstance(bound, Var) and _holds_class(self._entries_made(bound))
+            return isinstance(bound, Var) and holds_class(self._entries_made(bound))
         if isinstance(node, gast.Call):  # `A(x)`, `(v * 2.0).scaled(s)`, `sum([A(x), A(y)])`
             method = isinstance(node.func, gast.Attribute)
             if self._makes_object(node) or (method and self._gives_known_object(node.func.value)):
@@ -423,19 +424,6 @@ class ObjectOperators:
             callee = Free(f"type({receiver.free.source}).{method}", fn)
             return self._call_known(callee, (receiver, *given), ())
         return self._made_object_method(receiver, method, given, (), f"{cls.__name__}.{method}")
-
-
-def _holds_class(entries: dict | None) -> bool:
-    """Whether `entries` (ssa/entry_kinds.py's) hold an object of a user class anywhere."""
-    pending = [entries]
-    while pending:
-        found = pending.pop()
-        for entry in (found or {}).values():
-            if isinstance(entry, tuple) and (entry[2] is not None or entry[1]):
-                if entry[2] is not None:
-                    return True
-                pending.append(entry[1])
-    return False
 
 
 def operand_atom(operand: object) -> Atom:
