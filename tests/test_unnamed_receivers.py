@@ -185,3 +185,46 @@ def test_a_class_not_known_is_refused_at_its_line(f, text):
         with pytest.raises(ad.S2SError) as caught:
             api(0.7, -1.3)
         assert f"test_unnamed_receivers.py:{line}" in str(caught.value)
+
+
+class Shaped:
+    """Properties named like an array's attributes: their getters, not the array's."""
+
+    def __init__(self, v):
+        self.v = v
+
+    @property
+    def size(self):
+        return np.sum(self.v**2)
+
+    @property
+    def T(self):  # (the array attribute's name is the point)
+        return self.v * 2.0
+
+    @property
+    def shape(self):
+        return np.sum(np.sin(self.v))
+
+    @property
+    def ndim(self):
+        return np.sum(self.v) ** 2
+
+    @property
+    def dtype(self):
+        return np.prod(self.v)
+
+
+def array_named_properties(x):
+    o = Shaped(x)
+    return o.size + np.sum(o.T) + o.shape + o.ndim + Shaped(x * 2.0).dtype
+
+
+def test_properties_named_like_array_attributes():
+    """`o.size` of a property `size` was read as the array attribute: derivative zero in every
+    mode, silently (110th tester), until session 45."""
+    x = np.array([0.7, -0.4, 1.3])
+    check_grads(array_named_properties, (x,))
+    assert ad.value_and_grad(array_named_properties)(x)[0] == array_named_properties(x)
+    h, gradient = 1e-5, ad.grad(array_named_properties)
+    reference = [(gradient(x + h * e) - gradient(x - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(ad.hessian(array_named_properties)(x), reference, rtol=1e-5)

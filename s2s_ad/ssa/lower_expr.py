@@ -318,8 +318,10 @@ class ExprLowering(
             return known
         fn = ARRAY_ATTRIBUTES.get(node.attr)
         # a record's attribute (an array's other ones refused at run time), `d.T` too where
-        # `d` is known to be a record with a field `T` (ssa/live_objects.py)
-        if fn is None or self._live_field(node):
+        # `d` is known to be a record with a field `T` (ssa/live_objects.py), or an object
+        # of a class of yours (`o.size` of a property `size`: read as an array's, its
+        # derivative was zero)
+        if fn is None or self._live_field(node) or self._gives_known_object(node.value):
             return self._record_attribute(node)  # ssa/records.py
         return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
 

@@ -33,7 +33,7 @@ from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Return, Var
-from .kinds import helper_facts, is_namedtuple, is_users
+from .kinds import helper_facts, holds_class, is_namedtuple, is_users
 
 _LITERALS = (int, float, str, bytes, bool, type(None))
 
@@ -82,10 +82,13 @@ class Records:
         return self._inline_helper(spelled, fn, *given, why)
 
     def _holds_objects_made(self, atom: object) -> bool:
-        """Whether `atom` is an object this function made, or a list built here of them."""
+        """Whether `atom` is an object this function made, or a list built here of them (of
+        one class, or of several at known places: ssa/entry_kinds.py)."""
         name = getattr(atom, "name", None)
         found = self.__dict__.get(ITEMS, {}).get(name)
-        return self._class_made(atom) is not None or isinstance(found, type)
+        if self._class_made(atom) is not None or isinstance(found, type):
+            return True
+        return isinstance(atom, Var) and holds_class(self._entries_made(atom))
 
     def _result_objects(self) -> bool:
         """`Function.result_objects`: whether the function returns objects it made."""
@@ -570,10 +573,15 @@ def _init_refusal(cls: type, where: str, node: gast.AST, found: str) -> _NotLowe
 
 
 def _stateless(cls: type) -> bool:
-    """A plain class (no `__new__`, `__slots__` or base but `object`) whose objects Python
+    """A plain class (no `__new__` or `__slots__` in it or its bases, of which only `object`
+    is not the user's: `Doubled(Base)` overriding a class attribute) whose objects Python
     makes with no attributes of their own."""
-    return (
-        cls.__bases__ == (object,) and "__new__" not in vars(cls) and "__slots__" not in vars(cls)
+    return all(
+        klass is object
+        or (
+            is_user_class(klass) and "__new__" not in vars(klass) and "__slots__" not in vars(klass)
+        )
+        for klass in cls.__mro__
     )
 
 
