@@ -1,5 +1,6 @@
 """What the tests share: the two tests every table of (function, arguments) rows gets in both
-modes, tables of two-argument functions, second differences, and the marked line of a refusal."""
+modes, tables of two-argument functions, second differences, the marked line of a refusal,
+and the checks of one program at one point to first and second order."""
 
 import inspect
 
@@ -92,3 +93,26 @@ def assert_located_refusal(fn, match, mode):
         ad.derivative_source(fn, mode=mode)
     assert (info.value.filename, info.value.line) == (fn.__code__.co_filename, marked_line(fn))
     assert info.value.hint
+
+
+def check_to_second_order(fn, args):
+    """The JVP and VJP of `fn` at `args` against central differences (`check_grads`), the
+    value `value_and_grad` gives against the plain call's, and the Hessian with respect to
+    every float argument (`hessian_checks.assert_hessian_consistent`: symmetric, equal to
+    `jacfwd(grad)`, `jacrev(grad)` and central differences of the gradient)."""
+    from hessian_checks import assert_hessian_consistent, float_arguments
+
+    check_grads(fn, args)
+    value, _ = ad.value_and_grad(fn, wrt=float_arguments(args))(*args)
+    assert value == fn(*args)
+    assert_hessian_consistent(fn, args)
+
+
+def assert_refused_at_marked_line(fn, args):
+    """`grad` (both modes) and `hessian` of `fn` at `args` are refused at its `# <- error`
+    line, when the derivative is made or when it is called."""
+    where = f"{fn.__code__.co_filename}:{marked_line(fn)}"
+    for api in (ad.grad(fn), ad.grad(fn, mode="forward"), ad.hessian(fn)):
+        with pytest.raises(ad.S2SError) as caught:
+            api(*args)
+        assert where in str(caught.value)
