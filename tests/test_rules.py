@@ -298,6 +298,10 @@ NONDIFF_ROWS = {
     "operator.is_": "x * (x is None)",
     "operator.is_not": "x * (x is not None)",
     "bool": "x * bool(x)",
+    "isinstance": "np.sum(x * isinstance(x, np.ndarray))",
+    "issubclass": "np.sum(x * issubclass(type(x), np.ndarray))",
+    "callable": "np.sum(x * (not callable(x)))",
+    "hasattr": "np.sum(x * hasattr(x, 'shape'))",
     "range": "x * len(range(3))",
     "np.empty_like": "np.sum(x * np.empty_like(x).shape[0])",
     "np.zeros": "np.sum(x * np.zeros(np.shape(x)))",
@@ -467,6 +471,7 @@ def joining_rows() -> None:
     row("rt.reflected_operand", "rt.reflected_operand(x * y) * x", 1.3, 0.7)
     row("rt.followed_operand", "np.sum(rt.followed_operand(x * y) * x)", ROW, ROW)
     row("rt.right_operand", "np.sum(rt.right_operand(x * y, y, '__radd__') * x)", ROW, ROW)
+    row("rt.implemented", "np.sum(rt.implemented(x * y, 'A.__add__') * x)", ROW, ROW)
     row("rt.plus", "np.sum(rt.plus(x, y * x) * y)", ROW, ROW)
     row("rt.summand", "np.sum(rt.summand(x * y, y) * x)", ROW, ROW)
     row("rt.deep_copy", "np.sum(rt.deep_copy([x, {'a': y * x}])[1]['a'] * x)", ROW, ROW)

@@ -50,6 +50,12 @@ NONDIFF = [
     (operator.is_, "operator.is_"),
     (operator.is_not, "operator.is_not"),
     (builtins.bool, "bool"),
+    # (a class test: a truth value; in gradient code differentiated again, of a value that
+    # carries a derivative there: `isinstance(o, Dual)` of an operator method's operand)
+    (builtins.isinstance, "isinstance"),
+    (builtins.issubclass, "issubclass"),
+    (builtins.callable, "callable"),
+    (builtins.hasattr, "hasattr"),
     (builtins.range, "range"),
     (np.zeros_like, "np.zeros_like"),
     (np.ones_like, "np.ones_like"),
