@@ -11,7 +11,7 @@ import operator
 
 import numpy as np
 import pytest
-from derivative_tests import check_to_second_order
+from derivative_tests import assert_refused_at_marked_line, check_to_second_order
 
 import s2s_ad as ad
 from s2s_ad.testing import check_grads
@@ -429,3 +429,54 @@ def test_an_operand_whose_methods_are_not_followed_is_refused_when_called(f, say
 def test_operators_in_a_loop_over_objects_of_two_classes(f):
     """Refused when called until session 45 (the loop variable's class was not known)."""
     check_to_second_order(f, (0.4,))
+
+
+class Meters:
+    def __init__(self, v):
+        self.v = v
+
+    def __add__(self, o):
+        if isinstance(o, Meters):
+            return Meters(self.v + o.v)
+        return NotImplemented
+
+    def __mul__(self, c):
+        if isinstance(c, (int, float)):
+            return Meters(self.v * c)
+        return NotImplemented
+
+
+class Feet:
+    def __init__(self, v):
+        self.v = v
+
+    def __radd__(self, o):  # (not a sum of the fields: a rule of `+` would be wrong)
+        if isinstance(o, Meters):
+            return Meters(o.v + 0.3048 * self.v * self.v)
+        return NotImplemented
+
+
+def not_implemented_followed(x, y):
+    """`Meters.__add__` returns NotImplemented for `Feet`: Python calls `Feet.__radd__`."""
+    t = Meters(x) + Feet(y)
+    c = 1.5  # (a name bound to a literal: `isinstance(c, (int, float))` decided)
+    u = t * c
+    return u.v * x if isinstance(u, Meters) else y
+
+
+def test_not_implemented_falls_back_to_the_other_operand():
+    """Before session 45 the result was the NotImplemented sentinel: `isinstance(u, Meters)`
+    False, the value and derivative `y`'s, silently (111th tester)."""
+    check_to_second_order(not_implemented_followed, (0.3, 0.7))
+
+
+def not_implemented_when_called(x, y):
+    vs = [Meters(y), Feet(y)]
+    total = 0.0
+    for k in range(2):
+        total = total + (Meters(x) + vs[k]).v  # <- error
+    return total
+
+
+def test_a_not_implemented_not_decided_is_refused_when_called():
+    assert_refused_at_marked_line(not_implemented_when_called, (0.3, 0.7))

@@ -34,6 +34,19 @@ register(
 register(rt.reflected_operand, Rule("rt.reflected_operand", ("x",), ("d",), ("d",), batched=("d",)))
 register(rt.followed_operand, Rule("rt.followed_operand", ("x",), ("d",), ("d",), batched=("d",)))
 register(
+    rt.implemented,
+    Rule(
+        "rt.implemented",
+        ("result",),
+        ("d",),
+        ("d",),
+        keywords=(("method", None),),
+        positional=("result", "method"),
+        selectors=("method",),
+        batched=("d",),
+    ),
+)
+register(
     rt.right_operand,
     Rule(
         "rt.right_operand",

@@ -25,7 +25,7 @@ __all__ = [  # record_fields and DerivativeRecord live in core.py (zeros_like ma
     *("DerivativeRecord", "record_fields", "attribute_jvp", "attribute_vjp"),
     *("new_record", "new_object", "record_jvp", "record_vjp"),
     *("replaced", "without_fields", "fields_jvp", "fields_vjp", "reflected_operand"),
-    *("followed_operand", "right_operand"),
+    *("followed_operand", "right_operand", "implemented"),
 ]
 
 
@@ -311,6 +311,22 @@ def followed_operand(x):
             "to it, or read at a literal index of a list of one class",
         )
     return x
+
+
+def implemented(result, method):
+    """`result` of an operator method the derivative followed (`method`: `Meters.__add__`),
+    after checking that it is not `NotImplemented`: Python would then call the other
+    operand's reflected method, which the derivative does not follow (where the method's
+    test of the other operand was decided when the derivative was made, it does)."""
+    if result is NotImplemented:
+        raise _refuse(
+            f"`{method}` returned NotImplemented where s2s_ad could not tell when it made the "
+            "derivative that it would (Python then calls the other operand's reflected method, "
+            "which the derivative does not follow)",
+            "give both operands names where their classes are known (made in the function or "
+            "given to it), or call the method you mean: `b.__radd__(a)`",
+        )
+    return result
 
 
 def right_operand(x, left, method):

@@ -70,7 +70,7 @@ from .names import first_uses, load_lines, loaded_names, param_names, stored_nam
 from .nested_functions import NestedFunctions
 from .nested_targets import NestedTargets
 from .object_names import ObjectNames
-from .object_operators import operand_atom
+from .object_operators import LITERALS, operand_atom
 from .records import OBJECTS
 from .sharing import OPERATORS
 from .star_arguments import StarArguments
@@ -121,7 +121,7 @@ def lower(
     return lowering.run()
 
 
-_LITERAL_BOOLS = "literal_bools"  # SSA names bound to a literal bool (`_flag_value`)
+_LITERAL_TYPES = (bool, int, float, str, type(NotImplemented))  # (noted for `_literal_of`)
 
 
 class _Lowering(
@@ -357,8 +357,9 @@ class _Lowering(
         target = self.namer.version(user_name)
         self.emit(Assign(target, value, self.line))
         self.env[user_name] = Var(target)
-        if type(value) is Const and type(value.value) is bool:  # (`_flag_value`)
-            self.__dict__.setdefault(_LITERAL_BOOLS, {})[target] = value.value
+        literal = self._literal_of(value)  # (ssa/object_operators.py)
+        if literal is not None and type(literal.value) in _LITERAL_TYPES:
+            self.__dict__.setdefault(LITERALS, {})[target] = literal
         self._note_binding(target, value)
         if isinstance(value, Var):  # `y = x`: y is the same object as x
             self.copy_of[target] = self.copy_of.get(value.name, value.name)
@@ -418,8 +419,10 @@ class _Lowering(
         negated = isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not)
         node = node.operand if negated else node
         bound = self.env.get(node.id) if isinstance(node, gast.Name) else None
-        value = self.__dict__.get(_LITERAL_BOOLS, {}).get(getattr(bound, "name", None))
-        return None if value is None else value != negated
+        literal = self._literal_of(bound)
+        if literal is None or type(literal.value) is not bool:
+            return None
+        return literal.value != negated
 
     def _branch(self, test: Atom, makers: list, live, line: int | None = None) -> Atom | None:
         """An `If` on `test` whose branches run `makers` (the lowering of a block, or of a

@@ -74,6 +74,7 @@ _OPERATOR_CALLS = {
 _UNARY_CALLS = {operator.neg: gast.USub, operator.pos: gast.UAdd}
 # the classes with operator methods whose objects this function has (`_has_objects`)
 OPERATOR_CLASSES = "operator_classes"
+LITERALS = "literals"  # SSA name → the literal it is bound to (lower.py's `_define`)
 _CHAINS = (gast.Name, gast.Attribute, gast.Subscript)  # (what may name an object given)
 _SUBJECTS = (gast.Name, gast.Constant)  # (lowered twice where not decided: nothing emitted)
 _CONTAINERS = ("list", "tuple", "dict")
@@ -197,17 +198,49 @@ class ObjectOperators:
                 and self._class_entry(theirs, method) is not self._class_entry(mine, method)
             )
         )
+        direct = mine is not None and self._operator_of(mine, f"__{name}__")
         if first:
             if mine is None:  # (an object with its own `__add__` there: Python calls that)
                 a = self._followed(a, None)
-            return self._operator_call(b, method, self._reflected_operand(a, theirs), theirs)
-        if mine is not None and self._operator_of(mine, f"__{name}__"):
+            calls = [(b, method, self._reflected_operand(a, theirs), theirs)]
+            if direct:  # (a `NotImplemented` it returns: the left one's `__add__`)
+                calls.append((a, f"__{name}__", b, mine))
+            return self._first_implemented(op, calls)
+        if direct:
             if theirs is None:  # (of a subclass with its own `__radd__`, Python calls that)
                 b = self._followed(b, None, (a, mine), method)
-            return self._operator_call(a, f"__{name}__", b, mine)
+            calls = [(a, f"__{name}__", b, mine)]
+            if reflected:  # (a `NotImplemented` it returns: the right one's `__radd__`)
+                calls.append((b, method, a, theirs))
+            return self._first_implemented(op, calls)
         if reflected:  # (the left object's class has no such method)
-            return self._operator_call(b, method, a, theirs)
+            return self._first_implemented(op, [(b, method, a, theirs)])
         return None  # (Python raises TypeError: the primitive does too, at the user's line)
+
+    def _first_implemented(self, op: type, calls: list) -> Expr:
+        """The first of the operator methods `calls` (receiver, method, other, class) in
+        Python's order whose result is not `NotImplemented`: decided when the derivative is
+        made where a method's test of the other operand is (`isinstance`), else checked when
+        called (`rt.implemented`); refused where every one returns it (Python's TypeError)."""
+        for receiver, method, other, cls in calls:
+            result = self._operator_call(receiver, method, other, cls)
+            atom = self._atom_of(result)
+            literal = self._literal_of(atom)
+            if literal is not None and literal.value is NotImplemented:
+                continue  # (Python tries the next)
+            fn = self._class_entry(cls, method)
+            names = getattr(getattr(fn, "__code__", None), "co_names", ())
+            if self._class_made(atom) is None and "NotImplemented" in names:  # (perhaps it)
+                given = (atom, Const(f"{cls.__name__}.{method}"))
+                return Prim(runtime.implemented, given, spelled=self._rt("implemented"))
+            return atom
+        sign = OPERATORS[op]
+        raise self._unsupported(
+            f"`{sign}` of operands whose methods all return NotImplemented here "
+            f"({', '.join(f'`{c.__name__}.{m}`' for _, m, _, c in calls)}): Python raises "
+            "TypeError",
+            hint="give the operator operands its methods take",
+        )
 
     def _followed(self, operand: object, cls: type | None, of=None, method=None) -> Atom:
         """`operand` (of class `cls`, None where not known) as an operator whose derivative
@@ -300,9 +333,19 @@ class ObjectOperators:
         if not all(isinstance(c, type) for c in classes):
             return None
         subject, cls = self._operand(node.args[0])
+        subject = self._literal_of(subject) or subject  # (`c = 1.5` given to `__add__`)
         if isinstance(subject, Const):
             return isinstance(subject.value, classes)
         return None if cls is None else issubclass(cls, classes)
+
+    def _literal_of(self, atom: object) -> Const | None:
+        """The literal `atom` is, or an SSA name is bound to (a bool, number, string or
+        `NotImplemented`, a builtin name read as such); None for any other."""
+        if isinstance(atom, Const):
+            return atom
+        if isinstance(atom, Free) and atom.value is NotImplemented:
+            return Const(NotImplemented)
+        return self.__dict__.get(LITERALS, {}).get(getattr(atom, "name", None))
 
     def _added_in_loop(self, xs: gast.expr, start: list) -> Expr:
         """`sum(xs, *start)` of a list of objects of one class: `total = start + xs[0]`
