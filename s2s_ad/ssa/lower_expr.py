@@ -318,12 +318,13 @@ class ExprLowering(
             return known
         fn = ARRAY_ATTRIBUTES.get(node.attr)
         # a record's attribute (an array's other ones refused at run time), `d.T` too where
-        # `d` is known to be a record with a field `T` (ssa/live_objects.py), or an object
-        # of a class of yours (`o.size` of a property `size`: read as an array's, its
-        # derivative was zero)
-        if fn is None or self._live_field(node) or self._gives_known_object(node.value):
+        # `d` is known to be a record with a field `T` (ssa/live_objects.py)
+        if fn is None or self._live_field(node):
             return self._record_attribute(node)  # ssa/records.py
-        return Prim(fn, (self._atom(node.value),), spelled=node.attr, style=ATTRIBUTE)
+        value = self._atom(node.value)
+        if self._class_made(value) is not None:  # an object of a class of yours: `o.size` of
+            return self._record_attribute(node, value)  # a property (read as an array's, its
+        return Prim(fn, (value,), spelled=node.attr, style=ATTRIBUTE)  # derivative was zero)
 
     def _call(self, node: gast.Call) -> Expr:
         called = self._call_value(node)  # a partial, a method, `fs[0]`: callable_values.py

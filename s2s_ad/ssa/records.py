@@ -48,10 +48,11 @@ NONE_VALUES = "none_values"  # SSA names holding None (in a join, no class of th
 class Records:
     """Mixed into the expression lowering (`lower_expr.py`)."""
 
-    def _record_attribute(self, node: gast.Attribute) -> Expr:
+    def _record_attribute(self, node: gast.Attribute, value: Atom | None = None) -> Expr:
         """`obj.attr` of a local value that is not an array attribute: a record's attribute;
-        a property of an object this function made, its getter inlined (`self.w2`)."""
-        value = self._atom(node.value)
+        a property of an object this function made, its getter inlined (`self.w2`). `value`:
+        `obj`, where lowered already."""
+        value = self._atom(node.value) if value is None else value
         cls = self._class_made(value)
         found = self._class_entry(cls, node.attr) if cls is not None else None
         getter = found.fget if isinstance(found, property) else None
