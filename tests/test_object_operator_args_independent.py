@@ -1943,6 +1943,7 @@ for _reason, _progs in FINDING_GROUPS:
 # in (`items[0] += v`, `b.pos @ b.vel`), `sum` of objects through their methods, an object
 # given to the function rebound in a loop (`s = s + dt * rhs(s)`).
 FIXED = {
+    "m_not_implemented",  # (NotImplemented followed to `Eager.__radd__`: session 45)
     "m_items_iadd",
     "m_dict_item_iadd",
     "m_nested_body",
