@@ -480,3 +480,23 @@ def not_implemented_when_called(x, y):
 
 def test_a_not_implemented_not_decided_is_refused_when_called():
     assert_refused_at_marked_line(not_implemented_when_called, (0.3, 0.7))
+
+
+class Summable(Meters):
+    def __radd__(self, o):  # (what makes `sum(objects)` work in Python: its start is 0)
+        if o == 0:
+            return self
+        return NotImplemented
+
+
+def sum_through_the_usual_radd(x, y):
+    total = sum([Summable(x), Summable(np.sin(y))])
+    n = 2
+    return total.v * total.v if n > 1 else x  # (a comparison of literals: decided too)
+
+
+def test_a_comparison_of_literals_decides_its_branch():
+    """`0 == 0` in `Summable.__radd__` (sum's start) is decided when the derivative is made:
+    the method's result is the object, not a join with NotImplemented (refused before: the
+    112th tester)."""
+    check_to_second_order(sum_through_the_usual_radd, (0.3, 0.7))

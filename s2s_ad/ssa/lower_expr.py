@@ -94,18 +94,28 @@ ARRAY_METHODS = {
 ARRAY_METHODS.update(flatten=np.ravel, astype=np.ndarray.astype)
 
 
-def _identity_known(kind: object, left: Atom, right: Atom) -> Const | None:
-    """`1.5 is not None` of two literals, one of them None, True, False or `...` (a helper's
-    `shift=None` given 1.5, inlined): its value, which Python's compiler would warn of
-    ("is not" with a literal) in the generated code; None for any other comparison."""
-    if kind not in (operator.is_, operator.is_not):
+def _known_comparison(kind: object, left: Const | None, right: Const | None) -> Const | None:
+    """The value of a comparison of two literals (or names bound to them: `o == 0` of
+    `sum`'s start given to an operator method's `if o == 0: return self`), as Python
+    computes it; for `is`/`is not`, only where one is None, True, False or `...` (`1.5 is not
+    None` of a helper's `shift=None` given 1.5, inlined: Python's compiler would warn of "is
+    not" with a literal in the generated code). None for any other comparison."""
+    if left is None or right is None or kind in (runtime.is_in, runtime.is_not_in):
         return None
-    if not (isinstance(left, Const) and isinstance(right, Const)):
+    values = (left.value, right.value)
+    if kind in (operator.is_, operator.is_not):
+        singletons = (None, True, False, Ellipsis)
+        if not any(v is s for v in values for s in singletons):
+            return None
+    elif not all(type(v) in _SCALAR_LITERALS for v in values):
         return None
-    singletons = (None, True, False, Ellipsis)
-    if not any(v is s for v in (left.value, right.value) for s in singletons):
+    try:
+        return Const(bool(kind(*values)))
+    except TypeError:  # (`None < 1`: Python raises it when called, and so does the code)
         return None
-    return Const(kind(left.value, right.value))
+
+
+_SCALAR_LITERALS = (bool, int, float, str, type(None))
 
 
 # where the local value may be an object of the user's (ssa/object_names.py)
@@ -723,7 +733,8 @@ class ExprLowering(
             )
         right = self._atom(comparators[0])
         spelled = self._rt(kind.__name__) if kind in (runtime.is_in, runtime.is_not_in) else None
-        first = _identity_known(kind, left, right) or Prim(kind, (left, right), spelled=spelled)
+        known = _known_comparison(kind, self._literal_of(left), self._literal_of(right))
+        first = known or Prim(kind, (left, right), spelled=spelled)
         if len(ops) == 1:
             return first
         tested = self._atom_of(first)
