@@ -118,6 +118,10 @@ def _known_comparison(kind: object, left: Const | None, right: Const | None) -> 
 _SCALAR_LITERALS = (bool, int, float, str, type(None))
 
 
+def _const(atom: object) -> Const | None:
+    return atom if isinstance(atom, Const) else None
+
+
 # where the local value may be an object of the user's (ssa/object_names.py)
 _OBJECT_HINT = (
     "; an object of your class given to a local name is followed where the name is bound "
@@ -733,7 +737,10 @@ class ExprLowering(
             )
         right = self._atom(comparators[0])
         spelled = self._rt(kind.__name__) if kind in (runtime.is_in, runtime.is_not_in) else None
-        known = _known_comparison(kind, self._literal_of(left), self._literal_of(right))
+        # (`is` of literals written as such only: a name bound to a string kept its value
+        # in the forward sweep before, which the emitter's tests read)
+        literal = self._literal_of if kind not in (operator.is_, operator.is_not) else _const
+        known = _known_comparison(kind, literal(left), literal(right))
         first = known or Prim(kind, (left, right), spelled=spelled)
         if len(ops) == 1:
             return first
