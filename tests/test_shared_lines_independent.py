@@ -928,14 +928,6 @@ PASSIVE = (
     "the user's line as the same call in an `if` test does; not specific to the repetition "
     "(`assert math.sqrt(x) >= 0.0; return x * 2.0` does the same)"
 )
-DEAD = (
-    "the first occurrence only feeds a term the gradient drops (`n = int(f(-x) > 2.0)` added "
-    "as a constant) and the shared call has an argument of its own (`-x`): the gradient code "
-    "(grad, and every second-order API, which runs it) computes the value at the later line "
-    "and names it, while the plain call fails at the first line (value_and_grad, vjp, jvp "
-    "and forward mode name the first line); with `math.sqrt(x)` (argument a parameter) it "
-    "is right"
-)
 JACFWD = (
     "jacfwd of math-module code on Python floats returns inf (with a RuntimeWarning from its "
     "NumPy one-hot tangent) where grad, grad(mode='forward'), jacrev and the second-order "
@@ -947,8 +939,6 @@ JACFWD = (
 def known_reason(case, api):
     if case.name == "assert-print-v":
         return PASSIVE
-    if case.name in ("dead-nested-v", "dead-exp-v", "np-exp-v") and api in ("grad", *SECOND_APIS):
-        return DEAD
     # (x ** 0.5 and x ** -1.0 raise from Python's own ** before the NumPy seed is reached)
     if (
         case.kind == "d"

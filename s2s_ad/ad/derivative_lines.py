@@ -17,20 +17,46 @@ from ..ssa.ir import Assign, Function, Return, Var, used_vars, walk
 
 
 def derivative_lines(fn: Function, active: set[str]) -> dict[str, int]:
-    """{variable: the line its derivative is blamed on} for each value shared by copies
-    (`Assign.shared`) none of whose own uses carries a derivative (`active`: the variables
-    that do): the line of the first of its copies that carries one."""
+    """{variable: the line its derivative is blamed on} for each value whose derivative is
+    needed only for copies of shared values (`Assign.shared`; `active`: the variables that
+    carry a derivative): the line of the first such copy reading it. Through the values
+    computed from it too: with `s = np.sum(t)` shared by a later line's copy, `t`'s
+    derivative is needed only for `s`'s, so for that line (common-subexpression elimination
+    reads a copy's holder for it: `np.sum(t)` at both lines is `s` once)."""
     body = walk(fn.body)
-    copies: dict[str, int] = {}  # value → the line of its first differentiated copy
-    for stmt in body:
-        if isinstance(stmt, Assign) and stmt.shared and stmt.target in active:
-            copies.setdefault(stmt.value.name, stmt.line)
-    if not copies:
+    if not any(isinstance(s, Assign) and s.shared for s in body):
         return {}
-    differentiated: set[str] = set()  # the values read by a statement carrying a derivative
+    readers: dict[str, list[Assign | None]] = {}  # value → its readers carrying a derivative
     for stmt in body:
-        if isinstance(stmt, Assign) and not stmt.shared and stmt.target in active:
-            differentiated.update(used_vars(stmt.value))
+        if isinstance(stmt, Assign) and stmt.target in active:
+            for name in used_vars(stmt.value):
+                readers.setdefault(name, []).append(stmt)
         elif isinstance(stmt, Return):
-            differentiated.update(v.name for v in stmt.values if isinstance(v, Var))
-    return {name: line for name, line in copies.items() if name not in differentiated}
+            for value in stmt.values:
+                if isinstance(value, Var):
+                    readers.setdefault(value.name, []).append(None)  # (its own line)
+    blamed: dict[str, int] = {}
+    changed = True
+    while changed:  # a value blamed makes the values it reads blamed: to a fixed point
+        changed = False
+        for name, found in readers.items():
+            if name not in blamed and (line := _blamed_on(found, blamed)) is not None:
+                blamed[name] = line
+                changed = True
+    return blamed
+
+
+def _blamed_on(readers: list[Assign | None], blamed: dict[str, int]) -> int | None:
+    """The line of the first reader where every reader is a shared value's copy or computes
+    a value blamed on another line; None where one needs the derivative on its own line."""
+    lines = []
+    for stmt in readers:
+        if stmt is None:
+            return None
+        if stmt.shared:
+            lines.append(stmt.line)
+        elif stmt.target in blamed:
+            lines.append(blamed[stmt.target])
+        else:
+            return None
+    return lines[0] if lines else None

@@ -60,6 +60,9 @@ class _Seen:
         self.holder: dict[tuple, str] = {}
         self.involving: dict[str, set[tuple]] = {}
         self.passive: dict[tuple, set[str]] = {}  # values without a derivative: what they read
+        # a copy made here (`_t7 = _t2`) → the value's holder: keys read the holder's name,
+        # so `_t7 * y` after it is `_t2 * y` (two entries of a loop's tape otherwise)
+        self.copies: dict[str, str] = {}
 
     def inner(self, without: set[str]) -> _Seen:
         """What a nested block starts with: the values without a derivative (a length, a
@@ -69,6 +72,7 @@ class _Seen:
         for key, names in self.passive.items():
             if key in self.holder:
                 inner.add(key, self.holder[key], names)
+        inner.copies = dict(self.copies)
         inner.forget(without)
         return inner
 
@@ -84,6 +88,8 @@ class _Seen:
             for key in self.involving.pop(name, ()):
                 self.holder.pop(key, None)
                 self.passive.pop(key, None)
+        if self.copies and not assigned.isdisjoint(self.copies.keys() | self.copies.values()):
+            self.copies = {c: h for c, h in self.copies.items() if {c, h}.isdisjoint(assigned)}
 
 
 def _block(block: list, seen: _Seen) -> None:
@@ -92,13 +98,14 @@ def _block(block: list, seen: _Seen) -> None:
     derivative at hand (not what a loop assigns), and after it what it assigns is forgotten."""
     for k, stmt in enumerate(block):
         if isinstance(stmt, Assign):
-            found = _key(stmt.value)
+            found = _key(stmt.value, seen.copies)
             seen.forget({stmt.target})
             if found is None:
                 continue
             key, names = found
             if key in seen.holder:
                 block[k] = Assign(stmt.target, Var(seen.holder[key]), stmt.line, shared=True)
+                seen.copies[stmt.target] = seen.holder[key]
             elif stmt.target not in names:
                 seen.add(key, stmt.target, names)
             continue
@@ -111,9 +118,9 @@ def _block(block: list, seen: _Seen) -> None:
         seen.forget(assigned)
 
 
-def _key(value: object) -> tuple[tuple, set[str]] | None:
-    """What identifies the value of a pure primitive and the variables it reads, or None
-    when it may not be shared."""
+def _key(value: object, copies: dict[str, str]) -> tuple[tuple, set[str]] | None:
+    """What identifies the value of a pure primitive and the variables it reads (a copy
+    made here by its holder's name, `copies`), or None when it may not be shared."""
     if not isinstance(value, Prim) or value.style == LIST:
         return None
     names: set[str] = set()
@@ -121,8 +128,8 @@ def _key(value: object) -> tuple[tuple, set[str]] | None:
         rule = lookup(value.fn)
         if rule is None or CATEGORY.get(value.fn) == "user":
             return None
-        args = tuple(_operand(a, names) for a in value.args)
-        kwargs = tuple((k, _operand(a, names)) for k, a in value.kwargs)
+        args = tuple(_operand(a, names, copies) for a in value.args)
+        kwargs = tuple((k, _operand(a, names, copies)) for k, a in value.kwargs)
         key = (value.fn, args, kwargs)
         hash(key)
     except (TypeError, _Unshared):
@@ -134,15 +141,16 @@ class _Unshared(Exception):
     """An operand whose value may differ between two reads of the same name."""
 
 
-def _operand(atom: object, names: set[str]) -> object:
+def _operand(atom: object, names: set[str], copies: dict[str, str]) -> object:
     if isinstance(atom, Var):
-        names.add(atom.name)
-        return ("var", atom.name)
+        name = copies.get(atom.name, atom.name)
+        names.add(name)
+        return ("var", name)
     if isinstance(atom, Const):
         return ("const", type(atom.value), repr(atom.value))
     if isinstance(atom, Index):
-        return ("index", atom.is_tuple, tuple(_operand(i, names) for i in atom.items))
+        return ("index", atom.is_tuple, tuple(_operand(i, names, copies) for i in atom.items))
     if isinstance(atom, SliceItem):
         parts = (atom.lower, atom.upper, atom.step)
-        return ("slice", *(None if p is None else _operand(p, names) for p in parts))
+        return ("slice", *(None if p is None else _operand(p, names, copies) for p in parts))
     raise _Unshared  # a global: a helper called in between may rebind it
