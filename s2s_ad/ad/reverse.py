@@ -45,6 +45,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,9 @@ from ..naming import Aliases
 from ..simplify.names import loads, stores
 from ..ssa.effects import calls_effect
 from ..ssa.ir import (
+    BINARY_OPERATORS,
+    CALL,
+    UNARY_OPERATORS,
     Assign,
     Const,
     Effect,
@@ -208,6 +212,9 @@ class _Reverse:
         self.segmented: dict[int, tuple] = {}  # checkpointed loop → (segment, saved headers)
         self.counts: dict[str, int] = {}
         self.rerunning = False  # making the code that runs a checkpointed segment again
+        self.assignments: Counter | None = None  # name → its assignments (`standing`)
+        self.fixed: set[str] = set()  # the parameters and names assigned once, at the top
+        self.standing_values: set[str] = set()  # those of the loops made so far
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active, self.demand = activity(self.fn, wrt)
@@ -492,6 +499,15 @@ class _Reverse:
             saved = [name for name in saved if name != stmt.target and name not in copies]
             if not saved:  # no tape (the forward sweep runs the plain loop)
                 return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
+        # a copy of another saved value made in the same iteration (`_t9 = _t4`, common
+        # subexpressions shared) is assigned from it again, not saved twice
+        copies = _entry_copies(stmt, saved)
+        body = [build.assign(copy, build.name(source)) for copy, source in copies] + body
+        # and one the same in every iteration is read where it stands (by outer loops' replays
+        # too, which run the inner one's replay)
+        self.standing_values |= self.standing(stmt)
+        standing = self.standing_values
+        saved = [name for name in saved if name not in dict(copies) and name not in standing]
         tape = self.numbered("_tape")
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), self.builtin("reversed", tape), body)
@@ -530,6 +546,27 @@ class _Reverse:
         indices = ast.Call(func=self.builtin("range"), args=[count], keywords=[])
         backwards = ast.Call(func=self.builtin("reversed"), args=[indices], keywords=[])
         return build.for_(k, backwards, rerun)
+
+    def standing(self, stmt: For | While) -> set[str]:
+        """The values a loop's body assigns that hold one value in every iteration and keep
+        it after the loop (the replay reads them where they stand): assigned once in the
+        function, at the body's top level, by operators on literals, on parameters and
+        names the function assigns once at its top level, and on such values of the body
+        (as simplify/tape_entries.py finds them in generated code)."""
+        if self.assignments is None:  # (once per function)
+            once = self.assignments = Counter(
+                s.target for s in walk(self.fn.body) if isinstance(s, (Assign, For, With))
+            )
+            self.fixed = {p for p in self.fn.params if once[p] == 0} | {
+                s.target for s in self.fn.body if isinstance(s, Assign) and once[s.target] == 1
+            }
+        once, fixed = self.assignments, set(self.fixed)
+        standing: set[str] = set()
+        for s in stmt.body:
+            if isinstance(s, Assign) and once[s.target] == 1 and _operators_on(s.value, fixed):
+                fixed.add(s.target)
+                standing.add(s.target)
+        return standing
 
     def loop_live(self, stmt: For | While, inside: set[str]) -> list[str]:
         """Adjoints that live across iterations.
@@ -691,6 +728,41 @@ def _counter_copies(stmt: For) -> list[str]:
         for s in stmt.body
         if isinstance(s, Assign) and isinstance(s.value, Var) and s.value.name == stmt.target
     ]
+
+
+def _entry_copies(stmt: For | While, saved: list[str]) -> list[tuple[str, str]]:
+    """(copy, source) for each `copy = source` at the top level of a loop's body where both
+    are saved and assigned once in the body, the source before the copy (neither a header,
+    which the body's end assigns again after the save): the copy holds the source's value
+    when the iteration's entry is saved. In the body's order, so a copy of a copy follows."""
+    counts = Counter(s.target for s in walk(stmt.body) if isinstance(s, (Assign, For, With)))
+    candidates = set(saved) - set(stmt.carried)
+    once = {name for name in candidates if counts[name] == 1}
+    before: set[str] = set()  # assigned at the top level so far, once in the body
+    copies: list[tuple[str, str]] = []
+    for s in stmt.body:
+        if not isinstance(s, Assign) or s.target not in once:
+            continue
+        if isinstance(s.value, Var) and s.value.name in before:
+            copies.append((s.target, s.value.name))
+        before.add(s.target)
+    return copies
+
+
+def _operators_on(value: object, fixed: set[str]) -> bool:
+    """Whether `value` is an operator on literal numbers and names in `fixed`."""
+    if not isinstance(value, Prim) or value.kwargs or value.style != CALL:
+        return False
+    arity = 2 if value.fn in BINARY_OPERATORS else 1 if value.fn in UNARY_OPERATORS else 0
+    return (
+        arity > 0
+        and len(value.args) == arity
+        and all(
+            (isinstance(a, Const) and type(a.value) in (int, float, bool))
+            or (isinstance(a, Var) and a.name in fixed)
+            for a in value.args
+        )
+    )
 
 
 def _loop(stmt: For | While, body: list[ast.stmt]) -> ast.stmt:
