@@ -353,3 +353,55 @@ def test_stores_of_a_statement_read_off_its_targets(source):
 
     stmt = ast.parse(source).body[0]
     assert stores(stmt) == _names_in(stmt, ast.Store)
+
+
+def _leaves_nothing_to_do(tree, in_place, shapes, dtypes) -> list[str]:
+    """The simplification passes that change a copy of the simplified `tree` again."""
+    import s2s_ad.simplify as simplify
+    from s2s_ad.simplify.facts import Names
+
+    changing = []
+    for simplify_pass in (*simplify.PASSES, simplify.accumulate_in_place):
+        again = copy.deepcopy(tree)
+        if simplify_pass is simplify.drop_unit_factors:
+            changed = simplify_pass(again, shapes, dtypes, Names())
+        elif simplify_pass is simplify.fold_negations:
+            changed = simplify_pass(again, dtypes, Names())
+        elif simplify_pass is simplify.accumulate_in_place:
+            changed = in_place is not None and simplify_pass(again, in_place)
+        else:
+            changed = simplify_pass(again, Names())
+        if changed:
+            changing.append(simplify_pass.__name__)
+    return changing
+
+
+@pytest.mark.parametrize("kind", ["mlp", "physics", "stencil", "gp", "pythonic", "optimiser"])
+def test_the_simplification_leaves_no_pass_anything_to_do(kind, monkeypatch):
+    """The passes run in one round in the order each enables the next (simplify/__init__.py),
+    a pass again only where another's change may give it more to do: the code they leave is
+    one no pass changes (realistic code of 25 lines, its gradient, value and gradient, and
+    Hessian code)."""
+    import sys
+
+    from s2s_ad import pipeline
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import realistic_long_programs_independent as rp
+
+    simplify, left = pipeline.simplify, []
+
+    def checked(tree, in_place=None, shapes=None, dtypes=None):
+        simplified = simplify(tree, in_place, shapes, dtypes)
+        left.extend(_leaves_nothing_to_do(simplified, in_place, shapes, dtypes))
+        return simplified
+
+    monkeypatch.setattr(pipeline, "simplify", checked)
+    f, x = rp.load_source(rp.source(kind, 25), kind).f, rp.point(kind)
+    try:
+        ad.grad(f)(x)
+        ad.value_and_grad(f)(x)
+        ad.hessian(f)(x)
+    finally:
+        pipeline.forget_all()
+    assert not left

@@ -19,10 +19,17 @@ from .negations import fold_negations
 from .tape_entries import drop_needless_tape_entries, drop_unread_counters
 from .unit_seeds import drop_unit_factors, fill_known_shapes, shape_only_read
 
+# The first round, in the order each gives the next the most: the names holding only a
+# literal (`_returned = False`) let flags fold, and a flag folded to another's copy is read
+# through by reuse's first run; the literals constant folding makes (`0.5 * dt`: `0.005`)
+# are read by the unit factors' second run. Each order found its changes in one round, not
+# a second of every pass (a tenth to a fifth of the simplification, realistic 100 lines).
 PASSES = (
+    drop_unit_factors,
+    fold_flags,
     reuse_available_values,
     fold_constants,
-    fold_flags,
+    drop_unit_factors,
     fold_exit_flags,
     eliminate_dead_code,
     fold_negations,
@@ -107,10 +114,10 @@ def simplify(
     `shapes`, `dtypes`: the variables' shapes and dtypes, in code specialised to them (drops
     products by ones)."""
     extend_primal_lines(tree)  # (the comments they become: which still hold, at the end)
+    # (drop_unit_factors without shapes too, for its literals: a flag the forward sweep's
+    # branch folded is folded in the reverse sweep's matching branch too, which would read
+    # names no longer assigned)
     allowed = [*PASSES, accumulate_in_place] if in_place_runtime is not None else list(PASSES)
-    # (without shapes only its literals: a flag the forward sweep's branch folded is folded
-    # in the reverse sweep's matching branch too, which would read names no longer assigned)
-    allowed.insert(0, drop_unit_factors)
     facts = Names()  # asked by several passes of every statement: found once
     # the passes that forget the facts of each statement they rewrite themselves; after a
     # change by any other, all are forgotten (looked up as called: a profiler may wrap them)

@@ -67,8 +67,13 @@ def drop_unit_factors(
     `e * ones` by `e` (`c * e` for ones scaled by a literal `c`) under `tree`, in place; True
     if any. `dtypes`: ad/dtypes.py's facts of the variables, where known; `facts`: the
     names of statements (those rewritten forgotten)."""
-    found = _Inventory(tree, facts)
-    return _propagate_literals(tree, found) | _drop_ones(tree, found, shapes, dtypes or {})
+    changed = False
+    while True:  # a product by 1.0 dropped may leave a literal to read further (`0.001 *
+        # f_bar`: `0.001`, filling `np.full_like(t, _t2_bar)`): to its own fixed point
+        found = _Inventory(tree, facts)
+        if not (_propagate_literals(tree, found) | _drop_ones(tree, found, shapes, dtypes or {})):
+            return changed
+        changed = True
 
 
 class _Inventory:
@@ -124,9 +129,12 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
     found = found or _Inventory(tree)
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
     for node in found.assigns:
-        if type(node.value) in _LITERAL_OR_NAME:  # (any other: it counts as a store only,
+        value = node.value
+        if type(value) is ast.UnaryOp:  # `-1.0` (`-f_bar` of the unit seed read as 1.0)
+            value = _negated_number(value)
+        if type(value) in _LITERAL_OR_NAME:  # (any other: it counts as a store only,
             # which leaves the name fewer values than stores, as `_one_literal` refuses it)
-            values.setdefault(node.targets[0].id, []).append(node.value)
+            values.setdefault(node.targets[0].id, []).append(value)
     stored, parameters = found.stored, found.parameters
     candidates = {
         name: assigned
@@ -153,6 +161,16 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
 
 
 _LITERAL_OR_NAME = frozenset({ast.Constant, ast.Name})  # the values `_one_literal` accepts
+
+
+def _negated_number(value: ast.UnaryOp) -> ast.expr:
+    """`-c` of a float or integer literal as the literal it is (Python's parser writes it as
+    an operator on `c`); any other operator as it is."""
+    operand = value.operand
+    negated = type(value.op) is ast.USub and type(operand) is ast.Constant
+    if negated and type(operand.value) in (float, int):
+        return ast.Constant(value=-operand.value)
+    return value
 
 
 def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | None:
