@@ -62,6 +62,8 @@ def store(identifier: str) -> ast.Name:
 
 
 def constant(value: object) -> ast.expr:
+    """The literal `value` (a negative number one literal, as constant folding would leave
+    `-c`: no fold for the simplification to find, and run again for)."""
     if value is Ellipsis:
         return ast.Constant(value=...)
     if isinstance(value, tuple):
@@ -69,8 +71,6 @@ def constant(value: object) -> ast.expr:
     if isinstance(value, slice):  # a literal slice in an index (ssa/lower_expr.py)
         bounds = (value.start, value.stop, value.step)
         return _slice_call([None if b is None else constant(b) for b in bounds])
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-        return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))
     return ast.Constant(value=value)
 
 

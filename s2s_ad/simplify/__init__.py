@@ -9,7 +9,7 @@ from functools import partial
 from ..codegen.primal_lines import extend_primal_lines
 from .available_values import reuse_available_values
 from .comments import prune_comments
-from .constant_folding import fold_constants
+from .constant_folding import Folded, fold_constants
 from .dead_code import Removed, eliminate_dead_code
 from .exit_flags import fold_exit_flags
 from .facts import Names
@@ -98,6 +98,19 @@ ENABLES = {
 # removing the only binding of each name it removes changes no value at hand, no count of
 # bindings and no literal a name holds: only reads are gone
 AFTER_SOLE_BINDINGS = (accumulate_in_place, drop_needless_tape_entries)
+# what a kind of change enables, where narrower than `ENABLES`: a rebinding removed from the
+# function's own block leaves a name fewer bindings, but no value reaches a read it did not
+# (a read after it would have kept it), and a literal given to a name bound once is read
+# through by the unit factors' literals: reuse has nothing new in either
+NARROWER = {
+    (eliminate_dead_code, Removed.SOLE_BINDINGS): AFTER_SOLE_BINDINGS,
+    (eliminate_dead_code, Removed.TOP_REBINDINGS): tuple(
+        p for p in ENABLES[eliminate_dead_code] if p is not reuse_available_values
+    ),
+    (fold_constants, Folded.SOLE_LITERALS): tuple(
+        p for p in ENABLES[fold_constants] if p is not reuse_available_values
+    ),
+}
 
 
 def simplify(
@@ -152,8 +165,7 @@ def simplify(
             if changed and simplify_pass not in keep_facts:
                 facts.clear()
             if changed:
-                sole = changed is Removed.SOLE_BINDINGS
-                enabled = AFTER_SOLE_BINDINGS if sole else ENABLES[simplify_pass]
+                enabled = NARROWER.get((simplify_pass, changed), ENABLES[simplify_pass])
                 pending += [p for p in enabled if p in allowed and p not in pending]
 
     run(list(allowed))
@@ -163,7 +175,11 @@ def simplify(
     # whose facts are never kept)
     if shapes and fill_known_shapes(tree, shapes, dtypes or {}, facts):
         run([drop_needless_tape_entries])  # (and what its changes enable, to a fixed point)
-    while drop_unread_counters(tree):  # (what read only the ranges dies, which may drop
-        run([eliminate_dead_code])  # more tape entries: a tape left empty still replays)
+    # what read only the ranges dies, which may drop more tape entries (a tape left empty
+    # still replays): where a name a range read is read nowhere else now
+    while (ranges_read := drop_unread_counters(tree)) and not ranges_read <= {
+        name for part in facts.everywhere(tree) for name in part.loads
+    }:
+        run([eliminate_dead_code])
     prune_comments(tree, facts)  # once the code is final
     return tree

@@ -17,8 +17,10 @@ bits is left as written, so the program warns or fails at run time exactly as it
 from __future__ import annotations
 
 import ast
+import enum
 import math
 import operator
+from collections import Counter
 
 from .facts import Names
 from .names import BLOCKS, SIMPLE, child_fields
@@ -45,27 +47,53 @@ COMPARE = {
 }
 
 
-def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
-    """Fold operators on literals and branches on literals in place; True if any.
+class Folded(enum.IntEnum):
+    """What a run folded (falsy: nothing). A name bound once given a literal is read as it
+    by the unit seeds' literals (unit_seeds.py): no value at hand changes for another name,
+    as a folded rebinding's or a branch taken may (simplify/__init__.py)."""
+
+    NOTHING = 0
+    SOLE_LITERALS = 1  # each statement folded assigns a literal to a name bound only there
+    OTHER = 2
+
+
+def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
+    """Fold operators on literals and branches on literals in place; what, if anything.
     `facts`: the statements' facts, where known (those of the statements rewritten are
     forgotten; taking a branch moves statements, unchanged)."""
     facts = facts or Names()
+    every = facts.everywhere(tree)
     parts = [
-        part
-        for part in facts.everywhere(tree)
-        if any(_foldable(node) or _decided(node) for node in part.operators)
+        part for part in every if any(_foldable(node) or _decided(node) for node in part.operators)
     ]
     if not parts:
-        return False  # the common case, found from the facts
-    changed = False
+        return Folded.NOTHING  # the common case, found from the facts
+    folded = []
     for part in parts:  # (a fold makes new foldable operators only in its own part)
         stmt = part.stmt
         # a compound statement's own parts (its test, iterable; handlers): its blocks'
         # statements are parts of their own
         if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS):
             facts.changed(stmt)  # (a compound statement's: all, as handlers hold statements)
-            changed = True
-    return _take_branches(tree) or changed
+            folded.append(stmt)
+    if _take_branches(tree):
+        return Folded.OTHER
+    if not folded:
+        return Folded.NOTHING
+    stored = Counter(name for part in every for name in part.stores)
+    sole = all(_literal_of_sole_name(stmt, stored) for stmt in folded)
+    return Folded.SOLE_LITERALS if sole else Folded.OTHER
+
+
+def _literal_of_sole_name(stmt: ast.stmt, stored: Counter) -> bool:
+    """Whether `stmt` is `name = literal` (a number or boolean, as the unit factors read
+    them) of a name bound nowhere else."""
+    if type(stmt) is not ast.Assign or type(stmt.value) is not ast.Constant:
+        return False
+    if type(stmt.value.value) not in (float, int, bool):
+        return False
+    target = stmt.targets[0]
+    return len(stmt.targets) == 1 and type(target) is ast.Name and stored[target.id] == 1
 
 
 def fold_literal_value(stmt: ast.Assign) -> bool:

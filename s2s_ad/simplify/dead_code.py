@@ -49,6 +49,9 @@ class Removed(enum.IntEnum):
     NOTHING = 0
     SOLE_BINDINGS = 1  # every name a removed statement bound is bound nowhere else
     REBINDINGS = 2  # one is still bound by a kept statement, or is a parameter
+    # … but only by statements removed from the function's own block, none from a loop's
+    # or branch's: no value reaches further (a read after one would have kept it)
+    TOP_REBINDINGS = 3
 
 
 def eliminate_dead_code(
@@ -66,7 +69,7 @@ def eliminate_dead_code(
     if not _sweep(tree, live, graph.opened):
         return Removed.NOTHING
     parameters = {a.arg for a in tree.args.args} | graph.parameters
-    return Removed.REBINDINGS if graph.rebinds(live, parameters) else Removed.SOLE_BINDINGS
+    return graph.rebinds(live, parameters)
 
 
 class _Graph:
@@ -82,7 +85,8 @@ class _Graph:
         self.roots: list[int] = []
         self.opened: set[int] = set()  # compound statements whose blocks were visited
         self.parameters: set[str] = set()  # nested functions' (pullbacks')
-        self.self_copies = False  # `x = x` seen: the sweep drops it, a rebinding of `x`
+        self.self_copies: set[int | None] = set()  # the blocks (parents) of `x = x` seen:
+        # the sweep drops them, rebindings of `x`
         self.stores = Stores()  # (the graph is built before the sweep changes anything)
         self.overwritten: set[int] = set()  # assignments whose values nothing can read
 
@@ -97,7 +101,7 @@ class _Graph:
             if (kind is ast.Expr and is_comment(stmt)) or kind is ast.Pass:
                 continue
             if kind is ast.Assign and _self_copy(stmt):
-                self.self_copies = True
+                self.self_copies.add(parent)
                 continue  # never live: the sweep drops it
             key = id(stmt)
             self.parent[key] = parent
@@ -156,18 +160,21 @@ class _Graph:
         for name in names:
             self.writers.setdefault(name, []).append(key)
 
-    def rebinds(self, live: set[int], parameters: set[str]) -> bool:
+    def rebinds(self, live: set[int], parameters: set[str]) -> Removed:
         """Whether a statement not `live` binds a name that a `live` one, or a parameter in
-        `parameters`, binds too."""
-        if self.self_copies:
-            return True
+        `parameters`, binds too, and where (SOLE_BINDINGS: none does)."""
+        if any(parent is not None for parent in self.self_copies):
+            return Removed.REBINDINGS
+        found = bool(self.self_copies)
         for name, keys in self.writers.items():
             # (most names have one binding: a rebinding only if it is a parameter's)
             if len(keys) > 1 or name in parameters:
                 kept = sum(k in live for k in keys)
                 if kept < len(keys) and (kept or name in parameters):
-                    return True
-        return False
+                    found = True
+                    if any(self.parent[k] is not None for k in keys if k not in live):
+                        return Removed.REBINDINGS
+        return Removed.TOP_REBINDINGS if found else Removed.SOLE_BINDINGS
 
     def mark(self) -> set[int]:
         live: set[int] = set()

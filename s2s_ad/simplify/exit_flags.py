@@ -36,14 +36,19 @@ def fold_exit_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Read `False` for the carried exit flags of `while` loops under `tree` in place; True
     if any read was replaced. `facts`: the names of statements (facts.py); those of the
     statements rewritten are forgotten."""
-    booleans: set[str] | None = None
+    found: list[set[str]] = []  # (the names known boolean, found once where first asked:
+    # most loops carry no flag copied from a name their test makes false)
     facts = facts or Names()
+
+    def booleans() -> set[str]:
+        if not found:
+            found.append(known_booleans(tree, facts))
+        return found[0]
+
     changed = False
     for block in _blocks(tree):
         for i, stmt in enumerate(block):
             if type(stmt) is ast.While and type(stmt.test) is ast.Name and not stmt.orelse:
-                if booleans is None:
-                    booleans = known_booleans(tree, facts)
                 changed |= _fold_loop(stmt, block[:i], booleans, facts)
     return changed
 
@@ -58,7 +63,8 @@ def _blocks(node: ast.AST):
                 yield from _blocks(stmt)
 
 
-def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: set[str], facts: Names) -> bool:
+def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans, facts: Names) -> bool:
+    """`booleans()`: the names known boolean."""
     count: dict[str, int] = {}
     for name in stores(ast.Module(body=loop.body, type_ignores=[])):
         count[name] = count.get(name, 0) + 1
@@ -68,10 +74,12 @@ def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: set[str], fact
             at[name] = i
     false = _implied(loop.test.id, True, at, loop.body, len(loop.body))
     changed = False
-    for c in [c for c in at if c in booleans and _false_before(c, before)]:
+    for c in at:
         copy = loop.body[at[c]].value
-        if type(copy) is ast.Name and copy.id in false and false[copy.id] < at[c]:
-            changed |= _read_false(loop.body[: at[c]], c, booleans, facts)
+        if type(copy) is not ast.Name or copy.id not in false or false[copy.id] >= at[c]:
+            continue
+        if c in booleans() and _false_before(c, before):
+            changed |= _read_false(loop.body[: at[c]], c, booleans(), facts)
     return changed
 
 

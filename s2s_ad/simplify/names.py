@@ -296,18 +296,18 @@ def replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
     return None if tape is None else (tape, loop.target)
 
 
-def drop_counter(loop: ast.For) -> bool:
+def drop_counter(loop: ast.For) -> list[str] | None:
     """Make a counted loop's replay whose body does not read its counter a tape's replay
-    alone (`for a, b in reversed(_tape1)`: no range to zip with); True if it was one whose
-    range read a name (what computed it may be dead now; `range(3)` leaves nothing)."""
+    alone (`for a, b in reversed(_tape1)`: no range to zip with); the names its range read
+    if it was one (what computed them may be dead now; `range(3)`: none), else None."""
     if not _counted_replay(loop):
-        return False
+        return None
     counter = loop.target.elts[0]
     if type(counter) is not ast.Name or any(counter.id in loads(s) for s in loop.body):
-        return False
+        return None
     dropped = loop.iter.args[0]
     loop.iter, loop.target = loop.iter.args[1], loop.target.elts[1]
-    return any(type(node) is ast.Name for node in ast.walk(dropped))
+    return loads(dropped)
 
 
 def restore_into(loop: ast.For, target: ast.expr) -> None:

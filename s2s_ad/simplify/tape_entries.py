@@ -47,17 +47,17 @@ from .names import (
 _LITERALS = (int, float, bool)
 
 
-def drop_unread_counters(tree: ast.FunctionDef) -> bool:
+def drop_unread_counters(tree: ast.FunctionDef) -> set[str]:
     """Replay a tape alone where a counted loop's replay does not read its counter, once
-    the tapes are final (in place); True if a range dropped read a name (what computed only
-    it may be dead now): a tape left with no entries still replays over its range alone, and
-    dies, which it cannot once its range is gone. Inner loops first: an inner replay's range
-    may read the outer counter."""
-    changed = False
+    the tapes are final (in place); the names the ranges dropped read (what computed only
+    them may be dead now): a tape left with no entries still replays over its range alone,
+    and dies, which it cannot once its range is gone. Inner loops first: an inner replay's
+    range may read the outer counter."""
+    read: set[str] = set()
     for stmt, _ in reversed(list(statements(tree.body))):
         if type(stmt) is ast.For:
-            changed |= drop_counter(stmt)
-    return changed
+            read.update(drop_counter(stmt) or ())
+    return read
 
 
 def drop_needless_tape_entries(tree: ast.FunctionDef, facts: Names | None = None) -> bool:

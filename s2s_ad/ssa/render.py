@@ -70,7 +70,24 @@ def render_line(stmt: Stmt) -> str:
         text = _plain_text(stmt.value)
         if text is not None:
             return f"{stmt.target} = {text}"
-    return unparse(build.located(render_stmt(stmt)))
+    return unparse(build.located(_as_parsed(render_stmt(stmt))))
+
+
+def _as_parsed(node: ast.AST) -> ast.AST:
+    """`node` with each negative number literal as Python's parser makes it, the operator
+    `-` on the number, so a line reads as the user's (`x ** (-1.5)`); in place."""
+    for parent in ast.walk(node):
+        for field, value in ast.iter_fields(parent):
+            items = value if type(value) is list else [value]
+            for k, item in enumerate(items):
+                number = type(item) is ast.Constant and type(item.value) in (int, float)
+                if number and item.value < 0:  # (-0.0 stays one literal, as it was written)
+                    negated = ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-item.value))
+                    if type(value) is list:
+                        value[k] = negated
+                    else:
+                        setattr(parent, field, negated)
+    return node
 
 
 def render_header(loop: For | While) -> str:
