@@ -19,6 +19,7 @@ from s2s_ad.errors import (
     UnknownCalleeError,
     UnsupportedSyntaxError,
 )
+from s2s_ad.testing import check_grads
 
 
 def uses_try(x):
@@ -431,6 +432,67 @@ def test_in_place_update_of_an_argument_array(mode):
     assert info.value.line == marked_line(doubles_in_place)
     with pytest.raises(UnsupportedSyntaxError, match="in-place"):
         ad.vjp(doubles_in_place, np.ones(3))
+
+
+def scales_items_in_loop(xs, c):
+    for i in range(len(xs)):
+        xs[i] += c * xs[i]  # <- error
+    return sum(v * v for v in xs)
+
+
+def scales_entries_in_loop(d, c):
+    for k in ["a", "b"]:
+        d[k] = d[k] * (1.0 + c)  # <- error
+    return d["a"] * d["b"]
+
+
+def grows_in_loop(xs, c):
+    for _ in range(2):
+        xs.append(xs[-1] * c)  # <- error
+    return xs[-1]
+
+
+def adds_in_loop(x, c):
+    for _ in range(3):
+        x += c  # <- error
+    return np.sum(x * x)
+
+
+def copies_then_updates_in_loop(xs, c):
+    for i in range(len(xs)):
+        xs = list(xs)
+        xs[i] = xs[i] * c
+    return xs[0] * xs[1]
+
+
+@pytest.mark.parametrize(
+    ("fn", "args"),
+    [
+        (scales_items_in_loop, lambda: ([1.0, 2.0, 3.0], 0.5)),
+        (scales_entries_in_loop, lambda: ({"a": 1.0, "b": 2.0}, 0.5)),
+        (grows_in_loop, lambda: ([1.0, 2.0], 0.5)),
+        (adds_in_loop, lambda: (np.array([1.0, 2.0]), 0.5)),
+    ],
+    ids=lambda f: getattr(f, "__name__", ""),
+)
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_in_place_update_of_an_argument_in_a_loop(fn, args, mode):
+    """The first iteration updates the caller's list, dict or array, as Python does: refused
+    as the same update outside a loop is (before, the gradient was made on new versions and
+    the caller's value was left as it was, where the plain call changes it)."""
+    given = args()
+    with pytest.raises(UnsupportedSyntaxError, match="in-place update of the argument") as info:
+        ad.grad(fn, wrt=1, mode=mode)(*given)
+    assert info.value.line == marked_line(fn)
+    assert np.array_equal(given[0], args()[0]) if isinstance(given[0], np.ndarray) else True
+    assert given[0] == args()[0] if not isinstance(given[0], np.ndarray) else True
+
+
+def test_an_argument_copied_in_the_loop_before_its_update_is_fine():
+    xs = [1.0, 2.0]
+    grads = ad.grad(copies_then_updates_in_loop, wrt=(0, 1))(xs, 0.5)
+    check_grads(lambda a, b, c: copies_then_updates_in_loop([a, b], c), (1.0, 2.0, 0.5))
+    assert xs == [1.0, 2.0] and grads[1] == pytest.approx(2 * 0.5 * 1.0 * 2.0)
 
 
 def test_in_place_update_of_a_float_argument_is_fine():

@@ -275,7 +275,8 @@ class AliasAnalysis:
                 if returns_views:  # perhaps a view of a dict given (a helper not inlined:
                     self.dict_views.add(target)  # records.py's `_object_helper_call`)
             container = value.args[0] if value.args else None
-            if value.fn is operator.getitem and isinstance(container, Var):
+            if value.fn in (operator.getitem, getattr) and isinstance(container, Var):
+                # (an attribute of an object too: `ws = m.ws`, a list `m` holds as `ws`)
                 self.item_of[target] = container.name
             # (`list(d.values())`, `iter(d.values())`: the dict's items; `d.items()`'s are
             # new tuples, and a snapshot of them shares no item the dict can replace)

@@ -563,6 +563,10 @@ class _Lowering(
             header = self.namer.version(name)
             self.emit(Assign(header, bound, self.line))
             self._note_merge(header, [bound])
+            if (argument := self._argument_of(bound)) is not None:
+                # the first iteration's value is the argument's very object: an update of
+                # it in place in the body changes the caller's value, as outside the loop
+                self.copy_of[header] = argument
             if given is not None:  # (its methods are inlined on the header: object_operators.py)
                 self.__dict__.setdefault(OBJECTS, {})[header] = given
             self.env[name] = Var(header)
