@@ -15,7 +15,7 @@ from s2s_ad import pipeline
 from s2s_ad.codegen import build
 from s2s_ad.codegen.emit import unparse
 from s2s_ad.ssa.ir import CALL, METHOD, Assign, Const, Free, Prim, Var, walk
-from s2s_ad.ssa.render import render_line, render_stmt
+from s2s_ad.ssa.render import as_parsed, render_line, render_stmt
 
 # modules of plain functions: the golden programs, the testers' programs
 PROGRAM_MODULES = [
@@ -30,7 +30,8 @@ PROGRAM_MODULES = [
 
 
 def unparsed(stmt: Assign) -> str:
-    return unparse(build.located(render_stmt(stmt)))
+    """(negative literals as parsed: `x ** (-1.5)`, the user's spelling, not the code's)"""
+    return unparse(build.located(as_parsed(render_stmt(stmt))))
 
 
 def assignments(module_name: str) -> list[Assign]:

@@ -70,10 +70,10 @@ def render_line(stmt: Stmt) -> str:
         text = _plain_text(stmt.value)
         if text is not None:
             return f"{stmt.target} = {text}"
-    return unparse(build.located(_as_parsed(render_stmt(stmt))))
+    return unparse(build.located(as_parsed(render_stmt(stmt))))
 
 
-def _as_parsed(node: ast.AST) -> ast.AST:
+def as_parsed(node: ast.AST) -> ast.AST:
     """`node` with each negative number literal as Python's parser makes it, the operator
     `-` on the number, so a line reads as the user's (`x ** (-1.5)`); in place."""
     for parent in ast.walk(node):
