@@ -35,12 +35,16 @@ def derivative_lines(fn: Function, active: set[str]) -> dict[str, int]:
             for value in stmt.values:
                 if isinstance(value, Var):
                     readers.setdefault(value.name, []).append(None)  # (its own line)
+    # the values in reverse order of their assignments, so that a value's readers are
+    # decided before it: one round decides a chain (again only around loops' back edges)
+    order = {s.target: k for k, s in enumerate(body) if isinstance(s, Assign)}
+    names = sorted(readers, key=lambda name: order.get(name, -1), reverse=True)
     blamed: dict[str, int] = {}
     changed = True
     while changed:  # a value blamed makes the values it reads blamed: to a fixed point
         changed = False
-        for name, found in readers.items():
-            if name not in blamed and (line := _blamed_on(found, blamed)) is not None:
+        for name in names:
+            if name not in blamed and (line := _blamed_on(readers[name], blamed)) is not None:
                 blamed[name] = line
                 changed = True
     return blamed

@@ -63,6 +63,7 @@ class _Seen:
         # a copy made here (`_t7 = _t2`) → the value's holder: keys read the holder's name,
         # so `_t7 * y` after it is `_t2 * y` (two entries of a loop's tape otherwise)
         self.copies: dict[str, str] = {}
+        self.copied: dict[str, set[str]] = {}  # a holder → its copies (to forget them)
 
     def inner(self, without: set[str]) -> _Seen:
         """What a nested block starts with: the values without a derivative (a length, a
@@ -72,7 +73,8 @@ class _Seen:
         for key, names in self.passive.items():
             if key in self.holder:
                 inner.add(key, self.holder[key], names)
-        inner.copies = dict(self.copies)
+        for copy, holder in self.copies.items():
+            inner.note_copy(copy, holder)
         inner.forget(without)
         return inner
 
@@ -88,8 +90,17 @@ class _Seen:
             for key in self.involving.pop(name, ()):
                 self.holder.pop(key, None)
                 self.passive.pop(key, None)
-        if self.copies and not assigned.isdisjoint(self.copies.keys() | self.copies.values()):
-            self.copies = {c: h for c, h in self.copies.items() if {c, h}.isdisjoint(assigned)}
+        if self.copies:
+            for name in assigned:
+                holder = self.copies.pop(name, None)
+                if holder is not None:
+                    self.copied[holder].discard(name)
+                for copy in self.copied.pop(name, ()):
+                    del self.copies[copy]
+
+    def note_copy(self, copy: str, holder: str) -> None:
+        self.copies[copy] = holder
+        self.copied.setdefault(holder, set()).add(copy)
 
 
 def _block(block: list, seen: _Seen) -> None:
@@ -105,7 +116,7 @@ def _block(block: list, seen: _Seen) -> None:
             key, names = found
             if key in seen.holder:
                 block[k] = Assign(stmt.target, Var(seen.holder[key]), stmt.line, shared=True)
-                seen.copies[stmt.target] = seen.holder[key]
+                seen.note_copy(stmt.target, seen.holder[key])
             elif stmt.target not in names:
                 seen.add(key, stmt.target, names)
             continue
