@@ -277,7 +277,7 @@ def test_same_bits_as_saving_every_value(f, args, monkeypatch):
     iteration read where it stands: the replay reads the very values the tape held."""
     new = _fresh_grad(f, args)
     with monkeypatch.context() as m:
-        m.setattr(reverse, "_entry_copies", lambda stmt, saved: [])
+        m.setattr(reverse, "_entry_copies", lambda stmt, saved, assignments: [])
         m.setattr(reverse._Reverse, "standing", lambda self, stmt: set())
         old = _fresh_grad(f, args)
     pipeline.forget_all()

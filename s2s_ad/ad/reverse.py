@@ -47,6 +47,7 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -212,8 +213,6 @@ class _Reverse:
         self.segmented: dict[int, tuple] = {}  # checkpointed loop → (segment, saved headers)
         self.counts: dict[str, int] = {}
         self.rerunning = False  # making the code that runs a checkpointed segment again
-        self.assignments: Counter | None = None  # name → its assignments (`standing`)
-        self.fixed: set[str] = set()  # the parameters and names assigned once, at the top
         self.standing_values: set[str] = set()  # those of the loops made so far
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
@@ -501,13 +500,13 @@ class _Reverse:
                 return [*code, build.comment(header), build.for_(stmt.target, backwards, body)]
         # a copy of another saved value made in the same iteration (`_t9 = _t4`, common
         # subexpressions shared) is assigned from it again, not saved twice
-        copies = _entry_copies(stmt, saved)
-        body = [build.assign(copy, build.name(source)) for copy, source in copies] + body
+        copies = dict(_entry_copies(stmt, saved, self.assignments))
+        body = [build.assign(copy, build.name(source)) for copy, source in copies.items()] + body
         # and one the same in every iteration is read where it stands (by outer loops' replays
         # too, which run the inner one's replay)
         self.standing_values |= self.standing(stmt)
-        standing = self.standing_values
-        saved = [name for name in saved if name not in dict(copies) and name not in standing]
+        kept = copies.keys() | self.standing_values
+        saved = [name for name in saved if name not in kept]
         tape = self.numbered("_tape")
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), self.builtin("reversed", tape), body)
@@ -553,13 +552,6 @@ class _Reverse:
         function, at the body's top level, by operators on literals, on parameters and
         names the function assigns once at its top level, and on such values of the body
         (as simplify/tape_entries.py finds them in generated code)."""
-        if self.assignments is None:  # (once per function)
-            once = self.assignments = Counter(
-                s.target for s in walk(self.fn.body) if isinstance(s, (Assign, For, With))
-            )
-            self.fixed = {p for p in self.fn.params if once[p] == 0} | {
-                s.target for s in self.fn.body if isinstance(s, Assign) and once[s.target] == 1
-            }
         once, fixed = self.assignments, set(self.fixed)
         standing: set[str] = set()
         for s in stmt.body:
@@ -567,6 +559,18 @@ class _Reverse:
                 fixed.add(s.target)
                 standing.add(s.target)
         return standing
+
+    @cached_property
+    def assignments(self) -> Counter:
+        """Each name's assignments (and loop and `with` targets) in the whole function."""
+        return Counter(s.target for s in walk(self.fn.body) if isinstance(s, (Assign, For, With)))
+
+    @cached_property
+    def fixed(self) -> set[str]:
+        """The parameters never assigned and the names assigned once, at the top level."""
+        once = self.assignments
+        top = {s.target for s in self.fn.body if isinstance(s, Assign) and once[s.target] == 1}
+        return {p for p in self.fn.params if once[p] == 0} | top
 
     def loop_live(self, stmt: For | While, inside: set[str]) -> list[str]:
         """Adjoints that live across iterations.
@@ -730,14 +734,16 @@ def _counter_copies(stmt: For) -> list[str]:
     ]
 
 
-def _entry_copies(stmt: For | While, saved: list[str]) -> list[tuple[str, str]]:
+def _entry_copies(
+    stmt: For | While, saved: list[str], assignments: Counter
+) -> list[tuple[str, str]]:
     """(copy, source) for each `copy = source` at the top level of a loop's body where both
-    are saved and assigned once in the body, the source before the copy (neither a header,
-    which the body's end assigns again after the save): the copy holds the source's value
-    when the iteration's entry is saved. In the body's order, so a copy of a copy follows."""
-    counts = Counter(s.target for s in walk(stmt.body) if isinstance(s, (Assign, For, With)))
+    are saved and assigned once in the function (`assignments`), the source before the copy
+    (neither a header, which the body's end assigns again after the save): the copy holds the
+    source's value when the iteration's entry is saved. In the body's order, so a copy of a
+    copy follows."""
     candidates = set(saved) - set(stmt.carried)
-    once = {name for name in candidates if counts[name] == 1}
+    once = {name for name in candidates if assignments[name] == 1}
     before: set[str] = set()  # assigned at the top level so far, once in the body
     copies: list[tuple[str, str]] = []
     for s in stmt.body:
