@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 import pytest
+from test_loop_invariants_independent import inner_zero_trip_sometimes
 
 import s2s_ad as ad
 from s2s_ad import pipeline
@@ -201,25 +202,12 @@ def invariant_checkpointed(x, w):
     return y
 
 
-def inner_zero_trips(x, k):
-    """`0.5 * k` in an inner loop that runs no time in the outer loop's first iteration."""
-    y = x
-    c = 1.0
-    for j in range(3):
-        for _ in range(j):
-            c = 0.5 * k
-            y = y * c + math.sin(y)
-        y = y * c
-        c = y * 0.3
-    return y
-
-
 PROGRAMS = [
     (shared_reads, (np.array([0.3, -0.2, 0.4]), 1.3)),
     (invariant_factor, (0.4, 1.7)),
     (invariant_in_while, (0.8, 1.1)),
     (invariant_checkpointed, (0.6, 0.9)),
-    (inner_zero_trips, (0.7, 1.2)),
+    (inner_zero_trip_sometimes, (0.7, 1.2)),  # (`0.5 * k`, an inner loop of no trip first)
     (add_loop, (1.5,)),
     (sin_loop, (0.7,)),
     (sin_cos_steps, (0.3, 0.8)),
