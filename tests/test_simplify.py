@@ -265,3 +265,62 @@ def test_a_value_overwritten_before_any_read_is_dropped_only_then():
 
 def negations_in_a_row(a, b, c):
     return -(-(-(a * b))) - (-(-c)) * a  # noqa: B002 (negations on purpose)
+
+
+# `and`/`or` with literal operands (simplify/constant_folding.py): every operand list of
+# up to three from flags (comparisons), a number and literals, folded, gives the value the
+# written one gives, of the same type, for every value of the names
+_OPERANDS = ["a", "b", "u", "True", "False", "0", "1", "2.5"]
+
+
+def _bool_op_sources():
+    import itertools
+
+    for n in (2, 3):
+        for operands in itertools.product(_OPERANDS, repeat=n):
+            for op in (" and ", " or "):
+                yield op.join(operands)
+
+
+def _fold_and_run(expression):
+    import ast
+
+    from s2s_ad.simplify.constant_folding import fold_constants
+
+    source = f"def f(p, q, u):\n    a = p > 0\n    b = q > 0\n    r = {expression}\n    return r"
+    tree = ast.parse(source).body[0]
+    fold_constants(tree)
+    folded = ast.unparse(tree.body[2].value)
+    results = []
+    for text in (source, ast.unparse(tree)):
+        namespace: dict = {}
+        exec(text, namespace)
+        results.append([namespace["f"](p, q, u) for p in (-1, 1) for q in (-1, 1) for u in (0, 3)])
+    return folded, results
+
+
+def test_literals_in_and_or_are_dropped_only_where_the_value_is_the_same():
+    for expression in _bool_op_sources():
+        folded, (written, after) = _fold_and_run(expression)
+        assert [(type(v), v) for v in written] == [(type(v), v) for v in after], (
+            expression,
+            folded,
+        )
+
+
+def test_a_flag_and_true_is_the_flag():
+    """`while c and n < 50` with `n = 0` folds to `c and True`: the flag itself, but only
+    where it is known to be a boolean (`u and True` gives True for u = 3)."""
+    expected = {
+        "a and True": "a",
+        "a or False": "a",
+        "a and True and b": "a and b",
+        "a and b and True": "a and b",
+        "True and a and True": "a",
+        "a and False and b": "a and False",
+        "u and True": "u and True",
+        "a and 1": "a and 1",
+        "u or False": "u or False",
+    }
+    for expression, want in expected.items():
+        assert _fold_and_run(expression)[0] == want, expression

@@ -4,6 +4,8 @@ branch it takes.
 
 Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`, `_t4 = True and k < n`,
 After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`,      `_t4 = k < n`,
+Before: `_t5 = _t2 and True` (`_t2` a flag: a comparison; `while c and n < 50`, `n = 0`),
+After:  `_t5 = _t2`,
 Before: `if True: a = b`,  `2.0 * (1.0 * x)` (grad's unit cotangent, for `x * x`).
 After:  `a = b`,           `2.0 * x`.
 
@@ -23,6 +25,7 @@ import operator
 from collections import Counter
 
 from .facts import Names
+from .flags import Booleans, boolean
 from .names import BLOCKS, SIMPLE, child_fields
 
 BINARY = {
@@ -69,11 +72,12 @@ def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
     if not parts:
         return Folded.NOTHING  # the common case, found from the facts
     folded = []
+    booleans = Booleans(tree, facts)  # (found only if a literal ends an `and`/`or`)
     for part in parts:  # (a fold makes new foldable operators only in its own part)
         stmt = part.stmt
         # a compound statement's own parts (its test, iterable; handlers): its blocks'
         # statements are parts of their own
-        if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS):
+        if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS, booleans):
             facts.changed(stmt)  # (a compound statement's: all, as handlers hold statements)
             folded.append(stmt)
     if _take_branches(tree):
@@ -139,9 +143,12 @@ def _take_branches(node: ast.AST) -> bool:
     return changed
 
 
-def _fold_fields(node: ast.AST, skipped: tuple[str, ...] = ()) -> bool:
+def _fold_fields(
+    node: ast.AST, skipped: tuple[str, ...] = (), booleans: Booleans | None = None
+) -> bool:
     """Fold, innermost first, every operator on literals below `node` (not in the fields
-    `skipped` of `node` itself)."""
+    `skipped` of `node` itself). `booleans`: the names known to hold True or False (a
+    literal ending an `and`/`or` is dropped only after those), where known."""
     changed = False
     for field in child_fields(type(node)):
         if field in skipped:
@@ -152,8 +159,12 @@ def _fold_fields(node: ast.AST, skipped: tuple[str, ...] = ()) -> bool:
             kind = type(item)
             if kind is ast.Name or kind is ast.Constant or not isinstance(item, ast.AST):
                 continue  # nothing to fold below those
-            changed |= _fold_fields(item)
-            if kind in _CANDIDATES and _foldable(item) and (folded := _folded(item)) is not None:
+            changed |= _fold_fields(item, (), booleans)
+            if (
+                kind in _CANDIDATES
+                and _foldable(item)
+                and (folded := _folded(item, booleans)) is not None
+            ):
                 if type(value) is list:
                     value[i] = folded
                 else:
@@ -172,7 +183,7 @@ def _foldable(node: ast.AST) -> bool:
     if type(node) is ast.UnaryOp:
         return type(node.op) in UNARY and None not in _numbers(node.operand)
     if type(node) is ast.BoolOp:
-        return _number(node.values[0]) is not None
+        return any(type(v) is ast.Constant for v in node.values)
     if type(node) is ast.Compare:
         return (
             len(node.ops) == 1
@@ -182,13 +193,10 @@ def _foldable(node: ast.AST) -> bool:
     return False
 
 
-def _folded(node: ast.expr) -> ast.expr | None:
+def _folded(node: ast.expr, booleans: Booleans | None = None) -> ast.expr | None:
     """The literal `node` evaluates to, or None when the fold is left to run time."""
-    if type(node) is ast.BoolOp:  # Python's rule: `and` gives a falsy first operand, …
-        first, rest = node.values[0], node.values[1:]
-        if bool(first.value) == (type(node.op) is ast.Or):
-            return first
-        return rest[0] if len(rest) == 1 else ast.BoolOp(node.op, rest)
+    if type(node) is ast.BoolOp:
+        return _folded_bool_op(node, booleans)
     if type(node) is ast.BinOp:
         if (inner := _unit_inside(node)) is not None:
             return inner
@@ -202,6 +210,30 @@ def _folded(node: ast.expr) -> ast.expr | None:
     except (ArithmeticError, ValueError):
         return None
     return ast.Constant(value=value) if _representable(value) else None
+
+
+def _folded_bool_op(node: ast.BoolOp, booleans: Booleans | None) -> ast.expr | None:
+    """`node` without the operands Python's rule makes needless, or None if none is: `and`
+    gives its first falsy operand, else its last (`or`: truthy). A literal that decides
+    (`False` in an `and`) ends it; one that does not (`True`) is never given unless last,
+    and last it gives what the rest gave when they are all booleans (`a and True` is `a`,
+    `a and 1` is not)."""
+    decides = type(node.op) is ast.Or  # the truth of a literal that ends the evaluation
+    kept: list[ast.expr] = []
+    for value in node.values:
+        if _number(value) is None:
+            kept.append(value)
+        elif bool(value.value) == decides:
+            kept.append(value)  # given, if reached: what follows is never evaluated
+            break
+        elif value is node.values[-1] and type(value.value) is bool:
+            if not kept or not all(boolean(v, booleans or set()) for v in kept):
+                kept.append(value)
+        elif value is node.values[-1]:
+            kept.append(value)
+    if len(kept) == len(node.values):
+        return None
+    return kept[0] if len(kept) == 1 else ast.BoolOp(node.op, kept)
 
 
 def _unit_inside(node: ast.BinOp) -> ast.BinOp | None:

@@ -39,10 +39,10 @@ def fold_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Fold the flag assignments of `if` statements in place; True if any was folded.
     `facts`: the names of statements (facts.py), which hold: a fold moves values out of
     assignments it removes into new ones, and rewrites no statement of the tree."""
-    return _fold_blocks(tree, _Booleans(tree, facts))
+    return _fold_blocks(tree, Booleans(tree, facts))
 
 
-class _Booleans:
+class Booleans:
     """`known_booleans(tree)`, found when a fold first asks or is first made, whichever
     comes first: always on the tree as the pass found it (a fold's assignment is out of the
     tree until its block is done), and not at all where nothing asks or folds."""
@@ -226,7 +226,7 @@ def _fold_if(stmt: ast.If, booleans: set[str], stores_of: Stores) -> list[ast.As
         value = _fold(stmt.test, then.value, other.value, booleans)
         if value is None:
             continue
-        if isinstance(booleans, _Booleans):
+        if isinstance(booleans, Booleans):
             booleans.find()  # before the tree changes
         stmt.body.remove(then)
         stmt.orelse.remove(other)
