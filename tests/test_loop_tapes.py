@@ -13,6 +13,7 @@ with `vjp`'s pullback given 1.0 (the general seed, not shape-specialised), and c
 central differences, forward mode, and the plain call's value.
 """
 
+import ast
 import math
 import re
 
@@ -202,7 +203,32 @@ def invariant_checkpointed(x, w):
     return y
 
 
+def quiet_flag(x):
+    """`verbose > 1 and …` with `verbose = 0`: a flag False in every iteration."""
+    s = 0.0
+    verbose = 0
+    for _ in range(4):
+        if verbose > 1 and x > 0:
+            s = s + 1000.0
+        s = s * -0.5 + x
+    return s
+
+
+def fixed_mode(x, w):
+    """`mode == 2 or …` with `mode = 2`: a flag True in every iteration."""
+    y = x
+    mode = 2
+    for _ in range(5):
+        if mode == 2 or y > 5.0:  # noqa: SIM108 (the branch is the point)
+            y = y * w + 0.1
+        else:
+            y = y - w
+    return y
+
+
 PROGRAMS = [
+    (quiet_flag, (0.6,)),
+    (fixed_mode, (0.4, 0.9)),
     (shared_reads, (np.array([0.3, -0.2, 0.4]), 1.3)),
     (invariant_factor, (0.4, 1.7)),
     (invariant_in_while, (0.8, 1.1)),
@@ -355,6 +381,21 @@ def test_a_value_the_same_in_every_iteration_is_not_saved(f, args):
     assert negated, source  # (`-w` has a name of its own in the loop's body)
     for entries in _tape_entries(source):
         assert negated[0] not in entries, source
+
+
+@pytest.mark.parametrize(
+    ("f", "args"), [(quiet_flag, (0.6,)), (fixed_mode, (0.4, 0.9))], ids=["False", "True"]
+)
+def test_a_flag_one_literal_in_every_iteration_leaves_no_branch_nor_forward_loop(f, args):
+    """The replay assigns the literal (not the name where it stands, which no pass reads
+    through into a loop), so the reverse sweep's `if` takes its branch: no tape, no forward
+    loop computing the flag, no `if`."""
+    source = _grad_source(f, args)
+    tree = ast.parse(source)
+    assert not any(type(node) is ast.If for node in ast.walk(tree)), source
+    loops = [node for node in ast.walk(tree) if type(node) is ast.For]
+    assert len(loops) == (1 if f is quiet_flag else 2), source  # (y saved in `fixed_mode`)
+    assert re.search(r"append\(\(?_t", source) is None, source  # (no flag saved)
 
 
 _DRAWS = np.random.default_rng(0)

@@ -163,16 +163,25 @@ class _Saved:
         pushes = len(self.pushes.get(saved, ()))
         return pushes + reads + saved_whole[saved]
 
-    def stands(self, name: str, restored: int, pushes: list[ast.Call], replays: int) -> bool:
-        """Whether the entry `name` of a tape pushed by `pushes` holds one value in every
-        iteration and keeps it after the loop, so the replay may read it where it stands:
-        assigned only once, in the loop's body before each push, from operators on
-        literals, the function's parameters, names it assigns once at its top level, and
-        such values of the body."""
+    def stands(
+        self, name: str, restored: int, pushes: list[ast.Call], replays: int
+    ) -> ast.expr | None:
+        """What the replay may read for the entry `name` of a tape pushed by `pushes`, if
+        it holds one value in every iteration and keeps it after the loop: the literal it
+        is assigned (read through by the other passes, as a literal saved), else the name
+        where it stands. Such a name is assigned only once, in the loop's body before each
+        push, from operators on literals, the function's parameters, names it assigns once
+        at its top level, and such values of the body; else None."""
         if self.stores[name] != 1 + restored * replays:
-            return False  # (its assignment, and the replays' restores into it)
+            return None  # (its assignment, and the replays' restores into it)
         blocks = [self.blocks[id(call)] for call in pushes]
-        return self._fixed(name, blocks, {})
+        if not self._fixed(name, blocks, {}):
+            return None
+        definitions = self.defined.get(name, [])
+        value = definitions[0][0].value if len(definitions) == 1 else None
+        if type(value) is ast.Constant and type(value.value) in _LITERALS:
+            return value
+        return ast.Name(id=name, ctx=ast.Load())
 
     def _fixed(self, name: str, blocks: list[list], known: dict[str, bool]) -> bool:
         """`known`: the names decided (False while deciding: no cycle is fixed)."""
@@ -323,11 +332,11 @@ def _drop_entries(
     packs: list[_Pack],
     restores: _Replays | _Restores,
     loads: Counter,
-    stands=lambda name, restored: False,
+    stands=lambda name, restored: None,
 ) -> bool:
-    """Drop the literal, repeated, unread and (where `stands` says so) loop-invariant
-    entries of one tape or one branch's record: from what `packs` save and from the targets
-    `restores` assign."""
+    """Drop the literal, repeated, unread and (where `stands` gives what to read instead)
+    loop-invariant entries of one tape or one branch's record: from what `packs` save and
+    from the targets `restores` assign."""
     targets = [_target_names(t) for t in restores.targets()]
     names = targets[0]
     if names is None or names == ["_"] or any(t != names for t in targets):
@@ -353,10 +362,10 @@ def _drop_entries(
         if (
             saving is not None
             and saving.count(first.id) == len(saving)
-            and stands(first.id, names.count(first.id))
+            and (held := stands(first.id, names.count(first.id))) is not None
         ):
-            if first.id != name:  # one value in every iteration, still there after the
-                instead.append((name, ast.Name(id=first.id, ctx=ast.Load())))  # loop
+            if type(held) is not ast.Name or held.id != name:  # one value in every
+                instead.append((name, held))  # iteration, still there after the loop
             continue
         literal = _same_literal(column)
         if literal is not None:
