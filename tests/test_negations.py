@@ -311,6 +311,10 @@ def test_a_negative_literal_factor_turns_the_sign_back():
         ("r = a - m * -1.5", "r = a + m * 1.5"),
         ("r = a + -1.5 * m", "r = a - 1.5 * m"),
         ("r = m * -1.5 + a", "r = a - m * 1.5"),
+        # an int literal's sign moves as a negated name's does (`-64` is one literal since
+        # negative numbers are built so: it was `-(64)`, folded by `a + -m * e`)
+        ("r = a + m * -64", "r = a - m * 64"),
+        ("r = a - -2 * m", "r = a + 2 * m"),
     ],
 )
 def test_a_negative_literal_left_in_a_sum_is_turned(written, expected):
@@ -318,3 +322,59 @@ def test_a_negative_literal_left_in_a_sum_is_turned(written, expected):
     after, changed = folded(source)
     assert changed and expected in after, after
     assert_bit_for_bit_on_real_arrays(source, after)
+
+
+def _chain(rng) -> str:
+    """A block of negations, literal products, sums and differences of earlier values."""
+    names, lines = ["a", "m", "e"], []
+    for i in range(int(rng.integers(3, 9))):
+        # (mostly the value just made: chains, read once, are what folds)
+        x = names[-1] if rng.random() < 0.7 else str(rng.choice(names))
+        y = str(rng.choice(names))
+        c = str(rng.choice(["2.0", "-1.5", "0.5", "3", "-4"]))
+        form = rng.choice(["-{x}", "-{x}", "{c} * {x}", "{x} * {c}", "{x} + {y}", "{x} - {y}"])
+        lines.append(f"    t{i} = " + form.format(x=x, y=y, c=c))
+        names.append(f"t{i}")
+    return "def f(a, m, e):\n" + "\n".join(lines) + f"\n    return {names[-1]}\n"
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_one_run_leaves_nothing_for_a_second(seed):
+    """Each fold moves a value into its reader, whose own operands may fold there in turn
+    (`n = -x; p = -n; r = p * 0.5`: `r = x * 0.5`): one run leaves no fold for another, and
+    the values are the same bits."""
+    source = _chain(np.random.default_rng(seed))
+    real = {f"t{i}": FLOAT for i in range(9)} | REAL  # (every value of the chain is real)
+    after, _ = folded(source, real)
+    again, changed = folded(after, real)
+    assert not changed, (source, after, again)
+    assert_bit_for_bit_on_real_arrays(source, after)
+
+
+def test_a_negation_read_by_a_negation_folded_into_a_product_folds_there():
+    source = """
+    def f(a, m, e):
+        n = -m
+        p = -n
+        r = p * 0.5
+        return r
+    """
+    after, changed = folded(source, {"n": FLOAT, "p": FLOAT} | REAL)
+    assert changed and "r = m * 0.5" in after and "-" not in after, after
+    assert_bit_for_bit_on_real_arrays(source, after)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("r = a + -1.0 * m", "r = a - m"), ("r = a - m * -1.0", "r = a + m")],
+)
+def test_a_unit_factor_a_flip_leaves_is_dropped_from_floating_values(written, expected):
+    """`grad`'s unit seed read through a negated cotangent leaves `a + -1.0 * b`: `a - b`
+    where `b` is known floating, `a - 1.0 * b` elsewhere (an integer `b` times 1.0 is a
+    float)."""
+    source = f"def f(a, m, e):\n    {written}\n    return r"
+    after, changed = folded(source, REAL)
+    assert changed and expected in after, after
+    assert_bit_for_bit_on_real_arrays(source, after)
+    after, changed = folded(source)
+    assert changed and "1.0" in after, after

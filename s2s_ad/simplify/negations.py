@@ -60,7 +60,9 @@ def fold_negations(
         if target is None:
             continue
         value = stmt.value
-        if type(value) is ast.BinOp and (found := _rescaled(value, dtypes) or _flipped(value)):
+        if type(value) is ast.BinOp and (
+            found := _rescaled(value, dtypes) or _flipped(value, dtypes)
+        ):
             stmt.value, rescaled = found, True
             facts.changed(stmt)
         if _foldable_value(stmt.value):
@@ -95,27 +97,46 @@ def _literal_factor(product: ast.BinOp) -> tuple[ast.Constant, ast.expr] | None:
 
 
 def _fold_block(block: list[ast.stmt], once: set[str], dtypes: dict, facts: Names) -> bool:
-    folded: list[int] = []  # indices of the statements now in their readers
+    gone: set[int] = set()  # indices of the statements now in their readers
+    earlier: dict[str, int] = {}  # a name of `once` passed over → its statement's index
     for i, stmt in enumerate(block):
         name = assigned_name(stmt)
         if name not in once:
             continue
-        # (what `stmt`'s value reads: its target, a name, reads nothing)
-        reader = _reader(block, i, name, set(facts.of(stmt).loads), facts)
-        if reader is None:
-            continue
-        # an error computing the value folded in (a rule's factor, where the reader only
-        # adds, negates or scales it) is the folded statement's user line's
-        blamed = LINE in stmt.__dict__ and _may_fail(stmt.value) and not _may_fail(reader.value)
-        if _fold_into(reader, name, stmt.value, dtypes):
-            facts.changed(reader)
-            folded.append(i)
-            if blamed:
-                setattr(reader, LINE, getattr(stmt, LINE))
-    if folded:  # (one pass over the block: a deletion each would move its tail each time)
-        gone = set(folded)
+        pending = [i]
+        while pending:
+            k = pending.pop()
+            if not _fold_statement(block, k, gone, dtypes, facts):
+                earlier[assigned_name(block[k])] = k
+                continue
+            # a name passed over that the value moved reads has a new reader, where it
+            # may fold now (`_t5 = -x`, `_t6 = -_t5`, `_t7 = _t6 * 0.5`: `x * 0.5`)
+            pending += [earlier.pop(n) for n in facts.of(block[k]).loads if n in earlier]
+    if gone:  # (one pass over the block: a deletion each would move its tail each time)
         block[:] = [stmt for i, stmt in enumerate(block) if i not in gone]
-    return bool(folded)
+    return bool(gone)
+
+
+def _fold_statement(
+    block: list[ast.stmt], i: int, gone: set[int], dtypes: dict, facts: Names
+) -> bool:
+    """Fold `block[i]`'s value into its reader if it folds (`i` then `gone`); whether."""
+    stmt = block[i]
+    name = assigned_name(stmt)
+    # (what `stmt`'s value reads: its target, a name, reads nothing)
+    reader = _reader(block, i, name, set(facts.of(stmt).loads), facts, gone)
+    if reader is None:
+        return False
+    # an error computing the value folded in (a rule's factor, where the reader only
+    # adds, negates or scales it) is the folded statement's user line's
+    blamed = LINE in stmt.__dict__ and _may_fail(stmt.value) and not _may_fail(reader.value)
+    if not _fold_into(reader, name, stmt.value, dtypes):
+        return False
+    facts.changed(reader)
+    gone.add(i)
+    if blamed:
+        setattr(reader, LINE, getattr(stmt, LINE))
+    return True
 
 
 def _may_fail(value: ast.expr) -> bool:
@@ -131,11 +152,14 @@ _FAILING = frozenset({ast.Pow, ast.Div, ast.FloorDiv, ast.Mod, ast.MatMult})
 
 
 def _reader(
-    block: list[ast.stmt], i: int, name: str, operands: set[str], facts: Names
+    block: list[ast.stmt], i: int, name: str, operands: set[str], facts: Names, gone: set[int]
 ) -> ast.stmt | None:
     """The statement after `block[i]` reading `name`, when it is a simple assignment or
-    return and nothing between assigns what `block[i]`'s value reads; else None."""
+    return and nothing between assigns what `block[i]`'s value reads; else None. (`gone`:
+    the indices of statements folded into their readers, still in `block`.)"""
     for j in range(i + 1, len(block)):  # (no copy of the block's tail per statement)
+        if j in gone:
+            continue
         stmt = block[j]
         if name in (facts.of(stmt).loads if type(stmt) in SIMPLE else loads(stmt)):
             return stmt if type(stmt) in (ast.Assign, ast.Return) else None
@@ -157,7 +181,7 @@ def _fold_into(reader: ast.stmt, name: str, value: ast.expr, dtypes: dict) -> bo
         owner, owner_field = chain[-2]
     elif len(chain) > 2:
         owner, owner_field = chain[-3]
-        replacement = _folded_in_sum(chain[-2][0], parent, read, value)
+        replacement = _folded_in_sum(chain[-2][0], parent, read, value, dtypes)
     if replacement is None:
         return False
     setattr(owner, owner_field, replacement)
@@ -250,7 +274,9 @@ def _floating(fact: tuple | None) -> bool:
     return fact is not None and (fact[1] is float or getattr(fact[1], "kind", "") == "f")
 
 
-def _folded_in_sum(grand: ast.AST, product: ast.AST, read: ast.Name, value: ast.expr):
+def _folded_in_sum(
+    grand: ast.AST, product: ast.AST, read: ast.Name, value: ast.expr, dtypes: dict
+) -> ast.expr | None:
     """`a - m * e` for `a + -m * e` (and the other forms) where `read` is a factor of
     `product`, an operand of the sum or difference `grand`; or None."""
     negated = _negated(value)
@@ -262,9 +288,11 @@ def _folded_in_sum(grand: ast.AST, product: ast.AST, read: ast.Name, value: ast.
     adds = type(grand.op) is ast.Sub  # `a - -m * e` adds; `a + -m * e` subtracts
     if adds and grand.right is not product:
         return None
-    if (size := _negative_float(other)) is not None:  # `a + -m * -1.0`: `a + m * 1.0`
-        other, adds = ast.Constant(value=size), not adds
-    positive = _product(negated, other, product.left is read)
+    if (size := _negative_number(other)) is not None:  # `a + -m * -1.0`: `a + m * 1.0`
+        adds = not adds
+        positive = _term(negated, size, product.left is read, dtypes)
+    else:
+        positive = _product(negated, other, product.left is read)
     a = grand.left if grand.right is product else grand.right
     return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=positive)
 
@@ -276,9 +304,10 @@ def _negated(value: ast.expr) -> ast.expr | None:
     return None
 
 
-def _flipped(node: ast.BinOp) -> ast.BinOp | None:
-    """`a + m * c` for `a - m * -c` (`c` a float; either factor), `a - m * c` for
-    `a + m * -c` or `m * -c + a`: a negative literal a fold left where a name held it."""
+def _flipped(node: ast.BinOp, dtypes: dict) -> ast.BinOp | None:
+    """`a + m * c` for `a - m * -c` (`c` a number; either factor), `a - m * c` for
+    `a + m * -c` or `m * -c + a`: a negative literal a fold left where a name held it
+    (`a - m` for `a + m * -1.0`: `_term`)."""
     if type(node.op) not in (ast.Add, ast.Sub):
         return None
     adds = type(node.op) is ast.Sub
@@ -287,19 +316,31 @@ def _flipped(node: ast.BinOp) -> ast.BinOp | None:
         if type(product) is not ast.BinOp or type(product.op) is not ast.Mult:
             continue
         for factor, other in ((product.left, product.right), (product.right, product.left)):
-            if (size := _negative_float(factor)) is not None:
-                positive = _product(other, ast.Constant(value=size), factor is product.right)
+            if (size := _negative_number(factor)) is not None:
+                positive = _term(other, size, factor is product.right, dtypes)
                 return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=positive)
     return None
 
 
-def _negative_float(node: ast.expr) -> float | None:
-    """`c` for the literal `-c` (`c` a positive float), as built or as parsed."""
+def _term(e: ast.expr, c: float, in_order: bool, dtypes: dict) -> ast.expr:
+    """`e * c` (`c * e` where not `in_order`) as a term of a sum or difference: `e` itself
+    for `c` the float 1.0 and `e` known floating, the same value bit for bit (the sum is a
+    new value anyway); `grad`'s unit seed read through a negated cotangent leaves
+    `a + -1.0 * b`, which turns to `a - b`, not `a - 1.0 * b`."""
+    if type(c) is float and c == 1.0 and _floating(expression_fact(e, dtypes)):
+        return e
+    return _product(e, ast.Constant(value=c), in_order)
+
+
+def _negative_number(node: ast.expr) -> int | float | None:
+    """`c` for the literal `-c` (`c` a positive float or int), as built or as parsed: an
+    int's sign moves as a negated name's does (`a + -m * e`), the same numbers but perhaps a
+    zero's sign where it meets a float (module docstring)."""
     if type(node) is ast.UnaryOp and type(node.op) is ast.USub:
-        node, sign = node.operand, -1.0
+        node, sign = node.operand, -1
     else:
-        sign = 1.0
-    if type(node) is ast.Constant and type(node.value) is float and sign * node.value < 0:
+        sign = 1
+    if type(node) is ast.Constant and type(node.value) in _NUMBERS and sign * node.value < 0:
         return abs(node.value)
     return None
 
