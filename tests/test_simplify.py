@@ -268,9 +268,10 @@ def negations_in_a_row(a, b, c):
 
 
 # `and`/`or` with literal operands (simplify/constant_folding.py): every operand list of
-# up to three from flags (comparisons), a number and literals, folded, gives the value the
-# written one gives, of the same type, for every value of the names
-_OPERANDS = ["a", "b", "u", "True", "False", "0", "1", "2.5"]
+# up to three from flags (Python's `not`, and comparisons, which give NumPy's `np.True_` of
+# NumPy numbers), a number and literals, folded, gives the value the written one gives, of
+# the same type, for every value of the names; and the same truth where only it is read
+_OPERANDS = ["a", "b", "c", "u", "True", "False", "0", "1", "2.5"]
 
 
 def _bool_op_sources():
@@ -287,30 +288,37 @@ def _fold_and_run(expression):
 
     from s2s_ad.simplify.constant_folding import fold_constants
 
-    source = f"def f(p, q, u):\n    a = p > 0\n    b = q > 0\n    r = {expression}\n    return r"
+    source = (
+        "def f(p, q, u):\n    a = not p > 0\n    b = not q > 0\n    c = p > 0\n"
+        f"    r = {expression}\n    if {expression}:\n        return r, 1\n    return r, 0"
+    )
     tree = ast.parse(source).body[0]
     fold_constants(tree)
-    folded = ast.unparse(tree.body[2].value)
+    folded = ast.unparse(tree.body[3].value)
     results = []
     for text in (source, ast.unparse(tree)):
         namespace: dict = {}
         exec(text, namespace)
-        results.append([namespace["f"](p, q, u) for p in (-1, 1) for q in (-1, 1) for u in (0, 3)])
-    return folded, results
+        numbers = (-1, 1, np.float64(-1.0), np.float64(1.0))
+        results.append([namespace["f"](p, q, u) for p in numbers for q in (-1, 1) for u in (0, 3)])
+    branch = tree.body[4]  # (taken, where the test folds to a literal)
+    return folded, results, ast.unparse(branch.test) if type(branch) is ast.If else None
 
 
 def test_literals_in_and_or_are_dropped_only_where_the_value_is_the_same():
     for expression in _bool_op_sources():
-        folded, (written, after) = _fold_and_run(expression)
-        assert [(type(v), v) for v in written] == [(type(v), v) for v in after], (
+        folded, (written, after), _ = _fold_and_run(expression)
+        assert [(type(v), v, k) for (v, k) in written] == [(type(v), v, k) for (v, k) in after], (
             expression,
             folded,
         )
 
 
 def test_a_flag_and_true_is_the_flag():
-    """`while c and n < 50` with `n = 0` folds to `c and True`: the flag itself, but only
-    where it is known to be a boolean (`u and True` gives True for u = 3)."""
+    """`while c and n < 50` with `n = 0` folds to `c and True`: the flag itself, where it is
+    known to be Python's True or False (`u and True` gives True for u = 3; `c and True`,
+    `c` a comparison, gives `True` for NumPy's `np.True_`), or where only its truth is read
+    (an `if`'s or `while`'s test, a name read only so)."""
     expected = {
         "a and True": "a",
         "a or False": "a",
@@ -321,6 +329,10 @@ def test_a_flag_and_true_is_the_flag():
         "u and True": "u and True",
         "a and 1": "a and 1",
         "u or False": "u or False",
+        "c and True": "c and True",
     }
     for expression, want in expected.items():
-        assert _fold_and_run(expression)[0] == want, expression
+        folded, _, test = _fold_and_run(expression)
+        assert folded == want, expression
+        if expression.endswith("True") and "False" not in expression:
+            assert test == expression.replace(" and True", "").replace("True and ", ""), test

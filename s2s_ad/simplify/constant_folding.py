@@ -26,7 +26,7 @@ from collections import Counter
 
 from .facts import Names
 from .flags import Booleans, boolean
-from .names import BLOCKS, SIMPLE, child_fields
+from .names import BLOCKS, SIMPLE, assigned_name, child_fields
 
 BINARY = {
     ast.Add: operator.add,
@@ -77,7 +77,7 @@ def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
         stmt = part.stmt
         # a compound statement's own parts (its test, iterable; handlers): its blocks'
         # statements are parts of their own
-        if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS, booleans):
+        if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS, _Tested(stmt, booleans)):
             facts.changed(stmt)  # (a compound statement's: all, as handlers hold statements)
             folded.append(stmt)
     if _take_branches(tree):
@@ -143,12 +143,29 @@ def _take_branches(node: ast.AST) -> bool:
     return changed
 
 
+class _Tested:
+    """Of a statement being folded: the names known to hold True or False, and whether an
+    expression of it is read only for its truth (the test of an `if` or `while`, the value
+    of a name read only so): a literal ending an `and`/`or` is dropped only after those, or
+    there."""
+
+    def __init__(self, stmt: ast.stmt, booleans: Booleans) -> None:
+        self.stmt, self.booleans = stmt, booleans
+
+    def __call__(self, node: ast.expr) -> bool:
+        stmt = self.stmt
+        if type(stmt) is ast.If or type(stmt) is ast.While:
+            return node is stmt.test
+        name = assigned_name(stmt)
+        return name is not None and node is stmt.value and self.booleans.tested(name)
+
+
 def _fold_fields(
-    node: ast.AST, skipped: tuple[str, ...] = (), booleans: Booleans | None = None
+    node: ast.AST, skipped: tuple[str, ...] = (), tested: _Tested | None = None
 ) -> bool:
     """Fold, innermost first, every operator on literals below `node` (not in the fields
-    `skipped` of `node` itself). `booleans`: the names known to hold True or False (a
-    literal ending an `and`/`or` is dropped only after those), where known."""
+    `skipped` of `node` itself). `tested`: what is known of the statement's flags, where
+    known (`_Tested`)."""
     changed = False
     for field in child_fields(type(node)):
         if field in skipped:
@@ -159,11 +176,11 @@ def _fold_fields(
             kind = type(item)
             if kind is ast.Name or kind is ast.Constant or not isinstance(item, ast.AST):
                 continue  # nothing to fold below those
-            changed |= _fold_fields(item, (), booleans)
+            changed |= _fold_fields(item, (), tested)
             if (
                 kind in _CANDIDATES
                 and _foldable(item)
-                and (folded := _folded(item, booleans)) is not None
+                and (folded := _folded(item, tested)) is not None
             ):
                 if type(value) is list:
                     value[i] = folded
@@ -193,10 +210,10 @@ def _foldable(node: ast.AST) -> bool:
     return False
 
 
-def _folded(node: ast.expr, booleans: Booleans | None = None) -> ast.expr | None:
+def _folded(node: ast.expr, tested: _Tested | None = None) -> ast.expr | None:
     """The literal `node` evaluates to, or None when the fold is left to run time."""
     if type(node) is ast.BoolOp:
-        return _folded_bool_op(node, booleans)
+        return _folded_bool_op(node, tested)
     if type(node) is ast.BinOp:
         if (inner := _unit_inside(node)) is not None:
             return inner
@@ -212,12 +229,13 @@ def _folded(node: ast.expr, booleans: Booleans | None = None) -> ast.expr | None
     return ast.Constant(value=value) if _representable(value) else None
 
 
-def _folded_bool_op(node: ast.BoolOp, booleans: Booleans | None) -> ast.expr | None:
+def _folded_bool_op(node: ast.BoolOp, tested: _Tested | None) -> ast.expr | None:
     """`node` without the operands Python's rule makes needless, or None if none is: `and`
     gives its first falsy operand, else its last (`or`: truthy). A literal that decides
     (`False` in an `and`) ends it; one that does not (`True`) is never given unless last,
-    and last it gives what the rest gave when they are all booleans (`a and True` is `a`,
-    `a and 1` is not)."""
+    and last it gives what the rest gave when they are all Python's True or False (`a and
+    True` is `a` of a flag, not of a number, nor of NumPy's `np.True_`, a comparison of NumPy
+    numbers: `np.True_ and True` is `True`), or the same truth where that alone is read."""
     decides = type(node.op) is ast.Or  # the truth of a literal that ends the evaluation
     kept: list[ast.expr] = []
     for value in node.values:
@@ -227,7 +245,11 @@ def _folded_bool_op(node: ast.BoolOp, booleans: Booleans | None) -> ast.expr | N
             kept.append(value)  # given, if reached: what follows is never evaluated
             break
         elif value is node.values[-1] and type(value.value) is bool:
-            if not kept or not all(boolean(v, booleans or set()) for v in kept):
+            flags = kept and (
+                all(boolean(v, tested.booleans if tested else set()) for v in kept)
+                or (tested is not None and tested(node))
+            )
+            if not flags:
                 kept.append(value)
         elif value is node.values[-1]:
             kept.append(value)

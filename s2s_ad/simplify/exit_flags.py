@@ -28,7 +28,7 @@ from __future__ import annotations
 import ast
 
 from .facts import Names
-from .flags import boolean, known_booleans
+from .flags import Booleans, boolean
 from .names import assigned_name, stores
 
 
@@ -36,15 +36,10 @@ def fold_exit_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     """Read `False` for the carried exit flags of `while` loops under `tree` in place; True
     if any read was replaced. `facts`: the names of statements (facts.py); those of the
     statements rewritten are forgotten."""
-    found: list[set[str]] = []  # (the names known boolean, found once where first asked:
-    # most loops carry no flag copied from a name their test makes false)
     facts = facts or Names()
-
-    def booleans() -> set[str]:
-        if not found:
-            found.append(known_booleans(tree, facts))
-        return found[0]
-
+    # (the names known boolean, found once where first asked: most loops carry no flag
+    # copied from a name their test makes false)
+    booleans = Booleans(tree, facts)
     changed = False
     for block in _blocks(tree):
         for i, stmt in enumerate(block):
@@ -63,8 +58,8 @@ def _blocks(node: ast.AST):
                 yield from _blocks(stmt)
 
 
-def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans, facts: Names) -> bool:
-    """`booleans()`: the names known boolean."""
+def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: Booleans, facts: Names) -> bool:
+    """`booleans`: the names known boolean, and those read only for their truth."""
     count: dict[str, int] = {}
     for name in stores(ast.Module(body=loop.body, type_ignores=[])):
         count[name] = count.get(name, 0) + 1
@@ -78,8 +73,10 @@ def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans, facts: Names) 
         copy = loop.body[at[c]].value
         if type(copy) is not ast.Name or copy.id not in false or false[copy.id] >= at[c]:
             continue
-        if c in booleans() and _false_before(c, before):
-            changed |= _read_false(loop.body[: at[c]], c, booleans(), facts)
+        # (`False` for a flag that may be NumPy's `np.False_`: the same truth, where only
+        # that is read)
+        if (c in booleans or booleans.tested(c)) and _false_before(c, before):
+            changed |= _read_false(loop.body[: at[c]], c, booleans, facts)
     return changed
 
 
@@ -114,7 +111,7 @@ def _false_before(name: str, before: list[ast.stmt]) -> bool:
     return False
 
 
-def _read_false(statements: list[ast.stmt], flag: str, booleans: set[str], facts: Names) -> bool:
+def _read_false(statements: list[ast.stmt], flag: str, booleans: Booleans, facts: Names) -> bool:
     """Replace the reads of `flag` in `statements` by `False` in place; True if any. The
     facts of the statements rewritten are forgotten."""
     changed = False
@@ -133,7 +130,9 @@ def _read_false(statements: list[ast.stmt], flag: str, booleans: set[str], facts
                         changed = rewritten = True
         for node in ast.walk(stmt):  # `x or False` of a boolean `x`: `x`
             if type(node) is ast.Assign and type(node.value) is ast.BoolOp:
-                value = _without_false(node.value, booleans)
+                name = assigned_name(node)
+                tested = name is not None and booleans.tested(name)
+                value = _without_false(node.value, booleans, tested)
                 rewritten |= value is not node.value
                 node.value = value
         if rewritten:
@@ -141,12 +140,14 @@ def _read_false(statements: list[ast.stmt], flag: str, booleans: set[str], facts
     return changed
 
 
-def _without_false(value: ast.BoolOp, booleans: set[str]) -> ast.expr:
+def _without_false(value: ast.BoolOp, booleans: Booleans, tested: bool) -> ast.expr:
+    """`value` without its literals `False` (`x or False`: `x`), where `x` is a boolean or
+    the value is read only for its truth (`tested`)."""
     if type(value.op) is not ast.Or:
         return value
     kept = [v for v in value.values if not (type(v) is ast.Constant and v.value is False)]
     if len(kept) == len(value.values) or not kept:
         return value
-    if not boolean(kept[-1], booleans):
+    if not (tested or boolean(kept[-1], booleans)):
         return value  # `x or False` is False, not `x`, for a falsy non-boolean `x`
     return kept[0] if len(kept) == 1 else ast.BoolOp(ast.Or(), kept)

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 
 from .facts import Names
 from .names import SIMPLE, Stores, appended_to, assigned_name, loads, own_nodes, replayed, stores
+from .truth_values import truth_only
 
 
 def fold_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
@@ -45,10 +46,13 @@ def fold_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
 class Booleans:
     """`known_booleans(tree)`, found when a fold first asks or is first made, whichever
     comes first: always on the tree as the pass found it (a fold's assignment is out of the
-    tree until its block is done), and not at all where nothing asks or folds."""
+    tree until its block is done), and not at all where nothing asks or folds; and the names
+    read only for their truth (truth_values.py), found where first asked (a fold leaves a
+    target's reads as they were: only its test's may change, which no fold asks)."""
 
     def __init__(self, tree: ast.FunctionDef, facts: Names | None) -> None:
         self.tree, self.facts, self.names = tree, facts, None
+        self._tested: set[str] | None = None
 
     def find(self) -> set[str]:
         if self.names is None:
@@ -57,6 +61,12 @@ class Booleans:
 
     def __contains__(self, name: object) -> bool:
         return name in self.find()
+
+    def tested(self, name: str) -> bool:
+        """Whether every read of `name` takes only its truth value."""
+        if self._tested is None:
+            self._tested = truth_only(self.tree)
+        return name in self._tested
 
 
 def known_booleans(tree: ast.FunctionDef, facts: Names | None = None) -> set[str]:
@@ -169,10 +179,11 @@ def _other_stores(node: ast.AST) -> list[str]:
 
 
 def boolean(value: ast.expr, booleans: set[str]) -> bool:
+    """Whether `value` is Python's True or False: not a comparison, which gives NumPy's
+    `np.True_` of NumPy numbers (a name read only for its truth may hold either:
+    truth_values.py)."""
     if type(value) is ast.Constant:
         return type(value.value) is bool
-    if type(value) is ast.Compare:
-        return len(value.ops) == 1  # a chained comparison may give a non-boolean operand
     if type(value) is ast.UnaryOp:
         return type(value.op) is ast.Not
     if type(value) is ast.BoolOp:
@@ -223,7 +234,7 @@ def _fold_if(stmt: ast.If, booleans: set[str], stores_of: Stores) -> list[ast.As
             continue
         if any(target in loads(s) for s in stmt.body + stmt.orelse if s not in (then, other)):
             continue
-        value = _fold(stmt.test, then.value, other.value, booleans)
+        value = _fold(stmt.test, then.value, other.value, booleans, target)
         if value is None:
             continue
         if isinstance(booleans, Booleans):
@@ -272,24 +283,37 @@ def _same(value: ast.expr, test: ast.Name) -> bool:
     return type(value) is ast.Name and value.id == test.id
 
 
-def _fold(test: ast.Name, then: ast.expr, other: ast.expr, booleans: set[str]) -> ast.expr | None:
-    """`then if test else other` as `and`/`or`, when that is the same value; else None.
-    Whether `test` is a boolean is asked only where a literal makes it matter."""
+def _fold(
+    test: ast.Name, then: ast.expr, other: ast.expr, booleans: Booleans | set[str], target: str
+) -> ast.expr | None:
+    """`then if test else other` as `and`/`or`, when that is the same value (or the same
+    truth, where `target` is read only for it); else None. Whether `test` is a boolean is
+    asked only where a literal makes it matter."""
     a = ast.Name(test.id, ast.Load())
     if _same(other, test):
-        return _join(ast.And(), a, then, booleans)
-    if _same(then, test) or (_is(then, True) and test.id in booleans):
-        return _join(ast.Or(), a, other, booleans)
+        return _join(ast.And(), a, then, booleans, target)
+    if _same(then, test) or (_is(then, True) and _flag(test, booleans, target)):
+        return _join(ast.Or(), a, other, booleans, target)
     if _is(then, False):
-        return _join(ast.And(), ast.UnaryOp(ast.Not(), a), other, booleans)
+        return _join(ast.And(), ast.UnaryOp(ast.Not(), a), other, booleans, target)
     if _is(other, True):
-        return _join(ast.Or(), ast.UnaryOp(ast.Not(), a), then, booleans)
-    if _is(other, False) and test.id in booleans:
-        return _join(ast.And(), a, then, booleans)
+        return _join(ast.Or(), ast.UnaryOp(ast.Not(), a), then, booleans, target)
+    if _is(other, False) and _flag(test, booleans, target):
+        return _join(ast.And(), a, then, booleans, target)
     return None
 
 
-def _join(op: ast.boolop, left: ast.expr, right: ast.expr, booleans: set[str]) -> ast.expr:
+def _flag(value: ast.expr, booleans: Booleans | set[str], target: str) -> bool:
+    """Whether `value` may stand for True or False in what `target` is assigned: it is
+    Python's True or False, or `target` is read only for its truth."""
+    if boolean(value, booleans):
+        return True
+    return isinstance(booleans, Booleans) and booleans.tested(target)
+
+
+def _join(
+    op: ast.boolop, left: ast.expr, right: ast.expr, booleans: Booleans | set[str], target: str
+) -> ast.expr:
     """`left op right`, with `a or a`, `a and a`, and a boolean `a or False`/`a and True`
     written `a`."""
     if type(left) is ast.Name and type(right) is ast.Name and left.id == right.id:
@@ -297,6 +321,6 @@ def _join(op: ast.boolop, left: ast.expr, right: ast.expr, booleans: set[str]) -
     neutral = (type(op) is ast.Or and _is(right, False)) or (
         type(op) is ast.And and _is(right, True)
     )
-    if neutral and boolean(left, booleans):
+    if neutral and _flag(left, booleans, target):
         return left
     return ast.BoolOp(op, [left, right])
