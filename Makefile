@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-jit docs clean build bench bench-peers bench-memory bench-jacobian bench-jacrev bench-transform fuzz golden jacobians mlp model pendulum pictures
+.PHONY: demo test test-all test-jit docs clean build bench bench-peers bench-memory bench-jacobian bench-jacrev bench-transform fuzz golden jacobians mlp model pendulum pictures
 
 # (S2S_AD_PURE_PYTHON=1: pip's editable install compiles nothing; the passes are compiled in
 # place by the rule after, which a later `make` repeats for the modules changed since)
@@ -132,6 +132,11 @@ bench-memory: $(COMPILED)
 # each test's first (tests/conftest.py)
 test-jit: $(COMPILED)
 	S2S_AD_EVERY_JIT=1 S2S_AD_COMPILED_EXPECTED=1 $(BIN)/python -m pytest -n auto -k jit tests
+
+# Every test: `make test` runs three in four of the parameter sets of the independent
+# testers' files and a sample of the Numba tests' (tests/conftest.py)
+test-all: $(COMPILED) $(VENV)/.docs
+	S2S_AD_EVERY_TEST=1 S2S_AD_COMPILED_EXPECTED=1 $(BIN)/python -m pytest -n auto --dist worksteal tests
 
 PROGRAMS ?= 10000
 SEED ?= $(shell date +%s)
