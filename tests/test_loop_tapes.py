@@ -20,6 +20,7 @@ import re
 import numpy as np
 import pytest
 from test_loop_invariants_independent import inner_zero_trip_sometimes
+from test_negative_literals_and_folds_independent import debug_level_flag as quiet_flag
 
 import s2s_ad as ad
 from s2s_ad import pipeline
@@ -201,17 +202,6 @@ def invariant_checkpointed(x, w):
     for _ in ad.checkpoint(range(8), every=3):
         y = y + 0.1 * (-w * math.sin(y))
     return y
-
-
-def quiet_flag(x):
-    """`verbose > 1 and …` with `verbose = 0`: a flag False in every iteration."""
-    s = 0.0
-    verbose = 0
-    for _ in range(4):
-        if verbose > 1 and x > 0:
-            s = s + 1000.0
-        s = s * -0.5 + x
-    return s
 
 
 def fixed_mode(x, w):
