@@ -4,7 +4,7 @@ branch it takes.
 
 Before: `_t3 = 0 < 10`, `scale = 2.0 * 0.5`, `_t2 = not False`, `_t4 = True and k < n`,
 After:  `_t3 = True`,   `scale = 1.0`,       `_t2 = True`,      `_t4 = k < n`,
-Before: `_t5 = _t2 and True` (`_t2` a flag: a comparison; `while c and n < 50`, `n = 0`),
+Before: `_t5 = _t2 and True` (`_t5` read only for its truth: `while c and n < 50`, `n = 0`),
 After:  `_t5 = _t2`,
 Before: `if True: a = b`,  `2.0 * (1.0 * x)` (grad's unit cotangent, for `x * x`).
 After:  `a = b`,           `2.0 * x`.

@@ -19,8 +19,9 @@ For `while t:`, the body's last word on `t` is followed back through its single 
 in the body (`t = u`, `u = a and b` → both true, `u = not s` → `s` false), each before the
 next. A name `c` the body copies from such a false `s` once (`c = s`, after `s` is
 assigned), that is `False` just before the loop, and every assignment of which gives a
-boolean (simplify/flags.py), is `False` at the start of every iteration: its reads in the
-body before the copy become `False`, and `x or False` of a boolean `x` becomes `x`.
+boolean (simplify/flags.py) or every read of which takes only its truth (truth_values.py), is
+`False` at the start of every iteration: its reads in the body before the copy become
+`False`, and `x or False` of a boolean `x`, or of a name read only for its truth, becomes `x`.
 """
 
 from __future__ import annotations

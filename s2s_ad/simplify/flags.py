@@ -21,9 +21,10 @@ emptied `if` goes). `if a: t = y else: t = a` is `t = a and y`; `if a: t = a els
 is `t = a or y`; `if a: t = False …` is `t = not a and y`; `… else: t = True` is
 `t = not a or y` — Python's own `and`/`or`, which test `a` once, as the `if` did, and
 evaluate `y` only when the branch would have. `if a: t = True else: t = y` is `a or y` and
-`… else: t = False` is `a and y` only when `a` is known to be a boolean (every assignment
-of it is a comparison, `not`, `True`/`False`, or such a flag), since `a or y` gives `a`
-itself, not `True`. `a or a` and `a and a` are `a`.
+`… else: t = False` is `a and y` only when `a` is known to be Python's True or False (every
+assignment of it is `not`, `True`/`False`, or such a flag: not a comparison, which of NumPy
+numbers gives `np.True_`), or `t` is read only for its truth (truth_values.py), since `a or y`
+gives `a` itself, not `True`. `a or a` and `a and a` are `a`.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ def _fold_blocks(node: ast.AST, booleans: set[str], stores_of: Stores | None = N
     return changed
 
 
-def _fold_if(stmt: ast.If, booleans: set[str], stores_of: Stores) -> list[ast.Assign]:
+def _fold_if(stmt: ast.If, booleans: Booleans | set[str], stores_of: Stores) -> list[ast.Assign]:
     """The flag assignments taken out of `stmt`'s branches (removed from them) as folds."""
     if not stmt.orelse or not _may_fold(stmt):
         return []  # the common case, found without walking the branches
