@@ -93,7 +93,7 @@ def folded(source: str) -> str:
     return ast.unparse(tree)
 
 
-FLAGS = {  # the branch values: (then, else) → the fold, with `a` known to be a boolean
+FLAGS = {  # the branch values: (then, else) → the fold, with `a` known to be Python's bool
     ("True", "s"): "t = a or s",
     ("a", "s"): "t = a or s",
     ("s", "a"): "t = a and s",
@@ -109,12 +109,13 @@ FLAGS = {  # the branch values: (then, else) → the fold, with `a` known to be 
 def test_a_flag_picked_by_an_if_becomes_and_or(branches, expected):
     then, other = branches
     source = (
-        f"def f(x, s):\n    a = x > 0\n    if a:\n        t = {then}\n    else:\n"
+        f"def f(x, s):\n    a = not x <= 0\n    if a:\n        t = {then}\n    else:\n"
         f"        t = {other}\n    return t"
     )
     result = folded(source)
-    assert expected in result and "if" not in result
-    for x, s in itertools.product([-1.0, 1.0], [True, False, 0.0, 2.5, np.float64(0.0)]):
+    assert expected in result and "if a" not in result
+    xs = [-1.0, 1.0, np.float64(-1.0), np.float64(1.0)]
+    for x, s in itertools.product(xs, [True, False, 0.0, 2.5, np.float64(0.0)]):
         assert (
             run(result + "\nr = f(x, s)", x=x, s=s, f=None)["r"]
             == run(source + "\nr = f(x, s)", x=x, s=s)["r"]
@@ -149,12 +150,15 @@ def test_only_flags_leave_the_branch_and_values_read_in_it_stay():
     source = source.replace("u = s2", "u = 1")
     result = folded(source)
     assert "s2 = c or s" not in result  # `c` is a parameter: not known to be a boolean
-    result = folded(source.replace("def f(c, r, s, y):", "def f(x, r, s, y):\n    c = x > 1"))
+    assert "s2 = c or s" not in folded(
+        source.replace("def f(c, r, s, y):", "def f(x, r, s, y):\n    c = x > 1")
+    )  # a comparison: NumPy's `np.True_` of NumPy numbers, which `c or s` would give
+    result = folded(source.replace("def f(c, r, s, y):", "def f(x, r, s, y):\n    c = not x <= 1"))
     assert "s2 = c or s" in result and "r2 = y" in result
-    for x, r, s in itertools.product([0.0, 2.0], [1.0], [True, False]):
+    for x, r, s in itertools.product([0.0, 2.0, np.float64(2.0)], [1.0], [True, False]):
         env = run(result + "\nv = f(x, r, s, 5.0)", x=x, r=r, s=s)
         plain = run(
-            source.replace("def f(c, r, s, y):", "def f(x, r, s, y):\n    c = x > 1")
+            source.replace("def f(c, r, s, y):", "def f(x, r, s, y):\n    c = not x <= 1")
             + "\nv = f(x, r, s, 5.0)",
             x=x,
             r=r,
@@ -233,7 +237,7 @@ EXIT_LOOP = """def f(n, x):
         _t9 = _t8 and x < n
         _t1 = _t9
         _stop_1 = _stop_3
-    return (x, _stop_1)"""
+    return x"""
 
 
 def exit_folded(source: str) -> str:
@@ -247,9 +251,16 @@ def exit_folded(source: str) -> str:
 def test_a_carried_exit_flag_reads_false_in_the_loop():
     result = exit_folded(EXIT_LOOP)
     assert "_stop_3 = _t7\n" in result
-    for n, x in itertools.product([0, 1, 3], [1.0, 0.0011, 1e-5]):
+    for n, x in itertools.product([0, 1, 3], [1.0, 0.0011, 1e-5, np.float64(1e-5)]):
         plain = run(EXIT_LOOP + "\nr = f(n, x)", n=n, x=x)["r"]
         assert run(result + "\nr = f(n, x)", n=n, x=x)["r"] == plain
+
+
+def test_an_exit_flag_read_as_a_value_keeps_python_s_value():
+    """Returned, the flag is `np.False_ or False`, Python's False, where `x` is NumPy's: its
+    reads stay (truth_values.py)."""
+    source = EXIT_LOOP.replace("    return x", "    return (x, _stop_1)")
+    assert "_t7 or _stop_1" in exit_folded(source)
 
 
 @pytest.mark.parametrize(
