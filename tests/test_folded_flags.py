@@ -149,10 +149,15 @@ def test_a_numpy_flag_read_for_its_truth_folds():
         ("t = not a\n    return t", {"a"}),
         ("t = a\n    u = t\n    while u:\n        u = t\n    return 0", {"a", "t", "u"}),
         ("t = a if c else b\n    return t", {"c"}),
-        ("_tape1.append((a, b))\n    for a, b in reversed(_tape1):\n        if a:\n"
-         "            return b\n    return 0", {"a"}),
-        ("y = rt.unshared(x, a, 'f.py', 1, 'm', 'h')\n    if a:\n        return y\n    return 0",
-         {"a"}),
+        (
+            "_tape1.append((a, b))\n    for a, b in reversed(_tape1):\n        if a:\n"
+            "            return b\n    return 0",
+            {"a"},
+        ),
+        (
+            "y = rt.unshared(x, a, 'f.py', 1, 'm', 'h')\n    if a:\n        return y\n    return 0",
+            {"a"},
+        ),
     ],
 )
 def test_names_read_only_for_their_truth(body, expected):
