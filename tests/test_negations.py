@@ -378,3 +378,26 @@ def test_a_unit_factor_a_flip_leaves_is_dropped_from_floating_values(written, ex
     assert_bit_for_bit_on_real_arrays(source, after)
     after, changed = folded(source)
     assert changed and "1.0" in after, after
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("r = a + -0.5", "r = a - 0.5"),
+        ("r = -0.5 + a", "r = a - 0.5"),
+        ("r = a - -0.5", "r = a + 0.5"),
+    ],
+)
+def test_a_negative_float_literal_added_is_subtracted(written, expected):
+    source = f"def f(a, m, e):\n    {written}\n    return r"
+    after, changed = folded(source)
+    assert changed and expected in after, after
+    assert_bit_for_bit_on_real_arrays(source, after)
+    for a in SPECIAL:
+        assert same_bits(run(source, a=a, m=0, e=0), run(after, a=a, m=0, e=0))
+
+
+def test_a_negative_int_literal_added_stays():
+    """`a + -2` of a uint8 array raises (-2 does not fit its dtype), `a - 2` wraps."""
+    after, changed = folded("def f(a, m, e):\n    r = a + -2\n    return r")
+    assert not changed and "a + -2" in after, after

@@ -307,12 +307,16 @@ def _negated(value: ast.expr) -> ast.expr | None:
 def _flipped(node: ast.BinOp, dtypes: dict) -> ast.BinOp | None:
     """`a + m * c` for `a - m * -c` (`c` a number; either factor), `a - m * c` for
     `a + m * -c` or `m * -c + a`: a negative literal a fold left where a name held it
-    (`a - m` for `a + m * -1.0`: `_term`)."""
+    (`a - m` for `a + m * -1.0`: `_term`); and `a - c` for `a + -c` or `-c + a`, `a + c` for
+    `a - -c`, `c` a float (IEEE 754 defines `a - c` as `a + (-c)`; an integer `-c` may not
+    fit an unsigned array's dtype, where `a - c` wraps)."""
     if type(node.op) not in (ast.Add, ast.Sub):
         return None
     adds = type(node.op) is ast.Sub
     sides = [(node.right, node.left)] + ([(node.left, node.right)] if not adds else [])
     for product, a in sides:
+        if type(size := _negative_number(product)) is float:  # `a + -0.5`: `a - 0.5`
+            return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=ast.Constant(size))
         if type(product) is not ast.BinOp or type(product.op) is not ast.Mult:
             continue
         for factor, other in ((product.left, product.right), (product.right, product.left)):
