@@ -296,6 +296,16 @@ def replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
     return None if tape is None else (tape, loop.target)
 
 
+def record_read(value: ast.expr) -> str | None:
+    """The record a restore in generated code reads: `_branch1` of `a, b = _branch1` (a
+    branch's record, the reverse sweep's branch starts with), `_checkpoints1` of `… =
+    _checkpoints1[_k1]` (a checkpointed loop's segment start); else None."""
+    prefix = "_branch"
+    if type(value) is ast.Subscript:
+        value, prefix = value.value, "_checkpoints"
+    return value.id if type(value) is ast.Name and value.id.startswith(prefix) else None
+
+
 def drop_counter(loop: ast.For) -> list[str] | None:
     """Make a counted loop's replay whose body does not read its counter a tape's replay
     alone (`for a, b in reversed(_tape1)`: no range to zip with); the names its range read

@@ -39,6 +39,7 @@ from .names import (
     appended_to,
     assigned_name,
     drop_counter,
+    record_read,
     replayed,
     restore_into,
     statements,
@@ -241,11 +242,9 @@ def _record_made(stmt: ast.stmt | None) -> str | None:
 
 
 def _record_restored(stmt: ast.stmt | None) -> str | None:
-    """The record of `a, b = _branch1`."""
-    if type(stmt) is ast.Assign and len(stmt.targets) == 1:
-        value = stmt.value
-        if type(value) is ast.Name and value.id.startswith("_branch"):
-            return value.id
+    """The record of `a, b = _branch1` (not a checkpoint's: no branch makes one)."""
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.value) is ast.Name:
+        return record_read(stmt.value)
     return None
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 
-from .names import BLOCKS, SIMPLE, appended_to, child_fields, replayed, statements
+from .names import BLOCKS, SIMPLE, appended_to, child_fields, record_read, replayed, statements
 
 _TRUTH = ""  # a read taking the truth value alone (else: the name it flows into, or None)
 
@@ -125,21 +125,10 @@ def _restored(tree: ast.FunctionDef) -> dict[str, set[str]]:
     for stmt, _ in statements(tree.body):
         if type(stmt) is ast.For and (found := replayed(stmt)) is not None:
             tape, target = found
-        elif type(stmt) is ast.Assign and (saved := _saved_in(stmt.value)) is not None:
+        elif type(stmt) is ast.Assign and (saved := record_read(stmt.value)) is not None:
             tape, target = saved, stmt.targets[0]
         else:
             continue
         parts = target.elts if type(target) is ast.Tuple else [target]
         restored.setdefault(tape, set()).update(p.id for p in parts if type(p) is ast.Name)
     return restored
-
-
-def _saved_in(value: ast.expr) -> str | None:
-    """The record a restore reads: `_branch1` (a branch's record) or `_checkpoints1[_k1]` (a
-    checkpointed loop's segment start)."""
-    if type(value) is ast.Subscript:
-        value = value.value
-        prefix = "_checkpoints"
-    else:
-        prefix = "_branch"
-    return value.id if type(value) is ast.Name and value.id.startswith(prefix) else None
