@@ -603,9 +603,16 @@ class AliasAnalysis:
         return found
 
     def _walk_copies(self, name: str) -> set[str]:
+        """`_same_objects`, walked back from `name`: a value whose copies are known gives
+        them instead of being walked through again."""
         seen, pending = {name}, [name]
         while pending:
-            for edge in self.made_from.get(pending.pop(), ()):
+            child = pending.pop()
+            known = self.copies.get(child)
+            if known is not None:
+                seen |= known
+                continue
+            for edge in self.made_from.get(child, ()):
                 if edge.same and edge.parent not in seen:
                     seen.add(edge.parent)
                     pending.append(edge.parent)
