@@ -108,6 +108,22 @@ class Edge:
     certain: bool  # certainly shares memory with `parent` (else: perhaps)
 
 
+class Ancestry:
+    """Every value a value was made from (`every`), those it certainly shares memory with
+    (`certain`), and those it is certainly the very object of (`same`); each holds the
+    value itself, and `same` ⊆ `certain` ⊆ `every`. A chain of edges is certain (the same
+    object) where each of its edges is: so each set is what the value reaches through
+    the edges of its kind, and a value's sets hold those of each value they hold."""
+
+    __slots__ = ("certain", "every", "same")
+
+    def __init__(self, name: str) -> None:
+        self.every, self.certain, self.same = {name}, {name}, {name}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.every
+
+
 DEFAULT = "a default"  # (a sharer that is a nested function's default: `_sharers`)
 CARRIED_TOKEN = "<values carried by the loop on line"  # (`_note_loop`)
 # calls of one list or dict making a new one of its items (`_shallow_copy`; not `d.items()`,
@@ -167,10 +183,11 @@ class AliasAnalysis:
         self.made_from: dict[str, list[Edge]] = {}  # SSA name → what it was made from
         # `_ancestors` and `_same_objects` found so far (an update asks them of every name
         # that may be read later: once each, not a walk of a long version chain per update),
-        # and the names something was made from; `_edge` forgets them where they change
-        self.ancestry: dict[str, dict[str, tuple[bool, bool]]] = {}
+        # and every value they hold; `_edge` forgets those that hold the value it changes
+        self.ancestry: dict[str, Ancestry] = {}
         self.copies: dict[str, set[str]] = {}
-        self.parents: set[str] = set()
+        self.walked: set[str] = set()
+        self.children: dict[str, list[str]] = {}  # the other way of `made_from`
         self.made_on: dict[str, int] = {}  # SSA name → the line that made it
         self.loop_depth: dict[str, int] = {}  # SSA name → loops around its definition
         self.param_versions = {p: self.env[p].name for p in self.params}
@@ -212,7 +229,7 @@ class AliasAnalysis:
                 found[atom.source] = True
             elif isinstance(atom, Var):  # through copies, joins and views, as an update asks
                 objects = self._same_objects(atom.name) & self.global_objects
-                for ancestor in self._ancestors(atom.name):
+                for ancestor in self._globals_among_ancestors(atom.name):
                     spelled = self.global_of.get(ancestor)
                     if spelled is not None:
                         very = any(self.global_of.get(o) == spelled for o in objects)
@@ -480,22 +497,75 @@ class AliasAnalysis:
 
     def _edge(self, child: str, parent: str, *, same: bool, certain: bool) -> None:
         # a name just bound, of which nothing was asked or made, is no one's ancestor yet:
-        # what was found of the others holds (a loop header's back edge forgets it all)
-        if child in self.parents or child in self.ancestry or child in self.copies:
-            self.ancestry.clear()
-            self.copies.clear()
-        self.parents.add(parent)
+        # what was found of the others holds (a loop header's back edge forgets what
+        # reaches the header, made in the loop; not what was made before it)
+        if child in self.walked:
+            self._forget_through(child)
         self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
+        self.children.setdefault(parent, []).append(child)
 
-    def _ancestors(self, name: str) -> dict[str, tuple[bool, bool]]:
-        """Every value `name` was made from, with (certainly shares, is the same object).
+    def _forget_through(self, child: str) -> None:
+        """Forget the ancestries and copies found that hold `child`, whose edges change."""
+        for name in [n for n, found in self.ancestry.items() if child in found.every]:
+            del self.ancestry[name]
+        for name in [n for n, found in self.copies.items() if child in found]:
+            del self.copies[name]
+        self.walked.discard(child)  # (no ancestry or copies found now holds it)
+
+    def _ancestors(self, name: str) -> Ancestry:
+        """Every value `name` was made from, by how certainly it shares memory with each.
         (Found once while no edge changes it: not to be changed by the caller.)"""
         found = self.ancestry.get(name)
         if found is None:
             found = self.ancestry[name] = self._walk_ancestors(name)
+            self.walked |= found.every
         return found
 
-    def _walk_ancestors(self, name: str) -> dict[str, tuple[bool, bool]]:
+    def _walk_ancestors(self, name: str) -> Ancestry:
+        """`_ancestors`, walked back from `name`: a value whose ancestry is known gives its
+        sets (those the chain to it allows) instead of being walked through again."""
+        found = Ancestry(name)
+        every, certain_ones, same_ones = found.every, found.certain, found.same
+        pending = [(name, True, True)]
+        while pending:
+            child, certain, same = pending.pop()
+            known = self.ancestry.get(child)
+            if known is not None:
+                every |= known.every
+                if certain:
+                    certain_ones |= known.certain
+                if same:
+                    same_ones |= known.same
+                continue
+            for edge in self.made_from.get(child, ()):
+                parent = edge.parent
+                certain_too = certain and edge.certain
+                same_too = certain_too and same and edge.same
+                # (a value in the set its chain reaches it by has its ancestors there too)
+                if same_too:
+                    if parent in same_ones:
+                        continue
+                    same_ones.add(parent)
+                    certain_ones.add(parent)
+                elif certain_too:
+                    if parent in certain_ones:
+                        continue
+                    certain_ones.add(parent)
+                elif parent in every:
+                    continue
+                every.add(parent)
+                pending.append((parent, certain_too, same_too))
+        return found
+
+    def _globals_among_ancestors(self, name: str) -> list[str]:
+        """`name`'s ancestors that may be a global's (`global_of`), in the order of a walk
+        back from `name` (the first is the one an error names)."""
+        if self.global_of.keys().isdisjoint(self._ancestors(name).every):
+            return []
+        return [a for a in self._ancestors_in_order(name) if a in self.global_of]
+
+    def _ancestors_in_order(self, name: str) -> list[str]:
+        """`name`'s ancestors in the order a walk back from it meets them."""
         found: dict[str, tuple[bool, bool]] = {name: (True, True)}
         pending = [name]
         while pending:
@@ -508,19 +578,15 @@ class AliasAnalysis:
                 if new != old:
                     found[edge.parent] = new
                     pending.append(edge.parent)
-        return found
+        return list(found)
 
     def _related_to_any(self, names: set[str]) -> set[str]:
         """Every value whose `_relation` to one of `names` is not None: they share an
         ancestor, so it is made, through any chain, from an ancestor of one of them."""
-        roots = set().union(*(self._ancestors(name) for name in names))
-        children: dict[str, list[str]] = {}
-        for child, edges in self.made_from.items():
-            for edge in edges:
-                children.setdefault(edge.parent, []).append(child)
+        roots = set().union(*(self._ancestors(name).every for name in names))
         found, pending = set(roots), list(roots)
         while pending:
-            for child in children.get(pending.pop(), ()):
+            for child in self.children.get(pending.pop(), ()):
                 if child not in found:
                     found.add(child)
                     pending.append(child)
@@ -533,12 +599,20 @@ class AliasAnalysis:
         found = self.copies.get(name)
         if found is None:
             found = self.copies[name] = self._walk_copies(name)
+            self.walked |= found
         return found
 
     def _walk_copies(self, name: str) -> set[str]:
+        """`_same_objects`, walked back from `name`: a value whose copies are known gives
+        them instead of being walked through again."""
         seen, pending = {name}, [name]
         while pending:
-            for edge in self.made_from.get(pending.pop(), ()):
+            child = pending.pop()
+            known = self.copies.get(child)
+            if known is not None:
+                seen |= known
+                continue
+            for edge in self.made_from.get(child, ()):
                 if edge.same and edge.parent not in seen:
                     seen.add(edge.parent)
                     pending.append(edge.parent)
@@ -553,10 +627,11 @@ class AliasAnalysis:
         """The containers `name` may have been read out of as an item, through copies;
         `given`: or that a helper given them may have returned an item of (`h =
         history_of(log)`; perhaps the container itself, too)."""
-        found = {self.item_of.get(same) for same in self._same_objects(name)} - {None}
+        objects = self._same_objects(name)
+        found = {self.item_of[same] for same in self.item_of.keys() & objects}
         if given:
-            for same in self._same_objects(name):
-                found |= self.items_of_given.get(same, set())
+            for same in self.items_of_given.keys() & objects:
+                found |= self.items_of_given[same]
         # an item of `list(xs)`, `dict(d)` is one of `xs`, `d` too, and one of `xs` is one of
         # each shallow copy of it (`old = dict(d)`: `d["h"].append(v)` grows `old["h"]`)
         pending = list(found)
@@ -565,8 +640,8 @@ class AliasAnalysis:
             related = {self.shallow_copy_of.get(holder)} - {None}
             if holder in self.dict_views:  # `d.values()`'s items are `d`'s
                 related |= {edge.parent for edge in self.made_from.get(holder, ())}
-            for same in self._same_objects(holder):
-                related |= self.shallow_copies.get(same, set())
+            for same in self.shallow_copies.keys() & self._same_objects(holder):
+                related |= self.shallow_copies[same]
             for other in related - found:
                 found.add(other)
                 pending.append(other)
@@ -584,11 +659,8 @@ class AliasAnalysis:
         `name`'s object was put in as an item (`tmp = [a]; b = tmp[0]`, `d.update({"k":
         a})`: `b`, `d["k"]` are `a`; not a key, nor an item of `a` itself)."""
         objects = self._same_objects(name)
-        for made_from in self._ancestors(value):
-            holder = self.item_of.get(made_from)
-            if holder is None:
-                continue
-            for same in self._same_objects(holder):
+        for made_from in self.item_of.keys() & self._ancestors(value).every:
+            for same in self._same_objects(self.item_of[made_from]):
                 if any(not objects.isdisjoint(self._same_objects(i)) for i in self._placed(same)):
                     return True
         return False
@@ -627,6 +699,8 @@ class AliasAnalysis:
         is it, or a view of it), not only from items read out of it (`kept.append(p["w"])`
         holds `p`'s array, not `p`: replacing `p["w"]` leaves `kept` as it is)."""
         objects = self._same_objects(container)  # (a loop's header: what it began as)
+        if objects.isdisjoint(self._ancestors(value).every):
+            return False  # (the walk below meets only those)
         seen, pending = {value}, [value]
         while pending:
             child = pending.pop()
@@ -678,7 +752,7 @@ class AliasAnalysis:
         view is live, s2s_ad's is what it held when it was made. Not an item read out of a
         view (a value or key), nor a copy of one (`list(d.items())`)."""
         views = self.dict_views if views is None else views
-        if views.isdisjoint(self._ancestors(value)):
+        if views.isdisjoint(self._ancestors(value).every):
             return False  # (none of them is among all it is made from: found once already)
         seen, pending = {value}, [value]
         while pending and views:
@@ -697,15 +771,14 @@ class AliasAnalysis:
     def _relation(self, a: str, b: str, up_a: dict | None = None) -> str | None:
         """How the values `a` and `b` share memory: "same", "view" (one is certainly a view
         of the other), "maybe", or None (they cannot). `up_a`: `a`'s ancestors, if known."""
-        up_a, up_b = up_a or self._ancestors(a), self._ancestors(b)
+        up_a = self._ancestors(a) if up_a is None else up_a
+        up_b = self._ancestors(b)
         for high, ups in ((b, up_a), (a, up_b)):
-            if high in ups:
-                certain, same = ups[high]
-                return "same" if same else "view" if certain else "maybe"
-        common = set(up_a) & set(up_b)
-        if any(up_a[c] == up_b[c] == (True, True) for c in common):
+            if high in ups.every:
+                return "same" if high in ups.same else "view" if high in ups.certain else "maybe"
+        if not up_a.same.isdisjoint(up_b.same):
             return "same"  # both certainly the very object `c` (`a = b = …`, `b, c = a, a`)
-        return "maybe" if common else None
+        return None if up_a.every.isdisjoint(up_b.every) else "maybe"
 
     # in-place updates
 
@@ -720,7 +793,7 @@ class AliasAnalysis:
         current = self.env[name]
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
-        self._refuse_global(name, current.name, ancestors, what, of_list=of_list)
+        self._refuse_global(name, current.name, what, of_list=of_list)
         views = holders = None  # (`current`'s views and holders: found once, where asked)
         for other, value, is_param in self._sharers(name):
             if self._written_back_into(value):
@@ -813,9 +886,7 @@ class AliasAnalysis:
             index = index.elts[0]
         return isinstance(index, gast.Name) and index.id == name
 
-    def _refuse_global(
-        self, name: str, mine: str, ancestors: dict, what: str, *, of_list: bool = False
-    ) -> None:
+    def _refuse_global(self, name: str, mine: str, what: str, *, of_list: bool = False) -> None:
         """`b = WORK; b[i] = v`: the update would change a module's global (or a closure's
         object), which the derivative code neither writes nor sees written: refused. An
         update of a list object (`of_list`) changes the global only where the list may be
@@ -823,7 +894,7 @@ class AliasAnalysis:
         without changing it."""
         if of_list and not self._same_objects(mine) & self.global_objects:
             return
-        for ancestor in ancestors:
+        for ancestor in self._globals_among_ancestors(mine):
             spelled = self.global_of.get(ancestor)
             if spelled is not None:
                 raise self._unsupported(
@@ -1085,7 +1156,7 @@ class AliasAnalysis:
                 "the caller's array",
                 hint=f"make `{name}` a copy where it is made (`.copy()`)",
             )
-        if theirs in self._ancestors(mine):  # `name` is the view
+        if theirs in self._ancestors(mine).every:  # `name` is the view
             view, base, made = name, other, self._made(mine)
         else:
             view, base, made = other, name, self._made(theirs)
