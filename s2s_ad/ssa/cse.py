@@ -53,7 +53,7 @@ def eliminate_common_subexpressions(fn: Function) -> Function:
 
 
 class _Seen:
-    """The pure values at hand: a value's place (`_place`) → the variable holding it, with
+    """The pure values at hand: a value's place (`place`) → the variable holding it, with
     the index from each variable to the places it holds or is read by, so an assignment
     forgets them cheaply. One table for the whole walk: a nested block adds to it and
     forgets from it, and `leave` undoes that (copying what a block inherits into a table of
