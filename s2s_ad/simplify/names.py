@@ -110,15 +110,32 @@ SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
 
 def statements(block: list[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.stmt]]]:
     """Every statement of `block` and of the blocks inside it (a pullback's too), each with
-    the block holding it: no walk of the expressions."""
-    for stmt in block:
-        yield stmt, block
-        if type(stmt) in SIMPLE:
-            continue  # (no block)
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if type(inner) is list:
-                yield from statements(inner)
+    the block holding it: no walk of the expressions. Depth first, as a recursion would go,
+    each block read as it is reached (a caller may change what it has not reached yet), but
+    with one generator: through nested ones, each statement passed up every level of the
+    nesting, which early returns make grow with the function's length."""
+    pending: list = [(block, iter(block))]  # (a block, what is left of it) or a statement's blocks
+    while pending:
+        holding, rest = pending[-1]
+        stmt = next(rest, _DONE)
+        if stmt is _DONE:
+            pending.pop()
+        elif holding is None:  # the next block of a statement, fetched once the last is done
+            if type(stmt) is list:
+                pending.append((stmt, iter(stmt)))
+        else:
+            yield stmt, holding
+            if type(stmt) not in SIMPLE:
+                pending.append((None, _blocks_of(stmt)))
+
+
+_DONE = object()  # (a field may hold None)
+
+
+def _blocks_of(stmt: ast.stmt) -> Iterator[object]:
+    """`stmt`'s body, then its `orelse`, each read when asked (after the body is walked)."""
+    for field in ("body", "orelse"):
+        yield getattr(stmt, field, None)
 
 
 def names(node: ast.AST) -> Iterator[ast.Name]:

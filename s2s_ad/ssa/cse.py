@@ -53,54 +53,120 @@ def eliminate_common_subexpressions(fn: Function) -> Function:
 
 
 class _Seen:
-    """The pure values at hand: key → the variable holding it, with the index from each
-    variable to the keys it holds or is read by, so an assignment forgets them cheaply."""
+    """The pure values at hand: a value's place (`place`) → the variable holding it, with
+    the index from each variable to the places it holds or is read by, so an assignment
+    forgets them cheaply. One table for the whole walk: a nested block adds to it and
+    forgets from it, and `leave` undoes that (copying what a block inherits into a table of
+    its own, at every level, grew with the square of a function's length where early
+    returns nest the rest of it one level deeper each)."""
 
     def __init__(self) -> None:
-        self.holder: dict[tuple, str] = {}
-        self.involving: dict[str, set[tuple]] = {}
-        self.passive: dict[tuple, set[str]] = {}  # values without a derivative: what they read
+        self.holder: dict[object, str] = {}
+        self.reads: dict[object, set[str]] = {}  # a place → the variables its value reads
+        self.involving: dict[str, set[object]] = {}
         # a copy made here (`_t7 = _t2`) → the value's holder: keys read the holder's name,
         # so `_t7 * y` after it is `_t2 * y` (two entries of a loop's tape otherwise)
         self.copies: dict[str, str] = {}
         self.copied: dict[str, set[str]] = {}  # a holder → its copies (to forget them)
+        self.block = 0  # the number of the block walked (values with a derivative: its own)
+        self.blocks = 0  # the blocks entered so far
+        self.log: list[tuple] = []  # the changes made, undone by `leave`
 
-    def inner(self, without: set[str]) -> _Seen:
-        """What a nested block starts with: the values without a derivative (a length, a
-        comparison, a call of constants), none of `without` (what the block assigns: a
-        loop's next iteration)."""
-        inner = _Seen()
-        for key, names in self.passive.items():
-            if key in self.holder:
-                inner.add(key, self.holder[key], names)
-        for copy, holder in self.copies.items():
-            inner.note_copy(copy, holder)
-        inner.forget(without)
-        return inner
-
-    def add(self, key: tuple, holder: str, names: set[str]) -> None:
+    def place(self, key: tuple, names: set[str]) -> object:
+        """Where `key`'s value is kept: a value without a derivative (a length, a
+        comparison, a call of constants) under its key, at hand in nested blocks too; any
+        other under its key and its block's number, at hand in that block only."""
         if not names or CATEGORY.get(key[0]) == "nondifferentiable":
-            self.passive[key] = names
-        self.holder[key] = holder
-        for name in names | {holder}:
-            self.involving.setdefault(name, set()).add(key)
+            return key
+        return (self.block, key)
 
-    def forget(self, assigned: set[str]) -> None:
+    def add(self, place: object, holder: str, names: set[str]) -> None:
+        self._insert(place, holder, names)
+        self.log.append((_ADDED, place))
+
+    def forget(self, assigned: set[str] | tuple[str, ...]) -> None:
         for name in assigned:
-            for key in self.involving.pop(name, ()):
-                self.holder.pop(key, None)
-                self.passive.pop(key, None)
+            for place in self.involving.pop(name, ()):
+                holder, names = self._remove(place)
+                self.log.append((_REMOVED, place, holder, names))
         if self.copies:
             for name in assigned:
                 holder = self.copies.pop(name, None)
                 if holder is not None:
                     self.copied[holder].discard(name)
+                    self.log.append((_UNCOPIED, name, holder))
                 for copy in self.copied.pop(name, ()):
                     del self.copies[copy]
+                    self.log.append((_UNCOPIED, copy, name))
 
     def note_copy(self, copy: str, holder: str) -> None:
+        self._copy(copy, holder)
+        self.log.append((_COPIED, copy, holder))
+
+    def enter(self, without: set[str]) -> tuple[int, int]:
+        """Start a nested block, without what it assigns (a loop's next iteration) nor the
+        values with a derivative at hand here; `leave` takes what this returns."""
+        mark = (len(self.log), self.block)
+        self.blocks += 1
+        self.block = self.blocks
+        self.forget(without)
+        return mark
+
+    def leave(self, mark: tuple[int, int]) -> list[tuple]:
+        """Undo what the nested block changed; the values and copies at hand before it that
+        it forgot (`drop` forgets them again, after the statement holding it)."""
+        start, self.block = mark
+        changes = self.log[start:]
+        del self.log[start:]
+        for change in reversed(changes):
+            kind = change[0]
+            if kind is _ADDED:
+                self._remove(change[1])
+            elif kind is _REMOVED:
+                self._insert(*change[1:])
+            elif kind is _COPIED:
+                del self.copies[change[1]]
+                self.copied[change[2]].discard(change[1])
+            else:
+                self._copy(*change[1:])
+        first: dict[object, tuple] = {}  # a place or copy → its first change in the block
+        for change in changes:
+            first.setdefault(change[1], change)
+        return [c for c in first.values() if c[0] is _REMOVED or c[0] is _UNCOPIED]
+
+    def drop(self, forgotten: list[tuple]) -> None:
+        """Forget the values and copies `leave` said a nested block forgot (each branch
+        forgets what it assigns: together, what the statement assigns)."""
+        for change in forgotten:
+            if change[0] is _REMOVED and change[1] in self.holder:
+                self._remove(change[1])
+                self.log.append(change)
+            elif change[0] is _UNCOPIED and self.copies.get(change[1]) == change[2]:
+                del self.copies[change[1]]
+                self.copied[change[2]].discard(change[1])
+                self.log.append(change)
+
+    def _insert(self, place: object, holder: str, names: set[str]) -> None:
+        self.holder[place] = holder
+        self.reads[place] = names
+        for name in names | {holder}:
+            self.involving.setdefault(name, set()).add(place)
+
+    def _remove(self, place: object) -> tuple[str, set[str]]:
+        holder, names = self.holder.pop(place), self.reads.pop(place)
+        for name in names | {holder}:
+            places = self.involving.get(name)
+            if places is not None:
+                places.discard(place)
+        return holder, names
+
+    def _copy(self, copy: str, holder: str) -> None:
         self.copies[copy] = holder
         self.copied.setdefault(holder, set()).add(copy)
+
+
+# the changes of the log: a value added or removed, a copy noted or forgotten
+_ADDED, _REMOVED, _COPIED, _UNCOPIED = "added", "removed", "copied", "uncopied"
 
 
 def _block(block: list, seen: _Seen) -> None:
@@ -110,23 +176,33 @@ def _block(block: list, seen: _Seen) -> None:
     for k, stmt in enumerate(block):
         if isinstance(stmt, Assign):
             found = _key(stmt.value, seen.copies)
-            seen.forget({stmt.target})
+            seen.forget((stmt.target,))
             if found is None:
                 continue
             key, names = found
-            if key in seen.holder:
-                block[k] = Assign(stmt.target, Var(seen.holder[key]), stmt.line, shared=True)
-                seen.note_copy(stmt.target, seen.holder[key])
+            place = seen.place(key, names)
+            holder = seen.holder.get(place)
+            if holder is not None:
+                block[k] = Assign(stmt.target, Var(holder), stmt.line, shared=True)
+                seen.note_copy(stmt.target, holder)
             elif stmt.target not in names:
-                seen.add(key, stmt.target, names)
+                seen.add(place, stmt.target, names)
+            continue
+        if isinstance(stmt, If):  # (what a branch assigns: what it forgot, no walk of it)
+            forgotten = _nested(stmt.body, seen, set()) + _nested(stmt.orelse, seen, set())
+            seen.drop(forgotten)
             continue
         assigned = {s.target for s in walk([stmt]) if isinstance(s, (Assign, For, With))}
-        if isinstance(stmt, If):
-            _block(stmt.body, seen.inner(set()))
-            _block(stmt.orelse, seen.inner(set()))
-        elif isinstance(stmt, (For, While)):
-            _block(stmt.body, seen.inner(assigned))
+        if isinstance(stmt, (For, While)):
+            _nested(stmt.body, seen, assigned)
         seen.forget(assigned)
+
+
+def _nested(block: list, seen: _Seen, without: set[str]) -> list[tuple]:
+    """Walk a branch's or loop's body; what it forgot of the values at hand before it."""
+    mark = seen.enter(without)
+    _block(block, seen)
+    return seen.leave(mark)
 
 
 def _key(value: object, copies: dict[str, str]) -> tuple[tuple, set[str]] | None:
