@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from ast import Attribute, BinOp, Call, Constant, Name, UnaryOp
+from ast import Attribute, BinOp, Call, Compare, Constant, Name, Slice, Subscript, Tuple, UnaryOp
 
 from .build import COMMENT_MARK, DERIVATIVE_LINE, LINE, located
 from .primal_lines import place_primal_lines
@@ -232,17 +232,22 @@ if hasattr(ast, "_Unparser"):
 # The expressions most generated code is made of, written as the unparser writes them (the
 # same text, parentheses and precedence bookkeeping) by one recursive function: the unparser
 # dispatches each node to a method and opens a context manager per parenthesis.
-_PLAIN = frozenset((Name, Constant, BinOp, UnaryOp, Call, Attribute))
+_CONTAINERS = frozenset((Subscript, Tuple, Slice, Compare))  # (`_container_text`)
+_PLAIN = frozenset((Name, Constant, BinOp, UnaryOp, Call, Attribute, *_CONTAINERS))
 if _Unparser is not None:
     _Precedence = ast._Precedence
     # the precedences read per node, as plain values: an `IntEnum` member read from its
     # class is a descriptor call in Python (half a microsecond, a sixth of the writing)
-    _TEST, _ATOM, _FACTOR, _POWER = (
+    _TEST, _ATOM, _FACTOR, _POWER, _TUPLE, _CMP = (
         _Precedence.TEST,
         _Precedence.ATOM,
         _Precedence.FACTOR,
         _Precedence.POWER,
+        _Precedence.TUPLE,
+        _Precedence.CMP,
     )
+    _CMP_NEXT = _CMP.next()
+    _COMPARE = {getattr(ast, name): text for name, text in _Unparser.cmpops.items()}
     _BINARY = {
         kind: (text, _Unparser.binop_precedence[text])
         for kind, text in ((getattr(ast, name), text) for name, text in _Unparser.binop.items())
@@ -257,10 +262,10 @@ if _Unparser is not None:
 
 
 def _plain_text(node: ast.expr, precedences: dict) -> str | None:
-    """`node`'s text, where it is made of names, numbers, strings, arithmetic, attributes and
-    calls with positional or keyword arguments; else None (the unparser's own methods write it).
-    `precedences`: the unparser's, read and set as its methods do (a node shared by two
-    parents is parenthesised as they would)."""
+    """`node`'s text, where it is made of names, numbers, strings, arithmetic, attributes,
+    calls with positional or keyword arguments, subscripts, tuples and comparisons; else None
+    (the unparser's own methods write it). `precedences`: the unparser's, read and set as its
+    methods do (a node shared by two parents is parenthesised as they would)."""
     kind = type(node)
     if kind is Name:
         return node.id
@@ -312,7 +317,66 @@ def _plain_text(node: ast.expr, precedences: dict) -> str | None:
         # `3 .real`: an integer literal's dot would read as a decimal point
         space = " " if type(value) is Constant and isinstance(value.value, int) else ""
         return f"{text}{space}.{node.attr}"
+    if kind in _CONTAINERS:
+        return _container_text(node, precedences)
     return None
+
+
+def _container_text(node: ast.expr, precedences: dict) -> str | None:
+    """A subscript, tuple, slice or comparison's text as the unparser's methods write it,
+    where its parts are plain (`_plain_text`); else None."""
+    kind = type(node)
+    if kind is Subscript:
+        value, index = node.value, node.slice
+        precedences[value] = _ATOM
+        text = _plain_text(value, precedences)
+        if isinstance(index, Tuple) and index.elts:  # `x[1:2, 0]`: no parentheses
+            inner = _items_text(index.elts, precedences)
+        else:
+            inner = _plain_text(index, precedences)
+        return None if text is None or inner is None else f"{text}[{inner}]"
+    if kind is Tuple:
+        elts = node.elts
+        parenthesised = not elts or precedences.get(node, _TEST) > _TUPLE
+        inner = _items_text(elts, precedences)
+        return None if inner is None else f"({inner})" if parenthesised else inner
+    if kind is Slice:
+        lower, upper, step = (
+            _part_text(p, precedences) for p in (node.lower, node.upper, node.step)
+        )
+        if lower is None or upper is None or step is None:
+            return None
+        return f"{lower}:{upper}:{step}" if node.step else f"{lower}:{upper}"
+    return _compare_text(node, precedences)
+
+
+def _items_text(items: list[ast.expr], precedences: dict) -> str | None:
+    """`items_view`'s text: one item with a comma after it, else the items joined by `, `."""
+    texts = [_plain_text(item, precedences) for item in items]
+    if None in texts:
+        return None
+    return texts[0] + "," if len(texts) == 1 else ", ".join(texts)
+
+
+def _part_text(part: ast.expr | None, precedences: dict) -> str | None:
+    """A slice's bound: "" where absent."""
+    return _plain_text(part, precedences) if part else ""
+
+
+def _compare_text(node: ast.Compare, precedences: dict) -> str | None:
+    """A comparison's text (`visit_Compare`'s), where its operands are plain; else None."""
+    parenthesised = precedences.get(node, _TEST) > _CMP
+    for operand in (node.left, *node.comparators):  # (all set first, as the unparser does)
+        precedences[operand] = _CMP_NEXT
+    texts = [_plain_text(node.left, precedences)]
+    for operator, operand in zip(node.ops, node.comparators, strict=False):  # (as it does)
+        spelled = _COMPARE.get(type(operator))
+        texts.append(None if spelled is None else f" {spelled} ")
+        texts.append(_plain_text(operand, precedences))
+    if None in texts:
+        return None
+    text = "".join(texts)
+    return f"({text})" if parenthesised else text
 
 
 def _constant_text(node: ast.Constant, precedences: dict) -> str | None:
