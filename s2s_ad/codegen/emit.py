@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import ast
 import math
+import re
+from ast import Attribute, BinOp, Call, Compare, Constant, Name, Slice, Subscript, Tuple, UnaryOp
 
 from .build import COMMENT_MARK, DERIVATIVE_LINE, LINE, located
 from .primal_lines import place_primal_lines
 
 _ESCAPED_MARK = COMMENT_MARK.encode("unicode_escape").decode()
+# the line boundaries `str.splitlines` knows besides "\n"
+_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_OTHER_ASCII_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e"
 
 
 def to_source(
@@ -32,12 +37,11 @@ def to_source(
         unparser.stamps = [] if table is not None else None
         text = unparser.visit(node)
         if table is not None:
-            table.update(_line_table(unparser._source, unparser.stamps))
-        if table is not None and derivatives is not None:
-            stamps = [(index, line) for index, _, line in unparser.stamps if line is not None]
-            derivatives.update(_line_table(unparser._source, stamps))
+            _line_tables(unparser._source, unparser.stamps, table, derivatives)
     else:
         text = ast.unparse(node)
+    if _ESCAPED_MARK not in text and _as_lines_joined(text):
+        return text + "\n"  # (what the loop below gives, written at once)
     lines = []
     for line in text.splitlines():  # markers the unparser wrote as strings (a docstring's place)
         stripped = line.lstrip()
@@ -48,17 +52,40 @@ def to_source(
     return "\n".join(lines) + "\n"
 
 
-def _line_table(pieces: list[str], stamps: list[tuple[int, int]]) -> dict[int, int]:
-    """{source line: user line} from the unparser's written `pieces` and the stamped
-    statements' (index of the first piece written for it, user line): the statement starts
-    after the newline its `fill` writes first (none before the first piece)."""
-    table, newlines, counted = {}, 0, 0
-    for index, line, *_ in stamps:
+def _as_lines_joined(text: str) -> bool:
+    """Whether `text` is `"\\n".join(text.splitlines())`: no line break but "\\n", no
+    trailing one."""
+    return not text.endswith("\n") and breaks_only_at_newlines(text)
+
+
+def breaks_only_at_newlines(text: str) -> bool:
+    """Whether the only line boundary `str.splitlines` finds in `text` is "\\n" (ASCII text
+    searched character by character: a regular expression's class scans it 40 times slower)."""
+    if text.isascii():
+        return not any(character in text for character in _OTHER_ASCII_LINE_BREAKS)
+    return _OTHER_LINE_BREAK.search(text) is None
+
+
+def _line_tables(
+    pieces: list[str],
+    stamps: list[tuple[int, int, int | None]],
+    table: dict[int, int],
+    derivatives: dict[int, int] | None,
+) -> None:
+    """Fill `table` with {source line: user line} from the unparser's written `pieces` and
+    the stamped statements' (index of the first piece written for it, user line, derivative
+    line), and `derivatives` (if given) with {source line: derivative line} where there is
+    one: the statement starts after the newline its `fill` writes first (none before the
+    first piece). Both in one pass over the pieces."""
+    newlines, counted = 0, 0
+    for index, line, derivative in stamps:
         newlines += "".join(pieces[counted:index]).count("\n")
         counted = index
         first = pieces[index] if index < len(pieces) else ""
-        table[newlines + 1 + first.startswith("\n")] = line
-    return table
+        at = newlines + 1 + first.startswith("\n")
+        table[at] = line
+        if derivative is not None and derivatives is not None:
+            derivatives[at] = derivative
 
 
 def unparse(node: ast.AST) -> str:
@@ -121,14 +148,17 @@ if hasattr(ast, "_Unparser"):
     class _Unparser(ast._Unparser):  # the standard one's methods, dispatched faster
         stamps: list[tuple] | None = None  # `to_source`'s line tables, when asked
         comments = False  # comment markers written as comments (`to_source`)
+        _avoid_backslashes = False  # (Python 3.13's unparser has no such attribute)
 
         def traverse(self, node) -> None:
             if isinstance(node, list):
                 for item in node:
                     self.traverse(item)
                 return
-            kind = node.__class__
-            if kind in _PLAIN:  # most of generated code: written in one call, not per node
+            kind = type(node)
+            # most of generated code: written in one call, not per node (strings written
+            # otherwise inside an f-string's braces: the standard methods then)
+            if kind in _PLAIN and not self._avoid_backslashes:
                 text = _plain_text(node, self._precedences)
                 if text is not None:
                     self._source.append(text)
@@ -138,17 +168,36 @@ if hasattr(ast, "_Unparser"):
                 name = "visit_" + kind.__name__
                 method = _METHODS[kind] = getattr(type(self), name, type(self).generic_visit)
             stamps = self.stamps
-            if stamps is not None and LINE in node.__dict__:
+            if stamps is not None:
                 own = node.__dict__
-                stamps.append((len(self._source), own[LINE], own.get(DERIVATIVE_LINE)))
+                if LINE in own:
+                    stamps.append((len(self._source), own[LINE], own.get(DERIVATIVE_LINE)))
             method(self, node)
+
+        # the standard `write`, `maybe_newline`, `fill` and `get_precedence`, compiled with
+        # the rest: they are called for every statement and most punctuation
+        def write(self, *text: str) -> None:
+            self._source.extend(text)
+
+        def maybe_newline(self) -> None:
+            if self._source:
+                self._source.append("\n")
+
+        def fill(self, text: str = "") -> None:
+            source = self._source
+            if source:
+                source.append("\n")
+            source.append("    " * self._indent + text)
+
+        def get_precedence(self, node) -> object:
+            return self._precedences.get(node, _TEST)
 
         def visit_Constant(self, node) -> None:
             # a negative number never comes from parsing, so the standard unparser writes it
             # bare: `-1.0 ** 0.5` would read back as `-(1.0 ** 0.5)`, `-2 .real` likewise
             value = node.value
             negative = type(value) in (int, float) and math.copysign(1, value) < 0
-            if negative and self.get_precedence(node) > ast._Precedence.POWER:
+            if negative and self.get_precedence(node) > _POWER:
                 with self.delimit("(", ")"):
                     super().visit_Constant(node)
                 return
@@ -157,8 +206,13 @@ if hasattr(ast, "_Unparser"):
         def visit_Assign(self, node) -> None:
             # `name = value`, most of generated code, in one piece where the value is plain
             targets, value = node.targets, node.value
-            plain = len(targets) == 1 and type(targets[0]) is ast.Name
-            if plain and value.__class__ in _PLAIN and self.get_type_comment(node) is None:
+            plain = len(targets) == 1 and type(targets[0]) is Name
+            if (
+                plain
+                and type(value) in _PLAIN
+                and not self._avoid_backslashes
+                and self.get_type_comment(node) is None
+            ):
                 text = _plain_text(value, self._precedences)
                 if text is not None:
                     self.fill(f"{targets[0].id} = {text}")
@@ -167,7 +221,7 @@ if hasattr(ast, "_Unparser"):
 
         def visit_Expr(self, node) -> None:
             value = node.value
-            text = value.value if type(value) is ast.Constant else None
+            text = value.value if type(value) is Constant else None
             if self.comments and type(text) is str and text.startswith(COMMENT_MARK):
                 self.fill()
                 self.write("# " + text[len(COMMENT_MARK) :])
@@ -187,9 +241,22 @@ if hasattr(ast, "_Unparser"):
 # The expressions most generated code is made of, written as the unparser writes them (the
 # same text, parentheses and precedence bookkeeping) by one recursive function: the unparser
 # dispatches each node to a method and opens a context manager per parenthesis.
-_PLAIN = frozenset((ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute))
+_CONTAINERS = frozenset((Subscript, Tuple, Slice, Compare))  # (`_container_text`)
+_PLAIN = frozenset((Name, Constant, BinOp, UnaryOp, Call, Attribute, *_CONTAINERS))
 if _Unparser is not None:
     _Precedence = ast._Precedence
+    # the precedences read per node, as plain values: an `IntEnum` member read from its
+    # class is a descriptor call in Python (half a microsecond, a sixth of the writing)
+    _TEST, _ATOM, _FACTOR, _POWER, _TUPLE, _CMP = (
+        _Precedence.TEST,
+        _Precedence.ATOM,
+        _Precedence.FACTOR,
+        _Precedence.POWER,
+        _Precedence.TUPLE,
+        _Precedence.CMP,
+    )
+    _CMP_NEXT = _CMP.next()
+    _COMPARE = {getattr(ast, name): text for name, text in _Unparser.cmpops.items()}
     _BINARY = {
         kind: (text, _Unparser.binop_precedence[text])
         for kind, text in ((getattr(ast, name), text) for name, text in _Unparser.binop.items())
@@ -204,17 +271,17 @@ if _Unparser is not None:
 
 
 def _plain_text(node: ast.expr, precedences: dict) -> str | None:
-    """`node`'s text, where it is made of names, numbers, arithmetic, attributes and calls
-    with positional or keyword arguments; else None (the unparser's own methods write it).
-    `precedences`: the unparser's, read and set as its methods do (a node shared by two
-    parents is parenthesised as they would)."""
-    kind = node.__class__
-    if kind is ast.Name:
+    """`node`'s text, where it is made of names, numbers, strings, arithmetic, attributes,
+    calls with positional or keyword arguments, subscripts, tuples and comparisons; else None
+    (the unparser's own methods write it). `precedences`: the unparser's, read and set as its
+    methods do (a node shared by two parents is parenthesised as they would)."""
+    kind = type(node)
+    if kind is Name:
         return node.id
-    if kind is ast.Constant:
-        return _number_text(node, precedences)
-    if kind is ast.BinOp:
-        operator, precedence = _BINARY[node.op.__class__]
+    if kind is Constant:
+        return _constant_text(node, precedences)
+    if kind is BinOp:
+        operator, precedence = _BINARY[type(node.op)]
         if operator == "**":  # right-associative
             left_precedence, right_precedence = _NEXT[precedence], precedence
         else:
@@ -228,18 +295,18 @@ def _plain_text(node: ast.expr, precedences: dict) -> str | None:
         if right is None:
             return None
         text = f"{left} {operator} {right}"
-        return f"({text})" if precedences.get(node, _Precedence.TEST) > precedence else text
-    if kind is ast.UnaryOp:
-        operator, precedence = _UNARY[node.op.__class__]
+        return f"({text})" if precedences.get(node, _TEST) > precedence else text
+    if kind is UnaryOp:
+        operator, precedence = _UNARY[type(node.op)]
         precedences[node.operand] = precedence
         operand = _plain_text(node.operand, precedences)
         if operand is None:
             return None
-        space = "" if precedence is _Precedence.FACTOR else " "
+        space = "" if precedence is _FACTOR else " "
         text = f"{operator}{space}{operand}"
-        return f"({text})" if precedences.get(node, _Precedence.TEST) > precedence else text
-    if kind is ast.Call:
-        precedences[node.func] = _Precedence.ATOM
+        return f"({text})" if precedences.get(node, _TEST) > precedence else text
+    if kind is Call:
+        precedences[node.func] = _ATOM
         parts = [_plain_text(node.func, precedences)]
         for arg in node.args:
             parts.append(_plain_text(arg, precedences))
@@ -250,34 +317,94 @@ def _plain_text(node: ast.expr, precedences: dict) -> str | None:
         if None in parts:
             return None
         return f"{parts[0]}({', '.join(parts[1:])})"
-    if kind is ast.Attribute:
+    if kind is Attribute:
         value = node.value
-        precedences[value] = _Precedence.ATOM
+        precedences[value] = _ATOM
         text = _plain_text(value, precedences)
         if text is None:
             return None
         # `3 .real`: an integer literal's dot would read as a decimal point
-        space = " " if type(value) is ast.Constant and isinstance(value.value, int) else ""
+        space = " " if type(value) is Constant and isinstance(value.value, int) else ""
         return f"{text}{space}.{node.attr}"
+    if kind in _CONTAINERS:
+        return _container_text(node, precedences)
     return None
 
 
-def _number_text(node: ast.Constant, precedences: dict) -> str | None:
-    """A float, int, bool or None literal as `_Unparser.visit_Constant` writes it (a
-    negative number parenthesised where an operator binds tighter than `**`)."""
+def _container_text(node: ast.expr, precedences: dict) -> str | None:
+    """A subscript, tuple, slice or comparison's text as the unparser's methods write it,
+    where its parts are plain (`_plain_text`); else None."""
+    kind = type(node)
+    if kind is Subscript:
+        value, index = node.value, node.slice
+        precedences[value] = _ATOM
+        text = _plain_text(value, precedences)
+        if isinstance(index, Tuple) and index.elts:  # `x[1:2, 0]`: no parentheses
+            inner = _items_text(index.elts, precedences)
+        else:
+            inner = _plain_text(index, precedences)
+        return None if text is None or inner is None else f"{text}[{inner}]"
+    if kind is Tuple:
+        elts = node.elts
+        parenthesised = not elts or precedences.get(node, _TEST) > _TUPLE
+        inner = _items_text(elts, precedences)
+        return None if inner is None else f"({inner})" if parenthesised else inner
+    if kind is Slice:
+        lower, upper, step = (
+            _part_text(p, precedences) for p in (node.lower, node.upper, node.step)
+        )
+        if lower is None or upper is None or step is None:
+            return None
+        return f"{lower}:{upper}:{step}" if node.step else f"{lower}:{upper}"
+    return _compare_text(node, precedences)
+
+
+def _items_text(items: list[ast.expr], precedences: dict) -> str | None:
+    """`items_view`'s text: one item with a comma after it, else the items joined by `, `."""
+    texts = [_plain_text(item, precedences) for item in items]
+    if None in texts:
+        return None
+    return texts[0] + "," if len(texts) == 1 else ", ".join(texts)
+
+
+def _part_text(part: ast.expr | None, precedences: dict) -> str | None:
+    """A slice's bound: "" where absent."""
+    return _plain_text(part, precedences) if part else ""
+
+
+def _compare_text(node: ast.Compare, precedences: dict) -> str | None:
+    """A comparison's text (`visit_Compare`'s), where its operands are plain; else None."""
+    parenthesised = precedences.get(node, _TEST) > _CMP
+    for operand in (node.left, *node.comparators):  # (all set first, as the unparser does)
+        precedences[operand] = _CMP_NEXT
+    texts = [_plain_text(node.left, precedences)]
+    for operator, operand in zip(node.ops, node.comparators, strict=False):  # (as it does)
+        spelled = _COMPARE.get(type(operator))
+        texts.append(None if spelled is None else f" {spelled} ")
+        texts.append(_plain_text(operand, precedences))
+    if None in texts:
+        return None
+    text = "".join(texts)
+    return f"({text})" if parenthesised else text
+
+
+def _constant_text(node: ast.Constant, precedences: dict) -> str | None:
+    """A float, int, bool, None or string literal as `_Unparser.visit_Constant` writes it
+    outside an f-string (a negative number parenthesised where an operator binds tighter
+    than `**`)."""
     value = node.value
     kind = type(value)
     if kind is float:
         text = repr(value)
         if "n" in text:  # an infinity or a NaN: no literal spells them
             text = text.replace("inf", _INFINITY).replace("nan", f"({_INFINITY}-{_INFINITY})")
-    elif kind is int or kind is bool or value is None:
-        text = repr(value)
+    elif kind is int or kind is bool or value is None or kind is str:
+        text = repr(value)  # (a string: what `_write_constant` writes outside f-strings)
     else:
-        return None  # strings, complex numbers, tuples, `...`
+        return None  # complex numbers, bytes, tuples, `...`
     if getattr(node, "kind", None) == "u":
         return None
-    negative = kind is not bool and value is not None and math.copysign(1, value) < 0
-    if negative and precedences.get(node, _Precedence.TEST) > _Precedence.POWER:
+    negative = (kind is int or kind is float) and math.copysign(1, value) < 0
+    if negative and precedences.get(node, _TEST) > _POWER:
         return f"({text})"
     return text
