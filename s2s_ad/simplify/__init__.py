@@ -135,6 +135,7 @@ def simplify(
     # the passes that forget the facts of each statement they rewrite themselves; after a
     # change by any other, all are forgotten (looked up as called: a profiler may wrap them)
     keep_facts = (
+        accumulate_in_place,
         drop_unit_factors,
         reuse_available_values,
         eliminate_dead_code,
@@ -151,7 +152,7 @@ def simplify(
         while pending:
             simplify_pass = pending.pop(0)
             if simplify_pass is accumulate_in_place:
-                changed = accumulate_in_place(tree, in_place_runtime)
+                changed = accumulate_in_place(tree, in_place_runtime, facts)
             elif simplify_pass is drop_unit_factors:
                 changed = drop_unit_factors(tree, shapes, dtypes, facts)
             elif simplify_pass is fold_negations:

@@ -22,24 +22,26 @@ from __future__ import annotations
 import ast
 
 from ..codegen import build
+from .facts import Names
 from .names import assigned_name, loads, stores
 
 FRESH = ("getitem_vjp", "scatter_add")  # runtime helpers that return a new array
 
 
-def accumulate_in_place(tree: ast.FunctionDef, runtime: str) -> bool:
-    """Rewrite `a = a + rt.getitem_vjp(g, x, i)` for a fresh `a` in place; True if any."""
-    return _block(tree.body, runtime)
+def accumulate_in_place(tree: ast.FunctionDef, runtime: str, facts: Names | None = None) -> bool:
+    """Rewrite `a = a + rt.getitem_vjp(g, x, i)` for a fresh `a` in place; True if any.
+    `facts`: the names of statements, kept for other passes (those rewritten forgotten)."""
+    return _block(tree.body, runtime, facts)
 
 
-def _block(block: list[ast.stmt], runtime: str) -> bool:
+def _block(block: list[ast.stmt], runtime: str, facts: Names | None) -> bool:
     fresh: set[str] = set()
     changed = False
     for stmt in block:
         for field in ("body", "orelse"):
             nested = getattr(stmt, field, None)
             if isinstance(nested, list):  # a loop, branch or nested function: its own blocks
-                changed |= _block(nested, runtime)
+                changed |= _block(nested, runtime, facts)
                 fresh.clear()
         target = assigned_name(stmt)
         scatter = _scatter_onto(stmt, target, runtime) if target in fresh else None
@@ -50,6 +52,8 @@ def _block(block: list[ast.stmt], runtime: str) -> bool:
                 args=[ast.Name(id=target, ctx=ast.Load()), g, x, index],
                 keywords=[],
             )
+            if facts is not None:
+                facts.changed(stmt)
             changed = True
         if fresh:  # read (maybe kept) or rebound: not fresh (none is after a nested block)
             fresh -= {*loads(stmt), *stores(stmt)}

@@ -50,7 +50,7 @@ import numpy as np
 
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from .constant_folding import BINARY, UNARY
-from .facts import SIMPLE, Names
+from .facts import SIMPLE, Names, own_names
 from .names import BLOCKS, child_fields, statements, substitute_own_loads
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
@@ -68,28 +68,29 @@ def drop_unit_factors(
     if any. `dtypes`: ad/dtypes.py's facts of the variables, where known; `facts`: the
     names of statements (those rewritten forgotten)."""
     changed = False
+    found = _Inventory(tree, facts)
     while True:  # a product by 1.0 dropped may leave a literal to read further (`0.001 *
         # f_bar`: `0.001`, filling `np.full_like(t, _t2_bar)`): to its own fixed point
-        found = _Inventory(tree, facts)
         if not (_propagate_literals(tree, found) | _drop_ones(tree, found, shapes, dtypes or {})):
             return changed
         changed = True
+        found.refresh()
 
 
 class _Inventory:
     """What both parts ask of the whole function, gathered from the statements' facts
-    (facts.py; the rewriting walks run only in statements with something to rewrite).
-    Replacing reads by literals changes no store, no assignment's target and no product's
-    place: it holds after that part too."""
+    (facts.py; the rewriting walks run only in statements with something to rewrite), once
+    a call: replacing reads by literals and products by a factor changes no store, no
+    statement and no assignment's target, only the facts of the statements rewritten
+    (`refresh` finds those again, where a new inventory walked every statement)."""
 
     def __init__(self, tree: ast.FunctionDef, facts: Names | None = None) -> None:
         self.facts = facts or Names()
         parts = self.parts = self.facts.everywhere(tree)  # the function's, its statements'
+        self.rewritten: list[int] = []  # the indices in `parts` of those rewritten since
         # every binding: loop and tuple targets, `+=`, `as` …
         self.stored = Counter([n for part in parts for n in part.stores])
         self.parameters = {n for part in parts for n in part.parameters}  # lambdas' too
-        self.loaded = {n for part in parts for n in part.loads}
-        self.products = [product for part in parts for product in part.products]
         # the `name = value` statements, in the order of a breadth-first walk (a scaled
         # ones found earlier may be scaled again by a later one)
         self.assigns = [
@@ -99,6 +100,16 @@ class _Inventory:
             and len(stmt.targets) == 1
             and type(stmt.targets[0]) is ast.Name
         ]
+
+    def refresh(self) -> None:
+        """The facts of the statements rewritten since the last, as `Names.everywhere`
+        finds them (a compound statement's own: never kept)."""
+        parts, facts = self.parts, self.facts
+        for index in self.rewritten:
+            stmt = parts[index].stmt
+            parts[index] = facts.of(stmt) if type(stmt) in SIMPLE else own_names(stmt)
+        self.rewritten.clear()
+        self.__dict__.pop("operands", None)  # (`cached_property`'s: found again if asked)
 
     @cached_property
     def operands(self) -> set[int]:
@@ -149,13 +160,14 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
             if name not in literal and (one := _one_literal(name, assigned, literal)):
                 literal[name] = one[0]
                 changed = True
-    if found.loaded.isdisjoint(literal):
+    if not literal:
         return False  # no read to rewrite: no rewriting walk
     changed = False
-    for part in found.parts:  # (a statement's own parts: not its blocks')
+    for index, part in enumerate(found.parts):  # (a statement's own parts: not its blocks')
         if not literal.keys().isdisjoint(part.loads):
             substitute_own_loads(part.stmt, literal, lambda value: ast.Constant(value=value))
             found.facts.changed(part.stmt)
+            found.rewritten.append(index)
             changed = True
     return changed
 
@@ -201,7 +213,12 @@ def _drop_ones(
     assigned = found.stored
     ones: dict[str, tuple[str, float]] = {}  # name of the ones → (like, the value it holds)
     for node in found.assigns:
-        filled = _filled_like(node.value) if type(node.value) is ast.Call else None
+        value = node.value
+        func = value.func if type(value) is ast.Call else None
+        # (only `np.full_like` and `np.ones_like` fill: most calls told apart by the name)
+        filled = (
+            _filled_like(value) if type(func) is ast.Attribute and func.attr in _FILLS else None
+        )
         if filled is None or filled[0] not in shapes:
             continue
         like, c = filled
@@ -223,20 +240,23 @@ def _drop_ones(
     check = (ones, shapes, dtypes)
     # id → its replacement or None (a node stays where it was found, or is kept in its
     # parent's place and not looked at again); a product absent: None, nothing to drop
-    kept_for = {
-        id(product): _replacement(product, *check, operand=id(product) in found.operands)
-        for product in found.products
-        if _by_ones_or_one(product, ones)
-    }
-    if all(kept is None for kept in kept_for.values()):
-        return False
-    changed = False
-    for part in found.parts:
-        if any(kept_for.get(id(product)) is not None for product in part.products):
-            _rewrite_products(part.stmt, kept_for, check)
-            found.facts.changed(part.stmt)
-            changed = True
-    return changed
+    kept_for = {}
+    dropping = []  # the indices of the parts holding a product to drop, in order
+    for index, part in enumerate(found.parts):
+        drops = False
+        for product in part.products:
+            if _by_ones_or_one(product, ones):
+                operand = id(product) in found.operands
+                kept = kept_for[id(product)] = _replacement(product, *check, operand=operand)
+                drops = drops or kept is not None
+        if drops:
+            dropping.append(index)
+    for index in dropping:
+        stmt = found.parts[index].stmt
+        _rewrite_products(stmt, kept_for, check)
+        found.facts.changed(stmt)
+    found.rewritten += dropping
+    return bool(dropping)
 
 
 def _rewrite_products(stmt: ast.AST, kept_for: dict, check: tuple) -> None:
@@ -357,6 +377,9 @@ def _numpy_function(value: ast.expr) -> str | None:
     if type(func.value) is not ast.Name or func.value.id not in ("np", "numpy"):
         return None  # the NumPy aliases generated code uses (naming.Aliases)
     return func.attr
+
+
+_FILLS = frozenset({"full_like", "ones_like"})  # the functions `_filled_like` accepts
 
 
 def _filled_like(value: ast.expr) -> tuple[str, float] | None:
