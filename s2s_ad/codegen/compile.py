@@ -13,7 +13,7 @@ import linecache
 import types
 from textwrap import indent
 
-from .emit import breaks_only_at_newlines
+from .line_breaks import breaks_only_at_newlines
 
 _counter = itertools.count(1)
 

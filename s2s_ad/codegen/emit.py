@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 from ast import Attribute, BinOp, Call, Compare, Constant, Name, Slice, Subscript, Tuple, UnaryOp
 
 from .build import COMMENT_MARK, DERIVATIVE_LINE, LINE, located
+from .line_breaks import breaks_only_at_newlines
 from .primal_lines import place_primal_lines
 
 _ESCAPED_MARK = COMMENT_MARK.encode("unicode_escape").decode()
-# the line boundaries `str.splitlines` knows besides "\n"
-_OTHER_LINE_BREAK = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_OTHER_ASCII_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e"
 
 
 def to_source(
@@ -56,14 +53,6 @@ def _as_lines_joined(text: str) -> bool:
     """Whether `text` is `"\\n".join(text.splitlines())`: no line break but "\\n", no
     trailing one."""
     return not text.endswith("\n") and breaks_only_at_newlines(text)
-
-
-def breaks_only_at_newlines(text: str) -> bool:
-    """Whether the only line boundary `str.splitlines` finds in `text` is "\\n" (ASCII text
-    searched character by character: a regular expression's class scans it 40 times slower)."""
-    if text.isascii():
-        return not any(character in text for character in _OTHER_ASCII_LINE_BREAKS)
-    return _OTHER_LINE_BREAK.search(text) is None
 
 
 def _line_tables(
