@@ -40,15 +40,21 @@ from .settle import settle
 def activity(fn: Function, wrt: list[str]) -> tuple[set[str], dict[str, frozenset]]:
     """(the names, parameters and SSA variables, that are both varied and useful; the
     paths of each useful name's value a derivative of the result reads: `demanded`)."""
-    demand = demanded(fn)
-    return _varied(fn, wrt) & set(demand), demand
+    found = _assignments(fn)  # (both analyses read them: found once)
+    demand = demanded(fn, found)
+    return set(varied_paths(fn, wrt, found)) & set(demand), demand
 
 
-def _varied(fn: Function, wrt: list[str]) -> set[str]:
-    return set(varied_paths(fn, wrt))
+def _assignments(fn: Function) -> tuple[list[Assign], tuple[dict, dict]]:
+    """(`fn`'s assignments that carry a derivative, in program order; `_displays` of all
+    its assignments)."""
+    every = fn.assigns()
+    return [s for s in every if carries_derivative(s)], _displays(every)
 
 
-def varied_paths(fn: Function, wrt: list[str]) -> dict[str, frozenset]:
+def varied_paths(
+    fn: Function, wrt: list[str], found: tuple[list[Assign], tuple] | None = None
+) -> dict[str, frozenset]:
     """name → the paths of its value that depend on a differentiated input (`WHOLE`: all
     of it); names with no entry depend on none.
 
@@ -57,12 +63,12 @@ def varied_paths(fn: Function, wrt: list[str]) -> dict[str, frozenset]:
     position: a tape appended to in a loop), through copies and `tuple(xs)`, and out by
     item reads. The taped values of a loop in gradient code, `(z, X[i:j])` per iteration,
     leave the slice of data without a tangent where the replay reads it back (`item[1]`):
-    a Hessian's pass computes none for it, nor for what is computed from it alone."""
+    a Hessian's pass computes none for it, nor for what is computed from it alone.
+    `found`: `_assignments(fn)`, where the caller has it."""
     varied: dict[str, frozenset] = {name: WHOLE for name in wrt}
     integral = integral_names(fn)  # counters, lengths, shapes: never varied (integers.py)
-    every = fn.assigns()
-    displays = _displays(every)
-    assigns = [s for s in every if s.target not in integral and carries_derivative(s)]
+    carrying, displays = found or _assignments(fn)
+    assigns = [s for s in carrying if s.target not in integral]
 
     def vary(stmt: Assign) -> tuple[str, ...]:
         grew = _add(varied, stmt.target, _varied_value(stmt, varied, displays))
@@ -191,9 +197,10 @@ _SAME_ITEMS_FORWARD = (*_SAME_ITEMS, runtime.sequence, runtime.exactly)
 _ITEM_READS = (operator.getitem, runtime.dict_get)
 
 
-def demanded(fn: Function) -> dict[str, frozenset]:
+def demanded(fn: Function, found: tuple[list[Assign], tuple] | None = None) -> dict[str, frozenset]:
     """name → the paths of its value a derivative of the result reads (`WHOLE`: all of
-    it); names with no entry carry no derivative: none is useful."""
+    it); names with no entry carry no derivative: none is useful. `found`:
+    `_assignments(fn)`, where the caller has it."""
     demand: dict[str, frozenset] = {}
     result = fn.result
     reads = WHOLE if fn.reads is None else fn.reads
@@ -201,9 +208,8 @@ def demanded(fn: Function) -> dict[str, frozenset]:
         if isinstance(atom, Var):
             below = items_at(reads, position, len(result.values)) if result.is_tuple else reads
             _add(demand, atom.name, below)
-    every = fn.assigns()
-    positions, _ = _displays(every)
-    assigns = [s for s in every[::-1] if carries_derivative(s)]
+    carrying, (positions, _) = found or _assignments(fn)
+    assigns = carrying[::-1]
 
     def demand_operands(stmt: Assign) -> list[str]:
         paths = demand.get(stmt.target)

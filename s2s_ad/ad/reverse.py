@@ -459,7 +459,9 @@ class _Reverse:
             then_code = _restore(record, saved[0]) + then_code
             else_code = _restore(record, saved[1]) + else_code
         test = build.atom(stmt.test)
-        return [build.comment(f"if {ast.unparse(test)}:"), build.if_(test, then_code, else_code)]
+        # (a name, as a test mostly is, is its own text: no unparser made for it)
+        text = test.id if type(test) is ast.Name else ast.unparse(test)
+        return [build.comment(f"if {text}:"), build.if_(test, then_code, else_code)]
 
     def loop(self, stmt: For | While) -> list[ast.stmt]:
         inside = self.assigned_in(stmt.body)
@@ -687,8 +689,7 @@ class _Reverse:
             if not (isinstance(s, Assign) and s.target in stmt.carried):
                 break
             trailing += 1
-        push = ast.Expr(value=build.parse_expr(f"{tape}.append({_tuple_source(saved)})"))
-        body.insert(len(body) - trailing, push)
+        body.insert(len(body) - trailing, _append(tape, saved))
         return body
 
     def forward_segments(self, stmt: For, segments: str) -> list[ast.stmt]:
@@ -704,8 +705,7 @@ class _Reverse:
         body = [build.for_(stmt.target, build.name(segment), self.forward(stmt.body))]
         code = [build.assign(segments, cut)]
         if states:
-            save = build.parse_expr(f"{states}.append({_tuple_source(list(stmt.carried))})")
-            body.insert(0, ast.Expr(value=save))
+            body.insert(0, _append(states, list(stmt.carried)))
             code.append(build.assign(states, ast.List(elts=[], ctx=ast.Load())))
         return [*code, build.for_(segment, build.name(segments), body)]
 
@@ -827,8 +827,12 @@ def _targets(names: list[str]) -> ast.expr:
     return build.targets(names or ["_"])
 
 
-def _tuple_source(names: list[str]) -> str:
-    return ast.unparse(_tuple(names)) if names else "None"
+def _append(record: str, names: list[str]) -> ast.stmt:
+    """`record.append((a, b))`: what one iteration saves (`None` when nothing), built as the
+    parser builds it (not written out and parsed again: an unparse and a parse per loop)."""
+    saved = _tuple(names) if names else build.constant(None)
+    method = ast.Attribute(value=build.name(record), attr="append", ctx=ast.Load())
+    return ast.Expr(value=ast.Call(func=method, args=[saved], keywords=[]))
 
 
 def _restore(record: str, names: list[str]) -> list[ast.stmt]:

@@ -53,12 +53,17 @@ _COMPARE_NODES = {
 }
 
 
+# one context each, shared by the names built (as Python's parser shares them, and `clone`
+# does): a node's context is replaced, never changed; a new one per name was a fifth of it
+_LOAD, _STORE = ast.Load(), ast.Store()
+
+
 def name(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Load())
+    return ast.Name(identifier, _LOAD)
 
 
 def store(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Store())
+    return ast.Name(identifier, _STORE)
 
 
 def constant(value: object) -> ast.expr:
