@@ -13,8 +13,6 @@ import linecache
 import types
 from textwrap import indent
 
-from .line_breaks import breaks_only_at_newlines
-
 _counter = itertools.count(1)
 
 
@@ -32,7 +30,7 @@ def compile_function(
     """Compile `source` (one `def name`) and bind its free names to `cells`; `defaults` are
     the values of its last parameters' defaults."""
     params = ", ".join(sorted(cells))
-    factory = f"def _s2s_factory({params}):\n{_indented(source)}    return {name}\n"
+    factory = f"def _s2s_factory({params}):\n{indent(source, '    ')}    return {name}\n"
     filename = f"<s2s_ad {label} #{next(_counter)}>"
     code = compile(factory, filename, "exec")
     factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
@@ -42,14 +40,3 @@ def compile_function(
     closure = tuple(cells[free] for free in inner.co_freevars) or None
     linecache.cache[filename] = (len(factory), None, factory.splitlines(True), filename)
     return types.FunctionType(inner, globals_, name, defaults or None, closure)
-
-
-def _indented(source: str, prefix: str = "    ") -> str:
-    """`textwrap.indent(source, prefix)`, the same text, by joining `str.split`'s lines where
-    every line but an unended last one holds text (generated code: half the time)."""
-    lines = source.split("\n")
-    body, last = lines[:-1], lines[-1]
-    if not breaks_only_at_newlines(source) or not all(map(str.strip, body)):
-        return indent(source, prefix)  # (blank lines, or other line boundaries)
-    text = prefix + ("\n" + prefix).join(body) + "\n" if body else ""
-    return text + (prefix + last if last.strip() else last)

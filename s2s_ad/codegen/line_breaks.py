@@ -1,7 +1,7 @@
 """Where generated text breaks into lines: `str.splitlines` breaks at more characters than
 "\n" (a carriage return, a form feed, Unicode's separators), which a string literal in
-generated code may hold; the line tables and the indenting of the derivative count "\n"
-alone, so they check first (the Python documentation of `str.splitlines` lists them)."""
+generated code may hold; the emitter's one-piece path counts "\n" alone, so it checks
+first (the Python documentation of `str.splitlines` lists them)."""
 
 from __future__ import annotations
 
