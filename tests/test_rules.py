@@ -501,6 +501,7 @@ def joining_rows() -> None:
     row("np.asarray_chkfinite", "np.sum(np.asarray_chkfinite(x) ** 2)", POS)
     row("np.asanyarray", "np.sum(np.asanyarray([x, y]) ** 2) + np.sum(np.asanyarray(x))", ROW, ROW)
     row("np.ascontiguousarray", "np.sum(np.ascontiguousarray(x.T) ** 3)", POS)
+    row("np.asfortranarray", "np.sum(np.asfortranarray(x) ** 3)", POS)
     row("np.full_like", "np.sum(np.full_like(x, y[0, 1]) * x)", POS, UNIT)
     row("np.full", "np.sum(np.full((2, 3), x * 2.0) * y)", 1.3, UNIT[:2, :3])
     row("np.split", "_split(x, y)", POS, UNIT)

@@ -29,12 +29,13 @@ if _row_stack is not None and _row_stack is not np.vstack:
         "np.row_stack", _row_stack, "rt.concatenate_vjp(d, x, 0, np.atleast_2d)", jvp="np.vstack(d)"
     )
 
-# np.asarray that also checks the values are finite, keeps subclasses, or makes C order:
-# for the values, np.asarray
+# np.asarray that also checks the values are finite, keeps subclasses, or makes C or Fortran
+# order: for the values, np.asarray (the tangent is laid out as the call lays out its value)
 for _label, _fn in [
     ("np.asarray_chkfinite", np.asarray_chkfinite),
     ("np.asanyarray", np.asanyarray),
     ("np.ascontiguousarray", np.ascontiguousarray),
+    ("np.asfortranarray", np.asfortranarray),
 ]:
     joined(_label, _fn, "rt.unstack(d, x)", ARRAY_KEYWORDS[:1])
 

@@ -93,7 +93,20 @@ linear("np.diff", np.diff, "rt.diff_vjp(d, n, axis)", (("n", 1), ("axis", -1)))
 linear(
     "np.sort", np.sort, "rt.sort_vjp(d, x, axis)", (("axis", -1),), jvp="rt.sort_jvp(d, x, axis)"
 )
-register(np.copy, elementwise("np.copy", ("x",), "d"))
+# (`order` lays the copy out, `subok` keeps a subclass: neither changes a value; `x.copy()`
+# is written as the user wrote it, whose own default order is "C")
+register(
+    np.copy,
+    Rule(
+        "np.copy",
+        ("x",),
+        ("d",),
+        ("d",),
+        keywords=(("order", "K"), ("subok", False)),
+        diagonal=True,
+        arrays=True,
+    ),
+)
 # rt.unshared(x, other, …): `x` itself, checked not to share memory with `other` (ssa/aliasing)
 register(
     runtime.unshared,

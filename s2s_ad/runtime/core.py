@@ -224,7 +224,13 @@ def setitem(x, v, index):
             v = zeros_like(x[index])
         out[index] = v
         return out
-    out = x.copy() if hasattr(type(x), "__array_function__") else np.array(x)  # keeps the dtype
+    # a NumPy array's copy keeps its layout (order="K"): a Fortran-ordered one stays so,
+    # and a reduction of it then adds in the order the plain call's in-place update does;
+    # other array libraries' `copy` (Dask's) takes no order
+    if isinstance(x, np.ndarray):
+        out = x.copy(order="K")
+    else:
+        out = x.copy() if hasattr(type(x), "__array_function__") else np.array(x)  # the dtype
     out[index] = v
     return out
 
