@@ -162,6 +162,7 @@ def located_error(exc: Exception) -> S2SError | None:
         return None
     match, label, line = found
     if _raised_by_a_users_statement(label, line):
+        _note_users_statement(exc, match, label, line)
         return None  # the user's own `raise`, `assert`, `print(…)`: the plain call raises too
     filename, user_line, text = _in_user_code(label, line)
     statement = linecache.getline(filename, user_line).strip()
@@ -186,6 +187,19 @@ def located_error(exc: Exception) -> S2SError | None:
         line=user_line,
         hint=_hint(exc),
     )
+
+
+def _note_users_statement(exc: Exception, match: re.Match, label: str, line: int) -> None:
+    """Add to `exc`, raised by the user's own statement copied into the derivative code, a
+    note naming that statement's file and line: the traceback shows the generated code's
+    line only (PEP 678 notes are printed after the message, which stays the plain call's)."""
+    filename, user_line, _ = _in_user_code(label, line)
+    note = f"{filename}:{user_line}: raised by your statement"
+    statement = linecache.getline(filename, user_line).strip()
+    note += f" `{statement}`" if statement else ""
+    note += f", run in the derivative code (line {line} of {match[1]})"
+    if note not in getattr(exc, "__notes__", ()):  # (an outer entry point reports it again)
+        exc.add_note(note)
 
 
 def _raised_by_a_users_statement(label: str, line: int) -> bool:

@@ -4810,15 +4810,6 @@ def test_user_raise_keeps_message(api):
     assert str(e.value) == str(plain.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a ValueError the user's own code raises under grad/value_and_grad/jvp shows only the "
-        "generated code's frame (`<s2s_ad raise_on_branch_grad of FILE:<def line> #n>`, its own "
-        "line 8) in its traceback; the user's `raise` line appears nowhere in the traceback or "
-        "the message, unlike failures of derivative code, which name it"
-    ),
-)
 @pytest.mark.parametrize("api", list(RAISE_CALLS))
 def test_user_raise_traceback_names_user_line(api):
     x = np.full(6, 20.0)
