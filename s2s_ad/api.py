@@ -28,7 +28,15 @@ from .errors import (
 )
 from .fast_path import fast_path_entry, signature_key, with_fast_path
 from .frontend.scope import made_from, still_made_from
-from .located import REPORTED, ComplexValue, in_users_code, is_complex, raise_reported, reporting
+from .located import (
+    REPORTED,
+    ComplexValue,
+    in_users_code,
+    is_complex,
+    raise_reported,
+    raised_by_users_statement,
+    reporting,
+)
 from .runtime.directions import identity_seed
 from .snapshots import keep_values
 
@@ -766,8 +774,11 @@ def _specialised_call(
                 out, grads = function(*values)
             except S2SError:  # (a refusal at run time stands)
                 raise
-            except Exception:  # (a list or array result meets the unit seed first)
-                _require_scalar_result(f, values)
+            except Exception as exc:  # (a list or array result meets the unit seed first;
+                # not asked where the user's statement raised: the plain call would run its
+                # effects, a `finally` or a print, a second time)
+                if not raised_by_users_statement(exc):
+                    _require_scalar_result(f, values)
                 raise
             _require_scalar(f, out)
         else:  # the result is a scalar whatever the values: shape inference proved it

@@ -189,6 +189,14 @@ def located_error(exc: Exception) -> S2SError | None:
     )
 
 
+def raised_by_users_statement(exc: BaseException) -> bool:
+    """Whether `exc` was raised by a statement of the user's that the derivative code runs
+    as written (a `raise`, an `assert`, a call kept for its effect): the plain call raises
+    it too, with the same effects before it."""
+    found = _generated_frame(exc)
+    return found is not None and _raised_by_a_users_statement(found[1], found[2])
+
+
 def _note_users_statement(exc: Exception, match: re.Match, label: str, line: int) -> None:
     """Add to `exc`, raised by the user's own statement copied into the derivative code, a
     note naming that statement's file and line: the traceback shows the generated code's

@@ -36,7 +36,24 @@ def copied_in_f_order(x):
     return np.copy(x.reshape(4, 6) * 1.0, order="F")
 
 
-LAYOUTS = [transposed, fortran, swapped, reversed_rows, copied_in_c_order, copied_in_f_order]
+def reversed_columns(x):  # (a view of a fresh array, with a negative stride)
+    return np.sin(x.reshape(4, 6))[:, ::-1]
+
+
+def every_other_column(x):
+    return np.cos(x.reshape(4, 6))[:, ::2]
+
+
+LAYOUTS = [
+    transposed,
+    fortran,
+    swapped,
+    reversed_rows,
+    copied_in_c_order,
+    copied_in_f_order,
+    reversed_columns,
+    every_other_column,
+]
 
 
 def element(layout, reduction):
@@ -100,7 +117,11 @@ def reduced_along_axis(a):
     return np.sum(np.sum(a, axis=0) ** 2)
 
 
-REDUCTIONS = [reduced_sum, reduced_mean_of_squares, reduced_along_axis]
+def reduced_by_a_product(a):  # (`@` of a reversed view takes NumPy's loop, not BLAS)
+    return np.sum((a @ np.linspace(-0.7, 1.1, a.shape[-1])) ** 2)
+
+
+REDUCTIONS = [reduced_sum, reduced_mean_of_squares, reduced_along_axis, reduced_by_a_product]
 
 
 def _program(layout, update, reduction):
@@ -129,6 +150,18 @@ def test_value_is_the_plain_calls_bit_for_bit(f):
 def test_gradient_matches_differences_and_forward_mode(f):
     check_grads(f, (X.copy(),))
     check_modes_agree(f, (X.copy(),))
+
+
+def test_the_copy_keeps_the_strides_of_a_view():
+    from s2s_ad.runtime.core import copy_keeping_layout
+
+    base = np.arange(60.0).reshape(3, 4, 5)
+    for view in [base[:, ::-1], base[::2, 1::2].transpose(2, 0, 1), base.T[::-1], base[..., ::3]]:
+        copy = copy_keeping_layout(view)
+        assert copy.strides == view.strides
+        assert np.array_equal(copy, view) and not np.shares_memory(copy, view)
+    sparse = base.ravel()[::7]  # (spans 7 times its memory: copied densely)
+    assert copy_keeping_layout(sparse).strides == (8,)
 
 
 def test_the_update_keeps_a_transposed_layout():

@@ -224,15 +224,52 @@ def setitem(x, v, index):
             v = zeros_like(x[index])
         out[index] = v
         return out
-    # a NumPy array's copy keeps its layout (order="K"): a Fortran-ordered one stays so,
-    # and a reduction of it then adds in the order the plain call's in-place update does;
-    # other array libraries' `copy` (Dask's) takes no order
     if isinstance(x, np.ndarray):
-        out = x.copy(order="K")
-    else:
+        out = copy_keeping_layout(x)
+    else:  # (other array libraries' `copy`, Dask's, takes no order)
         out = x.copy() if hasattr(type(x), "__array_function__") else np.array(x)  # the dtype
     out[index] = v
     return out
+
+
+def copy_keeping_layout(x: np.ndarray) -> np.ndarray:
+    """A copy of `x` laid out as `x` is, so that what reads it after an update (`np.sum`,
+    `@`) takes the path and adds in the order the plain call's in-place update of `x` would:
+    the same strides (a transpose, a reversed or strided view) where the memory the view
+    spans is at most `_SPAN_LIMIT` times its own, else NumPy's nearest layout (order="K":
+    a Fortran-ordered array stays so, a reversed view becomes forward, last bits may differ).
+
+    `x`: an array of any shape and dtype; the copy is a base-class ndarray only where `x`
+    is (a subclass's own `copy` keeps its class)."""
+    if x.flags.c_contiguous or x.flags.f_contiguous or type(x) is not np.ndarray:
+        return x.copy(order="K")
+    itemsize, shape, strides = x.itemsize, x.shape, x.strides
+    low = sum(s * (n - 1) for s, n in zip(strides, shape, strict=True) if s < 0)
+    high = sum(s * (n - 1) for s, n in zip(strides, shape, strict=True) if s > 0)
+    span = high - low + itemsize
+    if x.size == 0 or span > _SPAN_LIMIT * x.nbytes or not _apart(x):
+        return x.copy(order="K")
+    buffer = np.empty(span // itemsize, dtype=x.dtype)
+    out = np.lib.stride_tricks.as_strided(buffer[-low // itemsize :], shape, strides)
+    out[...] = x
+    return out
+
+
+_SPAN_LIMIT = 4  # (a view of every fifth element is copied densely instead)
+
+
+def _apart(x: np.ndarray) -> bool:
+    """Whether no two elements of `x` share memory, and each stride is a whole number of
+    items: axes by stride, each steps past the extent of the ones inside it (every view a
+    slice or transpose makes of an array)."""
+    reach = x.itemsize  # (the bytes the inner axes span)
+    for stride, n in sorted((abs(s), n) for s, n in zip(x.strides, x.shape, strict=True)):
+        if n == 1:
+            continue
+        if stride < reach or stride % x.itemsize:
+            return False
+        reach += stride * (n - 1)
+    return True
 
 
 def _may_repeat(index) -> bool:

@@ -35,6 +35,7 @@ refused with what to write instead.
 
 from __future__ import annotations
 
+import ast
 import copy
 import linecache
 import os
@@ -44,6 +45,7 @@ import warnings
 import gast
 
 from ..callables import gradient_made_from
+from ..codegen.build import LINE
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.gast_conversion import parse
@@ -77,6 +79,16 @@ _STATEMENT_NAMES = {
 }
 
 
+def _stamp_nested_lines(node: ast.stmt) -> None:
+    """Give the statements nested in a copied compound statement (a passive `try`, an `if`
+    of prints) the user's lines they were written on, for the code's line table: an
+    exception one of them raises is named at its own line, not the `def`'s (located.py).
+    The statement itself is stamped with its line where the copy is placed."""
+    for nested in ast.walk(node):
+        if nested is not node and isinstance(nested, ast.stmt) and hasattr(nested, "lineno"):
+            setattr(nested, LINE, nested.lineno)
+
+
 class Effects:
     """The mixin: `_effect` lowers one statement kept for its effect."""
 
@@ -98,6 +110,7 @@ class Effects:
         renamed, reads = self._renamed(stmt, inner)
         self._locate_warnings(calls, renamed)
         node = gast.gast_to_ast(renamed)
+        _stamp_nested_lines(node)
         self.emit(Effect(node, tuple(reads), self.line))
 
     def _locate_warnings(self, written: list[gast.Call], renamed: gast.stmt) -> None:
