@@ -204,3 +204,51 @@ def test_a_comment_or_another_function_edited_is_not_a_change(edited):
     after = "def f(x):\n    return np.sum(x * 2.0)  # doubled\n\n\ndef g(x):\n    return -x\n"
     module = edited(before, after)
     np.testing.assert_array_equal(ad.grad(module.f)(X), np.full(3, 2.0))
+
+
+# functions of this test module, whose `assert`s pytest rewrote (names and numbers of its own
+# in the running code: `@py_assert1`, the index of each part of an `and`)
+def asserts_a_conjunction(x):
+    s = np.sum(x**2)
+    assert s > 0.0 and np.all(np.isfinite(x)), f"bad sum {s}"
+    return s
+
+
+def asserts_a_disjunction_in_a_loop(x):
+    total = 0.0
+    for i in range(3):
+        assert x[i] > -5.0 or x[i] < 5.0 or i == 7
+        total = total + x[i] * 2.0
+    return total
+
+
+def asserts_in_a_nested_helper(x):
+    def checked(v):
+        assert v.ndim == 1 and v.size == 3 and not np.any(np.isnan(v)), "three numbers"
+        return v * 3.0
+
+    return np.sum(checked(x) * x)
+
+
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        (asserts_a_conjunction, lambda x: 2.0 * x),
+        (asserts_a_disjunction_in_a_loop, lambda x: np.full(3, 2.0)),
+        (asserts_in_a_nested_helper, lambda x: 6.0 * x),
+    ],
+    ids=lambda p: getattr(p, "__name__", ""),
+)
+@pytest.mark.parametrize("api", ["grad", "value_and_grad", "hessian"])
+def test_asserts_pytest_rewrote_are_not_edits(fn, expected, api):
+    assert any(n.startswith("@") for n in fn.__code__.co_varnames + fn.__code__.co_names) or any(
+        hasattr(c, "co_varnames") for c in fn.__code__.co_consts
+    )
+    if api == "grad":
+        np.testing.assert_allclose(ad.grad(fn)(X), expected(X), rtol=1e-12)
+    elif api == "value_and_grad":
+        value, g = ad.value_and_grad(fn)(X)
+        assert value == fn(X)
+        np.testing.assert_allclose(g, expected(X), rtol=1e-12)
+    else:
+        assert np.shape(ad.hessian(fn)(X)) == (3, 3)

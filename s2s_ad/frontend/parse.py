@@ -234,8 +234,16 @@ def _refuse_other_code(fn, first_line: int) -> None:
         line=first_line,
         hint="differentiate the undecorated function"
         if unwrapped is not None
-        else "reload the module (or rerun the cell) so the function matches its file",
+        else "reload the module (or rerun the cell) so the function matches its file"
+        + (_REWRITTEN_HINT if rewritten(fn.__code__) else ""),
     )
+
+
+# (the running code has names no source spells: a tool rewrote it, as pytest does `assert`s)
+_REWRITTEN_HINT = (
+    "; if pytest rewrote the module's `assert`s, define the function in a module it does not "
+    "rewrite, or write PYTEST_DONT_REWRITE in the module's docstring"
+)
 
 
 def _code_named(code, name: str):
@@ -284,11 +292,29 @@ def _fingerprint(code) -> _Fingerprint:
 def _matches(source: _Fingerprint, running: _Fingerprint) -> bool:
     """Whether the code compiled from the source found is the code that runs. Where a
     rewriter changed the running code, the source's names must all be there, among others."""
+    if running.rewritten:  # (pytest's asserts add numbers of their own too: `and` parts)
+        return (
+            (source.argcount, source.local) == (running.argcount, running.local)
+            and _numbers_among(source.numbers, running.numbers)
+            and source.names <= running.names
+        )
     same = (source.argcount, source.local, source.numbers) == (
         running.argcount,
         running.local,
         running.numbers,
     )
-    if running.rewritten:
-        return same and source.names <= running.names
     return same and source.names == running.names
+
+
+def _numbers_among(source: tuple, running: tuple) -> bool:
+    """Whether each number of `source` (and each nested function's, with its own) is one of
+    `running`'s, in any order, up to its sign: a rewriter adds constants, never drops one,
+    and may leave `-5.0` a negation of `5.0`, one constant with a `5.0` written (pytest's
+    asserts do)."""
+    return all(any(_same_number(number, other) for other in running) for number in source)
+
+
+def _same_number(source: tuple, running: tuple) -> bool:
+    if len(source) == 3 and len(running) == 3:  # nested functions: (argcount, locals, numbers)
+        return source[:2] == running[:2] and _numbers_among(source[2], running[2])
+    return source[0] is running[0] and source[1].lstrip("-") == running[1].lstrip("-")
