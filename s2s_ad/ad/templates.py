@@ -68,10 +68,10 @@ def contribution(
                 rule, site, prim, index, vector, answer, aliases, reverse=False, refer=refer
             )
             return _call(f"{aliases.rt}.per_direction", _lambda(vector, one), build.name(incoming))
-    if template is SAME_CALL:
+    text = template(site) if callable(template) else template  # (a site's may be the call)
+    if text is SAME_CALL:
         expr = _same_call(prim, rule.positions().index(param), param, incoming)
         return _masked(expr, mask, aliases) if reverse else expr
-    text = template(site) if callable(template) else template
     # the names the template reads, and those read below: each binding is copied where used
     wanted = {*_names_in(text), param, "d", "ans"}
     bindings = _bindings(wanted, rule, site, incoming, answer, aliases)

@@ -39,8 +39,58 @@ linear(
     (("axes", None),),
     batched="rt.transposed(d, axes, x)",
 )
-linear("np.reshape", np.reshape, BACK_TO_SHAPE, (("shape", None), ("order", "C")), batched=RESHAPED)
-linear("np.ravel", np.ravel, BACK_TO_SHAPE, (("order", "C"),), batched=RESHAPED)
+
+
+def _in_c_order(site: Site) -> bool:
+    return site.is_const("order") and site.const("order") == "C"
+
+
+# reshape and ravel read and write elements in an index order (`order`): "C" (the default)
+# is the plain reshape back; another ("F", or "A"/"K", which follow `x`'s layout) reshapes
+# the derivative in the order the call read `x` in (rt.index_order), not the derivative's
+def _reordered_vjp(site: Site) -> str:
+    return BACK_TO_SHAPE if _in_c_order(site) else "rt.reshape_in_order(d, np.shape(x), x, order)"
+
+
+def _reordered_jvp(shape: str):
+    def jvp(site: Site) -> str:
+        return SAME_CALL if _in_c_order(site) else f"rt.reshape_in_order(d, {shape}, x, order)"
+
+    return jvp
+
+
+def _reordered_batched(site: Site) -> str:
+    return RESHAPED if _in_c_order(site) else "rt.reshaped_in_order(d, ans, x, order)"
+
+
+linear(
+    "np.reshape",
+    np.reshape,
+    _reordered_vjp,
+    (("shape", None), ("order", "C")),
+    jvp=_reordered_jvp("shape"),
+    batched=_reordered_batched,
+)
+# its own derivative, linear in `x` (the order chosen by `like`, which carries none)
+register(
+    runtime.reshape_in_order,
+    Rule(
+        "rt.reshape_in_order",
+        ("x",),
+        ("rt.reshape_in_order(d, shape, like, order)",),
+        ("rt.reshape_in_order(d, np.shape(x), like, order)",),
+        keywords=(("shape", None), ("like", None), ("order", "C")),
+        selectors=("like",),
+    ),
+)
+linear(
+    "np.ravel",
+    np.ravel,
+    _reordered_vjp,
+    (("order", "C"),),
+    jvp=_reordered_jvp("-1"),
+    batched=_reordered_batched,
+)
 linear("np.expand_dims", np.expand_dims, BACK_TO_SHAPE, (("axis", None),), batched=RESHAPED)
 linear("np.squeeze", np.squeeze, BACK_TO_SHAPE, (("axis", None),), batched=RESHAPED)
 linear("np.atleast_1d", np.atleast_1d, BACK_TO_SHAPE, batched=RESHAPED)

@@ -382,3 +382,35 @@ def cast_like(g, x, dtype):
     if isinstance(x, (np.ndarray, np.generic)):
         return as_array(g).astype(x.dtype)
     return float(g)
+
+
+def index_order(x, order) -> str:
+    """The index order, "C" or "F", in which `np.reshape(x, …, order=order)` or
+    `np.ravel(x, order)` reads `x`: "A" is "F" for an array Fortran- but not C-contiguous,
+    "K" (ravel) the order of `x`'s memory, where that is one of the two (NumPy's
+    `np.reshape` and `np.ravel` pages).
+
+    Raises S2SError for "K" of an array laid out in neither order (a transpose of three
+    axes): its derivative is not written yet."""
+    if order == "F":
+        return "F"
+    if order not in ("A", "K"):
+        return "C"
+    flags = getattr(x, "flags", None)
+    if flags is None or np.ndim(x) <= 1 or flags.c_contiguous:
+        return "C"
+    if flags.f_contiguous:
+        return "F"
+    if order == "A":
+        return "C"
+    raise S2SError(
+        "np.ravel(x, order='K') of an array laid out neither in C nor in Fortran order: its "
+        "derivative is not supported yet",
+        hint="ravel in an explicit order: np.ravel(x, order='C') or order='F'",
+    )
+
+
+def reshape_in_order(x, shape, like, order):
+    """`x` (a derivative) reshaped to `shape` in the index order the call read `like` in
+    (`index_order`): the tangent or adjoint of `np.reshape(like, …, order=order)`."""
+    return np.reshape(x, shape, order=index_order(like, order))

@@ -11,6 +11,7 @@ import weakref
 import numpy as np
 
 from ..errors import S2SError
+from .arrays import index_order
 from .core import (
     DerivativeDict,
     DerivativeRecord,
@@ -220,6 +221,16 @@ def transposed(d, axes, x):
 def reshaped(d, ans):
     """`d` in the shape of the answer, per direction (reshape, ravel, squeeze, …)."""
     return np.reshape(d, (len(d), *np.shape(ans)))
+
+
+def reshaped_in_order(d, ans, x, order):
+    """`reshaped` where the call read `x` in the index `order` ("F", "A", "K"): each
+    direction reshaped in that order (the directions' axis moved last, where Fortran order
+    keeps each direction's elements together)."""
+    if index_order(x, order) == "C":
+        return reshaped(d, ans)
+    last = np.reshape(np.moveaxis(d, 0, -1), (*np.shape(ans), len(d)), order="F")
+    return np.moveaxis(last, -1, 0)
 
 
 def directions_getitem(d, index, ans=None):
