@@ -11,7 +11,9 @@ both modes: `sin: d * M.cos(x)`.
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -231,11 +233,12 @@ _NEEDS = {math.lgamma: "scipy.special", math.gamma: "scipy.special"}
 
 def _load_optional_rules() -> bool:
     """Register rules for optional libraries the user has imported (never imported here
-    first, so `import s2s_ad` stays cheap). True if new rules were registered."""
-    import importlib
-    import sys
+    first, so `import s2s_ad` stays cheap). True if new rules were registered.
 
-    new = [m for m in _OPTIONAL if m in sys.modules and m not in _loaded]
+    Asked on every lookup of a function with no rule (each call of a user's helper): the
+    modules are imported at the top, not here (two `import` statements were most of it)."""
+    modules = sys.modules
+    new = [m for m in _OPTIONAL if m in modules and m not in _loaded]
     for module in new:
         _loaded.add(module)
         importlib.import_module(f"{__package__}.{_OPTIONAL[module]}")
@@ -244,8 +247,6 @@ def _load_optional_rules() -> bool:
 
 def _load_rules_needing(fn: object) -> bool:
     """Import the optional library `fn`'s rule needs (if installed), registering its rules."""
-    import importlib
-
     needed = _NEEDS.get(fn)
     if needed is None or needed in _loaded:
         return False
