@@ -52,6 +52,10 @@ class Removed(enum.IntEnum):
     # … but only by statements removed from the function's own block, none from a loop's
     # or branch's: no value reaches further (a read after one would have kept it)
     TOP_REBINDINGS = 3
+    # … or from a loop's or branch's block too, but there only of names no kept statement
+    # reads (but as a loop's own target), or stores the block overwrote before any read:
+    # no value reaches a read it did not (`_Graph.rebinds`)
+    UNREAD_REBINDINGS = 4
 
 
 def eliminate_dead_code(
@@ -89,6 +93,11 @@ class _Graph:
         # the sweep drops them, rebindings of `x`
         self.stores = Stores()  # (the graph is built before the sweep changes anything)
         self.overwritten: set[int] = set()  # assignments whose values nothing can read
+        # … of names their block neither assigned nor copied before them (`rebinds`)
+        self.overwritten_fresh: set[int] = set()
+        self.named: set[str] = set()  # the names the live statements read (`mark`)
+        self.rooted: set[str] = set()  # the names assignments kept whole bind
+        self.nested = False  # a nested function seen
 
     def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
         """`targets`: name → the innermost enclosing loop that binds it as its target and
@@ -124,6 +133,7 @@ class _Graph:
                 self.roots.append(key)
                 if kind is ast.FunctionDef:
                     self.parameters.update(a.arg for a in stmt.args.args)
+                    self.nested = True
                 overwrites.barrier()
             elif (written := _written(stmt)) is not None:  # (its targets read nothing)
                 reads = self.facts.of(stmt).loads + (written if kind is ast.AugAssign else [])
@@ -132,6 +142,7 @@ class _Graph:
                     reads = [n for n in reads if n != like]
                 self.write(key, written)
                 overwrites.seen(key, reads, written if kind is ast.Assign else ())
+                overwrites.held(stmt, written)
             elif (tape := _tape_push(stmt)) is not None:
                 reads = [n for a in stmt.value.args for n in loads(a)]
                 self.write(key, [tape])
@@ -140,6 +151,9 @@ class _Graph:
                 reads = self.facts.of(stmt).loads if kind in SIMPLE else loads(stmt)
                 self.roots.append(key)
                 overwrites.barrier()
+                if kind is ast.Assign:  # (`x = rt.unshared(…)`, a kept call's result …)
+                    self.rooted.update(self.facts.of(stmt).stores)
+                    overwrites.held(stmt, self.facts.of(stmt).stores)
             if targets:  # (in a loop)
                 self.reads[key] = [n for n in reads if n not in targets]
                 self.bound[key] = [targets[n] for n in reads if n in targets]
@@ -149,7 +163,9 @@ class _Graph:
                 self.opened.add(key)
                 self.visit(stmt.body, key, inner)
                 self.visit(getattr(stmt, "orelse", []), key, inner)
-        self.overwritten |= overwrites.dead()
+        dead = overwrites.dead()
+        self.overwritten |= dead
+        self.overwritten_fresh |= dead & overwrites.fresh
 
     def _shape_only(self, stmt: ast.Assign) -> str | None:
         if self.shape_only is None or type(stmt.value) is not ast.Call:
@@ -162,23 +178,41 @@ class _Graph:
 
     def rebinds(self, live: set[int], parameters: set[str]) -> Removed:
         """Whether a statement not `live` binds a name that a `live` one, or a parameter in
-        `parameters`, binds too, and where (SOLE_BINDINGS: none does)."""
+        `parameters`, binds too, and where (SOLE_BINDINGS: none does).
+
+        One removed from a loop or branch lets the values its store made stale reach
+        further; still, none reaches a read it did not (UNREAD_REBINDINGS) where its name
+        `x` is one no live statement reads (then no value involving `x` is at hand where
+        one is read: those holding `x * y` or a copy of `x` are made by assignments of `x`
+        or reading it, dead too, or in a loop over `x`, which forgets them outside), or it
+        is a store the block overwrote before any read, with no assignment or copy of `x`
+        before it in the block (between the two nothing reads `x`; the values before it
+        held by `x` were made outside the block, and forgotten there: the block still
+        assigns `x`). (An assignment kept whole, a check's, may make a value `x` holds;
+        a nested function reads the values of names bound once, which a removed binding
+        may make one.)"""
         if any(parent is not None for parent in self.self_copies):
             return Removed.REBINDINGS
-        found = bool(self.self_copies)
+        found = Removed.TOP_REBINDINGS if self.self_copies else Removed.SOLE_BINDINGS
         for name, keys in self.writers.items():
             # (most names have one binding: a rebinding only if it is a parameter's)
             if len(keys) > 1 or name in parameters:
                 kept = sum(k in live for k in keys)
                 if kept < len(keys) and (kept or name in parameters):
-                    found = True
-                    if any(self.parent[k] is not None for k in keys if k not in live):
+                    found = max(found, Removed.TOP_REBINDINGS)
+                    inner = [k for k in keys if k not in live and self.parent[k] is not None]
+                    if not inner:
+                        continue
+                    if self.nested or name in self.rooted:
                         return Removed.REBINDINGS
-        return Removed.TOP_REBINDINGS if found else Removed.SOLE_BINDINGS
+                    if name in self.named and not all(k in self.overwritten_fresh for k in inner):
+                        return Removed.REBINDINGS
+                    found = Removed.UNREAD_REBINDINGS
+        return found
 
     def mark(self) -> set[int]:
         live: set[int] = set()
-        named: set[str] = set()
+        named = self.named
         work = list(self.roots)
         while work:
             key = work.pop()
@@ -227,6 +261,9 @@ class _Overwrites:
         self.pending: dict[str, int] = {}  # name → the assignment whose value nothing read
         self.killed: dict[int, set[str]] = {}
         self.assigned: dict[int, int] = {}  # an assignment's id → how many names it binds
+        self.bound: set[str] = set()  # the names the block's simple statements assigned
+        self.copied: set[str] = set()  # … and those it copied (`w = x`: `x`), so far
+        self.fresh: set[int] = set()  # the assignments of names in neither, when made
 
     def seen(self, key: int, reads: list[str], assigns: list[str] | tuple) -> None:
         """A simple statement `key` reading `reads` and assigning `assigns` (none for
@@ -240,6 +277,17 @@ class _Overwrites:
                 if name in pending:
                     self.killed.setdefault(pending[name], set()).add(name)
                 pending[name] = key
+
+    def held(self, stmt: ast.stmt, assigns: list[str]) -> None:
+        """`stmt`, assigning `assigns`, after `seen`: a value at hand that a name of a later
+        assignment holds (`x = a * b`, `w = x`) was made by one of these (or one of a
+        loop's or branch's, gone after it, or one from before the block, forgotten before
+        it, since the block assigns the name)."""
+        if self.bound.isdisjoint(assigns) and self.copied.isdisjoint(assigns):
+            self.fresh.add(id(stmt))
+        self.bound.update(assigns)
+        if type(stmt) is ast.Assign and type(stmt.value) is ast.Name:
+            self.copied.add(stmt.value.id)
 
     def barrier(self) -> None:
         self.pending.clear()
