@@ -142,7 +142,8 @@ class _Graph:
                     reads = [n for n in reads if n != like]
                 self.write(key, written)
                 overwrites.seen(key, reads, written if kind is ast.Assign else ())
-                overwrites.held(stmt, written)
+                if parent is not None:  # (`rebinds` asks only of loops' and branches')
+                    overwrites.held(stmt, written)
             elif (tape := _tape_push(stmt)) is not None:
                 reads = [n for a in stmt.value.args for n in loads(a)]
                 self.write(key, [tape])
@@ -153,7 +154,8 @@ class _Graph:
                 overwrites.barrier()
                 if kind is ast.Assign:  # (`x = rt.unshared(…)`, a kept call's result …)
                     self.rooted.update(self.facts.of(stmt).stores)
-                    overwrites.held(stmt, self.facts.of(stmt).stores)
+                    if parent is not None:
+                        overwrites.held(stmt, self.facts.of(stmt).stores)
             if targets:  # (in a loop)
                 self.reads[key] = [n for n in reads if n not in targets]
                 self.bound[key] = [targets[n] for n in reads if n in targets]
