@@ -86,6 +86,7 @@ def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
             facts.changed(stmt)  # (a compound statement's: all, as handlers hold statements)
             folded.append(stmt)
             looked_up |= tested.looked_up and not _literal_of_name(stmt)
+            looked_up |= type(stmt) not in _HEADED  # (a `try`'s handlers: statements)
     if _take_branches(tree):
         return Folded.OTHER
     if not folded:
@@ -139,7 +140,7 @@ def _read_nowhere(tree: ast.FunctionDef, assigns: list[ast.Assign]) -> bool:
             return False
         if not pending:
             break
-    return True
+    return not pending  # (each found: `statements` enters what `everywhere` does)
 
 
 def _unread_after(rest: list[ast.stmt], name: str, stores_of: Stores) -> bool:
@@ -262,6 +263,8 @@ def _fold_fields(
 
 
 _LOOKED_UP = (ast.BinOp, ast.UnaryOp)  # the operators copy propagation looks up
+# the statements whose own parts are expressions only (`fold_constants`' kinds)
+_HEADED = SIMPLE | {ast.If, ast.While, ast.For}
 
 
 def _foldable(node: ast.AST) -> bool:
