@@ -93,8 +93,8 @@ class _Graph:
         # the sweep drops them, rebindings of `x`
         self.stores = Stores()  # (the graph is built before the sweep changes anything)
         self.overwritten: set[int] = set()  # assignments whose values nothing can read
-        # … of names their block neither assigned nor copied before them (`rebinds`)
-        self.overwritten_fresh: set[int] = set()
+        # a loop's or branch's blocks as visited (the sweep makes new ones)
+        self.blocks: dict[int, tuple[list[ast.stmt], ...]] = {}
         self.named: set[str] = set()  # the names the live statements read (`mark`)
         self.rooted: set[str] = set()  # the names assignments kept whole bind
         self.nested = False  # a nested function seen
@@ -142,8 +142,6 @@ class _Graph:
                     reads = [n for n in reads if n != like]
                 self.write(key, written)
                 overwrites.seen(key, reads, written if kind is ast.Assign else ())
-                if parent is not None:  # (`rebinds` asks only of loops' and branches')
-                    overwrites.held(stmt, written)
             elif (tape := _tape_push(stmt)) is not None:
                 reads = [n for a in stmt.value.args for n in loads(a)]
                 self.write(key, [tape])
@@ -154,8 +152,6 @@ class _Graph:
                 overwrites.barrier()
                 if kind is ast.Assign:  # (`x = rt.unshared(…)`, a kept call's result …)
                     self.rooted.update(self.facts.of(stmt).stores)
-                    if parent is not None:
-                        overwrites.held(stmt, self.facts.of(stmt).stores)
             if targets:  # (in a loop)
                 self.reads[key] = [n for n in reads if n not in targets]
                 self.bound[key] = [targets[n] for n in reads if n in targets]
@@ -163,11 +159,10 @@ class _Graph:
                 self.reads[key] = reads
             if kind in (ast.If, ast.While, ast.For, ast.With, ast.FunctionDef):
                 self.opened.add(key)
+                self.blocks[key] = (stmt.body, getattr(stmt, "orelse", []))
                 self.visit(stmt.body, key, inner)
                 self.visit(getattr(stmt, "orelse", []), key, inner)
-        dead = overwrites.dead()
-        self.overwritten |= dead
-        self.overwritten_fresh |= dead & overwrites.fresh
+        self.overwritten |= overwrites.dead()
 
     def _shape_only(self, stmt: ast.Assign) -> str | None:
         if self.shape_only is None or type(stmt.value) is not ast.Call:
@@ -207,10 +202,25 @@ class _Graph:
                         continue
                     if self.nested or name in self.rooted:
                         return Removed.REBINDINGS
-                    if name in self.named and not all(k in self.overwritten_fresh for k in inner):
+                    if name in self.named and not all(self._fresh(k) for k in inner):
                         return Removed.REBINDINGS
                     found = Removed.UNREAD_REBINDINGS
         return found
+
+    def _fresh(self, key: int) -> bool:
+        """Whether `key` is an assignment its block overwrote before any read, and no
+        simple statement before it in the block assigns a name it assigns, or copies one
+        (`w = x`): a value at hand that one of its names holds (`x = a * b`, `w = x`) was
+        made there (or in a loop or branch before it, gone after it, or before the block,
+        forgotten before it: the block assigns the name)."""
+        if key not in self.overwritten:
+            return False
+        for block in self.blocks[self.parent[key]]:
+            for i, stmt in enumerate(block):
+                if id(stmt) == key:
+                    own = set(self.facts.of(stmt).stores)
+                    return not any(_holds(s, own, self.facts) for s in block[:i])
+        return False
 
     def mark(self) -> set[int]:
         live: set[int] = set()
@@ -263,9 +273,6 @@ class _Overwrites:
         self.pending: dict[str, int] = {}  # name → the assignment whose value nothing read
         self.killed: dict[int, set[str]] = {}
         self.assigned: dict[int, int] = {}  # an assignment's id → how many names it binds
-        self.bound: set[str] = set()  # the names the block's simple statements assigned
-        self.copied: set[str] = set()  # … and those it copied (`w = x`: `x`), so far
-        self.fresh: set[int] = set()  # the assignments of names in neither, when made
 
     def seen(self, key: int, reads: list[str], assigns: list[str] | tuple) -> None:
         """A simple statement `key` reading `reads` and assigning `assigns` (none for
@@ -280,22 +287,21 @@ class _Overwrites:
                     self.killed.setdefault(pending[name], set()).add(name)
                 pending[name] = key
 
-    def held(self, stmt: ast.stmt, assigns: list[str]) -> None:
-        """`stmt`, assigning `assigns`, after `seen`: a value at hand that a name of a later
-        assignment holds (`x = a * b`, `w = x`) was made by one of these (or one of a
-        loop's or branch's, gone after it, or one from before the block, forgotten before
-        it, since the block assigns the name)."""
-        if self.bound.isdisjoint(assigns) and self.copied.isdisjoint(assigns):
-            self.fresh.add(id(stmt))
-        self.bound.update(assigns)
-        if type(stmt) is ast.Assign and type(stmt.value) is ast.Name:
-            self.copied.add(stmt.value.id)
-
     def barrier(self) -> None:
         self.pending.clear()
 
     def dead(self) -> set[int]:
         return {k for k, names in self.killed.items() if len(names) == self.assigned[k]}
+
+
+def _holds(stmt: ast.stmt, names: set[str], facts: Names) -> bool:
+    """Whether the simple statement `stmt` may make a value one of `names` holds: it
+    assigns one, or copies one."""
+    if type(stmt) not in SIMPLE:
+        return False
+    if type(stmt) is ast.Assign and type(stmt.value) is ast.Name and stmt.value.id in names:
+        return True
+    return not names.isdisjoint(facts.of(stmt).stores)
 
 
 def _written(stmt: ast.stmt) -> list[str] | None:
