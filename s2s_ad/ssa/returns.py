@@ -95,7 +95,11 @@ def _arity(returns: list[gast.Return], filename: str) -> int | None:
 
 
 def _returns(stmt: gast.stmt) -> bool:
-    return any(isinstance(n, gast.Return) for n in nodes.walk_own(stmt))
+    """Whether `stmt` holds a `return` of its own: among its statements (a `return` is
+    one), found without walking expressions; a nested def's own, walked whole."""
+    if isinstance(stmt, gast.FunctionDef):  # (`own_statements` would skip it)
+        return any(isinstance(n, gast.Return) for n in nodes.walk_own(stmt))
+    return any(isinstance(s, gast.Return) for s in nodes.own_statements([stmt]))
 
 
 class _Rewriter:
