@@ -31,7 +31,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
-from ..frontend.locations import fix_missing_locations
+from ..frontend.locations import fix_missing_locations, fix_new_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
@@ -65,7 +65,7 @@ def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef
     final.col_offset = final.end_col_offset = 0
     body.append(final)
     node.body = body
-    return fix_missing_locations(node)
+    return fix_new_locations(node)
 
 
 def _at_end(stmt: gast.stmt, node: gast.FunctionDef) -> gast.stmt:
