@@ -301,14 +301,15 @@ def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
     partials = "partial" in text
     if partials:  # `functools.partial(f, k=v)` made here: a lambda (ssa/partials.py)
         node = lower_partials(node, scope)
-    lifted = ("for" in text or "lambda" in text or partials) and not _LIFTED.isdisjoint(
-        map(type, descendants(node))
-    )
-    if lifted:
-        # A list of lambdas over literal values is written out (ssa/lambda_lists.py); then
+    words = "for" in text or "lambda" in text or partials
+    kinds = set(map(type, descendants(node))) if words else set()
+    if not _LIFTED.isdisjoint(kinds):
+        # A list of lambdas over literal values is written out (ssa/lambda_lists.py; a walk
+        # of every node and field, where there is a comprehension and a lambda); then
         # comprehensions become loops, so that a lambda in one is lifted into the loop (its
         # scope); then lambdas become defs, and the comprehensions in their bodies loops.
-        node = write_out_lambda_lists(node, scope.lookup("range") is range)
+        if gast.ListComp in kinds and gast.Lambda in kinds:
+            node = write_out_lambda_lists(node, scope.lookup("range") is range)
         node = lower_comprehensions(node, parsed.filename, scope)
         node = lower_comprehensions(lift_lambdas(node, parsed.filename), parsed.filename, scope)
         fix_missing_locations(node)  # the stages after expect every node located

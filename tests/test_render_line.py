@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from s2s_ad import pipeline
+from s2s_ad import runtime as rt
 from s2s_ad.codegen import build
 from s2s_ad.codegen.emit import unparse
-from s2s_ad.ssa.ir import CALL, METHOD, Assign, Const, Free, Prim, Var, walk
+from s2s_ad.ssa.ir import CALL, METHOD, Assign, Const, Free, Index, Prim, SliceItem, Var, walk
 from s2s_ad.ssa.render import as_parsed, render_line, render_stmt
 
 # modules of plain functions: the golden programs, the testers' programs
@@ -64,6 +65,39 @@ class Unhashable:
 
 
 x, y = Var("x"), Var("y")
+# subscripts and index operands, written directly (slices, negative and string keys, tuples)
+one, minus, none = Const(1), Const(-2), Const(None)
+INDICES = [
+    Index((Const(2),), False),
+    Index((Const(-1),), False),
+    Index((Const(-1.5),), False),
+    Index((Const(-0.0),), False),
+    Index((Const(float("-inf")),), False),
+    Index((Const("w"),), False),
+    Index((Const('it\'s "q"'),), False),
+    Index((Const(True),), False),
+    Index((none,), False),
+    Index((Const(...),), False),
+    Index((Const((1, 2)),), False),
+    Index((y,), False),
+    Index((y,), True),
+    Index((), True),
+    Index((y, Free("Y", 1)), True),
+    Index((y, Free("np.newaxis", None)), True),
+    Index((SliceItem(one, None, None),), False),
+    Index((SliceItem(None, minus, None),), False),
+    Index((SliceItem(Const(2), minus, Const(2)),), False),
+    Index((SliceItem(None, None, Const(-1)),), False),
+    Index((SliceItem(None, None, none),), False),
+    Index((SliceItem(none, none, None),), False),
+    Index((SliceItem(y, x, None),), True),
+    Index((SliceItem(None, None, None), Const(0)), True),
+    Index((Const(0), SliceItem(minus, None, None)), True),
+]
+SUBSCRIPTS = [Prim(operator.getitem, (x, index)) for index in INDICES]
+SUBSCRIPTS += [Prim(operator.getitem, (Free("np.r_", np.r_), INDICES[0]))]
+SUBSCRIPTS += [Prim(operator.getitem, (Const("abc"), INDICES[0]))]
+SUBSCRIPTS += [Prim(rt.setitem, (x, y, index), (), "rt.setitem") for index in INDICES]
 CASES = [
     Prim(operator.mul, (x, Const(-1.0))),
     Prim(operator.pow, (Const(-2.0), x)),
@@ -85,6 +119,7 @@ CASES = [
     Prim(np.sin, (Free("np.pi", np.pi),), (), "np.sin"),
     Free("SCALE", 2.0),
     Const("text"),
+    *SUBSCRIPTS,
 ]
 
 

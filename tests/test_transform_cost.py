@@ -256,8 +256,22 @@ _SWEEPS = [
         "def f(x):\n    y = x\n    for i in range(3):\n        y = y\n    return y",
         "REBINDINGS",
     ),
+    # … but not where it was overwritten before any read and its name had no value from
+    # the block before (from outside, forgotten: the branch assigns it), or its name is
+    # read nowhere
     (
         "def f(x):\n    s = x\n    if x > 0:\n        s = 2.0\n        s = x * x\n    return s",
+        "UNREAD_REBINDINGS",
+    ),
+    (
+        "def f(x, u):\n    for i in range(3):\n        u = x * 2.0\n    return x",
+        "UNREAD_REBINDINGS",
+    ),
+    # (`s = 2.0` gone, `x * 3.0` held by `s` is at hand to `s = x * x`: nothing reads it
+    # there, but the block made it: not told apart)
+    (
+        "def f(x):\n    s = x\n    if x > 0:\n        s = x * 3.0\n        y = s\n"
+        "        s = 2.0\n        s = x * x\n    return s + y",
         "REBINDINGS",
     ),
     # a nested function's parameter
@@ -272,6 +286,31 @@ def test_dead_code_says_whether_it_removed_a_rebinding(source, kind):
 
     tree = ast.parse(source).body[0]
     assert eliminate_dead_code(tree) is Removed[kind]
+
+
+_FOLDS = [
+    # a literal given to a name bound once: the unit factors' literals read it through
+    ("def f(x):\n    t = 0.5 * 0.01\n    return x * t", "SOLE_LITERALS"),
+    # a loop's first test: the loop assigns it again, forgetting the literal
+    (
+        "def f(n):\n    t = 0 < 4\n    while t:\n        n = n + 1\n        t = n < 3\n"
+        "    return n",
+        "UNREAD_LITERALS",
+    ),
+    # a literal no operator reads, and no name holds
+    ("def f(x):\n    return x[: -1]", "UNREAD_LITERALS"),
+    # … but one read before the name is assigned again, or an operator's operand
+    ("def f(n):\n    t = 0 < 4\n    y = t\n    t = n < 3\n    return y, t", "OTHER"),
+    ("def f(x):\n    return x * -1", "OTHER"),
+]
+
+
+@pytest.mark.parametrize(("source", "kind"), _FOLDS)
+def test_constant_folding_says_whether_copy_propagation_may_find_more(source, kind):
+    from s2s_ad.simplify.constant_folding import Folded, fold_constants
+
+    tree = ast.parse(source).body[0]
+    assert fold_constants(tree) is Folded[kind]
 
 
 def _programs_for_sweeps():

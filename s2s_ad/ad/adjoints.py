@@ -81,7 +81,9 @@ class Adjoints:
 
     def fresh(self, var: str) -> str:
         """A new adjoint name for `var` (`t#0`, item 0 of the tuple `t`, gets `t_0_bar`)."""
-        readable = _NOT_WORD.sub("_", var).rstrip("_")
+        # (an ASCII name is all word characters: no search; `t#0`, `a·b` are rewritten)
+        plain = var.isascii() and var.isidentifier()
+        readable = (var if plain else _NOT_WORD.sub("_", var)).rstrip("_")
         return self.namer.fresh(f"{readable}_bar")
 
     def reset(self, var: str) -> None:

@@ -254,6 +254,8 @@ def call_structures(caller: Function, stmt: Assign, operands: list[tuple[str, ob
 def star_structures(prim: Prim) -> tuple:
     """The arity of a call's star parameters, for the cache key of the callee's derivative:
     (("args", ("*", 2)), ("kwargs", ("**", ("scale",)))), or () for none."""
+    if _no_stars(prim.fn):
+        return ()
     signature = inspect.signature(prim.fn)
     stars = [
         p for p in signature.parameters.values() if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
@@ -268,6 +270,16 @@ def star_structures(prim: Prim) -> tuple:
         else:
             found.append((p.name, ("**", tuple(bound.get(p.name, {})))))
     return tuple(found)
+
+
+def _no_stars(fn: object) -> bool:
+    """Whether `fn` is a plain function with no `*args` or `**kwargs`, by its code's flags:
+    with no attributes, its signature is its code's (none set in its place, none of a
+    function it wraps); making one (`inspect.signature`) was most of a helper call's cost."""
+    return type(fn) is types.FunctionType and not fn.__dict__ and not fn.__code__.co_flags & _STARS
+
+
+_STARS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
 
 def is_literal(value: object) -> bool:

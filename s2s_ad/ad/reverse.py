@@ -360,7 +360,7 @@ class _Reverse:
         code: list[ast.stmt] = []
         item = self.item_of(stmt)
         if item is not None:  # `a = t[k]` of a tuple result or argument: item k's adjoint
-            return pulling_back(render_line(stmt), self.adjoints.add(item, build.name(incoming)))
+            return _under_line(stmt, self.adjoints.add(item, build.name(incoming)))
         mask = None
         if stmt.target in self.masks:  # zero where no selected element depends on it
             name = self.namer.fresh(f"{stmt.target}_mask")
@@ -380,7 +380,7 @@ class _Reverse:
             mask=mask,
         ):
             code += self.adjoints.add(var.name, value)
-        return pulling_back(render_line(stmt), code)
+        return _under_line(stmt, code)
 
     def item_of(self, stmt: Assign) -> str | None:
         """The adjoint key `t#k` when `stmt` is `a = t[k]` of a value with item adjoints.
@@ -708,6 +708,13 @@ class _Reverse:
             body.insert(0, _append(states, list(stmt.carried)))
             code.append(build.assign(states, ast.List(elts=[], ctx=ast.Load())))
         return [*code, build.for_(segment, build.name(segments), body)]
+
+
+def _under_line(stmt: Assign, code: list[ast.stmt]) -> list[ast.stmt]:
+    """`code`, the adjoint of `stmt`, marked with its primal line (`pulling_back`), which is
+    rendered only for some code: a copy's adjoint is mostly its source's, no code at all (a
+    fifth of the statements differentiated)."""
+    return pulling_back(render_line(stmt), code) if code else code
 
 
 def _counted(stmt: For | While, inside: set[str]) -> bool:

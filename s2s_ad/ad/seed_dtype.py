@@ -74,17 +74,18 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
     for dtype in {f[1] for f in fn.dtypes.values() if f[0] != "weak"}:  # (a few distinct)
         _note_leaf(np.dtype(dtype), found)
     helpers: set[types.FunctionType] = set()
+    noted: set[int] = set()  # (the ids of the values noted: each once, held by the code)
     for stmt in walk(fn.body):
         if type(stmt) is not Assign or type(stmt.value) is not Prim:
             continue
         prim = stmt.value
-        _note(prim.fn, found)
+        _note_once(prim.fn, found, noted)
         _note_helper(getattr(prim.fn, "__func__", prim.fn), found, helpers)
         for atom in operands(prim):
             kind = type(atom)
             # (a literal string is a dtype only where one is taken: `d["f"]` is a key)
             if kind is Free or (kind is Const and type(atom.value) is not str):
-                _note(atom.value, found)
+                _note_once(atom.value, found, noted)
         if _takes_dtype(prim):  # `x.astype("f")`, `dtype="float32"`: a string names one
             for atom in operands(prim):
                 if type(atom) is Const and type(atom.value) is str:
@@ -167,6 +168,15 @@ def _note(value: object, found: set[np.dtype]) -> None:
 
 
 _GLOBAL_DEPTH, _MOST_ITEMS = 3, 64
+
+
+def _note_once(value: object, found: set[np.dtype], noted: set[int]) -> None:
+    """`_note(value, found)` unless `value` (by identity, in `noted`) was noted already:
+    the callee of many lines (`np.exp`, whose attributes noting it reads, its `types` a few
+    dozen strings) or a global read on many, noted once adds all it adds."""
+    if id(value) not in noted:
+        noted.add(id(value))
+        _note(value, found)
 
 
 def _note_leaf(value: object, found: set[np.dtype]) -> bool:

@@ -201,10 +201,19 @@ def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     scalars = param in site.numbers or rule.name not in SEQUENCE_OPERATORS
     return not all(
         a == mine
-        or (isinstance(a, Const) and np.ndim(a.value) == 0)
+        or (isinstance(a, Const) and _zero_dimensional(a.value))
         or (scalars and site.known.get(name) == ())
         for name, a in named
     )
+
+
+def _zero_dimensional(value: object) -> bool:
+    """Whether a literal is 0-d: a Python number at once (`np.ndim` of one, through its
+    `asarray`, cost as much as the rest of a binary operator's check)."""
+    return type(value) in _PYTHON_SCALARS or np.ndim(value) == 0
+
+
+_PYTHON_SCALARS = (int, float, bool, complex)
 
 
 def result_shaped(
@@ -232,7 +241,7 @@ def result_shaped(
         k
         for k, a in operands.items()
         if k not in mine
-        and not (isinstance(a, Const) and np.ndim(a.value) == 0)
+        and not (isinstance(a, Const) and _zero_dimensional(a.value))
         and not (isinstance(a, Var) and shapes.get(a.name) == ())
     }
     result = shapes.get(stmt.target)

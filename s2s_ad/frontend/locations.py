@@ -47,35 +47,55 @@ def _children(node: gast.AST) -> list[gast.AST]:
 def fix_missing_locations(node: gast.AST) -> gast.AST:
     """`gast.fix_missing_locations`: each node without a line or column takes its parent's
     (gast's test: `hasattr`, so an `end_lineno` of None stays None and is passed down)."""
+    return _located(node, walk_located=True)
+
+
+def fix_new_locations(node: gast.AST) -> gast.AST:
+    """`fix_missing_locations` of a tree every node of which was located before a pass
+    added nodes to it (ssa/returns.py, ssa/jumps.py): an expression that has its line and
+    column is one from before (the passes make theirs without, but for leaves), every node
+    under it located, and is not walked into. The same result, without walking most of the
+    function's expressions again."""
+    return _located(node, walk_located=False)
+
+
+def _located(node: gast.AST, *, walk_located: bool) -> gast.AST:
     # depth first, in gast's order: a node shared by two parents is fixed by the first
     pending = [(node, 1, 0, 1, 0)]
-    pop, push = pending.pop, pending.append
+    pop, push, expression = pending.pop, pending.append, gast.expr
     while pending:
         current, line, column, end_line, end_column = pop()
         kind = type(current)
         has_line, has_end_line, has_column, has_end_column = _LINE_ATTRIBUTES.get(
             kind
         ) or _line_attributes(kind)
+        missing = False
         if has_line:
             if hasattr(current, "lineno"):
                 line = current.lineno
             else:
                 current.lineno = line
+                missing = True
         if has_end_line:
             if hasattr(current, "end_lineno"):
                 end_line = current.end_lineno
             else:
                 current.end_lineno = end_line
+                missing = True
         if has_column:
             if hasattr(current, "col_offset"):
                 column = current.col_offset
             else:
                 current.col_offset = column
+                missing = True
         if has_end_column:
             if hasattr(current, "end_col_offset"):
                 end_column = current.end_col_offset
             else:
                 current.end_col_offset = end_column
+                missing = True
+        if not (walk_located or missing) and isinstance(current, expression):
+            continue  # (located before the pass, as everything under it is)
         for child in reversed(_children(current)):
             push((child, line, column, end_line, end_column))
     return node

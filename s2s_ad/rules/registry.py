@@ -11,7 +11,9 @@ both modes: `sin: d * M.cos(x)`.
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -41,6 +43,26 @@ class Site:
     # the dtype facts (ad/dtypes.py) of operands and `ans`, in code specialised to dtypes
     # (None: code for any dtypes)
     dtypes: dict[str, tuple] | None = None
+
+    def __init__(
+        self,
+        params: dict[str, Atom],
+        keywords: dict[str, Atom],
+        shapes: dict[str, tuple] | None = None,
+        known: dict[str, object] | None = None,
+        numbers: frozenset[str] = frozenset(),
+        dtypes: dict[str, tuple] | None = None,
+    ) -> None:
+        # the fields set directly (the generated `__init__` of a frozen dataclass sets each
+        # through `object.__setattr__`, three times slower: two sites per differentiated
+        # statement); shapes and known facts absent: empty, as their default factories made
+        fields = self.__dict__
+        fields["params"] = params
+        fields["keywords"] = keywords
+        fields["shapes"] = {} if shapes is None else shapes
+        fields["known"] = {} if known is None else known
+        fields["numbers"] = numbers
+        fields["dtypes"] = dtypes
 
     def const(self, name: str, default: object = None) -> object:
         """The literal value of a parameter or keyword, `default` when absent or not literal."""
@@ -150,23 +172,26 @@ class Rule:
         params: dict[str, Atom] = {}
         keywords: dict[str, Atom] = {}
         kwargs = self._renamed(prim.kwargs) if self.aliases else prim.kwargs
-        for name, atom in [*zip(names, prim.args, strict=False), *kwargs]:
-            if name not in known:  # a keyword the rule does not know could change the result
-                return None
-            if name in parameters:
-                params[name] = atom
-            else:
-                keywords[name] = atom
+        for given in (zip(names, prim.args, strict=False), kwargs):
+            for name, atom in given:
+                if name not in known:  # a keyword the rule does not know could change it
+                    return None
+                if name in parameters:
+                    params[name] = atom
+                else:
+                    keywords[name] = atom
         for name in self.optional:
-            params.setdefault(name, Const(None))
-        if set(params) != set(self.params[: len(params)]):
+            if name not in params:
+                params[name] = Const(None)
+        if len(params) != len(self.params) and set(params) != set(self.params[: len(params)]):
             return None
         if len(params) < len(self.params) and not (self.variadic and params):
             return None
         for name, default in self.keywords:
-            if name not in keywords and default is REQUIRED:
-                return None
-            keywords.setdefault(name, Const(default))
+            if name not in keywords:  # (a default made only where it is used)
+                if default is REQUIRED:
+                    return None
+                keywords[name] = Const(default)
         if self.literals and any(not isinstance(keywords[n], Const) for n in self.literals):
             return None
         return Site(params, keywords)
@@ -231,11 +256,12 @@ _NEEDS = {math.lgamma: "scipy.special", math.gamma: "scipy.special"}
 
 def _load_optional_rules() -> bool:
     """Register rules for optional libraries the user has imported (never imported here
-    first, so `import s2s_ad` stays cheap). True if new rules were registered."""
-    import importlib
-    import sys
+    first, so `import s2s_ad` stays cheap). True if new rules were registered.
 
-    new = [m for m in _OPTIONAL if m in sys.modules and m not in _loaded]
+    Asked on every lookup of a function with no rule (each call of a user's helper): the
+    modules are imported at the top, not here (two `import` statements were most of it)."""
+    modules = sys.modules
+    new = [m for m in _OPTIONAL if m in modules and m not in _loaded]
     for module in new:
         _loaded.add(module)
         importlib.import_module(f"{__package__}.{_OPTIONAL[module]}")
@@ -244,8 +270,6 @@ def _load_optional_rules() -> bool:
 
 def _load_rules_needing(fn: object) -> bool:
     """Import the optional library `fn`'s rule needs (if installed), registering its rules."""
-    import importlib
-
     needed = _NEEDS.get(fn)
     if needed is None or needed in _loaded:
         return False

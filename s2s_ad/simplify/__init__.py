@@ -100,16 +100,21 @@ ENABLES = {
 AFTER_SOLE_BINDINGS = (accumulate_in_place, drop_needless_tape_entries)
 # what a kind of change enables, where narrower than `ENABLES`: a rebinding removed from the
 # function's own block leaves a name fewer bindings, but no value reaches a read it did not
-# (a read after it would have kept it), and a literal given to a name bound once is read
-# through by the unit factors' literals: reuse has nothing new in either
+# (a read after it would have kept it), nor does one removed from a loop or branch where
+# its name is read nowhere, or it was overwritten before any read (`UNREAD_REBINDINGS`);
+# a literal given to a name bound once is read through by the unit factors' literals, and
+# one given to a name bound again may reach no read (`UNREAD_LITERALS`): reuse has
+# nothing new in any
+_NOT_REUSE_AFTER_SWEEP = tuple(
+    p for p in ENABLES[eliminate_dead_code] if p is not reuse_available_values
+)
+_NOT_REUSE_AFTER_FOLD = tuple(p for p in ENABLES[fold_constants] if p is not reuse_available_values)
 NARROWER = {
     (eliminate_dead_code, Removed.SOLE_BINDINGS): AFTER_SOLE_BINDINGS,
-    (eliminate_dead_code, Removed.TOP_REBINDINGS): tuple(
-        p for p in ENABLES[eliminate_dead_code] if p is not reuse_available_values
-    ),
-    (fold_constants, Folded.SOLE_LITERALS): tuple(
-        p for p in ENABLES[fold_constants] if p is not reuse_available_values
-    ),
+    (eliminate_dead_code, Removed.TOP_REBINDINGS): _NOT_REUSE_AFTER_SWEEP,
+    (eliminate_dead_code, Removed.UNREAD_REBINDINGS): _NOT_REUSE_AFTER_SWEEP,
+    (fold_constants, Folded.SOLE_LITERALS): _NOT_REUSE_AFTER_FOLD,
+    (fold_constants, Folded.UNREAD_LITERALS): _NOT_REUSE_AFTER_FOLD,
 }
 
 

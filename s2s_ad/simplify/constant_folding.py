@@ -26,7 +26,7 @@ from collections import Counter
 
 from .facts import Names
 from .flags import Booleans, boolean
-from .names import BLOCKS, SIMPLE, assigned_name, child_fields
+from .names import BLOCKS, SIMPLE, Stores, assigned_name, child_fields, loads, statements
 
 BINARY = {
     ast.Add: operator.add,
@@ -58,6 +58,9 @@ class Folded(enum.IntEnum):
     NOTHING = 0
     SOLE_LITERALS = 1  # each statement folded assigns a literal to a name bound only there
     OTHER = 2
+    # … or to a name bound elsewhere too, whose literal reaches no read (`_read_nowhere`),
+    # or folds only what copy propagation never looks up (`_Tested.looked_up`: `[:-1]`)
+    UNREAD_LITERALS = 3
 
 
 def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
@@ -72,21 +75,29 @@ def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
     if not parts:
         return Folded.NOTHING  # the common case, found from the facts
     folded = []
+    looked_up = False  # a fold copy propagation may look up (`_Tested.looked_up`)
     booleans = Booleans(tree, facts)  # (found only if a literal ends an `and`/`or`)
     for part in parts:  # (a fold makes new foldable operators only in its own part)
         stmt = part.stmt
         # a compound statement's own parts (its test, iterable; handlers): its blocks'
         # statements are parts of their own
-        if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS, _Tested(stmt, booleans)):
+        tested = _Tested(stmt, booleans)
+        if _fold_fields(stmt, () if type(stmt) in SIMPLE else BLOCKS, tested):
             facts.changed(stmt)  # (a compound statement's: all, as handlers hold statements)
             folded.append(stmt)
+            looked_up |= tested.looked_up and not _literal_of_name(stmt)
+            looked_up |= type(stmt) not in _HEADED  # (a `try`'s handlers: statements)
     if _take_branches(tree):
         return Folded.OTHER
     if not folded:
         return Folded.NOTHING
     stored = Counter(name for part in every for name in part.stores)
-    sole = all(_literal_of_sole_name(stmt, stored) for stmt in folded)
-    return Folded.SOLE_LITERALS if sole else Folded.OTHER
+    rebound = [stmt for stmt in folded if not _literal_of_sole_name(stmt, stored)]
+    if not rebound:
+        return Folded.SOLE_LITERALS
+    if not looked_up and _read_nowhere(tree, [s for s in rebound if _literal_of_name(s)]):
+        return Folded.UNREAD_LITERALS
+    return Folded.OTHER
 
 
 def _literal_of_sole_name(stmt: ast.stmt, stored: Counter) -> bool:
@@ -98,6 +109,59 @@ def _literal_of_sole_name(stmt: ast.stmt, stored: Counter) -> bool:
         return False
     target = stmt.targets[0]
     return len(stmt.targets) == 1 and type(target) is ast.Name and stored[target.id] == 1
+
+
+def _literal_of_name(stmt: ast.stmt) -> bool:
+    """Whether `stmt` is `name = literal`."""
+    return (
+        type(stmt) is ast.Assign
+        and type(stmt.value) is ast.Constant
+        and len(stmt.targets) == 1
+        and type(stmt.targets[0]) is ast.Name
+    )
+
+
+def _read_nowhere(tree: ast.FunctionDef, assigns: list[ast.Assign]) -> bool:
+    """Whether the literal each of `assigns` (`name = literal`) gives reaches no read of
+    its name where copy propagation (available_values.py) would read it through: up to the
+    next statement of its block storing the name (a loop or branch, or `name += …`,
+    forgets the values of what it stores first; a nested function stores for later), else
+    the block's end. (Its folding made the literal a value at hand; what it held before,
+    an expression of literals, no longer is: nothing else at hand changes.) Typically a
+    loop's first test, `_t3 = 0 < 4`, before the `while _t3:` that assigns it again."""
+    pending = {id(stmt) for stmt in assigns}
+    stores_of = Stores()
+    for stmt, block in statements(tree.body):
+        if id(stmt) not in pending:
+            continue
+        pending.discard(id(stmt))
+        after = next(i for i, s in enumerate(block) if s is stmt) + 1
+        if not _unread_after(block[after:], stmt.targets[0].id, stores_of):
+            return False
+        if not pending:
+            break
+    return not pending  # (each found: `statements` enters what `everywhere` does)
+
+
+def _unread_after(rest: list[ast.stmt], name: str, stores_of: Stores) -> bool:
+    """Whether no statement of `rest` reads `name` before one stores it (as `_read_nowhere`
+    says)."""
+    for stmt in rest:
+        kind = type(stmt)
+        if kind is ast.Assign or kind is ast.Expr or kind is ast.Return:  # read, then stored
+            if name in loads(stmt):
+                return False
+            if name in stores_of(stmt):
+                return True
+        elif kind is ast.FunctionDef:  # (runs later: stores nothing here)
+            if name in loads(stmt):
+                return False
+        else:
+            if name in stores_of(stmt):
+                return True
+            if name in loads(stmt):
+                return False
+    return True
 
 
 def fold_literal_value(stmt: ast.Assign) -> bool:
@@ -151,6 +215,10 @@ class _Tested:
 
     def __init__(self, stmt: ast.stmt, booleans: Booleans) -> None:
         self.stmt, self.booleans = stmt, booleans
+        # whether a fold gave other than a literal, or one an operator reads: copy
+        # propagation (available_values.py) looks up an operator's expression, whose
+        # parts' changed (a literal alone it never finds)
+        self.looked_up = False
 
     def __call__(self, node: ast.expr) -> bool:
         stmt = self.stmt
@@ -187,7 +255,16 @@ def _fold_fields(
                 else:
                     setattr(node, field, folded)
                 changed = True
+                if tested is not None and (
+                    type(folded) is not ast.Constant or type(node) in _LOOKED_UP
+                ):
+                    tested.looked_up = True
     return changed
+
+
+_LOOKED_UP = (ast.BinOp, ast.UnaryOp)  # the operators copy propagation looks up
+# the statements whose own parts are expressions only (`fold_constants`' kinds)
+_HEADED = SIMPLE | {ast.If, ast.While, ast.For}
 
 
 def _foldable(node: ast.AST) -> bool:

@@ -52,6 +52,10 @@ class Removed(enum.IntEnum):
     # … but only by statements removed from the function's own block, none from a loop's
     # or branch's: no value reaches further (a read after one would have kept it)
     TOP_REBINDINGS = 3
+    # … or from a loop's or branch's block too, but there only of names no kept statement
+    # reads (but as a loop's own target), or stores the block overwrote before any read:
+    # no value reaches a read it did not (`_Graph.rebinds`)
+    UNREAD_REBINDINGS = 4
 
 
 def eliminate_dead_code(
@@ -89,6 +93,11 @@ class _Graph:
         # the sweep drops them, rebindings of `x`
         self.stores = Stores()  # (the graph is built before the sweep changes anything)
         self.overwritten: set[int] = set()  # assignments whose values nothing can read
+        # a loop's or branch's blocks as visited (the sweep makes new ones)
+        self.blocks: dict[int, tuple[list[ast.stmt], ...]] = {}
+        self.named: set[str] = set()  # the names the live statements read (`mark`)
+        self.rooted: set[str] = set()  # the names assignments kept whole bind
+        self.nested = False  # a nested function seen
 
     def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
         """`targets`: name → the innermost enclosing loop that binds it as its target and
@@ -124,6 +133,7 @@ class _Graph:
                 self.roots.append(key)
                 if kind is ast.FunctionDef:
                     self.parameters.update(a.arg for a in stmt.args.args)
+                    self.nested = True
                 overwrites.barrier()
             elif (written := _written(stmt)) is not None:  # (its targets read nothing)
                 reads = self.facts.of(stmt).loads + (written if kind is ast.AugAssign else [])
@@ -140,6 +150,8 @@ class _Graph:
                 reads = self.facts.of(stmt).loads if kind in SIMPLE else loads(stmt)
                 self.roots.append(key)
                 overwrites.barrier()
+                if kind is ast.Assign:  # (`x = rt.unshared(…)`, a kept call's result …)
+                    self.rooted.update(self.facts.of(stmt).stores)
             if targets:  # (in a loop)
                 self.reads[key] = [n for n in reads if n not in targets]
                 self.bound[key] = [targets[n] for n in reads if n in targets]
@@ -147,6 +159,7 @@ class _Graph:
                 self.reads[key] = reads
             if kind in (ast.If, ast.While, ast.For, ast.With, ast.FunctionDef):
                 self.opened.add(key)
+                self.blocks[key] = (stmt.body, getattr(stmt, "orelse", []))
                 self.visit(stmt.body, key, inner)
                 self.visit(getattr(stmt, "orelse", []), key, inner)
         self.overwritten |= overwrites.dead()
@@ -162,23 +175,56 @@ class _Graph:
 
     def rebinds(self, live: set[int], parameters: set[str]) -> Removed:
         """Whether a statement not `live` binds a name that a `live` one, or a parameter in
-        `parameters`, binds too, and where (SOLE_BINDINGS: none does)."""
+        `parameters`, binds too, and where (SOLE_BINDINGS: none does).
+
+        One removed from a loop or branch lets the values its store made stale reach
+        further; still, none reaches a read it did not (UNREAD_REBINDINGS) where its name
+        `x` is one no live statement reads (then no value involving `x` is at hand where
+        one is read: those holding `x * y` or a copy of `x` are made by assignments of `x`
+        or reading it, dead too, or in a loop over `x`, which forgets them outside), or it
+        is a store the block overwrote before any read, with no assignment or copy of `x`
+        before it in the block (between the two nothing reads `x`; the values before it
+        held by `x` were made outside the block, and forgotten there: the block still
+        assigns `x`). (An assignment kept whole, a check's, may make a value `x` holds;
+        a nested function reads the values of names bound once, which a removed binding
+        may make one.)"""
         if any(parent is not None for parent in self.self_copies):
             return Removed.REBINDINGS
-        found = bool(self.self_copies)
+        found = Removed.TOP_REBINDINGS if self.self_copies else Removed.SOLE_BINDINGS
         for name, keys in self.writers.items():
             # (most names have one binding: a rebinding only if it is a parameter's)
             if len(keys) > 1 or name in parameters:
                 kept = sum(k in live for k in keys)
                 if kept < len(keys) and (kept or name in parameters):
-                    found = True
-                    if any(self.parent[k] is not None for k in keys if k not in live):
+                    found = max(found, Removed.TOP_REBINDINGS)
+                    inner = [k for k in keys if k not in live and self.parent[k] is not None]
+                    if not inner:
+                        continue
+                    if self.nested or name in self.rooted:
                         return Removed.REBINDINGS
-        return Removed.TOP_REBINDINGS if found else Removed.SOLE_BINDINGS
+                    if name in self.named and not all(self._fresh(k) for k in inner):
+                        return Removed.REBINDINGS
+                    found = Removed.UNREAD_REBINDINGS
+        return found
+
+    def _fresh(self, key: int) -> bool:
+        """Whether `key` is an assignment its block overwrote before any read, and no
+        simple statement before it in the block assigns a name it assigns, or copies one
+        (`w = x`): a value at hand that one of its names holds (`x = a * b`, `w = x`) was
+        made there (or in a loop or branch before it, gone after it, or before the block,
+        forgotten before it: the block assigns the name)."""
+        if key not in self.overwritten:
+            return False
+        for block in self.blocks[self.parent[key]]:
+            for i, stmt in enumerate(block):
+                if id(stmt) == key:
+                    own = set(self.facts.of(stmt).stores)
+                    return not any(_holds(s, own, self.facts) for s in block[:i])
+        return False
 
     def mark(self) -> set[int]:
         live: set[int] = set()
-        named: set[str] = set()
+        named = self.named
         work = list(self.roots)
         while work:
             key = work.pop()
@@ -246,6 +292,16 @@ class _Overwrites:
 
     def dead(self) -> set[int]:
         return {k for k, names in self.killed.items() if len(names) == self.assigned[k]}
+
+
+def _holds(stmt: ast.stmt, names: set[str], facts: Names) -> bool:
+    """Whether the simple statement `stmt` may make a value one of `names` holds: it
+    assigns one, or copies one."""
+    if type(stmt) not in SIMPLE:
+        return False
+    if type(stmt) is ast.Assign and type(stmt.value) is ast.Name and stmt.value.id in names:
+        return True
+    return not names.isdisjoint(facts.of(stmt).stores)
 
 
 def _written(stmt: ast.stmt) -> list[str] | None:

@@ -29,6 +29,7 @@ class StatementNames:
         "assigns",
         "binds_within",
         "deleted",
+        "for_truth",
         "loads",
         "operands",
         "operators",
@@ -50,6 +51,9 @@ class StatementNames:
         self.operators: list[ast.AST] = []  # what constant folding may fold (`if`s too)
         # a lambda, comprehension or `:=` in it: its expressions bind names too (flags.py)
         self.binds_within = False
+        # an `and`/`or`, `not`, `a if c else b` or runtime check in it, which may read a
+        # name for its truth alone (truth_values.py): else it reads each for its value
+        self.for_truth = False
 
 
 class Names:
@@ -102,6 +106,7 @@ class Names:
 # the nodes constant folding asks about (simplify/constant_folding.py)
 _OPERATORS = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
 _BINDING_EXPRESSIONS = frozenset({ast.Lambda, ast.NamedExpr, ast.comprehension})
+_TRUTH_CALLS = frozenset({"unshared", "followed_operand"})  # (truth_values.py's `rt.` ones)
 
 
 def own_names(node: ast.AST) -> StatementNames:
@@ -140,7 +145,10 @@ def own_names(node: ast.AST) -> StatementNames:
             push(right)
             continue
         if kind is call:
-            push(current.func)
+            func = current.func
+            if type(func) is attribute and func.attr in _TRUTH_CALLS:
+                found.for_truth = True
+            push(func)
             extend(current.args)
             extend(current.keywords)
             continue
@@ -157,8 +165,12 @@ def own_names(node: ast.AST) -> StatementNames:
             continue
         if kind in _OPERATORS:
             found.operators.append(current)
+            if kind is ast.BoolOp or (kind is unary and type(current.op) is ast.Not):
+                found.for_truth = True
         elif kind in _BINDING_EXPRESSIONS:
             found.binds_within = True
+        elif kind is ast.IfExp:
+            found.for_truth = True
         if kind is binop:
             if type(current.op) is ast.Mult:
                 found.products.append(current)

@@ -66,7 +66,7 @@ class Booleans:
     def tested(self, name: str) -> bool:
         """Whether every read of `name` takes only its truth value."""
         if self._tested is None:
-            self._tested = truth_only(self.tree)
+            self._tested = truth_only(self.tree, self.facts)
         return name in self._tested
 
 

@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import ast
 
+from .facts import Names
 from .names import BLOCKS, SIMPLE, appended_to, child_fields, record_read, replayed, statements
 
 _TRUTH = ""  # a read taking the truth value alone (else: the name it flows into, or None)
 
 
-def truth_only(tree: ast.FunctionDef) -> set[str]:
-    """The names under `tree` every read of which takes only its truth value."""
+def truth_only(tree: ast.FunctionDef, facts: Names | None = None) -> set[str]:
+    """The names under `tree` every read of which takes only its truth value. `facts`: the
+    names of statements (facts.py), where known: a simple statement with nothing that may
+    read a name for its truth alone reads each for its value, found without a walk (most
+    of them: the walk of every expression was most of the time flags took)."""
     restored = _restored(tree)
     needs: dict[str, set[str]] = {}  # name → the names its value flows into whole
     other: set[str] = set()  # the names read for more than their truth somewhere
@@ -71,7 +75,11 @@ def truth_only(tree: ast.FunctionDef) -> set[str]:
 
     for stmt, _ in statements(tree.body):
         kind = type(stmt)
-        if kind is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+        if facts is not None and kind in SIMPLE and _read_whole(stmt, facts, restored):
+            part = facts.of(stmt)
+            seen.update(part.loads, part.stores, part.deleted)  # (its target's included)
+            other.update(part.loads)
+        elif kind is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
             target = stmt.targets[0].id
             seen.add(target)
             if target in restored:
@@ -102,6 +110,18 @@ def truth_only(tree: ast.FunctionDef) -> set[str]:
                 found.discard(name)
                 pending.append(name)
     return found
+
+
+def _read_whole(stmt: ast.stmt, facts: Names, restored: dict[str, set[str]]) -> bool:
+    """Whether the simple statement `stmt` reads each name it reads for its value, and
+    binds none the visit must see flow (a copy's value flows into its target; a saved
+    entry is read where it is restored)."""
+    part = facts.of(stmt)
+    if part.for_truth or part.binds_within:
+        return False
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+        return type(stmt.value) is not ast.Name and stmt.targets[0].id not in restored
+    return type(stmt) is not ast.Expr or appended_to(stmt.value) not in restored
 
 
 def _runtime_call(call: ast.Call, name: str) -> bool:

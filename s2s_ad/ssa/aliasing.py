@@ -201,6 +201,7 @@ class AliasAnalysis:
         self.values_views: set[str] = set()  # those of `.values()`
         self.view_snapshots: set[str] = set()  # `list(d.items())`, `rt.sequence(view)`
         self.stored_in_loops: dict[int, tuple[gast.stmt, set[str]]] = {}  # id → (loop, names)
+        self.body_nodes: dict[int, tuple[gast.stmt, list[gast.AST]]] = {}  # id → (loop, nodes)
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
         # (or hold a part of); those that may be the global's very object (`b = WORK`)
         self.global_objects: set[str] = set()
@@ -412,13 +413,11 @@ class AliasAnalysis:
             if isinstance(value, Var) and value.name != target:  # perhaps the same object
                 self._edge(target, value.name, same=True, certain=False)
 
-    def _note_loop(self, headers: dict[str, str], body: list[gast.stmt]) -> None:
+    def _note_loop(self, headers: dict[str, str], every: list[gast.AST]) -> None:
         """Before the body is lowered, its back edges are unknown: if the body binds a
         carried name to something that may share memory with another value, the values the
-        loop carries may share memory with each other."""
-        stores = [
-            s for stmt in body for s in descendants(stmt) if isinstance(s, (gast.Assign, gast.For))
-        ]
+        loop carries may share memory with each other. (`every`: the body's `_body_nodes`.)"""
+        stores = [s for s in every if isinstance(s, (gast.Assign, gast.For))]
         fresh = self._fresh_names(stores, set(headers))
         if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
             return
@@ -1050,10 +1049,21 @@ class AliasAnalysis:
         return False
 
     def _stored_in(self, loop: gast.For | gast.While) -> set[str]:
-        """`stored_names` of the loop's body, found once per loop."""
+        """`stored_names` of the loop's body, found once per loop (not to be changed)."""
         entry = self.stored_in_loops.get(id(loop))
         if entry is None or entry[0] is not loop:
-            entry = self.stored_in_loops[id(loop)] = (loop, stored_names(loop.body))
+            names = stored_names(loop.body, self._body_nodes(loop))
+            entry = self.stored_in_loops[id(loop)] = (loop, names)
+        return entry[1]
+
+    def _body_nodes(self, loop: gast.For | gast.While) -> list[gast.AST]:
+        """The `descendants` of each statement of the loop's body, in order, walked once per
+        loop: entering one asks some ten questions of its body (the tree is not changed
+        while it is lowered)."""
+        entry = self.body_nodes.get(id(loop))
+        if entry is None or entry[0] is not loop:
+            every = [n for stmt in loop.body for n in descendants(stmt)]
+            entry = self.body_nodes[id(loop)] = (loop, every)
         return entry[1]
 
     def _can_rebind(self, other: str) -> bool:
@@ -1220,21 +1230,21 @@ class AliasAnalysis:
                     hint=f"make the default None and create the value in `{fn.name}`",
                 )
 
-    def _updated_by_calls(self, stmts: list[gast.stmt]) -> set[str]:
-        """Names the nested functions called in `stmts` update in place."""
+    def _updated_by_calls(self, every: list[gast.AST]) -> set[str]:
+        """Names the nested functions called among `every` (a loop body's `_body_nodes`)
+        update in place."""
         names: set[str] = set()
-        for stmt in stmts:
-            for call in descendants(stmt):
-                if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
-                    names |= self.nested_updates.get(call.func.id, set())
+        for call in every:
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+                names |= self.nested_updates.get(call.func.id, set())
         return names
 
-    def _read_by_calls(self, stmts: list[gast.stmt]) -> set[str]:
-        """Names the nested functions `stmts` refer to (call, or pass on) read, through the
-        nested functions they refer to in turn: a call reads the name's binding then. A
-        name holding functions some other way (`fs = [lambda v: v * e]`, a choice of two
-        defs): what every nested function reads."""
-        pending = [n.id for s in stmts for n in descendants(s) if isinstance(n, gast.Name)]
+    def _read_by_calls(self, every: list[gast.AST]) -> set[str]:
+        """Names the nested functions `every` (a loop body's `_body_nodes`) refers to (call,
+        or passes on) read, through the nested functions they refer to in turn: a call reads
+        the name's binding then. A name holding functions some other way (`fs = [lambda v:
+        v * e]`, a choice of two defs): what every nested function reads."""
+        pending = [n.id for n in every if isinstance(n, gast.Name)]
         seen: set[str] = set()
         read: set[str] = set()
         while pending:

@@ -65,10 +65,11 @@ def lower_comprehensions(
     node: gast.FunctionDef, filename: str, scope: Scope | None = None
 ) -> gast.FunctionDef:
     """Return `node` with its comprehensions rewritten into loops (see the module)."""
-    if not any(isinstance(n, COMPREHENSIONS) for n in descendants(node)):
+    every = descendants(node)  # (one walk for the three questions)
+    if not any(isinstance(n, COMPREHENSIONS) for n in every):
         return node
-    taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
-    nested = {n.name for n in descendants(node) if isinstance(n, gast.FunctionDef)} - {node.name}
+    taken = {n.id for n in every if isinstance(n, gast.Name)}
+    nested = {n.name for n in every if isinstance(n, gast.FunctionDef)} - {node.name}
     targets = TargetNames(node)
     rewriter = _Rewriter(Namer(taken), targets, filename, scope, targets.assigned | nested, nested)
     node.body = rewriter.block(node.body)

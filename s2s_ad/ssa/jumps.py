@@ -36,7 +36,7 @@ from __future__ import annotations
 import gast
 
 from ..frontend import nodes
-from ..frontend.locations import fix_missing_locations
+from ..frontend.locations import fix_new_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
@@ -46,7 +46,7 @@ def eliminate_jumps(node: gast.FunctionDef) -> gast.FunctionDef:
     if _any_jump(node.body):  # else the rewriting leaves every statement as it is
         taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
         node.body = _Rewriter(Namer(taken)).block(node.body)
-        fix_missing_locations(node)  # (the stages before leave every node located)
+        fix_new_locations(node)  # (the stages before leave every node located)
     return node
 
 

@@ -26,7 +26,6 @@ import numpy as np
 from .. import runtime
 from ..errors import S2SError
 from ..frontend.library import is_differentiated_through, is_library_function, module_name
-from ..frontend.nodes import descendants
 from ..rules.registry import lookup
 from .ir import Atom, Const, Expr, Free, Prim, SliceItem, Var
 
@@ -160,12 +159,13 @@ class SequenceKinds:
 MAYBE = "?"
 
 
-def made_sequences(body: list[gast.stmt]) -> set[str]:
-    """The names the statements assign a list or tuple as written (`name = [..]`,
-    `list(...)`, `tuple(...)`, `sorted(...)`, a comprehension): a loop carrying a value that
-    is not one before may carry one from its second iteration on."""
+def made_sequences(every: list[gast.AST]) -> set[str]:
+    """The names the statements whose nodes are `every` (a loop body's `_body_nodes`,
+    ssa/aliasing.py) assign a list or tuple as written (`name = [..]`, `list(...)`,
+    `tuple(...)`, `sorted(...)`, a comprehension): a loop carrying a value that is not one
+    before may carry one from its second iteration on."""
     found = set()
-    for node in (n for stmt in body for n in descendants(stmt)):
+    for node in every:
         if type(node) is not gast.Assign:
             continue
         value = node.value

@@ -44,15 +44,16 @@ from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call, item_receiver, subscript_root
 from ..naming import is_generated_tape
 from .ir import Var
-from .sharing import assigned_names, targets
+from .sharing import targets
 
 
-def updated_in_place(body: list[gast.stmt], *, augmented: bool = True) -> set[str]:
-    """Names the statements update in place: `a[i] = v`, `a[i] += v`, `xs.append(v)`,
-    `xs.pop()`, …, and (`augmented`) `a += v`: an array's in-place update, or a float's
-    rebinding, which the lowering checks at run time (`rt.unshared`)."""
+def updated_in_place(every: list[gast.AST], *, augmented: bool = True) -> set[str]:
+    """Names the statements whose nodes are `every` (a loop body's `_body_nodes`,
+    ssa/aliasing.py) update in place: `a[i] = v`, `a[i] += v`, `xs.append(v)`, `xs.pop()`,
+    …, and (`augmented`) `a += v`: an array's in-place update, or a float's rebinding, which
+    the lowering checks at run time (`rt.unshared`)."""
     names: set[str] = set()
-    for node in (n for stmt in body for n in descendants(stmt)):
+    for node in every:
         if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
             base = node.value
             while isinstance(base, gast.Subscript):  # a[i][j] = v updates a's item
@@ -74,16 +75,17 @@ class LoopSharing:
     """The mixin: `_sharing_updates` before a loop's headers are made, `_note_sharing_headers`
     after, `_check_sharing_headers` at the end of its body."""
 
-    def _sharing_updates(self, body: list[gast.stmt]) -> set[str]:
+    def _sharing_updates(self, every: list[gast.AST]) -> set[str]:
         """Names bound before the loop that may share memory with a name the body updates
         in place (directly, or through a name the body binds to one: `v = w`, `v = g(w)`):
-        the loop must carry them when it reads them, as it does the names it assigns."""
-        updated = updated_in_place(body)
+        the loop must carry them when it reads them, as it does the names it assigns.
+        (`every`: the body's `_body_nodes`, ssa/aliasing.py.)"""
+        updated = updated_in_place(every)
         # the tapes of s2s_ad's own derivative code hold copies of values, never aliases
         updated = {n for n in updated if not is_generated_tape(self.filename, n)}
         if not updated:
             return set()
-        reached = self._names_feeding(body, updated)
+        reached = self._names_feeding(every, updated)
         values = {self.env[n].name for n in reached if isinstance(self.env.get(n), Var)}
         related = self._related_to_any(values)  # (one walk, not one per name bound)
         shared = {
@@ -105,13 +107,12 @@ class LoopSharing:
             return self._can_rebind(name)
         return all(name in carried for carried in self.carried_by_loops)
 
-    def _names_feeding(self, body: list[gast.stmt], updated: set[str]) -> set[str]:
+    def _names_feeding(self, every: list[gast.AST], updated: set[str]) -> set[str]:
         """`updated` and every name the body's assignments to them (transitively) read:
-        what the updated object may be (`v = w` in the loop: `w`)."""
+        what the updated object may be (`v = w` in the loop: `w`). (`every`: the body's
+        `_body_nodes`.)"""
         reached = set(updated)
-        stores = [
-            s for stmt in body for s in descendants(stmt) if isinstance(s, (gast.Assign, gast.For))
-        ]
+        stores = [s for s in every if isinstance(s, (gast.Assign, gast.For))]
         changed = True
         while changed:
             changed = False
@@ -141,17 +142,21 @@ class LoopSharing:
         self,
         carried: dict[str, str],
         before: dict[str, object],
-        body: list[gast.stmt],
+        every: list[gast.AST],
         only: set[str],
     ) -> None:
         """The header versions of two carried names whose values before the loop are the
         same object (or one a view of the other), one of them updated in place by the body
         and neither rebound whole by it, share as those values do: a certain edge between
         the headers (the merge with the back edge alone would say only "perhaps", and an
-        update would be checked at run time by `rt.unshared`, which refuses it)."""
-        updated = updated_in_place(body, augmented=False)
-        # `v = …`, `v += …`, `for v in …`: perhaps another object next time
-        rebound = set().union(*(assigned_names(stmt) for stmt in body))
+        update would be checked at run time by `rt.unshared`, which refuses it). (`every`:
+        the body's `_body_nodes`.)"""
+        updated = updated_in_place(every, augmented=False)
+        # `v = …`, `v += …`, `for v in …`: perhaps another object next time (the names the
+        # body's statements assign: `sharing.assigned_names`)
+        rebound = {
+            n.id for n in every if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        }
         pairs: list[tuple[str, str, str]] = []
         names = sorted(n for n in carried if isinstance(before.get(n), Var) and n not in rebound)
         for i, a in enumerate(names):

@@ -536,12 +536,13 @@ class _Lowering(
         """
         carried: dict[str, str] = {}
         always = {*targets, *_assigned_first(stmt.body)}
-        by_calls = self._updated_by_calls(stmt.body)  # nested functions' in-place updates
+        every = self._body_nodes(stmt)  # (the body walked once for what follows: aliasing.py)
+        stored = self._stored_in(stmt)
+        by_calls = self._updated_by_calls(every)  # nested functions' in-place updates
         # and reads: a call in the body reads the binding then (the last iteration's)
-        by_calls |= self._read_by_calls(stmt.body) & stored_names(stmt.body)
-        stored = stored_names(stmt.body)
+        by_calls |= self._read_by_calls(every) & stored
         rebound = self._enter_loop_functions(stmt, stored)  # ssa/nested_functions.py
-        sharing = self._sharing_updates(stmt.body)  # `w` of `v = w`, `v[0] = …`: loop_sharing.py
+        sharing = self._sharing_updates(every)  # `w` of `v = w`, `v[0] = …`: loop_sharing.py
         before = dict(self.env)
         for name in sorted((stored | set(targets) | by_calls | sharing) - rebound):
             bound = self.env.get(name)
@@ -571,13 +572,13 @@ class _Lowering(
                 self.__dict__.setdefault(OBJECTS, {})[header] = given
             self.env[name] = Var(header)
             carried[name] = header
-        self._note_loop(carried, stmt.body)
-        made = made_sequences(stmt.body) if carried else set()
+        self._note_loop(carried, every)
+        made = made_sequences(every) if carried else set()
         for name, header in carried.items():  # `acc = list(acc)` in the body: perhaps a list
             if name in made and self.kinds.get(header) is None:
                 self.kinds[header] = MAYBE  # (the body is lowered knowing it: kinds.py)
         only = sharing - stored - set(targets) - by_calls  # carried only for sharing
-        self._note_sharing_headers(carried, before, stmt.body, only)
+        self._note_sharing_headers(carried, before, every, only)
         self.carried_by_loops.append(set(carried))
         self.assumed_apart.append({})
         self.loop_lines.append((stmt.lineno, stmt.end_lineno))
@@ -610,7 +611,7 @@ class _Lowering(
         """At the end of a loop body: a static tuple it binds that is read after the loop
         becomes a value made in the body (`tuple()` of its items), so that the exit copy
         copies a value of the last iteration, as it does for any other name."""
-        for name in sorted(stored_names(stmt.body)):
+        for name in sorted(self._stored_in(stmt)):
             bound = self.env.get(name)
             if isinstance(bound, tuple) and self._live_outside(name, stmt):
                 self.env[name] = self._as_atom(bound)
@@ -618,7 +619,7 @@ class _Lowering(
     def _exit_loop(self, stmt: gast.stmt, carried: dict[str, str], targets: list[str]) -> None:
         """After the loop, a variable read later gets an exit copy of its last version."""
         rebound = self._exit_loop_functions(stmt)
-        for name in sorted(set(stored_names(stmt.body)) | set(targets) | set(carried) - rebound):
+        for name in sorted(set(self._stored_in(stmt)) | set(targets) | set(carried) - rebound):
             if name in self.env and self._live_outside(name, stmt):
                 self._define(name, self._as_atom(self.env[name]))
         self._note_sharing_exits()  # ssa/loop_sharing.py

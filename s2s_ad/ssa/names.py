@@ -13,25 +13,32 @@ def param_names(node: gast.FunctionDef) -> list[str]:
     return [a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
 
 
-def stored_names(stmts: list[gast.stmt]) -> set[str]:
-    """Names the statements assign, `a` of `a[i] = v` included (it gets a new version)."""
+def stored_names(stmts: list[gast.stmt], every: list[gast.AST] | None = None) -> set[str]:
+    """Names the statements assign, `a` of `a[i] = v` included (it gets a new version).
+    `every`: the `descendants` of each statement, in order, when at hand."""
     names = set()
-    for stmt in stmts:
-        for n in descendants(stmt):
-            kind = type(n)
-            if kind is gast.Name:
-                if type(n.ctx) is gast.Store:
-                    names.add(n.id)
-            elif kind is gast.Subscript:
-                if type(n.ctx) is gast.Store and subscript_root(n.value) is not None:
-                    names.add(subscript_root(n.value))  # (`a[i][j] = v` too: item_paths.py)
-            elif kind is gast.Expr and is_append(n):  # xs.append(v): a new version of xs
-                names.add(n.value.func.value.id)
-            if kind in (gast.Expr, gast.Assign) and item_receiver(n) is not None:
-                names.add(subscript_root(item_receiver(n)))  # `c[k].append(v)`: of `c`
-            elif kind is gast.Call and is_list_update_call(n):  # xs.pop(), extend, insert
-                names.add(n.func.value.id)
+    for n in _each_descendant(stmts) if every is None else every:
+        kind = type(n)
+        if kind is gast.Name:
+            if type(n.ctx) is gast.Store:
+                names.add(n.id)
+        elif kind is gast.Subscript:
+            if type(n.ctx) is gast.Store and subscript_root(n.value) is not None:
+                names.add(subscript_root(n.value))  # (`a[i][j] = v` too: item_paths.py)
+        elif kind is gast.Expr and is_append(n):  # xs.append(v): a new version of xs
+            names.add(n.value.func.value.id)
+        if kind in (gast.Expr, gast.Assign) and item_receiver(n) is not None:
+            names.add(subscript_root(item_receiver(n)))  # `c[k].append(v)`: of `c`
+        elif kind is gast.Call and is_list_update_call(n):  # xs.pop(), extend, insert
+            names.add(n.func.value.id)
     return names
+
+
+def _each_descendant(stmts: list[gast.stmt]) -> list[gast.AST]:
+    """The `descendants` of each of `stmts`, in order."""
+    if len(stmts) == 1:
+        return descendants(stmts[0])
+    return [n for stmt in stmts for n in descendants(stmt)]
 
 
 def loads(node: gast.AST, every: list[gast.AST] | None = None) -> list[gast.Name]:

@@ -26,8 +26,10 @@ from .ir import (
     Free,
     Function,
     If,
+    Index,
     Prim,
     Return,
+    SliceItem,
     Stmt,
     Var,
     While,
@@ -75,19 +77,33 @@ def render_line(stmt: Stmt) -> str:
 
 def as_parsed(node: ast.AST) -> ast.AST:
     """`node` with each negative number literal as Python's parser makes it, the operator
-    `-` on the number, so a line reads as the user's (`x ** (-1.5)`); in place."""
-    for parent in ast.walk(node):
-        for field, value in ast.iter_fields(parent):
-            items = value if type(value) is list else [value]
-            for k, item in enumerate(items):
-                number = type(item) is ast.Constant and type(item.value) in (int, float)
-                if number and item.value < 0:  # (-0.0 stays one literal, as it was written)
-                    negated = ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-item.value))
-                    if type(value) is list:
-                        value[k] = negated
-                    else:
-                        setattr(parent, field, negated)
+    `-` on the number, so a line reads as the user's (`x ** (-1.5)`); in place. (Each node
+    once, by its fields, not by `ast.walk` and `ast.iter_fields`, which read them twice.)"""
+    todo = [node]
+    while todo:
+        parent = todo.pop()
+        for field in parent._fields:
+            value = getattr(parent, field, None)
+            if type(value) is list:
+                for k, item in enumerate(value):
+                    if _negative(item):
+                        value[k] = _negated(item)
+                    elif isinstance(item, ast.AST):
+                        todo.append(item)
+            elif _negative(value):
+                setattr(parent, field, _negated(value))
+            elif isinstance(value, ast.AST):
+                todo.append(value)
     return node
+
+
+def _negative(node: object) -> bool:
+    """A negative number literal (-0.0 stays one literal, as it was written)."""
+    return type(node) is ast.Constant and type(node.value) in (int, float) and node.value < 0
+
+
+def _negated(number: ast.Constant) -> ast.expr:
+    return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-number.value))
 
 
 def render_header(loop: For | While) -> str:
@@ -103,7 +119,9 @@ def _plain_text(value) -> str | None:
     or unusual literals), which the unparser writes."""
     if type(value) is not Prim:
         return _plain_atom(value)
-    args = [_plain_atom(a) for a in value.args]
+    if value.fn is operator.getitem and len(value.args) == 2 and type(value.args[1]) is Index:
+        return _plain_subscript(*value.args)
+    args = [_plain_atom(a) if type(a) is not Index else _plain_index(a) for a in value.args]
     keywords = [_plain_atom(v) for _, v in value.kwargs]
     if None in args or None in keywords:
         return None
@@ -151,6 +169,54 @@ def _plain_atom(atom) -> str | None:
         if type(value) is float and math.copysign(1.0, value) > 0 and math.isfinite(value):
             return repr(value)
     return None
+
+
+def _plain_subscript(base, index: Index) -> str | None:
+    """`x[i, 1:n]` as the unparser writes `build.expr`'s subscript: the index's items with
+    no parentheses around them, a lone tuple item with a comma after it (most of the lines
+    left to the unparser were subscripts)."""
+    if type(base) not in (Var, Free) or not index.items:
+        return None
+    text = _plain_atom(base)
+    items = [_index_item(item) for item in index.items]
+    if text is None or None in items:
+        return None
+    if not index.is_tuple:
+        return f"{text}[{items[0]}]"
+    return f"{text}[{items[0]},]" if len(items) == 1 else f"{text}[{', '.join(items)}]"
+
+
+def _plain_index(index: Index) -> str | None:
+    """An index given as an operand (`rt.setitem(x, v, i)`), where it is one item and no
+    slice (`build.atom` writes the item itself); None for anything else."""
+    if index.is_tuple or len(index.items) != 1 or type(index.items[0]) is SliceItem:
+        return None
+    return _index_item(index.items[0])
+
+
+def _index_item(item) -> str | None:
+    """An item inside `x[...]`: a slice's bounds written `lower:upper:step`, each absent
+    one empty (a step given as itself, even `None`)."""
+    if type(item) is not SliceItem:
+        return _index_atom(item)
+    parts = ["" if p is None else _index_atom(p) for p in (item.lower, item.upper, item.step)]
+    if None in parts:
+        return None
+    lower, upper, step = parts
+    return f"{lower}:{upper}" if item.step is None else f"{lower}:{upper}:{step}"
+
+
+def _index_atom(atom) -> str | None:
+    """An atom inside an index, where nothing binds tighter than it: also a string (as
+    `repr` writes it, as the unparser does) and a negative number, `-1` as `as_parsed`
+    makes it."""
+    if type(atom) is Const:
+        value = atom.value
+        if type(value) is str:
+            return repr(value)
+        if type(value) in (int, float) and value < 0 and math.isfinite(value):
+            return "-" + repr(-value)
+    return _plain_atom(atom)
 
 
 def _dotted(source: str) -> bool:

@@ -31,7 +31,7 @@ import gast
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
-from ..frontend.locations import fix_missing_locations
+from ..frontend.locations import fix_missing_locations, fix_new_locations
 from ..frontend.nodes import descendants
 from ..naming import Namer
 
@@ -65,7 +65,7 @@ def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef
     final.col_offset = final.end_col_offset = 0
     body.append(final)
     node.body = body
-    return fix_missing_locations(node)
+    return fix_new_locations(node)
 
 
 def _at_end(stmt: gast.stmt, node: gast.FunctionDef) -> gast.stmt:
@@ -95,7 +95,11 @@ def _arity(returns: list[gast.Return], filename: str) -> int | None:
 
 
 def _returns(stmt: gast.stmt) -> bool:
-    return any(isinstance(n, gast.Return) for n in nodes.walk_own(stmt))
+    """Whether `stmt` holds a `return` of its own: among its statements (a `return` is
+    one), found without walking expressions; a nested def's own, walked whole."""
+    if isinstance(stmt, gast.FunctionDef):  # (`own_statements` would skip it)
+        return any(isinstance(n, gast.Return) for n in nodes.walk_own(stmt))
+    return any(isinstance(s, gast.Return) for s in nodes.own_statements([stmt]))
 
 
 class _Rewriter:
