@@ -120,6 +120,7 @@ def reduction_rows() -> None:
     row("rt.nan_share", "np.sum(x * rt.nan_share(x, 1))", POS)
     row("rt.nan_count", "np.sum(x * rt.nan_count(x, 1))", POS)
     row("rt.reshape_in_order", 'np.sum(rt.reshape_in_order(x, (4, 3), x.T, "A")[0] ** 3)', POS)
+    row("rt.reshaped_in_order", 'np.sum(rt.reshaped_in_order(x, (2, 2), x.T, "A")[1] ** 3)', POS)
     row("np.average", "np.sum(np.average(x, axis=1, weights=y) ** 2)", POS, ROW)
     row("np.average", "np.average(x) * np.average(x, 0, y, keepdims=True)[0, 1]", POS, POS[::-1])
     row("np.average", "np.sum(np.sin(np.average(x, axis=0)))", POS)

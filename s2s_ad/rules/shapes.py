@@ -47,7 +47,7 @@ def _in_c_order(site: Site) -> bool:
 
 # reshape and ravel read and write elements in an index order (`order`): "C" (the default)
 # is the plain reshape back; another ("F", or "A"/"K", which follow `x`'s layout) reshapes
-# the derivative in the order the call read `x` in (rt.index_order), not the derivative's
+# the derivative in the order the call read `x` in, not the derivative's
 def _reordered_vjp(site: Site) -> str:
     return BACK_TO_SHAPE if _in_c_order(site) else "rt.reshape_in_order(d, np.shape(x), x, order)"
 
@@ -60,7 +60,7 @@ def _reordered_jvp(shape: str):
 
 
 def _reordered_batched(site: Site) -> str:
-    return RESHAPED if _in_c_order(site) else "rt.reshaped_in_order(d, ans, x, order)"
+    return RESHAPED if _in_c_order(site) else "rt.reshaped_in_order(d, np.shape(ans), x, order)"
 
 
 linear(
@@ -79,6 +79,17 @@ register(
         ("x",),
         ("rt.reshape_in_order(d, shape, like, order)",),
         ("rt.reshape_in_order(d, np.shape(x), like, order)",),
+        keywords=(("shape", None), ("like", None), ("order", "C")),
+        selectors=("like",),
+    ),
+)
+register(
+    runtime.reshaped_in_order,
+    Rule(
+        "rt.reshaped_in_order",
+        ("x",),
+        ("rt.reshaped_in_order(d, shape, like, order)",),
+        ("rt.reshaped_in_order(d, np.shape(x)[1:], like, order)",),
         keywords=(("shape", None), ("like", None), ("order", "C")),
         selectors=("like",),
     ),

@@ -223,13 +223,13 @@ def reshaped(d, ans):
     return np.reshape(d, (len(d), *np.shape(ans)))
 
 
-def reshaped_in_order(d, ans, x, order):
-    """`reshaped` where the call read `x` in the index `order` ("F", "A", "K"): each
-    direction reshaped in that order (the directions' axis moved last, where Fortran order
-    keeps each direction's elements together)."""
-    if index_order(x, order) == "C":
-        return reshaped(d, ans)
-    last = np.reshape(np.moveaxis(d, 0, -1), (*np.shape(ans), len(d)), order="F")
+def reshaped_in_order(x, shape, like, order):
+    """Directions `x` (a leading axis of them) each reshaped to `shape`, in the index order
+    the call read `like` in ("F", "A", "K": `index_order`; the directions' axis moved last,
+    where Fortran order keeps each direction's elements together)."""
+    if index_order(like, order) == "C":
+        return np.reshape(x, (len(x), *shape))
+    last = np.reshape(np.moveaxis(x, 0, -1), (*shape, len(x)), order="F")
     return np.moveaxis(last, -1, 0)
 
 
