@@ -103,12 +103,11 @@ def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
 def _literal_of_sole_name(stmt: ast.stmt, stored: Counter) -> bool:
     """Whether `stmt` is `name = literal` (a number or boolean, as the unit factors read
     them) of a name bound nowhere else."""
-    if type(stmt) is not ast.Assign or type(stmt.value) is not ast.Constant:
-        return False
-    if type(stmt.value.value) not in (float, int, bool):
-        return False
-    target = stmt.targets[0]
-    return len(stmt.targets) == 1 and type(target) is ast.Name and stored[target.id] == 1
+    return (
+        _literal_of_name(stmt)
+        and type(stmt.value.value) in (float, int, bool)
+        and stored[stmt.targets[0].id] == 1
+    )
 
 
 def _literal_of_name(stmt: ast.stmt) -> bool:
