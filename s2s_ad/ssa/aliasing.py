@@ -966,15 +966,20 @@ class AliasAnalysis:
             calls = fn_name not in seen and any(name in names_read(fn) for fn in fns)
             if calls and self._read_later(fn_name, seen | {fn_name}):
                 return True
-        for line in self.loads.get(name, ()):
-            if line > self.line:
+        lines = self.loads.get(name)
+        if not lines:
+            return False
+        # (the last read alone decides: after this line, or else inside the loops that
+        # begin before it, as every earlier read is; not a walk of every read per update)
+        last = self._last_load(name, lines)
+        if last > self.line:
+            return True
+        for (first, _), carried, loop in zip(
+            self.loop_lines, self.carried_by_loops, self.enclosing_loops, strict=True
+        ):
+            # the next iteration reads it again: carried, or never rebound in the loop
+            if first <= last and (name in carried or name not in self._stored_in(loop)):
                 return True
-            for (first, _), carried, loop in zip(
-                self.loop_lines, self.carried_by_loops, self.enclosing_loops, strict=True
-            ):
-                # the next iteration reads it again: carried, or never rebound in the loop
-                if first <= line and (name in carried or name not in self._stored_in(loop)):
-                    return True
         return False
 
     def _assume_apart(

@@ -37,6 +37,7 @@ def f(x, n):
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Sequence
 
 import gast
@@ -168,7 +169,7 @@ class _Lowering(
         self.recording = False
         self.inline_effects, self.inline_readers = False, frozenset()
         self.loads = load_lines(node, self.every_node)
-        self._last_loads: dict[str, tuple[int, int]] = {}  # name → (reads seen, the last line)
+        self._last_loads: dict[str, tuple[int, list[int]]] = {}  # name → (reads seen, in order)
         del self.every_node  # (the lowering rewrites parts of the tree)
         self.inlining: list[str] = []  # the nested functions being inlined, innermost last
         self.carried_by_loops: list[set[str]] = []  # user names carried by enclosing loops
@@ -440,7 +441,15 @@ class _Lowering(
             envs.append(self.env)
             results.append(result)
         self.env = dict(before)
-        changed = sorted({n for env in envs for n in env if env.get(n) != before.get(n)})
+        # (a binding left as it was is the very object: no comparison of each field)
+        changed = sorted(
+            {
+                n
+                for env in envs
+                for n, b in env.items()
+                if b is not before.get(n) and b != before.get(n)
+            }
+        )
         joins: dict[str, tuple[str, list]] = {}  # name → (joined, its value on each branch)
         for name in changed:
             self._refuse_joined_objects(name, envs, live)  # ssa/object_names.py
@@ -649,24 +658,33 @@ class _Lowering(
         lines = self.loads.get(name, ())
         if lines and self._last_load(name, lines) > end:
             return True
-        if not self.enclosing_loops:
+        if not self.enclosing_loops or not lines:
             return False
-        for line in lines:
-            if line < start and any(
-                loop.lineno <= line
-                # a `while` test rebuilt in the body (comprehensions.py) reads it: any read
-                and (isinstance(loop, gast.While) or self._next_iteration_reads(name, loop))
-                for loop in self.enclosing_loops
-            ):
-                return True  # the next iteration of an enclosing loop reads it
-        return False
+        # (the last read before `stmt` alone decides: each loop that begins before an
+        # earlier read begins before it too)
+        ordered = self._ordered_loads(name, lines)
+        below = bisect.bisect_left(ordered, start)
+        if not below:
+            return False
+        line = ordered[below - 1]
+        return any(
+            loop.lineno <= line
+            # a `while` test rebuilt in the body (comprehensions.py) reads it: any read
+            and (isinstance(loop, gast.While) or self._next_iteration_reads(name, loop))
+            for loop in self.enclosing_loops
+        )  # the next iteration of an enclosing loop reads it
 
     def _last_load(self, name: str, lines: list[int]) -> int:
-        """The last line reading `name`: found again only after reads were added (inlined
-        functions extend `loads`), so that each branch's joins do not walk every read."""
+        """The last line reading `name`."""
+        return self._ordered_loads(name, lines)[-1]
+
+    def _ordered_loads(self, name: str, lines: list[int]) -> list[int]:
+        """The lines reading `name`, in order: found again only after reads were added
+        (inlined functions extend `loads`), so that each branch's joins and each in-place
+        update do not walk every read."""
         seen = self._last_loads.get(name)
         if seen is None or seen[0] != len(lines):
-            seen = self._last_loads[name] = (len(lines), max(lines))
+            seen = self._last_loads[name] = (len(lines), sorted(lines))
         return seen[1]
 
     def _next_iteration_reads(self, name: str, loop: gast.For | gast.While) -> bool:
