@@ -27,8 +27,7 @@ def to_source(
     likewise with the lines their derivatives are blamed on (`build.DERIVATIVE_LINE`).
     Primal lines still held by statements (code not simplified) are written first."""
     place_primal_lines(node)
-    located(node)
-    if _Unparser is not None:
+    if _Unparser is not None:  # (no line numbers needed: `get_type_comment` below)
         unparser = _Unparser()
         unparser.comments = True
         unparser.stamps = [] if table is not None else None
@@ -36,7 +35,7 @@ def to_source(
         if table is not None:
             _line_tables(unparser._source, unparser.stamps, table, derivatives)
     else:
-        text = ast.unparse(node)
+        text = ast.unparse(located(node))
     if _ESCAPED_MARK not in text and _as_lines_joined(text):
         return text + "\n"  # (what the loop below gives, written at once)
     lines = []
@@ -181,6 +180,14 @@ if hasattr(ast, "_Unparser"):
         def get_precedence(self, node) -> object:
             return self._precedences.get(node, _TEST)
 
+        def get_type_comment(self, node) -> str | None:
+            # the standard method reads `node.lineno` first, which the statements built for
+            # generated code lack (a walk gave each one, a fiftieth of the emission): read
+            # only where a module's `# type: ignore` lines were noted, so never here
+            ignores = self._type_ignores
+            comment = (ignores.get(node.lineno) if ignores else None) or node.type_comment
+            return None if comment is None else f" # type: {comment}"
+
         def visit_Constant(self, node) -> None:
             # a negative number never comes from parsing, so the standard unparser writes it
             # bare: `-1.0 ** 0.5` would read back as `-(1.0 ** 0.5)`, `-2 .real` likewise
@@ -200,7 +207,8 @@ if hasattr(ast, "_Unparser"):
                 plain
                 and type(value) in _PLAIN
                 and not self._avoid_backslashes
-                and self.get_type_comment(node) is None
+                and node.type_comment is None
+                and not self._type_ignores  # (`get_type_comment` is None: no comment)
             ):
                 text = _plain_text(value, self._precedences)
                 if text is not None:
