@@ -33,7 +33,9 @@ def to_source(
         unparser.stamps = [] if table is not None else None
         text = unparser.visit(node)
         if table is not None:
-            _line_tables(unparser._source, unparser.stamps, table, derivatives)
+            # (each newline written by `fill`: the counts the stamps hold are the lines)
+            counted = text.count("\n") == unparser.newlines
+            _line_tables(unparser._source, unparser.stamps, table, derivatives, counted)
     else:
         text = ast.unparse(located(node))
     if _ESCAPED_MARK not in text and _as_lines_joined(text):
@@ -56,19 +58,24 @@ def _as_lines_joined(text: str) -> bool:
 
 def _line_tables(
     pieces: list[str],
-    stamps: list[tuple[int, int, int | None]],
+    stamps: list[tuple[int, int, int, int | None]],
     table: dict[int, int],
     derivatives: dict[int, int] | None,
+    counted: bool = False,
 ) -> None:
     """Fill `table` with {source line: user line} from the unparser's written `pieces` and
-    the stamped statements' (index of the first piece written for it, user line, derivative
-    line), and `derivatives` (if given) with {source line: derivative line} where there is
-    one: the statement starts after the newline its `fill` writes first (none before the
-    first piece). Both in one pass over the pieces."""
-    newlines, counted = 0, 0
-    for index, line, derivative in stamps:
-        newlines += "".join(pieces[counted:index]).count("\n")
-        counted = index
+    the stamped statements' (index of the first piece written for it, the newlines `fill`
+    and `maybe_newline` wrote before it, user line, derivative line), and `derivatives` (if
+    given) with {source line: derivative line} where there is one: the statement starts
+    after the newline its `fill` writes first (none before the first piece). `counted`: no
+    piece holds a newline but theirs (else they are counted in one pass over the pieces)."""
+    newlines, before = 0, 0
+    for index, written, line, derivative in stamps:
+        if counted:
+            newlines = written
+        else:
+            newlines += "".join(pieces[before:index]).count("\n")
+            before = index
         first = pieces[index] if index < len(pieces) else ""
         at = newlines + 1 + first.startswith("\n")
         table[at] = line
@@ -135,6 +142,7 @@ if hasattr(ast, "_Unparser"):
 
     class _Unparser(ast._Unparser):  # the standard one's methods, dispatched faster
         stamps: list[tuple] | None = None  # `to_source`'s line tables, when asked
+        newlines = 0  # the newlines `fill` and `maybe_newline` wrote
         comments = False  # comment markers written as comments (`to_source`)
         _avoid_backslashes = False  # (Python 3.13's unparser has no such attribute)
 
@@ -159,7 +167,8 @@ if hasattr(ast, "_Unparser"):
             if stamps is not None:
                 own = node.__dict__
                 if LINE in own:
-                    stamps.append((len(self._source), own[LINE], own.get(DERIVATIVE_LINE)))
+                    source = self._source
+                    stamps.append((len(source), self.newlines, own[LINE], own.get(DERIVATIVE_LINE)))
             method(self, node)
 
         # the standard `write`, `maybe_newline`, `fill` and `get_precedence`, compiled with
@@ -170,11 +179,13 @@ if hasattr(ast, "_Unparser"):
         def maybe_newline(self) -> None:
             if self._source:
                 self._source.append("\n")
+                self.newlines += 1
 
         def fill(self, text: str = "") -> None:
             source = self._source
             if source:
                 source.append("\n")
+                self.newlines += 1
             source.append("    " * self._indent + text)
 
         def get_precedence(self, node) -> object:
