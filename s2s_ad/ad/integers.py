@@ -249,6 +249,12 @@ def _described(value: object, described: dict) -> object:
     if not isinstance(value, Prim):
         return _atom(value, described)
     fn, args = value.fn, value.args
+    try:
+        followed = fn in _FOLLOWED
+    except TypeError:  # an unhashable callable: the comparisons below decide
+        followed = True
+    if not followed:  # (most calls: one lookup, not the comparisons below)
+        return TOP
     if fn in _INTEGER_RESULTS and fn is not runtime.segments:
         return INT  # lengths, shapes, `range`, `int(…)`: integers whatever they are of
     if fn is runtime.segments:  # a checkpointed loop's iterations cut into ranges
@@ -276,6 +282,16 @@ def _described(value: object, described: dict) -> object:
     if fn in _INTEGER_OPERATORS and args:
         return INT if all(_whole(_atom(a, described)) for a in args) else TOP
     return TOP
+
+
+# the functions `_described` follows; it describes a call of any other as TOP
+_FOLLOWED = frozenset(
+    {
+        *_INTEGER_RESULTS, runtime.append, runtime.make_list, *_SAME_ITEMS, *_REVERSED,
+        runtime.exactly, operator.getitem, getattr, *_RECORDS, runtime.replaced,
+        *_INTEGER_OPERATORS,
+    }
+)  # fmt: skip
 
 
 def _whole(d: object) -> bool:

@@ -75,19 +75,23 @@ def _float_dtypes(fn: Function) -> set[np.dtype]:
         _note_leaf(np.dtype(dtype), found)
     helpers: set[types.FunctionType] = set()
     noted: set[int] = set()  # (the ids of the values noted: each once, held by the code)
+    called: set[int] = set()  # (the ids of the callees read: each once, called on many lines)
     for stmt in walk(fn.body):
         if type(stmt) is not Assign or type(stmt.value) is not Prim:
             continue
         prim = stmt.value
-        _note_once(prim.fn, found, noted)
-        _note_helper(getattr(prim.fn, "__func__", prim.fn), found, helpers)
-        for atom in operands(prim):
+        if id(prim.fn) not in called:
+            called.add(id(prim.fn))
+            _note_once(prim.fn, found, noted)
+            _note_helper(getattr(prim.fn, "__func__", prim.fn), found, helpers)
+        atoms = operands(prim)
+        for atom in atoms:
             kind = type(atom)
             # (a literal string is a dtype only where one is taken: `d["f"]` is a key)
             if kind is Free or (kind is Const and type(atom.value) is not str):
                 _note_once(atom.value, found, noted)
         if _takes_dtype(prim):  # `x.astype("f")`, `dtype="float32"`: a string names one
-            for atom in operands(prim):
+            for atom in atoms:
                 if type(atom) is Const and type(atom.value) is str:
                     _note_spelling(atom.value, found)
     return found
@@ -127,7 +131,9 @@ def _takes_dtype(prim: Prim) -> bool:
     """Whether a string among `prim`'s operands is a dtype: a `dtype=` keyword, or the
     argument of `.astype(…)` or `np.dtype(…)`."""
     spelled = prim.spelled or ""
-    return any(k == "dtype" for k, _ in prim.kwargs) or spelled.endswith(("astype", "dtype"))
+    if spelled.endswith(("astype", "dtype")):
+        return True
+    return bool(prim.kwargs) and any(k == "dtype" for k, _ in prim.kwargs)
 
 
 def _note_helper(function: object, found: set[np.dtype], seen: set) -> None:

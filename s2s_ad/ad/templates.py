@@ -133,7 +133,7 @@ def _masked(expr: ast.expr, mask: str | None, aliases: Aliases) -> ast.expr:
 
 
 def _call(dotted: str, *args: ast.expr) -> ast.expr:
-    return ast.Call(func=build.parse_expr(dotted), args=list(args), keywords=[])
+    return ast.Call(build.parse_expr(dotted), list(args), [])  # (by position: faster)
 
 
 def _lambda(param: str, body: ast.expr) -> ast.expr:
@@ -157,11 +157,13 @@ def zeros_like(
 
 def _with_facts(fn: Function, site: Site, answer: str) -> Site:
     """`site`, as `rule.bind` made it, with the statically known facts (shapes, dtypes) of
-    the call's operands (by rule name) and result (`ans`), from `fn`'s by variable."""
+    the call's operands (by rule name) and result (`ans`), from `fn`'s by variable: set in
+    place (a site is its statement's own, made by `bind` for it; a second `Site` with the
+    facts, as `Site.__init__` sets fields, cost a Python call per differentiated statement)."""
     operands = [*site.params.items(), *site.keywords.items()]
     named = [(k, a.name) for k, a in operands if isinstance(a, Var)]
     named.append(("ans", answer))
-    facts: dict = {}
+    facts = site.__dict__  # (the fields `Site.__init__` sets)
     if fn.shapes:
         facts["shapes"] = _facts_of(named, fn.shapes)
     if fn.known_shapes or fn.numbers:
@@ -176,7 +178,7 @@ def _with_facts(fn: Function, site: Site, answer: str) -> Site:
             )
     if fn.dtypes:
         facts["dtypes"] = _facts_of(named, fn.dtypes)
-    return Site(site.params, site.keywords, **facts)  # (`replace` is twice as slow)
+    return site
 
 
 def _facts_of(named: list[tuple[str, str]], facts: dict[str, object]) -> dict[str, object]:

@@ -1,10 +1,11 @@
-"""The one place that builds Python `ast` nodes (keyword constructors only)."""
+"""The one place that builds Python `ast` nodes (fields given by position, in `_fields` order)."""
 
 from __future__ import annotations
 
 import ast
 import functools
 import operator
+from keyword import iskeyword
 
 from ..ssa.ir import (
     ATTRIBUTE,
@@ -53,8 +54,10 @@ _COMPARE_NODES = {
 }
 
 
-# one context each, shared by the names built (as Python's parser shares them, and `clone`
-# does): a node's context is replaced, never changed; a new one per name was a fifth of it
+# one context each, shared by the nodes built (as Python's parser shares them, and `clone`
+# does): a node's context is replaced, never changed; a new one per name was a fifth of it.
+# Nodes are built with their fields given by position, in `_fields` order: by keyword,
+# Python's constructor takes half as long again
 _LOAD, _STORE = ast.Load(), ast.Store()
 
 
@@ -70,18 +73,35 @@ def constant(value: object) -> ast.expr:
     """The literal `value` (a negative number one literal, as constant folding would leave
     `-c`: no fold for the simplification to find, and run again for)."""
     if value is Ellipsis:
-        return ast.Constant(value=...)
+        return ast.Constant(...)
     if isinstance(value, tuple):
-        return ast.Tuple(elts=[constant(v) for v in value], ctx=ast.Load())
+        return ast.Tuple([constant(v) for v in value], _LOAD)
     if isinstance(value, slice):  # a literal slice in an index (ssa/lower_expr.py)
         bounds = (value.start, value.stop, value.step)
         return _slice_call([None if b is None else constant(b) for b in bounds])
-    return ast.Constant(value=value)
+    return ast.Constant(value)
 
 
 def parse_expr(source: str) -> ast.expr:
-    """A fresh tree for the expression `source` (parsed once per distinct text)."""
-    return clone(_parsed(source))
+    """A fresh tree for the expression `source` (parsed once per distinct text; a dotted
+    name, as most are, `np.exp`, `rt.unbroadcast`, built as the parser builds it)."""
+    parts = _dotted_parts(source)
+    if parts is None:
+        return clone(_parsed(source))
+    node = name(parts[0])
+    for part in parts[1:]:
+        node = ast.Attribute(node, part, _LOAD)
+    return node
+
+
+@functools.cache
+def _dotted_parts(source: str) -> tuple[str, ...] | None:
+    """The names of the dotted name `source` (`("np", "exp")`), or None for another text
+    (ASCII names only: the parser normalises others)."""
+    parts = tuple(source.split("."))
+    if all(p.isascii() and p.isidentifier() and not iskeyword(p) for p in parts):
+        return parts
+    return None
 
 
 @functools.cache
@@ -99,20 +119,30 @@ def clone(node, bindings: dict[str, ast.expr | str] | None = None):
         return [clone(item, bindings) for item in node]
     if kind is ast.Name:
         if bindings is None:
-            return ast.Name(id=node.id, ctx=node.ctx)
+            return ast.Name(node.id, node.ctx)
         if node.id not in bindings:
             raise KeyError(f"template name `{node.id}` has no binding")
         bound = bindings[node.id]
         return name(bound) if type(bound) is str else clone(bound)
     if kind is ast.Constant:
-        return ast.Constant(value=node.value, kind=node.kind)
+        return ast.Constant(node.value, node.kind)
     fields = getattr(kind, "_fields", None)
     if not fields or not isinstance(node, ast.AST):
         return node  # identifiers, constants, None; contexts and operators
     copied = kind.__new__(kind)
+    own = copied.__dict__  # (where `setattr` puts a node's fields)
     for field in fields:
-        setattr(copied, field, clone(getattr(node, field, None), bindings))
+        value = getattr(node, field, None)
+        # a field that is shared as it is, written without a call (half of them)
+        own[field] = value if type(value) in _SHARED else clone(value, bindings)
     return copied
+
+
+# what `clone` shares rather than copies: identifiers, None, contexts and operators
+_SHARED = frozenset(
+    {str, type(None), *(k for base in (ast.expr_context, ast.operator, ast.unaryop,
+                                       ast.cmpop, ast.boolop) for k in base.__subclasses__())}
+)  # fmt: skip
 
 
 def located(node: ast.stmt) -> ast.stmt:
@@ -154,7 +184,7 @@ def atom(a: Operand) -> ast.expr:
     """An operand as a value; an index as the value `x[...]` would receive (`slice(1, 3)`)."""
     if isinstance(a, Index):
         items = [_index_value(i) for i in a.items]
-        return ast.Tuple(elts=items, ctx=ast.Load()) if a.is_tuple else items[0]
+        return ast.Tuple(items, _LOAD) if a.is_tuple else items[0]
     if isinstance(a, Var):
         return name(a.name)
     if isinstance(a, Const):
@@ -178,12 +208,12 @@ def _slice_call(parts: list[ast.expr | None]) -> ast.Call:
     """`slice(lower, upper, step)` of the parts (None: absent), written as short as it reads
     the same: slice(1, None, None) is slice(1, None), and slice(None, None) is slice(None)."""
     lower, upper, step = parts
-    args = [p or ast.Constant(value=None) for p in parts]
+    args = [p or ast.Constant(None) for p in parts]
     if step is None:
         args.pop()
         if lower is None and upper is None:
             args.pop()
-    return ast.Call(func=name("slice"), args=args, keywords=[])
+    return ast.Call(name("slice"), args, [])
 
 
 def index_syntax(index: Index) -> ast.expr:
@@ -192,10 +222,10 @@ def index_syntax(index: Index) -> ast.expr:
     for item in index.items:
         if isinstance(item, SliceItem):
             lower, upper, step = _slice_parts(item)
-            items.append(ast.Slice(lower=lower, upper=upper, step=step))
+            items.append(ast.Slice(lower, upper, step))
         else:
             items.append(atom(item))
-    return ast.Tuple(elts=items, ctx=ast.Load()) if index.is_tuple else items[0]
+    return ast.Tuple(items, _LOAD) if index.is_tuple else items[0]
 
 
 def expr(e: Expr) -> ast.expr:
@@ -203,7 +233,7 @@ def expr(e: Expr) -> ast.expr:
     if not isinstance(e, Prim):
         return atom(e)
     if e.fn is operator.getitem and isinstance(e.args[1], Index):
-        return ast.Subscript(value=atom(e.args[0]), slice=index_syntax(e.args[1]), ctx=ast.Load())
+        return ast.Subscript(atom(e.args[0]), index_syntax(e.args[1]), _LOAD)
     args = [atom(a) for a in e.args]
     return call(e.fn, args, [(k, atom(v)) for k, v in e.kwargs], e.spelled, e.style)
 
@@ -216,50 +246,49 @@ def call(
     style: str = "call",
 ) -> ast.expr:
     """`fn(*args, **kwargs)` written as the user wrote it: infix, method, attribute or call."""
-    keywords = [ast.keyword(arg=k, value=v) for k, v in kwargs]
+    keywords = [ast.keyword(k, v) for k, v in kwargs]
     if style == LIST:
-        return ast.List(elts=args, ctx=ast.Load())
+        return ast.List(args, _LOAD)
     if style == ATTRIBUTE:
-        return ast.Attribute(value=args[0], attr=spelled, ctx=ast.Load())
+        return ast.Attribute(args[0], spelled, _LOAD)
     if style == METHOD:
-        method = ast.Attribute(value=args[0], attr=spelled, ctx=ast.Load())
-        return ast.Call(func=method, args=args[1:], keywords=keywords)
+        return ast.Call(ast.Attribute(args[0], spelled, _LOAD), args[1:], keywords)
     if not kwargs and fn in BINARY_OPERATORS and len(args) == 2:
         op = _BINOP_NODES[BINARY_OPERATORS[fn]]()
-        return ast.BinOp(left=args[0], op=op, right=args[1])
+        return ast.BinOp(args[0], op, args[1])
     if not kwargs and fn in UNARY_OPERATORS and len(args) == 1:
-        return ast.UnaryOp(op=_UNARY_NODES[UNARY_OPERATORS[fn]](), operand=args[0])
+        return ast.UnaryOp(_UNARY_NODES[UNARY_OPERATORS[fn]](), args[0])
     if not kwargs and fn in COMPARE_OPERATORS and len(args) == 2:
         op = _COMPARE_NODES[COMPARE_OPERATORS[fn]]()
-        return ast.Compare(left=args[0], ops=[op], comparators=[args[1]])
+        return ast.Compare(args[0], [op], [args[1]])
     if fn is operator.getitem and not kwargs and len(args) == 2:
-        return ast.Subscript(value=args[0], slice=args[1], ctx=ast.Load())
-    return ast.Call(func=parse_expr(spelled or fn.__name__), args=args, keywords=keywords)
+        return ast.Subscript(args[0], args[1], _LOAD)
+    return ast.Call(parse_expr(spelled or fn.__name__), args, keywords)
 
 
 def add(total: ast.expr, term: ast.expr) -> ast.expr:
     """`total + term`, written `total - t` when `term` is `-t`."""
     if isinstance(term, ast.UnaryOp) and isinstance(term.op, ast.USub):
-        return ast.BinOp(left=total, op=ast.Sub(), right=term.operand)
-    return ast.BinOp(left=total, op=ast.Add(), right=term)
+        return ast.BinOp(total, ast.Sub(), term.operand)
+    return ast.BinOp(total, ast.Add(), term)
 
 
 def targets(names: list[str]) -> ast.expr:
     """Assignment targets: one name, or a tuple of names to unpack into."""
     if len(names) == 1:
         return store(names[0])
-    return ast.Tuple(elts=[store(n) for n in names], ctx=ast.Store())
+    return ast.Tuple([store(n) for n in names], _STORE)
 
 
 def assign(target: str | list[str], value: ast.expr) -> ast.Assign:
     """`target = value`; with a list of names, `a, b = value`."""
     names = [target] if isinstance(target, str) else target
-    return ast.Assign(targets=[targets(names)], value=value, lineno=0)
+    return ast.Assign([targets(names)], value, lineno=0)
 
 
 def call_named(function: str, args: list[ast.expr]) -> ast.Call:
     """`function(*args)` for a function the generated code knows by name."""
-    return ast.Call(func=name(function), args=args, keywords=[])
+    return ast.Call(name(function), args, [])
 
 
 def is_comment(stmt: ast.stmt) -> bool:
@@ -291,34 +320,34 @@ def block(body: list[ast.stmt]) -> list[ast.stmt]:
 
 
 def if_(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]) -> ast.If:
-    return ast.If(test=test, body=block(body), orelse=block(orelse) if orelse else [])
+    return ast.If(test, block(body), block(orelse) if orelse else [])
 
 
 def for_(target: str | ast.expr, iterable: ast.expr, body: list[ast.stmt]) -> ast.For:
     target_node = store(target) if isinstance(target, str) else target
-    return ast.For(target=target_node, iter=iterable, body=block(body), orelse=[], lineno=0)
+    return ast.For(target_node, iterable, block(body), [], lineno=0)
 
 
 def while_(test: ast.expr, body: list[ast.stmt]) -> ast.While:
-    return ast.While(test=test, body=block(body), orelse=[])
+    return ast.While(test, block(body), [])
 
 
 def with_(context: ast.expr, body: list[ast.stmt], target: str | None = None) -> ast.With:
     item = ast.withitem(context_expr=context, optional_vars=target and store(target))
-    return ast.With(items=[item], body=block(body), lineno=0)
+    return ast.With([item], block(body), lineno=0)
 
 
 def comment(text: str) -> ast.Expr:
-    return ast.Expr(value=ast.Constant(value=COMMENT_MARK + text))
+    return ast.Expr(ast.Constant(COMMENT_MARK + text))
 
 
 def tuple_of(elts: list[ast.expr]) -> ast.expr:
-    return ast.Tuple(elts=elts, ctx=ast.Load())
+    return ast.Tuple(elts, _LOAD)
 
 
 def returns(values: list[ast.expr], as_tuple: bool) -> ast.Return:
     value = tuple_of(values) if as_tuple else values[0]
-    return ast.Return(value=value)
+    return ast.Return(value)
 
 
 def function(fname: str, params: list[str], body: list[ast.stmt], defaults=()) -> ast.FunctionDef:

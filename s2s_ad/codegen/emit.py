@@ -27,16 +27,17 @@ def to_source(
     likewise with the lines their derivatives are blamed on (`build.DERIVATIVE_LINE`).
     Primal lines still held by statements (code not simplified) are written first."""
     place_primal_lines(node)
-    located(node)
-    if _Unparser is not None:
+    if _Unparser is not None:  # (no line numbers needed: `get_type_comment` below)
         unparser = _Unparser()
         unparser.comments = True
         unparser.stamps = [] if table is not None else None
         text = unparser.visit(node)
         if table is not None:
-            _line_tables(unparser._source, unparser.stamps, table, derivatives)
+            # (each newline written by `fill`: the counts the stamps hold are the lines)
+            counted = text.count("\n") == unparser.newlines
+            _line_tables(unparser._source, unparser.stamps, table, derivatives, counted)
     else:
-        text = ast.unparse(node)
+        text = ast.unparse(located(node))
     if _ESCAPED_MARK not in text and _as_lines_joined(text):
         return text + "\n"  # (what the loop below gives, written at once)
     lines = []
@@ -57,19 +58,24 @@ def _as_lines_joined(text: str) -> bool:
 
 def _line_tables(
     pieces: list[str],
-    stamps: list[tuple[int, int, int | None]],
+    stamps: list[tuple[int, int, int, int | None]],
     table: dict[int, int],
     derivatives: dict[int, int] | None,
+    counted: bool = False,
 ) -> None:
     """Fill `table` with {source line: user line} from the unparser's written `pieces` and
-    the stamped statements' (index of the first piece written for it, user line, derivative
-    line), and `derivatives` (if given) with {source line: derivative line} where there is
-    one: the statement starts after the newline its `fill` writes first (none before the
-    first piece). Both in one pass over the pieces."""
-    newlines, counted = 0, 0
-    for index, line, derivative in stamps:
-        newlines += "".join(pieces[counted:index]).count("\n")
-        counted = index
+    the stamped statements' (index of the first piece written for it, the newlines `fill`
+    and `maybe_newline` wrote before it, user line, derivative line), and `derivatives` (if
+    given) with {source line: derivative line} where there is one: the statement starts
+    after the newline its `fill` writes first (none before the first piece). `counted`: no
+    piece holds a newline but theirs (else they are counted in one pass over the pieces)."""
+    newlines, before = 0, 0
+    for index, written, line, derivative in stamps:
+        if counted:
+            newlines = written
+        else:
+            newlines += "".join(pieces[before:index]).count("\n")
+            before = index
         first = pieces[index] if index < len(pieces) else ""
         at = newlines + 1 + first.startswith("\n")
         table[at] = line
@@ -136,6 +142,7 @@ if hasattr(ast, "_Unparser"):
 
     class _Unparser(ast._Unparser):  # the standard one's methods, dispatched faster
         stamps: list[tuple] | None = None  # `to_source`'s line tables, when asked
+        newlines = 0  # the newlines `fill` and `maybe_newline` wrote
         comments = False  # comment markers written as comments (`to_source`)
         _avoid_backslashes = False  # (Python 3.13's unparser has no such attribute)
 
@@ -160,7 +167,8 @@ if hasattr(ast, "_Unparser"):
             if stamps is not None:
                 own = node.__dict__
                 if LINE in own:
-                    stamps.append((len(self._source), own[LINE], own.get(DERIVATIVE_LINE)))
+                    source = self._source
+                    stamps.append((len(source), self.newlines, own[LINE], own.get(DERIVATIVE_LINE)))
             method(self, node)
 
         # the standard `write`, `maybe_newline`, `fill` and `get_precedence`, compiled with
@@ -171,15 +179,25 @@ if hasattr(ast, "_Unparser"):
         def maybe_newline(self) -> None:
             if self._source:
                 self._source.append("\n")
+                self.newlines += 1
 
         def fill(self, text: str = "") -> None:
             source = self._source
             if source:
                 source.append("\n")
+                self.newlines += 1
             source.append("    " * self._indent + text)
 
         def get_precedence(self, node) -> object:
             return self._precedences.get(node, _TEST)
+
+        def get_type_comment(self, node) -> str | None:
+            # the standard method reads `node.lineno` first, which the statements built for
+            # generated code lack (a walk gave each one, a fiftieth of the emission): read
+            # only where a module's `# type: ignore` lines were noted, so never here
+            ignores = self._type_ignores
+            comment = (ignores.get(node.lineno) if ignores else None) or node.type_comment
+            return None if comment is None else f" # type: {comment}"
 
         def visit_Constant(self, node) -> None:
             # a negative number never comes from parsing, so the standard unparser writes it
@@ -200,7 +218,8 @@ if hasattr(ast, "_Unparser"):
                 plain
                 and type(value) in _PLAIN
                 and not self._avoid_backslashes
-                and self.get_type_comment(node) is None
+                and node.type_comment is None
+                and not self._type_ignores  # (`get_type_comment` is None: no comment)
             ):
                 text = _plain_text(value, self._precedences)
                 if text is not None:
