@@ -231,6 +231,32 @@ def test_unit_seeds_rewrite_only_what_the_analyses_find(source):
     assert ast.dump(ours) == ast.dump(theirs)
 
 
+@pytest.mark.parametrize(
+    ("source", "rounds", "expected"),
+    [
+        # literals read in, no product dropped: a second round would find nothing
+        ("def f(x):\n    a = 1.0\n    y = a * x\n    return y", 1, "y = 1.0 * x"),
+        # `b = -a` read as `b = -1.0`: a literal `b` holds, read in by the second round
+        ("def f(x):\n    a = 1.0\n    b = -a\n    y = b * x\n    return y", 2, "y = -1.0 * x"),
+    ],
+)
+def test_unit_seeds_round_after_literals_only_where_one_may_follow(
+    source, rounds, expected, monkeypatch
+):
+    """`drop_unit_factors` runs no round that cannot find anything: after one that only
+    read literals in (which drops no product and changes no store), another only where an
+    assignment now holds a literal it did not (session 50)."""
+    from s2s_ad.simplify import unit_seeds
+
+    calls = []
+    drop_ones = unit_seeds._drop_ones
+    monkeypatch.setattr(unit_seeds, "_drop_ones", lambda *args: calls.append(1) or drop_ones(*args))
+    tree = ast.parse(source).body[0]
+    assert unit_seeds.drop_unit_factors(tree, {"x": (3,)})
+    assert len(calls) == rounds
+    assert expected in ast.unparse(tree)
+
+
 # Session 14: passes rerun only where a change may give them more to do (issue 19, part 6).
 
 _SWEEPS = [

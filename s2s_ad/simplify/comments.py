@@ -57,7 +57,10 @@ def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     for part in (facts or Names()).everywhere(tree):
         known.update(part.loads, part.stores, part.deleted, part.parameters)
         for node in part.assigns:
-            for target in stores(node):
+            # (a statement `name = value` binding nothing in its value: the names it stores
+            # are its facts', in the order `stores` gives them)
+            own = node is part.stmt and not part.binds_within
+            for target in part.stores if own else stores(node):
                 assigning.setdefault(target, []).append(node)
     place_primal_lines(tree)  # (comments, which read and assign nothing: after the facts)
     return _block_comments(tree, assigning, known)

@@ -71,8 +71,9 @@ def drop_unit_factors(
     found = _Inventory(tree, facts)
     while True:  # a product by 1.0 dropped may leave a literal to read further (`0.001 *
         # f_bar`: `0.001`, filling `np.full_like(t, _t2_bar)`): to its own fixed point
-        if not (_propagate_literals(tree, found) | _drop_ones(tree, found, shapes, dtypes or {})):
-            return changed
+        read = _propagate_literals(tree, found)
+        if not (_drop_ones(tree, found, shapes, dtypes or {}) or found.assigns_changed):
+            return changed or read  # (no round finding nothing, where none can find more)
         changed = True
         found.refresh()
 
@@ -88,6 +89,10 @@ class _Inventory:
         self.facts = facts or Names()
         parts = self.parts = self.facts.everywhere(tree)  # the function's, its statements'
         self.rewritten: list[int] = []  # the indices in `parts` of those rewritten since
+        self.read: set[str] = set()  # the names read as literals since: no read of one left
+        # whether the literals read in since made an assignment's value a literal, of a
+        # name not read as one yet (`b = -a`: `b = -1.0`)
+        self.assigns_changed = False
         # every binding: loop and tuple targets, `+=`, `as` …
         self.stored = Counter([n for part in parts for n in part.stores])
         self.parameters = {n for part in parts for n in part.parameters}  # lambdas' too
@@ -160,16 +165,36 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
             if name not in literal and (one := _one_literal(name, assigned, literal)):
                 literal[name] = one[0]
                 changed = True
-    if not literal:
+    # (those read as literals before in this call: their reads are gone, and neither part
+    # makes a read of a name)
+    fresh = literal.keys() - found.read
+    found.assigns_changed = False
+    if not fresh:
         return False  # no read to rewrite: no rewriting walk
+    found.read |= fresh
     changed = False
     for index, part in enumerate(found.parts):  # (a statement's own parts: not its blocks')
-        if not literal.keys().isdisjoint(part.loads):
+        if not fresh.isdisjoint(part.loads):
             substitute_own_loads(part.stmt, literal, lambda value: ast.Constant(value=value))
             found.facts.changed(part.stmt)
             found.rewritten.append(index)
             changed = True
+            found.assigns_changed |= _may_hold_literal(part.assigns, literal)
     return changed
+
+
+def _may_hold_literal(assigns: list[ast.Assign], literal: dict) -> bool:
+    """Whether one of `assigns` is `name = -c`, `c` a number just read in for a name, of a
+    name not in `literal`: a value `_propagate_literals` reads now, and did not (a literal
+    read in for a copy's name, `b = a`, gives `b` the value it had through `a`): only then
+    may its next round find another literal name."""
+    for node in assigns:
+        targets = node.targets
+        if len(targets) == 1 and type(targets[0]) is ast.Name and targets[0].id not in literal:
+            value = node.value
+            if type(value) is ast.UnaryOp and type(_negated_number(value)) is ast.Constant:
+                return True
+    return False
 
 
 _LITERAL_OR_NAME = frozenset({ast.Constant, ast.Name})  # the values `_one_literal` accepts
