@@ -222,6 +222,21 @@ def demanded(fn: Function, found: tuple[list[Assign], tuple] | None = None) -> d
     return demand
 
 
+def display_reads(fn: Function, demand: dict[str, frozenset]) -> dict[int, list[str]]:
+    """id(a display's statement, `t = rt.append(xs, v)` or `t = rt.setitem(d, v, key)`) →
+    the operands whose derivatives the demanded paths of `t` (`demanded`) read: not an item
+    no demanded path goes into (an item of a helper's result its callers leave unread,
+    whose cotangent is zero)."""
+    positions, _ = _displays(fn.assigns())
+    reads = {}
+    for stmt in fn.assigns():
+        if id(stmt) in positions:
+            flows = _flows(stmt, demand.get(stmt.target, frozenset()), positions)
+            read = {name for name, paths in flows if paths}
+            reads[id(stmt)] = [n for n in derivative_operands(stmt) if n in read]
+    return reads
+
+
 def items_at(paths: frozenset, key: int | str, count: int | None = None) -> frozenset:
     """The paths below item `key` of a value whose demanded paths are `paths` (a tuple or
     list of `count` items, where a negative index counts from its end)."""

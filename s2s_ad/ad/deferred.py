@@ -30,10 +30,12 @@ from .activity import derivative_operands
 _LOOP = "loop"  # a step into a loop's or a `with` block's body: nothing is deferred past it
 
 
-def deferred_statements(fn: Function, active: set[str], keep=None) -> dict:
+def deferred_statements(fn: Function, active: set[str], keep=None, displays=None) -> dict:
     """id(a branch's block) → the assignments, in program order, whose derivatives are placed
     in that block; `keep(stmt)`: assignments never moved (forward mode's helper calls, whose
-    tangent code is the call itself)."""
+    tangent code is the call itself); `displays`: activity.py's `display_reads`, where the
+    derivative code of a display reads no derivative of an item no one reads (reverse mode:
+    the item's adjoint, zero, is given, not read; forward mode writes every item's tangent)."""
     statements = walk(fn.body)
     if not any(isinstance(s, If) for s in statements):
         return {}  # no branch to place a derivative in
@@ -42,7 +44,7 @@ def deferred_statements(fn: Function, active: set[str], keep=None) -> dict:
     counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
     readers: dict[str, list] = {}  # name → the statements reading a derivative of it
     for stmt in statements:
-        for name in _derivative_reads(stmt, active):
+        for name in _derivative_reads(stmt, active, fn.dead_outputs, displays or {}):
             readers.setdefault(name, []).append(stmt)
     where: dict[int, tuple] = {}  # id(statement) → the path its derivative is placed in
     moved: dict[int, list] = {}
@@ -73,12 +75,20 @@ def _record(block: list, path: tuple, places: dict) -> None:
             _record(stmt.body, (*path, (id(stmt.body), _LOOP)), places)
 
 
-def _derivative_reads(stmt: object, active: set[str]) -> list[str]:
-    """The names whose derivatives `stmt` reads (a test or an effect reads none)."""
+def _derivative_reads(
+    stmt: object, active: set[str], dead: frozenset[int], displays: dict[int, list[str]]
+) -> list[str]:
+    """The names whose derivatives `stmt` reads (a test or an effect reads none); `dead`:
+    the positions of the result that take no cotangent (`Function.dead_outputs`: a
+    caller's unread items), whose values a return does not read a derivative of;
+    `displays`: those a display's statement reads (`deferred_statements`)."""
     if isinstance(stmt, Assign):
-        return list(derivative_operands(stmt)) if stmt.target in active else []
+        if stmt.target not in active:
+            return []
+        read = displays.get(id(stmt))
+        return list(derivative_operands(stmt)) if read is None else read
     if isinstance(stmt, Return):
-        return [a.name for a in stmt.values if isinstance(a, Var)]
+        return [a.name for k, a in enumerate(stmt.values) if isinstance(a, Var) and k not in dead]
     if isinstance(stmt, For):
         iterable = stmt.iterable
         return used_vars(iterable) if isinstance(iterable, Prim) else [iterable.name]
