@@ -31,9 +31,11 @@ import functools
 import linecache
 import re
 import sys
+import sysconfig
 import threading
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
@@ -164,6 +166,11 @@ def located_error(exc: Exception) -> S2SError | None:
     if _raised_by_a_users_statement(label, line):
         _note_users_statement(exc, match, label, line)
         return None  # the user's own `raise`, `assert`, `print(…)`: the plain call raises too
+    raised_at = _users_raise_below(exc)
+    if raised_at is not None:  # in a function of the user's the derivative code calls as
+        # written (second-order code calls the plain helper for its value)
+        _note(exc, *raised_at, f"called from the derivative code (line {line} of {match[1]})")
+        return None
     filename, user_line, text = _in_user_code(label, line)
     statement = linecache.getline(filename, user_line).strip()
     at = f"at `{statement}`" if statement else f"at line {user_line}"
@@ -192,9 +199,12 @@ def located_error(exc: Exception) -> S2SError | None:
 def raised_by_users_statement(exc: BaseException) -> bool:
     """Whether `exc` was raised by a statement of the user's that the derivative code runs
     as written (a `raise`, an `assert`, a call kept for its effect): the plain call raises
-    it too, with the same effects before it."""
+    it too, with the same effects before it; or by a `raise` or `assert` in a function of
+    the user's that the derivative code calls as written."""
     found = _generated_frame(exc)
-    return found is not None and _raised_by_a_users_statement(found[1], found[2])
+    if found is None:
+        return False
+    return _raised_by_a_users_statement(found[1], found[2]) or bool(_users_raise_below(exc))
 
 
 def _note_users_statement(exc: Exception, match: re.Match, label: str, line: int) -> None:
@@ -202,12 +212,42 @@ def _note_users_statement(exc: Exception, match: re.Match, label: str, line: int
     note naming that statement's file and line: the traceback shows the generated code's
     line only (PEP 678 notes are printed after the message, which stays the plain call's)."""
     filename, user_line, _ = _in_user_code(label, line)
-    note = f"{filename}:{user_line}: raised by your statement"
-    statement = linecache.getline(filename, user_line).strip()
+    _note(exc, filename, user_line, f"run in the derivative code (line {line} of {match[1]})")
+
+
+def _note(exc: Exception, filename: str, line: int, how: str) -> None:
+    note = f"{filename}:{line}: raised by your statement"
+    statement = linecache.getline(filename, line).strip()
     note += f" `{statement}`" if statement else ""
-    note += f", run in the derivative code (line {line} of {match[1]})"
+    note += f", {how}"
     if note not in getattr(exc, "__notes__", ()):  # (an outer entry point reports it again)
         exc.add_note(note)
+
+
+# where a library's or s2s_ad's own code lives: a `raise` there is not the user's
+_NOT_USERS = tuple(
+    str(Path(p).resolve())
+    for p in {*sysconfig.get_paths().values(), str(Path(__file__).resolve().parent)}
+)
+
+
+def _users_raise_below(exc: BaseException) -> tuple[str, int] | None:
+    """(file, line) of the `raise` or `assert` of the user's own code that raised `exc`,
+    where that is the innermost frame, in a plain function under generated code; else None."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return None
+    filename = tb.tb_frame.f_code.co_filename
+    if _LABEL.fullmatch(filename) or filename.startswith("<"):
+        return None
+    if str(Path(filename).resolve()).startswith(_NOT_USERS):
+        return None
+    text = linecache.getline(filename, tb.tb_lineno).strip()
+    if text.startswith(("raise ", "assert ")) or text == "raise":
+        return filename, tb.tb_lineno
+    return None
 
 
 def _raised_by_a_users_statement(label: str, line: int) -> bool:
