@@ -25,26 +25,27 @@ from __future__ import annotations
 from collections import Counter
 
 from ..ssa.ir import Assign, For, Function, If, Prim, Return, Var, While, With, used_vars, walk
-from .activity import derivative_operands
+from .activity import derivative_operands, display_reads
 
 _LOOP = "loop"  # a step into a loop's or a `with` block's body: nothing is deferred past it
 
 
-def deferred_statements(fn: Function, active: set[str], keep=None, displays=None) -> dict:
+def deferred_statements(fn: Function, active: set[str], keep=None, demand=None) -> dict:
     """id(a branch's block) → the assignments, in program order, whose derivatives are placed
     in that block; `keep(stmt)`: assignments never moved (forward mode's helper calls, whose
-    tangent code is the call itself); `displays`: activity.py's `display_reads`, where the
-    derivative code of a display reads no derivative of an item no one reads (reverse mode:
-    the item's adjoint, zero, is given, not read; forward mode writes every item's tangent)."""
+    tangent code is the call itself); `demand`: activity.py's, where the derivative code of
+    a display reads no derivative of an item no demanded path reaches (reverse mode: the
+    item's adjoint, zero, is given, not read; forward mode writes every item's tangent)."""
     statements = walk(fn.body)
     if not any(isinstance(s, If) for s in statements):
         return {}  # no branch to place a derivative in
+    displays = {} if demand is None else display_reads(fn, demand)
     places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
     _record(fn.body, (), places)
     counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
     readers: dict[str, list] = {}  # name → the statements reading a derivative of it
     for stmt in statements:
-        for name in _derivative_reads(stmt, active, fn.dead_outputs, displays or {}):
+        for name in _derivative_reads(stmt, active, fn.dead_outputs, displays):
             readers.setdefault(name, []).append(stmt)
     where: dict[int, tuple] = {}  # id(statement) → the path its derivative is placed in
     moved: dict[int, list] = {}
