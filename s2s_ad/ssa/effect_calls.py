@@ -99,6 +99,8 @@ def exposed(node: gast.expr, resolve) -> set[str]:
         return {node.id}
     if isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.JoinedStr, gast.Constant)):
         return set()
+    if isinstance(node, gast.Attribute) and node.attr in _METADATA:
+        return set()  # `v.shape[0]` in `raise ValueError(v.shape[0])`: not `v`
     if isinstance(node, gast.Call):
         try:
             if resolve(node.func) in FRESH_BUILTINS:
@@ -113,6 +115,10 @@ def exposed(node: gast.expr, resolve) -> set[str]:
             found |= exposed(child, resolve)
     return found
 
+
+# an array's attributes that are values of their own, immutable (a tuple, an integer, a
+# dtype): given one, a callee can update nothing of the array
+_METADATA = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes"})
 
 _LIBRARY_PATHS = tuple(
     path for path in {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib")} if path
