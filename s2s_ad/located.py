@@ -163,12 +163,13 @@ def located_error(exc: Exception) -> S2SError | None:
     if found is None:
         return None
     match, label, line = found
+    raised_at = _users_raise_below(exc)  # in a function of the user's the derivative code
+    # calls as written: a validator called for its effect (`check(x)`), a helper second-order
+    # code calls for its value
     if _raised_by_a_users_statement(label, line):
-        _note_users_statement(exc, match, label, line)
+        _note_users_statement(exc, match, label, line, raised_at)
         return None  # the user's own `raise`, `assert`, `print(…)`: the plain call raises too
-    raised_at = _users_raise_below(exc)
-    if raised_at is not None:  # in a function of the user's the derivative code calls as
-        # written (second-order code calls the plain helper for its value)
+    if raised_at is not None:
         _note(exc, *raised_at, f"called from the derivative code (line {line} of {match[1]})")
         return None
     filename, user_line, text = _in_user_code(label, line)
@@ -207,12 +208,18 @@ def raised_by_users_statement(exc: BaseException) -> bool:
     return _raised_by_a_users_statement(found[1], found[2]) or bool(_users_raise_below(exc))
 
 
-def _note_users_statement(exc: Exception, match: re.Match, label: str, line: int) -> None:
+def _note_users_statement(
+    exc: Exception, match: re.Match, label: str, line: int, raised_at: tuple | None = None
+) -> None:
     """Add to `exc`, raised by the user's own statement copied into the derivative code, a
     note naming that statement's file and line: the traceback shows the generated code's
-    line only (PEP 678 notes are printed after the message, which stays the plain call's)."""
+    line only (PEP 678 notes are printed after the message, which stays the plain call's);
+    `raised_at`: (file, line) of the `raise` in a function of the user's it called."""
     filename, user_line, _ = _in_user_code(label, line)
-    _note(exc, filename, user_line, f"run in the derivative code (line {line} of {match[1]})")
+    how = f"run in the derivative code (line {line} of {match[1]})"
+    if raised_at is not None:  # (the traceback shows it too; the note names both ends)
+        how += f", raising at {raised_at[0]}:{raised_at[1]}"
+    _note(exc, filename, user_line, how)
 
 
 def _note(exc: Exception, filename: str, line: int, how: str) -> None:
