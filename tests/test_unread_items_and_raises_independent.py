@@ -536,10 +536,8 @@ _NAN_DICT = (
     "nan at the edge: a dict the helper fills by `p[k] = ...` (not a literal), its unread "
     "item `p['inv_root'] = sqrt(x)` read only in an untaken branch: 0 * inf"
 )
-_POW_FWD = (
-    "NumericalError: forward code of the helper (`a4_pair_jvp_items_0`) still forms the "
-    "unread Python float `x ** 0.5`'s tangent `x_dot * (0.5 * x ** -0.5)` at x = 0.0"
-)
+# (fixed: forward code formed the unread items' tangents, `x ** 0.5`'s at 0 on a Python
+# float raised NumericalError, `np.log`'s warned: list_pow_half, dict_get, dict_rms)
 A_XFAIL = {
     ("branches_two_deep", "grad"): _NAN_DEEP,
     ("branches_two_deep", "jacrev"): _NAN_DEEP,
@@ -549,16 +547,8 @@ A_XFAIL = {
     ("dict_items_assigned", "jacrev"): _NAN_DICT,
     ("dict_items_assigned", "vjp"): _NAN_DICT,
     ("dict_items_assigned", "value_and_grad"): _NAN_DICT,
-    ("list_pow_half", "jvp"): _POW_FWD,
-    ("list_pow_half", "jacfwd"): _POW_FWD,
-    ("dict_get", "jvp"): (
-        "NumericalError: jvp's helper code `a23_get_jvp_items_v` forms the tangent of the "
-        "unread item `lg = np.log(x)` (read only in the untaken branch) as the Python float "
-        "division `x_dot / x` at x = 0.0"
-    ),
 }
 A_XFAIL_HESS = {
-    "list_pow_half": _POW_FWD + " (hessian's tangent pass over the gradient code)",
     "branches_two_deep": _NAN_DEEP + " (hessian nan too)",
     "dict_items_assigned": _NAN_DICT + " (hessian nan too)",
 }
@@ -748,12 +738,7 @@ _EXTRA_WARN = (
     "the unread item, read only in the untaken branch, is still formed (the numbers are right)"
 )
 WARN_XFAIL = {
-    ("dict_rms", "jvp"): _EXTRA_WARN,
-    ("dict_rms", "jacfwd"): _EXTRA_WARN,
     ("dict_rms", "hessian"): _EXTRA_WARN,
-    ("list_pow_half", "jvp"): _POW_FWD,
-    ("list_pow_half", "jacfwd"): _POW_FWD,
-    ("list_pow_half", "hessian"): _POW_FWD,
     ("branches_two_deep", "grad"): _NAN_DEEP + " (with a RuntimeWarning)",
     ("branches_two_deep", "jvp"): _EXTRA_WARN,
     ("branches_two_deep", "jacfwd"): _EXTRA_WARN,
@@ -766,8 +751,6 @@ WARN_XFAIL = {
     ("float32_normalize", "hessian"): _EXTRA_WARN,
     ("loop_rows_zero_row", "hessian"): _EXTRA_WARN,
     ("value_aux_dict_vec", "hessian"): _EXTRA_WARN,
-    ("dict_get", "jvp"): _EXTRA_WARN,
-    ("dict_get", "jacfwd"): _EXTRA_WARN,
 }
 
 
