@@ -35,7 +35,7 @@ def deferred_statements(fn: Function, active: set[str], keep=None, demand=None) 
     in that block; `keep(stmt)`: assignments never moved (forward mode's helper calls, whose
     tangent code is the call itself); `demand`: activity.py's, where the derivative code of
     a display reads no derivative of an item no demanded path reaches (reverse mode: the
-    item's adjoint, zero, is given, not read; forward mode writes every item's tangent)."""
+    item's adjoint, zero, is given, not read; forward mode gives the item no tangent)."""
     statements = walk(fn.body)
     if not any(isinstance(s, If) for s in statements):
         return {}  # no branch to place a derivative in
