@@ -222,18 +222,20 @@ def demanded(fn: Function, found: tuple[list[Assign], tuple] | None = None) -> d
     return demand
 
 
-def display_reads(fn: Function, demand: dict[str, frozenset]) -> dict[int, list[str]]:
+def display_reads(fn: Function, demand: dict[str, frozenset]) -> dict[int, tuple]:
     """id(a display's statement, `t = rt.append(xs, v)` or `t = rt.setitem(d, v, key)`) →
-    the operands whose derivatives the demanded paths of `t` (`demanded`) read: not an item
-    no demanded path goes into (an item of a helper's result its callers leave unread,
-    whose cotangent is zero)."""
+    (the operands whose derivatives the demanded paths of `t` (`demanded`) read, the set of
+    the others: those no demanded path goes into, an item of a helper's result its callers
+    leave unread, whose derivative is zero)."""
     positions, _ = _displays(fn.assigns())
     reads = {}
     for stmt in fn.assigns():
         if id(stmt) in positions:
             flows = _flows(stmt, demand.get(stmt.target, frozenset()), positions)
-            read = {name for name, paths in flows if paths}
-            reads[id(stmt)] = [n for n in derivative_operands(stmt) if n in read]
+            flowing = {name for name, paths in flows if paths}
+            operands = derivative_operands(stmt)
+            read = [n for n in operands if n in flowing]
+            reads[id(stmt)] = (read, frozenset(operands) - flowing)
     return reads
 
 

@@ -25,21 +25,22 @@ from __future__ import annotations
 from collections import Counter
 
 from ..ssa.ir import Assign, For, Function, If, Prim, Return, Var, While, With, used_vars, walk
-from .activity import derivative_operands, display_reads
+from .activity import derivative_operands
 
 _LOOP = "loop"  # a step into a loop's or a `with` block's body: nothing is deferred past it
 
 
-def deferred_statements(fn: Function, active: set[str], keep=None, demand=None) -> dict:
+def deferred_statements(fn: Function, active: set[str], displays, keep=None) -> dict:
     """id(a branch's block) → the assignments, in program order, whose derivatives are placed
-    in that block; `keep(stmt)`: assignments never moved (forward mode's helper calls, whose
-    tangent code is the call itself); `demand`: activity.py's, where the derivative code of
-    a display reads no derivative of an item no demanded path reaches (reverse mode: the
-    item's adjoint, zero, is given, not read; forward mode gives the item no tangent)."""
+    in that block; `displays()`: activity.display_reads' map, asked only where there is a
+    branch, since the derivative code of a display reads no derivative of an item no
+    demanded path reaches (reverse mode: the item's adjoint, zero, is given, not read;
+    forward mode gives the item no tangent); `keep(stmt)`: assignments never moved (forward
+    mode's helper calls, whose tangent code is the call itself)."""
     statements = walk(fn.body)
     if not any(isinstance(s, If) for s in statements):
         return {}  # no branch to place a derivative in
-    displays = {} if demand is None else display_reads(fn, demand)
+    displays = displays()
     places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
     _record(fn.body, (), places)
     counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
@@ -77,7 +78,7 @@ def _record(block: list, path: tuple, places: dict) -> None:
 
 
 def _derivative_reads(
-    stmt: object, active: set[str], dead: frozenset[int], displays: dict[int, list[str]]
+    stmt: object, active: set[str], dead: frozenset[int], displays: dict[int, tuple]
 ) -> list[str]:
     """The names whose derivatives `stmt` reads (a test or an effect reads none); `dead`:
     the positions of the result that take no cotangent (`Function.dead_outputs`: a
@@ -86,8 +87,8 @@ def _derivative_reads(
     if isinstance(stmt, Assign):
         if stmt.target not in active:
             return []
-        read = displays.get(id(stmt))
-        return list(derivative_operands(stmt)) if read is None else read
+        reads = displays.get(id(stmt))
+        return list(derivative_operands(stmt)) if reads is None else reads[0]
     if isinstance(stmt, Return):
         return [a.name for k, a in enumerate(stmt.values) if isinstance(a, Var) and k not in dead]
     if isinstance(stmt, For):

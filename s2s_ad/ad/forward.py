@@ -32,7 +32,7 @@ from ..naming import Aliases
 from ..ssa.effects import calls_effect
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
-from .activity import activity, derivative_operands, display_reads
+from .activity import activity, display_reads
 from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
@@ -62,10 +62,11 @@ class _Tangents:
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
         # assignments whose tangents are made at the start of the branch alone reading them
         # (a display's item no demanded path reaches gets no tangent: `unread`)
+        displays = display_reads(fn, self.demand)
+        self.unread = {k: unread for k, (_, unread) in displays.items() if unread}
         self.deferred = deferred_statements(
-            fn, self.active, lambda s: is_user_call(s.value), demand=self.demand
+            fn, self.active, lambda: displays, lambda s: is_user_call(s.value)
         )
-        self.unread = _unread_items(fn, self.demand)
         self.moved = {id(s) for moved in self.deferred.values() for s in moved}
         self.dots = {p: self.namer.fresh(f"{p}_dot") for p in wrt}
         counts = Counter(s.target for s in walk(fn.body) if isinstance(s, Assign))
@@ -198,19 +199,6 @@ class _Tangents:
         if self.zeros_for_none:  # called from generated code, which wants a value
             return self.zero(atom)
         return build.constant(None)  # a symbolic zero, made concrete by the API
-
-
-def _unread_items(fn: Function, demand: dict) -> dict[int, set[str]]:
-    """id(a display's statement) → its operands no demanded path of its value reaches (an
-    item of a helper's result its callers leave unread): their tangents are not read, so
-    that one computed only for a branch's use is deferred into it (deferred.py)."""
-    reads, unread = display_reads(fn, demand), {}
-    for stmt in fn.assigns():
-        read = reads.get(id(stmt))
-        left = set() if read is None else set(derivative_operands(stmt)) - set(read)
-        if left:
-            unread[id(stmt)] = left
-    return unread
 
 
 def tangent_function(

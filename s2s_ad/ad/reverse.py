@@ -76,7 +76,7 @@ from ..ssa.ir import (
     walk,
 )
 from ..ssa.render import iterable, render_header, render_line, render_stmt
-from .activity import activity
+from .activity import activity, display_reads
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
@@ -218,7 +218,9 @@ class _Reverse:
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active, self.demand = activity(self.fn, wrt)
         # assignments whose adjoints run at the end of the branch alone reading them
-        self.deferred = deferred_statements(self.fn, self.active, demand=self.demand)
+        self.deferred = deferred_statements(
+            self.fn, self.active, lambda: display_reads(self.fn, self.demand)
+        )
         placed = {id(s): block for block, moved in self.deferred.items() for s in moved}
         self.moved = set(placed)
         # under np.where (ad/masks.py), counted where their adjoints are placed
