@@ -610,46 +610,28 @@ def _x(test, case, api, reason):
     XFAIL[(test, case, api)] = reason
 
 
-_x("hess_value", "clip", "jacrev_of_grad", R_REV_OVER_REV_NAN)
-_x("hess_value", "direction", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "direction_dict_get", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "direction_list", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "direction_named", "jacrev_of_grad", R_REV_OVER_REV_NAN)
-_x("hess_value", "direction_pow", "hessian", R_SECOND_ORDER_FLOAT)
-_x("hess_value", "direction_pow", "hvp", R_SECOND_ORDER_FLOAT)
 _x("hess_value", "direction_pow", "jacfwd_of_grad", R_SECOND_ORDER_FLOAT)
-_x(
-    "hess_value",
-    "direction_pow",
-    "jacrev_of_grad",
-    R_SECOND_ORDER_FLOAT.replace("tangent", "adjoint"),
-)
 _x("hess_value", "early_return", "jacrev_of_grad", R_REV_OVER_REV_NAN)
-_x("hess_value", "gravity", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "keywords", "jacrev_of_grad", R_REV_OVER_REV_NAN)
-_x("hess_value", "loop", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "loop_accumulate_x", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "loop_carry", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "method", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "nested", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "nested_unread_inside", "jacrev_of_grad", R_REV_OVER_REV_NAN)
-_x("hess_value", "pol_float", "hessian", R_SECOND_ORDER_FLOAT)
-_x("hess_value", "pol_float", "hvp", R_SECOND_ORDER_FLOAT)
 _x("hess_value", "pol_float", "jacfwd_of_grad", R_SECOND_ORDER_FLOAT)
 _x("hess_value", "pol_float", "jacrev_of_grad", R_SECOND_ORDER_FLOAT.replace("tangent", "adjoint"))
 _x("hess_value", "subscript", "jacrev_of_grad", R_REV_OVER_REV_NAN)
-_x("hess_value", "twice", "jacrev_of_grad", R_REV_OVER_REV_NAN)
 _x("hess_value", "two_args", "jacrev_of_grad", R_REV_OVER_REV_NAN)
-_x("hess_warn", "direction", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "direction_dict_get", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "direction_list", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "direction_named", "hessian", R_SECOND_ORDER_WARN)
-_x("hess_warn", "direction_pow", "hessian", R_SECOND_ORDER_FLOAT)
 _x("hess_warn", "direction_star", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "early_return", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "gravity", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "keywords", "hessian", R_SECOND_ORDER_WARN)
-_x("hess_warn", "loop", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "method", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "nested", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "nested_unread_inside", "hessian", R_SECOND_ORDER_WARN)
@@ -657,13 +639,8 @@ _x("hess_warn", "subscript", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "two_args", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "uses_n_itself", "hessian", R_SECOND_ORDER_WARN)
 
-_x("hess_warn", "direction_dict", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "loop_accumulate_x", "hessian", R_SECOND_ORDER_WARN)
 _x("hess_warn", "twice", "hessian", R_SECOND_ORDER_WARN)
-_x("hess_warn", "loop_carry", "hessian", R_SECOND_ORDER_WARN)
-_x("hess_warn", "clip", "hessian", R_SECOND_ORDER_WARN)
-_x("hess_warn", "nested_tuple", "hessian", R_SECOND_ORDER_WARN)
-_x("hess_warn", "pol_float", "hessian", R_SECOND_ORDER_FLOAT)
 
 
 def _params(test, cases, apis):

@@ -528,28 +528,21 @@ A_PROGRAMS = [
 A_IDS = [p[0] for p in A_PROGRAMS]
 
 # strict expected failures found by this file
-_NAN_DEEP = (
-    "nan at the edge: the unread sqrt item is read in two branches of the helper (`if` and "
-    "`else`->`else`), neither taken; its zero cotangent times the infinite partial"
-)
 _NAN_DICT = (
     "nan at the edge: a dict the helper fills by `p[k] = ...` (not a literal), its unread "
     "item `p['inv_root'] = sqrt(x)` read only in an untaken branch: 0 * inf"
 )
 # (fixed: forward code formed the unread items' tangents, `x ** 0.5`'s at 0 on a Python
-# float raised NumericalError, `np.log`'s warned: list_pow_half, dict_get, dict_rms)
+# float raised NumericalError, `np.log`'s warned: list_pow_half, dict_get, dict_rms; the
+# unread sqrt item read in both arms of the helper's `if`, neither taken, gave nan:
+# branches_two_deep)
 A_XFAIL = {
-    ("branches_two_deep", "grad"): _NAN_DEEP,
-    ("branches_two_deep", "jacrev"): _NAN_DEEP,
-    ("branches_two_deep", "vjp"): _NAN_DEEP,
-    ("branches_two_deep", "value_and_grad"): _NAN_DEEP,
     ("dict_items_assigned", "grad"): _NAN_DICT,
     ("dict_items_assigned", "jacrev"): _NAN_DICT,
     ("dict_items_assigned", "vjp"): _NAN_DICT,
     ("dict_items_assigned", "value_and_grad"): _NAN_DICT,
 }
 A_XFAIL_HESS = {
-    "branches_two_deep": _NAN_DEEP + " (hessian nan too)",
     "dict_items_assigned": _NAN_DICT + " (hessian nan too)",
 }
 
@@ -738,19 +731,10 @@ _EXTRA_WARN = (
     "the unread item, read only in the untaken branch, is still formed (the numbers are right)"
 )
 WARN_XFAIL = {
-    ("dict_rms", "hessian"): _EXTRA_WARN,
-    ("branches_two_deep", "grad"): _NAN_DEEP + " (with a RuntimeWarning)",
-    ("branches_two_deep", "jvp"): _EXTRA_WARN,
-    ("branches_two_deep", "jacfwd"): _EXTRA_WARN,
-    ("branches_two_deep", "hessian"): _EXTRA_WARN,
     ("dict_items_assigned", "grad"): _NAN_DICT + " (with a RuntimeWarning)",
     ("dict_items_assigned", "jvp"): _EXTRA_WARN,
     ("dict_items_assigned", "jacfwd"): _EXTRA_WARN,
     ("dict_items_assigned", "hessian"): _EXTRA_WARN,
-    ("normalize_sqrt_vec", "hessian"): _EXTRA_WARN,
-    ("float32_normalize", "hessian"): _EXTRA_WARN,
-    ("loop_rows_zero_row", "hessian"): _EXTRA_WARN,
-    ("value_aux_dict_vec", "hessian"): _EXTRA_WARN,
 }
 
 

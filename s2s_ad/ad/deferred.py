@@ -15,17 +15,35 @@ warnings are the plain call's; masks under `np.where` count it in the branch (ma
 
 An assignment is deferred to the innermost `if` branch holding every statement that reads a
 derivative of its value, counted where those statements' own derivatives are placed (a chain
-`p = np.sqrt(x); q = p * 2.0` read only in the branch moves whole). Never into a loop's body,
+`p = np.sqrt(x); q = p * 2.0` read only in the branch moves whole). Where the readers stand
+in both arms of an `if`, and nowhere else, a value downstream of a partial that may be
+infinite (unbounded_partials.py) is placed in each arm (one arm runs, so its derivative runs
+once), and so on into nested branches. Never into a loop's body,
 where the derivative would run once per iteration, nor a `with` block; only names assigned
 once, so that the values it reads are the same in the branch.
 """
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 
-from ..ssa.ir import Assign, For, Function, If, Prim, Return, Var, While, With, used_vars, walk
+from ..ssa.ir import (
+    Assign,
+    Const,
+    For,
+    Function,
+    If,
+    Prim,
+    Return,
+    Var,
+    While,
+    With,
+    used_vars,
+    walk,
+)
 from .activity import derivative_operands
+from .unbounded_partials import may_be_unbounded
 
 _LOOP = "loop"  # a step into a loop's or a `with` block's body: nothing is deferred past it
 
@@ -41,40 +59,96 @@ def deferred_statements(fn: Function, active: set[str], displays, keep=None) -> 
     if not any(isinstance(s, If) for s in statements):
         return {}  # no branch to place a derivative in
     displays = displays()
-    places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
-    _record(fn.body, (), places)
     counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
+    places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
+    values = {s.target: s.value for s in statements if isinstance(s, Assign)}
+    _record(fn.body, (), places, lambda test: _flag(test, counts, values))
     readers: dict[str, list] = {}  # name → the statements reading a derivative of it
     for stmt in statements:
         for name in _derivative_reads(stmt, active, fn.dead_outputs, displays):
             readers.setdefault(name, []).append(stmt)
-    where: dict[int, tuple] = {}  # id(statement) → the path its derivative is placed in
+    where, moved = _placed(statements, places, readers, active, counts, keep, None)
+    split = _worth_splitting(statements, where, readers)
+    if len(split) < sum(len(paths) > 1 for paths in where.values()):  # (else the same again)
+        where, moved = _placed(statements, places, readers, active, counts, keep, split)
+    return {block: statements[::-1] for block, statements in moved.items()}
+
+
+def _placed(statements, places, readers, active, counts, keep, split) -> tuple[dict, dict]:
+    """(id(statement) → the paths its derivative is placed in, id(block) → the statements
+    placed in it, last first); `split`: the names placed in each arm of an `if` reading them
+    (None: every name)."""
+    where: dict[int, list] = {}
     moved: dict[int, list] = {}
     for stmt in reversed(statements):  # readers come after: their places are known
         own = places[id(stmt)]
-        where[id(stmt)] = own
+        where[id(stmt)] = [own]
         if not isinstance(stmt, Assign) or stmt.target not in active or (keep and keep(stmt)):
             continue
         if counts[stmt.target] != 1 or any(counts[n] > 1 for n in used_vars(stmt.value)):
             continue
-        uses = [where.get(id(r), places[id(r)]) for r in readers.get(stmt.target, ())]
+        uses = [u for r in readers.get(stmt.target, ()) for u in where.get(id(r), [places[id(r)]])]
         if any(use[: len(own)] != own for use in uses):
             continue  # (read outside its own block: not in SSA form's joins, kept)
-        inner = _common_branch(own, uses)
-        if inner != own:
+        inner = _placements(own, uses, split is None or stmt.target in split)
+        if inner != [own]:
             where[id(stmt)] = inner
-            moved.setdefault(inner[-1][0], []).append(stmt)
-    return {block: statements[::-1] for block, statements in moved.items()}
+            for path in inner:
+                moved.setdefault(path[-1][0], []).append(stmt)
+    return where, moved
 
 
-def _record(block: list, path: tuple, places: dict) -> None:
+def _worth_splitting(statements: list, where: dict, readers: dict) -> set[str]:
+    """Of the assignments placed in several arms, those worth it: a value whose partial may
+    be infinite (unbounded_partials.py), and the values placed so between it and the arms."""
+    several = {id(s) for s in statements if len(where.get(id(s), ())) > 1}
+    chain = [s for s in statements if id(s) in several and may_be_unbounded(s.value)]
+    split = {s.target for s in chain}
+    while chain:
+        for reader in readers.get(chain.pop().target, ()):
+            if id(reader) in several and reader.target not in split:
+                split.add(reader.target)
+                chain.append(reader)
+    return split
+
+
+def _record(block: list, path: tuple, places: dict, flag) -> None:
+    """Each statement's path: the steps into blocks, `(id(block), _LOOP)` into a loop's or a
+    `with` block's body, `(id(block), id(if), (flag, arm), k)` into an arm of the k-th `if`,
+    whose flag (`flag(test)`) and arm tell which `if`s run their arms together."""
     for stmt in block:
         places[id(stmt)] = path
         if isinstance(stmt, If):
-            _record(stmt.body, (*path, (id(stmt.body), "if")), places)
-            _record(stmt.orelse, (*path, (id(stmt.orelse), "if")), places)
+            key, k = flag(stmt.test), len(places)
+            _record(stmt.body, (*path, (id(stmt.body), id(stmt), (key, True), k)), places, flag)
+            _record(
+                stmt.orelse, (*path, (id(stmt.orelse), id(stmt), (key, False), k)), places, flag
+            )
         elif isinstance(stmt, (For, While, With)):
-            _record(stmt.body, (*path, (id(stmt.body), _LOOP)), places)
+            _record(stmt.body, (*path, (id(stmt.body), _LOOP)), places, flag)
+
+
+_COMPARISONS = frozenset(
+    (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_)
+)
+
+
+def _flag(test: object, counts: Counter, values: dict) -> object:
+    """What decides a test, the same for two `if`s whose tests are equal: a name assigned
+    once (through copies), or a comparison of such names and literals (`k > 0` written
+    twice); None: not known to be equal to another's."""
+    while isinstance(values.get(getattr(test, "name", None)), Var) and counts[test.name] == 1:
+        test = values[test.name]  # (a copy: `_t2 = _t1`)
+    if not isinstance(test, Var) or counts[test.name] > 1:
+        return None
+    value = values.get(test.name)
+    if not (isinstance(value, Prim) and value.fn in _COMPARISONS and not value.kwargs):
+        return test.name
+    if any(isinstance(a, Var) and counts[a.name] > 1 for a in value.args):
+        return test.name
+    if not all(isinstance(a, (Var, Const)) for a in value.args):
+        return test.name
+    return (value.fn, value.args)
 
 
 def _derivative_reads(
@@ -99,16 +173,25 @@ def _derivative_reads(
     return []
 
 
-def _common_branch(own: tuple, uses: list[tuple]) -> tuple:
-    """The longest path below `own` through `if` branches alone that every use stands in."""
-    if not uses:
-        return own
+def _placements(own: tuple, uses: list[tuple], split: bool) -> list[tuple]:
+    """The innermost paths below `own`, through `if` branches alone, that hold every use: one;
+    or the first of arms of `if`s on one flag, the same arm (they run together: a derivative
+    placed at the start of the first is made before the others read it, and its adjoint at
+    the end of the first's reverse sweep after they give theirs); or (`split`) one in each
+    arm of an `if` whose arms part the uses (a derivative placed in each runs once, as one
+    arm runs)."""
     depth = len(own)
-    while True:
-        steps = {use[depth] if len(use) > depth else None for use in uses}
-        if len(steps) != 1:
-            return uses[0][:depth]
-        step = steps.pop()
-        if step is None or step[1] == _LOOP:
-            return uses[0][:depth]
-        depth += 1
+    steps = list(dict.fromkeys(use[depth] if len(use) > depth else None for use in uses))
+    if not steps or None in steps or any(step[1] == _LOOP for step in steps):
+        return [own]
+    if len(steps) > 1:
+        flags = {step[2] for step in steps}
+        if len(flags) == 1 and next(iter(flags))[0] is not None:
+            return [(*own, min(steps, key=lambda step: step[3]))]
+        if not split or len({step[1] for step in steps}) != 1:
+            return [own]  # (in two statements' blocks, both may run; or not to be split)
+    return [
+        path
+        for step in steps
+        for path in _placements((*own, step), [use for use in uses if use[depth] == step], split)
+    ]

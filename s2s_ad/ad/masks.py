@@ -67,11 +67,11 @@ class Use:
 
 
 def masked_statements(
-    fn: Function, active: set[str], placed: dict[int, int] | None = None
+    fn: Function, active: set[str], placed: dict[int, object] | None = None
 ) -> dict[str, list[Use]]:
     """The masked values of `fn` (see the module docstring), each with its active uses.
-    `placed`: id(statement) → id(the block its derivative is placed in, deferred.py), where
-    that is not its own."""
+    `placed`: id(statement) → id(the block its derivative is placed in, deferred.py, or the
+    ids of the arms of an `if` it is placed in each of), where that is not its own."""
     assigns = fn.assigns()
     if not any(isinstance(s.value, Prim) and s.value.fn in _SELECTING for s in assigns):
         return {}  # every chain of masked values ends in a selection: none here

@@ -217,11 +217,16 @@ class _Reverse:
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active, self.demand = activity(self.fn, wrt)
-        # assignments whose adjoints run at the end of the branch alone reading them
+        # assignments whose adjoints run at the end of the branch alone reading them (or of
+        # each arm of an `if` whose arms read them)
         self.deferred = deferred_statements(
             self.fn, self.active, lambda: display_reads(self.fn, self.demand)
         )
-        placed = {id(s): block for block, moved in self.deferred.items() for s in moved}
+        blocks: dict[int, tuple] = {}
+        for block, moved in self.deferred.items():
+            for stmt in moved:
+                blocks[id(stmt)] = (*blocks.get(id(stmt), ()), block)
+        placed = {key: arms[0] if len(arms) == 1 else arms for key, arms in blocks.items()}
         self.moved = set(placed)
         # under np.where (ad/masks.py), counted where their adjoints are placed
         self.masks = masked_statements(self.fn, self.active, placed)
