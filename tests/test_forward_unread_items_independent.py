@@ -1276,29 +1276,15 @@ def j_direction_grad(x):
     return np.sum(d * d) + np.sum(x)
 
 
-R_JIT_KEYERROR = (
-    "jit=True: after a first call at the kink (x = 0, where a deferred value's derivative is "
-    "nan/inf in code that is not run), the next call of the same derivative at any other "
-    "point of the same shape raises KeyError from s2s_ad/jit/backend.py (`self.scalars[kinds]`), "
-    "an internal error naming no line of the user's; called away first, both calls work"
-)
+# (fixed: after a first call at the kink, where the compiled code raised, the next call at
+# another point of the same shape raised KeyError from s2s_ad/jit/backend.py)
 
 
 @pytest.mark.parametrize(
     "fn,api",
     [
-        pytest.param(
-            j_defer_grad,
-            "grad",
-            marks=pytest.mark.xfail(strict=True, reason=R_JIT_KEYERROR),
-            id="grad",
-        ),
-        pytest.param(
-            j_defer_hessian,
-            "hessian",
-            marks=pytest.mark.xfail(strict=True, reason=R_JIT_KEYERROR),
-            id="hessian",
-        ),
+        pytest.param(j_defer_grad, "grad", id="grad"),
+        pytest.param(j_defer_hessian, "hessian", id="hessian"),
         pytest.param(j_defer_jacfwd, "jacfwd", id="jacfwd"),
         pytest.param(j_defer_vgf, "value_and_grad_forward", id="value_and_grad_forward"),
         pytest.param(j_direction_grad, "grad", id="direction-grad"),

@@ -448,3 +448,25 @@ def test_jacobian_and_hessian_sources_are_the_same_after_jit():
     assert ad.derivative_source(tail_differences, "vector", args=args) == vector
     assert ad.derivative_source(rosenbrock, "hessian", args=args) == hessian
     assert "rt.getitem_vjp_directions(" in hessian  # all directions in one call
+
+
+def root_of_the_squares(x):
+    return np.sqrt(np.sum(x * x)) + np.sum(x)
+
+
+def test_a_first_call_the_compiled_code_raises_in_leaves_later_calls_compiled():
+    """At x = 0 the compiled gradient divides the float 0 by 0: Numba raises where NumPy
+    gives nan, so that call's answer is the NumPy code's; later calls of those argument
+    kinds run compiled, with the NumPy code's result types (a KeyError once)."""
+    x = np.array([0.3, 0.5, 0.7])
+    gradient = ad.grad(root_of_the_squares, jit=True)
+    value_and_gradient = ad.value_and_grad(root_of_the_squares, jit=True)
+    with np.errstate(all="ignore"):
+        assert np.all(np.isnan(gradient(np.zeros(3))))
+        assert np.all(np.isnan(value_and_gradient(np.zeros(3))[1]))
+    np.testing.assert_allclose(gradient(x), ad.grad(root_of_the_squares)(x), rtol=RTOL)
+    value, also = value_and_gradient(x)
+    assert type(value) is type(root_of_the_squares(x))
+    assert value == pytest.approx(root_of_the_squares(x), rel=RTOL)
+    np.testing.assert_allclose(also, ad.grad(root_of_the_squares)(x), rtol=RTOL)
+    assert backend.runs_of(root_of_the_squares)["root_of_the_squares_grad"]

@@ -144,11 +144,11 @@ class Compiled:
                     self.as_numpy.add(kinds)  # (not run compiled again, only to fail)
                     _warn_once(self.user, UNCOVERED.format(self.function.__name__, exc))
             return self.function(*args)
-        if kinds not in self.kinds:
-            self.kinds.add(kinds)
-            self.scalars[kinds] = _numpy_scalars(self._numpy_result(args))
+        self.kinds.add(kinds)
         if not _finite(out):  # NumPy warns of the inf or nan (RuntimeWarning), Numba does not
             return self.function(*args)
+        if kinds not in self.scalars:  # (once per kinds; the first call may have raised above)
+            self.scalars[kinds] = _numpy_scalars(self._numpy_result(args))
         if not self.ran_compiled_once:  # the path taken, for tests and for curious users
             self.ran_compiled_once = True
             LOG.debug("`%s` ran compiled by Numba", self.function.__name__)
