@@ -528,23 +528,13 @@ A_PROGRAMS = [
 A_IDS = [p[0] for p in A_PROGRAMS]
 
 # strict expected failures found by this file
-_NAN_DICT = (
-    "nan at the edge: a dict the helper fills by `p[k] = ...` (not a literal), its unread "
-    "item `p['inv_root'] = sqrt(x)` read only in an untaken branch: 0 * inf"
-)
 # (fixed: forward code formed the unread items' tangents, `x ** 0.5`'s at 0 on a Python
 # float raised NumericalError, `np.log`'s warned: list_pow_half, dict_get, dict_rms; the
 # unread sqrt item read in both arms of the helper's `if`, neither taken, gave nan:
-# branches_two_deep)
-A_XFAIL = {
-    ("dict_items_assigned", "grad"): _NAN_DICT,
-    ("dict_items_assigned", "jacrev"): _NAN_DICT,
-    ("dict_items_assigned", "vjp"): _NAN_DICT,
-    ("dict_items_assigned", "value_and_grad"): _NAN_DICT,
-}
-A_XFAIL_HESS = {
-    "dict_items_assigned": _NAN_DICT + " (hessian nan too)",
-}
+# branches_two_deep; a dict the helper fills by `p[k] = ...` in both arms of an `if`, its
+# unread item `p['inv_root'] = sqrt(x)`, gave nan: dict_items_assigned)
+A_XFAIL: dict = {}
+A_XFAIL_HESS: dict = {}
 
 
 def _a_params(kinds):
@@ -730,12 +720,7 @@ _EXTRA_WARN = (
     "a NumPy warning the plain call does not give: the tangent (or the Hessian's tangent) of "
     "the unread item, read only in the untaken branch, is still formed (the numbers are right)"
 )
-WARN_XFAIL = {
-    ("dict_items_assigned", "grad"): _NAN_DICT + " (with a RuntimeWarning)",
-    ("dict_items_assigned", "jvp"): _EXTRA_WARN,
-    ("dict_items_assigned", "jacfwd"): _EXTRA_WARN,
-    ("dict_items_assigned", "hessian"): _EXTRA_WARN,
-}
+WARN_XFAIL = {}
 
 
 def _warn_params():

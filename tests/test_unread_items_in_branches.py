@@ -75,7 +75,46 @@ def named_tuple_result(x):
     return np.sum(d * d) + np.sum(x)
 
 
-PROGRAMS = [as_tuple, as_list, list_result, dict_result, named_tuple_result]
+def _direction_dict_filled(v, eps):
+    r = {"d": v, "n": 0.0}
+    n = np.sqrt(np.sum(v * v))
+    if n > eps:
+        r["d"] = v / n
+    else:
+        r["d"] = v * 0.0
+    r["n"] = n
+    return r
+
+
+def dict_filled_in_arms(x):
+    return np.sum(_direction_dict_filled(x, 1e-9)["d"] ** 2) + np.sum(x)
+
+
+def _direction_list_filled(v, eps):
+    out = [v, 0.0]
+    n = np.sqrt(np.sum(v * v))
+    if n > eps:
+        out[0] = v / n
+    else:
+        out[0] = v * 0.0
+    out[1] = n
+    return out
+
+
+def list_filled_in_arms(x):
+    d = _direction_list_filled(x, 1e-9)[0]
+    return np.sum(d * d) + np.sum(x)
+
+
+PROGRAMS = [
+    as_tuple,
+    as_list,
+    list_result,
+    dict_result,
+    named_tuple_result,
+    dict_filled_in_arms,
+    list_filled_in_arms,
+]
 
 
 def _central(f, x, h=1e-6):
@@ -102,11 +141,11 @@ def test_at_zero_the_branch_taken_gives_the_derivative(f):
         ):
             np.testing.assert_array_equal(np.reshape(g, -1), np.ones(4))
     with warnings.catch_warnings():
-        # (the Hessian's tangent pass over the gradient code still computes the unread
-        # norm's tangent, 0 / 0, outside the branches: a warning, not a value; that code
-        # tests one flag in two `if` statements, so nothing is deferred into one of them)
-        warnings.simplefilter("ignore", RuntimeWarning)
+        # (the gradient code tests one flag in two `if` statements, forward and reverse
+        # sweep: the norm's tangent is placed in the first, deferred.py)
+        warnings.simplefilter("error")
         np.testing.assert_array_equal(ad.hessian(f)(x), np.zeros((4, 4)))
+        np.testing.assert_array_equal(ad.jacrev(ad.grad(f))(x), np.zeros((4, 4)))
     value, g = ad.value_and_grad(f)(x)
     assert value == f(x)
     np.testing.assert_array_equal(g, np.ones(4))

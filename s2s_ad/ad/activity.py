@@ -325,10 +325,22 @@ def _displays(assigns: list[Assign]) -> tuple[dict, dict]:
     defined: dict[str, Assign | None] = {}
     for stmt in assigns:
         defined[stmt.target] = None if stmt.target in defined else stmt  # None: reassigned
+    joins = _joins(assigns, defined)
     lengths: dict[str, int | None] = {}  # display name → its length (None: a dict)
     positions = {}
     for stmt in assigns:  # in program order: a display's versions come in order
         value = stmt.value
+        if stmt.target in joins:  # each arm's version, copied: one display if all agree
+            known = value.name in lengths and lengths.get(stmt.target, -1) in (
+                -1,
+                lengths[value.name],
+            )
+            if known and joins[stmt.target]:
+                lengths[stmt.target] = lengths[value.name]
+            else:
+                joins[stmt.target] = False
+                lengths.pop(stmt.target, None)
+            continue
         if defined.get(stmt.target) is not stmt:
             continue
         if isinstance(value, Var):  # a copy (of `{}` shared by a loop's displays: cse.py)
@@ -360,6 +372,23 @@ def _displays(assigns: list[Assign]) -> tuple[dict, dict]:
                     positions[id(stmt)] = (key, count)
                     lengths[stmt.target] = count
     return positions, lengths
+
+
+def _joins(assigns: list[Assign], defined: dict) -> dict[str, bool]:
+    """The names assigned more than once, by copies alone, each before any statement reads
+    the name (an `if`'s join of its arms' versions, not a loop's carried value) → True."""
+    copies: dict[str, int] = {}  # name → the index of its last copy (-1: not all copies)
+    first_read: dict[str, int] = {}
+    for k, stmt in enumerate(assigns):
+        for name in used_vars(stmt.value):
+            first_read.setdefault(name, k)
+        if defined[stmt.target] is None and copies.get(stmt.target, 0) >= 0:
+            copies[stmt.target] = k if isinstance(stmt.value, Var) else -1
+    return {
+        name: True
+        for name, last in copies.items()
+        if 0 <= last < first_read.get(name, len(assigns))
+    }
 
 
 def literal_key(operand: object) -> int | str | None:
