@@ -38,6 +38,7 @@ from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
 from .read_items import items_read
 from .templates import contributions, result_shaped, zeros_like
+from .updated_arguments import refuse_updated_derivatives
 
 
 class _Tangents:
@@ -59,6 +60,7 @@ class _Tangents:
         self.zeros_for_none = zeros
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.active, self.demand = activity(fn, wrt)
+        refuse_updated_derivatives(fn, self.active)
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
         # assignments whose tangents are made at the start of the branch alone reading them
         # (a display's item no demanded path reaches gets no tangent: `unread`)

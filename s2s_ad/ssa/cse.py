@@ -7,8 +7,9 @@ instead of two. A later primitive is replaced by an earlier identical one only w
 - the primitive is pure: NumPy, `math` and operator functions with a rule in s2s_ad's table
   (not a user's own rule or helper function, which may have effects, nor a list display);
 - no variable it reads, nor the one holding the first, is assigned between the two (in a
-  loop's body: anywhere in the loop, which runs again), so both read the same values, and
-  it reads no global (a helper called in between could rebind it); and
+  loop's body: anywhere in the loop, which runs again), nor given to a call that may update
+  it in place (a helper's `cfg.train = False`), so both read the same values, and it reads
+  no global (a helper called in between could rebind it); and
 - the earlier one comes before it in the same block, or, for a value without a derivative
   (`len(xs)`, `x > 0`, `np.exp(-0.5)`), in an enclosing one: a differentiated value's
   derivative would then be computed where the branch or loop body holding the later one
@@ -28,6 +29,7 @@ Literals are compared with their types (`x * 1` and `x * 1.0` differ for integer
 
 from __future__ import annotations
 
+from .. import runtime
 from ..rules.registry import CATEGORY, lookup
 from .ir import (
     LIST,
@@ -176,7 +178,7 @@ def _block(block: list, seen: _Seen) -> None:
     for k, stmt in enumerate(block):
         if isinstance(stmt, Assign):
             found = _key(stmt.value, seen.copies)
-            seen.forget((stmt.target,))
+            seen.forget((stmt.target, *_updated_next(stmt.value)))
             if found is None:
                 continue
             key, names = found
@@ -196,6 +198,15 @@ def _block(block: list, seen: _Seen) -> None:
         if isinstance(stmt, (For, While)):
             _nested(stmt.body, seen, assigned)
         seen.forget(assigned)
+
+
+def _updated_next(value: object) -> tuple[str, ...]:
+    """The name a call that may update it in place is given next (the lowering checks it
+    first: `rt.unshared(cfg, cfg, …)`; an object passes, `cfg.train = False` in a helper):
+    what was read of it (`cfg.train`) is read again after the call."""
+    if isinstance(value, Prim) and value.fn is runtime.unshared and value.args[0] == value.args[1]:
+        return tuple(a.name for a in value.args[:1] if isinstance(a, Var))
+    return ()
 
 
 def _nested(block: list, seen: _Seen, without: set[str]) -> list[tuple]:

@@ -428,6 +428,7 @@ class _Lowering(
     def _branch(self, test: Atom, makers: list, live, line: int | None = None) -> Atom | None:
         """An `If` on `test` whose branches run `makers` (the lowering of a block, or of a
         call giving a result); the names they bind differently are joined where `live`."""
+        test = self._read_once(test)
         before = dict(self.env)
         blocks, envs, results = [], [], []
         for make in makers:

@@ -770,6 +770,7 @@ class ExprLowering(
 
     def _join_branches(self, test: Atom, then, otherwise) -> Atom:
         """An `If` whose branches compute `then()` / `otherwise()` into one joined temporary."""
+        test = self._read_once(test)
         result = self.namer.temp()
         blocks: list[list[Stmt]] = [[], []]
         for block, make in zip(blocks, (then, otherwise), strict=True):
@@ -783,6 +784,16 @@ class ExprLowering(
             self._note_binding(result, value, joined=True)  # ssa/aliasing.py
         self.emit(If(test, blocks[0], blocks[1], self.line))
         return Var(result)
+
+    def _read_once(self, test: Atom) -> Atom:
+        """An `if`'s test, a global's attribute (`SETTINGS.train`) read into a temporary: the
+        reverse sweep takes the branch the forward sweep took, though a helper called since
+        changed the attribute."""
+        if not isinstance(test, Free):
+            return test
+        name = self.namer.temp()
+        self.emit(Assign(name, test, self.line))
+        return Var(name)
 
     def _atom_of(self, expr: Expr) -> Atom:
         if isinstance(expr, Prim):

@@ -1,0 +1,37 @@
+"""A value carrying a derivative, given to a call that may update it in place: refused.
+
+    s = State(x * x)     # s.w carries x's derivative
+    double(s)            # a helper doing `s.w = s.w * 2.0`
+
+The SSA form does not see the helper's update, so the derivative would be that of the value
+before it (silently wrong: 2x where the derivative is 4x). The lowering checks such a value
+before the call (`rt.unshared(s, s, …)`, ssa/effects.py and ssa/callee_updates.py), which
+refuses arrays, lists and dicts when the call runs but lets other objects pass, since a
+flag's update changes no derivative (`cfg.train = False`). Where the object carries a
+derivative, this refuses it when the derivative code is made, with the check's own message.
+"""
+
+from __future__ import annotations
+
+from .. import runtime
+from ..errors import UnsupportedSyntaxError
+from ..ssa.ir import Const, Function, Prim, Var
+
+
+def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
+    """Raise UnsupportedSyntaxError (at the call's file and line) where an active value of
+    `fn` (`activity`) is given to a call that may update it in place."""
+    for stmt in fn.assigns():
+        value = stmt.value
+        if not (isinstance(value, Prim) and value.fn is runtime.unshared):
+            continue
+        given, other, *where = value.args
+        located = len(where) >= 4 and all(isinstance(a, Const) for a in where[:4])
+        if isinstance(given, Var) and given == other and given.name in active and located:
+            filename, line, message, hint = (a.value for a in where[:4])
+            raise UnsupportedSyntaxError(
+                f"{message}, and it carries a derivative the derivative code would not see updated",
+                filename=filename,
+                line=line,
+                hint=hint,
+            )
