@@ -2,8 +2,8 @@
 """A helper that sets an attribute of an object: the derivative code reads what the plain
 call reads after it, or refuses where it could not follow the update.
 
-- a flag of a local object a helper changes (`cfg.train = False`): read again after the
-  call, not reused from before it (ssa/cse.py);
+- a flag of a local object a helper changes (`cfg.train = False`), directly, through an
+  alias or on its class: read again after the call, not reused from before it (ssa/cse.py);
 - a global's attribute tested by an `if`: read once, so the reverse sweep takes the branch
   the forward sweep took though a helper changed it since (ssa/lower.py);
 - an object carrying a derivative that a helper may update: refused at the call's line
@@ -91,7 +91,37 @@ def global_flag_in_a_ternary(x):
     return y + switch_off()
 
 
+def set_scale(cfg, scale):
+    cfg.scale = scale
+
+
+def scale_set_through_an_alias(x, train):
+    cfg = Config(train, 2.0)
+    alias = cfg
+    a = x * x * cfg.scale
+    set_scale(alias, 5.0)
+    return a + x * cfg.scale
+
+
+def set_class_scale(cfg):
+    type(cfg).scale = 3.0
+
+
+class Scaled:
+    scale = 1.0
+
+
+def scale_set_on_the_class(x, train):
+    s = Scaled()
+    a = x * x * s.scale
+    set_class_scale(s)
+    b = x * s.scale
+    return a + b
+
+
 PROGRAMS = [
+    (scale_set_through_an_alias, (True,)),
+    (scale_set_on_the_class, (True,)),
     (local_flag_disabled, (True,)),
     (local_flag_disabled, (False,)),
     (ternary_on_a_flag, (True,)),
@@ -101,8 +131,14 @@ PROGRAMS = [
 IDS = [f"{f.__name__}-{rest}" for f, rest in PROGRAMS]
 
 
-def _fresh(f, x, *rest):
+def _reset():
+    """The module's state as before a first call (the programs change it)."""
     SETTINGS.train = True
+    Scaled.scale = 1.0
+
+
+def _fresh(f, x, *rest):
+    _reset()
     return f(x, *rest)
 
 
@@ -111,18 +147,18 @@ def test_values_and_derivatives_follow_the_helpers_update(f, rest):
     x, h = 0.6, 1e-6
     want = _fresh(f, x, *rest)
     slope = (_fresh(f, x + h, *rest) - _fresh(f, x - h, *rest)) / (2 * h)
-    SETTINGS.train = True
+    _reset()
     value, gradient = ad.value_and_grad(f)(x, *rest)
     assert value == want
     assert gradient == pytest.approx(slope, rel=1e-7)
-    SETTINGS.train = True
+    _reset()
     value, tangent = ad.jvp(f, (x, *rest), (1.0, *(None for _ in rest)))
     assert value == want
     assert tangent == pytest.approx(gradient, rel=1e-12)
-    SETTINGS.train = True
+    _reset()
     _, pullback = ad.vjp(f, x, *rest)
     assert pullback(1.0)[0] == pytest.approx(gradient, rel=1e-12)
-    SETTINGS.train = True
+    _reset()
 
 
 def test_a_helper_updating_an_attribute_called_for_its_value_is_refused():

@@ -20,14 +20,17 @@ from ..ssa.ir import Const, Function, Prim, Var
 
 def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
     """Raise UnsupportedSyntaxError (at the call's file and line) where an active value of
-    `fn` (`activity`) is given to a call that may update it in place."""
+    `fn` (`activity`) not known to be a number or an array (`Function.numbers`: a number
+    cannot be updated in place, an array is refused when the call runs) is given to a call
+    that may update it in place."""
     for stmt in fn.assigns():
         value = stmt.value
         if not (isinstance(value, Prim) and value.fn is runtime.unshared):
             continue
         given, other, *where = value.args
         located = len(where) >= 4 and all(isinstance(a, Const) for a in where[:4])
-        if isinstance(given, Var) and given == other and given.name in active and located:
+        object_given = isinstance(given, Var) and given == other and given.name not in fn.numbers
+        if object_given and given.name in active and located:
             filename, line, message, hint = (a.value for a in where[:4])
             raise UnsupportedSyntaxError(
                 f"{message}, and it carries a derivative the derivative code would not see updated",

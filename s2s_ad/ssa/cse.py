@@ -8,8 +8,10 @@ instead of two. A later primitive is replaced by an earlier identical one only w
   (not a user's own rule or helper function, which may have effects, nor a list display);
 - no variable it reads, nor the one holding the first, is assigned between the two (in a
   loop's body: anywhere in the loop, which runs again), nor given to a call that may update
-  it in place (a helper's `cfg.train = False`), so both read the same values, and it reads
-  no global (a helper called in between could rebind it); and
+  it in place (a helper's `cfg.train = False`), so both read the same values; an attribute
+  read (`cfg.scale`) is read again after any call kept for its effect or without a rule of
+  the table, which may set it through another name (an alias, its class, a module's
+  object); and it reads no global (a helper called in between could rebind it); and
 - the earlier one comes before it in the same block, or, for a value without a derivative
   (`len(xs)`, `x > 0`, `np.exp(-0.5)`), in an enclosing one: a differentiated value's
   derivative would then be computed where the branch or loop body holding the later one
@@ -32,9 +34,11 @@ from __future__ import annotations
 from .. import runtime
 from ..rules.registry import CATEGORY, lookup
 from .ir import (
+    ATTRIBUTE,
     LIST,
     Assign,
     Const,
+    Effect,
     For,
     Function,
     If,
@@ -73,6 +77,7 @@ class _Seen:
         self.block = 0  # the number of the block walked (values with a derivative: its own)
         self.blocks = 0  # the blocks entered so far
         self.log: list[tuple] = []  # the changes made, undone by `leave`
+        self.attributes: set[object] = set()  # the places of attribute reads (`cfg.scale`)
 
     def place(self, key: tuple, names: set[str]) -> object:
         """Where `key`'s value is kept: a value without a derivative (a length, a
@@ -82,9 +87,18 @@ class _Seen:
             return key
         return (self.block, key)
 
-    def add(self, place: object, holder: str, names: set[str]) -> None:
+    def add(self, place: object, holder: str, names: set[str], attribute: bool) -> None:
         self._insert(place, holder, names)
         self.log.append((_ADDED, place))
+        if attribute:
+            self.attributes.add(place)
+
+    def forget_attributes(self) -> None:
+        """Forget every attribute read at hand: a call may have set it, through any name
+        of the object (an alias, its class, a module's object)."""
+        for place in [p for p in self.attributes if p in self.holder]:
+            holder, names = self._remove(place)
+            self.log.append((_REMOVED, place, holder, names))
 
     def forget(self, assigned: set[str] | tuple[str, ...]) -> None:
         for name in assigned:
@@ -180,6 +194,8 @@ def _block(block: list, seen: _Seen) -> None:
             found = _key(stmt.value, seen.copies)
             seen.forget((stmt.target, *_updated_next(stmt.value)))
             if found is None:
+                if seen.attributes and _may_set_attributes(stmt.value):
+                    seen.forget_attributes()
                 continue
             key, names = found
             place = seen.place(key, names)
@@ -188,16 +204,26 @@ def _block(block: list, seen: _Seen) -> None:
                 block[k] = Assign(stmt.target, Var(holder), stmt.line, shared=True)
                 seen.note_copy(stmt.target, holder)
             elif stmt.target not in names:
-                seen.add(place, stmt.target, names)
+                seen.add(place, stmt.target, names, stmt.value.style == ATTRIBUTE)
             continue
         if isinstance(stmt, If):  # (what a branch assigns: what it forgot, no walk of it)
             forgotten = _nested(stmt.body, seen, set()) + _nested(stmt.orelse, seen, set())
             seen.drop(forgotten)
             continue
+        if isinstance(stmt, Effect) and seen.attributes:
+            seen.forget_attributes()  # (a call kept for its effect)
         assigned = {s.target for s in walk([stmt]) if isinstance(s, (Assign, For, With))}
         if isinstance(stmt, (For, While)):
             _nested(stmt.body, seen, assigned)
         seen.forget(assigned)
+
+
+def _may_set_attributes(value: object) -> bool:
+    """Whether a value's primitive may set an attribute: a call with no rule of NumPy's,
+    `math`'s or the operators' (a helper of the user's, a method of an object)."""
+    if not isinstance(value, Prim) or value.fn is runtime.unshared:
+        return False
+    return lookup(value.fn) is None or CATEGORY.get(value.fn) == "user"
 
 
 def _updated_next(value: object) -> tuple[str, ...]:
