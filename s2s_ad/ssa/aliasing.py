@@ -283,7 +283,8 @@ class AliasAnalysis:
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
                 self.global_objects.add(target)
         elif isinstance(value, Prim):
-            if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
+            users = isinstance(value.fn, types.FunctionType) and is_users(value.fn)
+            if users:
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
                 _, result_globals, _, returns_views, _, _ = helper_facts(value.fn)
                 for spelled, very_object in result_globals:
@@ -305,17 +306,23 @@ class AliasAnalysis:
                 for atom in value.args:
                     if isinstance(atom, Var):
                         self._edge(target, atom.name, same=False, certain=False)
-            iterated = isinstance(container, Var) and (self._holds_items(container) or copies_view)
+            # (asked once, of the calls that ask it: only `target`, a new name, is noted a
+            # shallow copy below)
+            shallow_copy = self._shallow_copy(value)
+            fn = value.fn
+            asks = shallow_copy or fn is iter or fn is runtime.repeat or fn is runtime.setitem
+            holds_items = asks and self._holds_items(container)
+            iterated = isinstance(container, Var) and (holds_items or copies_view)
             if value.fn is iter and iterated:
                 self._note_shallow_copy(target, container.name)  # (what `next` reads: items)
-            if self._shallow_copy(value) and (self._holds_items(container) or copies_view):
+            if shallow_copy and (holds_items or copies_view):
                 self._note_shallow_copy(target, container.name)
             of_view = isinstance(container, Var) and container.name in self.dict_views
-            if self._shallow_copy(value) and of_view:
+            if shallow_copy and of_view:
                 self.view_snapshots.add(target)  # `list(d.items())`: no longer live
             # `rows + [r]`, `rows.extend(more)`: the items of both, the same ones
             self._note_placed(target, value)
-            if value.fn is runtime.repeat and self._holds_items(container):
+            if value.fn is runtime.repeat and holds_items:
                 self._note_shallow_copy(target, container.name)  # `outer * 1`: the same items
             if value.fn in (runtime.concat, runtime.extend):
                 for part in value.args[value.fn is runtime.extend :]:
@@ -327,21 +334,22 @@ class AliasAnalysis:
                     self.values_views.add(target)
                 if isinstance(container, Var):
                     self._edge(target, container.name, same=False, certain=True)
-            if isinstance(value.fn, types.FunctionType) and is_users(value.fn):
+            if users:
                 # `h = history_of(log)` of `return log["loss"]`: perhaps an item of each
                 # list or dict given (the helper is called, not followed)
                 given = {a.name for a in value.args if self._holds_items(a)}
                 given |= {a.name for _, a in value.kwargs if self._holds_items(a)}
                 if given:
                     self.items_of_given[target] = given
-            for parent, certain in sources(value):
+            shared = sources(value)
+            for parent, certain in shared:
                 self._edge(target, parent, same=False, certain=certain and not joined)
             for parent in self._held(value):
                 self._edge(target, parent, same=False, certain=False)
             holds = sharing_kind(value.fn) is not None or value.fn in (operator.getitem, getattr)
             holds = holds or copy_may_be_skipped(value)  # `G.astype(t, copy=False)`
             # `d[k] = G` on a dict or list: the new version holds the global's object
-            holds = holds or (value.fn is runtime.setitem and self._holds_items(container))
+            holds = holds or (value.fn is runtime.setitem and holds_items)
             for atom in value.args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
                 if isinstance(atom, Free) and _mutable(atom.value):
                     if holds or value.fn in HOLDERS:
@@ -349,7 +357,7 @@ class AliasAnalysis:
                 elif (
                     isinstance(atom, Var)
                     and atom.name in self.global_of
-                    and any(p == atom.name for p, _ in sources(value))
+                    and any(p == atom.name for p, _ in shared)
                 ):
                     self.global_of[target] = self.global_of[atom.name]
             # an item or attribute of what holds a global's objects may be one of them:
@@ -626,6 +634,16 @@ class AliasAnalysis:
         """The containers `name` may have been read out of as an item, through copies;
         `given`: or that a helper given them may have returned an item of (`h =
         history_of(log)`; perhaps the container itself, too)."""
+        memo = self.__dict__.get("holders_found")  # (while `_check_sharing` runs)
+        found = None if memo is None else memo.get((name, given))
+        if found is None:
+            found = self._find_holders(name, given)
+            if memo is not None:
+                memo[(name, given)] = found
+        return found
+
+    def _find_holders(self, name: str, given: bool) -> set[str]:
+        """`_holders`, found."""
         objects = self._same_objects(name)
         found = {self.item_of[same] for same in self.item_of.keys() & objects}
         if given:
@@ -789,6 +807,16 @@ class AliasAnalysis:
         which changes which items it holds, not the items."""
         if is_generated_tape(self.filename, name):
             return  # a tape of s2s_ad's own derivative code: a fresh list only its sweep reads
+        # (what `_holders` finds, once per name: checking the sharers adds only the edges of
+        # fresh guards, which no value found here is made from)
+        self.holders_found = {}
+        try:
+            self._check_sharers(name, what, element=element, of_list=of_list)
+        finally:
+            self.holders_found = None
+
+    def _check_sharers(self, name: str, what: str, *, element: bool, of_list: bool) -> None:
+        """`_check_sharing`'s work: each sharer of `name`, then the loops iterating it."""
         current = self.env[name]
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
