@@ -23,7 +23,7 @@ import ast
 from collections import Counter
 
 from .constant_folding import fold_literal_value
-from .facts import Names
+from .facts import SIMPLE, Names
 from .names import Stores, assigned_name, child_fields, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
@@ -49,6 +49,7 @@ def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
         if kind is ast.Assign:
             for target in stmt.targets:
                 names.update(stores(target))
+            continue  # (holds no block)
         elif kind in (ast.AugAssign, ast.AnnAssign, ast.For):
             names.update(stores(stmt.target))
         elif kind is ast.FunctionDef:
@@ -58,6 +59,8 @@ def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
             for item in stmt.items:
                 if item.optional_vars is not None:
                     names.update(stores(item.optional_vars))
+        elif kind in SIMPLE:
+            continue  # (holds no block)
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, field, None)
             if type(inner) is list:
@@ -224,7 +227,8 @@ def _record(stmt: ast.stmt, available: _Available, local: set[str]) -> None:
         names: set[str] = set()
         key = _key(value, names)
         if key is not None and target not in names and names <= local:
-            available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
+            # (the target itself holds it: a read is a copy of it, `_copy`)
+            available.add(key, stmt.targets[0], names | {target})
 
 
 def _key(node: ast.expr, names: set[str] | None = None) -> Key | None:

@@ -226,6 +226,10 @@ class Stores:
     def _count(self, stmt: ast.stmt) -> dict[str, int]:
         found: dict[str, int] = {}
         kind = type(stmt)
+        if kind is ast.Assign and len(stmt.targets) == 1:  # (most: `name = value`)
+            target = stmt.targets[0]
+            if type(target) is ast.Name:
+                return {target.id: 1} if type(target.ctx) is ast.Store else {}
         if kind in _TARGETS_ONLY:  # (no `:=` in generated code: a value binds nothing)
             for name in _names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), ast.Store):
                 found[name] = found.get(name, 0) + 1
