@@ -24,7 +24,7 @@ from collections import Counter
 
 from .constant_folding import fold_literal_value
 from .facts import SIMPLE, Names
-from .names import Stores, assigned_name, child_fields, reads_any, stores
+from .names import Stores, child_fields, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
@@ -179,9 +179,11 @@ def _block(
         if kind is ast.Assign or kind is ast.Expr or kind is ast.Return:
             targets = stmt.targets if kind is ast.Assign else ()
             if len(targets) == 1 and type(targets[0]) is ast.Name:  # (most: `name = value`)
-                stored = {targets[0].id}
+                target = targets[0].id
+                stored = {target}
             else:
-                stored = {n for target in targets for n in stores(target)}
+                target = None
+                stored = {n for t in targets for n in stores(t)}
             # the value is read before the store
             if _replace(stmt, available, loaded=facts.of(stmt).loads):
                 facts.changed(stmt)
@@ -189,6 +191,8 @@ def _block(
                 if kind is ast.Assign:  # (a literal put in: its value available at once)
                     fold_literal_value(stmt)
             available.forget(stored)
+            if target is not None:
+                _record(stmt, target, available, local)
         else:  # a loop or branch may store before it reads: only values it leaves alone,
             # which its blocks start from (a loop's body runs again after its stores)
             if available.of:  # (nothing to forget: no walk of the whole statement)
@@ -202,19 +206,15 @@ def _block(
                     inner = getattr(stmt, field)
                     changed |= _block(inner, bound_once, stores_of, facts, local, available)
                     available.leave(outer)
-        _record(stmt, available, local)
     return changed
 
 
 _BLOCKS = ("body", "orelse")  # a compound statement's blocks of statements
 
 
-def _record(stmt: ast.stmt, available: _Available, local: set[str]) -> None:
-    """Make the value `stmt` assigns available, if it is a copy or a pure expression of
-    the function's own names and literals."""
-    target = assigned_name(stmt)
-    if target is None:
-        return
+def _record(stmt: ast.Assign, target: str, available: _Available, local: set[str]) -> None:
+    """Make the value `stmt` assigns to the name `target` available, if it is a copy or a
+    pure expression of the function's own names and literals."""
     value = stmt.value
     kind = type(value)
     if kind is ast.Name and value.id != target:
