@@ -20,7 +20,6 @@ tangent would need a rule for the update.
 from __future__ import annotations
 
 import ast
-from ast import Add, Assign, Attribute, BinOp, Call, FunctionDef, Load, Name
 
 from ..codegen import build
 from .facts import Names
@@ -29,7 +28,7 @@ from .names import assigned_name, loads, stores
 FRESH = ("getitem_vjp", "scatter_add")  # runtime helpers that return a new array
 
 
-def accumulate_in_place(tree: FunctionDef, runtime: str, facts: Names | None = None) -> bool:
+def accumulate_in_place(tree: ast.FunctionDef, runtime: str, facts: Names | None = None) -> bool:
     """Rewrite `a = a + rt.getitem_vjp(g, x, i)` for a fresh `a` in place; True if any.
     `facts`: the names of statements, kept for other passes (those rewritten forgotten)."""
     return _block(tree.body, runtime, facts)
@@ -48,9 +47,9 @@ def _block(block: list[ast.stmt], runtime: str, facts: Names | None) -> bool:
         scatter = _scatter_onto(stmt, target, runtime) if target in fresh else None
         if scatter is not None:
             g, x, index = scatter.args
-            stmt.value = Call(
+            stmt.value = ast.Call(
                 func=build.parse_expr(f"{runtime}.scatter_add"),
-                args=[Name(id=target, ctx=Load()), g, x, index],
+                args=[ast.Name(id=target, ctx=ast.Load()), g, x, index],
                 keywords=[],
             )
             if facts is not None:
@@ -63,14 +62,14 @@ def _block(block: list[ast.stmt], runtime: str, facts: Names | None) -> bool:
     return changed
 
 
-def _scatter_onto(stmt: Assign, target: str, runtime: str) -> Call | None:
+def _scatter_onto(stmt: ast.Assign, target: str, runtime: str) -> ast.Call | None:
     """The `rt.getitem_vjp(g, x, i)` call when `stmt` is `target = target + that call`
     and the call does not itself read `target`."""
     value = stmt.value
     if not (
-        isinstance(value, BinOp)
-        and isinstance(value.op, Add)
-        and isinstance(value.left, Name)
+        isinstance(value, ast.BinOp)
+        and isinstance(value.op, ast.Add)
+        and isinstance(value.left, ast.Name)
         and value.left.id == target
         and _is_runtime_call(value.right, runtime, ("getitem_vjp",))
         and len(value.right.args) == 3
@@ -88,10 +87,10 @@ def _makes_fresh(value: ast.expr, runtime: str) -> bool:
 def _is_runtime_call(node: ast.expr, runtime: str, names: tuple[str, ...]) -> bool:
     """Whether `node` calls one of the runtime's helpers `names` (asked of every assignment:
     the call's attribute first)."""
-    func = node.func if type(node) is Call else None
+    func = node.func if type(node) is ast.Call else None
     return (
-        type(func) is Attribute
+        type(func) is ast.Attribute
         and func.attr in names
-        and type(func.value) is Name
+        and type(func.value) is ast.Name
         and func.value.id == runtime
     )
