@@ -5,6 +5,53 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+from ast import (
+    AST,
+    Add,
+    Assign,
+    Attribute,
+    BinOp,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Call,
+    Compare,
+    Constant,
+    Div,
+    Eq,
+    FloorDiv,
+    For,
+    FunctionDef,
+    Gt,
+    GtE,
+    If,
+    Invert,
+    Is,
+    IsNot,
+    List,
+    Load,
+    Lt,
+    LtE,
+    MatMult,
+    Mod,
+    Mult,
+    Name,
+    Not,
+    NotEq,
+    Pass,
+    Pow,
+    Return,
+    Slice,
+    Store,
+    Sub,
+    Subscript,
+    Tuple,
+    UAdd,
+    UnaryOp,
+    USub,
+    While,
+    With,
+)
 from keyword import iskeyword
 
 from ..ssa.ir import (
@@ -29,28 +76,28 @@ COMMENT_MARK = "\x00s2s-comment:"  # an expression statement the emitter turns i
 FORWARD_SWEEP, REVERSE_SWEEP = "forward sweep", "reverse sweep"  # the sweeps' headings
 
 _BINOP_NODES = {
-    "+": ast.Add,
-    "-": ast.Sub,
-    "*": ast.Mult,
-    "/": ast.Div,
-    "//": ast.FloorDiv,
-    "%": ast.Mod,
-    "**": ast.Pow,
-    "@": ast.MatMult,
-    "&": ast.BitAnd,
-    "|": ast.BitOr,
-    "^": ast.BitXor,
+    "+": Add,
+    "-": Sub,
+    "*": Mult,
+    "/": Div,
+    "//": FloorDiv,
+    "%": Mod,
+    "**": Pow,
+    "@": MatMult,
+    "&": BitAnd,
+    "|": BitOr,
+    "^": BitXor,
 }
-_UNARY_NODES = {"-": ast.USub, "+": ast.UAdd, "not ": ast.Not, "~": ast.Invert}
+_UNARY_NODES = {"-": USub, "+": UAdd, "not ": Not, "~": Invert}
 _COMPARE_NODES = {
-    "<": ast.Lt,
-    "<=": ast.LtE,
-    ">": ast.Gt,
-    ">=": ast.GtE,
-    "==": ast.Eq,
-    "!=": ast.NotEq,
-    "is": ast.Is,
-    "is not": ast.IsNot,
+    "<": Lt,
+    "<=": LtE,
+    ">": Gt,
+    ">=": GtE,
+    "==": Eq,
+    "!=": NotEq,
+    "is": Is,
+    "is not": IsNot,
 }
 
 
@@ -58,28 +105,28 @@ _COMPARE_NODES = {
 # does): a node's context is replaced, never changed; a new one per name was a fifth of it.
 # Nodes are built with their fields given by position, in `_fields` order: by keyword,
 # Python's constructor takes half as long again
-_LOAD, _STORE = ast.Load(), ast.Store()
+_LOAD, _STORE = Load(), Store()
 
 
-def name(identifier: str) -> ast.Name:
-    return ast.Name(identifier, _LOAD)
+def name(identifier: str) -> Name:
+    return Name(identifier, _LOAD)
 
 
-def store(identifier: str) -> ast.Name:
-    return ast.Name(identifier, _STORE)
+def store(identifier: str) -> Name:
+    return Name(identifier, _STORE)
 
 
 def constant(value: object) -> ast.expr:
     """The literal `value` (a negative number one literal, as constant folding would leave
     `-c`: no fold for the simplification to find, and run again for)."""
     if value is Ellipsis:
-        return ast.Constant(...)
+        return Constant(...)
     if isinstance(value, tuple):
-        return ast.Tuple([constant(v) for v in value], _LOAD)
+        return Tuple([constant(v) for v in value], _LOAD)
     if isinstance(value, slice):  # a literal slice in an index (ssa/lower_expr.py)
         bounds = (value.start, value.stop, value.step)
         return _slice_call([None if b is None else constant(b) for b in bounds])
-    return ast.Constant(value)
+    return Constant(value)
 
 
 def parse_expr(source: str) -> ast.expr:
@@ -90,7 +137,7 @@ def parse_expr(source: str) -> ast.expr:
         return clone(_parsed(source))
     node = name(parts[0])
     for part in parts[1:]:
-        node = ast.Attribute(node, part, _LOAD)
+        node = Attribute(node, part, _LOAD)
     return node
 
 
@@ -117,17 +164,17 @@ def clone(node, bindings: dict[str, ast.expr | str] | None = None):
     kind = type(node)
     if kind is list:
         return [clone(item, bindings) for item in node]
-    if kind is ast.Name:
+    if kind is Name:
         if bindings is None:
-            return ast.Name(node.id, node.ctx)
+            return Name(node.id, node.ctx)
         if node.id not in bindings:
             raise KeyError(f"template name `{node.id}` has no binding")
         bound = bindings[node.id]
         return name(bound) if type(bound) is str else clone(bound)
-    if kind is ast.Constant:
-        return ast.Constant(node.value, node.kind)
+    if kind is Constant:
+        return Constant(node.value, node.kind)
     fields = getattr(kind, "_fields", None)
-    if not fields or not isinstance(node, ast.AST):
+    if not fields or not isinstance(node, AST):
         return node  # identifiers, constants, None; contexts and operators
     copied = kind.__new__(kind)
     own = copied.__dict__  # (where `setattr` puts a node's fields)
@@ -184,7 +231,7 @@ def atom(a: Operand) -> ast.expr:
     """An operand as a value; an index as the value `x[...]` would receive (`slice(1, 3)`)."""
     if isinstance(a, Index):
         items = [_index_value(i) for i in a.items]
-        return ast.Tuple(items, _LOAD) if a.is_tuple else items[0]
+        return Tuple(items, _LOAD) if a.is_tuple else items[0]
     if isinstance(a, Var):
         return name(a.name)
     if isinstance(a, Const):
@@ -204,16 +251,16 @@ def _index_value(item: Atom | SliceItem) -> ast.expr:
     return atom(item)
 
 
-def _slice_call(parts: list[ast.expr | None]) -> ast.Call:
+def _slice_call(parts: list[ast.expr | None]) -> Call:
     """`slice(lower, upper, step)` of the parts (None: absent), written as short as it reads
     the same: slice(1, None, None) is slice(1, None), and slice(None, None) is slice(None)."""
     lower, upper, step = parts
-    args = [p or ast.Constant(None) for p in parts]
+    args = [p or Constant(None) for p in parts]
     if step is None:
         args.pop()
         if lower is None and upper is None:
             args.pop()
-    return ast.Call(name("slice"), args, [])
+    return Call(name("slice"), args, [])
 
 
 def index_syntax(index: Index) -> ast.expr:
@@ -222,10 +269,10 @@ def index_syntax(index: Index) -> ast.expr:
     for item in index.items:
         if isinstance(item, SliceItem):
             lower, upper, step = _slice_parts(item)
-            items.append(ast.Slice(lower, upper, step))
+            items.append(Slice(lower, upper, step))
         else:
             items.append(atom(item))
-    return ast.Tuple(items, _LOAD) if index.is_tuple else items[0]
+    return Tuple(items, _LOAD) if index.is_tuple else items[0]
 
 
 def expr(e: Expr) -> ast.expr:
@@ -233,7 +280,7 @@ def expr(e: Expr) -> ast.expr:
     if not isinstance(e, Prim):
         return atom(e)
     if e.fn is operator.getitem and isinstance(e.args[1], Index):
-        return ast.Subscript(atom(e.args[0]), index_syntax(e.args[1]), _LOAD)
+        return Subscript(atom(e.args[0]), index_syntax(e.args[1]), _LOAD)
     args = [atom(a) for a in e.args]
     return call(e.fn, args, [(k, atom(v)) for k, v in e.kwargs], e.spelled, e.style)
 
@@ -248,47 +295,47 @@ def call(
     """`fn(*args, **kwargs)` written as the user wrote it: infix, method, attribute or call."""
     keywords = [ast.keyword(k, v) for k, v in kwargs]
     if style == LIST:
-        return ast.List(args, _LOAD)
+        return List(args, _LOAD)
     if style == ATTRIBUTE:
-        return ast.Attribute(args[0], spelled, _LOAD)
+        return Attribute(args[0], spelled, _LOAD)
     if style == METHOD:
-        return ast.Call(ast.Attribute(args[0], spelled, _LOAD), args[1:], keywords)
+        return Call(Attribute(args[0], spelled, _LOAD), args[1:], keywords)
     if not kwargs and fn in BINARY_OPERATORS and len(args) == 2:
         op = _BINOP_NODES[BINARY_OPERATORS[fn]]()
-        return ast.BinOp(args[0], op, args[1])
+        return BinOp(args[0], op, args[1])
     if not kwargs and fn in UNARY_OPERATORS and len(args) == 1:
-        return ast.UnaryOp(_UNARY_NODES[UNARY_OPERATORS[fn]](), args[0])
+        return UnaryOp(_UNARY_NODES[UNARY_OPERATORS[fn]](), args[0])
     if not kwargs and fn in COMPARE_OPERATORS and len(args) == 2:
         op = _COMPARE_NODES[COMPARE_OPERATORS[fn]]()
-        return ast.Compare(args[0], [op], [args[1]])
+        return Compare(args[0], [op], [args[1]])
     if fn is operator.getitem and not kwargs and len(args) == 2:
-        return ast.Subscript(args[0], args[1], _LOAD)
-    return ast.Call(parse_expr(spelled or fn.__name__), args, keywords)
+        return Subscript(args[0], args[1], _LOAD)
+    return Call(parse_expr(spelled or fn.__name__), args, keywords)
 
 
 def add(total: ast.expr, term: ast.expr) -> ast.expr:
     """`total + term`, written `total - t` when `term` is `-t`."""
-    if isinstance(term, ast.UnaryOp) and isinstance(term.op, ast.USub):
-        return ast.BinOp(total, ast.Sub(), term.operand)
-    return ast.BinOp(total, ast.Add(), term)
+    if isinstance(term, UnaryOp) and isinstance(term.op, USub):
+        return BinOp(total, Sub(), term.operand)
+    return BinOp(total, Add(), term)
 
 
 def targets(names: list[str]) -> ast.expr:
     """Assignment targets: one name, or a tuple of names to unpack into."""
     if len(names) == 1:
         return store(names[0])
-    return ast.Tuple([store(n) for n in names], _STORE)
+    return Tuple([store(n) for n in names], _STORE)
 
 
-def assign(target: str | list[str], value: ast.expr) -> ast.Assign:
+def assign(target: str | list[str], value: ast.expr) -> Assign:
     """`target = value`; with a list of names, `a, b = value`."""
     names = [target] if isinstance(target, str) else target
-    return ast.Assign([targets(names)], value, lineno=0)
+    return Assign([targets(names)], value, lineno=0)
 
 
-def call_named(function: str, args: list[ast.expr]) -> ast.Call:
+def call_named(function: str, args: list[ast.expr]) -> Call:
     """`function(*args)` for a function the generated code knows by name."""
-    return ast.Call(name(function), args, [])
+    return Call(name(function), args, [])
 
 
 def is_comment(stmt: ast.stmt) -> bool:
@@ -297,7 +344,7 @@ def is_comment(stmt: ast.stmt) -> bool:
         return False
     value = stmt.value
     return (
-        type(value) is ast.Constant
+        type(value) is Constant
         and type(value.value) is str
         and value.value.startswith(COMMENT_MARK)
     )
@@ -316,41 +363,41 @@ def kept_for_effect(stmt: ast.stmt, effect: bool = True) -> ast.stmt:
 
 def block(body: list[ast.stmt]) -> list[ast.stmt]:
     """`body`, with a `pass` when it holds no statement but comments."""
-    return body if any(not is_comment(s) for s in body) else [*body, ast.Pass()]
+    return body if any(not is_comment(s) for s in body) else [*body, Pass()]
 
 
-def if_(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]) -> ast.If:
-    return ast.If(test, block(body), block(orelse) if orelse else [])
+def if_(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt]) -> If:
+    return If(test, block(body), block(orelse) if orelse else [])
 
 
-def for_(target: str | ast.expr, iterable: ast.expr, body: list[ast.stmt]) -> ast.For:
+def for_(target: str | ast.expr, iterable: ast.expr, body: list[ast.stmt]) -> For:
     target_node = store(target) if isinstance(target, str) else target
-    return ast.For(target_node, iterable, block(body), [], lineno=0)
+    return For(target_node, iterable, block(body), [], lineno=0)
 
 
-def while_(test: ast.expr, body: list[ast.stmt]) -> ast.While:
-    return ast.While(test, block(body), [])
+def while_(test: ast.expr, body: list[ast.stmt]) -> While:
+    return While(test, block(body), [])
 
 
-def with_(context: ast.expr, body: list[ast.stmt], target: str | None = None) -> ast.With:
+def with_(context: ast.expr, body: list[ast.stmt], target: str | None = None) -> With:
     item = ast.withitem(context_expr=context, optional_vars=target and store(target))
-    return ast.With([item], block(body), lineno=0)
+    return With([item], block(body), lineno=0)
 
 
 def comment(text: str) -> ast.Expr:
-    return ast.Expr(ast.Constant(COMMENT_MARK + text))
+    return ast.Expr(Constant(COMMENT_MARK + text))
 
 
 def tuple_of(elts: list[ast.expr]) -> ast.expr:
-    return ast.Tuple(elts, _LOAD)
+    return Tuple(elts, _LOAD)
 
 
-def returns(values: list[ast.expr], as_tuple: bool) -> ast.Return:
+def returns(values: list[ast.expr], as_tuple: bool) -> Return:
     value = tuple_of(values) if as_tuple else values[0]
-    return ast.Return(value)
+    return Return(value)
 
 
-def function(fname: str, params: list[str], body: list[ast.stmt], defaults=()) -> ast.FunctionDef:
+def function(fname: str, params: list[str], body: list[ast.stmt], defaults=()) -> FunctionDef:
     arguments = ast.arguments(
         posonlyargs=[],
         args=[ast.arg(arg=p) for p in params],
@@ -358,6 +405,6 @@ def function(fname: str, params: list[str], body: list[ast.stmt], defaults=()) -
         kw_defaults=[],
         defaults=list(defaults),
     )
-    return ast.FunctionDef(
+    return FunctionDef(
         name=fname, args=arguments, body=body, decorator_list=[], returns=None, type_params=[]
     )

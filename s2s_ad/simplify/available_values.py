@@ -20,16 +20,33 @@ entered. One walk per block: linear in the length of the code.
 from __future__ import annotations
 
 import ast
+from ast import (
+    AST,
+    AnnAssign,
+    Assign,
+    AugAssign,
+    BinOp,
+    Constant,
+    Expr,
+    For,
+    FunctionDef,
+    Lambda,
+    Load,
+    Name,
+    Return,
+    UnaryOp,
+    With,
+)
 from collections import Counter
 
 from .constant_folding import fold_literal_value
-from .facts import Names
-from .names import Stores, assigned_name, child_fields, reads_any, stores
+from .facts import SIMPLE, Names
+from .names import Stores, child_fields, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
 
-def reuse_available_values(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+def reuse_available_values(tree: FunctionDef, facts: Names | None = None) -> bool:
     """Rewrite reads of copies and repeated pure expressions in place; True if any was.
     `facts`: the names of statements, kept for other passes (those rewritten forgotten)."""
     facts = facts or Names()
@@ -46,18 +63,21 @@ def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
     off the statements without walking the values they compute."""
     for stmt in block:
         kind = type(stmt)
-        if kind is ast.Assign:
+        if kind is Assign:
             for target in stmt.targets:
                 names.update(stores(target))
-        elif kind in (ast.AugAssign, ast.AnnAssign, ast.For):
+            continue  # (holds no block)
+        elif kind in (AugAssign, AnnAssign, For):
             names.update(stores(stmt.target))
-        elif kind is ast.FunctionDef:
+        elif kind is FunctionDef:
             names.add(stmt.name)
             names.update(a.arg for a in stmt.args.args)
-        elif kind is ast.With:
+        elif kind is With:
             for item in stmt.items:
                 if item.optional_vars is not None:
                     names.update(stores(item.optional_vars))
+        elif kind in SIMPLE:
+            continue  # (holds no block)
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, field, None)
             if type(inner) is list:
@@ -69,7 +89,7 @@ class _BoundOnce:
     """The names bound once in the whole function, found when a nested function first asks
     (flat gradient code has none: no walk of the whole function)."""
 
-    def __init__(self, tree: ast.FunctionDef, stores_of: Stores) -> None:
+    def __init__(self, tree: FunctionDef, stores_of: Stores) -> None:
         self.tree, self.stores_of, self.names = tree, stores_of, None
 
     def get(self) -> set[str]:
@@ -162,7 +182,7 @@ def _block(
     available = available or _Available()
     changed = False
     for stmt in block:
-        if isinstance(stmt, ast.FunctionDef):  # runs later: only names bound once
+        if isinstance(stmt, FunctionDef):  # runs later: only names bound once
             own = {*stores_of(stmt), *(a.arg for a in stmt.args.args)}
             once = bound_once if isinstance(bound_once, set) else bound_once.get()
             lasting = available.lasting(own, once)
@@ -173,19 +193,23 @@ def _block(
             changed |= _block(stmt.body, set(), stores_of, facts, local)
             continue
         kind = type(stmt)
-        if kind is ast.Assign or kind is ast.Expr or kind is ast.Return:
-            targets = stmt.targets if kind is ast.Assign else ()
-            if len(targets) == 1 and type(targets[0]) is ast.Name:  # (most: `name = value`)
-                stored = {targets[0].id}
+        if kind is Assign or kind is Expr or kind is Return:
+            targets = stmt.targets if kind is Assign else ()
+            if len(targets) == 1 and type(targets[0]) is Name:  # (most: `name = value`)
+                target = targets[0].id
+                stored = {target}
             else:
-                stored = {n for target in targets for n in stores(target)}
+                target = None
+                stored = {n for t in targets for n in stores(t)}
             # the value is read before the store
             if _replace(stmt, available, loaded=facts.of(stmt).loads):
                 facts.changed(stmt)
                 changed = True
-                if kind is ast.Assign:  # (a literal put in: its value available at once)
+                if kind is Assign:  # (a literal put in: its value available at once)
                     fold_literal_value(stmt)
             available.forget(stored)
+            if target is not None:
+                _record(stmt, target, available, local)
         else:  # a loop or branch may store before it reads: only values it leaves alone,
             # which its blocks start from (a loop's body runs again after its stores)
             if available.of:  # (nothing to forget: no walk of the whole statement)
@@ -199,57 +223,54 @@ def _block(
                     inner = getattr(stmt, field)
                     changed |= _block(inner, bound_once, stores_of, facts, local, available)
                     available.leave(outer)
-        _record(stmt, available, local)
     return changed
 
 
 _BLOCKS = ("body", "orelse")  # a compound statement's blocks of statements
 
 
-def _record(stmt: ast.stmt, available: _Available, local: set[str]) -> None:
-    """Make the value `stmt` assigns available, if it is a copy or a pure expression of
-    the function's own names and literals."""
-    target = assigned_name(stmt)
-    if target is None:
-        return
+def _record(stmt: Assign, target: str, available: _Available, local: set[str]) -> None:
+    """Make the value `stmt` assigns to the name `target` available, if it is a copy or a
+    pure expression of the function's own names and literals."""
     value = stmt.value
     kind = type(value)
-    if kind is ast.Name and value.id != target:
+    if kind is Name and value.id != target:
         # (a branch's record is read by its restore: tape_entries.py)
         if value.id in local and not value.id.startswith("_branch"):
             available.add(target, value, {target, value.id})
-    elif kind is ast.Constant and type(value.value) in (int, float, bool):
+    elif kind is Constant and type(value.value) in (int, float, bool):
         available.add(target, value, {target})
-    elif kind is ast.BinOp or kind is ast.UnaryOp:
+    elif kind is BinOp or kind is UnaryOp:
         names: set[str] = set()
         key = _key(value, names)
         if key is not None and target not in names and names <= local:
-            available.add(key, ast.Name(id=target, ctx=ast.Load()), names | {target})
+            # (the target itself holds it: a read is a copy of it, `_copy`)
+            available.add(key, stmt.targets[0], names | {target})
 
 
 def _key(node: ast.expr, names: set[str] | None = None) -> Key | None:
     """The structure of a pure expression (operators on names and literals), else None;
     the names it reads added to `names` on the way."""
     kind = type(node)
-    if kind is ast.Name:
+    if kind is Name:
         if names is not None:
             names.add(node.id)
         return node.id
-    if kind is ast.Constant:
+    if kind is Constant:
         value = node.value
         return ("literal", type(value), repr(value)) if type(value) in (int, float, bool) else None
-    if kind is ast.BinOp:
+    if kind is BinOp:
         left = _key(node.left, names)
         right = _key(node.right, names) if left is not None else None
         return None if left is None or right is None else (type(node.op), left, right)
-    if kind is ast.UnaryOp:
+    if kind is UnaryOp:
         operand = _key(node.operand, names)
         return None if operand is None else (type(node.op), operand)
     return None
 
 
 def _replace(
-    node: ast.AST,
+    node: AST,
     available: _Available,
     fields: tuple[str, ...] = (),
     loaded: list[str] | None = None,
@@ -300,11 +321,11 @@ _FEW = 8  # the values at hand involving a name that `_may_rewrite` looks throug
 def _reads_any(value: object, names: dict) -> bool:
     """`reads_any` of a field's value: a node, a list of nodes, or neither."""
     if type(value) is list:
-        return any(isinstance(v, ast.AST) and reads_any(v, names) for v in value)
-    return isinstance(value, ast.AST) and reads_any(value, names)
+        return any(isinstance(v, AST) and reads_any(v, names) for v in value)
+    return isinstance(value, AST) and reads_any(value, names)
 
 
-def _rewrite(node: ast.AST, available: dict[Key, ast.expr], fields: tuple[str, ...] = ()) -> bool:
+def _rewrite(node: AST, available: dict[Key, ast.expr], fields: tuple[str, ...] = ()) -> bool:
     """Bottom-up: an expression's parts are rewritten before the expression is looked up,
     so `x * y + 1` finds `t2` of `t1 = x * y; t2 = t1 + 1` in one walk (the values at hand
     are recorded as rewritten)."""
@@ -320,19 +341,19 @@ class _Rewriter:
     def __init__(self, available: dict[Key, ast.expr]) -> None:
         self.available, self.changed = available, False
 
-    def fields(self, node: ast.AST, fields: tuple[str, ...]) -> None:
+    def fields(self, node: AST, fields: tuple[str, ...]) -> None:
         for field in fields:
             value = getattr(node, field, None)
             if type(value) is list:
                 for i, item in enumerate(value):
-                    if isinstance(item, ast.AST) and (copy := self.held(item)) is not None:
+                    if isinstance(item, AST) and (copy := self.held(item)) is not None:
                         value[i] = copy
-            elif isinstance(value, ast.AST) and (copy := self.held(value)) is not None:
+            elif isinstance(value, AST) and (copy := self.held(value)) is not None:
                 setattr(node, field, copy)
 
-    def held(self, item: ast.AST) -> ast.expr | None:
+    def held(self, item: AST) -> ast.expr | None:
         """Rewrite under `item`; a copy of the value at hand for `item` itself, if any."""
-        if isinstance(item, (ast.Lambda, ast.FunctionDef)):
+        if isinstance(item, (Lambda, FunctionDef)):
             return None  # not entered
         key = self.key(item)
         if key is not None and key in self.available and _is_read(item):
@@ -340,10 +361,10 @@ class _Rewriter:
             return _copy(self.available[key])
         return None
 
-    def part(self, node: ast.AST, field: str) -> Key | None:
+    def part(self, node: AST, field: str) -> Key | None:
         """`held` for the operand `field` of `node`: the key of what it holds then."""
         item = getattr(node, field)
-        if isinstance(item, (ast.Lambda, ast.FunctionDef)):
+        if isinstance(item, (Lambda, FunctionDef)):
             return None  # not entered
         key = self.key(item)
         if key is not None and key in self.available and _is_read(item):
@@ -353,18 +374,18 @@ class _Rewriter:
             return _key(copy)
         return key
 
-    def key(self, node: ast.AST) -> Key | None:
+    def key(self, node: AST) -> Key | None:
         """`_key(node)` once the parts of `node` are rewritten."""
         kind = type(node)
-        if kind is ast.Name:
+        if kind is Name:
             return node.id
-        if kind is ast.Constant:
+        if kind is Constant:
             return _key(node)
-        if kind is ast.BinOp:
+        if kind is BinOp:
             left = self.part(node, "left")
             right = self.part(node, "right")
             return None if left is None or right is None else (type(node.op), left, right)
-        if kind is ast.UnaryOp:
+        if kind is UnaryOp:
             operand = self.part(node, "operand")
             return None if operand is None else (type(node.op), operand)
         self.fields(node, child_fields(kind))
@@ -372,10 +393,10 @@ class _Rewriter:
 
 
 def _is_read(node: ast.expr) -> bool:
-    return not isinstance(node, ast.Name) or isinstance(node.ctx, ast.Load)
+    return not isinstance(node, Name) or isinstance(node.ctx, Load)
 
 
 def _copy(value: ast.expr) -> ast.expr:
-    if isinstance(value, ast.Name):
-        return ast.Name(id=value.id, ctx=ast.Load())
-    return ast.Constant(value=value.value)
+    if isinstance(value, Name):
+        return Name(id=value.id, ctx=Load())
+    return Constant(value=value.value)

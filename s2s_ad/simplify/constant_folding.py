@@ -22,6 +22,40 @@ import ast
 import enum
 import math
 import operator
+from ast import (
+    AST,
+    Add,
+    Assign,
+    BinOp,
+    BoolOp,
+    Compare,
+    Constant,
+    Div,
+    Eq,
+    Expr,
+    FloorDiv,
+    For,
+    FunctionDef,
+    Gt,
+    GtE,
+    If,
+    Lt,
+    LtE,
+    Mod,
+    Mult,
+    Name,
+    Not,
+    NotEq,
+    Or,
+    Pass,
+    Pow,
+    Return,
+    Sub,
+    UAdd,
+    UnaryOp,
+    USub,
+    While,
+)
 from collections import Counter
 
 from .facts import Names
@@ -29,24 +63,24 @@ from .flags import Booleans, boolean
 from .names import BLOCKS, SIMPLE, Stores, assigned_name, child_fields, loads, statements
 
 BINARY = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
-    ast.Pow: operator.pow,
+    Add: operator.add,
+    Sub: operator.sub,
+    Mult: operator.mul,
+    Div: operator.truediv,
+    FloorDiv: operator.floordiv,
+    Mod: operator.mod,
+    Pow: operator.pow,
 }
-UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
+UNARY = {USub: operator.neg, UAdd: operator.pos, Not: operator.not_}
 # the classes `_foldable` or `_decided` may accept (as facts.py's `operators`)
-_CANDIDATES = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
+_CANDIDATES = frozenset({BinOp, BoolOp, UnaryOp, Compare, If})
 COMPARE = {
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
+    Lt: operator.lt,
+    LtE: operator.le,
+    Gt: operator.gt,
+    GtE: operator.ge,
+    Eq: operator.eq,
+    NotEq: operator.ne,
 }
 
 
@@ -63,7 +97,7 @@ class Folded(enum.IntEnum):
     UNREAD_LITERALS = 3
 
 
-def fold_constants(tree: ast.FunctionDef, facts: Names | None = None) -> Folded:
+def fold_constants(tree: FunctionDef, facts: Names | None = None) -> Folded:
     """Fold operators on literals and branches on literals in place; what, if anything.
     `facts`: the statements' facts, where known (those of the statements rewritten are
     forgotten; taking a branch moves statements, unchanged)."""
@@ -113,14 +147,14 @@ def _literal_of_sole_name(stmt: ast.stmt, stored: Counter) -> bool:
 def _literal_of_name(stmt: ast.stmt) -> bool:
     """Whether `stmt` is `name = literal`."""
     return (
-        type(stmt) is ast.Assign
-        and type(stmt.value) is ast.Constant
+        type(stmt) is Assign
+        and type(stmt.value) is Constant
         and len(stmt.targets) == 1
-        and type(stmt.targets[0]) is ast.Name
+        and type(stmt.targets[0]) is Name
     )
 
 
-def _read_nowhere(tree: ast.FunctionDef, assigns: list[ast.Assign]) -> bool:
+def _read_nowhere(tree: FunctionDef, assigns: list[Assign]) -> bool:
     """Whether the literal each of `assigns` (`name = literal`) gives reaches no read of
     its name where copy propagation (available_values.py) would read it through: up to the
     next statement of its block storing the name (a loop or branch, or `name += …`,
@@ -147,12 +181,12 @@ def _unread_after(rest: list[ast.stmt], name: str, stores_of: Stores) -> bool:
     says)."""
     for stmt in rest:
         kind = type(stmt)
-        if kind is ast.Assign or kind is ast.Expr or kind is ast.Return:  # read, then stored
+        if kind is Assign or kind is Expr or kind is Return:  # read, then stored
             if name in loads(stmt):
                 return False
             if name in stores_of(stmt):
                 return True
-        elif kind is ast.FunctionDef:  # (runs later: stores nothing here)
+        elif kind is FunctionDef:  # (runs later: stores nothing here)
             if name in loads(stmt):
                 return False
         else:
@@ -163,7 +197,7 @@ def _unread_after(rest: list[ast.stmt], name: str, stores_of: Stores) -> bool:
     return True
 
 
-def fold_literal_value(stmt: ast.Assign) -> bool:
+def fold_literal_value(stmt: Assign) -> bool:
     """Fold `stmt`'s value in place where it is operators on literals only; True if folded.
     Copy propagation calls it where it put a literal, so that the statement after reads the
     folded value in the same walk: a chain of constants (`x_bar = x_bar + 2.0`, the adjoint
@@ -171,23 +205,23 @@ def fold_literal_value(stmt: ast.Assign) -> bool:
     and values that read names are left to this pass: `fold_negations` and
     `drop_unit_factors` read them first.)"""
     value = stmt.value
-    return type(value) is ast.BinOp and _literals_only(value) and _fold_fields(stmt, ("targets",))
+    return type(value) is BinOp and _literals_only(value) and _fold_fields(stmt, ("targets",))
 
 
 def _literals_only(node: ast.expr) -> bool:
     kind = type(node)
-    if kind is ast.BinOp:
+    if kind is BinOp:
         return _literals_only(node.left) and _literals_only(node.right)
-    if kind is ast.UnaryOp:
+    if kind is UnaryOp:
         return _literals_only(node.operand)
-    return kind is ast.Constant
+    return kind is Constant
 
 
-def _decided(node: ast.AST) -> bool:
-    return type(node) is ast.If and type(node.test) is ast.Constant
+def _decided(node: AST) -> bool:
+    return type(node) is If and type(node.test) is Constant
 
 
-def _take_branches(node: ast.AST) -> bool:
+def _take_branches(node: AST) -> bool:
     """Replace each `if` on a literal under `node` by the statements of the branch taken."""
     changed = False
     for field in ("body", "orelse"):
@@ -202,7 +236,7 @@ def _take_branches(node: ast.AST) -> bool:
                 changed = True
             else:
                 kept.append(stmt)
-        setattr(node, field, kept or [ast.Pass()])
+        setattr(node, field, kept or [Pass()])
     return changed
 
 
@@ -221,15 +255,13 @@ class _Tested:
 
     def __call__(self, node: ast.expr) -> bool:
         stmt = self.stmt
-        if type(stmt) is ast.If or type(stmt) is ast.While:
+        if type(stmt) is If or type(stmt) is While:
             return node is stmt.test
         name = assigned_name(stmt)
         return name is not None and node is stmt.value and self.booleans.tested(name)
 
 
-def _fold_fields(
-    node: ast.AST, skipped: tuple[str, ...] = (), tested: _Tested | None = None
-) -> bool:
+def _fold_fields(node: AST, skipped: tuple[str, ...] = (), tested: _Tested | None = None) -> bool:
     """Fold, innermost first, every operator on literals below `node` (not in the fields
     `skipped` of `node` itself). `tested`: what is known of the statement's flags, where
     known (`_Tested`)."""
@@ -241,7 +273,7 @@ def _fold_fields(
         items = value if type(value) is list else [value]
         for i, item in enumerate(items):
             kind = type(item)
-            if kind is ast.Name or kind is ast.Constant or not isinstance(item, ast.AST):
+            if kind is Name or kind is Constant or not isinstance(item, AST):
                 continue  # nothing to fold below those
             changed |= _fold_fields(item, (), tested)
             if (
@@ -255,29 +287,29 @@ def _fold_fields(
                     setattr(node, field, folded)
                 changed = True
                 if tested is not None and (
-                    type(folded) is not ast.Constant or type(node) in _LOOKED_UP
+                    type(folded) is not Constant or type(node) in _LOOKED_UP
                 ):
                     tested.looked_up = True
     return changed
 
 
-_LOOKED_UP = (ast.BinOp, ast.UnaryOp)  # the operators copy propagation looks up
+_LOOKED_UP = (BinOp, UnaryOp)  # the operators copy propagation looks up
 # the statements whose own parts are expressions only (`fold_constants`' kinds)
-_HEADED = SIMPLE | {ast.If, ast.While, ast.For}
+_HEADED = SIMPLE | {If, While, For}
 
 
-def _foldable(node: ast.AST) -> bool:
-    if type(node) is ast.BinOp:
-        if type(node.left) is not ast.Constant and type(node.right) is not ast.Constant:
+def _foldable(node: AST) -> bool:
+    if type(node) is BinOp:
+        if type(node.left) is not Constant and type(node.right) is not Constant:
             return False  # (most products of generated code: both ways below need one)
         if _unit_inside(node) is not None:
             return True
         return type(node.op) in BINARY and None not in _numbers(node.left, node.right)
-    if type(node) is ast.UnaryOp:
+    if type(node) is UnaryOp:
         return type(node.op) in UNARY and None not in _numbers(node.operand)
-    if type(node) is ast.BoolOp:
-        return any(type(v) is ast.Constant for v in node.values)
-    if type(node) is ast.Compare:
+    if type(node) is BoolOp:
+        return any(type(v) is Constant for v in node.values)
+    if type(node) is Compare:
         return (
             len(node.ops) == 1
             and type(node.ops[0]) in COMPARE
@@ -288,13 +320,13 @@ def _foldable(node: ast.AST) -> bool:
 
 def _folded(node: ast.expr, tested: _Tested | None = None) -> ast.expr | None:
     """The literal `node` evaluates to, or None when the fold is left to run time."""
-    if type(node) is ast.BoolOp:
+    if type(node) is BoolOp:
         return _folded_bool_op(node, tested)
-    if type(node) is ast.BinOp:
+    if type(node) is BinOp:
         if (inner := _unit_inside(node)) is not None:
             return inner
         op, operands = BINARY[type(node.op)], (node.left, node.right)
-    elif type(node) is ast.UnaryOp:
+    elif type(node) is UnaryOp:
         op, operands = UNARY[type(node.op)], (node.operand,)
     else:
         op, operands = COMPARE[type(node.ops[0])], (node.left, node.comparators[0])
@@ -302,17 +334,17 @@ def _folded(node: ast.expr, tested: _Tested | None = None) -> ast.expr | None:
         value = op(*_numbers(*operands))
     except (ArithmeticError, ValueError):
         return None
-    return ast.Constant(value=value) if _representable(value) else None
+    return Constant(value=value) if _representable(value) else None
 
 
-def _folded_bool_op(node: ast.BoolOp, tested: _Tested | None) -> ast.expr | None:
+def _folded_bool_op(node: BoolOp, tested: _Tested | None) -> ast.expr | None:
     """`node` without the operands Python's rule makes needless, or None if none is: `and`
     gives its first falsy operand, else its last (`or`: truthy). A literal that decides
     (`False` in an `and`) ends it; one that does not (`True`) is never given unless last,
     and last it gives what the rest gave when they are all Python's True or False (`a and
     True` is `a` of a flag, not of a number, nor of NumPy's `np.True_`, a comparison of NumPy
     numbers: `np.True_ and True` is `True`), or the same truth where that alone is read."""
-    decides = type(node.op) is ast.Or  # the truth of a literal that ends the evaluation
+    decides = type(node.op) is Or  # the truth of a literal that ends the evaluation
     kept: list[ast.expr] = []
     for value in node.values:
         if _number(value) is None:
@@ -331,24 +363,24 @@ def _folded_bool_op(node: ast.BoolOp, tested: _Tested | None) -> ast.expr | None
             kept.append(value)
     if len(kept) == len(node.values):
         return None
-    return kept[0] if len(kept) == 1 else ast.BoolOp(node.op, kept)
+    return kept[0] if len(kept) == 1 else BoolOp(node.op, kept)
 
 
-def _unit_inside(node: ast.BinOp) -> ast.BinOp | None:
+def _unit_inside(node: BinOp) -> BinOp | None:
     """`c * e` for `c * (1.0 * e)` (either order of either product), `c` a float literal: the
     same value whatever `e` holds (a float, an int, an array of any real dtype), since `1.0 *`
     only converts `e` as `c *` does anyway. `grad`'s unit cotangent leaves such products."""
-    if type(node.op) is not ast.Mult:
+    if type(node.op) is not Mult:
         return None
     for c, inner in ((node.left, node.right), (node.right, node.left)):
-        if type(c) is not ast.Constant or type(c.value) is not float:
+        if type(c) is not Constant or type(c.value) is not float:
             continue
-        if type(inner) is not ast.BinOp or type(inner.op) is not ast.Mult:
+        if type(inner) is not BinOp or type(inner.op) is not Mult:
             continue
         for one, e in ((inner.left, inner.right), (inner.right, inner.left)):
-            if type(one) is ast.Constant and type(one.value) is float and one.value == 1.0:
+            if type(one) is Constant and type(one.value) is float and one.value == 1.0:
                 operands = (c, e) if c is node.left else (e, c)
-                return ast.BinOp(operands[0], ast.Mult(), operands[1])
+                return BinOp(operands[0], Mult(), operands[1])
     return None
 
 
@@ -357,7 +389,7 @@ def _numbers(*operands: ast.expr) -> list:
 
 
 def _number(node: ast.expr) -> int | float | bool | None:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float, bool):
+    if isinstance(node, Constant) and type(node.value) in (int, float, bool):
         return node.value
     return None
 

@@ -27,6 +27,26 @@ from __future__ import annotations
 
 import ast
 import enum
+from ast import (
+    AST,
+    Assign,
+    Attribute,
+    AugAssign,
+    BinOp,
+    Call,
+    Constant,
+    Expr,
+    For,
+    FunctionDef,
+    If,
+    List,
+    Name,
+    Pass,
+    Tuple,
+    UnaryOp,
+    While,
+    With,
+)
 from collections.abc import Callable
 
 from ..codegen.build import KEPT_FOR_EFFECT, is_comment
@@ -37,7 +57,7 @@ from .names import Stores, appended_to, loads, stores
 # loops over these cost nothing but time: a loop over anything else (a user's iterator)
 # is kept like an effect
 _PLAIN_ITERABLES = frozenset({"range", "reversed", "zip", "enumerate"})
-_PLAIN_NODES = (ast.Name, ast.Constant, ast.UnaryOp, ast.BinOp)
+_PLAIN_NODES = (Name, Constant, UnaryOp, BinOp)
 _PLAIN_NODES += (ast.expr_context, ast.operator, ast.unaryop)
 
 
@@ -59,7 +79,7 @@ class Removed(enum.IntEnum):
 
 
 def eliminate_dead_code(
-    tree: ast.FunctionDef,
+    tree: FunctionDef,
     facts: Names | None = None,
     shape_only: Callable[[ast.expr], str | None] | None = None,
 ) -> Removed:
@@ -107,18 +127,18 @@ class _Graph:
         overwrites = _Overwrites()
         for stmt in block:
             kind = type(stmt)
-            if (kind is ast.Expr and is_comment(stmt)) or kind is ast.Pass:
+            if (kind is Expr and is_comment(stmt)) or kind is Pass:
                 continue
-            if kind is ast.Assign and _self_copy(stmt):
+            if kind is Assign and _self_copy(stmt):
                 self.self_copies.add(parent)
                 continue  # never live: the sweep drops it
             key = id(stmt)
             self.parent[key] = parent
             inner = targets
-            if kind in (ast.If, ast.While, ast.For):
-                head = stmt.iter if kind is ast.For else stmt.test
+            if kind in (If, While, For):
+                head = stmt.iter if kind is For else stmt.test
                 reads = loads(head)
-                if kind is ast.For:
+                if kind is For:
                     bound = stores(stmt.target)
                     self.write(key, bound)
                     # a name the body assigns again is not the loop's value everywhere
@@ -128,20 +148,20 @@ class _Graph:
                     if not _plain_loop(stmt):  # a loop over a user's iterator: it runs
                         self.roots.append(key)
                 overwrites.barrier()
-            elif kind is ast.With or kind is ast.FunctionDef:  # kept; their bodies swept
+            elif kind is With or kind is FunctionDef:  # kept; their bodies swept
                 reads = [n for item in _heads(stmt) for n in loads(item)]
                 self.roots.append(key)
-                if kind is ast.FunctionDef:
+                if kind is FunctionDef:
                     self.parameters.update(a.arg for a in stmt.args.args)
                     self.nested = True
                 overwrites.barrier()
             elif (written := _written(stmt)) is not None:  # (its targets read nothing)
-                reads = self.facts.of(stmt).loads + (written if kind is ast.AugAssign else [])
-                like = self._shape_only(stmt) if kind is ast.Assign else None
+                reads = self.facts.of(stmt).loads + (written if kind is AugAssign else [])
+                like = self._shape_only(stmt) if kind is Assign else None
                 if like is not None:  # (not read: the filling writes its shape instead)
                     reads = [n for n in reads if n != like]
                 self.write(key, written)
-                overwrites.seen(key, reads, written if kind is ast.Assign else ())
+                overwrites.seen(key, reads, written if kind is Assign else ())
             elif (tape := _tape_push(stmt)) is not None:
                 reads = [n for a in stmt.value.args for n in loads(a)]
                 self.write(key, [tape])
@@ -150,22 +170,22 @@ class _Graph:
                 reads = self.facts.of(stmt).loads if kind in SIMPLE else loads(stmt)
                 self.roots.append(key)
                 overwrites.barrier()
-                if kind is ast.Assign:  # (`x = rt.unshared(…)`, a kept call's result …)
+                if kind is Assign:  # (`x = rt.unshared(…)`, a kept call's result …)
                     self.rooted.update(self.facts.of(stmt).stores)
             if targets:  # (in a loop)
                 self.reads[key] = [n for n in reads if n not in targets]
                 self.bound[key] = [targets[n] for n in reads if n in targets]
             else:
                 self.reads[key] = reads
-            if kind in (ast.If, ast.While, ast.For, ast.With, ast.FunctionDef):
+            if kind in (If, While, For, With, FunctionDef):
                 self.opened.add(key)
                 self.blocks[key] = (stmt.body, getattr(stmt, "orelse", []))
                 self.visit(stmt.body, key, inner)
                 self.visit(getattr(stmt, "orelse", []), key, inner)
         self.overwritten |= overwrites.dead()
 
-    def _shape_only(self, stmt: ast.Assign) -> str | None:
-        if self.shape_only is None or type(stmt.value) is not ast.Call:
+    def _shape_only(self, stmt: Assign) -> str | None:
+        if self.shape_only is None or type(stmt.value) is not Call:
             return None
         return self.shape_only(stmt.value)
 
@@ -241,7 +261,7 @@ class _Graph:
         return live
 
 
-def _sweep(node: ast.AST, live: set[int], opened: set[int]) -> bool:
+def _sweep(node: AST, live: set[int], opened: set[int]) -> bool:
     """Drop the statements not `live` from the blocks of `node` and the compound statements
     kept under it; a block left with comments only gets a `pass`."""
     removed = False
@@ -249,16 +269,16 @@ def _sweep(node: ast.AST, live: set[int], opened: set[int]) -> bool:
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
-        kept = [s for s in block if id(s) in live or is_comment(s) or type(s) is ast.Pass]
+        kept = [s for s in block if id(s) in live or is_comment(s) or type(s) is Pass]
         for stmt in kept:
             if id(stmt) in opened:
                 removed |= _sweep(stmt, live, opened)
         if len(kept) != len(block):
             removed = True
-            if field == "orelse" and all(is_comment(s) or type(s) is ast.Pass for s in kept):
+            if field == "orelse" and all(is_comment(s) or type(s) is Pass for s in kept):
                 kept = []
             elif not any(not is_comment(s) for s in kept):
-                kept.append(ast.Pass())  # a block may not hold only comments
+                kept.append(Pass())  # a block may not hold only comments
         setattr(node, field, kept)
     return removed
 
@@ -299,7 +319,7 @@ def _holds(stmt: ast.stmt, names: set[str], facts: Names) -> bool:
     assigns one, or copies one."""
     if type(stmt) not in SIMPLE:
         return False
-    if type(stmt) is ast.Assign and type(stmt.value) is ast.Name and stmt.value.id in names:
+    if type(stmt) is Assign and type(stmt.value) is Name and stmt.value.id in names:
         return True
     return not names.isdisjoint(facts.of(stmt).stores)
 
@@ -309,16 +329,16 @@ def _written(stmt: ast.stmt) -> list[str] | None:
     no effect; None for any other statement."""
     if getattr(stmt, KEPT_FOR_EFFECT, False):
         return None
-    if type(stmt) is ast.AugAssign and type(stmt.target) is ast.Name:
+    if type(stmt) is AugAssign and type(stmt.target) is Name:
         return [stmt.target.id]
-    if type(stmt) is not ast.Assign or _is_check(stmt):
+    if type(stmt) is not Assign or _is_check(stmt):
         return None
-    if len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+    if len(stmt.targets) == 1 and type(stmt.targets[0]) is Name:
         return [stmt.targets[0].id]  # (the common case, at once)
     names: list[str] = []
     for target in stmt.targets:
-        parts = target.elts if type(target) in (ast.Tuple, ast.List) else [target]
-        if not all(type(p) is ast.Name for p in parts):
+        parts = target.elts if type(target) in (Tuple, List) else [target]
+        if not all(type(p) is Name for p in parts):
             return None  # an element or attribute update: kept
         names += [p.id for p in parts]
     return names
@@ -326,18 +346,18 @@ def _written(stmt: ast.stmt) -> list[str] | None:
 
 def _tape_push(stmt: ast.stmt) -> str | None:
     """The tape of `_tape1.append(…)`, a tape s2s_ad's code made (naming.TAPE_STEMS)."""
-    if type(stmt) is not ast.Expr or getattr(stmt, KEPT_FOR_EFFECT, False):
+    if type(stmt) is not Expr or getattr(stmt, KEPT_FOR_EFFECT, False):
         return None
     tape = appended_to(stmt.value)
     return tape if tape is not None and tape.startswith(TAPE_STEMS) else None
 
 
-def _plain_loop(loop: ast.For) -> bool:
+def _plain_loop(loop: For) -> bool:
     """A loop over a `range` (or `zip`, `reversed`, `enumerate` of names and ranges), whose
     iteration alone has no effect; a loop over anything else is kept."""
     for node in ast.walk(loop.iter):
-        if isinstance(node, ast.Call):
-            if type(node.func) is not ast.Name or node.func.id not in _PLAIN_ITERABLES:
+        if isinstance(node, Call):
+            if type(node.func) is not Name or node.func.id not in _PLAIN_ITERABLES:
                 return False
             if node.keywords:
                 return False
@@ -346,30 +366,30 @@ def _plain_loop(loop: ast.For) -> bool:
     return not loop.orelse
 
 
-def _heads(stmt: ast.stmt) -> list[ast.AST]:
-    if isinstance(stmt, ast.With):
+def _heads(stmt: ast.stmt) -> list[AST]:
+    if isinstance(stmt, With):
         return list(stmt.items)
     return [*stmt.decorator_list, stmt.args]
 
 
 def _self_copy(stmt: ast.stmt) -> bool:
     return (
-        type(stmt) is ast.Assign
+        type(stmt) is Assign
         and len(stmt.targets) == 1
-        and type(stmt.targets[0]) is ast.Name
-        and type(stmt.value) is ast.Name
+        and type(stmt.targets[0]) is Name
+        and type(stmt.value) is Name
         and stmt.value.id == stmt.targets[0].id
     )
 
 
-def _is_check(stmt: ast.Assign) -> bool:
+def _is_check(stmt: Assign) -> bool:
     """`rt.unshared(…)`, `rt.immutable_item(…)`, `rt.sole_item(…)`: a run-time check of an
     in-place update (ssa/aliasing.py, `c[k] += v` in ssa/lower.py, ssa/item_paths.py), which
     must run even when its result is not read (the update it checks changes other names'
     arrays, which are); `rt.key_present(…)`: `d.pop(k)`'s KeyError (ssa/dicts.py)."""
     call = stmt.value
     return (
-        isinstance(call, ast.Call)
-        and isinstance(call.func, ast.Attribute)
+        isinstance(call, Call)
+        and isinstance(call.func, Attribute)
         and call.func.attr in ("unshared", "immutable_item", "sole_item", "key_present")
     )

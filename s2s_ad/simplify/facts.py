@@ -17,6 +17,26 @@ statement changes no other's facts.
 from __future__ import annotations
 
 import ast
+from ast import (
+    Assign,
+    Attribute,
+    BinOp,
+    BoolOp,
+    Call,
+    Compare,
+    Constant,
+    FunctionDef,
+    If,
+    IfExp,
+    Lambda,
+    Load,
+    Mult,
+    Name,
+    NamedExpr,
+    Not,
+    Store,
+    UnaryOp,
+)
 
 from .names import _CHILDREN, BLOCKS, SIMPLE, _children
 
@@ -45,8 +65,8 @@ class StatementNames:
         self.stores: list[str] = []
         self.deleted: list[str] = []
         self.parameters: list[str] = []
-        self.assigns: list[ast.Assign] = []  # the statement, or those in its handlers …
-        self.products: list[ast.BinOp] = []  # `a * b`
+        self.assigns: list[Assign] = []  # the statement, or those in its handlers …
+        self.products: list[BinOp] = []  # `a * b`
         self.operands: list[int] = []  # the ids of operands of operators
         self.operators: list[ast.AST] = []  # what constant folding may fold (`if`s too)
         # a lambda, comprehension or `:=` in it: its expressions bind names too (flags.py)
@@ -80,7 +100,7 @@ class Names:
     def clear(self) -> None:
         self._of.clear()
 
-    def everywhere(self, tree: ast.FunctionDef) -> list[StatementNames]:
+    def everywhere(self, tree: FunctionDef) -> list[StatementNames]:
         """The names of every part of `tree` (its parameters included), a part at a time:
         `frontend.nodes.descendants`' names, grouped."""
         found = [own_names(tree)]
@@ -104,8 +124,8 @@ class Names:
 
 
 # the nodes constant folding asks about (simplify/constant_folding.py)
-_OPERATORS = frozenset({ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.Compare, ast.If})
-_BINDING_EXPRESSIONS = frozenset({ast.Lambda, ast.NamedExpr, ast.comprehension})
+_OPERATORS = frozenset({BinOp, BoolOp, UnaryOp, Compare, If})
+_BINDING_EXPRESSIONS = frozenset({Lambda, NamedExpr, ast.comprehension})
 _TRUTH_CALLS = frozenset({"unshared", "followed_operand"})  # (truth_values.py's `rt.` ones)
 
 
@@ -116,10 +136,10 @@ def own_names(node: ast.AST) -> StatementNames:
     loads, stores, operands = found.loads, found.stores, found.operands
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    name, load, store, AST, fields_of = ast.Name, ast.Load, ast.Store, ast.AST, _CHILDREN
-    binop, unary, constant = ast.BinOp, ast.UnaryOp, ast.Constant
-    call, attribute, keyword, assign = ast.Call, ast.Attribute, ast.keyword, ast.Assign
-    mult = ast.Mult
+    name, load, store, AST, fields_of = Name, Load, Store, ast.AST, _CHILDREN
+    binop, unary, constant = BinOp, UnaryOp, Constant
+    call, attribute, keyword, assign = Call, Attribute, ast.keyword, Assign
+    mult = Mult
     while stack:
         current = pop()
         kind = type(current)
@@ -165,19 +185,19 @@ def own_names(node: ast.AST) -> StatementNames:
             continue
         if kind in _OPERATORS:
             found.operators.append(current)
-            if kind is ast.BoolOp or (kind is unary and type(current.op) is ast.Not):
+            if kind is BoolOp or (kind is unary and type(current.op) is Not):
                 found.for_truth = True
         elif kind in _BINDING_EXPRESSIONS:
             found.binds_within = True
-        elif kind is ast.IfExp:
+        elif kind is IfExp:
             found.for_truth = True
         if kind is binop:
-            if type(current.op) is ast.Mult:
+            if type(current.op) is Mult:
                 found.products.append(current)
             operands += (id(current.left), id(current.right))
         elif kind is unary:
             operands.append(id(current.operand))
-        elif kind is ast.Assign:
+        elif kind is Assign:
             found.assigns.append(current)
         elif kind is ast.arg:
             found.parameters.append(current.arg)

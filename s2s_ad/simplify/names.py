@@ -7,11 +7,27 @@ serves them, and `loads`/`stores` collect names in the same walk (several times 
 from __future__ import annotations
 
 import ast
+from ast import (
+    AnnAssign,
+    Assign,
+    Attribute,
+    AugAssign,
+    Call,
+    Constant,
+    Expr,
+    For,
+    Load,
+    Name,
+    Return,
+    Store,
+    Subscript,
+    Tuple,
+)
 from collections.abc import Callable, Iterator
 
 _FIELDS: dict[type, tuple[str, ...]] = {}  # class → its fields
 # class → the fields that may hold a name (a constant: none; its value is a number)
-_CHILDREN: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+_CHILDREN: dict[type, tuple[str, ...]] = {Constant: ()}
 _LEAVES = ("ctx", "op", "ops")  # contexts and operators: nodes without names
 
 
@@ -71,7 +87,7 @@ def substitute_loads(
     replaced = False
     stack = [node]
     pop, push = stack.pop, stack.append
-    name, load, fields_of, AST = ast.Name, ast.Load, _CHILDREN, ast.AST
+    name, load, fields_of, AST = Name, Load, _CHILDREN, ast.AST
     while stack:
         current = pop()
         fields = fields_of.get(type(current)) or _children(type(current))
@@ -105,7 +121,7 @@ def substitute_own_loads(
 
 BLOCKS = ("body", "orelse")  # the blocks of statements `statements` enters
 # statements that hold no block
-SIMPLE = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return})
+SIMPLE = frozenset({Assign, AugAssign, Expr, Return})
 
 
 def statements(block: list[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.stmt]]]:
@@ -138,9 +154,9 @@ def _blocks_of(stmt: ast.stmt) -> Iterator[object]:
         yield getattr(stmt, field, None)
 
 
-def names(node: ast.AST) -> Iterator[ast.Name]:
+def names(node: ast.AST) -> Iterator[Name]:
     """Every `Name` node under `node` (itself included), in no particular order."""
-    return (n for n in nodes(node) if type(n) is ast.Name)
+    return (n for n in nodes(node) if type(n) is Name)
 
 
 def _names_in(node: ast.AST, context: type) -> list[str]:
@@ -149,7 +165,7 @@ def _names_in(node: ast.AST, context: type) -> list[str]:
     found = []
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    name, fields_of, AST = ast.Name, _CHILDREN, ast.AST
+    name, fields_of, AST = Name, _CHILDREN, ast.AST
     while stack:
         current = pop()
         kind = type(current)
@@ -171,7 +187,7 @@ def reads_any(node: ast.AST, wanted: dict | set) -> bool:
     stopping at the first."""
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    name, load, fields_of, AST = ast.Name, ast.Load, _CHILDREN, ast.AST
+    name, load, fields_of, AST = Name, Load, _CHILDREN, ast.AST
     while stack:
         current = pop()
         kind = type(current)
@@ -193,11 +209,11 @@ def stores(node: ast.AST) -> list[str]:
     `names` yields them; a simple statement's read off its targets, its value unwalked, and
     a name (the commonest target) read off at once."""
     kind = type(node)
-    if kind is ast.Name:
-        return [node.id] if type(node.ctx) is ast.Store else []
+    if kind is Name:
+        return [node.id] if type(node.ctx) is Store else []
     field = _TARGETS_ONLY.get(kind)
     if field is None:
-        return _names_in(node, ast.Store)
+        return _names_in(node, Store)
     targets = getattr(node, field, None)
     if type(targets) is list:  # (`names` meets the last target first)
         if len(targets) == 1:
@@ -226,8 +242,12 @@ class Stores:
     def _count(self, stmt: ast.stmt) -> dict[str, int]:
         found: dict[str, int] = {}
         kind = type(stmt)
+        if kind is Assign and len(stmt.targets) == 1:  # (most: `name = value`)
+            target = stmt.targets[0]
+            if type(target) is Name:
+                return {target.id: 1} if type(target.ctx) is Store else {}
         if kind in _TARGETS_ONLY:  # (no `:=` in generated code: a value binds nothing)
-            for name in _names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), ast.Store):
+            for name in _names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), Store):
                 found[name] = found.get(name, 0) + 1
             return found
         for field in _CHILDREN.get(kind) or _children(kind):
@@ -237,18 +257,18 @@ class Stores:
                     for name, n in self(inner).items():
                         found[name] = found.get(name, 0) + n
             elif value is not None:
-                for name in _names_in_value(value, ast.Store):
+                for name in _names_in_value(value, Store):
                     found[name] = found.get(name, 0) + 1
         return found
 
 
 # simple statements whose stores are all in one field: their values are not walked
 _TARGETS_ONLY = {
-    ast.Assign: "targets",
-    ast.AugAssign: "target",
-    ast.AnnAssign: "target",
-    ast.Expr: "",  # (no such field: nothing stored)
-    ast.Return: "",
+    Assign: "targets",
+    AugAssign: "target",
+    AnnAssign: "target",
+    Expr: "",  # (no such field: nothing stored)
+    Return: "",
 }
 
 
@@ -261,16 +281,16 @@ def _names_in_value(value: object, context: type) -> list[str]:
 
 def loads(node: ast.AST) -> list[str]:
     """The names `node` reads."""
-    return _names_in(node, ast.Load)
+    return _names_in(node, Load)
 
 
 def appended_to(call: ast.expr) -> str | None:
     """The list of `name.append(item)` (a tape's push, in generated code), else None."""
     if (
-        type(call) is ast.Call
-        and type(call.func) is ast.Attribute
+        type(call) is Call
+        and type(call.func) is Attribute
         and call.func.attr == "append"
-        and type(call.func.value) is ast.Name
+        and type(call.func.value) is Name
         and len(call.args) == 1
         and not call.keywords
     ):
@@ -281,8 +301,8 @@ def appended_to(call: ast.expr) -> str | None:
 def _call_of(node: ast.expr, function: str, count: int) -> bool:
     """Whether `node` is `function(…)` with `count` positional arguments."""
     return (
-        type(node) is ast.Call
-        and type(node.func) is ast.Name
+        type(node) is Call
+        and type(node.func) is Name
         and node.func.id == function
         and len(node.args) == count
         and not node.keywords
@@ -291,18 +311,18 @@ def _call_of(node: ast.expr, function: str, count: int) -> bool:
 
 def _reversed_name(iterable: ast.expr) -> str | None:
     """The list of `reversed(name)`, else None."""
-    if _call_of(iterable, "reversed", 1) and type(iterable.args[0]) is ast.Name:
+    if _call_of(iterable, "reversed", 1) and type(iterable.args[0]) is Name:
         return iterable.args[0].id
     return None
 
 
-def _counted_replay(loop: ast.For) -> bool:
+def _counted_replay(loop: For) -> bool:
     """Whether `loop` is `for i, entry in zip(reversed(range(…)), reversed(tape))`."""
     target = loop.target
-    return _call_of(loop.iter, "zip", 2) and type(target) is ast.Tuple and len(target.elts) == 2
+    return _call_of(loop.iter, "zip", 2) and type(target) is Tuple and len(target.elts) == 2
 
 
-def replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
+def replayed(loop: For) -> tuple[str, ast.expr] | None:
     """(the tape, the target its entries are restored into) of a tape's replay in generated
     code, `for a, b in reversed(_tape1)`, or of a counted loop's, `for i, (a, b) in
     zip(reversed(range(…)), reversed(_tape1))` (its counter from the range); else None."""
@@ -318,31 +338,31 @@ def record_read(value: ast.expr) -> str | None:
     branch's record, the reverse sweep's branch starts with), `_checkpoints1` of `… =
     _checkpoints1[_k1]` (a checkpointed loop's segment start); else None."""
     prefix = "_branch"
-    if type(value) is ast.Subscript:
+    if type(value) is Subscript:
         value, prefix = value.value, "_checkpoints"
-    return value.id if type(value) is ast.Name and value.id.startswith(prefix) else None
+    return value.id if type(value) is Name and value.id.startswith(prefix) else None
 
 
-def drop_counter(loop: ast.For) -> list[str] | None:
+def drop_counter(loop: For) -> list[str] | None:
     """Make a counted loop's replay whose body does not read its counter a tape's replay
     alone (`for a, b in reversed(_tape1)`: no range to zip with); the names its range read
     if it was one (what computed them may be dead now; `range(3)`: none), else None."""
     if not _counted_replay(loop):
         return None
     counter = loop.target.elts[0]
-    if type(counter) is not ast.Name or any(counter.id in loads(s) for s in loop.body):
+    if type(counter) is not Name or any(counter.id in loads(s) for s in loop.body):
         return None
     dropped = loop.iter.args[0]
     loop.iter, loop.target = loop.iter.args[1], loop.target.elts[1]
     return loads(dropped)
 
 
-def restore_into(loop: ast.For, target: ast.expr) -> None:
+def restore_into(loop: For, target: ast.expr) -> None:
     """Make `target` the part of a replay's target (`replayed`) its tape's entries restore
     into; a counted loop left with nothing to restore runs over its range alone."""
     if not _counted_replay(loop):
         loop.target = target
-    elif type(target) is ast.Name and target.id == "_":
+    elif type(target) is Name and target.id == "_":
         loop.iter, loop.target = loop.iter.args[0], loop.target.elts[0]
     else:
         loop.target.elts[1] = target
@@ -350,6 +370,6 @@ def restore_into(loop: ast.For, target: ast.expr) -> None:
 
 def assigned_name(stmt: ast.stmt) -> str | None:
     """The name `stmt` assigns when it is `name = value`, else None."""
-    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+    if type(stmt) is Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is Name:
         return stmt.targets[0].id
     return None

@@ -35,6 +35,26 @@ from __future__ import annotations
 
 import ast
 import math
+from ast import (
+    AST,
+    Add,
+    Assign,
+    BinOp,
+    Call,
+    Constant,
+    Div,
+    FloorDiv,
+    FunctionDef,
+    MatMult,
+    Mod,
+    Mult,
+    Name,
+    Pow,
+    Return,
+    Sub,
+    UnaryOp,
+    USub,
+)
 from collections import Counter
 
 from ..codegen.build import LINE
@@ -46,7 +66,7 @@ _NUMBERS = (int, float)
 
 
 def fold_negations(
-    tree: ast.FunctionDef, dtypes: dict | None = None, facts: Names | None = None
+    tree: FunctionDef, dtypes: dict | None = None, facts: Names | None = None
 ) -> bool:
     """Fold each negation or literal product read once into its reader, in place; True if
     any. `dtypes`: ad/dtypes.py's facts of the variables, where known; `facts`: the names
@@ -60,9 +80,7 @@ def fold_negations(
         if target is None:
             continue
         value = stmt.value
-        if type(value) is ast.BinOp and (
-            found := _rescaled(value, dtypes) or _flipped(value, dtypes)
-        ):
+        if type(value) is BinOp and (found := _rescaled(value, dtypes) or _flipped(value, dtypes)):
             stmt.value, rescaled = found, True
             facts.changed(stmt)
         if _foldable_value(stmt.value):
@@ -84,14 +102,14 @@ def fold_negations(
 
 def _foldable_value(value: ast.expr) -> bool:
     """`-m`, or `c * e` / `e * c` with `c` a number literal."""
-    if type(value) is ast.UnaryOp:
-        return type(value.op) is ast.USub
-    return type(value) is ast.BinOp and type(value.op) is ast.Mult and _literal_factor(value)
+    if type(value) is UnaryOp:
+        return type(value.op) is USub
+    return type(value) is BinOp and type(value.op) is Mult and _literal_factor(value)
 
 
-def _literal_factor(product: ast.BinOp) -> tuple[ast.Constant, ast.expr] | None:
+def _literal_factor(product: BinOp) -> tuple[Constant, ast.expr] | None:
     for c, e in ((product.left, product.right), (product.right, product.left)):
-        if type(c) is ast.Constant and type(c.value) in _NUMBERS:
+        if type(c) is Constant and type(c.value) in _NUMBERS:
             return c, e
     return None
 
@@ -143,12 +161,12 @@ def _may_fail(value: ast.expr) -> bool:
     """Whether computing `value` may raise or make a complex value: a call, a power or a
     division (not a sum, a sign or a product)."""
     return any(
-        type(node) is ast.Call or (type(node) is ast.BinOp and type(node.op) in _FAILING)
+        type(node) is Call or (type(node) is BinOp and type(node.op) in _FAILING)
         for node in ast.walk(value)
     )
 
 
-_FAILING = frozenset({ast.Pow, ast.Div, ast.FloorDiv, ast.Mod, ast.MatMult})
+_FAILING = frozenset({Pow, Div, FloorDiv, Mod, MatMult})
 
 
 def _reader(
@@ -162,7 +180,7 @@ def _reader(
             continue
         stmt = block[j]
         if name in (facts.of(stmt).loads if type(stmt) in SIMPLE else loads(stmt)):
-            return stmt if type(stmt) in (ast.Assign, ast.Return) else None
+            return stmt if type(stmt) in (Assign, Return) else None
         if operands.intersection(stores(stmt)):
             return None
     return None
@@ -188,16 +206,16 @@ def _fold_into(reader: ast.stmt, name: str, value: ast.expr, dtypes: dict) -> bo
     return True
 
 
-def _path_to(reader: ast.stmt, name: str) -> list[tuple[ast.AST, str]] | None:
+def _path_to(reader: ast.stmt, name: str) -> list[tuple[AST, str]] | None:
     """The (node, field) pairs from `reader` down to its read of `name`, through operators'
     operands only; None where it is elsewhere."""
-    chain: list[tuple[ast.AST, str]] = []
-    node: ast.AST = reader
+    chain: list[tuple[AST, str]] = []
+    node: AST = reader
     fields: tuple[str, ...] = ("value",)
-    while type(node) is not ast.Name:
+    while type(node) is not Name:
         for field in fields:
             child = getattr(node, field, None)
-            if isinstance(child, ast.AST) and name in loads(child):
+            if isinstance(child, AST) and name in loads(child):
                 chain.append((node, field))
                 node = child
                 break
@@ -207,24 +225,24 @@ def _path_to(reader: ast.stmt, name: str) -> list[tuple[ast.AST, str]] | None:
     return chain
 
 
-def _folded(parent: ast.AST, read: ast.Name, value: ast.expr, dtypes: dict) -> ast.expr | None:
+def _folded(parent: AST, read: Name, value: ast.expr, dtypes: dict) -> ast.expr | None:
     """The parent of the read `read` with `value` folded in, or None."""
     negated = _negated(value)
     kind = type(parent)
-    if negated is not None and kind is ast.BinOp:
+    if negated is not None and kind is BinOp:
         other = parent.right if parent.left is read else parent.left
-        if type(parent.op) is ast.Add:  # a + -m, -m + a
-            return ast.BinOp(left=other, op=ast.Sub(), right=negated)
-        if type(parent.op) is ast.Sub and parent.right is read:  # a - -m
-            return ast.BinOp(left=parent.left, op=ast.Add(), right=negated)
-        if type(parent.op) is ast.Mult and _float_literal(other) and _real(negated, dtypes):
+        if type(parent.op) is Add:  # a + -m, -m + a
+            return BinOp(left=other, op=Sub(), right=negated)
+        if type(parent.op) is Sub and parent.right is read:  # a - -m
+            return BinOp(left=parent.left, op=Add(), right=negated)
+        if type(parent.op) is Mult and _float_literal(other) and _real(negated, dtypes):
             return _product(negated, _minus(other), parent.left is read)  # c * -m
-    literal = _literal_factor(value) if type(value) is ast.BinOp else None
-    if literal is not None and kind is ast.UnaryOp and type(parent.op) is ast.USub:
+    literal = _literal_factor(value) if type(value) is BinOp else None
+    if literal is not None and kind is UnaryOp and type(parent.op) is USub:
         c, e = literal  # -(c * e)
         if _real(e, dtypes):
             return _product(_minus(c), e, value.left is c)
-    if literal is not None and kind is ast.BinOp and type(parent.op) is ast.Mult:
+    if literal is not None and kind is BinOp and type(parent.op) is Mult:
         read_left = parent.left is read  # c1 * (c2 * e)
         product = _product(value, parent.right if read_left else parent.left, read_left)
         return _rescaled(product, dtypes)
@@ -236,13 +254,13 @@ def _rescaled(node: ast.expr, dtypes: dict) -> ast.expr | None:
     the same value bit for bit: `c2` a power of two, at least 1, so `c2 * e` is exact (or
     overflows, as the product by `c1`, at least 1 in size, then does too); `c1` a float; for an
     integer `c2`, `e` known to be floating (an integer array's `c2 * e` may wrap)."""
-    if type(node) is not ast.BinOp or type(node.op) is not ast.Mult:
+    if type(node) is not BinOp or type(node.op) is not Mult:
         return None
     outer = _literal_factor(node)
-    if outer is None or type(outer[0].value) is not float or type(outer[1]) is not ast.BinOp:
+    if outer is None or type(outer[0].value) is not float or type(outer[1]) is not BinOp:
         return None
     (c1, inner), (c2, e) = outer, _literal_factor(outer[1]) or (None, None)
-    if c2 is None or type(inner.op) is not ast.Mult or not _power_of_two(c2.value):
+    if c2 is None or type(inner.op) is not Mult or not _power_of_two(c2.value):
         return None
     fact = expression_fact(e, dtypes)
     if not _real_fact(fact) or (type(c2.value) is int and not _floating(fact)):
@@ -250,7 +268,7 @@ def _rescaled(node: ast.expr, dtypes: dict) -> ast.expr | None:
     scale = c1.value * c2.value
     if not (abs(c1.value) >= 1.0 and math.isfinite(scale)):
         return None
-    return _product(ast.Constant(value=scale), e, node.left is c1)
+    return _product(Constant(value=scale), e, node.left is c1)
 
 
 def _power_of_two(value: float) -> bool:
@@ -275,17 +293,17 @@ def _floating(fact: tuple | None) -> bool:
 
 
 def _folded_in_sum(
-    grand: ast.AST, product: ast.AST, read: ast.Name, value: ast.expr, dtypes: dict
+    grand: AST, product: AST, read: Name, value: ast.expr, dtypes: dict
 ) -> ast.expr | None:
     """`a - m * e` for `a + -m * e` (and the other forms) where `read` is a factor of
     `product`, an operand of the sum or difference `grand`; or None."""
     negated = _negated(value)
-    if negated is None or type(product) is not ast.BinOp or type(product.op) is not ast.Mult:
+    if negated is None or type(product) is not BinOp or type(product.op) is not Mult:
         return None
-    if type(grand) is not ast.BinOp or type(grand.op) not in (ast.Add, ast.Sub):
+    if type(grand) is not BinOp or type(grand.op) not in (Add, Sub):
         return None
     other = product.right if product.left is read else product.left
-    adds = type(grand.op) is ast.Sub  # `a - -m * e` adds; `a + -m * e` subtracts
+    adds = type(grand.op) is Sub  # `a - -m * e` adds; `a + -m * e` subtracts
     if adds and grand.right is not product:
         return None
     if (size := _negative_number(other)) is not None:  # `a + -m * -1.0`: `a + m * 1.0`
@@ -294,35 +312,35 @@ def _folded_in_sum(
     else:
         positive = _product(negated, other, product.left is read)
     a = grand.left if grand.right is product else grand.right
-    return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=positive)
+    return BinOp(left=a, op=Add() if adds else Sub(), right=positive)
 
 
 def _negated(value: ast.expr) -> ast.expr | None:
     """`m` for `-m`."""
-    if type(value) is ast.UnaryOp and type(value.op) is ast.USub:
+    if type(value) is UnaryOp and type(value.op) is USub:
         return value.operand
     return None
 
 
-def _flipped(node: ast.BinOp, dtypes: dict) -> ast.BinOp | None:
+def _flipped(node: BinOp, dtypes: dict) -> BinOp | None:
     """`a + m * c` for `a - m * -c` (`c` a number; either factor), `a - m * c` for
     `a + m * -c` or `m * -c + a`: a negative literal a fold left where a name held it
     (`a - m` for `a + m * -1.0`: `_term`); and `a - c` for `a + -c` or `-c + a`, `a + c` for
     `a - -c`, `c` a float (IEEE 754 defines `a - c` as `a + (-c)`; an integer `-c` may not
     fit an unsigned array's dtype, where `a - c` wraps)."""
-    if type(node.op) not in (ast.Add, ast.Sub):
+    if type(node.op) not in (Add, Sub):
         return None
-    adds = type(node.op) is ast.Sub
+    adds = type(node.op) is Sub
     sides = [(node.right, node.left)] + ([(node.left, node.right)] if not adds else [])
     for product, a in sides:
         if type(size := _negative_number(product)) is float:  # `a + -0.5`: `a - 0.5`
-            return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=ast.Constant(size))
-        if type(product) is not ast.BinOp or type(product.op) is not ast.Mult:
+            return BinOp(left=a, op=Add() if adds else Sub(), right=Constant(size))
+        if type(product) is not BinOp or type(product.op) is not Mult:
             continue
         for factor, other in ((product.left, product.right), (product.right, product.left)):
             if (size := _negative_number(factor)) is not None:
                 positive = _term(other, size, factor is product.right, dtypes)
-                return ast.BinOp(left=a, op=ast.Add() if adds else ast.Sub(), right=positive)
+                return BinOp(left=a, op=Add() if adds else Sub(), right=positive)
     return None
 
 
@@ -333,31 +351,31 @@ def _term(e: ast.expr, c: float, in_order: bool, dtypes: dict) -> ast.expr:
     `a + -1.0 * b`, which turns to `a - b`, not `a - 1.0 * b`."""
     if type(c) is float and c == 1.0 and _floating(expression_fact(e, dtypes)):
         return e
-    return _product(e, ast.Constant(value=c), in_order)
+    return _product(e, Constant(value=c), in_order)
 
 
 def _negative_number(node: ast.expr) -> int | float | None:
     """`c` for the literal `-c` (`c` a positive float or int), as built or as parsed: an
     int's sign moves as a negated name's does (`a + -m * e`), the same numbers but perhaps a
     zero's sign where it meets a float (module docstring)."""
-    if type(node) is ast.UnaryOp and type(node.op) is ast.USub:
+    if type(node) is UnaryOp and type(node.op) is USub:
         node, sign = node.operand, -1
     else:
         sign = 1
-    if type(node) is ast.Constant and type(node.value) in _NUMBERS and sign * node.value < 0:
+    if type(node) is Constant and type(node.value) in _NUMBERS and sign * node.value < 0:
         return abs(node.value)
     return None
 
 
 def _float_literal(node: ast.expr) -> bool:
-    return type(node) is ast.Constant and type(node.value) is float
+    return type(node) is Constant and type(node.value) is float
 
 
-def _minus(c: ast.Constant) -> ast.Constant:
-    return ast.Constant(value=-c.value)
+def _minus(c: Constant) -> Constant:
+    return Constant(value=-c.value)
 
 
-def _product(first: ast.expr, second: ast.expr, in_order: bool) -> ast.BinOp:
+def _product(first: ast.expr, second: ast.expr, in_order: bool) -> BinOp:
     """`first * second`, or `second * first` where the original had them the other way."""
     left, right = (first, second) if in_order else (second, first)
-    return ast.BinOp(left=left, op=ast.Mult(), right=right)
+    return BinOp(left=left, op=Mult(), right=right)

@@ -31,6 +31,23 @@ outer loop's tape (a nested loop's tape, saved whole per outer iteration).
 from __future__ import annotations
 
 import ast
+from ast import (
+    AST,
+    Assign,
+    BinOp,
+    Call,
+    Constant,
+    Expr,
+    For,
+    FunctionDef,
+    If,
+    Load,
+    Name,
+    Pass,
+    Store,
+    Tuple,
+    UnaryOp,
+)
 from collections import Counter
 from functools import partial
 
@@ -48,7 +65,7 @@ from .names import (
 _LITERALS = (int, float, bool)
 
 
-def drop_unread_counters(tree: ast.FunctionDef) -> set[str]:
+def drop_unread_counters(tree: FunctionDef) -> set[str]:
     """Replay a tape alone where a counted loop's replay does not read its counter, once
     the tapes are final (in place); the names the ranges dropped read (what computed only
     them may be dead now): a tape left with no entries still replays over its range alone,
@@ -56,12 +73,12 @@ def drop_unread_counters(tree: ast.FunctionDef) -> set[str]:
     range may read the outer counter."""
     read: set[str] = set()
     for stmt, _ in reversed(list(statements(tree.body))):
-        if type(stmt) is ast.For:
+        if type(stmt) is For:
             read.update(drop_counter(stmt) or ())
     return read
 
 
-def drop_needless_tape_entries(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+def drop_needless_tape_entries(tree: FunctionDef, facts: Names | None = None) -> bool:
     """Drop literal, repeated and unread entries from the tapes and branch records under
     `tree` (in place); True if any was. `facts`: the names of statements, where known (all
     to be forgotten after a change)."""
@@ -97,24 +114,24 @@ class _Saved:
     `… = _branch1` starting the same branch of the reverse sweep) and every read name of a
     function."""
 
-    def __init__(self, tree: ast.FunctionDef, facts: Names) -> None:
-        self.pushes: dict[str, list[ast.Call]] = {}
-        self.replays: dict[str, list[ast.For]] = {}
+    def __init__(self, tree: FunctionDef, facts: Names) -> None:
+        self.pushes: dict[str, list[Call]] = {}
+        self.replays: dict[str, list[For]] = {}
         # record → side of the `if` ("body", "orelse") → (its assignments, its restores),
         # each with the `if`'s test
         self.records: dict[str, dict[str, tuple[list, list]]] = {}
         self.loads: Counter = Counter()
         self.stores: Counter = Counter()
         self.blocks: dict[int, list[ast.stmt]] = {}  # id of a push → the block holding it
-        self.defined: dict[str, list[tuple[ast.Assign, list]]] = {}  # `name = value`, block
+        self.defined: dict[str, list[tuple[Assign, list]]] = {}  # `name = value`, block
         for stmt, block in statements(tree.body):  # statements only: cheap where nothing
             kind = type(stmt)  # is saved
-            if kind is ast.Expr and (tape := _pushed_to(stmt.value)) is not None:
+            if kind is Expr and (tape := _pushed_to(stmt.value)) is not None:
                 self.pushes.setdefault(tape, []).append(stmt.value)
                 self.blocks[id(stmt.value)] = block
-            elif kind is ast.For and (replay := _replayed(stmt)) is not None:
+            elif kind is For and (replay := _replayed(stmt)) is not None:
                 self.replays.setdefault(replay[0], []).append(stmt)
-            elif kind is ast.If:
+            elif kind is If:
                 self._note_records(stmt)
         self.tree = tree
         self.params = {a.arg for a in tree.args.args}
@@ -125,13 +142,13 @@ class _Saved:
         if not (self.replays or self.records):
             return
         for stmt, block in statements(tree.body):  # (only where something is saved)
-            if type(stmt) is ast.Assign and (name := assigned_name(stmt)) is not None:
+            if type(stmt) is Assign and (name := assigned_name(stmt)) is not None:
                 self.defined.setdefault(name, []).append((stmt, block))
         parts = facts.everywhere(tree)
         self.loads = Counter([n for part in parts for n in part.loads])
         self.stores = Counter([n for part in parts for n in part.stores])
 
-    def _note_records(self, branch: ast.If) -> None:
+    def _note_records(self, branch: If) -> None:
         test = ast.dump(branch.test)
         for side in ("body", "orelse"):
             block = getattr(branch, side)
@@ -159,14 +176,12 @@ class _Saved:
                 for calls in self.pushes.values()
                 for call in calls
                 for entry in _entries(call.args[0])
-                if type(entry) is ast.Name
+                if type(entry) is Name
             )
         pushes = len(self.pushes.get(saved, ()))
         return pushes + reads + saved_whole[saved]
 
-    def stands(
-        self, name: str, restored: int, pushes: list[ast.Call], replays: int
-    ) -> ast.expr | None:
+    def stands(self, name: str, restored: int, pushes: list[Call], replays: int) -> ast.expr | None:
         """What the replay may read for the entry `name` of a tape pushed by `pushes`, if
         it holds one value in every iteration and keeps it after the loop: the literal it
         is assigned (read through by the other passes, as a literal saved), else the name
@@ -180,9 +195,9 @@ class _Saved:
             return None
         definitions = self.defined.get(name, [])
         value = definitions[0][0].value if len(definitions) == 1 else None
-        if type(value) is ast.Constant and type(value.value) in _LITERALS:
+        if type(value) is Constant and type(value.value) in _LITERALS:
             return value
-        return ast.Name(id=name, ctx=ast.Load())
+        return Name(id=name, ctx=Load())
 
     def _fixed(self, name: str, blocks: list[list], known: dict[str, bool]) -> bool:
         """`known`: the names decided (False while deciding: no cycle is fixed)."""
@@ -221,29 +236,29 @@ class _Saved:
 def _operators_on(value: ast.expr, fixed) -> bool:
     """Whether `value` is operators on literals and names `fixed` accepts."""
     kind = type(value)
-    if kind is ast.Constant:
+    if kind is Constant:
         return type(value.value) in _LITERALS
-    if kind is ast.Name:
+    if kind is Name:
         return fixed(value.id)
-    if kind is ast.BinOp:
+    if kind is BinOp:
         return _operators_on(value.left, fixed) and _operators_on(value.right, fixed)
-    if kind is ast.UnaryOp:
+    if kind is UnaryOp:
         return _operators_on(value.operand, fixed)
     return False
 
 
 def _record_made(stmt: ast.stmt | None) -> str | None:
     """The record of `_branch1 = (…)`."""
-    if type(stmt) is ast.Assign and len(stmt.targets) == 1:
+    if type(stmt) is Assign and len(stmt.targets) == 1:
         target = stmt.targets[0]
-        if type(target) is ast.Name and target.id.startswith("_branch"):
+        if type(target) is Name and target.id.startswith("_branch"):
             return target.id
     return None
 
 
 def _record_restored(stmt: ast.stmt | None) -> str | None:
     """The record of `a, b = _branch1` (not a checkpoint's: no branch makes one)."""
-    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.value) is ast.Name:
+    if type(stmt) is Assign and len(stmt.targets) == 1 and type(stmt.value) is Name:
         return record_read(stmt.value)
     return None
 
@@ -254,20 +269,20 @@ def _pushed_to(call: ast.expr) -> str | None:
     return tape if tape is not None and tape.startswith("_tape") else None
 
 
-def _replayed(loop: ast.For) -> tuple[str, ast.expr] | None:
+def _replayed(loop: For) -> tuple[str, ast.expr] | None:
     """(tape, the target restored from it) of `for … in reversed(_tape1)` (names.replayed)."""
     found = replayed(loop)
     return found if found is not None and found[0].startswith("_tape") else None
 
 
 def _entries(pushed: ast.expr) -> list[ast.expr]:
-    return pushed.elts if type(pushed) is ast.Tuple else [pushed]
+    return pushed.elts if type(pushed) is Tuple else [pushed]
 
 
 class _Pack:
     """Where a tape's push or a record's assignment holds what it saves."""
 
-    def __init__(self, node: ast.AST, field: str) -> None:
+    def __init__(self, node: AST, field: str) -> None:
         self.node, self.field = node, field  # `call.args[0]` or `assign.value`
 
     def get(self) -> ast.expr:
@@ -286,7 +301,7 @@ class _Replays:
     counter: `for i, (a, b) in zip(reversed(range(n)), reversed(_tape1)):`), assigning at
     their top."""
 
-    def __init__(self, loops: list[ast.For]) -> None:
+    def __init__(self, loops: list[For]) -> None:
         self.loops = loops
 
     def targets(self) -> list[ast.expr]:
@@ -316,13 +331,13 @@ class _Restores:
             else:  # nothing saved: no restore
                 block[:1] = assigned
                 if not block:
-                    block.append(ast.Pass())  # a block may not be empty
+                    block.append(Pass())  # a block may not be empty
 
 
 def _target_names(target: ast.expr) -> list[str] | None:
     """The names a replay or restore assigns, in order; None for other targets."""
-    parts = target.elts if type(target) is ast.Tuple else [target]
-    if not all(type(p) is ast.Name for p in parts):
+    parts = target.elts if type(target) is Tuple else [target]
+    if not all(type(p) is Name for p in parts):
         return None
     return [p.id for p in parts]
 
@@ -345,13 +360,13 @@ def _drop_entries(
     for pack in packs:
         saved = pack.get()
         entries = saved.elts if width > 1 else [saved]
-        if len(entries) != width or (width > 1 and type(saved) is not ast.Tuple):
+        if len(entries) != width or (width > 1 and type(saved) is not Tuple):
             return False
         rows.append(entries)
     kept: list[int] = []
     instead: list[tuple[str, ast.expr]] = []  # (name, the literal or the name it copies)
     # (counted once: per entry over every entry was quadratic in a tape's width)
-    saved_names = Counter(e.id for row in rows for e in row if type(e) is ast.Name)
+    saved_names = Counter(e.id for row in rows for e in row if type(e) is Name)
     kept_by_names: dict[tuple[str, ...], int] = {}  # the first kept column saving those names
     for k, name in enumerate(names):
         column = [row[k] for row in rows]
@@ -363,16 +378,16 @@ def _drop_entries(
             and saving.count(first.id) == len(saving)
             and (held := stands(first.id, names.count(first.id))) is not None
         ):
-            if type(held) is not ast.Name or held.id != name:  # one value in every
+            if type(held) is not Name or held.id != name:  # one value in every
                 instead.append((name, held))  # iteration, still there after the loop
             continue
         literal = _same_literal(column)
         if literal is not None:
-            instead.append((name, ast.Constant(value=literal)))
+            instead.append((name, Constant(value=literal)))
             continue
         twin = kept_by_names.get(saving) if saving is not None else None
         if twin is not None:
-            instead.append((name, ast.Name(id=names[twin], ctx=ast.Load())))
+            instead.append((name, Name(id=names[twin], ctx=Load())))
             continue
         kept.append(k)
         if saving is not None:
@@ -387,7 +402,7 @@ def _drop_entries(
 
 def _names_saved(column: list[ast.expr]) -> tuple[str, ...] | None:
     """The name every push saves in this place, in order, if each saves a name."""
-    if not all(type(e) is ast.Name for e in column):
+    if not all(type(e) is Name for e in column):
         return None
     return tuple(e.id for e in column)
 
@@ -395,10 +410,10 @@ def _names_saved(column: list[ast.expr]) -> tuple[str, ...] | None:
 def _same_literal(column: list[ast.expr]) -> object | None:
     """The number every push saves in this place, if it is one literal."""
     first = column[0]
-    if type(first) is not ast.Constant or type(first.value) not in _LITERALS:
+    if type(first) is not Constant or type(first.value) not in _LITERALS:
         return None
     same = all(
-        type(e) is ast.Constant
+        type(e) is Constant
         and type(e.value) is type(first.value)
         and repr(e.value) == repr(first.value)
         for e in column
@@ -406,23 +421,23 @@ def _same_literal(column: list[ast.expr]) -> object | None:
     return first.value if same else None
 
 
-def _assign(name: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value, lineno=0)
+def _assign(name: str, value: ast.expr) -> Assign:
+    return Assign(targets=[Name(id=name, ctx=Store())], value=value, lineno=0)
 
 
 def _fresh(value: ast.expr) -> ast.expr:
     """A node of its own for each replay (the passes rewrite nodes in place)."""
-    if type(value) is ast.Name:
-        return ast.Name(id=value.id, ctx=ast.Load())
-    return ast.Constant(value=value.value)
+    if type(value) is Name:
+        return Name(id=value.id, ctx=Load())
+    return Constant(value=value.value)
 
 
 def _packed(entries: list[ast.expr], record: bool) -> ast.expr:
     if not entries:  # reverse.py's forms: a record `()`, a tape entry `None`
-        return ast.Tuple(elts=[], ctx=ast.Load()) if record else ast.Constant(value=None)
-    return entries[0] if len(entries) == 1 else ast.Tuple(elts=entries, ctx=ast.Load())
+        return Tuple(elts=[], ctx=Load()) if record else Constant(value=None)
+    return entries[0] if len(entries) == 1 else Tuple(elts=entries, ctx=Load())
 
 
 def _unpacked(names: list[str]) -> ast.expr:
-    parts = [ast.Name(id=n, ctx=ast.Store()) for n in names or ["_"]]
-    return parts[0] if len(parts) == 1 else ast.Tuple(elts=parts, ctx=ast.Store())
+    parts = [Name(id=n, ctx=Store()) for n in names or ["_"]]
+    return parts[0] if len(parts) == 1 else Tuple(elts=parts, ctx=Store())

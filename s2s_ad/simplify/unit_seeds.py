@@ -43,6 +43,25 @@ where `e` has the ones' dtype exactly (so the literal rounds as it does in the o
 from __future__ import annotations
 
 import ast
+from ast import (
+    AST,
+    Add,
+    Assign,
+    Attribute,
+    BinOp,
+    Call,
+    Constant,
+    Div,
+    FunctionDef,
+    Load,
+    Mult,
+    Name,
+    Pow,
+    Sub,
+    UAdd,
+    UnaryOp,
+    USub,
+)
 from collections import Counter
 from functools import cached_property
 
@@ -53,12 +72,12 @@ from .constant_folding import BINARY, UNARY
 from .facts import SIMPLE, Names, own_names
 from .names import BLOCKS, child_fields, statements, substitute_own_loads
 
-_ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
-_SIGNS = (ast.USub, ast.UAdd)
+_ELEMENTWISE = (Add, Sub, Mult, Div, Pow)
+_SIGNS = (USub, UAdd)
 
 
 def drop_unit_factors(
-    tree: ast.FunctionDef,
+    tree: FunctionDef,
     shapes: dict[str, tuple],
     dtypes: dict[str, tuple] | None = None,
     facts: Names | None = None,
@@ -85,7 +104,7 @@ class _Inventory:
     statement and no assignment's target, only the facts of the statements rewritten
     (`refresh` finds those again, where a new inventory walked every statement)."""
 
-    def __init__(self, tree: ast.FunctionDef, facts: Names | None = None) -> None:
+    def __init__(self, tree: FunctionDef, facts: Names | None = None) -> None:
         self.facts = facts or Names()
         parts = self.parts = self.facts.everywhere(tree)  # the function's, its statements'
         self.rewritten: list[int] = []  # the indices in `parts` of those rewritten since
@@ -101,9 +120,7 @@ class _Inventory:
         self.assigns = [
             stmt
             for stmt in _breadth_first(tree)
-            if type(stmt) is ast.Assign
-            and len(stmt.targets) == 1
-            and type(stmt.targets[0]) is ast.Name
+            if type(stmt) is Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is Name
         ]
 
     def refresh(self) -> None:
@@ -123,10 +140,10 @@ class _Inventory:
         return {key for part in self.parts for key in part.operands}
 
 
-def _breadth_first(tree: ast.FunctionDef) -> list[ast.AST]:
+def _breadth_first(tree: FunctionDef) -> list[AST]:
     """The statements under `tree` (and what holds them: `except` handlers, `case`s) in
     the order of `frontend.nodes.descendants`' walk, found without entering expressions."""
-    found: list[ast.AST] = [tree]
+    found: list[AST] = [tree]
     for node in found:
         if type(node) in SIMPLE:
             continue  # (holds no statement)
@@ -141,12 +158,12 @@ def _breadth_first(tree: ast.FunctionDef) -> list[ast.AST]:
 _HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) -> bool:
+def _propagate_literals(tree: FunctionDef, found: _Inventory | None = None) -> bool:
     found = found or _Inventory(tree)
     values: dict[str, list[ast.expr]] = {}  # name → the values `name = value` assigns
     for node in found.assigns:
         value = node.value
-        if type(value) is ast.UnaryOp:  # `-1.0` (`-f_bar` of the unit seed read as 1.0)
+        if type(value) is UnaryOp:  # `-1.0` (`-f_bar` of the unit seed read as 1.0)
             value = _negated_number(value)
         if type(value) in _LITERAL_OR_NAME:  # (any other: it counts as a store only,
             # which leaves the name fewer values than stores, as `_one_literal` refuses it)
@@ -175,7 +192,7 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
     changed = False
     for index, part in enumerate(found.parts):  # (a statement's own parts: not its blocks')
         if not fresh.isdisjoint(part.loads):
-            substitute_own_loads(part.stmt, literal, lambda value: ast.Constant(value=value))
+            substitute_own_loads(part.stmt, literal, lambda value: Constant(value=value))
             found.facts.changed(part.stmt)
             found.rewritten.append(index)
             changed = True
@@ -183,30 +200,30 @@ def _propagate_literals(tree: ast.FunctionDef, found: _Inventory | None = None) 
     return changed
 
 
-def _may_hold_literal(assigns: list[ast.Assign], literal: dict) -> bool:
+def _may_hold_literal(assigns: list[Assign], literal: dict) -> bool:
     """Whether one of `assigns` is `name = -c`, `c` a number just read in for a name, of a
     name not in `literal`: a value `_propagate_literals` reads now, and did not (a literal
     read in for a copy's name, `b = a`, gives `b` the value it had through `a`): only then
     may its next round find another literal name."""
     for node in assigns:
         targets = node.targets
-        if len(targets) == 1 and type(targets[0]) is ast.Name and targets[0].id not in literal:
+        if len(targets) == 1 and type(targets[0]) is Name and targets[0].id not in literal:
             value = node.value
-            if type(value) is ast.UnaryOp and type(_negated_number(value)) is ast.Constant:
+            if type(value) is UnaryOp and type(_negated_number(value)) is Constant:
                 return True
     return False
 
 
-_LITERAL_OR_NAME = frozenset({ast.Constant, ast.Name})  # the values `_one_literal` accepts
+_LITERAL_OR_NAME = frozenset({Constant, Name})  # the values `_one_literal` accepts
 
 
-def _negated_number(value: ast.UnaryOp) -> ast.expr:
+def _negated_number(value: UnaryOp) -> ast.expr:
     """`-c` of a float or integer literal as the literal it is (Python's parser writes it as
     an operator on `c`); any other operator as it is."""
     operand = value.operand
-    negated = type(value.op) is ast.USub and type(operand) is ast.Constant
+    negated = type(value.op) is USub and type(operand) is Constant
     if negated and type(operand.value) in (float, int):
-        return ast.Constant(value=-operand.value)
+        return Constant(value=-operand.value)
     return value
 
 
@@ -216,11 +233,11 @@ def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | 
     or a name known to hold `c`; else None."""
     found: float | bool | int | None = None
     for value in assigned:
-        if type(value) is ast.Name and value.id == name:
+        if type(value) is Name and value.id == name:
             continue  # `n = n`
-        if type(value) is ast.Name and value.id in literal:
+        if type(value) is Name and value.id in literal:
             constant = literal[value.id]
-        elif type(value) is ast.Constant and type(value.value) in (float, bool, int):
+        elif type(value) is Constant and type(value.value) in (float, bool, int):
             constant = value.value
         else:
             return None
@@ -231,7 +248,7 @@ def _one_literal(name: str, assigned: list[ast.expr], literal: dict) -> tuple | 
 
 
 def _drop_ones(
-    tree: ast.FunctionDef, found: _Inventory, shapes: dict[str, tuple], dtypes: dict[str, tuple]
+    tree: FunctionDef, found: _Inventory, shapes: dict[str, tuple], dtypes: dict[str, tuple]
 ) -> bool:
     if not shapes:
         return False
@@ -239,11 +256,9 @@ def _drop_ones(
     ones: dict[str, tuple[str, float]] = {}  # name of the ones → (like, the value it holds)
     for node in found.assigns:
         value = node.value
-        func = value.func if type(value) is ast.Call else None
+        func = value.func if type(value) is Call else None
         # (only `np.full_like` and `np.ones_like` fill: most calls told apart by the name)
-        filled = (
-            _filled_like(value) if type(func) is ast.Attribute and func.attr in _FILLS else None
-        )
+        filled = _filled_like(value) if type(func) is Attribute and func.attr in _FILLS else None
         if filled is None or filled[0] not in shapes:
             continue
         like, c = filled
@@ -257,7 +272,7 @@ def _drop_ones(
     for node in found.assigns if ones else ():  # `c * ones`: `like`'s shape filled with
         # `c`, of its dtype
         value = node.value
-        if type(value) is ast.BinOp and type(value.op) is ast.Mult:
+        if type(value) is BinOp and type(value.op) is Mult:
             scaled = _scaled(value, ones, dtypes)
             if scaled is not None and assigned[node.targets[0].id] == 1:
                 ones[node.targets[0].id] = scaled
@@ -284,10 +299,10 @@ def _drop_ones(
     return bool(dropping)
 
 
-def _rewrite_products(stmt: ast.AST, kept_for: dict, check: tuple) -> None:
+def _rewrite_products(stmt: AST, kept_for: dict, check: tuple) -> None:
     """Replace the products found to drop in the own parts of `stmt` (not its blocks)."""
     # pre-order, as before: a product is looked at before anything under it changes
-    walked, node_class = [stmt], ast.AST
+    walked, node_class = [stmt], AST
     for node in walked:
         operand = type(node) in _ARITHMETIC  # `node`'s value is new whatever its operands
         for field in child_fields(type(node)):
@@ -296,55 +311,55 @@ def _rewrite_products(stmt: ast.AST, kept_for: dict, check: tuple) -> None:
                 continue  # statements of their own
             if type(value) is list:
                 for i, item in enumerate(value):
-                    if type(item) is ast.BinOp and (kept := _kept(item, False, kept_for, check)):
+                    if type(item) is BinOp and (kept := _kept(item, False, kept_for, check)):
                         value[i] = kept
                 walked += [v for v in value if isinstance(v, node_class)]
             elif isinstance(value, node_class):
-                if type(value) is ast.BinOp and (kept := _kept(value, operand, kept_for, check)):
+                if type(value) is BinOp and (kept := _kept(value, operand, kept_for, check)):
                     setattr(node, field, kept)
                     value = kept
                 walked.append(value)
 
 
-def _by_ones_or_one(product: ast.BinOp, ones: dict) -> bool:
+def _by_ones_or_one(product: BinOp, ones: dict) -> bool:
     """Whether a factor of `product` is a name of ones or the literal 1.0: the products
     `_replacement` may drop, found without looking at the other factor."""
     for factor in (product.left, product.right):
         kind = type(factor)
-        if kind is ast.Name and factor.id in ones:
+        if kind is Name and factor.id in ones:
             return True
-        if kind is ast.Constant and type(factor.value) is float and factor.value == 1.0:
+        if kind is Constant and type(factor.value) is float and factor.value == 1.0:
             return True
     return False
 
 
-def _kept(node: ast.BinOp, operand: bool, kept_for: dict, check: tuple) -> ast.expr | None:
+def _kept(node: BinOp, operand: bool, kept_for: dict, check: tuple) -> ast.expr | None:
     """`node`'s replacement as found before the walk; a product the walk made (`c * e`) is
     looked at as the walk finds it, as before."""
     if id(node) in kept_for:
         return kept_for[id(node)]
-    return _replacement(node, *check, operand=operand) if type(node.op) is ast.Mult else None
+    return _replacement(node, *check, operand=operand) if type(node.op) is Mult else None
 
 
-_ARITHMETIC = (ast.BinOp, ast.UnaryOp)
+_ARITHMETIC = (BinOp, UnaryOp)
 
 
 def _replacement(
-    node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict, *, operand: bool = False
+    node: BinOp, ones: dict, shapes: dict, dtypes: dict, *, operand: bool = False
 ) -> ast.expr | None:
     kept = _product(node, ones, shapes, dtypes, operand) if ones else None
     return kept if kept is not None else _unit_product(node, dtypes, operand)
 
 
-def _unit_product(node: ast.BinOp, dtypes: dict, operand: bool) -> ast.expr | None:
+def _unit_product(node: BinOp, dtypes: dict, operand: bool) -> ast.expr | None:
     """`e` for `1.0 * e` or `e * 1.0`, the same value bit for bit and of `e`'s type, where `e`
     is a Python float or a NumPy floating scalar, or, as an `operand` of arithmetic (whose
     result is a new value anyway), a floating array: not where an array `e` itself would be
     kept (the product is a new one, which nothing else shares)."""
-    if type(node.op) is not ast.Mult:
+    if type(node.op) is not Mult:
         return None
     for one, e in ((node.left, node.right), (node.right, node.left)):
-        if type(one) is ast.Constant and type(one.value) is float and one.value == 1.0:
+        if type(one) is Constant and type(one.value) is float and one.value == 1.0:
             fact = expression_fact(e, dtypes)
             if fact == WEAK_FLOAT or (_is_float(fact) and (fact[0] == "scalar" or operand)):
                 return e
@@ -352,7 +367,7 @@ def _unit_product(node: ast.BinOp, dtypes: dict, operand: bool) -> ast.expr | No
 
 
 def fill_known_shapes(
-    tree: ast.FunctionDef, shapes: dict, dtypes: dict, facts: Names | None = None
+    tree: FunctionDef, shapes: dict, dtypes: dict, facts: Names | None = None
 ) -> bool:
     """`np.full_like(t, c)` / `np.ones_like(t)` as `np.full(shape, c)` (the same values) where
     the code is specialised to `t`'s shape and float dtype, in place; True if any. `t` is
@@ -361,7 +376,7 @@ def fill_known_shapes(
     statements (those rewritten forgotten)."""
     changed = False
     for node, _ in statements(tree.body):
-        if type(node) is ast.Assign and (fill := _static_fill(node.value, shapes, dtypes)):
+        if type(node) is Assign and (fill := _static_fill(node.value, shapes, dtypes)):
             node.value = fill
             if facts is not None:
                 facts.changed(node)
@@ -387,19 +402,19 @@ def _static_fill(value: ast.expr, shapes: dict, dtypes: dict) -> ast.expr | None
         return None
     shape, fact, fill = shapes[like], dtypes[like], _filled_like(value)[1]
     numpy = value.func.value.id  # the generated code's alias
-    args = [ast.Constant(value=shape), ast.Constant(value=fill)]
+    args = [Constant(value=shape), Constant(value=fill)]
     if fact[1] != np.float64:  # (a float fill makes float64)
-        args.append(ast.Attribute(value=ast.Name(id=numpy, ctx=ast.Load()), attr=fact[1].name))
-    full = ast.Attribute(value=ast.Name(id=numpy, ctx=ast.Load()), attr="full", ctx=ast.Load())
-    return ast.Call(func=full, args=args, keywords=[])
+        args.append(Attribute(value=Name(id=numpy, ctx=Load()), attr=fact[1].name))
+    full = Attribute(value=Name(id=numpy, ctx=Load()), attr="full", ctx=Load())
+    return Call(func=full, args=args, keywords=[])
 
 
 def _numpy_function(value: ast.expr) -> str | None:
     """`f` when `value` is a call `np.f(…)` with positional arguments only, else None."""
-    if type(value) is not ast.Call or value.keywords or type(value.func) is not ast.Attribute:
+    if type(value) is not Call or value.keywords or type(value.func) is not Attribute:
         return None
     func = value.func
-    if type(func.value) is not ast.Name or func.value.id not in ("np", "numpy"):
+    if type(func.value) is not Name or func.value.id not in ("np", "numpy"):
         return None  # the NumPy aliases generated code uses (naming.Aliases)
     return func.attr
 
@@ -412,12 +427,12 @@ def _filled_like(value: ast.expr) -> tuple[str, float] | None:
     (c = 1.0); else None."""
     name = _numpy_function(value)
     args = value.args if name is not None else None
-    if not args or type(args[0]) is not ast.Name:
+    if not args or type(args[0]) is not Name:
         return None
     if name == "ones_like" and len(args) == 1:
         return args[0].id, 1.0
     fill = args[1] if len(args) == 2 else None
-    if name == "full_like" and type(fill) is ast.Constant and type(fill.value) is float:
+    if name == "full_like" and type(fill) is Constant and type(fill.value) is float:
         return args[0].id, fill.value
     return None
 
@@ -425,10 +440,10 @@ def _filled_like(value: ast.expr) -> tuple[str, float] | None:
 def _scaled(value: ast.expr, ones: dict, dtypes: dict) -> tuple[str, float] | None:
     """(like, c) when `value` is `c * ones` or `ones * c` (`c` a float literal) of ones of a
     float dtype: the product is `like`'s shape filled with `c` rounded to that dtype."""
-    if type(value) is not ast.BinOp or type(value.op) is not ast.Mult:
+    if type(value) is not BinOp or type(value.op) is not Mult:
         return None
     for factor, other in ((value.left, value.right), (value.right, value.left)):
-        if type(factor) is ast.Name and factor.id in ones and type(other) is ast.Constant:
+        if type(factor) is Name and factor.id in ones and type(other) is Constant:
             like, one = ones[factor.id]
             fact = dtypes.get(like)
             if one == 1.0 and type(other.value) is float and _is_float(fact):
@@ -444,29 +459,27 @@ def _real(fact: tuple) -> bool:
     return fact[1].kind == "f"
 
 
-def _product(
-    node: ast.BinOp, ones: dict, shapes: dict, dtypes: dict, operand: bool
-) -> ast.expr | None:
+def _product(node: BinOp, ones: dict, shapes: dict, dtypes: dict, operand: bool) -> ast.expr | None:
     """What may stand for `ones * e` / `e * ones` (ones filled with `c`): `e` itself (c = 1)
     or `c * e`, where that is the product bit for bit (`e` a name only as an `operand` of
     arithmetic, where no one keeps the product itself)."""
-    if type(node.op) is not ast.Mult:
+    if type(node.op) is not Mult:
         return None
     for factor, other in ((node.left, node.right), (node.right, node.left)):
-        if type(factor) is ast.Name and factor.id in ones:
+        if type(factor) is Name and factor.id in ones:
             like, c = ones[factor.id]
             reads_like = _elementwise_of(other, like, shapes)
             if reads_like is None:
                 continue
-            if c == 1.0 and (type(other) is not ast.Name or operand):  # a new array
+            if c == 1.0 and (type(other) is not Name or operand):  # a new array
                 if reads_like or _no_wider(dtypes.get(like), other, dtypes, exact=False):
                     return other
             elif c != 1.0 and _no_wider(dtypes.get(like), other, dtypes, exact=True):
-                scale = ast.Constant(value=c)
+                scale = Constant(value=c)
                 return (
-                    ast.BinOp(scale, ast.Mult(), other)
+                    BinOp(scale, Mult(), other)
                     if factor is node.left
-                    else (ast.BinOp(other, ast.Mult(), scale))
+                    else (BinOp(other, Mult(), scale))
                 )
     return None
 
@@ -483,20 +496,20 @@ def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool | None:
     while pending:
         node, in_call = pending.pop()
         kind = type(node)
-        if kind is ast.Name:
+        if kind is Name:
             found = shapes.get(node.id)
             if found not in (shape, ()):
                 return None
             reads_like |= node.id == like and not in_call
             whole |= found == shape
-        elif kind is ast.Constant:
+        elif kind is Constant:
             if type(node.value) not in (int, float):
                 return None
-        elif kind is ast.BinOp and type(node.op) in _ELEMENTWISE:
+        elif kind is BinOp and type(node.op) in _ELEMENTWISE:
             pending += ((node.left, in_call), (node.right, in_call))
-        elif kind is ast.UnaryOp and type(node.op) in _SIGNS:
+        elif kind is UnaryOp and type(node.op) in _SIGNS:
             pending.append((node.operand, in_call))
-        elif kind is ast.Call and _is_ufunc_call(node):
+        elif kind is Call and _is_ufunc_call(node):
             pending += ((arg, True) for arg in node.args)
         else:
             return None
@@ -504,14 +517,14 @@ def _elementwise_of(expr: ast.expr, like: str, shapes: dict) -> bool | None:
     return reads_like if whole and shape else None
 
 
-def _is_ufunc_call(call: ast.Call) -> bool:
+def _is_ufunc_call(call: Call) -> bool:
     """Whether `call` is `np.f(a, …)` of a NumPy ufunc of one result, positional arguments
     only (no `out=`, `where=`, `dtype=`)."""
     found = _ufunc(call)
     return found is not None and found.nout == 1 and len(call.args) == found.nin
 
 
-def _ufunc(call: ast.Call) -> np.ufunc | None:
+def _ufunc(call: Call) -> np.ufunc | None:
     """The NumPy ufunc `call` calls as `np.f(…)` with positional arguments only, else None."""
     found = getattr(np, _numpy_function(call) or "", None)
     return found if isinstance(found, np.ufunc) else None
@@ -535,17 +548,17 @@ _OPERATORS = {op: BINARY[op] for op in _ELEMENTWISE} | {op: UNARY[op] for op in 
 def expression_fact(expr: ast.expr, dtypes: dict) -> tuple | None:
     """The dtype fact (ad/dtypes.py) of arithmetic over names of known dtypes and literals."""
     kind = type(expr)
-    if kind is ast.Name:
+    if kind is Name:
         return dtypes.get(expr.id)
-    if kind is ast.Constant:
+    if kind is Constant:
         return ("weak", type(expr.value)) if type(expr.value) in (int, float) else None
-    if kind is ast.BinOp:
+    if kind is BinOp:
         operands = [expression_fact(expr.left, dtypes), expression_fact(expr.right, dtypes)]
         fn = _OPERATORS.get(type(expr.op))
-    elif kind is ast.UnaryOp:
+    elif kind is UnaryOp:
         operands = [expression_fact(expr.operand, dtypes)]
         fn = _OPERATORS.get(type(expr.op))
-    elif kind is ast.Call:  # `np.cos(t)`: a NumPy ufunc
+    elif kind is Call:  # `np.cos(t)`: a NumPy ufunc
         operands = [expression_fact(arg, dtypes) for arg in expr.args]
         fn = _ufunc(expr)
     else:
