@@ -959,7 +959,20 @@ def _line_of(f, text):
 REFUSAL_APIS = ["grad", "jvp", "hessian"]
 
 
-@pytest.mark.parametrize("name", list(REFUSALS))
+ARGUMENT_NOT_REFUSED = (
+    "an object given as the differentiated argument (`h = Holder(x)`), passed to a helper "
+    "that updates its attribute (`double(h)`): not refused (s2s_ad refuses only objects the "
+    "function makes), so the derivative is silently the value's before the update"
+)
+REFUSAL_NAMES = [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=ARGUMENT_NOT_REFUSED))
+    if name == "differentiated_object"
+    else name
+    for name in REFUSALS
+]
+
+
+@pytest.mark.parametrize("name", REFUSAL_NAMES)
 @pytest.mark.parametrize("api", REFUSAL_APIS)
 def test_refused_with_location(name, api):
     f, make_args, call = REFUSALS[name]
@@ -1001,6 +1014,7 @@ def test_refused_with_location(name, api):
     assert "Traceback" not in msg
 
 
+@pytest.mark.xfail(strict=True, reason=ARGUMENT_NOT_REFUSED)
 def test_refused_argument_unchanged():
     """A refused call leaves the caller's object as it was."""
     h = Holder(X3.copy())

@@ -19,17 +19,25 @@ from ..ssa.ir import Const, Function, Prim, Var
 
 
 def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
-    """Raise UnsupportedSyntaxError (at the call's file and line) where an active value of
-    `fn` (`activity`) not known to be a number or an array (`Function.numbers`: a number
-    cannot be updated in place, an array is refused when the call runs) is given to a call
-    that may update it in place."""
+    """Raise UnsupportedSyntaxError (at the call's file and line) where an active object
+    `fn` makes (`State(x * x)`: a class called, its copies) is given to a call that may
+    update it in place. (A number so given cannot be updated; an array is refused when the
+    call runs; an object given as an argument is not known here: not refused.)"""
+    objects = set()
+    for stmt in fn.assigns():
+        value = stmt.value
+        made = isinstance(value, Prim) and (
+            value.fn is runtime.new_object or isinstance(value.fn, type)
+        )
+        if made or (isinstance(value, Var) and value.name in objects):
+            objects.add(stmt.target)
     for stmt in fn.assigns():
         value = stmt.value
         if not (isinstance(value, Prim) and value.fn is runtime.unshared):
             continue
         given, other, *where = value.args
         located = len(where) >= 4 and all(isinstance(a, Const) for a in where[:4])
-        object_given = isinstance(given, Var) and given == other and given.name not in fn.numbers
+        object_given = isinstance(given, Var) and given == other and given.name in objects
         if object_given and given.name in active and located:
             filename, line, message, hint = (a.value for a in where[:4])
             raise UnsupportedSyntaxError(
