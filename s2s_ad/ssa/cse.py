@@ -7,11 +7,11 @@ instead of two. A later primitive is replaced by an earlier identical one only w
 - the primitive is pure: NumPy, `math` and operator functions with a rule in s2s_ad's table
   (not a user's own rule or helper function, which may have effects, nor a list display);
 - no variable it reads, nor the one holding the first, is assigned between the two (in a
-  loop's body: anywhere in the loop, which runs again), nor given to a call that may update
-  it in place (a helper's `cfg.train = False`), so both read the same values; an attribute
-  read (`cfg.scale`) is read again after any call kept for its effect or without a rule of
-  the table, which may set it through another name (an alias, its class, a module's
-  object); and it reads no global (a helper called in between could rebind it); and
+  loop's body: anywhere in the loop, which runs again), so both read the same values; an
+  attribute read (`cfg.train`) is read again after any call kept for its effect or without a
+  rule of the table, which may set it (a helper's `cfg.train = False`), through that name or
+  another (an alias, its class, a module's object); and it reads no global (a helper called
+  in between could rebind it); and
 - the earlier one comes before it in the same block, or, for a value without a derivative
   (`len(xs)`, `x > 0`, `np.exp(-0.5)`), in an enclosing one: a differentiated value's
   derivative would then be computed where the branch or loop body holding the later one
@@ -192,7 +192,7 @@ def _block(block: list, seen: _Seen) -> None:
     for k, stmt in enumerate(block):
         if isinstance(stmt, Assign):
             found = _key(stmt.value, seen.copies)
-            seen.forget((stmt.target, *_updated_next(stmt.value)))
+            seen.forget((stmt.target,))
             if found is None:
                 if seen.attributes and _may_set_attributes(stmt.value):
                     seen.forget_attributes()
@@ -224,15 +224,6 @@ def _may_set_attributes(value: object) -> bool:
     if not isinstance(value, Prim) or value.fn is runtime.unshared:
         return False
     return lookup(value.fn) is None or CATEGORY.get(value.fn) == "user"
-
-
-def _updated_next(value: object) -> tuple[str, ...]:
-    """The name a call that may update it in place is given next (the lowering checks it
-    first: `rt.unshared(cfg, cfg, …)`; an object passes, `cfg.train = False` in a helper):
-    what was read of it (`cfg.train`) is read again after the call."""
-    if isinstance(value, Prim) and value.fn is runtime.unshared and value.args[0] == value.args[1]:
-        return tuple(a.name for a in value.args[:1] if isinstance(a, Var))
-    return ()
 
 
 def _nested(block: list, seen: _Seen, without: set[str]) -> list[tuple]:
