@@ -19,26 +19,26 @@ from ..ssa.ir import Const, Function, Prim, Var
 
 
 def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
-    """Raise UnsupportedSyntaxError (at the call's file and line) where an active object
-    `fn` makes (`State(x * x)`: a class called, its copies) is given to a call that may
-    update it in place. (A number so given cannot be updated; an array is refused when the
+    """Raise UnsupportedSyntaxError (at the call's file and line) where an object `fn` makes
+    (`State(x * x)`: a class called), active, is given to a call that may update it in place,
+    by its name or an alias's. (A number so given cannot be updated; an array is refused when the
     call runs; an object given as an argument is not known here: not refused.)"""
-    objects = set()
+    # name → the name of the object it holds, made before any call is given it (one walk)
+    objects: dict[str, str] = {}
     for stmt in fn.assigns():
         value = stmt.value
-        made = isinstance(value, Prim) and (
-            value.fn is runtime.new_object or isinstance(value.fn, type)
-        )
-        if made or (isinstance(value, Var) and value.name in objects):
-            objects.add(stmt.target)
-    for stmt in fn.assigns():
-        value = stmt.value
-        if not (isinstance(value, Prim) and value.fn is runtime.unshared):
+        if isinstance(value, Var) and value.name in objects:
+            objects[stmt.target] = objects[value.name]  # an alias (`s2 = s`)
+        if not isinstance(value, Prim):
+            continue
+        if value.fn is runtime.new_object or isinstance(value.fn, type):
+            objects[stmt.target] = stmt.target
+        if value.fn is not runtime.unshared:
             continue
         given, other, *where = value.args
         located = len(where) >= 4 and all(isinstance(a, Const) for a in where[:4])
-        object_given = isinstance(given, Var) and given == other and given.name in objects
-        if object_given and given.name in active and located:
+        made = objects.get(given.name) if isinstance(given, Var) and given == other else None
+        if made is not None and active & {given.name, made} and located:
             filename, line, message, hint = (a.value for a in where[:4])
             raise UnsupportedSyntaxError(
                 f"{message}, and it carries a derivative the derivative code would not see updated",

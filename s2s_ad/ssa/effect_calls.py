@@ -431,9 +431,13 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
     return steps
 
 
+_SETTING_BUILTINS = frozenset(("setattr", "delattr"))  # (which change their first argument)
+
+
 def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
     """The names whose objects a statement may change for other functions to read: `SCALE`
-    of `global SCALE` or `nonlocal`, `P` of `P.scale = v`, `WBUF` of `WBUF[0] = v`, `LOG` of
+    of `global SCALE` or `nonlocal`, `P` of `P.scale = v` or `setattr(P, "scale", v)`, `WBUF`
+    of `WBUF[0] = v`, `LOG` of
     `LOG.append(v)` (names the function does not bind, `own`); None for an object reached
     otherwise (a parameter's, `params`: `self.scale = v`; `type(self).scale`,
     `globals()["S"]`); empty where it changes none."""
@@ -443,9 +447,13 @@ def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         roots = [root(t) for t in targets if isinstance(t, (gast.Attribute, gast.Subscript))]
     elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
-        func = node.value.func
-        reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS
-        roots = [] if reading else [root(func.value)]
+        call = node.value
+        func = call.func
+        if isinstance(func, gast.Name) and func.id in _SETTING_BUILTINS and call.args:
+            roots = [root(call.args[0])]  # `setattr(P, "scale", v)`: as `P.scale = v`
+        else:
+            reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS
+            roots = [] if reading else [root(func.value)]
     else:
         return frozenset()
     return frozenset(
