@@ -492,24 +492,15 @@ PROGRAMS = {
     "module_alias": (p_module_alias, X3, _args_none),
     "class_attr_by_helper": (p_class_attr_by_helper, X3, lambda: (type("K", (Kind,), {})(),)),
     "module_class_attr": (p_module_class_attr, X3, _args_none),
-    "store_global": (p_store_global, X3, _args_none),
-    "store_local": (p_store_local, X3, _args_none),
     "effect_given_float": (p_effect_given_float, X3, lambda: (Cfg(),)),
 }
 
-WRONG_STORED = (
-    "a helper stores a differentiated value into an object's attribute (`STATE.last = v` / "
-    "`s.last = v`) and the function returns it: the derivative through the attribute is "
-    "dropped (gradient [1, 1, 1] where [2.8, -3.2, 7.6] is right), no error"
-)
-
 # which program is expected to fail, for which checks ("*" every check); (fixed: the alias,
 # module-alias, class-attribute and module-class-attribute reads, stale after the helper's
-# update, and the differentiated float refused as if updated in place)
-KNOWN = {
-    "store_global": ("deriv", WRONG_STORED),
-    "store_local": ("deriv", WRONG_STORED),
-}
+# update, and the differentiated float refused as if updated in place; a helper storing a
+# differentiated value that the function reads back (`store_global`, `store_local`) is
+# refused now: REFUSALS)
+KNOWN = {}
 
 LOST_EFFECT = (
     "`vjp` of a function closing over `cfg` whose helper does `setattr(cfg, 'train', False)`: "
@@ -733,7 +724,6 @@ HESSIAN_PROGRAMS = [
     "float_arg",
     "alias_then_helper",
     "class_attr_by_helper",
-    "store_global",
 ]
 
 
@@ -943,6 +933,9 @@ REFUSALS = {
     "dict_made": (r_dict, lambda: (X3.copy(),), "dbl_dict(s)"),
     "vars_made": (r_vars, lambda: (X3.copy(),), "dbl_vars(s)"),
     "method_in_helper": (r_method, lambda: (X3.copy(),), "dbl_method(s)"),
+    # a helper storing a differentiated value where the function reads it back
+    "store_global": (p_store_global, lambda: (X3.copy(),), "record(np.sum(x * x))"),
+    "store_local": (p_store_local, lambda: (X3.copy(),), "record_into(s, np.sum(x * x))"),
 }
 
 
@@ -959,17 +952,9 @@ def _line_of(f, text):
 REFUSAL_APIS = ["grad", "jvp", "hessian"]
 
 
-ARGUMENT_NOT_REFUSED = (
-    "an object given as the differentiated argument (`h = Holder(x)`), passed to a helper "
-    "that updates its attribute (`double(h)`): not refused (s2s_ad refuses only objects the "
-    "function makes), so the derivative is silently the value's before the update"
-)
-REFUSAL_NAMES = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=ARGUMENT_NOT_REFUSED))
-    if name == "differentiated_object"
-    else name
-    for name in REFUSALS
-]
+# (`differentiated_object`, an argument's object updated by a helper, silently wrong before
+# session 52: refused since, as a helper storing a value made from a derivative it is given)
+REFUSAL_NAMES = list(REFUSALS)
 
 
 @pytest.mark.parametrize("name", REFUSAL_NAMES)
@@ -1014,7 +999,6 @@ def test_refused_with_location(name, api):
     assert "Traceback" not in msg
 
 
-@pytest.mark.xfail(strict=True, reason=ARGUMENT_NOT_REFUSED)
 def test_refused_argument_unchanged():
     """A refused call leaves the caller's object as it was."""
     h = Holder(X3.copy())

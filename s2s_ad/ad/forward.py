@@ -37,6 +37,7 @@ from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
 from .read_items import items_read
+from .stored_derivatives import refuse_stored_derivatives
 from .templates import contributions, result_shaped, zeros_like
 from .updated_arguments import refuse_updated_derivatives
 
@@ -61,6 +62,7 @@ class _Tangents:
         self.namer = callees.namer  # one namer for all names the generated code makes
         self.active, self.demand = activity(fn, wrt)
         refuse_updated_derivatives(fn, self.active)
+        refuse_stored_derivatives(fn, wrt)
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
         # assignments whose tangents are made at the start of the branch alone reading them
         # (a display's item no demanded path reaches gets no tangent: `unread`)

@@ -84,6 +84,7 @@ from .derivative_lines import derivative_lines
 from .effects import refuse_effects_in_rerun, with_adjoint
 from .masks import mask_code, masked_statements
 from .read_items import items_read
+from .stored_derivatives import refuse_stored_derivatives
 from .templates import contributions, zeros_like
 from .updated_arguments import refuse_updated_derivatives
 
@@ -219,6 +220,7 @@ class _Reverse:
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         self.active, self.demand = activity(self.fn, wrt)
         refuse_updated_derivatives(self.fn, self.active)
+        refuse_stored_derivatives(self.fn, wrt)
         # assignments whose adjoints run at the end of the branch alone reading them (or of
         # each arm of an `if` whose arms read them)
         self.deferred = deferred_statements(

@@ -431,7 +431,7 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
     return steps
 
 
-_SETTING_BUILTINS = frozenset(("setattr", "delattr"))  # (which change their first argument)
+SETTING_BUILTINS = frozenset(("setattr", "delattr"))  # (which change their first argument)
 
 
 def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
@@ -449,7 +449,7 @@ def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
     elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
         call = node.value
         func = call.func
-        if isinstance(func, gast.Name) and func.id in _SETTING_BUILTINS and call.args:
+        if isinstance(func, gast.Name) and func.id in SETTING_BUILTINS and call.args:
             roots = [root(call.args[0])]  # `setattr(P, "scale", v)`: as `P.scale = v`
         else:
             reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS

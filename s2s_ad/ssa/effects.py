@@ -63,6 +63,7 @@ from .effect_calls import (
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
 from .lower_expr import INTROSPECTION, STORING_METHODS
+from .stored_values import given_arguments, stored_parameters
 
 _LITERALS = (gast.Constant, gast.JoinedStr)
 _PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
@@ -111,7 +112,25 @@ class Effects:
         self._locate_warnings(calls, renamed)
         node = gast.gast_to_ast(renamed)
         _stamp_nested_lines(node)
-        self.emit(Effect(node, tuple(reads), self.line))
+        self.emit(Effect(node, tuple(reads), self.line, self._helper_stores(calls)))
+
+    def _helper_stores(self, calls: list[gast.Call]) -> tuple:
+        """Where each helper of the user's among `calls` stores a value made from what it
+        is given (ssa/stored_values.py): (its name, the statement described, the module
+        names and the variables of the objects it stores into); a caller reading one of
+        those back after giving it a derivative is refused (ad/stored_derivatives.py)."""
+        found = []
+        for call in calls:
+            helper = _user_function(self._callee_object(call.func))
+            store = stored_parameters(helper) if helper is not None else None
+            if store is None:
+                continue
+            given = given_arguments(helper, call)
+            roots = (root(given[p]) for p in store.params if p in given)
+            atoms = (self.env.get(name) for name in roots if name is not None)
+            objects = frozenset(a.name for a in atoms if isinstance(a, Var))
+            found.append((helper.__name__, store.where, store.names, objects))
+        return tuple(found)
 
     def _locate_warnings(self, written: list[gast.Call], renamed: gast.stmt) -> None:
         """`warnings.warn(…)` in `renamed` (the copy of the statement whose calls are

@@ -164,6 +164,9 @@ class Effect:
     node: object  # an `ast.stmt`; generated code gets a copy (`render.py`)
     reads: tuple[str, ...]
     line: int
+    # (a helper called, a statement of it storing a value made from what it is given, the
+    # module names and the variables of the objects it stores it in: ssa/stored_values.py)
+    stores: tuple[tuple[str, str, frozenset, frozenset], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

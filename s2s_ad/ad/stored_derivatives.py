@@ -1,0 +1,90 @@
+"""A value carrying a derivative, stored by a helper where the function reads it back: refused.
+
+    def record(v):
+        STATE.last = v
+
+    def f(x):
+        record(np.sum(x * x))         # stores a value carrying x's derivative …
+        return STATE.last * 3.0       # … and reads it back
+
+The derivative code calls `record` with the primal value: `STATE.last` holds no derivative,
+so the derivative through it would be silently lost (1 where 6x + 1 is right). Where a helper
+stores a value made from what it is given (ssa/stored_values.py) in a module's object or in an
+object given to it, is given a value carrying a derivative, and the function reads that object
+after the call, the call is refused at its line. A helper that only logs such a value
+(nothing reads it back) is left alone.
+"""
+
+from __future__ import annotations
+
+from .. import runtime
+from ..errors import UnsupportedSyntaxError
+from ..ssa.ir import Assign, Effect, Free, Function, Prim, Var, operands, used_vars, walk
+from ..ssa.stored_values import stored_parameters
+from .activity import varied_paths
+from .calls import is_user_call
+
+
+def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
+    """Raise UnsupportedSyntaxError (at the call's line) where a helper given a value that
+    depends on the parameters `wrt` stores it in an object `fn` reads after the call (in
+    program order)."""
+    statements = walk(fn.body)
+    # (the helpers' stores at each statement: most functions call none that stores)
+    stores = {id(s): found for s in statements if (found := _stores_at(s))}
+    if not stores:
+        return
+    varied = varied_paths(fn, wrt).keys()
+    pending: list[tuple[int, str, str, frozenset, frozenset]] = []  # stores given derivatives
+    for stmt in statements:
+        value = stmt.value if isinstance(stmt, Assign) else None
+        checked = not (isinstance(value, Prim) and value.fn is runtime.unshared)
+        if pending and checked and value is not None:
+            _refuse_read_back(fn, stmt, value, pending)
+        found = stores.get(id(stmt))
+        reads = stmt.reads if isinstance(stmt, Effect) else used_vars(value) if found else ()
+        if found and not varied.isdisjoint(reads):
+            pending += [(stmt.line, *store) for store in found]
+
+
+def _stores_at(stmt: object) -> tuple:
+    """The stores (`Effect.stores`) of the helpers a statement calls: an `Effect`'s, or a
+    helper's called for its value (its positional arguments' objects)."""
+    if isinstance(stmt, Effect):
+        return stmt.stores
+    value = stmt.value if isinstance(stmt, Assign) else None
+    if not is_user_call(value):
+        return ()
+    store = stored_parameters(value.fn)
+    if store is None:
+        return ()
+    code = value.fn.__code__
+    given = dict(zip(code.co_varnames[: code.co_argcount], value.args, strict=False))
+    objects = frozenset(given[p].name for p in store.params if isinstance(given.get(p), Var))
+    return ((value.fn.__name__, store.where, store.names, objects),)
+
+
+def _refuse_read_back(fn: Function, stmt: Assign, value: object, pending: list) -> None:
+    atoms = operands(value) if isinstance(value, Prim) else (value,)
+    variables = {a.name for a in atoms if isinstance(a, Var)}
+    names = {_root(a.source) for a in atoms if isinstance(a, Free)}
+    for line, helper, where, stored_names, objects in pending:
+        read = sorted((stored_names & names) | (objects & variables))
+        if read:
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: call of `{helper}` given a value that carries a "
+                f"derivative, which it stores ({where}) where the function reads it back "
+                f"(line {stmt.line}): the derivative code gives the helper the value alone, "
+                "so the derivative through what it stores would be lost",
+                filename=fn.filename,
+                line=line,
+                hint=f"make `{helper}` return the value and use what it returns, or use the "
+                "value itself where the function reads it back",
+            )
+
+
+def _root(source: str) -> str:
+    """`STATE` of `STATE.last`, `LOG` of `LOG[-1]`."""
+    for mark in ".[(":
+        source = source.split(mark, 1)[0]
+    return source
