@@ -428,3 +428,81 @@ def test_arms_of_ifs_on_one_flag_inside_match_central_differences(f, x, gradient
     np.testing.assert_allclose(
         ad.hessian(f)(x, k), ad.jacrev(ad.grad(f))(x, k), rtol=1e-9, atol=1e-12
     )
+
+
+# `if`/`elif` chains on the same comparisons, written twice: the arms of the second chain run
+# with the first's, at each level of the chain (the elif is an `if` in the first's `else`)
+
+
+def elif_chains_twice(x, k):
+    p = np.sqrt(x)
+    y = 2.0 * x
+    if k == 0:
+        y = y + p
+    elif k == 1:
+        y = y - p * x
+    elif k == 2:
+        y = y * p
+    y = y + 1.0
+    if k == 0:
+        y = y + 3.0 * p
+    elif k == 1:
+        y = y - 3.0 * p * p
+    elif k == 2:
+        y = y + p * x
+    return np.sum(y * y)
+
+
+def elif_modes_twice(x, k):
+    mode = ("a", "b", "c")[k]
+    p = math.sqrt(x)
+    if mode == "a":
+        y = p * 2.0
+    elif mode == "b":
+        y = x * p
+    else:
+        y = x * 1.5
+    if mode == "a":
+        y = y + p * x
+    elif mode == "b":
+        y = y * p
+    return y * y
+
+
+# (function, the path reading no root, the point on it, the gradient and Hessian there)
+ELIF_CHAINS = [
+    (elif_chains_twice, 3, np.zeros(3), np.full(3, 4.0), np.diag(np.full(3, 8.0))),
+    (elif_modes_twice, 2, 0.0, 0.0, 4.5),
+]
+ELIF_IDS = [case[0].__name__ for case in ELIF_CHAINS]
+
+
+@pytest.mark.parametrize(("f", "k", "x", "gradient", "hessian"), ELIF_CHAINS, ids=ELIF_IDS)
+def test_elif_chains_on_one_comparison_at_the_edge(f, k, x, gradient, hessian):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ad.value_and_grad(f)(x, k)[0] == pytest.approx(np.sum(f(x, k)))
+        np.testing.assert_allclose(ad.grad(f)(x, k), gradient, rtol=1e-12)
+        np.testing.assert_allclose(ad.grad(f, mode="forward")(x, k), gradient, rtol=1e-12)
+        np.testing.assert_allclose(ad.hessian(f)(x, k), hessian, rtol=1e-12)
+        np.testing.assert_allclose(ad.jacrev(ad.grad(f))(x, k), hessian, rtol=1e-12)
+        np.testing.assert_allclose(ad.jacfwd(ad.grad(f))(x, k), hessian, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("f", "k", "x", "gradient", "hessian"), ELIF_CHAINS, ids=ELIF_IDS)
+@pytest.mark.parametrize("path", [0, 1, 2, 3])
+def test_elif_chains_on_one_comparison_inside(f, k, x, gradient, hessian, path):
+    if path > k:
+        pytest.skip("the function has fewer paths")
+    x = np.array([0.3, 0.7, 1.1]) if np.ndim(x) else 0.7
+    h = 1e-6
+    if np.ndim(x):
+        central = np.array([(f(x + h * e, path) - f(x - h * e, path)) / (2 * h) for e in np.eye(3)])
+    else:
+        central = (f(x + h, path) - f(x - h, path)) / (2 * h)
+    g = ad.grad(f)(x, path)
+    np.testing.assert_allclose(g, central, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ad.grad(f, mode="forward")(x, path), g, rtol=1e-12)
+    np.testing.assert_allclose(
+        ad.hessian(f)(x, path), ad.jacrev(ad.grad(f))(x, path), rtol=1e-9, atol=1e-12
+    )

@@ -62,7 +62,8 @@ def deferred_statements(fn: Function, active: set[str], displays, keep=None) -> 
     counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
     places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
     values = {s.target: s.value for s in statements if isinstance(s, Assign)}
-    _record(fn.body, (), places, lambda test: _flag(test, counts, values))
+    joins = _joins(statements, counts, values)
+    _record(fn.body, (), places, lambda test, path: _flag(test, counts, values, joins, path))
     readers: dict[str, list] = {}  # name → the statements reading a derivative of it
     for stmt in statements:
         for name in _derivative_reads(stmt, active, fn.dead_outputs, displays):
@@ -115,11 +116,11 @@ def _worth_splitting(statements: list, where: dict, readers: dict) -> set[str]:
 def _record(block: list, path: tuple, places: dict, flag) -> None:
     """Each statement's path: the steps into blocks, `(id(block), _LOOP)` into a loop's or a
     `with` block's body, `(id(block), id(if), (flag, arm), k)` into an arm of the k-th `if`,
-    whose flag (`flag(test)`) and arm tell which `if`s run their arms together."""
+    whose flag (`flag(test, path)`) and arm tell which `if`s run their arms together."""
     for stmt in block:
         places[id(stmt)] = path
         if isinstance(stmt, If):
-            key, k = flag(stmt.test), len(places)
+            key, k = flag(stmt.test, path), len(places)
             _record(stmt.body, (*path, (id(stmt.body), id(stmt), (key, True), k)), places, flag)
             _record(
                 stmt.orelse, (*path, (id(stmt.orelse), id(stmt), (key, False), k)), places, flag
@@ -133,12 +134,21 @@ _COMPARISONS = frozenset(
 )
 
 
-def _flag(test: object, counts: Counter, values: dict) -> object:
+def _flag(test: object, counts: Counter, values: dict, joins: dict, path: tuple) -> object:
     """What decides a test, the same for two `if`s whose tests are equal: a name assigned
-    once (through copies), or a comparison of such names and literals (`k > 0` written
-    twice); None: not known to be equal to another's."""
-    while isinstance(values.get(getattr(test, "name", None)), Var) and counts[test.name] == 1:
-        test = values[test.name]  # (a copy: `_t2 = _t1`)
+    once (through copies, and through the join of an `if` whose arm the `path` is known to
+    be in), or a comparison of such names and literals (`k > 0` written twice); None: not
+    known to be equal to another's."""
+    arms = {step[2] for step in path if step[1] != _LOOP}
+    while isinstance(test, Var):
+        if counts[test.name] == 1 and isinstance(values.get(test.name), Var):
+            test = values[test.name]  # (a copy: `_t2 = _t1`)
+        elif test.name in joins and (joins[test.name][0], True) in arms:
+            test = joins[test.name][1]  # (the join of an `if` on a flag known true here)
+        elif test.name in joins and (joins[test.name][0], False) in arms:
+            test = joins[test.name][2]
+        else:
+            break
     if not isinstance(test, Var) or counts[test.name] > 1:
         return None
     value = values.get(test.name)
@@ -149,6 +159,25 @@ def _flag(test: object, counts: Counter, values: dict) -> object:
     if not all(isinstance(a, (Var, Const)) for a in value.args):
         return test.name
     return (value.fn, value.args)
+
+
+def _joins(statements: list, counts: Counter, values: dict) -> dict:
+    """name → (the flag of the `if` whose arms join it, what its body and its `else` give):
+    the copies each arm ends with (`_t5_2 = _t5_1` / `_t5_2 = _t5`), for `if`s whose flag is
+    known (a flag of an `if` inside one arm of such an `if` reads through them)."""
+    found = {}
+    for stmt in statements:
+        if not isinstance(stmt, If):
+            continue
+        key = _flag(stmt.test, counts, values, {}, ())
+        if key is None:
+            continue
+        body = {s.target: s.value for s in stmt.body if isinstance(s, Assign)}
+        orelse = {s.target: s.value for s in stmt.orelse if isinstance(s, Assign)}
+        for name in body.keys() & orelse.keys():
+            if counts[name] == 2 and isinstance(body[name], Var) and isinstance(orelse[name], Var):
+                found[name] = (key, body[name], orelse[name])
+    return found
 
 
 def _derivative_reads(
@@ -179,8 +208,10 @@ def _placements(own: tuple, uses: list[tuple], split: bool) -> list[tuple]:
     placed at the start of the first is made before the others read it, and its adjoint at
     the end of the first's reverse sweep after they give theirs); or (`split`) one in each
     arm of an `if` whose arms part the uses (a derivative placed in each runs once, as one
-    arm runs)."""
+    arm runs). Arms of `if`s on one flag count as the first of them at each level, so two
+    `if`/`elif` chains on the same comparisons part the uses as one chain would."""
     depth = len(own)
+    uses = _first_of_same_flags(uses, depth)
     steps = list(dict.fromkeys(use[depth] if len(use) > depth else None for use in uses))
     if not steps or None in steps or any(step[1] == _LOOP for step in steps):
         return [own]
@@ -194,4 +225,25 @@ def _placements(own: tuple, uses: list[tuple], split: bool) -> list[tuple]:
         path
         for step in steps
         for path in _placements((*own, step), [use for use in uses if use[depth] == step], split)
+    ]
+
+
+def _first_of_same_flags(uses: list[tuple], depth: int) -> list[tuple]:
+    """`uses` with each step at `depth` into an arm of an `if` whose flag is known replaced by
+    the step into the same arm of the first such `if` (they run together; the first runs
+    before the others): the paths below it are then parted as one `if`'s arms would be."""
+    first: dict[tuple, tuple] = {}
+    for use in uses:
+        step = use[depth] if len(use) > depth else None
+        if step is not None and step[1] != _LOOP and step[2][0] is not None:
+            known = first.get(step[2])
+            if known is None or step[3] < known[3]:
+                first[step[2]] = step
+    if len(first) == 0:
+        return uses
+    return [
+        (*use[:depth], first[use[depth][2]], *use[depth + 1 :])
+        if len(use) > depth and use[depth][1] != _LOOP and use[depth][2] in first
+        else use
+        for use in uses
     ]
