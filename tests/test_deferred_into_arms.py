@@ -506,3 +506,71 @@ def test_elif_chains_on_one_comparison_inside(f, k, x, gradient, hessian, path):
     np.testing.assert_allclose(
         ad.hessian(f)(x, path), ad.jacrev(ad.grad(f))(x, path), rtol=1e-9, atol=1e-12
     )
+
+
+# an `if` on a flag, then the same flag's `if` deeper (in the `else` an early return becomes,
+# or inside another `if`): every read of the value is in an arm on the flag, so the first
+# such arm holds its derivative
+
+
+def flag_then_early_return(x, training, k):
+    p = np.sqrt(x)
+    y = 3.0 * x
+    if training:
+        y = y + p * x
+    if k > 2:
+        return np.sum(y * y)
+    if training:
+        y = y + 2.0 * p
+    return np.sum(y * y)
+
+
+def flag_then_nested(x, training, k):
+    p = np.sqrt(x)
+    y = 3.0 * x
+    if training:
+        y = y * p
+    if k > 0:
+        y = y + 1.0
+        if training:
+            y = y + p * p
+    return np.sum(y * y)
+
+
+# (function, k; at x = 0 with training False the paths read no root: 18 x and 18 (x + 1)
+DEEPER_FLAG = [
+    (flag_then_early_return, 3, np.zeros(3), np.diag(np.full(3, 18.0))),
+    (flag_then_early_return, 1, np.zeros(3), np.diag(np.full(3, 18.0))),
+    (flag_then_nested, 1, np.full(3, 6.0), np.diag(np.full(3, 18.0))),
+    (flag_then_nested, 0, np.zeros(3), np.diag(np.full(3, 18.0))),
+]
+DEEPER_IDS = [f"{f.__name__}-{k}" for f, k, _, _ in DEEPER_FLAG]
+
+
+@pytest.mark.parametrize(("f", "k", "gradient", "hessian"), DEEPER_FLAG, ids=DEEPER_IDS)
+def test_an_if_on_the_flag_deeper_at_the_edge(f, k, gradient, hessian):
+    x = np.zeros(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, g = ad.value_and_grad(f)(x, False, k)
+        assert value == f(x, False, k)
+        np.testing.assert_allclose(g, gradient, rtol=1e-12)
+        np.testing.assert_allclose(ad.grad(f, mode="forward")(x, False, k), gradient, rtol=1e-12)
+        np.testing.assert_allclose(ad.hessian(f)(x, False, k), hessian, rtol=1e-12)
+        np.testing.assert_allclose(ad.jacfwd(ad.grad(f))(x, False, k), hessian, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("f", "k", "gradient", "hessian"), DEEPER_FLAG, ids=DEEPER_IDS)
+@pytest.mark.parametrize("training", [True, False])
+def test_an_if_on_the_flag_deeper_inside(f, k, gradient, hessian, training):
+    x = np.array([0.3, 0.7, 1.1])
+    h = 1e-6
+    central = np.array(
+        [(f(x + h * e, training, k) - f(x - h * e, training, k)) / (2 * h) for e in np.eye(3)]
+    )
+    g = ad.grad(f)(x, training, k)
+    np.testing.assert_allclose(g, central, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ad.grad(f, mode="forward")(x, training, k), g, rtol=1e-12)
+    np.testing.assert_allclose(
+        ad.hessian(f)(x, training, k), ad.jacrev(ad.grad(f))(x, training, k), rtol=1e-9
+    )

@@ -204,9 +204,11 @@ def _derivative_reads(
 
 def _placements(own: tuple, uses: list[tuple], split: bool) -> list[tuple]:
     """The innermost paths below `own`, through `if` branches alone, that hold every use: one;
-    or the first of arms of `if`s on one flag, the same arm (they run together: a derivative
-    placed at the start of the first is made before the others read it, and its adjoint at
-    the end of the first's reverse sweep after they give theirs); or (`split`) one in each
+    or the arm of the first `if` where every use stands in the same arm of an `if` on its flag,
+    however deep (they run together: a derivative placed at the start of the first is made
+    before the others read it, and its adjoint at the end of the first's reverse sweep after
+    they give theirs; `if training: …` then, after `if k > 2: return y`, the second `if
+    training: …` in the `else` the return became); or (`split`) one in each
     arm of an `if` whose arms part the uses (a derivative placed in each runs once, as one
     arm runs). Arms of `if`s on one flag count as the first of them at each level, so two
     `if`/`elif` chains on the same comparisons part the uses as one chain would."""
@@ -216,9 +218,9 @@ def _placements(own: tuple, uses: list[tuple], split: bool) -> list[tuple]:
     if not steps or None in steps or any(step[1] == _LOOP for step in steps):
         return [own]
     if len(steps) > 1:
-        flags = {step[2] for step in steps}
-        if len(flags) == 1 and next(iter(flags))[0] is not None:
-            return [(*own, min(steps, key=lambda step: step[3]))]
+        first = _first_arm_every_use_is_in(steps, uses, depth)
+        if first is not None:
+            return [(*own, first)]
         if not split or len({step[1] for step in steps}) != 1:
             return [own]  # (in two statements' blocks, both may run; or not to be split)
     return [
@@ -226,6 +228,19 @@ def _placements(own: tuple, uses: list[tuple], split: bool) -> list[tuple]:
         for step in steps
         for path in _placements((*own, step), [use for use in uses if use[depth] == step], split)
     ]
+
+
+def _first_arm_every_use_is_in(steps: list, uses: list[tuple], depth: int) -> tuple | None:
+    """The first of `steps` (the steps at `depth` into the `if`s holding `uses`), an arm of an
+    `if` on a known flag, where every use's path steps into the same arm of an `if` on that
+    flag; None where there is none."""
+    first = min(steps, key=lambda step: step[3])
+    if first[2][0] is None:
+        return None
+    for use in uses:
+        if all(step[1] == _LOOP or step[2] != first[2] for step in use[depth:]):
+            return None
+    return first
 
 
 def _first_of_same_flags(uses: list[tuple], depth: int) -> list[tuple]:
