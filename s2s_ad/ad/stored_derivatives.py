@@ -20,7 +20,7 @@ from __future__ import annotations
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ssa.ir import Assign, Effect, Free, Function, Prim, Var, operands, used_vars, walk
-from ..ssa.stored_values import stored_parameters
+from ..ssa.stored_values import given_arguments, stored_parameters
 from .activity import varied_paths
 from .calls import is_user_call
 
@@ -38,18 +38,21 @@ def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
     pending: list[tuple[int, str, str, frozenset, frozenset]] = []  # stores given derivatives
     for stmt in statements:
         value = stmt.value if isinstance(stmt, Assign) else None
-        checked = not (isinstance(value, Prim) and value.fn is runtime.unshared)
-        if pending and checked and value is not None:
+        if pending and value is not None and not _check(value):
             _refuse_read_back(fn, stmt, value, pending)
         found = stores.get(id(stmt))
-        reads = stmt.reads if isinstance(stmt, Effect) else used_vars(value) if found else ()
-        if found and not varied.isdisjoint(reads):
+        if found and not varied.isdisjoint(stmt.reads if value is None else used_vars(value)):
             pending += [(stmt.line, *store) for store in found]
+
+
+def _check(value: object) -> bool:
+    """`rt.unshared(s, s, …)`, the lowering's check before a call: no read of `s`'s value."""
+    return isinstance(value, Prim) and value.fn is runtime.unshared
 
 
 def _stores_at(stmt: object) -> tuple:
     """The stores (`Effect.stores`) of the helpers a statement calls: an `Effect`'s, or a
-    helper's called for its value (its positional arguments' objects)."""
+    helper's called for its value."""
     if isinstance(stmt, Effect):
         return stmt.stores
     value = stmt.value if isinstance(stmt, Assign) else None
@@ -58,8 +61,7 @@ def _stores_at(stmt: object) -> tuple:
     store = stored_parameters(value.fn)
     if store is None:
         return ()
-    code = value.fn.__code__
-    given = dict(zip(code.co_varnames[: code.co_argcount], value.args, strict=False))
+    given = given_arguments(value.fn, value.args, value.kwargs)
     objects = frozenset(given[p].name for p in store.params if isinstance(given.get(p), Var))
     return ((value.fn.__name__, store.where, store.names, objects),)
 
@@ -69,8 +71,7 @@ def _refuse_read_back(fn: Function, stmt: Assign, value: object, pending: list) 
     variables = {a.name for a in atoms if isinstance(a, Var)}
     names = {_root(a.source) for a in atoms if isinstance(a, Free)}
     for line, helper, where, stored_names, objects in pending:
-        read = sorted((stored_names & names) | (objects & variables))
-        if read:
+        if stored_names & names or objects & variables:
             raise UnsupportedSyntaxError(
                 f"unsupported construct: call of `{helper}` given a value that carries a "
                 f"derivative, which it stores ({where}) where the function reads it back "

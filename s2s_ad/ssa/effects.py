@@ -125,7 +125,7 @@ class Effects:
             store = stored_parameters(helper) if helper is not None else None
             if store is None:
                 continue
-            given = given_arguments(helper, call)
+            given = given_arguments(helper, call.args, [(k.arg, k.value) for k in call.keywords])
             roots = (root(given[p]) for p in store.params if p in given)
             atoms = (self.env.get(name) for name in roots if name is not None)
             objects = frozenset(a.name for a in atoms if isinstance(a, Var))

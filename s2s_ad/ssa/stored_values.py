@@ -134,7 +134,7 @@ def _stored_by_callee(
     callee = fn.__globals__.get(call.func.id)
     if not isinstance(callee, types.FunctionType):
         return None
-    given = given_arguments(callee, call)
+    given = given_arguments(callee, call.args, [(k.arg, k.value) for k in call.keywords])
     if not any(_reads(arg) & made for arg in given.values()):
         return None
     found = stored_parameters(callee, depth + 1)
@@ -149,12 +149,12 @@ def _module(fn: types.FunctionType, name: str) -> bool:
     return isinstance(fn.__globals__.get(name), types.ModuleType)
 
 
-def given_arguments(callee: types.FunctionType, call: gast.Call) -> dict[str, gast.expr]:
-    """The parameter of `callee` each argument of `call` is given to (by position or
-    keyword; what `*args` or `**kwargs` would take is left out)."""
+def given_arguments(callee: types.FunctionType, args, keywords) -> dict[str, object]:
+    """The parameter of `callee` each of `args` (positional) and `keywords` ((name, value)
+    pairs) is given to; what `*args` or `**kwargs` would take is left out."""
     code = callee.__code__
-    given = dict(zip(code.co_varnames[: code.co_argcount], call.args, strict=False))
-    given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+    given = dict(zip(code.co_varnames[: code.co_argcount], args, strict=False))
+    given.update((name, value) for name, value in keywords if name is not None)
     return given
 
 
