@@ -297,21 +297,9 @@ ACCEPTED = sorted(
 )
 
 WRONGLY_REFUSED = {
-    "a_log_len": "`log_append(y)` (`LOG.append(v)`), then `y * len(LOG)`: the length carries no "
-    "derivative, yet refused at the call ('stores … where the function reads it back'); "
-    "before e1ecd72 the gradient [2.4, -5.6, 8.8] was right",
-    "a_other_attribute": "`keep(y)` stores `STATE.last`; the function then reads only "
-    "`STATE.scale`, which nothing stored: refused at the call, though the derivative "
-    "(grad [0.9, -2.1, 3.3]) was right before e1ecd72",
-    "a_other_key": "`cache_put(y)` stores `CACHE['y']`; the function then reads only "
-    "`CACHE['lr']`: refused at the call, though grad [0.06, -0.14, 0.22] was right before "
-    "e1ecd72",
-    "a_store_bool": "`STATE.converged = bool(v < 1.0)` (an early-stopping flag, no "
-    "derivative) read in an `if`: refused at the call as if the flag carried a derivative; "
-    "grad [1.2, -2.8, 4.4] was right before e1ecd72",
-    "a_store_size": "`STATE.n = len(v)` (an integer, no derivative), then "
-    "`np.sum(x**2) / STATE.n`: refused at the call; grad [0.2, -0.46667, 0.73333] was right "
-    "before e1ecd72",
+    # (fixed: a_log_len, a_other_attribute, a_other_key, a_store_bool, a_store_size: a
+    # read of another attribute or key, a length, or a stored comparison or length is no
+    # read back of a derivative)
     "a_log_and_keep_unread": "`keep(y); LOG.append(y); return y` (two logs, neither read "
     "back): refused at `LOG.append(y)` saying 'the function then updates [y] in place (line "
     "of `STATE.last = …` in keep)', which it does not (a wrong message, and a wrong "

@@ -17,9 +17,24 @@ after the call, the call is refused at its line. A helper that only logs such a 
 
 from __future__ import annotations
 
+import operator
+
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
-from ..ssa.ir import Assign, Effect, Free, Function, Prim, Var, operands, used_vars, walk
+from ..rules.registry import lookup
+from ..ssa.ir import (
+    Assign,
+    Const,
+    Effect,
+    Free,
+    Function,
+    Index,
+    Prim,
+    Var,
+    operands,
+    used_vars,
+    walk,
+)
 from ..ssa.stored_values import given_arguments, stored_parameters
 from .activity import varied_paths
 from .calls import is_user_call
@@ -63,15 +78,13 @@ def _stores_at(stmt: object) -> tuple:
         return ()
     given = given_arguments(value.fn, value.args, value.kwargs)
     objects = frozenset(given[p].name for p in store.params if isinstance(given.get(p), Var))
-    return ((value.fn.__name__, store.where, store.names, objects),)
+    return ((value.fn.__name__, store.where, store.paths, objects),)
 
 
 def _refuse_read_back(fn: Function, stmt: Assign, value: object, pending: list) -> None:
-    atoms = operands(value) if isinstance(value, Prim) else (value,)
-    variables = {a.name for a in atoms if isinstance(a, Var)}
-    names = {_root(a.source) for a in atoms if isinstance(a, Free)}
-    for line, helper, where, stored_names, objects in pending:
-        if stored_names & names or objects & variables:
+    variables, paths = _read(value)
+    for line, helper, where, stored, objects in pending:
+        if objects & variables or any(_overlap(p, q) for p in stored for q in paths):
             raise UnsupportedSyntaxError(
                 f"unsupported construct: call of `{helper}` given a value that carries a "
                 f"derivative, which it stores ({where}) where the function reads it back "
@@ -84,8 +97,26 @@ def _refuse_read_back(fn: Function, stmt: Assign, value: object, pending: list) 
             )
 
 
-def _root(source: str) -> str:
-    """`STATE` of `STATE.last`, `LOG` of `LOG[-1]`."""
-    for mark in ".[(":
-        source = source.split(mark, 1)[0]
-    return source
+def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:
+    """(The variables `value` reads, the paths of the module objects it reads: `STATE.scale`,
+    `CACHE["lr"]`); none where what it computes carries no derivative (`len(LOG)`)."""
+    if isinstance(value, Prim):
+        rule = lookup(value.fn)
+        if rule is not None and rule.nondiff:
+            return set(), []
+        atoms = operands(value)
+        key = value.args[1] if value.fn is operator.getitem and len(value.args) == 2 else None
+    else:
+        atoms, key = (value,), None
+    variables = {a.name for a in atoms if isinstance(a, Var)}
+    paths = [tuple(a.source.split(".")) for a in atoms if isinstance(a, Free)]
+    items = key.items if isinstance(key, Index) and not key.is_tuple else ()
+    if len(items) == 1 and isinstance(items[0], Const) and isinstance(value.args[0], Free):
+        paths = [(*paths[0], f"[{items[0].value!r}]")]  # (`CACHE["lr"]`: that item alone)
+    return variables, paths
+
+
+def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether the objects at paths `a` and `b` may share a value: one holds the other."""
+    shorter = min(len(a), len(b))
+    return a[:shorter] == b[:shorter]

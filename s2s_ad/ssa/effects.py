@@ -116,8 +116,8 @@ class Effects:
 
     def _helper_stores(self, calls: list[gast.Call]) -> tuple:
         """Where each helper of the user's among `calls` stores a value made from what it
-        is given (ssa/stored_values.py): (its name, the statement described, the module
-        names and the variables of the objects it stores into); a caller reading one of
+        is given (ssa/stored_values.py): (its name, the statement described, the paths of
+        the module objects and the variables of the objects it stores into); a caller reading one of
         those back after giving it a derivative is refused (ad/stored_derivatives.py)."""
         found = []
         for call in calls:
@@ -129,7 +129,7 @@ class Effects:
             roots = (root(given[p]) for p in store.params if p in given)
             atoms = (self.env.get(name) for name in roots if name is not None)
             objects = frozenset(a.name for a in atoms if isinstance(a, Var))
-            found.append((helper.__name__, store.where, store.names, objects))
+            found.append((helper.__name__, store.where, store.paths, objects))
         return tuple(found)
 
     def _locate_warnings(self, written: list[gast.Call], renamed: gast.stmt) -> None:

@@ -165,7 +165,8 @@ class Effect:
     reads: tuple[str, ...]
     line: int
     # (a helper called, a statement of it storing a value made from what it is given, the
-    # module names and the variables of the objects it stores it in: ssa/stored_values.py)
+    # paths of the module objects and the variables of the objects it stores it in:
+    # ssa/stored_values.py)
     stores: tuple[tuple[str, str, frozenset, frozenset], ...] = ()
 
 

@@ -31,11 +31,13 @@ from .effect_calls import READING_METHODS, SETTING_BUILTINS
 @dataclass(frozen=True)
 class Store:
     """A statement storing a value made from the helper's parameters: `where`, described
-    (`line 14 of record: STATE.last = v`); the module names whose objects it writes
-    (`STATE`), and the helper's parameters whose objects it writes (`s`)."""
+    (`line 14 of record: STATE.last = v`); the paths of the module objects it writes, from
+    a module's name through literal attributes and keys (`("STATE", "last")`, `("CACHE",
+    "['y']")`, `("LOG",)` for `LOG.append(v)`), and the helper's parameters whose objects
+    it writes (`s`)."""
 
     where: str
-    names: frozenset[str]
+    paths: frozenset[tuple[str, ...]]
     params: frozenset[str]
 
 
@@ -72,13 +74,14 @@ def _first_store(fn: types.FunctionType, node: gast.FunctionDef, depth: int) -> 
     } - declared
     made = _made_from(body, set(params))
     for n in body:
-        stored, roots = _stored(n, declared)
-        written = {r for r in roots if r is not None}
-        names = {w for w in written - own - set(params) if not _module(fn, w)}
+        stored, targets = _stored(n, declared)
+        paths = {path for path in map(object_path, targets) if path is not None}
+        written = {path[0] for path in paths}
+        mine = {p for p in paths if p[0] not in own | set(params) and not _module(fn, p[0])}
         objects = written & set(params)
-        if (names or objects) and _reads(stored) & made:
+        if (mine or objects) and _carried(stored) & made:
             where = f"line {n.lineno} of `{fn.__qualname__}`: `{_first_line(n)}`"
-            return Store(where, frozenset(names), frozenset(objects))
+            return Store(where, frozenset(mine), frozenset(objects))
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id not in own:
             found = _stored_by_callee(fn, n, made, set(params), depth)
             if found is not None:
@@ -94,7 +97,7 @@ def _made_from(body: list, params: set[str]) -> set[str]:
         before = len(made)
         for n in assigns:
             value = n.iter if isinstance(n, gast.For) else n.value
-            if _reads(value) & made:
+            if _carried(value) & made:
                 targets = n.targets if isinstance(n, gast.Assign) else [n.target]
                 made |= {m.id for t in targets for m in descendants(t) if isinstance(m, gast.Name)}
         if len(made) == before:
@@ -103,27 +106,51 @@ def _made_from(body: list, params: set[str]) -> set[str]:
 
 
 def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list]:
-    """(What statement `n` stores, the names at the roots of the objects it stores it in) for
-    `P.a = v`, `W[0] = v`, `G = v` (`G` declared global), `LOG.append(v)` (a method's
-    call whose result is unused), `setattr(P, "a", v)`; (None, []) for any other node."""
+    """(What statement `n` stores, the objects it stores it in, as written) for `P.a = v`,
+    `W[0] = v`, `G = v` (`G` declared global), `LOG.append(v)` (a method's call whose
+    result is unused), `setattr(P, "a", v)`; (None, []) for any other node."""
     if isinstance(n, (gast.Assign, gast.AugAssign)):
         targets = n.targets if isinstance(n, gast.Assign) else [n.target]
-        roots = [
-            root(t) if isinstance(t, (gast.Attribute, gast.Subscript)) else t.id
+        written = [
+            t
             for t in targets
             if isinstance(t, (gast.Attribute, gast.Subscript))
             or (isinstance(t, gast.Name) and t.id in declared)
         ]
-        return (n.value, roots) if roots else (None, [])
+        return (n.value, written) if written else (None, [])
     if isinstance(n, gast.Expr) and isinstance(n.value, gast.Call):  # (its result unused)
         call = n.value
         func = call.func
         if isinstance(func, gast.Name) and func.id in SETTING_BUILTINS and call.args:
-            return gast.Tuple(elts=call.args[1:], ctx=gast.Load()), [root(call.args[0])]
+            name = call.args[1] if len(call.args) > 1 else None
+            attr = name.value if isinstance(name, gast.Constant) else None
+            target = call.args[0]  # (`setattr(P, "a", v)` writes `P.a`)
+            if isinstance(attr, str):
+                target = gast.Attribute(value=target, attr=attr, ctx=gast.Load())
+            return gast.Tuple(elts=call.args[2:], ctx=gast.Load()), [target]
         if isinstance(func, gast.Attribute) and func.attr not in READING_METHODS:
             given = [*call.args, *(k.value for k in call.keywords)]
-            return gast.Tuple(elts=given, ctx=gast.Load()), [root(func.value)]
+            return gast.Tuple(elts=given, ctx=gast.Load()), [func.value]
     return None, []
+
+
+def object_path(node: gast.expr) -> tuple[str, ...] | None:
+    """`("STATE", "last")` of `STATE.last`, `("CACHE", "['y']")` of `CACHE["y"]`, `("P",)` of
+    `P[i].w` (a computed key: the whole object from there), None where no name is at the
+    root."""
+    steps: list[str] = []
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        if isinstance(node, gast.Attribute):
+            steps.append(node.attr)
+        elif isinstance(node.slice, gast.Constant):
+            key = node.slice.value  # (`P.__dict__["w"]` is `P.w`)
+            dunder = isinstance(node.value, gast.Attribute) and node.value.attr == "__dict__"
+            steps.append(key if dunder and isinstance(key, str) else f"[{key!r}]")
+            node = node.value if dunder and isinstance(key, str) else node  # (past it)
+        else:
+            steps.clear()  # (a computed key: any item of what it indexes)
+        node = node.value
+    return (node.id, *reversed(steps)) if isinstance(node, gast.Name) else None
 
 
 def _stored_by_callee(
@@ -135,13 +162,13 @@ def _stored_by_callee(
     if not isinstance(callee, types.FunctionType):
         return None
     given = given_arguments(callee, call.args, [(k.arg, k.value) for k in call.keywords])
-    if not any(_reads(arg) & made for arg in given.values()):
+    if not any(_carried(arg) & made for arg in given.values()):
         return None
     found = stored_parameters(callee, depth + 1)
     if found is None:
         return None
     mine = {root(given[p]) for p in found.params if p in given}
-    return Store(found.where, found.names, frozenset(mine & params))
+    return Store(found.where, found.paths, frozenset(mine & params))
 
 
 def _module(fn: types.FunctionType, name: str) -> bool:
@@ -158,8 +185,28 @@ def given_arguments(callee: types.FunctionType, args, keywords) -> dict[str, obj
     return given
 
 
-def _reads(node: gast.AST) -> set[str]:
-    return {n.id for n in descendants(node) if type(n) is gast.Name and type(n.ctx) is gast.Load}
+# what carries no derivative of its operands: a comparison, a length, a truth value, a type
+_FLAT_BUILTINS = frozenset(("len", "bool", "int", "round", "isinstance", "type", "id", "hash"))
+_METADATA = frozenset(("shape", "ndim", "size", "dtype"))
+
+
+def _carried(node: gast.AST) -> set[str]:
+    """The names whose values `node`'s value may carry a derivative of: not those read only
+    in a comparison, `len(v)`, `bool(…)`, `int(…)`, `v.shape` and the like."""
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        n = pending.pop()
+        if isinstance(n, gast.Compare):
+            continue
+        if isinstance(n, gast.Call) and getattr(n.func, "id", None) in _FLAT_BUILTINS:
+            continue
+        if isinstance(n, gast.Attribute) and n.attr in _METADATA:
+            continue
+        if type(n) is gast.Name and type(n.ctx) is gast.Load:
+            found.add(n.id)
+        pending.extend(gast.iter_child_nodes(n))
+    return found
 
 
 def _first_line(node: gast.AST) -> str:
