@@ -26,16 +26,20 @@ from ..ssa.ir import (
     Assign,
     Const,
     Effect,
+    For,
     Free,
     Function,
+    If,
     Index,
     Prim,
     Var,
+    While,
+    With,
     operands,
     used_vars,
     walk,
 )
-from ..ssa.stored_values import given_arguments, stored_parameters
+from ..ssa.stored_values import CONTENTS, given_arguments, stored_parameters
 from .activity import varied_paths
 from .calls import is_user_call
 
@@ -43,21 +47,41 @@ from .calls import is_user_call
 def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
     """Raise UnsupportedSyntaxError (at the call's line) where a helper given a value that
     depends on the parameters `wrt` stores it in an object `fn` reads after the call (in
-    program order)."""
+    program order, a loop's body twice: the next iteration reads what this one stored)."""
     statements = walk(fn.body)
     # (the helpers' stores at each statement: most functions call none that stores)
     stores = {id(s): found for s in statements if (found := _stores_at(s))}
     if not stores:
         return
     varied = varied_paths(fn, wrt).keys()
+    # a local bound to a module's object or value (`st = STATE`, `prev = STATE.last`)
+    aliases = {
+        s.target: tuple(s.value.source.split("."))
+        for s in statements
+        if isinstance(s, Assign) and isinstance(s.value, Free)
+    }
     pending: list[tuple[int, str, str, frozenset, frozenset]] = []  # stores given derivatives
-    for stmt in statements:
+    for stmt in _in_order_loops_twice(fn.body):
         value = stmt.value if isinstance(stmt, Assign) else None
         if pending and value is not None and not _check(value):
-            _refuse_read_back(fn, stmt, value, pending)
+            _refuse_read_back(fn, stmt, value, pending, aliases)
         found = stores.get(id(stmt))
         if found and not varied.isdisjoint(stmt.reads if value is None else used_vars(value)):
             pending += [(stmt.line, *store) for store in found]
+
+
+def _in_order_loops_twice(block: list):
+    """The statements of `block` in program order, each loop's body twice."""
+    for stmt in block:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from _in_order_loops_twice(stmt.body)
+            yield from _in_order_loops_twice(stmt.orelse)
+        elif isinstance(stmt, (For, While)):
+            yield from _in_order_loops_twice(stmt.body)
+            yield from _in_order_loops_twice(stmt.body)
+        elif isinstance(stmt, With):
+            yield from _in_order_loops_twice(stmt.body)
 
 
 def _check(value: object) -> bool:
@@ -81,10 +105,14 @@ def _stores_at(stmt: object) -> tuple:
     return ((value.fn.__name__, store.where, store.paths, objects),)
 
 
-def _refuse_read_back(fn: Function, stmt: Assign, value: object, pending: list) -> None:
+def _refuse_read_back(
+    fn: Function, stmt: Assign, value: object, pending: list, aliases: dict
+) -> None:
     variables, paths = _read(value)
+    held = [aliases[v] for v in variables if v in aliases]
     for line, helper, where, stored, objects in pending:
-        if objects & variables or any(_overlap(p, q) for p in stored for q in paths):
+        read = any(_overlap(p, q) for p in stored for q in paths)
+        if objects & variables or read or any(_holds(q, p) for p in stored for q in held):
             raise UnsupportedSyntaxError(
                 f"unsupported construct: call of `{helper}` given a value that carries a "
                 f"derivative, which it stores ({where}) where the function reads it back "
@@ -113,10 +141,24 @@ def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:
     items = key.items if isinstance(key, Index) and not key.is_tuple else ()
     if len(items) == 1 and isinstance(items[0], Const) and isinstance(value.args[0], Free):
         paths = [(*paths[0], f"[{items[0].value!r}]")]  # (`CACHE["lr"]`: that item alone)
+    spelled = getattr(value, "spelled", None) or ""
+    if "." in spelled:  # a module object's method (`CACHE.get("y")`) reads that object
+        paths.append(tuple(spelled.split(".")[:-1]))
     return variables, paths
 
 
+def _holds(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether the object at path `a` holds what is at path `b` (a local bound to `STATE`
+    sees `STATE.last` stored; one bound to `STATE.last`, the value it had)."""
+    return len(a) < len(b) and b[: len(a)] == a
+
+
 def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Whether the objects at paths `a` and `b` may share a value: one holds the other."""
-    shorter = min(len(a), len(b))
-    return a[:shorter] == b[:shorter]
+    """Whether the objects at paths `a` and `b` may share a value: one holds the other (the
+    contents of an object, `CONTENTS`, hold any item or attribute of it)."""
+    for step_a, step_b in zip(a, b, strict=False):
+        if CONTENTS in (step_a, step_b):
+            return True
+        if step_a != step_b:
+            return False
+    return True

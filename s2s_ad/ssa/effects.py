@@ -63,7 +63,7 @@ from .effect_calls import (
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
 from .lower_expr import INTROSPECTION, STORING_METHODS
-from .stored_values import given_arguments, stored_parameters
+from .stored_values import given_arguments, object_path, stored_parameters
 
 _LITERALS = (gast.Constant, gast.JoinedStr)
 _PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
@@ -121,15 +121,23 @@ class Effects:
         those back after giving it a derivative is refused (ad/stored_derivatives.py)."""
         found = []
         for call in calls:
-            helper = _user_function(self._callee_object(call.func))
+            callee = self._callee_object(call.func)
+            helper = _user_function(callee)
             store = stored_parameters(helper) if helper is not None else None
             if store is None:
                 continue
-            given = given_arguments(helper, call.args, [(k.arg, k.value) for k in call.keywords])
-            roots = (root(given[p]) for p in store.params if p in given)
-            atoms = (self.env.get(name) for name in roots if name is not None)
-            objects = frozenset(a.name for a in atoms if isinstance(a, Var))
-            found.append((helper.__name__, store.where, store.paths, objects))
+            args = call.args
+            if isinstance(callee, types.MethodType) and isinstance(call.func, gast.Attribute):
+                args = [call.func.value, *args]  # (`REC.record(y)`: `self` is `REC`)
+            given = given_arguments(helper, args, [(k.arg, k.value) for k in call.keywords])
+            objects, paths = set(), set(store.paths)
+            for arg in (given[p] for p in store.params if p in given):
+                atom = self.env.get(root(arg))
+                if isinstance(atom, Var):
+                    objects.add(atom.name)
+                elif root(arg) is not None and root(arg) not in self.locals:
+                    paths.add(object_path(arg))  # (a module's object given: `keep_in(STATE, y)`)
+            found.append((helper.__name__, store.where, frozenset(paths), frozenset(objects)))
         return tuple(found)
 
     def _locate_warnings(self, written: list[gast.Call], renamed: gast.stmt) -> None:

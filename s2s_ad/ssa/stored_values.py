@@ -25,7 +25,7 @@ from ..frontend import nodes
 from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants, root
 from ..frontend.parse import parse_function
-from .effect_calls import READING_METHODS, SETTING_BUILTINS
+from .effect_calls import NUMPY_WRITERS, READING_METHODS, SETTING_BUILTINS
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class Store:
     """A statement storing a value made from the helper's parameters: `where`, described
     (`line 14 of record: STATE.last = v`); the paths of the module objects it writes, from
     a module's name through literal attributes and keys (`("STATE", "last")`, `("CACHE",
-    "['y']")`, `("LOG",)` for `LOG.append(v)`), and the helper's parameters whose objects
-    it writes (`s`)."""
+    "['y']")`, `("LOG", CONTENTS)` for `LOG.append(v)`), and the helper's parameters whose
+    objects it writes (`s`)."""
 
     where: str
     paths: frozenset[tuple[str, ...]]
@@ -74,8 +74,9 @@ def _first_store(fn: types.FunctionType, node: gast.FunctionDef, depth: int) -> 
     } - declared
     made = _made_from(body, set(params))
     for n in body:
-        stored, targets = _stored(n, declared)
+        stored, targets, contents = _stored(n, declared)
         paths = {path for path in map(object_path, targets) if path is not None}
+        paths = {(*path, CONTENTS) for path in paths} if contents else paths
         written = {path[0] for path in paths}
         mine = {p for p in paths if p[0] not in own | set(params) and not _module(fn, p[0])}
         objects = written & set(params)
@@ -105,10 +106,11 @@ def _made_from(body: list, params: set[str]) -> set[str]:
     return made
 
 
-def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list]:
-    """(What statement `n` stores, the objects it stores it in, as written) for `P.a = v`,
-    `W[0] = v`, `G = v` (`G` declared global), `LOG.append(v)` (a method's call whose
-    result is unused), `setattr(P, "a", v)`; (None, []) for any other node."""
+def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, bool]:
+    """(What statement `n` stores, the objects it stores it in, as written, whether it
+    changes their contents rather than a slot) for `P.a = v`, `W[0] = v`, `G = v` (`G`
+    declared global), `setattr(P, "a", v)`; `LOG.append(v)` (a method's call whose result
+    is unused), `np.copyto(B, v)` (contents); (None, [], False) for any other node."""
     if isinstance(n, (gast.Assign, gast.AugAssign)):
         targets = n.targets if isinstance(n, gast.Assign) else [n.target]
         written = [
@@ -117,21 +119,43 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list]:
             if isinstance(t, (gast.Attribute, gast.Subscript))
             or (isinstance(t, gast.Name) and t.id in declared)
         ]
-        return (n.value, written) if written else (None, [])
+        return (n.value, written, False) if written else (None, [], False)
     if isinstance(n, gast.Expr) and isinstance(n.value, gast.Call):  # (its result unused)
         call = n.value
         func = call.func
-        if isinstance(func, gast.Name) and func.id in SETTING_BUILTINS and call.args:
+        called = func.id if isinstance(func, gast.Name) else getattr(func, "attr", None)
+        if called in _WRITE_FIRST_ARGUMENT and call.args:
             name = call.args[1] if len(call.args) > 1 else None
-            attr = name.value if isinstance(name, gast.Constant) else None
+            key = name.value if isinstance(name, gast.Constant) else None
             target = call.args[0]  # (`setattr(P, "a", v)` writes `P.a`)
-            if isinstance(attr, str):
-                target = gast.Attribute(value=target, attr=attr, ctx=gast.Load())
-            return gast.Tuple(elts=call.args[2:], ctx=gast.Load()), [target]
+            if isinstance(key, str) and "attr" in called:
+                target = gast.Attribute(value=target, attr=key, ctx=gast.Load())
+            given = call.args[2:] if called in _KEYED else call.args[1:]
+            contents = called not in _KEYED and called not in SETTING_BUILTINS  # (copyto)
+            return gast.Tuple(elts=given, ctx=gast.Load()), [target], contents
+        if isinstance(func, gast.Attribute) and _is_vars_call(func.value):
+            given = [*call.args, *(k.value for k in call.keywords)]  # `vars(P).update(a=v)`
+            return gast.Tuple(elts=given, ctx=gast.Load()), [func.value.args[0]], True
         if isinstance(func, gast.Attribute) and func.attr not in READING_METHODS:
             given = [*call.args, *(k.value for k in call.keywords)]
-            return gast.Tuple(elts=given, ctx=gast.Load()), [func.value]
-    return None, []
+            return gast.Tuple(elts=given, ctx=gast.Load()), [func.value], True
+    return None, [], False
+
+
+CONTENTS = "*"  # a path's last step for what an object holds (`LOG.append(v)` changes `LOG`'s)
+
+# calls writing into their first argument: Python's setters (`operator.setitem`,
+# `object.__setattr__` too) and NumPy's functions writing into an array (`np.copyto(BUF, v)`)
+_KEYED = frozenset(("setattr", "setitem", "__setattr__", "__setitem__"))
+_WRITE_FIRST_ARGUMENT = _KEYED | SETTING_BUILTINS | NUMPY_WRITERS
+
+
+def _is_vars_call(node: gast.expr) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and getattr(node.func, "id", None) == "vars"
+        and len(node.args) == 1
+    )
 
 
 def object_path(node: gast.expr) -> tuple[str, ...] | None:
