@@ -278,3 +278,45 @@ def test_not_refused_and_right(name, mode):
     value, g = ad.value_and_grad(f, mode=mode)(*args)
     np.testing.assert_allclose(value, plain, rtol=1e-12)
     np.testing.assert_allclose(g, _central(f, args), rtol=1e-6, atol=1e-8)
+
+
+# --- a lambda's body called for its effect runs, as in the plain call ---------------------------
+
+OUT: list = []
+
+
+def lambda_effects(x):
+    show = lambda v: print("loss", v)  # noqa: E731
+    note = lambda v: setattr(STATE, "last", v)  # noqa: E731
+    push = lambda v: OUT.append(v)  # noqa: E731
+    y = np.sum(x * x)
+    show(y)
+    note(y)
+    push(y)
+    return y * 2.0
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_lambdas_effects_run_once(mode, capsys):
+    reset()
+    OUT.clear()
+    value, g = ad.value_and_grad(lambda_effects, mode=mode)(X)
+    assert value == 2.0 * np.sum(X * X)
+    np.testing.assert_allclose(g, 4.0 * X)
+    assert capsys.readouterr().out == f"loss {np.sum(X * X)}\n"
+    assert STATE.last == np.sum(X * X)
+    assert [np.sum(X * X)] == OUT
+
+
+def lambda_store_read_back(x):
+    note = lambda v: setattr(STATE, "last", v)  # noqa: E731
+    y = np.sum(x * x)
+    note(y)
+    return STATE.last + y
+
+
+def test_a_lambdas_store_read_back_is_refused_where_it_stores():
+    with pytest.raises(ad.S2SError) as info:
+        ad.grad(lambda_store_read_back)(X)
+    written = 'note = lambda v: setattr(STATE, "last", v)  # noqa: E731'
+    assert f"{__file__}:{_line_of(lambda_store_read_back, written)}:" in str(info.value)

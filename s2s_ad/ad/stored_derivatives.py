@@ -95,6 +95,8 @@ def _stores_at(stmt: object) -> tuple:
     if isinstance(stmt, Effect):
         return stmt.stores
     value = stmt.value if isinstance(stmt, Assign) else None
+    if isinstance(value, Prim) and (value.fn is setattr or _changes_module_container(value)):
+        return _set_in_place(value)
     if not is_user_call(value):
         return ()
     store = stored_parameters(value.fn)
@@ -105,6 +107,30 @@ def _stores_at(stmt: object) -> tuple:
     return ((value.fn.__name__, store.where, store.paths, objects),)
 
 
+def _changes_module_container(value: Prim) -> bool:
+    """`OUT.append(v)` of a module's list (a lambda's body inlined): changes what it holds."""
+    owner = getattr(value.fn, "__self__", None)
+    return isinstance(owner, (list, dict, set)) and "." in (value.spelled or "")
+
+
+def _set_in_place(value: Prim) -> tuple:
+    """`_stores_at` of `setattr(STATE, "last", v)` and `OUT.append(v)` written in the
+    function (an inlined lambda's body): where it stores what it is given."""
+    if value.fn is setattr:
+        target, name = value.args[0], value.args[1]
+        attr = (name.value,) if isinstance(name, Const) else ()
+        called = "setattr"
+    else:
+        target, attr = Free(value.spelled.rsplit(".", 1)[0]), (CONTENTS,)
+        called = value.spelled
+    if isinstance(target, Var):
+        return ((called, f"into `{target.name}`", frozenset(), frozenset({target.name})),)
+    if isinstance(target, Free):
+        path = (*target.source.split("."), *attr)
+        return ((called, f"into `{target.source}`", frozenset({path}), frozenset()),)
+    return ()
+
+
 def _refuse_read_back(
     fn: Function, stmt: Assign, value: object, pending: list, aliases: dict
 ) -> None:
@@ -112,17 +138,23 @@ def _refuse_read_back(
     held = [aliases[v] for v in variables if v in aliases]
     for line, helper, where, stored, objects in pending:
         read = any(_overlap(p, q) for p in stored for q in paths)
-        if objects & variables or read or any(_holds(q, p) for p in stored for q in held):
-            raise UnsupportedSyntaxError(
-                f"unsupported construct: call of `{helper}` given a value that carries a "
-                f"derivative, which it stores ({where}) where the function reads it back "
-                f"(line {stmt.line}): the derivative code gives the helper the value alone, "
-                "so the derivative through what it stores would be lost",
-                filename=fn.filename,
-                line=line,
-                hint=f"make `{helper}` return the value and use what it returns, or use the "
-                "value itself where the function reads it back",
-            )
+        if not (objects & variables or read or any(_holds(q, p) for p in stored for q in held)):
+            continue
+        if where.startswith("into"):  # (`setattr(…)` written in the function, a lambda's)
+            what, fix = f"`{helper}(…)` of a value that carries a derivative {where}", ""
+        else:
+            what = f"call of `{helper}` given a value that carries a derivative, which it "
+            what += f"stores ({where})"
+            fix = f"make `{helper}` return the value and use what it returns, or "
+        raise UnsupportedSyntaxError(
+            f"unsupported construct: {what}, where the function reads it back (line "
+            f"{stmt.line}): the derivative code stores the value alone, so the derivative "
+            "through what it stores would be lost",
+            filename=fn.filename,
+            line=line,
+            hint=f"{fix}keep the value in a variable and use it where the function reads the "
+            "object back, instead of reading the object",
+        )
 
 
 def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import ast
 import copy
 import linecache
+import logging
 import os
 import types
 import warnings
@@ -49,6 +50,7 @@ from ..codegen.build import LINE
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.gast_conversion import parse
+from ..frontend.library import module_name
 from ..frontend.nodes import descendants
 from .effect_calls import (
     GENERATORS,
@@ -391,10 +393,25 @@ def calls_effect(value: object) -> bool:
     when nothing reads its result."""
     if not isinstance(value, Prim):
         return False
-    if prim_draws(value):
+    if prim_draws(value) or _prints_logs_or_sets(value.fn):
         return True
     helper = _user_function(value.fn)
     return helper is not None and helper_effect(helper) is not None
+
+
+def _prints_logs_or_sets(fn: object) -> bool:
+    """`print`, `setattr`, `delattr`, a `logging` or `warnings` function or a logger's
+    method, a method changing a module's list, dict or set: called where nothing reads its
+    result (a lambda's body inlined, `lambda v: print(v)`), it runs for its effect all the
+    same. (Asked of every statement rendered: a few attribute reads.)"""
+    if fn is print or fn is setattr or fn is delattr:
+        return True
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, logging.Logger):
+        return True
+    if isinstance(owner, (list, dict, set)):  # `OUT.append(v)` of a module's list
+        return getattr(fn, "__name__", "") not in READING_METHODS
+    return module_name(fn).startswith(("logging", "warnings"))
 
 
 def prim_draws(prim: Prim) -> bool:

@@ -120,7 +120,8 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, boo
             or (isinstance(t, gast.Name) and t.id in declared)
         ]
         return (n.value, written, False) if written else (None, [], False)
-    if isinstance(n, gast.Expr) and isinstance(n.value, gast.Call):  # (its result unused)
+    # (a call whose result is unused, or a lambda's: `lambda v: setattr(P, "a", v)`)
+    if isinstance(n, (gast.Expr, gast.Return)) and isinstance(n.value, gast.Call):
         call = n.value
         func = call.func
         called = func.id if isinstance(func, gast.Name) else getattr(func, "attr", None)
