@@ -533,10 +533,11 @@ class AliasAnalysis:
         sets (those the chain to it allows) instead of being walked through again."""
         found = Ancestry(name)
         every, certain_ones, same_ones = found.every, found.certain, found.same
+        known_ancestry, made_from = self.ancestry.get, self.made_from.get  # (looked up once)
         pending = [(name, True, True)]
         while pending:
             child, certain, same = pending.pop()
-            known = self.ancestry.get(child)
+            known = known_ancestry(child)
             if known is not None:
                 every |= known.every
                 if certain:
@@ -544,7 +545,7 @@ class AliasAnalysis:
                 if same:
                     same_ones |= known.same
                 continue
-            for edge in self.made_from.get(child, ()):
+            for edge in made_from(child, ()):
                 parent = edge.parent
                 certain_too = certain and edge.certain
                 same_too = certain_too and same and edge.same
@@ -969,8 +970,9 @@ class AliasAnalysis:
     def _sharers(self, name: str):
         """(other name, its SSA value, whether an argument) for every other name that may be
         read after this line, and every argument (the caller sees those)."""
+        by_calls = self._read_by_later_calls()  # (once per update, not once per name)
         for other, bound in self.env.items():
-            if other == name or not self._read_later(other):
+            if other == name or not (other in by_calls or self._read_later(other)):
                 continue
             if isinstance(bound, Var) and bound.name not in self.param_versions.values():
                 yield other, bound.name, False
@@ -986,14 +988,29 @@ class AliasAnalysis:
         for param, version in self.param_versions.items():
             yield f"the argument `{param}`", version, True
 
-    def _read_later(self, name: str, seen: frozenset = frozenset()) -> bool:
+    def _read_by_later_calls(self) -> set[str]:
+        """The names read by the nested functions that may be called after the current
+        line: those `_read_later` reads, and those read by such a function's readers
+        (each function's body walked once, not once per name asked about)."""
+        if not self.nested_defs:
+            return set()
+        reads = {
+            fn_name: set().union(*(names_read(fn) for fn in fns))
+            for fn_name, fns in self.nested_defs.items()
+        }
+        called = [fn_name for fn_name in reads if self._read_later(fn_name)]
+        pending, seen = list(called), set(called)
+        while pending:  # a function read by one called later may be called then too
+            caller = pending.pop()
+            for fn_name in reads[caller] & reads.keys() - seen:
+                seen.add(fn_name)
+                pending.append(fn_name)
+        return set().union(*(reads[fn_name] for fn_name in seen))
+
+    def _read_later(self, name: str) -> bool:
         """Whether `name` may be read after the current line: later, or earlier in an
-        enclosing loop that carries it into the next iteration, or by a nested function
-        called then."""
-        for fn_name, fns in self.nested_defs.items():
-            calls = fn_name not in seen and any(name in names_read(fn) for fn in fns)
-            if calls and self._read_later(fn_name, seen | {fn_name}):
-                return True
+        enclosing loop that carries it into the next iteration (a nested function called
+        then may read it too: `_read_by_later_calls`)."""
         lines = self.loads.get(name)
         if not lines:
             return False
