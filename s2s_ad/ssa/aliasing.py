@@ -43,7 +43,8 @@ import itertools
 import linecache
 import operator
 import types
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 import gast
 import numpy as np
@@ -99,9 +100,10 @@ def _sliced(value: Prim) -> bool:
     return isinstance(index, Index) and any(isinstance(i, SliceItem) for i in index.items)
 
 
-@dataclass(frozen=True)
-class Edge:
-    """`child` was made from `parent`: the same object, a view of it, or perhaps either."""
+class Edge(NamedTuple):
+    """`child` was made from `parent`: the same object, a view of it, or perhaps either.
+    (A named tuple: one is made at nearly every binding, several times faster than a
+    frozen dataclass.)"""
 
     parent: str
     same: bool  # the very object (`b = a`)
