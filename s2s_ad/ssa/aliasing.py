@@ -972,9 +972,10 @@ class AliasAnalysis:
     def _sharers(self, name: str):
         """(other name, its SSA value, whether an argument) for every other name that may be
         read after this line, and every argument (the caller sees those)."""
-        by_calls = self._read_by_later_calls()  # (once per update, not once per name)
+        # (once per update, not once per name)
+        by_calls, loops = self._read_by_later_calls(), self._loops_around()
         for other, bound in self.env.items():
-            if other == name or not (other in by_calls or self._read_later(other)):
+            if other == name or not (other in by_calls or self._read_later(other, loops)):
                 continue
             if isinstance(bound, Var) and bound.name not in self.param_versions.values():
                 yield other, bound.name, False
@@ -1000,7 +1001,8 @@ class AliasAnalysis:
             fn_name: set().union(*(names_read(fn) for fn in fns))
             for fn_name, fns in self.nested_defs.items()
         }
-        called = [fn_name for fn_name in reads if self._read_later(fn_name)]
+        loops = self._loops_around()
+        called = [fn_name for fn_name in reads if self._read_later(fn_name, loops)]
         pending, seen = list(called), set(called)
         while pending:  # a function read by one called later may be called then too
             caller = pending.pop()
@@ -1009,10 +1011,20 @@ class AliasAnalysis:
                 pending.append(fn_name)
         return set().union(*(reads[fn_name] for fn_name in seen))
 
-    def _read_later(self, name: str) -> bool:
+    def _loops_around(self) -> list[tuple[int, set[str], set[str]]]:
+        """(first line, names carried, names stored) of each enclosing loop, for
+        `_read_later`."""
+        return [
+            (first, carried, self._stored_in(loop))
+            for (first, _), carried, loop in zip(
+                self.loop_lines, self.carried_by_loops, self.enclosing_loops, strict=True
+            )
+        ]
+
+    def _read_later(self, name: str, loops: list[tuple[int, set[str], set[str]]]) -> bool:
         """Whether `name` may be read after the current line: later, or earlier in an
-        enclosing loop that carries it into the next iteration (a nested function called
-        then may read it too: `_read_by_later_calls`)."""
+        enclosing loop (`loops`: `_loops_around`) that carries it into the next iteration
+        (a nested function called then may read it too: `_read_by_later_calls`)."""
         lines = self.loads.get(name)
         if not lines:
             return False
@@ -1021,11 +1033,9 @@ class AliasAnalysis:
         last = self._last_load(name, lines)
         if last > self.line:
             return True
-        for (first, _), carried, loop in zip(
-            self.loop_lines, self.carried_by_loops, self.enclosing_loops, strict=True
-        ):
+        for first, carried, stored in loops:
             # the next iteration reads it again: carried, or never rebound in the loop
-            if first <= last and (name in carried or name not in self._stored_in(loop)):
+            if first <= last and (name in carried or name not in stored):
                 return True
         return False
 
