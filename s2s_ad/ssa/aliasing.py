@@ -48,6 +48,7 @@ from typing import NamedTuple
 
 import gast
 import numpy as np
+from gast import Call, Name  # (the commonest node checks: no module lookup each time)
 
 from .. import runtime
 from ..frontend.nodes import descendants
@@ -442,20 +443,14 @@ class AliasAnalysis:
     def _fresh_names(self, stores: list, carried: set[str]) -> set[str]:
         """The names the loop body binds only to new values (`t = a * b`), never carried."""
         fresh = {
-            n.id
-            for s in stores
-            for t in targets(s)
-            for n in descendants(t)
-            if isinstance(n, gast.Name)
+            n.id for s in stores for t in targets(s) for n in descendants(t) if isinstance(n, Name)
         }
         fresh -= carried
         changed = True
         while changed:
             changed = False
             for stmt in stores:
-                names = {
-                    n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, gast.Name)
-                }
+                names = {n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, Name)}
                 if names & fresh and (
                     isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
                 ):
@@ -468,7 +463,7 @@ class AliasAnalysis:
     ) -> bool:
         """Whether `stmt` binds a carried name to a value that may share memory with
         another (a name, an element, a view, a helper's result)."""
-        names = {n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, gast.Name)}
+        names = {n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, Name)}
         if not names & carried:
             return False
         return isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
@@ -476,7 +471,7 @@ class AliasAnalysis:
     def _may_alias(self, node: gast.expr, fresh: set[str]) -> bool:
         """Whether the value of `node` may share memory with a value it was made from (a
         name in `fresh` holds a new value)."""
-        if isinstance(node, gast.Name):
+        if isinstance(node, Name):
             return node.id not in fresh
         if isinstance(node, (gast.Subscript, gast.Attribute)):
             return True
@@ -486,10 +481,10 @@ class AliasAnalysis:
             return any(self._may_alias(v, fresh) for v in node.values)
         if isinstance(node, (gast.Tuple, gast.List)):
             return any(self._may_alias(v, fresh) for v in node.elts)
-        if not isinstance(node, gast.Call):
+        if not isinstance(node, Call):
             return False  # arithmetic, comparisons and constants make new values
         func = node.func
-        if isinstance(func, gast.Name) and func.id in self.nested_defs:
+        if isinstance(func, Name) and func.id in self.nested_defs:
             return True  # inlined: it may return its argument
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
             return func.attr != "flatten" and sharing_kind(ARRAY_METHODS.get(func.attr)) is not None
@@ -497,7 +492,7 @@ class AliasAnalysis:
         while isinstance(func, gast.Attribute):
             dotted.insert(0, func.attr)
             func = func.value
-        if not isinstance(func, gast.Name):
+        if not isinstance(func, Name):
             return True
         callee = self.scope.resolve([func.id, *dotted])
         if isinstance(callee, types.FunctionType) and user_function(callee):
@@ -914,7 +909,7 @@ class AliasAnalysis:
         index = self.element_index
         if isinstance(index, gast.Tuple) and index.elts:
             index = index.elts[0]
-        return isinstance(index, gast.Name) and index.id == name
+        return isinstance(index, Name) and index.id == name
 
     def _refuse_global(self, name: str, mine: str, what: str, *, of_list: bool = False) -> None:
         """`b = WORK; b[i] = v`: the update would change a module's global (or a closure's
@@ -1274,7 +1269,7 @@ class AliasAnalysis:
         `buf[i] = v`), its own nested calls' included."""
         updated = stored_names(fn.body) - assigned_names(fn) - set(param_names(fn))
         for call in descendants(fn):
-            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+            if isinstance(call, Call) and isinstance(call.func, Name):
                 updated |= self.nested_updates.get(call.func.id, set())
         return updated
 
@@ -1297,7 +1292,7 @@ class AliasAnalysis:
         update in place."""
         names: set[str] = set()
         for call in every:
-            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+            if isinstance(call, Call) and isinstance(call.func, Name):
                 names |= self.nested_updates.get(call.func.id, set())
         return names
 
@@ -1306,7 +1301,7 @@ class AliasAnalysis:
         or passes on) read, through the nested functions they refer to in turn: a call reads
         the name's binding then. A name holding functions some other way (`fs = [lambda v:
         v * e]`, a choice of two defs): what every nested function reads."""
-        pending = [n.id for n in every if isinstance(n, gast.Name)]
+        pending = [n.id for n in every if isinstance(n, Name)]
         seen: set[str] = set()
         read: set[str] = set()
         while pending:
@@ -1334,7 +1329,7 @@ class AliasAnalysis:
             bound is not None and not isinstance(bound, (Var, Const, Free))
         )
 
-    def _refuse_writing_call(self, node: gast.Call, callee: object) -> None:
+    def _refuse_writing_call(self, node: Call, callee: object) -> None:
         """`out=` arguments and NumPy functions that write into an argument."""
         if any(kw.arg == "out" for kw in node.keywords):
             raise self._unsupported(
@@ -1356,7 +1351,7 @@ class AliasAnalysis:
     def _refuse_writing_method(self, func: gast.Attribute) -> None:
         instead = WRITING_METHODS.get(func.attr)
         if instead is not None:
-            owner = func.value.id if isinstance(func.value, gast.Name) else "the value"
+            owner = func.value.id if isinstance(func.value, Name) else "the value"
             raise self._unsupported(
                 f"`.{func.attr}()`, which updates `{owner}` in place",
                 hint=f"write {instead} (a new value) instead",
