@@ -429,16 +429,21 @@ class AliasAnalysis:
         carried name to something that may share memory with another value, the values the
         loop carries may share memory with each other. (`every`: the body's `_body_nodes`.)"""
         stores = [s for s in every if isinstance(s, (gast.Assign, gast.For))]
-        fresh = self._fresh_names(stores, set(headers))
-        if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
+        names = set(headers)
+        fresh = self._fresh_names(stores, names)
+        if not any(self._binds_alias(s, names, fresh) for s in stores):
             return
         token = f"{CARRIED_TOKEN} {self.line}, {len(self.made_from)}>"
         for header in headers.values():
             self._edge(header, token, same=False, certain=False)
-        for bound in self.env.values():  # which may be any value bound before the loop
-            for atom in bound if isinstance(bound, tuple) else (bound,):
-                if isinstance(atom, Var) and atom.name not in headers.values():
-                    self._edge(token, atom.name, same=False, certain=False)
+        carried = set(headers.values())
+        before = [
+            atom.name
+            for bound in self.env.values()  # which may be any value bound before the loop
+            for atom in (bound if isinstance(bound, tuple) else (bound,))
+            if isinstance(atom, Var) and atom.name not in carried
+        ]
+        self._perhaps_made_from(token, before)
 
     def _fresh_names(self, stores: list, carried: set[str]) -> set[str]:
         """The names the loop body binds only to new values (`t = a * b`), never carried."""
@@ -507,6 +512,18 @@ class AliasAnalysis:
             self._forget_through(child)
         self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
         self.children.setdefault(parent, []).append(child)
+
+    def _perhaps_made_from(self, child: str, parents: list[str]) -> None:
+        """`_edge(child, parent, same=False, certain=False)` for each of `parents`, in order:
+        one call for the many edges of a loop's token (every value bound before the loop)."""
+        if not parents:
+            return  # (no entry made: `made_from`'s size names the next token)
+        if child in self.walked:
+            self._forget_through(child)
+        edges, children = self.made_from.setdefault(child, []), self.children
+        for parent in parents:
+            edges.append(Edge(parent, False, False))
+            children.setdefault(parent, []).append(child)
 
     def _forget_through(self, child: str) -> None:
         """Forget the ancestries and copies found that hold `child`, whose edges change."""
