@@ -1005,8 +1005,8 @@ class AliasAnalysis:
 
     def _read_by_later_calls(self) -> set[str]:
         """The names read by the nested functions that may be called after the current
-        line: those `_read_later` reads, and those read by such a function's readers
-        (each function's body walked once, not once per name asked about)."""
+        line: those read later themselves (`_read_later`), and those such a function reads
+        (it may call them then). Each function's body is walked once, not once per name."""
         if not self.nested_defs:
             return set()
         reads = {
@@ -1018,7 +1018,7 @@ class AliasAnalysis:
         pending, seen = list(called), set(called)
         while pending:  # a function read by one called later may be called then too
             caller = pending.pop()
-            for fn_name in reads[caller] & reads.keys() - seen:
+            for fn_name in reads[caller] & (reads.keys() - seen):
                 seen.add(fn_name)
                 pending.append(fn_name)
         return set().union(*(reads[fn_name] for fn_name in seen))
