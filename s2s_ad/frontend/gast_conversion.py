@@ -39,6 +39,7 @@ _METHODS: dict[type, object] = {}
 # node class → (gast class or None for a class gast does not have, fields, attributes)
 _PLANS: dict[type, tuple] = {}
 _MISSING = object()
+_AST = ast.AST  # (asked of every field converted: no module attribute lookup each time)
 
 
 def _plan(kind: type) -> tuple:
@@ -62,7 +63,7 @@ if Ast3ToGAst is not None:
             return method(self, node)
 
         def _visit(self, node):
-            if isinstance(node, ast.AST):
+            if isinstance(node, _AST):
                 return self.visit(node)
             if isinstance(node, list):
                 return [self._visit(item) for item in node]
@@ -87,7 +88,7 @@ if Ast3ToGAst is not None:
                         continue
                 if value.__class__ is list:
                     value = [self._visit(item) for item in value]
-                elif isinstance(value, ast.AST):
+                elif isinstance(value, _AST):
                     value = self.visit(value)
                 own[field] = value  # (a name, a number, None: as it is)
             for attribute in attributes:

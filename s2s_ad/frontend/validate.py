@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import gast
+from gast import AST, FunctionDef, Return, Starred  # (asked of every node: no lookups)
 
 from ..errors import UnsupportedSyntaxError
 from .parse import without_docstring
@@ -39,12 +40,12 @@ def validate(node: gast.FunctionDef, filename: str) -> None:
     # the nodes reached are every node of the body but annotations, which hold no `def`,
     # and whose starred expressions are never checked: the same as walking the body again
     nodes = [n for n, _ in reached]
-    nested = {n.name for n in nodes if type(n) is gast.FunctionDef}
+    nested = {n.name for n in nodes if type(n) is FunctionDef}
     # (the starred expressions their assignments, calls and displays admit: asked where any)
-    starred = admitted_among(nodes) if gast.Starred in map(type, nodes) else ()
+    starred = admitted_among(nodes) if Starred in map(type, nodes) else ()
     for child, line in reached:
         kind = type(child)
-        if kind is gast.Starred and id(child) not in starred:
+        if kind is Starred and id(child) not in starred:
             raise _error("starred expression `*x`", "pass the elements explicitly", filename, line)
         if nested and calls_nested(child, nested):
             continue  # `add(v)` for its effect on the enclosing function's lists and arrays
@@ -74,7 +75,7 @@ def _reachable(
     `return` statements `nodes.walk_own(node)` finds (none in nested functions or lambdas
     below `node`) to `returns`."""
     found = [] if found is None else found
-    if returns is not None and type(node) is gast.Return:
+    if returns is not None and type(node) is Return:
         returns.append(node)
     line = getattr(node, "lineno", None) or line
     plan = _PLANS.get(type(node))
@@ -87,12 +88,12 @@ def _reachable(
         value = getattr(node, name, None)
         if type(value) is list:
             children = value  # (its items that are no nodes skipped)
-        elif isinstance(value, gast.AST):
+        elif isinstance(value, AST):
             children = (value,)
         else:
             continue
         if refusal is not None:  # located at the refused code (a decorator's line)
-            refused = [v for v in children if isinstance(v, gast.AST)]
+            refused = [v for v in children if isinstance(v, AST)]
             if not refused:
                 continue
             construct, hint, own_line = refusal
@@ -103,7 +104,7 @@ def _reachable(
                 getattr(refused[0], "lineno", line) if own_line else line,
             )
         for child in children:
-            if isinstance(child, gast.AST):
+            if isinstance(child, AST):
                 own = returns if type(child) not in _SCOPES else None
                 _reachable(child, filename, line, found, own)
     return found

@@ -43,10 +43,12 @@ import itertools
 import linecache
 import operator
 import types
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 import gast
 import numpy as np
+from gast import Call, Name  # (the commonest node checks: no module lookup each time)
 
 from .. import runtime
 from ..frontend.nodes import descendants
@@ -99,9 +101,10 @@ def _sliced(value: Prim) -> bool:
     return isinstance(index, Index) and any(isinstance(i, SliceItem) for i in index.items)
 
 
-@dataclass(frozen=True)
-class Edge:
-    """`child` was made from `parent`: the same object, a view of it, or perhaps either."""
+class Edge(NamedTuple):
+    """`child` was made from `parent`: the same object, a view of it, or perhaps either.
+    (A named tuple: one is made at nearly every binding, several times faster than a
+    frozen dataclass.)"""
 
     parent: str
     same: bool  # the very object (`b = a`)
@@ -426,34 +429,33 @@ class AliasAnalysis:
         carried name to something that may share memory with another value, the values the
         loop carries may share memory with each other. (`every`: the body's `_body_nodes`.)"""
         stores = [s for s in every if isinstance(s, (gast.Assign, gast.For))]
-        fresh = self._fresh_names(stores, set(headers))
-        if not any(self._binds_alias(s, set(headers), fresh) for s in stores):
+        names = set(headers)
+        fresh = self._fresh_names(stores, names)
+        if not any(self._binds_alias(s, names, fresh) for s in stores):
             return
         token = f"{CARRIED_TOKEN} {self.line}, {len(self.made_from)}>"
         for header in headers.values():
             self._edge(header, token, same=False, certain=False)
-        for bound in self.env.values():  # which may be any value bound before the loop
-            for atom in bound if isinstance(bound, tuple) else (bound,):
-                if isinstance(atom, Var) and atom.name not in headers.values():
-                    self._edge(token, atom.name, same=False, certain=False)
+        carried = set(headers.values())
+        before = [
+            atom.name
+            for bound in self.env.values()  # which may be any value bound before the loop
+            for atom in (bound if isinstance(bound, tuple) else (bound,))
+            if isinstance(atom, Var) and atom.name not in carried
+        ]
+        self._perhaps_made_from(token, before)
 
     def _fresh_names(self, stores: list, carried: set[str]) -> set[str]:
         """The names the loop body binds only to new values (`t = a * b`), never carried."""
         fresh = {
-            n.id
-            for s in stores
-            for t in targets(s)
-            for n in descendants(t)
-            if isinstance(n, gast.Name)
+            n.id for s in stores for t in targets(s) for n in descendants(t) if isinstance(n, Name)
         }
         fresh -= carried
         changed = True
         while changed:
             changed = False
             for stmt in stores:
-                names = {
-                    n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, gast.Name)
-                }
+                names = {n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, Name)}
                 if names & fresh and (
                     isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
                 ):
@@ -466,7 +468,7 @@ class AliasAnalysis:
     ) -> bool:
         """Whether `stmt` binds a carried name to a value that may share memory with
         another (a name, an element, a view, a helper's result)."""
-        names = {n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, gast.Name)}
+        names = {n.id for t in targets(stmt) for n in descendants(t) if isinstance(n, Name)}
         if not names & carried:
             return False
         return isinstance(stmt, gast.For) or self._may_alias(stmt.value, fresh)
@@ -474,7 +476,7 @@ class AliasAnalysis:
     def _may_alias(self, node: gast.expr, fresh: set[str]) -> bool:
         """Whether the value of `node` may share memory with a value it was made from (a
         name in `fresh` holds a new value)."""
-        if isinstance(node, gast.Name):
+        if isinstance(node, Name):
             return node.id not in fresh
         if isinstance(node, (gast.Subscript, gast.Attribute)):
             return True
@@ -484,10 +486,10 @@ class AliasAnalysis:
             return any(self._may_alias(v, fresh) for v in node.values)
         if isinstance(node, (gast.Tuple, gast.List)):
             return any(self._may_alias(v, fresh) for v in node.elts)
-        if not isinstance(node, gast.Call):
+        if not isinstance(node, Call):
             return False  # arithmetic, comparisons and constants make new values
         func = node.func
-        if isinstance(func, gast.Name) and func.id in self.nested_defs:
+        if isinstance(func, Name) and func.id in self.nested_defs:
             return True  # inlined: it may return its argument
         if isinstance(func, gast.Attribute) and self._is_local_chain(func):
             return func.attr != "flatten" and sharing_kind(ARRAY_METHODS.get(func.attr)) is not None
@@ -495,7 +497,7 @@ class AliasAnalysis:
         while isinstance(func, gast.Attribute):
             dotted.insert(0, func.attr)
             func = func.value
-        if not isinstance(func, gast.Name):
+        if not isinstance(func, Name):
             return True
         callee = self.scope.resolve([func.id, *dotted])
         if isinstance(callee, types.FunctionType) and user_function(callee):
@@ -510,6 +512,18 @@ class AliasAnalysis:
             self._forget_through(child)
         self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
         self.children.setdefault(parent, []).append(child)
+
+    def _perhaps_made_from(self, child: str, parents: list[str]) -> None:
+        """`_edge(child, parent, same=False, certain=False)` for each of `parents`, in order:
+        one call for the many edges of a loop's token (every value bound before the loop)."""
+        if not parents:
+            return  # (no entry made: `made_from`'s size names the next token)
+        if child in self.walked:
+            self._forget_through(child)
+        edges, children = self.made_from.setdefault(child, []), self.children
+        for parent in parents:
+            edges.append(Edge(parent, False, False))
+            children.setdefault(parent, []).append(child)
 
     def _forget_through(self, child: str) -> None:
         """Forget the ancestries and copies found that hold `child`, whose edges change."""
@@ -533,10 +547,11 @@ class AliasAnalysis:
         sets (those the chain to it allows) instead of being walked through again."""
         found = Ancestry(name)
         every, certain_ones, same_ones = found.every, found.certain, found.same
+        known_ancestry, made_from = self.ancestry.get, self.made_from.get  # (looked up once)
         pending = [(name, True, True)]
         while pending:
             child, certain, same = pending.pop()
-            known = self.ancestry.get(child)
+            known = known_ancestry(child)
             if known is not None:
                 every |= known.every
                 if certain:
@@ -544,7 +559,7 @@ class AliasAnalysis:
                 if same:
                     same_ones |= known.same
                 continue
-            for edge in self.made_from.get(child, ()):
+            for edge in made_from(child, ()):
                 parent = edge.parent
                 certain_too = certain and edge.certain
                 same_too = certain_too and same and edge.same
@@ -911,7 +926,7 @@ class AliasAnalysis:
         index = self.element_index
         if isinstance(index, gast.Tuple) and index.elts:
             index = index.elts[0]
-        return isinstance(index, gast.Name) and index.id == name
+        return isinstance(index, Name) and index.id == name
 
     def _refuse_global(self, name: str, mine: str, what: str, *, of_list: bool = False) -> None:
         """`b = WORK; b[i] = v`: the update would change a module's global (or a closure's
@@ -969,8 +984,10 @@ class AliasAnalysis:
     def _sharers(self, name: str):
         """(other name, its SSA value, whether an argument) for every other name that may be
         read after this line, and every argument (the caller sees those)."""
+        # (once per update, not once per name)
+        by_calls, loops = self._read_by_later_calls(), self._loops_around()
         for other, bound in self.env.items():
-            if other == name or not self._read_later(other):
+            if other == name or not (other in by_calls or self._read_later(other, loops)):
                 continue
             if isinstance(bound, Var) and bound.name not in self.param_versions.values():
                 yield other, bound.name, False
@@ -986,14 +1003,40 @@ class AliasAnalysis:
         for param, version in self.param_versions.items():
             yield f"the argument `{param}`", version, True
 
-    def _read_later(self, name: str, seen: frozenset = frozenset()) -> bool:
+    def _read_by_later_calls(self) -> set[str]:
+        """The names read by the nested functions that may be called after the current
+        line: those read later themselves (`_read_later`), and those such a function reads
+        (it may call them then). Each function's body is walked once, not once per name."""
+        if not self.nested_defs:
+            return set()
+        reads = {
+            fn_name: set().union(*(names_read(fn) for fn in fns))
+            for fn_name, fns in self.nested_defs.items()
+        }
+        loops = self._loops_around()
+        called = [fn_name for fn_name in reads if self._read_later(fn_name, loops)]
+        pending, seen = list(called), set(called)
+        while pending:  # a function read by one called later may be called then too
+            caller = pending.pop()
+            for fn_name in reads[caller] & (reads.keys() - seen):
+                seen.add(fn_name)
+                pending.append(fn_name)
+        return set().union(*(reads[fn_name] for fn_name in seen))
+
+    def _loops_around(self) -> list[tuple[int, set[str], set[str]]]:
+        """(first line, names carried, names stored) of each enclosing loop, for
+        `_read_later`."""
+        return [
+            (first, carried, self._stored_in(loop))
+            for (first, _), carried, loop in zip(
+                self.loop_lines, self.carried_by_loops, self.enclosing_loops, strict=True
+            )
+        ]
+
+    def _read_later(self, name: str, loops: list[tuple[int, set[str], set[str]]]) -> bool:
         """Whether `name` may be read after the current line: later, or earlier in an
-        enclosing loop that carries it into the next iteration, or by a nested function
-        called then."""
-        for fn_name, fns in self.nested_defs.items():
-            calls = fn_name not in seen and any(name in names_read(fn) for fn in fns)
-            if calls and self._read_later(fn_name, seen | {fn_name}):
-                return True
+        enclosing loop (`loops`: `_loops_around`) that carries it into the next iteration
+        (a nested function called then may read it too: `_read_by_later_calls`)."""
         lines = self.loads.get(name)
         if not lines:
             return False
@@ -1002,11 +1045,9 @@ class AliasAnalysis:
         last = self._last_load(name, lines)
         if last > self.line:
             return True
-        for (first, _), carried, loop in zip(
-            self.loop_lines, self.carried_by_loops, self.enclosing_loops, strict=True
-        ):
+        for first, carried, stored in loops:
             # the next iteration reads it again: carried, or never rebound in the loop
-            if first <= last and (name in carried or name not in self._stored_in(loop)):
+            if first <= last and (name in carried or name not in stored):
                 return True
         return False
 
@@ -1245,7 +1286,7 @@ class AliasAnalysis:
         `buf[i] = v`), its own nested calls' included."""
         updated = stored_names(fn.body) - assigned_names(fn) - set(param_names(fn))
         for call in descendants(fn):
-            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+            if isinstance(call, Call) and isinstance(call.func, Name):
                 updated |= self.nested_updates.get(call.func.id, set())
         return updated
 
@@ -1268,7 +1309,7 @@ class AliasAnalysis:
         update in place."""
         names: set[str] = set()
         for call in every:
-            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+            if isinstance(call, Call) and isinstance(call.func, Name):
                 names |= self.nested_updates.get(call.func.id, set())
         return names
 
@@ -1277,7 +1318,7 @@ class AliasAnalysis:
         or passes on) read, through the nested functions they refer to in turn: a call reads
         the name's binding then. A name holding functions some other way (`fs = [lambda v:
         v * e]`, a choice of two defs): what every nested function reads."""
-        pending = [n.id for n in every if isinstance(n, gast.Name)]
+        pending = [n.id for n in every if isinstance(n, Name)]
         seen: set[str] = set()
         read: set[str] = set()
         while pending:
@@ -1305,7 +1346,7 @@ class AliasAnalysis:
             bound is not None and not isinstance(bound, (Var, Const, Free))
         )
 
-    def _refuse_writing_call(self, node: gast.Call, callee: object) -> None:
+    def _refuse_writing_call(self, node: Call, callee: object) -> None:
         """`out=` arguments and NumPy functions that write into an argument."""
         if any(kw.arg == "out" for kw in node.keywords):
             raise self._unsupported(
@@ -1327,7 +1368,7 @@ class AliasAnalysis:
     def _refuse_writing_method(self, func: gast.Attribute) -> None:
         instead = WRITING_METHODS.get(func.attr)
         if instead is not None:
-            owner = func.value.id if isinstance(func.value, gast.Name) else "the value"
+            owner = func.value.id if isinstance(func.value, Name) else "the value"
             raise self._unsupported(
                 f"`.{func.attr}()`, which updates `{owner}` in place",
                 hint=f"write {instead} (a new value) instead",

@@ -48,9 +48,10 @@ class EntryKinds:
 
     def note_kind(self, target: str, value: Expr) -> None:
         super().note_kind(target, value)
+        entries = self.entries  # (a property: looked up once)
         made = self._entries_made(value)
-        if target in self.entries:  # a join, or a loop header whose body adds items
-            before = self.entries[target]
+        if target in entries:  # a join, or a loop header whose body adds items
+            before = entries[target]
             made = _joined(before, made)
             lost = _lost_class(before, made)
             read = self.__dict__.get(ENTRY_CLASSES_READ, ())  # (ssa/records.py)
@@ -60,7 +61,7 @@ class EntryKinds:
                 and target in self.__dict__.get("classes_used", ())
             ):
                 self._refuse_lost_class(target, value, lost)  # (methods were inlined for it)
-        self.entries[target] = made
+        entries[target] = made
 
     def _refuse_lost_class(self, target: str, value: Expr, lost: tuple) -> None:
         """`target` (a loop's header) held an object of a class at `lost[0]`, whose methods

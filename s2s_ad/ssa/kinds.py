@@ -22,6 +22,7 @@ import types
 
 import gast
 import numpy as np
+from gast import Assign, Call, Name  # (`made_sequences` walks every node)
 
 from .. import runtime
 from ..errors import S2SError
@@ -166,13 +167,13 @@ def made_sequences(every: list[gast.AST]) -> set[str]:
     before may carry one from its second iteration on."""
     found = set()
     for node in every:
-        if type(node) is not gast.Assign:
+        if type(node) is not Assign:
             continue
         value = node.value
-        func = value.func if isinstance(value, gast.Call) else None
-        named = isinstance(func, gast.Name) and func.id in ("list", "tuple", "sorted")
+        func = value.func if isinstance(value, Call) else None
+        named = isinstance(func, Name) and func.id in ("list", "tuple", "sorted")
         if named or isinstance(value, (gast.List, gast.ListComp, gast.Tuple)):
-            found.update(t.id for t in node.targets if isinstance(t, gast.Name))
+            found.update(t.id for t in node.targets if isinstance(t, Name))
     return found
 
 

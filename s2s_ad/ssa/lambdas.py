@@ -31,6 +31,7 @@ After::
 from __future__ import annotations
 
 import gast
+from gast import Lambda  # (asked of every node: no lookup each time)
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
@@ -42,7 +43,7 @@ LAMBDA_PREFIX = "_lambda"
 def lift_lambdas(node: gast.FunctionDef, filename: str = "") -> gast.FunctionDef:
     """`node` with every lambda in its body (nested functions' included) made a `def`."""
     every = nodes.descendants(node)
-    if not any(type(n) is gast.Lambda for n in every):
+    if not any(type(n) is Lambda for n in every):
         return node  # the common case: nothing to lift, no statement to visit
     taken = {n.id for n in every if isinstance(n, gast.Name)}
     taken |= {n.name for n in every if isinstance(n, gast.FunctionDef)}

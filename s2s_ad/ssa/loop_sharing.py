@@ -39,6 +39,7 @@ check `rt.unshared` of `ssa/aliasing.py`, which refuses the update when they do 
 from __future__ import annotations
 
 import gast
+from gast import Assign, AugAssign, Call, Expr, Name, Store, Subscript  # (the walk: no lookups)
 
 from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call, item_receiver, subscript_root
@@ -54,19 +55,19 @@ def updated_in_place(every: list[gast.AST], *, augmented: bool = True) -> set[st
     the lowering checks at run time (`rt.unshared`)."""
     names: set[str] = set()
     for node in every:
-        if isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store):
+        if isinstance(node, Subscript) and isinstance(node.ctx, Store):
             base = node.value
-            while isinstance(base, gast.Subscript):  # a[i][j] = v updates a's item
+            while isinstance(base, Subscript):  # a[i][j] = v updates a's item
                 base = base.value
-            if isinstance(base, gast.Name):
+            if isinstance(base, Name):
                 names.add(base.id)
-        elif augmented and isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+        elif augmented and isinstance(node, AugAssign) and isinstance(node.target, Name):
             names.add(node.target.id)
-        elif isinstance(node, gast.Expr) and is_append(node):
+        elif isinstance(node, Expr) and is_append(node):
             names.add(node.value.func.value.id)
-        elif isinstance(node, (gast.Expr, gast.Assign)) and item_receiver(node) is not None:
+        elif isinstance(node, (Expr, Assign)) and item_receiver(node) is not None:
             names.add(subscript_root(item_receiver(node)))  # `c[k].append(v)` updates `c`
-        elif isinstance(node, gast.Call) and is_list_update_call(node):
+        elif isinstance(node, Call) and is_list_update_call(node):
             names.add(node.func.value.id)
     return names
 
@@ -121,7 +122,7 @@ class LoopSharing:
                     n.id
                     for t in targets(stmt)
                     for n in descendants(t)
-                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+                    if isinstance(n, Name) and isinstance(n.ctx, gast.Store)
                 }
                 if not bound & reached:
                     continue
@@ -131,7 +132,7 @@ class LoopSharing:
                 read = {
                     n.id
                     for n in descendants(value)
-                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+                    if isinstance(n, Name) and isinstance(n.ctx, gast.Load)
                 }
                 if not read <= reached:
                     reached |= read
@@ -154,9 +155,7 @@ class LoopSharing:
         updated = updated_in_place(every, augmented=False)
         # `v = …`, `v += …`, `for v in …`: perhaps another object next time (the names the
         # body's statements assign: `sharing.assigned_names`)
-        rebound = {
-            n.id for n in every if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        }
+        rebound = {n.id for n in every if isinstance(n, Name) and isinstance(n.ctx, gast.Store)}
         pairs: list[tuple[str, str, str]] = []
         names = sorted(n for n in carried if isinstance(before.get(n), Var) and n not in rebound)
         for i, a in enumerate(names):

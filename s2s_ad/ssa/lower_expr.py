@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import gast
 import numpy as np
+from gast import Call, Name  # (the commonest node checks: no module lookup each time)
 
 from .. import runtime
 from ..errors import NameResolutionError, UnsupportedSyntaxError
@@ -186,7 +187,7 @@ class ExprLowering(
         self.line = node.lineno
         # before any rewriting: read once more in lower.py
         self.every_node = nodes if nodes is not None else descendants(node)
-        names = [n for n in self.every_node if isinstance(n, gast.Name)]
+        names = [n for n in self.every_node if isinstance(n, Name)]
         self.taken = {n.id for n in names}
         self.locals = {n.id for n in names if isinstance(n.ctx, gast.Store)}
         self.stored_in_free = _stored_in_free(self.every_node, self.locals)
@@ -227,7 +228,7 @@ class ExprLowering(
     def _expr(self, node: gast.expr) -> Expr:
         if isinstance(node, gast.Constant):
             return Const(node.value)
-        if isinstance(node, gast.Name):
+        if isinstance(node, Name):
             return self._name(node.id)
         if isinstance(node, gast.Attribute):
             return self._attribute(node)
@@ -235,7 +236,7 @@ class ExprLowering(
             return self._operator(node)  # ssa/object_operators.py
         if isinstance(node, gast.UnaryOp):
             return self._unary(node)  # ssa/object_operators.py
-        if isinstance(node, gast.Call):
+        if isinstance(node, Call):
             return self._call(node)
         if isinstance(node, gast.Tuple):
             return self._tuple_value(node)
@@ -320,7 +321,7 @@ class ExprLowering(
     def _is_local_chain(self, node: gast.expr) -> bool:
         while isinstance(node, gast.Attribute):
             node = node.value
-        return not isinstance(node, gast.Name) or node.id in self.env or node.id in self.locals
+        return not isinstance(node, Name) or node.id in self.env or node.id in self.locals
 
     def _attribute(self, node: gast.Attribute) -> Expr:
         if is_super_attribute(node):  # `super().weight`: ssa/super_calls.py
@@ -340,7 +341,7 @@ class ExprLowering(
             return self._record_attribute(node, value)  # a property (read as an array's, its
         return Prim(fn, (value,), spelled=node.attr, style=ATTRIBUTE)  # derivative was zero)
 
-    def _call(self, node: gast.Call) -> Expr:
+    def _call(self, node: Call) -> Expr:
         called = self._call_value(node)  # a partial, a method, `fs[0]`: callable_values.py
         if called is not None:
             return called
@@ -366,7 +367,7 @@ class ExprLowering(
         if string is not None:
             return string
         # `layer(x)` or `Scaler(2.0)(x)` of an object made here: records.py
-        named = isinstance(func, gast.Name)
+        named = isinstance(func, Name)
         made = self.env.get(func.id) if named else self._made_receiver(func)
         if made is not None:
             spelled = func.id if named else ast.unparse(gast.gast_to_ast(func))
@@ -393,7 +394,7 @@ class ExprLowering(
                     else ""
                 ),
             )
-        if local and isinstance(func, gast.Attribute) and not isinstance(func.value, gast.Name):
+        if local and isinstance(func, gast.Attribute) and not isinstance(func.value, Name):
             receiver = func.value
             if self._told_made(receiver):  # `Holder(w).energy(x)`, `hs[0].f(x)`
                 made = self._made_receiver(receiver)
@@ -491,7 +492,7 @@ class ExprLowering(
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
         if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
             return self._replaced(self._atom(func.value), args, kwargs, "._replace(...)")
-        if isinstance(func.value, gast.Name) and func.value.id in self.env:
+        if isinstance(func.value, Name) and func.value.id in self.env:
             receiver = self.env[func.value.id]  # `h = Holder(w); h.energy(x)`: records.py
             spelled = f"{func.value.id}.{func.attr}"
             method = self._made_object_method(receiver, func.attr, args, kwargs, spelled)
@@ -529,11 +530,11 @@ class ExprLowering(
         object held by one this function made (`self.inner.f(x)` in a method inlined), one
         of the user's objects or a generator under a local name, a frozen distribution."""
         made = self._class_made(self.env.get(root(func.value) or "")) is not None
-        if made and not isinstance(func.value, gast.Name):
+        if made and not isinstance(func.value, Name):
             return _HELD_OBJECT_HINT  # (not a generator: `.f()` is also the F distribution's)
-        bound = self.env.get(func.value.id) if isinstance(func.value, gast.Name) else None
+        bound = self.env.get(func.value.id) if isinstance(func.value, Name) else None
         unlowered = self.__dict__.get("unlowered", {}).get(getattr(bound, "name", None))
-        if isinstance(func.value, gast.Call):  # `Box(x).energy(x)`
+        if isinstance(func.value, Call):  # `Box(x).energy(x)`
             made = self._callee_object(func.value.func)
             unlowered = made if isinstance(made, type) and made in NOT_LOWERED else None
         if unlowered is not None:  # `b = Box(x)` of an `__init__` doing more than storing
@@ -541,7 +542,7 @@ class ExprLowering(
         if getattr(bound, "name", None) in self.item_of:  # `for h in hs: h.f(x)`
             return _ITEM_OBJECT_HINT
         return (
-            (_OBJECT_HINT if isinstance(func.value, gast.Name) else "")
+            (_OBJECT_HINT if isinstance(func.value, Name) else "")
             + (FROZEN_HINT if func.attr in DISTRIBUTION_METHODS else "")
             + (_DRAW_HINT if not made and hasattr(np.random.Generator, func.attr) else "")
         )
@@ -552,7 +553,7 @@ class ExprLowering(
         one of a local name, without lowering the expression again."""
         name = self.namer.fresh("_s2s_receiver")
         self.env[name] = receiver
-        value = gast.copy_location(gast.Name(name, gast.Load(), None, None), func.value)
+        value = gast.copy_location(Name(name, gast.Load(), None, None), func.value)
         return gast.copy_location(gast.Attribute(value, func.attr, gast.Load()), func)
 
     def _made_receiver(self, node: gast.expr) -> Atom | None:
@@ -574,17 +575,17 @@ class ExprLowering(
         is lowered, so that anything else is lowered once, where it was): a class called, or
         a method of such an object, of a name bound to one (`h.scaled(2.0)`) or of an item of
         a list of them (`hs[0].scaled(2.0)`)."""
-        if not isinstance(node, gast.Call):
+        if not isinstance(node, Call):
             return False
         func = node.func
-        free = isinstance(func, (gast.Name, gast.Attribute)) and not self._is_local_chain(func)
+        free = isinstance(func, (Name, gast.Attribute)) and not self._is_local_chain(func)
         if free:  # a class, or a factory making one (`make_spring(k)`, `Spring.unit(k)`)
             callee = self._callee_object(func)
             if is_user_class(callee) or self._returns_objects_made(callee):
                 return True
         if not isinstance(func, gast.Attribute):
             return False
-        if isinstance(func.value, gast.Name):
+        if isinstance(func.value, Name):
             return self._class_made(self.env.get(func.value.id)) is not None
         if self._item_class(func.value) is not None:  # `hs[0].scaled(2.0)`
             return True
@@ -602,14 +603,14 @@ class ExprLowering(
         value = self.scope.resolve([node.id, *reversed(dotted)])
         return isinstance(value, np.ndarray)
 
-    def _index_argument_lowering(self, node: gast.Call) -> Callable | None:
+    def _index_argument_lowering(self, node: Call) -> Callable | None:
         """How the arguments of a call of generated code's runtime helper that takes an
         index (`rt.getitem_vjp(g, x, (i, slice(1, None)))`, whose parameter is named
         `index`) are lowered: that tuple read as `x[...]`'s index is, integers and slices
         that carry no derivative, not a value built by appending to a list (which Numba
         cannot compile, and which reads worse); None: every argument as a value."""
         func = node.func
-        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, Name)):
             return None
         module = self.scope.resolve([func.value.id])
         if module is not runtime:
@@ -632,7 +633,7 @@ class ExprLowering(
         while isinstance(cursor, gast.Attribute):
             parts.append(cursor.attr)
             cursor = cursor.value
-        if not isinstance(cursor, gast.Name):
+        if not isinstance(cursor, Name):
             spelled = ast.unparse(gast.gast_to_ast(node))
             raise self._unsupported(
                 f"call of `{spelled}`, a function taken from a value computed in the function "
@@ -672,7 +673,7 @@ class ExprLowering(
 
     def _subscript(self, node: gast.Subscript) -> Expr:
         target = node.value
-        if isinstance(target, gast.Name) and isinstance(self.env.get(target.id), tuple):
+        if isinstance(target, Name) and isinstance(self.env.get(target.id), tuple):
             return self._static_tuple_item(self.env[target.id], node.slice, target.id)
         value = self._atom(target)
         if isinstance(value, Free) and isinstance(value.value, CONCATENATORS):
@@ -821,10 +822,10 @@ def _stored_in_free(every: list[gast.AST], local: set[str]) -> dict[str, tuple[s
     (ssa/effects.py); reading the object back elsewhere would read those values as constants."""
     found: dict[str, tuple[str, int]] = {}
     for n in every:
-        if not isinstance(n, gast.Call) or not isinstance(n.func, gast.Attribute):
+        if not isinstance(n, Call) or not isinstance(n.func, gast.Attribute):
             continue
         receiver = n.func.value
-        if n.func.attr not in STORING_METHODS or not isinstance(receiver, gast.Name):
+        if n.func.attr not in STORING_METHODS or not isinstance(receiver, Name):
             continue
         if receiver.id not in local and receiver.id not in found:
             found[receiver.id] = (n.func.attr, n.lineno)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gast
+from gast import Assign, AugAssign, Call, Expr, Load, Name, Store, Subscript  # (walks: no lookups)
 
 from ..frontend.nodes import descendants
 from ..frontend.validate import is_append, is_list_update_call, item_receiver, subscript_root
@@ -19,17 +20,17 @@ def stored_names(stmts: list[gast.stmt], every: list[gast.AST] | None = None) ->
     names = set()
     for n in _each_descendant(stmts) if every is None else every:
         kind = type(n)
-        if kind is gast.Name:
-            if type(n.ctx) is gast.Store:
+        if kind is Name:
+            if type(n.ctx) is Store:
                 names.add(n.id)
-        elif kind is gast.Subscript:
-            if type(n.ctx) is gast.Store and subscript_root(n.value) is not None:
+        elif kind is Subscript:
+            if type(n.ctx) is Store and subscript_root(n.value) is not None:
                 names.add(subscript_root(n.value))  # (`a[i][j] = v` too: item_paths.py)
-        elif kind is gast.Expr and is_append(n):  # xs.append(v): a new version of xs
+        elif kind is Expr and is_append(n):  # xs.append(v): a new version of xs
             names.add(n.value.func.value.id)
-        if kind in (gast.Expr, gast.Assign) and item_receiver(n) is not None:
+        if kind in (Expr, Assign) and item_receiver(n) is not None:
             names.add(subscript_root(item_receiver(n)))  # `c[k].append(v)`: of `c`
-        elif kind is gast.Call and is_list_update_call(n):  # xs.pop(), extend, insert
+        elif kind is Call and is_list_update_call(n):  # xs.pop(), extend, insert
             names.add(n.func.value.id)
     return names
 
@@ -47,10 +48,10 @@ def loads(node: gast.AST, every: list[gast.AST] | None = None) -> list[gast.Name
     found = []
     for n in descendants(node) if every is None else every:
         kind = type(n)
-        if kind is gast.Name:
-            if type(n.ctx) is gast.Load:
+        if kind is Name:
+            if type(n.ctx) is Load:
                 found.append(n)
-        elif kind is gast.AugAssign and type(n.target) is gast.Name:
+        elif kind is AugAssign and type(n.target) is Name:
             found.append(n.target)
     return found
 

@@ -285,7 +285,8 @@ class NestedFunctions:
     def _join_functions(self, name: str, test, envs: list[dict], before: dict) -> bool:
         """After an `if`: a name bound to a nested function on some path is `Chosen`."""
         values = [env.get(name) for env in envs]
-        if not any(isinstance(v, FUNCTION_BINDINGS) for v in [*values, before.get(name)]):
+        # (a list, not a generator: asked of every name a branch binds, nested ifs included)
+        if not any([isinstance(v, FUNCTION_BINDINGS) for v in (*values, before.get(name))]):
             return False
         self.env[name] = Chosen(test, *values)
         return True

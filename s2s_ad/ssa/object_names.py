@@ -107,7 +107,8 @@ class ObjectNames:
     def _refuse_joined_objects(self, name: str, envs: list[dict], live) -> None:
         """After an `if`: `name` given a differentiated object on some path is refused
         where it is read later (`live(name)`; its data is read on the path that bound it)."""
-        if any(getattr(env.get(name), "atom", None) is not None for env in envs) and live(name):
+        # (a list, not a generator: asked of every name a branch binds, nested ifs included)
+        if any([getattr(env.get(name), "atom", None) is not None for env in envs]) and live(name):
             raise self._unsupported(
                 f"`{name}`, given an object the derivative is taken with respect to in a "
                 "branch, read after the `if`",

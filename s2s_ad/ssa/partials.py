@@ -23,6 +23,7 @@ import functools
 import re
 
 import gast
+from gast import Call, FunctionDef, Load, Name  # (the walk of every node: no lookups)
 
 from ..frontend import nodes
 from ..frontend.scope import Scope
@@ -37,12 +38,12 @@ def lower_partials(node: gast.FunctionDef, scope: Scope) -> gast.FunctionDef:
     every = nodes.descendants(node)
     stores: dict[str, int] = {}
     for n in every:
-        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+        if isinstance(n, Name) and not isinstance(n.ctx, Load):
             stores[n.id] = stores.get(n.id, 0) + 1
-        elif isinstance(n, gast.FunctionDef) and n is not node:
+        elif isinstance(n, FunctionDef) and n is not node:
             stores[n.name] = stores.get(n.name, 0) + 1
-    called = {id(n.func) for n in every if isinstance(n, gast.Call)}
-    namer = Namer({n.id for n in every if isinstance(n, gast.Name)} | set(stores))
+    called = {id(n.func) for n in every if isinstance(n, Call)}
+    namer = Namer({n.id for n in every if isinstance(n, Name)} | set(stores))
     for parent in every:
         for field, value in gast.iter_fields(parent):
             items = value if isinstance(value, list) else [value]

@@ -43,6 +43,7 @@ ITEMS = "item_classes"  # … → the class of every item of the list it holds, 
 ENTRY_CLASSES_READ = "entry_classes_read"  # names of containers an item's class was read of
 EMPTY_LIST = "<an empty list>"  # (the item class of `[]`: any first item's)
 NONE_VALUES = "none_values"  # SSA names holding None (in a join, no class of their own)
+_NONE = Const(None)  # (compared with at every binding: made once)
 
 
 class Records:
@@ -195,7 +196,7 @@ class Records:
             # (made by its own constructor: its methods are not followed, the hint says why)
             self.__dict__.setdefault("unlowered", {})[target] = value.fn
         nones = self.__dict__.setdefault(NONE_VALUES, set())
-        if value == Const(None) or getattr(value, "name", None) in nones:
+        if value == _NONE or getattr(value, "name", None) in nones:
             nones.add(target)  # (`_result = None` before the returns: no class of its own)
         if joined:
             self._note_class_join(target, [value], made)

@@ -14,6 +14,7 @@ import types
 
 import gast
 import numpy as np
+from gast import Load, Name, Store  # (the walks of `names_read`, `assigned_names`)
 
 from .. import runtime
 from ..custom import stop_gradient
@@ -106,9 +107,7 @@ WRITING_METHODS = {
 
 def names_read(fn: gast.FunctionDef) -> set[str]:
     """The names a nested function's body reads (its closure among them)."""
-    return {
-        n.id for n in descendants(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    return {n.id for n in descendants(fn) if isinstance(n, Name) and isinstance(n.ctx, Load)}
 
 
 def targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
@@ -118,11 +117,7 @@ def targets(stmt: gast.Assign | gast.For) -> list[gast.expr]:
 def assigned_names(node: gast.AST) -> set[str]:
     """The names `node` assigns (a nested function: its own locals, Python's scoping rule;
     a loop's statement: names an iteration rebinds)."""
-    return {
-        n.id
-        for n in descendants(node)
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
+    return {n.id for n in descendants(node) if isinstance(n, Name) and isinstance(n.ctx, Store)}
 
 
 def sources(prim: Prim) -> list[tuple[str, bool]]:

@@ -207,10 +207,11 @@ class StarArguments:
 
     def note_kind(self, target: str, value) -> None:
         super().note_kind(target, value)
+        lengths = self.lengths  # (a property: looked up once)
         length = self._length_made(value)
-        if target in self.lengths and self.lengths[target] != length:
+        if target in lengths and lengths[target] != length:
             length = None  # a join, or a loop header whose body grows the list
-        self.lengths[target] = length
+        lengths[target] = length
 
     def _length_made(self, value) -> int | None:
         """The length of the list or tuple `value` makes, where the lowering knows it."""
