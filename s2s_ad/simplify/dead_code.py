@@ -59,6 +59,10 @@ from .names import Stores, appended_to, loads, stores
 _PLAIN_ITERABLES = frozenset({"range", "reversed", "zip", "enumerate"})
 _PLAIN_NODES = (Name, Constant, UnaryOp, BinOp)
 _PLAIN_NODES += (ast.expr_context, ast.operator, ast.unaryop)
+# (sets: `kind in (If, While, For)` compiled looks each class up and compares it, per
+# statement)
+_HEADED = frozenset({If, While, For})  # a test or iterable read, blocks opened
+_OPENED = _HEADED | {With, FunctionDef}  # the compound statements whose blocks are visited
 
 
 class Removed(enum.IntEnum):
@@ -135,7 +139,7 @@ class _Graph:
             key = id(stmt)
             self.parent[key] = parent
             inner = targets
-            if kind in (If, While, For):
+            if kind in _HEADED:
                 head = stmt.iter if kind is For else stmt.test
                 reads = loads(head)
                 if kind is For:
@@ -156,7 +160,9 @@ class _Graph:
                     self.nested = True
                 overwrites.barrier()
             elif (written := _written(stmt)) is not None:  # (its targets read nothing)
-                reads = self.facts.of(stmt).loads + (written if kind is AugAssign else [])
+                reads = self.facts.of(stmt).loads  # (shared: never changed, as below)
+                if kind is AugAssign:
+                    reads = reads + written
                 like = self._shape_only(stmt) if kind is Assign else None
                 if like is not None:  # (not read: the filling writes its shape instead)
                     reads = [n for n in reads if n != like]
@@ -177,7 +183,7 @@ class _Graph:
                 self.bound[key] = [targets[n] for n in reads if n in targets]
             else:
                 self.reads[key] = reads
-            if kind in (If, While, For, With, FunctionDef):
+            if kind in _OPENED:
                 self.opened.add(key)
                 self.blocks[key] = (stmt.body, getattr(stmt, "orelse", []))
                 self.visit(stmt.body, key, inner)
@@ -300,8 +306,8 @@ class _Overwrites:
         pending = self.pending
         for name in reads:
             pending.pop(name, None)
-        if assigns:
-            self.assigned[key] = len(set(assigns))
+        if assigns:  # (most assign one name: no set made to count them)
+            self.assigned[key] = 1 if len(assigns) == 1 else len(set(assigns))
             for name in assigns:
                 if name in pending:
                     self.killed.setdefault(pending[name], set()).add(name)
