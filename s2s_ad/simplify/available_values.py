@@ -34,6 +34,7 @@ from ast import (
     Load,
     Name,
     Return,
+    Store,
     UnaryOp,
     With,
 )
@@ -65,7 +66,11 @@ def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
         kind = type(stmt)
         if kind is Assign:
             for target in stmt.targets:
-                names.update(stores(target))
+                if type(target) is Name:  # (most: `name = value`, its name read off)
+                    if type(target.ctx) is Store:
+                        names.add(target.id)
+                else:
+                    names.update(stores(target))
             continue  # (holds no block)
         elif kind in (AugAssign, AnnAssign, For):
             names.update(stores(stmt.target))
