@@ -34,6 +34,7 @@ from ast import (
     Load,
     Name,
     Return,
+    Store,
     UnaryOp,
     With,
 )
@@ -65,7 +66,11 @@ def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
         kind = type(stmt)
         if kind is Assign:
             for target in stmt.targets:
-                names.update(stores(target))
+                if type(target) is Name:  # (most: `name = value`, its name read off)
+                    if type(target.ctx) is Store:
+                        names.add(target.id)
+                else:
+                    names.update(stores(target))
             continue  # (holds no block)
         elif kind in (AugAssign, AnnAssign, For):
             names.update(stores(stmt.target))
@@ -155,7 +160,7 @@ class _Available:
             if keys is not None:
                 keys.discard(key)
 
-    def forget(self, stored: set[str]) -> None:
+    def forget(self, stored: set[str] | tuple[str, ...]) -> None:
         """Drop the values that a store to any of `stored` makes stale."""
         for name in stored:
             for key in self.involving.pop(name, ()):
@@ -197,12 +202,17 @@ def _block(
             targets = stmt.targets if kind is Assign else ()
             if len(targets) == 1 and type(targets[0]) is Name:  # (most: `name = value`)
                 target = targets[0].id
-                stored = {target}
+                stored = (target,)
             else:
                 target = None
                 stored = {n for t in targets for n in stores(t)}
-            # the value is read before the store
-            if _replace(stmt, available, loaded=facts.of(stmt).loads):
+            # the value is read before the store; most statements of gradient code read
+            # names some value at hand involves, but match none: found without a walk
+            if (
+                available.of
+                and _may_rewrite(facts.of(stmt).loads, available)
+                and _rewrite(stmt, available.of)
+            ):
                 facts.changed(stmt)
                 changed = True
                 if kind is Assign:  # (a literal put in: its value available at once)
@@ -269,20 +279,13 @@ def _key(node: ast.expr, names: set[str] | None = None) -> Key | None:
     return None
 
 
-def _replace(
-    node: AST,
-    available: _Available,
-    fields: tuple[str, ...] = (),
-    loaded: list[str] | None = None,
-) -> bool:
+def _replace(node: AST, available: _Available, fields: tuple[str, ...] = ()) -> bool:
     """Replace reads of available values under `node` (in its `fields` only, when given),
-    not entering lambdas or nested functions. `loaded`: the names `node` reads, if known."""
+    not entering lambdas or nested functions (a simple statement, whose names are known:
+    `_may_rewrite` then `_rewrite`, in `_block`)."""
     if not available.of:
         return False
-    if loaded is not None:
-        if not _may_rewrite(loaded, available):
-            return False  # the common case, found without a walk
-    elif not fields:
+    if not fields:
         if not reads_any(node, available.involving):
             return False  # the common case, found by the quick walk
     elif not any(_reads_any(getattr(node, f, None), available.involving) for f in fields):
@@ -298,7 +301,7 @@ def _may_rewrite(loaded: list[str], available: _Available) -> bool:
     gradient code read names some value at hand involves, but match none."""
     involving, of, names = available.involving, available.of, available.names
     if available.nameless:  # (matched whatever names a statement reads)
-        return any(name in involving for name in loaded)
+        return not involving.keys().isdisjoint(loaded)  # (one of them: no generator)
     read = None
     for name in loaded:
         keys = involving.get(name)
@@ -310,8 +313,12 @@ def _may_rewrite(loaded: list[str], available: _Available) -> bool:
             holder = of.get(key) if type(key) is tuple else None
             if holder is not None:  # (`names[key]` holds the name assigned it too)
                 read = set(loaded) if read is None else read
-                if names[key].difference(read) <= {holder.id}:
-                    return True
+                held_by = holder.id
+                for involved in names[key]:  # (no sets made to compare, no generator)
+                    if involved not in read and involved != held_by:
+                        break
+                else:
+                    return True  # every name it involves read, but the one holding it
     return False
 
 
@@ -356,9 +363,10 @@ class _Rewriter:
         if isinstance(item, (Lambda, FunctionDef)):
             return None  # not entered
         key = self.key(item)
-        if key is not None and key in self.available and _is_read(item):
+        held = self.available.get(key) if key is not None else None
+        if held is not None and _is_read(item):
             self.changed = True
-            return _copy(self.available[key])
+            return _copy(held)
         return None
 
     def part(self, node: AST, field: str) -> Key | None:
@@ -367,8 +375,9 @@ class _Rewriter:
         if isinstance(item, (Lambda, FunctionDef)):
             return None  # not entered
         key = self.key(item)
-        if key is not None and key in self.available and _is_read(item):
-            copy = _copy(self.available[key])
+        held = self.available.get(key) if key is not None else None
+        if held is not None and _is_read(item):
+            copy = _copy(held)
             setattr(node, field, copy)
             self.changed = True
             return _key(copy)

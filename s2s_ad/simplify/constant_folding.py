@@ -103,9 +103,7 @@ def fold_constants(tree: FunctionDef, facts: Names | None = None) -> Folded:
     forgotten; taking a branch moves statements, unchanged)."""
     facts = facts or Names()
     every = facts.everywhere(tree)
-    parts = [
-        part for part in every if any(_foldable(node) or _decided(node) for node in part.operators)
-    ]
+    parts = [part for part in every if _may_fold(part.operators)]
     if not parts:
         return Folded.NOTHING  # the common case, found from the facts
     folded = []
@@ -132,6 +130,17 @@ def fold_constants(tree: FunctionDef, facts: Names | None = None) -> Folded:
     if not looked_up and _read_nowhere(tree, [s for s in rebound if _literal_of_name(s)]):
         return Folded.UNREAD_LITERALS
     return Folded.OTHER
+
+
+def _may_fold(operators: list[AST]) -> bool:
+    """Whether one of a part's `operators` folds, or is an `if` on a literal (a loop: `any`
+    of a generator made a closure and a generator for every part)."""
+    for node in operators:
+        if _foldable(node) or _decided(node):
+            break
+    else:
+        return False
+    return True
 
 
 def _literal_of_sole_name(stmt: ast.stmt, stored: Counter) -> bool:

@@ -59,6 +59,10 @@ from .names import Stores, appended_to, loads, stores
 _PLAIN_ITERABLES = frozenset({"range", "reversed", "zip", "enumerate"})
 _PLAIN_NODES = (Name, Constant, UnaryOp, BinOp)
 _PLAIN_NODES += (ast.expr_context, ast.operator, ast.unaryop)
+# (sets: `kind in (If, While, For)` compiled looks each class up and compares it, per
+# statement)
+_HEADED = frozenset({If, While, For})  # a test or iterable read, blocks opened
+_OPENED = _HEADED | {With, FunctionDef}  # the compound statements whose blocks are visited
 
 
 class Removed(enum.IntEnum):
@@ -102,24 +106,26 @@ class _Graph:
     def __init__(self, facts: Names, shape_only: Callable | None = None) -> None:
         self.facts = facts
         self.shape_only = shape_only
-        self.parent: dict[int, int | None] = {}
-        self.reads: dict[int, list[str]] = {}
-        self.bound: dict[int, list[int]] = {}  # loops whose own target a statement reads
-        self.writers: dict[str, list[int]] = {}
-        self.roots: list[int] = []
-        self.opened: set[int] = set()  # compound statements whose blocks were visited
+        # (statements keyed by themselves: a node hashes by identity, as its `id` would,
+        # with no integer made per statement)
+        self.parent: dict[ast.stmt, ast.stmt | None] = {}
+        self.reads: dict[ast.stmt, list[str]] = {}
+        self.bound: dict[ast.stmt, list[ast.stmt]] = {}  # loops whose own target it reads
+        self.writers: dict[str, list[ast.stmt]] = {}
+        self.roots: list[ast.stmt] = []
+        self.opened: set[ast.stmt] = set()  # compound statements whose blocks were visited
         self.parameters: set[str] = set()  # nested functions' (pullbacks')
-        self.self_copies: set[int | None] = set()  # the blocks (parents) of `x = x` seen:
+        self.self_copies: set[ast.stmt | None] = set()  # the blocks (parents) of `x = x` seen:
         # the sweep drops them, rebindings of `x`
         self.stores = Stores()  # (the graph is built before the sweep changes anything)
-        self.overwritten: set[int] = set()  # assignments whose values nothing can read
+        self.overwritten: set[ast.stmt] = set()  # assignments whose values nothing can read
         # a loop's or branch's blocks as visited (the sweep makes new ones)
-        self.blocks: dict[int, tuple[list[ast.stmt], ...]] = {}
+        self.blocks: dict[ast.stmt, tuple[list[ast.stmt], ...]] = {}
         self.named: set[str] = set()  # the names the live statements read (`mark`)
         self.rooted: set[str] = set()  # the names assignments kept whole bind
         self.nested = False  # a nested function seen
 
-    def visit(self, block: list[ast.stmt], parent: int | None, targets: dict | None = None):
+    def visit(self, block: list[ast.stmt], parent: ast.stmt | None, targets: dict | None = None):
         """`targets`: name → the innermost enclosing loop that binds it as its target and
         whose body never assigns it (a read of it there is that loop's value, not the value
         another sweep assigns to the same name)."""
@@ -132,10 +138,10 @@ class _Graph:
             if kind is Assign and _self_copy(stmt):
                 self.self_copies.add(parent)
                 continue  # never live: the sweep drops it
-            key = id(stmt)
+            key = stmt
             self.parent[key] = parent
             inner = targets
-            if kind in (If, While, For):
+            if kind in _HEADED:
                 head = stmt.iter if kind is For else stmt.test
                 reads = loads(head)
                 if kind is For:
@@ -156,7 +162,9 @@ class _Graph:
                     self.nested = True
                 overwrites.barrier()
             elif (written := _written(stmt)) is not None:  # (its targets read nothing)
-                reads = self.facts.of(stmt).loads + (written if kind is AugAssign else [])
+                reads = self.facts.of(stmt).loads  # (shared: never changed, as below)
+                if kind is AugAssign:
+                    reads = reads + written
                 like = self._shape_only(stmt) if kind is Assign else None
                 if like is not None:  # (not read: the filling writes its shape instead)
                     reads = [n for n in reads if n != like]
@@ -177,7 +185,7 @@ class _Graph:
                 self.bound[key] = [targets[n] for n in reads if n in targets]
             else:
                 self.reads[key] = reads
-            if kind in (If, While, For, With, FunctionDef):
+            if kind in _OPENED:
                 self.opened.add(key)
                 self.blocks[key] = (stmt.body, getattr(stmt, "orelse", []))
                 self.visit(stmt.body, key, inner)
@@ -189,11 +197,11 @@ class _Graph:
             return None
         return self.shape_only(stmt.value)
 
-    def write(self, key: int, names: list[str]) -> None:
+    def write(self, key: ast.stmt, names: list[str]) -> None:
         for name in names:
             self.writers.setdefault(name, []).append(key)
 
-    def rebinds(self, live: set[int], parameters: set[str]) -> Removed:
+    def rebinds(self, live: set[ast.stmt], parameters: set[str]) -> Removed:
         """Whether a statement not `live` binds a name that a `live` one, or a parameter in
         `parameters`, binds too, and where (SOLE_BINDINGS: none does).
 
@@ -227,7 +235,7 @@ class _Graph:
                     found = Removed.UNREAD_REBINDINGS
         return found
 
-    def _fresh(self, key: int) -> bool:
+    def _fresh(self, key: ast.stmt) -> bool:
         """Whether `key` is an assignment its block overwrote before any read, and no
         simple statement before it in the block assigns a name it assigns, or copies one
         (`w = x`): a value at hand that one of its names holds (`x = a * b`, `w = x`) was
@@ -237,13 +245,13 @@ class _Graph:
             return False
         for block in self.blocks[self.parent[key]]:
             for i, stmt in enumerate(block):
-                if id(stmt) == key:
+                if stmt is key:
                     own = set(self.facts.of(stmt).stores)
                     return not any(_holds(s, own, self.facts) for s in block[:i])
         return False
 
-    def mark(self) -> set[int]:
-        live: set[int] = set()
+    def mark(self) -> set[ast.stmt]:
+        live: set[ast.stmt] = set()
         named = self.named
         work = list(self.roots)
         while work:
@@ -261,7 +269,7 @@ class _Graph:
         return live
 
 
-def _sweep(node: AST, live: set[int], opened: set[int]) -> bool:
+def _sweep(node: AST, live: set[ast.stmt], opened: set[ast.stmt]) -> bool:
     """Drop the statements not `live` from the blocks of `node` and the compound statements
     kept under it; a block left with comments only gets a `pass`."""
     removed = False
@@ -269,9 +277,9 @@ def _sweep(node: AST, live: set[int], opened: set[int]) -> bool:
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
-        kept = [s for s in block if id(s) in live or is_comment(s) or type(s) is Pass]
+        kept = [s for s in block if s in live or is_comment(s) or type(s) is Pass]
         for stmt in kept:
-            if id(stmt) in opened:
+            if stmt in opened:
                 removed |= _sweep(stmt, live, opened)
         if len(kept) != len(block):
             removed = True
@@ -290,18 +298,18 @@ class _Overwrites:
     value (`x_bar = 3.0` then `x_bar = 3.0 + t_bar`: liveness by names keeps both)."""
 
     def __init__(self) -> None:
-        self.pending: dict[str, int] = {}  # name → the assignment whose value nothing read
-        self.killed: dict[int, set[str]] = {}
-        self.assigned: dict[int, int] = {}  # an assignment's id → how many names it binds
+        self.pending: dict[str, ast.stmt] = {}  # name → the assignment whose value nothing read
+        self.killed: dict[ast.stmt, set[str]] = {}
+        self.assigned: dict[ast.stmt, int] = {}  # an assignment → how many names it binds
 
-    def seen(self, key: int, reads: list[str], assigns: list[str] | tuple) -> None:
+    def seen(self, key: ast.stmt, reads: list[str], assigns: list[str] | tuple) -> None:
         """A simple statement `key` reading `reads` and assigning `assigns` (none for
         `a += …`, which updates in place what may be shared: never itself dropped)."""
         pending = self.pending
         for name in reads:
             pending.pop(name, None)
-        if assigns:
-            self.assigned[key] = len(set(assigns))
+        if assigns:  # (most assign one name: no set made to count them)
+            self.assigned[key] = 1 if len(assigns) == 1 else len(set(assigns))
             for name in assigns:
                 if name in pending:
                     self.killed.setdefault(pending[name], set()).add(name)
@@ -310,7 +318,7 @@ class _Overwrites:
     def barrier(self) -> None:
         self.pending.clear()
 
-    def dead(self) -> set[int]:
+    def dead(self) -> set[ast.stmt]:
         return {k for k, names in self.killed.items() if len(names) == self.assigned[k]}
 
 

@@ -80,20 +80,22 @@ class Names:
     """The `StatementNames` of simple statements, each found once until forgotten."""
 
     def __init__(self) -> None:
-        self._of: dict[int, StatementNames] = {}
+        # (keyed by the statement itself: a node hashes by identity, as its `id` would,
+        # with no integer made per look-up)
+        self._of: dict[ast.stmt, StatementNames] = {}
 
     def of(self, stmt: ast.stmt) -> StatementNames:
         """The names of a simple statement (in `names.SIMPLE`, those `of` answers for)."""
-        found = self._of.get(id(stmt))
+        found = self._of.get(stmt)
         if found is None:
-            found = self._of[id(stmt)] = own_names(stmt)
+            found = self._of[stmt] = own_names(stmt)
         return found
 
     def changed(self, stmt: ast.stmt) -> None:
         """Forget the names of `stmt`, which a pass rewrote; all of them if it holds blocks
         (its statements may have changed too)."""
         if type(stmt) in SIMPLE:
-            self._of.pop(id(stmt), None)
+            self._of.pop(stmt, None)
         else:
             self._of.clear()
 
@@ -110,9 +112,9 @@ class Names:
         while pending:
             stmt = pop()
             if type(stmt) in simple:
-                names = cached.get(id(stmt))
+                names = cached.get(stmt)
                 if names is None:
-                    names = cached[id(stmt)] = own_names(stmt)
+                    names = cached[stmt] = own_names(stmt)
                 found.append(names)
                 continue
             found.append(own_names(stmt))

@@ -240,12 +240,12 @@ class Stores:
         return found
 
     def _count(self, stmt: ast.stmt) -> dict[str, int]:
-        found: dict[str, int] = {}
         kind = type(stmt)
         if kind is Assign and len(stmt.targets) == 1:  # (most: `name = value`)
             target = stmt.targets[0]
             if type(target) is Name:
                 return {target.id: 1} if type(target.ctx) is Store else {}
+        found: dict[str, int] = {}
         if kind in _TARGETS_ONLY:  # (no `:=` in generated code: a value binds nothing)
             for name in _names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), Store):
                 found[name] = found.get(name, 0) + 1
@@ -370,6 +370,7 @@ def restore_into(loop: For, target: ast.expr) -> None:
 
 def assigned_name(stmt: ast.stmt) -> str | None:
     """The name `stmt` assigns when it is `name = value`, else None."""
-    if type(stmt) is Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is Name:
-        return stmt.targets[0].id
-    return None
+    if type(stmt) is not Assign:
+        return None
+    targets = stmt.targets  # (asked of every statement by several passes: read once)
+    return targets[0].id if len(targets) == 1 and type(targets[0]) is Name else None
