@@ -830,6 +830,50 @@ def chain_in_loop(x, ks):
     return y
 
 
+def flag_rebound_by_for(x, training):
+    r = np.sqrt(x)
+    y = x * 3.0
+    if training:
+        y = y + r
+    for training in [not training]:  # noqa: B007, B020
+        y = y + 0.0
+    if training:
+        y = y * r
+    return y
+
+
+def flag_cleared_by_while(x, training):
+    r = np.sqrt(x)
+    y = x * 3.0
+    if training:
+        y = y + r
+    while training:
+        training = False
+    if training:
+        y = y * r
+    return y
+
+
+def flag_swapped_by_unpacking(x, training, other):
+    r = np.sqrt(x)
+    y = x * 3.0
+    if training:
+        y = y + r
+    training, other = other, training
+    if training:
+        y = y * r
+    return y
+
+
+def flag_in_conditional_expressions(x, k):
+    r = np.sqrt(x)
+    y = x * 3.0
+    y = y + r if k == 0 else y * 2.0
+    k = 1 - k
+    y = y * r if k == 0 else y - 1.0
+    return y
+
+
 RNG = np.random.default_rng(0)
 
 
@@ -1287,6 +1331,7 @@ for _x in (0.7,):
             flag_set_in_arm,
             augmented_in_arm,
             flag_from_else,
+            flag_in_conditional_expressions,
         ):
             AWAY.append((_f, (_x, _k)))
     for _tr in (True, False):
@@ -1298,6 +1343,10 @@ for _x in (0.7,):
             (else_arms_ternary, (_x, _tr)),
             (else_then_not_flag, (_x, _tr)),
             (flag_reassigned, (_x, _tr)),
+            (flag_rebound_by_for, (_x, _tr)),
+            (flag_cleared_by_while, (_x, _tr)),
+            (flag_swapped_by_unpacking, (_x, _tr, True)),
+            (flag_swapped_by_unpacking, (_x, _tr, False)),
             (attribute_flipped_by_helper, (_x, Cfg(_tr))),
         ]
         for _k in (0, 3):
@@ -1408,6 +1457,13 @@ NOT_SAME = [
     (flag_flips_per_epoch, (0.0, 2), None),
     (chain_in_loop, (0.0, [0, 0]), 3.0),
     (chain_in_loop, (0.0, [1]), None),
+    (flag_rebound_by_for, (0.0, True), None),
+    (flag_rebound_by_for, (0.0, False), None),
+    (flag_cleared_by_while, (0.0, False), 3.0),
+    (flag_cleared_by_while, (0.0, True), None),
+    (flag_swapped_by_unpacking, (0.0, False, False), 3.0),
+    (flag_swapped_by_unpacking, (0.0, True, True), None),
+    (flag_in_conditional_expressions, (0.0, 1), None),
 ]
 
 
