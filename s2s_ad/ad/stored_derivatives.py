@@ -36,7 +36,6 @@ from ..ssa.ir import (
     While,
     With,
     operands,
-    used_vars,
     walk,
 )
 from ..ssa.stored_values import CONTENTS, given_arguments, stored_parameters
@@ -60,14 +59,14 @@ def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
         for s in statements
         if isinstance(s, Assign) and isinstance(s.value, Free)
     }
-    pending: list[tuple[int, str, str, frozenset, frozenset]] = []  # stores given derivatives
+    pending: list[tuple] = []  # (line, helper, where, paths, objects) of stores given derivatives
     for stmt in _in_order_loops_twice(fn.body):
         value = stmt.value if isinstance(stmt, Assign) else None
         if pending and value is not None and not _check(value):
             _refuse_read_back(fn, stmt, value, pending, aliases)
-        found = stores.get(id(stmt))
-        if found and not varied.isdisjoint(stmt.reads if value is None else used_vars(value)):
-            pending += [(stmt.line, *store) for store in found]
+        for *store, sources in stores.get(id(stmt), ()):
+            if not varied.isdisjoint(sources):  # (the value stored carries a derivative)
+                pending.append((stmt.line, *store))
 
 
 def _in_order_loops_twice(block: list):
@@ -91,7 +90,7 @@ def _check(value: object) -> bool:
 
 def _stores_at(stmt: object) -> tuple:
     """The stores (`Effect.stores`) of the helpers a statement calls: an `Effect`'s, or a
-    helper's called for its value."""
+    helper's called for its value; each with the variables the value stored is made from."""
     if isinstance(stmt, Effect):
         return stmt.stores
     value = stmt.value if isinstance(stmt, Assign) else None
@@ -99,12 +98,16 @@ def _stores_at(stmt: object) -> tuple:
         return _set_in_place(value)
     if not is_user_call(value):
         return ()
-    store = stored_parameters(value.fn)
-    if store is None:
-        return ()
     given = given_arguments(value.fn, value.args, value.kwargs)
-    objects = frozenset(given[p].name for p in store.params if isinstance(given.get(p), Var))
-    return ((value.fn.__name__, store.where, store.paths, objects),)
+    found = []
+    for store in stored_parameters(value.fn):
+        objects = frozenset(given[p].name for p in store.params if isinstance(given.get(p), Var))
+        values = [given[p] for p in store.sources if p in given]
+        if len(values) < len(store.sources):  # (`*args`: any argument may be it)
+            values = list(operands(value))
+        sources = frozenset(v.name for v in values if isinstance(v, Var))
+        found.append((value.fn.__name__, store.where, store.paths, objects, sources))
+    return tuple(found)
 
 
 def _changes_module_container(value: Prim) -> bool:
@@ -116,6 +119,8 @@ def _changes_module_container(value: Prim) -> bool:
 def _set_in_place(value: Prim) -> tuple:
     """`_stores_at` of `setattr(STATE, "last", v)` and `OUT.append(v)` written in the
     function (an inlined lambda's body): where it stores what it is given."""
+    given = value.args[2:] if value.fn is setattr else value.args
+    sources = frozenset(a.name for a in given if isinstance(a, Var))
     if value.fn is setattr:
         target, name = value.args[0], value.args[1]
         attr = (name.value,) if isinstance(name, Const) else ()
@@ -124,10 +129,10 @@ def _set_in_place(value: Prim) -> tuple:
         target, attr = Free(value.spelled.rsplit(".", 1)[0]), (CONTENTS,)
         called = value.spelled
     if isinstance(target, Var):
-        return ((called, f"into `{target.name}`", frozenset(), frozenset({target.name})),)
+        return ((called, f"into `{target.name}`", frozenset(), frozenset({target.name}), sources),)
     if isinstance(target, Free):
         path = (*target.source.split("."), *attr)
-        return ((called, f"into `{target.source}`", frozenset({path}), frozenset()),)
+        return ((called, f"into `{target.source}`", frozenset({path}), frozenset(), sources),)
     return ()
 
 

@@ -119,27 +119,37 @@ class Effects:
     def _helper_stores(self, calls: list[gast.Call]) -> tuple:
         """Where each helper of the user's among `calls` stores a value made from what it
         is given (ssa/stored_values.py): (its name, the statement described, the paths of
-        the module objects and the variables of the objects it stores into); a caller reading one of
+        the module objects and the variables of the objects it stores into, the variables
+        the value stored is made from); a caller reading one of
         those back after giving it a derivative is refused (ad/stored_derivatives.py)."""
         found = []
         for call in calls:
             callee = self._callee_object(call.func)
             helper = _user_function(callee)
-            store = stored_parameters(helper) if helper is not None else None
-            if store is None:
+            stores = stored_parameters(helper) if helper is not None else ()
+            if not stores:
                 continue
             args = call.args
             if isinstance(callee, types.MethodType) and isinstance(call.func, gast.Attribute):
                 args = [call.func.value, *args]  # (`REC.record(y)`: `self` is `REC`)
             given = given_arguments(helper, args, [(k.arg, k.value) for k in call.keywords])
-            objects, paths = set(), set(store.paths)
-            for arg in (given[p] for p in store.params if p in given):
-                atom = self.env.get(root(arg))
-                if isinstance(atom, Var):
-                    objects.add(atom.name)
-                elif root(arg) is not None and root(arg) not in self.locals:
-                    paths.add(object_path(arg))  # (a module's object given: `keep_in(STATE, y)`)
-            found.append((helper.__name__, store.where, frozenset(paths), frozenset(objects)))
+            for store in stores:
+                objects, paths = set(), set(store.paths)
+                for arg in (given[p] for p in store.params if p in given):
+                    atom = self.env.get(root(arg))
+                    if isinstance(atom, Var):
+                        objects.add(atom.name)
+                    elif root(arg) is not None and root(arg) not in self.locals:
+                        paths.add(object_path(arg))  # (a module's object: `keep_in(STATE, y)`)
+                values = [given[p] for p in store.sources if p in given]
+                if len(values) < len(store.sources):  # (`*args`: any argument may be it)
+                    values = [*args, *(k.value for k in call.keywords)]
+                names = (n.id for v in values for n in descendants(v) if type(n) is gast.Name)
+                bound = [self.env.get(name) for name in names]
+                atoms = [a for b in bound for a in (b if isinstance(b, tuple) else (b,))]
+                sources = frozenset(a.name for a in atoms if isinstance(a, Var))  # (a tuple's)
+                where = (helper.__name__, store.where, frozenset(paths), frozenset(objects))
+                found.append((*where, sources))
         return tuple(found)
 
     def _locate_warnings(self, written: list[gast.Call], renamed: gast.stmt) -> None:

@@ -165,9 +165,9 @@ class Effect:
     reads: tuple[str, ...]
     line: int
     # (a helper called, a statement of it storing a value made from what it is given, the
-    # paths of the module objects and the variables of the objects it stores it in:
-    # ssa/stored_values.py)
-    stores: tuple[tuple[str, str, frozenset, frozenset], ...] = ()
+    # paths of the module objects and the variables of the objects it stores it in, the
+    # variables the value is made from: ssa/stored_values.py)
+    stores: tuple[tuple[str, str, frozenset, frozenset, frozenset], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

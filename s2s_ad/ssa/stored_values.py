@@ -34,35 +34,36 @@ class Store:
     (`line 14 of record: STATE.last = v`); the paths of the module objects it writes, from
     a module's name through literal attributes and keys (`("STATE", "last")`, `("CACHE",
     "['y']")`, `("LOG", CONTENTS)` for `LOG.append(v)`), and the helper's parameters whose
-    objects it writes (`s`)."""
+    objects it writes (`s`), and the parameters the value stored is made from (`v`)."""
 
     where: str
     paths: frozenset[tuple[str, ...]]
     params: frozenset[str]
+    sources: frozenset[str]
 
 
 _READING: set = set()  # the helpers being read (a recursive helper: the outer reading decides)
 
 
-def stored_parameters(fn: types.FunctionType, depth: int = 0) -> Store | None:
-    """The first statement of `fn` (or of a helper of the user's it calls by name, given a
-    value made from `fn`'s parameters) storing a value made from its parameters in an object
-    others may read: a module's (or closure's) name, or an object a parameter names. None
-    where there is none, or where its source cannot be read."""
+def stored_parameters(fn: types.FunctionType, depth: int = 0) -> tuple[Store, ...]:
+    """The statements of `fn` (and of the helpers of the user's it calls by name, given
+    values made from `fn`'s parameters) storing a value made from its parameters in an
+    object others may read: a module's (or closure's) name, or an object a parameter names.
+    None found where its source cannot be read."""
     if is_library_function(fn) or depth > 3 or fn.__code__ in _READING:
-        return None
+        return ()
     try:
         node = parse_function(fn).node
     except S2SError:
-        return None
+        return ()
     _READING.add(fn.__code__)
     try:
-        return _first_store(fn, node, depth)
+        return tuple(_stores(fn, node, depth))
     finally:
         _READING.discard(fn.__code__)
 
 
-def _first_store(fn: types.FunctionType, node: gast.FunctionDef, depth: int) -> Store | None:
+def _stores(fn: types.FunctionType, node: gast.FunctionDef, depth: int):
     args = node.args
     params = [p.id for p in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     params += [a.id for a in (args.vararg, args.kwarg) if a is not None]
@@ -72,7 +73,7 @@ def _first_store(fn: types.FunctionType, node: gast.FunctionDef, depth: int) -> 
     own = {
         n.id for n in body if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load
     } - declared
-    made = _made_from(body, set(params))
+    made_by = {p: _made_from(body, {p}) for p in params}  # (each parameter's, apart)
     for n in body:
         stored, targets, contents = _stored(n, declared)
         paths = {path for path in map(object_path, targets) if path is not None}
@@ -80,14 +81,13 @@ def _first_store(fn: types.FunctionType, node: gast.FunctionDef, depth: int) -> 
         written = {path[0] for path in paths}
         mine = {p for p in paths if p[0] not in own | set(params) and not _module(fn, p[0])}
         objects = written & set(params)
-        if (mine or objects) and _carried(stored) & made:
+        carried = _carried(stored) if mine or objects else set()
+        sources = {p for p, made in made_by.items() if carried & made}
+        if sources:
             where = f"line {n.lineno} of `{fn.__qualname__}`: `{_first_line(n)}`"
-            return Store(where, frozenset(mine), frozenset(objects))
+            yield Store(where, frozenset(mine), frozenset(objects), frozenset(sources))
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id not in own:
-            found = _stored_by_callee(fn, n, made, set(params), depth)
-            if found is not None:
-                return found
-    return None
+            yield from _stored_by_callee(fn, n, made_by, depth)
 
 
 def _made_from(body: list, params: set[str]) -> set[str]:
@@ -178,22 +178,19 @@ def object_path(node: gast.expr) -> tuple[str, ...] | None:
     return (node.id, *reversed(steps)) if isinstance(node, gast.Name) else None
 
 
-def _stored_by_callee(
-    fn: types.FunctionType, call: gast.Call, made: set[str], params: set[str], depth: int
-) -> Store | None:
-    """A helper `fn` calls by name, given values made from `fn`'s parameters, that stores
-    one: where it stores it, its parameters mapped to the names `fn` gave them."""
+def _stored_by_callee(fn: types.FunctionType, call: gast.Call, made_by: dict, depth: int):
+    """The stores of a helper `fn` calls by name, its parameters mapped to those of `fn`
+    whose values it was given (objects written, values stored)."""
     callee = fn.__globals__.get(call.func.id)
     if not isinstance(callee, types.FunctionType):
-        return None
+        return
     given = given_arguments(callee, call.args, [(k.arg, k.value) for k in call.keywords])
-    if not any(_carried(arg) & made for arg in given.values()):
-        return None
-    found = stored_parameters(callee, depth + 1)
-    if found is None:
-        return None
-    mine = {root(given[p]) for p in found.params if p in given}
-    return Store(found.where, found.paths, frozenset(mine & params))
+    for found in stored_parameters(callee, depth + 1):
+        objects = {root(given[p]) for p in found.params if p in given} & made_by.keys()
+        carried = set().union(*(_carried(given[p]) for p in found.sources if p in given))
+        sources = {p for p, made in made_by.items() if carried & made}
+        if sources:
+            yield Store(found.where, found.paths, frozenset(objects), frozenset(sources))
 
 
 def _module(fn: types.FunctionType, name: str) -> bool:
