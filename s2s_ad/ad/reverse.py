@@ -80,7 +80,7 @@ from ..ssa.ir import (
     walk,
 )
 from ..ssa.render import iterable, render_header, render_line, render_stmt
-from .activity import activity, display_reads
+from .activity import activity, analysed_assignments, display_reads
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
@@ -221,12 +221,13 @@ class _Reverse:
         self.standing_values: set[str] = set()  # those of the loops made so far
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
-        self.active, self.demand = activity(self.fn, wrt)
+        found = analysed_assignments(self.fn)  # (read by both: found once)
+        self.active, self.demand = activity(self.fn, wrt, found)
         refuse_updated_derivatives(self.fn, self.active)
         # assignments whose adjoints run at the end of the branch alone reading them (or of
         # each arm of an `if` whose arms read them)
         self.deferred = deferred_statements(
-            self.fn, self.active, lambda: display_reads(self.fn, self.demand)
+            self.fn, self.active, lambda: display_reads(self.fn, self.demand, found)
         )
         blocks: dict[int, tuple] = {}
         for block, moved in self.deferred.items():
