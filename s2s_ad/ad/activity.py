@@ -37,15 +37,19 @@ from .integers import integral_names
 from .settle import settle
 
 
-def activity(fn: Function, wrt: list[str]) -> tuple[set[str], dict[str, frozenset]]:
+def activity(
+    fn: Function, wrt: list[str], found: tuple[list[Assign], tuple] | None = None
+) -> tuple[set[str], dict[str, frozenset]]:
     """(the names, parameters and SSA variables, that are both varied and useful; the
-    paths of each useful name's value a derivative of the result reads: `demanded`)."""
-    found = _assignments(fn)  # (both analyses read them: found once)
+    paths of each useful name's value a derivative of the result reads: `demanded`).
+    `found`: `analysed_assignments(fn)`, where the caller has it (`display_reads` reads
+    them too)."""
+    found = found or analysed_assignments(fn)  # (both analyses read them: found once)
     demand = demanded(fn, found)
     return set(varied_paths(fn, wrt, found)) & set(demand), demand
 
 
-def _assignments(fn: Function) -> tuple[list[Assign], tuple[dict, dict]]:
+def analysed_assignments(fn: Function) -> tuple[list[Assign], tuple[dict, dict]]:
     """(`fn`'s assignments that carry a derivative, in program order; `_displays` of all
     its assignments)."""
     every = fn.assigns()
@@ -64,10 +68,10 @@ def varied_paths(
     item reads. The taped values of a loop in gradient code, `(z, X[i:j])` per iteration,
     leave the slice of data without a tangent where the replay reads it back (`item[1]`):
     a Hessian's pass computes none for it, nor for what is computed from it alone.
-    `found`: `_assignments(fn)`, where the caller has it."""
+    `found`: `analysed_assignments(fn)`, where the caller has it."""
     varied: dict[str, frozenset] = {name: WHOLE for name in wrt}
     integral = integral_names(fn)  # counters, lengths, shapes: never varied (integers.py)
-    carrying, displays = found or _assignments(fn)
+    carrying, displays = found or analysed_assignments(fn)
     assigns = [s for s in carrying if s.target not in integral]
 
     def vary(stmt: Assign) -> tuple[str, ...]:
@@ -200,7 +204,7 @@ _ITEM_READS = (operator.getitem, runtime.dict_get)
 def demanded(fn: Function, found: tuple[list[Assign], tuple] | None = None) -> dict[str, frozenset]:
     """name → the paths of its value a derivative of the result reads (`WHOLE`: all of
     it); names with no entry carry no derivative: none is useful. `found`:
-    `_assignments(fn)`, where the caller has it."""
+    `analysed_assignments(fn)`, where the caller has it."""
     demand: dict[str, frozenset] = {}
     result = fn.result
     reads = WHOLE if fn.reads is None else fn.reads
@@ -208,7 +212,7 @@ def demanded(fn: Function, found: tuple[list[Assign], tuple] | None = None) -> d
         if isinstance(atom, Var):
             below = items_at(reads, position, len(result.values)) if result.is_tuple else reads
             _add(demand, atom.name, below)
-    carrying, (positions, _) = found or _assignments(fn)
+    carrying, (positions, _) = found or analysed_assignments(fn)
     assigns = carrying[::-1]
 
     def demand_operands(stmt: Assign) -> list[str]:
@@ -222,12 +226,15 @@ def demanded(fn: Function, found: tuple[list[Assign], tuple] | None = None) -> d
     return demand
 
 
-def display_reads(fn: Function, demand: dict[str, frozenset]) -> dict[int, tuple]:
+def display_reads(
+    fn: Function, demand: dict[str, frozenset], found: tuple[list[Assign], tuple] | None = None
+) -> dict[int, tuple]:
     """id(a display's statement, `t = rt.append(xs, v)` or `t = rt.setitem(d, v, key)`) →
     (the operands whose derivatives the demanded paths of `t` (`demanded`) read, the set of
     the others: those no demanded path goes into, an item of a helper's result its callers
-    leave unread, whose derivative is zero)."""
-    positions, _ = _displays(fn.assigns())
+    leave unread, whose derivative is zero). `found`: `analysed_assignments(fn)`, where
+    the caller has it (`activity` read them)."""
+    _, (positions, _) = found or analysed_assignments(fn)
     reads = {}
     for stmt in fn.assigns():
         if id(stmt) in positions:

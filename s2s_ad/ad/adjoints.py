@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from ast import Name
 from dataclasses import dataclass, field
 
 from ..codegen import build
@@ -69,7 +70,7 @@ class Adjoints:
         names, owned = self.state.names, self.state.owned
         fixed = self.canonical.get(var)
         if var not in names:
-            if isinstance(value, ast.Name) and fixed is None and not self._is_canonical(value.id):
+            if isinstance(value, Name) and fixed is None and not self._is_canonical(value.id):
                 names[var] = value.id
                 return []
             self._own(var, fixed or self.fresh(var))

@@ -66,17 +66,17 @@ def argument_fact(kind: object) -> Fact | None:
 def infer_dtypes(fn: Function, params: dict[str, Fact | None]) -> dict[str, Fact]:
     """Known dtypes of `fn`'s variables, given its parameters' (None: unknown)."""
     counters = {s.target for s in walk(fn.body) if isinstance(s, For) and _is_range(s.iterable)}
-    found = fixed_point(params, fn, lambda stmt, facts: _assignment(stmt, facts, counters))
+
+    def assigned_fact(stmt: Assign | For | While, facts: dict) -> tuple:
+        """(the name `stmt` assigns, the fact it gives it)."""
+        if isinstance(stmt, Assign):
+            return stmt.target, _fact_of(stmt.value, facts)
+        if isinstance(stmt, For):
+            return stmt.target, ("weak", int) if stmt.target in counters else None
+        return stmt.test, None
+
+    found = fixed_point(params, fn, assigned_fact)  # (a closure: one call per statement)
     return {name: fact for name, fact in found.items() if isinstance(fact, tuple)}
-
-
-def _assignment(stmt: Assign | For | While, facts: dict, counters: set[str]) -> tuple:
-    """(the name `stmt` assigns, the fact it gives it)."""
-    if isinstance(stmt, Assign):
-        return stmt.target, _fact_of(stmt.value, facts)
-    if isinstance(stmt, For):
-        return stmt.target, ("weak", int) if stmt.target in counters else None
-    return stmt.test, None
 
 
 def _atom_fact(atom: object, facts: dict) -> object:

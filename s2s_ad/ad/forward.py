@@ -32,7 +32,7 @@ from ..naming import Aliases
 from ..ssa.effects import calls_effect
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, Return, Stmt, Var, While, With, walk
 from ..ssa.render import iterable, render_stmt
-from .activity import activity, display_reads
+from .activity import activity, analysed_assignments, display_reads
 from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
 from .derivative_lines import derivative_lines
@@ -60,13 +60,14 @@ class _Tangents:
         self.callees = callees
         self.zeros_for_none = zeros
         self.namer = callees.namer  # one namer for all names the generated code makes
-        self.active, self.demand = activity(fn, wrt)
+        found = analysed_assignments(fn)  # (read by both: found once)
+        self.active, self.demand = activity(fn, wrt, found)
         refuse_updated_derivatives(fn, self.active)
         refuse_stored_derivatives(fn, wrt)
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
         # assignments whose tangents are made at the start of the branch alone reading them
         # (a display's item no demanded path reaches gets no tangent: `unread`)
-        displays = display_reads(fn, self.demand)
+        displays = display_reads(fn, self.demand, found)
         self.unread = {k: unread for k, (_, unread) in displays.items() if unread}
         self.deferred = deferred_statements(
             fn, self.active, lambda: displays, lambda s: is_user_call(s.value)

@@ -45,6 +45,10 @@ from __future__ import annotations
 import ast
 import operator
 import re
+from ast import For as ForNode
+from ast import If as IfNode
+from ast import While as WhileNode
+from ast import With as WithNode
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -76,7 +80,7 @@ from ..ssa.ir import (
     walk,
 )
 from ..ssa.render import iterable, render_header, render_line, render_stmt
-from .activity import activity, display_reads
+from .activity import activity, analysed_assignments, display_reads
 from .adjoints import Adjoints, item_key, primal
 from .calls import Callees, bound_operands, call_structures, is_user_call
 from .deferred import deferred_statements
@@ -218,13 +222,14 @@ class _Reverse:
         self.standing_values: set[str] = set()  # those of the loops made so far
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
-        self.active, self.demand = activity(self.fn, wrt)
+        found = analysed_assignments(self.fn)  # (read by both: found once)
+        self.active, self.demand = activity(self.fn, wrt, found)
         refuse_updated_derivatives(self.fn, self.active)
         refuse_stored_derivatives(self.fn, wrt)
         # assignments whose adjoints run at the end of the branch alone reading them (or of
         # each arm of an `if` whose arms read them)
         self.deferred = deferred_statements(
-            self.fn, self.active, lambda: display_reads(self.fn, self.demand)
+            self.fn, self.active, lambda: display_reads(self.fn, self.demand, found)
         )
         blocks: dict[int, tuple] = {}
         for block, moved in self.deferred.items():
@@ -343,23 +348,26 @@ class _Reverse:
         code: list[ast.stmt] = []
         # the adjoints deferred into this block (deferred.py) run last, after its own
         deferred = [(s, True) for s in reversed(self.deferred.get(id(block), ()))]
-        for stmt, here in [*((s, False) for s in reversed(block)), *deferred]:
+        # (read once per block, not per statement: each is a lookup at each use, compiled)
+        moved, active, blamed, adjoints = self.moved, self.active, self.blamed, self.adjoints
+        stamped, derivative_line = build.stamped, build.DerivativeLine
+        for stmt, here in [*[(s, False) for s in reversed(block)], *deferred]:
             start = len(code)
             if isinstance(stmt, Assign):
-                if id(stmt) in self.moved and not here:
+                if id(stmt) in moved and not here:
                     continue  # its adjoint is in the branch alone reading it
-                if stmt.target in self.active:
+                if stmt.target in active:
                     code += self.assign(stmt)
-                    line = self.blamed.get(stmt.target, stmt.line)
-                    build.stamped(code[start:], build.DerivativeLine(line))
-                self.adjoints.reset(stmt.target)
+                    line = blamed.get(stmt.target, stmt.line)
+                    stamped(code[start:], derivative_line(line))
+                adjoints.reset(stmt.target)
             elif isinstance(stmt, If):
                 code += self.branch(stmt, in_loop)
             elif isinstance(stmt, (For, While)):
                 code += self.loop(stmt)
             elif isinstance(stmt, With):  # the adjoint inside the context, if re-entrant
                 code += with_adjoint(stmt, self.block(stmt.body, in_loop=in_loop), self.aliases)
-            build.stamped(code[start:], stmt.line)
+            stamped(code[start:], stmt.line)
         return code
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
@@ -565,11 +573,15 @@ class _Reverse:
         function, at the body's top level, by operators on literals, on parameters and
         names the function assigns once at its top level, and on such values of the body
         (as simplify/tape_entries.py finds them in generated code)."""
-        once, fixed = self.assignments, set(self.fixed)
-        standing: set[str] = set()
+        once, fixed = self.assignments, self.fixed
+        standing: set[str] = set()  # (read beside `fixed`, not added to a copy of it: a
+        # copy of all the function's names per loop was quadratic)
         for s in stmt.body:
-            if isinstance(s, Assign) and once[s.target] == 1 and _operators_on(s.value, fixed):
-                fixed.add(s.target)
+            if (
+                isinstance(s, Assign)
+                and once[s.target] == 1
+                and _operators_on(s.value, fixed, standing)
+            ):
                 standing.add(s.target)
         return standing
 
@@ -639,13 +651,13 @@ class _Reverse:
 
     def forward(self, block: list) -> list[ast.stmt]:
         code: list[ast.stmt] = []
+        blamed, stamped, derivative_line = self.blamed, build.stamped, build.DERIVATIVE_LINE
         for stmt in block:
             start = len(code)
             self.forward_statement(stmt, code)
-            build.stamped(code[start:], stmt.line)
+            stamped(code[start:], stmt.line)
             if isinstance(stmt, Assign):  # differentiated again: its derivative's line
-                blamed = self.blamed.get(stmt.target)
-                build.stamped(code[start:], blamed, build.DERIVATIVE_LINE)
+                stamped(code[start:], blamed.get(stmt.target), derivative_line)
         return code
 
     def forward_statement(self, stmt: Stmt, code: list[ast.stmt]) -> None:
@@ -773,8 +785,8 @@ def _entry_copies(
     return copies
 
 
-def _operators_on(value: object, fixed: set[str]) -> bool:
-    """Whether `value` is an operator on literal numbers and names in `fixed`."""
+def _operators_on(value: object, fixed: set[str], standing: set[str]) -> bool:
+    """Whether `value` is an operator on literal numbers and names in `fixed` or `standing`."""
     if not isinstance(value, Prim) or value.kwargs or value.style != CALL:
         return False
     arity = 2 if value.fn in BINARY_OPERATORS else 1 if value.fn in UNARY_OPERATORS else 0
@@ -783,7 +795,7 @@ def _operators_on(value: object, fixed: set[str]) -> bool:
         and len(value.args) == arity
         and all(
             (isinstance(a, Const) and type(a.value) in (int, float, bool))
-            or (isinstance(a, Var) and a.name in fixed)
+            or (isinstance(a, Var) and (a.name in fixed or a.name in standing))
             for a in value.args
         )
     )
@@ -809,18 +821,18 @@ def _read_first(code: list[ast.stmt], assigned: set[str]) -> set[str]:
     """Names `code` may read before assigning them; adds what it surely assigns to
     `assigned`."""
     read: set[str] = set()
-    for stmt in code:
-        if isinstance(stmt, ast.If):
+    for stmt in code:  # (the node types imported: `ast.If` is a lookup at each use, compiled)
+        if isinstance(stmt, IfNode):
             read |= set(loads(stmt.test)) - assigned
             then, otherwise = set(assigned), set(assigned)
             read |= _read_first(stmt.body, then) | _read_first(stmt.orelse, otherwise)
             assigned |= then & otherwise
-        elif isinstance(stmt, (ast.For, ast.While)):
-            head = stmt.iter if isinstance(stmt, ast.For) else stmt.test
+        elif isinstance(stmt, (ForNode, WhileNode)):
+            head = stmt.iter if isinstance(stmt, ForNode) else stmt.test
             read |= set(loads(head)) - assigned
-            inner = assigned | (set(stores(stmt.target)) if isinstance(stmt, ast.For) else set())
+            inner = assigned | (set(stores(stmt.target)) if isinstance(stmt, ForNode) else set())
             read |= _read_first(stmt.body, inner)  # what it assigns may not run at all
-        elif isinstance(stmt, ast.With):  # (an adjoint inside its context: its body runs,
+        elif isinstance(stmt, WithNode):  # (an adjoint inside its context: its body runs,
             # a branch's restores in it before its reads, not read first as a whole)
             for item in stmt.items:
                 read |= set(loads(item.context_expr)) - assigned

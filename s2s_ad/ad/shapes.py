@@ -18,11 +18,12 @@ import builtins
 import math
 import operator
 from collections.abc import Callable
+from operator import getitem  # (a module's attribute is looked up at each use, compiled)
 
 import numpy as np
 
-from .. import runtime
-from ..rules.registry import lookup
+from ..rules.registry import Rule, lookup
+from ..runtime import IDENTITY_CHECKS
 from ..ssa.ir import (
     COMPARE_OPERATORS,
     Assign,
@@ -57,7 +58,16 @@ NUMBERS = {builtins.float, builtins.int, builtins.bool, builtins.len}
 def infer_shapes(fn: Function, params: dict[str, Shape | None]) -> dict[str, Shape]:
     """Known shapes of `fn`'s variables, given the shapes of its parameters."""
     integers = {s.target for s in walk(fn.body) if isinstance(s, For) and _is_range(s.iterable)}
-    shapes = fixed_point(params, fn, lambda stmt, shapes: _assignment(stmt, shapes, integers))
+
+    def assigned_shape(stmt: Assign | For | While, shapes: dict) -> tuple:
+        """(the name `stmt` assigns, the shape it gives it)."""
+        if isinstance(stmt, Assign):
+            return stmt.target, _shape_of(stmt.value, shapes, integers)
+        if isinstance(stmt, For):
+            return stmt.target, () if stmt.target in integers else None
+        return stmt.test, None
+
+    shapes = fixed_point(params, fn, assigned_shape)  # (a closure: one call per statement)
     return {name: s for name, s in shapes.items() if isinstance(s, tuple)}
 
 
@@ -88,15 +98,6 @@ def _is_range(iterable: object) -> bool:
     return isinstance(iterable, Prim) and iterable.fn is builtins.range
 
 
-def _assignment(stmt: Assign | For | While, shapes: dict, integers: set[str]) -> tuple:
-    """(the name `stmt` assigns, the shape it gives it)."""
-    if isinstance(stmt, Assign):
-        return stmt.target, _shape_of(stmt.value, shapes, integers)
-    if isinstance(stmt, For):
-        return stmt.target, () if stmt.target in integers else None
-    return stmt.test, None
-
-
 def _atom_shape(atom: Atom, shapes: dict) -> object:
     if isinstance(atom, Var):
         return shapes.get(atom.name, _UNSEEN)
@@ -122,33 +123,35 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
     """The shape `value` evaluates to: a tuple, None (unknown) or _UNSEEN."""
     if not isinstance(value, Prim):
         return _atom_shape(value, shapes)
-    if value.fn is operator.getitem:
+    fn, args = value.fn, value.args
+    if fn is getitem:
         return _indexed(value, shapes, integers)
-    if value.fn in FILLED and value.args and isinstance(value.args[0], Const):
-        return _literal_shape(value.args[0].value)
-    if value.fn in runtime.IDENTITY_CHECKS:  # its first argument, checked (ssa/aliasing.py)
-        return _atom_shape(value.args[0], shapes)
-    if _always_scalar(value):
+    if fn in FILLED and args and isinstance(args[0], Const):
+        return _literal_shape(args[0].value)
+    if fn in IDENTITY_CHECKS:  # its first argument, checked (ssa/aliasing.py)
+        return _atom_shape(args[0], shapes)
+    rule = lookup(fn)  # (once: both checks below read it)
+    if _always_scalar(value, rule):
         return ()
-    inputs = [_atom_shape(a, shapes) for a in value.args if not isinstance(a, Index)]
-    keywords = {k: a for k, a in value.kwargs}
+    inputs = [_atom_shape(a, shapes) for a in args if not isinstance(a, Index)]
+    keywords = dict(value.kwargs)
     inputs += [_atom_shape(a, shapes) for a in keywords.values()]
     if _UNSEEN in inputs:
         return _UNSEEN
-    if any(s is None for s in inputs):
+    if None in inputs:  # (shapes are tuples: none equals None)
         return None
     try:
-        return _rule_shape(value, inputs, keywords)
+        return _rule_shape(value, rule, inputs, keywords)
     except (ValueError, TypeError, IndexError, np.exceptions.AxisError):
         return None  # the call fails at run time too, with NumPy's own message
 
 
-def _always_scalar(prim: Prim) -> bool:
+def _always_scalar(prim: Prim, rule: Rule | None) -> bool:
     """Whether `prim` gives a 0-d value whatever its operands' shapes: `float(x)`, `len(x)`,
-    `math.exp(x)`, and a reduction over every axis (`np.sum(x)`, also of a list)."""
+    `math.exp(x)`, and a reduction over every axis (`np.sum(x)`, also of a list); `rule`:
+    its function's."""
     if prim.fn in NUMBERS:
         return True
-    rule = lookup(prim.fn)
     if rule is not None and rule.family == "math":
         return True
     if prim.fn not in REDUCTIONS or len(prim.args) != 1:
@@ -160,9 +163,8 @@ def _always_scalar(prim: Prim) -> bool:
     return axis is None and keepdims is False
 
 
-def _rule_shape(prim: Prim, inputs: list, keywords: dict) -> Shape | None:
+def _rule_shape(prim: Prim, rule: Rule | None, inputs: list, keywords: dict) -> Shape | None:
     fn = prim.fn
-    rule = lookup(fn)
     if (rule is not None and rule.diagonal) or fn in ELEMENTWISE_TESTS:
         return broadcast(inputs)
     if fn in REDUCTIONS and len(prim.args) == 1:

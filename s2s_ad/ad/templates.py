@@ -6,6 +6,7 @@ import ast
 import functools
 import operator
 import types
+from ast import Call, Name
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -96,7 +97,7 @@ def _tree(binding: ast.expr | str) -> ast.expr:
 
 @cache
 def _names_in(template: str) -> frozenset[str]:
-    return frozenset(n.id for n in ast.walk(_parse(template)) if isinstance(n, ast.Name))
+    return frozenset(n.id for n in ast.walk(_parse(template)) if isinstance(n, Name))
 
 
 def _bindings(
@@ -105,18 +106,20 @@ def _bindings(
     """What each name in `wanted` that a template may read stands for: an operand by its
     parameter or keyword name, the incoming derivative `d`, the result `ans`, the modules
     (a name read as a string: `build.clone` makes its node where it is used)."""
-    fixed = {"d": incoming, "ans": answer, "np": aliases.np, "math": aliases.math}
-    fixed.update(rt=aliases.rt, M=aliases.math if rule.family == "math" else aliases.np)
+    numpy, math = aliases.np, aliases.math
+    family = math if rule.family == "math" else numpy  # `M`: the rule's own module
+    fixed = {"d": incoming, "ans": answer, "np": numpy, "math": math, "rt": aliases.rt, "M": family}
+    keywords, params = site.keywords, site.params
     bindings: dict[str, ast.expr | str] = {}
     for name in wanted:
         if name in fixed:
             bindings[name] = fixed[name]
-        elif name == "d_" and "d" in site.keywords:  # a keyword named `d` (multigammaln)
-            bindings[name] = _operand(site.keywords["d"])
-        elif name in site.keywords:
-            bindings[name] = _operand(site.keywords[name])
-        elif name in site.params:
-            bindings[name] = _operand(site.params[name])
+        elif name == "d_" and "d" in keywords:  # a keyword named `d` (multigammaln)
+            bindings[name] = _operand(keywords["d"])
+        elif name in keywords:
+            bindings[name] = _operand(keywords[name])
+        elif name in params:
+            bindings[name] = _operand(params[name])
     return bindings
 
 
@@ -133,7 +136,7 @@ def _masked(expr: ast.expr, mask: str | None, aliases: Aliases) -> ast.expr:
 
 
 def _call(dotted: str, *args: ast.expr) -> ast.expr:
-    return ast.Call(build.parse_expr(dotted), list(args), [])  # (by position: faster)
+    return Call(build.parse_expr(dotted), list(args), [])  # (by position: faster)
 
 
 def _lambda(param: str, body: ast.expr) -> ast.expr:
@@ -150,9 +153,9 @@ def zeros_like(
     literal `0.0` (what `rt.zeros_like` gives them) for the names in `scalars`, known to hold
     Python numbers or NumPy scalars (ad/dtypes.py)."""
     arg = value if isinstance(value, ast.expr) else build.atom(value)
-    if type(arg) is ast.Name and arg.id in scalars:
+    if type(arg) is Name and arg.id in scalars:
         return build.constant(0.0)
-    return ast.Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
+    return Call(func=build.parse_expr(f"{aliases.rt}.zeros_like"), args=[arg], keywords=[])
 
 
 def _with_facts(fn: Function, site: Site, answer: str) -> Site:
@@ -259,7 +262,7 @@ def result_shaped(
             return total
     if not vector:
         return _call(f"{aliases.rt}.broadcast_tangent", total, build.name(stmt.target))
-    if isinstance(total, ast.Call) and ast.unparse(total.func) == f"{aliases.rt}.along":
+    if isinstance(total, Call) and ast.unparse(total.func) == f"{aliases.rt}.along":
         total = total.args[0]  # `rt.broadcast_directions` lines the axes up itself
     return _call(f"{aliases.rt}.broadcast_directions", total, build.name(stmt.target))
 
@@ -268,7 +271,7 @@ def _broadcast_names(node: ast.expr) -> set[str]:
     """The names whose shapes the value of a template broadcasts together: those reached
     through arithmetic, comparisons and NumPy's elementwise functions (not through `np.sum`,
     a subscript or a conditional expression)."""
-    if isinstance(node, ast.Name):
+    if isinstance(node, Name):
         return {node.id}
     if isinstance(node, ast.BinOp):
         return _broadcast_names(node.left) | _broadcast_names(node.right)
@@ -277,14 +280,14 @@ def _broadcast_names(node: ast.expr) -> set[str]:
     parts: list[ast.expr] = []
     if isinstance(node, ast.Compare):
         parts = [node.left, *node.comparators]
-    elif isinstance(node, ast.Call) and _elementwise(node.func) and not node.keywords:
+    elif isinstance(node, Call) and _elementwise(node.func) and not node.keywords:
         parts = node.args
     return set().union(*map(_broadcast_names, parts))
 
 
 def _elementwise(func: ast.expr) -> bool:
     """`np.where`, a NumPy ufunc (`np.exp`), `rt.xlogy` or `rt.pow_term` in a template."""
-    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, Name)):
         return False
     if func.value.id == "np":
         return func.attr == "where" or isinstance(getattr(np, func.attr, None), np.ufunc)
