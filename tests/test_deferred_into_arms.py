@@ -417,16 +417,24 @@ def test_arms_of_ifs_on_one_flag_place_the_derivative_in_the_first(f, x, gradien
 @pytest.mark.parametrize(("f", "x", "gradient", "hessian"), ONE_FLAG, ids=ONE_FLAG_IDS)
 @pytest.mark.parametrize("k", [0, 1])
 def test_arms_of_ifs_on_one_flag_inside_match_central_differences(f, x, gradient, hessian, k):
-    x = np.array([0.3, 0.7, 1.1]) if np.ndim(x) else 0.7
+    _check_inside(f, np.array([0.3, 0.7, 1.1]) if np.ndim(x) else 0.7, k)
+
+
+def _check_inside(f, x, *rest):
+    """The gradient against central differences, forward against reverse, and the Hessian
+    against `jacrev(grad)`, at `x` (an array of 3 or a number) with the other arguments."""
     h = 1e-6
     if np.ndim(x):
-        central = np.array([(f(x + h * e, k) - f(x - h * e, k)) / (2 * h) for e in np.eye(3)])
+        central = np.array(
+            [(f(x + h * e, *rest) - f(x - h * e, *rest)) / (2 * h) for e in np.eye(3)]
+        )
     else:
-        central = (f(x + h, k) - f(x - h, k)) / (2 * h)
-    np.testing.assert_allclose(ad.grad(f)(x, k), central, rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(ad.grad(f, mode="forward")(x, k), ad.grad(f)(x, k), rtol=1e-12)
+        central = (f(x + h, *rest) - f(x - h, *rest)) / (2 * h)
+    g = ad.grad(f)(x, *rest)
+    np.testing.assert_allclose(g, central, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ad.grad(f, mode="forward")(x, *rest), g, rtol=1e-12)
     np.testing.assert_allclose(
-        ad.hessian(f)(x, k), ad.jacrev(ad.grad(f))(x, k), rtol=1e-9, atol=1e-12
+        ad.hessian(f)(x, *rest), ad.jacrev(ad.grad(f))(x, *rest), rtol=1e-9, atol=1e-12
     )
 
 
@@ -494,18 +502,7 @@ def test_elif_chains_on_one_comparison_at_the_edge(f, k, x, gradient, hessian):
 def test_elif_chains_on_one_comparison_inside(f, k, x, gradient, hessian, path):
     if path > k:
         pytest.skip("the function has fewer paths")
-    x = np.array([0.3, 0.7, 1.1]) if np.ndim(x) else 0.7
-    h = 1e-6
-    if np.ndim(x):
-        central = np.array([(f(x + h * e, path) - f(x - h * e, path)) / (2 * h) for e in np.eye(3)])
-    else:
-        central = (f(x + h, path) - f(x - h, path)) / (2 * h)
-    g = ad.grad(f)(x, path)
-    np.testing.assert_allclose(g, central, rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(ad.grad(f, mode="forward")(x, path), g, rtol=1e-12)
-    np.testing.assert_allclose(
-        ad.hessian(f)(x, path), ad.jacrev(ad.grad(f))(x, path), rtol=1e-9, atol=1e-12
-    )
+    _check_inside(f, np.array([0.3, 0.7, 1.1]) if np.ndim(x) else 0.7, path)
 
 
 # an `if` on a flag, then the same flag's `if` deeper (in the `else` an early return becomes,
@@ -563,14 +560,4 @@ def test_an_if_on_the_flag_deeper_at_the_edge(f, k, gradient, hessian):
 @pytest.mark.parametrize(("f", "k", "gradient", "hessian"), DEEPER_FLAG, ids=DEEPER_IDS)
 @pytest.mark.parametrize("training", [True, False])
 def test_an_if_on_the_flag_deeper_inside(f, k, gradient, hessian, training):
-    x = np.array([0.3, 0.7, 1.1])
-    h = 1e-6
-    central = np.array(
-        [(f(x + h * e, training, k) - f(x - h * e, training, k)) / (2 * h) for e in np.eye(3)]
-    )
-    g = ad.grad(f)(x, training, k)
-    np.testing.assert_allclose(g, central, rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(ad.grad(f, mode="forward")(x, training, k), g, rtol=1e-12)
-    np.testing.assert_allclose(
-        ad.hessian(f)(x, training, k), ad.jacrev(ad.grad(f))(x, training, k), rtol=1e-9
-    )
+    _check_inside(f, np.array([0.3, 0.7, 1.1]), training, k)
