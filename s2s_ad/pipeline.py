@@ -386,7 +386,8 @@ def differentiate(
     # helpers inlined: those that print or draw, in code differentiated again (their
     # statements run once); every one, where a helper changes state the function reads
     # (their reads are then bound where they stand: ssa/state_reads.py)
-    readers = calls_writer(ssa, partial(_cell_or_global, (scope.closure,), fn.__globals__))
+    module = fn.__globals__.get("__name__", "")
+    readers = calls_writer(ssa, partial(_cell_or_global, (scope.closure,), fn.__globals__), module)
     # (with `readers`, code differentiated again refuses a helper reading module data that
     # it cannot inline: function_values.py's `_refuse_reading_helper`)
     effects = mode in FLAT_MODES and (readers or _calls_helper_with_effects(ssa))

@@ -22,6 +22,7 @@ import operator
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..rules.registry import lookup
+from ..ssa.effect_calls import READING_METHODS
 from ..ssa.ir import (
     Assign,
     Const,
@@ -38,7 +39,7 @@ from ..ssa.ir import (
     operands,
     walk,
 )
-from ..ssa.stored_values import CONTENTS, given_arguments, stored_parameters
+from ..ssa.stored_values import CONTENTS, SETTERS, given_arguments, stored_parameters
 from .activity import varied_paths
 from .calls import is_user_call
 
@@ -59,11 +60,12 @@ def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
         for s in statements
         if isinstance(s, Assign) and isinstance(s.value, Free)
     }
-    pending: list[tuple] = []  # (line, helper, where, paths, objects) of stores given derivatives
+    pending: list[tuple] = []  # (line, helper, where, paths, objects): given derivatives
+    bound: dict = {}  # a variable bound to what a store of `pending` stored → that store
     for stmt in _in_order_loops_twice(fn.body):
         value = stmt.value if isinstance(stmt, Assign) else None
         if pending and value is not None and not _check(value):
-            _refuse_read_back(fn, stmt, value, pending, aliases)
+            _refuse_read_back(fn, stmt, value, pending, aliases, bound)
         for *store, sources in stores.get(id(stmt), ()):
             if not varied.isdisjoint(sources):  # (the value stored carries a derivative)
                 pending.append((stmt.line, *store))
@@ -94,39 +96,54 @@ def _stores_at(stmt: object) -> tuple:
     if isinstance(stmt, Effect):
         return stmt.stores
     value = stmt.value if isinstance(stmt, Assign) else None
-    if isinstance(value, Prim) and (value.fn is setattr or _changes_module_container(value)):
+    if isinstance(value, Prim) and _sets(value):
         return _set_in_place(value)
     if not is_user_call(value):
         return ()
     given = given_arguments(value.fn, value.args, value.kwargs)
     found = []
     for store in stored_parameters(value.fn):
-        objects = frozenset(given[p].name for p in store.params if isinstance(given.get(p), Var))
+        args = [(given.get(path[0]), path) for path in store.params]
+        objects = frozenset(a.name for a, _ in args if isinstance(a, Var))
+        frees = {(*a.source.split("."), *path[1:]) for a, path in args if isinstance(a, Free)}
+        paths = store.paths | frees  # (`keep(STATE, v)` doing `obj.last = v`: `STATE.last`)
         values = [given[p] for p in store.sources if p in given]
         if len(values) < len(store.sources):  # (`*args`: any argument may be it)
             values = list(operands(value))
         sources = frozenset(v.name for v in values if isinstance(v, Var))
-        found.append((value.fn.__name__, store.where, store.paths, objects, sources))
+        found.append((value.fn.__name__, store.where, paths, objects, sources))
     return tuple(found)
 
 
-def _changes_module_container(value: Prim) -> bool:
-    """`OUT.append(v)` of a module's list (a lambda's body inlined): changes what it holds."""
+def _sets(value: Prim) -> bool:
+    """`setattr(STATE, "last", v)`, `operator.setitem(H, "y", v)`, `object.__setattr__(…)`,
+    or a method changing a module's list, dict or set (`OUT.append(v)`, `H.__setitem__(…)`),
+    written in the function (an inlined lambda's body)."""
+    try:
+        if value.fn in SETTERS:
+            return True
+    except TypeError:  # (an unhashable callable: none of those)
+        return False
     owner = getattr(value.fn, "__self__", None)
-    return isinstance(owner, (list, dict, set)) and "." in (value.spelled or "")
+    if not (isinstance(owner, (list, dict, set)) and "." in (value.spelled or "")):
+        return False
+    return getattr(value.fn, "__name__", "") not in READING_METHODS  # (not `CACHE.get(…)`)
 
 
 def _set_in_place(value: Prim) -> tuple:
-    """`_stores_at` of `setattr(STATE, "last", v)` and `OUT.append(v)` written in the
-    function (an inlined lambda's body): where it stores what it is given."""
-    given = value.args[2:] if value.fn is setattr else value.args
+    """`_stores_at` of a store written in the function (`_sets`): where it stores what it
+    is given, and the variables the value is made from."""
+    keyed = value.fn in SETTERS
+    given = value.args[2:] if keyed else value.args
     sources = frozenset(a.name for a in given if isinstance(a, Var))
-    if value.fn is setattr:
+    if keyed:
         target, name = value.args[0], value.args[1]
-        attr = (name.value,) if isinstance(name, Const) else ()
-        called = "setattr"
+        attr = _step(value.fn, name)
+        called = getattr(value.fn, "__name__", "setattr")
     else:
         target, attr = Free(value.spelled.rsplit(".", 1)[0]), (CONTENTS,)
+        if value.fn.__name__ == "__setitem__" and value.args:  # (`H.__setitem__("y", v)`)
+            attr = _step(operator.setitem, value.args[0])
         called = value.spelled
     if isinstance(target, Var):
         return ((called, f"into `{target.name}`", frozenset(), frozenset({target.name}), sources),)
@@ -136,30 +153,53 @@ def _set_in_place(value: Prim) -> tuple:
     return ()
 
 
+def _step(setter: object, name: object) -> tuple[str, ...]:
+    """The step a setter's literal name or key adds to a path (`last`, `['y']`); none for
+    a computed one (the whole object)."""
+    if not isinstance(name, Const):
+        return ()
+    return (f"[{name.value!r}]",) if setter is operator.setitem else (str(name.value),)
+
+
 def _refuse_read_back(
-    fn: Function, stmt: Assign, value: object, pending: list, aliases: dict
+    fn: Function, stmt: Assign, value: object, pending: list, aliases: dict, bound: dict
 ) -> None:
+    """Raise where `stmt` reads back a store of `pending` in a value carrying a derivative;
+    a binding or copy of what was stored (`_t2 = STATE.last`, bound where it stands in a
+    function calling a writer) is followed to where it is used instead (`_t2 is None`
+    reads no derivative)."""
     variables, paths = _read(value)
+    copy = isinstance(value, (Var, Free))  # (a binding or a copy: followed to its uses)
     held = [aliases[v] for v in variables if v in aliases]
-    for line, helper, where, stored, objects in pending:
-        read = any(_overlap(p, q) for p in stored for q in paths)
-        if not (objects & variables or read or any(_holds(q, p) for p in stored for q in held)):
-            continue
-        if where.startswith("into"):  # (`setattr(…)` written in the function, a lambda's)
-            what, fix = f"`{helper}(…)` of a value that carries a derivative {where}", ""
-        else:
-            what = f"call of `{helper}` given a value that carries a derivative, which it "
-            what += f"stores ({where})"
-            fix = f"make `{helper}` return the value and use what it returns, or "
-        raise UnsupportedSyntaxError(
-            f"unsupported construct: {what}, where the function reads it back (line "
-            f"{stmt.line}): the derivative code stores the value alone, so the derivative "
-            "through what it stores would be lost",
-            filename=fn.filename,
-            line=line,
-            hint=f"{fix}keep the value in a variable and use it where the function reads the "
-            "object back, instead of reading the object",
-        )
+    through = [bound[v] for v in variables if v in bound]
+    for store in through + pending:
+        _, _, _, stored, objects = store
+        read = store in through or bool(objects & variables)
+        read = read or any(_overlap(p, q) for p in stored for q in paths)
+        if read or any(_holds(q, p) for p in stored for q in held):
+            if not copy:
+                _refuse(fn, stmt, store)
+            bound[stmt.target] = store
+            return
+
+
+def _refuse(fn: Function, stmt: Assign, store: tuple) -> None:
+    line, helper, where, _, _ = store
+    if where.startswith("into"):  # (`setattr(…)` written in the function, a lambda's)
+        what, fix = f"`{helper}(…)` of a value that carries a derivative {where}", ""
+    else:
+        what = f"call of `{helper}` given a value that carries a derivative, which it "
+        what += f"stores ({where})"
+        fix = f"make `{helper}` return the value and use what it returns, or "
+    raise UnsupportedSyntaxError(
+        f"unsupported construct: {what}, where the function reads it back (line "
+        f"{stmt.line}): the derivative code stores the value alone, so the derivative "
+        "through what it stores would be lost",
+        filename=fn.filename,
+        line=line,
+        hint=f"{fix}keep the value in a variable and use it where the function reads the "
+        "object back, instead of reading the object",
+    )
 
 
 def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:
@@ -167,8 +207,8 @@ def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:
     `CACHE["lr"]`); none where what it computes carries no derivative (`len(LOG)`)."""
     if isinstance(value, Prim):
         rule = lookup(value.fn)
-        if rule is not None and rule.nondiff:
-            return set(), []
+        if (rule is not None and rule.nondiff) or value.fn in _FLAT or _sets(value):
+            return set(), []  # (no derivative read: `len(LOG)`, `s is None`; or a store's own)
         atoms = operands(value)
         key = value.args[1] if value.fn is operator.getitem and len(value.args) == 2 else None
     else:
@@ -188,6 +228,10 @@ def _holds(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Whether the object at path `a` holds what is at path `b` (a local bound to `STATE`
     sees `STATE.last` stored; one bound to `STATE.last`, the value it had)."""
     return len(a) < len(b) and b[: len(a)] == a
+
+
+# calls whose result carries no derivative of what they read
+_FLAT = (len, isinstance, type, id, operator.is_, operator.is_not, operator.not_, operator.truth)
 
 
 def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

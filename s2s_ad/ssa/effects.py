@@ -135,12 +135,13 @@ class Effects:
             given = given_arguments(helper, args, [(k.arg, k.value) for k in call.keywords])
             for store in stores:
                 objects, paths = set(), set(store.paths)
-                for arg in (given[p] for p in store.params if p in given):
-                    atom = self.env.get(root(arg))
+                for path in store.params:
+                    arg = given.get(path[0])
+                    atom = self.env.get(root(arg)) if arg is not None else None
                     if isinstance(atom, Var):
                         objects.add(atom.name)
-                    elif root(arg) is not None and root(arg) not in self.locals:
-                        paths.add(object_path(arg))  # (a module's object: `keep_in(STATE, y)`)
+                    elif arg is not None and root(arg) is not None and root(arg) not in self.locals:
+                        paths.add((*object_path(arg), *path[1:]))  # (`keep_in(STATE, y)`)
                 values = [given[p] for p in store.sources if p in given]
                 if len(values) < len(store.sources):  # (`*args`: any argument may be it)
                     values = [*args, *(k.value for k in call.keywords)]
@@ -421,7 +422,7 @@ def _prints_logs_or_sets(fn: object) -> bool:
         return True
     if isinstance(owner, (list, dict, set)):  # `OUT.append(v)` of a module's list
         return getattr(fn, "__name__", "") not in READING_METHODS
-    return module_name(fn).startswith(("logging", "warnings"))
+    return module_name(fn).startswith(("logging", "warnings", "_warnings"))
 
 
 def prim_draws(prim: Prim) -> bool:

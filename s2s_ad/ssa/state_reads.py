@@ -40,18 +40,34 @@ from ..frontend.nodes import chain_value
 from ..naming import Namer
 from .effect_calls import helper_writes, state_written
 from .ir import Assign, Effect, For, Free, Function, If, Prim, Var, While, With, walk
+from .stored_values import SETTERS
 
 
-def calls_writer(fn: Function, resolve: Callable[[str], object]) -> frozenset:
+def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "") -> frozenset:
     """(module, name) of the state the helpers `fn` calls may change (`effect_calls.
     state_written`; `resolve`: what a name its statements kept for their effect call names,
-    a closure's or the module's); empty where it calls no such helper."""
+    a closure's or the module's), and that `fn`'s own setters change (`setattr(SCHED, "lr",
+    v)` of a lambda's body inlined, `fn`'s `module`); empty where it changes none."""
     return frozenset(
         written
         for stmt in walk(fn.body)
-        for writer in _writers_called(stmt, resolve)
-        for written in state_written(writer)
+        for written in (
+            *(w for writer in _writers_called(stmt, resolve) for w in state_written(writer)),
+            *_set_here(stmt, module),
+        )
     )
+
+
+def _set_here(stmt: object, module: str) -> tuple:
+    """(module, name) of the module object a setter called in `stmt` changes."""
+    value = stmt.value if isinstance(stmt, Assign) else None
+    if not (isinstance(value, Prim) and value.args and isinstance(value.args[0], Free)):
+        return ()
+    try:
+        setter = value.fn in SETTERS  # (of a lambda's body inlined)
+    except TypeError:  # (an unhashable callable: no setter)
+        return ()
+    return ((module, value.args[0].source.split(".")[0]),) if setter else ()
 
 
 def read_where_written(fn: Function) -> Function:

@@ -15,7 +15,9 @@ alone, as are helpers that log a value nothing reads back.
 
 from __future__ import annotations
 
+import operator
 import types
+import weakref
 from dataclasses import dataclass
 
 import gast
@@ -33,12 +35,13 @@ class Store:
     """A statement storing a value made from the helper's parameters: `where`, described
     (`line 14 of record: STATE.last = v`); the paths of the module objects it writes, from
     a module's name through literal attributes and keys (`("STATE", "last")`, `("CACHE",
-    "['y']")`, `("LOG", CONTENTS)` for `LOG.append(v)`), and the helper's parameters whose
-    objects it writes (`s`), and the parameters the value stored is made from (`v`)."""
+    "['y']")`, `("LOG", CONTENTS)` for `LOG.append(v)`), the same paths from the helper's
+    parameters whose objects it writes (`("s", "last")`), and the parameters the value
+    stored is made from (`v`)."""
 
     where: str
     paths: frozenset[tuple[str, ...]]
-    params: frozenset[str]
+    params: frozenset[tuple[str, ...]]
     sources: frozenset[str]
 
 
@@ -52,18 +55,43 @@ def stored_parameters(fn: types.FunctionType, depth: int = 0) -> tuple[Store, ..
     None found where its source cannot be read."""
     if is_library_function(fn) or depth > 3 or fn.__code__ in _READING:
         return ()
-    try:
-        node = parse_function(fn).node
-    except S2SError:
+    analysed = _analysed(fn)
+    if analysed is None:
         return ()
+    own, calls = analysed
     _READING.add(fn.__code__)
     try:
-        return tuple(_stores(fn, node, depth))
+        found = []
+        for where, paths, objects, sources in own:  # (a module's name is no object stored in)
+            mine = frozenset(p for p in paths if not _module(fn, p[0]))
+            if mine or objects:
+                found.append(Store(where, mine, objects, sources))
+        for call, made_by in calls:  # (looked up now: the module's names may be rebound)
+            found += _stored_by_callee(fn, call, made_by, depth)
+        return tuple(found)
     finally:
         _READING.discard(fn.__code__)
 
 
-def _stores(fn: types.FunctionType, node: gast.FunctionDef, depth: int):
+# code → what `_analysed` reads of its source (asked at every call of the helper)
+_ANALYSED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _analysed(fn: types.FunctionType) -> tuple[list, list] | None:
+    """(Its own stores: (where, paths, parameters written, parameters stored), the calls of
+    functions by name, each with what each parameter's value makes), read once per code;
+    None where its source cannot be read."""
+    if fn.__code__ in _ANALYSED:
+        return _ANALYSED[fn.__code__]
+    try:
+        node = parse_function(fn).node
+    except S2SError:
+        node = None
+    found = _ANALYSED[fn.__code__] = None if node is None else _read_stores(fn, node)
+    return found
+
+
+def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, list]:
     args = node.args
     params = [p.id for p in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     params += [a.id for a in (args.vararg, args.kwarg) if a is not None]
@@ -74,20 +102,21 @@ def _stores(fn: types.FunctionType, node: gast.FunctionDef, depth: int):
         n.id for n in body if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load
     } - declared
     made_by = {p: _made_from(body, {p}) for p in params}  # (each parameter's, apart)
+    stores, calls = [], []
     for n in body:
         stored, targets, contents = _stored(n, declared)
         paths = {path for path in map(object_path, targets) if path is not None}
         paths = {(*path, CONTENTS) for path in paths} if contents else paths
-        written = {path[0] for path in paths}
-        mine = {p for p in paths if p[0] not in own | set(params) and not _module(fn, p[0])}
-        objects = written & set(params)
+        mine = frozenset(p for p in paths if p[0] not in own | set(params))
+        objects = frozenset(p for p in paths if p[0] in params)
         carried = _carried(stored) if mine or objects else set()
-        sources = {p for p, made in made_by.items() if carried & made}
+        sources = frozenset(p for p, made in made_by.items() if carried & made)
         if sources:
             where = f"line {n.lineno} of `{fn.__qualname__}`: `{_first_line(n)}`"
-            yield Store(where, frozenset(mine), frozenset(objects), frozenset(sources))
+            stores.append((where, mine, objects, sources))
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id not in own:
-            yield from _stored_by_callee(fn, n, made_by, depth)
+            calls.append((n, made_by))
+    return stores, calls
 
 
 def _made_from(body: list, params: set[str]) -> set[str]:
@@ -143,6 +172,9 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, boo
     return None, [], False
 
 
+# Python's setters called as functions (`setattr(P, "a", v)`, `operator.setitem(H, "k", v)`)
+SETTERS = (setattr, operator.setitem, object.__setattr__)
+
 CONTENTS = "*"  # a path's last step for what an object holds (`LOG.append(v)` changes `LOG`'s)
 
 # calls writing into their first argument: Python's setters (`operator.setitem`,
@@ -183,14 +215,20 @@ def _stored_by_callee(fn: types.FunctionType, call: gast.Call, made_by: dict, de
     whose values it was given (objects written, values stored)."""
     callee = fn.__globals__.get(call.func.id)
     if not isinstance(callee, types.FunctionType):
-        return
+        return []
+    found = []
     given = given_arguments(callee, call.args, [(k.arg, k.value) for k in call.keywords])
-    for found in stored_parameters(callee, depth + 1):
-        objects = {root(given[p]) for p in found.params if p in given} & made_by.keys()
-        carried = set().union(*(_carried(given[p]) for p in found.sources if p in given))
+    for store in stored_parameters(callee, depth + 1):
+        objects = frozenset(
+            (*object_path(given[path[0]]), *path[1:])  # (`keep(obj, v)` doing `obj.last = v`)
+            for path in store.params
+            if path[0] in given and root(given[path[0]]) in made_by
+        )
+        carried = set().union(*(_carried(given[p]) for p in store.sources if p in given))
         sources = {p for p, made in made_by.items() if carried & made}
         if sources:
-            yield Store(found.where, found.paths, frozenset(objects), frozenset(sources))
+            found.append(Store(store.where, store.paths, objects, frozenset(sources)))
+    return found
 
 
 def _module(fn: types.FunctionType, name: str) -> bool:
