@@ -64,7 +64,7 @@ def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
     bound: dict = {}  # a variable bound to what a store of `pending` stored → that store
     for stmt in _in_order_loops_twice(fn.body):
         value = stmt.value if isinstance(stmt, Assign) else None
-        if pending and value is not None and not _check(value):
+        if pending and value is not None and not _is_unshared_check(value):
             _refuse_read_back(fn, stmt, value, pending, aliases, bound)
         for *store, sources in stores.get(id(stmt), ()):
             if not varied.isdisjoint(sources):  # (the value stored carries a derivative)
@@ -85,7 +85,7 @@ def _in_order_loops_twice(block: list):
             yield from _in_order_loops_twice(stmt.body)
 
 
-def _check(value: object) -> bool:
+def _is_unshared_check(value: object) -> bool:
     """`rt.unshared(s, s, …)`, the lowering's check before a call: no read of `s`'s value."""
     return isinstance(value, Prim) and value.fn is runtime.unshared
 
