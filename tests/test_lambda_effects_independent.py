@@ -917,8 +917,6 @@ def hsched_operator(w):
 
 HSCHED_GOT = {
     (hsched_dunder, "hessian"): "1.2190074972576919 and lr 0.125",
-    (hsched_operator, "grad"): "0.127873825625731 and lr 0.5 (the decay dropped)",
-    (hsched_operator, "grad_forward"): "0.12787382562573096 and lr 0.5 (the decay dropped)",
     (hsched_operator, "hessian"): "0.9799146156121188 and lr 0.25",
 }
 

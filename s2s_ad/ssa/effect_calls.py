@@ -446,6 +446,8 @@ def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
     if isinstance(node, (gast.Assign, gast.AugAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         roots = [root(t) for t in targets if isinstance(t, (gast.Attribute, gast.Subscript))]
+    elif isinstance(node, gast.Return) and _calls_setter(node.value):
+        roots = [root(node.value.args[0])]  # a lambda's `setattr(P, "scale", v)` returned
     elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
         call = node.value
         func = call.func
@@ -461,6 +463,13 @@ def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
         for name in roots
         if _not_local(name, own, params)
     )
+
+
+def _calls_setter(node: object) -> bool:
+    """`setattr(P, "a", v)` (or `delattr`) as an expression."""
+    if not (isinstance(node, gast.Call) and node.args):
+        return False
+    return isinstance(node.func, gast.Name) and node.func.id in SETTING_BUILTINS
 
 
 def _not_local(name: str | None, own: set[str], params: set[str]) -> bool:

@@ -65,7 +65,7 @@ from .effect_calls import (
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
 from .lower_expr import INTROSPECTION, STORING_METHODS
-from .stored_values import given_arguments, object_path, stored_parameters
+from .stored_values import SETTERS, given_arguments, object_path, stored_parameters
 
 _LITERALS = (gast.Constant, gast.JoinedStr)
 _PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
@@ -411,11 +411,12 @@ def calls_effect(value: object) -> bool:
 
 
 def _prints_logs_or_sets(fn: object) -> bool:
-    """`print`, `setattr`, `delattr`, a `logging` or `warnings` function or a logger's
+    """`print`, `delattr`, a setter (`setattr`, `operator.setitem`, `object.__setattr__`), a
+    `logging` or `warnings` function or a logger's
     method, a method changing a module's list, dict or set: called where nothing reads its
     result (a lambda's body inlined, `lambda v: print(v)`), it runs for its effect all the
     same. (Asked of every statement rendered: a few attribute reads.)"""
-    if fn is print or fn is setattr or fn is delattr:
+    if fn is print or fn is delattr or fn in SETTERS:
         return True
     owner = getattr(fn, "__self__", None)
     if isinstance(owner, logging.Logger):

@@ -53,7 +53,8 @@ def stored_parameters(fn: types.FunctionType, depth: int = 0) -> tuple[Store, ..
     values made from `fn`'s parameters) storing a value made from its parameters in an
     object others may read: a module's (or closure's) name, or an object a parameter names.
     None found where its source cannot be read."""
-    if is_library_function(fn) or depth > 3 or fn.__code__ in _READING:
+    generated = fn.__code__.co_filename.startswith("<s2s_ad")  # (s2s_ad's own code stores none)
+    if generated or is_library_function(fn) or depth > 3 or fn.__code__ in _READING:
         return ()
     analysed = _analysed(fn)
     if analysed is None:
@@ -108,7 +109,8 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         paths = {path for path in map(object_path, targets) if path is not None}
         paths = {(*path, CONTENTS) for path in paths} if contents else paths
         mine = frozenset(p for p in paths if p[0] not in own | set(params))
-        objects = frozenset(p for p in paths if p[0] in params)
+        # (a parameter rebound in the helper, `v = v.copy()`, names its own object)
+        objects = frozenset(p for p in paths if p[0] in params and p[0] not in own)
         carried = _carried(stored) if mine or objects else set()
         sources = frozenset(p for p, made in made_by.items() if carried & made)
         if sources:
@@ -149,11 +151,14 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, boo
             or (isinstance(t, gast.Name) and t.id in declared)
         ]
         return (n.value, written, False) if written else (None, [], False)
-    # (a call whose result is unused, or a lambda's: `lambda v: setattr(P, "a", v)`)
+    # (a call whose result is unused; a setter a lambda returns: `lambda v: setattr(P, "a", v)`)
+    returned = isinstance(n, gast.Return) and isinstance(n.value, gast.Call)
+    if returned and _called_name(n.value) not in _WRITE_FIRST_ARGUMENT:
+        return None, [], False
     if isinstance(n, (gast.Expr, gast.Return)) and isinstance(n.value, gast.Call):
         call = n.value
         func = call.func
-        called = func.id if isinstance(func, gast.Name) else getattr(func, "attr", None)
+        called = _called_name(call)
         if called in _WRITE_FIRST_ARGUMENT and call.args:
             name = call.args[1] if len(call.args) > 1 else None
             key = name.value if isinstance(name, gast.Constant) else None
@@ -181,6 +186,12 @@ CONTENTS = "*"  # a path's last step for what an object holds (`LOG.append(v)` c
 # `object.__setattr__` too) and NumPy's functions writing into an array (`np.copyto(BUF, v)`)
 _KEYED = frozenset(("setattr", "setitem", "__setattr__", "__setitem__"))
 _WRITE_FIRST_ARGUMENT = _KEYED | SETTING_BUILTINS | NUMPY_WRITERS
+
+
+def _called_name(call: gast.Call) -> str | None:
+    """`setattr` of `setattr(…)`, `setitem` of `operator.setitem(…)`."""
+    func = call.func
+    return func.id if isinstance(func, gast.Name) else getattr(func, "attr", None)
 
 
 def _is_vars_call(node: gast.expr) -> bool:
