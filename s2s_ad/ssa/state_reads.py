@@ -35,6 +35,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..errors import UnsupportedSyntaxError
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
@@ -68,6 +69,52 @@ def _set_here(stmt: object, module: str) -> tuple:
     except TypeError:  # (an unhashable callable: no setter)
         return ()
     return ((module, value.args[0].source.split(".")[0]),) if setter else ()
+
+
+def refuse_compounding_setters(fn: Function) -> None:
+    """In code differentiated again (second derivatives): a setter of the function's own (a
+    lambda's body) setting a module object's attribute from its own value (`setattr(SCHED,
+    "lr", SCHED.lr * 0.5)`), where the function reads that object elsewhere too (a step
+    reading `SCHED.lr`), runs once more in the derivative of the gradient code, which would
+    compound what the steps read: refused at its line. (An absolute value, `0.1 / (1 + t)`,
+    runs twice to the same effect; a counter nothing else reads changes no derivative.)"""
+    values = {s.target: s.value for s in walk(fn.body) if isinstance(s, Assign)}
+    for stmt in walk(fn.body):
+        value = stmt.value if isinstance(stmt, Assign) else None
+        if not _set_here(stmt, ""):
+            continue
+        target = value.args[0].source.split(".")[0]
+        roots, chain = _made_from_module(value.args[2:], values)
+        read_elsewhere = any(
+            target in _made_from_module(v.args if isinstance(v, Prim) else (v,), {})[0]
+            for name, v in values.items()
+            if name not in chain and name != stmt.target
+        )
+        if target in roots and read_elsewhere:
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: a setter of `{value.args[0].source}` made from its own "
+                "value (a lambda's `setattr`), in a function differentiated twice that reads "
+                "it: the derivative code would run the setter again and change what it reads",
+                filename=fn.filename,
+                line=stmt.line,
+                hint="set the new value in a helper `def` called for its effect, or pass the "
+                "value in as an argument",
+            )
+
+
+def _made_from_module(atoms: tuple, values: dict) -> tuple[set[str], set[str]]:
+    """(The roots of the module names `atoms` are made from, through the function's
+    assignments `values`; the variables on the way.)"""
+    found, seen, pending = set(), set(), list(atoms)
+    while pending:
+        atom = pending.pop()
+        if isinstance(atom, Free):
+            found.add(atom.source.split(".")[0])
+        elif isinstance(atom, Var) and atom.name not in seen and atom.name in values:
+            seen.add(atom.name)
+            value = values[atom.name]
+            pending += list(value.args) if isinstance(value, Prim) else [value]
+    return found, seen
 
 
 def read_where_written(fn: Function) -> Function:
