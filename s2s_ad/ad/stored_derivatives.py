@@ -22,7 +22,6 @@ import operator
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..rules.registry import lookup
-from ..ssa.effect_calls import READING_METHODS
 from ..ssa.ir import (
     Assign,
     Const,
@@ -39,7 +38,13 @@ from ..ssa.ir import (
     operands,
     walk,
 )
-from ..ssa.stored_values import CONTENTS, SETTERS, given_arguments, stored_parameters
+from ..ssa.stored_values import (
+    CONTENTS,
+    SETTERS,
+    changes_container,
+    given_arguments,
+    stored_parameters,
+)
 from .activity import varied_paths
 from .calls import is_user_call
 
@@ -119,15 +124,7 @@ def _sets(value: Prim) -> bool:
     """`setattr(STATE, "last", v)`, `operator.setitem(H, "y", v)`, `object.__setattr__(…)`,
     or a method changing a module's list, dict or set (`OUT.append(v)`, `H.__setitem__(…)`),
     written in the function (an inlined lambda's body)."""
-    try:
-        if value.fn in SETTERS:
-            return True
-    except TypeError:  # (an unhashable callable: none of those)
-        return False
-    owner = getattr(value.fn, "__self__", None)
-    if not (isinstance(owner, (list, dict, set)) and "." in (value.spelled or "")):
-        return False
-    return getattr(value.fn, "__name__", "") not in READING_METHODS  # (not `CACHE.get(…)`)
+    return value.fn in SETTERS or ("." in (value.spelled or "") and changes_container(value.fn))
 
 
 def _set_in_place(value: Prim) -> tuple:

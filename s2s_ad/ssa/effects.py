@@ -65,7 +65,13 @@ from .effect_calls import (
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
 from .lower_expr import INTROSPECTION, STORING_METHODS
-from .stored_values import SETTERS, given_arguments, object_path, stored_parameters
+from .stored_values import (
+    SETTERS,
+    changes_container,
+    given_arguments,
+    object_path,
+    stored_parameters,
+)
 
 _LITERALS = (gast.Constant, gast.JoinedStr)
 _PASSIVE_STATEMENTS = (gast.Expr, gast.Assert, gast.Raise, gast.Pass, gast.Try, gast.If)
@@ -416,13 +422,10 @@ def _prints_logs_or_sets(fn: object) -> bool:
     method, a method changing a module's list, dict or set: called where nothing reads its
     result (a lambda's body inlined, `lambda v: print(v)`), it runs for its effect all the
     same. (Asked of every statement rendered: a few attribute reads.)"""
-    if fn is print or fn is delattr or fn in SETTERS:
+    if fn is print or fn is delattr or fn in SETTERS or changes_container(fn):
+        return True  # (`OUT.append(v)` of a module's list too)
+    if isinstance(getattr(fn, "__self__", None), logging.Logger):
         return True
-    owner = getattr(fn, "__self__", None)
-    if isinstance(owner, logging.Logger):
-        return True
-    if isinstance(owner, (list, dict, set)):  # `OUT.append(v)` of a module's list
-        return getattr(fn, "__name__", "") not in READING_METHODS
     return module_name(fn).startswith(("logging", "warnings", "_warnings"))
 
 

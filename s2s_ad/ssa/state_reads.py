@@ -61,14 +61,22 @@ def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "
 
 def _set_here(stmt: object, module: str) -> tuple:
     """(module, name) of the module object a setter called in `stmt` changes."""
+    setter = _module_setter(stmt)
+    return ((module, setter.args[0].source.split(".")[0]),) if setter else ()
+
+
+def _module_setter(stmt: object) -> Prim | None:
+    """`stmt`'s value where it is a setter of a module object (`setattr(SCHED, "lr", v)`,
+    a lambda's body inlined), else None."""
     value = stmt.value if isinstance(stmt, Assign) else None
-    if not (isinstance(value, Prim) and value.args and isinstance(value.args[0], Free)):
-        return ()
-    try:
-        setter = value.fn in SETTERS  # (of a lambda's body inlined)
-    except TypeError:  # (an unhashable callable: no setter)
-        return ()
-    return ((module, value.args[0].source.split(".")[0]),) if setter else ()
+    if (
+        isinstance(value, Prim)
+        and value.fn in SETTERS
+        and value.args
+        and isinstance(value.args[0], Free)
+    ):
+        return value
+    return None
 
 
 def refuse_compounding_setters(fn: Function) -> None:
@@ -80,8 +88,8 @@ def refuse_compounding_setters(fn: Function) -> None:
     runs twice to the same effect; a counter nothing else reads changes no derivative.)"""
     values = {s.target: s.value for s in walk(fn.body) if isinstance(s, Assign)}
     for stmt in walk(fn.body):
-        value = stmt.value if isinstance(stmt, Assign) else None
-        if not _set_here(stmt, ""):
+        value = _module_setter(stmt)
+        if value is None:
             continue
         target = value.args[0].source.split(".")[0]
         roots, chain = _made_from_module(value.args[2:], values)

@@ -180,6 +180,16 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, boo
 # Python's setters called as functions (`setattr(P, "a", v)`, `operator.setitem(H, "k", v)`)
 SETTERS = (setattr, operator.setitem, object.__setattr__)
 
+
+def changes_container(fn: object) -> bool:
+    """Whether `fn` is a method changing the list, dict or set it is bound to
+    (`OUT.append`, `H.__setitem__`; not `CACHE.get`)."""
+    owner = getattr(fn, "__self__", None)
+    return isinstance(owner, (list, dict, set)) and (
+        getattr(fn, "__name__", "") not in READING_METHODS
+    )
+
+
 CONTENTS = "*"  # a path's last step for what an object holds (`LOG.append(v)` changes `LOG`'s)
 
 # calls writing into their first argument: Python's setters (`operator.setitem`,
