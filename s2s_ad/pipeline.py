@@ -100,6 +100,10 @@ _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOWERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SSA forms (`_lowered`)
 # fn → argument shapes → (the `_LOWERED` entry told from, `plain_scalar_gradient`'s answer)
 _SCALAR_GRADIENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# fn → argument shapes → (the SSA form's statements told from, the shapes `infer_shapes`
+# found): `grad` asks `plain_scalar_gradient` first, then makes the derivative of the same
+# lowering (`_inferred_shapes`)
+_SHAPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 _IN_PROGRESS: set[tuple] = set()
 
@@ -245,6 +249,7 @@ def forget_all() -> None:
         _CACHE.clear()
         _LOWERED.clear()
         _SCALAR_GRADIENTS.clear()
+        _SHAPES.clear()
         GENERATION[0] += 1
 
 
@@ -408,7 +413,7 @@ def differentiate(
         return None  # `derivative` takes the code made for all items instead
     ssa.reads, ssa.dead_outputs = reads, dead_outputs(ssa.result, reads)
     if shapes is not None:
-        ssa.shapes = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+        ssa.shapes = dict(_inferred_shapes(fn, ssa, shapes))  # (a copy: the AD stage adds)
     if dtypes is not None:
         ssa.dtypes = infer_dtypes(ssa, dict(zip(ssa.params, dtypes, strict=True)))
     aliases = ssa.aliases
@@ -496,7 +501,7 @@ def plain_scalar_gradient(fn: types.FunctionType, shapes: tuple) -> bool:
         with _LOCK:
             told = _SCALAR_GRADIENTS.setdefault(fn, {}).get(shapes)
             if told is None or told[0] is not lowered:  # (lowered again since)
-                told = _SCALAR_GRADIENTS[fn][shapes] = (lowered, _scalar_gradient(ssa, shapes))
+                told = _SCALAR_GRADIENTS[fn][shapes] = (lowered, _scalar_gradient(fn, ssa, shapes))
     except (S2SError, RecursionError):  # (code nested too deep: `derivative` reports it,
         return False  # with its budget of frames)
     return told[1]
@@ -507,7 +512,7 @@ def known_result_shape(fn: types.FunctionType, shapes: tuple) -> tuple | str | N
     known from its SSA form: a shape, "tuple" for several values, None where unknown (or
     where the lowering refuses: the derivative reports it)."""
     try:
-        return _result_shape(_plain_lowered(fn)[0], shapes)
+        return _result_shape(fn, _plain_lowered(fn)[0], shapes)
     except (S2SError, RecursionError):
         return None
 
@@ -521,16 +526,31 @@ def _plain_lowered(fn: types.FunctionType) -> tuple[Function, tuple]:
         return ssa, _LOWERED[fn][key]
 
 
-def _result_shape(ssa: Function, shapes: tuple) -> tuple | str | None:
+def _result_shape(fn: types.FunctionType, ssa: Function, shapes: tuple) -> tuple | str | None:
     """`known_result_shape` of the SSA form `ssa`."""
     if ssa.result.is_tuple:
         return "tuple"
-    found = infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True)))
+    found = _inferred_shapes(fn, ssa, shapes)
     shape = found.get(getattr(ssa.result.values[0], "name", ""))
     return shape if type(shape) is tuple else None
 
 
-def _scalar_gradient(ssa: Function, shapes: tuple) -> bool:
+def _inferred_shapes(fn: types.FunctionType, ssa: Function, shapes: tuple) -> dict:
+    """`infer_shapes` of `ssa` (one of `fn`'s SSA forms) for parameters of `shapes`, found once
+    while the last form asked of has the same statements (they are never changed); the
+    caller does not change the answer."""
+    with _LOCK:
+        per_function = _SHAPES.setdefault(fn, {})
+        found = per_function.get(shapes)
+        if found is None or found[0] is not ssa.body:
+            found = per_function[shapes] = (
+                ssa.body,
+                infer_shapes(ssa, dict(zip(ssa.params, shapes, strict=True))),
+            )
+        return found[1]
+
+
+def _scalar_gradient(fn: types.FunctionType, ssa: Function, shapes: tuple) -> bool:
     """`plain_scalar_gradient` of the SSA form `ssa`."""
     prims = [s.value for s in walk(ssa.body) if isinstance(s, Assign)]
     prims += [s.iterable for s in walk(ssa.body) if isinstance(s, For)]
@@ -540,7 +560,7 @@ def _scalar_gradient(ssa: Function, shapes: tuple) -> bool:
     )
     if not ruled or ssa.inplace_arguments or first_effect(ssa) is not None:
         return False
-    return _result_shape(ssa, shapes) == ()
+    return _result_shape(fn, ssa, shapes) == ()
 
 
 def _calls_helper_with_effects(ssa: Function) -> bool:
