@@ -63,7 +63,7 @@ from .ssa.lower import lower
 from .ssa.partials import lower_partials
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
-from .ssa.state_reads import calls_writer, read_where_written, refuse_compounding_setters
+from .ssa.state_reads import calls_writer, read_where_written
 from .ssa.verify import verify
 
 
@@ -405,8 +405,6 @@ def differentiate(
             ),
         )
     if readers:
-        if mode in FLAT_MODES:
-            refuse_compounding_setters(ssa)
         ssa = read_where_written(ssa)
     ssa.structures = {**{p: structure(t) for p, t in trees.items()}, **static}
     if reads is not None and not reads_matter(ssa, reads):

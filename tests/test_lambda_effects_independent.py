@@ -230,22 +230,12 @@ APIS = {
     "grad_of_grad": lambda f, x: ad.grad(ad.grad(f))(x),
 }
 
-JACREV_TWICE = (
-    "jacrev runs a lambda's effect twice: p_print prints 'loss 0.4509523810663837' twice "
-    "(plain: once), p_append leaves LOG == [0.49, 0.49] (plain: [0.49]), p_progress prints "
-    "its 3 steps twice, the logger lambda logs 'val 1.529684' twice; a plain print "
-    "statement (not in a lambda) prints once under jacrev"
-)
-
 
 def _effect_params():
     out = []
     for pname in EFFECT_PROGRAMS:
         for api in APIS:
-            marks = []
-            if api == "jacrev" and pname not in ("setattr_unread", "best_so_far"):
-                marks = [pytest.mark.xfail(strict=True, reason=JACREV_TWICE)]
-            out.append(pytest.param(pname, api, marks=marks, id=f"{pname}-{api}"))
+            out.append(pytest.param(pname, api, id=f"{pname}-{api}"))
     return out
 
 
@@ -382,32 +372,15 @@ def p_ck_print_statement(x):
     return acc
 
 
-CK_RERUN = (
-    "a lambda called for its effect in an ad.checkpoint loop runs again when reverse mode "
-    "recomputes segments: p_ck_print prints 'it 0..3' then 'it 2', 'it 3', 'it 0', 'it 1' "
-    "again (8 lines, plain 4); p_ck_counter leaves STATE.step == 8 (plain 4); p_ck_log logs "
-    "8 records; forward mode runs them 4 times; the same print written as a statement "
-    "prints 4 lines. Under vjp the pullback itself prints 'it 2', 'it 3', 'it 0', 'it 1' "
-    "(a pullback called later prints again), while p_ck_counter's STATE.step stays 4"
-)
+# (until session 53 a lambda called for its effect in a checkpointed loop ran again when
+# reverse mode recomputed segments: 8 lines printed where the plain call prints 4)
 
 CK_APIS = ["grad", "grad_forward", "vjp", "jvp", "hessian"]
 
 
 @pytest.mark.parametrize(
     "f,api",
-    [
-        pytest.param(
-            f,
-            a,
-            marks=[pytest.mark.xfail(strict=True, reason=CK_RERUN)]
-            if a in ("grad", "hessian") or (a == "vjp" and f is not p_ck_counter)
-            else [],
-            id=f"{f.__name__}-{a}",
-        )
-        for a in CK_APIS
-        for f in (p_ck_print, p_ck_log)
-    ],
+    [pytest.param(f, a, id=f"{f.__name__}-{a}") for a in CK_APIS for f in (p_ck_print, p_ck_log)],
 )
 def test_checkpoint_lambda_effects_once(f, api):
     _, p_out, p_log, _, _ = observe(lambda: f(X0))
@@ -488,24 +461,11 @@ def test_vector_lambda_logs_primal_once(f, api):
 
 # ---- warnings.warn in a lambda: dropped
 
-# (fixed in session 52: warnings.warn in a lambda was dropped under every API but jacrev)
-WARN_TWICE = (
-    "warnings.warn in a lambda called for its effect, under jacrev: p_warn(0.7) warns "
-    "['big 0.343'] in the plain call, ['big 0.343', 'big 0.343'] under jacrev (jacrev runs "
-    "a lambda's effects twice, as JACREV_TWICE says)"
-)
+# (fixed in session 52: warnings.warn in a lambda was dropped under every API but jacrev;
+# in session 53 jacrev's twice)
 
 
-@pytest.mark.parametrize(
-    "api",
-    [
-        pytest.param(
-            a,
-            marks=[pytest.mark.xfail(strict=True, reason=WARN_TWICE)] if a == "jacrev" else [],
-        )
-        for a in APIS
-    ],
-)
+@pytest.mark.parametrize("api", list(APIS))
 def test_warn_in_lambda(api):
     _, _, _, p_w, _ = observe(lambda: p_warn(X0))
     assert p_w == ["big 0.343"]
@@ -513,14 +473,7 @@ def test_warn_in_lambda(api):
     assert w == p_w
 
 
-# ---- a lambda's store read back in second order runs twice
-
-STATE_STEP_DOUBLE = (
-    "bump = lambda: setattr(STATE, 'step', STATE.step + 1); bump(); return x*x*STATE.step: "
-    "plain call leaves STATE.step == 1 and f'' == 2.0; hessian, hvp, grad(grad(f)) and "
-    "jacfwd(grad(f)) leave STATE.step == 2 and give 4.0 (the lambda runs twice); with no "
-    "read of STATE.step the lambda runs once"
-)
+# ---- a lambda's store read back in second order (ran twice until session 53)
 
 
 def p_step(x):
@@ -561,7 +514,6 @@ def test_step_counter_lambda_unread_second_order(api):
 
 
 @pytest.mark.parametrize("api", list(SECOND))
-@pytest.mark.xfail(strict=True, reason=STATE_STEP_DOUBLE)
 def test_step_counter_lambda_second_order(api):
     reset()
     h = SECOND[api](p_step)
@@ -607,24 +559,11 @@ VALUE_APIS = {
 }
 VALUE_EXPECTED = {"grad": 4.2, "jvp": 4.2, "jacrev": 4.2}
 
-PRINT_VALUE_TWICE = (
-    "show = lambda v: (print('y', v), v)[1]; z = show(x * x); return z * 3.0: the plain call "
-    "prints 'y 0.48999999999999994' once, {api} prints it twice (the value 6.0 / 4.2 is "
-    "right); the same as a def helper (print, return v) prints once"
-)
-
 
 @pytest.mark.parametrize(
     "f,api",
     [
-        pytest.param(
-            f,
-            a,
-            marks=[pytest.mark.xfail(strict=True, reason=PRINT_VALUE_TWICE.format(api=a))]
-            if f is p_print_value_lambda and a not in ("grad", "jvp")
-            else [],
-            id=f"{f.__name__}-{a}",
-        )
+        pytest.param(f, a, id=f"{f.__name__}-{a}")
         for f in (p_print_value_lambda, p_print_value_helper)
         for a in VALUE_APIS
     ],
@@ -661,25 +600,8 @@ COUNTER_APIS = {
 }
 
 
-@pytest.mark.parametrize(
-    "api",
-    [
-        pytest.param(
-            a,
-            marks=[
-                pytest.mark.xfail(
-                    strict=True,
-                    reason=f"{a} of p_step_unread (bump = lambda: setattr(STATE, 'step', "
-                    "STATE.step + 1); bump(); return x*x*2.0) leaves STATE.step == 2, plain 1 "
-                    "(derivative 2.8 right)",
-                )
-            ]
-            if a not in ("grad", "jacfwd")
-            else [],
-        )
-        for a in COUNTER_APIS
-    ],
-)
+# (jacrev and the Jacobians reading it bumped the counter twice until session 53)
+@pytest.mark.parametrize("api", list(COUNTER_APIS))
 def test_counter_lambda_jacobians(api):
     reset()
     assert COUNTER_APIS[api](p_step_unread) == pytest.approx(2.8, rel=1e-14)
@@ -720,25 +642,11 @@ DICT_EXPECTED = {
     "jacfwd_of_grad": [0.38542703, 0.1742344],
 }
 
-DICT_TWICE = (
-    "p_dict_lambda({{'w': x}}, x) with show = lambda v: print('h', float(np.sum(v))): the "
-    "plain call prints 'h 0.33467644715086925' once, {api} with respect to the dict prints "
-    "it twice (values right); with respect to the array argument, or the same print as a "
-    "statement, once"
-)
-
 
 @pytest.mark.parametrize(
     "f,api",
     [
-        pytest.param(
-            f,
-            a,
-            marks=[pytest.mark.xfail(strict=True, reason=DICT_TWICE.format(api=a))]
-            if f is p_dict_lambda and a in ("hessian", "hvp", "jacfwd_of_grad")
-            else [],
-            id=f"{f.__name__}-{a}",
-        )
+        pytest.param(f, a, id=f"{f.__name__}-{a}")
         for f in (p_dict_lambda, p_dict_statement)
         for a in DICT_APIS
     ],
@@ -769,15 +677,7 @@ def p_jit_statement(x):
 @pytest.mark.parametrize(
     "f",
     [
-        pytest.param(
-            p_jit_lambda,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="grad(p_jit_lambda, jit=True)(0.7), first call: prints 'loss "
-                "0.4509523810663837' twice (plain once; later calls once); the print "
-                "statement (p_jit_statement) prints once on the first call",
-            ),
-        ),
+        p_jit_lambda,  # (its first call printed twice until session 53)
         p_jit_statement,
     ],
     ids=lambda f: f.__name__,
@@ -845,14 +745,6 @@ SCHED_EXPECTED = {
     "once": (0.2708412977781016, 0.6108597753434752, 0.25),
     "loop": (0.20896678988580053, 0.47660594980347687, 0.0625),
 }
-SCHED_GOT = {
-    "once": {
-        "hessian": "1.2787013499856554 and SCHED.lr 0.125",
-    },
-    "loop": {
-        "hessian": "1.8179096229816771 and SCHED.lr 0.0078125",
-    },
-}
 
 
 def _sched_params():
@@ -861,22 +753,10 @@ def _sched_params():
         "once": (sched_lambda_once, sched_def_once),
         "loop": (sched_lambda_loop, sched_def_loop),
     }.items():
+        # (the lambda's Hessian gave 1.2787013499856554 and 1.8179096229816771, compounding
+        # the decay, until session 52 refused it; right since session 53)
         for api in SCHED_APIS:
-            marks = []
-            if api in SCHED_GOT[kind]:
-                exp = SCHED_EXPECTED[kind]
-                want = exp[1] if api == "hessian" else exp[0]
-                marks = [
-                    pytest.mark.xfail(
-                        strict=True,
-                        reason=f"{fl.__name__}: decay = lambda: setattr(SCHED, 'lr', SCHED.lr "
-                        f"* 0.5) between steps w - SCHED.lr * sin(w), w0 = 0.7: {api} gives "
-                        f"{SCHED_GOT[kind][api]}, expected {want} and SCHED.lr {exp[2]} "
-                        "(reverse mode reads the changed lr; forward mode and the same "
-                        "decay as a def helper are right), not refused",
-                    )
-                ]
-            out.append(pytest.param(fl, kind, api, marks=marks, id=f"{fl.__name__}-{api}"))
+            out.append(pytest.param(fl, kind, api, id=f"{fl.__name__}-{api}"))
             out.append(pytest.param(fd, kind, api, id=f"{fd.__name__}-{api}"))
     return out
 
@@ -913,31 +793,12 @@ def hsched_operator(w):
     return w * w
 
 
-HSCHED_GOT = {
-    (hsched_dunder, "hessian"): "1.2190074972576919 and lr 0.125",
-    (hsched_operator, "hessian"): "0.9799146156121188 and lr 0.25",
-}
-
-
 @pytest.mark.parametrize(
     "f,api",
     [
-        pytest.param(
-            f,
-            a,
-            marks=[
-                pytest.mark.xfail(
-                    strict=True,
-                    reason=f"{f.__name__} (lr in a module dict, halved by a lambda between "
-                    f"two steps, w0 = 0.7): {a} gives {HSCHED_GOT[f, a]}; expected "
-                    "0.2708412977781016 (hessian 0.6108597753434752) and lr 0.25, not "
-                    "refused",
-                )
-            ]
-            if (f, a) in HSCHED_GOT
-            else [],
-            id=f"{f.__name__}-{a}",
-        )
+        # (the Hessian gave 1.2190074972576919 and 0.9799146156121188, silently, until
+        # session 53)
+        pytest.param(f, a, id=f"{f.__name__}-{a}")
         for f in (hsched_dunder, hsched_operator)
         for a in ("grad", "grad_forward", "hessian")
     ],

@@ -24,6 +24,7 @@ from ..naming import Aliases
 from ..ssa.effect_calls import helper_effect
 from ..ssa.effects import prim_draws
 from ..ssa.ir import Assign, For, Function, Prim, With, walk
+from ..ssa.stored_values import changes_container
 
 
 def with_adjoint(stmt: With, adjoint: list[ast.stmt], aliases: Aliases) -> list[ast.stmt]:
@@ -43,11 +44,25 @@ def _is_comment(stmt: ast.Expr) -> bool:
     return isinstance(value, ast.Constant) and isinstance(value.value, str)
 
 
+# the methods changing a list, dict or set that return something other than None: a rerun
+# cannot stand in their value (`reverse.forward`)
+_TAKING = frozenset(("pop", "popitem", "setdefault"))
+
+
+def _takes_item(value: object) -> bool:
+    return (
+        isinstance(value, Prim)
+        and getattr(value.fn, "__name__", "") in _TAKING
+        and changes_container(value.fn)
+    )
+
+
 def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     """The pullback of a checkpointed loop runs its segments again (`reverse.segments`):
     the loop's own statements kept for their effect are left out then, but a helper of
     yours it calls runs whole again, with the `print`s inside it: refused, as is a random draw
-    (`rng.normal(…)`), which would draw other numbers, and a read of module state a helper
+    (`rng.normal(…)`), which would draw other numbers, a method taking an item out of a list,
+    dict or set (`Q.pop()`), which would take another, and a read of module state a helper
     changes (`ssa/state_reads.py`), which would read the changed value."""
     for stmt in walk(loop.body):
         value = stmt.value if isinstance(stmt, Assign) else None
@@ -71,6 +86,16 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
                 line=stmt.line,
                 hint="draw all the numbers before the loop (one array, a row per iteration) "
                 "and read a row in it, or do not checkpoint the loop",
+            )
+        if _takes_item(value):
+            name = value.spelled or value.fn.__name__
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: `{name}` in a checkpointed loop, which takes an item "
+                "out of a list, dict or set: the pullback would take another when it "
+                "recomputes the loop's segments",
+                filename=fn.filename,
+                line=stmt.line,
+                hint="take the items before the loop, or do not checkpoint the loop",
             )
         if not (isinstance(value, Prim) and isinstance(value.fn, types.FunctionType)):
             continue

@@ -665,6 +665,10 @@ class _Reverse:
         site = self.sites.get(id(stmt))
         if isinstance(stmt, Assign) and id(stmt) in self.calls:
             code.append(self.forward_call(stmt, self.calls[id(stmt)]))
+        elif isinstance(stmt, Assign) and self.rerunning and calls_effect(stmt.value):
+            # ran in the forward sweep (an inlined lambda's `print(v)`, `LOG.append(v)`):
+            # its value, None (ad/effects.py refuses a call returning another)
+            code.append(build.assign(stmt.target, build.constant(None)))
         elif isinstance(stmt, Assign):
             code.append(render_stmt(stmt))
         elif isinstance(stmt, If):

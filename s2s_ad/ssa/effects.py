@@ -375,7 +375,9 @@ def first_effect(fn: Function) -> str | None:
             written = _as_written(fn.filename, stmt)
             return described_effect(written, stmt.line, _written_in(fn, stmt.line))
         if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
-            if prim_draws(stmt.value):
+            # a draw, or a call kept for its effect as an inlined lambda's body makes it
+            # (`show = lambda v: print(v)`: `_t2 = print(v)`)
+            if prim_draws(stmt.value) or _prints_logs_or_sets(stmt.value.fn):
                 written = linecache.getline(fn.filename, stmt.line).strip() or "a random draw"
                 return described_effect(written, stmt.line, _written_in(fn, stmt.line))
             helper = _user_function(stmt.value.fn)

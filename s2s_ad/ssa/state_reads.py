@@ -35,12 +35,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import UnsupportedSyntaxError
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
 from .effect_calls import helper_writes, state_written
-from .ir import Assign, Const, Effect, For, Free, Function, If, Prim, Var, While, With, walk
+from .ir import Assign, Effect, For, Free, Function, If, Prim, Var, While, With, walk
 from .stored_values import SETTERS
 
 
@@ -77,54 +76,6 @@ def _module_setter(stmt: object) -> Prim | None:
     ):
         return value
     return None
-
-
-def refuse_compounding_setters(fn: Function) -> None:
-    """In code differentiated again (second derivatives): a setter of the function's own (a
-    lambda's body) setting a module object's attribute from that attribute's own value
-    (`setattr(SCHED, "lr", SCHED.lr * 0.5)`), where the function reads that attribute
-    elsewhere too (a step reading `SCHED.lr`), runs once more in the derivative of the
-    gradient code, which would compound what the steps read: refused at its line. (A value
-    made from something else, `SCHED.base * 0.5 ** t`, runs twice to the same effect; a
-    counter nothing else reads changes no derivative.)"""
-    values = {s.target: s.value for s in walk(fn.body) if isinstance(s, Assign)}
-    for stmt in walk(fn.body):
-        value = _module_setter(stmt)
-        name = value.args[1] if value is not None and len(value.args) > 1 else None
-        if not isinstance(name, Const):
-            continue  # (no setter, or an attribute named at run time)
-        slot = f"{value.args[0].source}.{name.value}"
-        sources, chain = _made_from_module(value.args[2:], values)
-        read_elsewhere = any(
-            slot in _made_from_module(v.args if isinstance(v, Prim) else (v,), {})[0]
-            for target, v in values.items()
-            if target not in chain and target != stmt.target
-        )
-        if slot in sources and read_elsewhere:
-            raise UnsupportedSyntaxError(
-                f"unsupported construct: a setter of `{slot}` made from its own value (a "
-                "lambda's `setattr`), in a function differentiated twice that reads it: the "
-                "derivative code would run the setter again and change what it reads",
-                filename=fn.filename,
-                line=stmt.line,
-                hint="set the new value in a helper `def` called for its effect, or pass the "
-                "value in as an argument",
-            )
-
-
-def _made_from_module(atoms: tuple, values: dict) -> tuple[set[str], set[str]]:
-    """(The module names and attributes `atoms` are made from, as written (`SCHED.lr`),
-    through the function's assignments `values`; the variables on the way.)"""
-    found, seen, pending = set(), set(), list(atoms)
-    while pending:
-        atom = pending.pop()
-        if isinstance(atom, Free):
-            found.add(atom.source)
-        elif isinstance(atom, Var) and atom.name not in seen and atom.name in values:
-            seen.add(atom.name)
-            value = values[atom.name]
-            pending += list(value.args) if isinstance(value, Prim) else [value]
-    return found, seen
 
 
 def read_where_written(fn: Function) -> Function:
