@@ -413,7 +413,9 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
     for n in descendants(node) if node is not None else ():
         if _records_tape(n, filename):
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
-        if isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant):
+        # a statement of a call, or a `print` inside a value (`(print("y", v), v)[1]`)
+        statement = isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant)
+        if statement or _prints(n, own):
             found.append(("effect", gast.unparse(n).strip(), n.lineno))
         elif _calls_by_name(n) and n.func.id != fn.__name__:
             found.append(("call", n.func.id))
@@ -435,10 +437,10 @@ SETTING_BUILTINS = frozenset(("setattr", "delattr"))  # (which change their firs
 
 
 def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
-    """The names whose objects a statement may change for other functions to read: `SCALE`
-    of `global SCALE` or `nonlocal`, `P` of `P.scale = v` or `setattr(P, "scale", v)`, `WBUF`
-    of `WBUF[0] = v`, `LOG` of
-    `LOG.append(v)` (names the function does not bind, `own`); None for an object reached
+    """The names whose objects a statement or call may change for other functions to read:
+    `SCALE` of `global SCALE` or `nonlocal`, `P` of `P.scale = v` or `setattr(P, "scale",
+    v)`, `WBUF` of `WBUF[0] = v`, `LOG` of `LOG.append(v)`, `Q` of `w = Q.pop()` (names the
+    function does not bind, `own`); None for an object reached
     otherwise (a parameter's, `params`: `self.scale = v`; `type(self).scale`,
     `globals()["S"]`); empty where it changes none."""
     if isinstance(node, (gast.Global, gast.Nonlocal)):
@@ -446,16 +448,15 @@ def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
     if isinstance(node, (gast.Assign, gast.AugAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         roots = [root(t) for t in targets if isinstance(t, (gast.Attribute, gast.Subscript))]
-    elif isinstance(node, gast.Return) and _calls_setter(node.value):
-        roots = [root(node.value.args[0])]  # a lambda's `setattr(P, "scale", v)` returned
+    elif _calls_setter(node):
+        roots = [root(node.args[0])]  # in a value too: a lambda's `setattr(P, "scale", v)`
+    elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
+        # a value made by changing an object: `return Q.pop()`, `(LOG.append(v), v)[1]`
+        roots = [root(node.func.value)] if node.func.attr in CHANGING_METHODS else []
     elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
-        call = node.value
-        func = call.func
-        if isinstance(func, gast.Name) and func.id in SETTING_BUILTINS and call.args:
-            roots = [root(call.args[0])]  # `setattr(P, "scale", v)`: as `P.scale = v`
-        else:
-            reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS
-            roots = [] if reading else [root(func.value)]
+        func = node.value.func  # (a setter's call is the case above, visited on its own)
+        reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS
+        roots = [] if reading else [root(func.value)]
     else:
         return frozenset()
     return frozenset(
@@ -463,6 +464,26 @@ def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
         for name in roots
         if _not_local(name, own, params)
     )
+
+
+# the methods of lists, dicts, sets and arrays that change their object, whatever their
+# call's value is used for (a statement calling any other method is taken to change it too)
+CHANGING_METHODS = frozenset(
+    {
+        *("append", "extend", "insert", "pop", "popitem", "remove", "clear", "update"),
+        *("add", "discard", "setdefault", "sort", "reverse", "fill", "put", "resize"),
+        *("itemset", "__setitem__", "__delitem__", "__setattr__", "__delattr__"),
+        *("difference_update", "intersection_update", "symmetric_difference_update"),
+    }
+)
+
+
+def _prints(node: gast.AST, own: set[str]) -> bool:
+    """A call of Python's `print` (not a local of that name)."""
+    if not isinstance(node, gast.Call):
+        return False
+    func = node.func
+    return isinstance(func, gast.Name) and func.id == "print" and "print" not in own
 
 
 def _calls_setter(node: object) -> bool:
