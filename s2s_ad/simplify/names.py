@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from ast import (
+    AST,
     AnnAssign,
     Assign,
     Attribute,
@@ -58,8 +59,8 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
         for field in _FIELDS.get(type(current)) or _fields(type(current)):
             value = getattr(current, field, None)
             if type(value) is list:
-                stack.extend([v for v in value if isinstance(v, ast.AST)])
-            elif isinstance(value, ast.AST):
+                stack.extend([v for v in value if isinstance(v, AST)])
+            elif isinstance(value, AST):
                 stack.append(value)
 
 
@@ -72,7 +73,7 @@ def own_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
             continue
         value = getattr(stmt, field, None)
         for child in value if type(value) is list else (value,):
-            if isinstance(child, ast.AST):
+            if isinstance(child, AST):
                 yield from nodes(child)
 
 
@@ -219,7 +220,7 @@ def stores(node: ast.AST) -> list[str]:
         if len(targets) == 1:
             return stores(targets[0])  # (most statements: no list of lists made)
         return [n for t in reversed(targets) for n in stores(t)]
-    return stores(targets) if isinstance(targets, ast.AST) else []
+    return stores(targets) if isinstance(targets, AST) else []
 
 
 class Stores:
@@ -275,8 +276,8 @@ _TARGETS_ONLY = {
 def _names_in_value(value: object, context: type) -> list[str]:
     """`_names_in` of a field's value: a node, a list of nodes, or neither."""
     if type(value) is list:
-        return [n for v in value if isinstance(v, ast.AST) for n in _names_in(v, context)]
-    return _names_in(value, context) if isinstance(value, ast.AST) else []
+        return [n for v in value if isinstance(v, AST) for n in _names_in(v, context)]
+    return _names_in(value, context) if isinstance(value, AST) else []
 
 
 def loads(node: ast.AST) -> list[str]:
