@@ -38,7 +38,7 @@ from ast import (
     iter_child_nodes,
 )
 
-from .facts import Names
+from .facts import Names, StatementNames
 from .names import BLOCKS, SIMPLE, appended_to, child_fields, record_read, replayed, statements
 
 _TRUTH = ""  # a read taking the truth value alone (else: the name it flows into, or None)
@@ -94,8 +94,8 @@ def truth_only(tree: FunctionDef, facts: Names | None = None) -> set[str]:
 
     for stmt, _ in statements(tree.body):
         kind = type(stmt)
-        if facts is not None and kind in SIMPLE and _read_whole(stmt, facts, restored):
-            part = facts.of(stmt)
+        part = facts.of(stmt) if facts is not None and kind in SIMPLE else None
+        if part is not None and _read_whole(stmt, part, restored):
             seen.update(part.loads, part.stores, part.deleted)  # (its target's included)
             other.update(part.loads)
         elif kind is Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is Name:
@@ -131,11 +131,10 @@ def truth_only(tree: FunctionDef, facts: Names | None = None) -> set[str]:
     return found
 
 
-def _read_whole(stmt: ast.stmt, facts: Names, restored: dict[str, set[str]]) -> bool:
-    """Whether the simple statement `stmt` reads each name it reads for its value, and
-    binds none the visit must see flow (a copy's value flows into its target; a saved
-    entry is read where it is restored)."""
-    part = facts.of(stmt)
+def _read_whole(stmt: ast.stmt, part: StatementNames, restored: dict[str, set[str]]) -> bool:
+    """Whether the simple statement `stmt`, whose names are `part`, reads each name it reads
+    for its value, and binds none the visit must see flow (a copy's value flows into its
+    target; a saved entry is read where it is restored)."""
     if part.for_truth or part.binds_within:
         return False
     if type(stmt) is Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is Name:
