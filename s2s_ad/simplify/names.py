@@ -86,11 +86,10 @@ def substitute_loads(
     """Replace, in place, every read of a name in `values` under `node` (not `node` itself)
     by `make(values[name])`; True if any was. `skipped`: fields of `node` left alone."""
     replaced = False
-    stack = [node]
-    pop, push = stack.pop, stack.append
+    stack = [node]  # (its own methods called: compiled, direct list operations)
     name, load, fields_of, AST = Name, Load, _CHILDREN, ast.AST
     while stack:
-        current = pop()
+        current = stack.pop()
         fields = fields_of.get(type(current)) or _children(type(current))
         if skipped and current is node:
             fields = [f for f in fields if f not in skipped]
@@ -103,13 +102,13 @@ def substitute_loads(
                             value[i] = make(values[item.id])
                             replaced = True
                     elif isinstance(item, AST):
-                        push(item)
+                        stack.append(item)
             elif type(value) is name:
                 if type(value.ctx) is load and value.id in values:
                     setattr(current, field, make(values[value.id]))
                     replaced = True
             elif isinstance(value, AST):
-                push(value)
+                stack.append(value)
     return replaced
 
 
@@ -165,10 +164,9 @@ def _names_in(node: ast.AST, context: type) -> list[str]:
     `names` yields them."""
     found = []
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
     name, fields_of, AST = Name, _CHILDREN, ast.AST
     while stack:
-        current = pop()
+        current = stack.pop()
         kind = type(current)
         if kind is name:
             if type(current.ctx) is context:
@@ -177,9 +175,9 @@ def _names_in(node: ast.AST, context: type) -> list[str]:
         for field in fields_of.get(kind) or _children(kind):
             value = getattr(current, field, None)
             if type(value) is list:
-                extend([v for v in value if isinstance(v, AST)])
+                stack.extend([v for v in value if isinstance(v, AST)])
             elif isinstance(value, AST):
-                push(value)
+                stack.append(value)
     return found
 
 
@@ -187,10 +185,9 @@ def reads_any(node: ast.AST, wanted: dict | set) -> bool:
     """Whether `node` reads a name in `wanted`: `any(n in wanted for n in loads(node))`,
     stopping at the first."""
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
     name, load, fields_of, AST = Name, Load, _CHILDREN, ast.AST
     while stack:
-        current = pop()
+        current = stack.pop()
         kind = type(current)
         if kind is name:
             if type(current.ctx) is load and current.id in wanted:
@@ -199,9 +196,9 @@ def reads_any(node: ast.AST, wanted: dict | set) -> bool:
         for field in fields_of.get(kind) or _children(kind):
             value = getattr(current, field, None)
             if type(value) is list:
-                extend([v for v in value if isinstance(v, AST)])
+                stack.extend([v for v in value if isinstance(v, AST)])
             elif isinstance(value, AST):
-                push(value)
+                stack.append(value)
     return False
 
 
