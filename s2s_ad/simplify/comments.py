@@ -35,6 +35,16 @@ from __future__ import annotations
 
 import ast
 import re
+from ast import (
+    AST,
+    Assign,
+    AugAssign,
+    Constant,
+    Expr,
+    FunctionDef,
+    Pass,
+    Return,
+)
 from keyword import iskeyword
 
 from ..codegen.build import COMMENT_MARK, FORWARD_SWEEP, REVERSE_SWEEP
@@ -45,10 +55,10 @@ from .names import stores
 
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*(?:, [A-Za-z_]\w*)*) = ")
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")  # names, not attributes or numbers
-_SIMPLE = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.Return, ast.Pass})
+_SIMPLE = frozenset({Expr, Assign, AugAssign, Return, Pass})
 
 
-def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+def prune_comments(tree: FunctionDef, facts: Names | None = None) -> bool:
     """Write the primal lines the statements hold as comments (`codegen/primal_lines.py`),
     then rewrite or drop the stale ones in place; True if any. `facts`: the names of
     statements, where known."""
@@ -68,14 +78,14 @@ def prune_comments(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
 
 def _text(stmt: ast.stmt) -> str | None:
     """The text of the comment `stmt`, or None when it is no comment."""
-    if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+    if type(stmt) is Expr and type(stmt.value) is Constant:
         value = stmt.value.value
         if type(value) is str and value.startswith(COMMENT_MARK):
             return value[len(COMMENT_MARK) :]
     return None
 
 
-def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: set) -> bool:
+def _block_comments(node: AST, assigning: dict[str, list[ast.stmt]], known: set) -> bool:
     changed = False
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
@@ -99,15 +109,15 @@ def _block_comments(node: ast.AST, assigning: dict[str, list[ast.stmt]], known: 
             line = code_follows and _existing(text, targets, assigning, known)
             if line:
                 if line != text:
-                    stmt.value = ast.Constant(COMMENT_MARK + line)
+                    stmt.value = Constant(COMMENT_MARK + line)
                 kept.append(stmt)
                 code_follows = False
             changed |= line != text
         kept.reverse()
-        if field == "orelse" and all(_text(s) is not None or type(s) is ast.Pass for s in kept):
+        if field == "orelse" and all(_text(s) is not None or type(s) is Pass for s in kept):
             kept = []  # `else: pass`: no `else`
         elif not any(_text(s) is None for s in kept):
-            kept.append(ast.Pass())
+            kept.append(Pass())
         setattr(node, field, kept)
     return changed
 
@@ -119,7 +129,7 @@ def _sweep_follows(kept: list[ast.stmt]) -> bool:
     if not kept:
         return False
     after = kept[-1]
-    return _text(after) != REVERSE_SWEEP and type(after) not in (ast.FunctionDef, ast.Return)
+    return _text(after) != REVERSE_SWEEP and type(after) not in (FunctionDef, Return)
 
 
 def _existing(

@@ -27,13 +27,28 @@ boolean (simplify/flags.py) or every read of which takes only its truth (truth_v
 from __future__ import annotations
 
 import ast
+from ast import (
+    AST,
+    And,
+    Assign,
+    BoolOp,
+    Constant,
+    FunctionDef,
+    Load,
+    Module,
+    Name,
+    Not,
+    Or,
+    UnaryOp,
+    While,
+)
 
 from .facts import Names
 from .flags import Booleans, boolean
 from .names import assigned_name, stores
 
 
-def fold_exit_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+def fold_exit_flags(tree: FunctionDef, facts: Names | None = None) -> bool:
     """Read `False` for the carried exit flags of `while` loops under `tree` in place; True
     if any read was replaced. `facts`: the names of statements (facts.py); those of the
     statements rewritten are forgotten."""
@@ -44,12 +59,12 @@ def fold_exit_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
     changed = False
     for block in _blocks(tree):
         for i, stmt in enumerate(block):
-            if type(stmt) is ast.While and type(stmt.test) is ast.Name and not stmt.orelse:
+            if type(stmt) is While and type(stmt.test) is Name and not stmt.orelse:
                 changed |= _fold_loop(stmt, block[:i], booleans, facts)
     return changed
 
 
-def _blocks(node: ast.AST):
+def _blocks(node: AST):
     """Every statement list under `node`, nested functions included."""
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
@@ -59,10 +74,10 @@ def _blocks(node: ast.AST):
                 yield from _blocks(stmt)
 
 
-def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: Booleans, facts: Names) -> bool:
+def _fold_loop(loop: While, before: list[ast.stmt], booleans: Booleans, facts: Names) -> bool:
     """`booleans`: the names known boolean, and those read only for their truth."""
     count: dict[str, int] = {}
-    for name in stores(ast.Module(body=loop.body, type_ignores=[])):
+    for name in stores(Module(body=loop.body, type_ignores=[])):
         count[name] = count.get(name, 0) + 1
     at: dict[str, int] = {}  # name → the index of its single top-level assignment
     for i, stmt in enumerate(loop.body):
@@ -72,7 +87,7 @@ def _fold_loop(loop: ast.While, before: list[ast.stmt], booleans: Booleans, fact
     changed = False
     for c in at:
         copy = loop.body[at[c]].value
-        if type(copy) is not ast.Name or copy.id not in false or false[copy.id] >= at[c]:
+        if type(copy) is not Name or copy.id not in false or false[copy.id] >= at[c]:
             continue
         # (`False` for a flag that may be NumPy's `np.False_`: the same truth, where only
         # that is read)
@@ -89,14 +104,14 @@ def _implied(name: str, truth: bool, at: dict, body: list[ast.stmt], limit: int)
     index = at[name]
     value = body[index].value
     found = {} if truth else {name: index}
-    if type(value) is ast.Name:
+    if type(value) is Name:
         found |= _implied(value.id, truth, at, body, index)
-    elif type(value) is ast.UnaryOp and type(value.op) is ast.Not:
-        if type(value.operand) is ast.Name:
+    elif type(value) is UnaryOp and type(value.op) is Not:
+        if type(value.operand) is Name:
             found |= _implied(value.operand.id, not truth, at, body, index)
-    elif type(value) is ast.BoolOp and type(value.op) is ast.And and truth:
+    elif type(value) is BoolOp and type(value.op) is And and truth:
         for operand in value.values:
-            if type(operand) is ast.Name:
+            if type(operand) is Name:
                 found |= _implied(operand.id, True, at, body, index)
     return found
 
@@ -106,9 +121,7 @@ def _false_before(name: str, before: list[ast.stmt]) -> bool:
     for stmt in reversed(before):
         if name in stores(stmt):
             value = getattr(stmt, "value", None)
-            return (
-                assigned_name(stmt) == name and type(value) is ast.Constant and value.value is False
-            )
+            return assigned_name(stmt) == name and type(value) is Constant and value.value is False
     return False
 
 
@@ -122,15 +135,15 @@ def _read_false(statements: list[ast.stmt], flag: str, booleans: Booleans, facts
             for field, value in ast.iter_fields(node):
                 items = value if isinstance(value, list) else [value]
                 for k, item in enumerate(items):
-                    if type(item) is ast.Name and item.id == flag and type(item.ctx) is ast.Load:
-                        false = ast.Constant(False)
+                    if type(item) is Name and item.id == flag and type(item.ctx) is Load:
+                        false = Constant(False)
                         if isinstance(value, list):
                             value[k] = false
                         else:
                             setattr(node, field, false)
                         changed = rewritten = True
         for node in ast.walk(stmt):  # `x or False` of a boolean `x`: `x`
-            if type(node) is ast.Assign and type(node.value) is ast.BoolOp:
+            if type(node) is Assign and type(node.value) is BoolOp:
                 name = assigned_name(node)
                 tested = name is not None and booleans.tested(name)
                 value = _without_false(node.value, booleans, tested)
@@ -141,14 +154,14 @@ def _read_false(statements: list[ast.stmt], flag: str, booleans: Booleans, facts
     return changed
 
 
-def _without_false(value: ast.BoolOp, booleans: Booleans, tested: bool) -> ast.expr:
+def _without_false(value: BoolOp, booleans: Booleans, tested: bool) -> ast.expr:
     """`value` without its literals `False` (`x or False`: `x`), where `x` is a boolean or
     the value is read only for its truth (`tested`)."""
-    if type(value.op) is not ast.Or:
+    if type(value.op) is not Or:
         return value
-    kept = [v for v in value.values if not (type(v) is ast.Constant and v.value is False)]
+    kept = [v for v in value.values if not (type(v) is Constant and v.value is False)]
     if len(kept) == len(value.values) or not kept:
         return value
     if not (tested or boolean(kept[-1], booleans)):
         return value  # `x or False` is False, not `x`, for a falsy non-boolean `x`
-    return kept[0] if len(kept) == 1 else ast.BoolOp(ast.Or(), kept)
+    return kept[0] if len(kept) == 1 else BoolOp(Or(), kept)

@@ -108,9 +108,8 @@ class Names:
         found = [own_names(tree)]
         cached, simple = self._of, SIMPLE
         pending = list(reversed(tree.body))  # (`names.statements`' order)
-        pop, extend = pending.pop, pending.extend
         while pending:
-            stmt = pop()
+            stmt = pending.pop()
             if type(stmt) in simple:
                 names = cached.get(stmt)
                 if names is None:
@@ -121,7 +120,7 @@ class Names:
             for field in ("orelse", "body"):
                 inner = getattr(stmt, field, None)
                 if type(inner) is list:
-                    extend(reversed(inner))
+                    pending.extend(reversed(inner))
         return found
 
 
@@ -136,14 +135,15 @@ def own_names(node: ast.AST) -> StatementNames:
     enters (a statement's own: its test, target, value, handlers …)."""
     found = StatementNames(node)
     loads, stores, operands = found.loads, found.stores, found.operands
+    # (`stack.append` compiled is a direct list append; a bound method held in a local, as
+    # for the interpreter, was a generic call per node)
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
     name, load, store, AST, fields_of = Name, Load, Store, ast.AST, _CHILDREN
     binop, unary, constant = BinOp, UnaryOp, Constant
     call, attribute, keyword, assign = Call, Attribute, ast.keyword, Assign
     mult = Mult
     while stack:
-        current = pop()
+        current = stack.pop()
         kind = type(current)
         if kind is name:
             context = type(current.ctx)
@@ -163,27 +163,27 @@ def own_names(node: ast.AST) -> StatementNames:
                 found.products.append(current)
             left, right = current.left, current.right
             operands += (id(left), id(right))
-            push(left)
-            push(right)
+            stack.append(left)
+            stack.append(right)
             continue
         if kind is call:
             func = current.func
             if type(func) is attribute and func.attr in _TRUTH_CALLS:
                 found.for_truth = True
-            push(func)
-            extend(current.args)
-            extend(current.keywords)
+            stack.append(func)
+            stack.extend(current.args)
+            stack.extend(current.keywords)
             continue
         if kind is attribute:
-            push(current.value)
+            stack.append(current.value)
             continue
         if kind is keyword:
-            push(current.value)
+            stack.append(current.value)
             continue
         if kind is assign:
             found.assigns.append(current)
-            extend(current.targets)
-            push(current.value)
+            stack.extend(current.targets)
+            stack.append(current.value)
             continue
         if kind in _OPERATORS:
             found.operators.append(current)
@@ -208,7 +208,7 @@ def own_names(node: ast.AST) -> StatementNames:
             if type(value) is list:
                 if current is node and field in BLOCKS:
                     continue  # statements of their own
-                extend([v for v in value if isinstance(v, AST)])
+                stack.extend([v for v in value if isinstance(v, AST)])
             elif isinstance(value, AST):
-                push(value)
+                stack.append(value)
     return found

@@ -30,14 +30,43 @@ gives `a` itself, not `True`. `a or a` and `a and a` are `a`.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from ast import (
+    AST,
+    And,
+    AnnAssign,
+    Assign,
+    AsyncFor,
+    AsyncFunctionDef,
+    AsyncWith,
+    AugAssign,
+    BoolOp,
+    ClassDef,
+    Constant,
+    ExceptHandler,
+    Expr,
+    For,
+    FunctionDef,
+    If,
+    Import,
+    ImportFrom,
+    Load,
+    Name,
+    NamedExpr,
+    Not,
+    Or,
+    Pass,
+    Store,
+    Tuple,
+    UnaryOp,
+    With,
+)
 
 from .facts import Names
 from .names import SIMPLE, Stores, appended_to, assigned_name, loads, own_nodes, replayed, stores
 from .truth_values import truth_only
 
 
-def fold_flags(tree: ast.FunctionDef, facts: Names | None = None) -> bool:
+def fold_flags(tree: FunctionDef, facts: Names | None = None) -> bool:
     """Fold the flag assignments of `if` statements in place; True if any was folded.
     `facts`: the names of statements (facts.py), which hold: a fold moves values out of
     assignments it removes into new ones, and rewrites no statement of the tree."""
@@ -51,7 +80,7 @@ class Booleans:
     read only for their truth (truth_values.py), found where first asked (a fold leaves a
     target's reads as they were: only its test's may change, which no fold asks)."""
 
-    def __init__(self, tree: ast.FunctionDef, facts: Names | None) -> None:
+    def __init__(self, tree: FunctionDef, facts: Names | None) -> None:
         self.tree, self.facts, self.names = tree, facts, None
         self._tested: set[str] | None = None
 
@@ -70,7 +99,7 @@ class Booleans:
         return name in self._tested
 
 
-def known_booleans(tree: ast.FunctionDef, facts: Names | None = None) -> set[str]:
+def known_booleans(tree: FunctionDef, facts: Names | None = None) -> set[str]:
     """The names every assignment of which (anywhere under `tree`) gives True or False.
     `facts`: the names of statements (facts.py), which say where an expression binds."""
     values: dict[str, list[ast.expr | None]] = {}
@@ -78,11 +107,11 @@ def known_booleans(tree: ast.FunctionDef, facts: Names | None = None) -> set[str
     loops = []  # seen after the walk: a loop replaying a tape needs its every push
     for node in _binding_nodes(tree, facts or Names()):  # (the values' order does not matter)
         kind = type(node)
-        if kind is ast.Assign and (name := assigned_name(node)) is not None:
+        if kind is Assign and (name := assigned_name(node)) is not None:
             values.setdefault(name, []).append(node.value)
-        elif kind is ast.For:
+        elif kind is For:
             loops.append(node)
-        elif kind is ast.Expr:  # binds nothing
+        elif kind is Expr:  # binds nothing
             if (tape := appended_to(node.value)) is not None:
                 pushed.setdefault(tape, []).append(node.value.args[0])
         elif isinstance(node, _BINDERS):
@@ -116,29 +145,32 @@ def known_booleans(tree: ast.FunctionDef, facts: Names | None = None) -> set[str
 
 def _flags_read(value: ast.expr | None) -> list[str]:
     """The names `boolean` asks about for `value`."""
-    if type(value) is ast.Name:
+    if type(value) is Name:
         return [value.id]
-    if type(value) is ast.BoolOp:
+    if type(value) is BoolOp:
         return [n for v in value.values for n in _flags_read(v)]
     return []
 
 
-_BINDERS = (ast.stmt, ast.arguments, ast.comprehension, ast.NamedExpr, ast.ExceptHandler)
+_BINDERS = (ast.stmt, ast.arguments, ast.comprehension, NamedExpr, ExceptHandler)
 
 
-def _binding_nodes(tree: ast.FunctionDef, facts: Names) -> Iterator[ast.AST]:
+def _binding_nodes(tree: FunctionDef, facts: Names) -> list[AST]:
     """Every node under `tree` that may bind a name (and others): of a simple statement
     whose expressions hold no lambda, comprehension or `:=`, the statement alone (the walk
-    of every expression was most of the pass in code with many branches)."""
+    of every expression was most of the pass in code with many branches). A list: a
+    generator resumed per statement cost more than the statement's own look."""
+    found: list[AST] = []
     for part in facts.everywhere(tree):
         stmt = part.stmt
         if type(stmt) in SIMPLE and not part.binds_within:
-            yield stmt
+            found.append(stmt)
         else:
-            yield from own_nodes(stmt)
+            found.extend(own_nodes(stmt))
+    return found
 
 
-def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:
+def _replayed(loop: For, pushed: dict[str, list[ast.expr]]) -> dict | None:
     """For `for a, b in reversed(tape):` (names.replayed) over a tape whose pushes are all
     tuples of names as long as the target: each target name → the expressions pushed in
     its place."""
@@ -146,35 +178,35 @@ def _replayed(loop: ast.For, pushed: dict[str, list[ast.expr]]) -> dict | None:
     if tape not in pushed:
         return None
     items = pushed[tape]
-    if type(target) is ast.Name:
+    if type(target) is Name:
         return {target.id: items}
-    if type(target) is not ast.Tuple or not all(type(t) is ast.Name for t in target.elts):
+    if type(target) is not Tuple or not all(type(t) is Name for t in target.elts):
         return None
     width = len(target.elts)
-    if not all(type(i) is ast.Tuple and len(i.elts) == width for i in items):
+    if not all(type(i) is Tuple and len(i.elts) == width for i in items):
         return None
     return {t.id: [i.elts[k] for i in items] for k, t in enumerate(target.elts)}
 
 
-def _other_stores(node: ast.AST) -> list[str]:
+def _other_stores(node: AST) -> list[str]:
     """The names `node` binds other than as `name = value` (its own statement only)."""
     if type(node) is ast.arguments:
         return [a.arg for a in [*node.posonlyargs, *node.args, *node.kwonlyargs]] + [
             a.arg for a in (node.vararg, node.kwarg) if a is not None
         ]
-    if type(node) is ast.Assign:
+    if type(node) is Assign:
         return [n for t in node.targets for n in stores(t)]
-    if type(node) is ast.ExceptHandler:
+    if type(node) is ExceptHandler:
         return [node.name] if node.name else []
-    if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+    if isinstance(node, For | AsyncFor | ast.comprehension):
         return stores(node.target)
-    if isinstance(node, ast.AugAssign | ast.AnnAssign | ast.NamedExpr):
+    if isinstance(node, AugAssign | AnnAssign | NamedExpr):
         return stores(node.target)
-    if isinstance(node, ast.With | ast.AsyncWith):
+    if isinstance(node, With | AsyncWith):
         return [n for item in node.items if item.optional_vars for n in stores(item.optional_vars)]
-    if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+    if isinstance(node, FunctionDef | ClassDef | AsyncFunctionDef):
         return [node.name]
-    if isinstance(node, ast.Import | ast.ImportFrom):
+    if isinstance(node, Import | ImportFrom):
         return [(a.asname or a.name).split(".")[0] for a in node.names]
     return []
 
@@ -183,16 +215,16 @@ def boolean(value: ast.expr, booleans: set[str]) -> bool:
     """Whether `value` is Python's True or False: not a comparison, which gives NumPy's
     `np.True_` of NumPy numbers (a name read only for its truth may hold either:
     truth_values.py)."""
-    if type(value) is ast.Constant:
+    if type(value) is Constant:
         return type(value.value) is bool
-    if type(value) is ast.UnaryOp:
-        return type(value.op) is ast.Not
-    if type(value) is ast.BoolOp:
+    if type(value) is UnaryOp:
+        return type(value.op) is Not
+    if type(value) is BoolOp:
         return all(boolean(v, booleans) for v in value.values)
-    return type(value) is ast.Name and value.id in booleans
+    return type(value) is Name and value.id in booleans
 
 
-def _fold_blocks(node: ast.AST, booleans: set[str], stores_of: Stores | None = None) -> bool:
+def _fold_blocks(node: AST, booleans: set[str], stores_of: Stores | None = None) -> bool:
     changed = False
     # an `if` is folded once its blocks are: what a statement stores is asked when nothing
     # will change it any more (the folds of an `if` change its own blocks only)
@@ -204,21 +236,21 @@ def _fold_blocks(node: ast.AST, booleans: set[str], stores_of: Stores | None = N
         new: list[ast.stmt] = []
         for stmt in block:
             changed |= _fold_blocks(stmt, booleans, stores_of)
-            if type(stmt) is ast.If and type(stmt.test) is ast.Name:
+            if type(stmt) is If and type(stmt.test) is Name:
                 folded = _fold_if(stmt, booleans, stores_of)
                 if folded:
                     changed = True
                     if stmt.body or stmt.orelse:
-                        stmt.body = stmt.body or [ast.Pass()]
+                        stmt.body = stmt.body or [Pass()]
                         new.append(stmt)
                     new.extend(folded)
                     continue
             new.append(stmt)
-        setattr(node, field, new or (block and [ast.Pass()]))  # a block may not be empty
+        setattr(node, field, new or (block and [Pass()]))  # a block may not be empty
     return changed
 
 
-def _fold_if(stmt: ast.If, booleans: Booleans | set[str], stores_of: Stores) -> list[ast.Assign]:
+def _fold_if(stmt: If, booleans: Booleans | set[str], stores_of: Stores) -> list[Assign]:
     """The flag assignments taken out of `stmt`'s branches (removed from them) as folds."""
     if not stmt.orelse or not _may_fold(stmt):
         return []  # the common case, found without walking the branches
@@ -242,16 +274,16 @@ def _fold_if(stmt: ast.If, booleans: Booleans | set[str], stores_of: Stores) -> 
             booleans.find()  # before the tree changes
         stmt.body.remove(then)
         stmt.orelse.remove(other)
-        folded.append(ast.Assign([ast.Name(target, ast.Store())], value, lineno=0))
+        folded.append(Assign([Name(target, Store())], value, lineno=0))
     if folded and not stmt.body and stmt.orelse:  # keep the test's sense: `if not a:`
-        stmt.test = ast.UnaryOp(ast.Not(), stmt.test)
+        stmt.test = UnaryOp(Not(), stmt.test)
         stmt.body, stmt.orelse = stmt.orelse, []
-    elif folded and all(type(s) is ast.Pass for s in stmt.orelse):
+    elif folded and all(type(s) is Pass for s in stmt.orelse):
         stmt.orelse = []
     return sorted(folded, key=lambda a: a.targets[0].id)
 
 
-def _may_fold(stmt: ast.If) -> bool:
+def _may_fold(stmt: If) -> bool:
     """Whether a name the last top-level `name = value` of each branch assigns gets values
     `_fold` may join (the test itself, a literal `True` or `False`; `_fold` asks nothing
     else of them, the known booleans not at all): else nothing of `stmt` is folded."""
@@ -264,9 +296,9 @@ def _may_fold(stmt: ast.If) -> bool:
     )
 
 
-def _top_assignments(block: list[ast.stmt], stores_of: Stores) -> dict[str, ast.Assign]:
+def _top_assignments(block: list[ast.stmt], stores_of: Stores) -> dict[str, Assign]:
     """The names assigned exactly once in `block`, at its top level, by `name = value`."""
-    found: dict[str, ast.Assign] = {}
+    found: dict[str, Assign] = {}
     counts: dict[str, int] = {}
     for stmt in block:
         for name, n in stores_of(stmt).items():
@@ -277,30 +309,30 @@ def _top_assignments(block: list[ast.stmt], stores_of: Stores) -> dict[str, ast.
 
 
 def _is(value: ast.expr, constant: bool) -> bool:
-    return type(value) is ast.Constant and value.value is constant
+    return type(value) is Constant and value.value is constant
 
 
-def _same(value: ast.expr, test: ast.Name) -> bool:
-    return type(value) is ast.Name and value.id == test.id
+def _same(value: ast.expr, test: Name) -> bool:
+    return type(value) is Name and value.id == test.id
 
 
 def _fold(
-    test: ast.Name, then: ast.expr, other: ast.expr, booleans: Booleans | set[str], target: str
+    test: Name, then: ast.expr, other: ast.expr, booleans: Booleans | set[str], target: str
 ) -> ast.expr | None:
     """`then if test else other` as `and`/`or`, when that is the same value (or the same
     truth, where `target` is read only for it); else None. Whether `test` is a boolean is
     asked only where a literal makes it matter."""
-    a = ast.Name(test.id, ast.Load())
+    a = Name(test.id, Load())
     if _same(other, test):
-        return _join(ast.And(), a, then, booleans, target)
+        return _join(And(), a, then, booleans, target)
     if _same(then, test) or (_is(then, True) and _flag(test, booleans, target)):
-        return _join(ast.Or(), a, other, booleans, target)
+        return _join(Or(), a, other, booleans, target)
     if _is(then, False):
-        return _join(ast.And(), ast.UnaryOp(ast.Not(), a), other, booleans, target)
+        return _join(And(), UnaryOp(Not(), a), other, booleans, target)
     if _is(other, True):
-        return _join(ast.Or(), ast.UnaryOp(ast.Not(), a), then, booleans, target)
+        return _join(Or(), UnaryOp(Not(), a), then, booleans, target)
     if _is(other, False) and _flag(test, booleans, target):
-        return _join(ast.And(), a, then, booleans, target)
+        return _join(And(), a, then, booleans, target)
     return None
 
 
@@ -317,11 +349,9 @@ def _join(
 ) -> ast.expr:
     """`left op right`, with `a or a`, `a and a`, and a boolean `a or False`/`a and True`
     written `a`."""
-    if type(left) is ast.Name and type(right) is ast.Name and left.id == right.id:
+    if type(left) is Name and type(right) is Name and left.id == right.id:
         return left
-    neutral = (type(op) is ast.Or and _is(right, False)) or (
-        type(op) is ast.And and _is(right, True)
-    )
+    neutral = (type(op) is Or and _is(right, False)) or (type(op) is And and _is(right, True))
     if neutral and _flag(left, booleans, target):
         return left
-    return ast.BoolOp(op, [left, right])
+    return BoolOp(op, [left, right])

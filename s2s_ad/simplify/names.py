@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from ast import (
+    AST,
     AnnAssign,
     Assign,
     Attribute,
@@ -58,8 +59,8 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
         for field in _FIELDS.get(type(current)) or _fields(type(current)):
             value = getattr(current, field, None)
             if type(value) is list:
-                stack.extend([v for v in value if isinstance(v, ast.AST)])
-            elif isinstance(value, ast.AST):
+                stack.extend([v for v in value if isinstance(v, AST)])
+            elif isinstance(value, AST):
                 stack.append(value)
 
 
@@ -72,7 +73,7 @@ def own_nodes(stmt: ast.AST) -> Iterator[ast.AST]:
             continue
         value = getattr(stmt, field, None)
         for child in value if type(value) is list else (value,):
-            if isinstance(child, ast.AST):
+            if isinstance(child, AST):
                 yield from nodes(child)
 
 
@@ -85,11 +86,10 @@ def substitute_loads(
     """Replace, in place, every read of a name in `values` under `node` (not `node` itself)
     by `make(values[name])`; True if any was. `skipped`: fields of `node` left alone."""
     replaced = False
-    stack = [node]
-    pop, push = stack.pop, stack.append
+    stack = [node]  # (its own methods called: compiled, direct list operations)
     name, load, fields_of, AST = Name, Load, _CHILDREN, ast.AST
     while stack:
-        current = pop()
+        current = stack.pop()
         fields = fields_of.get(type(current)) or _children(type(current))
         if skipped and current is node:
             fields = [f for f in fields if f not in skipped]
@@ -102,13 +102,13 @@ def substitute_loads(
                             value[i] = make(values[item.id])
                             replaced = True
                     elif isinstance(item, AST):
-                        push(item)
+                        stack.append(item)
             elif type(value) is name:
                 if type(value.ctx) is load and value.id in values:
                     setattr(current, field, make(values[value.id]))
                     replaced = True
             elif isinstance(value, AST):
-                push(value)
+                stack.append(value)
     return replaced
 
 
@@ -164,10 +164,9 @@ def _names_in(node: ast.AST, context: type) -> list[str]:
     `names` yields them."""
     found = []
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
     name, fields_of, AST = Name, _CHILDREN, ast.AST
     while stack:
-        current = pop()
+        current = stack.pop()
         kind = type(current)
         if kind is name:
             if type(current.ctx) is context:
@@ -176,9 +175,9 @@ def _names_in(node: ast.AST, context: type) -> list[str]:
         for field in fields_of.get(kind) or _children(kind):
             value = getattr(current, field, None)
             if type(value) is list:
-                extend([v for v in value if isinstance(v, AST)])
+                stack.extend([v for v in value if isinstance(v, AST)])
             elif isinstance(value, AST):
-                push(value)
+                stack.append(value)
     return found
 
 
@@ -186,10 +185,9 @@ def reads_any(node: ast.AST, wanted: dict | set) -> bool:
     """Whether `node` reads a name in `wanted`: `any(n in wanted for n in loads(node))`,
     stopping at the first."""
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
     name, load, fields_of, AST = Name, Load, _CHILDREN, ast.AST
     while stack:
-        current = pop()
+        current = stack.pop()
         kind = type(current)
         if kind is name:
             if type(current.ctx) is load and current.id in wanted:
@@ -198,9 +196,9 @@ def reads_any(node: ast.AST, wanted: dict | set) -> bool:
         for field in fields_of.get(kind) or _children(kind):
             value = getattr(current, field, None)
             if type(value) is list:
-                extend([v for v in value if isinstance(v, AST)])
+                stack.extend([v for v in value if isinstance(v, AST)])
             elif isinstance(value, AST):
-                push(value)
+                stack.append(value)
     return False
 
 
@@ -219,7 +217,7 @@ def stores(node: ast.AST) -> list[str]:
         if len(targets) == 1:
             return stores(targets[0])  # (most statements: no list of lists made)
         return [n for t in reversed(targets) for n in stores(t)]
-    return stores(targets) if isinstance(targets, ast.AST) else []
+    return stores(targets) if isinstance(targets, AST) else []
 
 
 class Stores:
@@ -275,8 +273,8 @@ _TARGETS_ONLY = {
 def _names_in_value(value: object, context: type) -> list[str]:
     """`_names_in` of a field's value: a node, a list of nodes, or neither."""
     if type(value) is list:
-        return [n for v in value if isinstance(v, ast.AST) for n in _names_in(v, context)]
-    return _names_in(value, context) if isinstance(value, ast.AST) else []
+        return [n for v in value if isinstance(v, AST) for n in _names_in(v, context)]
+    return _names_in(value, context) if isinstance(value, AST) else []
 
 
 def loads(node: ast.AST) -> list[str]:

@@ -18,14 +18,33 @@ flag's value, and its operand check (`rt.followed_operand(flag)`) gives it.
 from __future__ import annotations
 
 import ast
+from ast import (
+    AST,
+    Assign,
+    Attribute,
+    BoolOp,
+    Call,
+    Expr,
+    For,
+    FunctionDef,
+    If,
+    IfExp,
+    Load,
+    Name,
+    Not,
+    Tuple,
+    UnaryOp,
+    While,
+    iter_child_nodes,
+)
 
-from .facts import Names
+from .facts import Names, StatementNames
 from .names import BLOCKS, SIMPLE, appended_to, child_fields, record_read, replayed, statements
 
 _TRUTH = ""  # a read taking the truth value alone (else: the name it flows into, or None)
 
 
-def truth_only(tree: ast.FunctionDef, facts: Names | None = None) -> set[str]:
+def truth_only(tree: FunctionDef, facts: Names | None = None) -> set[str]:
     """The names under `tree` every read of which takes only its truth value. `facts`: the
     names of statements (facts.py), where known: a simple statement with nothing that may
     read a name for its truth alone reads each for its value, found without a walk (most
@@ -35,67 +54,67 @@ def truth_only(tree: ast.FunctionDef, facts: Names | None = None) -> set[str]:
     other: set[str] = set()  # the names read for more than their truth somewhere
     seen: set[str] = set()
 
-    def visit(node: ast.AST, into: str | None) -> None:
+    def visit(node: AST, into: str | None) -> None:
         kind = type(node)
-        if kind is ast.Name:
+        if kind is Name:
             seen.add(node.id)
-            if type(node.ctx) is not ast.Load:
+            if type(node.ctx) is not Load:
                 return
             if into is None:
                 other.add(node.id)
             elif into != _TRUTH and into != node.id:
                 needs.setdefault(node.id, set()).add(into)
-        elif kind is ast.BoolOp:  # gives one of its operands: each flows where it does
+        elif kind is BoolOp:  # gives one of its operands: each flows where it does
             for value in node.values:
                 visit(value, into)
-        elif kind is ast.UnaryOp and type(node.op) is ast.Not:
+        elif kind is UnaryOp and type(node.op) is Not:
             visit(node.operand, _TRUTH)
-        elif kind is ast.IfExp:
+        elif kind is IfExp:
             visit(node.test, _TRUTH)
             visit(node.body, into)
             visit(node.orelse, into)
-        elif kind is ast.Call and _runtime_call(node, "unshared") and len(node.args) > 1:
+        elif kind is Call and _runtime_call(node, "unshared") and len(node.args) > 1:
             visit(node.args[0], None)
             for arg in node.args[1:]:
                 visit(arg, _TRUTH)
-        elif kind is ast.Call and _runtime_call(node, "followed_operand"):
+        elif kind is Call and _runtime_call(node, "followed_operand"):
             visit(node.args[0], into)  # (gives its operand)
         else:
-            for child in ast.iter_child_nodes(node):
+            for child in iter_child_nodes(node):
                 visit(child, None)
 
     def saved(entries: ast.expr, saved_in: str) -> None:
         """A tape's push or a branch's record: an entry restored into its own name is read
         where it is restored; any other is read whole."""
-        for entry in entries.elts if type(entries) is ast.Tuple else [entries]:
-            if type(entry) is ast.Name and entry.id in restored.get(saved_in, ()):
+        for entry in entries.elts if type(entries) is Tuple else [entries]:
+            if type(entry) is Name and entry.id in restored.get(saved_in, ()):
                 seen.add(entry.id)
             else:
                 visit(entry, None)
 
     for stmt, _ in statements(tree.body):
         kind = type(stmt)
-        if facts is not None and kind in SIMPLE and _read_whole(stmt, facts, restored):
-            part = facts.of(stmt)
+        part = facts.of(stmt) if facts is not None and kind in SIMPLE else None
+        if part is not None and _read_whole(stmt, part, restored):
             seen.update(part.loads, part.stores, part.deleted)  # (its target's included)
             other.update(part.loads)
-        elif kind is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+        elif kind is Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is Name:
             target = stmt.targets[0].id
             seen.add(target)
             if target in restored:
                 saved(stmt.value, target)
             else:
                 visit(stmt.value, target)
-        elif kind is ast.Expr and (tape := appended_to(stmt.value)) in restored:
+        elif kind is Expr and (tape := appended_to(stmt.value)) in restored:
             saved(stmt.value.args[0], tape)
-        elif kind is ast.If or kind is ast.While:
+        elif kind is If or kind is While:
             visit(stmt.test, _TRUTH)
         else:  # its own parts (its blocks' statements are visited on their own)
             for field in child_fields(kind):
                 if kind in SIMPLE or field not in BLOCKS:
                     value = getattr(stmt, field, None)
                     for item in value if type(value) is list else [value]:
-                        if isinstance(item, ast.AST):
+                        if isinstance(item, AST):
                             visit(item, None)
     flowing_into: dict[str, list[str]] = {}  # name → the names whose values flow into it
     for name, into in needs.items():
@@ -112,43 +131,42 @@ def truth_only(tree: ast.FunctionDef, facts: Names | None = None) -> set[str]:
     return found
 
 
-def _read_whole(stmt: ast.stmt, facts: Names, restored: dict[str, set[str]]) -> bool:
-    """Whether the simple statement `stmt` reads each name it reads for its value, and
-    binds none the visit must see flow (a copy's value flows into its target; a saved
-    entry is read where it is restored)."""
-    part = facts.of(stmt)
+def _read_whole(stmt: ast.stmt, part: StatementNames, restored: dict[str, set[str]]) -> bool:
+    """Whether the simple statement `stmt`, whose names are `part`, reads each name it reads
+    for its value, and binds none the visit must see flow (a copy's value flows into its
+    target; a saved entry is read where it is restored)."""
     if part.for_truth or part.binds_within:
         return False
-    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
-        return type(stmt.value) is not ast.Name and stmt.targets[0].id not in restored
-    return type(stmt) is not ast.Expr or appended_to(stmt.value) not in restored
+    if type(stmt) is Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is Name:
+        return type(stmt.value) is not Name and stmt.targets[0].id not in restored
+    return type(stmt) is not Expr or appended_to(stmt.value) not in restored
 
 
-def _runtime_call(call: ast.Call, name: str) -> bool:
+def _runtime_call(call: Call, name: str) -> bool:
     """Whether `call` is `rt.<name>(…)` with arguments: the runtime's check that an updated
     value shares no memory with another (`rt.unshared(x, other, …)`, which asks nothing of a
     flag `other` but that it is not `x`: `True` and `np.True_` alike), or its check of an
     operator's operand (`rt.followed_operand(x)`, which gives `x`)."""
     func = call.func
     return (
-        type(func) is ast.Attribute
+        type(func) is Attribute
         and func.attr == name
-        and type(func.value) is ast.Name
+        and type(func.value) is Name
         and func.value.id == "rt"
         and bool(call.args)
     )
 
 
-def _restored(tree: ast.FunctionDef) -> dict[str, set[str]]:
+def _restored(tree: FunctionDef) -> dict[str, set[str]]:
     """Tape or branch record → the names its replays and restores assign."""
     restored: dict[str, set[str]] = {}
     for stmt, _ in statements(tree.body):
-        if type(stmt) is ast.For and (found := replayed(stmt)) is not None:
+        if type(stmt) is For and (found := replayed(stmt)) is not None:
             tape, target = found
-        elif type(stmt) is ast.Assign and (saved := record_read(stmt.value)) is not None:
+        elif type(stmt) is Assign and (saved := record_read(stmt.value)) is not None:
             tape, target = saved, stmt.targets[0]
         else:
             continue
-        parts = target.elts if type(target) is ast.Tuple else [target]
-        restored.setdefault(tape, set()).update(p.id for p in parts if type(p) is ast.Name)
+        parts = target.elts if type(target) is Tuple else [target]
+        restored.setdefault(tape, set()).update(p.id for p in parts if type(p) is Name)
     return restored
