@@ -68,6 +68,20 @@ FRESH_BUILTINS = frozenset(
 )
 
 
+# NumPy functions and array methods whose result is a new number or array (`record(np.sum(y))`
+# gives the callee nothing of `y` to update); views and copies-or-views are in ssa/sharing.py
+FRESH_NUMPY = frozenset(
+    {
+        *(np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var),
+        *(np.median, np.average, np.cumsum, np.cumprod, np.diff, np.sort, np.copy),
+        *(np.dot, np.vdot, np.inner, np.outer, np.trace, np.linalg.norm),
+    }
+)
+FRESH_METHODS = frozenset(
+    {"sum", "mean", "prod", "max", "min", "std", "var", "cumsum", "cumprod", "copy", "dot"}
+)
+
+
 def only_reads(callee: object, call: gast.Call) -> bool:
     """Whether calling `callee` certainly leaves the objects it is given unchanged."""
     if callee is None:
@@ -102,8 +116,14 @@ def exposed(node: gast.expr, resolve) -> set[str]:
     if isinstance(node, gast.Attribute) and node.attr in _METADATA:
         return set()  # `v.shape[0]` in `raise ValueError(v.shape[0])`: not `v`
     if isinstance(node, gast.Call):
+        func = node.func
+        if isinstance(func, gast.Attribute) and func.attr in FRESH_METHODS:
+            return set()  # `y.mean()`: a new number or array
+        callee = resolve(func)
+        if isinstance(callee, np.ufunc) and not any(k.arg == "out" for k in node.keywords):
+            return set()  # `np.tanh(y)`: a new array
         try:
-            if resolve(node.func) in FRESH_BUILTINS:
+            if callee in FRESH_BUILTINS or callee in FRESH_NUMPY:
                 return set()
         except TypeError:  # unhashable
             pass
