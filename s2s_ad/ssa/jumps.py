@@ -74,19 +74,21 @@ def _not(flag: str) -> gast.expr:
 def _jumps(stmts: list[gast.stmt]) -> tuple[bool, bool]:
     """(has break, has continue) belonging to the loop whose body is `stmts`."""
     found = [False, False]
-
-    def visit(stmt: gast.stmt) -> None:
-        if isinstance(stmt, gast.Break):
-            found[0] = True
-        elif isinstance(stmt, gast.Continue):
-            found[1] = True
-        elif isinstance(stmt, gast.If):
-            for s in stmt.body + stmt.orelse:
-                visit(s)
-
     for stmt in stmts:
-        visit(stmt)
+        _find_jumps(stmt, found)
     return found[0], found[1]
+
+
+def _find_jumps(stmt: gast.stmt, found: list[bool]) -> None:
+    """`_jumps`' walk (a function of the module: a nested one calling itself would be a
+    cycle, freed only by a cyclic collection)."""
+    if isinstance(stmt, gast.Break):
+        found[0] = True
+    elif isinstance(stmt, gast.Continue):
+        found[1] = True
+    elif isinstance(stmt, gast.If):
+        for s in stmt.body + stmt.orelse:
+            _find_jumps(s, found)
 
 
 class _Rewriter:
