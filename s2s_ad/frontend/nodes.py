@@ -87,6 +87,15 @@ def descendants(node: gast.AST) -> list[gast.AST]:
     return found
 
 
+def names_in(node: gast.AST) -> set[str]:
+    """The identifiers of every name under `node` (itself included): what a pass's
+    `Namer` keeps clear of."""
+    return {n.id for n in descendants(node) if isinstance(n, _NAME)}
+
+
+_NAME = gast.Name  # (asked of every node of `names_in`: no module lookup each time)
+
+
 def child_nodes(node: gast.AST) -> list[gast.AST]:
     """`gast.iter_child_nodes(node)` but contexts and operators, as a list (no generator;
     each class's fields looked up once, as `descendants`)."""

@@ -37,15 +37,14 @@ import gast
 
 from ..frontend import nodes
 from ..frontend.locations import fix_new_locations
-from ..frontend.nodes import descendants
+from ..frontend.nodes import descendants, names_in
 from ..naming import Namer
 
 
 def eliminate_jumps(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every `break` and `continue` replaced by flags."""
     if _any_jump(node.body):  # else the rewriting leaves every statement as it is
-        taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
-        node.body = _Rewriter(Namer(taken)).block(node.body)
+        node.body = _Rewriter(Namer(names_in(node))).block(node.body)
         fix_new_locations(node)  # (the stages before leave every node located)
     return node
 
