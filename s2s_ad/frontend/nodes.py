@@ -87,6 +87,32 @@ def descendants(node: gast.AST) -> list[gast.AST]:
     return found
 
 
+def names_in(node: gast.AST) -> set[str]:
+    """The identifiers of every name under `node` (itself included): what a pass's
+    `Namer` keeps clear of."""
+    return {n.id for n in descendants(node) if isinstance(n, _NAME)}
+
+
+_NAME = gast.Name  # (asked of every node of `names_in`: no module lookup each time)
+
+
+def child_nodes(node: gast.AST) -> list[gast.AST]:
+    """`gast.iter_child_nodes(node)` but contexts and operators, as a list (no generator;
+    each class's fields looked up once, as `descendants`)."""
+    kind = type(node)
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+    found = []
+    for field in fields:
+        value = getattr(node, field, None)
+        if type(value) is list:
+            found += [v for v in value if isinstance(v, gast.AST)]
+        elif isinstance(value, gast.AST):
+            found.append(value)
+    return found
+
+
 def replace_children(node: gast.AST, replacement: Callable[[gast.AST], gast.AST | None]) -> None:
     """Replace, in place, every node under `node` (not itself) for which `replacement`
     gives another (None: kept), in a field or a list; walked without recursion."""

@@ -55,7 +55,7 @@ from ..frontend.nodes import descendants
 from ..naming import is_generated_tape
 from .function_values import FunctionItems
 from .ir import METHOD, Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
-from .kinds import helper_facts, is_users
+from .kinds import JOINS, helper_facts, is_users
 from .lower_expr import ARRAY_METHODS
 from .names import first_uses, param_names, stored_names
 from .nested_functions import Nested
@@ -161,6 +161,9 @@ _PLACES_ITEMS_OF = (
 )
 # calls giving one of the items of their first argument (`d.get(k)`, `next(it)`, `max(rows)`)
 _ITEM_READS = (runtime.dict_get, next, runtime.max_of, runtime.min_of)
+# (tuples `_note_binding` asks of every value, made once: no module lookups each time)
+_ITEM_OR_ATTRIBUTE = (operator.getitem, getattr)
+_DICT_VIEWS = (runtime.dict_items, runtime.dict_values, runtime.dict_keys)  # (live views)
 
 
 def shown_name(other: object) -> str:
@@ -297,7 +300,7 @@ class AliasAnalysis:
                 if returns_views:  # perhaps a view of a dict given (a helper not inlined:
                     self.dict_views.add(target)  # records.py's `_object_helper_call`)
             container = value.args[0] if value.args else None
-            if value.fn in (operator.getitem, getattr) and isinstance(container, Var):
+            if value.fn in _ITEM_OR_ATTRIBUTE and isinstance(container, Var):
                 # (an attribute of an object too: `ws = m.ws`, a list `m` holds as `ws`)
                 self.item_of[target] = container.name
             # (`list(d.values())`, `iter(d.values())`: the dict's items; `d.items()`'s are
@@ -327,11 +330,11 @@ class AliasAnalysis:
             self._note_placed(target, value)
             if value.fn is runtime.repeat and holds_items:
                 self._note_shallow_copy(target, container.name)  # `outer * 1`: the same items
-            if value.fn in (runtime.concat, runtime.extend):
+            if value.fn in JOINS:
                 for part in value.args[value.fn is runtime.extend :]:
                     if isinstance(part, Var) and self._holds_items(part):
                         self._note_shallow_copy(target, part.name)
-            if value.fn in (runtime.dict_items, runtime.dict_values, runtime.dict_keys):
+            if value.fn in _DICT_VIEWS:
                 self.dict_views.add(target)  # (live: it holds the dict, its keys too)
                 if value.fn is runtime.dict_values:
                     self.values_views.add(target)
@@ -349,7 +352,7 @@ class AliasAnalysis:
                 self._edge(target, parent, same=False, certain=certain and not joined)
             for parent in self._held(value):
                 self._edge(target, parent, same=False, certain=False)
-            holds = sharing_kind(value.fn) is not None or value.fn in (operator.getitem, getattr)
+            holds = sharing_kind(value.fn) is not None or value.fn in _ITEM_OR_ATTRIBUTE
             holds = holds or copy_may_be_skipped(value)  # `G.astype(t, copy=False)`
             # `d[k] = G` on a dict or list: the new version holds the global's object
             holds = holds or (value.fn is runtime.setitem and holds_items)

@@ -64,16 +64,15 @@ def _complex_part(expr, complex_calls: dict[int, bool]) -> str | None:
         known = complex_calls.get(id(expr.fn))
         if known is None:
             known = complex_calls[id(expr.fn)] = _is_complex_object(expr.fn)
-        spelled = expr.spelled or getattr(expr.fn, "__name__", "the call")
         if known:
-            return f"a call of `{spelled}`"
+            return f"a call of `{_spelled(expr)}`"
         dtypes = [v for k, v in expr.kwargs if k == "dtype"]
-        if expr.fn is np.ndarray.astype and len(expr.args) > 1:
+        if expr.fn is _ASTYPE and len(expr.args) > 1:
             dtypes.append(expr.args[1])
         for dtype in dtypes:
             value = dtype.value if isinstance(dtype, (Const, Free)) else None
             if _is_complex_dtype(value):
-                return f"`{spelled}` with a complex dtype"
+                return f"`{_spelled(expr)}` with a complex dtype"
     counts = _slice_steps(expr)
     for atom in operands(expr) if isinstance(expr, Prim) else (expr,):
         if atom in counts:
@@ -83,6 +82,13 @@ def _complex_part(expr, complex_calls: dict[int, bool]) -> str | None:
         if isinstance(atom, Free) and _is_complex_object(atom.value):
             return f"`{atom.source}`"
     return None
+
+
+_ASTYPE = np.ndarray.astype  # (asked of every call: looked up once)
+
+
+def _spelled(call: Prim) -> str:
+    return call.spelled or getattr(call.fn, "__name__", "the call")
 
 
 def _slice_steps(expr) -> tuple:

@@ -48,16 +48,18 @@ def evaluation_order(exprs: list[gast.AST]) -> list[gast.AST]:
     """The steps of evaluating `exprs` in Python's order (operands before the operation that
     uses them), each comprehension one step."""
     steps: list[gast.AST] = []
-
-    def visit(node: gast.AST) -> None:
-        if not isinstance(node, COMPREHENSIONS):
-            for child in gast.iter_child_nodes(node):
-                visit(child)
-        steps.append(node)
-
     for expr in exprs:
-        visit(expr)
+        _add_steps(expr, steps)
     return steps
+
+
+def _add_steps(node: gast.AST, steps: list[gast.AST]) -> None:
+    """`evaluation_order`'s walk (a function of the module: a nested one calling itself
+    would be a cycle, freed only by a cyclic collection)."""
+    if not isinstance(node, COMPREHENSIONS):
+        for child in gast.iter_child_nodes(node):
+            _add_steps(child, steps)
+    steps.append(node)
 
 
 def out_of_order_call(exprs: list[gast.AST], nested: set[str]) -> str | None:

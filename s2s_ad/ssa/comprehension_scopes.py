@@ -17,8 +17,9 @@ Before → after (the function also has a variable `a`, so the target is renamed
 from __future__ import annotations
 
 import gast
+from gast import Load, Name  # (asked of every node of the function: no lookup each time)
 
-from ..frontend.nodes import descendants
+from ..frontend.nodes import child_nodes, descendants
 
 COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)
 
@@ -54,24 +55,25 @@ class TargetNames:
         return True
 
     def _visit(self, node: gast.AST, bound: frozenset[str]) -> None:
-        if isinstance(node, gast.Name):
-            if node.id not in bound:
-                self.outside.add(node.id)
-                if not isinstance(node.ctx, gast.Load):
-                    self.assigned.add(node.id)
-            return
-        if isinstance(node, COMPREHENSIONS):
-            inner = bound
-            for k, gen in enumerate(node.generators):
-                self._visit(gen.iter, bound if k == 0 else inner)
-                inner = inner | set(target_names(gen.target))
-                for cond in gen.ifs:
-                    self._visit(cond, inner)
-            for part in elements(node):
-                self._visit(part, inner)
-            return
-        for child in gast.iter_child_nodes(node):
-            self._visit(child, bound)
+        # (each node with the comprehension targets bound there; a stack, not a recursion
+        # through `iter_child_nodes`' generator: the walk is of the whole function)
+        pending = [(node, bound)]
+        while pending:
+            node, bound = pending.pop()
+            if isinstance(node, Name):
+                if node.id not in bound:
+                    self.outside.add(node.id)
+                    if not isinstance(node.ctx, Load):
+                        self.assigned.add(node.id)
+            elif isinstance(node, COMPREHENSIONS):
+                inner = bound
+                for k, gen in enumerate(node.generators):
+                    pending.append((gen.iter, bound if k == 0 else inner))
+                    inner = inner | set(target_names(gen.target))
+                    pending += [(cond, inner) for cond in gen.ifs]
+                pending += [(part, inner) for part in elements(node)]
+            else:
+                pending += [(child, bound) for child in child_nodes(node)]
 
 
 def rename(node: gast.AST, mapping: dict[str, str]) -> None:

@@ -30,6 +30,7 @@ import builtins
 import copy
 
 import gast
+from gast import FunctionDef, Name  # (asked of every node of the function: no lookups)
 
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
@@ -68,8 +69,8 @@ def lower_comprehensions(
     every = descendants(node)  # (one walk for the three questions)
     if not any(isinstance(n, COMPREHENSIONS) for n in every):
         return node
-    taken = {n.id for n in every if isinstance(n, gast.Name)}
-    nested = {n.name for n in every if isinstance(n, gast.FunctionDef)} - {node.name}
+    taken = {n.id for n in every if isinstance(n, Name)}
+    nested = {n.name for n in every if isinstance(n, FunctionDef)} - {node.name}
     targets = TargetNames(node)
     rewriter = _Rewriter(Namer(taken), targets, filename, scope, targets.assigned | nested, nested)
     node.body = rewriter.block(node.body)

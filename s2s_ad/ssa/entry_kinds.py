@@ -23,9 +23,10 @@ import types
 import gast
 
 from .. import runtime
+from ..runtime import append, replaced, setitem, updated, without_key
 from .callable_values import is_user_object
 from .ir import Atom, Const, Expr, Free, Index, Prim, Return, Var
-from .kinds import MAYBE, helper_facts, is_users, join_kinds
+from .kinds import JOINS, MAYBE, helper_facts, is_users, join_kinds
 from .records import ENTRY_CLASSES_READ
 
 _KEYS = (str, int, float, bytes)  # literal keys, positions and attribute names
@@ -33,6 +34,11 @@ _ABSENT = object()  # (a dict's entry known not to be there)
 # SSA name of a differentiated argument → its class, where an object of a user class
 # (ssa/live_objects.py): an item holding it has that class too
 LIVE_CLASSES = "live_classes"
+# the runtime's functions `_entries_made` asks about, in tuples made once (as in kinds.py)
+_DISPLAYS = (runtime.make_dict, runtime.make_list)
+_SAME_ENTRIES = (runtime.copy_dict, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS)
+_ITEM_READS = (operator.getitem, getattr, runtime.dict_get)
+_CONSTRUCTIONS = (runtime.new_record, runtime.new_object)
 
 
 class EntryKinds:
@@ -149,43 +155,43 @@ class EntryKinds:
         if not isinstance(value, Prim):
             return None
         fn, args = value.fn, value.args
-        if fn in (runtime.make_dict, runtime.make_list):
+        if fn in _DISPLAYS:
             return {i: self._entry(a) for i, a in enumerate(args)}
-        if fn in (runtime.copy_dict, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS):
+        if fn in _SAME_ENTRIES:
             return self._entries_made(args[0])
         if fn in (list, tuple) and len(args) == 1:  # a copy of a list or tuple (not of a dict)
             known = (self.kind_of(args[0]) or "").split("/")[0] in ("list", "tuple")
             known = known or isinstance(args[0], Free)  # (`_held_entries`: lists alone)
             return self._entries_made(args[0]) if known else None
-        if fn is runtime.append:
+        if fn is append:
             before = self._entries_made(args[0])
             return None if before is None else {**before, len(before): self._entry(args[1])}
-        if fn in (runtime.concat, runtime.extend):
+        if fn in JOINS:
             parts = [self._entries_made(a) for a in args]
             if None in parts:
                 return None
             return dict(enumerate([*parts[0].values(), *parts[1].values()]))
         if isinstance(fn, types.FunctionType) and is_users(fn):  # a helper's result
             return helper_facts(fn)[5]
-        if fn is runtime.updated:  # `{**d, **e}`
+        if fn is updated:  # `{**d, **e}`
             parts = [self._entries_made(a) for a in args]
             return None if None in parts else {**parts[0], **parts[1]}
-        if fn is runtime.without_key:  # `d.pop(k)`
+        if fn is without_key:  # `d.pop(k)`
             before, key = self._entries_made(args[0]), literal_key(args[1])
             if before is None or key is None:
                 return None
             return {k: entry for k, entry in before.items() if k != key.value}
-        if fn is runtime.setitem:
+        if fn is setitem:
             return self._entry_set(args[0], args[2], self._entry(args[1]))
-        if fn in (operator.getitem, getattr, runtime.dict_get):  # `cfg[0]["a"]`
+        if fn in _ITEM_READS:  # `cfg[0]["a"]`
             entry = self._item_entry(args[0], args[1])
             return entry[1] if isinstance(entry, tuple) else None
-        if fn in (runtime.new_record, runtime.new_object):  # (cls, field names, their values)
+        if fn in _CONSTRUCTIONS:  # (cls, field names, their values)
             items = self._entries_made(args[2])
             if items is None or not isinstance(args[1], Const):
                 return None
             return dict(zip(args[1].value, items.values(), strict=True))
-        if fn is runtime.replaced:  # `p._replace(b=v)`: (record, names, their values)
+        if fn is replaced:  # `p._replace(b=v)`: (record, names, their values)
             before, items = self._entries_made(args[0]), self._entries_made(args[2])
             if before is None or items is None or not isinstance(args[1], Const):
                 return None

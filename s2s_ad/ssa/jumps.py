@@ -37,15 +37,14 @@ import gast
 
 from ..frontend import nodes
 from ..frontend.locations import fix_new_locations
-from ..frontend.nodes import descendants
+from ..frontend.nodes import descendants, names_in
 from ..naming import Namer
 
 
 def eliminate_jumps(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every `break` and `continue` replaced by flags."""
     if _any_jump(node.body):  # else the rewriting leaves every statement as it is
-        taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
-        node.body = _Rewriter(Namer(taken)).block(node.body)
+        node.body = _Rewriter(Namer(names_in(node))).block(node.body)
         fix_new_locations(node)  # (the stages before leave every node located)
     return node
 
@@ -74,19 +73,21 @@ def _not(flag: str) -> gast.expr:
 def _jumps(stmts: list[gast.stmt]) -> tuple[bool, bool]:
     """(has break, has continue) belonging to the loop whose body is `stmts`."""
     found = [False, False]
-
-    def visit(stmt: gast.stmt) -> None:
-        if isinstance(stmt, gast.Break):
-            found[0] = True
-        elif isinstance(stmt, gast.Continue):
-            found[1] = True
-        elif isinstance(stmt, gast.If):
-            for s in stmt.body + stmt.orelse:
-                visit(s)
-
     for stmt in stmts:
-        visit(stmt)
+        _find_jumps(stmt, found)
     return found[0], found[1]
+
+
+def _find_jumps(stmt: gast.stmt, found: list[bool]) -> None:
+    """`_jumps`' walk (a function of the module: a nested one calling itself would be a
+    cycle, freed only by a cyclic collection)."""
+    if isinstance(stmt, gast.Break):
+        found[0] = True
+    elif isinstance(stmt, gast.Continue):
+        found[1] = True
+    elif isinstance(stmt, gast.If):
+        for s in stmt.body + stmt.orelse:
+            _find_jumps(s, found)
 
 
 class _Rewriter:

@@ -28,6 +28,7 @@ from .. import runtime
 from ..errors import S2SError
 from ..frontend.library import is_differentiated_through, is_library_function, module_name
 from ..rules.registry import lookup
+from ..runtime import append, dict_get, make_list, new_record, replaced, setitem, unzip
 from .ir import Atom, Const, Expr, Free, Prim, SliceItem, Var
 
 BINOPS = {
@@ -43,6 +44,13 @@ BINOPS = {
     gast.BitOr: operator.or_,
     gast.BitXor: operator.xor,
 }
+
+# the runtime's functions `kind_of` asks about, in tuples made once (a tuple written in the
+# test would look each one up in the module at every call, for every value lowered)
+_MAKE_DICTS = (runtime.make_dict, runtime.copy_dict, runtime.updated)
+_UPDATE_DICTS = (runtime.setitem, runtime.without_key)
+JOINS = (runtime.concat, runtime.extend)  # (`a + b` of lists, `a.extend(b)`)
+_SAME_KIND = (runtime.repeat, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS)
 
 
 class SequenceKinds:
@@ -70,29 +78,29 @@ class SequenceKinds:
         if not isinstance(expr, Prim):
             return None
         fn, args = expr.fn, expr.args
-        if fn in (runtime.make_dict, runtime.copy_dict, runtime.updated):  # ssa/dicts.py
+        if fn in _MAKE_DICTS:  # ssa/dicts.py
             return "dict"
-        if fn in (runtime.setitem, runtime.without_key) and self.kind_of(args[0]) == "dict":
+        if fn in _UPDATE_DICTS and self.kind_of(args[0]) == "dict":
             return "dict"  # (not of a derivative's dict, in gradient code differentiated again)
-        if fn is runtime.make_list:
+        if fn is make_list:
             return "list/*"
-        if fn is runtime.new_record and is_namedtuple(getattr(args[0], "value", None)):
+        if fn is new_record and is_namedtuple(getattr(args[0], "value", None)):
             return "tuple"
-        if fn is runtime.replaced and self.kind_of(args[0]) == "tuple":
+        if fn is replaced and self.kind_of(args[0]) == "tuple":
             return "tuple"
         if fn in (list, tuple):
             return _sequence_kind(fn.__name__, _items(self.kind_of(args[0])) if args else "*")
-        if fn is runtime.append:
+        if fn is append:
             return _sequence_kind(
                 "list", _join(_items(self.kind_of(args[0])), self.kind_of(args[1]))
             )
-        if fn in (runtime.concat, runtime.extend):
+        if fn in JOINS:
             left, right = (self.kind_of(a) for a in args)
             top = next((k for k in (left, right) if k and k != MAYBE), "").split("/")[0]
             return _sequence_kind(top, _join(_items(left), _items(right)))
-        if fn in (runtime.repeat, runtime.sequence, runtime.deep_copy, *runtime.IDENTITY_CHECKS):
+        if fn in _SAME_KIND:
             return self.kind_of(args[0])
-        if fn is runtime.unzip:  # `zip(*pairs)`: a list of tuples
+        if fn is unzip:  # `zip(*pairs)`: a list of tuples
             return "list/tuple"
         if fn in RETURNS_LIST or fn in RETURNS_TUPLE:
             return "list" if fn in RETURNS_LIST else "tuple"
@@ -100,12 +108,12 @@ class SequenceKinds:
             return MAYBE
         if isinstance(fn, types.FunctionType) and is_users(fn):
             return helper_facts(fn)[0]  # a list or tuple: `helper(x) + [v]` joins
-        if fn is runtime.setitem:
+        if fn is setitem:
             kind = self.kind_of(args[0])
             if kind == MAYBE:
                 return MAYBE
             return kind and _sequence_kind("list", _join(_items(kind), self.kind_of(args[1])))
-        if fn is runtime.dict_get:  # `d.get(k, default)`: ssa/entry_kinds.py
+        if fn is dict_get:  # `d.get(k, default)`: ssa/entry_kinds.py
             return self.entry_kind(args[0], args[1], default=self.kind_of(args[2]))
         if fn is getattr:  # `obj.attr`: ssa/entry_kinds.py
             return self.entry_kind(args[0], args[1])

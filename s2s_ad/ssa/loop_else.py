@@ -39,15 +39,14 @@ import gast
 
 from ..frontend import nodes
 from ..frontend.locations import fix_missing_locations
-from ..frontend.nodes import descendants
+from ..frontend.nodes import names_in
 from ..naming import Namer
 
 
 def eliminate_loop_else(node: gast.FunctionDef) -> gast.FunctionDef:
     """Return `node` with every loop's `else` clause rewritten into a flag."""
     if _any_loop_else(node.body):  # else the rewriting leaves every statement as it is
-        taken = {n.id for n in descendants(node) if isinstance(n, gast.Name)}
-        node.body = _Rewriter(Namer(taken)).block(node.body)
+        node.body = _Rewriter(Namer(names_in(node))).block(node.body)
         fix_missing_locations(node)  # (the stages before leave every node located)
     return node
 

@@ -14,6 +14,7 @@ Before → after (the top of the loop body):
 from __future__ import annotations
 
 import builtins
+import functools
 import operator
 
 import gast
@@ -47,7 +48,9 @@ class NestedTargets:
                 bound.update(self._unpack(stmt.target, element, index))
             return bound[name]
 
-        pairs = [(name, lambda index, name=name: value_of(name, index)) for name in leaves]
+        # (a partial, not a lambda: `value_of` in the closure would refer to itself, and keep
+        # the lowering from being freed until a cyclic collection)
+        pairs = [(name, functools.partial(value_of, name)) for name in leaves]
         return self._range_over(seqs), self.namer.fresh("_i"), pairs
 
     def _plan(self, it: gast.expr) -> tuple[list[Atom], Element]:

@@ -32,7 +32,7 @@ import gast
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.locations import fix_missing_locations, fix_new_locations
-from ..frontend.nodes import descendants
+from ..frontend.nodes import names_in
 from ..naming import Namer
 
 
@@ -48,7 +48,7 @@ def eliminate_returns(node: gast.FunctionDef, filename: str) -> gast.FunctionDef
     if len(returns) == 1 and node.body and node.body[-1] is returns[0]:
         return node
     arity = _arity(returns, filename)
-    namer = Namer({n.id for n in descendants(node) if isinstance(n, gast.Name)})
+    namer = Namer(names_in(node))
     if arity:
         results = [namer.fresh(f"_result{k}") for k in range(arity)]
     else:

@@ -26,10 +26,13 @@ import gast
 
 from .. import runtime
 from ..naming import star_parameter_names
+from ..runtime import append, make_list, setitem
 from .ir import Atom, Const, Index, Prim, SliceItem, Var
+from .kinds import JOINS
 from .lower_expr import _int_literal
 from .partials import PARTIAL_KEYWORDS
 
+_SAME_LENGTH = (tuple, list, *runtime.IDENTITY_CHECKS)  # (made once: `_length_made`)
 UNKNOWN_LENGTH_HINT = (
     "build it where the call can see its length: a tuple `ws = (w1, w2)` (or a list display "
     "`[w1, w2]`) in the function, or pass the elements explicitly: `f(x, w1, w2)`"
@@ -222,19 +225,19 @@ class StarArguments:
         if not isinstance(value, Prim):
             return None
         fn, args = value.fn, value.args
-        if fn is runtime.make_list:
+        if fn is make_list:
             return 0
-        if fn in (runtime.concat, runtime.extend):
+        if fn in JOINS:
             lengths = [self._length_made(a) if isinstance(a, (Var, Const)) else None for a in args]
             return None if None in lengths else sum(lengths)
         if not args or not isinstance(args[0], (Var, Const)):
             return None
         first = self._length_made(args[0])  # (the only length the other calls ask)
-        if fn is runtime.append:
+        if fn is append:
             return None if first is None else first + 1
-        if fn in (tuple, list, *runtime.IDENTITY_CHECKS):
+        if fn in _SAME_LENGTH:
             return first
-        if fn is runtime.setitem and self.kind_of(args[0]) in ("list", "tuple"):
+        if fn is setitem and self.kind_of(args[0]) in ("list", "tuple"):
             return first
         if fn is operator.getitem and first is not None:  # `L[1:3]`
             return _sliced_length(first, args[1])
