@@ -149,13 +149,15 @@ class _Saved:
         self.stores = Counter([n for part in parts for n in part.stores])
 
     def _note_records(self, branch: If) -> None:
-        test = ast.dump(branch.test)
+        test = None  # (its dump, made where a record is: most branches hold none)
         for side in ("body", "orelse"):
             block = getattr(branch, side)
             made, restored = block[-1] if block else None, block[0] if block else None
             if (record := _record_made(made)) is not None:
+                test = test or ast.dump(branch.test)
                 self._side(record, side)[0].append((made, test))
             if (record := _record_restored(restored)) is not None:
+                test = test or ast.dump(branch.test)
                 self._side(record, side)[1].append((restored, test, block))
 
     def _side(self, record: str, side: str) -> tuple[list, list]:
