@@ -358,8 +358,9 @@ class _Reverse:
                     continue  # its adjoint is in the branch alone reading it
                 if stmt.target in active:
                     code += self.assign(stmt)
-                    line = blamed.get(stmt.target, stmt.line)
-                    stamped(code[start:], derivative_line(line))
+                    if len(code) > start:  # (most copies' adjoints are no code)
+                        line = blamed.get(stmt.target, stmt.line)
+                        stamped(code[start:], derivative_line(line))
                 adjoints.reset(stmt.target)
             elif isinstance(stmt, If):
                 code += self.branch(stmt, in_loop)
@@ -367,7 +368,8 @@ class _Reverse:
                 code += self.loop(stmt)
             elif isinstance(stmt, With):  # the adjoint inside the context, if re-entrant
                 code += with_adjoint(stmt, self.block(stmt.body, in_loop=in_loop), self.aliases)
-            stamped(code[start:], stmt.line)
+            if len(code) > start:  # (no code for most statements not active)
+                stamped(code[start:], stmt.line)
         return code
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
@@ -667,9 +669,10 @@ class _Reverse:
         for stmt in block:
             start = len(code)
             self.forward_statement(stmt, code)
-            stamped(code[start:], stmt.line)
-            if isinstance(stmt, Assign):  # differentiated again: its derivative's line
-                stamped(code[start:], blamed.get(stmt.target), derivative_line)
+            made = code[start:]
+            stamped(made, stmt.line)
+            if isinstance(stmt, Assign) and stmt.target in blamed:  # differentiated again:
+                stamped(made, blamed[stmt.target], derivative_line)  # its derivative's line
         return code
 
     def forward_statement(self, stmt: Stmt, code: list[ast.stmt]) -> None:
