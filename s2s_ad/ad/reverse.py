@@ -615,7 +615,7 @@ class _Reverse:
                 # `a = t[k]`: the adjoint of item k of `t` lives on, not one of `t` whole
                 item = None if id(s) in self.calls else self.item_of(s)
                 if item is not None:
-                    if primal(item).value.id not in inside:
+                    if item.partition("#")[0] not in inside:  # (the name of `primal(item)`)
                         live.add(item)
                     continue
                 live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
