@@ -32,6 +32,14 @@ import operator
 
 from .. import runtime
 from ..rules.registry import lookup
+from ..runtime import (  # (read per statement: `runtime.append` is a lookup at each use)
+    append,
+    dict_get,
+    make_dict,
+    make_list,
+    reversed_items,
+    setitem,
+)
 from ..ssa.ir import Assign, Const, Function, Index, Prim, SliceItem, Var, used_vars
 from .integers import integral_names
 from .settle import settle
@@ -108,24 +116,25 @@ def _varied_value(stmt: Assign, varied: dict, displays: tuple[dict, dict]) -> fr
     first = varied.get(args[0].name, _NONE)
     # a value (an item, a default) the statement places or gives as it is; any other varied
     # operand (an index, `np.c_[x, x]`) makes the whole result varied
-    builds = value.fn in (runtime.append, runtime.setitem) and len(args) >= 2
-    placed = args[2] if value.fn is runtime.dict_get and len(args) > 2 else None
+    fn = value.fn
+    builds = (fn is append or fn is setitem) and len(args) >= 2
+    placed = args[2] if fn is dict_get and len(args) > 2 else None
     placed = args[1] if builds else placed
     placed_name = placed.name if isinstance(placed, Var) else None
     if any(n in varied for n in operands if n != args[0].name and n != placed_name):
         return WHOLE
-    if value.fn in _SAME_ITEMS_FORWARD:
+    if fn in _SAME_ITEMS_FORWARD:
         return first
-    if value.fn is runtime.reversed_items:  # the same items at other positions
+    if fn is reversed_items:  # the same items at other positions
         return WHOLE if () in first else frozenset((ANY, *p[1:]) for p in first)
-    if value.fn in _ITEM_READS and len(args) >= 2:  # `x[k]`, `d.get(k, default)`
+    if fn in _ITEM_READS and len(args) >= 2:  # `x[k]`, `d.get(k, default)`
         count = lengths.get(args[0].name)  # a list display's: `L[-1]` is `L[count - 1]`
         return _union(_read(first, args[1], count), varied.get(placed_name, _NONE))
     if builds:
         if id(stmt) in positions:
             key = positions[id(stmt)][0]
         else:  # `L[-1] = v` names another item once `L` grows: a position not known
-            key = literal_key(args[2]) if value.fn is runtime.setitem and len(args) == 3 else None
+            key = literal_key(args[2]) if fn is setitem and len(args) == 3 else None
             key = ANY if key is None or (type(key) is int and key < 0) else key
         item = varied.get(placed_name, _NONE)
         return _union(first, frozenset((key, *p) for p in item))
@@ -355,24 +364,24 @@ def _displays(assigns: list[Assign]) -> tuple[dict, dict]:
                 lengths[stmt.target] = lengths[value.name]
         elif not isinstance(value, Prim):
             continue
-        elif value.fn is runtime.make_list and not value.args:
+        elif value.fn is make_list and not value.args:
             lengths[stmt.target] = 0
-        elif value.fn is runtime.make_dict and not value.args:
+        elif value.fn is make_dict and not value.args:
             lengths[stmt.target] = None
-        elif value.fn in (runtime.append, runtime.setitem) and isinstance(value.args[0], Var):
+        elif (value.fn is append or value.fn is setitem) and isinstance(value.args[0], Var):
             before = value.args[0].name
             if before not in lengths:
                 continue
             count = lengths[before]
-            if value.fn is runtime.append and count is not None:
+            if value.fn is append and count is not None:
                 positions[id(stmt)] = (count, count + 1)
                 lengths[stmt.target] = count + 1
-            elif value.fn is runtime.setitem and count is None and len(value.args) == 3:
+            elif value.fn is setitem and count is None and len(value.args) == 3:
                 key = literal_key(value.args[2])
                 if key is not None:
                     positions[id(stmt)] = (key, None)
                     lengths[stmt.target] = None
-            elif value.fn is runtime.setitem and len(value.args) == 3:  # `L[-1] = v`
+            elif value.fn is setitem and len(value.args) == 3:  # `L[-1] = v`
                 key = literal_key(value.args[2])
                 key = key + count if type(key) is int and key < 0 else key
                 if type(key) is int and 0 <= key < count:

@@ -32,8 +32,18 @@ def primal(key: str) -> ast.expr:
     name, _, item = key.partition("#")
     if not item:
         return build.name(name)
-    index = build.constant(ast.literal_eval(item))
+    index = build.constant(_item_of(item))
     return ast.Subscript(value=build.name(name), slice=index, ctx=ast.Load())
+
+
+def _item_of(text: str) -> object:
+    """The item `item_key` wrote as `text`, its `repr`: an index read at once, any other as
+    Python reads it (`ast.literal_eval`, whose recursive closures each call leaves for the
+    cyclic garbage collector: a helper's tuple result's items are many)."""
+    digits = text[1:] if text.startswith("-") else text
+    if digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0"):
+        return int(text)
+    return ast.literal_eval(text)
 
 
 @dataclass

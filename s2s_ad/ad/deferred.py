@@ -89,8 +89,10 @@ def _placed(statements, places, readers, active, counts, keep, split) -> tuple[d
         if counts[stmt.target] != 1 or any(counts[n] > 1 for n in used_vars(stmt.value)):
             continue
         uses = [u for r in readers.get(stmt.target, ()) for u in where.get(id(r), [places[id(r)]])]
-        if any(use[: len(own)] != own for use in uses):
-            continue  # (read outside its own block: not in SSA form's joins, kept)
+        depth = len(own)
+        if not uses or any(len(use) == depth or use[:depth] != own for use in uses):
+            continue  # read in its own block (`_placements` would keep it there too), or
+            # outside it (not in SSA form's joins): kept
         inner = _placements(own, uses, split is None or stmt.target in split)
         if inner != [own]:
             where[id(stmt)] = inner

@@ -27,11 +27,19 @@ of a checkpointed loop inside it stay integers when read back from a tape:
 from __future__ import annotations
 
 import operator
+from operator import getitem  # (a module's attribute is looked up at each use, compiled)
 
 import numpy as np
 
 from .. import runtime
 from ..pytrees import TreeDef
+from ..runtime import (  # (likewise: `_described` reads them per statement)
+    append,
+    exactly,
+    make_list,
+    replaced,
+    segments,
+)
 from ..ssa.ir import Assign, Const, For, Function, Index, Prim, Var, used_vars, walk
 from .settle import settle
 
@@ -255,21 +263,24 @@ def _described(value: object, described: dict) -> object:
         followed = True
     if not followed:  # (most calls: one lookup, not the comparisons below)
         return TOP
-    if fn in _INTEGER_RESULTS and fn is not runtime.segments:
+    if fn in _INTEGER_OPERATORS:  # (the commonest followed: asked first, as none is also
+        # in another group below)
+        return INT if args and all(_whole(_atom(a, described)) for a in args) else TOP
+    if fn in _INTEGER_RESULTS and fn is not segments:
         return INT  # lengths, shapes, `range`, `int(…)`: integers whatever they are of
-    if fn is runtime.segments:  # a checkpointed loop's iterations cut into ranges
+    if fn is segments:  # a checkpointed loop's iterations cut into ranges
         return INT if args and _whole(_atom(args[0], described)) else TOP
-    if fn is runtime.append and len(args) == 2:
+    if fn is append and len(args) == 2:
         return _appended(_atom(args[0], described), _atom(args[1], described))
-    if fn is runtime.make_list:  # `[a, b]`
+    if fn is make_list:  # `[a, b]`
         return ("seq", tuple(_atom(a, described) for a in args))
     if fn in _SAME_ITEMS:
         return EMPTY if not args else _atom(args[0], described)
     if fn in _REVERSED and len(args) == 1:  # positions counted from the other end
         return _reversed(_atom(args[0], described))
-    if fn is runtime.exactly and args:  # a tuple target's check of its length
+    if fn is exactly and args:  # a tuple target's check of its length
         return _atom(args[0], described)
-    if fn is operator.getitem and len(args) == 2 and isinstance(args[1], Index):
+    if fn is getitem and len(args) == 2 and isinstance(args[1], Index):
         return _item(_atom(args[0], described), args[1])
     if fn is getattr and len(args) == 2 and isinstance(args[1], Const):  # `p.n`
         return _field(_atom(args[0], described), args[1].value, by_position=False)
@@ -277,10 +288,8 @@ def _described(value: object, described: dict) -> object:
         cls = getattr(args[0], "value", None)
         positional = isinstance(cls, type) and issubclass(cls, tuple)
         return _fields(args[1].value, _atom(args[2], described), positional)
-    if fn is runtime.replaced and len(args) == 3 and isinstance(args[1], Const):
+    if fn is replaced and len(args) == 3 and isinstance(args[1], Const):
         return _replaced(_atom(args[0], described), args[1].value, _atom(args[2], described))
-    if fn in _INTEGER_OPERATORS and args:
-        return INT if all(_whole(_atom(a, described)) for a in args) else TOP
     return TOP
 
 

@@ -358,8 +358,9 @@ class _Reverse:
                     continue  # its adjoint is in the branch alone reading it
                 if stmt.target in active:
                     code += self.assign(stmt)
-                    line = blamed.get(stmt.target, stmt.line)
-                    stamped(code[start:], derivative_line(line))
+                    if len(code) > start:  # (most copies' adjoints are no code)
+                        line = blamed.get(stmt.target, stmt.line)
+                        stamped(code[start:], derivative_line(line))
                 adjoints.reset(stmt.target)
             elif isinstance(stmt, If):
                 code += self.branch(stmt, in_loop)
@@ -367,7 +368,8 @@ class _Reverse:
                 code += self.loop(stmt)
             elif isinstance(stmt, With):  # the adjoint inside the context, if re-entrant
                 code += with_adjoint(stmt, self.block(stmt.body, in_loop=in_loop), self.aliases)
-            stamped(code[start:], stmt.line)
+            if len(code) > start:  # (no code for most statements not active)
+                stamped(code[start:], stmt.line)
         return code
 
     def assign(self, stmt: Assign) -> list[ast.stmt]:
@@ -483,10 +485,11 @@ class _Reverse:
         return [build.comment(f"if {text}:"), build.if_(test, then_code, else_code)]
 
     def loop(self, stmt: For | While) -> list[ast.stmt]:
-        inside = self.assigned_in(stmt.body)
+        statements = walk(stmt.body)  # (walked once: each step below reads them)
+        inside = self.assigned_among(statements)
         if isinstance(stmt, For):
             inside.add(stmt.target)
-        live = self.loop_live(stmt, inside)
+        live = self.loop_live(stmt, statements, inside)
         code: list[ast.stmt] = []
         fixed_here = [v for v in live if v not in self.adjoints.canonical]  # not by outer loops
         ends = []  # (name, header): a header's last value, kept to shape its zero adjoint
@@ -502,9 +505,10 @@ class _Reverse:
         for var in inside - set(stmt.carried):  # unbound before the loop: no adjoint there
             self.adjoints.reset(var)
         self.ends[id(stmt)] = ends
-        if not any(isinstance(s, Assign) and s.target in self.active for s in walk(stmt.body)):
+        active = self.active
+        if not any(isinstance(s, Assign) and s.target in active for s in statements):
             return []
-        inside |= self.assigned_in(stmt.body)  # with the tapes of nested loops
+        inside |= self.made_among(statements)  # the tapes of nested loops, made since
         saved = _saved(body, inside)
         header = render_header(stmt)
         # the counter from the range again, backwards, never from a tape (a replay that
@@ -597,7 +601,7 @@ class _Reverse:
         top = {s.target for s in self.fn.body if isinstance(s, Assign) and once[s.target] == 1}
         return {p for p in self.fn.params if once[p] == 0} | top
 
-    def loop_live(self, stmt: For | While, inside: set[str]) -> list[str]:
+    def loop_live(self, stmt: For | While, statements: list, inside: set[str]) -> list[str]:
         """Adjoints that live across iterations.
 
         Active headers; values from outside the loop that it reads; and values the loop
@@ -606,12 +610,12 @@ class _Reverse:
         """
         live = {h for h in stmt.carried if h in self.active}
         live |= {v for v in inside if v in self.adjoints.names}
-        for s in walk(stmt.body):
+        for s in statements:  # (`walk(stmt.body)`)
             if isinstance(s, Assign) and s.target in self.active:
                 # `a = t[k]`: the adjoint of item k of `t` lives on, not one of `t` whole
                 item = None if id(s) in self.calls else self.item_of(s)
                 if item is not None:
-                    if primal(item).value.id not in inside:
+                    if item.partition("#")[0] not in inside:  # (the name of `primal(item)`)
                         live.add(item)
                     continue
                 live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
@@ -620,17 +624,27 @@ class _Reverse:
     def assigned_in(self, block: list) -> set[str]:
         """Primal names a block assigns: targets, loop targets, helpers' pullbacks, and the
         tapes, records and last header values of nested loops and branches."""
+        return self.assigned_among(walk(block))
+
+    def assigned_among(self, statements: list) -> set[str]:
+        """`assigned_in` of the block `statements` is the walk of."""
+        names = {stmt.target for stmt in statements if isinstance(stmt, (Assign, For))}
+        return names | self.made_among(statements)
+
+    def made_among(self, statements: list) -> set[str]:
+        """The names the transform made for `statements` (a block's walk) so far: helpers'
+        pullbacks, and the tapes, records and last header values of loops and branches."""
         names: set[str] = set()
-        for stmt in walk(block):
-            if isinstance(stmt, (Assign, For)):
-                names.add(stmt.target)
-            if id(stmt) in self.sites:
-                names.add(self.sites[id(stmt)][0])
-            if id(stmt) in self.segmented and self.segmented[id(stmt)][1]:
-                names.add(self.segmented[id(stmt)][1])
-            if id(stmt) in self.calls:
-                names.add(self.calls[id(stmt)].pullback)
-            names.update(end for end, _ in self.ends.get(id(stmt), []))
+        sites, segmented, calls, ends = self.sites, self.segmented, self.calls, self.ends
+        for stmt in statements:
+            key = id(stmt)
+            if key in sites:
+                names.add(sites[key][0])
+            if key in segmented and segmented[key][1]:
+                names.add(segmented[key][1])
+            if key in calls:
+                names.add(calls[key].pullback)
+            names.update(end for end, _ in ends.get(key, ()))
         return names
 
     def builtin(self, name: str, argument: str | None = None) -> ast.expr:
@@ -655,9 +669,10 @@ class _Reverse:
         for stmt in block:
             start = len(code)
             self.forward_statement(stmt, code)
-            stamped(code[start:], stmt.line)
-            if isinstance(stmt, Assign):  # differentiated again: its derivative's line
-                stamped(code[start:], blamed.get(stmt.target), derivative_line)
+            made = code[start:]
+            stamped(made, stmt.line)
+            if isinstance(stmt, Assign) and stmt.target in blamed:  # differentiated again:
+                stamped(made, blamed[stmt.target], derivative_line)  # its derivative's line
         return code
 
     def forward_statement(self, stmt: Stmt, code: list[ast.stmt]) -> None:
@@ -843,9 +858,11 @@ def _read_first(code: list[ast.stmt], assigned: set[str]) -> set[str]:
                 if item.optional_vars is not None:
                     assigned |= set(stores(item.optional_vars))
             read |= _read_first(stmt.body, assigned)
-        else:
-            read |= set(loads(stmt)) - assigned
-            assigned |= set(stores(stmt))
+        else:  # (most statements: no sets made for them)
+            for name in loads(stmt):
+                if name not in assigned:
+                    read.add(name)
+            assigned.update(stores(stmt))
     return read
 
 

@@ -133,7 +133,11 @@ def _shape_of(value: object, shapes: dict, integers: set[str]) -> object:
     rule = lookup(fn)  # (once: both checks below read it)
     if _always_scalar(value, rule):
         return ()
-    inputs = [_atom_shape(a, shapes) for a in args if not isinstance(a, Index)]
+    inputs = [  # (a variable's read here: most operands are, and a call each cost as much)
+        shapes.get(a.name, _UNSEEN) if type(a) is Var else _atom_shape(a, shapes)
+        for a in args
+        if not isinstance(a, Index)
+    ]
     keywords = dict(value.kwargs)
     inputs += [_atom_shape(a, shapes) for a in keywords.values()]
     if _UNSEEN in inputs:
