@@ -16,13 +16,14 @@ checkpointed loop's segments, which refuses a helper that has effects of its own
 from __future__ import annotations
 
 import ast
+import heapq
 import types
 
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
 from ..ssa.effect_calls import helper_effect
-from ..ssa.effects import prim_draws
+from ..ssa.effects import changes_module_argument, prim_draws
 from ..ssa.ir import Assign, For, Function, Prim, With, walk
 from ..ssa.stored_values import changes_container
 
@@ -46,15 +47,16 @@ def _is_comment(stmt: ast.Expr) -> bool:
 
 # the methods changing a list, dict or set that return something other than None: a rerun
 # cannot stand in their value (`reverse.forward`)
-_TAKING = frozenset(("pop", "popitem", "setdefault"))
+_TAKING = frozenset(("pop", "popitem", "setdefault", "popleft"))
+_TAKING_FUNCTIONS = (next, heapq.heappop, heapq.heappushpop, heapq.heapreplace)
 
 
 def _takes_item(value: object) -> bool:
-    return (
-        isinstance(value, Prim)
-        and getattr(value.fn, "__name__", "") in _TAKING
-        and changes_container(value.fn)
-    )
+    if not isinstance(value, Prim):
+        return False
+    if changes_module_argument(value):  # `next(BATCHES)`, `heapq.heappop(HEAP)`
+        return value.fn in _TAKING_FUNCTIONS
+    return getattr(value.fn, "__name__", "") in _TAKING and changes_container(value.fn)
 
 
 def refuse_effects_in_rerun(loop: For, fn: Function) -> None:

@@ -435,7 +435,7 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
         # a statement of a call, or a `print` inside a value (`(print("y", v), v)[1]`)
         statement = isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant)
-        if statement or _prints(n, own):
+        if statement or _prints(n, own) or _logs(fn, n):
             found.append(("effect", gast.unparse(n).strip(), n.lineno))
         elif _calls_by_name(n) and n.func.id != fn.__name__:
             found.append(("call", n.func.id))
@@ -445,7 +445,7 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             found.append(("draw", text, line, n))
         if isinstance(n, gast.Name) and type(n.ctx) is gast.Load and n.id not in own:
             found.append(("reads", n.id, n.lineno))  # (data if its global is: `is_data`)
-        written = _written(n, own, params)
+        written = _written(n, own, params, fn)
         if written:
             text = gast.unparse(n).strip().splitlines()[0]
             found.append(("writes", text, n.lineno, written))
@@ -456,11 +456,12 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
 SETTING_BUILTINS = frozenset(("setattr", "delattr"))  # (which change their first argument)
 
 
-def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
+def _written(node: gast.AST, own: set[str], params: set[str], fn: types.FunctionType) -> frozenset:
     """The names whose objects a statement or call may change for other functions to read:
     `SCALE` of `global SCALE` or `nonlocal`, `P` of `P.scale = v` or `setattr(P, "scale",
-    v)`, `WBUF` of `WBUF[0] = v`, `LOG` of `LOG.append(v)`, `Q` of `w = Q.pop()` (names the
-    function does not bind, `own`); None for an object reached
+    v)`, `WBUF` of `WBUF[0] = v`, `LOG` of `LOG.append(v)`, `Q` of `w = Q.pop()`, `IT` of
+    `next(IT)`, `H` of `heapq.heappop(H)` (names the function does not bind, `own`; `fn`'s
+    module tells a module's function, `np.sort`, from a method); None for an object reached
     otherwise (a parameter's, `params`: `self.scale = v`; `type(self).scale`,
     `globals()["S"]`); empty where it changes none."""
     if isinstance(node, (gast.Global, gast.Nonlocal)):
@@ -472,7 +473,13 @@ def _written(node: gast.AST, own: set[str], params: set[str]) -> frozenset:
         roots = [root(node.args[0])]  # in a value too: a lambda's `setattr(P, "scale", v)`
     elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
         # a value made by changing an object: `return Q.pop()`, `(LOG.append(v), v)[1]`
-        roots = [root(node.func.value)] if node.func.attr in CHANGING_METHODS else []
+        func = node.func
+        if isinstance(_static_value(fn, func.value), types.ModuleType):  # `heapq.heappop(H)`
+            roots = _changed_argument(node) if func.attr in ARGUMENT_CHANGING else []
+        else:
+            roots = [root(func.value)] if func.attr in CHANGING_METHODS else []
+    elif _calls_by_name(node) and node.func.id in ARGUMENT_CHANGING and node.func.id not in own:
+        roots = _changed_argument(node)  # `next(BATCHES)`
     elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
         func = node.value.func  # (a setter's call is the case above, visited on its own)
         reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS
@@ -494,8 +501,34 @@ CHANGING_METHODS = frozenset(
         *("add", "discard", "setdefault", "sort", "reverse", "fill", "put", "resize"),
         *("itemset", "__setitem__", "__delitem__", "__setattr__", "__delattr__"),
         *("difference_update", "intersection_update", "symmetric_difference_update"),
+        *("popleft", "appendleft", "extendleft", "rotate"),  # (a deque's)
     }
 )
+
+
+# functions changing the object given first: an iterator advanced, a heap or a sorted list
+ARGUMENT_CHANGING = frozenset(
+    {"next", "heappop", "heappush", "heappushpop", "heapreplace", "heapify"}
+    | {"insort", "insort_left", "insort_right"}
+)
+
+
+def _changed_argument(call: gast.Call) -> list:
+    """The root of the first argument `call` changes, where it is a name's object
+    (`next(iter(xs))` changes a new iterator: none)."""
+    given = call.args[0] if call.args else None
+    return [root(given)] if isinstance(given, (gast.Name, gast.Attribute, gast.Subscript)) else []
+
+
+def _logs(fn: types.FunctionType, node: gast.AST) -> bool:
+    """A call of a `logging` or `warnings` function, or a logger's method, inside a value
+    (`(logger.warning("v %s", v), v)[1]`), as `fn`'s module names it now."""
+    if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)):
+        return False
+    called = _static_value(fn, node.func)
+    if isinstance(getattr(called, "__self__", None), logging.Logger):
+        return True
+    return module_name(called).startswith(("logging", "warnings", "_warnings"))
 
 
 def _prints(node: gast.AST, own: set[str]) -> bool:

@@ -36,7 +36,9 @@ refused with what to write instead.
 from __future__ import annotations
 
 import ast
+import bisect
 import copy
+import heapq
 import linecache
 import logging
 import os
@@ -377,7 +379,11 @@ def first_effect(fn: Function) -> str | None:
         if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
             # a draw, or a call kept for its effect as an inlined lambda's body makes it
             # (`show = lambda v: print(v)`: `_t2 = print(v)`)
-            if prim_draws(stmt.value) or _prints_logs_or_sets(stmt.value.fn):
+            if (
+                prim_draws(stmt.value)
+                or _prints_logs_or_sets(stmt.value.fn)
+                or (changes_module_argument(stmt.value))
+            ):
                 written = linecache.getline(fn.filename, stmt.line).strip() or "a random draw"
                 return described_effect(written, stmt.line, _written_in(fn, stmt.line))
             helper = _user_function(stmt.value.fn)
@@ -412,7 +418,7 @@ def calls_effect(value: object) -> bool:
     when nothing reads its result."""
     if not isinstance(value, Prim):
         return False
-    if prim_draws(value) or _prints_logs_or_sets(value.fn):
+    if prim_draws(value) or _prints_logs_or_sets(value.fn) or changes_module_argument(value):
         return True
     helper = _user_function(value.fn)
     return helper is not None and helper_effect(helper) is not None
@@ -429,6 +435,21 @@ def _prints_logs_or_sets(fn: object) -> bool:
     if isinstance(getattr(fn, "__self__", None), logging.Logger):
         return True
     return module_name(fn).startswith(("logging", "warnings", "_warnings"))
+
+
+# functions advancing or changing the object given first: an iterator, a heap, a sorted list
+ARGUMENT_CHANGERS = (next, heapq.heappop, heapq.heappush, heapq.heappushpop, heapq.heapreplace)
+ARGUMENT_CHANGERS += (heapq.heapify, bisect.insort_left, bisect.insort_right)
+
+
+def changes_module_argument(prim: Prim) -> bool:
+    """`next(BATCHES)`, `heapq.heappop(HEAP)`: a call changing a module's object it is given
+    first, which runs for its effect, once, as a `print` does."""
+    return (
+        any(prim.fn is changer for changer in ARGUMENT_CHANGERS)
+        and bool(prim.args)
+        and isinstance(prim.args[0], Free)
+    )
 
 
 def prim_draws(prim: Prim) -> bool:

@@ -15,6 +15,7 @@ alone, as are helpers that log a value nothing reads back.
 
 from __future__ import annotations
 
+import collections
 import operator
 import types
 import weakref
@@ -182,10 +183,10 @@ SETTERS = (setattr, operator.setitem, object.__setattr__)
 
 
 def changes_container(fn: object) -> bool:
-    """Whether `fn` is a method changing the list, dict or set it is bound to
-    (`OUT.append`, `H.__setitem__`; not `CACHE.get`)."""
+    """Whether `fn` is a method changing the list, dict, set or deque it is bound to
+    (`OUT.append`, `H.__setitem__`, `Q.popleft`; not `CACHE.get`)."""
     owner = getattr(fn, "__self__", None)
-    return isinstance(owner, (list, dict, set)) and (
+    return isinstance(owner, (list, dict, set, collections.deque)) and (
         getattr(fn, "__name__", "") not in READING_METHODS
     )
 
