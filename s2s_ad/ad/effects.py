@@ -45,8 +45,9 @@ def _is_comment(stmt: ast.Expr) -> bool:
     return isinstance(value, ast.Constant) and isinstance(value.value, str)
 
 
-# the methods changing a list, dict or set that return something other than None: a rerun
-# cannot stand in their value (`reverse.forward`)
+# the methods changing a list, dict, set or deque, and the functions changing a module's
+# object, that return something other than None: a rerun cannot stand in their value
+# (`reverse.forward`)
 _TAKING = frozenset(("pop", "popitem", "setdefault", "popleft"))
 _TAKING_FUNCTIONS = (next, heapq.heappop, heapq.heappushpop, heapq.heapreplace)
 

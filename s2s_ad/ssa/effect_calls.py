@@ -15,7 +15,9 @@ source, views and aliases of its parameters included; None when it updates none.
 
 from __future__ import annotations
 
+import bisect
 import builtins
+import heapq
 import linecache
 import logging
 import random
@@ -507,10 +509,10 @@ CHANGING_METHODS = frozenset(
 
 
 # functions changing the object given first: an iterator advanced, a heap or a sorted list
-ARGUMENT_CHANGING = frozenset(
-    {"next", "heappop", "heappush", "heappushpop", "heapreplace", "heapify"}
-    | {"insort", "insort_left", "insort_right"}
-)
+ARGUMENT_CHANGERS = (next, heapq.heappop, heapq.heappush, heapq.heappushpop, heapq.heapreplace)
+ARGUMENT_CHANGERS += (heapq.heapify, bisect.insort_left, bisect.insort_right)
+# (their names, as a helper's source calls them: `bisect.insort` is `insort_right`)
+ARGUMENT_CHANGING = frozenset({f.__name__ for f in ARGUMENT_CHANGERS} | {"insort"})
 
 
 def _changed_argument(call: gast.Call) -> list:

@@ -36,9 +36,7 @@ refused with what to write instead.
 from __future__ import annotations
 
 import ast
-import bisect
 import copy
-import heapq
 import linecache
 import logging
 import os
@@ -55,6 +53,7 @@ from ..frontend.gast_conversion import parse
 from ..frontend.library import module_name
 from ..frontend.nodes import descendants
 from .effect_calls import (
+    ARGUMENT_CHANGERS,
     GENERATORS,
     READING_METHODS,
     described_effect,
@@ -379,11 +378,7 @@ def first_effect(fn: Function) -> str | None:
         if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
             # a draw, or a call kept for its effect as an inlined lambda's body makes it
             # (`show = lambda v: print(v)`: `_t2 = print(v)`)
-            if (
-                prim_draws(stmt.value)
-                or _prints_logs_or_sets(stmt.value.fn)
-                or (changes_module_argument(stmt.value))
-            ):
+            if _runs_for_effect(stmt.value):
                 written = linecache.getline(fn.filename, stmt.line).strip() or "a random draw"
                 return described_effect(written, stmt.line, _written_in(fn, stmt.line))
             helper = _user_function(stmt.value.fn)
@@ -418,7 +413,7 @@ def calls_effect(value: object) -> bool:
     when nothing reads its result."""
     if not isinstance(value, Prim):
         return False
-    if prim_draws(value) or _prints_logs_or_sets(value.fn) or changes_module_argument(value):
+    if _runs_for_effect(value):
         return True
     helper = _user_function(value.fn)
     return helper is not None and helper_effect(helper) is not None
@@ -437,9 +432,10 @@ def _prints_logs_or_sets(fn: object) -> bool:
     return module_name(fn).startswith(("logging", "warnings", "_warnings"))
 
 
-# functions advancing or changing the object given first: an iterator, a heap, a sorted list
-ARGUMENT_CHANGERS = (next, heapq.heappop, heapq.heappush, heapq.heappushpop, heapq.heapreplace)
-ARGUMENT_CHANGERS += (heapq.heapify, bisect.insort_left, bisect.insort_right)
+def _runs_for_effect(prim: Prim) -> bool:
+    """A draw, a `print`, a logger's or setter's call, or one changing a module's object
+    (`_prints_logs_or_sets`, `changes_module_argument`), not a helper of the user's."""
+    return prim_draws(prim) or _prints_logs_or_sets(prim.fn) or changes_module_argument(prim)
 
 
 def changes_module_argument(prim: Prim) -> bool:
