@@ -60,6 +60,7 @@ from .ssa.lambdas import lift_lambdas
 from .ssa.live_objects import live_examples
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
+from .ssa.module_iterators import refuse_module_iterators
 from .ssa.partials import lower_partials
 from .ssa.render import render_function
 from .ssa.returns import eliminate_returns
@@ -292,6 +293,7 @@ def to_ssa(
     # a closure made by callables.py binding a callee: its statements are the callee's
     ssa.filename, ssa.first_line = getattr(fn, "_s2s_where", (ssa.filename, ssa.first_line))
     refuse_complex(ssa)
+    refuse_module_iterators(ssa)
     verify(ssa)
     return eliminate_common_subexpressions(ssa)
 

@@ -16,15 +16,14 @@ checkpointed loop's segments, which refuses a helper that has effects of its own
 from __future__ import annotations
 
 import ast
-import heapq
 import types
 
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
-from ..ssa.effect_calls import helper_effect
-from ..ssa.effects import changes_module_argument, prim_draws
-from ..ssa.ir import Assign, For, Function, Prim, With, walk
+from ..ssa.effect_calls import ARGUMENT_CHANGERS, ARGUMENT_CHANGING, helper_effect
+from ..ssa.effects import prim_draws
+from ..ssa.ir import Assign, Effect, For, Function, Prim, With, walk
 from ..ssa.stored_values import changes_container
 
 
@@ -45,19 +44,31 @@ def _is_comment(stmt: ast.Expr) -> bool:
     return isinstance(value, ast.Constant) and isinstance(value.value, str)
 
 
-# the methods changing a list, dict, set or deque, and the functions changing a module's
-# object, that return something other than None: a rerun cannot stand in their value
-# (`reverse.forward`)
+# the methods changing a list, dict, set or deque that return something other than None: a
+# rerun cannot stand in their value (`reverse.forward`); the functions advancing or changing
+# what they are given (`ARGUMENT_CHANGERS`) are refused there too, the rerun's reads of it
+# would differ
 _TAKING = frozenset(("pop", "popitem", "setdefault", "popleft"))
-_TAKING_FUNCTIONS = (next, heapq.heappop, heapq.heappushpop, heapq.heapreplace)
 
 
 def _takes_item(value: object) -> bool:
     if not isinstance(value, Prim):
         return False
-    if changes_module_argument(value):  # `next(BATCHES)`, `heapq.heappop(HEAP)`
-        return value.fn in _TAKING_FUNCTIONS
+    if any(value.fn is changer for changer in ARGUMENT_CHANGERS):
+        return True  # `next(it)`, `heapq.heappop(h)`, `bisect.insort(xs, v)`: a local's too
     return getattr(value.fn, "__name__", "") in _TAKING and changes_container(value.fn)
+
+
+def _changes_given(node: object) -> bool:
+    """A statement calling `bisect.insort(xs, v)`, `heapq.heappush(h, v)`, `next(it)`: the
+    rerun would leave it out and read what the forward sweep changed."""
+    return _called(node) in ARGUMENT_CHANGING
+
+
+def _called(node: object) -> str | None:
+    """The name a statement calling a function calls it by (`insort` of `bisect.insort(…)`)."""
+    func = getattr(getattr(node, "value", None), "func", None)  # (a call's, `ast` or `gast`)
+    return getattr(func, "attr", None) or getattr(func, "id", None)
 
 
 def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
@@ -90,12 +101,12 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
                 hint="draw all the numbers before the loop (one array, a row per iteration) "
                 "and read a row in it, or do not checkpoint the loop",
             )
-        if _takes_item(value):
-            name = value.spelled or value.fn.__name__
+        if _takes_item(value) or (isinstance(stmt, Effect) and _changes_given(stmt.node)):
+            name = _called(stmt.node) if value is None else value.spelled or value.fn.__name__
             raise UnsupportedSyntaxError(
                 f"unsupported construct: `{name}` in a checkpointed loop, which takes an item "
-                "out of a list, dict or set: the pullback would take another when it "
-                "recomputes the loop's segments",
+                "out of (or changes) a list, dict, set, heap or iterator: the pullback would "
+                "take another when it recomputes the loop's segments",
                 filename=fn.filename,
                 line=stmt.line,
                 hint="take the items before the loop, or do not checkpoint the loop",

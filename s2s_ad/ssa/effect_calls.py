@@ -476,7 +476,7 @@ def _written(node: gast.AST, own: set[str], params: set[str], fn: types.Function
     elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
         # a value made by changing an object: `return Q.pop()`, `(LOG.append(v), v)[1]`
         func = node.func
-        if isinstance(_static_value(fn, func.value), types.ModuleType):  # `heapq.heappop(H)`
+        if isinstance(_receiver(fn, func.value), types.ModuleType):  # `heapq.heappop(H)`
             roots = _changed_argument(node) if func.attr in ARGUMENT_CHANGING else []
         else:
             roots = [root(func.value)] if func.attr in CHANGING_METHODS else []
@@ -513,6 +513,19 @@ ARGUMENT_CHANGERS = (next, heapq.heappop, heapq.heappush, heapq.heappushpop, hea
 ARGUMENT_CHANGERS += (heapq.heapify, bisect.insort_left, bisect.insort_right)
 # (their names, as a helper's source calls them: `bisect.insort` is `insort_right`)
 ARGUMENT_CHANGING = frozenset({f.__name__ for f in ARGUMENT_CHANGERS} | {"insort"})
+
+
+def _receiver(fn: types.FunctionType, node: gast.expr) -> object:
+    """What a method call's receiver names now: through `fn`'s module, or a closure cell of
+    its (the generated code's `rt`, a cell of its own)."""
+    found = _static_value(fn, node)
+    if found is None and isinstance(node, gast.Name) and node.id in fn.__code__.co_freevars:
+        cell = fn.__closure__[fn.__code__.co_freevars.index(node.id)]
+        try:
+            return cell.cell_contents
+        except ValueError:  # (an empty cell)
+            return None
+    return found
 
 
 def _changed_argument(call: gast.Call) -> list:
