@@ -447,6 +447,8 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             found.append(("draw", text, line, n))
         if isinstance(n, gast.Name) and type(n.ctx) is gast.Load and n.id not in own:
             found.append(("reads", n.id, n.lineno))  # (data if its global is: `is_data`)
+            if is_iterator(fn.__globals__.get(n.id)):  # (any read takes its items)
+                found.append(("writes", n.id, n.lineno, frozenset((n.id,))))
         written = _written(n, own, params, fn)
         if written:
             text = gast.unparse(n).strip().splitlines()[0]
@@ -526,6 +528,11 @@ def _receiver(fn: types.FunctionType, node: gast.expr) -> object:
         except ValueError:  # (an empty cell)
             return None
     return found
+
+
+def is_iterator(value: object) -> bool:
+    """An object used up as it is read: it has `__next__` (a generator, a file, `zip(…)`)."""
+    return hasattr(type(value), "__next__")
 
 
 def _changed_argument(call: gast.Call) -> list:

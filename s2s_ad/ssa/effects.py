@@ -439,13 +439,13 @@ def _runs_for_effect(prim: Prim) -> bool:
 
 
 def changes_module_argument(prim: Prim) -> bool:
-    """`next(BATCHES)`, `heapq.heappop(HEAP)`: a call changing a module's object it is given
-    first, which runs for its effect, once, as a `print` does."""
+    """`next(BATCHES)`, `heapq.heappop(HEAP)`: a call changing the object it is given first
+    (a module's, or any), which runs for its effect, once, as a `print` does."""
     return (
         any(prim.fn is changer for changer in ARGUMENT_CHANGERS)
         and bool(prim.args)
-        and isinstance(prim.args[0], Free)
-    )
+        and isinstance(prim.args[0], (Free, Var))  # (a module's, or one read from a module's
+    )  # dict: `next(ITERS["train"])`; a local's runs once all the same)
 
 
 def prim_draws(prim: Prim) -> bool:

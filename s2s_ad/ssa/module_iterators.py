@@ -15,15 +15,25 @@ which takes one item, is a call kept for its effect (`ssa/effects.py`) and stays
 
 from __future__ import annotations
 
+import operator
+
 from ..errors import UnsupportedSyntaxError
-from .effect_calls import ARGUMENT_CHANGERS
-from .ir import Assign, For, Free, Function, Prim, operands, walk
+from .effect_calls import ARGUMENT_CHANGERS, is_iterator
+from .ir import Assign, Const, For, Free, Function, Index, Prim, Var, operands, walk
 
 
 def refuse_module_iterators(fn: Function) -> None:
     """Raise UnsupportedSyntaxError at the first statement of `fn` reading a module's (or a
     closure's) iterator other than by `next` (or `heapq`'s, `bisect`'s functions)."""
-    for stmt in walk(fn.body):
+    statements = walk(fn.body)
+    # the values given to `next` (`next(ITERS["train"])`: its item read to take one item)
+    taken = {
+        s.value.args[0]
+        for s in statements
+        if isinstance(s, Assign) and isinstance(s.value, Prim) and s.value.args
+        if any(s.value.fn is f for f in ARGUMENT_CHANGERS)
+    }
+    for stmt in statements:
         if isinstance(stmt, Assign):
             value = stmt.value
         elif isinstance(stmt, For):
@@ -33,19 +43,44 @@ def refuse_module_iterators(fn: Function) -> None:
         if isinstance(value, Prim) and any(value.fn is f for f in ARGUMENT_CHANGERS):
             continue  # `next(BATCHES)`: one item, once
         for atom in operands(value) if isinstance(value, Prim) else (value,):
-            if isinstance(atom, Free) and _is_iterator(atom.value):
-                raise UnsupportedSyntaxError(
-                    f"unsupported construct: `{atom.source}`, an iterator of the module read "
-                    "as a whole: the derivative code reads it before the loop and again in "
-                    "other passes, where the plain call takes items as it goes",
-                    filename=fn.filename,
-                    line=stmt.line,
-                    hint=f"take the items first (`batch = next({atom.source})`, or "
-                    f"`items = list(itertools.islice({atom.source}, n))` outside the "
-                    "function) and pass them in as an argument",
-                )
+            if isinstance(atom, Free) and is_iterator(atom.value):
+                _refuse(fn, stmt, atom.source)
+        taking = isinstance(stmt, Assign) and Var(stmt.target) in taken
+        if not taking and is_iterator(_module_item(value)):  # `for b in ITERS["train"]`
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: an iterator held in `{value.args[0].source}`, read "
+                "as a whole: the derivative code reads it before the loop and again in other "
+                "passes, where the plain call takes items as it goes",
+                filename=fn.filename,
+                line=stmt.line,
+                hint="take the items first with `next(…)`, or `list(itertools.islice(…, n))` "
+                "outside the function, and pass them in as an argument",
+            )
 
 
-def _is_iterator(value: object) -> bool:
-    """An object used up as it is read: it has `__next__` (a generator, a file, `zip(…)`)."""
-    return hasattr(type(value), "__next__")
+def _refuse(fn: Function, stmt: object, source: str) -> None:
+    raise UnsupportedSyntaxError(
+        f"unsupported construct: `{source}`, an iterator of the module read "
+        "as a whole: the derivative code reads it before the loop and again in "
+        "other passes, where the plain call takes items as it goes",
+        filename=fn.filename,
+        line=stmt.line,
+        hint=f"take the items first (`batch = next({source})`, or "
+        f"`items = list(itertools.islice({source}, n))` outside the "
+        "function) and pass them in as an argument",
+    )
+
+
+def _module_item(value: object) -> object:
+    """The object `ITERS["train"]` (an item of a module's dict or list at a literal key)
+    holds now, else None."""
+    if not (isinstance(value, Prim) and value.fn is operator.getitem and len(value.args) == 2):
+        return None
+    holder, key = value.args
+    items = key.items if isinstance(key, Index) and not key.is_tuple else (key,)
+    if not (isinstance(holder, Free) and len(items) == 1 and isinstance(items[0], Const)):
+        return None
+    try:
+        return holder.value[items[0].value]
+    except (LookupError, TypeError):
+        return None
