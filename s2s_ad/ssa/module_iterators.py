@@ -33,6 +33,9 @@ def refuse_module_iterators(fn: Function) -> None:
         if isinstance(s, Assign) and isinstance(s.value, Prim) and s.value.args
         if any(s.value.fn is f for f in ARGUMENT_CHANGERS)
     }
+    # a local bound to a module's object (`d = ITERS`, then `d["train"]`)
+    bound = {s.target: s.value for s in statements if isinstance(s, Assign)}
+    bound = {name: value for name, value in bound.items() if isinstance(value, Free)}
     for stmt in statements:
         if isinstance(stmt, Assign):
             value = stmt.value
@@ -46,9 +49,9 @@ def refuse_module_iterators(fn: Function) -> None:
             if isinstance(atom, Free) and is_iterator(atom.value):
                 _refuse(fn, stmt, atom.source)
         taking = isinstance(stmt, Assign) and Var(stmt.target) in taken
-        if not taking and is_iterator(_module_item(value)):  # `for b in ITERS["train"]`
+        if not taking and is_iterator(_module_item(value, bound)):  # `for b in ITERS["x"]`
             raise UnsupportedSyntaxError(
-                f"unsupported construct: an iterator held in `{value.args[0].source}`, read "
+                f"unsupported construct: an iterator held in `{_spelled(value.args[0])}`, read "
                 "as a whole: the derivative code reads it before the loop and again in other "
                 "passes, where the plain call takes items as it goes",
                 filename=fn.filename,
@@ -71,12 +74,13 @@ def _refuse(fn: Function, stmt: object, source: str) -> None:
     )
 
 
-def _module_item(value: object) -> object:
-    """The object `ITERS["train"]` (an item of a module's dict or list at a literal key)
-    holds now, else None."""
+def _module_item(value: object, bound: dict) -> object:
+    """The object `ITERS["train"]` (an item of a module's dict or list at a literal key, the
+    module's name or a local `bound` to it) holds now, else None."""
     if not (isinstance(value, Prim) and value.fn is operator.getitem and len(value.args) == 2):
         return None
     holder, key = value.args
+    holder = bound.get(holder.name, holder) if isinstance(holder, Var) else holder
     items = key.items if isinstance(key, Index) and not key.is_tuple else (key,)
     if not (isinstance(holder, Free) and len(items) == 1 and isinstance(items[0], Const)):
         return None
@@ -84,3 +88,8 @@ def _module_item(value: object) -> object:
         return holder.value[items[0].value]
     except (LookupError, TypeError):
         return None
+
+
+def _spelled(atom: object) -> str:
+    """A module's name as written (`ITERS`), or a local's (`d`)."""
+    return getattr(atom, "source", None) or atom.name
