@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import builtins
 import heapq
+import io
 import linecache
 import logging
 import random
@@ -531,8 +532,9 @@ def _receiver(fn: types.FunctionType, node: gast.expr) -> object:
 
 
 def is_iterator(value: object) -> bool:
-    """An object used up as it is read: it has `__next__` (a generator, a file, `zip(…)`)."""
-    return hasattr(type(value), "__next__")
+    """An object used up as it is read: it has `__next__` (a generator, `zip(…)`); not a
+    file or stream, which code writes to (`print(…, file=LOG)`) rather than iterates."""
+    return hasattr(type(value), "__next__") and not isinstance(value, io.IOBase)
 
 
 def _changed_argument(call: gast.Call) -> list:
