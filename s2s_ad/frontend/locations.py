@@ -15,33 +15,15 @@ from __future__ import annotations
 
 import gast
 
-_LEAF_FIELDS = ("ctx", "op", "ops")  # contexts and operators: no lines, no children
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # class → fields that may hold nodes
+from .nodes import child_nodes
+
 _LINE_ATTRIBUTES: dict[type, tuple[bool, bool, bool, bool]] = {}  # class → which it has
-
-
-def _child_fields(kind: type) -> tuple[str, ...]:
-    fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
-    return fields
 
 
 def _line_attributes(kind: type) -> tuple[bool, bool, bool, bool]:
     names = ("lineno", "end_lineno", "col_offset", "end_col_offset")
     found = _LINE_ATTRIBUTES[kind] = tuple(a in kind._attributes for a in names)
     return found
-
-
-def _children(node: gast.AST) -> list[gast.AST]:
-    """`node`'s child nodes in `iter_child_nodes`' order, contexts and operators left out."""
-    children: list[gast.AST] = []
-    kind = type(node)
-    for field in _CHILD_FIELDS.get(kind) or _child_fields(kind):
-        value = getattr(node, field, None)
-        if type(value) is list:
-            children.extend([v for v in value if isinstance(v, gast.AST)])
-        elif isinstance(value, gast.AST):
-            children.append(value)
-    return children
 
 
 def fix_missing_locations(node: gast.AST) -> gast.AST:
@@ -96,6 +78,6 @@ def _located(node: gast.AST, *, walk_located: bool) -> gast.AST:
                 missing = True
         if not (walk_located or missing) and isinstance(current, expression):
             continue  # (located before the pass, as everything under it is)
-        for child in reversed(_children(current)):
+        for child in reversed(child_nodes(current)):
             push((child, line, column, end_line, end_column))
     return node

@@ -98,7 +98,8 @@ _NAME = gast.Name  # (asked of every node of `names_in`: no module lookup each t
 
 def child_nodes(node: gast.AST) -> list[gast.AST]:
     """`gast.iter_child_nodes(node)` but contexts and operators, as a list (no generator;
-    each class's fields looked up once, as `descendants`)."""
+    each class's fields looked up once, as `descendants`): the walk of the comprehension
+    scopes and of `frontend/locations.py`."""
     kind = type(node)
     fields = _CHILD_FIELDS.get(kind)
     if fields is None:
