@@ -21,10 +21,10 @@ import types
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
-from ..ssa.effect_calls import ARGUMENT_CHANGERS, ARGUMENT_CHANGING, helper_effect
+from ..ssa.effect_calls import ARGUMENT_CHANGING, changes_given, helper_effect
 from ..ssa.effects import prim_draws
 from ..ssa.ir import Assign, Effect, For, Function, Prim, With, walk
-from ..ssa.stored_values import changes_container
+from ..ssa.stored_values import called_name, changes_container
 
 
 def with_adjoint(stmt: With, adjoint: list[ast.stmt], aliases: Aliases) -> list[ast.stmt]:
@@ -54,7 +54,7 @@ _TAKING = frozenset(("pop", "popitem", "setdefault", "popleft"))
 def _takes_item(value: object) -> bool:
     if not isinstance(value, Prim):
         return False
-    if any(value.fn is changer for changer in ARGUMENT_CHANGERS):
+    if changes_given(value.fn):
         return True  # `next(it)`, `heapq.heappop(h)`, `bisect.insort(xs, v)`: a local's too
     return getattr(value.fn, "__name__", "") in _TAKING and changes_container(value.fn)
 
@@ -67,8 +67,8 @@ def _changes_given(node: object) -> bool:
 
 def _called(node: object) -> str | None:
     """The name a statement calling a function calls it by (`insort` of `bisect.insort(…)`)."""
-    func = getattr(getattr(node, "value", None), "func", None)  # (a call's, `ast` or `gast`)
-    return getattr(func, "attr", None) or getattr(func, "id", None)
+    call = getattr(node, "value", None)
+    return called_name(call) if hasattr(call, "func") else None
 
 
 def refuse_effects_in_rerun(loop: For, fn: Function) -> None:

@@ -518,6 +518,11 @@ ARGUMENT_CHANGERS += (heapq.heapify, bisect.insort_left, bisect.insort_right)
 ARGUMENT_CHANGING = frozenset({f.__name__ for f in ARGUMENT_CHANGERS} | {"insort"})
 
 
+def changes_given(fn: object) -> bool:
+    """Whether `fn` is one of `ARGUMENT_CHANGERS` (`next`, `heapq.heappop`, …)."""
+    return any(fn is changer for changer in ARGUMENT_CHANGERS)
+
+
 def _receiver(fn: types.FunctionType, node: gast.expr) -> object:
     """What a method call's receiver names now: through `fn`'s module, or a closure cell of
     its (the generated code's `rt`, a cell of its own)."""
@@ -549,7 +554,11 @@ def _logs(fn: types.FunctionType, node: gast.AST) -> bool:
     (`(logger.warning("v %s", v), v)[1]`), as `fn`'s module names it now."""
     if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)):
         return False
-    called = _static_value(fn, node.func)
+    return logs_or_warns(_static_value(fn, node.func))
+
+
+def logs_or_warns(called: object) -> bool:
+    """A `logging` or `warnings` function, or a logger's method."""
     if isinstance(getattr(called, "__self__", None), logging.Logger):
         return True
     return module_name(called).startswith(("logging", "warnings", "_warnings"))

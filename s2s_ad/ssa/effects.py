@@ -38,7 +38,6 @@ from __future__ import annotations
 import ast
 import copy
 import linecache
-import logging
 import os
 import types
 import warnings
@@ -50,17 +49,17 @@ from ..codegen.build import LINE
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.gast_conversion import parse
-from ..frontend.library import module_name
 from ..frontend.nodes import descendants
 from .effect_calls import (
-    ARGUMENT_CHANGERS,
     GENERATORS,
     READING_METHODS,
+    changes_given,
     described_effect,
     exposed,
     first_update,
     helper_effect,
     helper_update,
+    logs_or_warns,
     only_reads,
     root,
 )
@@ -427,25 +426,14 @@ def _prints_logs_or_sets(fn: object) -> bool:
     same. (Asked of every statement rendered: a few attribute reads.)"""
     if fn is print or fn is delattr or fn in SETTERS or changes_container(fn):
         return True  # (`OUT.append(v)` of a module's list too)
-    if isinstance(getattr(fn, "__self__", None), logging.Logger):
-        return True
-    return module_name(fn).startswith(("logging", "warnings", "_warnings"))
+    return logs_or_warns(fn)
 
 
 def _runs_for_effect(prim: Prim) -> bool:
-    """A draw, a `print`, a logger's or setter's call, or one changing a module's object
-    (`_prints_logs_or_sets`, `changes_module_argument`), not a helper of the user's."""
-    return prim_draws(prim) or _prints_logs_or_sets(prim.fn) or changes_module_argument(prim)
-
-
-def changes_module_argument(prim: Prim) -> bool:
-    """`next(BATCHES)`, `heapq.heappop(HEAP)`: a call changing the object it is given first
-    (a module's, or any), which runs for its effect, once, as a `print` does."""
-    return (
-        any(prim.fn is changer for changer in ARGUMENT_CHANGERS)
-        and bool(prim.args)
-        and isinstance(prim.args[0], (Free, Var))  # (a module's, or one read from a module's
-    )  # dict: `next(ITERS["train"])`; a local's runs once all the same)
+    """A draw, a `print`, a logger's or setter's call (`_prints_logs_or_sets`), or one
+    changing the object it is given first (`next(BATCHES)`, `heapq.heappop(HEAP)`, a local's
+    too), not a helper of the user's: it runs for its effect, once."""
+    return prim_draws(prim) or _prints_logs_or_sets(prim.fn) or changes_given(prim.fn)
 
 
 def prim_draws(prim: Prim) -> bool:

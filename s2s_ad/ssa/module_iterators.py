@@ -18,7 +18,7 @@ from __future__ import annotations
 import operator
 
 from ..errors import UnsupportedSyntaxError
-from .effect_calls import ARGUMENT_CHANGERS, is_iterator
+from .effect_calls import changes_given, is_iterator
 from .ir import Assign, Const, For, Free, Function, Index, Prim, Var, operands, walk
 
 
@@ -31,7 +31,7 @@ def refuse_module_iterators(fn: Function) -> None:
         s.value.args[0]
         for s in statements
         if isinstance(s, Assign) and isinstance(s.value, Prim) and s.value.args
-        if any(s.value.fn is f for f in ARGUMENT_CHANGERS)
+        if changes_given(s.value.fn)
     }
     # a local bound to a module's object (`d = ITERS`, then `d["train"]`)
     bound = {s.target: s.value for s in statements if isinstance(s, Assign)}
@@ -43,34 +43,27 @@ def refuse_module_iterators(fn: Function) -> None:
             value = stmt.iterable
         else:
             continue
-        if isinstance(value, Prim) and any(value.fn is f for f in ARGUMENT_CHANGERS):
+        if isinstance(value, Prim) and changes_given(value.fn):
             continue  # `next(BATCHES)`: one item, once
         for atom in operands(value) if isinstance(value, Prim) else (value,):
             if isinstance(atom, Free) and is_iterator(atom.value):
-                _refuse(fn, stmt, atom.source)
+                _refuse(fn, stmt, f"`{atom.source}`, an iterator of the module", atom.source)
         taking = isinstance(stmt, Assign) and Var(stmt.target) in taken
         if not taking and is_iterator(_module_item(value, bound)):  # `for b in ITERS["x"]`
-            raise UnsupportedSyntaxError(
-                f"unsupported construct: an iterator held in `{_spelled(value.args[0])}`, read "
-                "as a whole: the derivative code reads it before the loop and again in other "
-                "passes, where the plain call takes items as it goes",
-                filename=fn.filename,
-                line=stmt.line,
-                hint="take the items first with `next(…)`, or `list(itertools.islice(…, n))` "
-                "outside the function, and pass them in as an argument",
-            )
+            held = _spelled(value.args[0])
+            _refuse(fn, stmt, f"an iterator held in `{held}`", f"{held}[…]")
 
 
-def _refuse(fn: Function, stmt: object, source: str) -> None:
+def _refuse(fn: Function, stmt: object, what: str, source: str) -> None:
     raise UnsupportedSyntaxError(
-        f"unsupported construct: `{source}`, an iterator of the module read "
-        "as a whole: the derivative code reads it before the loop and again in "
-        "other passes, where the plain call takes items as it goes",
+        f"unsupported construct: {what}, read as a whole: the derivative code reads it "
+        "before the loop and again in other passes, where the plain call takes items as it "
+        "goes",
         filename=fn.filename,
         line=stmt.line,
-        hint=f"take the items first (`batch = next({source})`, or "
-        f"`items = list(itertools.islice({source}, n))` outside the "
-        "function) and pass them in as an argument",
+        hint=f"take the items first (`batch = next({source})`, or `items = "
+        f"list(itertools.islice({source}, n))` outside the function) and pass them in as an "
+        "argument",
     )
 
 

@@ -154,12 +154,12 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, boo
         return (n.value, written, False) if written else (None, [], False)
     # (a call whose result is unused; a setter a lambda returns: `lambda v: setattr(P, "a", v)`)
     returned = isinstance(n, gast.Return) and isinstance(n.value, gast.Call)
-    if returned and _called_name(n.value) not in _WRITE_FIRST_ARGUMENT:
+    if returned and called_name(n.value) not in _WRITE_FIRST_ARGUMENT:
         return None, [], False
     if isinstance(n, (gast.Expr, gast.Return)) and isinstance(n.value, gast.Call):
         call = n.value
         func = call.func
-        called = _called_name(call)
+        called = called_name(call)
         if called in _WRITE_FIRST_ARGUMENT and call.args:
             name = call.args[1] if len(call.args) > 1 else None
             key = name.value if isinstance(name, gast.Constant) else None
@@ -199,10 +199,11 @@ _KEYED = frozenset(("setattr", "setitem", "__setattr__", "__setitem__"))
 _WRITE_FIRST_ARGUMENT = _KEYED | SETTING_BUILTINS | NUMPY_WRITERS
 
 
-def _called_name(call: gast.Call) -> str | None:
-    """`setattr` of `setattr(…)`, `setitem` of `operator.setitem(…)`."""
+def called_name(call: gast.Call) -> str | None:
+    """`setattr` of `setattr(…)`, `setitem` of `operator.setitem(…)` (of an `ast` or a
+    `gast` call)."""
     func = call.func
-    return func.id if isinstance(func, gast.Name) else getattr(func, "attr", None)
+    return getattr(func, "id", None) or getattr(func, "attr", None)
 
 
 def _is_vars_call(node: gast.expr) -> bool:
