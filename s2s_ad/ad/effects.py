@@ -21,7 +21,7 @@ import types
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
-from ..ssa.effect_calls import ARGUMENT_CHANGING, changes_given, helper_effect
+from ..ssa.effect_calls import ARGUMENT_CHANGING, changes_given, helper_effect, reads_stream
 from ..ssa.effects import prim_draws
 from ..ssa.ir import Assign, Effect, For, Function, Prim, With, walk
 from ..ssa.stored_values import called_name, changes_container
@@ -54,7 +54,7 @@ _TAKING = frozenset(("pop", "popitem", "setdefault", "popleft"))
 def _takes_item(value: object) -> bool:
     if not isinstance(value, Prim):
         return False
-    if changes_given(value.fn):
+    if changes_given(value.fn) or reads_stream(value.fn):
         return True  # `next(it)`, `heapq.heappop(h)`, `bisect.insort(xs, v)`: a local's too
     return getattr(value.fn, "__name__", "") in _TAKING and changes_container(value.fn)
 

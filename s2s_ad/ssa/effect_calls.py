@@ -450,7 +450,7 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             found.append(("reads", n.id, n.lineno))  # (data if its global is: `is_data`)
             if is_iterator(fn.__globals__.get(n.id)):  # (any read takes its items)
                 found.append(("writes", n.id, n.lineno, frozenset((n.id,))))
-        written = _written(n, own, params, fn)
+        written = _written(n, own, params, fn) | _streams_read(fn, n)
         if written:
             text = gast.unparse(n).strip().splitlines()[0]
             found.append(("writes", text, n.lineno, written))
@@ -482,7 +482,8 @@ def _written(node: gast.AST, own: set[str], params: set[str], fn: types.Function
         if isinstance(_receiver(fn, func.value), types.ModuleType):  # `heapq.heappop(H)`
             roots = _changed_argument(node) if func.attr in ARGUMENT_CHANGING else []
         else:
-            roots = [root(func.value)] if func.attr in CHANGING_METHODS else []
+            changing = func.attr in CHANGING_METHODS or func.attr in STREAM_READS
+            roots = [root(func.value)] if changing else []
     elif _calls_by_name(node) and node.func.id in ARGUMENT_CHANGING and node.func.id not in own:
         roots = _changed_argument(node)  # `next(BATCHES)`
     elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
@@ -534,6 +535,47 @@ def _receiver(fn: types.FunctionType, node: gast.expr) -> object:
         except ValueError:  # (an empty cell)
             return None
     return found
+
+
+# a stream's methods taking its next line or all that is left (`F.readline()`), and the
+# callables given a stream to write to (`csv.writer(F)`, `logging.StreamHandler(F)`)
+STREAM_READS = frozenset(("read", "readline", "readlines"))
+STREAM_WRITES = frozenset(("write", "writelines"))
+WRITER_FACTORIES = frozenset(("writer", "DictWriter", "StreamHandler"))
+
+
+def reads_stream(fn: object, methods: frozenset = STREAM_READS) -> bool:
+    """Whether `fn` is a stream's method taking what it reads (`F.readline`), or one of
+    `methods` (`STREAM_WRITES`: `LOG.write`, whose count a caller may read)."""
+    owner = getattr(fn, "__self__", None)
+    return isinstance(owner, io.IOBase) and getattr(fn, "__name__", "") in methods
+
+
+def stream_read_by(called: object, keyword: str | None) -> bool:
+    """Whether a stream given to `called` (as `keyword`, None: by position) is read by it
+    (`list(F)`, `csv.reader(F)`), not written to (`print(…, file=F)`, `csv.writer(F)`)."""
+    return not (
+        called is print or keyword == "file" or getattr(called, "__name__", "") in WRITER_FACTORIES
+    )
+
+
+def _streams_read(fn: types.FunctionType, node: gast.AST) -> frozenset:
+    """The module's streams `node` reads (`for line in F`, `list(F)`, `csv.reader(F)`)."""
+    if isinstance(node, gast.For):
+        given = [(node.iter, None)]
+        called = None
+    elif isinstance(node, gast.Call):
+        given = [(a, None) for a in node.args] + [(k.value, k.arg) for k in node.keywords]
+        called = _static_value(fn, node.func)
+    else:
+        return frozenset()
+    return frozenset(
+        value.id
+        for value, keyword in given
+        if isinstance(value, gast.Name)
+        and isinstance(_static_value(fn, value), io.IOBase)
+        and stream_read_by(called, keyword)
+    )
 
 
 def is_iterator(value: object) -> bool:

@@ -53,6 +53,7 @@ from ..frontend.nodes import descendants
 from .effect_calls import (
     GENERATORS,
     READING_METHODS,
+    STREAM_WRITES,
     changes_given,
     described_effect,
     exposed,
@@ -61,6 +62,7 @@ from .effect_calls import (
     helper_update,
     logs_or_warns,
     only_reads,
+    reads_stream,
     root,
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
@@ -432,8 +434,12 @@ def _prints_logs_or_sets(fn: object) -> bool:
 def _runs_for_effect(prim: Prim) -> bool:
     """A draw, a `print`, a logger's or setter's call (`_prints_logs_or_sets`), or one
     changing the object it is given first (`next(BATCHES)`, `heapq.heappop(HEAP)`, a local's
-    too), not a helper of the user's: it runs for its effect, once."""
-    return prim_draws(prim) or _prints_logs_or_sets(prim.fn) or changes_given(prim.fn)
+    too) or a stream's read or write (`F.readline()`, `n = LOG.write(line)`), not a helper of
+    the user's: it runs for its effect, once."""
+    fn = prim.fn
+    if reads_stream(fn) or reads_stream(fn, STREAM_WRITES):  # (`n = LOG.write(line)`)
+        return True
+    return prim_draws(prim) or _prints_logs_or_sets(fn) or changes_given(fn)
 
 
 def prim_draws(prim: Prim) -> bool:

@@ -15,10 +15,11 @@ which takes one item, is a call kept for its effect (`ssa/effects.py`) and stays
 
 from __future__ import annotations
 
+import io
 import operator
 
 from ..errors import UnsupportedSyntaxError
-from .effect_calls import changes_given, is_iterator
+from .effect_calls import changes_given, is_iterator, stream_read_by
 from .ir import Assign, Const, For, Free, Function, Index, Prim, Var, operands, walk
 
 
@@ -48,6 +49,10 @@ def refuse_module_iterators(fn: Function) -> None:
         for atom in operands(value) if isinstance(value, Prim) else (value,):
             if isinstance(atom, Free) and is_iterator(atom.value):
                 _refuse(fn, stmt, f"`{atom.source}`, an iterator of the module", atom.source)
+        for atom, keyword in _given(value):
+            stream = isinstance(atom, Free) and isinstance(atom.value, io.IOBase)
+            if stream and stream_read_by(getattr(value, "fn", None), keyword):  # (not `file=`)
+                _refuse(fn, stmt, f"`{atom.source}`, a stream of the module", atom.source)
         taking = isinstance(stmt, Assign) and Var(stmt.target) in taken
         if not taking and is_iterator(_module_item(value, bound)):  # `for b in ITERS["x"]`
             held = _spelled(value.args[0])
@@ -65,6 +70,14 @@ def _refuse(fn: Function, stmt: object, what: str, source: str) -> None:
         f"list(itertools.islice({source}, n))` outside the function) and pass them in as an "
         "argument",
     )
+
+
+def _given(value: object) -> list:
+    """(atom, keyword) of what a primitive is given (None: by position), or a loop's
+    sequence read whole."""
+    if isinstance(value, Prim):
+        return [(a, None) for a in value.args] + [(a, k) for k, a in value.kwargs]
+    return [(value, None)]
 
 
 def _module_item(value: object, bound: dict) -> object:
