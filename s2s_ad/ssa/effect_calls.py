@@ -483,6 +483,7 @@ def _written(node: gast.AST, own: set[str], params: set[str], fn: types.Function
             roots = _changed_argument(node) if func.attr in ARGUMENT_CHANGING else []
         else:
             changing = func.attr in CHANGING_METHODS or func.attr in STREAM_READS
+            changing = changing or func.attr in STREAM_WRITES  # (`n = LOG.write(line)`)
             roots = [root(func.value)] if changing else []
     elif _calls_by_name(node) and node.func.id in ARGUMENT_CHANGING and node.func.id not in own:
         roots = _changed_argument(node)  # `next(BATCHES)`
