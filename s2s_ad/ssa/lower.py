@@ -58,7 +58,21 @@ from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .folds import Folds
 from .function_values import FunctionValues
-from .ir import Assign, Atom, Const, For, Free, Function, If, Prim, Return, Stmt, Var, While
+from .ir import (
+    Assign,
+    Atom,
+    Const,
+    Expr,
+    For,
+    Free,
+    Function,
+    If,
+    Prim,
+    Return,
+    Stmt,
+    Var,
+    While,
+)
 from .item_paths import ItemPaths, updates_an_item
 from .kinds import MAYBE, made_sequences
 from .known_loops import KnownLoops
@@ -286,8 +300,12 @@ class _Lowering(
                 return
             if isinstance(stmt.value, gast.Tuple):
                 self.env[target.id] = self._tuple(stmt.value)
+                return
+            value = self._value_binding(stmt.value)
+            if isinstance(value, tuple):  # `r = pair(x)` inlined: `r[0]` reads its first
+                self.env[target.id] = value
             else:
-                self._define(target.id, self._expr(stmt.value))
+                self._define(target.id, value)
             return
         if self._bind_known_object(target, stmt.value):  # `a, b = pair` of objects
             return
@@ -398,7 +416,12 @@ class _Lowering(
             return nested
         if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), tuple):
             return self.env[node.id]
-        return self._atom(node)
+        value = self._value_binding(node)
+        return value if isinstance(value, tuple) else self._atom_of(value)
+
+    def _value_binding(self, node: gast.expr) -> Expr | tuple[Atom, ...]:
+        """`node`'s value; a call's several results inlined as a static tuple."""
+        return self._call_binding(node) if isinstance(node, gast.Call) else self._expr(node)
 
     # control flow
 

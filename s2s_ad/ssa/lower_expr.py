@@ -342,15 +342,18 @@ class ExprLowering(
         return Prim(fn, (value,), spelled=node.attr, style=ATTRIBUTE)  # derivative was zero)
 
     def _call(self, node: Call) -> Expr:
+        result = self._call_binding(node)
+        # several results used as one value (`np.sum(inner(x)[0])`): a tuple made when run
+        return self.tuple_atom(result) if isinstance(result, tuple) else result
+
+    def _call_binding(self, node: Call) -> Expr | tuple[Atom, ...]:
+        """A call's value; the static tuple of the results of a nested function or an
+        inlined helper of yours returning several (`return c, a * b`), which an assignment
+        binds as one (`r = pair(x)`: `r[0]` reads `c`)."""
         called = self._call_value(node)  # a partial, a method, `fs[0]`: callable_values.py
         if called is not None:
             return called
         nested = self._nested_call(node)
-        if isinstance(nested, tuple):
-            raise self._unsupported(
-                "a nested function's several results used as one value",
-                hint="unpack them: `a, b = inner(x)`",
-            )
         if nested is not None:
             return nested
         built = self._builtin_call(node)  # max, sorted, map, …: ssa/builtins.py
