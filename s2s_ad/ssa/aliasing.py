@@ -38,6 +38,7 @@ What each primitive may share memory with is in `ssa/sharing.py`.
 
 from __future__ import annotations
 
+import collections
 import copy
 import itertools
 import linecache
@@ -93,6 +94,24 @@ def _mutable(value: object) -> bool:
         and not isinstance(value, (type, types.ModuleType))
         and not callable(value)
     )
+
+
+# methods giving back an item a module's list, dict or deque holds, the very object (a
+# `copy()` is a new list or dict; an array's views are `sharing_kind`'s)
+_ITEM_METHODS = frozenset(("get", "setdefault", "pop", "popitem", "popleft", "__getitem__"))
+
+
+def _global_owner(value: Prim) -> str | None:
+    """The global (as spelled) whose item `value` gives, a method of a module's object
+    (`CACHE.setdefault(k, [])`, `QUEUE.pop()`); else None."""
+    fn = value.fn
+    owner = getattr(fn, "__self__", None)
+    if owner is None or getattr(fn, "__name__", "") not in _ITEM_METHODS or not value.spelled:
+        return None
+    if not (_mutable(owner) or isinstance(owner, collections.deque)):
+        return None
+    spelled, _, _ = value.spelled.rpartition(".")
+    return spelled or None
 
 
 def _sliced(value: Prim) -> bool:
@@ -370,6 +389,10 @@ class AliasAnalysis:
             # `CONFIG["buf"]`, `d["b"]` of `d = {"b": G_LIST}`, `pair[0]` of `(G_LIST, 1.0)`
             # (not `G[:]`, a list's copy or an array's view: refused as sharing memory)
             item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
+            owner = _global_owner(value)
+            if owner is not None:  # `h = CACHE.setdefault(k, [])`: perhaps an item of it
+                self.global_of[target] = owner
+                item = True
             if item and target in self.global_of:
                 self.global_objects.add(target)
 
@@ -942,11 +965,18 @@ class AliasAnalysis:
         for ancestor in self._globals_among_ancestors(mine):
             spelled = self.global_of.get(ancestor)
             if spelled is not None:
+                # (a list's method: the same call on the global runs once, for its effect)
+                direct = (
+                    f"to store in `{spelled}`, call `.{what}(…)` on it (or its item) itself "
+                    "in a statement of its own, which runs once for its effect; else "
+                    if of_list and what.isidentifier()
+                    else ""
+                )
                 raise self._unsupported(
                     f"{what} on `{name}`, which is (or may share memory with) the global "
                     f"`{spelled}`{self._made(mine)}: updating a global in place is not "
                     "supported",
-                    hint=f"make a local copy where `{name}` is made (`.copy()`, e.g. "
+                    hint=f"{direct}make a local copy where `{name}` is made (`.copy()`, e.g. "
                     f"`{name} = {spelled}.copy()`), and return what the function computes "
                     "instead of storing it in the global",
                 )
