@@ -375,7 +375,7 @@ class FunctionValues:
         made_from = gradient_made_from(fn)  # `grad(g)(x)` inside: g's gradient code
         if made_from is not None:
             if self.inline_effects:
-                self._refuse_drawing_gradient(made_from)
+                self._refuse_effectful_gradient(made_from)
             return None
         if not is_user_helper(fn):
             return None
@@ -431,19 +431,23 @@ class FunctionValues:
                 hint=f"pass the value `{name}` reads as an argument, or define `{name}` so",
             )
 
-    def _refuse_drawing_gradient(self, g: types.FunctionType) -> None:
-        """`grad(g)(x)` inside code differentiated again, `g` drawing random numbers: its
-        gradient code's own derivative would run `g` again and draw other numbers."""
-        from .effect_calls import helper_draw
+    def _refuse_effectful_gradient(self, g: types.FunctionType) -> None:
+        """`grad(g)(x)` inside code differentiated again, `g` drawing random numbers,
+        printing or changing module state (`Q.pop()`): its gradient code's own derivative
+        would run `g` again (other numbers drawn, another item taken, a line printed twice)."""
+        from .effect_calls import helper_draw, helper_effect
 
         draw = helper_draw(g)
-        if draw is not None:
+        found = f"draws random numbers ({draw})" if draw else helper_effect(g)
+        if found is not None and draw is None:
+            found = f"runs {found}"
+        if found is not None:
             raise self._unsupported(
-                f"a derivative of `{g.__name__}`, which draws random numbers ({draw}), called "
-                "inside a function differentiated twice: the second derivative would run "
-                f"`{g.__name__}` again and draw other numbers",
-                hint=f"draw the numbers in the outer function and pass them to "
-                f"`{g.__name__}` as an argument",
+                f"a derivative of `{g.__name__}`, which {found}, called inside a function "
+                f"differentiated twice: the second derivative would run `{g.__name__}` again",
+                hint=f"make `{g.__name__}` a function of its arguments only: draw the numbers, "
+                "take the items or print in the outer function and pass the values to "
+                f"`{g.__name__}` as arguments",
             )
 
     def _inline_helper(
