@@ -120,3 +120,134 @@ def test_pop_outside_checkpoint_differentiated():
     QUEUE[:] = [2.0, 3.0]
     assert ad.grad(popped)(0.5) == pytest.approx(6.0)
     assert QUEUE == []
+
+
+STREAM = io.StringIO()
+
+
+def count_read_in_checkpoint(x):
+    acc = x
+    for _ in ad.checkpoint(range(3)):
+        n = STREAM.write("ab")
+        acc = np.sin(acc) * 0.5 * n
+    return acc
+
+
+def count_unread_in_checkpoint(x):
+    acc = x
+    for _ in ad.checkpoint(range(3)):
+        n = STREAM.write("ab")  # noqa: F841 (written for its effect; its count unused)
+        acc = np.sin(acc) * 1.5
+    return acc
+
+
+@pytest.mark.parametrize("api", ["grad", "vjp", "jacrev", "hessian"])
+def test_write_count_read_in_checkpointed_loop_refused_at_its_line(api):
+    call = {**FIRST, **SECOND}[api]
+    with pytest.raises(UnsupportedSyntaxError, match=r"STREAM\.write.*count") as info:
+        call(count_read_in_checkpoint, 0.5)
+    line = count_read_in_checkpoint.__code__.co_firstlineno + 3
+    assert f"{__file__}:{line}" in str(info.value)
+
+
+@pytest.mark.parametrize("api", ["jvp", "jacfwd"])
+def test_write_count_read_in_checkpointed_loop_forward_mode(api):
+    STREAM.seek(0)
+    STREAM.truncate()
+    want = _central(count_read_in_checkpoint, 0.5)
+    STREAM.seek(0)
+    STREAM.truncate()
+    got = FIRST[api](count_read_in_checkpoint, 0.5)
+    assert STREAM.getvalue() == "ab" * 3
+    assert float(got) == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize("api", [*FIRST, *SECOND])
+def test_write_count_unread_in_checkpointed_loop_written_once(api):
+    want = _central(count_unread_in_checkpoint, 0.5)
+    if api in SECOND:
+        want = _central(ad.grad(count_unread_in_checkpoint), 0.5)
+    STREAM.seek(0)
+    STREAM.truncate()
+    got = {**FIRST, **SECOND}[api](count_unread_in_checkpoint, 0.5)
+    assert STREAM.getvalue() == "ab" * 3
+    assert float(got) == pytest.approx(want, rel=1e-5)
+
+
+def _printing_inner(w):
+    print("inner", file=STREAM)
+    return np.sin(w) * 3.3
+
+
+def _appending_inner(w):
+    LOG.append(1.0)
+    return np.sin(w) * 3.3
+
+
+def _calling_grad_of(inner):
+    def outer(w):
+        return ad.grad(inner)(w) * w
+
+    return outer
+
+
+@pytest.mark.parametrize("inner", [_printing_inner, _appending_inner], ids=lambda f: f.__name__)
+def test_grad_of_an_effectful_helper_inside_first_order_once(inner):
+    outer = _calling_grad_of(inner)
+    STREAM.seek(0)
+    STREAM.truncate()
+    LOG.clear()
+    got = ad.grad(outer)(0.4)
+    assert (STREAM.getvalue(), LOG) in (("inner\n", []), ("", [1.0]))
+    assert float(got) == pytest.approx(3.3 * (np.cos(0.4) - 0.4 * np.sin(0.4)), rel=1e-12)
+
+
+@pytest.mark.parametrize("api", SECOND)
+@pytest.mark.parametrize("inner", [_printing_inner, _appending_inner], ids=lambda f: f.__name__)
+def test_grad_of_an_effectful_helper_inside_refused_at_second_order(inner, api):
+    # (its gradient code's own derivative would run it again: printed or appended twice)
+    outer = _calling_grad_of(inner)
+    with pytest.raises(UnsupportedSyntaxError, match=f"derivative of `{inner.__name__}`") as e:
+        SECOND[api](outer, 0.4)
+    line = _calling_grad_of.__code__.co_firstlineno + 2
+    assert f"{__file__}:{line}" in str(e.value)
+
+
+class _Holder:
+    last = 0.0
+
+
+_LOGGER = __import__("logging").getLogger("s2s_ad_tests_effect_or_value")
+_OR_VALUE = {
+    "print": lambda v: print("v", round(float(v), 9)) or v,
+    "append": lambda v: LOG.append(round(float(v), 9)) or v,
+    "setattr": lambda v: setattr(_Holder, "last", round(float(v), 9)) or v,
+    "logger": lambda v: _LOGGER.info("v %s", v) or v,
+}
+
+
+def _or_value_in_loop(kind):
+    tap = _OR_VALUE[kind]
+
+    def f(x):
+        acc = x
+        for _ in range(2):
+            acc = np.sin(tap(acc * 1.3))
+        return acc * acc
+
+    return f
+
+
+@pytest.mark.parametrize("api", [*FIRST, *SECOND])
+@pytest.mark.parametrize("kind", _OR_VALUE)
+def test_effect_or_value_is_the_value(kind, api):
+    # `effect(v) or v`: the effect's None carries no derivative, `or` gives `v`
+    f = _or_value_in_loop(kind)
+    plain = _observed(lambda: (f(0.4), _Holder.last))
+    want = _central(f, 0.4)
+    if api in SECOND:
+        want = _central(ad.grad(f), 0.4)
+    got, printed, logged = _observed(lambda: {**FIRST, **SECOND}[api](f, 0.4))
+    assert (printed, logged) == plain[1:]
+    assert _Holder.last == plain[0][1]
+    assert float(got) == pytest.approx(want, rel=1e-5)

@@ -193,8 +193,13 @@ def carries_derivative(stmt: Assign) -> bool:
     """False for primitives whose output is a constant as far as derivatives go."""
     if not isinstance(stmt.value, Prim):
         return True
-    rule = lookup(stmt.value.fn)
-    return rule is None or not rule.nondiff
+    fn = stmt.value.fn
+    rule = lookup(fn)
+    if rule is None:  # (`print(v)` of an inlined lambda's body: its value is None)
+        from ..ssa.effects import returns_none_for_effect  # (it imports this module's users)
+
+        return not returns_none_for_effect(fn)
+    return not rule.nondiff
 
 
 # Demand: which items of each value a derivative of the result reads

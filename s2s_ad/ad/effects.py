@@ -21,9 +21,15 @@ import types
 from ..codegen import build
 from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
-from ..ssa.effect_calls import ARGUMENT_CHANGING, changes_given, helper_effect, reads_stream
-from ..ssa.effects import prim_draws
-from ..ssa.ir import Assign, Effect, For, Function, Prim, With, walk
+from ..ssa.effect_calls import (
+    ARGUMENT_CHANGING,
+    STREAM_WRITES,
+    changes_given,
+    helper_effect,
+    reads_stream,
+)
+from ..ssa.effects import ITEM_TAKING, prim_draws
+from ..ssa.ir import Assign, Effect, For, Function, If, Prim, While, With, used_vars, walk
 from ..ssa.stored_values import called_name, changes_container
 
 
@@ -44,19 +50,15 @@ def _is_comment(stmt: ast.Expr) -> bool:
     return isinstance(value, ast.Constant) and isinstance(value.value, str)
 
 
-# the methods changing a list, dict, set or deque that return something other than None: a
-# rerun cannot stand in their value (`reverse.forward`); the functions advancing or changing
-# what they are given (`ARGUMENT_CHANGERS`) are refused there too, the rerun's reads of it
-# would differ
-_TAKING = frozenset(("pop", "popitem", "setdefault", "popleft"))
-
-
 def _takes_item(value: object) -> bool:
     if not isinstance(value, Prim):
         return False
     if changes_given(value.fn) or reads_stream(value.fn):
         return True  # `next(it)`, `heapq.heappop(h)`, `bisect.insort(xs, v)`: a local's too
-    return getattr(value.fn, "__name__", "") in _TAKING and changes_container(value.fn)
+    # (the methods taking an item: a rerun cannot stand None in for their value, as it
+    # does for the others' (`reverse.forward`); the functions advancing or changing what they
+    # are given are refused there too, the rerun's reads of it would differ)
+    return getattr(value.fn, "__name__", "") in ITEM_TAKING and changes_container(value.fn)
 
 
 def _changes_given(node: object) -> bool:
@@ -71,6 +73,24 @@ def _called(node: object) -> str | None:
     return called_name(call) if hasattr(call, "func") else None
 
 
+def _variables_read(stmts: list) -> set[str]:
+    """The variables `stmts` read (values, tests, loops' sequences, effects, contexts)."""
+    read: set[str] = set()
+    for stmt in stmts:
+        kind = type(stmt)
+        if kind is Assign:
+            read.update(used_vars(stmt.value))
+        elif kind is If or kind is With:
+            read.update(used_vars(stmt.test if kind is If else stmt.context))
+        elif kind is For:
+            read.update(used_vars(stmt.iterable))
+        elif kind is While:
+            read.add(stmt.test)
+        elif kind is Effect:
+            read.update(stmt.reads)
+    return read
+
+
 def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     """The pullback of a checkpointed loop runs its segments again (`reverse.segments`):
     the loop's own statements kept for their effect are left out then, but a helper of
@@ -78,7 +98,9 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     (`rng.normal(…)`), which would draw other numbers, a method taking an item out of a list,
     dict or set (`Q.pop()`), which would take another, and a read of module state a helper
     changes (`ssa/state_reads.py`), which would read the changed value."""
-    for stmt in walk(loop.body):
+    body = walk(loop.body)
+    read = _variables_read(body)
+    for stmt in body:
         value = stmt.value if isinstance(stmt, Assign) else None
         if isinstance(stmt, Assign) and stmt.target in fn.state_reads:  # (ssa/state_reads.py)
             raise UnsupportedSyntaxError(
@@ -110,6 +132,20 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
                 filename=fn.filename,
                 line=stmt.line,
                 hint="take the items before the loop, or do not checkpoint the loop",
+            )
+        if (
+            isinstance(value, Prim)
+            and stmt.target in read
+            and reads_stream(value.fn, STREAM_WRITES)
+        ):
+            name = value.spelled or value.fn.__name__
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: `{name}` in a checkpointed loop, whose count of what "
+                "it wrote is read: the pullback recomputes the loop's segments without writing "
+                "again, so it has no count to read",
+                filename=fn.filename,
+                line=stmt.line,
+                hint="count the text written yourself (`len(text)`), or do not checkpoint the loop",
             )
         if not (isinstance(value, Prim) and isinstance(value.fn, types.FunctionType)):
             continue

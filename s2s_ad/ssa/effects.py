@@ -431,6 +431,20 @@ def _prints_logs_or_sets(fn: object) -> bool:
     return logs_or_warns(fn)
 
 
+# the methods changing a list, dict, set or deque that give back an item (not None)
+ITEM_TAKING = frozenset(("pop", "popitem", "setdefault", "popleft"))
+
+
+def returns_none_for_effect(fn: object) -> bool:
+    """Whether `fn` is called for its effect and gives back None: `print`, a setter, a
+    logger's or `warnings` call, a method storing in a list, dict or set (`LOG.append`).
+    Its value carries no derivative (`print(v) or v` is `v`'s), and a checkpointed loop's
+    rerun stands None in for it (ad/reverse.py)."""
+    if changes_container(fn):
+        return getattr(fn, "__name__", "") not in ITEM_TAKING
+    return fn is print or fn is delattr or fn in SETTERS or logs_or_warns(fn)
+
+
 def _runs_for_effect(prim: Prim) -> bool:
     """A draw, a `print`, a logger's or setter's call (`_prints_logs_or_sets`), or one
     changing the object it is given first (`next(BATCHES)`, `heapq.heappop(HEAP)`, a local's
