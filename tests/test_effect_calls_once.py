@@ -251,3 +251,33 @@ def test_effect_or_value_is_the_value(kind, api):
     assert (printed, logged) == plain[1:]
     assert _Holder.last == plain[0][1]
     assert float(got) == pytest.approx(want, rel=1e-5)
+
+
+def _built_list(v):
+    out = []
+    out.append(v)
+    out.extend([v * 2.0])
+    out.insert(0, np.sin(v))
+    return out[0] + out[1] * out[2]
+
+
+def _built_dict(v):
+    d = {}
+    d.setdefault("a", v * 3.0)
+    d.update(b=np.cos(v))
+    return d["a"] * d["b"]
+
+
+@pytest.mark.parametrize("api", ["grad", "vjp", "jacrev", "hessian", "grad_grad"])
+@pytest.mark.parametrize("helper", [_built_list, _built_dict], ids=lambda f: f.__name__)
+def test_helper_building_its_own_container_in_checkpointed_loop(helper, api):
+    # (its `out.append(v)` is a step of its value, no effect: refused until session 54)
+    def f(x):
+        acc = x
+        for _ in ad.checkpoint(range(3)):
+            acc = np.tanh(helper(acc) * 0.4)
+        return acc
+
+    want = _central(f, 0.3) if api in FIRST else _central(ad.grad(f), 0.3)
+    got = {**FIRST, **SECOND}[api](f, 0.3)
+    assert float(got) == pytest.approx(want, rel=1e-6)

@@ -1280,12 +1280,8 @@ def ck_features(w):
     return np.sum(x)
 
 
-# Known (README "Not yet"): a helper building a local list is refused in a checkpointed
-# loop; brief item 3 wants it accepted.  exact grad = fd of the same loop without checkpoint.
-@pytest.mark.xfail(
-    strict=True,
-    reason="README 'Not yet': helper building a local list refused in a checkpointed loop",
-)
+# A helper building a local list in a checkpointed loop (refused until session 54, its
+# `out.append(v)` taken for an effect); exact grad = fd of the same loop.
 def test_helper_with_local_list_in_checkpointed_loop():
     g = ad.grad(ck_features)(W)
     np.testing.assert_allclose(g, fd_grad(ck_features, W), rtol=1e-6, atol=1e-8)

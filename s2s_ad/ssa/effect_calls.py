@@ -438,6 +438,7 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
         # a statement of a call, or a `print` inside a value (`(print("y", v), v)[1]`)
         statement = isinstance(n, gast.Expr) and not isinstance(n.value, gast.Constant)
+        statement = statement and not _changes_own_container(n.value, own - params)
         if statement or _prints(n, own) or _logs(fn, n):
             found.append(("effect", gast.unparse(n).strip(), n.lineno))
         elif _calls_by_name(n) and n.func.id != fn.__name__:
@@ -633,6 +634,20 @@ def _local_names(node: gast.FunctionDef) -> set[str]:
     return {
         n.id for n in descendants(node) if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load
     }
+
+
+def _changes_own_container(call: gast.expr, made: set[str]) -> bool:
+    """`out.append(v)`, `d.setdefault(k, v)` on a list, dict or set the helper made itself
+    (`made`: the names it binds, not its parameters): a step of computing its value, no
+    effect (an alias of a module's object is refused when the helper is lowered)."""
+    if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
+        return False
+    receiver = call.func.value
+    return (
+        call.func.attr in CHANGING_METHODS
+        and isinstance(receiver, gast.Name)
+        and receiver.id in made
+    )
 
 
 def _calls_by_name(node: gast.AST) -> bool:
