@@ -281,3 +281,66 @@ def test_helper_building_its_own_container_in_checkpointed_loop(helper, api):
     want = _central(f, 0.3) if api in FIRST else _central(ad.grad(f), 0.3)
     got = {**FIRST, **SECOND}[api](f, 0.3)
     assert float(got) == pytest.approx(want, rel=1e-6)
+
+
+_FORMAT = "%.4f|%.4f"
+
+
+def _formatted_in_lambda(x):
+    show = lambda v: print("%.4f %.4f" % (v, v * 2.0))  # noqa: E731, UP031
+    note = lambda v: LOG.append(_FORMAT % (v, np.sin(v)))  # noqa: E731
+    y = np.sin(x) * x
+    show(y)
+    note(y * 3.0)
+    return y * y
+
+
+@pytest.mark.parametrize("api", [*FIRST, *SECOND])
+def test_percent_formatting_of_a_tuple_in_a_lambda(api):
+    # (refused until session 54: "`mod` with a list or tuple operand")
+    plain = _observed(lambda: _formatted_in_lambda(0.6))
+    want = _central(_formatted_in_lambda, 0.6)
+    if api in SECOND:
+        want = _central(ad.grad(_formatted_in_lambda), 0.6)
+    got, printed, logged = _observed(lambda: {**FIRST, **SECOND}[api](_formatted_in_lambda, 0.6))
+    assert (printed, logged) == plain[1:]
+    assert float(got) == pytest.approx(want, rel=1e-5)
+
+
+def _fit(x, on_step, n):
+    s = x
+    for _ in range(n):
+        s = np.sin(s) * 1.1
+        on_step(s)
+    return s
+
+
+def _callback_literal_print(x):
+    return _fit(x, lambda v: print("step", round(float(v), 9)), 2) ** 2
+
+
+def _callback_literal_append(x):
+    return _fit(x, lambda v: LOG.append(round(float(v), 9)), 3) * x
+
+
+def _callback_nested_def(x):
+    def on_step(v):
+        print("nested", round(float(v), 9))
+        LOG.append(round(float(v) * 2.0, 9))
+
+    return np.tanh(_fit(x * 0.5, on_step, 2))
+
+
+@pytest.mark.parametrize("api", [*FIRST, *SECOND])
+@pytest.mark.parametrize(
+    "f",
+    [_callback_literal_print, _callback_literal_append, _callback_nested_def],
+    ids=lambda f: f.__name__,
+)
+def test_function_given_to_a_helper_called_for_its_effect(f, api):
+    # (a lambda or nested def: refused until session 54, "`on_step` used as a value")
+    plain = _observed(lambda: f(0.8))
+    want = _central(f, 0.8) if api in FIRST else _central(ad.grad(f), 0.8)
+    got, printed, logged = _observed(lambda: {**FIRST, **SECOND}[api](f, 0.8))
+    assert (printed, logged) == plain[1:]
+    assert float(got) == pytest.approx(want, rel=1e-5)

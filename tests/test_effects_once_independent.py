@@ -589,14 +589,9 @@ XFAIL = {}
 # helper that prints); `tap = lambda v: (LOG.append(v), v)[1]` appended twice at second
 # order; `take = lambda: Q.pop()`, a def returning `Q.pop()` and `D.pop('a')` popped again
 # in jacrev, the reverse and auto Jacobians and the Jacobians of grad: wrong numbers)
-_LITERAL = (
-    "bug: `_fit(x, lambda v: print('step', v), 2)`, whose loop calls `on_step(s)` for its "
-    "effect, is refused by {api}: UnsupportedSyntaxError 'the nested function `on_step` used "
-    "as a value'; the plain call prints 2 'step' lines; a module-level lambda (`_fit(x, show, "
-    "1)`) and a literal lambda returning a value (`_apply(x, lambda v: v * 2.0)`) are accepted"
-)
-for _api in ALL_APIS:
-    XFAIL[_api, "helper_given_lambda_literal"] = _LITERAL.format(api=_api)
+# (and until session 54: `_fit(x, lambda v: print('step', v), 2)`, whose loop calls
+# `on_step(s)` for its effect, refused by every API: 'the nested function `on_step` used as a
+# value')
 
 
 def _plain(f):

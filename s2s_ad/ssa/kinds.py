@@ -137,8 +137,8 @@ class SequenceKinds:
         """`left op right`; on a list or tuple `+` joins (`rt.concat`) and `*` repeats
         (`rt.repeat`, the sequence first), as in Python."""
         kinds = (self.kind_of(left), self.kind_of(right))
-        if not any(kinds):
-            return Prim(BINOPS[op], (left, right))
+        if not any(kinds) or (op is gast.Mod and self._is_text(left)):
+            return Prim(BINOPS[op], (left, right))  # (`"%.3f %.3f" % (a, b)`: formatting)
         if set(kinds) <= {MAYBE, None}:  # perhaps a join: its derivative checked (`rt.plus`)
             if op is not gast.Add:  # (a list's derivative is never scaled: `Derivatives`)
                 return Prim(BINOPS[op], (left, right))
@@ -160,6 +160,15 @@ class SequenceKinds:
             "elementwise)",
             hint="convert the list first: `np.array(L)`",
         )
+
+
+    def _is_text(self, atom: Atom) -> bool:
+        """Whether `atom` is a string literal, a name bound to one (`fmt = "%.3f"`), or a
+        module's string (`FORMAT % (a, b)`)."""
+        if isinstance(atom, Free):
+            return isinstance(atom.value, str)
+        literal = self._literal_of(atom)
+        return literal is not None and isinstance(literal.value, str)
 
 
 # the kind of a value that may be a list or tuple, or may not: bound to a list on one path

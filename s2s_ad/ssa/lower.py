@@ -57,7 +57,7 @@ from .derivative_calls import DerivativeCalls
 from .effects import Effects
 from .element_targets import ElementTargets, is_element
 from .folds import Folds
-from .function_values import FunctionValues
+from .function_values import FunctionValues, Named
 from .ir import (
     Assign,
     Atom,
@@ -82,7 +82,7 @@ from .loop_sharing import LoopSharing
 from .lower_expr import Binding, ExprLowering
 from .mixed_loops import MixedLoops
 from .names import first_uses, load_lines, loaded_names, param_names, stored_names
-from .nested_functions import NestedFunctions
+from .nested_functions import FUNCTION_BINDINGS, NestedFunctions
 from .nested_targets import NestedTargets
 from .object_names import ObjectNames
 from .object_operators import LITERALS, operand_atom
@@ -260,7 +260,7 @@ class _Lowering(
             self._while(stmt)
         elif isinstance(stmt, gast.FunctionDef):
             self._nested_def(stmt)
-        elif calls_nested(stmt, self.nested_defs):
+        elif calls_nested(stmt, self.nested_defs) or self._calls_function_value(stmt):
             self._binding(stmt.value)  # inlined for its updates; the result is dropped
         elif is_list_update(stmt) and stmt.value.func.value.id in self.env:
             self._expr(stmt.value)  # xs.pop(), xs.extend(ys), xs.insert(i, v): ssa/builtins.py
@@ -277,6 +277,16 @@ class _Lowering(
             self._with(stmt)  # ssa/context_managers.py
         elif not isinstance(stmt, gast.Pass):  # validate lets nothing else through
             raise self._unsupported(type(stmt).__name__, hint="rewrite it as plain assignments")
+
+    def _calls_function_value(self, stmt: gast.stmt) -> bool:
+        """`on_step(s)` as a statement, `on_step` a lambda or nested def given to a helper
+        inlined here (`fit(x, lambda v: print(v))`): its body inlined, run for its effect (a
+        module's function given, `Named`, is called by its name: a statement kept as written)."""
+        call = stmt.value if isinstance(stmt, gast.Expr) else None
+        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name)):
+            return False
+        bound = self.env.get(call.func.id)
+        return isinstance(bound, FUNCTION_BINDINGS) and not isinstance(bound, Named)
 
     def _assign(self, stmt: gast.Assign) -> None:
         targets = stmt.targets
