@@ -366,6 +366,8 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
             if reads and is_data(fn.__globals__[step[1]]):
                 return described_effect(step[1], step[2], fn.__qualname__)
             callee = fn.__globals__.get(step[1]) if kind == "call" else None
+            if kind == "callee":  # `REC.record(v)`, `HANDLERS["w"](v)`, `Writer().emit(v)`
+                callee = _called_function(fn, step[1])
             if isinstance(callee, types.FunctionType):  # (looked up now: globals may be
                 found = _first_step(callee, kinds, depth + 1)  # rebound)
                 if found is not None:
@@ -373,6 +375,58 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
         return None
     finally:
         _READING.discard(fn.__code__)
+
+
+def _reaches_object(fn: types.FunctionType, func: gast.expr, own: set[str]) -> bool:
+    """Whether a call's `func` starts from a module's name that is not a library's module
+    (`REC.record`, `HANDLERS["w"]`, `REC`, `Writer().emit`): what it runs is looked up when
+    asked (`_called_function`). (A function called by its name is a "call" step.)"""
+    start = func
+    while isinstance(start, (gast.Attribute, gast.Subscript, gast.Call)):
+        start = start.func if isinstance(start, gast.Call) else start.value
+    if not isinstance(start, gast.Name) or start.id in own:
+        return False
+    value = fn.__globals__.get(start.id)
+    if start is func and isinstance(value, types.FunctionType):
+        return False
+    if isinstance(value, types.ModuleType):
+        return not (getattr(value, "__file__", None) or "").startswith(_LIBRARY_PATHS)
+    return value is not None
+
+
+def _called_function(fn: types.FunctionType, func: gast.expr) -> types.FunctionType | None:
+    """The function of yours a call in `fn` runs, found from its module's names now: a
+    method of a module's object (`REC.record`), a class's (`Writer().emit`, a staticmethod),
+    an item of a module's dict or list (`HANDLERS["w"]`, `FUNCS[0]`), an object's
+    `__call__` (`REC(v)`); None where it is none of these."""
+    target = _reached(fn, func)
+    if isinstance(target, types.MethodType):
+        target = target.__func__
+    elif target is not None and not isinstance(target, (types.FunctionType, type)):
+        target = type(target).__dict__.get("__call__")  # (an object of a class of yours)
+    return target if isinstance(target, types.FunctionType) else None
+
+
+def _reached(fn: types.FunctionType, node: gast.expr) -> object:
+    """The object `node` (names, attributes, literal items, a class called) names in
+    `fn`'s module now; None where any step does not."""
+    if isinstance(node, gast.Name):
+        return fn.__globals__.get(node.id)
+    if isinstance(node, gast.Call):  # `Writer()`: the class, whose methods the object has
+        made = _reached(fn, node.func)
+        return made if isinstance(made, type) else None
+    if isinstance(node, gast.Attribute):
+        owner = _reached(fn, node.value)
+        if isinstance(node.value, gast.Call) and isinstance(owner, type):
+            return owner.__dict__.get(node.attr) or getattr(owner, node.attr, None)
+        return getattr(owner, node.attr, None) if owner is not None else None
+    if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Constant):
+        owner = _reached(fn, node.value)
+        try:
+            return owner[node.slice.value]
+        except (TypeError, LookupError):
+            return None
+    return None
 
 
 def _resolved(fn: types.FunctionType, dotted: list[str]) -> object:
@@ -443,6 +497,8 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             found.append(("effect", gast.unparse(n).strip(), n.lineno))
         elif _calls_by_name(n) and n.func.id != fn.__name__:
             found.append(("call", n.func.id))
+        if isinstance(n, gast.Call) and _reaches_object(fn, n.func, own):
+            found.append(("callee", n.func))
         if isinstance(n, gast.Call):  # (a draw if it reaches a generator: `_call_draws`)
             line = getattr(n, "lineno", node.lineno)
             text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()
