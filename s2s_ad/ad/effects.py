@@ -16,6 +16,7 @@ checkpointed loop's segments, which refuses a helper that has effects of its own
 from __future__ import annotations
 
 import ast
+import io
 import types
 
 from ..codegen import build
@@ -27,6 +28,7 @@ from ..ssa.effect_calls import (
     changes_given,
     helper_effect,
     reads_stream,
+    streams_reached,
 )
 from ..ssa.effects import ITEM_TAKING, prim_draws
 from ..ssa.ir import Assign, Effect, For, Function, If, Prim, While, With, used_vars, walk
@@ -71,6 +73,11 @@ def _called(node: object) -> str | None:
     """The name a statement calling a function calls it by (`insort` of `bisect.insort(…)`)."""
     call = getattr(node, "value", None)
     return called_name(call) if hasattr(call, "func") else None
+
+
+def _of_stream(fn: object) -> bool:
+    """Whether `fn` is a method of a file or stream (`W.tell`, `W.getvalue`)."""
+    return isinstance(getattr(fn, "__self__", None), io.IOBase)
 
 
 def _variables_read(stmts: list) -> set[str]:
@@ -147,9 +154,23 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
                 line=stmt.line,
                 hint="count the text written yourself (`len(text)`), or do not checkpoint the loop",
             )
+        if isinstance(value, Prim) and stmt.target in read and _of_stream(value.fn):
+            name = value.spelled or value.fn.__name__
+            raise UnsupportedSyntaxError(
+                f"unsupported construct: `{name}` in a checkpointed loop, a read of a module's "
+                "stream: the pullback recomputes the loop's segments after the loop ran, when "
+                "the stream holds what the later iterations wrote",
+                filename=fn.filename,
+                line=stmt.line,
+                hint="read what you need of the stream before the loop, or do not checkpoint "
+                "the loop",
+            )
         if not (isinstance(value, Prim) and isinstance(value.fn, types.FunctionType)):
             continue
         found = helper_effect(value.fn)
+        streams = sorted(streams_reached(value.fn)) if found is None else ()
+        if streams:  # (`len(LOG.getvalue())` in it: the recomputed segments read it moved on)
+            found = f"a read of the module's stream `{streams[0]}`"
         if found is not None:
             name = value.spelled or value.fn.__name__
             raise UnsupportedSyntaxError(

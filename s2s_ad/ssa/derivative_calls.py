@@ -65,6 +65,17 @@ class DerivativeCalls:
             else:
                 values.append(self._static_operand(a))
         keywords = {k.arg: self._static_operand(k.value) for k in node.keywords}
+        given = values[0] if values else None
+        if given is not None and not isinstance(given, types.FunctionType):
+            # (its flat gradient code would be the method's, `self` among its parameters)
+            shown = ast.unparse(gast.gast_to_ast(node.args[0]))
+            raise self._unsupported(
+                f"`{getattr(transform, '__name__', 'grad')}({shown})` called inside a "
+                "differentiated function, of a method or callable object: s2s_ad makes such "
+                "derivatives inside only of functions",
+                hint=f"give it a function: `{transform.__name__}(lambda v: {shown}(v))`, or "
+                "a module-level function calling it",
+            )
         try:
             made = transform(*values, **keywords)
         except S2SError as exc:

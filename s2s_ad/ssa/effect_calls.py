@@ -299,12 +299,31 @@ def _collected(fn: types.FunctionType, kind: str, keep, depth: int = 0) -> froze
         for step in _effect_steps(fn):
             if step[0] == kind:
                 found |= keep(fn, step)
-            callee = fn.__globals__.get(step[1]) if step[0] == "call" else None
-            if isinstance(callee, types.FunctionType):
+            callee = _step_callee(fn, step)
+            if callee is not None:
                 found |= _collected(callee, kind, keep, depth + 1)
     finally:
         _READING.discard(fn.__code__)
     return frozenset(found)
+
+
+def _step_callee(fn: types.FunctionType, step: tuple) -> types.FunctionType | None:
+    """The function of yours a "call" or "callee" step runs (looked up now: globals may be
+    rebound): `helper(v)`, `REC.record(v)`, `HANDLERS["w"](v)`, `Writer().emit(v)`."""
+    if step[0] == "callee":
+        return _called_function(fn, step[1])
+    callee = fn.__globals__.get(step[1]) if step[0] == "call" else None
+    return callee if isinstance(callee, types.FunctionType) else None
+
+
+def streams_reached(fn: types.FunctionType) -> frozenset:
+    """The names of the module's files and streams `fn` (or a helper of yours it calls)
+    reads or writes (`SIO.getvalue()`, `len(LOG.getvalue())`)."""
+
+    def stream(f: types.FunctionType, step: tuple) -> set:
+        return {step[1]} if isinstance(f.__globals__.get(step[1]), io.IOBase) else set()
+
+    return _collected(fn, "reads", stream)
 
 
 def is_data(value: object) -> bool:
@@ -365,11 +384,9 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
             reads = kind == "reads" and kind in kinds and step[1] in fn.__globals__
             if reads and is_data(fn.__globals__[step[1]]):
                 return described_effect(step[1], step[2], fn.__qualname__)
-            callee = fn.__globals__.get(step[1]) if kind == "call" else None
-            if kind == "callee":  # `REC.record(v)`, `HANDLERS["w"](v)`, `Writer().emit(v)`
-                callee = _called_function(fn, step[1])
-            if isinstance(callee, types.FunctionType):  # (looked up now: globals may be
-                found = _first_step(callee, kinds, depth + 1)  # rebound)
+            callee = _step_callee(fn, step)
+            if callee is not None:
+                found = _first_step(callee, kinds, depth + 1)
                 if found is not None:
                     return found
         return None
