@@ -871,20 +871,30 @@ def test_escape_plain_call_updates_module(f, how, left):
     assert left in s
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a module's list reached through `D.copy()[k]`, `list(D.values())[0]`, "
-    "`D.get(a).get(b)`, `sorted(Q, key=len)[0]`, `copy.copy(D)[k]`, `[q for q in Q][0]`, "
-    "`list(Q)[0]`, `list(reversed(Q))[0]`, `for h in D.values()`, `for _, h in D.items()`, "
-    "`{'z': D.get(k)}['z']`, `DQ[0]` of a module's deque (or a helper returning it), a helper "
-    "given the module's dict returning `d.get(k)`, and updated through the local is "
-    "neither refused nor kept: the module's list is left unchanged (e.g. CACHE stays "
-    "{'k': [1.0]}, plain leaves {'k': [1.0, 1.0]}), the value is 0.83 instead of 1.66, and at "
-    "x=[0.3,0.5,0.7] grad is [0.6, 1.0, 1.4] instead of "
-    "[1.2, 2.0, 2.8] ([3.0, 5.0, 7.0] for `h = list(Q)[0]; h[0] = 5.0`), silently, in every mode",
+# (143rd tester) each escaped the check until session 54: the module's list left unchanged
+# (CACHE stayed {'k': [1.0]}, plain leaves {'k': [1.0, 1.0]}), the value 0.83 instead of 1.66,
+# and at x=[0.3,0.5,0.7] grad [0.6, 1.0, 1.4] instead of [1.2, 2.0, 2.8] ([3.0, 5.0, 7.0] for
+# `h = list(Q)[0]; h[0] = 5.0`), silently, in every mode; refused at the update now. Still
+# escaping (strict expected failure): a helper given the module's dict, returning `d.get(k)`.
+_ESCAPING = {"x_helper_given_module_dict"}
+_ESCAPE_BUG = (
+    "BUG: `h = _item_of(CACHE)` of a helper returning `d.get('k')` of the dict it is given, "
+    "then `h.append(1.0)`: CACHE stays {'k': [1.0]} (plain {'k': [1.0, 1.0]}), the value "
+    "0.83 instead of 1.66, grad [0.6, 1.0, 1.4] instead of [1.2, 2.0, 2.8], silently"
 )
+
+
 @pytest.mark.parametrize("api", ["grad", "grad_forward"])
-@pytest.mark.parametrize("f, how, left", ESCAPES, ids=[e[0].__name__ for e in ESCAPES])
+@pytest.mark.parametrize(
+    "f, how, left",
+    [
+        pytest.param(*e, marks=pytest.mark.xfail(strict=True, reason=_ESCAPE_BUG))
+        if e[0].__name__ in _ESCAPING
+        else e
+        for e in ESCAPES
+    ],
+    ids=[e[0].__name__ for e in ESCAPES],
+)
 def test_escape_refused_or_exact(f, how, left, api):
     try:
         run(lambda: FIRST[api](f, X))
@@ -899,13 +909,8 @@ def x_next_iter_values(x):
     return np.sum(x**2) * len(CACHE["k"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Exception,
-    reason="BUG: `h = next(iter(CACHE.values())); h.append(1.0)` fails inside the generated code: "
-    "EvaluationError \"TypeError: 'dict_values' object is not subscriptable\" at `h = _t1[0]` "
-    "(the plain call works: value 1.66 at x=[0.3,0.5,0.7]); expected a refusal at the append",
-)
+# (failed inside the generated code until session 54: 'dict_values' object is not
+# subscriptable; refused at the append now)
 def test_next_iter_of_dict_values_refused_or_exact():
     try:
         run(lambda: ad.grad(x_next_iter_values)(X))
@@ -920,13 +925,7 @@ def x_operator_getitem_append(x):
     return np.sum(x**2) * len(Q[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="BUG: `h = operator.getitem(Q, 0); h.append(1.0)` crashes inside s2s_ad's lowering: "
-    "AttributeError \"'Const' object has no attribute 'is_tuple'\" (ssa/kinds.py kind_of), not a "
-    "located refusal",
-)
+# (crashed inside s2s_ad until session 54: 'Const' object has no attribute 'is_tuple')
 def test_operator_getitem_of_module_list_refused():
     assert_refused_at(x_operator_getitem_append, "grad", "h.append(1.0)")
 

@@ -7,6 +7,7 @@ the same method whose result is only read, and the update made on the global its
 statement of its own, stay differentiated (checked against central differences)."""
 
 import collections
+import operator
 
 import numpy as np
 import pytest
@@ -64,7 +65,66 @@ def lambda_item_appended(w):
     return np.sum(w) * 2.0
 
 
+NEST = {"a": {"b": [0.0]}}
+
+
+def copied_dict_item_appended(w):
+    hist = CACHE.copy()["loss"]
+    hist.append(1.0)
+    return np.sum(w * w)
+
+
+def values_list_item_appended(w):
+    hist = list(CACHE.values())[0]  # noqa: RUF015 (the form users write)
+    hist.append(1.0)
+    return np.sum(w * w)
+
+
+def sorted_item_set(w):
+    row = sorted(QUEUE, key=len)[0]
+    row[0] = 9.0
+    return np.sum(w * row[0])
+
+
+def comprehension_item_appended(w):
+    row = [q for q in QUEUE][-1]
+    row.append(0.5)
+    return np.sum(w) * 2.0
+
+
+def loop_over_values_appended(w):
+    for hist in list(CACHE.values())[:1]:
+        hist.append(float(np.sum(w)))
+    return np.sum(w * w)
+
+
+def chained_get_appended(w):
+    inner = NEST.get("a").get("b")
+    inner.append(1.0)
+    return np.sum(w)
+
+
+def deque_item_appended(w):
+    row = DQ[0]
+    row.append(5.0)
+    return np.sum(w) * row[0]
+
+
+def operator_getitem_appended(w):
+    row = operator.getitem(QUEUE, 0)
+    row.append(1.0)
+    return np.sum(w)
+
+
 REFUSED = [
+    copied_dict_item_appended,
+    values_list_item_appended,
+    sorted_item_set,
+    comprehension_item_appended,
+    loop_over_values_appended,
+    chained_get_appended,
+    deque_item_appended,
+    operator_getitem_appended,
     setdefault_appended,
     get_extended,
     helper_appended,
@@ -86,6 +146,17 @@ def copied_then_appended(w):
     rows = QUEUE.copy()
     rows.append([2.0])
     return np.sum(w * w) * len(hist) * len(rows)
+
+
+def copies_grown_locally(w):
+    rows = [q for q in QUEUE]
+    rows.append([3.0])
+    firsts = sorted(QUEUE, key=len)
+    firsts.append([0.0])
+    total = 0.0
+    for row in QUEUE:
+        total = total + row[0] * np.sum(w)
+    return total * len(rows) + len(firsts) * operator.getitem(rows, 0)[0]
 
 
 def stored_on_the_global(w):
@@ -137,7 +208,9 @@ def _central(f, w, h=1e-6):
 
 @pytest.mark.parametrize("api", ["grad", "forward", "jacrev"])
 @pytest.mark.parametrize(
-    "f", [read_only, copied_then_appended, stored_on_the_global], ids=lambda f: f.__name__
+    "f",
+    [read_only, copied_then_appended, copies_grown_locally, stored_on_the_global],
+    ids=lambda f: f.__name__,
 )
 def test_reads_and_stores_on_the_global_differentiated(f, api):
     want = _central(f, W)

@@ -101,6 +101,41 @@ def _mutable(value: object) -> bool:
 _ITEM_METHODS = frozenset(("get", "setdefault", "pop", "popitem", "popleft", "__getitem__"))
 
 
+# a module's containers whose items a new list or dict may hold
+_CONTAINERS = (list, dict, tuple, collections.deque)
+# primitives whose result holds the items of (or the) values they are given
+_ITEM_KEEPERS = frozenset(
+    {*HOLDERS, *JOINS, runtime.append, runtime.make_list, runtime.make_dict, runtime.setitem}
+    | {iter, reversed, runtime.repeat}
+)
+_BUILDERS = frozenset({runtime.append, runtime.make_list, runtime.make_dict, runtime.setitem})
+# a module's container's methods giving a new list, dict or view of its items
+_HOLDING_METHODS = frozenset(("copy", "values", "items"))
+
+
+def _holds_mutable(container: object) -> bool:
+    """Whether `container`, a module's list, tuple, dict or deque, holds an object an update
+    in place would change (a list, an array, an object: not numbers or strings)."""
+    if not isinstance(container, _CONTAINERS):
+        return False
+    items = container.values() if isinstance(container, dict) else container
+    return any(
+        isinstance(item, (*_CONTAINERS, set)) or _mutable(item)
+        for item in itertools.islice(items, 64)
+    )
+
+
+def _global_container_method(value: Prim) -> str | None:
+    """The global (as spelled) whose items `value` holds, a method of a module's list,
+    dict or deque giving a copy or a view (`CACHE.copy()`, `D.values()`); else None."""
+    owner = getattr(value.fn, "__self__", None)
+    if not _holds_mutable(owner) or not value.spelled:
+        return None
+    if getattr(value.fn, "__name__", "") not in _HOLDING_METHODS:
+        return None
+    return value.spelled.rpartition(".")[0] or None
+
+
 def _global_owner(value: Prim) -> str | None:
     """The global (as spelled) whose item `value` gives, a method of a module's object
     (`CACHE.setdefault(k, [])`, `QUEUE.pop()`); else None."""
@@ -230,6 +265,9 @@ class AliasAnalysis:
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
         # (or hold a part of); those that may be the global's very object (`b = WORK`)
         self.global_objects: set[str] = set()
+        # SSA name → the global whose items it may hold: a new list, dict or view of a
+        # module's list or dict (`list(Q)`, `CACHE.copy()`, `D.values()`): `_note_global_items`
+        self.global_items: dict[str, str] = {}
         self.element_index: gast.expr | None = None  # `i` of the element update `a[i] = v`
         # per enclosing `for`: (what it iterates over, its line, `i` of `enumerate`)
         self.iterated: list[tuple[list[Var], int, str | None]] = []
@@ -303,6 +341,8 @@ class AliasAnalysis:
                 self.global_of[target] = self.global_of[value.name]
             if value.name in self.global_objects:
                 self.global_objects.add(target)
+            if value.name in self.global_items:
+                self.global_items[target] = self.global_items[value.name]
         elif isinstance(value, Free):
             if _mutable(value.value):
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
@@ -388,6 +428,7 @@ class AliasAnalysis:
             # an item or attribute of what holds a global's objects may be one of them:
             # `CONFIG["buf"]`, `d["b"]` of `d = {"b": G_LIST}`, `pair[0]` of `(G_LIST, 1.0)`
             # (not `G[:]`, a list's copy or an array's view: refused as sharing memory)
+            self._note_global_items(target, value)
             item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
             owner = _global_owner(value)
             if owner is not None:  # `h = CACHE.setdefault(k, [])`: perhaps an item of it
@@ -395,6 +436,36 @@ class AliasAnalysis:
                 item = True
             if item and target in self.global_of:
                 self.global_objects.add(target)
+
+    def _note_global_items(self, target: str, value: Prim) -> None:
+        """A new list, dict or view holding a module's list's or dict's items (`list(Q)`,
+        `sorted(Q)`, `CACHE.copy()`, `D.values()`, `Q[:]`, a for loop's sequence, a list a
+        comprehension appends them to) holds the module's very objects: an item read from it
+        (`list(Q)[0]`, `h` of `for h in D.values()`, `next(iter(...))`) may be one of them,
+        and its update an update of the module's state (`_refuse_global`)."""
+        fn = value.fn
+        holder = _global_container_method(value)  # (`CACHE.copy()`, `D.values()`)
+        for atom in value.args:
+            if type(atom) is Free and _holds_mutable(atom.value):
+                holder = holder or atom.source
+            elif type(atom) is Var:
+                held = self.global_items.get(atom.name)
+                if held is None and fn in _BUILDERS and atom.name in self.global_objects:
+                    held = self.global_of.get(atom.name)  # (`out.append(q)` of a global's q)
+                holder = holder or held
+        taken = _global_owner(value)  # (`NEST.get("a")`: an item, whose items are too)
+        if holder is None and taken is None:
+            return
+        sliced = fn is operator.getitem and _sliced(value)
+        if taken is not None or (fn is operator.getitem and not sliced) or fn in _ITEM_READS:
+            holder = holder or taken
+            self.global_of.setdefault(target, holder)
+            self.global_objects.add(target)
+            self.global_items[target] = holder  # (a list in a list: its items too)
+        elif sliced or fn in _ITEM_KEEPERS or self._shallow_copy(value):
+            self.global_items[target] = holder
+        elif _global_container_method(value) is not None:
+            self.global_items[target] = holder  # (`.copy()`, `.values()`, `.items()`)
 
     @staticmethod
     def _shallow_copy(value: Prim) -> bool:
@@ -449,6 +520,8 @@ class AliasAnalysis:
         for value in values:
             if isinstance(value, Var) and value.name != target:  # perhaps the same object
                 self._edge(target, value.name, same=True, certain=False)
+                if value.name in self.global_items:  # (a comprehension's list of `Q`'s items)
+                    self.global_items[target] = self.global_items[value.name]
 
     def _note_loop(self, headers: dict[str, str], every: list[gast.AST]) -> None:
         """Before the body is lowered, its back edges are unknown: if the body binds a

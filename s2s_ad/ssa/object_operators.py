@@ -386,9 +386,12 @@ class ObjectOperators:
 
     def _operator_function_call(self, fn: object, args: tuple, kwargs: tuple) -> Expr | None:
         """`operator.add(a, b)` (`sub`, `mul`, `truediv`, `matmul`, `pow`, `concat`) as `a + b`,
-        `operator.neg(a)` of an object as `-a`; None for any other call."""
+        `operator.neg(a)` of an object as `-a`, `operator.getitem(a, k)` as `a[k]`; None for
+        any other call."""
         if kwargs or not callable(fn) or getattr(fn, "__module__", None) != "_operator":
             return None
+        if fn is operator.getitem and len(args) == 2:  # as `a[b]`: an item, by one key
+            return Prim(operator.getitem, (args[0], Index((args[1],), False)))
         op = _OPERATOR_CALLS.get(fn)
         if op is not None and len(args) == 2:
             return self._applied(op, *((a, self._class_made(a)) for a in args))
