@@ -196,3 +196,41 @@ def test_effects_run_once():
     QUIET.truncate()
     ad.hessian(printer_kept_whole)(X)
     assert QUIET.getvalue() == plain_text
+
+
+def sliced_and_counted(x):
+    def trip(v):
+        return np.sum(v), np.cos(v), v**3
+
+    r = trip(x)
+    s = r[1:]
+    total = np.sum(s[0] * s[1]) + np.sum(r[::-1][0])
+    for i in range(len(r)):
+        total = total + np.sum(r[i]) * 0.1
+    return total
+
+
+def test_sliced_and_indexed_by_a_counter():
+    # (refused until session 54: "indexing the tuple `r` with anything but an integer literal")
+    want = _central_gradient(sliced_and_counted, X)
+    np.testing.assert_allclose(ad.grad(sliced_and_counted)(X), want, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ad.jacfwd(sliced_and_counted)(X), want, rtol=1e-6, atol=1e-8)
+    got = ad.hessian(sliced_and_counted)(X)
+    np.testing.assert_allclose(got, _central_hessian(sliced_and_counted, X), rtol=1e-5, atol=1e-7)
+
+
+def out_of_range(x):
+    def inner(v):
+        return np.sin(v), v * 2.0
+
+    r = inner(x)
+    return np.sum(r[2])
+
+
+def test_literal_index_out_of_range_refused():
+    # (the plain call raises IndexError at every call; a gradient of zeros would hide it)
+    with pytest.raises(IndexError):
+        out_of_range(X)
+    with pytest.raises(ad.errors.UnsupportedSyntaxError, match="out of range") as info:
+        ad.grad(out_of_range)(X)
+    assert f"{__file__}:{out_of_range.__code__.co_firstlineno + 5}" in str(info.value)

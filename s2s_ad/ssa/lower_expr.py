@@ -697,14 +697,18 @@ class ExprLowering(
         listed = self._atom_of(self._list_of(items))
         return Prim(runtime.index_concat, (maker, listed), spelled=self._rt("index_concat"))
 
-    def _static_tuple_item(self, atoms: tuple[Atom, ...], index: gast.expr, name: str) -> Atom:
+    def _static_tuple_item(self, atoms: tuple[Atom, ...], index: gast.expr, name: str) -> Expr:
+        """`r[1]` of a tuple bound statically: its item; `r[1:]`, `r[i]`: indexed as a
+        tuple made when run."""
         position = _int_literal(index)
         if position is not None and -len(atoms) <= position < len(atoms):
             return atoms[position]
-        raise self._unsupported(
-            f"indexing the tuple `{name}` with anything but an integer literal in range",
-            hint="unpack the tuple into names",
-        )
+        if position is not None:  # (Python raises `IndexError` at every call)
+            raise self._unsupported(
+                f"the index {position} of the tuple `{name}` of {len(atoms)} items: out of range",
+                hint=f"index it from 0 to {len(atoms) - 1}",
+            )
+        return Prim(operator.getitem, (self.tuple_atom(atoms), self._index(index)))
 
     def _index(self, node: gast.expr) -> Index:
         if isinstance(node, gast.Tuple):
