@@ -75,6 +75,27 @@ def _called(node: object) -> str | None:
     return called_name(call) if hasattr(call, "func") else None
 
 
+def _refuse_stream_value(value: Prim, line: int, filename: str) -> None:
+    """A module's stream's method whose value is read in a checkpointed loop (`n = W.write(
+    s)`, `W.tell()`, `W.getvalue()`): the recomputed segments have no count (nothing is
+    written again) and read the stream as the later iterations left it."""
+    name = value.spelled or value.fn.__name__
+    if reads_stream(value.fn, STREAM_WRITES):
+        what = "whose count of what it wrote is read: the pullback recomputes the loop's "
+        what += "segments without writing again, so it has no count to read"
+        hint = "count the text written yourself (`len(text)`), or do not checkpoint the loop"
+    else:
+        what = "a read of a module's stream: the pullback recomputes the loop's segments "
+        what += "after the loop ran, when the stream holds what the later iterations wrote"
+        hint = "read what you need of the stream before the loop, or do not checkpoint the loop"
+    raise UnsupportedSyntaxError(
+        f"unsupported construct: `{name}` in a checkpointed loop, {what}",
+        filename=filename,
+        line=line,
+        hint=hint,
+    )
+
+
 def _of_stream(fn: object) -> bool:
     """Whether `fn` is a method of a file or stream (`W.tell`, `W.getvalue`)."""
     return isinstance(getattr(fn, "__self__", None), io.IOBase)
@@ -140,31 +161,8 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
                 line=stmt.line,
                 hint="take the items before the loop, or do not checkpoint the loop",
             )
-        if (
-            isinstance(value, Prim)
-            and stmt.target in read
-            and reads_stream(value.fn, STREAM_WRITES)
-        ):
-            name = value.spelled or value.fn.__name__
-            raise UnsupportedSyntaxError(
-                f"unsupported construct: `{name}` in a checkpointed loop, whose count of what "
-                "it wrote is read: the pullback recomputes the loop's segments without writing "
-                "again, so it has no count to read",
-                filename=fn.filename,
-                line=stmt.line,
-                hint="count the text written yourself (`len(text)`), or do not checkpoint the loop",
-            )
         if isinstance(value, Prim) and stmt.target in read and _of_stream(value.fn):
-            name = value.spelled or value.fn.__name__
-            raise UnsupportedSyntaxError(
-                f"unsupported construct: `{name}` in a checkpointed loop, a read of a module's "
-                "stream: the pullback recomputes the loop's segments after the loop ran, when "
-                "the stream holds what the later iterations wrote",
-                filename=fn.filename,
-                line=stmt.line,
-                hint="read what you need of the stream before the loop, or do not checkpoint "
-                "the loop",
-            )
+            _refuse_stream_value(value, stmt.line, fn.filename)
         if not (isinstance(value, Prim) and isinstance(value.fn, types.FunctionType)):
             continue
         found = helper_effect(value.fn)
