@@ -235,6 +235,9 @@ def _fold_blocks(node: AST, booleans: set[str], stores_of: Stores | None = None)
             continue
         new: list[ast.stmt] = []
         for stmt in block:
+            if type(stmt) in SIMPLE:  # (holds no block, and is no `if`: no call per statement)
+                new.append(stmt)
+                continue
             changed |= _fold_blocks(stmt, booleans, stores_of)
             if type(stmt) is If and type(stmt.test) is Name:
                 folded = _fold_if(stmt, booleans, stores_of)

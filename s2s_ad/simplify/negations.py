@@ -59,7 +59,7 @@ from collections import Counter
 
 from ..codegen.build import LINE
 from .facts import SIMPLE, Names
-from .names import assigned_name, loads, statements, stores
+from .names import assigned_name, listed_statements, loads, stores
 from .unit_seeds import expression_fact
 
 _NUMBERS = (int, float)
@@ -75,7 +75,7 @@ def fold_negations(
     rescaled = False
     candidates: set[str] = set()
     blocks: dict[int, list[ast.stmt]] = {}  # the blocks holding a candidate, by id
-    for stmt, block in statements(tree.body):
+    for stmt, block in listed_statements(tree.body):
         target = assigned_name(stmt)
         if target is None:
             continue

@@ -39,7 +39,15 @@ from ast import (
 )
 
 from .facts import Names, StatementNames
-from .names import BLOCKS, SIMPLE, appended_to, child_fields, record_read, replayed, statements
+from .names import (
+    BLOCKS,
+    SIMPLE,
+    appended_to,
+    child_fields,
+    listed_statements,
+    record_read,
+    replayed,
+)
 
 _TRUTH = ""  # a read taking the truth value alone (else: the name it flows into, or None)
 
@@ -92,7 +100,7 @@ def truth_only(tree: FunctionDef, facts: Names | None = None) -> set[str]:
             else:
                 visit(entry, None)
 
-    for stmt, _ in statements(tree.body):
+    for stmt, _ in listed_statements(tree.body):
         kind = type(stmt)
         part = facts.of(stmt) if facts is not None and kind in SIMPLE else None
         if part is not None and _read_whole(stmt, part, restored):
@@ -160,7 +168,7 @@ def _runtime_call(call: Call, name: str) -> bool:
 def _restored(tree: FunctionDef) -> dict[str, set[str]]:
     """Tape or branch record → the names its replays and restores assign."""
     restored: dict[str, set[str]] = {}
-    for stmt, _ in statements(tree.body):
+    for stmt, _ in listed_statements(tree.body):
         if type(stmt) is For and (found := replayed(stmt)) is not None:
             tape, target = found
         elif type(stmt) is Assign and (saved := record_read(stmt.value)) is not None:
