@@ -12,7 +12,6 @@ which lines still hold.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
 from .build import comment, is_comment
 
@@ -71,13 +70,25 @@ def place_primal_lines(node: ast.AST) -> None:
             block[:] = placed
 
 
-def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
     """The blocks of statements under `node` (its `body` and `orelse`, then theirs), each
-    before the blocks inside it: a caller may rewrite it in place when it is given."""
+    before the blocks inside it; a list, found before a caller rewrites one in place (which
+    adds comments only: the statements holding blocks stay). (A generator nested per level
+    passed each block up every level.)"""
+    found: list[list[ast.stmt]] = []
+    _add_blocks(node, found)
+    return found
+
+
+def _add_blocks(node: ast.AST, found: list[list[ast.stmt]]) -> None:
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
         if type(block) is list and block and isinstance(block[0], ast.stmt):
-            yield block
+            found.append(block)
             for stmt in block:
-                if hasattr(stmt, "body"):
-                    yield from _blocks(stmt)
+                if type(stmt) not in _NO_BLOCKS and hasattr(stmt, "body"):
+                    _add_blocks(stmt, found)
+
+
+# the commonest statements, which hold no block (no `hasattr` look-up for them)
+_NO_BLOCKS = frozenset({ast.Assign, ast.AugAssign, ast.Expr, ast.Return, ast.Pass})

@@ -45,7 +45,7 @@ from ast import (
 
 from .facts import Names
 from .flags import Booleans, boolean
-from .names import assigned_name, stores
+from .names import SIMPLE, assigned_name, stores
 
 
 def fold_exit_flags(tree: FunctionDef, facts: Names | None = None) -> bool:
@@ -64,14 +64,24 @@ def fold_exit_flags(tree: FunctionDef, facts: Names | None = None) -> bool:
     return changed
 
 
-def _blocks(node: AST):
-    """Every statement list under `node`, nested functions included."""
+def _blocks(node: AST) -> list[list[ast.stmt]]:
+    """Every statement list under `node`, nested functions included, each before those
+    inside it. A list found by one recursion (a generator nested per level passed each
+    block up every level, and one was made per statement); the folds rewrite expressions
+    only, no block."""
+    found: list[list[ast.stmt]] = []
+    _add_blocks(node, found)
+    return found
+
+
+def _add_blocks(node: AST, found: list[list[ast.stmt]]) -> None:
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
         if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-            yield block
+            found.append(block)
             for stmt in block:
-                yield from _blocks(stmt)
+                if type(stmt) not in SIMPLE:  # (holds no block)
+                    _add_blocks(stmt, found)
 
 
 def _fold_loop(loop: While, before: list[ast.stmt], booleans: Booleans, facts: Names) -> bool:

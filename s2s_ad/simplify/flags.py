@@ -58,6 +58,7 @@ from ast import (
     Store,
     Tuple,
     UnaryOp,
+    While,
     With,
 )
 
@@ -135,12 +136,21 @@ def known_booleans(tree: FunctionDef, facts: Names | None = None) -> set[str]:
     pending = list(booleans)
     while pending:
         name = pending.pop()
-        if name in booleans and not all(
-            v is not None and boolean(v, booleans) for v in values[name]
-        ):
+        if name in booleans and not _all_boolean(values[name], booleans):
             booleans.discard(name)
             pending.extend(readers.get(name, ()))
     return booleans
+
+
+def _all_boolean(values: list[ast.expr | None], booleans: set[str]) -> bool:
+    """Whether each of a name's `values` is True or False (None: a parameter, a loop's
+    target …), asked of every name (a loop: no generator made per name)."""
+    found = True
+    for value in values:
+        if value is None or not boolean(value, booleans):
+            found = False
+            break
+    return found
 
 
 def _flags_read(value: ast.expr | None) -> list[str]:
@@ -156,18 +166,24 @@ _BINDERS = (ast.stmt, ast.arguments, ast.comprehension, NamedExpr, ExceptHandler
 
 
 def _binding_nodes(tree: FunctionDef, facts: Names) -> list[AST]:
-    """Every node under `tree` that may bind a name (and others): of a simple statement
-    whose expressions hold no lambda, comprehension or `:=`, the statement alone (the walk
-    of every expression was most of the pass in code with many branches). A list: a
-    generator resumed per statement cost more than the statement's own look."""
+    """Every node under `tree` that may bind a name (and others): of a simple statement,
+    loop or branch whose expressions hold no lambda, comprehension or `:=`, the statement
+    alone (the walk of every expression was most of the pass in code with many
+    branches). A list: a generator resumed per statement cost more than the statement's
+    own look."""
     found: list[AST] = []
     for part in facts.everywhere(tree):
         stmt = part.stmt
-        if type(stmt) in SIMPLE and not part.binds_within:
+        if type(stmt) in _ALONE and not part.binds_within:
             found.append(stmt)
         else:
             found.extend(own_nodes(stmt))
     return found
+
+
+# the statements whose own parts bind nothing but what the statement itself tells (a
+# loop's target), where no expression in them binds
+_ALONE = SIMPLE | {If, For, While}
 
 
 def _replayed(loop: For, pushed: dict[str, list[ast.expr]]) -> dict | None:
@@ -235,6 +251,9 @@ def _fold_blocks(node: AST, booleans: set[str], stores_of: Stores | None = None)
             continue
         new: list[ast.stmt] = []
         for stmt in block:
+            if type(stmt) in SIMPLE:  # (holds no block, and is no `if`: no call per statement)
+                new.append(stmt)
+                continue
             changed |= _fold_blocks(stmt, booleans, stores_of)
             if type(stmt) is If and type(stmt.test) is Name:
                 folded = _fold_if(stmt, booleans, stores_of)

@@ -59,7 +59,7 @@ from collections import Counter
 
 from ..codegen.build import LINE
 from .facts import SIMPLE, Names
-from .names import assigned_name, loads, statements, stores
+from .names import assigned_name, listed_statements, loads, stores
 from .unit_seeds import expression_fact
 
 _NUMBERS = (int, float)
@@ -75,7 +75,7 @@ def fold_negations(
     rescaled = False
     candidates: set[str] = set()
     blocks: dict[int, list[ast.stmt]] = {}  # the blocks holding a candidate, by id
-    for stmt, block in statements(tree.body):
+    for stmt, block in listed_statements(tree.body):
         target = assigned_name(stmt)
         if target is None:
             continue
@@ -145,11 +145,15 @@ def _fold_statement(
     reader = _reader(block, i, name, set(facts.of(stmt).loads), facts, gone)
     if reader is None:
         return False
-    # an error computing the value folded in (a rule's factor, where the reader only
-    # adds, negates or scales it) is the folded statement's user line's
-    blamed = LINE in stmt.__dict__ and _may_fail(stmt.value) and not _may_fail(reader.value)
-    if not _fold_into(reader, name, stmt.value, dtypes):
+    fold = _fold_into(reader, name, stmt.value, dtypes)
+    if fold is None:
         return False
+    # an error computing the value folded in (a rule's factor, where the reader only
+    # adds, negates or scales it) is the folded statement's user line's (asked of the
+    # reader's value before the fold, only where there is one)
+    blamed = LINE in stmt.__dict__ and _may_fail(stmt.value) and not _may_fail(reader.value)
+    owner, field, replacement = fold
+    setattr(owner, field, replacement)
     facts.changed(reader)
     gone.add(i)
     if blamed:
@@ -186,12 +190,15 @@ def _reader(
     return None
 
 
-def _fold_into(reader: ast.stmt, name: str, value: ast.expr, dtypes: dict) -> bool:
-    """Replace the read of `name` in `reader` by `value` where it folds (module docstring)
-    into the read's parent, or into the sum or difference above a product holding it."""
+def _fold_into(
+    reader: ast.stmt, name: str, value: ast.expr, dtypes: dict
+) -> tuple[AST, str, ast.expr] | None:
+    """Where the read of `name` in `reader` folds `value` (module docstring): into the
+    read's parent, or into the sum or difference above a product holding it, as (the node,
+    its field, the new value of that field); None where it does not. Nothing is changed."""
     chain = _path_to(reader, name)
     if chain is None or len(chain) < 2:
-        return False  # absent, in a list (a call's arguments), or the whole value: a copy
+        return None  # absent, in a list (a call's arguments), or the whole value: a copy
     parent, field = chain[-1]
     read = getattr(parent, field)
     replacement = _folded(parent, read, value, dtypes)
@@ -201,9 +208,8 @@ def _fold_into(reader: ast.stmt, name: str, value: ast.expr, dtypes: dict) -> bo
         owner, owner_field = chain[-3]
         replacement = _folded_in_sum(chain[-2][0], parent, read, value, dtypes)
     if replacement is None:
-        return False
-    setattr(owner, owner_field, replacement)
-    return True
+        return None
+    return owner, owner_field, replacement
 
 
 def _path_to(reader: ast.stmt, name: str) -> list[tuple[AST, str]] | None:

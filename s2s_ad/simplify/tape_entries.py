@@ -56,10 +56,10 @@ from .names import (
     appended_to,
     assigned_name,
     drop_counter,
+    listed_statements,
     record_read,
     replayed,
     restore_into,
-    statements,
 )
 
 _LITERALS = (int, float, bool)
@@ -72,7 +72,7 @@ def drop_unread_counters(tree: FunctionDef) -> set[str]:
     and dies, which it cannot once its range is gone. Inner loops first: an inner replay's
     range may read the outer counter."""
     read: set[str] = set()
-    for stmt, _ in reversed(list(statements(tree.body))):
+    for stmt, _ in reversed(listed_statements(tree.body)):
         if type(stmt) is For:
             read.update(drop_counter(stmt) or ())
     return read
@@ -124,7 +124,8 @@ class _Saved:
         self.stores: Counter = Counter()
         self.blocks: dict[int, list[ast.stmt]] = {}  # id of a push → the block holding it
         self.defined: dict[str, list[tuple[Assign, list]]] = {}  # `name = value`, block
-        for stmt, block in statements(tree.body):  # statements only: cheap where nothing
+        walked = listed_statements(tree.body)  # (the blocks change in none of the walks)
+        for stmt, block in walked:  # statements only: cheap where nothing
             kind = type(stmt)  # is saved
             if kind is Expr and (tape := _pushed_to(stmt.value)) is not None:
                 self.pushes.setdefault(tape, []).append(stmt.value)
@@ -141,7 +142,7 @@ class _Saved:
         self._counts: dict[str, Counter] = {}
         if not (self.replays or self.records):
             return
-        for stmt, block in statements(tree.body):  # (only where something is saved)
+        for stmt, block in walked:  # (only where something is saved)
             if type(stmt) is Assign and (name := assigned_name(stmt)) is not None:
                 self.defined.setdefault(name, []).append((stmt, block))
         parts = facts.everywhere(tree)

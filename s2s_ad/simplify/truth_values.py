@@ -39,7 +39,15 @@ from ast import (
 )
 
 from .facts import Names, StatementNames
-from .names import BLOCKS, SIMPLE, appended_to, child_fields, record_read, replayed, statements
+from .names import (
+    BLOCKS,
+    SIMPLE,
+    appended_to,
+    child_fields,
+    listed_statements,
+    record_read,
+    replayed,
+)
 
 _TRUTH = ""  # a read taking the truth value alone (else: the name it flows into, or None)
 
@@ -49,7 +57,8 @@ def truth_only(tree: FunctionDef, facts: Names | None = None) -> set[str]:
     names of statements (facts.py), where known: a simple statement with nothing that may
     read a name for its truth alone reads each for its value, found without a walk (most
     of them: the walk of every expression was most of the time flags took)."""
-    restored = _restored(tree)
+    walked = listed_statements(tree.body)  # (both walks: nothing changes in between)
+    restored = _restored(walked)
     needs: dict[str, set[str]] = {}  # name → the names its value flows into whole
     other: set[str] = set()  # the names read for more than their truth somewhere
     seen: set[str] = set()
@@ -92,7 +101,7 @@ def truth_only(tree: FunctionDef, facts: Names | None = None) -> set[str]:
             else:
                 visit(entry, None)
 
-    for stmt, _ in statements(tree.body):
+    for stmt, _ in walked:
         kind = type(stmt)
         part = facts.of(stmt) if facts is not None and kind in SIMPLE else None
         if part is not None and _read_whole(stmt, part, restored):
@@ -157,10 +166,10 @@ def _runtime_call(call: Call, name: str) -> bool:
     )
 
 
-def _restored(tree: FunctionDef) -> dict[str, set[str]]:
+def _restored(walked: list[tuple[ast.stmt, list]]) -> dict[str, set[str]]:
     """Tape or branch record → the names its replays and restores assign."""
     restored: dict[str, set[str]] = {}
-    for stmt, _ in statements(tree.body):
+    for stmt, _ in walked:
         if type(stmt) is For and (found := replayed(stmt)) is not None:
             tape, target = found
         elif type(stmt) is Assign and (saved := record_read(stmt.value)) is not None:

@@ -70,7 +70,7 @@ import numpy as np
 from ..ad.dtypes import WEAK_FLOAT, promoted
 from .constant_folding import BINARY, UNARY
 from .facts import SIMPLE, Names, own_names
-from .names import BLOCKS, child_fields, statements, substitute_own_loads
+from .names import BLOCKS, child_fields, listed_statements, substitute_own_loads
 
 _ELEMENTWISE = (Add, Sub, Mult, Div, Pow)
 _SIGNS = (USub, UAdd)
@@ -375,7 +375,7 @@ def fill_known_shapes(
     Run once the other passes are done (they read the ones by `t`). `facts`: the names of
     statements (those rewritten forgotten)."""
     changed = False
-    for node, _ in statements(tree.body):
+    for node, _ in listed_statements(tree.body):
         if type(node) is Assign and (fill := _static_fill(node.value, shapes, dtypes)):
             node.value = fill
             if facts is not None:
