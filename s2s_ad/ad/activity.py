@@ -108,7 +108,9 @@ def _varied_value(stmt: Assign, varied: dict, displays: tuple[dict, dict]) -> fr
     if isinstance(value, Var):  # a copy
         return varied.get(value.name, _NONE)
     operands = derivative_operands(stmt)
-    if not any(name in varied for name in operands):
+    # (no generator expressions here: compiled, a function holding one makes a closure at
+    # each call, most of which end here)
+    if varied.keys().isdisjoint(operands):
         return _NONE
     args = value.args if isinstance(value, Prim) else ()
     if not args or not isinstance(args[0], Var):
@@ -121,12 +123,14 @@ def _varied_value(stmt: Assign, varied: dict, displays: tuple[dict, dict]) -> fr
     placed = args[2] if fn is dict_get and len(args) > 2 else None
     placed = args[1] if builds else placed
     placed_name = placed.name if isinstance(placed, Var) else None
-    if any(n in varied for n in operands if n != args[0].name and n != placed_name):
-        return WHOLE
+    first_name = args[0].name
+    for n in operands:
+        if n in varied and n != first_name and n != placed_name:
+            return WHOLE
     if fn in _SAME_ITEMS_FORWARD:
         return first
     if fn is reversed_items:  # the same items at other positions
-        return WHOLE if () in first else frozenset((ANY, *p[1:]) for p in first)
+        return WHOLE if () in first else frozenset([(ANY, *p[1:]) for p in first])
     if fn in _ITEM_READS and len(args) >= 2:  # `x[k]`, `d.get(k, default)`
         count = lengths.get(args[0].name)  # a list display's: `L[-1]` is `L[count - 1]`
         return _union(_read(first, args[1], count), varied.get(placed_name, _NONE))
@@ -137,7 +141,7 @@ def _varied_value(stmt: Assign, varied: dict, displays: tuple[dict, dict]) -> fr
             key = literal_key(args[2]) if fn is setitem and len(args) == 3 else None
             key = ANY if key is None or (type(key) is int and key < 0) else key
         item = varied.get(placed_name, _NONE)
-        return _union(first, frozenset((key, *p) for p in item))
+        return _union(first, frozenset([(key, *p) for p in item]))
     return WHOLE
 
 
@@ -285,7 +289,7 @@ def _add(demand: dict[str, frozenset], name: str, paths: frozenset) -> bool:
     if () in paths:
         demand[name] = WHOLE
         return True
-    new = frozenset(p[:MAX_DEPTH] for p in paths)
+    new = frozenset([p[:MAX_DEPTH] for p in paths])  # (a list: no generator, compiled)
     merged = new if old is None else old | new
     if merged == old:
         return False
@@ -305,7 +309,7 @@ def _flows(stmt: Assign, paths: frozenset, positions: dict):
             return [(first, paths)]
         key = literal_key(value.args[1]) if value.fn in _ITEM_READS else None
         if key is not None and len(value.args) >= 2:
-            flows = [(first, frozenset((key, *p) for p in paths))]
+            flows = [(first, frozenset([(key, *p) for p in paths]))]  # (a list: no closure)
             default = value.args[2] if len(value.args) > 2 else None  # `d.get(k, default)`
             if isinstance(default, Var):
                 flows.append((default.name, paths))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import types
 from collections.abc import Callable
+from types import FunctionType
 
 from ..custom import rule_function
 from ..errors import RecursiveCallError, S2SError, UnknownCalleeError, UnsupportedSyntaxError
@@ -24,7 +25,7 @@ def is_user_call(prim: object) -> bool:
     """A call of a plain Python function that has no derivative rule: transform the callee."""
     return (
         isinstance(prim, Prim)
-        and inspect.isfunction(prim.fn)
+        and isinstance(prim.fn, FunctionType)  # (`inspect.isfunction`, not a Python call)
         and lookup(prim.fn) is None
         and (is_differentiated_through(prim.fn) or _users(prim.fn))
     )

@@ -56,10 +56,11 @@ def deferred_statements(fn: Function, active: set[str], displays, keep=None) -> 
     forward mode gives the item no tangent); `keep(stmt)`: assignments never moved (forward
     mode's helper calls, whose tangent code is the call itself)."""
     statements = walk(fn.body)
-    if not any(isinstance(s, If) for s in statements):
+    # (lists, not generator expressions: compiled, a generator is resumed for each item)
+    if not any([isinstance(s, If) for s in statements]):
         return {}  # no branch to place a derivative in
     displays = displays()
-    counts = Counter(s.target for s in statements if isinstance(s, (Assign, For)))
+    counts = Counter([s.target for s in statements if isinstance(s, (Assign, For))])
     places: dict[int, tuple] = {}  # id(statement) → the path of blocks it stands in
     values = {s.target: s.value for s in statements if isinstance(s, Assign)}
     joins = _joins(statements, counts, values)
@@ -86,11 +87,12 @@ def _placed(statements, places, readers, active, counts, keep, split) -> tuple[d
         where[id(stmt)] = [own]
         if not isinstance(stmt, Assign) or stmt.target not in active or (keep and keep(stmt)):
             continue
-        if counts[stmt.target] != 1 or any(counts[n] > 1 for n in used_vars(stmt.value)):
+        # (lists, not generators: compiled, each made a closure and a generator per statement)
+        if counts[stmt.target] != 1 or any([counts[n] > 1 for n in used_vars(stmt.value)]):
             continue
         uses = [u for r in readers.get(stmt.target, ()) for u in where.get(id(r), [places[id(r)]])]
         depth = len(own)
-        if not uses or any(len(use) == depth or use[:depth] != own for use in uses):
+        if not uses or any([len(use) == depth or use[:depth] != own for use in uses]):
             continue  # read in its own block (`_placements` would keep it there too), or
             # outside it (not in SSA form's joins): kept
         inner = _placements(own, uses, split is None or stmt.target in split)

@@ -108,7 +108,7 @@ def _fact_of(value: object, facts: dict) -> object:
     if None in inputs:
         return None
     first = inputs[0]
-    numpy = all(f[0] in ("strong", "scalar") for f in inputs)
+    numpy = all([f[0] in ("strong", "scalar") for f in inputs])  # (no generator, compiled)
     if fn is operator.getitem or fn in _SAME_DTYPE:  # an element, a part: the array's dtype
         return ("strong", first[1]) if first[0] == "strong" else None
     if fn in REDUCTIONS:  # of floats, without `dtype=`: their own dtype

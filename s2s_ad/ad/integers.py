@@ -189,7 +189,8 @@ def _bounded(d: object, depth: int = 0) -> object:
         return TOP
     if d[0] == "list":
         return ("list", _bounded(d[1], depth + 1))
-    return (d[0], tuple(_bounded(item, depth + 1) for item in d[1]))
+    # (of a list: a generator expression, compiled, makes a closure at every call)
+    return (d[0], tuple([_bounded(item, depth + 1) for item in d[1]]))
 
 
 def _integral(d: object) -> bool:
@@ -210,11 +211,11 @@ def _join(a: object, b: object) -> object:
     if TOP in (a, b) or INT in (a, b) or "fields" in (a[0], b[0]):
         return TOP
     if a[0] == b[0] == "seq" and len(a[1]) == len(b[1]):
-        return ("seq", tuple(_join(x, y) for x, y in zip(a[1], b[1], strict=True)))
+        return ("seq", tuple([_join(x, y) for x, y in zip(a[1], b[1], strict=True)]))
     if a[0] in _POSITIONAL and b[0] in _POSITIONAL:  # lengths differ: position by position
         longer, shorter = (a[1], b[1]) if len(a[1]) >= len(b[1]) else (b[1], a[1])
         padded = (*shorter, *[NOTHING] * (len(longer) - len(shorter)))
-        return ("ragged", tuple(_join(x, y) for x, y in zip(longer, padded, strict=True)))
+        return ("ragged", tuple([_join(x, y) for x, y in zip(longer, padded, strict=True)]))
     return ("list", _join(_items(a), _items(b)))
 
 
@@ -244,13 +245,19 @@ def _atom(atom: object, described: dict) -> object:
         value = atom.value
         if value is None:  # a name's placeholder before the loop that binds it: no items
             return NOTHING
-        plain = (int, bool, str, type(None))
-        if isinstance(value, plain) or (
-            isinstance(value, tuple) and all(isinstance(v, plain) for v in value)
-        ):
+        if isinstance(value, _PLAIN) or (isinstance(value, tuple) and _all_plain(value)):
             return INT
         return TOP
     return TOP
+
+
+_PLAIN = (int, bool, str, type(None))
+
+
+def _all_plain(values: tuple) -> bool:
+    """(A function of its own: a generator expression in `_atom`, compiled, made a closure
+    at each of its calls, most of which read a variable.)"""
+    return all(isinstance(v, _PLAIN) for v in values)
 
 
 def _described(value: object, described: dict) -> object:
@@ -265,7 +272,7 @@ def _described(value: object, described: dict) -> object:
         return TOP
     if fn in _INTEGER_OPERATORS:  # (the commonest followed: asked first, as none is also
         # in another group below)
-        return INT if args and all(_whole(_atom(a, described)) for a in args) else TOP
+        return INT if args and all([_whole(_atom(a, described)) for a in args]) else TOP
     if fn in _INTEGER_RESULTS and fn is not segments:
         return INT  # lengths, shapes, `range`, `int(…)`: integers whatever they are of
     if fn is segments:  # a checkpointed loop's iterations cut into ranges
@@ -273,7 +280,7 @@ def _described(value: object, described: dict) -> object:
     if fn is append and len(args) == 2:
         return _appended(_atom(args[0], described), _atom(args[1], described))
     if fn is make_list:  # `[a, b]`
-        return ("seq", tuple(_atom(a, described) for a in args))
+        return ("seq", tuple([_atom(a, described) for a in args]))
     if fn in _SAME_ITEMS:
         return EMPTY if not args else _atom(args[0], described)
     if fn in _REVERSED and len(args) == 1:  # positions counted from the other end

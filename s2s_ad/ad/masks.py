@@ -73,7 +73,7 @@ def masked_statements(
     `placed`: id(statement) → id(the block its derivative is placed in, deferred.py, or the
     ids of the arms of an `if` it is placed in each of), where that is not its own."""
     assigns = fn.assigns()
-    if not any(isinstance(s.value, Prim) and s.value.fn in _SELECTING for s in assigns):
+    if not _any_selection(assigns):
         return {}  # every chain of masked values ends in a selection: none here
     placed = placed or {}
     counts: dict[str, int] = {}
@@ -137,6 +137,16 @@ def masked_statements(
         if _has_partials(stmt, active) or any(v in needed for v in used_vars(stmt.value)):
             needed[var] = found[var]
     return needed
+
+
+def _any_selection(assigns: list[Assign]) -> bool:
+    """Whether a statement of `assigns` selects (`np.where`, …): a loop, where a generator
+    expression, compiled, resumed a generator for each statement."""
+    for stmt in assigns:
+        value = stmt.value
+        if isinstance(value, Prim) and value.fn in _SELECTING:
+            return True
+    return False
 
 
 # templates that multiply the cotangent by no partial: a zero cotangent stays zero

@@ -220,6 +220,7 @@ class _Reverse:
         self.counts: dict[str, int] = {}
         self.rerunning = False  # making the code that runs a checkpointed segment again
         self.standing_values: set[str] = set()  # those of the loops made so far
+        self.loaded: dict[ast.stmt, list[str]] = {}  # the names each adjoint reads (`_saved`)
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         found = analysed_assignments(self.fn)  # (read by both: found once)
@@ -474,7 +475,7 @@ class _Reverse:
             return []
         if in_loop:  # each branch restores what it saved in this iteration
             record = self.numbered("_branch")
-            saved = [_saved(code, self.assigned_in(b)) for code, b in
+            saved = [_saved(code, self.assigned_in(b), self.loaded) for code, b in
                      ((then_code, stmt.body), (else_code, stmt.orelse))]  # fmt: skip
             self.sites[id(stmt)] = (record, saved)
             then_code = _restore(record, saved[0]) + then_code
@@ -509,7 +510,7 @@ class _Reverse:
         if not any(isinstance(s, Assign) and s.target in active for s in statements):
             return []
         inside |= self.made_among(statements)  # the tapes of nested loops, made since
-        saved = _saved(body, inside)
+        saved = _saved(body, inside, self.loaded)
         header = render_header(stmt)
         # the counter from the range again, backwards, never from a tape (a replay that
         # does not read it drops it, simplify/tape_entries.py)
@@ -529,9 +530,9 @@ class _Reverse:
         body = [build.assign(copy, build.name(source)) for copy, source in copies.items()] + body
         # and one the same in every iteration is read where it stands (by outer loops' replays
         # too, which run the inner one's replay)
-        self.standing_values |= self.standing(stmt)
-        kept = copies.keys() | self.standing_values
-        saved = [name for name in saved if name not in kept]
+        standing = self.standing_values
+        standing |= self.standing(stmt)  # (read beside `copies`: no union of all loops' made)
+        saved = [name for name in saved if name not in copies and name not in standing]
         tape = self.numbered("_tape")
         self.sites[id(stmt)] = (tape, saved)
         replay = build.for_(_targets(saved), self.builtin("reversed", tape), body)
@@ -592,7 +593,8 @@ class _Reverse:
     @cached_property
     def assignments(self) -> Counter:
         """Each name's assignments (and loop and `with` targets) in the whole function."""
-        return Counter(s.target for s in walk(self.fn.body) if isinstance(s, (Assign, For, With)))
+        # (of a list: a generator expression, compiled, resumes a generator per statement)
+        return Counter([s.target for s in walk(self.fn.body) if isinstance(s, (Assign, For, With))])
 
     @cached_property
     def fixed(self) -> set[str]:
@@ -644,7 +646,8 @@ class _Reverse:
                 names.add(segmented[key][1])
             if key in calls:
                 names.add(calls[key].pullback)
-            names.update(end for end, _ in ends.get(key, ()))
+            if key in ends:  # (no generator made for each statement)
+                names.update([end for end, _ in ends[key]])
         return names
 
     def builtin(self, name: str, argument: str | None = None) -> ast.expr:
@@ -830,36 +833,44 @@ def _item(value: ast.expr, index: object) -> ast.expr:
     return ast.Subscript(value=value, slice=build.constant(index), ctx=ast.Load())
 
 
-def _saved(code: list[ast.stmt], candidates: set[str]) -> list[str]:
+def _saved(code: list[ast.stmt], candidates: set[str], loaded: dict) -> list[str]:
     """Names the reverse `code` may read before assigning them, among `candidates`: in
-    execution order, a name assigned in one branch only is not assigned after the branch."""
-    return sorted(_read_first(code, set()) & candidates)
+    execution order, a name assigned in one branch only is not assigned after the branch.
+    `loaded`: the names each simple statement reads, found so far (`_read_first`)."""
+    return sorted(_read_first(code, set(), loaded) & candidates)
 
 
-def _read_first(code: list[ast.stmt], assigned: set[str]) -> set[str]:
+def _read_first(code: list[ast.stmt], assigned: set[str], loaded: dict) -> set[str]:
     """Names `code` may read before assigning them; adds what it surely assigns to
-    `assigned`."""
+    `assigned`. `loaded`: each simple statement's `loads`, kept as they are found: a loop's
+    or a branch's code is read again by each enclosing loop's and branch's (nested code
+    was walked once per level), and the transform changes no statement it has made."""
     read: set[str] = set()
     for stmt in code:  # (the node types imported: `ast.If` is a lookup at each use, compiled)
         if isinstance(stmt, IfNode):
             read |= set(loads(stmt.test)) - assigned
             then, otherwise = set(assigned), set(assigned)
-            read |= _read_first(stmt.body, then) | _read_first(stmt.orelse, otherwise)
+            read |= _read_first(stmt.body, then, loaded) | _read_first(
+                stmt.orelse, otherwise, loaded
+            )
             assigned |= then & otherwise
         elif isinstance(stmt, (ForNode, WhileNode)):
             head = stmt.iter if isinstance(stmt, ForNode) else stmt.test
             read |= set(loads(head)) - assigned
             inner = assigned | (set(stores(stmt.target)) if isinstance(stmt, ForNode) else set())
-            read |= _read_first(stmt.body, inner)  # what it assigns may not run at all
+            read |= _read_first(stmt.body, inner, loaded)  # what it assigns may not run
         elif isinstance(stmt, WithNode):  # (an adjoint inside its context: its body runs,
             # a branch's restores in it before its reads, not read first as a whole)
             for item in stmt.items:
                 read |= set(loads(item.context_expr)) - assigned
                 if item.optional_vars is not None:
                     assigned |= set(stores(item.optional_vars))
-            read |= _read_first(stmt.body, assigned)
+            read |= _read_first(stmt.body, assigned, loaded)
         else:  # (most statements: no sets made for them)
-            for name in loads(stmt):
+            names = loaded.get(stmt)
+            if names is None:
+                names = loaded[stmt] = loads(stmt)
+            for name in names:
                 if name not in assigned:
                     read.add(name)
             assigned.update(stores(stmt))

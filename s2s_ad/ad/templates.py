@@ -174,10 +174,11 @@ def _with_facts(fn: Function, site: Site, answer: str) -> Site:
             facts["known"] = dict(facts["shapes"])
         else:
             facts["known"] = _facts_of(named, fn.known_shapes)
-        if fn.numbers:
+        if fn.numbers:  # (of a list made in place: a generator expression, compiled, makes a
+            # closure and a generator at each call)
             numbers = fn.numbers
             facts["numbers"] = frozenset(
-                k for k, a in site.params.items() if type(a) is Var and a.name in numbers
+                [k for k, a in site.params.items() if type(a) is Var and a.name in numbers]
             )
     if fn.dtypes:
         facts["dtypes"] = _facts_of(named, fn.dtypes)
@@ -204,12 +205,15 @@ def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     named += [(name, a) for name, a in site.keywords.items() if name in rule.selectors]
     # a known 0-d variable as the other operand: not where `param` may be a list it repeats
     scalars = param in site.numbers or rule.name not in SEQUENCE_OPERATORS
-    return not all(
-        a == mine
-        or (isinstance(a, Const) and _zero_dimensional(a.value))
-        or (scalars and site.known.get(name) == ())
-        for name, a in named
-    )
+    shapes = site.known
+    for name, a in named:  # (a loop, not `all`: no closure and generator made per call)
+        if not (
+            a == mine
+            or (isinstance(a, Const) and _zero_dimensional(a.value))
+            or (scalars and shapes.get(name) == ())
+        ):
+            return True
+    return False
 
 
 def _zero_dimensional(value: object) -> bool:
@@ -455,7 +459,7 @@ def contributions(
         site = _with_facts(fn, site, stmt.target)
     if not reverse and rule.joint:
         operands = [site.params.get(p) for p in rule.params]
-        if all(_is_active(a, active) for a in operands):
+        if all([_is_active(a, active) for a in operands]):  # (a list: no closure per call)
             tangents = {f"d{k}": build.name(incoming(a)) for k, a in enumerate(operands)}
             joint = instantiate(rule.joint, {**tangents, "rt": build.name(aliases.rt)})
             return [(operands[0], joint)]
@@ -499,7 +503,7 @@ def _check_indexed_object(fn: Function, stmt: Assign, active: set[str]) -> None:
     container (`np.s_[x]`, `np.mgrid[0:x]`, your own `__getitem__`): what it returns may
     depend on the value, and no derivative would flow through the index."""
     base, index = stmt.value.args
-    if not any(isinstance(a, Var) and a.name in active for a in index.atoms()):
+    if not any([_is_active(a, active) for a in index.atoms()]):  # (a list: no closure)
         return
     copies, followed = _copies(fn), set()
     while isinstance(base, Var) and base.name in copies and base.name not in followed:

@@ -152,12 +152,16 @@ class Rule:
         return tuple((other.get(name, name), atom) for name, atom in kwargs)
 
     @cached_property
-    def _names(self) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-        """(`positions()`, every name a call may give, the parameters' names): what `bind`
-        reads of every call, found once (a rule never changes)."""
+    def _names(self) -> tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple]:
+        """(`positions()`, every name a call may give, the parameters' names, each keyword
+        with the operand a call leaving it out binds, None where it is required): what
+        `bind` reads of every call, found once (a rule never changes; a literal is frozen, so
+        each site may share its default's)."""
         names = tuple(self.positions())
         known = {*names, *self.params, *(k for k, _ in self.keywords)}
-        return names, frozenset(known | {a for a, _ in self.aliases}), frozenset(self.params)
+        defaults = tuple((k, None if d is REQUIRED else Const(d)) for k, d in self.keywords)
+        everything = frozenset(known | {a for a, _ in self.aliases})
+        return names, everything, frozenset(self.params), defaults
 
     @property
     def names(self) -> frozenset[str]:
@@ -166,7 +170,7 @@ class Rule:
 
     def bind(self, prim: Prim) -> Site | None:
         """Map the call's operands to parameter and keyword names; None if they do not fit."""
-        names, known, parameters = self._names
+        names, known, parameters, defaults = self._names
         if len(prim.args) > len(names):
             return None
         params: dict[str, Atom] = {}
@@ -187,11 +191,11 @@ class Rule:
             return None
         if len(params) < len(self.params) and not (self.variadic and params):
             return None
-        for name, default in self.keywords:
-            if name not in keywords:  # (a default made only where it is used)
-                if default is REQUIRED:
+        for name, default in defaults:
+            if name not in keywords:
+                if default is None:  # required
                     return None
-                keywords[name] = Const(default)
+                keywords[name] = default
         if self.literals and any(not isinstance(keywords[n], Const) for n in self.literals):
             return None
         return Site(params, keywords)
@@ -236,7 +240,7 @@ def lookup(fn: object) -> Rule | None:
         rule = REGISTRY.get(fn)
     except TypeError:  # unhashable callee
         return None
-    if rule is None and (_load_optional_rules() or _load_rules_needing(fn)):
+    if rule is None and (_load_optional_rules() or (fn in _NEEDS and _load_rules_needing(fn))):
         rule = REGISTRY.get(fn)
     return rule
 
@@ -249,6 +253,7 @@ _OPTIONAL = {
     "scipy.linalg": "scipy_linalg",
 }
 _loaded: set[str] = set()
+_unloaded = set(_OPTIONAL)  # those whose rules are not registered yet
 # functions of always-present modules whose derivatives call an optional library: `math`'s
 # gamma functions differentiate to `scipy.special.digamma`
 _NEEDS = {math.lgamma: "scipy.special", math.gamma: "scipy.special"}
@@ -261,9 +266,13 @@ def _load_optional_rules() -> bool:
     Asked on every lookup of a function with no rule (each call of a user's helper): the
     modules are imported at the top, not here (two `import` statements were most of it)."""
     modules = sys.modules
+    if modules.keys().isdisjoint(_unloaded):  # (most calls: a few lookups in C, no list;
+        # a dict's keys check the smaller set's items, not the modules, for one in them)
+        return False
     new = [m for m in _OPTIONAL if m in modules and m not in _loaded]
     for module in new:
         _loaded.add(module)
+        _unloaded.discard(module)
         importlib.import_module(f"{__package__}.{_OPTIONAL[module]}")
     return bool(new)
 
