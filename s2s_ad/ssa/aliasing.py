@@ -45,7 +45,6 @@ import linecache
 import operator
 import types
 from dataclasses import replace
-from typing import NamedTuple
 
 import gast
 import numpy as np
@@ -155,14 +154,11 @@ def _sliced(value: Prim) -> bool:
     return isinstance(index, Index) and any(isinstance(i, SliceItem) for i in index.items)
 
 
-class Edge(NamedTuple):
-    """`child` was made from `parent`: the same object, a view of it, or perhaps either.
-    (A named tuple: one is made at nearly every binding, several times faster than a
-    frozen dataclass.)"""
-
-    parent: str
-    same: bool  # the very object (`b = a`)
-    certain: bool  # certainly shares memory with `parent` (else: perhaps)
+# `child` was made from `parent`: an edge is (parent, same, certain), `same` when `child` is
+# the very object (`b = a`), `certain` when it certainly shares memory with `parent` (else:
+# perhaps). (A plain tuple: one is made at nearly every binding, and the walks unpack one
+# per edge they follow, cheaper than a named tuple's Python `__new__` and its attributes.)
+Edge = tuple[str, bool, bool]
 
 
 class Ancestry:
@@ -609,7 +605,7 @@ class AliasAnalysis:
         # reaches the header, made in the loop; not what was made before it)
         if child in self.walked:
             self._forget_through(child)
-        self.made_from.setdefault(child, []).append(Edge(parent, same, certain))
+        self.made_from.setdefault(child, []).append((parent, same, certain))
         self.children.setdefault(parent, []).append(child)
 
     def _perhaps_made_from(self, child: str, parents: list[str]) -> None:
@@ -621,7 +617,7 @@ class AliasAnalysis:
             self._forget_through(child)
         edges, children = self.made_from.setdefault(child, []), self.children
         for parent in parents:
-            edges.append(Edge(parent, False, False))
+            edges.append((parent, False, False))
             children.setdefault(parent, []).append(child)
 
     def _forget_through(self, child: str) -> None:
@@ -658,10 +654,9 @@ class AliasAnalysis:
                 if same:
                     same_ones |= known.same
                 continue
-            for edge in made_from(child, ()):
-                parent = edge.parent
-                certain_too = certain and edge.certain
-                same_too = certain_too and same and edge.same
+            for parent, same_edge, certain_edge in made_from(child, ()):
+                certain_too = certain and certain_edge
+                same_too = certain_too and same and same_edge
                 # (a value in the set its chain reaches it by has its ancestors there too)
                 if same_too:
                     if parent in same_ones:
@@ -692,13 +687,13 @@ class AliasAnalysis:
         while pending:
             child = pending.pop()
             certain, same = found[child]
-            for edge in self.made_from.get(child, ()):
-                kind = (certain and edge.certain, same and edge.same and edge.certain)
-                old = found.get(edge.parent)
+            for parent, same_edge, certain_edge in self.made_from.get(child, ()):
+                kind = (certain and certain_edge, same and same_edge and certain_edge)
+                old = found.get(parent)
                 new = kind if old is None else (old[0] or kind[0], old[1] or kind[1])
                 if new != old:
-                    found[edge.parent] = new
-                    pending.append(edge.parent)
+                    found[parent] = new
+                    pending.append(parent)
         return list(found)
 
     def _related_to_any(self, names: set[str]) -> set[str]:
@@ -733,10 +728,10 @@ class AliasAnalysis:
             if known is not None:
                 seen |= known
                 continue
-            for edge in self.made_from.get(child, ()):
-                if edge.same and edge.parent not in seen:
-                    seen.add(edge.parent)
-                    pending.append(edge.parent)
+            for parent, same, _ in self.made_from.get(child, ()):
+                if same and parent not in seen:
+                    seen.add(parent)
+                    pending.append(parent)
         return seen
 
     def _possibly_same(self, a: str, b: str) -> bool:
@@ -770,7 +765,7 @@ class AliasAnalysis:
             holder = pending.pop()
             related = {self.shallow_copy_of.get(holder)} - {None}
             if holder in self.dict_views:  # `d.values()`'s items are `d`'s
-                related |= {edge.parent for edge in self.made_from.get(holder, ())}
+                related |= {parent for parent, _, _ in self.made_from.get(holder, ())}
             for same in self.shallow_copies.keys() & self._same_objects(holder):
                 related |= self.shallow_copies[same]
             for other in related - found:
@@ -835,8 +830,7 @@ class AliasAnalysis:
         seen, pending = {value}, [value]
         while pending:
             child = pending.pop()
-            for edge in self.made_from.get(child, ()):
-                parent = edge.parent
+            for parent, _, _ in self.made_from.get(child, ()):
                 if self.item_of.get(child) == parent and (
                     self._holds_items(Var(parent)) or parent in self.dict_views
                 ):
@@ -867,14 +861,14 @@ class AliasAnalysis:
         """The dicts `view` is a view of (through `vs = _t5` of an inlined helper's)."""
         found, seen, pending = set(), {view}, [view]
         while pending:
-            for edge in self.made_from.get(pending.pop(), ()):
-                if edge.parent in seen:
+            for parent, _, _ in self.made_from.get(pending.pop(), ()):
+                if parent in seen:
                     continue
-                seen.add(edge.parent)
-                if edge.parent in self.dict_views:
-                    pending.append(edge.parent)
+                seen.add(parent)
+                if parent in self.dict_views:
+                    pending.append(parent)
                 else:
-                    found.add(edge.parent)
+                    found.add(parent)
         return found
 
     def _holds_view_of(self, value: str, views: set[str] | None = None) -> bool:
@@ -890,8 +884,7 @@ class AliasAnalysis:
             child = pending.pop()
             if child in views:
                 return True
-            for edge in self.made_from.get(child, ()):
-                parent = edge.parent
+            for parent, _, _ in self.made_from.get(child, ()):
                 of_view = parent in self.dict_views and self.item_of.get(child) == parent
                 if of_view or child in self.view_snapshots or parent in seen:
                     continue  # (a value or key of a view, or its copy: `list(d.items())`)

@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import runtime
 from ..frontend import nodes
-from .ir import Assign, Const, Prim, Var, With
+from .ir import Const, Prim, Var, With
 
 # Context managers that never swallow an exception (their `__exit__` returns a false value).
 NOT_SUPPRESSING = (
@@ -59,10 +59,10 @@ NAMED = (warnings.catch_warnings, np.errstate, np.printoptions)
 class ContextManagers:
     """The mixin: `_with` lowers a `with` statement."""
 
-    def emit(self, stmt) -> None:
-        if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
-            self.__dict__.setdefault("made_by", {})[stmt.target] = stmt.value.fn
-        super().emit(stmt)
+    def note_maker(self, target: str, fn: object) -> None:
+        """`target = fn(…)` emitted: what made it, for `_context_maker` (lower_expr.py's
+        `emit` calls it)."""
+        self.__dict__.setdefault("made_by", {})[target] = fn
 
     def _with(self, stmt: gast.With) -> None:
         self._refuse_jumps_out(stmt)

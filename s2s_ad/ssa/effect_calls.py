@@ -448,7 +448,7 @@ def _reached(fn: types.FunctionType, node: gast.expr) -> object:
 
 def _resolved(fn: types.FunctionType, dotted: list[str]) -> object:
     """The object `a.b.c` names in `fn`'s module now (None where any part is missing)."""
-    value = fn.__globals__.get(dotted[0], getattr(builtins, dotted[0], None))
+    value = _global_or_builtin(fn.__globals__, dotted[0])
     for attr in dotted[1:]:
         value = getattr(value, attr, None)
     return value
@@ -461,20 +461,33 @@ def _call_draws(fn: types.FunctionType, call: gast.Call) -> bool:
     func = call.func
     receiver = func.value if isinstance(func, gast.Attribute) else None
     given = [receiver, *call.args, *(k.value for k in call.keywords)]
-    values = tuple(_static_value(fn, v) for v in given if v is not None)
-    return draws_random(_static_value(fn, func), values)
+    lookup = _module_lookup(fn)  # (one for the callee and every value it is given)
+    values = tuple(nodes.chain_value(v, lookup) for v in given if v is not None)
+    return draws_random(nodes.chain_value(func, lookup), values)
 
 
 def _static_value(fn: types.FunctionType, node: gast.expr) -> object:
     """The object `node` names through `fn`'s module (`a.b`, `a["k"]`, `a[0]`), read now;
     None for any other expression, or a name `fn` binds."""
+    return nodes.chain_value(node, _module_lookup(fn))
+
+
+def _module_lookup(fn: types.FunctionType):
+    """`chain_value`'s `lookup` of a name read in `fn`: what its module (or the builtins)
+    binds now; None for a name `fn` binds."""
+    own, module = _own_names(fn), fn.__globals__
 
     def lookup(name: str) -> object:
-        if name in _own_names(fn):
-            return None
-        return fn.__globals__.get(name, getattr(builtins, name, None))
+        return None if name in own else _global_or_builtin(module, name)
 
-    return nodes.chain_value(node, lookup)
+    return lookup
+
+
+def _global_or_builtin(module: dict, name: str) -> object:
+    """The module's global `name`, else the builtin, else None. (The builtin looked up only
+    where the module has none: a `getattr` of a missing builtin is costly, and nearly every
+    name read is a global.)"""
+    return module[name] if name in module else getattr(builtins, name, None)
 
 
 # code → what `_first_step` reads of its source, in order: ("effect", statement, line);

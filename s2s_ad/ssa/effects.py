@@ -372,6 +372,9 @@ def first_effect(fn: Function) -> str | None:
     helper of the user's it calls, described as the user wrote it with its line (what
     `jit=True` names when the code runs as NumPy code); None if there is none: running it
     twice would not show."""
+    # (the helpers found without one: a helper called again is not read again, each call
+    # in its source looked up again)
+    quiet: set[types.FunctionType] = set()
     for stmt in walk(fn.body):
         if isinstance(stmt, Effect):
             written = _as_written(fn.filename, stmt)
@@ -383,9 +386,12 @@ def first_effect(fn: Function) -> str | None:
                 written = linecache.getline(fn.filename, stmt.line).strip() or "a random draw"
                 return described_effect(written, stmt.line, _written_in(fn, stmt.line))
             helper = _user_function(stmt.value.fn)
-            found = helper_effect(helper) if helper is not None else None
+            if helper is None or helper in quiet:
+                continue
+            found = helper_effect(helper)
             if found is not None:
                 return found
+            quiet.add(helper)
     return None
 
 

@@ -52,8 +52,9 @@ class EntryKinds:
         known), every item's, in order; None where not all are known."""
         return self.__dict__.setdefault("_entries", {})
 
-    def note_kind(self, target: str, value: Expr) -> None:
-        super().note_kind(target, value)
+    def note_entries(self, target: str, value: Expr) -> None:
+        """Record the entries of what `target` holds (`_entries_made`), joined with those
+        it held before: `note_kind` calls it after kinds.py's `note_sequence_kind`."""
         entries = self.entries  # (a property: looked up once)
         made = self._entries_made(value)
         if target in entries:  # a join, or a loop header whose body adds items

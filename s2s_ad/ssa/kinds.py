@@ -59,7 +59,7 @@ class SequenceKinds:
 
     kinds: dict[str, str | None]
 
-    def note_kind(self, target: str, value: Expr) -> None:
+    def note_sequence_kind(self, target: str, value: Expr) -> None:
         """Record whether `target` holds a list or a tuple (None: not known to), joining the
         kinds of every assignment of it (a loop header, a joined temporary)."""
         if isinstance(value, Free) and isinstance(value.value, runtime.Unbound):

@@ -213,10 +213,10 @@ class LoopSharing:
         """`name` and the values it certainly is the very same object as (`v = w`)."""
         seen, pending = {name}, [name]
         while pending:
-            for edge in self.made_from.get(pending.pop(), ()):
-                if edge.same and edge.certain and edge.parent not in seen:
-                    seen.add(edge.parent)
-                    pending.append(edge.parent)
+            for parent, same, certain in self.made_from.get(pending.pop(), ()):
+                if same and certain and parent not in seen:
+                    seen.add(parent)
+                    pending.append(parent)
         return seen
 
     def _drop_unchanged_sharing(self, carried: dict[str, str]) -> None:

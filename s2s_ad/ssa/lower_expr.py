@@ -213,8 +213,20 @@ class ExprLowering(
 
     def emit(self, stmt: Stmt) -> None:
         if isinstance(stmt, Assign):
+            if isinstance(stmt.value, Prim):
+                self.note_maker(stmt.target, stmt.value.fn)  # ssa/context_managers.py
             self.note_kind(stmt.target, stmt.value)
         self.body.append(stmt)
+
+    def note_kind(self, target: str, value: Expr) -> None:
+        """What `target = value` is known to hold, joined with what it held before (a loop
+        header, a joined temporary): its kind (kinds.py), its items' (entry_kinds.py), its
+        length (star_arguments.py), in that order. (Each called here, not through a chain
+        of `super()` calls: each of those looks the next one up along the lowering's long
+        MRO, at every statement emitted.)"""
+        self.note_sequence_kind(target, value)
+        self.note_entries(target, value)
+        self.note_length(target, value)
 
     def in_block(self, block: list[Stmt]) -> _Block:
         """`with self.in_block(b):` sends emitted statements to `b`."""

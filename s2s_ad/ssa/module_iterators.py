@@ -27,12 +27,12 @@ def refuse_module_iterators(fn: Function) -> None:
     """Raise UnsupportedSyntaxError at the first statement of `fn` reading a module's (or a
     closure's) iterator other than by `next` (or `heapq`'s, `bisect`'s functions)."""
     statements = walk(fn.body)
-    # the values given to `next` (`next(ITERS["train"])`: its item read to take one item)
+    # the names given to `next` (`next(ITERS["train"])`: its item read to take one item)
     taken = {
-        s.value.args[0]
+        s.value.args[0].name
         for s in statements
         if isinstance(s, Assign) and isinstance(s.value, Prim) and s.value.args
-        if changes_given(s.value.fn)
+        if changes_given(s.value.fn) and isinstance(s.value.args[0], Var)
     }
     # a local bound to a module's object (`d = ITERS`, then `d["train"]`)
     bound = {s.target: s.value for s in statements if isinstance(s, Assign)}
@@ -53,8 +53,9 @@ def refuse_module_iterators(fn: Function) -> None:
             stream = isinstance(atom, Free) and isinstance(atom.value, io.IOBase)
             if stream and stream_read_by(getattr(value, "fn", None), keyword):  # (not `file=`)
                 _refuse(fn, stmt, f"`{atom.source}`, a stream of the module", atom.source)
-        taking = isinstance(stmt, Assign) and Var(stmt.target) in taken
-        if not taking and is_iterator(_module_item(value, bound)):  # `for b in ITERS["x"]`
+        item = _module_item(value, bound)  # (None, no iterator, for nearly every statement)
+        taking = isinstance(stmt, Assign) and stmt.target in taken
+        if item is not None and not taking and is_iterator(item):  # `for b in ITERS["x"]`
             held = _spelled(value.args[0])
             _refuse(fn, stmt, f"an iterator held in `{held}`", f"{held}[…]")
 

@@ -43,7 +43,7 @@ from ..errors import NameResolutionError
 from ..frontend.nodes import descendants
 from ..frontend.validate import annotations
 from .function_values import Closed, FunctionItems, Named, is_function_value
-from .ir import Const
+from .ir import Const, Free, Var
 from .jumps import eliminate_jumps
 from .names import load_lines
 from .returns import eliminate_returns
@@ -77,6 +77,9 @@ class Rebound:
 
 
 FUNCTION_BINDINGS = (Nested, Chosen, Rebound, Named, Closed)  # Named, Closed: function_values.py
+# the commonest bindings, none of them a function's (`_join_functions`: one look-up of the
+# type, not an `isinstance` of five classes, for every name a branch binds)
+_PLAIN_BINDINGS = frozenset((Var, Const, Free, tuple, type(None)))
 
 
 def _given_data(bound: object) -> bool:
@@ -286,7 +289,10 @@ class NestedFunctions:
         """After an `if`: a name bound to a nested function on some path is `Chosen`."""
         values = [env.get(name) for env in envs]
         # (a list, not a generator: asked of every name a branch binds, nested ifs included)
-        if not any([isinstance(v, FUNCTION_BINDINGS) for v in (*values, before.get(name))]):
+        bindings = (*values, before.get(name))
+        if not any(
+            [type(v) not in _PLAIN_BINDINGS and isinstance(v, FUNCTION_BINDINGS) for v in bindings]
+        ):
             return False
         self.env[name] = Chosen(test, *values)
         return True

@@ -208,8 +208,9 @@ class StarArguments:
         """SSA name → the length of the list or tuple it holds, where the lowering knows it."""
         return self.__dict__.setdefault("_lengths", {})
 
-    def note_kind(self, target: str, value) -> None:
-        super().note_kind(target, value)
+    def note_length(self, target: str, value) -> None:
+        """Record the length of the list or tuple `target` holds (`_length_made`), None
+        where it differs from before: lower_expr.py's `note_kind` calls it last."""
         lengths = self.lengths  # (a property: looked up once)
         length = self._length_made(value)
         if target in lengths and lengths[target] != length:
