@@ -161,7 +161,6 @@ class SequenceKinds:
             hint="convert the list first: `np.array(L)`",
         )
 
-
     def _is_text(self, atom: Atom) -> bool:
         """Whether `atom` is a string literal, a name bound to one (`fmt = "%.3f"`), or a
         module's string (`FORMAT % (a, b)`)."""
