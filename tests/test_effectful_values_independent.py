@@ -1197,15 +1197,8 @@ def written_loss(w):
     return np.sum(write_value(np.sin(w)) * 2.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ad.errors.UnsupportedSyntaxError,
-    reason="`lambda v: (sys.stdout.write('value %r\\n' % (v,)), v)[1]` is refused: 'unsupported "
-    "construct: `mod` with a list or tuple operand (NumPy would apply it elementwise)': "
-    "`%` of a string by a tuple is formatting (print('v %s' % (y,)) in the function is "
-    "accepted)",
-)
-def test_bug_percent_format_of_a_tuple_in_a_lambda(capsys):
+# (refused until session 54: '`mod` with a list or tuple operand')
+def test_percent_format_of_a_tuple_in_a_lambda(capsys):
     written_loss(W0)
     plain = capsys.readouterr().out
     g = ad.grad(written_loss)(W0)

@@ -16,6 +16,7 @@ checkpointed loop's segments, which refuses a helper that has effects of its own
 from __future__ import annotations
 
 import ast
+import collections
 import io
 import types
 
@@ -24,6 +25,7 @@ from ..errors import UnsupportedSyntaxError
 from ..naming import Aliases
 from ..ssa.effect_calls import (
     ARGUMENT_CHANGING,
+    CHANGING_METHODS,
     STREAM_WRITES,
     changes_given,
     helper_effect,
@@ -31,7 +33,19 @@ from ..ssa.effect_calls import (
     streams_reached,
 )
 from ..ssa.effects import ITEM_TAKING, prim_draws
-from ..ssa.ir import Assign, Effect, For, Function, If, Prim, While, With, used_vars, walk
+from ..ssa.ir import (
+    Assign,
+    Effect,
+    For,
+    Free,
+    Function,
+    If,
+    Prim,
+    While,
+    With,
+    used_vars,
+    walk,
+)
 from ..ssa.stored_values import called_name, changes_container
 
 
@@ -73,6 +87,96 @@ def _called(node: object) -> str | None:
     """The name a statement calling a function calls it by (`insort` of `bisect.insort(…)`)."""
     call = getattr(node, "value", None)
     return called_name(call) if hasattr(call, "func") else None
+
+
+# calls kept for their effect that only write out (a line, a log record, a warning)
+_OUTPUT_CALLS = frozenset(
+    {"print", "warn", "debug", "info", "warning", "error", "critical", "exception", "log"}
+    | {"write", "writelines", "writerow", "writerows", "flush"}
+)
+
+
+def _refuse_state_read_back(body: list, filename: str) -> None:
+    """A checkpointed loop whose statements change module state (`Q[0].append(v)`,
+    `REC.record(v)`, a helper storing) and that reads that state (`len(Q[0])`,
+    `len(REC.log)`): the pullback recomputes the loop's segments after the loop ran, when
+    the state holds what the later iterations stored. What a statement calling a list's,
+    dict's or set's method changes is its receiver's module name; a call of anything else
+    may change any module object, as far as s2s_ad sees (a method, a helper, a handler).
+    Refused at the change."""
+    changed: dict[str, int] = {}  # module name → the line changing it
+    anything: int | None = None  # the line of a call that may change any
+    for stmt in body:
+        value = stmt.value if isinstance(stmt, Assign) else None
+        if isinstance(value, Prim) and changes_container(value.fn) and value.spelled:
+            changed.setdefault(_root_of(value.spelled), stmt.line)  # (`Q[0].append` inlined)
+        elif (
+            isinstance(value, Prim)
+            and isinstance(value.fn, types.FunctionType)
+            and anything is None
+            and helper_effect(value.fn) is not None
+        ):
+            anything = stmt.line
+        call = _effect_call(stmt)
+        if call is None or _root_name(call.func) is None:
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in _OUTPUT_CALLS:
+            continue
+        if isinstance(call.func, ast.Attribute) and name in CHANGING_METHODS:
+            changed.setdefault(_root_name(call.func), stmt.line)
+        elif anything is None:
+            anything = stmt.line
+    if not changed and anything is None:
+        return
+    for stmt in body:
+        value = stmt.value if isinstance(stmt, Assign) else None
+        for atom in value.args if isinstance(value, Prim) else ():
+            if type(atom) is not Free or not _state_object(atom.value):
+                continue
+            line = changed.get(_root_of(atom.source), anything)
+            if line is not None:
+                raise UnsupportedSyntaxError(
+                    "unsupported construct: a change of module state in a checkpointed loop "
+                    f"that reads it back (`{atom.source}`, line {stmt.line}): the pullback "
+                    "recomputes the loop's segments after the loop ran, when the state holds "
+                    "what the later iterations stored",
+                    filename=filename,
+                    line=line,
+                    hint="keep the count or value in a variable the loop carries, or do not "
+                    "checkpoint the loop",
+                )
+
+
+def _root_of(spelled: str) -> str:
+    """The module name a spelled chain starts from (`Q` of `Q[0].append`)."""
+    return spelled.split(".")[0].split("[")[0]
+
+
+def _effect_call(stmt: object) -> ast.Call | None:
+    """The call a statement kept for its effect makes (`Q[0].append(v)`), else None."""
+    node = getattr(stmt, "node", None) if isinstance(stmt, Effect) else None
+    call = getattr(node, "value", None)
+    return call if isinstance(call, ast.Call) else None
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _state_object(value: object) -> bool:
+    """A module's list, dict, set, deque or object of a class (not an array of numbers, a
+    number, a string, a module or a function): what an effect may store in."""
+    if isinstance(value, (list, dict, set, collections.deque)):
+        return True
+    return (
+        hasattr(value, "__dict__")
+        and not isinstance(value, (type, types.ModuleType))
+        and (not callable(value))
+    )
 
 
 def _refuse_stream_value(value: Prim, line: int, filename: str) -> None:
@@ -128,6 +232,7 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     changes (`ssa/state_reads.py`), which would read the changed value."""
     body = walk(loop.body)
     read = _variables_read(body)
+    _refuse_state_read_back(body, fn.filename)
     for stmt in body:
         value = stmt.value if isinstance(stmt, Assign) else None
         if isinstance(stmt, Assign) and stmt.target in fn.state_reads:  # (ssa/state_reads.py)

@@ -261,7 +261,9 @@ class _Lowering(
         elif isinstance(stmt, gast.FunctionDef):
             self._nested_def(stmt)
         elif calls_nested(stmt, self.nested_defs) or self._calls_function_value(stmt):
-            self._binding(stmt.value)  # inlined for its updates; the result is dropped
+            result = self._binding(stmt.value)  # inlined for its updates; the result dropped
+            if isinstance(result, Prim):  # (a call its body ends in, `SINKS[0](v)`: it runs)
+                self._atom_of(result)
         elif is_list_update(stmt) and stmt.value.func.value.id in self.env:
             self._expr(stmt.value)  # xs.pop(), xs.extend(ys), xs.insert(i, v): ssa/builtins.py
         elif is_append(stmt) and stmt.value.func.value.id in self.env:
