@@ -783,7 +783,9 @@ def test_jit_fallback_warning_names_the_right_construct(caplog):
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "runs as NumPy code" in messages  # the fallback happened and was logged
     assert "print" not in messages and "logging" not in messages, messages
-    assert "out.append(u[i] * u[i])" in messages and "squares_by_append" in messages, messages
+    # (until session 54 it named `out.append(u[i] * u[i])`, the helper's append to a list of
+    # its own, as an effect; it names the helper's derivative Numba cannot compile now)
+    assert "squares_by_append" in messages, messages
 
 
 # ---------------------------------------------------------------------------

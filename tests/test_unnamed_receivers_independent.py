@@ -984,8 +984,7 @@ FINDINGS = {
     "ref_dict_display_subscript": _REFUSED + " (`{'k': VecS(x)}['k'].energy()`)",
     "ref_helper_list_item": _REFUSED
     + " (`make_list(x, y)[1].f(x)`; `items = make_list(x, y); items[1].f(x)` works)",
-    "ref_method_tuple_item": _REFUSED
-    + " (`reg.both()[1].force(x)`; `sp, dr = reg.both(); dr.force(x)` works)",
+    # (ref_method_tuple_item, `reg.both()[1].force(x)`: differentiated since session 54)
     "ref_dict_get": _REFUSED + " (`d.get('a').f(x)`; `a = d.get('a'); a.f(x)` works)",
     "ref_record_ctor_attribute": _REFUSED
     + " (`NPair(Vec(x), Wave(y * x)).right.f(x)`, a dataclass the same;"

@@ -21,6 +21,7 @@ After (SSA)::
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import linecache
 import types
@@ -36,6 +37,13 @@ from .nested_functions import Nested
 
 _TRANSFORMS = ("grad", "value_and_grad")
 _LIFTED = itertools.count()
+
+
+def _method_or_object(given: object) -> bool:
+    """A bound method, a partial, or an object of a class of yours called (`grad(MODEL)`)."""
+    if isinstance(given, (types.MethodType, functools.partial)):
+        return True
+    return isinstance(type(given).__dict__.get("__call__"), types.FunctionType)
 
 
 def _label(name: str) -> str:
@@ -66,7 +74,7 @@ class DerivativeCalls:
                 values.append(self._static_operand(a))
         keywords = {k.arg: self._static_operand(k.value) for k in node.keywords}
         given = values[0] if values else None
-        if given is not None and not isinstance(given, types.FunctionType):
+        if _method_or_object(given):
             # (its flat gradient code would be the method's, `self` among its parameters)
             shown = ast.unparse(gast.gast_to_ast(node.args[0]))
             raise self._unsupported(

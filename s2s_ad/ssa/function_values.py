@@ -445,9 +445,8 @@ class FunctionValues:
             raise self._unsupported(
                 f"a derivative of `{g.__name__}`, which {found}, called inside a function "
                 f"differentiated twice: the second derivative would run `{g.__name__}` again",
-                hint=f"make `{g.__name__}` a function of its arguments only: draw the numbers, "
-                "take the items or print in the outer function and pass the values to "
-                f"`{g.__name__}` as arguments",
+                hint=f"draw the numbers, take the items or print in the outer function and "
+                f"pass them to `{g.__name__}` as arguments",
             )
 
     def _inline_helper(
