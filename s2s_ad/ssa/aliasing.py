@@ -440,7 +440,8 @@ class AliasAnalysis:
         (`list(Q)[0]`, `h` of `for h in D.values()`, `next(iter(...))`) may be one of them,
         and its update an update of the module's state (`_refuse_global`)."""
         fn = value.fn
-        holder = _global_container_method(value)  # (`CACHE.copy()`, `D.values()`)
+        copied = _global_container_method(value)  # (`CACHE.copy()`, `D.values()`)
+        holder = copied
         for atom in value.args:
             if type(atom) is Free and _holds_mutable(atom.value):
                 holder = holder or atom.source
@@ -458,10 +459,8 @@ class AliasAnalysis:
             self.global_of.setdefault(target, holder)
             self.global_objects.add(target)
             self.global_items[target] = holder  # (a list in a list: its items too)
-        elif sliced or fn in _ITEM_KEEPERS or self._shallow_copy(value):
+        elif sliced or copied or fn in _ITEM_KEEPERS or self._shallow_copy(value):
             self.global_items[target] = holder
-        elif _global_container_method(value) is not None:
-            self.global_items[target] = holder  # (`.copy()`, `.values()`, `.items()`)
 
     @staticmethod
     def _shallow_copy(value: Prim) -> bool:
