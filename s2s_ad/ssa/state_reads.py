@@ -59,9 +59,20 @@ def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "
 
 
 def _set_here(stmt: object, module: str) -> tuple:
-    """(module, name) of the module object a setter called in `stmt` changes."""
+    """(module, name) of the module object a setter called in `stmt` changes (a lambda's
+    body inlined, or a statement `setattr(STATE, "n", v)` kept for its effect)."""
     setter = _module_setter(stmt)
-    return ((module, setter.args[0].source.split(".")[0]),) if setter else ()
+    if setter is not None:
+        return ((module, setter.args[0].source.split(".")[0]),)
+    call = getattr(stmt.node, "value", None) if isinstance(stmt, Effect) else None
+    func = getattr(call, "func", None)
+    if isinstance(func, ast.Name) and func.id in ("setattr", "delattr") and call.args:
+        target = call.args[0]
+        while isinstance(target, ast.Attribute):
+            target = target.value
+        if isinstance(target, ast.Name):
+            return ((module, target.id),)
+    return ()
 
 
 def _module_setter(stmt: object) -> Prim | None:
