@@ -874,27 +874,10 @@ def test_escape_plain_call_updates_module(f, how, left):
 # (143rd tester) each escaped the check until session 54: the module's list left unchanged
 # (CACHE stayed {'k': [1.0]}, plain leaves {'k': [1.0, 1.0]}), the value 0.83 instead of 1.66,
 # and at x=[0.3,0.5,0.7] grad [0.6, 1.0, 1.4] instead of [1.2, 2.0, 2.8] ([3.0, 5.0, 7.0] for
-# `h = list(Q)[0]; h[0] = 5.0`), silently, in every mode; refused at the update now. Still
-# escaping (strict expected failure): a helper given the module's dict, returning `d.get(k)`.
-_ESCAPING = {"x_helper_given_module_dict"}
-_ESCAPE_BUG = (
-    "BUG: `h = _item_of(CACHE)` of a helper returning `d.get('k')` of the dict it is given, "
-    "then `h.append(1.0)`: CACHE stays {'k': [1.0]} (plain {'k': [1.0, 1.0]}), the value "
-    "0.83 instead of 1.66, grad [0.6, 1.0, 1.4] instead of [1.2, 2.0, 2.8], silently"
-)
-
-
+# `h = list(Q)[0]; h[0] = 5.0`), silently, in every mode; refused at the update now (a
+# helper given the module's dict, returning `d.get(k)`: since session 55).
 @pytest.mark.parametrize("api", ["grad", "grad_forward"])
-@pytest.mark.parametrize(
-    "f, how, left",
-    [
-        pytest.param(*e, marks=pytest.mark.xfail(strict=True, reason=_ESCAPE_BUG))
-        if e[0].__name__ in _ESCAPING
-        else e
-        for e in ESCAPES
-    ],
-    ids=[e[0].__name__ for e in ESCAPES],
-)
+@pytest.mark.parametrize("f, how, left", ESCAPES, ids=[e[0].__name__ for e in ESCAPES])
 def test_escape_refused_or_exact(f, how, left, api):
     try:
         run(lambda: FIRST[api](f, X))

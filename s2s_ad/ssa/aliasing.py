@@ -124,6 +124,14 @@ def _holds_mutable(container: object) -> bool:
     )
 
 
+def _holds_objects(value: object) -> bool:
+    """Whether an item or attribute of `value`, a module's container or object, may be an
+    object an update in place would change (an object of the user's: its attributes)."""
+    if isinstance(value, _CONTAINERS):
+        return _holds_mutable(value)
+    return _mutable(value) and not isinstance(value, np.ndarray)
+
+
 def _global_container_method(value: Prim) -> str | None:
     """The global (as spelled) whose items `value` holds, a method of a module's list,
     dict or deque giving a copy or a view (`CACHE.copy()`, `D.values()`); else None."""
@@ -312,6 +320,21 @@ class AliasAnalysis:
         returned = self._returned_names(tuples=False)
         return any(self._possibly_same(name, param) for name in returned for param in given)
 
+    def _result_items(self) -> bool:
+        """`Function.result_items`: whether a value returned may be an item or attribute of
+        an argument, or of one of its items (`return d.get("k")`, `return s.bufs[0]`)."""
+        given = list(self.param_versions.values())
+        pending = self._returned_names(tuples=True)
+        seen = set(pending)
+        while pending:
+            for holder in self._holders(pending.pop(), given=True):
+                if any(self._possibly_same(holder, param) for param in given):
+                    return True
+                if holder not in seen:  # (an item of an item: `d["a"]["b"]`)
+                    seen.add(holder)
+                    pending.append(holder)
+        return False
+
     def _returned_names(self, *, tuples: bool) -> list[str]:
         """The SSA names the function's final `return` gives back (`tuples`: also the
         items of a returned tuple; else none where it returns one)."""
@@ -347,7 +370,7 @@ class AliasAnalysis:
             users = isinstance(value.fn, types.FunctionType) and is_users(value.fn)
             if users:
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
-                _, result_globals, _, returns_views, _, _ = helper_facts(value.fn)
+                _, result_globals, _, returns_views, _, _, returns_items = helper_facts(value.fn)
                 for spelled, very_object in result_globals:
                     self.global_of[target] = spelled
                     if very_object:
@@ -402,6 +425,8 @@ class AliasAnalysis:
                 given |= {a.name for _, a in value.kwargs if self._holds_items(a)}
                 if given:
                     self.items_of_given[target] = given
+                if returns_items:
+                    self._note_given_globals(target, value)
             shared = sources(value)
             for parent, certain in shared:
                 self._edge(target, parent, same=False, certain=certain and not joined)
@@ -411,6 +436,8 @@ class AliasAnalysis:
             holds = holds or copy_may_be_skipped(value)  # `G.astype(t, copy=False)`
             # `d[k] = G` on a dict or list: the new version holds the global's object
             holds = holds or (value.fn is runtime.setitem and holds_items)
+            # an item or attribute read out of `container` (`d.get(k)`, `s.buf`, `d[k]`)
+            read_out = value.fn in _ITEM_OR_ATTRIBUTE or value.fn in _ITEM_READS
             for atom in value.args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
                 if isinstance(atom, Free) and _mutable(atom.value):
                     if holds or value.fn in HOLDERS:
@@ -418,19 +445,33 @@ class AliasAnalysis:
                 elif (
                     isinstance(atom, Var)
                     and atom.name in self.global_of
-                    and any(p == atom.name for p, _ in shared)
+                    and (any(p == atom.name for p, _ in shared) or (read_out and atom is container))
                 ):
                     self.global_of[target] = self.global_of[atom.name]
             # an item or attribute of what holds a global's objects may be one of them:
-            # `CONFIG["buf"]`, `d["b"]` of `d = {"b": G_LIST}`, `pair[0]` of `(G_LIST, 1.0)`
+            # `CONFIG["buf"]`, `d["b"]` of `d = {"b": G_LIST}`, `pair[0]` of `(G_LIST, 1.0)`,
+            # `d.get(k)` of `d = CACHE`, `s.buf` of `s = STATE`
             # (not `G[:]`, a list's copy or an array's view: refused as sharing memory)
             self._note_global_items(target, value)
             item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
+            item = item or value.fn in _ITEM_READS
             owner = _global_owner(value)
             if owner is not None:  # `h = CACHE.setdefault(k, [])`: perhaps an item of it
                 self.global_of[target] = owner
                 item = True
             if item and target in self.global_of:
+                self.global_objects.add(target)
+
+    def _note_given_globals(self, target: str, value: Prim) -> None:
+        """`h = item_of(CACHE)` of a helper called (not followed) with a module's container
+        or object, or a local that is one: its result may be an item or attribute of it
+        (`return d.get("k")`), whose update in place changes the module's state."""
+        for atom in (*value.args, *(a for _, a in value.kwargs)):
+            if type(atom) is Free and _holds_objects(atom.value):
+                self.global_of[target] = atom.source
+                self.global_objects.add(target)
+            elif type(atom) is Var and atom.name in self.global_objects:
+                self.global_of[target] = self.global_of[atom.name]
                 self.global_objects.add(target)
 
     def _note_global_items(self, target: str, value: Prim) -> None:
@@ -447,8 +488,9 @@ class AliasAnalysis:
                 holder = holder or atom.source
             elif type(atom) is Var:
                 held = self.global_items.get(atom.name)
-                if held is None and fn in _BUILDERS and atom.name in self.global_objects:
-                    held = self.global_of.get(atom.name)  # (`out.append(q)` of a global's q)
+                if held is None and atom.name in self.global_objects:
+                    # (`out.append(q)` of a global's q, `iter(d.values())` of `d = CACHE`)
+                    held = self.global_of.get(atom.name)
                 holder = holder or held
         taken = _global_owner(value)  # (`NEST.get("a")`: an item, whose items are too)
         if holder is None and taken is None:
@@ -459,7 +501,13 @@ class AliasAnalysis:
             self.global_of.setdefault(target, holder)
             self.global_objects.add(target)
             self.global_items[target] = holder  # (a list in a list: its items too)
-        elif sliced or copied or fn in _ITEM_KEEPERS or self._shallow_copy(value):
+        elif (
+            sliced
+            or copied
+            or fn in _ITEM_KEEPERS
+            or fn in _DICT_VIEWS
+            or self._shallow_copy(value)
+        ):
             self.global_items[target] = holder
 
     @staticmethod

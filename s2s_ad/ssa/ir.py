@@ -234,6 +234,10 @@ class Function:
     # whether the result may be an argument's very object (`return d`; ssa/aliasing.py): a
     # caller giving it a list or dict inlines it, so an update through the result is seen
     result_arguments: bool = False
+    # whether the result may be an item or attribute of an argument, or of one of its items
+    # (`return d.get("k")`, `return s.buf`; ssa/aliasing.py): a caller giving it a module's
+    # container or object refuses an update through the result
+    result_items: bool = False
     # parameter → the structure of its argument (`pytrees.TreeDef`), where the derivative
     # is made for one: its static leaves carry no derivative (ad/integers.py)
     structures: dict = field(default_factory=dict)

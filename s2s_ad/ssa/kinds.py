@@ -218,18 +218,20 @@ def helper_facts(fn: types.FunctionType) -> tuple:
     with: `Function.result_globals`, whether it returns objects it made:
     `Function.result_objects`, whether it may return a dict's view: `Function.result_views`,
     whether it may return an argument: `Function.result_arguments`, the kinds of its
-    result's items: `Function.result_entries`), from its lowering, once per code; (None,
-    (), False, False, False, None) where not known: a recursive helper while it is
+    result's items: `Function.result_entries`, whether it may return an item of an
+    argument: `Function.result_items`), from its lowering, once per code; (None, (),
+    False, False, False, None, True) where not known: a recursive helper while it is
     lowered, or one that cannot be (its calls are refused later)."""
     code = fn.__code__
     if code not in _HELPERS:
-        _HELPERS[code] = (None, (), False, False, False, None)
+        # (while lowered, its result may be an item of what it is given: `result_items`)
+        _HELPERS[code] = (None, (), False, False, False, None, True)
         from ..pipeline import to_ssa  # the stages around this one
 
         with contextlib.suppress(S2SError):
             ssa = to_ssa(fn)
             facts = (ssa.result_kind, ssa.result_globals, ssa.result_objects, ssa.result_views)
-            _HELPERS[code] = (*facts, ssa.result_arguments, ssa.result_entries)
+            _HELPERS[code] = (*facts, ssa.result_arguments, ssa.result_entries, ssa.result_items)
     return _HELPERS[code]
 
 

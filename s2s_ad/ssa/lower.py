@@ -218,6 +218,7 @@ class _Lowering(
             result_globals=self._result_globals(),
             result_views=self._result_views(),  # ssa/aliasing.py
             result_arguments=self._result_arguments(),
+            result_items=self._result_items(),
         )
 
     def _result_kind(self) -> str | None:

@@ -114,7 +114,7 @@ class Records:
         if not isinstance(fn, types.FunctionType) or not is_users(fn):
             return None
         given = (*args, *(value for _, value in kwargs))
-        _, _, makes_objects, returns_views, returns_given, _ = helper_facts(fn)
+        _, _, makes_objects, returns_views, returns_given, _, _ = helper_facts(fn)
         follows = makes_objects or returns_views or any(map(self._holds_objects_made, given))
         gives_view = any(isinstance(a, Var) and self._holds_view_of(a.name) for a in given)
         follows = follows or gives_view  # (what it makes of the view: a view, or a value)
