@@ -309,3 +309,141 @@ def test_reads_and_fresh_copies_stay_exact(f, api):
         got = ad.grad(f)(X)
     assert state() == after_plain  # the module as one plain call leaves it
     np.testing.assert_allclose(got, central_differences(f, X), rtol=1e-6, atol=1e-7)
+
+
+# `x op= v` of an item or attribute read out of a module's container or object: a number
+# (or string, tuple) is rebound, as in Python, and differentiated (these were refused as
+# updates of the global before session 55); an array, list or object the operator would
+# update in place is refused at the update's line when the derivative runs (`rt.rebound`),
+# the module left as it was.
+SETTINGS = {"lr": 0.5, "w": np.array([1.0, 2.0, 3.0])}
+STEPS = [0.1, 0.2, 0.3]
+ARRAYS = [np.ones(3), np.ones(3)]
+WORK = np.ones(3)
+
+
+class Model:
+    pass
+
+
+MODEL = Model()
+MODEL.scale, MODEL.w = 2.0, np.array([1.0, 2.0, 3.0])
+
+
+def scale_of(m):
+    return m.scale
+
+
+def decayed_rate(x):
+    lr = SETTINGS["lr"]
+    lr *= np.sum(x)
+    return lr * np.sum(x**2)
+
+
+def rate_in_a_loop(x):
+    lr = SETTINGS["lr"]
+    for _ in range(3):
+        lr *= 0.9
+        x = x - lr * x**2
+    return np.sum(x)
+
+
+def steps_of_a_module_list(x):
+    total = 0.0
+    for w in STEPS:
+        w += 0.1
+        total = total + w * np.sum(x**2)
+    return total
+
+
+def attribute_through_alias(x):
+    m = MODEL
+    c = m.scale
+    c -= 0.5
+    return np.sum(x**2) * c
+
+
+def attribute_from_helper(x):
+    c = scale_of(MODEL)
+    c += np.sum(x)
+    return np.sum(x**2) * c
+
+
+NUMBERS = [
+    decayed_rate,
+    rate_in_a_loop,
+    steps_of_a_module_list,
+    attribute_through_alias,
+    attribute_from_helper,
+]
+
+
+def module_state():
+    return repr((SETTINGS, STEPS, ARRAYS, WORK, MODEL.scale, MODEL.w))
+
+
+@pytest.mark.parametrize("api", ["grad", "grad_forward", "value_and_grad", "hessian"])
+@pytest.mark.parametrize("f", NUMBERS, ids=lambda f: f.__name__)
+def test_number_items_rebound_exactly(f, api):
+    before = module_state()
+    value = f(X)
+    assert module_state() == before  # (a number rebound: nothing updated)
+    if api == "hessian":
+        got = ad.hessian(f)(X)
+        np.testing.assert_allclose(got, central_differences(ad.grad(f), X), rtol=1e-5, atol=1e-6)
+    elif api == "value_and_grad":
+        v, got = ad.value_and_grad(f)(X)
+        assert v == value
+        np.testing.assert_allclose(got, central_differences(f, X), rtol=1e-6, atol=1e-7)
+    else:
+        mode = "forward" if api == "grad_forward" else "reverse"
+        got = ad.grad(f, mode=mode)(X)
+        np.testing.assert_allclose(got, central_differences(f, X), rtol=1e-6, atol=1e-7)
+    assert module_state() == before
+
+
+def array_item_updated(x):
+    h = SETTINGS["w"]
+    h += x
+    return np.sum(h * x)
+
+
+def array_attribute_updated(x):
+    m = MODEL
+    w = m.w
+    w *= 2.0
+    return np.sum(w * x)
+
+
+def arrays_of_a_module_list_updated(x):
+    total = 0.0
+    for a in ARRAYS:
+        a += 1.0
+        total = total + np.sum(a * x)
+    return total
+
+
+def module_array_itself_updated(x):
+    b = WORK
+    b += 1.0
+    return np.sum(b * x)
+
+
+IN_PLACE = [
+    array_item_updated,
+    array_attribute_updated,
+    arrays_of_a_module_list_updated,
+    module_array_itself_updated,
+]
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("f", IN_PLACE, ids=lambda f: f.__name__)
+def test_in_place_items_refused_at_the_update(f, mode):
+    before = module_state()
+    with pytest.raises(UnsupportedSyntaxError) as caught:
+        ad.grad(f, mode=mode)(X)
+    message = str(caught.value)
+    assert "test_module_items_through_locals.py" in message and "global" in message
+    assert "= …` on" in message
+    assert module_state() == before

@@ -184,6 +184,18 @@ register(
         batched=("d",),  # a leading axis of directions passes through as it is
     ),
 )
+# rt.rebound(x, …): `x` itself, checked to be a value `x += v` rebinds (ssa/aliasing.py)
+register(
+    runtime.rebound,
+    Rule(
+        "rt.rebound",
+        ("x",),
+        ("d",),
+        ("d",),
+        keywords=tuple((k, None) for k in ("filename", "line", "message", "hint")),
+        batched=("d",),
+    ),
+)
 # rt.sole_item(x, container, key, …): `x` itself, checked to be held by no other slot of
 # `container` (ssa/item_paths.py)
 register(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import operator
 
 import numpy as np
@@ -101,6 +102,22 @@ def unshared(x, other, filename, line, message, hint, list_object=False):
     if shares:
         raise UnsupportedSyntaxError(message, filename=filename, line=line, hint=hint)
     return x
+
+
+# values no operator updates in place: `x += v` binds a new one (`rebound`)
+_REBOUND = (numbers.Number, str, bytes, tuple, frozenset, type(None))
+
+
+def rebound(x, filename, line, message, hint):
+    """`x`, read for `x += v` where `x` may be an item or attribute of a module's container
+    or object (`lr = CONFIG["lr"]; lr *= 0.5`), after checking that it is a value no
+    operator updates in place (a number, string, tuple …): `x += v` then binds a new value,
+    as the derivative code does, and the module is left as it was. An array, list, dict,
+    set or object would be updated in place, and the module's state with it, which the
+    derivative code neither does nor sees: `message` is raised at the user's `line`."""
+    if isinstance(x, _REBOUND) and not isinstance(x, np.ndarray):
+        return x
+    raise UnsupportedSyntaxError(message, filename=filename, line=line, hint=hint)
 
 
 def sole_item(item, container, key, filename, line, message, hint, kind=None, not_kind=None):

@@ -390,14 +390,14 @@ def _self_copy(stmt: ast.stmt) -> bool:
     )
 
 
+_CHECKS = frozenset(("unshared", "immutable_item", "sole_item", "rebound", "key_present"))
+
+
 def _is_check(stmt: Assign) -> bool:
-    """`rt.unshared(…)`, `rt.immutable_item(…)`, `rt.sole_item(…)`: a run-time check of an
-    in-place update (ssa/aliasing.py, `c[k] += v` in ssa/lower.py, ssa/item_paths.py), which
-    must run even when its result is not read (the update it checks changes other names'
-    arrays, which are); `rt.key_present(…)`: `d.pop(k)`'s KeyError (ssa/dicts.py)."""
+    """`rt.unshared(…)`, `rt.immutable_item(…)`, `rt.sole_item(…)`, `rt.rebound(…)`: a
+    run-time check of an in-place update (ssa/aliasing.py, `c[k] += v` in ssa/lower.py,
+    ssa/item_paths.py), which must run even when its result is not read (the update it
+    checks changes other names' arrays, or a module's, which are); `rt.key_present(…)`:
+    `d.pop(k)`'s KeyError (ssa/dicts.py)."""
     call = stmt.value
-    return (
-        isinstance(call, Call)
-        and isinstance(call.func, Attribute)
-        and call.func.attr in ("unshared", "immutable_item", "sole_item", "key_present")
-    )
+    return isinstance(call, Call) and isinstance(call.func, Attribute) and call.func.attr in _CHECKS

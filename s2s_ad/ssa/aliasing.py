@@ -269,6 +269,8 @@ class AliasAnalysis:
         self.global_of: dict[str, str] = {}  # SSA name → the global (or closure) it may be
         # (or hold a part of); those that may be the global's very object (`b = WORK`)
         self.global_objects: set[str] = set()
+        # the names bound to a module's container or object itself (`b = WORK`)
+        self.global_selves: set[str] = set()
         # SSA name → the global whose items it may hold: a new list, dict or view of a
         # module's list or dict (`list(Q)`, `CACHE.copy()`, `D.values()`): `_note_global_items`
         self.global_items: dict[str, str] = {}
@@ -365,6 +367,7 @@ class AliasAnalysis:
         elif isinstance(value, Free):
             if _mutable(value.value):
                 self.global_of[target] = value.source  # `b = WORK`: the global's object
+                self.global_selves.add(target)  # (itself, not an item or attribute of it)
                 self.global_objects.add(target)
         elif isinstance(value, Prim):
             users = isinstance(value.fn, types.FunctionType) and is_users(value.fn)
@@ -953,28 +956,33 @@ class AliasAnalysis:
 
     # in-place updates
 
-    def _check_sharing(self, name: str, what: str, *, element: bool, of_list: bool = False) -> None:
+    def _check_sharing(
+        self, name: str, what: str, *, element: bool, of_list: bool = False, rebinds: bool = False
+    ) -> None:
         """Before an in-place update of `name`: refuse it, guard it, or note the names that
         must be rebound to its new version (`_rebind_aliases`, after the update).
 
         `of_list`: an update of a list object (`xs.append(v)`, `xs += ys`, `xs[i] = v`),
-        which changes which items it holds, not the items."""
+        which changes which items it holds, not the items. `rebinds`: `x += v`, which binds
+        a new value where `x` is a number (`_refuse_global`)."""
         if is_generated_tape(self.filename, name):
             return  # a tape of s2s_ad's own derivative code: a fresh list only its sweep reads
         # (what `_holders` finds, once per name: checking the sharers adds only the edges of
         # fresh guards, which no value found here is made from)
         self.holders_found = {}
         try:
-            self._check_sharers(name, what, element=element, of_list=of_list)
+            self._check_sharers(name, what, element=element, of_list=of_list, rebinds=rebinds)
         finally:
             self.holders_found = None
 
-    def _check_sharers(self, name: str, what: str, *, element: bool, of_list: bool) -> None:
+    def _check_sharers(
+        self, name: str, what: str, *, element: bool, of_list: bool, rebinds: bool = False
+    ) -> None:
         """`_check_sharing`'s work: each sharer of `name`, then the loops iterating it."""
         current = self.env[name]
         self.pending_rebinds = []
         ancestors = self._ancestors(current.name)
-        self._refuse_global(name, current.name, what, of_list=of_list)
+        self._refuse_global(name, current.name, what, of_list=of_list, rebinds=rebinds)
         views = holders = None  # (`current`'s views and holders: found once, where asked)
         for other, value, is_param in self._sharers(name):
             if self._written_back_into(value):
@@ -1067,16 +1075,27 @@ class AliasAnalysis:
             index = index.elts[0]
         return isinstance(index, Name) and index.id == name
 
-    def _refuse_global(self, name: str, mine: str, what: str, *, of_list: bool = False) -> None:
+    def _refuse_global(
+        self, name: str, mine: str, what: str, *, of_list: bool = False, rebinds: bool = False
+    ) -> None:
         """`b = WORK; b[i] = v`: the update would change a module's global (or a closure's
         object), which the derivative code neither writes nor sees written: refused. An
         update of a list object (`of_list`) changes the global only where the list may be
         that very object: a new list holding a global's item or row (`[x, DATA[0]]`) grows
-        without changing it."""
+        without changing it. `x += v` that `rebinds` a number, of an item or attribute of
+        one (`lr = CONFIG["lr"]; lr *= 0.5`), updates nothing where the item is a number:
+        checked at run time (`rt.rebound`)."""
         if of_list and not self._same_objects(mine) & self.global_objects:
             return
         for ancestor in self._globals_among_ancestors(mine):
             spelled = self.global_of.get(ancestor)
+            if (
+                spelled is not None
+                and rebinds
+                and not self._same_objects(mine) & self.global_selves
+            ):
+                self._guard_rebound(name, spelled, what)  # (not the global itself: an item)
+                return
             if spelled is not None:
                 # (a list's method: the same call on the global runs once, for its effect)
                 direct = (
@@ -1093,6 +1112,31 @@ class AliasAnalysis:
                     f"`{name} = {spelled}.copy()`), and return what the function computes "
                     "instead of storing it in the global",
                 )
+
+    def _guard_rebound(self, name: str, spelled: str, what: str) -> None:
+        """`name`'s operand through `rt.rebound`, which raises at run time unless it is a
+        value `x += v` binds anew (a number, a string, a tuple …), not one it updates in
+        place, and `spelled`'s state with it."""
+        value = self.env[name]
+        op = what[len(name) + 2 : what.index("= …")]
+        message = (
+            f"unsupported construct: {what} on `{name}`, which may be an item or attribute of "
+            f"the global `{spelled}`{self._made(value.name)} and is here a value the operator "
+            "updates in place (an array, list, dict, set or object): updating a global in "
+            "place is not supported"
+        )
+        hint = (
+            f"write `{name} = {name} {op} …` (a new value), or make a local copy where "
+            f"`{name}` is made (`.copy()`)"
+        )
+        facts = (value, *map(Const, (self.filename, self.line, message, hint)))
+        guarded = self.namer.temp()
+        self.emit(
+            Assign(guarded, Prim(runtime.rebound, facts, spelled=self._rt("rebound")), self.line)
+        )
+        self._edge(guarded, value.name, same=True, certain=True)
+        self.made_on[guarded] = self.made_on.get(value.name, self.line)
+        self.env[name] = Var(guarded)
 
     def _check_iterated(self, name: str, what: str, *, of_list: bool) -> None:
         """An update, inside a `for` loop, of what the loop iterates over (or may share

@@ -373,7 +373,9 @@ class _Lowering(
         if new.fn in (runtime.extend, runtime.repeat) and self.kind_of(current) == "list":
             self._update(name, what, of_list=True)  # grows the list: the caller's, an alias's?
         elif isinstance(self.env[name], Var):  # an array is updated in place: who else sees it?
-            self._check_sharing(name, what, element=False)
+            # (`x += v` of a number binds a new one; `x += [v]` extends a list)
+            rebinds = new.fn not in (runtime.extend, runtime.repeat)
+            self._check_sharing(name, what, element=False, rebinds=rebinds)
         guarded = self.env[name]
         if not (isinstance(guarded, Var) and guarded is not current):  # rt.unshared checked it
             guarded = current
