@@ -39,7 +39,21 @@ from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
 from .effect_calls import helper_writes, state_written
-from .ir import Assign, Effect, For, Free, Function, If, Prim, Var, While, With, walk
+from .ir import (
+    Assign,
+    Effect,
+    For,
+    Free,
+    Function,
+    If,
+    Index,
+    Prim,
+    SliceItem,
+    Var,
+    While,
+    With,
+    walk,
+)
 from .stored_values import SETTERS
 
 
@@ -157,23 +171,45 @@ class _Binding:
             return _is_array(value.value)
         return isinstance(value, Var) and value.name in self.arrays
 
-    def bound(self, atom: object, line: int, out: list) -> object:
+    def bound(self, atom: object, line: int, out: list, index: bool = False) -> object:
         """`atom`, or a variable bound to its value just before (appended to `out`) where it
-        is a global's number or array (copied), or a variable holding a global array."""
-        if isinstance(atom, Free) and _is_data(atom.value):
+        is a global's number or array (copied), or a variable holding a global array; in an
+        index, each of its parts so (`x[C.i]`, `x[C.lo : C.hi]`: the reverse sweep's
+        `x_bar[C.i]` reads the cursor the forward sweep read, not the one moved since; a
+        list of indices, `x[C.idx]`, copied)."""
+        if isinstance(atom, Index):
+            items = tuple(self.bound(item, line, out, index=True) for item in atom.items)
+            return dataclasses.replace(atom, items=items) if items != atom.items else atom
+        if isinstance(atom, SliceItem):
+            parts = [None if a is None else self.bound(a, line, out) for a in _parts(atom)]
+            return SliceItem(*parts)
+        if isinstance(atom, Free) and (_is_data(atom.value) or index):
             copied = _is_array(atom.value)
         elif isinstance(atom, Var) and atom.name in self.arrays:
             copied = True
         else:
             return atom
         name = self.namer.temp()
-        value = Prim(np.copy, (atom,), spelled=f"{self.np_alias}.copy") if copied else atom
+        if index and isinstance(atom, Free) and isinstance(atom.value, list):
+            value = Prim(list, (atom,), spelled="list")
+        elif copied:
+            value = Prim(np.copy, (atom,), spelled=f"{self.np_alias}.copy")
+        else:
+            value = atom
         out.append(Assign(name, value, line))
         return Var(name)
 
 
+def _parts(item: SliceItem) -> tuple:
+    return item.lower, item.upper, item.step
+
+
+# a global's values read as they are at the read (a dict's key, a tuple index, too)
+_VALUES = (int, float, complex, np.generic, str, bytes, tuple)
+
+
 def _is_data(value: object) -> bool:
-    return isinstance(value, (int, float, complex, np.generic)) or _is_array(value)
+    return isinstance(value, _VALUES) or _is_array(value)
 
 
 def _is_array(value: object) -> bool:
