@@ -22,6 +22,7 @@ import operator
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..rules.registry import lookup
+from ..ssa.effects import ITEM_TAKING
 from ..ssa.ir import (
     Assign,
     Const,
@@ -32,6 +33,7 @@ from ..ssa.ir import (
     If,
     Index,
     Prim,
+    Return,
     Var,
     While,
     With,
@@ -71,6 +73,8 @@ def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
         value = stmt.value if isinstance(stmt, Assign) else None
         if pending and value is not None and not _is_unshared_check(value):
             _refuse_read_back(fn, stmt, value, pending, aliases, bound)
+        elif pending and isinstance(stmt, Return):
+            _refuse_returned(fn, stmt, pending, aliases, bound)
         for *store, sources in stores.get(id(stmt), ()):
             if not varied.isdisjoint(sources):  # (the value stored carries a derivative)
                 pending.append((stmt.line, *store))
@@ -165,8 +169,19 @@ def _refuse_read_back(
     a binding or copy of what was stored (`_t2 = STATE.last`, bound where it stands in a
     function calling a writer) is followed to where it is used instead (`_t2 is None`
     reads no derivative)."""
+    store = _store_read(value, pending, aliases, bound)
+    if store is None:
+        return
+    if isinstance(value, (Var, Free)):  # (a binding or a copy: followed to its uses)
+        bound[stmt.target] = store
+    else:
+        _refuse(fn, stmt, store)
+
+
+def _store_read(value: object, pending: list, aliases: dict, bound: dict) -> tuple | None:
+    """The store of `pending` whose value `value` reads (directly, through a copy bound
+    before, or through a local bound to the module's object), else None."""
     variables, paths = _read(value)
-    copy = isinstance(value, (Var, Free))  # (a binding or a copy: followed to its uses)
     held = [aliases[v] for v in variables if v in aliases]
     through = [bound[v] for v in variables if v in bound]
     for store in through + pending:
@@ -174,10 +189,17 @@ def _refuse_read_back(
         read = store in through or bool(objects & variables)
         read = read or any(_overlap(p, q) for p in stored for q in paths)
         if read or any(_holds(q, p) for p in stored for q in held):
-            if not copy:
-                _refuse(fn, stmt, store)
-            bound[stmt.target] = store
-            return
+            return store
+    return None
+
+
+def _refuse_returned(fn: Function, stmt: Return, pending: list, aliases: dict, bound: dict) -> None:
+    """Raise where `stmt` returns what a store of `pending` stored (`return ACC.total`, or
+    a copy of it): the result itself would carry no derivative of it."""
+    for atom in stmt.values:
+        store = _store_read(atom, pending, aliases, bound)
+        if store is not None:
+            _refuse(fn, stmt, store)
 
 
 def _refuse(fn: Function, stmt: Assign, store: tuple) -> None:
@@ -201,10 +223,12 @@ def _refuse(fn: Function, stmt: Assign, store: tuple) -> None:
 
 def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:
     """(The variables `value` reads, the paths of the module objects it reads: `STATE.scale`,
-    `CACHE["lr"]`); none where what it computes carries no derivative (`len(LOG)`)."""
+    `CACHE["lr"]`, `LOG` of `LOG.pop()`); none where what it computes carries no derivative
+    (`len(LOG)`)."""
     if isinstance(value, Prim):
         rule = lookup(value.fn)
-        if (rule is not None and rule.nondiff) or value.fn in _FLAT or _sets(value):
+        takes = getattr(value.fn, "__name__", "") in ITEM_TAKING  # (`LOG.pop()`: an item)
+        if (rule is not None and rule.nondiff) or value.fn in _FLAT or (_sets(value) and not takes):
             return set(), []  # (no derivative read: `len(LOG)`, `s is None`; or a store's own)
         atoms = operands(value)
         key = value.args[1] if value.fn is operator.getitem and len(value.args) == 2 else None

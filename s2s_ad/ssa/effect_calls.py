@@ -21,6 +21,7 @@ import heapq
 import io
 import linecache
 import logging
+import operator
 import random
 import sys
 import sysconfig
@@ -85,6 +86,13 @@ FRESH_METHODS = frozenset(
 )
 
 
+# s2s_ad's run-time functions in derivative code that only read what they are given
+_RUNTIME_READERS = frozenset(
+    {"unshared", "sole_item", "immutable_item", "rebound", "key_present", "full_like"}
+    | {"zeros_like", "unbroadcast", "full_like_directions", "unbroadcast_directions"}
+)
+
+
 def only_reads(callee: object, call: gast.Call) -> bool:
     """Whether calling `callee` certainly leaves the objects it is given unchanged."""
     if callee is None:
@@ -100,6 +108,8 @@ def only_reads(callee: object, call: gast.Call) -> bool:
     if owner is sys.stdout or owner is sys.stderr or isinstance(owner, logging.Logger):
         return True
     module = module_name(callee)
+    if module.startswith("s2s_ad.runtime") and callee.__name__ in _RUNTIME_READERS:
+        return True  # (derivative code differentiated again: its checks and fills)
     if module.split(".")[0] in ("logging", "warnings") or callee is warnings.warn:
         return True
     name = getattr(callee, "__name__", "")
@@ -240,13 +250,27 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
     callee = resolve(func)
     if only_reads(callee, call):
         return None
-    given = {name for arg in [*call.args, *(k.value for k in call.keywords)]
-             for name in exposed(arg, resolve)} & holders  # fmt: skip
+    # (`setattr(P, "a", v)`, `heapq.heappush(H, v)`: only the object stored into changes)
+    passed = (
+        call.args[:1]
+        if _changes_first_only(callee)
+        else [*call.args, *(k.value for k in call.keywords)]
+    )
+    given = {name for arg in passed for name in exposed(arg, resolve)} & holders
     if not given:
         return None
     if isinstance(callee, types.FunctionType):
         return helper_update(callee, depth + 1)
     return ""
+
+
+def _changes_first_only(callee: object) -> bool:
+    """Whether `callee` changes its first argument alone, storing the others in it
+    (`setattr`, `operator.setitem`, `object.__setattr__`, `heapq.heappush`, `bisect.insort`)."""
+    try:
+        return callee in _FIRST_ARGUMENT_WRITERS
+    except TypeError:  # unhashable
+        return False
 
 
 def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
@@ -603,6 +627,11 @@ CHANGING_METHODS = frozenset(
 # functions changing the object given first: an iterator advanced, a heap or a sorted list
 ARGUMENT_CHANGERS = (next, heapq.heappop, heapq.heappush, heapq.heappushpop, heapq.heapreplace)
 ARGUMENT_CHANGERS += (heapq.heapify, bisect.insort_left, bisect.insort_right)
+# the functions storing what they are given in their first argument, changing no other
+_FIRST_ARGUMENT_WRITERS = frozenset(
+    {setattr, operator.setitem, object.__setattr__, dict.__setitem__, heapq.heappush}
+    | {heapq.heappushpop, heapq.heapreplace, bisect.insort_left, bisect.insort_right}
+)
 # (their names, as a helper's source calls them: `bisect.insort` is `insort_right`)
 ARGUMENT_CHANGING = frozenset({f.__name__ for f in ARGUMENT_CHANGERS} | {"insort"})
 

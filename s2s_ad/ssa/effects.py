@@ -68,10 +68,12 @@ from .effect_calls import (
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
 from .lower_expr import INTROSPECTION, STORING_METHODS
 from .stored_values import (
+    CONTENTS,
     SETTERS,
     changes_container,
     given_arguments,
     object_path,
+    statement_store,
     stored_parameters,
 )
 
@@ -122,7 +124,39 @@ class Effects:
         self._locate_warnings(calls, renamed)
         node = gast.gast_to_ast(renamed)
         _stamp_nested_lines(node)
-        self.emit(Effect(node, tuple(reads), self.line, self._helper_stores(calls)))
+        stores = self._helper_stores(calls) + self._own_store(stmt)
+        self.emit(Effect(node, tuple(reads), self.line, stores))
+
+    def _own_store(self, stmt: gast.stmt) -> tuple:
+        """The store the statement writes itself (`setattr(STATE, "last", v)`,
+        `QUEUES["a"].append(v)`, `heapq.heappush(HEAP, v)`, `STATE.__dict__.update(last=v)`:
+        ssa/stored_values.py's `statement_store`, as in a helper), in `_helper_stores`' form:
+        a read of the object back after a value carrying a derivative is stored in it is
+        refused (ad/stored_derivatives.py)."""
+        call = getattr(stmt, "value", None)
+        if isinstance(call, gast.Call) and not _may_store(self._callee_object(call.func)):
+            return ()
+        stored, targets, contents = statement_store(stmt, set())
+        paths, objects = set(), set()
+        for path in filter(None, map(object_path, targets)):
+            atom = self.env.get(path[0])
+            if isinstance(atom, Var):
+                objects.add(atom.name)
+            elif path[0] not in self.locals:
+                paths.add((*path, CONTENTS) if contents else path)
+        if not (paths or objects):
+            return ()
+        sources = frozenset(self._variables_in(stored))
+        called = ast.unparse(gast.gast_to_ast(stmt.value.func))
+        where = f"into `{ast.unparse(gast.gast_to_ast(targets[0]))}`"
+        return ((called, where, frozenset(paths), frozenset(objects), sources),)
+
+    def _variables_in(self, expr: gast.AST) -> list[str]:
+        """The SSA variables the names in `expr` are bound to (a tuple's items too)."""
+        names = (n.id for n in descendants(expr) if type(n) is gast.Name)
+        bound = [self.env.get(name) for name in names]
+        atoms = [a for b in bound for a in (b if isinstance(b, tuple) else (b,))]
+        return [a.name for a in atoms if isinstance(a, Var)]
 
     def _helper_stores(self, calls: list[gast.Call]) -> tuple:
         """Where each helper of the user's among `calls` stores a value made from what it
@@ -153,10 +187,7 @@ class Effects:
                 values = [given[p] for p in store.sources if p in given]
                 if len(values) < len(store.sources):  # (`*args`: any argument may be it)
                     values = [*args, *(k.value for k in call.keywords)]
-                names = (n.id for v in values for n in descendants(v) if type(n) is gast.Name)
-                bound = [self.env.get(name) for name in names]
-                atoms = [a for b in bound for a in (b if isinstance(b, tuple) else (b,))]
-                sources = frozenset(a.name for a in atoms if isinstance(a, Var))  # (a tuple's)
+                sources = frozenset(n for v in values for n in self._variables_in(v))
                 where = (helper.__name__, store.where, frozenset(paths), frozenset(objects))
                 found.append((*where, sources))
         return tuple(found)
@@ -473,6 +504,20 @@ def prim_draws(prim: Prim) -> bool:
         if type(atom) is Free and isinstance(atom.value, GENERATORS):
             return True
     return False
+
+
+def _may_store(callee: object) -> bool:
+    """Whether a call of `callee` (None: not known) kept for its effect may store what it is
+    given where the function reads it: not a helper of yours or a callback an object holds
+    (`_helper_stores` finds theirs), nor a method other than a list's, dict's, set's or
+    array's changing it (`TMP.write(s)`, `LOGGER.info(…)` write out)."""
+    if _user_function(callee) is not None:
+        return False
+    owner = getattr(callee, "__self__", None)
+    if owner is None or isinstance(owner, types.ModuleType):
+        return True  # (`setattr`, `operator.setitem`, `heapq.heappush`, or not known)
+    name = getattr(callee, "__name__", "")
+    return changes_container(callee) or name in ("__setitem__", "__setattr__")
 
 
 def _user_function(fn: object) -> types.FunctionType | None:

@@ -106,7 +106,7 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
     made_by = {p: _made_from(body, {p}) for p in params}  # (each parameter's, apart)
     stores, calls = [], []
     for n in body:
-        stored, targets, contents = _stored(n, declared)
+        stored, targets, contents = statement_store(n, declared)
         paths = {path for path in map(object_path, targets) if path is not None}
         paths = {(*path, CONTENTS) for path in paths} if contents else paths
         mine = frozenset(p for p in paths if p[0] not in own | set(params))
@@ -138,11 +138,12 @@ def _made_from(body: list, params: set[str]) -> set[str]:
     return made
 
 
-def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, bool]:
+def statement_store(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, bool]:
     """(What statement `n` stores, the objects it stores it in, as written, whether it
     changes their contents rather than a slot) for `P.a = v`, `W[0] = v`, `G = v` (`G`
-    declared global), `setattr(P, "a", v)`; `LOG.append(v)` (a method's call whose result
-    is unused), `np.copyto(B, v)` (contents); (None, [], False) for any other node."""
+    declared global), `setattr(P, "a", v)`, `W.__setitem__(0, v)`; `LOG.append(v)` (a
+    method's call whose result is unused), `np.copyto(B, v)`, `heapq.heappush(H, v)`
+    (contents); (None, [], False) for any other node."""
     if isinstance(n, (gast.Assign, gast.AugAssign)):
         targets = n.targets if isinstance(n, gast.Assign) else [n.target]
         written = [
@@ -160,6 +161,14 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, boo
         call = n.value
         func = call.func
         called = called_name(call)
+        if called in _KEYED and _method_of_object(func) and call.args:  # `W.__setitem__(0, v)`
+            key = call.args[0]
+            target = func.value
+            if isinstance(key, gast.Constant) and isinstance(key.value, str) and "attr" in called:
+                target = gast.Attribute(value=target, attr=key.value, ctx=gast.Load())
+            elif isinstance(key, gast.Constant):
+                target = gast.Subscript(value=target, slice=key, ctx=gast.Load())
+            return gast.Tuple(elts=call.args[1:], ctx=gast.Load()), [target], False
         if called in _WRITE_FIRST_ARGUMENT and call.args:
             name = call.args[1] if len(call.args) > 1 else None
             key = name.value if isinstance(name, gast.Constant) else None
@@ -167,7 +176,8 @@ def _stored(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, list, boo
             if isinstance(key, str) and "attr" in called:
                 target = gast.Attribute(value=target, attr=key, ctx=gast.Load())
             given = call.args[2:] if called in _KEYED else call.args[1:]
-            contents = called not in _KEYED and called not in SETTING_BUILTINS  # (copyto)
+            # (`np.copyto(B, v)`, `heapq.heappush(H, v)`: what the object holds)
+            contents = called not in _KEYED and called not in SETTING_BUILTINS
             return gast.Tuple(elts=given, ctx=gast.Load()), [target], contents
         if isinstance(func, gast.Attribute) and _is_vars_call(func.value):
             given = [*call.args, *(k.value for k in call.keywords)]  # `vars(P).update(a=v)`
@@ -196,7 +206,22 @@ CONTENTS = "*"  # a path's last step for what an object holds (`LOG.append(v)` c
 # calls writing into their first argument: Python's setters (`operator.setitem`,
 # `object.__setattr__` too) and NumPy's functions writing into an array (`np.copyto(BUF, v)`)
 _KEYED = frozenset(("setattr", "setitem", "__setattr__", "__setitem__"))
-_WRITE_FIRST_ARGUMENT = _KEYED | SETTING_BUILTINS | NUMPY_WRITERS
+# the functions of `heapq` and `bisect` putting a value in the list they are given
+_PUTTING = frozenset(
+    ("heappush", "heappushpop", "heapreplace", "insort", "insort_left", "insort_right")
+)
+_WRITE_FIRST_ARGUMENT = _KEYED | SETTING_BUILTINS | NUMPY_WRITERS | _PUTTING
+# the names a setter called as a function is reached through (`object.__setattr__(P, …)`)
+_SETTER_HOLDERS = frozenset(("object", "dict", "list", "operator", "type"))
+
+
+def _method_of_object(func: gast.expr) -> bool:
+    """Whether `func` is a setter method of an object (`W.__setitem__`), not one called as a
+    function through its type or module (`object.__setattr__`, `operator.setitem`)."""
+    if not isinstance(func, gast.Attribute):
+        return False
+    holder = func.value
+    return not (isinstance(holder, gast.Name) and holder.id in _SETTER_HOLDERS)
 
 
 def called_name(call: gast.Call) -> str | None:
@@ -204,6 +229,17 @@ def called_name(call: gast.Call) -> str | None:
     `gast` call)."""
     func = call.func
     return getattr(func, "id", None) or getattr(func, "attr", None)
+
+
+def _is_getattr(node: gast.expr) -> bool:
+    """`getattr(obj, "name")` (a literal name; no default)."""
+    return (
+        isinstance(node, gast.Call)
+        and getattr(node.func, "id", None) == "getattr"
+        and len(node.args) == 2
+        and isinstance(node.args[1], gast.Constant)
+        and isinstance(node.args[1].value, str)
+    )
 
 
 def _is_vars_call(node: gast.expr) -> bool:
@@ -219,8 +255,14 @@ def object_path(node: gast.expr) -> tuple[str, ...] | None:
     `P[i].w` (a computed key: the whole object from there), None where no name is at the
     root."""
     steps: list[str] = []
-    while isinstance(node, (gast.Attribute, gast.Subscript)):
-        if isinstance(node, gast.Attribute):
+    while isinstance(node, (gast.Attribute, gast.Subscript)) or _is_getattr(node):
+        if isinstance(node, gast.Call):  # `getattr(REC, "hist")` is `REC.hist`
+            steps.append(node.args[1].value)
+            node = node.args[0]
+            continue
+        if isinstance(node, gast.Attribute) and node.attr == "__dict__":
+            pass  # (`P.__dict__` holds what `P` does: `P.__dict__.update(a=v)` changes `P`)
+        elif isinstance(node, gast.Attribute):
             steps.append(node.attr)
         elif isinstance(node.slice, gast.Constant):
             key = node.slice.value  # (`P.__dict__["w"]` is `P.w`)
