@@ -1765,16 +1765,12 @@ def test_rate_decay_second_order(f, api):
     assert (s, o) == (state, printed)
 
 
+# (146th tester) a module object's rate changed by object.__setattr__, by setattr on the
+# object reached through a module dict, list or tuple item or sys.modules, by map(setattr,
+# ...), setattr(*args), RATE.__setattr__(...), RATE.__dict__.update(...) or a module-level
+# partial(setattr, ...) was read by the pullback at its final value, silently, until session
+# 55 counted each as a write of module state (ssa/state_reads.py)
 @pytest.mark.parametrize("f", DECAY_WRONG, ids=lambda f: f.__name__)
-@pytest.mark.xfail(
-    strict=True,
-    reason="silently wrong gradient in reverse mode (grad, value_and_grad, vjp; forward and jvp "
-    "right): a module object's float rate changed in a loop by object.__setattr__, by setattr "
-    "on the object reached through a module dict, list or tuple item or sys.modules, by "
-    "map(setattr, ...), setattr(*args), RATE.__setattr__(...), RATE.__dict__.update(...) "
-    "or a module-level functools.partial(setattr, ...) is read by the "
-    "pullback at its final value, not the value each step used",
-)
 def test_rate_decay_wrong_route(f):
     first_order(f, X0.copy())
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import copy
 import dataclasses
+import functools
 import types
 from collections.abc import Callable
 
@@ -66,10 +67,18 @@ def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "
         written
         for stmt in walk(fn.body)
         for written in (
-            *(w for writer in _writers_called(stmt, resolve) for w in state_written(writer)),
+            *(w for writer in _writers_called(stmt, resolve) for w in _written_by(writer, module)),
             *_set_here(stmt, module),
         )
     )
+
+
+def _written_by(writer: object, module: str) -> frozenset:
+    """`state_written` of a helper; a setter's partial (`partial(setattr, R, "lr")`) may set
+    any module object (its module's, "" for the name: not known here)."""
+    if isinstance(writer, functools.partial):
+        return frozenset({(module, "")})
+    return state_written(writer)
 
 
 def _set_here(stmt: object, module: str) -> tuple:
@@ -78,15 +87,19 @@ def _set_here(stmt: object, module: str) -> tuple:
     setter = _module_setter(stmt)
     if setter is not None:
         return ((module, setter.args[0].source.split(".")[0]),)
-    call = getattr(stmt.node, "value", None) if isinstance(stmt, Effect) else None
-    func = getattr(call, "func", None)
-    if isinstance(func, ast.Name) and func.id in ("setattr", "delattr") and call.args:
-        target = call.args[0]
-        while isinstance(target, ast.Attribute):
-            target = target.value
-        if isinstance(target, ast.Name):
-            return ((module, target.id),)
-    return ()
+    if not isinstance(stmt, Effect):
+        return ()
+    # its own store (`QUEUES["a"].append(v)`, `setattr(HOLD["s"], "lr", v)`,
+    # `R.__dict__.update(lr=v)`: ssa/effects.py's `_own_store`), or a setter it names
+    # anywhere (`map(setattr, …)`, `setattr(*args)`, `object.__setattr__`)
+    stored = {path[0] for *_, paths, _, _ in stmt.stores for path in paths}
+    named = (n for n in ast.walk(stmt.node) if isinstance(n, (ast.Name, ast.Attribute)))
+    if any((getattr(n, "id", None) or getattr(n, "attr", None)) in _SETTER_NAMES for n in named):
+        stored.add("")  # (what it sets is not known here: any module object)
+    return tuple((module, name) for name in sorted(stored))
+
+
+_SETTER_NAMES = frozenset(("setattr", "delattr", "__setattr__", "__delattr__"))
 
 
 def _module_setter(stmt: object) -> Prim | None:
@@ -129,6 +142,8 @@ def _writers_called(stmt: object, resolve: Callable[[str], object]) -> list:
 
 
 def _is_writer(fn: object) -> bool:
+    if isinstance(fn, functools.partial):  # (`RATE_SETTER = partial(setattr, RATE, "lr")`)
+        return fn.func in SETTERS
     return (
         isinstance(fn, types.FunctionType)
         and not is_library_function(fn)
