@@ -60,6 +60,7 @@ from .ssa.lambdas import lift_lambdas
 from .ssa.live_objects import live_examples
 from .ssa.loop_else import eliminate_loop_else
 from .ssa.lower import lower
+from .ssa.module_attributes import set_module_attributes
 from .ssa.module_iterators import refuse_module_iterators
 from .ssa.partials import lower_partials
 from .ssa.render import render_function
@@ -320,6 +321,7 @@ def lowerable_tree(parsed: ParsedFunction, scope: Scope) -> gast.FunctionDef:
         node = lower_comprehensions(node, parsed.filename, scope)
         node = lower_comprehensions(lift_lambdas(node, parsed.filename), parsed.filename, scope)
         fix_missing_locations(node)  # the stages after expect every node located
+    node = set_module_attributes(node, scope)  # `STATE.n += 1`: as `setattr` sets it
     validate(node, parsed.filename)
     tree = eliminate_loop_else(desugar(node))
     return eliminate_jumps(eliminate_returns(tree, parsed.filename))

@@ -1,0 +1,111 @@
+"""An attribute of a module's (or closure's) object set by assignment, as `setattr` sets it.
+
+    STATE.scale = STATE.scale * 0.5     →   setattr(STATE, "scale", STATE.scale * 0.5)
+    ACC.count += 1                      →   setattr(ACC, "count", ACC.count + 1)
+    HOLD["s"].lr = v                    →   setattr(HOLD["s"], "lr", v)
+
+Python's assignment to an attribute is a call of the object's `__setattr__`, which is what
+`setattr` calls: the same effect, which the function keeps where it stands, with what a call
+of `setattr` gets (ssa/effects.py): its reads bound where they stand where the function reads
+the object again (ssa/state_reads.py), a value carrying a derivative refused where it is read
+back (ad/stored_derivatives.py). An attribute of a local object is left to the checks of
+assignments (frontend/validate.py).
+
+`x.a += v` is `x.a + v` only where `x.a` holds a value `+=` rebinds, a number, a string or a
+tuple, as it does when the derivative is made (a list or an array would be updated in place:
+left to the checks too, which refuse it).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import numbers
+
+import gast
+from gast import Assign, Attribute, AugAssign, Name
+
+from ..frontend import nodes
+from ..frontend.locations import fix_missing_locations
+from ..frontend.scope import Scope, is_missing
+from .stored_values import object_path
+
+# compound statements whose blocks hold statements (an attribute set in one is set there)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers")
+# values `x.a += v` rebinds (`x.a = x.a + v`), as Python's `+=` does
+_REBOUND = (numbers.Number, str, bytes, tuple)
+
+
+def set_module_attributes(node: gast.FunctionDef, scope: Scope) -> gast.FunctionDef:
+    """`node` with its assignments to attributes of module or closure objects written as
+    calls of `setattr` (in place); `node` as it is where there are none."""
+    found = [(block, i) for block, i, stmt in _statements(node.body) if _sets_attribute(stmt)]
+    if not found:
+        return node
+    local = _bound_names(node)
+    for block, i in found:
+        stmt = block[i]
+        target = stmt.targets[0] if isinstance(stmt, Assign) else stmt.target
+        path = object_path(target)
+        if path is None or path[0] in local or is_missing(scope.lookup(path[0])):
+            continue
+        if isinstance(stmt, AugAssign) and not _rebinds(target, scope):
+            continue
+        block[i] = _as_setattr(stmt, target)
+    return node
+
+
+def _statements(block: list):
+    """(block, index, statement) of every statement under `block`, nested ones included."""
+    for i, stmt in enumerate(block):
+        yield block, i, stmt
+        for field in _BLOCKS:
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+
+
+def _sets_attribute(stmt: gast.stmt) -> bool:
+    if isinstance(stmt, Assign):
+        return len(stmt.targets) == 1 and isinstance(stmt.targets[0], Attribute)
+    return isinstance(stmt, AugAssign) and isinstance(stmt.target, Attribute)
+
+
+def _bound_names(node: gast.FunctionDef) -> set[str]:
+    """The names the function binds (its parameters included): its locals."""
+    every = nodes.descendants(node)
+    return {n.id for n in every if isinstance(n, Name) and not isinstance(n.ctx, gast.Load)}
+
+
+def _rebinds(target: Attribute, scope: Scope) -> bool:
+    """Whether the attribute `target` names holds, now, a value `+=` rebinds."""
+    path = object_path(target)
+    value = scope.lookup(path[0])
+    try:
+        for step in path[1:]:  # (`["s"]`: an item by a literal key)
+            literal = step.startswith("[")
+            value = value[ast.literal_eval(step[1:-1])] if literal else getattr(value, step)
+    except Exception:  # (not there now: not known)
+        return False
+    return isinstance(value, _REBOUND)
+
+
+def _as_setattr(stmt: gast.stmt, target: Attribute) -> gast.Expr:
+    """`setattr(obj, "a", value)` for `obj.a = value` (`obj.a op value` for `obj.a op=`)."""
+    value = stmt.value
+    if isinstance(stmt, AugAssign):
+        read = Attribute(value=copy.deepcopy(target.value), attr=target.attr, ctx=gast.Load())
+        value = gast.BinOp(left=read, op=stmt.op, right=value)
+    name = gast.Constant(value=target.attr, kind=None)
+    setter = Name(id="setattr", ctx=gast.Load(), annotation=None, type_comment=None)
+    call = gast.Call(func=setter, args=[_loaded(target.value), name, value], keywords=[])
+    made = gast.copy_location(gast.Expr(value=call), stmt)
+    return fix_missing_locations(made)
+
+
+def _loaded(node: gast.expr) -> gast.expr:
+    """`node` read (its context `Load`): the object whose attribute is set."""
+    for n in nodes.descendants(node):
+        if hasattr(n, "ctx"):
+            n.ctx = gast.Load()
+    return node
