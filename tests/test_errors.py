@@ -310,7 +310,7 @@ CASES = [
     (uses_with, UnsupportedSyntaxError, "`with … as name`"),
     (element_of_argument, UnsupportedSyntaxError, "in-place update of the argument `x`"),
     (element_through_view, UnsupportedSyntaxError, "`z` is a view of `y`"),
-    (element_of_global, UnsupportedSyntaxError, "not a local array or list"),
+    (element_of_global, UnsupportedSyntaxError, "carries a derivative"),
     (append_to_argument, UnsupportedSyntaxError, r"argument `xs` \(append\)"),
     (list_method, UnsupportedSyntaxError, r"method `.reverse\(\)` of the local `ys`"),
     (max_with_key, UnsupportedSyntaxError, "`max` with `key=`"),

@@ -1,6 +1,7 @@
-"""Attributes of module (and closure) objects set by assignment (session 55): `STATE.n += 1`,
-`OPT.lr *= 0.5`, `HOLD["s"].lr = v` are set as `setattr` sets them (ssa/module_attributes.py),
-with the checks a `setattr` call gets; they were refused as attribute assignments before.
+"""Attributes and items of module (and closure) objects set by assignment (session 55):
+`STATE.n += 1`, `OPT.lr *= 0.5`, `HOLD["s"].lr = v`, `HISTORY["loss"] = float(loss)`,
+`CACHE["n"] += 1`, `ARR[1] = 3.0` are set as `setattr` and `__setitem__` set them
+(ssa/module_attributes.py), with the checks such a call gets; they were refused before.
 """
 
 import types
@@ -12,6 +13,10 @@ import s2s_ad as ad
 from s2s_ad.errors import UnsupportedSyntaxError
 
 STATE = types.SimpleNamespace(n=0, scale=1.5, last=None, arr=np.ones(3))
+HISTORY = {}
+CACHE = {"n": 0}
+ARR = np.ones(3)
+BUF = [0.0, 0.0]
 OPT = types.SimpleNamespace(inner=types.SimpleNamespace(lr=0.5))
 HOLD = {"s": STATE}
 X = np.array([0.3, -0.7, 1.1])
@@ -20,10 +25,15 @@ X = np.array([0.3, -0.7, 1.1])
 def reset():
     STATE.n, STATE.scale, STATE.last, STATE.arr = 0, 1.5, None, np.ones(3)
     OPT.inner.lr = 0.5
+    HISTORY.clear()
+    CACHE["n"] = 0
+    ARR[:] = 1.0
+    BUF[:] = [0.0, 0.0]
 
 
 def snapshot():
-    return repr((STATE.n, STATE.scale, STATE.last, STATE.arr, OPT.inner.lr))
+    state = (STATE.n, STATE.scale, STATE.last, STATE.arr, OPT.inner.lr)
+    return repr((*state, HISTORY, CACHE, ARR, BUF))
 
 
 def counter_and_scale(x):
@@ -70,7 +80,29 @@ def closure_object():
     return f, box
 
 
-SETS = [counter_and_scale, decay_in_a_loop, decay_through_a_dict_item, counter_with_break]
+def metrics_and_counters(x):
+    loss = np.sum(np.sin(x) * x)
+    HISTORY["loss"] = float(loss)
+    CACHE["n"] = CACHE.get("n", 0) + 1
+    CACHE["n"] += 1
+    BUF[1] = np.sum(x**2)  # (a value carrying a derivative, stored, not read back)
+    return loss * CACHE["n"]
+
+
+def array_item_set_between_reads(x):
+    y = x * ARR
+    ARR[1] = 3.0
+    return np.sum(y * ARR)
+
+
+SETS = [
+    counter_and_scale,
+    decay_in_a_loop,
+    decay_through_a_dict_item,
+    counter_with_break,
+    metrics_and_counters,
+    array_item_set_between_reads,
+]
 
 
 def central_differences(f, x, h=1e-6):
@@ -124,6 +156,11 @@ def array_attribute_updated(x):
     return np.sum(STATE.arr)
 
 
+def array_item_stored_and_read_back(x):
+    ARR[0] = np.sum(x**2)
+    return np.sum(x * ARR)
+
+
 def local_object_attribute(x):
     s = types.SimpleNamespace(a=1.0)
     s.a = 2.0
@@ -131,7 +168,13 @@ def local_object_attribute(x):
 
 
 @pytest.mark.parametrize(
-    "f", [stored_and_read_back, array_attribute_updated, local_object_attribute]
+    "f",
+    [
+        stored_and_read_back,
+        array_attribute_updated,
+        array_item_stored_and_read_back,
+        local_object_attribute,
+    ],
 )
 def test_still_refused_at_the_line(f):
     reset()

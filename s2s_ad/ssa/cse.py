@@ -10,8 +10,9 @@ instead of two. A later primitive is replaced by an earlier identical one only w
   loop's body: anywhere in the loop, which runs again), so both read the same values; an
   attribute read (`cfg.train`) is read again after any call kept for its effect or without a
   rule of the table, which may set it (a helper's `cfg.train = False`), through that name or
-  another (an alias, its class, a module's object); and it reads no global (a helper called
-  in between could rebind it); and
+  another (an alias, its class, a module's object), and so is an item read or a length
+  (`w[0]`, `len(w)` of `w = W`: a helper's `W[0] = 3.0`); and it reads no global (a helper
+  called in between could rebind it); and
 - the earlier one comes before it in the same block, or, for a value without a derivative
   (`len(xs)`, `x > 0`, `np.exp(-0.5)`), in an enclosing one: a differentiated value's
   derivative would then be computed where the branch or loop body holding the later one
@@ -30,6 +31,9 @@ Literals are compared with their types (`x * 1` and `x * 1.0` differ for integer
 """
 
 from __future__ import annotations
+
+import ast
+import operator
 
 from .. import runtime
 from ..rules.registry import CATEGORY, lookup
@@ -78,6 +82,7 @@ class _Seen:
         self.blocks = 0  # the blocks entered so far
         self.log: list[tuple] = []  # the changes made, undone by `leave`
         self.attributes: set[object] = set()  # the places of attribute reads (`cfg.scale`)
+        self.contents: set[object] = set()  # … and of item reads and lengths (`w[0]`)
 
     def place(self, key: tuple, names: set[str]) -> object:
         """Where `key`'s value is kept: a value without a derivative (a length, a
@@ -87,16 +92,20 @@ class _Seen:
             return key
         return (self.block, key)
 
-    def add(self, place: object, holder: str, names: set[str], attribute: bool) -> None:
+    def add(self, place: object, holder: str, names: set[str], value: Prim) -> None:
         self._insert(place, holder, names)
         self.log.append((_ADDED, place))
-        if attribute:
+        if value.style == ATTRIBUTE:
             self.attributes.add(place)
+        elif value.fn in _CONTENT_READS:
+            self.contents.add(place)
 
-    def forget_attributes(self) -> None:
-        """Forget every attribute read at hand: a call may have set it, through any name
-        of the object (an alias, its class, a module's object)."""
-        for place in [p for p in self.attributes if p in self.holder]:
+    def forget_attributes(self, contents: bool = True) -> None:
+        """Forget every attribute read at hand (and item read and length: `contents`): a
+        call may have set it, through any name of the object (an alias, its class, a
+        module's object)."""
+        read = [*self.attributes, *self.contents] if contents else self.attributes
+        for place in [p for p in read if p in self.holder]:
             holder, names = self._remove(place)
             self.log.append((_REMOVED, place, holder, names))
 
@@ -194,8 +203,9 @@ def _block(block: list, seen: _Seen) -> None:
             found = _key(stmt.value, seen.copies)
             seen.forget((stmt.target,))
             if found is None:
-                if seen.attributes and _may_set_attributes(stmt.value):
-                    seen.forget_attributes()
+                if (seen.attributes or seen.contents) and _may_set_attributes(stmt.value):
+                    # (`[]`, `{}`: a new list or dict, which changes no other's items)
+                    seen.forget_attributes(contents=stmt.value.fn not in _NEW_CONTAINERS)
                 continue
             key, names = found
             place = seen.place(key, names)
@@ -204,18 +214,32 @@ def _block(block: list, seen: _Seen) -> None:
                 block[k] = Assign(stmt.target, Var(holder), stmt.line, shared=True)
                 seen.note_copy(stmt.target, holder)
             elif stmt.target not in names:
-                seen.add(place, stmt.target, names, stmt.value.style == ATTRIBUTE)
+                seen.add(place, stmt.target, names, stmt.value)
             continue
         if isinstance(stmt, If):  # (what a branch assigns: what it forgot, no walk of it)
             forgotten = _nested(stmt.body, seen, set()) + _nested(stmt.orelse, seen, set())
             seen.drop(forgotten)
             continue
-        if isinstance(stmt, Effect) and seen.attributes:
-            seen.forget_attributes()  # (a call kept for its effect)
+        if isinstance(stmt, Effect) and (seen.attributes or seen.contents):
+            # (a call kept for its effect; `print(…)` sets no item of a list)
+            seen.forget_attributes(contents=not _prints_only(stmt))
         assigned = {s.target for s in walk([stmt]) if isinstance(s, (Assign, For, With))}
         if isinstance(stmt, (For, While)):
             _nested(stmt.body, seen, assigned)
         seen.forget(assigned)
+
+
+# reads of what a list or dict holds, which a call may change through another name (`w[0]`,
+# `len(w)` of `w = W`, a module's list a helper sets an item of or appends to): forgotten,
+# as attribute reads are, after such a call
+_CONTENT_READS = frozenset({operator.getitem, runtime.dict_get, len})
+_NEW_CONTAINERS = frozenset({runtime.make_list, runtime.make_dict})
+
+
+def _prints_only(stmt: Effect) -> bool:
+    """Whether every call `stmt` makes is `print(…)` (or it makes none: `assert`)."""
+    calls = (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call))
+    return all(isinstance(c.func, ast.Name) and c.func.id == "print" for c in calls)
 
 
 def _may_set_attributes(value: object) -> bool:

@@ -1,19 +1,21 @@
-"""An attribute of a module's (or closure's) object set by assignment, as `setattr` sets it.
+"""An attribute or item of a module's (or closure's) object set by assignment, as `setattr`
+and `__setitem__` set it.
 
     STATE.scale = STATE.scale * 0.5     →   setattr(STATE, "scale", STATE.scale * 0.5)
     ACC.count += 1                      →   setattr(ACC, "count", ACC.count + 1)
     HOLD["s"].lr = v                    →   setattr(HOLD["s"], "lr", v)
+    HISTORY["loss"] = float(loss)       →   HISTORY.__setitem__("loss", float(loss))
 
 Python's assignment to an attribute is a call of the object's `__setattr__`, which is what
-`setattr` calls: the same effect, which the function keeps where it stands, with what a call
-of `setattr` gets (ssa/effects.py): its reads bound where they stand where the function reads
-the object again (ssa/state_reads.py), a value carrying a derivative refused where it is read
-back (ad/stored_derivatives.py). An attribute of a local object is left to the checks of
-assignments (frontend/validate.py).
+`setattr` calls, and to an item one of `__setitem__`: the same effect, which the function
+keeps where it stands, with what such a call gets (ssa/effects.py): its reads bound where
+they stand where the function reads the object again (ssa/state_reads.py), a value carrying a
+derivative refused where it is read back (ad/stored_derivatives.py). A local object's are
+left to the checks of assignments (frontend/validate.py, ssa/element_targets.py).
 
 `x.a += v` is `x.a + v` only where `x.a` holds a value `+=` rebinds, a number, a string or a
 tuple, as it does when the derivative is made (a list or an array would be updated in place:
-left to the checks too, which refuse it).
+left to the checks too, which refuse it); the same for `D[k] += v`, its key a literal.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import copy
 import numbers
 
 import gast
-from gast import Assign, Attribute, AugAssign, Name
+from gast import Assign, Attribute, AugAssign, Name, Subscript
 
 from ..frontend import nodes
 from ..frontend.locations import fix_missing_locations
@@ -37,8 +39,9 @@ _REBOUND = (numbers.Number, str, bytes, tuple)
 
 
 def set_module_attributes(node: gast.FunctionDef, scope: Scope) -> gast.FunctionDef:
-    """`node` with its assignments to attributes of module or closure objects written as
-    calls of `setattr` (in place); `node` as it is where there are none."""
+    """`node` with its assignments to attributes and items of module or closure objects
+    written as calls of `setattr` and `__setitem__` (in place); `node` as it is where there
+    are none."""
     found = [(block, i) for block, i, stmt in _statements(node.body) if _sets_attribute(stmt)]
     if not found:
         return node
@@ -51,7 +54,8 @@ def set_module_attributes(node: gast.FunctionDef, scope: Scope) -> gast.Function
             continue
         if isinstance(stmt, AugAssign) and not _rebinds(target, scope):
             continue
-        block[i] = _as_setattr(stmt, target)
+        setter = _as_setattr if isinstance(target, Attribute) else _as_setitem
+        block[i] = setter(stmt, target)
     return node
 
 
@@ -66,9 +70,23 @@ def _statements(block: list):
 
 
 def _sets_attribute(stmt: gast.stmt) -> bool:
+    """`a.b = v`, `a[k] = v` (one target, a key not a slice) or the same augmented."""
     if isinstance(stmt, Assign):
-        return len(stmt.targets) == 1 and isinstance(stmt.targets[0], Attribute)
-    return isinstance(stmt, AugAssign) and isinstance(stmt.target, Attribute)
+        return len(stmt.targets) == 1 and _settable(stmt.targets[0])
+    return isinstance(stmt, AugAssign) and _settable(stmt.target)
+
+
+def _settable(target: gast.expr) -> bool:
+    if isinstance(target, Subscript):
+        return _plain_key(target.slice)
+    return isinstance(target, Attribute)
+
+
+def _plain_key(key: gast.expr) -> bool:
+    """A key read twice as it is read once (`+=`): names, literals, attributes, tuples."""
+    if isinstance(key, gast.Tuple):
+        return all(map(_plain_key, key.elts))
+    return isinstance(key, (Name, gast.Constant, Attribute))
 
 
 def _bound_names(node: gast.FunctionDef) -> set[str]:
@@ -99,6 +117,19 @@ def _as_setattr(stmt: gast.stmt, target: Attribute) -> gast.Expr:
     name = gast.Constant(value=target.attr, kind=None)
     setter = Name(id="setattr", ctx=gast.Load(), annotation=None, type_comment=None)
     call = gast.Call(func=setter, args=[_loaded(target.value), name, value], keywords=[])
+    made = gast.copy_location(gast.Expr(value=call), stmt)
+    return fix_missing_locations(made)
+
+
+def _as_setitem(stmt: gast.stmt, target: Subscript) -> gast.Expr:
+    """`obj.__setitem__(k, value)` for `obj[k] = value` (`obj[k] op value` for `obj[k] op=`)."""
+    value = stmt.value
+    if isinstance(stmt, AugAssign):
+        read = Subscript(value=copy.deepcopy(target.value), slice=copy.deepcopy(target.slice))
+        read.ctx = gast.Load()
+        value = gast.BinOp(left=_loaded(read), op=stmt.op, right=value)
+    method = Attribute(value=_loaded(target.value), attr="__setitem__", ctx=gast.Load())
+    call = gast.Call(func=method, args=[_loaded(target.slice), value], keywords=[])
     made = gast.copy_location(gast.Expr(value=call), stmt)
     return fix_missing_locations(made)
 

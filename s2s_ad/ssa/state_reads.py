@@ -31,11 +31,13 @@ import ast
 import copy
 import dataclasses
 import functools
+import operator
 import types
 from collections.abc import Callable
 
 import numpy as np
 
+from .. import runtime
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
@@ -121,7 +123,7 @@ def read_where_written(fn: Function) -> Function:
     module's numbers and arrays through variables bound where they stand."""
     bound = copy.copy(fn)
     namer = Namer(set(fn.taken_names))
-    bound.body = _Binding(namer, fn.aliases.np).block(fn.body)
+    bound.body = _Binding(namer, fn.aliases.np, fn.aliases.rt).block(fn.body)
     bound.state_reads = frozenset(namer.taken - fn.taken_names)
     bound.taken_names = namer.taken
     return bound
@@ -152,26 +154,34 @@ def _is_writer(fn: object) -> bool:
 
 
 class _Binding:
-    """The rewriting of one function: its namer, its name for NumPy, and the variables
-    holding a global array itself (`w = WBUF`: the plain call reads the array's current
-    contents through `w` too, so each use of `w` is a copy bound where it stands)."""
+    """The rewriting of one function: its namer, its names for NumPy and the runtime, and
+    the variables holding a global array itself (`w = WBUF`: the plain call reads the
+    array's current contents through `w` too, so each use of `w` is a copy bound where it
+    stands), or a global list of numbers (`idx = IDX`: copied where an index or a NumPy
+    function reads it)."""
 
-    def __init__(self, namer: Namer, np_alias: str) -> None:
-        self.namer, self.np_alias = namer, np_alias
+    def __init__(self, namer: Namer, np_alias: str, rt_alias: str) -> None:
+        self.namer, self.np_alias, self.rt_alias = namer, np_alias, rt_alias
         self.arrays: set[str] = set()
+        self.lists: set[str] = set()
 
     def block(self, block: list) -> list:
         out: list = []
         for stmt in block:
             if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
                 prim = stmt.value
-                args = tuple(self.bound(a, stmt.line, out) for a in prim.args)
-                kwargs = tuple((k, self.bound(a, stmt.line, out)) for k, a in prim.kwargs)
+                numeric = _computes_from(prim.fn)
+                args = tuple(self.bound(a, stmt.line, out, numeric=numeric) for a in prim.args)
+                kwargs = tuple(
+                    (k, self.bound(a, stmt.line, out, numeric=numeric)) for k, a in prim.kwargs
+                )
                 stmt = dataclasses.replace(
                     stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
                 )
             elif isinstance(stmt, Assign) and self.holds_array(stmt.value):
                 self.arrays.add(stmt.target)  # `w = WBUF`, `v = w`: the array itself
+            elif isinstance(stmt, Assign) and self.holds_list(stmt.value):
+                self.lists.add(stmt.target)  # `idx = IDX`, `j = idx`: the list itself
             elif isinstance(stmt, If):
                 stmt = dataclasses.replace(
                     stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)
@@ -186,18 +196,31 @@ class _Binding:
             return _is_array(value.value)
         return isinstance(value, Var) and value.name in self.arrays
 
-    def bound(self, atom: object, line: int, out: list, index: bool = False) -> object:
+    def holds_list(self, value: object) -> bool:
+        if isinstance(value, Free):
+            return _holds_data(value.value)
+        return isinstance(value, Var) and value.name in self.lists
+
+    def bound(
+        self, atom: object, line: int, out: list, index: bool = False, numeric: bool = False
+    ) -> object:
         """`atom`, or a variable bound to its value just before (appended to `out`) where it
         is a global's number or array (copied), or a variable holding a global array; in an
         index, each of its parts so (`x[C.i]`, `x[C.lo : C.hi]`: the reverse sweep's
         `x_bar[C.i]` reads the cursor the forward sweep read, not the one moved since; a
-        list of indices, `x[C.idx]`, copied)."""
+        list of indices, `x[C.idx]`, copied); a list of numbers or arrays a `numeric`
+        primitive reads (`x * WL`, `np.take(x, C.idx)`), copied whole."""
         if isinstance(atom, Index):
             items = tuple(self.bound(item, line, out, index=True) for item in atom.items)
             return dataclasses.replace(atom, items=items) if items != atom.items else atom
         if isinstance(atom, SliceItem):
             parts = [None if a is None else self.bound(a, line, out) for a in _parts(atom)]
             return SliceItem(*parts)
+        if (numeric or index) and self.holds_list(atom):
+            name = self.namer.temp()
+            copy_of = Prim(runtime.deep_copy, (atom,), spelled=f"{self.rt_alias}.deep_copy")
+            out.append(Assign(name, copy_of, line))
+            return Var(name)
         if isinstance(atom, Free) and (_is_data(atom.value) or index):
             copied = _is_array(atom.value)
         elif isinstance(atom, Var) and atom.name in self.arrays:
@@ -221,6 +244,39 @@ def _parts(item: SliceItem) -> tuple:
 
 # a global's values read as they are at the read (a dict's key, a tuple index, too)
 _VALUES = (int, float, complex, np.generic, str, bytes, tuple)
+
+
+_OPERATORS = frozenset(
+    {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow, operator.matmul}
+    | {operator.floordiv, operator.mod, operator.neg, operator.pos}
+)
+
+
+def _computes_from(fn: object) -> bool:
+    """Whether `fn` computes new numbers from what it is given (NumPy's functions, the
+    arithmetic operators): its reverse sweep reads its operands' numbers, never holds them
+    (an item read, `ROWS[1]`, is the very list, which a helper may change later)."""
+    if fn in _OPERATORS or isinstance(fn, np.ufunc):
+        return True
+    return (getattr(fn, "__module__", None) or "").startswith("numpy")
+
+
+def _holds_data(value: object, depth: int = 0) -> bool:
+    """Whether `value` is a module's list (or a tuple holding one) of numbers and arrays, or
+    of such lists: read as it is at the read, a copy (a helper may change its items in
+    place, `W[0] = 3.0`, and the reverse sweep reads it after)."""
+    if not isinstance(value, (list, tuple)) or depth > 3 or len(value) > 10_000:
+        return False
+    mutable = isinstance(value, list)
+    for item in value:
+        if isinstance(item, (list, tuple)):
+            if not _holds_data(item, depth + 1):
+                return False
+            mutable = mutable or isinstance(item, list)
+        elif not isinstance(item, (int, float, complex, np.generic, np.ndarray)):
+            return False
+        mutable = mutable or isinstance(item, np.ndarray)
+    return mutable
 
 
 def _is_data(value: object) -> bool:
