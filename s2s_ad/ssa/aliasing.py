@@ -424,21 +424,23 @@ class AliasAnalysis:
             # an item or attribute of what holds a global's objects may be one of them:
             # `CONFIG["buf"]`, `d["b"]` of `d = {"b": G_LIST}`, `pair[0]` of `(G_LIST, 1.0)`
             # (not `G[:]`, a list's copy or an array's view: refused as sharing memory)
-            self._note_global_items(target, value)
+            owner = _global_owner(value)  # (asked once: `_note_global_items` needs it too)
+            self._note_global_items(target, value, owner)
             item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
-            owner = _global_owner(value)
             if owner is not None:  # `h = CACHE.setdefault(k, [])`: perhaps an item of it
                 self.global_of[target] = owner
                 item = True
             if item and target in self.global_of:
                 self.global_objects.add(target)
 
-    def _note_global_items(self, target: str, value: Prim) -> None:
+    def _note_global_items(self, target: str, value: Prim, taken: str | None) -> None:
         """A new list, dict or view holding a module's list's or dict's items (`list(Q)`,
         `sorted(Q)`, `CACHE.copy()`, `D.values()`, `Q[:]`, a for loop's sequence, a list a
         comprehension appends them to) holds the module's very objects: an item read from it
         (`list(Q)[0]`, `h` of `for h in D.values()`, `next(iter(...))`) may be one of them,
-        and its update an update of the module's state (`_refuse_global`)."""
+        and its update an update of the module's state (`_refuse_global`). `taken`: the
+        global whose item `value` gives (`_global_owner`: `NEST.get("a")`, whose items are
+        items of it too)."""
         fn = value.fn
         copied = _global_container_method(value)  # (`CACHE.copy()`, `D.values()`)
         holder = copied
@@ -450,7 +452,6 @@ class AliasAnalysis:
                 if held is None and fn in _BUILDERS and atom.name in self.global_objects:
                     held = self.global_of.get(atom.name)  # (`out.append(q)` of a global's q)
                 holder = holder or held
-        taken = _global_owner(value)  # (`NEST.get("a")`: an item, whose items are too)
         if holder is None and taken is None:
             return
         sliced = fn is operator.getitem and _sliced(value)
@@ -636,9 +637,10 @@ class AliasAnalysis:
             self.walked |= found.every
         return found
 
-    def _walk_ancestors(self, name: str) -> Ancestry:
+    def _walk_ancestors(self, name: str, *, keep_tokens: bool = True) -> Ancestry:
         """`_ancestors`, walked back from `name`: a value whose ancestry is known gives its
-        sets (those the chain to it allows) instead of being walked through again."""
+        sets (those the chain to it allows) instead of being walked through again.
+        `keep_tokens`: a loop's token met is given its ancestry, kept (`_token_ancestors`)."""
         found = Ancestry(name)
         every, certain_ones, same_ones = found.every, found.certain, found.same
         known_ancestry, made_from = self.ancestry.get, self.made_from.get  # (looked up once)
@@ -646,6 +648,8 @@ class AliasAnalysis:
         while pending:
             child, certain, same = pending.pop()
             known = known_ancestry(child)
+            if known is None and keep_tokens and child.startswith(CARRIED_TOKEN):
+                known = self._token_ancestors(child)
             if known is not None:
                 every |= known.every
                 if certain:
@@ -670,6 +674,15 @@ class AliasAnalysis:
                     continue
                 every.add(parent)
                 pending.append((parent, certain_too, same_too))
+        return found
+
+    def _token_ancestors(self, token: str) -> Ancestry:
+        """`_ancestors` of a loop's token (`_note_loop`), which is made from every value
+        bound before the loop: found once, as a value's is, not walked through again by each
+        walk meeting it (a walk per update in or after the loop, hundreds of values each in a
+        long function). (Walked without keeping the tokens it meets: no recursion.)"""
+        found = self.ancestry[token] = self._walk_ancestors(token, keep_tokens=False)
+        self.walked |= found.every
         return found
 
     def _globals_among_ancestors(self, name: str) -> list[str]:
@@ -779,16 +792,30 @@ class AliasAnalysis:
         holders = self._holders(name, given)
         return any(self._possibly_same(holder, container) for holder in holders)
 
-    def _may_be_held_item(self, value: str, name: str) -> bool:
+    def _may_be_held_item(self, value: str, name: str, placed_in: dict[str, bool]) -> bool:
         """Whether `value` may be, or hold, an item read out of a list, tuple or dict that
         `name`'s object was put in as an item (`tmp = [a]; b = tmp[0]`, `d.update({"k":
-        a})`: `b`, `d["k"]` are `a`; not a key, nor an item of `a` itself)."""
-        objects = self._same_objects(name)
+        a})`: `b`, `d["k"]` are `a`; not a key, nor an item of `a` itself). `placed_in`:
+        `_placed_in` of each container asked so far, for this `name` (`_check_sharers`
+        asks it of every sharer of one update: each container once, not once per sharer)."""
         for made_from in self.item_of.keys() & self._ancestors(value).every:
-            for same in self._same_objects(self.item_of[made_from]):
-                if any(not objects.isdisjoint(self._same_objects(i)) for i in self._placed(same)):
-                    return True
+            container = self.item_of[made_from]
+            found = placed_in.get(container)
+            if found is None:
+                found = placed_in[container] = self._placed_in(name, container)
+            if found:
+                return True
         return False
+
+    def _placed_in(self, name: str, container: str) -> bool:
+        """Whether `name`'s object was put in `container` (any of its versions, or the
+        lists and dicts it copies or joins) as an item."""
+        objects = self._same_objects(name)
+        return any(
+            not objects.isdisjoint(self._same_objects(item))
+            for same in self._same_objects(container)
+            for item in self._placed(same)
+        )
 
     def _placed(self, container: str) -> set[str]:
         """The values put into `container` as items, in any of its versions or the lists
@@ -928,6 +955,7 @@ class AliasAnalysis:
         ancestors = self._ancestors(current.name)
         self._refuse_global(name, current.name, what, of_list=of_list)
         views = holders = None  # (`current`'s views and holders: found once, where asked)
+        placed_in: dict[str, bool] = {}  # (`_may_be_held_item`'s, for `current`)
         for other, value, is_param in self._sharers(name):
             if self._written_back_into(value):
                 continue  # (the item's container: checked as it is assigned the new item)
@@ -967,11 +995,11 @@ class AliasAnalysis:
                 if holders is None:
                     holders = self._holders(current.name, given=True)
                 if not is_param and (
-                    self._possibly_same(current.name, value)
+                    holders  # (found once: the questions of `value` after it cost more)
+                    or self._possibly_same(current.name, value)
                     or self._may_be_item_of(current.name, value, given=True)
                     or self._may_be_sibling(current.name, value)
-                    or self._may_be_held_item(value, current.name)
-                    or holders
+                    or self._may_be_held_item(value, current.name, placed_in)
                 ):
                     shown = f"`{shown_name(other)}`"
                     self._guard(name, Var(value), shown, what, list_object=True)
