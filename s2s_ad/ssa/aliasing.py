@@ -621,12 +621,28 @@ class AliasAnalysis:
             children.setdefault(parent, []).append(child)
 
     def _forget_through(self, child: str) -> None:
-        """Forget the ancestries and copies found that hold `child`, whose edges change."""
-        for name in [n for n, found in self.ancestry.items() if child in found.every]:
-            del self.ancestry[name]
-        for name in [n for n, found in self.copies.items() if child in found]:
-            del self.copies[name]
+        """Forget the ancestries and copies found that hold `child`, whose edges change:
+        only values made from `child` can hold it (those found are exact), a few values
+        walked down to, not every ancestry found looked at (thousands in a long function)."""
+        ancestry, copies = self.ancestry, self.copies
+        for name in self._made_from_it(child):
+            found = ancestry.get(name)
+            if found is not None and child in found.every:
+                del ancestry[name]
+            same = copies.get(name)
+            if same is not None and child in same:
+                del copies[name]
         self.walked.discard(child)  # (no ancestry or copies found now holds it)
+
+    def _made_from_it(self, name: str) -> set[str]:
+        """`name` and every value made from it, through any chain of edges (`children`)."""
+        found, pending = {name}, [name]
+        while pending:
+            for child in self.children.get(pending.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        return found
 
     def _ancestors(self, name: str) -> Ancestry:
         """Every value `name` was made from, by how certainly it shares memory with each.
@@ -846,13 +862,18 @@ class AliasAnalysis:
         (`first = rows[0]; row = rows[0]`): an update of one list is then the other's."""
         return any(self._may_be_item_of(a, holder) for holder in self._holders(b))
 
-    def _holds_list_object(self, value: str, container: str) -> bool:
+    def _holds_list_object(self, value: str, container: str, apart: set[str] | None = None) -> bool:
         """Whether `value` may be made from the list or dict `container` itself (holds it,
         is it, or a view of it), not only from items read out of it (`kept.append(p["w"])`
-        holds `p`'s array, not `p`: replacing `p["w"]` leaves `kept` as it is)."""
+        holds `p`'s array, not `p`: replacing `p["w"]` leaves `kept` as it is). `apart`:
+        values found not to be so, for this `container` (`_check_sharers` asks it of every
+        sharer of one update, whose walks meet the same values: each walked once), added to."""
         objects = self._same_objects(container)  # (a loop's header: what it began as)
         if objects.isdisjoint(self._ancestors(value).every):
             return False  # (the walk below meets only those)
+        apart = set() if apart is None else apart
+        if value in apart:
+            return False
         seen, pending = {value}, [value]
         while pending:
             child = pending.pop()
@@ -867,9 +888,10 @@ class AliasAnalysis:
                     continue  # (what a loop may carry: checked at its back edge instead)
                 if parent in objects:
                     return True
-                if parent not in seen:
+                if parent not in seen and parent not in apart:
                     seen.add(parent)
                     pending.append(parent)
+        apart |= seen  # (none of them is made from `container`'s objects either)
         return False
 
     def _views_of(self, container: str) -> set[str]:
@@ -956,6 +978,7 @@ class AliasAnalysis:
         self._refuse_global(name, current.name, what, of_list=of_list)
         views = holders = None  # (`current`'s views and holders: found once, where asked)
         placed_in: dict[str, bool] = {}  # (`_may_be_held_item`'s, for `current`)
+        apart: set[str] = set()  # (`_holds_list_object`'s, for `current`)
         for other, value, is_param in self._sharers(name):
             if self._written_back_into(value):
                 continue  # (the item's container: checked as it is assigned the new item)
@@ -975,7 +998,7 @@ class AliasAnalysis:
             # updates an array item in place)
             replaced = of_list and not self.__dict__.get("augmenting", False)
             item = replaced and self._may_be_item_of(value, current.name)
-            held = self._holds_list_object(value, current.name) if of_list else True
+            held = self._holds_list_object(value, current.name, apart) if of_list else True
             view = relation != "same" and replaced and not is_param
             # (`value` holding a view at all, first: the views of `current` are costlier)
             if view and views is None and self._holds_view_of(value):
