@@ -18,6 +18,7 @@ import gast
 from .nodes import child_nodes
 
 _LINE_ATTRIBUTES: dict[type, tuple[bool, bool, bool, bool]] = {}  # class → which it has
+_MISSING = object()  # (a node without the attribute: one lookup, not `hasattr` and a read)
 
 
 def _line_attributes(kind: type) -> tuple[bool, bool, bool, bool]:
@@ -53,29 +54,33 @@ def _located(node: gast.AST, *, walk_located: bool) -> gast.AST:
         ) or _line_attributes(kind)
         missing = False
         if has_line:
-            if hasattr(current, "lineno"):
-                line = current.lineno
-            else:
+            found = getattr(current, "lineno", _MISSING)
+            if found is _MISSING:
                 current.lineno = line
                 missing = True
-        if has_end_line:
-            if hasattr(current, "end_lineno"):
-                end_line = current.end_lineno
             else:
+                line = found
+        if has_end_line:
+            found = getattr(current, "end_lineno", _MISSING)
+            if found is _MISSING:
                 current.end_lineno = end_line
                 missing = True
-        if has_column:
-            if hasattr(current, "col_offset"):
-                column = current.col_offset
             else:
+                end_line = found
+        if has_column:
+            found = getattr(current, "col_offset", _MISSING)
+            if found is _MISSING:
                 current.col_offset = column
                 missing = True
-        if has_end_column:
-            if hasattr(current, "end_col_offset"):
-                end_column = current.end_col_offset
             else:
+                column = found
+        if has_end_column:
+            found = getattr(current, "end_col_offset", _MISSING)
+            if found is _MISSING:
                 current.end_col_offset = end_column
                 missing = True
+            else:
+                end_column = found
         if not (walk_located or missing) and isinstance(current, expression):
             continue  # (located before the pass, as everything under it is)
         for child in reversed(child_nodes(current)):

@@ -455,10 +455,10 @@ class AliasAnalysis:
             # `CONFIG["buf"]`, `d["b"]` of `d = {"b": G_LIST}`, `pair[0]` of `(G_LIST, 1.0)`,
             # `d.get(k)` of `d = CACHE`, `s.buf` of `s = STATE`
             # (not `G[:]`, a list's copy or an array's view: refused as sharing memory)
-            self._note_global_items(target, value)
+            owner = _global_owner(value)  # (asked once: `_note_global_items` needs it too)
+            self._note_global_items(target, value, owner)
             item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
             item = item or value.fn in _ITEM_READS
-            owner = _global_owner(value)
             if owner is not None:  # `h = CACHE.setdefault(k, [])`: perhaps an item of it
                 self.global_of[target] = owner
                 item = True
@@ -477,12 +477,14 @@ class AliasAnalysis:
                 self.global_of[target] = self.global_of[atom.name]
                 self.global_objects.add(target)
 
-    def _note_global_items(self, target: str, value: Prim) -> None:
+    def _note_global_items(self, target: str, value: Prim, taken: str | None) -> None:
         """A new list, dict or view holding a module's list's or dict's items (`list(Q)`,
         `sorted(Q)`, `CACHE.copy()`, `D.values()`, `Q[:]`, a for loop's sequence, a list a
         comprehension appends them to) holds the module's very objects: an item read from it
         (`list(Q)[0]`, `h` of `for h in D.values()`, `next(iter(...))`) may be one of them,
-        and its update an update of the module's state (`_refuse_global`)."""
+        and its update an update of the module's state (`_refuse_global`). `taken`: the
+        global whose item `value` gives (`_global_owner`: `NEST.get("a")`, whose items are
+        items of it too)."""
         fn = value.fn
         copied = _global_container_method(value)  # (`CACHE.copy()`, `D.values()`)
         holder = copied
@@ -495,7 +497,6 @@ class AliasAnalysis:
                     # (`out.append(q)` of a global's q, `iter(d.values())` of `d = CACHE`)
                     held = self.global_of.get(atom.name)
                 holder = holder or held
-        taken = _global_owner(value)  # (`NEST.get("a")`: an item, whose items are too)
         if holder is None and taken is None:
             return
         sliced = fn is operator.getitem and _sliced(value)
@@ -671,12 +672,28 @@ class AliasAnalysis:
             children.setdefault(parent, []).append(child)
 
     def _forget_through(self, child: str) -> None:
-        """Forget the ancestries and copies found that hold `child`, whose edges change."""
-        for name in [n for n, found in self.ancestry.items() if child in found.every]:
-            del self.ancestry[name]
-        for name in [n for n, found in self.copies.items() if child in found]:
-            del self.copies[name]
+        """Forget the ancestries and copies found that hold `child`, whose edges change:
+        only values made from `child` can hold it (those found are exact), a few values
+        walked down to, not every ancestry found looked at (thousands in a long function)."""
+        ancestry, copies = self.ancestry, self.copies
+        for name in self._made_from_it(child):
+            found = ancestry.get(name)
+            if found is not None and child in found.every:
+                del ancestry[name]
+            same = copies.get(name)
+            if same is not None and child in same:
+                del copies[name]
         self.walked.discard(child)  # (no ancestry or copies found now holds it)
+
+    def _made_from_it(self, name: str) -> set[str]:
+        """`name` and every value made from it, through any chain of edges (`children`)."""
+        found, pending = {name}, [name]
+        while pending:
+            for child in self.children.get(pending.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        return found
 
     def _ancestors(self, name: str) -> Ancestry:
         """Every value `name` was made from, by how certainly it shares memory with each.
@@ -687,9 +704,10 @@ class AliasAnalysis:
             self.walked |= found.every
         return found
 
-    def _walk_ancestors(self, name: str) -> Ancestry:
+    def _walk_ancestors(self, name: str, *, keep_tokens: bool = True) -> Ancestry:
         """`_ancestors`, walked back from `name`: a value whose ancestry is known gives its
-        sets (those the chain to it allows) instead of being walked through again."""
+        sets (those the chain to it allows) instead of being walked through again.
+        `keep_tokens`: a loop's token met is given its ancestry, kept (`_token_ancestors`)."""
         found = Ancestry(name)
         every, certain_ones, same_ones = found.every, found.certain, found.same
         known_ancestry, made_from = self.ancestry.get, self.made_from.get  # (looked up once)
@@ -697,6 +715,8 @@ class AliasAnalysis:
         while pending:
             child, certain, same = pending.pop()
             known = known_ancestry(child)
+            if known is None and keep_tokens and child.startswith(CARRIED_TOKEN):
+                known = self._token_ancestors(child)
             if known is not None:
                 every |= known.every
                 if certain:
@@ -721,6 +741,15 @@ class AliasAnalysis:
                     continue
                 every.add(parent)
                 pending.append((parent, certain_too, same_too))
+        return found
+
+    def _token_ancestors(self, token: str) -> Ancestry:
+        """`_ancestors` of a loop's token (`_note_loop`), which is made from every value
+        bound before the loop: found once, as a value's is, not walked through again by each
+        walk meeting it (a walk per update in or after the loop, hundreds of values each in a
+        long function). (Walked without keeping the tokens it meets: no recursion.)"""
+        found = self.ancestry[token] = self._walk_ancestors(token, keep_tokens=False)
+        self.walked |= found.every
         return found
 
     def _globals_among_ancestors(self, name: str) -> list[str]:
@@ -830,16 +859,30 @@ class AliasAnalysis:
         holders = self._holders(name, given)
         return any(self._possibly_same(holder, container) for holder in holders)
 
-    def _may_be_held_item(self, value: str, name: str) -> bool:
+    def _may_be_held_item(self, value: str, name: str, placed_in: dict[str, bool]) -> bool:
         """Whether `value` may be, or hold, an item read out of a list, tuple or dict that
         `name`'s object was put in as an item (`tmp = [a]; b = tmp[0]`, `d.update({"k":
-        a})`: `b`, `d["k"]` are `a`; not a key, nor an item of `a` itself)."""
-        objects = self._same_objects(name)
+        a})`: `b`, `d["k"]` are `a`; not a key, nor an item of `a` itself). `placed_in`:
+        `_placed_in` of each container asked so far, for this `name` (`_check_sharers`
+        asks it of every sharer of one update: each container once, not once per sharer)."""
         for made_from in self.item_of.keys() & self._ancestors(value).every:
-            for same in self._same_objects(self.item_of[made_from]):
-                if any(not objects.isdisjoint(self._same_objects(i)) for i in self._placed(same)):
-                    return True
+            container = self.item_of[made_from]
+            found = placed_in.get(container)
+            if found is None:
+                found = placed_in[container] = self._placed_in(name, container)
+            if found:
+                return True
         return False
+
+    def _placed_in(self, name: str, container: str) -> bool:
+        """Whether `name`'s object was put in `container` (any of its versions, or the
+        lists and dicts it copies or joins) as an item."""
+        objects = self._same_objects(name)
+        return any(
+            not objects.isdisjoint(self._same_objects(item))
+            for same in self._same_objects(container)
+            for item in self._placed(same)
+        )
 
     def _placed(self, container: str) -> set[str]:
         """The values put into `container` as items, in any of its versions or the lists
@@ -870,13 +913,18 @@ class AliasAnalysis:
         (`first = rows[0]; row = rows[0]`): an update of one list is then the other's."""
         return any(self._may_be_item_of(a, holder) for holder in self._holders(b))
 
-    def _holds_list_object(self, value: str, container: str) -> bool:
+    def _holds_list_object(self, value: str, container: str, apart: set[str] | None = None) -> bool:
         """Whether `value` may be made from the list or dict `container` itself (holds it,
         is it, or a view of it), not only from items read out of it (`kept.append(p["w"])`
-        holds `p`'s array, not `p`: replacing `p["w"]` leaves `kept` as it is)."""
+        holds `p`'s array, not `p`: replacing `p["w"]` leaves `kept` as it is). `apart`:
+        values found not to be so, for this `container` (`_check_sharers` asks it of every
+        sharer of one update, whose walks meet the same values: each walked once), added to."""
         objects = self._same_objects(container)  # (a loop's header: what it began as)
         if objects.isdisjoint(self._ancestors(value).every):
             return False  # (the walk below meets only those)
+        apart = set() if apart is None else apart
+        if value in apart:
+            return False
         seen, pending = {value}, [value]
         while pending:
             child = pending.pop()
@@ -891,9 +939,10 @@ class AliasAnalysis:
                     continue  # (what a loop may carry: checked at its back edge instead)
                 if parent in objects:
                     return True
-                if parent not in seen:
+                if parent not in seen and parent not in apart:
                     seen.add(parent)
                     pending.append(parent)
+        apart |= seen  # (none of them is made from `container`'s objects either)
         return False
 
     def _views_of(self, container: str) -> set[str]:
@@ -984,6 +1033,8 @@ class AliasAnalysis:
         ancestors = self._ancestors(current.name)
         self._refuse_global(name, current.name, what, of_list=of_list, rebinds=rebinds)
         views = holders = None  # (`current`'s views and holders: found once, where asked)
+        placed_in: dict[str, bool] = {}  # (`_may_be_held_item`'s, for `current`)
+        apart: set[str] = set()  # (`_holds_list_object`'s, for `current`)
         for other, value, is_param in self._sharers(name):
             if self._written_back_into(value):
                 continue  # (the item's container: checked as it is assigned the new item)
@@ -1003,7 +1054,7 @@ class AliasAnalysis:
             # updates an array item in place)
             replaced = of_list and not self.__dict__.get("augmenting", False)
             item = replaced and self._may_be_item_of(value, current.name)
-            held = self._holds_list_object(value, current.name) if of_list else True
+            held = self._holds_list_object(value, current.name, apart) if of_list else True
             view = relation != "same" and replaced and not is_param
             # (`value` holding a view at all, first: the views of `current` are costlier)
             if view and views is None and self._holds_view_of(value):
@@ -1023,11 +1074,11 @@ class AliasAnalysis:
                 if holders is None:
                     holders = self._holders(current.name, given=True)
                 if not is_param and (
-                    self._possibly_same(current.name, value)
+                    holders  # (found once: the questions of `value` after it cost more)
+                    or self._possibly_same(current.name, value)
                     or self._may_be_item_of(current.name, value, given=True)
                     or self._may_be_sibling(current.name, value)
-                    or self._may_be_held_item(value, current.name)
-                    or holders
+                    or self._may_be_held_item(value, current.name, placed_in)
                 ):
                     shown = f"`{shown_name(other)}`"
                     self._guard(name, Var(value), shown, what, list_object=True)

@@ -53,6 +53,7 @@ from ..frontend.nodes import descendants
 from .effect_calls import (
     GENERATORS,
     READING_METHODS,
+    STREAM_READS,
     STREAM_WRITES,
     changes_given,
     described_effect,
@@ -482,13 +483,17 @@ def returns_none_for_effect(fn: object) -> bool:
     return fn is print or fn is delattr or fn in SETTERS or logs_or_warns(fn)
 
 
+# a stream's methods reading or writing (one question of each statement, not two)
+_STREAM_CALLS = STREAM_READS | STREAM_WRITES
+
+
 def _runs_for_effect(prim: Prim) -> bool:
     """A draw, a `print`, a logger's or setter's call (`_prints_logs_or_sets`), or one
     changing the object it is given first (`next(BATCHES)`, `heapq.heappop(HEAP)`, a local's
     too) or a stream's read or write (`F.readline()`, `n = LOG.write(line)`), not a helper of
     the user's: it runs for its effect, once."""
     fn = prim.fn
-    if reads_stream(fn) or reads_stream(fn, STREAM_WRITES):  # (`n = LOG.write(line)`)
+    if reads_stream(fn, _STREAM_CALLS):  # (`n = LOG.write(line)` too)
         return True
     return prim_draws(prim) or _prints_logs_or_sets(fn) or changes_given(fn)
 
