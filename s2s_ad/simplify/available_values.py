@@ -223,7 +223,9 @@ def _block(
         else:  # a loop or branch may store before it reads: only values it leaves alone,
             # which its blocks start from (a loop's body runs again after its stores)
             if available.of:  # (nothing to forget: no walk of the whole statement)
-                available.forget(stores_of(stmt))
+                # only the names some value involves, found by C over the smaller (each of
+                # a nested statement's names is asked again at every level, most forgotten)
+                available.forget(available.involving.keys() & stores_of(stmt))
             header = tuple(f for f in child_fields(type(stmt)) if f not in _BLOCKS)
             # its test, iterable, handlers (statements of its own never asked of `facts`)
             changed |= _replace(stmt, available, header)
