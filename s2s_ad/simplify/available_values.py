@@ -42,7 +42,7 @@ from collections import Counter
 
 from .constant_folding import fold_literal_value
 from .facts import SIMPLE, Names
-from .names import Stores, child_fields, reads_any, stores
+from .names import StoredNames, Stores, child_fields, reads_any, stores
 
 Key = str | tuple  # a name, or the structure of a pure expression
 
@@ -51,11 +51,11 @@ def reuse_available_values(tree: FunctionDef, facts: Names | None = None) -> boo
     """Rewrite reads of copies and repeated pure expressions in place; True if any was.
     `facts`: the names of statements, kept for other passes (those rewritten forgotten)."""
     facts = facts or Names()
-    stores_of = Stores()  # the pass rewrites reads only: what a statement stores stays
+    stores_of = StoredNames()  # the pass rewrites reads only: what a statement stores stays
     # a global (a name the function never binds) may be rebound by any call in between
     # (a helper's `global` statement): no value reading one is reused
     local = _bound(tree.body, {a.arg for a in tree.args.args})
-    return _block(tree.body, _BoundOnce(tree, stores_of), stores_of, facts, local)
+    return _block(tree.body, _BoundOnce(tree), stores_of, facts, local)
 
 
 def _bound(block: list[ast.stmt], names: set[str]) -> set[str]:
@@ -94,12 +94,12 @@ class _BoundOnce:
     """The names bound once in the whole function, found when a nested function first asks
     (flat gradient code has none: no walk of the whole function)."""
 
-    def __init__(self, tree: FunctionDef, stores_of: Stores) -> None:
-        self.tree, self.stores_of, self.names = tree, stores_of, None
+    def __init__(self, tree: FunctionDef) -> None:
+        self.tree, self.names = tree, None
 
     def get(self) -> set[str]:
         if self.names is None:
-            bound = Counter(self.stores_of(self.tree))
+            bound = Counter(Stores()(self.tree))
             bound.update(a.arg for a in self.tree.args.args)
             self.names = {name for name, n in bound.items() if n == 1}
         return self.names
@@ -179,7 +179,7 @@ class _Available:
 def _block(
     block: list[ast.stmt],
     bound_once: _BoundOnce | set[str],
-    stores_of: Stores,
+    stores_of: StoredNames,
     facts: Names,
     local: set[str],
     available: _Available | None = None,
@@ -223,7 +223,9 @@ def _block(
         else:  # a loop or branch may store before it reads: only values it leaves alone,
             # which its blocks start from (a loop's body runs again after its stores)
             if available.of:  # (nothing to forget: no walk of the whole statement)
-                available.forget(set(stores_of(stmt)))
+                # only the names some value involves, found by C over the smaller (each of
+                # a nested statement's names is asked again at every level, most forgotten)
+                available.forget(available.involving.keys() & stores_of(stmt))
             header = tuple(f for f in child_fields(type(stmt)) if f not in _BLOCKS)
             # its test, iterable, handlers (statements of its own never asked of `facts`)
             changed |= _replace(stmt, available, header)

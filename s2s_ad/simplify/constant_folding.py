@@ -60,7 +60,7 @@ from collections import Counter
 
 from .facts import Names
 from .flags import Booleans, boolean
-from .names import BLOCKS, SIMPLE, Stores, assigned_name, child_fields, loads, statements
+from .names import BLOCKS, SIMPLE, StoredNames, assigned_name, child_fields, loads, statements
 
 BINARY = {
     Add: operator.add,
@@ -172,7 +172,7 @@ def _read_nowhere(tree: FunctionDef, assigns: list[Assign]) -> bool:
     an expression of literals, no longer is: nothing else at hand changes.) Typically a
     loop's first test, `_t3 = 0 < 4`, before the `while _t3:` that assigns it again."""
     pending = {id(stmt) for stmt in assigns}
-    stores_of = Stores()
+    stores_of = StoredNames()
     for stmt, block in statements(tree.body):
         if id(stmt) not in pending:
             continue
@@ -185,7 +185,7 @@ def _read_nowhere(tree: FunctionDef, assigns: list[Assign]) -> bool:
     return not pending  # (each found: `statements` enters what `everywhere` does)
 
 
-def _unread_after(rest: list[ast.stmt], name: str, stores_of: Stores) -> bool:
+def _unread_after(rest: list[ast.stmt], name: str, stores_of: StoredNames) -> bool:
     """Whether no statement of `rest` reads `name` before one stores it (as `_read_nowhere`
     says)."""
     for stmt in rest:

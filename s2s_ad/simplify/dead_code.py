@@ -52,7 +52,7 @@ from collections.abc import Callable
 from ..codegen.build import KEPT_FOR_EFFECT, is_comment
 from ..naming import TAPE_STEMS
 from .facts import SIMPLE, Names
-from .names import Stores, appended_to, loads, stores
+from .names import StoredNames, appended_to, loads, stores
 
 # loops over these cost nothing but time: a loop over anything else (a user's iterator)
 # is kept like an effect
@@ -117,7 +117,7 @@ class _Graph:
         self.parameters: set[str] = set()  # nested functions' (pullbacks')
         self.self_copies: set[ast.stmt | None] = set()  # the blocks (parents) of `x = x` seen:
         # the sweep drops them, rebindings of `x`
-        self.stores = Stores()  # (the graph is built before the sweep changes anything)
+        self.stores = StoredNames()  # (the graph is built before the sweep changes anything)
         self.overwritten: set[ast.stmt] = set()  # assignments whose values nothing can read
         # a loop's or branch's blocks as visited (the sweep makes new ones)
         self.blocks: dict[ast.stmt, tuple[list[ast.stmt], ...]] = {}

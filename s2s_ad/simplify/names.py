@@ -279,6 +279,41 @@ class Stores:
         return found
 
 
+class StoredNames:
+    """The names statements store, as `Stores` finds them but as sets (no counts), for a
+    pass that only asks which: a compound statement's are its blocks' statements' united,
+    a set union in C where `Stores` adds counts name by name, once per enclosing statement
+    (a quarter of copy propagation, deeply nested code)."""
+
+    def __init__(self) -> None:
+        self._of: dict[ast.stmt, set[str]] = {}  # (holds the statements: ids stay)
+
+    def __call__(self, stmt: ast.stmt) -> set[str]:
+        """The names `stmt` stores (not to be changed: kept for the next caller)."""
+        found = self._of.get(stmt)
+        if found is None:
+            found = self._of[stmt] = self._names(stmt)
+        return found
+
+    def _names(self, stmt: ast.stmt) -> set[str]:
+        kind = type(stmt)
+        if kind is Assign and len(stmt.targets) == 1:  # (most: `name = value`)
+            target = stmt.targets[0]
+            if type(target) is Name:
+                return {target.id} if type(target.ctx) is Store else set()
+        if kind in _TARGETS_ONLY:  # (no `:=` in generated code: a value binds nothing)
+            return set(_names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), Store))
+        found: set[str] = set()
+        for field in _CHILDREN.get(kind) or _children(kind):
+            value = getattr(stmt, field, None)
+            if type(value) is list and value and isinstance(value[0], ast.stmt):
+                for inner in value:  # a block
+                    found |= self(inner)
+            elif value is not None:
+                found.update(_names_in_value(value, Store))
+        return found
+
+
 # simple statements whose stores are all in one field: their values are not walked
 _TARGETS_ONLY = {
     Assign: "targets",
