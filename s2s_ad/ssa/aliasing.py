@@ -676,7 +676,7 @@ class AliasAnalysis:
         only values made from `child` can hold it (those found are exact), a few values
         walked down to, not every ancestry found looked at (thousands in a long function)."""
         ancestry, copies = self.ancestry, self.copies
-        for name in self._made_from_it(child):
+        for name in self._made_from_any({child}):
             found = ancestry.get(name)
             if found is not None and child in found.every:
                 del ancestry[name]
@@ -685,9 +685,10 @@ class AliasAnalysis:
                 del copies[name]
         self.walked.discard(child)  # (no ancestry or copies found now holds it)
 
-    def _made_from_it(self, name: str) -> set[str]:
-        """`name` and every value made from it, through any chain of edges (`children`)."""
-        found, pending = {name}, [name]
+    def _made_from_any(self, names: set[str]) -> set[str]:
+        """`names` and every value made from one of them, through any chain of edges
+        (`children`)."""
+        found, pending = set(names), list(names)
         while pending:
             for child in self.children.get(pending.pop(), ()):
                 if child not in found:
@@ -778,14 +779,7 @@ class AliasAnalysis:
     def _related_to_any(self, names: set[str]) -> set[str]:
         """Every value whose `_relation` to one of `names` is not None: they share an
         ancestor, so it is made, through any chain, from an ancestor of one of them."""
-        roots = set().union(*(self._ancestors(name).every for name in names))
-        found, pending = set(roots), list(roots)
-        while pending:
-            for child in self.children.get(pending.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    pending.append(child)
-        return found
+        return self._made_from_any(set().union(*(self._ancestors(name).every for name in names)))
 
     def _same_objects(self, name: str) -> set[str]:
         """`name` and the values it may be the very same object as, reached through copies
