@@ -373,7 +373,8 @@ class AliasAnalysis:
             users = isinstance(value.fn, types.FunctionType) and is_users(value.fn)
             if users:
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
-                _, result_globals, _, returns_views, _, _, returns_items = helper_facts(value.fn)
+                facts = helper_facts(value.fn)
+                _, result_globals, _, returns_views, returns_given, _, returns_items = facts
                 for spelled, very_object in result_globals:
                     self.global_of[target] = spelled
                     if very_object:
@@ -424,11 +425,14 @@ class AliasAnalysis:
             if users:
                 # `h = history_of(log)` of `return log["loss"]`: perhaps an item of each
                 # list or dict given (the helper is called, not followed)
-                given = {a.name for a in value.args if self._holds_items(a)}
-                given |= {a.name for _, a in value.kwargs if self._holds_items(a)}
+                # (any value given, where the helper may return an item of it: a parameter
+                # of a helper, `return item_of(d)`, of a kind not known here)
+                gives = (lambda a: isinstance(a, Var)) if returns_items else self._holds_items
+                given = {a.name for a in value.args if gives(a)}
+                given |= {a.name for _, a in value.kwargs if gives(a)}
                 if given:
                     self.items_of_given[target] = given
-                if returns_items:
+                if returns_items or returns_given:  # (`ident(CACHE["k"])`: that very item)
                     self._note_given_globals(target, value)
             shared = sources(value)
             for parent, certain in shared:
