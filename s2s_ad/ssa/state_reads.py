@@ -57,7 +57,7 @@ from .ir import (
     With,
     walk,
 )
-from .stored_values import SETTERS
+from .stored_values import CONTENTS, SETTERS
 
 
 def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "") -> frozenset:
@@ -91,17 +91,18 @@ def _set_here(stmt: object, module: str) -> tuple:
         return ((module, setter.args[0].source.split(".")[0]),)
     if not isinstance(stmt, Effect):
         return ()
-    # its own store (`QUEUES["a"].append(v)`, `setattr(HOLD["s"], "lr", v)`,
-    # `R.__dict__.update(lr=v)`: ssa/effects.py's `_own_store`), or a setter it names
-    # anywhere (`map(setattr, …)`, `setattr(*args)`, `object.__setattr__`)
-    stored = {path[0] for *_, paths, _, _ in stmt.stores for path in paths}
+    # its own store into a slot (`setattr(HOLD["s"], "lr", v)`, `CACHE["n"] = v`: ssa/
+    # effects.py's `_own_store`; not a list grown, `LOG.append(v)`, whose reads back are
+    # refused), or a setter it names anywhere (`map(setattr, …)`, `setattr(*args)`,
+    # `object.__setattr__`, `R.__dict__.update(lr=v)`)
+    stored = {p[0] for *_, paths, _, _ in stmt.stores for p in paths if p[-1] != CONTENTS}
     named = (n for n in ast.walk(stmt.node) if isinstance(n, (ast.Name, ast.Attribute)))
     if any((getattr(n, "id", None) or getattr(n, "attr", None)) in _SETTER_NAMES for n in named):
         stored.add("")  # (what it sets is not known here: any module object)
     return tuple((module, name) for name in sorted(stored))
 
 
-_SETTER_NAMES = frozenset(("setattr", "delattr", "__setattr__", "__delattr__"))
+_SETTER_NAMES = frozenset(("setattr", "delattr", "__setattr__", "__delattr__", "__dict__"))
 
 
 def _module_setter(stmt: object) -> Prim | None:
