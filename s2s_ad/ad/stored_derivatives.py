@@ -18,6 +18,7 @@ after the call, the call is refused at its line. A helper that only logs such a 
 from __future__ import annotations
 
 import operator
+import re
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
@@ -61,12 +62,7 @@ def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
     if not stores:
         return
     varied = varied_paths(fn, wrt).keys()
-    # a local bound to a module's object or value (`st = STATE`, `prev = STATE.last`)
-    aliases = {
-        s.target: tuple(s.value.source.split("."))
-        for s in statements
-        if isinstance(s, Assign) and isinstance(s.value, Free)
-    }
+    aliases = _module_paths(statements)
     pending: list[tuple] = []  # (line, helper, where, paths, objects): given derivatives
     bound: dict = {}  # a variable bound to what a store of `pending` stored → that store
     for stmt in _in_order_loops_twice(fn.body):
@@ -77,7 +73,71 @@ def refuse_stored_derivatives(fn: Function, wrt: list[str]) -> None:
             _refuse_returned(fn, stmt, pending, aliases, bound)
         for *store, sources in stores.get(id(stmt), ()):
             if not varied.isdisjoint(sources):  # (the value stored carries a derivative)
-                pending.append((stmt.line, *store))
+                called, where, paths, objects = store
+                # (into a local bound to a module's object: `o.lr = v` of `o = OBJS[0]`)
+                paths = paths | {aliases[o] for o in objects if o in aliases}
+                pending.append((stmt.line, called, where, paths, objects))
+
+
+def _module_paths(statements: list) -> dict[str, tuple[str, ...]]:
+    """A local bound to a module's object or value (`st = STATE`, `prev = STATE.last`), an
+    item or attribute of one at a literal key (`s = HOLD["s"]`, `HOLD["s"].lr`), or an item
+    a loop takes from one (`for o in OBJS`: any of its items) → the path of what it holds."""
+    paths: dict[str, tuple[str, ...]] = {}
+    for s in statements:
+        if isinstance(s, For) and isinstance(s.iterable, (Free, Var)):
+            held = _path_of(s.iterable, paths)
+            if held is not None and isinstance(s.target, str):
+                paths[s.target] = (*held, CONTENTS)
+        if not isinstance(s, Assign):
+            continue
+        value = s.value
+        if isinstance(value, (Free, Var)):
+            held = _path_of(value, paths)
+        elif isinstance(value, Prim) and value.fn in _SAME_ITEMS and len(value.args) == 1:
+            held = _path_of(value.args[0], paths)  # (`for o in OBJS`'s sequence: its items)
+        elif isinstance(value, Prim) and value.fn in _READS_OUT and len(value.args) >= 2:
+            held = _path_of(value.args[0], paths)
+            step = _step(value.fn if value.fn is getattr else operator.setitem, _key(value))
+            held = None if held is None else (*held, *(step or (CONTENTS,)))
+        else:
+            held = None
+        if held is not None:
+            paths[s.target] = held
+    return paths
+
+
+def source_path(source: str) -> tuple[str, ...]:
+    """The path of a module's object as spelled (`("HOLD", "['s']", "lr")` of
+    `HOLD['s'].lr`), in `object_path`'s steps (`P.__dict__['w']` is `P.w`)."""
+    steps = _STEPS.findall(source)
+    for i, step in enumerate(steps[:-1]):
+        if step == "__dict__" and steps[i + 1][:2] in ("['", '["'):
+            steps[i + 1] = steps[i + 1][2:-2]
+    return tuple(s for s in steps if s != "__dict__")
+
+
+_STEPS = re.compile(r"\[[^\]]*\]|[^.\[]+")
+
+
+def _path_of(atom: object, paths: dict) -> tuple[str, ...] | None:
+    if isinstance(atom, Free):
+        return source_path(atom.source)
+    return paths.get(atom.name) if isinstance(atom, Var) else None
+
+
+def _key(value: Prim) -> object:
+    """The key or name an item or attribute read takes (a literal index: its one item)."""
+    key = value.args[1]
+    if isinstance(key, Index) and not key.is_tuple and len(key.items) == 1:
+        return key.items[0]
+    return key
+
+
+# the reads of an item or attribute out of what they are given
+_READS_OUT = (operator.getitem, getattr, runtime.dict_get)
+# what holds the very items it is given (a loop's sequence, an iterator)
+_SAME_ITEMS = (runtime.sequence, iter, list, tuple, reversed, runtime.reversed_items)
 
 
 def _in_order_loops_twice(block: list):
@@ -114,7 +174,7 @@ def _stores_at(stmt: object) -> tuple:
     for store in stored_parameters(value.fn):
         args = [(given.get(path[0]), path) for path in store.params]
         objects = frozenset(a.name for a, _ in args if isinstance(a, Var))
-        frees = {(*a.source.split("."), *path[1:]) for a, path in args if isinstance(a, Free)}
+        frees = {(*source_path(a.source), *path[1:]) for a, path in args if isinstance(a, Free)}
         paths = store.paths | frees  # (`keep(STATE, v)` doing `obj.last = v`: `STATE.last`)
         values = [given[p] for p in store.sources if p in given]
         if len(values) < len(store.sources):  # (`*args`: any argument may be it)
@@ -149,7 +209,7 @@ def _set_in_place(value: Prim) -> tuple:
     if isinstance(target, Var):
         return ((called, f"into `{target.name}`", frozenset(), frozenset({target.name}), sources),)
     if isinstance(target, Free):
-        path = (*target.source.split("."), *attr)
+        path = (*source_path(target.source), *attr)
         return ((called, f"into `{target.source}`", frozenset({path}), frozenset(), sources),)
     return ()
 
@@ -188,7 +248,9 @@ def _store_read(value: object, pending: list, aliases: dict, bound: dict) -> tup
         _, _, _, stored, objects = store
         read = store in through or bool(objects & variables)
         read = read or any(_overlap(p, q) for p in stored for q in paths)
-        if read or any(_holds(q, p) for p in stored for q in held):
+        # (a local holding what the object at `p` holds, or an object `p` may be in: a
+        # store at a computed key, `HOLD[k].lr = v`, may be into `h = HOLD["s"]`)
+        if read or any(_holds(q, p) or _holds(p, q) for p in stored for q in held):
             return store
     return None
 
@@ -235,10 +297,13 @@ def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:
     else:
         atoms, key = (value,), None
     variables = {a.name for a in atoms if isinstance(a, Var)}
-    paths = [tuple(a.source.split(".")) for a in atoms if isinstance(a, Free)]
+    paths = [source_path(a.source) for a in atoms if isinstance(a, Free)]
     items = key.items if isinstance(key, Index) and not key.is_tuple else ()
     if len(items) == 1 and isinstance(items[0], Const) and isinstance(value.args[0], Free):
-        paths = [(*paths[0], f"[{items[0].value!r}]")]  # (`CACHE["lr"]`: that item alone)
+        # (`CACHE["lr"]`: that item alone; `P.__dict__["w"]` is `P.w`)
+        key = items[0].value
+        dunder = value.args[0].source.endswith("__dict__") and isinstance(key, str)
+        paths = [(*paths[0], key if dunder else f"[{key!r}]")]
     spelled = getattr(value, "spelled", None) or ""
     if "." in spelled:  # a module object's method (`CACHE.get("y")`) reads that object
         paths.append(tuple(spelled.split(".")[:-1]))

@@ -250,12 +250,13 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
     callee = resolve(func)
     if only_reads(callee, call):
         return None
-    # (`setattr(P, "a", v)`, `heapq.heappush(H, v)`: only the object stored into changes)
-    passed = (
-        call.args[:1]
-        if _changes_first_only(callee)
-        else [*call.args, *(k.value for k in call.keywords)]
-    )
+    # (`setattr(P, "a", v)`, `heapq.heappush(H, v)`: only the object stored into changes;
+    # `H.__setitem__(k, v)`: only `H`)
+    passed = [*call.args, *(k.value for k in call.keywords)]
+    if _changes_first_only(callee):
+        passed = call.args[:1]
+    elif _sets_its_object(callee):
+        passed = []
     given = {name for arg in passed for name in exposed(arg, resolve)} & holders
     if not given:
         return None
@@ -271,6 +272,14 @@ def _changes_first_only(callee: object) -> bool:
         return callee in _FIRST_ARGUMENT_WRITERS
     except TypeError:  # unhashable
         return False
+
+
+def _sets_its_object(callee: object) -> bool:
+    """Whether `callee` is an object's own setter (`H.__setitem__`, `P.__setattr__`), which
+    changes that object alone, not what it is given."""
+    owner = getattr(callee, "__self__", None)
+    named = getattr(callee, "__name__", "") in ("__setitem__", "__setattr__")
+    return named and owner is not None and not isinstance(owner, (type, types.ModuleType))
 
 
 def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:
