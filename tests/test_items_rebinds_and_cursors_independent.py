@@ -2726,9 +2726,7 @@ XFAIL = {
     ("refuse_after_half_update", "*"): R_HALF,
     # (R_ALIAS: a local name for a module's list or dict went stale after a helper changed
     # its item, the value and derivative wrong silently, until session 55: ssa/cse.py reads
-    # items and lengths again after such a call; its Hessian with the list an index, not yet)
-    ("alias_index_list", "hessian"): R_ALIAS,
-    ("attr_index_list_local", "hessian"): R_ALIAS,
+    # items, lengths and what a module's object holds again after such a call)
     **{
         ("helper_moves_list_in_tuple", a): R_LIST
         for a in ["grad", "value_and_grad", "vjp", "jacrev", "hessian"]

@@ -35,6 +35,8 @@ from __future__ import annotations
 import ast
 import operator
 
+import numpy as np
+
 from .. import runtime
 from ..rules.registry import CATEGORY, lookup
 from .ir import (
@@ -44,6 +46,7 @@ from .ir import (
     Const,
     Effect,
     For,
+    Free,
     Function,
     If,
     Index,
@@ -78,6 +81,9 @@ class _Seen:
         # so `_t7 * y` after it is `_t2 * y` (two entries of a loop's tape otherwise)
         self.copies: dict[str, str] = {}
         self.copied: dict[str, set[str]] = {}  # a holder → its copies (to forget them)
+        # the variables holding a module's object, or an item or attribute of one (`m = M`,
+        # `sc = CFG["scale"]`): a helper may change it in place between two reads
+        self.modules: set[str] = set()
         self.block = 0  # the number of the block walked (values with a derivative: its own)
         self.blocks = 0  # the blocks entered so far
         self.log: list[tuple] = []  # the changes made, undone by `leave`
@@ -200,7 +206,9 @@ def _block(block: list, seen: _Seen) -> None:
     derivative at hand (not what a loop assigns), and after it what it assigns is forgotten."""
     for k, stmt in enumerate(block):
         if isinstance(stmt, Assign):
-            found = _key(stmt.value, seen.copies)
+            if _holds_module_object(stmt.value, seen.modules):
+                seen.modules.add(stmt.target)
+            found = _key(stmt.value, seen.copies, seen.modules)
             seen.forget((stmt.target,))
             if found is None:
                 if (seen.attributes or seen.contents) and _may_set_attributes(stmt.value):
@@ -257,7 +265,22 @@ def _nested(block: list, seen: _Seen, without: set[str]) -> list[tuple]:
     return seen.leave(mark)
 
 
-def _key(value: object, copies: dict[str, str]) -> tuple[tuple, set[str]] | None:
+def _holds_module_object(value: object, modules: set[str]) -> bool:
+    """Whether `value` is a module's list, dict, array or object, or an item or attribute
+    read out of one (or of a variable holding one)."""
+    if isinstance(value, Free):
+        return isinstance(value.value, (list, dict, np.ndarray)) or hasattr(value.value, "__dict__")
+    if isinstance(value, Var):
+        return value.name in modules
+    if isinstance(value, Prim) and value.fn in _CONTENT_READS and value.fn is not len:
+        container = value.args[0] if value.args else None
+        return _holds_module_object(container, modules) if container is not None else False
+    return False
+
+
+def _key(
+    value: object, copies: dict[str, str], modules: frozenset | set = frozenset()
+) -> tuple[tuple, set[str]] | None:
     """What identifies the value of a pure primitive and the variables it reads (a copy
     made here by its holder's name, `copies`), or None when it may not be shared."""
     if not isinstance(value, Prim) or value.style == LIST:
@@ -267,8 +290,8 @@ def _key(value: object, copies: dict[str, str]) -> tuple[tuple, set[str]] | None
         rule = lookup(value.fn)
         if rule is None or CATEGORY.get(value.fn) == "user":
             return None
-        args = tuple(_operand(a, names, copies) for a in value.args)
-        kwargs = tuple((k, _operand(a, names, copies)) for k, a in value.kwargs)
+        args = tuple(_operand(a, names, copies, modules) for a in value.args)
+        kwargs = tuple((k, _operand(a, names, copies, modules)) for k, a in value.kwargs)
         key = (value.fn, args, kwargs)
         hash(key)
     except (TypeError, _Unshared):
@@ -280,16 +303,25 @@ class _Unshared(Exception):
     """An operand whose value may differ between two reads of the same name."""
 
 
-def _operand(atom: object, names: set[str], copies: dict[str, str]) -> object:
+def _operand(atom: object, names: set[str], copies: dict[str, str], modules) -> object:
     if isinstance(atom, Var):
+        if atom.name in modules:
+            raise _Unshared  # (a module's object: a helper may change it in place)
         name = copies.get(atom.name, atom.name)
         names.add(name)
         return ("var", name)
     if isinstance(atom, Const):
         return ("const", type(atom.value), repr(atom.value))
     if isinstance(atom, Index):
-        return ("index", atom.is_tuple, tuple(_operand(i, names, copies) for i in atom.items))
+        return (
+            "index",
+            atom.is_tuple,
+            tuple(_operand(i, names, copies, modules) for i in atom.items),
+        )
     if isinstance(atom, SliceItem):
         parts = (atom.lower, atom.upper, atom.step)
-        return ("slice", *(None if p is None else _operand(p, names, copies) for p in parts))
+        return (
+            "slice",
+            *(None if p is None else _operand(p, names, copies, modules) for p in parts),
+        )
     raise _Unshared  # a global: a helper called in between may rebind it
