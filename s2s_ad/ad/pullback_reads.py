@@ -80,7 +80,10 @@ def bind_state_reads(
     # LAYERS`), which the pullback or a loop's tape may hold, and such data given to a
     # helper (`_dense_vjp(x, W1, b1)`, whose pullback holds it): copies too
     forward = () if bound_where_read else tree.body[:at]
+    written = _written_objects(forward)  # (`setattr(_t1, "lr", v)`: the module's own object)
     for node in (n for stmt in forward for n in ast.walk(stmt)):
+        if isinstance(node, ast.Assign) and _target(node) in written:
+            continue
         if isinstance(node, ast.Assign) and reads.holds_state(node.value):
             node.value = snapshot(node.value)
         elif isinstance(node, ast.For) and reads.holds_state(node.iter):
@@ -89,6 +92,36 @@ def bind_state_reads(
             node.args = [snapshot(a) if reads.holds_state(a) else a for a in node.args]
             for k in node.keywords:
                 k.value = snapshot(k.value) if reads.holds_state(k.value) else k.value
+
+
+# calls setting what their first argument holds, and methods setting their object's
+_SETTING_CALLS = frozenset(("setattr", "delattr", "setitem", "__setattr__", "__setitem__"))
+_SETTING_METHODS = frozenset(("__setattr__", "__setitem__", "__delattr__", "update"))
+
+
+def _written_objects(statements: list) -> set[str]:
+    """The names the forward sweep sets an attribute or item of (`setattr(_t1, "lr", v)`,
+    `_t1.__setitem__(k, v)`): the module's object itself, not a snapshot of it."""
+    written: set[str] = set()
+    for node in (n for stmt in statements for n in ast.walk(stmt)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if isinstance(func, ast.Attribute) and name in _SETTING_METHODS:
+            target = func.value  # (`_t1.__setattr__("n", v)`)
+        elif name in _SETTING_CALLS and node.args:
+            target = node.args[0]  # (`setattr(_t1, …)`, `object.__setattr__(_t1, …)`)
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            written.add(target.id)
+    return written
+
+
+def _target(node: ast.Assign) -> str | None:
+    first = node.targets[0] if len(node.targets) == 1 else None
+    return first.id if isinstance(first, ast.Name) else None
 
 
 def _snapshot(runtime: str, value: ast.expr) -> ast.Call:

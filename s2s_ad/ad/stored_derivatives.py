@@ -94,6 +94,8 @@ def _module_paths(statements: list) -> dict[str, tuple[str, ...]]:
         value = s.value
         if isinstance(value, (Free, Var)):
             held = _path_of(value, paths)
+        elif isinstance(value, Prim) and _values_of_module_dict(value):
+            held = (*source_path(value.spelled.rsplit(".", 1)[0]), CONTENTS)  # (`HOLD.values()`)
         elif isinstance(value, Prim) and value.fn in _SAME_ITEMS and len(value.args) == 1:
             held = _path_of(value.args[0], paths)  # (`for o in OBJS`'s sequence: its items)
         elif isinstance(value, Prim) and value.fn in _READS_OUT and len(value.args) >= 2:
@@ -120,6 +122,13 @@ def source_path(source: str) -> tuple[str, ...]:
 _STEPS = re.compile(r"\[[^\]]*\]|[^.\[]+")
 
 
+def _values_of_module_dict(value: Prim) -> bool:
+    """`D.values()` of a module's dict (its items, the very objects)."""
+    owner = getattr(value.fn, "__self__", None)
+    named = getattr(value.fn, "__name__", "") == "values"
+    return named and isinstance(owner, dict) and "." in (value.spelled or "")
+
+
 def _path_of(atom: object, paths: dict) -> tuple[str, ...] | None:
     if isinstance(atom, Free):
         return source_path(atom.source)
@@ -137,7 +146,15 @@ def _key(value: Prim) -> object:
 # the reads of an item or attribute out of what they are given
 _READS_OUT = (operator.getitem, getattr, runtime.dict_get)
 # what holds the very items it is given (a loop's sequence, an iterator)
-_SAME_ITEMS = (runtime.sequence, iter, list, tuple, reversed, runtime.reversed_items)
+_SAME_ITEMS = (
+    runtime.sequence,
+    iter,
+    list,
+    tuple,
+    reversed,
+    runtime.reversed_items,
+    runtime.dict_values,
+)
 
 
 def _in_order_loops_twice(block: list):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import builtins
+import collections
 import heapq
 import io
 import linecache
@@ -275,11 +276,23 @@ def _changes_first_only(callee: object) -> bool:
 
 
 def _sets_its_object(callee: object) -> bool:
-    """Whether `callee` is an object's own setter (`H.__setitem__`, `P.__setattr__`), which
+    """Whether `callee` is an object's own setter (`H.__setitem__`, `P.__setattr__`) or a
+    list's, dict's, set's or deque's method storing what it is given (`LOG.append`), which
     changes that object alone, not what it is given."""
     owner = getattr(callee, "__self__", None)
-    named = getattr(callee, "__name__", "") in ("__setitem__", "__setattr__")
-    return named and owner is not None and not isinstance(owner, (type, types.ModuleType))
+    if owner is None or isinstance(owner, (type, types.ModuleType)):
+        return False
+    name = getattr(callee, "__name__", "")
+    if isinstance(owner, (list, dict, set, collections.deque)):
+        return name in _STORING
+    return name in ("__setitem__", "__setattr__")
+
+
+# the methods of a list, dict, set or deque storing what they are given in it
+_STORING = frozenset(
+    {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
+    | {"__setitem__"}
+)
 
 
 def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:

@@ -318,7 +318,9 @@ class Effects:
         # module's function of a storing method's name)
         owner = getattr(callee, "__self__", None)
         of_object = callee is None or not (owner is None or isinstance(owner, types.ModuleType))
-        if isinstance(func, gast.Attribute) and func.attr in STORING_METHODS and of_object:
+        # (`HISTORY.__setitem__(k, v)` of `HISTORY[k] = v` keeps `v` as `.append` does)
+        method = func.attr if isinstance(func, gast.Attribute) else None
+        if (method in STORING_METHODS or method in _OWN_SETTERS) and of_object:
             self._refuse_storing_updated(call, given)
             return
         if isinstance(callee, types.FunctionType):
@@ -466,7 +468,17 @@ def _prints_logs_or_sets(fn: object) -> bool:
     same. (Asked of every statement rendered: a few attribute reads.)"""
     if fn is print or fn is delattr or fn in SETTERS or changes_container(fn):
         return True  # (`OUT.append(v)` of a module's list too)
-    return logs_or_warns(fn)
+    return logs_or_warns(fn) or _own_setter(fn)
+
+
+_OWN_SETTERS = frozenset(("__setattr__", "__setitem__"))
+
+
+def _own_setter(fn: object) -> bool:
+    """An object's own setter (`STATE.__setattr__`, `ARR.__setitem__`), bound to it."""
+    owner = getattr(fn, "__self__", None)
+    named = getattr(fn, "__name__", "") in ("__setattr__", "__setitem__", "__delattr__")
+    return named and owner is not None and not isinstance(owner, (type, types.ModuleType))
 
 
 # the methods changing a list, dict, set or deque that give back an item (not None)
@@ -480,7 +492,7 @@ def returns_none_for_effect(fn: object) -> bool:
     rerun stands None in for it (ad/reverse.py)."""
     if changes_container(fn):
         return getattr(fn, "__name__", "") not in ITEM_TAKING
-    return fn is print or fn is delattr or fn in SETTERS or logs_or_warns(fn)
+    return fn is print or fn is delattr or fn in SETTERS or logs_or_warns(fn) or _own_setter(fn)
 
 
 # a stream's methods reading or writing (one question of each statement, not two)
