@@ -254,7 +254,7 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
     # (`setattr(P, "a", v)`, `heapq.heappush(H, v)`: only the object stored into changes;
     # `H.__setitem__(k, v)`: only `H`)
     passed = [*call.args, *(k.value for k in call.keywords)]
-    if _changes_first_only(callee):
+    if changes_first_only(callee):
         passed = call.args[:1]
     elif _sets_its_object(callee):
         passed = []
@@ -266,7 +266,7 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
     return ""
 
 
-def _changes_first_only(callee: object) -> bool:
+def changes_first_only(callee: object) -> bool:
     """Whether `callee` changes its first argument alone, storing the others in it
     (`setattr`, `operator.setitem`, `object.__setattr__`, `heapq.heappush`, `bisect.insort`)."""
     try:

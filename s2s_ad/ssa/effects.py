@@ -55,6 +55,7 @@ from .effect_calls import (
     READING_METHODS,
     STREAM_READS,
     STREAM_WRITES,
+    changes_first_only,
     changes_given,
     described_effect,
     exposed,
@@ -301,14 +302,13 @@ class Effects:
             )
         if only_reads(callee, call):
             return
-        given = sorted(
-            {
-                name
-                for arg in [*call.args, *(kw.value for kw in call.keywords)]
-                for name in exposed(arg, self._callee_object)
-                if self._is_local(name, inner)
-            }
-        )
+        passed = [*call.args, *(kw.value for kw in call.keywords)]
+        if changes_first_only(callee):  # `setattr(OBJS[0], "lr", v)`: keeps `v`, changes none
+            stored = self._locals_in(passed[1:], inner)
+            if stored:
+                self._refuse_storing_updated(call, stored)
+            passed = passed[:1]
+        given = self._locals_in(passed, inner)
         if receiver is not None and self._is_local(receiver, inner):
             given.insert(0, receiver)
         if not given:
@@ -344,6 +344,11 @@ class Effects:
                 f"pass a copy (`{name}.copy()`), or make the call outside the differentiated "
                 "function",
             )
+
+    def _locals_in(self, passed: list, inner: set[str]) -> list[str]:
+        """The local names whose objects the arguments `passed` may be (sorted)."""
+        found = {n for arg in passed for n in exposed(arg, self._callee_object)}
+        return sorted(n for n in found if self._is_local(n, inner))
 
     def _check_not_updated(self, name: str, construct: str, hint: str) -> None:
         """Refuse, when the call runs, a local array, list or dict passed to a call that may

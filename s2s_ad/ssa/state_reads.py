@@ -44,6 +44,7 @@ from ..naming import Namer
 from .effect_calls import helper_writes, state_written
 from .ir import (
     Assign,
+    Const,
     Effect,
     For,
     Free,
@@ -179,6 +180,8 @@ class _Binding:
                 stmt = dataclasses.replace(
                     stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
                 )
+                if _reads_module_array(prim):
+                    self.arrays.add(stmt.target)  # `sc = CFG["arr"]`: the array itself
             elif isinstance(stmt, Assign) and self.holds_array(stmt.value):
                 self.arrays.add(stmt.target)  # `w = WBUF`, `v = w`: the array itself
             elif isinstance(stmt, Assign) and self.holds_list(stmt.value):
@@ -237,6 +240,26 @@ class _Binding:
             value = atom
         out.append(Assign(name, value, line))
         return Var(name)
+
+
+def _reads_module_array(prim: Prim) -> bool:
+    """Whether `prim` reads out of a module's container or object, at a literal key or
+    name, an array that is there now (`CFG["arr"]`, `getattr(M, "w")`): the very array,
+    which a helper may update in place later."""
+    if prim.fn not in (operator.getitem, getattr, runtime.dict_get) or len(prim.args) < 2:
+        return False
+    container, key = prim.args[0], prim.args[1]
+    if isinstance(key, Index) and not key.is_tuple and len(key.items) == 1:
+        key = key.items[0]
+    if not isinstance(container, Free) or not isinstance(key, Const):
+        return False
+    try:
+        value = getattr(container.value, key.value) if prim.fn is getattr else None
+        if prim.fn is not getattr:
+            value = container.value[key.value]
+    except Exception:  # (not there now)
+        return False
+    return _is_array(value)
 
 
 def _parts(item: SliceItem) -> tuple:
