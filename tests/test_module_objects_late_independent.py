@@ -1720,6 +1720,14 @@ XFAILS = {
         "of yours, read back through a lambda (`get = lambda: OBJS[1].lr`), is not refused "
         "(the same over SimpleNamespace objects is)"
     ),
+    "w1_values_setattr_not_read_assign": (
+        "over-refusal: `for o in HOLD.values(): o.lr = v` (an attribute of a loop's name for "
+        "a module's object) is refused as an attribute assignment; `setattr(o, 'lr', v)` works"
+    ),
+    "w1_values_setattr_unused_after_assign": (
+        "over-refusal: `for o in HOLD.values(): o.lr = np.cos(x)` is refused as an attribute "
+        "assignment; `setattr(o, 'lr', …)` works"
+    ),
     "w1_loop_setattr_not_read_assign": (
         "over-refusal: `for o in OBJS: o.lr = v` (an attribute of a loop's name for a module's "
         "object) is refused as an attribute assignment; `setattr(o, 'lr', v)` works"
@@ -1810,12 +1818,6 @@ XFAILS = {
         "LOG holds sin(x) + 1"
     ),
     # refusals of what works
-    "w1_values_setattr_not_read": _REFUSED_NOT_WORKING
-    + "`for o in HOLD.values(): setattr(o, 'lr', v)` refused as read back at the `for` "
-    "line itself",
-    "w1_values_setattr_unused_after": _REFUSED_NOT_WORKING
-    + "`for o in HOLD.values(): setattr(o, 'lr', np.cos(x))` refused as read back at "
-    "the `for` line",
     "w4_log_then_new_array": (
         "refused though the logged array is never updated: `LOG.append(v); "
         "v = np.tanh(v); v += 1.0` updates a new array, yet is refused as updating "

@@ -249,7 +249,9 @@ def _refuse_read_back(
     store = _store_read(value, pending, aliases, bound)
     if store is None:
         return
-    if isinstance(value, (Var, Free)):  # (a binding or a copy: followed to its uses)
+    # a binding or a copy, or an item or attribute read out of a module's object (`h =
+    # HIST["loss"]`, the list itself): followed to its uses (`len(h)` reads no derivative)
+    if isinstance(value, (Var, Free)) or (isinstance(value, Prim) and value.fn in _READS_OUT):
         bound[stmt.target] = store
     else:
         _refuse(fn, stmt, store)

@@ -306,7 +306,7 @@ class Effects:
         if changes_first_only(callee):  # `setattr(OBJS[0], "lr", v)`: keeps `v`, changes none
             stored = self._locals_in(passed[1:], inner)
             if stored:
-                self._refuse_storing_updated(call, stored)
+                self._refuse_storing_updated(call, stored, when_run=True)
             passed = passed[:1]
         given = self._locals_in(passed, inner)
         if receiver is not None and self._is_local(receiver, inner):
@@ -359,21 +359,28 @@ class Effects:
             return  # a constant: a number or a string, which no call updates
         self._checked_unshared(atom, atom, f"unsupported construct: {construct}", hint)
 
-    def _refuse_storing_updated(self, call: gast.Call, given: list[str]) -> None:
+    def _refuse_storing_updated(
+        self, call: gast.Call, given: list[str], *, when_run: bool = False
+    ) -> None:
         """A module's list or dict keeping a local value: the plain call's would see the
         function's later in-place updates of it, the derivative's value does not (it makes
-        a new version): refused where there are any."""
+        a new version): refused where there are any (`when_run`: when the call runs, where
+        the value is an array, list or dict: `k += 1` of a number updates nothing)."""
         update = first_update(
             self.node, set(given), self._callee_object, skip=call, filename=self.filename
         )
         if update is None:
             return
         spelled = gast.unparse(call.func).strip()
-        raise self._unsupported(
+        construct = (
             f"`{spelled}` keeps the local `{given[0]}`, which the function then updates in "
-            f"place ({update}): what it keeps would differ from the plain call's",
-            hint=f"keep a copy: `{spelled}({given[0]}.copy())`",
+            f"place ({update}): what it keeps would differ from the plain call's"
         )
+        hint = f"keep a copy: `{spelled}({given[0]}.copy())`"
+        if not when_run:
+            raise self._unsupported(construct, hint=hint)
+        for name in given:
+            self._check_not_updated(name, construct, hint)
 
     def _is_local(self, name: str, inner: set[str]) -> bool:
         return name not in inner and (name in self.env or name in self.locals)
