@@ -705,6 +705,7 @@ def runtime_rows() -> None:
     row("rt.size", "np.sum(x * rt.size(x))", POS)
     row("rt.unshared", "np.sum(rt.unshared(x * 2.0, y, 'f.py', 1, 'm', 'h') * y)", POS, POS)
     row("rt.sole_item", "np.sum(rt.sole_item(x * 2.0, [y], 0, 'f.py', 1, 'm', 'h') * y)", POS, POS)
+    row("rt.rebound", "rt.rebound(x * 2.0, 'f.py', 1, 'm', 'h') * y", 1.3, 0.7)
     row("rt.full_like", "np.sum(rt.full_like(x, y[0, 1]) * x)", POS, UNIT)
     row("rt.extremum_share", "np.sum(x * rt.extremum_share(x, np.max(x)))", POS)
     row("rt.count", "np.sum(x * rt.count(x, np.sum(x, axis=0)))", POS)

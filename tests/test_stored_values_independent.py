@@ -181,8 +181,7 @@ SILENT = {
     "refused; grad " + HALF,
     "r_passed_star": "`args = (box, y); put(*args)` (`box.w = v`), then `box.w + y`: not "
     "refused, where `put(box, y)` and `put_kw(box=box, v=y)` are; grad " + HALF,
-    "r_module_dict_method": "`REG = {'rec': Recorder()}`; `REG['rec'].record(y)` then "
-    "`REG['rec'].last + y`: not refused; grad " + HALF,
+    # (r_module_dict_method: refused since session 55)
     "r_store_via_getter": "`get_state().last = v` in a helper (`get_state` returns STATE), "
     "then `STATE.last + y`: not refused; grad " + HALF,
 }
