@@ -39,7 +39,7 @@ from ..frontend.library import module_name
 from ..frontend.nodes import descendants, root
 from ..frontend.parse import parse_function
 from ..naming import is_generated_tape
-from .lower_expr import ARRAY_METHODS
+from .lower_expr import ARRAY_METHODS, STORING_METHODS
 
 # Built-ins that only read their arguments (they call `__str__`, `__len__`, … at most).
 READING_BUILTINS = frozenset(
@@ -275,24 +275,26 @@ def changes_first_only(callee: object) -> bool:
         return False
 
 
+def own_setter(fn: object) -> bool:
+    """Whether `fn` is an object's own setter bound to it (`STATE.__setattr__`,
+    `ARR.__setitem__`), not one reached through its type or module (`object.__setattr__`)."""
+    owner = getattr(fn, "__self__", None)
+    named = getattr(fn, "__name__", "") in ("__setattr__", "__setitem__", "__delattr__")
+    return named and owner is not None and not isinstance(owner, (type, types.ModuleType))
+
+
 def _sets_its_object(callee: object) -> bool:
-    """Whether `callee` is an object's own setter (`H.__setitem__`, `P.__setattr__`) or a
-    list's, dict's, set's or deque's method storing what it is given (`LOG.append`), which
-    changes that object alone, not what it is given."""
+    """Whether `callee` is an object's own setter (`own_setter`) or a list's, dict's, set's
+    or deque's method storing what it is given (`LOG.append`), which changes that object
+    alone, not what it is given."""
     owner = getattr(callee, "__self__", None)
-    if owner is None or isinstance(owner, (type, types.ModuleType)):
-        return False
-    name = getattr(callee, "__name__", "")
     if isinstance(owner, (list, dict, set, collections.deque)):
-        return name in _STORING
-    return name in ("__setitem__", "__setattr__")
+        return getattr(callee, "__name__", "") in _STORING
+    return own_setter(callee)
 
 
 # the methods of a list, dict, set or deque storing what they are given in it
-_STORING = frozenset(
-    {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
-    | {"__setitem__"}
-)
+_STORING = STORING_METHODS | {"appendleft", "extendleft", "__setitem__"}
 
 
 def helper_effect(fn: types.FunctionType, depth: int = 0) -> str | None:

@@ -64,6 +64,7 @@ from .effect_calls import (
     helper_update,
     logs_or_warns,
     only_reads,
+    own_setter,
     reads_stream,
     root,
 )
@@ -480,17 +481,10 @@ def _prints_logs_or_sets(fn: object) -> bool:
     same. (Asked of every statement rendered: a few attribute reads.)"""
     if fn is print or fn is delattr or fn in SETTERS or changes_container(fn):
         return True  # (`OUT.append(v)` of a module's list too)
-    return logs_or_warns(fn) or _own_setter(fn)
+    return logs_or_warns(fn) or own_setter(fn)
 
 
 _OWN_SETTERS = frozenset(("__setattr__", "__setitem__"))
-
-
-def _own_setter(fn: object) -> bool:
-    """An object's own setter (`STATE.__setattr__`, `ARR.__setitem__`), bound to it."""
-    owner = getattr(fn, "__self__", None)
-    named = getattr(fn, "__name__", "") in ("__setattr__", "__setitem__", "__delattr__")
-    return named and owner is not None and not isinstance(owner, (type, types.ModuleType))
 
 
 # the methods changing a list, dict, set or deque that give back an item (not None)
@@ -504,7 +498,7 @@ def returns_none_for_effect(fn: object) -> bool:
     rerun stands None in for it (ad/reverse.py)."""
     if changes_container(fn):
         return getattr(fn, "__name__", "") not in ITEM_TAKING
-    return fn is print or fn is delattr or fn in SETTERS or logs_or_warns(fn) or _own_setter(fn)
+    return fn is print or fn is delattr or fn in SETTERS or logs_or_warns(fn) or own_setter(fn)
 
 
 # a stream's methods reading or writing (one question of each statement, not two)
