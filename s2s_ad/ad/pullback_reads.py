@@ -82,7 +82,7 @@ def bind_state_reads(
     forward = () if bound_where_read else tree.body[:at]
     written = _written_objects(forward)  # (`setattr(_t1, "lr", v)`: the module's own object)
     for node in (n for stmt in forward for n in ast.walk(stmt)):
-        if isinstance(node, ast.Assign) and _target(node) in written:
+        if isinstance(node, ast.Assign) and written & {_target(node), _root(node.value)}:
             continue
         if isinstance(node, ast.Assign) and reads.holds_state(node.value):
             node.value = snapshot(node.value)
@@ -97,26 +97,38 @@ def bind_state_reads(
 # calls setting what their first argument holds, and methods setting their object's
 _SETTING_CALLS = frozenset(("setattr", "delattr", "setitem", "__setattr__", "__setitem__"))
 _SETTING_METHODS = frozenset(("__setattr__", "__setitem__", "__delattr__", "update"))
+# … and methods changing what a list, dict or set holds (`HIST["loss"].append(v)`)
+_CHANGING_METHODS = _SETTING_METHODS | {"append", "extend", "insert", "add", "setdefault"}
+_CHANGING_METHODS |= {"pop", "popitem", "remove", "clear", "appendleft", "popleft"}
 
 
 def _written_objects(statements: list) -> set[str]:
-    """The names the forward sweep sets an attribute or item of (`setattr(_t1, "lr", v)`,
-    `_t1.__setitem__(k, v)`): the module's object itself, not a snapshot of it."""
+    """The names the forward sweep sets an attribute or item of, or changes the contents of
+    (`setattr(_t1, "lr", v)`, `_t1.__setitem__(k, v)`, `HIST["loss"].append(v)`: `HIST`):
+    the module's own objects, not snapshots of them (`h = HIST["loss"]` sees the append)."""
     written: set[str] = set()
     for node in (n for stmt in statements for n in ast.walk(stmt)):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if isinstance(func, ast.Attribute) and name in _SETTING_METHODS:
-            target = func.value  # (`_t1.__setattr__("n", v)`)
+        if isinstance(func, ast.Attribute) and name in _CHANGING_METHODS:
+            target = func.value  # (`_t1.__setattr__("n", v)`, `HIST["loss"].append(v)`)
         elif name in _SETTING_CALLS and node.args:
             target = node.args[0]  # (`setattr(_t1, …)`, `object.__setattr__(_t1, …)`)
         else:
             continue
-        if isinstance(target, ast.Name):
-            written.add(target.id)
+        root = _root(target)
+        if root is not None:
+            written.add(root)
     return written
+
+
+def _root(node: ast.expr) -> str | None:
+    """The name a chain of attributes and items starts from (`HIST` of `HIST["loss"]`)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _target(node: ast.Assign) -> str | None:
