@@ -1744,10 +1744,6 @@ XFAILS = {
         "(0, 0))`, then `m = M; a = m @ x; SET_M00(9.0); b = m @ x`: value_and_grad, "
         "vjp and jvp give 8.8065 against the plain call's 3.5265; every gradient wrong"
     ),
-    "w2_minimal_helper_given_m": (
-        "silent wrong derivative: `y = np.sum(M @ x**2); scale_inplace(M, 2.0); "
-        "return y` (helper `a *= s`): the reverse sweep reads the scaled M"
-    ),
     "w2_dict_item_index_sorted": (
         "silent wrong derivative: `idx = IDXS['i']; a = x[idx]; sort_idx(); "
         "b = x[idx]` (helper `IDXS['i'].sort()`): grad/vjp/jacrev [0.6, 0.8, 1.2] "
@@ -1783,24 +1779,10 @@ XFAILS = {
         "refused; grad/vjp/jacrev/jacfwd give sin(x) alone (the derivative through the "
         "stored value is lost) and the Hessian is all zeros"
     ),
-    "w2_helper_given_module_array": (
-        "silent wrong value and derivative: `m = M; y1 = m @ x; scale_inplace(M, 2.0); "
-        "y2 = m @ x` (helper `a *= s`): value_and_grad, vjp and jvp return half the "
-        "plain call's value (y2 read with the old M), vjp and jacrev half the gradient"
-    ),
-    "w2_helper_given_module_array_no_alias": (
-        "silent wrong derivative: `y1 = M @ x; scale_inplace(M, 2.0); y2 = M @ x` "
-        "(helper `a *= s`): every API's gradient is 1.5x the central difference (the "
-        "reverse sweep reads the scaled M for y1), jvp wrong too"
-    ),
     "w2_row_view": (
         "silent wrong value and derivative: `r = M[0]` (a view of the module's array) "
         "read before and after `bump_m()`: value_and_grad/vjp/jvp give 4.84, the plain "
         "call 4.18; every API's gradient wrong"
-    ),
-    "w2_module_array_inplace_helper_alias_mul": (
-        "silent wrong derivative: `m = M; a = m[0] * x; scale_inplace(M, 2.0); "
-        "b = m[0] * x`: grad 1.5x and vjp/jacrev 0.5x the central difference"
     ),
     "r1_dunder_setattr_read": (
         "refused at the read, not the store, with a wrong reason: "

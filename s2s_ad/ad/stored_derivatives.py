@@ -190,7 +190,8 @@ def _stores_at(stmt: object) -> tuple:
     found = []
     for store in stored_parameters(value.fn):
         args = [(given.get(path[0]), path) for path in store.params]
-        objects = frozenset(a.name for a, _ in args if isinstance(a, Var))
+        # (a local updated in place, `a *= s`: checked when the call runs, not a store)
+        objects = frozenset(a.name for a, _ in args if isinstance(a, Var) and not store.in_place)
         frees = {(*source_path(a.source), *path[1:]) for a, path in args if isinstance(a, Free)}
         paths = store.paths | frees  # (`keep(STATE, v)` doing `obj.last = v`: `STATE.last`)
         values = [given[p] for p in store.sources if p in given]

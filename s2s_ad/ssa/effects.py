@@ -49,6 +49,7 @@ from ..codegen.build import LINE
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.gast_conversion import parse
+from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from .effect_calls import (
     GENERATORS,
@@ -62,6 +63,7 @@ from .effect_calls import (
     first_update,
     helper_effect,
     helper_update,
+    is_data,
     logs_or_warns,
     only_reads,
     own_setter,
@@ -184,7 +186,8 @@ class Effects:
                     arg = given.get(path[0])
                     atom = self.env.get(root(arg)) if arg is not None else None
                     if isinstance(atom, Var):
-                        objects.add(atom.name)
+                        if not store.in_place:  # (a local's: checked when the call runs)
+                            objects.add(atom.name)
                     elif arg is not None and root(arg) is not None and root(arg) not in self.locals:
                         paths.add((*object_path(arg), *path[1:]))  # (`keep_in(STATE, y)`)
                 values = [given[p] for p in store.sources if p in given]
@@ -429,7 +432,7 @@ def first_effect(fn: Function) -> str | None:
         if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
             # a draw, or a call kept for its effect as an inlined lambda's body makes it
             # (`show = lambda v: print(v)`: `_t2 = print(v)`)
-            if _runs_for_effect(stmt.value):
+            if _runs_for_effect(stmt.value) or module_objects_updated(stmt.value):
                 written = linecache.getline(fn.filename, stmt.line).strip() or "a random draw"
                 return described_effect(written, stmt.line, _written_in(fn, stmt.line))
             helper = _user_function(stmt.value.fn)
@@ -470,7 +473,30 @@ def calls_effect(value: object) -> bool:
     if _runs_for_effect(value):
         return True
     helper = _user_function(value.fn)
-    return helper is not None and helper_effect(helper) is not None
+    if helper is None:
+        return False
+    return helper_effect(helper) is not None or bool(module_objects_updated(value))
+
+
+def module_objects_updated(prim: Prim) -> list[str]:
+    """The names of the module objects (`M`, `STATE` of `STATE.buf`) a call of a helper of
+    yours that may update an argument in place (`scale_inplace(M, 2.0)` doing `a *= s`) is
+    given: it changes them, as `set_scale` changes `SCALE`. (A local given is checked when
+    the call runs: ssa/callee_updates.py.)"""
+    given = prim.args if not prim.kwargs else (*prim.args, *(a for _, a in prim.kwargs))
+    names = [a.source for a in given if type(a) is Free and is_data(a.value)]
+    if not names or not updates_arguments(prim.fn):
+        return []
+    return [name.split(".")[0].split("[")[0] for name in names]
+
+
+def updates_arguments(fn: object) -> bool:
+    """Whether `fn` is a helper of yours (a method too) that may update an argument in
+    place (`effect_calls.helper_update`)."""
+    helper = _user_function(fn)
+    return (
+        helper is not None and not is_library_function(helper) and helper_update(helper) is not None
+    )
 
 
 def _prints_logs_or_sets(fn: object) -> bool:

@@ -41,7 +41,8 @@ from .. import runtime
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
-from .effect_calls import helper_writes, state_written
+from .effect_calls import helper_writes, is_data, state_written
+from .effects import module_objects_updated, updates_arguments
 from .ir import (
     Assign,
     Const,
@@ -72,6 +73,7 @@ def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "
         for written in (
             *(w for writer in _writers_called(stmt, resolve) for w in _written_by(writer, module)),
             *_set_here(stmt, module),
+            *_given_to_updater(stmt, resolve, module),
         )
     )
 
@@ -101,6 +103,34 @@ def _set_here(stmt: object, module: str) -> tuple:
     if any((getattr(n, "id", None) or getattr(n, "attr", None)) in _SETTER_NAMES for n in named):
         stored.add("")  # (what it sets is not known here: any module object)
     return tuple((module, name) for name in sorted(stored))
+
+
+def _given_to_updater(stmt: object, resolve: Callable[[str], object], module: str) -> tuple:
+    """(module, name) of the module objects a statement passes to a helper of yours that
+    may update an argument in place (`scale_inplace(M, 2.0)` doing `a *= s`; `M[0]`,
+    `CFG["arr"]`, `STATE.buf`, `M.reshape(-1)` passed too): the helper changes them as
+    `set_scale` changes `SCALE` (a local given is checked when the call runs)."""
+    if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):  # (`w = scale_ret(V, 2.0)`)
+        return tuple((module, name) for name in module_objects_updated(stmt.value))
+    if not isinstance(stmt, Effect):
+        return ()
+    found = []
+    for call in (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call)):
+        if not updates_arguments(chain_value(call.func, resolve, kinds=ast)):
+            continue
+        for arg in (*call.args, *(keyword.value for keyword in call.keywords)):
+            name = _object_root(arg)
+            if name is not None and name not in stmt.reads and is_data(resolve(name)):
+                found.append((module, name))
+    return tuple(found)
+
+
+def _object_root(node: ast.expr) -> str | None:
+    """The name whose object (or a view of it) `node` passes: `M` of `M`, `M[0]`, `S.buf`,
+    `M.reshape(-1)`, `*M`."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 _SETTER_NAMES = frozenset(("setattr", "delattr", "__setattr__", "__delattr__", "__dict__"))
@@ -173,9 +203,11 @@ class _Binding:
             if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
                 prim = stmt.value
                 numeric = _computes_from(prim.fn)
-                args = tuple(self.bound(a, stmt.line, out, numeric=numeric) for a in prim.args)
+                # (a helper updating what it is given gets the module's object itself)
+                given = _updated_given if module_objects_updated(prim) else None
+                args = tuple(self.bound(a, stmt.line, out, numeric, given) for a in prim.args)
                 kwargs = tuple(
-                    (k, self.bound(a, stmt.line, out, numeric=numeric)) for k, a in prim.kwargs
+                    (k, self.bound(a, stmt.line, out, numeric, given)) for k, a in prim.kwargs
                 )
                 stmt = dataclasses.replace(
                     stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
@@ -206,14 +238,23 @@ class _Binding:
         return isinstance(value, Var) and value.name in self.lists
 
     def bound(
-        self, atom: object, line: int, out: list, index: bool = False, numeric: bool = False
+        self,
+        atom: object,
+        line: int,
+        out: list,
+        numeric: bool = False,
+        kept: Callable[[object], bool] | None = None,
+        index: bool = False,
     ) -> object:
         """`atom`, or a variable bound to its value just before (appended to `out`) where it
         is a global's number or array (copied), or a variable holding a global array; in an
         index, each of its parts so (`x[C.i]`, `x[C.lo : C.hi]`: the reverse sweep's
         `x_bar[C.i]` reads the cursor the forward sweep read, not the one moved since; a
         list of indices, `x[C.idx]`, copied); a list of numbers or arrays a `numeric`
-        primitive reads (`x * WL`, `np.take(x, C.idx)`), copied whole."""
+        primitive reads (`x * WL`, `np.take(x, C.idx)`), copied whole; an atom `kept` says
+        is left as it is."""
+        if kept is not None and kept(atom):
+            return atom
         if isinstance(atom, Index):
             items = tuple(self.bound(item, line, out, index=True) for item in atom.items)
             return dataclasses.replace(atom, items=items) if items != atom.items else atom
@@ -240,6 +281,11 @@ class _Binding:
             value = atom
         out.append(Assign(name, value, line))
         return Var(name)
+
+
+def _updated_given(atom: object) -> bool:
+    """Whether `atom` is a module's object a helper may update in place (not a number)."""
+    return type(atom) is Free and not isinstance(atom.value, (int, float, complex, str))
 
 
 def _reads_module_array(prim: Prim) -> bool:

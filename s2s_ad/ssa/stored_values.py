@@ -44,6 +44,10 @@ class Store:
     paths: frozenset[tuple[str, ...]]
     params: frozenset[tuple[str, ...]]
     sources: frozenset[str]
+    # an update in place of what a parameter names (`a *= s`): a store into a module's
+    # object given, not into a local's (a number is rebound; an array or list passed is
+    # refused when the call runs: ssa/callee_updates.py)
+    in_place: bool = False
 
 
 _READING: set = set()  # the helpers being read (a recursive helper: the outer reading decides)
@@ -64,10 +68,10 @@ def stored_parameters(fn: types.FunctionType, depth: int = 0) -> tuple[Store, ..
     _READING.add(fn.__code__)
     try:
         found = []
-        for where, paths, objects, sources in own:  # (a module's name is no object stored in)
+        for where, paths, objects, sources, in_place in own:  # (a module is no object stored in)
             mine = frozenset(p for p in paths if not _module(fn, p[0]))
             if mine or objects:
-                found.append(Store(where, mine, objects, sources))
+                found.append(Store(where, mine, objects, sources, in_place))
         for call, made_by in calls:  # (looked up now: the module's names may be rebound)
             found += _stored_by_callee(fn, call, made_by, depth)
         return tuple(found)
@@ -100,13 +104,19 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
     body = [n for stmt in node.body for n in nodes.walk_own(stmt)]
     scoped = (gast.Global, gast.Nonlocal)
     declared = {name for n in body if isinstance(n, scoped) for name in n.names}
+    # (`a *= s` of an array or list updates the object: it does not make `a` another's)
+    updated = {id(n.target) for n in body if isinstance(n, gast.AugAssign)}
     own = {
-        n.id for n in body if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load
+        n.id
+        for n in body
+        if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load and id(n) not in updated
     } - declared
     made_by = {p: _made_from(body, {p}) for p in params}  # (each parameter's, apart)
     stores, calls = [], []
     for n in body:
-        stored, targets, contents = statement_store(n, declared)
+        found = statement_store(n, declared)
+        stored, targets, contents = found if found[1] else _parameter_updated(n)
+        in_place = not found[1] and all(isinstance(t, gast.Name) for t in targets)
         paths = {path for path in map(object_path, targets) if path is not None}
         paths = {(*path, CONTENTS) for path in paths} if contents else paths
         mine = frozenset(p for p in paths if p[0] not in own | set(params))
@@ -116,10 +126,24 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         sources = frozenset(p for p, made in made_by.items() if carried & made)
         if sources:
             where = f"line {n.lineno} of `{fn.__qualname__}`: `{_first_line(n)}`"
-            stores.append((where, mine, objects, sources))
+            stores.append((where, mine, objects, sources, in_place))
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id not in own:
             calls.append((n, made_by))
     return stores, calls
+
+
+def _parameter_updated(n: gast.AST) -> tuple[gast.AST | None, list, bool]:
+    """`statement_store`'s answer for an update of a name's object in place: `a *= s` (an
+    array's or list's contents; a number's rebinding stores nothing, `_read_stores` keeps
+    only the parameters' and module names'), `np.clip(a, lo, hi, out=a)`."""
+    if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+        return gast.Tuple(elts=[n.value], ctx=gast.Load()), [n.target], True
+    if isinstance(n, gast.Call):
+        out = [k.value for k in n.keywords if k.arg == "out"]
+        if out:
+            given = [*n.args, *(k.value for k in n.keywords if k.arg != "out")]
+            return gast.Tuple(elts=given, ctx=gast.Load()), out, True
+    return None, [], False
 
 
 def _made_from(body: list, params: set[str]) -> set[str]:
@@ -292,7 +316,9 @@ def _stored_by_callee(fn: types.FunctionType, call: gast.Call, made_by: dict, de
         carried = set().union(*(_carried(given[p]) for p in store.sources if p in given))
         sources = {p for p, made in made_by.items() if carried & made}
         if sources:
-            found.append(Store(store.where, store.paths, objects, frozenset(sources)))
+            found.append(
+                Store(store.where, store.paths, objects, frozenset(sources), store.in_place)
+            )
     return found
 
 
