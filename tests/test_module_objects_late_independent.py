@@ -1739,25 +1739,6 @@ XFAILS = {
         "every first-order API gives [0.5, 0.296, -0.644] against the central "
         "difference [-0.169, 1.137, -0.644]; only hessian refuses it (naming line 9)"
     ),
-    "w3_partial_setitem_module_array": (
-        "silent wrong value and derivative: `SET_M00 = functools.partial(M.__setitem__, "
-        "(0, 0))`, then `m = M; a = m @ x; SET_M00(9.0); b = m @ x`: value_and_grad, "
-        "vjp and jvp give 8.8065 against the plain call's 3.5265; every gradient wrong"
-    ),
-    "w2_dict_item_index_sorted": (
-        "silent wrong derivative: `idx = IDXS['i']; a = x[idx]; sort_idx(); "
-        "b = x[idx]` (helper `IDXS['i'].sort()`): grad/vjp/jacrev [0.6, 0.8, 1.2] "
-        "against the central difference [0.6, 5.5, -3.5]; only jacfwd right"
-    ),
-    "w2_dict_item_index_set": (
-        "silent wrong derivative: `idx = IDXS['i']; a = np.take(x, idx); set_idx(); "
-        "b = np.take(x, idx)` (helper `IDXS['i'][0] = 2`): reverse modes index with "
-        "the changed list for `a`"
-    ),
-    "w2_dict_alias_then_item": (
-        "silent wrong derivative: `d = CFG; a = d['arr'] * x; double_arr(); "
-        "b = d['arr'] * x`: grad/vjp/jacrev 1.5x the central difference"
-    ),
     "r1_helper_given_dict": (
         "silent wrong derivative: `put_vals(HOLD, np.sin(x))` (a helper doing "
         "`for o in d.values(): o.lr = v`) then `HOLD['t'].lr * x` is not refused; "
@@ -1778,11 +1759,6 @@ XFAILS = {
         "`functools.partial(setattr, OBJS[0], 'lr')` and read back as `OBJS[0].lr` is not "
         "refused; grad/vjp/jacrev/jacfwd give sin(x) alone (the derivative through the "
         "stored value is lost) and the Hessian is all zeros"
-    ),
-    "w2_row_view": (
-        "silent wrong value and derivative: `r = M[0]` (a view of the module's array) "
-        "read before and after `bump_m()`: value_and_grad/vjp/jvp give 4.84, the plain "
-        "call 4.18; every API's gradient wrong"
     ),
     "r1_dunder_setattr_read": (
         "refused at the read, not the store, with a wrong reason: "

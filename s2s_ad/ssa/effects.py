@@ -49,7 +49,7 @@ from ..codegen.build import LINE
 from ..errors import UnsupportedSyntaxError
 from ..frontend import nodes
 from ..frontend.gast_conversion import parse
-from ..frontend.library import is_library_function
+from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants
 from .effect_calls import (
     GENERATORS,
@@ -492,11 +492,13 @@ def module_objects_updated(prim: Prim) -> list[str]:
 
 def updates_arguments(fn: object) -> bool:
     """Whether `fn` is a helper of yours (a method too) that may update an argument in
-    place (`effect_calls.helper_update`)."""
+    place (`effect_calls.helper_update`); not a library's, nor s2s_ad's own (`rt.…`, the
+    derivative code it made: `mse_grad`)."""
     helper = _user_function(fn)
-    return (
-        helper is not None and not is_library_function(helper) and helper_update(helper) is not None
-    )
+    if helper is None or is_library_function(helper) or module_name(helper).startswith("s2s_ad."):
+        return False
+    generated = helper.__code__.co_filename.startswith("<s2s_ad")
+    return not generated and helper_update(helper) is not None
 
 
 def _prints_logs_or_sets(fn: object) -> bool:

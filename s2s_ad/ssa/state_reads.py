@@ -41,7 +41,7 @@ from .. import runtime
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
-from .effect_calls import helper_writes, is_data, state_written
+from .effect_calls import helper_writes, is_data, own_setter, state_written
 from .effects import module_objects_updated, updates_arguments
 from .ir import (
     Assign,
@@ -59,7 +59,7 @@ from .ir import (
     With,
     walk,
 )
-from .stored_values import CONTENTS, SETTERS
+from .stored_values import CONTENTS, SETTERS, changes_container
 
 
 def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "") -> frozenset:
@@ -176,8 +176,9 @@ def _writers_called(stmt: object, resolve: Callable[[str], object]) -> list:
 
 
 def _is_writer(fn: object) -> bool:
-    if isinstance(fn, functools.partial):  # (`RATE_SETTER = partial(setattr, RATE, "lr")`)
-        return fn.func in SETTERS
+    if isinstance(fn, functools.partial):  # (`RATE_SETTER = partial(setattr, RATE, "lr")`,
+        # `partial(M.__setitem__, (0, 0))`, `partial(LOG.append)`)
+        return fn.func in SETTERS or own_setter(fn.func) or changes_container(fn.func)
     return (
         isinstance(fn, types.FunctionType)
         and not is_library_function(fn)
@@ -189,13 +190,15 @@ class _Binding:
     """The rewriting of one function: its namer, its names for NumPy and the runtime, and
     the variables holding a global array itself (`w = WBUF`: the plain call reads the
     array's current contents through `w` too, so each use of `w` is a copy bound where it
-    stands), or a global list of numbers (`idx = IDX`: copied where an index or a NumPy
-    function reads it)."""
+    stands), an item of one (`r = M[0]`, a view: copied where used, the module's array not
+    copied), a global list of numbers (`idx = IDX`, `idx = IDXS["i"]`: copied where an
+    index or a NumPy function reads it), or a module's dict, list or object (`d = CFG`:
+    what `d["arr"]` reads is one of those)."""
 
     def __init__(self, namer: Namer, np_alias: str, rt_alias: str) -> None:
         self.namer, self.np_alias, self.rt_alias = namer, np_alias, rt_alias
-        self.arrays: set[str] = set()
-        self.lists: set[str] = set()
+        self.held: dict[str, object] = {}  # variable → the module's object it is
+        self.items: set[str] = set()  # the variables holding an item of a module's array
 
     def block(self, block: list) -> list:
         out: list = []
@@ -203,21 +206,26 @@ class _Binding:
             if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
                 prim = stmt.value
                 numeric = _computes_from(prim.fn)
-                # (a helper updating what it is given gets the module's object itself)
-                given = _updated_given if module_objects_updated(prim) else None
-                args = tuple(self.bound(a, stmt.line, out, numeric, given) for a in prim.args)
+                item = prim.fn is operator.getitem and self.holds_array(prim.args[0])
+                if item:  # (`r = M[0]` is a view of the module's array, not of a copy)
+                    kept = functools.partial(operator.is_, prim.args[0])
+                else:  # (a helper updating what it is given gets the module's object itself)
+                    kept = _updated_given if module_objects_updated(prim) else None
+                args = tuple(self.bound(a, stmt.line, out, numeric, kept) for a in prim.args)
                 kwargs = tuple(
-                    (k, self.bound(a, stmt.line, out, numeric, given)) for k, a in prim.kwargs
+                    (k, self.bound(a, stmt.line, out, numeric, kept)) for k, a in prim.kwargs
                 )
                 stmt = dataclasses.replace(
                     stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
                 )
-                if _reads_module_array(prim):
-                    self.arrays.add(stmt.target)  # `sc = CFG["arr"]`: the array itself
-            elif isinstance(stmt, Assign) and self.holds_array(stmt.value):
-                self.arrays.add(stmt.target)  # `w = WBUF`, `v = w`: the array itself
-            elif isinstance(stmt, Assign) and self.holds_list(stmt.value):
-                self.lists.add(stmt.target)  # `idx = IDX`, `j = idx`: the list itself
+                if item:
+                    self.items.add(stmt.target)
+                else:
+                    self.note(stmt.target, self.read_out(prim))
+            elif isinstance(stmt, Assign) and isinstance(stmt.value, (Free, Var)):
+                if isinstance(stmt.value, Var) and stmt.value.name in self.items:
+                    self.items.add(stmt.target)  # `s = r` of `r = M[0]`
+                self.note(stmt.target, self.object_of(stmt.value))  # `w = WBUF`, `v = w`
             elif isinstance(stmt, If):
                 stmt = dataclasses.replace(
                     stmt, body=self.block(stmt.body), orelse=self.block(stmt.orelse)
@@ -227,15 +235,43 @@ class _Binding:
             out.append(stmt)
         return out
 
+    def note(self, target: str, value: object) -> None:
+        """`target` is the module's object `value` (`_NOT_HELD`: none): an array, a list of
+        numbers or arrays, a dict, a list or an object holding them."""
+        if value is not _NOT_HELD and (_is_array(value) or not _is_data(value)):
+            self.held[target] = value
+
+    def object_of(self, atom: object) -> object:
+        """The module's object `atom` is (a `Free`'s value, a variable's noted), else
+        `_NOT_HELD`."""
+        if isinstance(atom, Free):
+            return atom.value
+        return self.held.get(atom.name, _NOT_HELD) if isinstance(atom, Var) else _NOT_HELD
+
+    def read_out(self, prim: Prim) -> object:
+        """What `prim` reads out of a module's container or object, at a literal key or name
+        (`CFG["arr"]`, `d["arr"]` of `d = CFG`, `getattr(M, "w")`), as it is now: the very
+        array or list, which a helper may update in place later; else `_NOT_HELD`."""
+        if prim.fn not in (operator.getitem, getattr, runtime.dict_get) or len(prim.args) < 2:
+            return _NOT_HELD
+        container, key = prim.args[0], prim.args[1]
+        if isinstance(key, Index) and not key.is_tuple and len(key.items) == 1:
+            key = key.items[0]
+        holder = self.object_of(container)
+        if holder is _NOT_HELD or not isinstance(key, Const):
+            return _NOT_HELD
+        try:
+            if prim.fn is getattr:
+                return getattr(holder, key.value)
+            return holder[key.value]
+        except Exception:  # (not there now)
+            return _NOT_HELD
+
     def holds_array(self, value: object) -> bool:
-        if isinstance(value, Free):
-            return _is_array(value.value)
-        return isinstance(value, Var) and value.name in self.arrays
+        return _is_array(self.object_of(value))
 
     def holds_list(self, value: object) -> bool:
-        if isinstance(value, Free):
-            return _holds_data(value.value)
-        return isinstance(value, Var) and value.name in self.lists
+        return _holds_data(self.object_of(value))
 
     def bound(
         self,
@@ -261,14 +297,16 @@ class _Binding:
         if isinstance(atom, SliceItem):
             parts = [None if a is None else self.bound(a, line, out) for a in _parts(atom)]
             return SliceItem(*parts)
-        if (numeric or index) and self.holds_list(atom):
+        # (an item of a module's array, `r = M[0]`, a view or a number: copied as it is)
+        items = isinstance(atom, Var) and atom.name in self.items
+        if items or ((numeric or index) and self.holds_list(atom)):
             name = self.namer.temp()
             copy_of = Prim(runtime.deep_copy, (atom,), spelled=f"{self.rt_alias}.deep_copy")
             out.append(Assign(name, copy_of, line))
             return Var(name)
         if isinstance(atom, Free) and (_is_data(atom.value) or index):
             copied = _is_array(atom.value)
-        elif isinstance(atom, Var) and atom.name in self.arrays:
+        elif isinstance(atom, Var) and self.holds_array(atom):
             copied = True
         else:
             return atom
@@ -283,29 +321,12 @@ class _Binding:
         return Var(name)
 
 
+_NOT_HELD = object()  # (no module's object: `_Binding.object_of`)
+
+
 def _updated_given(atom: object) -> bool:
     """Whether `atom` is a module's object a helper may update in place (not a number)."""
     return type(atom) is Free and not isinstance(atom.value, (int, float, complex, str))
-
-
-def _reads_module_array(prim: Prim) -> bool:
-    """Whether `prim` reads out of a module's container or object, at a literal key or
-    name, an array that is there now (`CFG["arr"]`, `getattr(M, "w")`): the very array,
-    which a helper may update in place later."""
-    if prim.fn not in (operator.getitem, getattr, runtime.dict_get) or len(prim.args) < 2:
-        return False
-    container, key = prim.args[0], prim.args[1]
-    if isinstance(key, Index) and not key.is_tuple and len(key.items) == 1:
-        key = key.items[0]
-    if not isinstance(container, Free) or not isinstance(key, Const):
-        return False
-    try:
-        value = getattr(container.value, key.value) if prim.fn is getattr else None
-        if prim.fn is not getattr:
-            value = container.value[key.value]
-    except Exception:  # (not there now)
-        return False
-    return _is_array(value)
 
 
 def _parts(item: SliceItem) -> tuple:
