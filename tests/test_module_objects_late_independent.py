@@ -1765,16 +1765,6 @@ XFAILS = {
         "`SET_LAST = lambda v: STATE.__setattr__('last', v)` then `STATE.last` says "
         "'`STATE.last` is not defined; check the spelling' though the plain call defines it"
     ),
-    "r4_alias_then_update": (
-        "silent wrong module state: `u = v; LOG.append(u); v += 1.0` is not refused; "
-        "in every API LOG keeps sin(x), the plain call's LOG holds sin(x) + 1 "
-        "(the in-place update through the other name is missed)"
-    ),
-    "r4_helper_logs_then_update": (
-        "silent wrong module state: `log_it(v)` (a helper doing `LOG.append(v)`) then "
-        "`v += 1.0` is not refused; in every API LOG keeps sin(x), the plain call's "
-        "LOG holds sin(x) + 1"
-    ),
     # refusals of what works
     "w4_log_then_new_array": (
         "refused though the logged array is never updated: `LOG.append(v); "

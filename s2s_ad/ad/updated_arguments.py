@@ -13,6 +13,8 @@ derivative, this refuses it when the derivative code is made, with the check's o
 
 from __future__ import annotations
 
+import numbers
+
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ssa.ir import Const, Function, Prim, Var
@@ -31,7 +33,7 @@ def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
             objects[stmt.target] = objects[value.name]  # an alias (`s2 = s`)
         if not isinstance(value, Prim):
             continue
-        if value.fn is runtime.new_object or isinstance(value.fn, type):
+        if value.fn is runtime.new_object or _makes_mutable(value.fn):
             objects[stmt.target] = stmt.target
         if value.fn is not runtime.unshared:
             continue
@@ -46,3 +48,12 @@ def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
                 line=line,
                 hint=hint,
             )
+
+
+def _makes_mutable(fn: object) -> bool:
+    """Whether `fn` is a class whose objects a call can update (not `float(v)`, `int(n)`,
+    `tuple(xs)`, `np.float64(v)`: values no call changes)."""
+    return isinstance(fn, type) and not issubclass(fn, _IMMUTABLE)
+
+
+_IMMUTABLE = (numbers.Number, str, bytes, tuple, frozenset, range)

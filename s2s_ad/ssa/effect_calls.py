@@ -215,28 +215,61 @@ def first_update(
         for n in nodes.walk_own(stmt)
         if n is not skip and not _appends_to_tape(n, filename)
     ]
+    # the slots a holder is stored in (`STATE.last` of `STATE.last = v`): an update through
+    # one updates the holder's object, not the slot's owner's (`STATE` is not `v`)
+    slots: set[str] = set()
     for _ in range(len(body)):  # aliases and views: to a fixed point
-        before = len(holders)
+        before = len(holders) + len(slots)
         for n in body:
             if isinstance(n, (gast.Assign, gast.For)) and exposed(_value(n), resolve) & holders:
                 targets = n.targets if isinstance(n, gast.Assign) else [n.target]
-                holders |= {
-                    m.id for t in targets for m in descendants(t) if isinstance(m, gast.Name)
-                }
-        if len(holders) == before:
+                for t in targets:
+                    _note_target(t, holders, slots)
+        if len(holders) + len(slots) == before:
             break
     for n in body:
         where = f"line {getattr(n, 'lineno', node.lineno)}: `{gast.unparse(n).strip()}`"
         if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
-            if root(n) in holders:
+            if root(n) in holders or _through_slot(n.value, slots):
                 return f"line {n.lineno}: `{gast.unparse(n).strip()} = …`"
-        elif isinstance(n, gast.AugAssign) and root(n.target) in holders:
+        elif isinstance(n, gast.AugAssign) and (
+            root(n.target) in holders or _through_slot(n.target, slots)
+        ):
             return where
         elif isinstance(n, gast.Call):
             update = _call_update(n, holders, resolve, depth)
+            if update is None and isinstance(n.func, gast.Attribute):
+                through = _through_slot(n.func.value, slots)  # (`STATE.last.append(w)`)
+                update = "" if through and n.func.attr not in READING_METHODS else None
             if update is not None:
                 return update or where
     return None
+
+
+def _note_target(target: gast.expr, holders: set[str], slots: set[str]) -> None:
+    """A target given a holder's object: a name becomes a holder (`b = a`, `p, q = a, b`),
+    an attribute or item a slot holding it (`STATE.last = v`)."""
+    if isinstance(target, gast.Name):
+        holders.add(target.id)
+    elif isinstance(target, (gast.Tuple, gast.List)):
+        for element in target.elts:
+            _note_target(element, holders, slots)
+    elif isinstance(target, gast.Starred):
+        _note_target(target.value, holders, slots)
+    else:
+        slots.add(gast.unparse(target).strip())
+
+
+def _through_slot(node: gast.expr, slots: set[str]) -> bool:
+    """Whether `node` reaches into a slot holding a holder's object (`STATE.last`,
+    `STATE.last[0]`)."""
+    if not slots:
+        return False
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        if gast.unparse(node).strip() in slots:
+            return True
+        node = node.value
+    return False
 
 
 def _value(n: gast.stmt) -> gast.expr:

@@ -328,6 +328,9 @@ class Effects:
             self._refuse_storing_updated(call, given)
             return
         if isinstance(callee, types.FunctionType):
+            kept = self._kept_by_helper(call, callee, inner)
+            if kept:  # (`log_it(v)` doing `LOG.append(v)`)
+                self._refuse_storing_updated(call, kept, when_run=True)
             update = helper_update(callee)
             if update is None:
                 return  # a helper of yours that updates none of its arguments
@@ -348,6 +351,29 @@ class Effects:
                 f"pass a copy (`{name}.copy()`), or make the call outside the differentiated "
                 "function",
             )
+
+    def _kept_by_helper(self, call: gast.Call, helper: types.FunctionType, inner: set[str]):
+        """The locals `call` passes to `helper` as values it keeps where others read them
+        (`LOG.append(v)`, `STATE.last = v`: ssa/stored_values.py; not a factor of an update
+        in place, `a *= s`)."""
+        stores = [store for store in stored_parameters(helper) if not store.in_place]
+        if not stores:
+            return []
+        given = given_arguments(helper, call.args, [(k.arg, k.value) for k in call.keywords])
+        return self._locals_in([given[p] for s in stores for p in s.sources if p in given], inner)
+
+    def _same_object(self, names: list[str]) -> list[str]:
+        """`names` and the other locals naming the same objects now (`u = v`)."""
+        roots = {self._object_of(name) for name in names} - {None}
+        if not roots:
+            return names
+        sharing = {n for n in self.env if self._object_of(n) in roots}
+        return sorted(sharing | set(names))
+
+    def _object_of(self, name: str) -> str | None:
+        """The SSA variable whose object the local `name` is (through copies, `y = x`)."""
+        atom = self.env.get(name)
+        return self.copy_of.get(atom.name, atom.name) if isinstance(atom, Var) else None
 
     def _locals_in(self, passed: list, inner: set[str]) -> list[str]:
         """The local names whose objects the arguments `passed` may be (sorted)."""
@@ -370,6 +396,7 @@ class Effects:
         function's later in-place updates of it, the derivative's value does not (it makes
         a new version): refused where there are any (`when_run`: when the call runs, where
         the value is an array, list or dict: `k += 1` of a number updates nothing)."""
+        given = self._same_object(given)  # (`u = v; LOG.append(u); v += 1.0`)
         update = first_update(
             self.node, set(given), self._callee_object, skip=call, filename=self.filename
         )
