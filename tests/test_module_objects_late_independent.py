@@ -1739,27 +1739,6 @@ XFAILS = {
         "every first-order API gives [0.5, 0.296, -0.644] against the central "
         "difference [-0.169, 1.137, -0.644]; only hessian refuses it (naming line 9)"
     ),
-    "r1_helper_given_dict": (
-        "silent wrong derivative: `put_vals(HOLD, np.sin(x))` (a helper doing "
-        "`for o in d.values(): o.lr = v`) then `HOLD['t'].lr * x` is not refused; "
-        "every API gives sin(x) alone, Hessian zero"
-    ),
-    "r1_helper_given_list": (
-        "silent zero derivative: `put_all(OBJS, np.tanh(x))` (a helper doing "
-        "`for o in objs: o.lr = v`) then `np.sum(OBJS[1].lr)` is not refused; every "
-        "API gives a zero gradient (central difference 1 - tanh(x)**2), Hessian zero"
-    ),
-    "r1_list_of_partials": (
-        "silent wrong derivative: `OPS[0](np.sin(x))` with "
-        "`OPS = [functools.partial(setattr, HOLD['s'], 'lr')]` then `HOLD['s'].lr * x` "
-        "is not refused; every API gives sin(x) alone, Hessian zero"
-    ),
-    "r1_partial_setattr_read": (
-        "silent wrong derivative: a value stored through a module's "
-        "`functools.partial(setattr, OBJS[0], 'lr')` and read back as `OBJS[0].lr` is not "
-        "refused; grad/vjp/jacrev/jacfwd give sin(x) alone (the derivative through the "
-        "stored value is lost) and the Hessian is all zeros"
-    ),
     "r1_dunder_setattr_read": (
         "refused at the read, not the store, with a wrong reason: "
         "`SET_LAST = lambda v: STATE.__setattr__('last', v)` then `STATE.last` says "

@@ -51,6 +51,7 @@ from ..frontend import nodes
 from ..frontend.gast_conversion import parse
 from ..frontend.library import is_library_function, module_name
 from ..frontend.nodes import descendants
+from ..frontend.scope import is_missing
 from .effect_calls import (
     GENERATORS,
     READING_METHODS,
@@ -78,6 +79,9 @@ from .stored_values import (
     changes_container,
     given_arguments,
     object_path,
+    object_paths,
+    partial_setter_target,
+    spelled_path,
     statement_store,
     stored_parameters,
 )
@@ -129,7 +133,7 @@ class Effects:
         self._locate_warnings(calls, renamed)
         node = gast.gast_to_ast(renamed)
         _stamp_nested_lines(node)
-        stores = self._helper_stores(calls) + self._own_store(stmt)
+        stores = self._helper_stores(calls) + self._own_store(stmt) + self._partial_stores(calls)
         self.emit(Effect(node, tuple(reads), self.line, stores))
 
     def _own_store(self, stmt: gast.stmt) -> tuple:
@@ -162,6 +166,32 @@ class Effects:
         bound = [self.env.get(name) for name in names]
         atoms = [a for b in bound for a in (b if isinstance(b, tuple) else (b,))]
         return [a.name for a in atoms if isinstance(a, Var)]
+
+    def _partial_stores(self, calls: list[gast.Call]) -> tuple:
+        """`_helper_stores`' form of the calls of a setter's `partial` (`SET_LR =
+        partial(setattr, OBJS[0], "lr")`, `OPS[0](v)`): the paths from the module's names to
+        the object it sets (found by identity: ssa/stored_values.py's `object_paths`)."""
+        found = []
+        for call in calls:
+            callee = nodes.chain_value(call.func, self._free_value)
+            target = partial_setter_target(callee)
+            if target is None:
+                continue
+            paths = frozenset(
+                (*path, target[1]) for path in object_paths(target[0], self.scope.globals)
+            )
+            sources = frozenset(n for arg in call.args for n in self._variables_in(arg))
+            spelled = gast.unparse(call.func).strip()
+            where = f"into `{spelled_path(min(paths)) if paths else spelled}`"
+            found.append((spelled, where, paths, frozenset(), sources))
+        return tuple(found)
+
+    def _free_value(self, name: str) -> object:
+        """What a free name of the function names now (None for a local)."""
+        if name in self.env or name in self.locals:
+            return None
+        value = self.scope.lookup(name)
+        return None if is_missing(value) else value
 
     def _helper_stores(self, calls: list[gast.Call]) -> tuple:
         """Where each helper of the user's among `calls` stores a value made from what it

@@ -16,6 +16,7 @@ alone, as are helpers that log a value nothing reads back.
 from __future__ import annotations
 
 import collections
+import functools
 import operator
 import types
 import weakref
@@ -112,12 +113,14 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load and id(n) not in updated
     } - declared
     made_by = {p: _made_from(body, {p}) for p in params}  # (each parameter's, apart)
+    looped = _loop_items(body)
     stores, calls = [], []
     for n in body:
         found = statement_store(n, declared)
         stored, targets, contents = found if found[1] else _parameter_updated(n)
         in_place = not found[1] and all(isinstance(t, gast.Name) for t in targets)
         paths = {path for path in map(object_path, targets) if path is not None}
+        paths = {looped.get(path[0], path) for path in paths}  # (`for o in objs: o.lr = v`)
         paths = {(*path, CONTENTS) for path in paths} if contents else paths
         mine = frozenset(p for p in paths if p[0] not in own | set(params))
         # (a parameter rebound in the helper, `v = v.copy()`, names its own object)
@@ -130,6 +133,40 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id not in own:
             calls.append((n, made_by))
     return stores, calls
+
+
+def _loop_items(body: list) -> dict[str, tuple[str, ...]]:
+    """A loop's names for the items of a container (`o` of `for o in objs`, `for o in
+    d.values()`, `for k, o in d.items()`, `for i, o in enumerate(OBJS)`) → the container's
+    path: a store into an item is one into the container (any of its items)."""
+    found = {}
+    for n in body:
+        if not isinstance(n, gast.For):
+            continue
+        container = n.iter
+        if isinstance(container, gast.Call) and container.args and _called_on_items(container):
+            container = container.args[0]  # `enumerate(objs)`, `reversed(objs)`
+        elif isinstance(container, gast.Call) and _of_values(container.func):
+            container = container.func.value  # `d.values()`, `d.items()`
+        path = object_path(container)
+        if path is not None:
+            for name in descendants(n.target):
+                if isinstance(name, gast.Name):
+                    found[name.id] = path
+    return found
+
+
+def _called_on_items(call: gast.Call) -> bool:
+    """`enumerate(xs)`, `reversed(xs)`, `list(xs)`, `sorted(xs)`, `iter(xs)`: their items
+    are `xs`'s."""
+    return isinstance(call.func, gast.Name) and call.func.id in _ITEM_PASSING
+
+
+def _of_values(func: gast.expr) -> bool:
+    return isinstance(func, gast.Attribute) and func.attr in ("values", "items")
+
+
+_ITEM_PASSING = frozenset(("enumerate", "reversed", "list", "sorted", "iter", "tuple"))
 
 
 def _parameter_updated(n: gast.AST) -> tuple[gast.AST | None, list, bool]:
@@ -214,6 +251,52 @@ def statement_store(n: gast.AST, declared: set[str]) -> tuple[gast.AST | None, l
 
 # Python's setters called as functions (`setattr(P, "a", v)`, `operator.setitem(H, "k", v)`)
 SETTERS = (setattr, operator.setitem, object.__setattr__)
+
+
+def partial_setter_target(callee: object) -> tuple[object, str] | None:
+    """(The object, the step of the slot) a setter's `partial` sets when called with a
+    value (`partial(setattr, OBJ, "lr")`: OBJ, "lr"; `partial(operator.setitem, D, "k")`:
+    D, "['k']"), else None."""
+    if not (isinstance(callee, functools.partial) and callee.func in SETTERS):
+        return None
+    if len(callee.args) != 2 or callee.keywords:
+        return None
+    target, key = callee.args
+    return target, key if callee.func is not operator.setitem else f"[{key!r}]"
+
+
+def object_paths(target: object, roots: dict[str, object], depth: int = 3) -> list[tuple]:
+    """The paths from the names of `roots` (a module's globals) to the object `target`,
+    by identity, through the items of lists, tuples and dicts and the attributes of objects
+    (`("OBJS", "[0]")`, `("HOLD", "['s']")`); a few levels deep, a hundred items each."""
+    found: list[tuple] = []
+
+    def visit(value: object, path: tuple, left: int) -> None:
+        if value is target:
+            found.append(path)
+        elif left and isinstance(value, (list, tuple)):
+            for i, item in enumerate(value[:100]):
+                visit(item, (*path, f"[{i!r}]"), left - 1)
+        elif left and isinstance(value, dict):
+            for key, item in list(value.items())[:100]:
+                visit(item, (*path, f"[{key!r}]"), left - 1)
+        elif left and not isinstance(value, _NOT_OBJECTS) and hasattr(value, "__dict__"):
+            for name, item in list(vars(value).items())[:100]:
+                visit(item, (*path, name), left - 1)
+
+    for name, value in list(roots.items()):
+        if not name.startswith("__"):
+            visit(value, (name,), depth)
+    return found
+
+
+_NOT_OBJECTS = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)
+
+
+def spelled_path(path: tuple[str, ...]) -> str:
+    """`OBJS[0].lr` of ("OBJS", "[0]", "lr")."""
+    steps = (s if s.startswith("[") or not i else f".{s}" for i, s in enumerate(path))
+    return "".join(steps)
 
 
 def changes_container(fn: object) -> bool:
