@@ -1715,11 +1715,6 @@ _REFUSED_NOT_WORKING = "refused though the stored value is not read back: "
 XFAILS = {
     # (the 149th tester's entries for a module's array read after a helper changed it, and
     # for setattr of an array never read back, removed: fixed in session 55)
-    "r1_loop_setattr_lambda": (
-        "silent lost derivative: `for o in OBJS: setattr(o, 'lr', v)` on objects of a class "
-        "of yours, read back through a lambda (`get = lambda: OBJS[1].lr`), is not refused "
-        "(the same over SimpleNamespace objects is)"
-    ),
     "w1_values_setattr_not_read_assign": (
         "over-refusal: `for o in HOLD.values(): o.lr = v` (an attribute of a loop's name for "
         "a module's object) is refused as an attribute assignment; `setattr(o, 'lr', v)` works"
@@ -1733,12 +1728,6 @@ XFAILS = {
         "object) is refused as an attribute assignment; `setattr(o, 'lr', v)` works"
     ),
     # silent wrong numbers first
-    "r1_objs_next_iteration_setattr": (
-        "silent wrong derivative: `for o in OBJS: setattr(o, 'lr', np.sin(x[i]))` read "
-        "back as `OBJS[1].lr` in the next iteration is not refused at first order: "
-        "every first-order API gives [0.5, 0.296, -0.644] against the central "
-        "difference [-0.169, 1.137, -0.644]; only hessian refuses it (naming line 9)"
-    ),
     "r1_dunder_setattr_read": (
         "refused at the read, not the store, with a wrong reason: "
         "`SET_LAST = lambda v: STATE.__setattr__('last', v)` then `STATE.last` says "

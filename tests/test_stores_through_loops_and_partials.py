@@ -1,5 +1,6 @@
-"""A value carrying a derivative stored into module objects by a helper looping over them
-(`for o in objs: o.lr = v`, `for o in d.values()`, `enumerate(objs)`) or by a setter's
+"""A value carrying a derivative stored into module objects in a loop over them (the
+function's own `for o in OBJS: setattr(o, "lr", v)`, or a helper's `for o in objs: o.lr =
+v`, `for o in d.values()`, `enumerate(objs)`) or by a setter's
 `partial` (`partial(setattr, OBJS[0], "lr")`, a list of them, `partial(operator.setitem,
 CACHE, "k")`), then read back: the derivative code stores the value alone, so it is refused
 at the store's line. The same stores of constants, or never read back, are exact."""
@@ -100,7 +101,33 @@ def partial_setitem(x):
     return CACHE["k"] * 3.0
 
 
+def own_loop_read_through_lambda(x):
+    v = x * x
+    for o in OBJS:
+        setattr(o, "lr", v)  # noqa: B010 STORE
+    get = lambda: OBJS[1].lr  # noqa: E731
+    return np.sum(get() + x)
+
+
+def own_loop_read_next_iteration(x):
+    acc = 0.0
+    for i in range(3):
+        acc = acc + OBJS[1].lr * x[i]
+        for o in OBJS:
+            setattr(o, "lr", np.sin(x[i]))  # noqa: B010 STORE
+    return acc
+
+
+def own_loop_over_dict_values(x):
+    for o in HOLD.values():
+        setattr(o, "lr", np.cos(x))  # noqa: B010 STORE
+    return np.sum(HOLD["t"].lr * x)
+
+
 REFUSED = [
+    own_loop_read_through_lambda,
+    own_loop_read_next_iteration,
+    own_loop_over_dict_values,
     helper_loops_over_list,
     helper_loops_over_dict_values,
     helper_loops_with_enumerate,
@@ -114,7 +141,7 @@ X = np.array([0.5, -1.0, 2.0])
 
 def _store_line(f):
     lines, first = inspect.getsourcelines(f)
-    return first + next(i for i, line in enumerate(lines) if "# STORE" in line)
+    return first + next(i for i, line in enumerate(lines) if "STORE" in line)
 
 
 @pytest.mark.parametrize("api", ["grad", "jacfwd", "jacrev", "value_and_grad"])
@@ -147,7 +174,22 @@ def partial_store_not_read_back(x):
     return np.sum(np.tanh(x))
 
 
+def own_loop_constant_then_read(x):
+    for o in OBJS:
+        setattr(o, "lr", 1.5)  # noqa: B010
+    return np.sum(OBJS[1].lr * np.sin(x))
+
+
+def own_loop_not_read_back(x):
+    v = np.tanh(x)
+    for o in OBJS:
+        setattr(o, "lr", v)  # noqa: B010
+    return np.sum(v * x)
+
+
 EXACT = [
+    own_loop_constant_then_read,
+    own_loop_not_read_back,
     constant_stored_by_loop_then_read,
     stored_by_loop_not_read_back,
     constant_through_partial_then_read,

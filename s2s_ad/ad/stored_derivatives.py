@@ -18,7 +18,6 @@ after the call, the call is refused at its line. A helper that only logs such a 
 from __future__ import annotations
 
 import operator
-import re
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
@@ -46,6 +45,7 @@ from ..ssa.stored_values import (
     SETTERS,
     changes_container,
     given_arguments,
+    source_path,
     stored_parameters,
 )
 from .activity import varied_paths
@@ -107,19 +107,6 @@ def _module_paths(statements: list) -> dict[str, tuple[str, ...]]:
         if held is not None:
             paths[s.target] = held
     return paths
-
-
-def source_path(source: str) -> tuple[str, ...]:
-    """The path of a module's object as spelled (`("HOLD", "['s']", "lr")` of
-    `HOLD['s'].lr`), in `object_path`'s steps (`P.__dict__['w']` is `P.w`)."""
-    steps = _STEPS.findall(source)
-    for i, step in enumerate(steps[:-1]):
-        if step == "__dict__" and steps[i + 1][:2] in ("['", '["'):
-            steps[i + 1] = steps[i + 1][2:-2]
-    return tuple(s for s in steps if s != "__dict__")
-
-
-_STEPS = re.compile(r"\[[^\]]*\]|[^.\[]+")
 
 
 def _values_of_module_dict(value: Prim) -> bool:

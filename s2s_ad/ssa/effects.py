@@ -81,6 +81,7 @@ from .stored_values import (
     object_path,
     object_paths,
     partial_setter_target,
+    source_path,
     spelled_path,
     statement_store,
     stored_parameters,
@@ -149,10 +150,17 @@ class Effects:
         paths, objects = set(), set()
         for path in filter(None, map(object_path, targets)):
             atom = self.env.get(path[0])
+            if getattr(atom, "free", None) is not None:  # (an object known: callable_values)
+                held = getattr(atom, "atom", None)
+                atom = held if isinstance(held, Var) else atom.free
             if isinstance(atom, Var):
                 objects.add(atom.name)
-            elif path[0] not in self.locals:
-                paths.add((*path, CONTENTS) if contents else path)
+                continue
+            if isinstance(atom, Free):  # (`o` of `for o in OBJS`, unrolled: `OBJS[0]`)
+                path = (*source_path(atom.source), *path[1:])
+            elif path[0] in self.locals:
+                continue
+            paths.add((*path, CONTENTS) if contents else path)
         if not (paths or objects):
             return ()
         sources = frozenset(self._variables_in(stored))

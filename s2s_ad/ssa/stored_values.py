@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import functools
 import operator
+import re
 import types
 import weakref
 from dataclasses import dataclass
@@ -291,6 +292,19 @@ def object_paths(target: object, roots: dict[str, object], depth: int = 3) -> li
 
 
 _NOT_OBJECTS = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)
+
+
+def source_path(source: str) -> tuple[str, ...]:
+    """The path of a module's object as spelled (`("HOLD", "['s']", "lr")` of
+    `HOLD['s'].lr`), in `object_path`'s steps (`P.__dict__['w']` is `P.w`)."""
+    steps = _STEPS.findall(source)
+    for i, step in enumerate(steps[:-1]):
+        if step == "__dict__" and steps[i + 1][:2] in ("['", '["'):
+            steps[i + 1] = steps[i + 1][2:-2]
+    return tuple(s for s in steps if s != "__dict__")
+
+
+_STEPS = re.compile(r"\[[^\]]*\]|[^.\[]+")
 
 
 def spelled_path(path: tuple[str, ...]) -> str:
