@@ -499,10 +499,17 @@ class ExprLowering(
             return args, kwargs
         return tuple(
             self._atom_of(Prim(np.asarray, (a,), spelled="np.asarray"))
-            if isinstance(a, Var) and (self.kind_of(a) or "").startswith(("list", "tuple"))
+            if self._list_or_tuple(a)
             else a
             for a in args
         ), kwargs
+
+    def _list_or_tuple(self, atom: object) -> bool:
+        """A known list or tuple: a local's (its kind), or a module's (`np.interp(x, XP, FP)`
+        of lists `XP`, `FP`, which the rule's derivative indexes as arrays)."""
+        if isinstance(atom, Free):
+            return type(atom.value) in (list, tuple)
+        return isinstance(atom, Var) and (self.kind_of(atom) or "").startswith(("list", "tuple"))
 
     def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
         if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
