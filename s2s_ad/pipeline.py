@@ -93,6 +93,9 @@ class Derivative:
     # whose derivatives it neither takes nor gives (ad/read_items.py)
     reads: frozenset | None = None
     dead_outputs: frozenset[int] = frozenset()
+    # whether it checks an in-place update when it runs (`rt.rebound(…)`): it may refuse
+    # after the function's first statements ran, so nothing may run the plain call before
+    refuses_when_run: bool = False
 
 
 # modes whose code is differentiated again: no closures, no in-place updates (reverse.py)
@@ -469,6 +472,18 @@ def differentiate(
         (made.derivative.effects if made else first_effect(ssa)) or callees.effects,
         reads,
         ssa.dead_outputs,
+        _checks_when_run(ssa),
+    )
+
+
+def _checks_when_run(ssa: Function) -> bool:
+    """Whether `ssa` makes a run-time check of an in-place update (`runtime.RUN_TIME_CHECKS`)."""
+    return any(
+        isinstance(stmt, Assign)
+        and isinstance(stmt.value, Prim)
+        and (getattr(stmt.value.fn, "__module__", None) or "").startswith("s2s_ad.runtime")
+        and stmt.value.fn.__name__ in runtime.RUN_TIME_CHECKS
+        for stmt in walk(ssa.body)
     )
 
 

@@ -131,7 +131,9 @@ def plan(
         refuse_updated_arguments(flat, values)  # `x += …` of an argument: as row by row
         if key is not None:
             MADE[key] = flat
-    if flat.effects:  # a `print` runs once: in the forward sweep, row by row
+    # (a `print` runs once: in the forward sweep, row by row; a check refusing an update
+    # when the code runs, before the plain call has changed the module)
+    if flat.effects or flat.refuses_when_run:
         return _refused(refusal)
     if out is None:  # its kinds, from a call of `f` whose NumPy warnings the code gives,
         # which computes the value too (once per call, as the plain call)

@@ -2639,11 +2639,6 @@ R_WHERE = (
     "list mask that a helper then changes in place: the pullback uses the changed mask "
     "(forward mode and `x[C.mask]` are right)"
 )
-R_JACREV_TWICE = (
-    "jacrev, refusing at run time an in-place update of a module's array or list item, "
-    "has run the plain function twice before the error: the module is left as two plain "
-    "calls leave it (grad refuses with the module untouched)"
-)
 R_HALF = (
     "refused at run time after an earlier effect of the same call ran: "
     "`BUFS8['a'].append(2.0)` is done, `b /= 2.0` (b the module's array) refused: the "
@@ -2695,23 +2690,8 @@ XFAIL = {
     # an operator, or a local name for it read as an index, then changed by a helper: the
     # pullback read it changed, wrong gradients silently or a crash, until session 55 copied
     # it where it is read, ssa/state_reads.py)
-    **{
-        (n, "jacrev"): R_JACREV_TWICE
-        for n in [
-            "helper_two_deep_iadd",
-            "array_item_iadd",
-            "array_item_imul_x",
-            "attr_array_isub",
-            "get_get_attr",
-            "helper_array_iadd",
-            "helper_via_local_object",
-            "ipow_array_item",
-            "list_item_imul",
-            "refuse_later_in_loop",
-            "rows_loop_imul",
-            "zero_d_array_imul",
-        ]
-    },
+    # (R_JACREV_TWICE: jacrev ran the plain call before its code refused an update when it
+    # ran, until session 56: such code is swept row by row, vector_reverse.py)
     ("refuse_after_half_update", "*"): R_HALF,
     # (R_ALIAS: a local name for a module's list or dict went stale after a helper changed
     # its item, the value and derivative wrong silently, until session 55: ssa/cse.py reads
@@ -2720,7 +2700,6 @@ XFAIL = {
     # until session 56, which follows what a local holds out of a module's container)
     # (R_LIST_DOT: `np.dot(x, WL)` of a module's list crashed in reverse mode until
     # session 56: rt.dot_vjp_left/right take lists)
-    ("property_returns_attr", "jacrev"): R_JACREV_TWICE,
     ("cursor_helper_setitem", "hessian"): R_SECOND,
     ("helper_copy_setitem_advances", "hessian"): R_SECOND,
     ("tuple_iadd", "*"): R_TUPLE,

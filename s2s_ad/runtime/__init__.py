@@ -33,3 +33,8 @@ from .stencils import *  # noqa: F403
 from .tail import *  # noqa: F403
 from .unbound import *  # noqa: F403
 from .warnings_at import *  # noqa: F403
+
+# the checks derivative code makes when it runs, refusing an in-place update it cannot follow
+# (`rt.unshared(…)`, ssa/aliasing.py; `rt.rebound(…)`, …): they raise where the user's line
+# is, so what the function did before them has run
+RUN_TIME_CHECKS = frozenset(("unshared", "immutable_item", "sole_item", "rebound", "key_present"))

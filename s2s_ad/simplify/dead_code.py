@@ -51,6 +51,7 @@ from collections.abc import Callable
 
 from ..codegen.build import KEPT_FOR_EFFECT, is_comment
 from ..naming import TAPE_STEMS
+from ..runtime import RUN_TIME_CHECKS
 from .facts import SIMPLE, Names
 from .names import StoredNames, appended_to, loads, stores
 
@@ -390,9 +391,6 @@ def _self_copy(stmt: ast.stmt) -> bool:
     )
 
 
-_CHECKS = frozenset(("unshared", "immutable_item", "sole_item", "rebound", "key_present"))
-
-
 def _is_check(stmt: Assign) -> bool:
     """`rt.unshared(…)`, `rt.immutable_item(…)`, `rt.sole_item(…)`, `rt.rebound(…)`: a
     run-time check of an in-place update (ssa/aliasing.py, `c[k] += v` in ssa/lower.py,
@@ -400,4 +398,5 @@ def _is_check(stmt: Assign) -> bool:
     checks changes other names' arrays, or a module's, which are); `rt.key_present(…)`:
     `d.pop(k)`'s KeyError (ssa/dicts.py)."""
     call = stmt.value
-    return isinstance(call, Call) and isinstance(call.func, Attribute) and call.func.attr in _CHECKS
+    attribute = isinstance(call, Call) and isinstance(call.func, Attribute)
+    return attribute and call.func.attr in RUN_TIME_CHECKS
