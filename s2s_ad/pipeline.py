@@ -53,7 +53,7 @@ from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
 from .ssa.effects import calls_effect, first_effect
-from .ssa.ir import Assign, For, Function, Prim, Var, While, used_vars, walk
+from .ssa.ir import Assign, For, Free, Function, Prim, Var, While, operands, used_vars, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambda_lists import write_out_lambda_lists
 from .ssa.lambdas import lift_lambdas
@@ -477,14 +477,38 @@ def differentiate(
 
 
 def _checks_when_run(ssa: Function) -> bool:
-    """Whether `ssa` makes a run-time check of an in-place update (`runtime.RUN_TIME_CHECKS`)."""
-    return any(
-        isinstance(stmt, Assign)
-        and isinstance(stmt.value, Prim)
-        and (getattr(stmt.value.fn, "__module__", None) or "").startswith("s2s_ad.runtime")
-        and stmt.value.fn.__name__ in runtime.RUN_TIME_CHECKS
-        for stmt in walk(ssa.body)
-    )
+    """Whether `ssa` makes a run-time check of an in-place update (`runtime.RUN_TIME_CHECKS`)
+    and reads a module's array, list, dict or object, which the plain call before it would
+    have changed had the check refused (`b = BUFS["w"]; b += 1.0`)."""
+    checks = mutable = False
+    for stmt in walk(ssa.body):
+        value = stmt.value if isinstance(stmt, Assign) else None
+        if isinstance(value, Prim):
+            module = getattr(value.fn, "__module__", None) or ""
+            checks = checks or (
+                module.startswith("s2s_ad.runtime") and value.fn.__name__ in _CHECKS
+            )
+        atoms = operands(value) if isinstance(value, Prim) else (value,)
+        # (`BUFS.values()`: a method of the module's dict)
+        owner = getattr(getattr(value, "fn", None), "__self__", None)
+        mutable = mutable or any(_mutable_free(a) for a in atoms) or _mutable(owner)
+        if checks and mutable:
+            return True
+    return False
+
+
+_CHECKS = runtime.RUN_TIME_CHECKS
+
+
+def _mutable_free(atom: object) -> bool:
+    """A module's value a call may change in place (`_mutable`)."""
+    return isinstance(atom, Free) and _mutable(atom.value)
+
+
+def _mutable(value: object) -> bool:
+    """Not a number, string, None, module or code: an array, list, dict or object."""
+    plain = (int, float, complex, str, bytes, type(None), types.ModuleType)
+    return not isinstance(value, plain) and not callable(value)
 
 
 def gradient_seed_dtype(
