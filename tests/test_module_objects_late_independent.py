@@ -1715,18 +1715,6 @@ _REFUSED_NOT_WORKING = "refused though the stored value is not read back: "
 XFAILS = {
     # (the 149th tester's entries for a module's array read after a helper changed it, and
     # for setattr of an array never read back, removed: fixed in session 55)
-    "w1_values_setattr_not_read_assign": (
-        "over-refusal: `for o in HOLD.values(): o.lr = v` (an attribute of a loop's name for "
-        "a module's object) is refused as an attribute assignment; `setattr(o, 'lr', v)` works"
-    ),
-    "w1_values_setattr_unused_after_assign": (
-        "over-refusal: `for o in HOLD.values(): o.lr = np.cos(x)` is refused as an attribute "
-        "assignment; `setattr(o, 'lr', …)` works"
-    ),
-    "w1_loop_setattr_not_read_assign": (
-        "over-refusal: `for o in OBJS: o.lr = v` (an attribute of a loop's name for a module's "
-        "object) is refused as an attribute assignment; `setattr(o, 'lr', v)` works"
-    ),
     # silent wrong numbers first
     "r1_dunder_setattr_read": (
         "refused at the read, not the store, with a wrong reason: "

@@ -124,7 +124,22 @@ def own_loop_over_dict_values(x):
     return np.sum(HOLD["t"].lr * x)
 
 
+def own_loop_assigns_attribute(x):
+    v = np.sin(x)
+    for o in OBJS:
+        o.lr = v  # STORE
+    return np.sum(OBJS[0].lr * x)
+
+
+def own_loop_over_dict_items_assigns(x):
+    for _key, o in HOLD.items():
+        o.lr = np.cos(x)  # STORE
+    return np.sum(HOLD["s"].lr)
+
+
 REFUSED = [
+    own_loop_assigns_attribute,
+    own_loop_over_dict_items_assigns,
     own_loop_read_through_lambda,
     own_loop_read_next_iteration,
     own_loop_over_dict_values,
@@ -187,7 +202,24 @@ def own_loop_not_read_back(x):
     return np.sum(v * x)
 
 
+def own_loop_assigns_not_read_back(x):
+    v = x * x
+    for o in OBJS:
+        o.lr = v
+    for i, o in enumerate(HOLD.values()):
+        o.lr = np.cos(x) * i
+    return np.sum(v + x)
+
+
+def own_loop_assigns_constant_then_read(x):
+    for o in HOLD.values():
+        o.lr = 0.25
+    return np.sum(HOLD["t"].lr * x**2)
+
+
 EXACT = [
+    own_loop_assigns_not_read_back,
+    own_loop_assigns_constant_then_read,
     own_loop_constant_then_read,
     own_loop_not_read_back,
     constant_stored_by_loop_then_read,

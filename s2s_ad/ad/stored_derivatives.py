@@ -110,9 +110,10 @@ def _module_paths(statements: list) -> dict[str, tuple[str, ...]]:
 
 
 def _values_of_module_dict(value: Prim) -> bool:
-    """`D.values()` of a module's dict (its items, the very objects)."""
+    """`D.values()` or `D.items()` of a module's dict (its items, the very objects; a
+    pair's too)."""
     owner = getattr(value.fn, "__self__", None)
-    named = getattr(value.fn, "__name__", "") == "values"
+    named = getattr(value.fn, "__name__", "") in ("values", "items")
     return named and isinstance(owner, dict) and "." in (value.spelled or "")
 
 

@@ -30,7 +30,7 @@ from gast import Assign, Attribute, AugAssign, Name, Subscript
 from ..frontend import nodes
 from ..frontend.locations import fix_missing_locations
 from ..frontend.scope import Scope, is_missing
-from .stored_values import object_path
+from .stored_values import loop_items, object_path
 
 # compound statements whose blocks hold statements (an attribute set in one is set there)
 _BLOCKS = ("body", "orelse", "finalbody", "handlers")
@@ -46,13 +46,17 @@ def set_module_attributes(node: gast.FunctionDef, scope: Scope) -> gast.Function
     if not found:
         return node
     local = _bound_names(node)
+    items = _module_items_looped(node, scope, local)
     for block, i in found:
         stmt = block[i]
         target = stmt.targets[0] if isinstance(stmt, Assign) else stmt.target
         path = object_path(target)
-        if path is None or path[0] in local or is_missing(scope.lookup(path[0])):
+        if path is None:
             continue
-        if isinstance(stmt, AugAssign) and not _rebinds(target, scope):
+        looped = path[0] in items  # (`for o in OBJS: o.lr = v`)
+        if not looped and (path[0] in local or is_missing(scope.lookup(path[0]))):
+            continue
+        if isinstance(stmt, AugAssign) and (looped or not _rebinds(target, scope)):
             continue
         setter = _as_setattr if isinstance(target, Attribute) else _as_setitem
         block[i] = setter(stmt, target)
@@ -93,6 +97,24 @@ def _bound_names(node: gast.FunctionDef) -> set[str]:
     """The names the function binds (its parameters included): its locals."""
     every = nodes.descendants(node)
     return {n.id for n in every if isinstance(n, Name) and not isinstance(n.ctx, gast.Load)}
+
+
+def _module_items_looped(node: gast.FunctionDef, scope: Scope, local: set[str]) -> set[str]:
+    """The names only loops bind, to the items of a module's list or dict (`o` of `for o in
+    OBJS`, `for o in HOLD.values()`, `for i, o in enumerate(OBJS)`): their objects are the
+    module's."""
+    every = list(nodes.descendants(node))
+    looped = loop_items(every)
+    found = {
+        name
+        for name, path in looped.items()
+        if path[0] not in local and not is_missing(scope.lookup(path[0]))
+    }
+    if not found:
+        return found
+    targets = {id(m) for n in every if isinstance(n, gast.For) for m in nodes.descendants(n.target)}
+    bound = (n for n in every if isinstance(n, Name) and not isinstance(n.ctx, gast.Load))
+    return found - {n.id for n in bound if id(n) not in targets}
 
 
 def _rebinds(target: Attribute, scope: Scope) -> bool:

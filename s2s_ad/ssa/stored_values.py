@@ -114,7 +114,7 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         if isinstance(n, gast.Name) and type(n.ctx) is not gast.Load and id(n) not in updated
     } - declared
     made_by = {p: _made_from(body, {p}) for p in params}  # (each parameter's, apart)
-    looped = _loop_items(body)
+    looped = loop_items(body)
     stores, calls = [], []
     for n in body:
         found = statement_store(n, declared)
@@ -136,7 +136,7 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
     return stores, calls
 
 
-def _loop_items(body: list) -> dict[str, tuple[str, ...]]:
+def loop_items(body: list) -> dict[str, tuple[str, ...]]:
     """A loop's names for the items of a container (`o` of `for o in objs`, `for o in
     d.values()`, `for k, o in d.items()`, `for i, o in enumerate(OBJS)`) → the container's
     path: a store into an item is one into the container (any of its items)."""
@@ -145,10 +145,13 @@ def _loop_items(body: list) -> dict[str, tuple[str, ...]]:
         if not isinstance(n, gast.For):
             continue
         container = n.iter
-        if isinstance(container, gast.Call) and container.args and _called_on_items(container):
-            container = container.args[0]  # `enumerate(objs)`, `reversed(objs)`
-        elif isinstance(container, gast.Call) and _of_values(container.func):
-            container = container.func.value  # `d.values()`, `d.items()`
+        while isinstance(container, gast.Call):
+            if container.args and _called_on_items(container):
+                container = container.args[0]  # `enumerate(objs)`, `reversed(objs)`
+            elif _of_values(container.func):
+                container = container.func.value  # `d.values()`, `d.items()`
+            else:
+                break
         path = object_path(container)
         if path is not None:
             for name in descendants(n.target):
