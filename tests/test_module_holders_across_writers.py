@@ -1,7 +1,9 @@
 """Locals holding a module's object, or an item of one, read before and after a helper (or
 a setter's `partial`) changes the module: `r = M[0]` (a view of the module's array),
 `d = CFG; d["arr"]`, `idx = IDXS["i"]` (a list of indices in a module's dict),
-`SET_M00 = partial(M.__setitem__, (0, 0))`. The plain call reads the changed state through
+`SET_M00 = partial(M.__setitem__, (0, 0))`; setters called in a loop whose iterations read
+what they set (a local `partial(setattr, …)`, `lambda: STATE.__setattr__(…)`, `setattr(h,
+…)` of `h = HOLD["s"]`). The plain call reads the changed state through
 them; so must every derivative, in both sweeps. Each derivative equals central differences,
 its value the plain call's, and the module state after it the state one plain call leaves."""
 
@@ -23,6 +25,7 @@ class Box:
 
 
 HOLD = {"s": Box()}
+STATE = Box()
 
 
 def reset():
@@ -31,11 +34,13 @@ def reset():
     IDXS["i"] = [0, 2, 1]
     W[:] = [0.5, -1.5, 2.0]
     HOLD["s"].buf = np.array([1.0, -2.0, 0.5])
+    HOLD["s"].rate = 1.0
+    STATE.n = 0
 
 
 def snapshot():
-    buf = HOLD["s"].buf.tolist()
-    return M.tolist(), CFG["arr"].tolist(), list(IDXS["i"]), list(W), buf
+    held = HOLD["s"].buf.tolist(), HOLD["s"].rate, STATE.n
+    return M.tolist(), CFG["arr"].tolist(), list(IDXS["i"]), list(W), held
 
 
 reset()
@@ -158,7 +163,37 @@ def append_partial_of_list(x):
     return a * len(W) + np.sum(np.array(W[:3]) * x**2)
 
 
+def local_partial_setter_in_loop(x):
+    put = functools.partial(setattr, HOLD["s"], "rate")
+    w = x
+    for i in range(2):
+        put(0.5 * (i + 1))
+        w = w * HOLD["s"].rate + np.sin(w)
+    return np.sum(w)
+
+
+def own_setter_lambda_in_loop(x):
+    bump = lambda: STATE.__setattr__("n", STATE.n + 1)  # noqa: E731
+    s = 0.0
+    for _ in range(3):
+        bump()
+        s = s + np.sum(x**2) * STATE.n
+    return s
+
+
+def setattr_of_local_holder_in_loop(x):
+    h = HOLD["s"]
+    w = x
+    for i in range(3):
+        setattr(h, "rate", 0.25 * i)  # noqa: B010
+        w = w + np.tanh(w) * HOLD["s"].rate
+    return np.sum(w)
+
+
 PROGRAMS = [
+    local_partial_setter_in_loop,
+    own_setter_lambda_in_loop,
+    setattr_of_local_holder_in_loop,
     row_view,
     slice_view,
     element,

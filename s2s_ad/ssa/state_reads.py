@@ -91,7 +91,7 @@ def _set_here(stmt: object, module: str) -> tuple:
     body inlined, or a statement `setattr(STATE, "n", v)` kept for its effect)."""
     setter = _module_setter(stmt)
     if setter is not None:
-        return ((module, setter.args[0].source.split(".")[0]),)
+        return ((module, setter),)
     if not isinstance(stmt, Effect):
         return ()
     # its own store into a slot (`setattr(HOLD["s"], "lr", v)`, `CACHE["n"] = v`: ssa/
@@ -136,18 +136,22 @@ def _object_root(node: ast.expr) -> str | None:
 _SETTER_NAMES = frozenset(("setattr", "delattr", "__setattr__", "__delattr__", "__dict__"))
 
 
-def _module_setter(stmt: object) -> Prim | None:
-    """`stmt`'s value where it is a setter of a module object (`setattr(SCHED, "lr", v)`,
-    a lambda's body inlined), else None."""
+def _module_setter(stmt: object) -> str | None:
+    """The name of the module object `stmt`'s value sets, where it is a setter (`setattr(
+    SCHED, "lr", v)`, a lambda's body inlined; `STATE.__setattr__("n", v)`); "" where the
+    object is a local's (`h = HOLD["s"]`, a partial's: `partial(setattr, HOLD["s"], "lr")`
+    inlined), which may be a module's; else None."""
     value = stmt.value if isinstance(stmt, Assign) else None
-    if (
-        isinstance(value, Prim)
-        and value.fn in SETTERS
-        and value.args
-        and isinstance(value.args[0], Free)
-    ):
-        return value
-    return None
+    if not isinstance(value, Prim):
+        return None
+    if own_setter(value.fn):  # (`STATE.__setattr__`: the object it is bound to)
+        return (value.spelled or "").split(".")[0] if "." in (value.spelled or "") else ""
+    if value.fn not in SETTERS or not value.args:
+        return None
+    target = value.args[0]
+    if isinstance(target, Free):
+        return target.source.split(".")[0].split("[")[0]
+    return "" if isinstance(target, Var) else None
 
 
 def read_where_written(fn: Function) -> Function:
