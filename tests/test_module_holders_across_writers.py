@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 from module_state_checks import assert_exact
 
+import s2s_ad as ad
+
 M0 = np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.7, 0.2, -0.4]])
 M = M0.copy()
 CFG = {"arr": np.array([0.5, 1.5, -0.5]), "k": 2.0}
@@ -214,3 +216,52 @@ X = np.array([0.5, -1.0, 2.0])
 @pytest.mark.parametrize("f", PROGRAMS, ids=lambda f: f.__name__)
 def test_module_holder_read_across_writer_is_exact(f, api):
     assert_exact(f, X, api, reset, snapshot)
+
+
+LG = []
+HIST = {"a": []}
+
+
+def log_one():
+    LG.append(1.0)
+    HIST["a"].append(1.0)
+
+
+def checkpointed_len_of_local(x):
+    lg = LG
+    w = x
+    for _ in ad.checkpoint(range(4), every=2):
+        w = w * 0.9 + np.sin(w) * len(lg)
+        log_one()
+    return np.sum(w)
+
+
+def checkpointed_len_of_copied_local(x):
+    lg = LG
+    h = lg
+    w = x
+    for _ in ad.checkpoint(range(4), every=2):
+        log_one()
+        w = w * 0.9 + np.sin(w) * len(h)
+    return np.sum(w)
+
+
+def checkpointed_item_of_local_dict(x):
+    d = HIST
+    w = x
+    for _ in ad.checkpoint(range(4), every=2):
+        w = w * 0.9 + np.sin(w) * len(d["a"])
+        log_one()
+    return np.sum(w)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [checkpointed_len_of_local, checkpointed_len_of_copied_local, checkpointed_item_of_local_dict],
+    ids=lambda f: f.__name__,
+)
+def test_checkpointed_read_through_local_of_changed_state_is_refused(f):
+    LG.clear()
+    HIST["a"].clear()
+    with pytest.raises(ad.S2SError, match="checkpointed loop that reads it back"):
+        ad.grad(f)(X)

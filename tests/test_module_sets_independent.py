@@ -1100,11 +1100,8 @@ def test_local_item_of_module_dict_np_array():
     _exact_or_refused(local_item_of_dict_np_array)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`lg = LG; len(lg)` in a checkpointed loop whose helper appends to LG: reverse mode recomputes "
-    "segments with the final length, wrong gradients silently (`len(LG)` written directly is refused)",
-)
+# (148th tester: `lg = LG; len(lg)` in a checkpointed loop read the final length in reverse
+# mode, silently, until session 56: refused as `len(LG)` is, ad/effects.py)
 def test_checkpointed_len_of_local_alias():
     _exact_or_refused(ckpt_len_of_local_alias)
 

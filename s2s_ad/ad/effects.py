@@ -41,6 +41,7 @@ from ..ssa.ir import (
     Function,
     If,
     Prim,
+    Var,
     While,
     With,
     used_vars,
@@ -96,14 +97,27 @@ _OUTPUT_CALLS = frozenset(
 )
 
 
-def _refuse_state_read_back(body: list, filename: str) -> None:
+def _module_objects_held(fn: Function) -> dict[str, Free]:
+    """The variables bound to a module's list, dict, set or object (`lg = LG`, `h = lg`)."""
+    held: dict[str, Free] = {}
+    for stmt in walk(fn.body):
+        value = stmt.value if isinstance(stmt, Assign) else None
+        if type(value) is Free and _state_object(value.value):
+            held[stmt.target] = value
+        elif type(value) is Var and value.name in held:
+            held[stmt.target] = held[value.name]
+    return held
+
+
+def _refuse_state_read_back(body: list, filename: str, held: dict[str, Free]) -> None:
     """A checkpointed loop whose statements change module state (`Q[0].append(v)`,
     `REC.record(v)`, a helper storing) and that reads that state (`len(Q[0])`,
     `len(REC.log)`): the pullback recomputes the loop's segments after the loop ran, when
     the state holds what the later iterations stored. What a statement calling a list's,
     dict's or set's method changes is its receiver's module name; a call of anything else
     may change any module object, as far as s2s_ad sees (a method, a helper, a handler).
-    Refused at the change."""
+    A read through a local bound to the module's object (`held`: `lg = LG; len(lg)`) is one
+    too. Refused at the change."""
     changed: dict[str, int] = {}  # module name → the line changing it
     anything: int | None = None  # the line of a call that may change any
     for stmt in body:
@@ -133,6 +147,7 @@ def _refuse_state_read_back(body: list, filename: str) -> None:
     for stmt in body:
         value = stmt.value if isinstance(stmt, Assign) else None
         for atom in value.args if isinstance(value, Prim) else ():
+            atom = held.get(atom.name, atom) if type(atom) is Var else atom  # (`len(lg)`)
             if type(atom) is not Free or not _state_object(atom.value):
                 continue
             line = changed.get(_root_of(atom.source), anything)
@@ -232,7 +247,7 @@ def refuse_effects_in_rerun(loop: For, fn: Function) -> None:
     changes (`ssa/state_reads.py`), which would read the changed value."""
     body = walk(loop.body)
     read = _variables_read(body)
-    _refuse_state_read_back(body, fn.filename)
+    _refuse_state_read_back(body, fn.filename, _module_objects_held(fn))
     for stmt in body:
         value = stmt.value if isinstance(stmt, Assign) else None
         if isinstance(stmt, Assign) and stmt.target in fn.state_reads:  # (ssa/state_reads.py)
