@@ -1,8 +1,10 @@
 """A local array kept in module state (by the function, or by a helper of yours that stores
 what it is given) and then updated in place through any name for it: the plain call's
 module holds the updated array, the derivative's the value before (it makes a new version),
-so it is refused at the store's line. Rebinding the name, keeping a copy, or keeping a
-number is exact: value, module state and derivatives as one plain call leaves them."""
+so it is refused at the store's line (an update before the store in a loop updates what the
+last iteration kept). Rebinding the name (to a new array: `v = np.tanh(v)`), keeping a copy,
+keeping a number, updating before the store, or counting what was kept (`len(LOG)`) is
+exact: value, module state and derivatives as one plain call leaves them."""
 
 import numpy as np
 import pytest
@@ -83,7 +85,16 @@ def helper_records_alias_then_updated(x):
     return np.sum(v * x)
 
 
+def updated_before_store_in_loop(x):
+    v = np.sin(x)
+    for _ in range(2):
+        v += 1.0
+        LOG.append(v)  # STORE
+    return np.sum(v * x)
+
+
 REFUSED = [
+    updated_before_store_in_loop,
     alias_kept_then_updated,
     alias_chain_kept_then_updated,
     helper_logs_then_updated,
@@ -145,7 +156,32 @@ def helper_records_then_rebound(x):
     return np.sum(v * x)
 
 
+def updated_before_store(x):
+    v = np.sin(x)
+    v += 1.0
+    STATE.last = v
+    LOG.append(v)
+    return np.sum(v * x)
+
+
+def kept_then_new_array_updated(x):
+    v = np.sin(x)
+    LOG.append(v)
+    v = np.tanh(v)
+    v += 1.0
+    return np.sum(v * x)
+
+
+def kept_then_counted(x):
+    v = np.sin(x)
+    LOG.append(v)
+    return np.sum(v * x) * len(LOG)
+
+
 EXACT = [
+    updated_before_store,
+    kept_then_new_array_updated,
+    kept_then_counted,
     helper_logs_then_rebound,
     helper_logs_copy_then_updated,
     helper_logs_number_then_updated,
@@ -158,3 +194,27 @@ EXACT = [
 @pytest.mark.parametrize("f", EXACT, ids=lambda f: f.__name__)
 def test_kept_value_not_updated_is_exact(f, api):
     assert_exact(f, X, api, reset, snapshot)
+
+
+def kept_then_updated_in_same_branch(x):
+    v = np.sin(x)
+    if x[0] > 0.0:
+        LOG.append(v)  # STORE
+        v *= 2.0
+    return np.sum(v * x)
+
+
+def kept_in_branch_updated_after(x):
+    v = np.sin(x)
+    if x[0] > 0.0:
+        LOG.append(v)  # STORE
+    v += 1.0
+    return np.sum(v * x)
+
+
+@pytest.mark.parametrize("f", [kept_then_updated_in_same_branch, kept_in_branch_updated_after])
+def test_kept_in_a_branch_then_updated_is_refused(f):
+    reset()
+    with pytest.raises(ad.S2SError) as info:
+        ad.grad(f)(X)
+    assert f"{__file__}:{_store_line(f)}:" in str(info.value)

@@ -1722,20 +1722,6 @@ XFAILS = {
         "'`STATE.last` is not defined; check the spelling' though the plain call defines it"
     ),
     # refusals of what works
-    "w4_log_then_new_array": (
-        "refused though the logged array is never updated: `LOG.append(v); "
-        "v = np.tanh(v); v += 1.0` updates a new array, yet is refused as updating "
-        "the logged one"
-    ),
-    "w4_store_then_read_log": (
-        "refused though nothing with a derivative is read back: `LOG.append(v)` then "
-        "`len(LOG)` (an integer) is refused as reading the log's contents as constants"
-    ),
-    "w4_update_before_store": (
-        "refused though the in-place update comes BEFORE the store: `v += 1.0; "
-        "HISTORY['a'] = v; LOG.append(v)` is refused as if v were updated afterwards "
-        "(the message names the earlier line)"
-    ),
 }
 
 

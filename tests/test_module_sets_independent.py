@@ -1292,9 +1292,10 @@ def test_dunder_method_stores_exact(f):
     _exact(f)
 
 
-def test_float_losses_counted_by_len_refused_at_its_line():
-    # `LOG.append(float(loss))` then `len(LOG)`: refused (conservative: `len` has no derivative)
-    _refused(losses_appended_and_counted)
+def test_float_losses_counted_by_len_exact():
+    # `LOG.append(float(loss))` then `len(LOG)`: refused until session 56 (conservative),
+    # now exact: a count carries no derivative, read where it stands
+    _exact(losses_appended_and_counted)
 
 
 # (148th tester: `STATE.__setattr__` in a lambda called in a loop, its reads read the final

@@ -206,7 +206,9 @@ def first_update(
 ) -> str | None:
     """Where the body of `node` may update in place an object one of `holders` names (or
     a name made to share it, `b = a`, `v = a[1:]`), described; None if nowhere. `skip`: a
-    call not to count (the one asking). In derivative code compiled from `filename`, saving
+    call not to count (the one asking), and where it stands, only what runs after it (a
+    loop around it: all of the loop; `v = np.tanh(v)` after it, at the function's level:
+    `v` then names another object). In derivative code compiled from `filename`, saving
     values on a tape (`_tape1.append((i, v))`) updates the tape, never the values."""
     holders = set(holders)
     body = [
@@ -215,6 +217,8 @@ def first_update(
         for n in nodes.walk_own(stmt)
         if n is not skip and not _appends_to_tape(n, filename)
     ]
+    if skip is not None:
+        body = _after(node, body, skip, holders, resolve)
     # the slots a holder is stored in (`STATE.last` of `STATE.last = v`): an update through
     # one updates the holder's object, not the slot's owner's (`STATE` is not `v`)
     slots: set[str] = set()
@@ -244,6 +248,36 @@ def first_update(
             if update is not None:
                 return update or where
     return None
+
+
+def _after(node: gast.FunctionDef, body: list, call: gast.AST, holders: set[str], resolve) -> list:
+    """The nodes of `body` that run after `call`: those after its line, and all of a loop
+    around it; `holders` rebound at the function's level after it, to a new object
+    (`v = np.tanh(v)`, `v = v + 1.0`), name other objects from there on."""
+    line = getattr(call, "end_lineno", None) or getattr(call, "lineno", None)
+    if line is None:
+        return body
+    loops = [
+        n
+        for n in body
+        if isinstance(n, (gast.For, gast.While)) and n.lineno <= call.lineno <= n.end_lineno
+    ]
+    if loops:
+        inside = {id(m) for loop in loops for m in nodes.descendants(loop)}
+        return [n for n in body if id(n) in inside or getattr(n, "lineno", 0) > line]
+    after = []
+    for stmt in node.body:
+        if (stmt.end_lineno or stmt.lineno) <= line:
+            continue
+        if stmt.lineno <= line:  # (an `if` or `with` holding the call: what follows it)
+            after.extend(n for n in nodes.walk_own(stmt) if getattr(n, "lineno", 0) > line)
+            continue
+        after.extend(nodes.walk_own(stmt))
+        rebound = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+        target = stmt.targets[0] if rebound else None
+        if isinstance(target, gast.Name) and not exposed(stmt.value, resolve) & holders:
+            holders.discard(target.id)
+    return after
 
 
 def _note_target(target: gast.expr, holders: set[str], slots: set[str]) -> None:

@@ -322,6 +322,19 @@ class ExprLowering(
             )
         return Free(name, self.scope.lookup(name))
 
+    def _length_of_stored(self, node: Call) -> Prim | None:
+        """`len(LOG)` of a module's object the function stores values in (`LOG.append(v)`):
+        a count, which carries no derivative, read where it stands (the contents are refused
+        as constants: `_name`)."""
+        func, args = node.func, node.args
+        if not (isinstance(func, Name) and func.id == "len" and len(args) == 1):
+            return None
+        arg = args[0]
+        stored = isinstance(arg, Name) and arg.id in self.stored_in_free
+        if not stored or arg.id in self.env or node.keywords or self.scope.lookup("len") is not len:
+            return None
+        return Prim(len, (Free(arg.id, self.scope.lookup(arg.id)),), spelled="len")
+
     def _unary_primitive(self, op: type, operand: Atom) -> Expr:
         fn = UNARYOPS[op]
         if fn is operator.neg and isinstance(operand, Const) and _is_number(operand.value):
@@ -362,6 +375,9 @@ class ExprLowering(
         """A call's value; the static tuple of the results of a nested function or an
         inlined helper of yours returning several (`return c, a * b`), which an assignment
         binds as one (`r = pair(x)`: `r[0]` reads `c`)."""
+        counted = self._length_of_stored(node)  # `len(LOG)` of `LOG.append(v)`
+        if counted is not None:
+            return counted
         called = self._call_value(node)  # a partial, a method, `fs[0]`: callable_values.py
         if called is not None:
             return called
