@@ -261,19 +261,14 @@ ACCEPTED = sorted(
         "a_history_local",
         "a_method_log_only",
         "a_made_box",
-        # the same refusal as `a_log_and_keep_unread`, with a read before the call
-        "a_keep_after_last_read",
     }
 )
 
 WRONGLY_REFUSED = {
     # (fixed: a_log_len, a_other_attribute, a_other_key, a_store_bool, a_store_size: a
     # read of another attribute or key, a length, or a stored comparison or length is no
-    # read back of a derivative)
-    "a_log_and_keep_unread": "`keep(y); LOG.append(y); return y` (two logs, neither read "
-    "back): refused at `LOG.append(y)` saying 'the function then updates [y] in place (line "
-    "of `STATE.last = …` in keep)', which it does not (a wrong message, and a wrong "
-    "refusal; also before e1ecd72)",
+    # read back of a derivative; a_log_and_keep_unread, `keep(y); LOG.append(y)`: no update
+    # of `y`, until session 56: a helper storing its argument is no update of it)
 }
 
 
