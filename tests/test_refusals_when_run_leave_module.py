@@ -80,3 +80,41 @@ def test_refused_when_run_before_module_changes(f, api):
         APIS[api](f, np.array([0.5, -1.0, 2.0]))
     assert f"{__file__}:{_line(f)}:" in str(info.value)
     assert state() == before
+
+
+class Cursor:
+    i = 0
+
+
+CURSOR = Cursor()
+
+
+def advance():
+    CURSOR.i = CURSOR.i + 1
+
+
+def scatter_first(y, v):
+    y = y.copy()  # (its item set below: taken for an update of the argument, not copied in)
+    y[0] = v
+    advance()
+    return y
+
+
+def calls_state_moving_helper(x):
+    y = np.zeros(3)
+    y = scatter_first(y, x[0] * x[1])  # REFUSED
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("api", ["hessian", "jacfwd_of_grad", "jacrev_of_grad"])
+def test_second_order_refuses_helper_moving_state_it_cannot_copy_in(api):
+    CURSOR.i = 0
+    made = {
+        "hessian": ad.hessian,
+        "jacfwd_of_grad": lambda f: ad.jacfwd(ad.grad(f)),
+        "jacrev_of_grad": lambda f: ad.jacrev(ad.grad(f)),
+    }[api](calls_state_moving_helper)
+    with pytest.raises(ad.S2SError, match="changes module state") as info:
+        made(np.array([0.5, -1.0, 2.0]))
+    assert f"{__file__}:{_line(calls_state_moving_helper)}:" in str(info.value)
+    assert CURSOR.i == 0
