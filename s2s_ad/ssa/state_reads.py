@@ -203,6 +203,7 @@ class _Binding:
         self.namer, self.np_alias, self.rt_alias = namer, np_alias, rt_alias
         self.held: dict[str, object] = {}  # variable → the module's object it is
         self.items: set[str] = set()  # the variables holding an item of a module's array
+        self.rows: set[str] = set()  # the sequences of a module array's rows a loop takes
 
     def block(self, block: list) -> list:
         out: list = []
@@ -210,8 +211,11 @@ class _Binding:
             if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
                 prim = stmt.value
                 numeric = _computes_from(prim.fn)
-                item = prim.fn is operator.getitem and self.holds_array(prim.args[0])
-                if item:  # (`r = M[0]` is a view of the module's array, not of a copy)
+                rows = prim.fn is runtime.sequence and self.holds_array(prim.args[0])
+                item = prim.fn is operator.getitem and (
+                    self.holds_array(prim.args[0]) or _name_of(prim.args[0]) in self.rows
+                )
+                if item or rows:  # (`r = M[0]`, `for w in M:`: views of the module's array)
                     kept = functools.partial(operator.is_, prim.args[0])
                 else:  # (a helper updating what it is given gets the module's object itself)
                     kept = _updated_given if module_objects_updated(prim) else None
@@ -224,6 +228,8 @@ class _Binding:
                 )
                 if item:
                     self.items.add(stmt.target)
+                elif rows:
+                    self.rows.add(stmt.target)
                 else:
                     self.note(stmt.target, self.read_out(prim))
             elif isinstance(stmt, Assign) and isinstance(stmt.value, (Free, Var)):
@@ -326,6 +332,10 @@ class _Binding:
 
 
 _NOT_HELD = object()  # (no module's object: `_Binding.object_of`)
+
+
+def _name_of(atom: object) -> str | None:
+    return atom.name if isinstance(atom, Var) else None
 
 
 def _updated_given(atom: object) -> bool:
