@@ -255,3 +255,45 @@ def rebinds_argument_read_after(x):
 )
 def test_number_rebound_by_helper_is_not_a_store(f, api):
     assert_exact(f, X, api, reset, snapshot)
+
+
+def step_and_value(a, x):
+    a *= 0.5
+    return np.sum(a @ x)
+
+
+def value_of_updating_helper(x):
+    y = step_and_value(M, x)  # REFUSED
+    return y + np.sum(M @ x)
+
+
+def value_of_updating_helper_in_loop(x):
+    y = 0.0
+    for _ in range(2):
+        y = y + step_and_value(V.reshape(1, 3), np.sin(x))  # REFUSED
+    return y
+
+
+@pytest.mark.parametrize("api", ["grad", "jacfwd", "jacrev", "hessian"])
+@pytest.mark.parametrize(
+    "f", [value_of_updating_helper, value_of_updating_helper_in_loop], ids=lambda f: f.__name__
+)
+def test_differentiated_value_of_helper_updating_module_object_is_refused(f, api):
+    import inspect
+
+    lines, first = inspect.getsourcelines(f)
+    line = first + next(i for i, text in enumerate(lines) if "REFUSED" in text)
+    reset()
+    with pytest.raises(ad.S2SError, match="in place") as info:
+        getattr(ad, api)(f)(X)
+    assert f"{__file__}:{line}:" in str(info.value)
+
+
+def value_of_updating_helper_unused(x):
+    _ = step_and_value(M, x)
+    return np.sum(np.tanh(M @ x))
+
+
+@pytest.mark.parametrize("api", ["grad", "grad_forward", "value_and_grad", "jacrev", "hessian"])
+def test_unused_value_of_helper_updating_module_object_is_exact(api):
+    assert_exact(value_of_updating_helper_unused, X, api, reset, snapshot)
