@@ -297,21 +297,35 @@ class StoredNames:
 
     def _names(self, stmt: ast.stmt) -> set[str]:
         kind = type(stmt)
-        if kind is Assign and len(stmt.targets) == 1:  # (most: `name = value`)
-            target = stmt.targets[0]
-            if type(target) is Name:
-                return {target.id} if type(target.ctx) is Store else set()
-        if kind in _TARGETS_ONLY:  # (no `:=` in generated code: a value binds nothing)
-            return set(_names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), Store))
         found: set[str] = set()
+        if kind in _TARGETS_ONLY:
+            _add_simple_stores(stmt, found)
+            return found
         for field in _CHILDREN.get(kind) or _children(kind):
             value = getattr(stmt, field, None)
             if type(value) is list and value and isinstance(value[0], ast.stmt):
-                for inner in value:  # a block
-                    found |= self(inner)
+                for inner in value:  # a block: its simple statements' names added at once
+                    # (no set, nor entry, made for each: most statements of a loop's body)
+                    if type(inner) in _TARGETS_ONLY:
+                        _add_simple_stores(inner, found)
+                    else:
+                        found |= self(inner)
             elif value is not None:
                 found.update(_names_in_value(value, Store))
         return found
+
+
+def _add_simple_stores(stmt: ast.stmt, found: set[str]) -> None:
+    """Add to `found` the names the simple statement `stmt` (in `_TARGETS_ONLY`) stores."""
+    kind = type(stmt)
+    if kind is Assign and len(stmt.targets) == 1:  # (most: `name = value`)
+        target = stmt.targets[0]
+        if type(target) is Name:
+            if type(target.ctx) is Store:
+                found.add(target.id)
+            return
+    # (no `:=` in generated code: a value binds nothing)
+    found.update(_names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), Store))
 
 
 # simple statements whose stores are all in one field: their values are not walked
