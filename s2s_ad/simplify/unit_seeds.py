@@ -422,7 +422,9 @@ def fill_known_shapes(
     statements (those rewritten forgotten)."""
     changed = False
     for node, _ in listed_statements(tree.body):
-        if type(node) is Assign and (fill := _static_fill(node.value, shapes, dtypes)):
+        if type(node) is not Assign or type(node.value) is not Call:
+            continue  # (a fill is a call)
+        if fill := _static_fill(node.value, shapes, dtypes):
             node.value = fill
             if facts is not None:
                 facts.changed(node)
@@ -435,6 +437,9 @@ def shape_only_read(value: ast.expr, shapes: dict, dtypes: dict) -> str | None:
     writes without `t` (its shape and float dtype known), else None: dead-code elimination
     counts no read of `t` there, so what computed `t` only for its shape dies in the same
     round as the rest, not in a round of its own after the filling."""
+    func = value.func if type(value) is Call else None
+    if type(func) is not Attribute or func.attr not in _FILLS:
+        return None  # (most values: no fill, told apart by the name at once)
     like = (_filled_like(value) or (None,))[0]
     shape, fact = shapes.get(like), dtypes.get(like)
     if like is None or type(shape) is not tuple or not _is_float(fact) or fact[0] != "strong":
