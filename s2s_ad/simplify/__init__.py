@@ -200,7 +200,7 @@ def simplify(
         run([drop_needless_tape_entries])  # (and what its changes enable, to a fixed point)
     # what read only the ranges dies, which may drop more tape entries (a tape left empty
     # still replays): where a name a range read is read nowhere else now
-    while (ranges_read := drop_unread_counters(tree)) and not ranges_read <= {
+    while (ranges_read := drop_unread_counters(tree, facts)) and not ranges_read <= {
         name for part in facts.everywhere(tree) for name in part.loads
     }:
         run([eliminate_dead_code])

@@ -409,18 +409,27 @@ def record_read(value: ast.expr) -> str | None:
     return value.id if type(value) is Name and value.id.startswith(prefix) else None
 
 
-def drop_counter(loop: For) -> list[str] | None:
+def drop_counter(loop: For, facts: object = None) -> list[str] | None:
     """Make a counted loop's replay whose body does not read its counter a tape's replay
     alone (`for a, b in reversed(_tape1)`: no range to zip with); the names its range read
-    if it was one (what computed them may be dead now; `range(3)`: none), else None."""
+    if it was one (what computed them may be dead now; `range(3)`: none), else None.
+    `facts`: the statements' names (`facts.Names`), where known."""
     if not _counted_replay(loop):
         return None
     counter = loop.target.elts[0]
-    if type(counter) is not Name or any(counter.id in loads(s) for s in loop.body):
+    if type(counter) is not Name or _reads_in(loop.body, counter.id, facts):
         return None
     dropped = loop.iter.args[0]
     loop.iter, loop.target = loop.iter.args[1], loop.target.elts[1]
     return loads(dropped)
+
+
+def _reads_in(block: list[ast.stmt], name: str, facts: object = None) -> bool:
+    """Whether a statement of `block` reads `name`: from `facts` (`facts.Names`), where
+    known, not walking each statement again for each loop holding it."""
+    if facts is None:
+        return any(name in loads(s) for s in block)
+    return any(name in part.loads for part in facts.within(block))
 
 
 def restore_into(loop: For, target: ast.expr) -> None:
