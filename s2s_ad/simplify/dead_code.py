@@ -150,7 +150,7 @@ class _Graph:
                     bound = stores(stmt.target)
                     self.write(key, bound)
                     # a name the body assigns again is not the loop's value everywhere
-                    again = {n for s in stmt.body + stmt.orelse for n in self.stores(s)}
+                    again = self.stores.in_blocks(stmt.body, stmt.orelse)
                     inner = {n: k for n, k in targets.items() if n not in again}
                     inner |= {n: key for n in bound if n not in again}
                     if not _plain_loop(stmt):  # a loop over a user's iterator: it runs

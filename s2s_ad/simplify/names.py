@@ -304,15 +304,25 @@ class StoredNames:
         for field in _CHILDREN.get(kind) or _children(kind):
             value = getattr(stmt, field, None)
             if type(value) is list and value and isinstance(value[0], ast.stmt):
-                for inner in value:  # a block: its simple statements' names added at once
-                    # (no set, nor entry, made for each: most statements of a loop's body)
-                    if type(inner) in _TARGETS_ONLY:
-                        _add_simple_stores(inner, found)
-                    else:
-                        found |= self(inner)
+                self._add_block(value, found)
             elif value is not None:
                 found.update(_names_in_value(value, Store))
         return found
+
+    def in_blocks(self, *blocks: list[ast.stmt]) -> set[str]:
+        """The names the statements of `blocks` store (a set of its own)."""
+        found: set[str] = set()
+        for block in blocks:
+            self._add_block(block, found)
+        return found
+
+    def _add_block(self, block: list[ast.stmt], found: set[str]) -> None:
+        for inner in block:  # its simple statements' names added at once (no set, nor
+            # entry, made for each: most statements of a loop's body)
+            if type(inner) in _TARGETS_ONLY:
+                _add_simple_stores(inner, found)
+            else:
+                found |= self(inner)
 
 
 def _add_simple_stores(stmt: ast.stmt, found: set[str]) -> None:
