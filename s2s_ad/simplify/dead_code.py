@@ -87,15 +87,17 @@ def eliminate_dead_code(
     tree: FunctionDef,
     facts: Names | None = None,
     shape_only: Callable[[ast.expr], str | None] | None = None,
+    dropped: list[ast.stmt] | None = None,
 ) -> Removed:
     """Remove from `tree`, in place, the statements no root needs; what kind, if any.
     `facts`: the names of statements (removing statements changes none of the others').
     `shape_only`: the name an assigned value reads only for a shape to be written in
-    (`unit_seeds.shape_only_read`), not counted as read."""
+    (`unit_seeds.shape_only_read`), not counted as read. `dropped`: given, the statements
+    removed are added to it (those holding others: not these too)."""
     graph = _Graph(facts or Names(), shape_only)
     graph.visit(tree.body, None)
     live = graph.mark()
-    if not _sweep(tree, live, graph.opened):
+    if not _sweep(tree, live, graph.opened, dropped):
         return Removed.NOTHING
     parameters = {a.arg for a in tree.args.args} | graph.parameters
     return graph.rebinds(live, parameters)
@@ -149,7 +151,7 @@ class _Graph:
                     bound = stores(stmt.target)
                     self.write(key, bound)
                     # a name the body assigns again is not the loop's value everywhere
-                    again = {n for s in stmt.body + stmt.orelse for n in self.stores(s)}
+                    again = self.stores.in_blocks(stmt.body, stmt.orelse)
                     inner = {n: k for n, k in targets.items() if n not in again}
                     inner |= {n: key for n in bound if n not in again}
                     if not _plain_loop(stmt):  # a loop over a user's iterator: it runs
@@ -270,20 +272,31 @@ class _Graph:
         return live
 
 
-def _sweep(node: AST, live: set[ast.stmt], opened: set[ast.stmt]) -> bool:
+def _sweep(
+    node: AST, live: set[ast.stmt], opened: set[ast.stmt], dropped: list | None = None
+) -> bool:
     """Drop the statements not `live` from the blocks of `node` and the compound statements
-    kept under it; a block left with comments only gets a `pass`."""
+    kept under it (added to `dropped`, if given); a block left with comments only gets a
+    `pass`."""
     removed = False
     for field in ("body", "orelse"):
         block = getattr(node, field, None)
         if not isinstance(block, list):
             continue
-        kept = [s for s in block if s in live or is_comment(s) or type(s) is Pass]
+        kept: list[ast.stmt] = []
+        gone: list[ast.stmt] = []
+        for stmt in block:
+            if stmt in live or is_comment(stmt) or type(stmt) is Pass:
+                kept.append(stmt)
+            else:
+                gone.append(stmt)
         for stmt in kept:
             if stmt in opened:
-                removed |= _sweep(stmt, live, opened)
-        if len(kept) != len(block):
+                removed |= _sweep(stmt, live, opened, dropped)
+        if gone:
             removed = True
+            if dropped is not None:
+                dropped += gone
             if field == "orelse" and all(is_comment(s) or type(s) is Pass for s in kept):
                 kept = []
             elif not any(not is_comment(s) for s in kept):

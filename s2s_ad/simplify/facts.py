@@ -106,8 +106,19 @@ class Names:
         """The names of every part of `tree` (its parameters included), a part at a time:
         `frontend.nodes.descendants`' names, grouped."""
         found = [own_names(tree)]
+        self._add_within(tree.body, found)
+        return found
+
+    def within(self, block: list[ast.stmt]) -> list[StatementNames]:
+        """The names of the statements of `block` and of those they hold, a statement at a
+        time, in `everywhere`'s order."""
+        found: list[StatementNames] = []
+        self._add_within(block, found)
+        return found
+
+    def _add_within(self, block: list[ast.stmt], found: list[StatementNames]) -> None:
         cached, simple = self._of, SIMPLE
-        pending = list(reversed(tree.body))  # (`names.statements`' order)
+        pending = list(reversed(block))  # (`names.statements`' order)
         while pending:
             stmt = pending.pop()
             if type(stmt) in simple:
@@ -121,7 +132,6 @@ class Names:
                 inner = getattr(stmt, field, None)
                 if type(inner) is list:
                     pending.extend(reversed(inner))
-        return found
 
 
 # the nodes constant folding asks about (simplify/constant_folding.py)

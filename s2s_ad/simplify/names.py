@@ -297,21 +297,45 @@ class StoredNames:
 
     def _names(self, stmt: ast.stmt) -> set[str]:
         kind = type(stmt)
-        if kind is Assign and len(stmt.targets) == 1:  # (most: `name = value`)
-            target = stmt.targets[0]
-            if type(target) is Name:
-                return {target.id} if type(target.ctx) is Store else set()
-        if kind in _TARGETS_ONLY:  # (no `:=` in generated code: a value binds nothing)
-            return set(_names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), Store))
         found: set[str] = set()
+        if kind in _TARGETS_ONLY:
+            _add_simple_stores(stmt, found)
+            return found
         for field in _CHILDREN.get(kind) or _children(kind):
             value = getattr(stmt, field, None)
             if type(value) is list and value and isinstance(value[0], ast.stmt):
-                for inner in value:  # a block
-                    found |= self(inner)
+                self._add_block(value, found)
             elif value is not None:
                 found.update(_names_in_value(value, Store))
         return found
+
+    def in_blocks(self, *blocks: list[ast.stmt]) -> set[str]:
+        """The names the statements of `blocks` store (a set of its own)."""
+        found: set[str] = set()
+        for block in blocks:
+            self._add_block(block, found)
+        return found
+
+    def _add_block(self, block: list[ast.stmt], found: set[str]) -> None:
+        for inner in block:  # its simple statements' names added at once (no set, nor
+            # entry, made for each: most statements of a loop's body)
+            if type(inner) in _TARGETS_ONLY:
+                _add_simple_stores(inner, found)
+            else:
+                found |= self(inner)
+
+
+def _add_simple_stores(stmt: ast.stmt, found: set[str]) -> None:
+    """Add to `found` the names the simple statement `stmt` (in `_TARGETS_ONLY`) stores."""
+    kind = type(stmt)
+    if kind is Assign and len(stmt.targets) == 1:  # (most: `name = value`)
+        target = stmt.targets[0]
+        if type(target) is Name:
+            if type(target.ctx) is Store:
+                found.add(target.id)
+            return
+    # (no `:=` in generated code: a value binds nothing)
+    found.update(_names_in_value(getattr(stmt, _TARGETS_ONLY[kind], None), Store))
 
 
 # simple statements whose stores are all in one field: their values are not walked
@@ -395,18 +419,27 @@ def record_read(value: ast.expr) -> str | None:
     return value.id if type(value) is Name and value.id.startswith(prefix) else None
 
 
-def drop_counter(loop: For) -> list[str] | None:
+def drop_counter(loop: For, facts: object = None) -> list[str] | None:
     """Make a counted loop's replay whose body does not read its counter a tape's replay
     alone (`for a, b in reversed(_tape1)`: no range to zip with); the names its range read
-    if it was one (what computed them may be dead now; `range(3)`: none), else None."""
+    if it was one (what computed them may be dead now; `range(3)`: none), else None.
+    `facts`: the statements' names (`facts.Names`), where known."""
     if not _counted_replay(loop):
         return None
     counter = loop.target.elts[0]
-    if type(counter) is not Name or any(counter.id in loads(s) for s in loop.body):
+    if type(counter) is not Name or _reads_in(loop.body, counter.id, facts):
         return None
     dropped = loop.iter.args[0]
     loop.iter, loop.target = loop.iter.args[1], loop.target.elts[1]
     return loads(dropped)
+
+
+def _reads_in(block: list[ast.stmt], name: str, facts: object = None) -> bool:
+    """Whether a statement of `block` reads `name`: from `facts` (`facts.Names`), where
+    known, not walking each statement again for each loop holding it."""
+    if facts is None:
+        return any(name in loads(s) for s in block)
+    return any(name in part.loads for part in facts.within(block))
 
 
 def restore_into(loop: For, target: ast.expr) -> None:

@@ -65,16 +65,17 @@ from .names import (
 _LITERALS = (int, float, bool)
 
 
-def drop_unread_counters(tree: FunctionDef) -> set[str]:
+def drop_unread_counters(tree: FunctionDef, facts: Names | None = None) -> set[str]:
     """Replay a tape alone where a counted loop's replay does not read its counter, once
     the tapes are final (in place); the names the ranges dropped read (what computed only
     them may be dead now): a tape left with no entries still replays over its range alone,
     and dies, which it cannot once its range is gone. Inner loops first: an inner replay's
-    range may read the outer counter."""
+    range may read the outer counter. `facts`: the names of statements, where known (a
+    loop's header, rewritten, has none kept)."""
     read: set[str] = set()
     for stmt, _ in reversed(listed_statements(tree.body)):
         if type(stmt) is For:
-            read.update(drop_counter(stmt) or ())
+            read.update(drop_counter(stmt, facts) or ())
     return read
 
 

@@ -48,10 +48,12 @@ from ast import (
     Add,
     Assign,
     Attribute,
+    AugAssign,
     BinOp,
     Call,
     Constant,
     Div,
+    For,
     FunctionDef,
     Load,
     Mult,
@@ -95,6 +97,50 @@ def drop_unit_factors(
             return changed or read  # (no round finding nothing, where none can find more)
         changed = True
         found.refresh()
+
+
+def may_follow_removal(dropped: list[ast.stmt], tree: FunctionDef, facts: Names) -> bool:
+    """Whether `drop_unit_factors`, with nothing to do before the statements `dropped` were
+    removed from `tree`, may find something after. A removal changes what it finds only by
+    the bindings it counts: a name bound once less may hold one literal now, or be ones
+    assigned once, or be the `t` of a fill now of one dtype. Not a name read nowhere (no
+    read to rewrite, no copy of it, no product by it), nor one still bound otherwise than
+    by a value it reads (`_settles`), unless a fill is like it."""
+    lost: set[str] = set()
+    for part in facts.within(dropped):
+        lost.update(part.stores, part.deleted, part.parameters)
+    if not lost:
+        return False
+    read: set[str] = set()  # the names of `lost` still read
+    settled: set[str] = set()  # … and still bound by a statement that `_settles`
+    for part in facts.everywhere(tree):
+        if not lost.isdisjoint(part.loads):
+            read.update(lost.intersection(part.loads))
+            if _fills_like(part.assigns, lost):
+                return True
+        if not lost.isdisjoint(part.stores) and _settles(part.stmt):
+            settled.update(lost.intersection(part.stores))
+    return not read <= settled
+
+
+def _settles(stmt: ast.AST) -> bool:
+    """Whether each name `stmt` binds is bound by it otherwise than by a value the unit
+    factors read (a literal, a name, a sign, a fill or a product): a loop's target, `+=`,
+    a sum … A name so bound holds no one literal and is no ones (their bindings counted)."""
+    kind = type(stmt)
+    if kind is Assign:
+        value = stmt.value
+        return type(value) is BinOp and type(value.op) is not Mult
+    return kind is For or kind is AugAssign
+
+
+def _fills_like(assigns: list[Assign], names: set[str]) -> bool:
+    """Whether one of `assigns` is a fill (`_filled_like`) like one of `names`."""
+    for node in assigns:
+        filled = _filled_like(node.value) if type(node.value) is Call else None
+        if filled is not None and filled[0] in names:
+            return True
+    return False
 
 
 class _Inventory:
@@ -376,7 +422,9 @@ def fill_known_shapes(
     statements (those rewritten forgotten)."""
     changed = False
     for node, _ in listed_statements(tree.body):
-        if type(node) is Assign and (fill := _static_fill(node.value, shapes, dtypes)):
+        if type(node) is not Assign or type(node.value) is not Call:
+            continue  # (a fill is a call)
+        if fill := _static_fill(node.value, shapes, dtypes):
             node.value = fill
             if facts is not None:
                 facts.changed(node)
@@ -389,6 +437,9 @@ def shape_only_read(value: ast.expr, shapes: dict, dtypes: dict) -> str | None:
     writes without `t` (its shape and float dtype known), else None: dead-code elimination
     counts no read of `t` there, so what computed `t` only for its shape dies in the same
     round as the rest, not in a round of its own after the filling."""
+    func = value.func if type(value) is Call else None
+    if type(func) is not Attribute or func.attr not in _FILLS:
+        return None  # (most values: no fill, told apart by the name at once)
     like = (_filled_like(value) or (None,))[0]
     shape, fact = shapes.get(like), dtypes.get(like)
     if like is None or type(shape) is not tuple or not _is_float(fact) or fact[0] != "strong":
