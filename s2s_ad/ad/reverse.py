@@ -220,7 +220,8 @@ class _Reverse:
         self.counts: dict[str, int] = {}
         self.rerunning = False  # making the code that runs a checkpointed segment again
         self.standing_values: set[str] = set()  # those of the loops made so far
-        self.loaded: dict[ast.stmt, list[str]] = {}  # the names each adjoint reads (`_saved`)
+        # the names each adjoint reads and assigns (`_saved`)
+        self.loaded: dict[ast.stmt, tuple[list[str], list[str]]] = {}
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         found = analysed_assignments(self.fn)  # (read by both: found once)
@@ -363,7 +364,8 @@ class _Reverse:
                         line = blamed.get(stmt.target, stmt.line)
                         stamped(code[start:], derivative_line(line))
                 adjoints.reset(stmt.target)
-            elif isinstance(stmt, If):
+                continue  # (its code stamped with its line, or its derivative's, above)
+            if isinstance(stmt, If):
                 code += self.branch(stmt, in_loop)
             elif isinstance(stmt, (For, While)):
                 code += self.loop(stmt)
@@ -836,30 +838,34 @@ def _item(value: ast.expr, index: object) -> ast.expr:
 def _saved(code: list[ast.stmt], candidates: set[str], loaded: dict) -> list[str]:
     """Names the reverse `code` may read before assigning them, among `candidates`: in
     execution order, a name assigned in one branch only is not assigned after the branch.
-    `loaded`: the names each simple statement reads, found so far (`_read_first`)."""
+    `loaded`: the names each simple statement reads and assigns, found so far (`_read_first`)."""
     return sorted(_read_first(code, set(), loaded) & candidates)
 
 
 def _read_first(code: list[ast.stmt], assigned: set[str], loaded: dict) -> set[str]:
     """Names `code` may read before assigning them; adds what it surely assigns to
-    `assigned`. `loaded`: each simple statement's `loads`, kept as they are found: a loop's
-    or a branch's code is read again by each enclosing loop's and branch's (nested code
-    was walked once per level), and the transform changes no statement it has made."""
+    `assigned`. `loaded`: each simple statement's `loads` and `stores`, kept as they are
+    found: a loop's or a branch's code is read again by each enclosing loop's and branch's
+    (nested code was walked once per level), and the transform changes no statement it
+    has made."""
     read: set[str] = set()
-    for stmt in code:  # (the node types imported: `ast.If` is a lookup at each use, compiled)
-        if isinstance(stmt, IfNode):
+    for stmt in code:  # (the node types imported: `ast.If` is a lookup at each use, compiled;
+        # compared by type, as the transform makes no subclasses: `isinstance` of another
+        # type looks up `__instancecheck__`)
+        kind = type(stmt)
+        if kind is IfNode:
             read |= set(loads(stmt.test)) - assigned
             then, otherwise = set(assigned), set(assigned)
             read |= _read_first(stmt.body, then, loaded) | _read_first(
                 stmt.orelse, otherwise, loaded
             )
             assigned |= then & otherwise
-        elif isinstance(stmt, (ForNode, WhileNode)):
-            head = stmt.iter if isinstance(stmt, ForNode) else stmt.test
+        elif kind is ForNode or kind is WhileNode:
+            head = stmt.iter if kind is ForNode else stmt.test
             read |= set(loads(head)) - assigned
-            inner = assigned | (set(stores(stmt.target)) if isinstance(stmt, ForNode) else set())
+            inner = assigned | (set(stores(stmt.target)) if kind is ForNode else set())
             read |= _read_first(stmt.body, inner, loaded)  # what it assigns may not run
-        elif isinstance(stmt, WithNode):  # (an adjoint inside its context: its body runs,
+        elif kind is WithNode:  # (an adjoint inside its context: its body runs,
             # a branch's restores in it before its reads, not read first as a whole)
             for item in stmt.items:
                 read |= set(loads(item.context_expr)) - assigned
@@ -869,11 +875,11 @@ def _read_first(code: list[ast.stmt], assigned: set[str], loaded: dict) -> set[s
         else:  # (most statements: no sets made for them)
             names = loaded.get(stmt)
             if names is None:
-                names = loaded[stmt] = loads(stmt)
-            for name in names:
+                names = loaded[stmt] = (loads(stmt), stores(stmt))
+            for name in names[0]:
                 if name not in assigned:
                     read.add(name)
-            assigned.update(stores(stmt))
+            assigned.update(names[1])
     return read
 
 
