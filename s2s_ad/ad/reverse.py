@@ -494,7 +494,8 @@ class _Reverse:
             inside.add(stmt.target)
         live = self.loop_live(stmt, statements, inside)
         code: list[ast.stmt] = []
-        fixed_here = [v for v in live if v not in self.adjoints.canonical]  # not by outer loops
+        canonical = self.adjoints.canonical
+        fixed_here = [v for v in live if v not in canonical]  # not by outer loops
         ends = []  # (name, header): a header's last value, kept to shape its zero adjoint
         for var in live:
             like = Var(var)
@@ -612,17 +613,19 @@ class _Reverse:
         assigns whose adjoint arrives from after the loop (only the last iteration's value
         left the loop, so the earlier iterations see a zero adjoint).
         """
-        live = {h for h in stmt.carried if h in self.active}
-        live |= {v for v in inside if v in self.adjoints.names}
+        # (read once, not per name: each is a lookup at each use, compiled, `names` a call)
+        active, flowed, calls = self.active, self.adjoints.names, self.calls
+        live = {h for h in stmt.carried if h in active}
+        live |= {v for v in inside if v in flowed}
         for s in statements:  # (`walk(stmt.body)`)
-            if isinstance(s, Assign) and s.target in self.active:
+            if isinstance(s, Assign) and s.target in active:
                 # `a = t[k]`: the adjoint of item k of `t` lives on, not one of `t` whole
-                item = None if id(s) in self.calls else self.item_of(s)
+                item = None if id(s) in calls else self.item_of(s)
                 if item is not None:
                     if item.partition("#")[0] not in inside:  # (the name of `primal(item)`)
                         live.add(item)
                     continue
-                live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
+                live |= {v for v in used_vars(s.value) if v in active and v not in inside}
         return sorted(live)
 
     def assigned_in(self, block: list) -> set[str]:

@@ -208,19 +208,21 @@ def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     to be 0-d cannot broadcast it, nor can the same variable (`h * h`); a selector can
     (`np.where(mask, x, 0.0)`).
     """
-    known = site.known.get(param)
-    if known is not None and known == site.known.get("ans"):
+    shapes, params = site.known, site.params
+    known = shapes.get(param)
+    if known is not None and known == shapes.get("ans"):
         return False
-    mine = site.params[param]
-    named = [(name, a) for name, a in site.params.items() if name != param]
-    named += [(name, a) for name, a in site.keywords.items() if name in rule.selectors]
+    mine = params[param]
+    named = [(name, a) for name, a in params.items() if name != param]
+    if rule.selectors:
+        named += [(name, a) for name, a in site.keywords.items() if name in rule.selectors]
     # a known 0-d variable as the other operand: not where `param` may be a list it repeats
     scalars = param in site.numbers or rule.name not in SEQUENCE_OPERATORS
-    shapes = site.known
     for name, a in named:  # (a loop, not `all`: no closure and generator made per call)
+        kind = type(a)  # (compared first: a dataclass's `==` of another type is slow)
         if not (
-            a == mine
-            or (isinstance(a, Const) and _zero_dimensional(a.value))
+            (kind is type(mine) and a == mine)
+            or (kind is Const and _zero_dimensional(a.value))
             or (scalars and shapes.get(name) == ())
         ):
             return True
