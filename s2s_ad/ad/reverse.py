@@ -685,16 +685,19 @@ class _Reverse:
 
     def forward_statement(self, stmt: Stmt, code: list[ast.stmt]) -> None:
         """Append the forward sweep's code of `stmt` to `code`."""
+        if isinstance(stmt, Assign):  # (most statements: one check of their kind)
+            call = self.calls.get(id(stmt))
+            if call is not None:
+                code.append(self.forward_call(stmt, call))
+            elif self.rerunning and calls_effect(stmt.value):
+                # ran in the forward sweep (an inlined lambda's `print(v)`, `LOG.append(v)`):
+                # its value, None (ad/effects.py refuses a call returning another)
+                code.append(build.assign(stmt.target, build.constant(None)))
+            else:
+                code.append(render_stmt(stmt))
+            return
         site = self.sites.get(id(stmt))
-        if isinstance(stmt, Assign) and id(stmt) in self.calls:
-            code.append(self.forward_call(stmt, self.calls[id(stmt)]))
-        elif isinstance(stmt, Assign) and self.rerunning and calls_effect(stmt.value):
-            # ran in the forward sweep (an inlined lambda's `print(v)`, `LOG.append(v)`):
-            # its value, None (ad/effects.py refuses a call returning another)
-            code.append(build.assign(stmt.target, build.constant(None)))
-        elif isinstance(stmt, Assign):
-            code.append(render_stmt(stmt))
-        elif isinstance(stmt, If):
+        if isinstance(stmt, If):
             branches = [self.forward(stmt.body), self.forward(stmt.orelse)]
             if site:
                 record, saved = site
