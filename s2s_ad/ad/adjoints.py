@@ -80,14 +80,17 @@ class Adjoints:
         names, owned = self.state.names, self.state.owned
         fixed = self.canonical.get(var)
         if var not in names:
-            if isinstance(value, Name) and fixed is None and not self._is_canonical(value.id):
+            # (a node's type compared: `isinstance` of another `ast` class is a slow check)
+            if type(value) is Name and fixed is None and not self._is_canonical(value.id):
                 names[var] = value.id
                 return []
-            self._own(var, fixed or self.fresh(var))
-            return [build.assign(names[var], value)]
+            name = names[var] = fixed or self.fresh(var)  # (`_own`, written out: no call)
+            owned.add(var)
+            return [build.assign(name, value)]
         value = build.add(build.name(names[var]), value)
         if var not in owned:
-            self._own(var, fixed or self.fresh(var))
+            names[var] = fixed or self.fresh(var)
+            owned.add(var)
         return [build.assign(names[var], value)]
 
     def fresh(self, var: str) -> str:

@@ -220,7 +220,8 @@ class _Reverse:
         self.counts: dict[str, int] = {}
         self.rerunning = False  # making the code that runs a checkpointed segment again
         self.standing_values: set[str] = set()  # those of the loops made so far
-        self.loaded: dict[ast.stmt, list[str]] = {}  # the names each adjoint reads (`_saved`)
+        # the names each adjoint reads and assigns (`_saved`)
+        self.loaded: dict[ast.stmt, tuple[list[str], list[str]]] = {}
 
     def function(self, wrt: list[str]) -> ast.FunctionDef:
         found = analysed_assignments(self.fn)  # (read by both: found once)
@@ -363,7 +364,8 @@ class _Reverse:
                         line = blamed.get(stmt.target, stmt.line)
                         stamped(code[start:], derivative_line(line))
                 adjoints.reset(stmt.target)
-            elif isinstance(stmt, If):
+                continue  # (its code stamped with its line, or its derivative's, above)
+            if isinstance(stmt, If):
                 code += self.branch(stmt, in_loop)
             elif isinstance(stmt, (For, While)):
                 code += self.loop(stmt)
@@ -492,7 +494,8 @@ class _Reverse:
             inside.add(stmt.target)
         live = self.loop_live(stmt, statements, inside)
         code: list[ast.stmt] = []
-        fixed_here = [v for v in live if v not in self.adjoints.canonical]  # not by outer loops
+        canonical = self.adjoints.canonical
+        fixed_here = [v for v in live if v not in canonical]  # not by outer loops
         ends = []  # (name, header): a header's last value, kept to shape its zero adjoint
         for var in live:
             like = Var(var)
@@ -610,17 +613,19 @@ class _Reverse:
         assigns whose adjoint arrives from after the loop (only the last iteration's value
         left the loop, so the earlier iterations see a zero adjoint).
         """
-        live = {h for h in stmt.carried if h in self.active}
-        live |= {v for v in inside if v in self.adjoints.names}
+        # (read once, not per name: each is a lookup at each use, compiled, `names` a call)
+        active, flowed, calls = self.active, self.adjoints.names, self.calls
+        live = {h for h in stmt.carried if h in active}
+        live |= {v for v in inside if v in flowed}
         for s in statements:  # (`walk(stmt.body)`)
-            if isinstance(s, Assign) and s.target in self.active:
+            if isinstance(s, Assign) and s.target in active:
                 # `a = t[k]`: the adjoint of item k of `t` lives on, not one of `t` whole
-                item = None if id(s) in self.calls else self.item_of(s)
+                item = None if id(s) in calls else self.item_of(s)
                 if item is not None:
                     if item.partition("#")[0] not in inside:  # (the name of `primal(item)`)
                         live.add(item)
                     continue
-                live |= {v for v in used_vars(s.value) if v in self.active and v not in inside}
+                live |= {v for v in used_vars(s.value) if v in active and v not in inside}
         return sorted(live)
 
     def assigned_in(self, block: list) -> set[str]:
@@ -680,16 +685,19 @@ class _Reverse:
 
     def forward_statement(self, stmt: Stmt, code: list[ast.stmt]) -> None:
         """Append the forward sweep's code of `stmt` to `code`."""
+        if isinstance(stmt, Assign):  # (most statements: one check of their kind)
+            call = self.calls.get(id(stmt))
+            if call is not None:
+                code.append(self.forward_call(stmt, call))
+            elif self.rerunning and calls_effect(stmt.value):
+                # ran in the forward sweep (an inlined lambda's `print(v)`, `LOG.append(v)`):
+                # its value, None (ad/effects.py refuses a call returning another)
+                code.append(build.assign(stmt.target, build.constant(None)))
+            else:
+                code.append(render_stmt(stmt))
+            return
         site = self.sites.get(id(stmt))
-        if isinstance(stmt, Assign) and id(stmt) in self.calls:
-            code.append(self.forward_call(stmt, self.calls[id(stmt)]))
-        elif isinstance(stmt, Assign) and self.rerunning and calls_effect(stmt.value):
-            # ran in the forward sweep (an inlined lambda's `print(v)`, `LOG.append(v)`):
-            # its value, None (ad/effects.py refuses a call returning another)
-            code.append(build.assign(stmt.target, build.constant(None)))
-        elif isinstance(stmt, Assign):
-            code.append(render_stmt(stmt))
-        elif isinstance(stmt, If):
+        if isinstance(stmt, If):
             branches = [self.forward(stmt.body), self.forward(stmt.orelse)]
             if site:
                 record, saved = site
@@ -836,30 +844,34 @@ def _item(value: ast.expr, index: object) -> ast.expr:
 def _saved(code: list[ast.stmt], candidates: set[str], loaded: dict) -> list[str]:
     """Names the reverse `code` may read before assigning them, among `candidates`: in
     execution order, a name assigned in one branch only is not assigned after the branch.
-    `loaded`: the names each simple statement reads, found so far (`_read_first`)."""
+    `loaded`: the names each simple statement reads and assigns, found so far (`_read_first`)."""
     return sorted(_read_first(code, set(), loaded) & candidates)
 
 
 def _read_first(code: list[ast.stmt], assigned: set[str], loaded: dict) -> set[str]:
     """Names `code` may read before assigning them; adds what it surely assigns to
-    `assigned`. `loaded`: each simple statement's `loads`, kept as they are found: a loop's
-    or a branch's code is read again by each enclosing loop's and branch's (nested code
-    was walked once per level), and the transform changes no statement it has made."""
+    `assigned`. `loaded`: each simple statement's `loads` and `stores`, kept as they are
+    found: a loop's or a branch's code is read again by each enclosing loop's and branch's
+    (nested code was walked once per level), and the transform changes no statement it
+    has made."""
     read: set[str] = set()
-    for stmt in code:  # (the node types imported: `ast.If` is a lookup at each use, compiled)
-        if isinstance(stmt, IfNode):
+    for stmt in code:  # (the node types imported: `ast.If` is a lookup at each use, compiled;
+        # compared by type, as the transform makes no subclasses: `isinstance` of another
+        # type looks up `__instancecheck__`)
+        kind = type(stmt)
+        if kind is IfNode:
             read |= set(loads(stmt.test)) - assigned
             then, otherwise = set(assigned), set(assigned)
             read |= _read_first(stmt.body, then, loaded) | _read_first(
                 stmt.orelse, otherwise, loaded
             )
             assigned |= then & otherwise
-        elif isinstance(stmt, (ForNode, WhileNode)):
-            head = stmt.iter if isinstance(stmt, ForNode) else stmt.test
+        elif kind is ForNode or kind is WhileNode:
+            head = stmt.iter if kind is ForNode else stmt.test
             read |= set(loads(head)) - assigned
-            inner = assigned | (set(stores(stmt.target)) if isinstance(stmt, ForNode) else set())
+            inner = assigned | (set(stores(stmt.target)) if kind is ForNode else set())
             read |= _read_first(stmt.body, inner, loaded)  # what it assigns may not run
-        elif isinstance(stmt, WithNode):  # (an adjoint inside its context: its body runs,
+        elif kind is WithNode:  # (an adjoint inside its context: its body runs,
             # a branch's restores in it before its reads, not read first as a whole)
             for item in stmt.items:
                 read |= set(loads(item.context_expr)) - assigned
@@ -869,11 +881,11 @@ def _read_first(code: list[ast.stmt], assigned: set[str], loaded: dict) -> set[s
         else:  # (most statements: no sets made for them)
             names = loaded.get(stmt)
             if names is None:
-                names = loaded[stmt] = loads(stmt)
-            for name in names:
+                names = loaded[stmt] = (loads(stmt), stores(stmt))
+            for name in names[0]:
                 if name not in assigned:
                     read.add(name)
-            assigned.update(stores(stmt))
+            assigned.update(names[1])
     return read
 
 

@@ -106,14 +106,13 @@ def _bindings(
     """What each name in `wanted` that a template may read stands for: an operand by its
     parameter or keyword name, the incoming derivative `d`, the result `ans`, the modules
     (a name read as a string: `build.clone` makes its node where it is used)."""
-    numpy, math = aliases.np, aliases.math
-    family = math if rule.family == "math" else numpy  # `M`: the rule's own module
-    fixed = {"d": incoming, "ans": answer, "np": numpy, "math": math, "rt": aliases.rt, "M": family}
     keywords, params = site.keywords, site.params
-    bindings: dict[str, ast.expr | str] = {}
+    bindings: dict[str, ast.expr | str] = {"d": incoming, "ans": answer}  # (always wanted)
     for name in wanted:
-        if name in fixed:
-            bindings[name] = fixed[name]
+        if name in bindings:
+            continue
+        if name in _MODULES:  # (named at once: no dict of the fixed names made per call)
+            bindings[name] = _module(name, rule, aliases)
         elif name == "d_" and "d" in keywords:  # a keyword named `d` (multigammaln)
             bindings[name] = _operand(keywords["d"])
         elif name in keywords:
@@ -121,6 +120,16 @@ def _bindings(
         elif name in params:
             bindings[name] = _operand(params[name])
     return bindings
+
+
+_MODULES = frozenset({"np", "math", "rt", "M"})  # the module names a template may read
+
+
+def _module(name: str, rule: Rule, aliases: Aliases) -> str:
+    """The alias of the module `name` stands for in a template (`M`: the rule's own)."""
+    if name == "M":
+        name = "math" if rule.family == "math" else "np"
+    return aliases.rt if name == "rt" else aliases.math if name == "math" else aliases.np
 
 
 def _operand(atom: object) -> ast.expr | str:
@@ -163,25 +172,27 @@ def _with_facts(fn: Function, site: Site, answer: str) -> Site:
     the call's operands (by rule name) and result (`ans`), from `fn`'s by variable: set in
     place (a site is its statement's own, made by `bind` for it; a second `Site` with the
     facts, as `Site.__init__` sets fields, cost a Python call per differentiated statement)."""
-    operands = [*site.params.items(), *site.keywords.items()]
-    named = [(k, a.name) for k, a in operands if isinstance(a, Var)]
+    # (each field read once: an attribute of a `Function` is a lookup at each use, compiled)
+    shapes, known, numbers, dtypes = fn.shapes, fn.known_shapes, fn.numbers, fn.dtypes
+    params = site.params
+    named = [(k, a.name) for k, a in params.items() if type(a) is Var]
+    named += [(k, a.name) for k, a in site.keywords.items() if type(a) is Var]
     named.append(("ans", answer))
     facts = site.__dict__  # (the fields `Site.__init__` sets)
-    if fn.shapes:
-        facts["shapes"] = _facts_of(named, fn.shapes)
-    if fn.known_shapes or fn.numbers:
-        if fn.known_shapes is fn.shapes and fn.shapes:  # specialised: the same facts (a copy)
+    if shapes:
+        facts["shapes"] = _facts_of(named, shapes)
+    if known or numbers:
+        if known is shapes and shapes:  # specialised: the same facts (a copy)
             facts["known"] = dict(facts["shapes"])
         else:
-            facts["known"] = _facts_of(named, fn.known_shapes)
-        if fn.numbers:  # (of a list made in place: a generator expression, compiled, makes a
+            facts["known"] = _facts_of(named, known)
+        if numbers:  # (of a list made in place: a generator expression, compiled, makes a
             # closure and a generator at each call)
-            numbers = fn.numbers
             facts["numbers"] = frozenset(
-                [k for k, a in site.params.items() if type(a) is Var and a.name in numbers]
+                [k for k, a in params.items() if type(a) is Var and a.name in numbers]
             )
-    if fn.dtypes:
-        facts["dtypes"] = _facts_of(named, fn.dtypes)
+    if dtypes:
+        facts["dtypes"] = _facts_of(named, dtypes)
     return site
 
 
@@ -197,19 +208,21 @@ def _may_broadcast(rule: Rule, site: Site, param: str) -> bool:
     to be 0-d cannot broadcast it, nor can the same variable (`h * h`); a selector can
     (`np.where(mask, x, 0.0)`).
     """
-    known = site.known.get(param)
-    if known is not None and known == site.known.get("ans"):
+    shapes, params = site.known, site.params
+    known = shapes.get(param)
+    if known is not None and known == shapes.get("ans"):
         return False
-    mine = site.params[param]
-    named = [(name, a) for name, a in site.params.items() if name != param]
-    named += [(name, a) for name, a in site.keywords.items() if name in rule.selectors]
+    mine = params[param]
+    named = [(name, a) for name, a in params.items() if name != param]
+    if rule.selectors:
+        named += [(name, a) for name, a in site.keywords.items() if name in rule.selectors]
     # a known 0-d variable as the other operand: not where `param` may be a list it repeats
     scalars = param in site.numbers or rule.name not in SEQUENCE_OPERATORS
-    shapes = site.known
     for name, a in named:  # (a loop, not `all`: no closure and generator made per call)
+        kind = type(a)  # (compared first: a dataclass's `==` of another type is slow)
         if not (
-            a == mine
-            or (isinstance(a, Const) and _zero_dimensional(a.value))
+            (kind is type(mine) and a == mine)
+            or (kind is Const and _zero_dimensional(a.value))
             or (scalars and shapes.get(name) == ())
         ):
             return True
