@@ -1,6 +1,8 @@
 """Derivative checks of functions that read and change module state: each evaluation starts
 from the module state `reset` restores, as one plain call would."""
 
+import inspect
+
 import numpy as np
 
 import s2s_ad as ad
@@ -40,3 +42,10 @@ def assert_exact(f, x, api, reset, snapshot):
         got = ad.grad(f, mode="forward" if api == "grad_forward" else "reverse")(x)
     assert snapshot() == after  # (set once, as by one plain call)
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+def marked_line(f, marker="STORE"):
+    """The line number of the first line of `f`'s source holding `marker` (a comment
+    naming the line an error must name: `# STORE`, `# REFUSED`)."""
+    lines, first = inspect.getsourcelines(f)
+    return first + next(i for i, line in enumerate(lines) if marker in line)

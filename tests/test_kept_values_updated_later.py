@@ -8,7 +8,7 @@ exact: value, module state and derivatives as one plain call leaves them."""
 
 import numpy as np
 import pytest
-from module_state_checks import assert_exact
+from module_state_checks import assert_exact, marked_line
 
 import s2s_ad as ad
 
@@ -104,20 +104,13 @@ REFUSED = [
 X = np.array([0.5, -1.0, 2.0])
 
 
-def _store_line(f):
-    import inspect
-
-    lines, first = inspect.getsourcelines(f)
-    return first + next(i for i, line in enumerate(lines) if "# STORE" in line)
-
-
 @pytest.mark.parametrize("api", ["grad", "jacfwd", "jacrev", "value_and_grad"])
 @pytest.mark.parametrize("f", REFUSED, ids=lambda f: f.__name__)
 def test_kept_array_updated_later_is_refused_at_the_store(f, api):
     reset()
     with pytest.raises(ad.S2SError) as info:
         getattr(ad, api)(f)(X)
-    assert f"{__file__}:{_store_line(f)}:" in str(info.value)
+    assert f"{__file__}:{marked_line(f)}:" in str(info.value)
 
 
 def helper_logs_then_rebound(x):
@@ -217,4 +210,4 @@ def test_kept_in_a_branch_then_updated_is_refused(f):
     reset()
     with pytest.raises(ad.S2SError) as info:
         ad.grad(f)(X)
-    assert f"{__file__}:{_store_line(f)}:" in str(info.value)
+    assert f"{__file__}:{marked_line(f)}:" in str(info.value)

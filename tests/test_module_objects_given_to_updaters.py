@@ -8,7 +8,7 @@ helper rebinds (`total += v`) stores nothing."""
 
 import numpy as np
 import pytest
-from module_state_checks import assert_exact
+from module_state_checks import assert_exact, marked_line
 
 import s2s_ad as ad
 
@@ -279,10 +279,7 @@ def value_of_updating_helper_in_loop(x):
     "f", [value_of_updating_helper, value_of_updating_helper_in_loop], ids=lambda f: f.__name__
 )
 def test_differentiated_value_of_helper_updating_module_object_is_refused(f, api):
-    import inspect
-
-    lines, first = inspect.getsourcelines(f)
-    line = first + next(i for i, text in enumerate(lines) if "REFUSED" in text)
+    line = marked_line(f, "REFUSED")
     reset()
     with pytest.raises(ad.S2SError, match="in place") as info:
         getattr(ad, api)(f)(X)

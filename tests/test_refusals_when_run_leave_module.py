@@ -6,6 +6,7 @@ one or two plain calls leave it; such code is now swept row by row, as `grad` ru
 
 import numpy as np
 import pytest
+from module_state_checks import marked_line
 
 import s2s_ad as ad
 
@@ -62,13 +63,6 @@ APIS = {
 PROGRAMS = [item_updated_through_local, rows_updated_in_loop, vector_output, local_given_to_updater]
 
 
-def _line(f):
-    import inspect
-
-    lines, first = inspect.getsourcelines(f)
-    return first + next(i for i, line in enumerate(lines) if "# REFUSED" in line)
-
-
 @pytest.mark.parametrize("api", list(APIS))
 @pytest.mark.parametrize("f", PROGRAMS, ids=lambda f: f.__name__)
 def test_refused_when_run_before_module_changes(f, api):
@@ -78,7 +72,7 @@ def test_refused_when_run_before_module_changes(f, api):
     before = state()
     with pytest.raises(ad.S2SError) as info:
         APIS[api](f, np.array([0.5, -1.0, 2.0]))
-    assert f"{__file__}:{_line(f)}:" in str(info.value)
+    assert f"{__file__}:{marked_line(f, 'REFUSED')}:" in str(info.value)
     assert state() == before
 
 
@@ -116,5 +110,5 @@ def test_second_order_refuses_helper_moving_state_it_cannot_copy_in(api):
     }[api](calls_state_moving_helper)
     with pytest.raises(ad.S2SError, match="changes module state") as info:
         made(np.array([0.5, -1.0, 2.0]))
-    assert f"{__file__}:{_line(calls_state_moving_helper)}:" in str(info.value)
+    assert f"{__file__}:{marked_line(calls_state_moving_helper, 'REFUSED')}:" in str(info.value)
     assert CURSOR.i == 0

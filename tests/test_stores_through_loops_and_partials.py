@@ -6,12 +6,11 @@ CACHE, "k")`), then read back: the derivative code stores the value alone, so it
 at the store's line. The same stores of constants, or never read back, are exact."""
 
 import functools
-import inspect
 import operator
 
 import numpy as np
 import pytest
-from module_state_checks import assert_exact
+from module_state_checks import assert_exact, marked_line
 
 import s2s_ad as ad
 
@@ -154,18 +153,13 @@ REFUSED = [
 X = np.array([0.5, -1.0, 2.0])
 
 
-def _store_line(f):
-    lines, first = inspect.getsourcelines(f)
-    return first + next(i for i, line in enumerate(lines) if "STORE" in line)
-
-
 @pytest.mark.parametrize("api", ["grad", "jacfwd", "jacrev", "value_and_grad"])
 @pytest.mark.parametrize("f", REFUSED, ids=lambda f: f.__name__)
 def test_value_with_derivative_stored_and_read_back_is_refused(f, api):
     reset()
     with pytest.raises(ad.S2SError) as info:
         getattr(ad, api)(f)(X)
-    assert f"{__file__}:{_store_line(f)}:" in str(info.value)
+    assert f"{__file__}:{marked_line(f)}:" in str(info.value)
 
 
 def constant_stored_by_loop_then_read(x):
