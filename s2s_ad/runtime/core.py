@@ -480,7 +480,7 @@ def _dot_nd_vjp(g, a, b, k):
 
 def dot_vjp_left(g, a, b):
     """Cotangent of `a` in `np.dot(a, b)` (either a list too: `np.dot(x, WEIGHTS)`)."""
-    a, b = np.asarray(a), np.asarray(b)
+    a, b = as_array(a), as_array(b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
     if np.ndim(a) > 2 or np.ndim(b) > 2:
@@ -490,7 +490,7 @@ def dot_vjp_left(g, a, b):
 
 def dot_vjp_right(g, a, b):
     """Cotangent of `b` in `np.dot(a, b)` (either a list too)."""
-    a, b = np.asarray(a), np.asarray(b)
+    a, b = as_array(a), as_array(b)
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
     if np.ndim(a) > 2 or np.ndim(b) > 2:

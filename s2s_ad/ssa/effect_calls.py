@@ -265,14 +265,16 @@ def _after(node: gast.FunctionDef, body: list, call: gast.AST, holders: set[str]
     if loops:
         inside = {id(m) for loop in loops for m in nodes.descendants(loop)}
         return [n for n in body if id(n) in inside or getattr(n, "lineno", 0) > line]
+    kept = {id(n) for n in body}  # (tapes' appends and the call itself left out)
     after = []
     for stmt in node.body:
         if (stmt.end_lineno or stmt.lineno) <= line:
             continue
+        nodes_of = [n for n in nodes.walk_own(stmt) if id(n) in kept]
         if stmt.lineno <= line:  # (an `if` or `with` holding the call: what follows it)
-            after.extend(n for n in nodes.walk_own(stmt) if getattr(n, "lineno", 0) > line)
+            after.extend(n for n in nodes_of if getattr(n, "lineno", 0) > line)
             continue
-        after.extend(nodes.walk_own(stmt))
+        after.extend(nodes_of)
         rebound = isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
         target = stmt.targets[0] if rebound else None
         if isinstance(target, gast.Name) and not exposed(stmt.value, resolve) & holders:

@@ -394,6 +394,8 @@ class Effects:
         """The locals `call` passes to `helper` as values it keeps where others read them
         (`LOG.append(v)`, `STATE.last = v`: ssa/stored_values.py; not a factor of an update
         in place, `a *= s`)."""
+        if self.filename.startswith("<s2s_ad"):
+            return []  # (derivative code made here updates no value in place)
         stores = [store for store in stored_parameters(helper) if not store.in_place]
         if not stores:
             return []
