@@ -52,7 +52,7 @@ from .ssa.comprehension_scopes import COMPREHENSIONS
 from .ssa.comprehensions import lower_comprehensions
 from .ssa.cse import eliminate_common_subexpressions
 from .ssa.desugar import desugar
-from .ssa.effects import calls_effect, first_effect
+from .ssa.effects import answers_kept, calls_effect, first_effect
 from .ssa.ir import Assign, For, Free, Function, Prim, Var, While, operands, used_vars, walk
 from .ssa.jumps import eliminate_jumps
 from .ssa.lambda_lists import write_out_lambda_lists
@@ -157,7 +157,7 @@ def derivative(
             _within_compiled_reach(fn)
             _IN_PROGRESS.add(marker)
             try:
-                with _without_collection(), _recursion_budget(outermost):
+                with _without_collection(), _recursion_budget(outermost), answers_kept():
                     made = differentiate(
                         fn,
                         mode,

@@ -315,6 +315,8 @@ def _value(n: gast.stmt) -> gast.expr:
 def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str | None:
     """'' (this call) or a deeper description when `call` may update a holder, else None."""
     func = call.func
+    if any(k.arg == "out" and root(k.value) in holders for k in call.keywords):
+        return ""  # (`a.clip(lo, hi, out=a)`, `np.add(a, b, out=a)`)
     if isinstance(func, gast.Attribute) and root(func.value) in holders:
         return None if func.attr in READING_METHODS else ""
     callee = resolve(func)

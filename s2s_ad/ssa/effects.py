@@ -36,13 +36,16 @@ refused with what to write instead.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
+import functools
 import linecache
 import os
 import types
 import warnings
 
 import gast
+import numpy as np
 
 from ..callables import gradient_made_from
 from ..codegen.build import LINE
@@ -552,20 +555,63 @@ def module_objects_updated(prim: Prim) -> list[str]:
     the call runs: ssa/callee_updates.py.)"""
     given = prim.args if not prim.kwargs else (*prim.args, *(a for _, a in prim.kwargs))
     names = [a.source for a in given if type(a) is Free and is_data(a.value)]
-    if not names or not updates_arguments(prim.fn):
+    defaults = defaults_held(prim.fn) if _user_function(prim.fn) is not None else []
+    if not (names or defaults) or not updates_arguments(prim.fn):
         return []
-    return [name.split(".")[0].split("[")[0] for name in names]
+    return [name.split(".")[0].split("[")[0] for name in names] + defaults
+
+
+def defaults_held(callee: object) -> list[str]:
+    """The module names of the arrays, lists and dicts a helper's defaults are (`def
+    decay(a=M)`: the call without it updates `M`), found in its module by identity."""
+    fn = getattr(callee, "func", callee)  # (a `partial`'s)
+    fn = getattr(fn, "__func__", fn)
+    defaults = [
+        *(getattr(fn, "__defaults__", None) or ()),
+        *(getattr(fn, "__kwdefaults__", None) or {}).values(),
+    ]
+    held = [d for d in defaults if isinstance(d, (np.ndarray, list, dict))]
+    globals_ = getattr(fn, "__globals__", {})
+    return sorted({path[0] for d in held for path in object_paths(d, globals_, depth=1)})
 
 
 def updates_arguments(fn: object) -> bool:
     """Whether `fn` is a helper of yours (a method too) that may update an argument in
-    place (`effect_calls.helper_update`); not a library's, nor s2s_ad's own (`rt.…`, the
-    derivative code it made: `mse_grad`)."""
-    helper = _user_function(fn)
-    if helper is None or is_library_function(helper) or module_name(helper).startswith("s2s_ad."):
-        return False
-    generated = helper.__code__.co_filename.startswith("<s2s_ad")
-    return not generated and helper_update(helper) is not None
+    place (`effect_calls.helper_update`; a `partial` of one too); not a library's, nor
+    s2s_ad's own (`rt.…`, the derivative code it made: `mse_grad`)."""
+    if _KEPT is not None and fn in _KEPT:
+        return _KEPT[fn]
+    helper = _user_function(fn.func if isinstance(fn, functools.partial) else fn)
+    found = not (
+        helper is None
+        or is_library_function(helper)
+        or module_name(helper).startswith("s2s_ad.")
+        or helper.__code__.co_filename.startswith("<s2s_ad")
+    )
+    found = found and helper_update(helper) is not None
+    if _KEPT is not None:
+        _KEPT[fn] = found
+    return found
+
+
+# `updates_arguments`' answers while one derivative is made (`answers_kept`): each helper's
+# source read once then, not at every statement rendered (a helper's globals may be rebound
+# between two derivatives, so nothing is kept across them)
+_KEPT: dict | None = None
+
+
+@contextlib.contextmanager
+def answers_kept():
+    """Keep `updates_arguments`' answers for as long as the outermost such block runs."""
+    global _KEPT
+    outermost = _KEPT is None
+    if outermost:
+        _KEPT = {}
+    try:
+        yield
+    finally:
+        if outermost:
+            _KEPT = None
 
 
 def _prints_logs_or_sets(fn: object) -> bool:

@@ -42,7 +42,7 @@ from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
 from .effect_calls import helper_writes, is_data, own_setter, state_written
-from .effects import module_objects_updated, updates_arguments
+from .effects import defaults_held, module_objects_updated, updates_arguments
 from .ir import (
     Assign,
     Const,
@@ -116,21 +116,35 @@ def _given_to_updater(stmt: object, resolve: Callable[[str], object], module: st
         return ()
     found = []
     for call in (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call)):
-        if not updates_arguments(chain_value(call.func, resolve, kinds=ast)):
+        callee = chain_value(call.func, resolve, kinds=ast)
+        if not updates_arguments(callee):
             continue
-        for arg in (*call.args, *(keyword.value for keyword in call.keywords)):
-            name = _object_root(arg)
-            if name is not None and name not in stmt.reads and is_data(resolve(name)):
+        given = [*call.args, *(keyword.value for keyword in call.keywords)]
+        for arg, name in ((arg, root) for a in given for arg, root in _object_roots(a)):
+            data = is_data(chain_value(arg, resolve, kinds=ast))  # (`Config.SCALE`'s array)
+            if name not in stmt.reads and (data or is_data(resolve(name))):
                 found.append((module, name))
+        found += [(module, name) for name in defaults_held(callee)]
     return tuple(found)
 
 
-def _object_root(node: ast.expr) -> str | None:
-    """The name whose object (or a view of it) `node` passes: `M` of `M`, `M[0]`, `S.buf`,
-    `M.reshape(-1)`, `*M`."""
+def _object_roots(node: ast.expr):
+    """(The expression, the name) of each object (or a view of one) `node` passes: `M` of
+    `M`, `M[0]`, `S.buf`, `M.reshape(-1)`, `*M`; each item of a tuple, list or dict made
+    there (`(M, N)`, `**{"a": M}`)."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        for item in node.elts:
+            yield from _object_roots(item)
+        return
+    if isinstance(node, ast.Dict):
+        for item in node.values:
+            yield from _object_roots(item)
+        return
+    top = node
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
         node = node.func if isinstance(node, ast.Call) else node.value
-    return node.id if isinstance(node, ast.Name) else None
+    if isinstance(node, ast.Name):
+        yield top, node.id
 
 
 _SETTER_NAMES = frozenset(("setattr", "delattr", "__setattr__", "__delattr__", "__dict__"))
