@@ -78,5 +78,5 @@ def _refuse_module_object_updated(fn: Function, line: int, value: Prim) -> None:
         filename=fn.filename,
         line=line,
         hint=f"update `{names[0]}` in a statement of its own (a helper called for its "
-        "effect), and compute the value with a helper that updates nothing",
+        "effect), and make a helper that updates nothing return the value instead",
     )
