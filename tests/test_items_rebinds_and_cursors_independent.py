@@ -2654,10 +2654,10 @@ R_VARS = (
 )
 
 R_SECOND = (
-    "over-refusal at second order: a helper that copies its argument (`y = y.copy()`), sets "
-    "an item of the copy and calls `advance()` is not inlined (taken for one updating its "
-    "argument), so `hessian` refuses it as a helper changing module state it cannot copy in "
-    "(until session 56 it ran the helper twice, leaving `CS.i` at 2, a wrong Hessian silently)"
+    "second order runs a state-moving helper twice: a helper that copies an array, sets "
+    "an item and calls `advance()` leaves `CS.i` at 2 after `hessian` where one plain call "
+    "leaves 1 (the index it reads the second time is the moved one, so the Hessian of "
+    "`cursor_helper_setitem` is wrong too, not symmetric, silently)"
 )
 R_IDENT = (
     "silent wrong module state: `h = ident(CACHE['k'])`, a helper returning its argument "

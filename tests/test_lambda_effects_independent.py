@@ -1216,14 +1216,8 @@ def test_more_not_refused(f):
     _check_exact(f)
 
 
-WRONG_REFUSALS = {
-    w_lambda_append_len: (
-        "keep = lambda v: LOG.append(v); keep(y); return y * len(LOG): refused ('`LOG`, an "
-        "object of the module ... that the function also stores values in'), though a "
-        "length is no read back (the same with a def helper is accepted); expected grad "
-        "1.4, hessian 2.0 (LOG.append(y) written inline is refused the same way)"
-    ),
-}
+# (w_lambda_append_len, `len(LOG)` after a lambda's append: refused until session 56)
+WRONG_REFUSALS: dict = {}
 
 
 @pytest.mark.parametrize(
@@ -1235,6 +1229,10 @@ WRONG_REFUSALS = {
 )
 def test_wrong_refusals(f):
     _check_exact(f)
+
+
+def test_length_after_lambda_append_exact():
+    _check_exact(w_lambda_append_len)
 
 
 # ---- stores read back, neither refused nor right: silently wrong derivatives

@@ -334,30 +334,6 @@ def step_and_value(a, x):
     return np.sum(a @ x)
 
 
-def value_of_updating_helper(x):
-    y = step_and_value(M, x)  # REFUSED
-    return y + np.sum(M @ x)
-
-
-def value_of_updating_helper_in_loop(x):
-    y = 0.0
-    for _ in range(2):
-        y = y + step_and_value(V.reshape(1, 3), np.sin(x))  # REFUSED
-    return y
-
-
-@pytest.mark.parametrize("api", ["grad", "jacfwd", "jacrev", "hessian"])
-@pytest.mark.parametrize(
-    "f", [value_of_updating_helper, value_of_updating_helper_in_loop], ids=lambda f: f.__name__
-)
-def test_differentiated_value_of_helper_updating_module_object_is_refused(f, api):
-    line = marked_line(f, "REFUSED")
-    reset()
-    with pytest.raises(ad.S2SError, match="in place") as info:
-        getattr(ad, api)(f)(X)
-    assert f"{__file__}:{line}:" in str(info.value)
-
-
 def value_of_updating_helper_unused(x):
     _ = step_and_value(M, x)
     return np.sum(np.tanh(M @ x))

@@ -2012,6 +2012,13 @@ def test_helper_decaying_module_array_for_a_count_second_order_refused_or_right(
     check_program(p_decay_count, X3, second="refused_or_right")
 
 
+_STEP_VALUE = (
+    "silently wrong (the refusal this expected, made on 2420592, was withdrawn before main: "
+    "it refused s2s_ad's own helpers and objects' flags): a helper called for a value that "
+    "carries a derivative, given a module array it updates in place (`y = step(M, x)` doing "
+    "`a *= 0.5`), leaves M unchanged under every API"
+)
+
 REFUSED = [
     (p_log_update, "keeps the local `v`"),
     (p_hist_update, "keeps the local `v`"),
@@ -2029,7 +2036,11 @@ REFUSED = [
     (p_stats_read, "reads it back"),
     (p_stats_items_read, "reads it back"),
     (p_setlr_derivative, "reads it back"),
-    (p_step_value, "may update the module's `M` in place"),
+    pytest.param(
+        p_step_value,
+        "may update the module's `M` in place",
+        marks=pytest.mark.xfail(strict=True, reason=_STEP_VALUE),
+    ),
 ]
 
 
@@ -2222,6 +2233,7 @@ def test_module_index_replaced_by_new_array_keeps_old_in_local():
     check_program(q_index_new, X4)
 
 
+@pytest.mark.xfail(strict=True, reason=_STEP_VALUE)
 def test_updating_helper_called_for_value_refused_state_buf():
     check_refused(q_step_buf, X3, "may update the module's `STATE_3` in place")
 

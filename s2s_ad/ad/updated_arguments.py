@@ -17,7 +17,6 @@ import numbers
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
-from ..ssa.effects import module_objects_updated
 from ..ssa.ir import Const, Function, Prim, Var
 
 
@@ -30,8 +29,6 @@ def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
     objects: dict[str, str] = {}
     for stmt in fn.assigns():
         value = stmt.value
-        if isinstance(value, Prim) and stmt.target in active:  # (differentiated)
-            _refuse_module_object_updated(fn, stmt.line, value)
         if isinstance(value, Var) and value.name in objects:
             objects[stmt.target] = objects[value.name]  # an alias (`s2 = s`)
         if not isinstance(value, Prim):
@@ -60,23 +57,3 @@ def _makes_mutable(fn: object) -> bool:
 
 
 _IMMUTABLE = (numbers.Number, str, bytes, tuple, frozenset, range)
-
-
-def _refuse_module_object_updated(fn: Function, line: int, value: Prim) -> None:
-    """A helper of yours given a module's object it may update in place and a value that
-    carries a derivative (`y = step(M, x)` doing `a *= 0.5`): the call is differentiated by
-    the helper's own derivative code, which makes a new version of what it updates, so the
-    module's object would be left as it was."""
-    names = module_objects_updated(value)
-    if not names:
-        return
-    raise UnsupportedSyntaxError(
-        f"unsupported construct: call of `{value.spelled or value.fn.__name__}`, which may "
-        f"update the module's `{names[0]}` in place, given a value that carries a derivative: "
-        f"its derivative code makes a new version of what it updates, so `{names[0]}` would "
-        "be left unchanged",
-        filename=fn.filename,
-        line=line,
-        hint=f"update `{names[0]}` in a statement of its own (a helper called for its "
-        "effect), and make a helper that updates nothing return the value instead",
-    )

@@ -368,7 +368,7 @@ class FunctionValues:
         reads (`inline_readers`), any that writes none, so its reads are bound where they
         stand (ssa/state_reads.py). None for a call not inlined (a helper that cannot be and
         only prints is called: its `print`s run twice). Refused where a helper drawing random
-        numbers or changing module state cannot be inlined into code differentiated again."""
+        numbers cannot be inlined into code differentiated again."""
         from .effect_calls import helper_draw, helper_effect, helper_writes
 
         fn = callee.value
@@ -397,23 +397,17 @@ class FunctionValues:
         if inlinable:
             return self._inline_helper(callee.source, fn, args, kwargs, "which draws or prints")
         draw = helper_draw(fn)
-        writes = helper_writes(fn) if draw is None else None
-        if draw is None and writes is None:
-            return None  # (one that only prints: its prints run twice)
-        what = (
-            f"draws random numbers ({draw})"
-            if draw is not None
-            else f"changes module state ({writes})"
-        )
-        again = "draw other numbers" if draw is not None else "change the state twice"
+        if draw is None:
+            return None
         raise self._unsupported(
-            f"call of `{callee.source}`, which {what}, in a function differentiated twice "
-            f"(hessian, hvp, jacfwd or jacrev of grad): the derivative code would run the "
-            f"helper again and {again}; s2s_ad copies such a helper into the function's code, "
-            "which it can only where the helper is defined at module level beside the "
-            "function, with literal defaults, and updates none of its arguments",
-            hint=f"define `{callee.source}` so, or do its work in the differentiated "
-            "function itself, or pass what it gives in as an argument",
+            f"call of `{callee.source}`, which draws random numbers ({draw}), in a function "
+            "differentiated twice (hessian, hvp, jacfwd or jacrev of grad): the derivative "
+            "code would run the helper again and draw other numbers; s2s_ad copies such a "
+            "helper into the function's code, which it can only where the helper is defined "
+            "at module level beside the function, with literal defaults, and updates none of "
+            "its arguments",
+            hint=f"define `{callee.source}` so, or draw the numbers in the differentiated "
+            "function itself, or pass them in as an argument",
         )
 
     def _refuse_reading_helper(self, name: str, fn: types.FunctionType) -> None:
