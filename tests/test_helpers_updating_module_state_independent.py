@@ -2659,6 +2659,32 @@ for _fixed in [
     ("p_tuple_of_module_arrays", "hessian"),
 ]:
     del XFAIL[_fixed]
+# Fixed in session 57 (a helper updating a module's arrays through a loop name of its own or
+# by giving one to another helper, read around by a loop's element, a dict's value, a local
+# view `M.reshape(-1)` or the helper's parameter): passing tests now.
+for _fixed in [
+    ("e_local_flat_view_read_after", "grad"),
+    ("e_local_flat_view_read_after", "grad_forward"),
+    ("e_local_flat_view_read_after", "hessian"),
+    ("e_local_flat_view_read_after", "jacfwd"),
+    ("e_local_flat_view_read_after", "jacrev"),
+    ("e_local_flat_view_read_after", "value_and_state"),
+    ("e_local_flat_view_read_after", "vjp"),
+    ("p_dict_items_read_around_keyed_update", "grad_vs_central"),
+    ("p_dict_items_read_around_keyed_update", "value_and_state"),
+    ("p_helper_reads_its_argument_around_the_update", "forward_vs_reverse"),
+    ("p_helper_reads_its_argument_around_the_update", "hessian"),
+    ("p_helper_reads_then_updates_called_for_value", "hessian"),
+    ("p_list_elements_read_around_indexed_update", "forward_vs_reverse"),
+    ("p_list_elements_read_around_indexed_update", "grad_vs_central"),
+    ("p_list_elements_read_around_indexed_update", "hessian"),
+    ("p_list_elements_read_around_indexed_update", "value_and_state"),
+    ("p_list_elements_read_around_whole_update", "forward_vs_reverse"),
+    ("p_list_elements_read_around_whole_update", "grad_vs_central"),
+    ("p_list_elements_read_around_whole_update", "hessian"),
+    ("p_updating_function_called_for_its_value", "hessian"),
+]:
+    del XFAIL[_fixed]
 # (the comprehension dropped, as `_COMPREHENSION` says: `jacrev` runs the plain call first,
 # which halves the arrays, so its gradient differs from `grad`'s since session 56 too)
 XFAIL[("p_comprehension_for_effect", "forward_vs_reverse")] = _COMPREHENSION

@@ -57,6 +57,7 @@ from .ir import (
     With,
     walk,
 )
+from .sharing import dict_view, sharing_kind
 
 
 def eliminate_common_subexpressions(fn: Function) -> Function:
@@ -272,9 +273,14 @@ def _holds_module_object(value: object, modules: set[str]) -> bool:
         return isinstance(value.value, (list, dict, np.ndarray)) or hasattr(value.value, "__dict__")
     if isinstance(value, Var):
         return value.name in modules
-    if isinstance(value, Prim) and value.fn in _CONTENT_READS and value.fn is not len:
-        container = value.args[0] if value.args else None
-        return _holds_module_object(container, modules) if container is not None else False
+    if not isinstance(value, Prim):
+        return False
+    if dict_view(value.fn):  # (`CFG.items()`: its values, the very objects)
+        return True
+    # (an item, a loop's items, a view: `M[0]`, `for w in WS:`, `M.reshape(-1)`)
+    shares = value.fn in _CONTENT_READS and value.fn is not len
+    if (shares or sharing_kind(value.fn) is not None) and value.args:
+        return _holds_module_object(value.args[0], modules)
     return False
 
 

@@ -40,6 +40,7 @@ from ..frontend.nodes import descendants, root
 from ..frontend.parse import parse_function
 from ..naming import is_generated_tape
 from .lower_expr import ARRAY_METHODS, STORING_METHODS
+from .sharing import sharing_kind
 
 # Built-ins that only read their arguments (they call `__str__`, `__len__`, … at most).
 READING_BUILTINS = frozenset(
@@ -90,6 +91,7 @@ FRESH_METHODS = frozenset(
 # s2s_ad's run-time functions in derivative code that only read what they are given
 _RUNTIME_READERS = frozenset(
     {"unshared", "sole_item", "immutable_item", "rebound", "key_present", "full_like"}
+    | {"deep_copy"}
     | {"zeros_like", "unbroadcast", "full_like_directions", "unbroadcast_directions"}
 )
 
@@ -165,8 +167,7 @@ _READING: set = set()
 def helper_update(fn: types.FunctionType, depth: int = 0) -> str | None:
     """How `fn` may update an argument in place (a short description), or None if it
     certainly does not. A library's function (never read) or one nested too deep may."""
-    filename = fn.__code__.co_filename
-    if filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad."):
+    if _library(fn):
         return f"`{fn.__qualname__}` is a library function"
     if depth > 3:
         return f"`{fn.__qualname__}` calls helpers too deeply nested to follow"
@@ -210,6 +211,51 @@ def first_update(
     loop around it: all of the loop; `v = np.tanh(v)` after it, at the function's level:
     `v` then names another object). In derivative code compiled from `filename`, saving
     values on a tape (`_tape1.append((i, v))`) updates the tape, never the values."""
+    found = updating_node(node, holders, resolve, depth, skip, filename)
+    return None if found is None else described_update(node, *found)
+
+
+def described_update(node: gast.FunctionDef, n: gast.AST, deeper: str) -> str:
+    """`updating_node`'s finding `n` in `node`, described (a call's `deeper` description)."""
+    if isinstance(n, (gast.Subscript, gast.Attribute)):
+        return f"line {n.lineno}: `{gast.unparse(n).strip()} = …`"
+    return deeper or f"line {getattr(n, 'lineno', node.lineno)}: `{gast.unparse(n).strip()}`"
+
+
+def view_base(node: gast.expr, resolve) -> set[str]:
+    """The name whose array `node` is certainly or may be a view of, by its spelling (`v`
+    of `v[1:]`, `v.T`, `v.reshape(-1)`, `np.transpose(v)`), else none."""
+    while isinstance(node, gast.Attribute) and node.attr in _VIEW_ATTRIBUTES:
+        node = node.value
+    if isinstance(node, gast.Subscript):
+        node = node.value
+    elif isinstance(node, gast.Call):
+        func = node.func
+        if isinstance(func, gast.Attribute) and func.attr in _VIEW_METHODS:
+            node = func.value
+        elif sharing_kind(resolve(func)) is not None and node.args:
+            node = node.args[0]
+        else:
+            return set()
+    return {node.id} if isinstance(node, gast.Name) else set()
+
+
+_VIEW_ATTRIBUTES = frozenset({"T", "real", "imag", "mT"})
+_VIEW_METHODS = frozenset({"reshape", "ravel", "view", "transpose", "swapaxes", "squeeze"})
+
+
+def updating_node(
+    node: gast.FunctionDef,
+    holders: set[str],
+    resolve,
+    depth: int = 0,
+    skip=None,
+    filename: str = "",
+    unknown_calls: bool = True,
+) -> tuple | None:
+    """`first_update`'s finding: the node updating a holder's object (a store's target, an
+    augmented assignment, a call), with a call's deeper description ("": the call itself).
+    `unknown_calls`: whether a holder given to a callable not read (a library's) counts."""
     holders = set(holders)
     body = [
         n
@@ -232,22 +278,114 @@ def first_update(
         if len(holders) + len(slots) == before:
             break
     for n in body:
-        where = f"line {getattr(n, 'lineno', node.lineno)}: `{gast.unparse(n).strip()}`"
         if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
             if root(n) in holders or _through_slot(n.value, slots):
-                return f"line {n.lineno}: `{gast.unparse(n).strip()} = …`"
+                return n, ""
         elif isinstance(n, gast.AugAssign) and (
             root(n.target) in holders or _through_slot(n.target, slots)
         ):
-            return where
+            return n, ""
         elif isinstance(n, gast.Call):
-            update = _call_update(n, holders, resolve, depth)
+            update = _call_update(n, holders, resolve, depth, unknown_calls)
             if update is None and isinstance(n.func, gast.Attribute):
                 through = _through_slot(n.func.value, slots)  # (`STATE.last.append(w)`)
                 update = "" if through and n.func.attr not in READING_METHODS else None
             if update is not None:
+                return n, update
+    return None
+
+
+def item_update(
+    node: gast.FunctionDef, containers: set[str], resolve, skip=None, filename: str = "", depth=0
+) -> str | None:
+    """Where the body of `node` (after `skip`, as `first_update`) may update in place an
+    object held in one of `containers` (a module's list or dict a local's array was stored
+    in), described; None if nowhere: `LOG[0][0] = 0.0`, `LOG[-1] *= 2.0`, `LOG[-1].fill(0)`,
+    `np.clip(LOG[0], 0, 1, out=LOG[0])`, `for a in LOG: a *= 2.0`, `halve(LOG[-1])`, or a
+    helper of yours doing so to the module's container (`double_last()`). Storing into the
+    container itself changes no item it holds (`LOG.append(w)`, `LOG[0] = w`)."""
+    containers = set(containers)
+    items: set[str] = set()  # names bound to an item (`a` of `for a in LOG`, `a = LOG[-1]`)
+    for n in nodes.descendants(node):  # (aliases: `b = LOG`; items: to the loop below)
+        if isinstance(n, gast.Assign) and getattr(n.value, "id", None) in containers:
+            containers |= {t.id for t in n.targets if isinstance(t, gast.Name)}
+    for n in nodes.descendants(node):
+        if isinstance(n, (gast.Assign, gast.For)):
+            value = _value(n)
+            taken = _item_of(value, containers)
+            taken = taken or (isinstance(n, gast.For) and exposed(value, resolve) & containers)
+            if taken:
+                targets = n.targets if isinstance(n, gast.Assign) else [n.target]
+                items |= {
+                    m.id for t in targets for m in nodes.descendants(t) if isinstance(m, gast.Name)
+                }
+    if items:
+        update = first_update(node, items, resolve, depth, skip, filename)
+        if update is not None:
+            return update
+    body = [n for stmt in node.body for n in nodes.walk_own(stmt) if n is not skip]
+    if skip is not None:
+        body = _after(node, body, skip, set(), resolve)
+    for n in body:
+        line = getattr(n, "lineno", node.lineno)  # (the line as written: not desugared)
+        where = f"line {line}: `{linecache.getline(filename, line).strip() or gast.unparse(n)}`"
+        if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
+            if _item_of(n.value, containers):
+                return where
+        elif isinstance(n, gast.AugAssign) and _item_of(n.target, containers):
+            return where
+        elif isinstance(n, gast.Call):
+            update = _item_call_update(n, containers, resolve, depth)
+            if update is not None:
                 return update or where
     return None
+
+
+def _item_of(node: gast.expr, containers: set[str]) -> bool:
+    """Whether `node` reads an item of one of `containers`, or into one (`LOG[-1]`,
+    `LOG[0][1:]`, `CACHE["w"].T`)."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+            return node.value.id in containers
+        node = node.value
+    return False
+
+
+def _item_call_update(call: gast.Call, containers: set[str], resolve, depth: int) -> str | None:
+    """'' (this call) or a deeper description when `call` may update an item of one of
+    `containers` in place, else None (`item_update`)."""
+    func = call.func
+    if any(k.arg == "out" and _item_of(k.value, containers) for k in call.keywords):
+        return ""
+    if isinstance(func, gast.Attribute) and _item_of(func.value, containers):
+        return None if func.attr in READING_METHODS else ""
+    callee = resolve(func)
+    function = isinstance(callee, types.FunctionType) and depth <= 3
+    passed = [*call.args, *(k.value for k in call.keywords)]
+    if any(_item_of(arg, containers) for arg in passed) and not only_reads(callee, call):
+        update = helper_update(callee, depth + 1) if function else ""
+        if update is not None:
+            return update
+    if not function:
+        return None
+    # (a helper of yours reaching the module's container by its own name: `double_last()`)
+    module = callee.__globals__
+    own = {
+        name for name in containers if name in module and resolve(nodes.name(name)) is module[name]
+    }
+    if not own or _library(callee):
+        return None
+    try:
+        inner = parse_function(callee).node
+    except S2SError:
+        return None
+
+    def inner_resolve(f: gast.expr) -> object:
+        dotted = nodes.dotted(f)
+        return None if dotted is None else _resolved(callee, dotted)
+
+    update = item_update(inner, own, inner_resolve, None, callee.__code__.co_filename, depth + 1)
+    return None if update is None else f"{update} of `{callee.__qualname__}`"
 
 
 def _after(node: gast.FunctionDef, body: list, call: gast.AST, holders: set[str], resolve) -> list:
@@ -312,8 +450,11 @@ def _value(n: gast.stmt) -> gast.expr:
     return n.value if isinstance(n, gast.Assign) else n.iter
 
 
-def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str | None:
-    """'' (this call) or a deeper description when `call` may update a holder, else None."""
+def _call_update(
+    call: gast.Call, holders: set[str], resolve, depth: int, unknown_calls: bool = True
+) -> str | None:
+    """'' (this call) or a deeper description when `call` may update a holder, else None
+    (given to a callable not read, a library's: '' if `unknown_calls`, else None)."""
     func = call.func
     if any(k.arg == "out" and root(k.value) in holders for k in call.keywords):
         return ""  # (`a.clip(lo, hi, out=a)`, `np.add(a, b, out=a)`)
@@ -332,9 +473,15 @@ def _call_update(call: gast.Call, holders: set[str], resolve, depth: int) -> str
     given = {name for arg in passed for name in exposed(arg, resolve)} & holders
     if not given:
         return None
-    if isinstance(callee, types.FunctionType):
+    if isinstance(callee, types.FunctionType) and (unknown_calls or not _library(callee)):
         return helper_update(callee, depth + 1)
-    return ""
+    return "" if unknown_calls else None
+
+
+def _library(fn: types.FunctionType) -> bool:
+    """A library's function (s2s_ad's runtime among them), whose source is never read."""
+    filename = fn.__code__.co_filename
+    return filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad.")
 
 
 def changes_first_only(callee: object) -> bool:
@@ -408,9 +555,7 @@ def _module(fn: types.FunctionType) -> str:
 def _collected(fn: types.FunctionType, kind: str, keep, depth: int = 0) -> frozenset:
     """What `keep(function, step)` gives of each step of `kind` of `fn` and of the helpers
     of the user's it calls by name (`_first_step`'s walk, every step)."""
-    filename = fn.__code__.co_filename
-    lib = filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad.")
-    if lib or depth > 3 or fn.__code__ in _READING:
+    if _library(fn) or depth > 3 or fn.__code__ in _READING:
         return frozenset()
     _READING.add(fn.__code__)
     found: set = set()
@@ -487,8 +632,7 @@ def described_effect(statement: str, line: int, function: str) -> str:
 
 
 def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> str | None:
-    filename = fn.__code__.co_filename
-    if filename.startswith(_LIBRARY_PATHS) or module_name(fn).startswith("s2s_ad.") or depth > 3:
+    if _library(fn) or depth > 3:
         return None
     if fn.__code__ in _READING:
         return None  # recursion: the outer reading finds what there is
@@ -660,8 +804,59 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
         if written:
             text = gast.unparse(n).strip().splitlines()[0]
             found.append(("writes", text, n.lineno, written))
+    if node is not None:
+        found += _updated_through_own_names(fn, node, own)
     steps = _STEPS[fn.__code__] = tuple(found)
     return steps
+
+
+def _updated_through_own_names(fn: types.FunctionType, node: gast.FunctionDef, own: set) -> list:
+    """("writes", …) steps for the module objects `fn` updates in place through a name of
+    its own sharing them, or gives to a helper of the user's updating its argument (`for w
+    in WS: w *= 0.5`, `a = CFG["arr"]; np.clip(a, 0, 1, out=a)`, `halve(WS[0])`):
+    `_written` sees only a statement naming the global itself (`WS[0] *= 0.5`)."""
+    module = fn.__globals__
+    # (a global reached so is a loop's or assignment's value, or a call's argument)
+    values = (
+        v
+        for n in descendants(node)
+        for v in (
+            [_value(n)]
+            if isinstance(n, (gast.Assign, gast.For))
+            else [*n.args, *n.keywords]
+            if isinstance(n, gast.Call)
+            else []
+        )
+    )
+    names = {
+        n.id
+        for value in values
+        for n in descendants(value)
+        if isinstance(n, gast.Name) and type(n.ctx) is gast.Load and n.id not in own
+    }
+    steps = []
+    for name in sorted(names):
+        if name not in module or not _mutable_data(module[name]):
+            continue
+
+        def resolve(func: gast.expr, name: str = name) -> object:
+            dotted = nodes.dotted(func)
+            shadowed = dotted is None or dotted[0] in own or dotted[0] == name
+            return None if shadowed else _resolved(fn, dotted)
+
+        found = updating_node(node, {name}, resolve, unknown_calls=False)
+        if found is not None:
+            line = getattr(found[0], "lineno", node.lineno)
+            text = linecache.getline(fn.__code__.co_filename, line).strip()
+            text = text or gast.unparse(found[0]).strip()
+            steps.append(("writes", text, line, frozenset((name,))))
+    return steps
+
+
+def _mutable_data(value: object) -> bool:
+    """Data (`is_data`) a function could update in place: not a number nor a string."""
+    immutable = (int, float, complex, str, bytes, np.generic, type(None))
+    return is_data(value) and not isinstance(value, immutable)
 
 
 SETTING_BUILTINS = frozenset(("setattr", "delattr"))  # (which change their first argument)
@@ -698,7 +893,9 @@ def _written(node: gast.AST, own: set[str], params: set[str], fn: types.Function
         reading = not isinstance(func, gast.Attribute) or func.attr in READING_METHODS
         roots = [] if reading else [root(func.value)]
     else:
-        return frozenset()
+        roots = []
+    if isinstance(node, gast.Call):  # (`np.clip(M, lo, hi, out=M)`, `M.clip(…, out=M)`)
+        roots += [root(k.value) for k in node.keywords if k.arg == "out"]
     return frozenset(
         None if name is None or name in params else name
         for name in roots

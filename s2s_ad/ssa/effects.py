@@ -63,16 +63,20 @@ from .effect_calls import (
     changes_first_only,
     changes_given,
     described_effect,
+    described_update,
     exposed,
     first_update,
     helper_effect,
     helper_update,
     is_data,
+    item_update,
     logs_or_warns,
     only_reads,
     own_setter,
     reads_stream,
     root,
+    updating_node,
+    view_base,
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
 from .lower_expr import INTROSPECTION, STORING_METHODS
@@ -413,6 +417,26 @@ class Effects:
         sharing = {n for n in self.env if self._object_of(n) in roots}
         return sorted(sharing | set(names))
 
+    def _view_bases(self, names: list[str], call: gast.Call) -> list[str]:
+        """The locals (not parameters) whose arrays `names` are views of, by their
+        assignments before `call` (`v` of `u = v[:]`, `u = v.T`, `u = v.reshape(-1)`):
+        updating one updates the view."""
+        found = set(names)
+        assigned = [
+            n
+            for n in descendants(self.node)
+            if isinstance(n, gast.Assign) and n.lineno <= call.lineno
+        ]
+        for _ in range(len(assigned)):
+            before = len(found)
+            for n in assigned:
+                if any(isinstance(t, gast.Name) and t.id in found for t in n.targets):
+                    found |= view_base(n.value, self._callee_object)
+            if len(found) == before:
+                break
+        params = {a.id for a in (*self.node.args.posonlyargs, *self.node.args.args)}
+        return sorted(n for n in found - set(names) - params if self._is_local(n, set()))
+
     def _object_of(self, name: str) -> str | None:
         """The SSA variable whose object the local `name` is (through copies, `y = x`)."""
         atom = self.env.get(name)
@@ -443,6 +467,16 @@ class Effects:
         update = first_update(
             self.node, set(given), self._callee_object, skip=call, filename=self.filename
         )
+        bases = self._view_bases(given, call)  # (`u = v[:]; LOG.append(u); v += 1.0`)
+        if update is None and bases:
+            found = updating_node(
+                self.node, set(bases), self._callee_object, 0, call, self.filename, False
+            )
+            update = None if found is None else described_update(self.node, *found)
+        container = root(call.func.value) if isinstance(call.func, gast.Attribute) else None
+        if update is None and container is not None and not self._is_local(container, set()):
+            # (`LOG.append(v); LOG[0][0] = 0.0`: through the module's container)
+            update = item_update(self.node, {container}, self._callee_object, call, self.filename)
         if update is None:
             return
         spelled = gast.unparse(call.func).strip()

@@ -167,6 +167,13 @@ def sharing_kind(fn: object) -> str | None:
         return None
 
 
+def dict_view(fn: object) -> bool:
+    """Whether `fn` is a dict's `values` or `items` method bound to it (`CFG.items` of a
+    module's dict, called): its view holds the very values."""
+    named = getattr(fn, "__name__", "") in ("values", "items")
+    return named and isinstance(getattr(fn, "__self__", None), dict)
+
+
 def user_function(fn: types.FunctionType) -> bool:
     """A function of the user's (or any library's Python code without a rule): its result
     may be one of its arguments or a view of one."""

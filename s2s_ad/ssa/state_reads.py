@@ -59,6 +59,7 @@ from .ir import (
     With,
     walk,
 )
+from .sharing import dict_view, sharing_kind
 from .stored_values import CONTENTS, SETTERS, changes_container
 
 
@@ -225,10 +226,8 @@ class _Binding:
             if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
                 prim = stmt.value
                 numeric = _computes_from(prim.fn)
-                rows = prim.fn is runtime.sequence and self.holds_array(prim.args[0])
-                item = prim.fn is operator.getitem and (
-                    self.holds_array(prim.args[0]) or _name_of(prim.args[0]) in self.rows
-                )
+                rows = prim.fn is runtime.sequence and self.holds_arrays(prim.args[0])
+                item = not rows and self.shares_module_array(prim)
                 if item or rows:  # (`r = M[0]`, `for w in M:`: views of the module's array)
                     kept = functools.partial(operator.is_, prim.args[0])
                 else:  # (a helper updating what it is given gets the module's object itself)
@@ -276,6 +275,8 @@ class _Binding:
         """What `prim` reads out of a module's container or object, at a literal key or name
         (`CFG["arr"]`, `d["arr"]` of `d = CFG`, `getattr(M, "w")`), as it is now: the very
         array or list, which a helper may update in place later; else `_NOT_HELD`."""
+        if dict_view(prim.fn) and not prim.args:  # (`CFG.values()`: what a loop takes)
+            return prim.fn()
         if prim.fn not in (operator.getitem, getattr, runtime.dict_get) or len(prim.args) < 2:
             return _NOT_HELD
         container, key = prim.args[0], prim.args[1]
@@ -293,6 +294,25 @@ class _Binding:
 
     def holds_array(self, value: object) -> bool:
         return _is_array(self.object_of(value))
+
+    def holds_arrays(self, value: object) -> bool:
+        """Whether `value` is a module's array, or its list, tuple or dict view holding
+        arrays (`for w in WS:`, `for k, v in CFG.items():`: each item the very array)."""
+        held = self.object_of(value)
+        return _is_array(held) or _arrays_within(held)
+
+    def shares_module_array(self, prim: Prim) -> bool:
+        """Whether `prim`'s value is (or may be) a view of a module's array, as it is when
+        later read: an item (`M[0]`), a view (`M.T`, `M.reshape(-1)`, `np.asarray(M)`), an
+        item of a loop's rows (`w` of `for w in WS:`) or of such an item (`v` of `k, v`)."""
+        if not prim.args:
+            return False
+        first = prim.args[0]
+        if _name_of(first) in self.items:
+            return prim.fn is operator.getitem or sharing_kind(prim.fn) is not None
+        if prim.fn is operator.getitem:
+            return self.holds_array(first) or _name_of(first) in self.rows
+        return sharing_kind(prim.fn) is not None and self.holds_array(first)
 
     def holds_list(self, value: object) -> bool:
         return _holds_data(self.object_of(value))
@@ -396,6 +416,17 @@ def _holds_data(value: object, depth: int = 0) -> bool:
             return False
         mutable = mutable or isinstance(item, np.ndarray)
     return mutable
+
+
+def _arrays_within(value: object, depth: int = 0) -> bool:
+    """Whether `value` is a list, tuple or dict view holding arrays (an item's tuple, `(k,
+    v)`, looked into)."""
+    if not isinstance(value, (list, tuple, _DICT_VIEWS)) or depth > 1 or len(value) > 10_000:
+        return False
+    return any(_is_array(item) or _arrays_within(item, depth + 1) for item in value)
+
+
+_DICT_VIEWS = (type({}.values()), type({}.items()))
 
 
 def _is_data(value: object) -> bool:
