@@ -27,6 +27,7 @@ from ..ssa.effect_calls import (
     ARGUMENT_CHANGING,
     CHANGING_METHODS,
     STREAM_WRITES,
+    changes_container,
     changes_given,
     helper_effect,
     reads_stream,
@@ -47,7 +48,7 @@ from ..ssa.ir import (
     used_vars,
     walk,
 )
-from ..ssa.stored_values import called_name, changes_container
+from ..ssa.stored_values import called_name
 
 
 def with_adjoint(stmt: With, adjoint: list[ast.stmt], aliases: Aliases) -> list[ast.stmt]:

@@ -22,6 +22,7 @@ import operator
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..rules.registry import lookup
+from ..ssa.effect_calls import changes_container
 from ..ssa.effects import ITEM_TAKING
 from ..ssa.ir import (
     Assign,
@@ -43,7 +44,6 @@ from ..ssa.ir import (
 from ..ssa.stored_values import (
     CONTENTS,
     SETTERS,
-    changes_container,
     given_arguments,
     source_path,
     stored_parameters,

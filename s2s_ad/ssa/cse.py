@@ -275,13 +275,13 @@ def _holds_module_object(value: object, modules: set[str]) -> bool:
         return value.name in modules
     if not isinstance(value, Prim):
         return False
-    if dict_view(value.fn):  # (`CFG.items()`: its values, the very objects)
-        return True
+    if not value.args:  # (`CFG.items()`: its values, the very objects)
+        return dict_view(value.fn)
+    if not _holds_module_object(value.args[0], modules):
+        return False
     # (an item, a loop's items, a view: `M[0]`, `for w in WS:`, `M.reshape(-1)`)
     shares = value.fn in _CONTENT_READS and value.fn is not len
-    if (shares or sharing_kind(value.fn) is not None) and value.args:
-        return _holds_module_object(value.args[0], modules)
-    return False
+    return shares or sharing_kind(value.fn) is not None
 
 
 def _key(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import builtins
 import collections
+import functools
 import heapq
 import io
 import linecache
@@ -493,6 +494,31 @@ def changes_first_only(callee: object) -> bool:
         return False
 
 
+def changes_container(fn: object) -> bool:
+    """Whether `fn` is a method changing the list, dict, set or deque it is bound to
+    (`OUT.append`, `H.__setitem__`, `Q.popleft`; not `CACHE.get`)."""
+    owner = getattr(fn, "__self__", None)
+    return isinstance(owner, (list, dict, set, collections.deque)) and (
+        getattr(fn, "__name__", "") not in READING_METHODS
+    )
+
+
+def writing_partial(fn: object) -> bool:
+    """Whether `fn` is a `partial` of a setter or of a method changing its object
+    (`partial(setattr, OPT, "lr")`, `partial(M.__setitem__, (0, 0))`, `partial(LOG.append)`)."""
+    if not isinstance(fn, functools.partial):
+        return False
+    return changes_first_only(fn.func) or own_setter(fn.func) or changes_container(fn.func)
+
+
+def _partial_target(fn: types.FunctionType, setter: functools.partial) -> str | None:
+    """The name of `fn`'s module's global holding the object a writing partial changes (its
+    first argument, or the object its method is bound to), else None."""
+    target = setter.args[0] if changes_first_only(setter.func) and setter.args else None
+    target = getattr(setter.func, "__self__", None) if target is None else target
+    return next((k for k, v in fn.__globals__.items() if v is target), None)
+
+
 def own_setter(fn: object) -> bool:
     """Whether `fn` is an object's own setter bound to it (`STATE.__setattr__`,
     `ARR.__setitem__`), not one reached through its type or module (`object.__setattr__`)."""
@@ -790,6 +816,11 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
             found.append(("effect", gast.unparse(n).strip(), n.lineno))
         elif _calls_by_name(n) and n.func.id != fn.__name__:
             found.append(("call", n.func.id))
+        if _calls_by_name(n) and n.func.id not in own:  # (`SET_LR(v)`, a module's partial)
+            setter = fn.__globals__.get(n.func.id)
+            if writing_partial(setter):
+                written = frozenset((_partial_target(fn, setter),))
+                found.append(("writes", gast.unparse(n).strip(), n.lineno, written))
         if isinstance(n, gast.Call) and _reaches_object(fn, n.func, own):
             found.append(("callee", n.func))
         if isinstance(n, gast.Call):  # (a draw if it reaches a generator: `_call_draws`)

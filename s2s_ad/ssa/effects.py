@@ -60,6 +60,7 @@ from .effect_calls import (
     READING_METHODS,
     STREAM_READS,
     STREAM_WRITES,
+    changes_container,
     changes_first_only,
     changes_given,
     described_effect,
@@ -83,7 +84,6 @@ from .lower_expr import INTROSPECTION, STORING_METHODS
 from .stored_values import (
     CONTENTS,
     SETTERS,
-    changes_container,
     given_arguments,
     object_path,
     object_paths,

@@ -41,7 +41,7 @@ from .. import runtime
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
-from .effect_calls import helper_writes, is_data, own_setter, state_written
+from .effect_calls import helper_writes, is_data, own_setter, state_written, writing_partial
 from .effects import defaults_held, module_objects_updated, updates_arguments
 from .ir import (
     Assign,
@@ -60,7 +60,7 @@ from .ir import (
     walk,
 )
 from .sharing import dict_view, sharing_kind
-from .stored_values import CONTENTS, SETTERS, changes_container
+from .stored_values import CONTENTS, SETTERS
 
 
 def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "") -> frozenset:
@@ -197,7 +197,7 @@ def _writers_called(stmt: object, resolve: Callable[[str], object]) -> list:
 def _is_writer(fn: object) -> bool:
     if isinstance(fn, functools.partial):  # (`RATE_SETTER = partial(setattr, RATE, "lr")`,
         # `partial(M.__setitem__, (0, 0))`, `partial(LOG.append)`)
-        return fn.func in SETTERS or own_setter(fn.func) or changes_container(fn.func)
+        return writing_partial(fn)
     return (
         isinstance(fn, types.FunctionType)
         and not is_library_function(fn)

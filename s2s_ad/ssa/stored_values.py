@@ -15,7 +15,6 @@ alone, as are helpers that log a value nothing reads back.
 
 from __future__ import annotations
 
-import collections
 import functools
 import operator
 import re
@@ -314,15 +313,6 @@ def spelled_path(path: tuple[str, ...]) -> str:
     """`OBJS[0].lr` of ("OBJS", "[0]", "lr")."""
     steps = (s if s.startswith("[") or not i else f".{s}" for i, s in enumerate(path))
     return "".join(steps)
-
-
-def changes_container(fn: object) -> bool:
-    """Whether `fn` is a method changing the list, dict, set or deque it is bound to
-    (`OUT.append`, `H.__setitem__`, `Q.popleft`; not `CACHE.get`)."""
-    owner = getattr(fn, "__self__", None)
-    return isinstance(owner, (list, dict, set, collections.deque)) and (
-        getattr(fn, "__name__", "") not in READING_METHODS
-    )
 
 
 CONTENTS = "*"  # a path's last step for what an object holds (`LOG.append(v)` changes `LOG`'s)
