@@ -2762,6 +2762,35 @@ def _api_calls(f, x):
     }
 
 
+# Refused since session 57 (they were silent wrong values, gradients and module state,
+# `_VALUE_HELPER`): a helper called for a value carrying a derivative, given a module's array
+# it updates in place; the refusal names the call's line and leaves the module as it was.
+VALUE_HELPERS_REFUSED = [
+    p_result_value_of_x,
+    p_value_helper_read_after,
+    p_value_helper_only,
+    p_value_helper_argmax,
+    p_value_helper_pair,
+    p_value_helper_pair_reads_module,
+    p_value_then_step,
+    p_value_helper_returns_new,
+    p_value_helper_in_loop,
+]
+WORKS = [f for f in WORKS if f not in VALUE_HELPERS_REFUSED]
+
+
+@pytest.mark.parametrize("f", VALUE_HELPERS_REFUSED, ids=lambda f: f.__name__)
+def test_value_helper_updating_module_array_refused(f):
+    calls = {**_api_calls(f, X0), "hessian": lambda: ad.hessian(f)(X0.copy())}
+    for name, call in calls.items():
+        reset()
+        before = snapshot()
+        with pytest.raises(ad.S2SError, match="given the module's `M`, which it updates") as e:
+            call()
+        assert HERE in str(e.value), name
+        _same(snapshot(), before, f"{name}: module state")
+    reset()
+
 def _params(programs, checks):
     out = []
     for f in programs:

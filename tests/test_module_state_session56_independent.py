@@ -2036,11 +2036,7 @@ REFUSED = [
     (p_stats_read, "reads it back"),
     (p_stats_items_read, "reads it back"),
     (p_setlr_derivative, "reads it back"),
-    pytest.param(
-        p_step_value,
-        "may update the module's `M` in place",
-        marks=pytest.mark.xfail(strict=True, reason=_STEP_VALUE),
-    ),
+    (p_step_value, "given the module's `M`, which it updates in place"),  # (_STEP_VALUE, fixed)
 ]
 
 
@@ -2206,9 +2202,8 @@ def test_module_index_replaced_by_new_array_keeps_old_in_local():
     check_program(q_index_new, X4)
 
 
-@pytest.mark.xfail(strict=True, reason=_STEP_VALUE)
 def test_updating_helper_called_for_value_refused_state_buf():
-    check_refused(q_step_buf, X3, "may update the module's `STATE_3` in place")
+    check_refused(q_step_buf, X3, "given the module's `STATE_3.buf`, which it updates in place")
 
 
 def test_updating_helper_called_for_value_refused_cfg_arr_first_order():

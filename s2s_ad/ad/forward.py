@@ -39,7 +39,7 @@ from .derivative_lines import derivative_lines
 from .read_items import items_read
 from .stored_derivatives import refuse_stored_derivatives
 from .templates import contributions, result_shaped, zeros_like
-from .updated_arguments import refuse_updated_derivatives
+from .updated_arguments import refuse_module_objects_updated, refuse_updated_derivatives
 
 
 class _Tangents:
@@ -63,6 +63,7 @@ class _Tangents:
         found = analysed_assignments(fn)  # (read by both: found once)
         self.active, self.demand = activity(fn, wrt, found)
         refuse_updated_derivatives(fn, self.active)
+        refuse_module_objects_updated(fn, self.active)
         refuse_stored_derivatives(fn, wrt)
         self.blamed = derivative_lines(fn, self.active)  # shared values' lines
         # assignments whose tangents are made at the start of the branch alone reading them

@@ -90,7 +90,7 @@ from .masks import mask_code, masked_statements
 from .read_items import items_read
 from .stored_derivatives import refuse_stored_derivatives
 from .templates import contributions, zeros_like
-from .updated_arguments import refuse_updated_derivatives
+from .updated_arguments import refuse_module_objects_updated, refuse_updated_derivatives
 
 
 def adjoint_function(
@@ -227,6 +227,7 @@ class _Reverse:
         found = analysed_assignments(self.fn)  # (read by both: found once)
         self.active, self.demand = activity(self.fn, wrt, found)
         refuse_updated_derivatives(self.fn, self.active)
+        refuse_module_objects_updated(self.fn, self.active)
         refuse_stored_derivatives(self.fn, wrt)
         # assignments whose adjoints run at the end of the branch alone reading them (or of
         # each arm of an `if` whose arms read them)

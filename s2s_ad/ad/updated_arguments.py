@@ -13,11 +13,18 @@ derivative, this refuses it when the derivative code is made, with the check's o
 
 from __future__ import annotations
 
+import inspect
 import numbers
+import types
+
+import numpy as np
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
-from ..ssa.ir import Const, Function, Prim, Var
+from ..frontend.library import is_library_function, module_name
+from ..ssa.callee_updates import argument_updates
+from ..ssa.ir import Const, Free, Function, Prim, Var
+from ..ssa.sharing import user_function
 
 
 def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
@@ -48,6 +55,62 @@ def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
                 line=line,
                 hint=hint,
             )
+
+
+def refuse_module_objects_updated(fn: Function, active: set[str]) -> None:
+    """Raise UnsupportedSyntaxError (at the call's line) where a helper of the user's, called
+    for a value carrying a derivative, is given a module's array, list or set it updates in
+    place (`y = step(M, x)` with `step` doing `a *= 0.5`): the derivative code runs the
+    helper's derivative, which makes new versions of its argument, so the module's object
+    would stay as it was. (Called for a value carrying none, `i = step_argmax(M, x)`, the
+    helper itself runs and updates it, as in the plain call.)"""
+    for stmt in fn.assigns():
+        value = stmt.value
+        if not isinstance(value, Prim) or stmt.target not in active:
+            continue
+        callee = value.fn
+        if not isinstance(callee, types.FunctionType) or not user_function(callee):
+            continue
+        if module_name(callee).startswith("s2s_ad.") or is_library_function(callee):
+            continue
+        given = [*enumerate(value.args), *value.kwargs]
+        held = {key: atom for key, atom in given if _module_object(atom)}
+        if not held:
+            continue
+        for param, filename, line, _ in argument_updates(callee):
+            atom = _bound_to(callee, value, held, param)
+            if atom is not None:
+                raise UnsupportedSyntaxError(
+                    f"unsupported construct: call of `{value.spelled or callee.__name__}`, "
+                    f"given the module's `{atom.source}`, which it updates in place as its "
+                    f"argument `{param}` ({filename}, line {line}), for a value carrying a "
+                    "derivative: the derivative code would leave the module's object as it was",
+                    filename=fn.filename,
+                    line=stmt.line,
+                    hint=f"update `{atom.source}` in a call of its own, for its effect, and "
+                    "compute the value in another",
+                )
+
+
+def _module_object(atom: object) -> bool:
+    """A module's (or closure's) array, list or set (not the API's stand-ins)."""
+    return (
+        type(atom) is Free
+        and isinstance(atom.value, (np.ndarray, list, set, bytearray))
+        and not atom.source.startswith("_s2s_")
+    )
+
+
+def _bound_to(callee: types.FunctionType, call: Prim, held: dict, param: str) -> object:
+    """The module's object `held` (by position or keyword) that `call` gives `param`."""
+    keywords = dict(call.kwargs)
+    try:
+        bound = inspect.signature(callee).bind(*range(len(call.args)), **keywords)
+    except (TypeError, ValueError):
+        return None
+    given = bound.arguments.get(param)
+    key = given if isinstance(given, int) and param not in keywords else param
+    return held.get(key)
 
 
 def _makes_mutable(fn: object) -> bool:
