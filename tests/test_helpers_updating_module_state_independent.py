@@ -2791,6 +2791,7 @@ def test_value_helper_updating_module_array_refused(f):
         _same(snapshot(), before, f"{name}: module state")
     reset()
 
+
 def _params(programs, checks):
     out = []
     for f in programs:
