@@ -91,8 +91,11 @@ class Builtins:
             return self._extremum(node, fn)
         if fn is builtins.next and self._is_first_item(node):  # `next(iter(xs))`: `xs[0]`
             seq = self._atom(node.args[0].args[0])
-            if self.kind_of(seq) == "dict":  # (a dict iterates its keys)
+            kind = (self.kind_of(seq) or "").split("/")[0]
+            if kind == "dict":  # (a dict iterates its keys)
                 seq = self._atom_of(Prim(runtime.dict_keys, (seq,), spelled=self._rt("dict_keys")))
+            elif kind not in ("list", "tuple"):  # (a module dict's view: as a loop takes it)
+                seq = self._atom_of(Prim(runtime.sequence, (seq,), spelled=self._rt("sequence")))
             return Prim(operator.getitem, (seq, Index((Const(0),), False)))
         start = node.args[1] if fn is builtins.sum and len(node.args) == 2 else None
         if fn is builtins.sum:  # (or `start=[]`)

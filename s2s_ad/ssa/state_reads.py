@@ -277,12 +277,23 @@ class _Binding:
         array or list, which a helper may update in place later; else `_NOT_HELD`."""
         if dict_view(prim.fn) and not prim.args:  # (`CFG.values()`: what a loop takes)
             return prim.fn()
+        owner = getattr(prim.fn, "__self__", None)
+        if isinstance(owner, dict) and prim.fn.__name__ == "get" and prim.args:
+            key = prim.args[0]  # (`CFG.get("arr")`)
+            return owner.get(key.value, _NOT_HELD) if isinstance(key, Const) else _NOT_HELD
+        if prim.fn in (list, tuple) and len(prim.args) == 1:  # (`list(WS)`: the same items)
+            held = self.object_of(prim.args[0])
+            return list(held) if _arrays_within(held) else _NOT_HELD
         if prim.fn not in (operator.getitem, getattr, runtime.dict_get) or len(prim.args) < 2:
             return _NOT_HELD
         container, key = prim.args[0], prim.args[1]
         if isinstance(key, Index) and not key.is_tuple and len(key.items) == 1:
             key = key.items[0]
         holder = self.object_of(container)
+        if isinstance(key, SliceItem) and isinstance(holder, (list, tuple)):
+            parts = _parts(key)  # (`WS[:]`, `WS[1:]`: the same items)
+            if all(p is None or isinstance(p, Const) for p in parts):
+                return list(holder[slice(*(None if p is None else p.value for p in parts))])
         if holder is _NOT_HELD or not isinstance(key, Const):
             return _NOT_HELD
         try:
