@@ -53,6 +53,7 @@ from gast import Call, Name  # (the commonest node checks: no module lookup each
 from .. import runtime
 from ..frontend.nodes import descendants
 from ..naming import is_generated_tape
+from ..runtime import dict_values, extend, repeat, setitem  # (asked of every binding)
 from .function_values import FunctionItems
 from .ir import METHOD, Assign, Atom, Const, Free, Index, Prim, Return, SliceItem, Var
 from .kinds import JOINS, helper_facts, is_users
@@ -370,10 +371,13 @@ class AliasAnalysis:
                 self.global_selves.add(target)  # (itself, not an item or attribute of it)
                 self.global_objects.add(target)
         elif isinstance(value, Prim):
-            users = isinstance(value.fn, types.FunctionType) and is_users(value.fn)
+            # (its callee and operands read once: each is an attribute lookup, and a
+            # binding asks some twenty questions of them)
+            fn, args = value.fn, value.args
+            users = isinstance(fn, types.FunctionType) and is_users(fn)
             if users:
                 # `xs = helper()` of a helper returning `G_LIST`, a view of `G`, `(G, 1.0)`
-                facts = helper_facts(value.fn)
+                facts = helper_facts(fn)
                 _, result_globals, _, returns_views, returns_given, _, returns_items = facts
                 for spelled, very_object in result_globals:
                     self.global_of[target] = spelled
@@ -381,27 +385,26 @@ class AliasAnalysis:
                         self.global_objects.add(target)
                 if returns_views:  # perhaps a view of a dict given (a helper not inlined:
                     self.dict_views.add(target)  # records.py's `_object_helper_call`)
-            container = value.args[0] if value.args else None
-            if value.fn in _ITEM_OR_ATTRIBUTE and isinstance(container, Var):
+            container = args[0] if args else None
+            if fn in _ITEM_OR_ATTRIBUTE and isinstance(container, Var):
                 # (an attribute of an object too: `ws = m.ws`, a list `m` holds as `ws`)
                 self.item_of[target] = container.name
             # (`list(d.values())`, `iter(d.values())`: the dict's items; `d.items()`'s are
             # new tuples, and a snapshot of them shares no item the dict can replace)
             copies_view = isinstance(container, Var) and container.name in self.values_views
-            if value.fn in _ITEM_READS and isinstance(container, Var):
+            if fn in _ITEM_READS and isinstance(container, Var):
                 # `d.get(k)`, `next(it)`, `max(rows)`: an item, as `d[k]` is (or a default)
                 self.item_of[target] = container.name
-                for atom in value.args:
+                for atom in args:
                     if isinstance(atom, Var):
                         self._edge(target, atom.name, same=False, certain=False)
             # (asked once, of the calls that ask it: only `target`, a new name, is noted a
             # shallow copy below)
             shallow_copy = self._shallow_copy(value)
-            fn = value.fn
-            asks = shallow_copy or fn is iter or fn is runtime.repeat or fn is runtime.setitem
+            asks = shallow_copy or fn is iter or fn is repeat or fn is setitem
             holds_items = asks and self._holds_items(container)
             iterated = isinstance(container, Var) and (holds_items or copies_view)
-            if value.fn is iter and iterated:
+            if fn is iter and iterated:
                 self._note_shallow_copy(target, container.name)  # (what `next` reads: items)
             if shallow_copy and (holds_items or copies_view):
                 self._note_shallow_copy(target, container.name)
@@ -410,15 +413,15 @@ class AliasAnalysis:
                 self.view_snapshots.add(target)  # `list(d.items())`: no longer live
             # `rows + [r]`, `rows.extend(more)`: the items of both, the same ones
             self._note_placed(target, value)
-            if value.fn is runtime.repeat and holds_items:
+            if fn is repeat and holds_items:
                 self._note_shallow_copy(target, container.name)  # `outer * 1`: the same items
-            if value.fn in JOINS:
-                for part in value.args[value.fn is runtime.extend :]:
+            if fn in JOINS:
+                for part in args[fn is extend :]:
                     if isinstance(part, Var) and self._holds_items(part):
                         self._note_shallow_copy(target, part.name)
-            if value.fn in _DICT_VIEWS:
+            if fn in _DICT_VIEWS:
                 self.dict_views.add(target)  # (live: it holds the dict, its keys too)
-                if value.fn is runtime.dict_values:
+                if fn is dict_values:
                     self.values_views.add(target)
                 if isinstance(container, Var):
                     self._edge(target, container.name, same=False, certain=True)
@@ -428,7 +431,7 @@ class AliasAnalysis:
                 # (any value given, where the helper may return an item of it: a parameter
                 # of a helper, `return item_of(d)`, of a kind not known here)
                 gives = (lambda a: isinstance(a, Var)) if returns_items else self._holds_items
-                given = {a.name for a in value.args if gives(a)}
+                given = {a.name for a in args if gives(a)}
                 given |= {a.name for _, a in value.kwargs if gives(a)}
                 if given:
                     self.items_of_given[target] = given
@@ -439,15 +442,15 @@ class AliasAnalysis:
                 self._edge(target, parent, same=False, certain=certain and not joined)
             for parent in self._held(value):
                 self._edge(target, parent, same=False, certain=False)
-            holds = sharing_kind(value.fn) is not None or value.fn in _ITEM_OR_ATTRIBUTE
+            holds = sharing_kind(fn) is not None or fn in _ITEM_OR_ATTRIBUTE
             holds = holds or copy_may_be_skipped(value)  # `G.astype(t, copy=False)`
             # `d[k] = G` on a dict or list: the new version holds the global's object
-            holds = holds or (value.fn is runtime.setitem and holds_items)
+            holds = holds or (fn is setitem and holds_items)
             # an item or attribute read out of `container` (`d.get(k)`, `s.buf`, `d[k]`)
-            read_out = value.fn in _ITEM_OR_ATTRIBUTE or value.fn in _ITEM_READS
-            for atom in value.args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
+            read_out = fn in _ITEM_OR_ATTRIBUTE or fn in _ITEM_READS
+            for atom in args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
                 if isinstance(atom, Free) and _mutable(atom.value):
-                    if holds or value.fn in HOLDERS:
+                    if holds or fn in HOLDERS:
                         self.global_of[target] = atom.source
                 elif (
                     isinstance(atom, Var)
@@ -461,8 +464,8 @@ class AliasAnalysis:
             # (not `G[:]`, a list's copy or an array's view: refused as sharing memory)
             owner = _global_owner(value)  # (asked once: `_note_global_items` needs it too)
             self._note_global_items(target, value, owner)
-            item = value.fn is getattr or (value.fn is operator.getitem and not _sliced(value))
-            item = item or value.fn in _ITEM_READS
+            item = fn is getattr or (fn is operator.getitem and not _sliced(value))
+            item = item or fn in _ITEM_READS
             if owner is not None:  # `h = CACHE.setdefault(k, [])`: perhaps an item of it
                 self.global_of[target] = owner
                 item = True

@@ -9,9 +9,25 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from ..naming import DEFAULT_ALIASES, Aliases
+
+
+class found_once:
+    """`functools.cached_property` without its lock (Python 3.11's takes and releases one at
+    the first read of every instance's value): the value is kept in the instance's
+    `__dict__`, which later reads find first."""
+
+    def __init__(self, find) -> None:
+        self.find = find
+        self.name = find.__name__
+        self.__doc__ = find.__doc__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.find(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,7 @@ class Prim:
     spelled: str | None = None
     style: str = CALL
 
-    @cached_property
+    @found_once
     def variables(self) -> tuple[str, ...]:
         """The names of the variables it reads, found once (a `Prim` never changes): every
         analysis of the derivative asks them of every statement."""

@@ -19,7 +19,23 @@ from collections.abc import Callable
 
 import gast
 import numpy as np
-from gast import Call, Name  # (the commonest node checks: no module lookup each time)
+from gast import (  # (the node checks of `_expr`, at every expression: no module lookups)
+    Attribute,
+    BinOp,
+    BoolOp,
+    Call,
+    Compare,
+    Constant,
+    Dict,
+    IfExp,
+    JoinedStr,
+    List,
+    Name,
+    Starred,
+    Subscript,
+    Tuple,
+    UnaryOp,
+)
 
 from .. import runtime
 from ..errors import NameResolutionError, UnsupportedSyntaxError
@@ -238,35 +254,35 @@ class ExprLowering(
         return self._atom_of(self._expr(node))
 
     def _expr(self, node: gast.expr) -> Expr:
-        if isinstance(node, gast.Constant):
+        if isinstance(node, Constant):
             return Const(node.value)
         if isinstance(node, Name):
             return self._name(node.id)
-        if isinstance(node, gast.Attribute):
+        if isinstance(node, Attribute):
             return self._attribute(node)
-        if isinstance(node, gast.BinOp):
+        if isinstance(node, BinOp):
             return self._operator(node)  # ssa/object_operators.py
-        if isinstance(node, gast.UnaryOp):
+        if isinstance(node, UnaryOp):
             return self._unary(node)  # ssa/object_operators.py
         if isinstance(node, Call):
             return self._call(node)
-        if isinstance(node, gast.Tuple):
+        if isinstance(node, Tuple):
             return self._tuple_value(node)
-        if isinstance(node, gast.Subscript):
+        if isinstance(node, Subscript):
             return self._subscript(node)
-        if isinstance(node, gast.Compare):
+        if isinstance(node, Compare):
             return self._compare(self._atom(node.left), node.ops, node.comparators)
-        if isinstance(node, gast.BoolOp):
+        if isinstance(node, BoolOp):
             return self._bool_op(node)
-        if isinstance(node, gast.IfExp):
+        if isinstance(node, IfExp):
             return self._joined(node.test, node.body, node.orelse)
-        if isinstance(node, gast.List):
+        if isinstance(node, List):
             return self._list(node)
-        if isinstance(node, gast.JoinedStr):
+        if isinstance(node, JoinedStr):
             return self._formatted_string(node)  # ssa/strings.py
-        if isinstance(node, gast.Dict):
+        if isinstance(node, Dict):
             return self._dict_display(node)  # ssa/dicts.py
-        if isinstance(node, gast.Starred):
+        if isinstance(node, Starred):
             raise self._unsupported(
                 "starred expression `*x` outside a call's arguments",
                 hint="pass the elements explicitly",
@@ -344,11 +360,11 @@ class ExprLowering(
     # attributes, calls, methods
 
     def _is_local_chain(self, node: gast.expr) -> bool:
-        while isinstance(node, gast.Attribute):
+        while isinstance(node, Attribute):
             node = node.value
         return not isinstance(node, Name) or node.id in self.env or node.id in self.locals
 
-    def _attribute(self, node: gast.Attribute) -> Expr:
+    def _attribute(self, node: Attribute) -> Expr:
         if is_super_attribute(node):  # `super().weight`: ssa/super_calls.py
             return self._super_attribute(node)
         if not self._is_local_chain(node):
@@ -425,7 +441,7 @@ class ExprLowering(
                     else ""
                 ),
             )
-        if local and isinstance(func, gast.Attribute) and not isinstance(func.value, Name):
+        if local and isinstance(func, Attribute) and not isinstance(func.value, Name):
             receiver = func.value
             if self._told_made(receiver):  # `Holder(w).energy(x)`, `hs[0].f(x)`
                 made = self._made_receiver(receiver)
@@ -441,7 +457,7 @@ class ExprLowering(
                     return method
         if (
             local
-            and isinstance(func, gast.Attribute)
+            and isinstance(func, Attribute)
             and (self._is_local_chain(func) or self._is_free_array(func.value))
         ):
             return self._method(func, args, kwargs)
@@ -527,7 +543,7 @@ class ExprLowering(
             return type(atom.value) in (list, tuple)
         return isinstance(atom, Var) and (self.kind_of(atom) or "").startswith(("list", "tuple"))
 
-    def _method(self, func: gast.Attribute, args: tuple, kwargs: tuple) -> Expr:
+    def _method(self, func: Attribute, args: tuple, kwargs: tuple) -> Expr:
         if func.attr == "_replace":  # a NamedTuple's copy with new fields: ssa/records.py
             return self._replaced(self._atom(func.value), args, kwargs, "._replace(...)")
         if isinstance(func.value, Name) and func.value.id in self.env:
@@ -563,7 +579,7 @@ class ExprLowering(
             args = (self.tuple_atom(args),)  # x.reshape((n * 4, 6)); x.transpose(1, 0) too
         return Prim(fn, (receiver, *args), kwargs, spelled=func.attr, style=METHOD)
 
-    def _receiver_hint(self, func: gast.Attribute) -> str:
+    def _receiver_hint(self, func: Attribute) -> str:
         """The rest of the hint for a method no table knows, by what its receiver may be: an
         object held by one this function made (`self.inner.f(x)` in a method inlined), one
         of the user's objects or a generator under a local name, a frozen distribution."""
@@ -585,14 +601,14 @@ class ExprLowering(
             + (_DRAW_HINT if not made and hasattr(np.random.Generator, func.attr) else "")
         )
 
-    def _named_receiver(self, func: gast.Attribute, receiver: Atom) -> gast.Attribute:
+    def _named_receiver(self, func: Attribute, receiver: Atom) -> Attribute:
         """`func` (`<expr>.f`) with its receiver, lowered already, read through a name of
         its own (`_s2s_receiver.f`): a method of a value of unknown class is then lowered as
         one of a local name, without lowering the expression again."""
         name = self.namer.fresh("_s2s_receiver")
         self.env[name] = receiver
         value = gast.copy_location(Name(name, gast.Load(), None, None), func.value)
-        return gast.copy_location(gast.Attribute(value, func.attr, gast.Load()), func)
+        return gast.copy_location(Attribute(value, func.attr, gast.Load()), func)
 
     def _made_receiver(self, node: gast.expr) -> Atom | None:
         """The object a call constructing one of the user's classes makes, or an item of a
@@ -616,12 +632,12 @@ class ExprLowering(
         if not isinstance(node, Call):
             return False
         func = node.func
-        free = isinstance(func, (Name, gast.Attribute)) and not self._is_local_chain(func)
+        free = isinstance(func, (Name, Attribute)) and not self._is_local_chain(func)
         if free:  # a class, or a factory making one (`make_spring(k)`, `Spring.unit(k)`)
             callee = self._callee_object(func)
             if is_user_class(callee) or self._returns_objects_made(callee):
                 return True
-        if not isinstance(func, gast.Attribute):
+        if not isinstance(func, Attribute):
             return False
         if isinstance(func.value, Name):
             return self._class_made(self.env.get(func.value.id)) is not None
@@ -635,7 +651,7 @@ class ExprLowering(
         if self._is_local_chain(node):
             return False
         dotted = []
-        while isinstance(node, gast.Attribute):
+        while isinstance(node, Attribute):
             dotted.append(node.attr)
             node = node.value
         value = self.scope.resolve([node.id, *reversed(dotted)])
@@ -648,7 +664,7 @@ class ExprLowering(
         that carry no derivative, not a value built by appending to a list (which Numba
         cannot compile, and which reads worse); None: every argument as a value."""
         func = node.func
-        if not (isinstance(func, gast.Attribute) and isinstance(func.value, Name)):
+        if not (isinstance(func, Attribute) and isinstance(func.value, Name)):
             return None
         module = self.scope.resolve([func.value.id])
         if module is not runtime:
@@ -658,9 +674,7 @@ class ExprLowering(
         if position is None or position >= len(node.args):
             return None
         index = node.args[position]
-        if not isinstance(index, gast.Tuple) or any(
-            isinstance(e, gast.Starred) for e in index.elts
-        ):
+        if not isinstance(index, Tuple) or any(isinstance(e, Starred) for e in index.elts):
             return None
         return lambda arg: self._index(arg) if arg is index else self._atom(arg)
 
@@ -668,7 +682,7 @@ class ExprLowering(
         """Resolve `np.linalg.norm`-like chains rooted at a free (global or closure) name."""
         parts: list[str] = []
         cursor = node
-        while isinstance(cursor, gast.Attribute):
+        while isinstance(cursor, Attribute):
             parts.append(cursor.attr)
             cursor = cursor.value
         if not isinstance(cursor, Name):
@@ -693,11 +707,11 @@ class ExprLowering(
 
     # tuples and indexing
 
-    def _tuple(self, node: gast.Tuple) -> tuple[Atom, ...]:
+    def _tuple(self, node: Tuple) -> tuple[Atom, ...]:
         # Every element is lowered before any name is rebound: `a, b = b, a` swaps.
         return tuple(self._display_items(node.elts))  # `(*xs, y)`: ssa/star_arguments.py
 
-    def _tuple_value(self, node: gast.Tuple) -> Expr:
+    def _tuple_value(self, node: Tuple) -> Expr:
         """A tuple used as a value (`np.concatenate((a, b))`): a literal when its items are,
         else `tuple()` of the list of its items, so that derivatives flow through it."""
         return self.tuple_atom(self._tuple(node))
@@ -709,7 +723,7 @@ class ExprLowering(
         items = self._atom_of(self._list_of(atoms))
         return self._atom_of(self._builtin_prim(tuple, (items,)))
 
-    def _subscript(self, node: gast.Subscript) -> Expr:
+    def _subscript(self, node: Subscript) -> Expr:
         target = node.value
         if isinstance(target, Name) and isinstance(self.env.get(target.id), tuple):
             return self._static_tuple_item(self.env[target.id], node.slice, target.id)
@@ -722,7 +736,7 @@ class ExprLowering(
         """`np.r_[a, 0:3, b]` → `rt.index_concat(np.r_, [a, slice(0, 3), b])`: a join with
         derivatives, which the element read `np.r_[...]` would not carry."""
         items = []
-        for node in index.elts if isinstance(index, gast.Tuple) else [index]:
+        for node in index.elts if isinstance(index, Tuple) else [index]:
             if isinstance(node, gast.Slice):
                 bounds = (node.lower, node.upper, node.step)
                 parts = tuple(Const(None) if p is None else self._atom(p) for p in bounds)
@@ -746,7 +760,7 @@ class ExprLowering(
         return Prim(operator.getitem, (self.tuple_atom(atoms), self._index(index)))
 
     def _index(self, node: gast.expr) -> Index:
-        if isinstance(node, gast.Tuple):
+        if isinstance(node, Tuple):
             return Index(tuple(self._index_item(e) for e in node.elts), True)
         return Index((self._index_item(node),), False)
 
@@ -758,7 +772,7 @@ class ExprLowering(
             return SliceItem(*parts)
         return self._atom(node)
 
-    def _list(self, node: gast.List) -> Expr:
+    def _list(self, node: List) -> Expr:
         return self._list_of(self._display_items(node.elts))  # `[*xs, y]`
 
     def _list_of(self, items) -> Expr:
@@ -794,7 +808,7 @@ class ExprLowering(
             lambda: tested,
         )
 
-    def _bool_op(self, node: gast.BoolOp) -> Expr:
+    def _bool_op(self, node: BoolOp) -> Expr:
         """`a and b` is `b if a else a`; `a or b` is `a if a else b`, evaluating `b` lazily."""
         left = self._atom(node.values[0])
         for value in node.values[1:]:
@@ -864,7 +878,7 @@ def _stored_in_free(every: list[gast.AST], local: set[str]) -> dict[str, tuple[s
     (ssa/effects.py); reading the object back elsewhere would read those values as constants."""
     found: dict[str, tuple[str, int]] = {}
     for n in every:
-        if not isinstance(n, Call) or not isinstance(n.func, gast.Attribute):
+        if not isinstance(n, Call) or not isinstance(n.func, Attribute):
             continue
         receiver = n.func.value
         if n.func.attr not in STORING_METHODS or not isinstance(receiver, Name):
@@ -895,10 +909,10 @@ def _is_number(value: object) -> bool:
 def _int_literal(node: gast.expr) -> int | None:
     """The value of an integer literal, `-1` included (a negated constant in the tree)."""
     sign = 1
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+    if isinstance(node, UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
         sign = -1 if isinstance(node.op, gast.USub) else 1
         node = node.operand
-    if isinstance(node, gast.Constant) and isinstance(node.value, int):
+    if isinstance(node, Constant) and isinstance(node.value, int):
         return sign * node.value
     return None
 

@@ -27,13 +27,7 @@ def refuse_module_iterators(fn: Function) -> None:
     """Raise UnsupportedSyntaxError at the first statement of `fn` reading a module's (or a
     closure's) iterator other than by `next` (or `heapq`'s, `bisect`'s functions)."""
     statements = walk(fn.body)
-    # the names given to `next` (`next(ITERS["train"])`: its item read to take one item)
-    taken = {
-        s.value.args[0].name
-        for s in statements
-        if isinstance(s, Assign) and isinstance(s.value, Prim) and s.value.args
-        if changes_given(s.value.fn) and isinstance(s.value.args[0], Var)
-    }
+    taken = None  # (`_taken`: found where an iterator is held in a container, nearly never)
     # a local bound to a module's object (`d = ITERS`, then `d["train"]`)
     bound = {s.target: s.value for s in statements if isinstance(s, Assign)}
     bound = {name: value for name, value in bound.items() if isinstance(value, Free)}
@@ -54,10 +48,22 @@ def refuse_module_iterators(fn: Function) -> None:
             if stream and stream_read_by(getattr(value, "fn", None), keyword):  # (not `file=`)
                 _refuse(fn, stmt, f"`{atom.source}`, a stream of the module", atom.source)
         item = _module_item(value, bound)  # (None, no iterator, for nearly every statement)
-        taking = isinstance(stmt, Assign) and stmt.target in taken
-        if item is not None and not taking and is_iterator(item):  # `for b in ITERS["x"]`
+        if item is None or not is_iterator(item):
+            continue
+        taken = _taken(statements) if taken is None else taken
+        if not (isinstance(stmt, Assign) and stmt.target in taken):  # `for b in ITERS["x"]`
             held = _spelled(value.args[0])
             _refuse(fn, stmt, f"an iterator held in `{held}`", f"{held}[…]")
+
+
+def _taken(statements: list) -> set[str]:
+    """The names given to `next` (`next(ITERS["train"])`: its item read to take one item)."""
+    return {
+        s.value.args[0].name
+        for s in statements
+        if isinstance(s, Assign) and isinstance(s.value, Prim) and s.value.args
+        if changes_given(s.value.fn) and isinstance(s.value.args[0], Var)
+    }
 
 
 def _refuse(fn: Function, stmt: object, what: str, source: str) -> None:

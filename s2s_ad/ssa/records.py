@@ -32,6 +32,7 @@ from ..frontend import nodes
 from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants
 from ..frontend.parse import parse_function, without_docstring
+from ..runtime import append, make_list, new_object, new_record, replaced, sequence
 from .ir import ATTRIBUTE, Atom, Const, Expr, Free, Prim, Return, Var
 from .kinds import helper_facts, holds_class, is_namedtuple, is_users
 
@@ -44,6 +45,8 @@ ENTRY_CLASSES_READ = "entry_classes_read"  # names of containers an item's class
 EMPTY_LIST = "<an empty list>"  # (the item class of `[]`: any first item's)
 NONE_VALUES = "none_values"  # SSA names holding None (in a join, no class of their own)
 _NONE = Const(None)  # (compared with at every binding: made once)
+# (the callees `_classes_of` asks about at every binding: no module lookup each time)
+_ITEM_READS = (operator.getitem, getattr, runtime.dict_get)
 
 
 class Records:
@@ -192,12 +195,15 @@ class Records:
     def _note_classes(self, target: str, value: object, joined: bool) -> None:
         """`target = value` (`joined`: one value of a join, `a if c else b`)."""
         made, items, sources = self._classes_of(value)
-        if isinstance(value, Prim) and isinstance(value.fn, type) and value.fn in NOT_LOWERED:
+        fn = value.fn if isinstance(value, Prim) else None
+        if isinstance(fn, type) and fn in NOT_LOWERED:
             # (made by its own constructor: its methods are not followed, the hint says why)
-            self.__dict__.setdefault("unlowered", {})[target] = value.fn
-        nones = self.__dict__.setdefault(NONE_VALUES, set())
-        if value == _NONE or getattr(value, "name", None) in nones:
-            nones.add(target)  # (`_result = None` before the returns: no class of its own)
+            self.__dict__.setdefault("unlowered", {})[target] = fn
+        # (a literal's type asked first: any other value's `==` is two dataclass methods)
+        nones = self.__dict__.get(NONE_VALUES, ())
+        if (type(value) is Const and value == _NONE) or getattr(value, "name", None) in nones:
+            # (`_result = None` before the returns: no class of its own)
+            self.__dict__.setdefault(NONE_VALUES, set()).add(target)
         if joined:
             self._note_class_join(target, [value], made)
             return
@@ -220,28 +226,29 @@ class Records:
             return (*known, [value.name] if known != (None, None) else [])
         if not isinstance(value, Prim):
             return None, None, []
-        if value.fn is runtime.new_object or value.fn is runtime.new_record:
+        fn, args = value.fn, value.args  # (read once: each an attribute lookup)
+        if fn is new_object or fn is new_record:
             # (the class as the code spells it, for its class methods' `cls`)
-            self.__dict__.setdefault("class_atoms", {})[value.args[0].value] = value.args[0]
-            return value.args[0].value, None, []
-        names = [a.name for a in value.args if isinstance(a, Var)]
-        if value.fn is runtime.replaced:  # `p._replace(b=…)`: a record of `p`'s class
-            found = objects.get(getattr(value.args[0], "name", None))
+            self.__dict__.setdefault("class_atoms", {})[args[0].value] = args[0]
+            return args[0].value, None, []
+        names = [a.name for a in args if isinstance(a, Var)]
+        if fn is replaced:  # `p._replace(b=…)`: a record of `p`'s class
+            found = objects.get(getattr(args[0], "name", None))
             return (found, None, names[:1]) if found is not None else (None, None, [])
-        if value.fn in (operator.getitem, getattr, runtime.dict_get):
-            found = items.get(getattr(value.args[0], "name", None))  # `hs[i]`: a list of one
+        if fn in _ITEM_READS:
+            found = items.get(getattr(args[0], "name", None))  # `hs[i]`: a list of one
             if not isinstance(found, type):  # `d["a"]`, `a.w`, `t[0]`: ssa/entry_kinds.py
-                found = self.entry_class(value.args[0], value.args[1])
+                found = self.entry_class(args[0], args[1])
                 if isinstance(found, type):  # (a loop may not change it: entry_kinds.py)
                     self.__dict__.setdefault(ENTRY_CLASSES_READ, set()).update(names[:1])
             return (found, None, names[:1]) if isinstance(found, type) else (None, None, [])
-        if value.fn is runtime.make_list:  # `[A(x), A(y)]`
-            found = {objects.get(getattr(a, "name", None)) for a in value.args}
-            found = found if value.args else {EMPTY_LIST}
-        elif value.fn is runtime.sequence:  # `for h in hs` iterates it
-            found = {items.get(getattr(value.args[0], "name", None))}
-        elif value.fn is runtime.append:  # `hs.append(A(z))`
-            xs, item = value.args
+        if fn is make_list:  # `[A(x), A(y)]`
+            found = {objects.get(getattr(a, "name", None)) for a in args}
+            found = found if args else {EMPTY_LIST}
+        elif fn is sequence:  # `for h in hs` iterates it
+            found = {items.get(getattr(args[0], "name", None))}
+        elif fn is append:  # `hs.append(A(z))`
+            xs, item = args
             found = {items.get(getattr(xs, "name", None))} - {EMPTY_LIST}
             found.add(objects.get(getattr(item, "name", None)))
         else:
