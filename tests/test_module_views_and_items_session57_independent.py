@@ -1146,17 +1146,11 @@ def test_copy_kept_then_updated_through_container():
     assert check(r_copy_kept_then_container_updated, reset, state, X.copy()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="def f(x): v = np.tanh(x); HIST['k'] = v; HIST['k'].fill(0.0); ... -- refused "
-    "rightly, but the hint says `keep a copy: HIST.__setitem__(v.copy())`, not code one can "
-    "write (want `HIST['k'] = v.copy()`); `LOG.insert(0, v)` is hinted `LOG.insert(v.copy())`,"
-    " dropping the index; HIST.setdefault('k', v), HIST.update(k=v) likewise",
-)
+# (fixed in session 57: the hint was `HIST.__setitem__(v.copy())`, `LOG.insert(v.copy())`)
 @pytest.mark.parametrize(
     "fn, hint",
     [
-        (r_hist_fill, 'HIST["k"] = v.copy()'),
+        (r_hist_fill, "HIST['k'] = v.copy()"),
         (r_insert_then_scale, "LOG.insert(0, v.copy())"),
     ],
 )

@@ -484,7 +484,7 @@ class Effects:
             f"`{spelled}` keeps the local `{given[0]}`, which the function then updates in "
             f"place ({update}): what it keeps would differ from the plain call's"
         )
-        hint = f"keep a copy: `{spelled}({given[0]}.copy())`"
+        hint = f"keep a copy: `{_with_copy(call, given[0])}`"
         if not when_run:
             raise self._unsupported(construct, hint=hint)
         for name in given:
@@ -740,3 +740,21 @@ def _inner_scope_names(stmt: gast.stmt) -> set[str]:
         elif isinstance(node, gast.comprehension):
             names |= {n.id for n in descendants(node.target) if isinstance(n, gast.Name)}
     return names
+
+
+def _with_copy(call: gast.Call, name: str) -> str:
+    """`call` as written with `name.copy()` for `name` where it is passed (`LOG.insert(0,
+    v.copy())`; a store, `HIST["k"] = v.copy()`, as an assignment)."""
+
+    def copied(arg: gast.expr) -> str:
+        text = gast.unparse(arg).strip()
+        return f"{name}.copy()" if text == name else text
+
+    args = [copied(a) for a in call.args]
+    func = call.func
+    if isinstance(func, gast.Attribute) and func.attr == "__setitem__" and len(args) == 2:
+        return f"{gast.unparse(func.value).strip()}[{args[0]}] = {args[1]}"
+    args += [
+        f"{k.arg}={copied(k.value)}" if k.arg else f"**{copied(k.value)}" for k in call.keywords
+    ]
+    return f"{gast.unparse(func).strip()}({', '.join(args)})"
