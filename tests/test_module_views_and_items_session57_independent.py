@@ -1072,12 +1072,6 @@ BUGS = [
         "[7, 9])",
     ),
     _bug(
-        b_dict_get,
-        "C = {'a': np.array([1.0, 2.0])}; def bump_c(): a = C['a']; a += 1.0; "
-        "def f(x): a = C.get('a'); s = np.sum(x * a); bump_c(); return s + np.sum(x * a) -- "
-        "plain 8.0, every API 6.0 and gradient [2, 4] (want [3, 5]); `a = C['a']` is right",
-    ),
-    _bug(
         b_method_item_kept,
         "class Net: layers = [Lay(np.array([1.0, 2.0]))]; def bump(self): for layer in "
         "self.layers: layer.W += 1.0; NET = Net(); def f(x): w = NET.layers[0].W; "
@@ -1113,9 +1107,9 @@ BUGS = [
 
 
 # Fixed in session 57 (were strict xfails above): a shallow copy of a module list of arrays
-# (`list(WS)`, `WS[:]`, `tuple(WS)`) and `next(iter(C.values()))` (a crash before), across a
-# helper updating the arrays.
-FIXED_BUGS = [b_list_copy, b_slice_copy, b_next_iter_values]
+# (`list(WS)`, `WS[:]`, `tuple(WS)`), `C.get('a')` and `next(iter(C.values()))` (a crash
+# before), across a helper updating the arrays.
+FIXED_BUGS = [b_list_copy, b_slice_copy, b_next_iter_values, b_dict_get]
 
 
 @pytest.mark.parametrize("fn", FIXED_BUGS, ids=lambda f: f.__name__)

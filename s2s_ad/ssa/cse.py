@@ -57,7 +57,7 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import dict_view, sharing_kind
+from .sharing import dict_lookup, dict_view, sharing_kind
 
 
 def eliminate_common_subexpressions(fn: Function) -> Function:
@@ -275,6 +275,8 @@ def _holds_module_object(value: object, modules: set[str]) -> bool:
         return value.name in modules
     if not isinstance(value, Prim):
         return False
+    if dict_lookup(value.fn):  # (`CFG.get("arr")`: the very object)
+        return True
     if not value.args:  # (`CFG.items()`: its values, the very objects)
         return dict_view(value.fn)
     if not _holds_module_object(value.args[0], modules):

@@ -174,6 +174,13 @@ def dict_view(fn: object) -> bool:
     return named and isinstance(getattr(fn, "__self__", None), dict)
 
 
+def dict_lookup(fn: object) -> bool:
+    """Whether `fn` is a dict's `get` or `setdefault` bound to it (`CFG.get("arr")` of a
+    module's dict): its value is the very object the dict holds."""
+    named = getattr(fn, "__name__", "") in ("get", "setdefault")
+    return named and isinstance(getattr(fn, "__self__", None), dict)
+
+
 def user_function(fn: types.FunctionType) -> bool:
     """A function of the user's (or any library's Python code without a rule): its result
     may be one of its arguments or a view of one."""

@@ -59,7 +59,7 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import dict_view, sharing_kind
+from .sharing import dict_lookup, dict_view, sharing_kind
 from .stored_values import CONTENTS, SETTERS
 
 
@@ -277,9 +277,9 @@ class _Binding:
         array or list, which a helper may update in place later; else `_NOT_HELD`."""
         if dict_view(prim.fn) and not prim.args:  # (`CFG.values()`: what a loop takes)
             return prim.fn()
-        owner = getattr(prim.fn, "__self__", None)
-        if isinstance(owner, dict) and prim.fn.__name__ == "get" and prim.args:
-            key = prim.args[0]  # (`CFG.get("arr")`)
+        if dict_lookup(prim.fn) and prim.args:  # (`CFG.get("arr")`)
+            key = prim.args[0]
+            owner = prim.fn.__self__
             return owner.get(key.value, _NOT_HELD) if isinstance(key, Const) else _NOT_HELD
         if prim.fn in (list, tuple) and len(prim.args) == 1:  # (`list(WS)`: the same items)
             held = self.object_of(prim.args[0])
