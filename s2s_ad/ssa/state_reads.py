@@ -228,8 +228,11 @@ class _Binding:
                 numeric = _computes_from(prim.fn)
                 rows = prim.fn is runtime.sequence and self.holds_arrays(prim.args[0])
                 item = not rows and self.shares_module_array(prim)
+                built = self.built_from(prim)  # (`[WS[0]]`, `{"w": WS[0]}`: their very items)
                 if item or rows:  # (`r = M[0]`, `for w in M:`: views of the module's array)
                     kept = functools.partial(operator.is_, prim.args[0])
+                elif built is not _NOT_HELD:
+                    kept = _any_atom
                 else:  # (a helper updating what it is given gets the module's object itself)
                     kept = _updated_given if module_objects_updated(prim) else None
                 args = tuple(self.bound(a, stmt.line, out, numeric, kept) for a in prim.args)
@@ -243,6 +246,8 @@ class _Binding:
                     self.items.add(stmt.target)
                 elif rows:
                     self.rows.add(stmt.target)
+                elif built is not _NOT_HELD:
+                    self.held[stmt.target] = built
                 else:
                     self.note(stmt.target, self.read_out(prim))
             elif isinstance(stmt, Assign) and isinstance(stmt.value, (Free, Var)):
@@ -270,6 +275,26 @@ class _Binding:
         if isinstance(atom, Free):
             return atom.value
         return self.held.get(atom.name, _NOT_HELD) if isinstance(atom, Var) else _NOT_HELD
+
+    def built_from(self, prim: Prim) -> object:
+        """What a list or dict display of the function's own holds, where it is being built
+        (`[]`, then `rt.append(l, WS[0])`; `{}`, then `rt.setitem(d, WS[0], "w")`): the
+        module's objects it holds (`_NOT_HELD` for any other item), else `_NOT_HELD`."""
+        if prim.fn is runtime.make_list and not prim.args:
+            return []
+        if prim.fn is runtime.make_dict and not prim.args:
+            return {}
+        if prim.fn is runtime.append and len(prim.args) == 2:
+            before = self.object_of(prim.args[0])
+            if type(before) is list:
+                return [*before, self.object_of(prim.args[1])]
+        if prim.fn is runtime.setitem and len(prim.args) == 3:
+            before, key = self.object_of(prim.args[0]), prim.args[2]
+            if isinstance(key, Index) and not key.is_tuple and len(key.items) == 1:
+                key = key.items[0]
+            if type(before) is dict and isinstance(key, Const):
+                return {**before, key.value: self.object_of(prim.args[1])}
+        return _NOT_HELD
 
     def read_out(self, prim: Prim) -> object:
         """What `prim` reads out of a module's container or object, at a literal key or name
@@ -381,6 +406,10 @@ _NOT_HELD = object()  # (no module's object: `_Binding.object_of`)
 
 def _name_of(atom: object) -> str | None:
     return atom.name if isinstance(atom, Var) else None
+
+
+def _any_atom(atom: object) -> bool:
+    return True
 
 
 def _updated_given(atom: object) -> bool:
