@@ -2313,17 +2313,7 @@ def direct_variable_index(x):
     return s + np.sum(x * WS[i])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="WS = [np.array([1.0, 2.0])]; def bump_ws(): for w in WS: w += 1.0; "
-    "def f(x): i = 0; w = WS[i]; s = np.sum(x * w); bump_ws(); return s + np.sum(x * w) "
-    "-- at x=[1,1] plain 8.0: reverse mode (6.0, [4, 6]) (want (8.0, [3, 5])), forward "
-    "right; `w = WS[0]` (a literal index) is right: an item at a computed index "
-    "(`w = LAYERS[layer]`) is not followed across the helper; also `k = 'a'; v = C[k]` "
-    "(reverse (6.0, [4, 6])) and `np.sum(x * WS[i])` read before and after (reverse "
-    "[4, 6]), and `WS[i]` in a `while` loop then `WS[i - 1]` after the helper; a row "
-    "`W[i]` of a module array is right",
-)
+# (fixed in session 57: an item at a computed index or key was read as before the helper)
 @pytest.mark.parametrize(
     "fn",
     [

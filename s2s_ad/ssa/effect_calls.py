@@ -205,18 +205,20 @@ def first_update(
     depth: int = 0,
     skip=None,
     filename: str = "",
+    unknown_calls: bool = True,
 ) -> str | None:
     """Where the body of `node` may update in place an object one of `holders` names (or
     a name made to share it, `b = a`, `v = a[1:]`), described; None if nowhere. `skip`: a
     call not to count (the one asking), and where it stands, only what runs after it (a
     loop around it: all of the loop; `v = np.tanh(v)` after it, at the function's level:
     `v` then names another object). In derivative code compiled from `filename`, saving
-    values on a tape (`_tape1.append((i, v))`) updates the tape, never the values."""
-    found = updating_node(node, holders, resolve, depth, skip, filename)
-    return None if found is None else described_update(node, *found)
+    values on a tape (`_tape1.append((i, v))`) updates the tape, never the values.
+    `unknown_calls`: whether a holder given to a callable not read (a library's) counts."""
+    found = updating_node(node, holders, resolve, depth, skip, filename, unknown_calls)
+    return None if found is None else _described_update(node, *found)
 
 
-def described_update(node: gast.FunctionDef, n: gast.AST, deeper: str) -> str:
+def _described_update(node: gast.FunctionDef, n: gast.AST, deeper: str) -> str:
     """`updating_node`'s finding `n` in `node`, described (a call's `deeper` description)."""
     if isinstance(n, (gast.Subscript, gast.Attribute)):
         return f"line {n.lineno}: `{gast.unparse(n).strip()} = …`"
@@ -255,8 +257,7 @@ def updating_node(
     unknown_calls: bool = True,
 ) -> tuple | None:
     """`first_update`'s finding: the node updating a holder's object (a store's target, an
-    augmented assignment, a call), with a call's deeper description ("": the call itself).
-    `unknown_calls`: whether a holder given to a callable not read (a library's) counts."""
+    augmented assignment, a call), with a call's deeper description ("": the call itself)."""
     holders = set(holders)
     body = [
         n

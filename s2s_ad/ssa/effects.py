@@ -64,7 +64,6 @@ from .effect_calls import (
     changes_first_only,
     changes_given,
     described_effect,
-    described_update,
     exposed,
     first_update,
     helper_effect,
@@ -76,7 +75,6 @@ from .effect_calls import (
     own_setter,
     reads_stream,
     root,
-    updating_node,
     view_base,
 )
 from .ir import Assign, Const, Effect, Free, Function, Prim, Var, walk
@@ -469,10 +467,9 @@ class Effects:
         )
         bases = self._view_bases(given, call)  # (`u = v[:]; LOG.append(u); v += 1.0`)
         if update is None and bases:
-            found = updating_node(
+            update = first_update(
                 self.node, set(bases), self._callee_object, 0, call, self.filename, False
             )
-            update = None if found is None else described_update(self.node, *found)
         container = root(call.func.value) if isinstance(call.func, gast.Attribute) else None
         if update is None and container is not None and not self._is_local(container, set()):
             # (`LOG.append(v); LOG[0][0] = 0.0`: through the module's container)

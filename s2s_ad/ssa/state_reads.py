@@ -346,8 +346,11 @@ class _Binding:
         first = prim.args[0]
         if _name_of(first) in self.items:
             return prim.fn is operator.getitem or sharing_kind(prim.fn) is not None
-        if prim.fn is operator.getitem:
-            return self.holds_array(first) or _name_of(first) in self.rows
+        if prim.fn is operator.getitem:  # (`WS[i]`, `CFG[k]` of arrays, at a computed index)
+            held = self.object_of(first)
+            held = held.values() if isinstance(held, dict) else held
+            computed = _arrays_within(held) and self.read_out(prim) is _NOT_HELD
+            return self.holds_array(first) or _name_of(first) in self.rows or computed
         return sharing_kind(prim.fn) is not None and self.holds_array(first)
 
     def holds_list(self, value: object) -> bool:
