@@ -231,8 +231,8 @@ class _Binding:
                 built = self.built_from(prim)  # (`[WS[0]]`, `{"w": WS[0]}`: their very items)
                 if item or rows:  # (`r = M[0]`, `for w in M:`: views of the module's array)
                     kept = functools.partial(operator.is_, prim.args[0])
-                elif built is not _NOT_HELD:
-                    kept = _any_atom
+                elif built is not _NOT_HELD:  # (its module arrays themselves, not copies)
+                    kept = self.is_module_array
                 else:  # (a helper updating what it is given gets the module's object itself)
                     kept = _updated_given if module_objects_updated(prim) else None
                 args = tuple(self.bound(a, stmt.line, out, numeric, kept) for a in prim.args)
@@ -331,6 +331,11 @@ class _Binding:
     def holds_array(self, value: object) -> bool:
         return _is_array(self.object_of(value))
 
+    def is_module_array(self, atom: object) -> bool:
+        """Whether `atom` is a module's array, or a variable holding one (a number or list
+        read is bound where it stands as before)."""
+        return isinstance(atom, (Free, Var)) and self.holds_array(atom)
+
     def holds_arrays(self, value: object) -> bool:
         """Whether `value` is a module's array, or its list, tuple or dict view holding
         arrays (`for w in WS:`, `for k, v in CFG.items():`: each item the very array)."""
@@ -409,10 +414,6 @@ _NOT_HELD = object()  # (no module's object: `_Binding.object_of`)
 
 def _name_of(atom: object) -> str | None:
     return atom.name if isinstance(atom, Var) else None
-
-
-def _any_atom(atom: object) -> bool:
-    return True
 
 
 def _updated_given(atom: object) -> bool:
