@@ -190,12 +190,18 @@ def _first_update(fn: types.FunctionType, node: gast.FunctionDef, depth: int) ->
     params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
     params += [a for a in (args.vararg, args.kwarg) if a is not None]
     holders = {p.id for p in params}  # names that may hold an argument's object or a view
+    return first_update(node, holders, _resolver(fn, holders), depth)
+
+
+def _resolver(fn: types.FunctionType, hidden: set | frozenset = frozenset()):
+    """What a callee spelled `f` or `a.b.f` in `fn`'s source names through its module or
+    cells (`_resolved`), as a function of the node; None for a name in `hidden` (a local)."""
 
     def resolve(func: gast.expr) -> object:
         dotted = nodes.dotted(func)
-        return None if dotted is None or dotted[0] in holders else _resolved(fn, dotted)
+        return None if dotted is None or dotted[0] in hidden else _resolved(fn, dotted)
 
-    return first_update(node, holders, resolve, depth)
+    return resolve
 
 
 def first_update(
@@ -259,14 +265,7 @@ def updating_node(
     """`first_update`'s finding: the node updating a holder's object (a store's target, an
     augmented assignment, a call), with a call's deeper description ("": the call itself)."""
     holders = set(holders)
-    body = [
-        n
-        for stmt in node.body
-        for n in nodes.walk_own(stmt)
-        if n is not skip and not _appends_to_tape(n, filename)
-    ]
-    if skip is not None:
-        body = _after(node, body, skip, holders, resolve)
+    body = _searched(node, skip, holders, resolve, filename)
     # the slots a holder is stored in (`STATE.last` of `STATE.last = v`): an update through
     # one updates the holder's object, not the slot's owner's (`STATE` is not `v`)
     slots: set[str] = set()
@@ -325,10 +324,7 @@ def item_update(
         update = first_update(node, items, resolve, depth, skip, filename)
         if update is not None:
             return update
-    body = [n for stmt in node.body for n in nodes.walk_own(stmt) if n is not skip]
-    if skip is not None:
-        body = _after(node, body, skip, set(), resolve)
-    for n in body:
+    for n in _searched(node, skip, set(), resolve, filename):
         line = getattr(n, "lineno", node.lineno)  # (the line as written: not desugared)
         where = f"line {line}: `{linecache.getline(filename, line).strip() or gast.unparse(n)}`"
         if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
@@ -381,13 +377,22 @@ def _item_call_update(call: gast.Call, containers: set[str], resolve, depth: int
         inner = parse_function(callee).node
     except S2SError:
         return None
-
-    def inner_resolve(f: gast.expr) -> object:
-        dotted = nodes.dotted(f)
-        return None if dotted is None else _resolved(callee, dotted)
-
-    update = item_update(inner, own, inner_resolve, None, callee.__code__.co_filename, depth + 1)
+    resolve = _resolver(callee)
+    update = item_update(inner, own, resolve, None, callee.__code__.co_filename, depth + 1)
     return None if update is None else f"{update} of `{callee.__qualname__}`"
+
+
+def _searched(node: gast.FunctionDef, skip, holders: set[str], resolve, filename: str) -> list:
+    """The nodes of `node`'s body a search for an update reads: all but `skip` and the
+    tapes' appends of derivative code compiled from `filename`; where `skip` is given, only
+    what runs after it (`_after`, which drops from `holders` the names rebound after it)."""
+    body = [
+        n
+        for stmt in node.body
+        for n in nodes.walk_own(stmt)
+        if n is not skip and not _appends_to_tape(n, filename)
+    ]
+    return body if skip is None else _after(node, body, skip, holders, resolve)
 
 
 def _after(node: gast.FunctionDef, body: list, call: gast.AST, holders: set[str], resolve) -> list:
@@ -870,12 +875,7 @@ def _updated_through_own_names(fn: types.FunctionType, node: gast.FunctionDef, o
     for name in sorted(names):
         if name not in module or not _mutable_data(module[name]):
             continue
-
-        def resolve(func: gast.expr, name: str = name) -> object:
-            dotted = nodes.dotted(func)
-            shadowed = dotted is None or dotted[0] in own or dotted[0] == name
-            return None if shadowed else _resolved(fn, dotted)
-
+        resolve = _resolver(fn, own | {name})
         found = updating_node(node, {name}, resolve, unknown_calls=False)
         if found is not None:
             line = getattr(found[0], "lineno", node.lineno)
