@@ -21,10 +21,8 @@ import numpy as np
 
 from .. import runtime
 from ..errors import UnsupportedSyntaxError
-from ..frontend.library import is_library_function, module_name
-from ..ssa.callee_updates import argument_updates
+from ..ssa.callee_updates import argument_updates, users_helper
 from ..ssa.ir import Const, Free, Function, Prim, Var
-from ..ssa.sharing import user_function
 
 
 def refuse_updated_derivatives(fn: Function, active: set[str]) -> None:
@@ -69,9 +67,7 @@ def refuse_module_objects_updated(fn: Function, active: set[str]) -> None:
         if not isinstance(value, Prim) or stmt.target not in active:
             continue
         callee = value.fn
-        if not isinstance(callee, types.FunctionType) or not user_function(callee):
-            continue
-        if module_name(callee).startswith("s2s_ad.") or is_library_function(callee):
+        if not users_helper(callee):
             continue
         given = [*enumerate(value.args), *value.kwargs]
         held = {key: atom for key, atom in given if _module_object(atom)}

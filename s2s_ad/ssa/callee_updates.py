@@ -66,6 +66,17 @@ def argument_updates(fn: types.FunctionType) -> list[tuple[str, str, int, bool]]
     return updates
 
 
+def users_helper(fn: object) -> bool:
+    """Whether `fn` is a function of the user's without a rule, whose source
+    `argument_updates` reads (not s2s_ad's, nor a library's: their source is never read)."""
+    return (
+        isinstance(fn, types.FunctionType)
+        and user_function(fn)
+        and not module_name(fn).startswith("s2s_ad.")
+        and not is_library_function(fn)
+    )
+
+
 class CalleeUpdates:
     """The mixin: `_callee_updates` at every call of a user's function."""
 
@@ -73,12 +84,7 @@ class CalleeUpdates:
         """(`args`, `kwargs`) of a call of `callee`, guarded where needed; refuses a call
         whose callee certainly updates what the caller passes."""
         fn = callee.value
-        if not (
-            isinstance(fn, types.FunctionType)
-            and user_function(fn)
-            and not module_name(fn).startswith("s2s_ad.")
-            and not is_library_function(fn)  # a library's source is never read
-        ):
+        if not users_helper(fn):
             return args, kwargs
         updates = argument_updates(fn)
         if not updates:
