@@ -57,7 +57,7 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import dict_lookup, dict_view, sharing_kind
+from .sharing import copies_items, dict_lookup, dict_view, sharing_kind
 
 
 def eliminate_common_subexpressions(fn: Function) -> Function:
@@ -277,13 +277,14 @@ def _holds_module_object(value: object, modules: set[str]) -> bool:
         return False
     if dict_lookup(value.fn):  # (`CFG.get("arr")`: the very object)
         return True
-    if not value.args:  # (`CFG.items()`: its values, the very objects)
-        return dict_view(value.fn)
+    if not value.args:  # (`CFG.items()`, `WS.copy()`: its values, the very objects)
+        return dict_view(value.fn) or copies_items(value.fn)
     if not _holds_module_object(value.args[0], modules):
         return False
-    # (an item, a loop's items, a view: `M[0]`, `for w in WS:`, `M.reshape(-1)`)
+    # (an item, a loop's items, a view, a copy holding its items: `M[0]`, `for w in WS:`,
+    # `M.reshape(-1)`, `dict(CFG)`)
     shares = value.fn in _CONTENT_READS and value.fn is not len
-    return shares or sharing_kind(value.fn) is not None
+    return shares or sharing_kind(value.fn) is not None or copies_items(value.fn)
 
 
 def _key(

@@ -9,6 +9,7 @@ methods that write into an argument, refused by the lowering.
 
 from __future__ import annotations
 
+import copy
 import operator
 import types
 
@@ -179,6 +180,23 @@ def dict_lookup(fn: object) -> bool:
     module's dict): its value is the very object the dict holds."""
     named = getattr(fn, "__name__", "") in ("get", "setdefault")
     return named and isinstance(getattr(fn, "__self__", None), dict)
+
+
+# Functions making a new list, tuple or dict that holds the very items of their argument.
+_ITEM_COPIES = {list, tuple, copy.copy, runtime.copy_dict, runtime.reversed_items}
+
+
+def copies_items(fn: object) -> bool:
+    """Whether `fn` makes a new container holding the very items of its argument (`list(WS)`,
+    `dict(CFG)`, `copy.copy(WS)`, `list(reversed(WS))`) or of the list or dict it is bound to
+    (`WS.copy()`, `CFG.copy()` of a module's)."""
+    try:
+        if fn in _ITEM_COPIES:
+            return True
+    except TypeError:  # an unhashable callee
+        return False
+    named = getattr(fn, "__name__", "") == "copy"
+    return named and isinstance(getattr(fn, "__self__", None), (list, dict))
 
 
 def user_function(fn: types.FunctionType) -> bool:

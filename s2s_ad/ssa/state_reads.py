@@ -59,7 +59,7 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import dict_lookup, dict_view, sharing_kind
+from .sharing import copies_items, dict_lookup, dict_view, sharing_kind
 from .stored_values import CONTENTS, SETTERS
 
 
@@ -231,8 +231,8 @@ class _Binding:
                 built = self.built_from(prim)  # (`[WS[0]]`, `{"w": WS[0]}`: their very items)
                 if item or rows:  # (`r = M[0]`, `for w in M:`: views of the module's array)
                     kept = functools.partial(operator.is_, prim.args[0])
-                elif built is not _NOT_HELD:  # (its module arrays themselves, not copies)
-                    kept = self.is_module_array
+                elif built is not _NOT_HELD or dict_lookup(prim.fn):  # (the arrays themselves:
+                    kept = self.is_module_array  # in a display, a `get`'s default)
                 else:  # (a helper updating what it is given gets the module's object itself)
                     kept = _updated_given if module_objects_updated(prim) else None
                 args = tuple(self.bound(a, stmt.line, out, numeric, kept) for a in prim.args)
@@ -302,13 +302,14 @@ class _Binding:
         array or list, which a helper may update in place later; else `_NOT_HELD`."""
         if dict_view(prim.fn) and not prim.args:  # (`CFG.values()`: what a loop takes)
             return prim.fn()
-        if dict_lookup(prim.fn) and prim.args:  # (`CFG.get("arr")`)
+        if dict_lookup(prim.fn) and prim.args:  # (`CFG.get("arr")`, `CFG.get(k, WS[0])`)
             key = prim.args[0]
+            default = self.object_of(prim.args[1]) if len(prim.args) > 1 else _NOT_HELD
             owner = prim.fn.__self__
-            return owner.get(key.value, _NOT_HELD) if isinstance(key, Const) else _NOT_HELD
-        if prim.fn in (list, tuple) and len(prim.args) == 1:  # (`list(WS)`: the same items)
-            held = self.object_of(prim.args[0])
-            return list(held) if _arrays_within(held) else _NOT_HELD
+            return owner.get(key.value, default) if isinstance(key, Const) else _NOT_HELD
+        if copies_items(prim.fn) and len(prim.args) <= 1:  # (`list(WS)`: the same items)
+            source = self.object_of(prim.args[0]) if prim.args else prim.fn.__self__
+            return _items_copied(prim, source)
         if prim.fn not in (operator.getitem, getattr, runtime.dict_get) or len(prim.args) < 2:
             return _NOT_HELD
         container, key = prim.args[0], prim.args[1]
@@ -471,6 +472,17 @@ def _arrays_within(value: object, depth: int = 0) -> bool:
 
 
 _DICT_VIEWS = (type({}.values()), type({}.items()))
+
+
+def _items_copied(prim: Prim, source: object) -> object:
+    """What a copy holding the very items of a module's list, tuple, dict or dict view holds
+    (`list(WS)`, `dict(CFG)`, `WS.copy()`, `list(reversed(WS))`), else `_NOT_HELD`."""
+    items = source.values() if isinstance(source, dict) else source
+    if not _arrays_within(items):
+        return _NOT_HELD
+    if isinstance(source, dict):
+        return dict(source)
+    return list(reversed(source)) if prim.fn is runtime.reversed_items else list(source)
 
 
 def _is_data(value: object) -> bool:
