@@ -1052,26 +1052,6 @@ _HEAD = "WS = [np.array([1.0, 2.0])]; def bump_ws(): for w in WS: w += 1.0; "
 
 BUGS = [
     _bug(
-        b_listcomp,
-        _HEAD + "def f(x): vals = [w for w in WS]; s = np.sum(x * vals[0]); bump_ws(); "
-        "return s + np.sum(x * vals[0]) -- at x=[1,1] plain 8.0, value_and_grad gives (6.0, "
-        "[2, 4]) (want [3, 5]); every API reads the array as it was before the helper: a "
-        "comprehension's list holds the module's arrays themselves, wrong numbers silently",
-    ),
-    _bug(
-        b_starred_first,
-        _HEAD + "def f(x): first, *rest = WS; s = np.sum(x * first); bump_ws(); "
-        "return s + np.sum(x * first) -- plain 8.0, every API gives 6.0 and gradient [2, 4] "
-        "(want [3, 5]): a starred unpacking's first name is not followed across the helper",
-    ),
-    _bug(
-        b_starred_rest,
-        "WS = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]; bump_ws as above; "
-        "def f(x): first, *rest = WS; s = np.sum(x * rest[0]); bump_ws(); "
-        "return s + np.sum(x * rest[0]) -- value right (16.0), reverse mode [8, 10] (want "
-        "[7, 9])",
-    ),
-    _bug(
         b_method_item_kept,
         "class Net: layers = [Lay(np.array([1.0, 2.0]))]; def bump(self): for layer in "
         "self.layers: layer.W += 1.0; NET = Net(); def f(x): w = NET.layers[0].W; "
@@ -1110,6 +1090,9 @@ BUGS = [
 # (`list(WS)`, `WS[:]`, `tuple(WS)`), `C.get('a')` and `next(iter(C.values()))` (a crash
 # before), across a helper updating the arrays.
 FIXED_BUGS = [b_list_copy, b_slice_copy, b_next_iter_values, b_dict_get]
+# Fixed in session 58: a comprehension's list of the module's arrays (`[w for w in WS]`) and
+# a starred unpacking (`first, *rest = WS`), each item copied where it is used.
+FIXED_BUGS += [b_listcomp, b_starred_first, b_starred_rest]
 
 
 @pytest.mark.parametrize("fn", FIXED_BUGS, ids=lambda f: f.__name__)
@@ -2240,7 +2223,7 @@ _COPY_JOIN = (
     "fn",
     [
         copy_tuple,
-        pytest.param(copy_join, marks=pytest.mark.xfail(strict=True, reason=_COPY_JOIN)),
+        copy_join,  # (a strict xfail until session 58: `_COPY_JOIN`)
         copy_list_values,
     ],
 )
@@ -2259,13 +2242,8 @@ def sorted_items_loop(x):
     return s
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="C = {'a': np.array([1.0, 2.0])}; def bump_c(): a = C['a']; a += 1.0; "
-    "def f(x): s = 0.0; for k, v in sorted(C.items()): s = s + np.sum(x * v); bump_c(); "
-    "s = s + np.sum(x * v); return s -- at x=[1,1] plain 8.0 with gradient [3, 5]: reverse"
-    " (6.0, [4, 6]), forward gradient [2, 4]; `for k, v in C.items():` is right",
-)
+# (a strict xfail until session 58: at x=[1,1] plain 8.0 with gradient [3, 5], reverse gave
+# (6.0, [4, 6]), forward gradient [2, 4]; `for k, v in C.items():` was right)
 def test_sorted_items_loop_across_updater():
     assert check(sorted_items_loop, reset_small, state_small, X.copy(), apis=APIS[:-1]) == []
 

@@ -39,7 +39,6 @@ What each primitive may share memory with is in `ssa/sharing.py`.
 from __future__ import annotations
 
 import collections
-import copy
 import itertools
 import linecache
 import operator
@@ -62,6 +61,11 @@ from .names import first_uses, param_names, stored_names
 from .nested_functions import Nested
 from .partials import user_parameter
 from .sharing import (
+    HOLDERS,
+    ITEM_READS,
+    ITEMS_ONLY,
+    ITEMS_ONLY_WITH_OPTIONS,
+    PLACES_ITEMS_OF,
     WRITING_FUNCTIONS,
     WRITING_METHODS,
     assigned_names,
@@ -72,17 +76,6 @@ from .sharing import (
     targets,
     user_function,
 )
-
-# primitives whose result holds (or is built of) their operands: dicts, records, objects
-HOLDERS = {
-    runtime.copy_dict,
-    runtime.dict_values,
-    runtime.dict_items,
-    runtime.dict_get,
-    runtime.new_record,
-    runtime.new_object,
-    runtime.replaced,
-}
 
 
 def _mutable(value: object) -> bool:
@@ -188,38 +181,6 @@ class Ancestry:
 
 DEFAULT = "a default"  # (a sharer that is a nested function's default: `_sharers`)
 CARRIED_TOKEN = "<values carried by the loop on line"  # (`_note_loop`)
-# calls of one list or dict making a new one of its items (`_shallow_copy`; not `d.items()`,
-# a live view in Python: kept, it sees what is added or replaced)
-_ITEMS_ONLY = (
-    runtime.copy_dict,
-    runtime.sequence,
-    list,
-    dict,
-    tuple,
-    sorted,
-    copy.copy,
-    runtime.reversed_items,
-)
-# the same, with options after the list (`rt.at_least(xs, 1, 0)` of `first, *rest = xs`)
-_ITEMS_ONLY_WITH_OPTIONS = (
-    runtime.sorted_items,
-    runtime.sorted_by_keys,
-    runtime.at_least,
-    itertools.islice,
-)
-# calls making a list, tuple or dict of the items of those they are given (`_note_placed`)
-_PLACES_ITEMS_OF = (
-    *_ITEMS_ONLY,
-    *_ITEMS_ONLY_WITH_OPTIONS,
-    runtime.concat,
-    runtime.extend,
-    runtime.repeat,
-    runtime.updated,
-    runtime.without_key,
-    *runtime.IDENTITY_CHECKS,
-)
-# calls giving one of the items of their first argument (`d.get(k)`, `next(it)`, `max(rows)`)
-_ITEM_READS = (runtime.dict_get, next, runtime.max_of, runtime.min_of)
 # (tuples `_note_binding` asks of every value, made once: no module lookups each time)
 _ITEM_OR_ATTRIBUTE = (operator.getitem, getattr)
 _DICT_VIEWS = (runtime.dict_items, runtime.dict_values, runtime.dict_keys)  # (live views)
@@ -392,7 +353,7 @@ class AliasAnalysis:
             # (`list(d.values())`, `iter(d.values())`: the dict's items; `d.items()`'s are
             # new tuples, and a snapshot of them shares no item the dict can replace)
             copies_view = isinstance(container, Var) and container.name in self.values_views
-            if fn in _ITEM_READS and isinstance(container, Var):
+            if fn in ITEM_READS and isinstance(container, Var):
                 # `d.get(k)`, `next(it)`, `max(rows)`: an item, as `d[k]` is (or a default)
                 self.item_of[target] = container.name
                 for atom in args:
@@ -447,7 +408,7 @@ class AliasAnalysis:
             # `d[k] = G` on a dict or list: the new version holds the global's object
             holds = holds or (fn is setitem and holds_items)
             # an item or attribute read out of `container` (`d.get(k)`, `s.buf`, `d[k]`)
-            read_out = fn in _ITEM_OR_ATTRIBUTE or fn in _ITEM_READS
+            read_out = fn in _ITEM_OR_ATTRIBUTE or fn in ITEM_READS
             for atom in args:  # `v = WORK[1:]`, `b = rt.sequence(WORK)`: the global's
                 if isinstance(atom, Free) and _mutable(atom.value):
                     if holds or fn in HOLDERS:
@@ -465,7 +426,7 @@ class AliasAnalysis:
             owner = _global_owner(value)  # (asked once: `_note_global_items` needs it too)
             self._note_global_items(target, value, owner)
             item = fn is getattr or (fn is operator.getitem and not _sliced(value))
-            item = item or fn in _ITEM_READS
+            item = item or fn in ITEM_READS
             if owner is not None:  # `h = CACHE.setdefault(k, [])`: perhaps an item of it
                 self.global_of[target] = owner
                 item = True
@@ -507,7 +468,7 @@ class AliasAnalysis:
         if holder is None and taken is None:
             return
         sliced = fn is operator.getitem and _sliced(value)
-        if taken is not None or (fn is operator.getitem and not sliced) or fn in _ITEM_READS:
+        if taken is not None or (fn is operator.getitem and not sliced) or fn in ITEM_READS:
             holder = holder or taken
             self.global_of.setdefault(target, holder)
             self.global_objects.add(target)
@@ -528,9 +489,9 @@ class AliasAnalysis:
         `_holds_items`), not the list or dict itself."""
         if value.style == METHOD:
             return value.spelled == "copy" and len(value.args) == 1 and not value.kwargs
-        if value.fn in _ITEMS_ONLY_WITH_OPTIONS:  # `sorted(xs, key=…)`, `first, *rest = xs`
+        if value.fn in ITEMS_ONLY_WITH_OPTIONS:  # `sorted(xs, key=…)`, `first, *rest = xs`
             return bool(value.args)
-        return value.fn in _ITEMS_ONLY and len(value.args) == 1 and not value.kwargs
+        return value.fn in ITEMS_ONLY and len(value.args) == 1 and not value.kwargs
 
     def _note_shallow_copy(self, target: str, container: str) -> None:
         """`target` is a new list or dict holding the items of `container` (one of them)."""
@@ -902,7 +863,7 @@ class AliasAnalysis:
             )
         elif fn is runtime.make_list:
             placed = set(names)
-        elif fn in _PLACES_ITEMS_OF:
+        elif fn in PLACES_ITEMS_OF:
             placed = set().union(*(self._placed(n) for n in names))
         else:
             return

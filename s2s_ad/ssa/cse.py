@@ -57,7 +57,7 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import copies_items, dict_lookup, dict_view, sharing_kind
+from .sharing import copies_items, dict_lookup, dict_view, sharing_kind, stores_given
 
 
 def eliminate_common_subexpressions(fn: Function) -> Function:
@@ -279,6 +279,9 @@ def _holds_module_object(value: object, modules: set[str]) -> bool:
         return True
     if not value.args:  # (`CFG.items()`, `WS.copy()`: its values, the very objects)
         return dict_view(value.fn) or copies_items(value.fn)
+    if stores_given(value.fn):  # (`rt.append(kept, w)`, `rt.concat(ws, vs)`: any of them)
+        atoms = (*value.args, *(a for _, a in value.kwargs))
+        return any(_holds_module_object(a, modules) for a in atoms)
     if not _holds_module_object(value.args[0], modules):
         return False
     # (an item, a loop's items, a view, a copy holding its items: `M[0]`, `for w in WS:`,

@@ -10,6 +10,7 @@ methods that write into an argument, refused by the lowering.
 from __future__ import annotations
 
 import copy
+import itertools
 import operator
 import types
 
@@ -64,6 +65,81 @@ MAYBE_VIEWS = {
     runtime.min_of,
     runtime.exactly,  # a tuple target's value, checked: the very object
 }
+# primitives whose result holds (or is built of) their operands: dicts, records, objects
+HOLDERS = {
+    runtime.copy_dict,
+    runtime.dict_values,
+    runtime.dict_items,
+    runtime.dict_get,
+    runtime.new_record,
+    runtime.new_object,
+    runtime.replaced,
+}
+# calls of one list or dict making a new one of its items (`_shallow_copy`; not `d.items()`,
+# a live view in Python: kept, it sees what is added or replaced)
+ITEMS_ONLY = (
+    runtime.copy_dict,
+    runtime.sequence,
+    list,
+    dict,
+    tuple,
+    sorted,
+    copy.copy,
+    runtime.reversed_items,
+)
+# the same, with options after the list (`rt.at_least(xs, 1, 0)` of `first, *rest = xs`)
+ITEMS_ONLY_WITH_OPTIONS = (
+    runtime.sorted_items,
+    runtime.sorted_by_keys,
+    runtime.at_least,
+    itertools.islice,
+)
+# calls making a list, tuple or dict of the items of those they are given (`_note_placed`)
+PLACES_ITEMS_OF = (
+    *ITEMS_ONLY,
+    *ITEMS_ONLY_WITH_OPTIONS,
+    runtime.concat,
+    runtime.extend,
+    runtime.repeat,
+    runtime.updated,
+    runtime.without_key,
+    *runtime.IDENTITY_CHECKS,
+)
+# calls giving one of the items of their first argument (`d.get(k)`, `next(it)`, `max(rows)`)
+ITEM_READS = (runtime.dict_get, next, runtime.max_of, runtime.min_of)
+# calls whose result holds the very objects they are given, or items of them: a display, a
+# list grown, joined or copied, a record, a dict's values (what a module's array put into
+# one is, the result may hold: `ssa/state_reads.py`, `ssa/cse.py`)
+_STORES = frozenset(
+    {*HOLDERS, *PLACES_ITEMS_OF, iter, reversed, runtime.exactly, runtime.unzip}
+    | {runtime.append, runtime.make_list, runtime.make_dict, runtime.setitem}
+)
+
+
+def stores_given(fn: object) -> bool:
+    """Whether `fn`'s result may hold the very objects it is given, any of them, or their
+    items: `rt.append(l, w)`, `rt.concat(a, b)`, `dict(pairs)`, `tuple(pair)`."""
+    try:
+        return fn in _STORES
+    except TypeError:  # an unhashable callee
+        return False
+
+
+def carries_given(fn: object) -> bool:
+    """Whether `fn`'s result may be or hold what it is given, or what that holds: a store
+    (`stores_given`), an item or attribute read out (`ws[0]`, `d.get(k)`), a view
+    (`np.asarray(w)`)."""
+    if stores_given(fn):
+        return True
+    try:
+        return fn in _READS_OUT or sharing_kind(fn) is not None
+    except TypeError:
+        return False
+
+
+_READS_OUT = frozenset({*ITEM_READS, operator.getitem, getattr})
+
+
 OPERATORS = {
     gast.Add: "+",
     gast.Sub: "-",

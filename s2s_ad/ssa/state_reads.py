@@ -59,7 +59,7 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import copies_items, dict_lookup, dict_view, sharing_kind
+from .sharing import carries_given, copies_items, dict_lookup, dict_view, sharing_kind, stores_given
 from .stored_values import CONTENTS, SETTERS
 
 
@@ -174,10 +174,28 @@ def read_where_written(fn: Function) -> Function:
     module's numbers and arrays through variables bound where they stand."""
     bound = copy.copy(fn)
     namer = Namer(set(fn.taken_names))
-    bound.body = _Binding(namer, fn.aliases.np, fn.aliases.rt).block(fn.body)
+    binding = _Binding(namer, fn.aliases.np, fn.aliases.rt)
+    if any(isinstance(stmt, (For, While)) for stmt in walk(fn.body)):
+        binding.items = _carried_items(fn)
+    bound.body = binding.block(fn.body)
     bound.state_reads = frozenset(namer.taken - fn.taken_names)
     bound.taken_names = namer.taken
     return bound
+
+
+def _carried_items(fn: Function) -> set[str]:
+    """The variables that may hold a module's array (`_Binding.items`) in some iteration of a
+    loop: a loop's variable may hold what its previous iteration put in (`kept.append(v)`
+    after `kept[-1]` is read), so the walks (their code thrown away) start again from what
+    the last found, until they find nothing more."""
+    items: set[str] = set()
+    while True:
+        trial = _Binding(Namer(set(fn.taken_names)), fn.aliases.np, fn.aliases.rt)
+        trial.items = set(items)
+        trial.block(fn.body)
+        if trial.items <= items:
+            return items
+        items |= trial.items
 
 
 def _writers_called(stmt: object, resolve: Callable[[str], object]) -> list:
@@ -227,10 +245,13 @@ class _Binding:
                 prim = stmt.value
                 numeric = _computes_from(prim.fn)
                 rows = prim.fn is runtime.sequence and self.holds_arrays(prim.args[0])
-                item = not rows and self.shares_module_array(prim)
                 built = self.built_from(prim)  # (`[WS[0]]`, `{"w": WS[0]}`: their very items)
+                carried = not rows and self.stores_shared(prim, built)
+                item = not (rows or carried) and self.shares_module_array(prim)
                 if item or rows:  # (`r = M[0]`, `for w in M:`: views of the module's array)
                     kept = functools.partial(operator.is_, prim.args[0])
+                elif carried:  # (`kept.append(w)`, `ws + [v]`: the arrays themselves)
+                    kept = self.may_share
                 elif built is not _NOT_HELD or dict_lookup(prim.fn):  # (the arrays themselves:
                     kept = self.is_module_array  # in a display, a `get`'s default)
                 else:  # (a helper updating what it is given gets the module's object itself)
@@ -242,7 +263,7 @@ class _Binding:
                 stmt = dataclasses.replace(
                     stmt, value=dataclasses.replace(prim, args=args, kwargs=kwargs)
                 )
-                if item:
+                if item or carried:
                     self.items.add(stmt.target)
                 elif rows:
                     self.rows.add(stmt.target)
@@ -295,6 +316,27 @@ class _Binding:
             if type(before) is dict and isinstance(key, Const):
                 return {**before, key.value: self.object_of(prim.args[1])}
         return _NOT_HELD
+
+    def may_share(self, atom: object) -> bool:
+        """Whether `atom` is, or may hold, a module's array or a view of one: a module's
+        array, list, tuple or dict of arrays (or a variable holding one), an item read out
+        of one or a container that may hold one (`self.items`), a loop's rows."""
+        if isinstance(atom, Var) and (atom.name in self.items or atom.name in self.rows):
+            return True
+        held = self.object_of(atom)
+        return _is_array(held) or _arrays_within(held.values() if isinstance(held, dict) else held)
+
+    def stores_shared(self, prim: Prim, built: object) -> bool:
+        """Whether `prim` puts a module's array (or what may be or hold one) into the list,
+        tuple or dict it makes, where what that holds is not known item by item (`kept.
+        append(v)` of `v` a loop's item, `list(WS) + [v]`, `dict(zip(names, WS))`, `tuple(
+        pair)`): its items are then each copied where they are used."""
+        if not stores_given(prim.fn):
+            return False
+        if built is not _NOT_HELD and all(v is not _NOT_HELD for v in _values_of(built)):
+            return False  # (`[WS[0]]`: what it holds, known)
+        atoms = (*prim.args, *(a for _, a in prim.kwargs))
+        return any(self.may_share(a) for a in atoms) and self.read_out(prim) is _NOT_HELD
 
     def read_out(self, prim: Prim) -> object:
         """What `prim` reads out of a module's container or object, at a literal key or name
@@ -350,8 +392,8 @@ class _Binding:
         if not prim.args:
             return False
         first = prim.args[0]
-        if _name_of(first) in self.items:
-            return prim.fn is operator.getitem or sharing_kind(prim.fn) is not None
+        if _name_of(first) in self.items:  # (`ws[0]` of a list that may hold module arrays)
+            return carries_given(prim.fn)
         if prim.fn is operator.getitem:  # (`WS[i]`, `CFG[k]` of arrays, at a computed index)
             held = self.object_of(first)
             held = held.values() if isinstance(held, dict) else held
@@ -483,6 +525,11 @@ def _items_copied(prim: Prim, source: object) -> object:
     if isinstance(source, dict):
         return dict(source)
     return list(reversed(source)) if prim.fn is runtime.reversed_items else list(source)
+
+
+def _values_of(held: object) -> list:
+    """The items of a list or dict `built_from` follows."""
+    return list(held.values()) if isinstance(held, dict) else list(held)
 
 
 def _is_data(value: object) -> bool:
