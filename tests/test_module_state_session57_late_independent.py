@@ -378,8 +378,9 @@ STORE_BUG = (
 )
 
 
+# (a strict xfail, `STORE_BUG`, until session 58: the helper's store is now refused, as the
+# same store written in the function is)
 @pytest.mark.parametrize("api", FIRST)
-@pytest.mark.xfail(strict=True, reason=STORE_BUG)
 def test_helper_storing_a_derivative_by_setter_partial_is_refused_or_exact(api):
     # either refused (as the same store in the function is) or exact: never zeros silently
     with contextlib.suppress(ad.S2SError):
@@ -1448,6 +1449,9 @@ for _n in (
     "f_closure",
 ):
     XFAIL_F[(_n, "hessian")] = INDIRECT_SETTER
+# Fixed in session 58: a setter partial a helper reaches through a module dict or list, a
+# default argument or a closure makes it a writer, as calling it by name does.
+XFAIL_F = {}
 
 
 @pytest.mark.parametrize(("name", "api"), params(PROGRAMS_F, APIS, XFAIL_F))

@@ -595,21 +595,45 @@ def _collected(fn: types.FunctionType, kind: str, keep, depth: int = 0) -> froze
         for step in _effect_steps(fn):
             if step[0] == kind:
                 found |= keep(fn, step)
-            callee = _step_callee(fn, step)
-            if callee is not None:
-                found |= _collected(callee, kind, keep, depth + 1)
+            for callee in _step_callees(fn, step):
+                written = _partial_written(fn, callee, step)
+                if written is None:
+                    found |= _collected(callee, kind, keep, depth + 1)
+                elif kind == "writes":
+                    found |= keep(fn, written)
     finally:
         _READING.discard(fn.__code__)
     return frozenset(found)
 
 
-def _step_callee(fn: types.FunctionType, step: tuple) -> types.FunctionType | None:
-    """The function of yours a "call" or "callee" step runs (looked up now: globals may be
-    rebound): `helper(v)`, `REC.record(v)`, `HANDLERS["w"](v)`, `Writer().emit(v)`."""
+def _step_callees(fn: types.FunctionType, step: tuple) -> list:
+    """The functions of yours a "call", "callee" or "indirect" step may run (looked up now:
+    globals may be rebound): `helper(v)`, `REC.record(v)`, `HANDLERS["w"](v)`, `Writer().
+    emit(v)`, `setter(v)` of a default or a closure's variable; and the writing partials
+    (`writing_partial`) a "callee" or "indirect" step may call (`CALLBACKS["lr"](v)`)."""
+    if step[0] == "call":
+        callee = fn.__globals__.get(step[1])
+        return [callee] if isinstance(callee, types.FunctionType) else []
     if step[0] == "callee":
-        return _called_function(fn, step[1])
-    callee = fn.__globals__.get(step[1]) if step[0] == "call" else None
-    return callee if isinstance(callee, types.FunctionType) else None
+        targets = [_reached(fn, step[1])]
+    elif step[0] == "indirect":
+        targets = _indirect_values(fn, step[1], step[4])
+    else:
+        return []
+    found = []
+    for target in targets:
+        function = target if writing_partial(target) else _function_run(target)
+        if function is not None:
+            found.append(function)
+    return found
+
+
+def _partial_written(fn: types.FunctionType, callee: object, step: tuple) -> tuple | None:
+    """A writing partial a step calls, as a "writes" step of `fn` (the statement, its line,
+    the global it changes), else None."""
+    if not writing_partial(callee):
+        return None
+    return ("writes", step[2], step[3], frozenset((_partial_target(fn, callee),)))
 
 
 def streams_reached(fn: types.FunctionType) -> frozenset:
@@ -679,9 +703,11 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
             reads = kind == "reads" and kind in kinds and step[1] in fn.__globals__
             if reads and is_data(fn.__globals__[step[1]]):
                 return described_effect(step[1], step[2], fn.__qualname__)
-            callee = _step_callee(fn, step)
-            if callee is not None:
-                found = _first_step(callee, kinds, depth + 1)
+            for callee in _step_callees(fn, step):
+                written = _partial_written(fn, callee, step)
+                if written is not None and "writes" in kinds:
+                    return described_effect(written[1], written[2], fn.__qualname__)
+                found = None if written is not None else _first_step(callee, kinds, depth + 1)
                 if found is not None:
                     return found
         return None
@@ -711,12 +737,104 @@ def _called_function(fn: types.FunctionType, func: gast.expr) -> types.FunctionT
     method of a module's object (`REC.record`), a class's (`Writer().emit`, a staticmethod),
     an item of a module's dict or list (`HANDLERS["w"]`, `FUNCS[0]`), an object's
     `__call__` (`REC(v)`); None where it is none of these."""
-    target = _reached(fn, func)
+    return _function_run(_reached(fn, func))
+
+
+def _function_run(target: object) -> types.FunctionType | None:
+    """The function of yours calling `target` runs: itself, a method's function, the
+    `__call__` of an object of a class of yours; else None."""
     if isinstance(target, types.MethodType):
         target = target.__func__
     elif target is not None and not isinstance(target, (types.FunctionType, type)):
         target = type(target).__dict__.get("__call__")  # (an object of a class of yours)
     return target if isinstance(target, types.FunctionType) else None
+
+
+def _bound_by_itself(fn: types.FunctionType, func: gast.expr, params: set, loops: dict) -> bool:
+    """Whether a call's `func` starts from a name `fn` binds to what is given it when made
+    or called: a parameter (its default), a loop's name, a closure's variable (`setter(v)`
+    of `def decay(setter=set_lr)`, of `for s in SETTERS`, of `make_step(set_lr)`)."""
+    name = root(func)
+    return name is not None and (name in params or name in loops or name in fn.__code__.co_freevars)
+
+
+def _indirect_values(fn: types.FunctionType, func: gast.expr, over: gast.expr | None) -> list:
+    """What an "indirect" step's `func` may be now: from its root's default or closure
+    cell, or from each item of what the loop binding the root iterates over."""
+    lookup = defaults_or_module_lookup(fn)
+    if over is None:
+        roots = [lookup(root(func))]
+    else:
+        roots = _items_of(nodes.chain_value(_container(over), lookup))
+    return [nodes.chain_value(func, lambda _, held=held: held) for held in roots]
+
+
+def defaults_or_module_lookup(fn: types.FunctionType):
+    """A name's value as `fn` sees it before its body runs: a parameter's default, a closure
+    cell's content, else its module's (or the builtins') (None where none)."""
+    code = fn.__code__
+    cells = dict(zip(code.co_freevars, fn.__closure__ or (), strict=False))
+    positional = code.co_varnames[: code.co_argcount]
+    defaults = fn.__defaults__ or ()
+    first_default = len(positional) - len(defaults)
+
+    def lookup(name: str) -> object:
+        if name in cells:
+            try:
+                return cells[name].cell_contents
+            except ValueError:  # (an empty cell)
+                return None
+        if name in (fn.__kwdefaults__ or {}):
+            return fn.__kwdefaults__[name]
+        if name in positional:
+            at = positional.index(name) - first_default
+            return defaults[at] if at >= 0 else None
+        return _global_or_builtin(fn.__globals__, name)
+
+    return lookup
+
+
+def _loop_iterables(node: gast.FunctionDef) -> dict[str, gast.expr]:
+    """Each name a `for` loop binds → what the loop iterates over."""
+    found = {}
+    for n in descendants(node):
+        if isinstance(n, gast.For):
+            for name in descendants(n.target):
+                if isinstance(name, gast.Name):
+                    found[name.id] = n.iter
+    return found
+
+
+def _container(over: gast.expr) -> gast.expr:
+    """The container whose items a loop over `over` takes (`SETTERS` of `enumerate(
+    SETTERS)`, of `SETTERS[1:]`, `CALLBACKS` of `CALLBACKS.values()`)."""
+    while isinstance(over, (gast.Call, gast.Subscript)):
+        if isinstance(over, gast.Subscript):  # (`SETTERS[1:]`: some of its items)
+            if not isinstance(over.slice, gast.Slice):
+                break
+            over = over.value
+            continue
+        func = over.func
+        if isinstance(func, gast.Attribute) and func.attr in ("values", "items"):
+            over = func.value
+        elif isinstance(func, gast.Name) and func.id in _ITEMS_KEPT and over.args:
+            over = over.args[0]
+        else:
+            break
+    return over
+
+
+_ITEMS_KEPT = frozenset(("enumerate", "reversed", "list", "sorted", "iter", "tuple"))
+
+
+def _items_of(container: object) -> list:
+    """The items of a list, tuple, set or dict (its values), a pair's parts too."""
+    if isinstance(container, dict):
+        container = list(container.values())
+    if not isinstance(container, (list, tuple, set, frozenset)):
+        return []
+    items = list(container)[:100]
+    return [part for item in items for part in (item if isinstance(item, tuple) else (item,))]
 
 
 def _reached(fn: types.FunctionType, node: gast.expr) -> object:
@@ -812,6 +930,7 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
     args = node.args if node is not None else None
     params = {p.id for p in (*args.posonlyargs, *args.args, *args.kwonlyargs)} if args else set()
     found = []
+    loops = _loop_iterables(node) if node is not None else {}
     for n in descendants(node) if node is not None else ():
         if _records_tape(n, filename):
             continue  # derivative code s2s_ad made (a helper's flat gradient code): its tapes
@@ -828,7 +947,10 @@ def _effect_steps(fn: types.FunctionType) -> tuple:
                 written = frozenset((_partial_target(fn, setter),))
                 found.append(("writes", gast.unparse(n).strip(), n.lineno, written))
         if isinstance(n, gast.Call) and _reaches_object(fn, n.func, own):
-            found.append(("callee", n.func))
+            found.append(("callee", n.func, gast.unparse(n).strip(), n.lineno))
+        elif isinstance(n, gast.Call) and _bound_by_itself(fn, n.func, params, loops):
+            over = loops.get(root(n.func))  # (`for s in SETTERS: s(v)`: what it loops over)
+            found.append(("indirect", n.func, gast.unparse(n).strip(), n.lineno, over))
         if isinstance(n, gast.Call):  # (a draw if it reaches a generator: `_call_draws`)
             line = getattr(n, "lineno", node.lineno)
             text = linecache.getline(filename, line).strip() or gast.unparse(n).strip()

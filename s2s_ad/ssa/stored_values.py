@@ -29,7 +29,12 @@ from ..frontend import nodes
 from ..frontend.library import is_library_function
 from ..frontend.nodes import descendants, root
 from ..frontend.parse import parse_function
-from .effect_calls import NUMPY_WRITERS, READING_METHODS, SETTING_BUILTINS
+from .effect_calls import (
+    NUMPY_WRITERS,
+    READING_METHODS,
+    SETTING_BUILTINS,
+    defaults_or_module_lookup,
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         if sources:
             where = f"line {n.lineno} of `{fn.__qualname__}`: `{_first_line(n)}`"
             stores.append((where, mine, objects, sources, in_place))
-        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and n.func.id not in own:
+        if isinstance(n, gast.Call) and _called_from_outside(n.func, own, params):
             calls.append((n, made_by))
     return stores, calls
 
@@ -389,10 +394,23 @@ def object_path(node: gast.expr) -> tuple[str, ...] | None:
     return (node.id, *reversed(steps)) if isinstance(node, gast.Name) else None
 
 
+def _called_from_outside(func: gast.expr, own: set[str], params: list[str]) -> bool:
+    """Whether a call's `func` is a name, attribute or literal item reached from a module's
+    or closure's name or a parameter's default (`record(v)`, `CALLBACKS["lr"](v)`,
+    `setter(v)` of `setter=set_lr`), not from a local."""
+    if isinstance(func, gast.Call):
+        return False
+    name = root(func)
+    return name is not None and (name not in own or name in params)
+
+
 def _stored_by_callee(fn: types.FunctionType, call: gast.Call, made_by: dict, depth: int):
-    """The stores of a helper `fn` calls by name, its parameters mapped to those of `fn`
-    whose values it was given (objects written, values stored)."""
-    callee = fn.__globals__.get(call.func.id)
+    """The stores of a helper (or a setter's `partial`) `fn` calls, its parameters mapped
+    to those of `fn` whose values it was given (objects written, values stored)."""
+    callee = nodes.chain_value(call.func, defaults_or_module_lookup(fn))
+    setter = partial_setter_target(callee)
+    if setter is not None:
+        return _stored_by_setter(fn, call, made_by, setter)
     if not isinstance(callee, types.FunctionType):
         return []
     found = []
@@ -410,6 +428,20 @@ def _stored_by_callee(fn: types.FunctionType, call: gast.Call, made_by: dict, de
                 Store(store.where, store.paths, objects, frozenset(sources), store.in_place)
             )
     return found
+
+
+def _stored_by_setter(fn: types.FunctionType, call: gast.Call, made_by: dict, setter: tuple):
+    """The store of a setter's `partial` `fn` calls (`set_lr(v)` of `set_lr = partial(
+    setattr, OPT, "lr")`): into the module's object it sets, of what `fn` gives it."""
+    target, step = setter
+    paths = frozenset((*path, step) for path in object_paths(target, fn.__globals__))
+    given = [*call.args, *(k.value for k in call.keywords)]
+    carried = set().union(*(_carried(value) for value in given))
+    sources = frozenset(p for p, made in made_by.items() if carried & made)
+    if not (paths and sources):
+        return []
+    where = f"line {call.lineno} of `{fn.__qualname__}`: `{_first_line(call)}`"
+    return [Store(where, paths, frozenset(), sources)]
 
 
 def _module(fn: types.FunctionType, name: str) -> bool:
