@@ -155,6 +155,19 @@ def a_dict_zip(x):
     return a * (x @ d["a"])
 
 
+def a_starred_module_list(x):
+    ws = [*WS, CFG["k"]]
+    a = x @ ws[2]
+    shrink()
+    return a * (x @ ws[2]) + x @ ws[0]
+
+
+def a_starred_in_tuple(x):
+    a = np.sum(np.concatenate((*WS, x)) ** 2)
+    shrink()
+    return a * np.sum(np.stack([x, *WS]) ** 2)
+
+
 PROGRAMS_A = {name: fn for name, fn in globals().items() if name.startswith("a_")}
 
 
@@ -357,3 +370,64 @@ def test_derivative_stored_through_an_indirect_setter_is_refused(fn, mode):
     message = str(caught.value)
     assert f"{__file__}:{marked_line(fn)}" in message
     assert "carries a derivative" in message and "reads it back" in message
+
+
+# --- D. starred items of unknown length in list and tuple displays: joined when run ---------
+
+
+def pair_of(x):
+    return [x, np.sin(x)]
+
+
+def d_helper_result_starred(x):
+    ys = [*pair_of(x), x * 3.0]
+    return np.sum(ys[1] * ys[2])
+
+
+def d_several_starred(x):
+    ws = [x, *WS, *[x * 2.0], *WS[1:]]
+    return np.sum(np.stack(ws) ** 2)
+
+
+def d_tuple_display_joined(x):
+    parts = (*pair_of(x), *WS)
+    return np.sum(np.concatenate(parts) * np.tile(x, 4))
+
+
+def d_starred_in_loop(x):
+    acc = []
+    for k in range(3):
+        acc = [*acc, np.tanh(x * (k + 1))]
+    return np.sum(np.stack(acc) ** 2)
+
+
+def d_appended_then_starred(x):
+    acc = [x]
+    tot = 0.0
+    for _ in range(2):
+        acc.append(np.sin(acc[-1]))
+        tot = np.sum(np.stack([*acc]))
+    return tot
+
+
+def d_tuple_grown_then_starred(x):
+    acc = (x,)
+    total = 0.0
+    for k in range(3):
+        acc = (*acc, np.cos(x * k))
+        total = total + sum(np.sum(a * a) for a in [*acc])
+    return total
+
+
+def d_starred_unpacked_target(x):
+    first, *rest = (*pair_of(x), *WS)
+    return np.sum(first * rest[0]) + np.sum(rest[-1] * x)
+
+
+PROGRAMS_D = {name: fn for name, fn in globals().items() if name.startswith("d_")}
+
+
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("name", sorted(PROGRAMS_D))
+def test_starred_items_of_unknown_length_in_displays(name, api):
+    check(PROGRAMS_D[name], api)

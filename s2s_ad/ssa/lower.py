@@ -311,10 +311,11 @@ class _Lowering(
                 return
             if self._bind_known_object(target, stmt.value):  # ssa/object_names.py
                 return
-            if isinstance(stmt.value, gast.Tuple):
-                self.env[target.id] = self._tuple(stmt.value)
+            value = self._tuple(stmt.value) if isinstance(stmt.value, gast.Tuple) else None
+            if isinstance(value, tuple):
+                self.env[target.id] = value
                 return
-            value = self._value_binding(stmt.value)
+            value = value or self._value_binding(stmt.value)  # (`(*WS, x)`: a tuple made)
             if isinstance(value, tuple):  # `r = pair(x)` inlined: `r[0]` reads its first
                 self.env[target.id] = value
             else:
@@ -620,6 +621,9 @@ class _Lowering(
                 self.__dict__.setdefault(OBJECTS, {})[header] = given
             self.env[name] = Var(header)
             carried[name] = header
+            length = self.lengths.get(header)
+            if length is not None and not _same_length(name, every, length):
+                self.lengths[header] = None  # (`acc = [*acc, y]`: grown by each iteration)
         self._note_loop(carried, every)
         made = made_sequences(every) if carried else set()
         for name, header in carried.items():  # `acc = list(acc)` in the body: perhaps a list
@@ -740,6 +744,41 @@ class _Lowering(
             return bound
         items = self._atom_of(self._list_of(bound))
         return self._atom_of(self._builtin_prim(tuple, (items,)))
+
+
+def _same_length(name: str, every: list[gast.AST], length: int) -> bool:
+    """Whether a loop's body (its `_body_nodes`, `every`) keeps the `length` of the list or
+    tuple `name` holds: it binds `name` only to displays of that length without starred
+    items, and calls none of its methods changing its length (`append`, `pop`, …)."""
+    lengths = set()
+    for n in every:
+        if isinstance(n, (gast.AugAssign, gast.For)) and name in stored_names([n]):
+            return False
+        if isinstance(n, gast.Assign) and any(
+            isinstance(t, gast.Name) and t.id == name for t in n.targets
+        ):
+            value = n.value
+            if not isinstance(value, (gast.List, gast.Tuple)) or any(
+                isinstance(elt, gast.Starred) for elt in value.elts
+            ):
+                return False
+            lengths.add(len(value.elts))
+        elif isinstance(n, gast.Assign) and name in stored_names([n]):
+            return False  # (`acc, b = …`: any value)
+        if _changes_length_of(n, name):
+            return False
+    return lengths <= {length}
+
+
+def _changes_length_of(n: gast.AST, name: str) -> bool:
+    """Whether `n` calls a method of `name`'s changing its length (`acc.append(y)`)."""
+    func = n.func if isinstance(n, gast.Call) else None
+    if not (isinstance(func, gast.Attribute) and func.attr in _LENGTH_CHANGING):
+        return False
+    return isinstance(func.value, gast.Name) and func.value.id == name
+
+
+_LENGTH_CHANGING = frozenset(("append", "extend", "insert", "pop", "remove", "clear"))
 
 
 def _assigned_first(body: list[gast.stmt]) -> set[str]:

@@ -707,14 +707,21 @@ class ExprLowering(
 
     # tuples and indexing
 
-    def _tuple(self, node: Tuple) -> tuple[Atom, ...]:
+    def _tuple(self, node: Tuple) -> tuple[Atom, ...] | Atom:
+        """A tuple display's items, bound statically; where a starred item's length is not
+        known when the derivative is made (`(*WS, x)`), the tuple made when run, an atom."""
         # Every element is lowered before any name is rebound: `a, b = b, a` swaps.
-        return tuple(self._display_items(node.elts))  # `(*xs, y)`: ssa/star_arguments.py
+        parts = self._display_parts(node.elts)  # `(*xs, y)`: ssa/star_arguments.py
+        if len(parts) == 1:
+            return tuple(parts[0])
+        joined = self._atom_of(self._joined_display(parts))
+        return self._atom_of(self._builtin_prim(tuple, (joined,)))
 
     def _tuple_value(self, node: Tuple) -> Expr:
         """A tuple used as a value (`np.concatenate((a, b))`): a literal when its items are,
         else `tuple()` of the list of its items, so that derivatives flow through it."""
-        return self.tuple_atom(self._tuple(node))
+        items = self._tuple(node)
+        return self.tuple_atom(items) if isinstance(items, tuple) else items
 
     def tuple_atom(self, atoms: tuple[Atom, ...]) -> Atom:
         """A static tuple as a value: a literal, else `tuple()` of the list of its items."""
@@ -773,7 +780,7 @@ class ExprLowering(
         return self._atom(node)
 
     def _list(self, node: List) -> Expr:
-        return self._list_of(self._display_items(node.elts))  # `[*xs, y]`
+        return self._joined_display(self._display_parts(node.elts))  # `[*xs, y]`
 
     def _list_of(self, items) -> Expr:
         """`[a, b]` is `[]` with `a` and `b` appended: one primitive each."""

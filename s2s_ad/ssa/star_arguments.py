@@ -27,7 +27,7 @@ import gast
 from .. import runtime
 from ..naming import star_parameter_names
 from ..runtime import append, make_list, setitem
-from .ir import Atom, Const, Index, Prim, SliceItem, Var
+from .ir import Atom, Const, Expr, Index, Prim, SliceItem, Var
 from .kinds import JOINS
 from .lower_expr import _int_literal
 from .partials import PARTIAL_KEYWORDS
@@ -79,31 +79,72 @@ class StarArguments:
                 items.append(self._atom(elt))
         return items
 
+    def _display_parts(self, elts: list[gast.expr]) -> list:
+        """The items of a tuple or list display as runs of atoms, `*xs` expanded where its
+        length is known (`_display_items`), and between them, where it is not (`*WS` of a
+        module's list, `*f(x)` of a helper's result), the atom of a list of its items."""
+        parts: list = [[]]
+        for elt in elts:
+            if not isinstance(elt, gast.Starred):
+                parts[-1].append(self._atom(elt))
+                continue
+            items, whole = self._starred_or_whole(elt.value)
+            if items is not None:
+                parts[-1].extend(items)
+            else:
+                parts += [self._atom_of(self._builtin_prim(list, (whole,))), []]
+        return parts
+
+    def _joined_display(self, parts: list) -> Expr:
+        """A list display as a value, of its `_display_parts`: `[]` with its items appended,
+        or, where a starred item's length is not known when the derivative is made (`[*WS,
+        x]`), the lists of the items around it joined with it (`rt.concat`: its length
+        found when run)."""
+        if len(parts) == 1:
+            return self._list_of(parts[0])
+        joined = self._atom_of(self._list_of(parts[0]))
+        for part in parts[1:]:
+            if isinstance(part, list) and not part:
+                continue
+            right = self._atom_of(self._list_of(part)) if isinstance(part, list) else part
+            concat = Prim(runtime.concat, (joined, right), spelled=self._rt("concat"))
+            joined = self._atom_of(concat)
+        return joined
+
     def _starred_items(self, node: gast.expr) -> list[Atom]:
         """The elements of `*node`, whose number the lowering knows."""
-        if isinstance(node, (gast.Tuple, gast.List)):
-            return self._display_items(node.elts)
-        if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), tuple):
-            return list(self.env[node.id])
-        if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice):
-            sliced = self._sliced_items(node)  # `*params[1:]`: items of `params` itself
-            if sliced is not None:
-                return sliced
-        whole = self._atom(node)
-        if isinstance(whole, Const) and isinstance(whole.value, (tuple, list)):
-            return [Const(item) for item in whole.value]
-        length = self.lengths.get(whole.name) if isinstance(whole, Var) else None
-        if length is not None:  # a local list or tuple of known length: its items
-            return [
-                self._atom_of(Prim(operator.getitem, (whole, Index((Const(k),), False))))
-                for k in range(length)
-            ]
+        items, _ = self._starred_or_whole(node)
+        if items is not None:
+            return items
         shown = gast.unparse(node).strip()
         raise self._unsupported(
             f"`*{shown}` in a call, where the number of elements of `{shown}` is not known "
             "when the derivative is made",
             hint=UNKNOWN_LENGTH_HINT,
         )
+
+    def _starred_or_whole(self, node: gast.expr) -> tuple[list[Atom] | None, Atom | None]:
+        """The elements of `*node` where the lowering knows their number, else None and the
+        atom of `node` itself."""
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return self._display_items(node.elts), None
+        if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), tuple):
+            return list(self.env[node.id]), None
+        if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice):
+            sliced = self._sliced_items(node)  # `*params[1:]`: items of `params` itself
+            if sliced is not None:
+                return sliced, None
+        whole = self._atom(node)
+        if isinstance(whole, Const) and isinstance(whole.value, (tuple, list)):
+            return [Const(item) for item in whole.value], None
+        length = self.lengths.get(whole.name) if isinstance(whole, Var) else None
+        if length is not None:  # a local list or tuple of known length: its items
+            items = [
+                self._atom_of(Prim(operator.getitem, (whole, Index((Const(k),), False))))
+                for k in range(length)
+            ]
+            return items, None
+        return None, whole
 
     def _double_starred_items(self, node: gast.expr) -> list[tuple[str, Atom]]:
         """The (keyword, value) pairs of `**node`, whose keys the lowering knows."""
