@@ -1530,6 +1530,12 @@ XFAIL_G = {
 }
 for _a in ("grad", "value_and_grad", "jacrev", "hessian"):
     XFAIL_G[("g_count_all_copy_value", _a)] = COUNT_ALL_COPY
+# Since session 58 the copy given (`count_all(list(WS))`, a local holding the module's arrays)
+# makes the function a writer's caller, as `count_all(WS)` does: refused in every API as that
+# is (no longer silently wrong in reverse mode; forward mode, exact before, refused too)
+XFAIL_G[("g_count_all_copy_value", "*")] = COUNT_ALL_REFUSED
+for _a in ("grad", "value_and_grad", "jacrev", "hessian"):
+    del XFAIL_G[("g_count_all_copy_value", _a)]
 
 
 @pytest.mark.parametrize(("name", "api"), params(PROGRAMS_G, APIS, XFAIL_G))

@@ -35,8 +35,6 @@ from __future__ import annotations
 import ast
 import operator
 
-import numpy as np
-
 from .. import runtime
 from ..rules.registry import CATEGORY, lookup
 from .ir import (
@@ -46,7 +44,6 @@ from .ir import (
     Const,
     Effect,
     For,
-    Free,
     Function,
     If,
     Index,
@@ -57,7 +54,7 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import copies_items, dict_lookup, dict_view, sharing_kind, stores_given
+from .sharing import holds_module_object
 
 
 def eliminate_common_subexpressions(fn: Function) -> Function:
@@ -207,7 +204,7 @@ def _block(block: list, seen: _Seen) -> None:
     derivative at hand (not what a loop assigns), and after it what it assigns is forgotten."""
     for k, stmt in enumerate(block):
         if isinstance(stmt, Assign):
-            if _holds_module_object(stmt.value, seen.modules):
+            if holds_module_object(stmt.value, seen.modules):
                 seen.modules.add(stmt.target)
             found = _key(stmt.value, seen.copies, seen.modules)
             seen.forget((stmt.target,))
@@ -264,30 +261,6 @@ def _nested(block: list, seen: _Seen, without: set[str]) -> list[tuple]:
     mark = seen.enter(without)
     _block(block, seen)
     return seen.leave(mark)
-
-
-def _holds_module_object(value: object, modules: set[str]) -> bool:
-    """Whether `value` is a module's list, dict, array or object, or an item or attribute
-    read out of one (or of a variable holding one)."""
-    if isinstance(value, Free):
-        return isinstance(value.value, (list, dict, np.ndarray)) or hasattr(value.value, "__dict__")
-    if isinstance(value, Var):
-        return value.name in modules
-    if not isinstance(value, Prim):
-        return False
-    if dict_lookup(value.fn):  # (`CFG.get("arr")`: the very object)
-        return True
-    if not value.args:  # (`CFG.items()`, `WS.copy()`: its values, the very objects)
-        return dict_view(value.fn) or copies_items(value.fn)
-    if stores_given(value.fn):  # (`rt.append(kept, w)`, `rt.concat(ws, vs)`: any of them)
-        atoms = (*value.args, *(a for _, a in value.kwargs))
-        return any(_holds_module_object(a, modules) for a in atoms)
-    if not _holds_module_object(value.args[0], modules):
-        return False
-    # (an item, a loop's items, a view, a copy holding its items: `M[0]`, `for w in WS:`,
-    # `M.reshape(-1)`, `dict(CFG)`)
-    shares = value.fn in _CONTENT_READS and value.fn is not len
-    return shares or sharing_kind(value.fn) is not None or copies_items(value.fn)
 
 
 def _key(

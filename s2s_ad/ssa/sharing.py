@@ -21,7 +21,7 @@ from gast import Load, Name, Store  # (the walks of `names_read`, `assigned_name
 from .. import runtime
 from ..custom import stop_gradient
 from ..frontend.nodes import descendants
-from .ir import Atom, Const, Index, Prim, SliceItem, Var
+from .ir import Assign, Atom, Const, Free, Index, Prim, SliceItem, Var
 
 # Functions whose result is certainly a view of (or the very object of) their first argument.
 VIEWS = {
@@ -273,6 +273,40 @@ def copies_items(fn: object) -> bool:
         return False
     named = getattr(fn, "__name__", "") == "copy"
     return named and isinstance(getattr(fn, "__self__", None), (list, dict))
+
+
+def holds_module_object(value: object, holders: set[str]) -> bool:
+    """Whether `value` (an atom or a primitive) is a module's list, dict, array or object,
+    or may be or hold one read out of one (or out of a variable of `holders`, those that
+    may): an item, a loop's items, a view, a copy holding its items (`M[0]`, `for w in
+    WS:`, `M.reshape(-1)`, `dict(CFG)`), a list it is put in (`[WS[0]]`, `ws + [v]`)."""
+    if isinstance(value, Free):
+        return isinstance(value.value, (list, dict, np.ndarray)) or hasattr(value.value, "__dict__")
+    if isinstance(value, Var):
+        return value.name in holders
+    if not isinstance(value, Prim):
+        return False
+    if dict_lookup(value.fn):  # (`CFG.get("arr")`: the very object)
+        return True
+    if not value.args:  # (`CFG.items()`, `WS.copy()`: its values, the very objects)
+        return dict_view(value.fn) or copies_items(value.fn)
+    if stores_given(value.fn):  # (`rt.append(kept, w)`, `rt.concat(ws, vs)`: any of them)
+        atoms = (*value.args, *(a for _, a in value.kwargs))
+        return any(holds_module_object(a, holders) for a in atoms)
+    if not holds_module_object(value.args[0], holders):
+        return False
+    shares = value.fn in (operator.getitem, runtime.dict_get)
+    return shares or sharing_kind(value.fn) is not None or copies_items(value.fn)
+
+
+def module_holders(statements: list) -> set[str]:
+    """The variables assigned among `statements` (a function's, walked in order) that may
+    be or hold a module's object (`holds_module_object`)."""
+    holders: set[str] = set()
+    for stmt in statements:
+        if isinstance(stmt, Assign) and holds_module_object(stmt.value, holders):
+            holders.add(stmt.target)
+    return holders
 
 
 def user_function(fn: types.FunctionType) -> bool:

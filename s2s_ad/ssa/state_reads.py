@@ -59,7 +59,15 @@ from .ir import (
     With,
     walk,
 )
-from .sharing import carries_given, copies_items, dict_lookup, dict_view, sharing_kind, stores_given
+from .sharing import (
+    carries_given,
+    copies_items,
+    dict_lookup,
+    dict_view,
+    module_holders,
+    sharing_kind,
+    stores_given,
+)
 from .stored_values import CONTENTS, SETTERS
 
 
@@ -68,15 +76,30 @@ def calls_writer(fn: Function, resolve: Callable[[str], object], module: str = "
     state_written`; `resolve`: what a name its statements kept for their effect call names,
     a closure's or the module's), and that `fn`'s own setters change (`setattr(SCHED, "lr",
     v)` of a lambda's body inlined, `fn`'s `module`); empty where it changes none."""
+    statements = walk(fn.body)
+    holders = _Holders(statements)
     return frozenset(
         written
-        for stmt in walk(fn.body)
+        for stmt in statements
         for written in (
             *(w for writer in _writers_called(stmt, resolve) for w in _written_by(writer, module)),
             *_set_here(stmt, module),
-            *_given_to_updater(stmt, resolve, module),
+            *_given_to_updater(stmt, resolve, module, holders),
         )
     )
+
+
+class _Holders:
+    """The variables of a function that may be or hold a module's object (`sharing.
+    module_holders`), found when first asked."""
+
+    def __init__(self, statements: list) -> None:
+        self.statements, self.found = statements, None
+
+    def __contains__(self, name: str) -> bool:
+        if self.found is None:
+            self.found = module_holders(self.statements)
+        return name in self.found
 
 
 def _written_by(writer: object, module: str) -> frozenset:
@@ -106,13 +129,22 @@ def _set_here(stmt: object, module: str) -> tuple:
     return tuple((module, name) for name in sorted(stored))
 
 
-def _given_to_updater(stmt: object, resolve: Callable[[str], object], module: str) -> tuple:
+def _given_to_updater(
+    stmt: object, resolve: Callable[[str], object], module: str, holders: _Holders
+) -> tuple:
     """(module, name) of the module objects a statement passes to a helper of yours that
     may update an argument in place (`scale_inplace(M, 2.0)` doing `a *= s`; `M[0]`,
     `CFG["arr"]`, `STATE.buf`, `M.reshape(-1)` passed too): the helper changes them as
-    `set_scale` changes `SCALE` (a local given is checked when the call runs)."""
+    `set_scale` changes `SCALE`; a local that may hold one given (`n = count_all(list(WS))`
+    doing `for w in ws: w *= 0.5`), any module object ("")."""
     if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):  # (`w = scale_ret(V, 2.0)`)
-        return tuple((module, name) for name in module_objects_updated(stmt.value))
+        value = stmt.value
+        found = [(module, name) for name in module_objects_updated(value)]
+        given = (*value.args, *(a for _, a in value.kwargs))
+        local = [a for a in given if isinstance(a, Var) and a.name in holders]
+        if not found and local and updates_arguments(value.fn):
+            found.append((module, ""))
+        return tuple(found)
     if not isinstance(stmt, Effect):
         return ()
     found = []
