@@ -167,9 +167,19 @@ def simplify(
     # the ones filled in at the end (`fill_known_shapes`) read their `like` for nothing
     shape_only = partial(shape_only_read, shapes=shapes, dtypes=dtypes or {}) if shapes else None
 
+    # the passes that ran and that no change since may give more to do: a pass listed twice
+    # in the first round (the unit factors) skips its second run where nothing enabling it
+    # changed the code in between (it would find nothing, as each pass leaves nothing for
+    # itself)
+    settled: set = set()
+
     def run(pending: list) -> None:
+        settled.difference_update(pending)  # (asked for: they run)
         while pending:
             simplify_pass = pending.pop(0)
+            if simplify_pass in settled:
+                continue
+            settled.add(simplify_pass)
             dropped: list[ast.stmt] = []  # the statements dead-code elimination removed
             if simplify_pass is accumulate_in_place:
                 changed = accumulate_in_place(tree, in_place_runtime, facts)
@@ -189,6 +199,7 @@ def simplify(
                 enabled = NARROWER.get((simplify_pass, changed), ENABLES[simplify_pass])
                 if dropped and drop_unit_factors in enabled and drop_unit_factors not in pending:
                     enabled = _after_removal(enabled, dropped, tree, facts)
+                settled.difference_update(enabled)
                 pending += [p for p in enabled if p in allowed and p not in pending]
 
     run(list(allowed))
