@@ -1189,8 +1189,11 @@ class AliasAnalysis:
         read after this line, and every argument (the caller sees those)."""
         # (once per update, not once per name)
         by_calls, loops = self._read_by_later_calls(), self._loops_around()
+        loads = self.loads  # (a name never read, as most of the lowering's own: no call)
         for other, bound in self.env.items():
-            if other == name or not (other in by_calls or self._read_later(other, loops)):
+            if other == name or not (
+                other in by_calls or (other in loads and self._read_later(other, loops))
+            ):
                 continue
             if isinstance(bound, Var) and bound.name not in self.param_versions.values():
                 yield other, bound.name, False
