@@ -431,3 +431,103 @@ PROGRAMS_D = {name: fn for name, fn in globals().items() if name.startswith("d_"
 @pytest.mark.parametrize("name", sorted(PROGRAMS_D))
 def test_starred_items_of_unknown_length_in_displays(name, api):
     check(PROGRAMS_D[name], api)
+
+
+# --- E. setters given to a helper, an object's own setter partial, a repeated module list ---
+
+set_rate_item = functools.partial(RATES.__setitem__, "lr")
+
+
+def apply(setter, value):
+    setter(value)
+
+
+def e_setter_given_to_helper(x):
+    a = np.sum(np.sin(x)) * OPT.lr
+    apply(set_lr, 0.125)
+    return a * OPT.lr + np.sum(x * x) * OPT.lr
+
+
+def e_own_setter_partial(x):
+    a = np.sum(np.sin(x)) * RATES["lr"]
+    apply(set_rate_item, 0.25)
+    return a * RATES["lr"]
+
+
+def e_repeated_module_list(x):
+    ws = WS * 2
+    shrink()
+    return np.sum(np.sin(ws[0] * x)) + np.sum(np.tanh(ws[3] * x))
+
+
+def e_module_list_joined_to_local(x):
+    ws = WS + [x]  # noqa: RUF005
+    shrink()
+    return np.sum(ws[0] * ws[2]) + np.sum(ws[1] * x)
+
+
+PROGRAMS_E = {name: fn for name, fn in globals().items() if name.startswith("e_")}
+
+
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("name", sorted(PROGRAMS_E))
+def test_setters_given_and_lists_repeated(name, api):
+    check(PROGRAMS_E[name], api)
+
+
+class Scheduler:
+    def __init__(self, opt):
+        self.opt = opt
+
+    def set(self, value):
+        self.opt.lr = value
+
+
+SCHEDULER = Scheduler(OPT)
+
+
+def c_setter_given_to_helper(x):
+    apply(set_lr, float(np.sin(x[0])))  # STORE
+    return OPT.lr * np.sum(np.cos(x))
+
+
+def c_own_setter_partial_in_helper(x):
+    apply(set_rate_item, float(np.sum(x * x)))  # STORE
+    return RATES["lr"] * 2.0
+
+
+def c_method_storing_into_another_name(x):
+    SCHEDULER.set(float(np.tanh(x[0])))  # STORE
+    return OPT.lr * np.sum(np.sin(x))
+
+
+def c_slice_of_module_list_read_back(x):
+    ws = WS[:]
+    add_to_first(np.sin(x))  # STORE
+    return np.sum(ws[0] * x)
+
+
+def c_joined_list_read_back(x):
+    ws = [*WS, CFG["b"]]
+    add_to_first(np.tanh(x))  # STORE
+    return np.sum(ws[0] * x)
+
+
+def add_to_first(v):
+    WS[0] += v
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        c_setter_given_to_helper,
+        c_own_setter_partial_in_helper,
+        c_method_storing_into_another_name,
+        c_slice_of_module_list_read_back,
+        c_joined_list_read_back,
+    ],
+    ids=lambda f: f.__name__,
+)
+def test_derivative_stored_and_read_back_another_way_is_refused(fn, mode):
+    test_derivative_stored_through_an_indirect_setter_is_refused(fn, mode)

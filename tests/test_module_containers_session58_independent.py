@@ -4324,6 +4324,110 @@ FIXED_IN_SESSION_58 = {
         ("s02_setter_tuple", a)
         for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jacfwd", "jacrev", "hessian")
     ),
+    *(
+        ("f15_list_setter_x_dependent", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("f16_setitem_partial_x_dependent", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("m05_scheduler_set_x", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("m07_dict_copy_then_store", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("m13_store_via_dict_of_lists", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o04_copy_copy", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o06_zip", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o10_nested_display", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o11_bag", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o14_extend", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o15_plus", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o16_dict_zip", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o19_holder_dataclass", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o24_params_splat", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("s01_setter_passed_to_helper", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("s06_setter_passed_x", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("j03_repeat", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("p01_repeat_twice", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("p02_repeat_left", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("m03_slice_store_comprehension", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("m08_map_asarray_then_store", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o03_slice", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o07_enumerate", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o12_index_variable", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o13_append_loop", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
+    *(
+        ("o21_values_of_params", a)
+        for a in ("grad", "grad_fwd", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "hessian")
+    ),
 }
 XFAIL_CASES = {k: v for k, v in XFAIL_CASES.items() if k not in FIXED_IN_SESSION_58}
 XFAILS = {k: f"{FAILURE_CLASSES[c]} -- {nums}" for k, (c, nums) in XFAIL_CASES.items()}

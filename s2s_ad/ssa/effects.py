@@ -86,6 +86,7 @@ from .stored_values import (
     object_path,
     object_paths,
     partial_setter_target,
+    same_object_paths,
     source_path,
     spelled_path,
     statement_store,
@@ -188,13 +189,24 @@ class Effects:
         for call in calls:
             callee = nodes.chain_value(call.func, self._free_value)
             target = partial_setter_target(callee)
-            if target is None:
-                continue
+            given = [*call.args, *(k.value for k in call.keywords)]
+            setter = call.func
+            if target is None:  # (one given to a call, which may call it with the others:
+                # `apply_setter(SET_LR, v)`)
+                setters = [
+                    (a, t)
+                    for a in given
+                    if (t := partial_setter_target(nodes.chain_value(a, self._free_value)))
+                ]
+                if not setters:
+                    continue
+                setter, target = setters[0]
+                given = [a for a in given if a is not setter]
             paths = frozenset(
                 (*path, target[1]) for path in object_paths(target[0], self.scope.globals)
             )
-            sources = frozenset(n for arg in call.args for n in self._variables_in(arg))
-            spelled = gast.unparse(call.func).strip()
+            sources = frozenset(n for arg in given for n in self._variables_in(arg))
+            spelled = gast.unparse(setter).strip()
             where = f"into `{spelled_path(min(paths)) if paths else spelled}`"
             found.append((spelled, where, paths, frozenset(), sources))
         return tuple(found)
@@ -232,7 +244,9 @@ class Effects:
                         if not store.in_place:  # (a local's: checked when the call runs)
                             objects.add(atom.name)
                     elif arg is not None and root(arg) is not None and root(arg) not in self.locals:
-                        paths.add((*object_path(arg), *path[1:]))  # (`keep_in(STATE, y)`)
+                        given_path = (*object_path(arg), *path[1:])  # (`keep_in(STATE, y)`)
+                        # (and the same object's other names: `SCHED.opt` is `OPT`)
+                        paths |= {given_path, *same_object_paths(given_path, self.scope.globals)}
                 values = [given[p] for p in store.sources if p in given]
                 if len(values) < len(store.sources):  # (`*args`: any argument may be it)
                     values = [*args, *(k.value for k in call.keywords)]

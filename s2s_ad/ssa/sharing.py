@@ -290,7 +290,10 @@ def holds_module_object(value: object, holders: set[str]) -> bool:
         return True
     if not value.args:  # (`CFG.items()`, `WS.copy()`: its values, the very objects)
         return dict_view(value.fn) or copies_items(value.fn)
-    if stores_given(value.fn):  # (`rt.append(kept, w)`, `rt.concat(ws, vs)`: any of them)
+    joins = value.fn in (operator.add, operator.mul) and any(  # (`WS * 2` of a module's list)
+        isinstance(a, Free) and isinstance(a.value, (list, tuple)) for a in value.args
+    )
+    if stores_given(value.fn) or joins:  # (`rt.append(kept, w)`, `rt.concat(ws, vs)`: any)
         atoms = (*value.args, *(a for _, a in value.kwargs))
         return any(holds_module_object(a, holders) for a in atoms)
     if not holds_module_object(value.args[0], holders):

@@ -232,12 +232,18 @@ def _carried_items(fn: Function) -> set[str]:
 
 def _writers_called(stmt: object, resolve: Callable[[str], object]) -> list:
     """The helpers of the user's writing module state that `stmt` calls: an assignment's
-    call, or a call in a statement kept for its effect (`set_scale(3.0)`)."""
+    call, or a call in a statement kept for its effect (`set_scale(3.0)`); and the writing
+    partials and helpers it gives a call, which may call them (`apply(SET_LR, 0.05)`)."""
     if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
-        called = [stmt.value.fn]
+        value = stmt.value
+        given = (*value.args, *(a for _, a in value.kwargs))
+        # (a setter's partial given to a helper, which may call it: `apply(SET_LR, 0.05)`)
+        called = [value.fn, *(a.value for a in given if type(a) is Free)]
     elif isinstance(stmt, Effect):  # (`set_scale(3.0)`, `CTRL.set(3.0)`)
-        calls = (n for n in ast.walk(stmt.node) if isinstance(n, ast.Call))
+        calls = [n for n in ast.walk(stmt.node) if isinstance(n, ast.Call)]
         called = [chain_value(c.func, resolve, kinds=ast) for c in calls]
+        given = (a for c in calls for a in (*c.args, *(k.value for k in c.keywords)))
+        called += [v for v in (chain_value(a, resolve, kinds=ast) for a in given) if v is not None]
     else:
         return []
     functions = (fn.__func__ if isinstance(fn, types.MethodType) else fn for fn in called)
@@ -275,7 +281,7 @@ class _Binding:
         for stmt in block:
             if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):
                 prim = stmt.value
-                numeric = _computes_from(prim.fn)
+                numeric = _computes_from(prim.fn) and not self.joins_sequences(prim)
                 rows = prim.fn is runtime.sequence and self.holds_arrays(prim.args[0])
                 built = self.built_from(prim)  # (`[WS[0]]`, `{"w": WS[0]}`: their very items)
                 carried = not rows and self.stores_shared(prim, built)
@@ -363,12 +369,20 @@ class _Binding:
         tuple or dict it makes, where what that holds is not known item by item (`kept.
         append(v)` of `v` a loop's item, `list(WS) + [v]`, `dict(zip(names, WS))`, `tuple(
         pair)`): its items are then each copied where they are used."""
-        if not stores_given(prim.fn):
+        if not (stores_given(prim.fn) or self.joins_sequences(prim)):
             return False
         if built is not _NOT_HELD and all(v is not _NOT_HELD for v in _values_of(built)):
             return False  # (`[WS[0]]`: what it holds, known)
         atoms = (*prim.args, *(a for _, a in prim.kwargs))
         return any(self.may_share(a) for a in atoms) and self.read_out(prim) is _NOT_HELD
+
+    def joins_sequences(self, prim: Prim) -> bool:
+        """Whether `prim` is `+` or `*` of a module's list or tuple (`WS * 2`, `WS + ws`,
+        lowered as arithmetic where the lowering did not know it is one): a join of its
+        very items, not numbers computed."""
+        if prim.fn not in (operator.add, operator.mul):
+            return False
+        return any(isinstance(self.object_of(a), (list, tuple)) for a in prim.args)
 
     def read_out(self, prim: Prim) -> object:
         """What `prim` reads out of a module's container or object, at a literal key or name

@@ -15,6 +15,7 @@ alone, as are helpers that log a value nothing reads back.
 
 from __future__ import annotations
 
+import ast
 import functools
 import operator
 import re
@@ -263,14 +264,21 @@ SETTERS = (setattr, operator.setitem, object.__setattr__)
 
 def partial_setter_target(callee: object) -> tuple[object, str] | None:
     """(The object, the step of the slot) a setter's `partial` sets when called with a
-    value (`partial(setattr, OBJ, "lr")`: OBJ, "lr"; `partial(operator.setitem, D, "k")`:
-    D, "['k']"), else None."""
-    if not (isinstance(callee, functools.partial) and callee.func in SETTERS):
+    value (`partial(setattr, OBJ, "lr")`: OBJ, "lr"; `partial(operator.setitem, D, "k")`
+    and `partial(D.__setitem__, "k")`: D, "['k']"), else None."""
+    if not isinstance(callee, functools.partial) or callee.keywords:
         return None
-    if len(callee.args) != 2 or callee.keywords:
-        return None
-    target, key = callee.args
-    return target, key if callee.func is not operator.setitem else f"[{key!r}]"
+    if callee.func in SETTERS and len(callee.args) == 2:
+        target, key = callee.args
+        return target, key if callee.func is not operator.setitem else f"[{key!r}]"
+    # an object's own setter (`partial(CFG.__setitem__, "lr")`, `partial(OPT.__setattr__,
+    # "lr")`): the object it is bound to
+    owner, name = getattr(callee.func, "__self__", None), getattr(callee.func, "__name__", "")
+    own = owner is not None and not isinstance(owner, (type, types.ModuleType))
+    if own and name in ("__setitem__", "__setattr__") and len(callee.args) == 1:
+        key = callee.args[0]
+        return owner, key if name == "__setattr__" else f"[{key!r}]"
+    return None
 
 
 def object_paths(target: object, roots: dict[str, object], depth: int = 3) -> list[tuple]:
@@ -299,6 +307,24 @@ def object_paths(target: object, roots: dict[str, object], depth: int = 3) -> li
 
 
 _NOT_OBJECTS = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)
+
+
+def same_object_paths(path: tuple[str, ...], roots: dict[str, object]) -> set[tuple]:
+    """The other paths from the names of `roots` (a module's globals) to the slot `path`
+    names (its last step, of the object the rest reaches now): `("OPT", "lr")` for
+    `("SCHED", "opt", "lr")` where `SCHED.opt is OPT` (a method's `self.opt.lr = v`)."""
+    if len(path) < 2 or path[-1] == CONTENTS or path[0] not in roots:
+        return set()
+    held = roots[path[0]]
+    for step in path[1:-1]:
+        try:
+            key = ast.literal_eval(step[1:-1]) if step.startswith("[") else None
+            held = held[key] if step.startswith("[") else getattr(held, step)
+        except Exception:  # (not there now, or a key that is no literal)
+            return set()
+    if isinstance(held, _NOT_OBJECTS) or not hasattr(held, "__dict__"):
+        return set()
+    return {(*found, path[-1]) for found in object_paths(held, roots, depth=2)} - {path}
 
 
 def source_path(source: str) -> tuple[str, ...]:
