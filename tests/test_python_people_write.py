@@ -2799,7 +2799,8 @@ PENDING = {
     "zip_generator_with_list": LAZY,
     "pipeline_of_map_filter_zip_enumerate": LAZY,
     "star_call_of_tuple_param": LAZY,
-    "starred_in_list_display_and_call": STAR,
+    # ("starred_in_list_display_and_call": STAR until session 58: a display's starred items
+    # of unknown length are joined when run)
     "positional_then_star": STAR,
     "star_args_varying_arity": STAR,
     "star_unpack_in_loop_target": STAR,

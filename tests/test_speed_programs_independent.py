@@ -410,6 +410,15 @@ def test_refused_with_located_error(fn):
     assert first <= line <= last, (line, first, last)
 
 
+def test_starred_rest_joined_in_a_tuple_display():
+    # (in `REFUSED` until session 58: `t = (*rest, first)` of `first, *rest = [x, y, x * y]`)
+    x, y = 0.5, 0.25
+    assert ad.grad(P.refused_star_rest, wrt=(0, 1))(x, y) == pytest.approx((y * y, 2 * x * y))
+    assert ad.grad(P.refused_star_rest, mode="forward", wrt=(0, 1))(x, y) == pytest.approx(
+        (y * y, 2 * x * y)
+    )
+
+
 # --------------------------------------------------------------------------- second order prints
 
 

@@ -41,7 +41,7 @@ from ..ssa.ir import (
     operands,
     walk,
 )
-from ..ssa.sharing import carries_given
+from ..ssa.sharing import carries_given, dict_lookup, sharing_kind
 from ..ssa.stored_values import (
     CONTENTS,
     SETTERS,
@@ -103,8 +103,15 @@ def _module_paths(statements: list) -> dict[str, tuple[str, ...]]:
             held = _path_of(value.args[0], paths)
             step = _step(value.fn if value.fn is getattr else operator.setitem, _key(value))
             held = None if held is None else (*held, *(step or (CONTENTS,)))
+        elif isinstance(value, Prim) and dict_lookup(value.fn):  # (`CFG.get("w", WS[0])`)
+            owner = source_path(value.spelled.rsplit(".", 1)[0]) if value.spelled else None
+            key = _step(operator.setitem, value.args[0]) if value.args else ()
+            given = _common_path(value.args[1:], paths)  # (a default's)
+            held = owner and _common_path((), paths, [(*owner, *(key or (CONTENTS,))), given])
         elif isinstance(value, Prim) and carries_given(value.fn):
             held = _common_path(operands(value), paths)  # (`[*WS, B]`, `dict(zip(ks, WS))`)
+            if held is not None and sharing_kind(value.fn) is None:
+                held = (*held, CONTENTS)  # (what holds them, or an item of one: any of them)
         else:
             held = None
         if held is not None:
@@ -112,18 +119,19 @@ def _module_paths(statements: list) -> dict[str, tuple[str, ...]]:
     return paths
 
 
-def _common_path(atoms: tuple, paths: dict) -> tuple[str, ...] | None:
-    """What a list, tuple or dict made of `atoms` (or a view or item read out of one) may
-    hold: the path all their module objects share (`WS` of `[WS[0], WS[1]]`), any module
-    object (`(CONTENTS,)`) where they share none, None where none is a module's."""
+def _common_path(atoms: tuple, paths: dict, more: list = ()) -> tuple[str, ...] | None:
+    """The path all the module objects `atoms` are (or hold) share, and the paths `more`
+    (`WS` of `WS[0]`, `WS[1]`), the root (`()`) where they share none, None where none is a
+    module's."""
     found = [held for held in (_path_of(a, paths) for a in atoms) if held is not None]
+    found += [held for held in more if held is not None]
     if not found:
         return None
     common = found[0]
     for held in found[1:]:
         k = next((i for i, (a, b) in enumerate(zip(common, held, strict=False)) if a != b), None)
         common = common[: min(len(common), len(held)) if k is None else k]
-    return common or (CONTENTS,)
+    return common
 
 
 def _values_of_module_dict(value: Prim) -> bool:
@@ -275,9 +283,10 @@ def _store_read(value: object, pending: list, aliases: dict, bound: dict) -> tup
         read = read or any(_overlap(p, q) for p in stored for q in paths)
         # (a local holding what the object at `p` holds, or an object `p` may be in: a
         # store at a computed key, `HOLD[k].lr = v`, may be into `h = HOLD["s"]`)
-        # (a local holding the items of an object, `ws = WS[:]`, `[*WS, B]`: any of them)
+        # (a local holding the items of an object, or one of them, `ws = WS[:]`, `[*WS, B]`,
+        # `ws[0]` of them: any of them)
         if read or any(
-            _holds(q, p) or _holds(p, q) or (q[-1] == CONTENTS and _overlap(p, q))
+            _holds(q, p) or _holds(p, q) or (CONTENTS in q and _overlap(p, q))
             for p in stored
             for q in held
         ):

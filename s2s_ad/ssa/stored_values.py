@@ -24,6 +24,7 @@ import weakref
 from dataclasses import dataclass
 
 import gast
+import numpy as np
 
 from ..errors import S2SError
 from ..frontend import nodes
@@ -128,6 +129,8 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         paths = {path for path in map(object_path, targets) if path is not None}
         paths = {looped.get(path[0], path) for path in paths}  # (`for o in objs: o.lr = v`)
         paths = {(*path, CONTENTS) for path in paths} if contents else paths
+        if isinstance(n, gast.AugAssign):  # (`WS[0] += v` of an array: what it holds, too)
+            paths |= {(*p, CONTENTS) for p in paths if _mutable_at(p, fn.__globals__)}
         mine = frozenset(p for p in paths if p[0] not in own | set(params))
         # (a parameter rebound in the helper, `v = v.copy()`, names its own object)
         objects = frozenset(p for p in paths if p[0] in params and p[0] not in own)
@@ -313,18 +316,33 @@ def same_object_paths(path: tuple[str, ...], roots: dict[str, object]) -> set[tu
     """The other paths from the names of `roots` (a module's globals) to the slot `path`
     names (its last step, of the object the rest reaches now): `("OPT", "lr")` for
     `("SCHED", "opt", "lr")` where `SCHED.opt is OPT` (a method's `self.opt.lr = v`)."""
-    if len(path) < 2 or path[-1] == CONTENTS or path[0] not in roots:
+    if len(path) < 2 or path[-1] == CONTENTS:
         return set()
-    held = roots[path[0]]
-    for step in path[1:-1]:
-        try:
-            key = ast.literal_eval(step[1:-1]) if step.startswith("[") else None
-            held = held[key] if step.startswith("[") else getattr(held, step)
-        except Exception:  # (not there now, or a key that is no literal)
-            return set()
-    if isinstance(held, _NOT_OBJECTS) or not hasattr(held, "__dict__"):
+    held = object_at(path[:-1], roots)
+    if held is None or isinstance(held, _NOT_OBJECTS) or not hasattr(held, "__dict__"):
         return set()
     return {(*found, path[-1]) for found in object_paths(held, roots, depth=2)} - {path}
+
+
+def _mutable_at(path: tuple[str, ...], roots: dict[str, object]) -> bool:
+    """Whether the object at `path` now is one an update in place changes (an array, a
+    list, a dict): a local holding it sees the update."""
+    return isinstance(object_at(path, roots), (np.ndarray, list, dict))
+
+
+def object_at(path: tuple[str, ...], roots: dict[str, object]) -> object:
+    """The object `path` names from the names of `roots` now (None where a step is not
+    there, or is no literal)."""
+    if not path or path[0] not in roots or CONTENTS in path:
+        return None
+    held = roots[path[0]]
+    for step in path[1:]:
+        try:
+            keyed = step.startswith("[")
+            held = held[ast.literal_eval(step[1:-1])] if keyed else getattr(held, step)
+        except Exception:  # (not there now, or a key that is no literal)
+            return None
+    return held
 
 
 def source_path(source: str) -> tuple[str, ...]:
