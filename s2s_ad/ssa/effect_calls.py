@@ -615,7 +615,10 @@ def _step_callees(fn: types.FunctionType, step: tuple) -> list:
         callee = fn.__globals__.get(step[1])
         return [callee] if isinstance(callee, types.FunctionType) else []
     if step[0] == "callee":
-        targets = [_reached(fn, step[1])]
+        func = step[1]
+        computed = isinstance(func, gast.Subscript) and not isinstance(func.slice, gast.Constant)
+        # (`CALLBACKS[i](v)`, `for k in D: D[k]()`: any item of the module's list or dict)
+        targets = _items_of(_reached(fn, func.value)) if computed else [_reached(fn, func)]
     elif step[0] == "indirect":
         targets = _indirect_values(fn, step[1], step[4])
     else:
@@ -718,7 +721,7 @@ def _first_step(fn: types.FunctionType, kinds: tuple[str, ...], depth: int) -> s
 def _reaches_object(fn: types.FunctionType, func: gast.expr, own: set[str]) -> bool:
     """Whether a call's `func` starts from a module's name that is not a library's module
     (`REC.record`, `HANDLERS["w"]`, `REC`, `Writer().emit`): what it runs is looked up when
-    asked (`_called_function`). (A function called by its name is a "call" step.)"""
+    asked (`_step_callees`). (A function called by its name is a "call" step.)"""
     start = func
     while isinstance(start, (gast.Attribute, gast.Subscript, gast.Call)):
         start = start.func if isinstance(start, gast.Call) else start.value
@@ -732,17 +735,10 @@ def _reaches_object(fn: types.FunctionType, func: gast.expr, own: set[str]) -> b
     return value is not None
 
 
-def _called_function(fn: types.FunctionType, func: gast.expr) -> types.FunctionType | None:
-    """The function of yours a call in `fn` runs, found from its module's names now: a
-    method of a module's object (`REC.record`), a class's (`Writer().emit`, a staticmethod),
-    an item of a module's dict or list (`HANDLERS["w"]`, `FUNCS[0]`), an object's
-    `__call__` (`REC(v)`); None where it is none of these."""
-    return _function_run(_reached(fn, func))
-
-
 def _function_run(target: object) -> types.FunctionType | None:
     """The function of yours calling `target` runs: itself, a method's function, the
-    `__call__` of an object of a class of yours; else None."""
+    `__call__` of an object of a class of yours (`REC.record`, `Writer().emit`, a
+    staticmethod, `HANDLERS["w"]`, `REC` of `REC(v)`); else None."""
     if isinstance(target, types.MethodType):
         target = target.__func__
     elif target is not None and not isinstance(target, (types.FunctionType, type)):

@@ -126,8 +126,11 @@ class StarArguments:
     def _starred_or_whole(self, node: gast.expr) -> tuple[list[Atom] | None, Atom | None]:
         """The elements of `*node` where the lowering knows their number, else None and the
         atom of `node` itself."""
-        if isinstance(node, (gast.Tuple, gast.List)):
-            return self._display_items(node.elts), None
+        if isinstance(node, (gast.Tuple, gast.List)):  # (`*[*pair(x), x]`: joined if need be)
+            parts = self._display_parts(node.elts)
+            if len(parts) == 1:
+                return parts[0], None
+            return None, self._atom_of(self._joined_display(parts))
         if isinstance(node, gast.Name) and isinstance(self.env.get(node.id), tuple):
             return list(self.env[node.id]), None
         if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice):

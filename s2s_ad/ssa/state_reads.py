@@ -140,9 +140,10 @@ def _given_to_updater(
     if isinstance(stmt, Assign) and isinstance(stmt.value, Prim):  # (`w = scale_ret(V, 2.0)`)
         value = stmt.value
         found = [(module, name) for name in module_objects_updated(value)]
+        if found or not updates_arguments(value.fn):  # (the holders found only if asked)
+            return tuple(found)
         given = (*value.args, *(a for _, a in value.kwargs))
-        local = [a for a in given if isinstance(a, Var) and a.name in holders]
-        if not found and local and updates_arguments(value.fn):
+        if any(isinstance(a, Var) and a.name in holders for a in given):
             found.append((module, ""))
         return tuple(found)
     if not isinstance(stmt, Effect):
@@ -241,13 +242,29 @@ def _writers_called(stmt: object, resolve: Callable[[str], object]) -> list:
         called = [value.fn, *(a.value for a in given if type(a) is Free)]
     elif isinstance(stmt, Effect):  # (`set_scale(3.0)`, `CTRL.set(3.0)`)
         calls = [n for n in ast.walk(stmt.node) if isinstance(n, ast.Call)]
-        called = [chain_value(c.func, resolve, kinds=ast) for c in calls]
+        called = [v for c in calls for v in _callees(c.func, resolve)]
         given = (a for c in calls for a in (*c.args, *(k.value for k in c.keywords)))
         called += [v for v in (chain_value(a, resolve, kinds=ast) for a in given) if v is not None]
     else:
         return []
     functions = (fn.__func__ if isinstance(fn, types.MethodType) else fn for fn in called)
     return [fn for fn in functions if _is_writer(fn)]
+
+
+def _callees(func: ast.expr, resolve: Callable[[str], object]) -> list:
+    """What a call's `func` may be: the object its names, attributes and literal items name
+    now; any item of a module's list or dict it indexes at a computed key (`CBS[i]()`, `for
+    k in D: D[k]()`); the attribute `getattr(SCHED, "step")` names."""
+    if isinstance(func, ast.Subscript) and not isinstance(func.slice, ast.Constant):
+        held = chain_value(func.value, resolve, kinds=ast)
+        held = list(held.values()) if isinstance(held, dict) else held
+        return list(held)[:100] if isinstance(held, (list, tuple)) else []
+    literal = isinstance(func, ast.Call) and len(func.args) == 2
+    if literal and getattr(func.func, "id", None) == "getattr":
+        name = func.args[1]
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            func = ast.Attribute(value=func.args[0], attr=name.value, ctx=ast.Load())
+    return [chain_value(func, resolve, kinds=ast)]
 
 
 def _is_writer(fn: object) -> bool:
@@ -273,7 +290,9 @@ class _Binding:
     def __init__(self, namer: Namer, np_alias: str, rt_alias: str) -> None:
         self.namer, self.np_alias, self.rt_alias = namer, np_alias, rt_alias
         self.held: dict[str, object] = {}  # variable → the module's object it is
-        self.items: set[str] = set()  # the variables holding an item of a module's array
+        # the variables that may be or hold a module's array or a view of one, not followed
+        # item by item: an item of one (`r = M[0]`), a list it is put in (`kept.append(w)`)
+        self.items: set[str] = set()
         self.rows: set[str] = set()  # the sequences of a module array's rows a loop takes
 
     def block(self, block: list) -> list:
