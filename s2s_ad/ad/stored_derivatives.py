@@ -283,12 +283,8 @@ def _store_read(value: object, pending: list, aliases: dict, bound: dict) -> tup
         read = read or any(_overlap(p, q) for p in stored for q in paths)
         # (a local holding what the object at `p` holds, or an object `p` may be in: a
         # store at a computed key, `HOLD[k].lr = v`, may be into `h = HOLD["s"]`)
-        # (a local holding the items of an object, or one of them, `ws = WS[:]`, `[*WS, B]`,
-        # `ws[0]` of them: any of them)
         if read or any(
-            _holds(q, p) or _holds(p, q) or (CONTENTS in q and _overlap(p, q))
-            for p in stored
-            for q in held
+            _holds(q, p) or _holds(p, q) or _in_items(p, q) for p in stored for q in held
         ):
             return store
     return None
@@ -347,6 +343,16 @@ def _read(value: object) -> tuple[set[str], list[tuple[str, ...]]]:
     if "." in spelled:  # a module object's method (`CACHE.get("y")`) reads that object
         paths.append(tuple(spelled.split(".")[:-1]))
     return variables, paths
+
+
+def _in_items(stored: tuple[str, ...], held: tuple[str, ...]) -> bool:
+    """Whether a local holding the items of an object, or one of them (`ws = WS[:]`,
+    `[*WS, B]`, `snap = dict(HIST)`, `ws[0]` of those: `held` has a `CONTENTS` step), sees a
+    store at `stored`: one into such an item (`WS[0] += v` of an array, `HOLD["s"].lr = v`),
+    not the rebinding of the original's slot (`HIST["y"] = v`: the copy keeps the old)."""
+    if CONTENTS not in held or not _overlap(stored, held):
+        return False
+    return len(stored) > held.index(CONTENTS) + 1 or stored[-1] == CONTENTS
 
 
 def _holds(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

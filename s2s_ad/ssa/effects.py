@@ -183,8 +183,9 @@ class Effects:
 
     def _partial_stores(self, calls: list[gast.Call]) -> tuple:
         """`_helper_stores`' form of the calls of a setter's `partial` (`SET_LR =
-        partial(setattr, OBJS[0], "lr")`, `OPS[0](v)`): the paths from the module's names to
-        the object it sets (found by identity: ssa/stored_values.py's `object_paths`)."""
+        partial(setattr, OBJS[0], "lr")`, `OPS[0](v)`), or of a call given one with the value
+        (`apply(SET_LR, v)`): the paths from the module's names to the object it sets (found
+        by identity: ssa/stored_values.py's `object_paths`)."""
         found = []
         for call in calls:
             callee = nodes.chain_value(call.func, self._free_value)

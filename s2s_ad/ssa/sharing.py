@@ -290,9 +290,7 @@ def holds_module_object(value: object, holders: set[str]) -> bool:
         return True
     if not value.args:  # (`CFG.items()`, `WS.copy()`: its values, the very objects)
         return dict_view(value.fn) or copies_items(value.fn)
-    joins = value.fn in (operator.add, operator.mul) and any(  # (`WS * 2` of a module's list)
-        isinstance(a, Free) and isinstance(a.value, (list, tuple)) for a in value.args
-    )
+    joins = value.fn is operator.mul and _repeats_module_list(value)  # (`WS * 2`)
     if stores_given(value.fn) or joins:  # (`rt.append(kept, w)`, `rt.concat(ws, vs)`: any)
         atoms = (*value.args, *(a for _, a in value.kwargs))
         return any(holds_module_object(a, holders) for a in atoms)
@@ -300,6 +298,15 @@ def holds_module_object(value: object, holders: set[str]) -> bool:
         return False
     shares = value.fn in (operator.getitem, runtime.dict_get)
     return shares or sharing_kind(value.fn) is not None or copies_items(value.fn)
+
+
+def _repeats_module_list(value: Prim) -> bool:
+    """`WS * 2` or `2 * WS` of a module's list or tuple (not `x * WL`, numbers)."""
+    if len(value.args) != 2:
+        return False
+    listed = [isinstance(a, Free) and isinstance(a.value, (list, tuple)) for a in value.args]
+    counts = [isinstance(a, Const) and type(a.value) is int for a in value.args]
+    return (listed[0] and counts[1]) or (listed[1] and counts[0])
 
 
 def module_holders(statements: list) -> set[str]:

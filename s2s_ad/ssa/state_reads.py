@@ -396,12 +396,17 @@ class _Binding:
         return any(self.may_share(a) for a in atoms) and self.read_out(prim) is _NOT_HELD
 
     def joins_sequences(self, prim: Prim) -> bool:
-        """Whether `prim` is `+` or `*` of a module's list or tuple (`WS * 2`, `WS + ws`,
-        lowered as arithmetic where the lowering did not know it is one): a join of its
-        very items, not numbers computed."""
-        if prim.fn not in (operator.add, operator.mul):
+        """Whether `prim` is `+` of two module lists or tuples or `*` of one by an integer
+        (`WS * 2`, `WS + VS`, lowered as arithmetic where the lowering did not know they are
+        lists): a join of their very items, not numbers computed (`x * WL` of an array is)."""
+        if prim.fn not in (operator.add, operator.mul) or len(prim.args) != 2:
             return False
-        return any(isinstance(self.object_of(a), (list, tuple)) for a in prim.args)
+        kinds = [self.object_of(a) for a in prim.args]
+        sequences = [isinstance(k, (list, tuple)) for k in kinds]
+        if prim.fn is operator.add:  # (`x + WL` of an array adds numbers)
+            return all(sequences)
+        counts = [isinstance(a, Const) and type(a.value) is int for a in prim.args]
+        return (sequences[0] and counts[1]) or (sequences[1] and counts[0])
 
     def read_out(self, prim: Prim) -> object:
         """What `prim` reads out of a module's container or object, at a literal key or name

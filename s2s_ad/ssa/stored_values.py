@@ -131,6 +131,9 @@ def _read_stores(fn: types.FunctionType, node: gast.FunctionDef) -> tuple[list, 
         paths = {(*path, CONTENTS) for path in paths} if contents else paths
         if isinstance(n, gast.AugAssign):  # (`WS[0] += v` of an array: what it holds, too)
             paths |= {(*p, CONTENTS) for p in paths if _mutable_at(p, fn.__globals__)}
+        # (`WS[0][:] = v`, `W[i] = v`: into what the object indexed holds)
+        computed = [t.value for t in targets if _computed_item(t)]
+        paths |= {(*p, CONTENTS) for p in map(object_path, computed) if p is not None}
         mine = frozenset(p for p in paths if p[0] not in own | set(params))
         # (a parameter rebound in the helper, `v = v.copy()`, names its own object)
         objects = frozenset(p for p in paths if p[0] in params and p[0] not in own)
@@ -322,6 +325,11 @@ def same_object_paths(path: tuple[str, ...], roots: dict[str, object]) -> set[tu
     if held is None or isinstance(held, _NOT_OBJECTS) or not hasattr(held, "__dict__"):
         return set()
     return {(*found, path[-1]) for found in object_paths(held, roots, depth=2)} - {path}
+
+
+def _computed_item(target: gast.expr) -> bool:
+    """`a[i]`, `a[1:]`, `a[:, 0]`: an item at a key that is no literal."""
+    return isinstance(target, gast.Subscript) and not isinstance(target.slice, gast.Constant)
 
 
 def _mutable_at(path: tuple[str, ...], roots: dict[str, object]) -> bool:
