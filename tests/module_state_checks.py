@@ -19,6 +19,14 @@ def central_differences(f, x, reset, h=1e-6):
     return np.array(out)
 
 
+def assert_hessian_exact(f, x, reset):
+    """`hessian(f)` at `x` equals central differences of `grad(f)`, `reset` before each."""
+    reset()
+    got = ad.hessian(f)(x)
+    second = central_differences(ad.grad(f), x, reset)
+    np.testing.assert_allclose(got, second, rtol=1e-5, atol=1e-6)
+
+
 def assert_exact(f, x, api, reset, snapshot):
     """`api`'s derivative of `f` at `x` (grad, grad_forward, value_and_grad, jacrev, hessian)
     equals central differences, its value the plain call's, and the module state after it
@@ -29,9 +37,7 @@ def assert_exact(f, x, api, reset, snapshot):
     expected = central_differences(f, x, reset)
     reset()
     if api == "hessian":
-        got = ad.hessian(f)(x)
-        second = central_differences(ad.grad(f), x, reset)
-        np.testing.assert_allclose(got, second, rtol=1e-5, atol=1e-6)
+        assert_hessian_exact(f, x, reset)
         return
     if api == "value_and_grad":
         v, got = ad.value_and_grad(f)(x)

@@ -618,7 +618,7 @@ def _step_callees(fn: types.FunctionType, step: tuple) -> list:
         func = step[1]
         computed = isinstance(func, gast.Subscript) and not isinstance(func.slice, gast.Constant)
         # (`CALLBACKS[i](v)`, `for k in D: D[k]()`: any item of the module's list or dict)
-        targets = _items_of(_reached(fn, func.value)) if computed else [_reached(fn, func)]
+        targets = items_of(_reached(fn, func.value)) if computed else [_reached(fn, func)]
     elif step[0] == "indirect":
         targets = _indirect_values(fn, step[1], step[4])
     else:
@@ -761,7 +761,7 @@ def _indirect_values(fn: types.FunctionType, func: gast.expr, over: gast.expr | 
     if over is None:
         roots = [lookup(root(func))]
     else:
-        roots = _items_of(nodes.chain_value(_container(over), lookup))
+        roots = items_of(nodes.chain_value(_container(over), lookup))
     return [nodes.chain_value(func, lambda _, held=held: held) for held in roots]
 
 
@@ -823,7 +823,7 @@ def _container(over: gast.expr) -> gast.expr:
 _ITEMS_KEPT = frozenset(("enumerate", "reversed", "list", "sorted", "iter", "tuple"))
 
 
-def _items_of(container: object) -> list:
+def items_of(container: object) -> list:
     """The items of a list, tuple, set or dict (its values), a pair's parts too."""
     if isinstance(container, dict):
         container = list(container.values())

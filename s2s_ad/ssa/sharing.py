@@ -290,8 +290,9 @@ def holds_module_object(value: object, holders: set[str]) -> bool:
         return True
     if not value.args:  # (`CFG.items()`, `WS.copy()`: its values, the very objects)
         return dict_view(value.fn) or copies_items(value.fn)
-    joins = value.fn is operator.mul and _repeats_module_list(value)  # (`WS * 2`)
-    if stores_given(value.fn) or joins:  # (`rt.append(kept, w)`, `rt.concat(ws, vs)`: any)
+    modules = [a.value if isinstance(a, Free) else None for a in value.args]
+    # (`rt.append(kept, w)`, `rt.concat(ws, vs)`, `WS * 2`: any of what they are given)
+    if stores_given(value.fn) or joins_sequences(value, modules):
         atoms = (*value.args, *(a for _, a in value.kwargs))
         return any(holds_module_object(a, holders) for a in atoms)
     if not holds_module_object(value.args[0], holders):
@@ -300,13 +301,18 @@ def holds_module_object(value: object, holders: set[str]) -> bool:
     return shares or sharing_kind(value.fn) is not None or copies_items(value.fn)
 
 
-def _repeats_module_list(value: Prim) -> bool:
-    """`WS * 2` or `2 * WS` of a module's list or tuple (not `x * WL`, numbers)."""
-    if len(value.args) != 2:
+def joins_sequences(prim: Prim, values: list) -> bool:
+    """Whether `prim` is `+` of two lists or tuples or `*` of one by an integer (`WS * 2`,
+    `WS + VS` of a module's, lowered as arithmetic where the lowering did not know they are
+    lists): a join of their very items, not numbers computed (`x * WL` of an array is).
+    `values`: the object each operand is known to hold (anything else where not known)."""
+    if prim.fn not in (operator.add, operator.mul) or len(prim.args) != 2:
         return False
-    listed = [isinstance(a, Free) and isinstance(a.value, (list, tuple)) for a in value.args]
-    counts = [isinstance(a, Const) and type(a.value) is int for a in value.args]
-    return (listed[0] and counts[1]) or (listed[1] and counts[0])
+    sequences = [isinstance(v, (list, tuple)) for v in values]
+    if prim.fn is operator.add:
+        return all(sequences)
+    counts = [isinstance(a, Const) and type(a.value) is int for a in prim.args]
+    return (sequences[0] and counts[1]) or (sequences[1] and counts[0])
 
 
 def module_holders(statements: list) -> set[str]:

@@ -41,7 +41,14 @@ from .. import runtime
 from ..frontend.library import is_library_function
 from ..frontend.nodes import chain_value
 from ..naming import Namer
-from .effect_calls import helper_writes, is_data, own_setter, state_written, writing_partial
+from .effect_calls import (
+    helper_writes,
+    is_data,
+    items_of,
+    own_setter,
+    state_written,
+    writing_partial,
+)
 from .effects import defaults_held, module_objects_updated, updates_arguments
 from .ir import (
     Assign,
@@ -64,6 +71,7 @@ from .sharing import (
     copies_items,
     dict_lookup,
     dict_view,
+    joins_sequences,
     module_holders,
     sharing_kind,
     stores_given,
@@ -256,9 +264,7 @@ def _callees(func: ast.expr, resolve: Callable[[str], object]) -> list:
     now; any item of a module's list or dict it indexes at a computed key (`CBS[i]()`, `for
     k in D: D[k]()`); the attribute `getattr(SCHED, "step")` names."""
     if isinstance(func, ast.Subscript) and not isinstance(func.slice, ast.Constant):
-        held = chain_value(func.value, resolve, kinds=ast)
-        held = list(held.values()) if isinstance(held, dict) else held
-        return list(held)[:100] if isinstance(held, (list, tuple)) else []
+        return items_of(chain_value(func.value, resolve, kinds=ast))
     literal = isinstance(func, ast.Call) and len(func.args) == 2
     if literal and getattr(func.func, "id", None) == "getattr":
         name = func.args[1]
@@ -396,17 +402,8 @@ class _Binding:
         return any(self.may_share(a) for a in atoms) and self.read_out(prim) is _NOT_HELD
 
     def joins_sequences(self, prim: Prim) -> bool:
-        """Whether `prim` is `+` of two module lists or tuples or `*` of one by an integer
-        (`WS * 2`, `WS + VS`, lowered as arithmetic where the lowering did not know they are
-        lists): a join of their very items, not numbers computed (`x * WL` of an array is)."""
-        if prim.fn not in (operator.add, operator.mul) or len(prim.args) != 2:
-            return False
-        kinds = [self.object_of(a) for a in prim.args]
-        sequences = [isinstance(k, (list, tuple)) for k in kinds]
-        if prim.fn is operator.add:  # (`x + WL` of an array adds numbers)
-            return all(sequences)
-        counts = [isinstance(a, Const) and type(a.value) is int for a in prim.args]
-        return (sequences[0] and counts[1]) or (sequences[1] and counts[0])
+        """`sharing.joins_sequences` of `prim`, its operands the objects they hold."""
+        return joins_sequences(prim, [self.object_of(a) for a in prim.args])
 
     def read_out(self, prim: Prim) -> object:
         """What `prim` reads out of a module's container or object, at a literal key or name
